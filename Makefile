@@ -1,0 +1,118 @@
+# tenyo — build, test and demo.
+#
+#   make                 build/libtenyo.a and build/tenyo
+#   make test            unit + end-to-end tests (installs Debian packages as root)
+#   make demo            index the bundled sample corpus and query it
+#   make SANITIZE=address,undefined test   sanitizer build (separate build dir)
+#   make deps            install (root) or print the apt-get line for what is missing
+#
+# Sources are picked up by wildcard from the layer folders of src/; each
+# test file tests/test_*.c registers its own tests (see tests/test.h).
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+STD     := -std=c11 -D_GNU_SOURCE
+
+ifdef SANITIZE
+BUILD   ?= build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+
+PKGS    := openblas icu-uc icu-i18n libzstd jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS    := $(PKG_LIBS) -llapacke -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
+
+CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
+ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -MMD -MP
+
+LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c \
+                             src/store/*.c src/search/*.c src/api/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+# Debian packages the build and tests need (see README).
+DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev \
+            libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
+            libexpat1-dev libmd-dev zstd
+
+.PHONY: all deps test demo clean check-deps
+all: check-deps $(BUILD)/tenyo
+
+# Install what is missing when root (apt-get update once), else print the
+# exact command. Runs before every build so a fresh machine needs no setup.
+check-deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "tenyo: installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "tenyo: missing Debian packages. Run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+deps: check-deps
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+# Built-in stopword lists, compiled from models/*.txt (one word per line,
+# '#' comments) into a C table so the binary needs no data files at run time.
+$(BUILD)/gen/stopwords.c: models/stopwords_ja.txt models/stopwords_en.txt
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from models/stopwords_*.txt by the Makefile */'; \
+	  echo '#include <stddef.h>'; \
+	  for l in ja en; do \
+	    echo "const char *const ty_stopwords_$$l[] = {"; \
+	    sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/  "&",/' models/stopwords_$$l.txt; \
+	    echo '  NULL };'; \
+	  done; } > $@
+
+$(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(BUILD)/libtenyo.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tenyo: $(CLI_OBJ) $(BUILD)/libtenyo.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtenyo.a $(LIBS)
+
+$(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
+
+# Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
+test: check-deps $(BUILD)/tenyo $(BUILD)/tests/run
+	OPENBLAS_NUM_THREADS=1 $(BUILD)/tests/run
+	OPENBLAS_NUM_THREADS=1 TENYO=$(BUILD)/tenyo sh tests/cli.sh
+
+DEMO_INDEX := $(BUILD)/sample.tny
+demo: all
+	$(BUILD)/tenyo index -o $(DEMO_INDEX) data/sample/*.jsonl
+	$(BUILD)/tenyo info $(DEMO_INDEX)
+	$(BUILD)/tenyo similar $(DEMO_INDEX) SAMPLE-001 -k 5
+	$(BUILD)/tenyo similar $(DEMO_INDEX) --text "カメラ画像から運転者の眠気を検出して車両を制御する" -k 5
+
+bench/%: bench/%.c $(BUILD)/libtenyo.a
+	$(CC) $(ALLCFLAGS) -o $(BUILD)/$@ $< -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,302 @@
+/*
+ * tenyo.h — public interface of libtenyo (転用: putting a technology to another use).
+ *
+ * tenyo reads patent records (JSONL, J-PlatPat CSV exports, JPO gazette XML),
+ * turns their text into terms (MeCab for Japanese, ICU word break for the
+ * rest), weights them with TF-IDF, reduces them with a randomized truncated SVD
+ * (LSA) and stores everything in one zstd-compressed, checksummed index file.
+ * Queries (an indexed patent or free text) are answered by an exact scan.
+ *
+ * Shape of the API (after MeCab and the Redis vector-set module):
+ *   - opaque handles, each with a constructor and a *_free that accepts NULL;
+ *   - an immutable index (tenyo_index) shared by threads, and a small
+ *     per-thread context (tenyo_ctx) holding scratch space and the last error;
+ *   - every call returns an int status (TENYO_OK or a negative TENYO_ERR_*,
+ *     values pinned) or a count; details go to a per-handle message;
+ *   - results are written to caller-owned arrays; returned strings are owned by
+ *     the handle that returned them and live as long as that handle unless the
+ *     comment says otherwise.
+ * The library never prints to stdout and never calls exit().
+ */
+#ifndef TENYO_H
+#define TENYO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TENYO_VERSION_MAJOR 0
+#define TENYO_VERSION_MINOR 1
+#define TENYO_VERSION_PATCH 0
+#define TENYO_VERSION_STRING "0.1.0"
+
+/* Run-time library version, e.g. "0.1.0". Static string. */
+const char *tenyo_version(void);
+
+/* ---------------------------------------------------------------- status */
+
+/* Status codes. Values are pinned: never renumber, only append. */
+enum {
+    TENYO_OK = 0,
+    TENYO_ERR_ARG = -1,        /* invalid argument or option value */
+    TENYO_ERR_NOMEM = -2,      /* allocation failed or size overflow */
+    TENYO_ERR_IO = -3,         /* file could not be opened, read or written */
+    TENYO_ERR_INPUT = -4,      /* malformed input file or record */
+    TENYO_ERR_CORRUPT = -5,    /* index file damaged or not an index */
+    TENYO_ERR_VERSION = -6,    /* index written by a newer format version */
+    TENYO_ERR_MISMATCH = -7,   /* tokenizer differs from the index's */
+    TENYO_ERR_NOTFOUND = -8,   /* unknown patent id */
+    TENYO_ERR_DEPENDENCY = -9, /* MeCab dictionary or ICU converter missing */
+    TENYO_ERR_LIMIT = -10,     /* a size limit was exceeded */
+    TENYO_ERR_EMPTY = -11      /* nothing to index, or query without known terms */
+};
+
+/* Short English description of a status code. Static string. */
+const char *tenyo_strerror(int status);
+
+/* --------------------------------------------------------------- records */
+
+/* One patent record as read from an input file. All strings are UTF-8 and
+ * NUL-terminated; absent text fields are "" (never NULL). Owned by the reader
+ * that produced it; valid until the next tenyo_reader_next() or _free(). */
+typedef struct tenyo_doc {
+    const char *id;          /* publication number, e.g. 特開2024-127407 */
+    const char *title;       /* 発明の名称 */
+    const char *abstract;    /* 要約 */
+    const char *claims;      /* 特許請求の範囲 */
+    const char *description; /* 明細書 */
+    const char *applicant;   /* 出願人/権利者 */
+    const char *date;        /* YYYY-MM-DD, or "" */
+    const char *const *codes;/* classification codes as written (IPC, FI, CPC) */
+    size_t ncodes;           /* number of entries in codes */
+    int open;                /* 1 when the patent is offered for licence */
+    const char *lang;        /* "ja", "en", or "" when unknown (detected later) */
+    const char *source;      /* input file path */
+    long line;               /* line (JSONL, CSV) or record number (XML) */
+} tenyo_doc;
+
+typedef enum {
+    TENYO_FORMAT_AUTO = 0,   /* decide by content */
+    TENYO_FORMAT_JSONL = 1,  /* one JSON object per line */
+    TENYO_FORMAT_JPLATPAT = 2, /* J-PlatPat CSV export */
+    TENYO_FORMAT_JPO_XML = 3 /* JPO official gazette XML */
+} tenyo_format;
+
+/* Callback for a bad or notable record: file, line/record number, message.
+ * Called from the thread that calls tenyo_reader_next(). */
+typedef void (*tenyo_report_fn)(void *ud, const char *file, long line,
+                                const char *msg);
+
+typedef struct tenyo_read_opts {
+    tenyo_format format;     /* TENYO_FORMAT_AUTO by default */
+    const char *encoding;    /* NULL: detect (UTF-8, BOM, Shift_JIS/CP932, EUC-JP) */
+    int strict;              /* 1: any bad record is a fatal TENYO_ERR_INPUT */
+    tenyo_report_fn report;  /* may be NULL */
+    void *report_ud;         /* passed to report */
+} tenyo_read_opts;
+
+typedef struct tenyo_read_stats {
+    uint64_t records;        /* good records returned */
+    uint64_t skipped;        /* bad records reported and skipped */
+    uint64_t empty;          /* good records without any text */
+} tenyo_read_stats;
+
+typedef struct tenyo_reader tenyo_reader;
+
+/* Open an input file. On failure returns a status and writes a message naming
+ * the file into err (may be NULL). opts may be NULL for defaults. */
+int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
+                      tenyo_reader **out, char *err, size_t errlen);
+/* Next good record: returns 1 and sets *doc, 0 at end of file, or a negative
+ * status on a fatal error (message from tenyo_reader_error). */
+int tenyo_reader_next(tenyo_reader *r, const tenyo_doc **doc);
+/* Last fatal error message, "" if none. Owned by r. */
+const char *tenyo_reader_error(const tenyo_reader *r);
+/* Format and encoding in use ("jsonl", "jplatpat", "jpo-xml"; "UTF-8", ...). */
+const char *tenyo_reader_format(const tenyo_reader *r);
+const char *tenyo_reader_encoding(const tenyo_reader *r);
+void tenyo_reader_stats(const tenyo_reader *r, tenyo_read_stats *st);
+void tenyo_reader_free(tenyo_reader *r);
+
+/* ------------------------------------------------------------- tokenizer */
+
+typedef struct tenyo_tok_opts {
+    const char *mecab_dicdir; /* NULL: the system ipadic-utf8 dictionary */
+    int keep_parts;           /* 1: keep compound-noun parts besides the compound */
+    int stem;                 /* 1: light English stemming */
+} tenyo_tok_opts;
+
+/* Defaults: system ipadic, keep_parts = 1, stem = 0. */
+void tenyo_tok_opts_default(tenyo_tok_opts *o);
+
+typedef struct tenyo_tokenizer tenyo_tokenizer;
+
+/* Load MeCab and ICU resources. Single-threaded handle (one per thread). */
+int tenyo_tokenizer_new(const tenyo_tok_opts *opts, tenyo_tokenizer **out,
+                        char *err, size_t errlen);
+/* Tokenize UTF-8 text; emit(ud, term, len) is called for every term in order
+ * (term is not NUL-terminated and lives only during the call). Returns the
+ * number of terms or a negative status (invalid UTF-8: TENYO_ERR_INPUT). */
+int tenyo_tokenizer_run(tenyo_tokenizer *t, const char *text, size_t len,
+                        void (*emit)(void *ud, const char *term, size_t len),
+                        void *ud);
+/* Identity string recorded in indexes: dictionary, version, options. */
+const char *tenyo_tokenizer_identity(const tenyo_tokenizer *t);
+const char *tenyo_tokenizer_error(const tenyo_tokenizer *t);
+void tenyo_tokenizer_free(tenyo_tokenizer *t);
+
+/* --------------------------------------------------------------- builder */
+
+typedef void (*tenyo_progress_fn)(void *ud, const char *stage, uint64_t done,
+                                  uint64_t total);
+
+typedef struct tenyo_build_opts {
+    tenyo_tok_opts tok;       /* tokenizer options */
+    int dim;                  /* LSA rank; 0 = 256, fewer for small corpora */
+    int threads;              /* 0 = all online cores */
+    int min_df;               /* drop terms in fewer docs (default 2) */
+    double max_df_ratio;      /* drop terms in a larger share of docs (0.5) */
+    uint64_t seed;            /* SVD seed (fixed default) */
+    int oversample;           /* randomized SVD oversampling (default 16) */
+    int power_iters;          /* randomized SVD power iterations (default 4) */
+    tenyo_progress_fn progress; /* may be NULL */
+    void *progress_ud;
+} tenyo_build_opts;
+
+void tenyo_build_opts_default(tenyo_build_opts *o);
+
+typedef struct tenyo_build_stats {
+    uint64_t docs;            /* documents in the index */
+    uint64_t duplicates;      /* records whose id replaced an earlier one */
+    uint64_t empty;           /* documents without any term */
+    uint64_t terms;           /* vocabulary size after df filtering */
+    uint64_t nnz;             /* non-zeros of the TF-IDF matrix */
+    int dim;                  /* LSA rank actually used */
+    double sec_tokenize;      /* wall seconds tokenizing */
+    double sec_svd;           /* wall seconds in the SVD */
+    double sec_total;         /* wall seconds from first add to file written */
+    uint64_t file_bytes;      /* size of the index file */
+} tenyo_build_stats;
+
+typedef struct tenyo_builder tenyo_builder;
+
+int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
+                      char *err, size_t errlen);
+/* Add a record (copied). A repeated id replaces the earlier record and is
+ * counted as a duplicate. */
+int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *doc);
+/* Tokenize, weight, factorize and write the index atomically to path
+ * (temporary file, fsync, rename). st may be NULL. */
+int tenyo_builder_write(tenyo_builder *b, const char *path,
+                        tenyo_build_stats *st);
+const char *tenyo_builder_error(const tenyo_builder *b);
+void tenyo_builder_free(tenyo_builder *b);
+
+/* ----------------------------------------------------------------- index */
+
+typedef struct tenyo_index tenyo_index;
+
+#define TENYO_MAX_SECTIONS 16
+
+typedef struct tenyo_section_info {
+    char name[16];            /* section name, e.g. "vocab" */
+    uint64_t stored;          /* compressed bytes in the file */
+    uint64_t raw;             /* uncompressed bytes */
+} tenyo_section_info;
+
+typedef struct tenyo_index_info {
+    uint32_t format_version;  /* on-disk format version */
+    uint64_t ndocs;           /* documents */
+    uint64_t nterms;          /* vocabulary size */
+    uint64_t nnz;             /* TF-IDF non-zeros */
+    int dim;                  /* LSA rank */
+    uint32_t nfields;         /* distinct IPC subclasses */
+    uint64_t nopen;           /* documents marked open */
+    uint64_t seed;            /* SVD seed */
+    int min_df;               /* df filter used */
+    double max_df_ratio;      /* df filter used */
+    int oversample;           /* SVD oversampling used */
+    int power_iters;          /* SVD power iterations used */
+    const char *tokenizer;    /* tokenizer identity string */
+    const char *writer;       /* library version that wrote the file */
+    int64_t created;          /* unix time of writing */
+    uint64_t file_bytes;      /* file size */
+    int nsections;            /* entries used in sections[] */
+    tenyo_section_info sections[TENYO_MAX_SECTIONS];
+} tenyo_index_info;
+
+/* Load an index. The file is treated as untrusted: counts are bounded, sizes
+ * and checksums verified; a newer version gives TENYO_ERR_VERSION. */
+int tenyo_index_open(const char *path, tenyo_index **out, char *err,
+                     size_t errlen);
+void tenyo_index_free(tenyo_index *idx);
+/* Fill *info; its strings live as long as idx. */
+void tenyo_index_info_get(const tenyo_index *idx, tenyo_index_info *info);
+
+/* Stored metadata of one document; strings live as long as idx. */
+typedef struct tenyo_doc_meta {
+    const char *id;
+    const char *title;
+    const char *applicant;
+    const char *date;         /* YYYY-MM-DD or "" */
+    const char *codes;        /* classification codes, comma-separated */
+    const char *fields;       /* IPC subclasses, comma-separated, e.g. "B60W,G08G" */
+    int open;                 /* licensable */
+    const char *lang;         /* "ja" or "en" */
+} tenyo_doc_meta;
+
+uint64_t tenyo_index_ndocs(const tenyo_index *idx);
+/* Document number of an id, or -1 when the id is not indexed. */
+int64_t tenyo_index_find(const tenyo_index *idx, const char *id);
+/* Metadata of document i (0 <= i < ndocs); TENYO_ERR_ARG when out of range. */
+int tenyo_index_doc(const tenyo_index *idx, uint64_t i, tenyo_doc_meta *out);
+/* Field table: code and document count of field j (0 <= j < nfields). */
+int tenyo_index_field(const tenyo_index *idx, uint32_t j, const char **code,
+                      uint64_t *count);
+
+/* ---------------------------------------------------------------- search */
+
+typedef enum {
+    TENYO_MODE_TFIDF = 0,     /* cosine of sparse TF-IDF vectors */
+    TENYO_MODE_LSA = 1,       /* cosine in the LSA space */
+    TENYO_MODE_HYBRID = 2     /* weighted sum of both (default) */
+} tenyo_mode;
+
+typedef struct tenyo_hit {
+    uint64_t doc;             /* document number */
+    float score;              /* similarity, higher is closer */
+} tenyo_hit;
+
+/* Per-thread query context over a shared index. */
+typedef struct tenyo_ctx tenyo_ctx;
+
+int tenyo_ctx_new(const tenyo_index *idx, tenyo_ctx **out, char *err,
+                  size_t errlen);
+void tenyo_ctx_free(tenyo_ctx *c);
+const char *tenyo_ctx_error(const tenyo_ctx *c);
+/* Weight of TF-IDF in hybrid mode, in [0,1] (default tuned, see README). */
+int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
+
+/* Exact k nearest documents to indexed document doc (doc itself excluded).
+ * Writes up to k hits, best first, into hits[]; returns the count or a
+ * negative status. */
+int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
+                      tenyo_hit *hits);
+/* Same for free text, folded in with the index's own tokenizer (loaded on
+ * first use; TENYO_ERR_MISMATCH when this machine's dictionary differs). */
+int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
+                       tenyo_mode mode, size_t k, tenyo_hit *hits);
+
+/* ------------------------------------------------------------ evaluation */
+
+/* Split rule of EVAL.md: 1 when md5(salt + id) mod modulus == 0 (the md5 read
+ * as a 128-bit big-endian integer), i.e. the document is a test query. */
+int tenyo_split_is_test(const char *id, const char *salt, unsigned modulus);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TENYO_H */

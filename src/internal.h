@@ -1,0 +1,312 @@
+/*
+ * internal.h — what the modules of libtenyo share and the tests reach.
+ *
+ * Layers (one folder each, the CLI sees only include/tenyo.h):
+ *   util/    allocation with overflow checks, error messages, string map
+ *   text/    icu.c (ICU adapter: charsets, NFKC, word break),
+ *            mecab.c (MeCab adapter), tokenizer.c (core: runs, stopwords)
+ *   io/      jsonl.c (jansson), jplatpat.c (libcsv), jpoxml.c (expat),
+ *            reader.c (file, charset, format detection, record errors)
+ *   model/   csr.c (sparse matrix, threaded CSR x dense), tfidf.c (weights),
+ *            svd.c (cblas/LAPACKE adapter: randomized truncated SVD)
+ *   store/   store.c (zstd adapter: the index file)
+ *   search/  search.c (exact scan: sparse TF-IDF, LSA through cblas, hybrid)
+ *   api/     public entry points gluing the layers (builder, index, ctx)
+ *
+ * Internal names use the prefix ty_. Functions returning int use the
+ * TENYO_OK / TENYO_ERR_* codes of tenyo.h.
+ */
+#ifndef TENYO_INTERNAL_H
+#define TENYO_INTERNAL_H
+
+#include "tenyo.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ================================================================ util */
+
+/* Error message buffer carried by handles. */
+#define TY_ERRLEN 512
+
+/* Format a message into buf (size TY_ERRLEN or len); never overflows. */
+void ty_seterr(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Allocation helpers: NULL on overflow or failure. ty_calloc zeroes. */
+void *ty_malloc(size_t n);
+void *ty_calloc(size_t n, size_t size);
+void *ty_mallocarray(size_t n, size_t size);
+void *ty_reallocarray(void *p, size_t n, size_t size);
+char *ty_strdup(const char *s);
+char *ty_strndup(const char *s, size_t n);
+/* a*b without overflow: 0 ok, -1 overflow. */
+int ty_mul_overflow(size_t a, size_t b, size_t *out);
+
+/* Wall-clock seconds (monotonic). */
+double ty_now(void);
+/* Number of online cores (>= 1). */
+int ty_ncores(void);
+
+/* Growable byte buffer. */
+typedef struct ty_buf {
+    char *p;      /* bytes, NUL-terminated when len < cap */
+    size_t len;   /* bytes used */
+    size_t cap;   /* bytes allocated */
+} ty_buf;
+int ty_buf_reserve(ty_buf *b, size_t extra);
+int ty_buf_append(ty_buf *b, const void *p, size_t n);
+int ty_buf_putc(ty_buf *b, char c);
+void ty_buf_free(ty_buf *b);
+
+/* String -> uint32 map (open addressing, FNV-1a). Keys are copied into an
+ * internal arena; ids are dense 0..n-1 in insertion order. */
+typedef struct ty_strmap ty_strmap;
+ty_strmap *ty_strmap_new(void);
+void ty_strmap_free(ty_strmap *m);
+/* Id of key, inserting it when absent (*is_new set when given). <0 on OOM. */
+int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len, int *is_new);
+/* Id of key or -1. */
+int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len);
+uint32_t ty_strmap_size(const ty_strmap *m);
+/* Key of id (NUL-terminated, lives as long as m), length in *len if given. */
+const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len);
+
+uint64_t ty_fnv1a(const void *p, size_t n);
+
+/* ================================================================ text */
+
+/* --- ICU adapter (text/icu.c) --- */
+
+/* Detect the charset of a byte sample: "UTF-8" (also with BOM, and pure
+ * ASCII), "Shift_JIS", "EUC-JP", "ISO-2022-JP", "UTF-16LE/BE", or another
+ * ICU name. The sample may end inside a character. */
+int ty_charset_detect(const char *buf, size_t len, char *name, size_t namelen);
+/* Convert bytes in charset `from` to UTF-8 (BOM dropped). *out is malloc'd
+ * and NUL-terminated. Unmappable bytes are an error that names the byte
+ * offset in err. TENYO_ERR_DEPENDENCY for an unknown charset name. */
+int ty_charset_to_utf8(const char *from, const char *in, size_t inlen,
+                       char **out, size_t *outlen, char *err, size_t errlen);
+/* 1 when p[0..len) is well-formed UTF-8; else 0 and *bad = first bad offset. */
+int ty_utf8_valid(const char *p, size_t len, size_t *bad);
+
+/* Per-thread ICU state: normalizer, word-break iterator, UTF-16 scratch. */
+typedef struct ty_icu ty_icu;
+int ty_icu_new(ty_icu **out, char *err, size_t errlen);
+void ty_icu_free(ty_icu *u);
+/* NFKC + case folding of UTF-8 text into out (replaced, NUL-terminated). */
+int ty_icu_normalize(ty_icu *u, const char *in, size_t len, ty_buf *out);
+/* ICU word break over UTF-8 text; emit() gets each word-like segment
+ * (letters or numbers, not punctuation/space) as a UTF-8 slice of text. */
+int ty_icu_words(ty_icu *u, const char *text, size_t len,
+                 void (*emit)(void *ud, const char *w, size_t n), void *ud);
+
+/* --- MeCab adapter (text/mecab.c) --- */
+
+/* Shared, immutable MeCab model (thread-safe to share). */
+typedef struct ty_mecab ty_mecab;
+/* One morpheme as the adapter reports it. Strings are slices valid only
+ * during the callback. */
+typedef struct ty_morph {
+    const char *surface; size_t surface_len; /* text as written */
+    const char *base; size_t base_len;       /* 原形 (base form) or surface */
+    const char *pos;                         /* feature CSV, e.g. 名詞,一般,... */
+    size_t pos_len;                          /* bytes of the feature string */
+} ty_morph;
+int ty_mecab_new(const char *dicdir, ty_mecab **out, char *err, size_t errlen);
+void ty_mecab_free(ty_mecab *m);
+/* Dictionary identity: file, charset, version, size. Lives as long as m. */
+const char *ty_mecab_identity(const ty_mecab *m);
+/* Per-thread lattice/tagger. */
+typedef struct ty_mecab_ctx ty_mecab_ctx;
+int ty_mecab_ctx_new(const ty_mecab *m, ty_mecab_ctx **out);
+void ty_mecab_ctx_free(ty_mecab_ctx *c);
+/* Analyse UTF-8 text, calling emit for every morpheme in order. */
+int ty_mecab_parse(ty_mecab_ctx *c, const char *text, size_t len,
+                   void (*emit)(void *ud, const ty_morph *m), void *ud);
+
+/* --- tokenizer core (text/tokenizer.c) --- */
+
+/* Shared part: MeCab model, stopword sets, options. Immutable once built. */
+typedef struct ty_tokenizer ty_tokenizer;
+/* Per-thread part: MeCab lattice, ICU state, scratch. */
+typedef struct ty_tokctx ty_tokctx;
+
+int ty_tokenizer_new(const tenyo_tok_opts *o, ty_tokenizer **out, char *err,
+                     size_t errlen);
+void ty_tokenizer_free(ty_tokenizer *t);
+/* "mecab:<dictionary identity>;parts=1;stem=0;stop=<hash>;v=1" */
+const char *ty_tokenizer_identity(const ty_tokenizer *t);
+int ty_tokctx_new(const ty_tokenizer *t, ty_tokctx **out, char *err,
+                  size_t errlen);
+void ty_tokctx_free(ty_tokctx *c);
+/* Normalize and tokenize UTF-8 text. Emits terms in order; returns count or
+ * a negative status (TENYO_ERR_INPUT for invalid UTF-8). */
+int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
+                void (*emit)(void *ud, const char *term, size_t n), void *ud);
+/* Language guess for UTF-8 text: "ja" when kana/kanji dominate, else "en". */
+const char *ty_detect_lang(const char *text, size_t len);
+
+/* ================================================================== io */
+
+/* A record being assembled by a format parser (io/). The parser fills the
+ * ty_buf fields; reader.c validates and exposes it as a tenyo_doc. */
+typedef struct ty_record {
+    ty_buf id, title, abstract, claims, description, applicant, date, lang;
+    char **codes;       /* classification codes (malloc'd strings) */
+    size_t ncodes, capcodes;
+    int open;           /* open / licensable flag */
+    long line;          /* line or record number of the record start */
+} ty_record;
+void ty_record_clear(ty_record *r);  /* empty it, keep allocations */
+void ty_record_free(ty_record *r);
+int ty_record_add_code(ty_record *r, const char *code, size_t n);
+
+/* Normalize a date "YYYY-MM-DD", "YYYY/MM/DD" or "YYYYMMDD" in place to
+ * YYYY-MM-DD; 0 ok, -1 when it is not a date (then left unchanged). */
+int ty_date_normalize(ty_buf *date);
+
+/* Record parsers. Each works on UTF-8 text already in memory and calls
+ * sink(ud, rec) for each good record, report(...) for bad ones (with line or
+ * record number). They return TENYO_OK, or a negative status when the sink
+ * asked to stop (nonzero return) or the whole input is unusable. */
+typedef int (*ty_record_sink)(void *ud, ty_record *rec);
+typedef struct ty_parse_env {
+    const char *path;        /* file name for messages */
+    ty_record_sink sink;     /* receives good records */
+    void *ud;                /* sink's argument */
+    tenyo_report_fn report;  /* receives bad records (may be NULL) */
+    void *report_ud;
+    uint64_t bad;            /* incremented per reported bad record */
+    char err[TY_ERRLEN];     /* message when the whole input is unusable */
+} ty_parse_env;
+int ty_parse_jsonl(ty_parse_env *env, const char *text, size_t len);
+int ty_parse_jplatpat(ty_parse_env *env, const char *text, size_t len);
+int ty_parse_jpoxml(ty_parse_env *env, const char *text, size_t len);
+
+/* ================================================================ model */
+
+/* Compressed sparse rows, float values, 32-bit column indices. */
+typedef struct ty_csr {
+    uint64_t nrows, ncols;
+    uint64_t *rowptr;   /* nrows+1 offsets into col/val */
+    uint32_t *col;      /* column index per non-zero, sorted within a row */
+    float *val;         /* value per non-zero */
+} ty_csr;
+void ty_csr_free(ty_csr *m);
+/* C (nrows x k, row-major) = A * B (ncols x k, row-major), threads >= 1. */
+void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
+                      int threads);
+/* C (ncols x k, row-major) = A^T * B (nrows x k, row-major). */
+void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
+                       int threads);
+
+/* TF-IDF weighting (model/tfidf.c): smoothed idf = ln((1+n)/(1+df)) + 1,
+ * tf = 1 + ln(count), rows L2-normalised. */
+void ty_idf_compute(const uint32_t *df, uint64_t nterms, uint64_t ndocs,
+                    float *idf);
+/* Weight a row of (term, count) pairs in place into (term, weight), sorted by
+ * term; returns the L2 norm before normalisation (0 for an empty row). */
+double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf);
+
+/* Randomized truncated SVD (model/svd.c; Halko, Martinsson, Tropp 2011).
+ * A = U S V^T; returns the top `rank` triplets. V is ncols x rank row-major
+ * (the term basis), S has rank entries (descending), U (optional, may be
+ * NULL) nrows x rank row-major. Deterministic for a given seed and any
+ * thread count. */
+typedef struct ty_svd_opts {
+    int rank;           /* wanted rank (<= min(nrows, ncols)) */
+    int oversample;     /* extra sample vectors */
+    int power_iters;    /* subspace iterations */
+    uint64_t seed;      /* random seed */
+    int threads;        /* threads for the CSR products */
+} ty_svd_opts;
+int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
+                      float *s, float *v, char *err, size_t errlen);
+
+/* ================================================================ index */
+
+/* The whole index in memory, as stored and loaded by store/store.c. */
+typedef struct ty_model {
+    /* how it was made */
+    uint32_t format_version;  /* version read or written */
+    char *tokenizer;          /* tokenizer identity string */
+    char *writer;             /* "tenyo 0.1.0" */
+    char *mecab_dicdir;       /* dictionary directory used ("" = default) */
+    int keep_parts, stem;     /* tokenizer options */
+    uint64_t seed;            /* SVD seed */
+    int32_t min_df;           /* df filter */
+    double max_df_ratio;      /* df filter */
+    int32_t oversample, power_iters; /* SVD options */
+    int64_t created;          /* unix time written */
+
+    /* vocabulary */
+    uint64_t nterms;          /* terms */
+    char *term_blob;          /* all terms, each NUL-terminated */
+    uint64_t term_blob_len;   /* bytes in term_blob */
+    uint64_t *term_off;       /* nterms offsets into term_blob */
+    uint32_t *df;             /* document frequency per term */
+    float *idf;               /* idf per term */
+
+    /* LSA */
+    uint32_t dim;             /* rank k */
+    float *sigma;             /* k singular values, descending */
+    float *basis;             /* nterms x k row-major: V (term basis) */
+    float *docvec;            /* ndocs x k row-major, rows L2-normalised */
+
+    /* sparse TF-IDF rows (L2-normalised) */
+    ty_csr tfidf;             /* ndocs x nterms */
+
+    /* documents */
+    uint64_t ndocs;           /* documents */
+    char *meta_blob;          /* strings of all docs, NUL-terminated */
+    uint64_t meta_blob_len;   /* bytes in meta_blob */
+    uint64_t *meta_off;       /* ndocs x TY_META_NSTR offsets into meta_blob */
+    uint8_t *open;            /* open flag per doc */
+    uint8_t *lang;            /* 0 = ja, 1 = en per doc */
+    uint64_t *field_ptr;      /* ndocs+1 offsets into field_ids */
+    uint16_t *field_ids;      /* field (subclass) numbers per doc */
+
+    /* fields (IPC subclasses) */
+    uint32_t nfields;         /* distinct subclasses */
+    char (*field_code)[8];    /* code per field, NUL-padded ("A61B") */
+    uint64_t *field_count;    /* documents per field */
+
+    /* filled at load, not stored */
+    uint64_t file_bytes;      /* file size */
+    int nsections;            /* sections read/written */
+    tenyo_section_info sections[TENYO_MAX_SECTIONS];
+} ty_model;
+
+/* Strings stored per document, in this order in meta_off. */
+enum { TY_META_ID, TY_META_TITLE, TY_META_APPLICANT, TY_META_DATE,
+       TY_META_CODES, TY_META_FIELDS, TY_META_NSTR };
+
+void ty_model_free(ty_model *m);  /* frees members, not m itself */
+
+/* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes. */
+int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
+/* Load and validate; m is zeroed first and freed on failure. */
+int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
+
+/* Bounds accepted when loading (untrusted files). */
+#define TY_MAX_DOCS   (1ull << 32)
+#define TY_MAX_TERMS  (1ull << 31)
+#define TY_MAX_DIM    4096
+#define TY_MAX_FIELDS 65535
+#define TY_MAX_NNZ    (1ull << 36)
+
+/* =============================================================== search */
+
+/* Keep the k best (score, doc) pairs: a min-heap of size k. */
+typedef struct ty_topk {
+    size_t k, n;              /* capacity, used */
+    tenyo_hit *h;             /* heap storage (caller-owned, k entries) */
+} ty_topk;
+void ty_topk_init(ty_topk *t, tenyo_hit *storage, size_t k);
+void ty_topk_push(ty_topk *t, uint64_t doc, float score);
+/* Sort best-first (score desc, doc asc) and return the count. */
+size_t ty_topk_finish(ty_topk *t);
+
+#endif /* TENYO_INTERNAL_H */

@@ -1,0 +1,279 @@
+/*
+ * util.c — small shared helpers: overflow-checked allocation, error
+ * messages, a growable buffer, a string->id map, clocks.
+ *
+ * The string map is the vocabulary's workhorse while building: open
+ * addressing with linear probing over FNV-1a hashes, keys copied into one
+ * arena so that ids stay dense (0..n-1, insertion order) and key pointers stay
+ * valid (the arena grows by chunks that never move). A general hash library
+ * (e.g. glib) was rejected: it would be the only reason to pull one in, and
+ * insertion-ordered dense ids are what the index needs.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ============================================================ messages */
+
+void ty_seterr(char *buf, size_t len, const char *fmt, ...) {
+    if (!buf || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+const char *tenyo_version(void) { return TENYO_VERSION_STRING; }
+
+const char *tenyo_strerror(int status) {
+    switch (status) {
+    case TENYO_OK: return "ok";
+    case TENYO_ERR_ARG: return "invalid argument";
+    case TENYO_ERR_NOMEM: return "out of memory";
+    case TENYO_ERR_IO: return "input/output error";
+    case TENYO_ERR_INPUT: return "malformed input";
+    case TENYO_ERR_CORRUPT: return "index file is damaged or not an index";
+    case TENYO_ERR_VERSION: return "index format is newer than this program";
+    case TENYO_ERR_MISMATCH: return "tokenizer differs from the index's";
+    case TENYO_ERR_NOTFOUND: return "not found";
+    case TENYO_ERR_DEPENDENCY: return "missing dependency (dictionary or converter)";
+    case TENYO_ERR_LIMIT: return "size limit exceeded";
+    case TENYO_ERR_EMPTY: return "nothing to work on";
+    default: return "unknown status";
+    }
+}
+
+/* ========================================================== allocation */
+
+int ty_mul_overflow(size_t a, size_t b, size_t *out) {
+    return __builtin_mul_overflow(a, b, out) ? -1 : 0;
+}
+
+void *ty_malloc(size_t n) { return malloc(n ? n : 1); }
+
+void *ty_calloc(size_t n, size_t size) {
+    size_t t;
+    if (ty_mul_overflow(n, size, &t)) return NULL;
+    return calloc(t ? n : 1, t ? size : 1);
+}
+
+void *ty_mallocarray(size_t n, size_t size) {
+    size_t t;
+    if (ty_mul_overflow(n, size, &t)) return NULL;
+    return malloc(t ? t : 1);
+}
+
+void *ty_reallocarray(void *p, size_t n, size_t size) {
+    size_t t;
+    if (ty_mul_overflow(n, size, &t)) return NULL;
+    return realloc(p, t ? t : 1);
+}
+
+char *ty_strndup(const char *s, size_t n) {
+    char *p = malloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *ty_strdup(const char *s) { return ty_strndup(s, strlen(s)); }
+
+/* ============================================================== clocks */
+
+double ty_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int ty_ncores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* ============================================================= buffers */
+
+int ty_buf_reserve(ty_buf *b, size_t extra) {
+    if (b->len + extra + 1 <= b->cap) return TENYO_OK;
+    if (extra > SIZE_MAX / 2 - b->len) return TENYO_ERR_NOMEM;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return TENYO_ERR_NOMEM;
+    b->p = p;
+    b->cap = cap;
+    return TENYO_OK;
+}
+
+int ty_buf_append(ty_buf *b, const void *p, size_t n) {
+    if (ty_buf_reserve(b, n)) return TENYO_ERR_NOMEM;
+    if (n) memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return TENYO_OK;
+}
+
+int ty_buf_putc(ty_buf *b, char c) { return ty_buf_append(b, &c, 1); }
+
+void ty_buf_free(ty_buf *b) {
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ========================================================== string map */
+
+uint64_t ty_fnv1a(const void *p, size_t n) {
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+#define ARENA_CHUNK (1u << 20)
+
+typedef struct arena_chunk {
+    struct arena_chunk *next; /* older chunk */
+    size_t used, cap;         /* bytes used / available in data */
+    char data[];              /* key bytes */
+} arena_chunk;
+
+struct ty_strmap {
+    uint32_t *slots;      /* id+1 per slot, 0 = empty */
+    size_t nslots;        /* power of two */
+    uint32_t n;           /* keys */
+    uint32_t capkeys;     /* entries allocated in keys/lens/hashes */
+    const char **keys;    /* key pointer per id (into the arena) */
+    uint32_t *lens;       /* key length per id */
+    uint64_t *hashes;     /* hash per id (for rehashing) */
+    arena_chunk *arena;   /* newest chunk first */
+};
+
+ty_strmap *ty_strmap_new(void) {
+    ty_strmap *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->nslots = 1024;
+    m->slots = calloc(m->nslots, sizeof *m->slots);
+    if (!m->slots) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void ty_strmap_free(ty_strmap *m) {
+    if (!m) return;
+    arena_chunk *c = m->arena;
+    while (c) {
+        arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(m->slots);
+    free(m->keys);
+    free(m->lens);
+    free(m->hashes);
+    free(m);
+}
+
+static char *arena_copy(ty_strmap *m, const char *key, size_t len) {
+    arena_chunk *c = m->arena;
+    if (!c || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > ARENA_CHUNK ? len + 1 : ARENA_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c) return NULL;
+        c->next = m->arena;
+        c->used = 0;
+        c->cap = cap;
+        m->arena = c;
+    }
+    char *p = c->data + c->used;
+    memcpy(p, key, len);
+    p[len] = 0;
+    c->used += len + 1;
+    return p;
+}
+
+static int strmap_grow(ty_strmap *m) {
+    size_t ns = m->nslots * 2;
+    uint32_t *s = calloc(ns, sizeof *s);
+    if (!s) return -1;
+    for (uint32_t id = 0; id < m->n; id++) {
+        size_t i = m->hashes[id] & (ns - 1);
+        while (s[i]) i = (i + 1) & (ns - 1);
+        s[i] = id + 1;
+    }
+    free(m->slots);
+    m->slots = s;
+    m->nslots = ns;
+    return 0;
+}
+
+int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
+    uint64_t h = ty_fnv1a(key, len);
+    size_t i = h & (m->nslots - 1);
+    while (m->slots[i]) {
+        uint32_t id = m->slots[i] - 1;
+        if (m->hashes[id] == h && m->lens[id] == len &&
+            memcmp(m->keys[id], key, len) == 0)
+            return id;
+        i = (i + 1) & (m->nslots - 1);
+    }
+    return -1;
+}
+
+int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
+                         int *is_new) {
+    if (is_new) *is_new = 0;
+    if (len > UINT32_MAX) return TENYO_ERR_LIMIT;
+    uint64_t h = ty_fnv1a(key, len);
+    size_t i = h & (m->nslots - 1);
+    while (m->slots[i]) {
+        uint32_t id = m->slots[i] - 1;
+        if (m->hashes[id] == h && m->lens[id] == len &&
+            memcmp(m->keys[id], key, len) == 0)
+            return id;
+        i = (i + 1) & (m->nslots - 1);
+    }
+    if (m->n == UINT32_MAX - 1) return TENYO_ERR_LIMIT;
+    if (m->n == m->capkeys) {
+        uint32_t cap = m->capkeys ? m->capkeys * 2 : 256;
+        const char **k = ty_reallocarray(m->keys, cap, sizeof *k);
+        if (!k) return TENYO_ERR_NOMEM;
+        m->keys = k;
+        uint32_t *l = ty_reallocarray(m->lens, cap, sizeof *l);
+        if (!l) return TENYO_ERR_NOMEM;
+        m->lens = l;
+        uint64_t *hs = ty_reallocarray(m->hashes, cap, sizeof *hs);
+        if (!hs) return TENYO_ERR_NOMEM;
+        m->hashes = hs;
+        m->capkeys = cap;
+    }
+    char *copy = arena_copy(m, key, len);
+    if (!copy) return TENYO_ERR_NOMEM;
+    uint32_t id = m->n++;
+    m->keys[id] = copy;
+    m->lens[id] = (uint32_t)len;
+    m->hashes[id] = h;
+    m->slots[i] = id + 1;
+    if (is_new) *is_new = 1;
+    if ((size_t)m->n * 2 > m->nslots && strmap_grow(m)) return TENYO_ERR_NOMEM;
+    return id;
+}
+
+uint32_t ty_strmap_size(const ty_strmap *m) { return m->n; }
+
+const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {
+    if (id >= m->n) return NULL;
+    if (len) *len = m->lens[id];
+    return m->keys[id];
+}

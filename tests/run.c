@@ -1,0 +1,76 @@
+/*
+ * run.c — runs every registered test (see test.h) and prints a summary.
+ *
+ * Usage: build/tests/run [SUBSTRING]. Runs tests in file/name order so the
+ * output is stable; exit status 0 only when nothing failed.
+ */
+#include "test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct entry { const char *name, *file; ty_test_fn fn; } entry;
+static entry *g_tests;
+static size_t g_n, g_cap;
+
+void ty_test_register(const char *name, const char *file, ty_test_fn fn) {
+    if (g_n == g_cap) {
+        g_cap = g_cap ? 2 * g_cap : 64;
+        g_tests = realloc(g_tests, g_cap * sizeof *g_tests);
+        if (!g_tests) abort();
+    }
+    g_tests[g_n++] = (entry){name, file, fn};
+}
+
+const char *ty_test_shared(const char *rel) {
+    static char slots[8][1024];
+    static int next;
+    const char *base = getenv("TENYO_SHARED_DATA");
+    if (!base || !*base) base = "../shared/data";
+    char *p = slots[next++ % 8];
+    snprintf(p, 1024, "%s/%s", base, rel);
+    struct stat st;
+    return stat(p, &st) == 0 ? p : NULL;
+}
+
+const char *ty_test_tmpdir(void) {
+    static char dir[256];
+    if (!dir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/tenyo-test-XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(dir)) { perror("mkdtemp"); abort(); }
+    }
+    return dir;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+    const entry *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+int main(int argc, char **argv) {
+    const char *only = argc > 1 ? argv[1] : NULL;
+    size_t passed = 0, failed = 0, skipped = 0;
+    qsort(g_tests, g_n, sizeof *g_tests, cmp_entry);
+    for (size_t i = 0; i < g_n; i++) {
+        if (only && !strstr(g_tests[i].name, only)) continue;
+        ty_test_state ts = {0};
+        g_tests[i].fn(&ts);
+        if (ts.failed) {
+            printf("FAIL %s  %s\n", g_tests[i].name, ts.msg);
+            failed++;
+        } else if (ts.skipped) {
+            printf("skip %s  (%s)\n", g_tests[i].name, ts.msg);
+            skipped++;
+        } else {
+            printf("ok   %s\n", g_tests[i].name);
+            passed++;
+        }
+        fflush(stdout);
+    }
+    if (skipped) printf("%zu skipped\n", skipped);
+    printf("%zu passed, %zu failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

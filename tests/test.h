@@ -1,0 +1,84 @@
+/*
+ * test.h — the tiny test harness of tenyo.
+ *
+ * Each tests/test_*.c file defines tests with TY_TEST(name) { ... }; a
+ * constructor registers them, so files can be added without a central list.
+ * tests/run.c runs them all (or those whose name contains argv[1]) and ends
+ * with the line "N passed, N failed" (skips are reported but not counted as
+ * passed). CHECK failures record file:line and end the test.
+ *
+ * Tests that need ../shared/data call ty_test_shared("jp/jplatpat.jsonl") and
+ * TY_SKIP with a message when it returns NULL.
+ */
+#ifndef TENYO_TEST_H
+#define TENYO_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+#include <math.h>
+
+typedef struct ty_test_state {
+    int failed;           /* a CHECK failed */
+    int skipped;          /* TY_SKIP was called */
+    char msg[512];        /* failure or skip message */
+} ty_test_state;
+
+typedef void (*ty_test_fn)(ty_test_state *ts_);
+void ty_test_register(const char *name, const char *file, ty_test_fn fn);
+/* Path of a file under the shared data folder (TENYO_SHARED_DATA or
+ * ../shared/data), or NULL when it does not exist. Static buffer per call
+ * slot (8 slots rotate). */
+const char *ty_test_shared(const char *rel);
+/* A fresh temporary directory for this test run (created once). */
+const char *ty_test_tmpdir(void);
+
+#define TY_TEST(name)                                                      \
+    static void ty_test_##name(ty_test_state *ts_);                       \
+    __attribute__((constructor)) static void ty_test_reg_##name(void) {   \
+        ty_test_register(#name, __FILE__, ty_test_##name);                 \
+    }                                                                      \
+    static void ty_test_##name(ty_test_state *ts_)
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            snprintf(ts_->msg, sizeof ts_->msg, "%s:%d: CHECK(%s)",        \
+                     __FILE__, __LINE__, #cond);                           \
+            ts_->failed = 1;                                               \
+            return;                                                        \
+        }                                                                  \
+    } while (0)
+
+#define CHECKF(cond, ...)                                                  \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            int o_ = snprintf(ts_->msg, sizeof ts_->msg, "%s:%d: ",        \
+                              __FILE__, __LINE__);                         \
+            if (o_ > 0 && (size_t)o_ < sizeof ts_->msg)                    \
+                snprintf(ts_->msg + o_, sizeof ts_->msg - o_, __VA_ARGS__);\
+            ts_->failed = 1;                                               \
+            return;                                                        \
+        }                                                                  \
+    } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                 \
+    CHECKF((long long)(a) == (long long)(b), "%s == %s: %lld != %lld", #a,  \
+           #b, (long long)(a), (long long)(b))
+
+#define CHECK_STR(a, b)                                                    \
+    CHECKF(strcmp((a), (b)) == 0, "%s == %s: \"%s\" != \"%s\"", #a, #b,     \
+           (a), (b))
+
+#define CHECK_NEAR(a, b, tol)                                              \
+    CHECKF(fabs((double)(a) - (double)(b)) <= (tol),                       \
+           "%s ~ %s: %g vs %g (tol %g)", #a, #b, (double)(a), (double)(b),  \
+           (double)(tol))
+
+#define TY_SKIP(...)                                                       \
+    do {                                                                   \
+        snprintf(ts_->msg, sizeof ts_->msg, __VA_ARGS__);                  \
+        ts_->skipped = 1;                                                  \
+        return;                                                            \
+    } while (0)
+
+#endif
