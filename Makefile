@@ -66,7 +66,7 @@ check-deps:
 
 deps: check-deps
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 
@@ -82,7 +82,7 @@ $(BUILD)/gen/stopwords.c: models/stopwords_ja.txt models/stopwords_en.txt
 	    echo '  NULL };'; \
 	  done; } > $@
 
-$(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c
+$(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 
@@ -99,8 +99,7 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
 test: check-deps $(BUILD)/tenyo $(BUILD)/tests/run
-	OPENBLAS_NUM_THREADS=1 $(BUILD)/tests/run
-	OPENBLAS_NUM_THREADS=1 TENYO=$(BUILD)/tenyo sh tests/cli.sh
+	sh tests/all.sh $(BUILD)
 
 DEMO_INDEX := $(BUILD)/sample.tny
 demo: all

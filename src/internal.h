@@ -309,4 +309,17 @@ void ty_topk_push(ty_topk *t, uint64_t doc, float score);
 /* Sort best-first (score desc, doc asc) and return the count. */
 size_t ty_topk_finish(ty_topk *t);
 
+/* Cosine of a sparse, L2-normalised query (terms sorted, may be empty)
+ * against every TF-IDF row: scores[ndocs]. qdense is nterms zeroed floats of
+ * scratch, returned zeroed. */
+void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
+                   size_t qn, float *qdense, float *scores);
+/* Cosine of an L2-normalised LSA query (dim floats) against every document
+ * vector: scores[ndocs] (cblas_sgemv). */
+void ty_scan_lsa(const ty_model *m, const float *q, float *scores);
+/* Fold a sparse TF-IDF query into the LSA space: out[dim] = q V, then
+ * L2-normalised (all zero when q has no weight). */
+void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
+                size_t qn, float *out);
+
 #endif /* TENYO_INTERNAL_H */

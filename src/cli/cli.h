@@ -1,0 +1,43 @@
+/*
+ * cli.h — what the files of the command-line program share.
+ * The CLI uses only the public header tenyo.h (and jansson for output).
+ */
+#ifndef TENYO_CLI_H
+#define TENYO_CLI_H
+
+#include "tenyo.h"
+#include <jansson.h>
+
+/* Exit codes of every command (README "Exit codes"). */
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_INDEX = 3,
+       EXIT_RESOURCE = 4 };
+
+/* Long options without a short letter. */
+enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
+       OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
+       OPT_MODULUS, OPT_KEEP, OPT_WEIGHT };
+
+/* Totals over all input files read. */
+typedef struct cli_read_totals {
+    unsigned long long records;  /* good records */
+    unsigned long long skipped;  /* bad records skipped */
+    unsigned long long empty;    /* records without text */
+    unsigned long long filtered; /* records left out by a split */
+    int files;                   /* files read */
+} cli_read_totals;
+
+int cli_exit_code(int status);
+char *cli_slurp(const char *path, size_t *len);
+int cli_parse_mode(const char *s, tenyo_mode *mode);
+const char *cli_mode_name(tenyo_mode m);
+int cli_parse_format(const char *s, tenyo_format *f);
+json_t *cli_json_list(const char *csv);
+void cli_print_json(json_t *j);
+int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad);
+int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
+                    const tenyo_read_opts *ro, int quiet,
+                    int (*keep)(void *ud, const char *id), void *keep_ud,
+                    cli_read_totals *tot);
+int cli_cmd_eval(int argc, char **argv);
+
+#endif

@@ -1,0 +1,716 @@
+/*
+ * tenyo.c — the command-line program. Uses only include/tenyo.h (plus
+ * jansson to print JSON, so that escaping is never hand-written).
+ *
+ *   tenyo index -o INDEX [options] FILE...     build an index
+ *   tenyo similar INDEX (ID | --text T | --file F) [-k N] [--mode M] [--json]
+ *   tenyo info INDEX [--json]
+ *   tenyo eval [options] FILE...               Protocol S of EVAL.md
+ *   tenyo tokens [--text T | --file F]         show the terms of a text
+ *
+ * Exit codes (stable, documented in README and --help):
+ *   0 ok, 1 usage error, 2 input error (unreadable or malformed input file,
+ *   bad record under --strict, unknown patent id, query without known terms),
+ *   3 index error (missing, damaged, newer format, tokenizer mismatch),
+ *   4 resource or dependency error (memory, MeCab dictionary, writing).
+ *
+ * Human output is for a Japanese analyst reading a terminal: rank, score,
+ * id, fields, then the title last (so that wide characters do not break the
+ * columns). --json prints one object per result set.
+ */
+#include "tenyo.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ============================================================ helpers */
+
+/* Exit code for a library status (opening an input or index file is
+ * mapped by the caller: any failure there is an input / index error). */
+int cli_exit_code(int status) {
+    switch (status) {
+    case TENYO_OK: return EXIT_OK;
+    case TENYO_ERR_ARG: return EXIT_USAGE;
+    case TENYO_ERR_INPUT: case TENYO_ERR_NOTFOUND: case TENYO_ERR_EMPTY:
+    case TENYO_ERR_LIMIT:
+        return EXIT_INPUT;
+    case TENYO_ERR_CORRUPT: case TENYO_ERR_VERSION: case TENYO_ERR_MISMATCH:
+        return EXIT_INDEX;
+    default: return EXIT_RESOURCE;
+    }
+}
+
+/* Read a whole file (query text); NULL with a message on failure. */
+char *cli_slurp(const char *path, size_t *len) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "tenyo: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *p = malloc(cap + 1);
+    while (p) {
+        size_t r = fread(p + n, 1, cap - n, f);
+        n += r;
+        if (n < cap) break;
+        if (cap >= ((size_t)64 << 20)) {
+            fprintf(stderr, "tenyo: %s: query file larger than 64 MiB\n", path);
+            free(p);
+            p = NULL;
+            break;
+        }
+        cap *= 2;
+        char *q = realloc(p, cap + 1);
+        if (!q) { free(p); p = NULL; }
+        else p = q;
+    }
+    if (f != stdin) fclose(f);
+    if (!p) return NULL;
+    p[n] = 0;
+    *len = n;
+    return p;
+}
+
+int cli_parse_mode(const char *s, tenyo_mode *mode) {
+    if (strcmp(s, "tfidf") == 0) *mode = TENYO_MODE_TFIDF;
+    else if (strcmp(s, "lsa") == 0) *mode = TENYO_MODE_LSA;
+    else if (strcmp(s, "hybrid") == 0) *mode = TENYO_MODE_HYBRID;
+    else return -1;
+    return 0;
+}
+
+const char *cli_mode_name(tenyo_mode m) {
+    return m == TENYO_MODE_TFIDF ? "tfidf" : m == TENYO_MODE_LSA ? "lsa" : "hybrid";
+}
+
+/* Comma-separated string -> JSON array of strings. */
+json_t *cli_json_list(const char *csv) {
+    json_t *a = json_array();
+    const char *p = csv;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n) json_array_append_new(a, json_stringn(p, n));
+        p += n + (e ? 1 : 0);
+    }
+    return a;
+}
+
+void cli_print_json(json_t *j) {
+    char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        free(s);
+    }
+}
+
+static int is_tty_stderr(void) { return isatty(2); }
+
+/* ============================================================== index */
+
+typedef struct report_state {
+    long shown;        /* messages printed */
+    long total;        /* messages received */
+} report_state;
+
+#define MAX_REPORTS 30
+
+static void on_report(void *ud, const char *file, long line, const char *msg) {
+    report_state *r = ud;
+    r->total++;
+    if (r->shown < MAX_REPORTS) {
+        fprintf(stderr, "%s:%ld: %s\n", file, line, msg);
+        r->shown++;
+        if (r->shown == MAX_REPORTS)
+            fprintf(stderr, "tenyo: further record messages are not shown\n");
+    }
+}
+
+static void on_progress(void *ud, const char *stage, uint64_t done,
+                        uint64_t total) {
+    (void)ud;
+    if (!is_tty_stderr()) return;
+    if (total > 1)
+        fprintf(stderr, "\r%-9s %llu/%llu (%3.0f%%)   ", stage,
+                (unsigned long long)done, (unsigned long long)total,
+                total ? 100.0 * done / total : 100.0);
+    else
+        fprintf(stderr, "\r%-9s %s            ", stage, done ? "done" : "...");
+    if (done >= total) fputc('\n', stderr);
+}
+
+static const char *index_usage =
+    "usage: tenyo index -o INDEX [options] FILE...\n"
+    "Build an index from patent records (JSONL, J-PlatPat CSV, JPO gazette XML).\n"
+    "  -o, --output INDEX       index file to write (replaced atomically)\n"
+    "  -f, --format F           auto|jsonl|jplatpat|jpo-xml (default auto)\n"
+    "  -e, --encoding E         input charset (default: detect UTF-8/Shift_JIS/EUC-JP)\n"
+    "      --strict             any bad record is fatal (exit 2)\n"
+    "  -d, --dim K              LSA rank (default 256, fewer for small corpora)\n"
+    "  -t, --threads N          tokenizer/SVD threads (default: all cores)\n"
+    "      --min-df N           drop terms in fewer documents (default 2)\n"
+    "      --max-df R           drop terms in a larger share of documents (default 0.5)\n"
+    "      --seed S             SVD seed (default fixed)\n"
+    "      --power-iters N      randomized SVD power iterations (default 4)\n"
+    "      --oversample N       randomized SVD oversampling (default 16)\n"
+    "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
+    "      --no-parts           do not keep the parts of compound nouns\n"
+    "      --stem               light English stemming\n"
+    "  -q, --quiet              no per-record messages\n"
+    "A repeated id replaces the earlier record (counted as a duplicate).\n";
+
+int cli_parse_format(const char *s, tenyo_format *f) {
+    if (strcmp(s, "auto") == 0) *f = TENYO_FORMAT_AUTO;
+    else if (strcmp(s, "jsonl") == 0) *f = TENYO_FORMAT_JSONL;
+    else if (strcmp(s, "jplatpat") == 0) *f = TENYO_FORMAT_JPLATPAT;
+    else if (strcmp(s, "jpo-xml") == 0) *f = TENYO_FORMAT_JPO_XML;
+    else return -1;
+    return 0;
+}
+
+/* Read FILEs into builder b; returns an exit code (0 ok). Skips records
+ * rejected by the split filter keep(ud, id) when given. */
+int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
+                    const tenyo_read_opts *ro_in, int quiet,
+                    int (*keep)(void *ud, const char *id), void *keep_ud,
+                    cli_read_totals *tot) {
+    report_state rs = {0};
+    tenyo_read_opts ro = *ro_in;
+    ro.report = quiet ? NULL : on_report;
+    ro.report_ud = &rs;
+    for (int i = 0; i < nfiles; i++) {
+        char err[512] = "";
+        tenyo_reader *r = NULL;
+        int rc = tenyo_reader_open(files[i], &ro, &r, err, sizeof err);
+        if (rc) {
+            fprintf(stderr, "tenyo: %s\n", err[0] ? err : tenyo_strerror(rc));
+            return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        }
+        const tenyo_doc *d;
+        while ((rc = tenyo_reader_next(r, &d)) == 1) {
+            if (keep && !keep(keep_ud, d->id)) { tot->filtered++; continue; }
+            int arc = tenyo_builder_add(b, d);
+            if (arc) {
+                fprintf(stderr, "tenyo: %s:%ld: %s\n", d->source, d->line,
+                        tenyo_builder_error(b));
+                tenyo_reader_free(r);
+                return cli_exit_code(arc);
+            }
+        }
+        if (rc < 0) {
+            fprintf(stderr, "tenyo: %s\n", tenyo_reader_error(r));
+            tenyo_reader_free(r);
+            return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        }
+        tenyo_read_stats st;
+        tenyo_reader_stats(r, &st);
+        tot->records += st.records;
+        tot->skipped += st.skipped;
+        tot->empty += st.empty;
+        tot->files++;
+        if (!quiet && is_tty_stderr())
+            fprintf(stderr, "read %s: %llu records (%s, %s), %llu skipped\n",
+                    files[i], (unsigned long long)st.records, tenyo_reader_format(r),
+                    tenyo_reader_encoding(r), (unsigned long long)st.skipped);
+        tenyo_reader_free(r);
+    }
+    return EXIT_OK;
+}
+
+/* Shared option parsing for builder settings; returns 1 if handled. */
+int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
+    char *end = NULL;
+    switch (c) {
+    case 'd': bo->dim = (int)strtol(arg, &end, 10); break;
+    case 't': bo->threads = (int)strtol(arg, &end, 10); break;
+    case OPT_MIN_DF: bo->min_df = (int)strtol(arg, &end, 10); break;
+    case OPT_MAX_DF: bo->max_df_ratio = strtod(arg, &end); break;
+    case OPT_SEED: bo->seed = strtoull(arg, &end, 0); break;
+    case OPT_POWER: bo->power_iters = (int)strtol(arg, &end, 10); break;
+    case OPT_OVERSAMPLE: bo->oversample = (int)strtol(arg, &end, 10); break;
+    case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
+    case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
+    case OPT_STEM: bo->tok.stem = 1; return 1;
+    default: return 0;
+    }
+    if (!end || *end || end == arg) {
+        fprintf(stderr, "tenyo: invalid number '%s'\n", arg);
+        *bad = 1;
+    }
+    return 1;
+}
+
+static int cmd_index(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
+        {"encoding", required_argument, 0, 'e'}, {"strict", no_argument, 0, OPT_STRICT},
+        {"dim", required_argument, 0, 'd'}, {"threads", required_argument, 0, 't'},
+        {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
+        {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
+        {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
+        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *out = NULL;
+    tenyo_read_opts ro = {0};
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    int quiet = 0, bad = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:f:e:d:t:qh", lo, NULL)) != -1) {
+        if (cli_build_opt(c, optarg, &bo, &bad)) continue;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'f':
+            if (cli_parse_format(optarg, &ro.format)) {
+                fprintf(stderr, "tenyo: unknown format '%s'\n", optarg);
+                bad = 1;
+            }
+            break;
+        case 'e': ro.encoding = optarg; break;
+        case OPT_STRICT: ro.strict = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(index_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (bad || !out || optind >= argc) {
+        if (!bad && !out) fprintf(stderr, "tenyo index: -o INDEX is required\n");
+        if (!bad && out) fprintf(stderr, "tenyo index: no input files\n");
+        fputs(index_usage, stderr);
+        return EXIT_USAGE;
+    }
+    bo.progress = on_progress;
+    char err[512] = "";
+    tenyo_builder *b = NULL;
+    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\n", err);
+        return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    cli_read_totals tot = {0};
+    int ec = cli_read_inputs(b, argv + optind, argc - optind, &ro, quiet, NULL,
+                             NULL, &tot);
+    if (ec) {
+        tenyo_builder_free(b);
+        fprintf(stderr, "tenyo: nothing written; %s is unchanged\n", out);
+        return ec;
+    }
+    tenyo_build_stats st;
+    rc = tenyo_builder_write(b, out, &st);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\n", tenyo_builder_error(b));
+        tenyo_builder_free(b);
+        return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
+    }
+    tenyo_builder_free(b);
+    fprintf(stderr,
+            "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
+            "%llu duplicates, %llu without terms), %llu terms, rank %d, "
+            "%.1f s (tokenize %.1f s, svd %.1f s), %.2f MB -> %s\n",
+            (unsigned long long)st.docs, (unsigned long long)tot.records, tot.files,
+            tot.files == 1 ? "" : "s", (unsigned long long)tot.skipped,
+            (unsigned long long)st.duplicates, (unsigned long long)st.empty,
+            (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
+            st.sec_svd, st.file_bytes / 1e6, out);
+    return EXIT_OK;
+}
+
+/* =============================================================== info */
+
+static const char *info_usage =
+    "usage: tenyo info INDEX [--json]\n"
+    "Show what an index holds and how it was built.\n";
+
+static int cmd_info(int argc, char **argv) {
+    static const struct option lo[] = {{"json", no_argument, 0, 'j'},
+                                       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
+        if (c == 'j') json = 1;
+        else if (c == 'h') { fputs(info_usage, stdout); return EXIT_OK; }
+        else { fputs(info_usage, stderr); return EXIT_USAGE; }
+    }
+    if (optind != argc - 1) { fputs(info_usage, stderr); return EXIT_USAGE; }
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(argv[optind], &x, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    if (json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "path", json_string(argv[optind]));
+        json_object_set_new(o, "format_version", json_integer(in.format_version));
+        json_object_set_new(o, "documents", json_integer((json_int_t)in.ndocs));
+        json_object_set_new(o, "open_documents", json_integer((json_int_t)in.nopen));
+        json_object_set_new(o, "terms", json_integer((json_int_t)in.nterms));
+        json_object_set_new(o, "nonzeros", json_integer((json_int_t)in.nnz));
+        json_object_set_new(o, "rank", json_integer(in.dim));
+        json_object_set_new(o, "fields", json_integer(in.nfields));
+        json_object_set_new(o, "file_bytes", json_integer((json_int_t)in.file_bytes));
+        json_t *b = json_object();
+        json_object_set_new(b, "tokenizer", json_string(in.tokenizer));
+        json_object_set_new(b, "writer", json_string(in.writer));
+        json_object_set_new(b, "min_df", json_integer(in.min_df));
+        json_object_set_new(b, "max_df_ratio", json_real(in.max_df_ratio));
+        json_object_set_new(b, "seed", json_integer((json_int_t)in.seed));
+        json_object_set_new(b, "oversample", json_integer(in.oversample));
+        json_object_set_new(b, "power_iters", json_integer(in.power_iters));
+        json_object_set_new(o, "build", b);
+        json_t *secs = json_array();
+        for (int i = 0; i < in.nsections; i++) {
+            json_t *s = json_object();
+            json_object_set_new(s, "name", json_string(in.sections[i].name));
+            json_object_set_new(s, "stored", json_integer((json_int_t)in.sections[i].stored));
+            json_object_set_new(s, "raw", json_integer((json_int_t)in.sections[i].raw));
+            json_array_append_new(secs, s);
+        }
+        json_object_set_new(o, "sections", secs);
+        json_t *fields = json_array();
+        for (uint32_t j = 0; j < in.nfields; j++) {
+            const char *code;
+            uint64_t cnt;
+            tenyo_index_field(x, j, &code, &cnt);
+            json_t *f = json_object();
+            json_object_set_new(f, "field", json_string(code));
+            json_object_set_new(f, "documents", json_integer((json_int_t)cnt));
+            json_array_append_new(fields, f);
+        }
+        json_object_set_new(o, "field_counts", fields);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("index      %s (format %u, %.2f MB)\n", argv[optind], in.format_version,
+               in.file_bytes / 1e6);
+        printf("documents  %llu (%llu open for licence)\n", (unsigned long long)in.ndocs,
+               (unsigned long long)in.nopen);
+        printf("terms      %llu (%llu non-zeros, %.1f per document)\n",
+               (unsigned long long)in.nterms, (unsigned long long)in.nnz,
+               in.ndocs ? (double)in.nnz / in.ndocs : 0.0);
+        printf("LSA rank   %d (seed %llu, oversample %d, power iterations %d)\n", in.dim,
+               (unsigned long long)in.seed, in.oversample, in.power_iters);
+        printf("df filter  min_df %d, max_df_ratio %g\n", in.min_df, in.max_df_ratio);
+        printf("tokenizer  %s\n", in.tokenizer);
+        printf("writer     %s\n", in.writer);
+        printf("fields     %u IPC subclasses; largest:", in.nfields);
+        /* top 8 fields by size */
+        int shown = 0;
+        uint64_t last = UINT64_MAX;
+        while (shown < 8) {
+            uint64_t best = 0;
+            int bj = -1;
+            for (uint32_t j = 0; j < in.nfields; j++) {
+                const char *code;
+                uint64_t cnt;
+                tenyo_index_field(x, j, &code, &cnt);
+                if (cnt < last && cnt > best) { best = cnt; bj = (int)j; }
+            }
+            if (bj < 0) break;
+            for (uint32_t j = 0; j < in.nfields && shown < 8; j++) {
+                const char *code;
+                uint64_t cnt;
+                tenyo_index_field(x, j, &code, &cnt);
+                if (cnt == best) { printf(" %s %llu", code, (unsigned long long)cnt); shown++; }
+            }
+            last = best;
+        }
+        printf("\nsections   %-12s %12s %12s\n", "name", "stored", "raw");
+        for (int i = 0; i < in.nsections; i++)
+            printf("           %-12s %12llu %12llu\n", in.sections[i].name,
+                   (unsigned long long)in.sections[i].stored,
+                   (unsigned long long)in.sections[i].raw);
+    }
+    tenyo_index_free(x);
+    return EXIT_OK;
+}
+
+/* ============================================================ similar */
+
+static const char *similar_usage =
+    "usage: tenyo similar INDEX (ID | --text TEXT | --file FILE) [options]\n"
+    "Exact nearest patents of an indexed patent or of free text.\n"
+    "  -k N                  number of results (default 10, at most 10000)\n"
+    "  -m, --mode M          tfidf | lsa | hybrid (default hybrid)\n"
+    "      --text TEXT       query with free text (Japanese or English)\n"
+    "      --file FILE       query with the text of FILE (UTF-8; - for stdin)\n"
+    "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.5)\n"
+    "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
+
+static int cmd_similar(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
+        {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
+        {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *text = NULL, *file = NULL;
+    long k = 10;
+    double w = -1;
+    tenyo_mode mode = TENYO_MODE_HYBRID;
+    int json = 0, c, bad = 0;
+    char *end;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "k:m:jh", lo, NULL)) != -1) {
+        switch (c) {
+        case 'T': text = optarg; break;
+        case 'F': file = optarg; break;
+        case 'k':
+            k = strtol(optarg, &end, 10);
+            if (*end || k < 1 || k > 10000) {
+                fprintf(stderr, "tenyo: -k must be between 1 and 10000\n");
+                bad = 1;
+            }
+            break;
+        case 'm':
+            if (cli_parse_mode(optarg, &mode)) {
+                fprintf(stderr, "tenyo: unknown mode '%s' (tfidf, lsa, hybrid)\n", optarg);
+                bad = 1;
+            }
+            break;
+        case 'w':
+            w = strtod(optarg, &end);
+            if (*end || !(w >= 0 && w <= 1)) {
+                fprintf(stderr, "tenyo: --hybrid-weight must be in [0, 1]\n");
+                bad = 1;
+            }
+            break;
+        case 'j': json = 1; break;
+        case 'h': fputs(similar_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    int npos = argc - optind;
+    int nq = (text != NULL) + (file != NULL) + (npos == 2);
+    if (bad || npos < 1 || npos > 2 || nq != 1) {
+        if (!bad) fprintf(stderr, "tenyo similar: give exactly one of ID, --text, --file\n");
+        fputs(similar_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+    const char *id = npos == 2 ? argv[optind + 1] : NULL;
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    int ec = EXIT_OK;
+    tenyo_ctx *ctx = NULL;
+    char *buf = NULL;
+    tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    if (rc || !hits) {
+        fprintf(stderr, "tenyo: %s\n", rc ? err : "out of memory");
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
+    int n;
+    int64_t qdoc = -1;
+    if (id) {
+        qdoc = tenyo_index_find(x, id);
+        if (qdoc < 0) {
+            fprintf(stderr, "tenyo: %s: no patent '%s' in the index\n", path, id);
+            ec = EXIT_INPUT;
+            goto done;
+        }
+        n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
+    } else {
+        size_t len = 0;
+        if (file) {
+            buf = cli_slurp(file, &len);
+            if (!buf) { ec = EXIT_INPUT; goto done; }
+            text = buf;
+        } else {
+            len = strlen(text);
+        }
+        n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
+    }
+    if (n < 0) {
+        fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(n);
+        goto done;
+    }
+    tenyo_doc_meta qm;
+    if (json) {
+        json_t *o = json_object(), *q = json_object(), *res = json_array();
+        if (qdoc >= 0) {
+            tenyo_index_doc(x, (uint64_t)qdoc, &qm);
+            json_object_set_new(q, "id", json_string(qm.id));
+            json_object_set_new(q, "title", json_string(qm.title));
+            json_object_set_new(q, "fields", cli_json_list(qm.fields));
+        } else {
+            json_object_set_new(q, "text", json_string(text));
+        }
+        json_object_set_new(q, "mode", json_string(cli_mode_name(mode)));
+        json_object_set_new(q, "k", json_integer(k));
+        for (int i = 0; i < n; i++) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, hits[i].doc, &dm);
+            json_t *r = json_object();
+            json_object_set_new(r, "rank", json_integer(i + 1));
+            json_object_set_new(r, "id", json_string(dm.id));
+            json_object_set_new(r, "score", json_real((double)hits[i].score));
+            json_object_set_new(r, "title", json_string(dm.title));
+            json_object_set_new(r, "fields", cli_json_list(dm.fields));
+            json_object_set_new(r, "applicant", json_string(dm.applicant));
+            json_object_set_new(r, "date", json_string(dm.date));
+            json_object_set_new(r, "open", json_boolean(dm.open));
+            json_array_append_new(res, r);
+        }
+        json_object_set_new(o, "query", q);
+        json_object_set_new(o, "results", res);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        if (qdoc >= 0) {
+            tenyo_index_doc(x, (uint64_t)qdoc, &qm);
+            printf("類似特許 / similar to %s  [%s]  %s\n", qm.id, qm.fields, qm.title);
+        } else {
+            printf("類似特許 / similar to the query text\n");
+        }
+        printf("mode %s, %d result%s\n", cli_mode_name(mode), n, n == 1 ? "" : "s");
+        printf("%4s  %6s  %-18s %-16s %s\n", "rank", "score", "id", "fields", "title");
+        for (int i = 0; i < n; i++) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, hits[i].doc, &dm);
+            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score, dm.id,
+                   dm.fields[0] ? dm.fields : "-", dm.title, dm.open ? "  [open]" : "");
+        }
+    }
+done:
+    free(buf);
+    free(hits);
+    tenyo_ctx_free(ctx);
+    tenyo_index_free(x);
+    return ec;
+}
+
+/* ============================================================= tokens */
+
+static void print_term(void *ud, const char *t, size_t n) {
+    int *first = ud;
+    if (!*first) fputc(' ', stdout);
+    fwrite(t, 1, n, stdout);
+    *first = 0;
+}
+
+static const char *tokens_usage =
+    "usage: tenyo tokens (--text TEXT | --file FILE) [--dicdir DIR] [--no-parts] [--stem]\n"
+    "Print the index terms of a text, space-separated, one line per input line\n"
+    "(what the indexer sees). Shows the tokenizer identity with --identity.\n";
+
+static int cmd_tokens(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
+        {"dicdir", required_argument, 0, OPT_DICDIR}, {"no-parts", no_argument, 0, OPT_NO_PARTS},
+        {"stem", no_argument, 0, OPT_STEM}, {"identity", no_argument, 0, 'I'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    tenyo_tok_opts to;
+    tenyo_tok_opts_default(&to);
+    const char *text = NULL, *file = NULL;
+    int c, ident = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        switch (c) {
+        case 'T': text = optarg; break;
+        case 'F': file = optarg; break;
+        case OPT_DICDIR: to.mecab_dicdir = optarg; break;
+        case OPT_NO_PARTS: to.keep_parts = 0; break;
+        case OPT_STEM: to.stem = 1; break;
+        case 'I': ident = 1; break;
+        case 'h': fputs(tokens_usage, stdout); return EXIT_OK;
+        default: fputs(tokens_usage, stderr); return EXIT_USAGE;
+        }
+    }
+    if ((!text == !file && !ident) || optind != argc) {
+        fputs(tokens_usage, stderr);
+        return EXIT_USAGE;
+    }
+    tenyo_tokenizer *t = NULL;
+    char err[512] = "";
+    int rc = tenyo_tokenizer_new(&to, &t, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\n", err);
+        return EXIT_RESOURCE;
+    }
+    if (ident) printf("%s\n", tenyo_tokenizer_identity(t));
+    char *buf = NULL;
+    size_t len = 0;
+    int ec = EXIT_OK;
+    if (file) {
+        buf = cli_slurp(file, &len);
+        if (!buf) { tenyo_tokenizer_free(t); return EXIT_INPUT; }
+        text = buf;
+    } else if (text) {
+        len = strlen(text);
+    }
+    const char *p = text, *e = text ? text + len : NULL;
+    while (p && p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+        int first = 1;
+        rc = tenyo_tokenizer_run(t, p, n, print_term, &first);
+        if (rc < 0) {
+            fprintf(stderr, "tenyo: %s\n", tenyo_tokenizer_error(t));
+            ec = cli_exit_code(rc);
+            break;
+        }
+        fputc('\n', stdout);
+        p += n + 1;
+    }
+    free(buf);
+    tenyo_tokenizer_free(t);
+    return ec;
+}
+
+/* =============================================================== main */
+
+static const char *main_usage =
+    "tenyo " TENYO_VERSION_STRING " — where else could this patent apply?\n"
+    "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details)\n"
+    "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
+    "  similar  nearest patents of an indexed patent or of free text\n"
+    "  info     what an index holds and how it was built\n"
+    "  eval     Protocol S of EVAL.md (P@10 per search mode) on a corpus\n"
+    "  tokens   show the terms the tokenizer produces for a text\n"
+    "  version  print the version\n"
+    "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(main_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(main_usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("tenyo %s\n", tenyo_version());
+        return EXIT_OK;
+    }
+    argc--;
+    argv++;
+    if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
+    if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
+    if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
+    if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
+    if (!strcmp(cmd, "tokens")) return cmd_tokens(argc, argv);
+    fprintf(stderr, "tenyo: unknown command '%s'\n", cmd);
+    fputs(main_usage, stderr);
+    return EXIT_USAGE;
+}

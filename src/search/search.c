@@ -1,0 +1,125 @@
+/*
+ * search.c — exact nearest-neighbour scans over an index (the oracle).
+ *
+ * Two scorers share one top-k heap:
+ *   - TF-IDF: the query is scattered into a dense term array once, then every
+ *     CSR row is a gather-dot over its non-zeros. For the corpora tenyo serves
+ *     interactively (up to ~10^5 documents, ~60 non-zeros each) a full pass is
+ *     a few milliseconds and needs no second copy of the matrix; an inverted
+ *     (term -> postings) walk would touch fewer rows but costs a transposed
+ *     copy, and the exact scan stays the reference for approximate search.
+ *   - LSA: one cblas_sgemv of the row-major document matrix with the folded-in
+ *     query vector — memory-bandwidth bound, which BLAS already handles well.
+ * Hybrid scoring is a convex combination done by the caller (api/), since
+ * both cosines live on the same [-1, 1] scale.
+ *
+ * The top-k is a min-heap over (score, doc); ties are broken by the smaller
+ * document number so that results do not depend on scan order.
+ */
+#include "internal.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ================================================================ top-k */
+
+/* a is worse than b: lower score, or same score and larger doc number. */
+static int worse(const tenyo_hit *a, const tenyo_hit *b) {
+    if (a->score != b->score) return a->score < b->score;
+    return a->doc > b->doc;
+}
+
+void ty_topk_init(ty_topk *t, tenyo_hit *storage, size_t k) {
+    t->k = k;
+    t->n = 0;
+    t->h = storage;
+}
+
+static void sift_down(tenyo_hit *h, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && worse(&h[l], &h[m])) m = l;
+        if (r < n && worse(&h[r], &h[m])) m = r;
+        if (m == i) return;
+        tenyo_hit tmp = h[i];
+        h[i] = h[m];
+        h[m] = tmp;
+        i = m;
+    }
+}
+
+void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
+    if (t->k == 0 || isnan(score)) return;
+    tenyo_hit x = {doc, score};
+    if (t->n < t->k) {
+        size_t i = t->n++;
+        t->h[i] = x;
+        while (i > 0) {               /* sift up: root is the worst */
+            size_t p = (i - 1) / 2;
+            if (!worse(&t->h[i], &t->h[p])) break;
+            tenyo_hit tmp = t->h[i];
+            t->h[i] = t->h[p];
+            t->h[p] = tmp;
+            i = p;
+        }
+        return;
+    }
+    if (!worse(&t->h[0], &x)) return;
+    t->h[0] = x;
+    sift_down(t->h, t->n, 0);
+}
+
+static int cmp_best_first(const void *a, const void *b) {
+    const tenyo_hit *x = a, *y = b;
+    if (worse(x, y)) return 1;
+    if (worse(y, x)) return -1;
+    return 0;
+}
+
+size_t ty_topk_finish(ty_topk *t) {
+    qsort(t->h, t->n, sizeof *t->h, cmp_best_first);
+    return t->n;
+}
+
+/* =============================================================== scans */
+
+void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
+                   size_t qn, float *qdense, float *scores) {
+    const ty_csr *a = &m->tfidf;
+    for (size_t i = 0; i < qn; i++) qdense[qt[i]] = qw[i];
+    for (uint64_t d = 0; d < a->nrows; d++) {
+        float s = 0.f;
+        for (uint64_t j = a->rowptr[d]; j < a->rowptr[d + 1]; j++)
+            s += qdense[a->col[j]] * a->val[j];
+        scores[d] = s;
+    }
+    for (size_t i = 0; i < qn; i++) qdense[qt[i]] = 0.f;
+}
+
+void ty_scan_lsa(const ty_model *m, const float *q, float *scores) {
+    if (m->ndocs == 0) return;
+    if (m->dim == 0) {
+        memset(scores, 0, m->ndocs * sizeof *scores);
+        return;
+    }
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m->ndocs, (int)m->dim, 1.f,
+                m->docvec, (int)m->dim, q, 1, 0.f, scores, 1);
+}
+
+void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
+                size_t qn, float *out) {
+    size_t k = m->dim;
+    memset(out, 0, k * sizeof *out);
+    for (size_t i = 0; i < qn; i++) {
+        const float *v = m->basis + (size_t)qt[i] * k;
+        for (size_t j = 0; j < k; j++) out[j] += qw[i] * v[j];
+    }
+    double n = 0;
+    for (size_t j = 0; j < k; j++) n += (double)out[j] * out[j];
+    if (n > 0) {
+        float inv = (float)(1.0 / sqrt(n));
+        for (size_t j = 0; j < k; j++) out[j] *= inv;
+    }
+}

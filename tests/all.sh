@@ -1,0 +1,15 @@
+#!/bin/sh
+# all.sh — runs the unit tests (build/tests/run) and the CLI tests
+# (tests/cli.sh), then prints the combined "N passed, N failed" line.
+# Usage: sh tests/all.sh BUILD_DIR
+B=${1:-build}
+out=$(mktemp "${TMPDIR:-/tmp}/tenyo-tests-XXXXXX")
+trap 'rm -f "$out"' EXIT
+OPENBLAS_NUM_THREADS=1 "$B/tests/run" | tee "$out"; r1=$?
+p1=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+OPENBLAS_NUM_THREADS=1 TENYO="$B/tenyo" sh tests/cli.sh | tee "$out"; r2=$?
+p2=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+set -- ${p1:-0 1} ${p2:-0 1}
+echo "unit: $1 passed, $2 failed; cli: $3 passed, $4 failed"
+echo "$(($1 + $3)) passed, $(($2 + $4)) failed"
+[ "$r1" = 0 ] && [ "$r2" = 0 ] && [ "$(($2 + $4))" = 0 ]

@@ -1,0 +1,78 @@
+#!/bin/sh
+# cli.sh — end-to-end tests of build/tenyo: exit codes, help, bad input,
+# golden output on the bundled sample. Prints "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/cli.sh
+T=${TENYO:-build/tenyo}
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-cli-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass+1)); echo "ok   $1"; }
+bad()  { fail=$((fail+1)); echo "FAIL $1"; }
+# expect CODE NAME CMD...: run CMD, check the exit code
+expect() {
+  code=$1; name=$2; shift 2
+  "$@" >"$D/out" 2>"$D/err"; rc=$?
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name (exit $rc, want $code: $(head -c 300 "$D/err"))"; fi
+}
+# contains FILE TEXT NAME
+contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2' in $(head -c 300 "$1"))"; fi; }
+
+expect 0 cli_help "$T" --help
+expect 1 cli_no_args "$T"
+expect 1 cli_unknown_command "$T" frobnicate
+for c in index similar info eval tokens; do expect 0 "cli_help_$c" "$T" $c --help; done
+expect 1 cli_index_no_output "$T" index data/sample/sample.jsonl
+expect 2 cli_index_missing_file "$T" index -o "$D/x.tny" "$D/nonexistent.jsonl"
+contains "$D/err" "nonexistent.jsonl" cli_index_missing_file_named
+[ ! -e "$D/x.tny" ] && ok cli_index_missing_file_no_output || bad cli_index_missing_file_no_output
+
+# sample index
+expect 0 cli_index_sample "$T" index -o "$D/s.tny" data/sample/sample.jsonl
+contains "$D/err" "indexed 200 docs" cli_index_summary
+expect 0 cli_info "$T" info "$D/s.tny"
+contains "$D/out" "documents  200" cli_info_docs
+expect 0 cli_info_json "$T" info "$D/s.tny" --json
+contains "$D/out" '"documents": *200' cli_info_json_docs
+expect 0 cli_similar_id "$T" similar "$D/s.tny" SAMPLE-001 -k 5 --mode tfidf
+if diff -u tests/golden/cli_similar_sample001.txt "$D/out" >"$D/diff"; then ok cli_similar_golden; else bad "cli_similar_golden: $(head -c 600 "$D/diff")"; fi
+expect 0 cli_similar_json "$T" similar "$D/s.tny" SAMPLE-001 -k 3 --json
+contains "$D/out" '"results"' cli_similar_json_results
+if command -v python3 >/dev/null 2>&1; then
+  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["id"]=="SAMPLE-001"; r=o["results"]; assert len(r)==3 and all(set(("id","score","title","fields"))<=set(x) for x in r); assert r[0]["score"]>=r[1]["score"]>=r[2]["score"]' "$D/out"; then ok cli_similar_json_schema; else bad cli_similar_json_schema; fi
+fi
+expect 0 cli_similar_text "$T" similar "$D/s.tny" --text "カメラ画像から運転者の眠気を検出する" -k 3
+printf 'robot gripper with soft fingers\n' >"$D/q.txt"
+expect 0 cli_similar_file "$T" similar "$D/s.tny" --file "$D/q.txt" -k 3 --mode lsa
+expect 2 cli_similar_unknown_id "$T" similar "$D/s.tny" NO-SUCH-ID
+contains "$D/err" "NO-SUCH-ID" cli_similar_unknown_id_named
+expect 1 cli_similar_bad_mode "$T" similar "$D/s.tny" SAMPLE-001 --mode fuzzy
+expect 1 cli_similar_bad_k "$T" similar "$D/s.tny" SAMPLE-001 -k 0
+expect 1 cli_similar_two_queries "$T" similar "$D/s.tny" SAMPLE-001 --text "x"
+expect 2 cli_similar_no_terms "$T" similar "$D/s.tny" --text "qqqzzz"
+expect 3 cli_similar_missing_index "$T" similar "$D/none.tny" SAMPLE-001
+printf 'TENYOIDX garbage garbage garbage garbage garbage garbage' >"$D/bad.tny"
+expect 3 cli_info_corrupt "$T" info "$D/bad.tny"
+
+# bad records: reported with file and line, skipped, counted; --strict fatal
+cat >"$D/bad.jsonl" <<'J'
+{"id": "B-1", "title": "画像処理装置", "abstract": "画像を処理する装置", "ipc": ["G06T7/00"]}
+{"id": "B-2", "title": "broken
+{"title": "no id here"}
+{"id": "B-4", "title": "画像認識装置", "abstract": "画像を認識する", "ipc": ["G06V10/00"]}
+J
+expect 0 cli_index_bad_records "$T" index -o "$D/b.tny" "$D/bad.jsonl"
+contains "$D/err" "bad.jsonl:2" cli_bad_record_line2
+contains "$D/err" "bad.jsonl:3" cli_bad_record_line3
+contains "$D/err" "2 skipped" cli_bad_record_count
+expect 2 cli_index_strict "$T" index --strict -o "$D/c.tny" "$D/bad.jsonl"
+[ ! -e "$D/c.tny" ] && ok cli_strict_no_output || bad cli_strict_no_output
+# a failed run leaves an existing index untouched
+cp "$D/s.tny" "$D/keep.tny"
+expect 2 cli_index_strict_keeps "$T" index --strict -o "$D/keep.tny" "$D/bad.jsonl"
+if cmp -s "$D/s.tny" "$D/keep.tny"; then ok cli_failed_run_keeps_index; else bad cli_failed_run_keeps_index; fi
+
+expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
+contains "$D/out" "半導体基板" cli_tokens_compound
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

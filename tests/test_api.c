@@ -1,0 +1,259 @@
+/*
+ * test_api.c — the public API end to end: build from the bundled sample,
+ * load, search; round trip, determinism across runs and thread counts, the
+ * split rule, exact-search properties, and the real corpora when present.
+ */
+#include "internal.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* Build an index of the given files with threads/dim into path. */
+static int build(const char *const *files, int nfiles, const char *path,
+                 int threads, int dim, tenyo_build_stats *st) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = threads;
+    bo.dim = dim;
+    tenyo_builder *b = NULL;
+    char err[512];
+    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "builder: %s\n", err);
+        return rc;
+    }
+    for (int i = 0; i < nfiles && !rc; i++) {
+        tenyo_reader *r = NULL;
+        rc = tenyo_reader_open(files[i], NULL, &r, err, sizeof err);
+        if (rc) {
+            fprintf(stderr, "reader: %s\n", err);
+            break;
+        }
+        const tenyo_doc *d;
+        while ((rc = tenyo_reader_next(r, &d)) == 1)
+            if ((rc = tenyo_builder_add(b, d)) != 0) break;
+        if (rc < 0) fprintf(stderr, "read: %s\n", tenyo_reader_error(r));
+        if (rc > 0) rc = 0;
+        tenyo_reader_free(r);
+    }
+    if (!rc) rc = tenyo_builder_write(b, path, st);
+    if (rc) fprintf(stderr, "build: %s\n", tenyo_builder_error(b));
+    tenyo_builder_free(b);
+    return rc;
+}
+
+static char *read_all(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc(sz > 0 ? (size_t)sz : 1);
+    *n = fread(p, 1, (size_t)sz, f);
+    fclose(f);
+    return p;
+}
+
+static const char *tmp(const char *name) {
+    static char buf[4][512];
+    static int i;
+    char *p = buf[i++ % 4];
+    snprintf(p, 512, "%s/%s", ty_test_tmpdir(), name);
+    return p;
+}
+
+TY_TEST(api_split_rule) {
+    /* md5("dev" + id) mod 4 == 0, checked against Python's hashlib */
+    CHECK_EQ_INT(tenyo_split_is_test("特開2024-117307", "dev", 4), 1);
+    CHECK_EQ_INT(tenyo_split_is_test("US06839063-20050104", "dev", 4), 1);
+    CHECK_EQ_INT(tenyo_split_is_test("特開2024-127407", "dev", 4), 0);
+    CHECK_EQ_INT(tenyo_split_is_test("x", "dev", 0), 0);
+    int n = 0;
+    for (int i = 0; i < 4000; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "ID-%d", i);
+        n += tenyo_split_is_test(id, "dev", 4);
+    }
+    CHECKF(n > 850 && n < 1150, "split share %d/4000", n);
+}
+
+TY_TEST(api_topk_order) {
+    tenyo_hit st[3];
+    ty_topk t;
+    ty_topk_init(&t, st, 3);
+    float s[] = {0.1f, 0.9f, 0.5f, 0.9f, 0.2f, 0.7f};
+    for (int i = 0; i < 6; i++) ty_topk_push(&t, (uint64_t)i, s[i]);
+    CHECK_EQ_INT(ty_topk_finish(&t), 3);
+    CHECK_EQ_INT(st[0].doc, 1); /* ties: smaller doc first */
+    CHECK_EQ_INT(st[1].doc, 3);
+    CHECK_EQ_INT(st[2].doc, 5);
+}
+
+TY_TEST(api_sample_roundtrip) {
+    const char *files[] = {SAMPLE};
+    const char *p = tmp("sample.tny");
+    tenyo_build_stats st;
+    CHECK_EQ_INT(build(files, 1, p, 2, 0, &st), TENYO_OK);
+    CHECKF(st.docs >= 150 && st.docs <= 250, "docs %llu", (unsigned long long)st.docs);
+    CHECK(st.terms > 200);
+    CHECK(st.dim > 8 && st.dim <= 256);
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.ndocs, st.docs);
+    CHECK_EQ_INT(in.nterms, st.terms);
+    CHECK_EQ_INT(in.dim, st.dim);
+    CHECK(in.nfields > 20);
+    int64_t q = tenyo_index_find(x, "SAMPLE-001");
+    CHECK(q >= 0);
+    CHECK_EQ_INT(tenyo_index_find(x, "NOPE"), -1);
+    tenyo_doc_meta dm;
+    CHECK_EQ_INT(tenyo_index_doc(x, (uint64_t)q, &dm), TENYO_OK);
+    CHECK_STR(dm.id, "SAMPLE-001");
+    CHECK(strstr(dm.fields, "B60W") != NULL);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[10], h2[10];
+    for (int mode = 0; mode < 3; mode++) {
+        int n = tenyo_similar_doc(c, (uint64_t)q, (tenyo_mode)mode, 10, h);
+        CHECK_EQ_INT(n, 10);
+        for (int i = 0; i < n; i++) {
+            CHECK(h[i].doc != (uint64_t)q);          /* query excluded */
+            if (i) CHECK(h[i].score <= h[i - 1].score); /* sorted */
+            CHECK(h[i].score <= 1.0001f);
+        }
+    }
+    /* the exact scan is the brute-force oracle: compare against a direct
+     * computation of TF-IDF cosines through the public text path */
+    int n = tenyo_similar_doc(c, (uint64_t)q, TENYO_MODE_TFIDF, 10, h);
+    CHECK(n > 0);
+    /* a document's own title + abstract as text finds the document first */
+    tenyo_doc_meta m1;
+    tenyo_index_doc(x, h[0].doc, &m1);
+    n = tenyo_similar_text(c, m1.title, strlen(m1.title), TENYO_MODE_TFIDF, 10, h2);
+    CHECK(n > 0);
+    int found = 0;
+    for (int i = 0; i < n; i++) found |= h2[i].doc == h[0].doc;
+    CHECKF(found, "title query of %s does not find it", m1.id);
+    /* driver drowsiness text finds driver-monitoring patents */
+    const char *txt = "カメラで撮影した運転者の顔画像から眠気を推定し、車両を制御する";
+    n = tenyo_similar_text(c, txt, strlen(txt), TENYO_MODE_HYBRID, 5, h2);
+    CHECK(n == 5);
+    int drv = 0;
+    for (int i = 0; i < n; i++) {
+        tenyo_index_doc(x, h2[i].doc, &dm);
+        drv += strstr(dm.fields, "B60W") || strstr(dm.fields, "A61B");
+    }
+    CHECKF(drv >= 3, "only %d of 5 drowsiness neighbours in B60W/A61B", drv);
+    /* query without known terms */
+    n = tenyo_similar_text(c, "zzzqqq", 6, TENYO_MODE_HYBRID, 5, h2);
+    CHECK_EQ_INT(n, TENYO_ERR_EMPTY);
+    /* invalid UTF-8 */
+    n = tenyo_similar_text(c, "\xff\xfe", 2, TENYO_MODE_HYBRID, 5, h2);
+    CHECK_EQ_INT(n, TENYO_ERR_INPUT);
+    CHECK_EQ_INT(tenyo_similar_doc(c, in.ndocs, TENYO_MODE_LSA, 5, h2), TENYO_ERR_NOTFOUND);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(api_determinism_threads) {
+    const char *files[] = {SAMPLE};
+    const char *a = tmp("det1.tny"), *b = tmp("det2.tny"), *c = tmp("det3.tny");
+    CHECK_EQ_INT(build(files, 1, a, 1, 32, NULL), TENYO_OK);
+    CHECK_EQ_INT(build(files, 1, b, 1, 32, NULL), TENYO_OK);
+    CHECK_EQ_INT(build(files, 1, c, 2, 32, NULL), TENYO_OK);
+    size_t na, nb, nc;
+    char *pa = read_all(a, &na), *pb = read_all(b, &nb), *pc = read_all(c, &nc);
+    CHECK(pa && pb && pc);
+    CHECK_EQ_INT(na, nb);
+    CHECK(memcmp(pa, pb, na) == 0);
+    CHECK_EQ_INT(na, nc);
+    CHECKF(memcmp(pa, pc, na) == 0, "1 thread and 2 threads give different bytes");
+    free(pa);
+    free(pb);
+    free(pc);
+}
+
+TY_TEST(api_open_errors) {
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    CHECK_EQ_INT(tenyo_index_open(tmp("absent.tny"), &x, err, sizeof err), TENYO_ERR_IO);
+    CHECK(strstr(err, "absent.tny") != NULL);
+    FILE *f = fopen(tmp("junk.tny"), "wb");
+    fputs("this is not an index at all, just text that is long enough", f);
+    fclose(f);
+    CHECK_EQ_INT(tenyo_index_open(tmp("junk.tny"), &x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK(x == NULL);
+}
+
+TY_TEST(api_builder_rejects) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.dim = -3;
+    tenyo_builder *b = NULL;
+    char err[512] = "";
+    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_ERR_ARG);
+    tenyo_build_opts_default(&bo);
+    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_builder_write(b, tmp("empty.tny"), NULL), TENYO_ERR_EMPTY);
+    /* repeated ids replace and are counted */
+    const char *codes[] = {"G06F16/00"};
+    tenyo_doc d = {.id = "D1", .title = "画像処理装置", .abstract = "画像を処理する装置",
+                   .claims = "", .description = "", .applicant = "", .date = "",
+                   .codes = codes, .ncodes = 1, .lang = ""};
+    CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
+    d.title = "画像認識装置";
+    CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
+    d.id = "D2";
+    CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
+    d.id = "";
+    CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_ERR_INPUT);
+    tenyo_build_stats st;
+    CHECK_EQ_INT(tenyo_builder_write(b, tmp("two.tny"), &st), TENYO_OK);
+    CHECK_EQ_INT(st.docs, 2);
+    CHECK_EQ_INT(st.duplicates, 1);
+    tenyo_builder_free(b);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(tmp("two.tny"), &x, err, sizeof err), TENYO_OK);
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, 0, &dm);
+    CHECK_STR(dm.title, "画像認識装置"); /* replaced in place */
+    CHECK_STR(dm.fields, "G06F");
+    tenyo_index_free(x);
+}
+
+TY_TEST(api_real_jp_corpus) {
+    const char *jp = ty_test_shared("jp/jplatpat.jsonl");
+    if (!jp) TY_SKIP("../shared/data/jp/jplatpat.jsonl absent");
+    const char *files[] = {jp};
+    const char *p = tmp("jp.tny");
+    tenyo_build_stats st;
+    CHECK_EQ_INT(build(files, 1, p, 2, 64, &st), TENYO_OK);
+    CHECK_EQ_INT(st.docs, 8861);
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    /* neighbours of a B25J robot patent are mostly B25J */
+    int64_t q = tenyo_index_find(x, "特開2024-127407");
+    CHECK(q >= 0);
+    tenyo_hit h[10];
+    int n = tenyo_similar_doc(c, (uint64_t)q, TENYO_MODE_HYBRID, 10, h);
+    CHECK_EQ_INT(n, 10);
+    int same = 0;
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, h[i].doc, &dm);
+        same += strstr(dm.fields, "B25J") != NULL;
+    }
+    CHECKF(same >= 5, "only %d of 10 neighbours share B25J", same);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    remove(p);
+}
