@@ -1,0 +1,1564 @@
+/*
+ * store.c — the index file: write a ty_model atomically, load it back from
+ * an untrusted file. This is the only file that includes zstd.h.
+ *
+ * Design. The file is a small fixed header with a section table, followed
+ * by sections that are each exactly one zstd frame (content size and
+ * checksum on). One frame per section means the loader knows every
+ * section's decompressed size before it allocates, can bound it, and can
+ * decompress straight into the model's final array (no staging copy for the
+ * big float matrices); zstd's frame checksum (XXH64) covers the content,
+ * FNV-1a covers the header. Rejected: one frame for the whole file (no
+ * per-array sizes up front, one giant staging buffer); mmap of a raw,
+ * uncompressed layout (fastest open, but 2-3x larger files, and a file
+ * truncated under a mapping turns into SIGBUS instead of an error); a
+ * general container (HDF5, protobuf) — a heavy dependency for fourteen
+ * arrays. The loader reads each section with pread into one reused buffer
+ * rather than mapping the file, for the SIGBUS reason above; the extra copy
+ * is of the compressed bytes only.
+ *
+ * Layout, version 1 (all integers little-endian, H = 40 + 48 * nsections):
+ *
+ *   offset      size  field
+ *   0           8     magic "TENYOIDX"
+ *   8           4     format_version (1)
+ *   12          4     flags (must be 0)
+ *   16          4     nsections (1..TENYO_MAX_SECTIONS)
+ *   20          4     reserved (0)
+ *   24          8     file_size: total bytes of the file
+ *   32          48*n  section table, one entry per section:
+ *                       +0   16  name, NUL-padded, [a-z0-9._], unique
+ *                       +16   8  offset of the zstd frame in the file
+ *                       +24   8  stored_size: bytes of the frame
+ *                       +32   8  raw_size: decompressed bytes (= frame
+ *                                content size)
+ *                       +40   8  reserved (0)
+ *   32+48*n     8     FNV-1a 64 of bytes [0, 32+48*n)
+ *   H           ...   sections, in table order, contiguous, no overlap
+ *
+ * Sections (raw content; N = ndocs, T = nterms, K = dim, Z = nnz,
+ * F = nfields, S = TY_META_NSTR):
+ *
+ *   name        raw bytes       content
+ *   build       <= 1 MiB        text, "key=value\n" lines: tokenizer, writer,
+ *                               mecab_dicdir (\\, \n, \r escaped), keep_parts,
+ *                               stem, seed, min_df, max_df_ratio (%.17g, C
+ *                               locale), oversample, power_iters, created,
+ *                               dim, ndocs, nterms, nnz, nfields. Unknown
+ *                               keys are ignored (additive growth).
+ *   vocab       >= T            T NUL-terminated terms (offsets recomputed)
+ *   df          4T              u32 document frequency per term
+ *   idf         4T              f32 per term
+ *   sigma       4K              f32 singular values
+ *   basis       4TK             f32 T x K row-major
+ *   docvec      4NK             f32 N x K row-major
+ *   tfidf.rows  4N              u32 non-zeros per row (rowptr = prefix sum)
+ *   tfidf.cols  Z..5Z           per row: first column, then gaps to the
+ *                               previous column, each as LEB128 (1-5 bytes)
+ *   tfidf.vals  4Z              f32 per non-zero
+ *   docmeta     >= S*N          S*N NUL-terminated strings, S per document
+ *                               in TY_META_* order (offsets recomputed)
+ *   docflags    2N              u8 open[N], then u8 lang[N] (0 ja, 1 en)
+ *   docfields   4N + 2*sum      u32 count[N], then u16 field ids
+ *   fields      16F             per field: char code[8] NUL-padded, u64
+ *                               documents
+ *
+ * Column encoding, measured on a synthetic Zipf corpus (9,000 docs, 30,000
+ * terms, 1.05M non-zeros, zstd level 3): raw u32 columns 4.19 MB -> 1.79 MB,
+ * in-place u32 gaps 1.46 MB, LEB128 gaps 1.03 MB. LEB128 wins by 0.76 MB for
+ * a 1.3 MB staging buffer and a decode loop that doubles as the
+ * sorted/in-range check the loader must do anyway. Float byte-shuffling
+ * (blosc style) would save ~7% on basis but needs a staging copy of the
+ * largest array and a second pass on load: rejected. Level 3 throughout:
+ * level 19 buys < 5% on these sections at ~30x the write time.
+ *
+ * Reading treats the file as hostile: the header checksum, counts bounded by
+ * TY_MAX_*, every section inside the file and disjoint, each raw size equal
+ * to the size the counts imply (checked with overflow-checked products) and
+ * to the frame's content size, and no larger than a zstd frame of that many
+ * bytes can expand to, all before allocating; after decoding, the same
+ * invariant check the writer runs (sorted columns, finite floats, blob
+ * string counts, field ids in range). The writer refusing what the reader
+ * would refuse keeps "written" and "loadable" the same set.
+ *
+ * Format history:
+ *   1  (tenyo 0.1.0) this layout.
+ * A reader refuses versions newer than it knows (TENYO_ERR_VERSION); an
+ * older version would be read by filling defaults for what it lacks.
+ * Sections a reader does not know are bounds-checked and skipped, so adding
+ * one does not need a new version; changing one does.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#define STORE_MAGIC "TENYOIDX"
+#define STORE_VERSION 1u
+#define STORE_FIXED 32u            /* bytes before the section table */
+#define STORE_ENTRY 48u            /* bytes per section table entry */
+#define STORE_LEVEL 3              /* zstd level for every section */
+#define STORE_BUILD_MAX (1u << 20) /* cap on the build section */
+/* The most a zstd frame can expand: a block needs at least 4 bytes (3 of
+ * header, 1 of RLE byte) and yields at most 128 KiB. */
+#define STORE_MAX_RATIO ((uint64_t)(1u << ZSTD_BLOCKSIZELOG_MAX) / 4u)
+#define STORE_STAGE (64u * 1024u)  /* write staging buffer */
+#define STORE_NSEC 14              /* sections version 1 writes */
+
+/* ================================================== little-endian bytes */
+
+static void put_le32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static void put_le64(unsigned char *p, uint64_t v) {
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t get_le32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const unsigned char *p) {
+    return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+static int host_is_le(void) {
+    const uint32_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* Convert n little-endian elements of size 1, 2, 4 or 8 in place to host
+ * order. A no-op on little-endian hosts, where the loader's arrays are
+ * usable as decompressed. */
+static void le_to_host(void *p, size_t n, size_t size) {
+    if (size < 2 || host_is_le()) return;
+    unsigned char *b = p;
+    for (size_t i = 0; i < n; i++, b += size) {
+        if (size == 2) {
+            uint16_t v = (uint16_t)(b[0] | b[1] << 8);
+            memcpy(b, &v, 2);
+        } else if (size == 4) {
+            uint32_t v = get_le32(b);
+            memcpy(b, &v, 4);
+        } else {
+            uint64_t v = get_le64(b);
+            memcpy(b, &v, 8);
+        }
+    }
+}
+
+/* ============================================================ invariants */
+
+/* Check that blob[0..len) holds exactly n NUL-terminated strings. With
+ * fill, store each string's start in off[]; otherwise compare with off[]
+ * (the writer's model must agree with what the loader will recompute).
+ * 0 ok, -1 with a reason in why. */
+static int blob_index(const char *blob, uint64_t len, uint64_t n, uint64_t *off,
+                      int fill, char *why, size_t whylen) {
+    if (n == 0) {
+        if (len != 0) {
+            ty_seterr(why, whylen, "%llu bytes but no strings",
+                      (unsigned long long)len);
+            return -1;
+        }
+        return 0;
+    }
+    if (!blob || !off || len == 0 || blob[len - 1] != 0) {
+        ty_seterr(why, whylen, "does not end with a NUL");
+        return -1;
+    }
+    uint64_t k = 0, start = 0;
+    for (;;) {
+        const char *z = memchr(blob + start, 0, (size_t)(len - start));
+        if (k == n) {
+            ty_seterr(why, whylen, "holds more than %llu strings",
+                      (unsigned long long)n);
+            return -1;
+        }
+        if (fill)
+            off[k] = start;
+        else if (off[k] != start) {
+            ty_seterr(why, whylen, "offset of string %llu is %llu, not %llu",
+                      (unsigned long long)k, (unsigned long long)off[k],
+                      (unsigned long long)start);
+            return -1;
+        }
+        k++;
+        start = (uint64_t)(z - blob) + 1;
+        if (start == len) break;
+    }
+    if (k != n) {
+        ty_seterr(why, whylen, "holds %llu strings, expected %llu",
+                  (unsigned long long)k, (unsigned long long)n);
+        return -1;
+    }
+    return 0;
+}
+
+/* Index of the first non-finite float in p[0..n), or n. Blocks are
+ * scanned without branches (exponent bits all ones = Inf or NaN), which the
+ * compiler vectorises; this check was 9% of a 42 MB load when written with
+ * an early-exit isfinite() loop. */
+static uint64_t first_nonfinite(const float *p, uint64_t n) {
+    for (uint64_t b = 0; b < n; b += 4096) {
+        uint64_t e = n - b < 4096 ? n : b + 4096;
+        uint32_t bad = 0;
+        for (uint64_t i = b; i < e; i++) {
+            uint32_t u;
+            memcpy(&u, &p[i], 4);
+            bad |= ((u & 0x7f800000u) + 0x00800000u) >> 31;
+        }
+        if (bad)
+            for (uint64_t i = b; i < e; i++)
+                if (!isfinite(p[i])) return i;
+    }
+    return n;
+}
+
+/* Check every invariant of a model that the file format relies on and the
+ * rest of the library assumes: counts within TY_MAX_*, arrays present,
+ * rowptr monotonic from 0, columns strictly increasing and < nterms,
+ * floats finite, blobs holding exactly the expected strings at the recorded
+ * offsets, languages 0/1, field lists monotonic with ids < nfields, field
+ * codes NUL-terminated, counts <= ndocs. The writer runs it before writing,
+ * the loader after decoding. 0 ok, -1 with a reason (naming the section) in
+ * why. */
+static int model_check(const ty_model *m, char *why, size_t whylen) {
+    char r[256];
+    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+    if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
+        m->nfields > TY_MAX_FIELDS) {
+        ty_seterr(why, whylen,
+                  "build: counts out of range (docs %llu, terms %llu, dim "
+                  "%llu, fields %u)",
+                  (unsigned long long)nd, (unsigned long long)nt,
+                  (unsigned long long)k, m->nfields);
+        return -1;
+    }
+    if (m->tfidf.nrows != nd || m->tfidf.ncols != nt) {
+        ty_seterr(why, whylen, "tfidf: matrix is %llux%llu, model %llux%llu",
+                  (unsigned long long)m->tfidf.nrows,
+                  (unsigned long long)m->tfidf.ncols, (unsigned long long)nd,
+                  (unsigned long long)nt);
+        return -1;
+    }
+    if (!isfinite(m->max_df_ratio)) {
+        ty_seterr(why, whylen, "build: max_df_ratio is not finite");
+        return -1;
+    }
+    if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
+        (nt && k && !m->basis) || (nd && k && !m->docvec) ||
+        (nd && (!m->tfidf.rowptr || !m->open || !m->lang || !m->field_ptr ||
+                !m->meta_off)) ||
+        (m->nfields && (!m->field_code || !m->field_count))) {
+        ty_seterr(why, whylen, "model: a required array is missing");
+        return -1;
+    }
+    /* vocabulary */
+    if (blob_index(m->term_blob, m->term_blob_len, nt, m->term_off, 0, r,
+                   sizeof r)) {
+        ty_seterr(why, whylen, "vocab: %s", r);
+        return -1;
+    }
+    for (uint64_t t = 0; t < nt; t++)
+        if (m->df[t] > nd) {
+            ty_seterr(why, whylen, "df: term %llu has df %u > %llu documents",
+                      (unsigned long long)t, m->df[t], (unsigned long long)nd);
+            return -1;
+        }
+    struct { const char *name; const float *p; uint64_t n; } fl[] = {
+        {"idf", m->idf, nt}, {"sigma", m->sigma, k},
+        {"basis", m->basis, nt * k}, {"docvec", m->docvec, nd * k}};
+    for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
+        uint64_t bad = first_nonfinite(fl[i].p, fl[i].n);
+        if (bad < fl[i].n) {
+            ty_seterr(why, whylen, "%s: value %llu is not finite", fl[i].name,
+                      (unsigned long long)bad);
+            return -1;
+        }
+    }
+    /* sparse rows */
+    const ty_csr *a = &m->tfidf;
+    uint64_t nnz = nd ? a->rowptr[nd] : 0;
+    if (nd && a->rowptr[0] != 0) {
+        ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
+        return -1;
+    }
+    if (nnz > TY_MAX_NNZ || (nnz && (!a->col || !a->val))) {
+        ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
+        return -1;
+    }
+    for (uint64_t i = 0; i < nd; i++) {
+        uint64_t s = a->rowptr[i], e = a->rowptr[i + 1];
+        if (e < s || e > nnz) {
+            ty_seterr(why, whylen, "tfidf.rows: row %llu ends at %llu",
+                      (unsigned long long)i, (unsigned long long)e);
+            return -1;
+        }
+        for (uint64_t j = s; j < e; j++)
+            if (a->col[j] >= nt || (j > s && a->col[j] <= a->col[j - 1])) {
+                ty_seterr(why, whylen,
+                          "tfidf.cols: row %llu: column %u out of range or "
+                          "order",
+                          (unsigned long long)i, a->col[j]);
+                return -1;
+            }
+    }
+    uint64_t bad = first_nonfinite(a->val, nnz);
+    if (bad < nnz) {
+        ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
+                  (unsigned long long)bad);
+        return -1;
+    }
+    /* documents */
+    if (blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,
+                   m->meta_off, 0, r, sizeof r)) {
+        ty_seterr(why, whylen, "docmeta: %s", r);
+        return -1;
+    }
+    for (uint64_t i = 0; i < nd; i++)
+        if (m->lang[i] > 1) {
+            ty_seterr(why, whylen, "docflags: document %llu has language %u",
+                      (unsigned long long)i, m->lang[i]);
+            return -1;
+        }
+    if (nd && m->field_ptr[0] != 0) {
+        ty_seterr(why, whylen, "docfields: first list does not start at 0");
+        return -1;
+    }
+    for (uint64_t i = 0; i < nd; i++) {
+        uint64_t s = m->field_ptr[i], e = m->field_ptr[i + 1];
+        if (e < s || e - s > UINT32_MAX || (e > s && !m->field_ids)) {
+            ty_seterr(why, whylen, "docfields: document %llu list is bad",
+                      (unsigned long long)i);
+            return -1;
+        }
+        for (uint64_t j = s; j < e; j++)
+            if (m->field_ids[j] >= m->nfields) {
+                ty_seterr(why, whylen,
+                          "docfields: document %llu has field %u of %u",
+                          (unsigned long long)i, m->field_ids[j], m->nfields);
+                return -1;
+            }
+    }
+    for (uint32_t f = 0; f < m->nfields; f++)
+        if (m->field_code[f][0] == 0 || m->field_code[f][7] != 0 ||
+            m->field_count[f] > nd) {
+            ty_seterr(why, whylen, "fields: field %u is bad", f);
+            return -1;
+        }
+    return 0;
+}
+
+/* ================================================================ build */
+
+/* Append "key=value\n" with value escaped (\\, \n, \r). */
+static int build_put_str(ty_buf *b, const char *key, const char *v) {
+    if (ty_buf_append(b, key, strlen(key)) || ty_buf_putc(b, '=')) return -1;
+    for (const char *p = v ? v : ""; *p; p++) {
+        const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
+                        : *p == '\r' ? "\\r" : NULL;
+        if (esc ? ty_buf_append(b, esc, 2) : ty_buf_putc(b, *p)) return -1;
+    }
+    return ty_buf_putc(b, '\n');
+}
+
+/* Append "key=" + formatted number + "\n" (numbers only, C locale). */
+static int build_put_num(ty_buf *b, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int build_put_num(ty_buf *b, const char *key, const char *fmt, ...) {
+    char v[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof v) return -1;
+    return build_put_str(b, key, v);
+}
+
+/* The build section text of m. %.17g round-trips every double; it is
+ * formatted under the C locale so a caller's LC_NUMERIC cannot turn the
+ * point into a comma. */
+static int build_text(const ty_model *m, ty_buf *b) {
+    char ratio[64];
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!c) return -1;
+    locale_t old = uselocale(c);
+    snprintf(ratio, sizeof ratio, "%.17g", m->max_df_ratio);
+    uselocale(old);
+    freelocale(c);
+    uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
+    if (build_put_str(b, "tokenizer", m->tokenizer) ||
+        build_put_str(b, "writer", m->writer) ||
+        build_put_str(b, "mecab_dicdir", m->mecab_dicdir) ||
+        build_put_num(b, "keep_parts", "%d", m->keep_parts) ||
+        build_put_num(b, "stem", "%d", m->stem) ||
+        build_put_num(b, "seed", "%llu", (unsigned long long)m->seed) ||
+        build_put_num(b, "min_df", "%ld", (long)m->min_df) ||
+        build_put_str(b, "max_df_ratio", ratio) ||
+        build_put_num(b, "oversample", "%ld", (long)m->oversample) ||
+        build_put_num(b, "power_iters", "%ld", (long)m->power_iters) ||
+        build_put_num(b, "created", "%lld", (long long)m->created) ||
+        build_put_num(b, "dim", "%u", m->dim) ||
+        build_put_num(b, "ndocs", "%llu", (unsigned long long)m->ndocs) ||
+        build_put_num(b, "nterms", "%llu", (unsigned long long)m->nterms) ||
+        build_put_num(b, "nnz", "%llu", (unsigned long long)nnz) ||
+        build_put_num(b, "nfields", "%u", m->nfields))
+        return -1;
+    return 0;
+}
+
+/* What the build section says, before it is moved into the model. */
+typedef struct build_info {
+    char *str[3];         /* tokenizer, writer, mecab_dicdir (malloc'd) */
+    int64_t num[13];      /* signed fields, in build_keys order from 3 */
+    uint64_t unum[13];    /* unsigned fields, same order */
+    double ratio;         /* max_df_ratio */
+    unsigned seen;        /* bit per key found */
+} build_info;
+
+/* Keys of the build section: name, kind ('s' string, 'i' signed, 'u'
+ * unsigned, 'd' double), and bounds for integers. */
+static const struct build_key {
+    const char *name;     /* key */
+    char kind;            /* s, i, u or d */
+    int64_t lo;           /* minimum (i) */
+    uint64_t hi;          /* maximum (i, u) */
+} build_keys[] = {
+    {"tokenizer", 's', 0, 0},
+    {"writer", 's', 0, 0},
+    {"mecab_dicdir", 's', 0, 0},
+    {"keep_parts", 'i', INT_MIN, INT_MAX},
+    {"stem", 'i', INT_MIN, INT_MAX},
+    {"seed", 'u', 0, UINT64_MAX},
+    {"min_df", 'i', INT32_MIN, INT32_MAX},
+    {"max_df_ratio", 'd', 0, 0},
+    {"oversample", 'i', INT32_MIN, INT32_MAX},
+    {"power_iters", 'i', INT32_MIN, INT32_MAX},
+    {"created", 'i', INT64_MIN, INT64_MAX},
+    {"dim", 'u', 0, TY_MAX_DIM},
+    {"ndocs", 'u', 0, TY_MAX_DOCS},
+    {"nterms", 'u', 0, TY_MAX_TERMS},
+    {"nnz", 'u', 0, TY_MAX_NNZ},
+    {"nfields", 'u', 0, TY_MAX_FIELDS},
+};
+enum { BK_TOK, BK_WRITER, BK_DICDIR, BK_PARTS, BK_STEM, BK_SEED, BK_MINDF,
+       BK_RATIO, BK_OVERS, BK_POWER, BK_CREATED, BK_DIM, BK_NDOCS, BK_NTERMS,
+       BK_NNZ, BK_NFIELDS, BK_N };
+
+/* Parse the build text (len bytes, not NUL-terminated in the file; the
+ * caller put a NUL at text[len]). Fills bi; strings unescaped. 0 ok, -1
+ * with a reason in why. */
+static int build_parse(char *text, size_t len, build_info *bi, char *why,
+                       size_t whylen) {
+    int rc = -1;
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!c) {
+        ty_seterr(why, whylen, "no C locale");
+        return -1;
+    }
+    if (memchr(text, 0, len)) {
+        ty_seterr(why, whylen, "contains a NUL byte");
+        goto done;
+    }
+    char *p = text, *end = text + len;
+    long line = 0;
+    while (p < end) {
+        line++;
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            ty_seterr(why, whylen, "line %ld has no newline", line);
+            goto done;
+        }
+        *nl = 0;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            ty_seterr(why, whylen, "line %ld has no '='", line);
+            goto done;
+        }
+        *eq = 0;
+        char *v = eq + 1;
+        int k = 0;
+        while (k < BK_N && strcmp(build_keys[k].name, p) != 0) k++;
+        if (k == BK_N) { /* a later writer's key: ignore */
+            p = nl + 1;
+            continue;
+        }
+        const struct build_key *bk = &build_keys[k];
+        if (bi->seen & (1u << k)) {
+            ty_seterr(why, whylen, "key '%s' appears twice", bk->name);
+            goto done;
+        }
+        bi->seen |= 1u << k;
+        char *e = NULL;
+        errno = 0;
+        if (bk->kind == 's') {
+            char *s = ty_strdup(v), *o = s;
+            if (!s) {
+                ty_seterr(why, whylen, "out of memory");
+                goto done;
+            }
+            for (const char *q = v; *q; q++) {
+                if (*q != '\\') {
+                    *o++ = *q;
+                    continue;
+                }
+                q++;
+                if (*q == '\\') *o++ = '\\';
+                else if (*q == 'n') *o++ = '\n';
+                else if (*q == 'r') *o++ = '\r';
+                else {
+                    free(s);
+                    ty_seterr(why, whylen, "bad escape in '%s'", bk->name);
+                    goto done;
+                }
+            }
+            *o = 0;
+            bi->str[k] = s;
+        } else if (bk->kind == 'd') {
+            bi->ratio = strtod_l(v, &e, c);
+            if (e == v || *e || errno || !isfinite(bi->ratio)) {
+                ty_seterr(why, whylen, "bad value for '%s'", bk->name);
+                goto done;
+            }
+        } else if (bk->kind == 'i') {
+            long long x = strtoll(v, &e, 10);
+            if (e == v || *e || errno || x < bk->lo || (x > 0 && (uint64_t)x > bk->hi)) {
+                ty_seterr(why, whylen, "bad value for '%s'", bk->name);
+                goto done;
+            }
+            bi->num[k - BK_PARTS] = x;
+        } else {
+            unsigned long long x = strtoull(v, &e, 10);
+            if (e == v || *e || errno || *v == '-' || x > bk->hi) {
+                ty_seterr(why, whylen, "bad value for '%s' (limit %llu)",
+                          bk->name, (unsigned long long)bk->hi);
+                goto done;
+            }
+            bi->unum[k - BK_PARTS] = x;
+        }
+        p = nl + 1;
+    }
+    for (int k = 0; k < BK_N; k++)
+        if (!(bi->seen & (1u << k))) {
+            ty_seterr(why, whylen, "key '%s' is missing", build_keys[k].name);
+            goto done;
+        }
+    rc = 0;
+done:
+    freelocale(c);
+    return rc;
+}
+
+/* ================================================================ write */
+
+/* State of one ty_store_write. Errors are sticky: once rc is set, every
+ * later call returns at once, so the section code reads straight. */
+typedef struct writer {
+    int fd;                     /* temp file */
+    const char *path;           /* final path, for messages */
+    ZSTD_CCtx *cctx;            /* one context, reset per section */
+    unsigned char *out;         /* compressed output buffer */
+    size_t outcap;              /* bytes in out */
+    uint64_t off;               /* next file offset */
+    int nsec;                   /* sections finished */
+    struct {
+        char name[16];          /* NUL-padded */
+        uint64_t off, stored, raw; /* where, compressed, raw size */
+    } sec[TENYO_MAX_SECTIONS];  /* table being built */
+    uint64_t raw_want, raw_fed; /* pledged and given raw bytes */
+    unsigned char stage[STORE_STAGE]; /* little-endian staging */
+    size_t nstage;              /* bytes in stage */
+    int rc;                     /* first error, TENYO_OK until then */
+    char *err;                  /* caller's message buffer */
+    size_t errlen;              /* its size */
+} writer;
+
+/* Write all of p[0..n) at the current end of the temp file. */
+static void wr_raw(writer *w, const void *p, size_t n) {
+    const unsigned char *b = p;
+    while (n && !w->rc) {
+        ssize_t k = write(w->fd, b, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(w->err, w->errlen, "%s: cannot write: %s", w->path,
+                      k < 0 ? strerror(errno) : "no progress");
+            w->rc = TENYO_ERR_IO;
+            return;
+        }
+        b += k;
+        n -= (size_t)k;
+        w->off += (uint64_t)k;
+    }
+}
+
+/* Feed raw bytes to the current frame; end finishes the frame. */
+static void wr_feed(writer *w, const void *p, size_t n, int end) {
+    if (w->rc) return;
+    ZSTD_inBuffer in = {p, n, 0};
+    for (;;) {
+        ZSTD_outBuffer out = {w->out, w->outcap, 0};
+        size_t left = ZSTD_compressStream2(w->cctx, &out, &in,
+                                           end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left)) {
+            ty_seterr(w->err, w->errlen, "%s: zstd: %s", w->path,
+                      ZSTD_getErrorName(left));
+            w->rc = TENYO_ERR_IO;
+            return;
+        }
+        wr_raw(w, w->out, out.pos);
+        if (w->rc) return;
+        if (end ? left == 0 : in.pos == in.size) break;
+    }
+    w->raw_fed += n;
+}
+
+static void wr_flush_stage(writer *w) {
+    if (w->nstage) wr_feed(w, w->stage, w->nstage, 0);
+    w->nstage = 0;
+}
+
+/* Start section `name` of raw bytes. */
+static void sec_begin(writer *w, const char *name, uint64_t raw) {
+    if (w->rc) return;
+    w->raw_want = raw;
+    w->raw_fed = 0;
+    w->nstage = 0;
+    memset(w->sec[w->nsec].name, 0, 16);
+    memcpy(w->sec[w->nsec].name, name, strlen(name));
+    w->sec[w->nsec].off = w->off;
+    w->sec[w->nsec].raw = raw;
+    size_t z = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
+    if (ZSTD_isError(z)) {
+        ty_seterr(w->err, w->errlen, "%s: zstd: %s", w->path,
+                  ZSTD_getErrorName(z));
+        w->rc = TENYO_ERR_IO;
+    }
+}
+
+/* Finish the current section; the fed size must match the pledge. */
+static void sec_end(writer *w) {
+    wr_flush_stage(w);
+    wr_feed(w, NULL, 0, 1);
+    if (w->rc) return;
+    if (w->raw_fed != w->raw_want) { /* a bug in this file, not in input */
+        ty_seterr(w->err, w->errlen, "%s: section '%s' wrote %llu of %llu bytes",
+                  w->path, w->sec[w->nsec].name,
+                  (unsigned long long)w->raw_fed,
+                  (unsigned long long)w->raw_want);
+        w->rc = TENYO_ERR_IO;
+        return;
+    }
+    w->sec[w->nsec].stored = w->off - w->sec[w->nsec].off;
+    w->nsec++;
+}
+
+/* Bytes into the stage, feeding it to zstd as it fills. */
+static void put_bytes(writer *w, const void *p, size_t n) {
+    const unsigned char *b = p;
+    if (n >= STORE_STAGE) {
+        wr_flush_stage(w);
+        wr_feed(w, b, n, 0);
+        return;
+    }
+    while (n && !w->rc) {
+        size_t k = STORE_STAGE - w->nstage;
+        if (k > n) k = n;
+        memcpy(w->stage + w->nstage, b, k);
+        w->nstage += k;
+        b += k;
+        n -= k;
+        if (w->nstage == STORE_STAGE) wr_flush_stage(w);
+    }
+}
+
+/* Make room for `need` (<= 16) bytes in the stage; pointer to them. */
+static unsigned char *stage_room(writer *w, size_t need) {
+    if (STORE_STAGE - w->nstage < need) wr_flush_stage(w);
+    unsigned char *p = w->stage + w->nstage;
+    w->nstage += need;
+    return p;
+}
+
+static void put_u32s(writer *w, const uint32_t *v, uint64_t n) {
+    for (uint64_t i = 0; i < n && !w->rc; i++) put_le32(stage_room(w, 4), v[i]);
+}
+
+static void put_u16s(writer *w, const uint16_t *v, uint64_t n) {
+    for (uint64_t i = 0; i < n && !w->rc; i++) {
+        unsigned char *p = stage_room(w, 2);
+        p[0] = (unsigned char)v[i];
+        p[1] = (unsigned char)(v[i] >> 8);
+    }
+}
+
+static void put_f32s(writer *w, const float *v, uint64_t n) {
+    for (uint64_t i = 0; i < n && !w->rc; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], 4);
+        put_le32(stage_room(w, 4), u);
+    }
+}
+
+/* LEB128 bytes of v. */
+static size_t leb_len(uint32_t v) {
+    size_t n = 1;
+    while (v >= 0x80) { v >>= 7; n++; }
+    return n;
+}
+
+static void put_leb(writer *w, uint32_t v) {
+    unsigned char *p = stage_room(w, leb_len(v));
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p = (unsigned char)v;
+}
+
+/* Write every section of m, in the order of the layout table. */
+static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
+    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+    const ty_csr *a = &m->tfidf;
+    uint64_t nnz = nd ? a->rowptr[nd] : 0;
+
+    sec_begin(w, "build", build->len);
+    put_bytes(w, build->p, build->len);
+    sec_end(w);
+
+    sec_begin(w, "vocab", m->term_blob_len);
+    put_bytes(w, m->term_blob, m->term_blob_len);
+    sec_end(w);
+
+    sec_begin(w, "df", 4 * nt);
+    put_u32s(w, m->df, nt);
+    sec_end(w);
+
+    sec_begin(w, "idf", 4 * nt);
+    put_f32s(w, m->idf, nt);
+    sec_end(w);
+
+    sec_begin(w, "sigma", 4 * k);
+    put_f32s(w, m->sigma, k);
+    sec_end(w);
+
+    sec_begin(w, "basis", 4 * nt * k);
+    put_f32s(w, m->basis, nt * k);
+    sec_end(w);
+
+    sec_begin(w, "docvec", 4 * nd * k);
+    put_f32s(w, m->docvec, nd * k);
+    sec_end(w);
+
+    sec_begin(w, "tfidf.rows", 4 * nd);
+    for (uint64_t i = 0; i < nd && !w->rc; i++)
+        put_le32(stage_room(w, 4), (uint32_t)(a->rowptr[i + 1] - a->rowptr[i]));
+    sec_end(w);
+
+    uint64_t colbytes = 0;
+    for (uint64_t i = 0; i < nd; i++)
+        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+            colbytes += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1]
+                                                 : a->col[j]);
+    sec_begin(w, "tfidf.cols", colbytes);
+    for (uint64_t i = 0; i < nd && !w->rc; i++)
+        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+            put_leb(w, j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
+    sec_end(w);
+
+    sec_begin(w, "tfidf.vals", 4 * nnz);
+    put_f32s(w, a->val, nnz);
+    sec_end(w);
+
+    sec_begin(w, "docmeta", m->meta_blob_len);
+    put_bytes(w, m->meta_blob, m->meta_blob_len);
+    sec_end(w);
+
+    sec_begin(w, "docflags", 2 * nd);
+    put_bytes(w, m->open, nd);
+    put_bytes(w, m->lang, nd);
+    sec_end(w);
+
+    uint64_t nids = nd ? m->field_ptr[nd] : 0;
+    sec_begin(w, "docfields", 4 * nd + 2 * nids);
+    for (uint64_t i = 0; i < nd && !w->rc; i++)
+        put_le32(stage_room(w, 4), (uint32_t)(m->field_ptr[i + 1] - m->field_ptr[i]));
+    put_u16s(w, m->field_ids, nids);
+    sec_end(w);
+
+    sec_begin(w, "fields", 16 * (uint64_t)m->nfields);
+    for (uint32_t f = 0; f < m->nfields && !w->rc; f++) {
+        unsigned char *p = stage_room(w, 16);
+        memcpy(p, m->field_code[f], 8);
+        put_le64(p + 8, m->field_count[f]);
+    }
+    sec_end(w);
+}
+
+/* Header bytes for the finished table; returns its size. */
+static size_t header_bytes(const writer *w, unsigned char *h) {
+    size_t n = STORE_FIXED + STORE_ENTRY * (size_t)w->nsec;
+    memset(h, 0, n + 8);
+    memcpy(h, STORE_MAGIC, 8);
+    put_le32(h + 8, STORE_VERSION);
+    put_le32(h + 12, 0);
+    put_le32(h + 16, (uint32_t)w->nsec);
+    put_le32(h + 20, 0);
+    put_le64(h + 24, w->off);
+    for (int i = 0; i < w->nsec; i++) {
+        unsigned char *e = h + STORE_FIXED + STORE_ENTRY * (size_t)i;
+        memcpy(e, w->sec[i].name, 16);
+        put_le64(e + 16, w->sec[i].off);
+        put_le64(e + 24, w->sec[i].stored);
+        put_le64(e + 32, w->sec[i].raw);
+    }
+    put_le64(h + n, ty_fnv1a(h, n));
+    return n + 8;
+}
+
+/* fsync the directory holding path so the rename is durable. */
+static int sync_dir(const char *path, char *err, size_t errlen) {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ty_strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : ty_strdup(".");
+    if (!dir) {
+        ty_seterr(err, errlen, "%s: out of memory", path);
+        return TENYO_ERR_NOMEM;
+    }
+    int rc = TENYO_OK;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+        ty_seterr(err, errlen, "%s: cannot sync directory %s: %s", path, dir,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    if (fd >= 0) close(fd);
+    free(dir);
+    return rc;
+}
+
+int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
+    if (!m || !path || !*path) return TENYO_ERR_ARG;
+    char why[TY_ERRLEN];
+    if (model_check(m, why, sizeof why)) {
+        ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
+                  path, why);
+        return TENYO_ERR_ARG;
+    }
+    writer *w = ty_calloc(1, sizeof *w);
+    ty_buf build = {0};
+    char *tmp = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!w) goto done;
+    w->fd = -1;
+    w->path = path;
+    w->err = err;
+    w->errlen = errlen;
+    if (build_text(m, &build)) goto done;
+    if (build.len > STORE_BUILD_MAX) {
+        ty_seterr(err, errlen, "%s: build strings too long (%zu bytes)", path,
+                  build.len);
+        rc = TENYO_ERR_ARG;
+        goto done;
+    }
+    size_t plen = strlen(path);
+    tmp = ty_malloc(plen + sizeof ".tmp.XXXXXX");
+    w->cctx = ZSTD_createCCtx();
+    w->outcap = ZSTD_CStreamOutSize();
+    w->out = ty_malloc(w->outcap);
+    if (!tmp || !w->cctx || !w->out) goto done;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, STORE_LEVEL);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 0);
+    if (ZSTD_isError(z)) {
+        ty_seterr(err, errlen, "%s: zstd: %s", path, ZSTD_getErrorName(z));
+        rc = TENYO_ERR_DEPENDENCY;
+        goto done;
+    }
+    /* keep an existing file's permissions, else rw-r--r-- */
+    struct stat st;
+    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
+    w->fd = mkostemp(tmp, O_CLOEXEC);
+    if (w->fd < 0) {
+        ty_seterr(err, errlen, "%s: cannot create temporary file %s: %s", path,
+                  tmp, strerror(errno));
+        free(tmp);
+        tmp = NULL; /* nothing to unlink */
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    if (fchmod(w->fd, mode) != 0) {
+        ty_seterr(err, errlen, "%s: cannot set mode of %s: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    /* header placeholder, sections, then the real header over it */
+    unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    size_t hlen = STORE_FIXED + STORE_ENTRY * STORE_NSEC + 8;
+    memset(hdr, 0, sizeof hdr);
+    wr_raw(w, hdr, hlen);
+    write_sections(w, m, &build);
+    if (w->rc) {
+        rc = w->rc;
+        goto done;
+    }
+    if (header_bytes(w, hdr) != hlen) { /* section count changed: a bug */
+        ty_seterr(err, errlen, "%s: header size mismatch", path);
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    for (size_t put = 0; put < hlen;) {
+        ssize_t k = pwrite(w->fd, hdr + put, hlen - put, (off_t)put);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(err, errlen, "%s: cannot write header: %s", path,
+                      k < 0 ? strerror(errno) : "no progress");
+            rc = TENYO_ERR_IO;
+            goto done;
+        }
+        put += (size_t)k;
+    }
+    if (fsync(w->fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot sync %s: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    int fd = w->fd;
+    w->fd = -1;
+    if (close(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot close %s: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    if (rename(tmp, path) != 0) {
+        ty_seterr(err, errlen, "%s: cannot rename %s over it: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    free(tmp);
+    tmp = NULL; /* renamed: nothing to unlink */
+    rc = sync_dir(path, err, errlen);
+    if (rc) goto done;
+    m->format_version = STORE_VERSION;
+    m->file_bytes = w->off;
+    m->nsections = w->nsec;
+    memset(m->sections, 0, sizeof m->sections);
+    for (int i = 0; i < w->nsec; i++) {
+        memcpy(m->sections[i].name, w->sec[i].name, 16);
+        m->sections[i].stored = w->sec[i].stored;
+        m->sections[i].raw = w->sec[i].raw;
+    }
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
+    if (w && w->fd >= 0) close(w->fd);
+    if (tmp) unlink(tmp);
+    free(tmp);
+    if (w) {
+        ZSTD_freeCCtx(w->cctx);
+        free(w->out);
+    }
+    free(w);
+    ty_buf_free(&build);
+    return rc;
+}
+
+/* ================================================================= read */
+
+/* One section table entry as read. */
+typedef struct rd_sec {
+    char name[16];              /* NUL-terminated (checked) */
+    uint64_t off, stored, raw;  /* frame offset, frame bytes, raw bytes */
+} rd_sec;
+
+/* State of one ty_store_read. */
+typedef struct reader {
+    int fd;                     /* the index file */
+    const char *path;           /* for messages */
+    uint64_t fsize;             /* bytes in the file */
+    int nsec;                   /* entries in sec */
+    rd_sec sec[TENYO_MAX_SECTIONS]; /* table */
+    ZSTD_DCtx *dctx;            /* reused for every frame */
+    unsigned char *cbuf;        /* compressed bytes of the current section */
+    size_t ccap;                /* bytes allocated in cbuf */
+    char *err;                  /* caller's message buffer */
+    size_t errlen;              /* its size */
+} reader;
+
+/* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
+static int rd_pread(reader *r, void *p, size_t n, uint64_t off) {
+    unsigned char *b = p;
+    while (n) {
+        ssize_t k = pread(r->fd, b, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            ty_seterr(r->err, r->errlen, "%s: cannot read: %s", r->path,
+                      strerror(errno));
+            return TENYO_ERR_IO;
+        }
+        if (k == 0) {
+            ty_seterr(r->err, r->errlen,
+                      "%s: file ended at byte %llu (truncated while reading?)",
+                      r->path, (unsigned long long)off);
+            return TENYO_ERR_CORRUPT;
+        }
+        b += k;
+        n -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return TENYO_OK;
+}
+
+/* Read and check the header and section table. */
+static int rd_header(reader *r) {
+    unsigned char h[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    if (r->fsize < STORE_FIXED + STORE_ENTRY + 8) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: %llu bytes is too short for a tenyo index", r->path,
+                  (unsigned long long)r->fsize);
+        return TENYO_ERR_CORRUPT;
+    }
+    int rc = rd_pread(r, h, STORE_FIXED, 0);
+    if (rc) return rc;
+    if (memcmp(h, STORE_MAGIC, 8) != 0) {
+        ty_seterr(r->err, r->errlen, "%s: not a tenyo index (bad magic)",
+                  r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    uint32_t version = get_le32(h + 8), flags = get_le32(h + 12);
+    uint32_t nsec = get_le32(h + 16);
+    if (version == 0) {
+        ty_seterr(r->err, r->errlen, "%s: index format 0 is invalid", r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (version > STORE_VERSION) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: index format %u is newer than this program (reads up "
+                  "to %u)",
+                  r->path, version, STORE_VERSION);
+        return TENYO_ERR_VERSION;
+    }
+    if (nsec == 0 || nsec > TENYO_MAX_SECTIONS) {
+        ty_seterr(r->err, r->errlen, "%s: header claims %u sections (1..%d)",
+                  r->path, nsec, TENYO_MAX_SECTIONS);
+        return TENYO_ERR_CORRUPT;
+    }
+    size_t tlen = STORE_FIXED + STORE_ENTRY * (size_t)nsec;
+    if (r->fsize < tlen + 8) {
+        ty_seterr(r->err, r->errlen, "%s: file ends inside the section table",
+                  r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
+    if (rc) return rc;
+    if (get_le64(h + tlen) != ty_fnv1a(h, tlen)) {
+        ty_seterr(r->err, r->errlen, "%s: header checksum mismatch", r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (flags != 0 || get_le32(h + 20) != 0) {
+        ty_seterr(r->err, r->errlen, "%s: unknown header flags 0x%x", r->path,
+                  flags);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (get_le64(h + 24) != r->fsize) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: header says %llu bytes but the file has %llu "
+                  "(truncated or damaged)",
+                  r->path, (unsigned long long)get_le64(h + 24),
+                  (unsigned long long)r->fsize);
+        return TENYO_ERR_CORRUPT;
+    }
+    int order[TENYO_MAX_SECTIONS];
+    for (uint32_t i = 0; i < nsec; i++) {
+        const unsigned char *e = h + STORE_FIXED + STORE_ENTRY * (size_t)i;
+        rd_sec *s = &r->sec[i];
+        memcpy(s->name, e, 16);
+        size_t nl = strnlen(s->name, 16);
+        int ok = nl > 0 && nl < 16;
+        for (size_t j = 0; j < 16 && ok; j++) {
+            char c = s->name[j];
+            ok = j < nl ? ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                           c == '.' || c == '_')
+                        : c == 0;
+        }
+        if (!ok) {
+            ty_seterr(r->err, r->errlen, "%s: section %u has a bad name",
+                      r->path, i);
+            return TENYO_ERR_CORRUPT;
+        }
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(r->sec[j].name, s->name) == 0) {
+                ty_seterr(r->err, r->errlen, "%s: section '%s' appears twice",
+                          r->path, s->name);
+                return TENYO_ERR_CORRUPT;
+            }
+        s->off = get_le64(e + 16);
+        s->stored = get_le64(e + 24);
+        s->raw = get_le64(e + 32);
+        if (get_le64(e + 40) != 0 || s->off < tlen + 8 || s->stored == 0 ||
+            s->off > r->fsize || s->stored > r->fsize - s->off) {
+            ty_seterr(r->err, r->errlen,
+                      "%s: section '%s' (offset %llu, %llu bytes) lies outside "
+                      "the file",
+                      r->path, s->name, (unsigned long long)s->off,
+                      (unsigned long long)s->stored);
+            return TENYO_ERR_CORRUPT;
+        }
+        /* insertion sort by offset, for the overlap check */
+        int j = (int)i;
+        while (j > 0 && r->sec[order[j - 1]].off > s->off) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = (int)i;
+    }
+    for (uint32_t i = 1; i < nsec; i++) {
+        const rd_sec *p = &r->sec[order[i - 1]], *q = &r->sec[order[i]];
+        if (p->off + p->stored > q->off) {
+            ty_seterr(r->err, r->errlen, "%s: sections '%s' and '%s' overlap",
+                      r->path, p->name, q->name);
+            return TENYO_ERR_CORRUPT;
+        }
+    }
+    r->nsec = (int)nsec;
+    return TENYO_OK;
+}
+
+/* Load section `name`, whose raw size must lie in [lo, hi], into a fresh
+ * allocation of raw + extra bytes (*out, size in *raw). The frame is
+ * checked (zstd magic, content size equal to the table's, checksum present,
+ * exactly stored bytes) and its size bounded before anything is allocated;
+ * zstd verifies the checksum while decompressing. */
+static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
+                      size_t extra, void **out, uint64_t *raw) {
+    *out = NULL;
+    const rd_sec *s = NULL;
+    for (int i = 0; i < r->nsec && !s; i++)
+        if (strcmp(r->sec[i].name, name) == 0) s = &r->sec[i];
+    if (!s) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' is missing", r->path,
+                  name);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (s->raw < lo || s->raw > hi) {
+        if (lo == hi)
+            ty_seterr(r->err, r->errlen,
+                      "%s: section '%s' holds %llu bytes, expected %llu",
+                      r->path, name, (unsigned long long)s->raw,
+                      (unsigned long long)lo);
+        else
+            ty_seterr(r->err, r->errlen,
+                      "%s: section '%s' holds %llu bytes, expected %llu..%llu",
+                      r->path, name, (unsigned long long)s->raw,
+                      (unsigned long long)lo, (unsigned long long)hi);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (s->stored < 6 || s->raw / STORE_MAX_RATIO > s->stored ||
+        s->raw > SIZE_MAX - extra) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section '%s' claims %llu bytes from a %llu-byte frame",
+                  r->path, name, (unsigned long long)s->raw,
+                  (unsigned long long)s->stored);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (s->stored > r->ccap) {
+        unsigned char *b = realloc(r->cbuf, (size_t)s->stored);
+        if (!b) {
+            ty_seterr(r->err, r->errlen, "%s: out of memory reading section '%s'",
+                      r->path, name);
+            return TENYO_ERR_NOMEM;
+        }
+        r->cbuf = b;
+        r->ccap = (size_t)s->stored;
+    }
+    int rc = rd_pread(r, r->cbuf, (size_t)s->stored, s->off);
+    if (rc) return rc;
+    const unsigned char *f = r->cbuf;
+    unsigned long long fcs = ZSTD_getFrameContentSize(f, (size_t)s->stored);
+    size_t fsz = ZSTD_findFrameCompressedSize(f, (size_t)s->stored);
+    if (get_le32(f) != ZSTD_MAGICNUMBER || !(f[4] & 0x04) ||
+        fcs != s->raw || ZSTD_isError(fsz) || fsz != s->stored) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section '%s' is not one checksummed zstd frame of %llu "
+                  "bytes holding %llu",
+                  r->path, name, (unsigned long long)s->stored,
+                  (unsigned long long)s->raw);
+        return TENYO_ERR_CORRUPT;
+    }
+    void *dst = ty_malloc((size_t)s->raw + extra);
+    if (!dst) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: out of memory for section '%s' (%llu bytes)", r->path,
+                  name, (unsigned long long)s->raw);
+        return TENYO_ERR_NOMEM;
+    }
+    size_t d = ZSTD_decompressDCtx(r->dctx, dst, (size_t)s->raw, f,
+                                   (size_t)s->stored);
+    if (ZSTD_isError(d) || d != s->raw) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' is damaged: %s", r->path,
+                  name, ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame");
+        free(dst);
+        return TENYO_ERR_CORRUPT;
+    }
+    *out = dst;
+    *raw = s->raw;
+    return TENYO_OK;
+}
+
+/* a*b*c, or -1 on overflow. */
+static int mul3(uint64_t a, uint64_t b, uint64_t c, uint64_t *out) {
+    uint64_t t;
+    if (__builtin_mul_overflow(a, b, &t) || __builtin_mul_overflow(t, c, out))
+        return -1;
+    return 0;
+}
+
+/* Load the build section into m's settings and counts. */
+static int rd_build(reader *r, ty_model *m, uint64_t *nnz) {
+    void *p = NULL;
+    uint64_t raw = 0;
+    build_info bi;
+    memset(&bi, 0, sizeof bi);
+    int rc = rd_section(r, "build", 0, STORE_BUILD_MAX, 1, &p, &raw);
+    if (rc) goto done;
+    char why[256];
+    ((char *)p)[raw] = 0;
+    if (build_parse(p, (size_t)raw, &bi, why, sizeof why)) {
+        ty_seterr(r->err, r->errlen, "%s: section 'build': %s", r->path, why);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    m->tokenizer = bi.str[BK_TOK];
+    m->writer = bi.str[BK_WRITER];
+    m->mecab_dicdir = bi.str[BK_DICDIR];
+    memset(bi.str, 0, sizeof bi.str);
+    m->keep_parts = (int)bi.num[BK_PARTS - BK_PARTS];
+    m->stem = (int)bi.num[BK_STEM - BK_PARTS];
+    m->seed = bi.unum[BK_SEED - BK_PARTS];
+    m->min_df = (int32_t)bi.num[BK_MINDF - BK_PARTS];
+    m->max_df_ratio = bi.ratio;
+    m->oversample = (int32_t)bi.num[BK_OVERS - BK_PARTS];
+    m->power_iters = (int32_t)bi.num[BK_POWER - BK_PARTS];
+    m->created = bi.num[BK_CREATED - BK_PARTS];
+    m->dim = (uint32_t)bi.unum[BK_DIM - BK_PARTS];
+    m->ndocs = bi.unum[BK_NDOCS - BK_PARTS];
+    m->nterms = bi.unum[BK_NTERMS - BK_PARTS];
+    *nnz = bi.unum[BK_NNZ - BK_PARTS];
+    m->nfields = (uint32_t)bi.unum[BK_NFIELDS - BK_PARTS];
+done:
+    for (int i = 0; i < 3; i++) free(bi.str[i]);
+    free(p);
+    return rc;
+}
+
+/* Decode LEB128 gaps into m->tfidf.col, checking that each row's columns
+ * are strictly increasing and below nterms and that the bytes hold exactly
+ * nnz values. */
+static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
+    const ty_csr *a = &m->tfidf;
+    uint64_t pos = 0;
+    for (uint64_t i = 0; i < m->ndocs; i++) {
+        uint64_t prev = 0;
+        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++) {
+            uint64_t v = 0;
+            int shift = 0;
+            for (;;) {
+                if (pos == len || shift > 28) goto bad;
+                unsigned char b = p[pos++];
+                v |= (uint64_t)(b & 0x7f) << shift;
+                shift += 7;
+                if (!(b & 0x80)) break;
+            }
+            if (j > a->rowptr[i]) {
+                if (v == 0) goto bad;
+                v += prev;
+            }
+            if (v >= m->nterms) goto bad;
+            a->col[j] = (uint32_t)v;
+            prev = v;
+            continue;
+        bad:
+            ty_seterr(r->err, r->errlen,
+                      "%s: section 'tfidf.cols': row %llu, entry %llu is bad",
+                      r->path, (unsigned long long)i,
+                      (unsigned long long)(j - a->rowptr[i]));
+            return TENYO_ERR_CORRUPT;
+        }
+    }
+    if (pos != len) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'tfidf.cols': %llu bytes left over", r->path,
+                  (unsigned long long)(len - pos));
+        return TENYO_ERR_CORRUPT;
+    }
+    return TENYO_OK;
+}
+
+/* Load every section into m (counts already set from build). */
+static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
+    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim, sz, raw;
+    uint64_t nstr = nd * TY_META_NSTR;
+    void *p = NULL;
+    char why[256];
+    int rc;
+    /* every product below is bounded by TY_MAX_* (< 2^48), checked anyway */
+#define EXACT(name, n, size, dst)                                           \
+    do {                                                                    \
+        if (mul3(n, size, 1, &sz)) {                                        \
+            ty_seterr(r->err, r->errlen, "%s: section '%s' too large",      \
+                      r->path, name);                                       \
+            rc = TENYO_ERR_CORRUPT;                                         \
+            goto done;                                                      \
+        }                                                                   \
+        rc = rd_section(r, name, sz, sz, 0, &p, &raw);                      \
+        if (rc) goto done;                                                  \
+        (dst) = p;                                                          \
+        p = NULL;                                                           \
+        le_to_host(dst, (size_t)(n), size);                                 \
+    } while (0)
+
+    rc = rd_section(r, "vocab", nt, UINT64_MAX, 1, &p, &raw);
+    if (rc) goto done;
+    m->term_blob = p;
+    m->term_blob[raw] = 0;
+    m->term_blob_len = raw;
+    p = NULL;
+    m->term_off = ty_mallocarray(nt ? nt : 1, sizeof *m->term_off);
+    if (!m->term_off) goto nomem;
+    if (blob_index(m->term_blob, raw, nt, m->term_off, 1, why, sizeof why)) {
+        ty_seterr(r->err, r->errlen, "%s: section 'vocab': %s", r->path, why);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    EXACT("df", nt, 4, m->df);
+    EXACT("idf", nt, 4, m->idf);
+    EXACT("sigma", k, 4, m->sigma);
+    if (mul3(nt, k, 1, &sz)) goto toolarge;
+    EXACT("basis", sz, 4, m->basis);
+    if (mul3(nd, k, 1, &sz)) goto toolarge;
+    EXACT("docvec", sz, 4, m->docvec);
+
+    /* sparse rows: counts -> rowptr, then columns, then values */
+    ty_csr *a = &m->tfidf;
+    a->nrows = nd;
+    a->ncols = nt;
+    uint32_t *cnt = NULL;
+    EXACT("tfidf.rows", nd, 4, cnt);
+    a->rowptr = ty_mallocarray(nd + 1, sizeof *a->rowptr);
+    if (!a->rowptr) {
+        free(cnt);
+        goto nomem;
+    }
+    a->rowptr[0] = 0;
+    for (uint64_t i = 0; i < nd; i++) a->rowptr[i + 1] = a->rowptr[i] + cnt[i];
+    free(cnt);
+    if (a->rowptr[nd] != nnz) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'tfidf.rows': rows hold %llu non-zeros, build "
+                  "says %llu",
+                  r->path, (unsigned long long)a->rowptr[nd],
+                  (unsigned long long)nnz);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    if (mul3(nnz, 5, 1, &sz)) goto toolarge;
+    rc = rd_section(r, "tfidf.cols", nnz, sz, 0, &p, &raw);
+    if (rc) goto done;
+    a->col = ty_mallocarray(nnz ? nnz : 1, sizeof *a->col);
+    if (!a->col) goto nomem;
+    rc = rd_cols(r, m, p, raw);
+    if (rc) goto done;
+    free(p);
+    p = NULL;
+    EXACT("tfidf.vals", nnz, 4, a->val);
+
+    /* documents */
+    rc = rd_section(r, "docmeta", nstr, UINT64_MAX, 1, &p, &raw);
+    if (rc) goto done;
+    m->meta_blob = p;
+    m->meta_blob[raw] = 0;
+    m->meta_blob_len = raw;
+    p = NULL;
+    m->meta_off = ty_mallocarray(nstr ? nstr : 1, sizeof *m->meta_off);
+    if (!m->meta_off) goto nomem;
+    if (blob_index(m->meta_blob, raw, nstr, m->meta_off, 1, why, sizeof why)) {
+        ty_seterr(r->err, r->errlen, "%s: section 'docmeta': %s", r->path, why);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    EXACT("docflags", 2 * nd, 1, m->open); /* open[nd] then lang[nd] */
+    m->lang = ty_malloc((size_t)nd);
+    if (!m->lang) goto nomem;
+    memcpy(m->lang, m->open + nd, (size_t)nd);
+
+    /* docfields: u32 counts, then u16 ids moved to the front in place */
+    if (mul3(nd, 4, 1, &sz)) goto toolarge;
+    if (mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &raw)) goto toolarge;
+    rc = rd_section(r, "docfields", sz, raw, 0, &p, &raw);
+    if (rc) goto done;
+    if ((raw - sz) % 2) {
+        ty_seterr(r->err, r->errlen, "%s: section 'docfields': odd size",
+                  r->path);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    m->field_ptr = ty_mallocarray(nd + 1, sizeof *m->field_ptr);
+    if (!m->field_ptr) goto nomem;
+    m->field_ptr[0] = 0;
+    for (uint64_t i = 0; i < nd; i++)
+        m->field_ptr[i + 1] = m->field_ptr[i] + get_le32((unsigned char *)p + 4 * i);
+    if (m->field_ptr[nd] != (raw - sz) / 2) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'docfields': counts sum to %llu, section holds "
+                  "%llu ids",
+                  r->path, (unsigned long long)m->field_ptr[nd],
+                  (unsigned long long)((raw - sz) / 2));
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    memmove(p, (unsigned char *)p + sz, (size_t)(raw - sz));
+    le_to_host(p, (size_t)((raw - sz) / 2), 2);
+    m->field_ids = p;
+    p = NULL;
+    if (raw > sz) { /* give back the counts' bytes */
+        uint16_t *s = realloc(m->field_ids, (size_t)(raw - sz));
+        if (s) m->field_ids = s;
+    }
+
+    /* fields */
+    rc = rd_section(r, "fields", 16ull * m->nfields, 16ull * m->nfields, 0, &p,
+                    &raw);
+    if (rc) goto done;
+    uint32_t nf = m->nfields;
+    m->field_code = ty_calloc(nf ? nf : 1, sizeof *m->field_code);
+    m->field_count = ty_mallocarray(nf ? nf : 1, sizeof *m->field_count);
+    if (!m->field_code || !m->field_count) goto nomem;
+    for (uint32_t f = 0; f < nf; f++) {
+        memcpy(m->field_code[f], (unsigned char *)p + 16 * (size_t)f, 8);
+        m->field_count[f] = get_le64((unsigned char *)p + 16 * (size_t)f + 8);
+    }
+    rc = TENYO_OK;
+    goto done;
+#undef EXACT
+toolarge:
+    ty_seterr(r->err, r->errlen, "%s: counts in 'build' overflow", r->path);
+    rc = TENYO_ERR_CORRUPT;
+    goto done;
+nomem:
+    ty_seterr(r->err, r->errlen, "%s: out of memory loading the index", r->path);
+    rc = TENYO_ERR_NOMEM;
+done:
+    free(p);
+    return rc;
+}
+
+int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
+    if (!path || !m) return TENYO_ERR_ARG;
+    memset(m, 0, sizeof *m);
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.err = err;
+    r.errlen = errlen;
+    int rc = TENYO_ERR_IO;
+    r.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r.fd < 0) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        goto done;
+    }
+    struct stat st;
+    if (fstat(r.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ty_seterr(err, errlen, "%s: not a regular file", path);
+        goto done;
+    }
+    r.fsize = (uint64_t)st.st_size;
+    rc = rd_header(&r);
+    if (rc) goto done;
+    r.dctx = ZSTD_createDCtx();
+    if (!r.dctx) {
+        ty_seterr(err, errlen, "%s: out of memory", path);
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
+    uint64_t nnz = 0;
+    rc = rd_build(&r, m, &nnz);
+    if (rc) goto done;
+    rc = rd_sections(&r, m, nnz);
+    if (rc) goto done;
+    char why[TY_ERRLEN];
+    if (model_check(m, why, sizeof why)) {
+        ty_seterr(err, errlen, "%s: section %s", path, why);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    m->format_version = STORE_VERSION;
+    m->file_bytes = r.fsize;
+    m->nsections = r.nsec;
+    for (int i = 0; i < r.nsec; i++) {
+        memcpy(m->sections[i].name, r.sec[i].name, 16);
+        m->sections[i].stored = r.sec[i].stored;
+        m->sections[i].raw = r.sec[i].raw;
+    }
+    rc = TENYO_OK;
+done:
+    if (r.fd >= 0) close(r.fd);
+    ZSTD_freeDCtx(r.dctx);
+    free(r.cbuf);
+    if (rc) ty_model_free(m);
+    return rc;
+}
+
+/* ================================================================= free */
+
+void ty_model_free(ty_model *m) {
+    if (!m) return;
+    free(m->tokenizer);
+    free(m->writer);
+    free(m->mecab_dicdir);
+    free(m->term_blob);
+    free(m->term_off);
+    free(m->df);
+    free(m->idf);
+    free(m->sigma);
+    free(m->basis);
+    free(m->docvec);
+    free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */
+    free(m->tfidf.col);
+    free(m->tfidf.val);
+    free(m->meta_blob);
+    free(m->meta_off);
+    free(m->open);
+    free(m->lang);
+    free(m->field_ptr);
+    free(m->field_ids);
+    free(m->field_code);
+    free(m->field_count);
+    memset(m, 0, sizeof *m);
+}
