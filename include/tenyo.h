@@ -242,7 +242,7 @@ typedef struct tenyo_doc_meta {
     const char *title;
     const char *applicant;
     const char *date;         /* YYYY-MM-DD or "" */
-    const char *codes;        /* classification codes, comma-separated */
+    const char *codes;        /* classification codes, ";"-separated (FI codes contain commas) */
     const char *fields;       /* IPC subclasses, comma-separated, e.g. "B60W,G08G" */
     int open;                 /* licensable */
     const char *lang;         /* "ja" or "en" */

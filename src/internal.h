@@ -171,6 +171,8 @@ int ty_date_normalize(ty_buf *date);
  * sink(ud, rec) for each good record, report(...) for bad ones (with line or
  * record number). They return TENYO_OK, or a negative status when the sink
  * asked to stop (nonzero return) or the whole input is unusable. */
+/* The sink may move the contents out of rec (leaving it zeroed); parsers
+ * only ty_record_clear() it afterwards. Nonzero return stops the parse. */
 typedef int (*ty_record_sink)(void *ud, ty_record *rec);
 typedef struct ty_parse_env {
     const char *path;        /* file name for messages */
@@ -180,7 +182,22 @@ typedef struct ty_parse_env {
     void *report_ud;
     uint64_t bad;            /* incremented per reported bad record */
     char err[TY_ERRLEN];     /* message when the whole input is unusable */
+    int strict;              /* 1: the first bad record stops the parse */
 } ty_parse_env;
+/* Report a bad record at line (io/record.c): counts env->bad and calls
+ * env->report with the message; returns 0 to go on. In strict mode it puts
+ * "path:line: message" in env->err instead and returns TENYO_ERR_INPUT (the
+ * parser stops). */
+int ty_parse_bad(ty_parse_env *env, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Report a notable but kept record ("warning: ..."); not counted, never
+ * fatal. */
+void ty_parse_warn(ty_parse_env *env, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Add the comma-separated codes of s[0..n) (each trimmed, empty ones and
+ * repeats dropped) to r. A piece that starts with a digit continues
+ * the code before it: J-PlatPat writes FI subdivisions as "B23K9/12,331@L". */
+int ty_record_add_codes(ty_record *r, const char *s, size_t n);
 int ty_parse_jsonl(ty_parse_env *env, const char *text, size_t len);
 int ty_parse_jplatpat(ty_parse_env *env, const char *text, size_t len);
 int ty_parse_jpoxml(ty_parse_env *env, const char *text, size_t len);
@@ -201,6 +218,10 @@ void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
 /* C (ncols x k, row-major) = A^T * B (nrows x k, row-major). */
 void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
                        int threads);
+/* T = A^T as CSR (A's CSC form; rows of T sorted). t is zeroed first and
+ * owned by the caller (ty_csr_free). ty_csr_mul_dense(T, ...) gives the same
+ * bits as ty_csr_tmul_dense(A, ...). TENYO_ERR_NOMEM, _LIMIT, _ARG. */
+int ty_csr_transpose(const ty_csr *a, ty_csr *t);
 
 /* TF-IDF weighting (model/tfidf.c): smoothed idf = ln((1+n)/(1+df)) + 1,
  * tf = 1 + ln(count), rows L2-normalised. */
@@ -209,6 +230,11 @@ void ty_idf_compute(const uint32_t *df, uint64_t nterms, uint64_t ndocs,
 /* Weight a row of (term, count) pairs in place into (term, weight), sorted by
  * term; returns the L2 norm before normalisation (0 for an empty row). */
 double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf);
+/* The same, but duplicate terms (summed) and non-positive counts are
+ * removed: *n is updated to the entries kept. ty_tfidf_row keeps n entries,
+ * a duplicate after the first of its term staying with weight 0. */
+double ty_tfidf_row_n(uint32_t *terms, float *vals, size_t *n,
+                      const float *idf);
 
 /* Randomized truncated SVD (model/svd.c; Halko, Martinsson, Tropp 2011).
  * A = U S V^T; returns the top `rank` triplets. V is ncols x rank row-major

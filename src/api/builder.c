@@ -49,7 +49,7 @@ typedef struct bdoc {
     char *title;       /* title */
     char *applicant;   /* applicant(s) */
     char *date;        /* YYYY-MM-DD or "" */
-    char *codes;       /* classification codes, comma-separated */
+    char *codes;       /* classification codes, ';'-separated */
     char *text;        /* text to index (freed after tokenizing) */
     int open;          /* licensable */
     int lang;          /* 0 ja, 1 en, -1 detect */
@@ -177,7 +177,8 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
         goto fail;
     for (size_t i = 0; i < d->ncodes; i++) {
         if (!d->codes[i] || !*d->codes[i]) continue;
-        if (codes.len && ty_buf_putc(&codes, ',')) goto fail;
+        /* ';' separates: FI codes contain commas (B23K9/12,331@L) */
+        if (codes.len && ty_buf_putc(&codes, ';')) goto fail;
         if (ty_buf_append(&codes, d->codes[i], strlen(d->codes[i]))) goto fail;
     }
     nd.id = ty_strdup(d->id);
@@ -368,7 +369,7 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
     for (size_t i = 0; i < b->n; i++) {
         const char *p = b->docs[i].codes;
         while (*p) {
-            const char *e = strchr(p, ',');
+            const char *e = strchr(p, ';');
             size_t len = e ? (size_t)(e - p) : strlen(p);
             if (code_subclass(p, len, sc) && ty_strmap_intern(fm, sc, 4, NULL) < 0)
                 goto done;
@@ -402,7 +403,7 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
         size_t start = used;
         const char *p = b->docs[i].codes;
         while (*p) {
-            const char *e = strchr(p, ',');
+            const char *e = strchr(p, ';');
             size_t len = e ? (size_t)(e - p) : strlen(p);
             if (code_subclass(p, len, sc)) {
                 uint16_t f = (uint16_t)ty_strmap_get(fm, sc, 4);

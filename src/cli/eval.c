@@ -66,7 +66,7 @@ static int build_groups(const tenyo_index *x, groups *g) {
         uint64_t start = used;
         const char *p = m.codes;
         while (*p) {
-            const char *e = strchr(p, ',');
+            const char *e = strchr(p, ';');
             size_t len = e ? (size_t)(e - p) : strlen(p);
             char grp[64];
             size_t k = 0;

@@ -1,0 +1,213 @@
+/*
+ * record.c — the record every input parser fills, and the helpers the
+ * parsers share: classification-code lists, date normalisation, and the
+ * bad-record / warning reports.
+ *
+ * A parser (jsonl.c, jplatpat.c, jpoxml.c) owns one ty_record and reuses it
+ * for every record of a file: ty_record_clear() keeps the buffers' memory, so
+ * the steady state allocates nothing per record except the code strings. The
+ * reader's sink may instead move the contents out (leaving the record zeroed);
+ * clear and free accept both states.
+ *
+ * Codes are deduplicated as they are added (a linear scan: records carry a
+ * handful of codes, so a hash set would cost more than it saves). This merges
+ * a gazette's IPC and FI lists when they name the same group, which is what
+ * the index wants: the codes are a set of labels, not a multiset.
+ *
+ * Reports go through two functions so that every parser words and counts them
+ * alike: ty_parse_bad() for a record that is skipped (counted in env->bad)
+ * and ty_parse_warn() for a record kept with something dropped (an invalid
+ * date, a field of the wrong type). In strict mode ty_parse_bad() instead
+ * ends the parse with TENYO_ERR_INPUT and "file:line: message" in env->err,
+ * and does not also send it to the callback, so that a program printing
+ * both does not print it twice. The messages start with "skipped: " or
+ * "warning: " so a reader of the log can tell them apart without a separate
+ * severity argument in the public callback.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================== record */
+
+void ty_record_clear(ty_record *r) {
+    if (!r) return;
+    ty_buf *bufs[] = {&r->id,     &r->title,       &r->abstract,
+                      &r->claims, &r->description, &r->applicant,
+                      &r->date,   &r->lang};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
+        bufs[i]->len = 0;
+        if (bufs[i]->p) bufs[i]->p[0] = 0;
+    }
+    for (size_t i = 0; i < r->ncodes; i++) free(r->codes[i]);
+    r->ncodes = 0;
+    r->open = 0;
+    r->line = 0;
+}
+
+void ty_record_free(ty_record *r) {
+    if (!r) return;
+    ty_record_clear(r);
+    ty_buf_free(&r->id);
+    ty_buf_free(&r->title);
+    ty_buf_free(&r->abstract);
+    ty_buf_free(&r->claims);
+    ty_buf_free(&r->description);
+    ty_buf_free(&r->applicant);
+    ty_buf_free(&r->date);
+    ty_buf_free(&r->lang);
+    free(r->codes);
+    r->codes = NULL;
+    r->capcodes = 0;
+}
+
+/* Length of the whitespace character at s[0..n) (ASCII space, tab, CR, LF,
+ * VT, FF, or U+3000 IDEOGRAPHIC SPACE), 0 when there is none. */
+static size_t space_at(const char *s, size_t n) {
+    if (!n) return 0;
+    unsigned char c = (unsigned char)s[0];
+    if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+    if (n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) return 3;
+    return 0;
+}
+
+/* Bytes of trailing whitespace (as space_at) at the end of s[0..n). */
+static size_t space_before(const char *s, size_t n) {
+    if (!n) return 0;
+    unsigned char c = (unsigned char)s[n - 1];
+    if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+    if (n >= 3 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0) return 3;
+    return 0;
+}
+
+int ty_record_add_code(ty_record *r, const char *code, size_t n) {
+    if (!r || (!code && n)) return TENYO_ERR_ARG;
+    size_t k;
+    while ((k = space_at(code, n)) != 0) code += k, n -= k;
+    while ((k = space_before(code, n)) != 0) n -= k;
+    if (!n || memchr(code, 0, n)) return TENYO_OK; /* nothing to add */
+    for (size_t i = 0; i < r->ncodes; i++)
+        if (strlen(r->codes[i]) == n && memcmp(r->codes[i], code, n) == 0)
+            return TENYO_OK;
+    if (r->ncodes == r->capcodes) {
+        size_t cap = r->capcodes ? r->capcodes * 2 : 8;
+        char **p = ty_reallocarray(r->codes, cap, sizeof *p);
+        if (!p) return TENYO_ERR_NOMEM;
+        r->codes = p;
+        r->capcodes = cap;
+    }
+    char *c = ty_strndup(code, n);
+    if (!c) return TENYO_ERR_NOMEM;
+    r->codes[r->ncodes++] = c;
+    return TENYO_OK;
+}
+
+int ty_record_add_codes(ty_record *r, const char *s, size_t n) {
+    if (!r || (!s && n)) return TENYO_ERR_ARG;
+    /* [start, i) is the code being gathered; a comma ends it unless the
+     * next piece starts with a digit (an FI subdivision such as ",331@L") */
+    size_t start = 0, i = 0;
+    while (i <= n) {
+        if (i < n && s[i] != ',') {
+            i++;
+            continue;
+        }
+        if (i < n) {
+            size_t j = i + 1;
+            while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+            if (j < n && s[j] >= '0' && s[j] <= '9' && i > start) {
+                i = j; /* continuation: keep gathering */
+                continue;
+            }
+        }
+        int rc = ty_record_add_code(r, s + start, i - start);
+        if (rc) return rc;
+        start = ++i;
+    }
+    return TENYO_OK;
+}
+
+/* ================================================================ dates */
+
+/* Value of the n ASCII digits at s, or -1 when one is not a digit. */
+static int digits(const char *s, int n) {
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Normalise "YYYY-MM-DD", "YYYY/MM/DD" or "YYYYMMDD" (surrounding
+ * whitespace allowed) in place to "YYYY-MM-DD". The month must be 1..12 and
+ * the day exist in that month (leap years counted), the year 1000..9999.
+ * Returns 0, or -1 with the buffer unchanged. */
+int ty_date_normalize(ty_buf *date) {
+    if (!date || !date->p) return -1;
+    const char *s = date->p;
+    size_t n = date->len, k;
+    while ((k = space_at(s, n)) != 0) s += k, n -= k;
+    while ((k = space_before(s, n)) != 0) n -= k;
+    int y, m, d;
+    if (n == 10 && (s[4] == '-' || s[4] == '/') && s[7] == s[4]) {
+        y = digits(s, 4);
+        m = digits(s + 5, 2);
+        d = digits(s + 8, 2);
+    } else if (n == 8) {
+        y = digits(s, 4);
+        m = digits(s + 4, 2);
+        d = digits(s + 6, 2);
+    } else {
+        return -1;
+    }
+    if (y < 1000 || m < 1 || m > 12 || d < 1) return -1;
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] || (m == 2 && d == 29 && !leap)) return -1;
+    if (ty_buf_reserve(date, 11 > date->len ? 11 - date->len : 0)) return -1;
+    char out[10] = {(char)('0' + y / 1000), (char)('0' + y / 100 % 10),
+                    (char)('0' + y / 10 % 10), (char)('0' + y % 10), '-',
+                    (char)('0' + m / 10), (char)('0' + m % 10), '-',
+                    (char)('0' + d / 10), (char)('0' + d % 10)};
+    memcpy(date->p, out, 10);
+    date->p[10] = 0;
+    date->len = 10;
+    return 0;
+}
+
+/* ============================================================== reports */
+
+int ty_parse_bad(ty_parse_env *env, long line, const char *fmt, ...) {
+    if (!env) return TENYO_ERR_ARG;
+    char msg[TY_ERRLEN];
+    int o = snprintf(msg, sizeof msg, "skipped: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + o, sizeof msg - (size_t)o, fmt, ap);
+    va_end(ap);
+    env->bad++;
+    if (!env->strict) {
+        if (env->report)
+            env->report(env->report_ud, env->path ? env->path : "", line, msg);
+        return TENYO_OK;
+    }
+    /* strict: the message becomes the fatal error, reported once */
+    ty_seterr(env->err, sizeof env->err, "%s:%ld: %s",
+              env->path ? env->path : "", line, msg + o);
+    return TENYO_ERR_INPUT;
+}
+
+void ty_parse_warn(ty_parse_env *env, long line, const char *fmt, ...) {
+    if (!env || !env->report) return;
+    char msg[TY_ERRLEN];
+    int o = snprintf(msg, sizeof msg, "warning: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + o, sizeof msg - (size_t)o, fmt, ap);
+    va_end(ap);
+    env->report(env->report_ud, env->path ? env->path : "", line, msg);
+}
