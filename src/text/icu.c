@@ -10,14 +10,41 @@
  * statistics. Shift_JIS is converted with ICU's "Shift_JIS" converter, which
  * is IBM-943 (a CP932 superset: NEC and IBM extensions, ①, ㈱ ...), since
  * files labelled Shift_JIS in the wild are CP932.
+ *
+ * Normalisation: NFKC with Unicode case folding (ICU's NFKC_Casefold, the
+ * form UAX #31 recommends for identifier matching), so ＬＥＤ, LED and led
+ * become one term, half-width katakana become full-width and ① becomes 1.
+ * ICU normalises UTF-16, so text goes UTF-8 -> UTF-16 -> normalised UTF-16 ->
+ * UTF-8 through two scratch arrays kept in the per-thread ty_icu: after the
+ * first documents no call allocates. Input is processed in pieces of at
+ * most TY_ICU_PIECE bytes cut just before an ASCII byte (no composition has
+ * an ASCII second element, so that is always a normalisation boundary) or
+ * before a character for which ICU reports a boundary; that bounds the
+ * scratch size whatever the document length. Pure-ASCII pieces take a fast
+ * path (NFKC_Casefold changes only A-Z in ASCII). Rejected: u_strToLower
+ * after NFKC (two passes, and lower-casing is not case folding: ß, ſ), and
+ * normalising the UTF-8 directly (Normalizer2::normalizeUTF8 exists only in
+ * ICU's C++ API; this adapter stays C).
+ *
+ * Word break: one UBreakIterator (UBRK_WORD, root locale) per ty_icu,
+ * pointed at each text through a reused UText over the UTF-8 bytes
+ * (ubrk_setUText instead of ubrk_setText), so boundaries come back as byte
+ * offsets and nothing is converted. Only segments whose rule status says
+ * "word" (letters, numbers, kana, ideographs) are reported; spaces and
+ * punctuation are not.
  */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/ubrk.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
 #include <unicode/utypes.h>
 
 /* ============================================================== UTF-8 */
@@ -151,4 +178,196 @@ nomem:
     ucnv_close(dst);
     ty_seterr(err, errlen, "out of memory converting %zu bytes", inlen);
     return TENYO_ERR_NOMEM;
+}
+
+/* ======================================================= normalisation */
+
+/* Largest piece of input normalised in one go (bytes); bounds the UTF-16
+ * scratch of a ty_icu at a few times this size. */
+#define TY_ICU_PIECE (64 * 1024)
+/* Longest text ty_icu_words accepts: ICU break iterators report int32_t
+ * native offsets. */
+#define TY_ICU_MAX_WORDS_TEXT ((size_t)1 << 30)
+
+struct ty_icu {
+    const UNormalizer2 *nfkc;  /* NFKC_Casefold singleton (owned by ICU) */
+    UBreakIterator *words;     /* word-break iterator, re-pointed per call */
+    UText *ut;                 /* UTF-8 UText reused by ty_icu_words */
+    UChar *u16;                /* scratch: a piece of input in UTF-16 */
+    int32_t u16cap;            /* UChars allocated in u16 */
+    UChar *n16;                /* scratch: the normalised piece */
+    int32_t n16cap;            /* UChars allocated in n16 */
+};
+
+int ty_icu_new(ty_icu **out, char *err, size_t errlen) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = NULL;
+    int rc = TENYO_ERR_DEPENDENCY;
+    UErrorCode st = U_ZERO_ERROR;
+    ty_icu *u = ty_calloc(1, sizeof *u);
+    if (!u) {
+        ty_seterr(err, errlen, "out of memory for ICU state");
+        return TENYO_ERR_NOMEM;
+    }
+    u->nfkc = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st)) {
+        ty_seterr(err, errlen, "ICU NFKC_Casefold data unavailable (%s)",
+                  u_errorName(st));
+        goto fail;
+    }
+    u->words = ubrk_open(UBRK_WORD, "", NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        ty_seterr(err, errlen, "ICU word break iterator unavailable (%s)",
+                  u_errorName(st));
+        goto fail;
+    }
+    *out = u;
+    return TENYO_OK;
+fail:
+    ty_icu_free(u);
+    return rc;
+}
+
+void ty_icu_free(ty_icu *u) {
+    if (!u) return;
+    if (u->words) ubrk_close(u->words);
+    if (u->ut) utext_close(u->ut);
+    free(u->u16);
+    free(u->n16);
+    free(u);
+}
+
+/* Grow a UTF-16 scratch array to at least need UChars. 0 or NOMEM. */
+static int grow16(UChar **p, int32_t *cap, size_t need) {
+    if (need <= (size_t)*cap) return TENYO_OK;
+    if (need > INT32_MAX / 2) return TENYO_ERR_LIMIT;
+    size_t ncap = (size_t)*cap * 2;
+    if (ncap < need) ncap = need;
+    if (ncap < 256) ncap = 256;
+    if (ncap > INT32_MAX) ncap = INT32_MAX;
+    UChar *np = ty_reallocarray(*p, ncap, sizeof *np);
+    if (!np) return TENYO_ERR_NOMEM;
+    *p = np;
+    *cap = (int32_t)ncap;
+    return TENYO_OK;
+}
+
+/* Length of the next piece of s[0..len) (len > TY_ICU_PIECE) to normalise
+ * alone: it ends just before a character where normalisation cannot look
+ * across (an ASCII byte, else a character with a boundary before it), and
+ * never inside a UTF-8 sequence. */
+static size_t piece_len(const ty_icu *u, const unsigned char *s, size_t len) {
+    size_t lim = len < TY_ICU_PIECE ? len : TY_ICU_PIECE;
+    for (size_t i = lim; i > lim / 2; i--)
+        if (s[i] < 0x80) return i;
+    /* no ASCII in the second half: look for an ICU boundary */
+    for (size_t i = lim; i > lim / 2; i--) {
+        if ((s[i] & 0xC0) == 0x80) continue; /* not a lead byte */
+        int32_t k = 0;
+        UChar32 c;
+        int32_t n = (int32_t)(len - i < 4 ? len - i : 4);
+        U8_NEXT(s + i, k, n, c);
+        if (c >= 0 && unorm2_hasBoundaryBefore(u->nfkc, c)) return i;
+    }
+    /* pathological: half a piece of combining marks; any character start */
+    size_t i = lim;
+    while (i > 0 && (s[i] & 0xC0) == 0x80) i--;
+    return i ? i : lim;
+}
+
+/* Normalise one piece s[0..n) and append it to out. */
+static int normalize_piece(ty_icu *u, const char *s, size_t n, ty_buf *out) {
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < 0x80) i++;
+    if (i == n) { /* ASCII: NFKC_Casefold is A-Z -> a-z */
+        if (ty_buf_reserve(out, n + 1)) return TENYO_ERR_NOMEM;
+        char *d = out->p + out->len;
+        for (size_t k = 0; k < n; k++) {
+            char c = s[k];
+            d[k] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        }
+        out->len += n;
+        return TENYO_OK;
+    }
+    int rc = grow16(&u->u16, &u->u16cap, n + 1);
+    if (rc) return rc;
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t ulen = 0;
+    u_strFromUTF8(u->u16, u->u16cap, &ulen, s, (int32_t)n, &st);
+    if (U_FAILURE(st)) return TENYO_ERR_INPUT; /* not UTF-8 */
+    int32_t nlen;
+    for (;;) {
+        st = U_ZERO_ERROR;
+        nlen = unorm2_normalize(u->nfkc, u->u16, ulen, u->n16, u->n16cap, &st);
+        if (st == U_BUFFER_OVERFLOW_ERROR) {
+            rc = grow16(&u->n16, &u->n16cap, (size_t)nlen + 1);
+            if (rc) return rc;
+            continue;
+        }
+        if (U_FAILURE(st)) return TENYO_ERR_INPUT;
+        break;
+    }
+    /* a UTF-16 unit becomes at most 3 UTF-8 bytes (a pair becomes 4) */
+    size_t need;
+    if (ty_mul_overflow((size_t)nlen, 3, &need) || need > INT32_MAX)
+        return TENYO_ERR_LIMIT;
+    if (ty_buf_reserve(out, need + 1)) return TENYO_ERR_NOMEM;
+    int32_t blen = 0;
+    st = U_ZERO_ERROR;
+    u_strToUTF8(out->p + out->len, (int32_t)need, &blen, u->n16, nlen, &st);
+    if (U_FAILURE(st) && st != U_STRING_NOT_TERMINATED_WARNING)
+        return TENYO_ERR_INPUT;
+    out->len += (size_t)blen;
+    return TENYO_OK;
+}
+
+/* NFKC_Casefold of in[0..len) into out (replacing its contents). Returns
+ * TENYO_ERR_INPUT for bytes that are not UTF-8, NOMEM or LIMIT otherwise;
+ * out is NUL-terminated on success. */
+int ty_icu_normalize(ty_icu *u, const char *in, size_t len, ty_buf *out) {
+    if (!u || !out || (!in && len)) return TENYO_ERR_ARG;
+    out->len = 0;
+    if (ty_buf_reserve(out, len + 1)) return TENYO_ERR_NOMEM;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t n = len - pos;
+        if (n > TY_ICU_PIECE)
+            n = piece_len(u, (const unsigned char *)in + pos, n);
+        int rc = normalize_piece(u, in + pos, n, out);
+        if (rc) return rc;
+        pos += n;
+    }
+    if (ty_buf_reserve(out, 1)) return TENYO_ERR_NOMEM;
+    out->p[out->len] = 0;
+    return TENYO_OK;
+}
+
+/* ========================================================== word break */
+
+/* Report every word-like segment of text[0..len) (UTF-8) to emit, in order.
+ * Returns TENYO_OK, TENYO_ERR_LIMIT for texts over 1 GiB, or
+ * TENYO_ERR_DEPENDENCY when ICU refuses the text. */
+int ty_icu_words(ty_icu *u, const char *text, size_t len,
+                 void (*emit)(void *ud, const char *w, size_t n), void *ud) {
+    if (!u || !emit || (!text && len)) return TENYO_ERR_ARG;
+    if (len == 0) return TENYO_OK;
+    if (len > TY_ICU_MAX_WORDS_TEXT) return TENYO_ERR_LIMIT;
+    UErrorCode st = U_ZERO_ERROR;
+    UText *ut = utext_openUTF8(u->ut, text, (int64_t)len, &st);
+    if (U_FAILURE(st)) return TENYO_ERR_DEPENDENCY;
+    u->ut = ut;
+    ubrk_setUText(u->words, ut, &st);
+    if (U_FAILURE(st)) return TENYO_ERR_DEPENDENCY;
+    int32_t prev = ubrk_first(u->words);
+    for (int32_t b = ubrk_next(u->words); b != UBRK_DONE;
+         prev = b, b = ubrk_next(u->words)) {
+        if (ubrk_getRuleStatus(u->words) >= UBRK_WORD_NONE_LIMIT &&
+            b > prev && (size_t)b <= len)
+            emit(ud, text + prev, (size_t)(b - prev));
+    }
+    /* do not keep a pointer to the caller's text past the call */
+    static const UChar empty[1] = {0};
+    st = U_ZERO_ERROR;
+    ubrk_setText(u->words, empty, 0, &st);
+    return TENYO_OK;
 }

@@ -1,0 +1,284 @@
+/*
+ * csr.c — the sparse TF-IDF matrix and its products with dense blocks.
+ *
+ * The randomized SVD spends nearly all its time in two products of the
+ * sparse document x term matrix A with a tall dense block of k columns
+ * (k = rank + oversample, about 272): C = A B and C = A^T B. Both are done
+ * here with plain C loops and pthreads; no sparse BLAS is involved (OpenBLAS
+ * has none, and MKL-style inspector/executor libraries would be a second
+ * numeric dependency for two loops).
+ *
+ * Determinism is the design constraint. An index must come out byte for byte
+ * the same whatever the thread count, so no floating-point sum may depend on
+ * how work is split:
+ *   - A B is partitioned by output row. Row i of C is computed by exactly one
+ *     thread as C[i,:] = sum_j a_ij B[j,:] in the stored (column) order, so
+ *     the arithmetic is identical for 1 or 64 threads. Row ranges are chosen
+ *     by non-zero count (a binary search over rowptr), which balances work
+ *     without affecting results.
+ *   - A^T B is the same product over the transpose. The usual threaded form
+ *     (each thread scatters its rows of A into a private C, then the partial
+ *     C's are summed) was rejected: the reduction order changes the bits with
+ *     the thread count. Instead the output rows (the columns of A) are
+ *     partitioned: each thread walks all rows of A in order, but touches only
+ *     the non-zeros whose column falls in its range (found by a binary search
+ *     in each row, as columns are sorted within a row). Column j of A thus
+ *     accumulates a_ij B[i,:] in increasing i on one thread — exactly the
+ *     arithmetic of the product with an explicit transpose (CSC) and of the
+ *     serial scatter loop, so all three give identical bits. This needs no
+ *     copy of the matrix; the cost is one binary search per row per thread.
+ *     ty_csr_transpose() is also provided: svd.c may keep a transpose for
+ *     all its iterations, when memory allows, and then A^T B becomes the
+ *     gather loop of A B, which streams C rows through L1 once instead of
+ *     read-modify-writing them per non-zero.
+ * The inner loop is one shared axpy over the k contiguous floats of a dense
+ * row, written in blocks of eight independent statements so that GCC's SLP
+ * vectoriser (on at -O2) turns it into SIMD code without -O3; every path uses
+ * this same function so the per-element operations (a multiply then an add,
+ * never reassociated) are the same everywhere.
+ *
+ * Small products (fewer than TY_CSR_PAR_NNZ non-zeros) run on the calling
+ * thread: creating threads costs tens of microseconds, more than the work.
+ * The products return nothing, so a failed pthread_create cannot be
+ * reported; the caller's thread then computes that range itself, which
+ * gives the same result.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Products with fewer non-zeros than this run single-threaded. */
+#define TY_CSR_PAR_NNZ 65536
+/* Upper bound on worker threads, whatever the caller asks for. */
+#define TY_CSR_MAX_THREADS 256
+
+/* ============================================================== kernels */
+
+/* c[0..k) += v * b[0..k). The one inner loop of every product, so that all
+ * paths perform the same float operations in the same order per element.
+ * Unrolled by eight so GCC vectorises it at -O2 (SLP); elements are
+ * independent, so vectorised and scalar code give the same bits. */
+static inline void axpy(float *restrict c, float v, const float *restrict b,
+                        size_t k) {
+    size_t j = 0;
+    for (; j + 8 <= k; j += 8) {
+        c[j + 0] += v * b[j + 0];
+        c[j + 1] += v * b[j + 1];
+        c[j + 2] += v * b[j + 2];
+        c[j + 3] += v * b[j + 3];
+        c[j + 4] += v * b[j + 4];
+        c[j + 5] += v * b[j + 5];
+        c[j + 6] += v * b[j + 6];
+        c[j + 7] += v * b[j + 7];
+    }
+    for (; j < k; j++) c[j] += v * b[j];
+}
+
+/* Rows [r0, r1) of C = A B (C rows zeroed first). */
+static void mul_rows(const ty_csr *a, const float *b, size_t k, float *c,
+                     uint64_t r0, uint64_t r1) {
+    for (uint64_t i = r0; i < r1; i++) {
+        float *ci = c + i * k;
+        memset(ci, 0, k * sizeof *ci);
+        for (uint64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++)
+            axpy(ci, a->val[p], b + (size_t)a->col[p] * k, k);
+    }
+}
+
+/* First position p in row i's sorted columns with col[p] >= c0. */
+static uint64_t row_lower_bound(const ty_csr *a, uint64_t i, uint32_t c0) {
+    uint64_t lo = a->rowptr[i], hi = a->rowptr[i + 1];
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (a->col[mid] < c0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Rows [c0, c1) of C = A^T B, i.e. columns [c0, c1) of A, scattered in
+ * increasing row order of A (C rows zeroed first). */
+static void tmul_cols(const ty_csr *a, const float *b, size_t k, float *c,
+                      uint64_t c0, uint64_t c1) {
+    if (c0 >= c1) return;
+    memset(c + c0 * k, 0, (size_t)(c1 - c0) * k * sizeof *c);
+    int whole = c0 == 0 && c1 == a->ncols;
+    for (uint64_t i = 0; i < a->nrows; i++) {
+        uint64_t p = whole ? a->rowptr[i] : row_lower_bound(a, i, (uint32_t)c0);
+        uint64_t end = a->rowptr[i + 1];
+        const float *bi = b + i * k;
+        for (; p < end && a->col[p] < c1; p++)
+            axpy(c + (size_t)a->col[p] * k, a->val[p], bi, k);
+    }
+}
+
+/* ============================================================ threading */
+
+/* One worker's share of a product. */
+typedef struct csr_job {
+    const ty_csr *a;   /* the sparse matrix */
+    const float *b;    /* dense input, row-major, k columns */
+    float *c;          /* dense output, row-major, k columns */
+    size_t k;          /* dense columns */
+    uint64_t lo, hi;   /* output rows [lo, hi) of this job */
+    int transposed;    /* 0: C = A B, 1: C = A^T B */
+} csr_job;
+
+static void run_job(const csr_job *j) {
+    if (j->transposed) tmul_cols(j->a, j->b, j->k, j->c, j->lo, j->hi);
+    else mul_rows(j->a, j->b, j->k, j->c, j->lo, j->hi);
+}
+
+static void *job_main(void *arg) {
+    run_job(arg);
+    return NULL;
+}
+
+/* Run jobs[0..n) — job 0 on the calling thread, the others on new threads;
+ * a job whose thread cannot be created runs on the calling thread. Output
+ * ranges are disjoint, so the order of completion does not matter. */
+static void run_jobs(csr_job *jobs, int n) {
+    pthread_t tid[TY_CSR_MAX_THREADS];
+    int started[TY_CSR_MAX_THREADS];
+    for (int t = 1; t < n; t++)
+        started[t] = pthread_create(&tid[t], NULL, job_main, &jobs[t]) == 0;
+    run_job(&jobs[0]);
+    for (int t = 1; t < n; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else run_job(&jobs[t]);
+    }
+}
+
+/* Worker count for a product: threads clamped to [1, 256] (0 or less means
+ * all cores), 1 for small work, never more than the output rows. */
+static int worker_count(int threads, uint64_t nnz, uint64_t outrows) {
+    if (threads <= 0) threads = ty_ncores();
+    if (threads > TY_CSR_MAX_THREADS) threads = TY_CSR_MAX_THREADS;
+    if (nnz < TY_CSR_PAR_NNZ) return 1;
+    if ((uint64_t)threads > outrows) threads = (int)(outrows ? outrows : 1);
+    return threads;
+}
+
+/* =============================================================== public */
+
+void ty_csr_free(ty_csr *m) {
+    if (!m) return;
+    free(m->rowptr);
+    free(m->col);
+    free(m->val);
+    memset(m, 0, sizeof *m);
+}
+
+/* C = A B. Threads split the rows of A into ranges of about equal
+ * (non-zeros + rows), each found by binary search over rowptr. */
+void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
+                      int threads) {
+    if (!a || !c || k == 0 || a->nrows == 0) return;
+    if (!a->rowptr || (a->rowptr[a->nrows] && (!a->col || !a->val || !b))) {
+        memset(c, 0, (size_t)a->nrows * k * sizeof *c);
+        return;
+    }
+    uint64_t nnz = a->rowptr[a->nrows];
+    int nt = worker_count(threads, nnz, a->nrows);
+    csr_job jobs[TY_CSR_MAX_THREADS];
+    /* weight of the first r rows: rowptr[r] + r, increasing in r */
+    uint64_t total = nnz + a->nrows, prev = 0;
+    for (int t = 0; t < nt; t++) {
+        uint64_t hi = a->nrows;
+        if (t + 1 < nt) {
+            uint64_t target = (uint64_t)((unsigned __int128)total * (t + 1) / nt);
+            uint64_t lo = prev;
+            hi = a->nrows;
+            while (lo < hi) { /* first r with weight(r) >= target */
+                uint64_t mid = lo + (hi - lo) / 2;
+                if (a->rowptr[mid] + mid < target) lo = mid + 1;
+                else hi = mid;
+            }
+        }
+        jobs[t] = (csr_job){a, b, c, k, prev, hi, 0};
+        prev = hi;
+    }
+    run_jobs(jobs, nt);
+}
+
+/* C = A^T B. Threads split the columns of A into ranges of about equal
+ * non-zero count (a column histogram; an even split when it cannot be
+ * allocated) and each scans all rows for its columns (see the top). */
+void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
+                       int threads) {
+    if (!a || !c || k == 0 || a->ncols == 0) return;
+    uint64_t nnz = a->nrows && a->rowptr ? a->rowptr[a->nrows] : 0;
+    if (nnz && (!a->col || !a->val || !b)) nnz = 0;
+    if (nnz == 0) {
+        memset(c, 0, (size_t)a->ncols * k * sizeof *c);
+        return;
+    }
+    int nt = worker_count(threads, nnz, a->ncols);
+    csr_job jobs[TY_CSR_MAX_THREADS];
+    uint64_t *cnt = nt > 1 ? ty_calloc(a->ncols, sizeof *cnt) : NULL;
+    if (cnt)
+        for (uint64_t p = 0; p < nnz; p++) cnt[a->col[p]]++;
+    uint64_t prev = 0, acc = 0, col = 0;
+    uint64_t total = nnz + a->ncols;
+    for (int t = 0; t < nt; t++) {
+        uint64_t hi = a->ncols;
+        if (t + 1 < nt) {
+            if (cnt) { /* columns until (non-zeros + columns) reach target */
+                uint64_t target = (uint64_t)((unsigned __int128)total * (t + 1) / nt);
+                while (col < a->ncols && acc + cnt[col] + 1 <= target)
+                    acc += cnt[col++] + 1;
+                hi = col;
+            } else {
+                hi = (uint64_t)((unsigned __int128)a->ncols * (t + 1) / nt);
+            }
+        }
+        jobs[t] = (csr_job){a, b, c, k, prev, hi, 1};
+        prev = hi;
+    }
+    free(cnt);
+    run_jobs(jobs, nt);
+}
+
+/* T = A^T as CSR (the CSC form of A): a counting sort of the non-zeros by
+ * column. Rows of A are visited in order, so every row of T lists its
+ * columns sorted. On failure t is left zeroed. */
+int ty_csr_transpose(const ty_csr *a, ty_csr *t) {
+    if (!t) return TENYO_ERR_ARG;
+    memset(t, 0, sizeof *t);
+    if (!a || (a->nrows && !a->rowptr)) return TENYO_ERR_ARG;
+    if (a->nrows > UINT32_MAX) return TENYO_ERR_LIMIT; /* rows become col */
+    uint64_t nnz = a->nrows ? a->rowptr[a->nrows] : 0;
+    if (nnz && (!a->col || !a->val)) return TENYO_ERR_ARG;
+    int rc = TENYO_ERR_NOMEM;
+    ty_csr r = {.nrows = a->ncols, .ncols = a->nrows};
+    if (a->ncols == UINT64_MAX) return TENYO_ERR_LIMIT;
+    r.rowptr = ty_calloc(a->ncols + 1, sizeof *r.rowptr);
+    r.col = ty_mallocarray(nnz, sizeof *r.col);
+    r.val = ty_mallocarray(nnz, sizeof *r.val);
+    if (!r.rowptr || !r.col || !r.val) goto done;
+    for (uint64_t p = 0; p < nnz; p++) {
+        if (a->col[p] >= a->ncols) {
+            rc = TENYO_ERR_ARG;
+            goto done;
+        }
+        r.rowptr[a->col[p] + 1]++;
+    }
+    for (uint64_t j = 0; j < a->ncols; j++) r.rowptr[j + 1] += r.rowptr[j];
+    /* rowptr[j] is the next free slot of row j while filling ... */
+    for (uint64_t i = 0; i < a->nrows; i++)
+        for (uint64_t p = a->rowptr[i]; p < a->rowptr[i + 1]; p++) {
+            uint64_t q = r.rowptr[a->col[p]]++;
+            r.col[q] = (uint32_t)i;
+            r.val[q] = a->val[p];
+        }
+    /* ... and ends as the start of row j+1: shift back by one row */
+    memmove(r.rowptr + 1, r.rowptr, a->ncols * sizeof *r.rowptr);
+    r.rowptr[0] = 0;
+    *t = r;
+    return TENYO_OK;
+done:
+    ty_csr_free(&r);
+    return rc;
+}
