@@ -36,7 +36,7 @@ void cli_print_json(json_t *j);
 int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad);
 int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
                     const tenyo_read_opts *ro, int quiet,
-                    int (*keep)(void *ud, const char *id), void *keep_ud,
+                    int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
                     cli_read_totals *tot);
 int cli_cmd_eval(int argc, char **argv);
 

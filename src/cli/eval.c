@@ -1,6 +1,8 @@
 /*
  * eval.c — `tenyo eval`: Protocol S of ../shared/EVAL.md.
  *
+ * Corpus: as EVAL.md defines it, the records that have an abstract and at
+ * least one classification code (others are left out and counted).
  * Split: a record is a test query when md5(salt + id) mod modulus == 0
  * (tenyo_split_is_test; salt "dev", modulus 4 = the development split).
  * The train records are indexed exactly as `tenyo index` would (same
@@ -25,11 +27,21 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct split_filter { const char *salt; unsigned mod; } split_filter;
+typedef struct split_filter {
+    const char *salt;        /* split salt */
+    unsigned mod;            /* split modulus */
+    unsigned long long no_text; /* records without abstract or codes */
+} split_filter;
 
-static int keep_train(void *ud, const char *id) {
+/* EVAL.md's corpora are the records with an abstract and classification
+ * codes; of those, the train split is indexed. */
+static int keep_train(void *ud, const tenyo_doc *d) {
     split_filter *s = ud;
-    return !tenyo_split_is_test(id, s->salt, s->mod);
+    if (!d->abstract[0] || d->ncodes == 0) {
+        s->no_text++;
+        return 0;
+    }
+    return !tenyo_split_is_test(d->id, s->salt, s->mod);
 }
 
 static double now_s(void) {
@@ -156,7 +168,7 @@ int cli_cmd_eval(int argc, char **argv) {
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    split_filter sf = {"dev", 4};
+    split_filter sf = {"dev", 4, 0};
     const char *keep = NULL, *modes = "all";
     double weight = -1;
     int json = 0, bad = 0, c;
@@ -257,7 +269,8 @@ int cli_cmd_eval(int argc, char **argv) {
         json_object_set_new(o, "salt", json_string(sf.salt));
         json_object_set_new(o, "modulus", json_integer(sf.mod));
         json_object_set_new(o, "train_docs", json_integer((json_int_t)ndocs));
-        json_object_set_new(o, "test_docs_left_out", json_integer((json_int_t)tot.filtered));
+        json_object_set_new(o, "test_docs_left_out", json_integer((json_int_t)(tot.filtered - sf.no_text)));
+        json_object_set_new(o, "docs_without_abstract_or_codes", json_integer((json_int_t)sf.no_text));
         json_object_set_new(o, "queries", json_integer((json_int_t)nq));
         json_object_set_new(o, "terms", json_integer((json_int_t)st.terms));
         json_object_set_new(o, "rank", json_integer(st.dim));
@@ -273,8 +286,10 @@ int cli_cmd_eval(int argc, char **argv) {
         cli_print_json(o);
         json_decref(o);
     } else {
-        printf("Protocol S (split salt \"%s\", modulus %u): %llu train docs, %llu test docs left out\n",
-               sf.salt, sf.mod, (unsigned long long)ndocs, (unsigned long long)tot.filtered);
+        printf("Protocol S (split salt \"%s\", modulus %u): %llu train docs, %llu test docs left out, "
+               "%llu records without abstract or codes left out\n",
+               sf.salt, sf.mod, (unsigned long long)ndocs, (unsigned long long)(tot.filtered - sf.no_text),
+               sf.no_text);
         printf("index: %llu terms, rank %d, built in %.1f s; %llu queries (%llu docs without a main group not queried)\n",
                (unsigned long long)st.terms, st.dim, t_build, (unsigned long long)nq,
                (unsigned long long)(ndocs - nq));

@@ -180,7 +180,7 @@ int cli_parse_format(const char *s, tenyo_format *f) {
  * rejected by the split filter keep(ud, id) when given. */
 int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
                     const tenyo_read_opts *ro_in, int quiet,
-                    int (*keep)(void *ud, const char *id), void *keep_ud,
+                    int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
                     cli_read_totals *tot) {
     report_state rs = {0};
     tenyo_read_opts ro = *ro_in;
@@ -196,7 +196,7 @@ int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
         }
         const tenyo_doc *d;
         while ((rc = tenyo_reader_next(r, &d)) == 1) {
-            if (keep && !keep(keep_ud, d->id)) { tot->filtered++; continue; }
+            if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
             int arc = tenyo_builder_add(b, d);
             if (arc) {
                 fprintf(stderr, "tenyo: %s:%ld: %s\n", d->source, d->line,
