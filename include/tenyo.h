@@ -126,10 +126,11 @@ void tenyo_reader_free(tenyo_reader *r);
 typedef struct tenyo_tok_opts {
     const char *mecab_dicdir; /* NULL: the system ipadic-utf8 dictionary */
     int keep_parts;           /* 1: keep compound-noun parts besides the compound */
-    int stem;                 /* 1: light English stemming */
+    int stem;                 /* 1: light English stemming (Porter step 1) */
 } tenyo_tok_opts;
 
-/* Defaults: system ipadic, keep_parts = 1, stem = 0. */
+/* Defaults: system ipadic, keep_parts = 1, stem = 1 (chosen by measurement,
+ * see README). */
 void tenyo_tok_opts_default(tenyo_tok_opts *o);
 
 typedef struct tenyo_tokenizer tenyo_tokenizer;

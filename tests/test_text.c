@@ -380,13 +380,14 @@ TY_TEST(text_tok_identity) {
     /* bad options */
     tenyo_tok_opts o;
     tenyo_tok_opts_default(&o);
-    CHECK(o.keep_parts == 1 && o.stem == 0 && o.mecab_dicdir == NULL);
+    CHECK(o.keep_parts == 1 && o.stem == 1 && o.mecab_dicdir == NULL);
     o.keep_parts = 2;
     ty_tokenizer *d = NULL;
     CHECK_EQ_INT(ty_tokenizer_new(&o, &d, err, sizeof err), TENYO_ERR_ARG);
     CHECK(d == NULL);
     tenyo_tokenizer *pub = NULL;
     tenyo_tok_opts_default(&o);
+    o.stem = 0; /* a was made with stem = 0 */
     CHECK(tenyo_tokenizer_new(&o, &pub, err, sizeof err) == TENYO_OK);
     CHECK_STR(tenyo_tokenizer_identity(pub), ia);
     tenyo_tokenizer_free(pub);

@@ -151,7 +151,7 @@ static const char *eval_usage =
     "  --salt S             split salt (default \"dev\": the development split)\n"
     "  --modulus M          split modulus (default 4)\n"
     "  -m, --mode M         tfidf | lsa | hybrid | all (default all)\n"
-    "  --hybrid-weight W    TF-IDF weight in hybrid mode (default 0.5)\n"
+    "  --hybrid-weight W    TF-IDF weight in hybrid mode (default 0.7)\n"
     "  --keep-index PATH    keep the train index at PATH\n"
     "  --json               one JSON object\n"
     "  plus the build options of `tenyo index` (-d, -t, --min-df, --max-df, ...)\n";
@@ -166,7 +166,7 @@ int cli_cmd_eval(int argc, char **argv) {
         {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
-        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM},
+        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     split_filter sf = {"dev", 4, 0};
     const char *keep = NULL, *modes = "all";

@@ -163,7 +163,7 @@ static const char *index_usage =
     "      --oversample N       randomized SVD oversampling (default 16)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
-    "      --stem               light English stemming\n"
+    "      --no-stem            no English stemming (default: Porter step 1)\n"
     "  -q, --quiet              no per-record messages\n"
     "A repeated id replaces the earlier record (counted as a duplicate).\n";
 
@@ -239,6 +239,7 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 1; return 1;
+    case OPT_NO_STEM: bo->tok.stem = 0; return 1;
     default: return 0;
     }
     if (!end || *end || end == arg) {
@@ -256,7 +257,7 @@ static int cmd_index(int argc, char **argv) {
         {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
-        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM},
+        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
     tenyo_read_opts ro = {0};
@@ -445,7 +446,7 @@ static const char *similar_usage =
     "  -m, --mode M          tfidf | lsa | hybrid (default hybrid)\n"
     "      --text TEXT       query with free text (Japanese or English)\n"
     "      --file FILE       query with the text of FILE (UTF-8; - for stdin)\n"
-    "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.5)\n"
+    "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.7)\n"
     "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
 
 static int cmd_similar(int argc, char **argv) {
@@ -608,7 +609,7 @@ static void print_term(void *ud, const char *t, size_t n) {
 }
 
 static const char *tokens_usage =
-    "usage: tenyo tokens (--text TEXT | --file FILE) [--dicdir DIR] [--no-parts] [--stem]\n"
+    "usage: tenyo tokens (--text TEXT | --file FILE) [--dicdir DIR] [--no-parts] [--no-stem]\n"
     "Print the index terms of a text, space-separated, one line per input line\n"
     "(what the indexer sees). Shows the tokenizer identity with --identity.\n";
 
@@ -616,7 +617,7 @@ static int cmd_tokens(int argc, char **argv) {
     static const struct option lo[] = {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"dicdir", required_argument, 0, OPT_DICDIR}, {"no-parts", no_argument, 0, OPT_NO_PARTS},
-        {"stem", no_argument, 0, OPT_STEM}, {"identity", no_argument, 0, 'I'},
+        {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM}, {"identity", no_argument, 0, 'I'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     tenyo_tok_opts to;
     tenyo_tok_opts_default(&to);
@@ -630,6 +631,7 @@ static int cmd_tokens(int argc, char **argv) {
         case OPT_DICDIR: to.mecab_dicdir = optarg; break;
         case OPT_NO_PARTS: to.keep_parts = 0; break;
         case OPT_STEM: to.stem = 1; break;
+        case OPT_NO_STEM: to.stem = 0; break;
         case 'I': ident = 1; break;
         case 'h': fputs(tokens_usage, stdout); return EXIT_OK;
         default: fputs(tokens_usage, stderr); return EXIT_USAGE;

@@ -810,7 +810,7 @@ void tenyo_tok_opts_default(tenyo_tok_opts *o) {
     if (!o) return;
     o->mecab_dicdir = NULL;
     o->keep_parts = 1;
-    o->stem = 0;
+    o->stem = 1; /* measured: P@10 en 0.210 -> 0.217, jp unchanged (README) */
 }
 
 int tenyo_tokenizer_new(const tenyo_tok_opts *opts, tenyo_tokenizer **out,
