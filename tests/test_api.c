@@ -257,3 +257,30 @@ TY_TEST(api_real_jp_corpus) {
     tenyo_index_free(x);
     remove(p);
 }
+
+TY_TEST(api_tokenizer_mismatch_refused) {
+    const char *files[] = {SAMPLE};
+    const char *p = tmp("mm.tny"), *q = tmp("mm2.tny");
+    CHECK_EQ_INT(build(files, 1, p, 1, 16, NULL), TENYO_OK);
+    /* rewrite the index as if another dictionary had built it */
+    ty_model m;
+    char err[512] = "";
+    CHECK_EQ_INT(ty_store_read(p, &m, err, sizeof err), TENYO_OK);
+    free(m.tokenizer);
+    m.tokenizer = ty_strdup("mecab:unidic;charset=UTF-8;version=1;size=1;parts=1;stem=1;stop=0;tok=1");
+    CHECK_EQ_INT(ty_store_write(&m, q, err, sizeof err), TENYO_OK);
+    ty_model_free(&m);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(q, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[5];
+    /* id queries need no tokenizer and still work */
+    CHECK_EQ_INT(tenyo_similar_doc(c, 0, TENYO_MODE_HYBRID, 5, h), 5);
+    const char *txt = "運転者の眠気を検出する";
+    CHECK_EQ_INT(tenyo_similar_text(c, txt, strlen(txt), TENYO_MODE_HYBRID, 5, h),
+                 TENYO_ERR_MISMATCH);
+    CHECK(strstr(tenyo_ctx_error(c), "unidic") != NULL);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}

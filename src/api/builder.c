@@ -19,6 +19,9 @@
  *   5. store:    fields, metadata and everything above go to store/store.c,
  *                which writes the file atomically.
  *
+ * Records without a title (abstract-only US data) get the first sentence of
+ * the abstract as their displayed title, so result lists stay readable.
+ *
  * Text indexed per record: title, abstract and claims; the description only
  * when the record has neither abstract nor claims (descriptions are long and
  * repetitive and drown the distinctive vocabulary of the abstract; EVAL.md's
@@ -159,6 +162,26 @@ static int add_text(ty_buf *t, const char *s) {
     return ty_buf_append(t, s, strlen(s));
 }
 
+/* Title shown for a record without one (US abstracts-only data): the first
+ * sentence of the abstract, cut at a character boundary near 90 bytes and
+ * marked with "…" when cut. */
+static char *display_title(const char *abs) {
+    if (!abs) return ty_strdup("");
+    size_t n = strlen(abs), cut = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (abs[i] == '.' && (i + 1 == n || abs[i + 1] == ' ')) { cut = i + 1; break; }
+        if (i >= 90 && ((unsigned char)abs[i] & 0xC0) != 0x80) { cut = i; break; }
+    }
+    if (!cut) return ty_strdup(abs);
+    ty_buf t = {0};
+    if (ty_buf_append(&t, abs, cut) ||
+        (abs[cut - 1] != '.' && ty_buf_append(&t, "\xE2\x80\xA6", 3))) {
+        ty_buf_free(&t);
+        return NULL;
+    }
+    return t.p;
+}
+
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if (!b || !d || !d->id) return TENYO_ERR_ARG;
     if (!*d->id) {
@@ -182,7 +205,8 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
         if (ty_buf_append(&codes, d->codes[i], strlen(d->codes[i]))) goto fail;
     }
     nd.id = ty_strdup(d->id);
-    nd.title = ty_strdup(d->title ? d->title : "");
+    nd.title = d->title && *d->title ? ty_strdup(d->title)
+                                     : display_title(d->abstract);
     nd.applicant = ty_strdup(d->applicant ? d->applicant : "");
     nd.date = ty_strdup(d->date ? d->date : "");
     nd.codes = codes.p ? codes.p : ty_strdup("");
