@@ -32,7 +32,7 @@ CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
 ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c \
-                             src/store/*.c src/search/*.c src/api/*.c))
+                             src/store/*.c src/search/*.c src/ideas/*.c src/api/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

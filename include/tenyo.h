@@ -291,6 +291,66 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
 int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
                        tenyo_mode mode, size_t k, tenyo_hit *hits);
 
+/* ----------------------------------------------------------------- ideas */
+
+/* How far a proposed field must be from every home field. */
+typedef enum {
+    TENYO_DIST_SECTION = 0,   /* another IPC section (first letter) */
+    TENYO_DIST_CLASS = 1,     /* another class (first 3 characters; default) */
+    TENYO_DIST_SUBCLASS = 2   /* another subclass (first 4 characters) */
+} tenyo_distance;
+
+typedef struct tenyo_ideas_opts {
+    const char *const *home;  /* home subclasses ("B60W"); NULL: the query
+                                 patent's own fields, or predicted for text */
+    size_t nhome;             /* entries in home */
+    tenyo_distance distance;  /* default TENYO_DIST_CLASS */
+    int open_only;            /* 1: evidence only from licensable patents */
+    tenyo_mode mode;          /* similarity for evidence (default hybrid) */
+    int knn;                  /* neighbours that vote (default 0 = tuned) */
+    double novelty;           /* 0..1: how readily unexpected fields are
+                                 promoted after the first serendipity_from
+                                 proposals (< 0: default 1) */
+    double field_norm;        /* votes divided by field size^field_norm
+                                 (< 0: default 0) */
+    int serendipity_from;     /* proposals ranked by evidence alone before
+                                 unexpected fields are promoted (< 0:
+                                 default 5; 0: off) */
+} tenyo_ideas_opts;
+
+void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
+
+#define TENYO_IDEA_EVIDENCE 3
+
+/* One proposed field. code lives as long as the index. */
+typedef struct tenyo_idea {
+    uint32_t field;           /* field number (tenyo_index_field) */
+    const char *code;         /* IPC subclass, e.g. "A61B" */
+    double score;             /* ranking score */
+    double relevance;         /* similarity-weighted, size-normalised vote */
+    double surprise;          /* -ln((co(home,f)+0.5)/(n(home)+1)) */
+    int expected;             /* 1: among the fields co-classification
+                                 statistics alone would propose */
+    int nevidence;            /* entries used in evidence */
+    tenyo_hit evidence[TENYO_IDEA_EVIDENCE]; /* best supporting patents */
+} tenyo_idea;
+
+/* Propose up to n other fields for indexed document doc (itself excluded
+ * from the evidence) or for free text; returns the count or a negative
+ * status. Home codes must look like IPC subclasses (TENYO_ERR_ARG). */
+int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
+                    size_t n, tenyo_idea *out);
+int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
+                     const tenyo_ideas_opts *o, size_t n, tenyo_idea *out);
+/* Home fields used by the last ideas call, comma-separated, and whether they
+ * were predicted from the neighbours. Lives until the next call on c. */
+const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);
+
+/* Co-classification: documents having field a, and having both a and b. */
+uint64_t tenyo_index_cooccur(const tenyo_index *idx, uint32_t a, uint32_t b);
+/* Field number of a subclass code, or -1. */
+int64_t tenyo_index_field_find(const tenyo_index *idx, const char *code);
+
 /* ------------------------------------------------------------ evaluation */
 
 /* Split rule of EVAL.md: 1 when md5(salt + id) mod modulus == 0 (the md5 read

@@ -348,4 +348,40 @@ void ty_scan_lsa(const ty_model *m, const float *q, float *scores);
 void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
                 size_t qn, float *out);
 
+
+/* ================================================================== api */
+
+/* Shared by api/ and ideas/: the loaded index and the per-thread context. */
+struct tenyo_index {
+    ty_model m;            /* everything stored in the file */
+    ty_strmap *ids;        /* patent id -> document number */
+    ty_strmap *vocab;      /* term -> term id */
+    tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
+    uint32_t *co;          /* nfields x nfields co-classification counts */
+};
+
+struct tenyo_ctx {
+    const tenyo_index *idx;  /* shared index */
+    ty_tokenizer *tok;       /* created on the first text query */
+    ty_tokctx *tc;           /* per-thread tokenizer state */
+    float *qdense;           /* nterms scratch, kept zeroed */
+    float *s1, *s2;          /* ndocs score arrays */
+    float *qlsa;             /* dim folded-in query */
+    uint32_t *qt;            /* query term ids (sparse) */
+    float *qw;               /* query weights */
+    size_t qcap;             /* entries allocated in qt/qw */
+    double hybrid_w;         /* TF-IDF weight in hybrid mode */
+    char err[TY_ERRLEN];     /* last error */
+    char home[512];          /* home fields of the last ideas call */
+    int home_predicted;      /* 1 when home was predicted */
+};
+
+/* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
+ * c->s1 with the given mode. */
+void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn);
+/* Prepare c's query from indexed document doc, or from text; returns the
+ * number of sparse query terms or a negative status. */
+int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc);
+int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
+
 #endif /* TENYO_INTERNAL_H */

@@ -284,3 +284,59 @@ TY_TEST(api_tokenizer_mismatch_refused) {
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }
+
+TY_TEST(api_ideas_sample) {
+    const char *files[] = {SAMPLE};
+    const char *p = tmp("ideas.tny");
+    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    int64_t q = tenyo_index_find(x, "SAMPLE-001");
+    CHECK(q >= 0);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    tenyo_idea id[10];
+    int n = tenyo_ideas_doc(c, (uint64_t)q, &o, 10, id);
+    CHECKF(n >= 3, "only %d ideas", n);
+    int pred = -1;
+    CHECK_STR(tenyo_ctx_home(c, &pred), "B60W,A61B,G06V");
+    CHECK_EQ_INT(pred, 0);
+    for (int i = 0; i < n; i++) {
+        /* distance class: no proposal shares a class with a home field */
+        CHECK(strncmp(id[i].code, "B60", 3) && strncmp(id[i].code, "A61", 3) &&
+              strncmp(id[i].code, "G06", 3));
+        if (i) CHECK(id[i].score <= id[i - 1].score);
+        CHECK(id[i].nevidence >= 1);
+        for (int e = 0; e < id[i].nevidence; e++) CHECK(id[i].evidence[e].doc != (uint64_t)q);
+        CHECK(id[i].surprise >= 0);
+    }
+    /* open-only evidence */
+    o.open_only = 1;
+    n = tenyo_ideas_doc(c, (uint64_t)q, &o, 10, id);
+    CHECK(n >= 1);
+    for (int i = 0; i < n; i++)
+        for (int e = 0; e < id[i].nevidence; e++) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, id[i].evidence[e].doc, &dm);
+            CHECK(dm.open);
+        }
+    /* bad home code */
+    const char *bad[] = {"XYZ"};
+    tenyo_ideas_opts_default(&o);
+    o.home = bad;
+    o.nhome = 1;
+    CHECK_EQ_INT(tenyo_ideas_doc(c, (uint64_t)q, &o, 10, id), TENYO_ERR_ARG);
+    CHECK(strstr(tenyo_ctx_error(c), "XYZ") != NULL);
+    /* free text without home: home predicted */
+    const char *txt = "ロボットハンドで柔らかい食品を把持する";
+    tenyo_ideas_opts_default(&o);
+    n = tenyo_ideas_text(c, txt, strlen(txt), &o, 5, id);
+    CHECK(n >= 1);
+    tenyo_ctx_home(c, &pred);
+    CHECK_EQ_INT(pred, 1);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}

@@ -25,27 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct tenyo_index {
-    ty_model m;            /* everything stored in the file */
-    ty_strmap *ids;        /* patent id -> document number */
-    ty_strmap *vocab;      /* term -> term id */
-    tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
-};
-
-struct tenyo_ctx {
-    const tenyo_index *idx;  /* shared index */
-    ty_tokenizer *tok;       /* created on the first text query */
-    ty_tokctx *tc;           /* per-thread tokenizer state */
-    float *qdense;           /* nterms scratch, kept zeroed */
-    float *s1, *s2;          /* ndocs score arrays */
-    float *qlsa;             /* dim folded-in query */
-    uint32_t *qt;            /* query term ids (sparse) */
-    float *qw;               /* query weights */
-    size_t qcap;             /* entries allocated in qt/qw */
-    double hybrid_w;         /* TF-IDF weight in hybrid mode */
-    char err[TY_ERRLEN];     /* last error */
-};
-
 /* ================================================================ index */
 
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
@@ -87,6 +66,16 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
             goto fail;
         }
     }
+    /* co-classification counts for surprise (fields per doc are unique) */
+    {
+        uint64_t nf = x->m.nfields;
+        x->co = ty_calloc(nf ? nf * nf : 1, sizeof *x->co);
+        if (!x->co) goto fail;
+        for (uint64_t d = 0; d < x->m.ndocs; d++)
+            for (uint64_t i = x->m.field_ptr[d]; i < x->m.field_ptr[d + 1]; i++)
+                for (uint64_t j = x->m.field_ptr[d]; j < x->m.field_ptr[d + 1]; j++)
+                    x->co[(uint64_t)x->m.field_ids[i] * nf + x->m.field_ids[j]]++;
+    }
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
@@ -104,6 +93,7 @@ void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
+    free(x->co);
     ty_model_free(&x->m);
     free(x);
 }
@@ -151,6 +141,24 @@ int tenyo_index_doc(const tenyo_index *x, uint64_t i, tenyo_doc_meta *out) {
     out->open = x->m.open[i];
     out->lang = x->m.lang[i] ? "en" : "ja";
     return TENYO_OK;
+}
+
+uint64_t tenyo_index_cooccur(const tenyo_index *x, uint32_t a, uint32_t b) {
+    if (!x || a >= x->m.nfields || b >= x->m.nfields) return 0;
+    return x->co[(uint64_t)a * x->m.nfields + b];
+}
+
+int64_t tenyo_index_field_find(const tenyo_index *x, const char *code) {
+    if (!x || !code) return -1;
+    uint32_t lo = 0, hi = x->m.nfields; /* field table is sorted by code */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(x->m.field_code[mid], code, 8);
+        if (c == 0) return mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
 }
 
 int tenyo_index_field(const tenyo_index *x, uint32_t j, const char **code,
@@ -206,10 +214,7 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w) {
     return TENYO_OK;
 }
 
-/* Score all documents for the query held in c (qt/qw sparse and qlsa) and
- * keep the k best, skipping document `skip` (UINT64_MAX: none). */
-static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
-                size_t qn, tenyo_hit *hits) {
+void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn) {
     const ty_model *m = &c->idx->m;
     float *s = c->s1;
     if (mode == TENYO_MODE_TFIDF) {
@@ -222,10 +227,18 @@ static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * c->s2[d];
     }
+}
+
+/* Score all documents and keep the k best in hits, skipping document `skip`
+ * (UINT64_MAX: none). */
+static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
+                size_t qn, tenyo_hit *hits) {
+    const ty_model *m = &c->idx->m;
+    ty_ctx_score(c, mode, qn);
     ty_topk top;
     ty_topk_init(&top, hits, k);
     for (uint64_t d = 0; d < m->ndocs; d++)
-        if (d != skip) ty_topk_push(&top, d, s[d]);
+        if (d != skip) ty_topk_push(&top, d, c->s1[d]);
     return (int)ty_topk_finish(&top);
 }
 
@@ -256,11 +269,7 @@ static int reserve_query(tenyo_ctx *c, size_t n) {
     return TENYO_OK;
 }
 
-int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
-                      tenyo_hit *hits) {
-    if (!c) return TENYO_ERR_ARG;
-    int rc = check_query(c, mode, k, hits);
-    if (rc) return rc;
+int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc) {
     const ty_model *m = &c->idx->m;
     if (doc >= m->ndocs) {
         ty_seterr(c->err, sizeof c->err, "document %llu out of range",
@@ -272,7 +281,17 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
     memcpy(c->qt, m->tfidf.col + a, (e - a) * sizeof *c->qt);
     memcpy(c->qw, m->tfidf.val + a, (e - a) * sizeof *c->qw);
     if (m->dim) memcpy(c->qlsa, m->docvec + doc * m->dim, m->dim * sizeof(float));
-    return rank(c, mode, k, doc, e - a, hits);
+    return (int)(e - a);
+}
+
+int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
+                      tenyo_hit *hits) {
+    if (!c) return TENYO_ERR_ARG;
+    int rc = check_query(c, mode, k, hits);
+    if (rc) return rc;
+    int qn = ty_ctx_query_doc(c, doc);
+    if (qn < 0) return qn;
+    return rank(c, mode, k, doc, (size_t)qn, hits);
 }
 
 /* Tokenizer callback: collect the ids of terms the index knows. */
@@ -324,12 +343,8 @@ static int ensure_tokenizer(tenyo_ctx *c) {
     return rc;
 }
 
-int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
-                       tenyo_mode mode, size_t k, tenyo_hit *hits) {
-    if (!c || (!text && len)) return TENYO_ERR_ARG;
-    int rc = check_query(c, mode, k, hits);
-    if (rc) return rc;
-    rc = ensure_tokenizer(c);
+int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
+    int rc = ensure_tokenizer(c);
     if (rc) return rc;
     collect col = {c, 0, 0};
     rc = ty_tokenize(c->tc, text ? text : "", len, collect_cb, &col);
@@ -358,5 +373,15 @@ int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
     const ty_model *m = &c->idx->m;
     ty_tfidf_row(c->qt, c->qw, n, m->idf);
     if (m->dim) ty_fold_in(m, c->qt, c->qw, n, c->qlsa);
-    return rank(c, mode, k, UINT64_MAX, n, hits);
+    return (int)n;
+}
+
+int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
+                       tenyo_mode mode, size_t k, tenyo_hit *hits) {
+    if (!c || (!text && len)) return TENYO_ERR_ARG;
+    int rc = check_query(c, mode, k, hits);
+    if (rc) return rc;
+    int qn = ty_ctx_query_text(c, text, len);
+    if (qn < 0) return qn;
+    return rank(c, mode, k, UINT64_MAX, (size_t)qn, hits);
 }

@@ -16,10 +16,19 @@
  * averaged over queries. Documents without any main group cannot have a
  * relevant neighbour and are not used as queries (their number is printed).
  * Queries run on all cores, one tenyo_ctx per thread.
+ *
+ * Protocol X: every test record with classification targets (its subclasses
+ * whose section differs from that of its first code, the home) queries the
+ * train index through `ideas` with its text and home only, distance
+ * section, 10 proposals; recall@5/10, surprise-weighted recall@10 and
+ * serendipity@10 (recall over targets the prior ranking — other-section
+ * subclasses by co-classification with home — does not put in its top 10)
+ * are printed for tenyo and the prior.
  */
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +36,67 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A test query of Protocol X. */
+typedef struct xquery {
+    char *text;              /* title + abstract */
+    char home[5];            /* subclass of the first code */
+    char (*targets)[5];      /* other-section subclasses */
+    int ntargets;            /* entries in targets */
+} xquery;
+
 typedef struct split_filter {
     const char *salt;        /* split salt */
     unsigned mod;            /* split modulus */
     unsigned long long no_text; /* records without abstract or codes */
+    xquery *xq;              /* test queries collected (Protocol X) */
+    size_t nxq, capxq;       /* used / allocated */
+    unsigned long long ntest;   /* test documents seen */
 } split_filter;
+
+static int subclass_of(const char *code, char out[5]) {
+    size_t k = 0;
+    for (const char *p = code; *p && k < 4; p++)
+        if (*p != ' ') out[k++] = *p;
+    out[k] = 0;
+    return k == 4 && out[0] >= 'A' && out[0] <= 'H' && out[1] >= '0' &&
+           out[1] <= '9' && out[2] >= '0' && out[2] <= '9' && out[3] >= 'A' &&
+           out[3] <= 'Z';
+}
+
+/* Keep a test record as a Protocol X query when it has targets. */
+static void collect_x(split_filter *s, const tenyo_doc *d) {
+    char subs[64][5];
+    int ns = 0;
+    for (size_t i = 0; i < d->ncodes && ns < 64; i++) {
+        char sc[5];
+        if (!subclass_of(d->codes[i], sc)) continue;
+        int seen = 0;
+        for (int j = 0; j < ns; j++) seen |= strcmp(subs[j], sc) == 0;
+        if (!seen) memcpy(subs[ns++], sc, 5);
+    }
+    if (ns < 2) return;
+    xquery q = {0};
+    memcpy(q.home, subs[0], 5);
+    q.targets = calloc((size_t)ns, sizeof *q.targets);
+    if (!q.targets) return;
+    for (int j = 1; j < ns; j++)
+        if (subs[j][0] != q.home[0]) memcpy(q.targets[q.ntargets++], subs[j], 5);
+    if (!q.ntargets) { free(q.targets); return; }
+    size_t lt = strlen(d->title), la = strlen(d->abstract);
+    q.text = malloc(lt + la + 2);
+    if (!q.text) { free(q.targets); return; }
+    memcpy(q.text, d->title, lt);
+    q.text[lt] = '\n';
+    memcpy(q.text + lt + 1, d->abstract, la + 1);
+    if (s->nxq == s->capxq) {
+        size_t cap = s->capxq ? s->capxq * 2 : 256;
+        xquery *n = realloc(s->xq, cap * sizeof *n);
+        if (!n) { free(q.text); free(q.targets); return; }
+        s->xq = n;
+        s->capxq = cap;
+    }
+    s->xq[s->nxq++] = q;
+}
 
 /* EVAL.md's corpora are the records with an abstract and classification
  * codes; of those, the train split is indexed. */
@@ -41,7 +106,12 @@ static int keep_train(void *ud, const tenyo_doc *d) {
         s->no_text++;
         return 0;
     }
-    return !tenyo_split_is_test(d->id, s->salt, s->mod);
+    if (tenyo_split_is_test(d->id, s->salt, s->mod)) {
+        s->ntest++;
+        collect_x(s, d);
+        return 0;
+    }
+    return 1;
 }
 
 static double now_s(void) {
@@ -144,6 +214,137 @@ static void *s_worker(void *arg) {
     return NULL;
 }
 
+
+/* ============================================================ Protocol X */
+
+typedef struct xstats {
+    double t5, t10, sw10, swall;   /* tenyo: hits@5, hits@10, weighted */
+    double p5, p10, psw10;         /* prior baseline */
+    double ser_hit, ser_all;       /* serendipity numerator / denominator */
+    double ntargets, nqueries;     /* totals */
+} xstats;
+
+typedef struct xjob {
+    const tenyo_index *x;      /* train index */
+    const split_filter *sf;    /* queries */
+    tenyo_ideas_opts io;       /* ideas options (home set per query) */
+    int threads, tid;          /* worker layout */
+    xstats st;                 /* this worker's sums */
+    int status;                /* first error */
+    char err[512];             /* its message */
+} xjob;
+
+/* Fields of another section than home, by co(home, f) descending (ties by
+ * code): the prior ranking of EVAL.md. Writes up to 10 field numbers. */
+static int prior_top(const tenyo_index *x, const char *home, int64_t hid,
+                     int64_t *top, int k) {
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    int n = 0;
+    uint64_t tc[10];
+    for (uint32_t f = 0; f < in.nfields; f++) {
+        const char *code;
+        tenyo_index_field(x, f, &code, NULL);
+        if (code[0] == home[0]) continue;
+        uint64_t c = hid >= 0 ? tenyo_index_cooccur(x, (uint32_t)hid, f) : 0;
+        int pos = n;
+        while (pos > 0 && tc[pos - 1] < c) pos--; /* stable: earlier codes win ties */
+        if (pos >= k) continue;
+        int last = n < k ? n : k - 1;
+        for (int i = last; i > pos; i--) { top[i] = top[i - 1]; tc[i] = tc[i - 1]; }
+        top[pos] = f;
+        tc[pos] = c;
+        if (n < k) n++;
+    }
+    return n;
+}
+
+static void *x_worker(void *arg) {
+    xjob *j = arg;
+    tenyo_ctx *c = NULL;
+    if (tenyo_ctx_new(j->x, &c, j->err, sizeof j->err)) { j->status = -1; return NULL; }
+    tenyo_idea ideas[10];
+    for (size_t qi = (size_t)j->tid; qi < j->sf->nxq; qi += (size_t)j->threads) {
+        const xquery *q = &j->sf->xq[qi];
+        const char *home[1] = {q->home};
+        tenyo_ideas_opts io = j->io;
+        io.home = home;
+        io.nhome = 1;
+        io.distance = TENYO_DIST_SECTION;
+        int n = tenyo_ideas_text(c, q->text, strlen(q->text), &io, 10, ideas);
+        if (n == TENYO_ERR_EMPTY) n = 0; /* no known term: nothing proposed */
+        if (n < 0) {
+            j->status = n;
+            snprintf(j->err, sizeof j->err, "%s", tenyo_ctx_error(c));
+            break;
+        }
+        int64_t hid = tenyo_index_field_find(j->x, q->home);
+        uint64_t nh = 0;
+        if (hid >= 0) tenyo_index_field(j->x, (uint32_t)hid, NULL, &nh);
+        int64_t top[10];
+        int np = prior_top(j->x, q->home, hid, top, 10);
+        j->st.nqueries++;
+        for (int t = 0; t < q->ntargets; t++) {
+            int64_t tf = tenyo_index_field_find(j->x, q->targets[t]);
+            double co = (hid >= 0 && tf >= 0) ? (double)tenyo_index_cooccur(j->x, (uint32_t)hid, (uint32_t)tf) : 0;
+            double w = -log((co + 0.5) / ((double)nh + 1));
+            int rank = 0;
+            for (int i = 0; i < n; i++)
+                if (strcmp(ideas[i].code, q->targets[t]) == 0) { rank = i + 1; break; }
+            int prank = 0;
+            for (int i = 0; i < np; i++)
+                if (tf >= 0 && top[i] == tf) { prank = i + 1; break; }
+            j->st.ntargets++;
+            j->st.swall += w;
+            if (rank && rank <= 5) j->st.t5++;
+            if (rank) { j->st.t10++; j->st.sw10 += w; }
+            if (prank && prank <= 5) j->st.p5++;
+            if (prank) { j->st.p10++; j->st.psw10 += w; }
+            if (!prank) {
+                j->st.ser_all++;
+                if (rank) j->st.ser_hit++;
+            }
+        }
+    }
+    tenyo_ctx_free(c);
+    return NULL;
+}
+
+/* Run Protocol X over sf's queries; fills st. Returns an exit code. */
+static int run_x(const tenyo_index *x, const split_filter *sf,
+                 const tenyo_ideas_opts *io, int nt, xstats *st, double *secs) {
+    xjob jobs[64];
+    pthread_t th[64];
+    double t0 = now_s();
+    for (int t = 0; t < nt; t++) {
+        memset(&jobs[t], 0, sizeof jobs[t]);
+        jobs[t].x = x;
+        jobs[t].sf = sf;
+        jobs[t].io = *io;
+        jobs[t].threads = nt;
+        jobs[t].tid = t;
+        pthread_create(&th[t], NULL, x_worker, &jobs[t]);
+    }
+    int ec = EXIT_OK;
+    memset(st, 0, sizeof *st);
+    for (int t = 0; t < nt; t++) {
+        pthread_join(th[t], NULL);
+        if (jobs[t].status) {
+            fprintf(stderr, "tenyo: ideas: %s\n", jobs[t].err);
+            ec = EXIT_RESOURCE;
+        }
+        xstats *s = &jobs[t].st;
+        st->t5 += s->t5; st->t10 += s->t10; st->sw10 += s->sw10; st->swall += s->swall;
+        st->p5 += s->p5; st->p10 += s->p10; st->psw10 += s->psw10;
+        st->ser_hit += s->ser_hit; st->ser_all += s->ser_all;
+        st->ntargets += s->ntargets; st->nqueries += s->nqueries;
+    }
+    *secs = now_s() - t0;
+    return ec;
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
 static const char *eval_usage =
     "usage: tenyo eval [options] FILE...\n"
     "Protocol S of EVAL.md: index the train split of FILEs, query every train\n"
@@ -153,6 +354,9 @@ static const char *eval_usage =
     "  -m, --mode M         tfidf | lsa | hybrid | all (default all)\n"
     "  --hybrid-weight W    TF-IDF weight in hybrid mode (default 0.7)\n"
     "  --keep-index PATH    keep the train index at PATH\n"
+    "  --protocol P         S, X or all (default all)\n"
+    "  --knn N, --novelty V, --field-norm A, --serendipity-from R,\n"
+    "  --ideas-mode M       ideas options for Protocol X\n"
     "  --json               one JSON object\n"
     "  plus the build options of `tenyo index` (-d, -t, --min-df, --max-df, ...)\n";
 
@@ -167,8 +371,15 @@ int cli_cmd_eval(int argc, char **argv) {
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
+        {"protocol", required_argument, 0, 'P'}, {"knn", required_argument, 0, 'K'},
+        {"novelty", required_argument, 0, 'N'}, {"field-norm", required_argument, 0, 'A'},
+        {"ideas-mode", required_argument, 0, 'I'},
+        {"serendipity-from", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    split_filter sf = {"dev", 4, 0};
+    const char *proto = "all";
+    tenyo_ideas_opts io;
+    tenyo_ideas_opts_default(&io);
+    split_filter sf = {.salt = "dev", .mod = 4};
     const char *keep = NULL, *modes = "all";
     double weight = -1;
     int json = 0, bad = 0, c;
@@ -184,9 +395,23 @@ int cli_cmd_eval(int argc, char **argv) {
         case 'j': json = 1; break;
         case OPT_KEEP: keep = optarg; break;
         case OPT_WEIGHT: weight = strtod(optarg, NULL); break;
+        case 'P': proto = optarg; break;
+        case 'K': io.knn = atoi(optarg); break;
+        case 'N': io.novelty = strtod(optarg, NULL); break;
+        case 'A': io.field_norm = strtod(optarg, NULL); break;
+        case 'R': io.serendipity_from = atoi(optarg); break;
+        case 'I':
+            if (cli_parse_mode(optarg, &io.mode)) bad = 1;
+            break;
         case 'h': fputs(eval_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
+    }
+    int do_s = !strcmp(proto, "all") || !strcmp(proto, "S");
+    int do_x = !strcmp(proto, "all") || !strcmp(proto, "X");
+    if (!do_s && !do_x) {
+        fprintf(stderr, "tenyo: --protocol must be S, X or all\n");
+        bad = 1;
     }
     tenyo_mode mlist[3];
     int nm = 0;
@@ -243,7 +468,7 @@ int cli_cmd_eval(int argc, char **argv) {
     if (nt > 64) nt = 64;
     double p10[3] = {0}, secs[3] = {0};
     uint64_t nq = 0;
-    for (int mi = 0; mi < nm; mi++) {
+    for (int mi = 0; mi < nm && do_s; mi++) {
         sjob jobs[64];
         pthread_t th[64];
         double t1 = now_s();
@@ -263,6 +488,9 @@ int cli_cmd_eval(int argc, char **argv) {
         p10[mi] = nq ? sum / (double)nq : 0;
     }
     uint64_t ndocs = tenyo_index_ndocs(x);
+    xstats xs = {0};
+    double xsecs = 0;
+    if (do_x && ec == EXIT_OK) ec = run_x(x, &sf, &io, nt, &xs, &xsecs);
     if (json) {
         json_t *o = json_object(), *r = json_object();
         json_object_set_new(o, "protocol", json_string("S"));
@@ -282,24 +510,62 @@ int cli_cmd_eval(int argc, char **argv) {
             json_object_set_new(m, "queries_per_second", json_real(nq / (secs[mi] > 0 ? secs[mi] : 1e-9)));
             json_object_set_new(r, cli_mode_name(mlist[mi]), m);
         }
-        json_object_set_new(o, "modes", r);
+        if (do_s) json_object_set_new(o, "modes", r);
+        else json_decref(r);
+        if (do_x) {
+            json_t *xo = json_object(), *t = json_object(), *p = json_object();
+            json_object_set_new(xo, "queries", json_integer((json_int_t)xs.nqueries));
+            json_object_set_new(xo, "targets", json_integer((json_int_t)xs.ntargets));
+            json_object_set_new(t, "recall_at_5", json_real(ratio(xs.t5, xs.ntargets)));
+            json_object_set_new(t, "recall_at_10", json_real(ratio(xs.t10, xs.ntargets)));
+            json_object_set_new(t, "sw_recall_at_10", json_real(ratio(xs.sw10, xs.swall)));
+            json_object_set_new(t, "serendipity_at_10", json_real(ratio(xs.ser_hit, xs.ser_all)));
+            json_object_set_new(p, "recall_at_5", json_real(ratio(xs.p5, xs.ntargets)));
+            json_object_set_new(p, "recall_at_10", json_real(ratio(xs.p10, xs.ntargets)));
+            json_object_set_new(p, "sw_recall_at_10", json_real(ratio(xs.psw10, xs.swall)));
+            json_object_set_new(p, "serendipity_at_10", json_real(0));
+            json_object_set_new(xo, "tenyo", t);
+            json_object_set_new(xo, "prior", p);
+            json_object_set_new(xo, "seconds", json_real(xsecs));
+            json_object_set_new(o, "protocol_x", xo);
+        }
         cli_print_json(o);
         json_decref(o);
     } else {
-        printf("Protocol S (split salt \"%s\", modulus %u): %llu train docs, %llu test docs left out, "
-               "%llu records without abstract or codes left out\n",
+        printf("split (salt \"%s\", modulus %u): %llu train docs, %llu test docs left out, "
+               "%llu records without abstract or codes left out)\n",
                sf.salt, sf.mod, (unsigned long long)ndocs, (unsigned long long)(tot.filtered - sf.no_text),
                sf.no_text);
-        printf("index: %llu terms, rank %d, built in %.1f s; %llu queries (%llu docs without a main group not queried)\n",
-               (unsigned long long)st.terms, st.dim, t_build, (unsigned long long)nq,
-               (unsigned long long)(ndocs - nq));
-        printf("%-8s %8s %10s %10s\n", "mode", "P@10", "seconds", "queries/s");
-        for (int mi = 0; mi < nm; mi++)
-            printf("%-8s %8.3f %10.2f %10.0f\n", cli_mode_name(mlist[mi]), p10[mi], secs[mi],
-                   nq / (secs[mi] > 0 ? secs[mi] : 1e-9));
+        printf("index: %llu terms, rank %d, built in %.1f s\n", (unsigned long long)st.terms,
+               st.dim, t_build);
+        if (do_s)
+            printf("Protocol S: %llu queries (%llu docs without a main group not queried)\n",
+                   (unsigned long long)nq, (unsigned long long)(ndocs - nq));
+        if (do_s) {
+            printf("%-8s %8s %10s %10s\n", "mode", "P@10", "seconds", "queries/s");
+            for (int mi = 0; mi < nm; mi++)
+                printf("%-8s %8.3f %10.2f %10.0f\n", cli_mode_name(mlist[mi]), p10[mi], secs[mi],
+                       nq / (secs[mi] > 0 ? secs[mi] : 1e-9));
+        }
+        if (do_x) {
+            printf("Protocol X: %.0f queries, %.0f targets, %.2f s (%.0f queries/s)\n",
+                   xs.nqueries, xs.ntargets, xsecs, xs.nqueries / (xsecs > 0 ? xsecs : 1e-9));
+            printf("%-8s %10s %10s %14s %16s\n", "ranker", "recall@5", "recall@10",
+                   "sw_recall@10", "serendipity@10");
+            printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "prior", ratio(xs.p5, xs.ntargets),
+                   ratio(xs.p10, xs.ntargets), ratio(xs.psw10, xs.swall), 0.0);
+            printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "tenyo", ratio(xs.t5, xs.ntargets),
+                   ratio(xs.t10, xs.ntargets), ratio(xs.sw10, xs.swall),
+                   ratio(xs.ser_hit, xs.ser_all));
+        }
     }
     free(g.h);
     free(g.ptr);
+    for (size_t i = 0; i < sf.nxq; i++) {
+        free(sf.xq[i].text);
+        free(sf.xq[i].targets);
+    }
+    free(sf.xq);
     tenyo_index_free(x);
     return ec;
 }
