@@ -342,9 +342,28 @@ int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
                     size_t n, tenyo_idea *out);
 int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out);
+/* Bridge terms of an idea from the last ideas call on c: the query terms
+ * that weigh most in the idea's evidence patents (query weight x evidence
+ * weight x similarity). Writes up to k term strings (living as long as the
+ * index) into terms, best first; returns the count. */
+int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                      const char **terms);
+
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);
+
+/* Display label of an IPC code (section "G", class "G06" or subclass
+ * "G06F") in lang "ja" or "en": the most specific title known (built-in
+ * section and class titles; subclass titles when loaded). Never NULL: the
+ * code itself when nothing is known. Static or index-owned string. */
+const char *tenyo_field_label(const tenyo_index *idx, const char *code,
+                              const char *lang);
+
+/* Load IPC titles (JPO Japanese TSV or English TSV scheme file) used by
+ * tenyo_field_label. Call before sharing idx between threads. */
+int tenyo_index_load_titles(tenyo_index *idx, const char *path, char *err,
+                            size_t errlen);
 
 /* Co-classification: documents having field a, and having both a and b. */
 uint64_t tenyo_index_cooccur(const tenyo_index *idx, uint32_t a, uint32_t b);

@@ -358,6 +358,7 @@ struct tenyo_index {
     ty_strmap *vocab;      /* term -> term id */
     tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
     uint32_t *co;          /* nfields x nfields co-classification counts */
+    struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
 };
 
 struct tenyo_ctx {
@@ -374,6 +375,7 @@ struct tenyo_ctx {
     char err[TY_ERRLEN];     /* last error */
     char home[512];          /* home fields of the last ideas call */
     int home_predicted;      /* 1 when home was predicted */
+    size_t last_qn;          /* sparse query terms of the last ideas call */
 };
 
 /* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
@@ -383,5 +385,51 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn);
  * number of sparse query terms or a negative status. */
 int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc);
 int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
+
+/* ================================================ ideas: field labels */
+
+/* IPC field labels (ideas/labels.c): built-in Japanese and English labels
+ * of the 8 sections and every IPC class, plus section/class/subclass titles
+ * loaded from IPC scheme TSV files (JPO "code level dots title_ja" or
+ * English "symbol level title"). Only read after loading, so lookups may
+ * run in many threads at once. Strings returned live until the next
+ * ty_labels_load/_deserialize on the set, or ty_labels_free. */
+typedef struct ty_labels ty_labels;
+/* An empty set (built-in labels only). */
+int ty_labels_new(ty_labels **out);
+void ty_labels_free(ty_labels *l);  /* accepts NULL */
+/* Add the section, class and subclass titles of a scheme file (format from
+ * its header line; groups are skipped); a later load replaces titles of
+ * the same code and language. All or nothing: TENYO_ERR_IO when it cannot
+ * be read, TENYO_ERR_INPUT with "path:line: why" in err for a bad line. */
+int ty_labels_load(ty_labels *l, const char *path, char *err, size_t errlen);
+/* Short label of a section ("G"), class ("G06") or subclass ("G06F") in
+ * lang "ja" or "en": the loaded subclass title, else the class label
+ * (built-in, or loaded for a class the tables lack), else the section
+ * label; never NULL or "" for a well-formed code. *level_out (may be NULL)
+ * is the level that answered: 0 section, 1 class, 2 subclass. NULL for a
+ * malformed code (not [A-H], [A-H]NN or [A-H]NN[A-Z]) or another lang.
+ * l may be NULL (built-ins only). */
+const char *ty_labels_get(const ty_labels *l, const char *code,
+                          const char *lang, int *level_out);
+/* The loaded title of exactly this code as the file has it, or NULL. */
+const char *ty_labels_full(const ty_labels *l, const char *code,
+                           const char *lang);
+/* Number of loaded titles of a level (0..2) in lang. */
+size_t ty_labels_count(const ty_labels *l, const char *lang, int level);
+/* Append the loaded titles to out as a text blob for the index (sorted,
+ * deterministic; short labels are derived again when read back). */
+int ty_labels_serialize(const ty_labels *l, ty_buf *out);
+/* Add the titles of a blob written by ty_labels_serialize (all or
+ * nothing). TENYO_ERR_CORRUPT for a damaged blob, TENYO_ERR_VERSION for a
+ * newer format. */
+int ty_labels_deserialize(ty_labels *l, const char *blob, size_t len,
+                          char *err, size_t errlen);
+/* The short display label the loader derives from a full title (level 0..2
+ * as for codes); *out is malloc'd, or NULL when nothing is left. */
+int ty_labels_shorten(const char *title, const char *lang, int level,
+                      char **out);
+/* Code of the i-th built-in class (sorted), NULL past the end (tests). */
+const char *ty_labels_builtin_class(size_t i);
 
 #endif /* TENYO_INTERNAL_H */

@@ -94,6 +94,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
     free(x->co);
+    ty_labels_free(x->labels);
     ty_model_free(&x->m);
     free(x);
 }
@@ -141,6 +142,24 @@ int tenyo_index_doc(const tenyo_index *x, uint64_t i, tenyo_doc_meta *out) {
     out->open = x->m.open[i];
     out->lang = x->m.lang[i] ? "en" : "ja";
     return TENYO_OK;
+}
+
+const char *tenyo_field_label(const tenyo_index *x, const char *code,
+                              const char *lang) {
+    if (!code) return "";
+    const char *l = ty_labels_get(x ? x->labels : NULL, code,
+                                  lang && !strcmp(lang, "en") ? "en" : "ja", NULL);
+    return l && *l ? l : code;
+}
+
+int tenyo_index_load_titles(tenyo_index *x, const char *path, char *err,
+                            size_t errlen) {
+    if (!x || !path) return TENYO_ERR_ARG;
+    if (!x->labels) {
+        int rc = ty_labels_new(&x->labels);
+        if (rc) return rc;
+    }
+    return ty_labels_load(x->labels, path, err, errlen);
 }
 
 uint64_t tenyo_index_cooccur(const tenyo_index *x, uint32_t a, uint32_t b) {

@@ -39,5 +39,6 @@ int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
                     cli_read_totals *tot);
 int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_ideas(int argc, char **argv);
 
 #endif

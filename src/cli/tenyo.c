@@ -685,8 +685,9 @@ static const char *main_usage =
     "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details)\n"
     "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
     "  similar  nearest patents of an indexed patent or of free text\n"
+    "  ideas    other technical fields where a patent could be applied\n"
     "  info     what an index holds and how it was built\n"
-    "  eval     Protocol S of EVAL.md (P@10 per search mode) on a corpus\n"
+    "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
     "  version  print the version\n"
     "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
@@ -711,6 +712,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
+    if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
     if (!strcmp(cmd, "tokens")) return cmd_tokens(argc, argv);
     fprintf(stderr, "tenyo: unknown command '%s'\n", cmd);
     fputs(main_usage, stderr);

@@ -326,6 +326,7 @@ int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
     if (!c) return TENYO_ERR_ARG;
     int qn = ty_ctx_query_doc(c, doc);
     if (qn < 0) return qn;
+    c->last_qn = (size_t)qn;
     return ideas_run(c, doc, (size_t)qn, o, n, out);
 }
 
@@ -334,6 +335,7 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
     if (!c || (!text && len)) return TENYO_ERR_ARG;
     int qn = ty_ctx_query_text(c, text, len);
     if (qn < 0) return qn;
+    c->last_qn = (size_t)qn;
     return ideas_run(c, UINT64_MAX, (size_t)qn, o, n, out);
 }
 
@@ -341,4 +343,49 @@ const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted) {
     if (!c) return "";
     if (predicted) *predicted = c->home_predicted;
     return c->home;
+}
+
+/* =========================================================== explanation */
+
+typedef struct bterm { uint32_t t; double w; } bterm;
+
+static int cmp_bterm(const void *a, const void *b) {
+    const bterm *x = a, *y = b;
+    if (x->w != y->w) return x->w < y->w ? 1 : -1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                      const char **terms) {
+    if (!c || !idea || (k && !terms)) return TENYO_ERR_ARG;
+    const ty_model *m = &c->idx->m;
+    size_t qn = c->last_qn;
+    if (qn == 0 || k == 0) return 0;
+    bterm *bt = ty_calloc(qn, sizeof *bt);
+    if (!bt) return TENYO_ERR_NOMEM;
+    for (size_t i = 0; i < qn; i++) bt[i].t = c->qt[i];
+    for (int e = 0; e < idea->nevidence && e < TENYO_IDEA_EVIDENCE; e++) {
+        uint64_t d = idea->evidence[e].doc;
+        if (d >= m->ndocs) continue;
+        double sim = idea->evidence[e].score > 0 ? idea->evidence[e].score : 0;
+        uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
+        size_t i = 0;
+        while (i < qn && j < je) { /* both sorted by term */
+            if (c->qt[i] == m->tfidf.col[j]) {
+                bt[i].w += sim * c->qw[i] * m->tfidf.val[j];
+                i++;
+                j++;
+            } else if (c->qt[i] < m->tfidf.col[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+    }
+    qsort(bt, qn, sizeof *bt, cmp_bterm);
+    size_t n = 0;
+    for (size_t i = 0; i < qn && n < k && bt[i].w > 0; i++)
+        terms[n++] = m->term_blob + m->term_off[bt[i].t];
+    free(bt);
+    return (int)n;
 }
