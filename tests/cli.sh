@@ -20,7 +20,7 @@ contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2' in $(h
 expect 0 cli_help "$T" --help
 expect 1 cli_no_args "$T"
 expect 1 cli_unknown_command "$T" frobnicate
-for c in index similar info eval tokens; do expect 0 "cli_help_$c" "$T" $c --help; done
+for c in index similar info eval tokens ideas; do expect 0 "cli_help_$c" "$T" $c --help; done
 expect 1 cli_index_no_output "$T" index data/sample/sample.jsonl
 expect 2 cli_index_missing_file "$T" index -o "$D/x.tny" "$D/nonexistent.jsonl"
 contains "$D/err" "nonexistent.jsonl" cli_index_missing_file_named
@@ -70,6 +70,21 @@ expect 2 cli_index_strict "$T" index --strict -o "$D/c.tny" "$D/bad.jsonl"
 cp "$D/s.tny" "$D/keep.tny"
 expect 2 cli_index_strict_keeps "$T" index --strict -o "$D/keep.tny" "$D/bad.jsonl"
 if cmp -s "$D/s.tny" "$D/keep.tny"; then ok cli_failed_run_keeps_index; else bad cli_failed_run_keeps_index; fi
+
+# ideas
+expect 0 cli_ideas_id "$T" ideas "$D/s.tny" SAMPLE-001 -n 3
+contains "$D/out" "転用候補" cli_ideas_report
+contains "$D/out" "home fields: B60W,A61B,G06V" cli_ideas_home
+expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
+if command -v python3 >/dev/null 2>&1; then
+  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["id"]=="SAMPLE-001" and o["query"]["home"]==["B60W","A61B","G06V"]; I=o["ideas"]; assert 1<=len(I)<=3; keys={"field","label","label_ja","label_en","score","relevance","surprise","bridge_terms","evidence","idea"}; assert all(keys<=set(i) for i in I); assert all(i["field"][:3] not in ("B60","A61","G06") for i in I); assert all(len(i["evidence"])>=1 and i["label_en"] for i in I)' "$D/out"; then ok cli_ideas_json_schema; else bad cli_ideas_json_schema; fi
+fi
+expect 1 cli_ideas_bad_home "$T" ideas "$D/s.tny" SAMPLE-001 --home XYZ
+contains "$D/err" "XYZ" cli_ideas_bad_home_named
+expect 2 cli_ideas_unknown_id "$T" ideas "$D/s.tny" NO-SUCH-ID
+contains "$D/err" "NO-SUCH-ID" cli_ideas_unknown_id_named
+expect 0 cli_ideas_text "$T" ideas "$D/s.tny" --text "ロボットハンドで柔らかい食品を把持する" -n 3 --distance section
+contains "$D/out" "推定" cli_ideas_predicted_home
 
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
