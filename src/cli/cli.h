@@ -28,6 +28,12 @@ typedef struct cli_read_totals {
 
 int cli_exit_code(int status);
 char *cli_slurp(const char *path, size_t *len);
+/* Resolve the query of `similar` / `ideas`: an indexed id (*doc >= 0), or
+ * the text of --text / --file (*text, *len; *buf malloc'd for a file).
+ * Prints the error and returns an exit code. */
+int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
+                      const char *file, const char **text, size_t *len,
+                      char **buf, int64_t *doc);
 int cli_parse_mode(const char *s, tenyo_mode *mode);
 const char *cli_mode_name(tenyo_mode m);
 int cli_parse_format(const char *s, tenyo_format *f);

@@ -160,25 +160,11 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_idea ideas[MAX_IDEAS];
     int64_t qdoc = -1;
     int got;
-    if (id) {
-        qdoc = tenyo_index_find(x, id);
-        if (qdoc < 0) {
-            fprintf(stderr, "tenyo: %s: no patent '%s' in the index\n", path, id);
-            ec = EXIT_INPUT;
-            goto done;
-        }
-        got = tenyo_ideas_doc(ctx, (uint64_t)qdoc, &io, (size_t)n, ideas);
-    } else {
-        size_t len = 0;
-        if (file) {
-            buf = cli_slurp(file, &len);
-            if (!buf) { ec = EXIT_INPUT; goto done; }
-            text = buf;
-        } else {
-            len = strlen(text);
-        }
-        got = tenyo_ideas_text(ctx, text, len, &io, (size_t)n, ideas);
-    }
+    size_t len = 0;
+    ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
+    if (ec) goto done;
+    if (qdoc >= 0) got = tenyo_ideas_doc(ctx, (uint64_t)qdoc, &io, (size_t)n, ideas);
+    else got = tenyo_ideas_text(ctx, text, len, &io, (size_t)n, ideas);
     if (got < 0) {
         fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
         ec = got == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(got);

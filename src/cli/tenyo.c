@@ -78,6 +78,29 @@ char *cli_slurp(const char *path, size_t *len) {
     return p;
 }
 
+int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
+                      const char *file, const char **text, size_t *len,
+                      char **buf, int64_t *doc) {
+    *doc = -1;
+    *len = 0;
+    if (id) {
+        *doc = tenyo_index_find(x, id);
+        if (*doc < 0) {
+            fprintf(stderr, "tenyo: %s: no patent '%s' in the index\n", path, id);
+            return EXIT_INPUT;
+        }
+        return EXIT_OK;
+    }
+    if (file) {
+        *buf = cli_slurp(file, len);
+        if (!*buf) return EXIT_INPUT;
+        *text = *buf;
+    } else {
+        *len = strlen(*text);
+    }
+    return EXIT_OK;
+}
+
 int cli_parse_mode(const char *s, tenyo_mode *mode) {
     if (strcmp(s, "tfidf") == 0) *mode = TENYO_MODE_TFIDF;
     else if (strcmp(s, "lsa") == 0) *mode = TENYO_MODE_LSA;
@@ -520,25 +543,11 @@ static int cmd_similar(int argc, char **argv) {
     if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
     int n;
     int64_t qdoc = -1;
-    if (id) {
-        qdoc = tenyo_index_find(x, id);
-        if (qdoc < 0) {
-            fprintf(stderr, "tenyo: %s: no patent '%s' in the index\n", path, id);
-            ec = EXIT_INPUT;
-            goto done;
-        }
-        n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
-    } else {
-        size_t len = 0;
-        if (file) {
-            buf = cli_slurp(file, &len);
-            if (!buf) { ec = EXIT_INPUT; goto done; }
-            text = buf;
-        } else {
-            len = strlen(text);
-        }
-        n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
-    }
+    size_t len = 0;
+    ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
+    if (ec) goto done;
+    if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
+    else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
     if (n < 0) {
         fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
         ec = cli_exit_code(n);

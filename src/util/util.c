@@ -218,17 +218,23 @@ static int strmap_grow(ty_strmap *m) {
     return 0;
 }
 
-int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
-    uint64_t h = ty_fnv1a(key, len);
+/* Slot of key: the one holding it, or the empty slot where it would go. */
+static size_t find_slot(const ty_strmap *m, const char *key, size_t len,
+                        uint64_t h) {
     size_t i = h & (m->nslots - 1);
     while (m->slots[i]) {
         uint32_t id = m->slots[i] - 1;
         if (m->hashes[id] == h && m->lens[id] == len &&
             memcmp(m->keys[id], key, len) == 0)
-            return id;
+            return i;
         i = (i + 1) & (m->nslots - 1);
     }
-    return -1;
+    return i;
+}
+
+int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
+    size_t i = find_slot(m, key, len, ty_fnv1a(key, len));
+    return m->slots[i] ? (int64_t)m->slots[i] - 1 : -1;
 }
 
 int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
@@ -236,14 +242,8 @@ int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
     if (is_new) *is_new = 0;
     if (len > UINT32_MAX) return TENYO_ERR_LIMIT;
     uint64_t h = ty_fnv1a(key, len);
-    size_t i = h & (m->nslots - 1);
-    while (m->slots[i]) {
-        uint32_t id = m->slots[i] - 1;
-        if (m->hashes[id] == h && m->lens[id] == len &&
-            memcmp(m->keys[id], key, len) == 0)
-            return id;
-        i = (i + 1) & (m->nslots - 1);
-    }
+    size_t i = find_slot(m, key, len, h);
+    if (m->slots[i]) return (int64_t)m->slots[i] - 1;
     if (m->n == UINT32_MAX - 1) return TENYO_ERR_LIMIT;
     if (m->n == m->capkeys) {
         uint32_t cap = m->capkeys ? m->capkeys * 2 : 256;
