@@ -151,6 +151,12 @@ static void run_jobs(csr_job *jobs, int n) {
     }
 }
 
+/* total * num / den without overflow (num <= den <= 256). */
+static uint64_t share(uint64_t total, int num, int den) {
+    return total / (uint64_t)den * (uint64_t)num +
+           total % (uint64_t)den * (uint64_t)num / (uint64_t)den;
+}
+
 /* Worker count for a product: threads clamped to [1, 256] (0 or less means
  * all cores), 1 for small work, never more than the output rows. */
 static int worker_count(int threads, uint64_t nnz, uint64_t outrows) {
@@ -188,7 +194,7 @@ void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
     for (int t = 0; t < nt; t++) {
         uint64_t hi = a->nrows;
         if (t + 1 < nt) {
-            uint64_t target = (uint64_t)((unsigned __int128)total * (t + 1) / nt);
+            uint64_t target = share(total, t + 1, nt);
             uint64_t lo = prev;
             hi = a->nrows;
             while (lo < hi) { /* first r with weight(r) >= target */
@@ -226,12 +232,12 @@ void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
         uint64_t hi = a->ncols;
         if (t + 1 < nt) {
             if (cnt) { /* columns until (non-zeros + columns) reach target */
-                uint64_t target = (uint64_t)((unsigned __int128)total * (t + 1) / nt);
+                uint64_t target = share(total, t + 1, nt);
                 while (col < a->ncols && acc + cnt[col] + 1 <= target)
                     acc += cnt[col++] + 1;
                 hi = col;
             } else {
-                hi = (uint64_t)((unsigned __int128)a->ncols * (t + 1) / nt);
+                hi = share(a->ncols, t + 1, nt);
             }
         }
         jobs[t] = (csr_job){a, b, c, k, prev, hi, 1};

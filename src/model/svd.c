@@ -25,33 +25,36 @@
  *     seed and the accuracy is tunable (power_iters). For LSA ranks of a few
  *     hundred on 10^4-10^6 documents it is the standard choice (gensim,
  *     scikit-learn's TruncatedSVD default).
- *   - Householder QR for orth(), not Cholesky-QR (Y^T Y = L L^T, Q = Y L^-T,
- *     cheaper and BLAS-3 only) nor sklearn's LU normaliser: in float the Gram
- *     matrix of A^q Omega has a condition number far beyond 1/eps, so
- *     Cholesky fails or loses the tail.
+ *   - Householder QR for orth() (sgeqrf + sorgqr). Cholesky-QR
+ *     (Y^T Y = R^T R, Q = Y R^-1: one ssyrk and one strsm, about 4x cheaper
+ *     here) and sklearn's LU normaliser were rejected: Cholesky-QR squares
+ *     the condition number, so in float (eps 6e-8) it loses orthogonality
+ *     or breaks down once cond(Y) passes ~10^3, which a corpus with a few
+ *     dominant topics reaches; Householder is stable whatever the input.
+ *     Should QR ever dominate, shifted Cholesky-QR3 is the upgrade path.
  *   - QR on a column-major copy. The dense blocks are row-major (k
- *     contiguous, which the sparse products need) and LAPACK wants the
- *     columns contiguous. A first version used the LQ factorisation of the
- *     column-major view (a row-major m x l array is the column-major l x m
- *     array Y^T, and Y^T = L Q' is Y's QR with no copy at all), but its
- *     panel steps walk rows of length m with stride l — one cache line per
- *     element — and it measured 4-5x slower than sgeqrf + sorgqr on a
- *     transposed copy (20000 x 272: 0.82 s against 0.17 s including both
- *     transposes). LAPACKE's row-major sgeqrf would do the same copy, but
- *     allocate it and transpose twice per call; here one scratch block is
- *     reused, and the two dense blocks are each sized max(nrows, ncols) x l
- *     so that one of them is always free to be the scratch (the block not
- *     needed any more at that half step). Cholesky-QR and sklearn's LU
- *     normaliser are 3-4x cheaper still but fail in float on the poorly
- *     conditioned first block (cond(A Omega)^2 > 1/eps): rejected.
- *   - Float throughout (sgemm, sgelqf, sgesdd): A itself is float, the
- *     basis is stored as float, and the tests against a dense double SVD
- *     show relative errors of the leading singular values around 1e-5 —
- *     far below the randomized approximation error. Doubles would double
+ *     contiguous, which the sparse products need); LAPACK wants columns
+ *     contiguous. A first version ran the LQ factorisation on the
+ *     column-major view instead (a row-major m x l array is the column-major
+ *     l x m array Y^T, and Y^T = L Q' is Y's QR with no copy), but its panel
+ *     steps walk rows with stride l, one cache line per element: measured
+ *     4-5x slower than transpose + sgeqrf + sorgqr + transpose back (20000 x
+ *     272: 0.82 s against 0.17 s). LAPACKE's row-major sgeqrf makes the same
+ *     copy but allocates it and transposes twice per call; here one scratch
+ *     is reused: both dense blocks are sized max(nrows, ncols) x l and the
+ *     block whose contents are dead at that half step is the scratch. The
+ *     LAPACKE _work entry points are used with one workspace (the plain ones
+ *     allocate per call and scan every block for NaNs first).
+ *   - Float throughout (sgemm, sgeqrf, sgesdd): A itself is float and the
+ *     basis is stored as float. Against a double eigensolver on a 5000 x
+ *     20000 TF-IDF matrix the leading singular value comes out within
+ *     2.3e-7 (float rounding); the error of the others is the randomized
+ *     approximation's, orders of magnitude larger. Doubles would double the
  *     memory and time of the two big blocks for no visible gain.
- *   - The transpose of A (A^T as CSR) is built once and A^T B computed as a
- *     gather over it when it fits in memory, else csr.c's column-split
- *     scatter; both give the same bits (see csr.c).
+ *   - A^T B runs as a gather over the transpose of A (built once, 8 bytes a
+ *     non-zero), 1.2-1.4x faster than csr.c's column-split scatter, which
+ *     is the fallback when the transpose cannot be allocated; both give the
+ *     same bits (see csr.c).
  *
  * Determinism: the Gaussian block comes from xoshiro256** seeded by
  * splitmix64(seed) with Box-Muller, serially, so it does not depend on
@@ -59,8 +62,11 @@
  * BLAS/LAPACK see the same inputs whatever opts.threads is. Singular vectors
  * are defined up to sign, so each V column is flipped to make its entry of
  * largest magnitude (the first such) positive, and the U column with it.
- * The library sets nothing global in OpenBLAS (its thread count belongs to
- * the application).
+ * OpenBLAS's own thread count is another matter: its sgemm, sgeqrf and
+ * sgesdd results change in the last bits between 1 and 2 OpenBLAS threads
+ * (measured), so byte-identical output also needs the same OpenBLAS thread
+ * count (and CPU kernel). The library sets nothing global in OpenBLAS:
+ * that setting belongs to the application.
  *
  * Memory: two dense blocks of max(nrows, ncols) x l floats (a third, of
  * ncols x l, only when U is wanted: Q must then outlive the last
@@ -297,7 +303,7 @@ static int check_csr(const ty_csr *a, char *err, size_t errlen) {
 
 /* ================================================================ signs */
 
-/* Flip each of the first kk columns of V (ld ldv) so its entry of largest
+/* Flip each of the first kk columns of V (leading dimension ld) so its entry of largest
  * magnitude (first on ties) is positive; flip the same U column (when
  * given) to keep A = U S V^T. */
 static void fix_signs(float *v, uint64_t nv, float *u, uint64_t nu, int kk,
