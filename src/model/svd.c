@@ -334,8 +334,31 @@ static void fix_signs(float *v, uint64_t nv, float *u, uint64_t nu, int kk,
  * _INPUT (malformed or non-finite matrix), _LIMIT (a dimension beyond
  * LAPACK's int), _NOMEM, _DEPENDENCY (LAPACK failed); err says which step.
  * Outputs are unspecified on error. */
+/* The factorisation proper (below); ty_svd_randomized wraps it to pin
+ * OpenBLAS to one thread. */
+static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
+                       float *s, float *v, char *err, size_t errlen);
+
+/* OpenBLAS's sgemm/sgeqrf/sgesdd give different last bits with different
+ * OpenBLAS thread counts, and its spinning threads collapse when another
+ * process competes for the cores (measured: 2.5 s -> 36.6 s for the jp
+ * corpus on 2 cores). The dense steps here are small (l x l, or n x l panels)
+ * and the heavy sparse products use our own threads, so OpenBLAS runs on one
+ * thread for the duration of the call: identical bytes whatever
+ * OPENBLAS_NUM_THREADS and --threads say. The previous setting is restored;
+ * a concurrent OpenBLAS user in another thread of the same process would see
+ * the change meanwhile (tenyo never does that). */
 int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen) {
+    int prev = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    int rc = svd_run_all(a, o, u, s, v, err, errlen);
+    openblas_set_num_threads(prev);
+    return rc;
+}
+
+static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
+                       float *s, float *v, char *err, size_t errlen) {
     int rc = TENYO_ERR_NOMEM;
     float *q = NULL, *z = NULL, *w = NULL, *tau = NULL, *rt = NULL,
           *sv = NULL, *ur = NULL, *vt = NULL;
