@@ -121,6 +121,15 @@ const char *tenyo_reader_encoding(const tenyo_reader *r);
 void tenyo_reader_stats(const tenyo_reader *r, tenyo_read_stats *st);
 void tenyo_reader_free(tenyo_reader *r);
 
+/* Decode text bytes to UTF-8 with the readers' charset detection (UTF-8,
+ * BOM, Shift_JIS/CP932, EUC-JP, ISO-2022-JP, UTF-16), or as `encoding` when
+ * given. *out is malloc'd and NUL-terminated; the charset used goes to used
+ * (may be NULL). TENYO_ERR_INPUT with the byte offset in err for bytes
+ * invalid in that charset; TENYO_ERR_ARG for an unknown encoding name. */
+int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
+                       char **out, size_t *outlen, char *used, size_t usedlen,
+                       char *err, size_t errlen);
+
 /* ------------------------------------------------------------- tokenizer */
 
 typedef struct tenyo_tok_opts {

@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define SAMPLE "data/sample/sample.jsonl"
@@ -339,4 +340,61 @@ TY_TEST(api_ideas_sample) {
     CHECK_EQ_INT(pred, 1);
     tenyo_ctx_free(c);
     tenyo_index_free(x);
+}
+
+static void count_terms(void *ud, const char *t, size_t n) {
+    (void)t;
+    (void)n;
+    (*(size_t *)ud)++;
+}
+
+/* All 400 Aozora Bunko texts (Shift_JIS/CP932, CRLF, ruby markup) are
+ * detected as Shift_JIS, decode without replacement characters, and every
+ * 20th one tokenizes into Japanese terms. */
+TY_TEST(api_aozora_sjis_all) {
+    const char *tar = ty_test_shared("text/aozora_sjis_400.tar.zst");
+    if (!tar) TY_SKIP("text/aozora_sjis_400.tar.zst absent");
+    char cmd[2048], dir[600];
+    snprintf(dir, sizeof dir, "%s/aozora", ty_test_tmpdir());
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && zstd -dc '%s' | tar -xf - -C '%s' 2>/dev/null",
+             dir, tar, dir);
+    if (system(cmd) != 0) TY_SKIP("cannot extract %s (zstd/tar missing?)", tar);
+    snprintf(cmd, sizeof cmd, "ls '%s'/aozora_sjis/*.txt", dir);
+    FILE *ls = popen(cmd, "r");
+    CHECK(ls != NULL);
+    char path[1024];
+    int files = 0, sjis = 0, clean = 0, tokenized = 0;
+    tenyo_tokenizer *t = NULL;
+    char err[512] = "";
+    tenyo_tok_opts to;
+    tenyo_tok_opts_default(&to);
+    CHECK_EQ_INT(tenyo_tokenizer_new(&to, &t, err, sizeof err), TENYO_OK);
+    while (fgets(path, sizeof path, ls)) {
+        path[strcspn(path, "\n")] = 0;
+        size_t n = 0;
+        char *raw = read_all(path, &n);
+        if (!raw) continue;
+        files++;
+        char *u = NULL, used[64] = "";
+        size_t ulen = 0;
+        int rc = tenyo_text_to_utf8(raw, n, NULL, &u, &ulen, used, sizeof used, err, sizeof err);
+        free(raw);
+        if (rc == TENYO_OK) {
+            sjis += !strcasecmp(used, "Shift_JIS") || !strcasecmp(used, "windows-31j") ||
+                    !strncasecmp(used, "ibm-943", 7);
+            clean += memmem(u, ulen, "\xEF\xBF\xBD", 3) == NULL;
+            if (files % 20 == 1) {
+                size_t nt = 0;
+                if (tenyo_tokenizer_run(t, u, ulen, count_terms, &nt) > 0 && nt > 50)
+                    tokenized++;
+            }
+        }
+        free(u);
+    }
+    pclose(ls);
+    tenyo_tokenizer_free(t);
+    CHECK_EQ_INT(files, 400);
+    CHECK_EQ_INT(sjis, 400);
+    CHECK_EQ_INT(clean, 400);
+    CHECK_EQ_INT(tokenized, 20);
 }

@@ -47,7 +47,8 @@ int cli_exit_code(int status) {
     }
 }
 
-/* Read a whole file (query text); NULL with a message on failure. */
+/* Read a whole query file (at most 64 MiB) and decode it to UTF-8 with
+ * charset detection; NULL with a message on failure. */
 char *cli_slurp(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
@@ -74,8 +75,16 @@ char *cli_slurp(const char *path, size_t *len) {
     if (f != stdin) fclose(f);
     if (!p) return NULL;
     p[n] = 0;
-    *len = n;
-    return p;
+    /* query files may be Shift_JIS / EUC-JP: decode like input files */
+    char *u = NULL, used[64] = "", err[512] = "";
+    int rc = tenyo_text_to_utf8(p, n, NULL, &u, len, used, sizeof used, err,
+                                sizeof err);
+    free(p);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s: %s\n", path, err);
+        return NULL;
+    }
+    return u;
 }
 
 int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,

@@ -29,17 +29,23 @@
  *      brackets such as ［ＩＣＴ］ stay); full-width letters and digits become
  *      ASCII and the ideographic space a space;
  *   2. tidying spaces and the separators left next to each other;
- *   3. English: dropping the "SECTION A — " prefix of section titles, and
- *      sentence case when the title is all caps (see below);
+ *   3. English: dropping the "SECTION A — " prefix of section titles,
+ *      sentence case when the title is all caps (below), and joining words
+ *      the scheme broke after a hyphen ("NON- METALS");
  *   4. when longer than 30 characters (Japanese) / 70 (English), keeping
  *      the leading "；"/";"/"："-separated segments that fit (at least one);
- *   5. when the first segment alone is still longer than 40 / 90, dropping
- *      its example clauses (", e.g. …" / "，例．…"), and as a last resort
- *      cutting at a comma or word boundary and adding "…".
+ *   5. when still longer, dropping example clauses: an English ", e.g. X,"
+ *      aside followed by a function word ("means, e.g. batteries, for the
+ *      direct …" -> "means for the direct …"), else an e.g. list to the end
+ *      of its segment; a Japanese "，例．…" to the next "；";
+ *   6. when longer than 40 / 90, cutting at a comma (Japanese) or word
+ *      boundary in the second half, adding "…".
  * Step 4 keeps more than the first segment when it fits ("無線による方位
  * 測定；無線による航行") — cutting always at the first "；" was rejected as it
- * threw away headings that fit. A title that shortens to nothing gets no
- * label, and the lookup falls back to the class.
+ * threw away headings that fit. Examples are kept in labels that are short
+ * enough ("画像通信，例．テレビジョン"): they are often the most familiar
+ * word. A title that shortens to nothing gets no label, and the lookup
+ * falls back to the class.
  *
  * Sentence case. The English scheme is in capitals, and capitals cannot
  * tell an acronym from a word, so a rule decides: a title is converted
@@ -121,7 +127,7 @@ static const builtin_title builtin_sections[8] = {
 static const builtin_title builtin_classes[] = {
     {"A01", "農業；林業；畜産；狩猟；捕獲；漁業",
      "Agriculture; forestry; animal husbandry; hunting; fishing"},
-    {"A21", "製パン；食用生地", "Baking; edible doughs"},
+    {"A21", "ベイキング；食用生地", "Baking; edible doughs"},
     {"A22", "屠殺；肉処理；家禽または魚の処理",
      "Butchering; meat treatment; processing poultry or fish"},
     {"A23", "食品または食料品；その処理", "Foods or foodstuffs; their treatment"},
@@ -177,12 +183,12 @@ static const builtin_title builtin_classes[] = {
      "Printing; lining machines; typewriters; stamps"},
     {"B42", "製本；アルバム；ファイル；特殊印刷物",
      "Bookbinding; albums; files; special printed matter"},
-    {"B43", "筆記用具または製図用具；事務用付属具",
+    {"B43", "筆記用具または製図用具；机上付属具",
      "Writing or drawing implements; bureau accessories"},
-    {"B44", "装飾美術", "Decorative arts"},
+    {"B44", "装飾技術", "Decorative arts"},
     {"B60", "車両一般", "Vehicles in general"},
     {"B61", "鉄道", "Railways"},
-    {"B62", "レール上以外を走行する陸用車両",
+    {"B62", "鉄道以外の路面車両",
      "Land vehicles for travelling otherwise than on rails"},
     {"B63", "船舶またはその他の水上浮揚構造物",
      "Ships or other waterborne vessels; related equipment"},
@@ -192,9 +198,9 @@ static const builtin_title builtin_classes[] = {
     {"B66", "巻上げ；持上げ；牽引", "Hoisting; lifting; hauling"},
     {"B67", "瓶等の開栓・密封・清掃；液体の取扱い",
      "Opening or closing bottles and jars; liquid handling"},
-    {"B68", "馬具；布張り", "Saddlery; upholstery"},
+    {"B68", "馬具；椅子張り", "Saddlery; upholstery"},
     {"B81", "マイクロ構造技術", "Microstructural technology"},
-    {"B82", "ナノ技術", "Nanotechnology"},
+    {"B82", "ナノテクノロジー", "Nanotechnology"},
     {"B99", NOT_ELSEWHERE_JA, NOT_ELSEWHERE_EN},
     {"C01", "無機化学", "Inorganic chemistry"},
     {"C02", "水，廃水，下水または汚泥の処理",
@@ -213,10 +219,10 @@ static const builtin_title builtin_classes[] = {
      "Petroleum, gas or coke industries; fuels; lubricants; peat"},
     {"C11", "動植物油脂；脂肪酸；洗浄剤；ろうそく",
      "Animal or vegetable oils, fats or waxes; detergents; candles"},
-    {"C12", "生化学；ビール；酒類；微生物学；遺伝子工学",
+    {"C12", "生化学；酒類；微生物学；遺伝子工学",
      "Biochemistry; beer; wine; microbiology; genetic engineering"},
     {"C13", "糖工業", "Sugar industry"},
-    {"C14", "表皮；原皮；毛皮；皮革", "Skins; hides; pelts; leather"},
+    {"C14", "原皮；裸皮；生皮；なめし革", "Skins; hides; pelts; leather"},
     {"C21", "鉄冶金", "Metallurgy of iron"},
     {"C22", "冶金；鉄・非鉄合金；合金の処理",
      "Metallurgy; ferrous or non-ferrous alloys; treating alloys"},
@@ -252,7 +258,7 @@ static const builtin_title builtin_classes[] = {
      "Doors, windows, shutters or roller blinds; ladders"},
     {"E21", "地中もしくは岩石の削孔；採鉱", "Earth or rock drilling; mining"},
     {"E99", NOT_ELSEWHERE_JA, NOT_ELSEWHERE_EN},
-    {"F01", "機械または機関一般；機関設備一般；蒸気機関",
+    {"F01", "機械または機関一般；機関設備；蒸気機関",
      "Machines or engines in general; engine plants; steam engines"},
     {"F02", "燃焼機関；熱ガス機関設備",
      "Combustion engines; hot-gas engine plants"},
@@ -260,7 +266,7 @@ static const builtin_title builtin_classes[] = {
      "Liquid machines; wind, spring or weight motors"},
     {"F04", "容積形機械；液体・圧縮性流体用ポンプ",
      "Positive-displacement machines; pumps for liquids or gases"},
-    {"F15", "流体圧アクチュエータ；液圧または空気圧一般",
+    {"F15", "流体圧アクチュエータ；液圧・空気圧一般",
      "Fluid-pressure actuators; hydraulics or pneumatics"},
     {"F16", "機械要素または単位；熱絶縁一般",
      "Engineering elements or units; thermal insulation"},
@@ -270,7 +276,7 @@ static const builtin_title builtin_classes[] = {
     {"F22", "蒸気発生", "Steam generation"},
     {"F23", "燃焼装置；燃焼方法", "Combustion apparatus; combustion processes"},
     {"F24", "加熱；レンジ；換気", "Heating; ranges; ventilating"},
-    {"F25", "冷凍または冷却；ヒートポンプ；氷；気体の液化",
+    {"F25", "冷凍または冷却；ヒートポンプ；気体の液化",
      "Refrigeration or cooling; heat pumps; ice; liquefying gases"},
     {"F26", "乾燥", "Drying"},
     {"F27", "炉；キルン；窯；レトルト", "Furnaces; kilns; ovens; retorts"},
@@ -291,7 +297,7 @@ static const builtin_title builtin_classes[] = {
      "Education; cryptography; display; advertising; seals"},
     {"G10", "楽器；音響", "Musical instruments; acoustics"},
     {"G11", "情報記憶", "Information storage"},
-    {"G12", "計器の細部", "Instrument details"},
+    {"G12", "器械の細部", "Instrument details"},
     {"G16", "特定用途に適合した情報通信技術",
      "ICT specially adapted for specific application fields"},
     {"G21", "核物理；核工学", "Nuclear physics; nuclear engineering"},
@@ -310,6 +316,7 @@ static const builtin_title builtin_classes[] = {
 
 #define NBUILTIN_CLASSES (sizeof builtin_classes / sizeof builtin_classes[0])
 
+/* Code of the i-th built-in class, NULL past the end (for tests). */
 const char *ty_labels_builtin_class(size_t i) {
     return i < NBUILTIN_CLASSES ? builtin_classes[i].code : NULL;
 }
@@ -343,6 +350,7 @@ struct ty_labels {
     size_t bytes;    /* title bytes held (full + label) */
 };
 
+/* An empty set: lookups answer from the built-in tables only. */
 int ty_labels_new(ty_labels **out) {
     if (!out) return TENYO_ERR_ARG;
     *out = NULL;
@@ -357,6 +365,7 @@ int ty_labels_new(ty_labels **out) {
     return TENYO_OK;
 }
 
+/* Free the set, its entries and their strings; NULL is fine. */
 void ty_labels_free(ty_labels *l) {
     if (!l) return;
     uint32_t n = l->map ? ty_strmap_size(l->map) : 0;
@@ -425,6 +434,9 @@ static lab_entry *intern_entry(ty_labels *l, const char *code, size_t n,
 
 /* ============================================================ lookup */
 
+/* Short label of code in lang, walking subclass -> class -> section;
+ * *level_out tells which answered. NULL only for a malformed code or an
+ * unknown language. Strings belong to l or to the static tables. */
 const char *ty_labels_get(const ty_labels *l, const char *code,
                           const char *lang, int *level_out) {
     if (level_out) *level_out = -1;
@@ -458,6 +470,7 @@ const char *ty_labels_get(const ty_labels *l, const char *code,
     return s;
 }
 
+/* Loaded title of exactly this code and language, or NULL. */
 const char *ty_labels_full(const ty_labels *l, const char *code,
                            const char *lang) {
     if (!l || !code) return NULL;
@@ -468,6 +481,7 @@ const char *ty_labels_full(const ty_labels *l, const char *code,
     return e ? e->full[g] : NULL;
 }
 
+/* Loaded titles of one level in one language (O(entries)). */
 size_t ty_labels_count(const ty_labels *l, const char *lang, int level) {
     int g = lang_index(lang);
     if (!l || g < 0) return 0;
@@ -868,6 +882,9 @@ static size_t hard_cut(uint32_t *v, size_t n, int ja, size_t hard) {
     return n;
 }
 
+/* Derive the display label of a full title (steps 1-6 of the opening
+ * comment). *out is malloc'd, NULL when nothing is left. TENYO_ERR_INPUT
+ * for invalid UTF-8, TENYO_ERR_ARG for a bad argument or language. */
 int ty_labels_shorten(const char *title, const char *lang, int level,
                       char **out) {
     if (!title || !out) return TENYO_ERR_ARG;
@@ -1081,6 +1098,8 @@ static int parse_line(ty_labels *tmp, int fmt, char *line, char *why_buf,
                      title, tlen, 1, why);
 }
 
+/* Read a scheme file into a staging set, then merge it into l: all or
+ * nothing. Errors name the file and line in err. */
 int ty_labels_load(ty_labels *l, const char *path, char *err, size_t errlen) {
     if (!l || !path) return TENYO_ERR_ARG;
     ty_labels *tmp = NULL;
@@ -1182,6 +1201,8 @@ static int cmp_item(const void *a, const void *b) {
     return c ? c : x->g - y->g;
 }
 
+/* Append the index blob of l's loaded titles to out (sorted by code and
+ * language, so equal sets give equal bytes). */
 int ty_labels_serialize(const ty_labels *l, ty_buf *out) {
     if (!l || !out) return TENYO_ERR_ARG;
     static const char *const lname[NLANG] = {"ja", "en"};
@@ -1214,6 +1235,8 @@ done:
     return rc;
 }
 
+/* Parse a blob of ty_labels_serialize (untrusted: every line checked as a
+ * scheme line is) into a staging set and merge it into l. */
 int ty_labels_deserialize(ty_labels *l, const char *blob, size_t len,
                           char *err, size_t errlen) {
     if (!l || (!blob && len)) return TENYO_ERR_ARG;

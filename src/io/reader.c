@@ -380,6 +380,62 @@ static void run_parser(tenyo_reader *r) {
 
 /* ============================================================== public */
 
+/* The charset of raw[0..rawlen): given (when not NULL), else detected from
+ * the first SAMPLE_BYTES: UTF-16 BOM, ISO-2022-JP escapes, mostly UTF-8, an
+ * XML declaration, then ICU's detector with a preference for Japanese
+ * charsets. 0, or TENYO_ERR_DEPENDENCY when ICU cannot detect. */
+static int pick_charset(const char *raw, size_t rawlen, const char *given,
+                        char *enc, size_t cap) {
+    size_t sn = rawlen < SAMPLE_BYTES ? rawlen : SAMPLE_BYTES;
+    if (given) {
+        ty_seterr(enc, cap, "%s", given);
+    } else if (sn >= 2 && (!memcmp(raw, "\xFF\xFE", 2) ||
+                           !memcmp(raw, "\xFE\xFF", 2))) {
+        /* UTF-16 byte-order mark: ICU's detector names the byte order */
+        if (ty_charset_detect(raw, sn, enc, cap)) return TENYO_ERR_DEPENDENCY;
+    } else if (memmem(raw, sn, "\x1b$B", 3) || memmem(raw, sn, "\x1b$@", 3)) {
+        ty_seterr(enc, cap, "ISO-2022-JP");
+    } else if (mostly_utf8(raw, sn, sn < rawlen)) {
+        ty_seterr(enc, cap, "UTF-8");
+    } else if (xml_start(raw, sn)) {
+        /* XML names its charset, UTF-8 when it does not (XML 1.0, 4.3.3) */
+        if (!xml_declared(raw, sn, enc, cap)) ty_seterr(enc, cap, "UTF-8");
+    } else {
+        if (ty_charset_detect(raw, sn, enc, cap)) return TENYO_ERR_DEPENDENCY;
+        prefer_japanese(raw, sn, sn < rawlen, enc, cap);
+    }
+    return TENYO_OK;
+}
+
+int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
+                       char **out, size_t *outlen, char *used, size_t usedlen,
+                       char *err, size_t errlen) {
+    if (!out || (!in && len)) return TENYO_ERR_ARG;
+    *out = NULL;
+    char enc[64];
+    if (encoding && !*encoding) encoding = NULL;
+    if (pick_charset(in ? in : "", len, encoding, enc, sizeof enc)) {
+        ty_seterr(err, errlen, "cannot detect the charset (ICU)");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    if (used) ty_seterr(used, usedlen, "%s", enc);
+    if (is_utf8_name(enc)) {
+        size_t skip = len >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        size_t bad = 0;
+        if (!ty_utf8_valid(in + skip, len - skip, &bad)) {
+            ty_seterr(err, errlen, "invalid UTF-8 at byte %zu", bad + skip);
+            return TENYO_ERR_INPUT;
+        }
+        *out = ty_strndup(in + skip, len - skip);
+        if (!*out) return TENYO_ERR_NOMEM;
+        if (outlen) *outlen = len - skip;
+        return TENYO_OK;
+    }
+    int rc = ty_charset_to_utf8(enc, in, len, out, outlen, err, errlen);
+    if (rc == TENYO_ERR_DEPENDENCY && encoding) rc = TENYO_ERR_ARG;
+    return rc;
+}
+
 int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
                       tenyo_reader **out, char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
@@ -410,32 +466,10 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
     if ((rc = read_file(path, &raw, &rawlen, err, errlen))) goto fail;
 
     /* charset */
-    size_t sn = rawlen < SAMPLE_BYTES ? rawlen : SAMPLE_BYTES;
-    if (o.encoding) {
-        ty_seterr(r->encoding, sizeof r->encoding, "%s", o.encoding);
-    } else if (sn >= 2 && (!memcmp(raw, "\xFF\xFE", 2) ||
-                           !memcmp(raw, "\xFE\xFF", 2))) {
-        /* UTF-16 byte-order mark: ICU's detector names the byte order */
-        if (ty_charset_detect(raw, sn, r->encoding, sizeof r->encoding)) {
-            ty_seterr(err, errlen, "%s: cannot detect the charset (ICU)", path);
-            rc = TENYO_ERR_DEPENDENCY;
-            goto fail;
-        }
-    } else if (memmem(raw, sn, "\x1b$B", 3) || memmem(raw, sn, "\x1b$@", 3)) {
-        ty_seterr(r->encoding, sizeof r->encoding, "ISO-2022-JP");
-    } else if (mostly_utf8(raw, sn, sn < rawlen)) {
-        ty_seterr(r->encoding, sizeof r->encoding, "UTF-8");
-    } else if (xml_start(raw, sn)) {
-        /* XML names its charset, UTF-8 when it does not (XML 1.0, 4.3.3) */
-        if (!xml_declared(raw, sn, r->encoding, sizeof r->encoding))
-            ty_seterr(r->encoding, sizeof r->encoding, "UTF-8");
-    } else {
-        if (ty_charset_detect(raw, sn, r->encoding, sizeof r->encoding)) {
-            ty_seterr(err, errlen, "%s: cannot detect the charset (ICU)", path);
-            rc = TENYO_ERR_DEPENDENCY;
-            goto fail;
-        }
-        prefer_japanese(raw, sn, sn < rawlen, r->encoding, sizeof r->encoding);
+    if (pick_charset(raw, rawlen, o.encoding, r->encoding, sizeof r->encoding)) {
+        ty_seterr(err, errlen, "%s: cannot detect the charset (ICU)", path);
+        rc = TENYO_ERR_DEPENDENCY;
+        goto fail;
     }
 
     /* to UTF-8 */

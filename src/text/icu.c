@@ -79,6 +79,21 @@ fail:
 
 /* ============================================================ charsets */
 
+/* 1 when the invalid tail buf[bad..len) is a UTF-8 lead byte followed only
+ * by continuation bytes, fewer than the lead announces: a character cut by
+ * the end of a sample, not a foreign charset. */
+static int utf8_cut_tail(const char *buf, size_t len, size_t bad) {
+    const unsigned char *s = (const unsigned char *)buf;
+    if (len < 8 || bad >= len || len - bad > 3) return 0;
+    unsigned c = s[bad];
+    size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3
+                : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (!need || len - bad >= need) return 0;
+    for (size_t i = bad + 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return 1;
+}
+
 int ty_charset_detect(const char *buf, size_t len, char *name,
                       size_t namelen) {
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
@@ -95,7 +110,7 @@ int ty_charset_detect(const char *buf, size_t len, char *name,
     }
     size_t bad = 0;
     /* a character cut by the end of the sample is still UTF-8 */
-    if (ty_utf8_valid(buf, len, &bad) || (len > 4 && bad + 4 > len)) {
+    if (ty_utf8_valid(buf, len, &bad) || utf8_cut_tail(buf, len, bad)) {
         ty_seterr(name, namelen, "UTF-8");
         return TENYO_OK;
     }
