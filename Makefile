@@ -107,6 +107,7 @@ demo: all
 	$(BUILD)/tenyo info $(DEMO_INDEX)
 	$(BUILD)/tenyo similar $(DEMO_INDEX) SAMPLE-001 -k 5
 	$(BUILD)/tenyo similar $(DEMO_INDEX) --text "カメラ画像から運転者の眠気を検出して車両を制御する" -k 5
+	$(BUILD)/tenyo ideas $(DEMO_INDEX) SAMPLE-001 -n 5
 
 bench/%: bench/%.c $(BUILD)/libtenyo.a
 	$(CC) $(ALLCFLAGS) -o $(BUILD)/$@ $< -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
