@@ -184,6 +184,10 @@ static char *display_title(const char *abs) {
 
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if (!b || !d || !d->id) return TENYO_ERR_ARG;
+    if (b->written) {
+        ty_seterr(b->err, sizeof b->err, "builder already written");
+        return TENYO_ERR_ARG;
+    }
     if (!*d->id) {
         ty_seterr(b->err, sizeof b->err, "record without id");
         return TENYO_ERR_INPUT;
