@@ -349,6 +349,17 @@ const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted) {
 
 typedef struct bterm { uint32_t t; double w; } bterm;
 
+/* 1 for a Japanese term that ends in hiragana after other characters: the
+ * base form of a verb or adjective (受け付ける, 速い), not a noun. */
+static int verb_like(const char *t) {
+    size_t n = strlen(t);
+    if (n < 6) return n == 3 && (unsigned char)t[0] == 0xE3 &&
+                      ((unsigned char)t[1] == 0x81 || (unsigned char)t[1] == 0x82);
+    const unsigned char *e = (const unsigned char *)t + n - 3;
+    /* hiragana U+3041..U+309F: E3 81 81 .. E3 82 9F */
+    return e[0] == 0xE3 && (e[1] == 0x81 || (e[1] == 0x82 && e[2] <= 0x9F));
+}
+
 static int cmp_bterm(const void *a, const void *b) {
     const bterm *x = a, *y = b;
     if (x->w != y->w) return x->w < y->w ? 1 : -1;
@@ -383,9 +394,26 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         }
     }
     qsort(bt, qn, sizeof *bt, cmp_bterm);
-    size_t n = 0;
-    for (size_t i = 0; i < qn && n < k && bt[i].w > 0; i++)
-        terms[n++] = m->term_blob + m->term_off[bt[i].t];
+    /* Readable bridges: Japanese terms ending in kana after a kanji are
+     * verb/adjective base forms (受け付ける, 超える): skipped. A term is
+     * skipped when a longer candidate containing it (its compound) has at
+     * least half its weight, or when it overlaps a term already chosen. */
+    size_t ncand = qn < 8 * k ? qn : 8 * k, n = 0;
+    for (size_t i = 0; i < ncand && n < k && bt[i].w > 0; i++) {
+        const char *ti = m->term_blob + m->term_off[bt[i].t];
+        if (verb_like(ti)) continue;
+        int skip = 0;
+        for (size_t j = 0; j < ncand && !skip; j++) {
+            if (j == i || !(bt[j].w > 0)) continue;
+            const char *tj = m->term_blob + m->term_off[bt[j].t];
+            if (strlen(tj) > strlen(ti) && strstr(tj, ti) && bt[j].w >= 0.5 * bt[i].w &&
+                !verb_like(tj))
+                skip = 1;
+        }
+        for (size_t q = 0; q < n && !skip; q++)
+            if (strstr(terms[q], ti) || strstr(ti, terms[q])) skip = 1;
+        if (!skip) terms[n++] = ti;
+    }
     free(bt);
     return (int)n;
 }
