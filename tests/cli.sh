@@ -86,6 +86,19 @@ contains "$D/err" "NO-SUCH-ID" cli_ideas_unknown_id_named
 expect 0 cli_ideas_text "$T" ideas "$D/s.tny" --text "ロボットハンドで柔らかい食品を把持する" -n 3 --distance section
 contains "$D/out" "推定" cli_ideas_predicted_home
 
+# ideas --batch: output lines in input order, bad lines get an error object
+cat >"$D/batch.jsonl" <<'J'
+{"id": "SAMPLE-001"}
+{"text": "ロボットハンドで柔らかい食品を把持する", "home": ["B25J"]}
+{"broken
+{"id": "Q", "text": "眠気", "home": ["NOPE"]}
+J
+expect 2 cli_ideas_batch "$T" ideas "$D/s.tny" --batch "$D/batch.jsonl" -n 3
+if [ "$(wc -l <"$D/out")" = 4 ]; then ok cli_ideas_batch_lines; else bad "cli_ideas_batch_lines ($(wc -l <"$D/out"))"; fi
+if sed -n 1p "$D/out" | grep -q '"id":"SAMPLE-001".*"ideas"' && sed -n 2p "$D/out" | grep -q '"home":\["B25J"\]' \
+   && sed -n 3p "$D/out" | grep -q '"error"' && sed -n 4p "$D/out" | grep -q 'NOPE'; then ok cli_ideas_batch_order; else bad cli_ideas_batch_order; fi
+contains "$D/err" "batch.jsonl:3" cli_ideas_batch_bad_line_named
+
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
 

@@ -10,6 +10,8 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 #define NBRIDGE 5
 
 static const char *ideas_usage =
-    "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE) [options]\n"
+    "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
     "Propose other technical fields (IPC subclasses) where the patent could apply.\n"
     "  --home CODES         home fields, comma-separated subclasses (default: the\n"
     "                       patent's own fields; predicted for free text)\n"
@@ -31,6 +33,8 @@ static const char *ideas_usage =
     "  --knn N              neighbours that vote (default 100)\n"
     "  --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) for subclass\n"
     "                       labels (repeatable; default: built-in class labels)\n"
+    "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
+    "                       name an indexed patent); JSONL results in input order\n"
     "  --json               one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
@@ -59,17 +63,239 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
     }
 }
 
+/* Bridge terms (into bt, NBRIDGE entries; returns their count), label and
+ * idea sentence of one proposal of the last ideas call on ctx. */
+static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
+                   const tenyo_idea *idea, const char *lang, const char **bt,
+                   const char **label, char *sent, size_t sentlen) {
+    int nb = tenyo_idea_bridge(ctx, idea, NBRIDGE, bt);
+    if (nb < 0) nb = 0;
+    *label = tenyo_field_label(x, idea->code, lang);
+    tenyo_doc_meta ev;
+    int hasev = idea->nevidence > 0 &&
+                tenyo_index_doc(x, idea->evidence[0].doc, &ev) == TENYO_OK;
+    sentence(sent, sentlen, lang, bt, nb, idea->code, *label, hasev ? &ev : NULL);
+    return nb;
+}
+
+/* One proposal as JSON (the schema of README "ideas --json"). */
+static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
+                         const char *label, const char **bt, int nb,
+                         const char *sent) {
+    json_t *it = json_object(), *b = json_array(), *e = json_array();
+    json_object_set_new(it, "rank", json_integer(rank));
+    json_object_set_new(it, "field", json_string(idea->code));
+    json_object_set_new(it, "label", json_string(label));
+    json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, idea->code, "ja")));
+    json_object_set_new(it, "label_en", json_string(tenyo_field_label(x, idea->code, "en")));
+    json_object_set_new(it, "score", json_real(idea->score));
+    json_object_set_new(it, "relevance", json_real(idea->relevance));
+    json_object_set_new(it, "surprise", json_real(idea->surprise));
+    json_object_set_new(it, "expected", json_boolean(idea->expected));
+    for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
+    json_object_set_new(it, "bridge_terms", b);
+    for (int k = 0; k < idea->nevidence; k++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, idea->evidence[k].doc, &dm);
+        json_t *d = json_object();
+        json_object_set_new(d, "id", json_string(dm.id));
+        json_object_set_new(d, "title", json_string(dm.title));
+        json_object_set_new(d, "similarity", json_real((double)idea->evidence[k].score));
+        json_object_set_new(d, "open", json_boolean(dm.open));
+        json_array_append_new(e, d);
+    }
+    json_object_set_new(it, "evidence", e);
+    json_object_set_new(it, "idea", json_string(sent));
+    return it;
+}
+
+
+/* ================================================================ batch */
+
+/* One batch line: parsed query and its output line. */
+typedef struct bline {
+    long line;           /* line number in the batch file */
+    char *id;            /* "id" (may name an indexed patent) */
+    char *text;          /* "text" (may be NULL when id is indexed) */
+    char *homes;         /* "home" joined by commas, or NULL */
+    char *out;           /* JSON output line (malloc'd) */
+    int status;          /* 0 ok, else exit code of the failure */
+} bline;
+
+typedef struct bjob {
+    const tenyo_index *x;   /* index */
+    bline *lines;           /* all lines */
+    size_t n;               /* number of lines */
+    tenyo_ideas_opts io;    /* options (home set per line) */
+    size_t nideas;          /* proposals per query */
+    const char *lang;       /* language */
+    int threads, tid;       /* layout */
+} bjob;
+
+static void *batch_worker(void *arg) {
+    bjob *j = arg;
+    tenyo_ctx *ctx = NULL;
+    char err[512];
+    if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
+    tenyo_idea ideas[MAX_IDEAS];
+    for (size_t li = (size_t)j->tid; li < j->n; li += (size_t)j->threads) {
+        bline *b = &j->lines[li];
+        if (b->out) continue; /* parse error already rendered */
+        tenyo_ideas_opts io = j->io;
+        const char *homes[64];
+        char *hb = b->homes ? strdup(b->homes) : NULL;
+        if (hb) {
+            io.nhome = split_codes(hb, homes, 64);
+            io.home = homes;
+        }
+        int64_t doc = b->id ? tenyo_index_find(j->x, b->id) : -1;
+        int got;
+        if (b->text) got = tenyo_ideas_text(ctx, b->text, strlen(b->text), &io, j->nideas, ideas);
+        else if (doc >= 0) got = tenyo_ideas_doc(ctx, (uint64_t)doc, &io, j->nideas, ideas);
+        else {
+            got = TENYO_ERR_NOTFOUND;
+            snprintf(err, sizeof err, "no text and no indexed patent '%s'", b->id ? b->id : "");
+        }
+        json_t *o = json_object(), *q = json_object();
+        if (b->id) json_object_set_new(q, "id", json_string(b->id));
+        json_object_set_new(q, "line", json_integer(b->line));
+        if (got < 0) {
+            if (got != TENYO_ERR_NOTFOUND) snprintf(err, sizeof err, "%s", tenyo_ctx_error(ctx));
+            json_object_set_new(o, "query", q);
+            json_object_set_new(o, "error", json_string(err));
+            b->status = got == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_INPUT;
+        } else {
+            int predicted = 0;
+            const char *home = tenyo_ctx_home(ctx, &predicted);
+            json_object_set_new(q, "home", cli_json_list(home));
+            json_object_set_new(q, "home_predicted", json_boolean(predicted));
+            json_object_set_new(o, "query", q);
+            json_t *arr = json_array();
+            for (int i = 0; i < got; i++) {
+                const char *bt[NBRIDGE], *label;
+                char sent[2048];
+                int nb = explain(j->x, ctx, &ideas[i], j->lang, bt, &label, sent, sizeof sent);
+                json_array_append_new(arr, idea_json(j->x, &ideas[i], i + 1, label, bt, nb, sent));
+            }
+            json_object_set_new(o, "ideas", arr);
+        }
+        b->out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+        json_decref(o);
+        free(hb);
+    }
+    tenyo_ctx_free(ctx);
+    return NULL;
+}
+
+/* Join a JSON array of strings (or one string) with commas; NULL if absent. */
+static char *join_home(json_t *h) {
+    if (json_is_string(h)) return strdup(json_string_value(h));
+    if (!json_is_array(h)) return NULL;
+    size_t cap = 1, i;
+    json_t *v;
+    json_array_foreach(h, i, v) if (json_is_string(v)) cap += strlen(json_string_value(v)) + 1;
+    char *s = calloc(1, cap);
+    if (!s) return NULL;
+    json_array_foreach(h, i, v) {
+        if (!json_is_string(v)) continue;
+        if (*s) strcat(s, ",");
+        strcat(s, json_string_value(v));
+    }
+    return s;
+}
+
+/* --batch FILE: JSONL queries {"id", "text", "home"} -> JSONL results, in
+ * input order; lines run on all cores. Returns an exit code (2 when any
+ * line failed; every line still gets an output line). */
+static int run_batch(const tenyo_index *x, const char *path,
+                     const tenyo_ideas_opts *io, size_t nideas,
+                     const char *lang) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "tenyo: %s: cannot open the batch file\n", path);
+        return EXIT_INPUT;
+    }
+    bline *lines = NULL;
+    size_t n = 0, cap = 0;
+    char *buf = NULL;
+    size_t bcap = 0;
+    ssize_t got;
+    long ln = 0;
+    int ec = EXIT_OK;
+    while ((got = getline(&buf, &bcap, f)) >= 0) {
+        ln++;
+        while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r')) buf[--got] = 0;
+        if (got == 0) continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            if (cap > 1000000) { fprintf(stderr, "tenyo: %s: more than 1,000,000 queries\n", path); ec = EXIT_INPUT; break; }
+            bline *nl = realloc(lines, cap * sizeof *nl);
+            if (!nl) { ec = EXIT_RESOURCE; break; }
+            lines = nl;
+        }
+        bline *b = &lines[n++];
+        memset(b, 0, sizeof *b);
+        b->line = ln;
+        json_error_t je;
+        json_t *o = json_loadb(buf, (size_t)got, 0, &je);
+        const char *msg = NULL;
+        if (!o) msg = je.text;
+        else if (!json_is_object(o)) msg = "not a JSON object";
+        else {
+            json_t *id = json_object_get(o, "id"), *t = json_object_get(o, "text");
+            if (json_is_string(id)) b->id = strdup(json_string_value(id));
+            if (json_is_string(t)) b->text = strdup(json_string_value(t));
+            b->homes = join_home(json_object_get(o, "home"));
+            if (!b->id && !b->text) msg = "needs \"id\" or \"text\"";
+        }
+        if (msg) {
+            fprintf(stderr, "%s:%ld: %s\n", path, ln, msg);
+            json_t *e = json_object(), *q = json_object();
+            json_object_set_new(q, "line", json_integer(ln));
+            json_object_set_new(e, "query", q);
+            json_object_set_new(e, "error", json_string(msg));
+            b->out = json_dumps(e, JSON_PRESERVE_ORDER | JSON_COMPACT);
+            json_decref(e);
+            b->status = EXIT_INPUT;
+        }
+        json_decref(o);
+    }
+    free(buf);
+    if (f != stdin) fclose(f);
+    int nt = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nt < 1) nt = 1;
+    if (nt > 64) nt = 64;
+    bjob jobs[64];
+    pthread_t th[64];
+    for (int t = 0; t < nt && ec == EXIT_OK; t++) {
+        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t};
+        pthread_create(&th[t], NULL, batch_worker, &jobs[t]);
+    }
+    for (int t = 0; t < nt && ec == EXIT_OK; t++) pthread_join(th[t], NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (lines[i].out) puts(lines[i].out);
+        if (lines[i].status && ec == EXIT_OK) ec = lines[i].status;
+        if (!lines[i].out && ec == EXIT_OK) ec = EXIT_RESOURCE;
+        free(lines[i].id);
+        free(lines[i].text);
+        free(lines[i].homes);
+        free(lines[i].out);
+    }
+    free(lines);
+    return ec;
+}
+
 int cli_cmd_ideas(int argc, char **argv) {
     static const struct option lo[] = {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
         {"open-only", no_argument, 0, 'O'}, {"lang", required_argument, 0, 'L'},
         {"novelty", required_argument, 0, 'V'}, {"knn", required_argument, 0, 'K'},
-        {"ipc-titles", required_argument, 0, 'I'},
+        {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *titles[4];
     int ntitles = 0;
-    const char *text = NULL, *file = NULL, *lang = "ja";
+    const char *text = NULL, *file = NULL, *lang = "ja", *batch = NULL;
     char *homebuf = NULL;
     const char *homes[64];
     tenyo_ideas_opts io;
@@ -124,6 +350,7 @@ int cli_cmd_ideas(int argc, char **argv) {
                 bad = 1;
             }
             break;
+        case 'B': batch = optarg; break;
         case 'I':
             if (ntitles < 4) titles[ntitles++] = optarg;
             break;
@@ -133,9 +360,9 @@ int cli_cmd_ideas(int argc, char **argv) {
         }
     }
     int npos = argc - optind;
-    int nq = (text != NULL) + (file != NULL) + (npos == 2);
+    int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
-        if (!bad) fprintf(stderr, "tenyo ideas: give exactly one of ID, --text, --file\n");
+        if (!bad) fprintf(stderr, "tenyo ideas: give exactly one of ID, --text, --file, --batch\n");
         fputs(ideas_usage, stderr);
         free(homebuf);
         return EXIT_USAGE;
@@ -154,6 +381,10 @@ int cli_cmd_ideas(int argc, char **argv) {
     for (int i = 0; i < ntitles; i++) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_INPUT; goto done; }
+    }
+    if (batch) {
+        ec = run_batch(x, batch, &io, (size_t)n, lang);
+        goto done;
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_RESOURCE; goto done; }
@@ -195,41 +426,11 @@ int cli_cmd_ideas(int argc, char **argv) {
                predicted ? (strcmp(lang, "ja") ? " (predicted)" : "（推定）") : "");
     }
     for (int i = 0; i < got; i++) {
-        const char *bt[NBRIDGE];
-        int nb = tenyo_idea_bridge(ctx, &ideas[i], NBRIDGE, bt);
-        if (nb < 0) nb = 0;
-        const char *label = tenyo_field_label(x, ideas[i].code, lang);
-        tenyo_doc_meta ev;
-        int hasev = ideas[i].nevidence > 0 &&
-                    tenyo_index_doc(x, ideas[i].evidence[0].doc, &ev) == TENYO_OK;
+        const char *bt[NBRIDGE], *label;
         char sent[2048];
-        sentence(sent, sizeof sent, lang, bt, nb, ideas[i].code, label, hasev ? &ev : NULL);
+        int nb = explain(x, ctx, &ideas[i], lang, bt, &label, sent, sizeof sent);
         if (json) {
-            json_t *it = json_object(), *b = json_array(), *e = json_array();
-            json_object_set_new(it, "rank", json_integer(i + 1));
-            json_object_set_new(it, "field", json_string(ideas[i].code));
-            json_object_set_new(it, "label", json_string(label));
-            json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, ideas[i].code, "ja")));
-            json_object_set_new(it, "label_en", json_string(tenyo_field_label(x, ideas[i].code, "en")));
-            json_object_set_new(it, "score", json_real(ideas[i].score));
-            json_object_set_new(it, "relevance", json_real(ideas[i].relevance));
-            json_object_set_new(it, "surprise", json_real(ideas[i].surprise));
-            json_object_set_new(it, "expected", json_boolean(ideas[i].expected));
-            for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
-            json_object_set_new(it, "bridge_terms", b);
-            for (int k = 0; k < ideas[i].nevidence; k++) {
-                tenyo_doc_meta dm;
-                tenyo_index_doc(x, ideas[i].evidence[k].doc, &dm);
-                json_t *d = json_object();
-                json_object_set_new(d, "id", json_string(dm.id));
-                json_object_set_new(d, "title", json_string(dm.title));
-                json_object_set_new(d, "similarity", json_real((double)ideas[i].evidence[k].score));
-                json_object_set_new(d, "open", json_boolean(dm.open));
-                json_array_append_new(e, d);
-            }
-            json_object_set_new(it, "evidence", e);
-            json_object_set_new(it, "idea", json_string(sent));
-            json_array_append_new(arr, it);
+            json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, sent));
         } else {
             printf("%2d. %s %s   score %.3f  relevance %.3f  surprise %.2f%s\n", i + 1,
                    ideas[i].code, label, ideas[i].score, ideas[i].relevance,
