@@ -322,6 +322,9 @@ typedef struct tenyo_ideas_opts {
                                  proposals (< 0: default 1) */
     double field_norm;        /* votes divided by field size^field_norm
                                  (< 0: default 0) */
+    double prior_weight;      /* weight of the co-classification prior
+                                 P(field | home) added to the vote share
+                                 (< 0: default) */
     int serendipity_from;     /* proposals ranked by evidence alone before
                                  unexpected fields are promoted (< 0:
                                  default 5; 0: off) */

@@ -375,6 +375,7 @@ int cli_cmd_eval(int argc, char **argv) {
         {"novelty", required_argument, 0, 'N'}, {"field-norm", required_argument, 0, 'A'},
         {"ideas-mode", required_argument, 0, 'I'},
         {"serendipity-from", required_argument, 0, 'R'},
+        {"prior-weight", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *proto = "all";
     tenyo_ideas_opts io;
@@ -400,6 +401,7 @@ int cli_cmd_eval(int argc, char **argv) {
         case 'N': io.novelty = strtod(optarg, NULL); break;
         case 'A': io.field_norm = strtod(optarg, NULL); break;
         case 'R': io.serendipity_from = atoi(optarg); break;
+        case 'W': io.prior_weight = strtod(optarg, NULL); break;
         case 'I':
             if (cli_parse_mode(optarg, &io.mode)) bad = 1;
             break;

@@ -8,8 +8,12 @@
  *      licensable patents with open_only.
  *   2. Every neighbour votes for each of its fields that is far enough from
  *      all home fields (another section, class or subclass): the vote is its
- *      similarity. A field's relevance is its vote total divided by
- *      count(field)^alpha, so that large fields do not win by size alone.
+ *      similarity. A field's relevance is its share of all votes (divided
+ *      by count(field)^field_norm; measured best at 0) plus prior_weight
+ *      (0.2) times P(field | home) from co-classification: the evidence of
+ *      this patent's neighbours, steadied by what the whole index says
+ *      about the home field (en recall@5 0.609 -> 0.627, serendipity@10
+ *      0.484 -> 0.493; jp 0.885/0.679 -> 0.882/0.668).
  *   3. Surprise of a field f given the home fields H is
  *      -ln((co(h,f) + 0.5) / (n(h) + 1)) for the home h that makes f least
  *      surprising (the highest co-classification rate), from the index's own
@@ -46,6 +50,7 @@
 #define IDEAS_NOVELTY 1.0
 #define IDEAS_SERENDIPITY_FROM 5
 #define IDEAS_PRIOR_TOP 10
+#define IDEAS_PRIOR_WEIGHT 0.2
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     memset(o, 0, sizeof *o);
@@ -55,6 +60,7 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     o->novelty = -1;    /* default */
     o->field_norm = -1; /* default */
     o->serendipity_from = -1; /* default */
+    o->prior_weight = -1;     /* default */
 }
 
 static int valid_subclass(const char *c) {
@@ -219,6 +225,10 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     for (int i = 0; i < nh; i++) hid[i] = tenyo_index_field_find(x, homes[i]);
     double novelty = o->novelty >= 0 ? o->novelty : IDEAS_NOVELTY;
     double alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
+    double pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
+    double vtotal = 0;
+    for (uint32_t f = 0; f < m->nfields; f++) vtotal += fv[f].vote;
+    if (vtotal <= 0) vtotal = 1;
     /* expected fields: the prior ranking's top IDEAS_PRIOR_TOP (far fields by
      * co-classification with any home) */
     uint8_t *expected = ty_calloc(m->nfields ? m->nfields : 1, 1);
@@ -259,7 +269,14 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             if (r > rate) rate = r;
         }
         sur = nh ? -log(rate) : 0;
-        double rel = fv[f].vote / pow((double)(m->field_count[f] ? m->field_count[f] : 1), alpha);
+        double pri = 0; /* P(f | home), the best home */
+        for (int i = 0; i < nh; i++)
+            if (hid[i] >= 0 && m->field_count[hid[i]])
+                pri = fmax(pri, (double)x->co[(uint64_t)hid[i] * m->nfields + f] /
+                                    (double)m->field_count[hid[i]]);
+        double rel = fv[f].vote / vtotal /
+                         pow((double)(m->field_count[f] ? m->field_count[f] : 1), alpha) +
+                     pw * pri;
         if (cnt == cap) {
             cap *= 2;
             tenyo_idea *na = ty_reallocarray(all, cap, sizeof *na);
