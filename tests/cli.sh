@@ -75,6 +75,8 @@ if cmp -s "$D/s.tny" "$D/keep.tny"; then ok cli_failed_run_keeps_index; else bad
 expect 0 cli_ideas_id "$T" ideas "$D/s.tny" SAMPLE-001 -n 3
 contains "$D/out" "転用候補" cli_ideas_report
 contains "$D/out" "home fields: B60W,A61B,G06V" cli_ideas_home
+expect 0 cli_ideas_golden_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5
+if diff -u tests/golden/cli_ideas_sample001.txt "$D/out" >"$D/diff"; then ok cli_ideas_golden; else bad "cli_ideas_golden: $(head -c 600 "$D/diff")"; fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then
   if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["id"]=="SAMPLE-001" and o["query"]["home"]==["B60W","A61B","G06V"]; I=o["ideas"]; assert 1<=len(I)<=3; keys={"field","label","label_ja","label_en","score","relevance","surprise","bridge_terms","evidence","idea"}; assert all(keys<=set(i) for i in I); assert all(i["field"][:3] not in ("B60","A61","G06") for i in I); assert all(len(i["evidence"])>=1 and i["label_en"] for i in I)' "$D/out"; then ok cli_ideas_json_schema; else bad cli_ideas_json_schema; fi
