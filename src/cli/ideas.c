@@ -31,6 +31,7 @@ static const char *ideas_usage =
     "  --lang ja|en         language of labels and sentences (default ja)\n"
     "  --novelty V          0..1, how readily unexpected fields are promoted (default 1)\n"
     "  --knn N              neighbours that vote (default 100)\n"
+    "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
     "  --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) for subclass\n"
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
@@ -292,6 +293,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"open-only", no_argument, 0, 'O'}, {"lang", required_argument, 0, 'L'},
         {"novelty", required_argument, 0, 'V'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
+        {"mode", required_argument, 0, 'm'},
         {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *titles[4];
     int ntitles = 0;
@@ -304,7 +306,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     int json = 0, c, bad = 0;
     char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "n:jh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:m:jh", lo, NULL)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
@@ -351,6 +353,12 @@ int cli_cmd_ideas(int argc, char **argv) {
             }
             break;
         case 'B': batch = optarg; break;
+        case 'm':
+            if (cli_parse_mode(optarg, &io.mode)) {
+                fprintf(stderr, "tenyo: unknown mode '%s' (tfidf, lsa, hybrid)\n", optarg);
+                bad = 1;
+            }
+            break;
         case 'I':
             if (ntitles < 4) titles[ntitles++] = optarg;
             break;
