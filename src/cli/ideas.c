@@ -41,7 +41,9 @@ static const char *ideas_usage =
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {
     size_t n = 0;
-    for (char *p = strtok(buf, ", "); p && n < cap; p = strtok(NULL, ", ")) out[n++] = p;
+    char *save = NULL; /* strtok_r: batch workers split concurrently */
+    for (char *p = strtok_r(buf, ", ", &save); p && n < cap; p = strtok_r(NULL, ", ", &save))
+        out[n++] = p;
     return n;
 }
 
