@@ -377,6 +377,12 @@ const char *tenyo_field_label(const tenyo_index *idx, const char *code,
 int tenyo_index_load_titles(tenyo_index *idx, const char *path, char *err,
                             size_t errlen);
 
+/* IPC subclass of a classification code (IPC, FI or CPC): its first four
+ * characters, spaces removed and upper-cased, when they form a subclass
+ * (section A-H, two digits, a letter; CPC section Y is not one). 1 with the
+ * subclass in out, else 0. The rule the index uses for fields. */
+int tenyo_code_subclass(const char *code, char out[5]);
+
 /* Co-classification: documents having field a, and having both a and b. */
 uint64_t tenyo_index_cooccur(const tenyo_index *idx, uint32_t a, uint32_t b);
 /* Field number of a subclass code, or -1. */

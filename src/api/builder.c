@@ -377,6 +377,24 @@ static int code_subclass(const char *code, size_t len, char out[5]) {
     return 1;
 }
 
+int tenyo_code_subclass(const char *code, char out[5]) {
+    if (!code || !out) return 0;
+    return code_subclass(code, strlen(code), out);
+}
+
+/* Next valid subclass of a ';'-separated code list: advances *p; 1 with the
+ * subclass in sc, 0 at the end of the list. */
+static int next_subclass(const char **p, char sc[5]) {
+    while (**p) {
+        const char *e = strchr(*p, ';');
+        size_t len = e ? (size_t)(e - *p) : strlen(*p);
+        int ok = code_subclass(*p, len, sc);
+        *p += len + (e ? 1 : 0);
+        if (ok) return 1;
+    }
+    return 0;
+}
+
 static int cmp_code8(const void *a, const void *b) {
     return strcmp((const char *)a, (const char *)b);
 }
@@ -396,13 +414,8 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
     /* pass 1: distinct codes */
     for (size_t i = 0; i < b->n; i++) {
         const char *p = b->docs[i].codes;
-        while (*p) {
-            const char *e = strchr(p, ';');
-            size_t len = e ? (size_t)(e - p) : strlen(p);
-            if (code_subclass(p, len, sc) && ty_strmap_intern(fm, sc, 4, NULL) < 0)
-                goto done;
-            p += len + (e ? 1 : 0);
-        }
+        while (next_subclass(&p, sc))
+            if (ty_strmap_intern(fm, sc, 4, NULL) < 0) goto done;
     }
     uint32_t nf = ty_strmap_size(fm);
     if (nf > TY_MAX_FIELDS) {
@@ -430,24 +443,18 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
     for (size_t i = 0; i < b->n; i++) {
         size_t start = used;
         const char *p = b->docs[i].codes;
-        while (*p) {
-            const char *e = strchr(p, ';');
-            size_t len = e ? (size_t)(e - p) : strlen(p);
-            if (code_subclass(p, len, sc)) {
-                uint16_t f = (uint16_t)ty_strmap_get(fm, sc, 4);
-                int seen = 0;
-                for (size_t q = start; q < used; q++) seen |= m->field_ids[q] == f;
-                if (!seen) {
-                    if (used == cap) {
-                        cap *= 2;
-                        uint16_t *np = ty_reallocarray(m->field_ids, cap, sizeof *np);
-                        if (!np) goto done;
-                        m->field_ids = np;
-                    }
-                    m->field_ids[used++] = f;
-                }
+        while (next_subclass(&p, sc)) {
+            uint16_t f = (uint16_t)ty_strmap_get(fm, sc, 4);
+            int seen = 0;
+            for (size_t q = start; q < used; q++) seen |= m->field_ids[q] == f;
+            if (seen) continue;
+            if (used == cap) {
+                cap *= 2;
+                uint16_t *np = ty_reallocarray(m->field_ids, cap, sizeof *np);
+                if (!np) goto done;
+                m->field_ids = np;
             }
-            p += len + (e ? 1 : 0);
+            m->field_ids[used++] = f;
         }
         /* keep the first code's field first (the "home" of EVAL.md), then
          * the rest sorted */
@@ -520,10 +527,9 @@ static int cmp_u32(const void *a, const void *b) {
 static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
     int rc = TENYO_ERR_NOMEM;
     ty_strmap *voc = ty_strmap_new();
-    uint32_t *scratch = NULL, *df = NULL, *remap = NULL;
+    uint32_t *df = NULL, *remap = NULL;
     uint32_t **dids = ty_calloc(b->n ? b->n : 1, sizeof *dids);
     if (!voc || !dids) goto done;
-    size_t scap = 0;
     uint64_t total = 0;
     /* intern: per doc, the sorted list of raw term ids (with repeats) */
     for (size_t i = 0; i < b->n; i++) {
@@ -541,8 +547,6 @@ static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
         qsort(dids[i], dt[i].n, sizeof(uint32_t), cmp_u32);
         total += dt[i].n;
     }
-    (void)scap;
-    (void)scratch;
     uint32_t nraw = ty_strmap_size(voc);
     df = ty_calloc(nraw ? nraw : 1, sizeof *df);
     remap = ty_mallocarray(nraw ? nraw : 1, sizeof *remap);

@@ -53,23 +53,13 @@ typedef struct split_filter {
     unsigned long long ntest;   /* test documents seen */
 } split_filter;
 
-static int subclass_of(const char *code, char out[5]) {
-    size_t k = 0;
-    for (const char *p = code; *p && k < 4; p++)
-        if (*p != ' ') out[k++] = *p;
-    out[k] = 0;
-    return k == 4 && out[0] >= 'A' && out[0] <= 'H' && out[1] >= '0' &&
-           out[1] <= '9' && out[2] >= '0' && out[2] <= '9' && out[3] >= 'A' &&
-           out[3] <= 'Z';
-}
-
 /* Keep a test record as a Protocol X query when it has targets. */
 static void collect_x(split_filter *s, const tenyo_doc *d) {
     char subs[64][5];
     int ns = 0;
     for (size_t i = 0; i < d->ncodes && ns < 64; i++) {
         char sc[5];
-        if (!subclass_of(d->codes[i], sc)) continue;
+        if (!tenyo_code_subclass(d->codes[i], sc)) continue;
         int seen = 0;
         for (int j = 0; j < ns; j++) seen |= strcmp(subs[j], sc) == 0;
         if (!seen) memcpy(subs[ns++], sc, 5);

@@ -362,6 +362,16 @@ static const char *info_usage =
     "usage: tenyo info INDEX [--json]\n"
     "Show what an index holds and how it was built.\n";
 
+/* A field and its size, for listing the largest fields in `info`. */
+typedef struct field_size { uint64_t count; uint32_t field; } field_size;
+
+/* More documents first, then field number (the table is sorted by code). */
+static int cmp_field_size(const void *a, const void *b) {
+    const field_size *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->field < y->field ? -1 : x->field > y->field;
+}
+
 static int cmd_info(int argc, char **argv) {
     static const struct option lo[] = {{"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -438,26 +448,20 @@ static int cmd_info(int argc, char **argv) {
         printf("tokenizer  %s\n", in.tokenizer);
         printf("writer     %s\n", in.writer);
         printf("fields     %u IPC subclasses; largest:", in.nfields);
-        /* top 8 fields by size */
-        int shown = 0;
-        uint64_t last = UINT64_MAX;
-        while (shown < 8) {
-            uint64_t best = 0;
-            int bj = -1;
+        /* the 8 largest fields (ties in code order) */
+        field_size *order = malloc((in.nfields ? in.nfields : 1) * sizeof *order);
+        if (order) {
             for (uint32_t j = 0; j < in.nfields; j++) {
-                const char *code;
-                uint64_t cnt;
-                tenyo_index_field(x, j, &code, &cnt);
-                if (cnt < last && cnt > best) { best = cnt; bj = (int)j; }
+                order[j].field = j;
+                tenyo_index_field(x, j, NULL, &order[j].count);
             }
-            if (bj < 0) break;
-            for (uint32_t j = 0; j < in.nfields && shown < 8; j++) {
+            qsort(order, in.nfields, sizeof *order, cmp_field_size);
+            for (uint32_t j = 0; j < in.nfields && j < 8; j++) {
                 const char *code;
-                uint64_t cnt;
-                tenyo_index_field(x, j, &code, &cnt);
-                if (cnt == best) { printf(" %s %llu", code, (unsigned long long)cnt); shown++; }
+                tenyo_index_field(x, order[j].field, &code, NULL);
+                printf(" %s %llu", code, (unsigned long long)order[j].count);
             }
-            last = best;
+            free(order);
         }
         printf("\nsections   %-12s %12s %12s\n", "name", "stored", "raw");
         for (int i = 0; i < in.nsections; i++)
