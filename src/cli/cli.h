@@ -44,6 +44,22 @@ int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
                     const tenyo_read_opts *ro, int quiet,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
                     cli_read_totals *tot);
+/* JSON shapes shared by --json output and the HTTP server (render.c). */
+json_t *cli_info_json(const tenyo_index *x, const char *path);
+/* Up to n field numbers, largest fields first (ties in code order), into
+ * order; returns the count, -1 when out of memory. */
+int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n);
+/* Metadata of document doc: {"id","title","fields","applicant","date","open"}. */
+json_t *cli_doc_json(const tenyo_index *x, uint64_t doc);
+/* {"query": {...}, "results": [...]} of a similar search already run. */
+json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
+                         tenyo_mode mode, long k, const tenyo_hit *hits, int n);
+/* Run one ideas query (indexed qdoc >= 0, else text/len) on ctx and build
+ * {"query": {...}, "ideas": [...]} (README "ideas --json"). NULL on failure
+ * with the status in *status and the message in tenyo_ctx_error(ctx). */
+json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                       const char *text, size_t len, const tenyo_ideas_opts *io,
+                       size_t n, const char *lang, int *status);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_ideas(int argc, char **argv);
 

@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <csv.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -113,6 +114,149 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
 }
 
 
+json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                       const char *text, size_t len, const tenyo_ideas_opts *io,
+                       size_t n, const char *lang, int *status) {
+    tenyo_idea ideas[MAX_IDEAS];
+    if (n > MAX_IDEAS) n = MAX_IDEAS;
+    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
+                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
+    *status = got < 0 ? got : TENYO_OK;
+    if (got < 0) return NULL;
+    int predicted = 0;
+    const char *home = tenyo_ctx_home(ctx, &predicted);
+    json_t *o = json_object(), *q = json_object(), *arr = json_array();
+    if (qdoc >= 0) {
+        tenyo_doc_meta qm;
+        tenyo_index_doc(x, (uint64_t)qdoc, &qm);
+        json_object_set_new(q, "id", json_string(qm.id));
+        json_object_set_new(q, "title", json_string(qm.title));
+    } else {
+        json_object_set_new(q, "text", json_stringn(text, len));
+    }
+    json_object_set_new(q, "home", cli_json_list(home));
+    json_object_set_new(q, "home_predicted", json_boolean(predicted));
+    json_object_set_new(q, "lang", json_string(lang));
+    json_object_set_new(o, "query", q);
+    for (int i = 0; i < got; i++) {
+        const char *bt[NBRIDGE], *label;
+        char sent[2048];
+        int nb = explain(x, ctx, &ideas[i], lang, bt, &label, sent, sizeof sent);
+        json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, sent));
+    }
+    json_object_set_new(o, "ideas", arr);
+    return o;
+}
+
+/* Output formats of `ideas`. */
+enum { OUT_REPORT, OUT_JSON, OUT_CSV };
+
+/* String member of a JSON object, "" when absent. */
+static const char *jstr(const json_t *o, const char *key) {
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* Join the strings of a JSON array (or one member of each object in it). */
+static void jjoin(const json_t *a, const char *member, const char *sep,
+                  char *out, size_t len) {
+    size_t i, at = 0;
+    json_t *v;
+    out[0] = 0;
+    json_array_foreach(a, i, v) {
+        const char *t = member ? jstr(v, member) : json_string_value(v);
+        if (!t) continue;
+        int w = snprintf(out + at, len - at, "%s%s", at ? sep : "", t);
+        if (w < 0 || (size_t)w >= len - at) break;
+        at += (size_t)w;
+    }
+}
+
+/* The readable report of one result object of cli_ideas_json. */
+static void print_report(const json_t *o, const char *lang) {
+    int ja = !strcmp(lang, "ja");
+    const json_t *q = json_object_get(o, "query"), *arr = json_object_get(o, "ideas");
+    char home[512];
+    jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
+    if (json_object_get(q, "id"))
+        printf("転用候補 / ideas for %s  %s\n", jstr(q, "id"), jstr(q, "title"));
+    else
+        printf("転用候補 / ideas for the query text\n");
+    printf("home fields: %s%s\n\n", home[0] ? home : "-",
+           json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
+    size_t i, k;
+    json_t *it, *e;
+    json_array_foreach(arr, i, it) {
+        char list[1024];
+        printf("%2d. %s %s   score %.3f  relevance %.3f  surprise %.2f%s\n", (int)i + 1,
+               jstr(it, "field"), jstr(it, "label"),
+               json_real_value(json_object_get(it, "score")),
+               json_real_value(json_object_get(it, "relevance")),
+               json_real_value(json_object_get(it, "surprise")),
+               json_is_true(json_object_get(it, "expected")) ? "" : "  *");
+        jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
+        printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", list);
+        jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
+        if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", list);
+        printf("    %s:\n", ja ? "根拠特許" : "evidence");
+        json_array_foreach(json_object_get(it, "evidence"), k, e)
+            printf("      %.3f %s %s%s\n", json_real_value(json_object_get(e, "similarity")),
+                   jstr(e, "id"), jstr(e, "title"),
+                   json_is_true(json_object_get(e, "open")) ? "  [open]" : "");
+        printf("    → %s\n\n", jstr(it, "idea"));
+    }
+    if (json_array_size(arr))
+        printf("%s\n", ja ? "* = 共分類の統計だけでは提案されない分野"
+                          : "* = a field co-classification statistics alone would not propose");
+}
+
+/* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline. */
+static void csv_field(const char *s, int last) {
+    csv_fwrite(stdout, s, strlen(s));
+    fputc(last ? '\n' : ',', stdout);
+}
+
+/* CSV rows (one per proposal; one row with the error for a failed batch
+ * line) of one result object, after the header when header is set. */
+static void print_csv(const json_t *o, int header) {
+    static const char *cols[] = {"query", "home", "rank", "field", "label", "score",
+                                 "relevance", "surprise", "expected", "bridge_terms",
+                                 "phrases", "evidence", "idea", "error"};
+    const int ncol = (int)(sizeof cols / sizeof cols[0]);
+    if (header)
+        for (int c = 0; c < ncol; c++) csv_field(cols[c], c == ncol - 1);
+    const json_t *q = json_object_get(o, "query");
+    char qid[256], home[512], num[64];
+    snprintf(qid, sizeof qid, "%s", json_object_get(q, "id") ? jstr(q, "id") : "(text)");
+    jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
+    if (json_object_get(o, "error")) {
+        csv_field(qid, 0);
+        csv_field(home, 0);
+        for (int c = 2; c < ncol - 1; c++) csv_field("", 0);
+        csv_field(jstr(o, "error"), 1);
+        return;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(o, "ideas"), i, it) {
+        char list[2048];
+        csv_field(qid, 0);
+        csv_field(home, 0);
+        snprintf(num, sizeof num, "%d", (int)i + 1), csv_field(num, 0);
+        csv_field(jstr(it, "field"), 0);
+        csv_field(jstr(it, "label"), 0);
+        snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "score"))), csv_field(num, 0);
+        snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "relevance"))), csv_field(num, 0);
+        snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "surprise"))), csv_field(num, 0);
+        csv_field(json_is_true(json_object_get(it, "expected")) ? "1" : "0", 0);
+        jjoin(json_object_get(it, "bridge_terms"), NULL, "; ", list, sizeof list), csv_field(list, 0);
+        jjoin(json_object_get(it, "phrases"), NULL, "; ", list, sizeof list), csv_field(list, 0);
+        jjoin(json_object_get(it, "evidence"), "id", "; ", list, sizeof list), csv_field(list, 0);
+        csv_field(jstr(it, "idea"), 0);
+        csv_field("", 1);
+    }
+}
+
 /* ================================================================ batch */
 
 /* One batch line: parsed query and its output line. */
@@ -121,7 +265,7 @@ typedef struct bline {
     char *id;            /* "id" (may name an indexed patent) */
     char *text;          /* "text" (may be NULL when id is indexed) */
     char *homes;         /* "home" joined by commas, or NULL */
-    char *out;           /* JSON output line (malloc'd) */
+    json_t *out;         /* result object {"query", "ideas" | "error"} */
     int status;          /* 0 ok, else exit code of the failure */
 } bline;
 
@@ -140,7 +284,6 @@ static void *batch_worker(void *arg) {
     tenyo_ctx *ctx = NULL;
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
-    tenyo_idea ideas[MAX_IDEAS];
     for (size_t li = (size_t)j->tid; li < j->n; li += (size_t)j->threads) {
         bline *b = &j->lines[li];
         if (b->out) continue; /* parse error already rendered */
@@ -151,39 +294,31 @@ static void *batch_worker(void *arg) {
             io.nhome = split_codes(hb, homes, 64);
             io.home = homes;
         }
-        int64_t doc = b->id ? tenyo_index_find(j->x, b->id) : -1;
-        int got;
-        if (b->text) got = tenyo_ideas_text(ctx, b->text, strlen(b->text), &io, j->nideas, ideas);
-        else if (doc >= 0) got = tenyo_ideas_doc(ctx, (uint64_t)doc, &io, j->nideas, ideas);
-        else {
-            got = TENYO_ERR_NOTFOUND;
+        int64_t doc = b->text || !b->id ? -1 : tenyo_index_find(j->x, b->id);
+        int st = TENYO_ERR_NOTFOUND;
+        json_t *o = NULL;
+        if (b->text || doc >= 0)
+            o = cli_ideas_json(j->x, ctx, doc, b->text, b->text ? strlen(b->text) : 0, &io,
+                               j->nideas, j->lang, &st);
+        else
             snprintf(err, sizeof err, "no text and no indexed patent '%s'", b->id ? b->id : "");
-        }
-        json_t *o = json_object(), *q = json_object();
-        if (b->id) json_object_set_new(q, "id", json_string(b->id));
-        json_object_set_new(q, "line", json_integer(b->line));
-        if (got < 0) {
-            if (got != TENYO_ERR_NOTFOUND) snprintf(err, sizeof err, "%s", tenyo_ctx_error(ctx));
+        if (o) {
+            json_t *q = json_object_get(o, "query");
+            json_object_del(q, "text");
+            json_object_del(q, "title");
+            if (b->id) json_object_set_new(q, "id", json_string(b->id));
+            json_object_set_new(q, "line", json_integer(b->line));
+        } else {
+            if (st != TENYO_ERR_NOTFOUND) snprintf(err, sizeof err, "%s", tenyo_ctx_error(ctx));
+            json_t *q = json_object();
+            if (b->id) json_object_set_new(q, "id", json_string(b->id));
+            json_object_set_new(q, "line", json_integer(b->line));
+            o = json_object();
             json_object_set_new(o, "query", q);
             json_object_set_new(o, "error", json_string(err));
-            b->status = got == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_INPUT;
-        } else {
-            int predicted = 0;
-            const char *home = tenyo_ctx_home(ctx, &predicted);
-            json_object_set_new(q, "home", cli_json_list(home));
-            json_object_set_new(q, "home_predicted", json_boolean(predicted));
-            json_object_set_new(o, "query", q);
-            json_t *arr = json_array();
-            for (int i = 0; i < got; i++) {
-                const char *bt[NBRIDGE], *label;
-                char sent[2048];
-                int nb = explain(j->x, ctx, &ideas[i], j->lang, bt, &label, sent, sizeof sent);
-                json_array_append_new(arr, idea_json(j->x, &ideas[i], i + 1, label, bt, nb, sent));
-            }
-            json_object_set_new(o, "ideas", arr);
+            b->status = st == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_INPUT;
         }
-        b->out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-        json_decref(o);
+        b->out = o;
         free(hb);
     }
     tenyo_ctx_free(ctx);
@@ -212,7 +347,7 @@ static char *join_home(json_t *h) {
  * line failed; every line still gets an output line). */
 static int run_batch(const tenyo_index *x, const char *path,
                      const tenyo_ideas_opts *io, size_t nideas,
-                     const char *lang) {
+                     const char *lang, int csv) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
         fprintf(stderr, "tenyo: %s: cannot open the batch file\n", path);
@@ -257,8 +392,7 @@ static int run_batch(const tenyo_index *x, const char *path,
             json_object_set_new(q, "line", json_integer(ln));
             json_object_set_new(e, "query", q);
             json_object_set_new(e, "error", json_string(msg));
-            b->out = json_dumps(e, JSON_PRESERVE_ORDER | JSON_COMPACT);
-            json_decref(e);
+            b->out = e;
             b->status = EXIT_INPUT;
         }
         json_decref(o);
@@ -276,13 +410,17 @@ static int run_batch(const tenyo_index *x, const char *path,
     }
     for (int t = 0; t < nt && ec == EXIT_OK; t++) pthread_join(th[t], NULL);
     for (size_t i = 0; i < n; i++) {
-        if (lines[i].out) puts(lines[i].out);
+        if (lines[i].out && csv) {
+            print_csv(lines[i].out, i == 0);
+        } else if (lines[i].out) {
+            cli_print_json(lines[i].out);
+        }
         if (lines[i].status && ec == EXIT_OK) ec = lines[i].status;
         if (!lines[i].out && ec == EXIT_OK) ec = EXIT_RESOURCE;
         free(lines[i].id);
         free(lines[i].text);
         free(lines[i].homes);
-        free(lines[i].out);
+        json_decref(lines[i].out);
     }
     free(lines);
     return ec;
@@ -296,7 +434,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"novelty", required_argument, 0, 'V'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'},
-        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *titles[4];
     int ntitles = 0;
     const char *text = NULL, *file = NULL, *lang = "ja", *batch = NULL;
@@ -305,7 +443,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
     long n = 10;
-    int json = 0, c, bad = 0;
+    int fmt = OUT_REPORT, c, bad = 0;
     char *end;
     optind = 1;
     while ((c = getopt_long(argc, argv, "n:m:jh", lo, NULL)) != -1) {
@@ -364,7 +502,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'I':
             if (ntitles < 4) titles[ntitles++] = optarg;
             break;
-        case 'j': json = 1; break;
+        case 'j': fmt = OUT_JSON; break;
+        case 'C': fmt = OUT_CSV; break;
         case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
@@ -393,77 +532,26 @@ int cli_cmd_ideas(int argc, char **argv) {
         if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_INPUT; goto done; }
     }
     if (batch) {
-        ec = run_batch(x, batch, &io, (size_t)n, lang);
+        ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV);
         goto done;
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_RESOURCE; goto done; }
-    tenyo_idea ideas[MAX_IDEAS];
     int64_t qdoc = -1;
-    int got;
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
-    if (qdoc >= 0) got = tenyo_ideas_doc(ctx, (uint64_t)qdoc, &io, (size_t)n, ideas);
-    else got = tenyo_ideas_text(ctx, text, len, &io, (size_t)n, ideas);
-    if (got < 0) {
+    int st;
+    json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    if (!o) {
         fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
-        ec = got == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(got);
+        ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }
-    int predicted = 0;
-    const char *home = tenyo_ctx_home(ctx, &predicted);
-    tenyo_doc_meta qm;
-    if (qdoc >= 0) tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-    json_t *o = NULL, *arr = NULL;
-    if (json) {
-        o = json_object();
-        json_t *q = json_object();
-        if (qdoc >= 0) {
-            json_object_set_new(q, "id", json_string(qm.id));
-            json_object_set_new(q, "title", json_string(qm.title));
-        } else {
-            json_object_set_new(q, "text", json_string(text));
-        }
-        json_object_set_new(q, "home", cli_json_list(home));
-        json_object_set_new(q, "home_predicted", json_boolean(predicted));
-        json_object_set_new(o, "query", q);
-        arr = json_array();
-    } else {
-        if (qdoc >= 0) printf("転用候補 / ideas for %s  %s\n", qm.id, qm.title);
-        else printf("転用候補 / ideas for the query text\n");
-        printf("home fields: %s%s\n\n", home[0] ? home : "-",
-               predicted ? (strcmp(lang, "ja") ? " (predicted)" : "（推定）") : "");
-    }
-    for (int i = 0; i < got; i++) {
-        const char *bt[NBRIDGE], *label;
-        char sent[2048];
-        int nb = explain(x, ctx, &ideas[i], lang, bt, &label, sent, sizeof sent);
-        if (json) {
-            json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, sent));
-        } else {
-            printf("%2d. %s %s   score %.3f  relevance %.3f  surprise %.2f%s\n", i + 1,
-                   ideas[i].code, label, ideas[i].score, ideas[i].relevance,
-                   ideas[i].surprise, ideas[i].expected ? "" : "  *");
-            printf("    %s: ", strcmp(lang, "ja") ? "bridge terms" : "橋渡し語");
-            for (int k = 0; k < nb; k++) printf("%s%s", k ? ", " : "", bt[k]);
-            printf("\n    %s:\n", strcmp(lang, "ja") ? "evidence" : "根拠特許");
-            for (int k = 0; k < ideas[i].nevidence; k++) {
-                tenyo_doc_meta dm;
-                tenyo_index_doc(x, ideas[i].evidence[k].doc, &dm);
-                printf("      %.3f %s %s%s\n", (double)ideas[i].evidence[k].score, dm.id,
-                       dm.title, dm.open ? "  [open]" : "");
-            }
-            printf("    → %s\n\n", sent);
-        }
-    }
-    if (json) {
-        json_object_set_new(o, "ideas", arr);
-        cli_print_json(o);
-        json_decref(o);
-    } else if (got) {
-        printf("* = a field co-classification statistics alone would not propose\n");
-    }
+    if (fmt == OUT_JSON) cli_print_json(o);
+    else if (fmt == OUT_CSV) print_csv(o, 1);
+    else print_report(o, lang);
+    json_decref(o);
 done:
     free(buf);
     free(homebuf);

@@ -362,16 +362,6 @@ static const char *info_usage =
     "usage: tenyo info INDEX [--json]\n"
     "Show what an index holds and how it was built.\n";
 
-/* A field and its size, for listing the largest fields in `info`. */
-typedef struct field_size { uint64_t count; uint32_t field; } field_size;
-
-/* More documents first, then field number (the table is sorted by code). */
-static int cmp_field_size(const void *a, const void *b) {
-    const field_size *x = a, *y = b;
-    if (x->count != y->count) return x->count > y->count ? -1 : 1;
-    return x->field < y->field ? -1 : x->field > y->field;
-}
-
 static int cmd_info(int argc, char **argv) {
     static const struct option lo[] = {{"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -393,45 +383,7 @@ static int cmd_info(int argc, char **argv) {
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
     if (json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "path", json_string(argv[optind]));
-        json_object_set_new(o, "format_version", json_integer(in.format_version));
-        json_object_set_new(o, "documents", json_integer((json_int_t)in.ndocs));
-        json_object_set_new(o, "open_documents", json_integer((json_int_t)in.nopen));
-        json_object_set_new(o, "terms", json_integer((json_int_t)in.nterms));
-        json_object_set_new(o, "nonzeros", json_integer((json_int_t)in.nnz));
-        json_object_set_new(o, "rank", json_integer(in.dim));
-        json_object_set_new(o, "fields", json_integer(in.nfields));
-        json_object_set_new(o, "file_bytes", json_integer((json_int_t)in.file_bytes));
-        json_t *b = json_object();
-        json_object_set_new(b, "tokenizer", json_string(in.tokenizer));
-        json_object_set_new(b, "writer", json_string(in.writer));
-        json_object_set_new(b, "min_df", json_integer(in.min_df));
-        json_object_set_new(b, "max_df_ratio", json_real(in.max_df_ratio));
-        json_object_set_new(b, "seed", json_integer((json_int_t)in.seed));
-        json_object_set_new(b, "oversample", json_integer(in.oversample));
-        json_object_set_new(b, "power_iters", json_integer(in.power_iters));
-        json_object_set_new(o, "build", b);
-        json_t *secs = json_array();
-        for (int i = 0; i < in.nsections; i++) {
-            json_t *s = json_object();
-            json_object_set_new(s, "name", json_string(in.sections[i].name));
-            json_object_set_new(s, "stored", json_integer((json_int_t)in.sections[i].stored));
-            json_object_set_new(s, "raw", json_integer((json_int_t)in.sections[i].raw));
-            json_array_append_new(secs, s);
-        }
-        json_object_set_new(o, "sections", secs);
-        json_t *fields = json_array();
-        for (uint32_t j = 0; j < in.nfields; j++) {
-            const char *code;
-            uint64_t cnt;
-            tenyo_index_field(x, j, &code, &cnt);
-            json_t *f = json_object();
-            json_object_set_new(f, "field", json_string(code));
-            json_object_set_new(f, "documents", json_integer((json_int_t)cnt));
-            json_array_append_new(fields, f);
-        }
-        json_object_set_new(o, "field_counts", fields);
+        json_t *o = cli_info_json(x, argv[optind]);
         cli_print_json(o);
         json_decref(o);
     } else {
@@ -449,19 +401,13 @@ static int cmd_info(int argc, char **argv) {
         printf("writer     %s\n", in.writer);
         printf("fields     %u IPC subclasses; largest:", in.nfields);
         /* the 8 largest fields (ties in code order) */
-        field_size *order = malloc((in.nfields ? in.nfields : 1) * sizeof *order);
-        if (order) {
-            for (uint32_t j = 0; j < in.nfields; j++) {
-                order[j].field = j;
-                tenyo_index_field(x, j, NULL, &order[j].count);
-            }
-            qsort(order, in.nfields, sizeof *order, cmp_field_size);
-            for (uint32_t j = 0; j < in.nfields && j < 8; j++) {
-                const char *code;
-                tenyo_index_field(x, order[j].field, &code, NULL);
-                printf(" %s %llu", code, (unsigned long long)order[j].count);
-            }
-            free(order);
+        uint32_t order[8];
+        int nl = cli_fields_by_size(x, order, 8);
+        for (int j = 0; j < nl; j++) {
+            const char *code;
+            uint64_t cnt;
+            tenyo_index_field(x, order[j], &code, &cnt);
+            printf(" %s %llu", code, (unsigned long long)cnt);
         }
         printf("\nsections   %-12s %12s %12s\n", "name", "stored", "raw");
         for (int i = 0; i < in.nsections; i++)
@@ -568,33 +514,7 @@ static int cmd_similar(int argc, char **argv) {
     }
     tenyo_doc_meta qm;
     if (json) {
-        json_t *o = json_object(), *q = json_object(), *res = json_array();
-        if (qdoc >= 0) {
-            tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-            json_object_set_new(q, "id", json_string(qm.id));
-            json_object_set_new(q, "title", json_string(qm.title));
-            json_object_set_new(q, "fields", cli_json_list(qm.fields));
-        } else {
-            json_object_set_new(q, "text", json_string(text));
-        }
-        json_object_set_new(q, "mode", json_string(cli_mode_name(mode)));
-        json_object_set_new(q, "k", json_integer(k));
-        for (int i = 0; i < n; i++) {
-            tenyo_doc_meta dm;
-            tenyo_index_doc(x, hits[i].doc, &dm);
-            json_t *r = json_object();
-            json_object_set_new(r, "rank", json_integer(i + 1));
-            json_object_set_new(r, "id", json_string(dm.id));
-            json_object_set_new(r, "score", json_real((double)hits[i].score));
-            json_object_set_new(r, "title", json_string(dm.title));
-            json_object_set_new(r, "fields", cli_json_list(dm.fields));
-            json_object_set_new(r, "applicant", json_string(dm.applicant));
-            json_object_set_new(r, "date", json_string(dm.date));
-            json_object_set_new(r, "open", json_boolean(dm.open));
-            json_array_append_new(res, r);
-        }
-        json_object_set_new(o, "query", q);
-        json_object_set_new(o, "results", res);
+        json_t *o = cli_similar_json(x, qdoc, text, mode, k, hits, n);
         cli_print_json(o);
         json_decref(o);
     } else {

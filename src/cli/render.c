@@ -1,0 +1,130 @@
+/*
+ * render.c — the JSON shapes of `info`, `similar` and patent metadata,
+ * built in one place so that the command line (`--json`) and the HTTP
+ * server (`tenyo serve`) answer the same inputs with the same objects.
+ * (The `ideas` object is built in ideas.c for the same reason.)
+ *
+ * Everything here reads the index through tenyo.h only; strings are copied
+ * into the JSON values, so the objects outlive nothing they point to.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A field and its size, for ordering fields by size. */
+typedef struct field_size { uint64_t count; uint32_t field; } field_size;
+
+/* More documents first, then field number (the table is sorted by code). */
+static int cmp_field_size(const void *a, const void *b) {
+    const field_size *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->field < y->field ? -1 : x->field > y->field;
+}
+
+json_t *cli_info_json(const tenyo_index *x, const char *path) {
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(path));
+    json_object_set_new(o, "format_version", json_integer(in.format_version));
+    json_object_set_new(o, "documents", json_integer((json_int_t)in.ndocs));
+    json_object_set_new(o, "open_documents", json_integer((json_int_t)in.nopen));
+    json_object_set_new(o, "terms", json_integer((json_int_t)in.nterms));
+    json_object_set_new(o, "nonzeros", json_integer((json_int_t)in.nnz));
+    json_object_set_new(o, "rank", json_integer(in.dim));
+    json_object_set_new(o, "fields", json_integer(in.nfields));
+    json_object_set_new(o, "file_bytes", json_integer((json_int_t)in.file_bytes));
+    json_t *b = json_object();
+    json_object_set_new(b, "tokenizer", json_string(in.tokenizer));
+    json_object_set_new(b, "writer", json_string(in.writer));
+    json_object_set_new(b, "min_df", json_integer(in.min_df));
+    json_object_set_new(b, "max_df_ratio", json_real(in.max_df_ratio));
+    json_object_set_new(b, "seed", json_integer((json_int_t)in.seed));
+    json_object_set_new(b, "oversample", json_integer(in.oversample));
+    json_object_set_new(b, "power_iters", json_integer(in.power_iters));
+    json_object_set_new(o, "build", b);
+    json_t *secs = json_array();
+    for (int i = 0; i < in.nsections; i++) {
+        json_t *s = json_object();
+        json_object_set_new(s, "name", json_string(in.sections[i].name));
+        json_object_set_new(s, "stored", json_integer((json_int_t)in.sections[i].stored));
+        json_object_set_new(s, "raw", json_integer((json_int_t)in.sections[i].raw));
+        json_array_append_new(secs, s);
+    }
+    json_object_set_new(o, "sections", secs);
+    json_t *fields = json_array();
+    for (uint32_t j = 0; j < in.nfields; j++) {
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(x, j, &code, &cnt);
+        json_t *f = json_object();
+        json_object_set_new(f, "field", json_string(code));
+        json_object_set_new(f, "documents", json_integer((json_int_t)cnt));
+        json_array_append_new(fields, f);
+    }
+    json_object_set_new(o, "field_counts", fields);
+    return o;
+}
+
+int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n) {
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    field_size *fs = malloc((in.nfields ? in.nfields : 1) * sizeof *fs);
+    if (!fs) return -1;
+    for (uint32_t j = 0; j < in.nfields; j++) {
+        fs[j].field = j;
+        tenyo_index_field(x, j, NULL, &fs[j].count);
+    }
+    qsort(fs, in.nfields, sizeof *fs, cmp_field_size);
+    uint32_t m = in.nfields < n ? in.nfields : n;
+    for (uint32_t j = 0; j < m; j++) order[j] = fs[j].field;
+    free(fs);
+    return (int)m;
+}
+
+json_t *cli_doc_json(const tenyo_index *x, uint64_t doc) {
+    tenyo_doc_meta dm;
+    if (tenyo_index_doc(x, doc, &dm) != TENYO_OK) return json_null();
+    json_t *r = json_object();
+    json_object_set_new(r, "id", json_string(dm.id));
+    json_object_set_new(r, "title", json_string(dm.title));
+    json_object_set_new(r, "fields", cli_json_list(dm.fields));
+    json_object_set_new(r, "applicant", json_string(dm.applicant));
+    json_object_set_new(r, "date", json_string(dm.date));
+    json_object_set_new(r, "open", json_boolean(dm.open));
+    return r;
+}
+
+json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
+                         tenyo_mode mode, long k, const tenyo_hit *hits, int n) {
+    json_t *o = json_object(), *q = json_object(), *res = json_array();
+    if (qdoc >= 0) {
+        tenyo_doc_meta qm;
+        tenyo_index_doc(x, (uint64_t)qdoc, &qm);
+        json_object_set_new(q, "id", json_string(qm.id));
+        json_object_set_new(q, "title", json_string(qm.title));
+        json_object_set_new(q, "fields", cli_json_list(qm.fields));
+    } else {
+        json_object_set_new(q, "text", json_string(text ? text : ""));
+    }
+    json_object_set_new(q, "mode", json_string(cli_mode_name(mode)));
+    json_object_set_new(q, "k", json_integer(k));
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        json_t *r = json_object();
+        json_object_set_new(r, "rank", json_integer(i + 1));
+        json_object_set_new(r, "id", json_string(dm.id));
+        json_object_set_new(r, "score", json_real((double)hits[i].score));
+        json_object_set_new(r, "title", json_string(dm.title));
+        json_object_set_new(r, "fields", cli_json_list(dm.fields));
+        json_object_set_new(r, "applicant", json_string(dm.applicant));
+        json_object_set_new(r, "date", json_string(dm.date));
+        json_object_set_new(r, "open", json_boolean(dm.open));
+        json_array_append_new(res, r);
+    }
+    json_object_set_new(o, "query", q);
+    json_object_set_new(o, "results", res);
+    return o;
+}
