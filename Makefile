@@ -23,7 +23,7 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
-PKGS    := openblas icu-uc icu-i18n libzstd jansson
+PKGS    := openblas icu-uc icu-i18n libzstd jansson libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS    := $(PKG_LIBS) -llapacke -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
@@ -35,7 +35,7 @@ LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c 
                              src/store/*.c src/search/*.c src/ideas/*.c src/api/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
-CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web.o
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -43,7 +43,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 # Debian packages the build and tests need (see README).
 DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev \
             libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
-            libexpat1-dev libmd-dev zstd
+            libexpat1-dev libmd-dev zstd libmicrohttpd-dev
 
 .PHONY: all deps test demo clean check-deps
 all: check-deps $(BUILD)/tenyo
@@ -83,6 +83,16 @@ $(BUILD)/gen/stopwords.c: models/stopwords_ja.txt models/stopwords_en.txt
 	  done; } > $@
 
 $(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+# The web page of `tenyo serve` (src/cli/web/) embedded as C byte arrays.
+WEB_SRC := src/cli/web/index.html src/cli/web/app.js src/cli/web/app.css
+$(BUILD)/gen/web.c: $(WEB_SRC) src/cli/web/embed.sh
+	@mkdir -p $(dir $@)
+	sh src/cli/web/embed.sh $@
+
+$(BUILD)/obj/gen/web.o: $(BUILD)/gen/web.c | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 

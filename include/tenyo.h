@@ -174,6 +174,9 @@ typedef struct tenyo_build_opts {
     int power_iters;          /* randomized SVD power iterations (default 4) */
     tenyo_progress_fn progress; /* may be NULL */
     void *progress_ud;
+    const char *const *ipc_titles; /* IPC scheme TSV files whose titles are
+                                      recorded in the index (may be NULL) */
+    size_t nipc_titles;       /* entries in ipc_titles */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
@@ -209,7 +212,7 @@ void tenyo_builder_free(tenyo_builder *b);
 
 typedef struct tenyo_index tenyo_index;
 
-#define TENYO_MAX_SECTIONS 16
+#define TENYO_MAX_SECTIONS 24
 
 typedef struct tenyo_section_info {
     char name[16];            /* section name, e.g. "vocab" */
@@ -361,6 +364,26 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms);
 
+/* An application phrase found in a proposal's evidence patents. */
+typedef struct tenyo_phrase {
+    const char *text;         /* the expression, e.g. "内視鏡装置に用いる",
+                                 "for use in medical imaging" */
+    const char *target;       /* what it names (内視鏡装置); NOT
+                                 NUL-terminated: target_len bytes */
+    size_t target_len;        /* bytes of target */
+    double weight;            /* similarity-weighted support */
+    uint64_t doc;             /* best document it came from */
+} tenyo_phrase;
+
+/* Application phrases of an idea from the last ideas call on c: drawn from
+ * the best-scoring documents of the idea's field (open ones only under
+ * open_only), applications before compositions before purposes, targets
+ * the query itself names weighed down, one expression per target. Writes
+ * up to k into out (strings live as long as the index); returns the count,
+ * 0 for an index built without phrases. */
+int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                       tenyo_phrase *out);
+
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);
@@ -387,6 +410,34 @@ int tenyo_code_subclass(const char *code, char out[5]);
 uint64_t tenyo_index_cooccur(const tenyo_index *idx, uint32_t a, uint32_t b);
 /* Field number of a subclass code, or -1. */
 int64_t tenyo_index_field_find(const tenyo_index *idx, const char *code);
+
+/* --------------------------------------------------------- landscape map */
+
+/* A 2-D map of the technical fields for display: the centroid of each
+ * field's documents in the LSA space (L2-normalised) projected on the first
+ * two principal axes of the centroids (PCA weighted by field size, computed
+ * with LAPACK). Documents and queries are projected on the same axes, so a
+ * patent lands near the fields whose vocabulary it shares. Immutable once
+ * built: threads may share one map. */
+typedef struct tenyo_map tenyo_map;
+
+/* Build the map of idx, which must outlive it. TENYO_ERR_EMPTY when the
+ * index has no LSA vectors or no fields. */
+int tenyo_map_new(const tenyo_index *idx, tenyo_map **out, char *err,
+                  size_t errlen);
+void tenyo_map_free(tenyo_map *m);
+/* Share of the centroids' weighted variance carried by axis 0 and axis 1
+ * (share[0] >= share[1], both in [0, 1]). */
+void tenyo_map_variance(const tenyo_map *m, double share[2]);
+/* Coordinates of field j (0 <= j < nfields) into xy; TENYO_ERR_ARG when out
+ * of range. */
+int tenyo_map_field(const tenyo_map *m, uint32_t j, double xy[2]);
+/* Coordinates of indexed document doc; TENYO_ERR_ARG when out of range. */
+int tenyo_map_doc(const tenyo_map *m, uint64_t doc, double xy[2]);
+/* Coordinates of the last query prepared on c (a similar or ideas call on
+ * the map's index); TENYO_ERR_ARG before any query, for a query without
+ * LSA weight, or for a context of another index. */
+int tenyo_map_query(const tenyo_map *m, const tenyo_ctx *c, double xy[2]);
 
 /* ------------------------------------------------------------ evaluation */
 

@@ -145,6 +145,65 @@ void ty_tokctx_free(ty_tokctx *c);
  * a negative status (TENYO_ERR_INPUT for invalid UTF-8). */
 int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
                 void (*emit)(void *ud, const char *term, size_t n), void *ud);
+/* Where ty_tokenize_sink reports. term is required; the others optional. */
+typedef struct ty_tok_sink {
+    void (*term)(void *ud, const char *term, size_t n);        /* index term */
+    void (*surface)(void *ud, const char *term, size_t n,      /* a stemmed */
+                    const char *word, size_t wn);              /* term's word,
+                                                                  right after term() */
+    void (*phrase)(void *ud, const char *target, size_t tn,    /* application */
+                   const char *expr, size_t en);               /* phrase */
+    void *ud;                                                  /* their argument */
+} ty_tok_sink;
+/* ty_tokenize with every sink of s. */
+int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
+                     const ty_tok_sink *s);
+
+/* --- application phrases (text/phrases.c), fed by the tokenizer --- */
+
+#define TY_PHRASE_MAX 192   /* longest expression (bytes) */
+#define TY_NP_MEMBERS 12    /* most morphemes kept for one noun phrase */
+
+/* A noun phrase being assembled from morphemes. */
+typedef struct ty_np {
+    char text[96];                   /* surfaces of the members */
+    uint32_t off[TY_NP_MEMBERS + 1]; /* member i is text[off[i], off[i+1]) */
+    uint8_t kind[TY_NP_MEMBERS];     /* morpheme kind of each member */
+    int nmem;                        /* members used */
+} ty_np;
+
+/* Pattern state over one text (phrases.c); zero-initialise, set emit/ud. */
+typedef struct ty_phraser {
+    void (*emit)(void *ud, const char *target, size_t tn, const char *expr,
+                 size_t en);         /* sink (slices valid during the call) */
+    void *ud;                        /* its argument */
+    ty_np cur;                       /* noun phrase being read */
+    ty_np last;                      /* the one that ended just before */
+    int cur_has_no;                  /* cur already holds one の */
+    int prev;                        /* kind of the previous morpheme */
+    const char *prev_end;            /* end of its surface in the text */
+    int sonae;                       /* >0: a 「NPを備えた」 waits for its NP */
+    char sonae_np[96];               /* the NP before を */
+    size_t sonae_len;                /* its bytes */
+    int en_state;                    /* 2: reading an English target */
+    int en_nw;                       /* words in en_w */
+    int en_tw;                       /* words in en_target */
+    int en_of;                       /* en_target holds an "of" */
+    int en_use;                      /* skipped "use" after the trigger */
+    char en_w[3][24];                /* the last three words */
+    char en_trig[32];                /* trigger of the target being read */
+    char en_target[128];             /* the target being read */
+    size_t en_tlen;                  /* its bytes */
+} ty_phraser;
+void ty_phr_reset(ty_phraser *p);
+/* One morpheme of a Japanese run, in order. */
+void ty_phr_morph(ty_phraser *p, const ty_morph *m);
+/* One word of a non-Japanese run; punct_before: punctuation since the
+ * previous word (ends a target). */
+void ty_phr_word(ty_phraser *p, const char *w, size_t n, int punct_before);
+/* End of a run: report what is pending, reset. */
+void ty_phr_end(ty_phraser *p);
+
 /* Language guess for UTF-8 text: "ja" when kana/kanji dominate, else "en". */
 const char *ty_detect_lang(const char *text, size_t len);
 
@@ -299,6 +358,21 @@ typedef struct ty_model {
     char (*field_code)[8];    /* code per field, NUL-padded ("A61B") */
     uint64_t *field_count;    /* documents per field */
 
+    /* explanation aids (optional sections; NULL / 0 when absent) */
+    char *surf_blob;          /* nterms NUL-terminated surface words of
+                                 stemmed terms ("" = the term itself) */
+    uint64_t surf_blob_len;   /* bytes in surf_blob */
+    uint64_t *surf_off;       /* nterms offsets into surf_blob */
+    uint64_t nphrases;        /* distinct application phrases */
+    char *phr_blob;           /* phrases "target\x1fexpression", NUL-terminated */
+    uint64_t phr_blob_len;    /* bytes in phr_blob */
+    uint64_t *phr_off;        /* nphrases offsets into phr_blob */
+    uint64_t *phr_ptr;        /* ndocs+1 offsets into phr_ids (NULL: none) */
+    uint32_t *phr_ids;        /* phrase numbers per document */
+    char *labels_blob;        /* IPC titles given at index time
+                                 (ty_labels_serialize), or NULL */
+    uint64_t labels_len;      /* bytes in labels_blob */
+
     /* filled at load, not stored */
     uint64_t file_bytes;      /* file size */
     int nsections;            /* sections read/written */
@@ -359,6 +433,8 @@ struct tenyo_index {
     tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
     uint32_t *co;          /* nfields x nfields co-classification counts */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
+    uint32_t *phr_df;         /* documents per application phrase (NULL:
+                                 no phrases) */
 };
 
 struct tenyo_ctx {
@@ -376,6 +452,9 @@ struct tenyo_ctx {
     char home[512];          /* home fields of the last ideas call */
     int home_predicted;      /* 1 when home was predicted */
     size_t last_qn;          /* sparse query terms of the last ideas call */
+    uint64_t last_skip;      /* query document of the last ideas call, or
+                                UINT64_MAX for text */
+    int last_open_only;      /* open_only of the last ideas call */
 };
 
 /* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into

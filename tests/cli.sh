@@ -80,8 +80,25 @@ expect 0 cli_ideas_golden_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --mode tfidf
 if diff -u tests/golden/cli_ideas_sample001.txt "$D/out" >"$D/diff"; then ok cli_ideas_golden; else bad "cli_ideas_golden: $(head -c 600 "$D/diff")"; fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then
-  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["id"]=="SAMPLE-001" and o["query"]["home"]==["B60W","A61B","G06V"]; I=o["ideas"]; assert 1<=len(I)<=3; keys={"field","label","label_ja","label_en","score","relevance","surprise","bridge_terms","evidence","idea"}; assert all(keys<=set(i) for i in I); assert all(i["field"][:3] not in ("B60","A61","G06") for i in I); assert all(len(i["evidence"])>=1 and i["label_en"] for i in I)' "$D/out"; then ok cli_ideas_json_schema; else bad cli_ideas_json_schema; fi
+  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["id"]=="SAMPLE-001" and o["query"]["home"]==["B60W","A61B","G06V"]; I=o["ideas"]; assert 1<=len(I)<=3; keys={"field","label","label_ja","label_en","score","relevance","surprise","bridge_terms","phrases","evidence","idea"}; assert all(keys<=set(i) for i in I); assert all(isinstance(i["phrases"],list) for i in I); assert all(i["field"][:3] not in ("B60","A61","G06") for i in I); assert all(len(i["evidence"])>=1 and i["label_en"] for i in I)' "$D/out"; then ok cli_ideas_json_schema; else bad cli_ideas_json_schema; fi
 fi
+# application phrases come from the evidence patents (MeCab patterns)
+expect 0 cli_ideas_phrases "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); P=[p for i in o["ideas"] for p in i["phrases"]]; assert any(p.endswith("用") for p in P), P; assert any("「" in i["idea"] for i in o["ideas"] if i["phrases"])' "$D/out"; then ok cli_ideas_phrases_found; else bad cli_ideas_phrases_found; fi
+# English: bridge terms are words, not stems (batteri)
+expect 0 cli_ideas_en "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); B=[b for i in o["ideas"] for b in i["bridge_terms"]]; assert "batteries" in B or "battery" in B, B; assert "batteri" not in B; assert o["ideas"][0]["idea"].startswith("The technology")' "$D/out"; then ok cli_ideas_en_surface; else bad cli_ideas_en_surface; fi
+# --csv: RFC 4180, one header and one row per proposal
+expect 0 cli_ideas_csv "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
+if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); assert R[0][:4]==["query","home","rank","field"] and len(R)==4, R; assert all(r[0]=="SAMPLE-001" and len(r)==len(R[0]) for r in R[1:])' "$D/out"; then ok cli_ideas_csv_parse; else bad cli_ideas_csv_parse; fi
+# IPC titles recorded at index time label the fields; a bad file is refused by file:line
+expect 0 cli_index_titles "$T" index -q -o "$D/t.tny" --ipc-titles tests/data/ipc_titles_ja.tsv data/sample/sample.jsonl
+expect 0 cli_ideas_titles "$T" ideas "$D/t.tny" SAMPLE-001 -n 5 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); L={i["field"]:i["label_ja"] for i in o["ideas"]}; assert L.get("G08G")=="交通制御システム", L' "$D/out"; then ok cli_index_titles_label; else bad cli_index_titles_label; fi
+cp "$D/t.tny" "$D/t2.tny"
+expect 2 cli_index_titles_bad "$T" index -q -o "$D/t2.tny" --ipc-titles tests/data/ipc_titles_bad.tsv data/sample/sample.jsonl
+contains "$D/err" "ipc_titles_bad.tsv:3" cli_index_titles_bad_line
+if cmp -s "$D/t.tny" "$D/t2.tny"; then ok cli_index_titles_bad_keeps; else bad cli_index_titles_bad_keeps; fi
 expect 1 cli_ideas_bad_home "$T" ideas "$D/s.tny" SAMPLE-001 --home XYZ
 contains "$D/err" "XYZ" cli_ideas_bad_home_named
 expect 2 cli_ideas_unknown_id "$T" ideas "$D/s.tny" NO-SUCH-ID

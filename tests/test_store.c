@@ -548,8 +548,8 @@ TY_TEST(store_bad_header) {
     EXPECT(TENYO_ERR_CORRUPT, "flags");
     st_put_le(img + 12, 4, 1); /* without rehash: checksum catches it */
     EXPECT(TENYO_ERR_CORRUPT, "checksum");
-    st_put_le(img + 16, 4, 17);
-    EXPECT(TENYO_ERR_CORRUPT, "17 sections");
+    st_put_le(img + 16, 4, TENYO_MAX_SECTIONS + 1);
+    EXPECT(TENYO_ERR_CORRUPT, "25 sections");
     st_put_le(img + 16, 4, 0);
     EXPECT(TENYO_ERR_CORRUPT, "0 sections");
     st_put_le(img + 24, 8, n + 1);

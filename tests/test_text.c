@@ -605,3 +605,91 @@ TY_TEST(text_charset_eucjp_roundtrip) {
                                     err, sizeof err),
                  TENYO_ERR_DEPENDENCY);
 }
+
+/* ========================================================= phrases */
+
+/* "target<-expression" pairs and stem=word surfaces joined by " | ". */
+static void collect_phrase(void *ud, const char *t, size_t tn, const char *e,
+                           size_t en) {
+    ty_buf *b = ud;
+    if (b->len) ty_buf_append(b, " | ", 3);
+    ty_buf_append(b, t, tn);
+    ty_buf_append(b, "<-", 2);
+    ty_buf_append(b, e, en);
+}
+
+static void collect_surface(void *ud, const char *t, size_t tn, const char *w,
+                            size_t wn) {
+    ty_buf *b = ud;
+    if (b->len) ty_buf_append(b, " | ", 3);
+    ty_buf_append(b, t, tn);
+    ty_buf_putc(b, '=');
+    ty_buf_append(b, w, wn);
+}
+
+static void drop_term(void *ud, const char *t, size_t n) {
+    (void)ud; (void)t; (void)n;
+}
+
+/* Phrases (or surfaces with surf = 1) of s, into out. */
+static int phrases_of(const ty_tokenizer *t, const char *s, int surf, ty_buf *out) {
+    char err[TY_ERRLEN];
+    ty_tokctx *c = NULL;
+    out->len = 0;
+    int rc = ty_tokctx_new(t, &c, err, sizeof err);
+    if (rc) return rc;
+    ty_tok_sink sink = {drop_term, surf ? collect_surface : NULL,
+                        surf ? NULL : collect_phrase, out};
+    rc = ty_tokenize_sink(c, s, strlen(s), &sink);
+    ty_tokctx_free(c);
+    ty_buf_putc(out, 0);
+    out->len--;
+    return rc;
+}
+
+TY_TEST(text_phrases_ja) {
+    char err[TY_ERRLEN];
+    ty_tokenizer *t = mk_tok(1, 1, err, sizeof err);
+    CHECKF(t != NULL, "%.200s", err);
+    ty_buf b = {0};
+    /* every pattern once, with the noun-phrase rules: determiner (前記)
+     * and reference numeral (1) dropped, の joining nouns kept, one verbal
+     * noun before 用 (表示用) is a function, not a use */
+    int rc = phrases_of(t,
+        "前記車両の運転支援に用いることができる。医療用の内視鏡装置1に好適である。"
+        "撮像部を備えた車両。本発明は監視システムに適用される。表示用の画面。"
+        "ロボット向けの制御。衝突回避のための装置。", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "車両の運転支援<-車両の運転支援に用いる | 医療<-医療用 | "
+                   "医療用の内視鏡装置<-医療用の内視鏡装置に好適 | "
+                   "車両<-撮像部を備えた車両 | 監視システム<-監視システムに適用 | "
+                   "ロボット<-ロボット向け | 衝突回避<-衝突回避のため") == 0, "got %.300s", b.p);
+    /* nothing spans a line break (title / abstract boundary), generic
+     * targets (装置) are no application */
+    rc = phrases_of(t, "制御装置を備えた車両\n車線維持装置。装置に用いる。", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "車両<-制御装置を備えた車両") == 0, "got %.300s", b.p);
+    ty_buf_free(&b);
+    ty_tokenizer_free(t);
+}
+
+TY_TEST(text_phrases_en) {
+    char err[TY_ERRLEN];
+    ty_tokenizer *t = mk_tok(1, 1, err, sizeof err);
+    CHECKF(t != NULL, "%.200s", err);
+    ty_buf b = {0};
+    int rc = phrases_of(t,
+        "The sensor is suitable for use in medical imaging systems, and "
+        "applicable to the automotive industry. Batteries are used in "
+        "electric vehicles for the treatment of water.", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "medical imaging systems<-suitable for use in medical imaging systems | "
+                   "automotive industry<-applicable to automotive industry | "
+                   "electric vehicles<-used in electric vehicles") == 0, "got %.300s", b.p);
+    /* surfaces of stemmed terms, right after the stem */
+    rc = phrases_of(t, "Batteries, battery and rotating sensors", 1, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "batteri=batteries | batteri=battery | rotate=rotating | sensor=sensors") == 0, "got %.300s", b.p);
+    ty_buf_free(&b);
+    ty_tokenizer_free(t);
+}

@@ -58,10 +58,16 @@ typedef struct bdoc {
     int lang;          /* 0 ja, 1 en, -1 detect */
 } bdoc;
 
+/* Most application phrases kept per document. */
+#define BUILD_DOC_PHRASES 8
+
 /* Terms of one document after tokenizing: NUL-separated strings. */
 typedef struct dterms {
     ty_buf buf;        /* term bytes, each followed by NUL */
     uint32_t n;        /* number of terms */
+    ty_buf surf;       /* "stem\x1fword\0" for each stemmed term */
+    ty_buf phr;        /* "target\x1fexpression\0", distinct, in text order */
+    uint32_t nphr;     /* phrases in phr */
     int status;        /* tokenizer status (< 0 on error) */
 } dterms;
 
@@ -276,6 +282,37 @@ static void emit_term(void *ud, const char *t, size_t n) {
     dt->n++;
 }
 
+static void emit_surface(void *ud, const char *t, size_t n, const char *w,
+                         size_t wn) {
+    dterms *dt = ud;
+    if (dt->status) return;
+    if (ty_buf_append(&dt->surf, t, n) || ty_buf_putc(&dt->surf, 0x1f) ||
+        ty_buf_append(&dt->surf, w, wn) || ty_buf_putc(&dt->surf, 0))
+        dt->status = TENYO_ERR_NOMEM;
+}
+
+/* Keep the first BUILD_DOC_PHRASES distinct phrases of a document. */
+static void emit_phrase(void *ud, const char *t, size_t tn, const char *e,
+                        size_t en) {
+    dterms *dt = ud;
+    if (dt->status || dt->nphr >= BUILD_DOC_PHRASES || memchr(e, 0, en) ||
+        memchr(t, 0x1f, tn) || memchr(e, 0x1f, en))
+        return;
+    /* distinct: compare with the ones kept */
+    for (size_t at = 0; at < dt->phr.len;) {
+        const char *q = dt->phr.p + at, *sep = strchr(q, 0x1f);
+        size_t ql = strlen(q);
+        if (sep && (size_t)(q + ql - sep - 1) == en && memcmp(sep + 1, e, en) == 0) return;
+        at += ql + 1;
+    }
+    if (ty_buf_append(&dt->phr, t, tn) || ty_buf_putc(&dt->phr, 0x1f) ||
+        ty_buf_append(&dt->phr, e, en) || ty_buf_putc(&dt->phr, 0)) {
+        dt->status = TENYO_ERR_NOMEM;
+        return;
+    }
+    dt->nphr++;
+}
+
 static void *tok_worker(void *arg) {
     tok_job *j = arg;
     ty_tokctx *c = NULL;
@@ -295,7 +332,8 @@ static void *tok_worker(void *arg) {
         if (i >= j->end) break;
         bdoc *d = &j->b->docs[i];
         dterms *dt = &j->out[i];
-        int r = ty_tokenize(c, d->text, strlen(d->text), emit_term, dt);
+        ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt};
+        int r = ty_tokenize_sink(c, d->text, strlen(d->text), &sink);
         if (r < 0 && !dt->status) dt->status = r;
         if (d->lang < 0) {
             const char *l = ty_detect_lang(d->text, strlen(d->text));
@@ -350,7 +388,10 @@ static int tokenize_all(tenyo_builder *b, dterms *out) {
         /* invalid text was reported by the reader; index it as empty */
         if (out[i].status < 0) {
             ty_buf_free(&out[i].buf);
+            ty_buf_free(&out[i].surf);
+            ty_buf_free(&out[i].phr);
             out[i].n = 0;
+            out[i].nphr = 0;
         }
     }
     return TENYO_OK;
@@ -624,6 +665,104 @@ done:
     return rc;
 }
 
+/* ============================================================== extras */
+
+/* Surface words of stemmed terms (the most frequent word per kept term, by
+ * a majority vote in document order: deterministic, one candidate per
+ * term) and the per-document application phrases, interned in document
+ * order. Consumes dt[].surf and dt[].phr. */
+static int build_extras(tenyo_builder *b, dterms *dt, ty_model *m) {
+    int rc = TENYO_ERR_NOMEM;
+    uint64_t nt = m->nterms;
+    ty_strmap *voc = ty_strmap_new(), *words = ty_strmap_new(), *phr = ty_strmap_new();
+    int64_t *cand = ty_mallocarray(nt ? nt : 1, sizeof *cand);
+    uint32_t *votes = ty_calloc(nt ? nt : 1, sizeof *votes);
+    ty_buf blob = {0};
+    if (!voc || !words || !phr || !cand || !votes) goto done;
+    for (uint64_t t = 0; t < nt; t++) {
+        const char *k = m->term_blob + m->term_off[t];
+        if (ty_strmap_intern(voc, k, strlen(k), NULL) < 0) goto done;
+        cand[t] = -1;
+    }
+    int any = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        for (size_t at = 0; at < dt[i].surf.len;) {
+            const char *q = dt[i].surf.p + at, *sep = strchr(q, 0x1f);
+            size_t ql = strlen(q);
+            at += ql + 1;
+            if (!sep) continue;
+            int64_t t = ty_strmap_get(voc, q, (size_t)(sep - q));
+            if (t < 0) continue;
+            int64_t w = ty_strmap_intern(words, sep + 1, strlen(sep + 1), NULL);
+            if (w < 0) goto done;
+            if (cand[t] == w) votes[t]++;
+            else if (votes[t] == 0) { cand[t] = w; votes[t] = 1; any = 1; }
+            else votes[t]--;
+        }
+        ty_buf_free(&dt[i].surf);
+    }
+    if (any) {
+        m->surf_off = ty_mallocarray(nt ? nt : 1, sizeof *m->surf_off);
+        if (!m->surf_off) goto done;
+        for (uint64_t t = 0; t < nt; t++) {
+            size_t wl = 0;
+            const char *w = cand[t] >= 0 ? ty_strmap_key(words, (uint32_t)cand[t], &wl) : "";
+            const char *term = m->term_blob + m->term_off[t];
+            if (strlen(term) == wl && memcmp(term, w, wl) == 0) wl = 0; /* the term itself */
+            m->surf_off[t] = blob.len;
+            if (ty_buf_append(&blob, w, wl) || ty_buf_putc(&blob, 0)) goto done;
+        }
+        m->surf_blob = blob.p;
+        m->surf_blob_len = blob.len;
+        blob = (ty_buf){0};
+    }
+    /* phrases */
+    uint64_t nids = 0;
+    for (size_t i = 0; i < b->n; i++) nids += dt[i].nphr;
+    if (nids) {
+        m->phr_ptr = ty_mallocarray(b->n + 1, sizeof *m->phr_ptr);
+        m->phr_ids = ty_mallocarray(nids, sizeof *m->phr_ids);
+        if (!m->phr_ptr || !m->phr_ids) goto done;
+        m->phr_ptr[0] = 0;
+        uint64_t k = 0;
+        for (size_t i = 0; i < b->n; i++) {
+            for (size_t at = 0; at < dt[i].phr.len;) {
+                const char *q = dt[i].phr.p + at;
+                size_t ql = strlen(q);
+                at += ql + 1;
+                int64_t id = ty_strmap_intern(phr, q, ql, NULL);
+                if (id < 0) goto done;
+                m->phr_ids[k++] = (uint32_t)id;
+            }
+            m->phr_ptr[i + 1] = k;
+            ty_buf_free(&dt[i].phr);
+        }
+        m->nphrases = ty_strmap_size(phr);
+        m->phr_off = ty_mallocarray(m->nphrases, sizeof *m->phr_off);
+        if (!m->phr_off) goto done;
+        for (uint64_t p = 0; p < m->nphrases; p++) {
+            size_t l;
+            const char *q = ty_strmap_key(phr, (uint32_t)p, &l);
+            m->phr_off[p] = blob.len;
+            if (ty_buf_append(&blob, q, l) || ty_buf_putc(&blob, 0)) goto done;
+        }
+        m->phr_blob = blob.p;
+        m->phr_blob_len = blob.len;
+        blob = (ty_buf){0};
+    }
+    rc = TENYO_OK;
+done:
+    ty_buf_free(&blob);
+    ty_strmap_free(voc);
+    ty_strmap_free(words);
+    ty_strmap_free(phr);
+    free(cand);
+    free(votes);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory collecting phrases");
+    return rc;
+}
+
 /* ============================================================== factor */
 
 static int build_lsa(tenyo_builder *b, ty_model *m) {
@@ -690,6 +829,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     m.ndocs = b->n;
     rc = build_tfidf(b, dt, &m);
     if (rc) goto done;
+    rc = build_extras(b, dt, &m);
+    if (rc) goto done;
     if (b->o.progress) b->o.progress(b->o.progress_ud, "svd", 0, 1);
     double t3 = ty_now();
     rc = build_lsa(b, &m);
@@ -716,6 +857,22 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     m.oversample = b->o.oversample;
     m.power_iters = b->o.power_iters;
     m.created = 0; /* not stored: identical input gives identical bytes */
+    if (b->o.nipc_titles) {
+        /* IPC titles recorded in the index: read (and so checked) now */
+        ty_labels *lab = NULL;
+        ty_buf lb = {0};
+        rc = ty_labels_new(&lab);
+        for (size_t i = 0; i < b->o.nipc_titles && !rc; i++)
+            rc = ty_labels_load(lab, b->o.ipc_titles[i], b->err, sizeof b->err);
+        if (!rc) rc = ty_labels_serialize(lab, &lb);
+        ty_labels_free(lab);
+        if (rc) {
+            ty_buf_free(&lb);
+            goto done;
+        }
+        m.labels_blob = lb.p;
+        m.labels_len = lb.len;
+    }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
     rc = ty_store_write(&m, path, b->err, sizeof b->err);
     if (rc) goto done;
@@ -737,7 +894,11 @@ done:
         for (size_t i = 0; i < b->n; i++) free(fstr[i]);
     free(fstr);
     if (dt)
-        for (size_t i = 0; i < b->n; i++) ty_buf_free(&dt[i].buf);
+        for (size_t i = 0; i < b->n; i++) {
+            ty_buf_free(&dt[i].buf);
+            ty_buf_free(&dt[i].surf);
+            ty_buf_free(&dt[i].phr);
+        }
     free(dt);
     ty_model_free(&m);
     if (rc == TENYO_ERR_NOMEM && !b->err[0])

@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,26 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                 for (uint64_t j = x->m.field_ptr[d]; j < x->m.field_ptr[d + 1]; j++)
                     x->co[(uint64_t)x->m.field_ids[i] * nf + x->m.field_ids[j]]++;
     }
+    if (x->m.phr_ptr) { /* phrase document frequencies, for their weight */
+        x->phr_df = ty_calloc(x->m.nphrases ? x->m.nphrases : 1, sizeof *x->phr_df);
+        if (!x->phr_df) goto fail;
+        for (uint64_t j = 0; j < x->m.phr_ptr[x->m.ndocs]; j++) x->phr_df[x->m.phr_ids[j]]++;
+    }
+    if (x->m.labels_blob) { /* IPC titles recorded at index time */
+        rc = ty_labels_new(&x->labels);
+        if (!rc) rc = ty_labels_deserialize(x->labels, x->m.labels_blob,
+                                            (size_t)x->m.labels_len, err, errlen);
+        if (rc) {
+            if (rc != TENYO_ERR_NOMEM) {
+                char why[TY_ERRLEN];
+                snprintf(why, sizeof why, "%s", err ? err : "");
+                ty_seterr(err, errlen, "%s: section 'labels': %s", path, why);
+                rc = TENYO_ERR_CORRUPT;
+            }
+            goto fail;
+        }
+        rc = TENYO_ERR_NOMEM;
+    }
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
@@ -94,6 +115,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
     free(x->co);
+    free(x->phr_df);
     ty_labels_free(x->labels);
     ty_model_free(&x->m);
     free(x);

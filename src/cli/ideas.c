@@ -19,6 +19,7 @@
 
 #define MAX_IDEAS 100
 #define NBRIDGE 5
+#define NPHRASE 3
 
 static const char *ideas_usage =
     "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
@@ -48,44 +49,77 @@ static size_t split_codes(char *buf, const char **out, size_t cap) {
     return n;
 }
 
-static void sentence(char *out, size_t len, const char *lang, const char **bt,
-                     int nb, const char *code, const char *label,
-                     const tenyo_doc_meta *ev) {
-    char terms[512] = "";
-    for (int i = 0; i < nb && i < 3; i++) {
-        size_t l = strlen(terms);
-        snprintf(terms + l, sizeof terms - l, "%s%s", i ? (strcmp(lang, "ja") ? ", " : "・") : "", bt[i]);
-    }
-    if (!strcmp(lang, "ja")) {
-        snprintf(out, len, "%s%s本技術を、%s（%s）分野に転用できる可能性（根拠: %s「%s」）",
-                 terms, nb ? "に関する" : "", label, code, ev ? ev->id : "-",
-                 ev ? ev->title : "");
-    } else {
-        snprintf(out, len, "The technology%s%s could be applied in %s (%s) (evidence: %s \"%s\")",
-                 nb ? " around " : "", terms, label, code, ev ? ev->id : "-",
-                 ev ? ev->title : "");
-    }
+/* The first part of a label ("手工具；可搬式動力工具；マニプレータ" ->
+ * "手工具") for use inside a sentence; the card shows the whole label. */
+static void label_head(const char *label, char *out, size_t len) {
+    const char *cut = strstr(label, "；");
+    size_t n = cut ? (size_t)(cut - label) : strlen(label);
+    const char *semi = memchr(label, ';', n);
+    if (semi) n = (size_t)(semi - label);
+    snprintf(out, len, "%.*s", (int)n, label);
 }
 
-/* Bridge terms (into bt, NBRIDGE entries; returns their count), label and
- * idea sentence of one proposal of the last ideas call on ctx. */
+/* The idea sentence: bridge terms, the field, the best application phrase
+ * when there is one, and the evidence it came from. */
+static void sentence(char *out, size_t len, const char *lang, const char **bt,
+                     int nb, const char *code, const char *label,
+                     const tenyo_phrase *ph, const tenyo_doc_meta *ev) {
+    char terms[512] = "", head[256];
+    int ja = !strcmp(lang, "ja");
+    for (int i = 0; i < nb && i < 3; i++) {
+        size_t l = strlen(terms);
+        snprintf(terms + l, sizeof terms - l, "%s%s", i ? (ja ? "・" : ", ") : "", bt[i]);
+    }
+    label_head(label, head, sizeof head);
+    const char *id = ev ? ev->id : "-", *title = ev ? ev->title : "";
+    if (ja && ph)
+        snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",
+                 terms, nb ? "に関する" : "", head, code, (int)ph->target_len, ph->target,
+                 id, title);
+    else if (ja)
+        snprintf(out, len, "%s%s本技術を、%s（%s）分野に転用できる可能性（根拠: %s「%s」）",
+                 terms, nb ? "に関する" : "", head, code, id, title);
+    else if (ph)
+        snprintf(out, len, "The technology%s%s could be applied in %s (%s), e.g. \"%s\" "
+                 "(evidence: %s \"%s\")", nb ? " around " : "", terms, head, code,
+                 ph->text, id, title);
+    else
+        snprintf(out, len, "The technology%s%s could be applied in %s (%s) (evidence: %s \"%s\")",
+                 nb ? " around " : "", terms, head, code, id, title);
+}
+
+/* Bridge terms (into bt, NBRIDGE entries; returns their count), phrases
+ * (into ph, NPHRASE entries; count in *nph), label and idea sentence of one
+ * proposal of the last ideas call on ctx. */
 static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
                    const tenyo_idea *idea, const char *lang, const char **bt,
-                   const char **label, char *sent, size_t sentlen) {
+                   tenyo_phrase *ph, int *nph, const char **label, char *sent,
+                   size_t sentlen) {
     int nb = tenyo_idea_bridge(ctx, idea, NBRIDGE, bt);
     if (nb < 0) nb = 0;
+    *nph = tenyo_idea_phrases(ctx, idea, NPHRASE, ph);
+    if (*nph < 0) *nph = 0;
     *label = tenyo_field_label(x, idea->code, lang);
     tenyo_doc_meta ev;
-    int hasev = idea->nevidence > 0 &&
-                tenyo_index_doc(x, idea->evidence[0].doc, &ev) == TENYO_OK;
-    sentence(sent, sentlen, lang, bt, nb, idea->code, *label, hasev ? &ev : NULL);
+    /* the sentence quotes the best phrase written in its language (an
+     * English sentence does not quote 「車両用」), and cites the patent the
+     * phrase came from, else the best evidence */
+    const tenyo_phrase *use = NULL;
+    for (int i = 0; i < *nph && !use; i++) {
+        int ascii = 1;
+        for (const char *q = ph[i].text; *q && ascii; q++) ascii = (unsigned char)*q < 0x80;
+        if (ascii == !strcmp(lang, "en")) use = &ph[i];
+    }
+    uint64_t evdoc = use ? use->doc : idea->nevidence ? idea->evidence[0].doc : UINT64_MAX;
+    int hasev = evdoc != UINT64_MAX && tenyo_index_doc(x, evdoc, &ev) == TENYO_OK;
+    sentence(sent, sentlen, lang, bt, nb, idea->code, *label, use, hasev ? &ev : NULL);
     return nb;
 }
 
 /* One proposal as JSON (the schema of README "ideas --json"). */
 static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
                          const char *label, const char **bt, int nb,
-                         const char *sent) {
+                         const tenyo_phrase *ph, int nph, const char *sent) {
     json_t *it = json_object(), *b = json_array(), *e = json_array();
     json_object_set_new(it, "rank", json_integer(rank));
     json_object_set_new(it, "field", json_string(idea->code));
@@ -98,6 +132,9 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "expected", json_boolean(idea->expected));
     for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
     json_object_set_new(it, "bridge_terms", b);
+    json_t *pa = json_array();
+    for (int k = 0; k < nph; k++) json_array_append_new(pa, json_string(ph[k].text));
+    json_object_set_new(it, "phrases", pa);
     for (int k = 0; k < idea->nevidence; k++) {
         tenyo_doc_meta dm;
         tenyo_index_doc(x, idea->evidence[k].doc, &dm);
@@ -140,9 +177,11 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(o, "query", q);
     for (int i = 0; i < got; i++) {
         const char *bt[NBRIDGE], *label;
+        tenyo_phrase ph[NPHRASE];
+        int nph;
         char sent[2048];
-        int nb = explain(x, ctx, &ideas[i], lang, bt, &label, sent, sizeof sent);
-        json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, sent));
+        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent);
+        json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent));
     }
     json_object_set_new(o, "ideas", arr);
     return o;

@@ -196,6 +196,8 @@ static const char *index_usage =
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
     "      --no-stem            no English stemming (default: Porter step 1)\n"
+    "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
+    "                           are recorded in the index for field labels (repeatable)\n"
     "  -q, --quiet              no per-record messages\n"
     "A repeated id replaces the earlier record (counted as a duplicate).\n";
 
@@ -290,8 +292,10 @@ static int cmd_index(int argc, char **argv) {
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
+        {"ipc-titles", required_argument, 0, OPT_TITLES},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
+    const char *titles[8];
     tenyo_read_opts ro = {0};
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
@@ -309,6 +313,15 @@ static int cmd_index(int argc, char **argv) {
             break;
         case 'e': ro.encoding = optarg; break;
         case OPT_STRICT: ro.strict = 1; break;
+        case OPT_TITLES:
+            if (bo.nipc_titles == 8) {
+                fprintf(stderr, "tenyo: at most 8 --ipc-titles files\n");
+                bad = 1;
+            } else {
+                titles[bo.nipc_titles++] = optarg;
+                bo.ipc_titles = titles;
+            }
+            break;
         case 'q': quiet = 1; break;
         case 'h': fputs(index_usage, stdout); return EXIT_OK;
         default: bad = 1;
@@ -628,6 +641,7 @@ static const char *main_usage =
     "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
     "  similar  nearest patents of an indexed patent or of free text\n"
     "  ideas    other technical fields where a patent could be applied\n"
+    "  serve    HTTP API and analyst web page over an index\n"
     "  info     what an index holds and how it was built\n"
     "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
@@ -655,6 +669,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
+    if (!strcmp(cmd, "serve")) return cli_cmd_serve(argc, argv);
     if (!strcmp(cmd, "tokens")) return cmd_tokens(argc, argv);
     fprintf(stderr, "tenyo: unknown command '%s'\n", cmd);
     fputs(main_usage, stderr);

@@ -186,6 +186,8 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             snprintf(c->home + l, sizeof c->home - l, "%s%s", i ? "," : "", homes[i]);
     }
     c->home_predicted = predicted;
+    c->last_skip = skip;
+    c->last_open_only = o->open_only;
     /* neighbours */
     size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
     if (knn > m->ndocs) knn = m->ndocs;
@@ -431,6 +433,130 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
             if (strstr(terms[q], ti) || strstr(ti, terms[q])) skip = 1;
         if (!skip) terms[n++] = ti;
     }
+    /* show words, not stems: the surface recorded for a stemmed term */
+    for (size_t q = 0; q < n && m->surf_off; q++) {
+        int64_t t = ty_strmap_get(c->idx->vocab, terms[q], strlen(terms[q]));
+        if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
+    }
     free(bt);
+    return (int)n;
+}
+
+/* ================================================== application phrases */
+
+/* Documents of a field searched for phrases, best-scoring first. The weight
+ * of a phrase: the similarity of the best document it comes from x its kind
+ * x its rarity in the index (idf) x (1 + log(documents)/2), x 0.2 when the
+ * query itself names the target. */
+#define PHRASE_DOCS 12
+/* Documents below this share of the field's best similarity give none. */
+#define PHRASE_MIN_REL 0.25
+
+/* One candidate phrase of an idea. */
+typedef struct pcand {
+    uint32_t id;       /* phrase number */
+    double w;          /* best single-document weight */
+    int n;             /* documents it came from */
+    uint64_t doc;      /* best document it came from */
+    float best;        /* that document's similarity */
+} pcand;
+
+static int cmp_pcand(const void *a, const void *b) {
+    const pcand *x = a, *y = b;
+    if (x->w != y->w) return x->w < y->w ? 1 : -1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Weight of a phrase's kind, read off its expression: an application
+ * (に用いる, に適用, 用, for use in ...) 1, a composition (Xを備えたY) 0.7,
+ * a purpose (のため) 0.5. */
+static double kind_weight(const char *expr) {
+    size_t n = strlen(expr);
+    if (n >= 9 && strcmp(expr + n - 9, "のため") == 0) return 0.5;
+    if (strstr(expr, "を備えた")) return 0.7;
+    return 1.0;
+}
+
+/* 1 when term string t (n bytes) is one of the query's terms. */
+static int in_query(const tenyo_ctx *c, const char *t, size_t n) {
+    int64_t id = ty_strmap_get(c->idx->vocab, t, n);
+    if (id < 0) return 0;
+    size_t lo = 0, hi = c->last_qn; /* qt is sorted */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->qt[mid] == (uint32_t)id) return 1;
+        if (c->qt[mid] < (uint32_t)id) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                       tenyo_phrase *out) {
+    if (!c || !idea || (k && !out)) return TENYO_ERR_ARG;
+    const ty_model *m = &c->idx->m;
+    if (!m->phr_ptr || k == 0 || idea->field >= m->nfields) return 0;
+    /* the field's best-scoring documents under the last query (c->s1) */
+    tenyo_hit top[PHRASE_DOCS];
+    ty_topk t;
+    ty_topk_init(&t, top, PHRASE_DOCS);
+    for (uint64_t d = 0; d < m->ndocs; d++) {
+        if (d == c->last_skip || (c->last_open_only && !m->open[d])) continue;
+        if (!(c->s1[d] > 0) || m->phr_ptr[d] == m->phr_ptr[d + 1]) continue;
+        for (uint64_t j = m->field_ptr[d]; j < m->field_ptr[d + 1]; j++)
+            if (m->field_ids[j] == idea->field) {
+                ty_topk_push(&t, d, c->s1[d]);
+                break;
+            }
+    }
+    size_t nd = ty_topk_finish(&t), nc = 0;
+    pcand cand[PHRASE_DOCS * 8];
+    /* the field's best similarity: its best evidence, or the best document
+     * with phrases when the idea carries no evidence */
+    float best = idea->nevidence ? idea->evidence[0].score : nd ? top[0].score : 0;
+    for (size_t i = 0; i < nd; i++) {
+        uint64_t d = top[i].doc;
+        /* a faint match says nothing about this query's application */
+        if (top[i].score < PHRASE_MIN_REL * best) break;
+        for (uint64_t j = m->phr_ptr[d]; j < m->phr_ptr[d + 1]; j++) {
+            const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
+            const char *sep = strchr(p, 0x1f);
+            if (!sep) continue;
+            /* rare phrases say more (車両用 is in every third vehicle
+             * patent); a target the query already names is no new
+             * application */
+            uint32_t df = c->idx->phr_df[m->phr_ids[j]];
+            double idf = log((double)m->ndocs / (df ? df : 1)) + 1;
+            double w = top[i].score * kind_weight(sep + 1) * idf *
+                       (in_query(c, p, (size_t)(sep - p)) ? 0.2 : 1.0);
+            size_t q = 0;
+            while (q < nc && cand[q].id != m->phr_ids[j]) q++;
+            if (q == nc) {
+                if (nc == sizeof cand / sizeof cand[0]) continue;
+                cand[nc++] = (pcand){m->phr_ids[j], w, 0, d, top[i].score};
+            }
+            cand[q].n++;
+        }
+    }
+    /* the best document's weight, a little more when several agree (a sum
+     * let the field's most common phrase win everywhere: 車両用) */
+    for (size_t q = 0; q < nc; q++) cand[q].w *= 1 + 0.5 * log((double)cand[q].n);
+    qsort(cand, nc, sizeof *cand, cmp_pcand);
+    size_t n = 0;
+    for (size_t i = 0; i < nc && n < k; i++) {
+        const char *p = m->phr_blob + m->phr_off[cand[i].id], *sep = strchr(p, 0x1f);
+        size_t tl = (size_t)(sep - p);
+        int dup = 0; /* one expression per target, or per target nested in another */
+        for (size_t q = 0; q < n && !dup; q++)
+            dup = memmem(out[q].target, out[q].target_len, p, tl) != NULL ||
+                  memmem(p, tl, out[q].target, out[q].target_len) != NULL;
+        if (dup) continue;
+        out[n].text = sep + 1;
+        out[n].target = p;
+        out[n].target_len = tl;
+        out[n].weight = cand[i].w;
+        out[n].doc = cand[i].doc;
+        n++;
+    }
     return (int)n;
 }

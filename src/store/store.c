@@ -113,7 +113,13 @@
  * header, 1 of RLE byte) and yields at most 128 KiB. */
 #define STORE_MAX_RATIO ((uint64_t)(1u << ZSTD_BLOCKSIZELOG_MAX) / 4u)
 #define STORE_STAGE (64u * 1024u)  /* write staging buffer */
-#define STORE_NSEC 14              /* sections version 1 writes */
+#define STORE_NSEC 14              /* sections every version-1 file has */
+
+/* Sections written for m: the 14 required ones and the optional ones. */
+static size_t sections_of(const ty_model *m) {
+    return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
+           (m->labels_blob != NULL);
+}
 
 /* ================================================== little-endian bytes */
 
@@ -812,6 +818,29 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         put_le64(p + 8, m->field_count[f]);
     }
     sec_end(w);
+
+    /* optional sections (format 1 readers before them skip them) */
+    if (m->surf_blob) {
+        sec_begin(w, "surface", m->surf_blob_len);
+        put_bytes(w, m->surf_blob, m->surf_blob_len);
+        sec_end(w);
+    }
+    if (m->phr_ptr) {
+        uint64_t nph = m->phr_ptr[nd];
+        sec_begin(w, "phrase.text", m->phr_blob_len);
+        put_bytes(w, m->phr_blob, m->phr_blob_len);
+        sec_end(w);
+        sec_begin(w, "phrase.docs", 4 * nd + 4 * nph);
+        for (uint64_t i = 0; i < nd && !w->rc; i++)
+            put_le32(stage_room(w, 4), (uint32_t)(m->phr_ptr[i + 1] - m->phr_ptr[i]));
+        put_u32s(w, m->phr_ids, nph);
+        sec_end(w);
+    }
+    if (m->labels_blob) {
+        sec_begin(w, "labels", m->labels_len);
+        put_bytes(w, m->labels_blob, m->labels_len);
+        sec_end(w);
+    }
 }
 
 /* Header bytes for the finished table; returns its size. */
@@ -917,7 +946,7 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     }
     /* header placeholder, sections, then the real header over it */
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
-    size_t hlen = STORE_FIXED + STORE_ENTRY * STORE_NSEC + 8;
+    size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
     memset(hdr, 0, sizeof hdr);
     wr_raw(w, hdr, hlen);
     write_sections(w, m, &build);
@@ -1156,6 +1185,13 @@ static int rd_header(reader *r) {
  * checked (zstd magic, content size equal to the table's, checksum present,
  * exactly stored bytes) and its size bounded before anything is allocated;
  * zstd verifies the checksum while decompressing. */
+/* 1 when the file has a section of this name. */
+static int rd_has(const reader *r, const char *name) {
+    for (int i = 0; i < r->nsec; i++)
+        if (strcmp(r->sec[i].name, name) == 0) return 1;
+    return 0;
+}
+
 static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
                       size_t extra, void **out, uint64_t *raw) {
     *out = NULL;
@@ -1464,6 +1500,90 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         memcpy(m->field_code[f], (unsigned char *)p + 16 * (size_t)f, 8);
         m->field_count[f] = get_le64((unsigned char *)p + 16 * (size_t)f + 8);
     }
+    free(p);
+    p = NULL;
+
+    /* optional: surface words of stemmed terms */
+    if (rd_has(r, "surface")) {
+        rc = rd_section(r, "surface", nt, UINT64_MAX, 1, &p, &raw);
+        if (rc) goto done;
+        m->surf_blob = p;
+        m->surf_blob[raw] = 0;
+        m->surf_blob_len = raw;
+        p = NULL;
+        m->surf_off = ty_mallocarray(nt ? nt : 1, sizeof *m->surf_off);
+        if (!m->surf_off) goto nomem;
+        if (blob_index(m->surf_blob, raw, nt, m->surf_off, 1, why, sizeof why)) {
+            ty_seterr(r->err, r->errlen, "%s: section 'surface': %s", r->path, why);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+    }
+    /* optional: application phrases (both sections or neither) */
+    if (rd_has(r, "phrase.text") || rd_has(r, "phrase.docs")) {
+        rc = rd_section(r, "phrase.text", 0, UINT64_MAX, 1, &p, &raw);
+        if (rc) goto done;
+        m->phr_blob = p;
+        m->phr_blob[raw] = 0;
+        m->phr_blob_len = raw;
+        p = NULL;
+        uint64_t np = 0;
+        for (uint64_t i = 0; i < raw; i++) np += m->phr_blob[i] == 0;
+        if (np > UINT32_MAX) goto toolarge;
+        m->nphrases = np;
+        m->phr_off = ty_mallocarray(np ? np : 1, sizeof *m->phr_off);
+        if (!m->phr_off) goto nomem;
+        if (blob_index(m->phr_blob, raw, np, m->phr_off, 1, why, sizeof why)) {
+            ty_seterr(r->err, r->errlen, "%s: section 'phrase.text': %s", r->path, why);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        if (mul3(nd, 4, 1, &sz)) goto toolarge;
+        rc = rd_section(r, "phrase.docs", sz, UINT64_MAX, 0, &p, &raw);
+        if (rc) goto done;
+        if ((raw - sz) % 4) {
+            ty_seterr(r->err, r->errlen, "%s: section 'phrase.docs': bad size", r->path);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        m->phr_ptr = ty_mallocarray(nd + 1, sizeof *m->phr_ptr);
+        if (!m->phr_ptr) goto nomem;
+        m->phr_ptr[0] = 0;
+        for (uint64_t i = 0; i < nd; i++)
+            m->phr_ptr[i + 1] = m->phr_ptr[i] + get_le32((unsigned char *)p + 4 * i);
+        uint64_t nids = (raw - sz) / 4;
+        if (m->phr_ptr[nd] != nids) {
+            ty_seterr(r->err, r->errlen,
+                      "%s: section 'phrase.docs': counts sum to %llu, section "
+                      "holds %llu ids", r->path,
+                      (unsigned long long)m->phr_ptr[nd], (unsigned long long)nids);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        m->phr_ids = ty_mallocarray(nids ? nids : 1, sizeof *m->phr_ids);
+        if (!m->phr_ids) goto nomem;
+        for (uint64_t j = 0; j < nids; j++) {
+            m->phr_ids[j] = get_le32((unsigned char *)p + sz + 4 * j);
+            if (m->phr_ids[j] >= np) {
+                ty_seterr(r->err, r->errlen,
+                          "%s: section 'phrase.docs': phrase %u of %llu", r->path,
+                          m->phr_ids[j], (unsigned long long)np);
+                rc = TENYO_ERR_CORRUPT;
+                goto done;
+            }
+        }
+        free(p);
+        p = NULL;
+    }
+    /* optional: IPC titles recorded at index time (parsed by the index) */
+    if (rd_has(r, "labels")) {
+        rc = rd_section(r, "labels", 0, 64ull << 20, 1, &p, &raw);
+        if (rc) goto done;
+        m->labels_blob = p;
+        m->labels_blob[raw] = 0;
+        m->labels_len = raw;
+        p = NULL;
+    }
     rc = TENYO_OK;
     goto done;
 #undef EXACT
@@ -1560,5 +1680,12 @@ void ty_model_free(ty_model *m) {
     free(m->field_ids);
     free(m->field_code);
     free(m->field_count);
+    free(m->surf_blob);
+    free(m->surf_off);
+    free(m->phr_blob);
+    free(m->phr_off);
+    free(m->phr_ptr);
+    free(m->phr_ids);
+    free(m->labels_blob);
     memset(m, 0, sizeof *m);
 }

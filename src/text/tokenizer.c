@@ -141,6 +141,9 @@ struct ty_tokctx {
     size_t numlen;         /* bytes in num; 0 when none waits */
     void (*emit)(void *ud, const char *term, size_t n); /* caller's sink */
     void *ud;              /* caller's argument */
+    const ty_tok_sink *sink; /* optional sinks (surface, phrase) or NULL */
+    ty_phraser ph;         /* application phrase patterns (when sink->phrase) */
+    const char *word_end;  /* end of the previous ICU word of the run */
     long count;            /* terms emitted by this call */
     int status;            /* first error inside a callback, else 0 */
     char err[TY_ERRLEN];   /* message of the last failed call */
@@ -461,6 +464,10 @@ static void emit_latin(ty_tokctx *c, const char *w, size_t n) {
     size_t k = porter1(c->term.p, n);
     if (k < 2 || is_stop(c->t->stop_en, c->term.p, k)) return;
     put(c, c->term.p, k);
+    /* every stemmed word votes for its term's displayed form, unchanged
+     * ones too (else "vehicles" would outvote a more frequent "vehicle") */
+    if (c->sink && c->sink->surface && !c->status)
+        c->sink->surface(c->ud, c->term.p, k, w, n);
 }
 
 /* Emit a Japanese-run word (a noun part, a verb's base form) that passed
@@ -583,6 +590,7 @@ static int classify(const ty_morph *m) {
 static void on_morph(void *ud, const ty_morph *m) {
     ty_tokctx *c = ud;
     if (c->status) return;
+    if (c->sink && c->sink->phrase) ty_phr_morph(&c->ph, m);
     int k = classify(m);
     tk_shape sh = {0, 0, 0, 0};
     if (k == K_CONTENT || k == K_SUFFIX || k == K_PREFIX || k == K_COUNTER) {
@@ -662,6 +670,7 @@ static void run_ja(ty_tokctx *c, const char *s, size_t n) {
         int rc = ty_mecab_parse(c->mc, s, k, on_morph, c);
         c->numlen = 0;
         flush_run(c);
+        if (c->sink && c->sink->phrase) ty_phr_end(&c->ph);
         if (rc && !c->status) {
             c->status = rc;
             ty_seterr(c->err, sizeof c->err,
@@ -675,11 +684,21 @@ static void run_ja(ty_tokctx *c, const char *s, size_t n) {
 
 static void on_word(void *ud, const char *w, size_t n) {
     ty_tokctx *c = ud;
-    if (!c->status) emit_latin(c, w, n);
+    if (c->status) return;
+    if (c->sink && c->sink->phrase) {
+        int punct = 0; /* sentence or clause punctuation since the last word */
+        for (const char *q = c->word_end; q && q < w && !punct; q++)
+            punct = strchr(",.;:()[]!?\"", *q) != NULL && *q;
+        ty_phr_word(&c->ph, w, n, punct);
+        c->word_end = w + n;
+    }
+    emit_latin(c, w, n);
 }
 
 static void run_other(ty_tokctx *c, const char *s, size_t n) {
+    c->word_end = s;
     int rc = ty_icu_words(c->icu, s, n, on_word, c);
+    if (c->sink && c->sink->phrase) ty_phr_end(&c->ph);
     if (rc && !c->status) {
         c->status = rc;
         ty_seterr(c->err, sizeof c->err, "ICU word break failed (%s)",
@@ -712,7 +731,15 @@ static void blank_headings(char *s, size_t n) {
 
 int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
                 void (*emit)(void *ud, const char *term, size_t n), void *ud) {
-    if (!c || !emit || (!text && len)) return TENYO_ERR_ARG;
+    ty_tok_sink s = {emit, NULL, NULL, ud};
+    return ty_tokenize_sink(c, text, len, &s);
+}
+
+int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
+                     const ty_tok_sink *sink) {
+    if (!c || !sink || !sink->term || (!text && len)) return TENYO_ERR_ARG;
+    void (*emit)(void *ud, const char *term, size_t n) = sink->term;
+    void *ud = sink->ud;
     c->err[0] = 0;
     if (len > TK_MAX_TEXT) {
         ty_seterr(c->err, sizeof c->err,
@@ -735,6 +762,10 @@ int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
     blank_headings(c->norm.p, c->norm.len);
     c->emit = emit;
     c->ud = ud;
+    c->sink = sink;
+    memset(&c->ph, 0, sizeof c->ph);
+    c->ph.emit = sink->phrase;
+    c->ph.ud = ud;
     c->count = 0;
     c->status = 0;
     c->nmem = 0;
@@ -769,6 +800,7 @@ int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
     }
     c->emit = NULL;
     c->ud = NULL;
+    c->sink = NULL;
     if (c->status) {
         if (!c->err[0])
             ty_seterr(c->err, sizeof c->err, "tokenizer failed (%s)",

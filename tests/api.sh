@@ -1,0 +1,278 @@
+#!/bin/sh
+# api.sh — HTTP API tests of `tenyo serve` against a server on a free
+# loopback port (--port 0: the kernel picks it, the server prints it) over
+# an index of the bundled sample. Checks status codes, byte equality with
+# the CLI's --json output for the same inputs, error bodies, limits,
+# concurrency, the access log and graceful shutdown. Prints
+# "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/api.sh
+T=${TENYO:-build/tenyo}
+pass=0; fail=0
+ok()  { pass=$((pass+1)); echo "ok   $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1"; }
+if ! command -v curl >/dev/null 2>&1; then
+  echo "skip api tests: curl is not installed (apt-get install curl)"
+  echo "0 passed, 0 failed"; exit 0
+fi
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-api-XXXXXX")
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT
+PY=; command -v python3 >/dev/null 2>&1 && PY=python3
+
+"$T" index -q -o "$D/s.tny" data/sample/sample.jsonl 2>"$D/index.err" || {
+  bad "api_index_sample ($(head -c 300 "$D/index.err"))"; echo "$pass passed, $fail failed"; exit 1; }
+
+# start_server LOG ARGS...: start in the background, wait for the port
+start_server() {
+  log=$1; shift; : >"$log"
+  "$T" serve "$D/s.tny" --port 0 "$@" 2>"$log" &
+  PID=$!
+  i=0; PORT=
+  while [ $i -lt 300 ]; do  # up to 30 s (sanitizer builds start slowly)
+    PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$log")
+    [ -n "$PORT" ] && break
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1; i=$((i+1))
+  done
+  [ -n "$PORT" ]
+}
+if start_server "$D/log" --threads 3; then ok api_server_starts; else
+  bad "api_server_starts ($(head -c 300 "$D/log"))"; echo "$pass passed, $fail failed"; exit 1; fi
+U="http://127.0.0.1:$PORT"
+
+# req NAME WANT_STATUS CURL_ARGS...: body in $D/body, headers in $D/hdr
+req() {
+  name=$1; want=$2; shift 2
+  code=$(curl -s -o "$D/body" -D "$D/hdr" -w '%{http_code}' "$@")
+  if [ "$code" = "$want" ]; then ok "$name"; else bad "$name (status $code, want $want: $(head -c 200 "$D/body"))"; fi
+}
+# err NAME WANT_STATUS CURL_ARGS...: as req, and the body is {"error": "..."}
+err() {
+  name=$1; req "$@"
+  if grep -q '^{"error":".*"}$' "$D/body"; then ok "${name}_json"; else bad "${name}_json ($(head -c 200 "$D/body"))"; fi
+}
+# same NAME FILE_A FILE_B: byte equality
+same() { if cmp -s "$2" "$3"; then ok "$1"; else bad "$1 ($(diff "$2" "$3" | head -c 400))"; fi; }
+hdr() { if grep -qi "^$2" "$D/hdr"; then ok "$1"; else bad "$1 (no header '$2')"; fi; }
+post() { curl -s -X POST -H 'Content-Type: application/json' --data-binary "$1" "$U/api/ideas"; }
+
+# ------------------------------------------------------------ basics
+req api_healthz 200 "$U/healthz"
+grep -q '"status":"ok"' "$D/body" && ok api_healthz_body || bad api_healthz_body
+req api_page 200 "$U/"
+hdr api_page_html 'Content-Type: text/html'
+hdr api_page_csp "Content-Security-Policy: default-src 'none'; script-src 'self'"
+grep -q '<script src="/app.js"' "$D/body" && ok api_page_body || bad api_page_body
+req api_app_js 200 "$U/app.js"
+hdr api_app_js_type 'Content-Type: text/javascript'
+grep -q 'innerHTML' "$D/body" && bad "api_app_js_no_innerhtml (page builds HTML from data)" || ok api_app_js_no_innerhtml
+req api_app_css 200 "$U/app.css"
+code=$(curl -s -I -o "$D/hdr" -w '%{http_code}' "$U/")
+[ "$code" = 200 ] && ok api_head || bad "api_head ($code)"
+
+# ------------------------------------------- same bytes as the CLI
+"$T" info "$D/s.tny" --json >"$D/cli"
+req api_info 200 "$U/api/info"
+same api_info_equals_cli "$D/cli" "$D/body"
+
+"$T" similar "$D/s.tny" SAMPLE-001 --json >"$D/cli"
+req api_similar_id 200 "$U/api/similar?id=SAMPLE-001"
+same api_similar_id_equals_cli "$D/cli" "$D/body"
+"$T" similar "$D/s.tny" SAMPLE-042 -k 3 --mode tfidf --json >"$D/cli"
+req api_similar_k_mode 200 "$U/api/similar?id=SAMPLE-042&k=3&mode=tfidf"
+same api_similar_k_mode_equals_cli "$D/cli" "$D/body"
+Q="カメラ画像から運転者の眠気を検出して車両を制御する"
+"$T" similar "$D/s.tny" --text "$Q" -k 5 --mode lsa --json >"$D/cli"
+req api_similar_text 200 -G --data-urlencode "text=$Q" -d k=5 -d mode=lsa "$U/api/similar"
+same api_similar_text_equals_cli "$D/cli" "$D/body"
+"$T" similar "$D/s.tny" --text "robot gripper with soft fingers" --json >"$D/cli"
+req api_similar_text_en 200 -G --data-urlencode "text=robot gripper with soft fingers" "$U/api/similar"
+same api_similar_text_en_equals_cli "$D/cli" "$D/body"
+
+"$T" ideas "$D/s.tny" SAMPLE-001 --json >"$D/cli"
+post '{"id":"SAMPLE-001"}' >"$D/body"
+same api_ideas_id_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-001 --home B60W,G08G --distance section -n 5 --open-only \
+  --lang en --mode tfidf --json >"$D/cli"
+post '{"id":"SAMPLE-001","home":["B60W","G08G"],"distance":"section","n":5,"open_only":true,"lang":"en","mode":"tfidf"}' >"$D/body"
+same api_ideas_options_equal_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" --text "$Q" --home "B60W,G06V" -n 7 --distance subclass --json >"$D/cli"
+post "{\"text\":\"$Q\",\"home\":\"B60W, G06V\",\"n\":7,\"distance\":\"subclass\"}" >"$D/body"
+same api_ideas_text_home_string_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" --text "robot gripper with soft fingers" --lang en --json >"$D/cli"
+post '{"text":"robot gripper with soft fingers","lang":"en"}' >"$D/body"
+same api_ideas_text_predicted_home_equals_cli "$D/cli" "$D/body"
+grep -q '"home_predicted":true' "$D/body" && ok api_ideas_home_predicted || bad api_ideas_home_predicted
+
+req api_patent 200 "$U/api/patent/SAMPLE-001"
+"$T" similar "$D/s.tny" SAMPLE-001 --json >"$D/cli"
+if [ -n "$PY" ]; then
+  if $PY - "$D/body" "$D/cli" <<'P'
+import json, sys
+o = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+p = o["patent"]
+assert p["id"] == "SAMPLE-001" and p["title"] and p["fields"] and p["codes"], p
+assert isinstance(p["open"], bool) and p["lang"] in ("ja", "en")
+assert set(p["map"]) == {"x", "y"}
+assert o["similar"] == c, "similar differs from the CLI"
+P
+  then ok api_patent_body_and_similar_equal_cli; else bad api_patent_body_and_similar_equal_cli; fi
+fi
+
+# ------------------------------------------------------------ the map
+req api_map 200 "$U/api/map"
+cp "$D/body" "$D/map"
+req api_map_points 200 "$U/api/map?fields=0&id=SAMPLE-001&doc=SAMPLE-002&doc=SAMPLE-019"
+cp "$D/body" "$D/points"
+req api_map_text 200 -G --data-urlencode "text=$Q" -d fields=0 "$U/api/map"
+cp "$D/body" "$D/tpoints"
+curl -s "$U/api/patent/SAMPLE-019" >"$D/p19"
+if [ -n "$PY" ]; then
+  if $PY - "$D/map" "$D/points" "$D/tpoints" "$D/p19" "$D/s.tny" "$T" <<'P'
+import json, math, subprocess, sys
+m = json.load(open(sys.argv[1])); pts = json.load(open(sys.argv[2]))
+tp = json.load(open(sys.argv[3])); p19 = json.load(open(sys.argv[4]))
+info = json.loads(subprocess.check_output([sys.argv[6], "info", sys.argv[5], "--json"]))
+f = m["fields"]
+assert len(f) == info["fields"], (len(f), info["fields"])
+assert [x["field"] for x in f] == [x["field"] for x in info["field_counts"]]
+assert [x["documents"] for x in f] == [x["documents"] for x in info["field_counts"]]
+assert all(math.isfinite(x["x"]) and math.isfinite(x["y"]) and x["label_ja"] and x["label_en"] for x in f)
+v = m["variance"]; assert 0 < v[1] <= v[0] <= 1, v
+# the fields are spread out, not collapsed onto a point
+assert max(x["x"] for x in f) - min(x["x"] for x in f) > 0.1
+assert "fields" not in pts and [d["id"] for d in pts["docs"]] == ["SAMPLE-002", "SAMPLE-019"]
+d19 = pts["docs"][1]; assert (d19["x"], d19["y"]) == (p19["patent"]["map"]["x"], p19["patent"]["map"]["y"])
+assert pts["query"] and math.isfinite(pts["query"]["x"])
+assert tp["query"] and tp["docs"] == []
+P
+  then ok api_map_consistent_with_info; else bad api_map_consistent_with_info; fi
+fi
+err api_map_unknown_doc 404 "$U/api/map?doc=NO-SUCH"
+err api_map_bad_fields 400 "$U/api/map?fields=2"
+err api_map_id_and_text 400 "$U/api/map?id=SAMPLE-001&text=x"
+many=$(i=0; while [ $i -le 200 ]; do printf 'doc=SAMPLE-001&'; i=$((i+1)); done)
+err api_map_too_many_docs 400 "$U/api/map?$many"
+
+# ------------------------------------------------------------- errors
+err api_similar_no_query 400 "$U/api/similar"
+err api_similar_id_and_text 400 "$U/api/similar?id=SAMPLE-001&text=x"
+err api_similar_k_zero 400 "$U/api/similar?id=SAMPLE-001&k=0"
+err api_similar_k_over 400 "$U/api/similar?id=SAMPLE-001&k=101"
+err api_similar_k_text 400 "$U/api/similar?id=SAMPLE-001&k=ten"
+err api_similar_bad_mode 400 "$U/api/similar?id=SAMPLE-001&mode=fuzzy"
+err api_similar_unknown_id 404 "$U/api/similar?id=NO-SUCH-ID"
+grep -q 'NO-SUCH-ID' "$D/body" && ok api_similar_unknown_id_named || bad api_similar_unknown_id_named
+err api_similar_no_terms 400 "$U/api/similar?text=qqqzzz"
+err api_similar_bad_utf8 400 "$U/api/similar?text=%ff%fe"
+long=$(head -c 33000 /dev/zero | tr '\0' 'a')
+err api_similar_text_too_long 413 -G --data-urlencode "text=$long" "$U/api/similar"
+err api_patent_unknown 404 "$U/api/patent/NO-SUCH-ID"
+err api_patent_bad_k 400 "$U/api/patent/SAMPLE-001?k=1000"
+
+P="-X POST -H Content-Type:application/json $U/api/ideas"
+err api_ideas_bad_json 400 -d '{"id": "SAMPLE-001"' $P
+grep -q 'invalid JSON' "$D/body" && ok api_ideas_bad_json_says_so || bad api_ideas_bad_json_says_so
+err api_ideas_empty_body 400 -d '' $P
+err api_ideas_not_object 400 -d '["SAMPLE-001"]' $P
+err api_ideas_no_query 400 -d '{"n": 3}' $P
+err api_ideas_id_and_text 400 -d '{"id":"SAMPLE-001","text":"x"}' $P
+err api_ideas_unknown_member 400 -d '{"id":"SAMPLE-001","open-only":true}' $P
+grep -q "open-only" "$D/body" && ok api_ideas_unknown_member_named || bad api_ideas_unknown_member_named
+err api_ideas_duplicate_member 400 -d '{"id":"SAMPLE-001","id":"SAMPLE-002"}' $P
+err api_ideas_n_zero 400 -d '{"id":"SAMPLE-001","n":0}' $P
+err api_ideas_n_over 400 -d '{"id":"SAMPLE-001","n":51}' $P
+err api_ideas_n_string 400 -d '{"id":"SAMPLE-001","n":"5"}' $P
+err api_ideas_bad_distance 400 -d '{"id":"SAMPLE-001","distance":"far"}' $P
+err api_ideas_bad_lang 400 -d '{"id":"SAMPLE-001","lang":"fr"}' $P
+err api_ideas_bad_mode 400 -d '{"id":"SAMPLE-001","mode":"bm25"}' $P
+err api_ideas_bad_open_only 400 -d '{"id":"SAMPLE-001","open_only":"yes"}' $P
+err api_ideas_bad_home_code 400 -d '{"id":"SAMPLE-001","home":["B60W","ZZZZ"]}' $P
+grep -q 'ZZZZ' "$D/body" && ok api_ideas_bad_home_named || bad api_ideas_bad_home_named
+err api_ideas_bad_home_long 400 -d '{"id":"SAMPLE-001","home":"B60WX"}' $P
+err api_ideas_bad_home_type 400 -d '{"id":"SAMPLE-001","home":[1]}' $P
+err api_ideas_unknown_id 404 -d '{"id":"NO-SUCH-ID"}' $P
+err api_ideas_no_terms 400 -d '{"text":"qqqzzz"}' $P
+err api_ideas_text_not_string 400 -d '{"text":42}' $P
+head -c 70000 /dev/zero | tr '\0' 'a' >"$D/big"
+err api_ideas_body_too_large 413 --data-binary @"$D/big" $P
+err api_ideas_body_too_large_chunked 413 -H 'Transfer-Encoding: chunked' --data-binary @"$D/big" $P
+printf '{"text":"%s"}' "$long" >"$D/longtext"
+err api_ideas_text_too_long 413 --data-binary @"$D/longtext" $P
+
+err api_ideas_get_405 405 "$U/api/ideas"
+hdr api_ideas_get_allow 'Allow: POST'
+err api_info_post_405 405 -X POST -d x "$U/api/info"
+hdr api_info_post_allow 'Allow: GET, HEAD'
+err api_page_delete_405 405 -X DELETE "$U/"
+err api_unknown_path 404 "$U/api/nothing"
+err api_unknown_path_root 404 "$U/etc/passwd"
+err api_foreign_host 403 -H 'Host: attacker.example' "$U/api/info"
+req api_localhost_host 200 -H "Host: localhost:$PORT" "$U/healthz"
+
+# -------------------------------------------------------- concurrency
+# 12 requests at once (3 server threads): every answer equals the CLI's
+ids="SAMPLE-001 SAMPLE-010 SAMPLE-020 SAMPLE-030 SAMPLE-040 SAMPLE-050"
+for id in $ids; do
+  "$T" ideas "$D/s.tny" "$id" -n 5 --json >"$D/cli.i.$id"
+  "$T" similar "$D/s.tny" "$id" -k 20 --json >"$D/cli.s.$id"
+done
+kids=
+for id in $ids; do
+  curl -s -X POST -d "{\"id\":\"$id\",\"n\":5}" "$U/api/ideas" >"$D/par.i.$id" & kids="$kids $!"
+  curl -s "$U/api/similar?id=$id&k=20" >"$D/par.s.$id" & kids="$kids $!"
+done
+wait_kids() { for j in $kids; do wait "$j"; done; kids=; }
+wait_kids
+npar=0
+for id in $ids; do
+  cmp -s "$D/cli.i.$id" "$D/par.i.$id" && cmp -s "$D/cli.s.$id" "$D/par.s.$id" && npar=$((npar+1))
+done
+[ "$npar" = 6 ] && ok api_parallel_equal_cli || bad "api_parallel_equal_cli ($npar of 6 ids equal)"
+# 40 text queries over 8 connections at once: all 200
+i=0
+while [ $i -lt 8 ]; do
+  ( j=0; while [ $j -lt 5 ]; do
+      curl -s -o /dev/null -w '%{http_code}\n' -G --data-urlencode "text=運転者の眠気 $i $j" "$U/api/similar"
+      j=$((j+1)); done ) >"$D/par.t.$i" & kids="$kids $!"
+  i=$((i+1))
+done
+wait_kids
+n200=$(cat "$D"/par.t.* | grep -c '^200$')
+[ "$n200" = 40 ] && ok api_parallel_text_all_ok || bad "api_parallel_text_all_ok ($n200 of 40)"
+kill -0 "$PID" 2>/dev/null && ok api_server_alive || bad api_server_alive
+
+# ------------------------------------------------------------ the log
+curl -s -o /dev/null "$U/%E7%89%B9%0Aforged%20line"
+sleep 0.2
+grep -q ' 127\.0\.0\.1 POST /api/ideas 200 [0-9]* [0-9.]*ms$' "$D/log" && ok api_log_line || bad "api_log_line ($(tail -n 2 "$D/log"))"
+grep -q ' GET /%E7%89%B9%0Aforged%20line 404 ' "$D/log" && ok api_log_path_encoded || bad api_log_path_encoded
+grep -q '^forged' "$D/log" && bad api_log_no_injection || ok api_log_no_injection
+grep -q '^[0-9-]*T[0-9:.]*Z 127\.0\.0\.1 GET /api/info 200 [0-9]* ' "$D/log" && ok api_log_format || bad api_log_format
+
+# -------------------------------------------------- shutdown, options
+kill -TERM "$PID"
+i=0; while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+wait "$PID"; rc=$?; PID=
+[ "$rc" = 0 ] && ok api_sigterm_exit_0 || bad "api_sigterm_exit_0 (exit $rc: $(tail -n 3 "$D/log"))"
+grep -q 'SIGTERM, stopping' "$D/log" && ok api_sigterm_logged || bad api_sigterm_logged
+if start_server "$D/log2" --threads 1 --quiet; then
+  curl -s -o /dev/null "$U/healthz"
+  req api_second_server 200 "http://127.0.0.1:$PORT/healthz"
+  "$T" serve "$D/s.tny" --port "$PORT" 2>"$D/err"; rc=$?
+  [ "$rc" = 4 ] && ok api_port_in_use_exit_4 || bad "api_port_in_use_exit_4 (exit $rc)"
+  kill -INT "$PID"; wait "$PID"; rc=$?; PID=
+  [ "$rc" = 0 ] && ok api_sigint_exit_0 || bad "api_sigint_exit_0 (exit $rc)"
+  grep -q 'GET /healthz' "$D/log2" && bad api_quiet_no_log || ok api_quiet_no_log
+else
+  bad "api_second_server ($(head -c 200 "$D/log2"))"
+fi
+"$T" serve >/dev/null 2>&1; [ $? = 1 ] && ok api_usage_exit_1 || bad api_usage_exit_1
+"$T" serve "$D/s.tny" --port 70000 >/dev/null 2>&1; [ $? = 1 ] && ok api_bad_port_exit_1 || bad api_bad_port_exit_1
+"$T" serve "$D/s.tny" --bind nowhere >/dev/null 2>&1; [ $? = 1 ] && ok api_bad_bind_exit_1 || bad api_bad_bind_exit_1
+"$T" serve "$D/none.tny" >/dev/null 2>&1; [ $? = 3 ] && ok api_missing_index_exit_3 || bad api_missing_index_exit_3
+"$T" serve --help >"$D/out" 2>&1; [ $? = 0 ] && grep -q 'api/ideas' "$D/out" && ok api_help || bad api_help
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

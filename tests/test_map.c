@@ -1,0 +1,296 @@
+/*
+ * test_map.c — the landscape map (src/ideas/map.c): an index built by hand
+ * whose principal axes are known exactly, then the bundled sample checked
+ * against a brute-force oracle (weighted covariance and power iteration in
+ * the test), projections of documents and queries, determinism and the
+ * argument errors.
+ */
+#include "internal.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* ------------------------------------------------------------ helpers */
+
+/* A hand-made index: dim 3, fields A B C D, documents
+ *   0,1: (1,0,0) in A     2,3: (-1,0,0) in B
+ *   4: (0,1,0) in C       5: (0,-1,0) in D
+ *   6: (0.6,0.8,0) in no field.
+ * Unit centroids A=e1, B=-e1, C=e2, D=-e2 with weights 2,2,1,1: mean 0,
+ * covariance diag(4/6, 2/6, 0), so axis 0 = e1 and axis 1 = e2. */
+typedef struct synth {
+    tenyo_index x;            /* the index (only ty_model parts set) */
+    float vec[7 * 3];         /* document vectors */
+    uint64_t fptr[8];         /* field_ptr */
+    uint16_t fids[6];         /* field_ids */
+    char codes[4][8];         /* field codes */
+    uint64_t counts[4];       /* field counts */
+} synth;
+
+static void synth_init(synth *s) {
+    static const float v[7 * 3] = {1, 0, 0, 1, 0, 0, -1, 0, 0, -1, 0, 0,
+                                   0, 1, 0, 0, -1, 0, 0.6f, 0.8f, 0};
+    static const uint64_t fp[8] = {0, 1, 2, 3, 4, 5, 6, 6};
+    static const uint16_t fi[6] = {0, 0, 1, 1, 2, 3};
+    static const char cd[4][8] = {"A01B", "B01D", "C01B", "D01F"};
+    static const uint64_t cn[4] = {2, 2, 1, 1};
+    memset(s, 0, sizeof *s);
+    memcpy(s->vec, v, sizeof v);
+    memcpy(s->fptr, fp, sizeof fp);
+    memcpy(s->fids, fi, sizeof fi);
+    memcpy(s->codes, cd, sizeof cd);
+    memcpy(s->counts, cn, sizeof cn);
+    ty_model *m = &s->x.m;
+    m->dim = 3;
+    m->ndocs = 7;
+    m->docvec = s->vec;
+    m->field_ptr = s->fptr;
+    m->field_ids = s->fids;
+    m->nfields = 4;
+    m->field_code = s->codes;
+    m->field_count = s->counts;
+}
+
+/* Build the sample index into the test directory once; NULL on failure. */
+static const char *sample_index(void) {
+    static char path[512];
+    static int state; /* 0 not tried, 1 built, -1 failed */
+    if (state) return state > 0 ? path : NULL;
+    state = -1;
+    snprintf(path, sizeof path, "%s/map_sample.tny", ty_test_tmpdir());
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = 2;
+    tenyo_builder *b = NULL;
+    tenyo_reader *r = NULL;
+    char err[512];
+    if (tenyo_builder_new(&bo, &b, err, sizeof err)) return NULL;
+    int rc = tenyo_reader_open(SAMPLE, NULL, &r, err, sizeof err);
+    const tenyo_doc *d;
+    while (rc == 0 && (rc = tenyo_reader_next(r, &d)) == 1) rc = tenyo_builder_add(b, d);
+    if (rc == 0) rc = tenyo_builder_write(b, path, NULL);
+    tenyo_reader_free(r);
+    tenyo_builder_free(b);
+    if (rc == 0) state = 1;
+    return rc == 0 ? path : NULL;
+}
+
+/* ------------------------------------------------------------- tests */
+
+TY_TEST(map_synthetic_axes_exact) {
+    synth s;
+    synth_init(&s);
+    tenyo_map *map = NULL;
+    char err[512] = "";
+    CHECKF(tenyo_map_new(&s.x, &map, err, sizeof err) == TENYO_OK, "%.300s", err);
+    double sh[2], xy[2];
+    tenyo_map_variance(map, sh);
+    CHECK_NEAR(sh[0], 4.0 / 6.0, 1e-12);
+    CHECK_NEAR(sh[1], 2.0 / 6.0, 1e-12);
+    /* signs fixed: largest component of each axis positive */
+    static const double want[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+    for (uint32_t f = 0; f < 4; f++) {
+        CHECK_EQ_INT(tenyo_map_field(map, f, xy), TENYO_OK);
+        CHECK_NEAR(xy[0], want[f][0], 1e-12);
+        CHECK_NEAR(xy[1], want[f][1], 1e-12);
+    }
+    CHECK_EQ_INT(tenyo_map_doc(map, 6, xy), TENYO_OK);
+    CHECK_NEAR(xy[0], 0.6, 1e-7);
+    CHECK_NEAR(xy[1], 0.8, 1e-7);
+    /* a query vector is projected on the same axes */
+    struct tenyo_ctx c;
+    float q[3] = {0, 0, 0};
+    memset(&c, 0, sizeof c);
+    c.idx = &s.x;
+    c.qlsa = q;
+    CHECK_EQ_INT(tenyo_map_query(map, &c, xy), TENYO_ERR_ARG); /* no query yet */
+    q[0] = -0.28f, q[1] = 0.96f;
+    CHECK_EQ_INT(tenyo_map_query(map, &c, xy), TENYO_OK);
+    CHECK_NEAR(xy[0], -0.28, 1e-7);
+    CHECK_NEAR(xy[1], 0.96, 1e-7);
+    /* out of range, foreign context, NULLs */
+    CHECK_EQ_INT(tenyo_map_field(map, 4, xy), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_doc(map, 7, xy), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_doc(map, 0, NULL), TENYO_ERR_ARG);
+    synth other;
+    synth_init(&other);
+    c.idx = &other.x;
+    CHECK_EQ_INT(tenyo_map_query(map, &c, xy), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_query(NULL, &c, xy), TENYO_ERR_ARG);
+    tenyo_map_free(map);
+    tenyo_map_free(NULL);
+}
+
+TY_TEST(map_multi_field_doc_and_weights) {
+    /* doc 4 joins A as well: A's centroid turns towards e2 and, being the
+     * heaviest field, pulls the weighted mean with it */
+    synth s;
+    synth_init(&s);
+    static const uint64_t fp[8] = {0, 1, 2, 3, 4, 6, 7, 7};
+    static const uint16_t fi[7] = {0, 0, 1, 1, 0, 2, 3};
+    uint16_t ids[7];
+    memcpy(s.fptr, fp, sizeof fp);
+    memcpy(ids, fi, sizeof fi);
+    s.x.m.field_ids = ids;
+    s.counts[0] = 3;
+    tenyo_map *map = NULL;
+    char err[512] = "";
+    CHECKF(tenyo_map_new(&s.x, &map, err, sizeof err) == TENYO_OK, "%.300s", err);
+    /* oracle: centroids and weighted mean by hand */
+    double ca[3] = {2 / sqrt(5.0), 1 / sqrt(5.0), 0};
+    double c[4][3] = {{ca[0], ca[1], 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}};
+    double w[4] = {3, 2, 1, 1}, mu[3] = {0, 0, 0};
+    for (int f = 0; f < 4; f++)
+        for (int i = 0; i < 3; i++) mu[i] += w[f] / 7 * c[f][i];
+    /* projected coordinates reproduce the weighted variance per axis and
+     * are uncorrelated (principal axes), and the weighted mean maps to 0 */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, tr = 0, xy[2];
+    for (uint32_t f = 0; f < 4; f++) {
+        CHECK_EQ_INT(tenyo_map_field(map, f, xy), TENYO_OK);
+        sx += w[f] / 7 * xy[0];
+        sy += w[f] / 7 * xy[1];
+        sxx += w[f] / 7 * xy[0] * xy[0];
+        syy += w[f] / 7 * xy[1] * xy[1];
+        sxy += w[f] / 7 * xy[0] * xy[1];
+        for (int i = 0; i < 3; i++) tr += w[f] / 7 * (c[f][i] - mu[i]) * (c[f][i] - mu[i]);
+    }
+    double sh[2];
+    tenyo_map_variance(map, sh);
+    CHECK_NEAR(sx, 0, 1e-12);
+    CHECK_NEAR(sy, 0, 1e-12);
+    CHECK_NEAR(sxy, 0, 1e-12);
+    CHECK_NEAR(sxx / tr, sh[0], 1e-9);
+    CHECK_NEAR(syy / tr, sh[1], 1e-9);
+    CHECK(sh[0] >= sh[1] && sh[1] > 0);
+    CHECK_NEAR(sh[0] + sh[1], 1.0, 1e-9); /* all points lie in the e1-e2 plane */
+    tenyo_map_free(map);
+}
+
+TY_TEST(map_refuses_empty) {
+    synth s;
+    synth_init(&s);
+    tenyo_map *map = (tenyo_map *)&s; /* must be reset to NULL */
+    char err[512] = "";
+    s.x.m.nfields = 0;
+    CHECK_EQ_INT(tenyo_map_new(&s.x, &map, err, sizeof err), TENYO_ERR_EMPTY);
+    CHECK(map == NULL);
+    CHECK(strstr(err, "no fields") != NULL);
+    synth_init(&s);
+    s.x.m.dim = 0;
+    s.x.m.docvec = NULL;
+    CHECK_EQ_INT(tenyo_map_new(&s.x, &map, err, sizeof err), TENYO_ERR_EMPTY);
+    CHECK(strstr(err, "LSA") != NULL);
+    CHECK_EQ_INT(tenyo_map_new(NULL, &map, err, sizeof err), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_new(&s.x, NULL, err, sizeof err), TENYO_ERR_ARG);
+}
+
+TY_TEST(map_sample_oracle) {
+    const char *path = sample_index();
+    CHECK(path != NULL);
+    tenyo_index *x = NULL;
+    tenyo_map *map = NULL, *map2 = NULL;
+    tenyo_ctx *ctx = NULL;
+    double *cent = NULL, *cov = NULL;
+    char err[512] = "";
+    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == TENYO_OK, "%.300s", err);
+    const ty_model *m = &x->m;
+    const size_t k = m->dim, nf = m->nfields;
+    CHECK(k > 1 && nf > 2);
+    int rc = tenyo_map_new(x, &map, err, sizeof err);
+    int rc2 = tenyo_map_new(x, &map2, err, sizeof err);
+    int rc3 = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    cent = calloc(nf * k, sizeof *cent);
+    cov = calloc(k * k, sizeof *cov);
+    int ok = rc == 0 && rc2 == 0 && rc3 == 0 && cent && cov;
+    double tr = 0, lambda = 0, sh[2] = {0, 0}, sxx = 0, sxy = 0, wsum = 0;
+    int finite = 1, same = 1;
+    if (ok) {
+        /* oracle centroids, weights and covariance, naive loops */
+        for (uint64_t d = 0; d < m->ndocs; d++)
+            for (uint64_t j = m->field_ptr[d]; j < m->field_ptr[d + 1]; j++)
+                for (size_t i = 0; i < k; i++)
+                    cent[m->field_ids[j] * k + i] += m->docvec[d * k + i];
+        double mu[TY_MAX_DIM] = {0};
+        for (size_t f = 0; f < nf; f++) {
+            double s = 0;
+            for (size_t i = 0; i < k; i++) s += cent[f * k + i] * cent[f * k + i];
+            for (size_t i = 0; i < k && s > 0; i++) cent[f * k + i] /= sqrt(s);
+            wsum += (double)m->field_count[f];
+        }
+        for (size_t f = 0; f < nf; f++)
+            for (size_t i = 0; i < k; i++)
+                mu[i] += (double)m->field_count[f] / wsum * cent[f * k + i];
+        for (size_t f = 0; f < nf; f++) {
+            double w = (double)m->field_count[f] / wsum;
+            for (size_t i = 0; i < k; i++) {
+                tr += w * (cent[f * k + i] - mu[i]) * (cent[f * k + i] - mu[i]);
+                for (size_t j = 0; j < k; j++)
+                    cov[i * k + j] += w * (cent[f * k + i] - mu[i]) * (cent[f * k + j] - mu[j]);
+            }
+        }
+        /* largest eigenvalue by power iteration */
+        double v[TY_MAX_DIM], nv[TY_MAX_DIM];
+        for (size_t i = 0; i < k; i++) v[i] = 1.0 / sqrt((double)k + i);
+        for (int it = 0; it < 3000; it++) {
+            double n2 = 0;
+            for (size_t i = 0; i < k; i++) {
+                nv[i] = 0;
+                for (size_t j = 0; j < k; j++) nv[i] += cov[i * k + j] * v[j];
+                n2 += nv[i] * nv[i];
+            }
+            lambda = sqrt(n2);
+            for (size_t i = 0; i < k; i++) v[i] = nv[i] / lambda;
+        }
+        tenyo_map_variance(map, sh);
+        for (uint32_t f = 0; f < nf; f++) {
+            double a[2], b[2];
+            tenyo_map_field(map, f, a);
+            tenyo_map_field(map2, f, b);
+            double w = (double)m->field_count[f] / wsum;
+            sxx += w * a[0] * a[0];
+            sxy += w * a[0] * a[1];
+            finite &= isfinite(a[0]) && isfinite(a[1]);
+            same &= a[0] == b[0] && a[1] == b[1];
+        }
+    }
+    /* a document that is the only member of its only field sits on it */
+    double fxy[2] = {0, 0}, dxy[2] = {0, 0}, qxy[2] = {0, 0}, d0[2] = {0, 0};
+    int64_t lone = -1;
+    for (uint64_t d = 0; ok && d < m->ndocs && lone < 0; d++)
+        if (m->field_ptr[d + 1] - m->field_ptr[d] == 1 &&
+            m->field_count[m->field_ids[m->field_ptr[d]]] == 1) {
+            lone = (int64_t)d;
+            tenyo_map_field(map, m->field_ids[m->field_ptr[d]], fxy);
+            tenyo_map_doc(map, d, dxy);
+        }
+    /* the query of a similar call on document 0 lands on document 0 */
+    tenyo_hit h[3];
+    int qrc = -1;
+    if (ok && tenyo_similar_doc(ctx, 0, TENYO_MODE_LSA, 3, h) > 0) {
+        qrc = tenyo_map_query(map, ctx, qxy);
+        tenyo_map_doc(map, 0, d0);
+    }
+    free(cent);
+    free(cov);
+    tenyo_ctx_free(ctx);
+    tenyo_map_free(map);
+    tenyo_map_free(map2);
+    tenyo_index_free(x);
+    CHECKF(ok, "map %d, map2 %d, ctx %d: %.300s", rc, rc2, rc3, err);
+    CHECK(finite);
+    CHECK(same); /* deterministic */
+    CHECK(sh[0] > 0 && sh[0] <= 1 && sh[1] > 0 && sh[1] <= sh[0]);
+    CHECK_NEAR(sh[0] * tr, lambda, 1e-6 * lambda); /* axis 0 is the top one */
+    CHECK_NEAR(sxx / tr, sh[0], 1e-6);
+    CHECK_NEAR(sxy, 0, 1e-6 * tr);
+    if (lone >= 0) {
+        CHECK_NEAR(dxy[0], fxy[0], 1e-5);
+        CHECK_NEAR(dxy[1], fxy[1], 1e-5);
+    }
+    CHECK_EQ_INT(qrc, TENYO_OK);
+    CHECK_NEAR(qxy[0], d0[0], 1e-9);
+    CHECK_NEAR(qxy[1], d0[1], 1e-9);
+}
