@@ -384,6 +384,30 @@ typedef struct tenyo_phrase {
 int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                        tenyo_phrase *out);
 
+/* One query of tenyo_ideas_batch: an indexed document or a text. */
+typedef struct tenyo_query {
+    int64_t doc;              /* indexed document number, or -1 for text */
+    const char *text;         /* UTF-8 text when doc < 0 */
+    size_t len;               /* bytes of text */
+    const char *const *home;  /* home subclasses (NULL: own / predicted) */
+    size_t nhome;             /* entries in home */
+} tenyo_query;
+
+/* Called for each query of a batch, in input order, while c holds that
+ * query's state: tenyo_idea_bridge, tenyo_idea_phrases, tenyo_ctx_home and
+ * (when got < 0) tenyo_ctx_error answer for it. ideas: got proposals. */
+typedef void (*tenyo_ideas_cb)(void *ud, size_t i, int got,
+                               const tenyo_idea *ideas);
+
+/* Ideas for many queries that share the scan work: the LSA scores of up to
+ * 32 queries come from one sgemm pass over the document vectors instead of
+ * one pass each; everything else is as tenyo_ideas_doc/_text with the
+ * query's home (the same results up to float rounding). Per-query failures
+ * go to cb; the return value is TENYO_OK or what stopped the whole batch. */
+int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
+                      const tenyo_ideas_opts *o, size_t n, tenyo_ideas_cb cb,
+                      void *ud);
+
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);

@@ -455,7 +455,13 @@ struct tenyo_ctx {
     uint64_t last_skip;      /* query document of the last ideas call, or
                                 UINT64_MAX for text */
     int last_open_only;      /* open_only of the last ideas call */
+    const float *pre_lsa;    /* LSA scores of the current query computed
+                                ahead (a batch's sgemm), or NULL */
 };
+
+/* Set c's query from saved parts (a batch restoring one of its queries). */
+int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
+                     size_t qn, const float *qlsa);
 
 /* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
  * c->s1 with the given mode. */

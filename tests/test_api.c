@@ -342,6 +342,83 @@ TY_TEST(api_ideas_sample) {
     tenyo_index_free(x);
 }
 
+/* What the batch callback saw, query by query. */
+typedef struct batch_seen {
+    tenyo_ctx *c;          /* the batch's context */
+    int got[8];            /* count or status per query */
+    char fields[8][128];   /* proposed fields, comma-separated */
+    char home[8][64];      /* home of the query while it was current */
+    int phrases;           /* phrases found over all ideas */
+} batch_seen;
+
+static void batch_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
+    batch_seen *s = ud;
+    if (i >= 8) return;
+    s->got[i] = got;
+    s->fields[i][0] = 0;
+    for (int k = 0; k < got; k++) {
+        size_t l = strlen(s->fields[i]);
+        snprintf(s->fields[i] + l, sizeof s->fields[i] - l, "%s%s", k ? "," : "", ideas[k].code);
+        tenyo_phrase ph[3];
+        int np = tenyo_idea_phrases(s->c, &ideas[k], 3, ph);
+        if (np > 0) s->phrases += np;
+    }
+    snprintf(s->home[i], sizeof s->home[i], "%s", tenyo_ctx_home(s->c, NULL));
+}
+
+/* tenyo_ideas_batch gives, query by query, what single calls give (the
+ * LSA scores come from one sgemm instead of one sgemv each), reports bad
+ * queries through the callback and keeps the state of each query current
+ * while its callback runs. */
+TY_TEST(api_ideas_batch_matches_single) {
+    const char *files[] = {SAMPLE};
+    const char *p = tmp("batch.tny");
+    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    const char *t1 = "ロボットハンドで柔らかい食品を把持する";
+    const char *t2 = "Cooling plate for the batteries of electric vehicles";
+    const char *hb[] = {"B25J"}, *bad[] = {"NOPE"};
+    tenyo_query q[5] = {
+        {tenyo_index_find(x, "SAMPLE-001"), NULL, 0, NULL, 0},
+        {-1, t1, strlen(t1), hb, 1},
+        {-1, "zzzz qqqq", 9, NULL, 0},          /* no known term */
+        {-1, t2, strlen(t2), NULL, 0},
+        {tenyo_index_find(x, "SAMPLE-028"), NULL, 0, bad, 1}};
+    CHECK(q[0].doc >= 0 && q[4].doc >= 0);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    batch_seen s;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    CHECK_EQ_INT(tenyo_ideas_batch(c, q, 5, &o, 6, batch_cb, &s), TENYO_OK);
+    CHECK_EQ_INT(s.got[2], TENYO_ERR_EMPTY);
+    CHECK_EQ_INT(s.got[4], TENYO_ERR_ARG);
+    CHECK_STR(s.home[1], "B25J");
+    CHECK(s.phrases > 0);
+    for (int i = 0; i < 4; i++) {
+        if (i == 2) continue;
+        tenyo_ideas_opts oi = o;
+        oi.home = q[i].home;
+        oi.nhome = q[i].nhome;
+        tenyo_idea id[6];
+        int n = q[i].doc >= 0 ? tenyo_ideas_doc(c, (uint64_t)q[i].doc, &oi, 6, id)
+                              : tenyo_ideas_text(c, q[i].text, q[i].len, &oi, 6, id);
+        CHECK_EQ_INT(n, s.got[i]);
+        char f[128] = "";
+        for (int k = 0; k < n; k++) {
+            size_t l = strlen(f);
+            snprintf(f + l, sizeof f - l, "%s%s", k ? "," : "", id[k].code);
+        }
+        CHECKF(strcmp(f, s.fields[i]) == 0, "query %d: single %s, batch %s", i, f, s.fields[i]);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
 static void count_terms(void *ud, const char *t, size_t n) {
     (void)t;
     (void)n;

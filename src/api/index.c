@@ -258,17 +258,24 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w) {
 void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn) {
     const ty_model *m = &c->idx->m;
     float *s = c->s1;
+    /* LSA scores: computed ahead by a batch (one sgemm for many queries),
+     * else one sgemv now */
+    const float *lsa = c->pre_lsa;
+    if (mode != TENYO_MODE_TFIDF && !lsa) {
+        ty_scan_lsa(m, c->qlsa, c->s2);
+        lsa = c->s2;
+    }
     if (mode == TENYO_MODE_TFIDF) {
         ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, s);
     } else if (mode == TENYO_MODE_LSA) {
-        ty_scan_lsa(m, c->qlsa, s);
+        memcpy(s, lsa, m->ndocs * sizeof *s);
     } else {
         ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, c->s1);
-        ty_scan_lsa(m, c->qlsa, c->s2);
         float w = (float)c->hybrid_w, v = 1.f - w;
-        for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * c->s2[d];
+        for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
 }
+
 
 /* Score all documents and keep the k best in hits, skipping document `skip`
  * (UINT64_MAX: none). */
@@ -307,6 +314,15 @@ static int reserve_query(tenyo_ctx *c, size_t n) {
     if (!w) return TENYO_ERR_NOMEM;
     c->qw = w;
     c->qcap = n;
+    return TENYO_OK;
+}
+
+int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
+                     size_t qn, const float *qlsa) {
+    if (reserve_query(c, qn + 1)) return TENYO_ERR_NOMEM;
+    memcpy(c->qt, qt, qn * sizeof *c->qt);
+    memcpy(c->qw, qw, qn * sizeof *c->qw);
+    if (c->idx->m.dim) memcpy(c->qlsa, qlsa, c->idx->m.dim * sizeof *c->qlsa);
     return TENYO_OK;
 }
 

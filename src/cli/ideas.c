@@ -151,15 +151,10 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
 }
 
 
-json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
-                       const char *text, size_t len, const tenyo_ideas_opts *io,
-                       size_t n, const char *lang, int *status) {
-    tenyo_idea ideas[MAX_IDEAS];
-    if (n > MAX_IDEAS) n = MAX_IDEAS;
-    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
-                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
-    *status = got < 0 ? got : TENYO_OK;
-    if (got < 0) return NULL;
+/* {"query": {...}, "ideas": [...]} of ideas[0..got) just computed on ctx. */
+static json_t *ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
+                            const char *text, size_t len, const tenyo_idea *ideas,
+                            int got, const char *lang) {
     int predicted = 0;
     const char *home = tenyo_ctx_home(ctx, &predicted);
     json_t *o = json_object(), *q = json_object(), *arr = json_array();
@@ -168,7 +163,7 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
         tenyo_index_doc(x, (uint64_t)qdoc, &qm);
         json_object_set_new(q, "id", json_string(qm.id));
         json_object_set_new(q, "title", json_string(qm.title));
-    } else {
+    } else if (text) {
         json_object_set_new(q, "text", json_stringn(text, len));
     }
     json_object_set_new(q, "home", cli_json_list(home));
@@ -185,6 +180,18 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     }
     json_object_set_new(o, "ideas", arr);
     return o;
+}
+
+json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                       const char *text, size_t len, const tenyo_ideas_opts *io,
+                       size_t n, const char *lang, int *status) {
+    tenyo_idea ideas[MAX_IDEAS];
+    if (n > MAX_IDEAS) n = MAX_IDEAS;
+    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
+                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
+    *status = got < 0 ? got : TENYO_OK;
+    if (got < 0) return NULL;
+    return ideas_render(x, ctx, qdoc, text, len, ideas, got, lang);
 }
 
 /* Output formats of `ideas`. */
@@ -318,48 +325,92 @@ typedef struct bjob {
     int threads, tid;       /* layout */
 } bjob;
 
+/* The batch line of one query of a worker's chunk. */
+typedef struct bctx {
+    bjob *j;              /* the job */
+    tenyo_ctx *ctx;       /* the worker's context */
+    size_t *line;         /* query i -> index in j->lines */
+    int64_t *doc;         /* query i -> indexed document or -1 */
+} bctx;
+
+/* tenyo_ideas_batch callback: render query i's result into its line. */
+static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
+    bctx *bc = ud;
+    bjob *j = bc->j;
+    bline *b = &j->lines[bc->line[i]];
+    json_t *o = NULL;
+    if (got >= 0) {
+        o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->lang);
+        json_t *q = json_object_get(o, "query");
+        json_object_del(q, "title");
+        if (b->id) json_object_set_new(q, "id", json_string(b->id));
+        json_object_set_new(q, "line", json_integer(b->line));
+    } else {
+        json_t *q = json_object();
+        if (b->id) json_object_set_new(q, "id", json_string(b->id));
+        json_object_set_new(q, "line", json_integer(b->line));
+        o = json_object();
+        json_object_set_new(o, "query", q);
+        json_object_set_new(o, "error", json_string(tenyo_ctx_error(bc->ctx)));
+        b->status = got == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_INPUT;
+    }
+    b->out = o;
+}
+
+/* A worker: its contiguous chunk of lines through tenyo_ideas_batch, so
+ * that the chunk's queries share the LSA scan (one sgemm per block). */
 static void *batch_worker(void *arg) {
     bjob *j = arg;
+    size_t per = (j->n + (size_t)j->threads - 1) / (size_t)j->threads;
+    size_t lo = (size_t)j->tid * per, hi = lo + per < j->n ? lo + per : j->n;
+    if (lo >= hi) return NULL;
     tenyo_ctx *ctx = NULL;
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
-    for (size_t li = (size_t)j->tid; li < j->n; li += (size_t)j->threads) {
+    size_t cnt = hi - lo, nq = 0;
+    tenyo_query *qs = calloc(cnt, sizeof *qs);
+    size_t *line = calloc(cnt, sizeof *line);
+    int64_t *doc = calloc(cnt, sizeof *doc);
+    const char **homes = calloc(cnt * 64, sizeof *homes);
+    char **hbuf = calloc(cnt, sizeof *hbuf);
+    if (!qs || !line || !doc || !homes || !hbuf) goto done;
+    for (size_t li = lo; li < hi; li++) {
         bline *b = &j->lines[li];
         if (b->out) continue; /* parse error already rendered */
-        tenyo_ideas_opts io = j->io;
-        const char *homes[64];
-        char *hb = b->homes ? strdup(b->homes) : NULL;
-        if (hb) {
-            io.nhome = split_codes(hb, homes, 64);
-            io.home = homes;
-        }
-        int64_t doc = b->text || !b->id ? -1 : tenyo_index_find(j->x, b->id);
-        int st = TENYO_ERR_NOTFOUND;
-        json_t *o = NULL;
-        if (b->text || doc >= 0)
-            o = cli_ideas_json(j->x, ctx, doc, b->text, b->text ? strlen(b->text) : 0, &io,
-                               j->nideas, j->lang, &st);
-        else
+        int64_t d = b->text || !b->id ? -1 : tenyo_index_find(j->x, b->id);
+        if (!b->text && d < 0) {
+            json_t *q = json_object(), *o = json_object();
             snprintf(err, sizeof err, "no text and no indexed patent '%s'", b->id ? b->id : "");
-        if (o) {
-            json_t *q = json_object_get(o, "query");
-            json_object_del(q, "text");
-            json_object_del(q, "title");
             if (b->id) json_object_set_new(q, "id", json_string(b->id));
             json_object_set_new(q, "line", json_integer(b->line));
-        } else {
-            if (st != TENYO_ERR_NOTFOUND) snprintf(err, sizeof err, "%s", tenyo_ctx_error(ctx));
-            json_t *q = json_object();
-            if (b->id) json_object_set_new(q, "id", json_string(b->id));
-            json_object_set_new(q, "line", json_integer(b->line));
-            o = json_object();
             json_object_set_new(o, "query", q);
             json_object_set_new(o, "error", json_string(err));
-            b->status = st == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_INPUT;
+            b->out = o;
+            b->status = EXIT_INPUT;
+            continue;
         }
-        b->out = o;
-        free(hb);
+        tenyo_query *q = &qs[nq];
+        q->doc = d;
+        q->text = b->text;
+        q->len = b->text ? strlen(b->text) : 0;
+        if (b->homes && (hbuf[nq] = strdup(b->homes)) != NULL) {
+            q->home = homes + nq * 64;
+            q->nhome = split_codes(hbuf[nq], homes + nq * 64, 64);
+        }
+        line[nq] = li;
+        doc[nq] = d;
+        nq++;
     }
+    bctx bc = {j, ctx, line, doc};
+    tenyo_ideas_batch(ctx, qs, nq, &j->io, j->nideas, batch_done, &bc);
+done:
+    if (hbuf)
+        for (size_t i = 0; i < cnt; i++) free(hbuf[i]);
+    free(hbuf);
+    free(homes);
+    free(doc);
+    free(line);
+    free(qs);
     tenyo_ctx_free(ctx);
     return NULL;
 }

@@ -10,7 +10,8 @@
  * Content-Security-Policy forbids inline script as a second line.
  *
  * State lives in the URL hash (#q=...&home=...&n=...&lang=...), so a result
- * can be bookmarked or shared and the page runs the query in it on load.
+ * can be bookmarked or shared and the page runs the query in it on load;
+ * #patent=ID also opens that patent's panel.
  * The <body> carries data-state (loading, ready, busy, done, error) and
  * data-cards for tests.
  */
@@ -501,6 +502,7 @@ async function showPatent(id) {
       ol.appendChild(li);
     }
     body.appendChild(ol);
+    panel.dataset.patent = p.id;
     state.selected = p.map ? { id: p.id, x: p.map.x, y: p.map.y } : null;
     drawMap();
   } catch (e) {
@@ -589,6 +591,8 @@ async function start() {
     return;
   }
   if (f.q) await runQuery(f); else setState("ready", tr("ready"));
+  const pid = new URLSearchParams(location.hash.replace(/^#/, "")).get("patent");
+  if (pid) await showPatent(pid);
 }
 
 document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,122 @@
+#!/bin/sh
+# e2e.sh — end-to-end test of the web page of `tenyo serve` in headless
+# Chromium (Debian's chromium, --dump-dom and --screenshot; no node
+# packages). Serves the bundled sample plus one patent whose title is an
+# HTML/script injection, loads the page with an idea query in the URL hash,
+# and checks in the rendered DOM that the cards and the landscape map were
+# drawn, that English switches the page, and that the hostile title shows
+# up as text, never as markup. Keeps a screenshot of the result page under
+# $E2E_OUT (default build/e2e/). Skips (0 passed, 0 failed) when Chromium
+# or curl is absent. Prints "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/e2e.sh
+T=${TENYO:-build/tenyo}
+OUTDIR=${E2E_OUT:-build/e2e}
+pass=0; fail=0
+ok()  { pass=$((pass+1)); echo "ok   $1"; }
+bad() { fail=$((fail+1)); echo "FAIL $1"; }
+CHROME=${CHROMIUM:-}
+for c in chromium chromium-browser google-chrome; do
+  [ -z "$CHROME" ] && command -v "$c" >/dev/null 2>&1 && CHROME=$c
+done
+if [ -z "$CHROME" ] || ! command -v curl >/dev/null 2>&1; then
+  echo "SKIP e2e: headless Chromium${CHROME:+ or curl} not installed (apt-get install chromium curl)"
+  echo "0 passed, 0 failed"; exit 0
+fi
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-e2e-XXXXXX")
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT
+mkdir -p "$OUTDIR"
+
+# the sample plus a patent whose title tries to inject markup and script
+cat >"$D/evil.jsonl" <<'J'
+{"id": "EVIL-001", "title": "<img src=x onerror=\"document.body.dataset.pwned=1\"><script>document.body.dataset.pwned=2</script>運転者の眠気検出装置", "abstract": "運転者の顔画像をカメラで撮像し、瞼の開度とまばたきの頻度から眠気を推定して警報を出力する。", "ipc": ["B60W40/08", "A61B5/18"], "applicant": "<b>悪意</b>株式会社", "date": "2024-01-01", "open": true, "lang": "ja"}
+J
+"$T" index -q -o "$D/e.tny" data/sample/sample.jsonl "$D/evil.jsonl" 2>"$D/index.err" || {
+  bad "e2e_index ($(head -c 300 "$D/index.err"))"; echo "$pass passed, $fail failed"; exit 1; }
+: >"$D/log"
+"$T" serve "$D/e.tny" --port 0 --threads 2 2>"$D/log" &
+PID=$!
+i=0; PORT=
+while [ $i -lt 300 ] && [ -z "$PORT" ]; do
+  PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/log")
+  kill -0 "$PID" 2>/dev/null || break
+  [ -z "$PORT" ] && sleep 0.1; i=$((i+1))
+done
+if [ -z "$PORT" ]; then bad "e2e_server ($(head -c 300 "$D/log"))"; echo "$pass passed, $fail failed"; exit 1; fi
+U="http://127.0.0.1:$PORT/"
+NFIELDS=$("$T" info "$D/e.tny" --json | sed -n 's/.*"fields":\([0-9]*\),.*/\1/p')
+
+# chrome OUTFLAG URL: headless run that waits for the page's fetches
+# (virtual time) and dumps the DOM or takes a screenshot
+chrome() {
+  timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    --no-first-run --user-data-dir="$D/profile" --window-size=1400,1800 \
+    --virtual-time-budget=30000 "$@" 2>>"$D/chrome.err"
+}
+# has FILE REGEX NAME / count FILE REGEX MIN NAME
+has() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2')"; fi; }
+hasnt() { if grep -q -- "$2" "$1"; then bad "$3 (found '$2')"; else ok "$3"; fi; }
+count() {
+  n=$(grep -o -- "$2" "$1" | wc -l)
+  if [ "$n" -ge "$3" ]; then ok "$4"; else bad "$4 ($n of '$2', want >= $3)"; fi
+}
+
+# --------------------------------------------- an idea query, Japanese
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5" >"$D/ja.html"
+has "$D/ja.html" 'data-state="done"' e2e_query_done
+has "$D/ja.html" 'data-cards="5"' e2e_cards_counted
+n=$(grep -o '<li class="card[ "]' "$D/ja.html" | wc -l)
+[ "$n" = 5 ] && ok e2e_five_cards || bad "e2e_five_cards ($n)"
+has "$D/ja.html" 'SAMPLE-001 の転用候補' e2e_result_title_ja
+count "$D/ja.html" 'class="fill"' 5 e2e_score_bars
+count "$D/ja.html" '<button class="link" type="button">SAMPLE-' 5 e2e_evidence_links
+count "$D/ja.html" '<p class="idea">[^<]*転用できる可能性' 5 e2e_idea_sentences
+count "$D/ja.html" 'class="chip"' 5 e2e_bridge_terms
+has "$D/ja.html" "data-fields=\"$NFIELDS\"" e2e_map_all_fields
+has "$D/ja.html" 'data-proposals="5"' e2e_map_proposals
+count "$D/ja.html" '<circle class="prop"' 5 e2e_map_proposal_circles
+count "$D/ja.html" '<circle class="home"' 1 e2e_map_home_circles
+count "$D/ja.html" '<circle class="ev"' 3 e2e_map_evidence_dots
+count "$D/ja.html" '<path class="query"' 1 e2e_map_query_marker
+count "$D/ja.html" '<circle class="field"' 20 e2e_map_field_circles
+count "$D/ja.html" '<title>[A-H][0-9][0-9][A-Z] ' 20 e2e_map_hover_labels
+has "$D/ja.html" 'id="mapnote">LSA 空間' e2e_map_note
+
+chrome --screenshot="$OUTDIR/serve_ideas_ja.png" "${U}#q=SAMPLE-001&n=5" >/dev/null
+if [ -s "$OUTDIR/serve_ideas_ja.png" ] && [ "$(head -c 4 "$OUTDIR/serve_ideas_ja.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] &&
+   [ "$(wc -c <"$OUTDIR/serve_ideas_ja.png")" -gt 50000 ]; then
+  ok e2e_screenshot
+else
+  bad "e2e_screenshot ($(tail -n 3 "$D/chrome.err"))"
+fi
+
+# ------------------------------------------- English, free-text query
+chrome --dump-dom "${U}#q=robot%20gripper%20with%20soft%20fingers&lang=en&n=4" >"$D/en.html"
+has "$D/en.html" 'data-state="done"' e2e_en_done
+has "$D/en.html" '<html lang="en"' e2e_en_html_lang
+has "$D/en.html" 'Applications of the text' e2e_en_title
+has "$D/en.html" '(predicted)' e2e_en_home_predicted
+has "$D/en.html" 'Landscape of fields' e2e_en_map_heading
+count "$D/en.html" '<p class="idea">The technology' 4 e2e_en_sentences
+has "$D/en.html" 'data-cards="4"' e2e_en_cards
+
+# ------------------------- untrusted text: the hostile title stays text
+chrome --dump-dom "${U}#q=EVIL-001&n=3&patent=EVIL-001" >"$D/evil.html"
+has "$D/evil.html" 'data-state="done"' e2e_evil_done
+has "$D/evil.html" 'data-patent="EVIL-001"' e2e_evil_panel_open
+has "$D/evil.html" '<h3>&lt;img src=x onerror="document.body.dataset.pwned=1"&gt;&lt;script&gt;' e2e_evil_title_as_text
+has "$D/evil.html" '&lt;b&gt;悪意&lt;/b&gt;株式会社' e2e_evil_applicant_as_text
+hasnt "$D/evil.html" '<img' e2e_evil_no_img_element
+hasnt "$D/evil.html" '<b>悪意' e2e_evil_no_b_element
+hasnt "$D/evil.html" 'data-pwned' e2e_evil_no_script_ran
+
+# --------------------------------------------- errors reach the page
+chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"
+has "$D/err.html" 'data-state="error"' e2e_error_state
+has "$D/err.html" 'id="status"[^>]*>エラー: ' e2e_error_message
+
+grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_server_log || bad e2e_server_log
+echo "screenshot: $OUTDIR/serve_ideas_ja.png"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
