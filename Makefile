@@ -112,8 +112,11 @@ test: check-deps $(BUILD)/tenyo $(BUILD)/tests/run
 	sh tests/all.sh $(BUILD)
 
 DEMO_INDEX := $(BUILD)/sample.tny
+# IPC subclass titles from ../shared/data when it is there (labels only;
+# the demo runs without them, showing class titles).
+DEMO_TITLES := $(foreach f,../shared/data/ipc/ipc2018_ja.tsv ../shared/data/ipc/ipc2006_en.tsv,$(if $(wildcard $(f)),--ipc-titles $(f)))
 demo: all
-	$(BUILD)/tenyo index -o $(DEMO_INDEX) data/sample/*.jsonl
+	$(BUILD)/tenyo index -o $(DEMO_INDEX) $(DEMO_TITLES) data/sample/*.jsonl
 	$(BUILD)/tenyo info $(DEMO_INDEX)
 	$(BUILD)/tenyo similar $(DEMO_INDEX) SAMPLE-001 -k 5
 	$(BUILD)/tenyo similar $(DEMO_INDEX) --text "カメラ画像から運転者の眠気を検出して車両を制御する" -k 5

@@ -1101,6 +1101,9 @@ int cli_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "tenyo serve: listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads)\n",
             v6 ? "[" : "", bind, v6 ? "]" : "", actual, s.path,
             (unsigned long long)tenyo_index_ndocs(x), threads);
+    if (threads > 1 && !getenv("OPENBLAS_NUM_THREADS"))
+        fprintf(stderr, "tenyo serve: hint: OPENBLAS_NUM_THREADS=1 about doubles throughput "
+                        "with several server threads (bench/README.md)\n");
     fflush(stderr);
     int sig = 0;
     sigwait(&sigs, &sig);
