@@ -293,6 +293,13 @@ const char *tenyo_ctx_error(const tenyo_ctx *c);
 /* Weight of TF-IDF in hybrid mode, in [0,1] (default tuned, see README). */
 int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
 
+/* How the LSA part is scanned. AUTO: int8 vectors (one byte per dimension,
+ * SIMD kernels chosen for the CPU) from 20,000 documents up, float below;
+ * with int8 the best candidates are re-scored in float, so the top results
+ * carry exact scores. */
+typedef enum { TENYO_SCAN_AUTO = 0, TENYO_SCAN_FP32 = 1, TENYO_SCAN_INT8 = 2 } tenyo_scan;
+int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan);
+
 /* Exact k nearest documents to indexed document doc (doc itself excluded).
  * Writes up to k hits, best first, into hits[]; returns the count or a
  * negative status. */

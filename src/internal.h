@@ -425,6 +425,30 @@ void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
 
 /* ================================================================== api */
 
+/* --- int8 document vectors (search/quant.c) --- */
+
+/* Rows quantised to int8 with a float scale each (x ~= scale * q). */
+typedef struct ty_q8 {
+    uint64_t n;               /* rows */
+    size_t dim;               /* bytes per row (k) */
+    int8_t *q;                /* n x dim, row-major */
+    float *scale;             /* per row: max|x| / 127 */
+    int32_t *sum;             /* per row: sum of its bytes (kernel offset) */
+} ty_q8;
+/* Quantise one vector of k floats: q, its scale and byte sum. */
+void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
+                    int32_t *sum);
+/* Quantise n rows of k floats into out (allocated; ty_q8_free). */
+int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out);
+void ty_q8_free(ty_q8 *v);
+/* Approximate dot products of float query q (dim floats) with every row. */
+void ty_q8_scan(const ty_q8 *v, const float *q, float *scores);
+/* Name of the kernel chosen for this CPU: "avx512vnni", "avx2" or "c". */
+const char *ty_q8_kernel(void);
+/* Force a kernel (tests, benchmarks; not while scans run): 0, or -1 when
+ * this CPU lacks it. NULL: back to the best this CPU has. */
+int ty_q8_set_kernel(const char *name);
+
 /* Shared by api/ and ideas/: the loaded index and the per-thread context. */
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
@@ -435,7 +459,14 @@ struct tenyo_index {
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
+    ty_q8 q8;                 /* int8 copy of m.docvec for the fast scan */
 };
+
+/* Scan choice of a context (tenyo_ctx_set_scan). */
+enum { TY_SCAN_AUTO = 0, TY_SCAN_FP32 = 1, TY_SCAN_INT8 = 2 };
+/* From this many documents up, AUTO scans the int8 vectors (below, the
+ * float scan takes well under a millisecond and stays bit-exact). */
+#define TY_INT8_MIN_DOCS 20000
 
 struct tenyo_ctx {
     const tenyo_index *idx;  /* shared index */
@@ -457,6 +488,7 @@ struct tenyo_ctx {
     int last_open_only;      /* open_only of the last ideas call */
     const float *pre_lsa;    /* LSA scores of the current query computed
                                 ahead (a batch's sgemm), or NULL */
+    int scan;                /* TY_SCAN_* */
 };
 
 /* Set c's query from saved parts (a batch restoring one of its queries). */
@@ -464,8 +496,10 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa);
 
 /* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
- * c->s1 with the given mode. */
-void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn);
+ * c->s1 with the given mode. With the int8 scan, the LSA part is
+ * approximate except for the best max(4 need, 256) documents, which are
+ * re-scored exactly: the caller's top `need` are exact float scores. */
+void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need);
 /* Prepare c's query from indexed document doc, or from text; returns the
  * number of sparse query terms or a negative status. */
 int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc);

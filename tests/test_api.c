@@ -419,6 +419,46 @@ TY_TEST(api_ideas_batch_matches_single) {
     tenyo_index_free(x);
 }
 
+/* The int8 scan with exact re-scoring returns the float scan's top 10,
+ * with the same scores, for indexed and text queries in LSA and hybrid. */
+TY_TEST(api_int8_scan_matches_fp32) {
+    const char *files[] = {SAMPLE};
+    const char *p = tmp("int8.tny");
+    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *a = NULL, *b = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &a, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &b, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_scan(a, TENYO_SCAN_FP32), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_scan(b, TENYO_SCAN_INT8), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_scan(b, (tenyo_scan)9), TENYO_ERR_ARG);
+    const char *txt = "カメラ画像から運転者の眠気を検出して車両を制御する";
+    for (int mode = TENYO_MODE_LSA; mode <= TENYO_MODE_HYBRID; mode++)
+        for (uint64_t d = 0; d < 201; d += 20) {
+            tenyo_hit ha[10], hb[10];
+            int na, nb;
+            if (d < 200) {
+                na = tenyo_similar_doc(a, d, (tenyo_mode)mode, 10, ha);
+                nb = tenyo_similar_doc(b, d, (tenyo_mode)mode, 10, hb);
+            } else {
+                na = tenyo_similar_text(a, txt, strlen(txt), (tenyo_mode)mode, 10, ha);
+                nb = tenyo_similar_text(b, txt, strlen(txt), (tenyo_mode)mode, 10, hb);
+            }
+            CHECK_EQ_INT(na, nb);
+            for (int i = 0; i < na; i++) {
+                CHECKF(ha[i].doc == hb[i].doc, "mode %d query %llu rank %d: %llu vs %llu", mode,
+                       (unsigned long long)d, i, (unsigned long long)ha[i].doc,
+                       (unsigned long long)hb[i].doc);
+                CHECK_NEAR(ha[i].score, hb[i].score, 1e-6);
+            }
+        }
+    tenyo_ctx_free(a);
+    tenyo_ctx_free(b);
+    tenyo_index_free(x);
+}
+
 static void count_terms(void *ud, const char *t, size_t n) {
     (void)t;
     (void)n;

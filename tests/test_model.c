@@ -755,3 +755,54 @@ TY_TEST(model_svd_zipf_realistic) {
     printf("     (%dx%d, %llu nnz, rank %d: %.2f s; s1 %.4f s%d %.4f)\n", NR,
            NC, nnz, K, el, s0, K, sl);
 }
+
+/* ============================================================ int8 scan */
+
+/* Every int8 kernel gives the same scores bit for bit (exact integer
+ * arithmetic), the scores approximate the float dot products to 1e-2 on
+ * unit vectors, and a byte sum / scale round trip holds. */
+TY_TEST(model_q8_kernels_agree) {
+    const size_t n = 517, k = 256; /* n not a multiple of the block or of 2 */
+    float *x = malloc(n * k * sizeof *x), q[256];
+    float *s0 = malloc(n * sizeof *s0), *s1 = malloc(n * sizeof *s1);
+    CHECK(x && s0 && s1);
+    uint64_t st = 7;
+    for (size_t i = 0; i < n * k + k; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        float v = (float)((double)(st >> 11) / 9007199254740992.0 - 0.5);
+        if (i < n * k) x[i] = v; else q[i - n * k] = v;
+    }
+    for (size_t r = 0; r <= n; r++) {
+        float *v = r < n ? x + r * k : q;
+        double nn = 0;
+        for (size_t i = 0; i < k; i++) nn += (double)v[i] * v[i];
+        for (size_t i = 0; i < k; i++) v[i] = (float)(v[i] / sqrt(nn));
+    }
+    ty_q8 q8;
+    CHECK_EQ_INT(ty_q8_build(x, n, k, &q8), TENYO_OK);
+    CHECK_EQ_INT(ty_q8_set_kernel("c"), 0);
+    ty_q8_scan(&q8, q, s0);
+    for (size_t r = 0; r < n; r++) {
+        double exact = 0;
+        for (size_t i = 0; i < k; i++) exact += (double)x[r * k + i] * q[i];
+        CHECK_NEAR(s0[r], exact, 1e-2);
+    }
+    const char *names[] = {"avx2", "avx512vnni"};
+    for (int i = 0; i < 2; i++) {
+        if (ty_q8_set_kernel(names[i])) continue; /* not on this CPU */
+        ty_q8_scan(&q8, q, s1);
+        CHECKF(memcmp(s0, s1, n * sizeof *s0) == 0, "kernel %s differs from c", names[i]);
+    }
+    /* zero vector: scale 0, scores 0 */
+    memset(x, 0, k * sizeof *x);
+    ty_q8_free(&q8);
+    CHECK_EQ_INT(ty_q8_build(x, 1, k, &q8), TENYO_OK);
+    CHECK(q8.scale[0] == 0.f && q8.sum[0] == 0);
+    ty_q8_scan(&q8, q, s1);
+    CHECK(s1[0] == 0.f);
+    ty_q8_free(&q8);
+    CHECK_EQ_INT(ty_q8_set_kernel(NULL), 0); /* back to this CPU's best */
+    free(x);
+    free(s0);
+    free(s1);
+}

@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 
+#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
         }
         rc = TENYO_ERR_NOMEM;
     }
+    if (x->m.dim && x->m.ndocs &&
+        ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK)
+        goto fail;
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
@@ -116,6 +120,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_strmap_free(x->vocab);
     free(x->co);
     free(x->phr_df);
+    ty_q8_free(&x->q8);
     ty_labels_free(x->labels);
     ty_model_free(&x->m);
     free(x);
@@ -255,15 +260,41 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w) {
     return TENYO_OK;
 }
 
-void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn) {
+/* Re-score exactly (float dot product) the best r documents of s1 whose
+ * LSA part came from the int8 scan (approximate scores in s2). */
+static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r) {
+    const ty_model *m = &c->idx->m;
+    if (r > m->ndocs) r = m->ndocs;
+    tenyo_hit *top = ty_mallocarray(r ? r : 1, sizeof *top);
+    if (!top) return; /* scores stay approximate: still a valid ranking */
+    ty_topk t;
+    ty_topk_init(&t, top, r);
+    for (uint64_t d = 0; d < m->ndocs; d++) ty_topk_push(&t, d, c->s1[d]);
+    size_t n = ty_topk_finish(&t);
+    float v = mode == TENYO_MODE_LSA ? 1.f : 1.f - (float)c->hybrid_w;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = top[i].doc;
+        float exact = cblas_sdot((int)m->dim, m->docvec + d * m->dim, 1, c->qlsa, 1);
+        c->s1[d] += v * (exact - c->s2[d]);
+    }
+    free(top);
+}
+
+void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     float *s = c->s1;
     /* LSA scores: computed ahead by a batch (one sgemm for many queries),
-     * else one sgemv now */
+     * else the int8 scan (large indexes, or forced) or one sgemv now */
     const float *lsa = c->pre_lsa;
+    int approx = 0;
     if (mode != TENYO_MODE_TFIDF && !lsa) {
-        ty_scan_lsa(m, c->qlsa, c->s2);
+        int int8 = c->idx->q8.n == m->ndocs && m->dim > 0 &&
+                   (c->scan == TY_SCAN_INT8 ||
+                    (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
+        if (int8) ty_q8_scan(&c->idx->q8, c->qlsa, c->s2);
+        else ty_scan_lsa(m, c->qlsa, c->s2);
         lsa = c->s2;
+        approx = int8;
     }
     if (mode == TENYO_MODE_TFIDF) {
         ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, s);
@@ -274,6 +305,14 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn) {
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
+    if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256);
+}
+
+int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan) {
+    if (!c || (scan != TENYO_SCAN_AUTO && scan != TENYO_SCAN_FP32 && scan != TENYO_SCAN_INT8))
+        return TENYO_ERR_ARG;
+    c->scan = (int)scan;
+    return TENYO_OK;
 }
 
 
@@ -282,7 +321,7 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn) {
 static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
                 size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
-    ty_ctx_score(c, mode, qn);
+    ty_ctx_score(c, mode, qn, k + 1);
     ty_topk top;
     ty_topk_init(&top, hits, k);
     for (uint64_t d = 0; d < m->ndocs; d++)

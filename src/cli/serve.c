@@ -295,9 +295,9 @@ static enum MHD_Result reply(struct MHD_Connection *conn, request *rq,
 }
 
 /* JSON reply: compact, insertion order, newline — the bytes the CLI
- * prints. Takes the reference to j. */
+ * prints. Takes the reference to j; allow (may be NULL) for 405. */
 static enum MHD_Result reply_json(struct MHD_Connection *conn, request *rq,
-                                  unsigned status, json_t *j) {
+                                  unsigned status, json_t *j, const char *allow) {
     char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
     json_decref(j);
     size_t n = s ? strlen(s) : 0;
@@ -310,7 +310,7 @@ static enum MHD_Result reply_json(struct MHD_Connection *conn, request *rq,
     }
     t[n] = '\n';
     t[n + 1] = 0;
-    return reply(conn, rq, status, "application/json; charset=utf-8", t, n + 1, 1, NULL);
+    return reply(conn, rq, status, "application/json; charset=utf-8", t, n + 1, 1, allow);
 }
 
 /* {"error": msg} with the given status (and Allow for 405). */
@@ -331,18 +331,7 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn, request *rq,
      * strings, so fall back to a generic text */
     json_t *m = json_string(msg);
     json_object_set_new(o, "error", m ? m : json_string("invalid request"));
-    if (!allow) return reply_json(conn, rq, status, o);
-    char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-    json_decref(o);
-    size_t n = s ? strlen(s) : 0;
-    char *t = s ? realloc(s, n + 2) : NULL;
-    if (!t) {
-        free(s);
-        return MHD_NO;
-    }
-    t[n] = '\n';
-    t[n + 1] = 0;
-    return reply(conn, rq, status, "application/json; charset=utf-8", t, n + 1, 1, allow);
+    return reply_json(conn, rq, status, o, allow);
 }
 
 /* HTTP status for a failed library call: bad input 400, unknown id 404,
@@ -382,8 +371,9 @@ static int home_code_ok(const char *c) {
 /* Split home codes on commas and spaces (as `ideas --home` does) into
  * homes (pointers into buf, which is modified); -1 when more than cap, -2
  * with the bad token in *bad when one is not a subclass. */
-static int split_home(char *buf, const char **homes, int n, int cap, const char **bad) {
+static int split_home(char *buf, const char **homes, int cap, const char **bad) {
     char *save = NULL;
+    int n = 0;
     for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
         if (n >= cap) return -1;
         if (!home_code_ok(p)) {
@@ -452,7 +442,7 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     }
     pool_put(&s->pool, c);
     return reply_json(conn, rq, MHD_HTTP_OK,
-                      cli_similar_json(s->x, qdoc, text, mode, k, hits, n));
+                      cli_similar_json(s->x, qdoc, text, mode, k, hits, n), NULL);
 }
 
 /* GET /api/patent/{id}[?k=&mode=]: metadata, codes, map position and the
@@ -498,7 +488,7 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     json_t *o = json_object();
     json_object_set_new(o, "patent", p);
     json_object_set_new(o, "similar", cli_similar_json(s->x, doc, NULL, mode, k, hits, n));
-    return reply_json(conn, rq, MHD_HTTP_OK, o);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
 /* The parsed body of POST /api/ideas. */
@@ -625,7 +615,7 @@ static unsigned ideas_parse(json_t *o, ideas_req *q, char *msg, size_t msglen) {
             }
         }
         const char *bad = NULL;
-        int nh = split_home(q->homebuf, q->homes, 0, SRV_MAX_HOME, &bad);
+        int nh = split_home(q->homebuf, q->homes, SRV_MAX_HOME, &bad);
         if (nh == -1) {
             snprintf(msg, msglen, "more than %d home fields", SRV_MAX_HOME);
             return MHD_HTTP_BAD_REQUEST;
@@ -681,7 +671,7 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
     json_t *res = cli_ideas_json(s->x, c, qdoc, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
     if (!res) snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
     pool_put(&s->pool, c);
-    ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res)
+    ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
               : reply_error(conn, rq, http_status(lst), NULL, "%s", msg);
 done:
     free(q.homebuf);
@@ -815,7 +805,7 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
         }
         json_object_set_new(o, "query", q);
     }
-    return reply_json(conn, rq, MHD_HTTP_OK, o);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
 /* GET /healthz */
@@ -824,7 +814,7 @@ static enum MHD_Result api_health(server *s, struct MHD_Connection *conn, reques
     json_object_set_new(o, "status", json_string("ok"));
     json_object_set_new(o, "documents", json_integer((json_int_t)tenyo_index_ndocs(s->x)));
     json_object_set_new(o, "version", json_string(tenyo_version()));
-    return reply_json(conn, rq, MHD_HTTP_OK, o);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
 /* 1 when the Host header (if any) names a loopback host. */
@@ -1102,7 +1092,7 @@ int cli_cmd_serve(int argc, char **argv) {
             v6 ? "[" : "", bind, v6 ? "]" : "", actual, s.path,
             (unsigned long long)tenyo_index_ndocs(x), threads);
     if (threads > 1 && !getenv("OPENBLAS_NUM_THREADS"))
-        fprintf(stderr, "tenyo serve: hint: OPENBLAS_NUM_THREADS=1 about doubles throughput "
+        fprintf(stderr, "tenyo serve: hint: set OPENBLAS_NUM_THREADS=1 for more throughput "
                         "with several server threads (bench/README.md)\n");
     fflush(stderr);
     int sig = 0;

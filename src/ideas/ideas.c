@@ -173,7 +173,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     int predicted = 0;
     int nh = take_home(c, o, skip, homes, 64, &predicted);
     if (nh < 0) return nh;
-    ty_ctx_score(c, o->mode, qn);
+    ty_ctx_score(c, o->mode, qn, (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN) + 1);
     if (nh == 0) {
         nh = predict_home(c, skip, homes, 8);
         if (nh < 0) return nh;

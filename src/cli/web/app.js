@@ -359,6 +359,16 @@ function hoverable(node, text) {
   node.addEventListener("mouseleave", hideTip);
 }
 
+/* A label beside a point at (cx, cy) of radius r: to the right, or to the
+ * left near the right edge so that it stays inside the picture. */
+function mapLabel(cls, cx, cy, r, text) {
+  const left = cx > 640 - 80;
+  const t = svg("text", { x: (left ? cx - r : cx + r).toFixed(1), y: (cy + 4).toFixed(1), "text-anchor": left ? "end" : "start" });
+  if (cls) t.setAttribute("class", cls);
+  t.textContent = text;
+  return t;
+}
+
 function drawMap() {
   const box = $("map");
   const title = $("maptitle");
@@ -415,7 +425,7 @@ function drawMap() {
     c.dataset.field = f.field;
     hoverable(c, `${tr("home_fields")}: ${f.field} ${label(f)} — ${f.documents} ${tr("docs")}`);
     gHi.appendChild(c);
-    gText.appendChild(Object.assign(svg("text", { class: "homel", x: X(f.x) + radius(f) + 5, y: Y(f.y) + 4 }), { textContent: f.field }));
+    gText.appendChild(mapLabel("homel", X(f.x), Y(f.y), radius(f) + 5, f.field));
   }
   for (const it of res ? res.ideas : []) {
     const f = byCode.get(it.field);
@@ -427,9 +437,7 @@ function drawMap() {
     c.addEventListener("mouseenter", () => highlight(it.field, true));
     c.addEventListener("mouseleave", () => highlight(it.field, false));
     gHi.appendChild(c);
-    const t = svg("text", { x: X(f.x) + r + 3, y: Y(f.y) + 4 });
-    t.textContent = `${it.rank} ${it.field}`;
-    gText.appendChild(t);
+    gText.appendChild(mapLabel("", X(f.x), Y(f.y), r + 3, `${it.rank} ${it.field}`));
   }
   if (pts && res) {
     const titles = new Map();

@@ -1,0 +1,339 @@
+/*
+ * scan_bench.c — the exact LSA scan, measured against the machine's memory
+ * bandwidth: float32 (cblas_sgemv, what `similar`/`ideas` ran until int8)
+ * and int8 (search/quant.c, every kernel this CPU has), single query, on N
+ * unit vectors of rank k, with recall@10 of the int8 scan after exact float
+ * re-ranking of its top R candidates.
+ *
+ * Vectors: seeded Gaussian rows with LSA-like decaying variance per
+ * dimension (sigma_i ~ 1/sqrt(1 + i/8)), L2-normalised; queries are noisy
+ * copies of random rows, so each has true near neighbours (a uniform random
+ * query would make every top 10 a coin toss and recall meaningless).
+ *
+ * Bandwidth: the best of several passes summing a float array as large as
+ * the fp32 matrix (one thread per core, like the scans); a scan's "share of
+ * bandwidth" is its bytes read per second over that.
+ *
+ * --npy-out DIR writes base.npy and queries.npy (float32) so that
+ * bench/scan_vs_faiss.sh times faiss IndexFlatIP on the very same vectors in
+ * the same invocation. Medians of -r runs (default 5); threads -t (default
+ * all cores) for the multi-threaded lines; OPENBLAS_NUM_THREADS is reported.
+ *
+ * Usage: scan_bench [-n N] [-k K] [-q QUERIES] [-r RUNS] [-t THREADS]
+ *                   [--rerank R] [--npy-out DIR] [--seed S]
+ */
+#include "internal.h"
+
+#include <cblas.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* splitmix64 -> uniform -> Gaussian (Box-Muller) */
+static uint64_t rng_state;
+static uint64_t rnd64(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static double unif(void) { return ((rnd64() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+static double gauss(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
+
+static void normalize(float *x, size_t k) {
+    double n = 0;
+    for (size_t i = 0; i < k; i++) n += (double)x[i] * x[i];
+    float inv = n > 0 ? (float)(1 / sqrt(n)) : 0.f;
+    for (size_t i = 0; i < k; i++) x[i] *= inv;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* ------------------------------------------------------------ threads */
+
+typedef struct job {
+    int kind;            /* 0 bandwidth sum, 1 int8 scan */
+    const float *a;      /* bandwidth: the array */
+    size_t lo, hi;       /* element or row range */
+    const ty_q8 *q8;     /* int8 rows */
+    const float *q;      /* query */
+    float *scores;       /* output */
+    double sum;          /* bandwidth result (keeps the loop alive) */
+} job;
+
+/* Read n floats as fast as the core can issue loads (AVX2 when there). */
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static double xor_read_avx2(const float *a, size_t n) {
+    __m256i x0 = _mm256_setzero_si256(), x1 = x0, x2 = x0, x3 = x0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        x0 = _mm256_xor_si256(x0, _mm256_loadu_si256((const __m256i *)(a + i)));
+        x1 = _mm256_xor_si256(x1, _mm256_loadu_si256((const __m256i *)(a + i + 8)));
+        x2 = _mm256_xor_si256(x2, _mm256_loadu_si256((const __m256i *)(a + i + 16)));
+        x3 = _mm256_xor_si256(x3, _mm256_loadu_si256((const __m256i *)(a + i + 24)));
+    }
+    x0 = _mm256_xor_si256(_mm256_xor_si256(x0, x1), _mm256_xor_si256(x2, x3));
+    return (double)(_mm256_extract_epi32(x0, 0) & 1);
+}
+#endif
+
+static double xor_read(const float *a, size_t n) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx2")) return xor_read_avx2(a, n);
+#endif
+    const uint64_t *w = (const uint64_t *)(const void *)a;
+    uint64_t x = 0;
+    for (size_t i = 0; i < n / 2; i++) x ^= w[i];
+    return (double)(x & 1);
+}
+
+static void *run_job(void *arg) {
+    job *j = arg;
+    if (j->kind == 0) {
+        /* XOR of the words: integer, so the compiler vectorises it and the
+         * loop is bound by loads, not by a float add chain */
+        j->sum = xor_read(j->a + j->lo, j->hi - j->lo);
+    } else {
+        ty_q8 part = *j->q8;
+        part.n = j->hi - j->lo;
+        part.q = j->q8->q + j->lo * j->q8->dim;
+        part.scale = j->q8->scale + j->lo;
+        part.sum = j->q8->sum + j->lo;
+        ty_q8_scan(&part, j->q, j->scores + j->lo);
+    }
+    return NULL;
+}
+
+/* Run kind over [0, n) split across t threads. */
+static double par(int kind, int t, size_t n, const float *a, const ty_q8 *q8,
+                  const float *q, float *scores) {
+    pthread_t th[64];
+    job jobs[64];
+    if (t > 64) t = 64;
+    double sum = 0;
+    for (int i = 0; i < t; i++) {
+        jobs[i] = (job){kind, a, n * (size_t)i / (size_t)t, n * (size_t)(i + 1) / (size_t)t,
+                        q8, q, scores, 0};
+        if (t > 1) pthread_create(&th[i], NULL, run_job, &jobs[i]);
+        else run_job(&jobs[i]);
+    }
+    for (int i = 0; i < t; i++) {
+        if (t > 1) pthread_join(th[i], NULL);
+        sum += jobs[i].sum;
+    }
+    return sum;
+}
+
+/* ---------------------------------------------------------------- npy */
+
+static int write_npy(const char *path, const float *x, size_t rows, size_t cols) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    char hdr[128];
+    int n = snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }",
+                     rows, cols);
+    int total = 10 + n + 1;
+    int pad = (64 - total % 64) % 64;
+    unsigned short hl = (unsigned short)(n + pad + 1);
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    fputc(hl & 0xFF, f);
+    fputc(hl >> 8, f);
+    fwrite(hdr, 1, (size_t)n, f);
+    for (int i = 0; i < pad; i++) fputc(' ', f);
+    fputc('\n', f);
+    size_t w = fwrite(x, sizeof *x, rows * cols, f);
+    return fclose(f) || w != rows * cols ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- top-k */
+
+static void top_of(const float *s, size_t n, size_t k, tenyo_hit *out) {
+    ty_topk t;
+    ty_topk_init(&t, out, k);
+    for (size_t d = 0; d < n; d++) ty_topk_push(&t, d, s[d]);
+    ty_topk_finish(&t);
+}
+
+int main(int argc, char **argv) {
+    size_t n = 1000000, k = 256, nq = 50, rerank = 100;
+    int runs = 5, threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    const char *npy = NULL;
+    uint64_t seed = 42;
+    static const struct option lo[] = {{"rerank", required_argument, 0, 'R'},
+                                       {"npy-out", required_argument, 0, 'N'},
+                                       {"seed", required_argument, 0, 'S'},
+                                       {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "n:k:q:r:t:", lo, NULL)) != -1) {
+        switch (c) {
+        case 'n': n = strtoull(optarg, NULL, 10); break;
+        case 'k': k = strtoull(optarg, NULL, 10); break;
+        case 'q': nq = strtoull(optarg, NULL, 10); break;
+        case 'r': runs = atoi(optarg); break;
+        case 't': threads = atoi(optarg); break;
+        case 'R': rerank = strtoull(optarg, NULL, 10); break;
+        case 'N': npy = optarg; break;
+        case 'S': seed = strtoull(optarg, NULL, 10); break;
+        default:
+            fprintf(stderr, "usage: scan_bench [-n N] [-k K] [-q Q] [-r RUNS] [-t THREADS] "
+                            "[--rerank R] [--npy-out DIR] [--seed S]\n");
+            return 1;
+        }
+    }
+    if (n < 100 || k < 8 || k > TY_MAX_DIM || nq < 1 || runs < 1 || threads < 1) {
+        fprintf(stderr, "scan_bench: bad sizes\n");
+        return 1;
+    }
+    rng_state = seed;
+    float *x = malloc(n * k * sizeof *x), *qs = malloc(nq * k * sizeof *qs);
+    float *s_f = malloc(n * sizeof *s_f), *s_q = malloc(n * sizeof *s_q);
+    float *sig = malloc(k * sizeof *sig);
+    if (!x || !qs || !s_f || !s_q || !sig) {
+        fprintf(stderr, "scan_bench: out of memory\n");
+        return 4;
+    }
+    for (size_t i = 0; i < k; i++) sig[i] = (float)(1 / sqrt(1 + i / 8.0));
+    for (size_t r = 0; r < n; r++) {
+        for (size_t i = 0; i < k; i++) x[r * k + i] = (float)gauss() * sig[i];
+        normalize(x + r * k, k);
+    }
+    for (size_t j = 0; j < nq; j++) {
+        size_t r = (size_t)(rnd64() % n);
+        for (size_t i = 0; i < k; i++)
+            qs[j * k + i] = x[r * k + i] + 0.05f * (float)gauss() * sig[i];
+        normalize(qs + j * k, k);
+    }
+    if (npy) {
+        char p[1024];
+        snprintf(p, sizeof p, "%s/base.npy", npy);
+        if (write_npy(p, x, n, k)) { fprintf(stderr, "scan_bench: cannot write %s\n", p); return 2; }
+        snprintf(p, sizeof p, "%s/queries.npy", npy);
+        if (write_npy(p, qs, nq, k)) { fprintf(stderr, "scan_bench: cannot write %s\n", p); return 2; }
+    }
+    ty_q8 q8;
+    double t0 = now();
+    if (ty_q8_build(x, n, k, &q8)) { fprintf(stderr, "scan_bench: out of memory\n"); return 4; }
+    double tquant = now() - t0;
+    const char *blas = getenv("OPENBLAS_NUM_THREADS");
+    printf("{\"bench\":\"scan\",\"n\":%zu,\"k\":%zu,\"queries\":%zu,\"runs\":%d,\"threads\":%d,"
+           "\"openblas_threads\":\"%s\",\"cores\":%ld,\"quantize_s\":%.3f}\n",
+           n, k, nq, runs, threads, blas ? blas : "default", sysconf(_SC_NPROCESSORS_ONLN), tquant);
+
+    /* memory read bandwidth */
+    double fbytes = (double)n * k * sizeof(float), qbytes = (double)n * (k + 8);
+    double *tv = malloc((size_t)(runs > 8 ? runs : 8) * sizeof *tv);
+    double bw[2];
+    for (int t = 1; t <= 2; t++) {
+        int nt = t == 1 ? 1 : threads;
+        double best = 1e30, sink = 0;
+        for (int r = 0; r < runs + 2; r++) {
+            double a = now();
+            sink += par(0, nt, n * k, x, NULL, NULL, NULL);
+            double e = now() - a;
+            if (e < best) best = e;
+        }
+        bw[t - 1] = fbytes / best / 1e9;
+        printf("{\"measure\":\"read_bandwidth\",\"threads\":%d,\"GBps\":%.2f,\"sink\":%d}\n", nt,
+               bw[t - 1], sink > 0);
+    }
+
+    /* fp32 sgemv, single query (BLAS threads as configured) */
+    for (int r = 0; r < runs; r++) {
+        double a = now();
+        for (size_t j = 0; j < nq; j++)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.f, x, (int)k, qs + j * k, 1,
+                        0.f, s_f, 1);
+        tv[r] = (now() - a) / (double)nq;
+    }
+    double tf = median(tv, runs);
+    printf("{\"measure\":\"fp32_sgemv\",\"ms_per_query\":%.3f,\"GBps\":%.2f,\"share_of_bandwidth\":%.2f}\n",
+           tf * 1e3, fbytes / tf / 1e9, fbytes / tf / 1e9 / bw[1]);
+
+    /* int8 scans: each kernel, 1 thread and all threads */
+    const char *kernels[] = {"c", "avx2", "avx512vnni"};
+    double tbest = 0;
+    for (int kk = 0; kk < 3; kk++) {
+        setenv("TENYO_KERNEL", kernels[kk], 1);
+        /* the kernel is picked once per process: run each in a child */
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (strcmp(ty_q8_kernel(), kernels[kk])) _exit(3); /* not on this CPU */
+            for (int t = 1; t <= 2; t++) {
+                int nt = t == 1 ? 1 : threads;
+                for (int r = 0; r < runs; r++) {
+                    double a = now();
+                    for (size_t j = 0; j < nq; j++) par(1, nt, n, NULL, &q8, qs + j * k, s_q);
+                    tv[r] = (now() - a) / (double)nq;
+                }
+                double tq = median(tv, runs);
+                printf("{\"measure\":\"int8_scan\",\"kernel\":\"%s\",\"threads\":%d,\"ms_per_query\":%.3f,"
+                       "\"GBps\":%.2f,\"share_of_bandwidth\":%.2f,\"speedup_vs_fp32_sgemv\":%.2f}\n",
+                       kernels[kk], nt, tq * 1e3, qbytes / tq / 1e9, qbytes / tq / 1e9 / bw[nt > 1],
+                       tf / tq);
+                fflush(stdout);
+            }
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+    }
+    unsetenv("TENYO_KERNEL");
+    (void)tbest;
+
+    /* recall@10 of int8 + exact re-ranking of the top R, vs the fp32 top 10 */
+    tenyo_hit *tf10 = malloc(10 * sizeof *tf10), *cand = malloc(rerank * sizeof *cand);
+    double hit = 0, hit_raw = 0;
+    for (size_t j = 0; j < nq; j++) {
+        const float *q = qs + j * k;
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.f, x, (int)k, q, 1, 0.f, s_f, 1);
+        top_of(s_f, n, 10, tf10);
+        ty_q8_scan(&q8, q, s_q);
+        top_of(s_q, n, rerank, cand);
+        for (size_t i = 0; i < 10 && i < rerank; i++)
+            for (int t = 0; t < 10; t++) hit_raw += cand[i].doc == tf10[t].doc;
+        for (size_t i = 0; i < rerank; i++)
+            cand[i].score = cblas_sdot((int)k, x + cand[i].doc * k, 1, q, 1);
+        ty_topk t;
+        tenyo_hit best[10];
+        ty_topk_init(&t, best, 10);
+        for (size_t i = 0; i < rerank; i++) ty_topk_push(&t, cand[i].doc, cand[i].score);
+        ty_topk_finish(&t);
+        for (int i = 0; i < 10; i++)
+            for (int u = 0; u < 10; u++) hit += best[i].doc == tf10[u].doc;
+    }
+    printf("{\"measure\":\"default_kernel\",\"kernel\":\"%s\"}\n", ty_q8_kernel());
+    printf("{\"measure\":\"int8_recall\",\"recall_at_10_raw\":%.4f,\"rerank\":%zu,\"recall_at_10\":%.4f}\n",
+           hit_raw / (10.0 * nq), rerank, hit / (10.0 * nq));
+    ty_q8_free(&q8);
+    free(x);
+    free(qs);
+    free(s_f);
+    free(s_q);
+    free(sig);
+    free(tv);
+    free(tf10);
+    free(cand);
+    return 0;
+}

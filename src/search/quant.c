@@ -1,0 +1,271 @@
+/*
+ * quant.c — int8 document vectors and the kernels that scan them.
+ *
+ * Why: the LSA scan reads every document vector once per query; at k = 256
+ * a float vector is 1 KiB, so a 1M-document scan reads 1 GiB and is bound
+ * by memory bandwidth, not arithmetic. Stored as int8 with one float scale
+ * per vector it is 256 bytes: four times less to read, and the dot products
+ * run on integer SIMD (AVX-512 VNNI vpdpbusd: 64 u8 x s8 products per
+ * instruction, accumulated in int32 without saturation).
+ *
+ * Quantisation (ty_q8_quantize): per vector, scale s = max|x| / 127 and
+ * q = round(x / s) in [-127, 127]; the query the same way. Then
+ *   x . y  ~=  s_x s_y (q_x . q_y)
+ * with an error of about 1e-3 on unit vectors at k = 256 — enough to
+ * rank, not to report. Callers rank a few times more candidates than they
+ * need by the int8 score and re-score those exactly in float (ty_q8_topk
+ * does both), so results match the float scan (recall@10 measured in
+ * bench/scan_bench.c).
+ *
+ * vpdpbusd multiplies UNSIGNED by signed bytes, so the query is offset to
+ * u = q + 128 (0..255) and the dot product corrected with the document's
+ * byte sum, kept per vector at quantisation time:
+ *   sum (q_i + 128) d_i = q . d + 128 * sum d_i.
+ * Exact in int32 for k <= 65,535 (|term| <= 255 * 127).
+ *
+ * Kernels, chosen once at run time (__builtin_cpu_supports), all exact
+ * integer arithmetic so every kernel gives the same scores bit for bit:
+ *   - avx512vnni: 64 bytes per vpdpbusd;
+ *   - avx2: bytes widened to int16, vpmaddwd (16 products per instruction);
+ *   - portable C.
+ * TENYO_KERNEL=c|avx2|avx512vnni forces one (for tests and benchmarks).
+ * Rejected: float dequantisation inside the loop (compute-bound at 4x the
+ * instructions), u8 x s8 vpmaddubsw on AVX2 (saturates int16 for these
+ * ranges), and a product-quantisation codebook (lossy beyond re-ranking's
+ * reach at the recall the issue asks, and needs training).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TY_X86 1
+#endif
+
+/* ============================================================ quantise */
+
+void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
+                    int32_t *sum) {
+    float mx = 0.f;
+    for (size_t i = 0; i < k; i++) {
+        float a = fabsf(x[i]);
+        if (a > mx) mx = a;
+    }
+    int32_t s = 0;
+    if (!(mx > 0.f)) {
+        memset(q, 0, k);
+        *scale = 0.f;
+        *sum = 0;
+        return;
+    }
+    float inv = 127.f / mx;
+    for (size_t i = 0; i < k; i++) {
+        long v = lrintf(x[i] * inv);
+        if (v > 127) v = 127;
+        if (v < -127) v = -127;
+        q[i] = (int8_t)v;
+        s += (int32_t)v;
+    }
+    *scale = mx / 127.f;
+    *sum = s;
+}
+
+/* ============================================================= kernels */
+
+/* Dot products of the offset query u (k bytes, q + 128) with n document
+ * rows of k signed bytes, into acc[] (int32, uncorrected). */
+typedef void (*q8_kernel)(const uint8_t *u, const int8_t *d, size_t n,
+                          size_t k, int32_t *acc);
+
+static void dots_c(const uint8_t *u, const int8_t *d, size_t n, size_t k,
+                   int32_t *acc) {
+    for (size_t r = 0; r < n; r++, d += k) {
+        int32_t s = 0;
+        for (size_t i = 0; i < k; i++) s += (int32_t)u[i] * d[i];
+        acc[r] = s;
+    }
+}
+
+#ifdef TY_X86
+__attribute__((target("avx2"))) static void dots_avx2(const uint8_t *u,
+                                                       const int8_t *d,
+                                                       size_t n, size_t k,
+                                                       int32_t *acc) {
+    size_t k16 = k & ~(size_t)15;
+    for (size_t r = 0; r < n; r++, d += k) {
+        __m256i s = _mm256_setzero_si256();
+        size_t i = 0;
+        for (; i < k16; i += 16) {
+            __m256i a = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(u + i)));
+            __m256i b = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(d + i)));
+            s = _mm256_add_epi32(s, _mm256_madd_epi16(a, b));
+        }
+        __m128i h = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4E));
+        h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xB1));
+        int32_t t = _mm_cvtsi128_si32(h);
+        for (; i < k; i++) t += (int32_t)u[i] * d[i];
+        acc[r] = t;
+    }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+dots_vnni(const uint8_t *u, const int8_t *d, size_t n, size_t k, int32_t *acc) {
+    size_t k64 = k & ~(size_t)63;
+    /* k = 256: the query fits four registers, loaded once */
+    if (k == 256) {
+        __m512i u0 = _mm512_loadu_si512(u), u1 = _mm512_loadu_si512(u + 64),
+                u2 = _mm512_loadu_si512(u + 128), u3 = _mm512_loadu_si512(u + 192);
+        size_t r = 0;
+        for (; r + 2 <= n; r += 2, d += 512) { /* two rows: two chains */
+            __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+            s0 = _mm512_dpbusd_epi32(s0, u0, _mm512_loadu_si512(d));
+            s1 = _mm512_dpbusd_epi32(s1, u0, _mm512_loadu_si512(d + 256));
+            s0 = _mm512_dpbusd_epi32(s0, u1, _mm512_loadu_si512(d + 64));
+            s1 = _mm512_dpbusd_epi32(s1, u1, _mm512_loadu_si512(d + 320));
+            s0 = _mm512_dpbusd_epi32(s0, u2, _mm512_loadu_si512(d + 128));
+            s1 = _mm512_dpbusd_epi32(s1, u2, _mm512_loadu_si512(d + 384));
+            s0 = _mm512_dpbusd_epi32(s0, u3, _mm512_loadu_si512(d + 192));
+            s1 = _mm512_dpbusd_epi32(s1, u3, _mm512_loadu_si512(d + 448));
+            acc[r] = _mm512_reduce_add_epi32(s0);
+            acc[r + 1] = _mm512_reduce_add_epi32(s1);
+        }
+        for (; r < n; r++, d += 256) {
+            __m512i s0 = _mm512_setzero_si512();
+            s0 = _mm512_dpbusd_epi32(s0, u0, _mm512_loadu_si512(d));
+            s0 = _mm512_dpbusd_epi32(s0, u1, _mm512_loadu_si512(d + 64));
+            s0 = _mm512_dpbusd_epi32(s0, u2, _mm512_loadu_si512(d + 128));
+            s0 = _mm512_dpbusd_epi32(s0, u3, _mm512_loadu_si512(d + 192));
+            acc[r] = _mm512_reduce_add_epi32(s0);
+        }
+        return;
+    }
+    for (size_t r = 0; r < n; r++, d += k) {
+        __m512i s = _mm512_setzero_si512();
+        size_t i = 0;
+        for (; i < k64; i += 64)
+            s = _mm512_dpbusd_epi32(s, _mm512_loadu_si512(u + i), _mm512_loadu_si512(d + i));
+        int32_t t = _mm512_reduce_add_epi32(s);
+        for (; i < k; i++) t += (int32_t)u[i] * d[i];
+        acc[r] = t;
+    }
+}
+#endif
+
+static const char *kernel_name = "c";
+static q8_kernel kernel_fn = dots_c;
+static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
+
+static void pick_kernel(void) {
+    const char *want = getenv("TENYO_KERNEL");
+#ifdef TY_X86
+    __builtin_cpu_init();
+    int vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+    int avx2 = __builtin_cpu_supports("avx2");
+    if (want && !strcmp(want, "c")) return;
+    if (want && !strcmp(want, "avx2") && avx2) {
+        kernel_fn = dots_avx2;
+        kernel_name = "avx2";
+        return;
+    }
+    if (vnni && (!want || !strcmp(want, "avx512vnni"))) {
+        kernel_fn = dots_vnni;
+        kernel_name = "avx512vnni";
+    } else if (avx2) {
+        kernel_fn = dots_avx2;
+        kernel_name = "avx2";
+    }
+#else
+    (void)want;
+#endif
+}
+
+int ty_q8_set_kernel(const char *name) {
+    pthread_once(&kernel_once, pick_kernel);
+    if (!name) { /* this CPU's best, as at start */
+        kernel_fn = dots_c;
+        kernel_name = "c";
+        if (!ty_q8_set_kernel("avx512vnni") || !ty_q8_set_kernel("avx2")) return 0;
+        return 0;
+    }
+    if (!strcmp(name, "c")) {
+        kernel_fn = dots_c;
+        kernel_name = "c";
+        return 0;
+    }
+#ifdef TY_X86
+    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
+        kernel_fn = dots_avx2;
+        kernel_name = "avx2";
+        return 0;
+    }
+    if (!strcmp(name, "avx512vnni") && __builtin_cpu_supports("avx512vnni") &&
+        __builtin_cpu_supports("avx512bw")) {
+        kernel_fn = dots_vnni;
+        kernel_name = "avx512vnni";
+        return 0;
+    }
+#endif
+    return -1;
+}
+
+const char *ty_q8_kernel(void) {
+    pthread_once(&kernel_once, pick_kernel);
+    return kernel_name;
+}
+
+/* ================================================================ scan */
+
+/* Rows scored per kernel call: the int32 accumulators stay in L1. */
+#define Q8_BLOCK 256
+
+void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
+    pthread_once(&kernel_once, pick_kernel);
+    size_t k = v->dim;
+    if (v->n == 0) return;
+    if (k == 0 || k > TY_MAX_DIM) {
+        memset(scores, 0, v->n * sizeof *scores);
+        return;
+    }
+    int8_t qq[TY_MAX_DIM];
+    uint8_t u[TY_MAX_DIM];
+    float qs;
+    int32_t qsum;
+    ty_q8_quantize(q, k, qq, &qs, &qsum);
+    for (size_t i = 0; i < k; i++) u[i] = (uint8_t)(qq[i] + 128);
+    int32_t acc[Q8_BLOCK];
+    for (uint64_t r0 = 0; r0 < v->n; r0 += Q8_BLOCK) {
+        size_t nb = v->n - r0 < Q8_BLOCK ? (size_t)(v->n - r0) : Q8_BLOCK;
+        kernel_fn(u, v->q + r0 * k, nb, k, acc);
+        for (size_t r = 0; r < nb; r++)
+            scores[r0 + r] = (float)(acc[r] - 128 * v->sum[r0 + r]) * qs * v->scale[r0 + r];
+    }
+}
+
+int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out) {
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    out->dim = k;
+    out->q = ty_mallocarray(n ? n : 1, k ? k : 1);
+    out->scale = ty_mallocarray(n ? n : 1, sizeof *out->scale);
+    out->sum = ty_mallocarray(n ? n : 1, sizeof *out->sum);
+    if (!out->q || !out->scale || !out->sum) {
+        ty_q8_free(out);
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        ty_q8_quantize(x + i * k, k, out->q + i * k, &out->scale[i], &out->sum[i]);
+    return TENYO_OK;
+}
+
+void ty_q8_free(ty_q8 *v) {
+    if (!v) return;
+    free(v->q);
+    free(v->scale);
+    free(v->sum);
+    memset(v, 0, sizeof *v);
+}
