@@ -45,7 +45,13 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
             libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
             libexpat1-dev libmd-dev zstd libmicrohttpd-dev
 
-.PHONY: all deps test demo clean check-deps
+# What only the tests use: curl (HTTP API tests), chromium (the web page's
+# headless end-to-end test). Installed as root; otherwise those tests skip.
+TEST_DEB_PKGS := curl chromium
+# apt-get update runs at most once per build tree (both checks may install).
+APT_STAMP := $(BUILD)/.apt-updated
+
+.PHONY: all deps test demo clean check-deps check-test-deps
 all: check-deps $(BUILD)/tenyo
 
 # Install what is missing when root (apt-get update once), else print the
@@ -57,10 +63,24 @@ check-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "tenyo: installing Debian packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    { [ -e $(APT_STAMP) ] || { apt-get update -qq && mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP); }; } && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
 	  else \
 	    echo "tenyo: missing Debian packages. Run:"; \
 	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+check-test-deps:
+	@missing=""; for p in $(TEST_DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "tenyo: installing Debian packages for the tests:$$missing"; \
+	    { [ -e $(APT_STAMP) ] || { apt-get update -qq && mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP); }; } && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "tenyo: the API / browser tests will skip. To run them:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
 	  fi; \
 	fi
 
@@ -108,7 +128,7 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
 
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
-test: check-deps $(BUILD)/tenyo $(BUILD)/tests/run
+test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run
 	sh tests/all.sh $(BUILD)
 
 DEMO_INDEX := $(BUILD)/sample.tny

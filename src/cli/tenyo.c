@@ -442,6 +442,7 @@ static const char *similar_usage =
     "      --text TEXT       query with free text (Japanese or English)\n"
     "      --file FILE       query with the text of FILE (UTF-8; - for stdin)\n"
     "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.7)\n"
+    "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
     "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
 
 static int cmd_similar(int argc, char **argv) {
@@ -449,8 +450,9 @@ static int cmd_similar(int argc, char **argv) {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"scan", required_argument, 0, 's'}, {0, 0, 0, 0}};
     const char *text = NULL, *file = NULL;
+    tenyo_scan scan = TENYO_SCAN_AUTO;
     long k = 10;
     double w = -1;
     tenyo_mode mode = TENYO_MODE_HYBRID;
@@ -482,6 +484,12 @@ static int cmd_similar(int argc, char **argv) {
             }
             break;
         case 'j': json = 1; break;
+        case 's':
+            if (!strcmp(optarg, "auto")) scan = TENYO_SCAN_AUTO;
+            else if (!strcmp(optarg, "fp32")) scan = TENYO_SCAN_FP32;
+            else if (!strcmp(optarg, "int8")) scan = TENYO_SCAN_INT8;
+            else { fprintf(stderr, "tenyo: --scan must be auto, fp32 or int8\n"); bad = 1; }
+            break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
@@ -513,6 +521,7 @@ static int cmd_similar(int argc, char **argv) {
         goto done;
     }
     if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
+    tenyo_ctx_set_scan(ctx, scan);
     int n;
     int64_t qdoc = -1;
     size_t len = 0;
