@@ -293,6 +293,11 @@ const char *tenyo_ctx_error(const tenyo_ctx *c);
 /* Weight of TF-IDF in hybrid mode, in [0,1] (default tuned, see README). */
 int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
 
+/* Threads OpenBLAS may use for one call (process-wide). A server that
+ * already runs one query per thread should set 1: BLAS threads would only
+ * compete with its own for the cores. Returns the count now in effect. */
+int tenyo_set_blas_threads(int n);
+
 /* How the LSA part is scanned. AUTO: int8 vectors (one byte per dimension,
  * SIMD kernels chosen for the CPU) from 20,000 documents up, float below;
  * with int8 the best candidates are re-scored in float, so the top results

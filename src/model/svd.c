@@ -479,3 +479,11 @@ done:
     free(r.iwork);
     return rc;
 }
+
+/* ============================================================ threads */
+
+int tenyo_set_blas_threads(int n) {
+    if (n < 1) return TENYO_ERR_ARG;
+    openblas_set_num_threads(n);
+    return openblas_get_num_threads();
+}
