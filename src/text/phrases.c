@@ -131,12 +131,17 @@ static int np_target(const ty_phraser *p, const ty_np *np, const char **s,
             (np->off[last] - np->off[last - 1] == 1 &&
              (unsigned char)np->text[np->off[last - 1]] < 0x80)))
         last--;
+    int cut = 0;
     while (first < last &&
            nchars(np->text + np->off[first], np->off[last] - np->off[first]) > PH_MAX_CHARS) {
         first++;
+        cut = 1;
         while (first < last && (np->kind[first] == PK_SUFFIX || np->kind[first] == PK_NO))
             first++;
     }
+    /* a cut must not leave half a word in front (制|御システム) */
+    while (cut && first < last && nchars(np->text + np->off[first], np->off[first + 1] - np->off[first]) < 2)
+        first++;
     if (first >= last) return 0;
     *s = np->text + np->off[first];
     *n = np->off[last] - np->off[first];
