@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ============================================================ helpers */
@@ -166,16 +168,53 @@ static void on_report(void *ud, const char *file, long line, const char *msg) {
     }
 }
 
+/* Progress of the current stage on a terminal: a bar, count, rate and
+ * ETA, redrawn at most 10 times a second (and at the end of a stage). */
+typedef struct progress_state {
+    char stage[16];    /* stage being shown */
+    double t0;         /* when it started */
+    double last;       /* last redraw */
+} progress_state;
+
+/* Peak resident memory of this process (getrusage), MiB. */
+static double peak_mib(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    return ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
+}
+
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static void on_progress(void *ud, const char *stage, uint64_t done,
                         uint64_t total) {
-    (void)ud;
-    if (!is_tty_stderr()) return;
-    if (total > 1)
-        fprintf(stderr, "\r%-9s %llu/%llu (%3.0f%%)   ", stage,
+    progress_state *p = ud;
+    if (!is_tty_stderr() || !p) return;
+    double t = mono_now();
+    if (strncmp(p->stage, stage, sizeof p->stage - 1)) {
+        snprintf(p->stage, sizeof p->stage, "%s", stage);
+        p->t0 = t;
+        p->last = 0;
+    }
+    if (done < total && t - p->last < 0.1) return;
+    p->last = t;
+    double el = t - p->t0;
+    if (total > 1) {
+        char bar[21];
+        int fill = (int)(20.0 * (double)done / (double)total);
+        for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
+        bar[20] = 0;
+        double rate = el > 0 ? (double)done / el : 0;
+        double eta = rate > 0 ? (double)(total - done) / rate : 0;
+        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %.0f/s  ETA %d:%02d   ", stage, bar,
                 (unsigned long long)done, (unsigned long long)total,
-                total ? 100.0 * done / total : 100.0);
-    else
-        fprintf(stderr, "\r%-9s %s            ", stage, done ? "done" : "...");
+                100.0 * (double)done / (double)total, rate, (int)eta / 60, (int)eta % 60);
+    } else {
+        fprintf(stderr, "\r%-9s %s  %.1f s            ", stage, done ? "done" : "...", el);
+    }
     if (done >= total) fputc('\n', stderr);
 }
 
@@ -333,7 +372,9 @@ static int cmd_index(int argc, char **argv) {
         fputs(index_usage, stderr);
         return EXIT_USAGE;
     }
+    progress_state ps = {"", 0, 0};
     bo.progress = on_progress;
+    bo.progress_ud = &ps;
     char err[512] = "";
     tenyo_builder *b = NULL;
     int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
@@ -360,12 +401,12 @@ static int cmd_index(int argc, char **argv) {
     fprintf(stderr,
             "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
             "%llu duplicates, %llu without terms), %llu terms, rank %d, "
-            "%.1f s (tokenize %.1f s, svd %.1f s), %.2f MB -> %s\n",
+            "%.1f s (tokenize %.1f s, svd %.1f s), %.2f MB, peak memory %.0f MiB -> %s\n",
             (unsigned long long)st.docs, (unsigned long long)tot.records, tot.files,
             tot.files == 1 ? "" : "s", (unsigned long long)tot.skipped,
             (unsigned long long)st.duplicates, (unsigned long long)st.empty,
             (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
-            st.sec_svd, st.file_bytes / 1e6, out);
+            st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
     return EXIT_OK;
 }
 
