@@ -1,0 +1,111 @@
+/*
+ * ivf.h — approximate nearest-neighbour search over the LSA document
+ * vectors: an inverted file (IVF) of spherical k-means lists with int8
+ * codes per list and exact float re-ranking (search/ivf.c).
+ *
+ * PROPOSED internal.h ADDITIONS: this whole header is meant to move into the
+ * "search" section of src/internal.h; until then ivf.c, tests/test_ivf.c and
+ * bench/ann_bench.c include it. It needs internal.h (ty_buf, ty_q8,
+ * tenyo_hit) included first.
+ *
+ * Ownership: a ty_ivf owns every array in it (ty_ivf_free). Searching only
+ * reads it, so many threads may search one ty_ivf at once, each with its
+ * own ty_ivf_scratch. The float vectors x (n x dim, row-major, the
+ * index's m->docvec) are borrowed by build, read and search and never kept.
+ */
+#ifndef TENYO_IVF_H
+#define TENYO_IVF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How to build an IVF. Zero fields take the defaults named. */
+typedef struct ty_ivf_opts {
+    uint32_t nlist;     /* lists (centroids); 0: 4 sqrt(n), at least 1,
+                           at most n */
+    uint64_t train;     /* k-means sample size; 0: min(n, 64 nlist) */
+    int iters;          /* k-means iterations; 0: 10 */
+    uint64_t seed;      /* sampling and initialisation seed */
+    int threads;        /* assignment threads; 0 or 1: the calling thread
+                           (OpenBLAS threads the sgemm itself); > 1: that
+                           many threads each running its own sgemm (pin
+                           OpenBLAS to 1 thread first, tenyo_set_blas_threads) */
+} ty_ivf_opts;
+
+/* The inverted file. Lists are stored back to back in list order: list l
+ * holds members off[l] .. off[l+1]-1 of ids/q/scale/sum. */
+typedef struct ty_ivf {
+    uint64_t n;         /* documents indexed (< 2^32) */
+    uint32_t dim;       /* vector length k */
+    uint32_t nlist;     /* lists */
+    uint64_t seed;      /* seed it was trained with (recorded) */
+    uint64_t train;     /* sample size it was trained on (recorded) */
+    uint32_t iters;     /* k-means iterations run (recorded) */
+    float *cent;        /* nlist x dim centroids, unit rows */
+    uint64_t *off;      /* nlist + 1 offsets into the member arrays */
+    uint32_t *ids;      /* n document numbers, ascending within a list */
+    int8_t *q;          /* n x dim int8 codes, list order (ty_q8 format) */
+    float *scale;       /* n per-code scales */
+    int32_t *sum;       /* n per-code byte sums (kernel offset) */
+    uint64_t maxlist;   /* members of the largest list */
+} ty_ivf;
+
+/* Search knobs. */
+typedef struct ty_ivf_query {
+    uint32_t nprobe;    /* lists visited (clamped to 1..nlist) */
+    size_t rerank;      /* best int8 candidates re-scored exactly in float
+                           (at least k is used); 0: int8 scores returned */
+} ty_ivf_query;
+
+/* Per-thread search scratch; grows on demand. Zero-initialise it (or
+ * ty_ivf_scratch s = {0}), free it with ty_ivf_scratch_free. */
+typedef struct ty_ivf_scratch {
+    float *cs;          /* centroid scores */
+    size_t cs_cap;      /* floats in cs */
+    tenyo_hit *probe;   /* lists to visit */
+    size_t probe_cap;   /* entries in probe */
+    float *s;           /* int8 scores of one list */
+    size_t s_cap;       /* floats in s */
+    tenyo_hit *cand;    /* candidate heap */
+    size_t cand_cap;    /* entries in cand */
+} ty_ivf_scratch;
+
+/* Train lists on x (n unit rows of dim floats, borrowed) and fill out
+ * (zeroed first; ty_ivf_free). Deterministic for a given seed, whatever
+ * o->threads and OpenBLAS's thread count. TENYO_ERR_ARG for n = 0, dim
+ * outside 1..TY_MAX_DIM, or bad options; TENYO_ERR_LIMIT for n >= 2^32;
+ * TENYO_ERR_NOMEM; err says which. */
+int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
+                 const ty_ivf_opts *o, ty_ivf *out, char *err, size_t errlen);
+void ty_ivf_free(ty_ivf *v);   /* frees members, not v; accepts NULL */
+
+/* Bytes of memory the structure holds (centroids, offsets, ids, codes),
+ * not counting the float vectors x it borrows. */
+uint64_t ty_ivf_bytes(const ty_ivf *v);
+
+/* The k best documents for unit query q (dim floats) into hits (caller's,
+ * k entries), best first (score desc, doc asc), scored exactly when
+ * o->rerank > 0. x is the same n x dim matrix the IVF was built or read
+ * with. Returns the count (<= k; fewer when the probed lists hold fewer
+ * documents) or a negative status (TENYO_ERR_ARG, TENYO_ERR_NOMEM). */
+int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
+                  const ty_ivf_query *o, ty_ivf_scratch *s, tenyo_hit *hits);
+void ty_ivf_scratch_free(ty_ivf_scratch *s);   /* accepts NULL */
+
+/* Append the serialised IVF to out: little-endian, versioned, checksummed
+ * (layout at the top of ivf.c). Codes are not written: the reader rebuilds
+ * them from the float vectors. TENYO_ERR_NOMEM. */
+int ty_ivf_write(const ty_ivf *v, ty_buf *out);
+/* Read a blob written by ty_ivf_write for the n x dim vectors x (borrowed;
+ * the codes are gathered from q8 when given (the index's int8 copy of x,
+ * n rows of dim), else quantised from x). The blob is untrusted: every
+ * size is bounded before allocating, the ids must be a permutation of
+ * 0..n-1. out is zeroed first and freed on failure. TENYO_ERR_CORRUPT with
+ * the reason in err, TENYO_ERR_VERSION for a newer format,
+ * TENYO_ERR_MISMATCH when the blob was built for another n or dim,
+ * TENYO_ERR_NOMEM. */
+int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
+                uint32_t dim, const ty_q8 *q8, ty_ivf *out, char *err,
+                size_t errlen);
+
+#endif /* TENYO_IVF_H */
