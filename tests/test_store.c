@@ -180,7 +180,21 @@ static int st_make(ty_model *m, uint64_t nd, uint64_t nt, uint32_t nf,
                : -1;
 }
 
-/* "" when a and b are equal in every stored member, else what differs. */
+/* 1 when b's rows are a's quantised to int8 (format 2 stores basis and
+ * document vectors as int8 with a scale per row): every element within
+ * half a step, max|row| / 254, of the float written. */
+static int st_q8_close(const float *a, const float *b, uint64_t rows, uint64_t k) {
+    for (uint64_t r = 0; r < rows; r++) {
+        float mx = 0;
+        for (uint64_t j = 0; j < k; j++) mx = fmaxf(mx, fabsf(a[r * k + j]));
+        for (uint64_t j = 0; j < k; j++)
+            if (fabsf(a[r * k + j] - b[r * k + j]) > mx / 254.f * 1.001f + 1e-30f) return 0;
+    }
+    return 1;
+}
+
+/* "" when a and b are equal in every stored member, else what differs
+ * (b is the model read back: int8 basis and vectors from format 2 on). */
 static const char *st_diff(const ty_model *a, const ty_model *b) {
 #define D(cond, what) do { if (!(cond)) return what; } while (0)
 #define MEMEQ(p, q, n) ((n) == 0 || memcmp((p), (q), (n)) == 0)
@@ -202,8 +216,13 @@ static const char *st_diff(const ty_model *a, const ty_model *b) {
     D(MEMEQ(a->df, b->df, nt * 4), "df");
     D(MEMEQ(a->idf, b->idf, nt * 4), "idf");
     D(MEMEQ(a->sigma, b->sigma, k * 4), "sigma");
-    D(MEMEQ(a->basis, b->basis, nt * k * 4), "basis");
-    D(MEMEQ(a->docvec, b->docvec, nd * k * 4), "docvec");
+    if (b->format_version >= 2) {
+        D(st_q8_close(a->basis, b->basis, nt, k), "basis");
+        D(st_q8_close(a->docvec, b->docvec, nd, k), "docvec");
+    } else {
+        D(MEMEQ(a->basis, b->basis, nt * k * 4), "basis");
+        D(MEMEQ(a->docvec, b->docvec, nd * k * 4), "docvec");
+    }
     D(a->tfidf.nrows == b->tfidf.nrows && a->tfidf.ncols == b->tfidf.ncols,
       "tfidf shape");
     D(MEMEQ(a->tfidf.rowptr, b->tfidf.rowptr, (nd + 1) * 8), "rowptr");
@@ -314,7 +333,7 @@ TY_TEST(store_roundtrip) {
     char path[512], err[ST_ERRLEN] = "";
     CHECK(st_write_model(&a, "rt.idx", path, sizeof path, 40, 57) == 0);
     CHECK_EQ_INT(a.nsections, 14);
-    CHECK_EQ_INT(a.format_version, 1);
+    CHECK_EQ_INT(a.format_version, 2);
     struct stat st;
     CHECK(stat(path, &st) == 0);
     CHECK_EQ_INT(a.file_bytes, st.st_size);
@@ -322,7 +341,7 @@ TY_TEST(store_roundtrip) {
     CHECKF(rc == 0, "read: %d %s", rc, err);
     const char *d = st_diff(&a, &b);
     CHECKF(!*d, "member differs after round trip: %s", d);
-    CHECK_EQ_INT(b.format_version, 1);
+    CHECK_EQ_INT(b.format_version, 2);
     CHECK_EQ_INT(b.file_bytes, st.st_size);
     CHECK_EQ_INT(b.nsections, a.nsections);
     uint64_t sum = 0;
@@ -333,7 +352,8 @@ TY_TEST(store_roundtrip) {
         sum += b.sections[i].stored;
     }
     CHECK_STR(b.sections[0].name, "build");
-    CHECK_EQ_INT(b.sections[5].raw, 57 * 4 * 4); /* basis */
+    CHECK_STR(b.sections[5].name, "basis.q8");
+    CHECK_EQ_INT(b.sections[5].raw, 57 * 4 + 57 * 4); /* int8 rows + f32 scales */
     CHECK_EQ_INT(sum + 32 + 48 * 14 + 8, st.st_size);
     /* loaded strings are usable through the recomputed offsets */
     CHECK_STR(b.meta_blob + b.meta_off[3 * TY_META_NSTR + TY_META_ID],
@@ -538,8 +558,8 @@ TY_TEST(store_bad_header) {
     } while (0)
     memcpy(img, "TENYOIDY", 8);
     EXPECT(TENYO_ERR_CORRUPT, "bad magic");
-    st_put_le(img + 8, 4, 2);
-    EXPECT(TENYO_ERR_VERSION, "index format 2 is newer than this program (reads up to 1)");
+    st_put_le(img + 8, 4, 3);
+    EXPECT(TENYO_ERR_VERSION, "index format 3 is newer than this program (reads up to 2)");
     st_put_le(img + 8, 4, 7);
     st_rehash(img);
     EXPECT(TENYO_ERR_VERSION, "index format 7 is newer");
@@ -557,7 +577,7 @@ TY_TEST(store_bad_header) {
     EXPECT(TENYO_ERR_CORRUPT, "header says");
     /* absurd raw sizes with a valid header checksum: refused before any
      * allocation (the frame's content size disagrees, or the ratio cap) */
-    e = st_entry(img, "basis");
+    e = st_entry(img, "basis.q8");
     st_put_le(e + 32, 8, 1ull << 60);
     st_rehash(img);
     EXPECT(TENYO_ERR_CORRUPT, "basis");

@@ -23,6 +23,7 @@
 #include "internal.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,19 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
         }
         rc = TENYO_ERR_NOMEM;
     }
+    /* document vectors are unit length; an index stored in int8 (format
+     * 2) comes back with norms off by ~1e-4: put them back so cosines stay
+     * cosines */
+    if (x->m.format_version >= 2)
+        for (uint64_t d = 0; d < x->m.ndocs; d++) {
+            float *v = x->m.docvec + d * x->m.dim;
+            double n2 = 0;
+            for (uint32_t j = 0; j < x->m.dim; j++) n2 += (double)v[j] * v[j];
+            if (n2 > 0) {
+                float inv = (float)(1.0 / sqrt(n2));
+                for (uint32_t j = 0; j < x->m.dim; j++) v[j] *= inv;
+            }
+        }
     if (x->m.dim && x->m.ndocs &&
         ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK)
         goto fail;
