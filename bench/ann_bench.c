@@ -245,8 +245,8 @@ static size_t parse_list(const char *s, size_t *v, size_t cap) {
 int main(int argc, char **argv) {
     size_t n = 100000, k = 256, nq = 1000, nlist = 0, train = 0;
     int runs = 3, threads = (int)sysconf(_SC_NPROCESSORS_ONLN), iters = 0;
-    size_t nprobe[32] = {1, 2, 4, 8, 16, 32, 64, 128}, nnp = 8;
-    size_t rerank[8] = {100}, nrr = 1;
+    size_t nprobe[32] = {2, 4, 6, 8, 12, 16, 24, 32, 64}, nnp = 9;
+    size_t rerank[8] = {0, 20}, nrr = 2;
     const char *npy = NULL, *genname = "lsa", *index = NULL;
     double noise = 0.9;
     uint64_t seed = 42;

@@ -342,6 +342,9 @@ typedef struct ty_model {
 
     /* sparse TF-IDF rows (L2-normalised) */
     ty_csr tfidf;             /* ndocs x nterms */
+    uint32_t *tf;             /* raw term count of each non-zero (what
+                                 format 2 stores; the weights are derived
+                                 from it), or NULL when not known */
 
     /* documents */
     uint64_t ndocs;           /* documents */

@@ -336,7 +336,7 @@ TY_TEST(ivf_bad_arguments) {
     CHECK_EQ_INT(ty_ivf_search(&v, x, x, 8, &qo, &s, h), 4); /* only 4 docs */
     CHECK(h[0].doc == 0 || h[0].doc == 3);
     CHECK_NEAR(h[0].score, 1.0, 1e-6);
-    CHECK_EQ_INT(ty_ivf_bytes(&v), 2 * 3 * 4 + 3 * 8 + 4 * (4 + 3 + 4 + 4));
+    CHECK_EQ_INT(ty_ivf_bytes(&v), 2 * (3 * 4 + 3 + 8) + 3 * 8 + 4 * (4 + 3 + 4 + 4));
     ty_ivf_scratch_free(&s);
     ty_ivf_free(&v);
     ty_ivf_free(NULL);

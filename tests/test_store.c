@@ -965,3 +965,33 @@ TY_TEST(store_fixture_v1) {
     ty_model_free(&a);
     ty_model_free(&b);
 }
+
+/* Format 2 stores term counts, not weights: the loader derives the weights
+ * with the builder's function, bit for bit, and keeps the counts. */
+TY_TEST(store_tf_counts_roundtrip) {
+    ty_model a, b;
+    char path[512], err[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "tf.idx");
+    CHECK(st_make(&a, 9, 14, 3, 2, 5) == 0);
+    uint64_t nnz = a.tfidf.rowptr[a.ndocs];
+    a.tf = malloc((nnz ? nnz : 1) * sizeof *a.tf);
+    CHECK(a.tf != NULL);
+    for (uint64_t j = 0; j < nnz; j++) {
+        a.tf[j] = (uint32_t)(1 + (j * 7) % 300); /* > 127: two LEB bytes */
+        a.tfidf.val[j] = (float)a.tf[j];
+    }
+    for (uint64_t i = 0; i < a.ndocs; i++)
+        ty_tfidf_row(a.tfidf.col + a.tfidf.rowptr[i], a.tfidf.val + a.tfidf.rowptr[i],
+                     (size_t)(a.tfidf.rowptr[i + 1] - a.tfidf.rowptr[i]), a.idf);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    int has = 0;
+    for (int i = 0; i < a.nsections; i++) has |= !strcmp(a.sections[i].name, "tfidf.tf");
+    CHECK(has);
+    int rc = ty_store_read(path, &b, err, sizeof err);
+    CHECKF(rc == 0, "%s", err);
+    const char *d = st_diff(&a, &b);
+    CHECKF(!*d, "%s differs", d);
+    CHECK(b.tf != NULL && memcmp(a.tf, b.tf, nnz * sizeof *a.tf) == 0);
+    ty_model_free(&a);
+    ty_model_free(&b);
+}

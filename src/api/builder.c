@@ -634,7 +634,8 @@ static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
     uint64_t cap = total ? total : 1;
     a->col = ty_mallocarray(cap, sizeof *a->col);
     a->val = ty_mallocarray(cap, sizeof *a->val);
-    if (!a->rowptr || !a->col || !a->val) goto done;
+    m->tf = ty_mallocarray(cap, sizeof *m->tf);
+    if (!a->rowptr || !a->col || !a->val || !m->tf) goto done;
     uint64_t nnz = 0;
     for (size_t i = 0; i < b->n; i++) {
         uint64_t start = nnz;
@@ -644,6 +645,7 @@ static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
             if (remap[raw] == UINT32_MAX) continue;
             a->col[nnz] = remap[raw];
             a->val[nnz] = (float)c;
+            m->tf[nnz] = c;
             nnz++;
         }
         /* remap preserves order, so columns are already sorted */

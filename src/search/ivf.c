@@ -4,8 +4,9 @@
  *
  * What it does. The n unit document vectors are clustered into nlist
  * lists by spherical k-means (cosine; centroids renormalised after each
- * update). A query is scored against the nlist centroids (one sgemv), the
- * nprobe best lists are visited, their members scored with the int8
+ * update). A query is scored against the nlist centroids (their int8
+ * copy, through the same kernel as the lists), the nprobe best lists are
+ * visited, their members scored with the int8
  * kernel of search/quant.c, the best `rerank` of those re-scored exactly
  * in float from the document vectors, and the best k returned. At the
  * defaults (nlist = 4 sqrt(n)) a query reads nprobe / nlist of the int8
@@ -36,6 +37,10 @@
  *     AVX-512 VNNI / AVX2 / C kernels). ty_q8_scan re-quantises the query
  *     per list; that is ~1% of a probe at k = 256 and buys not duplicating
  *     the kernels here.
+ *   - Probe order from int8 centroids: a float sgemv over the centroids
+ *     read nlist x dim x 4 bytes per query (1.3 MB at 100k documents),
+ *     which cost more than the probed lists themselves at small nprobe;
+ *     int8 error (~1e-3) only reorders near-tied lists.
  *   - Ids as u32 (4 bytes per document): the index allows 2^32 documents,
  *     the IVF 2^32 - 1.
  *   - Serialisation keeps only what training decided: centroids, list
@@ -419,7 +424,7 @@ int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
     if (rc) goto cleanup;
     group_lists(out, asg);
     fill_codes(out, x, NULL);
-    rc = TENYO_OK;
+    rc = ty_q8_build(out->cent, nlist, dim, &out->cq);
 cleanup:
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "ivf: out of memory (%llu x %u, %llu lists)",
@@ -441,12 +446,13 @@ void ty_ivf_free(ty_ivf *v) {
     free(v->q);
     free(v->scale);
     free(v->sum);
+    ty_q8_free(&v->cq);
     memset(v, 0, sizeof *v);
 }
 
 uint64_t ty_ivf_bytes(const ty_ivf *v) {
     if (!v) return 0;
-    return (uint64_t)v->nlist * v->dim * sizeof(float) +
+    return (uint64_t)v->nlist * (v->dim * sizeof(float) + v->dim + 8) +
            ((uint64_t)v->nlist + 1) * sizeof(uint64_t) +
            v->n * (sizeof(uint32_t) + v->dim + sizeof(float) + sizeof(int32_t));
 }
@@ -468,7 +474,7 @@ uint64_t ty_ivf_bytes(const ty_ivf *v) {
 
 int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
                   const ty_ivf_query *o, ty_ivf_scratch *s, tenyo_hit *hits) {
-    if (!v || !v->cent || !x || !q || !o || !s || (k && !hits) || k > INT_MAX)
+    if (!v || !v->cent || !v->cq.q || !x || !q || !o || !s || (k && !hits) || k > INT_MAX)
         return TENYO_ERR_ARG;
     if (k == 0) return 0;
     uint32_t nprobe = o->nprobe < 1 ? 1 : o->nprobe > v->nlist ? v->nlist : o->nprobe;
@@ -480,8 +486,8 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
     SCRATCH_GROW(s, s, s_cap, v->maxlist ? (size_t)v->maxlist : 1);
     SCRATCH_GROW(s, cand, cand_cap, r);
     size_t dim = v->dim;
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)v->nlist, (int)dim, 1.f, v->cent,
-                (int)dim, q, 1, 0.f, s->cs, 1);
+    /* centroid scores by the int8 kernel: they only order the probes */
+    ty_q8_scan(&v->cq, q, s->cs);
     ty_topk pt;
     ty_topk_init(&pt, s->probe, nprobe);
     for (uint32_t l = 0; l < v->nlist; l++) ty_topk_push(&pt, l, s->cs[l]);
@@ -690,7 +696,9 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
         }
     }
     fill_codes(out, x, q8);
-    rc = TENYO_OK;
+    rc = ty_q8_build(out->cent, nlist, dim, &out->cq);
+    if (rc) ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u",
+                      (unsigned long long)n, dim);
 cleanup:
     if (rc) ty_ivf_free(out);
     free(seen);

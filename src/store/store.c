@@ -57,7 +57,11 @@
  *   tfidf.rows  4N              u32 non-zeros per row (rowptr = prefix sum)
  *   tfidf.cols  Z..5Z           per row: first column, then gaps to the
  *                               previous column, each as LEB128 (1-5 bytes)
- *   tfidf.vals  4Z              f32 per non-zero
+ *   tfidf.tf    Z..5Z           term count per non-zero, LEB128 (format 2;
+ *                               weights derived on load by ty_tfidf_row,
+ *                               bit-identical to the builder's)
+ *   tfidf.vals  4Z              f32 per non-zero (format 1, or a model
+ *                               without counts)
  *   docmeta     >= S*N          S*N NUL-terminated strings, S per document
  *                               in TY_META_* order (offsets recomputed)
  *   docflags    2N              u8 open[N], then u8 lang[N] (0 ja, 1 en)
@@ -823,9 +827,17 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
             put_leb(w, j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
     sec_end(w);
 
-    sec_begin(w, "tfidf.vals", 4 * nnz);
-    put_f32s(w, a->val, nnz);
-    sec_end(w);
+    if (m->tf) { /* counts: the weights follow from them and idf */
+        uint64_t tfbytes = 0;
+        for (uint64_t j = 0; j < nnz; j++) tfbytes += leb_len(m->tf[j]);
+        sec_begin(w, "tfidf.tf", tfbytes);
+        for (uint64_t j = 0; j < nnz && !w->rc; j++) put_leb(w, m->tf[j]);
+        sec_end(w);
+    } else {
+        sec_begin(w, "tfidf.vals", 4 * nnz);
+        put_f32s(w, a->val, nnz);
+        sec_end(w);
+    }
 
     sec_begin(w, "docmeta", m->meta_blob_len);
     put_bytes(w, m->meta_blob, m->meta_blob_len);
@@ -1391,6 +1403,42 @@ static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len)
     return TENYO_OK;
 }
 
+/* Decode the LEB128 term counts of "tfidf.tf" into m->tf and derive the
+ * weights row by row with the builder's own function (ty_tfidf_row: same
+ * inputs, same bits). Needs idf and the columns read already. */
+static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
+    ty_csr *a = &m->tfidf;
+    uint64_t pos = 0, nnz = m->ndocs ? a->rowptr[m->ndocs] : 0;
+    for (uint64_t j = 0; j < nnz; j++) {
+        uint64_t v = 0;
+        int shift = 0;
+        for (;;) {
+            if (pos == len || shift > 28) goto bad;
+            unsigned char b = p[pos++];
+            v |= (uint64_t)(b & 0x7f) << shift;
+            shift += 7;
+            if (!(b & 0x80)) break;
+        }
+        if (v == 0 || v > UINT32_MAX) goto bad;
+        m->tf[j] = (uint32_t)v;
+        a->val[j] = (float)v;
+        continue;
+    bad:
+        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu is bad",
+                  r->path, (unsigned long long)j);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (pos != len) {
+        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': %llu bytes left over",
+                  r->path, (unsigned long long)(len - pos));
+        return TENYO_ERR_CORRUPT;
+    }
+    for (uint64_t i = 0; i < m->ndocs; i++)
+        ty_tfidf_row(a->col + a->rowptr[i], a->val + a->rowptr[i],
+                     (size_t)(a->rowptr[i + 1] - a->rowptr[i]), m->idf);
+    return TENYO_OK;
+}
+
 /* Load every section into m (counts already set from build). */
 /* A q8 section (rows x k int8, then rows f32 scales) dequantised into a
  * new float matrix *out. */
@@ -1514,7 +1562,20 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (rc) goto done;
     free(p);
     p = NULL;
-    EXACT("tfidf.vals", nnz, 4, a->val);
+    if (rd_has(r, "tfidf.tf")) {
+        if (mul3(nnz, 5, 1, &sz)) goto toolarge;
+        rc = rd_section(r, "tfidf.tf", nnz, sz, 0, &p, &raw);
+        if (rc) goto done;
+        m->tf = ty_mallocarray(nnz ? nnz : 1, sizeof *m->tf);
+        a->val = ty_mallocarray(nnz ? nnz : 1, sizeof *a->val);
+        if (!m->tf || !a->val) goto nomem;
+        rc = rd_tf(r, m, p, raw);
+        if (rc) goto done;
+        free(p);
+        p = NULL;
+    } else {
+        EXACT("tfidf.vals", nnz, 4, a->val);
+    }
 
     /* documents */
     rc = rd_section(r, "docmeta", nstr, UINT64_MAX, 1, &p, &raw);
@@ -1761,6 +1822,7 @@ void ty_model_free(ty_model *m) {
     free(m->field_ids);
     free(m->field_code);
     free(m->field_count);
+    free(m->tf);
     free(m->surf_blob);
     free(m->surf_off);
     free(m->phr_blob);
