@@ -371,7 +371,7 @@ static void *batch_worker(void *arg) {
     tenyo_query *qs = calloc(cnt, sizeof *qs);
     size_t *line = calloc(cnt, sizeof *line);
     int64_t *doc = calloc(cnt, sizeof *doc);
-    const char **homes = calloc(cnt * 64, sizeof *homes);
+    const char ***homes = calloc(cnt, sizeof *homes); /* per query, its codes */
     char **hbuf = calloc(cnt, sizeof *hbuf);
     if (!qs || !line || !doc || !homes || !hbuf) goto done;
     for (size_t li = lo; li < hi; li++) {
@@ -394,8 +394,13 @@ static void *batch_worker(void *arg) {
         q->text = b->text;
         q->len = b->text ? strlen(b->text) : 0;
         if (b->homes && (hbuf[nq] = strdup(b->homes)) != NULL) {
-            q->home = homes + nq * 64;
-            q->nhome = split_codes(hbuf[nq], homes + nq * 64, 64);
+            size_t nc = 1;
+            for (const char *c = hbuf[nq]; *c; c++) nc += *c == ',' || *c == ' ';
+            if (nc > 64) nc = 64;
+            if ((homes[nq] = calloc(nc, sizeof **homes)) != NULL) {
+                q->nhome = split_codes(hbuf[nq], homes[nq], nc);
+                q->home = homes[nq];
+            }
         }
         line[nq] = li;
         doc[nq] = d;
@@ -404,8 +409,10 @@ static void *batch_worker(void *arg) {
     bctx bc = {j, ctx, line, doc};
     tenyo_ideas_batch(ctx, qs, nq, &j->io, j->nideas, batch_done, &bc);
 done:
-    if (hbuf)
-        for (size_t i = 0; i < cnt; i++) free(hbuf[i]);
+    for (size_t i = 0; hbuf && homes && i < cnt; i++) {
+        free(hbuf[i]);
+        free(homes[i]);
+    }
     free(hbuf);
     free(homes);
     free(doc);

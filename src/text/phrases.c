@@ -368,7 +368,8 @@ void ty_phr_word(ty_phraser *p, const char *w, size_t n, int punct_before) {
             if (!stop && in_list(en_lead, w, n)) return;
         }
         if (stop || p->en_tw >= PH_EN_WORDS || p->en_tlen + n + 1 >= sizeof p->en_target) {
-            int of = eq(w, n, "of") && p->en_tw > 0 && p->en_tw < PH_EN_WORDS && !p->en_of;
+            int of = eq(w, n, "of") && p->en_tw > 0 && p->en_tw < PH_EN_WORDS && !p->en_of &&
+                     p->en_tlen + 3 < sizeof p->en_target;
             if (!of) en_flush(p);
             else {
                 p->en_of = 1;
