@@ -446,6 +446,14 @@ int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out);
 void ty_q8_free(ty_q8 *v);
 /* Approximate dot products of float query q (dim floats) with every row. */
 void ty_q8_scan(const ty_q8 *v, const float *q, float *scores);
+/* A query quantised once for many scans (IVF probes many lists). */
+typedef struct ty_q8_query {
+    uint8_t u[TY_MAX_DIM];    /* q + 128 per dimension */
+    float scale;              /* the query's scale */
+    size_t dim;               /* dimensions used */
+} ty_q8_query;
+void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out);
+void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *q, float *scores);
 /* Name of the kernel chosen for this CPU: "avx512vnni", "avx2" or "c". */
 const char *ty_q8_kernel(void);
 /* Force a kernel (tests, benchmarks; not while scans run): 0, or -1 when

@@ -6,9 +6,9 @@
  * lists by spherical k-means (cosine; centroids renormalised after each
  * update). A query is scored against the nlist centroids (their int8
  * copy, through the same kernel as the lists), the nprobe best lists are
- * visited, their members scored with the int8
- * kernel of search/quant.c, the best `rerank` of those re-scored exactly
- * in float from the document vectors, and the best k returned. At the
+ * visited, their members scored with the int8 kernel of search/quant.c,
+ * the best `rerank` of those re-scored exactly in float from the document
+ * vectors, and the best k returned. At the
  * defaults (nlist = 4 sqrt(n)) a query reads nprobe / nlist of the int8
  * codes instead of all of them, which is where the speed comes from; the
  * exact re-ranking makes the scores returned the true cosines, so the only
@@ -28,15 +28,15 @@
  *   - Training on a sample (default min(n, 64 nlist), chosen by Knuth's
  *     selection sampling: exact size, ascending, O(1) memory), random
  *     initial centroids from the sample, 10 iterations: the lists only need
- *     to be balanced and coherent, not optimal; iterations beyond ~10 move
- *     recall by well under a point at these sizes.
+ *     to be balanced and coherent, not optimal (the iteration count is not
+ *     tuned yet; --iters in bench/ann_bench.c measures it).
  *   - Per-list int8 copies. Each list's codes (ty_q8 format: int8 row,
  *     scale, byte sum) are stored contiguously in list order, so a probe
  *     streams one block of memory through the same kernels the exact int8
  *     scan uses (ty_q8_scan on a view of the list: no second copy of the
- *     AVX-512 VNNI / AVX2 / C kernels). ty_q8_scan re-quantises the query
- *     per list; that is ~1% of a probe at k = 256 and buys not duplicating
- *     the kernels here.
+ *     AVX-512 VNNI / AVX2 / C kernels). The query is quantised once
+ *     (ty_q8_prepare) for the centroids and every list: re-quantising it
+ *     per list cost ~60% of the VNNI kernel's time (perf, 100k, nprobe 8).
  *   - Probe order from int8 centroids: a float sgemv over the centroids
  *     read nlist x dim x 4 bytes per query (1.3 MB at 100k documents),
  *     which cost more than the probed lists themselves at small nprobe;
@@ -487,7 +487,9 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
     SCRATCH_GROW(s, cand, cand_cap, r);
     size_t dim = v->dim;
     /* centroid scores by the int8 kernel: they only order the probes */
-    ty_q8_scan(&v->cq, q, s->cs);
+    ty_q8_query qp; /* quantised once for the centroids and every list */
+    ty_q8_prepare(q, dim, &qp);
+    ty_q8_scan_prepared(&v->cq, &qp, s->cs);
     ty_topk pt;
     ty_topk_init(&pt, s->probe, nprobe);
     for (uint32_t l = 0; l < v->nlist; l++) ty_topk_push(&pt, l, s->cs[l]);
@@ -498,7 +500,7 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
         uint64_t l = pt.h[i].doc, a = v->off[l], b = v->off[l + 1];
         if (a == b) continue;
         ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a};
-        ty_q8_scan(&view, q, s->s);
+        ty_q8_scan_prepared(&view, &qp, s->s);
         for (uint64_t j = 0; j < b - a; j++) ty_topk_push(&ct, v->ids[a + j], s->s[j]);
     }
     if (o->rerank) {

@@ -223,27 +223,36 @@ const char *ty_q8_kernel(void) {
 /* Rows scored per kernel call: the int32 accumulators stay in L1. */
 #define Q8_BLOCK 256
 
-void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
+void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out) {
+    int8_t qq[TY_MAX_DIM];
+    int32_t qsum;
+    if (k > TY_MAX_DIM) k = 0;
+    out->dim = k;
+    ty_q8_quantize(q, k, qq, &out->scale, &qsum);
+    for (size_t i = 0; i < k; i++) out->u[i] = (uint8_t)(qq[i] + 128);
+}
+
+void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *qp, float *scores) {
     pthread_once(&kernel_once, pick_kernel);
     size_t k = v->dim;
     if (v->n == 0) return;
-    if (k == 0 || k > TY_MAX_DIM) {
+    if (k == 0 || k > TY_MAX_DIM || qp->dim != k) {
         memset(scores, 0, v->n * sizeof *scores);
         return;
     }
-    int8_t qq[TY_MAX_DIM];
-    uint8_t u[TY_MAX_DIM];
-    float qs;
-    int32_t qsum;
-    ty_q8_quantize(q, k, qq, &qs, &qsum);
-    for (size_t i = 0; i < k; i++) u[i] = (uint8_t)(qq[i] + 128);
     int32_t acc[Q8_BLOCK];
     for (uint64_t r0 = 0; r0 < v->n; r0 += Q8_BLOCK) {
         size_t nb = v->n - r0 < Q8_BLOCK ? (size_t)(v->n - r0) : Q8_BLOCK;
-        kernel_fn(u, v->q + r0 * k, nb, k, acc);
+        kernel_fn(qp->u, v->q + r0 * k, nb, k, acc);
         for (size_t r = 0; r < nb; r++)
-            scores[r0 + r] = (float)(acc[r] - 128 * v->sum[r0 + r]) * qs * v->scale[r0 + r];
+            scores[r0 + r] = (float)(acc[r] - 128 * v->sum[r0 + r]) * qp->scale * v->scale[r0 + r];
     }
+}
+
+void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
+    ty_q8_query qp;
+    ty_q8_prepare(q, v->dim, &qp);
+    ty_q8_scan_prepared(v, &qp, scores);
 }
 
 int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out) {

@@ -33,7 +33,8 @@
  * part-of-speech tags): "for use in|with", "suitable for", "applicable
  * to", "useful for|in", "adapted for|to", "intended for", "designed for",
  * "used in|for", "applied to", then the target: up to PH_EN_WORDS words,
- * leading articles skipped, ended by punctuation or a function word.
+ * leading articles skipped, ended by punctuation or a function word; a
+ * one-word generic target ("used in conjunction") is none.
  *
  * Output goes to a callback as (target, expression) slices valid during the
  * call; the builder keeps a few distinct ones per document.
@@ -330,6 +331,16 @@ static const char *const en_stop[] = {
 static const char *const en_lead[] = {"a", "an", "the", "any", "various",
                                       "many", "all", "said", "example", NULL};
 
+/* One-word English targets that name no application ("used in
+ * conjunction", "adapted for connection"). */
+static const char *const en_generic[] = {
+    "conjunction", "connection", "combination", "accordance", "addition",
+    "order", "response", "place", "part", "parts", "particular", "general",
+    "practice", "process", "processes", "method", "methods", "system",
+    "systems", "device", "devices", "apparatus", "use", "example", "case",
+    "cases", "step", "steps", "same", "positioning", "operation", "various",
+    "different", "other", "certain", "one", "two", NULL};
+
 static void en_flush(ty_phraser *p) {
     if (p->en_state != 2) return;
     p->en_state = 0;
@@ -341,7 +352,7 @@ static void en_flush(ty_phraser *p) {
     int letters = 0;
     for (size_t i = 0; i < tn; i++)
         letters += (p->en_target[i] | 32) >= 'a' && (p->en_target[i] | 32) <= 'z';
-    if (letters < 3) return;
+    if (letters < 3 || in_list(en_generic, p->en_target, tn)) return;
     say(p, p->en_target, tn, p->en_trig, strlen(p->en_trig), " ", p->en_target, tn);
 }
 
