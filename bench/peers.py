@@ -240,7 +240,11 @@ def cmd_search(a):
     flat.add(D)
     tb = time.perf_counter() - t0
     truth = (D, flat.search(Q, 10)[0][:, 9].copy())
-    results = []
+    class Emitter(list):  # print each result as soon as it is measured
+        def append(self, r):
+            emit(dict(base, **r))
+            super().append(r)
+    results = Emitter()
     if "faiss-flat" in want:
         results.append(measure(
             "faiss IndexFlatIP", lambda q: flat.search(q[None], 10)[1],
@@ -335,8 +339,6 @@ def cmd_search(a):
                 lambda X: hi.knn_query(X, 10)[0], Q, truth, a.runs,
                 {"M": a.hnsw_m, "efConstruction": a.ef_construction, "ef": ef,
                  "sec_build": round(tb, 3), "bytes_per_doc": round(nb / n, 1)}))
-    for r in results:
-        emit(dict(base, **r))
 
 
 # ------------------------------------------------------------------ stats

@@ -177,6 +177,9 @@ typedef struct tenyo_build_opts {
     const char *const *ipc_titles; /* IPC scheme TSV files whose titles are
                                       recorded in the index (may be NULL) */
     size_t nipc_titles;       /* entries in ipc_titles */
+    int ivf_lists;            /* > 0: also build approximate-search lists
+                                 (IVF) with this many lists; -1: 4 sqrt(n);
+                                 0: none (default) */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
@@ -304,6 +307,15 @@ int tenyo_set_blas_threads(int n);
  * carry exact scores. */
 typedef enum { TENYO_SCAN_AUTO = 0, TENYO_SCAN_FP32 = 1, TENYO_SCAN_INT8 = 2 } tenyo_scan;
 int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan);
+
+/* Approximate LSA search: with nprobe > 0, LSA-mode similar queries visit
+ * only the nprobe closest lists of the index's IVF (built with ivf_lists)
+ * and re-score their best candidates exactly; 0 (default): exact scan.
+ * TENYO_ERR_ARG when the index has no IVF. Number of lists: see
+ * tenyo_index_ivf_lists. */
+int tenyo_ctx_set_nprobe(tenyo_ctx *c, uint32_t nprobe);
+/* Lists of the index's IVF, 0 when it has none. */
+uint32_t tenyo_index_ivf_lists(const tenyo_index *idx);
 
 /* Exact k nearest documents to indexed document doc (doc itself excluded).
  * Writes up to k hits, best first, into hits[]; returns the count or a

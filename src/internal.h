@@ -372,6 +372,9 @@ typedef struct ty_model {
     uint64_t *phr_off;        /* nphrases offsets into phr_blob */
     uint64_t *phr_ptr;        /* ndocs+1 offsets into phr_ids (NULL: none) */
     uint32_t *phr_ids;        /* phrase numbers per document */
+    char *ivf_blob;           /* approximate-search lists (ty_ivf_write),
+                                 or NULL */
+    uint64_t ivf_len;         /* bytes in ivf_blob */
     char *labels_blob;        /* IPC titles given at index time
                                  (ty_labels_serialize), or NULL */
     uint64_t labels_len;      /* bytes in labels_blob */
@@ -454,6 +457,9 @@ typedef struct ty_q8_query {
 } ty_q8_query;
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out);
 void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *q, float *scores);
+
+/* --- approximate search: inverted file over the LSA vectors --- */
+#include "search/ivf.h"
 /* Name of the kernel chosen for this CPU: "avx512vnni", "avx2" or "c". */
 const char *ty_q8_kernel(void);
 /* Force a kernel (tests, benchmarks; not while scans run): 0, or -1 when
@@ -471,6 +477,7 @@ struct tenyo_index {
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
     ty_q8 q8;                 /* int8 copy of m.docvec for the fast scan */
+    ty_ivf *ivf;              /* approximate search lists, or NULL */
 };
 
 /* Scan choice of a context (tenyo_ctx_set_scan). */
@@ -500,6 +507,8 @@ struct tenyo_ctx {
     const float *pre_lsa;    /* LSA scores of the current query computed
                                 ahead (a batch's sgemm), or NULL */
     int scan;                /* TY_SCAN_* */
+    uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
+    ty_ivf_scratch ivs;      /* IVF search scratch */
 };
 
 /* Set c's query from saved parts (a batch restoring one of its queries). */

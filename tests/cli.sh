@@ -71,6 +71,18 @@ cp "$D/s.tny" "$D/keep.tny"
 expect 2 cli_index_strict_keeps "$T" index --strict -o "$D/keep.tny" "$D/bad.jsonl"
 if cmp -s "$D/s.tny" "$D/keep.tny"; then ok cli_failed_run_keeps_index; else bad cli_failed_run_keeps_index; fi
 
+# approximate search: IVF lists built at index time; probing every list
+# gives the exact LSA results, an index without lists refuses --nprobe
+expect 0 cli_index_ivf "$T" index -q --ivf -o "$D/ivf.tny" data/sample/sample.jsonl
+expect 0 cli_similar_exact_lsa "$T" similar "$D/ivf.tny" SAMPLE-001 -k 8 --mode lsa --json
+cp "$D/out" "$D/exact.json"
+expect 0 cli_similar_nprobe_all "$T" similar "$D/ivf.tny" SAMPLE-001 -k 8 --mode lsa --nprobe 100000 --json
+# same documents in the same order, scores equal to float rounding (sdot vs sgemv)
+if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["results"]; b=json.load(open(sys.argv[2]))["results"]; assert [r["id"] for r in a]==[r["id"] for r in b] and len(a)==8; assert all(abs(x["score"]-y["score"])<1e-5 for x,y in zip(a,b))' "$D/out" "$D/exact.json"; then ok cli_similar_nprobe_all_exact; else bad cli_similar_nprobe_all_exact; fi
+expect 0 cli_similar_nprobe_few "$T" similar "$D/ivf.tny" SAMPLE-001 -k 8 --mode lsa --nprobe 2
+expect 1 cli_similar_nprobe_no_ivf "$T" similar "$D/s.tny" SAMPLE-001 --mode lsa --nprobe 2
+contains "$D/err" "--ivf" cli_similar_nprobe_no_ivf_msg
+
 # ideas
 expect 0 cli_ideas_id "$T" ideas "$D/s.tny" SAMPLE-001 -n 3
 contains "$D/out" "転用候補" cli_ideas_report

@@ -837,6 +837,26 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     double t3 = ty_now();
     rc = build_lsa(b, &m);
     if (rc) goto done;
+    if (b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0) {
+        /* approximate-search lists over the document vectors */
+        if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 0, 1);
+        ty_ivf_opts io = {0};
+        io.nlist = b->o.ivf_lists > 0 ? (uint32_t)b->o.ivf_lists : 0;
+        io.seed = b->o.seed;
+        ty_ivf iv;
+        memset(&iv, 0, sizeof iv);
+        ty_buf blob = {0};
+        rc = ty_ivf_build(m.docvec, m.ndocs, m.dim, &io, &iv, b->err, sizeof b->err);
+        if (!rc) rc = ty_ivf_write(&iv, &blob);
+        ty_ivf_free(&iv);
+        if (rc) {
+            ty_buf_free(&blob);
+            goto done;
+        }
+        m.ivf_blob = blob.p;
+        m.ivf_len = blob.len;
+        if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 1, 1);
+    }
     double t4 = ty_now();
     if (b->o.progress) b->o.progress(b->o.progress_ud, "svd", 1, 1);
     rc = TENYO_ERR_NOMEM;

@@ -115,6 +115,23 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     if (x->m.dim && x->m.ndocs &&
         ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK)
         goto fail;
+    if (x->m.ivf_blob) { /* approximate-search lists, checked against the vectors */
+        x->ivf = ty_calloc(1, sizeof *x->ivf);
+        if (!x->ivf) goto fail;
+        char why[TY_ERRLEN] = "";
+        rc = ty_ivf_read(x->m.ivf_blob, (size_t)x->m.ivf_len, x->m.docvec, x->m.ndocs, x->m.dim,
+                         &x->q8, x->ivf, why, sizeof why);
+        if (rc) {
+            free(x->ivf);
+            x->ivf = NULL;
+            if (rc != TENYO_ERR_NOMEM) {
+                ty_seterr(err, errlen, "%s: section 'ivf': %s", path, why);
+                rc = TENYO_ERR_CORRUPT;
+            }
+            goto fail;
+        }
+        rc = TENYO_ERR_NOMEM;
+    }
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
@@ -135,6 +152,8 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->co);
     free(x->phr_df);
     ty_q8_free(&x->q8);
+    if (x->ivf) ty_ivf_free(x->ivf);
+    free(x->ivf);
     ty_labels_free(x->labels);
     ty_model_free(&x->m);
     free(x);
@@ -261,6 +280,7 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     free(c->s1);
     free(c->s2);
     free(c->qlsa);
+    ty_ivf_scratch_free(&c->ivs);
     free(c->qt);
     free(c->qw);
     free(c);
@@ -322,6 +342,21 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256);
 }
 
+int tenyo_ctx_set_nprobe(tenyo_ctx *c, uint32_t nprobe) {
+    if (!c) return TENYO_ERR_ARG;
+    if (nprobe && !c->idx->ivf) {
+        ty_seterr(c->err, sizeof c->err,
+                  "the index has no approximate-search lists (build it with --ivf)");
+        return TENYO_ERR_ARG;
+    }
+    c->nprobe = nprobe;
+    return TENYO_OK;
+}
+
+uint32_t tenyo_index_ivf_lists(const tenyo_index *x) {
+    return x && x->ivf ? x->ivf->nlist : 0;
+}
+
 int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan) {
     if (!c || (scan != TENYO_SCAN_AUTO && scan != TENYO_SCAN_FP32 && scan != TENYO_SCAN_INT8))
         return TENYO_ERR_ARG;
@@ -332,9 +367,26 @@ int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan) {
 
 /* Score all documents and keep the k best in hits, skipping document `skip`
  * (UINT64_MAX: none). */
+/* LSA ranking through the IVF lists (c->nprobe > 0): the best k + 1
+ * candidates re-scored exactly, the skipped document removed. */
+static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
+    const ty_model *m = &c->idx->m;
+    tenyo_hit *tmp = ty_mallocarray(k + 1, sizeof *tmp);
+    if (!tmp) return TENYO_ERR_NOMEM;
+    ty_ivf_query q = {c->nprobe, 4 * (k + 1) > 64 ? 4 * (k + 1) : 64};
+    int n = ty_ivf_search(c->idx->ivf, m->docvec, c->qlsa, k + 1, &q, &c->ivs, tmp);
+    int out = 0;
+    for (int i = 0; i < n && (size_t)out < k; i++)
+        if (tmp[i].doc != skip) hits[out++] = tmp[i];
+    free(tmp);
+    return n < 0 ? n : out;
+}
+
 static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
                 size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
+    if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim)
+        return rank_ivf(c, k, skip, hits);
     ty_ctx_score(c, mode, qn, k + 1);
     ty_topk top;
     ty_topk_init(&top, hits, k);

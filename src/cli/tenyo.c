@@ -235,6 +235,8 @@ static const char *index_usage =
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
     "      --no-stem            no English stemming (default: Porter step 1)\n"
+    "      --ivf[=LISTS]        also build approximate-search lists (IVF; default\n"
+    "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
     "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
     "                           are recorded in the index for field labels (repeatable)\n"
     "  -q, --quiet              no per-record messages\n"
@@ -332,6 +334,7 @@ static int cmd_index(int argc, char **argv) {
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
+        {"ivf", optional_argument, 0, OPT_IVF},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
     const char *titles[8];
@@ -361,6 +364,16 @@ static int cmd_index(int argc, char **argv) {
                 bo.ipc_titles = titles;
             }
             break;
+        case OPT_IVF: {
+            char *e = NULL;
+            long v = optarg ? strtol(optarg, &e, 10) : -1;
+            if (optarg && (*e || v < 1 || v > 1000000)) {
+                fprintf(stderr, "tenyo: --ivf lists must be between 1 and 1000000\n");
+                bad = 1;
+            }
+            bo.ivf_lists = (int)v;
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': fputs(index_usage, stdout); return EXIT_OK;
         default: bad = 1;
@@ -484,6 +497,8 @@ static const char *similar_usage =
     "      --file FILE       query with the text of FILE (UTF-8; - for stdin)\n"
     "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.7)\n"
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
+    "      --nprobe N        LSA mode: approximate search visiting the N closest lists\n"
+    "                        of the index's IVF (index --ivf); candidates re-scored exactly\n"
     "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
 
 static int cmd_similar(int argc, char **argv) {
@@ -491,7 +506,9 @@ static int cmd_similar(int argc, char **argv) {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
-        {"scan", required_argument, 0, 's'}, {0, 0, 0, 0}};
+        {"scan", required_argument, 0, 's'}, {"nprobe", required_argument, 0, 'P'},
+        {0, 0, 0, 0}};
+    long nprobe = 0;
     const char *text = NULL, *file = NULL;
     tenyo_scan scan = TENYO_SCAN_AUTO;
     long k = 10;
@@ -531,6 +548,13 @@ static int cmd_similar(int argc, char **argv) {
             else if (!strcmp(optarg, "int8")) scan = TENYO_SCAN_INT8;
             else { fprintf(stderr, "tenyo: --scan must be auto, fp32 or int8\n"); bad = 1; }
             break;
+        case 'P':
+            nprobe = strtol(optarg, &end, 10);
+            if (*end || nprobe < 1 || nprobe > 1000000) {
+                fprintf(stderr, "tenyo: --nprobe must be between 1 and 1000000\n");
+                bad = 1;
+            }
+            break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
@@ -563,6 +587,11 @@ static int cmd_similar(int argc, char **argv) {
     }
     if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
     tenyo_ctx_set_scan(ctx, scan);
+    if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
+        fprintf(stderr, "tenyo: %s: %s\n", path, tenyo_ctx_error(ctx));
+        ec = EXIT_USAGE;
+        goto done;
+    }
     int n;
     int64_t qdoc = -1;
     size_t len = 0;

@@ -90,7 +90,8 @@
  * Optional sections (a reader skips what it does not know): surface (T
  * NUL-terminated words shown for stemmed terms), phrase.text (application
  * phrases "target\x1fexpression", NUL-terminated) with phrase.docs (u32
- * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob).
+ * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob),
+ * ivf (approximate-search lists, search/ivf.c's checksummed blob).
  *
  * Format history:
  *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
@@ -135,7 +136,7 @@
 /* Sections written for m: the 14 required ones and the optional ones. */
 static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
-           (m->labels_blob != NULL);
+           (m->labels_blob != NULL) + (m->ivf_blob != NULL);
 }
 
 /* ================================================== little-endian bytes */
@@ -883,6 +884,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     if (m->labels_blob) {
         sec_begin(w, "labels", m->labels_len);
         put_bytes(w, m->labels_blob, m->labels_len);
+        sec_end(w);
+    }
+    if (m->ivf_blob) {
+        sec_begin(w, "ivf", m->ivf_len);
+        put_bytes(w, m->ivf_blob, m->ivf_len);
         sec_end(w);
     }
 }
@@ -1717,6 +1723,14 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         free(p);
         p = NULL;
     }
+    /* optional: IVF lists (parsed and checked by the index: search/ivf.c) */
+    if (rd_has(r, "ivf")) {
+        rc = rd_section(r, "ivf", 1, UINT64_MAX, 0, &p, &raw);
+        if (rc) goto done;
+        m->ivf_blob = p;
+        m->ivf_len = raw;
+        p = NULL;
+    }
     /* optional: IPC titles recorded at index time (parsed by the index) */
     if (rd_has(r, "labels")) {
         rc = rd_section(r, "labels", 0, 64ull << 20, 1, &p, &raw);
@@ -1830,5 +1844,6 @@ void ty_model_free(ty_model *m) {
     free(m->phr_ptr);
     free(m->phr_ids);
     free(m->labels_blob);
+    free(m->ivf_blob);
     memset(m, 0, sizeof *m);
 }
