@@ -18,8 +18,9 @@
  *   (a も after に is skipped: 「NPにも適用」 is read as 「NPに適用」)
  *   NP に 適用 | 利用 | 応用 | 使用 | 好適 | 最適 | 搭載  "NPに適用" ...
  *   NP の ため                                  "NPのため"
- *   NP 用 | 向け  (名詞,接尾)                     "NP用", "NP向け" (not after
- *                                               one verbal noun: 表示用)
+ *   NP 用 | 向け  (名詞,接尾)                     "NP用", "NP向け" (not when
+ *                                               the NP is verbal nouns only:
+ *                                               表示用, 適用判定用)
  *   NP1 を 備える(備えた) NP2                     "NP1を備えたNP2" (target NP2)
  * NP: a run of nouns (一般, 固有名詞, サ変接続, 形容動詞語幹, 接尾, 数) with
  * a leading 接頭詞,名詞接続 allowed and one 「の」 joining two nouns
@@ -254,8 +255,9 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
             char mid[8];
             memcpy(mid, s, n);
             mid[n] = 0;
-            /* 表示用, 制御用: one verbal noun names a function, not a use */
-            int func = np->nmem == 1 && np->kind[0] == PK_SAHEN;
+            /* 表示用, 適用判定用: verbal nouns only name a function, not a use */
+            int func = 1;
+            for (int i = 0; i < np->nmem && func; i++) func = np->kind[i] == PK_SAHEN;
             if (!func && np_target(p, np, &t, &tn)) say(p, t, tn, t, tn, mid, "", 0);
         }
         if (k == PK_PREFIX && np->nmem) np_close(p);
