@@ -143,6 +143,7 @@ demo: all
 	$(BUILD)/tenyo ideas $(DEMO_INDEX) SAMPLE-001 -n 5
 
 bench/%: bench/%.c $(BUILD)/libtenyo.a
+	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALLCFLAGS) -o $(BUILD)/$@ $< -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
 
 clean:
