@@ -1369,21 +1369,26 @@ done:
 /* Decode LEB128 gaps into m->tfidf.col, checking that each row's columns
  * are strictly increasing and below nterms and that the bytes hold exactly
  * nnz values. */
+/* The LEB128 value at p[*pos] (at most 5 bytes, < 2^35), advancing *pos;
+ * -1 when the bytes end first or run longer. */
+static int leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t *v) {
+    *v = 0;
+    for (int shift = 0;; shift += 7) {
+        if (*pos == len || shift > 28) return -1;
+        unsigned char b = p[(*pos)++];
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return 0;
+    }
+}
+
 static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
     const ty_csr *a = &m->tfidf;
     uint64_t pos = 0;
     for (uint64_t i = 0; i < m->ndocs; i++) {
         uint64_t prev = 0;
         for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++) {
-            uint64_t v = 0;
-            int shift = 0;
-            for (;;) {
-                if (pos == len || shift > 28) goto bad;
-                unsigned char b = p[pos++];
-                v |= (uint64_t)(b & 0x7f) << shift;
-                shift += 7;
-                if (!(b & 0x80)) break;
-            }
+            uint64_t v;
+            if (leb_get(p, len, &pos, &v)) goto bad;
             if (j > a->rowptr[i]) {
                 if (v == 0) goto bad;
                 v += prev;
@@ -1416,16 +1421,8 @@ static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
     ty_csr *a = &m->tfidf;
     uint64_t pos = 0, nnz = m->ndocs ? a->rowptr[m->ndocs] : 0;
     for (uint64_t j = 0; j < nnz; j++) {
-        uint64_t v = 0;
-        int shift = 0;
-        for (;;) {
-            if (pos == len || shift > 28) goto bad;
-            unsigned char b = p[pos++];
-            v |= (uint64_t)(b & 0x7f) << shift;
-            shift += 7;
-            if (!(b & 0x80)) break;
-        }
-        if (v == 0 || v > UINT32_MAX) goto bad;
+        uint64_t v;
+        if (leb_get(p, len, &pos, &v) || v == 0 || v > UINT32_MAX) goto bad;
         m->tf[j] = (uint32_t)v;
         a->val[j] = (float)v;
         continue;
