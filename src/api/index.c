@@ -364,9 +364,6 @@ int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan) {
     return TENYO_OK;
 }
 
-
-/* Score all documents and keep the k best in hits, skipping document `skip`
- * (UINT64_MAX: none). */
 /* LSA ranking through the IVF lists (c->nprobe > 0): the best k + 1
  * candidates re-scored exactly, the skipped document removed. */
 static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
@@ -382,6 +379,8 @@ static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
     return n < 0 ? n : out;
 }
 
+/* Score all documents and keep the k best in hits, skipping document `skip`
+ * (UINT64_MAX: none); LSA mode goes through the IVF lists when nprobe is set. */
 static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
                 size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
@@ -427,7 +426,8 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
     if (reserve_query(c, qn + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, qt, qn * sizeof *c->qt);
     memcpy(c->qw, qw, qn * sizeof *c->qw);
-    if (c->idx->m.dim) memcpy(c->qlsa, qlsa, c->idx->m.dim * sizeof *c->qlsa);
+    if (c->idx->m.dim && qlsa != c->qlsa)
+        memcpy(c->qlsa, qlsa, c->idx->m.dim * sizeof *c->qlsa);
     return TENYO_OK;
 }
 
