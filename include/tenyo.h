@@ -242,6 +242,11 @@ typedef struct tenyo_index_info {
     uint64_t file_bytes;      /* file size */
     int nsections;            /* entries used in sections[] */
     tenyo_section_info sections[TENYO_MAX_SECTIONS];
+    const char *scan_kernel;  /* int8 scan kernel of this CPU: "avx512vnni",
+                                 "avx2" or "c" */
+    uint64_t int8_min_docs;   /* AUTO scans int8 from this many documents */
+    uint32_t ivf_lists;       /* approximate-search lists (0: none) */
+    uint64_t nphrases;        /* distinct application phrases stored */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes

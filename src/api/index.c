@@ -180,6 +180,10 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->file_bytes = m->file_bytes;
     info->nsections = m->nsections;
     memcpy(info->sections, m->sections, sizeof info->sections);
+    info->scan_kernel = ty_q8_kernel();
+    info->int8_min_docs = TY_INT8_MIN_DOCS;
+    info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
+    info->nphrases = m->nphrases;
 }
 
 uint64_t tenyo_index_ndocs(const tenyo_index *x) { return x ? x->m.ndocs : 0; }

@@ -44,6 +44,13 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(b, "oversample", json_integer(in.oversample));
     json_object_set_new(b, "power_iters", json_integer(in.power_iters));
     json_object_set_new(o, "build", b);
+    json_t *sr = json_object();
+    json_object_set_new(sr, "scan", json_string(in.ndocs >= in.int8_min_docs ? "int8" : "fp32"));
+    json_object_set_new(sr, "int8_kernel", json_string(in.scan_kernel));
+    json_object_set_new(sr, "int8_min_docs", json_integer((json_int_t)in.int8_min_docs));
+    json_object_set_new(sr, "ivf_lists", json_integer(in.ivf_lists));
+    json_object_set_new(o, "search", sr);
+    json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
     json_t *secs = json_array();
     for (int i = 0; i < in.nsections; i++) {
         json_t *s = json_object();

@@ -465,6 +465,11 @@ static int cmd_info(int argc, char **argv) {
                (unsigned long long)in.seed, in.oversample, in.power_iters);
         printf("df filter  min_df %d, max_df_ratio %g\n", in.min_df, in.max_df_ratio);
         printf("tokenizer  %s\n", in.tokenizer);
+        printf("search     %s scan; int8 (%s kernel) from %llu documents%s",
+               in.ndocs >= in.int8_min_docs ? "int8" : "fp32", in.scan_kernel,
+               (unsigned long long)in.int8_min_docs, in.ivf_lists ? "; IVF " : "; no IVF\n");
+        if (in.ivf_lists) printf("%u lists (similar --nprobe)\n", in.ivf_lists);
+        printf("phrases    %llu application phrases\n", (unsigned long long)in.nphrases);
         printf("writer     %s\n", in.writer);
         printf("fields     %u IPC subclasses; largest:", in.nfields);
         /* the 8 largest fields (ties in code order) */
