@@ -332,6 +332,18 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
 int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
                        tenyo_mode mode, size_t k, tenyo_hit *hits);
 
+/* Called for each query of tenyo_similar_batch, in input order: got hits
+ * (best first) or a negative status (message in tenyo_ctx_error). */
+typedef void (*tenyo_similar_cb)(void *ud, size_t i, int got,
+                                 const tenyo_hit *hits);
+struct tenyo_query;
+/* Many similar queries sharing the scan work: the LSA part of up to 32
+ * queries comes from one sgemm pass over the document vectors (exact
+ * float scores); the same results as one tenyo_similar_doc/_text call each.
+ * The queries' home fields are ignored. */
+int tenyo_similar_batch(tenyo_ctx *c, const struct tenyo_query *q, size_t nq,
+                        tenyo_mode mode, size_t k, tenyo_similar_cb cb, void *ud);
+
 /* ----------------------------------------------------------------- ideas */
 
 /* How far a proposed field must be from every home field. */

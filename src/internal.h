@@ -514,6 +514,17 @@ struct tenyo_ctx {
 /* Set c's query from saved parts (a batch restoring one of its queries). */
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa);
+/* Many queries sharing the scan work (api/index.c): queries are prepared in
+ * blocks of up to 32, the LSA scores of a block come from one sgemm over the
+ * document vectors (mode LSA or hybrid), then step() runs for each query in
+ * order with c holding that query (terms, folded vector, c->pre_lsa set to
+ * its scores; skip = its document or UINT64_MAX) or, when preparing it
+ * failed, with status < 0 and the message in c->err. A non-zero return of
+ * step, or running out of memory, stops the batch and is returned. */
+int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
+                 int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
+                             int status, void *ud),
+                 void *ud);
 
 /* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
  * c->s1 with the given mode. With the int8 scan, the LSA part is

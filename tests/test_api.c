@@ -459,6 +459,52 @@ TY_TEST(api_int8_scan_matches_fp32) {
     tenyo_index_free(x);
 }
 
+/* What tenyo_similar_batch reported, per query. */
+typedef struct sim_seen { int got[6]; tenyo_hit hits[6][10]; } sim_seen;
+
+static void sim_cb(void *ud, size_t i, int got, const tenyo_hit *hits) {
+    sim_seen *s = ud;
+    if (i >= 6) return;
+    s->got[i] = got;
+    for (int k = 0; k < got && k < 10; k++) s->hits[i][k] = hits[k];
+}
+
+/* tenyo_similar_batch (LSA part by one sgemm per block) gives what single
+ * calls give, in every mode; a bad query is reported through the callback. */
+TY_TEST(api_similar_batch_matches_single) {
+    const char *files[] = {SAMPLE};
+    const char *p = tmp("simbatch.tny");
+    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    const char *t1 = "カメラ画像から運転者の眠気を検出して車両を制御する";
+    tenyo_query q[4] = {{5, NULL, 0, NULL, 0}, {-1, t1, strlen(t1), NULL, 0},
+                        {-1, "zzzz", 4, NULL, 0}, {150, NULL, 0, NULL, 0}};
+    for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode++) {
+        sim_seen s;
+        memset(&s, 0, sizeof s);
+        CHECK_EQ_INT(tenyo_similar_batch(c, q, 4, (tenyo_mode)mode, 10, sim_cb, &s), TENYO_OK);
+        CHECK_EQ_INT(s.got[2], TENYO_ERR_EMPTY);
+        for (int i = 0; i < 4; i++) {
+            if (i == 2) continue;
+            tenyo_hit h[10];
+            int n = q[i].doc >= 0 ? tenyo_similar_doc(c, (uint64_t)q[i].doc, (tenyo_mode)mode, 10, h)
+                                  : tenyo_similar_text(c, t1, strlen(t1), (tenyo_mode)mode, 10, h);
+            CHECK_EQ_INT(n, s.got[i]);
+            for (int k = 0; k < n; k++) {
+                CHECKF(h[k].doc == s.hits[i][k].doc, "mode %d query %d rank %d", mode, i, k);
+                CHECK_NEAR(h[k].score, s.hits[i][k].score, 1e-5);
+                if (q[i].doc >= 0) CHECK(h[k].doc != (uint64_t)q[i].doc);
+            }
+        }
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
 static void count_terms(void *ud, const char *t, size_t n) {
     (void)t;
     (void)n;

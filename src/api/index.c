@@ -24,6 +24,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,4 +551,140 @@ int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
     int qn = ty_ctx_query_text(c, text, len);
     if (qn < 0) return qn;
     return rank(c, mode, k, UINT64_MAX, (size_t)qn, hits);
+}
+
+/* =============================================================== batches */
+
+/* Most queries whose LSA scores one sgemm computes together. */
+#define BATCH_MAX 32
+/* Cap on the score block (floats): B x ndocs stays under 64 MiB. */
+#define BATCH_BLOCK_FLOATS ((size_t)16 << 20)
+
+/* One prepared query of a batch block. */
+typedef struct bquery {
+    uint32_t *qt;        /* sparse query terms (copy) */
+    float *qw;           /* their weights */
+    size_t qn;           /* terms */
+    int status;          /* < 0: preparing failed */
+    char err[TY_ERRLEN]; /* its message */
+} bquery;
+
+int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
+                 int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
+                             int status, void *ud),
+                 void *ud) {
+    if (!c || (nq && !q) || !step) return TENYO_ERR_ARG;
+    const ty_model *m = &c->idx->m;
+    size_t k = m->dim, nd = m->ndocs;
+    size_t B = BATCH_MAX;
+    if (nd && B > BATCH_BLOCK_FLOATS / nd) B = BATCH_BLOCK_FLOATS / nd;
+    if (B < 1) B = 1;
+    int share = mode != TENYO_MODE_TFIDF && k > 0 && nd > 0;
+    int rc = TENYO_ERR_NOMEM;
+    float *qv = share ? ty_mallocarray(B * k, sizeof *qv) : NULL;
+    float *blk = share ? ty_mallocarray(B * nd, sizeof *blk) : NULL;
+    bquery *bq = ty_calloc(B, sizeof *bq);
+    if ((share && (!qv || !blk)) || !bq) goto done;
+    for (size_t start = 0; start < nq; start += B) {
+        size_t nb = nq - start < B ? nq - start : B;
+        /* 1. prepare every query of the block: terms, weights, fold-in */
+        for (size_t j = 0; j < nb; j++) {
+            const tenyo_query *qq = &q[start + j];
+            bquery *b = &bq[j];
+            int r = qq->doc >= 0 ? ty_ctx_query_doc(c, (uint64_t)qq->doc)
+                                 : ty_ctx_query_text(c, qq->text, qq->len);
+            b->status = r < 0 ? r : 0;
+            b->qn = 0;
+            if (r < 0) {
+                snprintf(b->err, sizeof b->err, "%s", c->err);
+                continue;
+            }
+            b->qn = (size_t)r;
+            free(b->qt);
+            free(b->qw);
+            b->qt = ty_mallocarray(b->qn ? b->qn : 1, sizeof *b->qt);
+            b->qw = ty_mallocarray(b->qn ? b->qn : 1, sizeof *b->qw);
+            if (!b->qt || !b->qw) goto done;
+            memcpy(b->qt, c->qt, b->qn * sizeof *b->qt);
+            memcpy(b->qw, c->qw, b->qn * sizeof *b->qw);
+            if (share) memcpy(qv + j * k, c->qlsa, k * sizeof *qv);
+        }
+        /* 2. the shared scan: LSA scores of the whole block in one pass
+         *    over the document vectors (blk = qv * docvec^T) */
+        if (share)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)nd,
+                        (int)k, 1.f, qv, (int)k, m->docvec, (int)k, 0.f, blk, (int)nd);
+        /* 3. per query, in order */
+        for (size_t j = 0; j < nb; j++) {
+            const tenyo_query *qq = &q[start + j];
+            bquery *b = &bq[j];
+            uint64_t skip = qq->doc >= 0 ? (uint64_t)qq->doc : UINT64_MAX;
+            if (b->status < 0) {
+                snprintf(c->err, sizeof c->err, "%s", b->err);
+                rc = step(c, start + j, skip, 0, b->status, ud);
+                if (rc) goto done;
+                continue;
+            }
+            if (ty_ctx_set_query(c, b->qt, b->qw, b->qn, share ? qv + j * k : c->qlsa))
+                goto nomem;
+            c->pre_lsa = share ? blk + j * nd : NULL;
+            rc = step(c, start + j, skip, b->qn, 0, ud);
+            c->pre_lsa = NULL;
+            if (rc) goto done;
+        }
+    }
+    rc = TENYO_OK;
+    goto done;
+nomem:
+    rc = TENYO_ERR_NOMEM;
+done:
+    c->pre_lsa = NULL;
+    if (bq)
+        for (size_t j = 0; j < B; j++) {
+            free(bq[j].qt);
+            free(bq[j].qw);
+        }
+    free(bq);
+    free(qv);
+    free(blk);
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(c->err, sizeof c->err, "out of memory in a batch");
+    return rc;
+}
+
+/* State of one tenyo_similar_batch call. */
+typedef struct sbatch {
+    tenyo_mode mode;     /* scoring */
+    size_t k;            /* results per query */
+    tenyo_hit *hits;     /* results of the current query */
+    tenyo_similar_cb cb; /* caller's callback */
+    void *ud;            /* its argument */
+} sbatch;
+
+static int similar_step(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
+                        int status, void *ud) {
+    sbatch *b = ud;
+    if (status < 0) {
+        b->cb(b->ud, i, status, NULL);
+        return TENYO_OK;
+    }
+    int n = rank(c, b->mode, b->k, skip, qn, b->hits);
+    b->cb(b->ud, i, n, n >= 0 ? b->hits : NULL);
+    return TENYO_OK;
+}
+
+int tenyo_similar_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
+                        tenyo_mode mode, size_t k, tenyo_similar_cb cb, void *ud) {
+    if (!c || (nq && !q) || !cb) return TENYO_ERR_ARG;
+    sbatch b = {mode, k, ty_mallocarray(k ? k : 1, sizeof(tenyo_hit)), cb, ud};
+    if (!b.hits) return TENYO_ERR_NOMEM;
+    int rc = check_query(c, mode, k, b.hits);
+    if (rc) {
+        free(b.hits);
+        return rc;
+    }
+    /* the IVF path (nprobe) scores its own lists: no shared block then */
+    int share_mode = mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf ? TENYO_MODE_TFIDF : mode;
+    rc = ty_ctx_batch(c, q, nq, (tenyo_mode)share_mode, similar_step, &b);
+    free(b.hits);
+    return rc;
 }

@@ -38,7 +38,6 @@
  */
 #include "internal.h"
 
-#include <cblas.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -564,106 +563,46 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
 
 /* ================================================================ batch */
 
-/* Most queries whose LSA scores one sgemm computes together. */
-#define BATCH_MAX 32
-/* Cap on the score block (floats): B x ndocs stays under 64 MiB. */
-#define BATCH_BLOCK_FLOATS ((size_t)16 << 20)
+/* State of one tenyo_ideas_batch call for its per-query step. */
+typedef struct ibatch {
+    const tenyo_query *q;        /* the queries */
+    const tenyo_ideas_opts *o;   /* options (home per query) */
+    size_t n;                    /* proposals per query */
+    tenyo_idea *out;             /* proposals of the current query */
+    tenyo_ideas_cb cb;           /* caller's callback */
+    void *ud;                    /* its argument */
+} ibatch;
 
-/* One prepared query of a batch block. */
-typedef struct bquery {
-    uint32_t *qt;      /* sparse query terms (copy) */
-    float *qw;         /* their weights */
-    size_t qn;         /* terms */
-    int status;        /* < 0: preparing failed */
-    char err[TY_ERRLEN]; /* its message */
-} bquery;
+static int ideas_step(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn, int status,
+                      void *ud) {
+    ibatch *b = ud;
+    if (status < 0) {
+        b->cb(b->ud, i, status, NULL);
+        return TENYO_OK;
+    }
+    tenyo_ideas_opts oj = *b->o;
+    if (b->q[i].home && b->q[i].nhome) {
+        oj.home = b->q[i].home;
+        oj.nhome = b->q[i].nhome;
+    }
+    c->last_qn = qn;
+    int got = ideas_run(c, skip, qn, &oj, b->n, b->out);
+    b->cb(b->ud, i, got, got >= 0 ? b->out : NULL);
+    return TENYO_OK;
+}
 
 int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
                       const tenyo_ideas_opts *o, size_t n, tenyo_ideas_cb cb,
                       void *ud) {
     if (!c || (nq && !q) || !cb) return TENYO_ERR_ARG;
-    const ty_model *m = &c->idx->m;
     tenyo_ideas_opts def;
     if (!o) {
         tenyo_ideas_opts_default(&def);
         o = &def;
     }
-    size_t k = m->dim, nd = m->ndocs;
-    size_t B = BATCH_MAX;
-    if (nd && B > BATCH_BLOCK_FLOATS / nd) B = BATCH_BLOCK_FLOATS / nd;
-    if (B < 1) B = 1;
-    int share = o->mode != TENYO_MODE_TFIDF && k > 0 && nd > 0;
-    int rc = TENYO_ERR_NOMEM;
-    float *qv = share ? ty_mallocarray(B * k, sizeof *qv) : NULL;
-    float *blk = share ? ty_mallocarray(B * nd, sizeof *blk) : NULL;
-    bquery *bq = ty_calloc(B, sizeof *bq);
-    tenyo_idea *out = ty_mallocarray(n ? n : 1, sizeof *out);
-    if ((share && (!qv || !blk)) || !bq || !out) goto done;
-    for (size_t start = 0; start < nq; start += B) {
-        size_t nb = nq - start < B ? nq - start : B;
-        /* 1. prepare every query of the block: terms, weights, fold-in */
-        for (size_t j = 0; j < nb; j++) {
-            const tenyo_query *qq = &q[start + j];
-            bquery *b = &bq[j];
-            int r = qq->doc >= 0 ? ty_ctx_query_doc(c, (uint64_t)qq->doc)
-                                 : ty_ctx_query_text(c, qq->text, qq->len);
-            b->status = r < 0 ? r : 0;
-            b->qn = 0;
-            if (r < 0) {
-                snprintf(b->err, sizeof b->err, "%s", c->err);
-                continue;
-            }
-            b->qn = (size_t)r;
-            free(b->qt);
-            free(b->qw);
-            b->qt = ty_mallocarray(b->qn ? b->qn : 1, sizeof *b->qt);
-            b->qw = ty_mallocarray(b->qn ? b->qn : 1, sizeof *b->qw);
-            if (!b->qt || !b->qw) goto done;
-            memcpy(b->qt, c->qt, b->qn * sizeof *b->qt);
-            memcpy(b->qw, c->qw, b->qn * sizeof *b->qw);
-            if (share) memcpy(qv + j * k, c->qlsa, k * sizeof *qv);
-        }
-        /* 2. the shared scan: LSA scores of the whole block in one pass
-         *    over the document vectors (blk = qv * docvec^T) */
-        if (share)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)nd,
-                        (int)k, 1.f, qv, (int)k, m->docvec, (int)k, 0.f, blk, (int)nd);
-        /* 3. per query: its own TF-IDF scan, the ranking, the callback */
-        for (size_t j = 0; j < nb; j++) {
-            const tenyo_query *qq = &q[start + j];
-            bquery *b = &bq[j];
-            if (b->status < 0) {
-                snprintf(c->err, sizeof c->err, "%s", b->err);
-                cb(ud, start + j, b->status, NULL);
-                continue;
-            }
-            if (ty_ctx_set_query(c, b->qt, b->qw, b->qn, share ? qv + j * k : c->qlsa))
-                goto done;
-            tenyo_ideas_opts oj = *o;
-            if (qq->home && qq->nhome) {
-                oj.home = qq->home;
-                oj.nhome = qq->nhome;
-            }
-            c->last_qn = b->qn;
-            c->pre_lsa = share ? blk + j * nd : NULL;
-            int got = ideas_run(c, qq->doc >= 0 ? (uint64_t)qq->doc : UINT64_MAX, b->qn,
-                                &oj, n, out);
-            c->pre_lsa = NULL;
-            cb(ud, start + j, got, got >= 0 ? out : NULL);
-        }
-    }
-    rc = TENYO_OK;
-done:
-    c->pre_lsa = NULL;
-    if (bq)
-        for (size_t j = 0; j < B; j++) {
-            free(bq[j].qt);
-            free(bq[j].qw);
-        }
-    free(bq);
-    free(qv);
-    free(blk);
-    free(out);
-    if (rc == TENYO_ERR_NOMEM) ty_seterr(c->err, sizeof c->err, "out of memory in a batch");
+    ibatch b = {q, o, n, ty_mallocarray(n ? n : 1, sizeof(tenyo_idea)), cb, ud};
+    if (!b.out) return TENYO_ERR_NOMEM;
+    int rc = ty_ctx_batch(c, q, nq, o->mode, ideas_step, &b);
+    free(b.out);
     return rc;
 }
