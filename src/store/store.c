@@ -96,7 +96,8 @@
  * Format history:
  *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
  *   2  basis.q8 / docvec.q8: int8 with a float scale per row, a quarter of
- *      the bytes (jp corpus 20.66 MB -> 6.02 MB); Protocol S P@10 and
+ *      the bytes, and tfidf.tf term counts instead of f32 weights (jp corpus
+ *      20.66 MB -> 6.02 MB -> 5.39 MB); Protocol S P@10 and
  *      Protocol X recall/serendipity identical on both EVAL corpora to three
  *      decimals. The quantisation error (half a step, max|row|/254) is below
  *      what float32 SVD noise already is between machines. Version-1 files
