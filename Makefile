@@ -54,35 +54,31 @@ APT_STAMP := $(BUILD)/.apt-updated
 .PHONY: all deps test demo clean check-deps check-test-deps
 all: check-deps $(BUILD)/tenyo
 
-# Install what is missing when root (apt-get update once), else print the
-# exact command. Runs before every build so a fresh machine needs no setup.
+# $(call apt_check,PACKAGES,FOR,NONROOT,THEN): install the PACKAGES that are
+# missing when root (apt-get update at most once per build tree, APT_STAMP);
+# otherwise print NONROOT and the exact apt-get line, then run THEN (exit 1
+# to fail, true to go on).
+define apt_check
+@missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    echo "tenyo: installing Debian packages$(2):$$missing"; \
+    { [ -e $(APT_STAMP) ] || { apt-get update -qq && mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP); }; } && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+  else \
+    echo "$(3)"; \
+    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; $(4); \
+  fi; \
+fi
+endef
+
+# Runs before every build so a fresh machine needs no setup.
 check-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "tenyo: installing Debian packages:$$missing"; \
-	    { [ -e $(APT_STAMP) ] || { apt-get update -qq && mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP); }; } && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "tenyo: missing Debian packages. Run:"; \
-	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	$(call apt_check,$(DEB_PKGS),,tenyo: missing Debian packages. Run:,exit 1)
 
 check-test-deps:
-	@missing=""; for p in $(TEST_DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "tenyo: installing Debian packages for the tests:$$missing"; \
-	    { [ -e $(APT_STAMP) ] || { apt-get update -qq && mkdir -p $(dir $(APT_STAMP)) && touch $(APT_STAMP); }; } && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "tenyo: the API / browser tests will skip. To run them:"; \
-	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
-	  fi; \
-	fi
+	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the API / browser tests will skip. To run them:,true)
 
 deps: check-deps
 
