@@ -156,61 +156,57 @@ dots_vnni(const uint8_t *u, const int8_t *d, size_t n, size_t k, int32_t *acc) {
 }
 #endif
 
+/* The kernels, best first; has() tells whether this CPU runs it. */
+static int has_c(void) { return 1; }
+#ifdef TY_X86
+static int has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int has_vnni(void) {
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+}
+#endif
+static const struct q8_impl {
+    const char *name;  /* as in TENYO_KERNEL and ty_q8_kernel() */
+    q8_kernel fn;      /* the kernel */
+    int (*has)(void);  /* 1 when this CPU can run it */
+} q8_impls[] = {
+#ifdef TY_X86
+    {"avx512vnni", dots_vnni, has_vnni},
+    {"avx2", dots_avx2, has_avx2},
+#endif
+    {"c", dots_c, has_c},
+};
+
 static const char *kernel_name = "c";
 static q8_kernel kernel_fn = dots_c;
 static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
 
+/* Use the named kernel (NULL: the best this CPU has): 0, or -1 when the
+ * name is unknown or this CPU lacks it (nothing changes then). */
+static int use_kernel(const char *name) {
+    for (size_t i = 0; i < sizeof q8_impls / sizeof q8_impls[0]; i++) {
+        if (name && strcmp(name, q8_impls[i].name)) continue;
+        if (!q8_impls[i].has()) {
+            if (name) return -1;
+            continue;
+        }
+        kernel_fn = q8_impls[i].fn;
+        kernel_name = q8_impls[i].name;
+        return 0;
+    }
+    return -1;
+}
+
+/* First use: TENYO_KERNEL when this CPU has it, else the best. */
 static void pick_kernel(void) {
-    const char *want = getenv("TENYO_KERNEL");
 #ifdef TY_X86
     __builtin_cpu_init();
-    int vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
-    int avx2 = __builtin_cpu_supports("avx2");
-    if (want && !strcmp(want, "c")) return;
-    if (want && !strcmp(want, "avx2") && avx2) {
-        kernel_fn = dots_avx2;
-        kernel_name = "avx2";
-        return;
-    }
-    if (vnni && (!want || !strcmp(want, "avx512vnni"))) {
-        kernel_fn = dots_vnni;
-        kernel_name = "avx512vnni";
-    } else if (avx2) {
-        kernel_fn = dots_avx2;
-        kernel_name = "avx2";
-    }
-#else
-    (void)want;
 #endif
+    if (use_kernel(getenv("TENYO_KERNEL"))) use_kernel(NULL);
 }
 
 int ty_q8_set_kernel(const char *name) {
     pthread_once(&kernel_once, pick_kernel);
-    if (!name) { /* this CPU's best, as at start */
-        kernel_fn = dots_c;
-        kernel_name = "c";
-        if (!ty_q8_set_kernel("avx512vnni") || !ty_q8_set_kernel("avx2")) return 0;
-        return 0;
-    }
-    if (!strcmp(name, "c")) {
-        kernel_fn = dots_c;
-        kernel_name = "c";
-        return 0;
-    }
-#ifdef TY_X86
-    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
-        kernel_fn = dots_avx2;
-        kernel_name = "avx2";
-        return 0;
-    }
-    if (!strcmp(name, "avx512vnni") && __builtin_cpu_supports("avx512vnni") &&
-        __builtin_cpu_supports("avx512bw")) {
-        kernel_fn = dots_vnni;
-        kernel_name = "avx512vnni";
-        return 0;
-    }
-#endif
-    return -1;
+    return use_kernel(name);
 }
 
 const char *ty_q8_kernel(void) {
