@@ -114,9 +114,9 @@ static size_t nchars(const char *s, size_t n) {
     return c;
 }
 
-/* The NP as a slice of p->np after the cleanup rules; 0 when no target. */
-static int np_target(const ty_phraser *p, const ty_np *np, const char **s,
-                     size_t *n) {
+/* The target of noun phrase np (a slice of its text) after the cleanup
+ * rules; 0 when it names no target. */
+static int np_target(const ty_np *np, const char **s, size_t *n) {
     int first = 0, last = np->nmem; /* members [first, last) */
     /* drop determiners, numbers (第2の) and dangling の / suffixes in front */
     while (first < last && (np->kind[first] == PK_NO || np->kind[first] == PK_SUFFIX ||
@@ -147,7 +147,6 @@ static int np_target(const ty_phraser *p, const ty_np *np, const char **s,
     if (first >= last) return 0;
     *s = np->text + np->off[first];
     *n = np->off[last] - np->off[first];
-    (void)p;
     if (nchars(*s, *n) < 2 || in_list(generic_ja, *s, *n)) return 0;
     /* a target must hold a kanji, kana or letter, not only digits */
     for (size_t i = 0; i < *n; i++)
@@ -175,7 +174,7 @@ static void np_close(ty_phraser *p) {
     if (np->nmem && p->sonae > 0) {
         const char *t;
         size_t tn;
-        if (np_target(p, np, &t, &tn))
+        if (np_target(np, &t, &tn))
             say(p, t, tn, p->sonae_np, p->sonae_len, "を備えた", t, tn);
     }
     p->sonae = 0;
@@ -210,6 +209,7 @@ void ty_phr_reset(ty_phraser *p) {
     p->last.nmem = 0;
     p->last.off[0] = 0;
     p->prev = PK_OTHER;
+    p->cur_has_no = 0;
     p->sonae = 0;
     p->en_state = 0;
     p->en_nw = 0;
@@ -240,7 +240,7 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
              eq(s, n, "搭載"))) {
             const char *t;
             size_t tn;
-            if (np_target(p, &p->last, &t, &tn)) {
+            if (np_target(&p->last, &t, &tn)) {
                 char mid[32];
                 memcpy(mid, "に", 3);
                 memcpy(mid + 3, s, n < 24 ? n : 24);
@@ -258,7 +258,7 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
             /* 表示用, 適用判定用: verbal nouns only name a function, not a use */
             int func = 1;
             for (int i = 0; i < np->nmem && func; i++) func = np->kind[i] == PK_SAHEN;
-            if (!func && np_target(p, np, &t, &tn)) say(p, t, tn, t, tn, mid, "", 0);
+            if (!func && np_target(np, &t, &tn)) say(p, t, tn, t, tn, mid, "", 0);
         }
         if (k == PK_PREFIX && np->nmem) np_close(p);
         if (np->nmem == 0) p->cur_has_no = 0;
@@ -280,7 +280,7 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
     if (after_no && eq(s, n, "ため")) {
         const char *t;
         size_t tn;
-        if (np_target(p, &p->last, &t, &tn)) say(p, t, tn, t, tn, "のため", "", 0);
+        if (np_target(&p->last, &t, &tn)) say(p, t, tn, t, tn, "のため", "", 0);
     }
     p->cur_has_no = 0;
     if (k == PK_VERB && p->prev == PK_NI) {
@@ -288,7 +288,7 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
         size_t tn;
         const char *b = m->base;
         size_t bn = m->base_len;
-        if (np_target(p, &p->last, &t, &tn)) {
+        if (np_target(&p->last, &t, &tn)) {
             if (eq(b, bn, "用いる")) say(p, t, tn, t, tn, "に用いる", "", 0);
             else if (eq(b, bn, "適する")) say(p, t, tn, t, tn, "に適した", "", 0);
         }
@@ -296,7 +296,7 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
     if (k == PK_VERB && p->prev == PK_WO && eq(m->base, m->base_len, "備える")) {
         const char *t;
         size_t tn;
-        if (np_target(p, &p->last, &t, &tn) && tn < sizeof p->sonae_np) {
+        if (np_target(&p->last, &t, &tn) && tn < sizeof p->sonae_np) {
             memcpy(p->sonae_np, t, tn);
             p->sonae_len = tn;
             p->sonae = 2; /* the NP must start within the next two morphemes */
