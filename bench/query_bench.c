@@ -21,6 +21,7 @@
  *                          [--modes lsa,tfidf,hybrid] [--seed S]
  */
 #include <tenyo.h>
+#include "bench.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -34,17 +35,6 @@
 #include <unistd.h>
 
 #define MAX_THREADS 256
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Shared state of one batched pass. */
 typedef struct batch {

@@ -23,6 +23,7 @@
  *                   [--rerank R] [--npy-out DIR] [--seed S]
  */
 #include "internal.h"
+#include "bench.h"
 
 #include <cblas.h>
 #include <getopt.h>
@@ -34,40 +35,6 @@
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* splitmix64 -> uniform -> Gaussian (Box-Muller) */
-static uint64_t rng_state;
-static uint64_t rnd64(void) {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-static double unif(void) { return ((rnd64() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
-static double gauss(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
-
-static void normalize(float *x, size_t k) {
-    double n = 0;
-    for (size_t i = 0; i < k; i++) n += (double)x[i] * x[i];
-    float inv = n > 0 ? (float)(1 / sqrt(n)) : 0.f;
-    for (size_t i = 0; i < k; i++) x[i] *= inv;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* ------------------------------------------------------------ threads */
 

@@ -35,6 +35,7 @@
  *                  [--data DIR] [--limit-mb N] [--json]
  */
 #include <tenyo.h>
+#include "bench.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -228,12 +229,6 @@ static void *work(void *arg) {
     return NULL;
 }
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Time one pass of engine over c with nt workers (handles given). */
 static double timed(const corpus *c, int engine, worker *ws, int nt,
                     unsigned long long *tokens) {
@@ -252,11 +247,6 @@ static double timed(const corpus *c, int engine, worker *ws, int nt,
     if (atomic_load(&r.failed)) die("a document failed to tokenize");
     *tokens = atomic_load(&r.tokens);
     return dt;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* ============================================================== main */

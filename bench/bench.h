@@ -1,0 +1,59 @@
+/*
+ * bench.h — what the C benchmarks share (header-only: each bench/NAME.c is
+ * built as one program by `make bench/NAME`): a monotonic clock, medians,
+ * and the seeded generator of synthetic unit vectors (splitmix64 ->
+ * uniform -> Gaussian by Box-Muller), so that scan_bench and ann_bench
+ * draw the same kind of vectors from the same seed.
+ */
+#ifndef TENYO_BENCH_H
+#define TENYO_BENCH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock. */
+static inline double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* qsort order of doubles, ascending. */
+static inline int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n) (sorted in place). */
+static inline double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* The generator's state: seed it by assignment. */
+static uint64_t rng_state;
+
+static inline uint64_t rnd64(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1). */
+static inline double unif(void) { return ((rnd64() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+
+/* Standard normal (Box-Muller, one of the pair). */
+static inline double gauss(void) { return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif()); }
+
+/* Scale x[0..k) to unit length (a zero vector stays zero). */
+static inline void normalize(float *x, size_t k) {
+    double n = 0;
+    for (size_t i = 0; i < k; i++) n += (double)x[i] * x[i];
+    float inv = n > 0 ? (float)(1 / sqrt(n)) : 0.f;
+    for (size_t i = 0; i < k; i++) x[i] *= inv;
+}
+
+#endif
