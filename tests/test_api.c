@@ -286,13 +286,24 @@ TY_TEST(api_tokenizer_mismatch_refused) {
     tenyo_index_free(x);
 }
 
+/* The sample corpus, indexed once per test run (2 threads, default rank)
+ * and opened into *x for each test that only reads it. */
+static int open_sample(tenyo_index **x, char *err, size_t errlen) {
+    static int built;
+    const char *p = tmp("sample_read.tny");
+    if (!built) {
+        const char *files[] = {SAMPLE};
+        int rc = build(files, 1, p, 2, 0, NULL);
+        if (rc) return rc;
+        built = 1;
+    }
+    return tenyo_index_open(p, x, err, errlen);
+}
+
 TY_TEST(api_ideas_sample) {
-    const char *files[] = {SAMPLE};
-    const char *p = tmp("ideas.tny");
-    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
     tenyo_index *x = NULL;
     char err[512];
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
     tenyo_ctx *c = NULL;
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
     int64_t q = tenyo_index_find(x, "SAMPLE-001");
@@ -371,12 +382,9 @@ static void batch_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
  * queries through the callback and keeps the state of each query current
  * while its callback runs. */
 TY_TEST(api_ideas_batch_matches_single) {
-    const char *files[] = {SAMPLE};
-    const char *p = tmp("batch.tny");
-    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
     tenyo_index *x = NULL;
     char err[512];
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
     tenyo_ctx *c = NULL;
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
     const char *t1 = "ロボットハンドで柔らかい食品を把持する";
@@ -422,12 +430,9 @@ TY_TEST(api_ideas_batch_matches_single) {
 /* The int8 scan with exact re-scoring returns the float scan's top 10,
  * with the same scores, for indexed and text queries in LSA and hybrid. */
 TY_TEST(api_int8_scan_matches_fp32) {
-    const char *files[] = {SAMPLE};
-    const char *p = tmp("int8.tny");
-    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
     tenyo_index *x = NULL;
     char err[512];
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
     tenyo_ctx *a = NULL, *b = NULL;
     CHECK_EQ_INT(tenyo_ctx_new(x, &a, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_ctx_new(x, &b, err, sizeof err), TENYO_OK);
@@ -472,12 +477,9 @@ static void sim_cb(void *ud, size_t i, int got, const tenyo_hit *hits) {
 /* tenyo_similar_batch (LSA part by one sgemm per block) gives what single
  * calls give, in every mode; a bad query is reported through the callback. */
 TY_TEST(api_similar_batch_matches_single) {
-    const char *files[] = {SAMPLE};
-    const char *p = tmp("simbatch.tny");
-    CHECK_EQ_INT(build(files, 1, p, 2, 0, NULL), TENYO_OK);
     tenyo_index *x = NULL;
     char err[512];
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
     tenyo_ctx *c = NULL;
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
     const char *t1 = "カメラ画像から運転者の眠気を検出して車両を制御する";
