@@ -4,6 +4,7 @@
 #   make test            unit + end-to-end tests (installs Debian packages as root)
 #   make demo            index the bundled sample corpus and query it
 #   make SANITIZE=address,undefined test   sanitizer build (separate build dir)
+#   make fuzz            run every fuzz target FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
 #   make deps            install (root) or print the apt-get line for what is missing
 #
 # Sources are picked up by wildcard from the layer folders of src/; each
@@ -142,7 +143,41 @@ bench/%: bench/%.c $(BUILD)/libtenyo.a
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(ALLCFLAGS) -o $(BUILD)/$@ $< -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
 
+# Memory check with valgrind's memcheck: a subset of the unit tests (the
+# full suite takes over an hour under valgrind: every test that builds an
+# index spends minutes in MeCab and OpenBLAS) and a CLI smoke run that
+# covers what those tests skip (index the sample, info, similar by id and
+# by text, ideas). Memory errors and definite leaks fail; tests/valgrind.supp
+# holds what is not ours. VALGRIND_TESTS: name substrings, one run each.
+VALGRIND_TESTS ?= api_builder_rejects api_open_errors api_split_rule api_topk_order \
+  io_charset_invalid io_date_normalize io_format_detection io_jplatpat_ io_jpoxml_ \
+  io_jsonl_ io_missing_file io_record_codes ivf_bad_arguments ivf_damaged_blobs \
+  labels_deserialize_bad labels_load_errors map_refuses_empty map_synthetic \
+  map_multi_field model_csr_products_small model_q8 model_svd_errors model_tfidf \
+  store_ text_mecab_ text_tok_ text_icu_words text_phrases_
+VALGRIND_CMD := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+                --suppressions=tests/valgrind.supp --num-callers=30 -q
+.PHONY: valgrind
+valgrind: check-deps $(BUILD)/tenyo $(BUILD)/tests/run
+	$(call apt_check,valgrind, for make valgrind,tenyo: valgrind is not installed. Run:,exit 1)
+	@set -e; d=$$(mktemp -d "$${TMPDIR:-/tmp}/tenyo-vg-XXXXXX"); trap 'rm -rf "$$d"' EXIT; \
+	export OPENBLAS_NUM_THREADS=1; n=0; \
+	for t in $(VALGRIND_TESTS); do \
+	  $(VALGRIND_CMD) $(BUILD)/tests/run $$t >"$$d/out" 2>&1 || { cat "$$d/out"; echo "valgrind: $$t FAILED"; exit 1; }; \
+	  echo "valgrind: $$t: $$(tail -n 1 "$$d/out")"; n=$$((n + 1)); \
+	done; \
+	for c in "index -q -d 16 -t 1 -o $$d/s.tny data/sample/sample.jsonl" "info $$d/s.tny" \
+	         "similar $$d/s.tny SAMPLE-001 -k 5" "similar $$d/s.tny --text 車両の運転者 -k 5 --json" \
+	         "ideas $$d/s.tny SAMPLE-001 -n 5 --json"; do \
+	  $(VALGRIND_CMD) $(BUILD)/tenyo $$c >"$$d/out" 2>&1 || { cat "$$d/out"; echo "valgrind: tenyo $$c FAILED"; exit 1; }; \
+	  echo "valgrind: tenyo $$c: clean"; \
+	done; \
+	echo "valgrind: $$n unit-test runs and 5 CLI runs clean"
+
 clean:
 	rm -rf build
+
+# Fuzz targets: `make fuzz`, and the corpus replay `make test` runs.
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -102,6 +102,10 @@ typedef struct tenyo_read_stats {
     uint64_t records;        /* good records returned */
     uint64_t skipped;        /* bad records reported and skipped */
     uint64_t empty;          /* good records without any text */
+    uint64_t bytes_read;     /* bytes of the file read so far (the reader
+                                reads ahead up to 1 MiB of what it has
+                                handed out): progress of a long read */
+    uint64_t bytes_total;    /* size of the file, 0 when unknown (a pipe) */
 } tenyo_read_stats;
 
 typedef struct tenyo_reader tenyo_reader;
@@ -247,6 +251,20 @@ typedef struct tenyo_index_info {
     uint64_t int8_min_docs;   /* AUTO scans int8 from this many documents */
     uint32_t ivf_lists;       /* approximate-search lists (0: none) */
     uint64_t nphrases;        /* distinct application phrases stored */
+    /* updates since the last full build (tenyo add / delete; see below) */
+    uint64_t generation;      /* update generation (0: the base file only) */
+    uint32_t nsegments;       /* segments of added documents */
+    uint64_t update_bytes;    /* bytes of segment and deletion files */
+    uint64_t docs_fit;        /* documents the vocabulary and LSA were fitted on */
+    uint64_t docs_added;      /* live documents added since (folded in) */
+    uint64_t docs_deleted;    /* fitted documents deleted or replaced since */
+    uint64_t terms_new;       /* terms unknown to the fit (sparse part only) */
+    double stale_docs;        /* share of live documents not in the fit */
+    double stale_mass;        /* share of live term occurrences not in the fit:
+                                 in added documents, or of terms the fit
+                                 does not know */
+    double new_term_mass;     /* share of live term occurrences of new terms */
+    int rebuild_advised;      /* 1: stale enough that `tenyo rebuild` is advised */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes
@@ -256,6 +274,56 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
 void tenyo_index_free(tenyo_index *idx);
 /* Fill *info; its strings live as long as idx. */
 void tenyo_index_info_get(const tenyo_index *idx, tenyo_index_info *info);
+
+/* ------------------------------------------------------------- updates */
+
+/* Incremental updates (api/segment.c). An index is its base file (written by
+ * tenyo_builder) plus, in the directory "<path>.upd/", immutable segment files
+ * of added documents, a deletion file, and a MANIFEST naming them, replaced
+ * atomically (temporary file, fsync, rename): a reader sees the state before
+ * or after an update, never between, and a crash leaves the previous state.
+ * Added documents are tokenized like the base and folded into its LSA basis;
+ * their new terms live in the sparse TF-IDF part until tenyo_index_rebuild.
+ * One updater at a time (a lock file); readers need no lock. */
+typedef struct tenyo_update tenyo_update;
+
+typedef struct tenyo_update_stats {
+    uint64_t added;           /* documents added */
+    uint64_t replaced;        /* of those, ids that replaced a live document */
+    uint64_t deleted;         /* documents deleted by tenyo_update_delete */
+    uint64_t docs;            /* live documents after the commit */
+    uint64_t generation;      /* generation written (unchanged: nothing to do) */
+    uint64_t segment_bytes;   /* bytes of the new segment file (0: none) */
+    double seconds;           /* wall seconds from open to commit */
+} tenyo_update_stats;
+
+/* Lock the index at path for an update and load its current state. opts
+ * gives threads and progress (tokenizer options come from the index; NULL:
+ * defaults). TENYO_ERR_IO when another update holds the lock. */
+int tenyo_update_open(const char *path, const tenyo_build_opts *opts,
+                      tenyo_update **out, char *err, size_t errlen);
+/* Queue a document (copied). An id already in the index, or added earlier
+ * in this update, is replaced by this one. */
+int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc);
+/* Delete the live document with this id: 1 when deleted, 0 when the index
+ * has no such id. Documents added in this same update are not affected. */
+int tenyo_update_delete(tenyo_update *u, const char *id);
+/* Write the segment, the deletions and the new manifest (nothing when there
+ * is nothing to do). Once it returns TENYO_OK the update is durable. */
+int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st);
+const char *tenyo_update_error(const tenyo_update *u);
+/* Release the lock; an update not committed changes nothing. */
+void tenyo_update_free(tenyo_update *u);
+
+/* Refit vocabulary, idf and LSA over all live documents (from their stored
+ * term counts: no source files needed), merge the segments into a new base
+ * file (atomic), and drop the updates. opts: threads and progress (NULL:
+ * defaults); the other options are those the base was built with. */
+int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,
+                        tenyo_build_stats *st, char *err, size_t errlen);
+/* Remove the updates of the index at path ("<path>.upd/"), e.g. after the
+ * base was written again from source. TENYO_OK when there were none. */
+int tenyo_index_drop_updates(const char *path, char *err, size_t errlen);
 
 /* Stored metadata of one document; strings live as long as idx. */
 typedef struct tenyo_doc_meta {

@@ -226,10 +226,11 @@ int ty_record_add_code(ty_record *r, const char *code, size_t n);
  * YYYY-MM-DD; 0 ok, -1 when it is not a date (then left unchanged). */
 int ty_date_normalize(ty_buf *date);
 
-/* Record parsers. Each works on UTF-8 text already in memory and calls
- * sink(ud, rec) for each good record, report(...) for bad ones (with line or
- * record number). They return TENYO_OK, or a negative status when the sink
- * asked to stop (nonzero return) or the whole input is unusable. */
+/* Record parsers. Each takes UTF-8 text (in pieces: ty_parser below; or
+ * whole: ty_parse_*) and calls sink(ud, rec) for each good record,
+ * report(...) for bad ones (with line or record number). They return
+ * TENYO_OK, or a negative status when the sink asked to stop (nonzero
+ * return) or the whole input is unusable. */
 /* The sink may move the contents out of rec (leaving it zeroed); parsers
  * only ty_record_clear() it afterwards. Nonzero return stops the parse. */
 typedef int (*ty_record_sink)(void *ud, ty_record *rec);
@@ -242,7 +243,14 @@ typedef struct ty_parse_env {
     uint64_t bad;            /* incremented per reported bad record */
     char err[TY_ERRLEN];     /* message when the whole input is unusable */
     int strict;              /* 1: the first bad record stops the parse */
+    size_t max_record;       /* longest record in bytes; 0 = TY_MAX_RECORD
+                                (tests set less) */
 } ty_parse_env;
+
+/* Longest record accepted: bytes of one JSONL line, one CSV row or the text
+ * of one gazette document. A longer one is a bad record ("record larger
+ * than 16 MiB") and is skipped without ever being held whole. */
+#define TY_MAX_RECORD ((size_t)16 << 20)
 /* Report a bad record at line (io/record.c): counts env->bad and calls
  * env->report with the message; returns 0 to go on. In strict mode it puts
  * "path:line: message" in env->err instead and returns TENYO_ERR_INPUT (the
@@ -253,13 +261,61 @@ int ty_parse_bad(ty_parse_env *env, long line, const char *fmt, ...)
  * fatal. */
 void ty_parse_warn(ty_parse_env *env, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Report the record at line as larger than env->max_record ("record
+ * larger than 16 MiB"), as ty_parse_bad does. */
+int ty_parse_too_big(ty_parse_env *env, long line);
 /* Add the comma-separated codes of s[0..n) (each trimmed, empty ones and
  * repeats dropped) to r. A piece that starts with a digit continues
  * the code before it: J-PlatPat writes FI subdivisions as "B23K9/12,331@L". */
 int ty_record_add_codes(ty_record *r, const char *s, size_t n);
+/* Whole-text parsers: one incremental parser fed text[0..len) as its only
+ * and final piece. */
 int ty_parse_jsonl(ty_parse_env *env, const char *text, size_t len);
 int ty_parse_jplatpat(ty_parse_env *env, const char *text, size_t len);
 int ty_parse_jpoxml(ty_parse_env *env, const char *text, size_t len);
+
+/* An incremental record parser (one per file): UTF-8 text is fed in pieces
+ * cut anywhere (inside a line, a character, a tag); each record goes to
+ * env->sink as soon as it is complete, so memory is bounded by the longest
+ * record (env->max_record), not by the file. Line and record numbers and
+ * every message are those the whole-text parse gives. */
+typedef struct ty_parser {
+    int (*feed)(void *impl, const char *text, size_t len, int final);
+                             /* the format's feed (returns a status) */
+    void (*free)(void *impl); /* the format's destructor */
+    void *impl;              /* the format's state */
+    int rc;                  /* status that ended the parse, 0 going on */
+    int done;                /* the final piece has been fed */
+} ty_parser;
+/* Set p up for one format; env must outlive p. 0 or TENYO_ERR_NOMEM (with
+ * the message in env->err). */
+int ty_parser_jsonl(ty_parse_env *env, ty_parser *p);
+int ty_parser_jplatpat(ty_parse_env *env, ty_parser *p);
+int ty_parser_jpoxml(ty_parse_env *env, ty_parser *p);
+/* Feed text[0..len); final = 1 with the last piece (len may be 0). Returns
+ * TENYO_OK, or the negative status that ended the parse (strict mode, an
+ * unusable file, no memory, the sink); later calls return it again. */
+int ty_parser_feed(ty_parser *p, const char *text, size_t len, int final);
+/* Free the format's state (not p itself); accepts a zeroed p. */
+void ty_parser_free(ty_parser *p);
+
+/* Streaming charset conversion to UTF-8 (implemented in text/icu.c, the
+ * ICU adapter): the strict conversion of ty_charset_to_utf8 fed piece by
+ * piece; a character cut between pieces is completed by the next one. */
+typedef struct ty_conv ty_conv;
+/* TENYO_ERR_DEPENDENCY with "unknown encoding 'x'" for an unknown name. */
+int ty_conv_open(const char *from, ty_conv **out, char *err, size_t errlen);
+/* Convert the next in[0..inlen) of the stream, appending UTF-8 to out
+ * (NUL-terminated); flush = 1 with the last piece. A leading byte-order
+ * mark of the stream is dropped. A byte invalid in the charset is
+ * TENYO_ERR_INPUT with "bytes near offset N are not valid CS (ICU error)"
+ * in err (N counted from the start of the stream) and out unchanged. */
+int ty_conv_run(ty_conv *c, const char *in, size_t inlen, int flush,
+                ty_buf *out, char *err, size_t errlen);
+/* Stream offset of the first byte of the invalid sequence that stopped the
+ * last ty_conv_run (for the line number of a message). */
+uint64_t ty_conv_bad_offset(const ty_conv *c);
+void ty_conv_free(ty_conv *c);  /* accepts NULL */
 
 /* ================================================================ model */
 
@@ -380,6 +436,10 @@ typedef struct ty_model {
     uint64_t labels_len;      /* bytes in labels_blob */
 
     /* filled at load, not stored */
+    int8_t *doc_q;            /* format 2: the stored int8 codes of docvec
+                                 (ndocs x dim, row-major; the scan's codes,
+                                 taken over by tenyo_index_open), or NULL */
+    float *doc_qscale;        /* their per-row scales (ndocs), or NULL */
     uint64_t file_bytes;      /* file size */
     int nsections;            /* sections read/written */
     tenyo_section_info sections[TENYO_MAX_SECTIONS];
@@ -395,6 +455,49 @@ void ty_model_free(ty_model *m);  /* frees members, not m itself */
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
 /* Load and validate; m is zeroed first and freed on failure. */
 int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
+
+/* --- updates: manifest, deletion file, lock (store/manifest.c) --- */
+
+/* One segment named by a manifest. */
+typedef struct ty_manifest_seg {
+    char file[64];            /* "seg-NNNNNN.tys" in the update directory */
+    uint64_t docs;            /* documents in it */
+    uint64_t bytes;           /* its file size */
+} ty_manifest_seg;
+
+/* The MANIFEST of "<index>.upd/". */
+typedef struct ty_manifest {
+    uint64_t generation;      /* increases by one per committed update */
+    uint64_t fit;             /* fit id of the base file it applies to */
+    uint64_t base_docs;       /* documents of that base */
+    size_t nseg;              /* segments, oldest first */
+    ty_manifest_seg *seg;     /* nseg entries (malloc'd) */
+    char del[64];             /* deletion file, "" when none */
+    uint64_t ndel;            /* positions in it */
+} ty_manifest;
+
+/* "<path>.upd" (malloc'd), and dir/name (malloc'd). */
+char *ty_upd_dir(const char *path);
+char *ty_upd_path(const char *dir, const char *name);
+/* Read dir/MANIFEST: TENYO_ERR_NOTFOUND when there is none (no message),
+ * TENYO_ERR_CORRUPT / _VERSION / _IO with "path: why". */
+int ty_manifest_read(const char *dir, ty_manifest *mf, char *err, size_t errlen);
+/* Replace dir/MANIFEST atomically (temporary file, fsync, rename, fsync dir). */
+int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t errlen);
+void ty_manifest_free(ty_manifest *mf);
+/* Deletion file dir/name: sorted unique global positions, each < total. */
+int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **pos,
+                 uint64_t *n, char *err, size_t errlen);
+int ty_dels_write(const char *dir, const char *name, const uint64_t *pos, uint64_t n,
+                  char *err, size_t errlen);
+/* Create dir if needed and take its update lock (flock, non-blocking):
+ * TENYO_ERR_IO naming the lock when another updater holds it. */
+int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen);
+void ty_upd_unlock(int fd);
+/* Delete segment, deletion and temporary files of dir that keep (may be
+ * NULL: all of them) does not name; the number removed. Under the lock. */
+int ty_upd_gc(const char *dir, const ty_manifest *keep);
+int ty_sync_dir(const char *dir, char *err, size_t errlen);
 
 /* Bounds accepted when loading (untrusted files). */
 #define TY_MAX_DOCS   (1ull << 32)
@@ -466,19 +569,70 @@ const char *ty_q8_kernel(void);
  * this CPU lacks it. NULL: back to the best this CPU has. */
 int ty_q8_set_kernel(const char *name);
 
+/* --- updates applied to a loaded index (api/segment.c) --- */
+
+/* What the manifest added to the base at open, and how stale the fit is. */
+typedef struct ty_upd {
+    uint64_t fit;             /* fit id of the base file (ty_model_fit_id) */
+    uint64_t generation;      /* manifest generation applied (0: none) */
+    uint32_t nseg;            /* segments applied */
+    uint64_t bytes;           /* bytes of their files and the deletion file */
+    uint64_t base_docs;       /* documents of the base file (the fit) */
+    uint64_t positions;       /* base documents + segment documents */
+    uint64_t base_deleted;    /* base documents deleted or replaced */
+    uint64_t added;           /* live documents from segments */
+    uint64_t fit_terms;       /* terms of the fit (ids below are fitted) */
+    uint64_t mass;            /* term occurrences of the live documents */
+    uint64_t mass_added;      /* of those, in documents from segments */
+    uint64_t mass_new;        /* of those, of terms the fit does not know */
+    uint64_t *gpos;           /* document -> global position (NULL: the
+                                 identity, no update applied) */
+    uint64_t *base_map;       /* base document -> document or UINT64_MAX
+                                 (kept until the IVF is remapped, then NULL) */
+} ty_upd;
+
+/* FNV-1a identity of a base model's fitted content (manifest "fit"). */
+uint64_t ty_model_fit_id(const ty_model *m);
+/* Apply the updates of "<path>.upd/" (if any, and if they are for this
+ * base) to x->m, which holds the base as read: the model is replaced by the
+ * merged one (live documents only) and x->upd filled. TENYO_OK when there
+ * is nothing to apply. */
+int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen);
+void ty_upd_free(ty_upd *u);
+/* The update and staleness fields of tenyo_index_info. */
+void ty_upd_info(const tenyo_index *x, tenyo_index_info *in);
+
+/* tenyo_build_opts.dim for a build without LSA (the segments of added
+ * documents: they are folded into their base's basis when opened). */
+#define TY_BUILD_NO_LSA (-1)
+/* Record IPC titles (a ty_labels_serialize blob, copied) in the index the
+ * builder writes, as if they had been loaded from files (rebuild). */
+int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len);
+
 /* Shared by api/ and ideas/: the loaded index and the per-thread context. */
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
     ty_strmap *ids;        /* patent id -> document number */
     ty_strmap *vocab;      /* term -> term id */
     tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
-    uint32_t *co;          /* nfields x nfields co-classification counts */
+    uint64_t *co_ptr;      /* nfields+1 offsets into co_f / co_n: field a's
+                              co-classified fields, ascending (itself too) */
+    uint32_t *co_f;        /* the fields b of each list */
+    uint32_t *co_n;        /* documents classified in both a and b */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
     ty_q8 q8;                 /* int8 copy of m.docvec for the fast scan */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
+    ty_upd upd;               /* updates applied at open (api/segment.c) */
 };
+
+/* Documents of field a also in each field: row[0..nfields) is set to the
+ * co-classification counts of a (0 for fields never seen with it). */
+void ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
+/* Documents listing more fields than this are left out of co-classification
+ * counts (their pairs grow with the square; real patents list a handful). */
+#define TY_CO_MAX_FIELDS 64
 
 /* Scan choice of a context (tenyo_ctx_set_scan). */
 enum { TY_SCAN_AUTO = 0, TY_SCAN_FP32 = 1, TY_SCAN_INT8 = 2 };
@@ -535,6 +689,20 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need);
  * number of sparse query terms or a negative status. */
 int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc);
 int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
+
+/* Add a document given as terms and counts instead of text (rebuild of an
+ * index from its stored counts). meta supplies id, title, applicant, date,
+ * codes, open and lang (text fields are ignored). terms[i] occurs counts[i]
+ * times (counts > 0; order is the term order used for first-occurrence ids).
+ * surf: "term\x1fword\0" pairs (surf_len bytes, may be NULL/0); phr:
+ * "target\x1fexpression\0" entries (may be NULL/0). Same replace rule. */
+int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
+                          const char *const *terms, const uint32_t *counts,
+                          size_t n, const char *surf, size_t surf_len,
+                          const char *phr, size_t phr_len);
+/* Tests: tokenize in batches of this many documents or text bytes (0: the
+ * default, 4096 documents or 32 MiB). Output does not depend on it. */
+void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes);
 
 /* ================================================ ideas: field labels */
 

@@ -1,21 +1,43 @@
 #!/bin/sh
-# all.sh — runs the unit tests (build/tests/run), the CLI tests
-# (tests/cli.sh), the HTTP API tests (tests/api.sh) and the headless-browser
-# test of the web page (tests/e2e.sh, skipped without Chromium), then prints
-# the combined "N passed, N failed" line.
+# all.sh — runs every suite and prints the combined "N passed, N failed":
+#   unit      build/tests/run (tests/test_*.c)
+#   cli       tests/cli.sh (exit codes, messages, golden output, updates)
+#   api       tests/api.sh (the HTTP API of tenyo serve)
+#   e2e       tests/e2e.sh (the web page in headless Chromium; skips without it)
+#   fuzz      tests/fuzz/replay.sh (the saved fuzz corpora, every target)
+#   fixtures  tests/fixtures.sh (corrupted index files are refused cleanly)
+#   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments)
+# Each suite ends with its own "N passed, N failed" line; a suite whose line
+# is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
 B=${1:-build}
 out=$(mktemp "${TMPDIR:-/tmp}/tenyo-tests-XXXXXX")
 trap 'rm -f "$out"' EXIT
-"$B/tests/run" | tee "$out"; r1=$?
-p1=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-TENYO="$B/tenyo" sh tests/cli.sh | tee "$out"; r2=$?
-p2=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-TENYO="$B/tenyo" sh tests/api.sh | tee "$out"
-p3=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-TENYO="$B/tenyo" E2E_OUT="$B/e2e" sh tests/e2e.sh | tee "$out"
-p4=$(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-set -- ${p1:-0 1} ${p2:-0 1} ${p3:-0 1} ${p4:-0 1}
-echo "unit: $1 passed, $2 failed; cli: $3 passed, $4 failed; api: $5 passed, $6 failed; e2e: $7 passed, $8 failed"
-echo "$(($1 + $3 + $5 + $7)) passed, $(($2 + $4 + $6 + $8)) failed"
-[ "$r1" = 0 ] && [ "$r2" = 0 ] && [ "$(($2 + $4 + $6 + $8))" = 0 ]
+passed=0
+failed=0
+summary=""
+
+# suite NAME CMD...: run CMD, show its output, add its counts to the totals
+suite() {
+    name=$1
+    shift
+    "$@" | tee "$out"
+    set -- $(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+    p=${1:-0}
+    f=${2:-1}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    summary="$summary${summary:+; }$name: $p passed, $f failed"
+}
+
+export TENYO="$B/tenyo" E2E_OUT="$B/e2e"
+suite unit "$B/tests/run"
+suite cli sh tests/cli.sh
+suite api sh tests/api.sh
+suite e2e sh tests/e2e.sh
+suite "fuzz replay" sh tests/fuzz/replay.sh "$B"
+suite fixtures sh tests/fixtures.sh
+suite crash sh tests/crash.sh
+echo "$summary"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

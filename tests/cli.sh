@@ -131,6 +131,39 @@ if sed -n 1p "$D/out" | grep -q '"id":"SAMPLE-001".*"ideas"' && sed -n 2p "$D/ou
    && sed -n 3p "$D/out" | grep -q '"error"' && sed -n 4p "$D/out" | grep -q 'NOPE'; then ok cli_ideas_batch_order; else bad cli_ideas_batch_order; fi
 contains "$D/err" "batch.jsonl:3" cli_ideas_batch_bad_line_named
 
+# updates: add / delete / rebuild, staleness in info, failures change nothing
+head -150 data/sample/sample.jsonl >"$D/u150.jsonl"
+sed -n '151,200p' data/sample/sample.jsonl >"$D/u50.jsonl"
+for c in add delete rebuild; do expect 0 "cli_help_$c" "$T" $c --help; done
+expect 0 cli_upd_base "$T" index -q -o "$D/u.tny" "$D/u150.jsonl"
+expect 0 cli_upd_add "$T" add -q "$D/u.tny" "$D/u50.jsonl"
+contains "$D/err" "added 50 documents (0 replaced" cli_upd_add_summary
+expect 0 cli_upd_similar_added "$T" similar "$D/u.tny" SAMPLE-190 -k 3
+expect 0 cli_upd_info "$T" info "$D/u.tny"
+contains "$D/out" "documents  200" cli_upd_info_docs
+contains "$D/out" "generation 1: 1 segment" cli_upd_info_generation
+contains "$D/out" "not in the fit: 25.0% of documents" cli_upd_info_stale
+contains "$D/out" "rebuild advised" cli_upd_info_advice
+expect 0 cli_upd_info_json "$T" info --json "$D/u.tny"
+contains "$D/out" '"rebuild_advised":true' cli_upd_info_json_advice
+expect 2 cli_upd_delete "$T" delete "$D/u.tny" SAMPLE-003 SAMPLE-180 NO-SUCH-ID
+contains "$D/err" "NO-SUCH-ID: not in the index" cli_upd_delete_unknown_named
+contains "$D/err" "deleted 2 documents" cli_upd_delete_summary
+expect 2 cli_upd_deleted_gone "$T" similar "$D/u.tny" SAMPLE-003
+printf 'SAMPLE-004\n\nSAMPLE-181\n' >"$D/ids.txt"
+expect 0 cli_upd_delete_from "$T" delete "$D/u.tny" --from "$D/ids.txt"
+cp -r "$D/u.tny.upd" "$D/keep.upd"
+expect 2 cli_upd_add_bad "$T" add --strict "$D/u.tny" "$D/bad.jsonl"
+contains "$D/err" "nothing committed" cli_upd_add_bad_unchanged_msg
+if diff -r "$D/u.tny.upd" "$D/keep.upd" >/dev/null; then ok cli_upd_add_bad_unchanged; else bad cli_upd_add_bad_unchanged; fi
+expect 3 cli_upd_add_missing_index "$T" add "$D/none.tny" "$D/u50.jsonl"
+expect 0 cli_upd_rebuild "$T" rebuild "$D/u.tny"
+contains "$D/err" "rebuilt 196 documents" cli_upd_rebuild_summary
+expect 0 cli_upd_info_after "$T" info "$D/u.tny"
+contains "$D/out" "documents  196" cli_upd_rebuild_docs
+if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
+expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
+
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
 

@@ -686,7 +686,7 @@ TY_TEST(io_missing_file) {
                  TENYO_ERR_ARG);
     CHECK(r == NULL);
     CHECK_EQ_INT(tenyo_reader_next(NULL, NULL), TENYO_ERR_ARG);
-    tenyo_read_stats st = {1, 1, 1};
+    tenyo_read_stats st = {1, 1, 1, 1, 1};
     tenyo_reader_stats(NULL, &st);
     CHECK_EQ_INT(st.records + st.skipped + st.empty, 0);
     CHECK_STR(tenyo_reader_error(NULL), "");

@@ -439,6 +439,21 @@ TY_TEST(model_csr_products_threaded) {
     if (!ok) return;
 }
 
+/* The gather kernels work in column panels of 64, 32 and 16 plus a scalar
+ * tail: every width mix must agree with the reference and, bit for bit,
+ * with the scatter form and the threaded runs (check_products). */
+TY_TEST(model_csr_products_panel_widths) {
+    static const size_t ks[] = {16, 48, 64, 85, 112, 272};
+    ty_csr a;
+    CHECK(rand_csr(&a, 90, 130, 0.12, 1, 61) == 0);
+    for (size_t q = 0; q < sizeof ks / sizeof ks[0]; q++)
+        if (!check_products(ts_, &a, ks[q], 70 + q)) {
+            ty_csr_free(&a);
+            return;
+        }
+    ty_csr_free(&a);
+}
+
 TY_TEST(model_csr_transpose_layout) {
     ty_csr a, t = {0};
     CHECK(rand_csr(&a, 30, 20, 0.3, 1, 5) == 0);
@@ -633,6 +648,86 @@ TY_TEST(model_svd_deterministic) {
     double c = min_cos(v[1], K, vd, K, NC, K);
     CHECKF(c >= 0.999, "seeds disagree: cosine %g", c);
     for (int i = 0; i < K; i++) CHECK_NEAR(s[0][i], s[1][i], 1e-4 * s[0][0]);
+}
+
+/* An exactly rank-3 matrix asked for rank 8: the sample block is rank
+ * deficient, Cholesky-QR meets a zero pivot and svd.c falls back to
+ * Householder QR. The three values must be exact, the rest zero, V
+ * orthonormal all the same. */
+TY_TEST(model_svd_low_rank_fallback) {
+    enum { NR = 120, NC = 90, K = 8 };
+    double *d = calloc((size_t)NR * NC, sizeof *d);
+    CHECK(d);
+    uint64_t seed = 5;
+    for (int r = 0; r < 3; r++) {
+        double x[NR], y[NC];
+        for (int i = 0; i < NR; i++) x[i] = trng_normal(&seed);
+        for (int j = 0; j < NC; j++) y[j] = trng_normal(&seed);
+        for (int i = 0; i < NR; i++)
+            for (int j = 0; j < NC; j++)
+                d[(size_t)i * NC + j] += (3 - r) * x[i] * y[j] / 10.0;
+    }
+    ty_csr a;
+    int ok = dense_to_csr(&a, d, NR, NC) == 0;
+    static double sv[NC], vk[NC * 3];
+    ok = ok && dense_svd(d, NR, NC, sv, vk, 3) == 0;
+    free(d);
+    CHECK(ok);
+    static float s[K], v[NC * K], u[NR * K];
+    char err[TY_ERRLEN] = "";
+    ty_svd_opts o = {.rank = K, .oversample = 16, .power_iters = 2,
+                     .seed = 4, .threads = 2};
+    int rc = ty_svd_randomized(&a, &o, u, s, v, err, sizeof err);
+    ty_csr_free(&a);
+    CHECKF(rc == TENYO_OK, "svd: %.200s", err);
+    for (int i = 0; i < 3; i++)
+        CHECKF(fabs(s[i] - sv[i]) <= 1e-4 * sv[0], "s[%d] %g vs %g", i, s[i],
+               sv[i]);
+    for (int i = 3; i < K; i++)
+        CHECKF(s[i] <= 1e-4 * sv[0], "s[%d] %g not ~0", i, s[i]);
+    double c = min_cos(v, K, vk, 3, NC, 3);
+    CHECKF(c >= 0.9999, "leading subspace cosine %g", c);
+    CHECKF(orth_err(v, NC, K, 3) < 1e-4, "V not orthonormal");
+}
+
+/* Tall enough for several 4096-row chunks in svd.c's dense steps (Gram
+ * partials, strsm, the final sgemm) and for threaded sparse products:
+ * the bytes must not depend on the thread count, V must be orthonormal
+ * (two Cholesky-QR passes) and the values must agree with the dense SVD. */
+TY_TEST(model_svd_chunked_dense_steps) {
+    enum { NR = 9000, NC = 600, K = 12 };
+    ty_csr a;
+    CHECK(zipf_tfidf(&a, NR, NC, 12, 31) == 0);
+    CHECK(a.rowptr[NR] > 65536);
+    static float s[3][K], v[3][NC * K];
+    char err[TY_ERRLEN] = "";
+    for (int t = 0; t < 3; t++) {
+        ty_svd_opts o = {.rank = K, .oversample = 16, .power_iters = 3,
+                         .seed = 77, .threads = t + 1};
+        int rc = ty_svd_randomized(&a, &o, NULL, s[t], v[t], err, sizeof err);
+        if (rc) ty_csr_free(&a);
+        CHECKF(rc == TENYO_OK, "svd: %.200s", err);
+    }
+    double *d = csr_to_dense(&a);
+    ty_csr_free(&a);
+    CHECK(d);
+    static double sv[NC];
+    int ok = dense_svd(d, NR, NC, sv, NULL, 0) == 0;
+    free(d);
+    CHECK(ok);
+    for (int t = 1; t < 3; t++) {
+        CHECKF(memcmp(s[0], s[t], sizeof s[0]) == 0, "S differs (%d threads)",
+               t + 1);
+        CHECKF(memcmp(v[0], v[t], sizeof v[0]) == 0, "V differs (%d threads)",
+               t + 1);
+    }
+    CHECKF(fabs(s[0][0] - sv[0]) <= 1e-4 * sv[0], "s[0] %g vs %g", s[0][0],
+           sv[0]);
+    for (int i = 0; i < K; i++)
+        CHECKF(s[0][i] <= sv[i] * (1 + 1e-5) && s[0][i] >= 0.9 * sv[i],
+               "s[%d] %g vs %g", i, s[0][i], sv[i]);
+    CHECKF(orth_err(v[0], NC, K, K) < 1e-5, "V not orthonormal: %g",
+           orth_err(v[0], NC, K, K));
 }
 
 TY_TEST(model_svd_errors_and_edges) {

@@ -1,23 +1,58 @@
 /*
- * builder.c — tenyo_builder: records in, index file out.
+ * builder.c — tenyo_builder: records in, index file out, in memory
+ * proportional to the terms of the corpus, not to its text.
  *
  * Pipeline (each stage a separate layer, glued here):
- *   1. add:      records are copied (metadata + the text to index); a repeated
- *                id replaces the earlier record in place and is counted.
- *   2. tokenize: documents are tokenized in parallel, one ty_tokctx (MeCab
- *                lattice + ICU state) per thread over one shared MeCab model;
- *                each worker writes the terms of its documents into per-
- *                document buffers, and the main thread interns them in
- *                document order, so term ids — and so the file — are the same
- *                whatever the thread count.
- *   3. weight:   document frequencies, min_df / max_df_ratio filtering (term
- *                ids stay in first-occurrence order), sublinear TF-IDF rows.
+ *   1. add:      the record's metadata is kept (id, title, applicant, date,
+ *                codes: one allocation per document) and its text to index
+ *                is copied into a pending batch. A repeated id replaces the
+ *                earlier record in place and is counted.
+ *   2. tokenize: when the batch holds BATCH_DOCS documents or BATCH_BYTES
+ *                of text (and at write), it is tokenized in parallel: one
+ *                ty_tokctx (MeCab lattice + ICU state) per thread, kept
+ *                across batches, over one shared MeCab model; each worker
+ *                writes the terms of its documents into per-document
+ *                buffers. The main thread then merges the batch in document
+ *                order: terms are interned into the raw vocabulary (a
+ *                ty_strmap, so raw term ids are in first-occurrence order),
+ *                and of each document only its sorted (raw term id, count)
+ *                pairs are kept, varint-encoded (id deltas, counts) in one
+ *                arena, about 3 bytes a pair; the surface words of stemmed
+ *                terms go straight into a per-term majority vote and the
+ *                application phrases are interned. The raw text is freed.
+ *   3. weight:   at write, document frequencies over the live documents,
+ *                min_df / max_df_ratio filtering (term ids stay in
+ *                first-occurrence order), sublinear TF-IDF rows.
  *   4. factor:   randomized truncated SVD of the TF-IDF matrix (model/svd.c);
- *                the term basis V is stored for query fold-in and the document
- *                vectors are the L2-normalised rows of A V (= U S), so that a
- *                folded-in indexed document lands exactly on its own vector.
+ *                the term basis V is stored for query fold-in and the
+ *                document vectors are the L2-normalised rows of A V (= U S),
+ *                so that a folded-in indexed document lands exactly on its
+ *                own vector.
  *   5. store:    fields, metadata and everything above go to store/store.c,
  *                which writes the file atomically.
+ * Term ids, phrase ids and the surface votes depend only on the order in
+ * which records were added, never on the thread count or on where batches
+ * were cut, so the file is the same bytes for any --threads, and (without
+ * repeated ids) the same bytes as a builder that kept every text and
+ * tokenized it all at write time.
+ *
+ * Repeated ids. The new record takes the old one's place: its metadata at
+ * once, its text as a new pending entry whose merge replaces the slot's
+ * pairs (the old pairs stay in the arena as dead bytes; repeats are rare).
+ * Every version is tokenized and merged in add order, even one replaced
+ * while still pending, so that raw ids do not depend on batch boundaries.
+ * Terms only replaced versions had get df 0 and disappear; phrases are
+ * renumbered at write by first use among live documents. Two things differ
+ * from a build that sees only the final versions: term ids follow the
+ * first occurrence in add order (replaced versions included) rather than
+ * in document order, and the surface vote, which cannot be undone, keeps
+ * the replaced versions' words (a display detail: which word shows for a
+ * stemmed term). Both are deterministic; without repeated ids there is no
+ * difference at all.
+ *
+ * ty_builder_add_counts() adds a document as terms and counts (the rebuild
+ * of an index from its stored counts): it first merges the pending batch,
+ * so text and counts documents may be mixed and keep their order.
  *
  * Records without a title (abstract-only US data) get the first sentence of
  * the abstract as their displayed title, so result lists stay readable.
@@ -32,9 +67,18 @@
  * matrix dimension for small corpora, since a rank near min(n, m) would just
  * reproduce TF-IDF with float noise.
  *
- * Rejected: tokenizing inside add() (it would serialize the expensive step on
- * the caller's thread), and keeping raw text after tokenization (the per-
- * document term buffers are all that the later stages need).
+ * Memory (measured, bench/gen_corpus, rank 256): 200k patents, 523 MB of
+ * JSONL, peak 1.3 GB, all of it the (term, count) pairs' matrix and the SVD
+ * of the write phase; while records are added the process stays near
+ * 115 MB for 50k patents (131 MB of JSONL), growing only with the pairs.
+ *
+ * Rejected: keeping every record's text until write (memory grows with the
+ * corpus text: peak 2.1 GB for the 200k patents above); tokenizing
+ * each record inside add() on the caller's thread (serial); a background
+ * tokenizing thread overlapping the caller's reading (the reader is some
+ * ten times faster than the tokenizer, so it would save little, for a
+ * second batch in memory and a harder error path); fixed-width (uint32,
+ * uint32) pairs (8 bytes a pair instead of about 3).
  */
 #include "internal.h"
 
@@ -46,20 +90,38 @@
 #include <string.h>
 #include <time.h>
 
-/* One added record. */
-typedef struct bdoc {
-    char *id;          /* publication number */
-    char *title;       /* title */
-    char *applicant;   /* applicant(s) */
-    char *date;        /* YYYY-MM-DD or "" */
-    char *codes;       /* classification codes, ';'-separated */
-    char *text;        /* text to index (freed after tokenizing) */
-    int open;          /* licensable */
-    int lang;          /* 0 ja, 1 en, -1 detect */
-} bdoc;
-
+/* A batch is tokenized when it holds this many documents... */
+#define BATCH_DOCS 4096
+/* ...or this many bytes of text. */
+#define BATCH_BYTES ((size_t)32 << 20)
 /* Most application phrases kept per document. */
 #define BUILD_DOC_PHRASES 8
+/* Most tokenizer threads. */
+#define MAX_THREADS 256
+
+/* Metadata strings of a document, in this order in bdoc.meta. */
+enum { BM_ID, BM_TITLE, BM_APPLICANT, BM_DATE, BM_CODES, BM_N };
+
+/* One document (added record). */
+typedef struct bdoc {
+    char *meta;        /* BM_N NUL-terminated strings one after another
+                          (freed once copied into the index) */
+    uint64_t pairs;    /* offset of its encoded pairs in b->pairs */
+    uint32_t pairs_len; /* bytes of them */
+    uint32_t nterms;   /* distinct raw terms (0: the text had none) */
+    uint64_t phr;      /* first of its phrase ids in b->phr */
+    uint8_t nphr;      /* phrase ids (<= BUILD_DOC_PHRASES) */
+    uint8_t open;      /* licensable */
+    int8_t lang;       /* 0 ja, 1 en (set when its terms are merged) */
+} bdoc;
+
+/* A document waiting in the batch to be tokenized. */
+typedef struct pdoc {
+    size_t slot;       /* the document it is the text of */
+    char *text;        /* text to index (freed once merged) */
+    size_t len;        /* its bytes */
+    int lang;          /* 0 ja, 1 en; -1 until a worker detects it */
+} pdoc;
 
 /* Terms of one document after tokenizing: NUL-separated strings. */
 typedef struct dterms {
@@ -75,12 +137,35 @@ struct tenyo_builder {
     tenyo_build_opts o;        /* options (tok strings copied below) */
     char *dicdir;              /* copy of o.tok.mecab_dicdir */
     ty_tokenizer *tok;         /* shared tokenizer */
+    ty_tokctx *ctx[MAX_THREADS]; /* per-thread contexts, made on first use */
     ty_strmap *ids;            /* id -> slot in docs */
     bdoc *docs;                /* records in first-seen order */
     size_t n, cap;             /* used / allocated docs */
+    pdoc *batch;               /* pending documents, in add order */
+    size_t nbatch, capbatch;   /* used / allocated batch entries */
+    size_t batch_bytes;        /* text bytes in the batch */
+    size_t batch_docs;         /* documents that make a full batch */
+    size_t batch_max;          /* text bytes that make a full batch */
+    dterms *dt;                /* tokenizer output, one per batch entry */
+    ty_strmap *voc;            /* raw vocabulary: term -> raw id */
+    ty_buf pairs;              /* encoded (term, count) pairs of all docs */
+    uint64_t dead_pairs;       /* bytes of replaced documents' pairs */
+    uint32_t *scratch;         /* raw ids of one document (merge) */
+    size_t capscratch;         /* entries allocated in scratch */
+    ty_strmap *words;          /* surface words of stemmed terms */
+    int64_t *cand;             /* per raw term: voted word id, -1 none */
+    uint32_t *votes;           /* per raw term: the vote's counter */
+    size_t capvote;            /* entries allocated in cand / votes */
+    ty_strmap *phrases;        /* application phrases, first-seen order */
+    uint32_t *phr;             /* phrase ids of all documents */
+    uint64_t nphr, capphr;     /* used / allocated phr entries */
+    uint64_t tokenized;        /* records tokenized or merged so far */
     uint64_t duplicates;       /* replaced records */
     double t0;                 /* time of the first add */
-    int written;               /* write() ran: texts are consumed */
+    double sec_tok;            /* seconds tokenizing and merging */
+    char *labels;              /* IPC titles blob given by set_labels */
+    size_t labels_len;         /* its bytes */
+    int written;               /* write() ran: the builder is spent */
     char err[TY_ERRLEN];       /* last error */
 };
 
@@ -105,7 +190,7 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
     if (opts) b->o = *opts;
     else tenyo_build_opts_default(&b->o);
     int rc = TENYO_ERR_ARG;
-    if (b->o.dim < 0 || b->o.dim > TY_MAX_DIM) {
+    if ((b->o.dim < 0 && b->o.dim != TY_BUILD_NO_LSA) || b->o.dim > TY_MAX_DIM) {
         ty_seterr(err, errlen, "--dim must be between 1 and %d", TY_MAX_DIM);
         goto fail;
     }
@@ -119,7 +204,9 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
         goto fail;
     }
     if (b->o.threads <= 0) b->o.threads = ty_ncores();
-    if (b->o.threads > 256) b->o.threads = 256;
+    if (b->o.threads > MAX_THREADS) b->o.threads = MAX_THREADS;
+    b->batch_docs = BATCH_DOCS;
+    b->batch_max = BATCH_BYTES;
     rc = TENYO_ERR_NOMEM;
     if (b->o.tok.mecab_dicdir) {
         b->dicdir = ty_strdup(b->o.tok.mecab_dicdir);
@@ -127,7 +214,10 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
         b->o.tok.mecab_dicdir = b->dicdir;
     }
     b->ids = ty_strmap_new();
-    if (!b->ids) goto fail;
+    b->voc = ty_strmap_new();
+    b->words = ty_strmap_new();
+    b->phrases = ty_strmap_new();
+    if (!b->ids || !b->voc || !b->words || !b->phrases) goto fail;
     rc = ty_tokenizer_new(&b->o.tok, &b->tok, err, errlen);
     if (rc) goto fail;
     *out = b;
@@ -137,28 +227,73 @@ fail:
     return rc;
 }
 
-static void bdoc_free(bdoc *d) {
-    free(d->id);
-    free(d->title);
-    free(d->applicant);
-    free(d->date);
-    free(d->codes);
-    free(d->text);
+static void dterms_free(dterms *d) {
+    ty_buf_free(&d->buf);
+    ty_buf_free(&d->surf);
+    ty_buf_free(&d->phr);
     memset(d, 0, sizeof *d);
+}
+
+/* Free the term side of the build (vocabulary, pairs, votes, phrases):
+ * after weighting, all of it is in the model. */
+static void release_terms(tenyo_builder *b) {
+    ty_buf_free(&b->pairs);
+    free(b->scratch);
+    b->scratch = NULL;
+    b->capscratch = 0;
+    free(b->cand);
+    free(b->votes);
+    b->cand = NULL;
+    b->votes = NULL;
+    b->capvote = 0;
+    free(b->phr);
+    b->phr = NULL;
+    b->nphr = b->capphr = 0;
+    ty_strmap_free(b->voc);
+    ty_strmap_free(b->words);
+    ty_strmap_free(b->phrases);
+    b->voc = b->words = b->phrases = NULL;
+}
+
+/* Free what the build keeps between adds (not the options or the
+ * tokenizer). */
+static void release(tenyo_builder *b) {
+    for (size_t i = 0; i < b->n; i++) free(b->docs[i].meta);
+    free(b->docs);
+    b->docs = NULL;
+    b->n = b->cap = 0;
+    for (size_t i = 0; i < b->nbatch; i++) free(b->batch[i].text);
+    free(b->batch);
+    b->batch = NULL;
+    if (b->dt)
+        for (size_t i = 0; i < b->capbatch; i++) dterms_free(&b->dt[i]);
+    free(b->dt);
+    b->dt = NULL;
+    b->nbatch = b->capbatch = b->batch_bytes = 0;
+    release_terms(b);
+    ty_strmap_free(b->ids);
+    b->ids = NULL;
 }
 
 void tenyo_builder_free(tenyo_builder *b) {
     if (!b) return;
-    for (size_t i = 0; i < b->n; i++) bdoc_free(&b->docs[i]);
-    free(b->docs);
-    ty_strmap_free(b->ids);
+    release(b);
+    for (int t = 0; t < MAX_THREADS; t++) ty_tokctx_free(b->ctx[t]);
     ty_tokenizer_free(b->tok);
     free(b->dicdir);
+    free(b->labels);
     free(b);
 }
 
 const char *tenyo_builder_error(const tenyo_builder *b) {
     return b ? b->err : "";
+}
+
+/* The k-th metadata string (BM_*) of d. */
+static const char *meta_get(const bdoc *d, int k) {
+    const char *s = d->meta;
+    for (int i = 0; i < k; i++) s += strlen(s) + 1;
+    return s;
 }
 
 /* Append s (if non-empty) to text, separated by a newline. */
@@ -188,6 +323,67 @@ static char *display_title(const char *abs) {
     return t.p;
 }
 
+/* The metadata block of a record: id, title (or the display title from the
+ * abstract when use_abstract), applicant, date and the ';'-joined codes
+ * (FI codes contain commas: B23K9/12,331@L). NULL when out of memory. */
+static char *make_meta(const tenyo_doc *d, int use_abstract) {
+    ty_buf m = {0};
+    char *title = d->title && *d->title ? NULL
+                  : use_abstract        ? display_title(d->abstract)
+                                        : ty_strdup("");
+    const char *t = d->title && *d->title ? d->title : title;
+    int bad = !t || ty_buf_append(&m, d->id, strlen(d->id) + 1) ||
+              ty_buf_append(&m, t, strlen(t) + 1);
+    const char *app = d->applicant ? d->applicant : "";
+    const char *date = d->date ? d->date : "";
+    bad = bad || ty_buf_append(&m, app, strlen(app) + 1) ||
+          ty_buf_append(&m, date, strlen(date) + 1);
+    int first = 1;
+    for (size_t i = 0; i < d->ncodes && !bad; i++) {
+        if (!d->codes[i] || !*d->codes[i]) continue;
+        bad = (!first && ty_buf_putc(&m, ';')) ||
+              ty_buf_append(&m, d->codes[i], strlen(d->codes[i]));
+        first = 0;
+    }
+    bad = bad || ty_buf_putc(&m, 0);
+    free(title);
+    if (bad) {
+        ty_buf_free(&m);
+        return NULL;
+    }
+    return m.p;
+}
+
+/* The language code of a record: 0 ja, 1 en, -1 unknown. */
+static int lang_code(const char *l) {
+    return l && strcmp(l, "ja") == 0   ? 0
+           : l && strcmp(l, "en") == 0 ? 1
+                                       : -1;
+}
+
+/* The slot of id: an existing one (*is_new = 0; its metadata is replaced by
+ * the caller) or a new one at the end. <0 when out of memory. */
+static int64_t take_slot(tenyo_builder *b, const char *id, int *is_new) {
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        bdoc *p = ty_reallocarray(b->docs, cap, sizeof *p);
+        if (!p) return TENYO_ERR_NOMEM;
+        b->docs = p;
+        b->cap = cap;
+    }
+    int64_t slot = ty_strmap_intern(b->ids, id, strlen(id), is_new);
+    if (slot < 0) return slot;
+    if (*is_new) {
+        memset(&b->docs[b->n], 0, sizeof b->docs[b->n]);
+        b->n++;
+    } else {
+        b->duplicates++;
+    }
+    return slot;
+}
+
+static int tokenize_batch(tenyo_builder *b);
+
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if (!b || !d || !d->id) return TENYO_ERR_ARG;
     if (b->written) {
@@ -199,8 +395,8 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
         return TENYO_ERR_INPUT;
     }
     if (b->n == 0 && b->t0 == 0) b->t0 = ty_now();
-    bdoc nd = {0};
-    ty_buf text = {0}, codes = {0};
+    ty_buf text = {0};
+    char *meta = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (add_text(&text, d->title) || add_text(&text, d->abstract) ||
         add_text(&text, d->claims))
@@ -208,65 +404,53 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
         add_text(&text, d->description))
         goto fail;
-    for (size_t i = 0; i < d->ncodes; i++) {
-        if (!d->codes[i] || !*d->codes[i]) continue;
-        /* ';' separates: FI codes contain commas (B23K9/12,331@L) */
-        if (codes.len && ty_buf_putc(&codes, ';')) goto fail;
-        if (ty_buf_append(&codes, d->codes[i], strlen(d->codes[i]))) goto fail;
+    if (!text.p && !(text.p = ty_strdup(""))) goto fail;
+    if (!(meta = make_meta(d, 1))) goto fail;
+    if (b->nbatch == b->capbatch) {
+        size_t cap = b->capbatch ? b->capbatch * 2 : 256;
+        pdoc *p = ty_reallocarray(b->batch, cap, sizeof *p);
+        if (!p) goto fail;
+        b->batch = p;
+        dterms *q = ty_reallocarray(b->dt, cap, sizeof *q);
+        if (!q) goto fail;
+        memset(q + b->capbatch, 0, (cap - b->capbatch) * sizeof *q);
+        b->dt = q;
+        b->capbatch = cap;
     }
-    nd.id = ty_strdup(d->id);
-    nd.title = d->title && *d->title ? ty_strdup(d->title)
-                                     : display_title(d->abstract);
-    nd.applicant = ty_strdup(d->applicant ? d->applicant : "");
-    nd.date = ty_strdup(d->date ? d->date : "");
-    nd.codes = codes.p ? codes.p : ty_strdup("");
-    codes.p = NULL;
-    nd.text = text.p ? text.p : ty_strdup("");
-    text.p = NULL;
-    if (!nd.id || !nd.title || !nd.applicant || !nd.date || !nd.codes ||
-        !nd.text)
-        goto fail;
-    nd.open = d->open ? 1 : 0;
-    nd.lang = d->lang && strcmp(d->lang, "ja") == 0   ? 0
-              : d->lang && strcmp(d->lang, "en") == 0 ? 1
-                                                      : -1;
     int is_new = 0;
-    int64_t slot = ty_strmap_intern(b->ids, d->id, strlen(d->id), &is_new);
+    int64_t slot = take_slot(b, d->id, &is_new);
     if (slot < 0) {
         rc = (int)slot;
         goto fail;
     }
-    if (!is_new) {
-        bdoc_free(&b->docs[slot]);
-        b->docs[slot] = nd;
-        b->duplicates++;
-        return TENYO_OK;
-    }
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        bdoc *p = ty_reallocarray(b->docs, cap, sizeof *p);
-        if (!p) goto fail; /* the id stays interned: slot == n is reused */
-        b->docs = p;
-        b->cap = cap;
-    }
-    b->docs[b->n++] = nd;
+    bdoc *bd = &b->docs[slot];
+    free(bd->meta);
+    bd->meta = meta;
+    bd->open = d->open ? 1 : 0;
+    /* a replaced record still pending is tokenized all the same, and its
+     * successor's merge replaces it: the terms seen, and so the ids, do not
+     * depend on where batches are cut */
+    b->batch[b->nbatch++] = (pdoc){.slot = (size_t)slot, .text = text.p,
+                                   .len = text.len, .lang = lang_code(d->lang)};
+    b->batch_bytes += text.len;
+    if (b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
+        return tokenize_batch(b);
     return TENYO_OK;
 fail:
     ty_buf_free(&text);
-    ty_buf_free(&codes);
-    bdoc_free(&nd);
+    free(meta);
     ty_seterr(b->err, sizeof b->err, "out of memory adding %s", d->id);
     return rc;
 }
 
 /* ============================================================ tokenize */
 
+/* The work of one batch, shared by the workers. */
 typedef struct tok_job {
-    tenyo_builder *b;          /* builder */
-    dterms *out;               /* per-document terms */
-    size_t end;                /* documents to do: [0, end) */
-    atomic_size_t next;        /* next document to take */
-    atomic_size_t done;        /* documents finished (progress) */
+    tenyo_builder *b;          /* builder (batch, dt, ctx) */
+    atomic_size_t next;        /* next batch entry to take */
+    atomic_size_t done;        /* entries finished (progress) */
+    atomic_int thread;         /* next worker number (its ctx) */
     int status;                /* first setup failure */
     pthread_mutex_t lock;      /* guards status and err */
     char err[TY_ERRLEN];       /* setup failure message */
@@ -291,20 +475,28 @@ static void emit_surface(void *ud, const char *t, size_t n, const char *w,
         dt->status = TENYO_ERR_NOMEM;
 }
 
+/* 1 when the "target\x1fexpression\0" list phr[0..len) already holds the
+ * expression e[0..en). */
+static int has_expression(const char *phr, size_t len, const char *e,
+                          size_t en) {
+    for (size_t at = 0; at < len;) {
+        const char *q = phr + at, *sep = strchr(q, 0x1f);
+        size_t ql = strlen(q);
+        if (sep && (size_t)(q + ql - sep - 1) == en && memcmp(sep + 1, e, en) == 0)
+            return 1;
+        at += ql + 1;
+    }
+    return 0;
+}
+
 /* Keep the first BUILD_DOC_PHRASES distinct phrases of a document. */
 static void emit_phrase(void *ud, const char *t, size_t tn, const char *e,
                         size_t en) {
     dterms *dt = ud;
     if (dt->status || dt->nphr >= BUILD_DOC_PHRASES || memchr(e, 0, en) ||
-        memchr(t, 0x1f, tn) || memchr(e, 0x1f, en))
+        memchr(t, 0x1f, tn) || memchr(e, 0x1f, en) || memchr(t, 0, tn))
         return;
-    /* distinct: compare with the ones kept */
-    for (size_t at = 0; at < dt->phr.len;) {
-        const char *q = dt->phr.p + at, *sep = strchr(q, 0x1f);
-        size_t ql = strlen(q);
-        if (sep && (size_t)(q + ql - sep - 1) == en && memcmp(sep + 1, e, en) == 0) return;
-        at += ql + 1;
-    }
+    if (has_expression(dt->phr.p, dt->phr.len, e, en)) return;
     if (ty_buf_append(&dt->phr, t, tn) || ty_buf_putc(&dt->phr, 0x1f) ||
         ty_buf_append(&dt->phr, e, en) || ty_buf_putc(&dt->phr, 0)) {
         dt->status = TENYO_ERR_NOMEM;
@@ -313,11 +505,15 @@ static void emit_phrase(void *ud, const char *t, size_t tn, const char *e,
     dt->nphr++;
 }
 
+/* Worker: tokenize batch entries until none is left, with this worker's
+ * context (made on first use and kept in the builder for later batches). */
 static void *tok_worker(void *arg) {
     tok_job *j = arg;
-    ty_tokctx *c = NULL;
+    tenyo_builder *b = j->b;
+    int me = atomic_fetch_add(&j->thread, 1);
     char err[TY_ERRLEN];
-    int rc = ty_tokctx_new(j->b->tok, &c, err, sizeof err);
+    int rc = b->ctx[me] ? TENYO_OK
+                        : ty_tokctx_new(b->tok, &b->ctx[me], err, sizeof err);
     if (rc) {
         pthread_mutex_lock(&j->lock);
         if (!j->status) {
@@ -327,74 +523,432 @@ static void *tok_worker(void *arg) {
         pthread_mutex_unlock(&j->lock);
         return NULL;
     }
+    ty_tokctx *c = b->ctx[me];
     for (;;) {
         size_t i = atomic_fetch_add(&j->next, 1);
-        if (i >= j->end) break;
-        bdoc *d = &j->b->docs[i];
-        dterms *dt = &j->out[i];
+        if (i >= b->nbatch) break;
+        pdoc *pd = &b->batch[i];
+        dterms *dt = &b->dt[i];
         ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt};
-        int r = ty_tokenize_sink(c, d->text, strlen(d->text), &sink);
+        int r = ty_tokenize_sink(c, pd->text, pd->len, &sink);
         if (r < 0 && !dt->status) dt->status = r;
-        if (d->lang < 0) {
-            const char *l = ty_detect_lang(d->text, strlen(d->text));
-            d->lang = l && strcmp(l, "ja") == 0 ? 0 : 1;
+        if (pd->lang < 0) {
+            const char *l = ty_detect_lang(pd->text, pd->len);
+            pd->lang = l && strcmp(l, "ja") == 0 ? 0 : 1;
         }
-        free(d->text);
-        d->text = NULL;
+        free(pd->text);
+        pd->text = NULL;
         atomic_fetch_add(&j->done, 1);
     }
-    ty_tokctx_free(c);
     return NULL;
 }
 
-/* Tokenize all documents with b->o.threads workers into out[]. */
-static int tokenize_all(tenyo_builder *b, dterms *out) {
-    tok_job j = {.b = b, .out = out, .end = b->n};
+/* Append v as a varint (7 bits a byte, low first) to b. */
+static int put_varint(ty_buf *b, uint32_t v) {
+    char tmp[5];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (char)v;
+    return ty_buf_append(b, tmp, n);
+}
+
+/* Read a varint at *p (written by put_varint) and advance *p. */
+static uint32_t get_varint(const unsigned char **p) {
+    uint32_t v = 0;
+    int shift = 0;
+    for (;;) {
+        unsigned c = *(*p)++;
+        v |= (uint32_t)(c & 0x7F) << shift;
+        if (c < 0x80) return v;
+        shift += 7;
+    }
+}
+
+/* Iterator over a document's (raw term id, count) pairs. */
+typedef struct pair_it {
+    const unsigned char *p, *end; /* encoded pairs left */
+    uint32_t id;                  /* last id (ids are delta-coded) */
+} pair_it;
+
+static pair_it pairs_of(const tenyo_builder *b, const bdoc *d) {
+    const unsigned char *p = (const unsigned char *)b->pairs.p + d->pairs;
+    return (pair_it){p, p + d->pairs_len, 0};
+}
+
+/* Next pair into *id, *count; 0 at the end. */
+static int pair_next(pair_it *it, uint32_t *id, uint32_t *count) {
+    if (it->p >= it->end) return 0;
+    it->id += get_varint(&it->p);
+    *id = it->id;
+    *count = get_varint(&it->p);
+    return 1;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Make room for n raw ids in b->scratch. */
+static int scratch_room(tenyo_builder *b, size_t n) {
+    if (n <= b->capscratch) return TENYO_OK;
+    size_t cap = b->capscratch ? b->capscratch : 1024;
+    while (cap < n) cap *= 2;
+    uint32_t *p = ty_reallocarray(b->scratch, cap, sizeof *p);
+    if (!p) return TENYO_ERR_NOMEM;
+    b->scratch = p;
+    b->capscratch = cap;
+    return TENYO_OK;
+}
+
+/* Store the raw ids ids[0..n) (with repeats; cnt[i] occurrences of ids[i],
+ * or one each when cnt is NULL) as slot's pairs: sorted, counted, encoded
+ * at the end of the arena. The slot's earlier pairs become dead bytes. */
+static int set_pairs(tenyo_builder *b, size_t slot, uint32_t *ids,
+                     const uint32_t *cnt, size_t n) {
+    bdoc *d = &b->docs[slot];
+    uint64_t start = b->pairs.len;
+    uint32_t distinct = 0, last = 0;
+    if (!cnt) {
+        qsort(ids, n, sizeof *ids, cmp_u32);
+        for (size_t k = 0; k < n;) {
+            uint32_t id = ids[k], c = 0;
+            while (k < n && ids[k] == id) c++, k++;
+            if (put_varint(&b->pairs, id - last) || put_varint(&b->pairs, c))
+                return TENYO_ERR_NOMEM;
+            last = id;
+            distinct++;
+        }
+    } else {
+        /* ids are distinct here (the caller summed repeats), sorted */
+        for (size_t k = 0; k < n; k++) {
+            if (put_varint(&b->pairs, ids[k] - last) ||
+                put_varint(&b->pairs, cnt[k]))
+                return TENYO_ERR_NOMEM;
+            last = ids[k];
+            distinct++;
+        }
+    }
+    if (b->pairs.len - start > UINT32_MAX) {
+        ty_seterr(b->err, sizeof b->err, "document %s has too many terms",
+                  meta_get(d, BM_ID));
+        return TENYO_ERR_LIMIT;
+    }
+    b->dead_pairs += d->pairs_len;
+    d->pairs = start;
+    d->pairs_len = (uint32_t)(b->pairs.len - start);
+    d->nterms = distinct;
+    return TENYO_OK;
+}
+
+/* One surface vote: the stemmed term (raw id) t was written as word w
+ * (Boyer-Moore majority vote, in document order). */
+static int vote(tenyo_builder *b, const char *term, size_t tn, const char *w,
+                size_t wn) {
+    int64_t t = ty_strmap_get(b->voc, term, tn);
+    if (t < 0) return TENYO_OK; /* not a term: cannot be kept */
+    uint32_t nraw = ty_strmap_size(b->voc);
+    if (nraw > b->capvote) {
+        size_t cap = b->capvote ? b->capvote : 4096;
+        while (cap < nraw) cap *= 2;
+        int64_t *c = ty_reallocarray(b->cand, cap, sizeof *c);
+        if (!c) return TENYO_ERR_NOMEM;
+        b->cand = c;
+        uint32_t *v = ty_reallocarray(b->votes, cap, sizeof *v);
+        if (!v) return TENYO_ERR_NOMEM;
+        b->votes = v;
+        for (size_t i = b->capvote; i < cap; i++) c[i] = -1, v[i] = 0;
+        b->capvote = cap;
+    }
+    int64_t wid = ty_strmap_intern(b->words, w, wn, NULL);
+    if (wid < 0) return (int)wid;
+    if (b->cand[t] == wid) b->votes[t]++;
+    else if (b->votes[t] == 0) { b->cand[t] = wid; b->votes[t] = 1; }
+    else b->votes[t]--;
+    return TENYO_OK;
+}
+
+/* Intern the "target\x1fexpression" phrases of list[0..len) (each
+ * NUL-terminated) as slot's phrase ids. */
+static int set_phrases(tenyo_builder *b, size_t slot, const char *list,
+                       size_t len) {
+    bdoc *d = &b->docs[slot];
+    uint8_t k = 0;
+    uint64_t start = b->nphr;
+    for (size_t at = 0; at < len && k < BUILD_DOC_PHRASES;) {
+        const char *q = list + at;
+        size_t ql = strlen(q);
+        at += ql + 1;
+        int64_t id = ty_strmap_intern(b->phrases, q, ql, NULL);
+        if (id < 0) return (int)id;
+        if (b->nphr == b->capphr) {
+            uint64_t cap = b->capphr ? b->capphr * 2 : 4096;
+            uint32_t *p = ty_reallocarray(b->phr, cap, sizeof *p);
+            if (!p) return TENYO_ERR_NOMEM;
+            b->phr = p;
+            b->capphr = cap;
+        }
+        b->phr[b->nphr++] = (uint32_t)id;
+        k++;
+    }
+    d->phr = start;
+    d->nphr = k;
+    return TENYO_OK;
+}
+
+/* Merge one tokenized batch entry into the build (main thread, in batch
+ * order): intern its terms, store its pairs, vote, intern its phrases. */
+static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
+    bdoc *d = &b->docs[pd->slot];
+    d->lang = (int8_t)(pd->lang == 0 ? 0 : 1);
+    if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
+    if (dt->status < 0) {
+        /* invalid text was reported by the reader; index it as empty */
+        dterms_free(dt);
+    }
+    int rc = scratch_room(b, dt->n);
+    if (rc) return rc;
+    const char *p = dt->buf.p;
+    for (uint32_t k = 0; k < dt->n; k++) {
+        size_t len = strlen(p);
+        int64_t id = ty_strmap_intern(b->voc, p, len, NULL);
+        if (id < 0) return (int)id;
+        b->scratch[k] = (uint32_t)id;
+        p += len + 1;
+    }
+    if ((rc = set_pairs(b, pd->slot, b->scratch, NULL, dt->n))) return rc;
+    for (size_t at = 0; at < dt->surf.len;) {
+        const char *q = dt->surf.p + at, *sep = strchr(q, 0x1f);
+        size_t ql = strlen(q);
+        at += ql + 1;
+        if (sep && (rc = vote(b, q, (size_t)(sep - q), sep + 1, strlen(sep + 1))))
+            return rc;
+    }
+    if ((rc = set_phrases(b, pd->slot, dt->phr.p, dt->phr.len))) return rc;
+    dterms_free(dt);
+    return TENYO_OK;
+}
+
+/* Tokenize the pending batch with b->o.threads workers (progress from this
+ * thread while they run), then merge it in order. */
+static int tokenize_batch(tenyo_builder *b) {
+    if (!b->nbatch) return TENYO_OK;
+    double t0 = ty_now();
+    tok_job j = {.b = b};
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
+    atomic_init(&j.thread, 0);
     pthread_mutex_init(&j.lock, NULL);
     int nt = b->o.threads;
-    if ((size_t)nt > b->n) nt = b->n ? (int)b->n : 1;
-    pthread_t th[256];
+    if ((size_t)nt > b->nbatch) nt = (int)b->nbatch;
+    pthread_t th[MAX_THREADS];
     int started = 0;
     for (int t = 0; t < nt; t++) {
         if (pthread_create(&th[t], NULL, tok_worker, &j)) break;
         started++;
     }
     if (!started) tok_worker(&j);
-    /* report progress from this thread while workers run */
+    /* progress counts records (a repeated id too): the total is what has
+     * been added so far, so done < total until write() ends the stage */
+    uint64_t total = b->tokenized + b->nbatch;
     if (b->o.progress && started) {
         size_t last = (size_t)-1;
         for (;;) {
             size_t d = atomic_load(&j.done);
-            if (d != last) b->o.progress(b->o.progress_ud, "tokenize", d, b->n);
+            if (d != last && b->tokenized + d < total)
+                b->o.progress(b->o.progress_ud, "tokenize", b->tokenized + d,
+                              total);
             last = d;
-            if (d >= b->n || j.status) break;
+            if (d >= b->nbatch || j.status) break;
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
     }
     for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
     pthread_mutex_destroy(&j.lock);
+    int rc = TENYO_OK;
     if (j.status) {
         ty_seterr(b->err, sizeof b->err, "tokenizer: %s", j.err);
-        return j.status;
+        rc = j.status;
     }
-    for (size_t i = 0; i < b->n; i++) {
-        if (out[i].status == TENYO_ERR_NOMEM) {
-            ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");
-            return TENYO_ERR_NOMEM;
-        }
-        /* invalid text was reported by the reader; index it as empty */
-        if (out[i].status < 0) {
-            ty_buf_free(&out[i].buf);
-            ty_buf_free(&out[i].surf);
-            ty_buf_free(&out[i].phr);
-            out[i].n = 0;
-            out[i].nphr = 0;
-        }
+    for (size_t i = 0; i < b->nbatch && !rc; i++)
+        rc = merge_one(b, &b->batch[i], &b->dt[i]);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");
+    for (size_t i = 0; i < b->nbatch; i++) {
+        free(b->batch[i].text);
+        dterms_free(&b->dt[i]);
     }
+    b->tokenized += b->nbatch;
+    b->nbatch = 0;
+    b->batch_bytes = 0;
+    b->sec_tok += ty_now() - t0;
+    if (rc) b->written = 1; /* a failed merge leaves the build unusable */
+    return rc;
+}
+
+int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len) {
+    if (!b || (!blob && len)) return TENYO_ERR_ARG;
+    /* checked now, so that write() cannot fail on it */
+    ty_labels *lab = NULL;
+    int rc = ty_labels_new(&lab);
+    if (!rc) rc = ty_labels_deserialize(lab, blob, len, b->err, sizeof b->err);
+    ty_labels_free(lab);
+    if (rc) return rc;
+    char *c = ty_malloc(len ? len : 1);
+    if (!c) return TENYO_ERR_NOMEM;
+    if (len) memcpy(c, blob, len);
+    free(b->labels);
+    b->labels = c;
+    b->labels_len = len;
     return TENYO_OK;
+}
+
+void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes) {
+    if (!b) return;
+    b->batch_docs = docs ? docs : BATCH_DOCS;
+    b->batch_max = bytes ? bytes : BATCH_BYTES;
+}
+
+/* ========================================================== counts in */
+
+int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
+                          const char *const *terms, const uint32_t *counts,
+                          size_t n, const char *surf, size_t surf_len,
+                          const char *phr, size_t phr_len) {
+    if (!b || !meta || !meta->id || (n && (!terms || !counts)) ||
+        (!surf && surf_len) || (!phr && phr_len))
+        return TENYO_ERR_ARG;
+    if (b->written) {
+        ty_seterr(b->err, sizeof b->err, "builder already written");
+        return TENYO_ERR_ARG;
+    }
+    if (!*meta->id) {
+        ty_seterr(b->err, sizeof b->err, "record without id");
+        return TENYO_ERR_INPUT;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!terms[i] || !*terms[i] || !counts[i]) {
+            ty_seterr(b->err, sizeof b->err,
+                      "%s: term %zu is empty or has count 0", meta->id, i);
+            return TENYO_ERR_ARG;
+        }
+    if (surf_len && surf[surf_len - 1]) {
+        ty_seterr(b->err, sizeof b->err, "%s: surface list not NUL-terminated",
+                  meta->id);
+        return TENYO_ERR_ARG;
+    }
+    if (phr_len && phr[phr_len - 1]) {
+        ty_seterr(b->err, sizeof b->err, "%s: phrase list not NUL-terminated",
+                  meta->id);
+        return TENYO_ERR_ARG;
+    }
+    if (b->n == 0 && b->t0 == 0) b->t0 = ty_now();
+    /* keep the order of documents: what is pending goes first */
+    int rc = tokenize_batch(b);
+    if (rc) return rc;
+    char *m = make_meta(meta, 0);
+    ty_buf plist = {0};
+    uint32_t *cnt = NULL;
+    rc = TENYO_ERR_NOMEM;
+    if (!m) goto fail;
+    /* the first BUILD_DOC_PHRASES distinct phrases, as the tokenizer keeps */
+    uint32_t np = 0;
+    for (size_t at = 0; at < phr_len && np < BUILD_DOC_PHRASES;) {
+        const char *q = phr + at, *sep = strchr(q, 0x1f);
+        size_t ql = strlen(q);
+        at += ql + 1;
+        if (!sep || !ql) continue;
+        const char *e = sep + 1;
+        if (has_expression(plist.p, plist.len, e, strlen(e))) continue;
+        if (ty_buf_append(&plist, q, ql + 1)) goto fail;
+        np++;
+    }
+    int is_new = 0;
+    int64_t slot = take_slot(b, meta->id, &is_new);
+    if (slot < 0) {
+        rc = (int)slot;
+        goto fail;
+    }
+    bdoc *d = &b->docs[slot];
+    free(d->meta);
+    d->meta = m;
+    m = NULL;
+    d->open = meta->open ? 1 : 0;
+    d->lang = (int8_t)lang_code(meta->lang);
+    if (d->lang < 0) {
+        /* no text: tell the language from the terms */
+        ty_buf all = {0};
+        for (size_t i = 0; i < n && all.len < 4096; i++)
+            if (ty_buf_append(&all, terms[i], strlen(terms[i])) ||
+                ty_buf_putc(&all, ' ')) {
+                ty_buf_free(&all);
+                goto fail;
+            }
+        const char *l = ty_detect_lang(all.p ? all.p : "", all.len);
+        d->lang = l && strcmp(l, "ja") == 0 ? 0 : 1;
+        ty_buf_free(&all);
+    }
+    /* intern in the given order, then sum repeats */
+    if ((rc = scratch_room(b, n))) goto fail;
+    cnt = ty_mallocarray(n ? n : 1, sizeof *cnt);
+    rc = TENYO_ERR_NOMEM;
+    if (!cnt) goto fail;
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = ty_strmap_intern(b->voc, terms[i], strlen(terms[i]), NULL);
+        if (id < 0) {
+            rc = (int)id;
+            goto fail;
+        }
+        b->scratch[i] = (uint32_t)id;
+    }
+    /* sort (id, count) by id: an index sort through packed 64-bit keys */
+    uint64_t *key = ty_mallocarray(n ? n : 1, sizeof *key);
+    if (!key) goto fail;
+    for (size_t i = 0; i < n; i++) key[i] = (uint64_t)b->scratch[i] << 32 | i;
+    qsort(key, n, sizeof *key, cmp_u64);
+    size_t m2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = (uint32_t)(key[i] >> 32);
+        uint32_t c = counts[(uint32_t)key[i]];
+        if (m2 && b->scratch[m2 - 1] == id) {
+            cnt[m2 - 1] = cnt[m2 - 1] + c < cnt[m2 - 1] ? UINT32_MAX
+                                                        : cnt[m2 - 1] + c;
+        } else {
+            b->scratch[m2] = id;
+            cnt[m2++] = c;
+        }
+    }
+    free(key);
+    if ((rc = set_pairs(b, (size_t)slot, b->scratch, cnt, m2))) goto fail;
+    for (size_t at = 0; at < surf_len;) {
+        const char *q = surf + at, *sep = strchr(q, 0x1f);
+        size_t ql = strlen(q);
+        at += ql + 1;
+        if (sep && (rc = vote(b, q, (size_t)(sep - q), sep + 1, strlen(sep + 1))))
+            goto fail;
+    }
+    if ((rc = set_phrases(b, (size_t)slot, plist.p, plist.len))) goto fail;
+    b->tokenized++;
+    ty_buf_free(&plist);
+    free(cnt);
+    return TENYO_OK;
+fail:
+    free(m);
+    ty_buf_free(&plist);
+    free(cnt);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory adding %s", meta->id);
+    if (rc != TENYO_ERR_ARG) b->written = 1; /* the build is unusable */
+    return rc;
 }
 
 /* ============================================================== fields */
@@ -454,7 +1008,7 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
     char sc[5];
     /* pass 1: distinct codes */
     for (size_t i = 0; i < b->n; i++) {
-        const char *p = b->docs[i].codes;
+        const char *p = meta_get(&b->docs[i], BM_CODES);
         while (next_subclass(&p, sc))
             if (ty_strmap_intern(fm, sc, 4, NULL) < 0) goto done;
     }
@@ -483,7 +1037,7 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
     if (!m->field_ids) goto done;
     for (size_t i = 0; i < b->n; i++) {
         size_t start = used;
-        const char *p = b->docs[i].codes;
+        const char *p = meta_get(&b->docs[i], BM_CODES);
         while (next_subclass(&p, sc)) {
             uint16_t f = (uint16_t)ty_strmap_get(fm, sc, 4);
             int seen = 0;
@@ -522,7 +1076,8 @@ done:
     return rc;
 }
 
-/* Metadata blob: TY_META_NSTR strings per document. */
+/* Metadata blob: TY_META_NSTR strings per document. Each document's
+ * metadata is freed as it is copied. */
 static int build_meta(tenyo_builder *b, ty_model *m, char **fstr) {
     ty_buf blob = {0};
     m->meta_off = ty_mallocarray(b->n ? b->n * TY_META_NSTR : 1, sizeof(uint64_t));
@@ -530,20 +1085,24 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr) {
     m->lang = ty_calloc(b->n ? b->n : 1, 1);
     if (!m->meta_off || !m->open || !m->lang) goto nomem;
     for (size_t i = 0; i < b->n; i++) {
-        const bdoc *d = &b->docs[i];
+        bdoc *d = &b->docs[i];
         const char *s[TY_META_NSTR];
-        s[TY_META_ID] = d->id;
-        s[TY_META_TITLE] = d->title;
-        s[TY_META_APPLICANT] = d->applicant;
-        s[TY_META_DATE] = d->date;
-        s[TY_META_CODES] = d->codes;
+        s[TY_META_ID] = meta_get(d, BM_ID);
+        s[TY_META_TITLE] = meta_get(d, BM_TITLE);
+        s[TY_META_APPLICANT] = meta_get(d, BM_APPLICANT);
+        s[TY_META_DATE] = meta_get(d, BM_DATE);
+        s[TY_META_CODES] = meta_get(d, BM_CODES);
         s[TY_META_FIELDS] = fstr[i];
         for (int j = 0; j < TY_META_NSTR; j++) {
             m->meta_off[i * TY_META_NSTR + j] = blob.len;
             if (ty_buf_append(&blob, s[j], strlen(s[j]) + 1)) goto nomem;
         }
-        m->open[i] = (uint8_t)d->open;
+        m->open[i] = d->open;
         m->lang[i] = (uint8_t)(d->lang == 0 ? 0 : 1);
+        free(d->meta);
+        d->meta = NULL;
+        free(fstr[i]);
+        fstr[i] = NULL;
     }
     m->meta_blob = blob.p ? blob.p : ty_strdup("");
     m->meta_blob_len = blob.len;
@@ -556,45 +1115,25 @@ nomem:
 
 /* ============================================================== weight */
 
-typedef struct tc_pair { uint32_t t; float c; } tc_pair;
-
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Intern terms in document order, count df, filter the vocabulary and
- * build the TF-IDF CSR into m. */
-static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
+/* Document frequencies over the documents' pairs, the min_df /
+ * max_df_ratio filter (kept terms keep their first-occurrence order), the
+ * vocabulary and the TF-IDF CSR into m; remap[raw id] is the kept term id
+ * or UINT32_MAX (allocated here, the caller frees it). The pairs arena is
+ * freed at the end. */
+static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
     int rc = TENYO_ERR_NOMEM;
-    ty_strmap *voc = ty_strmap_new();
-    uint32_t *df = NULL, *remap = NULL;
-    uint32_t **dids = ty_calloc(b->n ? b->n : 1, sizeof *dids);
-    if (!voc || !dids) goto done;
-    uint64_t total = 0;
-    /* intern: per doc, the sorted list of raw term ids (with repeats) */
-    for (size_t i = 0; i < b->n; i++) {
-        dids[i] = ty_mallocarray(dt[i].n ? dt[i].n : 1, sizeof(uint32_t));
-        if (!dids[i]) goto done;
-        const char *p = dt[i].buf.p;
-        for (uint32_t k = 0; k < dt[i].n; k++) {
-            size_t len = strlen(p);
-            int64_t id = ty_strmap_intern(voc, p, len, NULL);
-            if (id < 0) { rc = (int)id; goto done; }
-            dids[i][k] = (uint32_t)id;
-            p += len + 1;
-        }
-        ty_buf_free(&dt[i].buf);
-        qsort(dids[i], dt[i].n, sizeof(uint32_t), cmp_u32);
-        total += dt[i].n;
-    }
-    uint32_t nraw = ty_strmap_size(voc);
-    df = ty_calloc(nraw ? nraw : 1, sizeof *df);
-    remap = ty_mallocarray(nraw ? nraw : 1, sizeof *remap);
+    uint32_t nraw = ty_strmap_size(b->voc);
+    uint32_t *df = ty_calloc(nraw ? nraw : 1, sizeof *df);
+    uint32_t *remap = ty_mallocarray(nraw ? nraw : 1, sizeof *remap);
+    *remap_out = NULL;
     if (!df || !remap) goto done;
-    for (size_t i = 0; i < b->n; i++)
-        for (uint32_t k = 0; k < dt[i].n; k++)
-            if (k == 0 || dids[i][k] != dids[i][k - 1]) df[dids[i][k]]++;
+    uint64_t total = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        pair_it it = pairs_of(b, &b->docs[i]);
+        uint32_t id, c;
+        while (pair_next(&it, &id, &c)) df[id]++;
+        total += b->docs[i].nterms;
+    }
     double maxdf = b->o.max_df_ratio * (double)b->n;
     uint32_t nt = 0;
     for (uint32_t t = 0; t < nraw; t++) {
@@ -614,7 +1153,7 @@ static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
     for (uint32_t t = 0; t < nraw; t++) {
         if (remap[t] == UINT32_MAX) continue;
         size_t len;
-        const char *key = ty_strmap_key(voc, t, &len);
+        const char *key = ty_strmap_key(b->voc, t, &len);
         m->term_off[remap[t]] = blob.len;
         m->df[remap[t]] = df[t];
         if (ty_buf_append(&blob, key, len + 1)) {
@@ -639,9 +1178,9 @@ static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
     uint64_t nnz = 0;
     for (size_t i = 0; i < b->n; i++) {
         uint64_t start = nnz;
-        for (uint32_t k = 0; k < dt[i].n;) {
-            uint32_t raw = dids[i][k], c = 0;
-            while (k < dt[i].n && dids[i][k] == raw) { c++; k++; }
+        pair_it it = pairs_of(b, &b->docs[i]);
+        uint32_t raw, c;
+        while (pair_next(&it, &raw, &c)) {
             if (remap[raw] == UINT32_MAX) continue;
             a->col[nnz] = remap[raw];
             a->val[nnz] = (float)c;
@@ -651,17 +1190,14 @@ static int build_tfidf(tenyo_builder *b, dterms *dt, ty_model *m) {
         /* remap preserves order, so columns are already sorted */
         ty_tfidf_row(a->col + start, a->val + start, nnz - start, m->idf);
         a->rowptr[i + 1] = nnz;
-        free(dids[i]);
-        dids[i] = NULL;
     }
+    ty_buf_free(&b->pairs);
+    *remap_out = remap;
+    remap = NULL;
     rc = TENYO_OK;
 done:
-    if (dids)
-        for (size_t i = 0; i < b->n; i++) free(dids[i]);
-    free(dids);
     free(df);
     free(remap);
-    ty_strmap_free(voc);
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory weighting terms");
     return rc;
@@ -669,50 +1205,35 @@ done:
 
 /* ============================================================== extras */
 
-/* Surface words of stemmed terms (the most frequent word per kept term, by
- * a majority vote in document order: deterministic, one candidate per
- * term) and the per-document application phrases, interned in document
- * order. Consumes dt[].surf and dt[].phr. */
-static int build_extras(tenyo_builder *b, dterms *dt, ty_model *m) {
+/* Surface words of the kept stemmed terms (the word the majority vote in
+ * document order chose) and the per-document application phrases,
+ * renumbered by first use among the documents in order (so phrases of
+ * replaced records disappear). */
+static int build_extras(tenyo_builder *b, ty_model *m, const uint32_t *remap) {
     int rc = TENYO_ERR_NOMEM;
     uint64_t nt = m->nterms;
-    ty_strmap *voc = ty_strmap_new(), *words = ty_strmap_new(), *phr = ty_strmap_new();
-    int64_t *cand = ty_mallocarray(nt ? nt : 1, sizeof *cand);
-    uint32_t *votes = ty_calloc(nt ? nt : 1, sizeof *votes);
+    uint32_t nraw = ty_strmap_size(b->voc);
+    uint32_t nphr_all = ty_strmap_size(b->phrases);
+    uint32_t *newid = ty_mallocarray(nphr_all ? nphr_all : 1, sizeof *newid);
+    uint32_t *oldid = ty_mallocarray(nphr_all ? nphr_all : 1, sizeof *oldid);
     ty_buf blob = {0};
-    if (!voc || !words || !phr || !cand || !votes) goto done;
-    for (uint64_t t = 0; t < nt; t++) {
-        const char *k = m->term_blob + m->term_off[t];
-        if (ty_strmap_intern(voc, k, strlen(k), NULL) < 0) goto done;
-        cand[t] = -1;
-    }
+    if (!newid || !oldid) goto done;
     int any = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        for (size_t at = 0; at < dt[i].surf.len;) {
-            const char *q = dt[i].surf.p + at, *sep = strchr(q, 0x1f);
-            size_t ql = strlen(q);
-            at += ql + 1;
-            if (!sep) continue;
-            int64_t t = ty_strmap_get(voc, q, (size_t)(sep - q));
-            if (t < 0) continue;
-            int64_t w = ty_strmap_intern(words, sep + 1, strlen(sep + 1), NULL);
-            if (w < 0) goto done;
-            if (cand[t] == w) votes[t]++;
-            else if (votes[t] == 0) { cand[t] = w; votes[t] = 1; any = 1; }
-            else votes[t]--;
-        }
-        ty_buf_free(&dt[i].surf);
-    }
+    for (uint32_t r = 0; r < nraw && r < b->capvote; r++)
+        if (remap[r] != UINT32_MAX && b->cand[r] >= 0) any = 1;
     if (any) {
         m->surf_off = ty_mallocarray(nt ? nt : 1, sizeof *m->surf_off);
         if (!m->surf_off) goto done;
-        for (uint64_t t = 0; t < nt; t++) {
+        for (uint32_t r = 0; r < nraw; r++) {
+            if (remap[r] == UINT32_MAX) continue;
+            uint32_t t = remap[r];
             size_t wl = 0;
-            const char *w = cand[t] >= 0 ? ty_strmap_key(words, (uint32_t)cand[t], &wl) : "";
+            int64_t w = r < b->capvote ? b->cand[r] : -1;
+            const char *ws = w >= 0 ? ty_strmap_key(b->words, (uint32_t)w, &wl) : "";
             const char *term = m->term_blob + m->term_off[t];
-            if (strlen(term) == wl && memcmp(term, w, wl) == 0) wl = 0; /* the term itself */
+            if (strlen(term) == wl && memcmp(term, ws, wl) == 0) wl = 0; /* the term itself */
             m->surf_off[t] = blob.len;
-            if (ty_buf_append(&blob, w, wl) || ty_buf_putc(&blob, 0)) goto done;
+            if (ty_buf_append(&blob, ws, wl) || ty_buf_putc(&blob, 0)) goto done;
         }
         m->surf_blob = blob.p;
         m->surf_blob_len = blob.len;
@@ -720,31 +1241,33 @@ static int build_extras(tenyo_builder *b, dterms *dt, ty_model *m) {
     }
     /* phrases */
     uint64_t nids = 0;
-    for (size_t i = 0; i < b->n; i++) nids += dt[i].nphr;
+    for (size_t i = 0; i < b->n; i++) nids += b->docs[i].nphr;
     if (nids) {
+        for (uint32_t p = 0; p < nphr_all; p++) newid[p] = UINT32_MAX;
+        uint32_t used = 0;
         m->phr_ptr = ty_mallocarray(b->n + 1, sizeof *m->phr_ptr);
         m->phr_ids = ty_mallocarray(nids, sizeof *m->phr_ids);
         if (!m->phr_ptr || !m->phr_ids) goto done;
         m->phr_ptr[0] = 0;
         uint64_t k = 0;
         for (size_t i = 0; i < b->n; i++) {
-            for (size_t at = 0; at < dt[i].phr.len;) {
-                const char *q = dt[i].phr.p + at;
-                size_t ql = strlen(q);
-                at += ql + 1;
-                int64_t id = ty_strmap_intern(phr, q, ql, NULL);
-                if (id < 0) goto done;
-                m->phr_ids[k++] = (uint32_t)id;
+            const bdoc *d = &b->docs[i];
+            for (uint8_t j = 0; j < d->nphr; j++) {
+                uint32_t p = b->phr[d->phr + j];
+                if (newid[p] == UINT32_MAX) {
+                    oldid[used] = p;
+                    newid[p] = used++;
+                }
+                m->phr_ids[k++] = newid[p];
             }
             m->phr_ptr[i + 1] = k;
-            ty_buf_free(&dt[i].phr);
         }
-        m->nphrases = ty_strmap_size(phr);
-        m->phr_off = ty_mallocarray(m->nphrases, sizeof *m->phr_off);
+        m->nphrases = used;
+        m->phr_off = ty_mallocarray(used ? used : 1, sizeof *m->phr_off);
         if (!m->phr_off) goto done;
-        for (uint64_t p = 0; p < m->nphrases; p++) {
+        for (uint32_t p = 0; p < used; p++) {
             size_t l;
-            const char *q = ty_strmap_key(phr, (uint32_t)p, &l);
+            const char *q = ty_strmap_key(b->phrases, oldid[p], &l);
             m->phr_off[p] = blob.len;
             if (ty_buf_append(&blob, q, l) || ty_buf_putc(&blob, 0)) goto done;
         }
@@ -755,11 +1278,8 @@ static int build_extras(tenyo_builder *b, dterms *dt, ty_model *m) {
     rc = TENYO_OK;
 done:
     ty_buf_free(&blob);
-    ty_strmap_free(voc);
-    ty_strmap_free(words);
-    ty_strmap_free(phr);
-    free(cand);
-    free(votes);
+    free(newid);
+    free(oldid);
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory collecting phrases");
     return rc;
@@ -772,6 +1292,7 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
     uint64_t k = b->o.dim > 0 ? (uint64_t)b->o.dim : 256;
     if (k > mn / 2) k = mn / 2;
     if (k == 0 && mn > 0) k = 1;
+    if (b->o.dim == TY_BUILD_NO_LSA) k = 0; /* a segment: folded in later */
     m->dim = (uint32_t)k;
     if (k == 0) return TENYO_OK;
     m->sigma = ty_calloc(k, sizeof *m->sigma);
@@ -818,21 +1339,21 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (b->t0 == 0) b->t0 = ty_now();
     ty_model m = {0};
     char **fstr = NULL;
-    dterms *dt = ty_calloc(b->n, sizeof *dt);
-    int rc = TENYO_ERR_NOMEM;
-    if (!dt) goto done;
-    double t1 = ty_now();
+    uint32_t *remap = NULL;
     b->written = 1;
-    rc = tokenize_all(b, dt);
+    /* the last batch; its progress ends the stage (done == total) */
+    int rc = tokenize_batch(b);
     if (rc) goto done;
-    double t2 = ty_now();
+    if (b->o.progress)
+        b->o.progress(b->o.progress_ud, "tokenize", b->tokenized, b->tokenized);
     uint64_t empty = 0;
-    for (size_t i = 0; i < b->n; i++) empty += dt[i].n == 0;
+    for (size_t i = 0; i < b->n; i++) empty += b->docs[i].nterms == 0;
     m.ndocs = b->n;
-    rc = build_tfidf(b, dt, &m);
+    rc = build_tfidf(b, &m, &remap);
     if (rc) goto done;
-    rc = build_extras(b, dt, &m);
+    rc = build_extras(b, &m, remap);
     if (rc) goto done;
+    release_terms(b); /* all in m now: lower the peak before the SVD */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "svd", 0, 1);
     double t3 = ty_now();
     rc = build_lsa(b, &m);
@@ -879,11 +1400,15 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     m.oversample = b->o.oversample;
     m.power_iters = b->o.power_iters;
     m.created = 0; /* not stored: identical input gives identical bytes */
-    if (b->o.nipc_titles) {
-        /* IPC titles recorded in the index: read (and so checked) now */
+    if (b->o.nipc_titles || b->labels) {
+        /* IPC titles recorded in the index: those given as a blob, then
+         * the files, read (and so checked) now */
         ty_labels *lab = NULL;
         ty_buf lb = {0};
         rc = ty_labels_new(&lab);
+        if (!rc && b->labels)
+            rc = ty_labels_deserialize(lab, b->labels, b->labels_len, b->err,
+                                       sizeof b->err);
         for (size_t i = 0; i < b->o.nipc_titles && !rc; i++)
             rc = ty_labels_load(lab, b->o.ipc_titles[i], b->err, sizeof b->err);
         if (!rc) rc = ty_labels_serialize(lab, &lb);
@@ -906,7 +1431,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->terms = m.nterms;
         st->nnz = m.tfidf.rowptr[m.ndocs];
         st->dim = (int)m.dim;
-        st->sec_tokenize = t2 - t1;
+        st->sec_tokenize = b->sec_tok;
         st->sec_svd = t4 - t3;
         st->sec_total = ty_now() - b->t0;
         st->file_bytes = m.file_bytes;
@@ -915,14 +1440,9 @@ done:
     if (fstr)
         for (size_t i = 0; i < b->n; i++) free(fstr[i]);
     free(fstr);
-    if (dt)
-        for (size_t i = 0; i < b->n; i++) {
-            ty_buf_free(&dt[i].buf);
-            ty_buf_free(&dt[i].surf);
-            ty_buf_free(&dt[i].phr);
-        }
-    free(dt);
+    free(remap);
     ty_model_free(&m);
+    release(b); /* the builder is spent: give its memory back now */
     if (rc == TENYO_ERR_NOMEM && !b->err[0])
         ty_seterr(b->err, sizeof b->err, "out of memory");
     return rc;

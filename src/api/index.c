@@ -28,8 +28,86 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ================================================================ index */
+
+/* Fill x->co_*: for each field a, through the documents of a (an inverted
+ * list built first), count the fields of those documents in a dense scratch
+ * row and keep the touched ones. Work is sum over documents of fields^2;
+ * documents with more than TY_CO_MAX_FIELDS fields are left out. */
+static int build_cooccur(tenyo_index *x) {
+    const ty_model *m = &x->m;
+    uint64_t nf = m->nfields, nd = m->ndocs;
+    int rc = TENYO_ERR_NOMEM;
+    uint64_t *fptr = ty_calloc(nf + 1, sizeof *fptr), *fill = NULL;
+    uint32_t *fdocs = NULL, *cnt = NULL, *touched = NULL;
+    ty_buf lf = {0}, ln = {0};
+    x->co_ptr = ty_calloc(nf + 1, sizeof *x->co_ptr);
+    if (!fptr || !x->co_ptr) goto done;
+    uint64_t tot = 0;
+    for (uint64_t d = 0; d < nd; d++) {
+        uint64_t k = m->field_ptr[d + 1] - m->field_ptr[d];
+        if (k > TY_CO_MAX_FIELDS) continue;
+        for (uint64_t i = m->field_ptr[d]; i < m->field_ptr[d + 1]; i++) fptr[m->field_ids[i] + 1]++;
+        tot += k;
+    }
+    for (uint64_t f = 0; f < nf; f++) fptr[f + 1] += fptr[f];
+    fdocs = ty_mallocarray(tot ? tot : 1, sizeof *fdocs);
+    fill = ty_mallocarray(nf ? nf : 1, sizeof *fill);
+    cnt = ty_calloc(nf ? nf : 1, sizeof *cnt);
+    touched = ty_mallocarray(nf ? nf : 1, sizeof *touched);
+    if (!fdocs || !fill || !cnt || !touched) goto done;
+    memcpy(fill, fptr, nf * sizeof *fill);
+    for (uint64_t d = 0; d < nd; d++) {
+        if (m->field_ptr[d + 1] - m->field_ptr[d] > TY_CO_MAX_FIELDS) continue;
+        for (uint64_t i = m->field_ptr[d]; i < m->field_ptr[d + 1]; i++)
+            fdocs[fill[m->field_ids[i]]++] = (uint32_t)d;
+    }
+    for (uint64_t a = 0; a < nf; a++) {
+        size_t nt = 0;
+        for (uint64_t j = fptr[a]; j < fptr[a + 1]; j++) {
+            uint64_t d = fdocs[j];
+            for (uint64_t i = m->field_ptr[d]; i < m->field_ptr[d + 1]; i++) {
+                uint32_t b = m->field_ids[i];
+                if (!cnt[b]++) touched[nt++] = b;
+            }
+        }
+        /* ascending (insertion sort: lists are short) */
+        for (size_t i = 1; i < nt; i++) {
+            uint32_t v = touched[i];
+            size_t j = i;
+            for (; j > 0 && touched[j - 1] > v; j--) touched[j] = touched[j - 1];
+            touched[j] = v;
+        }
+        for (size_t i = 0; i < nt; i++) {
+            if (ty_buf_append(&lf, &touched[i], sizeof touched[i]) ||
+                ty_buf_append(&ln, &cnt[touched[i]], sizeof cnt[touched[i]]))
+                goto done;
+            cnt[touched[i]] = 0;
+        }
+        x->co_ptr[a + 1] = x->co_ptr[a] + nt;
+    }
+    x->co_f = lf.p ? (uint32_t *)(void *)lf.p : ty_malloc(4);
+    x->co_n = ln.p ? (uint32_t *)(void *)ln.p : ty_malloc(4);
+    lf = ln = (ty_buf){0};
+    if (x->co_f && x->co_n) rc = TENYO_OK;
+done:
+    ty_buf_free(&lf);
+    ty_buf_free(&ln);
+    free(fptr);
+    free(fill);
+    free(fdocs);
+    free(cnt);
+    free(touched);
+    return rc;
+}
+
+void ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row) {
+    memset(row, 0, x->m.nfields * sizeof *row);
+    if (a >= x->m.nfields) return;
+    for (uint64_t j = x->co_ptr[a]; j < x->co_ptr[a + 1]; j++) row[x->co_f[j]] = x->co_n[j];
+}
 
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen) {
@@ -37,10 +115,34 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     *out = NULL;
     tenyo_index *x = calloc(1, sizeof *x);
     if (!x) return TENYO_ERR_NOMEM;
-    int rc = ty_store_read(path, &x->m, err, errlen);
-    if (rc) {
-        free(x);
-        return rc;
+    /* base file, then its updates (api/segment.c). An update or rebuild
+     * may commit while we read: when a file the manifest named is gone, or
+     * the base file changed under us, read again (a few times at most). */
+    int rc = TENYO_OK;
+    for (int attempt = 0;; attempt++) {
+        struct stat s1, s2;
+        int have1 = stat(path, &s1) == 0;
+        rc = ty_store_read(path, &x->m, err, errlen);
+        if (rc) {
+            free(x);
+            return rc;
+        }
+        rc = ty_seg_apply(path, x, err, errlen);
+        int changed = !have1 || stat(path, &s2) != 0 || s1.st_ino != s2.st_ino ||
+                      s1.st_size != s2.st_size || s1.st_mtim.tv_sec != s2.st_mtim.tv_sec ||
+                      s1.st_mtim.tv_nsec != s2.st_mtim.tv_nsec;
+        if (rc < 0) goto fail;
+        if ((rc > 1 || changed) && attempt < 4) { /* raced: again */
+            ty_model_free(&x->m);
+            ty_upd_free(&x->upd);
+            continue;
+        }
+        if (rc > 1) {
+            ty_seterr(err, errlen, "%s: its updates kept changing while it was opened", path);
+            rc = TENYO_ERR_IO;
+            goto fail;
+        }
+        break; /* rc == 1: stale updates (for another base), ignored */
     }
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
@@ -70,16 +172,10 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
             goto fail;
         }
     }
-    /* co-classification counts for surprise (fields per doc are unique) */
-    {
-        uint64_t nf = x->m.nfields;
-        x->co = ty_calloc(nf ? nf * nf : 1, sizeof *x->co);
-        if (!x->co) goto fail;
-        for (uint64_t d = 0; d < x->m.ndocs; d++)
-            for (uint64_t i = x->m.field_ptr[d]; i < x->m.field_ptr[d + 1]; i++)
-                for (uint64_t j = x->m.field_ptr[d]; j < x->m.field_ptr[d + 1]; j++)
-                    x->co[(uint64_t)x->m.field_ids[i] * nf + x->m.field_ids[j]]++;
-    }
+    /* co-classification counts for surprise, as sorted sparse lists per
+     * field (a dense nfields^2 table is 16 GiB at the 65,535 fields a file
+     * may hold); fields per document are unique (store.c checks it) */
+    if (build_cooccur(x)) goto fail;
     if (x->m.phr_ptr) { /* phrase document frequencies, for their weight */
         x->phr_df = ty_calloc(x->m.nphrases ? x->m.nphrases : 1, sizeof *x->phr_df);
         if (!x->phr_df) goto fail;
@@ -102,26 +198,54 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     }
     /* document vectors are unit length; an index stored in int8 (format
      * 2) comes back with norms off by ~1e-4: put them back so cosines stay
-     * cosines */
+     * cosines. The stored codes then serve the int8 scan as they are, with
+     * the same factor folded into their scales: re-quantising the
+     * renormalised rows gives the same codes (each row's largest code is
+     * 127 either way), so only the quantisation pass is saved. */
+    const int8_t *sq = x->m.doc_q;
+    if (sq && x->m.dim && x->m.ndocs) {
+        x->q8.n = x->m.ndocs;
+        x->q8.dim = x->m.dim;
+        x->q8.scale = ty_mallocarray(x->m.ndocs, sizeof *x->q8.scale);
+        x->q8.sum = ty_mallocarray(x->m.ndocs, sizeof *x->q8.sum);
+        if (!x->q8.scale || !x->q8.sum) goto fail;
+    }
     if (x->m.format_version >= 2)
         for (uint64_t d = 0; d < x->m.ndocs; d++) {
             float *v = x->m.docvec + d * x->m.dim;
             double n2 = 0;
             for (uint32_t j = 0; j < x->m.dim; j++) n2 += (double)v[j] * v[j];
-            if (n2 > 0) {
-                float inv = (float)(1.0 / sqrt(n2));
+            float inv = n2 > 0 ? (float)(1.0 / sqrt(n2)) : 0.f;
+            if (n2 > 0)
                 for (uint32_t j = 0; j < x->m.dim; j++) v[j] *= inv;
+            if (sq && x->m.dim) {
+                const int8_t *q = sq + d * x->m.dim;
+                int32_t sum = 0;
+                for (uint32_t j = 0; j < x->m.dim; j++) sum += q[j];
+                x->q8.sum[d] = sum;
+                x->q8.scale[d] = x->m.doc_qscale[d] * inv;
             }
         }
-    if (x->m.dim && x->m.ndocs &&
-        ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK)
+    if (sq && x->m.dim && x->m.ndocs) {
+        x->q8.q = x->m.doc_q; /* taken over */
+        x->m.doc_q = NULL;
+    } else if (x->m.dim && x->m.ndocs &&
+               ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK) {
         goto fail;
-    if (x->m.ivf_blob) { /* approximate-search lists, checked against the vectors */
+    }
+    free(x->m.doc_qscale);
+    x->m.doc_qscale = NULL;
+    if (x->m.ivf_blob && x->m.ndocs && x->m.dim) { /* approximate-search lists */
         x->ivf = ty_calloc(1, sizeof *x->ivf);
         if (!x->ivf) goto fail;
         char why[TY_ERRLEN] = "";
-        rc = ty_ivf_read(x->m.ivf_blob, (size_t)x->m.ivf_len, x->m.docvec, x->m.ndocs, x->m.dim,
-                         &x->q8, x->ivf, why, sizeof why);
+        if (x->upd.base_map) /* lists of the base, remapped to the merged documents */
+            rc = ty_ivf_read_remap(x->m.ivf_blob, (size_t)x->m.ivf_len, x->upd.base_docs,
+                                   x->upd.base_map, x->m.docvec, x->m.ndocs, x->m.dim, &x->q8,
+                                   x->ivf, why, sizeof why);
+        else
+            rc = ty_ivf_read(x->m.ivf_blob, (size_t)x->m.ivf_len, x->m.docvec, x->m.ndocs,
+                             x->m.dim, &x->q8, x->ivf, why, sizeof why);
         if (rc) {
             free(x->ivf);
             x->ivf = NULL;
@@ -133,6 +257,8 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
         }
         rc = TENYO_ERR_NOMEM;
     }
+    free(x->upd.base_map);
+    x->upd.base_map = NULL;
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
@@ -150,13 +276,16 @@ void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
-    free(x->co);
+    free(x->co_ptr);
+    free(x->co_f);
+    free(x->co_n);
     free(x->phr_df);
     ty_q8_free(&x->q8);
     if (x->ivf) ty_ivf_free(x->ivf);
     free(x->ivf);
     ty_labels_free(x->labels);
     ty_model_free(&x->m);
+    ty_upd_free(&x->upd);
     free(x);
 }
 
@@ -185,6 +314,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->int8_min_docs = TY_INT8_MIN_DOCS;
     info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
     info->nphrases = m->nphrases;
+    ty_upd_info(x, info);
 }
 
 uint64_t tenyo_index_ndocs(const tenyo_index *x) { return x ? x->m.ndocs : 0; }
@@ -229,7 +359,14 @@ int tenyo_index_load_titles(tenyo_index *x, const char *path, char *err,
 
 uint64_t tenyo_index_cooccur(const tenyo_index *x, uint32_t a, uint32_t b) {
     if (!x || a >= x->m.nfields || b >= x->m.nfields) return 0;
-    return x->co[(uint64_t)a * x->m.nfields + b];
+    uint64_t lo = x->co_ptr[a], hi = x->co_ptr[a + 1];
+    while (lo < hi) { /* binary search of b in a's sorted list */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (x->co_f[mid] == b) return x->co_n[mid];
+        if (x->co_f[mid] < b) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
 }
 
 int64_t tenyo_index_field_find(const tenyo_index *x, const char *code) {

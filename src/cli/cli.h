@@ -40,7 +40,14 @@ int cli_parse_format(const char *s, tenyo_format *f);
 json_t *cli_json_list(const char *csv);
 void cli_print_json(json_t *j);
 int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad);
-int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
+/* Where cli_read_inputs puts records: a builder or an update. */
+typedef struct cli_sink {
+    int (*add)(void *ud, const tenyo_doc *d);  /* a status */
+    const char *(*error)(void *ud);            /* message of a failed add */
+    void *ud;                                  /* the builder or update */
+} cli_sink;
+cli_sink cli_sink_builder(tenyo_builder *b);
+int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     const tenyo_read_opts *ro, int quiet,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
                     cli_read_totals *tot);

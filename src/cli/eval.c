@@ -434,7 +434,8 @@ int cli_cmd_eval(int argc, char **argv) {
     double t0 = now_s();
     cli_read_totals tot = {0};
     tenyo_read_opts ro = {0};
-    int ec = cli_read_inputs(b, argv + optind, argc - optind, &ro, 1, keep_train, &sf, &tot);
+    cli_sink sink = cli_sink_builder(b);
+    int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, 1, keep_train, &sf, &tot);
     if (ec) { tenyo_builder_free(b); return ec; }
     tenyo_build_stats st;
     rc = tenyo_builder_write(b, tmp, &st);

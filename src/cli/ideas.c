@@ -6,8 +6,13 @@
  * Output: a readable report (default), or with --json one object
  * {"query": {...}, "ideas": [...]} per query. The sentence is built from the
  * proposal's parts in the chosen language (--lang, default: the query's).
+ *
+ * --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
+ * (batch.h), kept apart from the file loop and the worker threads so that
+ * the fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes.
  */
 #include "cli.h"
+#include "batch.h"
 
 #include <csv.h>
 #include <getopt.h>
@@ -422,93 +427,119 @@ done:
     return NULL;
 }
 
-/* Join a JSON array of strings (or one string) with commas; NULL if absent. */
+/* ------------------------------------------------- one batch line (batch.h) */
+
+/* Join a JSON array of strings (or one string) with commas; NULL if absent.
+ * A comma goes before every string once something has been written (so an
+ * empty first string adds nothing). Linear in the output: a running offset,
+ * not strcat, which made a line of many short homes quadratic. */
 static char *join_home(json_t *h) {
     if (json_is_string(h)) return strdup(json_string_value(h));
     if (!json_is_array(h)) return NULL;
-    size_t cap = 1, i;
+    size_t cap = 1, i, at = 0;
     json_t *v;
-    json_array_foreach(h, i, v) if (json_is_string(v)) cap += strlen(json_string_value(v)) + 1;
+    json_array_foreach(h, i, v) if (json_is_string(v)) cap += json_string_length(v) + 1;
     char *s = calloc(1, cap);
     if (!s) return NULL;
     json_array_foreach(h, i, v) {
         if (!json_is_string(v)) continue;
-        if (*s) strcat(s, ",");
-        strcat(s, json_string_value(v));
+        size_t n = strlen(json_string_value(v)); /* <= its length in cap */
+        if (at) s[at++] = ',';
+        memcpy(s + at, json_string_value(v), n);
+        at += n;
     }
+    s[at] = 0;
     return s;
 }
 
-/* --batch FILE: JSONL queries {"id", "text", "home"} -> JSONL results, in
- * input order; lines run on all cores. Returns an exit code (2 when any
- * line failed; every line still gets an output line). */
-static int run_batch(const tenyo_index *x, const char *path,
-                     const tenyo_ideas_opts *io, size_t nideas,
-                     const char *lang, int csv) {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) {
-        fprintf(stderr, "tenyo: %s: cannot open the batch file\n", path);
-        return EXIT_INPUT;
+int cli_batch_parse_line(const char *buf, size_t len, cli_batch_query *q,
+                         char *msg, size_t msglen) {
+    if (!q) return -1;
+    memset(q, 0, sizeof *q);
+    if (!buf || !msg || !msglen) return -1;
+    msg[0] = 0;
+    json_error_t je;
+    json_t *o = json_loadb(buf, len, 0, &je);
+    const char *why = NULL;
+    if (!o) why = je.text;
+    else if (!json_is_object(o)) why = "not a JSON object";
+    else {
+        json_t *id = json_object_get(o, "id"), *t = json_object_get(o, "text");
+        if (json_is_string(id)) q->id = strdup(json_string_value(id));
+        if (json_is_string(t)) q->text = strdup(json_string_value(t));
+        q->homes = join_home(json_object_get(o, "home"));
+        if (!q->id && !q->text) why = "needs \"id\" or \"text\"";
     }
-    bline *lines = NULL;
-    size_t n = 0, cap = 0;
-    char *buf = NULL;
-    size_t bcap = 0;
-    ssize_t got;
-    long ln = 0;
+    if (why) snprintf(msg, msglen, "%s", why);
+    json_decref(o);
+    return why ? -1 : 0;
+}
+
+void cli_batch_query_free(cli_batch_query *q) {
+    if (!q) return;
+    free(q->id);
+    free(q->text);
+    free(q->homes);
+    memset(q, 0, sizeof *q);
+}
+
+/* Most queries a batch file may hold, and the longest line: a line longer
+ * is answered with an error (and never held whole), so memory stays
+ * bounded however large the file. Queries run in chunks of BATCH_CHUNK
+ * lines: parse, answer on every core, print in order, free. */
+#define BATCH_MAX_QUERIES 100000000L
+#define BATCH_LINE_MAX (1u << 20)
+#define BATCH_CHUNK 4096
+
+/* Read one line of f into *buf (without the newline), keeping at most
+ * BATCH_LINE_MAX bytes: 1 and *toolong set when it was longer, 0 at the end
+ * of the file, -1 out of memory. */
+static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, int *toolong) {
+    *len = 0;
+    *toolong = 0;
+    int c, any = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n') break;
+        if (*len >= BATCH_LINE_MAX) {
+            *toolong = 1;
+            continue;
+        }
+        if (*len + 1 >= *cap) {
+            size_t nc = *cap ? 2 * *cap : 4096;
+            char *nb = realloc(*buf, nc);
+            if (!nb) return -1;
+            *buf = nb;
+            *cap = nc;
+        }
+        (*buf)[(*len)++] = (char)c;
+    }
+    if (!any) return 0;
+    if (!*buf && !(*buf = malloc(*cap = 1))) return -1;
+    (*buf)[*len] = 0;
+    return 1;
+}
+
+/* Answer lines[0..n) on every core and print them in order; returns the
+ * first failing exit code (or EXIT_OK) and frees the lines. */
+static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_ideas_opts *io,
+                     size_t nideas, const char *lang, int csv, int *header) {
     int ec = EXIT_OK;
-    while ((got = getline(&buf, &bcap, f)) >= 0) {
-        ln++;
-        while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r')) buf[--got] = 0;
-        if (got == 0) continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            if (cap > 1000000) { fprintf(stderr, "tenyo: %s: more than 1,000,000 queries\n", path); ec = EXIT_INPUT; break; }
-            bline *nl = realloc(lines, cap * sizeof *nl);
-            if (!nl) { ec = EXIT_RESOURCE; break; }
-            lines = nl;
-        }
-        bline *b = &lines[n++];
-        memset(b, 0, sizeof *b);
-        b->line = ln;
-        json_error_t je;
-        json_t *o = json_loadb(buf, (size_t)got, 0, &je);
-        const char *msg = NULL;
-        if (!o) msg = je.text;
-        else if (!json_is_object(o)) msg = "not a JSON object";
-        else {
-            json_t *id = json_object_get(o, "id"), *t = json_object_get(o, "text");
-            if (json_is_string(id)) b->id = strdup(json_string_value(id));
-            if (json_is_string(t)) b->text = strdup(json_string_value(t));
-            b->homes = join_home(json_object_get(o, "home"));
-            if (!b->id && !b->text) msg = "needs \"id\" or \"text\"";
-        }
-        if (msg) {
-            fprintf(stderr, "%s:%ld: %s\n", path, ln, msg);
-            json_t *e = json_object(), *q = json_object();
-            json_object_set_new(q, "line", json_integer(ln));
-            json_object_set_new(e, "query", q);
-            json_object_set_new(e, "error", json_string(msg));
-            b->out = e;
-            b->status = EXIT_INPUT;
-        }
-        json_decref(o);
-    }
-    free(buf);
-    if (f != stdin) fclose(f);
     int nt = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nt < 1) nt = 1;
     if (nt > 64) nt = 64;
+    if ((size_t)nt > n) nt = n ? (int)n : 1;
     bjob jobs[64];
     pthread_t th[64];
-    for (int t = 0; t < nt && ec == EXIT_OK; t++) {
+    for (int t = 0; t < nt; t++) {
         jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t};
         pthread_create(&th[t], NULL, batch_worker, &jobs[t]);
     }
-    for (int t = 0; t < nt && ec == EXIT_OK; t++) pthread_join(th[t], NULL);
+    for (int t = 0; t < nt; t++) pthread_join(th[t], NULL);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
-            print_csv(lines[i].out, i == 0);
+            print_csv(lines[i].out, *header);
+            *header = 0;
         } else if (lines[i].out) {
             cli_print_json(lines[i].out);
         }
@@ -519,7 +550,77 @@ static int run_batch(const tenyo_index *x, const char *path,
         free(lines[i].homes);
         json_decref(lines[i].out);
     }
+    fflush(stdout);
+    return ec;
+}
+
+/* --batch FILE: JSONL queries {"id", "text", "home"} -> JSONL results, in
+ * input order, streamed chunk by chunk. */
+static int run_batch(const tenyo_index *x, const char *path,
+                     const tenyo_ideas_opts *io, size_t nideas,
+                     const char *lang, int csv) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "tenyo: %s: cannot open the batch file\n", path);
+        return EXIT_INPUT;
+    }
+    bline *lines = calloc(BATCH_CHUNK, sizeof *lines);
+    size_t n = 0, bcap = 0, got;
+    char *buf = NULL;
+    long ln = 0, nq = 0;
+    int ec = lines ? EXIT_OK : EXIT_RESOURCE, header = 1, toolong, r;
+    while (lines && (r = read_line(f, &buf, &bcap, &got, &toolong)) != 0) {
+        if (r < 0) {
+            ec = EXIT_RESOURCE;
+            break;
+        }
+        ln++;
+        while (got > 0 && buf[got - 1] == '\r') buf[--got] = 0;
+        if (got == 0 && !toolong) continue;
+        if (++nq > BATCH_MAX_QUERIES) {
+            fprintf(stderr, "tenyo: %s:%ld: more than %ld queries in one batch\n", path, ln,
+                    BATCH_MAX_QUERIES);
+            ec = EXIT_INPUT;
+            break;
+        }
+        bline *b = &lines[n++];
+        memset(b, 0, sizeof *b);
+        b->line = ln;
+        cli_batch_query bq;
+        char msg[256];
+        int bad;
+        if (toolong) {
+            snprintf(msg, sizeof msg, "line longer than %u bytes", BATCH_LINE_MAX);
+            memset(&bq, 0, sizeof bq);
+            bad = 1;
+        } else {
+            bad = cli_batch_parse_line(buf, got, &bq, msg, sizeof msg);
+        }
+        b->id = bq.id; /* the line owns the strings now */
+        b->text = bq.text;
+        b->homes = bq.homes;
+        if (bad) {
+            fprintf(stderr, "%s:%ld: %s\n", path, ln, msg);
+            json_t *e = json_object(), *q = json_object();
+            json_object_set_new(q, "line", json_integer(ln));
+            json_object_set_new(e, "query", q);
+            json_object_set_new(e, "error", json_string(msg));
+            b->out = e;
+            b->status = EXIT_INPUT;
+        }
+        if (n == BATCH_CHUNK) {
+            int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header);
+            if (ec == EXIT_OK) ec = e;
+            n = 0;
+        }
+    }
+    if (lines && n) {
+        int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header);
+        if (ec == EXIT_OK) ec = e;
+    }
+    free(buf);
     free(lines);
+    if (f != stdin) fclose(f);
     return ec;
 }
 

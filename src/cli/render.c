@@ -51,6 +51,19 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(sr, "ivf_lists", json_integer(in.ivf_lists));
     json_object_set_new(o, "search", sr);
     json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
+    json_t *up = json_object();
+    json_object_set_new(up, "generation", json_integer((json_int_t)in.generation));
+    json_object_set_new(up, "segments", json_integer(in.nsegments));
+    json_object_set_new(up, "bytes", json_integer((json_int_t)in.update_bytes));
+    json_object_set_new(up, "docs_fit", json_integer((json_int_t)in.docs_fit));
+    json_object_set_new(up, "docs_added", json_integer((json_int_t)in.docs_added));
+    json_object_set_new(up, "docs_deleted", json_integer((json_int_t)in.docs_deleted));
+    json_object_set_new(up, "terms_new", json_integer((json_int_t)in.terms_new));
+    json_object_set_new(up, "stale_docs", json_real(in.stale_docs));
+    json_object_set_new(up, "stale_mass", json_real(in.stale_mass));
+    json_object_set_new(up, "new_term_mass", json_real(in.new_term_mass));
+    json_object_set_new(up, "rebuild_advised", json_boolean(in.rebuild_advised));
+    json_object_set_new(o, "updates", up);
     json_t *secs = json_array();
     for (int i = 0; i < in.nsections; i++) {
         json_t *s = json_object();

@@ -32,14 +32,23 @@
  *
  * Limits and errors. Bodies over 64 KiB get 413 (refused from the
  * Content-Length header before anything is read), query texts over 32 KiB
- * 413, k over 100 / n over 50 / malformed values 400, unknown ids 404,
- * unknown paths 404, wrong methods 405 with Allow. Work per request is
- * bounded by those caps (one exact scan of the index), idle connections
- * time out after SRV_CONN_TIMEOUT seconds, and the context wait above caps
- * queueing. Every error is JSON {"error": "..."}; 500 is kept for failures
- * of the server itself (memory), never for bad input. Strict parsing: an
- * unknown member in the ideas body is a 400, since a misspelt option
- * silently ignored gives a plausible but wrong answer.
+ * 413, k over 100 / n over 50 / malformed values 400, a query argument
+ * holding %00 400, unknown ids 404, unknown paths 404, wrong methods 405
+ * with Allow. Work per request is bounded by those caps (one exact scan of
+ * the index), and the context wait above caps queueing. Every error is
+ * JSON {"error": "..."}; 500 is kept for failures of the server itself
+ * (memory), never for bad input. The checks of what the client sends live
+ * in serve_parse.c (strings in, status and message out), where the HTTP
+ * fuzzer reaches them; this file only looks values up and replies.
+ *
+ * Slow and broken clients. Idle connections time out after
+ * SRV_CONN_TIMEOUT seconds; a request that trickles in (slowloris: a byte
+ * a second is never idle) is cut when it is not complete within
+ * SRV_RECV_DEADLINE seconds (the watchdog below); the connection limit
+ * follows the descriptor limit. libmicrohttpd polls with poll(), not
+ * epoll: in epoll mode it misses the end-of-file of a client that
+ * half-closes mid-request and holds the connection for the whole idle
+ * timeout. bench/serve_chaos.sh runs all of this against wrk load.
  *
  * Safety. Bound to 127.0.0.1 by default. When bound to loopback, requests
  * whose Host header names another host are refused (403): that stops DNS
@@ -55,6 +64,7 @@
  * time (UTC), client, method, path (percent-encoded), status, bytes, ms.
  */
 #include "cli.h"
+#include "serve_parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,18 +78,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SRV_MAX_BODY (64 * 1024)  /* request body bytes */
-#define SRV_MAX_TEXT (32 * 1024)  /* query text bytes */
-#define SRV_MAX_K 100             /* similar results */
-#define SRV_MAX_N 50              /* ideas */
-#define SRV_MAX_HOME 64           /* home fields */
-#define SRV_MAX_MAP_DOCS 200      /* documents placed by one /api/map call */
 #define SRV_MAX_THREADS 64        /* --threads cap */
 #define SRV_CONN_TIMEOUT 30       /* seconds an idle connection is kept */
+#define SRV_RECV_DEADLINE 30      /* seconds to receive one whole request */
+#define SRV_MAX_CONNS 1024        /* open connections (less when fds are few) */
+#define SRV_SPARE_FDS 64          /* descriptors kept for the index, logs, ... */
 #define SRV_CTX_WAIT 10           /* seconds to wait for a query context */
 #define SRV_CONN_MEMORY (128 * 1024) /* MHD per-connection header/URL memory */
 #define SRV_MSG 512               /* error message copies */
@@ -158,6 +166,142 @@ static void pool_put(ctx_pool *p, tenyo_ctx *c) {
     pthread_mutex_unlock(&p->mu);
 }
 
+/* ========================================================== deadlines */
+
+/*
+ * libmicrohttpd's connection timeout counts idle time only: a client that
+ * sends its request one byte a second (slowloris) is never idle and would
+ * hold its connection slot for as long as it likes; enough of them fill
+ * the connection limit and lock everyone else out. So every connection
+ * also gets a receive deadline: the whole request — request line, headers
+ * and body — must arrive within SRV_RECV_DEADLINE seconds of the
+ * connection opening or of the previous response on it. A watchdog thread
+ * checks once a second and shuts down (shutdown(2), not close: the
+ * descriptor stays libmicrohttpd's) the sockets past their deadline;
+ * libmicrohttpd then reads end-of-file and closes the connection itself.
+ * No deadline runs while a request is being answered: its work is bounded
+ * by the query caps, and sending is covered by the idle timeout.
+ *
+ * The race with descriptor reuse is closed by the lock: a watch entry is
+ * unlinked under it by libmicrohttpd's "closed" notification, which comes
+ * before libmicrohttpd closes the descriptor, and the watchdog only calls
+ * shutdown() under the same lock.
+ */
+
+/* One open connection under watch. */
+typedef struct conn_watch {
+    int fd;                     /* the connection's socket */
+    double deadline;            /* monotonic seconds; 0 while answering */
+    int cut;                    /* shut down by the watchdog */
+    char client[48];            /* client address for the log */
+    struct conn_watch *prev;    /* list links (under watchdog.mu) */
+    struct conn_watch *next;
+} conn_watch;
+
+/* The watchdog thread and its list. */
+typedef struct watchdog {
+    pthread_mutex_t mu;         /* guards everything below */
+    pthread_cond_t cv;          /* wakes the thread to stop */
+    conn_watch *head;           /* open connections */
+    int stop;                   /* set to end the thread */
+    int quiet;                  /* no log line per cut */
+    unsigned long ncut;         /* connections cut so far */
+    pthread_t th;               /* the thread */
+    int running;                /* th was started */
+} watchdog;
+
+static double mono_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Set w's deadline to now + secs (0: none). */
+static void watch_arm(watchdog *wd, conn_watch *w, double secs) {
+    if (!w) return;
+    pthread_mutex_lock(&wd->mu);
+    w->deadline = secs > 0 ? mono_now() + secs : 0;
+    pthread_mutex_unlock(&wd->mu);
+}
+
+/* Once a second: shut down the sockets of connections past their
+ * deadline. */
+static void *watchdog_main(void *arg) {
+    watchdog *wd = arg;
+    pthread_mutex_lock(&wd->mu);
+    while (!wd->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&wd->cv, &wd->mu, &until);
+        double now = mono_now();
+        for (conn_watch *w = wd->head; w && !wd->stop; w = w->next) {
+            if (w->cut || w->deadline <= 0 || now < w->deadline) continue;
+            shutdown(w->fd, SHUT_RDWR);
+            w->cut = 1;
+            wd->ncut++;
+            if (!wd->quiet) {
+                char line[160];
+                snprintf(line, sizeof line, "tenyo serve: %s: request not received within %d s, "
+                         "connection closed\n", w->client, SRV_RECV_DEADLINE);
+                fputs(line, stderr);
+            }
+        }
+    }
+    pthread_mutex_unlock(&wd->mu);
+    return NULL;
+}
+
+/* MHD connection notice: put a new connection under watch (deadline
+ * running), take a closed one off. Without memory the connection simply
+ * goes unwatched. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+    watchdog *wd = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = NULL;
+        const union MHD_ConnectionInfo *fi =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_watch *w = fi ? calloc(1, sizeof *w) : NULL;
+        if (!w) return;
+        w->fd = fi->connect_fd;
+        snprintf(w->client, sizeof w->client, "-");
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                      w->client, sizeof w->client);
+        else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6,
+                      &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+                      w->client, sizeof w->client);
+        pthread_mutex_lock(&wd->mu);
+        w->deadline = mono_now() + SRV_RECV_DEADLINE;
+        w->next = wd->head;
+        if (wd->head) wd->head->prev = w;
+        wd->head = w;
+        pthread_mutex_unlock(&wd->mu);
+        *socket_context = w;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_watch *w = *socket_context;
+        if (!w) return;
+        pthread_mutex_lock(&wd->mu);
+        if (w->prev) w->prev->next = w->next;
+        else wd->head = w->next;
+        if (w->next) w->next->prev = w->prev;
+        pthread_mutex_unlock(&wd->mu);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* The watch entry of conn, or NULL. */
+static conn_watch *conn_watch_of(struct MHD_Connection *conn) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
 /* ============================================================== server */
 
 /* Everything the request handler shares (read-only after start, except the
@@ -171,6 +315,7 @@ typedef struct server {
     char *map_json;             /* /api/map body without parameters */
     size_t map_len;             /* bytes of map_json */
     ctx_pool pool;              /* query contexts */
+    watchdog wd;                /* receive deadlines of the connections */
     int loopback;               /* bound to a loopback address: check Host */
     int quiet;                  /* no access log */
 } server;
@@ -187,6 +332,7 @@ typedef struct request {
     int answered;               /* a response was queued */
     unsigned status;            /* HTTP status sent */
     size_t bytes;               /* response body bytes */
+    conn_watch *watch;          /* the connection's deadline entry, or NULL */
 } request;
 
 /* Append to the body (NUL-terminated); marks too_large past the limit. */
@@ -207,27 +353,6 @@ static void body_append(request *rq, const char *p, size_t n) {
     rq->body = b;
 }
 
-/* The path for the log: bytes outside printable ASCII (and '%') as %XX,
- * so that a hostile path cannot forge log lines; truncated with "...". */
-static void log_path(char *out, size_t cap, const char *url) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-        if (o + 4 >= cap) {
-            memcpy(out + (o < cap - 4 ? o : cap - 4), "...", 4);
-            return;
-        }
-        if (*p > 0x20 && *p < 0x7f && *p != '%') {
-            out[o++] = (char)*p;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[*p >> 4];
-            out[o++] = hex[*p & 15];
-        }
-    }
-    out[o] = 0;
-}
-
 static double ms_since(const struct timespec *t0) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -237,10 +362,12 @@ static double ms_since(const struct timespec *t0) {
 /* MHD completion notice: write the access-log line, free the state. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-    const server *s = cls;
+    server *s = cls;
     request *rq = *con_cls;
     (void)conn;
     if (!rq) return;
+    /* a kept-alive connection has SRV_RECV_DEADLINE for its next request */
+    watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE);
     if (!s->quiet) {
         struct timespec now;
         struct tm tm;
@@ -334,79 +461,44 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn, request *rq,
     return reply_json(conn, rq, status, o, allow);
 }
 
-/* HTTP status for a failed library call: bad input 400, unknown id 404,
- * oversized 413, the server's own trouble 500. */
-static unsigned http_status(int st) {
-    switch (st) {
-    case TENYO_ERR_ARG: case TENYO_ERR_INPUT: case TENYO_ERR_EMPTY:
-        return MHD_HTTP_BAD_REQUEST;
-    case TENYO_ERR_NOTFOUND: return MHD_HTTP_NOT_FOUND;
-    case TENYO_ERR_LIMIT: return MHD_HTTP_CONTENT_TOO_LARGE;
-    default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
-    }
-}
-
 /* ====================================================== input checks */
-
-/* Parse a decimal integer in [lo, hi]; 0 ok, -1 otherwise. */
-static int parse_long(const char *s, long lo, long hi, long *out) {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || end == s || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-/* 1 when code is an IPC subclass as written by a user: letter A-H, two
- * digits, a letter (either case). */
-static int home_code_ok(const char *c) {
-    if (strlen(c) != 4) return 0;
-    char a = (char)(c[0] & ~0x20), d = (char)(c[3] & ~0x20);
-    return a >= 'A' && a <= 'H' && c[1] >= '0' && c[1] <= '9' && c[2] >= '0' &&
-           c[2] <= '9' && d >= 'A' && d <= 'Z';
-}
-
-/* Split home codes on commas and spaces (as `ideas --home` does) into
- * homes (pointers into buf, which is modified); -1 when more than cap, -2
- * with the bad token in *bad when one is not a subclass. */
-static int split_home(char *buf, const char **homes, int cap, const char **bad) {
-    char *save = NULL;
-    int n = 0;
-    for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
-        if (n >= cap) return -1;
-        if (!home_code_ok(p)) {
-            *bad = p;
-            return -2;
-        }
-        homes[n++] = p;
-    }
-    return n;
-}
 
 static const char *query_arg(struct MHD_Connection *conn, const char *key) {
     return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* The first refused query argument (collected by check_arg). */
+typedef struct arg_verdict {
+    unsigned status;            /* 0, or the HTTP status of the refusal */
+    char msg[SRV_MSG];          /* its message */
+} arg_verdict;
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size) {
+    arg_verdict *v = cls;
+    (void)kind;
+    v->status = serve_arg_check(key, key_size, value, value_size, v->msg, sizeof v->msg);
+    return v->status ? MHD_NO : MHD_YES;
+}
+
+/* Every query argument through serve_arg_check; replies and returns 0 on
+ * a refused one. */
+static int args_ok(struct MHD_Connection *conn, request *rq, enum MHD_Result *ret) {
+    arg_verdict v = {.status = 0};
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_arg, &v);
+    if (v.status) *ret = reply_error(conn, rq, v.status, NULL, "%s", v.msg);
+    return !v.status;
 }
 
 /* Shared k / mode arguments of /api/similar and /api/patent; replies and
  * returns 0 on a bad value. */
 static int similar_args(struct MHD_Connection *conn, request *rq, long *k,
                         tenyo_mode *mode, enum MHD_Result *ret) {
-    const char *ks = query_arg(conn, "k"), *ms = query_arg(conn, "mode");
-    *k = 10;
-    *mode = TENYO_MODE_HYBRID;
-    if (ks && parse_long(ks, 1, SRV_MAX_K, k)) {
-        *ret = reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                           "k must be an integer between 1 and %d", SRV_MAX_K);
-        return 0;
-    }
-    if (ms && cli_parse_mode(ms, mode)) {
-        *ret = reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                           "unknown mode '%.64s' (tfidf, lsa, hybrid)", ms);
-        return 0;
-    }
-    return 1;
+    char msg[SRV_MSG];
+    unsigned st = serve_similar_args(query_arg(conn, "k"), query_arg(conn, "mode"), k, mode,
+                                     msg, sizeof msg);
+    if (st) *ret = reply_error(conn, rq, st, NULL, "%s", msg);
+    return !st;
 }
 
 /* ============================================================ handlers */
@@ -418,13 +510,10 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     tenyo_mode mode;
     enum MHD_Result ret = MHD_NO;
     if (!similar_args(conn, rq, &k, &mode, &ret)) return ret;
-    if ((id != NULL) == (text != NULL))
-        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                           "give exactly one of id and text");
-    size_t len = text ? strlen(text) : 0;
-    if (len > SRV_MAX_TEXT)
-        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                           "text longer than %d bytes", SRV_MAX_TEXT);
+    size_t len;
+    char msg[SRV_MSG];
+    unsigned st = serve_similar_query(id, text, &len, msg, sizeof msg);
+    if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
     int64_t qdoc = id ? tenyo_index_find(s->x, id) : -1;
     if (id && qdoc < 0)
         return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
@@ -435,10 +524,9 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     int n = qdoc >= 0 ? tenyo_similar_doc(c, (uint64_t)qdoc, mode, (size_t)k, hits)
                       : tenyo_similar_text(c, text, len, mode, (size_t)k, hits);
     if (n < 0) {
-        char msg[SRV_MSG];
         snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
         pool_put(&s->pool, c);
-        return reply_error(conn, rq, http_status(n), NULL, "%s", msg);
+        return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
     }
     pool_put(&s->pool, c);
     return reply_json(conn, rq, MHD_HTTP_OK,
@@ -465,7 +553,7 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     char msg[SRV_MSG];
     snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
     pool_put(&s->pool, c);
-    if (n < 0) return reply_error(conn, rq, http_status(n), NULL, "%s", msg);
+    if (n < 0) return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
     json_t *p = cli_doc_json(s->x, (uint64_t)doc);
     tenyo_doc_meta dm;
     tenyo_index_doc(s->x, (uint64_t)doc, &dm);
@@ -491,168 +579,15 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
-/* The parsed body of POST /api/ideas. */
-typedef struct ideas_req {
-    const char *id;             /* indexed patent, or NULL */
-    const char *text;           /* free text, or NULL */
-    size_t len;                 /* bytes of text */
-    tenyo_ideas_opts io;        /* options */
-    const char *homes[SRV_MAX_HOME]; /* home codes (into homebuf) */
-    char *homebuf;              /* joined home codes, split in place */
-    long n;                     /* proposals */
-    const char *lang;           /* "ja" or "en" */
-} ideas_req;
-
-/* Validate the ideas body o into q; on failure a message in msg and the
- * HTTP status returned, else 0. */
-static unsigned ideas_parse(json_t *o, ideas_req *q, char *msg, size_t msglen) {
-    static const char *const known[] = {"id", "text", "home", "distance", "n",
-                                        "open_only", "lang", "mode"};
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v) {
-        size_t i = 0;
-        while (i < sizeof known / sizeof *known && strcmp(key, known[i])) i++;
-        if (i == sizeof known / sizeof *known) {
-            snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
-                     "open_only, lang, mode)", key);
-            return MHD_HTTP_BAD_REQUEST;
-        }
-    }
-    tenyo_ideas_opts_default(&q->io);
-    q->n = 10;
-    q->lang = "ja";
-    json_t *id = json_object_get(o, "id"), *text = json_object_get(o, "text");
-    if ((id && !json_is_string(id)) || (text && !json_is_string(text))) {
-        snprintf(msg, msglen, "id and text must be strings");
-        return MHD_HTTP_BAD_REQUEST;
-    }
-    if (!id == !text) {
-        snprintf(msg, msglen, "give exactly one of id and text");
-        return MHD_HTTP_BAD_REQUEST;
-    }
-    q->id = json_string_value(id);
-    q->text = json_string_value(text);
-    q->len = text ? json_string_length(text) : 0;
-    if (q->len > SRV_MAX_TEXT) {
-        snprintf(msg, msglen, "text longer than %d bytes", SRV_MAX_TEXT);
-        return MHD_HTTP_CONTENT_TOO_LARGE;
-    }
-    if (q->text && !*q->text) {
-        snprintf(msg, msglen, "text is empty");
-        return MHD_HTTP_BAD_REQUEST;
-    }
-    if ((v = json_object_get(o, "n"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-            json_integer_value(v) > SRV_MAX_N) {
-            snprintf(msg, msglen, "n must be an integer between 1 and %d", SRV_MAX_N);
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        q->n = (long)json_integer_value(v);
-    }
-    if ((v = json_object_get(o, "distance"))) {
-        const char *d = json_string_value(v);
-        if (d && !strcmp(d, "section")) q->io.distance = TENYO_DIST_SECTION;
-        else if (d && !strcmp(d, "class")) q->io.distance = TENYO_DIST_CLASS;
-        else if (d && !strcmp(d, "subclass")) q->io.distance = TENYO_DIST_SUBCLASS;
-        else {
-            snprintf(msg, msglen, "distance must be \"section\", \"class\" or \"subclass\"");
-            return MHD_HTTP_BAD_REQUEST;
-        }
-    }
-    if ((v = json_object_get(o, "open_only"))) {
-        if (!json_is_boolean(v)) {
-            snprintf(msg, msglen, "open_only must be true or false");
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        q->io.open_only = json_is_true(v);
-    }
-    if ((v = json_object_get(o, "lang"))) {
-        const char *l = json_string_value(v);
-        if (!l || (strcmp(l, "ja") && strcmp(l, "en"))) {
-            snprintf(msg, msglen, "lang must be \"ja\" or \"en\"");
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        q->lang = l;
-    }
-    if ((v = json_object_get(o, "mode"))) {
-        const char *m = json_string_value(v);
-        if (!m || cli_parse_mode(m, &q->io.mode)) {
-            snprintf(msg, msglen, "mode must be \"tfidf\", \"lsa\" or \"hybrid\"");
-            return MHD_HTTP_BAD_REQUEST;
-        }
-    }
-    if ((v = json_object_get(o, "home")) && !json_is_null(v)) {
-        /* a string "B60W,G08G" or an array of such strings */
-        size_t total = 1, i;
-        json_t *e;
-        if (json_is_string(v)) total += json_string_length(v);
-        else if (json_is_array(v)) {
-            json_array_foreach(v, i, e) {
-                if (!json_is_string(e)) {
-                    snprintf(msg, msglen, "home must be a string or an array of strings");
-                    return MHD_HTTP_BAD_REQUEST;
-                }
-                total += json_string_length(e) + 1;
-            }
-        } else {
-            snprintf(msg, msglen, "home must be a string or an array of strings");
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        q->homebuf = calloc(1, total);
-        if (!q->homebuf) {
-            snprintf(msg, msglen, "out of memory");
-            return MHD_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        if (json_is_string(v)) {
-            memcpy(q->homebuf, json_string_value(v), json_string_length(v));
-        } else {
-            size_t at = 0;
-            json_array_foreach(v, i, e) {
-                memcpy(q->homebuf + at, json_string_value(e), json_string_length(e));
-                at += json_string_length(e);
-                q->homebuf[at++] = ',';
-            }
-        }
-        const char *bad = NULL;
-        int nh = split_home(q->homebuf, q->homes, SRV_MAX_HOME, &bad);
-        if (nh == -1) {
-            snprintf(msg, msglen, "more than %d home fields", SRV_MAX_HOME);
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        if (nh == -2) {
-            snprintf(msg, msglen, "home field '%.32s' is not an IPC subclass (like A61B)", bad);
-            return MHD_HTTP_BAD_REQUEST;
-        }
-        if (nh > 0) {
-            q->io.home = q->homes;
-            q->io.nhome = (size_t)nh;
-        }
-    }
-    return 0;
-}
-
 /* POST /api/ideas */
 static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request *rq) {
     if (rq->too_large)
         return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
                            "request body larger than %d bytes", SRV_MAX_BODY);
-    if (!rq->len)
-        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                           "empty body: expected a JSON object");
-    json_error_t je;
-    json_t *o = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &je);
-    if (!o)
-        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                           "invalid JSON body at line %d column %d: %s", je.line,
-                           je.column, je.text);
     enum MHD_Result ret;
-    ideas_req q;
-    memset(&q, 0, sizeof q);
+    serve_ideas_req q;
     char msg[512];
-    unsigned st = json_is_object(o) ? ideas_parse(o, &q, msg, sizeof msg)
-                                    : (snprintf(msg, sizeof msg, "the body must be a JSON object"),
-                                       MHD_HTTP_BAD_REQUEST);
+    unsigned st = serve_ideas_parse(rq->body, rq->len, &q, msg, sizeof msg);
     int64_t qdoc = -1;
     if (!st && q.id && (qdoc = tenyo_index_find(s->x, q.id)) < 0) {
         snprintf(msg, sizeof msg, "no patent '%.200s' in the index", q.id);
@@ -672,10 +607,9 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
     if (!res) snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
     pool_put(&s->pool, c);
     ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
-              : reply_error(conn, rq, http_status(lst), NULL, "%s", msg);
+              : reply_error(conn, rq, serve_http_status(lst), NULL, "%s", msg);
 done:
-    free(q.homebuf);
-    json_decref(o);
+    serve_ideas_req_free(&q);
     return ret;
 }
 
@@ -736,23 +670,17 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
     const char *fields = query_arg(conn, "fields");
     doc_args d = {.n = 0};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_doc, &d);
-    if (d.over)
-        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                           "more than %d doc arguments", SRV_MAX_MAP_DOCS);
-    if (id && text)
-        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "give at most one of id and text");
-    if (fields && strcmp(fields, "0") && strcmp(fields, "1"))
-        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "fields must be 0 or 1");
-    if (!id && !text && !d.n && (!fields || !strcmp(fields, "1"))) {
+    int with_fields;
+    size_t len;
+    char msg[SRV_MSG];
+    unsigned st = serve_map_args(id, text, fields, d.over, &with_fields, &len, msg, sizeof msg);
+    if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
+    if (!id && !text && !d.n && with_fields) {
         return reply(conn, rq, MHD_HTTP_OK, "application/json; charset=utf-8", s->map_json,
                      s->map_len, 0, NULL);
     }
-    size_t len = text ? strlen(text) : 0;
-    if (len > SRV_MAX_TEXT)
-        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                           "text longer than %d bytes", SRV_MAX_TEXT);
     double xy[2];
-    json_t *o = fields && !strcmp(fields, "0") ? json_object() : map_fields_json(s->x, s->map);
+    json_t *o = with_fields ? map_fields_json(s->x, s->map) : json_object();
     json_t *docs = json_array();
     for (int i = 0; i < d.n; i++) {
         int64_t doc = tenyo_index_find(s->x, d.ids[i]);
@@ -788,13 +716,12 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
             }
             tenyo_hit h;
             int n = tenyo_similar_text(c, text, len, TENYO_MODE_LSA, 1, &h);
-            char msg[SRV_MSG];
             snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
             ok = n >= 0 && tenyo_map_query(s->map, c, xy) == TENYO_OK;
             pool_put(&s->pool, c);
             if (n < 0 && n != TENYO_ERR_EMPTY) {
                 json_decref(o);
-                return reply_error(conn, rq, http_status(n), NULL, "%s", msg);
+                return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
             }
         }
         json_t *q = json_null();
@@ -817,19 +744,6 @@ static enum MHD_Result api_health(server *s, struct MHD_Connection *conn, reques
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
-/* 1 when the Host header (if any) names a loopback host. */
-static int host_ok(struct MHD_Connection *conn) {
-    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (!h) return 1; /* HTTP/1.0 */
-    size_t n = strlen(h);
-    if (h[0] == '[') { /* [::1]:port */
-        return !strncmp(h, "[::1]", 5) && (h[5] == 0 || h[5] == ':');
-    }
-    const char *colon = strchr(h, ':');
-    if (colon) n = (size_t)(colon - h);
-    return (n == 9 && !strncasecmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9));
-}
-
 /* The MHD access handler: routes one request. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
@@ -845,8 +759,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = rq;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         snprintf(rq->method, sizeof rq->method, "%s", method);
-        log_path(rq->path, sizeof rq->path, url);
+        serve_log_path(rq->path, sizeof rq->path, url);
         snprintf(rq->client, sizeof rq->client, "-");
+        rq->watch = conn_watch_of(conn);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr) {
@@ -858,13 +773,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                           rq->client, sizeof rq->client);
         }
-        if (s->loopback && !host_ok(conn))
+        if (s->loopback && !serve_host_ok(MHD_lookup_connection_value(
+                                  conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
             return reply_error(conn, rq, MHD_HTTP_FORBIDDEN, NULL,
                                "host not allowed: this server answers localhost only");
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         long n;
-        if (cl && parse_long(cl, 0, SRV_MAX_BODY, &n))
+        if (cl && serve_parse_long(cl, 0, SRV_MAX_BODY, &n))
             return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
                                "request body larger than %d bytes", SRV_MAX_BODY);
         /* answer on a later call: MHD closes the connection after a reply
@@ -880,6 +796,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    watch_arm(&s->wd, rq->watch, 0); /* all in: no deadline while answering */
 
     int get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
     /* static files of the page */
@@ -892,28 +809,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return reply(conn, rq, MHD_HTTP_OK, cli_web_files[i].type,
                      (void *)cli_web_files[i].data, cli_web_files[i].len, 0, NULL);
     }
-    if (!strcmp(url, "/api/ideas")) {
+    const char *rest;
+    serve_route_id route = serve_route(url, &rest);
+    if (route == SRV_ROUTE_IDEAS) {
         if (!is_post)
             return reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "POST",
                                "use POST with a JSON body for /api/ideas");
         return api_ideas(s, conn, rq);
     }
-    int route = !strcmp(url, "/healthz") ? 1 : !strcmp(url, "/api/info") ? 2
-              : !strcmp(url, "/api/similar") ? 3 : !strcmp(url, "/api/map") ? 4
-              : !strncmp(url, "/api/patent/", 12) ? 5 : 0;
-    if (!route)
+    if (route == SRV_ROUTE_NONE)
         return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
     if (!get)
         return reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD",
                            "method %.16s not allowed here", method);
+    enum MHD_Result ret = MHD_NO;
+    if (!args_ok(conn, rq, &ret)) return ret;
     switch (route) {
-    case 1: return api_health(s, conn, rq);
-    case 2:
+    case SRV_ROUTE_HEALTH: return api_health(s, conn, rq);
+    case SRV_ROUTE_INFO:
         return reply(conn, rq, MHD_HTTP_OK, "application/json; charset=utf-8", s->info_json,
                      s->info_len, 0, NULL);
-    case 3: return api_similar(s, conn, rq);
-    case 4: return api_map(s, conn, rq);
-    default: return api_patent(s, conn, rq, url + 12);
+    case SRV_ROUTE_SIMILAR: return api_similar(s, conn, rq);
+    case SRV_ROUTE_MAP: return api_map(s, conn, rq);
+    default: return api_patent(s, conn, rq, rest);
     }
 }
 
@@ -930,6 +848,23 @@ static const char *serve_usage =
     "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
     "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
     "     \"open_only\", \"lang\", \"mode\"}. Stops on SIGINT/SIGTERM (exit 0).\n";
+
+/* The connection limit: SRV_MAX_CONNS, or fewer when the descriptor limit
+ * (raised to its hard limit first) leaves less room — past it accept()
+ * fails with EMFILE, and a listening socket that stays readable makes the
+ * polling threads spin. */
+static unsigned conn_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl)) return SRV_MAX_CONNS;
+    rlim_t want = SRV_MAX_CONNS + SRV_SPARE_FDS;
+    if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &rl)) getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want) return SRV_MAX_CONNS;
+    if (rl.rlim_cur < SRV_SPARE_FDS + 16) return 16;
+    return (unsigned)(rl.rlim_cur - SRV_SPARE_FDS);
+}
 
 /* Dump j compactly with a newline into *out; 0 ok. */
 static int dump_json(json_t *j, char **out, size_t *len) {
@@ -964,13 +899,13 @@ int cli_cmd_serve(int argc, char **argv) {
         switch (c) {
         case 'b': bind = optarg; break;
         case 'p':
-            if (parse_long(optarg, 0, 65535, &port)) {
+            if (serve_parse_long(optarg, 0, 65535, &port)) {
                 fprintf(stderr, "tenyo: --port must be between 0 and 65535\n");
                 bad = 1;
             }
             break;
         case 't':
-            if (parse_long(optarg, 1, SRV_MAX_THREADS, &threads)) {
+            if (serve_parse_long(optarg, 1, SRV_MAX_THREADS, &threads)) {
                 fprintf(stderr, "tenyo: --threads must be between 1 and %d\n", SRV_MAX_THREADS);
                 bad = 1;
             }
@@ -1011,7 +946,7 @@ int cli_cmd_serve(int argc, char **argv) {
     s.quiet = quiet;
     s.loopback = v6 ? IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr)
                     : (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
-    int ec = EXIT_OK, pool_ready = 0;
+    int ec = EXIT_OK, pool_ready = 0, wd_ready = 0;
     struct MHD_Daemon *d = NULL;
     tenyo_index *x = NULL;
     char err[512] = "";
@@ -1069,7 +1004,23 @@ int cli_cmd_serve(int argc, char **argv) {
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    /* the receive-deadline watchdog (started after the mask: it inherits it) */
+    pthread_mutex_init(&s.wd.mu, NULL);
+    pthread_cond_init(&s.wd.cv, NULL);
+    s.wd.quiet = quiet;
+    wd_ready = 1;
+    if (pthread_create(&s.wd.th, NULL, watchdog_main, &s.wd)) {
+        fprintf(stderr, "tenyo: cannot start a thread\n");
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    s.wd.running = 1;
+    unsigned conns = conn_limit();
+    /* poll(), not epoll: in epoll mode libmicrohttpd 0.9.75 misses the
+     * end-of-file of a client that half-closes mid-request and keeps the
+     * connection for the whole idle timeout (bench/serve_chaos.sh,
+     * trunc_headers); poll() costs nothing at these connection counts */
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
     d = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, &s,
@@ -1077,8 +1028,9 @@ int cli_cmd_serve(int argc, char **argv) {
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_CONNECTION_LIMIT, conns,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s.wd,
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tenyo: cannot listen on %s port %ld: %s\n", bind, port,
@@ -1101,6 +1053,22 @@ int cli_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "tenyo serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 done:
     if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
+    if (wd_ready) {
+        pthread_mutex_lock(&s.wd.mu);
+        s.wd.stop = 1;
+        pthread_cond_signal(&s.wd.cv);
+        pthread_mutex_unlock(&s.wd.mu);
+        if (s.wd.running) pthread_join(s.wd.th, NULL);
+        /* every connection was notified closed by MHD_stop_daemon: the list
+         * is empty; free what a failed start may have left */
+        while (s.wd.head) {
+            conn_watch *w = s.wd.head;
+            s.wd.head = w->next;
+            free(w);
+        }
+        pthread_cond_destroy(&s.wd.cv);
+        pthread_mutex_destroy(&s.wd.mu);
+    }
     if (pool_ready) pool_destroy(&s.pool);
     free(s.info_json);
     free(s.map_json);

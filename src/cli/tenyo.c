@@ -5,6 +5,9 @@
  *   tenyo index -o INDEX [options] FILE...     build an index
  *   tenyo similar INDEX (ID | --text T | --file F) [-k N] [--mode M] [--json]
  *   tenyo info INDEX [--json]
+ *   tenyo add INDEX FILE...                    add documents (a new segment)
+ *   tenyo delete INDEX ID...                   delete documents
+ *   tenyo rebuild INDEX                        refit over the live documents
  *   tenyo eval [options] FILE...               Protocol S of EVAL.md
  *   tenyo tokens [--text T | --file F]         show the terms of a text
  *
@@ -251,9 +254,17 @@ int cli_parse_format(const char *s, tenyo_format *f) {
     return 0;
 }
 
-/* Read FILEs into builder b; returns an exit code (0 ok). Skips records
+static int builder_add(void *ud, const tenyo_doc *d) { return tenyo_builder_add(ud, d); }
+static const char *builder_error(void *ud) { return tenyo_builder_error(ud); }
+
+cli_sink cli_sink_builder(tenyo_builder *b) {
+    cli_sink s = {builder_add, builder_error, b};
+    return s;
+}
+
+/* Read FILEs into sink; returns an exit code (0 ok). Skips records
  * rejected by the split filter keep(ud, id) when given. */
-int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
+int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     const tenyo_read_opts *ro_in, int quiet,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
                     cli_read_totals *tot) {
@@ -272,10 +283,10 @@ int cli_read_inputs(tenyo_builder *b, char **files, int nfiles,
         const tenyo_doc *d;
         while ((rc = tenyo_reader_next(r, &d)) == 1) {
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
-            int arc = tenyo_builder_add(b, d);
+            int arc = sink->add(sink->ud, d);
             if (arc) {
                 fprintf(stderr, "tenyo: %s:%ld: %s\n", d->source, d->line,
-                        tenyo_builder_error(b));
+                        sink->error(sink->ud));
                 tenyo_reader_free(r);
                 return cli_exit_code(arc);
             }
@@ -396,7 +407,8 @@ static int cmd_index(int argc, char **argv) {
         return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
     }
     cli_read_totals tot = {0};
-    int ec = cli_read_inputs(b, argv + optind, argc - optind, &ro, quiet, NULL,
+    cli_sink sink = cli_sink_builder(b);
+    int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, quiet, NULL,
                              NULL, &tot);
     if (ec) {
         tenyo_builder_free(b);
@@ -420,6 +432,252 @@ static int cmd_index(int argc, char **argv) {
             (unsigned long long)st.duplicates, (unsigned long long)st.empty,
             (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
             st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
+    /* updates made to the file that was just replaced no longer apply */
+    if (tenyo_index_drop_updates(out, err, sizeof err))
+        fprintf(stderr, "tenyo: warning: %s\n", err);
+    return EXIT_OK;
+}
+
+/* ============================================================ updates */
+
+static const char *add_usage =
+    "usage: tenyo add INDEX [options] FILE...\n"
+    "Add patent records to an index without rebuilding it: they are tokenized like\n"
+    "the index, folded into its LSA basis and written as a new segment; a repeated\n"
+    "id replaces the indexed document. Terms new to the index are searched by\n"
+    "TF-IDF until `tenyo rebuild`. Nothing changes unless the whole add succeeds.\n"
+    "  -f, --format F      auto|jsonl|jplatpat|jpo-xml (default auto)\n"
+    "  -e, --encoding E    input charset (default: detect)\n"
+    "      --strict        any bad record is fatal (exit 2)\n"
+    "  -t, --threads N     tokenizer threads (default: all cores)\n"
+    "  -q, --quiet         no per-record messages\n";
+
+static const char *delete_usage =
+    "usage: tenyo delete INDEX ID... | tenyo delete INDEX --from FILE\n"
+    "Delete documents by id (FILE: one id per line). Unknown ids are reported\n"
+    "and give exit 2; the others are deleted.\n";
+
+static const char *rebuild_usage =
+    "usage: tenyo rebuild INDEX [-t N]\n"
+    "Refit vocabulary, idf and LSA over all live documents from their stored term\n"
+    "counts (no source files needed), merge the added segments and drop the\n"
+    "deletions: a new base file, written atomically. Options of the original build\n"
+    "(rank, df filters, seed, IVF, IPC titles) are kept.\n"
+    "  -t, --threads N     threads (default: all cores)\n";
+
+static int update_add(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
+static const char *update_error(void *ud) { return tenyo_update_error(ud); }
+
+/* One line on how stale the fit is, after an update or in info. */
+static void print_staleness(const tenyo_index_info *in, const char *path) {
+    printf("fit        %llu documents fitted; not in the fit: %.1f%% of documents, "
+           "%.1f%% of term occurrences (%llu new terms, %.1f%%); %llu fitted documents "
+           "deleted since\n",
+           (unsigned long long)in->docs_fit, 100 * in->stale_docs, 100 * in->stale_mass,
+           (unsigned long long)in->terms_new, 100 * in->new_term_mass,
+           (unsigned long long)in->docs_deleted);
+    if (in->rebuild_advised)
+        printf("advice     rebuild advised (over 10%% of documents or of fitted documents "
+               "changed, or over 2%% of occurrences new): tenyo rebuild %s\n", path);
+}
+
+static int open_update(const char *path, int threads, tenyo_update **u) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = threads;
+    char err[512] = "";
+    int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE
+             : rc == TENYO_ERR_IO && strstr(err, "another update") ? EXIT_RESOURCE
+                                                                   : EXIT_INDEX;
+    }
+    return EXIT_OK;
+}
+
+static int commit_update(tenyo_update *u, const char *path, tenyo_update_stats *st) {
+    int rc = tenyo_update_commit(u, st);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\ntenyo: nothing committed; %s is unchanged\n",
+                tenyo_update_error(u), path);
+        return EXIT_RESOURCE;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_add(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"format", required_argument, 0, 'f'}, {"encoding", required_argument, 0, 'e'},
+        {"strict", no_argument, 0, OPT_STRICT}, {"threads", required_argument, 0, 't'},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    tenyo_read_opts ro = {0};
+    int quiet = 0, bad = 0, c, threads = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:e:t:qh", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (cli_parse_format(optarg, &ro.format)) {
+                fprintf(stderr, "tenyo: unknown format '%s'\n", optarg);
+                bad = 1;
+            }
+            break;
+        case 'e': ro.encoding = optarg; break;
+        case OPT_STRICT: ro.strict = 1; break;
+        case 't': {
+            char *e = NULL;
+            threads = (int)strtol(optarg, &e, 10);
+            if (*e || threads < 0) bad = 1;
+            break;
+        }
+        case 'q': quiet = 1; break;
+        case 'h': fputs(add_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (bad || argc - optind < 2) {
+        fputs(add_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+    tenyo_update *u = NULL;
+    int ec = open_update(path, threads, &u);
+    if (ec) return ec;
+    cli_read_totals tot = {0};
+    cli_sink sink = {update_add, update_error, u};
+    ec = cli_read_inputs(&sink, argv + optind + 1, argc - optind - 1, &ro, quiet, NULL, NULL,
+                         &tot);
+    if (ec) {
+        tenyo_update_free(u);
+        fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
+        return ec;
+    }
+    tenyo_update_stats st;
+    ec = commit_update(u, path, &st);
+    tenyo_update_free(u);
+    if (ec) return ec;
+    fprintf(stderr,
+            "added %llu documents (%llu replaced an indexed one) from %llu records, "
+            "%llu skipped: generation %llu, segment %.2f MB, %.1f s, peak memory %.0f MiB; "
+            "%llu documents -> %s\n",
+            (unsigned long long)st.added, (unsigned long long)st.replaced, tot.records,
+            tot.skipped, (unsigned long long)st.generation, st.segment_bytes / 1e6, st.seconds,
+            peak_mib(), (unsigned long long)st.docs, path);
+    return EXIT_OK;
+}
+
+static int cmd_delete(int argc, char **argv) {
+    static const struct option lo[] = {{"from", required_argument, 0, 'F'},
+                                       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *from = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (c == 'F') from = optarg;
+        else if (c == 'h') { fputs(delete_usage, stdout); return EXIT_OK; }
+        else { fputs(delete_usage, stderr); return EXIT_USAGE; }
+    }
+    if (argc - optind < 1 || (!from && argc - optind < 2)) {
+        fputs(delete_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+    FILE *f = NULL;
+    if (from && !(f = strcmp(from, "-") ? fopen(from, "r") : stdin)) {
+        fprintf(stderr, "tenyo: %s: cannot open: %s\n", from, strerror(errno));
+        return EXIT_INPUT;
+    }
+    tenyo_update *u = NULL;
+    int ec = open_update(path, 1, &u);
+    if (ec) {
+        if (f && f != stdin) fclose(f);
+        return ec;
+    }
+    unsigned long long found = 0, missing = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    for (int i = optind + 1;; i++) {
+        const char *id;
+        if (f) {
+            ssize_t n = getline(&line, &cap, f);
+            if (n < 0) break;
+            lineno++;
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+                line[--n] = 0;
+            if (n == 0) continue;
+            id = line;
+        } else {
+            if (i >= argc) break;
+            id = argv[i];
+        }
+        int r = tenyo_update_delete(u, id);
+        if (r < 0) {
+            fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
+            ec = EXIT_RESOURCE;
+            break;
+        }
+        if (r) found++;
+        else {
+            missing++;
+            if (missing <= 30) {
+                if (f) fprintf(stderr, "tenyo: %s:%ld: %s: not in the index\n", from, lineno, id);
+                else fprintf(stderr, "tenyo: %s: not in the index\n", id);
+            }
+        }
+    }
+    free(line);
+    if (f && f != stdin) fclose(f);
+    if (ec) {
+        tenyo_update_free(u);
+        fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
+        return ec;
+    }
+    tenyo_update_stats st;
+    ec = commit_update(u, path, &st);
+    tenyo_update_free(u);
+    if (ec) return ec;
+    fprintf(stderr, "deleted %llu documents (%llu ids not in the index): generation %llu, "
+            "%llu documents -> %s\n", found, missing, (unsigned long long)st.generation,
+            (unsigned long long)st.docs, path);
+    return missing ? EXIT_INPUT : EXIT_OK;
+}
+
+static int cmd_rebuild(int argc, char **argv) {
+    static const struct option lo[] = {{"threads", required_argument, 0, 't'},
+                                       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c, threads = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:h", lo, NULL)) != -1) {
+        if (c == 't') {
+            char *e = NULL;
+            threads = (int)strtol(optarg, &e, 10);
+            if (*e || threads < 0) { fputs(rebuild_usage, stderr); return EXIT_USAGE; }
+        } else if (c == 'h') { fputs(rebuild_usage, stdout); return EXIT_OK; }
+        else { fputs(rebuild_usage, stderr); return EXIT_USAGE; }
+    }
+    if (argc - optind != 1) {
+        fputs(rebuild_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = threads;
+    progress_state ps = {"", 0, 0};
+    bo.progress = on_progress;
+    bo.progress_ud = &ps;
+    tenyo_build_stats st;
+    char err[512] = "";
+    int rc = tenyo_index_rebuild(path, &bo, &st, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\ntenyo: %s is unchanged\n", err, path);
+        return rc == TENYO_ERR_NOMEM || rc == TENYO_ERR_IO ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    fprintf(stderr, "rebuilt %llu documents, %llu terms, rank %d, %.1f s (svd %.1f s), "
+            "%.2f MB, peak memory %.0f MiB -> %s\n", (unsigned long long)st.docs,
+            (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_svd,
+            st.file_bytes / 1e6, peak_mib(), path);
     return EXIT_OK;
 }
 
@@ -470,6 +728,13 @@ static int cmd_info(int argc, char **argv) {
                (unsigned long long)in.int8_min_docs, in.ivf_lists ? "; IVF " : "; no IVF\n");
         if (in.ivf_lists) printf("%u lists (similar --nprobe)\n", in.ivf_lists);
         printf("phrases    %llu application phrases\n", (unsigned long long)in.nphrases);
+        if (in.generation)
+            printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
+                   "%llu deleted or replaced\n",
+                   (unsigned long long)in.generation, in.nsegments, in.nsegments == 1 ? "" : "s",
+                   in.update_bytes / 1e6, (unsigned long long)in.docs_added,
+                   (unsigned long long)in.docs_deleted);
+        print_staleness(&in, argv[optind]);
         printf("writer     %s\n", in.writer);
         printf("fields     %u IPC subclasses; largest:", in.nfields);
         /* the 8 largest fields (ties in code order) */
@@ -726,7 +991,10 @@ static const char *main_usage =
     "  similar  nearest patents of an indexed patent or of free text\n"
     "  ideas    other technical fields where a patent could be applied\n"
     "  serve    HTTP API and analyst web page over an index\n"
-    "  info     what an index holds and how it was built\n"
+    "  info     what an index holds, how it was built, how stale its fit is\n"
+    "  add      add documents to an index (a new segment, no rebuild)\n"
+    "  delete   delete documents from an index by id\n"
+    "  rebuild  refit an updated index over its live documents\n"
     "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
     "  version  print the version\n"
@@ -751,6 +1019,9 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
+    if (!strcmp(cmd, "add")) return cmd_add(argc, argv);
+    if (!strcmp(cmd, "delete")) return cmd_delete(argc, argv);
+    if (!strcmp(cmd, "rebuild")) return cmd_rebuild(argc, argv);
     if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
     if (!strcmp(cmd, "serve")) return cli_cmd_serve(argc, argv);

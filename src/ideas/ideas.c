@@ -194,6 +194,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     tenyo_hit *nb = ty_calloc(knn ? knn : 1, sizeof *nb);
     fvote *fv = ty_calloc(m->nfields ? m->nfields : 1, sizeof *fv);
     uint8_t *ok = ty_calloc(m->nfields ? m->nfields : 1, 1);
+    uint32_t *corow = NULL; /* co-classification counts of each home */
     if (!nb || !fv || !ok) {
         free(nb);
         free(fv);
@@ -222,9 +223,13 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             if (fv[f].nev < TENYO_IDEA_EVIDENCE) fv[f].ev[fv[f].nev++] = nb[i];
         }
     }
-    /* home ids for surprise */
+    /* home ids for surprise, and each home's co-classification counts */
     int64_t hid[64];
     for (int i = 0; i < nh; i++) hid[i] = tenyo_index_field_find(x, homes[i]);
+    corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
+    if (!corow) goto nomem0;
+    for (int i = 0; i < nh; i++)
+        if (hid[i] >= 0) ty_cooccur_row(x, (uint32_t)hid[i], corow + (size_t)i * m->nfields);
     double novelty = o->novelty >= 0 ? o->novelty : IDEAS_NOVELTY;
     double alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
     double pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
@@ -242,7 +247,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         int nt = 0;
         for (uint32_t f = 0; f < m->nfields; f++) {
             if (!ok[f]) continue;
-            uint32_t cf = x->co[(uint64_t)hid[i] * m->nfields + f];
+            uint32_t cf = corow[(size_t)i * m->nfields + f];
             if (!cf) continue;
             int pos = nt;
             while (pos > 0 && tc[pos - 1] < cf) pos--;
@@ -264,7 +269,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         for (int i = 0; i < nh; i++) {
             double co = 0, nhd = 0;
             if (hid[i] >= 0) {
-                co = (double)x->co[(uint64_t)hid[i] * m->nfields + f];
+                co = (double)corow[(size_t)i * m->nfields + f];
                 nhd = (double)m->field_count[hid[i]];
             }
             double r = (co + 0.5) / (nhd + 1);
@@ -274,7 +279,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         double pri = 0; /* P(f | home), the best home */
         for (int i = 0; i < nh; i++)
             if (hid[i] >= 0 && m->field_count[hid[i]])
-                pri = fmax(pri, (double)x->co[(uint64_t)hid[i] * m->nfields + f] /
+                pri = fmax(pri, (double)corow[(size_t)i * m->nfields + f] /
                                     (double)m->field_count[hid[i]]);
         double rel = fv[f].vote / vtotal /
                          pow((double)(m->field_count[f] ? m->field_count[f] : 1), alpha) +
@@ -326,6 +331,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     if (cnt) memcpy(out, all, cnt * sizeof *out);
     free(all);
     free(expected);
+    free(corow);
     free(nb);
     free(fv);
     free(ok);
@@ -334,6 +340,7 @@ nomem:
     free(all);
     free(expected);
 nomem0:
+    free(corow);
     free(nb);
     free(fv);
     free(ok);

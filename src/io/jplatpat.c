@@ -23,6 +23,22 @@
  * field that is not valid UTF-8 (possible when the reader took the file for
  * UTF-8 with a few broken bytes).
  *
+ * Streaming (ty_parser_jplatpat): libcsv is incremental by design, so
+ * pieces of text cut anywhere go through the same line-at-a-time feed (a
+ * line longer than 64 KiB in several pieces). A row whose fields pass
+ * env->max_record (16 MiB) is reported at its line once and dropped: the
+ * fields already copied are released, and the field libcsv is gathering is
+ * emptied by lowering its entry_pos between csv_parse calls. That reads and
+ * writes struct csv_parser, which csv.h declares in full for stack
+ * allocation; csv_parse loads those members when it starts and stores them
+ * when it returns, so a change between calls is seen, and it is the only
+ * way to bound libcsv's buffer on a runaway quoted field (a realloc hook
+ * that fails would leave the parser in its error state). libcsv 3.0 later
+ * subtracts up to spaces + 1 from entry_pos (trailing blanks, and the
+ * quote it stores before knowing whether it closes the field), so that
+ * many bytes are kept; a row is judged too large from the bytes sure to
+ * stay, which makes the verdict independent of where the text was cut.
+ *
  * libcsv runs without CSV_STRICT: a stray quote inside an unquoted field is
  * kept as text, as spreadsheet programs do, instead of failing the file.
  */
@@ -62,15 +78,47 @@ typedef struct csv_state {
     int need_start;      /* the next non-blank line starts a row */
     ty_record rec;       /* record being filled (reused) */
     int rc;              /* status that stops the parse, 0 while going on */
+    struct csv_parser p; /* libcsv state, kept between pieces */
+    size_t max;          /* longest row accepted (bytes of its fields) */
+    size_t row_bytes;    /* bytes of the row's fields completed so far */
+    int skip_row;        /* the row is over max: reported, dropped */
 } csv_state;
 
 /* ============================================================ callbacks */
+
+/* The row being read is over st->max: report it once, drop its fields
+ * and from now on the bytes libcsv gathers for it. */
+static void too_big(csv_state *st) {
+    st->skip_row = 1;
+    st->nfields = 0;
+    int rc = ty_parse_too_big(st->env, st->row_line);
+    if (rc) st->rc = rc;
+}
+
+/* Bytes of the field libcsv is gathering that are sure to stay in it: its
+ * buffer may end with blanks it trims and, after a quote in a quoted
+ * field, that quote (libcsv 3.0's FIELD_MIGHT_HAVE_ENDED state). */
+static size_t gathered(const struct csv_parser *p) {
+    return p->entry_pos > p->spaces + 1 ? p->entry_pos - p->spaces - 1 : 0;
+}
+
+/* Empty what libcsv gathered of a dropped row's field, between two
+ * csv_parse calls. libcsv later takes back up to spaces + 1 bytes (the
+ * blanks and the quote above), so that many stay. */
+static void drop_gathered(struct csv_parser *p) {
+    if (p->entry_pos > p->spaces + 1) p->entry_pos = p->spaces + 1;
+}
 
 /* libcsv field callback: keep a copy of the field (NUL-terminated by
  * CSV_APPEND_NULL) in the row. */
 static void on_field(void *s, size_t len, void *data) {
     csv_state *st = data;
-    if (st->rc) return;
+    if (st->rc || st->skip_row) return;
+    if (len > st->max - st->row_bytes) {
+        too_big(st);
+        return;
+    }
+    st->row_bytes += len;
     if (st->nfields == st->capfields) {
         size_t cap = st->capfields ? st->capfields * 2 : 32;
         ty_buf *f = ty_reallocarray(st->fields, cap, sizeof *f);
@@ -189,7 +237,7 @@ static void take_row(csv_state *st) {
 static void on_row(int c, void *data) {
     (void)c;
     csv_state *st = data;
-    if (!st->rc) {
+    if (!st->rc && !st->skip_row) {
         if (!st->have_header)
             take_header(st);
         else
@@ -197,52 +245,98 @@ static void on_row(int c, void *data) {
     }
     st->nfields = 0;
     st->need_start = 1;
+    st->row_bytes = 0;
+    st->skip_row = 0;
 }
 
 /* ================================================================ parse */
 
-/* Parse a J-PlatPat CSV export text[0..len) (UTF-8). */
-int ty_parse_jplatpat(ty_parse_env *env, const char *text, size_t len) {
-    if (!env || !env->sink || (!text && len)) return TENYO_ERR_ARG;
+/* Longest piece given to csv_parse at once: a line longer than this is
+ * fed in several pieces so that an over-long row is noticed early. */
+#define CSV_PIECE ((size_t)64 << 10)
+
+/* Feed text[0..len): one physical line (or CSV_PIECE bytes of a longer
+ * one) at a time, so that the line of each row's first byte is known. */
+static int csv_feed(void *impl, const char *text, size_t len, int final) {
+    csv_state *st = impl;
+    ty_parse_env *env = st->env;
     const char *path = env->path ? env->path : "";
-    struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
-        ty_seterr(env->err, sizeof env->err, "%s: out of memory", path);
-        return TENYO_ERR_NOMEM;
-    }
-    csv_state st = {.env = env, .need_start = 1};
-    for (int c = 0; c < NCOL; c++) st.col[c] = -1;
-    size_t pos = 0;
-    while (pos < len && !st.rc) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) + 1 : len - pos;
-        pos += n;
-        st.line++;
-        if (st.need_start) {
+    while (len && !st->rc) {
+        const char *nl = memchr(text, '\n', len < CSV_PIECE ? len : CSV_PIECE);
+        size_t n = nl ? (size_t)(nl - text) + 1 : (len < CSV_PIECE ? len : CSV_PIECE);
+        if (st->need_start) {
             for (size_t i = 0; i < n; i++)
-                if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
-                    s[i] != '\n') {
-                    st.row_line = st.line;
-                    st.need_start = 0;
+                if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' &&
+                    text[i] != '\n') {
+                    st->row_line = st->line;
+                    st->need_start = 0;
                     break;
                 }
         }
-        if (csv_parse(&p, s, n, on_field, on_row, &st) != n && !st.rc) {
-            st.rc = TENYO_ERR_NOMEM;
+        if (csv_parse(&st->p, text, n, on_field, on_row, st) != n && !st->rc) {
+            st->rc = TENYO_ERR_NOMEM;
             ty_seterr(env->err, sizeof env->err, "%s:%ld: CSV parser: %s", path,
-                      st.line, csv_strerror(csv_error(&p)));
+                      st->line, csv_strerror(csv_error(&st->p)));
+        }
+        /* the field libcsv is gathering counts towards the row too (only
+         * the bytes sure to stay, so that the verdict is the one the
+         * complete field would get, wherever the text was cut) */
+        if (!st->rc && !st->skip_row && gathered(&st->p) > st->max - st->row_bytes)
+            too_big(st);
+        if (st->skip_row) drop_gathered(&st->p);
+        if (nl) st->line++;
+        text += n;
+        len -= n;
+    }
+    if (final && !st->rc) {
+        csv_fini(&st->p, on_field, on_row, st);
+        if (!st->rc && !st->have_header) {
+            st->rc = TENYO_ERR_INPUT;
+            ty_seterr(env->err, sizeof env->err,
+                      "%s: empty file, no J-PlatPat header", path);
         }
     }
-    if (!st.rc) csv_fini(&p, on_field, on_row, &st);
-    if (!st.rc && !st.have_header) {
-        st.rc = TENYO_ERR_INPUT;
-        ty_seterr(env->err, sizeof env->err,
-                  "%s: empty file, no J-PlatPat header", path);
+    return st->rc;
+}
+
+static void csv_state_free(void *impl) {
+    csv_state *st = impl;
+    if (!st) return;
+    csv_free(&st->p);
+    for (size_t i = 0; i < st->capfields; i++) ty_buf_free(&st->fields[i]);
+    free(st->fields);
+    ty_record_free(&st->rec);
+    free(st);
+}
+
+int ty_parser_jplatpat(ty_parse_env *env, ty_parser *p) {
+    if (!env || !env->sink || !p) return TENYO_ERR_ARG;
+    memset(p, 0, sizeof *p);
+    csv_state *st = calloc(1, sizeof *st);
+    if (!st || csv_init(&st->p, CSV_APPEND_NULL) != 0) {
+        free(st);
+        ty_seterr(env->err, sizeof env->err, "%s: out of memory",
+                  env->path ? env->path : "");
+        return TENYO_ERR_NOMEM;
     }
-    csv_free(&p);
-    for (size_t i = 0; i < st.capfields; i++) ty_buf_free(&st.fields[i]);
-    free(st.fields);
-    ty_record_free(&st.rec);
-    return st.rc;
+    st->env = env;
+    st->need_start = 1;
+    st->line = 1;
+    st->max = env->max_record ? env->max_record : TY_MAX_RECORD;
+    for (int c = 0; c < NCOL; c++) st->col[c] = -1;
+    p->feed = csv_feed;
+    p->free = csv_state_free;
+    p->impl = st;
+    return TENYO_OK;
+}
+
+/* Parse a J-PlatPat CSV export text[0..len) (UTF-8). */
+int ty_parse_jplatpat(ty_parse_env *env, const char *text, size_t len) {
+    if (!env || !env->sink || (!text && len)) return TENYO_ERR_ARG;
+    ty_parser p;
+    int rc = ty_parser_jplatpat(env, &p);
+    if (rc) return rc;
+    rc = ty_parser_feed(&p, text, len, 1);
+    ty_parser_free(&p);
+    return rc;
 }

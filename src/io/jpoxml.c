@@ -43,6 +43,17 @@
  * the ordinal of the document in the file. An XML error is a bad record
  * reported with the file's line and column; the next piece is still read.
  *
+ * Streaming (ty_parser_jpoxml): text comes in pieces cut anywhere. The cuts
+ * at declarations are found as the text passes: the end of a piece that may
+ * be the start of "<?xml " (at most five bytes) is held back until the next
+ * piece tells; blanks at the start of a document are held until a
+ * non-blank byte starts its parser (a document of blanks alone gets none,
+ * as before); each document's parser gets its bytes with isFinal = 0 and
+ * is finished at the next declaration or at the end of the file. expat
+ * keeps only the token it is reading; the text of one record is bounded by
+ * env->max_record (16 MiB): past it the record's text is no longer kept and
+ * the record is reported as too large when it ends.
+ *
  * Safety. The parser is created with encoding "UTF-8", which overrides the
  * declaration (the reader has already converted the text, so a gazette that
  * says encoding="Shift_JIS" is no longer Shift_JIS). External entities and
@@ -106,6 +117,20 @@ typedef struct xml_state {
     char kind_attr[8];    /* kind-of-jp of the root, "" if none */
     ty_buf name;          /* applicant name being read */
     ty_buf clsf;          /* classification text being read */
+
+    size_t max;           /* most text bytes kept for one record */
+    size_t rec_bytes;     /* text bytes taken for this record so far */
+    int too_big;          /* this record passed max: its text is dropped */
+
+    /* streaming: the file is cut into pieces at "<?xml" declarations */
+    long line;            /* file line of the next byte (1-based) */
+    long piece_line;      /* file line where the current piece starts */
+    uint64_t piece_len;   /* bytes of the current piece so far */
+    int dead;             /* the piece had an XML error: drop the rest */
+    ty_buf lead;          /* blanks that start the piece, held until a
+                             non-blank byte starts its parser */
+    char carry[8];        /* end of a fed text that may begin "<?xml " */
+    size_t ncarry;        /* bytes in carry */
 } xml_state;
 
 /* ============================================================ helpers */
@@ -119,7 +144,7 @@ static ekind kind_of(const char *name) {
 /* Stop the parse with status rc (message already in env->err). */
 static void stop(xml_state *st, int rc) {
     if (!st->rc) st->rc = rc;
-    XML_StopParser(st->xp, XML_FALSE);
+    if (st->xp) XML_StopParser(st->xp, XML_FALSE);
 }
 
 /* Stop on allocation failure. */
@@ -264,6 +289,8 @@ static void begin_record(xml_state *st, int provisional, const char **attr) {
     st->provisional = provisional;
     st->saw_biblio = st->pubref_done = st->title_done = 0;
     st->capture = NULL;
+    st->rec_bytes = 0;
+    st->too_big = 0;
     if (!provisional) st->found++;
     st->docno++;
     st->rec.line = st->docno;
@@ -289,6 +316,11 @@ static void end_record(xml_state *st) {
         return;
     }
     if (st->provisional) st->found++;
+    if (st->too_big) {
+        int rc = ty_parse_too_big(env, no);
+        if (rc) stop(st, rc);
+        return;
+    }
     if (!st->docnum.len || !*st->docnum.p) {
         int rc = ty_parse_bad(env, no,
                               "no publication-reference doc-number");
@@ -322,6 +354,18 @@ static void end_record(xml_state *st) {
 }
 
 /* ============================================================ handlers */
+
+/* 1 when n more text bytes may go into the record; past st->max the
+ * record is marked too big and its text is no longer kept. */
+static int take(xml_state *st, size_t n) {
+    if (st->too_big) return 0;
+    if (n > st->max - st->rec_bytes) {
+        st->too_big = 1;
+        return 0;
+    }
+    st->rec_bytes += n;
+    return 1;
+}
 
 static void XMLCALL on_start(void *ud, const XML_Char *name,
                              const XML_Char **attr) {
@@ -452,7 +496,9 @@ static void XMLCALL on_end(void *ud, const XML_Char *name) {
     case E_BR:
     case E_HEADING:
     case E_CLAIMTEXT:
-        if ((t = text_target(st)) && ty_buf_putc(t, '\n')) nomem(st);
+        if ((t = text_target(st)) && take(st, 1) &&
+            ty_buf_putc(t, '\n'))
+            nomem(st);
         break;
     default: break;
     }
@@ -462,29 +508,53 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len) {
     xml_state *st = ud;
     if (st->rc || !st->rec_depth || len <= 0) return;
     ty_buf *b = st->capture ? st->capture : text_target(st);
-    if (b && ty_buf_append(b, s, (size_t)len)) nomem(st);
+    if (b && take(st, (size_t)len) && ty_buf_append(b, s, (size_t)len))
+        nomem(st);
 }
 
 /* ================================================================ parse */
 
-/* Start of the next "<?xml" declaration (followed by a blank) at or after
- * from, or len. */
-static size_t next_decl(const char *text, size_t len, size_t from) {
-    while (from + 6 <= len) {
-        const char *p = memmem(text + from, len - from, "<?xml", 5);
-        if (!p) break;
-        size_t at = (size_t)(p - text);
-        if (at + 5 < len && (p[5] == ' ' || p[5] == '\t' || p[5] == '\r' ||
-                             p[5] == '\n'))
-            return at;
-        from = at + 5;
-    }
-    return len;
+/* Most blank bytes held at the start of a piece before its parser is
+ * started anyway (a piece of blanks alone is skipped without a parser). */
+#define LEAD_MAX ((size_t)64 << 10)
+
+/* Report the XML error that stopped the current piece's parser as one bad
+ * record, numbered as the document that was open (or the next one). */
+static void piece_error(xml_state *st) {
+    if (st->rc) return; /* stopped on purpose: the status says why */
+    XML_Parser xp = st->xp;
+    long no = st->rec_depth ? st->rec.line : st->docno + 1;
+    if (!st->rec_depth) st->docno++;
+    st->found++;
+    int rc = ty_parse_bad(
+        st->env, no, "XML error at line %ld, column %ld: %s",
+        (long)XML_GetCurrentLineNumber(xp) + st->piece_line - 1,
+        (long)XML_GetCurrentColumnNumber(xp) + 1,
+        XML_ErrorString(XML_GetErrorCode(xp)));
+    if (rc) st->rc = rc;
 }
 
-/* Parse one piece text[0..len) with a fresh expat parser. */
-static int parse_piece(xml_state *st, const char *text, size_t len) {
-    ty_parse_env *env = st->env;
+/* Give s[0..n) to the piece's parser (isFinal = final); on an XML error
+ * the piece is reported, its parser freed and the rest of it dropped. */
+static void run_expat(xml_state *st, const char *s, size_t n, int final) {
+    do {
+        size_t m = n > (size_t)INT_MAX / 2 ? (size_t)INT_MAX / 2 : n;
+        int last = final && m == n;
+        if (XML_Parse(st->xp, s, (int)m, last) != XML_STATUS_OK) {
+            piece_error(st);
+            XML_ParserFree(st->xp);
+            st->xp = NULL;
+            st->rec_depth = 0;
+            st->dead = 1;
+            return;
+        }
+        s += m;
+        n -= m;
+    } while (n);
+}
+
+/* Start the parser of the current piece. */
+static int start_expat(xml_state *st) {
     XML_Parser xp = XML_ParserCreate("UTF-8");
     if (!xp) {
         nomem(st);
@@ -498,69 +568,169 @@ static int parse_piece(xml_state *st, const char *text, size_t len) {
     st->depth = st->rec_depth = 0;
     memset(st->cnt, 0, sizeof st->cnt);
     st->capture = NULL;
-    int ok = 1;
-    size_t pos = 0;
-    do {
-        size_t n = len - pos > (size_t)INT_MAX / 2 ? (size_t)INT_MAX / 2
-                                                   : len - pos;
-        int final = pos + n == len;
-        if (XML_Parse(xp, text + pos, (int)n, final) != XML_STATUS_OK) {
-            ok = 0;
-            break;
+    return TENYO_OK;
+}
+
+/* Bytes s[0..n) of the current piece (no declaration starts inside, except
+ * at the piece's first byte). */
+static void piece_bytes(xml_state *st, const char *s, size_t n) {
+    st->piece_len += n;
+    if (!st->dead && !st->xp) {
+        size_t i = 0;
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+                         s[i] == '\n'))
+            i++;
+        if (i == n && st->lead.len + n <= LEAD_MAX) {
+            if (ty_buf_append(&st->lead, s, n)) nomem(st);
+        } else if (!start_expat(st)) {
+            if (st->lead.len) run_expat(st, st->lead.p, st->lead.len, 0);
+            st->lead.len = 0;
         }
-        pos += n;
-    } while (pos < len);
-    if (!ok && !st->rc) {
-        /* a malformed document: one bad record, numbered as the document
-         * that was open (or the next one) */
-        long no = st->rec_depth ? st->rec.line : st->docno + 1;
-        if (!st->rec_depth) st->docno++;
-        st->found++;
-        int rc = ty_parse_bad(
-            env, no, "XML error at line %ld, column %ld: %s",
-            (long)XML_GetCurrentLineNumber(xp) + st->first_line - 1,
-            (long)XML_GetCurrentColumnNumber(xp) + 1,
-            XML_ErrorString(XML_GetErrorCode(xp)));
-        if (rc) st->rc = rc;
     }
-    XML_ParserFree(xp);
+    if (!st->dead && st->xp && !st->rc) run_expat(st, s, n, 0);
+    for (size_t i = 0; i < n; i++) st->line += s[i] == '\n';
+}
+
+/* End the current piece (its parser sees the end of its input) and begin
+ * the next one at the current line. */
+static void piece_end(xml_state *st) {
+    if (st->xp && !st->dead && !st->rc) run_expat(st, "", 0, 1);
+    if (st->xp) XML_ParserFree(st->xp);
     st->xp = NULL;
     st->rec_depth = 0;
+    st->dead = 0;
+    st->lead.len = 0;
+    st->piece_len = 0;
+    st->piece_line = st->line;
+}
+
+/* 1 when s[0..n) is a start of "<?xml" (n <= 5): the end of a text that a
+ * declaration may continue. */
+static int decl_prefix(const char *s, size_t n) {
+    return n <= 5 && !memcmp(s, "<?xml", n);
+}
+
+/* 1 when c may follow "<?xml" in a declaration. */
+static int decl_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Feed text[0..len): cut it at every "<?xml" declaration (followed by a
+ * blank) that does not start the piece, and hand the pieces to expat. The
+ * end of a text that may be the start of a declaration is held back (carry)
+ * until the next text tells. */
+static int xml_feed(void *impl, const char *text, size_t len, int final) {
+    xml_state *st = impl;
+    if (st->ncarry) {
+        /* does the declaration begun in carry go on in text? */
+        char w[16];
+        size_t k = len < 6 ? len : 6;
+        memcpy(w, st->carry, st->ncarry);
+        memcpy(w + st->ncarry, text, k);
+        size_t wn = st->ncarry + k;
+        if (wn < 6 && decl_prefix(w, wn) && !final) {
+            memcpy(st->carry, w, wn); /* still undecided */
+            st->ncarry = wn;
+            return st->rc;
+        }
+        size_t nc = st->ncarry;
+        st->ncarry = 0;
+        if (wn >= 6 && !memcmp(w, "<?xml", 5) && decl_blank(w[5]) &&
+            st->piece_len)
+            piece_end(st);
+        piece_bytes(st, st->carry, nc);
+    }
+    size_t pos = 0, from = 0;
+    while (pos < len && !st->rc) {
+        const char *p = from < len ? memmem(text + from, len - from, "<?xml", 5)
+                                   : NULL;
+        size_t at = p ? (size_t)(p - text) : len;
+        if (p && at + 5 < len && !decl_blank(p[5])) {
+            from = at + 5; /* "<?xmlfoo": not a declaration */
+            continue;
+        }
+        if (p && at + 5 < len) {
+            /* a declaration at `at`: the piece before it ends there */
+            if (at > pos) piece_bytes(st, text + pos, at - pos);
+            if (st->rc) break;
+            if (st->piece_len) piece_end(st);
+            pos = at;
+            from = at + 1;
+            continue;
+        }
+        /* no declaration ahead; hold back a possible beginning of one */
+        size_t end = len;
+        if (!final) {
+            size_t t = len - pos < 5 ? pos : len - 5;
+            const char *lt = memchr(text + t, '<', len - t);
+            while (lt) {
+                size_t o = (size_t)(lt - text);
+                if (decl_prefix(lt, len - o)) {
+                    end = o;
+                    break;
+                }
+                lt = o + 1 < len ? memchr(lt + 1, '<', len - o - 1) : NULL;
+            }
+        }
+        if (end > pos) piece_bytes(st, text + pos, end - pos);
+        if (end < len && !st->rc) {
+            memcpy(st->carry, text + end, len - end);
+            st->ncarry = len - end;
+        }
+        pos = len;
+    }
+    if (final && !st->rc) {
+        piece_end(st);
+        if (!st->rc && !st->found) {
+            ty_seterr(st->env->err, sizeof st->env->err,
+                      "%s: no jp-official-gazette document found",
+                      st->env->path ? st->env->path : "");
+            st->rc = TENYO_ERR_INPUT;
+        }
+    }
     return st->rc;
+}
+
+static void xml_state_free(void *impl) {
+    xml_state *st = impl;
+    if (!st) return;
+    if (st->xp) XML_ParserFree(st->xp);
+    free(st->stack);
+    ty_record_free(&st->rec);
+    ty_buf_free(&st->docnum);
+    ty_buf_free(&st->kind);
+    ty_buf_free(&st->pubdate);
+    ty_buf_free(&st->name);
+    ty_buf_free(&st->clsf);
+    ty_buf_free(&st->lead);
+    free(st);
+}
+
+int ty_parser_jpoxml(ty_parse_env *env, ty_parser *p) {
+    if (!env || !env->sink || !p) return TENYO_ERR_ARG;
+    memset(p, 0, sizeof *p);
+    xml_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        ty_seterr(env->err, sizeof env->err, "%s: out of memory",
+                  env->path ? env->path : "");
+        return TENYO_ERR_NOMEM;
+    }
+    st->env = env;
+    st->line = st->piece_line = 1;
+    st->max = env->max_record ? env->max_record : TY_MAX_RECORD;
+    p->feed = xml_feed;
+    p->free = xml_state_free;
+    p->impl = st;
+    return TENYO_OK;
 }
 
 /* Parse gazette XML text[0..len) (UTF-8). */
 int ty_parse_jpoxml(ty_parse_env *env, const char *text, size_t len) {
     if (!env || !env->sink || (!text && len)) return TENYO_ERR_ARG;
-    xml_state st = {.env = env};
-    const char *path = env->path ? env->path : "";
-    size_t start = 0;
-    long line = 1;
-    while (start < len && !st.rc) {
-        size_t end = next_decl(text, len, start + 1);
-        size_t i = start;
-        while (i < end && (text[i] == ' ' || text[i] == '\t' ||
-                           text[i] == '\r' || text[i] == '\n'))
-            i++;
-        if (i < end) {
-            st.first_line = line;
-            parse_piece(&st, text + start, end - start);
-        }
-        for (size_t j = start; j < end; j++) line += text[j] == '\n';
-        start = end;
-    }
-    int rc = st.rc;
-    if (!rc && !st.found) {
-        ty_seterr(env->err, sizeof env->err,
-                  "%s: no jp-official-gazette document found", path);
-        rc = TENYO_ERR_INPUT;
-    }
-    free(st.stack);
-    ty_record_free(&st.rec);
-    ty_buf_free(&st.docnum);
-    ty_buf_free(&st.kind);
-    ty_buf_free(&st.pubdate);
-    ty_buf_free(&st.name);
-    ty_buf_free(&st.clsf);
+    ty_parser p;
+    int rc = ty_parser_jpoxml(env, &p);
+    if (rc) return rc;
+    rc = ty_parser_feed(&p, text, len, 1);
+    ty_parser_free(&p);
     return rc;
 }

@@ -9,6 +9,14 @@
  * have to resynchronise after an error, and JSONL's whole point is that a line
  * is the unit of failure.
  *
+ * The parser is incremental (ty_parser_jsonl): text comes in pieces cut
+ * anywhere; a line wholly inside a piece is parsed in place and only a
+ * line cut by a piece's end is copied. A line longer than env->max_record
+ * (16 MiB) is reported as a bad record as soon as it passes the limit and
+ * its bytes are dropped up to the next '\n', so memory stays bounded by
+ * the limit whatever the file holds. ty_parse_jsonl() is the same parser
+ * fed the whole text at once.
+ *
  * Before jansson sees a line it is checked with ty_utf8_valid(): jansson
  * rejects invalid UTF-8 too, but only with "unable to decode byte", while the
  * user needs the byte column to find it. Blank lines are skipped silently.
@@ -276,25 +284,102 @@ out:
     return rc;
 }
 
+/* ========================================================== incremental */
+
+/* State of an incremental JSONL parse. */
+typedef struct jsonl_state {
+    ty_parse_env *env;   /* where records and reports go */
+    ty_record rec;       /* record being filled (reused) */
+    ty_buf part;         /* start of a line cut by the end of a piece */
+    long line;           /* number of the line being read (1-based) */
+    size_t max;          /* longest line accepted (bytes, without '\n') */
+    int skipping;        /* the current line is over max: drop to '\n' */
+} jsonl_state;
+
+/* One complete line s[0..n) (without its '\n'), numbered st->line. */
+static int take_line(jsonl_state *st, const char *s, size_t n) {
+    if (n && s[n - 1] == '\r') n--;
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
+    if (i == n) return TENYO_OK; /* blank line */
+    return parse_line(st->env, &st->rec, s, n, st->line);
+}
+
+/* Feed text[0..len). Lines wholly inside the piece are parsed in place;
+ * only a line cut by the end of the piece is copied (to st->part). A line
+ * that grows past st->max is reported at once and its bytes are dropped up
+ * to the next '\n', so no more than max bytes of it are ever held. */
+static int jsonl_feed(void *impl, const char *text, size_t len, int final) {
+    jsonl_state *st = impl;
+    int rc = TENYO_OK;
+    while (len && rc == TENYO_OK) {
+        const char *nl = memchr(text, '\n', len);
+        size_t n = nl ? (size_t)(nl - text) : len;
+        if (st->skipping) {
+            /* reported already: nothing of this line is kept */
+        } else if (st->part.len + n > st->max) {
+            st->skipping = 1;
+            ty_buf_free(&st->part); /* give the memory back */
+            rc = ty_parse_too_big(st->env, st->line);
+        } else if (!nl) {
+            if (ty_buf_append(&st->part, text, n)) rc = TENYO_ERR_NOMEM;
+        } else if (st->part.len) {
+            if (ty_buf_append(&st->part, text, n)) rc = TENYO_ERR_NOMEM;
+            else rc = take_line(st, st->part.p, st->part.len);
+            st->part.len = 0;
+        } else {
+            rc = take_line(st, text, n);
+        }
+        if (nl && rc == TENYO_OK) {
+            st->line++;
+            st->skipping = 0;
+        }
+        text += n + (nl ? 1 : 0);
+        len -= n + (nl ? 1 : 0);
+    }
+    if (rc == TENYO_OK && final && st->part.len) {
+        rc = take_line(st, st->part.p, st->part.len); /* no '\n' at the end */
+        st->part.len = 0;
+    }
+    if (rc == TENYO_ERR_NOMEM && !st->env->err[0])
+        ty_seterr(st->env->err, sizeof st->env->err, "%s:%ld: out of memory",
+                  st->env->path ? st->env->path : "", st->line);
+    return rc;
+}
+
+static void jsonl_free(void *impl) {
+    jsonl_state *st = impl;
+    if (!st) return;
+    ty_record_free(&st->rec);
+    ty_buf_free(&st->part);
+    free(st);
+}
+
+int ty_parser_jsonl(ty_parse_env *env, ty_parser *p) {
+    if (!env || !env->sink || !p) return TENYO_ERR_ARG;
+    memset(p, 0, sizeof *p);
+    jsonl_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        ty_seterr(env->err, sizeof env->err, "%s: out of memory",
+                  env->path ? env->path : "");
+        return TENYO_ERR_NOMEM;
+    }
+    st->env = env;
+    st->line = 1;
+    st->max = env->max_record ? env->max_record : TY_MAX_RECORD;
+    p->feed = jsonl_feed;
+    p->free = jsonl_free;
+    p->impl = st;
+    return TENYO_OK;
+}
+
 /* Parse JSON Lines text[0..len) (UTF-8 expected, checked per line). */
 int ty_parse_jsonl(ty_parse_env *env, const char *text, size_t len) {
     if (!env || !env->sink || (!text && len)) return TENYO_ERR_ARG;
-    ty_record rec = {0};
-    int rc = TENYO_OK;
-    size_t pos = 0;
-    long line = 0;
-    while (pos < len && rc == TENYO_OK) {
-        line++;
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) : len - pos;
-        pos += n + (nl ? 1 : 0);
-        if (n && s[n - 1] == '\r') n--;
-        size_t i = 0;
-        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
-        if (i == n) continue; /* blank line */
-        rc = parse_line(env, &rec, s, n, line);
-    }
-    ty_record_free(&rec);
+    ty_parser p;
+    int rc = ty_parser_jsonl(env, &p);
+    if (rc) return rc;
+    rc = ty_parser_feed(&p, text, len, 1);
+    ty_parser_free(&p);
     return rc;
 }

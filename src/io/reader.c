@@ -1,19 +1,39 @@
 /*
  * reader.c — the public tenyo_reader: one input file in, validated patent
- * records out, whatever the format and charset.
+ * records out, whatever the format and charset, in memory bounded by the
+ * longest record, not by the file.
  *
- * tenyo_reader_open() reads the whole file into memory, settles its charset,
- * converts it to UTF-8 and decides its format; the first tenyo_reader_next()
- * runs the format's parser over the text, which queues every good record, and
- * each call then hands out the next one. Whole-file reading is a deliberate
- * first step: the parsers stay simple (libcsv, expat and the JSONL line loop
- * all take the text in one go), every message can carry an exact line, and
- * the corpora this tool is for (tens of thousands of patents, tens of MB) fit
- * easily. The price is memory proportional to the file (the text, then the
- * queued records); a later change makes the reader streaming (a parser
- * driven chunk by chunk, the queue bounded) without changing the public API.
- * Parsing is deferred to the first next() so that record reports reach the
- * callback from the thread that reads, as tenyo.h promises.
+ * Streaming. tenyo_reader_open() reads the first chunk (1 MiB) of the file,
+ * settles the charset from its first 64 KiB and the format from the chunk;
+ * nothing else is read until tenyo_reader_next(). next() hands out queued
+ * records; when the queue is empty it drives the parse one step at a time:
+ * the format's incremental parser (ty_parser: complete JSONL lines,
+ * libcsv's csv_parse, expat's XML_Parse with isFinal = 0) is given the
+ * next slice of at most 64 KiB of UTF-8 text, and when the text is used up
+ * the next chunk is read and converted. So the queue holds only the records
+ * one slice completed (a few hundred at most for real patents; a slice of
+ * tiny records can complete a few thousand, but never more than about
+ * 64 KiB of them), and the parser holds at most the record being read,
+ * which is refused past 16 MiB (TY_MAX_RECORD: "file:LINE: record larger
+ * than 16 MiB", a bad record that is skipped without being held whole).
+ * Memory is then about 1 MiB of raw input, its UTF-8 text, one slice of
+ * records and one record, whatever the file size; the file is read once,
+ * so pipes work (tenyo_read_stats.bytes_total is then 0). Records reach
+ * the report callback from the thread that calls next(), as tenyo.h
+ * promises. Rejected: reading the whole file and parsing it at the first
+ * next() (what this reader did first: memory proportional to the file,
+ * 2 GB for a 500 MB corpus with its queued records), and a reader thread
+ * (the parse is cheap next to the caller's tokenizing; a thread would add
+ * locking to every record for little).
+ *
+ * Line numbers and messages are those a whole-file parse gives: each
+ * parser counts lines across pieces, the charset converter (ty_conv, ICU
+ * with flush = 0) keeps a character cut between chunks, and a conversion
+ * error names the line of its first invalid byte and its file offset. An
+ * error the first chunk shows (a byte invalid in the charset, invalid
+ * UTF-8 in XML) fails tenyo_reader_open() as before; one found later is
+ * returned by next() after the records before it, as any fatal parse
+ * status is.
  *
  * Charset. opts->encoding wins when given (an unknown name is TENYO_ERR_ARG).
  * Otherwise the first 64 KiB decide, in this order:
@@ -34,24 +54,23 @@
  * first byte is a UTF-8 continuation byte), so they never pass; on the 400
  * Shift_JIS Aozora texts of the shared data and their EUC-JP conversions the
  * detection picks right every time. UTF-8 text is not sent through ICU (the
- * parsers check it themselves, record by record; XML is checked whole, as
- * expat would stop at the first bad byte anyway); other charsets are
- * converted strictly, and a byte that is not valid in the charset fails the
- * file with its byte offset and line.
+ * parsers check it themselves, record by record; XML is checked as it is
+ * read, as expat would stop at the first bad byte anyway); other charsets
+ * are converted strictly, and a byte that is not valid in the charset fails
+ * the file with its byte offset and line.
  *
- * Format (TENYO_FORMAT_AUTO): first non-blank character '{' → JSONL; '<' and
- * the text holds "jp-official-gazette" or "<bibliographic-data" → JPO XML;
- * first line holds 文献番号 and a comma → J-PlatPat CSV; otherwise the file
- * is refused by name. An empty file is an empty JSONL file (no records).
+ * Format (TENYO_FORMAT_AUTO), from the first chunk: first non-blank
+ * character '{' → JSONL; '<' and the chunk holds "jp-official-gazette" or
+ * "<bibliographic-data" → JPO XML; first line holds 文献番号 and a comma →
+ * J-PlatPat CSV; otherwise the file is refused by name. An empty file is an
+ * empty JSONL file (no records).
  *
  * Records. The queueing sink trims every text field (ASCII blanks and U+3000
  * at both ends), refuses a record whose id is empty (a bad record, like the
  * parsers' own), and reports a record without title, abstract, claims and
  * description as "empty text" (a warning: the record is kept, and counted in
  * stats.empty when handed out). The sink takes the record's buffers over
- * instead of copying them. A fatal parse status (strict mode, an unusable
- * file, no memory) is returned by next() after the records queued before it,
- * as a streaming reader would.
+ * instead of copying them.
  */
 #include "internal.h"
 
@@ -61,19 +80,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Bytes of the file used to detect its charset. */
 #define SAMPLE_BYTES (64u * 1024u)
+/* Bytes read from the file at once (the first read also decides the
+ * format). */
+#define CHUNK_BYTES ((size_t)1 << 20)
+/* Most UTF-8 text given to the parser at once: the records one slice
+ * completes are all that is ever queued. */
+#define SLICE_BYTES ((size_t)64 << 10)
 
 struct tenyo_reader {
     char *path;              /* file name, for messages and doc.source */
-    char *text;              /* UTF-8 text (freed once parsed) */
-    size_t len;              /* bytes in text */
+    FILE *f;                 /* the file, closed once read to its end */
+    int eof;                 /* the whole file has been read */
+    char *raw;               /* CHUNK_BYTES of raw input */
+    ty_conv *conv;           /* charset converter; NULL for UTF-8 input */
+    int user_enc;            /* the caller named the encoding */
+    int ascii_nl;            /* '\n' is the byte 0x0A in the charset */
+    long raw_lines;          /* '\n' bytes in the raw input converted */
+    ty_buf text;             /* UTF-8 text read, from the first byte not
+                                yet given to the parser */
+    size_t tpos;             /* bytes of text given to the parser */
+    size_t checked;          /* bytes of text checked as UTF-8 (XML) */
+    int check_utf8;          /* UTF-8 XML: check the text before parsing */
+    uint64_t text_off;       /* offset in the UTF-8 stream of text.p[0] */
+    long text_lines;         /* '\n' in the UTF-8 stream before text.p[0]
+                                (kept only when check_utf8) */
+    size_t skip;             /* bytes of a UTF-8 byte-order mark dropped */
+    uint64_t raw_at;         /* file offset of the chunk in raw */
+    size_t raw_len;          /* bytes in raw */
     tenyo_format format;     /* format in use (never AUTO after open) */
     char encoding[64];       /* charset the file was read as */
-    int parsed;              /* the parser has run */
+    ty_parser parser;        /* incremental parser of the format */
+    int done;                /* parsing has ended (file end or fatal) */
     int fatal;               /* status next() returns once the queue is done */
-    ty_record *queue;        /* good records, in file order */
+    ty_record *queue;        /* good records of the last slice, in order */
     size_t nq, capq;         /* records queued / allocated */
     size_t next;             /* next record to hand out */
     ty_parse_env env;        /* parser environment (report, strict, err) */
@@ -185,33 +228,6 @@ static int ascii_lines(const char *cs) {
            strncasecmp(cs, "UCS", 3);
 }
 
-/* The first line of raw[0..n) that does not convert from cs, 0 if none is
- * found (e.g. the failure is a character cut by the end of the file). Only
- * called on the error path. */
-static long bad_line(const char *cs, const char *raw, size_t n) {
-    size_t pos = 0;
-    long line = 0;
-    while (pos < n) {
-        line++;
-        const char *nl = memchr(raw + pos, '\n', n - pos);
-        size_t m = nl ? (size_t)(nl - raw - pos) : n - pos;
-        char *out = NULL;
-        char e[64];
-        int rc = ty_charset_to_utf8(cs, raw + pos, m, &out, NULL, e, sizeof e);
-        free(out);
-        if (rc) return line;
-        pos += m + (nl ? 1 : 0);
-    }
-    return 0;
-}
-
-/* 1-based line of byte offset off in UTF-8 (or ASCII-compatible) text. */
-static long line_of(const char *s, size_t off) {
-    long line = 1;
-    for (size_t i = 0; i < off; i++) line += s[i] == '\n';
-    return line;
-}
-
 /* ============================================================== format */
 
 /* Decide the format of UTF-8 text; TENYO_FORMAT_AUTO when unknown. */
@@ -239,52 +255,6 @@ static const char *format_name(tenyo_format f) {
     case TENYO_FORMAT_JPO_XML: return "jpo-xml";
     default: return "auto";
     }
-}
-
-/* ================================================================ file */
-
-/* Read the whole file into *buf (malloc'd, NUL-terminated). */
-static int read_file(const char *path, char **buf, size_t *len, char *err,
-                     size_t errlen) {
-    *buf = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return TENYO_ERR_IO;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *p = malloc(cap + 1);
-    int rc = TENYO_ERR_NOMEM;
-    if (!p) goto fail;
-    for (;;) {
-        if (n == cap) {
-            if (cap > SIZE_MAX / 4) goto fail;
-            char *q = realloc(p, cap * 2 + 1);
-            if (!q) goto fail;
-            p = q;
-            cap *= 2;
-        }
-        size_t got = fread(p + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) {
-        rc = TENYO_ERR_IO;
-        ty_seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        goto out;
-    }
-    p[n] = 0;
-    fclose(f);
-    *buf = p;
-    *len = n;
-    return TENYO_OK;
-fail:
-    ty_seterr(err, errlen, "%s: out of memory reading the file", path);
-out:
-    free(p);
-    fclose(f);
-    return rc;
 }
 
 /* ================================================================ sink */
@@ -350,43 +320,196 @@ static int queue_sink(void *ud, ty_record *rec) {
     return TENYO_OK;
 }
 
-/* Run the parser over the text (once). */
-static void run_parser(tenyo_reader *r) {
-    r->parsed = 1;
-    r->env.path = r->path;
-    r->env.sink = queue_sink;
-    r->env.ud = r;
+
+/* ============================================================ streaming */
+
+/* Number of '\n' bytes in s[0..n). */
+static long count_lines(const char *s, size_t n) {
+    long k = 0;
+    for (const char *e = s + n; (s = memchr(s, '\n', (size_t)(e - s))); s++)
+        k++;
+    return k;
+}
+
+/* The message of a byte invalid in the charset, in err: "path:LINE: why
+ * (read as CS[, detected])"; chunk[0..n) is the raw piece being converted,
+ * which starts at stream offset at. The line is that of the first byte of
+ * the invalid sequence (none for UTF-16/32, whose '\n' is not one byte). */
+static void conv_error(tenyo_reader *r, const char *chunk, size_t n,
+                       uint64_t at, const char *why, char *err,
+                       size_t errlen) {
+    const char *how = r->user_enc ? "" : ", detected";
+    if (!r->ascii_nl) {
+        ty_seterr(err, errlen, "%s: %s (read as %s%s)", r->path, why,
+                  r->encoding, how);
+        return;
+    }
+    uint64_t bad = ty_conv_bad_offset(r->conv);
+    size_t upto = bad <= at ? 0 : bad - at > n ? n : (size_t)(bad - at);
+    long line = r->raw_lines + 1 + count_lines(chunk, upto);
+    ty_seterr(err, errlen, "%s:%ld: %s (read as %s%s)", r->path, line, why,
+              r->encoding, how);
+}
+
+/* Check the new text of UTF-8 XML, up to the last whole character unless
+ * the file has ended. 0, or TENYO_ERR_INPUT with "path:LINE: invalid UTF-8
+ * at byte offset N" (N in the file) in err. */
+static int check_text(tenyo_reader *r, char *err, size_t errlen) {
+    const unsigned char *t = (const unsigned char *)r->text.p;
+    size_t from = r->checked, end = r->text.len;
+    if (!r->eof) {
+        /* a character cut by the end of the chunk waits for the next */
+        size_t k = end, back = 0;
+        while (back < 3 && k > from && (t[k - 1] & 0xC0) == 0x80) k--, back++;
+        if (k > from && t[k - 1] >= 0xC0) {
+            size_t need = t[k - 1] >= 0xF0 ? 4 : t[k - 1] >= 0xE0 ? 3 : 2;
+            if (end - (k - 1) < need) end = k - 1;
+        }
+    }
+    size_t bad = 0;
+    if (!ty_utf8_valid(r->text.p + from, end - from, &bad)) {
+        long line = r->text_lines + 1 + count_lines(r->text.p, from + bad);
+        ty_seterr(err, errlen, "%s:%ld: invalid UTF-8 at byte offset %llu",
+                  r->path, line,
+                  (unsigned long long)(r->text_off + from + bad + r->skip));
+        return TENYO_ERR_INPUT;
+    }
+    r->checked = end;
+    return TENYO_OK;
+}
+
+/* Read the next chunk of the file into r->raw (r->raw_len bytes, starting
+ * at file offset r->raw_at); sets r->eof at the end of the file. */
+static int read_chunk(tenyo_reader *r, char *err, size_t errlen) {
+    size_t n = fread(r->raw, 1, CHUNK_BYTES, r->f);
+    if (n < CHUNK_BYTES) {
+        if (ferror(r->f)) {
+            ty_seterr(err, errlen, "%s: cannot read: %s", r->path,
+                      strerror(errno));
+            return TENYO_ERR_IO;
+        }
+        r->eof = 1;
+    }
+    r->raw_at = r->stats.bytes_read;
+    r->raw_len = n;
+    r->stats.bytes_read += n;
+    return TENYO_OK;
+}
+
+/* Append the raw chunk to r->text as UTF-8: converted (or, for UTF-8
+ * input, copied without a leading byte-order mark), then checked when the
+ * input is UTF-8 XML. */
+static int take_chunk(tenyo_reader *r, char *err, size_t errlen) {
+    const char *in = r->raw;
+    size_t n = r->raw_len;
+    if (r->raw_at == 0 && !r->conv && n >= 3 &&
+        !memcmp(in, "\xEF\xBB\xBF", 3)) {
+        r->skip = 3; /* UTF-8 byte-order mark */
+        in += 3;
+        n -= 3;
+    }
+    if (r->conv) {
+        char why[256];
+        int rc = ty_conv_run(r->conv, in, n, r->eof, &r->text, why, sizeof why);
+        if (rc == TENYO_ERR_INPUT) {
+            conv_error(r, in, n, r->raw_at, why, err, errlen);
+            return rc;
+        }
+        if (rc) {
+            ty_seterr(err, errlen, "%s: %s", r->path, why);
+            return rc;
+        }
+        if (r->ascii_nl) r->raw_lines += count_lines(in, n);
+    } else if (ty_buf_append(&r->text, in, n)) {
+        ty_seterr(err, errlen, "%s: out of memory reading the file", r->path);
+        return TENYO_ERR_NOMEM;
+    }
+    if (r->check_utf8) return check_text(r, err, errlen);
+    return TENYO_OK;
+}
+
+/* Drop the text already given to the parser, then read and append the
+ * next chunk of the file. */
+static int refill(tenyo_reader *r, char *err, size_t errlen) {
+    if (r->tpos) {
+        if (r->check_utf8) r->text_lines += count_lines(r->text.p, r->tpos);
+        r->text_off += r->tpos;
+        memmove(r->text.p, r->text.p + r->tpos, r->text.len - r->tpos);
+        r->text.len -= r->tpos;
+        r->checked -= r->tpos;
+        r->tpos = 0;
+        r->text.p[r->text.len] = 0;
+    }
+    int rc = read_chunk(r, err, errlen);
+    return rc ? rc : take_chunk(r, err, errlen);
+}
+
+/* Parsing has ended: give back the file, the buffers and the parser (the
+ * queued records stay). */
+static void finish(tenyo_reader *r) {
+    r->done = 1;
+    r->stats.skipped = r->env.bad;
+    ty_parser_free(&r->parser);
+    if (r->f) fclose(r->f);
+    r->f = NULL;
+    ty_conv_free(r->conv);
+    r->conv = NULL;
+    free(r->raw);
+    r->raw = NULL;
+    ty_buf_free(&r->text);
+    r->tpos = r->checked = 0;
+}
+
+/* A fatal status: next() returns it after the records queued before. */
+static void fail_with(tenyo_reader *r, int rc) {
+    r->fatal = rc;
+    if (!r->err[0]) ty_seterr(r->err, sizeof r->err, "%s: %s", r->path,
+                              tenyo_strerror(rc));
+    finish(r);
+}
+
+/* One step of the parse: give the parser the next slice of text, or read
+ * the next chunk, or tell the parser the file has ended. */
+static void pump(tenyo_reader *r) {
+    size_t ready = r->check_utf8 ? r->checked : r->text.len;
     int rc;
-    switch (r->format) {
-    case TENYO_FORMAT_JSONL: rc = ty_parse_jsonl(&r->env, r->text, r->len); break;
-    case TENYO_FORMAT_JPLATPAT:
-        rc = ty_parse_jplatpat(&r->env, r->text, r->len);
-        break;
-    default: rc = ty_parse_jpoxml(&r->env, r->text, r->len); break;
+    if (ready > r->tpos) {
+        size_t n = ready - r->tpos;
+        if (n > SLICE_BYTES) n = SLICE_BYTES;
+        rc = ty_parser_feed(&r->parser, r->text.p + r->tpos, n, 0);
+        r->tpos += n;
+    } else if (!r->eof) {
+        rc = refill(r, r->err, sizeof r->err);
+        if (rc) {
+            fail_with(r, rc);
+            return;
+        }
+        return;
+    } else {
+        rc = ty_parser_feed(&r->parser, "", 0, 1);
+        if (!rc) {
+            finish(r);
+            return;
+        }
     }
     r->stats.skipped = r->env.bad;
     if (rc < 0) {
-        r->fatal = rc;
-        if (r->env.err[0])
-            ty_seterr(r->err, sizeof r->err, "%s", r->env.err);
-        else
-            ty_seterr(r->err, sizeof r->err, "%s: %s", r->path,
-                      tenyo_strerror(rc));
+        if (r->env.err[0]) ty_seterr(r->err, sizeof r->err, "%s", r->env.err);
+        fail_with(r, rc);
     }
-    free(r->text);
-    r->text = NULL;
-    r->len = 0;
 }
 
 /* ============================================================== public */
 
-/* The charset of raw[0..rawlen): given (when not NULL), else detected from
- * the first SAMPLE_BYTES: UTF-16 BOM, ISO-2022-JP escapes, mostly UTF-8, an
- * XML declaration, then ICU's detector with a preference for Japanese
- * charsets. 0, or TENYO_ERR_DEPENDENCY when ICU cannot detect. */
-static int pick_charset(const char *raw, size_t rawlen, const char *given,
-                        char *enc, size_t cap) {
+/* The charset of raw[0..rawlen) (more: the file goes on after it): given
+ * (when not NULL), else detected from the first SAMPLE_BYTES: UTF-16 BOM,
+ * ISO-2022-JP escapes, mostly UTF-8, an XML declaration, then ICU's
+ * detector with a preference for Japanese charsets. 0, or
+ * TENYO_ERR_DEPENDENCY when ICU cannot detect. */
+static int pick_charset(const char *raw, size_t rawlen, int more,
+                        const char *given, char *enc, size_t cap) {
     size_t sn = rawlen < SAMPLE_BYTES ? rawlen : SAMPLE_BYTES;
+    int cut = sn < rawlen || more;
     if (given) {
         ty_seterr(enc, cap, "%s", given);
     } else if (sn >= 2 && (!memcmp(raw, "\xFF\xFE", 2) ||
@@ -395,14 +518,14 @@ static int pick_charset(const char *raw, size_t rawlen, const char *given,
         if (ty_charset_detect(raw, sn, enc, cap)) return TENYO_ERR_DEPENDENCY;
     } else if (memmem(raw, sn, "\x1b$B", 3) || memmem(raw, sn, "\x1b$@", 3)) {
         ty_seterr(enc, cap, "ISO-2022-JP");
-    } else if (mostly_utf8(raw, sn, sn < rawlen)) {
+    } else if (mostly_utf8(raw, sn, cut)) {
         ty_seterr(enc, cap, "UTF-8");
     } else if (xml_start(raw, sn)) {
         /* XML names its charset, UTF-8 when it does not (XML 1.0, 4.3.3) */
         if (!xml_declared(raw, sn, enc, cap)) ty_seterr(enc, cap, "UTF-8");
     } else {
         if (ty_charset_detect(raw, sn, enc, cap)) return TENYO_ERR_DEPENDENCY;
-        prefer_japanese(raw, sn, sn < rawlen, enc, cap);
+        prefer_japanese(raw, sn, cut, enc, cap);
     }
     return TENYO_OK;
 }
@@ -414,7 +537,7 @@ int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
     *out = NULL;
     char enc[64];
     if (encoding && !*encoding) encoding = NULL;
-    if (pick_charset(in ? in : "", len, encoding, enc, sizeof enc)) {
+    if (pick_charset(in ? in : "", len, 0, encoding, enc, sizeof enc)) {
         ty_seterr(err, errlen, "cannot detect the charset (ICU)");
         return TENYO_ERR_DEPENDENCY;
     }
@@ -452,66 +575,58 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
     }
     if (o.encoding && !*o.encoding) o.encoding = NULL;
 
-    char *raw = NULL;
-    size_t rawlen = 0, skip = 0; /* skip: bytes of a UTF-8 BOM dropped */
     int rc = TENYO_ERR_NOMEM;
     tenyo_reader *r = ty_calloc(1, sizeof *r);
-    if (!r || !(r->path = ty_strdup(path))) {
+    if (!r || !(r->path = ty_strdup(path)) ||
+        !(r->raw = ty_malloc(CHUNK_BYTES))) {
         ty_seterr(err, errlen, "%s: out of memory", path);
         goto fail;
     }
     r->env.strict = o.strict ? 1 : 0;
     r->env.report = o.report;
     r->env.report_ud = o.report_ud;
-    if ((rc = read_file(path, &raw, &rawlen, err, errlen))) goto fail;
+    r->env.path = r->path;
+    r->env.sink = queue_sink;
+    r->env.ud = r;
+    r->user_enc = o.encoding != NULL;
+    r->f = fopen(path, "rb");
+    if (!r->f) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto fail;
+    }
+    struct stat sb;
+    if (!fstat(fileno(r->f), &sb) && S_ISREG(sb.st_mode))
+        r->stats.bytes_total = (uint64_t)sb.st_size;
 
-    /* charset */
-    if (pick_charset(raw, rawlen, o.encoding, r->encoding, sizeof r->encoding)) {
+    /* the first chunk decides the charset (its first 64 KiB) */
+    if ((rc = read_chunk(r, err, errlen))) goto fail;
+    if (pick_charset(r->raw, r->raw_len, !r->eof, o.encoding, r->encoding,
+                     sizeof r->encoding)) {
         ty_seterr(err, errlen, "%s: cannot detect the charset (ICU)", path);
         rc = TENYO_ERR_DEPENDENCY;
         goto fail;
     }
-
-    /* to UTF-8 */
-    if (is_utf8_name(r->encoding)) {
-        skip = rawlen >= 3 && !memcmp(raw, "\xEF\xBB\xBF", 3) ? 3 : 0;
-        if (skip) memmove(raw, raw + skip, rawlen - skip + 1);
-        r->text = raw;
-        r->len = rawlen - skip;
-        raw = NULL;
-    } else {
+    if (!is_utf8_name(r->encoding)) {
         char msg[256];
-        rc = ty_charset_to_utf8(r->encoding, raw, rawlen, &r->text, &r->len,
-                                msg, sizeof msg);
+        rc = ty_conv_open(r->encoding, &r->conv, msg, sizeof msg);
         if (rc == TENYO_ERR_DEPENDENCY && o.encoding) {
             ty_seterr(err, errlen, "%s: unknown encoding '%s'", path, o.encoding);
             rc = TENYO_ERR_ARG;
-            goto fail;
-        }
-        if (rc == TENYO_ERR_INPUT) {
-            long line = ascii_lines(r->encoding)
-                            ? bad_line(r->encoding, raw, rawlen)
-                            : 0;
-            if (line)
-                ty_seterr(err, errlen, "%s:%ld: %s (read as %s%s)", path, line,
-                          msg, r->encoding, o.encoding ? "" : ", detected");
-            else
-                ty_seterr(err, errlen, "%s: %s (read as %s%s)", path, msg,
-                          r->encoding, o.encoding ? "" : ", detected");
             goto fail;
         }
         if (rc) {
             ty_seterr(err, errlen, "%s: %s", path, msg);
             goto fail;
         }
-        free(raw);
-        raw = NULL;
+        r->ascii_nl = ascii_lines(r->encoding);
     }
+    if ((rc = take_chunk(r, err, errlen))) goto fail;
 
-    /* format */
+    /* format, from the first chunk */
     r->format = o.format;
     if (r->format == TENYO_FORMAT_AUTO) {
-        r->format = detect_format(r->text, r->len);
+        r->format = detect_format(r->text.p ? r->text.p : "", r->text.len);
         if (r->format == TENYO_FORMAT_AUTO) {
             ty_seterr(err, errlen,
                       "%s: unknown input format (not JSON Lines, a J-PlatPat "
@@ -521,19 +636,26 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
             goto fail;
         }
     }
-    if (r->format == TENYO_FORMAT_JPO_XML) {
-        size_t bad = 0;
-        if (!ty_utf8_valid(r->text, r->len, &bad)) {
-            ty_seterr(err, errlen, "%s:%ld: invalid UTF-8 at byte offset %zu",
-                      path, line_of(r->text, bad), bad + skip);
-            rc = TENYO_ERR_INPUT;
-            goto fail;
-        }
+    if (r->format == TENYO_FORMAT_JPO_XML && !r->conv) {
+        /* expat would stop at the first bad byte anyway: say where */
+        r->check_utf8 = 1;
+        rc = check_text(r, err, errlen);
+        if (rc) goto fail;
+    }
+    switch (r->format) {
+    case TENYO_FORMAT_JSONL: rc = ty_parser_jsonl(&r->env, &r->parser); break;
+    case TENYO_FORMAT_JPLATPAT:
+        rc = ty_parser_jplatpat(&r->env, &r->parser);
+        break;
+    default: rc = ty_parser_jpoxml(&r->env, &r->parser); break;
+    }
+    if (rc) {
+        ty_seterr(err, errlen, "%s", r->env.err);
+        goto fail;
     }
     *out = r;
     return TENYO_OK;
 fail:
-    free(raw);
     tenyo_reader_free(r);
     return rc;
 }
@@ -541,9 +663,10 @@ fail:
 int tenyo_reader_next(tenyo_reader *r, const tenyo_doc **doc) {
     if (!r || !doc) return TENYO_ERR_ARG;
     *doc = NULL;
-    if (!r->parsed) run_parser(r);
     /* the record handed out last is no longer needed */
     if (r->next > 0 && r->next <= r->nq) ty_record_free(&r->queue[r->next - 1]);
+    if (r->next >= r->nq) r->next = r->nq = 0;
+    while (r->nq == 0 && !r->done) pump(r);
     if (r->next >= r->nq) return r->fatal ? r->fatal : 0;
     ty_record *q = &r->queue[r->next++];
     tenyo_doc *d = &r->doc;
@@ -588,9 +711,9 @@ void tenyo_reader_stats(const tenyo_reader *r, tenyo_read_stats *st) {
 
 void tenyo_reader_free(tenyo_reader *r) {
     if (!r) return;
+    finish(r);
     for (size_t i = 0; i < r->nq; i++) ty_record_free(&r->queue[i]);
     free(r->queue);
-    free(r->text);
     free(r->path);
     free(r);
 }

@@ -211,3 +211,27 @@ void ty_parse_warn(ty_parse_env *env, long line, const char *fmt, ...) {
     va_end(ap);
     env->report(env->report_ud, env->path ? env->path : "", line, msg);
 }
+
+int ty_parse_too_big(ty_parse_env *env, long line) {
+    if (!env) return TENYO_ERR_ARG;
+    size_t max = env->max_record ? env->max_record : TY_MAX_RECORD;
+    if (max % ((size_t)1 << 20) == 0)
+        return ty_parse_bad(env, line, "record larger than %zu MiB", max >> 20);
+    return ty_parse_bad(env, line, "record larger than %zu bytes", max);
+}
+
+/* ============================================================= parsers */
+
+int ty_parser_feed(ty_parser *p, const char *text, size_t len, int final) {
+    if (!p || !p->feed || (!text && len)) return TENYO_ERR_ARG;
+    if (p->rc || p->done) return p->rc;
+    p->rc = p->feed(p->impl, text ? text : "", len, final);
+    if (final) p->done = 1;
+    return p->rc;
+}
+
+void ty_parser_free(ty_parser *p) {
+    if (!p) return;
+    if (p->free) p->free(p->impl);
+    memset(p, 0, sizeof *p);
+}

@@ -15,7 +15,16 @@
  * Every half step is re-orthonormalised: without it the columns of A^q Omega
  * collapse onto the top singular vector in float after a couple of steps and
  * the smaller triplets are lost. The sparse products are csr.c's threaded,
- * thread-count-independent loops; everything dense is BLAS/LAPACK.
+ * thread-count-independent loops; the dense steps are BLAS/LAPACK calls on
+ * fixed row chunks spread over the same threads.
+ *
+ * Where the time goes (100k generated patents, 139,094 terms, 15.7 M
+ * non-zeros, l = 272, 4 power iterations; bench/build_bench, bench/README.md):
+ * 10 sparse products of about 8.5 GFlop each are memory-bound gathers of
+ * random rows of a block of hundreds of MB; the orthonormalisations are
+ * ~2 m l^2 flops per Cholesky-QR pass, all level 3. The previous version
+ * spent ~45% of its samples in single-threaded Householder QR (level-2
+ * panels, transposes) and ~33% in a scatter/axpy product.
  *
  * Choices, and what was rejected:
  *   - Randomized rather than Lanczos (SVDLIBC's las2, ARPACK): a fixed
@@ -25,53 +34,73 @@
  *     seed and the accuracy is tunable (power_iters). For LSA ranks of a few
  *     hundred on 10^4-10^6 documents it is the standard choice (gensim,
  *     scikit-learn's TruncatedSVD default).
- *   - Householder QR for orth() (sgeqrf + sorgqr). Cholesky-QR
- *     (Y^T Y = R^T R, Q = Y R^-1: one ssyrk and one strsm, about 4x cheaper
- *     here) and sklearn's LU normaliser were rejected: Cholesky-QR squares
- *     the condition number, so in float (eps 6e-8) it loses orthogonality
- *     or breaks down once cond(Y) passes ~10^3, which a corpus with a few
- *     dominant topics reaches; Householder is stable whatever the input.
- *     Should QR ever dominate, shifted Cholesky-QR3 is the upgrade path.
- *   - QR on a column-major copy. The dense blocks are row-major (k
- *     contiguous, which the sparse products need); LAPACK wants columns
- *     contiguous. A first version ran the LQ factorisation on the
- *     column-major view instead (a row-major m x l array is the column-major
- *     l x m array Y^T, and Y^T = L Q' is Y's QR with no copy), but its panel
- *     steps walk rows with stride l, one cache line per element: measured
- *     4-5x slower than transpose + sgeqrf + sorgqr + transpose back (20000 x
- *     272: 0.82 s against 0.17 s). LAPACKE's row-major sgeqrf makes the same
- *     copy but allocates it and transposes twice per call; here one scratch
- *     is reused: both dense blocks are sized max(nrows, ncols) x l and the
- *     block whose contents are dead at that half step is the scratch. The
- *     LAPACKE _work entry points are used with one workspace (the plain ones
- *     allocate per call and scan every block for NaNs first).
- *   - Float throughout (sgemm, sgeqrf, sgesdd): A itself is float and the
- *     basis is stored as float. Against a double eigensolver on a 5000 x
- *     20000 TF-IDF matrix the leading singular value comes out within
- *     2.3e-7 (float rounding); the error of the others is the randomized
- *     approximation's, orders of magnitude larger. Doubles would double the
- *     memory and time of the two big blocks for no visible gain.
+ *   - Cholesky-QR for orth(): G = Y^T Y (ssyrk), G = R^T R (Cholesky of the
+ *     l x l matrix, in double), Y = Y R^-1 (strsm). All level 3, no
+ *     transposes, about 4x cheaper than Householder (sgeqrf + sorgqr on a
+ *     column-major copy), and it parallelises over row chunks. Its weakness
+ *     is the squared condition number: a pass in float leaves Y R^-1
+ *     orthonormal to ~u cond(Y)^2. Here Y = A Z with Z orthonormal, so
+ *     cond(Y) ~ s_1 / s_l of A: ~12 for the 30k-document generated corpus
+ *     (38.7 / 3.1), i.e. ~1e-5 after one pass and rounding after a second
+ *     (CholeskyQR2, Yamamoto et al. 2015). Between power iterations one
+ *     pass is enough (the next product only needs a well-conditioned
+ *     basis; fbpca and sklearn use a mere LU there); the last Q and the
+ *     projection's Q2, which the result is read from, get two. A pivot
+ *     below 1e-6 of its Gram diagonal (cond beyond ~10^3: rank-deficient
+ *     or degenerate blocks) sends that block to Householder QR, which is
+ *     stable whatever the input; the jp corpus and the generated 30k
+ *     corpus never take it (measured). Rejected: Householder everywhere (the old choice: 45% of
+ *     the build, single-threaded); sklearn's LU normaliser (no stable final
+ *     basis of its own; partial pivoting's row swaps make it awkward to
+ *     split over row chunks); shifted Cholesky-QR3 (its shift bound,
+ *     11 (m l + l(l+1)) u ||Y||^2, exceeds ||Y||^2 itself in float at
+ *     m = 10^5, so it is no safety net here; Householder is).
+ *   - Dense threading by fixed row chunks (TY_SVD_CHUNK rows): each chunk
+ *     is one single-threaded OpenBLAS call (its Gram partial, its strsm
+ *     rows, its rows of the final sgemm); the Gram partials are summed in
+ *     double in chunk order. OpenBLAS's own threads were rejected: its
+ *     ssyrk, strsm and sgemm give different bits with 1, 2 and 3 threads
+ *     (measured, 0.3.21), and its spinning workers collapse when another
+ *     process shares the cores.
+ *   - Row-major blocks throughout. Only the Householder fallback still
+ *     transposes to column-major for LAPACK (the LQ factorisation of the
+ *     row-major view was measured 4-5x slower than transpose + sgeqrf +
+ *     sorgqr + transpose back); the block whose contents are dead at that
+ *     half step is its scratch. The LAPACKE _work entry points are used
+ *     with one workspace (the plain ones allocate per call and scan every
+ *     block for NaNs first).
+ *   - Float throughout (sgemm, ssyrk, sgesdd), except the l x l Cholesky
+ *     and the sums of the Gram partials (double: cheap, and the Gram
+ *     matrix is where Cholesky-QR loses accuracy). Against a double
+ *     eigensolver on a 5000 x 20000 TF-IDF matrix the leading singular
+ *     value comes out within 2.3e-7; the error of the others is the
+ *     randomized approximation's, orders of magnitude larger.
  *   - A^T B runs as a gather over the transpose of A (built once, 8 bytes a
- *     non-zero), 1.2-1.4x faster than csr.c's column-split scatter, which
- *     is the fallback when the transpose cannot be allocated; both give the
+ *     non-zero), with csr.c's panel kernel; csr.c's column-split scatter is
+ *     the fallback when the transpose cannot be allocated; both give the
  *     same bits (see csr.c).
+ *   - The dense blocks are 2 MiB aligned and madvise()d for transparent
+ *     huge pages: the products gather random rows of them.
  *
  * Determinism: the Gaussian block comes from xoshiro256** seeded by
- * splitmix64(seed) with Box-Muller, serially, so it does not depend on
- * threads; the sparse products are bitwise independent of the thread count;
- * BLAS/LAPACK see the same inputs whatever opts.threads is. Singular vectors
- * are defined up to sign, so each V column is flipped to make its entry of
- * largest magnitude (the first such) positive, and the U column with it.
- * OpenBLAS's own thread count is another matter: its sgemm, sgeqrf and
- * sgesdd results change in the last bits between 1 and 2 OpenBLAS threads
- * (measured), so byte-identical output also needs the same OpenBLAS thread
- * count (and CPU kernel). The library sets nothing global in OpenBLAS:
- * that setting belongs to the application.
+ * splitmix64(seed) with Box-Muller, serially (the same Omega as every
+ * earlier version; drawing it in parallel from per-chunk streams was tried
+ * and dropped: it changes the draw, and EVAL.md's en serendipity@10 gate
+ * (0.487) sits within the seed-to-seed spread, 0.475-0.493 over 4 seeds); the sparse products are bitwise independent of the
+ * thread count; every dense call sees the same chunk whatever thread runs
+ * it, and OpenBLAS is pinned to one thread for the duration of the call.
+ * So the bytes depend on the seed, not on opts.threads nor on
+ * OPENBLAS_NUM_THREADS (checked by the tests, and by build_bench's hash at
+ * --threads 1-3 x OPENBLAS_NUM_THREADS 1-2). They may differ between CPUs
+ * (OpenBLAS picks kernels at run time). Singular vectors are defined up to
+ * sign, so each V column is flipped to make its entry of largest
+ * magnitude (the first such) positive, and the U column with it.
  *
  * Memory: two dense blocks of max(nrows, ncols) x l floats (a third, of
  * ncols x l, only when U is wanted: Q must then outlive the last
- * projection), the transpose of A (when it fits) and O(l^2) for the small
- * SVD; Omega lives in the second block.
+ * projection), the transpose of A (when it fits), one l x l float Gram
+ * partial per 4096-row chunk (9 MB at 139k rows) and O(l^2) for the small
+ * factorisations; Omega lives in the second block.
  */
 #include "internal.h"
 
@@ -79,11 +108,15 @@
 #include <lapacke.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Upper bound on power iterations: more never helps in float. */
 #define TY_SVD_MAX_POWER 100
+/* Upper bound on threads (csr.c caps its own at the same). */
+#define TY_SVD_MAX_THREADS 256
 
 /* ================================================================== rng */
 
@@ -142,8 +175,17 @@ typedef struct svd_run {
     const ty_csr *a;     /* the matrix */
     ty_csr at;           /* A^T as CSR when have_at */
     int have_at;         /* at was built (else column-split scatter) */
-    int threads;         /* threads for the sparse products */
+    int threads;         /* threads for the sparse products and for
+                            OpenBLAS's level-3 calls (resolved, >= 1) */
     int l;               /* block width: rank + oversample, capped */
+    float *gram;         /* l x l: R as float, for strsm */
+    float *part;         /* nchunk_max blocks of l x l: per-chunk Y^T Y */
+    size_t nchunk_max;   /* chunks of the taller block */
+    double *chol;        /* l x l: the Gram matrix, factored in place */
+    double *racc;        /* l x l: product of the R factors of one orth() */
+    double *rtmp;        /* l x l: scratch for that product */
+    double *diag;        /* l: the Gram matrix's diagonal (pivot test) */
+    int fallbacks;       /* orth() calls that needed Householder */
     float *work;         /* LAPACK workspace, lwork floats */
     lapack_int lwork;    /* its size (largest of the workspace queries) */
     lapack_int *iwork;   /* sgesdd's integer workspace, 8 l entries */
@@ -186,13 +228,118 @@ static void transpose(const float *src, uint64_t rows, uint64_t cols,
         }
 }
 
-/* Orthonormalise the columns of the row-major rows x l block y in place
- * (Householder QR: sgeqrf + sorgqr on a column-major copy in w, which must
- * hold rows x l floats; see the top). rows >= l. When rt is given, the
- * l x l triangular factor R (y = Q R) is stored there column-major, zeros
+/* ====================================================== dense threads */
+
+/* Rows per chunk of the dense level-3 steps. The chunks are fixed by the
+ * row count alone, and each is one single-threaded OpenBLAS call, so which
+ * thread runs a chunk cannot change a bit. OpenBLAS's own threading was
+ * rejected: its ssyrk, strsm and sgemm give different bits with 1, 2 and 3
+ * threads (measured, 0.3.21, 5000-139000 x 272). 4096 rows (4.5 MB of a
+ * 272-column block) keep each call efficient and give 2-16 threads enough
+ * chunks to share at 10^5 rows. */
+#define TY_SVD_CHUNK 4096
+
+/* One chunk step: rows [r0, r1) of the block, chunk number c. */
+typedef void (*chunk_fn)(const svd_run *r, void *ctx, uint64_t r0,
+                         uint64_t r1, size_t c);
+
+/* What each dense worker needs. */
+typedef struct chunk_job {
+    const svd_run *r;    /* the run (sizes, scratch) */
+    chunk_fn fn;         /* the step */
+    void *ctx;           /* its arguments */
+    uint64_t rows;       /* rows of the block */
+    size_t nchunk;       /* chunks of TY_SVD_CHUNK rows (the last shorter) */
+    int t, nt;           /* this worker takes chunks t, t + nt, ... */
+} chunk_job;
+
+static void *chunk_main(void *arg) {
+    const chunk_job *j = arg;
+    for (size_t c = (size_t)j->t; c < j->nchunk; c += (size_t)j->nt) {
+        uint64_t r0 = (uint64_t)c * TY_SVD_CHUNK;
+        uint64_t r1 = r0 + TY_SVD_CHUNK < j->rows ? r0 + TY_SVD_CHUNK : j->rows;
+        j->fn(j->r, j->ctx, r0, r1, c);
+    }
+    return NULL;
+}
+
+static size_t chunk_count(uint64_t rows) {
+    return (size_t)((rows + TY_SVD_CHUNK - 1) / TY_SVD_CHUNK);
+}
+
+/* Run fn over all chunks of a rows-row block on up to r->threads threads
+ * (worker 0 is the calling thread; a worker whose thread cannot be created
+ * runs on the calling thread afterwards: same chunks, same bits). */
+static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
+                       uint64_t rows) {
+    chunk_job jobs[TY_SVD_MAX_THREADS];
+    pthread_t tid[TY_SVD_MAX_THREADS];
+    int started[TY_SVD_MAX_THREADS];
+    size_t nchunk = chunk_count(rows);
+    int nt = r->threads;
+    if ((size_t)nt > nchunk) nt = (int)(nchunk ? nchunk : 1);
+    for (int t = 0; t < nt; t++)
+        jobs[t] = (chunk_job){r, fn, ctx, rows, nchunk, t, nt};
+    for (int t = 1; t < nt; t++)
+        started[t] = pthread_create(&tid[t], NULL, chunk_main, &jobs[t]) == 0;
+    chunk_main(&jobs[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else chunk_main(&jobs[t]);
+    }
+}
+
+/* Partial Gram matrix of one chunk: part[c] = Y[r0:r1]^T Y[r0:r1], upper. */
+static void gram_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
+                       size_t c) {
+    const float *y = ctx;
+    int l = r->l;
+    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, (int)(r1 - r0),
+                1.0f, y + r0 * (size_t)l, l, 0.0f,
+                r->part + c * (size_t)l * l, l);
+}
+
+/* Y[r0:r1] = Y[r0:r1] R^-1, R = r->gram (upper, row-major). */
+static void trsm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
+                       size_t c) {
+    float *y = ctx;
+    int l = r->l;
+    (void)c;
+    cblas_strsm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
+                CblasNonUnit, (int)(r1 - r0), l, 1.0f, r->gram, l,
+                y + r0 * (size_t)l, l);
+}
+
+/* Arguments of gemm_chunk: C = Y M for a row-major rows x l block Y. */
+typedef struct gemm_args {
+    const float *y;      /* rows x l, leading dimension l */
+    const float *m;      /* l x ncols (or its transpose, trans_m) */
+    int trans_m;         /* M is stored transposed (ncols x l) */
+    int ldm;             /* leading dimension of m as stored */
+    float *out;          /* rows x ncols, leading dimension ldo */
+    int ncols, ldo;      /* output columns and leading dimension */
+} gemm_args;
+
+static void gemm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
+                       size_t c) {
+    const gemm_args *g = ctx;
+    (void)c;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                g->trans_m ? CblasTrans : CblasNoTrans, (int)(r1 - r0),
+                g->ncols, r->l, 1.0f, g->y + r0 * (size_t)r->l, r->l, g->m,
+                g->ldm, 0.0f, g->out + r0 * (size_t)g->ldo, g->ldo);
+}
+
+/* =================================================================== QR */
+
+/* Householder QR of the row-major rows x l block y in place (sgeqrf +
+ * sorgqr on a column-major copy in w, which must hold rows x l floats; see
+ * the top), on one OpenBLAS thread. rows >= l. When rt is given,
+ * the l x l triangular factor R (y = Q R) is stored there row-major, zeros
  * below the diagonal. tau has l floats of scratch. */
-static int orth(const svd_run *r, float *y, uint64_t rows, float *w,
-                float *tau, float *rt, const char *step) {
+static int orth_householder(const svd_run *r, float *y, uint64_t rows,
+                            float *w, float *tau, double *rt,
+                            const char *step) {
     int l = r->l;
     lapack_int ld = (lapack_int)rows;
     transpose(y, rows, (uint64_t)l, w); /* w = column-major y */
@@ -200,13 +347,108 @@ static int orth(const svd_run *r, float *y, uint64_t rows, float *w,
                                           r->work, r->lwork);
     if (info) return lapack_fail(r, "sgeqrf", step, info);
     if (rt)
-        for (int j = 0; j < l; j++)
-            for (int i = 0; i < l; i++)
-                rt[(size_t)j * l + i] = i <= j ? w[(size_t)j * rows + i] : 0.0f;
+        for (int i = 0; i < l; i++)
+            for (int j = 0; j < l; j++)
+                rt[(size_t)i * l + j] = i <= j ? w[(size_t)j * rows + i] : 0.0;
     info = LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, ld, l, l, w, ld, tau,
                                r->work, r->lwork);
     if (info) return lapack_fail(r, "sorgqr", step, info);
     transpose(w, (uint64_t)l, rows, y); /* back to row-major */
+    return TENYO_OK;
+}
+
+/* Smallest pivot of the Cholesky factorisation, relative to its diagonal
+ * entry of the Gram matrix, that a Cholesky-QR pass accepts: 1e-6 means
+ * cond(Y) up to about 10^3, where one float pass still leaves Y R^-1
+ * orthonormal to ~1e-4 and a second pass to rounding. Below it the block
+ * goes to Householder. */
+#define TY_SVD_CHOL_MIN_PIVOT 1e-6
+
+/* One Cholesky-QR pass on the row-major rows x l block y: G = Y^T Y (per
+ * chunk ssyrk, the partials summed in double in chunk order), G = R^T R
+ * (Cholesky in double, serial: 272^3/3 flops, a few milliseconds),
+ * Y = Y R^-1 (per chunk strsm). On success R (upper, row-major, double) is
+ * left in r->chol and 0 is returned; 1 when a pivot is too small (y
+ * untouched). */
+static int chol_pass(const svd_run *r, float *y, uint64_t rows) {
+    int l = r->l;
+    size_t ll = (size_t)l, nchunk = chunk_count(rows);
+    float *g = r->gram;
+    double *c = r->chol;
+    run_chunks(r, gram_chunk, y, rows);
+    memset(c, 0, ll * ll * sizeof *c);
+    for (size_t q = 0; q < nchunk; q++) {
+        const float *pq = r->part + q * ll * ll;
+        for (size_t i = 0; i < ll; i++)
+            for (size_t j = i; j < ll; j++) c[i * ll + j] += pq[i * ll + j];
+    }
+    for (size_t j = 0; j < ll; j++) r->diag[j] = c[j * ll + j];
+    /* right-looking Cholesky on the upper triangle, row by row */
+    for (size_t j = 0; j < ll; j++) {
+        double d = c[j * ll + j];
+        if (!(d > TY_SVD_CHOL_MIN_PIVOT * r->diag[j]) || !(r->diag[j] > 0))
+            return 1;
+        double piv = sqrt(d), inv = 1.0 / piv;
+        double *rj = c + j * ll;
+        rj[j] = piv;
+        for (size_t k = j + 1; k < ll; k++) rj[k] *= inv;
+        for (size_t i = j + 1; i < ll; i++) {
+            double f = rj[i];
+            double *ri = c + i * ll;
+            for (size_t k = i; k < ll; k++) ri[k] -= f * rj[k];
+        }
+    }
+    for (size_t i = 0; i < ll; i++)
+        for (size_t j = 0; j < ll; j++)
+            g[i * ll + j] = j >= i ? (float)c[i * ll + j] : 0.0f;
+    run_chunks(r, trsm_chunk, y, rows);
+    return 0;
+}
+
+/* racc = f racc for upper triangular l x l row-major f and racc. */
+static void rmul_upper(const svd_run *r, const double *f) {
+    size_t ll = (size_t)r->l;
+    double *t = r->rtmp, *acc = r->racc;
+    for (size_t i = 0; i < ll; i++)
+        for (size_t j = 0; j < ll; j++) {
+            double x = 0;
+            for (size_t k = i; k <= j; k++) x += f[i * ll + k] * acc[k * ll + j];
+            t[i * ll + j] = j >= i ? x : 0.0;
+        }
+    memcpy(acc, t, ll * ll * sizeof *acc);
+}
+
+/* Orthonormalise the columns of the row-major rows x l block y in place
+ * (rows >= l): `passes` Cholesky-QR passes (1 between power iterations,
+ * where a basis orthonormal to ~1e-4 is all the next product needs; 2 for
+ * the blocks the result is read from), or Householder QR when a pass meets
+ * a tiny pivot (rank-deficient or very ill-conditioned blocks: tests,
+ * degenerate corpora). w: rows x l floats of scratch for Householder; tau:
+ * l floats. When rt is given, the triangular R with y_in = y_out R is
+ * stored there column-major (float), as sgesdd wants it. */
+static int orth(svd_run *r, float *y, uint64_t rows, int passes, float *w,
+                float *tau, float *rt, const char *step) {
+    size_t ll = (size_t)r->l;
+    if (rt) {
+        memset(r->racc, 0, ll * ll * sizeof *r->racc);
+        for (size_t i = 0; i < ll; i++) r->racc[i * ll + i] = 1.0;
+    }
+    for (int p = 0; p < passes; p++) {
+        int fail = chol_pass(r, y, rows);
+        if (fail) {
+            r->fallbacks++;
+            int rc = orth_householder(r, y, rows, w, tau,
+                                      rt ? r->chol : NULL, step);
+            if (rc) return rc;
+            if (rt) rmul_upper(r, r->chol);
+            break;
+        }
+        if (rt) rmul_upper(r, r->chol);
+    }
+    if (rt)
+        for (size_t j = 0; j < ll; j++)
+            for (size_t i = 0; i < ll; i++)
+                rt[j * ll + i] = (float)r->racc[i * ll + j];
     return TENYO_OK;
 }
 
@@ -257,6 +499,25 @@ static int alloc_work(svd_run *r, float *q, float *z, uint64_t m, uint64_t n,
     return TENYO_OK;
 }
 
+/* A dense block of rows x cols floats for free(): aligned to 2 MiB and,
+ * where the kernel offers it, backed by transparent huge pages. The sparse
+ * products gather random rows of these blocks (hundreds of MB at 100k
+ * documents): with 4 KiB pages nearly every gather also misses the TLB.
+ * Rows of 16k floats stay 64-byte aligned, so a 64-column panel row is
+ * exactly four cache lines. NULL on overflow or out of memory. */
+static float *alloc_block(uint64_t rows, size_t cols) {
+    size_t bytes;
+    void *p = NULL;
+    if (ty_mul_overflow(rows, cols, &bytes) ||
+        ty_mul_overflow(bytes, sizeof(float), &bytes))
+        return NULL;
+    if (posix_memalign(&p, (size_t)1 << 21, bytes ? bytes : 1)) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= ((size_t)4 << 20)) (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 /* ========================================================== validation */
 
 /* The matrix must be well formed before threads index with it: rowptr
@@ -303,26 +564,34 @@ static int check_csr(const ty_csr *a, char *err, size_t errlen) {
 
 /* ================================================================ signs */
 
-/* Flip each of the first kk columns of V (leading dimension ld) so its entry of largest
- * magnitude (first on ties) is positive; flip the same U column (when
- * given) to keep A = U S V^T. */
+/* Flip each of the first kk columns of V (leading dimension ld) so its
+ * entry of largest magnitude (first on ties) is positive; flip the same U
+ * column (when given) to keep A = U S V^T. Rows are walked in order, all
+ * columns at once (a column-by-column walk strides through the whole block
+ * kk times: 8% of a build, measured). best/neg: kk entries of scratch. */
 static void fix_signs(float *v, uint64_t nv, float *u, uint64_t nu, int kk,
-                      int ld) {
+                      int ld, float *best, unsigned char *neg) {
     for (int c = 0; c < kk; c++) {
-        float best = 0.0f;
-        int neg = 0;
-        for (uint64_t i = 0; i < nv; i++) {
-            float x = v[i * ld + c], ax = fabsf(x);
-            if (ax > best) {
-                best = ax;
-                neg = x < 0;
+        best[c] = 0.0f;
+        neg[c] = 0;
+    }
+    for (uint64_t i = 0; i < nv; i++) {
+        const float *vi = v + i * ld;
+        for (int c = 0; c < kk; c++) {
+            float ax = fabsf(vi[c]);
+            if (ax > best[c]) {
+                best[c] = ax;
+                neg[c] = vi[c] < 0;
             }
         }
-        if (!neg) continue;
-        for (uint64_t i = 0; i < nv; i++) v[i * ld + c] = -v[i * ld + c];
-        if (u)
-            for (uint64_t i = 0; i < nu; i++) u[i * ld + c] = -u[i * ld + c];
     }
+    for (uint64_t i = 0; i < nv; i++)
+        for (int c = 0; c < kk; c++)
+            if (neg[c]) v[i * ld + c] = -v[i * ld + c];
+    if (u)
+        for (uint64_t i = 0; i < nu; i++)
+            for (int c = 0; c < kk; c++)
+                if (neg[c]) u[i * ld + c] = -u[i * ld + c];
 }
 
 /* =============================================================== public */
@@ -334,20 +603,21 @@ static void fix_signs(float *v, uint64_t nv, float *u, uint64_t nu, int kk,
  * _INPUT (malformed or non-finite matrix), _LIMIT (a dimension beyond
  * LAPACK's int), _NOMEM, _DEPENDENCY (LAPACK failed); err says which step.
  * Outputs are unspecified on error. */
-/* The factorisation proper (below); ty_svd_randomized wraps it to pin
- * OpenBLAS to one thread. */
+/* The factorisation proper (below); ty_svd_randomized wraps it to manage
+ * OpenBLAS's thread count. */
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
                        float *s, float *v, char *err, size_t errlen);
 
-/* OpenBLAS's sgemm/sgeqrf/sgesdd give different last bits with different
- * OpenBLAS thread counts, and its spinning threads collapse when another
- * process competes for the cores (measured: 2.5 s -> 36.6 s for the jp
- * corpus on 2 cores). The dense steps here are small (l x l, or n x l panels)
- * and the heavy sparse products use our own threads, so OpenBLAS runs on one
- * thread for the duration of the call: identical bytes whatever
- * OPENBLAS_NUM_THREADS and --threads say. The previous setting is restored;
- * a concurrent OpenBLAS user in another thread of the same process would see
- * the change meanwhile (tenyo never does that). */
+/* OpenBLAS runs on one thread for the duration of the call (the previous
+ * setting is restored): its threaded ssyrk/strsm/sgemm, sgeqrf and sgesdd
+ * change the last bits with its thread count (measured), and its spinning
+ * threads collapse when another process competes for the cores (measured
+ * before: 2.5 s -> 36.6 s for the jp corpus on 2 cores). The dense steps
+ * get their cores from run_chunks() instead: fixed row chunks, one
+ * single-threaded OpenBLAS call each, spread over opts.threads threads.
+ * So the bytes depend neither on --threads nor on OPENBLAS_NUM_THREADS. A
+ * concurrent OpenBLAS user in another thread of the same process would see
+ * the changed setting meanwhile (tenyo never does that). */
 int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen) {
     int prev = openblas_get_num_threads();
@@ -399,21 +669,30 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     uint64_t l64 = (uint64_t)kk + (uint64_t)o->oversample;
     int l = (int)(l64 < mn ? l64 : mn);
     r.l = l;
-    r.threads = o->threads;
+    r.threads = o->threads > 0 ? o->threads : ty_ncores();
+    if (r.threads > TY_SVD_MAX_THREADS) r.threads = TY_SVD_MAX_THREADS;
 
     rc = TENYO_ERR_NOMEM;
     /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each
      * is sized for either so that the one not live serves as QR scratch */
     uint64_t big = m > n ? m : n;
-    q = ty_mallocarray(big, (size_t)l * sizeof *q);
-    z = ty_mallocarray(big, (size_t)l * sizeof *z);
-    w = u ? ty_mallocarray(n, (size_t)l * sizeof *w) : NULL;
+    q = alloc_block(big, (size_t)l);
+    z = alloc_block(big, (size_t)l);
+    w = u ? alloc_block(n, (size_t)l) : NULL;
+    r.gram = ty_mallocarray((size_t)l * l, sizeof *r.gram);
+    r.chol = ty_mallocarray((size_t)l * l, sizeof *r.chol);
+    r.racc = ty_mallocarray((size_t)l * l, sizeof *r.racc);
+    r.rtmp = ty_mallocarray((size_t)l * l, sizeof *r.rtmp);
+    r.diag = ty_mallocarray((size_t)l, sizeof *r.diag);
+    r.nchunk_max = chunk_count(big);
+    r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
     tau = ty_mallocarray((size_t)l, sizeof *tau);
     rt = ty_mallocarray((size_t)l * l, sizeof *rt);
     sv = ty_mallocarray((size_t)l, sizeof *sv);
     ur = ty_mallocarray((size_t)l * l, sizeof *ur);
     vt = ty_mallocarray((size_t)l * l, sizeof *vt);
-    if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt) {
+    if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
+        !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part) {
         ty_seterr(err, errlen,
                   "svd: out of memory for blocks of %llu and %llu x %d floats",
                   (unsigned long long)m, (unsigned long long)n, l);
@@ -424,23 +703,31 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.have_at = ty_csr_transpose(a, &r.at) == TENYO_OK;
 
     /* range finder: Q = orth(A Omega), then subspace iterations */
+    /* one serial stream: the same Omega as every earlier version for a
+     * seed (see the top: per-chunk streams change the draw) */
     svd_rng g;
     rng_seed(&g, o->seed);
     for (size_t i = 0; i < (size_t)n * l; i++) z[i] = (float)rng_normal(&g);
     ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
     /* after each product its input block is dead: it is the scratch */
-    if ((rc = orth(&r, q, m, z, tau, NULL, "range"))) goto done;
+    /* one Cholesky-QR pass between products, two for the last Q */
+    if ((rc = orth(&r, q, m, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
+        goto done;
     for (int it = 0; it < o->power_iters; it++) {
+        int last = it + 1 == o->power_iters;
         at_mul(&r, q, z);
-        if ((rc = orth(&r, z, n, q, tau, NULL, "power iteration"))) goto done;
+        if ((rc = orth(&r, z, n, 1, q, tau, NULL, "power iteration")))
+            goto done;
         ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-        if ((rc = orth(&r, q, m, z, tau, NULL, "power iteration"))) goto done;
+        if ((rc = orth(&r, q, m, last ? 2 : 1, z, tau, NULL,
+                       "power iteration")))
+            goto done;
     }
 
     /* projection: Bt = A^T Q = Q2 R, then R = U_R S V_R^T */
     at_mul(&r, q, z);
     /* Q is still needed for U when U is wanted: then w is the scratch */
-    if ((rc = orth(&r, z, n, u ? w : q, tau, rt, "projection"))) goto done;
+    if ((rc = orth(&r, z, n, 2, u ? w : q, tau, rt, "projection"))) goto done;
     lapack_int info = LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l,
                                           sv, ur, l, vt, l, r.work, r.lwork,
                                           r.iwork);
@@ -457,19 +744,27 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
         s[i] = sv[i];
     }
     /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, kk, l, 1.0f,
-                z, l, ur, l, 0.0f, v, (int)rank);
+    gemm_args gv = {.y = z, .m = ur, .trans_m = 1, .ldm = l, .out = v,
+                    .ncols = kk, .ldo = (int)rank};
+    run_chunks(&r, gemm_chunk, &gv, n);
     /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
-    if (u)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, kk, l,
-                    1.0f, q, l, vt, l, 0.0f, u, (int)rank);
-    fix_signs(v, n, u, m, kk, (int)rank);
+    gemm_args gu = {.y = q, .m = vt, .trans_m = 0, .ldm = l, .out = u,
+                    .ncols = kk, .ldo = (int)rank};
+    if (u) run_chunks(&r, gemm_chunk, &gu, m);
+    /* sv, then tau, are dead by now: scratch for the sign pass */
+    fix_signs(v, n, u, m, kk, (int)rank, sv, (unsigned char *)tau);
     rc = TENYO_OK;
 done:
     ty_csr_free(&r.at);
     free(q);
     free(z);
     free(w);
+    free(r.gram);
+    free(r.chol);
+    free(r.racc);
+    free(r.rtmp);
+    free(r.diag);
+    free(r.part);
     free(tau);
     free(rt);
     free(sv);

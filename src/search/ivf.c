@@ -588,17 +588,10 @@ int ty_ivf_write(const ty_ivf *v, ty_buf *out) {
     return TENYO_OK;
 }
 
-int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
-                uint32_t dim, const ty_q8 *q8, ty_ivf *out, char *err,
-                size_t errlen) {
-    if (!out) return TENYO_ERR_ARG;
-    memset(out, 0, sizeof *out);
-    if (!blob || !x || n == 0 || dim == 0 || dim > TY_MAX_DIM || n > UINT32_MAX ||
-        (q8 && (q8->n != n || q8->dim != dim || !q8->q || !q8->scale || !q8->sum))) {
-        ty_seterr(err, errlen, "ivf: bad arguments to read (n %llu, dim %u)",
-                  (unsigned long long)n, dim);
-        return TENYO_ERR_ARG;
-    }
+/* Parse and check a blob for n x dim vectors into out: centroids, offsets
+ * and ids; the member codes are allocated but not filled, cq not built. */
+static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
+                     ty_ivf *out, char *err, size_t errlen) {
     const unsigned char *b = blob;
     int rc = TENYO_ERR_CORRUPT;
     unsigned char *seen = NULL;
@@ -697,12 +690,103 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
             out->ids[i] = d;
         }
     }
-    fill_codes(out, x, q8);
-    rc = ty_q8_build(out->cent, nlist, dim, &out->cq);
-    if (rc) ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u",
-                      (unsigned long long)n, dim);
+    rc = TENYO_OK;
 cleanup:
     if (rc) ty_ivf_free(out);
     free(seen);
+    return rc;
+}
+
+int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
+                uint32_t dim, const ty_q8 *q8, ty_ivf *out, char *err,
+                size_t errlen) {
+    if (!out) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!blob || !x || n == 0 || dim == 0 || dim > TY_MAX_DIM || n > UINT32_MAX ||
+        (q8 && (q8->n != n || q8->dim != dim || !q8->q || !q8->scale || !q8->sum))) {
+        ty_seterr(err, errlen, "ivf: bad arguments to read (n %llu, dim %u)",
+                  (unsigned long long)n, dim);
+        return TENYO_ERR_ARG;
+    }
+    int rc = ivf_parse(blob, len, n, dim, out, err, errlen);
+    if (rc) return rc;
+    fill_codes(out, x, q8);
+    rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
+    if (rc) {
+        ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u",
+                  (unsigned long long)n, dim);
+        ty_ivf_free(out);
+    }
+    return rc;
+}
+
+int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t *map,
+                      const float *x, uint64_t n, uint32_t dim, const ty_q8 *q8,
+                      ty_ivf *out, char *err, size_t errlen) {
+    if (!out) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!blob || !map || !x || !q8 || n0 == 0 || n == 0 || dim == 0 || dim > TY_MAX_DIM ||
+        n0 > UINT32_MAX || n > UINT32_MAX || q8->n != n || q8->dim != dim) {
+        ty_seterr(err, errlen, "ivf: bad arguments to remap (n %llu -> %llu, dim %u)",
+                  (unsigned long long)n0, (unsigned long long)n, dim);
+        return TENYO_ERR_ARG;
+    }
+    int rc = ivf_parse(blob, len, n0, dim, out, err, errlen);
+    if (rc) return rc;
+    rc = TENYO_ERR_NOMEM;
+    uint32_t *asg = ty_mallocarray(n, sizeof *asg), *fresh_asg = NULL;
+    uint64_t *fresh = NULL;
+    float *fx = NULL;
+    if (!asg) goto done;
+    for (uint64_t i = 0; i < n; i++) asg[i] = UINT32_MAX;
+    for (uint32_t l = 0; l < out->nlist; l++)
+        for (uint64_t i = out->off[l]; i < out->off[l + 1]; i++) {
+            uint64_t d = map[out->ids[i]];
+            if (d < n) asg[d] = l;
+        }
+    /* documents no base document maps to: the list of their nearest centroid */
+    uint64_t nf = 0;
+    for (uint64_t i = 0; i < n; i++) nf += asg[i] == UINT32_MAX;
+    if (nf) {
+        fresh = ty_mallocarray(nf, sizeof *fresh);
+        fresh_asg = ty_mallocarray(nf, sizeof *fresh_asg);
+        fx = ty_mallocarray(nf, (size_t)dim * sizeof *fx);
+        if (!fresh || !fresh_asg || !fx) goto done;
+        for (uint64_t i = 0, j = 0; i < n; i++)
+            if (asg[i] == UINT32_MAX) {
+                fresh[j] = i;
+                memcpy(fx + j * dim, x + i * dim, (size_t)dim * sizeof *fx);
+                j++;
+            }
+        rc = assign_rows(fx, nf, out->cent, out->nlist, dim, 1, fresh_asg);
+        if (rc) goto done;
+        rc = TENYO_ERR_NOMEM;
+        for (uint64_t j = 0; j < nf; j++) asg[fresh[j]] = fresh_asg[j];
+    }
+    /* members of the merged documents */
+    free(out->ids);
+    free(out->q);
+    free(out->scale);
+    free(out->sum);
+    out->n = n;
+    out->ids = ty_mallocarray(n, sizeof *out->ids);
+    out->q = ty_mallocarray(n, dim);
+    out->scale = ty_mallocarray(n, sizeof *out->scale);
+    out->sum = ty_mallocarray(n, sizeof *out->sum);
+    if (!out->ids || !out->q || !out->scale || !out->sum) goto done;
+    group_lists(out, asg);
+    fill_codes(out, x, q8);
+    rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
+done:
+    if (rc) {
+        if (rc == TENYO_ERR_NOMEM)
+            ty_seterr(err, errlen, "ivf: out of memory remapping %llu x %u",
+                      (unsigned long long)n, dim);
+        ty_ivf_free(out);
+    }
+    free(asg);
+    free(fresh);
+    free(fresh_asg);
+    free(fx);
     return rc;
 }

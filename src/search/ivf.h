@@ -110,4 +110,13 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
                 uint32_t dim, const ty_q8 *q8, ty_ivf *out, char *err,
                 size_t errlen);
 
+/* The same blob, written for n0 base vectors, remapped to the n x dim
+ * vectors x of an index with updates: base document d becomes document
+ * map[d] (UINT64_MAX: deleted), and every document no base document maps
+ * to (added since) joins the list of its nearest centroid. Codes come from
+ * q8 (n rows). Errors as ty_ivf_read. */
+int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t *map,
+                      const float *x, uint64_t n, uint32_t dim, const ty_q8 *q8,
+                      ty_ivf *out, char *err, size_t errlen);
+
 #endif /* TENYO_IVF_H */

@@ -79,13 +79,19 @@
  * level 19 buys < 5% on these sections at ~30x the write time.
  *
  * Reading treats the file as hostile: the header checksum, counts bounded by
- * TY_MAX_*, every section inside the file and disjoint, each raw size equal
- * to the size the counts imply (checked with overflow-checked products) and
- * to the frame's content size, and no larger than a zstd frame of that many
- * bytes can expand to, all before allocating; after decoding, the same
- * invariant check the writer runs (sorted columns, finite floats, blob
- * string counts, field ids in range). The writer refusing what the reader
- * would refuse keeps "written" and "loadable" the same set.
+ * TY_MAX_*, every section inside the file, disjoint, the last one ending
+ * the file, each raw size equal to the size the counts imply (checked with
+ * overflow-checked products) and to the frame's content size, and no
+ * larger than a zstd frame of that many bytes can expand to, all before
+ * allocating; after decoding, the same invariant check the writer runs
+ * (sorted columns, finite floats, singular values >= 0, blob string
+ * counts, field ids in range and listed once per document, field counts
+ * equal to the documents listing them, field codes unique). The writer
+ * refusing what the reader would refuse keeps "written" and "loadable" the
+ * same set. Nothing is allocated beyond a small multiple of the raw sizes
+ * the table declares, each capped at STORE_MAX_RATIO times its frame's
+ * stored bytes (the most a zstd frame can expand); the damaged variants in
+ * tests/fixtures (tests/fixtures.sh) check every refusal and its message.
  *
  * Optional sections (a reader skips what it does not know): surface (T
  * NUL-terminated words shown for stemmed terms), phrase.text (application
@@ -258,15 +264,69 @@ static uint64_t first_nonfinite(const float *p, uint64_t n) {
     return n;
 }
 
+/* The field invariants that need scratch space: each document lists a
+ * field at most once (the index's co-classification counts assume it),
+ * each field's document count is the number of documents listing it, and
+ * no two fields share a code. 0 ok, -1 with a reason in why. */
+static int fields_check(const ty_model *m, char *why, size_t whylen) {
+    uint32_t nf = m->nfields;
+    if (nf == 0) return 0;
+    uint64_t *last = ty_calloc(nf, sizeof *last); /* doc + 1 that listed f */
+    uint64_t *seen = ty_calloc(nf, sizeof *seen); /* documents listing f */
+    int rc = -1;
+    if (!last || !seen) {
+        ty_seterr(why, whylen, "fields: out of memory checking %u fields", nf);
+        goto done;
+    }
+    for (uint64_t i = 0; i < m->ndocs; i++)
+        for (uint64_t j = m->field_ptr[i]; j < m->field_ptr[i + 1]; j++) {
+            uint16_t f = m->field_ids[j];
+            if (last[f] == i + 1) {
+                ty_seterr(why, whylen,
+                          "docfields: document %llu lists field %u twice",
+                          (unsigned long long)i, f);
+                goto done;
+            }
+            last[f] = i + 1;
+            seen[f]++;
+        }
+    for (uint32_t f = 0; f < nf; f++)
+        if (seen[f] != m->field_count[f]) {
+            ty_seterr(why, whylen,
+                      "fields: field %u counts %llu documents, %llu list it", f,
+                      (unsigned long long)m->field_count[f],
+                      (unsigned long long)seen[f]);
+            goto done;
+        }
+    /* ascending and unique: the index finds fields by binary search */
+    for (uint32_t f = 1; f < nf; f++) {
+        int c = memcmp(m->field_code[f - 1], m->field_code[f], 8);
+        if (c >= 0) {
+            ty_seterr(why, whylen, c == 0 ? "fields: code '%.7s' appears twice"
+                                          : "fields: code '%.7s' is out of order (after '%.7s')",
+                      m->field_code[f], m->field_code[f - 1]);
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(last);
+    free(seen);
+    return rc;
+}
+
 /* Check every invariant of a model that the file format relies on and the
  * rest of the library assumes: counts within TY_MAX_*, arrays present,
  * rowptr monotonic from 0, columns strictly increasing and < nterms,
  * floats finite, blobs holding exactly the expected strings at the recorded
- * offsets, languages 0/1, field lists monotonic with ids < nfields, field
- * codes NUL-terminated, counts <= ndocs. The writer runs it before writing,
- * the loader after decoding. 0 ok, -1 with a reason (naming the section) in
- * why. */
-static int model_check(const ty_model *m, char *why, size_t whylen) {
+ * offsets, singular values >= 0, languages 0/1, field lists monotonic with
+ * ids < nfields, field codes NUL-terminated, and fields_check's rules.
+ * The writer runs it before writing, the loader after decoding. 0 ok, -1
+ * with a reason (naming the section) in why. */
+/* loaded: the floats derived on load (basis and docvec from int8 codes
+ * with scales already checked, TF-IDF weights computed from counts, which
+ * are finite by construction) need no second pass. */
+static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     char r[256];
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
     if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
@@ -309,9 +369,10 @@ static int model_check(const ty_model *m, char *why, size_t whylen) {
                       (unsigned long long)t, m->df[t], (unsigned long long)nd);
             return -1;
         }
+    int q8 = loaded && m->format_version >= 2;
     struct { const char *name; const float *p; uint64_t n; } fl[] = {
         {"idf", m->idf, nt}, {"sigma", m->sigma, k},
-        {"basis", m->basis, nt * k}, {"docvec", m->docvec, nd * k}};
+        {"basis", m->basis, q8 ? 0 : nt * k}, {"docvec", m->docvec, q8 ? 0 : nd * k}};
     for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
         uint64_t bad = first_nonfinite(fl[i].p, fl[i].n);
         if (bad < fl[i].n) {
@@ -320,6 +381,12 @@ static int model_check(const ty_model *m, char *why, size_t whylen) {
             return -1;
         }
     }
+    for (uint64_t j = 0; j < k; j++)
+        if (m->sigma[j] < 0) {
+            ty_seterr(why, whylen, "sigma: singular value %llu is negative",
+                      (unsigned long long)j);
+            return -1;
+        }
     /* sparse rows */
     const ty_csr *a = &m->tfidf;
     uint64_t nnz = nd ? a->rowptr[nd] : 0;
@@ -347,8 +414,9 @@ static int model_check(const ty_model *m, char *why, size_t whylen) {
                 return -1;
             }
     }
-    uint64_t bad = first_nonfinite(a->val, nnz);
-    if (bad < nnz) {
+    uint64_t nval = loaded && m->tf ? 0 : nnz;
+    uint64_t bad = first_nonfinite(a->val, nval);
+    if (bad < nval) {
         ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
                   (unsigned long long)bad);
         return -1;
@@ -387,10 +455,15 @@ static int model_check(const ty_model *m, char *why, size_t whylen) {
     for (uint32_t f = 0; f < m->nfields; f++)
         if (m->field_code[f][0] == 0 || m->field_code[f][7] != 0 ||
             m->field_count[f] > nd) {
-            ty_seterr(why, whylen, "fields: field %u is bad", f);
+            ty_seterr(why, whylen, "fields: field %u %s", f,
+                      m->field_code[f][0] == 0    ? "has an empty code"
+                      : m->field_code[f][7] != 0 ? "has a code of 8 bytes "
+                                                    "without a NUL"
+                                                  : "counts more documents "
+                                                    "than the index has");
             return -1;
         }
-    return 0;
+    return fields_check(m, why, whylen);
 }
 
 /* ================================================================ build */
@@ -939,7 +1012,7 @@ static int sync_dir(const char *path, char *err, size_t errlen) {
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     if (!m || !path || !*path) return TENYO_ERR_ARG;
     char why[TY_ERRLEN];
-    if (model_check(m, why, sizeof why)) {
+    if (model_check(m, 0, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
                   path, why);
         return TENYO_ERR_ARG;
@@ -1154,19 +1227,26 @@ static int rd_header(reader *r) {
     }
     size_t tlen = STORE_FIXED + STORE_ENTRY * (size_t)nsec;
     if (r->fsize < tlen + 8) {
-        ty_seterr(r->err, r->errlen, "%s: file ends inside the section table",
-                  r->path);
+        ty_seterr(r->err, r->errlen,
+                  "%s: file ends inside the section table (%llu bytes, the "
+                  "header of %u sections needs %llu: truncated?)",
+                  r->path, (unsigned long long)r->fsize, nsec,
+                  (unsigned long long)tlen + 8);
         return TENYO_ERR_CORRUPT;
     }
     rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
     if (rc) return rc;
     if (get_le64(h + tlen) != ty_fnv1a(h, tlen)) {
-        ty_seterr(r->err, r->errlen, "%s: header checksum mismatch", r->path);
+        ty_seterr(r->err, r->errlen,
+                  "%s: header checksum mismatch (header or section table "
+                  "damaged)",
+                  r->path);
         return TENYO_ERR_CORRUPT;
     }
     if (flags != 0 || get_le32(h + 20) != 0) {
-        ty_seterr(r->err, r->errlen, "%s: unknown header flags 0x%x", r->path,
-                  flags);
+        ty_seterr(r->err, r->errlen,
+                  "%s: unknown header flags 0x%x (reserved field 0x%x)",
+                  r->path, flags, get_le32(h + 20));
         return TENYO_ERR_CORRUPT;
     }
     if (get_le64(h + 24) != r->fsize) {
@@ -1177,6 +1257,11 @@ static int rd_header(reader *r) {
                   (unsigned long long)r->fsize);
         return TENYO_ERR_CORRUPT;
     }
+    /* Sections lie after the header, disjoint, and the last one ends the
+     * file (trailing bytes no section owns mean a table that lost entries).
+     * The writer lays them out contiguously in table order; gaps between
+     * sections are tolerated because tests/test_store.c forges sections by
+     * appending a frame and repointing the entry. */
     int order[TENYO_MAX_SECTIONS];
     for (uint32_t i = 0; i < nsec; i++) {
         const unsigned char *e = h + STORE_FIXED + STORE_ENTRY * (size_t)i;
@@ -1191,7 +1276,9 @@ static int rd_header(reader *r) {
                         : c == 0;
         }
         if (!ok) {
-            ty_seterr(r->err, r->errlen, "%s: section %u has a bad name",
+            ty_seterr(r->err, r->errlen,
+                      "%s: section %u has a bad name (names are 1 to 15 of "
+                      "[a-z0-9._], NUL-padded to 16 bytes)",
                       r->path, i);
             return TENYO_ERR_CORRUPT;
         }
@@ -1204,8 +1291,22 @@ static int rd_header(reader *r) {
         s->off = get_le64(e + 16);
         s->stored = get_le64(e + 24);
         s->raw = get_le64(e + 32);
-        if (get_le64(e + 40) != 0 || s->off < tlen + 8 || s->stored == 0 ||
-            s->off > r->fsize || s->stored > r->fsize - s->off) {
+        if (get_le64(e + 40) != 0) {
+            ty_seterr(r->err, r->errlen,
+                      "%s: section '%s' has a non-zero reserved field", r->path,
+                      s->name);
+            return TENYO_ERR_CORRUPT;
+        }
+        if (s->off < tlen + 8) {
+            ty_seterr(r->err, r->errlen,
+                      "%s: section '%s' starts at byte %llu, inside the header "
+                      "(which ends at %llu)",
+                      r->path, s->name, (unsigned long long)s->off,
+                      (unsigned long long)tlen + 8);
+            return TENYO_ERR_CORRUPT;
+        }
+        if (s->stored == 0 || s->off > r->fsize ||
+            s->stored > r->fsize - s->off) {
             ty_seterr(r->err, r->errlen,
                       "%s: section '%s' (offset %llu, %llu bytes) lies outside "
                       "the file",
@@ -1224,10 +1325,25 @@ static int rd_header(reader *r) {
     for (uint32_t i = 1; i < nsec; i++) {
         const rd_sec *p = &r->sec[order[i - 1]], *q = &r->sec[order[i]];
         if (p->off + p->stored > q->off) {
-            ty_seterr(r->err, r->errlen, "%s: sections '%s' and '%s' overlap",
-                      r->path, p->name, q->name);
+            ty_seterr(r->err, r->errlen,
+                      "%s: sections '%s' and '%s' overlap (bytes %llu..%llu "
+                      "and %llu..%llu)",
+                      r->path, p->name, q->name, (unsigned long long)p->off,
+                      (unsigned long long)(p->off + p->stored - 1),
+                      (unsigned long long)q->off,
+                      (unsigned long long)(q->off + q->stored - 1));
             return TENYO_ERR_CORRUPT;
         }
+    }
+    const rd_sec *last = &r->sec[order[nsec - 1]];
+    uint64_t next = last->off + last->stored;
+    if (next != r->fsize) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: bytes %llu..%llu belong to no section (a damaged "
+                  "section table?)",
+                  r->path, (unsigned long long)next,
+                  (unsigned long long)r->fsize - 1);
+        return TENYO_ERR_CORRUPT;
     }
     r->nsec = (int)nsec;
     return TENYO_OK;
@@ -1257,16 +1373,26 @@ static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
         return TENYO_ERR_CORRUPT;
     }
     if (s->raw < lo || s->raw > hi) {
+        /* every bound but the build section's own follows from its counts */
+        const char *from = strcmp(name, "build") == 0
+                               ? ""
+                               : " (from the counts in section 'build')";
         if (lo == hi)
             ty_seterr(r->err, r->errlen,
-                      "%s: section '%s' holds %llu bytes, expected %llu",
+                      "%s: section '%s' holds %llu bytes, expected %llu%s",
                       r->path, name, (unsigned long long)s->raw,
-                      (unsigned long long)lo);
+                      (unsigned long long)lo, from);
+        else if (hi == UINT64_MAX)
+            ty_seterr(r->err, r->errlen,
+                      "%s: section '%s' holds %llu bytes, expected at least "
+                      "%llu%s",
+                      r->path, name, (unsigned long long)s->raw,
+                      (unsigned long long)lo, from);
         else
             ty_seterr(r->err, r->errlen,
-                      "%s: section '%s' holds %llu bytes, expected %llu..%llu",
+                      "%s: section '%s' holds %llu bytes, expected %llu..%llu%s",
                       r->path, name, (unsigned long long)s->raw,
-                      (unsigned long long)lo, (unsigned long long)hi);
+                      (unsigned long long)lo, (unsigned long long)hi, from);
         return TENYO_ERR_CORRUPT;
     }
     if (s->stored < 6 || s->raw / STORE_MAX_RATIO > s->stored ||
@@ -1389,20 +1515,33 @@ static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len)
         uint64_t prev = 0;
         for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++) {
             uint64_t v;
-            if (leb_get(p, len, &pos, &v)) goto bad;
+            const char *what;
+            if (leb_get(p, len, &pos, &v)) {
+                what = pos == len ? "the section ends inside a number"
+                                  : "a number longer than 5 bytes";
+                goto bad;
+            }
             if (j > a->rowptr[i]) {
-                if (v == 0) goto bad;
+                if (v == 0) {
+                    what = "a column repeats (columns must increase)";
+                    goto bad;
+                }
                 v += prev;
             }
-            if (v >= m->nterms) goto bad;
+            if (v >= m->nterms) {
+                what = "column out of range or not increasing";
+                goto bad;
+            }
             a->col[j] = (uint32_t)v;
             prev = v;
             continue;
         bad:
             ty_seterr(r->err, r->errlen,
-                      "%s: section 'tfidf.cols': row %llu, entry %llu is bad",
+                      "%s: section 'tfidf.cols': row %llu, entry %llu: %s "
+                      "(%llu terms)",
                       r->path, (unsigned long long)i,
-                      (unsigned long long)(j - a->rowptr[i]));
+                      (unsigned long long)(j - a->rowptr[i]), what,
+                      (unsigned long long)m->nterms);
             return TENYO_ERR_CORRUPT;
         }
     }
@@ -1423,13 +1562,21 @@ static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
     uint64_t pos = 0, nnz = m->ndocs ? a->rowptr[m->ndocs] : 0;
     for (uint64_t j = 0; j < nnz; j++) {
         uint64_t v;
-        if (leb_get(p, len, &pos, &v) || v == 0 || v > UINT32_MAX) goto bad;
-        m->tf[j] = (uint32_t)v;
-        a->val[j] = (float)v;
-        continue;
-    bad:
-        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu is bad",
-                  r->path, (unsigned long long)j);
+        const char *what;
+        if (leb_get(p, len, &pos, &v))
+            what = pos == len ? "the section ends inside a number"
+                              : "a number longer than 5 bytes";
+        else if (v == 0)
+            what = "a term count of 0";
+        else if (v > UINT32_MAX)
+            what = "a term count over 2^32";
+        else {
+            m->tf[j] = (uint32_t)v;
+            a->val[j] = (float)v;
+            continue;
+        }
+        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu: %s",
+                  r->path, (unsigned long long)j, what);
         return TENYO_ERR_CORRUPT;
     }
     if (pos != len) {
@@ -1447,7 +1594,7 @@ static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
 /* A q8 section (rows x k int8, then rows f32 scales) dequantised into a
  * new float matrix *out. */
 static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
-                 float **out) {
+                 float **out, int8_t **codes, float **scales) {
     uint64_t sz, fl;
     void *p = NULL;
     *out = NULL;
@@ -1478,6 +1625,18 @@ static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
             return TENYO_ERR_CORRUPT;
         }
         for (uint64_t j = 0; j < k; j++) x[i * k + j] = s * (float)q[i * k + j];
+    }
+    if (codes && scales) { /* keep the codes (the buffer starts with them) */
+        float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
+        if (sv) {
+            for (uint64_t i = 0; i < rows; i++) {
+                uint32_t bits = get_le32(sc + 4 * i);
+                memcpy(&sv[i], &bits, sizeof sv[i]);
+            }
+            *codes = p;
+            *scales = sv;
+            p = NULL;
+        }
     }
     free(p);
     *out = x;
@@ -1524,9 +1683,9 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     EXACT("sigma", k, 4, m->sigma);
     if (mul3(nt, k, 1, &sz)) goto toolarge;
     if (r->version >= 2) {
-        rc = rd_q8(r, "basis.q8", nt, k, &m->basis);
+        rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
         if (rc) goto done;
-        rc = rd_q8(r, "docvec.q8", nd, k, &m->docvec);
+        rc = rd_q8(r, "docvec.q8", nd, k, &m->docvec, &m->doc_q, &m->doc_qscale);
         if (rc) goto done;
     } else {
         EXACT("basis", sz, 4, m->basis);
@@ -1606,8 +1765,10 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     rc = rd_section(r, "docfields", sz, raw, 0, &p, &raw);
     if (rc) goto done;
     if ((raw - sz) % 2) {
-        ty_seterr(r->err, r->errlen, "%s: section 'docfields': odd size",
-                  r->path);
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'docfields': %llu bytes after the counts is "
+                  "odd (u16 field ids)",
+                  r->path, (unsigned long long)(raw - sz));
         rc = TENYO_ERR_CORRUPT;
         goto done;
     }
@@ -1688,7 +1849,10 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         rc = rd_section(r, "phrase.docs", sz, UINT64_MAX, 0, &p, &raw);
         if (rc) goto done;
         if ((raw - sz) % 4) {
-            ty_seterr(r->err, r->errlen, "%s: section 'phrase.docs': bad size", r->path);
+            ty_seterr(r->err, r->errlen,
+                      "%s: section 'phrase.docs': %llu bytes after the counts "
+                      "is not a multiple of 4 (u32 phrase ids)",
+                      r->path, (unsigned long long)(raw - sz));
             rc = TENYO_ERR_CORRUPT;
             goto done;
         }
@@ -1712,7 +1876,8 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
             m->phr_ids[j] = get_le32((unsigned char *)p + sz + 4 * j);
             if (m->phr_ids[j] >= np) {
                 ty_seterr(r->err, r->errlen,
-                          "%s: section 'phrase.docs': phrase %u of %llu", r->path,
+                          "%s: section 'phrase.docs': phrase id %u, but "
+                          "'phrase.text' holds %llu phrases", r->path,
                           m->phr_ids[j], (unsigned long long)np);
                 rc = TENYO_ERR_CORRUPT;
                 goto done;
@@ -1762,7 +1927,9 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
     r.err = err;
     r.errlen = errlen;
     int rc = TENYO_ERR_IO;
-    r.fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer
+     * forever; it has no effect on the regular file read afterwards */
+    r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (r.fd < 0) {
         ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         goto done;
@@ -1787,7 +1954,8 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
     rc = rd_sections(&r, m, nnz);
     if (rc) goto done;
     char why[TY_ERRLEN];
-    if (model_check(m, why, sizeof why)) {
+    m->format_version = r.version;
+    if (model_check(m, 1, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: section %s", path, why);
         rc = TENYO_ERR_CORRUPT;
         goto done;
@@ -1823,6 +1991,8 @@ void ty_model_free(ty_model *m) {
     free(m->sigma);
     free(m->basis);
     free(m->docvec);
+    free(m->doc_q);
+    free(m->doc_qscale);
     free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */
     free(m->tfidf.col);
     free(m->tfidf.val);

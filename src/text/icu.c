@@ -9,7 +9,10 @@
  * Japanese it tells Shift_JIS, EUC-JP and ISO-2022-JP apart by their byte
  * statistics. Shift_JIS is converted with ICU's "Shift_JIS" converter, which
  * is IBM-943 (a CP932 superset: NEC and IBM extensions, ①, ㈱ ...), since
- * files labelled Shift_JIS in the wild are CP932.
+ * files labelled Shift_JIS in the wild are CP932. The reader converts
+ * large files chunk by chunk (ty_conv_*: ucnv_convertEx with flush = 0 and
+ * the pivot kept in the handle, so a character cut between chunks, or the
+ * shift state of ISO-2022-JP, carries over).
  *
  * Normalisation: NFKC with Unicode case folding (ICU's NFKC_Casefold, the
  * form UAX #31 recommends for identifier matching), so ＬＥＤ, LED and led
@@ -191,6 +194,121 @@ nomem:
     free(buf);
     ucnv_close(src);
     ucnv_close(dst);
+    ty_seterr(err, errlen, "out of memory converting %zu bytes", inlen);
+    return TENYO_ERR_NOMEM;
+}
+
+/* ---------------------------------------------------- streaming convert */
+
+/* Streaming conversion for the reader: the same strict conversion as
+ * ty_charset_to_utf8, but fed piece by piece. ucnv_convertEx with
+ * flush = 0 keeps a character cut at the end of a piece (and the state of
+ * a stateful charset such as ISO-2022-JP) inside the converters until the
+ * next piece; the pivot buffer lives in the handle for the same reason.
+ * Offsets in messages count from the start of the stream, so they are the
+ * same as ty_charset_to_utf8 gives for the whole input. */
+struct ty_conv {
+    UConverter *src;          /* from the input charset (stop on bad bytes) */
+    UConverter *dst;          /* to UTF-8 */
+    UChar pivot[4096];        /* UTF-16 between the two, kept across calls */
+    UChar *ps, *pt;           /* pivot source / target positions */
+    int started;              /* a call has been made (reset only before) */
+    int bom_checked;          /* the start of the output was looked at */
+    uint64_t consumed;        /* input bytes consumed by earlier calls */
+    uint64_t bad_at;          /* stream offset of the first invalid byte */
+    char name[64];            /* charset name, for messages */
+};
+
+int ty_conv_open(const char *from, ty_conv **out, char *err, size_t errlen) {
+    if (!from || !out) return TENYO_ERR_ARG;
+    *out = NULL;
+    ty_conv *c = calloc(1, sizeof *c);
+    if (!c) {
+        ty_seterr(err, errlen, "out of memory");
+        return TENYO_ERR_NOMEM;
+    }
+    UErrorCode st = U_ZERO_ERROR;
+    c->src = ucnv_open(from, &st);
+    if (U_FAILURE(st)) {
+        ty_seterr(err, errlen, "unknown encoding '%s'", from);
+        ty_conv_free(c);
+        return TENYO_ERR_DEPENDENCY;
+    }
+    c->dst = ucnv_open("UTF-8", &st);
+    if (U_FAILURE(st)) {
+        ty_seterr(err, errlen, "ICU has no UTF-8 converter");
+        ty_conv_free(c);
+        return TENYO_ERR_DEPENDENCY;
+    }
+    ucnv_setToUCallBack(c->src, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
+    c->ps = c->pt = c->pivot;
+    ty_seterr(c->name, sizeof c->name, "%s", from);
+    *out = c;
+    return TENYO_OK;
+}
+
+void ty_conv_free(ty_conv *c) {
+    if (!c) return;
+    if (c->src) ucnv_close(c->src);
+    if (c->dst) ucnv_close(c->dst);
+    free(c);
+}
+
+uint64_t ty_conv_bad_offset(const ty_conv *c) {
+    return c ? c->bad_at : 0;
+}
+
+int ty_conv_run(ty_conv *c, const char *in, size_t inlen, int flush,
+                ty_buf *out, char *err, size_t errlen) {
+    if (!c || !out || (!in && inlen)) return TENYO_ERR_ARG;
+    const char *s = in ? in : "", *se = s + inlen;
+    size_t start = out->len;
+    /* UTF-8 is at most 3 bytes per UTF-16 unit, and a legacy byte gives
+     * at most one unit: start with room for 3/2 and grow on overflow */
+    size_t want = inlen / 2 * 3 + 64;
+    for (;;) {
+        if (ty_buf_reserve(out, want)) goto nomem;
+        char *t = out->p + out->len, *te = out->p + out->cap - 1;
+        UErrorCode st = U_ZERO_ERROR;
+        ucnv_convertEx(c->dst, c->src, &t, te, &s, se, c->pivot, &c->ps,
+                       &c->pt, c->pivot + 4096, !c->started, flush ? 1 : 0,
+                       &st);
+        c->started = 1;
+        out->len = (size_t)(t - out->p);
+        if (st == U_BUFFER_OVERFLOW_ERROR) {
+            want = out->cap;
+            continue;
+        }
+        if (U_FAILURE(st)) {
+            char bytes[8];
+            int8_t nb = sizeof bytes;
+            UErrorCode e2 = U_ZERO_ERROR;
+            ucnv_getInvalidChars(c->src, bytes, &nb, &e2);
+            if (U_FAILURE(e2) || nb < 0) nb = 0;
+            uint64_t at = c->consumed + (uint64_t)(s - in);
+            c->bad_at = at >= (uint64_t)nb ? at - (uint64_t)nb : 0;
+            ty_seterr(err, errlen,
+                      "bytes near offset %llu are not valid %s (%s)",
+                      (unsigned long long)at, c->name, u_errorName(st));
+            out->len = start;
+            out->p[out->len] = 0;
+            return TENYO_ERR_INPUT;
+        }
+        break;
+    }
+    c->consumed += inlen;
+    out->p[out->len] = 0;
+    /* drop a byte-order mark at the start of the stream (the first call
+     * that gives output: the reader's first piece is far longer) */
+    if (!c->bom_checked && out->len > start) {
+        c->bom_checked = 1;
+        if (out->len - start >= 3 && !memcmp(out->p + start, "\xEF\xBB\xBF", 3)) {
+            memmove(out->p + start, out->p + start + 3, out->len - start - 2);
+            out->len -= 3;
+        }
+    }
+    return TENYO_OK;
+nomem:
     ty_seterr(err, errlen, "out of memory converting %zu bytes", inlen);
     return TENYO_ERR_NOMEM;
 }

@@ -1,0 +1,1062 @@
+/*
+ * segment.c — incremental updates: tenyo add / delete / rebuild, and the
+ * merge that makes an index with updates look like one index when opened.
+ *
+ * Model (Lucene's, scaled down). An index is an immutable base file plus,
+ * in "<path>.upd/", immutable segments of added documents, one deletion
+ * file and a MANIFEST that names them (store/manifest.c: written aside,
+ * fsync'd, renamed over the old one). A segment is an ordinary index file
+ * written by tenyo_builder with the base's tokenizer and no LSA: its own
+ * vocabulary, term counts, metadata, fields and phrases. Deletions are
+ * global positions (base documents first, then each segment's in manifest
+ * order), so replacing an id deletes exactly its old instance.
+ *
+ * Open = base + merge. tenyo_index_open reads the base, then ty_seg_apply
+ * merges what the manifest names into one in-memory model holding the live
+ * documents only, so that search, ideas, batch and the server need no
+ * notion of segments or deleted documents at all:
+ *   - vocabulary: the base terms keep their ids (the fit); terms first seen
+ *     in segments follow, with a zero LSA basis row (they score in the
+ *     sparse TF-IDF part only, as the issue asks) and an idf from their
+ *     document frequency among the live documents;
+ *   - added documents are weighted with those idfs and folded into the
+ *     base's LSA basis (exactly what a text query of the same document
+ *     gets), so they rank like any document;
+ *   - fields and phrases are united, field counts and co-classification
+ *     recounted over live documents; the IVF lists are remapped (deleted
+ *     documents dropped, added ones put in their nearest list).
+ * The merge costs one pass over the index at open (no pass at all when
+ * there are no updates). Rejected: searching segments separately and
+ * merging hit lists (every consumer — scans, batch sgemm, ideas' field
+ * statistics, the IVF — would need to know; the merged model keeps them
+ * unchanged); folding documents in at add time and storing the vectors
+ * (the basis is fixed until rebuild, so the vectors are a pure function of
+ * the counts; computing them at open keeps segments small and makes a
+ * segment valid for exactly one base).
+ *
+ * Staleness. The manifest records the "fit id" of its base (a hash of the
+ * base's singular values, sizes and leading vocabulary and metadata: any
+ * refit changes it). Updates whose fit id differs are stale — left over
+ * from a rebuild or a new `tenyo index` interrupted before it removed them
+ * — and are ignored, so such a crash leaves the new state, never a mix.
+ * `tenyo info` reports the share of live documents added since the fit,
+ * the share of term occurrences not in the fit, new terms, and fitted
+ * documents since deleted, and advises a rebuild past 10% / 2% / 10%.
+ *
+ * Rebuild reads every live document's stored term counts, surfaces and
+ * phrases back out of the merged model and feeds them to a builder
+ * (ty_builder_add_counts): vocabulary, df filters, idf, SVD and IVF are
+ * refitted with the base's options, no source files needed. Terms the
+ * original build dropped (df below min_df) are not in the index and cannot
+ * come back; a rebuild is a refit of what the index holds.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Staleness past which `tenyo info` advises a rebuild. */
+#define STALE_DOCS 0.10      /* live documents added since the fit */
+#define STALE_NEW_MASS 0.02  /* occurrences of terms the fit lacks */
+#define STALE_DELETED 0.10   /* fitted documents deleted since */
+
+/* ty_seg_apply's positive results (for tenyo_index_open). */
+#define SEG_STALE 1          /* manifest for another base: ignored */
+#define SEG_VANISHED 2       /* a named file is gone (an update raced): retry */
+
+uint64_t ty_model_fit_id(const ty_model *m) {
+    uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
+    uint64_t v[7] = {m->ndocs, m->nterms, m->dim, nnz, m->term_blob_len, m->meta_blob_len,
+                     m->nfields};
+    uint64_t h = ty_fnv1a(v, sizeof v);
+    if (m->dim && m->sigma) h = h * 0x100000001b3ull ^ ty_fnv1a(m->sigma, m->dim * sizeof(float));
+    size_t tl = m->term_blob_len < 4096 ? (size_t)m->term_blob_len : 4096;
+    size_t ml = m->meta_blob_len < 4096 ? (size_t)m->meta_blob_len : 4096;
+    if (tl) h = h * 0x100000001b3ull ^ ty_fnv1a(m->term_blob, tl);
+    if (ml) h = h * 0x100000001b3ull ^ ty_fnv1a(m->meta_blob, ml);
+    if (m->tokenizer) h = h * 0x100000001b3ull ^ ty_fnv1a(m->tokenizer, strlen(m->tokenizer));
+    return h;
+}
+
+void ty_upd_free(ty_upd *u) {
+    if (!u) return;
+    free(u->gpos);
+    free(u->base_map);
+    memset(u, 0, sizeof *u);
+}
+
+/* ================================================================ merge */
+
+static int cmp_code(const void *a, const void *b) { return strncmp(a, b, 8); }
+
+/* Sort (term, count) pairs by term (insertion sort: rows are short and
+ * mostly sorted already). */
+static void sort_pairs(uint32_t *t, uint32_t *c, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        uint32_t a = t[i], b = c[i];
+        size_t j = i;
+        for (; j > 0 && t[j - 1] > a; j--) {
+            t[j] = t[j - 1];
+            c[j] = c[j - 1];
+        }
+        t[j] = a;
+        c[j] = b;
+    }
+}
+
+/* Everything the merge builds besides the model. */
+typedef struct merge {
+    const ty_model *base;     /* the base as read */
+    ty_model *seg;            /* segments as read */
+    size_t nseg;              /* their number */
+    const uint8_t *dead;      /* per global position: 1 deleted */
+    uint64_t *segpos;         /* first global position of each segment */
+    uint32_t **tmap;          /* per segment: local term -> merged term */
+    uint32_t **pmap;          /* per segment: local phrase -> merged phrase */
+    uint16_t *bfmap;          /* base field -> merged field */
+    uint16_t **fmap;          /* per segment: local field -> merged field */
+} merge;
+
+/* Append string s (with its NUL) to blob, recording its offset. */
+static int put_str(ty_buf *blob, uint64_t *off, const char *s) {
+    *off = blob->len;
+    return ty_buf_append(blob, s, strlen(s) + 1);
+}
+
+/* Vocabulary, fields and phrases of the merged model, and the maps of the
+ * segments' local ids to merged ones. */
+static int merge_tables(merge *g, ty_model *M) {
+    const ty_model *B = g->base;
+    int rc = TENYO_ERR_NOMEM;
+    ty_strmap *voc = ty_strmap_new(), *phr = ty_strmap_new();
+    ty_buf tb = {0}, sb = {0}, pb = {0};
+    char (*codes)[8] = NULL;
+    uint32_t *cdf = NULL, *remap = NULL;
+    if (!voc || !phr) goto done;
+    for (uint64_t t = 0; t < B->nterms; t++) {
+        const char *s = B->term_blob + B->term_off[t];
+        if (ty_strmap_intern(voc, s, strlen(s), NULL) < 0) goto done;
+    }
+    for (uint64_t p = 0; p < B->nphrases; p++) {
+        const char *s = B->phr_blob + B->phr_off[p];
+        if (ty_strmap_intern(phr, s, strlen(s), NULL) < 0) goto done;
+    }
+    size_t ncode = B->nfields;
+    for (size_t i = 0; i < g->nseg; i++) ncode += g->seg[i].nfields;
+    codes = ty_mallocarray(ncode ? ncode : 1, sizeof *codes);
+    if (!codes) goto done;
+    memcpy(codes, B->field_code, B->nfields * sizeof *codes);
+    ncode = B->nfields;
+    int any_surf = B->surf_off != NULL;
+    for (size_t i = 0; i < g->nseg; i++) {
+        const ty_model *S = &g->seg[i];
+        g->tmap[i] = ty_mallocarray(S->nterms ? S->nterms : 1, sizeof **g->tmap);
+        g->pmap[i] = ty_mallocarray(S->nphrases ? S->nphrases : 1, sizeof **g->pmap);
+        g->fmap[i] = ty_mallocarray(S->nfields ? S->nfields : 1, sizeof **g->fmap);
+        if (!g->tmap[i] || !g->pmap[i] || !g->fmap[i]) goto done;
+        for (uint64_t t = 0; t < S->nterms; t++) {
+            const char *s = S->term_blob + S->term_off[t];
+            int64_t id = ty_strmap_intern(voc, s, strlen(s), NULL);
+            if (id < 0) goto done;
+            g->tmap[i][t] = (uint32_t)id;
+        }
+        for (uint64_t p = 0; p < S->nphrases; p++) {
+            const char *s = S->phr_blob + S->phr_off[p];
+            int64_t id = ty_strmap_intern(phr, s, strlen(s), NULL);
+            if (id < 0) goto done;
+            g->pmap[i][p] = (uint32_t)id;
+        }
+        memcpy(codes + ncode, S->field_code, S->nfields * sizeof *codes);
+        ncode += S->nfields;
+        any_surf |= S->surf_off != NULL;
+    }
+    /* fields: the sorted union (the field table is searched by code) */
+    qsort(codes, ncode, sizeof *codes, cmp_code);
+    size_t nf = 0;
+    for (size_t i = 0; i < ncode; i++)
+        if (nf == 0 || strncmp(codes[nf - 1], codes[i], 8)) memmove(codes[nf++], codes[i], 8);
+    if (nf > TY_MAX_FIELDS) {
+        rc = TENYO_ERR_LIMIT;
+        goto done;
+    }
+    M->nfields = (uint32_t)nf;
+    M->field_code = ty_mallocarray(nf ? nf : 1, sizeof *M->field_code);
+    M->field_count = ty_calloc(nf ? nf : 1, sizeof *M->field_count);
+    g->bfmap = ty_mallocarray(B->nfields ? B->nfields : 1, sizeof *g->bfmap);
+    if (!M->field_code || !M->field_count || !g->bfmap) goto done;
+    memcpy(M->field_code, codes, nf * sizeof *codes);
+    for (uint32_t f = 0; f < B->nfields; f++)
+        g->bfmap[f] = (uint16_t)(((char(*)[8])bsearch(B->field_code[f], codes, nf, 8, cmp_code)) - codes);
+    for (size_t i = 0; i < g->nseg; i++)
+        for (uint32_t f = 0; f < g->seg[i].nfields; f++)
+            g->fmap[i][f] = (uint16_t)(((char(*)[8])bsearch(g->seg[i].field_code[f], codes, nf, 8,
+                                                            cmp_code)) - codes);
+    /* vocabulary: the base's terms, then the new terms that pass the base's
+     * df filters among the live documents (a segment keeps every term, so
+     * a term reaching min_df over several adds joins then) */
+    uint64_t C = ty_strmap_size(voc), N = 0;
+    cdf = ty_calloc(C ? C : 1, sizeof *cdf);
+    remap = ty_mallocarray(C ? C : 1, sizeof *remap);
+    if (!cdf || !remap) goto done;
+    for (uint64_t d = 0, pos = 0; d < B->ndocs; d++, pos++) N += !g->dead[pos];
+    for (size_t i = 0, pos = B->ndocs; i < g->nseg; i++) {
+        const ty_model *S = &g->seg[i];
+        for (uint64_t d = 0; d < S->ndocs; d++, pos++) {
+            if (g->dead[pos]) continue;
+            N++;
+            for (uint64_t j = S->tfidf.rowptr[d]; j < S->tfidf.rowptr[d + 1]; j++)
+                cdf[g->tmap[i][S->tfidf.col[j]]]++;
+        }
+    }
+    uint64_t T = 0;
+    double maxdf = B->max_df_ratio * (double)N;
+    uint32_t mindf = B->min_df > 1 ? (uint32_t)B->min_df : 1;
+    for (uint64_t t = 0; t < C; t++) {
+        int keep = t < B->nterms ||
+                   (cdf[t] >= (N < 10 ? 1 : mindf) && (N < 10 || (double)cdf[t] <= maxdf));
+        remap[t] = keep ? (uint32_t)T++ : UINT32_MAX;
+    }
+    for (size_t i = 0; i < g->nseg; i++)
+        for (uint64_t t = 0; t < g->seg[i].nterms; t++) g->tmap[i][t] = remap[g->tmap[i][t]];
+    M->nterms = T;
+    M->term_off = ty_mallocarray(T ? T : 1, sizeof *M->term_off);
+    M->df = ty_calloc(T ? T : 1, sizeof *M->df);
+    M->idf = ty_calloc(T ? T : 1, sizeof *M->idf);
+    if (any_surf) M->surf_off = ty_mallocarray(T ? T : 1, sizeof *M->surf_off);
+    const char **surf = any_surf ? ty_calloc(C ? C : 1, sizeof *surf) : NULL;
+    if (!M->term_off || !M->df || !M->idf || (any_surf && (!M->surf_off || !surf))) {
+        free(surf);
+        goto done;
+    }
+    if (any_surf) {
+        for (uint64_t t = 0; t < B->nterms && B->surf_off; t++) surf[t] = B->surf_blob + B->surf_off[t];
+        for (size_t i = 0; i < g->nseg; i++) {
+            const ty_model *S = &g->seg[i];
+            if (!S->surf_off) continue;
+            for (uint64_t t = 0; t < S->nterms; t++) {
+                const char *k = S->term_blob + S->term_off[t];
+                int64_t c = ty_strmap_get(voc, k, strlen(k));
+                if (c >= (int64_t)B->nterms && !surf[c]) surf[c] = S->surf_blob + S->surf_off[t];
+            }
+        }
+    }
+    int bad = 0;
+    for (uint64_t t = 0; t < C && !bad; t++) {
+        uint32_t f = remap[t];
+        if (f == UINT32_MAX) continue;
+        bad |= put_str(&tb, &M->term_off[f], ty_strmap_key(voc, (uint32_t)t, NULL));
+        if (any_surf) bad |= put_str(&sb, &M->surf_off[f], surf[t] ? surf[t] : "");
+        M->df[f] = t < B->nterms ? B->df[t] : cdf[t];
+    }
+    free(surf);
+    if (bad) goto done;
+    memcpy(M->idf, B->idf, B->nterms * sizeof *M->idf);
+    ty_idf_compute(M->df + B->nterms, T - B->nterms, N, M->idf + B->nterms);
+    M->term_blob = tb.p ? tb.p : ty_strdup("");
+    M->term_blob_len = tb.len;
+    tb = (ty_buf){0};
+    if (any_surf) {
+        M->surf_blob = sb.p ? sb.p : ty_strdup("");
+        M->surf_blob_len = sb.len;
+        sb = (ty_buf){0};
+        if (!M->surf_blob) goto done;
+    }
+    if (!M->term_blob) goto done;
+    /* phrases */
+    uint64_t P = ty_strmap_size(phr);
+    if (P) {
+        M->nphrases = P;
+        M->phr_off = ty_mallocarray(P, sizeof *M->phr_off);
+        if (!M->phr_off) goto done;
+        for (uint64_t p = 0; p < P; p++)
+            if (put_str(&pb, &M->phr_off[p], ty_strmap_key(phr, (uint32_t)p, NULL))) goto done;
+        M->phr_blob = pb.p;
+        M->phr_blob_len = pb.len;
+        pb = (ty_buf){0};
+    }
+    rc = TENYO_OK;
+done:
+    ty_strmap_free(voc);
+    ty_strmap_free(phr);
+    ty_buf_free(&tb);
+    ty_buf_free(&sb);
+    ty_buf_free(&pb);
+    free(codes);
+    free(cdf);
+    free(remap);
+    return rc;
+}
+
+/* Build the merged model M of the live documents (see the essay). */
+static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
+    const ty_model *B = g->base;
+    const uint64_t T0 = B->nterms, T = M->nterms, K = B->dim;
+    int rc = TENYO_ERR_NOMEM;
+    uint32_t *tt = NULL, *tc = NULL;
+    ty_buf mb = {0};
+    /* pass 1: live documents, non-zeros, fields, phrases, new-term df */
+    uint64_t N = 0, nnz = 0, nfid = 0, nphr = 0, pos = 0, maxrow = 0;
+    for (uint64_t d = 0; d < B->ndocs; d++, pos++) {
+        if (g->dead[pos]) continue;
+        N++;
+        nnz += B->tfidf.rowptr[d + 1] - B->tfidf.rowptr[d];
+        nfid += B->field_ptr[d + 1] - B->field_ptr[d];
+        if (B->phr_ptr) nphr += B->phr_ptr[d + 1] - B->phr_ptr[d];
+    }
+    for (size_t i = 0; i < g->nseg; i++) {
+        const ty_model *S = &g->seg[i];
+        for (uint64_t d = 0; d < S->ndocs; d++, pos++) {
+            if (g->dead[pos]) continue;
+            N++;
+            uint64_t a = S->tfidf.rowptr[d], e = S->tfidf.rowptr[d + 1];
+            nnz += e - a;
+            if (e - a > maxrow) maxrow = e - a;
+            nfid += S->field_ptr[d + 1] - S->field_ptr[d];
+            if (S->phr_ptr) nphr += S->phr_ptr[d + 1] - S->phr_ptr[d];
+        }
+    }
+    M->ndocs = N;
+    /* arrays */
+    ty_csr *A = &M->tfidf;
+    A->nrows = N;
+    A->ncols = T;
+    A->rowptr = ty_calloc(N + 1, sizeof *A->rowptr);
+    A->col = ty_mallocarray(nnz ? nnz : 1, sizeof *A->col);
+    A->val = ty_mallocarray(nnz ? nnz : 1, sizeof *A->val);
+    M->tf = ty_mallocarray(nnz ? nnz : 1, sizeof *M->tf);
+    M->meta_off = ty_mallocarray(N ? N : 1, TY_META_NSTR * sizeof *M->meta_off);
+    M->open = ty_mallocarray(N ? N : 1, 1);
+    M->lang = ty_mallocarray(N ? N : 1, 1);
+    M->field_ptr = ty_calloc(N + 1, sizeof *M->field_ptr);
+    M->field_ids = ty_mallocarray(nfid ? nfid : 1, sizeof *M->field_ids);
+    if (M->nphrases) {
+        M->phr_ptr = ty_calloc(N + 1, sizeof *M->phr_ptr);
+        M->phr_ids = ty_mallocarray(nphr ? nphr : 1, sizeof *M->phr_ids);
+        if (!M->phr_ptr || !M->phr_ids) goto done;
+    }
+    if (K) {
+        M->dim = (uint32_t)K;
+        M->sigma = ty_mallocarray(K, sizeof *M->sigma);
+        M->basis = ty_calloc(T ? T : 1, K * sizeof *M->basis);
+        M->docvec = ty_mallocarray(N ? N : 1, K * sizeof *M->docvec);
+        if (!M->sigma || !M->basis || !M->docvec) goto done;
+        memcpy(M->sigma, B->sigma, K * sizeof *M->sigma);
+        memcpy(M->basis, B->basis, T0 * K * sizeof *M->basis);
+    }
+    u->gpos = ty_mallocarray(N ? N : 1, sizeof *u->gpos);
+    u->base_map = ty_mallocarray(B->ndocs ? B->ndocs : 1, sizeof *u->base_map);
+    tt = ty_mallocarray(maxrow ? maxrow : 1, sizeof *tt);
+    tc = ty_mallocarray(maxrow ? maxrow : 1, sizeof *tc);
+    if (!A->rowptr || !A->col || !A->val || !M->tf || !M->meta_off || !M->open || !M->lang ||
+        !M->field_ptr || !M->field_ids || !u->gpos || !u->base_map || !tt || !tc)
+        goto done;
+    /* pass 2: copy base documents, weight and fold in segment documents */
+    uint64_t n = 0, z = 0, fz = 0, pz = 0;
+    pos = 0;
+    for (uint64_t d = 0; d < B->ndocs; d++, pos++) {
+        u->base_map[d] = UINT64_MAX;
+        if (g->dead[pos]) {
+            u->base_deleted++;
+            continue;
+        }
+        u->base_map[d] = n;
+        u->gpos[n] = pos;
+        uint64_t a = B->tfidf.rowptr[d], e = B->tfidf.rowptr[d + 1];
+        memcpy(A->col + z, B->tfidf.col + a, (e - a) * sizeof *A->col);
+        memcpy(A->val + z, B->tfidf.val + a, (e - a) * sizeof *A->val);
+        memcpy(M->tf + z, B->tf + a, (e - a) * sizeof *M->tf);
+        for (uint64_t j = a; j < e; j++) u->mass += B->tf[j];
+        z += e - a;
+        A->rowptr[n + 1] = z;
+        if (K) memcpy(M->docvec + n * K, B->docvec + d * K, K * sizeof *M->docvec);
+        for (int s = 0; s < TY_META_NSTR; s++)
+            if (put_str(&mb, &M->meta_off[n * TY_META_NSTR + s],
+                        B->meta_blob + B->meta_off[d * TY_META_NSTR + s]))
+                goto done;
+        M->open[n] = B->open[d];
+        M->lang[n] = B->lang[d];
+        for (uint64_t j = B->field_ptr[d]; j < B->field_ptr[d + 1]; j++)
+            M->field_ids[fz++] = g->bfmap[B->field_ids[j]];
+        M->field_ptr[n + 1] = fz;
+        if (M->phr_ptr) {
+            if (B->phr_ptr)
+                for (uint64_t j = B->phr_ptr[d]; j < B->phr_ptr[d + 1]; j++)
+                    M->phr_ids[pz++] = B->phr_ids[j]; /* base phrases keep their ids */
+            M->phr_ptr[n + 1] = pz;
+        }
+        n++;
+    }
+    for (size_t i = 0; i < g->nseg; i++) {
+        const ty_model *S = &g->seg[i];
+        for (uint64_t d = 0; d < S->ndocs; d++, pos++) {
+            if (g->dead[pos]) continue;
+            u->gpos[n] = pos;
+            uint64_t a = S->tfidf.rowptr[d], e = S->tfidf.rowptr[d + 1];
+            size_t r = 0;
+            for (uint64_t j = a; j < e; j++) {
+                uint32_t t = g->tmap[i][S->tfidf.col[j]];
+                if (t == UINT32_MAX) continue; /* below the df filter */
+                tt[r] = t;
+                tc[r] = S->tf[j];
+                u->mass += tc[r];
+                u->mass_added += tc[r];
+                if (t >= T0) u->mass_new += tc[r];
+                r++;
+            }
+            sort_pairs(tt, tc, r);
+            memcpy(A->col + z, tt, r * sizeof *tt);
+            memcpy(M->tf + z, tc, r * sizeof *tc);
+            for (size_t j = 0; j < r; j++) A->val[z + j] = (float)tc[j];
+            ty_tfidf_row(A->col + z, A->val + z, r, M->idf);
+            if (K) ty_fold_in(M, A->col + z, A->val + z, r, M->docvec + n * K);
+            z += r;
+            A->rowptr[n + 1] = z;
+            for (int s = 0; s < TY_META_NSTR; s++)
+                if (put_str(&mb, &M->meta_off[n * TY_META_NSTR + s],
+                            S->meta_blob + S->meta_off[d * TY_META_NSTR + s]))
+                    goto done;
+            M->open[n] = S->open[d];
+            M->lang[n] = S->lang[d];
+            uint64_t f0 = fz;
+            for (uint64_t j = S->field_ptr[d]; j < S->field_ptr[d + 1]; j++)
+                M->field_ids[fz++] = g->fmap[i][S->field_ids[j]];
+            /* the union keeps a document's fields sorted: the maps are monotonic */
+            (void)f0;
+            M->field_ptr[n + 1] = fz;
+            if (M->phr_ptr) {
+                if (S->phr_ptr)
+                    for (uint64_t j = S->phr_ptr[d]; j < S->phr_ptr[d + 1]; j++)
+                        M->phr_ids[pz++] = g->pmap[i][S->phr_ids[j]];
+                M->phr_ptr[n + 1] = pz;
+            }
+            u->added++;
+            n++;
+        }
+    }
+    M->meta_blob = mb.p ? mb.p : ty_strdup("");
+    M->meta_blob_len = mb.len;
+    mb = (ty_buf){0};
+    if (!M->meta_blob) goto done;
+    for (uint64_t d = 0; d < N; d++)
+        for (uint64_t j = M->field_ptr[d]; j < M->field_ptr[d + 1]; j++)
+            M->field_count[M->field_ids[j]]++;
+    rc = TENYO_OK;
+done:
+    ty_buf_free(&mb);
+    free(tt);
+    free(tc);
+    return rc;
+}
+
+/* Move what the merged model keeps unchanged from the base. */
+static int carry_base(ty_model *B, ty_model *M) {
+    M->format_version = B->format_version;
+    M->tokenizer = B->tokenizer;
+    M->writer = B->writer;
+    M->mecab_dicdir = B->mecab_dicdir;
+    B->tokenizer = B->writer = B->mecab_dicdir = NULL;
+    M->keep_parts = B->keep_parts;
+    M->stem = B->stem;
+    M->seed = B->seed;
+    M->min_df = B->min_df;
+    M->max_df_ratio = B->max_df_ratio;
+    M->oversample = B->oversample;
+    M->power_iters = B->power_iters;
+    M->created = B->created;
+    M->ivf_blob = B->ivf_blob;
+    M->ivf_len = B->ivf_len;
+    M->labels_blob = B->labels_blob;
+    M->labels_len = B->labels_len;
+    B->ivf_blob = B->labels_blob = NULL;
+    M->file_bytes = B->file_bytes;
+    M->nsections = B->nsections;
+    memcpy(M->sections, B->sections, sizeof M->sections);
+    return TENYO_OK;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
+    ty_model *B = &x->m;
+    char *dir = ty_upd_dir(path);
+    if (!dir) return TENYO_ERR_NOMEM;
+    ty_manifest mf;
+    merge g = {0};
+    x->upd.fit = ty_model_fit_id(B);
+    ty_model M = {0};
+    uint8_t *dead = NULL;
+    uint64_t *del = NULL, ndel = 0;
+    int rc = ty_manifest_read(dir, &mf, err, errlen);
+    if (rc == TENYO_ERR_NOTFOUND) {
+        free(dir);
+        return TENYO_OK;
+    }
+    if (rc) goto done;
+    uint64_t fit = x->upd.fit;
+    if (mf.fit != fit) {
+        rc = SEG_STALE;
+        goto done;
+    }
+    rc = TENYO_ERR_CORRUPT;
+    if (mf.base_docs != B->ndocs) {
+        ty_seterr(err, errlen, "%s/MANIFEST: made for a base of %llu documents, %s has %llu",
+                  dir, (unsigned long long)mf.base_docs, path, (unsigned long long)B->ndocs);
+        goto done;
+    }
+    if (mf.nseg == 0 && !mf.del[0]) { /* nothing to apply */
+        x->upd.generation = mf.generation;
+        rc = TENYO_OK;
+        goto done;
+    }
+    if (!B->tf) {
+        ty_seterr(err, errlen, "%s: updates need the term counts of format 2; the base has none",
+                  path);
+        goto done;
+    }
+    rc = TENYO_ERR_NOMEM;
+    g.base = B;
+    g.nseg = mf.nseg;
+    g.seg = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.seg);
+    g.segpos = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.segpos);
+    g.tmap = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.tmap);
+    g.pmap = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.pmap);
+    g.fmap = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.fmap);
+    if (!g.seg || !g.segpos || !g.tmap || !g.pmap || !g.fmap) goto done;
+    uint64_t P = B->ndocs, bytes = 0;
+    for (size_t i = 0; i < mf.nseg; i++) {
+        char *sp = ty_upd_path(dir, mf.seg[i].file);
+        if (!sp) goto done;
+        rc = ty_store_read(sp, &g.seg[i], err, errlen);
+        if (rc == TENYO_ERR_IO && access(sp, F_OK) != 0 && errno == ENOENT) rc = SEG_VANISHED;
+        free(sp);
+        if (rc) goto done;
+        rc = TENYO_ERR_CORRUPT;
+        const ty_model *S = &g.seg[i];
+        if (S->ndocs != mf.seg[i].docs || !S->tf || !S->tokenizer || !B->tokenizer ||
+            strcmp(S->tokenizer, B->tokenizer)) {
+            ty_seterr(err, errlen, "%s/%s: segment does not match its manifest or base "
+                      "(%llu documents, manifest says %llu; tokenizer %s)",
+                      dir, mf.seg[i].file, (unsigned long long)S->ndocs,
+                      (unsigned long long)mf.seg[i].docs,
+                      S->tokenizer && B->tokenizer && !strcmp(S->tokenizer, B->tokenizer)
+                          ? "same" : "differs");
+            goto done;
+        }
+        g.segpos[i] = P;
+        P += S->ndocs;
+        bytes += S->file_bytes;
+    }
+    rc = TENYO_ERR_NOMEM;
+    dead = ty_calloc(P ? P : 1, 1);
+    if (!dead) goto done;
+    if (mf.del[0]) {
+        rc = ty_dels_read(dir, mf.del, P, &del, &ndel, err, errlen);
+        if (rc == TENYO_ERR_NOTFOUND) rc = SEG_VANISHED;
+        if (rc) goto done;
+        if (ndel != mf.ndel) {
+            rc = TENYO_ERR_CORRUPT;
+            ty_seterr(err, errlen, "%s/%s: %llu deletions, the manifest says %llu", dir, mf.del,
+                      (unsigned long long)ndel, (unsigned long long)mf.ndel);
+            goto done;
+        }
+        for (uint64_t i = 0; i < ndel; i++) dead[del[i]] = 1;
+        bytes += 32 + 8 * ndel;
+    }
+    g.dead = dead;
+    ty_upd u = {0};
+    rc = merge_tables(&g, &M);
+    if (!rc) rc = merge_docs(&g, &M, &u);
+    if (!rc) rc = carry_base(B, &M);
+    if (rc) {
+        ty_upd_free(&u);
+        if (rc == TENYO_ERR_LIMIT)
+            ty_seterr(err, errlen, "%s: more than %d fields after the updates", path,
+                      TY_MAX_FIELDS);
+        goto done;
+    }
+    u.fit = fit;
+    u.generation = mf.generation;
+    u.nseg = (uint32_t)mf.nseg;
+    u.bytes = bytes;
+    u.base_docs = B->ndocs;
+    u.positions = P;
+    u.fit_terms = B->nterms;
+    ty_model_free(B);
+    *B = M;
+    memset(&M, 0, sizeof M);
+    x->upd = u;
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory applying updates", path);
+    for (size_t i = 0; g.seg && i < g.nseg; i++) {
+        ty_model_free(&g.seg[i]);
+        if (g.tmap) free(g.tmap[i]);
+        if (g.pmap) free(g.pmap[i]);
+        if (g.fmap) free(g.fmap[i]);
+    }
+    free(g.seg);
+    free(g.segpos);
+    free(g.tmap);
+    free(g.pmap);
+    free(g.fmap);
+    free(g.bfmap);
+    ty_model_free(&M);
+    free(dead);
+    free(del);
+    ty_manifest_free(&mf);
+    free(dir);
+    return rc;
+}
+
+/* Staleness figures for tenyo_index_info_get. */
+void ty_upd_info(const tenyo_index *x, tenyo_index_info *in) {
+    const ty_upd *u = &x->upd;
+    in->generation = u->generation;
+    in->nsegments = u->nseg;
+    in->update_bytes = u->bytes;
+    if (!u->gpos) { /* no update applied: the whole index is the fit */
+        in->docs_fit = x->m.ndocs;
+        return;
+    }
+    in->docs_fit = u->base_docs;
+    in->docs_added = u->added;
+    in->docs_deleted = u->base_deleted;
+    in->terms_new = x->m.nterms - u->fit_terms;
+    in->stale_docs = x->m.ndocs ? (double)u->added / (double)x->m.ndocs : 0;
+    in->stale_mass = u->mass ? (double)(u->mass_added) / (double)u->mass : 0;
+    in->new_term_mass = u->mass ? (double)u->mass_new / (double)u->mass : 0;
+    in->rebuild_advised = in->stale_docs > STALE_DOCS || in->new_term_mass > STALE_NEW_MASS ||
+                          (u->base_docs &&
+                           (double)u->base_deleted / (double)u->base_docs > STALE_DELETED);
+}
+
+/* ============================================================== updates */
+
+struct tenyo_update {
+    char *path;               /* base file */
+    char *dir;                /* its update directory */
+    int lockfd;               /* held lock */
+    tenyo_index *x;           /* state when opened */
+    ty_manifest mf;           /* its manifest (fresh when none or stale) */
+    tenyo_build_opts o;       /* threads, progress */
+    tenyo_builder *b;         /* documents to add (NULL: none yet) */
+    ty_strmap *added;         /* their ids */
+    uint64_t *del;            /* global positions deleted by this update */
+    size_t ndel, capdel;      /* used / allocated */
+    uint8_t *deleted;         /* per document of x: deleted by this update */
+    double t0;                /* open time */
+    char err[TY_ERRLEN];      /* last error */
+};
+
+const char *tenyo_update_error(const tenyo_update *u) { return u ? u->err : ""; }
+
+void tenyo_update_free(tenyo_update *u) {
+    if (!u) return;
+    tenyo_builder_free(u->b);
+    ty_strmap_free(u->added);
+    tenyo_index_free(u->x);
+    ty_manifest_free(&u->mf);
+    ty_upd_unlock(u->lockfd);
+    free(u->del);
+    free(u->deleted);
+    free(u->path);
+    free(u->dir);
+    free(u);
+}
+
+/* Global position of document d of an opened index. */
+static uint64_t gpos_of(const tenyo_index *x, uint64_t d) {
+    return x->upd.gpos ? x->upd.gpos[d] : d;
+}
+
+int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_update **out,
+                      char *err, size_t errlen) {
+    if (!path || !out) return TENYO_ERR_ARG;
+    *out = NULL;
+    tenyo_update *u = ty_calloc(1, sizeof *u);
+    if (!u) return TENYO_ERR_NOMEM;
+    u->lockfd = -1;
+    u->t0 = ty_now();
+    if (opts) u->o = *opts;
+    else tenyo_build_opts_default(&u->o);
+    int rc = TENYO_ERR_NOMEM;
+    u->path = ty_strdup(path);
+    u->dir = ty_upd_dir(path);
+    u->added = ty_strmap_new();
+    if (!u->path || !u->dir || !u->added) goto fail;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto fail;
+    }
+    rc = ty_upd_lock(u->dir, &u->lockfd, err, errlen);
+    if (rc) goto fail;
+    rc = tenyo_index_open(path, &u->x, err, errlen);
+    if (rc) goto fail;
+    if (!u->x->m.tf) {
+        ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
+                  "index the source again to update it", path, u->x->m.format_version);
+        rc = TENYO_ERR_VERSION;
+        goto fail;
+    }
+    char why[TY_ERRLEN];
+    rc = ty_manifest_read(u->dir, &u->mf, why, sizeof why);
+    if (rc == TENYO_OK && u->mf.fit != u->x->upd.fit) {
+        /* stale: made for another base (a rebuild was interrupted before it
+         * dropped it); start over from this base, generations still rising */
+        uint64_t g = u->mf.generation;
+        ty_manifest_free(&u->mf);
+        u->mf.generation = g;
+    } else if (rc == TENYO_ERR_NOTFOUND) {
+        memset(&u->mf, 0, sizeof u->mf);
+    } else if (rc) {
+        ty_seterr(err, errlen, "%s", why);
+        goto fail;
+    }
+    u->mf.fit = u->x->upd.fit;
+    u->mf.base_docs = u->x->upd.gpos ? u->x->upd.base_docs : u->x->m.ndocs;
+    rc = TENYO_ERR_NOMEM;
+    u->deleted = ty_calloc(u->x->m.ndocs ? u->x->m.ndocs : 1, 1);
+    if (!u->deleted) goto fail;
+    *out = u;
+    return TENYO_OK;
+fail:
+    tenyo_update_free(u);
+    return rc;
+}
+
+int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
+    if (!u || !doc || !doc->id) return TENYO_ERR_ARG;
+    int rc;
+    if (!u->b) {
+        tenyo_build_opts o = u->o;
+        o.tok = u->x->tok;
+        o.dim = TY_BUILD_NO_LSA;
+        o.min_df = 1;
+        o.max_df_ratio = 1.0;
+        o.ivf_lists = 0;
+        o.ipc_titles = NULL;
+        o.nipc_titles = 0;
+        /* documents tokenized differently from the base would not match
+         * its vocabulary: the same check a text query makes */
+        ty_tokenizer *tk = NULL;
+        rc = ty_tokenizer_new(&o.tok, &tk, u->err, sizeof u->err);
+        if (rc) return rc;
+        const char *want = u->x->m.tokenizer ? u->x->m.tokenizer : "";
+        if (strcmp(want, ty_tokenizer_identity(tk))) {
+            ty_seterr(u->err, sizeof u->err,
+                      "%s: the tokenizer here differs from the index's: index %s, here %s",
+                      u->path, want, ty_tokenizer_identity(tk));
+            ty_tokenizer_free(tk);
+            return TENYO_ERR_MISMATCH;
+        }
+        ty_tokenizer_free(tk);
+        rc = tenyo_builder_new(&o, &u->b, u->err, sizeof u->err);
+        if (rc) return rc;
+    }
+    rc = tenyo_builder_add(u->b, doc);
+    if (rc) {
+        ty_seterr(u->err, sizeof u->err, "%s", tenyo_builder_error(u->b));
+        return rc;
+    }
+    if (ty_strmap_intern(u->added, doc->id, strlen(doc->id), NULL) < 0) return TENYO_ERR_NOMEM;
+    return TENYO_OK;
+}
+
+/* Queue global position p for deletion. */
+static int push_del(tenyo_update *u, uint64_t p) {
+    if (u->ndel == u->capdel) {
+        size_t c = u->capdel ? 2 * u->capdel : 64;
+        uint64_t *d = ty_reallocarray(u->del, c, sizeof *d);
+        if (!d) return TENYO_ERR_NOMEM;
+        u->del = d;
+        u->capdel = c;
+    }
+    u->del[u->ndel++] = p;
+    return TENYO_OK;
+}
+
+int tenyo_update_delete(tenyo_update *u, const char *id) {
+    if (!u || !id) return TENYO_ERR_ARG;
+    int64_t d = tenyo_index_find(u->x, id);
+    if (d < 0 || u->deleted[d]) return 0;
+    if (push_del(u, gpos_of(u->x, (uint64_t)d))) return TENYO_ERR_NOMEM;
+    u->deleted[d] = 1;
+    return 1;
+}
+
+int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
+    if (!u) return TENYO_ERR_ARG;
+    tenyo_update_stats s = {0};
+    s.generation = u->mf.generation;
+    uint64_t deleted_here = u->ndel;
+    uint64_t nadd_ids = ty_strmap_size(u->added);
+    ty_manifest nm = {0};
+    uint64_t *all = NULL;
+    char name[64];
+    int rc = TENYO_OK;
+    if (nadd_ids == 0 && u->ndel == 0) goto stats; /* nothing to do */
+    uint64_t gen = u->mf.generation + 1;
+    rc = TENYO_ERR_NOMEM;
+    nm.generation = gen;
+    nm.fit = u->mf.fit;
+    nm.base_docs = u->mf.base_docs;
+    nm.seg = ty_calloc(u->mf.nseg + 1, sizeof *nm.seg);
+    if (!nm.seg) goto done;
+    if (u->mf.nseg) memcpy(nm.seg, u->mf.seg, u->mf.nseg * sizeof *nm.seg);
+    nm.nseg = u->mf.nseg;
+    uint64_t positions = u->x->upd.gpos ? u->x->upd.positions : u->x->m.ndocs;
+    if (nadd_ids) {
+        snprintf(name, sizeof name, "seg-%06" PRIu64 ".tys", gen);
+        char *sp = ty_upd_path(u->dir, name);
+        if (!sp) goto done;
+        tenyo_build_stats bs;
+        rc = tenyo_builder_write(u->b, sp, &bs);
+        free(sp);
+        if (rc) {
+            ty_seterr(u->err, sizeof u->err, "%s/%s: %s", u->dir, name, tenyo_builder_error(u->b));
+            goto done;
+        }
+        rc = TENYO_ERR_NOMEM;
+        snprintf(nm.seg[nm.nseg].file, sizeof nm.seg[nm.nseg].file, "%s", name);
+        nm.seg[nm.nseg].docs = bs.docs;
+        nm.seg[nm.nseg].bytes = bs.file_bytes;
+        nm.nseg++;
+        s.added = bs.docs;
+        s.segment_bytes = bs.file_bytes;
+        /* a repeated id replaces the live document */
+        for (uint32_t i = 0; i < nadd_ids; i++) {
+            size_t len;
+            const char *id = ty_strmap_key(u->added, i, &len);
+            int64_t d = tenyo_index_find(u->x, id);
+            if (d < 0) continue;
+            s.replaced++;
+            if (!u->deleted[d]) {
+                if (push_del(u, gpos_of(u->x, (uint64_t)d))) goto done;
+                u->deleted[d] = 1;
+            }
+        }
+    }
+    /* deletions: the earlier ones and this update's, sorted and unique */
+    uint64_t *old = NULL, nold = 0;
+    if (u->mf.del[0]) {
+        rc = ty_dels_read(u->dir, u->mf.del, positions, &old, &nold, u->err, sizeof u->err);
+        if (rc) goto done;
+        rc = TENYO_ERR_NOMEM;
+    }
+    uint64_t nall = nold + u->ndel;
+    all = ty_mallocarray(nall ? nall : 1, sizeof *all);
+    if (!all) {
+        free(old);
+        goto done;
+    }
+    if (nold) memcpy(all, old, nold * sizeof *all);
+    free(old);
+    if (u->ndel) memcpy(all + nold, u->del, u->ndel * sizeof *all);
+    qsort(all, nall, sizeof *all, cmp_u64);
+    uint64_t nu = 0;
+    for (uint64_t i = 0; i < nall; i++)
+        if (nu == 0 || all[nu - 1] != all[i]) all[nu++] = all[i];
+    if (nu) {
+        snprintf(name, sizeof name, "del-%06" PRIu64 ".tyd", gen);
+        rc = ty_dels_write(u->dir, name, all, nu, u->err, sizeof u->err);
+        if (rc) goto done;
+        snprintf(nm.del, sizeof nm.del, "%s", name);
+        nm.ndel = nu;
+    }
+    rc = ty_manifest_write(u->dir, &nm, u->err, sizeof u->err);
+    if (rc) goto done;
+    ty_upd_gc(u->dir, &nm);
+    s.generation = gen;
+    s.deleted = deleted_here;
+stats:;
+    uint64_t gone = 0;
+    for (uint64_t d = 0; d < u->x->m.ndocs; d++) gone += u->deleted[d];
+    s.docs = u->x->m.ndocs - gone + s.added;
+    s.seconds = ty_now() - u->t0;
+    if (st) *st = s;
+    rc = TENYO_OK;
+done:
+    free(all);
+    ty_manifest_free(&nm);
+    return rc;
+}
+
+/* ============================================================== rebuild */
+
+/* Split the stored ';'-separated codes into an array of strings (in buf). */
+static int split_codes(const char *codes, char **buf, const char ***arr, size_t *n) {
+    *n = 0;
+    *buf = ty_strdup(codes);
+    size_t cap = 1;
+    for (const char *p = codes; *p; p++) cap += *p == ';';
+    *arr = ty_mallocarray(cap, sizeof **arr);
+    if (!*buf || !*arr) return TENYO_ERR_NOMEM;
+    char *save = NULL;
+    for (char *t = strtok_r(*buf, ";", &save); t; t = strtok_r(NULL, ";", &save))
+        (*arr)[(*n)++] = t;
+    return TENYO_OK;
+}
+
+/* Feed live document d of x to the builder as stored counts. */
+static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
+                    ty_buf *surf, ty_buf *phr) {
+    const ty_model *m = &x->m;
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, d, &dm);
+    char *cbuf = NULL;
+    const char **codes = NULL;
+    size_t nc = 0;
+    int rc = split_codes(dm.codes, &cbuf, &codes, &nc);
+    if (rc) goto done;
+    uint64_t a = m->tfidf.rowptr[d], e = m->tfidf.rowptr[d + 1];
+    surf->len = phr->len = 0;
+    rc = TENYO_ERR_NOMEM;
+    for (uint64_t j = a; j < e; j++) {
+        terms[j - a] = m->term_blob + m->term_off[m->tfidf.col[j]];
+        const char *w = m->surf_off ? m->surf_blob + m->surf_off[m->tfidf.col[j]] : "";
+        if (*w && (ty_buf_append(surf, terms[j - a], strlen(terms[j - a])) ||
+                   ty_buf_putc(surf, 0x1f) || ty_buf_append(surf, w, strlen(w) + 1)))
+            goto done;
+    }
+    if (m->phr_ptr)
+        for (uint64_t j = m->phr_ptr[d]; j < m->phr_ptr[d + 1]; j++) {
+            const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
+            if (ty_buf_append(phr, p, strlen(p) + 1)) goto done;
+        }
+    tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = "", .claims = "",
+                     .description = "", .applicant = dm.applicant, .date = dm.date,
+                     .codes = codes, .ncodes = nc, .open = dm.open, .lang = dm.lang,
+                     .source = "", .line = 0};
+    rc = ty_builder_add_counts(b, &doc, terms, m->tf + a, (size_t)(e - a), surf->p, surf->len,
+                               phr->p, phr->len);
+done:
+    free(cbuf);
+    free(codes);
+    return rc;
+}
+
+int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_build_stats *st,
+                        char *err, size_t errlen) {
+    if (!path) return TENYO_ERR_ARG;
+    char *dir = ty_upd_dir(path);
+    if (!dir) return TENYO_ERR_NOMEM;
+    int fd = -1;
+    tenyo_index *x = NULL;
+    tenyo_builder *b = NULL;
+    const char **terms = NULL;
+    ty_buf surf = {0}, phr = {0};
+    int rc = ty_upd_lock(dir, &fd, err, errlen);
+    if (rc) goto done;
+    rc = tenyo_index_open(path, &x, err, errlen);
+    if (rc) goto done;
+    if (!x->m.tf) {
+        ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
+                  "index the source again instead", path, x->m.format_version);
+        rc = TENYO_ERR_VERSION;
+        goto done;
+    }
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    if (opts) {
+        o.threads = opts->threads;
+        o.progress = opts->progress;
+        o.progress_ud = opts->progress_ud;
+    }
+    const ty_model *m = &x->m;
+    o.tok = x->tok;
+    o.seed = m->seed;
+    o.min_df = m->min_df;
+    o.max_df_ratio = m->max_df_ratio;
+    o.oversample = m->oversample;
+    o.power_iters = m->power_iters;
+    /* the rank asked for is not recorded: keep the base's, unless it was the
+     * small-corpus cap (half the smaller dimension), then the default */
+    uint64_t fit_docs = x->upd.gpos ? x->upd.base_docs : m->ndocs;
+    uint64_t fit_terms = x->upd.gpos ? x->upd.fit_terms : m->nterms;
+    uint64_t cap = (fit_docs < fit_terms ? fit_docs : fit_terms) / 2;
+    o.dim = m->dim && m->dim != cap ? (int)m->dim : 0;
+    o.ivf_lists = x->ivf ? -1 : 0;
+    rc = tenyo_builder_new(&o, &b, err, errlen);
+    if (rc) goto done;
+    if (m->labels_blob) {
+        rc = ty_builder_set_labels(b, m->labels_blob, (size_t)m->labels_len);
+        if (rc) goto done;
+    }
+    uint64_t maxrow = 0;
+    for (uint64_t d = 0; d < m->ndocs; d++)
+        if (m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] > maxrow)
+            maxrow = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
+    terms = ty_mallocarray(maxrow ? maxrow : 1, sizeof *terms);
+    rc = TENYO_ERR_NOMEM;
+    if (!terms) goto done;
+    for (uint64_t d = 0; d < m->ndocs; d++) {
+        rc = feed_doc(b, x, d, terms, &surf, &phr);
+        if (rc) {
+            if (rc != TENYO_ERR_NOMEM)
+                ty_seterr(err, errlen, "%s: document %llu: %s", path, (unsigned long long)d,
+                          tenyo_builder_error(b));
+            goto done;
+        }
+    }
+    tenyo_index_free(x); /* the builder holds what it needs */
+    x = NULL;
+    rc = tenyo_builder_write(b, path, st);
+    if (rc) {
+        ty_seterr(err, errlen, "%s: %s", path, tenyo_builder_error(b));
+        goto done;
+    }
+    /* the new base is in place: the updates it absorbed are now stale (their
+     * fit id differs), and can go */
+    char *mp = ty_upd_path(dir, "MANIFEST");
+    if (mp) unlink(mp);
+    free(mp);
+    ty_upd_gc(dir, NULL);
+    ty_sync_dir(dir, NULL, 0);
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory rebuilding", path);
+    free(terms);
+    ty_buf_free(&surf);
+    ty_buf_free(&phr);
+    tenyo_builder_free(b);
+    tenyo_index_free(x);
+    ty_upd_unlock(fd);
+    free(dir);
+    return rc;
+}
+
+int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
+    if (!path) return TENYO_ERR_ARG;
+    char *dir = ty_upd_dir(path);
+    if (!dir) return TENYO_ERR_NOMEM;
+    struct stat st;
+    int rc = TENYO_OK, fd = -1;
+    if (stat(dir, &st) != 0) goto done; /* none */
+    rc = ty_upd_lock(dir, &fd, err, errlen);
+    if (rc) goto done;
+    char *mp = ty_upd_path(dir, "MANIFEST");
+    if (mp && unlink(mp) != 0 && errno != ENOENT) {
+        ty_seterr(err, errlen, "%s: cannot remove: %s", mp, strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    free(mp);
+    if (!rc) {
+        ty_upd_gc(dir, NULL);
+        rc = ty_sync_dir(dir, err, errlen);
+    }
+done:
+    ty_upd_unlock(fd);
+    free(dir);
+    return rc;
+}

@@ -1,0 +1,362 @@
+/*
+ * serve_parse.c — the checks `tenyo serve` (serve.c) applies to what a
+ * client sends: the path, the query arguments, the Host header and the JSON
+ * body of POST /api/ideas. Each takes strings and bytes and returns 0 or
+ * the HTTP status of the refusal with its message; serve.c looks the values
+ * up in libmicrohttpd and turns a refusal into the {"error": ...} reply.
+ *
+ * Why a file of its own: these are the only places where untrusted bytes
+ * are interpreted by our code (libmicrohttpd splits the request and
+ * unescapes the query; jansson parses the JSON), so they are the target of
+ * the HTTP fuzzer (tests/fuzz/fuzz_http.c), which cannot drive serve.c's
+ * handlers without a daemon and an index. Rejected: fuzzing through a real
+ * daemon on a socket pair — slow (a thread hop per input) and mostly a test
+ * of libmicrohttpd's parser, which is not ours to fix.
+ *
+ * Strictness is a choice made for the analyst: an unknown member in the
+ * ideas body or a value of the wrong type is refused (400) rather than
+ * ignored, since a misspelt option silently dropped gives a plausible but
+ * wrong answer. Limits (SRV_MAX_* in serve_parse.h) bound the work of one
+ * request: one exact scan of the index, at most 100 hits or 50 ideas.
+ */
+#include "serve_parse.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ============================================================ scalars */
+
+int serve_parse_long(const char *s, long lo, long hi, long *out) {
+    if (!s || !*s || !out) return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+unsigned serve_http_status(int st) {
+    switch (st) {
+    case TENYO_ERR_ARG: case TENYO_ERR_INPUT: case TENYO_ERR_EMPTY:
+        return SRV_HTTP_BAD_REQUEST;
+    case TENYO_ERR_NOTFOUND: return SRV_HTTP_NOT_FOUND;
+    case TENYO_ERR_LIMIT: return SRV_HTTP_TOO_LARGE;
+    default: return SRV_HTTP_INTERNAL;
+    }
+}
+
+/* ============================================================ paths */
+
+serve_route_id serve_route(const char *url, const char **rest) {
+    if (rest) *rest = NULL;
+    if (!url) return SRV_ROUTE_NONE;
+    if (!strcmp(url, "/api/ideas")) return SRV_ROUTE_IDEAS;
+    if (!strcmp(url, "/healthz")) return SRV_ROUTE_HEALTH;
+    if (!strcmp(url, "/api/info")) return SRV_ROUTE_INFO;
+    if (!strcmp(url, "/api/similar")) return SRV_ROUTE_SIMILAR;
+    if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
+    if (!strncmp(url, "/api/patent/", 12)) {
+        if (rest) *rest = url + 12;
+        return SRV_ROUTE_PATENT;
+    }
+    return SRV_ROUTE_NONE;
+}
+
+int serve_host_ok(const char *h) {
+    if (!h) return 1; /* HTTP/1.0 */
+    size_t n = strlen(h);
+    if (h[0] == '[') /* [::1]:port */
+        return !strncmp(h, "[::1]", 5) && (h[5] == 0 || h[5] == ':');
+    const char *colon = strchr(h, ':');
+    if (colon) n = (size_t)(colon - h);
+    return (n == 9 && !strncasecmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9));
+}
+
+void serve_log_path(char *out, size_t cap, const char *url) {
+    static const char hex[] = "0123456789ABCDEF";
+    if (!out || cap < 8) return;
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)(url ? url : ""); *p; p++) {
+        if (o + 4 >= cap) {
+            memcpy(out + (o < cap - 4 ? o : cap - 4), "...", 4);
+            return;
+        }
+        if (*p > 0x20 && *p < 0x7f && *p != '%') {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = 0;
+}
+
+/* ==================================================== query arguments */
+
+unsigned serve_arg_check(const char *key, size_t klen, const char *val, size_t vlen,
+                         char *msg, size_t msglen) {
+    if ((key && memchr(key, 0, klen)) || (val && memchr(val, 0, vlen))) {
+        snprintf(msg, msglen, "query argument '%.64s' holds a NUL byte (%%00)",
+                 key ? key : "");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    return 0;
+}
+
+unsigned serve_similar_args(const char *ks, const char *ms, long *k, tenyo_mode *mode,
+                            char *msg, size_t msglen) {
+    *k = 10;
+    *mode = TENYO_MODE_HYBRID;
+    if (ks && serve_parse_long(ks, 1, SRV_MAX_K, k)) {
+        snprintf(msg, msglen, "k must be an integer between 1 and %d", SRV_MAX_K);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (ms && cli_parse_mode(ms, mode)) {
+        snprintf(msg, msglen, "unknown mode '%.64s' (tfidf, lsa, hybrid)", ms);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    return 0;
+}
+
+unsigned serve_similar_query(const char *id, const char *text, size_t *len, char *msg,
+                             size_t msglen) {
+    *len = 0;
+    if ((id != NULL) == (text != NULL)) {
+        snprintf(msg, msglen, "give exactly one of id and text");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    *len = text ? strlen(text) : 0;
+    if (*len > SRV_MAX_TEXT) {
+        snprintf(msg, msglen, "text longer than %d bytes", SRV_MAX_TEXT);
+        return SRV_HTTP_TOO_LARGE;
+    }
+    return 0;
+}
+
+unsigned serve_map_args(const char *id, const char *text, const char *fields, int docs_over,
+                        int *with_fields, size_t *len, char *msg, size_t msglen) {
+    *with_fields = 1;
+    *len = 0;
+    if (docs_over) {
+        snprintf(msg, msglen, "more than %d doc arguments", SRV_MAX_MAP_DOCS);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (id && text) {
+        snprintf(msg, msglen, "give at most one of id and text");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (fields && strcmp(fields, "0") && strcmp(fields, "1")) {
+        snprintf(msg, msglen, "fields must be 0 or 1");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    *with_fields = !fields || !strcmp(fields, "1");
+    *len = text ? strlen(text) : 0;
+    if (*len > SRV_MAX_TEXT) {
+        snprintf(msg, msglen, "text longer than %d bytes", SRV_MAX_TEXT);
+        return SRV_HTTP_TOO_LARGE;
+    }
+    return 0;
+}
+
+/* ================================================= POST /api/ideas */
+
+/* 1 when code is an IPC subclass as written by a user: letter A-H, two
+ * digits, a letter (either case). */
+static int home_code_ok(const char *c) {
+    if (strlen(c) != 4) return 0;
+    char a = (char)(c[0] & ~0x20), d = (char)(c[3] & ~0x20);
+    return a >= 'A' && a <= 'H' && c[1] >= '0' && c[1] <= '9' && c[2] >= '0' &&
+           c[2] <= '9' && d >= 'A' && d <= 'Z';
+}
+
+/* Split home codes on commas and spaces (as `ideas --home` does) into
+ * homes (pointers into buf, which is modified); -1 when more than cap, -2
+ * with the bad token in *bad when one is not a subclass. */
+static int split_home(char *buf, const char **homes, int cap, const char **bad) {
+    char *save = NULL;
+    int n = 0;
+    for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
+        if (n >= cap) return -1;
+        if (!home_code_ok(p)) {
+            *bad = p;
+            return -2;
+        }
+        homes[n++] = p;
+    }
+    return n;
+}
+
+/* The "home" member v (a string "B60W,G08G" or an array of such strings)
+ * into q->homebuf / q->homes / q->io.home. */
+static unsigned ideas_home(json_t *v, serve_ideas_req *q, char *msg, size_t msglen) {
+    size_t total = 1, i;
+    json_t *e;
+    if (json_is_string(v)) {
+        total += json_string_length(v);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e) {
+            if (!json_is_string(e)) {
+                snprintf(msg, msglen, "home must be a string or an array of strings");
+                return SRV_HTTP_BAD_REQUEST;
+            }
+            total += json_string_length(e) + 1; /* the body caps this sum at 64 KiB */
+        }
+    } else {
+        snprintf(msg, msglen, "home must be a string or an array of strings");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    q->homebuf = calloc(1, total);
+    if (!q->homebuf) {
+        snprintf(msg, msglen, "out of memory");
+        return SRV_HTTP_INTERNAL;
+    }
+    if (json_is_string(v)) {
+        memcpy(q->homebuf, json_string_value(v), json_string_length(v));
+    } else {
+        size_t at = 0;
+        json_array_foreach(v, i, e) {
+            memcpy(q->homebuf + at, json_string_value(e), json_string_length(e));
+            at += json_string_length(e);
+            q->homebuf[at++] = ',';
+        }
+    }
+    /* a string holding "\u0000" ends at the NUL here; jansson refuses such
+     * strings anyway (no JSON_ALLOW_NUL) */
+    const char *bad = NULL;
+    int nh = split_home(q->homebuf, q->homes, SRV_MAX_HOME, &bad);
+    if (nh == -1) {
+        snprintf(msg, msglen, "more than %d home fields", SRV_MAX_HOME);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (nh == -2) {
+        snprintf(msg, msglen, "home field '%.32s' is not an IPC subclass (like A61B)", bad);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (nh > 0) {
+        q->io.home = q->homes;
+        q->io.nhome = (size_t)nh;
+    }
+    return 0;
+}
+
+/* Validate the members of the object o into q. */
+static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t msglen) {
+    static const char *const known[] = {"id", "text", "home", "distance", "n",
+                                        "open_only", "lang", "mode"};
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        size_t i = 0;
+        while (i < sizeof known / sizeof *known && strcmp(key, known[i])) i++;
+        if (i == sizeof known / sizeof *known) {
+            snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
+                     "open_only, lang, mode)", key);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+    }
+    json_t *id = json_object_get(o, "id"), *text = json_object_get(o, "text");
+    if ((id && !json_is_string(id)) || (text && !json_is_string(text))) {
+        snprintf(msg, msglen, "id and text must be strings");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (!id == !text) {
+        snprintf(msg, msglen, "give exactly one of id and text");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    q->id = json_string_value(id);
+    q->text = json_string_value(text);
+    q->len = text ? json_string_length(text) : 0;
+    if (q->len > SRV_MAX_TEXT) {
+        snprintf(msg, msglen, "text longer than %d bytes", SRV_MAX_TEXT);
+        return SRV_HTTP_TOO_LARGE;
+    }
+    if (q->text && !*q->text) {
+        snprintf(msg, msglen, "text is empty");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if ((v = json_object_get(o, "n"))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+            json_integer_value(v) > SRV_MAX_N) {
+            snprintf(msg, msglen, "n must be an integer between 1 and %d", SRV_MAX_N);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        q->n = (long)json_integer_value(v);
+    }
+    if ((v = json_object_get(o, "distance"))) {
+        const char *d = json_string_value(v);
+        if (d && !strcmp(d, "section")) q->io.distance = TENYO_DIST_SECTION;
+        else if (d && !strcmp(d, "class")) q->io.distance = TENYO_DIST_CLASS;
+        else if (d && !strcmp(d, "subclass")) q->io.distance = TENYO_DIST_SUBCLASS;
+        else {
+            snprintf(msg, msglen, "distance must be \"section\", \"class\" or \"subclass\"");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+    }
+    if ((v = json_object_get(o, "open_only"))) {
+        if (!json_is_boolean(v)) {
+            snprintf(msg, msglen, "open_only must be true or false");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        q->io.open_only = json_is_true(v);
+    }
+    if ((v = json_object_get(o, "lang"))) {
+        const char *l = json_string_value(v);
+        if (!l || (strcmp(l, "ja") && strcmp(l, "en"))) {
+            snprintf(msg, msglen, "lang must be \"ja\" or \"en\"");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        q->lang = l;
+    }
+    if ((v = json_object_get(o, "mode"))) {
+        const char *m = json_string_value(v);
+        if (!m || cli_parse_mode(m, &q->io.mode)) {
+            snprintf(msg, msglen, "mode must be \"tfidf\", \"lsa\" or \"hybrid\"");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+    }
+    if ((v = json_object_get(o, "home")) && !json_is_null(v))
+        return ideas_home(v, q, msg, msglen);
+    return 0;
+}
+
+unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
+                           size_t msglen) {
+    memset(q, 0, sizeof *q);
+    tenyo_ideas_opts_default(&q->io);
+    q->n = 10;
+    q->lang = "ja";
+    if (!body || !len) {
+        snprintf(msg, msglen, "empty body: expected a JSON object");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (len > SRV_MAX_BODY) {
+        snprintf(msg, msglen, "request body larger than %d bytes", SRV_MAX_BODY);
+        return SRV_HTTP_TOO_LARGE;
+    }
+    json_error_t je;
+    q->root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!q->root) {
+        snprintf(msg, msglen, "invalid JSON body at line %d column %d: %s", je.line,
+                 je.column, je.text);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (!json_is_object(q->root)) {
+        snprintf(msg, msglen, "the body must be a JSON object");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    return ideas_members(q->root, q, msg, msglen);
+}
+
+void serve_ideas_req_free(serve_ideas_req *q) {
+    if (!q) return;
+    free(q->homebuf);
+    json_decref(q->root);
+    memset(q, 0, sizeof *q);
+}

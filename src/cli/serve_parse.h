@@ -1,0 +1,117 @@
+/*
+ * serve_parse.h — the request-parameter checks of `tenyo serve`
+ * (src/cli/serve_parse.c): routes, query arguments, the POST /api/ideas
+ * body, the Host check and the access-log form of a path. They take plain
+ * strings and bytes, not libmicrohttpd connections, so that serve.c stays
+ * the only file that talks HTTP and the fuzz target
+ * tests/fuzz/fuzz_http.c can feed them arbitrary input.
+ *
+ * Every check returns 0 when the input is acceptable, else the HTTP status
+ * to answer (400, 413, ...) with a message for the {"error": ...} body in
+ * msg (always terminated; msglen > 0).
+ */
+#ifndef TENYO_CLI_SERVE_PARSE_H
+#define TENYO_CLI_SERVE_PARSE_H
+
+#include "tenyo.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define SRV_MAX_BODY (64 * 1024)  /* request body bytes */
+#define SRV_MAX_TEXT (32 * 1024)  /* query text bytes */
+#define SRV_MAX_K 100             /* similar results */
+#define SRV_MAX_N 50              /* ideas */
+#define SRV_MAX_HOME 64           /* home fields */
+#define SRV_MAX_MAP_DOCS 200      /* documents placed by one /api/map call */
+
+/* HTTP statuses the checks return (numbers, so this header needs no
+ * libmicrohttpd). */
+enum { SRV_HTTP_BAD_REQUEST = 400, SRV_HTTP_FORBIDDEN = 403, SRV_HTTP_NOT_FOUND = 404,
+       SRV_HTTP_TOO_LARGE = 413, SRV_HTTP_INTERNAL = 500 };
+
+/* The API routes (the web page's static files are matched before these). */
+typedef enum serve_route_id {
+    SRV_ROUTE_NONE = 0,         /* no such path: 404 */
+    SRV_ROUTE_HEALTH,           /* GET /healthz */
+    SRV_ROUTE_INFO,             /* GET /api/info */
+    SRV_ROUTE_SIMILAR,          /* GET /api/similar */
+    SRV_ROUTE_MAP,              /* GET /api/map */
+    SRV_ROUTE_PATENT,           /* GET /api/patent/{id} */
+    SRV_ROUTE_IDEAS             /* POST /api/ideas */
+} serve_route_id;
+
+/* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a
+ * sign allowed, nothing after the digits); 0 ok, -1 otherwise. s may be
+ * NULL (then -1). */
+int serve_parse_long(const char *s, long lo, long hi, long *out);
+
+/* Route of the (already unescaped, NUL-terminated) path url. For
+ * SRV_ROUTE_PATENT *rest points at the id inside url (may be empty). */
+serve_route_id serve_route(const char *url, const char **rest);
+
+/* 1 when the Host header value h names a loopback host (localhost,
+ * 127.0.0.1 or [::1], with or without a port); NULL (HTTP/1.0, no header)
+ * is accepted. */
+int serve_host_ok(const char *h);
+
+/* The path for the access log: bytes outside printable ASCII (and '%') as
+ * %XX, so that a hostile path cannot forge log lines; truncated with "..."
+ * to fit cap (>= 8) bytes with its NUL. */
+void serve_log_path(char *out, size_t cap, const char *url);
+
+/* HTTP status for a failed library call: bad input 400, unknown id 404,
+ * oversized 413, the server's own trouble 500. */
+unsigned serve_http_status(int st);
+
+/* One query argument as libmicrohttpd hands it over (unescaped, with its
+ * length; val may be NULL for "?key"): refused when the key or the value
+ * holds a NUL byte (%00), which would otherwise cut the value short without
+ * a word ("k=10%00x" read as 10, a text losing its tail). */
+unsigned serve_arg_check(const char *key, size_t klen, const char *val, size_t vlen,
+                         char *msg, size_t msglen);
+
+/* The k and mode arguments of /api/similar and /api/patent (either may be
+ * NULL: defaults 10 and hybrid). */
+unsigned serve_similar_args(const char *ks, const char *ms, long *k, tenyo_mode *mode,
+                            char *msg, size_t msglen);
+
+/* The id / text arguments of /api/similar: exactly one, text at most
+ * SRV_MAX_TEXT bytes (its strlen in *len, 0 for an id). */
+unsigned serve_similar_query(const char *id, const char *text, size_t *len, char *msg,
+                             size_t msglen);
+
+/* The arguments of /api/map: at most one of id and text, fields absent, "0"
+ * or "1", text at most SRV_MAX_TEXT bytes (*len), no more than
+ * SRV_MAX_MAP_DOCS doc arguments (docs_over set by the caller when there
+ * were more). *with_fields is 1 unless fields=0. */
+unsigned serve_map_args(const char *id, const char *text, const char *fields, int docs_over,
+                        int *with_fields, size_t *len, char *msg, size_t msglen);
+
+/* The parsed body of POST /api/ideas. Strings point into root, the parsed
+ * JSON, or into homebuf; both are released by serve_ideas_req_free. */
+typedef struct serve_ideas_req {
+    json_t *root;               /* the parsed body (owned) */
+    const char *id;             /* indexed patent, or NULL */
+    const char *text;           /* free text, or NULL */
+    size_t len;                 /* bytes of text */
+    tenyo_ideas_opts io;        /* options; io.home points at homes */
+    const char *homes[SRV_MAX_HOME]; /* home codes (into homebuf) */
+    char *homebuf;              /* joined home codes, split in place (owned) */
+    long n;                     /* proposals, 1..SRV_MAX_N */
+    const char *lang;           /* "ja" or "en" */
+} serve_ideas_req;
+
+/* Parse and check the body body[0..len) (need not be terminated) of POST
+ * /api/ideas into q (zeroed first): a JSON object with only the members
+ * id | text (exactly one), home, distance, n, open_only, lang, mode.
+ * Strict: unknown members, duplicate keys and wrong types are 400, since a
+ * misspelt option silently ignored gives a plausible but wrong answer.
+ * Always release q with serve_ideas_req_free, also after a failure. */
+unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
+                           size_t msglen);
+
+/* Release what q holds and zero it; accepts NULL. */
+void serve_ideas_req_free(serve_ideas_req *q);
+
+#endif

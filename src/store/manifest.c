@@ -1,0 +1,486 @@
+/*
+ * manifest.c — the small files that turn one index file into an updatable
+ * index: the MANIFEST, the deletion file and the update lock, all in the
+ * directory "<index>.upd/" beside the base file.
+ *
+ * Design (the way Lucene commits segments). Everything an update writes is
+ * immutable and written under a fresh name first: a segment of added
+ * documents ("seg-<generation>.tys", an ordinary index file without LSA,
+ * written by store.c) and the deletion set ("del-<generation>.tyd"). Only
+ * then is MANIFEST replaced, by writing "MANIFEST.tmp.XXXXXX", fsync, rename
+ * over MANIFEST and fsync of the directory. rename(2) is atomic, so a reader
+ * opens either the old manifest, which names only old files, or the new one,
+ * whose files are already durable; a crash at any point leaves one of the
+ * two. Files no manifest names any more are deleted afterwards by the next
+ * updater (under the lock), never before the manifest that drops them is in
+ * place.
+ *
+ * MANIFEST is JSON (jansson), small and readable with any tool:
+ *   {"tenyo_manifest": 1, "generation": G, "fit": "<16 hex>",
+ *    "base_docs": N, "segments": [{"file": "seg-000003.tys", "docs": n,
+ *    "bytes": b}, ...], "deleted": {"file": "del-000004.tyd", "count": c}
+ *    or null, "check": "<16 hex>"}
+ * "fit" identifies the base file the updates apply to (api/segment.c hashes
+ * the base's fitted content), so updates left over from before a rebuild or
+ * a new `tenyo index` are recognised as stale and ignored. "check" is
+ * FNV-1a 64 of the compact, key-sorted JSON of the other members: a damaged
+ * manifest is refused instead of being half-applied. File names are checked
+ * against their patterns (no '/', no "..": a manifest cannot point outside
+ * its directory).
+ *
+ * The deletion file holds the global positions of deleted documents (base
+ * documents 0..N-1, then each segment's documents in manifest order),
+ * sorted and unique: "TENYODEL" magic, u32 version 1, u32 0, u64 count,
+ * count x u64, then FNV-1a 64 of everything before it; little-endian.
+ * Positions rather than ids, because an id may live in the base and, as its
+ * replacement, in a segment: only the old instance is deleted.
+ *
+ * Rejected: appending records to one log file (a torn append must then be
+ * detected and cut on every open, and the log grows without bound); a
+ * manifest in the base file's header (the base would no longer be
+ * immutable, and rewriting it is the cost updates exist to avoid); SQLite
+ * for the bookkeeping (a heavy dependency for three small files).
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEL_MAGIC "TENYODEL"
+#define DEL_VERSION 1
+#define MANIFEST_VERSION 1
+#define MANIFEST_MAX (64u << 20) /* bytes: ~1M segments, far beyond use */
+
+char *ty_upd_dir(const char *path) {
+    if (!path) return NULL;
+    size_t n = strlen(path);
+    char *d = ty_malloc(n + sizeof ".upd");
+    if (!d) return NULL;
+    memcpy(d, path, n);
+    memcpy(d + n, ".upd", sizeof ".upd");
+    return d;
+}
+
+/* dir + "/" + name, malloc'd. */
+static char *join(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = ty_malloc(a + b + 2);
+    if (!p) return NULL;
+    memcpy(p, dir, a);
+    p[a] = '/';
+    memcpy(p + a + 1, name, b + 1);
+    return p;
+}
+
+char *ty_upd_path(const char *dir, const char *name) { return join(dir, name); }
+
+/* 1 when name is "<prefix>NNNNNN...<suffix>" with only digits between. */
+static int name_ok(const char *name, const char *prefix, const char *suffix) {
+    size_t n = strlen(name), p = strlen(prefix), s = strlen(suffix);
+    if (n <= p + s || n > 60 || strncmp(name, prefix, p) ||
+        strcmp(name + n - s, suffix))
+        return 0;
+    for (size_t i = p; i < n - s; i++)
+        if (name[i] < '0' || name[i] > '9') return 0;
+    return 1;
+}
+
+int ty_sync_dir(const char *dir, char *err, size_t errlen) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+        ty_seterr(err, errlen, "%s: cannot sync directory: %s", dir, strerror(errno));
+        if (fd >= 0) close(fd);
+        return TENYO_ERR_IO;
+    }
+    close(fd);
+    return TENYO_OK;
+}
+
+/* Write p[0..n) to dir/name atomically: temporary file, fsync, rename, fsync
+ * of the directory. */
+static int write_atomic(const char *dir, const char *name, const void *p, size_t n,
+                        char *err, size_t errlen) {
+    char *path = join(dir, name), *tmp = path ? ty_malloc(strlen(path) + 12) : NULL;
+    int fd = -1, rc = TENYO_ERR_NOMEM;
+    if (!tmp) goto done;
+    snprintf(tmp, strlen(path) + 12, "%s.tmp.XXXXXX", path);
+    fd = mkostemp(tmp, O_CLOEXEC);
+    rc = TENYO_ERR_IO;
+    if (fd < 0) {
+        ty_seterr(err, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        goto done;
+    }
+    if (fchmod(fd, 0644) != 0) goto fail_errno;
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, (const char *)p + off, n - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) goto fail_errno;
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) goto fail_errno;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail_errno;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) goto fail_errno;
+    free(tmp);
+    tmp = NULL;
+    rc = ty_sync_dir(dir, err, errlen);
+    goto done;
+fail_errno:
+    ty_seterr(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    rc = TENYO_ERR_IO;
+done:
+    if (fd >= 0) close(fd);
+    if (tmp) {
+        unlink(tmp);
+        free(tmp);
+    }
+    free(path);
+    return rc;
+}
+
+/* ============================================================= manifest */
+
+void ty_manifest_free(ty_manifest *mf) {
+    if (!mf) return;
+    free(mf->seg);
+    memset(mf, 0, sizeof *mf);
+}
+
+/* The manifest's members as a JSON object (without "check"). */
+static json_t *manifest_json(const ty_manifest *mf) {
+    json_t *o = json_object(), *segs = json_array();
+    if (!o || !segs) {
+        json_decref(o);
+        json_decref(segs);
+        return NULL;
+    }
+    char fit[17];
+    snprintf(fit, sizeof fit, "%016" PRIx64, mf->fit);
+    int bad = json_object_set_new(o, "tenyo_manifest", json_integer(MANIFEST_VERSION));
+    bad |= json_object_set_new(o, "generation", json_integer((json_int_t)mf->generation));
+    bad |= json_object_set_new(o, "fit", json_string(fit));
+    bad |= json_object_set_new(o, "base_docs", json_integer((json_int_t)mf->base_docs));
+    for (size_t i = 0; i < mf->nseg; i++) {
+        json_t *s = json_pack("{s:s, s:I, s:I}", "file", mf->seg[i].file, "docs",
+                              (json_int_t)mf->seg[i].docs, "bytes",
+                              (json_int_t)mf->seg[i].bytes);
+        bad |= !s || json_array_append_new(segs, s);
+    }
+    bad |= json_object_set_new(o, "segments", segs);
+    if (mf->del[0])
+        bad |= json_object_set_new(o, "deleted", json_pack("{s:s, s:I}", "file", mf->del,
+                                                           "count", (json_int_t)mf->ndel));
+    else
+        bad |= json_object_set_new(o, "deleted", json_null());
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static uint64_t manifest_check(json_t *o) {
+    char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    uint64_t h = s ? ty_fnv1a(s, strlen(s)) : 0;
+    free(s);
+    return h;
+}
+
+int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t errlen) {
+    json_t *o = manifest_json(mf);
+    if (!o) {
+        ty_seterr(err, errlen, "%s: out of memory writing MANIFEST", dir);
+        return TENYO_ERR_NOMEM;
+    }
+    char chk[17];
+    snprintf(chk, sizeof chk, "%016" PRIx64, manifest_check(o));
+    char *text = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (json_object_set_new(o, "check", json_string(chk)) == 0)
+        text = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
+    if (text) {
+        size_t n = strlen(text);
+        text[n] = '\n'; /* json_dumps leaves room: replace the NUL, write n+1 */
+        rc = write_atomic(dir, "MANIFEST", text, n + 1, err, errlen);
+    } else {
+        ty_seterr(err, errlen, "%s: out of memory writing MANIFEST", dir);
+    }
+    free(text);
+    json_decref(o);
+    return rc;
+}
+
+/* Unsigned integer member, or -1. */
+static int get_u64(json_t *o, const char *key, uint64_t *out) {
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v) || json_integer_value(v) < 0) return -1;
+    *out = (uint64_t)json_integer_value(v);
+    return 0;
+}
+
+int ty_manifest_read(const char *dir, ty_manifest *mf, char *err, size_t errlen) {
+    memset(mf, 0, sizeof *mf);
+    char *path = join(dir, "MANIFEST");
+    if (!path) return TENYO_ERR_NOMEM;
+    int rc = TENYO_ERR_CORRUPT;
+    json_t *o = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        rc = errno == ENOENT || errno == ENOTDIR ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+        if (rc == TENYO_ERR_IO)
+            ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        free(path);
+        return rc;
+    }
+    json_error_t je;
+    o = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    fclose(f);
+    if (!o || !json_is_object(o)) {
+        ty_seterr(err, errlen, "%s:%d: not a manifest: %s", path, o ? 1 : je.line,
+                  o ? "not a JSON object" : je.text);
+        goto done;
+    }
+    json_t *chk = json_object_get(o, "check");
+    const char *cs = json_string_value(chk);
+    char want[17];
+    if (!cs) {
+        ty_seterr(err, errlen, "%s: damaged manifest (no check)", path);
+        goto done;
+    }
+    snprintf(want, sizeof want, "%s", cs);
+    json_object_del(o, "check");
+    char got[17];
+    snprintf(got, sizeof got, "%016" PRIx64, manifest_check(o));
+    if (strcmp(got, want)) {
+        ty_seterr(err, errlen, "%s: damaged manifest (checksum %s, expected %s)", path, got,
+                  want);
+        goto done;
+    }
+    uint64_t ver = 0;
+    if (get_u64(o, "tenyo_manifest", &ver) || ver == 0) {
+        ty_seterr(err, errlen, "%s: damaged manifest (no version)", path);
+        goto done;
+    }
+    if (ver > MANIFEST_VERSION) {
+        ty_seterr(err, errlen, "%s: manifest version %llu is newer than this tenyo (%d)", path,
+                  (unsigned long long)ver, MANIFEST_VERSION);
+        rc = TENYO_ERR_VERSION;
+        goto done;
+    }
+    const char *fit = json_string_value(json_object_get(o, "fit"));
+    char *end = NULL;
+    json_t *segs = json_object_get(o, "segments"), *del = json_object_get(o, "deleted");
+    if (get_u64(o, "generation", &mf->generation) || get_u64(o, "base_docs", &mf->base_docs) ||
+        !fit || strlen(fit) != 16 || !json_is_array(segs) ||
+        (!json_is_null(del) && !json_is_object(del))) {
+        ty_seterr(err, errlen, "%s: damaged manifest (a member is missing or has a wrong type)",
+                  path);
+        goto done;
+    }
+    mf->fit = strtoull(fit, &end, 16);
+    if (*end) {
+        ty_seterr(err, errlen, "%s: damaged manifest (fit '%s')", path, fit);
+        goto done;
+    }
+    mf->nseg = json_array_size(segs);
+    mf->seg = ty_calloc(mf->nseg ? mf->nseg : 1, sizeof *mf->seg);
+    if (!mf->seg) {
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < mf->nseg; i++) {
+        json_t *s = json_array_get(segs, i);
+        const char *file = json_string_value(json_object_get(s, "file"));
+        if (!file || !name_ok(file, "seg-", ".tys") || get_u64(s, "docs", &mf->seg[i].docs) ||
+            get_u64(s, "bytes", &mf->seg[i].bytes)) {
+            ty_seterr(err, errlen, "%s: damaged manifest (segment %zu)", path, i + 1);
+            goto done;
+        }
+        snprintf(mf->seg[i].file, sizeof mf->seg[i].file, "%s", file);
+    }
+    if (json_is_object(del)) {
+        const char *file = json_string_value(json_object_get(del, "file"));
+        if (!file || !name_ok(file, "del-", ".tyd") || get_u64(del, "count", &mf->ndel)) {
+            ty_seterr(err, errlen, "%s: damaged manifest (deletions)", path);
+            goto done;
+        }
+        snprintf(mf->del, sizeof mf->del, "%s", file);
+    }
+    rc = TENYO_OK;
+done:
+    json_decref(o);
+    free(path);
+    if (rc) ty_manifest_free(mf);
+    return rc;
+}
+
+/* ============================================================ deletions */
+
+static void le64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint64_t rd64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+int ty_dels_write(const char *dir, const char *name, const uint64_t *pos, uint64_t n,
+                  char *err, size_t errlen) {
+    size_t bytes;
+    if (n > (SIZE_MAX - 40) / 8) return TENYO_ERR_LIMIT;
+    bytes = 24 + (size_t)n * 8 + 8;
+    unsigned char *b = ty_malloc(bytes);
+    if (!b) {
+        ty_seterr(err, errlen, "%s/%s: out of memory", dir, name);
+        return TENYO_ERR_NOMEM;
+    }
+    memcpy(b, DEL_MAGIC, 8);
+    b[8] = DEL_VERSION;
+    b[9] = b[10] = b[11] = 0;
+    memset(b + 12, 0, 4);
+    le64(b + 16, n);
+    for (uint64_t i = 0; i < n; i++) le64(b + 24 + i * 8, pos[i]);
+    le64(b + bytes - 8, ty_fnv1a(b, bytes - 8));
+    int rc = write_atomic(dir, name, b, bytes, err, errlen);
+    free(b);
+    return rc;
+}
+
+int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **pos,
+                 uint64_t *n, char *err, size_t errlen) {
+    *pos = NULL;
+    *n = 0;
+    char *path = join(dir, name);
+    if (!path) return TENYO_ERR_NOMEM;
+    int rc = TENYO_ERR_CORRUPT;
+    unsigned char *b = NULL;
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        rc = errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        goto done;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    /* a deletion file never lists more positions than there are documents */
+    if (size < 32 || (size - 32) % 8 || (size - 32) / 8 > total) {
+        ty_seterr(err, errlen, "%s: damaged deletion file (%llu bytes for %llu documents)", path,
+                  (unsigned long long)size, (unsigned long long)total);
+        goto done;
+    }
+    b = ty_malloc((size_t)size);
+    if (!b) {
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
+    if (fread(b, 1, (size_t)size, f) != (size_t)size) {
+        ty_seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    if (memcmp(b, DEL_MAGIC, 8) || rd64(b + size - 8) != ty_fnv1a(b, (size_t)size - 8)) {
+        ty_seterr(err, errlen, "%s: damaged deletion file (magic or checksum)", path);
+        goto done;
+    }
+    if (b[8] > DEL_VERSION || b[8] == 0) {
+        ty_seterr(err, errlen, "%s: deletion file version %u not supported", path, b[8]);
+        rc = b[8] ? TENYO_ERR_VERSION : TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    uint64_t cnt = rd64(b + 16);
+    if (cnt != (size - 32) / 8) {
+        ty_seterr(err, errlen, "%s: damaged deletion file (count %llu)", path,
+                  (unsigned long long)cnt);
+        goto done;
+    }
+    uint64_t *p = ty_mallocarray(cnt ? cnt : 1, sizeof *p);
+    if (!p) {
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
+    for (uint64_t i = 0; i < cnt; i++) {
+        p[i] = rd64(b + 24 + i * 8);
+        if (p[i] >= total || (i && p[i] <= p[i - 1])) {
+            ty_seterr(err, errlen, "%s: damaged deletion file (position %llu of %llu)", path,
+                      (unsigned long long)i, (unsigned long long)cnt);
+            free(p);
+            goto done;
+        }
+    }
+    *pos = p;
+    *n = cnt;
+    rc = TENYO_OK;
+done:
+    if (f) fclose(f);
+    free(b);
+    free(path);
+    return rc;
+}
+
+/* ================================================================= lock */
+
+int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen) {
+    *fd = -1;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        ty_seterr(err, errlen, "%s: cannot create the update directory: %s", dir,
+                  strerror(errno));
+        return TENYO_ERR_IO;
+    }
+    char *path = join(dir, "LOCK");
+    if (!path) return TENYO_ERR_NOMEM;
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int rc = TENYO_OK;
+    if (f < 0) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        rc = TENYO_ERR_IO;
+    } else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        ty_seterr(err, errlen, "%s: another update of this index is running", path);
+        close(f);
+        rc = TENYO_ERR_IO;
+    } else {
+        *fd = f;
+    }
+    free(path);
+    return rc;
+}
+
+void ty_upd_unlock(int fd) {
+    if (fd >= 0) close(fd); /* closing drops the flock */
+}
+
+int ty_upd_gc(const char *dir, const ty_manifest *keep) {
+    DIR *d = opendir(dir);
+    if (!d) return TENYO_OK;
+    struct dirent *e;
+    int removed = 0;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        int ours = name_ok(n, "seg-", ".tys") || name_ok(n, "del-", ".tyd") ||
+                   strstr(n, ".tmp.") != NULL;
+        if (!ours) continue;
+        int used = 0;
+        for (size_t i = 0; keep && i < keep->nseg; i++) used |= !strcmp(n, keep->seg[i].file);
+        if (keep && keep->del[0] && !strcmp(n, keep->del)) used = 1;
+        if (used) continue;
+        char *p = join(dir, n);
+        if (p && unlink(p) == 0) removed++;
+        free(p);
+    }
+    closedir(d);
+    return removed;
+}

@@ -1,0 +1,290 @@
+/*
+ * test_segment.c — incremental updates (api/segment.c, store/manifest.c):
+ * add, replace, delete, staleness, the lock, stale and damaged manifests,
+ * the IVF remap, and rebuild. The corpus is our own data/sample: the first
+ * 180 records make the base, the last 20 are added.
+ */
+#include "test.h"
+#include "internal.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* Records [from, to) of the sample, given to add(ud, doc). */
+static int feed(int from, int to, int (*add)(void *ud, const tenyo_doc *d), void *ud) {
+    tenyo_reader *r = NULL;
+    char err[256];
+    if (tenyo_reader_open(SAMPLE, NULL, &r, err, sizeof err)) return -1;
+    const tenyo_doc *d;
+    int i = 0, rc = 0;
+    while (tenyo_reader_next(r, &d) == 1) {
+        if (i >= from && i < to && (rc = add(ud, d)) != 0) break;
+        i++;
+    }
+    tenyo_reader_free(r);
+    return rc ? -1 : i;
+}
+
+static int add_b(void *ud, const tenyo_doc *d) { return tenyo_builder_add(ud, d); }
+static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
+
+/* A base index of records [0, n) at tmp/name, with IVF lists when ivf;
+ * its updates are dropped first unless keep_updates. */
+static const char *make_base_k(const char *name, int n, int ivf, int keep_updates) {
+    static char path[8][512];
+    static int slot;
+    char *p = path[slot++ % 8];
+    snprintf(p, 512, "%s/%s", ty_test_tmpdir(), name);
+    if (!keep_updates) tenyo_index_drop_updates(p, NULL, 0);
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.threads = 1;
+    o.ivf_lists = ivf ? 8 : 0;
+    tenyo_builder *b = NULL;
+    char err[256];
+    if (tenyo_builder_new(&o, &b, err, sizeof err)) return NULL;
+    int ok = feed(0, n, add_b, b) > 0 && tenyo_builder_write(b, p, NULL) == TENYO_OK;
+    tenyo_builder_free(b);
+    return ok ? p : NULL;
+}
+
+static const char *make_base(const char *name, int n, int ivf) {
+    return make_base_k(name, n, ivf, 0);
+}
+
+/* Add records [from, to) to the index at path. */
+static int add_range(const char *path, int from, int to, tenyo_update_stats *st) {
+    tenyo_update *u = NULL;
+    char err[256];
+    int rc = tenyo_update_open(path, NULL, &u, err, sizeof err);
+    if (rc) return rc;
+    rc = feed(from, to, add_u, u) < 0 ? TENYO_ERR_INPUT : tenyo_update_commit(u, st);
+    tenyo_update_free(u);
+    return rc;
+}
+
+TY_TEST(segment_add_folds_in) {
+    const char *p = make_base("seg_add.tny", 180, 0);
+    CHECK(p);
+    tenyo_update_stats st;
+    CHECK_EQ_INT(add_range(p, 180, 200, &st), TENYO_OK);
+    CHECK_EQ_INT(st.added, 20);
+    CHECK_EQ_INT(st.replaced, 0);
+    CHECK_EQ_INT(st.docs, 200);
+    CHECK_EQ_INT(st.generation, 1);
+    tenyo_index *x = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 200);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 1);
+    CHECK_EQ_INT(in.nsegments, 1);
+    CHECK_EQ_INT(in.docs_fit, 180);
+    CHECK_EQ_INT(in.docs_added, 20);
+    CHECK_NEAR(in.stale_docs, 0.1, 1e-9);
+    CHECK(in.stale_mass > 0 && in.stale_mass < 1);
+    /* an added document: its stored vector is the fold-in of its own text,
+     * so a text query with it finds it first at cosine 1 in LSA mode */
+    int64_t d = tenyo_index_find(x, "SAMPLE-190");
+    CHECK(d >= 180);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, (uint64_t)d, &dm);
+    const ty_model *m = &x->m;
+    CHECK(m->dim > 0);
+    float *v = m->docvec + (uint64_t)d * m->dim;
+    double n2 = 0;
+    for (uint32_t j = 0; j < m->dim; j++) n2 += (double)v[j] * v[j];
+    CHECK_NEAR(n2, 1.0, 1e-4);
+    /* its neighbours are ordinary documents, and it is found from the base */
+    tenyo_hit h[5];
+    int n = tenyo_similar_doc(c, (uint64_t)d, TENYO_MODE_HYBRID, 5, h);
+    CHECK(n == 5);
+    for (int i = 0; i < n; i++) CHECK(h[i].doc != (uint64_t)d && h[i].score > 0);
+    n = tenyo_similar_doc(c, h[0].doc, TENYO_MODE_HYBRID, 10, h);
+    int found = 0;
+    for (int i = 0; i < n; i++) found |= h[i].doc == (uint64_t)d;
+    CHECK(found);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(segment_replace_and_delete) {
+    const char *p = make_base("seg_del.tny", 180, 0);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 180, 200, NULL), TENYO_OK);
+    tenyo_update *u = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-005"), 1);   /* in the base */
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-195"), 1);   /* in the segment */
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-195"), 0);   /* already */
+    CHECK_EQ_INT(tenyo_update_delete(u, "NO-SUCH-ID"), 0);
+    const char *codes[] = {"G06F16/00"};
+    tenyo_doc nd = {.id = "SAMPLE-010", .title = "置き換えた題名", .abstract =
+                    "太陽電池パネルの表面に撥水性の被膜を形成する方法。", .claims = "",
+                    .description = "", .applicant = "", .date = "2025-01-01", .codes = codes,
+                    .ncodes = 1, .open = 1, .lang = "ja", .source = "t", .line = 1};
+    CHECK_EQ_INT(tenyo_update_add(u, &nd), TENYO_OK);
+    tenyo_update_stats st;
+    CHECK_EQ_INT(tenyo_update_commit(u, &st), TENYO_OK);
+    tenyo_update_free(u);
+    CHECK_EQ_INT(st.added, 1);
+    CHECK_EQ_INT(st.replaced, 1);
+    CHECK_EQ_INT(st.deleted, 2);
+    CHECK_EQ_INT(st.docs, 198);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 198);
+    CHECK(tenyo_index_find(x, "SAMPLE-005") < 0);
+    CHECK(tenyo_index_find(x, "SAMPLE-195") < 0);
+    int64_t d = tenyo_index_find(x, "SAMPLE-010");
+    CHECK(d >= 0);
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, (uint64_t)d, &dm);
+    CHECK_STR(dm.title, "置き換えた題名");
+    CHECK_STR(dm.fields, "G06F");
+    int64_t f = tenyo_index_field_find(x, "G06F");
+    CHECK(f >= 0);
+    /* no result list ever shows a deleted document */
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[198];
+    int n = tenyo_similar_doc(c, 0, TENYO_MODE_HYBRID, 198, h);
+    CHECK_EQ_INT(n, 197);
+    for (int i = 0; i < n; i++) {
+        tenyo_index_doc(x, h[i].doc, &dm);
+        CHECK(strcmp(dm.id, "SAMPLE-005") && strcmp(dm.id, "SAMPLE-195"));
+    }
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 2);
+    CHECK_EQ_INT(in.docs_deleted, 2); /* SAMPLE-005 and the old SAMPLE-010 */
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(segment_uncommitted_and_lock) {
+    const char *p = make_base("seg_lock.tny", 60, 0);
+    CHECK(p);
+    tenyo_update *u = NULL, *u2 = NULL;
+    char err[256] = "";
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u2, err, sizeof err), TENYO_ERR_IO);
+    CHECK(strstr(err, "another update"));
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-001"), 1);
+    CHECK(feed(60, 80, add_u, u) > 0);
+    tenyo_update_free(u); /* not committed */
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 60);
+    CHECK(tenyo_index_find(x, "SAMPLE-001") >= 0);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 0);
+    tenyo_index_free(x);
+    /* the lock was released */
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    tenyo_update_free(u);
+}
+
+TY_TEST(segment_stale_and_damaged_manifest) {
+    const char *p = make_base("seg_stale.tny", 100, 0);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 100, 120, NULL), TENYO_OK);
+    /* a new base written over it (as `tenyo index` does before it drops the
+     * updates): the manifest's fit no longer matches and is ignored */
+    char keep[600];
+    snprintf(keep, sizeof keep, "%s.upd/MANIFEST", p);
+    CHECK(make_base_k("seg_stale.tny", 90, 0, 1));
+    tenyo_index *x = NULL;
+    char err[256] = "";
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 90);
+    tenyo_index_free(x);
+    /* a damaged manifest is refused, naming it */
+    FILE *f = fopen(keep, "r+b");
+    CHECK(f);
+    fseek(f, 20, SEEK_SET);
+    fputc('7', f);
+    fclose(f);
+    int rc = tenyo_index_open(p, &x, err, sizeof err);
+    CHECKF(rc == TENYO_ERR_CORRUPT, "rc %d: %s", rc, err);
+    CHECK(strstr(err, "MANIFEST"));
+    CHECK_EQ_INT(tenyo_index_drop_updates(p, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 90);
+    tenyo_index_free(x);
+}
+
+TY_TEST(segment_ivf_remapped) {
+    const char *p = make_base("seg_ivf.tny", 180, 1);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 180, 200, NULL), TENYO_OK);
+    tenyo_update *u = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-003"), 1);
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+    tenyo_update_free(u);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK(x->ivf);
+    CHECK_EQ_INT(x->ivf->n, 199);
+    /* probing every list is the exact LSA ranking, added documents included */
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit a[10], b[10];
+    int64_t d = tenyo_index_find(x, "SAMPLE-185");
+    CHECK(d >= 0);
+    int na = tenyo_similar_doc(c, (uint64_t)d, TENYO_MODE_LSA, 10, a);
+    CHECK_EQ_INT(tenyo_ctx_set_nprobe(c, 8), TENYO_OK);
+    int nb = tenyo_similar_doc(c, (uint64_t)d, TENYO_MODE_LSA, 10, b);
+    CHECK_EQ_INT(na, nb);
+    for (int i = 0; i < na; i++) {
+        CHECK_EQ_INT(a[i].doc, b[i].doc);
+        CHECK_NEAR(a[i].score, b[i].score, 1e-5);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(segment_rebuild_refits) {
+    const char *p = make_base("seg_rebuild.tny", 150, 0);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 150, 200, NULL), TENYO_OK);
+    tenyo_update *u = NULL;
+    char err[256] = "";
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-002"), 1);
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+    tenyo_update_free(u);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK(in.rebuild_advised);
+    tenyo_index_free(x);
+    tenyo_build_stats st;
+    int rc = tenyo_index_rebuild(p, NULL, &st, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "%s", err);
+    CHECK_EQ_INT(st.docs, 199);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 0);
+    CHECK_EQ_INT(in.docs_fit, 199);
+    CHECK_EQ_INT(in.docs_added, 0);
+    CHECK(!in.rebuild_advised);
+    CHECK(tenyo_index_find(x, "SAMPLE-002") < 0);
+    CHECK(tenyo_index_find(x, "SAMPLE-199") >= 0);
+    tenyo_index_free(x);
+    char mp[600];
+    snprintf(mp, sizeof mp, "%s.upd/MANIFEST", p);
+    struct stat sb;
+    CHECK(stat(mp, &sb) != 0);
+}
