@@ -634,6 +634,10 @@ void ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
  * counts (their pairs grow with the square; real patents list a handful). */
 #define TY_CO_MAX_FIELDS 64
 
+/* Longest query text (bytes) a context tokenizes; longer is TENYO_ERR_LIMIT
+ * (the CLI reads query files of up to 64 MiB, the server 32 KiB). */
+#define TY_MAX_QUERY (64u << 20)
+
 /* Scan choice of a context (tenyo_ctx_set_scan). */
 enum { TY_SCAN_AUTO = 0, TY_SCAN_FP32 = 1, TY_SCAN_INT8 = 2 };
 /* From this many documents up, AUTO scans the int8 vectors (below, the

@@ -102,7 +102,7 @@ TY_TEST(segment_add_folds_in) {
     for (uint32_t j = 0; j < m->dim; j++) n2 += (double)v[j] * v[j];
     CHECK_NEAR(n2, 1.0, 1e-4);
     /* its neighbours are ordinary documents, and it is found from the base */
-    tenyo_hit h[5];
+    tenyo_hit h[10];
     int n = tenyo_similar_doc(c, (uint64_t)d, TENYO_MODE_HYBRID, 5, h);
     CHECK(n == 5);
     for (int i = 0; i < n; i++) CHECK(h[i].doc != (uint64_t)d && h[i].score > 0);

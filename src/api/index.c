@@ -648,6 +648,11 @@ static int ensure_tokenizer(tenyo_ctx *c) {
 }
 
 int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
+    if (len > TY_MAX_QUERY) {
+        ty_seterr(c->err, sizeof c->err, "query text of %zu bytes is longer than %u MiB", len,
+                  TY_MAX_QUERY >> 20);
+        return TENYO_ERR_LIMIT;
+    }
     int rc = ensure_tokenizer(c);
     if (rc) return rc;
     collect col = {c, 0, 0};

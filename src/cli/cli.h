@@ -45,6 +45,8 @@ typedef struct cli_sink {
     int (*add)(void *ud, const tenyo_doc *d);  /* a status */
     const char *(*error)(void *ud);            /* message of a failed add */
     void *ud;                                  /* the builder or update */
+    tenyo_progress_fn progress;                /* "read MiB" progress, or NULL */
+    void *progress_ud;                         /* its argument */
 } cli_sink;
 cli_sink cli_sink_builder(tenyo_builder *b);
 int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,

@@ -401,7 +401,7 @@ static void *batch_worker(void *arg) {
         if (b->homes && (hbuf[nq] = strdup(b->homes)) != NULL) {
             size_t nc = 1;
             for (const char *c = hbuf[nq]; *c; c++) nc += *c == ',' || *c == ' ';
-            if (nc > 64) nc = 64;
+            if (nc > 65) nc = 65; /* one more than the library takes: it says so */
             if ((homes[nq] = calloc(nc, sizeof **homes)) != NULL) {
                 q->nhome = split_codes(hbuf[nq], homes[nq], nc);
                 q->home = homes[nq];
@@ -637,7 +637,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     int ntitles = 0;
     const char *text = NULL, *file = NULL, *lang = "ja", *batch = NULL;
     char *homebuf = NULL;
-    const char *homes[64];
+    const char *homes[65]; /* one more than ideas take, so that too many is an error */
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
     long n = 10;
@@ -651,7 +651,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'H':
             free(homebuf);
             homebuf = strdup(optarg);
-            io.nhome = homebuf ? split_codes(homebuf, homes, 64) : 0;
+            io.nhome = homebuf ? split_codes(homebuf, homes, 65) : 0;
             io.home = homes;
             if (!io.nhome) { fprintf(stderr, "tenyo: --home needs codes\n"); bad = 1; }
             break;

@@ -177,6 +177,9 @@ typedef struct progress_state {
     char stage[16];    /* stage being shown */
     double t0;         /* when it started */
     double last;       /* last redraw */
+    int reading;       /* input files are being read: the reading bar (which
+                          includes tokenizing, done as records arrive) is
+                          the only one shown */
 } progress_state;
 
 /* Peak resident memory of this process (getrusage), MiB. */
@@ -196,6 +199,7 @@ static void on_progress(void *ud, const char *stage, uint64_t done,
                         uint64_t total) {
     progress_state *p = ud;
     if (!is_tty_stderr() || !p) return;
+    if (p->reading && strcmp(stage, "read MiB")) return;
     double t = mono_now();
     if (strncmp(p->stage, stage, sizeof p->stage - 1)) {
         snprintf(p->stage, sizeof p->stage, "%s", stage);
@@ -212,9 +216,11 @@ static void on_progress(void *ud, const char *stage, uint64_t done,
         bar[20] = 0;
         double rate = el > 0 ? (double)done / el : 0;
         double eta = rate > 0 ? (double)(total - done) / rate : 0;
-        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %.0f/s  ETA %d:%02d   ", stage, bar,
+        char eta_s[16] = "--";
+        if (rate > 0 && el >= 0.5) snprintf(eta_s, sizeof eta_s, "%d:%02d", (int)eta / 60, (int)eta % 60);
+        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %.0f/s  ETA %s   ", stage, bar,
                 (unsigned long long)done, (unsigned long long)total,
-                100.0 * (double)done / (double)total, rate, (int)eta / 60, (int)eta % 60);
+                100.0 * (double)done / (double)total, rate, eta_s);
     } else {
         fprintf(stderr, "\r%-9s %s  %.1f s            ", stage, done ? "done" : "...", el);
     }
@@ -258,7 +264,7 @@ static int builder_add(void *ud, const tenyo_doc *d) { return tenyo_builder_add(
 static const char *builder_error(void *ud) { return tenyo_builder_error(ud); }
 
 cli_sink cli_sink_builder(tenyo_builder *b) {
-    cli_sink s = {builder_add, builder_error, b};
+    cli_sink s = {builder_add, builder_error, b, NULL, NULL};
     return s;
 }
 
@@ -281,7 +287,17 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
             return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         }
         const tenyo_doc *d;
+        uint64_t nrec = 0;
+        progress_state *ps = sink->progress_ud;
+        if (sink->progress && ps) ps->reading = 1;
         while ((rc = tenyo_reader_next(r, &d)) == 1) {
+            if (sink->progress && (++nrec & 255) == 0) {
+                tenyo_read_stats now;
+                tenyo_reader_stats(r, &now);
+                if (now.bytes_total > (1u << 20))
+                    sink->progress(sink->progress_ud, "read MiB", now.bytes_read >> 20,
+                                   now.bytes_total >> 20);
+            }
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
             int arc = sink->add(sink->ud, d);
             if (arc) {
@@ -298,6 +314,12 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         }
         tenyo_read_stats st;
         tenyo_reader_stats(r, &st);
+        if (sink->progress && ps) {
+            if (st.bytes_total > (1u << 20))
+                sink->progress(sink->progress_ud, "read MiB", st.bytes_total >> 20,
+                               st.bytes_total >> 20);
+            ps->reading = 0;
+        }
         tot->records += st.records;
         tot->skipped += st.skipped;
         tot->empty += st.empty;
@@ -396,7 +418,7 @@ static int cmd_index(int argc, char **argv) {
         fputs(index_usage, stderr);
         return EXIT_USAGE;
     }
-    progress_state ps = {"", 0, 0};
+    progress_state ps = {"", 0, 0, 0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     char err[512] = "";
@@ -408,6 +430,8 @@ static int cmd_index(int argc, char **argv) {
     }
     cli_read_totals tot = {0};
     cli_sink sink = cli_sink_builder(b);
+    sink.progress = on_progress;
+    sink.progress_ud = &ps;
     int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, quiet, NULL,
                              NULL, &tot);
     if (ec) {
@@ -544,7 +568,8 @@ static int cmd_add(int argc, char **argv) {
     int ec = open_update(path, threads, &u);
     if (ec) return ec;
     cli_read_totals tot = {0};
-    cli_sink sink = {update_add, update_error, u};
+    progress_state ps = {"", 0, 0, 0};
+    cli_sink sink = {update_add, update_error, u, on_progress, &ps};
     ec = cli_read_inputs(&sink, argv + optind + 1, argc - optind - 1, &ro, quiet, NULL, NULL,
                          &tot);
     if (ec) {
@@ -664,7 +689,7 @@ static int cmd_rebuild(int argc, char **argv) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     bo.threads = threads;
-    progress_state ps = {"", 0, 0};
+    progress_state ps = {"", 0, 0, 0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     tenyo_build_stats st;

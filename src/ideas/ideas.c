@@ -87,6 +87,10 @@ static int take_home(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t doc,
     const ty_model *m = &c->idx->m;
     int nh = 0;
     *predicted = 0;
+    if (o->home && o->nhome > (size_t)cap) {
+        ty_seterr(c->err, sizeof c->err, "too many home fields (at most %d)", cap);
+        return TENYO_ERR_LIMIT;
+    }
     if (o->home && o->nhome) {
         for (size_t i = 0; i < o->nhome && nh < cap; i++) {
             char code[5] = {0};
