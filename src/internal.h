@@ -362,6 +362,9 @@ typedef struct ty_svd_opts {
     int power_iters;    /* subspace iterations */
     uint64_t seed;      /* random seed */
     int threads;        /* threads for the CSR products */
+    void (*progress)(void *ud, uint64_t done, uint64_t total); /* after each
+                           of the 2 power_iters + 3 passes, or NULL */
+    void *progress_ud;  /* its argument */
 } ty_svd_opts;
 int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen);

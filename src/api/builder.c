@@ -1287,6 +1287,12 @@ done:
 
 /* ============================================================== factor */
 
+/* SVD passes as the builder's "svd" progress stage. */
+static void svd_progress(void *ud, uint64_t done, uint64_t total) {
+    tenyo_builder *b = ud;
+    b->o.progress(b->o.progress_ud, "svd", done, total);
+}
+
 static int build_lsa(tenyo_builder *b, ty_model *m) {
     uint64_t mn = m->ndocs < m->nterms ? m->ndocs : m->nterms;
     uint64_t k = b->o.dim > 0 ? (uint64_t)b->o.dim : 256;
@@ -1305,7 +1311,8 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
     }
     ty_svd_opts so = {.rank = (int)k, .oversample = b->o.oversample,
                       .power_iters = b->o.power_iters, .seed = b->o.seed,
-                      .threads = b->o.threads};
+                      .threads = b->o.threads, .progress = b->o.progress ? svd_progress : NULL,
+                      .progress_ud = b};
     int rc = ty_svd_randomized(&m->tfidf, &so, NULL, m->sigma, m->basis,
                                b->err, sizeof b->err);
     if (rc) return rc;
@@ -1354,7 +1361,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     rc = build_extras(b, &m, remap);
     if (rc) goto done;
     release_terms(b); /* all in m now: lower the peak before the SVD */
-    if (b->o.progress) b->o.progress(b->o.progress_ud, "svd", 0, 1);
+    if (b->o.progress)
+        b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
     double t3 = ty_now();
     rc = build_lsa(b, &m);
     if (rc) goto done;
@@ -1379,7 +1387,6 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 1, 1);
     }
     double t4 = ty_now();
-    if (b->o.progress) b->o.progress(b->o.progress_ud, "svd", 1, 1);
     rc = TENYO_ERR_NOMEM;
     fstr = ty_calloc(b->n, sizeof *fstr);
     if (!fstr) goto done;

@@ -708,26 +708,36 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     svd_rng g;
     rng_seed(&g, o->seed);
     for (size_t i = 0; i < (size_t)n * l; i++) z[i] = (float)rng_normal(&g);
+    /* progress: one step per product-and-orthonormalisation pass */
+    uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
+#define SVD_STEP()                                                          \
+    do {                                                                    \
+        if (o->progress) o->progress(o->progress_ud, ++step, steps);        \
+    } while (0)
     ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
     /* after each product its input block is dead: it is the scratch */
     /* one Cholesky-QR pass between products, two for the last Q */
     if ((rc = orth(&r, q, m, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
         goto done;
+    SVD_STEP();
     for (int it = 0; it < o->power_iters; it++) {
         int last = it + 1 == o->power_iters;
         at_mul(&r, q, z);
         if ((rc = orth(&r, z, n, 1, q, tau, NULL, "power iteration")))
             goto done;
+        SVD_STEP();
         ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
         if ((rc = orth(&r, q, m, last ? 2 : 1, z, tau, NULL,
                        "power iteration")))
             goto done;
+        SVD_STEP();
     }
 
     /* projection: Bt = A^T Q = Q2 R, then R = U_R S V_R^T */
     at_mul(&r, q, z);
     /* Q is still needed for U when U is wanted: then w is the scratch */
     if ((rc = orth(&r, z, n, 2, u ? w : q, tau, rt, "projection"))) goto done;
+    SVD_STEP();
     lapack_int info = LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l,
                                           sv, ur, l, vt, l, r.work, r.lwork,
                                           r.iwork);
@@ -753,6 +763,8 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     if (u) run_chunks(&r, gemm_chunk, &gu, m);
     /* sv, then tau, are dead by now: scratch for the sign pass */
     fix_signs(v, n, u, m, kk, (int)rank, sv, (unsigned char *)tau);
+    SVD_STEP();
+#undef SVD_STEP
     rc = TENYO_OK;
 done:
     ty_csr_free(&r.at);
