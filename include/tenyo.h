@@ -381,11 +381,12 @@ int tenyo_set_blas_threads(int n);
 typedef enum { TENYO_SCAN_AUTO = 0, TENYO_SCAN_FP32 = 1, TENYO_SCAN_INT8 = 2 } tenyo_scan;
 int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan);
 
-/* Approximate LSA search: with nprobe > 0, LSA-mode similar queries visit
- * only the nprobe closest lists of the index's IVF (built with ivf_lists)
- * and re-score their best candidates exactly; 0 (default): exact scan.
- * TENYO_ERR_ARG when the index has no IVF. Number of lists: see
- * tenyo_index_ivf_lists. */
+/* Approximate search: with nprobe > 0, queries in LSA or hybrid mode
+ * (similar and ideas) visit only the nprobe closest lists of the index's IVF
+ * (built with ivf_lists), take the best max(4k, 256) documents by LSA and
+ * score those exactly (hybrid: with their TF-IDF cosine too); TF-IDF mode
+ * and batches stay exact. 0 (default): exact scan. TENYO_ERR_ARG when the
+ * index has no IVF. Number of lists: see tenyo_index_ivf_lists. */
 int tenyo_ctx_set_nprobe(tenyo_ctx *c, uint32_t nprobe);
 /* Lists of the index's IVF, 0 when it has none. */
 uint32_t tenyo_index_ivf_lists(const tenyo_index *idx);

@@ -288,3 +288,55 @@ TY_TEST(segment_rebuild_refits) {
     struct stat sb;
     CHECK(stat(mp, &sb) != 0);
 }
+
+/* ideas (and hybrid similar) through the IVF lists: with every list probed
+ * and a corpus smaller than the candidate count, the approximate path must
+ * give exactly the exact answers; with no IVF, nprobe is refused. */
+TY_TEST(ivf_ideas_nprobe_all_lists_exact) {
+    const char *p = make_base("ivf_ideas.tny", 200, 1);
+    CHECK(p);
+    tenyo_index *x = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    uint32_t nl = tenyo_index_ivf_lists(x);
+    CHECK(nl > 0);
+    tenyo_ctx *a = NULL, *b = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &a, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &b, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_nprobe(b, nl), TENYO_OK);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    for (int mode = TENYO_MODE_LSA; mode <= TENYO_MODE_HYBRID; mode++) {
+        o.mode = (tenyo_mode)mode;
+        for (uint64_t d = 0; d < 200; d += 37) {
+            tenyo_idea ia[10], ib[10];
+            int na = tenyo_ideas_doc(a, d, &o, 10, ia);
+            int nb = tenyo_ideas_doc(b, d, &o, 10, ib);
+            CHECKF(na == nb && na > 0, "doc %llu mode %d: %d vs %d ideas",
+                   (unsigned long long)d, mode, na, nb);
+            for (int i = 0; i < na; i++) {
+                CHECK_EQ_INT(ia[i].field, ib[i].field);
+                CHECK_NEAR(ia[i].score, ib[i].score, 1e-5);
+            }
+            tenyo_hit ha[10], hb[10];
+            na = tenyo_similar_doc(a, d, (tenyo_mode)mode, 10, ha);
+            nb = tenyo_similar_doc(b, d, (tenyo_mode)mode, 10, hb);
+            CHECK_EQ_INT(na, nb);
+            for (int i = 0; i < na; i++) {
+                CHECK_EQ_INT(ha[i].doc, hb[i].doc);
+                CHECK_NEAR(ha[i].score, hb[i].score, 1e-5);
+            }
+        }
+    }
+    tenyo_ctx_free(a);
+    tenyo_ctx_free(b);
+    tenyo_index_free(x);
+    /* an index without lists refuses nprobe */
+    const char *q = make_base("ivf_none.tny", 60, 0);
+    CHECK(q);
+    CHECK_EQ_INT(tenyo_index_open(q, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &a, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_nprobe(a, 4), TENYO_ERR_ARG);
+    tenyo_ctx_free(a);
+    tenyo_index_free(x);
+}

@@ -456,9 +456,53 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r) {
     free(top);
 }
 
+/* The approximate form of ty_ctx_score (c->nprobe set, the index has IVF
+ * lists): the best max(4 need, 256) documents by LSA come from the probed
+ * lists, re-scored exactly; in hybrid mode each of them gets its exact
+ * TF-IDF cosine too. Every other document scores -inf, so rankings, field
+ * votes and phrase evidence see the candidates only. A document whose
+ * TF-IDF match is strong but whose LSA vector is far is missed: that is
+ * the approximation (recall against the exact ranking: bench/ann_bench.c).
+ * Returns 0, or -1 when the search could not run (the caller scans). */
+static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
+    const ty_model *m = &c->idx->m;
+    size_t r = need * 4 > 256 ? need * 4 : 256;
+    if (r > m->ndocs) r = m->ndocs;
+    tenyo_hit *cand = ty_mallocarray(r ? r : 1, sizeof *cand);
+    if (!cand) return -1;
+    ty_ivf_query q = {c->nprobe, r};
+    int n = ty_ivf_search(c->idx->ivf, m->docvec, c->qlsa, r, &q, &c->ivs, cand);
+    if (n < 0) {
+        free(cand);
+        return -1;
+    }
+    for (uint64_t d = 0; d < m->ndocs; d++) c->s1[d] = -INFINITY;
+    float w = (float)c->hybrid_w, v = 1.f - w;
+    if (mode == TENYO_MODE_HYBRID)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
+    for (int i = 0; i < n; i++) {
+        uint64_t d = cand[i].doc;
+        if (mode == TENYO_MODE_LSA) {
+            c->s1[d] = cand[i].score;
+            continue;
+        }
+        float t = 0.f;
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++)
+            t += c->qdense[m->tfidf.col[j]] * m->tfidf.val[j];
+        c->s1[d] = w * t + v * cand[i].score;
+    }
+    if (mode == TENYO_MODE_HYBRID)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
+    free(cand);
+    return 0;
+}
+
 void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     float *s = c->s1;
+    if (mode != TENYO_MODE_TFIDF && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
+        score_ivf(c, mode, qn, need) == 0)
+        return;
     /* LSA scores: computed ahead by a batch (one sgemm for many queries),
      * else the int8 scan (large indexes, or forced) or one sgemv now */
     const float *lsa = c->pre_lsa;

@@ -39,6 +39,8 @@ static const char *ideas_usage =
     "  --novelty V          0..1, how readily unexpected fields are promoted (default 1)\n"
     "  --knn N              neighbours that vote (default 100)\n"
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
+    "  --nprobe N           approximate: neighbours from the N closest IVF lists of the\n"
+    "                       index (index --ivf), scored exactly (not with --batch)\n"
     "  --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) for subclass\n"
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
@@ -631,7 +633,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"open-only", no_argument, 0, 'O'}, {"lang", required_argument, 0, 'L'},
         {"novelty", required_argument, 0, 'V'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
-        {"mode", required_argument, 0, 'm'},
+        {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *titles[4];
     int ntitles = 0;
@@ -640,7 +642,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     const char *homes[65]; /* one more than ideas take, so that too many is an error */
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
-    long n = 10;
+    long n = 10, nprobe = 0;
     int fmt = OUT_REPORT, c, bad = 0;
     char *end;
     optind = 1;
@@ -673,6 +675,13 @@ int cli_cmd_ideas(int argc, char **argv) {
             io.novelty = strtod(optarg, &end);
             if (*end || io.novelty < 0 || io.novelty > 1) {
                 fprintf(stderr, "tenyo: --novelty must be in [0, 1]\n");
+                bad = 1;
+            }
+            break;
+        case 'P':
+            nprobe = strtol(optarg, &end, 10);
+            if (*end || nprobe < 1 || nprobe > 1000000) {
+                fprintf(stderr, "tenyo: --nprobe must be between 1 and 1000000\n");
                 bad = 1;
             }
             break;
@@ -735,6 +744,11 @@ int cli_cmd_ideas(int argc, char **argv) {
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_RESOURCE; goto done; }
+    if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
+        fprintf(stderr, "tenyo: %s: %s\n", path, tenyo_ctx_error(ctx));
+        ec = EXIT_USAGE;
+        goto done;
+    }
     int64_t qdoc = -1;
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);

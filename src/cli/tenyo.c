@@ -751,7 +751,7 @@ static int cmd_info(int argc, char **argv) {
         printf("search     %s scan; int8 (%s kernel) from %llu documents%s",
                in.ndocs >= in.int8_min_docs ? "int8" : "fp32", in.scan_kernel,
                (unsigned long long)in.int8_min_docs, in.ivf_lists ? "; IVF " : "; no IVF\n");
-        if (in.ivf_lists) printf("%u lists (similar --nprobe)\n", in.ivf_lists);
+        if (in.ivf_lists) printf("%u lists (similar / ideas --nprobe)\n", in.ivf_lists);
         printf("phrases    %llu application phrases\n", (unsigned long long)in.nphrases);
         if (in.generation)
             printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
@@ -792,8 +792,8 @@ static const char *similar_usage =
     "      --file FILE       query with the text of FILE (UTF-8; - for stdin)\n"
     "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.7)\n"
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
-    "      --nprobe N        LSA mode: approximate search visiting the N closest lists\n"
-    "                        of the index's IVF (index --ivf); candidates re-scored exactly\n"
+    "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
+    "                        of the index's IVF (index --ivf); candidates scored exactly\n"
     "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
 
 static int cmd_similar(int argc, char **argv) {

@@ -51,7 +51,8 @@ static void sift_down(tenyo_hit *h, size_t n, size_t i) {
 }
 
 void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
-    if (t->k == 0 || isnan(score)) return;
+    /* NaN, and -inf (a document an approximate search did not reach), never rank */
+    if (t->k == 0 || isnan(score) || score == -INFINITY) return;
     tenyo_hit x = {doc, score};
     if (t->n < t->k) {
         size_t i = t->n++;
