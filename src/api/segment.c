@@ -300,7 +300,7 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     int rc = TENYO_ERR_NOMEM;
     uint32_t *tt = NULL, *tc = NULL;
     ty_buf mb = {0};
-    /* pass 1: live documents, non-zeros, fields, phrases, new-term df */
+    /* pass 1: live documents, and upper bounds of non-zeros, fields, phrases */
     uint64_t N = 0, nnz = 0, nfid = 0, nphr = 0, pos = 0, maxrow = 0;
     for (uint64_t d = 0; d < B->ndocs; d++, pos++) {
         if (g->dead[pos]) continue;
@@ -423,11 +423,9 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
                     goto done;
             M->open[n] = S->open[d];
             M->lang[n] = S->lang[d];
-            uint64_t f0 = fz;
+            /* the union keeps a document's fields sorted: the maps are monotonic */
             for (uint64_t j = S->field_ptr[d]; j < S->field_ptr[d + 1]; j++)
                 M->field_ids[fz++] = g->fmap[i][S->field_ids[j]];
-            /* the union keeps a document's fields sorted: the maps are monotonic */
-            (void)f0;
             M->field_ptr[n + 1] = fz;
             if (M->phr_ptr) {
                 if (S->phr_ptr)
