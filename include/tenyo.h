@@ -184,6 +184,9 @@ typedef struct tenyo_build_opts {
     int ivf_lists;            /* > 0: also build approximate-search lists
                                  (IVF) with this many lists; -1: 4 sqrt(n);
                                  0: none (default) */
+    int max_terms;            /* > 0: keep only this many terms per document,
+                                 the highest TF-IDF weights (static pruning:
+                                 a smaller index; 0: all, the default) */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
@@ -251,6 +254,7 @@ typedef struct tenyo_index_info {
     uint64_t int8_min_docs;   /* AUTO scans int8 from this many documents */
     uint32_t ivf_lists;       /* approximate-search lists (0: none) */
     uint64_t nphrases;        /* distinct application phrases stored */
+    uint32_t max_terms;       /* terms kept per document (0: all) */
     /* updates since the last full build (tenyo add / delete; see below) */
     uint64_t generation;      /* update generation (0: the base file only) */
     uint32_t nsegments;       /* segments of added documents */

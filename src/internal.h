@@ -350,6 +350,13 @@ double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf);
  * a duplicate after the first of its term staying with weight 0. */
 double ty_tfidf_row_n(uint32_t *terms, float *vals, size_t *n,
                       const float *idf);
+/* Static pruning of one row of n sorted terms with their weights (vals,
+ * from ty_tfidf_row) and counts (tf): keep the `keep` highest weights (ties
+ * to the lower term), in term order, and weigh the kept counts again (the
+ * row is renormalised, as the loader will derive it). scratch holds n
+ * floats. Returns the entries kept (n when n <= keep). */
+size_t ty_tfidf_prune(uint32_t *terms, float *vals, uint32_t *tf, size_t n, size_t keep,
+                      const float *idf, float *scratch);
 
 /* Randomized truncated SVD (model/svd.c; Halko, Martinsson, Tropp 2011).
  * A = U S V^T; returns the top `rank` triplets. V is ncols x rank row-major
@@ -383,6 +390,7 @@ typedef struct ty_model {
     int32_t min_df;           /* df filter */
     double max_df_ratio;      /* df filter */
     int32_t oversample, power_iters; /* SVD options */
+    uint32_t max_terms;       /* terms kept per document (0: all) */
     int64_t created;          /* unix time written */
 
     /* vocabulary */

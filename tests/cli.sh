@@ -164,6 +164,13 @@ contains "$D/out" "documents  196" cli_upd_rebuild_docs
 if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
 expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
 
+# static pruning: at most N terms per document, recorded and kept by rebuild
+expect 0 cli_max_terms "$T" index -q --max-terms 8 -o "$D/p8.tny" data/sample/sample.jsonl
+expect 0 cli_max_terms_info "$T" info "$D/p8.tny"
+contains "$D/out" "at most 8 terms per document" cli_max_terms_recorded
+contains "$D/out" "8.0 per document" cli_max_terms_applied
+expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sample/sample.jsonl
+
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
 

@@ -901,3 +901,32 @@ TY_TEST(model_q8_kernels_agree) {
     free(s0);
     free(s1);
 }
+
+/* Static pruning keeps the highest weights (ties to the lower term), in
+ * term order, with their counts, renormalised as the loader derives them. */
+TY_TEST(model_tfidf_prune_hand) {
+    float idf[8] = {1, 1, 1, 1, 1, 1, 1, 1}, scratch[4];
+    uint32_t t[4] = {1, 2, 3, 4}, tf[4] = {1, 3, 1, 2};
+    float v[4] = {1, 3, 1, 2};
+    ty_tfidf_row(t, v, 4, idf);
+    size_t n = ty_tfidf_prune(t, v, tf, 4, 2, idf, scratch);
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(t[0], 2);
+    CHECK_EQ_INT(t[1], 4);
+    CHECK_EQ_INT(tf[0], 3);
+    CHECK_EQ_INT(tf[1], 2);
+    double a = 1 + log(3.0), b = 1 + log(2.0), norm = sqrt(a * a + b * b);
+    CHECK_NEAR(v[0], a / norm, 1e-6);
+    CHECK_NEAR(v[1], b / norm, 1e-6);
+    /* ties: of the two weight-1 terms, the lower one is kept */
+    uint32_t t2[4] = {1, 2, 3, 4}, tf2[4] = {1, 3, 1, 2};
+    float v2[4] = {1, 3, 1, 2};
+    ty_tfidf_row(t2, v2, 4, idf);
+    n = ty_tfidf_prune(t2, v2, tf2, 4, 3, idf, scratch);
+    CHECK_EQ_INT(n, 3);
+    CHECK_EQ_INT(t2[0], 1);
+    CHECK_EQ_INT(t2[1], 2);
+    CHECK_EQ_INT(t2[2], 4);
+    /* nothing to prune */
+    CHECK_EQ_INT(ty_tfidf_prune(t2, v2, tf2, 3, 3, idf, scratch), 3);
+}

@@ -199,6 +199,10 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
         ty_seterr(err, errlen, "max_df_ratio must be in (0, 1]");
         goto fail;
     }
+    if (b->o.max_terms < 0) {
+        ty_seterr(err, errlen, "max_terms must not be negative");
+        goto fail;
+    }
     if (b->o.oversample < 0 || b->o.power_iters < 0 || b->o.power_iters > 50) {
         ty_seterr(err, errlen, "invalid SVD options");
         goto fail;
@@ -1122,6 +1126,8 @@ nomem:
  * freed at the end. */
 static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
     int rc = TENYO_ERR_NOMEM;
+    float *prune = NULL; /* scratch of ty_tfidf_prune (max_terms) */
+    uint64_t prune_cap = 0;
     uint32_t nraw = ty_strmap_size(b->voc);
     uint32_t *df = ty_calloc(nraw ? nraw : 1, sizeof *df);
     uint32_t *remap = ty_mallocarray(nraw ? nraw : 1, sizeof *remap);
@@ -1189,6 +1195,17 @@ static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
         }
         /* remap preserves order, so columns are already sorted */
         ty_tfidf_row(a->col + start, a->val + start, nnz - start, m->idf);
+        if (b->o.max_terms > 0 && nnz - start > (uint64_t)b->o.max_terms) {
+            /* static pruning: the row's highest weights only */
+            if (nnz - start > prune_cap) {
+                float *ns = ty_reallocarray(prune, nnz - start, sizeof *ns);
+                if (!ns) goto done;
+                prune = ns;
+                prune_cap = nnz - start;
+            }
+            nnz = start + ty_tfidf_prune(a->col + start, a->val + start, m->tf + start,
+                                         nnz - start, (size_t)b->o.max_terms, m->idf, prune);
+        }
         a->rowptr[i + 1] = nnz;
     }
     ty_buf_free(&b->pairs);
@@ -1196,6 +1213,7 @@ static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
     remap = NULL;
     rc = TENYO_OK;
 done:
+    free(prune);
     free(df);
     free(remap);
     if (rc == TENYO_ERR_NOMEM)
@@ -1406,6 +1424,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     m.max_df_ratio = b->o.max_df_ratio;
     m.oversample = b->o.oversample;
     m.power_iters = b->o.power_iters;
+    m.max_terms = b->o.max_terms > 0 ? (uint32_t)b->o.max_terms : 0;
     m.created = 0; /* not stored: identical input gives identical bytes */
     if (b->o.nipc_titles || b->labels) {
         /* IPC titles recorded in the index: those given as a blob, then

@@ -314,6 +314,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->int8_min_docs = TY_INT8_MIN_DOCS;
     info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
     info->nphrases = m->nphrases;
+    info->max_terms = m->max_terms;
     ty_upd_info(x, info);
 }
 

@@ -299,6 +299,7 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     const uint64_t T0 = B->nterms, T = M->nterms, K = B->dim;
     int rc = TENYO_ERR_NOMEM;
     uint32_t *tt = NULL, *tc = NULL;
+    float *scratch = NULL; /* ty_tfidf_prune's */
     ty_buf mb = {0};
     /* pass 1: live documents, and upper bounds of non-zeros, fields, phrases */
     uint64_t N = 0, nnz = 0, nfid = 0, nphr = 0, pos = 0, maxrow = 0;
@@ -353,8 +354,9 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     u->base_map = ty_mallocarray(B->ndocs ? B->ndocs : 1, sizeof *u->base_map);
     tt = ty_mallocarray(maxrow ? maxrow : 1, sizeof *tt);
     tc = ty_mallocarray(maxrow ? maxrow : 1, sizeof *tc);
+    scratch = ty_mallocarray(maxrow ? maxrow : 1, sizeof *scratch);
     if (!A->rowptr || !A->col || !A->val || !M->tf || !M->meta_off || !M->open || !M->lang ||
-        !M->field_ptr || !M->field_ids || !u->gpos || !u->base_map || !tt || !tc)
+        !M->field_ptr || !M->field_ids || !u->gpos || !u->base_map || !tt || !tc || !scratch)
         goto done;
     /* pass 2: copy base documents, weight and fold in segment documents */
     uint64_t n = 0, z = 0, fz = 0, pz = 0;
@@ -414,6 +416,9 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
             memcpy(M->tf + z, tc, r * sizeof *tc);
             for (size_t j = 0; j < r; j++) A->val[z + j] = (float)tc[j];
             ty_tfidf_row(A->col + z, A->val + z, r, M->idf);
+            if (B->max_terms && r > B->max_terms) /* the base's static pruning */
+                r = ty_tfidf_prune(A->col + z, A->val + z, M->tf + z, r, B->max_terms, M->idf,
+                                   scratch);
             if (K) ty_fold_in(M, A->col + z, A->val + z, r, M->docvec + n * K);
             z += r;
             A->rowptr[n + 1] = z;
@@ -449,6 +454,7 @@ done:
     ty_buf_free(&mb);
     free(tt);
     free(tc);
+    free(scratch);
     return rc;
 }
 
@@ -466,6 +472,7 @@ static int carry_base(ty_model *B, ty_model *M) {
     M->max_df_ratio = B->max_df_ratio;
     M->oversample = B->oversample;
     M->power_iters = B->power_iters;
+    M->max_terms = B->max_terms;
     M->created = B->created;
     M->ivf_blob = B->ivf_blob;
     M->ivf_len = B->ivf_len;
@@ -978,6 +985,7 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     o.max_df_ratio = m->max_df_ratio;
     o.oversample = m->oversample;
     o.power_iters = m->power_iters;
+    o.max_terms = (int)m->max_terms;
     /* the rank asked for is not recorded: keep the base's, unless it was the
      * small-corpus cap (half the smaller dimension), then the default */
     uint64_t fit_docs = x->upd.gpos ? x->upd.base_docs : m->ndocs;

@@ -360,6 +360,7 @@ int cli_cmd_eval(int argc, char **argv) {
         {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
+        {"max-terms", required_argument, 0, OPT_MAX_TERMS},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"protocol", required_argument, 0, 'P'}, {"knn", required_argument, 0, 'K'},
         {"novelty", required_argument, 0, 'N'}, {"field-norm", required_argument, 0, 'A'},

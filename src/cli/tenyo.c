@@ -241,6 +241,8 @@ static const char *index_usage =
     "      --seed S             SVD seed (default fixed)\n"
     "      --power-iters N      randomized SVD power iterations (default 4)\n"
     "      --oversample N       randomized SVD oversampling (default 16)\n"
+    "      --max-terms N        keep only the N highest-weighted terms of each document\n"
+    "                           (static pruning: a smaller index; default all)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
     "      --no-stem            no English stemming (default: Porter step 1)\n"
@@ -344,6 +346,10 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
     case OPT_SEED: bo->seed = strtoull(arg, &end, 0); break;
     case OPT_POWER: bo->power_iters = (int)strtol(arg, &end, 10); break;
     case OPT_OVERSAMPLE: bo->oversample = (int)strtol(arg, &end, 10); break;
+    case OPT_MAX_TERMS:
+        bo->max_terms = (int)strtol(arg, &end, 10);
+        if (bo->max_terms < 1) end = NULL; /* reported as invalid below */
+        break;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 1; return 1;
@@ -365,6 +371,7 @@ static int cmd_index(int argc, char **argv) {
         {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
+        {"max-terms", required_argument, 0, OPT_MAX_TERMS},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
         {"ivf", optional_argument, 0, OPT_IVF},
@@ -746,7 +753,9 @@ static int cmd_info(int argc, char **argv) {
                in.ndocs ? (double)in.nnz / in.ndocs : 0.0);
         printf("LSA rank   %d (seed %llu, oversample %d, power iterations %d)\n", in.dim,
                (unsigned long long)in.seed, in.oversample, in.power_iters);
-        printf("df filter  min_df %d, max_df_ratio %g\n", in.min_df, in.max_df_ratio);
+        printf("df filter  min_df %d, max_df_ratio %g", in.min_df, in.max_df_ratio);
+        if (in.max_terms) printf("; at most %u terms per document", in.max_terms);
+        putchar('\n');
         printf("tokenizer  %s\n", in.tokenizer);
         printf("search     %s scan; int8 (%s kernel) from %llu documents%s",
                in.ndocs >= in.int8_min_docs ? "int8" : "fp32", in.scan_kernel,

@@ -26,6 +26,8 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ================================================================== idf */
 
@@ -148,4 +150,33 @@ double ty_tfidf_row_n(uint32_t *terms, float *vals, size_t *n,
         return 0.0;
     }
     return weigh(terms, vals, n, idf, 1);
+}
+
+/* ============================================================== pruning */
+
+static int cmp_desc_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return x > y ? -1 : x < y;
+}
+
+size_t ty_tfidf_prune(uint32_t *terms, float *vals, uint32_t *tf, size_t n, size_t keep,
+                      const float *idf, float *scratch) {
+    if (!terms || !vals || !tf || !idf || !scratch || keep == 0 || n <= keep) return n;
+    memcpy(scratch, vals, n * sizeof *scratch);
+    qsort(scratch, n, sizeof *scratch, cmp_desc_float);
+    float thr = scratch[keep - 1];
+    size_t above = 0;
+    for (size_t i = 0; i < n; i++) above += vals[i] > thr;
+    size_t ties = keep - above, out = 0; /* entries equal to thr still to keep */
+    for (size_t i = 0; i < n; i++) {
+        int k = vals[i] > thr || (vals[i] == thr && ties > 0);
+        if (!k) continue;
+        if (vals[i] == thr && !(vals[i] > thr)) ties--;
+        terms[out] = terms[i];
+        tf[out] = tf[i];
+        out++;
+    }
+    for (size_t i = 0; i < out; i++) vals[i] = (float)tf[i];
+    ty_tfidf_row(terms, vals, out, idf);
+    return out;
 }

@@ -44,7 +44,8 @@
  *                               mecab_dicdir (\\, \n, \r escaped), keep_parts,
  *                               stem, seed, min_df, max_df_ratio (%.17g, C
  *                               locale), oversample, power_iters, created,
- *                               dim, ndocs, nterms, nnz, nfields. Unknown
+ *                               dim, ndocs, nterms, nnz, nfields, and
+ *                               max_terms when not 0 (optional). Unknown
  *                               keys are ignored (additive growth).
  *   vocab       >= T            T NUL-terminated terms (offsets recomputed)
  *   df          4T              u32 document frequency per term
@@ -519,7 +520,8 @@ static int build_text(const ty_model *m, ty_buf *b) {
         build_put_num(b, "ndocs", "%llu", (unsigned long long)m->ndocs) ||
         build_put_num(b, "nterms", "%llu", (unsigned long long)m->nterms) ||
         build_put_num(b, "nnz", "%llu", (unsigned long long)nnz) ||
-        build_put_num(b, "nfields", "%u", m->nfields))
+        build_put_num(b, "nfields", "%u", m->nfields) ||
+        (m->max_terms && build_put_num(b, "max_terms", "%u", m->max_terms)))
         return -1;
     return 0;
 }
@@ -527,8 +529,8 @@ static int build_text(const ty_model *m, ty_buf *b) {
 /* What the build section says, before it is moved into the model. */
 typedef struct build_info {
     char *str[3];         /* tokenizer, writer, mecab_dicdir (malloc'd) */
-    int64_t num[13];      /* signed fields, in build_keys order from 3 */
-    uint64_t unum[13];    /* unsigned fields, same order */
+    int64_t num[14];      /* signed fields, in build_keys order from 3 */
+    uint64_t unum[14];    /* unsigned fields, same order */
     double ratio;         /* max_df_ratio */
     unsigned seen;        /* bit per key found */
 } build_info;
@@ -557,10 +559,12 @@ static const struct build_key {
     {"nterms", 'u', 0, TY_MAX_TERMS},
     {"nnz", 'u', 0, TY_MAX_NNZ},
     {"nfields", 'u', 0, TY_MAX_FIELDS},
+    {"max_terms", 'u', 0, UINT32_MAX}, /* optional: written when not 0 */
 };
 enum { BK_TOK, BK_WRITER, BK_DICDIR, BK_PARTS, BK_STEM, BK_SEED, BK_MINDF,
        BK_RATIO, BK_OVERS, BK_POWER, BK_CREATED, BK_DIM, BK_NDOCS, BK_NTERMS,
-       BK_NNZ, BK_NFIELDS, BK_N };
+       BK_NNZ, BK_NFIELDS, BK_MAXTERMS, BK_N };
+_Static_assert(BK_N - BK_PARTS == 14, "build_info's arrays hold one entry per numeric key");
 
 /* Parse the build text (len bytes, not NUL-terminated in the file; the
  * caller put a NUL at text[len]). Fills bi; strings unescaped. 0 ok, -1
@@ -656,7 +660,7 @@ static int build_parse(char *text, size_t len, build_info *bi, char *why,
         p = nl + 1;
     }
     for (int k = 0; k < BK_N; k++)
-        if (!(bi->seen & (1u << k))) {
+        if (!(bi->seen & (1u << k)) && k != BK_MAXTERMS) {
             ty_seterr(why, whylen, "key '%s' is missing", build_keys[k].name);
             goto done;
         }
@@ -1487,6 +1491,7 @@ static int rd_build(reader *r, ty_model *m, uint64_t *nnz) {
     m->nterms = bi.unum[BK_NTERMS - BK_PARTS];
     *nnz = bi.unum[BK_NNZ - BK_PARTS];
     m->nfields = (uint32_t)bi.unum[BK_NFIELDS - BK_PARTS];
+    m->max_terms = (uint32_t)bi.unum[BK_MAXTERMS - BK_PARTS];
 done:
     for (int i = 0; i < 3; i++) free(bi.str[i]);
     free(p);
