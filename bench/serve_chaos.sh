@@ -1,7 +1,7 @@
 #!/bin/sh
 # serve_chaos.sh — `tenyo serve` under load and abuse at the same time: for
 # SECONDS (default 60) wrk sends POST /api/ideas (the bodies and Lua script
-# of bench/serve_load.sh: 400 requests from jp/jplatpat.jsonl, 80% indexed
+# of bench/serve_common.sh: 400 requests from jp/jplatpat.jsonl, 80% indexed
 # ids, 20% titles as free text) while bench/chaos_client sends malformed
 # requests on fresh connections (truncated requests, garbage methods, huge
 # headers, bodies longer / shorter than Content-Length, broken chunking,
@@ -47,57 +47,10 @@ PID=; SPID=
 cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$D"; }
 trap cleanup EXIT
 
-if [ ! -f "$INDEX" ] || ! "$T" info "$INDEX" >/dev/null 2>&1; then
-  echo "building $INDEX from $SRC"
-  "$T" index -q -o "$INDEX" "$SRC" || exit 1
-fi
-
-# the wrk load of serve_load.sh: same bodies, same script
-python3 - "$SRC" "$D/bodies.jsonl" <<'P'
-import json, sys
-docs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-docs = [d for d in docs if d.get("abstract")]
-step = max(1, len(docs) // 400)
-pick = docs[::step][:400]
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    for i, d in enumerate(pick):
-        b = {"id": d["id"]} if i % 5 else {"text": d["title"]}
-        b["n"] = 10
-        f.write(json.dumps(b, ensure_ascii=False) + "\n")
-P
+. "$(dirname "$0")/serve_common.sh"
+serve_prepare
 ID=$(sed -n '2s/^{"id": "\([^"]*\)".*/\1/p' "$D/bodies.jsonl")
-cat >"$D/post.lua" <<'L'
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
-local i = math.random(#bodies)
-local hdr = { ["Content-Type"] = "application/json" }
-request = function()
-  i = i % #bodies + 1
-  return wrk.format("POST", "/api/ideas", hdr, bodies[i])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d seconds=%.2f rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f " ..
-    "err_connect=%d err_read=%d err_write=%d err_timeout=%d non2xx=%d\n",
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1e3, latency:percentile(90) / 1e3, latency:percentile(99) / 1e3,
-    latency.max / 1e3, e.connect, e.read, e.write, e.timeout, e.status))
-end
-L
-
-: >"$D/access.log"
-"$T" serve "$INDEX" --port 0 --threads "$THREADS" 2>"$D/access.log" &
-PID=$!
-PORT=; i=0
-while [ -z "$PORT" ] && [ $i -lt 300 ]; do
-  PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/access.log")
-  [ -z "$PORT" ] && sleep 0.1; i=$((i+1))
-done
-[ -n "$PORT" ] || { echo "serve_chaos: server did not start: $(head -c 300 "$D/access.log")"; exit 1; }
-U="http://127.0.0.1:$PORT"
-curl -s -o /dev/null -X POST -d "$(sed -n 1p "$D/bodies.jsonl")" "$U/api/ideas"
-curl -s -o /dev/null -X POST -d "$(sed -n 2p "$D/bodies.jsonl")" "$U/api/ideas"
+serve_start serve_chaos
 
 # RSS sampler: "second kB" once a second while the server lives
 ( s=0; while [ $s -le $((SECS + 5)) ] && [ -r "/proc/$PID/status" ]; do
