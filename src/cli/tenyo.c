@@ -527,14 +527,17 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
     return EXIT_OK;
 }
 
-static int commit_update(tenyo_update *u, const char *path, tenyo_update_stats *st) {
-    int rc = tenyo_update_commit(u, st);
-    if (rc) {
-        fprintf(stderr, "tenyo: %s\ntenyo: nothing committed; %s is unchanged\n",
-                tenyo_update_error(u), path);
-        return EXIT_RESOURCE;
+/* End update u: after a failure ec (already reported) nothing is
+ * committed; otherwise commit into *st. u is freed either way; returns the
+ * exit code. */
+static int end_update(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st) {
+    if (!ec && tenyo_update_commit(u, st)) {
+        fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
+        ec = EXIT_RESOURCE;
     }
-    return EXIT_OK;
+    if (ec) fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
+    tenyo_update_free(u);
+    return ec;
 }
 
 static int cmd_add(int argc, char **argv) {
@@ -579,14 +582,8 @@ static int cmd_add(int argc, char **argv) {
     cli_sink sink = {update_add, update_error, u, on_progress, &ps};
     ec = cli_read_inputs(&sink, argv + optind + 1, argc - optind - 1, &ro, quiet, NULL, NULL,
                          &tot);
-    if (ec) {
-        tenyo_update_free(u);
-        fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
-        return ec;
-    }
     tenyo_update_stats st;
-    ec = commit_update(u, path, &st);
-    tenyo_update_free(u);
+    ec = end_update(u, path, ec, &st);
     if (ec) return ec;
     fprintf(stderr,
             "added %llu documents (%llu replaced an indexed one) from %llu records, "
@@ -660,14 +657,8 @@ static int cmd_delete(int argc, char **argv) {
     }
     free(line);
     if (f && f != stdin) fclose(f);
-    if (ec) {
-        tenyo_update_free(u);
-        fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
-        return ec;
-    }
     tenyo_update_stats st;
-    ec = commit_update(u, path, &st);
-    tenyo_update_free(u);
+    ec = end_update(u, path, ec, &st);
     if (ec) return ec;
     fprintf(stderr, "deleted %llu documents (%llu ids not in the index): generation %llu, "
             "%llu documents -> %s\n", found, missing, (unsigned long long)st.generation,
