@@ -293,6 +293,32 @@ done:
     return rc;
 }
 
+/* Metadata, flags, fields and phrases of document d of model S as document n
+ * of the merged model M (its CSR row and vector are the caller's): field ids
+ * through fmap (a monotonic map, so the list stays sorted), phrase ids
+ * through pmap (NULL: the same ids). mb, *fz, *pz: M's metadata blob being
+ * built and the fill positions of its field and phrase ids. -1 out of memory. */
+static int copy_doc(ty_model *M, uint64_t n, const ty_model *S, uint64_t d,
+                    const uint16_t *fmap, const uint32_t *pmap, ty_buf *mb, uint64_t *fz,
+                    uint64_t *pz) {
+    for (int s = 0; s < TY_META_NSTR; s++)
+        if (put_str(mb, &M->meta_off[n * TY_META_NSTR + s],
+                    S->meta_blob + S->meta_off[d * TY_META_NSTR + s]))
+            return -1;
+    M->open[n] = S->open[d];
+    M->lang[n] = S->lang[d];
+    for (uint64_t j = S->field_ptr[d]; j < S->field_ptr[d + 1]; j++)
+        M->field_ids[(*fz)++] = fmap[S->field_ids[j]];
+    M->field_ptr[n + 1] = *fz;
+    if (M->phr_ptr) {
+        if (S->phr_ptr)
+            for (uint64_t j = S->phr_ptr[d]; j < S->phr_ptr[d + 1]; j++)
+                M->phr_ids[(*pz)++] = pmap ? pmap[S->phr_ids[j]] : S->phr_ids[j];
+        M->phr_ptr[n + 1] = *pz;
+    }
+    return 0;
+}
+
 /* Build the merged model M of the live documents (see the essay). */
 static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     const ty_model *B = g->base;
@@ -377,21 +403,8 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
         z += e - a;
         A->rowptr[n + 1] = z;
         if (K) memcpy(M->docvec + n * K, B->docvec + d * K, K * sizeof *M->docvec);
-        for (int s = 0; s < TY_META_NSTR; s++)
-            if (put_str(&mb, &M->meta_off[n * TY_META_NSTR + s],
-                        B->meta_blob + B->meta_off[d * TY_META_NSTR + s]))
-                goto done;
-        M->open[n] = B->open[d];
-        M->lang[n] = B->lang[d];
-        for (uint64_t j = B->field_ptr[d]; j < B->field_ptr[d + 1]; j++)
-            M->field_ids[fz++] = g->bfmap[B->field_ids[j]];
-        M->field_ptr[n + 1] = fz;
-        if (M->phr_ptr) {
-            if (B->phr_ptr)
-                for (uint64_t j = B->phr_ptr[d]; j < B->phr_ptr[d + 1]; j++)
-                    M->phr_ids[pz++] = B->phr_ids[j]; /* base phrases keep their ids */
-            M->phr_ptr[n + 1] = pz;
-        }
+        /* base phrases keep their ids */
+        if (copy_doc(M, n, B, d, g->bfmap, NULL, &mb, &fz, &pz)) goto done;
         n++;
     }
     for (size_t i = 0; i < g->nseg; i++) {
@@ -422,22 +435,7 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
             if (K) ty_fold_in(M, A->col + z, A->val + z, r, M->docvec + n * K);
             z += r;
             A->rowptr[n + 1] = z;
-            for (int s = 0; s < TY_META_NSTR; s++)
-                if (put_str(&mb, &M->meta_off[n * TY_META_NSTR + s],
-                            S->meta_blob + S->meta_off[d * TY_META_NSTR + s]))
-                    goto done;
-            M->open[n] = S->open[d];
-            M->lang[n] = S->lang[d];
-            /* the union keeps a document's fields sorted: the maps are monotonic */
-            for (uint64_t j = S->field_ptr[d]; j < S->field_ptr[d + 1]; j++)
-                M->field_ids[fz++] = g->fmap[i][S->field_ids[j]];
-            M->field_ptr[n + 1] = fz;
-            if (M->phr_ptr) {
-                if (S->phr_ptr)
-                    for (uint64_t j = S->phr_ptr[d]; j < S->phr_ptr[d + 1]; j++)
-                        M->phr_ids[pz++] = g->pmap[i][S->phr_ids[j]];
-                M->phr_ptr[n + 1] = pz;
-            }
+            if (copy_doc(M, n, S, d, g->fmap[i], g->pmap[i], &mb, &fz, &pz)) goto done;
             u->added++;
             n++;
         }
