@@ -44,6 +44,35 @@ const char *ty_test_tmpdir(void) {
     return dir;
 }
 
+char *ty_test_slurp(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *p = NULL;
+    size_t cap = 0, len = 0, got;
+    do {
+        if (len + 1 >= cap) {
+            char *q = realloc(p, cap = cap ? 2 * cap : 65536);
+            if (!q) {
+                free(p);
+                fclose(f);
+                return NULL;
+            }
+            p = q;
+        }
+        got = fread(p + len, 1, cap - len - 1, f);
+        len += got;
+    } while (got > 0);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(p);
+        return NULL;
+    }
+    p[len] = 0;
+    *n = len;
+    return p;
+}
+
 static int cmp_entry(const void *a, const void *b) {
     const entry *x = a, *y = b;
     int c = strcmp(x->file, y->file);

@@ -31,6 +31,9 @@ void ty_test_register(const char *name, const char *file, ty_test_fn fn);
 const char *ty_test_shared(const char *rel);
 /* A fresh temporary directory for this test run (created once). */
 const char *ty_test_tmpdir(void);
+/* The whole file at path, malloc'd and NUL-terminated (an empty file gives
+ * ""), its size in *n; NULL when it cannot be read. */
+char *ty_test_slurp(const char *path, size_t *n);
 
 #define TY_TEST(name)                                                      \
     static void ty_test_##name(ty_test_state *ts_);                       \

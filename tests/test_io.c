@@ -112,24 +112,12 @@ static int write_file(const char *path, const void *p, size_t n) {
     return fclose(f) == 0 && w == n ? 0 : -1;
 }
 
-static char *slurp(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    ty_buf b = {0};
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ty_buf_append(&b, chunk, got);
-    fclose(f);
-    *n = b.len;
-    return b.p ? b.p : ty_strdup("");
-}
 
 /* Copy src to dst converted from UTF-8 to charset `to` (BOM dropped);
  * 0 on success. */
 static int convert_file(const char *src, const char *dst, const char *to) {
     size_t n = 0;
-    char *in = slurp(src, &n);
+    char *in = ty_test_slurp(src, &n);
     if (!in) return -1;
     char *s = in;
     if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;
@@ -389,7 +377,7 @@ TY_TEST(io_charset_invalid_bytes) {
     const char *sjis = tmp_path("ja_sjis_bad.jsonl");
     CHECK(convert_file(FIX("io_ja.jsonl"), sjis, "CP932") == 0);
     size_t n = 0;
-    char *p = slurp(sjis, &n);
+    char *p = ty_test_slurp(sjis, &n);
     CHECK(p);
     /* put 0x81 0x20 (a lead byte with an impossible trail) on line 3 */
     char *l3 = p;

@@ -247,24 +247,7 @@ static const char *st_diff(const ty_model *a, const ty_model *b) {
 
 /* Whole file into a malloc'd buffer; NULL on error. */
 static unsigned char *st_slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    unsigned char *p = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 65536;
-            unsigned char *q = realloc(p, cap);
-            if (!q) break;
-            p = q;
-        }
-        size_t k = fread(p + n, 1, cap - n, f);
-        if (k == 0) break;
-        n += k;
-    }
-    fclose(f);
-    *len = n;
-    return p;
+    return (unsigned char *)ty_test_slurp(path, len);
 }
 
 static int st_spit(const char *path, const void *p, size_t n) {

@@ -87,18 +87,6 @@ static void parse_pieces(tenyo_format fmt, const char *text, size_t len,
 
 static void puts_buf(ty_buf *b, const char *s) { ty_buf_append(b, s, strlen(s)); }
 
-static char *slurp(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    ty_buf b = {0};
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ty_buf_append(&b, chunk, got);
-    fclose(f);
-    *n = b.len;
-    return b.p ? b.p : ty_strdup("");
-}
 
 static int write_file(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -208,7 +196,7 @@ TY_TEST(stream_parsers_in_pieces) {
     char why[256];
     for (size_t i = 0; i < sizeof fx / sizeof *fx; i++) {
         size_t n = 0;
-        char *t = slurp(fx[i].file, &n);
+        char *t = ty_test_slurp(fx[i].file, &n);
         CHECKF(t, "%s missing", fx[i].file);
         int ok = same_in_pieces(fx[i].fmt, t, n, why, sizeof why);
         free(t);
@@ -249,7 +237,7 @@ TY_TEST(stream_parsers_in_pieces) {
         const char *p = ty_test_shared(real[i]);
         if (!p) continue;
         size_t n = 0;
-        char *t = slurp(p, &n);
+        char *t = ty_test_slurp(p, &n);
         CHECK(t);
         int ok = same_in_pieces(i ? TENYO_FORMAT_JPLATPAT : TENYO_FORMAT_JPO_XML,
                                 t, n, why, sizeof why);
@@ -506,7 +494,7 @@ static int build_sample(const char *path, int threads, size_t batch,
 
 static int same_file(const char *a, const char *b) {
     size_t na = 0, nb = 0;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = ty_test_slurp(a, &na), *y = ty_test_slurp(b, &nb);
     int same = x && y && na == nb && !memcmp(x, y, na);
     free(x);
     free(y);
