@@ -619,6 +619,8 @@ void ty_upd_info(const tenyo_index *x, tenyo_index_info *in);
 /* Record IPC titles (a ty_labels_serialize blob, copied) in the index the
  * builder writes, as if they had been loaded from files (rebuild). */
 int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len);
+/* Identity of the builder's tokenizer (ty_tokenizer_identity). */
+const char *ty_builder_tokenizer(const tenyo_builder *b);
 
 /* Shared by api/ and ideas/: the loaded index and the per-thread context. */
 struct tenyo_index {

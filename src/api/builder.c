@@ -799,6 +799,10 @@ static int tokenize_batch(tenyo_builder *b) {
     return rc;
 }
 
+const char *ty_builder_tokenizer(const tenyo_builder *b) {
+    return ty_tokenizer_identity(b->tok);
+}
+
 int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len) {
     if (!b || (!blob && len)) return TENYO_ERR_ARG;
     /* checked now, so that write() cannot fail on it */

@@ -750,22 +750,19 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
         o.ivf_lists = 0;
         o.ipc_titles = NULL;
         o.nipc_titles = 0;
-        /* documents tokenized differently from the base would not match
-         * its vocabulary: the same check a text query makes */
-        ty_tokenizer *tk = NULL;
-        rc = ty_tokenizer_new(&o.tok, &tk, u->err, sizeof u->err);
-        if (rc) return rc;
-        const char *want = u->x->m.tokenizer ? u->x->m.tokenizer : "";
-        if (strcmp(want, ty_tokenizer_identity(tk))) {
-            ty_seterr(u->err, sizeof u->err,
-                      "%s: the tokenizer here differs from the index's: index %s, here %s",
-                      u->path, want, ty_tokenizer_identity(tk));
-            ty_tokenizer_free(tk);
-            return TENYO_ERR_MISMATCH;
-        }
-        ty_tokenizer_free(tk);
         rc = tenyo_builder_new(&o, &u->b, u->err, sizeof u->err);
         if (rc) return rc;
+        /* documents tokenized differently from the base would not match
+         * its vocabulary: the same check a text query makes */
+        const char *want = u->x->m.tokenizer ? u->x->m.tokenizer : "";
+        if (strcmp(want, ty_builder_tokenizer(u->b))) {
+            ty_seterr(u->err, sizeof u->err,
+                      "%s: the tokenizer here differs from the index's: index %s, here %s",
+                      u->path, want, ty_builder_tokenizer(u->b));
+            tenyo_builder_free(u->b);
+            u->b = NULL;
+            return TENYO_ERR_MISMATCH;
+        }
     }
     rc = tenyo_builder_add(u->b, doc);
     if (rc) {
