@@ -277,7 +277,17 @@ int main(int argc, char **argv) {
         }
         n = m.ndocs;
         k = m.dim;
-        x = m.docvec;
+        /* the index's rows as the index uses them: its codes as unit rows */
+        ty_q8 rows;
+        if (!m.doc_q || ty_q8_adopt(&rows, m.doc_q, n, k)) {
+            fprintf(stderr, "ann_bench: %s: no int8 document vectors\n", index);
+            return 2;
+        }
+        m.doc_q = NULL;
+        x = malloc(n * k * sizeof *x);
+        if (!x) { fprintf(stderr, "ann_bench: out of memory\n"); return 4; }
+        ty_q8_rows(&rows, 0, n, x);
+        ty_q8_free(&rows);
         if (nq > n) nq = n;
         genname = "index";
     } else {
@@ -508,9 +518,7 @@ int main(int argc, char **argv) {
     free(truth);
     free(qs);
     free(tmp);
-    if (index)
-        ty_model_free(&m);
-    else
-        free(x);
+    if (index) ty_model_free(&m);
+    free(x);
     return 0;
 }

@@ -411,7 +411,12 @@ typedef struct ty_model {
     ty_csr tfidf;             /* ndocs x nterms */
     uint32_t *tf;             /* raw term count of each non-zero (what
                                  format 2 stores; the weights are derived
-                                 from it), or NULL when not known */
+                                 from it), or NULL when not known or not
+                                 decoded yet (tf_leb: ty_model_need_tf) */
+    unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
+                                 byte each for counts below 128), checked;
+                                 decoded into tf only when needed */
+    uint64_t tf_leb_len;      /* bytes in tf_leb */
 
     /* documents */
     uint64_t ndocs;           /* documents */
@@ -461,6 +466,12 @@ enum { TY_META_ID, TY_META_TITLE, TY_META_APPLICANT, TY_META_DATE,
        TY_META_CODES, TY_META_FIELDS, TY_META_NSTR };
 
 void ty_model_free(ty_model *m);  /* frees members, not m itself */
+/* Whether m knows its term counts (format 2), and m->tf decoded from the
+ * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
+ * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
+ * documents); updates and rebuild decode them. */
+#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL)
+int ty_model_need_tf(ty_model *m);
 
 /* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes. */
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
@@ -534,9 +545,6 @@ size_t ty_topk_finish(ty_topk *t);
  * scratch, returned zeroed. */
 void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
                    size_t qn, float *qdense, float *scores);
-/* Cosine of an L2-normalised LSA query (dim floats) against every document
- * vector: scores[ndocs] (cblas_sgemv). */
-void ty_scan_lsa(const ty_model *m, const float *q, float *scores);
 /* Fold a sparse TF-IDF query into the LSA space: out[dim] = q V, then
  * L2-normalised (all zero when q has no weight). */
 void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
@@ -571,6 +579,17 @@ typedef struct ty_q8_query {
 } ty_q8_query;
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out);
 void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *q, float *scores);
+/* Rows as floats (the document vectors are their codes; quant.c): row d
+ * dequantised (dim floats), n rows from d0, the exact dot product of row d
+ * with x, and every row's (scores: v->n). */
+void ty_q8_row(const ty_q8 *v, uint64_t d, float *out);
+void ty_q8_rows(const ty_q8 *v, uint64_t d0, uint64_t n, float *out);
+float ty_q8_dot(const ty_q8 *v, uint64_t d, const float *x);
+void ty_q8_dots(const ty_q8 *v, const float *x, float *scores);
+/* Take over the stored codes q (n x k; freed by ty_q8_free) as unit rows:
+ * scale[d] = 1 / |q[d]| (the stored per-row scale cancels), byte sums.
+ * TENYO_ERR_NOMEM (q not taken). */
+int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
 
 /* --- approximate search: inverted file over the LSA vectors --- */
 #include "search/ivf.h"

@@ -24,6 +24,9 @@
 typedef struct synth {
     tenyo_index x;            /* the index (only ty_model parts set) */
     float vec[7 * 3];         /* document vectors */
+    int8_t q[7 * 3];          /* ...as the index holds them (x.q8) */
+    float qscale[7];
+    int32_t qsum[7];
     uint64_t fptr[8];         /* field_ptr */
     uint16_t fids[6];         /* field_ids */
     char codes[4][8];         /* field codes */
@@ -46,7 +49,9 @@ static void synth_init(synth *s) {
     ty_model *m = &s->x.m;
     m->dim = 3;
     m->ndocs = 7;
-    m->docvec = s->vec;
+    for (int d = 0; d < 7; d++)
+        ty_q8_quantize(s->vec + 3 * d, 3, s->q + 3 * d, &s->qscale[d], &s->qsum[d]);
+    s->x.q8 = (ty_q8){7, 3, s->q, s->qscale, s->qsum};
     m->field_ptr = s->fptr;
     m->field_ids = s->fids;
     m->nfields = 4;
@@ -97,9 +102,15 @@ TY_TEST(map_synthetic_axes_exact) {
         CHECK_NEAR(xy[0], want[f][0], 1e-12);
         CHECK_NEAR(xy[1], want[f][1], 1e-12);
     }
+    /* a document lands where its vector, as the index holds it (int8),
+     * points: (0.6, 0.8) within a quantisation step */
     CHECK_EQ_INT(tenyo_map_doc(map, 6, xy), TENYO_OK);
-    CHECK_NEAR(xy[0], 0.6, 1e-7);
-    CHECK_NEAR(xy[1], 0.8, 1e-7);
+    float row[3];
+    ty_q8_row(&s.x.q8, 6, row);
+    CHECK_NEAR(xy[0], row[0], 1e-7);
+    CHECK_NEAR(xy[1], row[1], 1e-7);
+    CHECK_NEAR(xy[0], 0.6, 0.8 / 127);
+    CHECK_NEAR(xy[1], 0.8, 0.8 / 127);
     /* a query vector is projected on the same axes */
     struct tenyo_ctx c;
     float q[3] = {0, 0, 0};
@@ -180,7 +191,7 @@ TY_TEST(map_refuses_empty) {
     CHECK(strstr(err, "no fields") != NULL);
     synth_init(&s);
     s.x.m.dim = 0;
-    s.x.m.docvec = NULL;
+    s.x.q8.q = NULL;
     CHECK_EQ_INT(tenyo_map_new(&s.x, &map, err, sizeof err), TENYO_ERR_EMPTY);
     CHECK(strstr(err, "LSA") != NULL);
     CHECK_EQ_INT(tenyo_map_new(NULL, &map, err, sizeof err), TENYO_ERR_ARG);
@@ -209,10 +220,12 @@ TY_TEST(map_sample_oracle) {
     int finite = 1, same = 1;
     if (ok) {
         /* oracle centroids, weights and covariance, naive loops */
-        for (uint64_t d = 0; d < m->ndocs; d++)
+        float row[TY_MAX_DIM];
+        for (uint64_t d = 0; d < m->ndocs; d++) {
+            ty_q8_row(&x->q8, d, row);
             for (uint64_t j = m->field_ptr[d]; j < m->field_ptr[d + 1]; j++)
-                for (size_t i = 0; i < k; i++)
-                    cent[m->field_ids[j] * k + i] += m->docvec[d * k + i];
+                for (size_t i = 0; i < k; i++) cent[m->field_ids[j] * k + i] += row[i];
+        }
         double mu[TY_MAX_DIM] = {0};
         for (size_t f = 0; f < nf; f++) {
             double s = 0;

@@ -97,7 +97,8 @@ TY_TEST(segment_add_folds_in) {
     tenyo_index_doc(x, (uint64_t)d, &dm);
     const ty_model *m = &x->m;
     CHECK(m->dim > 0);
-    float *v = m->docvec + (uint64_t)d * m->dim;
+    float v[TY_MAX_DIM];
+    ty_q8_row(&x->q8, (uint64_t)d, v);
     double n2 = 0;
     for (uint32_t j = 0; j < m->dim; j++) n2 += (double)v[j] * v[j];
     CHECK_NEAR(n2, 1.0, 1e-4);

@@ -196,43 +196,31 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
         }
         rc = TENYO_ERR_NOMEM;
     }
-    /* document vectors are unit length; an index stored in int8 (format
-     * 2) comes back with norms off by ~1e-4: put them back so cosines stay
-     * cosines. The stored codes then serve the int8 scan as they are, with
-     * the same factor folded into their scales: re-quantising the
-     * renormalised rows gives the same codes (each row's largest code is
-     * 127 either way), so only the quantisation pass is saved. */
-    const int8_t *sq = x->m.doc_q;
-    if (sq && x->m.dim && x->m.ndocs) {
-        x->q8.n = x->m.ndocs;
-        x->q8.dim = x->m.dim;
-        x->q8.scale = ty_mallocarray(x->m.ndocs, sizeof *x->q8.scale);
-        x->q8.sum = ty_mallocarray(x->m.ndocs, sizeof *x->q8.sum);
-        if (!x->q8.scale || !x->q8.sum) goto fail;
-    }
-    if (x->m.format_version >= 2)
-        for (uint64_t d = 0; d < x->m.ndocs; d++) {
-            float *v = x->m.docvec + d * x->m.dim;
-            double n2 = 0;
-            for (uint32_t j = 0; j < x->m.dim; j++) n2 += (double)v[j] * v[j];
-            float inv = n2 > 0 ? (float)(1.0 / sqrt(n2)) : 0.f;
-            if (n2 > 0)
-                for (uint32_t j = 0; j < x->m.dim; j++) v[j] *= inv;
-            if (sq && x->m.dim) {
-                const int8_t *q = sq + d * x->m.dim;
-                int32_t sum = 0;
-                for (uint32_t j = 0; j < x->m.dim; j++) sum += q[j];
-                x->q8.sum[d] = sum;
-                x->q8.scale[d] = x->m.doc_qscale[d] * inv;
+    /* Document vectors: the int8 codes the file stores (format 2), or
+     * codes made from the floats of a format-1 file, taken as unit rows
+     * (quant.c, "rows as floats"): no float copy is kept, which is 1 KiB
+     * per document at k = 256. The stored per-row scale cancels when a row
+     * is put back to unit length, so it is dropped. */
+    if (x->m.dim && x->m.ndocs) {
+        if (x->m.doc_q) {
+            if (ty_q8_adopt(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim)) goto fail;
+            x->m.doc_q = NULL; /* taken over */
+        } else {
+            if (ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK) goto fail;
+            free(x->m.docvec);
+            x->m.docvec = NULL;
+            /* codes of unit rows: make them unit again (the scales) */
+            int8_t *q = x->q8.q;
+            x->q8.q = NULL;
+            ty_q8_free(&x->q8);
+            if (ty_q8_adopt(&x->q8, q, x->m.ndocs, x->m.dim)) {
+                free(q);
+                goto fail;
             }
         }
-    if (sq && x->m.dim && x->m.ndocs) {
-        x->q8.q = x->m.doc_q; /* taken over */
-        x->m.doc_q = NULL;
-    } else if (x->m.dim && x->m.ndocs &&
-               ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK) {
-        goto fail;
     }
+    free(x->m.doc_q);
+    x->m.doc_q = NULL;
     free(x->m.doc_qscale);
     x->m.doc_qscale = NULL;
     if (x->m.ivf_blob && x->m.ndocs && x->m.dim) { /* approximate-search lists */
@@ -241,10 +229,10 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
         char why[TY_ERRLEN] = "";
         if (x->upd.base_map) /* lists of the base, remapped to the merged documents */
             rc = ty_ivf_read_remap(x->m.ivf_blob, (size_t)x->m.ivf_len, x->upd.base_docs,
-                                   x->upd.base_map, x->m.docvec, x->m.ndocs, x->m.dim, &x->q8,
+                                   x->upd.base_map, x->m.ndocs, x->m.dim, &x->q8,
                                    x->ivf, why, sizeof why);
         else
-            rc = ty_ivf_read(x->m.ivf_blob, (size_t)x->m.ivf_len, x->m.docvec, x->m.ndocs,
+            rc = ty_ivf_read(x->m.ivf_blob, (size_t)x->m.ivf_len, NULL, x->m.ndocs,
                              x->m.dim, &x->q8, x->ivf, why, sizeof why);
         if (rc) {
             free(x->ivf);
@@ -451,7 +439,7 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r) {
     float v = mode == TENYO_MODE_LSA ? 1.f : 1.f - (float)c->hybrid_w;
     for (size_t i = 0; i < n; i++) {
         uint64_t d = top[i].doc;
-        float exact = cblas_sdot((int)m->dim, m->docvec + d * m->dim, 1, c->qlsa, 1);
+        float exact = ty_q8_dot(&c->idx->q8, d, c->qlsa);
         c->s1[d] += v * (exact - c->s2[d]);
     }
     free(top);
@@ -472,7 +460,7 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     tenyo_hit *cand = ty_mallocarray(r ? r : 1, sizeof *cand);
     if (!cand) return -1;
     ty_ivf_query q = {c->nprobe, r};
-    int n = ty_ivf_search(c->idx->ivf, m->docvec, c->qlsa, r, &q, &c->ivs, cand);
+    int n = ty_ivf_search(c->idx->ivf, NULL, c->qlsa, r, &q, &c->ivs, cand);
     if (n < 0) {
         free(cand);
         return -1;
@@ -505,7 +493,8 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         score_ivf(c, mode, qn, need) == 0)
         return;
     /* LSA scores: computed ahead by a batch (one sgemm for many queries),
-     * else the int8 scan (large indexes, or forced) or one sgemv now */
+     * else the int8 scan (large indexes, or forced) or the exact float
+     * scan of the dequantised rows (quant.c) now */
     const float *lsa = c->pre_lsa;
     int approx = 0;
     if (mode != TENYO_MODE_TFIDF && !lsa) {
@@ -513,7 +502,7 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
                    (c->scan == TY_SCAN_INT8 ||
                     (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
         if (int8) ty_q8_scan(&c->idx->q8, c->qlsa, c->s2);
-        else ty_scan_lsa(m, c->qlsa, c->s2);
+        else ty_q8_dots(&c->idx->q8, c->qlsa, c->s2);
         lsa = c->s2;
         approx = int8;
     }
@@ -554,11 +543,10 @@ int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan) {
 /* LSA ranking through the IVF lists (c->nprobe > 0): the best k + 1
  * candidates re-scored exactly, the skipped document removed. */
 static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
-    const ty_model *m = &c->idx->m;
     tenyo_hit *tmp = ty_mallocarray(k + 1, sizeof *tmp);
     if (!tmp) return TENYO_ERR_NOMEM;
     ty_ivf_query q = {c->nprobe, 4 * (k + 1) > 64 ? 4 * (k + 1) : 64};
-    int n = ty_ivf_search(c->idx->ivf, m->docvec, c->qlsa, k + 1, &q, &c->ivs, tmp);
+    int n = ty_ivf_search(c->idx->ivf, NULL, c->qlsa, k + 1, &q, &c->ivs, tmp);
     int out = 0;
     for (int i = 0; i < n && (size_t)out < k; i++)
         if (tmp[i].doc != skip) hits[out++] = tmp[i];
@@ -629,7 +617,7 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc) {
     if (reserve_query(c, e - a + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, m->tfidf.col + a, (e - a) * sizeof *c->qt);
     memcpy(c->qw, m->tfidf.val + a, (e - a) * sizeof *c->qw);
-    if (m->dim) memcpy(c->qlsa, m->docvec + doc * m->dim, m->dim * sizeof(float));
+    if (m->dim) ty_q8_row(&c->idx->q8, doc, c->qlsa);
     return (int)(e - a);
 }
 
@@ -746,6 +734,8 @@ int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
 #define BATCH_MAX 32
 /* Cap on the score block (floats): B x ndocs stays under 64 MiB. */
 #define BATCH_BLOCK_FLOATS ((size_t)16 << 20)
+/* Document rows dequantised per sgemm of a batch (1 MiB at k = 256). */
+#define BATCH_ROWS 1024
 
 /* One prepared query of a batch block. */
 typedef struct bquery {
@@ -770,8 +760,9 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
     int rc = TENYO_ERR_NOMEM;
     float *qv = share ? ty_mallocarray(B * k, sizeof *qv) : NULL;
     float *blk = share ? ty_mallocarray(B * nd, sizeof *blk) : NULL;
+    float *rows = share ? ty_mallocarray(BATCH_ROWS, k * sizeof *rows) : NULL;
     bquery *bq = ty_calloc(B, sizeof *bq);
-    if ((share && (!qv || !blk)) || !bq) goto done;
+    if ((share && (!qv || !blk || !rows)) || !bq) goto done;
     for (size_t start = 0; start < nq; start += B) {
         size_t nb = nq - start < B ? nq - start : B;
         /* 1. prepare every query of the block: terms, weights, fold-in */
@@ -797,10 +788,15 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
             if (share) memcpy(qv + j * k, c->qlsa, k * sizeof *qv);
         }
         /* 2. the shared scan: LSA scores of the whole block in one pass
-         *    over the document vectors (blk = qv * docvec^T) */
+         *    over the document vectors (blk = qv * rows^T), the int8 rows
+         *    dequantised BATCH_ROWS at a time */
         if (share)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)nd,
-                        (int)k, 1.f, qv, (int)k, m->docvec, (int)k, 0.f, blk, (int)nd);
+            for (size_t d0 = 0; d0 < nd; d0 += BATCH_ROWS) {
+                size_t n = nd - d0 < BATCH_ROWS ? nd - d0 : BATCH_ROWS;
+                ty_q8_rows(&c->idx->q8, d0, n, rows);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)n, (int)k,
+                            1.f, qv, (int)k, rows, (int)k, 0.f, blk + d0, (int)nd);
+            }
         /* 3. per query, in order */
         for (size_t j = 0; j < nb; j++) {
             const tenyo_query *qq = &q[start + j];
@@ -834,6 +830,7 @@ done:
     free(bq);
     free(qv);
     free(blk);
+    free(rows);
     if (rc == TENYO_ERR_NOMEM) ty_seterr(c->err, sizeof c->err, "out of memory in a batch");
     return rc;
 }

@@ -371,8 +371,9 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
         M->dim = (uint32_t)K;
         M->sigma = ty_mallocarray(K, sizeof *M->sigma);
         M->basis = ty_calloc(T ? T : 1, K * sizeof *M->basis);
-        M->docvec = ty_mallocarray(N ? N : 1, K * sizeof *M->docvec);
-        if (!M->sigma || !M->basis || !M->docvec) goto done;
+        M->doc_q = ty_mallocarray(N ? N : 1, K);
+        M->doc_qscale = ty_mallocarray(N ? N : 1, sizeof *M->doc_qscale);
+        if (!M->sigma || !M->basis || !M->doc_q || !M->doc_qscale) goto done;
         memcpy(M->sigma, B->sigma, K * sizeof *M->sigma);
         memcpy(M->basis, B->basis, T0 * K * sizeof *M->basis);
     }
@@ -402,7 +403,13 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
         for (uint64_t j = a; j < e; j++) u->mass += B->tf[j];
         z += e - a;
         A->rowptr[n + 1] = z;
-        if (K) memcpy(M->docvec + n * K, B->docvec + d * K, K * sizeof *M->docvec);
+        if (K && B->doc_q) { /* the stored codes as they are */
+            memcpy(M->doc_q + n * K, B->doc_q + d * K, K);
+            M->doc_qscale[n] = B->doc_qscale[d];
+        } else if (K) { /* format 1: floats */
+            int32_t sum;
+            ty_q8_quantize(B->docvec + d * K, K, M->doc_q + n * K, &M->doc_qscale[n], &sum);
+        }
         /* base phrases keep their ids */
         if (copy_doc(M, n, B, d, g->bfmap, NULL, &mb, &fz, &pz)) goto done;
         n++;
@@ -432,7 +439,12 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
             if (B->max_terms && r > B->max_terms) /* the base's static pruning */
                 r = ty_tfidf_prune(A->col + z, A->val + z, M->tf + z, r, B->max_terms, M->idf,
                                    scratch);
-            if (K) ty_fold_in(M, A->col + z, A->val + z, r, M->docvec + n * K);
+            if (K) {
+                float v[TY_MAX_DIM];
+                int32_t sum;
+                ty_fold_in(M, A->col + z, A->val + z, r, v);
+                ty_q8_quantize(v, K, M->doc_q + n * K, &M->doc_qscale[n], &sum);
+            }
             z += r;
             A->rowptr[n + 1] = z;
             if (copy_doc(M, n, S, d, g->fmap[i], g->pmap[i], &mb, &fz, &pz)) goto done;
@@ -520,12 +532,13 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
         rc = TENYO_OK;
         goto done;
     }
-    if (!B->tf) {
+    if (!ty_model_has_tf(B)) {
         ty_seterr(err, errlen, "%s: updates need the term counts of format 2; the base has none",
                   path);
         goto done;
     }
     rc = TENYO_ERR_NOMEM;
+    if (ty_model_need_tf(B)) goto done;
     g.base = B;
     g.nseg = mf.nseg;
     g.seg = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.seg);
@@ -542,6 +555,8 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
         if (rc == TENYO_ERR_IO && access(sp, F_OK) != 0 && errno == ENOENT) rc = SEG_VANISHED;
         free(sp);
         if (rc) goto done;
+        rc = TENYO_ERR_NOMEM;
+        if (ty_model_need_tf(&g.seg[i])) goto done;
         rc = TENYO_ERR_CORRUPT;
         const ty_model *S = &g.seg[i];
         if (S->ndocs != mf.seg[i].docs || !S->tf || !S->tokenizer || !B->tokenizer ||
@@ -706,7 +721,7 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
     if (rc) goto fail;
     rc = tenyo_index_open(path, &u->x, err, errlen);
     if (rc) goto fail;
-    if (!u->x->m.tf) {
+    if (!ty_model_has_tf(&u->x->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
                   "index the source again to update it", path, u->x->m.format_version);
         rc = TENYO_ERR_VERSION;
@@ -960,12 +975,14 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     if (rc) goto done;
     rc = tenyo_index_open(path, &x, err, errlen);
     if (rc) goto done;
-    if (!x->m.tf) {
+    if (!ty_model_has_tf(&x->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
                   "index the source again instead", path, x->m.format_version);
         rc = TENYO_ERR_VERSION;
         goto done;
     }
+    rc = ty_model_need_tf(&x->m);
+    if (rc) goto done;
     tenyo_build_opts o;
     tenyo_build_opts_default(&o);
     if (opts) {

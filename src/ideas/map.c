@@ -78,10 +78,12 @@ static void project_f(const tenyo_map *m, const float *q, double xy[2]) {
 /* Centroid directions of all fields into cent (nfields x dim, zeroed by the
  * caller): sum of the member documents' vectors, then L2-normalised (a
  * field whose documents all lack terms keeps a zero row). */
-static void field_centroids(const ty_model *mm, double *cent) {
+static void field_centroids(const tenyo_index *x, double *cent) {
+    const ty_model *mm = &x->m;
     const size_t k = mm->dim;
+    float v[TY_MAX_DIM];
     for (uint64_t d = 0; d < mm->ndocs; d++) {
-        const float *v = mm->docvec + d * k;
+        ty_q8_row(&x->q8, d, v);
         for (uint64_t j = mm->field_ptr[d]; j < mm->field_ptr[d + 1]; j++) {
             double *c = cent + (size_t)mm->field_ids[j] * k;
             for (size_t i = 0; i < k; i++) c[i] += v[i];
@@ -167,7 +169,7 @@ int tenyo_map_new(const tenyo_index *idx, tenyo_map **out, char *err,
     *out = NULL;
     if (!idx) return TENYO_ERR_ARG;
     const ty_model *mm = &idx->m;
-    if (mm->dim == 0 || !mm->docvec || mm->nfields == 0) {
+    if (mm->dim == 0 || !idx->q8.q || mm->nfields == 0) {
         ty_seterr(err, errlen, "landscape map: the index has %s",
                   mm->nfields ? "no LSA vectors" : "no classified documents (no fields)");
         return TENYO_ERR_EMPTY;
@@ -190,7 +192,7 @@ int tenyo_map_new(const tenyo_index *idx, tenyo_map **out, char *err,
                   mm->nfields, mm->dim);
         goto done;
     }
-    field_centroids(mm, cent);
+    field_centroids(idx, cent);
     rc = principal_axes(map, mm, cent, err, errlen);
     if (rc) goto done;
     const size_t k = mm->dim;
@@ -237,7 +239,9 @@ int tenyo_map_field(const tenyo_map *m, uint32_t j, double xy[2]) {
 
 int tenyo_map_doc(const tenyo_map *m, uint64_t doc, double xy[2]) {
     if (!m || !xy || doc >= m->idx->m.ndocs) return TENYO_ERR_ARG;
-    project_f(m, m->idx->m.docvec + doc * m->dim, xy);
+    float v[TY_MAX_DIM];
+    ty_q8_row(&m->idx->q8, doc, v);
+    project_f(m, v, xy);
     return TENYO_OK;
 }
 

@@ -474,7 +474,8 @@ uint64_t ty_ivf_bytes(const ty_ivf *v) {
 
 int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
                   const ty_ivf_query *o, ty_ivf_scratch *s, tenyo_hit *hits) {
-    if (!v || !v->cent || !v->cq.q || !x || !q || !o || !s || (k && !hits) || k > INT_MAX)
+    if (!v || !v->cent || !v->cq.q || (!x && !v->docs) || !q || !o || !s || (k && !hits) ||
+        k > INT_MAX)
         return TENYO_ERR_ARG;
     if (k == 0) return 0;
     uint32_t nprobe = o->nprobe < 1 ? 1 : o->nprobe > v->nlist ? v->nlist : o->nprobe;
@@ -505,7 +506,8 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
     }
     if (o->rerank) {
         for (size_t i = 0; i < ct.n; i++)
-            ct.h[i].score = cblas_sdot((int)dim, x + ct.h[i].doc * dim, 1, q, 1);
+            ct.h[i].score = x ? cblas_sdot((int)dim, x + ct.h[i].doc * dim, 1, q, 1)
+                              : ty_q8_dot(v->docs, ct.h[i].doc, q);
         ty_topk best;
         ty_topk_init(&best, hits, k);
         for (size_t i = 0; i < ct.n; i++) ty_topk_push(&best, ct.h[i].doc, ct.h[i].score);
@@ -702,7 +704,7 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
                 size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (!blob || !x || n == 0 || dim == 0 || dim > TY_MAX_DIM || n > UINT32_MAX ||
+    if (!blob || (!x && !q8) || n == 0 || dim == 0 || dim > TY_MAX_DIM || n > UINT32_MAX ||
         (q8 && (q8->n != n || q8->dim != dim || !q8->q || !q8->scale || !q8->sum))) {
         ty_seterr(err, errlen, "ivf: bad arguments to read (n %llu, dim %u)",
                   (unsigned long long)n, dim);
@@ -711,6 +713,7 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
     int rc = ivf_parse(blob, len, n, dim, out, err, errlen);
     if (rc) return rc;
     fill_codes(out, x, q8);
+    out->docs = x ? NULL : q8;
     rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
     if (rc) {
         ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u",
@@ -721,11 +724,11 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
 }
 
 int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t *map,
-                      const float *x, uint64_t n, uint32_t dim, const ty_q8 *q8,
+                      uint64_t n, uint32_t dim, const ty_q8 *q8,
                       ty_ivf *out, char *err, size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (!blob || !map || !x || !q8 || n0 == 0 || n == 0 || dim == 0 || dim > TY_MAX_DIM ||
+    if (!blob || !map || !q8 || n0 == 0 || n == 0 || dim == 0 || dim > TY_MAX_DIM ||
         n0 > UINT32_MAX || n > UINT32_MAX || q8->n != n || q8->dim != dim) {
         ty_seterr(err, errlen, "ivf: bad arguments to remap (n %llu -> %llu, dim %u)",
                   (unsigned long long)n0, (unsigned long long)n, dim);
@@ -755,7 +758,7 @@ int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t 
         for (uint64_t i = 0, j = 0; i < n; i++)
             if (asg[i] == UINT32_MAX) {
                 fresh[j] = i;
-                memcpy(fx + j * dim, x + i * dim, (size_t)dim * sizeof *fx);
+                ty_q8_row(q8, i, fx + j * dim);
                 j++;
             }
         rc = assign_rows(fx, nf, out->cent, out->nlist, dim, 1, fresh_asg);
@@ -775,7 +778,8 @@ int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t 
     out->sum = ty_mallocarray(n, sizeof *out->sum);
     if (!out->ids || !out->q || !out->scale || !out->sum) goto done;
     group_lists(out, asg);
-    fill_codes(out, x, q8);
+    fill_codes(out, NULL, q8);
+    out->docs = q8;
     rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
 done:
     if (rc) {

@@ -10,8 +10,10 @@
  *
  * Ownership: a ty_ivf owns every array in it (ty_ivf_free). Searching only
  * reads it, so many threads may search one ty_ivf at once, each with its
- * own ty_ivf_scratch. The float vectors x (n x dim, row-major, the
- * index's m->docvec) are borrowed by build, read and search and never kept.
+ * own ty_ivf_scratch. The vectors are borrowed, never copied: float rows x
+ * (n x dim, row-major) at build, and at search when given; an index's IVF
+ * instead keeps a pointer to the index's int8 rows (docs, quant.c's "rows as
+ * floats"), which it re-ranks from.
  */
 #ifndef TENYO_IVF_H
 #define TENYO_IVF_H
@@ -50,6 +52,8 @@ typedef struct ty_ivf {
     uint64_t maxlist;   /* members of the largest list */
     ty_q8 cq;           /* int8 copy of cent: the probe order is chosen by
                            the int8 kernel (4x fewer bytes than sgemv) */
+    const ty_q8 *docs;  /* the document rows re-ranked from when search is
+                           given no x (borrowed: read without x, remap) */
 } ty_ivf;
 
 /* Search knobs. */
@@ -99,8 +103,9 @@ void ty_ivf_scratch_free(ty_ivf_scratch *s);   /* accepts NULL */
  * them from the float vectors. TENYO_ERR_NOMEM. */
 int ty_ivf_write(const ty_ivf *v, ty_buf *out);
 /* Read a blob written by ty_ivf_write for the n x dim vectors x (borrowed;
- * the codes are gathered from q8 when given (the index's int8 copy of x,
- * n rows of dim), else quantised from x). The blob is untrusted: every
+ * the codes are gathered from q8 when given (the index's int8 rows, n rows
+ * of dim), else quantised from x). x may be NULL when q8 is given: search
+ * then re-ranks from q8's rows (kept in out->docs, borrowed). The blob is untrusted: every
  * size is bounded before allocating, the ids must be a permutation of
  * 0..n-1. out is zeroed first and freed on failure. TENYO_ERR_CORRUPT with
  * the reason in err, TENYO_ERR_VERSION for a newer format,
@@ -110,13 +115,13 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
                 uint32_t dim, const ty_q8 *q8, ty_ivf *out, char *err,
                 size_t errlen);
 
-/* The same blob, written for n0 base vectors, remapped to the n x dim
- * vectors x of an index with updates: base document d becomes document
+/* The same blob, written for n0 base vectors, remapped to the n int8 rows
+ * q8 of an index with updates (re-ranked from them, out->docs): base document d becomes document
  * map[d] (UINT64_MAX: deleted), and every document no base document maps
  * to (added since) joins the list of its nearest centroid. Codes come from
  * q8 (n rows). Errors as ty_ivf_read. */
 int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t *map,
-                      const float *x, uint64_t n, uint32_t dim, const ty_q8 *q8,
+                      uint64_t n, uint32_t dim, const ty_q8 *q8,
                       ty_ivf *out, char *err, size_t errlen);
 
 #endif /* TENYO_IVF_H */

@@ -99,16 +99,6 @@ void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
     for (size_t i = 0; i < qn; i++) qdense[qt[i]] = 0.f;
 }
 
-void ty_scan_lsa(const ty_model *m, const float *q, float *scores) {
-    if (m->ndocs == 0) return;
-    if (m->dim == 0) {
-        memset(scores, 0, m->ndocs * sizeof *scores);
-        return;
-    }
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)m->ndocs, (int)m->dim, 1.f,
-                m->docvec, (int)m->dim, q, 1, 0.f, scores, 1);
-}
-
 void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
                 size_t qn, float *out) {
     size_t k = m->dim;

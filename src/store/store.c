@@ -351,7 +351,8 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
         return -1;
     }
     if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
-        (nt && k && !m->basis) || (nd && k && !m->docvec) ||
+        (nt && k && !m->basis) ||
+        (nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
         (nd && (!m->tfidf.rowptr || !m->open || !m->lang || !m->field_ptr ||
                 !m->meta_off)) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
@@ -373,7 +374,9 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
     int q8 = loaded && m->format_version >= 2;
     struct { const char *name; const float *p; uint64_t n; } fl[] = {
         {"idf", m->idf, nt}, {"sigma", m->sigma, k},
-        {"basis", m->basis, q8 ? 0 : nt * k}, {"docvec", m->docvec, q8 ? 0 : nd * k}};
+        {"basis", m->basis, q8 ? 0 : nt * k},
+        {"docvec", m->docvec, q8 || !m->docvec ? 0 : nd * k},
+        {"docvec.q8", m->doc_qscale, q8 || !m->doc_qscale ? 0 : nd}};
     for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
         uint64_t bad = first_nonfinite(fl[i].p, fl[i].n);
         if (bad < fl[i].n) {
@@ -415,7 +418,7 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
                 return -1;
             }
     }
-    uint64_t nval = loaded && m->tf ? 0 : nnz;
+    uint64_t nval = loaded && ty_model_has_tf(m) ? 0 : nnz;
     uint64_t bad = first_nonfinite(a->val, nval);
     if (bad < nval) {
         ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
@@ -888,7 +891,14 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     sec_end(w);
 
     put_q8(w, "basis.q8", m->basis, nt, k);
-    put_q8(w, "docvec.q8", m->docvec, nd, k);
+    if (!m->doc_q || !m->doc_qscale) {
+        put_q8(w, "docvec.q8", m->docvec, nd, k);
+    } else { /* the codes as they are (loaded, or merged from updates) */
+        sec_begin(w, "docvec.q8", nd * k + 4 * nd);
+        put_bytes(w, m->doc_q, (size_t)(nd * k));
+        put_f32s(w, m->doc_qscale, nd);
+        sec_end(w);
+    }
 
     sec_begin(w, "tfidf.rows", 4 * nd);
     for (uint64_t i = 0; i < nd && !w->rc; i++)
@@ -911,6 +921,10 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         for (uint64_t j = 0; j < nnz; j++) tfbytes += leb_len(m->tf[j]);
         sec_begin(w, "tfidf.tf", tfbytes);
         for (uint64_t j = 0; j < nnz && !w->rc; j++) put_leb(w, m->tf[j]);
+        sec_end(w);
+    } else if (m->tf_leb) { /* loaded and not decoded: the same bytes */
+        sec_begin(w, "tfidf.tf", m->tf_leb_len);
+        put_bytes(w, m->tf_leb, (size_t)m->tf_leb_len);
         sec_end(w);
     } else {
         sec_begin(w, "tfidf.vals", 4 * nnz);
@@ -1559,9 +1573,10 @@ static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len)
     return TENYO_OK;
 }
 
-/* Decode the LEB128 term counts of "tfidf.tf" into m->tf and derive the
- * weights row by row with the builder's own function (ty_tfidf_row: same
- * inputs, same bits). Needs idf and the columns read already. */
+/* Check the LEB128 term counts of "tfidf.tf" and derive the weights row by
+ * row with the builder's own function (ty_tfidf_row: same inputs, same
+ * bits). Needs idf and the columns read already. The counts stay encoded
+ * (m->tf_leb; ty_model_need_tf decodes them). */
 static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
     ty_csr *a = &m->tfidf;
     uint64_t pos = 0, nnz = m->ndocs ? a->rowptr[m->ndocs] : 0;
@@ -1576,7 +1591,6 @@ static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
         else if (v > UINT32_MAX)
             what = "a term count over 2^32";
         else {
-            m->tf[j] = (uint32_t)v;
             a->val[j] = (float)v;
             continue;
         }
@@ -1596,13 +1610,15 @@ static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
 }
 
 /* Load every section into m (counts already set from build). */
-/* A q8 section (rows x k int8, then rows f32 scales) dequantised into a
- * new float matrix *out. */
+/* A q8 section (rows x k int8, then rows f32 scales): dequantised into a
+ * new float matrix *out when out is given, else its codes and scales kept
+ * as they are in *codes and *scales (the document vectors: the index uses
+ * the codes themselves, quant.c). */
 static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
                  float **out, int8_t **codes, float **scales) {
     uint64_t sz, fl;
     void *p = NULL;
-    *out = NULL;
+    if (out) *out = NULL;
     if (mul3(rows, k + 4, 1, &sz) || mul3(rows, k, 1, &fl)) {
         ty_seterr(r->err, r->errlen, "%s: section '%s' too large", r->path, name);
         return TENYO_ERR_CORRUPT;
@@ -1610,8 +1626,8 @@ static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
     uint64_t raw;
     int rc = rd_section(r, name, sz, sz, 0, &p, &raw);
     if (rc) return rc;
-    float *x = ty_mallocarray(fl ? fl : 1, sizeof *x);
-    if (!x) {
+    float *x = out ? ty_mallocarray(fl ? fl : 1, sizeof *x) : NULL;
+    if (out && !x) {
         free(p);
         ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s'", r->path, name);
         return TENYO_ERR_NOMEM;
@@ -1629,19 +1645,24 @@ static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
             free(x);
             return TENYO_ERR_CORRUPT;
         }
-        for (uint64_t j = 0; j < k; j++) x[i * k + j] = s * (float)q[i * k + j];
+        if (x)
+            for (uint64_t j = 0; j < k; j++) x[i * k + j] = s * (float)q[i * k + j];
     }
-    if (codes && scales) { /* keep the codes (the buffer starts with them) */
+    if (!out) { /* keep the codes (the buffer starts with them) */
         float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
-        if (sv) {
-            for (uint64_t i = 0; i < rows; i++) {
-                uint32_t bits = get_le32(sc + 4 * i);
-                memcpy(&sv[i], &bits, sizeof sv[i]);
-            }
-            *codes = p;
-            *scales = sv;
-            p = NULL;
+        if (!sv) {
+            free(p);
+            ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s'", r->path, name);
+            return TENYO_ERR_NOMEM;
         }
+        for (uint64_t i = 0; i < rows; i++) {
+            uint32_t bits = get_le32(sc + 4 * i);
+            memcpy(&sv[i], &bits, sizeof sv[i]);
+        }
+        int8_t *c = realloc(p, (size_t)(fl ? fl : 1)); /* drop the scales' bytes */
+        *codes = c ? c : p;
+        *scales = sv;
+        return TENYO_OK;
     }
     free(p);
     *out = x;
@@ -1690,7 +1711,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (r->version >= 2) {
         rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
         if (rc) goto done;
-        rc = rd_q8(r, "docvec.q8", nd, k, &m->docvec, &m->doc_q, &m->doc_qscale);
+        rc = rd_q8(r, "docvec.q8", nd, k, NULL, &m->doc_q, &m->doc_qscale);
         if (rc) goto done;
     } else {
         EXACT("basis", sz, 4, m->basis);
@@ -1734,12 +1755,12 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         if (mul3(nnz, 5, 1, &sz)) goto toolarge;
         rc = rd_section(r, "tfidf.tf", nnz, sz, 0, &p, &raw);
         if (rc) goto done;
-        m->tf = ty_mallocarray(nnz ? nnz : 1, sizeof *m->tf);
         a->val = ty_mallocarray(nnz ? nnz : 1, sizeof *a->val);
-        if (!m->tf || !a->val) goto nomem;
+        if (!a->val) goto nomem;
         rc = rd_tf(r, m, p, raw);
         if (rc) goto done;
-        free(p);
+        m->tf_leb = p;
+        m->tf_leb_len = raw;
         p = NULL;
     } else {
         EXACT("tfidf.vals", nnz, 4, a->val);
@@ -1982,6 +2003,23 @@ done:
     return rc;
 }
 
+int ty_model_need_tf(ty_model *m) {
+    if (m->tf || !m->tf_leb) return TENYO_OK;
+    uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0, pos = 0;
+    uint32_t *tf = ty_mallocarray(nnz ? nnz : 1, sizeof *tf);
+    if (!tf) return TENYO_ERR_NOMEM;
+    for (uint64_t j = 0; j < nnz; j++) { /* checked when loaded */
+        uint64_t v = 0;
+        if (leb_get(m->tf_leb, m->tf_leb_len, &pos, &v)) v = 0;
+        tf[j] = (uint32_t)v;
+    }
+    m->tf = tf;
+    free(m->tf_leb);
+    m->tf_leb = NULL;
+    m->tf_leb_len = 0;
+    return TENYO_OK;
+}
+
 /* ================================================================= free */
 
 void ty_model_free(ty_model *m) {
@@ -2010,6 +2048,7 @@ void ty_model_free(ty_model *m) {
     free(m->field_code);
     free(m->field_count);
     free(m->tf);
+    free(m->tf_leb);
     free(m->surf_blob);
     free(m->surf_off);
     free(m->phr_blob);
