@@ -477,6 +477,10 @@ int ty_model_need_tf(ty_model *m);
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
 /* Load and validate; m is zeroed first and freed on failure. */
 int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
+/* Sparse rows are decoded by up to ty_store_threads threads (0: the
+ * cores), each with at least ty_store_nnz_per_thread non-zeros (tests). */
+extern uint64_t ty_store_nnz_per_thread;
+extern int ty_store_threads;
 
 /* --- updates: manifest, deletion file, lock (store/manifest.c) --- */
 

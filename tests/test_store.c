@@ -1002,3 +1002,40 @@ TY_TEST(store_tf_counts_roundtrip) {
     ty_model_free(&a);
     ty_model_free(&b);
 }
+
+/* The sparse rows decode in parallel ranges on large files: any thread
+ * count gives the very same columns, weights and counts as one. */
+TY_TEST(store_sparse_parallel_same) {
+    ty_model a, b[4];
+    char path[512], err[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "par.idx");
+    CHECK(st_make(&a, 400, 60, 3, 2, 7) == 0);
+    uint64_t nnz = a.tfidf.rowptr[a.ndocs];
+    a.tf = malloc((nnz ? nnz : 1) * sizeof *a.tf);
+    CHECK(a.tf != NULL);
+    for (uint64_t j = 0; j < nnz; j++) {
+        a.tf[j] = (uint32_t)(1 + (j * 13) % 200);
+        a.tfidf.val[j] = (float)a.tf[j];
+    }
+    for (uint64_t i = 0; i < a.ndocs; i++)
+        ty_tfidf_row(a.tfidf.col + a.tfidf.rowptr[i], a.tfidf.val + a.tfidf.rowptr[i],
+                     (size_t)(a.tfidf.rowptr[i + 1] - a.tfidf.rowptr[i]), a.idf);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    static const int threads[4] = {1, 2, 3, 16};
+    uint64_t per = ty_store_nnz_per_thread;
+    ty_store_nnz_per_thread = 1;
+    for (int t = 0; t < 4; t++) {
+        ty_store_threads = threads[t];
+        int rc = ty_store_read(path, &b[t], err, sizeof err);
+        CHECKF(rc == 0, "%d threads: %s", threads[t], err);
+        const char *d = rc ? "status" : st_diff(&a, &b[t]);
+        CHECKF(!*d, "%d threads: %s differs", threads[t], d);
+        CHECK(rc == 0 && memcmp(b[t].tfidf.val, b[0].tfidf.val, nnz * 4) == 0 &&
+              b[t].tf_leb_len == b[0].tf_leb_len &&
+              memcmp(b[t].tf_leb, b[0].tf_leb, b[0].tf_leb_len) == 0);
+    }
+    ty_store_threads = 0;
+    ty_store_nnz_per_thread = per;
+    ty_model_free(&a);
+    for (int t = 0; t < 4; t++) ty_model_free(&b[t]);
+}

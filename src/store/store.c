@@ -121,6 +121,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -409,7 +410,8 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
                       (unsigned long long)i, (unsigned long long)e);
             return -1;
         }
-        for (uint64_t j = s; j < e; j++)
+        /* loaded columns were checked as they were decoded */
+        for (uint64_t j = s; j < e && !loaded; j++)
             if (a->col[j] >= nt || (j > s && a->col[j] <= a->col[j - 1])) {
                 ty_seterr(why, whylen,
                           "tfidf.cols: row %llu: column %u out of range or "
@@ -1573,39 +1575,167 @@ static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len)
     return TENYO_OK;
 }
 
-/* Check the LEB128 term counts of "tfidf.tf" and derive the weights row by
- * row with the builder's own function (ty_tfidf_row: same inputs, same
- * bits). Needs idf and the columns read already. The counts stay encoded
- * (m->tf_leb; ty_model_need_tf decodes them). */
-static int rd_tf(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
+/* ---- format 2's sparse rows, decoded in parallel ----
+ *
+ * Columns and counts are two LEB128 streams, one value per non-zero, so a
+ * row range's values start at known value numbers (rowptr) but unknown
+ * bytes. One pass counting terminator bytes (high bit clear) finds the
+ * byte where each range starts; then each thread decodes and checks its
+ * rows' columns, then their counts and weights (a row's weights depend only
+ * on its own counts, columns and idf, through ty_tfidf_row, the builder's
+ * function, so the bits are the builder's whatever the thread count). The
+ * damage in the lowest range is reported, so the message does not depend on
+ * scheduling; an index small enough to decode in one piece (every fixture)
+ * is checked in file order exactly as before. */
+
+#define RD_MAX_THREADS 16
+
+/* Non-zeros per decoding thread at least, and a forced thread count (0:
+ * the cores): tests set both to take the parallel path on small files. */
+uint64_t ty_store_nnz_per_thread = 65536;
+int ty_store_threads = 0;
+
+typedef struct sp_job {
+    ty_model *m;
+    const unsigned char *cp, *tp;    /* the two streams */
+    uint64_t r0, r1;                 /* rows [r0, r1) */
+    uint64_t c0, c1, t0, t1;         /* byte ranges of those rows */
+    /* damage found: 1 a bad value (row, entry), 2 bytes left over (entry) */
+    int bad;
+    uint64_t row, entry;
+    const char *stream, *what;
+} sp_job;
+
+static void *sp_run(void *arg) {
+    sp_job *j = arg;
+    ty_model *m = j->m;
     ty_csr *a = &m->tfidf;
-    uint64_t pos = 0, nnz = m->ndocs ? a->rowptr[m->ndocs] : 0;
-    for (uint64_t j = 0; j < nnz; j++) {
-        uint64_t v;
-        const char *what;
-        if (leb_get(p, len, &pos, &v))
-            what = pos == len ? "the section ends inside a number"
-                              : "a number longer than 5 bytes";
-        else if (v == 0)
-            what = "a term count of 0";
-        else if (v > UINT32_MAX)
-            what = "a term count over 2^32";
-        else {
-            a->val[j] = (float)v;
-            continue;
+    uint64_t pos = j->c0;
+    for (uint64_t i = j->r0; i < j->r1; i++) { /* columns */
+        uint64_t prev = 0;
+        for (uint64_t e = a->rowptr[i]; e < a->rowptr[i + 1]; e++) {
+            uint64_t v;
+            const char *what = NULL;
+            if (leb_get(j->cp, j->c1, &pos, &v))
+                what = pos == j->c1 ? "the section ends inside a number"
+                                    : "a number longer than 5 bytes";
+            else if (e > a->rowptr[i] && v == 0)
+                what = "a column repeats (columns must increase)";
+            else if (e > a->rowptr[i])
+                v += prev;
+            if (!what && v >= m->nterms) what = "column out of range or not increasing";
+            if (what) {
+                *j = (sp_job){.bad = 1, .row = i, .entry = e - a->rowptr[i],
+                              .stream = "tfidf.cols", .what = what};
+                return NULL;
+            }
+            a->col[e] = (uint32_t)v;
+            prev = v;
         }
-        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu: %s",
-                  r->path, (unsigned long long)j, what);
-        return TENYO_ERR_CORRUPT;
     }
-    if (pos != len) {
-        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': %llu bytes left over",
-                  r->path, (unsigned long long)(len - pos));
-        return TENYO_ERR_CORRUPT;
+    if (pos != j->c1) {
+        *j = (sp_job){.bad = 2, .entry = j->c1 - pos, .stream = "tfidf.cols"};
+        return NULL;
     }
-    for (uint64_t i = 0; i < m->ndocs; i++)
+    pos = j->t0;
+    for (uint64_t i = j->r0; i < j->r1; i++) { /* counts, then weights */
+        for (uint64_t e = a->rowptr[i]; e < a->rowptr[i + 1]; e++) {
+            uint64_t v;
+            const char *what = NULL;
+            if (leb_get(j->tp, j->t1, &pos, &v))
+                what = pos == j->t1 ? "the section ends inside a number"
+                                    : "a number longer than 5 bytes";
+            else if (v == 0)
+                what = "a term count of 0";
+            else if (v > UINT32_MAX)
+                what = "a term count over 2^32";
+            if (what) {
+                *j = (sp_job){.bad = 1, .row = i, .entry = e, .stream = "tfidf.tf",
+                              .what = what};
+                return NULL;
+            }
+            a->val[e] = (float)v;
+        }
         ty_tfidf_row(a->col + a->rowptr[i], a->val + a->rowptr[i],
                      (size_t)(a->rowptr[i + 1] - a->rowptr[i]), m->idf);
+    }
+    if (pos != j->t1) *j = (sp_job){.bad = 2, .entry = j->t1 - pos, .stream = "tfidf.tf"};
+    return NULL;
+}
+
+/* Byte offsets in LEB128 stream p (len bytes) where values number
+ * want[0] <= want[1] <= ... <= want[n-1] start; 0 when all were found. */
+static int leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *want, int n,
+                       uint64_t *off) {
+    uint64_t vals = 0;
+    int w = 0;
+    while (w < n && want[w] == 0) off[w++] = 0;
+    for (uint64_t b = 0; b < len && w < n; b++)
+        if (!(p[b] & 0x80) && ++vals == want[w])
+            while (w < n && want[w] == vals) off[w++] = b + 1;
+    return w == n ? 0 : -1;
+}
+
+/* Decode both streams into m->tfidf.col / val (allocated by the caller)
+ * with up to ty_ncores() threads. */
+static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t clen,
+                     const unsigned char *tp, uint64_t tlen) {
+    ty_csr *a = &m->tfidf;
+    uint64_t nd = m->ndocs, nnz = nd ? a->rowptr[nd] : 0;
+    int nt = ty_store_threads > 0 ? ty_store_threads : ty_ncores();
+    uint64_t per = ty_store_nnz_per_thread ? ty_store_nnz_per_thread : 1;
+    if (nt > RD_MAX_THREADS) nt = RD_MAX_THREADS;
+    if ((uint64_t)nt > nnz / per + 1) nt = (int)(nnz / per + 1); /* small: 1 */
+    sp_job job[RD_MAX_THREADS];
+    uint64_t rs[RD_MAX_THREADS + 1], want[RD_MAX_THREADS], co[RD_MAX_THREADS],
+        to[RD_MAX_THREADS];
+    /* rows split at about equal non-zeros */
+    rs[0] = 0;
+    for (int t = 1; t < nt; t++) {
+        uint64_t goal = nnz / (uint64_t)nt * (uint64_t)t, lo = rs[t - 1], hi = nd;
+        while (lo < hi) { /* the first row starting at or after goal */
+            uint64_t mid = lo + (hi - lo) / 2;
+            if (a->rowptr[mid] < goal) lo = mid + 1;
+            else hi = mid;
+        }
+        rs[t] = lo;
+        want[t - 1] = a->rowptr[lo];
+    }
+    rs[nt] = nd;
+    /* a damaged stream may lack the values a split needs: decode it in
+     * one piece then, which finds and names the damage */
+    if (nt > 1 && (leb_offsets(cp, clen, want, nt - 1, co) ||
+                   leb_offsets(tp, tlen, want, nt - 1, to))) {
+        nt = 1;
+        rs[1] = nd;
+    }
+    for (int t = 0; t < nt; t++)
+        job[t] = (sp_job){.m = m, .cp = cp, .tp = tp, .r0 = rs[t], .r1 = rs[t + 1],
+                          .c0 = t ? co[t - 1] : 0, .c1 = t + 1 < nt ? co[t] : clen,
+                          .t0 = t ? to[t - 1] : 0, .t1 = t + 1 < nt ? to[t] : tlen};
+    pthread_t th[RD_MAX_THREADS];
+    int started[RD_MAX_THREADS] = {0};
+    for (int t = 1; t < nt; t++) started[t] = pthread_create(&th[t], NULL, sp_run, &job[t]) == 0;
+    for (int t = 0; t < nt; t++) /* range 0, and any whose thread did not start */
+        if (t == 0 || !started[t]) sp_run(&job[t]);
+    for (int t = 1; t < nt; t++)
+        if (started[t]) pthread_join(th[t], NULL);
+    for (int t = 0; t < nt; t++) {
+        const sp_job *j = &job[t];
+        if (!j->bad) continue;
+        if (j->bad == 2)
+            ty_seterr(r->err, r->errlen, "%s: section '%s': %llu bytes left over", r->path,
+                      j->stream, (unsigned long long)j->entry);
+        else if (!strcmp(j->stream, "tfidf.tf"))
+            ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu: %s", r->path,
+                      (unsigned long long)j->entry, j->what);
+        else
+            ty_seterr(r->err, r->errlen,
+                      "%s: section 'tfidf.cols': row %llu, entry %llu: %s (%llu terms)",
+                      r->path, (unsigned long long)j->row, (unsigned long long)j->entry,
+                      j->what, (unsigned long long)m->nterms);
+        return TENYO_ERR_CORRUPT;
+    }
     return TENYO_OK;
 }
 
@@ -1747,22 +1877,30 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (rc) goto done;
     a->col = ty_mallocarray(nnz ? nnz : 1, sizeof *a->col);
     if (!a->col) goto nomem;
-    rc = rd_cols(r, m, p, raw);
-    if (rc) goto done;
-    free(p);
-    p = NULL;
-    if (rd_has(r, "tfidf.tf")) {
-        if (mul3(nnz, 5, 1, &sz)) goto toolarge;
-        rc = rd_section(r, "tfidf.tf", nnz, sz, 0, &p, &raw);
+    if (rd_has(r, "tfidf.tf")) { /* format 2: columns and counts together */
+        void *tp = NULL;
+        uint64_t traw;
+        rc = rd_section(r, "tfidf.tf", nnz, sz, 0, &tp, &traw);
         if (rc) goto done;
         a->val = ty_mallocarray(nnz ? nnz : 1, sizeof *a->val);
-        if (!a->val) goto nomem;
-        rc = rd_tf(r, m, p, raw);
-        if (rc) goto done;
-        m->tf_leb = p;
-        m->tf_leb_len = raw;
+        if (!a->val) {
+            free(tp);
+            goto nomem;
+        }
+        rc = rd_sparse(r, m, p, raw, tp, traw);
+        if (rc) {
+            free(tp);
+            goto done;
+        }
+        free(p);
         p = NULL;
+        m->tf_leb = tp;
+        m->tf_leb_len = traw;
     } else {
+        rc = rd_cols(r, m, p, raw);
+        if (rc) goto done;
+        free(p);
+        p = NULL;
         EXACT("tfidf.vals", nnz, 4, a->val);
     }
 
