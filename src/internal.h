@@ -345,6 +345,9 @@ void ty_idf_compute(const uint32_t *df, uint64_t nterms, uint64_t ndocs,
 /* Weight a row of (term, count) pairs in place into (term, weight), sorted by
  * term; returns the L2 norm before normalisation (0 for an empty row). */
 double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf);
+/* ty_tfidf_row for a row whose terms strictly increase and whose values are
+ * whole counts >= 1 (a row being loaded): the same bits, faster. */
+double ty_tfidf_row_counts(const uint32_t *terms, float *vals, size_t n, const float *idf);
 /* The same, but duplicate terms (summed) and non-positive counts are
  * removed: *n is updated to the entries kept. ty_tfidf_row keeps n entries,
  * a duplicate after the first of its term staying with weight 0. */

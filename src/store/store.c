@@ -1656,8 +1656,8 @@ static void *sp_run(void *arg) {
             }
             a->val[e] = (float)v;
         }
-        ty_tfidf_row(a->col + a->rowptr[i], a->val + a->rowptr[i],
-                     (size_t)(a->rowptr[i + 1] - a->rowptr[i]), m->idf);
+        ty_tfidf_row_counts(a->col + a->rowptr[i], a->val + a->rowptr[i],
+                            (size_t)(a->rowptr[i + 1] - a->rowptr[i]), m->idf);
     }
     if (pos != j->t1) *j = (sp_job){.bad = 2, .entry = j->t1 - pos, .stream = "tfidf.tf"};
     return NULL;
