@@ -408,7 +408,9 @@ typedef struct ty_model {
     uint32_t dim;             /* rank k */
     float *sigma;             /* k singular values, descending */
     float *basis;             /* nterms x k row-major: V (term basis) */
-    float *docvec;            /* ndocs x k row-major, rows L2-normalised */
+    float *docvec;            /* ndocs x k row-major, rows L2-normalised
+                                 (built, or read from format 1; NULL when
+                                 read from format 2 or merged: doc_q) */
 
     /* sparse TF-IDF rows (L2-normalised) */
     ty_csr tfidf;             /* ndocs x nterms */
@@ -455,10 +457,12 @@ typedef struct ty_model {
     uint64_t labels_len;      /* bytes in labels_blob */
 
     /* filled at load, not stored */
-    int8_t *doc_q;            /* format 2: the stored int8 codes of docvec
-                                 (ndocs x dim, row-major; the scan's codes,
-                                 taken over by tenyo_index_open), or NULL */
-    float *doc_qscale;        /* their per-row scales (ndocs), or NULL */
+    int8_t *doc_q;            /* format 2: the stored int8 codes of the
+                                 document vectors (ndocs x dim, row-major;
+                                 taken over by tenyo_index_open as its
+                                 vectors, ty_q8_adopt), or NULL */
+    float *doc_qscale;        /* their stored per-row scales (ndocs), or
+                                 NULL; written back as they are */
     uint64_t file_bytes;      /* file size */
     int nsections;            /* sections read/written */
     tenyo_section_info sections[TENYO_MAX_SECTIONS];
@@ -661,7 +665,9 @@ struct tenyo_index {
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
-    ty_q8 q8;                 /* int8 copy of m.docvec for the fast scan */
+    ty_q8 q8;                 /* the document vectors: int8 codes as unit
+                                 rows (scan, and dequantised for exact
+                                 scores: quant.c) */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
 };

@@ -54,7 +54,9 @@
  *   basis.q8    TK + 4T         int8 T x K row-major (x ~= scale * q), then
  *                               f32 scale per row (max|row| / 127)
  *   docvec.q8   NK + 4N         the same for the N x K document vectors
- *                               (renormalised to unit length on open)
+ *                               (read as codes and scales, no floats: the
+ *                               index takes the codes as its vectors,
+ *                               quant.c's "rows as floats")
  *   tfidf.rows  4N              u32 non-zeros per row (rowptr = prefix sum)
  *   tfidf.cols  Z..5Z           per row: first column, then gaps to the
  *                               previous column, each as LEB128 (1-5 bytes)
