@@ -474,8 +474,7 @@ uint64_t ty_ivf_bytes(const ty_ivf *v) {
 
 int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
                   const ty_ivf_query *o, ty_ivf_scratch *s, tenyo_hit *hits) {
-    if (!v || !v->cent || !v->cq.q || (!x && !v->docs) || !q || !o || !s || (k && !hits) ||
-        k > INT_MAX)
+    if (!v || !v->cent || !v->cq.q || !q || !o || !s || (k && !hits) || k > INT_MAX)
         return TENYO_ERR_ARG;
     if (k == 0) return 0;
     uint32_t nprobe = o->nprobe < 1 ? 1 : o->nprobe > v->nlist ? v->nlist : o->nprobe;
@@ -502,20 +501,33 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
         if (a == b) continue;
         ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a};
         ty_q8_scan_prepared(&view, &qp, s->s);
-        for (uint64_t j = 0; j < b - a; j++) ty_topk_push(&ct, v->ids[a + j], s->s[j]);
+        /* candidates by member position (ids ascend within a list, so
+         * position order is document order there: ties break the same) */
+        for (uint64_t j = 0; j < b - a; j++) ty_topk_push(&ct, a + j, s->s[j]);
     }
     if (o->rerank) {
-        for (size_t i = 0; i < ct.n; i++)
+        /* exact scores: from the float rows when given, else from the
+         * codes the lists hold (the index's own vectors: quant.c) */
+        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum};
+        for (size_t i = 0; i < ct.n; i++) {
+            uint64_t p = ct.h[i].doc;
+            ct.h[i].doc = v->ids[p];
             ct.h[i].score = x ? cblas_sdot((int)dim, x + ct.h[i].doc * dim, 1, q, 1)
-                              : ty_q8_dot(v->docs, ct.h[i].doc, q);
+                              : ty_q8_dot(&all, p, q);
+        }
         ty_topk best;
         ty_topk_init(&best, hits, k);
         for (size_t i = 0; i < ct.n; i++) ty_topk_push(&best, ct.h[i].doc, ct.h[i].score);
         return (int)ty_topk_finish(&best);
     }
     size_t got = ty_topk_finish(&ct);
-    memcpy(hits, ct.h, got * sizeof *hits);
-    return (int)got;
+    /* positions to documents, equal scores by document (the order the
+     * API promises; which of several equal scores at the k-th place were
+     * kept followed list order) */
+    ty_topk out;
+    ty_topk_init(&out, hits, k);
+    for (size_t i = 0; i < got; i++) ty_topk_push(&out, v->ids[ct.h[i].doc], ct.h[i].score);
+    return (int)ty_topk_finish(&out);
 }
 
 void ty_ivf_scratch_free(ty_ivf_scratch *s) {
@@ -713,7 +725,6 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
     int rc = ivf_parse(blob, len, n, dim, out, err, errlen);
     if (rc) return rc;
     fill_codes(out, x, q8);
-    out->docs = x ? NULL : q8;
     rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
     if (rc) {
         ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u",
@@ -779,7 +790,6 @@ int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t 
     if (!out->ids || !out->q || !out->scale || !out->sum) goto done;
     group_lists(out, asg);
     fill_codes(out, NULL, q8);
-    out->docs = q8;
     rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
 done:
     if (rc) {

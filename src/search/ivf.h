@@ -10,10 +10,10 @@
  *
  * Ownership: a ty_ivf owns every array in it (ty_ivf_free). Searching only
  * reads it, so many threads may search one ty_ivf at once, each with its
- * own ty_ivf_scratch. The vectors are borrowed, never copied: float rows x
- * (n x dim, row-major) at build, and at search when given; an index's IVF
- * instead keeps a pointer to the index's int8 rows (docs, quant.c's "rows as
- * floats"), which it re-ranks from.
+ * own ty_ivf_scratch. Float rows x (n x dim, row-major) are borrowed, never
+ * kept: at build, and at search when given to re-rank from; without them
+ * search re-ranks from the codes the lists hold (an index's IVF: they are
+ * the index's own vectors, quant.c's "rows as floats").
  */
 #ifndef TENYO_IVF_H
 #define TENYO_IVF_H
@@ -52,8 +52,6 @@ typedef struct ty_ivf {
     uint64_t maxlist;   /* members of the largest list */
     ty_q8 cq;           /* int8 copy of cent: the probe order is chosen by
                            the int8 kernel (4x fewer bytes than sgemv) */
-    const ty_q8 *docs;  /* the document rows re-ranked from when search is
-                           given no x (borrowed: read without x, remap) */
 } ty_ivf;
 
 /* Search knobs. */
@@ -91,8 +89,9 @@ uint64_t ty_ivf_bytes(const ty_ivf *v);
 
 /* The k best documents for unit query q (dim floats) into hits (caller's,
  * k entries), best first (score desc, doc asc), scored exactly when
- * o->rerank > 0. x is the same n x dim matrix the IVF was built or read
- * with. Returns the count (<= k; fewer when the probed lists hold fewer
+ * o->rerank > 0: against x (the n x dim float rows the IVF was built or
+ * read with) when given, else against the dequantised codes of the lists
+ * (NULL: no float copy needed, the way an index searches). Returns the count (<= k; fewer when the probed lists hold fewer
  * documents) or a negative status (TENYO_ERR_ARG, TENYO_ERR_NOMEM). */
 int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
                   const ty_ivf_query *o, ty_ivf_scratch *s, tenyo_hit *hits);
@@ -104,8 +103,7 @@ void ty_ivf_scratch_free(ty_ivf_scratch *s);   /* accepts NULL */
 int ty_ivf_write(const ty_ivf *v, ty_buf *out);
 /* Read a blob written by ty_ivf_write for the n x dim vectors x (borrowed;
  * the codes are gathered from q8 when given (the index's int8 rows, n rows
- * of dim), else quantised from x). x may be NULL when q8 is given: search
- * then re-ranks from q8's rows (kept in out->docs, borrowed). The blob is untrusted: every
+ * of dim), else quantised from x). x may be NULL when q8 is given. The blob is untrusted: every
  * size is bounded before allocating, the ids must be a permutation of
  * 0..n-1. out is zeroed first and freed on failure. TENYO_ERR_CORRUPT with
  * the reason in err, TENYO_ERR_VERSION for a newer format,
@@ -116,7 +114,7 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
                 size_t errlen);
 
 /* The same blob, written for n0 base vectors, remapped to the n int8 rows
- * q8 of an index with updates (re-ranked from them, out->docs): base document d becomes document
+ * q8 of an index with updates: base document d becomes document
  * map[d] (UINT64_MAX: deleted), and every document no base document maps
  * to (added since) joins the list of its nearest centroid. Codes come from
  * q8 (n rows). Errors as ty_ivf_read. */
