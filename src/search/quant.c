@@ -283,7 +283,7 @@ void ty_q8_free(ty_q8 *v) {
  * Exact scores are float dot products with these rows; a float copy of
  * every row (1 KiB per document at k = 256, 1 GiB at 1M documents) is never
  * made. Every exact score is one cblas_sdot of a dequantised row (a whole
- * scan dequantises 256 rows at a time into a small buffer), so the scan,
+ * scan dequantises 32 KiB of rows at a time into a stack buffer), so the scan,
  * the re-ranking after the int8 scan and the IVF agree bit for bit.
  * Rejected: sgemv over the buffer (faster by a few percent, but its sums
  * need not round like sdot's, and re-ranked scores would then differ from
@@ -306,23 +306,21 @@ float ty_q8_dot(const ty_q8 *v, uint64_t d, const float *x) {
 }
 
 void ty_q8_dots(const ty_q8 *v, const float *x, float *scores) {
-    enum { CHUNK = 256 };
-    if (v->n == 0 || v->dim == 0) {
-        if (v->n) memset(scores, 0, v->n * sizeof *scores);
+    /* 32 KiB of rows on the stack: no allocation per query */
+    enum { BUF = 8192 };
+    float buf[BUF];
+    if (v->n == 0) return;
+    if (v->dim == 0) {
+        memset(scores, 0, v->n * sizeof *scores);
         return;
     }
-    float *buf = ty_mallocarray(CHUNK, v->dim * sizeof *buf);
-    for (uint64_t d0 = 0; d0 < v->n; d0 += CHUNK) {
-        uint64_t n = v->n - d0 < CHUNK ? v->n - d0 : CHUNK;
-        if (!buf) { /* no scratch: one row at a time, same arithmetic */
-            for (uint64_t i = 0; i < n; i++) scores[d0 + i] = ty_q8_dot(v, d0 + i, x);
-            continue;
-        }
+    uint64_t chunk = BUF / v->dim; /* >= 2: dim <= TY_MAX_DIM */
+    for (uint64_t d0 = 0; d0 < v->n; d0 += chunk) {
+        uint64_t n = v->n - d0 < chunk ? v->n - d0 : chunk;
         ty_q8_rows(v, d0, n, buf);
         for (uint64_t i = 0; i < n; i++)
             scores[d0 + i] = cblas_sdot((int)v->dim, buf + i * v->dim, 1, x, 1);
     }
-    free(buf);
 }
 
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
