@@ -1584,8 +1584,9 @@ static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len)
  * bytes. One pass counting terminator bytes (high bit clear) finds the
  * byte where each range starts; then each thread decodes and checks its
  * rows' columns, then their counts and weights (a row's weights depend only
- * on its own counts, columns and idf, through ty_tfidf_row, the builder's
- * function, so the bits are the builder's whatever the thread count). The
+ * on its own counts, columns and idf, through ty_tfidf_row_counts, the
+ * builder's arithmetic, so the bits are the builder's whatever the thread
+ * count). The
  * damage in the lowest range is reported, so the message does not depend on
  * scheduling; an index small enough to decode in one piece (every fixture)
  * is checked in file order exactly as before. */
