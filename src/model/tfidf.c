@@ -145,10 +145,12 @@ double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf) {
 double ty_tfidf_row_counts(const uint32_t *terms, float *vals, size_t n, const float *idf) {
     pthread_once(&ln_once, ln_init);
     /* weigh() without its sort and merge: each term once, its count whole
-     * and >= 1, so cnt is vals[i] and w is finite (idf is) — the same
-     * expressions, so the same bits. The branch-free loop lets the idf
-     * loads (random over the vocabulary: cache misses at 139k terms)
-     * overlap; weigh() spent 40% of loading a 1M index waiting on them. */
+     * and >= 1, so cnt is vals[i] and w is finite for a finite idf (a file
+     * with a non-finite idf is refused by the model check after loading) —
+     * the same expressions, so the same bits. The branch-free loop lets the
+     * idf loads (random over the vocabulary: cache misses at 139k terms)
+     * overlap: weigh() was 30% of opening a 1M index, most of it waiting on
+     * them; this is 18%. */
     double ss = 0;
     for (size_t i = 0; i < n; i++) {
         double cnt = vals[i];
