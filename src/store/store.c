@@ -1531,52 +1531,6 @@ static int leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t
     }
 }
 
-static int rd_cols(reader *r, ty_model *m, const unsigned char *p, uint64_t len) {
-    const ty_csr *a = &m->tfidf;
-    uint64_t pos = 0;
-    for (uint64_t i = 0; i < m->ndocs; i++) {
-        uint64_t prev = 0;
-        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++) {
-            uint64_t v;
-            const char *what;
-            if (leb_get(p, len, &pos, &v)) {
-                what = pos == len ? "the section ends inside a number"
-                                  : "a number longer than 5 bytes";
-                goto bad;
-            }
-            if (j > a->rowptr[i]) {
-                if (v == 0) {
-                    what = "a column repeats (columns must increase)";
-                    goto bad;
-                }
-                v += prev;
-            }
-            if (v >= m->nterms) {
-                what = "column out of range or not increasing";
-                goto bad;
-            }
-            a->col[j] = (uint32_t)v;
-            prev = v;
-            continue;
-        bad:
-            ty_seterr(r->err, r->errlen,
-                      "%s: section 'tfidf.cols': row %llu, entry %llu: %s "
-                      "(%llu terms)",
-                      r->path, (unsigned long long)i,
-                      (unsigned long long)(j - a->rowptr[i]), what,
-                      (unsigned long long)m->nterms);
-            return TENYO_ERR_CORRUPT;
-        }
-    }
-    if (pos != len) {
-        ty_seterr(r->err, r->errlen,
-                  "%s: section 'tfidf.cols': %llu bytes left over", r->path,
-                  (unsigned long long)(len - pos));
-        return TENYO_ERR_CORRUPT;
-    }
-    return TENYO_OK;
-}
-
 /* ---- format 2's sparse rows, decoded in parallel ----
  *
  * Columns and counts are two LEB128 streams, one value per non-zero, so a
@@ -1640,6 +1594,7 @@ static void *sp_run(void *arg) {
         *j = (sp_job){.bad = 2, .entry = j->c1 - pos, .stream = "tfidf.cols"};
         return NULL;
     }
+    if (!j->tp) return NULL; /* format 1: weights are stored, no counts */
     pos = j->t0;
     for (uint64_t i = j->r0; i < j->r1; i++) { /* counts, then weights */
         for (uint64_t e = a->rowptr[i]; e < a->rowptr[i + 1]; e++) {
@@ -1680,7 +1635,8 @@ static int leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *wan
 }
 
 /* Decode both streams into m->tfidf.col / val (allocated by the caller)
- * with up to ty_ncores() threads. */
+ * with up to ty_ncores() threads; without counts (tp NULL, format 1) only
+ * the columns, in one piece. */
 static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t clen,
                      const unsigned char *tp, uint64_t tlen) {
     ty_csr *a = &m->tfidf;
@@ -1689,6 +1645,7 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
     uint64_t per = ty_store_nnz_per_thread ? ty_store_nnz_per_thread : 1;
     if (nt > RD_MAX_THREADS) nt = RD_MAX_THREADS;
     if ((uint64_t)nt > nnz / per + 1) nt = (int)(nnz / per + 1); /* small: 1 */
+    if (!tp) nt = 1;
     sp_job job[RD_MAX_THREADS];
     uint64_t rs[RD_MAX_THREADS + 1], want[RD_MAX_THREADS], co[RD_MAX_THREADS],
         to[RD_MAX_THREADS];
@@ -1900,7 +1857,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->tf_leb = tp;
         m->tf_leb_len = traw;
     } else {
-        rc = rd_cols(r, m, p, raw);
+        rc = rd_sparse(r, m, p, raw, NULL, 0);
         if (rc) goto done;
         free(p);
         p = NULL;
