@@ -52,7 +52,7 @@ DIRTY=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && e
 echo "{\"bench\":\"ann_vs_peers\",\"commit\":\"$COMMIT$DIRTY\",\"n\":$N}"
 "$BIN" -n "$N" --npy-out "$DIR" "$@" | tee "$DIR/tenyo.jsonl"
 /usr/bin/python3 - "$DIR" "$RECALL" "$EF" <<'EOF'
-import json, os, statistics, sys, time
+import hashlib, json, os, statistics, sys, time
 import numpy as np
 import hnswlib
 
@@ -68,13 +68,13 @@ def emit(o):
 
 hi = hnswlib.Index(space="ip", dim=k)
 cache = os.environ.get("HNSW_INDEX", "")
+digest = hashlib.sha256(X.tobytes()).hexdigest() if cache else ""
 if cache and os.path.exists(cache) and os.path.exists(cache + ".json"):
     # a graph built earlier on the very same vectors (same N, generator and
     # seed; checked by the vectors' digest), so a query sweep can be rerun
     # on a quiet machine without the build
     meta = json.load(open(cache + ".json"))
-    import hashlib
-    if meta["digest"] != hashlib.sha256(X.tobytes()).hexdigest():
+    if meta["digest"] != digest:
         sys.exit("ann_vs_peers: %s was built on other vectors" % cache)
     hi.load_index(cache, max_elements=n)
     tb, nbytes, bthreads = meta["sec"], os.path.getsize(cache), meta["threads"]
@@ -91,8 +91,7 @@ else:
     hi.save_index(p)
     nbytes = os.path.getsize(p)
     if cache:
-        import hashlib
-        json.dump({"sec": tb, "threads": cores, "digest": hashlib.sha256(X.tobytes()).hexdigest()},
+        json.dump({"sec": tb, "threads": cores, "digest": digest},
                   open(cache + ".json", "w"))
     else:
         os.unlink(p)
