@@ -15,8 +15,16 @@
  * take most of an hour on two cores and is measured elsewhere
  * (bench/run_build.sh); here only the stored form matters.
  *
+ * Opening leaves the sparse TF-IDF rows for their first use, so three
+ * times are printed: tenyo_index_open; open plus the first LSA query by id
+ * (what `tenyo similar --mode lsa` waits for); and open plus
+ * tenyo_index_load_all (everything decoded and checked: what a hybrid query
+ * or a server start waits for), with the resident memory after each.
+ *
  * Usage: open_bench [-n DOCS] [-k RANK] [-z NNZ_PER_DOC] [-T TERMS] [-r RUNS]
- *                   [-o FILE] [--keep]
+ *                   [-o FILE] [--keep] [--reuse FILE]
+ *   --reuse FILE: measure FILE (kept by an earlier --keep run) instead of
+ *   generating one.
  */
 #include "internal.h"
 #include "bench.h"
@@ -184,8 +192,9 @@ int main(int argc, char **argv) {
     uint64_t N = 1000000;
     uint32_t K = 256, T = 139000, Z = 157;
     int runs = 3, keep = 0;
-    const char *out = NULL;
-    static const struct option lo[] = {{"keep", no_argument, 0, 'K'}, {0, 0, 0, 0}};
+    const char *out = NULL, *reuse = NULL;
+    static const struct option lo[] = {{"keep", no_argument, 0, 'K'},
+                                       {"reuse", required_argument, 0, 'R'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "n:k:z:T:r:o:", lo, NULL)) != -1) {
         switch (c) {
@@ -196,15 +205,20 @@ int main(int argc, char **argv) {
         case 'r': runs = atoi(optarg); break;
         case 'o': out = optarg; break;
         case 'K': keep = 1; break;
+        case 'R': reuse = optarg; break;
         default:
             fprintf(stderr, "usage: open_bench [-n DOCS] [-k RANK] [-z NNZ] [-T TERMS] [-r RUNS] "
-                            "[-o FILE] [--keep]\n");
+                            "[-o FILE] [--keep] [--reuse FILE]\n");
             return 1;
         }
     }
     if (!N || !K || K > TY_MAX_DIM || !T || !Z || runs < 1 || runs > 50) return 1;
-    char path[512];
-    snprintf(path, sizeof path, "%s", out ? out : "/tmp/tenyo-open-bench.tny");
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s", reuse ? reuse : out ? out : "/tmp/tenyo-open-bench.tny");
+    if (reuse) {
+        keep = 1;
+        goto measure;
+    }
     rng_state = 42;
     printf("open_bench: %llu documents, rank %u, %u terms, ~%u terms per document\n",
            (unsigned long long)N, K, T, Z);
@@ -215,7 +229,6 @@ int main(int argc, char **argv) {
         return 1;
     }
     double t1 = now();
-    char err[512];
     if (ty_store_write(&m, path, err, sizeof err)) {
         fprintf(stderr, "open_bench: %s\n", err);
         return 1;
@@ -243,24 +256,52 @@ int main(int argc, char **argv) {
            (double)vec / N, (double)sparse / N, (double)other / N,
            (double)(vec + sparse + other) / N, (double)text / N, fixed / 1e6);
     ty_model_free(&m);
-    double ts[50];
-    uint64_t rss0 = rss_now(), rss1 = 0;
+measure:;
+    /* three steps per run: open, first LSA query by id, load all */
+    double ts[3][50];
+    uint64_t rss0 = rss_now(), rss[3] = {0}, docs = 0;
     for (int r = 0; r < runs; r++) {
         tenyo_index *x = NULL;
+        tenyo_ctx *cx = NULL;
+        tenyo_hit hits[10];
         double a = now();
         int rc = tenyo_index_open(path, &x, err, sizeof err);
-        ts[r] = now() - a;
+        ts[0][r] = now() - a;
+        if (!rc) rc = tenyo_ctx_new(x, &cx, err, sizeof err);
+        if (!rc) {
+            docs = tenyo_index_ndocs(x);
+            rc = tenyo_similar_doc(cx, docs / 2, TENYO_MODE_LSA, 10, hits);
+            if (rc < 0) snprintf(err, sizeof err, "%s", tenyo_ctx_error(cx));
+            else rc = 0;
+        }
+        ts[1][r] = now() - a;
+        if (r == 0) rss[0] = rss_now();
+        if (!rc) rc = tenyo_index_load_all(x, err, sizeof err);
+        ts[2][r] = now() - a;
+        if (r == 0) rss[1] = rss_now();
         if (rc) {
             fprintf(stderr, "open_bench: %s\n", err);
             return 1;
         }
-        if (r == 0) rss1 = rss_now();
+        tenyo_ctx_free(cx);
         tenyo_index_free(x);
     }
-    double med = median(ts, runs);
-    printf("tenyo_index_open: median %.2f s of %d (min %.2f, max %.2f); resident memory "
-           "+%.0f MB = %.0f B per document\n", med, runs, ts[0], ts[runs - 1],
-           (double)(rss1 - rss0) / 1e6, (double)(rss1 - rss0) / (double)N);
+    if (!docs) docs = 1;
+    static const char *what[3] = {"tenyo_index_open", "+ first LSA query by id",
+                                  "+ tenyo_index_load_all"};
+    for (int i = 0; i < 3; i++) {
+        double mn = ts[i][0], hi = ts[i][0];
+        for (int r = 1; r < runs; r++) {
+            if (ts[i][r] < mn) mn = ts[i][r];
+            if (ts[i][r] > hi) hi = ts[i][r];
+        }
+        printf("%-24s median %.2f s of %d (min %.2f, max %.2f)", what[i], median(ts[i], runs),
+               runs, mn, hi);
+        if (i == 1 || i == 2)
+            printf("; resident +%.0f MB = %.0f B per document", (double)(rss[i - 1] - rss0) / 1e6,
+                   (double)(rss[i - 1] - rss0) / (double)docs);
+        putchar('\n');
+    }
     if (!keep) unlink(path);
     return 0;
 }

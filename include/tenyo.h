@@ -276,6 +276,13 @@ typedef struct tenyo_index_info {
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen);
 void tenyo_index_free(tenyo_index *idx);
+/* Opening leaves the sparse TF-IDF rows of a file for their first use (a
+ * query in TF-IDF or hybrid mode, ideas, an update): an index used only for
+ * LSA or approximate search never decodes them. This decodes and checks
+ * them now, on all cores; thread-safe, and once: later calls, and queries,
+ * return the same outcome. `tenyo info` calls it to check a whole file, a
+ * server before it takes queries. 0, or the error naming file and section. */
+int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);
 /* Fill *info; its strings live as long as idx. */
 void tenyo_index_info_get(const tenyo_index *idx, tenyo_index_info *info);
 

@@ -382,6 +382,7 @@ int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
 /* ================================================================ index */
 
 /* The whole index in memory, as stored and loaded by store/store.c. */
+typedef struct ty_lazy ty_lazy;
 typedef struct ty_model {
     /* how it was made */
     uint32_t format_version;  /* version read or written */
@@ -418,6 +419,8 @@ typedef struct ty_model {
                                  format 2 stores; the weights are derived
                                  from it), or NULL when not known or not
                                  decoded yet (tf_leb: ty_model_need_tf) */
+    struct ty_lazy *lazy;     /* read lazily: the rows not decoded yet
+                                 (store.c; ty_model_need_sparse) */
     unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
                                  byte each for counts below 128), checked;
                                  decoded into tf only when needed */
@@ -477,13 +480,24 @@ void ty_model_free(ty_model *m);  /* frees members, not m itself */
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
  * documents); updates and rebuild decode them. */
-#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL)
-int ty_model_need_tf(ty_model *m);
+#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL || (m)->lazy != NULL)
+int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
+/* The sparse rows (m->tfidf.col / val, m->tf_leb) of a model read by
+ * ty_store_read_lazy, decoded and checked on the first call (all cores),
+ * from any thread; later calls return at once with the same outcome.
+ * Every reader of those arrays calls it first. 0, or the error with the
+ * message (file and section) in err. A model without m->lazy has them. */
+int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
 
 /* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes. */
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
 /* Load and validate; m is zeroed first and freed on failure. */
 int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
+/* The same, but a format-2 file's sparse rows are only located and
+ * bounds-checked: decoded on first use (ty_model_need_sparse), the file
+ * kept open until then. What an index opened for queries uses: a query
+ * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */
+int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
 /* Sparse rows are decoded by up to ty_store_threads threads (0: the
  * cores), each with at least ty_store_nnz_per_thread non-zeros (tests). */
 extern uint64_t ty_store_nnz_per_thread;
@@ -723,8 +737,9 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
  * order with c holding that query (terms, folded vector, c->pre_lsa set to
  * its scores; skip = its document or UINT64_MAX) or, when preparing it
  * failed, with status < 0 and the message in c->err. A non-zero return of
- * step, or running out of memory, stops the batch and is returned. */
-int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
+ * step, or running out of memory, stops the batch and is returned. terms:
+ * queries by document take its sparse terms too (ty_ctx_query_doc). */
+int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode, int terms,
                  int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
                              int status, void *ud),
                  void *ud);
@@ -732,11 +747,13 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
 /* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
  * c->s1 with the given mode. With the int8 scan, the LSA part is
  * approximate except for the best max(4 need, 256) documents, which are
- * re-scored exactly: the caller's top `need` are exact float scores. */
-void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need);
-/* Prepare c's query from indexed document doc, or from text; returns the
+ * re-scored exactly: the caller's top `need` are exact float scores.
+ * 0, or the error (with c->err) of decoding the sparse rows on first use. */
+int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need);
+/* Prepare c's query from indexed document doc (its sparse terms too when
+ * terms is set: LSA needs only its vector), or from text; returns the
  * number of sparse query terms or a negative status. */
-int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc);
+int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms);
 int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
 
 /* Add a document given as terms and counts instead of text (rebuild of an

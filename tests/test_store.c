@@ -997,7 +997,7 @@ TY_TEST(store_tf_counts_roundtrip) {
     CHECKF(!*d, "%s differs", d);
     /* loading keeps the counts encoded; decoded on demand, they are a's */
     CHECK(b.tf == NULL && b.tf_leb != NULL);
-    CHECK_EQ_INT(ty_model_need_tf(&b), 0);
+    CHECK_EQ_INT(ty_model_need_tf(&b, NULL, 0), 0);
     CHECK(b.tf != NULL && b.tf_leb == NULL && memcmp(a.tf, b.tf, nnz * sizeof *a.tf) == 0);
     ty_model_free(&a);
     ty_model_free(&b);

@@ -593,7 +593,7 @@ TY_TEST(stream_builder_counts_rebuild) {
     ty_model m;
     char err[512];
     CHECK_EQ_INT(ty_store_read(a, &m, err, sizeof err), 0);
-    CHECK_EQ_INT(ty_model_need_tf(&m), 0);
+    CHECK_EQ_INT(ty_model_need_tf(&m, NULL, 0), 0);
     CHECK(m.tf);
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);

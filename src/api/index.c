@@ -122,7 +122,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     for (int attempt = 0;; attempt++) {
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
-        rc = ty_store_read(path, &x->m, err, errlen);
+        rc = ty_store_read_lazy(path, &x->m, err, errlen);
         if (rc) {
             free(x);
             return rc;
@@ -275,6 +275,11 @@ void tenyo_index_free(tenyo_index *x) {
     ty_model_free(&x->m);
     ty_upd_free(&x->upd);
     free(x);
+}
+
+int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
+    if (!x) return TENYO_ERR_ARG;
+    return ty_model_need_sparse(&x->m, err, errlen);
 }
 
 void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
@@ -486,12 +491,16 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     return 0;
 }
 
-void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
+int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     float *s = c->s1;
+    if (mode != TENYO_MODE_LSA) { /* the sparse rows, decoded on first use */
+        int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
+        if (rc) return rc;
+    }
     if (mode != TENYO_MODE_TFIDF && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
         score_ivf(c, mode, qn, need) == 0)
-        return;
+        return TENYO_OK;
     /* LSA scores: computed ahead by a batch (one sgemm for many queries),
      * else the int8 scan (large indexes, or forced) or the exact float
      * scan of the dequantised rows (quant.c) now */
@@ -516,6 +525,7 @@ void ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256);
+    return TENYO_OK;
 }
 
 int tenyo_ctx_set_nprobe(tenyo_ctx *c, uint32_t nprobe) {
@@ -561,7 +571,8 @@ static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
     const ty_model *m = &c->idx->m;
     if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim)
         return rank_ivf(c, k, skip, hits);
-    ty_ctx_score(c, mode, qn, k + 1);
+    int rc = ty_ctx_score(c, mode, qn, k + 1);
+    if (rc) return rc;
     ty_topk top;
     ty_topk_init(&top, hits, k);
     for (uint64_t d = 0; d < m->ndocs; d++)
@@ -606,14 +617,18 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
     return TENYO_OK;
 }
 
-int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc) {
+int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms) {
     const ty_model *m = &c->idx->m;
     if (doc >= m->ndocs) {
         ty_seterr(c->err, sizeof c->err, "document %llu out of range",
                   (unsigned long long)doc);
         return TENYO_ERR_NOTFOUND;
     }
-    uint64_t a = m->tfidf.rowptr[doc], e = m->tfidf.rowptr[doc + 1];
+    if (terms) {
+        int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
+        if (rc) return rc;
+    }
+    uint64_t a = terms ? m->tfidf.rowptr[doc] : 0, e = terms ? m->tfidf.rowptr[doc + 1] : 0;
     if (reserve_query(c, e - a + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, m->tfidf.col + a, (e - a) * sizeof *c->qt);
     memcpy(c->qw, m->tfidf.val + a, (e - a) * sizeof *c->qw);
@@ -626,7 +641,7 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
     if (!c) return TENYO_ERR_ARG;
     int rc = check_query(c, mode, k, hits);
     if (rc) return rc;
-    int qn = ty_ctx_query_doc(c, doc);
+    int qn = ty_ctx_query_doc(c, doc, mode != TENYO_MODE_LSA);
     if (qn < 0) return qn;
     return rank(c, mode, k, doc, (size_t)qn, hits);
 }
@@ -746,7 +761,7 @@ typedef struct bquery {
     char err[TY_ERRLEN]; /* its message */
 } bquery;
 
-int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
+int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode, int terms,
                  int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
                              int status, void *ud),
                  void *ud) {
@@ -769,7 +784,7 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
         for (size_t j = 0; j < nb; j++) {
             const tenyo_query *qq = &q[start + j];
             bquery *b = &bq[j];
-            int r = qq->doc >= 0 ? ty_ctx_query_doc(c, (uint64_t)qq->doc)
+            int r = qq->doc >= 0 ? ty_ctx_query_doc(c, (uint64_t)qq->doc, terms)
                                  : ty_ctx_query_text(c, qq->text, qq->len);
             b->status = r < 0 ? r : 0;
             b->qn = 0;
@@ -868,7 +883,7 @@ int tenyo_similar_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     /* the IVF path (nprobe) scores its own lists: no shared block then */
     int share_mode = mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf ? TENYO_MODE_TFIDF : mode;
-    rc = ty_ctx_batch(c, q, nq, (tenyo_mode)share_mode, similar_step, &b);
+    rc = ty_ctx_batch(c, q, nq, (tenyo_mode)share_mode, mode != TENYO_MODE_LSA, similar_step, &b);
     free(b.hits);
     return rc;
 }

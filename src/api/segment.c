@@ -537,8 +537,9 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
                   path);
         goto done;
     }
+    rc = ty_model_need_tf(B, err, errlen);
+    if (rc) goto done;
     rc = TENYO_ERR_NOMEM;
-    if (ty_model_need_tf(B)) goto done;
     g.base = B;
     g.nseg = mf.nseg;
     g.seg = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.seg);
@@ -555,8 +556,8 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
         if (rc == TENYO_ERR_IO && access(sp, F_OK) != 0 && errno == ENOENT) rc = SEG_VANISHED;
         free(sp);
         if (rc) goto done;
-        rc = TENYO_ERR_NOMEM;
-        if (ty_model_need_tf(&g.seg[i])) goto done;
+        rc = ty_model_need_tf(&g.seg[i], err, errlen);
+        if (rc) goto done;
         rc = TENYO_ERR_CORRUPT;
         const ty_model *S = &g.seg[i];
         if (S->ndocs != mf.seg[i].docs || !S->tf || !S->tokenizer || !B->tokenizer ||
@@ -981,7 +982,7 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
         rc = TENYO_ERR_VERSION;
         goto done;
     }
-    rc = ty_model_need_tf(&x->m);
+    rc = ty_model_need_tf(&x->m, err, errlen);
     if (rc) goto done;
     tenyo_build_opts o;
     tenyo_build_opts_default(&o);

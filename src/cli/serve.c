@@ -951,8 +951,12 @@ int cli_cmd_serve(int argc, char **argv) {
     tenyo_index *x = NULL;
     char err[512] = "";
     int rc = tenyo_index_open(s.path, &x, err, sizeof err);
+    /* everything decoded and checked before the first request: no query
+     * pays for it, and a damaged file is refused at start */
+    if (!rc) rc = tenyo_index_load_all(x, err, sizeof err);
     if (rc) {
         fprintf(stderr, "tenyo: %s\n", err);
+        tenyo_index_free(x);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     s.x = x;

@@ -708,7 +708,7 @@ static int cmd_rebuild(int argc, char **argv) {
 
 static const char *info_usage =
     "usage: tenyo info INDEX [--json]\n"
-    "Show what an index holds and how it was built.\n";
+    "Show what an index holds and how it was built, after checking all of it.\n";
 
 static int cmd_info(int argc, char **argv) {
     static const struct option lo[] = {{"json", no_argument, 0, 'j'},
@@ -724,8 +724,10 @@ static int cmd_info(int argc, char **argv) {
     tenyo_index *x = NULL;
     char err[512] = "";
     int rc = tenyo_index_open(argv[optind], &x, err, sizeof err);
+    if (!rc) rc = tenyo_index_load_all(x, err, sizeof err); /* check all of it */
     if (rc) {
         fprintf(stderr, "tenyo: %s\n", err);
+        tenyo_index_free(x);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     tenyo_index_info in;

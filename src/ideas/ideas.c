@@ -176,7 +176,8 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     int predicted = 0;
     int nh = take_home(c, o, skip, homes, 64, &predicted);
     if (nh < 0) return nh;
-    ty_ctx_score(c, o->mode, qn, (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN) + 1);
+    int rc = ty_ctx_score(c, o->mode, qn, (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN) + 1);
+    if (rc) return rc;
     if (nh == 0) {
         nh = predict_home(c, skip, homes, 8);
         if (nh < 0) return nh;
@@ -354,7 +355,7 @@ nomem0:
 int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
                     size_t n, tenyo_idea *out) {
     if (!c) return TENYO_ERR_ARG;
-    int qn = ty_ctx_query_doc(c, doc);
+    int qn = ty_ctx_query_doc(c, doc, 1);
     if (qn < 0) return qn;
     c->last_qn = (size_t)qn;
     return ideas_run(c, doc, (size_t)qn, o, n, out);
@@ -402,6 +403,8 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     const ty_model *m = &c->idx->m;
     size_t qn = c->last_qn;
     if (qn == 0 || k == 0) return 0;
+    int rc = ty_model_need_sparse(m, NULL, 0); /* decoded by the ideas call already */
+    if (rc) return rc;
     bterm *bt = ty_calloc(qn, sizeof *bt);
     if (!bt) return TENYO_ERR_NOMEM;
     for (size_t i = 0; i < qn; i++) bt[i].t = c->qt[i];
@@ -613,7 +616,7 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     ibatch b = {q, o, n, ty_mallocarray(n ? n : 1, sizeof(tenyo_idea)), cb, ud};
     if (!b.out) return TENYO_ERR_NOMEM;
-    int rc = ty_ctx_batch(c, q, nq, o->mode, ideas_step, &b);
+    int rc = ty_ctx_batch(c, q, nq, o->mode, 1, ideas_step, &b);
     free(b.out);
     return rc;
 }

@@ -401,7 +401,7 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
         ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
         return -1;
     }
-    if (nnz > TY_MAX_NNZ || (nnz && (!a->col || !a->val))) {
+    if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
         ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
         return -1;
     }
@@ -1033,6 +1033,8 @@ static int sync_dir(const char *path, char *err, size_t errlen) {
 
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     if (!m || !path || !*path) return TENYO_ERR_ARG;
+    int rc0 = ty_model_need_sparse(m, err, errlen);
+    if (rc0) return rc0;
     char why[TY_ERRLEN];
     if (model_check(m, 0, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
@@ -1186,6 +1188,8 @@ typedef struct reader {
     char *err;                  /* caller's message buffer */
     size_t errlen;              /* its size */
     uint32_t version;           /* format version of the file */
+    int lazy;                   /* leave format 2's rows for their first use */
+    int deferred;               /* ... and they were left */
 } reader;
 
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
@@ -1383,16 +1387,18 @@ static int rd_has(const reader *r, const char *name) {
     return 0;
 }
 
-static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
-                      size_t extra, void **out, uint64_t *raw) {
-    *out = NULL;
+/* The table entry of section name after the checks that need no read: it
+ * exists, its raw size is within [lo, hi] and no more than its frame can
+ * expand to; NULL with the message set otherwise. */
+static const rd_sec *rd_locate(reader *r, const char *name, uint64_t lo, uint64_t hi,
+                               size_t extra) {
     const rd_sec *s = NULL;
     for (int i = 0; i < r->nsec && !s; i++)
         if (strcmp(r->sec[i].name, name) == 0) s = &r->sec[i];
     if (!s) {
         ty_seterr(r->err, r->errlen, "%s: section '%s' is missing", r->path,
                   name);
-        return TENYO_ERR_CORRUPT;
+        return NULL;
     }
     if (s->raw < lo || s->raw > hi) {
         /* every bound but the build section's own follows from its counts */
@@ -1415,7 +1421,7 @@ static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
                       "%s: section '%s' holds %llu bytes, expected %llu..%llu%s",
                       r->path, name, (unsigned long long)s->raw,
                       (unsigned long long)lo, (unsigned long long)hi, from);
-        return TENYO_ERR_CORRUPT;
+        return NULL;
     }
     if (s->stored < 6 || s->raw / STORE_MAX_RATIO > s->stored ||
         s->raw > SIZE_MAX - extra) {
@@ -1423,8 +1429,16 @@ static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
                   "%s: section '%s' claims %llu bytes from a %llu-byte frame",
                   r->path, name, (unsigned long long)s->raw,
                   (unsigned long long)s->stored);
-        return TENYO_ERR_CORRUPT;
+        return NULL;
     }
+    return s;
+}
+
+static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
+                      size_t extra, void **out, uint64_t *raw) {
+    *out = NULL;
+    const rd_sec *s = rd_locate(r, name, lo, hi, extra);
+    if (!s) return TENYO_ERR_CORRUPT;
     if (s->stored > r->ccap) {
         unsigned char *b = realloc(r->cbuf, (size_t)s->stored);
         if (!b) {
@@ -1759,6 +1773,54 @@ static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
     return TENYO_OK;
 }
 
+/* The sparse rows' columns and counts (or format 1's weights) into
+ * m->tfidf.col / val, rowptr already set; the counts' bytes are kept in
+ * m->tf_leb. */
+static int rd_rows(reader *r, ty_model *m, uint64_t nnz) {
+    ty_csr *a = &m->tfidf;
+    void *p = NULL, *tp = NULL;
+    uint64_t sz, raw, traw;
+    int rc;
+    if (mul3(nnz, 5, 1, &sz)) {
+        ty_seterr(r->err, r->errlen, "%s: counts in 'build' overflow", r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    rc = rd_section(r, "tfidf.cols", nnz, sz, 0, &p, &raw);
+    if (rc) return rc;
+    rc = TENYO_ERR_NOMEM;
+    a->col = ty_mallocarray(nnz ? nnz : 1, sizeof *a->col);
+    if (!a->col) goto nomem;
+    if (rd_has(r, "tfidf.tf")) { /* format 2: columns and counts together */
+        rc = rd_section(r, "tfidf.tf", nnz, sz, 0, &tp, &traw);
+        if (rc) goto done;
+        a->val = ty_mallocarray(nnz ? nnz : 1, sizeof *a->val);
+        if (!a->val) goto nomem;
+        rc = rd_sparse(r, m, p, raw, tp, traw);
+        if (rc) goto done;
+        m->tf_leb = tp;
+        m->tf_leb_len = traw;
+        tp = NULL;
+    } else {
+        rc = rd_sparse(r, m, p, raw, NULL, 0);
+        if (rc) goto done;
+        free(p);
+        p = NULL;
+        rc = rd_section(r, "tfidf.vals", 4 * nnz, 4 * nnz, 0, &p, &raw);
+        if (rc) goto done;
+        a->val = p;
+        p = NULL;
+        le_to_host(a->val, (size_t)nnz, 4);
+    }
+    rc = TENYO_OK;
+    goto done;
+nomem:
+    ty_seterr(r->err, r->errlen, "%s: out of memory loading the index", r->path);
+done:
+    free(p);
+    free(tp);
+    return rc;
+}
+
 static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim, sz, raw;
     uint64_t nstr = nd * TY_META_NSTR;
@@ -1833,35 +1895,17 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         goto done;
     }
     if (mul3(nnz, 5, 1, &sz)) goto toolarge;
-    rc = rd_section(r, "tfidf.cols", nnz, sz, 0, &p, &raw);
-    if (rc) goto done;
-    a->col = ty_mallocarray(nnz ? nnz : 1, sizeof *a->col);
-    if (!a->col) goto nomem;
-    if (rd_has(r, "tfidf.tf")) { /* format 2: columns and counts together */
-        void *tp = NULL;
-        uint64_t traw;
-        rc = rd_section(r, "tfidf.tf", nnz, sz, 0, &tp, &traw);
-        if (rc) goto done;
-        a->val = ty_mallocarray(nnz ? nnz : 1, sizeof *a->val);
-        if (!a->val) {
-            free(tp);
-            goto nomem;
-        }
-        rc = rd_sparse(r, m, p, raw, tp, traw);
-        if (rc) {
-            free(tp);
+    if (r->lazy && rd_has(r, "tfidf.tf")) {
+        /* format 2 opened for queries: the rows wait for their first use
+         * (ty_model_need_sparse); what needs no read is checked now */
+        if (!rd_locate(r, "tfidf.cols", nnz, sz, 0) || !rd_locate(r, "tfidf.tf", nnz, sz, 0)) {
+            rc = TENYO_ERR_CORRUPT;
             goto done;
         }
-        free(p);
-        p = NULL;
-        m->tf_leb = tp;
-        m->tf_leb_len = traw;
+        r->deferred = 1;
     } else {
-        rc = rd_sparse(r, m, p, raw, NULL, 0);
+        rc = rd_rows(r, m, nnz);
         if (rc) goto done;
-        free(p);
-        p = NULL;
-        EXACT("tfidf.vals", nnz, 4, a->val);
     }
 
     /* documents */
@@ -2042,7 +2086,26 @@ done:
     return rc;
 }
 
-int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
+/* The rows a lazy read left: the reader, its file still open. */
+struct ty_lazy {
+    pthread_mutex_t mu;
+    int done;                  /* 1 once decoded or refused (atomic) */
+    int rc;                    /* the outcome, and its message */
+    char err[TY_ERRLEN];
+    reader r;                  /* path and fd its own */
+};
+
+static void lazy_free(ty_lazy *z) {
+    if (!z) return;
+    if (z->r.fd >= 0) close(z->r.fd);
+    ZSTD_freeDCtx(z->r.dctx);
+    free(z->r.cbuf);
+    free((char *)z->r.path);
+    pthread_mutex_destroy(&z->mu);
+    free(z);
+}
+
+static int store_read(const char *path, ty_model *m, char *err, size_t errlen, int lazy) {
     if (!path || !m) return TENYO_ERR_ARG;
     memset(m, 0, sizeof *m);
     reader r;
@@ -2050,6 +2113,7 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
     r.path = path;
     r.err = err;
     r.errlen = errlen;
+    r.lazy = lazy;
     int rc = TENYO_ERR_IO;
     /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer
      * forever; it has no effect on the regular file read afterwards */
@@ -2077,6 +2141,26 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
     if (rc) goto done;
     rc = rd_sections(&r, m, nnz);
     if (rc) goto done;
+    if (r.deferred) { /* keep the reader (and the file open) for the rows */
+        ty_lazy *z = ty_calloc(1, sizeof *z);
+        char *pc = z ? strdup(path) : NULL;
+        if (!pc) {
+            free(z);
+            ty_seterr(err, errlen, "%s: out of memory loading the index", path);
+            rc = TENYO_ERR_NOMEM;
+            goto done;
+        }
+        pthread_mutex_init(&z->mu, NULL);
+        z->r = r;
+        z->r.path = pc;
+        z->r.err = z->err;
+        z->r.errlen = sizeof z->err;
+        z->r.dctx = NULL; /* made again when needed; the buffer goes now */
+        z->r.cbuf = NULL;
+        z->r.ccap = 0;
+        r.fd = -1;
+        m->lazy = z;
+    }
     char why[TY_ERRLEN];
     m->format_version = r.version;
     if (model_check(m, 1, why, sizeof why)) {
@@ -2101,11 +2185,63 @@ done:
     return rc;
 }
 
-int ty_model_need_tf(ty_model *m) {
+int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
+    return store_read(path, m, err, errlen, 0);
+}
+
+int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) {
+    return store_read(path, m, err, errlen, 1);
+}
+
+int ty_model_need_sparse(const ty_model *cm, char *err, size_t errlen) {
+    ty_lazy *z = cm->lazy;
+    if (!z) return TENYO_OK;
+    if (!__atomic_load_n(&z->done, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&z->mu);
+        if (!z->done) {
+            /* The model is logically const: its rows were always its own,
+             * only not decoded yet. Readers see them after the release
+             * store of done, and none reads them before. */
+            ty_model *m = (ty_model *)cm;
+            z->r.dctx = ZSTD_createDCtx();
+            z->rc = z->r.dctx ? rd_rows(&z->r, m, m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0)
+                              : TENYO_ERR_NOMEM;
+            if (z->rc == TENYO_ERR_NOMEM && !z->r.dctx)
+                ty_seterr(z->err, sizeof z->err, "%s: out of memory", z->r.path);
+            if (z->rc) { /* nothing half-made is left to read */
+                free(m->tfidf.col);
+                free(m->tfidf.val);
+                free(m->tf_leb);
+                m->tfidf.col = NULL;
+                m->tfidf.val = NULL;
+                m->tf_leb = NULL;
+                m->tf_leb_len = 0;
+            }
+            close(z->r.fd);
+            z->r.fd = -1;
+            ZSTD_freeDCtx(z->r.dctx);
+            z->r.dctx = NULL;
+            free(z->r.cbuf);
+            z->r.cbuf = NULL;
+            z->r.ccap = 0;
+            __atomic_store_n(&z->done, 1, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&z->mu);
+    }
+    if (z->rc) ty_seterr(err, errlen, "%s", z->err);
+    return z->rc;
+}
+
+int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
+    int rc = ty_model_need_sparse(m, err, errlen);
+    if (rc) return rc;
     if (m->tf || !m->tf_leb) return TENYO_OK;
     uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0, pos = 0;
     uint32_t *tf = ty_mallocarray(nnz ? nnz : 1, sizeof *tf);
-    if (!tf) return TENYO_ERR_NOMEM;
+    if (!tf) {
+        ty_seterr(err, errlen, "out of memory decoding the term counts");
+        return TENYO_ERR_NOMEM;
+    }
     for (uint64_t j = 0; j < nnz; j++) { /* checked when loaded */
         uint64_t v = 0;
         if (leb_get(m->tf_leb, m->tf_leb_len, &pos, &v)) v = 0;
@@ -2155,5 +2291,6 @@ void ty_model_free(ty_model *m) {
     free(m->phr_ids);
     free(m->labels_blob);
     free(m->ivf_blob);
+    lazy_free(m->lazy);
     memset(m, 0, sizeof *m);
 }
