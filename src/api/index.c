@@ -24,6 +24,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,12 +110,44 @@ void ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row) {
     for (uint64_t j = x->co_ptr[a]; j < x->co_ptr[a + 1]; j++) row[x->co_f[j]] = x->co_n[j];
 }
 
+/* The id -> document table of an index being opened. */
+typedef struct ids_job {
+    tenyo_index *x;
+    uint64_t dup;              /* the document whose id came twice */
+    int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup) */
+} ids_job;
+
+/* From this many documents the id table is built on a thread of its own. */
+#define IDS_THREAD_MIN 65536
+
+static void *ids_run(void *arg) {
+    ids_job *j = arg;
+    const ty_model *m = &j->x->m;
+    for (uint64_t i = 0; i < m->ndocs; i++) {
+        const char *id = m->meta_blob + m->meta_off[i * TY_META_NSTR];
+        int is_new = 0;
+        if (ty_strmap_intern(j->x->ids, id, strlen(id), &is_new) < 0) {
+            j->rc = TENYO_ERR_NOMEM;
+            return NULL;
+        }
+        if (!is_new) {
+            j->dup = i;
+            j->rc = TENYO_ERR_CORRUPT;
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
     *out = NULL;
     tenyo_index *x = calloc(1, sizeof *x);
     if (!x) return TENYO_ERR_NOMEM;
+    ids_job ij = {0};
+    pthread_t it;
+    int istarted = 0;
     /* base file, then its updates (api/segment.c). An update or rebuild
      * may commit while we read: when a file the manifest named is gone, or
      * the base file changed under us, read again (a few times at most). */
@@ -148,18 +181,13 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
     if (!x->ids || !x->vocab) goto fail;
-    for (uint64_t i = 0; i < x->m.ndocs; i++) {
-        const char *id = x->m.meta_blob + x->m.meta_off[i * TY_META_NSTR];
-        int is_new = 0;
-        int64_t r = ty_strmap_intern(x->ids, id, strlen(id), &is_new);
-        if (r < 0) goto fail;
-        if (!is_new) {
-            ty_seterr(err, errlen, "%s: duplicate document id '%s' (damaged index)",
-                      path, id);
-            rc = TENYO_ERR_CORRUPT;
-            goto fail;
-        }
-    }
+    /* the id table on a thread of its own (a large index), beside the term
+     * table, the co-classification lists and the vectors below */
+    ij.x = x;
+    istarted = x->m.ndocs >= IDS_THREAD_MIN && ty_ncores() > 1 &&
+                   pthread_create(&it, NULL, ids_run, &ij) == 0;
+    if (!istarted) ids_run(&ij);
+    rc = TENYO_ERR_NOMEM;
     for (uint64_t t = 0; t < x->m.nterms; t++) {
         const char *term = x->m.term_blob + x->m.term_off[t];
         int is_new = 0;
@@ -223,6 +251,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     x->m.doc_q = NULL;
     free(x->m.doc_qscale);
     x->m.doc_qscale = NULL;
+    if (istarted) pthread_join(it, NULL);
+    istarted = 0;
+    if (ij.rc) goto fail;
     if (x->m.ivf_blob && x->m.ndocs && x->m.dim) { /* approximate-search lists */
         x->ivf = ty_calloc(1, sizeof *x->ivf);
         if (!x->ivf) goto fail;
@@ -254,7 +285,13 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     *out = x;
     return TENYO_OK;
 fail:
-    if (rc == TENYO_ERR_NOMEM)
+    if (istarted) pthread_join(it, NULL);
+    if (ij.rc) /* the ids come first, as they always did */
+        rc = ij.rc;
+    if (ij.rc == TENYO_ERR_CORRUPT)
+        ty_seterr(err, errlen, "%s: duplicate document id '%s' (damaged index)", path,
+                  x->m.meta_blob + x->m.meta_off[ij.dup * TY_META_NSTR]);
+    else if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory loading index", path);
     tenyo_index_free(x);
     return rc;

@@ -323,6 +323,8 @@ void ty_q8_dots(const ty_q8 *v, const float *x, float *scores) {
     }
 }
 
+_Static_assert((int64_t)TY_MAX_DIM * 128 * 128 < INT32_MAX, "ty_q8_adopt's 32-bit sums");
+
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
     memset(out, 0, sizeof *out);
     out->n = n;
@@ -338,8 +340,10 @@ int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
     out->q = q;
     for (uint64_t d = 0; d < n; d++) {
         const int8_t *r = q + d * k;
-        int64_t s2 = 0;
-        int32_t s1 = 0;
+        /* 32 bits suffice (k <= TY_MAX_DIM, so s2 <= k * 128^2 < 2^31)
+         * and let the loop vectorise: opening a 1M index spent 0.2 s here
+         * with 64-bit sums */
+        int32_t s1 = 0, s2 = 0;
         for (size_t j = 0; j < k; j++) {
             s1 += r[j];
             s2 += (int32_t)r[j] * r[j];

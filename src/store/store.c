@@ -362,9 +362,9 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
         ty_seterr(why, whylen, "model: a required array is missing");
         return -1;
     }
-    /* vocabulary */
-    if (blob_index(m->term_blob, m->term_blob_len, nt, m->term_off, 0, r,
-                   sizeof r)) {
+    /* vocabulary (a loaded blob's offsets were just computed from it) */
+    if (!loaded && blob_index(m->term_blob, m->term_blob_len, nt, m->term_off, 0, r,
+                              sizeof r)) {
         ty_seterr(why, whylen, "vocab: %s", r);
         return -1;
     }
@@ -430,8 +430,8 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
         return -1;
     }
     /* documents */
-    if (blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,
-                   m->meta_off, 0, r, sizeof r)) {
+    if (!loaded && blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,
+                              m->meta_off, 0, r, sizeof r)) {
         ty_seterr(why, whylen, "docmeta: %s", r);
         return -1;
     }
@@ -1821,8 +1821,31 @@ done:
     return rc;
 }
 
+/* The two vector sections, read by a thread of their own (rd_sections). */
+typedef struct vec_job {
+    reader r;                  /* a copy: its own zstd context, buffer, message */
+    ty_model *m;               /* writes basis, doc_q, doc_qscale only */
+    uint64_t nt, nd, k;
+    int rc;
+    char err[TY_ERRLEN];
+} vec_job;
+
+/* Below this many vector bytes, one thread reads everything. */
+#define VEC_THREAD_MIN (4u << 20)
+
+static void *vec_run(void *arg) {
+    vec_job *j = arg;
+    j->rc = rd_q8(&j->r, "basis.q8", j->nt, j->k, &j->m->basis, NULL, NULL);
+    if (!j->rc)
+        j->rc = rd_q8(&j->r, "docvec.q8", j->nd, j->k, NULL, &j->m->doc_q, &j->m->doc_qscale);
+    return NULL;
+}
+
 static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim, sz, raw;
+    vec_job *vj = NULL;
+    pthread_t vt;
+    int vstarted = 0;
     uint64_t nstr = nd * TY_META_NSTR;
     void *p = NULL;
     char why[256];
@@ -1861,10 +1884,35 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     EXACT("sigma", k, 4, m->sigma);
     if (mul3(nt, k, 1, &sz)) goto toolarge;
     if (r->version >= 2) {
-        rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
-        if (rc) goto done;
-        rc = rd_q8(r, "docvec.q8", nd, k, NULL, &m->doc_q, &m->doc_qscale);
-        if (rc) goto done;
+        /* the vectors (most of the bytes left to decompress once the rows
+         * wait for their first use) on a thread of their own, beside the
+         * rows and documents below */
+        int two = ty_store_threads > 1 ||
+                  (ty_store_threads == 0 && ty_ncores() > 1 && nd * k >= VEC_THREAD_MIN);
+        if (two && (vj = ty_calloc(1, sizeof *vj)) != NULL) {
+            vj->r = *r;
+            vj->r.dctx = ZSTD_createDCtx();
+            vj->r.cbuf = NULL;
+            vj->r.ccap = 0;
+            vj->r.err = vj->err;
+            vj->r.errlen = sizeof vj->err;
+            vj->m = m;
+            vj->nt = nt;
+            vj->nd = nd;
+            vj->k = k;
+            vstarted = vj->r.dctx && pthread_create(&vt, NULL, vec_run, vj) == 0;
+            if (!vstarted) {
+                ZSTD_freeDCtx(vj->r.dctx);
+                free(vj);
+                vj = NULL;
+            }
+        }
+        if (!vstarted) {
+            rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
+            if (rc) goto done;
+            rc = rd_q8(r, "docvec.q8", nd, k, NULL, &m->doc_q, &m->doc_qscale);
+            if (rc) goto done;
+        }
     } else {
         EXACT("basis", sz, 4, m->basis);
         if (mul3(nd, k, 1, &sz)) goto toolarge;
@@ -2083,6 +2131,16 @@ nomem:
     rc = TENYO_ERR_NOMEM;
 done:
     free(p);
+    if (vstarted) { /* its damage comes first: its sections come first */
+        pthread_join(vt, NULL);
+        if (vj->rc) {
+            rc = vj->rc;
+            ty_seterr(r->err, r->errlen, "%s", vj->err);
+        }
+        ZSTD_freeDCtx(vj->r.dctx);
+        free(vj->r.cbuf);
+        free(vj);
+    }
     return rc;
 }
 
