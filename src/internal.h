@@ -67,6 +67,8 @@ ty_strmap *ty_strmap_new(void);
 void ty_strmap_free(ty_strmap *m);
 /* Id of key, inserting it when absent (*is_new set when given). <0 on OOM. */
 int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len, int *is_new);
+/* Room for n keys without growing: 0, TENYO_ERR_NOMEM or _LIMIT. */
+int ty_strmap_reserve(ty_strmap *m, uint32_t n);
 /* Id of key or -1. */
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len);
 uint32_t ty_strmap_size(const ty_strmap *m);

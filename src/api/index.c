@@ -180,7 +180,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
-    if (!x->ids || !x->vocab) goto fail;
+    if (!x->ids || !x->vocab || ty_strmap_reserve(x->ids, (uint32_t)x->m.ndocs) ||
+        ty_strmap_reserve(x->vocab, (uint32_t)x->m.nterms))
+        goto fail;
     /* the id table on a thread of its own (a large index), beside the term
      * table, the co-classification lists and the vectors below */
     ij.x = x;

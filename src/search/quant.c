@@ -344,7 +344,13 @@ int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
          * and let the loop vectorise: opening a 1M index spent 0.2 s here
          * with 64-bit sums */
         int32_t s1 = 0, s2 = 0;
-        for (size_t j = 0; j < k; j++) {
+        size_t j = 0;
+        for (; j + 64 <= k; j += 64) /* a fixed inner count: gcc -O2 vectorises it */
+            for (size_t t = 0; t < 64; t++) {
+                s1 += r[j + t];
+                s2 += (int32_t)r[j + t] * r[j + t];
+            }
+        for (; j < k; j++) {
             s1 += r[j];
             s2 += (int32_t)r[j] * r[j];
         }

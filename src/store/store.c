@@ -1821,10 +1821,10 @@ done:
     return rc;
 }
 
-/* The two vector sections, read by a thread of their own (rd_sections). */
+/* The document vectors, read by a thread of their own (rd_sections). */
 typedef struct vec_job {
     reader r;                  /* a copy: its own zstd context, buffer, message */
-    ty_model *m;               /* writes basis, doc_q, doc_qscale only */
+    ty_model *m;               /* writes doc_q, doc_qscale only */
     uint64_t nt, nd, k;
     int rc;
     char err[TY_ERRLEN];
@@ -1835,9 +1835,7 @@ typedef struct vec_job {
 
 static void *vec_run(void *arg) {
     vec_job *j = arg;
-    j->rc = rd_q8(&j->r, "basis.q8", j->nt, j->k, &j->m->basis, NULL, NULL);
-    if (!j->rc)
-        j->rc = rd_q8(&j->r, "docvec.q8", j->nd, j->k, NULL, &j->m->doc_q, &j->m->doc_qscale);
+    j->rc = rd_q8(&j->r, "docvec.q8", j->nd, j->k, NULL, &j->m->doc_q, &j->m->doc_qscale);
     return NULL;
 }
 
@@ -1845,7 +1843,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim, sz, raw;
     vec_job *vj = NULL;
     pthread_t vt;
-    int vstarted = 0;
+    int vstarted = 0, basis_bad = 0;
     uint64_t nstr = nd * TY_META_NSTR;
     void *p = NULL;
     char why[256];
@@ -1884,9 +1882,10 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     EXACT("sigma", k, 4, m->sigma);
     if (mul3(nt, k, 1, &sz)) goto toolarge;
     if (r->version >= 2) {
-        /* the vectors (most of the bytes left to decompress once the rows
-         * wait for their first use) on a thread of their own, beside the
-         * rows and documents below */
+        /* the document vectors (most of the bytes left to decompress once
+         * the rows wait for their first use) on a thread of their own,
+         * beside the basis, rows and documents here: on a 1M index, 0.86 s
+         * against 0.85 s */
         int two = ty_store_threads > 1 ||
                   (ty_store_threads == 0 && ty_ncores() > 1 && nd * k >= VEC_THREAD_MIN);
         if (two && (vj = ty_calloc(1, sizeof *vj)) != NULL) {
@@ -1907,9 +1906,12 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
                 vj = NULL;
             }
         }
+        rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
+        if (rc) {
+            basis_bad = 1; /* before the vectors: its message wins */
+            goto done;
+        }
         if (!vstarted) {
-            rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
-            if (rc) goto done;
             rc = rd_q8(r, "docvec.q8", nd, k, NULL, &m->doc_q, &m->doc_qscale);
             if (rc) goto done;
         }
@@ -2131,9 +2133,9 @@ nomem:
     rc = TENYO_ERR_NOMEM;
 done:
     free(p);
-    if (vstarted) { /* its damage comes first: its sections come first */
+    if (vstarted) { /* its damage comes before all but the basis' */
         pthread_join(vt, NULL);
-        if (vj->rc) {
+        if (vj->rc && !basis_bad) {
             rc = vj->rc;
             ty_seterr(r->err, r->errlen, "%s", vj->err);
         }
