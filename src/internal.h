@@ -21,6 +21,7 @@
 
 #include "tenyo.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -678,6 +679,8 @@ struct tenyo_index {
                               co-classified fields, ascending (itself too) */
     uint32_t *co_f;        /* the fields b of each list */
     uint32_t *co_n;        /* documents classified in both a and b */
+    pthread_mutex_t co_mu; /* the three are built on first use, once */
+    int co_done, co_rc;    /* (atomic) built; 0 or TENYO_ERR_NOMEM */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
@@ -689,8 +692,11 @@ struct tenyo_index {
 };
 
 /* Documents of field a also in each field: row[0..nfields) is set to the
- * co-classification counts of a (0 for fields never seen with it). */
-void ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
+ * co-classification counts of a (0 for fields never seen with it); 0, or
+ * TENYO_ERR_NOMEM building the lists on first use. */
+int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
+/* The co_* lists built, once, from any thread: 0 or TENYO_ERR_NOMEM. */
+int ty_index_need_cooc(const tenyo_index *x);
 /* Documents listing more fields than this are left out of co-classification
  * counts (their pairs grow with the square; real patents list a handful). */
 #define TY_CO_MAX_FIELDS 64

@@ -234,7 +234,8 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
     if (!corow) goto nomem0;
     for (int i = 0; i < nh; i++)
-        if (hid[i] >= 0) ty_cooccur_row(x, (uint32_t)hid[i], corow + (size_t)i * m->nfields);
+        if (hid[i] >= 0 && ty_cooccur_row(x, (uint32_t)hid[i], corow + (size_t)i * m->nfields))
+            goto nomem0;
     double novelty = o->novelty >= 0 ? o->novelty : IDEAS_NOVELTY;
     double alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
     double pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
