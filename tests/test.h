@@ -13,6 +13,7 @@
 #ifndef TENYO_TEST_H
 #define TENYO_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <math.h>
@@ -83,5 +84,38 @@ char *ty_test_slurp(const char *path, size_t *n);
         ts_->skipped = 1;                                                  \
         return;                                                            \
     } while (0)
+
+/* Copy of src at dst with one byte flipped in the middle of the zstd frame
+ * of section name, and of name2 too when not NULL (found in the section
+ * table: 48-byte entries from byte 32, store.c). 0, or -1 when a section
+ * is not there or the files cannot be read or written. */
+static inline int ty_test_damage(const char *src, const char *dst, const char *name,
+                                 const char *name2) {
+    FILE *f = fopen(src, "rb");
+    if (!f) return -1;
+    static unsigned char b[1 << 22];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    uint32_t ns = (uint32_t)b[16] | (uint32_t)b[17] << 8;
+    int hits = 0;
+    for (uint32_t i = 0; i < ns && n > 32 + 48 * (size_t)ns; i++) {
+        const unsigned char *e = b + 32 + 48 * i;
+        if (strcmp((const char *)e, name) && (!name2 || strcmp((const char *)e, name2))) continue;
+        uint64_t off = 0, stored = 0;
+        for (int j = 7; j >= 0; j--) {
+            off = off << 8 | e[16 + j];
+            stored = stored << 8 | e[24 + j];
+        }
+        if (off + stored > n) return -1;
+        b[off + stored / 2] ^= 0x5a;
+        hits++;
+    }
+    f = fopen(dst, "wb");
+    if (!f || fwrite(b, 1, n, f) != n) {
+        if (f) fclose(f);
+        return -1;
+    }
+    return fclose(f) == 0 && hits == 1 + (name2 != NULL) ? 0 : -1;
+}
 
 #endif

@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "test.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -562,4 +563,88 @@ TY_TEST(api_aozora_sjis_all) {
     CHECK_EQ_INT(sjis, 400);
     CHECK_EQ_INT(clean, 400);
     CHECK_EQ_INT(tokenized, 20);
+}
+
+/* ====================================================== lazy sparse rows */
+
+/* Opening leaves the sparse rows for their first use: a file whose rows are
+ * damaged opens and answers LSA queries; the first query that needs the
+ * rows, tenyo_index_load_all and the eager reader all give the same refusal
+ * naming file and section, every time. */
+TY_TEST(api_lazy_rows_damage_reported_on_use) {
+    tenyo_index *x = NULL;
+    char err[512], err2[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    x = NULL;
+    const char *bad = tmp("lazy_bad_tf.tny");
+    CHECK_EQ_INT(ty_test_damage(tmp("sample_read.tny"), bad, "tfidf.tf", NULL), 0);
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[5];
+    CHECK_EQ_INT(tenyo_similar_doc(c, 3, TENYO_MODE_LSA, 5, h), 5);
+    CHECK(tenyo_index_cooccur(x, 0, 0) > 0);
+    for (int i = 0; i < 2; i++) {
+        int rc = tenyo_similar_doc(c, 3, TENYO_MODE_HYBRID, 5, h);
+        CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+        CHECKF(strstr(tenyo_ctx_error(c), bad) && strstr(tenyo_ctx_error(c), "'tfidf.tf'"),
+               "message: %s", tenyo_ctx_error(c));
+    }
+    CHECK_EQ_INT(tenyo_index_load_all(x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err, tenyo_ctx_error(c)) == 0, "%.200s | %.200s", err, tenyo_ctx_error(c));
+    CHECK_EQ_INT(tenyo_similar_doc(c, 3, TENYO_MODE_LSA, 5, h), 5); /* LSA still answers */
+    ty_model m;
+    CHECK_EQ_INT(ty_store_read(bad, &m, err2, sizeof err2), TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err2, err) == 0, "%.200s | %.200s", err2, err);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+typedef struct lazy_job {
+    const tenyo_index *x;
+    uint64_t doc;
+    tenyo_hit hits[10];
+    int rc;
+} lazy_job;
+
+static void *lazy_query(void *arg) {
+    lazy_job *j = arg;
+    tenyo_ctx *c = NULL;
+    char err[256];
+    j->rc = tenyo_ctx_new(j->x, &c, err, sizeof err);
+    if (!j->rc) j->rc = tenyo_similar_doc(c, j->doc, TENYO_MODE_HYBRID, 10, j->hits);
+    tenyo_ctx_free(c);
+    return NULL;
+}
+
+/* Threads that are first to need the rows at the same time all get them
+ * decoded once, and the same answers as an index whose rows were loaded
+ * before any query. */
+TY_TEST(api_lazy_rows_concurrent_first_use) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_sample(&y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_OK); /* once */
+    lazy_job j[4], r[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        j[i] = (lazy_job){.x = x, .doc = (uint64_t)(7 * i)};
+        r[i] = (lazy_job){.x = y, .doc = (uint64_t)(7 * i)};
+        CHECK_EQ_INT(pthread_create(&t[i], NULL, lazy_query, &j[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        lazy_query(&r[i]);
+        CHECK_EQ_INT(j[i].rc, 10);
+        CHECK_EQ_INT(r[i].rc, 10);
+        for (int k = 0; k < 10; k++) {
+            CHECK(j[i].hits[k].doc == r[i].hits[k].doc);
+            CHECK(j[i].hits[k].score == r[i].hits[k].score);
+        }
+    }
+    tenyo_index_free(x);
+    tenyo_index_free(y);
 }

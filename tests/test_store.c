@@ -1039,3 +1039,31 @@ TY_TEST(store_sparse_parallel_same) {
     ty_model_free(&a);
     for (int t = 0; t < 4; t++) ty_model_free(&b[t]);
 }
+
+/* The document vectors are read on a thread of their own beside the rest
+ * (ty_store_threads > 1 forces it on a small file): the same message for
+ * damage whatever the threads, the basis' before the vectors', and theirs
+ * before a later section's. */
+TY_TEST(store_vector_thread_same_errors) {
+    ty_model a, b;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "vt.idx");
+    st_path(bad, sizeof bad, "vt_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    ty_model_free(&a);
+    static const char *dmg[][2] = {{"docvec.q8", NULL}, {"basis.q8", "docvec.q8"},
+                                   {"docvec.q8", "docmeta"}, {"docmeta", NULL}};
+    static const char *want[] = {"'docvec.q8'", "'basis.q8'", "'docvec.q8'", "'docmeta'"};
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ_INT(ty_test_damage(path, bad, dmg[i][0], dmg[i][1]), 0);
+        ty_store_threads = 1;
+        CHECK(ty_store_read(bad, &b, err1, sizeof err1) == TENYO_ERR_CORRUPT);
+        ty_store_threads = 2;
+        int rc = ty_store_read(bad, &b, err, sizeof err);
+        ty_store_threads = 0;
+        CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+        CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
+        CHECKF(strstr(err, want[i]) != NULL, "case %d: %s", i, err);
+    }
+}
