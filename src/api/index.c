@@ -691,8 +691,10 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms) {
     }
     uint64_t a = terms ? m->tfidf.rowptr[doc] : 0, e = terms ? m->tfidf.rowptr[doc + 1] : 0;
     if (reserve_query(c, e - a + 1)) return TENYO_ERR_NOMEM;
-    memcpy(c->qt, m->tfidf.col + a, (e - a) * sizeof *c->qt);
-    memcpy(c->qw, m->tfidf.val + a, (e - a) * sizeof *c->qw);
+    if (e > a) {
+        memcpy(c->qt, m->tfidf.col + a, (e - a) * sizeof *c->qt);
+        memcpy(c->qw, m->tfidf.val + a, (e - a) * sizeof *c->qw);
+    }
     if (m->dim) ty_q8_row(&c->idx->q8, doc, c->qlsa);
     return (int)(e - a);
 }
