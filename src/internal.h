@@ -78,6 +78,19 @@ const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len);
 
 uint64_t ty_fnv1a(const void *p, size_t n);
 
+/* Something built on first use, once, from any thread (the lazily decoded
+ * rows, the co-classification lists): the first caller of ty_once_run runs
+ * fn(arg) under the mutex; every caller, then and later, gets its result
+ * without taking the mutex again (acquire load of done, release store). */
+typedef struct ty_once {
+    pthread_mutex_t mu;
+    int done; /* atomic */
+    int rc;   /* fn's result */
+} ty_once;
+void ty_once_init(ty_once *o);
+void ty_once_destroy(ty_once *o);
+int ty_once_run(ty_once *o, int (*fn)(void *arg), void *arg);
+
 /* ================================================================ text */
 
 /* --- ICU adapter (text/icu.c) --- */
@@ -423,7 +436,9 @@ typedef struct ty_model {
                                  from it), or NULL when not known or not
                                  decoded yet (tf_leb: ty_model_need_tf) */
     struct ty_lazy *lazy;     /* read lazily: the rows not decoded yet
-                                 (store.c; ty_model_need_sparse) */
+                                 (store.c; ty_model_need_sparse). It
+                                 points back at this model: a lazily read
+                                 model stays where it was read */
     unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
                                  byte each for counts below 128), checked;
                                  decoded into tf only when needed */
@@ -679,8 +694,8 @@ struct tenyo_index {
                               co-classified fields, ascending (itself too) */
     uint32_t *co_f;        /* the fields b of each list */
     uint32_t *co_n;        /* documents classified in both a and b */
-    pthread_mutex_t co_mu; /* the three are built on first use, once */
-    int co_done, co_rc;    /* (atomic) built; 0 or TENYO_ERR_NOMEM */
+    ty_once co_once;       /* the three are built on first use; its
+                              result 0 or TENYO_ERR_NOMEM */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */

@@ -106,17 +106,11 @@ done:
 
 /* The co-classification lists, built on first use (surprise needs them,
  * similar does not: 0.25 s of opening a 1M index), from any thread. */
+static int cooc_build(void *arg) { return build_cooccur(arg); }
+
 int ty_index_need_cooc(const tenyo_index *cx) {
     tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
-    if (!__atomic_load_n(&x->co_done, __ATOMIC_ACQUIRE)) {
-        pthread_mutex_lock(&x->co_mu);
-        if (!x->co_done) {
-            x->co_rc = build_cooccur(x);
-            __atomic_store_n(&x->co_done, 1, __ATOMIC_RELEASE);
-        }
-        pthread_mutex_unlock(&x->co_mu);
-    }
-    return x->co_rc;
+    return ty_once_run(&x->co_once, cooc_build, x);
 }
 
 int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row) {
@@ -162,7 +156,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     *out = NULL;
     tenyo_index *x = calloc(1, sizeof *x);
     if (!x) return TENYO_ERR_NOMEM;
-    pthread_mutex_init(&x->co_mu, NULL);
+    ty_once_init(&x->co_once);
     ids_job ij = {0};
     pthread_t it;
     int istarted = 0;
@@ -324,7 +318,7 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->co_ptr);
     free(x->co_f);
     free(x->co_n);
-    pthread_mutex_destroy(&x->co_mu);
+    ty_once_destroy(&x->co_once);
     free(x->phr_df);
     ty_q8_free(&x->q8);
     if (x->ivf) ty_ivf_free(x->ivf);

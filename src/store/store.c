@@ -2164,10 +2164,9 @@ done:
 
 /* The rows a lazy read left: the reader, its file still open. */
 struct ty_lazy {
-    pthread_mutex_t mu;
-    int done;                  /* 1 once decoded or refused (atomic) */
-    int rc;                    /* the outcome, and its message */
-    char err[TY_ERRLEN];
+    ty_once once;              /* decoded or refused, once */
+    ty_model *m;               /* the model whose rows these are */
+    char err[TY_ERRLEN];       /* the refusal's message */
     reader r;                  /* path and fd its own */
 };
 
@@ -2177,7 +2176,7 @@ static void lazy_free(ty_lazy *z) {
     ZSTD_freeDCtx(z->r.dctx);
     free(z->r.cbuf);
     free((char *)z->r.path);
-    pthread_mutex_destroy(&z->mu);
+    ty_once_destroy(&z->once);
     free(z);
 }
 
@@ -2226,7 +2225,8 @@ static int store_read(const char *path, ty_model *m, char *err, size_t errlen, i
             rc = TENYO_ERR_NOMEM;
             goto done;
         }
-        pthread_mutex_init(&z->mu, NULL);
+        ty_once_init(&z->once);
+        z->m = m;
         z->r = r;
         z->r.path = pc;
         z->r.err = z->err;
@@ -2269,43 +2269,46 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) 
     return store_read(path, m, err, errlen, 1);
 }
 
-int ty_model_need_sparse(const ty_model *cm, char *err, size_t errlen) {
-    ty_lazy *z = cm->lazy;
-    if (!z) return TENYO_OK;
-    if (!__atomic_load_n(&z->done, __ATOMIC_ACQUIRE)) {
-        pthread_mutex_lock(&z->mu);
-        if (!z->done) {
-            /* The model is logically const: its rows were always its own,
-             * only not decoded yet. Readers see them after the release
-             * store of done, and none reads them before. */
-            ty_model *m = (ty_model *)cm;
-            z->r.dctx = ZSTD_createDCtx();
-            z->rc = z->r.dctx ? rd_rows(&z->r, m, m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0)
-                              : TENYO_ERR_NOMEM;
-            if (z->rc == TENYO_ERR_NOMEM && !z->r.dctx)
-                ty_seterr(z->err, sizeof z->err, "%s: out of memory", z->r.path);
-            if (z->rc) { /* nothing half-made is left to read */
-                free(m->tfidf.col);
-                free(m->tfidf.val);
-                free(m->tf_leb);
-                m->tfidf.col = NULL;
-                m->tfidf.val = NULL;
-                m->tf_leb = NULL;
-                m->tf_leb_len = 0;
-            }
-            close(z->r.fd);
-            z->r.fd = -1;
-            ZSTD_freeDCtx(z->r.dctx);
-            z->r.dctx = NULL;
-            free(z->r.cbuf);
-            z->r.cbuf = NULL;
-            z->r.ccap = 0;
-            __atomic_store_n(&z->done, 1, __ATOMIC_RELEASE);
-        }
-        pthread_mutex_unlock(&z->mu);
+/* The rows' first use (ty_once_run): decode them, or leave none behind. */
+static int lazy_decode(void *arg) {
+    ty_lazy *z = arg;
+    ty_model *m = z->m;
+    int rc;
+    z->r.dctx = ZSTD_createDCtx();
+    if (z->r.dctx) {
+        rc = rd_rows(&z->r, m, m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0);
+    } else {
+        ty_seterr(z->err, sizeof z->err, "%s: out of memory", z->r.path);
+        rc = TENYO_ERR_NOMEM;
     }
-    if (z->rc) ty_seterr(err, errlen, "%s", z->err);
-    return z->rc;
+    if (rc) { /* nothing half-made is left to read */
+        free(m->tfidf.col);
+        free(m->tfidf.val);
+        free(m->tf_leb);
+        m->tfidf.col = NULL;
+        m->tfidf.val = NULL;
+        m->tf_leb = NULL;
+        m->tf_leb_len = 0;
+    }
+    close(z->r.fd);
+    z->r.fd = -1;
+    ZSTD_freeDCtx(z->r.dctx);
+    z->r.dctx = NULL;
+    free(z->r.cbuf);
+    z->r.cbuf = NULL;
+    z->r.ccap = 0;
+    return rc;
+}
+
+int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
+    /* The model is logically const: its rows were always its own, only not
+     * decoded yet; readers see them after ty_once_run's release store, and
+     * none reads them before. */
+    ty_lazy *z = m->lazy;
+    if (!z) return TENYO_OK;
+    int rc = ty_once_run(&z->once, lazy_decode, z);
+    if (rc) ty_seterr(err, errlen, "%s", z->err);
+    return rc;
 }
 
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {

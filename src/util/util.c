@@ -148,6 +148,26 @@ void ty_buf_free(ty_buf *b) {
 
 /* ========================================================== string map */
 
+void ty_once_init(ty_once *o) {
+    pthread_mutex_init(&o->mu, NULL);
+    o->done = 0;
+    o->rc = 0;
+}
+
+void ty_once_destroy(ty_once *o) { pthread_mutex_destroy(&o->mu); }
+
+int ty_once_run(ty_once *o, int (*fn)(void *arg), void *arg) {
+    if (!__atomic_load_n(&o->done, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&o->mu);
+        if (!o->done) {
+            o->rc = fn(arg);
+            __atomic_store_n(&o->done, 1, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&o->mu);
+    }
+    return o->rc;
+}
+
 uint64_t ty_fnv1a(const void *p, size_t n) {
     const unsigned char *s = p;
     uint64_t h = 1469598103934665603ull;
