@@ -70,6 +70,14 @@ void ty_strmap_free(ty_strmap *m);
 int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len, int *is_new);
 /* Room for n keys without growing: 0, TENYO_ERR_NOMEM or _LIMIT. */
 int ty_strmap_reserve(ty_strmap *m, uint32_t n);
+/* Keys n strings of a loaded blob, blob + off[i * stride] (NUL-terminated),
+ * as ids m->n .. m->n + n - 1, in order, without copying them: the blob must
+ * outlive the map and not move. Hashes run ahead of the inserts so the
+ * slots' cache misses overlap (a 1M-document id table). 0; 1 when a key
+ * was already there (its number i in *dup; the keys before it are in);
+ * TENYO_ERR_NOMEM or _LIMIT. */
+int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
+                       size_t stride, uint64_t n, uint64_t *dup);
 /* Id of key or -1. */
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len);
 uint32_t ty_strmap_size(const ty_strmap *m);

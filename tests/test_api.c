@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define SAMPLE "data/sample/sample.jsonl"
 
@@ -600,45 +599,6 @@ TY_TEST(api_lazy_rows_damage_reported_on_use) {
     CHECKF(strcmp(err2, err) == 0, "%.200s | %.200s", err2, err);
     tenyo_ctx_free(c);
     tenyo_index_free(x);
-}
-
-/* ty_once_run: of threads arriving together, one runs the function, all get
- * its result; later calls do not run it again. */
-typedef struct once_job {
-    ty_once *o;
-    int *calls;
-    int rc;
-} once_job;
-
-static int once_fn(void *arg) {
-    int *calls = arg;
-    __atomic_add_fetch(calls, 1, __ATOMIC_RELAXED);
-    struct timespec ts = {0, 20 * 1000 * 1000}; /* the others arrive meanwhile */
-    nanosleep(&ts, NULL);
-    return 7;
-}
-
-static void *once_thread(void *arg) {
-    once_job *j = arg;
-    j->rc = ty_once_run(j->o, once_fn, j->calls);
-    return NULL;
-}
-
-TY_TEST(api_once_runs_once) {
-    ty_once o;
-    ty_once_init(&o);
-    int calls = 0;
-    once_job j[8];
-    pthread_t t[8];
-    for (int i = 0; i < 8; i++) {
-        j[i] = (once_job){.o = &o, .calls = &calls, .rc = -1};
-        CHECK_EQ_INT(pthread_create(&t[i], NULL, once_thread, &j[i]), 0);
-    }
-    for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
-    for (int i = 0; i < 8; i++) CHECK_EQ_INT(j[i].rc, 7);
-    CHECK_EQ_INT(ty_once_run(&o, once_fn, &calls), 7);
-    CHECK_EQ_INT(calls, 1);
-    ty_once_destroy(&o);
 }
 
 typedef struct lazy_job {

@@ -134,19 +134,10 @@ typedef struct ids_job {
 static void *ids_run(void *arg) {
     ids_job *j = arg;
     const ty_model *m = &j->x->m;
-    for (uint64_t i = 0; i < m->ndocs; i++) {
-        const char *id = m->meta_blob + m->meta_off[i * TY_META_NSTR];
-        int is_new = 0;
-        if (ty_strmap_intern(j->x->ids, id, strlen(id), &is_new) < 0) {
-            j->rc = TENYO_ERR_NOMEM;
-            return NULL;
-        }
-        if (!is_new) {
-            j->dup = i;
-            j->rc = TENYO_ERR_CORRUPT;
-            return NULL;
-        }
-    }
+    /* the ids stay in the model's blob (the table is freed first) */
+    int rc = ty_strmap_add_blob(j->x->ids, m->meta_blob, m->meta_off + TY_META_ID,
+                                TY_META_NSTR, m->ndocs, &j->dup);
+    j->rc = rc == 1 ? TENYO_ERR_CORRUPT : rc;
     return NULL;
 }
 
@@ -202,17 +193,17 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                    pthread_create(&it, NULL, ids_run, &ij) == 0;
     if (!istarted) ids_run(&ij);
     rc = TENYO_ERR_NOMEM;
-    for (uint64_t t = 0; t < x->m.nterms; t++) {
-        const char *term = x->m.term_blob + x->m.term_off[t];
-        int is_new = 0;
-        int64_t r = ty_strmap_intern(x->vocab, term, strlen(term), &is_new);
-        if (r < 0) goto fail;
-        if (!is_new) {
-            ty_seterr(err, errlen, "%s: duplicate term '%s' (damaged index)",
-                      path, term);
-            rc = TENYO_ERR_CORRUPT;
-            goto fail;
-        }
+    uint64_t dupt = 0;
+    int vr = ty_strmap_add_blob(x->vocab, x->m.term_blob, x->m.term_off, 1, x->m.nterms, &dupt);
+    if (vr == 1) {
+        ty_seterr(err, errlen, "%s: duplicate term '%s' (damaged index)", path,
+                  x->m.term_blob + x->m.term_off[dupt]);
+        rc = TENYO_ERR_CORRUPT;
+        goto fail;
+    }
+    if (vr) {
+        rc = vr;
+        goto fail;
     }
     /* co-classification counts for surprise, as sorted sparse lists per
      * field (a dense nfields^2 table is 16 GiB at the 65,535 fields a file

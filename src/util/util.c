@@ -326,6 +326,46 @@ int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
     return id;
 }
 
+#define BLOB_AHEAD 16 /* keys hashed (and their slots prefetched) ahead */
+
+int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
+                       size_t stride, uint64_t n, uint64_t *dup) {
+    if (n > UINT32_MAX / 2 - 1 - m->n) return TENYO_ERR_LIMIT;
+    int rc = ty_strmap_reserve(m, (uint32_t)(m->n + n));
+    if (rc) return rc;
+    /* no resize below: the slots stay at most half full */
+    const size_t mask = m->nslots - 1;
+    uint64_t hq[BLOB_AHEAD];
+    size_t lq[BLOB_AHEAD];
+    for (uint64_t i = 0; i < n + BLOB_AHEAD; i++) {
+        if (i >= BLOB_AHEAD) { /* insert key j, hashed BLOB_AHEAD keys ago */
+            uint64_t j = i - BLOB_AHEAD, h = hq[j % BLOB_AHEAD];
+            size_t len = lq[j % BLOB_AHEAD];
+            const char *key = blob + off[j * stride];
+            if (len > UINT32_MAX) return TENYO_ERR_LIMIT;
+            size_t at = find_slot(m, key, len, h);
+            if (m->slots[at]) {
+                if (dup) *dup = j;
+                return 1;
+            }
+            uint32_t id = m->n++;
+            m->keys[id] = key;
+            m->lens[id] = (uint32_t)len;
+            m->hashes[id] = h;
+            m->slots[at] = SLOT(h, id);
+        }
+        if (i < n) { /* hash key i, fetch its slot's line */
+            const char *key = blob + off[i * stride];
+            size_t len = strlen(key);
+            uint64_t h = ty_fnv1a(key, len);
+            __builtin_prefetch(&m->slots[h & mask], 1);
+            hq[i % BLOB_AHEAD] = h;
+            lq[i % BLOB_AHEAD] = len;
+        }
+    }
+    return 0;
+}
+
 uint32_t ty_strmap_size(const ty_strmap *m) { return m->n; }
 
 const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {

@@ -1,0 +1,120 @@
+/*
+ * test_util.c — util.c's pieces shared by every layer: the run-once guard
+ * and the string map's borrowed-key bulk insert.
+ */
+#include "internal.h"
+#include "test.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ty_once_run: of threads arriving together, one runs the function, all get
+ * its result; later calls do not run it again. */
+typedef struct once_job {
+    ty_once *o;
+    int *calls;
+    int rc;
+} once_job;
+
+static int once_fn(void *arg) {
+    int *calls = arg;
+    __atomic_add_fetch(calls, 1, __ATOMIC_RELAXED);
+    struct timespec ts = {0, 20 * 1000 * 1000}; /* the others arrive meanwhile */
+    nanosleep(&ts, NULL);
+    return 7;
+}
+
+static void *once_thread(void *arg) {
+    once_job *j = arg;
+    j->rc = ty_once_run(j->o, once_fn, j->calls);
+    return NULL;
+}
+
+TY_TEST(util_once_runs_once) {
+    ty_once o;
+    ty_once_init(&o);
+    int calls = 0;
+    once_job j[8];
+    pthread_t t[8];
+    for (int i = 0; i < 8; i++) {
+        j[i] = (once_job){.o = &o, .calls = &calls, .rc = -1};
+        CHECK_EQ_INT(pthread_create(&t[i], NULL, once_thread, &j[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 8; i++) CHECK_EQ_INT(j[i].rc, 7);
+    CHECK_EQ_INT(ty_once_run(&o, once_fn, &calls), 7);
+    CHECK_EQ_INT(calls, 1);
+    ty_once_destroy(&o);
+}
+
+/* A blob of n keys "k<i>" (or key dupat equal to key 0), offsets in off. */
+static char *key_blob(uint64_t n, uint64_t dupat, uint64_t *off) {
+    ty_buf b = {0};
+    for (uint64_t i = 0; i < n; i++) {
+        char k[32];
+        int l = snprintf(k, sizeof k, "k%llu", (unsigned long long)(i == dupat ? 0 : i));
+        off[i] = b.len;
+        if (ty_buf_append(&b, k, (size_t)l + 1)) return NULL;
+    }
+    return b.p;
+}
+
+/* Borrowed keys: every key found with its number, keys not copied, a key met
+ * twice reported at its second place, for sizes below and above the
+ * prefetch window, and after keys already interned. */
+TY_TEST(util_strmap_add_blob) {
+    static const uint64_t sizes[] = {0, 1, 5, 16, 17, 1000, 70000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        uint64_t n = sizes[s];
+        uint64_t *off = malloc((n ? n : 1) * sizeof *off);
+        char *blob = key_blob(n, UINT64_MAX, off);
+        CHECK(off && (blob || n == 0));
+        ty_strmap *m = ty_strmap_new();
+        CHECK(m);
+        CHECK(ty_strmap_intern(m, "first", 5, NULL) == 0);
+        uint64_t dup = 12345;
+        CHECK_EQ_INT(ty_strmap_add_blob(m, blob, off, 1, n, &dup), 0);
+        CHECK(dup == 12345);
+        CHECK(ty_strmap_size(m) == n + 1);
+        CHECK(ty_strmap_get(m, "first", 5) == 0);
+        for (uint64_t i = 0; i < n; i++) {
+            const char *k = blob + off[i];
+            CHECK(ty_strmap_get(m, k, strlen(k)) == (int64_t)(i + 1));
+            CHECK(ty_strmap_key(m, (uint32_t)(i + 1), NULL) == k); /* borrowed */
+        }
+        CHECK(ty_strmap_get(m, "k-1", 3) == -1);
+        ty_strmap_free(m);
+        free(blob);
+        /* the same keys with key dupat equal to key 0 */
+        if (n >= 2) {
+            uint64_t dupat = n - 1 - n / 3;
+            blob = key_blob(n, dupat, off);
+            m = ty_strmap_new();
+            CHECK(m && blob);
+            CHECK_EQ_INT(ty_strmap_add_blob(m, blob, off, 1, n, &dup), 1);
+            CHECK(dup == dupat);
+            CHECK(ty_strmap_size(m) == dupat); /* the keys before it are in */
+            ty_strmap_free(m);
+            free(blob);
+        }
+        free(off);
+    }
+}
+
+/* Stride: every third string of the blob is a key (the id of a document's
+ * strings). */
+TY_TEST(util_strmap_add_blob_stride) {
+    const char blob[] = "a\0x\0y\0b\0x\0y\0c\0x\0y";
+    uint64_t off[9];
+    for (int i = 0; i < 9; i++) off[i] = 2 * (uint64_t)i;
+    ty_strmap *m = ty_strmap_new();
+    CHECK(m);
+    uint64_t dup = 0;
+    CHECK_EQ_INT(ty_strmap_add_blob(m, blob, off, 3, 3, &dup), 0);
+    CHECK(ty_strmap_size(m) == 3);
+    CHECK(ty_strmap_get(m, "b", 1) == 1);
+    CHECK(ty_strmap_get(m, "c", 1) == 2);
+    CHECK(ty_strmap_get(m, "x", 1) == -1);
+    ty_strmap_free(m);
+}
