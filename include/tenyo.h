@@ -418,8 +418,9 @@ typedef void (*tenyo_similar_cb)(void *ud, size_t i, int got,
                                  const tenyo_hit *hits);
 struct tenyo_query;
 /* Many similar queries sharing the scan work: the LSA part of up to 32
- * queries comes from one sgemm pass over the document vectors (exact
- * float scores); the same results as one tenyo_similar_doc/_text call each.
+ * queries comes from one pass over the document vectors (the int8 scan of
+ * sixteen queries at a time where one query would scan int8, else one
+ * sgemm); the same results as one tenyo_similar_doc/_text call each.
  * The queries' home fields are ignored. */
 int tenyo_similar_batch(tenyo_ctx *c, const struct tenyo_query *q, size_t nq,
                         tenyo_mode mode, size_t k, tenyo_similar_cb cb, void *ud);

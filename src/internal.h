@@ -630,6 +630,11 @@ typedef struct ty_q8_query {
 } ty_q8_query;
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out);
 void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *q, float *scores);
+/* nq prepared queries in one pass over the rows (sixteen at a time with
+ * the AVX-512 VNNI kernel at k = 256): query j's scores to scores + j * ld,
+ * bit for bit what ty_q8_scan_prepared gives it. */
+void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores,
+                      size_t ld);
 /* Rows as floats (the document vectors are their codes; quant.c): row d
  * dequantised (dim floats), n rows from d0, the exact dot product of row d
  * with x, and every row's (scores: v->n). */
@@ -753,7 +758,9 @@ struct tenyo_ctx {
                                 UINT64_MAX for text */
     int last_open_only;      /* open_only of the last ideas call */
     const float *pre_lsa;    /* LSA scores of the current query computed
-                                ahead (a batch's sgemm), or NULL */
+                                ahead by a batch, or NULL */
+    int pre_approx;          /* 1: pre_lsa are int8 scan scores (re-scored
+                                as the one-query scan's are) */
     int scan;                /* TY_SCAN_* */
     uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
     ty_ivf_scratch ivs;      /* IVF search scratch */
@@ -763,8 +770,11 @@ struct tenyo_ctx {
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa);
 /* Many queries sharing the scan work (api/index.c): queries are prepared in
- * blocks of up to 32, the LSA scores of a block come from one sgemm over the
- * document vectors (mode LSA or hybrid), then step() runs for each query in
+ * blocks of up to 32, the LSA scores of a block come from one pass over the
+ * document vectors (mode LSA or hybrid: the int8 scan of sixteen queries at
+ * a time where a single query would scan int8, else one sgemm over the
+ * dequantised rows; each query's scores are what its own scan gives), then
+ * step() runs for each query in
  * order with c holding that query (terms, folded vector, c->pre_lsa set to
  * its scores; skip = its document or UINT64_MAX) or, when preparing it
  * failed, with status < 0 and the message in c->err. A non-zero return of

@@ -475,7 +475,8 @@ static void sim_cb(void *ud, size_t i, int got, const tenyo_hit *hits) {
     for (int k = 0; k < got && k < 10; k++) s->hits[i][k] = hits[k];
 }
 
-/* tenyo_similar_batch (LSA part by one sgemm per block) gives what single
+/* tenyo_similar_batch (LSA part by one sgemm per block here: a small index
+ * scans exact floats) gives what single
  * calls give, in every mode; a bad query is reported through the callback. */
 TY_TEST(api_similar_batch_matches_single) {
     tenyo_index *x = NULL;
@@ -503,6 +504,51 @@ TY_TEST(api_similar_batch_matches_single) {
                 if (q[i].doc >= 0) CHECK(h[k].doc != (uint64_t)q[i].doc);
             }
         }
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* What a batch of 20 queries reported. */
+typedef struct sim20 { int got[20]; tenyo_hit hits[20][10]; } sim20;
+
+static void sim20_cb(void *ud, size_t i, int got, const tenyo_hit *hits) {
+    sim20 *s = ud;
+    if (i >= 20) return;
+    s->got[i] = got;
+    for (int k = 0; k < got && k < 10; k++) s->hits[i][k] = hits[k];
+}
+
+/* With the int8 scan (forced here; indexes from 20,000 documents use it by
+ * default), a batch scans sixteen queries at a time and re-scores each
+ * query's best exactly, as a single query does: the same hits and the same
+ * scores bit for bit, across a group boundary (20 queries). */
+TY_TEST(api_similar_batch_int8_matches_single) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_scan(c, TENYO_SCAN_INT8), TENYO_OK);
+    uint64_t nd = tenyo_index_ndocs(x);
+    CHECK(nd >= 20);
+    tenyo_query q[20];
+    for (int i = 0; i < 20; i++)
+        q[i] = (tenyo_query){(int64_t)((uint64_t)i * 7 % nd), NULL, 0, NULL, 0};
+    for (int mode = TENYO_MODE_LSA; mode <= TENYO_MODE_HYBRID; mode++) {
+        sim20 *s = calloc(1, sizeof *s);
+        CHECK(s);
+        CHECK_EQ_INT(tenyo_similar_batch(c, q, 20, (tenyo_mode)mode, 10, sim20_cb, s), TENYO_OK);
+        for (int i = 0; i < 20; i++) {
+            tenyo_hit h[10];
+            int n = tenyo_similar_doc(c, (uint64_t)q[i].doc, (tenyo_mode)mode, 10, h);
+            CHECK_EQ_INT(n, s->got[i]);
+            for (int k = 0; k < n; k++) {
+                CHECKF(h[k].doc == s->hits[i][k].doc && h[k].score == s->hits[i][k].score,
+                       "mode %d query %d rank %d", mode, i, k);
+            }
+        }
+        free(s);
     }
     tenyo_ctx_free(c);
     tenyo_index_free(x);

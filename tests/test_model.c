@@ -902,6 +902,55 @@ TY_TEST(model_q8_kernels_agree) {
     free(s1);
 }
 
+/* The batched scan gives each query exactly what the one-query scan gives
+ * it, with every kernel, for query counts around the group of sixteen, row
+ * counts around the block, and at k = 256 (the VNNI group kernel) and not. */
+TY_TEST(model_q8_scan_multi_matches_single) {
+    const size_t ks[] = {256, 100}, ns[] = {1, 257, 600}, nqs[] = {1, 5, 16, 17, 33};
+    const size_t NMAX = 600, QMAX = 33, KMAX = 256;
+    float *x = malloc(NMAX * KMAX * sizeof *x), *q = malloc(QMAX * KMAX * sizeof *q);
+    float *one = malloc(NMAX * sizeof *one), *all = malloc(QMAX * (NMAX + 3) * sizeof *all);
+    ty_q8_query *qp = malloc(QMAX * sizeof *qp);
+    CHECK(x && q && one && all && qp);
+    uint64_t st = 11;
+    for (size_t i = 0; i < NMAX * KMAX + QMAX * KMAX; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        float v = (float)((double)(st >> 11) / 9007199254740992.0 - 0.5);
+        if (i < NMAX * KMAX) x[i] = v; else q[i - NMAX * KMAX] = v;
+    }
+    const char *names[] = {"c", "avx2", "avx512vnni"};
+    int ran = 0;
+    for (int kn = 0; kn < 3; kn++) {
+        if (ty_q8_set_kernel(names[kn])) continue; /* not on this CPU */
+        for (size_t a = 0; a < 2; a++)
+            for (size_t b = 0; b < 3; b++) {
+                size_t k = ks[a], n = ns[b], ld = n + 3;
+                ty_q8 q8;
+                CHECK_EQ_INT(ty_q8_build(x, n, k, &q8), TENYO_OK);
+                for (size_t j = 0; j < QMAX; j++) ty_q8_prepare(q + j * k, k, &qp[j]);
+                for (size_t c = 0; c < 5; c++) {
+                    size_t nq = nqs[c];
+                    ty_q8_scan_multi(&q8, qp, nq, all, ld);
+                    for (size_t j = 0; j < nq; j++) {
+                        ty_q8_scan_prepared(&q8, &qp[j], one);
+                        CHECKF(memcmp(one, all + j * ld, n * sizeof *one) == 0,
+                               "kernel %s k %zu n %zu nq %zu: query %zu differs", names[kn], k,
+                               n, nq, j);
+                    }
+                    ran++;
+                }
+                ty_q8_free(&q8);
+            }
+    }
+    CHECK_EQ_INT(ty_q8_set_kernel(NULL), 0);
+    CHECK(ran >= 30);
+    free(x);
+    free(q);
+    free(one);
+    free(all);
+    free(qp);
+}
+
 /* Static pruning keeps the highest weights (ties to the lower term), in
  * term order, with their counts, renormalised as the loader derives them. */
 TY_TEST(model_tfidf_prune_hand) {

@@ -477,8 +477,9 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w) {
 }
 
 /* Re-score exactly (float dot product) the best r documents of s1 whose
- * LSA part came from the int8 scan (approximate scores in s2). */
-static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r) {
+ * LSA part came from the int8 scan (its approximate scores in lsa: s2, or
+ * a batch's). */
+static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r, const float *lsa) {
     const ty_model *m = &c->idx->m;
     if (r > m->ndocs) r = m->ndocs;
     tenyo_hit *top = ty_mallocarray(r ? r : 1, sizeof *top);
@@ -491,7 +492,7 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r) {
     for (size_t i = 0; i < n; i++) {
         uint64_t d = top[i].doc;
         float exact = ty_q8_dot(&c->idx->q8, d, c->qlsa);
-        c->s1[d] += v * (exact - c->s2[d]);
+        c->s1[d] += v * (exact - lsa[d]);
     }
     free(top);
 }
@@ -537,6 +538,14 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     return 0;
 }
 
+/* Whether the LSA scores of c's queries come from the int8 scan (then
+ * re-scored exactly at the top) rather than the exact float scan. */
+static int scan_int8(const tenyo_ctx *c) {
+    const ty_model *m = &c->idx->m;
+    return c->idx->q8.n == m->ndocs && m->dim > 0 &&
+           (c->scan == TY_SCAN_INT8 || (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
+}
+
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     float *s = c->s1;
@@ -551,11 +560,9 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
      * else the int8 scan (large indexes, or forced) or the exact float
      * scan of the dequantised rows (quant.c) now */
     const float *lsa = c->pre_lsa;
-    int approx = 0;
+    int approx = lsa ? c->pre_approx : 0;
     if (mode != TENYO_MODE_TFIDF && !lsa) {
-        int int8 = c->idx->q8.n == m->ndocs && m->dim > 0 &&
-                   (c->scan == TY_SCAN_INT8 ||
-                    (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
+        int int8 = scan_int8(c);
         if (int8) ty_q8_scan(&c->idx->q8, c->qlsa, c->s2);
         else ty_q8_dots(&c->idx->q8, c->qlsa, c->s2);
         lsa = c->s2;
@@ -570,7 +577,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
-    if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256);
+    if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, lsa);
     return TENYO_OK;
 }
 
@@ -820,12 +827,14 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
     if (nd && B > BATCH_BLOCK_FLOATS / nd) B = BATCH_BLOCK_FLOATS / nd;
     if (B < 1) B = 1;
     int share = mode != TENYO_MODE_TFIDF && k > 0 && nd > 0;
+    int int8 = share && scan_int8(c);
     int rc = TENYO_ERR_NOMEM;
     float *qv = share ? ty_mallocarray(B * k, sizeof *qv) : NULL;
     float *blk = share ? ty_mallocarray(B * nd, sizeof *blk) : NULL;
-    float *rows = share ? ty_mallocarray(BATCH_ROWS, k * sizeof *rows) : NULL;
+    float *rows = share && !int8 ? ty_mallocarray(BATCH_ROWS, k * sizeof *rows) : NULL;
+    ty_q8_query *qp = int8 ? ty_mallocarray(B, sizeof *qp) : NULL;
     bquery *bq = ty_calloc(B, sizeof *bq);
-    if ((share && (!qv || !blk || !rows)) || !bq) goto done;
+    if ((share && (!qv || !blk || (!rows && !qp))) || !bq) goto done;
     for (size_t start = 0; start < nq; start += B) {
         size_t nb = nq - start < B ? nq - start : B;
         /* 1. prepare every query of the block: terms, weights, fold-in */
@@ -851,9 +860,13 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
             if (share) memcpy(qv + j * k, c->qlsa, k * sizeof *qv);
         }
         /* 2. the shared scan: LSA scores of the whole block in one pass
-         *    over the document vectors (blk = qv * rows^T), the int8 rows
-         *    dequantised BATCH_ROWS at a time */
-        if (share)
+         *    over the document vectors: the int8 scan of all its queries
+         *    (what each query's own scan gives), or blk = qv * rows^T with
+         *    the rows dequantised BATCH_ROWS at a time */
+        if (int8) {
+            for (size_t j = 0; j < nb; j++) ty_q8_prepare(qv + j * k, k, &qp[j]);
+            ty_q8_scan_multi(&c->idx->q8, qp, nb, blk, nd);
+        } else if (share)
             for (size_t d0 = 0; d0 < nd; d0 += BATCH_ROWS) {
                 size_t n = nd - d0 < BATCH_ROWS ? nd - d0 : BATCH_ROWS;
                 ty_q8_rows(&c->idx->q8, d0, n, rows);
@@ -874,8 +887,10 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
             if (ty_ctx_set_query(c, b->qt, b->qw, b->qn, share ? qv + j * k : c->qlsa))
                 goto nomem;
             c->pre_lsa = share ? blk + j * nd : NULL;
+            c->pre_approx = int8;
             rc = step(c, start + j, skip, b->qn, 0, ud);
             c->pre_lsa = NULL;
+            c->pre_approx = 0;
             if (rc) goto done;
         }
     }
@@ -885,6 +900,7 @@ nomem:
     rc = TENYO_ERR_NOMEM;
 done:
     c->pre_lsa = NULL;
+    c->pre_approx = 0;
     if (bq)
         for (size_t j = 0; j < B; j++) {
             free(bq[j].qt);
@@ -894,6 +910,7 @@ done:
     free(qv);
     free(blk);
     free(rows);
+    free(qp);
     if (rc == TENYO_ERR_NOMEM) ty_seterr(c->err, sizeof c->err, "out of memory in a batch");
     return rc;
 }
