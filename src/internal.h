@@ -587,7 +587,14 @@ typedef struct ty_topk {
     tenyo_hit *h;             /* heap storage (caller-owned, k entries) */
 } ty_topk;
 void ty_topk_init(ty_topk *t, tenyo_hit *storage, size_t k);
-void ty_topk_push(ty_topk *t, uint64_t doc, float score);
+void ty_topk_insert(ty_topk *t, uint64_t doc, float score);
+/* Offer (doc, score): a full heap turns away a score below its worst here,
+ * without a call (most of a scan's documents); ties, NaN and the rest go to
+ * ty_topk_insert. */
+static inline void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
+    if (t->n == t->k && t->k && score < t->h[0].score) return;
+    ty_topk_insert(t, doc, score);
+}
 /* Sort best-first (score desc, doc asc) and return the count. */
 size_t ty_topk_finish(ty_topk *t);
 

@@ -29,6 +29,10 @@
  *   - avx2: bytes widened to int16, vpmaddwd (16 products per instruction);
  *   - portable C.
  * TENYO_KERNEL=c|avx2|avx512vnni forces one (for tests and benchmarks).
+ * Batches (ty_q8_scan_multi) meet each row with sixteen queries at once
+ * (dots16_vnni at k = 256; the other kernels one query at a time over a
+ * block of rows still in cache): a row is read once per sixteen queries,
+ * and sixteen sums share one transpose-tree reduction.
  * Rejected: float dequantisation inside the loop (compute-bound at 4x the
  * instructions), u8 x s8 vpmaddubsw on AVX2 (saturates int16 for these
  * ranges), and a product-quantisation codebook (lossy beyond re-ranking's

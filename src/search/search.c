@@ -50,7 +50,7 @@ static void sift_down(tenyo_hit *h, size_t n, size_t i) {
     }
 }
 
-void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
+void ty_topk_insert(ty_topk *t, uint64_t doc, float score) {
     /* NaN, and -inf (a document an approximate search did not reach), never rank */
     if (t->k == 0 || isnan(score) || score == -INFINITY) return;
     tenyo_hit x = {doc, score};
