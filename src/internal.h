@@ -432,7 +432,15 @@ typedef struct ty_model {
     /* LSA */
     uint32_t dim;             /* rank k */
     float *sigma;             /* k singular values, descending */
-    float *basis;             /* nterms x k row-major: V (term basis) */
+    float *basis;             /* nterms x k row-major: V (term basis), as
+                                 floats (built, or read from format 1;
+                                 NULL when read from format 2: basis_q) */
+    int8_t *basis_q;          /* format 2: the stored int8 codes of the
+                                 basis (nterms x k) and their per-row */
+    float *basis_qscale;      /* scales; a row is basis_qscale[t] *
+                                 basis_q[t k + j], dequantised only for the
+                                 terms a fold-in needs (ty_fold_in); written
+                                 back as they are */
     float *docvec;            /* ndocs x k row-major, rows L2-normalised
                                  (built, or read from format 1; NULL when
                                  read from format 2 or merged: doc_q) */

@@ -370,12 +370,23 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     if (K) {
         M->dim = (uint32_t)K;
         M->sigma = ty_mallocarray(K, sizeof *M->sigma);
-        M->basis = ty_calloc(T ? T : 1, K * sizeof *M->basis);
         M->doc_q = ty_mallocarray(N ? N : 1, K);
         M->doc_qscale = ty_mallocarray(N ? N : 1, sizeof *M->doc_qscale);
-        if (!M->sigma || !M->basis || !M->doc_q || !M->doc_qscale) goto done;
+        if (!M->sigma || !M->doc_q || !M->doc_qscale) goto done;
         memcpy(M->sigma, B->sigma, K * sizeof *M->sigma);
-        memcpy(M->basis, B->basis, T0 * K * sizeof *M->basis);
+        /* the base's basis as it is held (codes, or floats from format 1);
+         * terms new since the fit get zero rows */
+        if (B->basis_q) {
+            M->basis_q = ty_calloc(T ? T : 1, K);
+            M->basis_qscale = ty_calloc(T ? T : 1, sizeof *M->basis_qscale);
+            if (!M->basis_q || !M->basis_qscale) goto done;
+            memcpy(M->basis_q, B->basis_q, T0 * K);
+            memcpy(M->basis_qscale, B->basis_qscale, T0 * sizeof *M->basis_qscale);
+        } else {
+            M->basis = ty_calloc(T ? T : 1, K * sizeof *M->basis);
+            if (!M->basis) goto done;
+            memcpy(M->basis, B->basis, T0 * K * sizeof *M->basis);
+        }
     }
     u->gpos = ty_mallocarray(N ? N : 1, sizeof *u->gpos);
     u->base_map = ty_mallocarray(B->ndocs ? B->ndocs : 1, sizeof *u->base_map);

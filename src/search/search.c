@@ -104,8 +104,14 @@ void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
     size_t k = m->dim;
     memset(out, 0, k * sizeof *out);
     for (size_t i = 0; i < qn; i++) {
-        const float *v = m->basis + (size_t)qt[i] * k;
-        for (size_t j = 0; j < k; j++) out[j] += qw[i] * v[j];
+        if (m->basis) {
+            const float *v = m->basis + (size_t)qt[i] * k;
+            for (size_t j = 0; j < k; j++) out[j] += qw[i] * v[j];
+        } else { /* the stored codes: the same floats the row would hold */
+            const int8_t *q = m->basis_q + (size_t)qt[i] * k;
+            float s = m->basis_qscale[qt[i]];
+            for (size_t j = 0; j < k; j++) out[j] += qw[i] * (s * (float)q[j]);
+        }
     }
     double n = 0;
     for (size_t j = 0; j < k; j++) n += (double)out[j] * out[j];

@@ -370,7 +370,7 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
         return -1;
     }
     if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
-        (nt && k && !m->basis) ||
+        (nt && k && !m->basis && !(m->basis_q && m->basis_qscale)) ||
         (nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
         (nd && (!m->tfidf.rowptr || !m->open || !m->lang || !m->field_ptr ||
                 !m->meta_off)) ||
@@ -393,7 +393,8 @@ static int model_check(const ty_model *m, int loaded, char *why, size_t whylen) 
     int q8 = loaded && m->format_version >= 2;
     struct { const char *name; const float *p; uint64_t n; } fl[] = {
         {"idf", m->idf, nt}, {"sigma", m->sigma, k},
-        {"basis", m->basis, q8 ? 0 : nt * k},
+        {"basis", m->basis, q8 || !m->basis ? 0 : nt * k},
+        {"basis.q8", m->basis_qscale, q8 || !m->basis_qscale ? 0 : nt},
         {"docvec", m->docvec, q8 || !m->docvec ? 0 : nd * k},
         {"docvec.q8", m->doc_qscale, q8 || !m->doc_qscale ? 0 : nd}};
     for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
@@ -910,7 +911,14 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     put_f32s(w, m->sigma, k);
     sec_end(w);
 
-    put_q8(w, "basis.q8", m->basis, nt, k);
+    if (!m->basis_q || !m->basis_qscale) {
+        put_q8(w, "basis.q8", m->basis, nt, k);
+    } else { /* the codes as they are (loaded, or merged from updates) */
+        sec_begin(w, "basis.q8", nt * k + 4 * nt);
+        put_bytes(w, m->basis_q, (size_t)(nt * k));
+        put_f32s(w, m->basis_qscale, nt);
+        sec_end(w);
+    }
     if (!m->doc_q || !m->doc_qscale) {
         put_q8(w, "docvec.q8", m->docvec, nd, k);
     } else { /* the codes as they are (loaded, or merged from updates) */
@@ -1922,7 +1930,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
                 vj = NULL;
             }
         }
-        rc = rd_q8(r, "basis.q8", nt, k, &m->basis, NULL, NULL);
+        rc = rd_q8(r, "basis.q8", nt, k, NULL, &m->basis_q, &m->basis_qscale);
         if (rc) {
             basis_bad = 1; /* before the vectors: its message wins */
             goto done;
@@ -2346,6 +2354,8 @@ void ty_model_free(ty_model *m) {
     free(m->idf);
     free(m->sigma);
     free(m->basis);
+    free(m->basis_q);
+    free(m->basis_qscale);
     free(m->docvec);
     free(m->doc_q);
     free(m->doc_qscale);
