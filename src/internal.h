@@ -605,6 +605,10 @@ static inline void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
 }
 /* Sort best-first (score desc, doc asc) and return the count. */
 size_t ty_topk_finish(ty_topk *t);
+/* The k best of s[0..n) but document skip (UINT64_MAX: none) into out,
+ * best first, as pushing each into a ty_topk would give; returns the count.
+ * Only the scores above a sampled threshold reach the heap. */
+size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_hit *out);
 
 /* Cosine of a sparse, L2-normalised query (terms sorted, may be empty)
  * against every TF-IDF row: scores[ndocs]. qdense is nterms zeroed floats of

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <math.h>
 #include <time.h>
 
 /* ty_once_run: of threads arriving together, one runs the function, all get
@@ -117,4 +118,48 @@ TY_TEST(util_strmap_add_blob_stride) {
     CHECK(ty_strmap_get(m, "c", 1) == 2);
     CHECK(ty_strmap_get(m, "x", 1) == -1);
     ty_strmap_free(m);
+}
+
+/* ty_topk_array gives what pushing every score into a ty_topk gives: random
+ * scores with many ties, NaN, -inf and +inf among them, a skipped document,
+ * sizes below and above the histogram's threshold, k from 1 to more than n. */
+TY_TEST(util_topk_array_matches_heap) {
+    static const uint64_t ns[] = {10, 9000, 50000};
+    static const size_t ks[] = {1, 11, 256, 60000};
+    uint64_t st = 5;
+    float *s = malloc(50000 * sizeof *s);
+    tenyo_hit *a = malloc(60000 * sizeof *a), *b = malloc(60000 * sizeof *b);
+    CHECK(s && a && b);
+    for (int variant = 0; variant < 4; variant++)
+        for (size_t ni = 0; ni < 3; ni++) {
+            uint64_t n = ns[ni];
+            for (uint64_t d = 0; d < n; d++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                double u = (double)(st >> 11) / 9007199254740992.0;
+                /* variant 0 continuous, 1 coarse (ties), 2 with NaN / -inf, 3 +inf too */
+                s[d] = variant == 1 ? (float)((int)(u * 50)) / 50.f : (float)(u * 2 - 1);
+                if (variant >= 2 && d % 97 == 3) s[d] = NAN;
+                if (variant >= 2 && d % 89 == 5) s[d] = -INFINITY;
+                if (variant == 3 && d == n / 2) s[d] = INFINITY;
+            }
+            for (size_t ki = 0; ki < 4; ki++) {
+                size_t k = ks[ki];
+                uint64_t skip = n / 3;
+                ty_topk t;
+                ty_topk_init(&t, b, k);
+                for (uint64_t d = 0; d < n; d++)
+                    if (d != skip) ty_topk_push(&t, d, s[d]);
+                size_t nb = ty_topk_finish(&t);
+                size_t na = ty_topk_array(s, n, skip, k, a);
+                CHECKF(na == nb, "variant %d n %llu k %zu: %zu vs %zu hits", variant,
+                       (unsigned long long)n, k, na, nb);
+                for (size_t i = 0; i < na; i++)
+                    CHECKF(a[i].doc == b[i].doc && a[i].score == b[i].score,
+                           "variant %d n %llu k %zu: hit %zu differs", variant,
+                           (unsigned long long)n, k, i);
+            }
+        }
+    free(s);
+    free(a);
+    free(b);
 }

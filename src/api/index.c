@@ -484,10 +484,7 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r, const float *
     if (r > m->ndocs) r = m->ndocs;
     tenyo_hit *top = ty_mallocarray(r ? r : 1, sizeof *top);
     if (!top) return; /* scores stay approximate: still a valid ranking */
-    ty_topk t;
-    ty_topk_init(&t, top, r);
-    for (uint64_t d = 0; d < m->ndocs; d++) ty_topk_push(&t, d, c->s1[d]);
-    size_t n = ty_topk_finish(&t);
+    size_t n = ty_topk_array(c->s1, m->ndocs, UINT64_MAX, r, top);
     float v = mode == TENYO_MODE_LSA ? 1.f : 1.f - (float)c->hybrid_w;
     for (size_t i = 0; i < n; i++) {
         uint64_t d = top[i].doc;
@@ -626,11 +623,7 @@ static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
         return rank_ivf(c, k, skip, hits);
     int rc = ty_ctx_score(c, mode, qn, k + 1);
     if (rc) return rc;
-    ty_topk top;
-    ty_topk_init(&top, hits, k);
-    for (uint64_t d = 0; d < m->ndocs; d++)
-        if (d != skip) ty_topk_push(&top, d, c->s1[d]);
-    return (int)ty_topk_finish(&top);
+    return (int)ty_topk_array(c->s1, m->ndocs, skip, k, hits);
 }
 
 static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,

@@ -29,10 +29,11 @@
  *   - avx2: bytes widened to int16, vpmaddwd (16 products per instruction);
  *   - portable C.
  * TENYO_KERNEL=c|avx2|avx512vnni forces one (for tests and benchmarks).
- * Batches (ty_q8_scan_multi) meet each row with sixteen queries at once
- * (dots16_vnni at k = 256; the other kernels one query at a time over a
- * block of rows still in cache): a row is read once per sixteen queries,
- * and sixteen sums share one transpose-tree reduction.
+ * Batches (ty_q8_scan_multi) meet each tile of sixteen rows with up to 32
+ * queries while it is in L1 (tile16_vnni at k = 256; the other kernels one
+ * query at a time over a block of rows still in cache): memory is read once
+ * per batch, and the sixteen sums of a query share one transpose-tree
+ * reduction that leaves them in row order for one vector store.
  * Rejected: float dequantisation inside the loop (compute-bound at 4x the
  * instructions), u8 x s8 vpmaddubsw on AVX2 (saturates int16 for these
  * ranges), and a product-quantisation codebook (lossy beyond re-ranking's
@@ -160,35 +161,45 @@ dots_vnni(const uint8_t *u, const int8_t *d, size_t n, size_t k, int32_t *acc) {
     }
 }
 
-/* Sixteen queries at once, k = 256 (the batched scan): each document row is
- * loaded once into four registers and met by the sixteen queries' bytes
- * (4 KiB, in L1), sixteen independent vpdpbusd chains; the sixteen sums are
- * then reduced together by a transpose tree (46 instructions for sixteen
- * sums, against 16 x ~8 for one horizontal reduction each) and stored as
- * one row of acc: acc[r * 16 + j] = u_j . d_r, exact, so every score is the
- * one-query kernel's bit for bit. u: 16 x 256 bytes. */
+/* The batched scan at k = 256: a tile of sixteen document rows (4 KiB,
+ * kept in L1) met by each of nq queries in turn. For one query, sixteen
+ * independent vpdpbusd chains (one per row), then the sixteen sums are
+ * reduced together by a transpose tree (46 instructions for sixteen sums,
+ * against 16 x ~8 for one horizontal reduction each), which leaves them in
+ * row order: the scores of sixteen consecutive documents, converted with
+ * ty_q8_scan_prepared's formula, operation for operation, and stored with
+ * one instruction. Exact integer sums and the same float operations: every
+ * score is the one-query scan's, bit for bit. u: nq x 256 bytes, qs: the
+ * queries' scales, out[j]: where query j's sixteen scores go. */
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-dots16_vnni(const uint8_t *u, const int8_t *d, size_t n, int32_t *acc) {
-    /* after the tree, lane 4i + j holds query i + 4j */
+tile16_vnni(const uint8_t *u, const float *qs, size_t nq, const int8_t *d, const int32_t *sum,
+            const float *scale, float *const *out) {
+    /* after the tree, lane 4i + j holds row i + 4j */
     const __m512i perm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    for (size_t r = 0; r < n; r++, d += 256) {
-        __m512i d0 = _mm512_loadu_si512(d), d1 = _mm512_loadu_si512(d + 64),
-                d2 = _mm512_loadu_si512(d + 128), d3 = _mm512_loadu_si512(d + 192);
-        __m512i s[16];
-        for (int j = 0; j < 16; j++) {
-            const uint8_t *q = u + 256 * j;
-            __m512i t = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(q), d0);
-            t = _mm512_dpbusd_epi32(t, _mm512_loadu_si512(q + 64), d1);
-            t = _mm512_dpbusd_epi32(t, _mm512_loadu_si512(q + 128), d2);
-            s[j] = _mm512_dpbusd_epi32(t, _mm512_loadu_si512(q + 192), d3);
+    const __m512i off = _mm512_mullo_epi32(_mm512_loadu_si512(sum), _mm512_set1_epi32(128));
+    const __m512 sc = _mm512_loadu_ps(scale);
+    for (size_t j = 0; j < nq; j++) {
+        const uint8_t *q = u + 256 * j;
+        __m512i u0 = _mm512_loadu_si512(q), u1 = _mm512_loadu_si512(q + 64),
+                u2 = _mm512_loadu_si512(q + 128), u3 = _mm512_loadu_si512(q + 192);
+        __m512i s[16]; /* registers: every loop below unrolled */
+#pragma GCC unroll 16
+        for (int r = 0; r < 16; r++) {
+            const int8_t *row = d + 256 * r;
+            __m512i t = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u0, _mm512_loadu_si512(row));
+            t = _mm512_dpbusd_epi32(t, u1, _mm512_loadu_si512(row + 64));
+            t = _mm512_dpbusd_epi32(t, u2, _mm512_loadu_si512(row + 128));
+            s[r] = _mm512_dpbusd_epi32(t, u3, _mm512_loadu_si512(row + 192));
         }
         /* halves: 128-bit lanes [s_2i lo pair sum, s_2i hi, s_2i+1 lo, s_2i+1 hi] */
         __m512i w[8];
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             w[i] = _mm512_add_epi32(_mm512_shuffle_i32x4(s[2 * i], s[2 * i + 1], 0x44),
                                     _mm512_shuffle_i32x4(s[2 * i], s[2 * i + 1], 0xEE));
         /* quarters: 128-bit lane i of x[g] holds four partial sums of s_4g+i */
         __m512i x[4];
+#pragma GCC unroll 4
         for (int g = 0; g < 4; g++)
             x[g] = _mm512_add_epi32(_mm512_shuffle_i32x4(w[2 * g], w[2 * g + 1], 0x88),
                                     _mm512_shuffle_i32x4(w[2 * g], w[2 * g + 1], 0xDD));
@@ -198,7 +209,10 @@ dots16_vnni(const uint8_t *u, const int8_t *d, size_t n, int32_t *acc) {
         __m512i y1 = _mm512_add_epi32(_mm512_unpacklo_epi32(x[2], x[3]),
                                       _mm512_unpackhi_epi32(x[2], x[3]));
         __m512i z = _mm512_add_epi32(_mm512_unpacklo_epi64(y0, y1), _mm512_unpackhi_epi64(y0, y1));
-        _mm512_storeu_si512(acc + 16 * r, _mm512_permutexvar_epi32(perm, z));
+        z = _mm512_sub_epi32(_mm512_permutexvar_epi32(perm, z), off);
+        /* (float)(acc - 128 sum) * qscale * scale, in that order */
+        __m512 f = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(z), _mm512_set1_ps(qs[j])), sc);
+        _mm512_storeu_ps(out[j], f);
     }
 }
 #endif
@@ -292,8 +306,8 @@ void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *qp, float *scores) {
     }
 }
 
-/* Queries scanned together per pass over a block of rows. */
-#define Q8_GROUP 16
+/* Queries met by each tile of rows in one pass (their bytes stay in L1). */
+#define Q8_MULTI_MAX 32
 
 void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores,
                       size_t ld) {
@@ -308,24 +322,29 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
     }
 #ifdef TY_X86
     if (kernel_fn == dots_vnni && k == 256) {
-        /* groups of sixteen queries (the last padded with zero bytes, whose
-         * sums are not used), rows in blocks whose sums stay in L1 */
-        _Alignas(64) uint8_t u[Q8_GROUP * 256];
-        _Alignas(64) int32_t acc[Q8_BLOCK * Q8_GROUP];
-        for (size_t g = 0; g < nq; g += Q8_GROUP) {
-            size_t ng = nq - g < Q8_GROUP ? nq - g : Q8_GROUP;
-            memset(u, 0, sizeof u);
-            for (size_t j = 0; j < ng; j++) memcpy(u + 256 * j, qp[g + j].u, 256);
-            for (uint64_t r0 = 0; r0 < v->n; r0 += Q8_BLOCK) {
-                size_t nb = v->n - r0 < Q8_BLOCK ? (size_t)(v->n - r0) : Q8_BLOCK;
-                dots16_vnni(u, v->q + r0 * 256, nb, acc);
-                for (size_t j = 0; j < ng; j++) {
-                    float *out = scores + (g + j) * ld + r0;
-                    float qs = qp[g + j].scale;
-                    for (size_t r = 0; r < nb; r++) /* ty_q8_scan_prepared's formula */
-                        out[r] = (float)(acc[r * Q8_GROUP + j] - 128 * v->sum[r0 + r]) * qs *
-                                 v->scale[r0 + r];
-                }
+        /* tiles of sixteen rows, each met by every query while in L1; the
+         * rows after the last whole tile by the one-query kernel */
+        _Alignas(64) uint8_t u[Q8_MULTI_MAX * 256];
+        float qs[Q8_MULTI_MAX];
+        float *out[Q8_MULTI_MAX];
+        for (size_t g = 0; g < nq; g += Q8_MULTI_MAX) {
+            size_t ng = nq - g < Q8_MULTI_MAX ? nq - g : Q8_MULTI_MAX;
+            for (size_t j = 0; j < ng; j++) {
+                memcpy(u + 256 * j, qp[g + j].u, 256);
+                qs[j] = qp[g + j].scale;
+            }
+            uint64_t r = 0;
+            for (; r + 16 <= v->n; r += 16) {
+                for (size_t j = 0; j < ng; j++) out[j] = scores + (g + j) * ld + r;
+                tile16_vnni(u, qs, ng, v->q + r * 256, v->sum + r, v->scale + r, out);
+            }
+            for (size_t j = 0; j < ng && r < v->n; j++) {
+                int32_t acc[16];
+                size_t nb = (size_t)(v->n - r);
+                dots_vnni(u + 256 * j, v->q + r * 256, nb, 256, acc);
+                for (size_t i = 0; i < nb; i++)
+                    scores[(g + j) * ld + r + i] =
+                        (float)(acc[i] - 128 * v->sum[r + i]) * qs[j] * v->scale[r + i];
             }
         }
         return;
