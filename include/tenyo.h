@@ -522,8 +522,9 @@ typedef void (*tenyo_ideas_cb)(void *ud, size_t i, int got,
                                const tenyo_idea *ideas);
 
 /* Ideas for many queries that share the scan work: the LSA scores of up to
- * 32 queries come from one sgemm pass over the document vectors instead of
- * one pass each; everything else is as tenyo_ideas_doc/_text with the
+ * 32 queries come from one pass over the document vectors (the int8 tile
+ * scan, or one sgemm on small indexes) instead of one pass each; everything
+ * else is as tenyo_ideas_doc/_text with the
  * query's home (the same results up to float rounding). Per-query failures
  * go to cb; the return value is TENYO_OK or what stopped the whole batch. */
 int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,

@@ -553,7 +553,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     if (mode != TENYO_MODE_TFIDF && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
         score_ivf(c, mode, qn, need) == 0)
         return TENYO_OK;
-    /* LSA scores: computed ahead by a batch (one sgemm for many queries),
+    /* LSA scores: computed ahead by a batch (one pass for many queries),
      * else the int8 scan (large indexes, or forced) or the exact float
      * scan of the dequantised rows (quant.c) now */
     const float *lsa = c->pre_lsa;
@@ -793,7 +793,7 @@ int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
 
 /* =============================================================== batches */
 
-/* Most queries whose LSA scores one sgemm computes together. */
+/* Most queries whose LSA scores one pass computes together. */
 #define BATCH_MAX 32
 /* Cap on the score block (floats): B x ndocs stays under 64 MiB. */
 #define BATCH_BLOCK_FLOATS ((size_t)16 << 20)

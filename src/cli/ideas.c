@@ -365,7 +365,7 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
 }
 
 /* A worker: its contiguous chunk of lines through tenyo_ideas_batch, so
- * that the chunk's queries share the LSA scan (one sgemm per block). */
+ * that the chunk's queries share the LSA scan (one pass per block). */
 static void *batch_worker(void *arg) {
     bjob *j = arg;
     size_t per = (j->n + (size_t)j->threads - 1) / (size_t)j->threads;

@@ -52,7 +52,10 @@
  *   idf         4T              f32 per term
  *   sigma       4K              f32 singular values
  *   basis.q8    TK + 4T         int8 T x K row-major (x ~= scale * q), then
- *                               f32 scale per row (max|row| / 127)
+ *                               f32 scale per row (max|row| / 127); read
+ *                               as codes and scales (basis_q: a fold-in
+ *                               dequantises the rows it needs), written
+ *                               back as they are
  *   docvec.q8   NK + 4N         the same for the N x K document vectors
  *                               (read as codes and scales, no floats: the
  *                               index takes the codes as its vectors,
