@@ -613,6 +613,11 @@ size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_
 /* Cosine of a sparse, L2-normalised query (terms sorted, may be empty)
  * against every TF-IDF row: scores[ndocs]. qdense is nterms zeroed floats of
  * scratch, returned zeroed. */
+/* The same scores from post, the TF-IDF matrix transposed (a row of
+ * documents per term: ty_csr_transpose), walking only the query terms'
+ * postings; bit-identical to ty_scan_tfidf. 0 or TENYO_ERR_NOMEM. */
+int ty_scan_tfidf_postings(const ty_csr *post, uint64_t ndocs, const uint32_t *qt, const float *qw,
+                           size_t qn, float *qdense, float *scores);
 void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
                    size_t qn, float *qdense, float *scores);
 /* Fold a sparse TF-IDF query into the LSA space: out[dim] = q V, then
@@ -728,6 +733,11 @@ struct tenyo_index {
     uint32_t *co_n;        /* documents classified in both a and b */
     ty_once co_once;       /* the three are built on first use; its
                               result 0 or TENYO_ERR_NOMEM */
+    ty_csr post;           /* the TF-IDF rows transposed (postings per
+                              term), built once TF-IDF scans repeat: */
+    ty_once post_once;     /* result 0, or -1 (none: scans gather) */
+    int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
+    unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
@@ -737,6 +747,13 @@ struct tenyo_index {
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
 };
+
+/* When the postings are built: TENYO_POSTINGS=off (never: every TF-IDF
+ * scan gathers over all rows), on (at the first scan), or auto (default:
+ * at the TY_POSTINGS_AFTER-th scan, so one-shot commands never pay the
+ * transpose and its memory, a server or batch soon does). */
+enum { TY_POSTINGS_AUTO, TY_POSTINGS_OFF, TY_POSTINGS_ON };
+#define TY_POSTINGS_AFTER 4
 
 /* Documents of field a also in each field: row[0..nfields) is set to the
  * co-classification counts of a (0 for fields never seen with it); 0, or

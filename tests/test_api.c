@@ -554,6 +554,61 @@ TY_TEST(api_similar_batch_int8_matches_single) {
     tenyo_index_free(x);
 }
 
+/* TF-IDF and hybrid answers are the same bit for bit whether the scan walks
+ * the postings (TENYO_POSTINGS=on, or auto after a few scans) or gathers over
+ * every row (off); repeated query terms and terms with no weight included. */
+TY_TEST(api_postings_same_as_gather) {
+    tenyo_index *x[3] = {NULL, NULL, NULL};
+    tenyo_ctx *c[3] = {NULL, NULL, NULL};
+    static const char *pol[3] = {"off", "on", "auto"};
+    char err[512];
+    for (int i = 0; i < 3; i++) {
+        setenv("TENYO_POSTINGS", pol[i], 1);
+        CHECK_EQ_INT(open_sample(&x[i], err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_ctx_new(x[i], &c[i], err, sizeof err), TENYO_OK);
+    }
+    unsetenv("TENYO_POSTINGS");
+    uint64_t nd = tenyo_index_ndocs(x[0]);
+    const char *t1 = "車両の運転者の眠気をカメラで検出し、車両の制御に使う車両装置";
+    for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode += 2)
+        for (int q = 0; q < 12; q++) {
+            tenyo_hit h[3][10];
+            int n[3];
+            for (int i = 0; i < 3; i++)
+                n[i] = q < 11 ? tenyo_similar_doc(c[i], (uint64_t)q * 13 % nd, (tenyo_mode)mode, 10,
+                                                  h[i])
+                              : tenyo_similar_text(c[i], t1, strlen(t1), (tenyo_mode)mode, 10, h[i]);
+            for (int i = 1; i < 3; i++) {
+                CHECK_EQ_INT(n[i], n[0]);
+                for (int k = 0; k < n[0]; k++)
+                    CHECKF(h[i][k].doc == h[0][k].doc && h[i][k].score == h[0][k].score,
+                           "policy %s mode %d query %d rank %d", pol[i], mode, q, k);
+            }
+        }
+    /* the postings were built where asked (on: at once; auto: after a few) */
+    CHECK(x[0]->post.rowptr == NULL);
+    CHECK(x[1]->post.rowptr != NULL);
+    CHECK(x[2]->post.rowptr != NULL);
+    /* the walk itself, with a repeated term and a term of weight 0 */
+    const ty_model *m = &x[1]->m;
+    uint32_t qt[5] = {7, 3, 7, 11, 0};
+    float qw[5] = {0.5f, 0.25f, 0.75f, 0.f, 0.125f};
+    float *a = malloc(nd * sizeof *a), *b = malloc(nd * sizeof *b);
+    float *qd = calloc(m->nterms, sizeof *qd);
+    CHECK(a && b && qd);
+    ty_scan_tfidf(m, qt, qw, 5, qd, a);
+    CHECK_EQ_INT(ty_scan_tfidf_postings(&x[1]->post, nd, qt, qw, 5, qd, b), 0);
+    CHECK(memcmp(a, b, nd * sizeof *a) == 0);
+    for (uint64_t t = 0; t < m->nterms; t++) CHECK(qd[t] == 0.f); /* left clean */
+    free(a);
+    free(b);
+    free(qd);
+    for (int i = 0; i < 3; i++) {
+        tenyo_ctx_free(c[i]);
+        tenyo_index_free(x[i]);
+    }
+}
+
 static void count_terms(void *ud, const char *t, size_t n) {
     (void)t;
     (void)n;

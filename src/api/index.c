@@ -148,6 +148,11 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     tenyo_index *x = calloc(1, sizeof *x);
     if (!x) return TENYO_ERR_NOMEM;
     ty_once_init(&x->co_once);
+    ty_once_init(&x->post_once);
+    const char *pp = getenv("TENYO_POSTINGS");
+    x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
+                     : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
+                                               : TY_POSTINGS_AUTO;
     ids_job ij = {0};
     pthread_t it;
     int istarted = 0;
@@ -310,6 +315,8 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->co_f);
     free(x->co_n);
     ty_once_destroy(&x->co_once);
+    ty_csr_free(&x->post);
+    ty_once_destroy(&x->post_once);
     free(x->phr_df);
     ty_q8_free(&x->q8);
     if (x->ivf) ty_ivf_free(x->ivf);
@@ -535,6 +542,30 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     return 0;
 }
 
+static int post_build(void *arg) {
+    tenyo_index *x = arg;
+    return ty_csr_transpose(&x->m.tfidf, &x->post) == TENYO_OK ? 0 : -1;
+}
+
+/* TF-IDF cosines of c's query with every document into out: through the
+ * postings once TF-IDF scans repeat (TY_POSTINGS_AFTER; built once, for
+ * every thread), else the row-wise gather. Both give the same bits; when
+ * the postings cannot be made (memory), scans keep gathering. The rows are
+ * decoded (the caller's ty_model_need_sparse). */
+static void scan_tfidf(tenyo_ctx *c, size_t qn, float *out) {
+    tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
+    const ty_model *m = &x->m;
+    int use = 0;
+    if (x->post_policy != TY_POSTINGS_OFF) {
+        unsigned n = __atomic_add_fetch(&x->tf_scans, 1, __ATOMIC_RELAXED);
+        if (x->post_policy == TY_POSTINGS_ON || n >= TY_POSTINGS_AFTER)
+            use = ty_once_run(&x->post_once, post_build, x) == 0;
+    }
+    if (use && ty_scan_tfidf_postings(&x->post, m->ndocs, c->qt, c->qw, qn, c->qdense, out) == 0)
+        return;
+    ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, out);
+}
+
 /* Whether the LSA scores of c's queries come from the int8 scan (then
  * re-scored exactly at the top) rather than the exact float scan. */
 static int scan_int8(const tenyo_ctx *c) {
@@ -566,11 +597,11 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         approx = int8;
     }
     if (mode == TENYO_MODE_TFIDF) {
-        ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, s);
+        scan_tfidf(c, qn, s);
     } else if (mode == TENYO_MODE_LSA) {
         memcpy(s, lsa, m->ndocs * sizeof *s);
     } else {
-        ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, c->s1);
+        scan_tfidf(c, qn, c->s1);
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }

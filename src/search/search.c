@@ -84,6 +84,40 @@ size_t ty_topk_finish(ty_topk *t) {
     return t->n;
 }
 
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ty_scan_tfidf's scores, bit for bit, from the postings of the query's
+ * terms (post: the TF-IDF matrix transposed, a row per term listing its
+ * documents in order): every score starts at +0 and receives the products
+ * of its document's query terms in ascending term order, exactly the
+ * non-zero additions the row-wise gather makes (which adds +0 for every
+ * other column of the row: weights are >= 0, so no sum is -0 and adding
+ * +0 changes nothing). A repeated query term counts once, with its last
+ * weight, as the gather's scatter has it. Cost: the postings of the query
+ * terms (22% of the non-zeros for a generated patent-length document,
+ * 7% on the jp corpus) instead of all of them. */
+int ty_scan_tfidf_postings(const ty_csr *post, uint64_t ndocs, const uint32_t *qt, const float *qw,
+                           size_t qn, float *qdense, float *scores) {
+    uint32_t *t = ty_mallocarray(qn ? qn : 1, sizeof *t);
+    if (!t) return TENYO_ERR_NOMEM;
+    for (size_t i = 0; i < qn; i++) qdense[qt[i]] = qw[i];
+    memcpy(t, qt, qn * sizeof *t);
+    qsort(t, qn, sizeof *t, cmp_u32);
+    memset(scores, 0, ndocs * sizeof *scores);
+    for (size_t i = 0; i < qn; i++) {
+        if (i > 0 && t[i] == t[i - 1]) continue;
+        float w = qdense[t[i]];
+        for (uint64_t p = post->rowptr[t[i]]; p < post->rowptr[t[i] + 1]; p++)
+            scores[post->col[p]] += w * post->val[p];
+    }
+    for (size_t i = 0; i < qn; i++) qdense[qt[i]] = 0.f;
+    free(t);
+    return TENYO_OK;
+}
+
 /* The k best of a whole score array, as pushing every score (but skip's)
  * into a ty_topk gives, for far fewer heap operations. A strided sample of
  * TOPK_SAMPLE scores gives a threshold T expected to pass about 2k + 16
