@@ -283,6 +283,14 @@ void tenyo_index_free(tenyo_index *idx);
  * return the same outcome. `tenyo info` calls it to check a whole file, a
  * server before it takes queries. 0, or the error naming file and section. */
 int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);
+/* tenyo_index_load_all, then what many queries use: the TF-IDF postings
+ * (the rows transposed, 8 bytes per non-zero more), which TF-IDF and hybrid
+ * scans otherwise build at their 4th scan; environment TENYO_POSTINGS=off
+ * (never build them) or on (at the first scan). Answers do not change, only
+ * their speed. A server calls it before it takes queries. 0, or
+ * tenyo_index_load_all's error (postings that cannot be built for lack of
+ * memory are not an error: scans then read every row). */
+int tenyo_index_warm(tenyo_index *idx, char *err, size_t errlen);
 /* Fill *info; its strings live as long as idx. */
 void tenyo_index_info_get(const tenyo_index *idx, tenyo_index_info *info);
 

@@ -589,6 +589,19 @@ TY_TEST(api_postings_same_as_gather) {
     CHECK(x[0]->post.rowptr == NULL);
     CHECK(x[1]->post.rowptr != NULL);
     CHECK(x[2]->post.rowptr != NULL);
+    /* tenyo_index_warm builds them before any scan, unless they are off */
+    tenyo_index *w = NULL;
+    CHECK_EQ_INT(open_sample(&w, err, sizeof err), TENYO_OK);
+    CHECK(w->post.rowptr == NULL);
+    CHECK_EQ_INT(tenyo_index_warm(w, err, sizeof err), TENYO_OK);
+    CHECK(w->post.rowptr != NULL && w->post.nrows == w->m.nterms);
+    tenyo_index_free(w);
+    setenv("TENYO_POSTINGS", "off", 1);
+    CHECK_EQ_INT(open_sample(&w, err, sizeof err), TENYO_OK);
+    unsetenv("TENYO_POSTINGS");
+    CHECK_EQ_INT(tenyo_index_warm(w, err, sizeof err), TENYO_OK);
+    CHECK(w->post.rowptr == NULL);
+    tenyo_index_free(w);
     /* the walk itself, with a repeated term and a term of weight 0 */
     const ty_model *m = &x[1]->m;
     uint32_t qt[5] = {7, 3, 7, 11, 0};

@@ -566,6 +566,12 @@ static void scan_tfidf(tenyo_ctx *c, size_t qn, float *out) {
     ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, out);
 }
 
+int tenyo_index_warm(tenyo_index *x, char *err, size_t errlen) {
+    int rc = tenyo_index_load_all(x, err, errlen);
+    if (!rc && x->post_policy != TY_POSTINGS_OFF) ty_once_run(&x->post_once, post_build, x);
+    return rc;
+}
+
 /* Whether the LSA scores of c's queries come from the int8 scan (then
  * re-scored exactly at the top) rather than the exact float scan. */
 static int scan_int8(const tenyo_ctx *c) {

@@ -953,7 +953,7 @@ int cli_cmd_serve(int argc, char **argv) {
     int rc = tenyo_index_open(s.path, &x, err, sizeof err);
     /* everything decoded and checked before the first request: no query
      * pays for it, and a damaged file is refused at start */
-    if (!rc) rc = tenyo_index_load_all(x, err, sizeof err);
+    if (!rc) rc = tenyo_index_warm(x, err, sizeof err);
     if (rc) {
         fprintf(stderr, "tenyo: %s\n", err);
         tenyo_index_free(x);
