@@ -426,8 +426,8 @@ typedef void (*tenyo_similar_cb)(void *ud, size_t i, int got,
                                  const tenyo_hit *hits);
 struct tenyo_query;
 /* Many similar queries sharing the scan work: the LSA part of up to 32
- * queries comes from one pass over the document vectors (the int8 scan of
- * sixteen queries at a time where one query would scan int8, else one
+ * queries comes from one pass over the document vectors (where one query
+ * would scan int8, tiles of sixteen documents met by every query; else one
  * sgemm); the same results as one tenyo_similar_doc/_text call each.
  * The queries' home fields are ignored. */
 int tenyo_similar_batch(tenyo_ctx *c, const struct tenyo_query *q, size_t nq,

@@ -807,11 +807,10 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa);
 /* Many queries sharing the scan work (api/index.c): queries are prepared in
  * blocks of up to 32, the LSA scores of a block come from one pass over the
- * document vectors (mode LSA or hybrid: the int8 scan of sixteen queries at
- * a time where a single query would scan int8, else one sgemm over the
- * dequantised rows; each query's scores are what its own scan gives), then
- * step() runs for each query in
- * order with c holding that query (terms, folded vector, c->pre_lsa set to
+ * document vectors (mode LSA or hybrid: where a single query would scan
+ * int8, tiles of sixteen rows met by every query of the block; else one
+ * sgemm over the dequantised rows; each query's scores are what its own
+ * scan gives), then step() runs for each query in order with c holding that query (terms, folded vector, c->pre_lsa set to
  * its scores; skip = its document or UINT64_MAX) or, when preparing it
  * failed, with status < 0 and the message in c->err. A non-zero return of
  * step, or running out of memory, stops the batch and is returned. terms:

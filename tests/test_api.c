@@ -465,12 +465,13 @@ TY_TEST(api_int8_scan_matches_fp32) {
     tenyo_index_free(x);
 }
 
-/* What tenyo_similar_batch reported, per query. */
-typedef struct sim_seen { int got[6]; tenyo_hit hits[6][10]; } sim_seen;
+/* What tenyo_similar_batch reported, per query (the first SIM_SEEN). */
+#define SIM_SEEN 40
+typedef struct sim_seen { int got[SIM_SEEN]; tenyo_hit hits[SIM_SEEN][10]; } sim_seen;
 
 static void sim_cb(void *ud, size_t i, int got, const tenyo_hit *hits) {
     sim_seen *s = ud;
-    if (i >= 6) return;
+    if (i >= SIM_SEEN) return;
     s->got[i] = got;
     for (int k = 0; k < got && k < 10; k++) s->hits[i][k] = hits[k];
 }
@@ -509,20 +510,11 @@ TY_TEST(api_similar_batch_matches_single) {
     tenyo_index_free(x);
 }
 
-/* What a batch of 20 queries reported. */
-typedef struct sim20 { int got[20]; tenyo_hit hits[20][10]; } sim20;
-
-static void sim20_cb(void *ud, size_t i, int got, const tenyo_hit *hits) {
-    sim20 *s = ud;
-    if (i >= 20) return;
-    s->got[i] = got;
-    for (int k = 0; k < got && k < 10; k++) s->hits[i][k] = hits[k];
-}
-
 /* With the int8 scan (forced here; indexes from 20,000 documents use it by
- * default), a batch scans sixteen queries at a time and re-scores each
- * query's best exactly, as a single query does: the same hits and the same
- * scores bit for bit, across a group boundary (20 queries). */
+ * default), a batch scans tiles of sixteen documents against all queries of
+ * a block and re-scores each query's best exactly, as a single query does:
+ * the same hits and the same scores bit for bit, across a block boundary
+ * (40 queries, blocks of 32). */
 TY_TEST(api_similar_batch_int8_matches_single) {
     tenyo_index *x = NULL;
     char err[512];
@@ -531,15 +523,16 @@ TY_TEST(api_similar_batch_int8_matches_single) {
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_ctx_set_scan(c, TENYO_SCAN_INT8), TENYO_OK);
     uint64_t nd = tenyo_index_ndocs(x);
-    CHECK(nd >= 20);
-    tenyo_query q[20];
-    for (int i = 0; i < 20; i++)
+    CHECK(nd >= SIM_SEEN);
+    tenyo_query q[SIM_SEEN];
+    for (int i = 0; i < SIM_SEEN; i++)
         q[i] = (tenyo_query){(int64_t)((uint64_t)i * 7 % nd), NULL, 0, NULL, 0};
     for (int mode = TENYO_MODE_LSA; mode <= TENYO_MODE_HYBRID; mode++) {
-        sim20 *s = calloc(1, sizeof *s);
+        sim_seen *s = calloc(1, sizeof *s);
         CHECK(s);
-        CHECK_EQ_INT(tenyo_similar_batch(c, q, 20, (tenyo_mode)mode, 10, sim20_cb, s), TENYO_OK);
-        for (int i = 0; i < 20; i++) {
+        CHECK_EQ_INT(tenyo_similar_batch(c, q, SIM_SEEN, (tenyo_mode)mode, 10, sim_cb, s),
+                     TENYO_OK);
+        for (int i = 0; i < SIM_SEEN; i++) {
             tenyo_hit h[10];
             int n = tenyo_similar_doc(c, (uint64_t)q[i].doc, (tenyo_mode)mode, 10, h);
             CHECK_EQ_INT(n, s->got[i]);

@@ -194,43 +194,31 @@ static int st_q8_close(const float *a, const float *b, uint64_t rows, uint64_t k
     return 1;
 }
 
-/* Document row d of m as floats: its float vectors, or its stored codes
- * times their scales (a model read from format 2 keeps only those). */
-static void st_docrow(const ty_model *m, uint64_t d, float *out) {
-    for (uint64_t j = 0; j < m->dim; j++)
-        out[j] = m->docvec ? m->docvec[d * m->dim + j]
-                           : m->doc_qscale[d] * (float)m->doc_q[d * m->dim + j];
+/* Row r (k wide) of a matrix as floats: from floats x, or else from stored
+ * codes q times their scales s (a model read from format 2 keeps only
+ * those, for the basis and the document vectors). */
+static void st_row(const float *x, const int8_t *q, const float *s, uint64_t r, uint64_t k,
+                   float *out) {
+    for (uint64_t j = 0; j < k; j++) out[j] = x ? x[r * k + j] : s[r] * (float)q[r * k + j];
+}
+
+/* st_q8_close over the rows of a matrix held by a and b, whichever form
+ * each has (floats ax/bx, else codes aq/bq with scales as/bs). */
+static int st_rows_close(const float *ax, const int8_t *aq, const float *as, const float *bx,
+                         const int8_t *bq, const float *bs, uint64_t rows, uint64_t k) {
+    float ra[TY_MAX_DIM], rb[TY_MAX_DIM];
+    if (!ax && !aq) return rows == 0 || k == 0;
+    for (uint64_t r = 0; r < rows; r++) {
+        st_row(ax, aq, as, r, k, ra);
+        st_row(bx, bq, bs, r, k, rb);
+        if (!st_q8_close(ra, rb, 1, k)) return 0;
+    }
+    return 1;
 }
 
 /* Basis row t of m as floats, whichever form m holds it in. */
 static void st_basisrow(const ty_model *m, uint64_t t, float *out) {
-    for (uint64_t j = 0; j < m->dim; j++)
-        out[j] = m->basis ? m->basis[t * m->dim + j]
-                          : m->basis_qscale[t] * (float)m->basis_q[t * m->dim + j];
-}
-
-/* st_q8_close over the basis rows of a and b, whichever form each has. */
-static int st_basis_close(const ty_model *a, const ty_model *b) {
-    float ra[TY_MAX_DIM], rb[TY_MAX_DIM];
-    if (!a->basis && !a->basis_q) return b->nterms == 0 || b->dim == 0;
-    for (uint64_t t = 0; t < a->nterms; t++) {
-        st_basisrow(a, t, ra);
-        st_basisrow(b, t, rb);
-        if (!st_q8_close(ra, rb, 1, a->dim)) return 0;
-    }
-    return 1;
-}
-
-/* st_q8_close over the document rows of a and b, whichever form each has. */
-static int st_docvec_close(const ty_model *a, const ty_model *b) {
-    float ra[TY_MAX_DIM], rb[TY_MAX_DIM];
-    if (!a->docvec && !a->doc_q) return b->ndocs == 0 || b->dim == 0;
-    for (uint64_t d = 0; d < a->ndocs; d++) {
-        st_docrow(a, d, ra);
-        st_docrow(b, d, rb);
-        if (!st_q8_close(ra, rb, 1, a->dim)) return 0;
-    }
-    return 1;
+    st_row(m->basis, m->basis_q, m->basis_qscale, t, m->dim, out);
 }
 
 /* "" when a and b are equal in every stored member, else what differs
@@ -257,8 +245,14 @@ static const char *st_diff(const ty_model *a, const ty_model *b) {
     D(MEMEQ(a->idf, b->idf, nt * 4), "idf");
     D(MEMEQ(a->sigma, b->sigma, k * 4), "sigma");
     if (b->format_version >= 2) {
-        D(!b->basis && (b->basis_q || nt == 0 || k == 0) && st_basis_close(a, b), "basis");
-        D(!b->docvec && (b->doc_q || nd == 0 || k == 0) && st_docvec_close(a, b), "docvec");
+        D(!b->basis && (b->basis_q || nt == 0 || k == 0) &&
+              st_rows_close(a->basis, a->basis_q, a->basis_qscale, b->basis, b->basis_q,
+                            b->basis_qscale, nt, k),
+          "basis");
+        D(!b->docvec && (b->doc_q || nd == 0 || k == 0) &&
+              st_rows_close(a->docvec, a->doc_q, a->doc_qscale, b->docvec, b->doc_q,
+                            b->doc_qscale, nd, k),
+          "docvec");
     } else {
         D(MEMEQ(a->basis, b->basis, nt * k * 4), "basis");
         D(MEMEQ(a->docvec, b->docvec, nd * k * 4), "docvec");

@@ -864,12 +864,19 @@ static void put_leb(writer *w, uint32_t v) {
     *p = (unsigned char)v;
 }
 
-/* Write every section of m, in the order of the layout table. */
-/* A float matrix (rows x k) as a q8 section: int8 rows (x ~= scale * q,
- * scale = max|row| / 127, ty_q8_quantize), then one f32 scale per row. */
-static void put_q8(writer *w, const char *name, const float *x, uint64_t rows,
-                   uint64_t k) {
+/* A matrix (rows x k) as a q8 section: int8 rows (x ~= scale * q, scale =
+ * max|row| / 127), then one f32 scale per row. Codes and scales the model
+ * holds (loaded, or merged from updates) are written as they are; else the
+ * float rows x are quantised (ty_q8_quantize). */
+static void put_q8(writer *w, const char *name, const float *x, const int8_t *codes,
+                   const float *scales, uint64_t rows, uint64_t k) {
     sec_begin(w, name, rows * k + 4 * rows);
+    if (codes && scales) {
+        put_bytes(w, codes, (size_t)(rows * k));
+        put_f32s(w, scales, rows);
+        sec_end(w);
+        return;
+    }
     int8_t q[TY_MAX_DIM];
     float *sc = ty_mallocarray(rows ? rows : 1, sizeof *sc);
     if (!sc) {
@@ -889,6 +896,7 @@ static void put_q8(writer *w, const char *name, const float *x, uint64_t rows,
     sec_end(w);
 }
 
+/* Write every section of m, in the order of the layout table. */
 static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
     const ty_csr *a = &m->tfidf;
@@ -914,22 +922,8 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     put_f32s(w, m->sigma, k);
     sec_end(w);
 
-    if (!m->basis_q || !m->basis_qscale) {
-        put_q8(w, "basis.q8", m->basis, nt, k);
-    } else { /* the codes as they are (loaded, or merged from updates) */
-        sec_begin(w, "basis.q8", nt * k + 4 * nt);
-        put_bytes(w, m->basis_q, (size_t)(nt * k));
-        put_f32s(w, m->basis_qscale, nt);
-        sec_end(w);
-    }
-    if (!m->doc_q || !m->doc_qscale) {
-        put_q8(w, "docvec.q8", m->docvec, nd, k);
-    } else { /* the codes as they are (loaded, or merged from updates) */
-        sec_begin(w, "docvec.q8", nd * k + 4 * nd);
-        put_bytes(w, m->doc_q, (size_t)(nd * k));
-        put_f32s(w, m->doc_qscale, nd);
-        sec_end(w);
-    }
+    put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
+    put_q8(w, "docvec.q8", m->docvec, m->doc_q, m->doc_qscale, nd, k);
 
     sec_begin(w, "tfidf.rows", 4 * nd);
     for (uint64_t i = 0; i < nd && !w->rc; i++)
