@@ -24,9 +24,19 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
+# Flags of the libraries that have a pkg-config file. They can only be asked
+# for once the Debian packages are installed, so they are not computed here
+# but written to $(CONFIG) by a rule that first installs (or asks for) the
+# packages (see "Configuration" below). GNU make makes an included makefile
+# before anything else and then reads the Makefile again, so even the first
+# `make demo` on a fresh machine compiles and links with them.
 PKGS    := openblas icu-uc icu-i18n libzstd jansson libmicrohttpd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CONFIG  := $(BUILD)/config.mk
+# Goals that build nothing and so need no packages and no $(CONFIG).
+NOCONFIG_GOALS := clean deps check-deps fresh-check
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG)
+endif
 LIBS    := $(PKG_LIBS) -llapacke -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
 CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
@@ -46,13 +56,15 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
             libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
             libexpat1-dev libmd-dev zstd libmicrohttpd-dev
 
-# What only the tests use: curl (HTTP API tests), chromium (the web page's
-# headless end-to-end test). Installed as root; otherwise those tests skip.
-TEST_DEB_PKGS := curl chromium
+# What only the tests use: curl (HTTP API tests), python3 (JSON and CSV
+# checks of the CLI tests), chromium and a Japanese font (the web page's
+# headless end-to-end test, which fails if Japanese renders as empty boxes).
+# Installed as root; otherwise the tests that need them skip.
+TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic
 # apt-get update runs at most once per build tree (both checks may install).
 APT_STAMP := $(BUILD)/.apt-updated
 
-.PHONY: all deps test demo clean check-deps check-test-deps
+.PHONY: all deps test demo clean check-deps check-test-deps fresh-check
 all: check-deps $(BUILD)/tenyo
 
 # $(call apt_check,PACKAGES,FOR,NONROOT,THEN): install the PACKAGES that are
@@ -78,8 +90,24 @@ endef
 check-deps:
 	$(call apt_check,$(DEB_PKGS),,tenyo: missing Debian packages. Run:,exit 1)
 
-check-test-deps:
+# After check-deps: two apt-get at once (make -j) would fight over apt's lock.
+check-test-deps: check-deps
 	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the API / browser tests will skip. To run them:,true)
+
+# Configuration: the packages first, then pkg-config's flags for them. Made
+# again when the Makefile changes; `make clean` removes it with the build.
+$(CONFIG): Makefile
+	$(call apt_check,$(DEB_PKGS),,tenyo: missing Debian packages. Run:,exit 1)
+	@mkdir -p $(dir $@)
+	@pkg-config --print-errors --exists $(PKGS)
+	@{ echo "# made by the Makefile from pkg-config; make clean removes it"; \
+	   echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; } >$@.tmp && mv $@.tmp $@
+
+# The README's two commands in a fresh Debian 12 root (mmdebstrap, chroot;
+# root only): see tests/fresh.sh.
+fresh-check:
+	bash tests/fresh.sh
 
 deps: check-deps
 

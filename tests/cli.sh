@@ -174,5 +174,11 @@ expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sampl
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
 
+# the README names every Debian package the Makefile installs
+pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
+missing=
+for p in $pk; do grep -qFw -- "$p" README.md || missing="$missing $p"; done
+if [ -n "$pk" ] && [ -z "$missing" ]; then ok readme_lists_packages; else bad "readme_lists_packages (not in README.md:${missing:- no package list in the Makefile})"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -91,6 +91,56 @@ else
   bad "e2e_screenshot ($(tail -n 3 "$D/chrome.err"))"
 fi
 
+# ---------------------------------- Japanese glyphs, not empty boxes
+# A page of the test's own, styled by the served app.css, draws Japanese
+# characters in the page's own font stack on a canvas and compares the
+# bitmaps: without a font that has them every character comes out as the
+# same missing-glyph box (or blank), the same as a code point no font has.
+# Run twice: as the machine is (must find real glyphs), and with a
+# fontconfig that sees no fonts at all (must find the boxes, or the probe
+# could not fail).
+cat >"$D/glyphs.html" <<G
+<!doctype html><html lang="ja"><meta charset="utf-8">
+<link rel="stylesheet" href="${U}app.css">
+<body><p id="probe">転用</p><canvas id="c" width="64" height="64"></canvas>
+<script>
+document.fonts.ready.then(function () {
+  var st = getComputedStyle(document.getElementById('probe'));
+  var ctx = document.getElementById('c').getContext('2d');
+  ctx.font = '48px ' + st.fontFamily;
+  function bitmap(ch) {
+    ctx.clearRect(0, 0, 64, 64); ctx.fillText(ch, 4, 52);
+    var d = ctx.getImageData(0, 0, 64, 64).data, s = '', n = 0;
+    for (var i = 3; i < d.length; i += 4) { s += d[i] > 127 ? '1' : '0'; if (d[i] > 127) n++; }
+    return n ? s : '';
+  }
+  var chars = ['転', '用', '特', '許', '分', '野'], box = bitmap('\u{10FFFD}');
+  var seen = {}, distinct = 0, empty = 0, boxes = 0;
+  chars.forEach(function (ch) {
+    var b = bitmap(ch);
+    if (!b) empty++; else if (b === box) boxes++;
+    if (b && !seen[b]) { seen[b] = 1; distinct++; }
+  });
+  document.body.dataset.glyphs = (distinct === chars.length && !empty && !boxes ? 'ok' : 'tofu') +
+    ' distinct=' + distinct + ' empty=' + empty + ' boxes=' + boxes + ' font=' + st.fontFamily;
+});
+</script>
+G
+chrome --dump-dom "file://$D/glyphs.html" >"$D/glyphs.out"
+g=$(sed -n 's/.*data-glyphs="\([^"]*\)".*/\1/p' "$D/glyphs.out")
+case $g in
+  ok*) ok e2e_japanese_glyphs ;;
+  *) bad "e2e_japanese_glyphs (Japanese renders as empty boxes: ${g:-no probe result}; apt-get install fonts-ipafont-gothic)" ;;
+esac
+mkdir -p "$D/nofonts"
+printf '<?xml version="1.0"?>\n<fontconfig><dir>%s/nofonts</dir><cachedir>%s/fc-cache</cachedir></fontconfig>\n' "$D" "$D" >"$D/fonts.conf"
+FONTCONFIG_FILE="$D/fonts.conf" chrome --dump-dom "file://$D/glyphs.html" >"$D/glyphs-none.out"
+g=$(sed -n 's/.*data-glyphs="\([^"]*\)".*/\1/p' "$D/glyphs-none.out")
+case $g in
+  tofu*) ok e2e_glyph_probe_sees_boxes ;;
+  *) bad "e2e_glyph_probe_sees_boxes (no fonts, yet: ${g:-no probe result})" ;;
+esac
+
 # ------------------------------------------- English, free-text query
 chrome --dump-dom "${U}#q=robot%20gripper%20with%20soft%20fingers&lang=en&n=4" >"$D/en.html"
 has "$D/en.html" 'data-state="done"' e2e_en_done

@@ -1,0 +1,149 @@
+#!/bin/bash
+# fresh.sh — the README's two commands on a fresh Debian 12, as a new user
+# meets them (`make fresh-check`; .ci/run runs it on every submission).
+#
+#   1. A minimal bookworm root: mmdebstrap --variant=minbase with git,
+#      ca-certificates and make, nothing else. Made once per machine and
+#      kept as a tarball in $FRESH_CACHE (default /var/cache/tenyo-fresh);
+#      FRESH_REBUILD=1 makes it again.
+#   2. Unpacked into a scratch folder; the current commit (HEAD, not the
+#      working tree) cloned into it at /work/tenyo, and ../shared, when there
+#      is one beside this checkout, mounted read-only at /work/shared.
+#   3. /proc, /dev (with /dev/pts) and a /dev/shm of its own mounted for the
+#      chroot, inside a private mount namespace (unshare) where the system
+#      allows one, and unmounted by a trap whatever happens; the scratch
+#      folder is removed only when nothing is mounted under it any more.
+#   4. As root in the chroot, with a bare environment and no terminal:
+#      `make demo`, then `make test`, each timed, its output kept in
+#      $FRESH_LOGS (default build/fresh/).
+#
+# Passes only when both exit 0 and the tests' last line is
+# "N passed, 0 failed". Needs root (mmdebstrap, chroot, mount) and the
+# Debian mirror ($FRESH_MIRROR, default http://deb.debian.org/debian).
+# Prints one line per step and a summary; on failure the log's last lines.
+# Usage: bash tests/fresh.sh            (from anywhere in the checkout)
+set -euo pipefail
+
+# --------------------------------------------- inside: mount, chroot, run
+if [ "${1:-}" = --inside ]; then
+    R=$2 LOGS=$3 SHARED=${4:-}
+    mounted=()
+    umount_all() {
+        local i
+        for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+            umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || true
+        done
+        mounted=()
+    }
+    trap umount_all EXIT
+    trap 'exit 130' INT TERM
+    mnt() { mount "$@"; mounted+=("${!#}"); }
+    mnt -t proc proc "$R/proc"
+    # binds made private, so that nothing mounted below them reaches the host
+    mnt --bind /dev "$R/dev" && mount --make-private "$R/dev"
+    mnt --bind /dev/pts "$R/dev/pts" && mount --make-private "$R/dev/pts"
+    mnt -t tmpfs -o mode=1777,size=2g tmpfs "$R/dev/shm"
+    if [ -n "$SHARED" ]; then
+        mkdir -p "$R/work/shared"
+        mnt --bind "$SHARED" "$R/work/shared" && mount --make-private "$R/work/shared"
+        mount -o remount,bind,ro "$R/work/shared"
+    fi
+    rc_all=0
+    for cmd in "make demo" "make test"; do
+        log="$LOGS/${cmd// /-}.log"
+        t0=$(date +%s)
+        set +e
+        chroot "$R" /usr/bin/env -i HOME=/root CI=true \
+            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+            /bin/bash -c "cd /work/tenyo && $cmd" </dev/null >"$log" 2>&1
+        rc=$?
+        set -e
+        echo "$cmd|$rc|$(($(date +%s) - t0))" >>"$LOGS/results"
+        [ "$rc" = 0 ] || rc_all=1
+    done
+    exit "$rc_all"
+fi
+
+# ------------------------------------------------- outside: prepare, check
+say() { echo "fresh-check: $*"; }
+die() { say "$*"; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (mmdebstrap, chroot and mount); run it as root"
+top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+cd "$top"
+commit=$(git rev-parse HEAD)
+[ -z "$(git status --porcelain --untracked-files=no)" ] ||
+    say "note: uncommitted changes are not checked (the check clones HEAD, $(git rev-parse --short HEAD))"
+grep -q '^make demo' README.md && grep -q '^make test' README.md ||
+    die "README.md no longer lists 'make demo' and 'make test'; update tests/fresh.sh with it"
+
+CACHE=${FRESH_CACHE:-/var/cache/tenyo-fresh}
+MIRROR=${FRESH_MIRROR:-http://deb.debian.org/debian}
+LOGS=${FRESH_LOGS:-$top/build/fresh}
+INCLUDE=git,ca-certificates,make
+BASE="$CACHE/bookworm-minbase-${INCLUDE//,/-}.tar"
+mkdir -p "$CACHE" "$LOGS"
+rm -f "$LOGS"/*.log "$LOGS/results"
+
+if ! command -v mmdebstrap >/dev/null 2>&1; then
+    say "installing mmdebstrap"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+fi
+if [ ! -s "$BASE" ] || [ "${FRESH_REBUILD:-0}" = 1 ]; then
+    say "making the base root (mmdebstrap --variant=minbase --include=$INCLUDE bookworm)"
+    t0=$(date +%s)
+    mmdebstrap --quiet --format=tar --variant=minbase --include="$INCLUDE" bookworm "$BASE.tmp" "$MIRROR" \
+        >"$LOGS/mmdebstrap.log" 2>&1 || { tail -n 20 "$LOGS/mmdebstrap.log"; rm -f "$BASE.tmp"; die "mmdebstrap failed"; }
+    mv "$BASE.tmp" "$BASE"
+    say "base root made in $(($(date +%s) - t0)) s: $BASE"
+else
+    say "base root from cache: $BASE ($(date -r "$BASE" +%F))"
+fi
+
+W=$(mktemp -d "${FRESH_TMP:-/var/tmp}/tenyo-fresh-XXXXXX")
+R="$W/root"
+# Nothing is deleted while anything is still mounted below $W.
+cleanup() {
+    if grep -q " $W/" /proc/self/mounts; then
+        say "left $W in place: still mounted there:"
+        grep " $W/" /proc/self/mounts | cut -d' ' -f2 >&2
+    else
+        rm -rf "$W"
+    fi
+}
+trap cleanup EXIT
+mkdir -p "$R"
+tar -xf "$BASE" -C "$R"
+cp -L /etc/resolv.conf "$R/etc/resolv.conf"
+git clone -q --no-hardlinks "$top" "$R/work/tenyo"
+git -C "$R/work/tenyo" checkout -q "$commit"
+SHARED=
+[ -d "$top/../shared" ] && SHARED=$(cd "$top/../shared" && pwd)
+say "commit $(git rev-parse --short HEAD) in a fresh Debian 12 root; ../shared: ${SHARED:-absent}${SHARED:+ (read-only at /work/shared)}"
+
+# A private mount namespace where the system allows one: the mounts die
+# with it even if this script is killed; the trap inside unmounts anyway.
+NS=()
+unshare --mount --propagation private true 2>/dev/null && NS=(unshare --mount --propagation private)
+: >"$LOGS/results"
+set +e
+"${NS[@]}" bash "$0" --inside "$R" "$LOGS" "$SHARED"
+set -e
+
+ok=1
+while IFS='|' read -r cmd rc secs; do
+    line="$cmd: exit $rc in ${secs} s"
+    if [ "$cmd" = "make test" ]; then
+        summary=$(tail -n 1 "$LOGS/make-test.log")
+        line="$line; last line: $summary"
+        [[ $summary =~ ^[0-9]+\ passed,\ 0\ failed$ ]] || ok=0
+    fi
+    say "$line"
+    [ "$cmd" = "make test" ] && echo "$summary"      # the fresh machine's test summary
+    if [ "$rc" != 0 ]; then
+        ok=0
+        tail -n 30 "$LOGS/${cmd// /-}.log" | sed 's/^/  | /'
+    fi
+done <"$LOGS/results"
+[ "$(wc -l <"$LOGS/results")" = 2 ] || ok=0
+[ "$ok" = 1 ] || die "FAILED (logs: $LOGS)"
+say "PASSED (logs: $LOGS)"
