@@ -117,7 +117,7 @@ cp -L /etc/resolv.conf "$R/etc/resolv.conf"
 git clone -q --no-hardlinks "$top" "$R/work/tenyo"
 git -C "$R/work/tenyo" checkout -q "$commit"
 SHARED=
-[ -d "$top/../shared" ] && SHARED=$(cd "$top/../shared" && pwd)
+[ -d "$top/../shared" ] && SHARED=$(cd "$top/../shared" && pwd -P)
 say "commit $(git rev-parse --short HEAD) in a fresh Debian 12 root; ../shared: ${SHARED:-absent}${SHARED:+ (read-only at /work/shared)}"
 
 # A private mount namespace where the system allows one: the mounts die
