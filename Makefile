@@ -86,9 +86,11 @@ if [ -n "$$missing" ]; then \
 fi
 endef
 
-# Runs before every build so a fresh machine needs no setup.
+# Runs before every build so a fresh machine needs no setup; also the first
+# step of $(CONFIG).
+install_deps = $(call apt_check,$(DEB_PKGS),,tenyo: missing Debian packages. Run:,exit 1)
 check-deps:
-	$(call apt_check,$(DEB_PKGS),,tenyo: missing Debian packages. Run:,exit 1)
+	$(install_deps)
 
 # After check-deps: two apt-get at once (make -j) would fight over apt's lock.
 check-test-deps: check-deps
@@ -97,7 +99,7 @@ check-test-deps: check-deps
 # Configuration: the packages first, then pkg-config's flags for them. Made
 # again when the Makefile changes; `make clean` removes it with the build.
 $(CONFIG): Makefile
-	$(call apt_check,$(DEB_PKGS),,tenyo: missing Debian packages. Run:,exit 1)
+	$(install_deps)
 	@mkdir -p $(dir $@)
 	@pkg-config --print-errors --exists $(PKGS)
 	@{ echo "# made by the Makefile from pkg-config; make clean removes it"; \
