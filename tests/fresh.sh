@@ -13,11 +13,13 @@
 #      chroot, inside a private mount namespace (unshare) where the system
 #      allows one, and unmounted by a trap whatever happens; the scratch
 #      folder is removed only when nothing is mounted under it any more.
-#   4. As root in the chroot, with a bare environment and no terminal:
-#      `make demo`, then `make test`, each timed, its output kept in
-#      $FRESH_LOGS (default build/fresh/).
+#   4. In the chroot, with a bare environment and no terminal: `make demo`
+#      and `make test` as nobody (each must fail, printing the exact
+#      apt-get line, having built nothing), then as root `make demo`, then
+#      `make test`; each timed, its output kept in $FRESH_LOGS (default
+#      build/fresh/).
 #
-# Passes only when both exit 0 and the tests' last line is
+# Passes only when the root runs both exit 0 and the tests' last line is
 # "N passed, 0 failed". Needs root (mmdebstrap, chroot, mount) and the
 # Debian mirror ($FRESH_MIRROR, default http://deb.debian.org/debian).
 # Prints one line per step and a summary; on failure the log's last lines.
@@ -48,20 +50,23 @@ if [ "${1:-}" = --inside ]; then
         mnt --bind "$SHARED" "$R/work/shared" && mount --make-private "$R/work/shared"
         mount -o remount,bind,ro "$R/work/shared"
     fi
-    rc_all=0
-    for cmd in "make demo" "make test"; do
-        log="$LOGS/${cmd// /-}.log"
+    # first as a user who cannot install (must print the apt-get line and
+    # stop), then as root (must install, build, run)
+    for run in "nobody|make demo" "nobody|make test" "root|make demo" "root|make test"; do
+        user=${run%%|*} cmd=${run#*|}
+        log="$LOGS/$user-${cmd// /-}.log"
         t0=$(date +%s)
         set +e
-        chroot "$R" /usr/bin/env -i HOME=/root CI=true \
+        chroot --userspec="$user:$([ "$user" = root ] && echo root || echo nogroup)" "$R" \
+            /usr/bin/env -i HOME=/root CI=true \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             /bin/bash -c "cd /work/tenyo && $cmd" </dev/null >"$log" 2>&1
         rc=$?
         set -e
-        echo "$cmd|$rc|$(($(date +%s) - t0))" >>"$LOGS/results"
-        [ "$rc" = 0 ] || rc_all=1
+        built=no; [ -e "$R/work/tenyo/build/tenyo" ] && built=yes
+        echo "$user|$cmd|$rc|$(($(date +%s) - t0))|$built" >>"$LOGS/results"
     done
-    exit "$rc_all"
+    exit 0
 fi
 
 # ------------------------------------------------- outside: prepare, check
@@ -130,20 +135,34 @@ set +e
 set -e
 
 ok=1
-while IFS='|' read -r cmd rc secs; do
-    line="$cmd: exit $rc in ${secs} s"
-    if [ "$cmd" = "make test" ]; then
-        summary=$(tail -n 1 "$LOGS/make-test.log")
-        line="$line; last line: $summary"
-        [[ $summary =~ ^[0-9]+\ passed,\ 0\ failed$ ]] || ok=0
+apt_line="sudo apt-get update && sudo apt-get install -y build-essential pkg-config"
+while IFS='|' read -r user cmd rc secs built; do
+    log="$LOGS/$user-${cmd// /-}.log"
+    good=1
+    if [ "$user" != root ]; then
+        # not root: the exact apt-get line, a failure, nothing built
+        line="$cmd as $user: exit $rc in ${secs} s"
+        if [ "$rc" != 0 ] && grep -qF -- "$apt_line" "$log" && [ "$built" = no ]; then
+            line="$line, printed the apt-get line and stopped"
+        else
+            good=0 line="$line: expected a failure with the apt-get line and nothing built"
+        fi
+    else
+        line="$cmd: exit $rc in ${secs} s"
+        [ "$rc" = 0 ] || good=0
+        if [ "$cmd" = "make test" ]; then
+            summary=$(tail -n 1 "$log")
+            line="$line; last line: $summary"
+            [[ $summary =~ ^[0-9]+\ passed,\ 0\ failed$ ]] || good=0
+        fi
     fi
     say "$line"
-    [ "$cmd" = "make test" ] && echo "$summary"      # the fresh machine's test summary
-    if [ "$rc" != 0 ]; then
+    [ "$user $cmd" = "root make test" ] && echo "$summary"   # the fresh machine's test summary
+    if [ "$good" = 0 ]; then
         ok=0
-        tail -n 30 "$LOGS/${cmd// /-}.log" | sed 's/^/  | /'
+        tail -n 30 "$log" | sed 's/^/  | /'
     fi
 done <"$LOGS/results"
-[ "$(wc -l <"$LOGS/results")" = 2 ] || ok=0
+[ "$(wc -l <"$LOGS/results")" = 4 ] || ok=0
 [ "$ok" = 1 ] || die "FAILED (logs: $LOGS)"
 say "PASSED (logs: $LOGS)"
