@@ -11,8 +11,9 @@
 #      is one beside this checkout, mounted read-only at /work/shared.
 #   3. /proc, /dev (with /dev/pts) and a /dev/shm of its own mounted for the
 #      chroot, inside a private mount namespace (unshare) where the system
-#      allows one, and unmounted by a trap whatever happens; the scratch
-#      folder is removed only when nothing is mounted under it any more.
+#      allows one, and unmounted by a trap whatever happens (INT/TERM first
+#      end the command running in the chroot); the scratch folder is
+#      removed only when nothing is mounted under it any more.
 #   4. In the chroot, with a bare environment and no terminal: `make demo`
 #      and `make test` as nobody (each must fail, printing the exact
 #      apt-get line, having built nothing), then as root `make demo`, then
@@ -38,16 +39,31 @@ if [ "${1:-}" = --inside ]; then
         mounted=()
     }
     trap umount_all EXIT
-    trap 'exit 130' INT TERM
+    # On INT/TERM: end the command running in the chroot (its own session,
+    # so a terminal's Ctrl-C does not reach it half-way), then unmount.
+    child=
+    stop() {
+        local i
+        if [ -n "$child" ]; then
+            kill -TERM -- "-$child" 2>/dev/null
+            for ((i = 0; i < 20; i++)); do kill -0 "$child" 2>/dev/null || break; sleep 0.5; done
+            kill -KILL -- "-$child" 2>/dev/null
+            wait "$child"
+        fi
+        exit 130
+    }
+    trap stop INT TERM
+    # called as plain commands, so that set -e stops at a failed mount
     mnt() { mount "$@"; mounted+=("${!#}"); }
+    # a bind made private: nothing mounted below it reaches the host
+    bind() { mnt --bind "$1" "$2"; mount --make-private "$2"; }
     mnt -t proc proc "$R/proc"
-    # binds made private, so that nothing mounted below them reaches the host
-    mnt --bind /dev "$R/dev" && mount --make-private "$R/dev"
-    mnt --bind /dev/pts "$R/dev/pts" && mount --make-private "$R/dev/pts"
+    bind /dev "$R/dev"
+    bind /dev/pts "$R/dev/pts"
     mnt -t tmpfs -o mode=1777,size=2g tmpfs "$R/dev/shm"
     if [ -n "$SHARED" ]; then
         mkdir -p "$R/work/shared"
-        mnt --bind "$SHARED" "$R/work/shared" && mount --make-private "$R/work/shared"
+        bind "$SHARED" "$R/work/shared"
         mount -o remount,bind,ro "$R/work/shared"
     fi
     # first as a user who cannot install (must print the apt-get line and
@@ -56,13 +72,14 @@ if [ "${1:-}" = --inside ]; then
         user=${run%%|*} cmd=${run#*|}
         log="$LOGS/$user-${cmd// /-}.log"
         t0=$(date +%s)
-        set +e
-        chroot --userspec="$user:$([ "$user" = root ] && echo root || echo nogroup)" "$R" \
-            /usr/bin/env -i HOME=/root CI=true \
+        group=root home=/root
+        [ "$user" = root ] || group=nogroup home=/nonexistent
+        setsid chroot --userspec="$user:$group" "$R" /usr/bin/env -i HOME="$home" CI=true \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-            /bin/bash -c "cd /work/tenyo && $cmd" </dev/null >"$log" 2>&1
-        rc=$?
-        set -e
+            /bin/bash -c "cd /work/tenyo && $cmd" </dev/null >"$log" 2>&1 &
+        child=$!
+        rc=0; wait "$child" || rc=$?
+        child=
         built=no; [ -e "$R/work/tenyo/build/tenyo" ] && built=yes
         echo "$user|$cmd|$rc|$(($(date +%s) - t0))|$built" >>"$LOGS/results"
     done
@@ -130,9 +147,13 @@ say "commit $(git rev-parse --short HEAD) in a fresh Debian 12 root; ../shared: 
 NS=()
 unshare --mount --propagation private true 2>/dev/null && NS=(unshare --mount --propagation private)
 : >"$LOGS/results"
-set +e
-"${NS[@]}" bash "$0" --inside "$R" "$LOGS" "$SHARED"
-set -e
+# In the background, so that a signal here is passed on and waited for:
+# the scratch folder is cleaned up only after the inside has unmounted.
+"${NS[@]}" bash "$0" --inside "$R" "$LOGS" "$SHARED" &
+inner=$!
+trap 'kill -TERM "$inner" 2>/dev/null; wait "$inner"; exit 130' INT TERM
+wait "$inner" || true
+trap - INT TERM
 
 ok=1
 apt_line="sudo apt-get update && sudo apt-get install -y build-essential pkg-config"
