@@ -45,10 +45,10 @@ if [ "${1:-}" = --inside ]; then
     stop() {
         local i
         if [ -n "$child" ]; then
-            kill -TERM -- "-$child" 2>/dev/null
+            kill -TERM -- "-$child" 2>/dev/null || true
             for ((i = 0; i < 20; i++)); do kill -0 "$child" 2>/dev/null || break; sleep 0.5; done
-            kill -KILL -- "-$child" 2>/dev/null
-            wait "$child"
+            kill -KILL -- "-$child" 2>/dev/null || true
+            wait "$child" || true
         fi
         exit 130
     }
