@@ -126,16 +126,18 @@ document.fonts.ready.then(function () {
 });
 </script>
 G
-chrome --dump-dom "file://$D/glyphs.html" >"$D/glyphs.out"
-g=$(sed -n 's/.*data-glyphs="\([^"]*\)".*/\1/p' "$D/glyphs.out")
+# the probe's verdict ("ok ..." or "tofu ..."), empty if it did not run
+probe_glyphs() {
+  chrome --dump-dom "file://$D/glyphs.html" | sed -n 's/.*data-glyphs="\([^"]*\)".*/\1/p'
+}
+g=$(probe_glyphs)
 case $g in
   ok*) ok e2e_japanese_glyphs ;;
   *) bad "e2e_japanese_glyphs (Japanese renders as empty boxes: ${g:-no probe result}; apt-get install fonts-ipafont-gothic)" ;;
 esac
 mkdir -p "$D/nofonts"
 printf '<?xml version="1.0"?>\n<fontconfig><dir>%s/nofonts</dir><cachedir>%s/fc-cache</cachedir></fontconfig>\n' "$D" "$D" >"$D/fonts.conf"
-FONTCONFIG_FILE="$D/fonts.conf" chrome --dump-dom "file://$D/glyphs.html" >"$D/glyphs-none.out"
-g=$(sed -n 's/.*data-glyphs="\([^"]*\)".*/\1/p' "$D/glyphs-none.out")
+g=$(export FONTCONFIG_FILE="$D/fonts.conf"; probe_glyphs)
 case $g in
   tofu*) ok e2e_glyph_probe_sees_boxes ;;
   *) bad "e2e_glyph_probe_sees_boxes (no fonts, yet: ${g:-no probe result})" ;;
