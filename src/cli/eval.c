@@ -212,6 +212,8 @@ typedef struct xstats {
     double p5, p10, psw10;         /* prior baseline */
     double ser_hit, ser_all;       /* serendipity numerator / denominator */
     double ntargets, nqueries;     /* totals */
+    double prop, prop_big;         /* proposals, of them in the 3 largest fields */
+    double tgt_big;                /* targets in the 3 largest fields */
 } xstats;
 
 typedef struct xjob {
@@ -219,10 +221,20 @@ typedef struct xjob {
     const split_filter *sf;    /* queries */
     tenyo_ideas_opts io;       /* ideas options (home set per query) */
     int threads, tid;          /* worker layout */
+    const int64_t *big;        /* the 3 largest fields of the index */
+    xstats *per;               /* per-query sums (shared array, own slots) */
     xstats st;                 /* this worker's sums */
     int status;                /* first error */
     char err[512];             /* its message */
 } xjob;
+
+static void xstats_add(xstats *a, const xstats *b) {
+    a->t5 += b->t5; a->t10 += b->t10; a->sw10 += b->sw10; a->swall += b->swall;
+    a->p5 += b->p5; a->p10 += b->p10; a->psw10 += b->psw10;
+    a->ser_hit += b->ser_hit; a->ser_all += b->ser_all;
+    a->ntargets += b->ntargets; a->nqueries += b->nqueries;
+    a->prop += b->prop; a->prop_big += b->prop_big; a->tgt_big += b->tgt_big;
+}
 
 /* Fields of another section than home, by co(home, f) descending (ties by
  * code): the prior ranking of EVAL.md. Writes up to 10 field numbers. */
@@ -273,7 +285,12 @@ static void *x_worker(void *arg) {
         if (hid >= 0) tenyo_index_field(j->x, (uint32_t)hid, NULL, &nh);
         int64_t top[10];
         int np = prior_top(j->x, q->home, hid, top, 10);
-        j->st.nqueries++;
+        xstats q1 = {0};
+        q1.nqueries = 1;
+        q1.prop = n;
+        for (int i = 0; i < n; i++)
+            for (int b = 0; b < 3; b++)
+                if (j->big[b] >= 0 && (int64_t)ideas[i].field == j->big[b]) q1.prop_big++;
         for (int t = 0; t < q->ntargets; t++) {
             int64_t tf = tenyo_index_field_find(j->x, q->targets[t]);
             double co = (hid >= 0 && tf >= 0) ? (double)tenyo_index_cooccur(j->x, (uint32_t)hid, (uint32_t)tf) : 0;
@@ -284,25 +301,50 @@ static void *x_worker(void *arg) {
             int prank = 0;
             for (int i = 0; i < np; i++)
                 if (tf >= 0 && top[i] == tf) { prank = i + 1; break; }
-            j->st.ntargets++;
-            j->st.swall += w;
-            if (rank && rank <= 5) j->st.t5++;
-            if (rank) { j->st.t10++; j->st.sw10 += w; }
-            if (prank && prank <= 5) j->st.p5++;
-            if (prank) { j->st.p10++; j->st.psw10 += w; }
+            q1.ntargets++;
+            q1.swall += w;
+            for (int b = 0; b < 3; b++)
+                if (tf >= 0 && tf == j->big[b]) q1.tgt_big++;
+            if (rank && rank <= 5) q1.t5++;
+            if (rank) { q1.t10++; q1.sw10 += w; }
+            if (prank && prank <= 5) q1.p5++;
+            if (prank) { q1.p10++; q1.psw10 += w; }
             if (!prank) {
-                j->st.ser_all++;
-                if (rank) j->st.ser_hit++;
+                q1.ser_all++;
+                if (rank) q1.ser_hit++;
             }
         }
+        j->per[qi] = q1;
+        xstats_add(&j->st, &q1);
     }
     tenyo_ctx_free(c);
     return NULL;
 }
 
-/* Run Protocol X over sf's queries; fills st. Returns an exit code. */
+/* The 3 fields with the most documents (ties: lower number). */
+static void largest3(const tenyo_index *x, int64_t big[3]) {
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    uint64_t bc[3] = {0, 0, 0};
+    big[0] = big[1] = big[2] = -1;
+    for (uint32_t f = 0; f < in.nfields; f++) {
+        uint64_t cnt = 0;
+        tenyo_index_field(x, f, NULL, &cnt);
+        for (int b = 0; b < 3; b++)
+            if (big[b] < 0 || cnt > bc[b]) {
+                for (int k = 2; k > b; k--) { big[k] = big[k - 1]; bc[k] = bc[k - 1]; }
+                big[b] = f;
+                bc[b] = cnt;
+                break;
+            }
+    }
+}
+
+/* Run Protocol X over sf's queries; fills st and per (one entry per query
+ * of sf, zero for a query that failed). Returns an exit code. */
 static int run_x(const tenyo_index *x, const split_filter *sf,
-                 const tenyo_ideas_opts *io, int nt, xstats *st, double *secs) {
+                 const tenyo_ideas_opts *io, int nt, xstats *st, xstats *per,
+                 const int64_t big[3], double *secs) {
     xjob jobs[64];
     pthread_t th[64];
     double t0 = now_s();
@@ -313,6 +355,8 @@ static int run_x(const tenyo_index *x, const split_filter *sf,
         jobs[t].io = *io;
         jobs[t].threads = nt;
         jobs[t].tid = t;
+        jobs[t].big = big;
+        jobs[t].per = per;
         pthread_create(&th[t], NULL, x_worker, &jobs[t]);
     }
     int ec = EXIT_OK;
@@ -323,14 +367,51 @@ static int run_x(const tenyo_index *x, const split_filter *sf,
             fprintf(stderr, "tenyo: ideas: %s\n", jobs[t].err);
             ec = EXIT_RESOURCE;
         }
-        xstats *s = &jobs[t].st;
-        st->t5 += s->t5; st->t10 += s->t10; st->sw10 += s->sw10; st->swall += s->swall;
-        st->p5 += s->p5; st->p10 += s->p10; st->psw10 += s->psw10;
-        st->ser_hit += s->ser_hit; st->ser_all += s->ser_all;
-        st->ntargets += s->ntargets; st->nqueries += s->nqueries;
+        xstats_add(st, &jobs[t].st);
     }
     *secs = now_s() - t0;
     return ec;
+}
+
+/* 95% bootstrap intervals: the queries resampled with replacement B times
+ * (a fixed xorshift seed, so a run is repeatable), each metric a ratio of
+ * sums over the resample; lo/hi are the 2.5th and 97.5th percentiles. */
+enum { XM_R5, XM_R10, XM_SW10, XM_SER, XM_N };
+#define BOOT_B 1000
+
+static double xmetric(const xstats *s, int m) {
+    switch (m) {
+    case XM_R5: return s->ntargets > 0 ? s->t5 / s->ntargets : 0;
+    case XM_R10: return s->ntargets > 0 ? s->t10 / s->ntargets : 0;
+    case XM_SW10: return s->swall > 0 ? s->sw10 / s->swall : 0;
+    default: return s->ser_all > 0 ? s->ser_hit / s->ser_all : 0;
+    }
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int bootstrap(const xstats *per, size_t nq, double lo[XM_N], double hi[XM_N]) {
+    double *v = malloc((size_t)BOOT_B * XM_N * sizeof *v);
+    if (!v) return -1;
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    for (int b = 0; b < BOOT_B; b++) {
+        xstats s = {0};
+        for (size_t i = 0; i < nq; i++) {
+            r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+            xstats_add(&s, &per[r % nq]);
+        }
+        for (int m = 0; m < XM_N; m++) v[(size_t)m * BOOT_B + (size_t)b] = xmetric(&s, m);
+    }
+    for (int m = 0; m < XM_N; m++) {
+        qsort(v + (size_t)m * BOOT_B, BOOT_B, sizeof *v, cmp_double);
+        lo[m] = v[(size_t)m * BOOT_B + BOOT_B * 25 / 1000];
+        hi[m] = v[(size_t)m * BOOT_B + BOOT_B * 975 / 1000 - 1];
+    }
+    free(v);
+    return 0;
 }
 
 static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
@@ -347,6 +428,7 @@ static const char *eval_usage =
     "  --protocol P         S, X or all (default all)\n"
     "  --knn N, --novelty V, --field-norm A, --serendipity-from R,\n"
     "  --ideas-mode M       ideas options for Protocol X\n"
+    "  --reference R5,SER   reference recall@5 and serendipity@10 (EVAL.md) for ratios\n"
     "  --json               one JSON object\n"
     "  plus the build options of `tenyo index` (-d, -t, --min-df, --max-df, ...)\n";
 
@@ -367,13 +449,14 @@ int cli_cmd_eval(int argc, char **argv) {
         {"ideas-mode", required_argument, 0, 'I'},
         {"serendipity-from", required_argument, 0, 'R'},
         {"prior-weight", required_argument, 0, 'W'},
+        {"reference", required_argument, 0, 'F'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *proto = "all";
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
     split_filter sf = {.salt = "dev", .mod = 4};
     const char *keep = NULL, *modes = "all";
-    double weight = -1;
+    double weight = -1, ref5 = 0, refser = 0;
     int json = 0, bad = 0, c;
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
@@ -393,6 +476,12 @@ int cli_cmd_eval(int argc, char **argv) {
         case 'A': io.field_norm = strtod(optarg, NULL); break;
         case 'R': io.serendipity_from = atoi(optarg); break;
         case 'W': io.prior_weight = strtod(optarg, NULL); break;
+        case 'F':
+            if (sscanf(optarg, "%lf,%lf", &ref5, &refser) != 2 || !(ref5 > 0) || !(refser > 0)) {
+                fprintf(stderr, "tenyo: --reference wants RECALL5,SERENDIPITY10 (like 0.877,0.597)\n");
+                bad = 1;
+            }
+            break;
         case 'I':
             if (cli_parse_mode(optarg, &io.mode)) bad = 1;
             break;
@@ -484,7 +573,28 @@ int cli_cmd_eval(int argc, char **argv) {
     uint64_t ndocs = tenyo_index_ndocs(x);
     xstats xs = {0};
     double xsecs = 0;
-    if (do_x && ec == EXIT_OK) ec = run_x(x, &sf, &io, nt, &xs, &xsecs);
+    xstats *per = NULL;
+    double clo[XM_N] = {0}, chi[XM_N] = {0};
+    int64_t big[3] = {-1, -1, -1};
+    if (do_x && ec == EXIT_OK) {
+        per = calloc(sf.nxq ? sf.nxq : 1, sizeof *per);
+        if (!per) {
+            fprintf(stderr, "tenyo: out of memory\n");
+            ec = EXIT_RESOURCE;
+        } else {
+            largest3(x, big);
+            ec = run_x(x, &sf, &io, nt, &xs, per, big, &xsecs);
+            if (ec == EXIT_OK && bootstrap(per, sf.nxq, clo, chi)) ec = EXIT_RESOURCE;
+        }
+    }
+    char bigs[3][5] = {"-", "-", "-"};
+    for (int k = 0; k < 3; k++) {
+        const char *code = NULL;
+        if (big[k] >= 0 && tenyo_index_field(x, (uint32_t)big[k], &code, NULL) == TENYO_OK)
+            snprintf(bigs[k], sizeof bigs[k], "%s", code);
+    }
+    const double tv[XM_N] = {ratio(xs.t5, xs.ntargets), ratio(xs.t10, xs.ntargets),
+                             ratio(xs.sw10, xs.swall), ratio(xs.ser_hit, xs.ser_all)};
     if (json) {
         json_t *o = json_object(), *r = json_object();
         json_object_set_new(o, "protocol", json_string("S"));
@@ -514,6 +624,28 @@ int cli_cmd_eval(int argc, char **argv) {
             json_object_set_new(t, "recall_at_10", json_real(ratio(xs.t10, xs.ntargets)));
             json_object_set_new(t, "sw_recall_at_10", json_real(ratio(xs.sw10, xs.swall)));
             json_object_set_new(t, "serendipity_at_10", json_real(ratio(xs.ser_hit, xs.ser_all)));
+            static const char *mn[XM_N] = {"recall_at_5", "recall_at_10", "sw_recall_at_10",
+                                           "serendipity_at_10"};
+            json_t *ci = json_object();
+            for (int m = 0; m < XM_N; m++) {
+                json_t *pair = json_array();
+                json_array_append_new(pair, json_real(clo[m]));
+                json_array_append_new(pair, json_real(chi[m]));
+                json_object_set_new(ci, mn[m], pair);
+            }
+            json_object_set_new(t, "ci95", ci);
+            json_t *dr = json_object(), *bl = json_array();
+            for (int k = 0; k < 3; k++) json_array_append_new(bl, json_string(bigs[k]));
+            json_object_set_new(dr, "fields", bl);
+            json_object_set_new(dr, "share_of_proposals", json_real(ratio(xs.prop_big, xs.prop)));
+            json_object_set_new(dr, "share_of_targets", json_real(ratio(xs.tgt_big, xs.ntargets)));
+            json_object_set_new(xo, "drift", dr);
+            if (ref5 > 0 && refser > 0) {
+                json_t *rf = json_object();
+                json_object_set_new(rf, "recall_at_5", json_real(ref5));
+                json_object_set_new(rf, "serendipity_at_10", json_real(refser));
+                json_object_set_new(xo, "reference", rf);
+            }
             json_object_set_new(p, "recall_at_5", json_real(ratio(xs.p5, xs.ntargets)));
             json_object_set_new(p, "recall_at_10", json_real(ratio(xs.p10, xs.ntargets)));
             json_object_set_new(p, "sw_recall_at_10", json_real(ratio(xs.psw10, xs.swall)));
@@ -548,11 +680,22 @@ int cli_cmd_eval(int argc, char **argv) {
                    "sw_recall@10", "serendipity@10");
             printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "prior", ratio(xs.p5, xs.ntargets),
                    ratio(xs.p10, xs.ntargets), ratio(xs.psw10, xs.swall), 0.0);
-            printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "tenyo", ratio(xs.t5, xs.ntargets),
-                   ratio(xs.t10, xs.ntargets), ratio(xs.sw10, xs.swall),
-                   ratio(xs.ser_hit, xs.ser_all));
+            printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "tenyo", tv[XM_R5], tv[XM_R10],
+                   tv[XM_SW10], tv[XM_SER]);
+            printf("%-8s  %.3f-%.3f  %.3f-%.3f    %.3f-%.3f      %.3f-%.3f   (95%% bootstrap, %d resamples of the queries)\n",
+                   "  ci95", clo[XM_R5], chi[XM_R5], clo[XM_R10], chi[XM_R10], clo[XM_SW10], chi[XM_SW10],
+                   clo[XM_SER], chi[XM_SER], BOOT_B);
+            if (ref5 > 0 && refser > 0)
+                printf("against the reference (recall@5 %.3f, serendipity@10 %.3f): recall@5 %.3fx "
+                       "(%.3f-%.3f), serendipity@10 %.3fx (%.3f-%.3f)\n", ref5, refser,
+                       tv[XM_R5] / ref5, clo[XM_R5] / ref5, chi[XM_R5] / ref5, tv[XM_SER] / refser,
+                       clo[XM_SER] / refser, chi[XM_SER] / refser);
+            printf("drift: %.1f%% of %.0f proposals fall in the 3 largest fields (%s %s %s); "
+                   "%.1f%% of the targets do\n", 100 * ratio(xs.prop_big, xs.prop), xs.prop,
+                   bigs[0], bigs[1], bigs[2], 100 * ratio(xs.tgt_big, xs.ntargets));
         }
     }
+    free(per);
     free(g.h);
     free(g.ptr);
     for (size_t i = 0; i < sf.nxq; i++) {
