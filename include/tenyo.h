@@ -450,35 +450,108 @@ typedef struct tenyo_ideas_opts {
     int open_only;            /* 1: evidence only from licensable patents */
     tenyo_mode mode;          /* similarity for evidence (default hybrid) */
     int knn;                  /* neighbours that vote (default 0 = tuned) */
-    double novelty;           /* 0..1: how readily unexpected fields are
-                                 promoted after the first serendipity_from
-                                 proposals (< 0: default 1) */
+    double novelty;           /* 0..1 (< 0: default 0.6): how far the list
+                                 leans to fields co-classification alone
+                                 would not propose. The first
+                                 round(10 (1 - novelty)) proposals are the
+                                 most confident; after them unexpected
+                                 fields come first. 0: by confidence only;
+                                 1: every unexpected field first */
     double field_norm;        /* votes divided by field size^field_norm
                                  (< 0: default 0) */
     double prior_weight;      /* weight of the co-classification prior
                                  P(field | home) added to the vote share
                                  (< 0: default) */
-    int serendipity_from;     /* proposals ranked by evidence alone before
-                                 unexpected fields are promoted (< 0:
-                                 default 5; 0: off) */
+    int serendipity_from;     /* >= 0: overrides the novelty's count of
+                                 proposals ranked by confidence alone */
+    double min_confidence;    /* proposals below this confidence are left
+                                 out (< 0: default TENYO_IDEAS_MIN_CONFIDENCE;
+                                 0: none; evaluation ranks the full list) */
+    int merge;                /* 1 (default): neighbouring subclasses of one
+                                 class proposed on the same evidence become
+                                 one proposal (tenyo_idea.also); 0: one per
+                                 field */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
 
 #define TENYO_IDEA_EVIDENCE 3
+#define TENYO_IDEA_ALSO 4
+/* Default confidence below which proposals are not shown (measured on the
+ * development split; README "Ideas"). */
+#define TENYO_IDEAS_MIN_CONFIDENCE 0.08
+
+/* Why a proposal is weak (tenyo_idea.flags). */
+enum {
+    TENYO_IDEA_ONE_PATENT = 1,     /* one evidence patent only */
+    TENYO_IDEA_ONE_WORD = 2,       /* the shared content is one word */
+    TENYO_IDEA_GENERIC = 4,        /* shared words are generic (spread
+                                      evenly over the index's fields) */
+    TENYO_IDEA_TITLE_ONLY = 8      /* every evidence patent is a title
+                                      without an abstract */
+};
 
 /* One proposed field. code lives as long as the index. */
 typedef struct tenyo_idea {
     uint32_t field;           /* field number (tenyo_index_field) */
     const char *code;         /* IPC subclass, e.g. "A61B" */
-    double score;             /* ranking score */
-    double relevance;         /* similarity-weighted, size-normalised vote */
-    double surprise;          /* -ln((co(home,f)+0.5)/(n(home)+1)) */
+    double score;             /* ranking score (decreasing down the list) */
+    double confidence;        /* calibrated probability that the field is a
+                                 real co-classification of such a patent
+                                 (fitted on the development split) */
+    double relevance;         /* similarity-weighted vote share + prior */
+    double surprise;          /* -ln P(field | home), smoothed by the
+                                 field's share of the index */
     int expected;             /* 1: among the fields co-classification
                                  statistics alone would propose */
+    int support;              /* neighbours carrying the field */
+    double focus;             /* share of the shared content (specificity-
+                                 weighted bridge weight) on the top word */
+    struct {                  /* what confidence is computed from: */
+        double vote_share;    /* the field's share of the neighbours' votes */
+        double prior;         /* P(field | home) by co-classification */
+        double field_share;   /* share of the index's documents in the field */
+        double generic_share; /* share of the bridge weight on generic words */
+        double title_only;    /* share of the evidence that is title only */
+    } basis;
+    unsigned flags;           /* TENYO_IDEA_* */
+    int nalso;                /* merged neighbouring subclasses */
+    const char *also[TENYO_IDEA_ALSO]; /* their codes */
     int nevidence;            /* entries used in evidence */
     tenyo_hit evidence[TENYO_IDEA_EVIDENCE]; /* best supporting patents */
 } tenyo_idea;
+
+/* What the last ideas call on a context has to say about its answer
+ * (tenyo_ctx_notes), each a reason to read the proposals with care. */
+enum {
+    TENYO_NOTE_NO_CODES = 1,         /* the index has no classification codes:
+                                        nothing can be proposed */
+    TENYO_NOTE_HOME_PREDICTED = 2,   /* home fields predicted from the text */
+    TENYO_NOTE_UNKNOWN_WORDS = 4,    /* query words unknown to the index */
+    TENYO_NOTE_TITLE_ONLY_QUERY = 8, /* the query patent has a title only */
+    TENYO_NOTE_OPEN_ONLY_EMPTY = 16, /* open_only: no licensable patent is
+                                        near the query */
+    TENYO_NOTE_LOW_CONFIDENCE = 32,  /* proposals left out below
+                                        min_confidence */
+    TENYO_NOTE_FEW_FIELDS = 64,      /* fewer fields had any evidence than
+                                        asked for */
+    TENYO_NOTE_WEAK_QUERY = 128      /* the nearest patent is a weak match:
+                                        every proposal rests on little */
+};
+
+typedef struct tenyo_ideas_notes {
+    unsigned flags;           /* TENYO_NOTE_* */
+    size_t hidden;            /* proposals left out below min_confidence */
+    double min_confidence;    /* the threshold used */
+    size_t candidates;        /* fields with any evidence */
+    float best_similarity;    /* of the nearest patent */
+    size_t nunknown;          /* query words unknown to the index */
+    const char *unknown[8];   /* the first of them (live until the next
+                                 query on the context) */
+} tenyo_ideas_notes;
+
+/* Notes of the last ideas call on c (zeroed before each call). */
+const tenyo_ideas_notes *tenyo_ctx_notes(const tenyo_ctx *c);
 
 /* Propose up to n other fields for indexed document doc (itself excluded
  * from the evidence) or for free text; returns the count or a negative

@@ -741,6 +741,10 @@ struct tenyo_index {
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
+    float *tgen;              /* per term: how evenly it spreads over the
+                                 fields (ideas.c ty_term_generic), built
+                                 on first use */
+    ty_once tgen_once;        /* its result */
     ty_q8 q8;                 /* the document vectors: int8 codes as unit
                                  rows (scan, and dequantised for exact
                                  scores: quant.c) */
@@ -793,6 +797,9 @@ struct tenyo_ctx {
     uint64_t last_skip;      /* query document of the last ideas call, or
                                 UINT64_MAX for text */
     int last_open_only;      /* open_only of the last ideas call */
+    tenyo_ideas_notes notes; /* notes of the last ideas call */
+    char unk[8][48];         /* query words unknown to the index (text) */
+    size_t nunk;             /* how many there were */
     const float *pre_lsa;    /* LSA scores of the current query computed
                                 ahead by a batch, or NULL */
     int pre_approx;          /* 1: pre_lsa are int8 scan scores (re-scored

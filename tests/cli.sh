@@ -90,6 +90,72 @@ contains "$D/out" "home fields: B60W,A61B,G06V" cli_ideas_home
 # golden in tfidf mode: independent of the BLAS kernels of the machine
 expect 0 cli_ideas_golden_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --mode tfidf
 if diff -u tests/golden/cli_ideas_sample001.txt "$D/out" >"$D/diff"; then ok cli_ideas_golden; else bad "cli_ideas_golden: $(head -c 600 "$D/diff")"; fi
+
+# ideas: mechanical properties of every proposal (tests/check_ideas.py): the
+# sentence cites only shown evidence, no single-character bridge terms, quoted
+# targets whole (balanced brackets, no (a) labels, not a generic word alone)
+mech() { # NAME MIN FILE
+  if python3 tests/check_ideas.py "$3" "$2" >"$D/mech" 2>&1; then ok "$1"; else bad "$1: $(head -c 300 "$D/mech")"; fi
+}
+expect 0 cli_ideas_mech_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json
+mech cli_ideas_mech_doc 10 "$D/out"
+expect 0 cli_ideas_mech_text_run "$T" ideas "$D/s.tny" --text "ロボットハンドで柔らかい食品を把持する" -n 30 --min-confidence 0 --json
+mech cli_ideas_mech_text 5 "$D/out"
+expect 0 cli_ideas_mech_en_run "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en -n 30 --min-confidence 0 --json
+mech cli_ideas_mech_en 5 "$D/out"
+# warnings: fewer than asked (and why), unknown words, no codes, title-only
+# query, --open-only with nothing open; in JSON, text and CSV
+expect 0 cli_ideas_warn_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.08 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
+expect 0 cli_ideas_warn_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
+contains "$D/out" "件だけ表示（10 件要求）" cli_ideas_warn_fewer_report
+expect 0 cli_ideas_warn_unknown_run "$T" ideas "$D/s.tny" --text "運転者の眠気を推定する装置 zqxjvw" --lang en --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "zqxjvw" in W.get("unknown_words",""), W; assert "home_predicted" in W, W' "$D/out"; then ok cli_ideas_warn_unknown; else bad cli_ideas_warn_unknown; fi
+expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv
+if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert "confidence" in h and "warnings" in h; w=h.index("warnings"); assert all("10" in r[w] for r in R[1:]) and len(R)>1, R' "$D/out"; then ok cli_ideas_warn_csv; else bad cli_ideas_warn_csv; fi
+python3 - "$D" <<'PY'
+import json, sys
+d = sys.argv[1]
+rows = [json.loads(l) for l in open('data/sample/sample.jsonl', encoding='utf-8')]
+with open(d + '/nocodes.jsonl', 'w', encoding='utf-8') as f:
+    for r in rows:
+        r2 = {k: v for k, v in r.items() if k not in ('fi', 'ipc', 'cpc', 'codes')}
+        f.write(json.dumps(r2, ensure_ascii=False) + '\n')
+with open(d + '/closed.jsonl', 'w', encoding='utf-8') as f:
+    for r in rows:
+        r2 = {k: v for k, v in r.items() if k != 'open'}
+        f.write(json.dumps(r2, ensure_ascii=False) + '\n')
+    f.write(json.dumps({'id': 'TITLE-ONLY', 'title': '運転者の眠気を検出する装置', 'fi': ['B60W40/08']}, ensure_ascii=False) + '\n')
+PY
+expect 0 cli_ideas_nocodes_index "$T" index -q -o "$D/nc.tny" "$D/nocodes.jsonl"
+expect 0 cli_ideas_nocodes_run "$T" ideas "$D/nc.tny" SAMPLE-001 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W=[w["code"] for w in o["warnings"]]; assert o["ideas"]==[] and "no_codes" in W, W' "$D/out"; then ok cli_ideas_warn_no_codes; else bad cli_ideas_warn_no_codes; fi
+expect 0 cli_ideas_closed_index "$T" index -q -o "$D/cl.tny" "$D/closed.jsonl"
+expect 0 cli_ideas_open_empty_run "$T" ideas "$D/cl.tny" SAMPLE-001 --open-only --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W=[w["code"] for w in o["warnings"]]; assert o["ideas"]==[] and "open_only_empty" in W, W' "$D/out"; then ok cli_ideas_warn_open_only; else bad cli_ideas_warn_open_only; fi
+expect 0 cli_ideas_title_only_run "$T" ideas "$D/cl.tny" TITLE-ONLY --json --min-confidence 0
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W=[w["code"] for w in o["warnings"]]; assert "title_only_query" in W, W' "$D/out"; then ok cli_ideas_warn_title_only; else bad cli_ideas_warn_title_only; fi
+# --novelty: a higher value never puts fewer unexpected fields in the first five
+for v in 0 0.5 1; do "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 0 --novelty $v --json >"$D/nov$v" 2>/dev/null; done
+if python3 -c 'import json,sys; c=[sum(not i["expected"] for i in json.load(open(p))["ideas"][:5]) for p in sys.argv[1:]]; assert c==sorted(c) and c[0]<c[-1], c' "$D/nov0" "$D/nov0.5" "$D/nov1"; then ok cli_ideas_novelty_monotonic; else bad cli_ideas_novelty_monotonic; fi
+# the same properties on the real corpora (skipped without ../shared/data)
+if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja.tsv ]; then
+  "$T" index -q -o "$D/jp.tny" --ipc-titles ../shared/data/ipc/ipc2018_ja.tsv ../shared/data/jp/jplatpat.jsonl 2>/dev/null
+  : >"$D/jpm"
+  for q in 特開2017-212049 特許7299373 特開2024-004765 特開2024-127407; do
+    "$T" ideas "$D/jp.tny" "$q" -n 20 --min-confidence 0 --json >>"$D/jpm" 2>/dev/null; echo >>"$D/jpm"
+  done
+  "$T" ideas "$D/jp.tny" --text "振動で発電する小型センサ" -n 20 --min-confidence 0 --json >>"$D/jpm" 2>/dev/null
+  mech cli_ideas_mech_jp 60 "$D/jpm"
+  "$T" index -q -o "$D/en.tny" ../shared/data/en/uspto_random_10000.jsonl 2>/dev/null
+  : >"$D/enm"
+  for q in US07045030-20060516 US07172832-20070206; do
+    "$T" ideas "$D/en.tny" "$q" --lang en -n 20 --min-confidence 0 --json >>"$D/enm" 2>/dev/null; echo >>"$D/enm"
+  done
+  mech cli_ideas_mech_en_real 20 "$D/enm"
+else
+  echo "skip cli_ideas_mech_jp, cli_ideas_mech_en_real: ../shared/data not found"
+fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then
   if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["id"]=="SAMPLE-001" and o["query"]["home"]==["B60W","A61B","G06V"]; I=o["ideas"]; assert 1<=len(I)<=3; keys={"field","label","label_ja","label_en","score","relevance","surprise","bridge_terms","phrases","evidence","idea"}; assert all(keys<=set(i) for i in I); assert all(isinstance(i["phrases"],list) for i in I); assert all(i["field"][:3] not in ("B60","A61","G06") for i in I); assert all(len(i["evidence"])>=1 and i["label_en"] for i in I)' "$D/out"; then ok cli_ideas_json_schema; else bad cli_ideas_json_schema; fi
@@ -98,14 +164,14 @@ fi
 expect 0 cli_ideas_phrases "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); P=[p for i in o["ideas"] for p in i["phrases"]]; assert any(p.endswith("用") for p in P), P; assert any("「" in i["idea"] for i in o["ideas"] if i["phrases"])' "$D/out"; then ok cli_ideas_phrases_found; else bad cli_ideas_phrases_found; fi
 # English: bridge terms are words, not stems (batteri)
-expect 0 cli_ideas_en "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en --json
+expect 0 cli_ideas_en "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en --json --min-confidence 0
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); B=[b for i in o["ideas"] for b in i["bridge_terms"]]; assert "batteries" in B or "battery" in B, B; assert "batteri" not in B; assert o["ideas"][0]["idea"].startswith("The technology")' "$D/out"; then ok cli_ideas_en_surface; else bad cli_ideas_en_surface; fi
 # --csv: RFC 4180, one header and one row per proposal
 expect 0 cli_ideas_csv "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); assert R[0][:4]==["query","home","rank","field"] and len(R)==4, R; assert all(r[0]=="SAMPLE-001" and len(r)==len(R[0]) for r in R[1:])' "$D/out"; then ok cli_ideas_csv_parse; else bad cli_ideas_csv_parse; fi
 # IPC titles recorded at index time label the fields; a bad file is refused by file:line
 expect 0 cli_index_titles "$T" index -q -o "$D/t.tny" --ipc-titles tests/data/ipc_titles_ja.tsv data/sample/sample.jsonl
-expect 0 cli_ideas_titles "$T" ideas "$D/t.tny" SAMPLE-001 -n 5 --json
+expect 0 cli_ideas_titles "$T" ideas "$D/t.tny" SAMPLE-001 -n 5 --json --min-confidence 0
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); L={i["field"]:i["label_ja"] for i in o["ideas"]}; assert L.get("G08G")=="交通制御システム", L' "$D/out"; then ok cli_index_titles_label; else bad cli_index_titles_label; fi
 cp "$D/t.tny" "$D/t2.tny"
 expect 2 cli_index_titles_bad "$T" index -q -o "$D/t2.tny" --ipc-titles tests/data/ipc_titles_bad.tsv data/sample/sample.jsonl

@@ -63,7 +63,7 @@ count() {
 }
 
 # --------------------------------------------- an idea query, Japanese
-chrome --dump-dom "${U}#q=SAMPLE-001&n=5" >"$D/ja.html"
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0" >"$D/ja.html"
 has "$D/ja.html" 'data-state="done"' e2e_query_done
 has "$D/ja.html" 'data-cards="5"' e2e_cards_counted
 n=$(grep -o '<li class="card[ "]' "$D/ja.html" | wc -l)
@@ -73,6 +73,10 @@ count "$D/ja.html" 'class="fill"' 5 e2e_score_bars
 count "$D/ja.html" '<button class="link" type="button">SAMPLE-' 5 e2e_evidence_links
 count "$D/ja.html" '<p class="idea">[^<]*転用できる可能性' 5 e2e_idea_sentences
 count "$D/ja.html" 'class="chip"' 5 e2e_bridge_terms
+# by default (confidence threshold on) the page says why it shows fewer than asked
+chrome --dump-dom "${U}#q=SAMPLE-001&n=10" >"$D/jaw.html"
+has "$D/jaw.html" 'data-state="done"' e2e_default_done
+count "$D/jaw.html" '<li class="warning" data-code="fewer_than_asked">[^<]*10 件要求' 1 e2e_warning_fewer
 has "$D/ja.html" "data-fields=\"$NFIELDS\"" e2e_map_all_fields
 has "$D/ja.html" 'data-proposals="5"' e2e_map_proposals
 count "$D/ja.html" '<circle class="prop"' 5 e2e_map_proposal_circles
@@ -144,7 +148,7 @@ case $g in
 esac
 
 # ------------------------------------------- English, free-text query
-chrome --dump-dom "${U}#q=robot%20gripper%20with%20soft%20fingers&lang=en&n=4" >"$D/en.html"
+chrome --dump-dom "${U}#q=robot%20gripper%20with%20soft%20fingers&lang=en&n=4&conf=0" >"$D/en.html"
 has "$D/en.html" 'data-state="done"' e2e_en_done
 has "$D/en.html" '<html lang="en"' e2e_en_html_lang
 has "$D/en.html" 'Applications of the text' e2e_en_title

@@ -149,6 +149,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     if (!x) return TENYO_ERR_NOMEM;
     ty_once_init(&x->co_once);
     ty_once_init(&x->post_once);
+    ty_once_init(&x->tgen_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -315,6 +316,8 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->co_f);
     free(x->co_n);
     ty_once_destroy(&x->co_once);
+    free(x->tgen);
+    ty_once_destroy(&x->tgen_once);
     ty_csr_free(&x->post);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);
@@ -692,6 +695,7 @@ static int reserve_query(tenyo_ctx *c, size_t n) {
 
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa) {
+    c->nunk = 0; /* a batch does not keep each query's unknown words */
     if (reserve_query(c, qn + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, qt, qn * sizeof *c->qt);
     memcpy(c->qw, qw, qn * sizeof *c->qw);
@@ -707,6 +711,7 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms) {
                   (unsigned long long)doc);
         return TENYO_ERR_NOTFOUND;
     }
+    c->nunk = 0;
     if (terms) {
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;
@@ -738,7 +743,20 @@ static void collect_cb(void *ud, const char *t, size_t n) {
     collect *col = ud;
     tenyo_ctx *c = col->c;
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
-    if (id < 0 || col->oom) return;
+    if (id < 0) { /* remembered for the ideas notes: distinct, first 8 */
+        int seen = n >= sizeof c->unk[0];
+        for (size_t i = 0; i < c->nunk && i < 8 && !seen; i++)
+            seen = strlen(c->unk[i]) == n && memcmp(c->unk[i], t, n) == 0;
+        if (!seen) {
+            if (c->nunk < 8) {
+                memcpy(c->unk[c->nunk], t, n);
+                c->unk[c->nunk][n] = 0;
+            }
+            c->nunk++;
+        }
+        return;
+    }
+    if (col->oom) return;
     if (col->n == c->qcap &&
         reserve_query(c, c->qcap ? c->qcap * 2 : 256)) {
         col->oom = 1;
@@ -789,6 +807,7 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     int rc = ensure_tokenizer(c);
     if (rc) return rc;
     collect col = {c, 0, 0};
+    c->nunk = 0;
     rc = ty_tokenize(c->tc, text ? text : "", len, collect_cb, &col);
     if (rc < 0) {
         ty_seterr(c->err, sizeof c->err, "query text: %s",

@@ -224,6 +224,8 @@ typedef struct xjob {
     const int64_t *big;        /* the 3 largest fields of the index */
     xstats *per;               /* per-query sums (shared array, own slots) */
     xstats st;                 /* this worker's sums */
+    FILE *dump;                /* --dump-candidates, or NULL */
+    pthread_mutex_t *dump_mu;  /* its lock */
     int status;                /* first error */
     char err[512];             /* its message */
 } xjob;
@@ -316,6 +318,27 @@ static void *x_worker(void *arg) {
         }
         j->per[qi] = q1;
         xstats_add(&j->st, &q1);
+        if (j->dump) { /* every field with a vote, for fitting the confidence */
+            tenyo_idea all[100];
+            tenyo_ideas_opts ao = io;
+            ao.min_confidence = 0;
+            ao.merge = 0;
+            ao.serendipity_from = 100;
+            int na = tenyo_ideas_text(c, q->text, strlen(q->text), &ao, 100, all);
+            pthread_mutex_lock(j->dump_mu);
+            for (int i = 0; i < na; i++) {
+                int tgt = 0, inprior = 0;
+                for (int t = 0; t < q->ntargets; t++) tgt |= !strcmp(all[i].code, q->targets[t]);
+                for (int k = 0; k < np; k++) inprior |= top[k] == (int64_t)all[i].field;
+                fprintf(j->dump, "%zu\t%s\t%d\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%d\t%.6g\t%.6g\t%.6g\t%d\t%.6g\n",
+                        qi, all[i].code, tgt, inprior, all[i].basis.vote_share, all[i].basis.prior,
+                        all[i].basis.field_share, all[i].nevidence ? (double)all[i].evidence[0].score : 0,
+                        all[i].support, all[i].focus, all[i].basis.generic_share,
+                        all[i].basis.title_only, all[i].expected,
+                        (double)tenyo_ctx_notes(c)->best_similarity);
+            }
+            pthread_mutex_unlock(j->dump_mu);
+        }
     }
     tenyo_ctx_free(c);
     return NULL;
@@ -344,8 +367,9 @@ static void largest3(const tenyo_index *x, int64_t big[3]) {
  * of sf, zero for a query that failed). Returns an exit code. */
 static int run_x(const tenyo_index *x, const split_filter *sf,
                  const tenyo_ideas_opts *io, int nt, xstats *st, xstats *per,
-                 const int64_t big[3], double *secs) {
+                 const int64_t big[3], FILE *dump, double *secs) {
     xjob jobs[64];
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_t th[64];
     double t0 = now_s();
     for (int t = 0; t < nt; t++) {
@@ -357,6 +381,8 @@ static int run_x(const tenyo_index *x, const split_filter *sf,
         jobs[t].tid = t;
         jobs[t].big = big;
         jobs[t].per = per;
+        jobs[t].dump = dump;
+        jobs[t].dump_mu = &mu;
         pthread_create(&th[t], NULL, x_worker, &jobs[t]);
     }
     int ec = EXIT_OK;
@@ -429,6 +455,9 @@ static const char *eval_usage =
     "  --knn N, --novelty V, --field-norm A, --serendipity-from R,\n"
     "  --ideas-mode M       ideas options for Protocol X\n"
     "  --reference R5,SER   reference recall@5 and serendipity@10 (EVAL.md) for ratios\n"
+    "  --min-confidence C   Protocol X with proposals below C left out (default 0)\n"
+    "  --dump-candidates F  TSV of every voted field of every Protocol X query\n"
+    "                       with its confidence basis (bench/fit_confidence.py)\n"
     "  --json               one JSON object\n"
     "  plus the build options of `tenyo index` (-d, -t, --min-df, --max-df, ...)\n";
 
@@ -450,12 +479,16 @@ int cli_cmd_eval(int argc, char **argv) {
         {"serendipity-from", required_argument, 0, 'R'},
         {"prior-weight", required_argument, 0, 'W'},
         {"reference", required_argument, 0, 'F'},
+        {"dump-candidates", required_argument, 0, 'D'},
+        {"min-confidence", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *proto = "all";
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
+    io.min_confidence = 0; /* Protocol X ranks the full list, */
+    io.merge = 0;          /* one field per proposal */
     split_filter sf = {.salt = "dev", .mod = 4};
-    const char *keep = NULL, *modes = "all";
+    const char *keep = NULL, *modes = "all", *dump_path = NULL;
     double weight = -1, ref5 = 0, refser = 0;
     int json = 0, bad = 0, c;
     tenyo_build_opts bo;
@@ -476,6 +509,8 @@ int cli_cmd_eval(int argc, char **argv) {
         case 'A': io.field_norm = strtod(optarg, NULL); break;
         case 'R': io.serendipity_from = atoi(optarg); break;
         case 'W': io.prior_weight = strtod(optarg, NULL); break;
+        case 'D': dump_path = optarg; break;
+        case 'C': io.min_confidence = strtod(optarg, NULL); break;
         case 'F':
             if (sscanf(optarg, "%lf,%lf", &ref5, &refser) != 2 || !(ref5 > 0) || !(refser > 0)) {
                 fprintf(stderr, "tenyo: --reference wants RECALL5,SERENDIPITY10 (like 0.877,0.597)\n");
@@ -583,7 +618,19 @@ int cli_cmd_eval(int argc, char **argv) {
             ec = EXIT_RESOURCE;
         } else {
             largest3(x, big);
-            ec = run_x(x, &sf, &io, nt, &xs, per, big, &xsecs);
+            FILE *dump = NULL;
+            if (dump_path && !(dump = fopen(dump_path, "w"))) {
+                fprintf(stderr, "tenyo: %s: cannot create\n", dump_path);
+                ec = EXIT_RESOURCE;
+            }
+            if (ec == EXIT_OK) {
+                if (dump)
+                    fputs("query\tfield\ttarget\tprior_top10\tvote_share\tprior\tfield_share\t"
+                          "best_similarity\tsupport\tfocus\tgeneric_share\ttitle_only\texpected\t"
+                          "query_best\n", dump);
+                ec = run_x(x, &sf, &io, nt, &xs, per, big, dump, &xsecs);
+            }
+            if (dump && fclose(dump)) ec = EXIT_RESOURCE;
             if (ec == EXIT_OK && bootstrap(per, sf.nxq, clo, chi)) ec = EXIT_RESOURCE;
         }
     }

@@ -36,7 +36,14 @@ static const char *ideas_usage =
     "  -n N                 number of proposals (default 10, at most 100)\n"
     "  --open-only          evidence only from licensable (open) patents\n"
     "  --lang ja|en         language of labels and sentences (default ja)\n"
-    "  --novelty V          0..1, how readily unexpected fields are promoted (default 1)\n"
+    "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
+    "                       confident, then fields co-classification alone would not\n"
+    "                       propose come first (default 0.6; 0: by confidence only)\n"
+    "  --min-confidence C   leave out proposals below confidence C (default 0.08;\n"
+    "                       0 shows every field with evidence)\n"
+    "  --no-merge           one proposal per subclass (default: neighbouring\n"
+    "                       subclasses on the same evidence are one proposal)\n"
+    "  --csv                RFC 4180 CSV, one row per proposal\n"
     "  --knn N              neighbours that vote (default 100)\n"
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
     "  --nprobe N           approximate: neighbours from the N closest IVF lists of the\n"
@@ -56,16 +63,6 @@ static size_t split_codes(char *buf, const char **out, size_t cap) {
     return n;
 }
 
-/* The first part of a label ("手工具；可搬式動力工具；マニプレータ" ->
- * "手工具") for use inside a sentence; the card shows the whole label. */
-static void label_head(const char *label, char *out, size_t len) {
-    const char *cut = strstr(label, "；");
-    size_t n = cut ? (size_t)(cut - label) : strlen(label);
-    const char *semi = memchr(label, ';', n);
-    if (semi) n = (size_t)(semi - label);
-    snprintf(out, len, "%.*s", (int)n, label);
-}
-
 /* The idea sentence: bridge terms, the field, the best application phrase
  * when there is one, and the evidence it came from. */
 static void sentence(char *out, size_t len, const char *lang, const char **bt,
@@ -77,7 +74,7 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
         size_t l = strlen(terms);
         snprintf(terms + l, sizeof terms - l, "%s%s", i ? (ja ? "・" : ", ") : "", bt[i]);
     }
-    label_head(label, head, sizeof head);
+    snprintf(head, sizeof head, "%s", label); /* whole: 診断；手術 cut at 「；」 said 診断 */
     const char *id = ev ? ev->id : "-", *title = ev ? ev->title : "";
     if (ja && ph)
         snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",
@@ -134,6 +131,26 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, idea->code, "ja")));
     json_object_set_new(it, "label_en", json_string(tenyo_field_label(x, idea->code, "en")));
     json_object_set_new(it, "score", json_real(idea->score));
+    json_object_set_new(it, "confidence", json_real(idea->confidence));
+    json_t *also = json_array();
+    for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
+    json_object_set_new(it, "also_fields", also);
+    json_object_set_new(it, "support", json_integer(idea->support));
+    json_t *why = json_array();
+    static const struct { unsigned f; const char *s; } wf[] = {
+        {TENYO_IDEA_ONE_PATENT, "one_patent"}, {TENYO_IDEA_ONE_WORD, "one_word"},
+        {TENYO_IDEA_GENERIC, "generic_words"}, {TENYO_IDEA_TITLE_ONLY, "title_only_evidence"}};
+    for (size_t k = 0; k < sizeof wf / sizeof wf[0]; k++)
+        if (idea->flags & wf[k].f) json_array_append_new(why, json_string(wf[k].s));
+    json_object_set_new(it, "cautions", why);
+    json_t *basis = json_object();
+    json_object_set_new(basis, "vote_share", json_real(idea->basis.vote_share));
+    json_object_set_new(basis, "prior", json_real(idea->basis.prior));
+    json_object_set_new(basis, "field_share", json_real(idea->basis.field_share));
+    json_object_set_new(basis, "focus", json_real(idea->focus));
+    json_object_set_new(basis, "generic_share", json_real(idea->basis.generic_share));
+    json_object_set_new(basis, "title_only", json_real(idea->basis.title_only));
+    json_object_set_new(it, "basis", basis);
     json_object_set_new(it, "relevance", json_real(idea->relevance));
     json_object_set_new(it, "surprise", json_real(idea->surprise));
     json_object_set_new(it, "expected", json_boolean(idea->expected));
@@ -150,6 +167,8 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
         json_object_set_new(d, "title", json_string(dm.title));
         json_object_set_new(d, "similarity", json_real((double)idea->evidence[k].score));
         json_object_set_new(d, "open", json_boolean(dm.open));
+        json_object_set_new(d, "applicant", json_string(dm.applicant ? dm.applicant : ""));
+        json_object_set_new(d, "date", json_string(dm.date ? dm.date : ""));
         json_array_append_new(e, d);
     }
     json_object_set_new(it, "evidence", e);
@@ -158,10 +177,85 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
 }
 
 
-/* {"query": {...}, "ideas": [...]} of ideas[0..got) just computed on ctx. */
+/* Append one warning {"code", "message"} to arr. */
+static void warn(json_t *arr, const char *code, const char *msg) {
+    json_t *w = json_object();
+    json_object_set_new(w, "code", json_string(code));
+    json_object_set_new(w, "message", json_string(msg));
+    json_array_append_new(arr, w);
+}
+
+/* The warnings of the last ideas call on ctx that asked for `asked` and got
+ * `got` proposals, in lang: why the answer is thin or must be read with
+ * care. */
+static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int got,
+                              size_t asked, const char *lang) {
+    const tenyo_ideas_notes *nt = tenyo_ctx_notes(ctx);
+    int ja = !strcmp(lang, "ja");
+    json_t *arr = json_array();
+    char msg[1024];
+    if (nt->flags & TENYO_NOTE_NO_CODES)
+        warn(arr, "no_codes", ja ? "この索引には分類コードがないため、分野を提案できません（分類コード付きの文献で索引を作ってください）"
+                                 : "the index has no classification codes, so no field can be proposed "
+                                   "(index documents that carry IPC/FI/CPC codes)");
+    if (nt->flags & TENYO_NOTE_UNKNOWN_WORDS) {
+        char list[512] = "";
+        for (size_t i = 0; i < nt->nunknown && i < 8; i++) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", i ? (ja ? "、" : ", ") : "", nt->unknown[i]);
+        }
+        snprintf(msg, sizeof msg, ja ? "索引にない語 %zu 個は検索に使われていません: %s%s"
+                                     : "%zu query words are unknown to the index and were not used: %s%s",
+                 nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
+        warn(arr, "unknown_words", msg);
+    }
+    if (nt->flags & TENYO_NOTE_TITLE_ONLY_QUERY)
+        warn(arr, "title_only_query", ja ? "この特許は題名だけで要約がないため、提案は題名の数語に基づいています"
+                                         : "the query patent has a title only (no abstract): the proposals rest on a few words");
+    if (nt->flags & TENYO_NOTE_HOME_PREDICTED)
+        warn(arr, "home_predicted", ja ? "自分の分野（home）は近い特許から推定しました。--home で指定すると確実です"
+                                       : "the home fields were predicted from the nearest patents; --home states them");
+    if (nt->flags & TENYO_NOTE_OPEN_ONLY_EMPTY)
+        warn(arr, "open_only_empty", ja ? "--open-only: 近い開放特許が索引にありません（開放特許の指定がない索引かもしれません）"
+                                        : "--open-only: no licensable patent in the index is near the query "
+                                          "(the index may mark no patent as open)");
+    if (nt->flags & TENYO_NOTE_WEAK_QUERY) {
+        snprintf(msg, sizeof msg, ja ? "最も近い特許でも類似度 %.2f と低く、どの提案も根拠が弱いものです"
+                                     : "the nearest patent is only %.2f similar: every proposal rests on weak evidence",
+                 (double)nt->best_similarity);
+        warn(arr, "weak_match", msg);
+    }
+    if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
+        if (nt->hidden && got == 0)
+            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべての確信度が %.2f 未満です（--min-confidence 0 で表示）"
+                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f "
+                                           "(--min-confidence 0 shows them)",
+                     asked, nt->hidden, nt->min_confidence);
+        else if (nt->hidden)
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満のため省きました（--min-confidence 0 で表示）"
+                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f "
+                                           "(--min-confidence 0 shows them)",
+                     got, asked, nt->hidden, nt->min_confidence);
+        else
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: 根拠のある分野がほかにありません"
+                                         : "%d shown of %zu asked: no other field has any evidence",
+                     got, asked);
+        warn(arr, "fewer_than_asked", msg);
+    }
+    int one = 0;
+    for (int i = 0; i < got; i++) one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) != 0;
+    if (one) {
+        snprintf(msg, sizeof msg, ja ? "%d 件の提案は根拠特許が 1 件だけです" : "%d proposals rest on one patent only", one);
+        warn(arr, "one_patent", msg);
+    }
+    return arr;
+}
+
+/* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
+ * computed on ctx for a request of `asked` proposals. */
 static json_t *ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
                             const char *text, size_t len, const tenyo_idea *ideas,
-                            int got, const char *lang) {
+                            int got, size_t asked, const char *lang) {
     int predicted = 0;
     const char *home = tenyo_ctx_home(ctx, &predicted);
     json_t *o = json_object(), *q = json_object(), *arr = json_array();
@@ -186,6 +280,8 @@ static json_t *ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t 
         json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent));
     }
     json_object_set_new(o, "ideas", arr);
+    json_object_set_new(o, "warnings", ideas_warnings(ctx, ideas, got, asked, lang));
+    json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
     return o;
 }
 
@@ -198,7 +294,7 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                         : tenyo_ideas_text(ctx, text, len, io, n, ideas);
     *status = got < 0 ? got : TENYO_OK;
     if (got < 0) return NULL;
-    return ideas_render(x, ctx, qdoc, text, len, ideas, got, lang);
+    return ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
 }
 
 /* Output formats of `ideas`. */
@@ -241,12 +337,30 @@ static void print_report(const json_t *o, const char *lang) {
     json_t *it, *e;
     json_array_foreach(arr, i, it) {
         char list[1024];
-        printf("%2d. %s %s   score %.3f  relevance %.3f  surprise %.2f%s\n", (int)i + 1,
-               jstr(it, "field"), jstr(it, "label"),
-               json_real_value(json_object_get(it, "score")),
-               json_real_value(json_object_get(it, "relevance")),
+        char also[256];
+        jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
+        printf("%2d. %s%s%s %s   %s %.0f%%  surprise %.2f%s\n", (int)i + 1,
+               jstr(it, "field"), also[0] ? "," : "", also, jstr(it, "label"),
+               ja ? "確信度" : "confidence",
+               100 * json_real_value(json_object_get(it, "confidence")),
                json_real_value(json_object_get(it, "surprise")),
                json_is_true(json_object_get(it, "expected")) ? "" : "  *");
+        static const char *const cw[][3] = {
+            {"one_patent", "根拠特許が 1 件だけ", "rests on one patent"},
+            {"one_word", "共通の内容がほぼ 1 語", "the shared content is one word"},
+            {"generic_words", "共通語の多くが一般的な語", "the shared words are mostly generic"},
+            {"title_only_evidence", "根拠特許は題名だけ（要約なし）", "the evidence has titles only"}};
+        size_t ci;
+        json_t *cv;
+        list[0] = 0;
+        json_array_foreach(json_object_get(it, "cautions"), ci, cv) {
+            const char *c = json_string_value(cv), *t = c;
+            for (size_t qq = 0; qq < sizeof cw / sizeof cw[0]; qq++)
+                if (c && !strcmp(c, cw[qq][0])) t = cw[qq][ja ? 1 : 2];
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", l ? (ja ? "、" : "; ") : "", t ? t : "");
+        }
+        if (list[0]) printf("    %s: %s\n", ja ? "注意" : "caution", list);
         jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
         printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", list);
         jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
@@ -261,6 +375,8 @@ static void print_report(const json_t *o, const char *lang) {
     if (json_array_size(arr))
         printf("%s\n", ja ? "* = 共分類の統計だけでは提案されない分野"
                           : "* = a field co-classification statistics alone would not propose");
+    json_array_foreach(json_object_get(o, "warnings"), i, it)
+        printf("%s: %s\n", ja ? "注意" : "warning", jstr(it, "message"));
 }
 
 /* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline. */
@@ -274,7 +390,8 @@ static void csv_field(const char *s, int last) {
 static void print_csv(const json_t *o, int header) {
     static const char *cols[] = {"query", "home", "rank", "field", "label", "score",
                                  "relevance", "surprise", "expected", "bridge_terms",
-                                 "phrases", "evidence", "idea", "error"};
+                                 "phrases", "evidence", "idea", "confidence", "also_fields",
+                                 "cautions", "warnings", "error"};
     const int ncol = (int)(sizeof cols / sizeof cols[0]);
     if (header)
         for (int c = 0; c < ncol; c++) csv_field(cols[c], c == ncol - 1);
@@ -306,6 +423,18 @@ static void print_csv(const json_t *o, int header) {
         jjoin(json_object_get(it, "phrases"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(it, "evidence"), "id", "; ", list, sizeof list), csv_field(list, 0);
         csv_field(jstr(it, "idea"), 0);
+        snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "confidence"))), csv_field(num, 0);
+        jjoin(json_object_get(it, "also_fields"), NULL, "; ", list, sizeof list), csv_field(list, 0);
+        jjoin(json_object_get(it, "cautions"), NULL, "; ", list, sizeof list), csv_field(list, 0);
+        jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(list, 0);
+        csv_field("", 1);
+    }
+    if (json_array_size(json_object_get(o, "ideas")) == 0) { /* nothing: say why in one row */
+        char list[2048];
+        csv_field(qid, 0);
+        csv_field(home, 0);
+        for (int c = 2; c < ncol - 2; c++) csv_field("", 0);
+        jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(list, 0);
         csv_field("", 1);
     }
 }
@@ -347,7 +476,7 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     bline *b = &j->lines[bc->line[i]];
     json_t *o = NULL;
     if (got >= 0) {
-        o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->lang);
+        o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
         json_t *q = json_object_get(o, "query");
         json_object_del(q, "title");
         if (b->id) json_object_set_new(q, "id", json_string(b->id));
@@ -631,7 +760,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
         {"open-only", no_argument, 0, 'O'}, {"lang", required_argument, 0, 'L'},
-        {"novelty", required_argument, 0, 'V'}, {"knn", required_argument, 0, 'K'},
+        {"novelty", required_argument, 0, 'V'},
+        {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -678,6 +808,14 @@ int cli_cmd_ideas(int argc, char **argv) {
                 bad = 1;
             }
             break;
+        case 'Q':
+            io.min_confidence = strtod(optarg, &end);
+            if (*end || !(io.min_confidence >= 0) || io.min_confidence > 1) {
+                fprintf(stderr, "tenyo: --min-confidence must be in [0, 1]\n");
+                bad = 1;
+            }
+            break;
+        case 'M': io.merge = 0; break;
         case 'P':
             nprobe = strtol(optarg, &end, 10);
             if (*end || nprobe < 1 || nprobe > 1000000) {

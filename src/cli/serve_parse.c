@@ -249,7 +249,8 @@ static unsigned ideas_home(json_t *v, serve_ideas_req *q, char *msg, size_t msgl
 /* Validate the members of the object o into q. */
 static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t msglen) {
     static const char *const known[] = {"id", "text", "home", "distance", "n",
-                                        "open_only", "lang", "mode"};
+                                        "open_only", "lang", "mode", "min_confidence",
+                                        "novelty"};
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
@@ -257,7 +258,7 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
         while (i < sizeof known / sizeof *known && strcmp(key, known[i])) i++;
         if (i == sizeof known / sizeof *known) {
             snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
-                     "open_only, lang, mode)", key);
+                     "open_only, lang, mode, min_confidence, novelty)", key);
             return SRV_HTTP_BAD_REQUEST;
         }
     }
@@ -288,6 +289,22 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
             return SRV_HTTP_BAD_REQUEST;
         }
         q->n = (long)json_integer_value(v);
+    }
+    if ((v = json_object_get(o, "min_confidence"))) {
+        double c = json_number_value(v);
+        if (!json_is_number(v) || !(c >= 0) || c > 1) {
+            snprintf(msg, msglen, "min_confidence must be a number between 0 and 1");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        q->io.min_confidence = c;
+    }
+    if ((v = json_object_get(o, "novelty"))) {
+        double c = json_number_value(v);
+        if (!json_is_number(v) || !(c >= 0) || c > 1) {
+            snprintf(msg, msglen, "novelty must be a number between 0 and 1");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        q->io.novelty = c;
     }
     if ((v = json_object_get(o, "distance"))) {
         const char *d = json_string_value(v);

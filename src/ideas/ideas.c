@@ -47,10 +47,17 @@
 /* Tuned on the development split (README "Ideas"). */
 #define IDEAS_KNN 100
 #define IDEAS_ALPHA 0.0
-#define IDEAS_NOVELTY 1.0
+#define IDEAS_NOVELTY 0.6
 #define IDEAS_SERENDIPITY_FROM 5
 #define IDEAS_PRIOR_TOP 10
 #define IDEAS_PRIOR_WEIGHT 0.2
+/* A proposal whose top word carries more than this share of the specific
+ * shared content rests on one word (TENYO_IDEA_ONE_WORD). */
+#define IDEAS_ONE_WORD 0.6
+/* Generic words carrying more than this share: TENYO_IDEA_GENERIC. */
+#define IDEAS_GENERIC 0.6
+/* A nearest patent less similar than this: TENYO_NOTE_WEAK_QUERY. */
+#define IDEAS_WEAK_QUERY 0.15
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     memset(o, 0, sizeof *o);
@@ -61,6 +68,8 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     o->field_norm = -1; /* default */
     o->serendipity_from = -1; /* default */
     o->prior_weight = -1;     /* default */
+    o->min_confidence = -1;   /* default */
+    o->merge = 1;
 }
 
 static int valid_subclass(const char *c) {
@@ -77,9 +86,198 @@ static int far_from(const char *code, const char *home, tenyo_distance d) {
 
 typedef struct fvote {
     double vote;       /* similarity sum */
+    int support;       /* neighbours carrying the field */
     int nev;           /* evidence kept */
     tenyo_hit ev[TENYO_IDEA_EVIDENCE]; /* best neighbours, best first */
 } fvote;
+
+/* ======================================================= term genericity */
+
+/* A term is generic when it spreads over the fields as evenly as documents
+ * drawn at random would: generic(t) = F(t) / E(df(t)) x df / (df + 20),
+ * where F(t) is the number of fields among the documents holding t and
+ * E(d) = sum over fields f of 1 - (1 - p_f)^d the number a random draw of d
+ * documents would reach (p_f: the field's share of the documents). 制御,
+ * 部材, 構造 come out near 1; 歯車 or 内視鏡 well below. The last factor
+ * keeps rare terms specific (a term in three documents of three fields
+ * says nothing about spread). Built once per index, on first use. */
+static int tgen_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    int rc = ty_model_need_sparse(m, NULL, 0);
+    if (rc) return rc;
+    size_t words = (m->nfields + 63) / 64;
+    if (!words) words = 1;
+    uint64_t *bits = ty_calloc(m->nterms ? m->nterms * words : 1, sizeof *bits);
+    float *g = ty_calloc(m->nterms ? m->nterms : 1, sizeof *g);
+    double *pf = ty_calloc(m->nfields ? m->nfields : 1, sizeof *pf);
+    uint32_t *nf = ty_calloc(m->nterms ? m->nterms : 1, sizeof *nf);
+    if (!bits || !g || !pf || !nf) {
+        free(bits);
+        free(g);
+        free(pf);
+        free(nf);
+        return TENYO_ERR_NOMEM;
+    }
+    uint32_t *dfl = ty_calloc(m->nterms ? m->nterms : 1, sizeof *dfl);
+    if (!dfl) {
+        free(bits);
+        free(g);
+        free(pf);
+        free(nf);
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t d = 0; d < m->ndocs; d++)
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++) {
+            uint32_t t = m->tfidf.col[j];
+            dfl[t]++;
+            for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) {
+                uint16_t f = m->field_ids[k];
+                uint64_t *w = &bits[(size_t)t * words + f / 64];
+                if (!(*w >> (f % 64) & 1)) {
+                    *w |= 1ull << (f % 64);
+                    nf[t]++;
+                }
+            }
+        }
+    for (uint32_t f = 0; f < m->nfields; f++)
+        pf[f] = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
+    double memo[256];
+    for (int i = 0; i < 256; i++) memo[i] = -1;
+    for (uint64_t t = 0; t < m->nterms; t++) {
+        uint32_t df = dfl[t];
+        if (!df || !nf[t]) continue;
+        double e;
+        if (df < 256 && memo[df] >= 0) e = memo[df];
+        else {
+            e = 0;
+            for (uint32_t f = 0; f < m->nfields; f++) e += 1 - pow(1 - pf[f], (double)df);
+            if (df < 256) memo[df] = e;
+        }
+        double r = e > 0 ? nf[t] / e : 1;
+        if (r > 1) r = 1;
+        g[t] = (float)(r * df / (df + 20.0));
+    }
+    free(bits);
+    free(pf);
+    free(nf);
+    free(dfl);
+    x->tgen = g;
+    return TENYO_OK;
+}
+
+static const float *term_generic(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
+    return ty_once_run(&x->tgen_once, tgen_build, x) ? NULL : x->tgen;
+}
+
+/* UTF-8 characters of s (at most 2 counted: 1 means a single character). */
+static int one_char(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0) return 1;
+    unsigned char c = (unsigned char)s[0];
+    size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    return l >= n;
+}
+
+/* Terms of document d below this count: a title without an abstract. */
+#define TITLE_ONLY_TERMS 8
+
+static int title_only(const ty_model *m, uint64_t d) {
+    return m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] < TITLE_ONLY_TERMS;
+}
+
+/* The shared content of a field's evidence with the query, per query term:
+ * sum over evidence e of similarity x query weight x evidence weight. */
+static void bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, double *w) {
+    const ty_model *m = &c->idx->m;
+    size_t qn = c->last_qn;
+    for (size_t i = 0; i < qn; i++) w[i] = 0;
+    for (int e = 0; e < nev; e++) {
+        uint64_t d = ev[e].doc;
+        if (d >= m->ndocs) continue;
+        double sim = ev[e].score > 0 ? ev[e].score : 0;
+        uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
+        size_t i = 0;
+        while (i < qn && j < je) { /* both sorted by term */
+            if (c->qt[i] == m->tfidf.col[j]) {
+                w[i] += sim * c->qw[i] * m->tfidf.val[j];
+                i++;
+                j++;
+            } else if (c->qt[i] < m->tfidf.col[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+    }
+}
+
+/* How specific a query term is as a bridge: 0 for single characters,
+ * 1 - generic otherwise. */
+static double term_specificity(const tenyo_ctx *c, const float *gen, uint32_t t) {
+    const ty_model *m = &c->idx->m;
+    if (one_char(m->term_blob + m->term_off[t])) return 0;
+    return gen ? 1.0 - gen[t] : 1.0;
+}
+
+/* Focus and generic share of a proposal's evidence (tenyo_idea). */
+static void content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
+                          int nev, double *w, double *focus, double *generic) {
+    bridge_weights(c, ev, nev, w);
+    double tot = 0, spec = 0, top = 0;
+    for (size_t i = 0; i < c->last_qn; i++) {
+        if (!(w[i] > 0)) continue;
+        double s = w[i] * term_specificity(c, gen, c->qt[i]);
+        tot += w[i];
+        spec += s;
+        if (s > top) top = s;
+    }
+    *focus = spec > 0 ? top / spec : 1;
+    *generic = tot > 0 ? 1 - spec / tot : 1;
+}
+
+/* ===================================================== confidence model */
+
+/* Calibrated confidence: a logistic model over the proposal's basis,
+ * fitted on the development split's Protocol X candidates (every field
+ * with a vote, label: the field is one of the query's other-section
+ * classifications) by bench/fit_confidence.py; README "Ideas" shows its
+ * reliability table. */
+static const double CONF_W[] = {
+    0.0848,  /* intercept */
+    1.0711,  /* ln(vote share + 0.001) */
+    0.4009,  /* ln(prior + 0.001) */
+    -0.3970, /* ln(field share): a big field's votes say less (drift) */
+    5.6590,  /* best evidence similarity */
+    0.4174,  /* ln(support) */
+    -0.0689, /* focus */
+    -0.1836, /* generic share */
+    -0.2661, /* title-only share of the evidence */
+    -0.4904, /* expected */
+    -3.6061  /* best similarity of the query's nearest patent */
+};
+#define CONF_NF 10
+
+static void conf_features(const tenyo_idea *id, double qbest, double *f) {
+    f[0] = log(id->basis.vote_share + 0.001);
+    f[1] = log(id->basis.prior + 0.001);
+    f[2] = log(id->basis.field_share + 1e-6);
+    f[3] = id->nevidence ? id->evidence[0].score : 0;
+    f[4] = log(id->support > 0 ? id->support : 1);
+    f[5] = id->focus;
+    f[6] = id->basis.generic_share;
+    f[7] = id->basis.title_only;
+    f[8] = id->expected;
+    f[9] = qbest;
+}
+
+static double confidence_of(const tenyo_idea *id, double qbest) {
+    double f[CONF_NF], z = CONF_W[0];
+    conf_features(id, qbest, f);
+    for (int i = 0; i < CONF_NF; i++) z += CONF_W[i + 1] * f[i];
+    return 1 / (1 + exp(-z));
+}
 
 /* Home codes (validated, uppercased) into homes[][5]; returns count or <0. */
 static int take_home(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t doc,
@@ -155,6 +353,17 @@ static int cmp_idea(const void *a, const void *b) {
     return strcmp(x->code, y->code);
 }
 
+/* Evidence documents two ideas share. */
+static int shared_evidence(const tenyo_idea *a, const tenyo_idea *b) {
+    int n = 0;
+    for (int i = 0; i < a->nevidence; i++)
+        for (int j = 0; j < b->nevidence; j++) n += a->evidence[i].doc == b->evidence[j].doc;
+    return n;
+}
+
+/* Prior smoothing strength of surprise: P(f | h) = (co + MU p_f) / (n_h + MU). */
+#define SURPRISE_MU 5.0
+
 /* The query is prepared in c (qn sparse terms); skip = query document. */
 static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
@@ -165,24 +374,35 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         tenyo_ideas_opts_default(&def);
         o = &def;
     }
+    memset(&c->notes, 0, sizeof c->notes);
     if (o->distance > TENYO_DIST_SUBCLASS || o->knn < 0 ||
         (o->mode != TENYO_MODE_TFIDF && o->mode != TENYO_MODE_LSA &&
-         o->mode != TENYO_MODE_HYBRID)) {
+         o->mode != TENYO_MODE_HYBRID) || o->novelty > 1 || o->min_confidence > 1) {
         ty_seterr(c->err, sizeof c->err, "invalid ideas options");
         return TENYO_ERR_ARG;
     }
     if (n > 0 && !out) return TENYO_ERR_ARG;
+    double minconf = o->min_confidence >= 0 ? o->min_confidence : TENYO_IDEAS_MIN_CONFIDENCE;
+    c->notes.min_confidence = minconf;
+    c->notes.nunknown = c->nunk;
+    for (size_t i = 0; i < c->nunk && i < 8; i++) c->notes.unknown[i] = c->unk[i];
+    if (c->nunk) c->notes.flags |= TENYO_NOTE_UNKNOWN_WORDS;
+    if (!m->nfields) c->notes.flags |= TENYO_NOTE_NO_CODES;
     char homes[64][5];
     int predicted = 0;
     int nh = take_home(c, o, skip, homes, 64, &predicted);
     if (nh < 0) return nh;
     int rc = ty_ctx_score(c, o->mode, qn, (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN) + 1);
     if (rc) return rc;
+    rc = ty_model_need_sparse(m, c->err, sizeof c->err);
+    if (rc) return rc;
+    if (skip != UINT64_MAX && title_only(m, skip)) c->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
     if (nh == 0) {
         nh = predict_home(c, skip, homes, 8);
         if (nh < 0) return nh;
         predicted = 1;
     }
+    if (predicted && nh) c->notes.flags |= TENYO_NOTE_HOME_PREDICTED;
     /* remember the home for the caller */
     c->home[0] = 0;
     for (int i = 0; i < nh; i++) {
@@ -193,19 +413,19 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     c->home_predicted = predicted;
     c->last_skip = skip;
     c->last_open_only = o->open_only;
+    c->last_qn = qn;
     /* neighbours */
     size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
     if (knn > m->ndocs) knn = m->ndocs;
     tenyo_hit *nb = ty_calloc(knn ? knn : 1, sizeof *nb);
     fvote *fv = ty_calloc(m->nfields ? m->nfields : 1, sizeof *fv);
     uint8_t *ok = ty_calloc(m->nfields ? m->nfields : 1, 1);
-    uint32_t *corow = NULL; /* co-classification counts of each home */
-    if (!nb || !fv || !ok) {
-        free(nb);
-        free(fv);
-        free(ok);
-        return TENYO_ERR_NOMEM;
-    }
+    uint8_t *expected = ty_calloc(m->nfields ? m->nfields : 1, 1);
+    double *bw = ty_calloc(qn ? qn : 1, sizeof *bw);
+    uint32_t *corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
+    tenyo_idea *all = NULL;
+    int ret = TENYO_ERR_NOMEM;
+    if (!nb || !fv || !ok || !expected || !bw || !corow) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
         int far = 1;
         for (int i = 0; i < nh && far; i++) far = far_from(m->field_code[f], homes[i], o->distance);
@@ -218,6 +438,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         ty_topk_push(&t, d, c->s1[d]);
     }
     size_t nn = ty_topk_finish(&t);
+    double qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
+    c->notes.best_similarity = (float)qbest;
+    if (o->open_only && !(qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
     for (size_t i = 0; i < nn; i++) {
         float s = nb[i].score;
         if (!(s > 0)) break;
@@ -225,17 +448,17 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             uint16_t f = m->field_ids[j];
             if (!ok[f]) continue;
             fv[f].vote += s;
+            fv[f].support++;
             if (fv[f].nev < TENYO_IDEA_EVIDENCE) fv[f].ev[fv[f].nev++] = nb[i];
         }
     }
     /* home ids for surprise, and each home's co-classification counts */
     int64_t hid[64];
     for (int i = 0; i < nh; i++) hid[i] = tenyo_index_field_find(x, homes[i]);
-    corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
-    if (!corow) goto nomem0;
     for (int i = 0; i < nh; i++)
         if (hid[i] >= 0 && ty_cooccur_row(x, (uint32_t)hid[i], corow + (size_t)i * m->nfields))
-            goto nomem0;
+            goto out;
+    const float *gen = term_generic(x);
     double novelty = o->novelty >= 0 ? o->novelty : IDEAS_NOVELTY;
     double alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
     double pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
@@ -244,8 +467,6 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     if (vtotal <= 0) vtotal = 1;
     /* expected fields: the prior ranking's top IDEAS_PRIOR_TOP (far fields by
      * co-classification with any home) */
-    uint8_t *expected = ty_calloc(m->nfields ? m->nfields : 1, 1);
-    if (!expected) goto nomem0;
     for (int i = 0; i < nh; i++) {
         if (hid[i] < 0) continue;
         uint32_t top[IDEAS_PRIOR_TOP];
@@ -267,33 +488,33 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         for (int q = 0; q < nt; q++) expected[top[q]] = 1;
     }
     size_t cnt = 0, cap = 64;
-    tenyo_idea *all = ty_mallocarray(cap, sizeof *all);
-    if (!all) goto nomem;
+    all = ty_mallocarray(cap, sizeof *all);
+    if (!all) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
         if (fv[f].vote <= 0) continue;
-        double rate = -1, sur;
+        double rate = -1;
+        double pf = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
         for (int i = 0; i < nh; i++) {
             double co = 0, nhd = 0;
             if (hid[i] >= 0) {
                 co = (double)corow[(size_t)i * m->nfields + f];
                 nhd = (double)m->field_count[hid[i]];
             }
-            double r = (co + 0.5) / (nhd + 1);
+            double r = (co + SURPRISE_MU * pf) / (nhd + SURPRISE_MU);
             if (r > rate) rate = r;
         }
-        sur = nh ? -log(rate) : 0;
         double pri = 0; /* P(f | home), the best home */
         for (int i = 0; i < nh; i++)
             if (hid[i] >= 0 && m->field_count[hid[i]])
                 pri = fmax(pri, (double)corow[(size_t)i * m->nfields + f] /
                                     (double)m->field_count[hid[i]]);
-        double rel = fv[f].vote / vtotal /
-                         pow((double)(m->field_count[f] ? m->field_count[f] : 1), alpha) +
+        double share = fv[f].vote / vtotal;
+        double rel = share / pow((double)(m->field_count[f] ? m->field_count[f] : 1), alpha) +
                      pw * pri;
         if (cnt == cap) {
             cap *= 2;
             tenyo_idea *na = ty_reallocarray(all, cap, sizeof *na);
-            if (!na) goto nomem;
+            if (!na) goto out;
             all = na;
         }
         tenyo_idea *id = &all[cnt++];
@@ -301,56 +522,93 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         id->field = f;
         id->code = m->field_code[f];
         id->relevance = rel;
-        id->surprise = sur;
-        id->score = rel;
-        id->surprise = sur;
+        id->surprise = nh && rate > 0 ? -log(rate) : 0;
         id->expected = expected[f];
+        id->support = fv[f].support;
         id->nevidence = fv[f].nev;
         memcpy(id->evidence, fv[f].ev, sizeof id->evidence);
+        id->basis.vote_share = share;
+        id->basis.prior = pri;
+        id->basis.field_share = pf;
+        int nto = 0;
+        for (int e = 0; e < id->nevidence; e++) nto += title_only(m, id->evidence[e].doc);
+        id->basis.title_only = id->nevidence ? (double)nto / id->nevidence : 0;
+        content_shape(c, gen, id->evidence, id->nevidence, bw, &id->focus,
+                      &id->basis.generic_share);
+        id->confidence = confidence_of(id, qbest);
+        if (id->support == 1) id->flags |= TENYO_IDEA_ONE_PATENT;
+        if (id->focus > IDEAS_ONE_WORD) id->flags |= TENYO_IDEA_ONE_WORD;
+        if (id->basis.generic_share > IDEAS_GENERIC) id->flags |= TENYO_IDEA_GENERIC;
+        if (id->nevidence && nto == id->nevidence) id->flags |= TENYO_IDEA_TITLE_ONLY;
+        id->score = id->confidence;
     }
+    c->notes.candidates = cnt;
+    /* below the confidence threshold: left out, counted */
+    size_t kept = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        if (all[i].confidence >= minconf) all[kept++] = all[i];
+        else c->notes.hidden++;
+    }
+    cnt = kept;
     qsort(all, cnt, sizeof *all, cmp_idea);
-    /* serendipity slots: the first `keep` proposals are ranked by evidence
-     * alone; after them, unexpected fields (outside the prior's top list)
-     * whose relevance reaches (1 - novelty) of the best come first */
-    {
-        size_t keep = o->serendipity_from >= 0 ? (size_t)o->serendipity_from
-                                               : IDEAS_SERENDIPITY_FROM;
-        double minrel = (1.0 - (novelty > 1 ? 1 : novelty)) * (cnt ? all[0].relevance : 0);
-        if (keep > 0 && cnt > keep) {
-            tenyo_idea *tmp = ty_mallocarray(cnt, sizeof *tmp);
-            if (!tmp) goto nomem;
-            size_t k = 0;
-            for (size_t i = keep; i < cnt; i++)
-                if (!all[i].expected && all[i].relevance >= minrel) tmp[k++] = all[i];
-            for (size_t i = keep; i < cnt; i++)
-                if (all[i].expected || all[i].relevance < minrel) tmp[k++] = all[i];
-            memcpy(all + keep, tmp, (cnt - keep) * sizeof *tmp);
-            free(tmp);
-        }
-        /* score: relevance, made monotonic in the final order */
-        for (size_t i = 0; i < cnt; i++) {
-            all[i].score = all[i].relevance;
-            if (i && all[i].score >= all[i - 1].score) all[i].score = all[i - 1].score * 0.999;
-        }
+    /* novelty: the first `keep` proposals are the most confident; after
+     * them, unexpected fields (outside the prior's top list) come first */
+    size_t keep = o->serendipity_from >= 0 ? (size_t)o->serendipity_from
+                                           : (size_t)lround(10 * (1 - novelty));
+    if (keep < cnt) {
+        tenyo_idea *tmp = ty_mallocarray(cnt, sizeof *tmp);
+        if (!tmp) goto out;
+        size_t k = 0;
+        for (size_t i = keep; i < cnt; i++)
+            if (!all[i].expected) tmp[k++] = all[i];
+        for (size_t i = keep; i < cnt; i++)
+            if (all[i].expected) tmp[k++] = all[i];
+        memcpy(all + keep, tmp, (cnt - keep) * sizeof *tmp);
+        free(tmp);
     }
+    /* one idea, one card: a field of the same class as an earlier proposal,
+     * resting on the same evidence, joins it */
+    if (o->merge) {
+        size_t w = 0;
+        for (size_t i = 0; i < cnt; i++) {
+            size_t j = 0;
+            for (; j < w; j++) {
+                tenyo_idea *a = &all[j];
+                int need = all[i].nevidence < 2 ? all[i].nevidence : 2;
+                if (need && strncmp(a->code, all[i].code, 3) == 0 &&
+                    shared_evidence(a, &all[i]) >= need)
+                    break;
+            }
+            if (j < w) {
+                if (all[j].nalso < TENYO_IDEA_ALSO) all[j].also[all[j].nalso++] = all[i].code;
+                continue;
+            }
+            all[w++] = all[i];
+        }
+        cnt = w;
+    }
+    /* score: confidence, made decreasing in the final order */
+    for (size_t i = 0; i < cnt; i++) {
+        all[i].score = all[i].confidence;
+        if (i && all[i].score >= all[i - 1].score) all[i].score = all[i - 1].score * 0.999;
+    }
+    if (cnt < n) {
+        if (c->notes.hidden) c->notes.flags |= TENYO_NOTE_LOW_CONFIDENCE;
+        if (c->notes.candidates < n) c->notes.flags |= TENYO_NOTE_FEW_FIELDS;
+    }
+    if (qbest < IDEAS_WEAK_QUERY) c->notes.flags |= TENYO_NOTE_WEAK_QUERY;
     if (cnt > n) cnt = n;
     if (cnt) memcpy(out, all, cnt * sizeof *out);
+    ret = (int)cnt;
+out:
     free(all);
     free(expected);
     free(corow);
     free(nb);
     free(fv);
     free(ok);
-    return (int)cnt;
-nomem:
-    free(all);
-    free(expected);
-nomem0:
-    free(corow);
-    free(nb);
-    free(fv);
-    free(ok);
-    return TENYO_ERR_NOMEM;
+    free(bw);
+    return ret;
 }
 
 int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
@@ -369,6 +627,10 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
     if (qn < 0) return qn;
     c->last_qn = (size_t)qn;
     return ideas_run(c, UINT64_MAX, (size_t)qn, o, n, out);
+}
+
+const tenyo_ideas_notes *tenyo_ctx_notes(const tenyo_ctx *c) {
+    return c ? &c->notes : NULL;
 }
 
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted) {
@@ -406,27 +668,23 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     if (qn == 0 || k == 0) return 0;
     int rc = ty_model_need_sparse(m, NULL, 0); /* decoded by the ideas call already */
     if (rc) return rc;
+    const float *gen = term_generic(c->idx);
     bterm *bt = ty_calloc(qn, sizeof *bt);
-    if (!bt) return TENYO_ERR_NOMEM;
-    for (size_t i = 0; i < qn; i++) bt[i].t = c->qt[i];
-    for (int e = 0; e < idea->nevidence && e < TENYO_IDEA_EVIDENCE; e++) {
-        uint64_t d = idea->evidence[e].doc;
-        if (d >= m->ndocs) continue;
-        double sim = idea->evidence[e].score > 0 ? idea->evidence[e].score : 0;
-        uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
-        size_t i = 0;
-        while (i < qn && j < je) { /* both sorted by term */
-            if (c->qt[i] == m->tfidf.col[j]) {
-                bt[i].w += sim * c->qw[i] * m->tfidf.val[j];
-                i++;
-                j++;
-            } else if (c->qt[i] < m->tfidf.col[j]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
+    double *w = ty_calloc(qn, sizeof *w);
+    if (!bt || !w) {
+        free(bt);
+        free(w);
+        return TENYO_ERR_NOMEM;
     }
+    bridge_weights(c, idea->evidence, idea->nevidence, w);
+    /* specific words first: a generic word (制御, 部材) sinks, a single
+     * character (歯, 光) is never a bridge: its senses are too many */
+    for (size_t i = 0; i < qn; i++) {
+        bt[i].t = c->qt[i];
+        double sp = term_specificity(c, gen, c->qt[i]);
+        bt[i].w = one_char(m->term_blob + m->term_off[c->qt[i]]) ? 0 : w[i] * (0.1 + sp);
+    }
+    free(w);
     qsort(bt, qn, sizeof *bt, cmp_bterm);
     /* Readable bridges: Japanese terms ending in kana after a kanji are
      * verb/adjective base forms (受け付ける, 超える): skipped. A term is
@@ -459,11 +717,10 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
 
 /* ================================================== application phrases */
 
-/* Documents of a field searched for phrases, best-scoring first. The weight
- * of a phrase: the similarity of the best document it comes from x its kind
+/* Phrases come from the proposal's shown evidence only. The weight of a
+ * phrase: the similarity of the best document it comes from x its kind
  * x its rarity in the index (idf) x (1 + log(documents)/2), x 0.2 when the
  * query itself names the target. */
-#define PHRASE_DOCS 12
 /* Documents below this share of the field's best similarity give none. */
 #define PHRASE_MIN_REL 0.25
 
@@ -492,6 +749,56 @@ static double kind_weight(const char *expr) {
     return 1.0;
 }
 
+/* 1 when a phrase target can be quoted: brackets balanced, no leading
+ * label such as (a) or （s7）, not a generic word alone (車両, 期間, 装置,
+ * "vehicle"), at least two characters. Phrases are found at index time;
+ * this check also guards indexes written by earlier versions. */
+static int whole_target(const char *p, size_t n) {
+    static const char *const generic[] = {
+        "車両", "期間", "装置", "部材", "構造", "作業", "方法", "システム", "もの", "用途",
+        "機器", "部品", "本体", "物品", "製品", "対象", "場合", "自動車", "vehicle",
+        "vehicles", "device", "devices", "apparatus", "system", "systems", "method",
+        "use", "member", "structure", "conjunction", "part", "parts", NULL};
+    int depth[3] = {0, 0, 0};
+    char buf[256];
+    if (n < 2 || n >= sizeof buf) return 0;
+    memcpy(buf, p, n);
+    buf[n] = 0;
+    if (one_char(buf)) return 0;
+    for (int i = 0; generic[i]; i++)
+        if (strcmp(buf, generic[i]) == 0) return 0;
+    static const char *const open_[] = {"(", "（", "「", "[", "［", "『", NULL};
+    static const char *const close_[] = {")", "）", "」", "]", "］", "』", NULL};
+    for (size_t i = 0; i < n;) {
+        int hit = 0;
+        for (int k = 0; open_[k] && !hit; k++) {
+            size_t l = strlen(open_[k]);
+            if (i + l <= n && memcmp(buf + i, open_[k], l) == 0) {
+                depth[k % 3]++;
+                /* a label: (a), (s7), （１） right after the bracket */
+                size_t j = i + l, al = 0;
+                while (j < n && (isalnum((unsigned char)buf[j]))) j++, al++;
+                for (int q = 0; close_[q]; q++) {
+                    size_t cl = strlen(close_[q]);
+                    if (al && al <= 3 && j + cl <= n && memcmp(buf + j, close_[q], cl) == 0) return 0;
+                }
+                i += l;
+                hit = 1;
+            }
+        }
+        for (int k = 0; close_[k] && !hit; k++) {
+            size_t l = strlen(close_[k]);
+            if (i + l <= n && memcmp(buf + i, close_[k], l) == 0) {
+                if (--depth[k % 3] < 0) return 0;
+                i += l;
+                hit = 1;
+            }
+        }
+        if (!hit) i++;
+    }
+    return depth[0] == 0 && depth[1] == 0 && depth[2] == 0;
+}
+
 /* 1 when term string t (n bytes) is one of the query's terms. */
 static int in_query(const tenyo_ctx *c, const char *t, size_t n) {
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
@@ -511,24 +818,16 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     if (!c || !idea || (k && !out)) return TENYO_ERR_ARG;
     const ty_model *m = &c->idx->m;
     if (!m->phr_ptr || k == 0 || idea->field >= m->nfields) return 0;
-    /* the field's best-scoring documents under the last query (c->s1) */
-    tenyo_hit top[PHRASE_DOCS];
-    ty_topk t;
-    ty_topk_init(&t, top, PHRASE_DOCS);
-    for (uint64_t d = 0; d < m->ndocs; d++) {
-        if (d == c->last_skip || (c->last_open_only && !m->open[d])) continue;
-        if (!(c->s1[d] > 0) || m->phr_ptr[d] == m->phr_ptr[d + 1]) continue;
-        for (uint64_t j = m->field_ptr[d]; j < m->field_ptr[d + 1]; j++)
-            if (m->field_ids[j] == idea->field) {
-                ty_topk_push(&t, d, c->s1[d]);
-                break;
-            }
+    /* only the proposal's shown evidence: a sentence quotes and cites
+     * nothing the reader cannot see on the card */
+    tenyo_hit top[TENYO_IDEA_EVIDENCE];
+    size_t nd = 0, nc = 0;
+    for (int e = 0; e < idea->nevidence && e < TENYO_IDEA_EVIDENCE; e++) {
+        uint64_t d = idea->evidence[e].doc;
+        if (d < m->ndocs && m->phr_ptr[d] != m->phr_ptr[d + 1]) top[nd++] = idea->evidence[e];
     }
-    size_t nd = ty_topk_finish(&t), nc = 0;
-    pcand cand[PHRASE_DOCS * 8];
-    /* the field's best similarity: its best evidence, or the best document
-     * with phrases when the idea carries no evidence */
-    float best = idea->nevidence ? idea->evidence[0].score : nd ? top[0].score : 0;
+    pcand cand[TENYO_IDEA_EVIDENCE * 8];
+    float best = idea->nevidence ? idea->evidence[0].score : 0;
     for (size_t i = 0; i < nd; i++) {
         uint64_t d = top[i].doc;
         /* a faint match says nothing about this query's application */
@@ -536,7 +835,7 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         for (uint64_t j = m->phr_ptr[d]; j < m->phr_ptr[d + 1]; j++) {
             const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
             const char *sep = strchr(p, 0x1f);
-            if (!sep) continue;
+            if (!sep || !whole_target(p, (size_t)(sep - p))) continue;
             /* rare phrases say more (車両用 is in every third vehicle
              * patent); a target the query already names is no new
              * application */

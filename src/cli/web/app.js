@@ -42,7 +42,7 @@ const T = {
     results_for_text: "入力テキストの転用候補",
     home_fields: "自分の分野",
     predicted: "（推定）",
-    score: "スコア",
+    score: "確信度",
     surprise: "意外性",
     relevance: "関連度",
     unexpected: "意外な転用先",
@@ -87,7 +87,7 @@ const T = {
     results_for_text: "Applications of the text",
     home_fields: "Home fields",
     predicted: " (predicted)",
-    score: "score",
+    score: "confidence",
     surprise: "surprise",
     relevance: "relevance",
     unexpected: "unexpected",
@@ -177,9 +177,11 @@ function readForm() {
     n: Math.max(1, Math.min(50, parseInt($("n").value, 10) || 10)),
     mode: $("mode").value,
     open: $("open").checked,
+    conf: state.conf === undefined ? null : state.conf,
   };
 }
 function writeForm(f) {
+  state.conf = f.conf === undefined ? null : f.conf;
   $("q").value = f.q || "";
   $("home").value = f.home || "";
   if (f.distance) $("distance").value = f.distance;
@@ -195,6 +197,7 @@ function formToHash(f) {
   if (f.n !== 10) p.set("n", String(f.n));
   if (f.mode !== "hybrid") p.set("mode", f.mode);
   if (f.open) p.set("open", "1");
+  if (f.conf !== null) p.set("conf", String(f.conf));
   p.set("lang", state.lang);
   return "#" + p.toString();
 }
@@ -205,6 +208,7 @@ function hashToForm() {
   return {
     q: p.get("q") || "", home: p.get("home") || "", distance: p.get("distance") || "class",
     n: parseInt(p.get("n") || "10", 10), mode: p.get("mode") || "hybrid", open: p.get("open") === "1",
+    conf: p.get("conf") !== null && p.get("conf") !== "" && !isNaN(Number(p.get("conf"))) ? Number(p.get("conf")) : null,
   };
 }
 
@@ -217,6 +221,7 @@ async function runQuery(f) {
   if (!f.q) { setState("ready", tr("ready")); return; }
   const body = { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode };
   if (f.home) body.home = f.home;
+  if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
   setState("busy", tr("busy"));
   $("run").disabled = true;
   const t0 = performance.now();
@@ -286,7 +291,7 @@ function renderCard(it, maxScore, maxSurprise) {
   if (!it.expected) head.appendChild(el("span", "badge", tr("unexpected")));
   li.appendChild(head);
   const m = el("div", "metrics");
-  metric(m, tr("score"), it.score, maxScore > 0 ? it.score / maxScore : 0, "", 3);
+  metric(m, tr("score"), it.confidence, it.confidence, "", 2);
   metric(m, tr("surprise"), it.surprise, maxSurprise > 0 ? it.surprise / maxSurprise : 0, "surprise", 2);
   li.appendChild(m);
   if (it.bridge_terms && it.bridge_terms.length) li.appendChild(chipRow(tr("bridge"), it.bridge_terms));
@@ -325,6 +330,14 @@ function renderResult(res) {
   const maxSurprise = Math.max(0, ...res.ideas.map((i) => i.surprise));
   for (const it of res.ideas) cards.appendChild(renderCard(it, maxScore, maxSurprise));
   document.body.dataset.cards = String(res.ideas.length);
+  const wl = $("warnings");
+  wl.replaceChildren();
+  for (const w of res.warnings || []) {
+    const li = el("li", "warning", w.message);
+    li.dataset.code = w.code;
+    wl.appendChild(li);
+  }
+  document.body.dataset.warnings = String((res.warnings || []).length);
   drawMap();
 }
 

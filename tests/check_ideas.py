@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Mechanical properties of `tenyo ideas --json` output (one JSON object per
+line or one object): every idea sentence cites only a patent shown as the
+proposal's evidence; no bridge term is a single character; a quoted target
+has balanced brackets, no leading label like (a) and is not a generic word
+alone. Exit 1 naming the first violation. Used by tests/cli.sh."""
+import json, re, sys
+
+GENERIC = {'車両', '期間', '装置', '部材', '構造', '作業', '方法', 'システム', 'もの', '用途',
+           'vehicle', 'device', 'apparatus', 'system', 'method'}
+PAIRS = [('(', ')'), ('（', '）'), ('「', '」'), ('[', ']'), ('［', '］')]
+
+def quoted(s):
+    m = re.search(r'分野の「(.*)」に転用', s)
+    if m: return m.group(1)
+    m = re.search(r'e\.g\. "(.*?)" \(evidence', s)
+    return m.group(1) if m else None
+
+def main():
+    text = open(sys.argv[1], encoding='utf-8').read()
+    objs, dec, i = [], json.JSONDecoder(), 0
+    while True:  # one or more objects, pretty-printed or one per line
+        while i < len(text) and text[i].isspace(): i += 1
+        if i >= len(text): break
+        o, i = dec.raw_decode(text, i)
+        objs.append(o)
+    n = 0
+    for o in objs:
+        for it in o.get('ideas', []):
+            n += 1
+            ev = {e['id'] for e in it['evidence']}
+            for c in re.findall(r'(?:根拠: |evidence: )([^\s「"]+)', it['idea']):
+                if c not in ev:
+                    sys.exit('%s: sentence cites %s, not among the evidence %s' % (it['field'], c, sorted(ev)))
+            for b in it['bridge_terms']:
+                if len(b) < 2:
+                    sys.exit('%s: single-character bridge term %r' % (it['field'], b))
+            q = quoted(it['idea'])
+            if q is not None:
+                for a, b in PAIRS:
+                    if q.count(a) != q.count(b):
+                        sys.exit('%s: cut target %r' % (it['field'], q))
+                if re.match(r'^[(（][A-Za-z0-9]{1,3}[)）]', q) or q in GENERIC or len(q) < 2:
+                    sys.exit('%s: label-like or generic target %r' % (it['field'], q))
+    if len(sys.argv) > 2 and n < int(sys.argv[2]):
+        sys.exit('only %d proposals checked, want >= %s' % (n, sys.argv[2]))
+    print('%d proposals checked' % n)
+
+main()
