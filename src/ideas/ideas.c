@@ -8,25 +8,38 @@
  *      licensable patents with open_only.
  *   2. Every neighbour votes for each of its fields that is far enough from
  *      all home fields (another section, class or subclass): the vote is its
- *      similarity. A field's relevance is its share of all votes (divided
- *      by count(field)^field_norm; measured best at 0) plus prior_weight
- *      (0.2) times P(field | home) from co-classification: the evidence of
- *      this patent's neighbours, steadied by what the whole index says
- *      about the home field (en recall@5 0.609 -> 0.627, serendipity@10
- *      0.484 -> 0.493; jp 0.885/0.679 -> 0.882/0.668).
- *   3. Surprise of a field f given the home fields H is
- *      -ln((co(h,f) + 0.5) / (n(h) + 1)) for the home h that makes f least
- *      surprising (the highest co-classification rate), from the index's own
- *      co-classification counts — the smoothing of EVAL.md's sw_recall.
- *   4. Ranking: the first serendipity_from proposals (default 5) are the
- *      fields with the most evidence. After them, "unexpected" fields —
+ *      similarity. A field's relevance is its share of all votes plus
+ *      prior_weight (0.2) times P(field | home) from co-classification.
+ *   3. Confidence: the probability that the field is a real
+ *      co-classification of such a patent, a logistic model over the
+ *      proposal's basis (vote share, prior, the field's share of the index,
+ *      best evidence similarity, support, focus and generic share of the
+ *      shared content, title-only evidence, expected, the query's nearest
+ *      similarity), fitted on the development split by
+ *      bench/fit_confidence.py. The field's share gets a negative weight:
+ *      a third of the jp corpus is vehicles, and their votes alone must not
+ *      buy vehicle fields the top of every list. Ranking by confidence
+ *      instead of relevance: jp serendipity@10 1.120x -> 1.171x, en 1.112x
+ *      -> 1.145x, recall@5 kept (README "Ideas").
+ *   4. Content shape of each field's evidence: the bridge weight per query
+ *      term (similarity x query weight x evidence weight), each term
+ *      weighed by its specificity (1 - genericity: how evenly the term
+ *      spreads over the fields compared with random documents; single
+ *      characters 0). focus = the top term's share of the specific weight
+ *      (> 0.6: TENYO_IDEA_ONE_WORD), generic share = the share of the raw
+ *      weight that is not specific (> 0.6: TENYO_IDEA_GENERIC).
+ *   5. Surprise of a field f given the home fields H is -ln P(f | h) with
+ *      P(f | h) = (co(h,f) + 5 p_f) / (n(h) + 5) for the home h that makes
+ *      f least surprising: the field's share p_f of the index keeps fields
+ *      never seen with h apart (the +0.5 smoothing gave all of them one
+ *      value).
+ *   6. Order: the first round(10 (1 - novelty)) proposals (default novelty
+ *      0.6: 4) are the most confident; after them, "unexpected" fields —
  *      outside the top 10 that co-classification statistics alone would
- *      propose for the home fields — whose relevance reaches (1 - novelty)
- *      of the best come before expected ones. This keeps the obvious,
- *      well-supported applications on top and spends the rest of the list
- *      on applications a person would not easily think of. (Multiplying
- *      relevance by exp(novelty * surprise) was measured first: it lowered
- *      recall@5 long before it raised serendipity@10.)
+ *      propose for the home fields — come before expected ones. Proposals
+ *      below min_confidence (default 0.08) are left out and counted
+ *      (tenyo_ctx_notes); with merge, a field of the same class resting on
+ *      the same evidence as a proposal above it joins that proposal.
  *   Evidence: the best-scoring neighbours that carry the field.
  * Free text without home fields: the home is predicted as the subclasses
  * with the largest similarity vote among the 10 nearest neighbours (those

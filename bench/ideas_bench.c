@@ -1,0 +1,100 @@
+/*
+ * ideas_bench.c — what an analyst waits for in `tenyo ideas`: latency of
+ * one ideas query with its explanation, on one thread, over seeded random
+ * indexed documents as queries.
+ *
+ * One query = tenyo_ideas_doc (n = 10, default options, home = the
+ * document's own fields) + for every proposal returned its bridge terms
+ * (tenyo_idea_bridge, 5) and application phrases (tenyo_idea_phrases, 3):
+ * what the CLI and the server compute before they print a card. Output
+ * text rendering is not timed. The first query of a fresh index also builds
+ * the lazily made tables (co-classification lists, term genericity): its
+ * time is printed apart as "first_ms" and the warm-up queries are not in
+ * the percentiles.
+ *
+ * Uses only include/tenyo.h, so the same source measures an older commit
+ * (the before/after of issue 15).
+ *
+ * Usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S]
+ * Prints one JSON line: queries, first_ms, p50_ms, p95_ms, p99_ms, mean_ms,
+ * proposals_per_query.
+ */
+#include <tenyo.h>
+#include "bench.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv) {
+    size_t nq = 200, warm = 5;
+    uint64_t seed = 1;
+    static const struct option lo[] = {{"seed", required_argument, 0, 's'}, {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "q:w:", lo, NULL)) != -1) {
+        switch (c) {
+        case 'q': nq = strtoul(optarg, NULL, 10); break;
+        case 'w': warm = strtoul(optarg, NULL, 10); break;
+        case 's': seed = strtoull(optarg, NULL, 10); break;
+        default:
+            fprintf(stderr, "usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S]\n");
+            return 2;
+        }
+    }
+    if (optind >= argc || nq == 0) {
+        fprintf(stderr, "usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S]\n");
+        return 2;
+    }
+    char err[512];
+    tenyo_index *idx = NULL;
+    tenyo_ctx *ctx = NULL;
+    if (tenyo_index_open(argv[optind], &idx, err, sizeof err) ||
+        tenyo_ctx_new(idx, &ctx, err, sizeof err)) {
+        fprintf(stderr, "ideas_bench: %s\n", err);
+        return 1;
+    }
+    uint64_t n = tenyo_index_ndocs(idx);
+    double *lat = calloc(nq, sizeof *lat);
+    if (!lat || n == 0) return 1;
+    uint64_t x = seed;
+    double first = 0, sum = 0;
+    size_t props = 0;
+    for (size_t i = 0; i < warm + nq; i++) {
+        uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        uint64_t doc = (z ^ (z >> 31)) % n;
+        tenyo_idea ideas[10];
+        double a = now();
+        int got = tenyo_ideas_doc(ctx, doc, NULL, 10, ideas);
+        if (got < 0) {
+            fprintf(stderr, "ideas_bench: %s\n", tenyo_ctx_error(ctx));
+            return 1;
+        }
+        for (int k = 0; k < got; k++) {
+            const char *bt[5];
+            tenyo_phrase ph[3];
+            tenyo_idea_bridge(ctx, &ideas[k], 5, bt);
+            tenyo_idea_phrases(ctx, &ideas[k], 3, ph);
+        }
+        double t = now() - a;
+        if (i == 0) first = t;
+        if (i < warm) continue;
+        lat[i - warm] = t;
+        sum += t;
+        props += (size_t)got;
+    }
+    qsort(lat, nq, sizeof *lat, cmp_double);
+#define PCT(p) lat[(size_t)ceil((p) / 100.0 * (double)nq) - 1]
+    printf("{\"index\": \"%s\", \"docs\": %llu, \"queries\": %zu, \"first_ms\": %.1f, "
+           "\"p50_ms\": %.1f, \"p95_ms\": %.1f, \"p99_ms\": %.1f, \"mean_ms\": %.1f, "
+           "\"proposals_per_query\": %.2f}\n",
+           argv[optind], (unsigned long long)n, nq, first * 1e3, PCT(50) * 1e3, PCT(95) * 1e3,
+           PCT(99) * 1e3, sum / (double)nq * 1e3, (double)props / (double)nq);
+    tenyo_ctx_free(ctx);
+    tenyo_index_free(idx);
+    free(lat);
+    return 0;
+}
