@@ -227,13 +227,13 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     }
     if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
         if (nt->hidden && got == 0)
-            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべての確信度が %.2f 未満です（--min-confidence 0 で表示）"
-                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f "
+            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが確信度 %.2f 未満か共通語が一般語だけです（--min-confidence 0 で表示）"
+                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f or shared only generic words "
                                            "(--min-confidence 0 shows them)",
                      asked, nt->hidden, nt->min_confidence);
         else if (nt->hidden)
-            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満のため省きました（--min-confidence 0 で表示）"
-                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f "
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満か共通語が一般語だけのため省きました（--min-confidence 0 で表示）"
+                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f or shared only generic words "
                                            "(--min-confidence 0 shows them)",
                      got, asked, nt->hidden, nt->min_confidence);
         else

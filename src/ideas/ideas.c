@@ -69,6 +69,9 @@
 #define IDEAS_ONE_WORD 0.6
 /* Generic words carrying more than this share: TENYO_IDEA_GENERIC. */
 #define IDEAS_GENERIC 0.6
+/* With a confidence threshold, proposals whose shared content is more than
+ * this share generic (or single characters) are left out too. */
+#define IDEAS_HOLLOW 0.95
 /* A nearest patent less similar than this: TENYO_NOTE_WEAK_QUERY. */
 #define IDEAS_WEAK_QUERY 0.15
 
@@ -559,7 +562,10 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     /* below the confidence threshold: left out, counted */
     size_t kept = 0;
     for (size_t i = 0; i < cnt; i++) {
-        if (all[i].confidence >= minconf) all[kept++] = all[i];
+        /* nothing specific shared (only single characters and generic
+         * words): no idea to explain, whatever the votes say */
+        int hollow = minconf > 0 && all[i].basis.generic_share > IDEAS_HOLLOW;
+        if (all[i].confidence >= minconf && !hollow) all[kept++] = all[i];
         else c->notes.hidden++;
     }
     cnt = kept;
