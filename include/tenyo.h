@@ -562,7 +562,7 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out);
 /* Bridge terms of an idea from the last ideas call on c: the query terms
  * that weigh most in the idea's evidence patents (query weight x evidence
- * weight x similarity). Writes up to k term strings (living as long as the
+ * weight x similarity x (0.1 + specificity)); never a single character. Writes up to k term strings (living as long as the
  * index) into terms, best first; returns the count. */
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms);
@@ -579,9 +579,11 @@ typedef struct tenyo_phrase {
 } tenyo_phrase;
 
 /* Application phrases of an idea from the last ideas call on c: drawn from
- * the best-scoring documents of the idea's field (open ones only under
- * open_only), applications before compositions before purposes, targets
- * the query itself names weighed down, one expression per target. Writes
+ * the idea's shown evidence only (so a sentence never cites a patent the
+ * card does not show), applications before compositions before purposes,
+ * targets the query itself names weighed down, whole targets only (no
+ * unbalanced brackets, (a) labels or lone generic words), one expression
+ * per target. Writes
  * up to k into out (strings live as long as the index); returns the count,
  * 0 for an index built without phrases. */
 int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
