@@ -745,12 +745,24 @@ struct tenyo_index {
                                  fields (ideas.c ty_term_generic), built
                                  on first use */
     ty_once tgen_once;        /* its result */
+    uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
+                                 terms (a title without an abstract), built
+                                 on the first TF-IDF or hybrid query */
+    float *short_f;           /* their score factor terms / TY_SHORT_TERMS */
+    uint64_t nshort;          /* how many */
+    ty_once short_once;       /* result 0 or TENYO_ERR_NOMEM */
     ty_q8 q8;                 /* the document vectors: int8 codes as unit
                                  rows (scan, and dequantised for exact
                                  scores: quant.c) */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
 };
+
+/* Records with fewer terms than this are titles without an abstract: their
+ * TF-IDF and hybrid scores are scaled by terms / TY_SHORT_TERMS, so
+ * that a word or two shared with a title does not outrank a full record
+ * (api/index.c). */
+#define TY_SHORT_TERMS 8
 
 /* When the postings are built: TENYO_POSTINGS=off (never: every TF-IDF
  * scan gathers over all rows), on (at the first scan), or auto (default:

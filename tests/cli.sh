@@ -135,6 +135,9 @@ expect 0 cli_ideas_open_empty_run "$T" ideas "$D/cl.tny" SAMPLE-001 --open-only 
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W=[w["code"] for w in o["warnings"]]; assert o["ideas"]==[] and "open_only_empty" in W, W' "$D/out"; then ok cli_ideas_warn_open_only; else bad cli_ideas_warn_open_only; fi
 expect 0 cli_ideas_title_only_run "$T" ideas "$D/cl.tny" TITLE-ONLY --json --min-confidence 0
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W=[w["code"] for w in o["warnings"]]; assert "title_only_query" in W, W' "$D/out"; then ok cli_ideas_warn_title_only; else bad cli_ideas_warn_title_only; fi
+# a title without an abstract does not outrank full records on the one word it shares
+expect 0 cli_similar_title_only_run "$T" similar "$D/cl.tny" --text "眠気" -k 3 --json
+if python3 -c 'import json,sys; R=json.load(open(sys.argv[1]))["results"]; assert R[0]["id"]!="TITLE-ONLY", R[0]' "$D/out"; then ok cli_similar_title_only_demoted; else bad cli_similar_title_only_demoted; fi
 # --novelty: a higher value never puts fewer unexpected fields in the first five
 for v in 0 0.5 1; do "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 0 --novelty $v --json >"$D/nov$v" 2>/dev/null; done
 if python3 -c 'import json,sys; c=[sum(not i["expected"] for i in json.load(open(p))["ideas"][:5]) for p in sys.argv[1:]]; assert c==sorted(c) and c[0]<c[-1], c' "$D/nov0" "$D/nov0.5" "$D/nov1"; then ok cli_ideas_novelty_monotonic; else bad cli_ideas_novelty_monotonic; fi

@@ -150,6 +150,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     ty_once_init(&x->co_once);
     ty_once_init(&x->post_once);
     ty_once_init(&x->tgen_once);
+    ty_once_init(&x->short_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -318,6 +319,9 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->co_once);
     free(x->tgen);
     ty_once_destroy(&x->tgen_once);
+    free(x->short_doc);
+    free(x->short_f);
+    ty_once_destroy(&x->short_once);
     ty_csr_free(&x->post);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);
@@ -489,6 +493,8 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w) {
 /* Re-score exactly (float dot product) the best r documents of s1 whose
  * LSA part came from the int8 scan (its approximate scores in lsa: s2, or
  * a batch's). */
+static void shrink_short(tenyo_ctx *c, float *s);
+
 static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r, const float *lsa) {
     const ty_model *m = &c->idx->m;
     if (r > m->ndocs) r = m->ndocs;
@@ -542,12 +548,46 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     if (mode == TENYO_MODE_HYBRID)
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
     free(cand);
+    if (mode != TENYO_MODE_LSA) shrink_short(c, c->s1);
     return 0;
 }
 
 static int post_build(void *arg) {
     tenyo_index *x = arg;
     return ty_csr_transpose(&x->m.tfidf, &x->post) == TENYO_OK ? 0 : -1;
+}
+
+/* The short records (TY_SHORT_TERMS), listed once per index. */
+static int short_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    uint64_t n = 0;
+    for (uint64_t d = 0; d < m->ndocs; d++)
+        n += m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] < TY_SHORT_TERMS;
+    x->short_doc = ty_malloc((n ? n : 1) * sizeof *x->short_doc);
+    x->short_f = ty_malloc((n ? n : 1) * sizeof *x->short_f);
+    if (!x->short_doc || !x->short_f) return TENYO_ERR_NOMEM;
+    n = 0;
+    for (uint64_t d = 0; d < m->ndocs; d++) {
+        uint64_t t = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
+        if (t < TY_SHORT_TERMS) {
+            x->short_doc[n] = d;
+            x->short_f[n++] = (float)t / TY_SHORT_TERMS;
+        }
+    }
+    x->nshort = n;
+    return TENYO_OK;
+}
+
+/* Scale the scores of short records in s (rows decoded; TF-IDF or hybrid
+ * mode). Without memory for the list the scores stay as they are. */
+static void shrink_short(tenyo_ctx *c, float *s) {
+    tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
+    if (ty_once_run(&x->short_once, short_build, x)) return;
+    for (uint64_t i = 0; i < x->nshort; i++) {
+        float *v = &s[x->short_doc[i]];
+        if (*v > 0) *v *= x->short_f[i];
+    }
 }
 
 /* TF-IDF cosines of c's query with every document into out: through the
@@ -615,6 +655,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, lsa);
+    if (mode != TENYO_MODE_LSA) shrink_short(c, s);
     return TENYO_OK;
 }
 
