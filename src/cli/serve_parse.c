@@ -246,6 +246,20 @@ static unsigned ideas_home(json_t *v, serve_ideas_req *q, char *msg, size_t msgl
     return 0;
 }
 
+/* Optional member key of o, a number in [0, 1], into *out (left as it is
+ * when absent). 0, or -1 with the message in msg. */
+static int unit_member(json_t *o, const char *key, double *out, char *msg, size_t msglen) {
+    json_t *v = json_object_get(o, key);
+    if (!v) return 0;
+    double c = json_number_value(v);
+    if (!json_is_number(v) || !(c >= 0) || c > 1) {
+        snprintf(msg, msglen, "%s must be a number between 0 and 1", key);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
 /* Validate the members of the object o into q. */
 static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t msglen) {
     static const char *const known[] = {"id", "text", "home", "distance", "n",
@@ -290,22 +304,9 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
         }
         q->n = (long)json_integer_value(v);
     }
-    if ((v = json_object_get(o, "min_confidence"))) {
-        double c = json_number_value(v);
-        if (!json_is_number(v) || !(c >= 0) || c > 1) {
-            snprintf(msg, msglen, "min_confidence must be a number between 0 and 1");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-        q->io.min_confidence = c;
-    }
-    if ((v = json_object_get(o, "novelty"))) {
-        double c = json_number_value(v);
-        if (!json_is_number(v) || !(c >= 0) || c > 1) {
-            snprintf(msg, msglen, "novelty must be a number between 0 and 1");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-        q->io.novelty = c;
-    }
+    if (unit_member(o, "min_confidence", &q->io.min_confidence, msg, msglen) ||
+        unit_member(o, "novelty", &q->io.novelty, msg, msglen))
+        return SRV_HTTP_BAD_REQUEST;
     if ((v = json_object_get(o, "distance"))) {
         const char *d = json_string_value(v);
         if (d && !strcmp(d, "section")) q->io.distance = TENYO_DIST_SECTION;

@@ -128,19 +128,13 @@ static int tgen_build(void *arg) {
     float *g = ty_calloc(m->nterms ? m->nterms : 1, sizeof *g);
     double *pf = ty_calloc(m->nfields ? m->nfields : 1, sizeof *pf);
     uint32_t *nf = ty_calloc(m->nterms ? m->nterms : 1, sizeof *nf);
-    if (!bits || !g || !pf || !nf) {
-        free(bits);
-        free(g);
-        free(pf);
-        free(nf);
-        return TENYO_ERR_NOMEM;
-    }
     uint32_t *dfl = ty_calloc(m->nterms ? m->nterms : 1, sizeof *dfl);
-    if (!dfl) {
+    if (!bits || !g || !pf || !nf || !dfl) {
         free(bits);
         free(g);
         free(pf);
         free(nf);
+        free(dfl);
         return TENYO_ERR_NOMEM;
     }
     for (uint64_t d = 0; d < m->ndocs; d++)
@@ -196,11 +190,9 @@ static int one_char(const char *s) {
     return l >= n;
 }
 
-/* Terms of document d below this count: a title without an abstract. */
-#define TITLE_ONLY_TERMS 8
-
+/* A title without an abstract: the rule search scores by (TY_SHORT_TERMS). */
 static int title_only(const ty_model *m, uint64_t d) {
-    return m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] < TITLE_ONLY_TERMS;
+    return m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] < TY_SHORT_TERMS;
 }
 
 /* The shared content of a field's evidence with the query, per query term:
