@@ -37,7 +37,7 @@ NOCONFIG_GOALS := clean deps check-deps fresh-check
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
-LIBS    := $(PKG_LIBS) -llapacke -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
+LIBS    := $(PKG_LIBS) -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
 CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
 ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -MMD -MP
@@ -54,7 +54,8 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 # Debian packages the build and tests need (see README).
 DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev \
             libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
-            libexpat1-dev libmd-dev zstd libmicrohttpd-dev
+            libexpat1-dev libmd-dev zstd libmicrohttpd-dev \
+            liblinear-dev libstemmer-dev
 
 # What only the tests use: curl (HTTP API tests), python3 (JSON and CSV
 # checks of the CLI tests), chromium and a Japanese font (the web page's

@@ -18,13 +18,15 @@ import math, sys
 NAMES = ['ln(vote share + 0.001)', 'ln(prior + 0.001)', 'ln(field share)',
          'best evidence similarity', 'ln(support)', 'focus', 'generic share',
          'title-only share of the evidence', 'expected',
-         "best similarity of the query's nearest patent"]
+         "best similarity of the query's nearest patent",
+         'ln(field model probability + 1e-4)']
 
 def features(r):
     return [1.0, math.log(float(r['vote_share']) + 0.001), math.log(float(r['prior']) + 0.001),
             math.log(float(r['field_share']) + 1e-6), float(r['best_similarity']),
             math.log(max(1, int(r['support']))), float(r['focus']), float(r['generic_share']),
-            float(r['title_only']), float(r['expected']), float(r['query_best'])]
+            float(r['title_only']), float(r['expected']), float(r['query_best']),
+            math.log(float(r.get('model', 0)) + 1e-4)]
 
 def load(path):
     rows = []

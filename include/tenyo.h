@@ -139,10 +139,12 @@ int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
 typedef struct tenyo_tok_opts {
     const char *mecab_dicdir; /* NULL: the system ipadic-utf8 dictionary */
     int keep_parts;           /* 1: keep compound-noun parts besides the compound */
-    int stem;                 /* 1: light English stemming (Porter step 1) */
+    int stem;                 /* English stemming: 2 Snowball English (Porter2),
+                                 1 Porter step 1 (the first engine's; indexes
+                                 that recorded it are queried with it), 0 none */
 } tenyo_tok_opts;
 
-/* Defaults: system ipadic, keep_parts = 1, stem = 1 (chosen by measurement,
+/* Defaults: system ipadic, keep_parts = 1, stem = 2 (chosen by measurement,
  * see README). */
 void tenyo_tok_opts_default(tenyo_tok_opts *o);
 
@@ -513,6 +515,8 @@ typedef struct tenyo_idea {
         double field_share;   /* share of the index's documents in the field */
         double generic_share; /* share of the bridge weight on generic words */
         double title_only;    /* share of the evidence that is title only */
+        double model;         /* the field model's P(field | text) (0: no
+                                 model for the field) */
     } basis;
     unsigned flags;           /* TENYO_IDEA_* */
     int nalso;                /* merged neighbouring subclasses */

@@ -150,6 +150,17 @@ void ty_mecab_ctx_free(ty_mecab_ctx *c);
 int ty_mecab_parse(ty_mecab_ctx *c, const char *text, size_t len,
                    void (*emit)(void *ud, const ty_morph *m), void *ud);
 
+/* --- Snowball adapter (text/stem.c) --- */
+
+/* One English (Porter2) stemmer; not thread-safe: one per tokenizer
+ * context. */
+typedef struct ty_stemmer ty_stemmer;
+int ty_stemmer_new(ty_stemmer **out, char *err, size_t errlen);
+void ty_stemmer_free(ty_stemmer *s);
+/* Stem the lowercase word w[0..n) in place (w has room for cap bytes);
+ * returns the stem's length, 0 when libstemmer ran out of memory. */
+size_t ty_stem(ty_stemmer *s, char *w, size_t n, size_t cap);
+
 /* --- tokenizer core (text/tokenizer.c) --- */
 
 /* Shared part: MeCab model, stopword sets, options. Immutable once built. */
@@ -222,9 +233,12 @@ typedef struct ty_phraser {
 void ty_phr_reset(ty_phraser *p);
 /* One morpheme of a Japanese run, in order. */
 void ty_phr_morph(ty_phraser *p, const ty_morph *m);
-/* One word of a non-Japanese run; punct_before: punctuation since the
+/* One word of a non-Japanese run (case-folded, matched against the
+ * triggers); orig: the same bytes in their original case, or NULL (the
+ * target is then quoted folded); punct_before: punctuation since the
  * previous word (ends a target). */
-void ty_phr_word(ty_phraser *p, const char *w, size_t n, int punct_before);
+void ty_phr_word(ty_phraser *p, const char *w, size_t n, const char *orig,
+                 int punct_before);
 /* End of a run: report what is pending, reset. */
 void ty_phr_end(ty_phraser *p);
 
@@ -351,6 +365,33 @@ typedef struct ty_csr {
     float *val;         /* value per non-zero */
 } ty_csr;
 void ty_csr_free(ty_csr *m);
+
+/* The field model (model/linear.c): one logistic classifier per field over
+ * the TF-IDF rows, its largest weights kept term-major. */
+typedef struct ty_fieldmodel {
+    uint64_t nterms;
+    uint32_t nfields;
+    uint64_t *ptr;     /* nterms+1 offsets into field/w */
+    uint32_t *field;   /* field of each kept weight */
+    float *w;          /* the weight */
+    float *bias;       /* per field */
+    uint8_t *trained;  /* per field: 1 when it has a model */
+} ty_fieldmodel;
+struct ty_model;
+/* Train on m's TF-IDF rows (decoded); deterministic. */
+int ty_fieldmodel_train(const struct ty_model *m, ty_fieldmodel *fm);
+/* The model as a self-checking blob (the index section "fieldmodel"),
+ * fields named by code so that it survives renumbering by updates. */
+int ty_fieldmodel_write(const ty_fieldmodel *fm, const struct ty_model *m, ty_buf *out);
+/* Read a blob back for model m (whose first terms are the ones it was
+ * trained on; fields matched by code, those m lacks dropped); every count,
+ * offset and float checked: why says what is wrong. */
+int ty_fieldmodel_read(const char *blob, size_t len, const struct ty_model *m,
+                       ty_fieldmodel *fm, char *why, size_t whylen);
+/* z[f] = the decision value of field f for the query (qt, qw)[0..qn). */
+void ty_fieldmodel_score(const ty_fieldmodel *fm, const uint32_t *qt, const float *qw, size_t qn,
+                         float *z);
+void ty_fieldmodel_free(ty_fieldmodel *fm);
 /* C (nrows x k, row-major) = A * B (ncols x k, row-major), threads >= 1. */
 void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
                       int threads);
@@ -489,6 +530,9 @@ typedef struct ty_model {
     char *ivf_blob;           /* approximate-search lists (ty_ivf_write),
                                  or NULL */
     uint64_t ivf_len;         /* bytes in ivf_blob */
+    char *fm_blob;            /* the field model (ty_fieldmodel_write), or
+                                 NULL: trained on first use instead */
+    uint64_t fm_len;          /* bytes in fm_blob */
     char *labels_blob;        /* IPC titles given at index time
                                  (ty_labels_serialize), or NULL */
     uint64_t labels_len;      /* bytes in labels_blob */
@@ -745,6 +789,11 @@ struct tenyo_index {
                                  fields (ideas.c ty_term_generic), built
                                  on first use */
     ty_once tgen_once;        /* its result */
+    ty_fieldmodel fm;         /* the field model (ideas): read at open
+                                 from the section, else trained on first
+                                 use */
+    int fm_stored;            /* fm was read from the index */
+    ty_once fm_once;          /* its result */
     uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
                                  terms (a title without an abstract), built
                                  on the first TF-IDF or hybrid query */

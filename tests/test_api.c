@@ -354,6 +354,68 @@ TY_TEST(api_ideas_sample) {
     tenyo_index_free(x);
 }
 
+/* The field model: stored by the builder, read back at open, and the same
+ * to the last bit as one trained on first use for an index without the
+ * section; a damaged blob is refused with a reason. */
+TY_TEST(api_fieldmodel_stored_equals_trained) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK(x->fm_stored == 1 && x->fm.nfields == x->m.nfields && x->fm.nterms > 0);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    int64_t q = tenyo_index_find(x, "SAMPLE-001");
+    CHECK(q >= 0);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    o.min_confidence = 0;
+    tenyo_idea a[40], b[40];
+    int na = tenyo_ideas_doc(c, (uint64_t)q, &o, 40, a);
+    CHECK(na >= 5);
+    int modelled = 0; /* a probability exactly for the fields with a model */
+    for (int i = 0; i < na; i++) {
+        CHECK((a[i].basis.model > 0) == (x->fm.trained[a[i].field] != 0));
+        modelled += a[i].basis.model > 0;
+    }
+    CHECKF(modelled >= na / 2, "%d of %d proposals with a model probability", modelled, na);
+    /* the same index as if written without the section: trained on use */
+    ty_fieldmodel_free(&x->fm);
+    x->fm_stored = 0;
+    int nb = tenyo_ideas_doc(c, (uint64_t)q, &o, 40, b);
+    CHECK_EQ_INT(nb, na);
+    for (int i = 0; i < na && i < nb; i++) {
+        CHECK_STR(a[i].code, b[i].code);
+        CHECK(a[i].basis.model == b[i].basis.model && a[i].confidence == b[i].confidence);
+    }
+    tenyo_ctx_free(c);
+    /* the blob as stored, then damaged copies */
+    ty_model m;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(ty_store_read(tmp("sample_read.tny"), &m, err, sizeof err), TENYO_OK);
+    CHECK(m.fm_blob && m.fm_len > 40);
+    ty_fieldmodel fm;
+    char why[TY_ERRLEN];
+    CHECK_EQ_INT(ty_fieldmodel_read(m.fm_blob, (size_t)m.fm_len, &m, &fm, why, sizeof why), TENYO_OK);
+    CHECK(fm.nterms == x->fm.nterms && fm.ptr[fm.nterms] == x->fm.ptr[x->fm.nterms]);
+    ty_fieldmodel_free(&fm);
+    char *d = malloc((size_t)m.fm_len);
+    memcpy(d, m.fm_blob, (size_t)m.fm_len);
+    d[m.fm_len / 2] ^= 0x40;
+    CHECK_EQ_INT(ty_fieldmodel_read(d, (size_t)m.fm_len, &m, &fm, why, sizeof why), TENYO_ERR_CORRUPT);
+    CHECK(strstr(why, "checksum") != NULL);
+    memcpy(d, m.fm_blob, (size_t)m.fm_len);
+    CHECK_EQ_INT(ty_fieldmodel_read(d, (size_t)m.fm_len - 8, &m, &fm, why, sizeof why), TENYO_ERR_CORRUPT);
+    /* a model trained on more terms than the index has */
+    uint64_t nt = m.nterms;
+    m.nterms = 3;
+    CHECK_EQ_INT(ty_fieldmodel_read(d, (size_t)m.fm_len, &m, &fm, why, sizeof why), TENYO_ERR_CORRUPT);
+    CHECK(strstr(why, "terms") != NULL);
+    m.nterms = nt;
+    free(d);
+    ty_model_free(&m);
+    tenyo_index_free(x);
+}
+
 /* What the batch callback saw, query by query. */
 typedef struct batch_seen {
     tenyo_ctx *c;          /* the batch's context */

@@ -309,6 +309,16 @@ TY_TEST(text_tok_english) {
     CHECK(tok_str(t, "hopping agreed batteries battery enabling caresses",
                   &x) > 0);
     CHECK_STR(x.b.p, "hop agree batteri batteri enable caress");
+    ty_tokenizer_free(t);
+    /* Snowball English (the default, stem = 2): Porter2's later steps too */
+    t = mk_tok(1, 2, err, sizeof err);
+    CHECKF(t, "%.300s", err);
+    CHECK(tok_str(t, s, &x) > 0);
+    CHECK_STR(x.b.p, "rotat shaft driver sensor mm unit");
+    CHECK(tok_str(t, "hopping agreed batteries battery enabling caresses "
+                     "communication communism generalization",
+                  &x) > 0);
+    CHECK_STR(x.b.p, "hop agre batteri batteri enabl caress communic communism general");
     ty_buf_free(&x.b);
     ty_tokenizer_free(t);
 }
@@ -380,9 +390,13 @@ TY_TEST(text_tok_identity) {
     /* bad options */
     tenyo_tok_opts o;
     tenyo_tok_opts_default(&o);
-    CHECK(o.keep_parts == 1 && o.stem == 1 && o.mecab_dicdir == NULL);
+    CHECK(o.keep_parts == 1 && o.stem == 2 && o.mecab_dicdir == NULL);
     o.keep_parts = 2;
     ty_tokenizer *d = NULL;
+    CHECK_EQ_INT(ty_tokenizer_new(&o, &d, err, sizeof err), TENYO_ERR_ARG);
+    CHECK(d == NULL);
+    tenyo_tok_opts_default(&o);
+    o.stem = 3;
     CHECK_EQ_INT(ty_tokenizer_new(&o, &d, err, sizeof err), TENYO_ERR_ARG);
     CHECK(d == NULL);
     tenyo_tokenizer *pub = NULL;

@@ -1416,6 +1416,22 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (rc) goto done;
     rc = build_meta(b, &m, fstr);
     if (rc) goto done;
+    if (m.dim > 0 && m.nfields > 1) {
+        /* the field model ideas uses (model/linear.c), stored */
+        if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 0, 1);
+        ty_fieldmodel fm;
+        ty_buf blob = {0};
+        rc = ty_fieldmodel_train(&m, &fm);
+        if (!rc) rc = ty_fieldmodel_write(&fm, &m, &blob);
+        ty_fieldmodel_free(&fm);
+        if (rc) {
+            ty_buf_free(&blob);
+            goto done;
+        }
+        m.fm_blob = blob.p;
+        m.fm_len = blob.len;
+        if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 1, 1);
+    }
     rc = TENYO_ERR_NOMEM;
     m.tokenizer = ty_strdup(ty_tokenizer_identity(b->tok));
     m.writer = ty_strdup("tenyo " TENYO_VERSION_STRING);

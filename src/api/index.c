@@ -150,6 +150,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     ty_once_init(&x->co_once);
     ty_once_init(&x->post_once);
     ty_once_init(&x->tgen_once);
+    ty_once_init(&x->fm_once);
     ty_once_init(&x->short_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
@@ -290,6 +291,19 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     }
     free(x->upd.base_map);
     x->upd.base_map = NULL;
+    if (x->m.fm_blob) { /* the field model, checked now like the lists */
+        char why[TY_ERRLEN] = "";
+        rc = ty_fieldmodel_read(x->m.fm_blob, (size_t)x->m.fm_len, &x->m, &x->fm, why,
+                                sizeof why);
+        if (rc) {
+            if (rc != TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: section 'fieldmodel': %s", path, why);
+            goto fail;
+        }
+        free(x->m.fm_blob); /* read: the blob is no longer needed */
+        x->m.fm_blob = NULL;
+        x->m.fm_len = 0;
+        x->fm_stored = 1;
+    }
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
@@ -319,6 +333,8 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->co_once);
     free(x->tgen);
     ty_once_destroy(&x->tgen_once);
+    ty_fieldmodel_free(&x->fm);
+    ty_once_destroy(&x->fm_once);
     free(x->short_doc);
     free(x->short_f);
     ty_once_destroy(&x->short_once);

@@ -499,7 +499,9 @@ static int carry_base(ty_model *B, ty_model *M) {
     M->ivf_len = B->ivf_len;
     M->labels_blob = B->labels_blob;
     M->labels_len = B->labels_len;
-    B->ivf_blob = B->labels_blob = NULL;
+    M->fm_blob = B->fm_blob;
+    M->fm_len = B->fm_len;
+    B->ivf_blob = B->labels_blob = B->fm_blob = NULL;
     M->file_bytes = B->file_bytes;
     M->nsections = B->nsections;
     memcpy(M->sections, B->sections, sizeof M->sections);

@@ -211,6 +211,8 @@ typedef struct xstats {
     double t5, t10, sw10, swall;   /* tenyo: hits@5, hits@10, weighted */
     double p5, p10, psw10;         /* prior baseline */
     double ser_hit, ser_all;       /* serendipity numerator / denominator */
+    double ser_absent, ser_rare;   /* serendipity targets in no / fewer than
+                                      3 train documents */
     double ntargets, nqueries;     /* totals */
     double prop, prop_big;         /* proposals, of them in the 3 largest fields */
     double tgt_big;                /* targets in the 3 largest fields */
@@ -234,6 +236,7 @@ static void xstats_add(xstats *a, const xstats *b) {
     a->t5 += b->t5; a->t10 += b->t10; a->sw10 += b->sw10; a->swall += b->swall;
     a->p5 += b->p5; a->p10 += b->p10; a->psw10 += b->psw10;
     a->ser_hit += b->ser_hit; a->ser_all += b->ser_all;
+    a->ser_absent += b->ser_absent; a->ser_rare += b->ser_rare;
     a->ntargets += b->ntargets; a->nqueries += b->nqueries;
     a->prop += b->prop; a->prop_big += b->prop_big; a->tgt_big += b->tgt_big;
 }
@@ -313,29 +316,35 @@ static void *x_worker(void *arg) {
             if (prank) { q1.p10++; q1.psw10 += w; }
             if (!prank) {
                 q1.ser_all++;
+                if (tf < 0) q1.ser_absent++;
+                else {
+                    uint64_t cnt = 0;
+                    tenyo_index_field(j->x, (uint32_t)tf, NULL, &cnt);
+                    if (cnt < 3) q1.ser_rare++;
+                }
                 if (rank) q1.ser_hit++;
             }
         }
         j->per[qi] = q1;
         xstats_add(&j->st, &q1);
         if (j->dump) { /* every field with a vote, for fitting the confidence */
-            tenyo_idea all[100];
+            tenyo_idea all[200];
             tenyo_ideas_opts ao = io;
             ao.min_confidence = 0;
             ao.merge = 0;
-            ao.serendipity_from = 100;
-            int na = tenyo_ideas_text(c, q->text, strlen(q->text), &ao, 100, all);
+            ao.serendipity_from = 200;
+            int na = tenyo_ideas_text(c, q->text, strlen(q->text), &ao, 200, all);
             pthread_mutex_lock(j->dump_mu);
             for (int i = 0; i < na; i++) {
                 int tgt = 0, inprior = 0;
                 for (int t = 0; t < q->ntargets; t++) tgt |= !strcmp(all[i].code, q->targets[t]);
                 for (int k = 0; k < np; k++) inprior |= top[k] == (int64_t)all[i].field;
-                fprintf(j->dump, "%zu\t%s\t%d\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%d\t%.6g\t%.6g\t%.6g\t%d\t%.6g\n",
+                fprintf(j->dump, "%zu\t%s\t%d\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%d\t%.6g\t%.6g\t%.6g\t%d\t%.6g\t%.6g\n",
                         qi, all[i].code, tgt, inprior, all[i].basis.vote_share, all[i].basis.prior,
                         all[i].basis.field_share, all[i].nevidence ? (double)all[i].evidence[0].score : 0,
                         all[i].support, all[i].focus, all[i].basis.generic_share,
                         all[i].basis.title_only, all[i].expected,
-                        (double)tenyo_ctx_notes(c)->best_similarity);
+                        (double)tenyo_ctx_notes(c)->best_similarity, all[i].basis.model);
             }
             pthread_mutex_unlock(j->dump_mu);
         }
@@ -627,7 +636,7 @@ int cli_cmd_eval(int argc, char **argv) {
                 if (dump)
                     fputs("query\tfield\ttarget\tprior_top10\tvote_share\tprior\tfield_share\t"
                           "best_similarity\tsupport\tfocus\tgeneric_share\ttitle_only\texpected\t"
-                          "query_best\n", dump);
+                          "query_best\tmodel\n", dump);
                 ec = run_x(x, &sf, &io, nt, &xs, per, big, dump, &xsecs);
             }
             if (dump && fclose(dump)) ec = EXIT_RESOURCE;
@@ -740,6 +749,9 @@ int cli_cmd_eval(int argc, char **argv) {
             printf("drift: %.1f%% of %.0f proposals fall in the 3 largest fields (%s %s %s); "
                    "%.1f%% of the targets do\n", 100 * ratio(xs.prop_big, xs.prop), xs.prop,
                    bigs[0], bigs[1], bigs[2], 100 * ratio(xs.tgt_big, xs.ntargets));
+            printf("serendipity targets: %.0f found of %.0f; %.0f in no train document, %.0f in "
+                   "fewer than 3 (out of reach of any ranker that learns from the index)\n",
+                   xs.ser_hit, xs.ser_all, xs.ser_absent, xs.ser_rare);
         }
     }
     free(per);

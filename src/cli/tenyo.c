@@ -245,7 +245,7 @@ static const char *index_usage =
     "                           (static pruning: a smaller index; default all)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
-    "      --no-stem            no English stemming (default: Porter step 1)\n"
+    "      --no-stem            no English stemming (default: Snowball English)\n"
     "      --ivf[=LISTS]        also build approximate-search lists (IVF; default\n"
     "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
     "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
@@ -352,7 +352,7 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
         break;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
-    case OPT_STEM: bo->tok.stem = 1; return 1;
+    case OPT_STEM: bo->tok.stem = 2; return 1;
     case OPT_NO_STEM: bo->tok.stem = 0; return 1;
     default: return 0;
     }
@@ -961,7 +961,7 @@ static int cmd_tokens(int argc, char **argv) {
         case 'F': file = optarg; break;
         case OPT_DICDIR: to.mecab_dicdir = optarg; break;
         case OPT_NO_PARTS: to.keep_parts = 0; break;
-        case OPT_STEM: to.stem = 1; break;
+        case OPT_STEM: to.stem = 2; break;
         case OPT_NO_STEM: to.stem = 0; break;
         case 'I': ident = 1; break;
         case 'h': fputs(tokens_usage, stdout); return EXIT_OK;

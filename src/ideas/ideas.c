@@ -58,7 +58,7 @@
 #include <string.h>
 
 /* Tuned on the development split (README "Ideas"). */
-#define IDEAS_KNN 100
+#define IDEAS_KNN 300
 #define IDEAS_ALPHA 0.0
 #define IDEAS_NOVELTY 0.6
 #define IDEAS_SERENDIPITY_FROM 5
@@ -74,6 +74,13 @@
 #define IDEAS_HOLLOW 0.95
 /* A nearest patent less similar than this: TENYO_NOTE_WEAK_QUERY. */
 #define IDEAS_WEAK_QUERY 0.15
+/* Evidence below this similarity is not shown (the first always is). */
+#define IDEAS_MIN_EVIDENCE 0.05
+/* Far fields the field model adds as candidates without a vote. */
+#define IDEAS_MODEL_CAND 10
+/* Nearest documents searched for those candidates' evidence. */
+#define IDEAS_POOL 2000
+
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     memset(o, 0, sizeof *o);
@@ -181,6 +188,22 @@ static const float *term_generic(const tenyo_index *cx) {
     return ty_once_run(&x->tgen_once, tgen_build, x) ? NULL : x->tgen;
 }
 
+/* A model for an index written without one (section "fieldmodel"). */
+static int fm_build(void *arg) {
+    tenyo_index *x = arg;
+    int rc = ty_model_need_sparse(&x->m, NULL, 0);
+    if (rc) return rc;
+    return ty_fieldmodel_train(&x->m, &x->fm);
+}
+
+/* The field model of the index (stored, or trained on first use), or NULL
+ * when the index has no fields to model. */
+static const ty_fieldmodel *field_model(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx;
+    if (!x->fm_stored && ty_once_run(&x->fm_once, fm_build, x)) return NULL;
+    return x->fm.nfields ? &x->fm : NULL;
+}
+
 /* UTF-8 characters of s (at most 2 counted: 1 means a single character). */
 static int one_char(const char *s) {
     size_t n = strlen(s);
@@ -253,19 +276,20 @@ static void content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit 
  * classifications) by bench/fit_confidence.py; README "Ideas" shows its
  * reliability table. */
 static const double CONF_W[] = {
-    0.0848,  /* intercept */
-    1.0711,  /* ln(vote share + 0.001) */
-    0.4009,  /* ln(prior + 0.001) */
-    -0.3970, /* ln(field share): a big field's votes say less (drift) */
-    5.6590,  /* best evidence similarity */
-    0.4174,  /* ln(support) */
-    -0.0689, /* focus */
-    -0.1836, /* generic share */
-    -0.2661, /* title-only share of the evidence */
-    -0.4904, /* expected */
-    -3.6061  /* best similarity of the query's nearest patent */
+    3.6494,  /* intercept */
+    1.0477,  /* ln(vote share + 0.001) */
+    0.4901,  /* ln(prior + 0.001) */
+    -0.6641, /* ln(field share): a big field's votes say less (drift) */
+    4.3548,  /* best evidence similarity */
+    -0.2131, /* ln(support) */
+    0.2613,  /* focus */
+    -0.2095, /* generic share */
+    0.7418,  /* title-only share of the evidence */
+    -0.7668, /* expected */
+    -3.1129, /* best similarity of the query's nearest patent */
+    0.7940   /* ln(field model probability + 1e-4) */
 };
-#define CONF_NF 10
+#define CONF_NF 11
 
 static void conf_features(const tenyo_idea *id, double qbest, double *f) {
     f[0] = log(id->basis.vote_share + 0.001);
@@ -278,6 +302,7 @@ static void conf_features(const tenyo_idea *id, double qbest, double *f) {
     f[7] = id->basis.title_only;
     f[8] = id->expected;
     f[9] = qbest;
+    f[10] = log(id->basis.model + 1e-4);
 }
 
 static double confidence_of(const tenyo_idea *id, double qbest) {
@@ -432,6 +457,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     double *bw = ty_calloc(qn ? qn : 1, sizeof *bw);
     uint32_t *corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
     tenyo_idea *all = NULL;
+    float *pm = NULL;       /* field model probabilities, or NULL */
+    uint8_t *cand = NULL;   /* fields proposed by the model */
+    tenyo_hit *pool = NULL; /* evidence beyond the neighbours */
     int ret = TENYO_ERR_NOMEM;
     if (!nb || !fv || !ok || !expected || !bw || !corow) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
@@ -447,6 +475,26 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     }
     size_t nn = ty_topk_finish(&t);
     double qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
+    /* the field model: P(field | text) for every field, and the far fields
+     * it ranks highest become candidates even without a neighbour's vote */
+    const ty_fieldmodel *fmod = field_model(x);
+    if (fmod && m->nfields) {
+        pm = ty_calloc(m->nfields, sizeof *pm);
+        cand = ty_calloc(m->nfields, 1);
+        if (!pm || !cand) goto out;
+        ty_fieldmodel_score(fmod, c->qt, c->qw, qn, pm);
+        for (uint32_t f = 0; f < m->nfields; f++)
+            pm[f] = fmod->trained[f] ? (float)(1 / (1 + exp(-pm[f]))) : 0;
+        size_t ncand = IDEAS_MODEL_CAND;
+        for (size_t r = 0; r < ncand; r++) {
+            int64_t best = -1;
+            for (uint32_t f = 0; f < m->nfields; f++)
+                if (ok[f] && !cand[f] && fmod->trained[f] && (best < 0 || pm[f] > pm[best]))
+                    best = f;
+            if (best < 0) break;
+            cand[best] = 1;
+        }
+    }
     c->notes.best_similarity = (float)qbest;
     if (o->open_only && !(qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
     for (size_t i = 0; i < nn; i++) {
@@ -458,6 +506,33 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             fv[f].vote += s;
             fv[f].support++;
             if (fv[f].nev < TENYO_IDEA_EVIDENCE) fv[f].ev[fv[f].nev++] = nb[i];
+        }
+    }
+    /* evidence for model candidates no neighbour voted for: the best
+     * documents of the field beyond the neighbours */
+    if (cand) {
+        size_t need = 0;
+        for (uint32_t f = 0; f < m->nfields; f++) need += cand[f] && fv[f].vote <= 0;
+        if (need) {
+            size_t kp = IDEAS_POOL < m->ndocs ? IDEAS_POOL : (size_t)m->ndocs;
+            pool = ty_calloc(kp ? kp : 1, sizeof *pool);
+            if (!pool) goto out;
+            ty_topk tp;
+            ty_topk_init(&tp, pool, kp);
+            for (uint64_t d = 0; d < m->ndocs; d++) {
+                if (d == skip || (o->open_only && !m->open[d])) continue;
+                ty_topk_push(&tp, d, c->s1[d]);
+            }
+            size_t np2 = ty_topk_finish(&tp);
+            for (size_t i = 0; i < np2; i++) {
+                if (!(pool[i].score > 0)) break;
+                for (uint64_t j = m->field_ptr[pool[i].doc]; j < m->field_ptr[pool[i].doc + 1]; j++) {
+                    uint16_t f = m->field_ids[j];
+                    if (!cand[f] || fv[f].vote > 0 || fv[f].nev >= TENYO_IDEA_EVIDENCE) continue;
+                    if (fv[f].nev && fv[f].ev[fv[f].nev - 1].doc == pool[i].doc) continue;
+                    fv[f].ev[fv[f].nev++] = pool[i];
+                }
+            }
         }
     }
     /* home ids for surprise, and each home's co-classification counts */
@@ -499,7 +574,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     all = ty_mallocarray(cap, sizeof *all);
     if (!all) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
-        if (fv[f].vote <= 0) continue;
+        if (fv[f].vote <= 0 && !(cand && cand[f])) continue;
         double rate = -1;
         double pf = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
         for (int i = 0; i < nh; i++) {
@@ -541,6 +616,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         int nto = 0;
         for (int e = 0; e < id->nevidence; e++) nto += title_only(m, id->evidence[e].doc);
         id->basis.title_only = id->nevidence ? (double)nto / id->nevidence : 0;
+        id->basis.model = pm ? pm[f] : 0;
         content_shape(c, gen, id->evidence, id->nevidence, bw, &id->focus,
                       &id->basis.generic_share);
         id->confidence = confidence_of(id, qbest);
@@ -549,6 +625,10 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         if (id->basis.generic_share > IDEAS_GENERIC) id->flags |= TENYO_IDEA_GENERIC;
         if (id->nevidence && nto == id->nevidence) id->flags |= TENYO_IDEA_TITLE_ONLY;
         id->score = id->confidence;
+        /* evidence worth citing: beyond the first, nothing below
+         * IDEAS_MIN_EVIDENCE (with 300 neighbours, the tail is noise) */
+        while (id->nevidence > 1 && id->evidence[id->nevidence - 1].score < IDEAS_MIN_EVIDENCE)
+            id->nevidence--;
     }
     c->notes.candidates = cnt;
     /* below the confidence threshold: left out, counted */
@@ -612,6 +692,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     if (cnt) memcpy(out, all, cnt * sizeof *out);
     ret = (int)cnt;
 out:
+    free(pm);
+    free(cand);
+    free(pool);
     free(all);
     free(expected);
     free(corow);
@@ -812,6 +895,11 @@ static int whole_target(const char *p, size_t n) {
 
 /* 1 when term string t (n bytes) is one of the query's terms. */
 static int in_query(const tenyo_ctx *c, const char *t, size_t n) {
+    char low[128]; /* English targets keep their case; terms are folded */
+    if (n < sizeof low) {
+        for (size_t i = 0; i < n; i++) low[i] = t[i] >= 'A' && t[i] <= 'Z' ? (char)(t[i] + 32) : t[i];
+        t = low;
+    }
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
     if (id < 0) return 0;
     size_t lo = 0, hi = c->last_qn; /* qt is sorted */

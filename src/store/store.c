@@ -119,7 +119,9 @@
  * NUL-terminated words shown for stemmed terms), phrase.text (application
  * phrases "target\x1fexpression", NUL-terminated) with phrase.docs (u32
  * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob),
- * ivf (approximate-search lists, search/ivf.c's checksummed blob).
+ * ivf (approximate-search lists, search/ivf.c's checksummed blob),
+ * fieldmodel (the per-field linear classifiers ideas uses, model/linear.c's
+ * checked blob).
  *
  * Format history:
  *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
@@ -166,7 +168,7 @@
 /* Sections written for m: the 14 required ones and the optional ones. */
 static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
-           (m->labels_blob != NULL) + (m->ivf_blob != NULL);
+           (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL);
 }
 
 /* ================================================== little-endian bytes */
@@ -1006,6 +1008,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     if (m->ivf_blob) {
         sec_begin(w, "ivf", m->ivf_len);
         put_bytes(w, m->ivf_blob, m->ivf_len);
+        sec_end(w);
+    }
+    if (m->fm_blob) {
+        sec_begin(w, "fieldmodel", m->fm_len);
+        put_bytes(w, m->fm_blob, m->fm_len);
         sec_end(w);
     }
 }
@@ -2133,6 +2140,15 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->ivf_len = raw;
         p = NULL;
     }
+    /* optional: the field model (parsed and checked by the index:
+     * model/linear.c) */
+    if (rd_has(r, "fieldmodel")) {
+        rc = rd_section(r, "fieldmodel", 1, UINT64_MAX, 0, &p, &raw);
+        if (rc) goto done;
+        m->fm_blob = p;
+        m->fm_len = raw;
+        p = NULL;
+    }
     /* optional: IPC titles recorded at index time (parsed by the index) */
     if (rd_has(r, "labels")) {
         rc = rd_section(r, "labels", 0, 64ull << 20, 1, &p, &raw);
@@ -2377,6 +2393,7 @@ void ty_model_free(ty_model *m) {
     free(m->phr_ids);
     free(m->labels_blob);
     free(m->ivf_blob);
+    free(m->fm_blob);
     lazy_free(m->lazy);
     memset(m, 0, sizeof *m);
 }

@@ -35,7 +35,11 @@
  * to", "useful for|in", "adapted for|to", "intended for", "designed for",
  * "used in|for", "applied to", then the target: up to PH_EN_WORDS words,
  * leading articles skipped, ended by punctuation or a function word; a
- * one-word generic target ("used in conjunction") is none.
+ * one-word generic target ("used in conjunction") is none. After the first
+ * word, a word ending in -ed or -ly (a participle or an adverb: "membrane
+ * samples used") ends the target too. The target keeps the original case
+ * of the text where the tokenizer has it (ASCII text, whose normalised
+ * form is byte for byte the original but lowercased).
  *
  * Output goes to a callback as (target, expression) slices valid during the
  * call; the builder keeps a few distinct ones per document.
@@ -327,7 +331,13 @@ static const char *const en_stop[] = {
     "comprising", "in", "on", "at", "from", "for", "this", "these", "it",
     "its", "their", "can", "may", "will", "while", "when", "so", "than",
     "having", "has", "have", "was", "were", "into", "through", "via", "using",
-    "without", "not", "each", "other", "also", "etc", NULL};
+    "without", "not", "each", "other", "also", "etc", "among", "between",
+    "about", "after", "before", "during", "under", "over", "within", "upon",
+    "then", "there", "here", "if", "but", "both", "either", "only", "more",
+    "most", "less", "like", "should", "would", "could", "must", "shall", "do",
+    "does", "did", "used", "thereof", "therein", "thereto", "herein", "e.g",
+    "i.e", "what", "whose", "same", "described", "above", "below",
+    NULL};
 
 /* Articles skipped at the start of a target. */
 static const char *const en_lead[] = {"a", "an", "the", "any", "various",
@@ -354,11 +364,21 @@ static void en_flush(ty_phraser *p) {
     int letters = 0;
     for (size_t i = 0; i < tn; i++)
         letters += (p->en_target[i] | 32) >= 'a' && (p->en_target[i] | 32) <= 'z';
-    if (letters < 3 || in_list(en_generic, p->en_target, tn)) return;
+    char low[sizeof p->en_target];
+    for (size_t i = 0; i < tn; i++)
+        low[i] = p->en_target[i] >= 'A' && p->en_target[i] <= 'Z' ? (char)(p->en_target[i] + 32)
+                                                                 : p->en_target[i];
+    if (letters < 3 || in_list(en_generic, low, tn)) return;
     say(p, p->en_target, tn, p->en_trig, strlen(p->en_trig), " ", p->en_target, tn);
 }
 
-void ty_phr_word(ty_phraser *p, const char *w, size_t n, int punct_before) {
+/* A word ending in suffix (case-folded words). */
+static int ends_with(const char *w, size_t n, const char *suf) {
+    size_t k = strlen(suf);
+    return n > k + 2 && memcmp(w + n - k, suf, k) == 0;
+}
+
+void ty_phr_word(ty_phraser *p, const char *w, size_t n, const char *orig, int punct_before) {
     if (punct_before) {
         en_flush(p);
         p->en_state = 0;
@@ -366,6 +386,9 @@ void ty_phr_word(ty_phraser *p, const char *w, size_t n, int punct_before) {
     }
     if (p->en_state == 2) {
         int stop = in_list(en_stop, w, n);
+        /* after the first word, a participle or an adverb ends the noun
+         * phrase ("membrane samples used ...", "devices typically ...") */
+        if (p->en_tw > 0 && (ends_with(w, n, "ed") || ends_with(w, n, "ly"))) stop = 1;
         if (p->en_tw == 0) {
             /* "suitable for use in X": the target is X */
             if (eq(w, n, "use") && !p->en_use) {
@@ -392,7 +415,8 @@ void ty_phr_word(ty_phraser *p, const char *w, size_t n, int punct_before) {
             }
         } else {
             if (p->en_tlen) p->en_target[p->en_tlen++] = ' ';
-            memcpy(p->en_target + p->en_tlen, w, n);
+            /* the target in its original case where the caller has it */
+            memcpy(p->en_target + p->en_tlen, orig ? orig : w, n);
             p->en_tlen += n;
             p->en_tw++;
             return;

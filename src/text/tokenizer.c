@@ -53,12 +53,15 @@
  *     terms; single kana and single Latin letters are not).
  * Other-script terms (ICU word break, and ASCII morphemes inside Japanese
  * runs): at least 2 characters, holding a letter (3.5 and 1,000 are not
- * terms), possessive 's removed, not an English stopword. With stem = 1,
- * a-z words get Porter's step 1 (1a plurals, 1b -ed/-ing, 1c y -> i:
- * sensors -> sensor, rotating -> rotate, batteries and battery ->
- * batteri), and a stem that is a stopword is dropped too. Porter's later
- * steps were rejected: they conflate words a patent searcher keeps apart
- * (general/generate, communism/communication).
+ * terms), possessive 's removed, not an English stopword. With stem = 2
+ * (the default), a-z words get Snowball's English stemmer (Porter2,
+ * libstemmer through stem.c: sensors -> sensor, rotating -> rotat,
+ * batteries and battery -> batteri); with stem = 1, the first engine's
+ * hand-written Porter step 1 (1a plurals, 1b -ed/-ing, 1c y -> i), kept
+ * so that indexes that recorded it are still queried the way they were
+ * built. A stem that is a stopword is dropped too. The original Porter's
+ * later steps were rejected: they conflate words a patent searcher keeps
+ * apart (general/generate, communism/communication); Porter2 does not.
  *
  * Stopwords come from models/stopwords_{ja,en}.txt, compiled into the
  * library as C arrays (build/gen/stopwords.c, made by the Makefile), so the
@@ -110,7 +113,7 @@ struct ty_tokenizer {
     ty_strmap *stop_ja;    /* Japanese stopwords (normalised) */
     ty_strmap *stop_en;    /* English stopwords (normalised) */
     int keep_parts;        /* emit compound parts besides the compound */
-    int stem;              /* Porter step 1 on Latin words */
+    int stem;              /* 0 none, 1 Porter step 1, 2 Snowball */
     char ident[TY_ERRLEN + 128]; /* identity string */
 };
 
@@ -132,7 +135,10 @@ struct ty_tokctx {
     const ty_tokenizer *t; /* shared part */
     ty_icu *icu;           /* normaliser and word breaker */
     ty_mecab_ctx *mc;      /* tagger and lattice */
+    ty_stemmer *sb;        /* Snowball English (stem = 2), else NULL */
     ty_buf norm;           /* normalised text */
+    const char *orig;      /* the text being tokenized when it is ASCII
+                              (same offsets as norm), else NULL */
     ty_buf runtext;        /* surfaces of the current noun run */
     ty_buf term;           /* a term being built (compound, stem) */
     tk_member mem[TK_RUN_MAX]; /* members of the current noun run */
@@ -261,9 +267,9 @@ int ty_tokenizer_new(const tenyo_tok_opts *o, ty_tokenizer **out, char *err,
         o = &def;
     }
     if ((o->keep_parts != 0 && o->keep_parts != 1) ||
-        (o->stem != 0 && o->stem != 1)) {
-        ty_seterr(err, errlen, "tokenizer options keep_parts and stem must "
-                  "be 0 or 1 (got %d, %d)", o->keep_parts, o->stem);
+        (o->stem < 0 || o->stem > 2)) {
+        ty_seterr(err, errlen, "tokenizer options keep_parts must be 0 or 1 "
+                  "and stem 0, 1 or 2 (got %d, %d)", o->keep_parts, o->stem);
         return TENYO_ERR_ARG;
     }
     ty_icu *icu = NULL;
@@ -339,6 +345,10 @@ int ty_tokctx_new(const ty_tokenizer *t, ty_tokctx **out, char *err,
                   tenyo_strerror(rc));
         goto fail;
     }
+    if (t->stem == 2) {
+        rc = ty_stemmer_new(&c->sb, err, errlen);
+        if (rc) goto fail;
+    }
     *out = c;
     return TENYO_OK;
 fail:
@@ -350,6 +360,7 @@ void ty_tokctx_free(ty_tokctx *c) {
     if (!c) return;
     ty_icu_free(c->icu);
     ty_mecab_ctx_free(c->mc);
+    ty_stemmer_free(c->sb);
     ty_buf_free(&c->norm);
     ty_buf_free(&c->runtext);
     ty_buf_free(&c->term);
@@ -461,7 +472,11 @@ static void emit_latin(ty_tokctx *c, const char *w, size_t n) {
         return;
     }
     memcpy(c->term.p, w, n);
-    size_t k = porter1(c->term.p, n);
+    size_t k = c->sb ? ty_stem(c->sb, c->term.p, n, n + 1) : porter1(c->term.p, n);
+    if (c->sb && !k) {
+        c->status = TENYO_ERR_NOMEM;
+        return;
+    }
     if (k < 2 || is_stop(c->t->stop_en, c->term.p, k)) return;
     put(c, c->term.p, k);
     /* every stemmed word votes for its term's displayed form, unchanged
@@ -689,7 +704,8 @@ static void on_word(void *ud, const char *w, size_t n) {
         int punct = 0; /* sentence or clause punctuation since the last word */
         for (const char *q = c->word_end; q && q < w && !punct; q++)
             punct = strchr(",.;:()[]!?\"", *q) != NULL && *q;
-        ty_phr_word(&c->ph, w, n, punct);
+        const char *orig = c->orig ? c->orig + (w - c->norm.p) : NULL;
+        ty_phr_word(&c->ph, w, n, orig, punct);
         c->word_end = w + n;
     }
     emit_latin(c, w, n);
@@ -760,6 +776,14 @@ int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
         return rc;
     }
     blank_headings(c->norm.p, c->norm.len);
+    /* ASCII text normalises byte for byte (A-Z -> a-z): phrases can quote
+     * the original case at the same offsets */
+    c->orig = NULL;
+    if (sink && sink->phrase && c->norm.len == len) {
+        size_t k = 0;
+        while (k < len && (unsigned char)text[k] < 0x80) k++;
+        if (k == len) c->orig = text;
+    }
     c->emit = emit;
     c->ud = ud;
     c->sink = sink;
@@ -801,6 +825,7 @@ int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
     c->emit = NULL;
     c->ud = NULL;
     c->sink = NULL;
+    c->orig = NULL;
     if (c->status) {
         if (!c->err[0])
             ty_seterr(c->err, sizeof c->err, "tokenizer failed (%s)",
@@ -842,7 +867,7 @@ void tenyo_tok_opts_default(tenyo_tok_opts *o) {
     if (!o) return;
     o->mecab_dicdir = NULL;
     o->keep_parts = 1;
-    o->stem = 1; /* measured: P@10 en 0.210 -> 0.217, jp unchanged (README) */
+    o->stem = 2; /* Snowball English; measured (stem.c, README) */
 }
 
 int tenyo_tokenizer_new(const tenyo_tok_opts *opts, tenyo_tokenizer **out,

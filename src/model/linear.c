@@ -1,0 +1,397 @@
+/*
+ * linear.c — the field model: one linear classifier per field over the
+ * TF-IDF rows (liblinear adapter; the only file that includes linear.h).
+ *
+ * Why: kNN field voting (ideas.c) can only propose a field one of the
+ * query's nearest neighbours carries. A discriminative model sees every
+ * document of every field and weighs the terms that tell a field apart, so
+ * it can propose a field no neighbour carries, and its weights name the
+ * field's own vocabulary (the field-specific bridge terms).
+ *
+ * Model: for each field with at least FM_MIN_DOCS documents, an
+ * L2-regularised logistic regression (liblinear's dual solver, C = FM_C)
+ * of "the document carries the field" on the L2-normalised TF-IDF row plus
+ * a bias feature, one-vs-rest over the training documents: all documents,
+ * or every s-th one when there are more than FM_MAX_DOCS (the cost is then
+ * bounded whatever the corpus). Each field keeps its FM_KEEP weights of
+ * largest magnitude; the kept weights are stored term-major (postings per
+ * term: field, weight) so that a query costs one pass over its own terms.
+ * The score of field f for a query q (L2-normalised TF-IDF, weights qw on
+ * terms qt) is the logistic of bias_f + sum_t qw_t w_{f,t}: an estimate of
+ * P(field | text) that needs no neighbour.
+ *
+ * Trained by the builder (tenyo index, rebuild) and stored in the index as
+ * the optional section "fieldmodel" (~3 s for the 8,861-record jp corpus,
+ * one thread: see below); an index written before it existed gets its
+ * model trained in memory on the first ideas call instead. Updates (add,
+ * delete) keep the stored model until the next rebuild: the base's terms
+ * keep their ids, and fields are named by code in the blob, so a merged
+ * index with renumbered or new fields reads it correctly (new fields have
+ * no model: basis.model 0).
+ *
+ * Blob (little-endian; the store compresses and checksums the section,
+ * and the blob checks itself again, as search/ivf.c's does):
+ *   0   8  magic "TYFMODL1"
+ *   8   8  T: terms the model was trained on (the first T of the index)
+ *   16  4  F: fields in the blob
+ *   20  4  reserved (0)
+ *   24  8  E: weights kept
+ *   32  12F per field: code[8] NUL-padded, f32 bias
+ *   ..  4T  u32 weights per term (term-major, sum E)
+ *   ..  8E  per weight: u32 field (index into the blob's fields), f32 w
+ *   ..  8   FNV-1a 64 of everything before
+ */
+#include "internal.h"
+
+#include <linear.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FM_MIN_DOCS 2
+#define FM_MAX_DOCS 40000
+#define FM_KEEP 500
+#define FM_C 4.0
+#define FM_EPS 0.1
+
+static void fm_quiet(const char *s) { (void)s; }
+
+typedef struct fm_job {
+    const ty_model *m;
+    struct feature_node **x;  /* training rows, shared */
+    uint64_t *rows;           /* document of each training row */
+    size_t nrows;
+    int nfeat;                /* nterms + 1 (bias) */
+    uint32_t f0, f1;          /* fields [f0, f1) */
+    uint32_t *keep_t;         /* nfields x FM_KEEP terms */
+    float *keep_w;            /* their weights */
+    uint32_t *nkeep;          /* per field */
+    float *bias;              /* per field */
+    uint8_t *trained;         /* per field */
+    uint64_t *ftrain;         /* positive training rows per field */
+    int rc;
+} fm_job;
+
+typedef struct { uint32_t t; float w; } fm_tw;
+
+static int cmp_abs(const void *a, const void *b) {
+    float x = ((const fm_tw *)a)->w, y = ((const fm_tw *)b)->w;
+    x = x < 0 ? -x : x;
+    y = y < 0 ? -y : y;
+    return (x < y) - (x > y);
+}
+
+static void *fm_work(void *arg) {
+    fm_job *j = arg;
+    const ty_model *m = j->m;
+    double *y = malloc(j->nrows * sizeof *y);
+    fm_tw *tw = malloc((size_t)j->nfeat * sizeof *tw);
+    if (!y || !tw) {
+        free(y);
+        free(tw);
+        j->rc = TENYO_ERR_NOMEM;
+        return NULL;
+    }
+    for (uint32_t f = j->f0; f < j->f1; f++) {
+        if (j->ftrain[f] < FM_MIN_DOCS || j->ftrain[f] == j->nrows) continue;
+        for (size_t r = 0; r < j->nrows; r++) {
+            uint64_t d = j->rows[r];
+            y[r] = -1;
+            for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++)
+                if (m->field_ids[k] == f) { y[r] = 1; break; }
+        }
+        struct problem prob = {.l = (int)j->nrows, .n = j->nfeat, .y = y, .x = j->x, .bias = 1};
+        struct parameter par = {.solver_type = L2R_LR_DUAL, .eps = FM_EPS, .C = FM_C};
+        srand(f + 1);
+        struct model *md = train(&prob, &par);
+        if (!md) { j->rc = TENYO_ERR_NOMEM; break; }
+        int pos = md->label[0] == 1 ? 0 : 1;
+        size_t n = 0;
+        for (int i = 1; i < j->nfeat; i++) { /* feature i = term i-1 */
+            double w = get_decfun_coef(md, i, pos);
+            if (w != 0) tw[n++] = (fm_tw){(uint32_t)(i - 1), (float)w};
+        }
+        j->bias[f] = (float)get_decfun_bias(md, pos);
+        free_and_destroy_model(&md);
+        qsort(tw, n, sizeof *tw, cmp_abs);
+        if (n > FM_KEEP) n = FM_KEEP;
+        for (size_t i = 0; i < n; i++) {
+            j->keep_t[(size_t)f * FM_KEEP + i] = tw[i].t;
+            j->keep_w[(size_t)f * FM_KEEP + i] = tw[i].w;
+        }
+        j->nkeep[f] = (uint32_t)n;
+        j->trained[f] = 1;
+    }
+    free(y);
+    free(tw);
+    return NULL;
+}
+
+int ty_fieldmodel_train(const ty_model *m, ty_fieldmodel *fm) {
+    memset(fm, 0, sizeof *fm);
+    if (!m->nfields || !m->ndocs) return TENYO_OK;
+    if (m->nterms >= (uint64_t)INT32_MAX) return TENYO_ERR_LIMIT;
+    set_print_string_function(fm_quiet);
+    size_t step = m->ndocs > FM_MAX_DOCS ? (size_t)((m->ndocs + FM_MAX_DOCS - 1) / FM_MAX_DOCS) : 1;
+    size_t nrows = 0;
+    uint64_t nnz = 0;
+    for (uint64_t d = 0; d < m->ndocs; d += step) {
+        nrows++;
+        nnz += m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] + 2;
+    }
+    int rc = TENYO_ERR_NOMEM;
+    uint32_t nf = m->nfields;
+    struct feature_node **x = malloc(nrows * sizeof *x);
+    struct feature_node *nodes = malloc(nnz * sizeof *nodes);
+    uint64_t *rows = malloc(nrows * sizeof *rows);
+    uint64_t *ftrain = calloc(nf, sizeof *ftrain);
+    uint32_t *keep_t = malloc((size_t)nf * FM_KEEP * sizeof *keep_t);
+    float *keep_w = malloc((size_t)nf * FM_KEEP * sizeof *keep_w);
+    uint32_t *nkeep = calloc(nf, sizeof *nkeep);
+    float *bias = calloc(nf, sizeof *bias);
+    uint8_t *trained = calloc(nf, 1);
+    if (!x || !nodes || !rows || !ftrain || !keep_t || !keep_w || !nkeep || !bias || !trained)
+        goto out;
+    int nfeat = (int)m->nterms + 1;
+    size_t r = 0;
+    struct feature_node *p = nodes;
+    for (uint64_t d = 0; d < m->ndocs; d += step, r++) {
+        rows[r] = d;
+        x[r] = p;
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++)
+            *p++ = (struct feature_node){(int)m->tfidf.col[j] + 1, m->tfidf.val[j]};
+        *p++ = (struct feature_node){nfeat, 1.0}; /* bias */
+        *p++ = (struct feature_node){-1, 0};
+        for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) ftrain[m->field_ids[k]]++;
+    }
+    /* one thread: liblinear's solvers draw their coordinate order from
+     * rand(), so each field is trained right after srand(field + 1) and
+     * the model is the same in every process, whatever ran before it
+     * (tenyo itself never calls rand()) */
+    fm_job job = {m, x, rows, nrows, nfeat, 0, nf, keep_t, keep_w, nkeep, bias, trained, ftrain, 0};
+    fm_work(&job);
+    rc = job.rc;
+    if (rc) goto out;
+    /* term-major postings of the kept weights */
+    fm->ptr = calloc(m->nterms + 1, sizeof *fm->ptr);
+    uint64_t total = 0;
+    for (uint32_t f = 0; f < nf; f++) total += nkeep[f];
+    fm->field = malloc((total ? total : 1) * sizeof *fm->field);
+    fm->w = malloc((total ? total : 1) * sizeof *fm->w);
+    if (!fm->ptr || !fm->field || !fm->w) { rc = TENYO_ERR_NOMEM; goto out; }
+    for (uint32_t f = 0; f < nf; f++)
+        for (uint32_t i = 0; i < nkeep[f]; i++) fm->ptr[keep_t[(size_t)f * FM_KEEP + i] + 1]++;
+    for (uint64_t t = 0; t < m->nterms; t++) fm->ptr[t + 1] += fm->ptr[t];
+    uint64_t *fill = malloc((m->nterms ? m->nterms : 1) * sizeof *fill);
+    if (!fill) { rc = TENYO_ERR_NOMEM; goto out; }
+    memcpy(fill, fm->ptr, m->nterms * sizeof *fill);
+    for (uint32_t f = 0; f < nf; f++)
+        for (uint32_t i = 0; i < nkeep[f]; i++) {
+            uint32_t t = keep_t[(size_t)f * FM_KEEP + i];
+            fm->field[fill[t]] = f;
+            fm->w[fill[t]++] = keep_w[(size_t)f * FM_KEEP + i];
+        }
+    free(fill);
+    fm->nterms = m->nterms;
+    fm->nfields = nf;
+    fm->bias = bias;
+    fm->trained = trained;
+    bias = NULL;
+    trained = NULL;
+out:
+    if (rc) ty_fieldmodel_free(fm);
+    free(x);
+    free(nodes);
+    free(rows);
+    free(ftrain);
+    free(keep_t);
+    free(keep_w);
+    free(nkeep);
+    free(bias);
+    free(trained);
+    return rc;
+}
+
+void ty_fieldmodel_score(const ty_fieldmodel *fm, const uint32_t *qt, const float *qw, size_t qn,
+                         float *z) {
+    for (uint32_t f = 0; f < fm->nfields; f++) z[f] = fm->bias[f];
+    for (size_t i = 0; i < qn; i++) {
+        uint32_t t = qt[i];
+        if (t >= fm->nterms) continue;
+        for (uint64_t j = fm->ptr[t]; j < fm->ptr[t + 1]; j++) z[fm->field[j]] += qw[i] * fm->w[j];
+    }
+}
+
+void ty_fieldmodel_free(ty_fieldmodel *fm) {
+    free(fm->ptr);
+    free(fm->field);
+    free(fm->w);
+    free(fm->bias);
+    free(fm->trained);
+    memset(fm, 0, sizeof *fm);
+}
+
+/* ============================================================= the blob */
+
+#define FM_MAGIC "TYFMODL1"
+#define FM_HEAD 32
+
+static void put32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint32_t get32(const unsigned char *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+static uint64_t get64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+int ty_fieldmodel_write(const ty_fieldmodel *fm, const ty_model *m, ty_buf *out) {
+    if (!fm || !m || !out || fm->nfields != m->nfields) return TENYO_ERR_ARG;
+    uint64_t T = fm->nterms, E = T ? fm->ptr[T] : 0;
+    uint32_t F = 0, *idx = ty_calloc(fm->nfields ? fm->nfields : 1, sizeof *idx);
+    if (!idx) return TENYO_ERR_NOMEM;
+    for (uint32_t f = 0; f < fm->nfields; f++) idx[f] = fm->trained[f] ? F++ : UINT32_MAX;
+    uint64_t sz = FM_HEAD + 12ull * F + 4 * T + 8 * E + 8;
+    size_t start = out->len;
+    if (sz > SIZE_MAX / 2 || ty_buf_reserve(out, (size_t)sz)) {
+        free(idx);
+        return TENYO_ERR_NOMEM;
+    }
+    unsigned char *b = (unsigned char *)out->p + start, *p = b;
+    memcpy(p, FM_MAGIC, 8);
+    put64(p + 8, T);
+    put32(p + 16, F);
+    put32(p + 20, 0);
+    put64(p + 24, E);
+    p += FM_HEAD;
+    for (uint32_t f = 0; f < fm->nfields; f++) {
+        if (idx[f] == UINT32_MAX) continue;
+        memset(p, 0, 8);
+        memcpy(p, m->field_code[f], strnlen(m->field_code[f], 8));
+        uint32_t u;
+        memcpy(&u, &fm->bias[f], 4);
+        put32(p + 8, u);
+        p += 12;
+    }
+    for (uint64_t t = 0; t < T; t++, p += 4) put32(p, (uint32_t)(fm->ptr[t + 1] - fm->ptr[t]));
+    for (uint64_t e = 0; e < E; e++, p += 8) {
+        uint32_t u;
+        memcpy(&u, &fm->w[e], 4);
+        put32(p, idx[fm->field[e]]);
+        put32(p + 4, u);
+    }
+    put64(p, ty_fnv1a(b, (size_t)(p - b)));
+    out->len = start + (size_t)sz;
+    out->p[out->len] = '\0';
+    free(idx);
+    return TENYO_OK;
+}
+
+int ty_fieldmodel_read(const char *blob, size_t len, const ty_model *m, ty_fieldmodel *fm,
+                       char *why, size_t whylen) {
+    memset(fm, 0, sizeof *fm);
+    const unsigned char *b = (const unsigned char *)blob;
+    if (len < FM_HEAD + 8 || memcmp(b, FM_MAGIC, 8) != 0) {
+        ty_seterr(why, whylen, "not a field model (%zu bytes, bad magic)", len);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (get64(b + len - 8) != ty_fnv1a(b, len - 8)) {
+        ty_seterr(why, whylen, "checksum mismatch");
+        return TENYO_ERR_CORRUPT;
+    }
+    uint64_t T = get64(b + 8), E = get64(b + 24);
+    uint32_t F = get32(b + 16);
+    /* sizes first, without overflow: every count bounded by len */
+    if (get32(b + 20) != 0 || T > len / 4 || E > len / 8 || F > len / 12 ||
+        FM_HEAD + 12ull * F + 4 * T + 8 * E + 8 != len) {
+        ty_seterr(why, whylen, "sizes do not add up (%llu terms, %u fields, %llu weights, "
+                  "%zu bytes)", (unsigned long long)T, F, (unsigned long long)E, len);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (T > m->nterms) {
+        ty_seterr(why, whylen, "trained on %llu terms but the index has %llu",
+                  (unsigned long long)T, (unsigned long long)m->nterms);
+        return TENYO_ERR_CORRUPT;
+    }
+    int rc = TENYO_ERR_NOMEM;
+    uint32_t nf = m->nfields;
+    int64_t *map = ty_mallocarray(F ? F : 1, sizeof *map);
+    fm->ptr = ty_calloc(T + 1, sizeof *fm->ptr);
+    fm->field = ty_mallocarray(E ? E : 1, sizeof *fm->field);
+    fm->w = ty_mallocarray(E ? E : 1, sizeof *fm->w);
+    fm->bias = ty_calloc(nf ? nf : 1, sizeof *fm->bias);
+    fm->trained = ty_calloc(nf ? nf : 1, 1);
+    if (!map || !fm->ptr || !fm->field || !fm->w || !fm->bias || !fm->trained) goto out;
+    const unsigned char *p = b + FM_HEAD;
+    for (uint32_t i = 0; i < F; i++, p += 12) {
+        char code[9] = {0};
+        memcpy(code, p, 8);
+        uint32_t u = get32(p + 8);
+        float bias;
+        memcpy(&bias, &u, 4);
+        if (!code[0] || !isfinite(bias)) {
+            ty_seterr(why, whylen, "field %u: empty code or bias not finite", i);
+            rc = TENYO_ERR_CORRUPT;
+            goto out;
+        }
+        map[i] = -1;
+        for (uint32_t f = 0; f < nf && map[i] < 0; f++)
+            if (strncmp(m->field_code[f], code, 8) == 0) map[i] = f;
+        if (map[i] >= 0) {
+            if (fm->trained[map[i]]) {
+                ty_seterr(why, whylen, "field %s listed twice", code);
+                rc = TENYO_ERR_CORRUPT;
+                goto out;
+            }
+            fm->trained[map[i]] = 1;
+            fm->bias[map[i]] = bias;
+        }
+    }
+    uint64_t sum = 0;
+    for (uint64_t t = 0; t < T; t++, p += 4) {
+        sum += get32(p);
+        fm->ptr[t + 1] = sum;
+    }
+    if (sum != E) {
+        ty_seterr(why, whylen, "per-term counts sum to %llu, not %llu weights",
+                  (unsigned long long)sum, (unsigned long long)E);
+        rc = TENYO_ERR_CORRUPT;
+        goto out;
+    }
+    /* weights of fields the index no longer has are dropped */
+    uint64_t kept = 0, e = 0;
+    for (uint64_t t = 0; t < T; t++) {
+        uint64_t start = kept;
+        for (; e < fm->ptr[t + 1]; e++, p += 8) {
+            uint32_t fi = get32(p), u = get32(p + 4);
+            float w;
+            memcpy(&w, &u, 4);
+            if (fi >= F || !isfinite(w)) {
+                ty_seterr(why, whylen, "weight %llu: field %u of %u, or not finite",
+                          (unsigned long long)e, fi, F);
+                rc = TENYO_ERR_CORRUPT;
+                goto out;
+            }
+            if (map[fi] < 0) continue;
+            fm->field[kept] = (uint32_t)map[fi];
+            fm->w[kept++] = w;
+        }
+        fm->ptr[t] = start;
+    }
+    fm->ptr[T] = kept;
+    fm->nterms = T;
+    fm->nfields = nf;
+    rc = TENYO_OK;
+out:
+    free(map);
+    if (rc) ty_fieldmodel_free(fm);
+    return rc;
+}
