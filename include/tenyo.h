@@ -517,6 +517,9 @@ typedef struct tenyo_idea {
         double title_only;    /* share of the evidence that is title only */
         double model;         /* the field model's P(field | text) (0: no
                                  model for the field) */
+        double specific_words; /* query words shared with the evidence that
+                                 are not among the most generic (specificity
+                                 >= 0.1) nor one character */
     } basis;
     unsigned flags;           /* TENYO_IDEA_* */
     int nalso;                /* merged neighbouring subclasses */
@@ -546,6 +549,9 @@ enum {
 typedef struct tenyo_ideas_notes {
     unsigned flags;           /* TENYO_NOTE_* */
     size_t hidden;            /* proposals left out below min_confidence */
+    size_t hidden_thin;       /* of them, left out (whatever their
+                                 confidence) for resting on fewer than two
+                                 specific shared words or on generic words */
     double min_confidence;    /* the threshold used */
     size_t candidates;        /* fields with any evidence */
     float best_similarity;    /* of the nearest patent */
@@ -580,6 +586,10 @@ typedef struct tenyo_phrase {
     size_t target_len;        /* bytes of target */
     double weight;            /* similarity-weighted support */
     uint64_t doc;             /* best document it came from */
+    int field_fit;            /* 1 when the target holds a word that is
+                                 characteristic of the proposal's field (among
+                                 the largest weights of its field model): a
+                                 use in that field, fit to quote */
 } tenyo_phrase;
 
 /* Application phrases of an idea from the last ideas call on c: drawn from

@@ -392,6 +392,10 @@ int ty_fieldmodel_read(const char *blob, size_t len, const struct ty_model *m,
 void ty_fieldmodel_score(const ty_fieldmodel *fm, const uint32_t *qt, const float *qw, size_t qn,
                          float *z);
 void ty_fieldmodel_free(ty_fieldmodel *fm);
+/* Weight of term t for field f (0 when not kept). */
+float ty_fieldmodel_weight(const ty_fieldmodel *fm, uint32_t t, uint32_t f);
+/* Terms per field kept as characteristic (tenyo_index.fm_top). */
+#define TY_FM_TOP 48
 /* C (nrows x k, row-major) = A * B (ncols x k, row-major), threads >= 1. */
 void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
                       int threads);
@@ -793,6 +797,10 @@ struct tenyo_index {
                                  from the section, else trained on first
                                  use */
     int fm_stored;            /* fm was read from the index */
+    uint32_t *fm_top;         /* per field, its TY_FM_TOP terms of largest
+                                 positive weight (UINT32_MAX: none), built
+                                 on first use (ideas.c) */
+    ty_once fm_top_once;      /* its result */
     ty_once fm_once;          /* its result */
     uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
                                  terms (a title without an abstract), built

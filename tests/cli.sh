@@ -109,6 +109,15 @@ expect 0 cli_ideas_warn_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.08 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
 expect 0 cli_ideas_warn_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
 contains "$D/out" "件だけ表示（10 件要求）" cli_ideas_warn_fewer_report
+# thin proposals: a text sharing one word with its evidence (ロボット) shows
+# nothing by default and says why; the same fields are there at
+# --min-confidence 0; what is shown by default shares two words or more
+expect 0 cli_ideas_thin_run "$T" ideas "$D/s.tny" --text "ロボットの技術" -n 10 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert o["ideas"]==[] and o["hidden_thin"]>0 and o["hidden_thin"]<=o["hidden"], o; assert "1 語以下" in W["fewer_than_asked"], W' "$D/out"; then ok cli_ideas_thin_hidden; else bad cli_ideas_thin_hidden; fi
+expect 0 cli_ideas_thin_all_run "$T" ideas "$D/s.tny" --text "ロボットの技術" -n 10 --min-confidence 0 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert len(o["ideas"])>=3 and o["hidden_thin"]==0, o; assert all(i["basis"]["specific_words"]<2 for i in o["ideas"])' "$D/out"; then ok cli_ideas_thin_shown_at_zero; else bad cli_ideas_thin_shown_at_zero; fi
+expect 0 cli_ideas_thick_run "$T" ideas "$D/s.tny" --text "運転者の眠気を顔画像から推定する装置" -n 10 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert len(o["ideas"])>=1, o; assert all(i["basis"]["specific_words"]>=2 and len(i["bridge_terms"])>=2 for i in o["ideas"])' "$D/out"; then ok cli_ideas_thick_two_words; else bad cli_ideas_thick_two_words; fi
 expect 0 cli_ideas_warn_unknown_run "$T" ideas "$D/s.tny" --text "運転者の眠気を推定する装置 zqxjvw" --lang en --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "zqxjvw" in W.get("unknown_words",""), W; assert "home_predicted" in W, W' "$D/out"; then ok cli_ideas_warn_unknown; else bad cli_ideas_warn_unknown; fi
 expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv

@@ -151,6 +151,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     ty_once_init(&x->post_once);
     ty_once_init(&x->tgen_once);
     ty_once_init(&x->fm_once);
+    ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
@@ -335,6 +336,8 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->tgen_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
+    free(x->fm_top);
+    ty_once_destroy(&x->fm_top_once);
     free(x->short_doc);
     free(x->short_f);
     ty_once_destroy(&x->short_once);

@@ -76,6 +76,7 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
     }
     snprintf(head, sizeof head, "%s", label); /* whole: 診断；手術 cut at 「；」 said 診断 */
     const char *id = ev ? ev->id : "-", *title = ev ? ev->title : "";
+    if (ph && !ph->field_fit) ph = NULL; /* quote only a use in the field */
     if (ja && ph)
         snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",
                  terms, nb ? "に関する" : "", head, code, (int)ph->target_len, ph->target,
@@ -150,6 +151,8 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(basis, "focus", json_real(idea->focus));
     json_object_set_new(basis, "generic_share", json_real(idea->basis.generic_share));
     json_object_set_new(basis, "title_only", json_real(idea->basis.title_only));
+    json_object_set_new(basis, "model", json_real(idea->basis.model));
+    json_object_set_new(basis, "specific_words", json_real(idea->basis.specific_words));
     json_object_set_new(it, "basis", basis);
     json_object_set_new(it, "relevance", json_real(idea->relevance));
     json_object_set_new(it, "surprise", json_real(idea->surprise));
@@ -227,13 +230,13 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     }
     if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
         if (nt->hidden && got == 0)
-            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが確信度 %.2f 未満か共通語が一般語だけです（--min-confidence 0 で表示）"
-                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f or shared only generic words "
+            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが確信度 %.2f 未満か、共通する具体的な語が 1 語以下です（--min-confidence 0 で表示）"
+                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f or shared at most one specific word "
                                            "(--min-confidence 0 shows them)",
                      asked, nt->hidden, nt->min_confidence);
         else if (nt->hidden)
-            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満か共通語が一般語だけのため省きました（--min-confidence 0 で表示）"
-                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f or shared only generic words "
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満か、共通する具体的な語が 1 語以下のため省きました（--min-confidence 0 で表示）"
+                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f or shared at most one specific word "
                                            "(--min-confidence 0 shows them)",
                      got, asked, nt->hidden, nt->min_confidence);
         else
@@ -282,6 +285,7 @@ static json_t *ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t 
     json_object_set_new(o, "ideas", arr);
     json_object_set_new(o, "warnings", ideas_warnings(ctx, ideas, got, asked, lang));
     json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
+    json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));
     return o;
 }
 

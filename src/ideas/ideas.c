@@ -72,6 +72,13 @@
 /* With a confidence threshold, proposals whose shared content is more than
  * this share generic (or single characters) are left out too. */
 #define IDEAS_HOLLOW 0.95
+/* A shared word at least this specific (1 - genericity) counts as a
+ * bridge word; a proposal with fewer than two is thin. Low on purpose:
+ * the genericity of this corpus's technical words is high (a third of jp
+ * is vehicles: アクチュエータ 0.17, 駆動 0.16), and what it must catch is
+ * the proposal that shares one word with the query at all (技術, 加工,
+ * 均一 from a free-text description whose key words the index lacks). */
+#define IDEAS_SPECIFIC 0.1
 /* A nearest patent less similar than this: TENYO_NOTE_WEAK_QUERY. */
 #define IDEAS_WEAK_QUERY 0.15
 /* Evidence below this similarity is not shown (the first always is). */
@@ -204,6 +211,79 @@ static const ty_fieldmodel *field_model(const tenyo_index *cx) {
     return x->fm.nfields ? &x->fm : NULL;
 }
 
+/* Characteristic terms of every field: its TY_FM_TOP terms of largest
+ * positive weight in the field model (single characters and verb-like
+ * terms skipped), for bridge ranking and for telling whether an
+ * application phrase names a use in the field. */
+static int verb_like(const char *t);
+static int one_char(const char *s);
+static int fm_top_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_fieldmodel *fm = &x->fm;
+    const ty_model *m = &x->m;
+    size_t nf = m->nfields;
+    uint32_t *top = ty_mallocarray(nf ? nf : 1, TY_FM_TOP * sizeof *top);
+    float *tw = ty_mallocarray(nf ? nf : 1, TY_FM_TOP * sizeof *tw);
+    uint32_t *cnt = ty_calloc(nf ? nf : 1, sizeof *cnt);
+    if (!top || !tw || !cnt) {
+        free(top);
+        free(tw);
+        free(cnt);
+        return TENYO_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nf * TY_FM_TOP; i++) top[i] = UINT32_MAX;
+    for (uint64_t t = 0; t < fm->nterms && fm->nfields == nf; t++) {
+        const char *s = m->term_blob + m->term_off[t];
+        if (one_char(s) || verb_like(s)) continue;
+        for (uint64_t j = fm->ptr[t]; j < fm->ptr[t + 1]; j++) {
+            uint32_t f = fm->field[j];
+            float w = fm->w[j];
+            if (!(w > 0)) continue;
+            /* insertion into the field's list, largest first */
+            uint32_t *ft = top + (size_t)f * TY_FM_TOP;
+            float *fw = tw + (size_t)f * TY_FM_TOP;
+            uint32_t n = cnt[f];
+            if (n == TY_FM_TOP && w <= fw[n - 1]) continue;
+            uint32_t pos = n < TY_FM_TOP ? n : TY_FM_TOP - 1;
+            while (pos > 0 && fw[pos - 1] < w) {
+                ft[pos] = ft[pos - 1];
+                fw[pos] = fw[pos - 1];
+                pos--;
+            }
+            ft[pos] = (uint32_t)t;
+            fw[pos] = w;
+            if (n < TY_FM_TOP) cnt[f]++;
+        }
+    }
+    free(tw);
+    free(cnt);
+    x->fm_top = top;
+    return TENYO_OK;
+}
+
+/* The characteristic terms of field f (TY_FM_TOP, UINT32_MAX-padded), or
+ * NULL without a field model. */
+static const uint32_t *field_top(const tenyo_index *cx, uint32_t f) {
+    tenyo_index *x = (tenyo_index *)cx;
+    if (!x->fm.nfields || f >= x->m.nfields) return NULL;
+    if (ty_once_run(&x->fm_top_once, fm_top_build, x)) return NULL;
+    return x->fm_top + (size_t)f * TY_FM_TOP;
+}
+
+/* 1 when target p[0..n) holds one of field f's characteristic terms
+ * (ASCII compared without case: English terms are folded stems). */
+static int fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n) {
+    const uint32_t *top = field_top(x, f);
+    if (!top) return 0;
+    char low[256];
+    if (n >= sizeof low) n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++) low[i] = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] + 32) : p[i];
+    low[n] = 0;
+    for (int i = 0; i < TY_FM_TOP && top[i] != UINT32_MAX; i++)
+        if (strstr(low, x->m.term_blob + x->m.term_off[top[i]])) return 1;
+    return 0;
+}
+
 /* UTF-8 characters of s (at most 2 counted: 1 means a single character). */
 static int one_char(const char *s) {
     size_t n = strlen(s);
@@ -254,18 +334,23 @@ static double term_specificity(const tenyo_ctx *c, const float *gen, uint32_t t)
 
 /* Focus and generic share of a proposal's evidence (tenyo_idea). */
 static void content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
-                          int nev, double *w, double *focus, double *generic) {
+                          int nev, double *w, double *focus, double *generic,
+                          double *nspecific) {
     bridge_weights(c, ev, nev, w);
     double tot = 0, spec = 0, top = 0;
+    int ns = 0;
     for (size_t i = 0; i < c->last_qn; i++) {
         if (!(w[i] > 0)) continue;
-        double s = w[i] * term_specificity(c, gen, c->qt[i]);
+        double sp = term_specificity(c, gen, c->qt[i]);
+        double s = w[i] * sp;
         tot += w[i];
         spec += s;
         if (s > top) top = s;
+        ns += sp >= IDEAS_SPECIFIC;
     }
     *focus = spec > 0 ? top / spec : 1;
     *generic = tot > 0 ? 1 - spec / tot : 1;
+    *nspecific = ns;
 }
 
 /* ===================================================== confidence model */
@@ -618,7 +703,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         id->basis.title_only = id->nevidence ? (double)nto / id->nevidence : 0;
         id->basis.model = pm ? pm[f] : 0;
         content_shape(c, gen, id->evidence, id->nevidence, bw, &id->focus,
-                      &id->basis.generic_share);
+                      &id->basis.generic_share, &id->basis.specific_words);
         id->confidence = confidence_of(id, qbest);
         if (id->support == 1) id->flags |= TENYO_IDEA_ONE_PATENT;
         if (id->focus > IDEAS_ONE_WORD) id->flags |= TENYO_IDEA_ONE_WORD;
@@ -634,11 +719,22 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     /* below the confidence threshold: left out, counted */
     size_t kept = 0;
     for (size_t i = 0; i < cnt; i++) {
-        /* nothing specific shared (only single characters and generic
-         * words): no idea to explain, whatever the votes say */
-        int hollow = minconf > 0 && all[i].basis.generic_share > IDEAS_HOLLOW;
-        if (all[i].confidence >= minconf && !hollow) all[kept++] = all[i];
-        else c->notes.hidden++;
+        /* thin: nothing specific shared (only single characters and
+         * generic words), fewer than two specific shared words (one word
+         * in common is how puns happen: 技術, 処理, 均一 between a nozzle
+         * and a vehicle), or one word that is generic besides: no idea to
+         * explain, whatever the votes say */
+        const tenyo_idea *a = &all[i];
+        int thin = minconf > 0 &&
+                   (a->basis.generic_share > IDEAS_HOLLOW ||
+                    a->basis.specific_words < 2 ||
+                    (a->focus > IDEAS_ONE_WORD && a->basis.generic_share > IDEAS_GENERIC));
+        if (a->confidence >= minconf && !thin) {
+            all[kept++] = all[i];
+        } else {
+            c->notes.hidden++;
+            c->notes.hidden_thin += thin;
+        }
     }
     cnt = kept;
     qsort(all, cnt, sizeof *all, cmp_idea);
@@ -773,10 +869,16 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     bridge_weights(c, idea->evidence, idea->nevidence, w);
     /* specific words first: a generic word (制御, 部材) sinks, a single
      * character (歯, 光) is never a bridge: its senses are too many */
+    /* and words the target field's model weighs up (that field's own
+     * vocabulary) before words it does not, by at most twice: a field's
+     * commonest words (撮像, 検出) must not push out the compounds */
+    const ty_fieldmodel *fm = field_model(c->idx);
     for (size_t i = 0; i < qn; i++) {
         bt[i].t = c->qt[i];
         double sp = term_specificity(c, gen, c->qt[i]);
-        bt[i].w = one_char(m->term_blob + m->term_off[c->qt[i]]) ? 0 : w[i] * (0.1 + sp);
+        double fw = fm ? ty_fieldmodel_weight(fm, c->qt[i], idea->field) : 0;
+        bt[i].w = one_char(m->term_blob + m->term_off[c->qt[i]])
+                      ? 0 : w[i] * (0.1 + sp) * (1 + (fw > 1 ? 1 : fw > 0 ? fw : 0));
     }
     free(w);
     qsort(bt, qn, sizeof *bt, cmp_bterm);
@@ -817,6 +919,9 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
  * query itself names the target. */
 /* Documents below this share of the field's best similarity give none. */
 #define PHRASE_MIN_REL 0.25
+/* Weight of a phrase whose target holds none of the field's characteristic
+ * words (it is listed, after the others, but not quoted in the sentence). */
+#define PHRASE_UNFIT 0.3
 
 /* One candidate phrase of an idea. */
 typedef struct pcand {
@@ -825,6 +930,7 @@ typedef struct pcand {
     int n;             /* documents it came from */
     uint64_t doc;      /* best document it came from */
     float best;        /* that document's similarity */
+    int fit;           /* the target names a use in the field */
 } pcand;
 
 static int cmp_pcand(const void *a, const void *b) {
@@ -946,7 +1052,8 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
             while (q < nc && cand[q].id != m->phr_ids[j]) q++;
             if (q == nc) {
                 if (nc == sizeof cand / sizeof cand[0]) continue;
-                cand[nc++] = (pcand){m->phr_ids[j], w, 0, d, top[i].score};
+                cand[nc++] = (pcand){m->phr_ids[j], w, 0, d, top[i].score,
+                                     fits_field(c->idx, idea->field, p, (size_t)(sep - p))};
             }
             cand[q].n++;
         }
@@ -954,6 +1061,8 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     /* the best document's weight, a little more when several agree (a sum
      * let the field's most common phrase win everywhere: 車両用) */
     for (size_t q = 0; q < nc; q++) cand[q].w *= 1 + 0.5 * log((double)cand[q].n);
+    /* a target holding the field's own vocabulary names a use in it: first */
+    for (size_t q = 0; q < nc; q++) cand[q].w *= cand[q].fit ? 1 : PHRASE_UNFIT;
     qsort(cand, nc, sizeof *cand, cmp_pcand);
     size_t n = 0;
     for (size_t i = 0; i < nc && n < k; i++) {
@@ -969,6 +1078,7 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         out[n].target_len = tl;
         out[n].weight = cand[i].w;
         out[n].doc = cand[i].doc;
+        out[n].field_fit = cand[i].fit;
         n++;
     }
     return (int)n;

@@ -222,6 +222,13 @@ void ty_fieldmodel_score(const ty_fieldmodel *fm, const uint32_t *qt, const floa
     }
 }
 
+float ty_fieldmodel_weight(const ty_fieldmodel *fm, uint32_t t, uint32_t f) {
+    if (!fm || t >= fm->nterms) return 0;
+    for (uint64_t j = fm->ptr[t]; j < fm->ptr[t + 1]; j++)
+        if (fm->field[j] == f) return fm->w[j];
+    return 0;
+}
+
 void ty_fieldmodel_free(ty_fieldmodel *fm) {
     free(fm->ptr);
     free(fm->field);
