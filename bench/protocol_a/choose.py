@@ -9,7 +9,12 @@ dominant fields), each with at least 5 records, taken in md5 order of the
 subclass name; within a subclass the record with the smallest md5.
 English: one patent per section A..H, the smallest md5 among records of that
 section with at least two classification subclasses.
-The 8 free-text SME descriptions are written by hand in queries.tsv."""
+The 8 free-text SME descriptions are written by hand in queries.tsv.
+A second set (queries2.tsv, for a read after a change was tuned on the
+first): the same rule with the salt given as the second argument
+("protocol-a2"), text rows written by hand before any output was read.
+
+    python3 bench/protocol_a/choose.py [SHARED [SALT]]"""
 import hashlib, json, sys, collections
 
 def h(s):
@@ -20,17 +25,18 @@ def sub(code):
     return c if len(c) == 4 and c[0] in 'ABCDEFGH' else None
 
 shared = sys.argv[1] if len(sys.argv) > 1 else '../shared/data'
+salt = sys.argv[2] if len(sys.argv) > 2 else 'protocol-a'
 jp = collections.defaultdict(list)
 for line in open(f'{shared}/jp/jplatpat.jsonl', encoding='utf-8'):
     d = json.loads(line)
     subs = [s for s in map(sub, d.get('fi') or []) if s]
     if d.get('abstract') and subs:
         jp[subs[0]].append(d['id'])
-order = sorted((s for s in jp if len(jp[s]) >= 5), key=lambda s: h('protocol-a' + s))
+order = sorted((s for s in jp if len(jp[s]) >= 5), key=lambda s: h(salt + s))
 dom = [s for s in order if s[:3] in ('B60', 'G08')][:3]
 rest = [s for s in order if s[:3] not in ('B60', 'G08')][:13]
 for s in rest + dom:
-    print(f"jp\t{min(jp[s], key=lambda i: h('protocol-a' + i))}\t-\thome {s}")
+    print(f"jp\t{min(jp[s], key=lambda i: h(salt + i))}\t-\thome {s}")
 en = collections.defaultdict(list)
 for line in open(f'{shared}/en/uspto_random_10000.jsonl', encoding='utf-8'):
     d = json.loads(line)
@@ -39,4 +45,4 @@ for line in open(f'{shared}/en/uspto_random_10000.jsonl', encoding='utf-8'):
     if d.get('abstract') and len(subs) >= 2:
         en[first[0][0]].append(d['patent_id'])
 for sec in 'ABCDEFGH':
-    print(f"en\t{min(en[sec], key=lambda i: h('protocol-a' + i))}\t-")
+    print(f"en\t{min(en[sec], key=lambda i: h(salt + i))}\t-")

@@ -3,6 +3,7 @@
 # with default options, as a reader sees it (report) and as JSON (for the
 # mechanical counts of count.py).
 #   bash bench/protocol_a/run.sh JP.tny EN.tny OUTDIR [extra ideas options]
+# (QUERIES=FILE for another query set than queries.tsv, e.g. queries2.tsv)
 # JP.tny: ../shared/data/jp/jplatpat.jsonl, EN.tny: the en corpus, both
 # indexed with both --ipc-titles files of ../shared/data/ipc.
 set -euo pipefail
@@ -34,5 +35,5 @@ import json, sys
 o = json.load(sys.stdin)
 o["protocol_a"] = {"n": int(sys.argv[1]), "set": sys.argv[2], "home_given": sys.argv[3] != "-"}
 print(json.dumps(o, ensure_ascii=False))' "$n" "$set" "$home" >> "$out/all.jsonl"
-done < "$here/queries.tsv"
+done < "${QUERIES:-$here/queries.tsv}"
 echo "$n queries -> $out/all.txt, $out/all.jsonl"

@@ -44,7 +44,7 @@ static const char *ideas_usage =
     "  --no-merge           one proposal per subclass (default: neighbouring\n"
     "                       subclasses on the same evidence are one proposal)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
-    "  --knn N              neighbours that vote (default 100)\n"
+    "  --knn N              neighbours that vote (default 300)\n"
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
     "  --nprobe N           approximate: neighbours from the N closest IVF lists of the\n"
     "                       index (index --ivf), scored exactly (not with --batch)\n"

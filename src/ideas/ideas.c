@@ -4,7 +4,7 @@
  * Method (kNN field voting, the shape the EVAL.md reference uses, refined by
  * measurement on the development split only):
  *   1. Score every indexed document against the query (TF-IDF, LSA or the
- *      hybrid of both, exact scan) and keep the knn nearest — restricted to
+ *      hybrid of both, exact scan) and keep the knn (300) nearest — restricted to
  *      licensable patents with open_only.
  *   2. Every neighbour votes for each of its fields that is far enough from
  *      all home fields (another section, class or subclass): the vote is its
@@ -15,12 +15,23 @@
  *      proposal's basis (vote share, prior, the field's share of the index,
  *      best evidence similarity, support, focus and generic share of the
  *      shared content, title-only evidence, expected, the query's nearest
- *      similarity), fitted on the development split by
- *      bench/fit_confidence.py. The field's share gets a negative weight:
- *      a third of the jp corpus is vehicles, and their votes alone must not
- *      buy vehicle fields the top of every list. Ranking by confidence
- *      instead of relevance: jp serendipity@10 1.120x -> 1.171x, en 1.112x
- *      -> 1.145x, recall@5 kept (README "Ideas").
+ *      similarity, and the field model's P(field | text)), fitted on the
+ *      development split by bench/fit_confidence.py. The field's share gets
+ *      a negative weight: a third of the jp corpus is vehicles, and their
+ *      votes alone must not buy vehicle fields the top of every list.
+ *      Ranking by confidence instead of relevance: jp serendipity@10
+ *      1.120x -> 1.171x, en 1.112x -> 1.145x; with the field model
+ *      (model/linear.c: one logistic classifier per field over the TF-IDF
+ *      rows, trained at index time, so it weighs every document of every
+ *      field, not 300 neighbours) 1.290x and 1.256x, recall@5 kept
+ *      (README "Ideas"). The model also ranks bridge terms (a field's own
+ *      words first) and decides which application phrase may be quoted (a
+ *      target holding one of the field's characteristic words).
+ *      Tried and not kept (no change beyond noise on the dev split, 2-fold
+ *      cross-validated): fields the model proposes without a neighbour's
+ *      vote as extra candidates, a second-hop prior through the model's
+ *      likeliest near fields, rank features, boosted trees instead of the
+ *      logistic model, an SVM instead of logistic regression per field.
  *   4. Content shape of each field's evidence: the bridge weight per query
  *      term (similarity x query weight x evidence weight), each term
  *      weighed by its specificity (1 - genericity: how evenly the term
@@ -38,8 +49,13 @@
  *      outside the top 10 that co-classification statistics alone would
  *      propose for the home fields — come before expected ones. Proposals
  *      below min_confidence (default 0.08) are left out and counted
- *      (tenyo_ctx_notes); with merge, a field of the same class resting on
- *      the same evidence as a proposal above it joins that proposal.
+ *      (tenyo_ctx_notes); so are thin ones, whatever their confidence:
+ *      fewer than two shared words that are not among the most generic, or
+ *      one generic word carrying the shared content (a free-text query
+ *      whose key words the index lacks shares 技術 or 加工 with anything:
+ *      that is a pun, not a use); with merge, a field of the same class
+ *      resting on the same evidence as a proposal above it joins that
+ *      proposal.
  *   Evidence: the best-scoring neighbours that carry the field.
  * Free text without home fields: the home is predicted as the subclasses
  * with the largest similarity vote among the 10 nearest neighbours (those
@@ -83,10 +99,6 @@
 #define IDEAS_WEAK_QUERY 0.15
 /* Evidence below this similarity is not shown (the first always is). */
 #define IDEAS_MIN_EVIDENCE 0.05
-/* Far fields the field model adds as candidates without a vote. */
-#define IDEAS_MODEL_CAND 10
-/* Nearest documents searched for those candidates' evidence. */
-#define IDEAS_POOL 2000
 
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
@@ -543,8 +555,6 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     uint32_t *corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
     tenyo_idea *all = NULL;
     float *pm = NULL;       /* field model probabilities, or NULL */
-    uint8_t *cand = NULL;   /* fields proposed by the model */
-    tenyo_hit *pool = NULL; /* evidence beyond the neighbours */
     int ret = TENYO_ERR_NOMEM;
     if (!nb || !fv || !ok || !expected || !bw || !corow) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
@@ -560,25 +570,14 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     }
     size_t nn = ty_topk_finish(&t);
     double qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
-    /* the field model: P(field | text) for every field, and the far fields
-     * it ranks highest become candidates even without a neighbour's vote */
+    /* the field model: P(field | text) for every field with a model */
     const ty_fieldmodel *fmod = field_model(x);
     if (fmod && m->nfields) {
         pm = ty_calloc(m->nfields, sizeof *pm);
-        cand = ty_calloc(m->nfields, 1);
-        if (!pm || !cand) goto out;
+        if (!pm) goto out;
         ty_fieldmodel_score(fmod, c->qt, c->qw, qn, pm);
         for (uint32_t f = 0; f < m->nfields; f++)
             pm[f] = fmod->trained[f] ? (float)(1 / (1 + exp(-pm[f]))) : 0;
-        size_t ncand = IDEAS_MODEL_CAND;
-        for (size_t r = 0; r < ncand; r++) {
-            int64_t best = -1;
-            for (uint32_t f = 0; f < m->nfields; f++)
-                if (ok[f] && !cand[f] && fmod->trained[f] && (best < 0 || pm[f] > pm[best]))
-                    best = f;
-            if (best < 0) break;
-            cand[best] = 1;
-        }
     }
     c->notes.best_similarity = (float)qbest;
     if (o->open_only && !(qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
@@ -591,33 +590,6 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             fv[f].vote += s;
             fv[f].support++;
             if (fv[f].nev < TENYO_IDEA_EVIDENCE) fv[f].ev[fv[f].nev++] = nb[i];
-        }
-    }
-    /* evidence for model candidates no neighbour voted for: the best
-     * documents of the field beyond the neighbours */
-    if (cand) {
-        size_t need = 0;
-        for (uint32_t f = 0; f < m->nfields; f++) need += cand[f] && fv[f].vote <= 0;
-        if (need) {
-            size_t kp = IDEAS_POOL < m->ndocs ? IDEAS_POOL : (size_t)m->ndocs;
-            pool = ty_calloc(kp ? kp : 1, sizeof *pool);
-            if (!pool) goto out;
-            ty_topk tp;
-            ty_topk_init(&tp, pool, kp);
-            for (uint64_t d = 0; d < m->ndocs; d++) {
-                if (d == skip || (o->open_only && !m->open[d])) continue;
-                ty_topk_push(&tp, d, c->s1[d]);
-            }
-            size_t np2 = ty_topk_finish(&tp);
-            for (size_t i = 0; i < np2; i++) {
-                if (!(pool[i].score > 0)) break;
-                for (uint64_t j = m->field_ptr[pool[i].doc]; j < m->field_ptr[pool[i].doc + 1]; j++) {
-                    uint16_t f = m->field_ids[j];
-                    if (!cand[f] || fv[f].vote > 0 || fv[f].nev >= TENYO_IDEA_EVIDENCE) continue;
-                    if (fv[f].nev && fv[f].ev[fv[f].nev - 1].doc == pool[i].doc) continue;
-                    fv[f].ev[fv[f].nev++] = pool[i];
-                }
-            }
         }
     }
     /* home ids for surprise, and each home's co-classification counts */
@@ -659,7 +631,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     all = ty_mallocarray(cap, sizeof *all);
     if (!all) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
-        if (fv[f].vote <= 0 && !(cand && cand[f])) continue;
+        if (fv[f].vote <= 0) continue;
         double rate = -1;
         double pf = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
         for (int i = 0; i < nh; i++) {
@@ -720,15 +692,20 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     size_t kept = 0;
     for (size_t i = 0; i < cnt; i++) {
         /* thin: nothing specific shared (only single characters and
-         * generic words), fewer than two specific shared words (one word
-         * in common is how puns happen: 技術, 処理, 均一 between a nozzle
-         * and a vehicle), or one word that is generic besides: no idea to
-         * explain, whatever the votes say */
+         * generic words), or fewer than two shared words that are not
+         * among the most generic (one word in common is how puns happen:
+         * 技術, 処理, 均一 between a nozzle and a vehicle): no idea to
+         * explain, whatever the votes say. Tried and dropped: also leaving
+         * out proposals whose shared content is mostly generic (> 0.6)
+         * below confidence 0.3 or resting on one word. On the first
+         * Protocol A query set it looked right (2 x 29 such proposals 38%
+         * usable); on a second set it hid proposals readers found 56%
+         * usable and 18% genuine transfers, more than it kept (8%):
+         * transfers to a distant field often go through functional words
+         * (検知, センサ, 操作) that genericity counts as generic. */
         const tenyo_idea *a = &all[i];
         int thin = minconf > 0 &&
-                   (a->basis.generic_share > IDEAS_HOLLOW ||
-                    a->basis.specific_words < 2 ||
-                    (a->focus > IDEAS_ONE_WORD && a->basis.generic_share > IDEAS_GENERIC));
+                   (a->basis.generic_share > IDEAS_HOLLOW || a->basis.specific_words < 2);
         if (a->confidence >= minconf && !thin) {
             all[kept++] = all[i];
         } else {
@@ -789,8 +766,6 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     ret = (int)cnt;
 out:
     free(pm);
-    free(cand);
-    free(pool);
     free(all);
     free(expected);
     free(corow);

@@ -35,7 +35,8 @@
  * to", "useful for|in", "adapted for|to", "intended for", "designed for",
  * "used in|for", "applied to", then the target: up to PH_EN_WORDS words,
  * leading articles skipped, ended by punctuation or a function word; a
- * one-word generic target ("used in conjunction") is none. After the first
+ * one-word generic target ("used in conjunction") is none, nor is one word
+ * after a trigger ending in "to" (an infinitive: "applied to reduce"). After the first
  * word, a word ending in -ed or -ly (a participle or an adverb: "membrane
  * samples used") ends the target too. The target keeps the original case
  * of the text where the tokenizer has it (ASCII text, whose normalised
@@ -369,6 +370,10 @@ static void en_flush(ty_phraser *p) {
         low[i] = p->en_target[i] >= 'A' && p->en_target[i] <= 'Z' ? (char)(p->en_target[i] + 32)
                                                                  : p->en_target[i];
     if (letters < 3 || in_list(en_generic, low, tn)) return;
+    /* "applied to reduce", "adapted to receive": one word after a "to"
+     * trigger is an infinitive, not a use */
+    size_t gl = strlen(p->en_trig);
+    if (gl >= 3 && strcmp(p->en_trig + gl - 3, " to") == 0 && !memchr(low, ' ', tn)) return;
     say(p, p->en_target, tn, p->en_trig, strlen(p->en_trig), " ", p->en_target, tn);
 }
 
