@@ -57,7 +57,7 @@ int cli_exit_code(int status) {
 char *cli_slurp(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, strerror(errno));
+        cli_err("%s: %s\n", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -67,7 +67,7 @@ char *cli_slurp(const char *path, size_t *len) {
         n += r;
         if (n < cap) break;
         if (cap >= ((size_t)64 << 20)) {
-            fprintf(stderr, "tenyo: %s: query file larger than 64 MiB\n", path);
+            cli_err("%s: query file larger than 64 MiB\n", path);
             free(p);
             p = NULL;
             break;
@@ -86,7 +86,7 @@ char *cli_slurp(const char *path, size_t *len) {
                                 sizeof err);
     free(p);
     if (rc) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, err);
+        cli_err("%s: %s\n", path, err);
         return NULL;
     }
     return u;
@@ -100,7 +100,7 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
     if (id) {
         *doc = tenyo_index_find(x, id);
         if (*doc < 0) {
-            fprintf(stderr, "tenyo: %s: no patent '%s' in the index\n", path, id);
+            cli_err("%s: no patent '%s' in the index\n", path, id);
             return EXIT_INPUT;
         }
         return EXIT_OK;
@@ -164,10 +164,10 @@ static void on_report(void *ud, const char *file, long line, const char *msg) {
     report_state *r = ud;
     r->total++;
     if (r->shown < MAX_REPORTS) {
-        fprintf(stderr, "%s:%ld: %s\n", file, line, msg);
+        cli_err("%s:%ld: %s\n", file, line, msg);
         r->shown++;
         if (r->shown == MAX_REPORTS)
-            fprintf(stderr, "tenyo: further record messages are not shown\n");
+            cli_err("further record messages are not shown\n");
     }
 }
 
@@ -285,7 +285,7 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         tenyo_reader *r = NULL;
         int rc = tenyo_reader_open(files[i], &ro, &r, err, sizeof err);
         if (rc) {
-            fprintf(stderr, "tenyo: %s\n", err[0] ? err : tenyo_strerror(rc));
+            cli_err("%s\n", err[0] ? err : tenyo_strerror(rc));
             return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         }
         const tenyo_doc *d;
@@ -303,14 +303,14 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
             int arc = sink->add(sink->ud, d);
             if (arc) {
-                fprintf(stderr, "tenyo: %s:%ld: %s\n", d->source, d->line,
+                cli_err("%s:%ld: %s\n", d->source, d->line,
                         sink->error(sink->ud));
                 tenyo_reader_free(r);
                 return cli_exit_code(arc);
             }
         }
         if (rc < 0) {
-            fprintf(stderr, "tenyo: %s\n", tenyo_reader_error(r));
+            cli_err("%s\n", tenyo_reader_error(r));
             tenyo_reader_free(r);
             return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         }
@@ -335,32 +335,39 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
     return EXIT_OK;
 }
 
-/* Shared option parsing for builder settings; returns 1 if handled. */
+/* Shared option parsing for builder settings; returns 1 if handled. Every
+ * number is range-checked here (README "Options"): the library would clamp
+ * or refuse some later, with less to say about which option was wrong. */
 int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
-    char *end = NULL;
+    int r = 0;
+    unsigned long long seed;
     switch (c) {
-    case 'd': bo->dim = (int)strtol(arg, &end, 10); break;
-    case 't': bo->threads = (int)strtol(arg, &end, 10); break;
-    case OPT_MIN_DF: bo->min_df = (int)strtol(arg, &end, 10); break;
-    case OPT_MAX_DF: bo->max_df_ratio = strtod(arg, &end); break;
-    case OPT_SEED: bo->seed = strtoull(arg, &end, 0); break;
-    case OPT_POWER: bo->power_iters = (int)strtol(arg, &end, 10); break;
-    case OPT_OVERSAMPLE: bo->oversample = (int)strtol(arg, &end, 10); break;
-    case OPT_MAX_TERMS:
-        bo->max_terms = (int)strtol(arg, &end, 10);
-        if (bo->max_terms < 1) end = NULL; /* reported as invalid below */
+    case 'd': r = cli_int("--dim", arg, 1, 4096, &bo->dim); break;
+    case 't': r = cli_int("--threads", arg, 0, 256, &bo->threads); break;
+    case OPT_MIN_DF: r = cli_int("--min-df", arg, 1, 1000000000, &bo->min_df); break;
+    case OPT_MAX_DF: r = cli_double("--max-df", arg, 0, 1, 1, &bo->max_df_ratio); break;
+    case OPT_SEED:
+        r = cli_u64("--seed", arg, &seed);
+        bo->seed = seed;
         break;
+    case OPT_POWER: r = cli_int("--power-iters", arg, 0, 50, &bo->power_iters); break;
+    case OPT_OVERSAMPLE: r = cli_int("--oversample", arg, 0, 1000, &bo->oversample); break;
+    case OPT_MAX_TERMS: r = cli_int("--max-terms", arg, 1, 1000000, &bo->max_terms); break;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 1; return 1;
     case OPT_NO_STEM: bo->tok.stem = 0; return 1;
     default: return 0;
     }
-    if (!end || *end || end == arg) {
-        fprintf(stderr, "tenyo: invalid number '%s'\n", arg);
-        *bad = 1;
-    }
+    if (r) *bad = 1;
     return 1;
+}
+
+/* --format F into *f; 0, or -1 after a message. */
+static int format_opt(const char *arg, tenyo_format *f) {
+    static const char *const names[] = {"auto", "jsonl", "jplatpat", "jpo-xml", NULL};
+    if (cli_choice("--format", arg, names) < 0) return -1;
+    return cli_parse_format(arg, f);
 }
 
 static int cmd_index(int argc, char **argv) {
@@ -383,34 +390,28 @@ static int cmd_index(int argc, char **argv) {
     tenyo_build_opts_default(&bo);
     int quiet = 0, bad = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:f:e:d:t:qh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:f:e:d:t:qh", lo)) != -1) {
         if (cli_build_opt(c, optarg, &bo, &bad)) continue;
         switch (c) {
         case 'o': out = optarg; break;
-        case 'f':
-            if (cli_parse_format(optarg, &ro.format)) {
-                fprintf(stderr, "tenyo: unknown format '%s'\n", optarg);
-                bad = 1;
-            }
+        case 'f': bad |= format_opt(optarg, &ro.format) != 0; break;
+        case 'e':
+            ro.encoding = optarg;
+            bad |= cli_check_encoding("--encoding", optarg) != 0;
             break;
-        case 'e': ro.encoding = optarg; break;
         case OPT_STRICT: ro.strict = 1; break;
         case OPT_TITLES:
             if (bo.nipc_titles == 8) {
-                fprintf(stderr, "tenyo: at most 8 --ipc-titles files\n");
+                cli_err("at most 8 --ipc-titles files\n");
                 bad = 1;
             } else {
-                titles[bo.nipc_titles++] = optarg;
+                titles[bo.nipc_titles++] = cli_input_path(optarg);
                 bo.ipc_titles = titles;
             }
             break;
         case OPT_IVF: {
-            char *e = NULL;
-            long v = optarg ? strtol(optarg, &e, 10) : -1;
-            if (optarg && (*e || v < 1 || v > 1000000)) {
-                fprintf(stderr, "tenyo: --ivf lists must be between 1 and 1000000\n");
-                bad = 1;
-            }
+            long v = -1;
+            if (optarg && cli_long("--ivf", optarg, 1, 1000000, &v)) bad = 1;
             bo.ivf_lists = (int)v;
             break;
         }
@@ -419,11 +420,14 @@ static int cmd_index(int argc, char **argv) {
         default: bad = 1;
         }
     }
+    if (!bad && out && !strcmp(out, "-")) {
+        cli_err("-o -: an index is a file, replaced atomically; name one\n");
+        bad = 1;
+    }
     if (bad || !out || optind >= argc) {
-        if (!bad && !out) fprintf(stderr, "tenyo index: -o INDEX is required\n");
-        if (!bad && out) fprintf(stderr, "tenyo index: no input files\n");
-        fputs(index_usage, stderr);
-        return EXIT_USAGE;
+        if (!bad && !out) cli_err("-o INDEX is required\n");
+        if (!bad && out) cli_err("no input files\n");
+        return cli_usage_error(index_usage);
     }
     progress_state ps = {"", 0, 0, 0};
     bo.progress = on_progress;
@@ -432,7 +436,7 @@ static int cmd_index(int argc, char **argv) {
     tenyo_builder *b = NULL;
     int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
     }
     cli_read_totals tot = {0};
@@ -443,13 +447,14 @@ static int cmd_index(int argc, char **argv) {
                              NULL, &tot);
     if (ec) {
         tenyo_builder_free(b);
-        fprintf(stderr, "tenyo: nothing written; %s is unchanged\n", out);
+        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
+        else cli_err("nothing written; %s was not created\n", out);
         return ec;
     }
     tenyo_build_stats st;
     rc = tenyo_builder_write(b, out, &st);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_builder_error(b));
+        cli_err("%s\n", tenyo_builder_error(b));
         tenyo_builder_free(b);
         return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
     }
@@ -465,7 +470,7 @@ static int cmd_index(int argc, char **argv) {
             st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
     /* updates made to the file that was just replaced no longer apply */
     if (tenyo_index_drop_updates(out, err, sizeof err))
-        fprintf(stderr, "tenyo: warning: %s\n", err);
+        cli_err("warning: %s\n", err);
     return EXIT_OK;
 }
 
@@ -519,7 +524,7 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
     char err[512] = "";
     int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE
              : rc == TENYO_ERR_IO && strstr(err, "another update") ? EXIT_RESOURCE
                                                                    : EXIT_INDEX;
@@ -532,10 +537,10 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
  * exit code. */
 static int end_update(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st) {
     if (!ec && tenyo_update_commit(u, st)) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
+        cli_err("%s\n", tenyo_update_error(u));
         ec = EXIT_RESOURCE;
     }
-    if (ec) fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
+    if (ec) cli_err("nothing committed; %s is unchanged\n", path);
     tenyo_update_free(u);
     return ec;
 }
@@ -548,30 +553,23 @@ static int cmd_add(int argc, char **argv) {
     tenyo_read_opts ro = {0};
     int quiet = 0, bad = 0, c, threads = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:e:t:qh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:e:t:qh", lo)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &ro.format)) {
-                fprintf(stderr, "tenyo: unknown format '%s'\n", optarg);
-                bad = 1;
-            }
+        case 'f': bad |= format_opt(optarg, &ro.format) != 0; break;
+        case 'e':
+            ro.encoding = optarg;
+            bad |= cli_check_encoding("--encoding", optarg) != 0;
             break;
-        case 'e': ro.encoding = optarg; break;
         case OPT_STRICT: ro.strict = 1; break;
-        case 't': {
-            char *e = NULL;
-            threads = (int)strtol(optarg, &e, 10);
-            if (*e || threads < 0) bad = 1;
-            break;
-        }
+        case 't': bad |= cli_int("--threads", optarg, 0, 256, &threads) != 0; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(add_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
     }
     if (bad || argc - optind < 2) {
-        fputs(add_usage, stderr);
-        return EXIT_USAGE;
+        if (!bad) cli_err(argc - optind < 1 ? "no INDEX\n" : "no input files\n");
+        return cli_usage_error(add_usage);
     }
     const char *path = argv[optind];
     tenyo_update *u = NULL;
@@ -601,19 +599,19 @@ static int cmd_delete(int argc, char **argv) {
     const char *from = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
         if (c == 'F') from = optarg;
         else if (c == 'h') { fputs(delete_usage, stdout); return EXIT_OK; }
-        else { fputs(delete_usage, stderr); return EXIT_USAGE; }
+        else return cli_usage_error(delete_usage);
     }
     if (argc - optind < 1 || (!from && argc - optind < 2)) {
-        fputs(delete_usage, stderr);
-        return EXIT_USAGE;
+        cli_err(argc - optind < 1 ? "no INDEX\n" : "no ids (give ID... or --from FILE)\n");
+        return cli_usage_error(delete_usage);
     }
     const char *path = argv[optind];
     FILE *f = NULL;
     if (from && !(f = strcmp(from, "-") ? fopen(from, "r") : stdin)) {
-        fprintf(stderr, "tenyo: %s: cannot open: %s\n", from, strerror(errno));
+        cli_err("%s: cannot open: %s\n", from, strerror(errno));
         return EXIT_INPUT;
     }
     tenyo_update *u = NULL;
@@ -642,7 +640,7 @@ static int cmd_delete(int argc, char **argv) {
         }
         int r = tenyo_update_delete(u, id);
         if (r < 0) {
-            fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
+            cli_err("%s\n", tenyo_update_error(u));
             ec = EXIT_RESOURCE;
             break;
         }
@@ -650,8 +648,8 @@ static int cmd_delete(int argc, char **argv) {
         else {
             missing++;
             if (missing <= 30) {
-                if (f) fprintf(stderr, "tenyo: %s:%ld: %s: not in the index\n", from, lineno, id);
-                else fprintf(stderr, "tenyo: %s: not in the index\n", id);
+                if (f) cli_err("%s:%ld: %s: not in the index\n", from, lineno, id);
+                else cli_err("%s: not in the index\n", id);
             }
         }
     }
@@ -671,17 +669,15 @@ static int cmd_rebuild(int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c, threads = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:h", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "t:h", lo)) != -1) {
         if (c == 't') {
-            char *e = NULL;
-            threads = (int)strtol(optarg, &e, 10);
-            if (*e || threads < 0) { fputs(rebuild_usage, stderr); return EXIT_USAGE; }
+            if (cli_int("--threads", optarg, 0, 256, &threads)) return cli_usage_error(rebuild_usage);
         } else if (c == 'h') { fputs(rebuild_usage, stdout); return EXIT_OK; }
-        else { fputs(rebuild_usage, stderr); return EXIT_USAGE; }
+        else return cli_usage_error(rebuild_usage);
     }
     if (argc - optind != 1) {
-        fputs(rebuild_usage, stderr);
-        return EXIT_USAGE;
+        cli_err(argc - optind < 1 ? "no INDEX\n" : "one INDEX only\n");
+        return cli_usage_error(rebuild_usage);
     }
     const char *path = argv[optind];
     tenyo_build_opts bo;
@@ -694,7 +690,7 @@ static int cmd_rebuild(int argc, char **argv) {
     char err[512] = "";
     int rc = tenyo_index_rebuild(path, &bo, &st, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\ntenyo: %s is unchanged\n", err, path);
+        cli_err("%s\ntenyo: %s is unchanged\n", err, path);
         return rc == TENYO_ERR_NOMEM || rc == TENYO_ERR_IO ? EXIT_RESOURCE : EXIT_INDEX;
     }
     fprintf(stderr, "rebuilt %llu documents, %llu terms, rank %d, %.1f s (svd %.1f s), "
@@ -715,18 +711,21 @@ static int cmd_info(int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "jh", lo)) != -1) {
         if (c == 'j') json = 1;
         else if (c == 'h') { fputs(info_usage, stdout); return EXIT_OK; }
-        else { fputs(info_usage, stderr); return EXIT_USAGE; }
+        else return cli_usage_error(info_usage);
     }
-    if (optind != argc - 1) { fputs(info_usage, stderr); return EXIT_USAGE; }
+    if (optind != argc - 1) {
+        cli_err(optind == argc ? "no INDEX\n" : "one INDEX only\n");
+        return cli_usage_error(info_usage);
+    }
     tenyo_index *x = NULL;
     char err[512] = "";
     int rc = tenyo_index_open(argv[optind], &x, err, sizeof err);
     if (!rc) rc = tenyo_index_load_all(x, err, sizeof err); /* check all of it */
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         tenyo_index_free(x);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
@@ -812,46 +811,23 @@ static int cmd_similar(int argc, char **argv) {
     double w = -1;
     tenyo_mode mode = TENYO_MODE_HYBRID;
     int json = 0, c, bad = 0;
-    char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "k:m:jh", lo, NULL)) != -1) {
+    static const char *const scans[] = {"auto", "fp32", "int8", NULL};
+    while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
-        case 'k':
-            k = strtol(optarg, &end, 10);
-            if (*end || k < 1 || k > 10000) {
-                fprintf(stderr, "tenyo: -k must be between 1 and 10000\n");
-                bad = 1;
-            }
-            break;
-        case 'm':
-            if (cli_parse_mode(optarg, &mode)) {
-                fprintf(stderr, "tenyo: unknown mode '%s' (tfidf, lsa, hybrid)\n", optarg);
-                bad = 1;
-            }
-            break;
-        case 'w':
-            w = strtod(optarg, &end);
-            if (*end || !(w >= 0 && w <= 1)) {
-                fprintf(stderr, "tenyo: --hybrid-weight must be in [0, 1]\n");
-                bad = 1;
-            }
-            break;
+        case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
+        case 'm': bad |= cli_mode_opt("--mode", optarg, &mode) != 0; break;
+        case 'w': bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &w) != 0; break;
         case 'j': json = 1; break;
-        case 's':
-            if (!strcmp(optarg, "auto")) scan = TENYO_SCAN_AUTO;
-            else if (!strcmp(optarg, "fp32")) scan = TENYO_SCAN_FP32;
-            else if (!strcmp(optarg, "int8")) scan = TENYO_SCAN_INT8;
-            else { fprintf(stderr, "tenyo: --scan must be auto, fp32 or int8\n"); bad = 1; }
+        case 's': {
+            int i = cli_choice("--scan", optarg, scans);
+            if (i < 0) bad = 1;
+            else scan = i == 0 ? TENYO_SCAN_AUTO : i == 1 ? TENYO_SCAN_FP32 : TENYO_SCAN_INT8;
             break;
-        case 'P':
-            nprobe = strtol(optarg, &end, 10);
-            if (*end || nprobe < 1 || nprobe > 1000000) {
-                fprintf(stderr, "tenyo: --nprobe must be between 1 and 1000000\n");
-                bad = 1;
-            }
-            break;
+        }
+        case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
@@ -859,9 +835,8 @@ static int cmd_similar(int argc, char **argv) {
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
-        if (!bad) fprintf(stderr, "tenyo similar: give exactly one of ID, --text, --file\n");
-        fputs(similar_usage, stderr);
-        return EXIT_USAGE;
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : "give exactly one of ID, --text, --file\n");
+        return cli_usage_error(similar_usage);
     }
     const char *path = argv[optind];
     const char *id = npos == 2 ? argv[optind + 1] : NULL;
@@ -869,7 +844,7 @@ static int cmd_similar(int argc, char **argv) {
     char err[512] = "";
     int rc = tenyo_index_open(path, &x, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     int ec = EXIT_OK;
@@ -878,14 +853,14 @@ static int cmd_similar(int argc, char **argv) {
     tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc || !hits) {
-        fprintf(stderr, "tenyo: %s\n", rc ? err : "out of memory");
+        cli_err("%s\n", rc ? err : "out of memory");
         ec = EXIT_RESOURCE;
         goto done;
     }
     if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
     tenyo_ctx_set_scan(ctx, scan);
     if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, tenyo_ctx_error(ctx));
+        cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
         ec = EXIT_USAGE;
         goto done;
     }
@@ -897,7 +872,7 @@ static int cmd_similar(int argc, char **argv) {
     if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
     else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
     if (n < 0) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
+        cli_err("%s\n", tenyo_ctx_error(ctx));
         ec = cli_exit_code(n);
         goto done;
     }
@@ -940,9 +915,16 @@ static void print_term(void *ud, const char *t, size_t n) {
 }
 
 static const char *tokens_usage =
-    "usage: tenyo tokens (--text TEXT | --file FILE) [--dicdir DIR] [--no-parts] [--no-stem]\n"
+    "usage: tenyo tokens (--text TEXT | --file FILE | --identity) [options]\n"
     "Print the index terms of a text, space-separated, one line per input line\n"
-    "(what the indexer sees). Shows the tokenizer identity with --identity.\n";
+    "(what the indexer sees).\n"
+    "      --text TEXT       the text\n"
+    "      --file FILE       the text of FILE (charset detected; - for stdin)\n"
+    "      --identity        first print the tokenizer identity an index records\n"
+    "      --dicdir DIR      MeCab dictionary (default: system ipadic-utf8)\n"
+    "      --no-parts        do not keep the parts of compound nouns\n"
+    "      --stem            English stemming (Porter step 1; the default)\n"
+    "      --no-stem         no English stemming\n";
 
 static int cmd_tokens(int argc, char **argv) {
     static const struct option lo[] = {
@@ -955,7 +937,7 @@ static int cmd_tokens(int argc, char **argv) {
     const char *text = NULL, *file = NULL;
     int c, ident = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
@@ -965,18 +947,19 @@ static int cmd_tokens(int argc, char **argv) {
         case OPT_NO_STEM: to.stem = 0; break;
         case 'I': ident = 1; break;
         case 'h': fputs(tokens_usage, stdout); return EXIT_OK;
-        default: fputs(tokens_usage, stderr); return EXIT_USAGE;
+        default: return cli_usage_error(tokens_usage);
         }
     }
     if ((!text == !file && !ident) || optind != argc) {
-        fputs(tokens_usage, stderr);
-        return EXIT_USAGE;
+        if (optind != argc) cli_err("unexpected argument '%s'\n", argv[optind]);
+        else cli_err("give one of --text, --file, --identity\n");
+        return cli_usage_error(tokens_usage);
     }
     tenyo_tokenizer *t = NULL;
     char err[512] = "";
     int rc = tenyo_tokenizer_new(&to, &t, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return EXIT_RESOURCE;
     }
     if (ident) printf("%s\n", tenyo_tokenizer_identity(t));
@@ -997,7 +980,7 @@ static int cmd_tokens(int argc, char **argv) {
         int first = 1;
         rc = tenyo_tokenizer_run(t, p, n, print_term, &first);
         if (rc < 0) {
-            fprintf(stderr, "tenyo: %s\n", tenyo_tokenizer_error(t));
+            cli_err("%s\n", tenyo_tokenizer_error(t));
             ec = cli_exit_code(rc);
             break;
         }
@@ -1013,7 +996,7 @@ static int cmd_tokens(int argc, char **argv) {
 
 static const char *main_usage =
     "tenyo " TENYO_VERSION_STRING " — where else could this patent apply?\n"
-    "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details)\n"
+    "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details; man tenyo)\n"
     "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
     "  similar  nearest patents of an indexed patent or of free text\n"
     "  ideas    other technical fields where a patent could be applied\n"
@@ -1024,25 +1007,28 @@ static const char *main_usage =
     "  rebuild  refit an updated index over its live documents\n"
     "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
-    "  version  print the version\n"
+    "  version  print the version (also -V, --version)\n"
     "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
 
 int main(int argc, char **argv) {
+    static const char *const cmds[] = {"index", "similar", "ideas", "serve", "info", "add",
+                                       "delete", "rebuild", "eval", "tokens", "version", "help"};
     if (argc < 2) {
-        fputs(main_usage, stderr);
-        return EXIT_USAGE;
+        cli_err("no command\n");
+        return cli_usage_error(main_usage + strcspn(main_usage, "\n") + 1);
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(main_usage, stdout);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
         printf("tenyo %s\n", tenyo_version());
         return EXIT_OK;
     }
     argc--;
     argv++;
+    cli_cmd = cmd;
     if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
@@ -1053,7 +1039,9 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
     if (!strcmp(cmd, "serve")) return cli_cmd_serve(argc, argv);
     if (!strcmp(cmd, "tokens")) return cmd_tokens(argc, argv);
-    fprintf(stderr, "tenyo: unknown command '%s'\n", cmd);
-    fputs(main_usage, stderr);
-    return EXIT_USAGE;
+    cli_cmd = "";
+    const char *s = cmd[0] == '-' ? NULL : cli_suggest(cmd, cmds, sizeof cmds / sizeof *cmds);
+    if (s) cli_err("unknown command '%s'; did you mean '%s'?\n", cmd, s);
+    else cli_err("unknown %s '%s'\n", cmd[0] == '-' ? "option" : "command", cmd);
+    return cli_usage_error(main_usage + strcspn(main_usage, "\n") + 1);
 }
