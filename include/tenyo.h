@@ -122,6 +122,11 @@ const char *tenyo_reader_error(const tenyo_reader *r);
 /* Format and encoding in use ("jsonl", "jplatpat", "jpo-xml"; "UTF-8", ...). */
 const char *tenyo_reader_format(const tenyo_reader *r);
 const char *tenyo_reader_encoding(const tenyo_reader *r);
+/* When opts->encoding was given and charset detection (the rules used when
+ * it is not) picks a charset that reads the file's first 64 KiB differently,
+ * the detected charset's name (static in r); NULL otherwise. A hint that the
+ * given encoding is wrong: the reader still reads what was asked. */
+const char *tenyo_reader_detected(const tenyo_reader *r);
 void tenyo_reader_stats(const tenyo_reader *r, tenyo_read_stats *st);
 void tenyo_reader_free(tenyo_reader *r);
 

@@ -452,14 +452,29 @@ static const char *eval_usage =
     "  --hybrid-weight W    TF-IDF weight in hybrid mode (default 0.7)\n"
     "  --keep-index PATH    keep the train index at PATH\n"
     "  --protocol P         S, X or all (default all)\n"
-    "  --knn N, --novelty V, --field-norm A, --serendipity-from R,\n"
-    "  --ideas-mode M       ideas options for Protocol X\n"
+    "  --knn N              Protocol X: neighbours that vote (default 100)\n"
+    "  --novelty V          Protocol X: novelty of the ideas list (default 0.6)\n"
+    "  --field-norm A       Protocol X: votes divided by field size^A (default 0)\n"
+    "  --serendipity-from R Protocol X: proposals ranked by confidence first\n"
+    "  --prior-weight W     Protocol X: weight of the co-classification prior\n"
+    "  --ideas-mode M       Protocol X: similarity for the evidence (default hybrid)\n"
     "  --reference R5,SER   reference recall@5 and serendipity@10 (EVAL.md) for ratios\n"
     "  --min-confidence C   Protocol X with proposals below C left out (default 0)\n"
     "  --dump-candidates F  TSV of every voted field of every Protocol X query\n"
     "                       with its confidence basis (bench/fit_confidence.py)\n"
-    "  --json               one JSON object\n"
-    "  plus the build options of `tenyo index` (-d, -t, --min-df, --max-df, ...)\n";
+    "  -j, --json           one JSON object\n"
+    "build options, as for `tenyo index`:\n"
+    "  -d, --dim K          LSA rank (default 256, fewer for small corpora)\n"
+    "  -t, --threads N      threads (default: all cores)\n"
+    "  --min-df N           drop terms in fewer documents (default 2)\n"
+    "  --max-df R           drop terms in a larger share of documents (default 0.5)\n"
+    "  --seed S             SVD seed (default fixed)\n"
+    "  --power-iters N      randomized SVD power iterations (default 4)\n"
+    "  --oversample N       randomized SVD oversampling (default 16)\n"
+    "  --max-terms N        keep only the N highest-weighted terms of each document\n"
+    "  --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
+    "  --no-parts           do not keep the parts of compound nouns\n"
+    "  --stem, --no-stem    English stemming on (default) or off\n";
 
 int cli_cmd_eval(int argc, char **argv) {
     static const struct option lo[] = {

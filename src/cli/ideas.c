@@ -29,6 +29,8 @@
 static const char *ideas_usage =
     "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
     "Propose other technical fields (IPC subclasses) where the patent could apply.\n"
+    "  --text TEXT          query with free text (Japanese or English)\n"
+    "  --file FILE          query with the text of FILE (charset detected; - for stdin)\n"
     "  --home CODES         home fields, comma-separated subclasses (default: the\n"
     "                       patent's own fields; predicted for free text)\n"
     "  --distance D         section | class | subclass: how far proposals must be\n"
@@ -52,7 +54,7 @@ static const char *ideas_usage =
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
     "                       name an indexed patent); JSONL results in input order\n"
-    "  --json               one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
+    "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {

@@ -840,11 +840,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static const char *serve_usage =
     "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE] [--quiet]\n"
     "Serve the index over HTTP: a JSON API and the analyst web page.\n"
-    "  --bind ADDR          address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
-    "  --port N             TCP port (default 8080; 0 picks a free one)\n"
-    "  --threads N          worker threads = query contexts (default: cores, at most 64)\n"
-    "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable)\n"
-    "  --quiet              no access log\n"
+    "  -b, --bind ADDR      address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
+    "  -p, --port N         TCP port (default 8080; 0 picks a free one)\n"
+    "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
+    "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable; - for stdin)\n"
+    "  -q, --quiet          no access log\n"
     "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
     "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
     "     \"open_only\", \"lang\", \"mode\"}. Stops on SIGINT/SIGTERM (exit 0).\n";

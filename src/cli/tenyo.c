@@ -245,7 +245,8 @@ static const char *index_usage =
     "                           (static pruning: a smaller index; default all)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
-    "      --no-stem            no English stemming (default: Porter step 1)\n"
+    "      --stem               English stemming, Porter step 1 (the default)\n"
+    "      --no-stem            no English stemming\n"
     "      --ivf[=LISTS]        also build approximate-search lists (IVF; default\n"
     "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
     "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
@@ -288,6 +289,17 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
             cli_err("%s\n", err[0] ? err : tenyo_strerror(rc));
             return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         }
+        /* charset honesty: a given encoding that detection disagrees with */
+        const char *det = tenyo_reader_detected(r);
+        if (det) {
+            cli_err("%s%s: --encoding %s looks wrong: the text reads differently as %s, "
+                    "which detection picks (ICU)%s\n", ro.strict ? "" : "warning: ", files[i],
+                    ro.encoding, det, ro.strict ? "" : "; reading it as given");
+            if (ro.strict) {
+                tenyo_reader_free(r);
+                return EXIT_INPUT;
+            }
+        }
         const tenyo_doc *d;
         uint64_t nrec = 0;
         progress_state *ps = sink->progress_ud;
@@ -322,6 +334,18 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                                st.bytes_total >> 20);
             ps->reading = 0;
         }
+        /* charset honesty: many records skipped usually means a wrong charset
+         * (records with invalid bytes are skipped one by one): more than 5%
+         * of the file, or every record, is worth a warning with the counts */
+        uint64_t seen = st.records + st.skipped;
+        if (st.skipped && (st.skipped * 20 > seen || !st.records)) {
+            cli_err("warning: %s: %llu of %llu records skipped (%.0f%%), read as %s%s%s%s\n",
+                    files[i], (unsigned long long)st.skipped, (unsigned long long)seen,
+                    100.0 * (double)st.skipped / (double)seen, tenyo_reader_encoding(r),
+                    ro.encoding ? " (--encoding)" : " (detected)",
+                    det ? "; detection picks " : "", det ? det : "");
+        }
+        if (!seen) cli_err("warning: %s: no records\n", files[i]);
         tot->records += st.records;
         tot->skipped += st.skipped;
         tot->empty += st.empty;
@@ -454,8 +478,14 @@ static int cmd_index(int argc, char **argv) {
     tenyo_build_stats st;
     rc = tenyo_builder_write(b, out, &st);
     if (rc) {
-        cli_err("%s\n", tenyo_builder_error(b));
+        if (rc == TENYO_ERR_EMPTY)
+            cli_err("no documents to index: %llu records in %s%s%s\n",
+                    (unsigned long long)tot.records, argv[optind],
+                    argc - optind > 1 ? " and the other files" : "",
+                    tot.skipped ? " (the others skipped)" : "");
+        else cli_err("%s\n", tenyo_builder_error(b));
         tenyo_builder_free(b);
+        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
         return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
     }
     tenyo_builder_free(b);
@@ -490,8 +520,9 @@ static const char *add_usage =
 
 static const char *delete_usage =
     "usage: tenyo delete INDEX ID... | tenyo delete INDEX --from FILE\n"
-    "Delete documents by id (FILE: one id per line). Unknown ids are reported\n"
-    "and give exit 2; the others are deleted.\n";
+    "Delete documents by id. Unknown ids are reported and give exit 2; the\n"
+    "others are deleted.\n"
+    "  --from FILE         the ids, one per line (- for stdin)\n";
 
 static const char *rebuild_usage =
     "usage: tenyo rebuild INDEX [-t N]\n"
@@ -704,7 +735,8 @@ static int cmd_rebuild(int argc, char **argv) {
 
 static const char *info_usage =
     "usage: tenyo info INDEX [--json]\n"
-    "Show what an index holds and how it was built, after checking all of it.\n";
+    "Show what an index holds and how it was built, after checking all of it.\n"
+    "  -j, --json          one JSON object\n";
 
 static int cmd_info(int argc, char **argv) {
     static const struct option lo[] = {{"json", no_argument, 0, 'j'},
@@ -795,7 +827,7 @@ static const char *similar_usage =
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
     "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
     "                        of the index's IVF (index --ivf); candidates scored exactly\n"
-    "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
