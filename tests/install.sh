@@ -91,7 +91,6 @@ if nm -D --defined-only "$R$P/lib/libtenyo.so.$VERSION" | awk '{print $3}' | gre
 else ok install_exports_public_only; fi
 "$R$P/bin/tenyo" -V >"$D/out" 2>&1 && grep -q "$VERSION" "$D/out" && ok install_bin_runs || bad "install_bin_runs: $(cat "$D/out")"
 
-pc() { PKG_CONFIG_PATH="$1$P/lib/pkgconfig" pkg-config --define-variable=prefix="$1$P" "$@"; }
 pcx() { r=$1; shift; PKG_CONFIG_PATH="$r$P/lib/pkgconfig" pkg-config --define-variable=prefix="$r$P" "$@"; }
 [ "$(pcx "$R" --modversion tenyo)" = "$VERSION" ] && ok pc_version || bad pc_version
 req=$(pcx "$R" --print-requires-private tenyo | awk '{print $1}' | tr '\n' ' ')

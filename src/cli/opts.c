@@ -183,8 +183,11 @@ int cli_double(const char *opt, const char *arg, double lo, int lo_open, double 
     double v = arg ? strtod(arg, &end) : 0;
     if (!arg || end == arg || *end || errno || !isfinite(v) || v > hi ||
         (lo_open ? !(v > lo) : !(v >= lo))) {
-        cli_err("%s must be a number %s %g and at most %g, not '%s'\n", opt,
-                lo_open ? "above" : "from", lo, hi, arg ? arg : "");
+        if (lo_open)
+            cli_err("%s must be a number above %g and at most %g, not '%s'\n", opt, lo, hi,
+                    arg ? arg : "");
+        else
+            cli_err("%s must be a number from %g to %g, not '%s'\n", opt, lo, hi, arg ? arg : "");
         return -1;
     }
     *out = v;

@@ -1,0 +1,31 @@
+#!/bin/sh
+# python.sh — the Python binding's pytest suite (python/tests) against the
+# built libtenyo.so, with Debian's python3 (python3-pytest, python3-pandas:
+# TEST_DEB_PKGS of the Makefile). Prints pytest's summary, then its counts
+# as "N passed, N failed"; without those packages it says what to install
+# and counts one failure, so that a missing package is never silent.
+# In a sanitizer build the library needs the sanitizer run time loaded
+# first (LD_PRELOAD); leaks are not checked there (CPython's own).
+# Usage: sh tests/python.sh BUILD_DIR
+B=${1:-build}
+PY=/usr/bin/python3
+if ! [ -x "$PY" ] || ! "$PY" -c 'import pytest, pandas' 2>/dev/null; then
+  echo "FAIL python: Debian's python3 with pytest and pandas is needed: apt-get install python3-pytest python3-pandas"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+pre=
+case $SANFLAGS in *address*) pre=$(${CC:-cc} -print-file-name=libasan.so);; esac
+out=$(mktemp "${TMPDIR:-/tmp}/tenyo-py-XXXXXX")
+trap 'rm -f "$out"' EXIT
+TENYO_LIB="$B/libtenyo.so.0" TENYO="$B/tenyo" TENYO_ABI="$B/tests/abi" PYTHONPATH=python \
+  PYTHONDONTWRITEBYTECODE=1 ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$pre" \
+  "$PY" -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee "$out"
+line=$(grep -E '^=* ?[0-9]+ (passed|failed)' "$out" | tail -n 1)
+[ -z "$line" ] && line=$(grep -E '[0-9]+ (passed|failed)' "$out" | tail -n 1)
+n() { echo "$line" | grep -o "[0-9][0-9]* $1" | grep -o '^[0-9]*'; }
+p=$(n passed); f=$(n failed); e=$(n error)
+p=${p:-0}; f=$((${f:-0} + ${e:-0}))
+[ "$p" = 0 ] && [ "$f" = 0 ] && f=1
+echo "$p passed, $f failed"
+[ "$f" = 0 ]
