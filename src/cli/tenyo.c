@@ -171,15 +171,35 @@ static void on_report(void *ud, const char *file, long line, const char *msg) {
     }
 }
 
-/* Progress of the current stage on a terminal: a bar, count, rate and
- * ETA, redrawn at most 10 times a second (and at the end of a stage). */
+/* Progress on a terminal: one line per stage, redrawn at most 10 times a
+ * second, ended by a newline when the stage is done.
+ *
+ *   read      [#######.............] 3.0/8.8 MiB  4160 read  2112 tokenized  1300 rec/s  ETA 0:04
+ *   tokenize  [##################..] 8192/8861  92%  410/s  ETA 0:01
+ *   svd       [########............] 4/11  36%  3.1/s  ETA 0:02
+ *
+ * While files are read the builder tokenizes each batch of records as it
+ * fills, and the reader waits: so the read line is the only line shown, it
+ * counts records read and records tokenized (the "tokenize" reports the
+ * builder makes meanwhile), and it moves while a batch is tokenized. Its
+ * bar, rate and ETA are by tokenized records (the slow part): the total is
+ * extrapolated from the share of the file's bytes read (a pipe, of unknown
+ * size, shows counts and rate alone). A later stage's rate and ETA are
+ * measured from its own first report: a stage that starts part done (the
+ * last batch starts where reading left off) shows the rate of what it
+ * does, not one diluted by the work before it, and "--" until half a
+ * second has passed. Rejected: one bar for the whole build (the SVD's share
+ * of the time varies too much with rank and corpus to weigh the stages). */
 typedef struct progress_state {
     char stage[16];    /* stage being shown */
-    double t0;         /* when it started */
+    double t0;         /* when it started (its first report) */
+    uint64_t done0;    /* done at that first report */
     double last;       /* last redraw */
-    int reading;       /* input files are being read: the reading bar (which
-                          includes tokenizing, done as records arrive) is
-                          the only one shown */
+    int reading;       /* input files are being read: the read line is the
+                          only one shown */
+    uint64_t records;  /* records read so far (all files) */
+    uint64_t tokenized;/* of those, tokenized (the builder's reports) */
+    uint64_t bytes, bytes_total; /* of the file being read (total 0: a pipe) */
 } progress_state;
 
 /* Peak resident memory of this process (getrusage), MiB. */
@@ -195,36 +215,91 @@ static double mono_now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* "m:ss" of seconds into out. */
+static void fmt_eta(char *out, size_t n, double sec) {
+    if (sec >= 0 && sec < 360000) snprintf(out, n, "%d:%02d", (int)sec / 60, (int)sec % 60);
+    else snprintf(out, n, "--");
+}
+
+/* The read line (see progress_state). */
+static void draw_read(progress_state *p, double el, int end) {
+    double rate = el >= 0.5 ? (double)p->tokenized / el : 0;
+    if (!p->bytes_total) {
+        fprintf(stderr, "\r%-9s %.1f MiB  %llu read  %llu tokenized  %.0f rec/s   ", "read",
+                p->bytes / 1048576.0, (unsigned long long)p->records,
+                (unsigned long long)p->tokenized, rate);
+        return;
+    }
+    /* records in the file(s), extrapolated from the bytes read */
+    double est = p->bytes ? (double)p->records * (double)p->bytes_total / (double)p->bytes : 0;
+    if (est < (double)p->records) est = (double)p->records;
+    double frac = est > 0 ? (double)p->tokenized / est : 0;
+    if (frac > 1) frac = 1;
+    char bar[21], eta_s[16] = "--";
+    for (int i = 0; i < 20; i++) bar[i] = i < (int)(20 * frac) ? '#' : '.';
+    bar[20] = 0;
+    if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (est - (double)p->tokenized) / rate);
+    fprintf(stderr, "\r%-9s [%s] %.1f/%.1f MiB  %llu read  %llu tokenized  %.0f rec/s  ETA %s   ",
+            "read", bar, p->bytes / 1048576.0, p->bytes_total / 1048576.0,
+            (unsigned long long)p->records, (unsigned long long)p->tokenized, rate,
+            eta_s);
+}
+
 static void on_progress(void *ud, const char *stage, uint64_t done,
                         uint64_t total) {
     progress_state *p = ud;
     if (!is_tty_stderr() || !p) return;
-    if (p->reading && strcmp(stage, "read MiB")) return;
     double t = mono_now();
+    int reading = !strcmp(stage, "read");
+    if (p->reading || reading) {
+        /* the read line: "read" gives bytes, "tokenize" the records done */
+        if (reading) {
+            p->bytes = done;
+            p->bytes_total = total;
+        } else if (!strcmp(stage, "tokenize")) {
+            p->tokenized = done;
+        } else {
+            return;
+        }
+        if (strcmp(p->stage, "read")) {
+            snprintf(p->stage, sizeof p->stage, "read");
+            p->t0 = t;
+            p->last = 0;
+        }
+        int end = reading && !p->reading;
+        if (!end && t - p->last < 0.1) return;
+        p->last = t;
+        draw_read(p, t - p->t0, end);
+        if (end) fputc('\n', stderr);
+        return;
+    }
     if (strncmp(p->stage, stage, sizeof p->stage - 1)) {
         snprintf(p->stage, sizeof p->stage, "%s", stage);
         p->t0 = t;
+        p->done0 = done;
         p->last = 0;
     }
-    if (done < total && t - p->last < 0.1) return;
+    int end = total && done >= total;
+    if (!end && t - p->last < 0.1) return;
     p->last = t;
     double el = t - p->t0;
     if (total > 1) {
-        char bar[21];
+        char bar[21], eta_s[16] = "--", rate_s[32] = "--/s";
         int fill = (int)(20.0 * (double)done / (double)total);
         for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
         bar[20] = 0;
-        double rate = el > 0 ? (double)done / el : 0;
-        double eta = rate > 0 ? (double)(total - done) / rate : 0;
-        char eta_s[16] = "--";
-        if (rate > 0 && el >= 0.5) snprintf(eta_s, sizeof eta_s, "%d:%02d", (int)eta / 60, (int)eta % 60);
-        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %.0f/s  ETA %s   ", stage, bar,
+        double rate = el > 0 ? (double)(done - p->done0) / el : 0;
+        if (el >= 0.5) {
+            snprintf(rate_s, sizeof rate_s, "%.*f/s", rate < 10 ? 1 : 0, rate);
+            if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (double)(total - done) / rate);
+        }
+        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %s  ETA %s   ", stage, bar,
                 (unsigned long long)done, (unsigned long long)total,
-                100.0 * (double)done / (double)total, rate, eta_s);
+                100.0 * (double)done / (double)total, rate_s, end ? "0:00" : eta_s);
     } else {
         fprintf(stderr, "\r%-9s %s  %.1f s            ", stage, done ? "done" : "...", el);
     }
-    if (done >= total) fputc('\n', stderr);
+    if (end) fputc('\n', stderr);
 }
 
 static const char *index_usage =
@@ -305,12 +380,11 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         progress_state *ps = sink->progress_ud;
         if (sink->progress && ps) ps->reading = 1;
         while ((rc = tenyo_reader_next(r, &d)) == 1) {
-            if (sink->progress && (++nrec & 255) == 0) {
+            if (sink->progress && ps && (++nrec & 63) == 0) {
                 tenyo_read_stats now;
                 tenyo_reader_stats(r, &now);
-                if (now.bytes_total > (1u << 20))
-                    sink->progress(sink->progress_ud, "read MiB", now.bytes_read >> 20,
-                                   now.bytes_total >> 20);
+                ps->records += 64;
+                sink->progress(sink->progress_ud, "read", now.bytes_read, now.bytes_total);
             }
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
             int arc = sink->add(sink->ud, d);
@@ -329,10 +403,13 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         tenyo_read_stats st;
         tenyo_reader_stats(r, &st);
         if (sink->progress && ps) {
-            if (st.bytes_total > (1u << 20))
-                sink->progress(sink->progress_ud, "read MiB", st.bytes_total >> 20,
-                               st.bytes_total >> 20);
-            ps->reading = 0;
+            ps->records += nrec & 63;
+            if (i == nfiles - 1) {
+                ps->reading = 0; /* ends the read line */
+                uint64_t b = st.bytes_total ? st.bytes_total : st.bytes_read;
+                if (!b) b = 1;
+                sink->progress(sink->progress_ud, "read", b, b);
+            }
         }
         /* charset honesty: many records skipped usually means a wrong charset
          * (records with invalid bytes are skipped one by one): more than 5%
@@ -453,7 +530,7 @@ static int cmd_index(int argc, char **argv) {
         if (!bad && out) cli_err("no input files\n");
         return cli_usage_error(index_usage);
     }
-    progress_state ps = {"", 0, 0, 0};
+    progress_state ps = {0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     char err[512] = "";
@@ -607,7 +684,7 @@ static int cmd_add(int argc, char **argv) {
     int ec = open_update(path, threads, &u);
     if (ec) return ec;
     cli_read_totals tot = {0};
-    progress_state ps = {"", 0, 0, 0};
+    progress_state ps = {0};
     cli_sink sink = {update_add, update_error, u, on_progress, &ps};
     ec = cli_read_inputs(&sink, argv + optind + 1, argc - optind - 1, &ro, quiet, NULL, NULL,
                          &tot);
@@ -714,7 +791,7 @@ static int cmd_rebuild(int argc, char **argv) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     bo.threads = threads;
-    progress_state ps = {"", 0, 0, 0};
+    progress_state ps = {0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     tenyo_build_stats st;
