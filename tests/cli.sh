@@ -71,6 +71,36 @@ cp "$D/s.tny" "$D/keep.tny"
 expect 2 cli_index_strict_keeps "$T" index --strict -o "$D/keep.tny" "$D/bad.jsonl"
 if cmp -s "$D/s.tny" "$D/keep.tny"; then ok cli_failed_run_keeps_index; else bad cli_failed_run_keeps_index; fi
 
+# charset honesty: a given --encoding that detection disagrees with is
+# named (warning; fatal under --strict), many skipped records are counted
+# with the charset read and the detected one
+expect 0 cli_charset_forced_wrong "$T" index -q -o "$D/l9.tny" --encoding latin9 data/sample/sample.jsonl
+contains "$D/err" "warning: data/sample/sample.jsonl: --encoding latin9 looks wrong: the text reads differently as UTF-8" cli_charset_forced_wrong_named
+expect 2 cli_charset_forced_wrong_strict "$T" index -q --strict -o "$D/l9s.tny" --encoding latin9 data/sample/sample.jsonl
+[ ! -e "$D/l9s.tny" ] && ok cli_charset_strict_no_output || bad cli_charset_strict_no_output
+contains "$D/err" "was not created" cli_charset_strict_not_created
+if iconv -f UTF-8 -t SHIFT_JIS data/sample/sample.jsonl >"$D/sjis.jsonl" 2>/dev/null; then
+  expect 0 cli_charset_sjis_auto "$T" index -q -o "$D/sj.tny" "$D/sjis.jsonl"
+  contains "$D/err" "indexed 200 docs" cli_charset_sjis_detected
+  if grep -q warning "$D/err"; then bad cli_charset_sjis_no_warning; else ok cli_charset_sjis_no_warning; fi
+  expect 0 cli_charset_sjis_as_utf8 "$T" index -q -o "$D/sj8.tny" --encoding UTF-8 "$D/sjis.jsonl"
+  contains "$D/err" "170 of 200 records skipped (85%), read as UTF-8 (--encoding); detection picks Shift_JIS" cli_charset_skipped_counted
+  expect 0 cli_charset_cp932_same "$T" index -q -o "$D/sj9.tny" --encoding CP932 "$D/sjis.jsonl"
+  if grep -q "looks wrong" "$D/err"; then bad cli_charset_cp932_alias_no_warning; else ok cli_charset_cp932_alias_no_warning; fi
+fi
+# an empty input is named; a failed first run does not claim an index is "unchanged"
+: >"$D/empty.jsonl"
+expect 2 cli_index_empty_input "$T" index -o "$D/e.tny" "$D/empty.jsonl"
+contains "$D/err" "empty.jsonl: no records" cli_index_empty_named
+contains "$D/err" "no documents to index: 0 records in $D/empty.jsonl" cli_index_empty_summary
+expect 2 cli_index_missing_not_created "$T" index -o "$D/nc.tny" "$D/nonexistent.jsonl"
+contains "$D/err" "nc.tny was not created" cli_index_missing_not_created_msg
+# one prefix for every message: "tenyo COMMAND: "
+expect 2 cli_prefix_similar "$T" similar "$D/s.tny" NO-SUCH-ID
+contains "$D/err" "^tenyo similar: " cli_prefix_similar_msg
+expect 3 cli_prefix_info "$T" info "$D/bad.tny"
+contains "$D/err" "^tenyo info: " cli_prefix_info_msg
+
 # approximate search: IVF lists built at index time; probing every list
 # gives the exact LSA results, an index without lists refuses --nprobe
 expect 0 cli_index_ivf "$T" index -q --ivf -o "$D/ivf.tny" data/sample/sample.jsonl

@@ -100,6 +100,15 @@ eval|--protocol|choice|S, X, all|S|$D/none.jsonl
 eval|--ideas-mode|choice|tfidf, lsa, hybrid|lsa|$D/none.jsonl
 EOF
 
+# README's table "Options and their ranges" lists every row above
+sed -n '/^done <<EOF$/,/^EOF$/p' "$0" | sed '1d;$d' | while IFS='|' read -r cmd opt kind lo hi rest; do
+  case $kind in int) r="integer $lo to $hi";; num) r="number $lo to $hi";;
+    'num>') r="number above $lo, at most $hi";; choice) r="one of $lo";; esac
+  row="| \`$cmd\` | \`$opt\` | $r | 1 |"
+  grep -qF -- "$row" README.md || echo "$row"
+done >"$D/missing"
+[ ! -s "$D/missing" ] && ok readme_options_table || bad "readme_options_table (README lacks: $(head -3 "$D/missing" | tr '\n' ' '))"
+
 # --ivf[=LISTS]: an optional value, so only with '='
 usage_error range_index_--ivf_below "--ivf must be an integer from 1 to 1000000, not '0'" index --ivf=0 -o "$D/x.tny" x
 usage_error range_index_--ivf_above "--ivf must be an integer from 1 to 1000000, not '1000001'" index --ivf=1000001 -o "$D/x.tny" x
