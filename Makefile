@@ -204,6 +204,10 @@ MANDIR   ?= $(PREFIX)/share/man
 PCDIR    ?= $(LIBDIR)/pkgconfig
 SHARED   ?= yes
 INSTALL  ?= install
+# The Python binding (python/tenyo) goes where Debian's python3 looks for
+# packages under PREFIX (lib/python3.X/dist-packages); left out without it.
+PYVER    := $(shell /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR ?= $(if $(PYVER),$(LIBDIR)/python$(PYVER)/dist-packages)
 # What libtenyo.a needs (libmicrohttpd is the CLI's only): pkg-config
 # names where Debian ships a .pc file, the rest as -l flags.
 PC_REQUIRES := openblas icu-uc icu-i18n libzstd jansson expat libmd lapacke
@@ -236,12 +240,21 @@ endif
 	$(INSTALL) -m 644 $(BUILD)/tenyo.pc $(DESTDIR)$(PCDIR)/tenyo.pc
 	$(INSTALL) -m 644 man/tenyo.1 $(DESTDIR)$(MANDIR)/man1/tenyo.1
 	$(INSTALL) -m 644 man/libtenyo.3 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
+ifneq ($(PYTHONDIR),)
+	$(INSTALL) -d $(DESTDIR)$(PYTHONDIR)/tenyo
+	$(INSTALL) -m 644 python/tenyo/__init__.py $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py
+endif
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tenyo $(DESTDIR)$(LIBDIR)/libtenyo.a \
 	  $(DESTDIR)$(LIBDIR)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME) $(DESTDIR)$(LIBDIR)/libtenyo.so \
 	  $(DESTDIR)$(INCLUDEDIR)/tenyo.h $(DESTDIR)$(PCDIR)/tenyo.pc \
 	  $(DESTDIR)$(MANDIR)/man1/tenyo.1 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
+ifneq ($(PYTHONDIR),)
+	rm -f $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py
+	-rmdir $(DESTDIR)$(PYTHONDIR)/tenyo 2>/dev/null
+endif
 
 DEMO_INDEX := $(BUILD)/sample.tny
 # IPC subclass titles from ../shared/data when it is there (labels only;

@@ -80,6 +80,9 @@ if stage "$R"; then ok install_runs; else bad "install_runs: $(tail -c 400 "$D/m
 want="bin/tenyo include/tenyo.h lib/libtenyo.a lib/libtenyo.so lib/libtenyo.so.$MAJOR
 lib/libtenyo.so.$VERSION lib/pkgconfig/tenyo.pc share/man/man1/tenyo.1 share/man/man3/libtenyo.3"
 got=$(cd "$R$P" 2>/dev/null && find . ! -type d | sed 's|^\./||' | sort | tr '\n' ' ')
+PYVER=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYDIR=${PYVER:+lib/python$PYVER/dist-packages}
+[ -n "$PYDIR" ] && want="$want $PYDIR/tenyo/__init__.py"
 want=$(echo $want | tr ' ' '\n' | sort | tr '\n' ' ')
 if [ "$got" = "$want" ]; then ok install_file_list; else bad "install_file_list (got: $got; want: $want)"; fi
 [ "$(readlink "$R$P/lib/libtenyo.so.$MAJOR")" = "libtenyo.so.$VERSION" ] && ok install_so_links || bad install_so_links
@@ -90,6 +93,15 @@ if nm -D --defined-only "$R$P/lib/libtenyo.so.$VERSION" | awk '{print $3}' | gre
   bad "install_exports_public_only: $(nm -D --defined-only "$R$P/lib/libtenyo.so.$VERSION" | awk '{print $3}' | grep -v '^tenyo_' | head -5 | tr '\n' ' ')"
 else ok install_exports_public_only; fi
 "$R$P/bin/tenyo" -V >"$D/out" 2>&1 && grep -q "$VERSION" "$D/out" && ok install_bin_runs || bad "install_bin_runs: $(cat "$D/out")"
+
+# the installed Python package finds the installed library
+if [ -n "$PYDIR" ]; then
+  pre=; case $SANFLAGS in *address*) pre=$($CC -print-file-name=libasan.so);; esac
+  if (cd "$D" && LD_PRELOAD="$pre" ASAN_OPTIONS=detect_leaks=0 PYTHONPATH="$R$P/$PYDIR" LD_LIBRARY_PATH="$R$P/lib" \
+      /usr/bin/python3 -c 'import tenyo; print(tenyo.library_path, tenyo.version())') >"$D/out" 2>&1 &&
+     grep -q "^libtenyo.so.$MAJOR $VERSION\$" "$D/out"; then ok install_python_finds_library
+  else bad "install_python_finds_library: $(head -c 300 "$D/out")"; fi
+fi
 
 pcx() { r=$1; shift; PKG_CONFIG_PATH="$r$P/lib/pkgconfig" pkg-config --define-variable=prefix="$r$P" "$@"; }
 [ "$(pcx "$R" --modversion tenyo)" = "$VERSION" ] && ok pc_version || bad pc_version
