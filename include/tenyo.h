@@ -110,7 +110,8 @@ typedef struct tenyo_read_stats {
 
 typedef struct tenyo_reader tenyo_reader;
 
-/* Open an input file. On failure returns a status and writes a message naming
+/* Open an input file; path "-" is standard input ("<stdin>" in messages and
+ * tenyo_doc.source). On failure returns a status and writes a message naming
  * the file into err (may be NULL). opts may be NULL for defaults. */
 int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
                       tenyo_reader **out, char *err, size_t errlen);
