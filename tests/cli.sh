@@ -273,6 +273,22 @@ expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sampl
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
 
+# README's evaluation table: train docs, terms and TF-IDF P@10 as `tenyo
+# eval` prints them today (the other columns take minutes: regenerate them
+# with `tenyo eval FILE` when these change)
+for row in "jp/jplatpat.jsonl|jp (jplatpat.jsonl)" "en/uspto_random_10000.jsonl|en (uspto_random_10000.jsonl)"; do
+  f=../shared/data/${row%%|*}; label=${row#*|}; n=$(echo "$label" | cut -c1-2)
+  if [ ! -f "$f" ]; then echo "skip readme_eval_$n (no $f)"; continue; fi
+  "$T" eval --protocol S -m tfidf "$f" >"$D/ev" 2>&1
+  docs=$(sed -n 's/.*: \([0-9]*\) train docs.*/\1/p' "$D/ev")
+  terms=$(sed -n 's/^index: \([0-9]*\) terms.*/\1/p' "$D/ev")
+  p10=$(awk '$1 == "tfidf" {print $2}' "$D/ev")
+  fmt() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+  want="| $label | $(fmt "$docs") | $(fmt "$terms") | $p10 |"
+  if [ -n "$p10" ] && grep -qF -- "$want" README.md; then ok "readme_eval_$n"
+  else bad "readme_eval_$n (README lacks '$want')"; fi
+done
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

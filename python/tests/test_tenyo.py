@@ -4,6 +4,8 @@ Run by tests/python.sh inside `make test`: TENYO_LIB names the library,
 TENYO the CLI (the oracle: the binding must give the CLI's answers) and
 TENYO_ABI the program printing the C layout of the public structs.
 """
+import contextlib
+import io
 import json
 import os
 import re
@@ -186,5 +188,10 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     code = m.group(1).replace("sample.tny", str(tmp_path / "sample.tny"))
     env = {}
-    exec(compile(code, "README.md", "exec"), env)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(compile(code, "README.md", "exec"), env)
     assert isinstance(env["df"], pd.DataFrame) and len(env["df"]) > 0
+    # the output README shows is the output it gives
+    shown = re.search(r"<!-- python-example -->\s*```python\n.*?```\s*```\n(.*?)```", readme, re.S)
+    assert shown and shown.group(1).rstrip() == buf.getvalue().rstrip(), buf.getvalue()
