@@ -17,6 +17,11 @@
  *   3 index error (missing, damaged, newer format, tokenizer mismatch),
  *   4 resource or dependency error (memory, MeCab dictionary, writing).
  *
+ * Options and messages go through opts.c: every value range-checked, one
+ * "tenyo COMMAND: " prefix, a one-line usage and "see 'tenyo COMMAND
+ * --help'" on a usage error, "did you mean" for commands and options; a
+ * FILE argument may be "-" (standard input).
+ *
  * Human output is for a Japanese analyst reading a terminal: rank, score,
  * id, fields, then the title last (so that wide characters do not break the
  * columns). --json prints one object per result set.
