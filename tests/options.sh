@@ -109,6 +109,19 @@ sed -n '/^done <<EOF$/,/^EOF$/p' "$0" | sed '1d;$d' | while IFS='|' read -r cmd 
 done >"$D/missing"
 [ ! -s "$D/missing" ] && ok readme_options_table || bad "readme_options_table (README lacks: $(head -3 "$D/missing" | tr '\n' ' '))"
 
+# man/tenyo.1 gives the same ranges: the entry of each numeric option in
+# its command's section names "LO to HI" ("above LO and at most HI")
+sed -n '/^done <<EOF$/,/^EOF$/p' "$0" | sed '1d;$d' | while IFS='|' read -r cmd opt kind lo hi rest; do
+  case $kind in int|num) r="$lo to $hi";; 'num>') r="above $lo and at most $hi";; *) continue;; esac
+  up=$(echo "$cmd" | tr a-z A-Z)
+  f=$(echo "$opt" | sed -e 's/^--/Fl \\\\-/' -e 's/^-\([a-z]\)$/Fl \1/')
+  entry=$(awk -v s="TENYO $up" -v f="$f" '/^\.Sh /{on = (substr($0, 5) == s)}
+    on && /^\.It / {inside = (index($0, f " ") > 0 || substr($0, length($0) - length(f) + 1) == f)}
+    on && inside' man/tenyo.1 | tr '\n' ' ')
+  case $entry in *"$r"*) ;; *) echo "$cmd $opt: '$r' not in: $entry";; esac
+done >"$D/manmissing"
+[ ! -s "$D/manmissing" ] && ok man_options_ranges || bad "man_options_ranges ($(head -3 "$D/manmissing" | tr '\n' ' '))"
+
 # --ivf[=LISTS]: an optional value, so only with '='
 usage_error range_index_--ivf_below "--ivf must be an integer from 1 to 1000000, not '0'" index --ivf=0 -o "$D/x.tny" x
 usage_error range_index_--ivf_above "--ivf must be an integer from 1 to 1000000, not '1000001'" index --ivf=1000001 -o "$D/x.tny" x
