@@ -289,6 +289,24 @@ for row in "jp/jplatpat.jsonl|jp (jplatpat.jsonl)" "en/uspto_random_10000.jsonl|
   else bad "readme_eval_$n (README lacks '$want')"; fi
 done
 
+# progress on a terminal (script(1) gives one): the read line moves while
+# batches are tokenized (same records read, more tokenized), rates are never
+# a stale 0/s, and each stage ends at 100%
+f=../shared/data/jp/jplatpat.jsonl
+if [ -f "$f" ] && command -v script >/dev/null 2>&1; then
+  script -qec "$T index -t 1 -o $D/prog.tny $f" /dev/null >"$D/prog" 2>&1
+  tr '\r' '\n' <"$D/prog" | grep -v '^ *$' >"$D/lines"
+  moving=$(sed -n 's/^read .* \([0-9]*\) read  \([0-9]*\) tokenized .*/\1 \2/p' "$D/lines" |
+    awk '$1 == r && $2 > t {n++} {r = $1; t = $2} END {print n + 0}')
+  [ "$moving" -ge 3 ] && ok cli_progress_moves_while_tokenizing || bad "cli_progress_moves_while_tokenizing ($moving: $(head -c 400 "$D/lines"))"
+  if grep -E '(^tokenize|^svd).* 0(\.0)?/s' "$D/lines" >/dev/null; then bad "cli_progress_no_zero_rate: $(grep -E ' 0(\.0)?/s' "$D/lines" | head -2)"
+  else ok cli_progress_no_zero_rate; fi
+  grep -q '^svd .* 11/11 100%' "$D/lines" && grep -q '^tokenize .* 100%' "$D/lines" &&
+    ok cli_progress_stages_end || bad "cli_progress_stages_end: $(tail -c 400 "$D/lines")"
+else
+  echo "skip cli_progress_* (needs $f and script)"
+fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=
