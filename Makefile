@@ -213,7 +213,9 @@ PYTHONDIR ?= $(if $(PYVER),$(LIBDIR)/python$(PYVER)/dist-packages)
 PC_REQUIRES := openblas icu-uc icu-i18n libzstd jansson expat libmd lapacke
 PC_LIBS     := -lmecab -lcsv -lpthread -lm -lstdc++
 
-$(BUILD)/tenyo.pc: Makefile include/tenyo.h
+# Written at every install: PREFIX and LIBDIR may differ from the last one.
+.PHONY: FORCE
+$(BUILD)/tenyo.pc: FORCE
 	@mkdir -p $(dir $@)
 	@{ echo 'prefix=$(PREFIX)'; echo 'exec_prefix=$${prefix}'; \
 	   echo 'libdir=$(patsubst $(PREFIX)%,$${exec_prefix}%,$(LIBDIR))'; \
@@ -225,7 +227,6 @@ $(BUILD)/tenyo.pc: Makefile include/tenyo.h
 	   echo 'Libs: -L$${libdir} -ltenyo'; echo 'Libs.private: $(PC_LIBS)'; \
 	   echo 'Cflags: -I$${includedir}'; } >$@
 
-MAN_PAGES := man/tenyo.1 man/libtenyo.3
 install: all $(BUILD)/tenyo.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	  $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3

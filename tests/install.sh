@@ -134,11 +134,18 @@ if "$D/prog_static" data/sample/sample.jsonl "$D/t.tny" >"$D/out" 2>&1 &&
    grep -q "tenyo $VERSION: 40 docs; nearest of doc 0: SAMPLE-" "$D/out"; then ok pc_run_static
 else bad "pc_run_static: $(head -c 400 "$D/out")"; fi
 
+# another PREFIX, another pkg-config file (not the last install's)
+O="$D/other"
+if stage "$O" PREFIX=/opt/tenyo && grep -q '^prefix=/opt/tenyo$' "$O/opt/tenyo/lib/pkgconfig/tenyo.pc" &&
+   [ -x "$O/opt/tenyo/bin/tenyo" ]; then ok install_other_prefix
+else bad "install_other_prefix: $(cat "$O"/opt/tenyo/lib/pkgconfig/tenyo.pc 2>/dev/null | head -2)"; fi
+$MAKE_ -s --no-print-directory uninstall DESTDIR="$O" PREFIX=/opt/tenyo >"$D/make.log" 2>&1
+
 # -------------------------------------------------------------- uninstall
 for r in "$R" "$S"; do
   $MAKE_ -s --no-print-directory uninstall DESTDIR="$r" PREFIX=$P >"$D/make.log" 2>&1
 done
-left=$(find "$R" "$S" ! -type d | head -5)
+left=$(find "$R" "$S" "$O" ! -type d | head -5)
 [ -z "$left" ] && ok uninstall_removes_all || bad "uninstall_removes_all (left: $left)"
 
 echo "$pass passed, $fail failed"
