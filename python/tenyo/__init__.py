@@ -434,6 +434,15 @@ class Index:
             self._local.ctx = c
         return c
 
+    def _drop_ctx(self):
+        """Free this thread's context (a fresh one has the defaults)."""
+        c = getattr(self._local, "ctx", None)
+        if c is not None:
+            with self._lock:
+                self._ctxs = [(t, x) for t, x in self._ctxs if x is not c]
+            _ctx_free(c)
+            self._local.ctx = None
+
     def _reap(self):
         """Free the contexts of threads that have ended (a batch's pool)."""
         with self._lock:
@@ -498,9 +507,13 @@ class Index:
             raise ValueError("give exactly one of id and text")
         _int("k", k, 1, 10000)
         m = _choice("mode", mode, _MODES)
+        w = None if hybrid_weight is None else _num("hybrid_weight", hybrid_weight, 0, 1)
+        if getattr(self._local, "weighted", False) and w is None:
+            self._drop_ctx()  # back to the library's default weight
         c = self._ctx()
-        if hybrid_weight is not None:
-            _ctx_set_hybrid_weight(c, _num("hybrid_weight", hybrid_weight, 0, 1))
+        if w is not None:
+            _ctx_set_hybrid_weight(c, w)
+        self._local.weighted = w is not None
         hits = (_Hit * k)()
         if text is None:
             got = _similar_doc(c, self._number(id), m, k, hits)

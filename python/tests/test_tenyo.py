@@ -82,6 +82,13 @@ def test_similar_gives_the_cli_answer(index):
     assert [r["rank"] for r in got] == [1, 2, 3, 4, 5]
 
 
+def test_hybrid_weight_applies_to_its_call_only(index):
+    default = index.similar("SAMPLE-001", k=3)
+    tf = index.similar("SAMPLE-001", k=3, hybrid_weight=1.0)
+    assert [r["score"] for r in tf] == [r["score"] for r in index.similar("SAMPLE-001", k=3, mode="tfidf")]
+    assert index.similar("SAMPLE-001", k=3) == default
+
+
 def test_similar_text(index):
     got = index.similar(text="robot gripper with soft fingers", k=3, mode="lsa")
     assert len(got) == 3 and got[0]["score"] >= got[1]["score"] >= got[2]["score"]
