@@ -146,6 +146,9 @@ usage_error no_index "no INDEX" info
 "$T" similr >"$D/out" 2>"$D/err"; rc=$?
 if [ $rc = 1 ] && grep -qF "tenyo: unknown command 'similr'; did you mean 'similar'?" "$D/err" &&
    [ "$(wc -l <"$D/err")" -le 3 ]; then ok command_did_you_mean; else bad "command_did_you_mean (exit $rc: $(cat "$D/err"))"; fi
+"$T" --hepl >"$D/out" 2>"$D/err"; rc=$?
+[ $rc = 1 ] && grep -qF "tenyo: unknown option '--hepl'; did you mean '--help'?" "$D/err" &&
+  ok main_option_did_you_mean || bad "main_option_did_you_mean (exit $rc: $(cat "$D/err"))"
 "$T" -V >"$D/out" 2>&1 && grep -q '^tenyo [0-9]' "$D/out" && ok version_short || bad version_short
 "$T" --version >"$D/out" 2>&1 && grep -q '^tenyo [0-9]' "$D/out" && ok version_long || bad version_long
 

@@ -1154,8 +1154,11 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "serve")) return cli_cmd_serve(argc, argv);
     if (!strcmp(cmd, "tokens")) return cmd_tokens(argc, argv);
     cli_cmd = "";
-    const char *s = cmd[0] == '-' ? NULL : cli_suggest(cmd, cmds, sizeof cmds / sizeof *cmds);
-    if (s) cli_err("unknown command '%s'; did you mean '%s'?\n", cmd, s);
+    static const char *const mopts[] = {"--help", "--version"};
+    const char *s = cmd[0] == '-' ? cli_suggest(cmd, mopts, 2)
+                                  : cli_suggest(cmd, cmds, sizeof cmds / sizeof *cmds);
+    if (s) cli_err("unknown %s '%s'; did you mean '%s'?\n", cmd[0] == '-' ? "option" : "command",
+                   cmd, s);
     else cli_err("unknown %s '%s'\n", cmd[0] == '-' ? "option" : "command", cmd);
     return cli_usage_error(main_usage + strcspn(main_usage, "\n") + 1);
 }
