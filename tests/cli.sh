@@ -293,7 +293,7 @@ done
 # batches are tokenized (same records read, more tokenized), rates are never
 # a stale 0/s, and each stage ends at 100%
 f=../shared/data/jp/jplatpat.jsonl
-if [ -f "$f" ] && command -v script >/dev/null 2>&1; then
+if [ -f "$f" ] && command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
   script -qec "$T index -t 1 -o $D/prog.tny $f" /dev/null >"$D/prog" 2>&1
   tr '\r' '\n' <"$D/prog" | grep -v '^ *$' >"$D/lines"
   moving=$(sed -n 's/^read .* \([0-9]*\) read  \([0-9]*\) tokenized .*/\1 \2/p' "$D/lines" |
@@ -304,7 +304,7 @@ if [ -f "$f" ] && command -v script >/dev/null 2>&1; then
   grep -q '^svd .* 11/11 100%' "$D/lines" && grep -q '^tokenize .* 100%' "$D/lines" &&
     ok cli_progress_stages_end || bad "cli_progress_stages_end: $(tail -c 400 "$D/lines")"
 else
-  echo "skip cli_progress_* (needs $f and script)"
+  echo "skip cli_progress_* (needs $f and script(1) with a pty)"
 fi
 
 # the README names every Debian package the Makefile installs
