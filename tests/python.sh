@@ -1,18 +1,19 @@
 #!/bin/sh
 # python.sh — the Python binding's pytest suite (python/tests) against the
 # built libtenyo.so, with Debian's python3 (python3-pytest, python3-pandas:
-# TEST_DEB_PKGS of the Makefile). Prints pytest's summary, then its counts
-# as "N passed, N failed"; without those packages it says what to install
-# and counts one failure, so that a missing package is never silent.
+# TEST_DEB_PKGS of the Makefile, which `make test` installs as root).
+# Prints pytest's summary, then its counts as "N passed, N failed"; without
+# those packages (not root, not installed) it skips like the other suites
+# that need test packages, saying what to install.
 # In a sanitizer build the library needs the sanitizer run time loaded
 # first (LD_PRELOAD); leaks are not checked there (CPython's own).
 # Usage: sh tests/python.sh BUILD_DIR
 B=${1:-build}
 PY=/usr/bin/python3
 if ! [ -x "$PY" ] || ! "$PY" -c 'import pytest, pandas' 2>/dev/null; then
-  echo "FAIL python: Debian's python3 with pytest and pandas is needed: apt-get install python3-pytest python3-pandas"
-  echo "0 passed, 1 failed"
-  exit 1
+  echo "skip python: Debian's python3 with pytest and pandas is needed: apt-get install python3-pytest python3-pandas"
+  echo "0 passed, 0 failed"
+  exit 0
 fi
 pre=
 case $SANFLAGS in *address*) pre=$(${CC:-cc} -print-file-name=libasan.so);; esac
