@@ -110,7 +110,7 @@ check-deps:
 
 # After check-deps: two apt-get at once (make -j) would fight over apt's lock.
 check-test-deps: check-deps
-	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the tests that need them (API - browser - man lint - Python) will skip. To run them:,true)
+	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the tests that need them (HTTP API; browser; man lint; Python) will skip. To run them:,true)
 
 # Configuration: the packages first, then pkg-config's flags for them. Made
 # again when the Makefile changes; `make clean` removes it with the build.
