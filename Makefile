@@ -6,6 +6,9 @@
 #   make SANITIZE=address,undefined test   sanitizer build (separate build dir)
 #   make fuzz            run every fuzz target FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
 #   make deps            install (root) or print the apt-get line for what is missing
+#   make install         PREFIX=/usr/local DESTDIR= : bin/tenyo, lib/libtenyo.so.N and
+#                        libtenyo.a, include/tenyo.h, lib/pkgconfig/tenyo.pc, man pages
+#                        (SHARED=no: the static library only); make uninstall
 #
 # Sources are picked up by wildcard from the layer folders of src/; each
 # test file tests/test_*.c registers its own tests (see tests/test.h).
@@ -33,23 +36,33 @@ endif
 PKGS    := openblas icu-uc icu-i18n libzstd jansson libmicrohttpd
 CONFIG  := $(BUILD)/config.mk
 # Goals that build nothing and so need no packages and no $(CONFIG).
-NOCONFIG_GOALS := clean deps check-deps fresh-check
+NOCONFIG_GOALS := clean deps check-deps fresh-check uninstall
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
 LIBS    := $(PKG_LIBS) -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
 CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
-ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -MMD -MP
+ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(PICFLAGS) $(CPPFLAGS) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c \
                              src/store/*.c src/search/*.c src/ideas/*.c src/api/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o
+# The library's objects are position-independent: the same objects make
+# libtenyo.a and libtenyo.so (one compile; -fPIC costs nothing measurable in
+# the BLAS- and MeCab-bound paths).
+$(LIB_OBJ): PICFLAGS := -fPIC
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web.o
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+
+# The version of tenyo.h; the shared library's soname carries its major.
+VERSION  := $(shell sed -n 's/^\#define TENYO_VERSION_STRING "\(.*\)"/\1/p' include/tenyo.h)
+MAJOR    := $(firstword $(subst ., ,$(VERSION)))
+SO_NAME  := libtenyo.so.$(MAJOR)
+SO_REAL  := libtenyo.so.$(VERSION)
 
 # Debian packages the build and tests need (see README).
 DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev \
@@ -61,12 +74,15 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
 # checks of the CLI tests), chromium and a Japanese font (the web page's
 # headless end-to-end test, which fails if Japanese renders as empty boxes).
 # Installed as root; otherwise the tests that need them skip.
-TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic
+# mandoc lints the man pages; python3-pytest and python3-pandas run the
+# Python binding's tests (python/).
+TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc \
+                 python3-pytest python3-pandas
 # apt-get update runs at most once per build tree (both checks may install).
 APT_STAMP := $(BUILD)/.apt-updated
 
-.PHONY: all deps test demo clean check-deps check-test-deps fresh-check
-all: check-deps $(BUILD)/tenyo
+.PHONY: all deps test demo clean check-deps check-test-deps fresh-check install uninstall
+all: check-deps $(BUILD)/tenyo $(BUILD)/$(SO_REAL)
 
 # $(call apt_check,PACKAGES,FOR,NONROOT,THEN): install the PACKAGES that are
 # missing when root (apt-get update at most once per build tree, APT_STAMP);
@@ -95,7 +111,7 @@ check-deps:
 
 # After check-deps: two apt-get at once (make -j) would fight over apt's lock.
 check-test-deps: check-deps
-	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the API / browser tests will skip. To run them:,true)
+	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the tests that need them (HTTP API; browser; man lint; Python) will skip. To run them:,true)
 
 # Configuration: the packages first, then pkg-config's flags for them. Made
 # again when the Makefile changes; `make clean` removes it with the build.
@@ -148,6 +164,19 @@ $(BUILD)/libtenyo.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shared library: soname libtenyo.so.MAJOR (TENYO_VERSION_MAJOR of
+# tenyo.h), file libtenyo.so.VERSION; only the public tenyo_* names are
+# exported (src/libtenyo.map), so internal helpers cannot become ABI;
+# --no-undefined proves LIBS names every dependency (not under sanitizers,
+# whose run time the executable brings).
+$(BUILD)/$(SO_REAL): $(LIB_OBJ) src/libtenyo.map
+	$(CC) -shared $(CFLAGS) $(SANFLAGS) -Wl,-soname,$(SO_NAME) -Wl,--version-script=src/libtenyo.map \
+	  -Wl,--as-needed $(if $(SANITIZE),,-Wl,--no-undefined) \
+	  -o $@ $(LIB_OBJ) $(LIBS)
+	ln -sf $(SO_REAL) $(BUILD)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(BUILD)/libtenyo.so
+
+# The CLI links libtenyo.a: one self-contained binary, like zstd's.
 $(BUILD)/tenyo: $(CLI_OBJ) $(BUILD)/libtenyo.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtenyo.a $(LIBS)
 
@@ -156,8 +185,78 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
 
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
-test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run
-	sh tests/all.sh $(BUILD)
+test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi
+	CC="$(CC)" SANFLAGS="$(SANFLAGS)" sh tests/all.sh $(BUILD)
+
+# Sizes and offsets of the public structs, for the Python binding's test.
+$(BUILD)/tests/abi: python/tests/abi.c include/tenyo.h | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) -Iinclude -o $@ python/tests/abi.c
+
+# ============================================================ install
+# GNU conventions: PREFIX (default /usr/local) and DESTDIR (staging root).
+# SHARED=no installs the static library only (its pkg-config file then
+# links it statically with `pkg-config --static`).
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
+PCDIR    ?= $(LIBDIR)/pkgconfig
+SHARED   ?= yes
+INSTALL  ?= install
+# The Python binding (python/tenyo) goes where Debian's python3 looks for
+# packages under PREFIX (lib/python3.X/dist-packages); left out without it.
+PYVER    := $(shell /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYTHONDIR ?= $(if $(PYVER),$(LIBDIR)/python$(PYVER)/dist-packages)
+# What libtenyo.a needs (libmicrohttpd is the CLI's only): pkg-config
+# names where Debian ships a .pc file, the rest as -l flags.
+PC_REQUIRES := openblas icu-uc icu-i18n libzstd jansson expat libmd lapacke
+PC_LIBS     := -llinear -lstemmer -lmecab -lcsv -lpthread -lm -lstdc++
+
+# Written at every install: PREFIX and LIBDIR may differ from the last one.
+.PHONY: FORCE
+$(BUILD)/tenyo.pc: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo 'prefix=$(PREFIX)'; echo 'exec_prefix=$${prefix}'; \
+	   echo 'libdir=$(patsubst $(PREFIX)%,$${exec_prefix}%,$(LIBDIR))'; \
+	   echo 'includedir=$(patsubst $(PREFIX)%,$${prefix}%,$(INCLUDEDIR))'; echo; \
+	   echo 'Name: tenyo'; \
+	   echo 'Description: patent similarity and cross-field proposals (TF-IDF, LSA, MeCab)'; \
+	   echo 'URL: man:libtenyo(3)'; echo 'Version: $(VERSION)'; \
+	   echo 'Requires.private: $(PC_REQUIRES)'; \
+	   echo 'Libs: -L$${libdir} -ltenyo'; echo 'Libs.private: $(PC_LIBS)'; \
+	   echo 'Cflags: -I$${includedir}'; } >$@
+
+install: all $(BUILD)/tenyo.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 755 $(BUILD)/tenyo $(DESTDIR)$(BINDIR)/tenyo
+	$(INSTALL) -m 644 $(BUILD)/libtenyo.a $(DESTDIR)$(LIBDIR)/libtenyo.a
+ifeq ($(SHARED),yes)
+	$(INSTALL) -m 755 $(BUILD)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_REAL)
+	ln -sf $(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libtenyo.so
+endif
+	$(INSTALL) -m 644 include/tenyo.h $(DESTDIR)$(INCLUDEDIR)/tenyo.h
+	$(INSTALL) -m 644 $(BUILD)/tenyo.pc $(DESTDIR)$(PCDIR)/tenyo.pc
+	$(INSTALL) -m 644 man/tenyo.1 $(DESTDIR)$(MANDIR)/man1/tenyo.1
+	$(INSTALL) -m 644 man/libtenyo.3 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
+ifneq ($(PYTHONDIR),)
+	$(INSTALL) -d $(DESTDIR)$(PYTHONDIR)/tenyo
+	$(INSTALL) -m 644 python/tenyo/__init__.py $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py
+endif
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tenyo $(DESTDIR)$(LIBDIR)/libtenyo.a \
+	  $(DESTDIR)$(LIBDIR)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME) $(DESTDIR)$(LIBDIR)/libtenyo.so \
+	  $(DESTDIR)$(INCLUDEDIR)/tenyo.h $(DESTDIR)$(PCDIR)/tenyo.pc \
+	  $(DESTDIR)$(MANDIR)/man1/tenyo.1 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
+ifneq ($(PYTHONDIR),)
+	rm -f $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py
+	-rmdir $(DESTDIR)$(PYTHONDIR)/tenyo 2>/dev/null
+endif
 
 DEMO_INDEX := $(BUILD)/sample.tny
 # IPC subclass titles from ../shared/data when it is there (labels only;

@@ -110,7 +110,8 @@ typedef struct tenyo_read_stats {
 
 typedef struct tenyo_reader tenyo_reader;
 
-/* Open an input file. On failure returns a status and writes a message naming
+/* Open an input file; path "-" is standard input ("<stdin>" in messages and
+ * tenyo_doc.source). On failure returns a status and writes a message naming
  * the file into err (may be NULL). opts may be NULL for defaults. */
 int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
                       tenyo_reader **out, char *err, size_t errlen);
@@ -122,6 +123,11 @@ const char *tenyo_reader_error(const tenyo_reader *r);
 /* Format and encoding in use ("jsonl", "jplatpat", "jpo-xml"; "UTF-8", ...). */
 const char *tenyo_reader_format(const tenyo_reader *r);
 const char *tenyo_reader_encoding(const tenyo_reader *r);
+/* When opts->encoding was given and charset detection (the rules used when
+ * it is not) picks a charset that reads the file's first 64 KiB differently,
+ * the detected charset's name (static in r); NULL otherwise. A hint that the
+ * given encoding is wrong: the reader still reads what was asked. */
+const char *tenyo_reader_detected(const tenyo_reader *r);
 void tenyo_reader_stats(const tenyo_reader *r, tenyo_read_stats *st);
 void tenyo_reader_free(tenyo_reader *r);
 

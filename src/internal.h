@@ -112,6 +112,9 @@ int ty_charset_detect(const char *buf, size_t len, char *name, size_t namelen);
  * offset in err. TENYO_ERR_DEPENDENCY for an unknown charset name. */
 int ty_charset_to_utf8(const char *from, const char *in, size_t inlen,
                        char **out, size_t *outlen, char *err, size_t errlen);
+/* 1 when ICU takes charset names a and b for the same converter
+ * ("latin9" and "ISO-8859-15", "CP932" and "windows-31j"). */
+int ty_charset_same(const char *a, const char *b);
 /* 1 when p[0..len) is well-formed UTF-8; else 0 and *bad = first bad offset. */
 int ty_utf8_valid(const char *p, size_t len, size_t *bad);
 

@@ -7,6 +7,11 @@
 #   fuzz      tests/fuzz/replay.sh (the saved fuzz corpora, every target)
 #   fixtures  tests/fixtures.sh (corrupted index files are refused cleanly)
 #   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments)
+#   options   tests/options.sh (every option's range, did you mean, - as stdin)
+#   man       tests/man.sh (man page lint; --help and man/tenyo.1 agree)
+#   install   tests/install.sh (make install to a DESTDIR; pkg-config program,
+#             shared and static)
+#   python    tests/python.sh (the Python binding's pytest suite)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -38,6 +43,10 @@ suite e2e sh tests/e2e.sh
 suite "fuzz replay" sh tests/fuzz/replay.sh "$B"
 suite fixtures sh tests/fixtures.sh
 suite crash sh tests/crash.sh
+suite options sh tests/options.sh
+suite man sh tests/man.sh
+suite install sh tests/install.sh "$B"
+suite python sh tests/python.sh "$B"
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -262,6 +262,9 @@ if start_server "$D/log2" --threads 1 --quiet; then
   req api_second_server 200 "http://127.0.0.1:$PORT/healthz"
   "$T" serve "$D/s.tny" --port "$PORT" 2>"$D/err"; rc=$?
   [ "$rc" = 4 ] && ok api_port_in_use_exit_4 || bad "api_port_in_use_exit_4 (exit $rc)"
+  grep -q "^tenyo serve: cannot listen on 127.0.0.1 port $PORT: the port is in use" "$D/err" &&
+    grep -q "^tenyo serve: hint: .*--port 0 for a free one" "$D/err" && ! grep -v '^tenyo serve: ' "$D/err" | grep -q . &&
+    ok api_port_in_use_hint || bad "api_port_in_use_hint: $(head -c 300 "$D/err")"
   kill -INT "$PID"; wait "$PID"; rc=$?; PID=
   [ "$rc" = 0 ] && ok api_sigint_exit_0 || bad "api_sigint_exit_0 (exit $rc)"
   grep -q 'GET /healthz' "$D/log2" && bad api_quiet_no_log || ok api_quiet_no_log

@@ -71,6 +71,36 @@ cp "$D/s.tny" "$D/keep.tny"
 expect 2 cli_index_strict_keeps "$T" index --strict -o "$D/keep.tny" "$D/bad.jsonl"
 if cmp -s "$D/s.tny" "$D/keep.tny"; then ok cli_failed_run_keeps_index; else bad cli_failed_run_keeps_index; fi
 
+# charset honesty: a given --encoding that detection disagrees with is
+# named (warning; fatal under --strict), many skipped records are counted
+# with the charset read and the detected one
+expect 0 cli_charset_forced_wrong "$T" index -q -o "$D/l9.tny" --encoding latin9 data/sample/sample.jsonl
+contains "$D/err" "warning: data/sample/sample.jsonl: --encoding latin9 looks wrong: the text reads differently as UTF-8" cli_charset_forced_wrong_named
+expect 2 cli_charset_forced_wrong_strict "$T" index -q --strict -o "$D/l9s.tny" --encoding latin9 data/sample/sample.jsonl
+[ ! -e "$D/l9s.tny" ] && ok cli_charset_strict_no_output || bad cli_charset_strict_no_output
+contains "$D/err" "was not created" cli_charset_strict_not_created
+if iconv -f UTF-8 -t SHIFT_JIS data/sample/sample.jsonl >"$D/sjis.jsonl" 2>/dev/null; then
+  expect 0 cli_charset_sjis_auto "$T" index -q -o "$D/sj.tny" "$D/sjis.jsonl"
+  contains "$D/err" "indexed 200 docs" cli_charset_sjis_detected
+  if grep -q warning "$D/err"; then bad cli_charset_sjis_no_warning; else ok cli_charset_sjis_no_warning; fi
+  expect 0 cli_charset_sjis_as_utf8 "$T" index -q -o "$D/sj8.tny" --encoding UTF-8 "$D/sjis.jsonl"
+  contains "$D/err" "170 of 200 records skipped (85%), read as UTF-8 (--encoding); detection picks Shift_JIS" cli_charset_skipped_counted
+  expect 0 cli_charset_cp932_same "$T" index -q -o "$D/sj9.tny" --encoding CP932 "$D/sjis.jsonl"
+  if grep -q "looks wrong" "$D/err"; then bad cli_charset_cp932_alias_no_warning; else ok cli_charset_cp932_alias_no_warning; fi
+fi
+# an empty input is named; a failed first run does not claim an index is "unchanged"
+: >"$D/empty.jsonl"
+expect 2 cli_index_empty_input "$T" index -o "$D/e.tny" "$D/empty.jsonl"
+contains "$D/err" "empty.jsonl: no records" cli_index_empty_named
+contains "$D/err" "no documents to index: 0 records in $D/empty.jsonl" cli_index_empty_summary
+expect 2 cli_index_missing_not_created "$T" index -o "$D/nc.tny" "$D/nonexistent.jsonl"
+contains "$D/err" "nc.tny was not created" cli_index_missing_not_created_msg
+# one prefix for every message: "tenyo COMMAND: "
+expect 2 cli_prefix_similar "$T" similar "$D/s.tny" NO-SUCH-ID
+contains "$D/err" "^tenyo similar: " cli_prefix_similar_msg
+expect 3 cli_prefix_info "$T" info "$D/bad.tny"
+contains "$D/err" "^tenyo info: " cli_prefix_info_msg
+
 # approximate search: IVF lists built at index time; probing every list
 # gives the exact LSA results, an index without lists refuses --nprobe
 expect 0 cli_index_ivf "$T" index -q --ivf -o "$D/ivf.tny" data/sample/sample.jsonl
@@ -251,6 +281,40 @@ expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sampl
 
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
+
+# README's evaluation table: train docs, terms and TF-IDF P@10 as `tenyo
+# eval` prints them today (the other columns take minutes: regenerate them
+# with `tenyo eval FILE` when these change)
+for row in "jp/jplatpat.jsonl|jp (jplatpat.jsonl)" "en/uspto_random_10000.jsonl|en (uspto_random_10000.jsonl)"; do
+  f=../shared/data/${row%%|*}; label=${row#*|}; n=$(echo "$label" | cut -c1-2)
+  if [ ! -f "$f" ]; then echo "skip readme_eval_$n (no $f)"; continue; fi
+  "$T" eval --protocol S -m tfidf "$f" >"$D/ev" 2>&1
+  docs=$(sed -n 's/.*: \([0-9]*\) train docs.*/\1/p' "$D/ev")
+  terms=$(sed -n 's/^index: \([0-9]*\) terms.*/\1/p' "$D/ev")
+  p10=$(awk '$1 == "tfidf" {print $2}' "$D/ev")
+  fmt() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+  want="| $label | $(fmt "$docs") | $(fmt "$terms") | $p10 |"
+  if [ -n "$p10" ] && grep -qF -- "$want" README.md; then ok "readme_eval_$n"
+  else bad "readme_eval_$n (README lacks '$want')"; fi
+done
+
+# progress on a terminal (script(1) gives one): the read line moves while
+# batches are tokenized (same records read, more tokenized), rates are never
+# a stale 0/s, and each stage ends at 100%
+f=../shared/data/jp/jplatpat.jsonl
+if [ -f "$f" ] && command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+  script -qec "$T index -t 1 -o $D/prog.tny $f" /dev/null >"$D/prog" 2>&1
+  tr '\r' '\n' <"$D/prog" | grep -v '^ *$' >"$D/lines"
+  moving=$(sed -n 's/^read .* \([0-9]*\) read  \([0-9]*\) tokenized .*/\1 \2/p' "$D/lines" |
+    awk '$1 == r && $2 > t {n++} {r = $1; t = $2} END {print n + 0}')
+  [ "$moving" -ge 3 ] && ok cli_progress_moves_while_tokenizing || bad "cli_progress_moves_while_tokenizing ($moving: $(head -c 400 "$D/lines"))"
+  if grep -E '(^tokenize|^svd).* 0(\.0)?/s' "$D/lines" >/dev/null; then bad "cli_progress_no_zero_rate: $(grep -E ' 0(\.0)?/s' "$D/lines" | head -2)"
+  else ok cli_progress_no_zero_rate; fi
+  grep -q '^svd .* 11/11 100%' "$D/lines" && grep -q '^tokenize .* 100%' "$D/lines" &&
+    ok cli_progress_stages_end || bad "cli_progress_stages_end: $(tail -c 400 "$D/lines")"
+else
+  echo "skip cli_progress_* (needs $f and script(1) with a pty)"
+fi
 
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')

@@ -27,6 +27,35 @@ typedef struct cli_read_totals {
     int files;                   /* files read */
 } cli_read_totals;
 
+/* ---- opts.c: options and messages, the same for every command ---- */
+struct option;
+extern const char *cli_cmd;  /* the command main() dispatched ("" before) */
+/* "tenyo COMMAND: " + printf(fmt, ...) on stderr (fmt ends with \n). */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first line of usage and "see 'tenyo COMMAND --help'" on stderr;
+ * returns EXIT_USAGE. */
+int cli_usage_error(const char *usage);
+/* getopt_long that reports unknown options ("did you mean"), missing values
+ * and ambiguous abbreviations itself; returns '?' after reporting. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *lo);
+/* The closest of names[n] to word when close enough, else NULL. */
+const char *cli_suggest(const char *word, const char *const *names, size_t n);
+/* Range-checked values of option opt: 0, or -1 after a message naming the
+ * valid range. cli_double's lower bound is exclusive when lo_open. */
+int cli_long(const char *opt, const char *arg, long lo, long hi, long *out);
+int cli_int(const char *opt, const char *arg, long lo, long hi, int *out);
+int cli_u64(const char *opt, const char *arg, unsigned long long *out);
+int cli_double(const char *opt, const char *arg, double lo, int lo_open, double hi,
+               double *out);
+/* Index of arg in the NULL-terminated names, or -1 after a message. */
+int cli_choice(const char *opt, const char *arg, const char *const *names);
+/* --mode M (tfidf | lsa | hybrid) into *mode; 0, or -1 after a message. */
+int cli_mode_opt(const char *opt, const char *arg, tenyo_mode *mode);
+/* 0 when ICU knows the charset name, else -1 after a message. */
+int cli_check_encoding(const char *opt, const char *arg);
+/* "-" (standard input) as a path the library can open. */
+const char *cli_input_path(const char *path);
+
 int cli_exit_code(int status);
 char *cli_slurp(const char *path, size_t *len);
 /* Resolve the query of `similar` / `ideas`: an indexed id (*doc >= 0), or

@@ -399,7 +399,7 @@ static int run_x(const tenyo_index *x, const split_filter *sf,
     for (int t = 0; t < nt; t++) {
         pthread_join(th[t], NULL);
         if (jobs[t].status) {
-            fprintf(stderr, "tenyo: ideas: %s\n", jobs[t].err);
+            cli_err("ideas: %s\n", jobs[t].err);
             ec = EXIT_RESOURCE;
         }
         xstats_add(st, &jobs[t].st);
@@ -461,14 +461,29 @@ static const char *eval_usage =
     "  --hybrid-weight W    TF-IDF weight in hybrid mode (default 0.7)\n"
     "  --keep-index PATH    keep the train index at PATH\n"
     "  --protocol P         S, X or all (default all)\n"
-    "  --knn N, --novelty V, --field-norm A, --serendipity-from R,\n"
-    "  --ideas-mode M       ideas options for Protocol X\n"
+    "  --knn N              Protocol X: neighbours that vote (default 100)\n"
+    "  --novelty V          Protocol X: novelty of the ideas list (default 0.6)\n"
+    "  --field-norm A       Protocol X: votes divided by field size^A (default 0)\n"
+    "  --serendipity-from R Protocol X: proposals ranked by confidence first\n"
+    "  --prior-weight W     Protocol X: weight of the co-classification prior\n"
+    "  --ideas-mode M       Protocol X: similarity for the evidence (default hybrid)\n"
     "  --reference R5,SER   reference recall@5 and serendipity@10 (EVAL.md) for ratios\n"
     "  --min-confidence C   Protocol X with proposals below C left out (default 0)\n"
     "  --dump-candidates F  TSV of every voted field of every Protocol X query\n"
     "                       with its confidence basis (bench/fit_confidence.py)\n"
-    "  --json               one JSON object\n"
-    "  plus the build options of `tenyo index` (-d, -t, --min-df, --max-df, ...)\n";
+    "  -j, --json           one JSON object\n"
+    "build options, as for `tenyo index`:\n"
+    "  -d, --dim K          LSA rank (default 256, fewer for small corpora)\n"
+    "  -t, --threads N      threads (default: all cores)\n"
+    "  --min-df N           drop terms in fewer documents (default 2)\n"
+    "  --max-df R           drop terms in a larger share of documents (default 0.5)\n"
+    "  --seed S             SVD seed (default fixed)\n"
+    "  --power-iters N      randomized SVD power iterations (default 4)\n"
+    "  --oversample N       randomized SVD oversampling (default 16)\n"
+    "  --max-terms N        keep only the N highest-weighted terms of each document\n"
+    "  --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
+    "  --no-parts           do not keep the parts of compound nouns\n"
+    "  --stem, --no-stem    English stemming on (default) or off\n";
 
 int cli_cmd_eval(int argc, char **argv) {
     static const struct option lo[] = {
@@ -503,42 +518,48 @@ int cli_cmd_eval(int argc, char **argv) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:jd:t:h", lo, NULL)) != -1) {
+    static const char *const protos[] = {"S", "X", "all", NULL};
+    static const char *const mnames[] = {"all", "tfidf", "lsa", "hybrid", NULL};
+    long lv;
+    while ((c = cli_getopt(argc, argv, "m:jd:t:h", lo)) != -1) {
         if (cli_build_opt(c, optarg, &bo, &bad)) continue;
         switch (c) {
         case OPT_SALT: sf.salt = optarg; break;
-        case OPT_MODULUS: sf.mod = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'm': modes = optarg; break;
+        case OPT_MODULUS:
+            if (cli_long("--modulus", optarg, 2, 1000000, &lv)) bad = 1;
+            else sf.mod = (unsigned)lv;
+            break;
+        case 'm': modes = optarg; bad |= cli_choice("--mode", optarg, mnames) < 0; break;
         case 'j': json = 1; break;
         case OPT_KEEP: keep = optarg; break;
-        case OPT_WEIGHT: weight = strtod(optarg, NULL); break;
-        case 'P': proto = optarg; break;
-        case 'K': io.knn = atoi(optarg); break;
-        case 'N': io.novelty = strtod(optarg, NULL); break;
-        case 'A': io.field_norm = strtod(optarg, NULL); break;
-        case 'R': io.serendipity_from = atoi(optarg); break;
-        case 'W': io.prior_weight = strtod(optarg, NULL); break;
+        case OPT_WEIGHT: bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &weight) != 0; break;
+        case 'P': proto = optarg; bad |= cli_choice("--protocol", optarg, protos) < 0; break;
+        case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
+        case 'N': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io.novelty) != 0; break;
+        case 'A': bad |= cli_double("--field-norm", optarg, 0, 0, 2, &io.field_norm) != 0; break;
+        case 'R':
+            bad |= cli_int("--serendipity-from", optarg, 0, 100, &io.serendipity_from) != 0;
+            break;
+        case 'W': bad |= cli_double("--prior-weight", optarg, 0, 0, 10, &io.prior_weight) != 0; break;
         case 'D': dump_path = optarg; break;
-        case 'C': io.min_confidence = strtod(optarg, NULL); break;
+        case 'C':
+            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
+            break;
         case 'F':
-            if (sscanf(optarg, "%lf,%lf", &ref5, &refser) != 2 || !(ref5 > 0) || !(refser > 0)) {
-                fprintf(stderr, "tenyo: --reference wants RECALL5,SERENDIPITY10 (like 0.877,0.597)\n");
+            if (sscanf(optarg, "%lf,%lf", &ref5, &refser) != 2 || !(ref5 > 0 && ref5 <= 1) ||
+                !(refser > 0 && refser <= 1)) {
+                cli_err("--reference must be RECALL5,SERENDIPITY10, two numbers above 0 and "
+                        "at most 1 (like 0.877,0.597), not '%s'\n", optarg);
                 bad = 1;
             }
             break;
-        case 'I':
-            if (cli_parse_mode(optarg, &io.mode)) bad = 1;
-            break;
+        case 'I': bad |= cli_mode_opt("--ideas-mode", optarg, &io.mode) != 0; break;
         case 'h': fputs(eval_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
     }
     int do_s = !strcmp(proto, "all") || !strcmp(proto, "S");
     int do_x = !strcmp(proto, "all") || !strcmp(proto, "X");
-    if (!do_s && !do_x) {
-        fprintf(stderr, "tenyo: --protocol must be S, X or all\n");
-        bad = 1;
-    }
     tenyo_mode mlist[3];
     int nm = 0;
     if (!strcmp(modes, "all")) {
@@ -546,13 +567,10 @@ int cli_cmd_eval(int argc, char **argv) {
         nm = 3;
     } else if (cli_parse_mode(modes, &mlist[0]) == 0) {
         nm = 1;
-    } else {
-        fprintf(stderr, "tenyo: unknown mode '%s'\n", modes);
-        bad = 1;
     }
-    if (bad || optind >= argc || sf.mod < 2 || (weight >= 0 && weight > 1)) {
-        fputs(eval_usage, stderr);
-        return EXIT_USAGE;
+    if (bad || optind >= argc || (!do_s && !do_x)) {
+        if (!bad) cli_err("no input files\n");
+        return cli_usage_error(eval_usage);
     }
     char tmp[4096];
     if (keep) snprintf(tmp, sizeof tmp, "%s", keep);
@@ -564,7 +582,7 @@ int cli_cmd_eval(int argc, char **argv) {
     char err[512] = "";
     tenyo_builder *b = NULL;
     int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
-    if (rc) { fprintf(stderr, "tenyo: %s\n", err); return EXIT_RESOURCE; }
+    if (rc) { cli_err("%s\n", err); return EXIT_RESOURCE; }
     double t0 = now_s();
     cli_read_totals tot = {0};
     tenyo_read_opts ro = {0};
@@ -574,7 +592,7 @@ int cli_cmd_eval(int argc, char **argv) {
     tenyo_build_stats st;
     rc = tenyo_builder_write(b, tmp, &st);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_builder_error(b));
+        cli_err("%s\n", tenyo_builder_error(b));
         tenyo_builder_free(b);
         return cli_exit_code(rc);
     }
@@ -583,10 +601,10 @@ int cli_cmd_eval(int argc, char **argv) {
     tenyo_index *x = NULL;
     rc = tenyo_index_open(tmp, &x, err, sizeof err);
     if (!keep) unlink(tmp);
-    if (rc) { fprintf(stderr, "tenyo: %s\n", err); return EXIT_INDEX; }
+    if (rc) { cli_err("%s\n", err); return EXIT_INDEX; }
     groups g = {0};
     if (build_groups(x, &g)) {
-        fprintf(stderr, "tenyo: out of memory\n");
+        cli_err("out of memory\n");
         tenyo_index_free(x);
         return EXIT_RESOURCE;
     }
@@ -623,13 +641,13 @@ int cli_cmd_eval(int argc, char **argv) {
     if (do_x && ec == EXIT_OK) {
         per = calloc(sf.nxq ? sf.nxq : 1, sizeof *per);
         if (!per) {
-            fprintf(stderr, "tenyo: out of memory\n");
+            cli_err("out of memory\n");
             ec = EXIT_RESOURCE;
         } else {
             largest3(x, big);
             FILE *dump = NULL;
             if (dump_path && !(dump = fopen(dump_path, "w"))) {
-                fprintf(stderr, "tenyo: %s: cannot create\n", dump_path);
+                cli_err("%s: cannot create\n", dump_path);
                 ec = EXIT_RESOURCE;
             }
             if (ec == EXIT_OK) {

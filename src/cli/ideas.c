@@ -29,6 +29,8 @@
 static const char *ideas_usage =
     "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
     "Propose other technical fields (IPC subclasses) where the patent could apply.\n"
+    "  --text TEXT          query with free text (Japanese or English)\n"
+    "  --file FILE          query with the text of FILE (charset detected; - for stdin)\n"
     "  --home CODES         home fields, comma-separated subclasses (default: the\n"
     "                       patent's own fields; predicted for free text)\n"
     "  --distance D         section | class | subclass: how far proposals must be\n"
@@ -52,7 +54,7 @@ static const char *ideas_usage =
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
     "                       name an indexed patent); JSONL results in input order\n"
-    "  --json               one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
+    "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {
@@ -696,7 +698,7 @@ static int run_batch(const tenyo_index *x, const char *path,
                      const char *lang, int csv) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
-        fprintf(stderr, "tenyo: %s: cannot open the batch file\n", path);
+        cli_err("%s: cannot open the batch file\n", path);
         return EXIT_INPUT;
     }
     bline *lines = calloc(BATCH_CHUNK, sizeof *lines);
@@ -713,7 +715,7 @@ static int run_batch(const tenyo_index *x, const char *path,
         while (got > 0 && buf[got - 1] == '\r') buf[--got] = 0;
         if (got == 0 && !toolong) continue;
         if (++nq > BATCH_MAX_QUERIES) {
-            fprintf(stderr, "tenyo: %s:%ld: more than %ld queries in one batch\n", path, ln,
+            cli_err("%s:%ld: more than %ld queries in one batch\n", path, ln,
                     BATCH_MAX_QUERIES);
             ec = EXIT_INPUT;
             break;
@@ -735,7 +737,7 @@ static int run_batch(const tenyo_index *x, const char *path,
         b->text = bq.text;
         b->homes = bq.homes;
         if (bad) {
-            fprintf(stderr, "%s:%ld: %s\n", path, ln, msg);
+            cli_err("%s:%ld: %s\n", path, ln, msg);
             json_t *e = json_object(), *q = json_object();
             json_object_set_new(q, "line", json_integer(ln));
             json_object_set_new(e, "query", q);
@@ -778,9 +780,10 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ideas_opts_default(&io);
     long n = 10, nprobe = 0;
     int fmt = OUT_REPORT, c, bad = 0;
-    char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "n:m:jh", lo, NULL)) != -1) {
+    static const char *const dists[] = {"section", "class", "subclass", NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
+    while ((c = cli_getopt(argc, argv, "n:m:jh", lo)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
@@ -789,67 +792,33 @@ int cli_cmd_ideas(int argc, char **argv) {
             homebuf = strdup(optarg);
             io.nhome = homebuf ? split_codes(homebuf, homes, 65) : 0;
             io.home = homes;
-            if (!io.nhome) { fprintf(stderr, "tenyo: --home needs codes\n"); bad = 1; }
+            if (!io.nhome) { cli_err("--home needs codes\n"); bad = 1; }
             break;
-        case 'D':
-            if (!strcmp(optarg, "section")) io.distance = TENYO_DIST_SECTION;
-            else if (!strcmp(optarg, "class")) io.distance = TENYO_DIST_CLASS;
-            else if (!strcmp(optarg, "subclass")) io.distance = TENYO_DIST_SUBCLASS;
-            else { fprintf(stderr, "tenyo: --distance must be section, class or subclass\n"); bad = 1; }
+        case 'D': {
+            int i = cli_choice("--distance", optarg, dists);
+            if (i < 0) bad = 1;
+            else io.distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
+                                                                 : TENYO_DIST_SUBCLASS;
             break;
+        }
         case 'O': io.open_only = 1; break;
         case 'L':
-            if (strcmp(optarg, "ja") && strcmp(optarg, "en")) {
-                fprintf(stderr, "tenyo: --lang must be ja or en\n");
-                bad = 1;
-            }
+            bad |= cli_choice("--lang", optarg, langs) < 0;
             lang = optarg;
             break;
-        case 'V':
-            io.novelty = strtod(optarg, &end);
-            if (*end || io.novelty < 0 || io.novelty > 1) {
-                fprintf(stderr, "tenyo: --novelty must be in [0, 1]\n");
-                bad = 1;
-            }
-            break;
+        case 'V': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io.novelty) != 0; break;
         case 'Q':
-            io.min_confidence = strtod(optarg, &end);
-            if (*end || !(io.min_confidence >= 0) || io.min_confidence > 1) {
-                fprintf(stderr, "tenyo: --min-confidence must be in [0, 1]\n");
-                bad = 1;
-            }
+            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
             break;
         case 'M': io.merge = 0; break;
-        case 'P':
-            nprobe = strtol(optarg, &end, 10);
-            if (*end || nprobe < 1 || nprobe > 1000000) {
-                fprintf(stderr, "tenyo: --nprobe must be between 1 and 1000000\n");
-                bad = 1;
-            }
-            break;
-        case 'K':
-            io.knn = (int)strtol(optarg, &end, 10);
-            if (*end || io.knn < 1 || io.knn > 100000) {
-                fprintf(stderr, "tenyo: --knn must be between 1 and 100000\n");
-                bad = 1;
-            }
-            break;
-        case 'n':
-            n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > MAX_IDEAS) {
-                fprintf(stderr, "tenyo: -n must be between 1 and %d\n", MAX_IDEAS);
-                bad = 1;
-            }
-            break;
+        case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
+        case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
+        case 'n': bad |= cli_long("-n", optarg, 1, MAX_IDEAS, &n) != 0; break;
         case 'B': batch = optarg; break;
-        case 'm':
-            if (cli_parse_mode(optarg, &io.mode)) {
-                fprintf(stderr, "tenyo: unknown mode '%s' (tfidf, lsa, hybrid)\n", optarg);
-                bad = 1;
-            }
-            break;
+        case 'm': bad |= cli_mode_opt("--mode", optarg, &io.mode) != 0; break;
         case 'I':
-            if (ntitles < 4) titles[ntitles++] = optarg;
+            if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
+            else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
         case 'j': fmt = OUT_JSON; break;
         case 'C': fmt = OUT_CSV; break;
@@ -860,10 +829,9 @@ int cli_cmd_ideas(int argc, char **argv) {
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
-        if (!bad) fprintf(stderr, "tenyo ideas: give exactly one of ID, --text, --file, --batch\n");
-        fputs(ideas_usage, stderr);
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : "give exactly one of ID, --text, --file, --batch\n");
         free(homebuf);
-        return EXIT_USAGE;
+        return cli_usage_error(ideas_usage);
     }
     const char *path = argv[optind], *id = npos == 2 ? argv[optind + 1] : NULL;
     tenyo_index *x = NULL;
@@ -872,22 +840,22 @@ int cli_cmd_ideas(int argc, char **argv) {
     int ec = EXIT_OK;
     int rc = tenyo_index_open(path, &x, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         free(homebuf);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     for (int i = 0; i < ntitles; i++) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
-        if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_INPUT; goto done; }
+        if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
     if (batch) {
         ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV);
         goto done;
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
-    if (rc) { fprintf(stderr, "tenyo: %s\n", err); ec = EXIT_RESOURCE; goto done; }
+    if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
     if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, tenyo_ctx_error(ctx));
+        cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
         ec = EXIT_USAGE;
         goto done;
     }
@@ -898,7 +866,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     int st;
     json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
     if (!o) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
+        cli_err("%s\n", tenyo_ctx_error(ctx));
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }

@@ -840,11 +840,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static const char *serve_usage =
     "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE] [--quiet]\n"
     "Serve the index over HTTP: a JSON API and the analyst web page.\n"
-    "  --bind ADDR          address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
-    "  --port N             TCP port (default 8080; 0 picks a free one)\n"
-    "  --threads N          worker threads = query contexts (default: cores, at most 64)\n"
-    "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable)\n"
-    "  --quiet              no access log\n"
+    "  -b, --bind ADDR      address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
+    "  -p, --port N         TCP port (default 8080; 0 picks a free one)\n"
+    "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
+    "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable; - for stdin)\n"
+    "  -q, --quiet          no access log\n"
     "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
     "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
     "     \"open_only\", \"lang\", \"mode\"}. Stops on SIGINT/SIGTERM (exit 0).\n";
@@ -864,6 +864,22 @@ static unsigned conn_limit(void) {
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want) return SRV_MAX_CONNS;
     if (rl.rlim_cur < SRV_SPARE_FDS + 16) return 16;
     return (unsigned)(rl.rlim_cur - SRV_SPARE_FDS);
+}
+
+/* libmicrohttpd's own messages, with our prefix (MHD_OPTION_EXTERNAL_LOGGER);
+ * the one of a failed start is replaced by ours with a hint. */
+typedef struct mhd_log {
+    char last[256];   /* the last message, kept for the start error */
+    int started;      /* 1 once the daemon runs: messages go to stderr */
+} mhd_log;
+
+static void on_mhd_log(void *ud, const char *fmt, va_list ap) {
+    mhd_log *l = ud;
+    char m[256];
+    vsnprintf(m, sizeof m, fmt, ap);
+    m[strcspn(m, "\n")] = 0;
+    if (l->started) cli_err("libmicrohttpd: %s\n", m);
+    else snprintf(l->last, sizeof l->last, "%s", m);
 }
 
 /* Dump j compactly with a newline into *out; 0 ok. */
@@ -895,24 +911,14 @@ int cli_cmd_serve(int argc, char **argv) {
     if (threads < 1) threads = 1;
     if (threads > SRV_MAX_THREADS) threads = SRV_MAX_THREADS;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:p:t:qh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "b:p:t:qh", lo)) != -1) {
         switch (c) {
         case 'b': bind = optarg; break;
-        case 'p':
-            if (serve_parse_long(optarg, 0, 65535, &port)) {
-                fprintf(stderr, "tenyo: --port must be between 0 and 65535\n");
-                bad = 1;
-            }
-            break;
-        case 't':
-            if (serve_parse_long(optarg, 1, SRV_MAX_THREADS, &threads)) {
-                fprintf(stderr, "tenyo: --threads must be between 1 and %d\n", SRV_MAX_THREADS);
-                bad = 1;
-            }
-            break;
+        case 'p': bad |= cli_long("--port", optarg, 0, 65535, &port) != 0; break;
+        case 't': bad |= cli_long("--threads", optarg, 1, SRV_MAX_THREADS, &threads) != 0; break;
         case 'I':
-            if (ntitles < 4) titles[ntitles++] = optarg;
-            else { fprintf(stderr, "tenyo: at most 4 --ipc-titles files\n"); bad = 1; }
+            if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
+            else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
         case 'q': quiet = 1; break;
         case 'h': fputs(serve_usage, stdout); return EXIT_OK;
@@ -920,8 +926,8 @@ int cli_cmd_serve(int argc, char **argv) {
         }
     }
     if (bad || argc - optind != 1) {
-        fputs(serve_usage, stderr);
-        return EXIT_USAGE;
+        if (!bad) cli_err(argc - optind < 1 ? "no INDEX\n" : "one INDEX only\n");
+        return cli_usage_error(serve_usage);
     }
     /* the listening address */
     struct sockaddr_in a4;
@@ -937,7 +943,7 @@ int cli_cmd_serve(int argc, char **argv) {
         a6.sin6_port = htons((uint16_t)port);
         v6 = 1;
     } else {
-        fprintf(stderr, "tenyo: --bind '%s' is not an IPv4 or IPv6 address\n", bind);
+        cli_err("--bind '%s' is not an IPv4 or IPv6 address\n", bind);
         return EXIT_USAGE;
     }
     server s;
@@ -955,7 +961,7 @@ int cli_cmd_serve(int argc, char **argv) {
      * pays for it, and a damaged file is refused at start */
     if (!rc) rc = tenyo_index_warm(x, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         tenyo_index_free(x);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
@@ -963,29 +969,29 @@ int cli_cmd_serve(int argc, char **argv) {
     for (int i = 0; i < ntitles; i++) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) {
-            fprintf(stderr, "tenyo: %s\n", err);
+            cli_err("%s\n", err);
             ec = EXIT_INPUT;
             goto done;
         }
     }
     rc = tenyo_map_new(x, &s.map, err, sizeof err);
     if (rc == TENYO_ERR_EMPTY) {
-        fprintf(stderr, "tenyo: %s; /api/map is not available\n", err);
+        cli_err("%s; /api/map is not available\n", err);
     } else if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         ec = EXIT_RESOURCE;
         goto done;
     }
     if (dump_json(cli_info_json(x, s.path), &s.info_json, &s.info_len) ||
         (s.map && dump_json(map_fields_json(x, s.map), &s.map_json, &s.map_len))) {
-        fprintf(stderr, "tenyo: out of memory\n");
+        cli_err("out of memory\n");
         ec = EXIT_RESOURCE;
         goto done;
     }
     rc = pool_init(&s.pool, x, (int)threads, err, sizeof err);
     pool_ready = 1;
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         ec = EXIT_RESOURCE;
         goto done;
     }
@@ -995,7 +1001,7 @@ int cli_cmd_serve(int argc, char **argv) {
         tenyo_hit h;
         rc = tenyo_similar_text(s.pool.all[i], "warm up", 7, TENYO_MODE_TFIDF, 1, &h);
         if (rc < 0 && rc != TENYO_ERR_EMPTY) {
-            fprintf(stderr, "tenyo: warning: text queries will fail: %s\n",
+            cli_err("warning: text queries will fail: %s\n",
                     tenyo_ctx_error(s.pool.all[i]));
             break;
         }
@@ -1014,7 +1020,7 @@ int cli_cmd_serve(int argc, char **argv) {
     s.wd.quiet = quiet;
     wd_ready = 1;
     if (pthread_create(&s.wd.th, NULL, watchdog_main, &s.wd)) {
-        fprintf(stderr, "tenyo: cannot start a thread\n");
+        cli_err("cannot start a thread\n");
         ec = EXIT_RESOURCE;
         goto done;
     }
@@ -1026,6 +1032,8 @@ int cli_cmd_serve(int argc, char **argv) {
      * trunc_headers); poll() costs nothing at these connection counts */
     unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
+    static mhd_log mlog;
+    errno = 0;
     d = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, &s,
         MHD_OPTION_SOCK_ADDR, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
@@ -1035,16 +1043,24 @@ int cli_cmd_serve(int argc, char **argv) {
         MHD_OPTION_CONNECTION_LIMIT, conns,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s.wd,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &mlog,
         MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "tenyo: cannot listen on %s port %ld: %s\n", bind, port,
-                errno ? strerror(errno) : "libmicrohttpd failed to start");
+        int busy = errno == EADDRINUSE || strstr(mlog.last, "in use");
+        cli_err("cannot listen on %s port %ld: %s\n", bind, port,
+                busy ? "the port is in use"
+                     : errno ? strerror(errno) : mlog.last[0] ? mlog.last
+                                                          : "libmicrohttpd failed to start");
+        if (busy)
+            cli_err("hint: another program (another tenyo serve?) listens there; choose "
+                    "another --port, or --port 0 for a free one\n");
         ec = EXIT_RESOURCE;
         goto done;
     }
+    mlog.started = 1;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned actual = di ? di->port : (unsigned)port;
-    fprintf(stderr, "tenyo serve: listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads)\n",
+    cli_err("listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads)\n",
             v6 ? "[" : "", bind, v6 ? "]" : "", actual, s.path,
             (unsigned long long)tenyo_index_ndocs(x), threads);
     /* one query per server thread already fills the cores: BLAS threads
@@ -1054,7 +1070,7 @@ int cli_cmd_serve(int argc, char **argv) {
     fflush(stderr);
     int sig = 0;
     sigwait(&sigs, &sig);
-    fprintf(stderr, "tenyo serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cli_err("%s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 done:
     if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
     if (wd_ready) {

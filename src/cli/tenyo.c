@@ -17,6 +17,11 @@
  *   3 index error (missing, damaged, newer format, tokenizer mismatch),
  *   4 resource or dependency error (memory, MeCab dictionary, writing).
  *
+ * Options and messages go through opts.c: every value range-checked, one
+ * "tenyo COMMAND: " prefix, a one-line usage and "see 'tenyo COMMAND
+ * --help'" on a usage error, "did you mean" for commands and options; a
+ * FILE argument may be "-" (standard input).
+ *
  * Human output is for a Japanese analyst reading a terminal: rank, score,
  * id, fields, then the title last (so that wide characters do not break the
  * columns). --json prints one object per result set.
@@ -57,7 +62,7 @@ int cli_exit_code(int status) {
 char *cli_slurp(const char *path, size_t *len) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, strerror(errno));
+        cli_err("%s: %s\n", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -67,7 +72,7 @@ char *cli_slurp(const char *path, size_t *len) {
         n += r;
         if (n < cap) break;
         if (cap >= ((size_t)64 << 20)) {
-            fprintf(stderr, "tenyo: %s: query file larger than 64 MiB\n", path);
+            cli_err("%s: query file larger than 64 MiB\n", path);
             free(p);
             p = NULL;
             break;
@@ -86,7 +91,7 @@ char *cli_slurp(const char *path, size_t *len) {
                                 sizeof err);
     free(p);
     if (rc) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, err);
+        cli_err("%s: %s\n", path, err);
         return NULL;
     }
     return u;
@@ -100,7 +105,7 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
     if (id) {
         *doc = tenyo_index_find(x, id);
         if (*doc < 0) {
-            fprintf(stderr, "tenyo: %s: no patent '%s' in the index\n", path, id);
+            cli_err("%s: no patent '%s' in the index\n", path, id);
             return EXIT_INPUT;
         }
         return EXIT_OK;
@@ -164,22 +169,42 @@ static void on_report(void *ud, const char *file, long line, const char *msg) {
     report_state *r = ud;
     r->total++;
     if (r->shown < MAX_REPORTS) {
-        fprintf(stderr, "%s:%ld: %s\n", file, line, msg);
+        cli_err("%s:%ld: %s\n", file, line, msg);
         r->shown++;
         if (r->shown == MAX_REPORTS)
-            fprintf(stderr, "tenyo: further record messages are not shown\n");
+            cli_err("further record messages are not shown\n");
     }
 }
 
-/* Progress of the current stage on a terminal: a bar, count, rate and
- * ETA, redrawn at most 10 times a second (and at the end of a stage). */
+/* Progress on a terminal: one line per stage, redrawn at most 10 times a
+ * second, ended by a newline when the stage is done.
+ *
+ *   read      [#######.............] 3.0/8.8 MiB  4160 read  2112 tokenized  1300 rec/s  ETA 0:04
+ *   tokenize  [##################..] 8192/8861  92%  410/s  ETA 0:01
+ *   svd       [########............] 4/11  36%  3.1/s  ETA 0:02
+ *
+ * While files are read the builder tokenizes each batch of records as it
+ * fills, and the reader waits: so the read line is the only line shown, it
+ * counts records read and records tokenized (the "tokenize" reports the
+ * builder makes meanwhile), and it moves while a batch is tokenized. Its
+ * bar, rate and ETA are by tokenized records (the slow part): the total is
+ * extrapolated from the share of the file's bytes read (a pipe, of unknown
+ * size, shows counts and rate alone). A later stage's rate and ETA are
+ * measured from its own first report: a stage that starts part done (the
+ * last batch starts where reading left off) shows the rate of what it
+ * does, not one diluted by the work before it, and "--" until half a
+ * second has passed. Rejected: one bar for the whole build (the SVD's share
+ * of the time varies too much with rank and corpus to weigh the stages). */
 typedef struct progress_state {
     char stage[16];    /* stage being shown */
-    double t0;         /* when it started */
+    double t0;         /* when it started (its first report) */
+    uint64_t done0;    /* done at that first report */
     double last;       /* last redraw */
-    int reading;       /* input files are being read: the reading bar (which
-                          includes tokenizing, done as records arrive) is
-                          the only one shown */
+    int reading;       /* input files are being read: the read line is the
+                          only one shown */
+    uint64_t records;  /* records read so far (all files) */
+    uint64_t tokenized;/* of those, tokenized (the builder's reports) */
+    uint64_t bytes, bytes_total; /* of the file being read (total 0: a pipe) */
 } progress_state;
 
 /* Peak resident memory of this process (getrusage), MiB. */
@@ -195,36 +220,91 @@ static double mono_now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* "m:ss" of seconds into out. */
+static void fmt_eta(char *out, size_t n, double sec) {
+    if (sec >= 0 && sec < 360000) snprintf(out, n, "%d:%02d", (int)sec / 60, (int)sec % 60);
+    else snprintf(out, n, "--");
+}
+
+/* The read line (see progress_state). */
+static void draw_read(progress_state *p, double el, int end) {
+    double rate = el >= 0.5 ? (double)p->tokenized / el : 0;
+    if (!p->bytes_total) {
+        fprintf(stderr, "\r%-9s %.1f MiB  %llu read  %llu tokenized  %.0f rec/s   ", "read",
+                p->bytes / 1048576.0, (unsigned long long)p->records,
+                (unsigned long long)p->tokenized, rate);
+        return;
+    }
+    /* records in the file(s), extrapolated from the bytes read */
+    double est = p->bytes ? (double)p->records * (double)p->bytes_total / (double)p->bytes : 0;
+    if (est < (double)p->records) est = (double)p->records;
+    double frac = est > 0 ? (double)p->tokenized / est : 0;
+    if (frac > 1) frac = 1;
+    char bar[21], eta_s[16] = "--";
+    for (int i = 0; i < 20; i++) bar[i] = i < (int)(20 * frac) ? '#' : '.';
+    bar[20] = 0;
+    if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (est - (double)p->tokenized) / rate);
+    fprintf(stderr, "\r%-9s [%s] %.1f/%.1f MiB  %llu read  %llu tokenized  %.0f rec/s  ETA %s   ",
+            "read", bar, p->bytes / 1048576.0, p->bytes_total / 1048576.0,
+            (unsigned long long)p->records, (unsigned long long)p->tokenized, rate,
+            eta_s);
+}
+
 static void on_progress(void *ud, const char *stage, uint64_t done,
                         uint64_t total) {
     progress_state *p = ud;
     if (!is_tty_stderr() || !p) return;
-    if (p->reading && strcmp(stage, "read MiB")) return;
     double t = mono_now();
+    int reading = !strcmp(stage, "read");
+    if (p->reading || reading) {
+        /* the read line: "read" gives bytes, "tokenize" the records done */
+        if (reading) {
+            p->bytes = done;
+            p->bytes_total = total;
+        } else if (!strcmp(stage, "tokenize")) {
+            p->tokenized = done;
+        } else {
+            return;
+        }
+        if (strcmp(p->stage, "read")) {
+            snprintf(p->stage, sizeof p->stage, "read");
+            p->t0 = t;
+            p->last = 0;
+        }
+        int end = reading && !p->reading;
+        if (!end && t - p->last < 0.1) return;
+        p->last = t;
+        draw_read(p, t - p->t0, end);
+        if (end) fputc('\n', stderr);
+        return;
+    }
     if (strncmp(p->stage, stage, sizeof p->stage - 1)) {
         snprintf(p->stage, sizeof p->stage, "%s", stage);
         p->t0 = t;
+        p->done0 = done;
         p->last = 0;
     }
-    if (done < total && t - p->last < 0.1) return;
+    int end = total && done >= total;
+    if (!end && t - p->last < 0.1) return;
     p->last = t;
     double el = t - p->t0;
     if (total > 1) {
-        char bar[21];
+        char bar[21], eta_s[16] = "--", rate_s[32] = "--/s";
         int fill = (int)(20.0 * (double)done / (double)total);
         for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
         bar[20] = 0;
-        double rate = el > 0 ? (double)done / el : 0;
-        double eta = rate > 0 ? (double)(total - done) / rate : 0;
-        char eta_s[16] = "--";
-        if (rate > 0 && el >= 0.5) snprintf(eta_s, sizeof eta_s, "%d:%02d", (int)eta / 60, (int)eta % 60);
-        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %.0f/s  ETA %s   ", stage, bar,
+        double rate = el > 0 ? (double)(done - p->done0) / el : 0;
+        if (el >= 0.5) {
+            snprintf(rate_s, sizeof rate_s, "%.*f/s", rate < 10 ? 1 : 0, rate);
+            if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (double)(total - done) / rate);
+        }
+        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %s  ETA %s   ", stage, bar,
                 (unsigned long long)done, (unsigned long long)total,
-                100.0 * (double)done / (double)total, rate, eta_s);
+                100.0 * (double)done / (double)total, rate_s, end ? "0:00" : eta_s);
     } else {
         fprintf(stderr, "\r%-9s %s  %.1f s            ", stage, done ? "done" : "...", el);
     }
-    if (done >= total) fputc('\n', stderr);
+    if (end) fputc('\n', stderr);
 }
 
 static const char *index_usage =
@@ -245,7 +325,8 @@ static const char *index_usage =
     "                           (static pruning: a smaller index; default all)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
-    "      --no-stem            no English stemming (default: Snowball English)\n"
+    "      --stem               English stemming, Snowball English (the default)\n"
+    "      --no-stem            no English stemming\n"
     "      --ivf[=LISTS]        also build approximate-search lists (IVF; default\n"
     "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
     "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
@@ -285,43 +366,68 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         tenyo_reader *r = NULL;
         int rc = tenyo_reader_open(files[i], &ro, &r, err, sizeof err);
         if (rc) {
-            fprintf(stderr, "tenyo: %s\n", err[0] ? err : tenyo_strerror(rc));
+            cli_err("%s\n", err[0] ? err : tenyo_strerror(rc));
             return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        }
+        /* charset honesty: a given encoding that detection disagrees with */
+        const char *det = tenyo_reader_detected(r);
+        if (det) {
+            cli_err("%s%s: --encoding %s looks wrong: the text reads differently as %s, "
+                    "which detection picks (ICU)%s\n", ro.strict ? "" : "warning: ", files[i],
+                    ro.encoding, det, ro.strict ? "" : "; reading it as given");
+            if (ro.strict) {
+                tenyo_reader_free(r);
+                return EXIT_INPUT;
+            }
         }
         const tenyo_doc *d;
         uint64_t nrec = 0;
         progress_state *ps = sink->progress_ud;
         if (sink->progress && ps) ps->reading = 1;
         while ((rc = tenyo_reader_next(r, &d)) == 1) {
-            if (sink->progress && (++nrec & 255) == 0) {
+            if (sink->progress && ps && (++nrec & 63) == 0) {
                 tenyo_read_stats now;
                 tenyo_reader_stats(r, &now);
-                if (now.bytes_total > (1u << 20))
-                    sink->progress(sink->progress_ud, "read MiB", now.bytes_read >> 20,
-                                   now.bytes_total >> 20);
+                ps->records += 64;
+                sink->progress(sink->progress_ud, "read", now.bytes_read, now.bytes_total);
             }
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
             int arc = sink->add(sink->ud, d);
             if (arc) {
-                fprintf(stderr, "tenyo: %s:%ld: %s\n", d->source, d->line,
+                cli_err("%s:%ld: %s\n", d->source, d->line,
                         sink->error(sink->ud));
                 tenyo_reader_free(r);
                 return cli_exit_code(arc);
             }
         }
         if (rc < 0) {
-            fprintf(stderr, "tenyo: %s\n", tenyo_reader_error(r));
+            cli_err("%s\n", tenyo_reader_error(r));
             tenyo_reader_free(r);
             return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         }
         tenyo_read_stats st;
         tenyo_reader_stats(r, &st);
         if (sink->progress && ps) {
-            if (st.bytes_total > (1u << 20))
-                sink->progress(sink->progress_ud, "read MiB", st.bytes_total >> 20,
-                               st.bytes_total >> 20);
-            ps->reading = 0;
+            ps->records += nrec & 63;
+            if (i == nfiles - 1) {
+                ps->reading = 0; /* ends the read line */
+                uint64_t b = st.bytes_total ? st.bytes_total : st.bytes_read;
+                if (!b) b = 1;
+                sink->progress(sink->progress_ud, "read", b, b);
+            }
         }
+        /* charset honesty: many records skipped usually means a wrong charset
+         * (records with invalid bytes are skipped one by one): more than 5%
+         * of the file, or every record, is worth a warning with the counts */
+        uint64_t seen = st.records + st.skipped;
+        if (st.skipped && (st.skipped * 20 > seen || !st.records)) {
+            cli_err("warning: %s: %llu of %llu records skipped (%.0f%%), read as %s%s%s%s\n",
+                    files[i], (unsigned long long)st.skipped, (unsigned long long)seen,
+                    100.0 * (double)st.skipped / (double)seen, tenyo_reader_encoding(r),
+                    ro.encoding ? " (--encoding)" : " (detected)",
+                    det ? "; detection picks " : "", det ? det : "");
+        }
+        if (!seen) cli_err("warning: %s: no records\n", files[i]);
         tot->records += st.records;
         tot->skipped += st.skipped;
         tot->empty += st.empty;
@@ -335,32 +441,39 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
     return EXIT_OK;
 }
 
-/* Shared option parsing for builder settings; returns 1 if handled. */
+/* Shared option parsing for builder settings; returns 1 if handled. Every
+ * number is range-checked here (README "Options"): the library would clamp
+ * or refuse some later, with less to say about which option was wrong. */
 int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
-    char *end = NULL;
+    int r = 0;
+    unsigned long long seed;
     switch (c) {
-    case 'd': bo->dim = (int)strtol(arg, &end, 10); break;
-    case 't': bo->threads = (int)strtol(arg, &end, 10); break;
-    case OPT_MIN_DF: bo->min_df = (int)strtol(arg, &end, 10); break;
-    case OPT_MAX_DF: bo->max_df_ratio = strtod(arg, &end); break;
-    case OPT_SEED: bo->seed = strtoull(arg, &end, 0); break;
-    case OPT_POWER: bo->power_iters = (int)strtol(arg, &end, 10); break;
-    case OPT_OVERSAMPLE: bo->oversample = (int)strtol(arg, &end, 10); break;
-    case OPT_MAX_TERMS:
-        bo->max_terms = (int)strtol(arg, &end, 10);
-        if (bo->max_terms < 1) end = NULL; /* reported as invalid below */
+    case 'd': r = cli_int("--dim", arg, 1, 4096, &bo->dim); break;
+    case 't': r = cli_int("--threads", arg, 0, 256, &bo->threads); break;
+    case OPT_MIN_DF: r = cli_int("--min-df", arg, 1, 1000000000, &bo->min_df); break;
+    case OPT_MAX_DF: r = cli_double("--max-df", arg, 0, 1, 1, &bo->max_df_ratio); break;
+    case OPT_SEED:
+        r = cli_u64("--seed", arg, &seed);
+        bo->seed = seed;
         break;
+    case OPT_POWER: r = cli_int("--power-iters", arg, 0, 50, &bo->power_iters); break;
+    case OPT_OVERSAMPLE: r = cli_int("--oversample", arg, 0, 1000, &bo->oversample); break;
+    case OPT_MAX_TERMS: r = cli_int("--max-terms", arg, 1, 1000000, &bo->max_terms); break;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 2; return 1;
     case OPT_NO_STEM: bo->tok.stem = 0; return 1;
     default: return 0;
     }
-    if (!end || *end || end == arg) {
-        fprintf(stderr, "tenyo: invalid number '%s'\n", arg);
-        *bad = 1;
-    }
+    if (r) *bad = 1;
     return 1;
+}
+
+/* --format F into *f; 0, or -1 after a message. */
+static int format_opt(const char *arg, tenyo_format *f) {
+    static const char *const names[] = {"auto", "jsonl", "jplatpat", "jpo-xml", NULL};
+    if (cli_choice("--format", arg, names) < 0) return -1;
+    return cli_parse_format(arg, f);
 }
 
 static int cmd_index(int argc, char **argv) {
@@ -383,34 +496,28 @@ static int cmd_index(int argc, char **argv) {
     tenyo_build_opts_default(&bo);
     int quiet = 0, bad = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:f:e:d:t:qh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:f:e:d:t:qh", lo)) != -1) {
         if (cli_build_opt(c, optarg, &bo, &bad)) continue;
         switch (c) {
         case 'o': out = optarg; break;
-        case 'f':
-            if (cli_parse_format(optarg, &ro.format)) {
-                fprintf(stderr, "tenyo: unknown format '%s'\n", optarg);
-                bad = 1;
-            }
+        case 'f': bad |= format_opt(optarg, &ro.format) != 0; break;
+        case 'e':
+            ro.encoding = optarg;
+            bad |= cli_check_encoding("--encoding", optarg) != 0;
             break;
-        case 'e': ro.encoding = optarg; break;
         case OPT_STRICT: ro.strict = 1; break;
         case OPT_TITLES:
             if (bo.nipc_titles == 8) {
-                fprintf(stderr, "tenyo: at most 8 --ipc-titles files\n");
+                cli_err("at most 8 --ipc-titles files\n");
                 bad = 1;
             } else {
-                titles[bo.nipc_titles++] = optarg;
+                titles[bo.nipc_titles++] = cli_input_path(optarg);
                 bo.ipc_titles = titles;
             }
             break;
         case OPT_IVF: {
-            char *e = NULL;
-            long v = optarg ? strtol(optarg, &e, 10) : -1;
-            if (optarg && (*e || v < 1 || v > 1000000)) {
-                fprintf(stderr, "tenyo: --ivf lists must be between 1 and 1000000\n");
-                bad = 1;
-            }
+            long v = -1;
+            if (optarg && cli_long("--ivf", optarg, 1, 1000000, &v)) bad = 1;
             bo.ivf_lists = (int)v;
             break;
         }
@@ -419,20 +526,23 @@ static int cmd_index(int argc, char **argv) {
         default: bad = 1;
         }
     }
-    if (bad || !out || optind >= argc) {
-        if (!bad && !out) fprintf(stderr, "tenyo index: -o INDEX is required\n");
-        if (!bad && out) fprintf(stderr, "tenyo index: no input files\n");
-        fputs(index_usage, stderr);
-        return EXIT_USAGE;
+    if (!bad && out && !strcmp(out, "-")) {
+        cli_err("-o -: an index is a file, replaced atomically; name one\n");
+        bad = 1;
     }
-    progress_state ps = {"", 0, 0, 0};
+    if (bad || !out || optind >= argc) {
+        if (!bad && !out) cli_err("-o INDEX is required\n");
+        if (!bad && out) cli_err("no input files\n");
+        return cli_usage_error(index_usage);
+    }
+    progress_state ps = {0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     char err[512] = "";
     tenyo_builder *b = NULL;
     int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
     }
     cli_read_totals tot = {0};
@@ -443,14 +553,21 @@ static int cmd_index(int argc, char **argv) {
                              NULL, &tot);
     if (ec) {
         tenyo_builder_free(b);
-        fprintf(stderr, "tenyo: nothing written; %s is unchanged\n", out);
+        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
+        else cli_err("nothing written; %s was not created\n", out);
         return ec;
     }
     tenyo_build_stats st;
     rc = tenyo_builder_write(b, out, &st);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_builder_error(b));
+        if (rc == TENYO_ERR_EMPTY)
+            cli_err("no documents to index: %llu records in %s%s%s\n",
+                    (unsigned long long)tot.records, argv[optind],
+                    argc - optind > 1 ? " and the other files" : "",
+                    tot.skipped ? " (the others skipped)" : "");
+        else cli_err("%s\n", tenyo_builder_error(b));
         tenyo_builder_free(b);
+        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
         return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
     }
     tenyo_builder_free(b);
@@ -465,7 +582,7 @@ static int cmd_index(int argc, char **argv) {
             st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
     /* updates made to the file that was just replaced no longer apply */
     if (tenyo_index_drop_updates(out, err, sizeof err))
-        fprintf(stderr, "tenyo: warning: %s\n", err);
+        cli_err("warning: %s\n", err);
     return EXIT_OK;
 }
 
@@ -485,8 +602,9 @@ static const char *add_usage =
 
 static const char *delete_usage =
     "usage: tenyo delete INDEX ID... | tenyo delete INDEX --from FILE\n"
-    "Delete documents by id (FILE: one id per line). Unknown ids are reported\n"
-    "and give exit 2; the others are deleted.\n";
+    "Delete documents by id. Unknown ids are reported and give exit 2; the\n"
+    "others are deleted.\n"
+    "  --from FILE         the ids, one per line (- for stdin)\n";
 
 static const char *rebuild_usage =
     "usage: tenyo rebuild INDEX [-t N]\n"
@@ -519,7 +637,7 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
     char err[512] = "";
     int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE
              : rc == TENYO_ERR_IO && strstr(err, "another update") ? EXIT_RESOURCE
                                                                    : EXIT_INDEX;
@@ -532,10 +650,10 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
  * exit code. */
 static int end_update(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st) {
     if (!ec && tenyo_update_commit(u, st)) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
+        cli_err("%s\n", tenyo_update_error(u));
         ec = EXIT_RESOURCE;
     }
-    if (ec) fprintf(stderr, "tenyo: nothing committed; %s is unchanged\n", path);
+    if (ec) cli_err("nothing committed; %s is unchanged\n", path);
     tenyo_update_free(u);
     return ec;
 }
@@ -548,37 +666,30 @@ static int cmd_add(int argc, char **argv) {
     tenyo_read_opts ro = {0};
     int quiet = 0, bad = 0, c, threads = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:e:t:qh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:e:t:qh", lo)) != -1) {
         switch (c) {
-        case 'f':
-            if (cli_parse_format(optarg, &ro.format)) {
-                fprintf(stderr, "tenyo: unknown format '%s'\n", optarg);
-                bad = 1;
-            }
+        case 'f': bad |= format_opt(optarg, &ro.format) != 0; break;
+        case 'e':
+            ro.encoding = optarg;
+            bad |= cli_check_encoding("--encoding", optarg) != 0;
             break;
-        case 'e': ro.encoding = optarg; break;
         case OPT_STRICT: ro.strict = 1; break;
-        case 't': {
-            char *e = NULL;
-            threads = (int)strtol(optarg, &e, 10);
-            if (*e || threads < 0) bad = 1;
-            break;
-        }
+        case 't': bad |= cli_int("--threads", optarg, 0, 256, &threads) != 0; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(add_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
     }
     if (bad || argc - optind < 2) {
-        fputs(add_usage, stderr);
-        return EXIT_USAGE;
+        if (!bad) cli_err(argc - optind < 1 ? "no INDEX\n" : "no input files\n");
+        return cli_usage_error(add_usage);
     }
     const char *path = argv[optind];
     tenyo_update *u = NULL;
     int ec = open_update(path, threads, &u);
     if (ec) return ec;
     cli_read_totals tot = {0};
-    progress_state ps = {"", 0, 0, 0};
+    progress_state ps = {0};
     cli_sink sink = {update_add, update_error, u, on_progress, &ps};
     ec = cli_read_inputs(&sink, argv + optind + 1, argc - optind - 1, &ro, quiet, NULL, NULL,
                          &tot);
@@ -601,19 +712,19 @@ static int cmd_delete(int argc, char **argv) {
     const char *from = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
         if (c == 'F') from = optarg;
         else if (c == 'h') { fputs(delete_usage, stdout); return EXIT_OK; }
-        else { fputs(delete_usage, stderr); return EXIT_USAGE; }
+        else return cli_usage_error(delete_usage);
     }
     if (argc - optind < 1 || (!from && argc - optind < 2)) {
-        fputs(delete_usage, stderr);
-        return EXIT_USAGE;
+        cli_err(argc - optind < 1 ? "no INDEX\n" : "no ids (give ID... or --from FILE)\n");
+        return cli_usage_error(delete_usage);
     }
     const char *path = argv[optind];
     FILE *f = NULL;
     if (from && !(f = strcmp(from, "-") ? fopen(from, "r") : stdin)) {
-        fprintf(stderr, "tenyo: %s: cannot open: %s\n", from, strerror(errno));
+        cli_err("%s: cannot open: %s\n", from, strerror(errno));
         return EXIT_INPUT;
     }
     tenyo_update *u = NULL;
@@ -642,7 +753,7 @@ static int cmd_delete(int argc, char **argv) {
         }
         int r = tenyo_update_delete(u, id);
         if (r < 0) {
-            fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
+            cli_err("%s\n", tenyo_update_error(u));
             ec = EXIT_RESOURCE;
             break;
         }
@@ -650,8 +761,8 @@ static int cmd_delete(int argc, char **argv) {
         else {
             missing++;
             if (missing <= 30) {
-                if (f) fprintf(stderr, "tenyo: %s:%ld: %s: not in the index\n", from, lineno, id);
-                else fprintf(stderr, "tenyo: %s: not in the index\n", id);
+                if (f) cli_err("%s:%ld: %s: not in the index\n", from, lineno, id);
+                else cli_err("%s: not in the index\n", id);
             }
         }
     }
@@ -671,30 +782,28 @@ static int cmd_rebuild(int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c, threads = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:h", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "t:h", lo)) != -1) {
         if (c == 't') {
-            char *e = NULL;
-            threads = (int)strtol(optarg, &e, 10);
-            if (*e || threads < 0) { fputs(rebuild_usage, stderr); return EXIT_USAGE; }
+            if (cli_int("--threads", optarg, 0, 256, &threads)) return cli_usage_error(rebuild_usage);
         } else if (c == 'h') { fputs(rebuild_usage, stdout); return EXIT_OK; }
-        else { fputs(rebuild_usage, stderr); return EXIT_USAGE; }
+        else return cli_usage_error(rebuild_usage);
     }
     if (argc - optind != 1) {
-        fputs(rebuild_usage, stderr);
-        return EXIT_USAGE;
+        cli_err(argc - optind < 1 ? "no INDEX\n" : "one INDEX only\n");
+        return cli_usage_error(rebuild_usage);
     }
     const char *path = argv[optind];
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     bo.threads = threads;
-    progress_state ps = {"", 0, 0, 0};
+    progress_state ps = {0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     tenyo_build_stats st;
     char err[512] = "";
     int rc = tenyo_index_rebuild(path, &bo, &st, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\ntenyo: %s is unchanged\n", err, path);
+        cli_err("%s\ntenyo: %s is unchanged\n", err, path);
         return rc == TENYO_ERR_NOMEM || rc == TENYO_ERR_IO ? EXIT_RESOURCE : EXIT_INDEX;
     }
     fprintf(stderr, "rebuilt %llu documents, %llu terms, rank %d, %.1f s (svd %.1f s), "
@@ -708,25 +817,29 @@ static int cmd_rebuild(int argc, char **argv) {
 
 static const char *info_usage =
     "usage: tenyo info INDEX [--json]\n"
-    "Show what an index holds and how it was built, after checking all of it.\n";
+    "Show what an index holds and how it was built, after checking all of it.\n"
+    "  -j, --json          one JSON object\n";
 
 static int cmd_info(int argc, char **argv) {
     static const struct option lo[] = {{"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "jh", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "jh", lo)) != -1) {
         if (c == 'j') json = 1;
         else if (c == 'h') { fputs(info_usage, stdout); return EXIT_OK; }
-        else { fputs(info_usage, stderr); return EXIT_USAGE; }
+        else return cli_usage_error(info_usage);
     }
-    if (optind != argc - 1) { fputs(info_usage, stderr); return EXIT_USAGE; }
+    if (optind != argc - 1) {
+        cli_err(optind == argc ? "no INDEX\n" : "one INDEX only\n");
+        return cli_usage_error(info_usage);
+    }
     tenyo_index *x = NULL;
     char err[512] = "";
     int rc = tenyo_index_open(argv[optind], &x, err, sizeof err);
     if (!rc) rc = tenyo_index_load_all(x, err, sizeof err); /* check all of it */
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         tenyo_index_free(x);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
@@ -796,7 +909,7 @@ static const char *similar_usage =
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
     "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
     "                        of the index's IVF (index --ivf); candidates scored exactly\n"
-    "      --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
@@ -812,46 +925,23 @@ static int cmd_similar(int argc, char **argv) {
     double w = -1;
     tenyo_mode mode = TENYO_MODE_HYBRID;
     int json = 0, c, bad = 0;
-    char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "k:m:jh", lo, NULL)) != -1) {
+    static const char *const scans[] = {"auto", "fp32", "int8", NULL};
+    while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
-        case 'k':
-            k = strtol(optarg, &end, 10);
-            if (*end || k < 1 || k > 10000) {
-                fprintf(stderr, "tenyo: -k must be between 1 and 10000\n");
-                bad = 1;
-            }
-            break;
-        case 'm':
-            if (cli_parse_mode(optarg, &mode)) {
-                fprintf(stderr, "tenyo: unknown mode '%s' (tfidf, lsa, hybrid)\n", optarg);
-                bad = 1;
-            }
-            break;
-        case 'w':
-            w = strtod(optarg, &end);
-            if (*end || !(w >= 0 && w <= 1)) {
-                fprintf(stderr, "tenyo: --hybrid-weight must be in [0, 1]\n");
-                bad = 1;
-            }
-            break;
+        case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
+        case 'm': bad |= cli_mode_opt("--mode", optarg, &mode) != 0; break;
+        case 'w': bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &w) != 0; break;
         case 'j': json = 1; break;
-        case 's':
-            if (!strcmp(optarg, "auto")) scan = TENYO_SCAN_AUTO;
-            else if (!strcmp(optarg, "fp32")) scan = TENYO_SCAN_FP32;
-            else if (!strcmp(optarg, "int8")) scan = TENYO_SCAN_INT8;
-            else { fprintf(stderr, "tenyo: --scan must be auto, fp32 or int8\n"); bad = 1; }
+        case 's': {
+            int i = cli_choice("--scan", optarg, scans);
+            if (i < 0) bad = 1;
+            else scan = i == 0 ? TENYO_SCAN_AUTO : i == 1 ? TENYO_SCAN_FP32 : TENYO_SCAN_INT8;
             break;
-        case 'P':
-            nprobe = strtol(optarg, &end, 10);
-            if (*end || nprobe < 1 || nprobe > 1000000) {
-                fprintf(stderr, "tenyo: --nprobe must be between 1 and 1000000\n");
-                bad = 1;
-            }
-            break;
+        }
+        case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
         default: bad = 1;
         }
@@ -859,9 +949,8 @@ static int cmd_similar(int argc, char **argv) {
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
-        if (!bad) fprintf(stderr, "tenyo similar: give exactly one of ID, --text, --file\n");
-        fputs(similar_usage, stderr);
-        return EXIT_USAGE;
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : "give exactly one of ID, --text, --file\n");
+        return cli_usage_error(similar_usage);
     }
     const char *path = argv[optind];
     const char *id = npos == 2 ? argv[optind + 1] : NULL;
@@ -869,7 +958,7 @@ static int cmd_similar(int argc, char **argv) {
     char err[512] = "";
     int rc = tenyo_index_open(path, &x, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     int ec = EXIT_OK;
@@ -878,14 +967,14 @@ static int cmd_similar(int argc, char **argv) {
     tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc || !hits) {
-        fprintf(stderr, "tenyo: %s\n", rc ? err : "out of memory");
+        cli_err("%s\n", rc ? err : "out of memory");
         ec = EXIT_RESOURCE;
         goto done;
     }
     if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
     tenyo_ctx_set_scan(ctx, scan);
     if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
-        fprintf(stderr, "tenyo: %s: %s\n", path, tenyo_ctx_error(ctx));
+        cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
         ec = EXIT_USAGE;
         goto done;
     }
@@ -897,7 +986,7 @@ static int cmd_similar(int argc, char **argv) {
     if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
     else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
     if (n < 0) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_ctx_error(ctx));
+        cli_err("%s\n", tenyo_ctx_error(ctx));
         ec = cli_exit_code(n);
         goto done;
     }
@@ -940,9 +1029,16 @@ static void print_term(void *ud, const char *t, size_t n) {
 }
 
 static const char *tokens_usage =
-    "usage: tenyo tokens (--text TEXT | --file FILE) [--dicdir DIR] [--no-parts] [--no-stem]\n"
+    "usage: tenyo tokens (--text TEXT | --file FILE | --identity) [options]\n"
     "Print the index terms of a text, space-separated, one line per input line\n"
-    "(what the indexer sees). Shows the tokenizer identity with --identity.\n";
+    "(what the indexer sees).\n"
+    "      --text TEXT       the text\n"
+    "      --file FILE       the text of FILE (charset detected; - for stdin)\n"
+    "      --identity        first print the tokenizer identity an index records\n"
+    "      --dicdir DIR      MeCab dictionary (default: system ipadic-utf8)\n"
+    "      --no-parts        do not keep the parts of compound nouns\n"
+    "      --stem            English stemming (Snowball English; the default)\n"
+    "      --no-stem         no English stemming\n";
 
 static int cmd_tokens(int argc, char **argv) {
     static const struct option lo[] = {
@@ -955,7 +1051,7 @@ static int cmd_tokens(int argc, char **argv) {
     const char *text = NULL, *file = NULL;
     int c, ident = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
@@ -965,18 +1061,19 @@ static int cmd_tokens(int argc, char **argv) {
         case OPT_NO_STEM: to.stem = 0; break;
         case 'I': ident = 1; break;
         case 'h': fputs(tokens_usage, stdout); return EXIT_OK;
-        default: fputs(tokens_usage, stderr); return EXIT_USAGE;
+        default: return cli_usage_error(tokens_usage);
         }
     }
     if ((!text == !file && !ident) || optind != argc) {
-        fputs(tokens_usage, stderr);
-        return EXIT_USAGE;
+        if (optind != argc) cli_err("unexpected argument '%s'\n", argv[optind]);
+        else cli_err("give one of --text, --file, --identity\n");
+        return cli_usage_error(tokens_usage);
     }
     tenyo_tokenizer *t = NULL;
     char err[512] = "";
     int rc = tenyo_tokenizer_new(&to, &t, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", err);
+        cli_err("%s\n", err);
         return EXIT_RESOURCE;
     }
     if (ident) printf("%s\n", tenyo_tokenizer_identity(t));
@@ -997,7 +1094,7 @@ static int cmd_tokens(int argc, char **argv) {
         int first = 1;
         rc = tenyo_tokenizer_run(t, p, n, print_term, &first);
         if (rc < 0) {
-            fprintf(stderr, "tenyo: %s\n", tenyo_tokenizer_error(t));
+            cli_err("%s\n", tenyo_tokenizer_error(t));
             ec = cli_exit_code(rc);
             break;
         }
@@ -1013,7 +1110,7 @@ static int cmd_tokens(int argc, char **argv) {
 
 static const char *main_usage =
     "tenyo " TENYO_VERSION_STRING " — where else could this patent apply?\n"
-    "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details)\n"
+    "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details; man tenyo)\n"
     "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
     "  similar  nearest patents of an indexed patent or of free text\n"
     "  ideas    other technical fields where a patent could be applied\n"
@@ -1024,25 +1121,28 @@ static const char *main_usage =
     "  rebuild  refit an updated index over its live documents\n"
     "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
-    "  version  print the version\n"
+    "  version  print the version (also -V, --version)\n"
     "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
 
 int main(int argc, char **argv) {
+    static const char *const cmds[] = {"index", "similar", "ideas", "serve", "info", "add",
+                                       "delete", "rebuild", "eval", "tokens", "version", "help"};
     if (argc < 2) {
-        fputs(main_usage, stderr);
-        return EXIT_USAGE;
+        cli_err("no command\n");
+        return cli_usage_error(main_usage + strcspn(main_usage, "\n") + 1);
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(main_usage, stdout);
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
         printf("tenyo %s\n", tenyo_version());
         return EXIT_OK;
     }
     argc--;
     argv++;
+    cli_cmd = cmd;
     if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
@@ -1053,7 +1153,12 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
     if (!strcmp(cmd, "serve")) return cli_cmd_serve(argc, argv);
     if (!strcmp(cmd, "tokens")) return cmd_tokens(argc, argv);
-    fprintf(stderr, "tenyo: unknown command '%s'\n", cmd);
-    fputs(main_usage, stderr);
-    return EXIT_USAGE;
+    cli_cmd = "";
+    static const char *const mopts[] = {"--help", "--version"};
+    const char *s = cmd[0] == '-' ? cli_suggest(cmd, mopts, 2)
+                                  : cli_suggest(cmd, cmds, sizeof cmds / sizeof *cmds);
+    if (s) cli_err("unknown %s '%s'; did you mean '%s'?\n", cmd[0] == '-' ? "option" : "command",
+                   cmd, s);
+    else cli_err("unknown %s '%s'\n", cmd[0] == '-' ? "option" : "command", cmd);
+    return cli_usage_error(main_usage + strcspn(main_usage, "\n") + 1);
 }

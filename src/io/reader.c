@@ -59,6 +59,11 @@
  * are converted strictly, and a byte that is not valid in the charset fails
  * the file with its byte offset and line.
  *
+ * A given encoding is trusted, but the sample is still run through the
+ * detection rules: when they pick a charset that reads the sample to other
+ * text, tenyo_reader_detected() names it (the CLI warns, and fails under
+ * --strict). The path "-" is standard input, "<stdin>" in messages.
+ *
  * Format (TENYO_FORMAT_AUTO), from the first chunk: first non-blank
  * character '{' → JSONL; '<' and the chunk holds "jp-official-gazette" or
  * "<bibliographic-data" → JPO XML; first line holds 文献番号 and a comma →
@@ -81,6 +86,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Bytes of the file used to detect its charset. */
 #define SAMPLE_BYTES (64u * 1024u)
@@ -113,6 +119,8 @@ struct tenyo_reader {
     size_t raw_len;          /* bytes in raw */
     tenyo_format format;     /* format in use (never AUTO after open) */
     char encoding[64];       /* charset the file was read as */
+    char detected[64];       /* what detection picks when it disagrees with
+                                a given encoding (tenyo_reader_detected) */
     ty_parser parser;        /* incremental parser of the format */
     int done;                /* parsing has ended (file end or fatal) */
     int fatal;               /* status next() returns once the queue is done */
@@ -559,6 +567,25 @@ int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
     return rc;
 }
 
+/* A given encoding that detection disagrees with: what detection would
+ * pick goes to r->detected, unless both read the sample to the same text
+ * (plain ASCII read as Latin-9 is harmless). The reader still reads what
+ * the caller asked for; the caller decides what a doubt means. */
+static void doubt_encoding(tenyo_reader *r) {
+    char det[64];
+    if (pick_charset(r->raw, r->raw_len, !r->eof, NULL, det, sizeof det)) return;
+    if (ty_charset_same(det, r->encoding)) return;
+    size_t sn = r->raw_len < SAMPLE_BYTES ? r->raw_len : SAMPLE_BYTES;
+    char *a = NULL, *b = NULL, e[64];
+    size_t na = 0, nb = 0;
+    int ra = ty_charset_to_utf8(r->encoding, r->raw, sn, &a, &na, e, sizeof e);
+    int rb = ty_charset_to_utf8(det, r->raw, sn, &b, &nb, e, sizeof e);
+    int same = !ra && !rb && na == nb && !memcmp(a, b, na);
+    free(a);
+    free(b);
+    if (!same) ty_seterr(r->detected, sizeof r->detected, "%s", det);
+}
+
 int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
                       tenyo_reader **out, char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
@@ -589,7 +616,19 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
     r->env.sink = queue_sink;
     r->env.ud = r;
     r->user_enc = o.encoding != NULL;
-    r->f = fopen(path, "rb");
+    if (!strcmp(path, "-")) { /* standard input, named so in messages */
+        int fd = dup(0);
+        r->f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (!r->f && fd >= 0) close(fd);
+        free(r->path);
+        if (!(r->path = ty_strdup("<stdin>"))) {
+            ty_seterr(err, errlen, "%s: out of memory", path);
+            goto fail;
+        }
+        r->env.path = r->path;
+    } else {
+        r->f = fopen(path, "rb");
+    }
     if (!r->f) {
         ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         rc = TENYO_ERR_IO;
@@ -607,6 +646,7 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
         rc = TENYO_ERR_DEPENDENCY;
         goto fail;
     }
+    if (o.encoding) doubt_encoding(r);
     if (!is_utf8_name(r->encoding)) {
         char msg[256];
         rc = ty_conv_open(r->encoding, &r->conv, msg, sizeof msg);
@@ -701,6 +741,10 @@ const char *tenyo_reader_format(const tenyo_reader *r) {
 
 const char *tenyo_reader_encoding(const tenyo_reader *r) {
     return r ? r->encoding : "";
+}
+
+const char *tenyo_reader_detected(const tenyo_reader *r) {
+    return r && r->detected[0] ? r->detected : NULL;
 }
 
 void tenyo_reader_stats(const tenyo_reader *r, tenyo_read_stats *st) {

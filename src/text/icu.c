@@ -130,6 +130,20 @@ int ty_charset_detect(const char *buf, size_t len, char *name,
     return TENYO_OK;
 }
 
+int ty_charset_same(const char *a, const char *b) {
+    if (!ucnv_compareNames(a, b)) return 1;
+    UErrorCode sa = U_ZERO_ERROR, sb = U_ZERO_ERROR;
+    UConverter *ca = ucnv_open(a, &sa), *cb = ucnv_open(b, &sb);
+    int same = 0;
+    if (U_SUCCESS(sa) && U_SUCCESS(sb)) {
+        const char *na = ucnv_getName(ca, &sa), *nb = ucnv_getName(cb, &sb);
+        same = U_SUCCESS(sa) && U_SUCCESS(sb) && !strcmp(na, nb);
+    }
+    if (ca) ucnv_close(ca);
+    if (cb) ucnv_close(cb);
+    return same;
+}
+
 int ty_charset_to_utf8(const char *from, const char *in, size_t inlen,
                        char **out, size_t *outlen, char *err, size_t errlen) {
     *out = NULL;

@@ -1,0 +1,611 @@
+"""tenyo — where else could this patent apply? Python access to libtenyo.
+
+    import pandas as pd, tenyo
+    tenyo.build("sample.tny", ["data/sample/sample.jsonl"])
+    with tenyo.Index("sample.tny") as x:
+        ideas = pd.DataFrame(x.ideas("SAMPLE-001", n=5))
+
+Design. A thin ctypes layer over the C library's public API (tenyo.h,
+libtenyo.so.0): nothing is compiled at import, and every result is built
+from plain dicts and lists, so it goes straight into pandas.DataFrame.
+The ctypes Structures below mirror tenyo.h field by field; the tests
+compare their sizes and offsets with the C compiler's (python/tests/abi.c),
+so a field added to tenyo.h without this file fails `make test`.
+
+Errors: every negative status of the library becomes a tenyo.Error carrying
+the library's message (``str(e)``), the status (``e.code``, e.g. -8) and its
+name (``e.name``, e.g. "TENYO_ERR_NOTFOUND"); subclasses NotFound, InputError,
+IndexError_ and EmptyQuery let callers catch what they expect. Bad Python
+arguments (an unknown mode, n out of range) are ValueError before any call.
+
+Threads: an Index is immutable and shared; each thread queries through its
+own tenyo_ctx (thread-local, made on first use), as tenyo.h asks. ctypes
+releases the GIL for the duration of every foreign call, so queries from a
+thread pool run in parallel (Index.batch does that).
+
+Rejected: cffi (its API mode compiles at install, its ABI mode gives nothing
+over ctypes here), a CPython extension (a compiler at install time, and
+one more ABI to keep), and calling the tenyo CLI through subprocess
+(JSON parsing of a process per query; no shared index in memory).
+
+The library is looked up as $TENYO_LIB, else build/libtenyo.so.0 of the
+source tree this package sits in, else libtenyo.so.0 on the loader's path
+(after `make install`).
+"""
+import ctypes
+import os
+import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
+                    c_double, c_float, c_int, c_int64, c_size_t, c_uint,
+                    c_uint32, c_uint64, c_void_p)
+
+__all__ = ["Error", "NotFound", "InputError", "IndexError_", "EmptyQuery",
+           "Index", "build", "version", "library_path"]
+
+# ------------------------------------------------------------------ library
+
+def _find_library():
+    env = os.environ.get("TENYO_LIB")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    tree = os.path.join(here, "..", "..", "build", "libtenyo.so.0")
+    if os.path.exists(tree):
+        return os.path.normpath(tree)
+    return "libtenyo.so.0"
+
+
+library_path = _find_library()
+_lib = ctypes.CDLL(library_path)   # CDLL: the GIL is released around calls
+
+# -------------------------------------------------------------- structures
+# Mirrors of tenyo.h; python/tests/abi.c checks every offset.
+
+_report_fn = CFUNCTYPE(None, c_void_p, c_char_p, ctypes.c_long, c_char_p)
+_progress_fn = CFUNCTYPE(None, c_void_p, c_char_p, c_uint64, c_uint64)
+
+
+class _ReadOpts(Structure):
+    _fields_ = [("format", c_int), ("encoding", c_char_p), ("strict", c_int),
+                ("report", _report_fn), ("report_ud", c_void_p)]
+
+
+class _ReadStats(Structure):
+    _fields_ = [("records", c_uint64), ("skipped", c_uint64), ("empty", c_uint64),
+                ("bytes_read", c_uint64), ("bytes_total", c_uint64)]
+
+
+class _TokOpts(Structure):
+    _fields_ = [("mecab_dicdir", c_char_p), ("keep_parts", c_int), ("stem", c_int)]
+
+
+class _BuildOpts(Structure):
+    _fields_ = [("tok", _TokOpts), ("dim", c_int), ("threads", c_int),
+                ("min_df", c_int), ("max_df_ratio", c_double), ("seed", c_uint64),
+                ("oversample", c_int), ("power_iters", c_int),
+                ("progress", _progress_fn), ("progress_ud", c_void_p),
+                ("ipc_titles", POINTER(c_char_p)), ("nipc_titles", c_size_t),
+                ("ivf_lists", c_int), ("max_terms", c_int)]
+
+
+class _BuildStats(Structure):
+    _fields_ = [("docs", c_uint64), ("duplicates", c_uint64), ("empty", c_uint64),
+                ("terms", c_uint64), ("nnz", c_uint64), ("dim", c_int),
+                ("sec_tokenize", c_double), ("sec_svd", c_double),
+                ("sec_total", c_double), ("file_bytes", c_uint64)]
+
+
+class _SectionInfo(Structure):
+    _fields_ = [("name", c_char * 16), ("stored", c_uint64), ("raw", c_uint64)]
+
+
+class _IndexInfo(Structure):
+    _fields_ = [("format_version", c_uint32), ("ndocs", c_uint64), ("nterms", c_uint64),
+                ("nnz", c_uint64), ("dim", c_int), ("nfields", c_uint32),
+                ("nopen", c_uint64), ("seed", c_uint64), ("min_df", c_int),
+                ("max_df_ratio", c_double), ("oversample", c_int),
+                ("power_iters", c_int), ("tokenizer", c_char_p), ("writer", c_char_p),
+                ("created", c_int64), ("file_bytes", c_uint64), ("nsections", c_int),
+                ("sections", _SectionInfo * 24), ("scan_kernel", c_char_p),
+                ("int8_min_docs", c_uint64), ("ivf_lists", c_uint32),
+                ("nphrases", c_uint64), ("max_terms", c_uint32),
+                ("generation", c_uint64), ("nsegments", c_uint32),
+                ("update_bytes", c_uint64), ("docs_fit", c_uint64),
+                ("docs_added", c_uint64), ("docs_deleted", c_uint64),
+                ("terms_new", c_uint64), ("stale_docs", c_double),
+                ("stale_mass", c_double), ("new_term_mass", c_double),
+                ("rebuild_advised", c_int)]
+
+
+class _DocMeta(Structure):
+    _fields_ = [("id", c_char_p), ("title", c_char_p), ("applicant", c_char_p),
+                ("date", c_char_p), ("codes", c_char_p), ("fields", c_char_p),
+                ("open", c_int), ("lang", c_char_p)]
+
+
+class _Hit(Structure):
+    _fields_ = [("doc", c_uint64), ("score", c_float)]
+
+
+class _IdeasOpts(Structure):
+    _fields_ = [("home", POINTER(c_char_p)), ("nhome", c_size_t), ("distance", c_int),
+                ("open_only", c_int), ("mode", c_int), ("knn", c_int),
+                ("novelty", c_double), ("field_norm", c_double),
+                ("prior_weight", c_double), ("serendipity_from", c_int),
+                ("min_confidence", c_double), ("merge", c_int)]
+
+
+class _Basis(Structure):
+    _fields_ = [("vote_share", c_double), ("prior", c_double), ("field_share", c_double),
+                ("generic_share", c_double), ("title_only", c_double),
+                ("model", c_double), ("specific_words", c_double)]
+
+
+class _Idea(Structure):
+    _fields_ = [("field", c_uint32), ("code", c_char_p), ("score", c_double),
+                ("confidence", c_double), ("relevance", c_double),
+                ("surprise", c_double), ("expected", c_int), ("support", c_int),
+                ("focus", c_double), ("basis", _Basis), ("flags", c_uint),
+                ("nalso", c_int), ("also", c_char_p * 4), ("nevidence", c_int),
+                ("evidence", _Hit * 3)]
+
+
+class _IdeasNotes(Structure):
+    _fields_ = [("flags", c_uint), ("hidden", c_size_t), ("hidden_thin", c_size_t),
+                ("min_confidence", c_double),
+                ("candidates", c_size_t), ("best_similarity", c_float),
+                ("nunknown", c_size_t), ("unknown", c_char_p * 8)]
+
+
+class _Query(Structure):
+    _fields_ = [("doc", c_int64), ("text", c_char_p), ("len", c_size_t),
+                ("home", POINTER(c_char_p)), ("nhome", c_size_t)]
+
+
+STRUCTS = {"tenyo_read_opts": _ReadOpts, "tenyo_read_stats": _ReadStats,
+           "tenyo_tok_opts": _TokOpts, "tenyo_build_opts": _BuildOpts,
+           "tenyo_build_stats": _BuildStats, "tenyo_section_info": _SectionInfo,
+           "tenyo_index_info": _IndexInfo, "tenyo_doc_meta": _DocMeta,
+           "tenyo_hit": _Hit, "tenyo_ideas_opts": _IdeasOpts, "tenyo_idea": _Idea,
+           "tenyo_ideas_notes": _IdeasNotes, "tenyo_query": _Query}
+
+# -------------------------------------------------------------- prototypes
+
+_P = c_void_p
+
+
+def _fn(name, restype, *argtypes):
+    f = getattr(_lib, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+_version = _fn("tenyo_version", c_char_p)
+_strerror = _fn("tenyo_strerror", c_char_p, c_int)
+_reader_open = _fn("tenyo_reader_open", c_int, c_char_p, POINTER(_ReadOpts),
+                   POINTER(_P), c_char_p, c_size_t)
+_reader_next = _fn("tenyo_reader_next", c_int, _P, POINTER(_P))
+_reader_error = _fn("tenyo_reader_error", c_char_p, _P)
+_reader_encoding = _fn("tenyo_reader_encoding", c_char_p, _P)
+_reader_detected = _fn("tenyo_reader_detected", c_char_p, _P)
+_reader_stats = _fn("tenyo_reader_stats", None, _P, POINTER(_ReadStats))
+_reader_free = _fn("tenyo_reader_free", None, _P)
+_build_opts_default = _fn("tenyo_build_opts_default", None, POINTER(_BuildOpts))
+_builder_new = _fn("tenyo_builder_new", c_int, POINTER(_BuildOpts), POINTER(_P),
+                   c_char_p, c_size_t)
+_builder_add = _fn("tenyo_builder_add", c_int, _P, _P)
+_builder_write = _fn("tenyo_builder_write", c_int, _P, c_char_p, POINTER(_BuildStats))
+_builder_error = _fn("tenyo_builder_error", c_char_p, _P)
+_builder_free = _fn("tenyo_builder_free", None, _P)
+_index_open = _fn("tenyo_index_open", c_int, c_char_p, POINTER(_P), c_char_p, c_size_t)
+_index_free = _fn("tenyo_index_free", None, _P)
+_index_load_all = _fn("tenyo_index_load_all", c_int, _P, c_char_p, c_size_t)
+_index_info_get = _fn("tenyo_index_info_get", None, _P, c_void_p)
+_index_ndocs = _fn("tenyo_index_ndocs", c_uint64, _P)
+_index_find = _fn("tenyo_index_find", c_int64, _P, c_char_p)
+_index_doc = _fn("tenyo_index_doc", c_int, _P, c_uint64, POINTER(_DocMeta))
+_index_load_titles = _fn("tenyo_index_load_titles", c_int, _P, c_char_p, c_char_p, c_size_t)
+_field_label = _fn("tenyo_field_label", c_char_p, _P, c_char_p, c_char_p)
+_ctx_new = _fn("tenyo_ctx_new", c_int, _P, POINTER(_P), c_char_p, c_size_t)
+_ctx_free = _fn("tenyo_ctx_free", None, _P)
+_ctx_error = _fn("tenyo_ctx_error", c_char_p, _P)
+_ctx_notes = _fn("tenyo_ctx_notes", POINTER(_IdeasNotes), _P)
+_ctx_home = _fn("tenyo_ctx_home", c_char_p, _P, POINTER(c_int))
+_ctx_set_hybrid_weight = _fn("tenyo_ctx_set_hybrid_weight", c_int, _P, c_double)
+_similar_doc = _fn("tenyo_similar_doc", c_int, _P, c_uint64, c_int, c_size_t, POINTER(_Hit))
+_similar_text = _fn("tenyo_similar_text", c_int, _P, c_char_p, c_size_t, c_int, c_size_t,
+                    POINTER(_Hit))
+_ideas_opts_default = _fn("tenyo_ideas_opts_default", None, POINTER(_IdeasOpts))
+_ideas_doc = _fn("tenyo_ideas_doc", c_int, _P, c_uint64, POINTER(_IdeasOpts), c_size_t,
+                 POINTER(_Idea))
+_ideas_text = _fn("tenyo_ideas_text", c_int, _P, c_char_p, c_size_t, POINTER(_IdeasOpts),
+                  c_size_t, POINTER(_Idea))
+_idea_bridge = _fn("tenyo_idea_bridge", c_int, _P, POINTER(_Idea), c_size_t,
+                   POINTER(c_char_p))
+
+# ------------------------------------------------------------------ errors
+
+_NAMES = {0: "TENYO_OK", -1: "TENYO_ERR_ARG", -2: "TENYO_ERR_NOMEM", -3: "TENYO_ERR_IO",
+          -4: "TENYO_ERR_INPUT", -5: "TENYO_ERR_CORRUPT", -6: "TENYO_ERR_VERSION",
+          -7: "TENYO_ERR_MISMATCH", -8: "TENYO_ERR_NOTFOUND", -9: "TENYO_ERR_DEPENDENCY",
+          -10: "TENYO_ERR_LIMIT", -11: "TENYO_ERR_EMPTY"}
+
+
+class Error(Exception):
+    """A failure of libtenyo: str(e) is its message, e.code its status (< 0)
+    and e.name the status's name in tenyo.h."""
+
+    def __init__(self, code, message):
+        self.code = code
+        self.name = _NAMES.get(code, "TENYO_ERR_%d" % -code)
+        self.message = message or _strerror(code).decode()
+        super().__init__(self.message)
+
+
+class NotFound(Error):
+    """An id that is not in the index (TENYO_ERR_NOTFOUND)."""
+
+
+class InputError(Error):
+    """An unreadable or malformed input file (TENYO_ERR_IO, TENYO_ERR_INPUT)."""
+
+
+class IndexError_(Error):
+    """A missing, damaged or newer index, or a tokenizer mismatch."""
+
+
+class EmptyQuery(Error):
+    """Nothing to index, or a query without any term the index knows."""
+
+
+def _error(code, message):
+    cls = {-8: NotFound, -3: InputError, -4: InputError, -5: IndexError_,
+           -6: IndexError_, -7: IndexError_, -11: EmptyQuery}.get(code, Error)
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return cls(code, message)
+
+
+def _s(b):
+    return b.decode("utf-8", "replace") if b is not None else None
+
+
+def version():
+    """The library's version string, e.g. "0.1.0"."""
+    return _version().decode()
+
+# --------------------------------------------------------------- choices
+
+_MODES = {"tfidf": 0, "lsa": 1, "hybrid": 2}
+_FORMATS = {"auto": 0, "jsonl": 1, "jplatpat": 2, "jpo-xml": 3}
+_DISTANCES = {"section": 0, "class": 1, "subclass": 2}
+
+
+def _choice(what, value, table):
+    if value not in table:
+        raise ValueError("%s must be one of %s, not %r" % (what, ", ".join(table), value))
+    return table[value]
+
+
+def _int(what, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError("%s must be an integer from %d to %d, not %r" % (what, lo, hi, value))
+    return value
+
+
+def _num(what, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ValueError("%s must be a number from %g to %g, not %r" % (what, lo, hi, value))
+    return float(value)
+
+# ------------------------------------------------------------------ build
+
+def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
+          threads=0, min_df=2, max_df=0.5, seed=None, ivf=0, max_terms=0):
+    """Index the patent records of files (paths; "-" is standard input) into
+    the index file output, replaced atomically. Options as `tenyo index`
+    (dim 0: the library's default rank). Returns a dict of counts and
+    timings. A forced encoding that charset detection disagrees with gives a
+    UserWarning naming the detected charset (an InputError under strict)."""
+    if isinstance(files, (str, os.PathLike)):
+        files = [files]
+    ro = _ReadOpts(format=_choice("format", format, _FORMATS),
+                   encoding=encoding.encode() if encoding else None, strict=int(bool(strict)))
+    bo = _BuildOpts()
+    _build_opts_default(byref(bo))
+    bo.dim = _int("dim", dim, 0, 4096)
+    bo.threads = _int("threads", threads, 0, 256)
+    bo.min_df = _int("min_df", min_df, 1, 10**9)
+    if not 0 < max_df <= 1:
+        raise ValueError("max_df must be above 0 and at most 1, not %r" % (max_df,))
+    bo.max_df_ratio = float(max_df)
+    if seed is not None:
+        bo.seed = _int("seed", seed, 0, 2**64 - 1)
+    bo.ivf_lists = -1 if ivf is True else _int("ivf", int(ivf), 0, 1000000)
+    bo.max_terms = _int("max_terms", max_terms, 0, 1000000)
+    err = ctypes.create_string_buffer(512)
+    b = _P()
+    rc = _builder_new(byref(bo), byref(b), err, 512)
+    if rc:
+        raise _error(rc, err.value)
+    records = skipped = 0
+    try:
+        for path in files:
+            r = _P()
+            rc = _reader_open(os.fsencode(path), byref(ro), byref(r), err, 512)
+            if rc:
+                raise _error(rc, err.value)
+            try:
+                det = _reader_detected(r)
+                if det:
+                    msg = ("%s: encoding %s looks wrong: the text reads differently as %s, "
+                           "which detection picks" % (path, encoding, det.decode()))
+                    if strict:
+                        raise InputError(-4, msg)
+                    warnings.warn(msg, UserWarning, stacklevel=2)
+                doc = _P()
+                while True:
+                    got = _reader_next(r, byref(doc))
+                    if got == 0:
+                        break
+                    if got < 0:
+                        raise _error(got, _reader_error(r))
+                    rc = _builder_add(b, doc)
+                    if rc:
+                        raise _error(rc, _builder_error(b))
+                st = _ReadStats()
+                _reader_stats(r, byref(st))
+                records += st.records
+                skipped += st.skipped
+            finally:
+                _reader_free(r)
+        bs = _BuildStats()
+        rc = _builder_write(b, os.fsencode(output), byref(bs))
+        if rc:
+            raise _error(rc, _builder_error(b))
+    finally:
+        _builder_free(b)
+    return {"docs": bs.docs, "records": records, "skipped": skipped,
+            "duplicates": bs.duplicates, "empty": bs.empty, "terms": bs.terms,
+            "nnz": bs.nnz, "dim": bs.dim, "seconds": bs.sec_total,
+            "seconds_tokenize": bs.sec_tokenize, "seconds_svd": bs.sec_svd,
+            "file_bytes": bs.file_bytes, "path": os.fspath(output)}
+
+# ------------------------------------------------------------------ index
+
+class Index:
+    """An open index file: immutable, shared by threads. Use as a context
+    manager or call close(). ipc_titles: IPC scheme TSV files for labels."""
+
+    def __init__(self, path, ipc_titles=()):
+        self.path = os.fspath(path)
+        self._x = _P()
+        err = ctypes.create_string_buffer(512)
+        rc = _index_open(os.fsencode(path), byref(self._x), err, 512)
+        if rc:
+            raise _error(rc, err.value)
+        for t in ipc_titles:
+            rc = _index_load_titles(self._x, os.fsencode(t), err, 512)
+            if rc:
+                self.close()
+                raise _error(rc, err.value)
+        self._local = threading.local()
+        self._ctxs = []
+        self._lock = threading.Lock()
+
+    # ---- life
+    def close(self):
+        """Free the contexts and the index (idempotent)."""
+        for _, c in getattr(self, "_ctxs", []):
+            _ctx_free(c)
+        self._ctxs = []
+        if getattr(self, "_x", None):
+            _index_free(self._x)
+            self._x = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def __len__(self):
+        return int(_index_ndocs(self._live()))
+
+    def _live(self):
+        if not self._x:
+            raise ValueError("the index is closed")
+        return self._x
+
+    def _ctx(self):
+        c = getattr(self._local, "ctx", None)
+        if c is None:
+            c = _P()
+            err = ctypes.create_string_buffer(512)
+            rc = _ctx_new(self._live(), byref(c), err, 512)
+            if rc:
+                raise _error(rc, err.value)
+            with self._lock:
+                self._ctxs.append((threading.current_thread(), c))
+            self._local.ctx = c
+        return c
+
+    def _drop_ctx(self):
+        """Free this thread's context (a fresh one has the defaults)."""
+        c = getattr(self._local, "ctx", None)
+        if c is not None:
+            with self._lock:
+                self._ctxs = [(t, x) for t, x in self._ctxs if x is not c]
+            _ctx_free(c)
+            self._local.ctx = None
+
+    def _reap(self):
+        """Free the contexts of threads that have ended (a batch's pool)."""
+        with self._lock:
+            dead = [c for t, c in self._ctxs if not t.is_alive()]
+            self._ctxs = [(t, c) for t, c in self._ctxs if t.is_alive()]
+        for c in dead:
+            _ctx_free(c)
+
+    # ---- what the index holds
+    def info(self, check=False):
+        """What the index holds and how it was built (tenyo info --json
+        in spirit). check=True first verifies every section."""
+        x = self._live()
+        if check:
+            err = ctypes.create_string_buffer(512)
+            rc = _index_load_all(x, err, 512)
+            if rc:
+                raise _error(rc, err.value)
+        # room past the mirrored struct: a newer library may write more
+        buf = ctypes.create_string_buffer(ctypes.sizeof(_IndexInfo) + 4096)
+        _index_info_get(x, buf)
+        i = _IndexInfo.from_buffer(buf)
+        return {"path": self.path, "format_version": i.format_version,
+                "documents": i.ndocs, "open_documents": i.nopen, "terms": i.nterms,
+                "nonzeros": i.nnz, "dim": i.dim, "fields": i.nfields, "seed": i.seed,
+                "min_df": i.min_df, "max_df_ratio": i.max_df_ratio,
+                "tokenizer": _s(i.tokenizer), "writer": _s(i.writer), "created": i.created,
+                "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists,
+                "phrases": i.nphrases, "generation": i.generation,
+                "rebuild_advised": bool(i.rebuild_advised),
+                "sections": [{"name": _s(i.sections[k].name), "stored": i.sections[k].stored,
+                              "raw": i.sections[k].raw} for k in range(i.nsections)]}
+
+    def doc(self, key):
+        """Metadata of an indexed document, by id (str) or number (int)."""
+        x = self._live()
+        n = self._number(key) if isinstance(key, str) else key
+        m = _DocMeta()
+        rc = _index_doc(x, n, byref(m))
+        if rc:
+            raise _error(rc, "no document number %r" % (key,))
+        return {"id": _s(m.id), "title": _s(m.title), "applicant": _s(m.applicant),
+                "date": _s(m.date), "fields": _s(m.fields), "codes": _s(m.codes),
+                "open": bool(m.open), "lang": _s(m.lang)}
+
+    def _number(self, id_):
+        n = _index_find(self._live(), id_.encode())
+        if n < 0:
+            raise NotFound(-8, "%s: no patent '%s' in the index" % (self.path, id_))
+        return n
+
+    def label(self, code, lang="ja"):
+        """The label of an IPC subclass (titles loaded, else built-in)."""
+        _choice("lang", lang, {"ja": 0, "en": 1})
+        return _s(_field_label(self._live(), code.encode(), lang.encode()))
+
+    # ---- queries
+    def similar(self, id=None, *, text=None, k=10, mode="hybrid", hybrid_weight=None):
+        """The k nearest patents of indexed patent id, or of text: a list of
+        dicts (rank, id, score, title, fields, applicant, date, open)."""
+        if (id is None) == (text is None):
+            raise ValueError("give exactly one of id and text")
+        _int("k", k, 1, 10000)
+        m = _choice("mode", mode, _MODES)
+        w = None if hybrid_weight is None else _num("hybrid_weight", hybrid_weight, 0, 1)
+        if getattr(self._local, "weighted", False) and w is None:
+            self._drop_ctx()  # back to the library's default weight
+        c = self._ctx()
+        if w is not None:
+            _ctx_set_hybrid_weight(c, w)
+        self._local.weighted = w is not None
+        hits = (_Hit * k)()
+        if text is None:
+            got = _similar_doc(c, self._number(id), m, k, hits)
+        else:
+            t = text.encode()
+            got = _similar_text(c, t, len(t), m, k, hits)
+        if got < 0:
+            raise _error(got, _ctx_error(c))
+        out = []
+        for r in range(got):
+            d = self.doc(hits[r].doc)
+            out.append({"rank": r + 1, "id": d["id"], "score": round(hits[r].score, 6),
+                        "title": d["title"], "fields": d["fields"],
+                        "applicant": d["applicant"], "date": d["date"], "open": d["open"]})
+        return out
+
+    def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
+              open_only=False, mode="hybrid", novelty=None, min_confidence=None,
+              knn=0, merge=True, lang="ja"):
+        """Other technical fields where patent id (or text) could apply: a
+        list of dicts, best first (rank, code, label, confidence, score,
+        relevance, surprise, expected, support, also, evidence, bridge)."""
+        if (id is None) == (text is None):
+            raise ValueError("give exactly one of id and text")
+        _int("n", n, 1, 100)
+        _choice("lang", lang, {"ja": 0, "en": 1})
+        o = _IdeasOpts()
+        _ideas_opts_default(byref(o))
+        homes = None
+        if home:
+            if isinstance(home, str):
+                home = [h for h in home.replace(",", " ").split() if h]
+            homes = (c_char_p * len(home))(*[h.encode() for h in home])
+            o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
+        o.distance = _choice("distance", distance, _DISTANCES)
+        o.open_only = int(bool(open_only))
+        o.mode = _choice("mode", mode, _MODES)
+        if novelty is not None:
+            o.novelty = _num("novelty", novelty, 0, 1)
+        if min_confidence is not None:
+            o.min_confidence = _num("min_confidence", min_confidence, 0, 1)
+        o.knn = _int("knn", knn, 0, 100000)
+        o.merge = int(bool(merge))
+        c = self._ctx()
+        out = (_Idea * n)()
+        if text is None:
+            got = _ideas_doc(c, self._number(id), byref(o), n, out)
+        else:
+            t = text.encode()
+            got = _ideas_text(c, t, len(t), byref(o), n, out)
+        if got < 0:
+            raise _error(got, _ctx_error(c))
+        res = []
+        terms = (c_char_p * 5)()
+        for r in range(got):
+            i = out[r]
+            nb = _idea_bridge(c, byref(i), 5, terms)
+            code = _s(i.code)
+            res.append({
+                "rank": r + 1, "code": code, "label": self.label(code, lang),
+                "confidence": round(i.confidence, 4), "score": round(i.score, 6),
+                "relevance": round(i.relevance, 6), "surprise": round(i.surprise, 4),
+                "expected": bool(i.expected), "support": i.support,
+                "also": [_s(i.also[a]) for a in range(i.nalso)],
+                "evidence": [self.doc(i.evidence[e].doc)["id"] for e in range(i.nevidence)],
+                "bridge": [_s(terms[b]) for b in range(max(nb, 0))]})
+        return res
+
+    def batch(self, queries, what="ideas", threads=None, **options):
+        """Run many queries (each an indexed id, or a dict {"id": ...} or
+        {"text": ..., "home": [...]}) on a thread pool, one context per
+        thread, the GIL released inside the library: a list of results
+        (what="ideas" or "similar") in input order. A query that fails gives
+        its tenyo.Error instead of a list, so one bad id does not lose the
+        rest."""
+        run = {"ideas": self.ideas, "similar": self.similar}.get(what)
+        if run is None:
+            raise ValueError("what must be ideas or similar, not %r" % (what,))
+
+        def one(q):
+            if isinstance(q, str):
+                q = {"id": q}
+            kw = dict(options)
+            if what == "ideas" and q.get("home"):
+                kw["home"] = q["home"]
+            try:
+                return run(q.get("id"), text=q.get("text"), **kw)
+            except Error as e:
+                return e
+        with ThreadPoolExecutor(max_workers=threads or os.cpu_count() or 1) as pool:
+            res = list(pool.map(one, queries))
+        self._reap()
+        return res

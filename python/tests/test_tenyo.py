@@ -1,0 +1,204 @@
+"""Tests of the Python binding (python/tenyo) against the built library.
+
+Run by tests/python.sh inside `make test`: TENYO_LIB names the library,
+TENYO the CLI (the oracle: the binding must give the CLI's answers) and
+TENYO_ABI the program printing the C layout of the public structs.
+"""
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+import tenyo
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLE = os.path.join(ROOT, "data", "sample", "sample.jsonl")
+CLI = os.environ.get("TENYO", os.path.join(ROOT, "build", "tenyo"))
+ABI = os.environ.get("TENYO_ABI", os.path.join(ROOT, "build", "tests", "abi"))
+
+
+@pytest.fixture(scope="session")
+def index_path(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("idx") / "sample.tny")
+    st = tenyo.build(path, [SAMPLE], threads=1)
+    assert st["docs"] == 200 and st["records"] == 200 and st["skipped"] == 0
+    return path
+
+
+@pytest.fixture()
+def index(index_path):
+    with tenyo.Index(index_path) as x:
+        yield x
+
+
+def cli_json(*args):
+    out = subprocess.run([CLI, *args], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def test_struct_layouts_match_the_c_compiler():
+    lines = subprocess.run([ABI], check=True, capture_output=True, text=True).stdout.split()
+    rows = [lines[i:i + 3] for i in range(0, len(lines), 3)]
+    assert len(rows) > 100
+    for struct, field, value in rows:
+        py = tenyo.STRUCTS[struct]
+        if field == "-":
+            assert ctypes_sizeof(py) == int(value), struct
+        else:
+            assert getattr(py, field).offset == int(value), (struct, field)
+
+
+def ctypes_sizeof(t):
+    import ctypes
+    return ctypes.sizeof(t)
+
+
+def test_version_is_the_header_version():
+    h = open(os.path.join(ROOT, "include", "tenyo.h"), encoding="utf-8").read()
+    assert tenyo.version() == re.search(r'TENYO_VERSION_STRING "([^"]+)"', h).group(1)
+
+
+def test_info(index):
+    info = index.info(check=True)
+    assert info["documents"] == len(index) == 200
+    assert info["terms"] > 500 and 1 <= info["dim"] <= 200
+    assert any(s["name"] == "vocab" for s in info["sections"])
+    cli = cli_json("info", index.path, "--json")
+    assert cli["documents"] == info["documents"] and cli["terms"] == info["terms"]
+
+
+def test_similar_gives_the_cli_answer(index):
+    got = index.similar("SAMPLE-001", k=5, mode="tfidf")
+    want = cli_json("similar", index.path, "SAMPLE-001", "-k", "5", "--mode", "tfidf", "--json")
+    assert [r["id"] for r in got] == [r["id"] for r in want["results"]]
+    assert all(abs(a["score"] - b["score"]) < 1e-4 for a, b in zip(got, want["results"]))
+    assert [r["rank"] for r in got] == [1, 2, 3, 4, 5]
+
+
+def test_hybrid_weight_applies_to_its_call_only(index):
+    default = index.similar("SAMPLE-001", k=3)
+    tf = index.similar("SAMPLE-001", k=3, hybrid_weight=1.0)
+    assert [r["score"] for r in tf] == [r["score"] for r in index.similar("SAMPLE-001", k=3, mode="tfidf")]
+    assert index.similar("SAMPLE-001", k=3) == default
+
+
+def test_similar_text(index):
+    got = index.similar(text="robot gripper with soft fingers", k=3, mode="lsa")
+    assert len(got) == 3 and got[0]["score"] >= got[1]["score"] >= got[2]["score"]
+    assert "B25J" in got[0]["fields"]
+
+
+def test_ideas_give_the_cli_answer_and_a_dataframe(index):
+    got = index.ideas("SAMPLE-001", n=5, mode="tfidf")
+    want = cli_json("ideas", index.path, "SAMPLE-001", "-n", "5", "--mode", "tfidf", "--json")
+    assert [i["code"] for i in got] == [i["field"] for i in want["ideas"]]
+    assert all(abs(a["confidence"] - b["confidence"]) < 1e-3 for a, b in zip(got, want["ideas"]))
+    df = pd.DataFrame(got)
+    assert list(df.columns[:4]) == ["rank", "code", "label", "confidence"]
+    assert len(df) == len(got) > 0
+    assert df["confidence"].between(0, 1).all()
+    assert all(len(e) >= 1 for e in df["evidence"]) and all(isinstance(b, list) for b in df["bridge"])
+
+
+def test_ideas_for_text_in_english(index):
+    got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
+                      lang="en", n=5, min_confidence=0)
+    assert got and all(i["label"] for i in got)
+
+
+def test_errors_carry_the_library_message_and_code(index, tmp_path):
+    with pytest.raises(tenyo.NotFound) as e:
+        index.similar("NO-SUCH-ID")
+    assert e.value.code == -8 and e.value.name == "TENYO_ERR_NOTFOUND"
+    assert "NO-SUCH-ID" in str(e.value)
+    with pytest.raises(tenyo.EmptyQuery) as e:
+        index.ideas(text="qqqzzz")
+    assert e.value.code == -11 and "term" in str(e.value)
+    bad = tmp_path / "bad.tny"
+    bad.write_bytes(b"TENYOIDX" + b"garbage " * 20)
+    with pytest.raises(tenyo.Error) as e:
+        tenyo.Index(str(bad))
+    assert e.value.code in (-5, -6) and "bad.tny" in str(e.value)
+    with pytest.raises(tenyo.InputError) as e:
+        tenyo.build(str(tmp_path / "x.tny"), [str(tmp_path / "missing.jsonl")])
+    assert "missing.jsonl" in str(e.value) and e.value.code == -3
+    with pytest.raises(tenyo.EmptyQuery):
+        empty = tmp_path / "empty.jsonl"
+        empty.write_text("")
+        tenyo.build(str(tmp_path / "y.tny"), [str(empty)])
+
+
+def test_bad_arguments_are_value_errors(index):
+    with pytest.raises(ValueError, match="mode"):
+        index.similar("SAMPLE-001", mode="fuzzy")
+    with pytest.raises(ValueError, match="from 1 to 100"):
+        index.ideas("SAMPLE-001", n=0)
+    with pytest.raises(ValueError, match="exactly one"):
+        index.similar()
+    with pytest.raises(ValueError, match="dim"):
+        tenyo.build("/nonexistent/x.tny", [SAMPLE], dim=5000)
+
+
+def test_charset_doubt_warns_and_strict_fails(tmp_path):
+    with pytest.warns(UserWarning, match="detection picks|UTF-8"):
+        tenyo.build(str(tmp_path / "l.tny"), [SAMPLE], encoding="latin9")
+    with pytest.raises(tenyo.InputError, match="latin9"):
+        tenyo.build(str(tmp_path / "s.tny"), [SAMPLE], encoding="latin9", strict=True)
+
+
+def test_batch_keeps_order_and_errors(index):
+    ids = ["SAMPLE-001", "SAMPLE-002", "NO-SUCH-ID", "SAMPLE-003"]
+    got = index.batch(ids, n=3, threads=2)
+    assert isinstance(got[2], tenyo.NotFound)
+    for i in (0, 1, 3):
+        assert [x["code"] for x in got[i]] == [x["code"] for x in index.ideas(ids[i], n=3)]
+    sim = index.batch([{"text": "robot gripper"}, "SAMPLE-001"], what="similar", k=2)
+    assert len(sim) == 2 and all(len(r) == 2 for r in sim)
+
+
+def test_queries_release_the_gil(index):
+    """A Python thread keeps counting while one long query runs in C."""
+    text = "カメラ画像から運転者の眠気を検出して車両を制御する装置。" * 60000
+    count = [0]
+    stop = threading.Event()
+
+    def counter():
+        while not stop.is_set():
+            count[0] += 1
+    t = threading.Thread(target=counter)
+    t.start()
+    time.sleep(0.05)
+    before = count[0]
+    t0 = time.monotonic()
+    index.similar(text=text, k=3)
+    spent = time.monotonic() - t0
+    during = count[0] - before
+    stop.set()
+    t.join()
+    assert spent > 0.1, spent
+    # held GIL: the counter would get a switch interval (5 ms) at most
+    assert during > 20000, (during, spent)
+
+
+def test_readme_example_runs(tmp_path, monkeypatch):
+    """The README's Python example, as written, on the sample."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    m = re.search(r"<!-- python-example -->\s*```python\n(.*?)```", readme, re.S)
+    assert m, "README has no python example block"
+    monkeypatch.chdir(ROOT)
+    code = m.group(1).replace("sample.tny", str(tmp_path / "sample.tny"))
+    env = {}
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(compile(code, "README.md", "exec"), env)
+    assert isinstance(env["df"], pd.DataFrame) and len(env["df"]) > 0
+    # the output README shows is the output it gives
+    shown = re.search(r"<!-- python-example -->\s*```python\n.*?```\s*```\n(.*?)```", readme, re.S)
+    assert shown and shown.group(1).rstrip() == buf.getvalue().rstrip(), buf.getvalue()

@@ -1,0 +1,230 @@
+/*
+ * opts.c — how every command reads its options and says what is wrong
+ * with them, so that the ten commands behave as one tool:
+ *
+ *   - one message prefix, "tenyo COMMAND: " (cli_err), the command being
+ *     the one main() dispatched (cli_cmd; "tenyo: " before there is one);
+ *   - a usage error prints the message, the command's one-line usage and
+ *     "see 'tenyo COMMAND --help'", never the whole help (cli_usage_error);
+ *     exit 1;
+ *   - every numeric option is read by cli_long / cli_double / cli_u64 with
+ *     its valid range, and a value out of it, or not a number, is named
+ *     with that range ("--dim must be an integer from 1 to 4096, not '0'");
+ *   - every value from a fixed set by cli_choice, which lists the set;
+ *   - an unknown option or command gets "did you mean" (cli_getopt,
+ *     cli_suggest): the closest name by edit distance, when it is close
+ *     (at most a third of the word, at least 1; a unique prefix too).
+ *
+ * cli_getopt wraps getopt_long with opterr = 0 and a leading ':' so that
+ * getopt prints nothing itself: its messages ("unrecognized option") have
+ * neither our prefix nor a suggestion. Rejected: a table-driven parser of
+ * our own (getopt_long already gives permutation, abbreviations and
+ * --opt=value; we only replace its messages), and generating --help from a
+ * table (the help texts are hand-set prose; tests/man.sh instead checks
+ * that --help and man/tenyo.1 name the same options).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *cli_cmd = "";
+
+/* ============================================================ messages */
+
+void cli_err(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tenyo%s%s: ", *cli_cmd ? " " : "", cli_cmd);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *usage) {
+    const char *nl = strchr(usage, '\n');
+    fprintf(stderr, "%.*s\n", nl ? (int)(nl - usage) : (int)strlen(usage), usage);
+    if (*cli_cmd) fprintf(stderr, "see 'tenyo %s --help'\n", cli_cmd);
+    else fputs("see 'tenyo --help'\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* ======================================================= did you mean */
+
+/* Levenshtein distance of a and b (bytes), capped at 64 characters. */
+static int edit_distance(const char *a, const char *b) {
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 64 || nb > 64) return 99;
+    int row[65];
+    for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+const char *cli_suggest(const char *word, const char *const *names, size_t n) {
+    const char *best = NULL;
+    int bd = 99;
+    size_t wl = strlen(word);
+    for (size_t i = 0; i < n; i++) {
+        int d = edit_distance(word, names[i]);
+        if (d < bd) {
+            bd = d;
+            best = names[i];
+        }
+    }
+    int limit = (int)(wl / 3) > 1 ? (int)(wl / 3) : 1;
+    if (best && bd <= limit) return best;
+    /* a typed word that starts a single name ("--hyb" for --hybrid-weight
+     * is taken by getopt itself; this is for commands: "sim") */
+    const char *pre = NULL;
+    for (size_t i = 0; i < n && wl >= 2; i++) {
+        if (!strncmp(names[i], word, wl)) {
+            if (pre) return NULL;
+            pre = names[i];
+        }
+    }
+    return pre;
+}
+
+/* =============================================================== getopt */
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *lo) {
+    char opts[64];
+    snprintf(opts, sizeof opts, ":%s", shortopts);
+    opterr = 0;
+    int c = getopt_long(argc, argv, opts, lo, NULL);
+    if (c != '?' && c != ':') return c;
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    int is_long = !strncmp(arg, "--", 2);
+    if (c == ':') {
+        if (is_long) cli_err("option '%s' needs a value\n", arg);
+        else cli_err("option '-%c' needs a value\n", optopt);
+        return '?';
+    }
+    if (!is_long || optopt) { /* a short option, or a long one given a value it takes none of */
+        if (is_long) cli_err("option '%.*s' takes no value\n", (int)strcspn(arg, "="), arg);
+        else cli_err("unknown option '-%c'\n", optopt ? optopt : '?');
+        return '?';
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    const char *names[64], *amb[64];
+    size_t n = 0, na = 0;
+    for (const struct option *o = lo; o->name && n < 64; o++) {
+        names[n++] = o->name;
+        if (*name && !strncmp(o->name, name, strlen(name))) amb[na++] = o->name;
+    }
+    if (na > 1) {
+        cli_err("option '--%s' is ambiguous:", name);
+        for (size_t i = 0; i < na; i++) fprintf(stderr, " --%s", amb[i]);
+        fputc('\n', stderr);
+        return '?';
+    }
+    const char *s = cli_suggest(name, names, n);
+    if (s) cli_err("unknown option '--%s'; did you mean '--%s'?\n", name, s);
+    else cli_err("unknown option '--%s'\n", name);
+    return '?';
+}
+
+/* =============================================================== values */
+
+int cli_long(const char *opt, const char *arg, long lo, long hi, long *out) {
+    char *end = NULL;
+    errno = 0;
+    long v = arg ? strtol(arg, &end, 10) : 0;
+    if (!arg || end == arg || *end || errno || v < lo || v > hi) {
+        cli_err("%s must be an integer from %ld to %ld, not '%s'\n", opt, lo, hi,
+                arg ? arg : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_int(const char *opt, const char *arg, long lo, long hi, int *out) {
+    long v;
+    if (cli_long(opt, arg, lo, hi, &v)) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cli_u64(const char *opt, const char *arg, unsigned long long *out) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = arg && *arg != '-' ? strtoull(arg, &end, 0) : 0;
+    if (!arg || *arg == '-' || end == arg || *end || errno) {
+        cli_err("%s must be an integer from 0 to %llu, not '%s'\n", opt,
+                (unsigned long long)UINT64_MAX, arg ? arg : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_double(const char *opt, const char *arg, double lo, int lo_open, double hi,
+               double *out) {
+    char *end = NULL;
+    errno = 0;
+    double v = arg ? strtod(arg, &end) : 0;
+    if (!arg || end == arg || *end || errno || !isfinite(v) || v > hi ||
+        (lo_open ? !(v > lo) : !(v >= lo))) {
+        if (lo_open)
+            cli_err("%s must be a number above %g and at most %g, not '%s'\n", opt, lo, hi,
+                    arg ? arg : "");
+        else
+            cli_err("%s must be a number from %g to %g, not '%s'\n", opt, lo, hi, arg ? arg : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_choice(const char *opt, const char *arg, const char *const *names) {
+    size_t n = 0;
+    for (; names[n]; n++)
+        if (!strcmp(arg, names[n])) return (int)n;
+    cli_err("%s must be one of", opt);
+    for (size_t i = 0; i < n; i++) fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+    const char *s = cli_suggest(arg, names, n);
+    if (s) fprintf(stderr, "; not '%s' (did you mean '%s'?)\n", arg, s);
+    else fprintf(stderr, "; not '%s'\n", arg);
+    return -1;
+}
+
+int cli_check_encoding(const char *opt, const char *arg) {
+    char *u = NULL, used[64], err[256];
+    size_t n;
+    int rc = tenyo_text_to_utf8("a", 1, arg, &u, &n, used, sizeof used, err, sizeof err);
+    free(u);
+    if (rc == TENYO_ERR_ARG || !*arg) {
+        cli_err("%s: unknown encoding '%s' (a charset name ICU knows, e.g. UTF-8, "
+                "Shift_JIS, CP932, EUC-JP, ISO-2022-JP, UTF-16LE)\n", opt, arg);
+        return -1;
+    }
+    return 0;
+}
+
+const char *cli_input_path(const char *path) {
+    return strcmp(path, "-") ? path : "/dev/stdin";
+}
+
+int cli_mode_opt(const char *opt, const char *arg, tenyo_mode *mode) {
+    static const char *const names[] = {"tfidf", "lsa", "hybrid", NULL};
+    if (cli_choice(opt, arg, names) < 0) return -1;
+    return cli_parse_mode(arg, mode);
+}
