@@ -556,8 +556,9 @@ typedef struct tenyo_ideas_notes {
     unsigned flags;           /* TENYO_NOTE_* */
     size_t hidden;            /* proposals left out below min_confidence */
     size_t hidden_thin;       /* of them, left out (whatever their
-                                 confidence) for resting on fewer than two
-                                 specific shared words or on generic words */
+                                 confidence) for sharing fewer than two
+                                 words that are not among the most generic,
+                                 or nothing specific at all */
     double min_confidence;    /* the threshold used */
     size_t candidates;        /* fields with any evidence */
     float best_similarity;    /* of the nearest patent */

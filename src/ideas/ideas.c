@@ -51,9 +51,9 @@
  *      below min_confidence (default 0.08) are left out and counted
  *      (tenyo_ctx_notes); so are thin ones, whatever their confidence:
  *      fewer than two shared words that are not among the most generic, or
- *      one generic word carrying the shared content (a free-text query
- *      whose key words the index lacks shares 技術 or 加工 with anything:
- *      that is a pun, not a use); with merge, a field of the same class
+ *      nothing specific shared at all (a free-text query whose key words
+ *      the index lacks shares 技術 or 加工 with anything: that is a pun,
+ *      not a use); with merge, a field of the same class
  *      resting on the same evidence as a proposal above it joins that
  *      proposal.
  *   Evidence: the best-scoring neighbours that carry the field.
