@@ -75,9 +75,11 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
 # headless end-to-end test, which fails if Japanese renders as empty boxes).
 # Installed as root; otherwise the tests that need them skip.
 # mandoc lints the man pages; python3-pytest and python3-pandas run the
-# Python binding's tests (python/).
+# Python binding's tests (python/); libgfortran-12-dev lets the install
+# test link a program statically (`pkg-config --static` on openblas names
+# -lgfortran, whose link-time library a fresh Debian 12 lacks).
 TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc \
-                 python3-pytest python3-pandas
+                 python3-pytest python3-pandas libgfortran-12-dev
 # apt-get update runs at most once per build tree (both checks may install).
 APT_STAMP := $(BUILD)/.apt-updated
 
@@ -254,7 +256,9 @@ uninstall:
 	  $(DESTDIR)$(INCLUDEDIR)/tenyo.h $(DESTDIR)$(PCDIR)/tenyo.pc \
 	  $(DESTDIR)$(MANDIR)/man1/tenyo.1 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
 ifneq ($(PYTHONDIR),)
-	rm -f $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py
+	rm -f $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py \
+	  $(DESTDIR)$(PYTHONDIR)/tenyo/__pycache__/__init__.*.pyc
+	-rmdir $(DESTDIR)$(PYTHONDIR)/tenyo/__pycache__ 2>/dev/null
 	-rmdir $(DESTDIR)$(PYTHONDIR)/tenyo 2>/dev/null
 endif
 
