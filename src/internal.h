@@ -86,6 +86,24 @@ const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len);
 
 uint64_t ty_fnv1a(const void *p, size_t n);
 
+/* Little-endian integers in serialised blobs (ivf.c, linear.c). */
+static inline void ty_put_le32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void ty_put_le64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint32_t ty_get_le32(const unsigned char *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+static inline uint64_t ty_get_le64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
 /* Something built on first use, once, from any thread (the lazily decoded
  * rows, the co-classification lists): the first caller of ty_once_run runs
  * fn(arg) under the mutex; every caller, then and later, gets its result

@@ -243,22 +243,6 @@ void ty_fieldmodel_free(ty_fieldmodel *fm) {
 #define FM_MAGIC "TYFMODL1"
 #define FM_HEAD 32
 
-static void put32(unsigned char *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static void put64(unsigned char *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint32_t get32(const unsigned char *p) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-static uint64_t get64(const unsigned char *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 int ty_fieldmodel_write(const ty_fieldmodel *fm, const ty_model *m, ty_buf *out) {
     if (!fm || !m || !out || fm->nfields != m->nfields) return TENYO_ERR_ARG;
@@ -274,10 +258,10 @@ int ty_fieldmodel_write(const ty_fieldmodel *fm, const ty_model *m, ty_buf *out)
     }
     unsigned char *b = (unsigned char *)out->p + start, *p = b;
     memcpy(p, FM_MAGIC, 8);
-    put64(p + 8, T);
-    put32(p + 16, F);
-    put32(p + 20, 0);
-    put64(p + 24, E);
+    ty_put_le64(p + 8, T);
+    ty_put_le32(p + 16, F);
+    ty_put_le32(p + 20, 0);
+    ty_put_le64(p + 24, E);
     p += FM_HEAD;
     for (uint32_t f = 0; f < fm->nfields; f++) {
         if (idx[f] == UINT32_MAX) continue;
@@ -285,17 +269,17 @@ int ty_fieldmodel_write(const ty_fieldmodel *fm, const ty_model *m, ty_buf *out)
         memcpy(p, m->field_code[f], strnlen(m->field_code[f], 8));
         uint32_t u;
         memcpy(&u, &fm->bias[f], 4);
-        put32(p + 8, u);
+        ty_put_le32(p + 8, u);
         p += 12;
     }
-    for (uint64_t t = 0; t < T; t++, p += 4) put32(p, (uint32_t)(fm->ptr[t + 1] - fm->ptr[t]));
+    for (uint64_t t = 0; t < T; t++, p += 4) ty_put_le32(p, (uint32_t)(fm->ptr[t + 1] - fm->ptr[t]));
     for (uint64_t e = 0; e < E; e++, p += 8) {
         uint32_t u;
         memcpy(&u, &fm->w[e], 4);
-        put32(p, idx[fm->field[e]]);
-        put32(p + 4, u);
+        ty_put_le32(p, idx[fm->field[e]]);
+        ty_put_le32(p + 4, u);
     }
-    put64(p, ty_fnv1a(b, (size_t)(p - b)));
+    ty_put_le64(p, ty_fnv1a(b, (size_t)(p - b)));
     out->len = start + (size_t)sz;
     out->p[out->len] = '\0';
     free(idx);
@@ -310,14 +294,14 @@ int ty_fieldmodel_read(const char *blob, size_t len, const ty_model *m, ty_field
         ty_seterr(why, whylen, "not a field model (%zu bytes, bad magic)", len);
         return TENYO_ERR_CORRUPT;
     }
-    if (get64(b + len - 8) != ty_fnv1a(b, len - 8)) {
+    if (ty_get_le64(b + len - 8) != ty_fnv1a(b, len - 8)) {
         ty_seterr(why, whylen, "checksum mismatch");
         return TENYO_ERR_CORRUPT;
     }
-    uint64_t T = get64(b + 8), E = get64(b + 24);
-    uint32_t F = get32(b + 16);
+    uint64_t T = ty_get_le64(b + 8), E = ty_get_le64(b + 24);
+    uint32_t F = ty_get_le32(b + 16);
     /* sizes first, without overflow: every count bounded by len */
-    if (get32(b + 20) != 0 || T > len / 4 || E > len / 8 || F > len / 12 ||
+    if (ty_get_le32(b + 20) != 0 || T > len / 4 || E > len / 8 || F > len / 12 ||
         FM_HEAD + 12ull * F + 4 * T + 8 * E + 8 != len) {
         ty_seterr(why, whylen, "sizes do not add up (%llu terms, %u fields, %llu weights, "
                   "%zu bytes)", (unsigned long long)T, F, (unsigned long long)E, len);
@@ -341,7 +325,7 @@ int ty_fieldmodel_read(const char *blob, size_t len, const ty_model *m, ty_field
     for (uint32_t i = 0; i < F; i++, p += 12) {
         char code[9] = {0};
         memcpy(code, p, 8);
-        uint32_t u = get32(p + 8);
+        uint32_t u = ty_get_le32(p + 8);
         float bias;
         memcpy(&bias, &u, 4);
         if (!code[0] || !isfinite(bias)) {
@@ -364,7 +348,7 @@ int ty_fieldmodel_read(const char *blob, size_t len, const ty_model *m, ty_field
     }
     uint64_t sum = 0;
     for (uint64_t t = 0; t < T; t++, p += 4) {
-        sum += get32(p);
+        sum += ty_get_le32(p);
         fm->ptr[t + 1] = sum;
     }
     if (sum != E) {
@@ -378,7 +362,7 @@ int ty_fieldmodel_read(const char *blob, size_t len, const ty_model *m, ty_field
     for (uint64_t t = 0; t < T; t++) {
         uint64_t start = kept;
         for (; e < fm->ptr[t + 1]; e++, p += 8) {
-            uint32_t fi = get32(p), u = get32(p + 4);
+            uint32_t fi = ty_get_le32(p), u = ty_get_le32(p + 4);
             float w;
             memcpy(&w, &u, 4);
             if (fi >= F || !isfinite(w)) {

@@ -541,22 +541,6 @@ void ty_ivf_scratch_free(ty_ivf_scratch *s) {
 
 /* ======================================================= serialisation */
 
-static void put32(unsigned char *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static void put64(unsigned char *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint32_t get32(const unsigned char *p) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-static uint64_t get64(const unsigned char *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 /* Bytes of a version-1 blob for n documents, dim and nlist, or 0 when the
  * size overflows. */
@@ -578,25 +562,25 @@ int ty_ivf_write(const ty_ivf *v, ty_buf *out) {
     if (ty_buf_reserve(out, (size_t)sz)) return TENYO_ERR_NOMEM;
     unsigned char *p = (unsigned char *)out->p + start, *b = p;
     memcpy(p, IVF_MAGIC, 8);
-    put32(p + 8, IVF_VERSION);
-    put32(p + 12, 0);
-    put64(p + 16, v->n);
-    put32(p + 24, v->dim);
-    put32(p + 28, v->nlist);
-    put64(p + 32, v->seed);
-    put64(p + 40, v->train);
-    put32(p + 48, v->iters);
-    put32(p + 52, 0);
+    ty_put_le32(p + 8, IVF_VERSION);
+    ty_put_le32(p + 12, 0);
+    ty_put_le64(p + 16, v->n);
+    ty_put_le32(p + 24, v->dim);
+    ty_put_le32(p + 28, v->nlist);
+    ty_put_le64(p + 32, v->seed);
+    ty_put_le64(p + 40, v->train);
+    ty_put_le32(p + 48, v->iters);
+    ty_put_le32(p + 52, 0);
     p += IVF_HEADER;
     for (size_t i = 0; i < (size_t)v->nlist * v->dim; i++, p += 4) {
         uint32_t u;
         memcpy(&u, &v->cent[i], 4);
-        put32(p, u);
+        ty_put_le32(p, u);
     }
     for (uint32_t l = 0; l < v->nlist; l++, p += 4)
-        put32(p, (uint32_t)(v->off[l + 1] - v->off[l]));
-    for (uint64_t i = 0; i < v->n; i++, p += 4) put32(p, v->ids[i]);
-    put64(p, ty_fnv1a(b, (size_t)(p - b)));
+        ty_put_le32(p, (uint32_t)(v->off[l + 1] - v->off[l]));
+    for (uint64_t i = 0; i < v->n; i++, p += 4) ty_put_le32(p, v->ids[i]);
+    ty_put_le64(p, ty_fnv1a(b, (size_t)(p - b)));
     out->len = start + (size_t)sz;
     out->p[out->len] = '\0';
     return TENYO_OK;
@@ -613,7 +597,7 @@ static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
         ty_seterr(err, errlen, "ivf: not an IVF blob (%zu bytes, bad magic or too short)", len);
         goto cleanup;
     }
-    uint32_t ver = get32(b + 8);
+    uint32_t ver = ty_get_le32(b + 8);
     if (ver > IVF_VERSION) {
         ty_seterr(err, errlen, "ivf: blob version %u is newer than this reader (%u)", ver,
                   IVF_VERSION);
@@ -624,13 +608,13 @@ static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
         ty_seterr(err, errlen, "ivf: blob version 0");
         goto cleanup;
     }
-    if (get64(b + len - 8) != ty_fnv1a(b, len - 8)) {
+    if (ty_get_le64(b + len - 8) != ty_fnv1a(b, len - 8)) {
         ty_seterr(err, errlen, "ivf: checksum mismatch (damaged blob, %zu bytes)", len);
         goto cleanup;
     }
-    uint64_t bn = get64(b + 16), seed = get64(b + 32), train = get64(b + 40);
-    uint32_t bdim = get32(b + 24), nlist = get32(b + 28), iters = get32(b + 48);
-    if (get32(b + 12) || get32(b + 52)) {
+    uint64_t bn = ty_get_le64(b + 16), seed = ty_get_le64(b + 32), train = ty_get_le64(b + 40);
+    uint32_t bdim = ty_get_le32(b + 24), nlist = ty_get_le32(b + 28), iters = ty_get_le32(b + 48);
+    if (ty_get_le32(b + 12) || ty_get_le32(b + 52)) {
         ty_seterr(err, errlen, "ivf: nonzero flags or reserved field");
         goto cleanup;
     }
@@ -667,7 +651,7 @@ static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
     }
     const unsigned char *p = b + IVF_HEADER;
     for (size_t i = 0; i < (size_t)nlist * dim; i++, p += 4) {
-        uint32_t u = get32(p);
+        uint32_t u = ty_get_le32(p);
         memcpy(&out->cent[i], &u, 4);
         if (!isfinite(out->cent[i])) {
             ty_seterr(err, errlen, "ivf: centroid %zu is not finite", i / dim);
@@ -676,7 +660,7 @@ static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
     }
     out->off[0] = 0;
     for (uint32_t l = 0; l < nlist; l++, p += 4) {
-        uint64_t c = get32(p);
+        uint64_t c = ty_get_le32(p);
         if (c > n - out->off[l]) {
             ty_seterr(err, errlen, "ivf: list %u overruns the %llu documents", l,
                       (unsigned long long)n);
@@ -692,7 +676,7 @@ static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
     }
     for (uint32_t l = 0; l < nlist; l++) {
         for (uint64_t i = out->off[l]; i < out->off[l + 1]; i++, p += 4) {
-            uint32_t d = get32(p);
+            uint32_t d = ty_get_le32(p);
             if (d >= n || seen[d] || (i > out->off[l] && d <= out->ids[i - 1])) {
                 ty_seterr(err, errlen,
                           "ivf: list %u member %llu: document %u out of range, repeated "
