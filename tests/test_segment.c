@@ -176,8 +176,13 @@ TY_TEST(segment_uncommitted_and_lock) {
     tenyo_update *u = NULL, *u2 = NULL;
     char err[256] = "";
     CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u2, err, sizeof err), TENYO_ERR_IO);
-    CHECK(strstr(err, "another update"));
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u2, err, sizeof err), TENYO_ERR_BUSY);
+    CHECK(strstr(err, "another writer"));
+    /* every writer takes the same lock: a new base and a rebuild too */
+    tenyo_writer *w = NULL;
+    CHECK_EQ_INT(tenyo_writer_open(p, 0, &w, err, sizeof err), TENYO_ERR_BUSY);
+    CHECK(w == NULL);
+    CHECK_EQ_INT(tenyo_index_rebuild(p, NULL, NULL, err, sizeof err), TENYO_ERR_BUSY);
     CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-001"), 1);
     CHECK(feed(60, 80, add_u, u) > 0);
     tenyo_update_free(u); /* not committed */

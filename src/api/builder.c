@@ -1452,7 +1452,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
     rc = ty_store_write(&m, path, b->err, sizeof b->err);
-    if (rc) goto done;
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done; /* unsynced: written, stats too */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 1, 1);
     if (st) {
         st->docs = m.ndocs;

@@ -162,15 +162,19 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
      * may commit while we read: when a file the manifest named is gone, or
      * the base file changed under us, read again (a few times at most). */
     int rc = TENYO_OK;
+    /* updates live beside the real file: through a symbolic link, the
+     * link's target's "<real>.upd/" (the one every writer uses) */
+    char *real = realpath(path, NULL);
     for (int attempt = 0;; attempt++) {
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
         rc = ty_store_read_lazy(path, &x->m, err, errlen);
         if (rc) {
+            free(real);
             free(x);
             return rc;
         }
-        rc = ty_seg_apply(path, x, err, errlen);
+        rc = ty_seg_apply(real ? real : path, x, err, errlen);
         int changed = !have1 || stat(path, &s2) != 0 || s1.st_ino != s2.st_ino ||
                       s1.st_size != s2.st_size || s1.st_mtim.tv_sec != s2.st_mtim.tv_sec ||
                       s1.st_mtim.tv_nsec != s2.st_mtim.tv_nsec;
@@ -181,12 +185,19 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
             continue;
         }
         if (rc > 1) {
-            ty_seterr(err, errlen, "%s: its updates kept changing while it was opened", path);
-            rc = TENYO_ERR_IO;
+            /* still gone after five reads: not a race but a file the
+             * manifest names and the directory lacks */
+            char why[TY_ERRLEN];
+            snprintf(why, sizeof why, "%s", err ? err : "");
+            ty_seterr(err, errlen, "%s: its updates are damaged: %s; `tenyo check --repair %s` "
+                      "keeps every readable document", path, why, path);
+            rc = TENYO_ERR_CORRUPT;
             goto fail;
         }
         break; /* rc == 1: stale updates (for another base), ignored */
     }
+    free(real);
+    real = NULL;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
@@ -297,6 +308,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     *out = x;
     return TENYO_OK;
 fail:
+    free(real);
     if (istarted) pthread_join(it, NULL);
     if (ij.rc) /* the ids come first, as they always did */
         rc = ij.rc;

@@ -523,6 +523,9 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     uint64_t *del = NULL, ndel = 0;
     int rc = ty_manifest_read(dir, &mf, err, errlen);
     if (rc == TENYO_ERR_NOTFOUND) {
+        /* the base says updates were committed for it: moved or copied
+         * without its update directory (tenyo info warns) */
+        x->upd.missing = B->updated;
         free(dir);
         return TENYO_OK;
     }
@@ -650,6 +653,7 @@ done:
 /* Staleness figures for tenyo_index_info_get. */
 void ty_upd_info(const tenyo_index *x, tenyo_index_info *in) {
     const ty_upd *u = &x->upd;
+    in->updates_missing = u->missing;
     in->generation = u->generation;
     in->nsegments = u->nseg;
     in->update_bytes = u->bytes;
@@ -672,9 +676,9 @@ void ty_upd_info(const tenyo_index *x, tenyo_index_info *in) {
 /* ============================================================== updates */
 
 struct tenyo_update {
-    char *path;               /* base file */
-    char *dir;                /* its update directory */
-    int lockfd;               /* held lock */
+    ty_wlock lock;            /* the writer lock: real path, update directory */
+    const char *path;         /* = lock.path: the base file's real path */
+    const char *dir;          /* = lock.dir: its update directory */
     tenyo_index *x;           /* state when opened */
     ty_manifest mf;           /* its manifest (fresh when none or stale) */
     tenyo_build_opts o;       /* threads, progress */
@@ -683,6 +687,7 @@ struct tenyo_update {
     uint64_t *del;            /* global positions deleted by this update */
     size_t ndel, capdel;      /* used / allocated */
     uint8_t *deleted;         /* per document of x: deleted by this update */
+    int marked;               /* the base's "updated" byte was set here */
     double t0;                /* open time */
     char err[TY_ERRLEN];      /* last error */
 };
@@ -695,11 +700,9 @@ void tenyo_update_free(tenyo_update *u) {
     ty_strmap_free(u->added);
     tenyo_index_free(u->x);
     ty_manifest_free(&u->mf);
-    ty_upd_unlock(u->lockfd);
+    ty_wlock_release(&u->lock);
     free(u->del);
     free(u->deleted);
-    free(u->path);
-    free(u->dir);
     free(u);
 }
 
@@ -714,24 +717,27 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
     *out = NULL;
     tenyo_update *u = ty_calloc(1, sizeof *u);
     if (!u) return TENYO_ERR_NOMEM;
-    u->lockfd = -1;
+    u->lock.fd = -1;
     u->t0 = ty_now();
     if (opts) u->o = *opts;
     else tenyo_build_opts_default(&u->o);
     int rc = TENYO_ERR_NOMEM;
-    u->path = ty_strdup(path);
-    u->dir = ty_upd_dir(path);
     u->added = ty_strmap_new();
-    if (!u->path || !u->dir || !u->added) goto fail;
+    if (!u->added) goto fail;
     struct stat st;
     if (stat(path, &st) != 0) {
         ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
-        rc = TENYO_ERR_IO;
+        rc = errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
         goto fail;
     }
-    rc = ty_upd_lock(u->dir, &u->lockfd, err, errlen);
+    /* one writer at a time, on the real path (a link and its target are one
+     * index); what killed writers left is collected under the lock */
+    rc = ty_wlock_take(path, &u->lock, err, errlen);
     if (rc) goto fail;
-    rc = tenyo_index_open(path, &u->x, err, errlen);
+    u->path = u->lock.path;
+    u->dir = u->lock.dir;
+    ty_wlock_collect(&u->lock);
+    rc = tenyo_index_open(u->path, &u->x, err, errlen);
     if (rc) goto fail;
     if (!ty_model_has_tf(&u->x->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
@@ -831,7 +837,7 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     ty_manifest nm = {0};
     uint64_t *all = NULL;
     char name[64];
-    int rc = TENYO_OK;
+    int rc = TENYO_OK, unsynced = 0;
     if (nadd_ids == 0 && u->ndel == 0) goto stats; /* nothing to do */
     uint64_t gen = u->mf.generation + 1;
     rc = TENYO_ERR_NOMEM;
@@ -850,6 +856,7 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
         tenyo_build_stats bs;
         rc = tenyo_builder_write(u->b, sp, &bs);
         free(sp);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet: not committed */
         if (rc) {
             ty_seterr(u->err, sizeof u->err, "%s/%s: %s", u->dir, name, tenyo_builder_error(u->b));
             goto done;
@@ -897,13 +904,24 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     if (nu) {
         snprintf(name, sizeof name, "del-%06" PRIu64 ".tyd", gen);
         rc = ty_dels_write(u->dir, name, all, nu, u->err, sizeof u->err);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet */
         if (rc) goto done;
         snprintf(nm.del, sizeof nm.del, "%s", name);
         nm.ndel = nu;
     }
+    /* the base records that updates exist (one byte, once), so that a copy
+     * of it without its update directory is noticed */
+    if (!u->x->m.updated && !u->marked) {
+        rc = ty_store_mark_updated(u->path, u->err, sizeof u->err);
+        if (rc) goto done;
+        u->marked = 1;
+    }
     rc = ty_manifest_write(u->dir, &nm, u->err, sizeof u->err);
-    if (rc) goto done;
-    ty_upd_gc(u->dir, &nm);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    /* committed. When the directory sync failed, the old manifest might come
+     * back after a crash: keep the files it names (no collection) */
+    if (!rc) ty_upd_gc(u->dir, &nm);
+    unsynced = rc == TENYO_ERR_UNSYNCED;
     s.generation = gen;
     s.deleted = deleted_here;
 stats:;
@@ -912,7 +930,7 @@ stats:;
     s.docs = u->x->m.ndocs - gone + s.added;
     s.seconds = ty_now() - u->t0;
     if (st) *st = s;
-    rc = TENYO_OK;
+    rc = unsynced ? TENYO_ERR_UNSYNCED : TENYO_OK;
 done:
     free(all);
     ty_manifest_free(&nm);
@@ -976,15 +994,26 @@ done:
 int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_build_stats *st,
                         char *err, size_t errlen) {
     if (!path) return TENYO_ERR_ARG;
-    char *dir = ty_upd_dir(path);
-    if (!dir) return TENYO_ERR_NOMEM;
-    int fd = -1;
+    ty_wlock lk = {.fd = -1};
     tenyo_index *x = NULL;
     tenyo_builder *b = NULL;
     const char **terms = NULL;
     ty_buf surf = {0}, phr = {0};
-    int rc = ty_upd_lock(dir, &fd, err, errlen);
+    const char *dir = NULL;
+    struct stat sst;
+    int rc = TENYO_ERR_IO;
+    if (stat(path, &sst) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        if (errno == ENOENT) rc = TENYO_ERR_NOTFOUND;
+        goto done;
+    }
+    /* the writer lock on the real path: a rebuild through a symbolic link
+     * replaces the file it points to, never the link */
+    rc = ty_wlock_take(path, &lk, err, errlen);
     if (rc) goto done;
+    ty_wlock_collect(&lk);
+    path = lk.path;
+    dir = lk.dir;
     rc = tenyo_index_open(path, &x, err, errlen);
     if (rc) goto done;
     if (!ty_model_has_tf(&x->m)) {
@@ -1044,7 +1073,9 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     rc = tenyo_builder_write(b, path, st);
     if (rc) {
         ty_seterr(err, errlen, "%s: %s", path, tenyo_builder_error(b));
-        goto done;
+        goto done; /* TENYO_ERR_UNSYNCED: the new base is in place, but the
+                      old one might come back after a crash: keep the
+                      updates (stale for the new base, ignored) */
     }
     /* the new base is in place: the updates it absorbed are now stale (their
      * fit id differs), and can go */
@@ -1061,20 +1092,12 @@ done:
     ty_buf_free(&phr);
     tenyo_builder_free(b);
     tenyo_index_free(x);
-    ty_upd_unlock(fd);
-    free(dir);
+    ty_wlock_release(&lk);
     return rc;
 }
 
-int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
-    if (!path) return TENYO_ERR_ARG;
-    char *dir = ty_upd_dir(path);
-    if (!dir) return TENYO_ERR_NOMEM;
-    struct stat st;
-    int rc = TENYO_OK, fd = -1;
-    if (stat(dir, &st) != 0) goto done; /* none */
-    rc = ty_upd_lock(dir, &fd, err, errlen);
-    if (rc) goto done;
+int ty_upd_drop(const char *dir, char *err, size_t errlen) {
+    int rc = TENYO_OK;
     char *mp = ty_upd_path(dir, "MANIFEST");
     if (mp && unlink(mp) != 0 && errno != ENOENT) {
         ty_seterr(err, errlen, "%s: cannot remove: %s", mp, strerror(errno));
@@ -1085,8 +1108,24 @@ int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
         ty_upd_gc(dir, NULL);
         rc = ty_sync_dir(dir, err, errlen);
     }
-done:
-    ty_upd_unlock(fd);
+    return rc;
+}
+
+int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
+    if (!path) return TENYO_ERR_ARG;
+    ty_wlock lk = {.fd = -1};
+    struct stat st;
+    char *real = NULL;
+    int rc = ty_real_path(path, &real, err, errlen);
+    if (rc) return rc;
+    char *dir = ty_upd_dir(real);
+    free(real);
+    if (!dir) return TENYO_ERR_NOMEM;
+    int none = stat(dir, &st) != 0;
     free(dir);
+    if (none) return TENYO_OK;
+    rc = ty_wlock_take(path, &lk, err, errlen);
+    if (!rc) rc = ty_upd_drop(lk.dir, err, errlen);
+    ty_wlock_release(&lk);
     return rc;
 }

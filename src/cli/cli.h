@@ -16,7 +16,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_INDEX = 3,
 enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
-       OPT_MAX_TERMS };
+       OPT_MAX_TERMS, OPT_FORCE, OPT_REPAIR };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {

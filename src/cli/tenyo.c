@@ -230,7 +230,10 @@ static void on_progress(void *ud, const char *stage, uint64_t done,
 static const char *index_usage =
     "usage: tenyo index -o INDEX [options] FILE...\n"
     "Build an index from patent records (JSONL, J-PlatPat CSV, JPO gazette XML).\n"
-    "  -o, --output INDEX       index file to write (replaced atomically)\n"
+    "  -o, --output INDEX       index file to write (replaced atomically; an existing\n"
+    "                           file must be a tenyo index, and no other writer may be\n"
+    "                           at work on it; through a symbolic link, its target)\n"
+    "      --force              replace a regular file that is not a tenyo index\n"
     "  -f, --format F           auto|jsonl|jplatpat|jpo-xml (default auto)\n"
     "  -e, --encoding E         input charset (default: detect UTF-8/Shift_JIS/EUC-JP)\n"
     "      --strict             any bad record is fatal (exit 2)\n"
@@ -374,9 +377,10 @@ static int cmd_index(int argc, char **argv) {
         {"max-terms", required_argument, 0, OPT_MAX_TERMS},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
-        {"ivf", optional_argument, 0, OPT_IVF},
+        {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
+    unsigned wflags = 0;
     const char *titles[8];
     tenyo_read_opts ro = {0};
     tenyo_build_opts bo;
@@ -414,6 +418,7 @@ static int cmd_index(int argc, char **argv) {
             bo.ivf_lists = (int)v;
             break;
         }
+        case OPT_FORCE: wflags |= TENYO_WRITE_FORCE; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(index_usage, stdout); return EXIT_OK;
         default: bad = 1;
@@ -425,14 +430,34 @@ static int cmd_index(int argc, char **argv) {
         fputs(index_usage, stderr);
         return EXIT_USAGE;
     }
+    /* an input (or titles) file named as the output, under any name */
+    struct stat ost, ist;
+    int ninputs = argc - optind;
+    for (int i = 0; stat(out, &ost) == 0 && i < ninputs + (int)bo.nipc_titles; i++) {
+        const char *in = i < ninputs ? argv[optind + i] : titles[i - ninputs];
+        if (stat(in, &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+            fprintf(stderr, "tenyo index: %s is both an input and the output %s; "
+                    "nothing written\n", in, out);
+            return EXIT_USAGE;
+        }
+    }
     progress_state ps = {"", 0, 0, 0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     char err[512] = "";
+    /* the writer lock first: another writer of this index refuses us now,
+     * not after the inputs were read */
+    tenyo_writer *w = NULL;
+    int rc = tenyo_writer_open(out, wflags, &w, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tenyo: %s\ntenyo: nothing written\n", err);
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
+    }
     tenyo_builder *b = NULL;
-    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    rc = tenyo_builder_new(&bo, &b, err, sizeof err);
     if (rc) {
         fprintf(stderr, "tenyo: %s\n", err);
+        tenyo_writer_free(w);
         return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
     }
     cli_read_totals tot = {0};
@@ -443,17 +468,24 @@ static int cmd_index(int argc, char **argv) {
                              NULL, &tot);
     if (ec) {
         tenyo_builder_free(b);
+        tenyo_writer_free(w);
         fprintf(stderr, "tenyo: nothing written; %s is unchanged\n", out);
         return ec;
     }
     tenyo_build_stats st;
-    rc = tenyo_builder_write(b, out, &st);
+    rc = tenyo_writer_commit(w, b, &st, err, sizeof err);
+    tenyo_builder_free(b);
+    tenyo_writer_free(w);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        fprintf(stderr, "tenyo: %s\ntenyo: %s: written (%llu documents), but its directory "
+                "could not be synced: committed, durability unknown\n", err, out,
+                (unsigned long long)st.docs);
+        return EXIT_RESOURCE;
+    }
     if (rc) {
-        fprintf(stderr, "tenyo: %s\n", tenyo_builder_error(b));
-        tenyo_builder_free(b);
+        fprintf(stderr, "tenyo: %s\n", err);
         return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
     }
-    tenyo_builder_free(b);
     fprintf(stderr,
             "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
             "%llu duplicates, %llu without terms), %llu terms, rank %d, "
@@ -463,9 +495,6 @@ static int cmd_index(int argc, char **argv) {
             (unsigned long long)st.duplicates, (unsigned long long)st.empty,
             (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
             st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
-    /* updates made to the file that was just replaced no longer apply */
-    if (tenyo_index_drop_updates(out, err, sizeof err))
-        fprintf(stderr, "tenyo: warning: %s\n", err);
     return EXIT_OK;
 }
 
@@ -512,6 +541,17 @@ static void print_staleness(const tenyo_index_info *in, const char *path) {
                "changed, or over 2%% of occurrences new): tenyo rebuild %s\n", path);
 }
 
+/* Exit code of a writer (add, delete, rebuild) that could not start or
+ * finish: the index missing or damaged is an index error (3); another
+ * writer at work, memory, or a file that could not be written (a read-only
+ * file system included) a resource error (4), as for `tenyo index`. */
+static int writer_exit(int rc) {
+    return rc == TENYO_ERR_NOTFOUND || rc == TENYO_ERR_CORRUPT || rc == TENYO_ERR_VERSION ||
+                   rc == TENYO_ERR_MISMATCH
+               ? EXIT_INDEX
+               : EXIT_RESOURCE;
+}
+
 static int open_update(const char *path, int threads, tenyo_update **u) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
@@ -520,9 +560,7 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
     int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
     if (rc) {
         fprintf(stderr, "tenyo: %s\n", err);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE
-             : rc == TENYO_ERR_IO && strstr(err, "another update") ? EXIT_RESOURCE
-                                                                   : EXIT_INDEX;
+        return writer_exit(rc);
     }
     return EXIT_OK;
 }
@@ -531,7 +569,17 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
  * committed; otherwise commit into *st. u is freed either way; returns the
  * exit code. */
 static int end_update(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st) {
-    if (!ec && tenyo_update_commit(u, st)) {
+    int rc = ec ? TENYO_OK : tenyo_update_commit(u, st);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        /* the new manifest is in place: say so, never "unchanged" */
+        fprintf(stderr, "tenyo: %s\ntenyo: %s: generation %llu committed (%llu documents), "
+                "but durability unknown: the directory could not be synced\n",
+                tenyo_update_error(u), path, (unsigned long long)st->generation,
+                (unsigned long long)st->docs);
+        tenyo_update_free(u);
+        return EXIT_RESOURCE;
+    }
+    if (rc) {
         fprintf(stderr, "tenyo: %s\n", tenyo_update_error(u));
         ec = EXIT_RESOURCE;
     }
@@ -693,9 +741,15 @@ static int cmd_rebuild(int argc, char **argv) {
     tenyo_build_stats st;
     char err[512] = "";
     int rc = tenyo_index_rebuild(path, &bo, &st, err, sizeof err);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        fprintf(stderr, "tenyo: %s\ntenyo: %s: rebuilt (%llu documents), but its directory "
+                "could not be synced: committed, durability unknown\n", err, path,
+                (unsigned long long)st.docs);
+        return EXIT_RESOURCE;
+    }
     if (rc) {
         fprintf(stderr, "tenyo: %s\ntenyo: %s is unchanged\n", err, path);
-        return rc == TENYO_ERR_NOMEM || rc == TENYO_ERR_IO ? EXIT_RESOURCE : EXIT_INDEX;
+        return writer_exit(rc);
     }
     fprintf(stderr, "rebuilt %llu documents, %llu terms, rank %d, %.1f s (svd %.1f s), "
             "%.2f MB, peak memory %.0f MiB -> %s\n", (unsigned long long)st.docs,
@@ -732,6 +786,10 @@ static int cmd_info(int argc, char **argv) {
     }
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
+    if (in.updates_missing)
+        fprintf(stderr, "tenyo: warning: %s: updates were committed to this index, but "
+                "%s.upd/MANIFEST is not there (copied or moved without its .upd directory?): "
+                "showing the base file alone\n", argv[optind], argv[optind]);
     if (json) {
         json_t *o = cli_info_json(x, argv[optind]);
         cli_print_json(o);

@@ -21,10 +21,12 @@
  *
  *   offset      size  field
  *   0           8     magic "TENYOIDX"
- *   8           4     format_version (2; 1 is still read)
+ *   8           4     format_version (3; 1 and 2 are still read)
  *   12          4     flags (must be 0)
  *   16          4     nsections (1..TENYO_MAX_SECTIONS)
- *   20          4     reserved (0)
+ *   20          1     updated: 1 once an update (tenyo add / delete) was
+ *                     committed for this base, else 0 (format 3; 0 before)
+ *   21          3     reserved (0)
  *   24          8     file_size: total bytes of the file
  *   32          48*n  section table, one entry per section:
  *                       +0   16  name, NUL-padded, [a-z0-9._], unique
@@ -33,7 +35,10 @@
  *                       +32   8  raw_size: decompressed bytes (= frame
  *                                content size)
  *                       +40   8  reserved (0)
- *   32+48*n     8     FNV-1a 64 of bytes [0, 32+48*n)
+ *   32+48*n     8     FNV-1a 64 of bytes [0, 32+48*n), byte 20 taken as 0
+ *                     (format 3: the published offset basis
+ *                     14695981039346656037; formats 1-2: 1469598103934665603,
+ *                     a digit short, which outside tools cannot verify)
  *   H           ...   sections, in table order, contiguous, no overlap
  *
  * Sections (raw content; N = ndocs, T = nterms, K = dim, Z = nnz,
@@ -130,6 +135,10 @@
  *      decimals. The quantisation error (half a step, max|row|/254) is below
  *      what float32 SVD noise already is between machines. Version-1 files
  *      are still read (tests/data fixture).
+ *   3  the header checksum is FNV-1a 64 as published (the offset basis of
+ *      formats 1-2 dropped a digit); byte 20 is the "updated" flag, outside
+ *      the checksum. Otherwise as 2; formats 1-2 are read as before (their
+ *      byte 20 must be 0).
  * A reader refuses versions newer than it knows (TENYO_ERR_VERSION); an
  * older version would be read by filling defaults for what it lacks.
  * Sections a reader does not know are bounds-checked and skipped, so adding
@@ -152,7 +161,7 @@
 #include <zstd.h>
 
 #define STORE_MAGIC "TENYOIDX"
-#define STORE_VERSION 2u
+#define STORE_VERSION 3u
 #define STORE_FIXED 32u            /* bytes before the section table */
 #define STORE_ENTRY 48u            /* bytes per section table entry */
 #define STORE_LEVEL 3              /* zstd level for every section */
@@ -162,6 +171,17 @@
 #define STORE_MAX_RATIO ((uint64_t)(1u << ZSTD_BLOCKSIZELOG_MAX) / 4u)
 #define STORE_STAGE (64u * 1024u)  /* write staging buffer */
 #define STORE_NSEC 14              /* sections every version-1 file has */
+
+/* The "updated" byte. The base file is immutable except for this one byte,
+ * written in place once by the first update committed for it
+ * (ty_store_mark_updated), so that a base copied or moved without its
+ * "<path>.upd/" says that updates exist (tenyo info warns). One byte, outside
+ * the checksum: a single-byte write cannot be torn, and a reader that meets
+ * it half-way sees 0 or 1 under the same checksum. Rejected: a marker file
+ * beside the base (it does not travel with a copy of the base either) and
+ * rewriting the header with a recomputed checksum (a torn write there would
+ * make the whole base unreadable). */
+#define STORE_UPDATED_AT 20
 
 /* Sections written for m: the 14 required ones and the optional ones. */
 static size_t sections_of(const ty_model *m) {
@@ -1027,7 +1047,7 @@ static size_t header_bytes(const writer *w, unsigned char *h) {
         put_le64(e + 24, w->sec[i].stored);
         put_le64(e + 32, w->sec[i].raw);
     }
-    put_le64(h + n, ty_fnv1a(h, n));
+    put_le64(h + n, ty_fnv1a_std(h, n)); /* byte 20 (updated) is 0 here */
     return n + 8;
 }
 
@@ -1078,14 +1098,10 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         rc = TENYO_ERR_ARG;
         goto done;
     }
-    size_t plen = strlen(path);
-    tmp = ty_malloc(plen + sizeof ".tmp.XXXXXX");
     w->cctx = ZSTD_createCCtx();
     w->outcap = ZSTD_CStreamOutSize();
     w->out = ty_malloc(w->outcap);
-    if (!tmp || !w->cctx || !w->out) goto done;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    if (!w->cctx || !w->out) goto done;
     size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, STORE_LEVEL);
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
@@ -1095,24 +1111,12 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         rc = TENYO_ERR_DEPENDENCY;
         goto done;
     }
-    /* keep an existing file's permissions, else rw-r--r-- */
-    struct stat st;
-    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-    w->fd = mkostemp(tmp, O_CLOEXEC);
-    if (w->fd < 0) {
-        ty_seterr(err, errlen, "%s: cannot create temporary file %s: %s", path,
-                  tmp, strerror(errno));
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
-    if (fchmod(w->fd, mode) != 0) {
-        ty_seterr(err, errlen, "%s: cannot set mode of %s: %s", path, tmp,
-                  strerror(errno));
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
+    /* an existing file's permissions, else 0666 less the umask */
+    free(tmp);
+    tmp = NULL;
+    rc = ty_file_tmp(path, &w->fd, &tmp, err, errlen);
+    if (rc) goto done;
+    rc = TENYO_ERR_NOMEM;
     /* header placeholder, sections, then the real header over it */
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
@@ -1161,9 +1165,13 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     }
     free(tmp);
     tmp = NULL; /* renamed: nothing to unlink */
+    /* the file is in place whatever happens now: a failed directory sync
+     * is reported as such (committed, durability unknown), not as a failure
+     * that left the old file */
     rc = sync_dir(path, err, errlen);
-    if (rc) goto done;
+    if (rc) rc = TENYO_ERR_UNSYNCED;
     m->format_version = STORE_VERSION;
+    m->updated = 0;
     m->file_bytes = w->off;
     m->nsections = w->nsec;
     memset(m->sections, 0, sizeof m->sections);
@@ -1172,7 +1180,6 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         m->sections[i].stored = w->sec[i].stored;
         m->sections[i].raw = w->sec[i].raw;
     }
-    rc = TENYO_OK;
 done:
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory writing the index", path);
@@ -1185,6 +1192,31 @@ done:
     }
     free(w);
     ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_mark_updated(const char *path, char *err, size_t errlen) {
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    unsigned char h[STORE_FIXED];
+    struct stat st;
+    int rc = TENYO_ERR_IO;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  fd < 0 || errno ? strerror(errno) : "short read");
+        goto done;
+    }
+    rc = TENYO_OK;
+    if (memcmp(h, STORE_MAGIC, 8) || get_le32(h + 8) < 3 || h[STORE_UPDATED_AT] == 1)
+        goto done; /* formats 1-2 have no such byte; or already marked */
+    unsigned char one = 1;
+    if (pwrite(fd, &one, 1, STORE_UPDATED_AT) != 1 || fdatasync(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+done:
+    if (fd >= 0) close(fd);
     return rc;
 }
 
@@ -1211,6 +1243,7 @@ typedef struct reader {
     uint32_t version;           /* format version of the file */
     int lazy;                   /* leave format 2's rows for their first use */
     int deferred;               /* ... and they were left */
+    int updated;                /* header byte 20 (format 3) */
 } reader;
 
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
@@ -1283,19 +1316,25 @@ static int rd_header(reader *r) {
     }
     rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
     if (rc) return rc;
-    if (get_le64(h + tlen) != ty_fnv1a(h, tlen)) {
+    unsigned char updated = h[STORE_UPDATED_AT];
+    if (version >= 3) h[STORE_UPDATED_AT] = 0; /* outside the checksum */
+    uint64_t sum = version >= 3 ? ty_fnv1a_std(h, tlen) : ty_fnv1a(h, tlen);
+    h[STORE_UPDATED_AT] = updated;
+    if (get_le64(h + tlen) != sum) {
         ty_seterr(r->err, r->errlen,
                   "%s: header checksum mismatch (header or section table "
                   "damaged)",
                   r->path);
         return TENYO_ERR_CORRUPT;
     }
-    if (flags != 0 || get_le32(h + 20) != 0) {
+    uint32_t reserved = get_le32(h + 20) & (version >= 3 ? 0xffffff00u : 0xffffffffu);
+    if (flags != 0 || reserved != 0 || updated > 1) {
         ty_seterr(r->err, r->errlen,
                   "%s: unknown header flags 0x%x (reserved field 0x%x)",
                   r->path, flags, get_le32(h + 20));
         return TENYO_ERR_CORRUPT;
     }
+    r->updated = updated;
     if (get_le64(h + 24) != r->fsize) {
         ty_seterr(r->err, r->errlen,
                   "%s: header says %llu bytes but the file has %llu "
@@ -2250,6 +2289,7 @@ static int store_read(const char *path, ty_model *m, char *err, size_t errlen, i
         goto done;
     }
     m->format_version = r.version;
+    m->updated = r.updated;
     m->file_bytes = r.fsize;
     m->nsections = r.nsec;
     for (int i = 0; i < r.nsec; i++) {
