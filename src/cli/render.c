@@ -63,6 +63,7 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(up, "stale_mass", json_real(in.stale_mass));
     json_object_set_new(up, "new_term_mass", json_real(in.new_term_mass));
     json_object_set_new(up, "rebuild_advised", json_boolean(in.rebuild_advised));
+    json_object_set_new(up, "updates_missing", json_boolean(in.updates_missing));
     json_object_set_new(o, "updates", up);
     json_t *secs = json_array();
     for (int i = 0; i < in.nsections; i++) {
