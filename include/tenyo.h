@@ -380,6 +380,37 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,
  * base was written again from source. TENYO_OK when there were none. */
 int tenyo_index_drop_updates(const char *path, char *err, size_t errlen);
 
+/* Check every file of the index at path (api/check.c), like Lucene's
+ * CheckIndex: the base and every segment read whole, the deletion file and
+ * MANIFEST matched with each other, the whole opened as a reader would;
+ * leftovers of killed writers listed. Each finding is passed to say (may
+ * be NULL) as one line, problem 1 for damage. TENYO_OK when consistent,
+ * TENYO_ERR_CORRUPT when problems were found (and, with repair, remain).
+ * repair (under the writer lock: TENYO_ERR_BUSY) keeps every readable
+ * document and commits a new consistent state: damaged or missing segment,
+ * deletion and manifest files are moved aside into "<path>.upd/damaged-
+ * <time>/" (never deleted), the readable segments kept in order, deletion
+ * positions renumbered, or, when the deletion file is lost, recomputed from
+ * the ids (replacements; deletions by tenyo delete are then lost, counted).
+ * A damaged base cannot be repaired (TENYO_ERR_CORRUPT). */
+typedef struct tenyo_check_stats {
+    int problems;             /* damaged, missing or inconsistent files */
+    uint64_t base_docs;       /* documents in the base (0: unreadable) */
+    uint32_t segments;        /* segment files looked at */
+    uint32_t segments_bad;    /* of those, missing, damaged or not matching */
+    uint64_t docs_readable;   /* live documents in readable files */
+    uint64_t docs_lost;       /* documents the manifest puts in bad segments */
+    uint32_t leftovers;       /* temporary files and files no manifest names */
+    int repaired;             /* repair: 1 when a new state was committed */
+    uint64_t docs_after;      /* repair: live documents the index now opens with */
+    uint32_t moved;           /* repair: files moved aside */
+    uint64_t deletions_lost;  /* repair: deletions that could not be recovered */
+    int deletions_unknown;    /* repair: ... and how many is unknown (manifest lost) */
+} tenyo_check_stats;
+int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
+                      void (*say)(void *ud, int problem, const char *line), void *ud,
+                      char *err, size_t errlen);
+
 /* Stored metadata of one document; strings live as long as idx. */
 typedef struct tenyo_doc_meta {
     const char *id;
