@@ -339,6 +339,62 @@ expect 0 cli_safe_marker_fresh "$T" info "$S16/m/y.tny"
 if [ -s "$D/err" ]; then bad "cli_safe_marker_fresh_quiet ($(cat "$D/err"))"; else ok cli_safe_marker_fresh_quiet; fi
 expect 0 cli_safe_marker_with_upd "$T" info "$S16/m/x.tny"
 if [ -s "$D/err" ]; then bad "cli_safe_marker_with_upd_quiet ($(cat "$D/err"))"; else ok cli_safe_marker_with_upd_quiet; fi
+# 8. tenyo check: a consistent index; a deleted segment, a damaged deletion
+#    file, a damaged MANIFEST, each repaired keeping every readable document
+rm -rf "$S16/k"; mkdir "$S16/k"
+head -100 "$D/u150.jsonl" >"$S16/k/b.jsonl"; sed -n '101,130p' "$D/u150.jsonl" >"$S16/k/a1.jsonl"
+sed -n '10,15p' "$D/u150.jsonl" >"$S16/k/r.jsonl"; sed -n '131,150p' "$D/u150.jsonl" >"$S16/k/a2.jsonl"
+"$T" index -q -t 1 -o "$S16/k/x.tny" "$S16/k/b.jsonl" 2>/dev/null
+for f in a1 r a2; do "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/$f.jsonl" 2>/dev/null; done
+"$T" delete "$S16/k/x.tny" SAMPLE-001 SAMPLE-120 2>/dev/null
+cp -r "$S16/k" "$S16/k0" # 100 + 30 + 6 replacing + 20 - 2 deleted = 148 live
+expect 0 cli_check_clean "$T" check "$S16/k/x.tny"
+contains "$D/out" "opens: 148 live documents" cli_check_clean_count
+if grep -q DAMAGED "$D/out"; then bad cli_check_clean_quiet; else ok cli_check_clean_quiet; fi
+rm "$S16/k/x.tny.upd/seg-000002.tys"
+expect 3 cli_check_missing_open "$T" similar "$S16/k/x.tny" SAMPLE-002
+contains "$D/err" "seg-000002.tys.*tenyo check --repair" cli_check_missing_open_msg
+expect 3 cli_check_missing "$T" check "$S16/k/x.tny"
+contains "$D/out" "DAMAGED segment seg-000002.tys" cli_check_missing_named
+expect 0 cli_check_missing_repair "$T" check --repair "$S16/k/x.tny"
+contains "$D/err" "142 live documents kept, 6 documents in 1 damaged or missing segment lost" cli_check_missing_repair_counts
+contains "$D/out" "8 deleted documents have no live instance" cli_check_missing_repair_orphans
+expect 0 cli_check_missing_after "$T" check "$S16/k/x.tny"
+contains "$D/out" "opens: 142 live documents" cli_check_missing_after_count
+expect 0 cli_check_missing_add "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/r.jsonl"
+contains "$D/err" "148 documents" cli_check_missing_readd
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+printf 'garbage' >"$S16/k/x.tny.upd/del-000004.tyd"
+expect 3 cli_check_del "$T" check "$S16/k/x.tny"
+contains "$D/out" "DAMAGED deletions del-000004.tyd" cli_check_del_named
+expect 0 cli_check_del_repair "$T" check --repair "$S16/k/x.tny"
+contains "$D/err" "150 live documents kept" cli_check_del_repair_counts
+contains "$D/err" "deletions not recovered: 2" cli_check_del_repair_lost
+if [ -f "$S16/k/x.tny.upd"/damaged-*/del-000004.tyd ]; then ok cli_check_del_moved_aside; else bad cli_check_del_moved_aside; fi
+expect 0 cli_check_del_no_dup "$T" similar "$S16/k/x.tny" --text "塗料" -k 200 --json
+if python3 -c 'import json,sys; r=[x["id"] for x in json.load(open(sys.argv[1]))["results"]]; assert len(r)==len(set(r)), r' "$D/out"; then ok cli_check_del_ids_once; else bad cli_check_del_ids_once; fi
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+printf '{"tenyo_manifest": 1,' >"$S16/k/x.tny.upd/MANIFEST"
+expect 3 cli_check_manifest "$T" check "$S16/k/x.tny"
+contains "$D/out" "DAMAGED .*MANIFEST" cli_check_manifest_named
+expect 0 cli_check_manifest_repair "$T" check --repair "$S16/k/x.tny"
+contains "$D/err" "150 live documents kept" cli_check_manifest_repair_counts
+contains "$D/err" "unknown" cli_check_manifest_repair_unknown
+if [ -f "$S16/k/x.tny.upd"/damaged-*/MANIFEST ]; then ok cli_check_manifest_moved_aside; else bad cli_check_manifest_moved_aside; fi
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+cp "$S16/k/x.tny" "$S16/k/copy.tny"
+expect 3 cli_check_copy "$T" check "$S16/k/copy.tny"
+contains "$D/out" "MANIFEST is missing" cli_check_copy_named
+expect 0 cli_check_copy_repair "$T" check --repair "$S16/k/copy.tny"
+expect 0 cli_check_copy_info "$T" info "$S16/k/copy.tny"
+if [ -s "$D/err" ]; then bad cli_check_copy_no_more_warning; else ok cli_check_copy_no_more_warning; fi
+if command -v flock >/dev/null 2>&1; then
+  flock -F "$S16/k/x.tny.upd/LOCK" sleep 30 & fpid=$!
+  sleep 0.3
+  expect 4 cli_check_repair_locked "$T" check --repair "$S16/k/x.tny"
+  expect 0 cli_check_readonly_unlocked "$T" check "$S16/k/x.tny"
+  kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+fi
 # 12. the header checksum is FNV-1a 64 as published, checked by an outside tool
 if python3 - "$S16/m/y.tny" <<'PY'
 import struct, sys

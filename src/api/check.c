@@ -496,6 +496,17 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
             tenyo_index_free(x);
             goto done;
         }
+        /* without updates, what the open refuses (the IVF lists, the
+         * labels: checked at open, not by the store) is the base's damage */
+        if (rc && !have_mf) {
+            say(&c, 1, "base: %s", why);
+            if (repair)
+                say(&c, 1, "the base cannot be repaired from the index (its documents are "
+                    "only in it): index the sources again");
+            tenyo_index_free(x);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
         if (rc) say(&c, 1, "open: %s", why);
         else say(&c, 0, "opens: %" PRIu64 " live documents", tenyo_index_ndocs(x));
         if (!rc) st->docs_readable = tenyo_index_ndocs(x);
