@@ -395,6 +395,38 @@ if command -v flock >/dev/null 2>&1; then
   expect 0 cli_check_readonly_unlocked "$T" check "$S16/k/x.tny"
   kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
 fi
+# 10. output injection: CSV cells a spreadsheet would run are defused (the
+#     page's rule), text tables show control characters escaped
+python3 - "$S16" <<'PY'
+import json, sys
+d = sys.argv[1]
+rows = [json.loads(l) for l in open('data/sample/sample.jsonl', encoding='utf-8')]
+def clone(i, ipc):
+    r = {k: v for k, v in rows[0].items() if k not in ('fi', 'ipc', 'cpc', 'codes')}
+    r['id'] = i; r['ipc'] = [ipc]; return r
+a = clone('=1+2-EVIL', 'H04N5/00'); a['title'] = '@SUM(A1)\u001b[2J\nsecond line'
+b = clone('NL\nID\u009b', 'H04N7/18')
+with open(d + '/hostile.jsonl', 'w', encoding='utf-8') as f:
+    for x in rows + [a, b]: f.write(json.dumps(x, ensure_ascii=False) + '\n')
+PY
+expect 0 cli_out_hostile_index "$T" index -q -t 1 -o "$S16/hostile.tny" "$S16/hostile.jsonl"
+expect 0 cli_out_csv_run "$T" ideas "$S16/hostile.tny" "=1+2-EVIL" -n 5 --min-confidence 0 --csv
+if python3 -c '
+import csv, sys
+R = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert len(R) > 1 and all(r[0] == "'"'"'=1+2-EVIL" for r in R[1:]), [r[0] for r in R]
+def num(c):
+    try: float(c); return True
+    except ValueError: return False
+bad = [c for r in R[1:] for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not num(c)]
+assert not bad, bad' "$D/out"; then ok cli_out_csv_defused; else bad "cli_out_csv_defused: $(head -c 300 "$D/out")"; fi
+expect 0 cli_out_similar_run "$T" similar "$S16/hostile.tny" SAMPLE-001 -k 4
+if ! grep -q "$(printf '\033')" "$D/out" && [ "$(wc -l <"$D/out")" = 7 ] &&
+   grep -qF 'NL\x0aID\u009b' "$D/out" && grep -qF '@SUM(A1)\x1b[2J\x0asecond line' "$D/out"; then
+  ok cli_out_similar_escaped; else bad "cli_out_similar_escaped: $(head -c 400 "$D/out" | od -c | head -5)"; fi
+expect 0 cli_out_ideas_text_run "$T" ideas "$S16/hostile.tny" "=1+2-EVIL" -n 3 --min-confidence 0
+if ! grep -q "$(printf '\033')" "$D/out" && head -1 "$D/out" | grep -qF '\x1b[2J\x0asecond line'; then
+  ok cli_out_ideas_escaped; else bad "cli_out_ideas_escaped: $(head -c 300 "$D/out")"; fi
 # 12. the header checksum is FNV-1a 64 as published, checked by an outside tool
 if python3 - "$S16/m/y.tny" <<'PY'
 import struct, sys

@@ -1026,7 +1026,8 @@ static int cmd_similar(int argc, char **argv) {
     } else {
         if (qdoc >= 0) {
             tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-            printf("類似特許 / similar to %s  [%s]  %s\n", qm.id, qm.fields, qm.title);
+            printf("類似特許 / similar to %s  [%s]  %s\n", cli_safe(qm.id), cli_safe(qm.fields),
+                   cli_safe(qm.title));
         } else {
             printf("類似特許 / similar to the query text\n");
         }
@@ -1035,8 +1036,9 @@ static int cmd_similar(int argc, char **argv) {
         for (int i = 0; i < n; i++) {
             tenyo_doc_meta dm;
             tenyo_index_doc(x, hits[i].doc, &dm);
-            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score, dm.id,
-                   dm.fields[0] ? dm.fields : "-", dm.title, dm.open ? "  [open]" : "");
+            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score,
+                   cli_safe(dm.id), dm.fields[0] ? cli_safe(dm.fields) : "-", cli_safe(dm.title),
+                   dm.open ? "  [open]" : "");
         }
     }
 done:
