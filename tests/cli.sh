@@ -427,6 +427,26 @@ if ! grep -q "$(printf '\033')" "$D/out" && [ "$(wc -l <"$D/out")" = 7 ] &&
 expect 0 cli_out_ideas_text_run "$T" ideas "$S16/hostile.tny" "=1+2-EVIL" -n 3 --min-confidence 0
 if ! grep -q "$(printf '\033')" "$D/out" && head -1 "$D/out" | grep -qF '\x1b[2J\x0asecond line'; then
   ok cli_out_ideas_escaped; else bad "cli_out_ideas_escaped: $(head -c 300 "$D/out")"; fi
+# 11. input: duplicate keys are a bad record (line and key), a quote left
+#     open that merges CSV rows counts every lost record, trimmed ids are
+#     reported, a BOM is stripped from delete --from and ideas --batch files
+printf '{"id": "DUP-1", "title": "画像処理装置", "id": "DUP-2"}\n{"id": " TRIM-1\343\200\200", "title": "画像認識装置"}\n{"id": "OK-1", "title": "画像処理"}\n' >"$S16/in.jsonl"
+expect 0 cli_in_dup_run "$T" index -q -o "$S16/in.tny" "$S16/in.jsonl"
+expect 0 cli_in_dup_run_verbose "$T" index -o "$S16/in.tny" "$S16/in.jsonl"
+contains "$D/err" "in.jsonl:1: skipped: duplicate key '\"id\"'" cli_in_dup_key_reported
+contains "$D/err" "(1 skipped" cli_in_dup_counted
+contains "$D/err" 'in.jsonl:2: warning: id "TRIM-1" trimmed' cli_in_trimmed_id_reported
+printf '"文献番号","発明の名称","要約"\n"A-1","撮像装置","要約一"\n"A-2","撮像素子","要約二 (quote left open)\n"A-3","撮像方法","要約三"\n"A-4","撮像システム","要約四"\n' >"$S16/merged.csv"
+expect 0 cli_in_csv_merged_run "$T" index -o "$S16/merged.tny" "$S16/merged.csv"
+contains "$D/err" "merged.csv:3: skipped: .*lines 3-4.*merged 2 records" cli_in_csv_merged_reported
+contains "$D/err" "from 2 records in 1 file (2 skipped" cli_in_csv_merged_counted
+printf '\357\273\277SAMPLE-150\nSAMPLE-149\n' >"$S16/bom-ids.txt"
+"$T" index -q -t 1 -o "$S16/bom.tny" "$S16/b.jsonl" 2>/dev/null
+expect 0 cli_in_bom_delete "$T" delete "$S16/bom.tny" --from "$S16/bom-ids.txt"
+contains "$D/err" "deleted 2 documents (0 ids not in the index)" cli_in_bom_delete_both
+printf '\357\273\277{"id": "SAMPLE-001"}\n' >"$S16/bom-batch.jsonl"
+expect 0 cli_in_bom_batch "$T" ideas "$D/s.tny" --batch "$S16/bom-batch.jsonl" -n 2
+contains "$D/out" '"id":"SAMPLE-001"' cli_in_bom_batch_read
 # 12. the header checksum is FNV-1a 64 as published, checked by an outside tool
 if python3 - "$S16/m/y.tny" <<'PY'
 import struct, sys

@@ -725,6 +725,10 @@ static int run_batch(const tenyo_index *x, const char *path,
         }
         ln++;
         while (got > 0 && buf[got - 1] == '\r') buf[--got] = 0;
+        if (ln == 1 && got >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+            memmove(buf, buf + 3, got - 2);
+            got -= 3;
+        }
         if (got == 0 && !toolong) continue;
         if (++nq > BATCH_MAX_QUERIES) {
             fprintf(stderr, "tenyo: %s:%ld: more than %ld queries in one batch\n", path, ln,

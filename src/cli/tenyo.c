@@ -682,8 +682,12 @@ static int cmd_delete(int argc, char **argv) {
             lineno++;
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
                 line[--n] = 0;
-            if (n == 0) continue;
             id = line;
+            if (lineno == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+                id += 3;
+                n -= 3;
+            }
+            if (n == 0) continue;
         } else {
             if (i >= argc) break;
             id = argv[i];
