@@ -447,6 +447,65 @@ contains "$D/err" "deleted 2 documents (0 ids not in the index)" cli_in_bom_dele
 printf '\357\273\277{"id": "SAMPLE-001"}\n' >"$S16/bom-batch.jsonl"
 expect 0 cli_in_bom_batch "$T" ideas "$D/s.tny" --batch "$S16/bom-batch.jsonl" -n 2
 contains "$D/out" '"id":"SAMPLE-001"' cli_in_bom_batch_read
+# 12. smaller: ghost fields, generation overflow, option values, exit codes
+#     on a read-only file system, the max_df message
+# a field whose only documents are deleted is gone from info
+python3 - "$S16" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open('data/sample/sample.jsonl', encoding='utf-8')][:60]
+r = dict(rows[0]); r['id'] = 'GHOST-1'
+for k in ('fi', 'cpc', 'codes'): r.pop(k, None)
+r['ipc'] = ['F99Z1/00']
+with open(sys.argv[1] + '/ghost.jsonl', 'w', encoding='utf-8') as f:
+    for x in rows + [r]: f.write(json.dumps(x, ensure_ascii=False) + '\n')
+PY
+"$T" index -q -t 1 -o "$S16/ghost.tny" "$S16/ghost.jsonl" 2>/dev/null
+"$T" info --json "$S16/ghost.tny" >"$S16/ghost0.json" 2>/dev/null
+expect 0 cli_small_ghost_delete "$T" delete "$S16/ghost.tny" GHOST-1
+expect 0 cli_small_ghost_info "$T" info --json "$S16/ghost.tny"
+if python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert a["fields"] == b["fields"] + 1, (a["fields"], b["fields"])' "$S16/ghost0.json" "$D/out" 2>"$D/py"; then
+  ok cli_small_ghost_field_gone; else bad "cli_small_ghost_field_gone ($(head -c 300 "$D/py"))"; fi
+expect 0 cli_small_ghost_text "$T" info "$S16/ghost.tny"
+if grep -q "F99Z" "$D/out"; then bad cli_small_ghost_not_listed; else ok cli_small_ghost_not_listed; fi
+# a manifest at the last generation a JSON integer holds: the next add is
+# refused (it would write a manifest its own reader refuses), nothing changes
+cp "$S16/ghost.tny" "$S16/gen.tny"; cp -r "$S16/ghost.tny.upd" "$S16/gen.tny.upd"
+python3 - "$S16/gen.tny.upd/MANIFEST" <<'PY'
+import json, sys
+p = sys.argv[1]; o = json.load(open(p)); o.pop('check'); o['generation'] = 2**63 - 1
+s = json.dumps(o, separators=(',', ':'), sort_keys=True).encode()
+h = 1469598103934665603
+for c in s: h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+o['check'] = '%016x' % h
+open(p, 'w').write(json.dumps(o, indent=1, sort_keys=True) + '\n')
+PY
+expect 0 cli_small_gen_max_opens "$T" info "$S16/gen.tny"
+contains "$D/out" "generation 9223372036854775807" cli_small_gen_max_read
+expect 4 cli_small_gen_overflow "$T" add -q -t 1 "$S16/gen.tny" "$S16/a.jsonl"
+contains "$D/err" "generation 9223372036854775807 is the last one" cli_small_gen_overflow_msg
+expect 0 cli_small_gen_overflow_kept "$T" info "$S16/gen.tny"
+contains "$D/out" "documents  60" cli_small_gen_overflow_unchanged
+expect 1 cli_small_novelty_nan "$T" ideas "$D/s.tny" SAMPLE-001 --novelty nan
+expect 1 cli_small_threads_negative "$T" index -q -t -1 -o "$S16/t.tny" "$S16/a.jsonl"
+expect 2 cli_small_max_df_msg "$T" similar "$D/s.tny" --text "qqqzzzx"
+contains "$D/err" "too common" cli_small_max_df_named
+# a read-only file system: the same exit code (4, resource) for every writer
+mkdir "$S16/ro"
+if mount -t tmpfs -o size=8m tmpfs "$S16/ro" 2>/dev/null; then
+  "$T" index -q -t 1 -o "$S16/ro/x.tny" "$S16/a.jsonl" 2>/dev/null
+  if mount -o remount,ro "$S16/ro" 2>/dev/null; then
+    expect 4 cli_small_rofs_index "$T" index -q -t 1 -o "$S16/ro/x.tny" "$S16/a.jsonl"
+    expect 4 cli_small_rofs_add "$T" add -q -t 1 "$S16/ro/x.tny" "$S16/a.jsonl"
+    expect 4 cli_small_rofs_delete "$T" delete "$S16/ro/x.tny" SAMPLE-160
+    expect 4 cli_small_rofs_rebuild "$T" rebuild "$S16/ro/x.tny"
+  else echo "skip cli_small_rofs_*: cannot remount read-only"; fi
+  umount "$S16/ro"
+else
+  echo "skip cli_small_rofs_*: cannot mount a tmpfs (not root?)"
+fi
 # 12. the header checksum is FNV-1a 64 as published, checked by an outside tool
 if python3 - "$S16/m/y.tny" <<'PY'
 import struct, sys

@@ -869,8 +869,13 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     }
     if (col.oom) return TENYO_ERR_NOMEM;
     if (col.n == 0) {
+        /* the vocabulary lost both the rare and the common terms: say so
+         * (a word in most documents is not "absent from the index") */
         ty_seterr(c->err, sizeof c->err,
-                  "the query has no term that occurs in the index");
+                  "none of the query's terms is in the index's vocabulary, which keeps "
+                  "only terms found in at least %d documents and in at most %g%% of them "
+                  "(min_df, max_df: a word too rare or too common is not indexed)",
+                  c->idx->m.min_df > 1 ? c->idx->m.min_df : 1, 100 * c->idx->m.max_df_ratio);
         return TENYO_ERR_EMPTY;
     }
     /* (term, count) pairs, then TF-IDF weights */

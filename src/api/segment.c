@@ -23,7 +23,8 @@
  *     base's LSA basis (exactly what a text query of the same document
  *     gets), so they rank like any document;
  *   - fields and phrases are united, field counts and co-classification
- *     recounted over live documents; the IVF lists are remapped (deleted
+ *     recounted over live documents (a field left without any is dropped);
+ *     the IVF lists are remapped (deleted
  *     documents dropped, added ones put in their nearest list).
  * The merge costs one pass over the index at open (no pass at all when
  * there are no updates). Rejected: searching segments separately and
@@ -470,6 +471,22 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     for (uint64_t d = 0; d < N; d++)
         for (uint64_t j = M->field_ptr[d]; j < M->field_ptr[d + 1]; j++)
             M->field_count[M->field_ids[j]]++;
+    /* a field whose documents were all deleted is no field of the index
+     * (info and the map showed it with 0 documents): drop it, renumbering
+     * the rest in order (the table stays sorted by code) */
+    uint32_t nf = 0;
+    uint16_t *fre = ty_mallocarray(M->nfields ? M->nfields : 1, sizeof *fre);
+    if (!fre) goto done;
+    for (uint32_t f = 0; f < M->nfields; f++) {
+        fre[f] = (uint16_t)nf;
+        if (!M->field_count[f]) continue;
+        memmove(M->field_code[nf], M->field_code[f], sizeof *M->field_code);
+        M->field_count[nf++] = M->field_count[f];
+    }
+    if (nf < M->nfields)
+        for (uint64_t j = 0; j < M->field_ptr[N]; j++) M->field_ids[j] = fre[M->field_ids[j]];
+    M->nfields = nf;
+    free(fre);
     rc = TENYO_OK;
 done:
     ty_buf_free(&mb);
@@ -839,6 +856,15 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     char name[64];
     int rc = TENYO_OK, unsynced = 0;
     if (nadd_ids == 0 && u->ndel == 0) goto stats; /* nothing to do */
+    if (u->mf.generation >= (uint64_t)INT64_MAX) {
+        /* a manifest stores generations as JSON integers (int64): one more
+         * would be a manifest its own reader refuses */
+        ty_seterr(u->err, sizeof u->err, "%s/MANIFEST: generation %" PRIu64 " is the last one "
+                  "a manifest can hold; `tenyo rebuild %s` starts the updates over",
+                  u->dir, u->mf.generation, u->path);
+        rc = TENYO_ERR_LIMIT;
+        goto done;
+    }
     uint64_t gen = u->mf.generation + 1;
     rc = TENYO_ERR_NOMEM;
     nm.generation = gen;

@@ -825,7 +825,7 @@ int cli_cmd_ideas(int argc, char **argv) {
             break;
         case 'V':
             io.novelty = strtod(optarg, &end);
-            if (*end || io.novelty < 0 || io.novelty > 1) {
+            if (*end || end == optarg || !(io.novelty >= 0 && io.novelty <= 1)) { /* NaN too */
                 fprintf(stderr, "tenyo: --novelty must be in [0, 1]\n");
                 bad = 1;
             }

@@ -343,7 +343,10 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
     char *end = NULL;
     switch (c) {
     case 'd': bo->dim = (int)strtol(arg, &end, 10); break;
-    case 't': bo->threads = (int)strtol(arg, &end, 10); break;
+    case 't':
+        bo->threads = (int)strtol(arg, &end, 10);
+        if (bo->threads < 0) end = NULL; /* reported as invalid below (0: all cores) */
+        break;
     case OPT_MIN_DF: bo->min_df = (int)strtol(arg, &end, 10); break;
     case OPT_MAX_DF: bo->max_df_ratio = strtod(arg, &end); break;
     case OPT_SEED: bo->seed = strtoull(arg, &end, 0); break;
