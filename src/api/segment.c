@@ -44,6 +44,16 @@
  * the share of term occurrences not in the fit, new terms, and fitted
  * documents since deleted, and advises a rebuild past 10% / 2% / 10%.
  *
+ * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
+ * writer lock on its real path (store/manifest.c, ty_wlock) and collect
+ * the leftovers of killed writers before anything else; the first update
+ * committed for a base sets the base's "updated" byte (store.c) just
+ * before its manifest, so a base copied without "<path>.upd/" says that
+ * updates exist (tenyo info warns, tenyo check reports). A manifest whose
+ * rename is in place but whose directory sync failed is reported as
+ * committed with unknown durability (TENYO_ERR_UNSYNCED), and the files
+ * the previous manifest named are kept.
+ *
  * Rebuild reads every live document's stored term counts, surfaces and
  * phrases back out of the merged model and feeds them to a builder
  * (ty_builder_add_counts): vocabulary, df filters, idf, SVD and IVF are

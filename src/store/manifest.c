@@ -35,6 +35,28 @@
  * Positions rather than ids, because an id may live in the base and, as its
  * replacement, in a segment: only the old instance is deleted.
  *
+ * The writer lock (issue 16). "LOCK" in the update directory, flock'd
+ * without waiting, is taken by every writer of the index — a new base
+ * (tenyo index over the path, api/writer.c), add, delete, rebuild and
+ * check --repair — on the index's real path (ty_real_path: symbolic links
+ * resolved once), so a second writer is refused at once whatever name it
+ * used, and the base and its updates are always found beside the file a
+ * link points to. Under the lock the writer first collects what killed
+ * writers left (ty_wlock_collect, as Lucene's IndexFileDeleter does when an
+ * IndexWriter opens): "<base>.tmp.XXXXXX" beside the base, temporary files
+ * here, and segment / deletion files a readable manifest does not name.
+ * With a damaged or missing manifest only temporary files go: the rest is
+ * for tenyo check --repair to judge (api/check.c).
+ *
+ * Files are created 0666 less the caller's umask (ty_file_tmp opens the
+ * temporary name with O_CREAT | O_EXCL and mode 0666, which the kernel
+ * masks; mkstemp's 0600 widened to a fixed 0644 ignored the umask); a file
+ * replaced keeps its mode. A directory sync that fails after the rename is
+ * TENYO_ERR_UNSYNCED: the new file is in place and readers see it, so it is
+ * reported as committed with unknown durability, never as "unchanged"; the
+ * committer then keeps every file the old manifest named (it might come
+ * back after a crash).
+ *
  * Rejected: appending records to one log file (a torn append must then be
  * detected and cut on every open, and the log grows without bound); a
  * manifest in the base file's header (the base would no longer be
