@@ -25,6 +25,7 @@ expect 1 cli_index_no_output "$T" index data/sample/sample.jsonl
 expect 2 cli_index_missing_file "$T" index -o "$D/x.tny" "$D/nonexistent.jsonl"
 contains "$D/err" "nonexistent.jsonl" cli_index_missing_file_named
 [ ! -e "$D/x.tny" ] && ok cli_index_missing_file_no_output || bad cli_index_missing_file_no_output
+[ ! -e "$D/x.tny.upd" ] && ok cli_index_missing_file_no_lock_dir || bad cli_index_missing_file_no_lock_dir
 
 # sample index
 expect 0 cli_index_sample "$T" index -o "$D/s.tny" data/sample/sample.jsonl

@@ -27,6 +27,9 @@
  * compares device and inode numbers.) An empty file is accepted: mktemp
  * makes one for the caller to fill.
  *
+ * A writer of a new path that ends without writing removes the lock's
+ * directory again (when the lock is all it holds).
+ *
  * Commit: the base is written atomically (store.c: temporary file, fsync,
  * rename, fsync of the directory), then the old base's updates are dropped
  * under the same lock. A failed directory sync after the rename returns
@@ -49,6 +52,14 @@ struct tenyo_writer {
 
 void tenyo_writer_free(tenyo_writer *w) {
     if (!w) return;
+    /* a new index that was never written leaves no "<path>.upd/" behind
+     * (only when the lock file is all it holds) */
+    struct stat st;
+    if (w->lock.fd >= 0 && stat(w->lock.path, &st) != 0 && errno == ENOENT) {
+        char *lp = ty_upd_path(w->lock.dir, "LOCK");
+        if (lp && unlink(lp) == 0) rmdir(w->lock.dir);
+        free(lp);
+    }
     ty_wlock_release(&w->lock);
     free(w);
 }
