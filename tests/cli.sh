@@ -305,6 +305,8 @@ if [ ! -e "$S16/real/x.tny.tmp.Ef34Gh" ]; then ok cli_safe_leftovers_index; else
 # 5. a failed directory fsync after the rename (strace fault injection into
 #    the last fsync, found by a traced dry run): committed, durability unknown
 if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+  # LeakSanitizer cannot run under ptrace (sanitizer builds): leaks off here
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
   lastfsync() { # CMD...: number of fsync calls the command makes
     strace -f -qq -o "$D/trace" -e trace=fsync "$@" >/dev/null 2>&1; grep -c 'fsync(' "$D/trace"; }
   rm -rf "$S16/f"; mkdir "$S16/f"; cp "$S16/real/x.tny" "$S16/f/x.tny"
@@ -319,6 +321,7 @@ if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null
   n=$((n - 1)) # the last one syncs the update directory; the one before, the base's
   expect 4 cli_safe_unsynced_index strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=$n "$T" index -q -t 1 -o "$S16/f/y.tny" "$S16/a.jsonl"
   contains "$D/err" "committed, durability unknown" cli_safe_unsynced_index_msg
+  ASAN_OPTIONS=${ASAN_OPTIONS%detect_leaks=0}; ASAN_OPTIONS=${ASAN_OPTIONS%:}
 else
   echo "skip cli_safe_unsynced_*: no strace"
 fi
