@@ -75,8 +75,17 @@ static void say(checker *c, int problem, const char *fmt, ...) {
     if (c->say) c->say(c->ud, problem, line);
 }
 
-/* Move dir/name into the "damaged-..." folder (made on first use). */
+/* Move dir/name into the "damaged-..." folder (made on first use); a
+ * missing file is only said to be dropped. */
 static int move_aside(checker *c, const char *name) {
+    struct stat st;
+    char *at = ty_upd_path(c->dir, name);
+    int gone = at && lstat(at, &st) != 0 && errno == ENOENT;
+    free(at);
+    if (gone) {
+        say(c, 0, "%s is missing: dropped from the manifest", name);
+        return TENYO_OK;
+    }
     if (!c->aside[0]) {
         time_t t = time(NULL);
         struct tm tm;
