@@ -502,6 +502,10 @@ typedef struct ty_model {
     char *labels_blob;        /* IPC titles given at index time
                                  (ty_labels_serialize), or NULL */
     uint64_t labels_len;      /* bytes in labels_blob */
+    char *common_blob;        /* terms the build dropped for being in more
+                                 than max_df_ratio of the documents,
+                                 NUL-terminated each, or NULL */
+    uint64_t common_len;      /* bytes in common_blob */
 
     /* filled at load, not stored */
     int8_t *doc_q;            /* format 2: the stored int8 codes of the
@@ -761,6 +765,9 @@ void ty_upd_info(const tenyo_index *x, tenyo_index_info *in);
 /* Record IPC titles (a ty_labels_serialize blob, copied) in the index the
  * builder writes, as if they had been loaded from files (rebuild). */
 int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len);
+/* Terms a previous build dropped for max_df (a rebuild passes the base's
+ * "common" blob: the counts it refits from no longer hold them). */
+int ty_builder_set_common(tenyo_builder *b, const char *blob, size_t len);
 /* Identity of the builder's tokenizer (ty_tokenizer_identity). */
 const char *ty_builder_tokenizer(const tenyo_builder *b);
 

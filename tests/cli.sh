@@ -496,6 +496,18 @@ expect 1 cli_small_novelty_nan "$T" ideas "$D/s.tny" SAMPLE-001 --novelty nan
 expect 1 cli_small_threads_negative "$T" index -q -t -1 -o "$S16/t.tny" "$S16/a.jsonl"
 expect 2 cli_small_max_df_msg "$T" similar "$D/s.tny" --text "qqqzzzx"
 contains "$D/err" "too common" cli_small_max_df_named
+# 車両 is in more than 5% of the sample: dropped by max_df, and said so, also
+# after an update and a rebuild
+expect 0 cli_small_common_index "$T" index -q -t 1 --max-df 0.05 -o "$S16/common.tny" data/sample/sample.jsonl
+expect 2 cli_small_common_run "$T" similar "$S16/common.tny" --text "車両"
+contains "$D/err" '"車両" is in more than 5% of the indexed documents' cli_small_common_named
+grep -v "車両" "$S16/a.jsonl" >"$S16/a-no-sharyo.jsonl" # (else 車両 joins from the segment)
+"$T" add -q -t 1 "$S16/common.tny" "$S16/a-no-sharyo.jsonl" 2>/dev/null
+expect 2 cli_small_common_after_add "$T" ideas "$S16/common.tny" --text "車両"
+contains "$D/err" '"車両" is in more than' cli_small_common_after_add_named
+"$T" rebuild -t 1 "$S16/common.tny" 2>/dev/null
+expect 2 cli_small_common_after_rebuild "$T" similar "$S16/common.tny" --text "車両"
+contains "$D/err" '"車両" is in more than' cli_small_common_after_rebuild_named
 # a read-only file system: the same exit code (4, resource) for every writer
 mkdir "$S16/ro"
 if mount -t tmpfs -o size=8m tmpfs "$S16/ro" 2>/dev/null; then

@@ -871,6 +871,18 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     if (col.n == 0) {
         /* the vocabulary lost both the rare and the common terms: say so
          * (a word in most documents is not "absent from the index") */
+        const ty_model *m = &c->idx->m;
+        for (size_t i = 0; i < c->nunk && i < 8 && m->common_blob; i++)
+            for (const char *t = m->common_blob; t < m->common_blob + m->common_len;
+                 t += strlen(t) + 1)
+                if (!strcmp(t, c->unk[i])) {
+                    ty_seterr(c->err, sizeof c->err,
+                              "\"%s\" is in more than %g%% of the indexed documents "
+                              "(max_df): too common to tell them apart, so the index does "
+                              "not keep it, and the query has no other indexed term",
+                              c->unk[i], 100 * m->max_df_ratio);
+                    return TENYO_ERR_EMPTY;
+                }
         ty_seterr(c->err, sizeof c->err,
                   "none of the query's terms is in the index's vocabulary, which keeps "
                   "only terms found in at least %d documents and in at most %g%% of them "

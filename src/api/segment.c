@@ -526,7 +526,9 @@ static int carry_base(ty_model *B, ty_model *M) {
     M->ivf_len = B->ivf_len;
     M->labels_blob = B->labels_blob;
     M->labels_len = B->labels_len;
-    B->ivf_blob = B->labels_blob = NULL;
+    M->common_blob = B->common_blob;
+    M->common_len = B->common_len;
+    B->ivf_blob = B->labels_blob = B->common_blob = NULL;
     M->file_bytes = B->file_bytes;
     M->nsections = B->nsections;
     memcpy(M->sections, B->sections, sizeof M->sections);
@@ -1086,6 +1088,10 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     if (rc) goto done;
     if (m->labels_blob) {
         rc = ty_builder_set_labels(b, m->labels_blob, (size_t)m->labels_len);
+        if (rc) goto done;
+    }
+    if (m->common_blob) {
+        rc = ty_builder_set_common(b, m->common_blob, (size_t)m->common_len);
         if (rc) goto done;
     }
     uint64_t maxrow = 0;

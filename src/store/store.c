@@ -124,7 +124,10 @@
  * NUL-terminated words shown for stemmed terms), phrase.text (application
  * phrases "target\x1fexpression", NUL-terminated) with phrase.docs (u32
  * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob),
- * ivf (approximate-search lists, search/ivf.c's checksummed blob).
+ * ivf (approximate-search lists, search/ivf.c's checksummed blob), common
+ * (at most 4,096 NUL-terminated terms the build dropped for being in more
+ * than max_df_ratio of the documents: a query of only such words is told
+ * they are too common, not that they are absent).
  *
  * Format history:
  *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
@@ -186,7 +189,7 @@
 /* Sections written for m: the 14 required ones and the optional ones. */
 static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
-           (m->labels_blob != NULL) + (m->ivf_blob != NULL);
+           (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->common_blob != NULL);
 }
 
 /* ================================================== little-endian bytes */
@@ -1026,6 +1029,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     if (m->ivf_blob) {
         sec_begin(w, "ivf", m->ivf_len);
         put_bytes(w, m->ivf_blob, m->ivf_len);
+        sec_end(w);
+    }
+    if (m->common_blob) {
+        sec_begin(w, "common", m->common_len);
+        put_bytes(w, m->common_blob, m->common_len);
         sec_end(w);
     }
 }
@@ -2181,6 +2189,21 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->labels_len = raw;
         p = NULL;
     }
+    /* optional: terms dropped by max_df (messages only) */
+    if (rd_has(r, "common")) {
+        rc = rd_section(r, "common", 0, 16ull << 20, 1, &p, &raw);
+        if (rc) goto done;
+        if (raw && ((const char *)p)[raw - 1] != 0) {
+            ty_seterr(r->err, r->errlen, "%s: section 'common': the last term is not "
+                      "NUL-terminated", r->path);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        m->common_blob = p;
+        m->common_blob[raw] = 0;
+        m->common_len = raw;
+        p = NULL;
+    }
     rc = TENYO_OK;
     goto done;
 #undef EXACT
@@ -2416,6 +2439,7 @@ void ty_model_free(ty_model *m) {
     free(m->phr_ptr);
     free(m->phr_ids);
     free(m->labels_blob);
+    free(m->common_blob);
     free(m->ivf_blob);
     lazy_free(m->lazy);
     memset(m, 0, sizeof *m);
