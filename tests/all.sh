@@ -6,7 +6,8 @@
 #   e2e       tests/e2e.sh (the web page in headless Chromium; skips without it)
 #   fuzz      tests/fuzz/replay.sh (the saved fuzz corpora, every target)
 #   fixtures  tests/fixtures.sh (corrupted index files are refused cleanly)
-#   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments)
+#   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments,
+#             also through a symbolic link; index racing add and rebuild)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR

@@ -8,6 +8,7 @@
  *   tenyo add INDEX FILE...                    add documents (a new segment)
  *   tenyo delete INDEX ID...                   delete documents
  *   tenyo rebuild INDEX                        refit over the live documents
+ *   tenyo check INDEX [--repair]               verify every file; keep what is readable
  *   tenyo eval [options] FILE...               Protocol S of EVAL.md
  *   tenyo tokens [--text T | --file F]         show the terms of a text
  *
@@ -19,7 +20,9 @@
  *
  * Human output is for a Japanese analyst reading a terminal: rank, score,
  * id, fields, then the title last (so that wide characters do not break the
- * columns). --json prints one object per result set.
+ * columns). --json prints one object per result set. Ids, titles and
+ * labels come from untrusted records: text output passes them through
+ * cli_safe (control characters escaped), CSV through the formula rule.
  */
 #include "tenyo.h"
 #include "cli.h"
