@@ -493,6 +493,7 @@ contains "$D/err" "generation 9223372036854775807 is the last one" cli_small_gen
 expect 0 cli_small_gen_overflow_kept "$T" info "$S16/gen.tny"
 contains "$D/out" "documents  60" cli_small_gen_overflow_unchanged
 expect 1 cli_small_novelty_nan "$T" ideas "$D/s.tny" SAMPLE-001 --novelty nan
+expect 1 cli_small_eval_novelty_nan "$T" eval --novelty nan data/sample/sample.jsonl
 expect 1 cli_small_threads_negative "$T" index -q -t -1 -o "$S16/t.tny" "$S16/a.jsonl"
 expect 2 cli_small_max_df_msg "$T" similar "$D/s.tny" --text "qqqzzzx"
 contains "$D/err" "too common" cli_small_max_df_named

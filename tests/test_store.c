@@ -646,6 +646,30 @@ TY_TEST(store_updated_flag) {
     CHECK(strstr(err, "reserved field"));
 }
 
+/* The optional "common" section (terms max_df dropped): written and read
+ * back; one whose last term is not NUL-terminated is refused by name. */
+TY_TEST(store_common_section) {
+    ty_model a, b;
+    char path[512], err[ST_ERRLEN] = "";
+    CHECK(st_make(&a, 12, 20, 6, 4, 7) == 0);
+    static const char ok[] = "car\0vehicle\0";
+    a.common_blob = malloc(sizeof ok);
+    CHECK(a.common_blob != NULL);
+    memcpy(a.common_blob, ok, sizeof ok);
+    a.common_len = sizeof ok - 1;
+    st_path(path, sizeof path, "common.idx");
+    CHECK_EQ_INT(ty_store_write(&a, path, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_store_read(path, &b, err, sizeof err), TENYO_OK);
+    int same = b.common_len == a.common_len && !memcmp(b.common_blob, ok, a.common_len);
+    ty_model_free(&b);
+    CHECK(same);
+    a.common_len = 3; /* "car" without its NUL */
+    CHECK_EQ_INT(ty_store_write(&a, path, err, sizeof err), TENYO_OK);
+    ty_model_free(&a);
+    CHECK_EQ_INT(ty_store_read(path, &b, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "section 'common'"));
+}
+
 TY_TEST(store_bad_header) {
     ty_model a, b;
     char path[512], err[ST_ERRLEN] = "";

@@ -505,7 +505,15 @@ int cli_cmd_eval(int argc, char **argv) {
         case OPT_WEIGHT: weight = strtod(optarg, NULL); break;
         case 'P': proto = optarg; break;
         case 'K': io.knn = atoi(optarg); break;
-        case 'N': io.novelty = strtod(optarg, NULL); break;
+        case 'N': {
+            char *e = NULL;
+            io.novelty = strtod(optarg, &e);
+            if (*e || e == optarg || !(io.novelty >= 0 && io.novelty <= 1)) { /* NaN too */
+                fprintf(stderr, "tenyo: --novelty must be in [0, 1]\n");
+                bad = 1;
+            }
+            break;
+        }
         case 'A': io.field_norm = strtod(optarg, NULL); break;
         case 'R': io.serendipity_from = atoi(optarg); break;
         case 'W': io.prior_weight = strtod(optarg, NULL); break;
