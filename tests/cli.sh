@@ -288,8 +288,11 @@ contains "$D/err" "not a tenyo index" cli_safe_out_not_index_msg
 if cmp -s "$S16/c.jsonl" "$S16/b.jsonl"; then ok cli_safe_out_not_index_kept; else bad cli_safe_out_not_index_kept; fi
 expect 0 cli_safe_out_force "$T" index -q -t 1 --force -o "$S16/c.jsonl" "$S16/a.jsonl"
 mkfifo "$S16/fifo"
-expect 1 cli_safe_out_fifo "$T" index -q --force -o "$S16/fifo" "$S16/a.jsonl"
+expect 1 cli_safe_out_fifo "$T" index -q -o "$S16/fifo" "$S16/a.jsonl"
+contains "$D/err" "not a regular file" cli_safe_out_fifo_msg
 if [ -p "$S16/fifo" ]; then ok cli_safe_out_fifo_kept; else bad cli_safe_out_fifo_kept; fi
+expect 1 cli_safe_out_fifo_force "$T" index -q --force -o "$S16/fifo" "$S16/a.jsonl"
+if [ -p "$S16/fifo" ]; then ok cli_safe_out_fifo_force_kept; else bad cli_safe_out_fifo_force_kept; fi
 # 4. leftovers of killed writers are collected by the next writer
 head -c 5000 "$S16/real/x.tny" >"$S16/real/x.tny.tmp.Ab12Cd"
 head -c 100 "$S16/real/x.tny" >"$S16/real/x.tny.upd/MANIFEST.tmp.Zz9Yy8"
@@ -472,8 +475,6 @@ import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 assert a["fields"] == b["fields"] + 1, (a["fields"], b["fields"])' "$S16/ghost0.json" "$D/out" 2>"$D/py"; then
   ok cli_small_ghost_field_gone; else bad "cli_small_ghost_field_gone ($(head -c 300 "$D/py"))"; fi
-expect 0 cli_small_ghost_text "$T" info "$S16/ghost.tny"
-if grep -q "F99Z" "$D/out"; then bad cli_small_ghost_not_listed; else ok cli_small_ghost_not_listed; fi
 # a manifest at the last generation a JSON integer holds: the next add is
 # refused (it would write a manifest its own reader refuses), nothing changes
 cp "$S16/ghost.tny" "$S16/gen.tny"; cp -r "$S16/ghost.tny.upd" "$S16/gen.tny.upd"
