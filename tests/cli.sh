@@ -4,7 +4,7 @@
 # Usage: TENYO=build/tenyo sh tests/cli.sh
 T=${TENYO:-build/tenyo}
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-cli-XXXXXX")
-trap 'rm -rf "$D"' EXIT
+trap 'umount "$D/s16/ro" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
 pass=0; fail=0
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; }
