@@ -51,7 +51,10 @@ enum {
     TENYO_ERR_NOTFOUND = -8,   /* unknown patent id */
     TENYO_ERR_DEPENDENCY = -9, /* MeCab dictionary or ICU converter missing */
     TENYO_ERR_LIMIT = -10,     /* a size limit was exceeded */
-    TENYO_ERR_EMPTY = -11      /* nothing to index, or query without known terms */
+    TENYO_ERR_EMPTY = -11,     /* nothing to index, or query without known terms */
+    TENYO_ERR_UNSYNCED = -12,  /* committed and in place, but the directory could
+                                  not be synced: durability unknown */
+    TENYO_ERR_BUSY = -13       /* another writer holds the index's lock */
 };
 
 /* Short English description of a status code. Static string. */
@@ -220,11 +223,33 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
  * counted as a duplicate. */
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *doc);
 /* Tokenize, weight, factorize and write the index atomically to path
- * (temporary file, fsync, rename). st may be NULL. */
+ * (temporary file, fsync, rename). st may be NULL. Takes no lock: to
+ * replace an index use tenyo_writer. TENYO_ERR_UNSYNCED: written and in
+ * place (st filled), but the directory could not be synced. */
 int tenyo_builder_write(tenyo_builder *b, const char *path,
                         tenyo_build_stats *st);
 const char *tenyo_builder_error(const tenyo_builder *b);
 void tenyo_builder_free(tenyo_builder *b);
+
+/* A new base for the index at path (tenyo index), as one of its writers
+ * (api/writer.c). Open takes the index's writer lock — the one add, delete,
+ * rebuild and check --repair take — at once or not at all (TENYO_ERR_BUSY),
+ * on the real path (symbolic links resolved; a link stays a link), and
+ * collects what killed writers left. It refuses a path that is not a
+ * regular file, and a non-empty file that is not a tenyo index unless
+ * flags has TENYO_WRITE_FORCE (TENYO_ERR_ARG). Commit writes b there
+ * atomically and drops the old base's updates; TENYO_ERR_UNSYNCED when the
+ * new file is in place but its directory could not be synced (the updates
+ * are then kept: stale for the new base, ignored). Free releases the lock;
+ * tenyo_writer_path's string lives as long as w. */
+typedef struct tenyo_writer tenyo_writer;
+#define TENYO_WRITE_FORCE 1u
+int tenyo_writer_open(const char *path, unsigned flags, tenyo_writer **out,
+                      char *err, size_t errlen);
+const char *tenyo_writer_path(const tenyo_writer *w);
+int tenyo_writer_commit(tenyo_writer *w, tenyo_builder *b, tenyo_build_stats *st,
+                        char *err, size_t errlen);
+void tenyo_writer_free(tenyo_writer *w);
 
 /* ----------------------------------------------------------------- index */
 
@@ -277,6 +302,10 @@ typedef struct tenyo_index_info {
                                  does not know */
     double new_term_mass;     /* share of live term occurrences of new terms */
     int rebuild_advised;      /* 1: stale enough that `tenyo rebuild` is advised */
+    int updates_missing;      /* 1: the base records that updates were committed
+                                 for it, but "<path>.upd/MANIFEST" is not there
+                                 (copied or moved without it): only the base
+                                 is shown */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes
@@ -326,7 +355,9 @@ typedef struct tenyo_update_stats {
 
 /* Lock the index at path for an update and load its current state. opts
  * gives threads and progress (tokenizer options come from the index; NULL:
- * defaults). TENYO_ERR_IO when another update holds the lock. */
+ * defaults). The lock is the index's one writer lock (see tenyo_writer),
+ * on its real path: TENYO_ERR_BUSY when another writer holds it,
+ * TENYO_ERR_NOTFOUND when there is no file at path. */
 int tenyo_update_open(const char *path, const tenyo_build_opts *opts,
                       tenyo_update **out, char *err, size_t errlen);
 /* Queue a document (copied). An id already in the index, or added earlier
@@ -336,7 +367,10 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc);
  * has no such id. Documents added in this same update are not affected. */
 int tenyo_update_delete(tenyo_update *u, const char *id);
 /* Write the segment, the deletions and the new manifest (nothing when there
- * is nothing to do). Once it returns TENYO_OK the update is durable. */
+ * is nothing to do). Once it returns TENYO_OK the update is durable.
+ * TENYO_ERR_UNSYNCED (st filled): committed — the new manifest is in place
+ * and readers see the update — but the directory sync after its rename
+ * failed, so whether it survives a crash is unknown. */
 int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st);
 const char *tenyo_update_error(const tenyo_update *u);
 /* Release the lock; an update not committed changes nothing. */
@@ -345,12 +379,45 @@ void tenyo_update_free(tenyo_update *u);
 /* Refit vocabulary, idf and LSA over all live documents (from their stored
  * term counts: no source files needed), merge the segments into a new base
  * file (atomic), and drop the updates. opts: threads and progress (NULL:
- * defaults); the other options are those the base was built with. */
+ * defaults); the other options are those the base was built with. Under the
+ * writer lock (TENYO_ERR_BUSY), on the real path; TENYO_ERR_UNSYNCED as for
+ * tenyo_writer_commit. */
 int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,
                         tenyo_build_stats *st, char *err, size_t errlen);
 /* Remove the updates of the index at path ("<path>.upd/"), e.g. after the
  * base was written again from source. TENYO_OK when there were none. */
 int tenyo_index_drop_updates(const char *path, char *err, size_t errlen);
+
+/* Check every file of the index at path (api/check.c), like Lucene's
+ * CheckIndex: the base and every segment read whole, the deletion file and
+ * MANIFEST matched with each other, the whole opened as a reader would;
+ * leftovers of killed writers listed. Each finding is passed to say (may
+ * be NULL) as one line, problem 1 for damage. TENYO_OK when consistent,
+ * TENYO_ERR_CORRUPT when problems were found (and, with repair, remain).
+ * repair (under the writer lock: TENYO_ERR_BUSY) keeps every readable
+ * document and commits a new consistent state: damaged or missing segment,
+ * deletion and manifest files are moved aside into "<path>.upd/damaged-
+ * <time>/" (never deleted), the readable segments kept in order, deletion
+ * positions renumbered, or, when the deletion file is lost, recomputed from
+ * the ids (replacements; deletions by tenyo delete are then lost, counted).
+ * A damaged base cannot be repaired (TENYO_ERR_CORRUPT). */
+typedef struct tenyo_check_stats {
+    int problems;             /* damaged, missing or inconsistent files */
+    uint64_t base_docs;       /* documents in the base (0: unreadable) */
+    uint32_t segments;        /* segment files looked at */
+    uint32_t segments_bad;    /* of those, missing, damaged or not matching */
+    uint64_t docs_readable;   /* live documents in readable files */
+    uint64_t docs_lost;       /* documents the manifest puts in bad segments */
+    uint32_t leftovers;       /* temporary files and files no manifest names */
+    int repaired;             /* repair: 1 when a new state was committed */
+    uint64_t docs_after;      /* repair: live documents the index now opens with */
+    uint32_t moved;           /* repair: files moved aside */
+    uint64_t deletions_lost;  /* repair: deletions that could not be recovered */
+    int deletions_unknown;    /* repair: ... and how many is unknown (manifest lost) */
+} tenyo_check_stats;
+int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
+                      void (*say)(void *ud, int problem, const char *line), void *ud,
+                      char *err, size_t errlen);
 
 /* Stored metadata of one document; strings live as long as idx. */
 typedef struct tenyo_doc_meta {

@@ -84,7 +84,15 @@ uint32_t ty_strmap_size(const ty_strmap *m);
 /* Key of id (NUL-terminated, lives as long as m), length in *len if given. */
 const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len);
 
+/* FNV-1a 64 with the offset basis this project has always used,
+ * 1469598103934665603: a digit short of the published 14695981039346656037.
+ * Kept because stored values depend on it (format-1/2 header checksums, the
+ * MANIFEST "check", deletion files, fit ids, the IVF blob); not verifiable
+ * with outside FNV tools. New stored checksums use ty_fnv1a_std. */
 uint64_t ty_fnv1a(const void *p, size_t n);
+/* FNV-1a 64 as published (offset basis 14695981039346656037): format-3
+ * header checksums. */
+uint64_t ty_fnv1a_std(const void *p, size_t n);
 
 /* Little-endian integers in serialised blobs (ivf.c, linear.c). */
 static inline void ty_put_le32(unsigned char *p, uint32_t v) {
@@ -476,6 +484,8 @@ typedef struct ty_lazy ty_lazy;
 typedef struct ty_model {
     /* how it was made */
     uint32_t format_version;  /* version read or written */
+    int updated;              /* header flag: an update was committed for
+                                 this base (format 3) */
     char *tokenizer;          /* tokenizer identity string */
     char *writer;             /* "tenyo 0.1.0" */
     char *mecab_dicdir;       /* dictionary directory used ("" = default) */
@@ -561,6 +571,10 @@ typedef struct ty_model {
     char *labels_blob;        /* IPC titles given at index time
                                  (ty_labels_serialize), or NULL */
     uint64_t labels_len;      /* bytes in labels_blob */
+    char *common_blob;        /* terms the build dropped for being in more
+                                 than max_df_ratio of the documents,
+                                 NUL-terminated each, or NULL */
+    uint64_t common_len;      /* bytes in common_blob */
 
     /* filled at load, not stored */
     int8_t *doc_q;            /* format 2: the stored int8 codes of the
@@ -592,8 +606,13 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
  * message (file and section) in err. A model without m->lazy has them. */
 int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
 
-/* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes. */
+/* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes.
+ * TENYO_ERR_UNSYNCED (with the message) when the file is in place but the
+ * directory sync after the rename failed. */
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
+/* Set the "updated" byte of the base file at path (format 3; formats 1-2
+ * are left as they are), fdatasync'd. Under the writer lock. */
+int ty_store_mark_updated(const char *path, char *err, size_t errlen);
 /* Load and validate; m is zeroed first and freed on failure. */
 int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
 /* The same, but a format-2 file's sparse rows are only located and
@@ -641,9 +660,32 @@ int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **p
 int ty_dels_write(const char *dir, const char *name, const uint64_t *pos, uint64_t n,
                   char *err, size_t errlen);
 /* Create dir if needed and take its update lock (flock, non-blocking):
- * TENYO_ERR_IO naming the lock when another updater holds it. */
+ * TENYO_ERR_BUSY naming the lock when another writer holds it. */
 int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen);
 void ty_upd_unlock(int fd);
+/* The real path of an index (malloc'd): every symbolic link resolved
+ * (realpath), or for a file not there yet its directory's real path and its
+ * name. A link to a missing file is refused (TENYO_ERR_IO). */
+int ty_real_path(const char *path, char **out, char *err, size_t errlen);
+/* The one writer lock of an index: every writer (tenyo index over an
+ * existing path, add, delete, rebuild, check --repair) takes it on the real
+ * path, so a second writer is refused at once (TENYO_ERR_BUSY), whatever
+ * link or name it came through. */
+typedef struct ty_wlock {
+    char *path;               /* the index's real path (malloc'd) */
+    char *dir;                /* path + ".upd": the lock's directory */
+    int fd;                   /* dir/LOCK, flock'd; -1 when not held */
+} ty_wlock;
+int ty_wlock_take(const char *path, ty_wlock *w, char *err, size_t errlen);
+void ty_wlock_release(ty_wlock *w); /* w zeroed or released: no-op */
+/* Under the lock: remove what killed writers left, the base's
+ * "<path>.tmp.XXXXXX" files and the update directory's temporary files,
+ * and the segment / deletion files a readable manifest does not name (as
+ * Lucene's deleter does at IndexWriter open). The number removed. */
+int ty_wlock_collect(const ty_wlock *w);
+/* Create "<path>.tmp.XXXXXX" (O_EXCL), mode: path's when it is a regular
+ * file, else 0666 less the umask. *tmp malloc'd. */
+int ty_file_tmp(const char *path, int *fd, char **tmp, char *err, size_t errlen);
 /* Delete segment, deletion and temporary files of dir that keep (may be
  * NULL: all of them) does not name; the number removed. Under the lock. */
 int ty_upd_gc(const char *dir, const ty_manifest *keep);
@@ -768,6 +810,8 @@ typedef struct ty_upd {
                                  identity, no update applied) */
     uint64_t *base_map;       /* base document -> document or UINT64_MAX
                                  (kept until the IVF is remapped, then NULL) */
+    int missing;              /* the base is marked updated, but there is no
+                                 manifest beside it */
 } ty_upd;
 
 /* FNV-1a identity of a base model's fitted content (manifest "fit"). */
@@ -778,6 +822,9 @@ uint64_t ty_model_fit_id(const ty_model *m);
  * is nothing to apply. */
 int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen);
 void ty_upd_free(ty_upd *u);
+/* Remove the MANIFEST of update directory dir and the files it named, then
+ * sync dir: the updates of a replaced base. Under the writer lock. */
+int ty_upd_drop(const char *dir, char *err, size_t errlen);
 /* The update and staleness fields of tenyo_index_info. */
 void ty_upd_info(const tenyo_index *x, tenyo_index_info *in);
 
@@ -787,6 +834,9 @@ void ty_upd_info(const tenyo_index *x, tenyo_index_info *in);
 /* Record IPC titles (a ty_labels_serialize blob, copied) in the index the
  * builder writes, as if they had been loaded from files (rebuild). */
 int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len);
+/* Terms a previous build dropped for max_df (a rebuild passes the base's
+ * "common" blob: the counts it refits from no longer hold them). */
+int ty_builder_set_common(tenyo_builder *b, const char *blob, size_t len);
 /* Identity of the builder's tokenizer (ty_tokenizer_identity). */
 const char *ty_builder_tokenizer(const tenyo_builder *b);
 

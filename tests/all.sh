@@ -6,7 +6,8 @@
 #   e2e       tests/e2e.sh (the web page in headless Chromium; skips without it)
 #   fuzz      tests/fuzz/replay.sh (the saved fuzz corpora, every target)
 #   fixtures  tests/fixtures.sh (corrupted index files are refused cleanly)
-#   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments)
+#   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments,
+#             also through a symbolic link; index racing add and rebuild)
 #   options   tests/options.sh (every option's range, did you mean, - as stdin)
 #   man       tests/man.sh (man page lint; --help and man/tenyo.1 agree)
 #   install   tests/install.sh (make install to a DESTDIR; pkg-config program,

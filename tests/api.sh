@@ -251,6 +251,68 @@ grep -q ' GET /%E7%89%B9%0Aforged%20line 404 ' "$D/log" && ok api_log_path_encod
 grep -q '^forged' "$D/log" && bad api_log_no_injection || ok api_log_no_injection
 grep -q '^[0-9-]*T[0-9:.]*Z 127\.0\.0\.1 GET /api/info 200 [0-9]* ' "$D/log" && ok api_log_format || bad api_log_format
 
+# ------------------------------------------- hostile clients (issue 16)
+# a method with ESC and CR is logged percent-encoded, never raw
+if [ -n "$PY" ]; then
+  $PY - "$PORT" <<'PYX' >"$D/raw" 2>&1
+import socket, sys
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+s.sendall(b'G\x1b[31mT\r / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+print(s.recv(200).split(b'\r\n')[0].decode())
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+s.sendall(b'POST /api/ideas HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 13\r\n'
+          b'Content-Length: 40\r\nConnection: close\r\n\r\n{"id":"SAMPLE-001"}')
+print(s.recv(400).decode(errors='replace'))
+PYX
+  sleep 0.2
+  if grep -q ' G%1B\[31mT%0D / 405 ' "$D/log" && ! grep -q "$(printf '\033')" "$D/log"; then
+    ok api_log_method_escaped; else bad "api_log_method_escaped ($(tail -n 3 "$D/log" | od -c | head -4))"; fi
+  if grep -q '^HTTP/1.1 400' "$D/raw" && grep -q 'conflicting Content-Length' "$D/raw"; then
+    ok api_conflicting_content_length_400; else bad "api_conflicting_content_length_400 ($(head -c 300 "$D/raw"))"; fi
+  # 1,030 idle connections from one client, then /healthz from another
+  # address (127.0.0.2): answered within 1 s (per-client connection limit)
+  $PY - "$PORT" 1030 <<'PYX' >"$D/idle" 2>&1
+import resource, socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+socks = []
+for i in range(n):
+    s = socket.socket(); s.connect(('127.0.0.1', port)); socks.append(s)
+time.sleep(0.5)
+closed = 0
+for s in socks:
+    s.setblocking(False)
+    try:
+        if s.recv(1) == b'': closed += 1
+    except BlockingIOError: pass
+    except OSError: closed += 1
+c = socket.socket(); c.bind(('127.0.0.2', 0)); c.settimeout(5)
+t0 = time.time()
+try:
+    c.connect(('127.0.0.1', port))
+    c.sendall(b'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+    data = b''
+    while True:
+        b = c.recv(4096)
+        if not b: break
+        data += b
+    status = data.split(b'\r\n')[0].decode()
+except OSError as e:
+    status = 'no answer (%s)' % e
+print('%.3f %s | %d idle from 127.0.0.1: %d kept open, %d closed by the server'
+      % (time.time() - t0, status, n, n - closed, closed))
+PYX
+  read -r secs status rest <"$D/idle"
+  echo "     idle test: $(cat "$D/idle")"
+  if [ "$status" = "HTTP/1.1" ] && grep -q ' 200 OK' "$D/idle" &&
+     awk -v s="$secs" 'BEGIN { exit !(s < 1.0) }'; then ok api_idle_flood_other_client_served
+  else bad "api_idle_flood_other_client_served ($(cat "$D/idle"))"; fi
+  kill -0 "$PID" 2>/dev/null && ok api_idle_flood_server_alive || bad api_idle_flood_server_alive
+else
+  echo "skip api_log_method_escaped, api_conflicting_content_length_400, api_idle_flood_*: no python3"
+fi
+
 # -------------------------------------------------- shutdown, options
 kill -TERM "$PID"
 i=0; while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done

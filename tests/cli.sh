@@ -4,7 +4,7 @@
 # Usage: TENYO=build/tenyo sh tests/cli.sh
 T=${TENYO:-build/tenyo}
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-cli-XXXXXX")
-trap 'rm -rf "$D"' EXIT
+trap 'umount "$D/s16/ro" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
 pass=0; fail=0
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; }
@@ -25,6 +25,7 @@ expect 1 cli_index_no_output "$T" index data/sample/sample.jsonl
 expect 2 cli_index_missing_file "$T" index -o "$D/x.tny" "$D/nonexistent.jsonl"
 contains "$D/err" "nonexistent.jsonl" cli_index_missing_file_named
 [ ! -e "$D/x.tny" ] && ok cli_index_missing_file_no_output || bad cli_index_missing_file_no_output
+[ ! -e "$D/x.tny.upd" ] && ok cli_index_missing_file_no_lock_dir || bad cli_index_missing_file_no_lock_dir
 
 # sample index
 expect 0 cli_index_sample "$T" index -o "$D/s.tny" data/sample/sample.jsonl
@@ -271,6 +272,309 @@ expect 0 cli_upd_info_after "$T" info "$D/u.tny"
 contains "$D/out" "documents  196" cli_upd_rebuild_docs
 if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
 expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
+
+# index safety (issue 16): one writer lock for every writer, real paths,
+# what -o may replace, leftovers, honest durability, umask, base marker
+S16="$D/s16"; mkdir -p "$S16/real" "$S16/links"
+cp "$D/u150.jsonl" "$S16/b.jsonl"; cp "$D/u50.jsonl" "$S16/a.jsonl"
+expect 0 cli_safe_base "$T" index -q -t 1 -o "$S16/real/x.tny" "$S16/b.jsonl"
+cp "$S16/real/x.tny" "$S16/keep.tny"
+# 1. a writer holding the lock (flock(1) takes the same flock) refuses every
+#    other writer at once: index over the path, add, delete, rebuild
+if command -v flock >/dev/null 2>&1; then
+  flock -F "$S16/real/x.tny.upd/LOCK" sleep 30 & fpid=$! # -F: sleep itself holds it
+  sleep 0.3
+  expect 4 cli_safe_lock_index "$T" index -q -t 1 -o "$S16/real/x.tny" "$S16/a.jsonl"
+  contains "$D/err" "another writer" cli_safe_lock_index_msg
+  expect 4 cli_safe_lock_add "$T" add -q -t 1 "$S16/real/x.tny" "$S16/a.jsonl"
+  expect 4 cli_safe_lock_delete "$T" delete "$S16/real/x.tny" SAMPLE-001
+  expect 4 cli_safe_lock_rebuild "$T" rebuild "$S16/real/x.tny"
+  ln -s ../real/x.tny "$S16/links/l.tny"
+  expect 4 cli_safe_lock_via_link "$T" add -q -t 1 "$S16/links/l.tny" "$S16/a.jsonl"
+  contains "$D/err" "another writer" cli_safe_lock_via_link_msg
+  kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+  if cmp -s "$S16/real/x.tny" "$S16/keep.tny" && [ ! -e "$S16/real/x.tny.upd/MANIFEST" ]; then
+    ok cli_safe_lock_unchanged; else bad cli_safe_lock_unchanged; fi
+  rm -f "$S16/links/l.tny"
+else
+  echo "skip cli_safe_lock_*: no flock(1)"
+fi
+# 2. through a symbolic link in another directory: one index, the link stays a link
+ln -s ../real/x.tny "$S16/links/l.tny"
+expect 0 cli_safe_link_add "$T" add -q -t 1 "$S16/links/l.tny" "$S16/a.jsonl"
+expect 0 cli_safe_link_info "$T" info "$S16/links/l.tny"
+contains "$D/out" "documents  200" cli_safe_link_sees_updates
+expect 0 cli_safe_real_info "$T" info "$S16/real/x.tny"
+contains "$D/out" "documents  200" cli_safe_real_sees_updates
+if [ ! -e "$S16/links/l.tny.upd" ]; then ok cli_safe_link_no_second_upd; else bad cli_safe_link_no_second_upd; fi
+expect 0 cli_safe_link_delete "$T" delete "$S16/links/l.tny" SAMPLE-160
+expect 0 cli_safe_link_rebuild "$T" rebuild "$S16/links/l.tny"
+if [ -L "$S16/links/l.tny" ] && [ "$(readlink "$S16/links/l.tny")" = ../real/x.tny ]; then
+  ok cli_safe_link_stays_link; else bad cli_safe_link_stays_link; fi
+expect 0 cli_safe_link_after_rebuild "$T" info "$S16/real/x.tny"
+contains "$D/out" "documents  199" cli_safe_link_rebuild_real
+ln -s ../real/none.tny "$S16/links/dangling.tny"
+expect 4 cli_safe_link_dangling "$T" index -q -o "$S16/links/dangling.tny" "$S16/a.jsonl"
+contains "$D/err" "does not exist" cli_safe_link_dangling_msg
+# 3. -o: an input named as the output, a file that is not an index, a FIFO
+cp "$S16/b.jsonl" "$S16/c.jsonl"
+expect 1 cli_safe_out_is_input "$T" index -q -o "$S16/c.jsonl" "$S16/c.jsonl"
+contains "$D/err" "both an input and the output" cli_safe_out_is_input_msg
+ln -s c.jsonl "$S16/c-link.jsonl"
+expect 1 cli_safe_out_is_input_link "$T" index -q -o "$S16/c-link.jsonl" "$S16/c.jsonl"
+expect 1 cli_safe_out_not_index "$T" index -q -o "$S16/c.jsonl" "$S16/a.jsonl"
+contains "$D/err" "not a tenyo index" cli_safe_out_not_index_msg
+if cmp -s "$S16/c.jsonl" "$S16/b.jsonl"; then ok cli_safe_out_not_index_kept; else bad cli_safe_out_not_index_kept; fi
+expect 0 cli_safe_out_force "$T" index -q -t 1 --force -o "$S16/c.jsonl" "$S16/a.jsonl"
+mkfifo "$S16/fifo"
+expect 1 cli_safe_out_fifo "$T" index -q -o "$S16/fifo" "$S16/a.jsonl"
+contains "$D/err" "not a regular file" cli_safe_out_fifo_msg
+if [ -p "$S16/fifo" ]; then ok cli_safe_out_fifo_kept; else bad cli_safe_out_fifo_kept; fi
+expect 1 cli_safe_out_fifo_force "$T" index -q --force -o "$S16/fifo" "$S16/a.jsonl"
+if [ -p "$S16/fifo" ]; then ok cli_safe_out_fifo_force_kept; else bad cli_safe_out_fifo_force_kept; fi
+# 4. leftovers of killed writers are collected by the next writer
+head -c 5000 "$S16/real/x.tny" >"$S16/real/x.tny.tmp.Ab12Cd"
+head -c 100 "$S16/real/x.tny" >"$S16/real/x.tny.upd/MANIFEST.tmp.Zz9Yy8"
+head -c 100 "$S16/real/x.tny" >"$S16/real/x.tny.upd/seg-000077.tys.tmp.Qq1Ww2"
+head -c 100 "$S16/real/x.tny" >"$S16/real/other.tny.tmp.Ab12Cd"
+expect 0 cli_safe_leftover_add "$T" add -q -t 1 "$S16/real/x.tny" "$S16/a.jsonl"
+if [ -z "$(ls "$S16/real" "$S16/real/x.tny.upd" | grep '\.tmp\.' | grep -v '^other')" ] &&
+   [ -e "$S16/real/other.tny.tmp.Ab12Cd" ]; then ok cli_safe_leftovers_collected
+else bad "cli_safe_leftovers_collected ($(ls "$S16/real" "$S16/real/x.tny.upd" | tr '\n' ' '))"; fi
+head -c 5000 "$S16/real/x.tny" >"$S16/real/x.tny.tmp.Ef34Gh"
+expect 0 cli_safe_leftover_index "$T" index -q -t 1 -o "$S16/real/x.tny" "$S16/b.jsonl"
+if [ ! -e "$S16/real/x.tny.tmp.Ef34Gh" ]; then ok cli_safe_leftovers_index; else bad cli_safe_leftovers_index; fi
+# 5. a failed directory fsync after the rename (strace fault injection into
+#    the last fsync, found by a traced dry run): committed, durability unknown
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+  # LeakSanitizer cannot run under ptrace (sanitizer builds): leaks off here
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
+  lastfsync() { # CMD...: number of fsync calls the command makes
+    strace -f -qq -o "$D/trace" -e trace=fsync "$@" >/dev/null 2>&1; grep -c 'fsync(' "$D/trace"; }
+  rm -rf "$S16/f"; mkdir "$S16/f"; cp "$S16/real/x.tny" "$S16/f/x.tny"
+  rm -rf "$S16/g"; cp -r "$S16/f" "$S16/g"
+  n=$(lastfsync "$T" add -q -t 1 "$S16/g/x.tny" "$S16/a.jsonl")
+  expect 4 cli_safe_unsynced_add strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=$n "$T" add -q -t 1 "$S16/f/x.tny" "$S16/a.jsonl"
+  contains "$D/err" "committed (200 documents), but durability unknown" cli_safe_unsynced_add_msg
+  if grep -q "nothing committed\|unchanged" "$D/err"; then bad cli_safe_unsynced_add_not_unchanged; else ok cli_safe_unsynced_add_not_unchanged; fi
+  expect 0 cli_safe_unsynced_add_info "$T" info "$S16/f/x.tny"
+  contains "$D/out" "documents  200" cli_safe_unsynced_add_visible
+  n=$(lastfsync "$T" index -q -t 1 -o "$S16/g/y.tny" "$S16/a.jsonl")
+  n=$((n - 1)) # the last one syncs the update directory; the one before, the base's
+  expect 4 cli_safe_unsynced_index strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=$n "$T" index -q -t 1 -o "$S16/f/y.tny" "$S16/a.jsonl"
+  contains "$D/err" "committed, durability unknown" cli_safe_unsynced_index_msg
+  ASAN_OPTIONS=${ASAN_OPTIONS%detect_leaks=0}; ASAN_OPTIONS=${ASAN_OPTIONS%:}
+else
+  echo "skip cli_safe_unsynced_*: no strace"
+fi
+# 6. files are made with the caller's umask
+rm -rf "$S16/m"; mkdir "$S16/m"
+(umask 077; "$T" index -q -t 1 -o "$S16/m/x.tny" "$S16/b.jsonl" 2>/dev/null && "$T" add -q -t 1 "$S16/m/x.tny" "$S16/a.jsonl" 2>/dev/null)
+modes=$(stat -c '%a' "$S16/m/x.tny" "$S16/m/x.tny.upd/MANIFEST" "$S16/m/x.tny.upd/seg-000001.tys" "$S16/m/x.tny.upd/LOCK" | sort -u | tr '\n' ' ')
+if [ "$modes" = "600 " ]; then ok cli_safe_umask_077; else bad "cli_safe_umask_077 (modes $modes)"; fi
+(umask 002; "$T" index -q -t 1 -o "$S16/m/y.tny" "$S16/b.jsonl" 2>/dev/null)
+if [ "$(stat -c '%a' "$S16/m/y.tny")" = 664 ]; then ok cli_safe_umask_002; else bad "cli_safe_umask_002 ($(stat -c '%a' "$S16/m/y.tny"))"; fi
+# 7. the base records that updates exist: a copy without .upd is noticed
+cp "$S16/m/x.tny" "$S16/m/copy.tny"
+expect 0 cli_safe_marker_copy "$T" info "$S16/m/copy.tny"
+contains "$D/err" "updates were committed to this index" cli_safe_marker_warns
+contains "$D/out" "documents  150" cli_safe_marker_base_only
+expect 0 cli_safe_marker_json "$T" info --json "$S16/m/copy.tny"
+contains "$D/out" '"updates_missing":true' cli_safe_marker_json_flag
+expect 0 cli_safe_marker_fresh "$T" info "$S16/m/y.tny"
+if [ -s "$D/err" ]; then bad "cli_safe_marker_fresh_quiet ($(cat "$D/err"))"; else ok cli_safe_marker_fresh_quiet; fi
+expect 0 cli_safe_marker_with_upd "$T" info "$S16/m/x.tny"
+if [ -s "$D/err" ]; then bad "cli_safe_marker_with_upd_quiet ($(cat "$D/err"))"; else ok cli_safe_marker_with_upd_quiet; fi
+# 8. tenyo check: a consistent index; a deleted segment, a damaged deletion
+#    file, a damaged MANIFEST, each repaired keeping every readable document
+rm -rf "$S16/k"; mkdir "$S16/k"
+head -100 "$D/u150.jsonl" >"$S16/k/b.jsonl"; sed -n '101,130p' "$D/u150.jsonl" >"$S16/k/a1.jsonl"
+sed -n '10,15p' "$D/u150.jsonl" >"$S16/k/r.jsonl"; sed -n '131,150p' "$D/u150.jsonl" >"$S16/k/a2.jsonl"
+"$T" index -q -t 1 -o "$S16/k/x.tny" "$S16/k/b.jsonl" 2>/dev/null
+for f in a1 r a2; do "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/$f.jsonl" 2>/dev/null; done
+"$T" delete "$S16/k/x.tny" SAMPLE-001 SAMPLE-120 2>/dev/null
+cp -r "$S16/k" "$S16/k0" # 100 + 30 + 6 replacing + 20 - 2 deleted = 148 live
+expect 0 cli_check_clean "$T" check "$S16/k/x.tny"
+contains "$D/out" "opens: 148 live documents" cli_check_clean_count
+if grep -q DAMAGED "$D/out"; then bad cli_check_clean_quiet; else ok cli_check_clean_quiet; fi
+rm "$S16/k/x.tny.upd/seg-000002.tys"
+expect 3 cli_check_missing_open "$T" similar "$S16/k/x.tny" SAMPLE-002
+contains "$D/err" "seg-000002.tys.*tenyo check --repair" cli_check_missing_open_msg
+expect 3 cli_check_missing "$T" check "$S16/k/x.tny"
+contains "$D/out" "DAMAGED segment seg-000002.tys" cli_check_missing_named
+expect 0 cli_check_missing_repair "$T" check --repair "$S16/k/x.tny"
+contains "$D/err" "142 live documents kept, 6 documents in 1 damaged or missing segment lost" cli_check_missing_repair_counts
+contains "$D/out" "8 deleted documents have no live instance" cli_check_missing_repair_orphans
+expect 0 cli_check_missing_after "$T" check "$S16/k/x.tny"
+contains "$D/out" "opens: 142 live documents" cli_check_missing_after_count
+expect 0 cli_check_missing_add "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/r.jsonl"
+contains "$D/err" "148 documents" cli_check_missing_readd
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+printf 'garbage' >"$S16/k/x.tny.upd/del-000004.tyd"
+expect 3 cli_check_del "$T" check "$S16/k/x.tny"
+contains "$D/out" "DAMAGED deletions del-000004.tyd" cli_check_del_named
+expect 0 cli_check_del_repair "$T" check --repair "$S16/k/x.tny"
+contains "$D/err" "150 live documents kept" cli_check_del_repair_counts
+contains "$D/err" "deletions not recovered: 2" cli_check_del_repair_lost
+if [ -f "$S16/k/x.tny.upd"/damaged-*/del-000004.tyd ]; then ok cli_check_del_moved_aside; else bad cli_check_del_moved_aside; fi
+expect 0 cli_check_del_no_dup "$T" similar "$S16/k/x.tny" --text "塗料" -k 200 --json
+if python3 -c 'import json,sys; r=[x["id"] for x in json.load(open(sys.argv[1]))["results"]]; assert len(r)==len(set(r)), r' "$D/out"; then ok cli_check_del_ids_once; else bad cli_check_del_ids_once; fi
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+printf '{"tenyo_manifest": 1,' >"$S16/k/x.tny.upd/MANIFEST"
+expect 3 cli_check_manifest "$T" check "$S16/k/x.tny"
+contains "$D/out" "DAMAGED .*MANIFEST" cli_check_manifest_named
+expect 0 cli_check_manifest_repair "$T" check --repair "$S16/k/x.tny"
+contains "$D/err" "150 live documents kept" cli_check_manifest_repair_counts
+contains "$D/err" "unknown" cli_check_manifest_repair_unknown
+if [ -f "$S16/k/x.tny.upd"/damaged-*/MANIFEST ]; then ok cli_check_manifest_moved_aside; else bad cli_check_manifest_moved_aside; fi
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+cp "$S16/k/x.tny" "$S16/k/copy.tny"
+expect 3 cli_check_copy "$T" check "$S16/k/copy.tny"
+contains "$D/out" "MANIFEST is missing" cli_check_copy_named
+expect 0 cli_check_copy_repair "$T" check --repair "$S16/k/copy.tny"
+expect 0 cli_check_copy_info "$T" info "$S16/k/copy.tny"
+if [ -s "$D/err" ]; then bad cli_check_copy_no_more_warning; else ok cli_check_copy_no_more_warning; fi
+if command -v flock >/dev/null 2>&1; then
+  flock -F "$S16/k/x.tny.upd/LOCK" sleep 30 & fpid=$!
+  sleep 0.3
+  expect 4 cli_check_repair_locked "$T" check --repair "$S16/k/x.tny"
+  expect 0 cli_check_readonly_unlocked "$T" check "$S16/k/x.tny"
+  kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+fi
+# 10. output injection: CSV cells a spreadsheet would run are defused (the
+#     page's rule), text tables show control characters escaped
+python3 - "$S16" <<'PY'
+import json, sys
+d = sys.argv[1]
+rows = [json.loads(l) for l in open('data/sample/sample.jsonl', encoding='utf-8')]
+def clone(i, ipc):
+    r = {k: v for k, v in rows[0].items() if k not in ('fi', 'ipc', 'cpc', 'codes')}
+    r['id'] = i; r['ipc'] = [ipc]; return r
+a = clone('=1+2-EVIL', 'H04N5/00'); a['title'] = '@SUM(A1)\u001b[2J\nsecond line'
+b = clone('NL\nID\u009b', 'H04N7/18')
+with open(d + '/hostile.jsonl', 'w', encoding='utf-8') as f:
+    for x in rows + [a, b]: f.write(json.dumps(x, ensure_ascii=False) + '\n')
+PY
+expect 0 cli_out_hostile_index "$T" index -q -t 1 -o "$S16/hostile.tny" "$S16/hostile.jsonl"
+expect 0 cli_out_csv_run "$T" ideas "$S16/hostile.tny" "=1+2-EVIL" -n 5 --min-confidence 0 --csv
+if python3 -c '
+import csv, sys
+R = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert len(R) > 1 and all(r[0] == "'"'"'=1+2-EVIL" for r in R[1:]), [r[0] for r in R]
+def num(c):
+    try: float(c); return True
+    except ValueError: return False
+bad = [c for r in R[1:] for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not num(c)]
+assert not bad, bad' "$D/out"; then ok cli_out_csv_defused; else bad "cli_out_csv_defused: $(head -c 300 "$D/out")"; fi
+expect 0 cli_out_similar_run "$T" similar "$S16/hostile.tny" SAMPLE-001 -k 4
+if ! grep -q "$(printf '\033')" "$D/out" && [ "$(wc -l <"$D/out")" = 7 ] &&
+   grep -qF 'NL\x0aID\u009b' "$D/out" && grep -qF '@SUM(A1)\x1b[2J\x0asecond line' "$D/out"; then
+  ok cli_out_similar_escaped; else bad "cli_out_similar_escaped: $(head -c 400 "$D/out" | od -c | head -5)"; fi
+expect 0 cli_out_ideas_text_run "$T" ideas "$S16/hostile.tny" "=1+2-EVIL" -n 3 --min-confidence 0
+if ! grep -q "$(printf '\033')" "$D/out" && head -1 "$D/out" | grep -qF '\x1b[2J\x0asecond line'; then
+  ok cli_out_ideas_escaped; else bad "cli_out_ideas_escaped: $(head -c 300 "$D/out")"; fi
+# 11. input: duplicate keys are a bad record (line and key), a quote left
+#     open that merges CSV rows counts every lost record, trimmed ids are
+#     reported, a BOM is stripped from delete --from and ideas --batch files
+printf '{"id": "DUP-1", "title": "画像処理装置", "id": "DUP-2"}\n{"id": " TRIM-1\343\200\200", "title": "画像認識装置"}\n{"id": "OK-1", "title": "画像処理"}\n' >"$S16/in.jsonl"
+expect 0 cli_in_dup_run "$T" index -q -o "$S16/in.tny" "$S16/in.jsonl"
+expect 0 cli_in_dup_run_verbose "$T" index -o "$S16/in.tny" "$S16/in.jsonl"
+contains "$D/err" "in.jsonl:1: skipped: duplicate key '\"id\"'" cli_in_dup_key_reported
+contains "$D/err" "(1 skipped" cli_in_dup_counted
+contains "$D/err" 'in.jsonl:2: warning: id "TRIM-1" trimmed' cli_in_trimmed_id_reported
+printf '"文献番号","発明の名称","要約"\n"A-1","撮像装置","要約一"\n"A-2","撮像素子","要約二 (quote left open)\n"A-3","撮像方法","要約三"\n"A-4","撮像システム","要約四"\n' >"$S16/merged.csv"
+expect 0 cli_in_csv_merged_run "$T" index -o "$S16/merged.tny" "$S16/merged.csv"
+contains "$D/err" "merged.csv:3: skipped: .*lines 3-4.*merged 2 records" cli_in_csv_merged_reported
+contains "$D/err" "from 2 records in 1 file (2 skipped" cli_in_csv_merged_counted
+printf '\357\273\277SAMPLE-150\nSAMPLE-149\n' >"$S16/bom-ids.txt"
+"$T" index -q -t 1 -o "$S16/bom.tny" "$S16/b.jsonl" 2>/dev/null
+expect 0 cli_in_bom_delete "$T" delete "$S16/bom.tny" --from "$S16/bom-ids.txt"
+contains "$D/err" "deleted 2 documents (0 ids not in the index)" cli_in_bom_delete_both
+printf '\357\273\277{"id": "SAMPLE-001"}\n' >"$S16/bom-batch.jsonl"
+expect 0 cli_in_bom_batch "$T" ideas "$D/s.tny" --batch "$S16/bom-batch.jsonl" -n 2
+contains "$D/out" '"id":"SAMPLE-001"' cli_in_bom_batch_read
+# 12. smaller: ghost fields, generation overflow, option values, exit codes
+#     on a read-only file system, the max_df message
+# a field whose only documents are deleted is gone from info
+python3 - "$S16" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open('data/sample/sample.jsonl', encoding='utf-8')][:60]
+r = dict(rows[0]); r['id'] = 'GHOST-1'
+for k in ('fi', 'cpc', 'codes'): r.pop(k, None)
+r['ipc'] = ['F99Z1/00']
+with open(sys.argv[1] + '/ghost.jsonl', 'w', encoding='utf-8') as f:
+    for x in rows + [r]: f.write(json.dumps(x, ensure_ascii=False) + '\n')
+PY
+"$T" index -q -t 1 -o "$S16/ghost.tny" "$S16/ghost.jsonl" 2>/dev/null
+"$T" info --json "$S16/ghost.tny" >"$S16/ghost0.json" 2>/dev/null
+expect 0 cli_small_ghost_delete "$T" delete "$S16/ghost.tny" GHOST-1
+expect 0 cli_small_ghost_info "$T" info --json "$S16/ghost.tny"
+if python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+assert a["fields"] == b["fields"] + 1, (a["fields"], b["fields"])' "$S16/ghost0.json" "$D/out" 2>"$D/py"; then
+  ok cli_small_ghost_field_gone; else bad "cli_small_ghost_field_gone ($(head -c 300 "$D/py"))"; fi
+# a manifest at the last generation a JSON integer holds: the next add is
+# refused (it would write a manifest its own reader refuses), nothing changes
+cp "$S16/ghost.tny" "$S16/gen.tny"; cp -r "$S16/ghost.tny.upd" "$S16/gen.tny.upd"
+python3 - "$S16/gen.tny.upd/MANIFEST" <<'PY'
+import json, sys
+p = sys.argv[1]; o = json.load(open(p)); o.pop('check'); o['generation'] = 2**63 - 1
+s = json.dumps(o, separators=(',', ':'), sort_keys=True).encode()
+h = 1469598103934665603
+for c in s: h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+o['check'] = '%016x' % h
+open(p, 'w').write(json.dumps(o, indent=1, sort_keys=True) + '\n')
+PY
+expect 0 cli_small_gen_max_opens "$T" info "$S16/gen.tny"
+contains "$D/out" "generation 9223372036854775807" cli_small_gen_max_read
+expect 4 cli_small_gen_overflow "$T" add -q -t 1 "$S16/gen.tny" "$S16/a.jsonl"
+contains "$D/err" "generation 9223372036854775807 is the last one" cli_small_gen_overflow_msg
+expect 0 cli_small_gen_overflow_kept "$T" info "$S16/gen.tny"
+contains "$D/out" "documents  60" cli_small_gen_overflow_unchanged
+expect 1 cli_small_novelty_nan "$T" ideas "$D/s.tny" SAMPLE-001 --novelty nan
+expect 1 cli_small_eval_novelty_nan "$T" eval --novelty nan data/sample/sample.jsonl
+expect 1 cli_small_threads_negative "$T" index -q -t -1 -o "$S16/t.tny" "$S16/a.jsonl"
+expect 2 cli_small_max_df_msg "$T" similar "$D/s.tny" --text "qqqzzzx"
+contains "$D/err" "too common" cli_small_max_df_named
+# 車両 is in more than 5% of the sample: dropped by max_df, and said so, also
+# after an update and a rebuild
+expect 0 cli_small_common_index "$T" index -q -t 1 --max-df 0.05 -o "$S16/common.tny" data/sample/sample.jsonl
+expect 2 cli_small_common_run "$T" similar "$S16/common.tny" --text "車両"
+contains "$D/err" '"車両" is in more than 5% of the indexed documents' cli_small_common_named
+grep -v "車両" "$S16/a.jsonl" >"$S16/a-no-sharyo.jsonl" # (else 車両 joins from the segment)
+"$T" add -q -t 1 "$S16/common.tny" "$S16/a-no-sharyo.jsonl" 2>/dev/null
+expect 2 cli_small_common_after_add "$T" ideas "$S16/common.tny" --text "車両"
+contains "$D/err" '"車両" is in more than' cli_small_common_after_add_named
+"$T" rebuild -t 1 "$S16/common.tny" 2>/dev/null
+expect 2 cli_small_common_after_rebuild "$T" similar "$S16/common.tny" --text "車両"
+contains "$D/err" '"車両" is in more than' cli_small_common_after_rebuild_named
+# a read-only file system: the same exit code (4, resource) for every writer
+mkdir "$S16/ro"
+if mount -t tmpfs -o size=8m tmpfs "$S16/ro" 2>/dev/null; then
+  "$T" index -q -t 1 -o "$S16/ro/x.tny" "$S16/a.jsonl" 2>/dev/null
+  if mount -o remount,ro "$S16/ro" 2>/dev/null; then
+    expect 4 cli_small_rofs_index "$T" index -q -t 1 -o "$S16/ro/x.tny" "$S16/a.jsonl"
+    expect 4 cli_small_rofs_add "$T" add -q -t 1 "$S16/ro/x.tny" "$S16/a.jsonl"
+    expect 4 cli_small_rofs_delete "$T" delete "$S16/ro/x.tny" SAMPLE-160
+    expect 4 cli_small_rofs_rebuild "$T" rebuild "$S16/ro/x.tny"
+  else echo "skip cli_small_rofs_*: cannot remount read-only"; fi
+  umount "$S16/ro"
+else
+  echo "skip cli_small_rofs_*: cannot mount a tmpfs (not root?)"
+fi
+# 12. the header checksum is FNV-1a 64 as published, checked by an outside tool
+if python3 - "$S16/m/y.tny" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack_from('<I', b, 16)[0]
+t = 32 + 48 * n
+h = bytearray(b[:t]); h[20] = 0
+x = 0xcbf29ce484222325
+for c in h: x = ((x ^ c) * 0x100000001b3) & 0xffffffffffffffff
+assert struct.unpack_from('<Q', b, t)[0] == x
+PY
+then ok cli_safe_header_fnv_published; else bad cli_safe_header_fnv_published; fi
 
 # static pruning: at most N terms per document, recorded and kept by rebuild
 expect 0 cli_max_terms "$T" index -q --max-terms 8 -o "$D/p8.tny" data/sample/sample.jsonl

@@ -13,8 +13,24 @@
 # times: copy S0, start the command, kill it after a random delay between 0
 # and its full duration, and compare the signature with S0's and S1's.
 #
-# Usage: TENYO=build/tenyo sh tests/crash.sh   (CRASH_RUNS=N per command,
-# default 15). Last line: "N passed, N failed".
+# The same kills with the index named through a symbolic link in another
+# directory ("link-add" ...): the writer must change the file the link
+# points to (same check of its signature), leave the link a link and start
+# no second "<link>.upd". After each series a later `add` must work on the
+# killed state and leave no temporary file of a killed writer behind (the
+# next writer collects them under the lock).
+#
+# Races (issue 16): `index` over the path while an `add` (of all 200 sample
+# records, to last longer) or a `rebuild` of it runs, started in either order at a random offset. Every writer takes
+# the same lock, so each run ends one of three ways: one command refused at
+# once ("another writer", exit 4) and the state exactly that of the other
+# alone; or, when they did not overlap, both succeeded and the state is that
+# of the two run in the order they ended. Anything else — both reporting
+# success for a state that lacks the later one (an `add` that ended after
+# the new base, reported and lost) — is a broken state.
+#
+# Usage: TENYO=build/tenyo sh tests/crash.sh   (CRASH_RUNS=N per command
+# and race, default 15). Last line: "N passed, N failed".
 T=${TENYO:-build/tenyo}
 RUNS=${CRASH_RUNS:-15}
 S=data/sample/sample.jsonl
@@ -61,23 +77,32 @@ if [ ! -s "$W/s0/x.tny.upd/MANIFEST" ]; then
     exit 1
 fi
 
-for cmd in add delete rebuild index; do
-    # the command's arguments for the index in directory $1 (no spaces in
-    # $W: mktemp), run without a wrapper so that $! is tenyo itself
-    args() {
-        case $cmd in
-        add) echo "add -q -t 1 $1/x.tny $W/add2r.jsonl" ;;
-        delete) echo "delete $1/x.tny SAMPLE-020 SAMPLE-160 SAMPLE-001" ;;
-        rebuild) echo "rebuild -t 1 $1/x.tny" ;;
-        index) echo "index -q -t 1 -o $1/x.tny $W/reindex.jsonl" ;;
-        esac
-    }
-    rm -rf "$W/a" "$W/b"
+# the command's arguments for the index file $1 (no spaces in $W: mktemp),
+# run without a wrapper so that $! is tenyo itself
+args() {
+    case $2 in
+    add) echo "add -q -t 1 $1 $W/add2r.jsonl" ;;
+    addall) echo "add -q -t 1 $1 $S" ;; # longer: the races
+    delete) echo "delete $1 SAMPLE-020 SAMPLE-160 SAMPLE-001" ;;
+    rebuild) echo "rebuild -t 1 $1" ;;
+    index) echo "index -q -t 1 -o $1 $W/reindex.jsonl" ;;
+    esac
+}
+
+# leftovers DIR: temporary files of killed writers still in DIR
+leftovers() { ls "$1" "$1/x.tny.upd" 2>/dev/null | grep '\.tmp\.'; }
+
+for cmd in add delete rebuild index link-add link-delete link-rebuild link-index; do
+    c=${cmd#link-}
+    # target KDIR: the path the command names for the index in KDIR
+    target() { if [ "$c" = "$cmd" ]; then echo "$1/x.tny"; else echo "$W/L/x.tny"; fi; }
+    rm -rf "$W/a" "$W/b" "$W/L"
+    mkdir "$W/L"
     cp -r "$W/s0" "$W/a"
     sig "$W/a" > "$W/sig0"
     cp -r "$W/s0" "$W/b"
     t0=$(now_ms)
-    "$T" $(args "$W/b") 2>/dev/null
+    "$T" $(args "$W/b/x.tny" "$c") 2>/dev/null
     t1=$(now_ms)
     sig "$W/b" > "$W/sig1"
     dur=$((t1 - t0 + 20))
@@ -91,28 +116,100 @@ for cmd in add delete rebuild index; do
         i=$((i + 1))
         rm -rf "$W/k"
         cp -r "$W/s0" "$W/k"
+        rm -f "$W/L/x.tny" && ln -s ../k/x.tny "$W/L/x.tny"
         delay=$(rnd "$dur")
-        "$T" $(args "$W/k") >/dev/null 2>&1 &
+        "$T" $(args "$(target "$W/k")" "$c") >/dev/null 2>&1 &
         pid=$!
         sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
         kill -9 "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
         sig "$W/k" > "$W/sigk"
-        if cmp -s "$W/sigk" "$W/sig0"; then before=$((before + 1))
-        elif cmp -s "$W/sigk" "$W/sig1"; then after=$((after + 1))
+        why=
+        if [ "$c" != "$cmd" ]; then
+            [ -L "$W/L/x.tny" ] || why="the link was replaced"
+            [ -e "$W/L/x.tny.upd" ] && why="$why; a second update directory beside the link"
+        fi
+        if [ -z "$why" ] && cmp -s "$W/sigk" "$W/sig0"; then before=$((before + 1))
+        elif [ -z "$why" ] && cmp -s "$W/sigk" "$W/sig1"; then after=$((after + 1))
         else
             broken=$((broken + 1))
             cp -r "$W/k" "$W/broken-$cmd-$i"
-            echo "  $cmd run $i killed after $delay ms: neither before nor after"
+            echo "  $cmd run $i killed after $delay ms: neither before nor after $why"
             diff "$W/sig0" "$W/sigk" | head -5
         fi
     done
     echo "$cmd: $RUNS kills within ${dur} ms: $before as before, $after as after, $broken broken"
     if [ $broken -eq 0 ]; then ok; else bad "$cmd: $broken broken states"; fi
-    # a later update still works on a killed state
-    if "$T" add -q -t 1 "$W/k/x.tny" "$W/repl.jsonl" 2>/dev/null &&
+    # a later update still works on a killed state, and collects leftovers
+    if "$T" add -q -t 1 "$(target "$W/k")" "$W/repl.jsonl" 2>/dev/null &&
         "$T" info "$W/k/x.tny" >/dev/null 2>&1; then ok
     else bad "$cmd: an add after the kill failed"; fi
+    if [ -z "$(leftovers "$W/k")" ]; then ok
+    else bad "$cmd: leftovers after the next writer: $(leftovers "$W/k" | tr '\n' ' ')"; fi
+done
+
+# signature of running $2 then $3 (each may be "-") on a copy of S0
+sig_of() {
+    rm -rf "$W/q"
+    cp -r "$W/s0" "$W/q"
+    for x in "$2" "$3"; do
+        [ "$x" = - ] || "$T" $(args "$W/q/x.tny" "$x") >/dev/null 2>&1
+    done
+    sig "$W/q" > "$1"
+}
+
+for pair in addall:index index:addall rebuild:index index:rebuild; do
+    pa=${pair%:*} pb=${pair#*:} # (sig uses $q)
+    sig_of "$W/sig_p" "$pa" -
+    sig_of "$W/sig_q" "$pb" -
+    sig_of "$W/sig_pq" "$pa" "$pb"
+    sig_of "$W/sig_qp" "$pb" "$pa"
+    rm -rf "$W/q"
+    cp -r "$W/s0" "$W/q"
+    t0=$(now_ms)
+    "$T" $(args "$W/q/x.tny" "$pa") >/dev/null 2>&1
+    dur=$(($(now_ms) - t0 + 20))
+    refused=0 both=0 broken=0
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        i=$((i + 1))
+        rm -rf "$W/r"
+        cp -r "$W/s0" "$W/r"
+        delay=$(rnd "$dur")
+        { "$T" $(args "$W/r/x.tny" "$pa") >/dev/null 2>"$W/err_p"; echo $? >"$W/rc_p"
+          now_ms >"$W/end_p"; } &
+        pid=$!
+        sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+        "$T" $(args "$W/r/x.tny" "$pb") >/dev/null 2>"$W/err_q"
+        rq=$?
+        end_q=$(now_ms)
+        wait "$pid"
+        rp=$(cat "$W/rc_p")
+        end_p=$(cat "$W/end_p")
+        sig "$W/r" > "$W/sigr"
+        good=0
+        if [ $rp = 0 ] && [ $rq = 4 ] && grep -q "another writer" "$W/err_q"; then
+            cmp -s "$W/sigr" "$W/sig_p" && good=1 && refused=$((refused + 1))
+        elif [ $rp = 4 ] && [ $rq = 0 ] && grep -q "another writer" "$W/err_p"; then
+            cmp -s "$W/sigr" "$W/sig_q" && good=1 && refused=$((refused + 1))
+        elif [ $rp = 0 ] && [ $rq = 0 ]; then
+            # both succeeded: the state of the two in the order they ended
+            # (the later one's changes must be there)
+            if [ "$end_p" -lt "$end_q" ]; then cmp -s "$W/sigr" "$W/sig_pq" && good=1
+            elif [ "$end_p" -gt "$end_q" ]; then cmp -s "$W/sigr" "$W/sig_qp" && good=1
+            else { cmp -s "$W/sigr" "$W/sig_pq" || cmp -s "$W/sigr" "$W/sig_qp"; } && good=1; fi
+            [ $good = 1 ] && both=$((both + 1))
+        fi
+        if [ $good = 0 ]; then
+            broken=$((broken + 1))
+            cp -r "$W/r" "$W/broken-race-$pa-$pb-$i"
+            echo "  $pa then $pb after $delay ms: exit $rp and $rq, state not theirs:" \
+                "$(head -c 200 "$W/err_p") $(head -c 200 "$W/err_q")"
+        fi
+    done
+    echo "race $pa, then $pb within ${dur} ms: $RUNS runs: $refused one refused, $both both" \
+         "(one after the other), $broken broken"
+    if [ $broken -eq 0 ]; then ok; else bad "race $pa $pb: $broken broken states"; fi
 done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -63,6 +63,20 @@ refused() {
   if ! grep -qE -- "$pat" "$D/r.err"; then echo "$* message lacks /$pat/: $(cat "$D/r.err")"; return; fi
 }
 
+# checked FILE PATTERN: why `tenyo check FILE` does not report the damage
+# as info does (exit 3, a "DAMAGED base:" line naming the file and matching
+# PATTERN, no sanitizer report), or nothing. CHECK_LOG=FILE collects them.
+checked() {
+  run c check "$1"
+  if [ "$rc" != 3 ]; then echo "check exited $rc: $(head -c 300 "$D/c.err")"; return; fi
+  if grep -q 'Sanitizer\|runtime error' "$D/c.err"; then echo "check: sanitizer report: $(head -c 600 "$D/c.err")"; return; fi
+  # the base's damage on stdout, or (no file to look at) the error on stderr
+  grep "^DAMAGED base:" "$D/c.out" >"$D/c.dmg" || cp "$D/c.err" "$D/c.dmg"
+  if ! grep -q "$(basename "$1")" "$D/c.dmg" || ! grep -qE -- "$2" "$D/c.dmg"; then
+    echo "check does not report /$2/: $(head -c 300 "$D/c.out" "$D/c.err")"; return; fi
+  [ -n "$CHECK_LOG" ] && cat "$D/c.dmg" >>"$CHECK_LOG"
+}
+
 # check FILE KIND PATTERN
 check() {
   f=$1; kind=$2; pat=$3; name=fix_$(basename "$f" .tny)
@@ -70,17 +84,19 @@ check() {
   refuse)
     why=$(refused "$f" "$pat" info "$f")
     [ -z "$why" ] && why=$(refused "$f" "$pat" similar "$f" "$ID" -k 3)
+    [ -z "$why" ] && why=$(checked "$f" "$pat")
     if [ -z "$why" ]; then ok "$name"; else bad "$name: $why"; fi
     [ -n "$FIXTURES_LOG" ] && cat "$D/r.err" >>"$FIXTURES_LOG" ;;
   ok|xfail)
     run i info "$f"; r1=$rc
     run s similar "$f" "$ID" -k 3; r2=$rc
-    if [ "$r1" = 0 ] && [ "$r2" = 0 ] && grep -q "^documents" "$D/i.out" &&
+    run c check "$f"; r3=$rc
+    if [ "$r1" = 0 ] && [ "$r2" = 0 ] && [ "$r3" = 0 ] && grep -q "^documents" "$D/i.out" &&
        grep -q "$ID" "$D/s.out"; then
       ok "$name"; [ "$kind" = xfail ] && echo "     (expected to fail: $pat; now fixed, make it 'ok' in mkfix.c)"
     elif [ "$kind" = xfail ]; then
       xfail=$((xfail+1)); echo "XFAIL $name (known: $pat): info exit $r1, similar exit $r2: $(cat "$D/i.err" | head -c 200)"
-    else bad "$name: info exit $r1, similar exit $r2: $(head -c 300 "$D/i.err" "$D/s.err")"; fi ;;
+    else bad "$name: info exit $r1, similar exit $r2, check exit $r3: $(head -c 300 "$D/i.err" "$D/s.err" "$D/c.out")"; fi ;;
   mismatch) # opens; id queries work; a text query is refused naming both identities
     run i info "$f"; r1=$rc
     run s similar "$f" "$ID" -k 3; r2=$rc
@@ -114,6 +130,13 @@ done <"$FX/named/LIST"
 while IFS="$TAB" read -r f kind pat; do
   check "$FX/$f" "$kind" "$pat"
 done <"$FX/LIST"
+# check --repair on a damaged base: refused (its documents are only in it),
+# the file left exactly as it was and nothing moved
+cp "$FX/named/wrong_magic.tny" "$D/rep.tny"
+run c check --repair "$D/rep.tny"
+if [ "$rc" = 3 ] && grep -q "cannot be repaired" "$D/c.out" && cmp -s "$D/rep.tny" "$FX/named/wrong_magic.tny" &&
+   [ -z "$(ls "$D/rep.tny.upd" 2>/dev/null | grep -v '^LOCK$')" ]; then ok fix_check_repair_base_refused
+else bad "fix_check_repair_base_refused (exit $rc: $(head -c 300 "$D/c.out"))"; fi
 [ "$xfail" = 0 ] || echo "$xfail known failures (XFAIL above; not counted)"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

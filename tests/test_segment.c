@@ -176,8 +176,13 @@ TY_TEST(segment_uncommitted_and_lock) {
     tenyo_update *u = NULL, *u2 = NULL;
     char err[256] = "";
     CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u2, err, sizeof err), TENYO_ERR_IO);
-    CHECK(strstr(err, "another update"));
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u2, err, sizeof err), TENYO_ERR_BUSY);
+    CHECK(strstr(err, "another writer"));
+    /* every writer takes the same lock: a new base and a rebuild too */
+    tenyo_writer *w = NULL;
+    CHECK_EQ_INT(tenyo_writer_open(p, 0, &w, err, sizeof err), TENYO_ERR_BUSY);
+    CHECK(w == NULL);
+    CHECK_EQ_INT(tenyo_index_rebuild(p, NULL, NULL, err, sizeof err), TENYO_ERR_BUSY);
     CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-001"), 1);
     CHECK(feed(60, 80, add_u, u) > 0);
     tenyo_update_free(u); /* not committed */
@@ -340,4 +345,74 @@ TY_TEST(ivf_ideas_nprobe_all_lists_exact) {
     CHECK_EQ_INT(tenyo_ctx_set_nprobe(a, 4), TENYO_ERR_ARG);
     tenyo_ctx_free(a);
     tenyo_index_free(x);
+}
+
+/* tenyo check on a consistent index, then with a segment file gone: the
+ * reader names the file, check finds it, --repair keeps every readable
+ * document (base + the other segment) and moves nothing it cannot read
+ * back into place; the repaired index checks clean (issue 16). */
+static void check_say(void *ud, int problem, const char *line) {
+    (void)line;
+    ((int *)ud)[problem ? 1 : 0]++;
+}
+
+TY_TEST(segment_check_and_repair) {
+    const char *p = make_base("seg_check.tny", 60, 0);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 60, 80, NULL), TENYO_OK);  /* seg-000001: 20 */
+    CHECK_EQ_INT(add_range(p, 80, 90, NULL), TENYO_OK);  /* seg-000002: 10 */
+    tenyo_check_stats st;
+    char err[512] = "";
+    int said[2] = {0, 0};
+    CHECK_EQ_INT(tenyo_index_check(p, 0, &st, check_say, said, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(st.problems, 0);
+    CHECK_EQ_INT(st.docs_readable, 90);
+    CHECK_EQ_INT(said[1], 0);
+    char seg[600];
+    snprintf(seg, sizeof seg, "%s.upd/seg-000001.tys", p);
+    CHECK(unlink(seg) == 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "seg-000001.tys") && strstr(err, "tenyo check --repair"));
+    CHECK_EQ_INT(tenyo_index_check(p, 0, &st, NULL, NULL, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(st.segments_bad, 1);
+    CHECK_EQ_INT(st.docs_lost, 20);
+    CHECK_EQ_INT(tenyo_index_check(p, 1, &st, NULL, NULL, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(st.repaired, 1);
+    CHECK_EQ_INT(st.docs_after, 70);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 70);
+    CHECK(tenyo_index_find(x, "SAMPLE-085") >= 0); /* the second segment kept */
+    CHECK(tenyo_index_find(x, "SAMPLE-070") < 0);  /* the lost one's */
+    tenyo_index_free(x);
+    CHECK_EQ_INT(tenyo_index_check(p, 0, &st, NULL, NULL, err, sizeof err), TENYO_OK);
+}
+
+/* A new base refuses what it may not replace, and a path through a
+ * symbolic link writes the link's target. */
+TY_TEST(segment_writer_refusals) {
+    const char *p = make_base("seg_writer.tny", 40, 0);
+    CHECK(p);
+    char other[600], link[600], err[512] = "";
+    snprintf(other, sizeof other, "%s.notes.txt", p);
+    FILE *f = fopen(other, "w");
+    CHECK(f);
+    fputs("not an index\n", f);
+    fclose(f);
+    tenyo_writer *w = NULL;
+    CHECK_EQ_INT(tenyo_writer_open(other, 0, &w, err, sizeof err), TENYO_ERR_ARG);
+    CHECK(strstr(err, "not a tenyo index"));
+    CHECK_EQ_INT(tenyo_writer_open(other, TENYO_WRITE_FORCE, &w, err, sizeof err), TENYO_OK);
+    tenyo_writer_free(w);
+    snprintf(link, sizeof link, "%s.link", p);
+    unlink(link);
+    CHECK(symlink(p, link) == 0);
+    CHECK_EQ_INT(tenyo_writer_open(link, 0, &w, err, sizeof err), TENYO_OK);
+    char *real = realpath(p, NULL);
+    int same = real && strcmp(tenyo_writer_path(w), real) == 0;
+    free(real);
+    CHECK(same);
+    tenyo_writer *w2 = NULL;
+    CHECK_EQ_INT(tenyo_writer_open(p, 0, &w2, err, sizeof err), TENYO_ERR_BUSY); /* one index */
+    tenyo_writer_free(w);
 }

@@ -305,10 +305,27 @@ static void st_put_le(unsigned char *p, int n, uint64_t v) {
     for (int i = 0; i < n; i++, v >>= 8) p[i] = (unsigned char)v;
 }
 
-/* Recompute the header checksum of a file image after an edit. */
+/* FNV-1a 64 as published (offset basis 0xcbf29ce484222325), written out
+ * here rather than taken from the library: what an outside tool computes. */
+static uint64_t st_fnv1a64(const unsigned char *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Recompute the header checksum of a file image after an edit: format 3
+ * with the published FNV-1a over the header with byte 20 (the "updated"
+ * flag) as 0, formats 1-2 with the historic basis. */
 static void st_rehash(unsigned char *img) {
     size_t n = 32 + 48 * (size_t)st_le(img + 16, 4);
-    st_put_le(img + n, 8, ty_fnv1a(img, n));
+    if (st_le(img + 8, 4) >= 3) {
+        unsigned char u = img[20];
+        img[20] = 0;
+        st_put_le(img + n, 8, st_fnv1a64(img, n));
+        img[20] = u;
+    } else {
+        st_put_le(img + n, 8, ty_fnv1a(img, n));
+    }
 }
 
 /* Table entry of section name in img, or NULL. */
@@ -350,7 +367,7 @@ TY_TEST(store_roundtrip) {
     char path[512], err[ST_ERRLEN] = "";
     CHECK(st_write_model(&a, "rt.idx", path, sizeof path, 40, 57) == 0);
     CHECK_EQ_INT(a.nsections, 14);
-    CHECK_EQ_INT(a.format_version, 2);
+    CHECK_EQ_INT(a.format_version, 3);
     struct stat st;
     CHECK(stat(path, &st) == 0);
     CHECK_EQ_INT(a.file_bytes, st.st_size);
@@ -358,7 +375,7 @@ TY_TEST(store_roundtrip) {
     CHECKF(rc == 0, "read: %d %s", rc, err);
     const char *d = st_diff(&a, &b);
     CHECKF(!*d, "member differs after round trip: %s", d);
-    CHECK_EQ_INT(b.format_version, 2);
+    CHECK_EQ_INT(b.format_version, 3);
     CHECK_EQ_INT(b.file_bytes, st.st_size);
     CHECK_EQ_INT(b.nsections, a.nsections);
     uint64_t sum = 0;
@@ -581,6 +598,78 @@ TY_TEST(store_bitflip_every_byte) {
     CHECKF(refused + 8 >= n, "only %zu of %zu flips refused", refused, n);
 }
 
+/* Format 3's header checksum is FNV-1a 64 as published (issue 16: the
+ * offset basis had a digit dropped), so an outside tool can verify it. */
+TY_TEST(store_header_published_fnv) {
+    ty_model a;
+    char path[512];
+    CHECK(st_write_model(&a, "fnv.idx", path, sizeof path, 12, 20) == 0);
+    ty_model_free(&a);
+    size_t n;
+    unsigned char *img = st_slurp(path, &n);
+    CHECK(img != NULL);
+    size_t t = 32 + 48 * (size_t)st_le(img + 16, 4);
+    uint64_t stored = st_le(img + t, 8), want = st_fnv1a64(img, t);
+    free(img);
+    CHECK_EQ_INT(stored, want);
+}
+
+/* The "updated" byte: set in place by ty_store_mark_updated, outside the
+ * checksum (the file still loads and says so); other values and the three
+ * reserved bytes after it are refused. */
+TY_TEST(store_updated_flag) {
+    ty_model a, b;
+    char path[512], err[ST_ERRLEN] = "";
+    CHECK(st_write_model(&a, "upd.idx", path, sizeof path, 12, 20) == 0);
+    ty_model_free(&a);
+    CHECK_EQ_INT(ty_store_read(path, &b, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(b.updated, 0);
+    ty_model_free(&b);
+    CHECK_EQ_INT(ty_store_mark_updated(path, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_store_mark_updated(path, err, sizeof err), TENYO_OK); /* once */
+    CHECK_EQ_INT(ty_store_read(path, &b, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(b.updated, 1);
+    ty_model_free(&b);
+    size_t n;
+    unsigned char *img = st_slurp(path, &n);
+    CHECK(img != NULL);
+    CHECK_EQ_INT(img[20], 1);
+    img[20] = 2;
+    int rc = st_load_image(img, n, &b, err, sizeof err);
+    img[20] = 1;
+    img[21] = 1;
+    st_rehash(img);
+    int rc2 = st_load_image(img, n, &b, err, sizeof err);
+    free(img);
+    CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(rc2, TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "reserved field"));
+}
+
+/* The optional "common" section (terms max_df dropped): written and read
+ * back; one whose last term is not NUL-terminated is refused by name. */
+TY_TEST(store_common_section) {
+    ty_model a, b;
+    char path[512], err[ST_ERRLEN] = "";
+    CHECK(st_make(&a, 12, 20, 6, 4, 7) == 0);
+    static const char ok[] = "car\0vehicle\0";
+    a.common_blob = malloc(sizeof ok);
+    CHECK(a.common_blob != NULL);
+    memcpy(a.common_blob, ok, sizeof ok);
+    a.common_len = sizeof ok - 1;
+    st_path(path, sizeof path, "common.idx");
+    CHECK_EQ_INT(ty_store_write(&a, path, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_store_read(path, &b, err, sizeof err), TENYO_OK);
+    int same = b.common_len == a.common_len && !memcmp(b.common_blob, ok, a.common_len);
+    ty_model_free(&b);
+    CHECK(same);
+    a.common_len = 3; /* "car" without its NUL */
+    CHECK_EQ_INT(ty_store_write(&a, path, err, sizeof err), TENYO_OK);
+    ty_model_free(&a);
+    CHECK_EQ_INT(ty_store_read(path, &b, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "section 'common'"));
+}
+
 TY_TEST(store_bad_header) {
     ty_model a, b;
     char path[512], err[ST_ERRLEN] = "";
@@ -607,8 +696,8 @@ TY_TEST(store_bad_header) {
     } while (0)
     memcpy(img, "TENYOIDY", 8);
     EXPECT(TENYO_ERR_CORRUPT, "bad magic");
-    st_put_le(img + 8, 4, 3);
-    EXPECT(TENYO_ERR_VERSION, "index format 3 is newer than this program (reads up to 2)");
+    st_put_le(img + 8, 4, 4);
+    EXPECT(TENYO_ERR_VERSION, "index format 4 is newer than this program (reads up to 3)");
     st_put_le(img + 8, 4, 7);
     st_rehash(img);
     EXPECT(TENYO_ERR_VERSION, "index format 7 is newer");

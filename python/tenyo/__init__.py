@@ -116,7 +116,7 @@ class _IndexInfo(Structure):
                 ("docs_added", c_uint64), ("docs_deleted", c_uint64),
                 ("terms_new", c_uint64), ("stale_docs", c_double),
                 ("stale_mass", c_double), ("new_term_mass", c_double),
-                ("rebuild_advised", c_int)]
+                ("rebuild_advised", c_int), ("updates_missing", c_int)]
 
 
 class _DocMeta(Structure):
@@ -231,7 +231,8 @@ _idea_bridge = _fn("tenyo_idea_bridge", c_int, _P, POINTER(_Idea), c_size_t,
 _NAMES = {0: "TENYO_OK", -1: "TENYO_ERR_ARG", -2: "TENYO_ERR_NOMEM", -3: "TENYO_ERR_IO",
           -4: "TENYO_ERR_INPUT", -5: "TENYO_ERR_CORRUPT", -6: "TENYO_ERR_VERSION",
           -7: "TENYO_ERR_MISMATCH", -8: "TENYO_ERR_NOTFOUND", -9: "TENYO_ERR_DEPENDENCY",
-          -10: "TENYO_ERR_LIMIT", -11: "TENYO_ERR_EMPTY"}
+          -10: "TENYO_ERR_LIMIT", -11: "TENYO_ERR_EMPTY",
+          -12: "TENYO_ERR_UNSYNCED", -13: "TENYO_ERR_BUSY"}
 
 
 class Error(Exception):

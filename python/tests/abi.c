@@ -51,7 +51,7 @@ int main(void) {
     F(tenyo_index_info, docs_added); F(tenyo_index_info, docs_deleted);
     F(tenyo_index_info, terms_new); F(tenyo_index_info, stale_docs);
     F(tenyo_index_info, stale_mass); F(tenyo_index_info, new_term_mass);
-    F(tenyo_index_info, rebuild_advised);
+    F(tenyo_index_info, rebuild_advised); F(tenyo_index_info, updates_missing);
     S(tenyo_doc_meta);
     F(tenyo_doc_meta, id); F(tenyo_doc_meta, title); F(tenyo_doc_meta, applicant);
     F(tenyo_doc_meta, date); F(tenyo_doc_meta, codes); F(tenyo_doc_meta, fields);

@@ -22,7 +22,11 @@
  *                application phrases are interned. The raw text is freed.
  *   3. weight:   at write, document frequencies over the live documents,
  *                min_df / max_df_ratio filtering (term ids stay in
- *                first-occurrence order), sublinear TF-IDF rows.
+ *                first-occurrence order), sublinear TF-IDF rows. The terms
+ *                max_df dropped (at most 4,096) are kept as the "common"
+ *                section, so a query of only such words is told they are
+ *                too common rather than absent (a rebuild passes the
+ *                base's on: set_common).
  *   4. factor:   randomized truncated SVD of the TF-IDF matrix (model/svd.c);
  *                the term basis V is stored for query fold-in and the
  *                document vectors are the L2-normalised rows of A V (= U S),
@@ -165,6 +169,9 @@ struct tenyo_builder {
     double sec_tok;            /* seconds tokenizing and merging */
     char *labels;              /* IPC titles blob given by set_labels */
     size_t labels_len;         /* its bytes */
+    char *common;              /* too-common terms given by set_common (a
+                                  rebuild: the base's; NUL-terminated each) */
+    size_t common_len;         /* its bytes */
     int written;               /* write() ran: the builder is spent */
     char err[TY_ERRLEN];       /* last error */
 };
@@ -285,6 +292,7 @@ void tenyo_builder_free(tenyo_builder *b) {
     for (int t = 0; t < MAX_THREADS; t++) ty_tokctx_free(b->ctx[t]);
     ty_tokenizer_free(b->tok);
     free(b->dicdir);
+    free(b->common);
     free(b->labels);
     free(b);
 }
@@ -820,6 +828,17 @@ int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len) {
     return TENYO_OK;
 }
 
+int ty_builder_set_common(tenyo_builder *b, const char *blob, size_t len) {
+    if (!b || (!blob && len) || (len && blob[len - 1])) return TENYO_ERR_ARG;
+    char *c = ty_malloc(len ? len : 1);
+    if (!c) return TENYO_ERR_NOMEM;
+    if (len) memcpy(c, blob, len);
+    free(b->common);
+    b->common = c;
+    b->common_len = len;
+    return TENYO_OK;
+}
+
 void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes) {
     if (!b) return;
     b->batch_docs = docs ? docs : BATCH_DOCS;
@@ -1123,6 +1142,9 @@ nomem:
 
 /* ============================================================== weight */
 
+/* Most terms recorded as dropped by max_df (the "common" section). */
+#define COMMON_MAX 4096
+
 /* Document frequencies over the documents' pairs, the min_df /
  * max_df_ratio filter (kept terms keep their first-occurrence order), the
  * vocabulary and the TF-IDF CSR into m; remap[raw id] is the kept term id
@@ -1174,6 +1196,28 @@ static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
     m->term_blob = blob.p ? blob.p : ty_strdup("");
     m->term_blob_len = blob.len;
     if (!m->term_blob) goto done;
+    /* the terms max_df dropped (too common), so that a query made of them
+     * is told so rather than "not in the index"; at most COMMON_MAX */
+    ty_buf com = {0};
+    uint32_t ncom = 0;
+    for (const char *t = b->common; t && t < b->common + b->common_len && ncom < COMMON_MAX;
+         t += strlen(t) + 1, ncom++)
+        if (ty_buf_append(&com, t, strlen(t) + 1)) {
+            ty_buf_free(&com);
+            goto done;
+        }
+    for (uint32_t t = 0; t < nraw && b->n >= 10 && ncom < COMMON_MAX; t++) {
+        if (remap[t] != UINT32_MAX || (double)df[t] <= maxdf) continue;
+        size_t len;
+        const char *key = ty_strmap_key(b->voc, t, &len);
+        if (ty_buf_append(&com, key, len + 1)) {
+            ty_buf_free(&com);
+            goto done;
+        }
+        ncom++;
+    }
+    m->common_blob = com.p;
+    m->common_len = com.len;
     ty_idf_compute(m->df, nt, b->n, m->idf);
     /* CSR rows */
     ty_csr *a = &m->tfidf;
@@ -1468,7 +1512,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
     rc = ty_store_write(&m, path, b->err, sizeof b->err);
-    if (rc) goto done;
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done; /* unsynced: written, stats too */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 1, 1);
     if (st) {
         st->docs = m.ndocs;

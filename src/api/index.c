@@ -164,15 +164,19 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
      * may commit while we read: when a file the manifest named is gone, or
      * the base file changed under us, read again (a few times at most). */
     int rc = TENYO_OK;
+    /* updates live beside the real file: through a symbolic link, the
+     * link's target's "<real>.upd/" (the one every writer uses) */
+    char *real = realpath(path, NULL);
     for (int attempt = 0;; attempt++) {
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
         rc = ty_store_read_lazy(path, &x->m, err, errlen);
         if (rc) {
+            free(real);
             free(x);
             return rc;
         }
-        rc = ty_seg_apply(path, x, err, errlen);
+        rc = ty_seg_apply(real ? real : path, x, err, errlen);
         int changed = !have1 || stat(path, &s2) != 0 || s1.st_ino != s2.st_ino ||
                       s1.st_size != s2.st_size || s1.st_mtim.tv_sec != s2.st_mtim.tv_sec ||
                       s1.st_mtim.tv_nsec != s2.st_mtim.tv_nsec;
@@ -183,12 +187,19 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
             continue;
         }
         if (rc > 1) {
-            ty_seterr(err, errlen, "%s: its updates kept changing while it was opened", path);
-            rc = TENYO_ERR_IO;
+            /* still gone after five reads: not a race but a file the
+             * manifest names and the directory lacks */
+            char why[TY_ERRLEN];
+            snprintf(why, sizeof why, "%s", err ? err : "");
+            ty_seterr(err, errlen, "%s: its updates are damaged: %s; `tenyo check --repair %s` "
+                      "keeps every readable document", path, why, path);
+            rc = TENYO_ERR_CORRUPT;
             goto fail;
         }
         break; /* rc == 1: stale updates (for another base), ignored */
     }
+    free(real);
+    real = NULL;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
@@ -312,6 +323,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     *out = x;
     return TENYO_OK;
 fail:
+    free(real);
     if (istarted) pthread_join(it, NULL);
     if (ij.rc) /* the ids come first, as they always did */
         rc = ij.rc;
@@ -876,8 +888,25 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     }
     if (col.oom) return TENYO_ERR_NOMEM;
     if (col.n == 0) {
+        /* the vocabulary lost both the rare and the common terms: say so
+         * (a word in most documents is not "absent from the index") */
+        const ty_model *m = &c->idx->m;
+        for (size_t i = 0; i < c->nunk && i < 8 && m->common_blob; i++)
+            for (const char *t = m->common_blob; t < m->common_blob + m->common_len;
+                 t += strlen(t) + 1)
+                if (!strcmp(t, c->unk[i])) {
+                    ty_seterr(c->err, sizeof c->err,
+                              "\"%s\" is in more than %g%% of the indexed documents "
+                              "(max_df): too common to tell them apart, so the index does "
+                              "not keep it, and the query has no other indexed term",
+                              c->unk[i], 100 * m->max_df_ratio);
+                    return TENYO_ERR_EMPTY;
+                }
         ty_seterr(c->err, sizeof c->err,
-                  "the query has no term that occurs in the index");
+                  "none of the query's terms is in the index's vocabulary, which keeps "
+                  "only terms found in at least %d documents and in at most %g%% of them "
+                  "(min_df, max_df: a word too rare or too common is not indexed)",
+                  c->idx->m.min_df > 1 ? c->idx->m.min_df : 1, 100 * c->idx->m.max_df_ratio);
         return TENYO_ERR_EMPTY;
     }
     /* (term, count) pairs, then TF-IDF weights */

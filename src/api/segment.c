@@ -23,7 +23,8 @@
  *     base's LSA basis (exactly what a text query of the same document
  *     gets), so they rank like any document;
  *   - fields and phrases are united, field counts and co-classification
- *     recounted over live documents; the IVF lists are remapped (deleted
+ *     recounted over live documents (a field left without any is dropped);
+ *     the IVF lists are remapped (deleted
  *     documents dropped, added ones put in their nearest list).
  * The merge costs one pass over the index at open (no pass at all when
  * there are no updates). Rejected: searching segments separately and
@@ -42,6 +43,16 @@
  * `tenyo info` reports the share of live documents added since the fit,
  * the share of term occurrences not in the fit, new terms, and fitted
  * documents since deleted, and advises a rebuild past 10% / 2% / 10%.
+ *
+ * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
+ * writer lock on its real path (store/manifest.c, ty_wlock) and collect
+ * the leftovers of killed writers before anything else; the first update
+ * committed for a base sets the base's "updated" byte (store.c) just
+ * before its manifest, so a base copied without "<path>.upd/" says that
+ * updates exist (tenyo info warns, tenyo check reports). A manifest whose
+ * rename is in place but whose directory sync failed is reported as
+ * committed with unknown durability (TENYO_ERR_UNSYNCED), and the files
+ * the previous manifest named are kept.
  *
  * Rebuild reads every live document's stored term counts, surfaces and
  * phrases back out of the merged model and feeds them to a builder
@@ -470,6 +481,22 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     for (uint64_t d = 0; d < N; d++)
         for (uint64_t j = M->field_ptr[d]; j < M->field_ptr[d + 1]; j++)
             M->field_count[M->field_ids[j]]++;
+    /* a field whose documents were all deleted is no field of the index
+     * (info and the map showed it with 0 documents): drop it, renumbering
+     * the rest in order (the table stays sorted by code) */
+    uint32_t nf = 0;
+    uint16_t *fre = ty_mallocarray(M->nfields ? M->nfields : 1, sizeof *fre);
+    if (!fre) goto done;
+    for (uint32_t f = 0; f < M->nfields; f++) {
+        fre[f] = (uint16_t)nf;
+        if (!M->field_count[f]) continue;
+        memmove(M->field_code[nf], M->field_code[f], sizeof *M->field_code);
+        M->field_count[nf++] = M->field_count[f];
+    }
+    if (nf < M->nfields)
+        for (uint64_t j = 0; j < M->field_ptr[N]; j++) M->field_ids[j] = fre[M->field_ids[j]];
+    M->nfields = nf;
+    free(fre);
     rc = TENYO_OK;
 done:
     ty_buf_free(&mb);
@@ -501,7 +528,9 @@ static int carry_base(ty_model *B, ty_model *M) {
     M->labels_len = B->labels_len;
     M->fm_blob = B->fm_blob;
     M->fm_len = B->fm_len;
-    B->ivf_blob = B->labels_blob = B->fm_blob = NULL;
+    M->common_blob = B->common_blob;
+    M->common_len = B->common_len;
+    B->ivf_blob = B->labels_blob = B->fm_blob = B->common_blob = NULL;
     M->file_bytes = B->file_bytes;
     M->nsections = B->nsections;
     memcpy(M->sections, B->sections, sizeof M->sections);
@@ -525,6 +554,9 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     uint64_t *del = NULL, ndel = 0;
     int rc = ty_manifest_read(dir, &mf, err, errlen);
     if (rc == TENYO_ERR_NOTFOUND) {
+        /* the base says updates were committed for it: moved or copied
+         * without its update directory (tenyo info warns) */
+        x->upd.missing = B->updated;
         free(dir);
         return TENYO_OK;
     }
@@ -652,6 +684,7 @@ done:
 /* Staleness figures for tenyo_index_info_get. */
 void ty_upd_info(const tenyo_index *x, tenyo_index_info *in) {
     const ty_upd *u = &x->upd;
+    in->updates_missing = u->missing;
     in->generation = u->generation;
     in->nsegments = u->nseg;
     in->update_bytes = u->bytes;
@@ -674,9 +707,9 @@ void ty_upd_info(const tenyo_index *x, tenyo_index_info *in) {
 /* ============================================================== updates */
 
 struct tenyo_update {
-    char *path;               /* base file */
-    char *dir;                /* its update directory */
-    int lockfd;               /* held lock */
+    ty_wlock lock;            /* the writer lock: real path, update directory */
+    const char *path;         /* = lock.path: the base file's real path */
+    const char *dir;          /* = lock.dir: its update directory */
     tenyo_index *x;           /* state when opened */
     ty_manifest mf;           /* its manifest (fresh when none or stale) */
     tenyo_build_opts o;       /* threads, progress */
@@ -685,6 +718,7 @@ struct tenyo_update {
     uint64_t *del;            /* global positions deleted by this update */
     size_t ndel, capdel;      /* used / allocated */
     uint8_t *deleted;         /* per document of x: deleted by this update */
+    int marked;               /* the base's "updated" byte was set here */
     double t0;                /* open time */
     char err[TY_ERRLEN];      /* last error */
 };
@@ -697,11 +731,9 @@ void tenyo_update_free(tenyo_update *u) {
     ty_strmap_free(u->added);
     tenyo_index_free(u->x);
     ty_manifest_free(&u->mf);
-    ty_upd_unlock(u->lockfd);
+    ty_wlock_release(&u->lock);
     free(u->del);
     free(u->deleted);
-    free(u->path);
-    free(u->dir);
     free(u);
 }
 
@@ -716,24 +748,27 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
     *out = NULL;
     tenyo_update *u = ty_calloc(1, sizeof *u);
     if (!u) return TENYO_ERR_NOMEM;
-    u->lockfd = -1;
+    u->lock.fd = -1;
     u->t0 = ty_now();
     if (opts) u->o = *opts;
     else tenyo_build_opts_default(&u->o);
     int rc = TENYO_ERR_NOMEM;
-    u->path = ty_strdup(path);
-    u->dir = ty_upd_dir(path);
     u->added = ty_strmap_new();
-    if (!u->path || !u->dir || !u->added) goto fail;
+    if (!u->added) goto fail;
     struct stat st;
     if (stat(path, &st) != 0) {
         ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
-        rc = TENYO_ERR_IO;
+        rc = errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
         goto fail;
     }
-    rc = ty_upd_lock(u->dir, &u->lockfd, err, errlen);
+    /* one writer at a time, on the real path (a link and its target are one
+     * index); what killed writers left is collected under the lock */
+    rc = ty_wlock_take(path, &u->lock, err, errlen);
     if (rc) goto fail;
-    rc = tenyo_index_open(path, &u->x, err, errlen);
+    u->path = u->lock.path;
+    u->dir = u->lock.dir;
+    ty_wlock_collect(&u->lock);
+    rc = tenyo_index_open(u->path, &u->x, err, errlen);
     if (rc) goto fail;
     if (!ty_model_has_tf(&u->x->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
@@ -833,8 +868,17 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     ty_manifest nm = {0};
     uint64_t *all = NULL;
     char name[64];
-    int rc = TENYO_OK;
+    int rc = TENYO_OK, unsynced = 0;
     if (nadd_ids == 0 && u->ndel == 0) goto stats; /* nothing to do */
+    if (u->mf.generation >= (uint64_t)INT64_MAX) {
+        /* a manifest stores generations as JSON integers (int64): one more
+         * would be a manifest its own reader refuses */
+        ty_seterr(u->err, sizeof u->err, "%s/MANIFEST: generation %" PRIu64 " is the last one "
+                  "a manifest can hold; `tenyo rebuild %s` starts the updates over",
+                  u->dir, u->mf.generation, u->path);
+        rc = TENYO_ERR_LIMIT;
+        goto done;
+    }
     uint64_t gen = u->mf.generation + 1;
     rc = TENYO_ERR_NOMEM;
     nm.generation = gen;
@@ -852,6 +896,7 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
         tenyo_build_stats bs;
         rc = tenyo_builder_write(u->b, sp, &bs);
         free(sp);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet: not committed */
         if (rc) {
             ty_seterr(u->err, sizeof u->err, "%s/%s: %s", u->dir, name, tenyo_builder_error(u->b));
             goto done;
@@ -899,13 +944,24 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     if (nu) {
         snprintf(name, sizeof name, "del-%06" PRIu64 ".tyd", gen);
         rc = ty_dels_write(u->dir, name, all, nu, u->err, sizeof u->err);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet */
         if (rc) goto done;
         snprintf(nm.del, sizeof nm.del, "%s", name);
         nm.ndel = nu;
     }
+    /* the base records that updates exist (one byte, once), so that a copy
+     * of it without its update directory is noticed */
+    if (!u->x->m.updated && !u->marked) {
+        rc = ty_store_mark_updated(u->path, u->err, sizeof u->err);
+        if (rc) goto done;
+        u->marked = 1;
+    }
     rc = ty_manifest_write(u->dir, &nm, u->err, sizeof u->err);
-    if (rc) goto done;
-    ty_upd_gc(u->dir, &nm);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    /* committed. When the directory sync failed, the old manifest might come
+     * back after a crash: keep the files it names (no collection) */
+    if (!rc) ty_upd_gc(u->dir, &nm);
+    unsynced = rc == TENYO_ERR_UNSYNCED;
     s.generation = gen;
     s.deleted = deleted_here;
 stats:;
@@ -914,7 +970,7 @@ stats:;
     s.docs = u->x->m.ndocs - gone + s.added;
     s.seconds = ty_now() - u->t0;
     if (st) *st = s;
-    rc = TENYO_OK;
+    rc = unsynced ? TENYO_ERR_UNSYNCED : TENYO_OK;
 done:
     free(all);
     ty_manifest_free(&nm);
@@ -978,15 +1034,26 @@ done:
 int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_build_stats *st,
                         char *err, size_t errlen) {
     if (!path) return TENYO_ERR_ARG;
-    char *dir = ty_upd_dir(path);
-    if (!dir) return TENYO_ERR_NOMEM;
-    int fd = -1;
+    ty_wlock lk = {.fd = -1};
     tenyo_index *x = NULL;
     tenyo_builder *b = NULL;
     const char **terms = NULL;
     ty_buf surf = {0}, phr = {0};
-    int rc = ty_upd_lock(dir, &fd, err, errlen);
+    const char *dir = NULL;
+    struct stat sst;
+    int rc = TENYO_ERR_IO;
+    if (stat(path, &sst) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        if (errno == ENOENT) rc = TENYO_ERR_NOTFOUND;
+        goto done;
+    }
+    /* the writer lock on the real path: a rebuild through a symbolic link
+     * replaces the file it points to, never the link */
+    rc = ty_wlock_take(path, &lk, err, errlen);
     if (rc) goto done;
+    ty_wlock_collect(&lk);
+    path = lk.path;
+    dir = lk.dir;
     rc = tenyo_index_open(path, &x, err, errlen);
     if (rc) goto done;
     if (!ty_model_has_tf(&x->m)) {
@@ -1025,6 +1092,10 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
         rc = ty_builder_set_labels(b, m->labels_blob, (size_t)m->labels_len);
         if (rc) goto done;
     }
+    if (m->common_blob) {
+        rc = ty_builder_set_common(b, m->common_blob, (size_t)m->common_len);
+        if (rc) goto done;
+    }
     uint64_t maxrow = 0;
     for (uint64_t d = 0; d < m->ndocs; d++)
         if (m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] > maxrow)
@@ -1046,7 +1117,9 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     rc = tenyo_builder_write(b, path, st);
     if (rc) {
         ty_seterr(err, errlen, "%s: %s", path, tenyo_builder_error(b));
-        goto done;
+        goto done; /* TENYO_ERR_UNSYNCED: the new base is in place, but the
+                      old one might come back after a crash: keep the
+                      updates (stale for the new base, ignored) */
     }
     /* the new base is in place: the updates it absorbed are now stale (their
      * fit id differs), and can go */
@@ -1063,20 +1136,12 @@ done:
     ty_buf_free(&phr);
     tenyo_builder_free(b);
     tenyo_index_free(x);
-    ty_upd_unlock(fd);
-    free(dir);
+    ty_wlock_release(&lk);
     return rc;
 }
 
-int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
-    if (!path) return TENYO_ERR_ARG;
-    char *dir = ty_upd_dir(path);
-    if (!dir) return TENYO_ERR_NOMEM;
-    struct stat st;
-    int rc = TENYO_OK, fd = -1;
-    if (stat(dir, &st) != 0) goto done; /* none */
-    rc = ty_upd_lock(dir, &fd, err, errlen);
-    if (rc) goto done;
+int ty_upd_drop(const char *dir, char *err, size_t errlen) {
+    int rc = TENYO_OK;
     char *mp = ty_upd_path(dir, "MANIFEST");
     if (mp && unlink(mp) != 0 && errno != ENOENT) {
         ty_seterr(err, errlen, "%s: cannot remove: %s", mp, strerror(errno));
@@ -1087,8 +1152,24 @@ int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
         ty_upd_gc(dir, NULL);
         rc = ty_sync_dir(dir, err, errlen);
     }
-done:
-    ty_upd_unlock(fd);
+    return rc;
+}
+
+int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
+    if (!path) return TENYO_ERR_ARG;
+    ty_wlock lk = {.fd = -1};
+    struct stat st;
+    char *real = NULL;
+    int rc = ty_real_path(path, &real, err, errlen);
+    if (rc) return rc;
+    char *dir = ty_upd_dir(real);
+    free(real);
+    if (!dir) return TENYO_ERR_NOMEM;
+    int none = stat(dir, &st) != 0;
     free(dir);
+    if (none) return TENYO_OK;
+    rc = ty_wlock_take(path, &lk, err, errlen);
+    if (!rc) rc = ty_upd_drop(lk.dir, err, errlen);
+    ty_wlock_release(&lk);
     return rc;
 }

@@ -16,7 +16,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_INDEX = 3,
 enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
-       OPT_MAX_TERMS };
+       OPT_MAX_TERMS, OPT_FORCE, OPT_REPAIR };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {
@@ -85,6 +85,13 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     cli_read_totals *tot);
 /* JSON shapes shared by --json output and the HTTP server (render.c). */
 json_t *cli_info_json(const tenyo_index *x, const char *path);
+/* s with control characters (C0, DEL, C1) shown as \xNN / \u00NN, for
+ * text output of untrusted strings: s itself when it has none, else one of
+ * 8 rotating static buffers (valid until 8 more calls). */
+const char *cli_safe(const char *s);
+/* 1 when a spreadsheet would run CSV text s as a formula (first character
+ * = + - @, tab or CR: the web page's rule); such a cell gets a "'" prefix. */
+int cli_csv_risky(const char *s);
 /* Up to n field numbers, largest fields first (ties in code order), into
  * order; returns the count, -1 when out of memory. */
 int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n);

@@ -334,10 +334,10 @@ static void print_report(const json_t *o, const char *lang) {
     char home[512];
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     if (json_object_get(q, "id"))
-        printf("転用候補 / ideas for %s  %s\n", jstr(q, "id"), jstr(q, "title"));
+        printf("転用候補 / ideas for %s  %s\n", cli_safe(jstr(q, "id")), cli_safe(jstr(q, "title")));
     else
         printf("転用候補 / ideas for the query text\n");
-    printf("home fields: %s%s\n\n", home[0] ? home : "-",
+    printf("home fields: %s%s\n\n", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
     size_t i, k;
     json_t *it, *e;
@@ -346,7 +346,8 @@ static void print_report(const json_t *o, const char *lang) {
         char also[256];
         jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
         printf("%2d. %s%s%s %s   %s %.0f%%  surprise %.2f%s\n", (int)i + 1,
-               jstr(it, "field"), also[0] ? "," : "", also, jstr(it, "label"),
+               cli_safe(jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
+               cli_safe(jstr(it, "label")),
                ja ? "確信度" : "confidence",
                100 * json_real_value(json_object_get(it, "confidence")),
                json_real_value(json_object_get(it, "surprise")),
@@ -368,26 +369,43 @@ static void print_report(const json_t *o, const char *lang) {
         }
         if (list[0]) printf("    %s: %s\n", ja ? "注意" : "caution", list);
         jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
-        printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", list);
+        printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", cli_safe(list));
         jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
-        if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", list);
+        if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", cli_safe(list));
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
         json_array_foreach(json_object_get(it, "evidence"), k, e)
             printf("      %.3f %s %s%s\n", json_real_value(json_object_get(e, "similarity")),
-                   jstr(e, "id"), jstr(e, "title"),
+                   cli_safe(jstr(e, "id")), cli_safe(jstr(e, "title")),
                    json_is_true(json_object_get(e, "open")) ? "  [open]" : "");
-        printf("    → %s\n\n", jstr(it, "idea"));
+        printf("    → %s\n\n", cli_safe(jstr(it, "idea")));
     }
     if (json_array_size(arr))
         printf("%s\n", ja ? "* = 共分類の統計だけでは提案されない分野"
                           : "* = a field co-classification statistics alone would not propose");
     json_array_foreach(json_object_get(o, "warnings"), i, it)
-        printf("%s: %s\n", ja ? "注意" : "warning", jstr(it, "message"));
+        printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(jstr(it, "message")));
 }
 
-/* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline. */
+/* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline.
+ * Text that a spreadsheet would run as a formula gets an apostrophe first
+ * (cli_csv_risky: the web page's rule for its text columns; the number
+ * columns, a negative surprise say, are whole numbers and left alone). */
 static void csv_field(const char *s, int last) {
-    csv_fwrite(stdout, s, strlen(s));
+    char *end = NULL;
+    if (cli_csv_risky(s) && !(strtod(s, &end), end > s && *end == 0)) { /* not a number */
+        size_t n = strlen(s);
+        char *t = malloc(n + 2);
+        if (t) {
+            t[0] = '\'';
+            memcpy(t + 1, s, n + 1);
+            csv_fwrite(stdout, t, n + 1);
+            free(t);
+        } else {
+            csv_fwrite(stdout, "'", 1); /* no memory: the field is still defused */
+        }
+    } else {
+        csv_fwrite(stdout, s, strlen(s));
+    }
     fputc(last ? '\n' : ',', stdout);
 }
 
@@ -713,6 +731,10 @@ static int run_batch(const tenyo_index *x, const char *path,
         }
         ln++;
         while (got > 0 && buf[got - 1] == '\r') buf[--got] = 0;
+        if (ln == 1 && got >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+            memmove(buf, buf + 3, got - 2);
+            got -= 3;
+        }
         if (got == 0 && !toolong) continue;
         if (++nq > BATCH_MAX_QUERIES) {
             cli_err("%s:%ld: more than %ld queries in one batch\n", path, ln,

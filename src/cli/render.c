@@ -6,11 +6,51 @@
  *
  * Everything here reads the index through tenyo.h only; strings are copied
  * into the JSON values, so the objects outlive nothing they point to.
+ *
+ * Text output shares two rules with the web page, because ids, titles and
+ * labels come from untrusted records: cli_safe shows control characters
+ * (C0, DEL, C1) as \xNN / \u00NN, so a newline in an id cannot break a
+ * table and an ESC cannot reach the terminal; cli_csv_text prefixes a cell
+ * that a spreadsheet would run as a formula (first character = + - @, tab
+ * or CR) with an apostrophe, app.js's csvCell rule.
  */
 #include "cli.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* ================================================== untrusted text out */
+
+const char *cli_safe(const char *s) {
+    static char *buf[8];     /* rotating: several fields in one printf */
+    static size_t cap[8];
+    static int next;
+    if (!s) return "";
+    size_t n = 0, bad = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+        bad += *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+    if (!bad) return s;
+    int b = next;
+    next = (next + 1) % 8;
+    if (cap[b] < n + 5 * bad + 1) {
+        char *q = realloc(buf[b], n + 5 * bad + 1);
+        if (!q) return "?";
+        buf[b] = q;
+        cap[b] = n + 5 * bad + 1;
+    }
+    char *o = buf[b];
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) o += sprintf(o, "\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) o += sprintf(o, "\\u00%02x", *++p);
+        else *o++ = (char)*p;
+    }
+    *o = 0;
+    return buf[b];
+}
+
+int cli_csv_risky(const char *s) {
+    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+}
 
 /* A field and its size, for ordering fields by size. */
 typedef struct field_size { uint64_t count; uint32_t field; } field_size;
@@ -63,6 +103,7 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(up, "stale_mass", json_real(in.stale_mass));
     json_object_set_new(up, "new_term_mass", json_real(in.new_term_mass));
     json_object_set_new(up, "rebuild_advised", json_boolean(in.rebuild_advised));
+    json_object_set_new(up, "updates_missing", json_boolean(in.updates_missing));
     json_object_set_new(o, "updates", up);
     json_t *secs = json_array();
     for (int i = 0; i < in.nsections; i++) {

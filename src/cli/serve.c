@@ -45,7 +45,12 @@
  * SRV_CONN_TIMEOUT seconds; a request that trickles in (slowloris: a byte
  * a second is never idle) is cut when it is not complete within
  * SRV_RECV_DEADLINE seconds (the watchdog below); the connection limit
- * follows the descriptor limit. libmicrohttpd polls with poll(), not
+ * follows the descriptor limit, and one client address may hold at most
+ * an eighth of it (--client-conns; libmicrohttpd's per-IP limit): 1,030
+ * idle sockets of one client used to take every slot and lock everyone
+ * else out until they timed out (tests/api.sh opens them and asks
+ * /healthz from another address). Two Content-Length headers that differ
+ * are a 400 (RFC 9112 6.3: the body's length is unknown). libmicrohttpd polls with poll(), not
  * epoll: in epoll mode it misses the end-of-file of a client that
  * half-closes mid-request and holds the connection for the whole idle
  * timeout. bench/serve_chaos.sh runs all of this against wrk load.
@@ -61,7 +66,8 @@
  * sigwait() by the main thread, which stops the daemon (MHD_stop_daemon
  * finishes the requests in flight), frees everything and exits 0. One
  * access-log line per request goes to stderr when the request completes:
- * time (UTC), client, method, path (percent-encoded), status, bytes, ms.
+ * time (UTC), client, method and path (both percent-encoded: an ESC or CR
+ * from the client never reaches the log raw), status, bytes, ms.
  */
 #include "cli.h"
 #include "serve_parse.h"
@@ -324,7 +330,7 @@ typedef struct server {
 typedef struct request {
     struct timespec t0;         /* monotonic start */
     char client[64];            /* client address */
-    char method[12];            /* request method (truncated) */
+    char method[40];            /* request method, escaped as the path (truncated) */
     char path[256];             /* path, percent-encoded for the log */
     char *body;                 /* POST body received so far */
     size_t len;                 /* bytes in body */
@@ -744,6 +750,23 @@ static enum MHD_Result api_health(server *s, struct MHD_Connection *conn, reques
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
+/* Content-Length headers seen so far (on_header). */
+typedef struct cl_seen {
+    const char *first;          /* the first value */
+    int conflict;               /* a later one differs */
+} cl_seen;
+
+/* MHD header iterator: note Content-Length values that differ. */
+static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value) {
+    cl_seen *cs = cls;
+    (void)kind;
+    if (!key || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) return MHD_YES;
+    if (!cs->first) cs->first = value ? value : "";
+    else if (strcmp(cs->first, value ? value : "")) cs->conflict = 1;
+    return MHD_YES;
+}
+
 /* The MHD access handler: routes one request. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
@@ -758,7 +781,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!rq) return MHD_NO;
         *con_cls = rq;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
-        snprintf(rq->method, sizeof rq->method, "%s", method);
+        serve_log_path(rq->method, sizeof rq->method, method); /* ESC, CR: not raw */
         serve_log_path(rq->path, sizeof rq->path, url);
         snprintf(rq->client, sizeof rq->client, "-");
         rq->watch = conn_watch_of(conn);
@@ -779,6 +802,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                "host not allowed: this server answers localhost only");
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
+        /* two Content-Length headers that differ: which body is meant is
+         * unknown (request smuggling); RFC 9112 6.3 says 400 */
+        cl_seen cs = {NULL, 0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header, &cs);
+        if (cs.conflict)
+            return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                               "conflicting Content-Length headers");
         long n;
         if (cl && serve_parse_long(cl, 0, SRV_MAX_BODY, &n))
             return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
@@ -838,12 +868,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 /* ============================================================= command */
 
 static const char *serve_usage =
-    "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE] [--quiet]\n"
+    "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE]\n"
+    "                         [--client-conns N] [--quiet]\n"
     "Serve the index over HTTP: a JSON API and the analyst web page.\n"
     "  -b, --bind ADDR      address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
     "  -p, --port N         TCP port (default 8080; 0 picks a free one)\n"
     "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
     "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable; - for stdin)\n"
+    "  --client-conns N     open connections one client address may hold (default an\n"
+    "                       eighth of the connection limit, 128 of 1024)\n"
     "  -q, --quiet          no access log\n"
     "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
     "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
@@ -904,10 +937,11 @@ int cli_cmd_serve(int argc, char **argv) {
     static const struct option lo[] = {
         {"bind", required_argument, 0, 'b'}, {"port", required_argument, 0, 'p'},
         {"threads", required_argument, 0, 't'}, {"ipc-titles", required_argument, 0, 'I'},
+        {"client-conns", required_argument, 0, 'C'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *bind = "127.0.0.1", *titles[4];
     int ntitles = 0, c, bad = 0, quiet = 0;
-    long port = 8080, threads = sysconf(_SC_NPROCESSORS_ONLN);
+    long port = 8080, threads = sysconf(_SC_NPROCESSORS_ONLN), per_client = 0;
     if (threads < 1) threads = 1;
     if (threads > SRV_MAX_THREADS) threads = SRV_MAX_THREADS;
     optind = 1;
@@ -915,6 +949,7 @@ int cli_cmd_serve(int argc, char **argv) {
         switch (c) {
         case 'b': bind = optarg; break;
         case 'p': bad |= cli_long("--port", optarg, 0, 65535, &port) != 0; break;
+        case 'C': bad |= cli_long("--client-conns", optarg, 1, SRV_MAX_CONNS, &per_client) != 0; break;
         case 't': bad |= cli_long("--threads", optarg, 1, SRV_MAX_THREADS, &threads) != 0; break;
         case 'I':
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
@@ -1026,6 +1061,10 @@ int cli_cmd_serve(int argc, char **argv) {
     }
     s.wd.running = 1;
     unsigned conns = conn_limit();
+    /* one client (address) may hold at most per_client of the conns: idle
+     * sockets of one client used to take every slot until they timed out */
+    if (per_client <= 0) per_client = conns / 8 > 4 ? (long)conns / 8 : 4;
+    if ((unsigned long)per_client > conns) per_client = conns;
     /* poll(), not epoll: in epoll mode libmicrohttpd 0.9.75 misses the
      * end-of-file of a client that half-closes mid-request and keeps the
      * connection for the whole idle timeout (bench/serve_chaos.sh,
@@ -1041,6 +1080,7 @@ int cli_cmd_serve(int argc, char **argv) {
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)per_client,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s.wd,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &mlog,

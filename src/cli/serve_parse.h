@@ -55,7 +55,7 @@ serve_route_id serve_route(const char *url, const char **rest);
  * is accepted. */
 int serve_host_ok(const char *h);
 
-/* The path for the access log: bytes outside printable ASCII (and '%') as
+/* The path (and the method) for the access log: bytes outside printable ASCII (and '%') as
  * %XX, so that a hostile path cannot forge log lines; truncated with "..."
  * to fit cap (>= 8) bytes with its NUL. */
 void serve_log_path(char *out, size_t cap, const char *url);

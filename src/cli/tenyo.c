@@ -8,6 +8,7 @@
  *   tenyo add INDEX FILE...                    add documents (a new segment)
  *   tenyo delete INDEX ID...                   delete documents
  *   tenyo rebuild INDEX                        refit over the live documents
+ *   tenyo check INDEX [--repair]               verify every file; keep what is readable
  *   tenyo eval [options] FILE...               Protocol S of EVAL.md
  *   tenyo tokens [--text T | --file F]         show the terms of a text
  *
@@ -24,7 +25,9 @@
  *
  * Human output is for a Japanese analyst reading a terminal: rank, score,
  * id, fields, then the title last (so that wide characters do not break the
- * columns). --json prints one object per result set.
+ * columns). --json prints one object per result set. Ids, titles and
+ * labels come from untrusted records: text output passes them through
+ * cli_safe (control characters escaped), CSV through the formula rule.
  */
 #include "tenyo.h"
 #include "cli.h"
@@ -310,7 +313,10 @@ static void on_progress(void *ud, const char *stage, uint64_t done,
 static const char *index_usage =
     "usage: tenyo index -o INDEX [options] FILE...\n"
     "Build an index from patent records (JSONL, J-PlatPat CSV, JPO gazette XML).\n"
-    "  -o, --output INDEX       index file to write (replaced atomically)\n"
+    "  -o, --output INDEX       index file to write (replaced atomically; an existing\n"
+    "                           file must be a tenyo index, and no other writer may be\n"
+    "                           at work on it; through a symbolic link, its target)\n"
+    "      --force              replace a regular file that is not a tenyo index\n"
     "  -f, --format F           auto|jsonl|jplatpat|jpo-xml (default auto)\n"
     "  -e, --encoding E         input charset (default: detect UTF-8/Shift_JIS/EUC-JP)\n"
     "      --strict             any bad record is fatal (exit 2)\n"
@@ -487,9 +493,10 @@ static int cmd_index(int argc, char **argv) {
         {"max-terms", required_argument, 0, OPT_MAX_TERMS},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
-        {"ivf", optional_argument, 0, OPT_IVF},
+        {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *out = NULL;
+    unsigned wflags = 0;
     const char *titles[8];
     tenyo_read_opts ro = {0};
     tenyo_build_opts bo;
@@ -521,6 +528,7 @@ static int cmd_index(int argc, char **argv) {
             bo.ivf_lists = (int)v;
             break;
         }
+        case OPT_FORCE: wflags |= TENYO_WRITE_FORCE; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(index_usage, stdout); return EXIT_OK;
         default: bad = 1;
@@ -535,14 +543,34 @@ static int cmd_index(int argc, char **argv) {
         if (!bad && out) cli_err("no input files\n");
         return cli_usage_error(index_usage);
     }
+    /* an input (or titles) file named as the output, under any name */
+    struct stat ost, ist;
+    int ninputs = argc - optind;
+    for (int i = 0; stat(out, &ost) == 0 && i < ninputs + (int)bo.nipc_titles; i++) {
+        const char *in = i < ninputs ? argv[optind + i] : titles[i - ninputs];
+        if (stat(in, &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+            cli_err("%s is both an input and the output %s; nothing written\n", in, out);
+            return EXIT_USAGE;
+        }
+    }
     progress_state ps = {0};
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     char err[512] = "";
-    tenyo_builder *b = NULL;
-    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    /* the writer lock first: another writer of this index refuses us now,
+     * not after the inputs were read */
+    tenyo_writer *w = NULL;
+    int rc = tenyo_writer_open(out, wflags, &w, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);
+        cli_err("nothing written\n");
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    tenyo_builder *b = NULL;
+    rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        tenyo_writer_free(w);
         return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
     }
     cli_read_totals tot = {0};
@@ -553,24 +581,33 @@ static int cmd_index(int argc, char **argv) {
                              NULL, &tot);
     if (ec) {
         tenyo_builder_free(b);
+        tenyo_writer_free(w);
         if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
         else cli_err("nothing written; %s was not created\n", out);
         return ec;
     }
     tenyo_build_stats st;
-    rc = tenyo_builder_write(b, out, &st);
+    rc = tenyo_writer_commit(w, b, &st, err, sizeof err);
+    tenyo_builder_free(b);
+    tenyo_writer_free(w);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        cli_err("%s\n", err);
+        cli_err("%s: written (%llu documents), but its directory "
+                "could not be synced: committed, durability unknown\n", out,
+                (unsigned long long)st.docs);
+        return EXIT_RESOURCE;
+    }
     if (rc) {
         if (rc == TENYO_ERR_EMPTY)
             cli_err("no documents to index: %llu records in %s%s%s\n",
                     (unsigned long long)tot.records, argv[optind],
                     argc - optind > 1 ? " and the other files" : "",
                     tot.skipped ? " (the others skipped)" : "");
-        else cli_err("%s\n", tenyo_builder_error(b));
-        tenyo_builder_free(b);
+        else cli_err("%s\n", err);
         if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
+        else cli_err("nothing written; %s was not created\n", out);
         return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
     }
-    tenyo_builder_free(b);
     fprintf(stderr,
             "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
             "%llu duplicates, %llu without terms), %llu terms, rank %d, "
@@ -580,9 +617,6 @@ static int cmd_index(int argc, char **argv) {
             (unsigned long long)st.duplicates, (unsigned long long)st.empty,
             (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
             st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
-    /* updates made to the file that was just replaced no longer apply */
-    if (tenyo_index_drop_updates(out, err, sizeof err))
-        cli_err("warning: %s\n", err);
     return EXIT_OK;
 }
 
@@ -630,6 +664,17 @@ static void print_staleness(const tenyo_index_info *in, const char *path) {
                "changed, or over 2%% of occurrences new): tenyo rebuild %s\n", path);
 }
 
+/* Exit code of a writer (add, delete, rebuild) that could not start or
+ * finish: the index missing or damaged is an index error (3); another
+ * writer at work, memory, or a file that could not be written (a read-only
+ * file system included) a resource error (4), as for `tenyo index`. */
+static int writer_exit(int rc) {
+    return rc == TENYO_ERR_NOTFOUND || rc == TENYO_ERR_CORRUPT || rc == TENYO_ERR_VERSION ||
+                   rc == TENYO_ERR_MISMATCH
+               ? EXIT_INDEX
+               : EXIT_RESOURCE;
+}
+
 static int open_update(const char *path, int threads, tenyo_update **u) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
@@ -638,9 +683,7 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
     int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE
-             : rc == TENYO_ERR_IO && strstr(err, "another update") ? EXIT_RESOURCE
-                                                                   : EXIT_INDEX;
+        return writer_exit(rc);
     }
     return EXIT_OK;
 }
@@ -649,7 +692,17 @@ static int open_update(const char *path, int threads, tenyo_update **u) {
  * committed; otherwise commit into *st. u is freed either way; returns the
  * exit code. */
 static int end_update(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st) {
-    if (!ec && tenyo_update_commit(u, st)) {
+    int rc = ec ? TENYO_OK : tenyo_update_commit(u, st);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        /* the new manifest is in place: say so, never "unchanged" */
+        cli_err("%s\n", tenyo_update_error(u));
+        cli_err("%s: generation %llu committed (%llu documents), but durability unknown: "
+                "the directory could not be synced\n", path,
+                (unsigned long long)st->generation, (unsigned long long)st->docs);
+        tenyo_update_free(u);
+        return EXIT_RESOURCE;
+    }
+    if (rc) {
         cli_err("%s\n", tenyo_update_error(u));
         ec = EXIT_RESOURCE;
     }
@@ -745,8 +798,12 @@ static int cmd_delete(int argc, char **argv) {
             lineno++;
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
                 line[--n] = 0;
-            if (n == 0) continue;
             id = line;
+            if (lineno == 1 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+                id += 3;
+                n -= 3;
+            }
+            if (n == 0) continue;
         } else {
             if (i >= argc) break;
             id = argv[i];
@@ -802,15 +859,82 @@ static int cmd_rebuild(int argc, char **argv) {
     tenyo_build_stats st;
     char err[512] = "";
     int rc = tenyo_index_rebuild(path, &bo, &st, err, sizeof err);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        cli_err("%s\n", err);
+        cli_err("%s: rebuilt (%llu documents), but its directory "
+                "could not be synced: committed, durability unknown\n", path,
+                (unsigned long long)st.docs);
+        return EXIT_RESOURCE;
+    }
     if (rc) {
-        cli_err("%s\ntenyo: %s is unchanged\n", err, path);
-        return rc == TENYO_ERR_NOMEM || rc == TENYO_ERR_IO ? EXIT_RESOURCE : EXIT_INDEX;
+        cli_err("%s\n", err);
+        cli_err("%s is unchanged\n", path);
+        return writer_exit(rc);
     }
     fprintf(stderr, "rebuilt %llu documents, %llu terms, rank %d, %.1f s (svd %.1f s), "
             "%.2f MB, peak memory %.0f MiB -> %s\n", (unsigned long long)st.docs,
             (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_svd,
             st.file_bytes / 1e6, peak_mib(), path);
     return EXIT_OK;
+}
+
+/* ============================================================== check */
+
+static const char *check_usage =
+    "usage: tenyo check INDEX [--repair]\n"
+    "Verify every file of an index: the base and every segment read whole, the\n"
+    "deletion file and MANIFEST against each other, the whole opened as a reader\n"
+    "would; leftovers of killed writers are listed. One line per finding (\"DAMAGED\"\n"
+    "for a problem); exit 0 when consistent, 3 when not.\n"
+    "  --repair   keep every readable document and commit a new consistent state:\n"
+    "             damaged or missing files are moved aside into INDEX.upd/damaged-*/\n"
+    "             (never deleted); when the deletion file is lost, replacements are\n"
+    "             recomputed from the ids and deletions made by `tenyo delete` are\n"
+    "             lost (counted). A damaged base cannot be repaired (exit 3).\n";
+
+static void check_say(void *ud, int problem, const char *line) {
+    (void)ud;
+    printf("%s%s\n", problem ? "DAMAGED " : "", line);
+}
+
+static int cmd_check(int argc, char **argv) {
+    static const struct option lo[] = {{"repair", no_argument, 0, OPT_REPAIR},
+                                       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int repair = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (c == OPT_REPAIR) repair = 1;
+        else if (c == 'h') { fputs(check_usage, stdout); return EXIT_OK; }
+        else { fputs(check_usage, stderr); return EXIT_USAGE; }
+    }
+    if (optind != argc - 1) { fputs(check_usage, stderr); return EXIT_USAGE; }
+    const char *path = argv[optind];
+    tenyo_check_stats st;
+    char err[512] = "";
+    int rc = tenyo_index_check(path, repair, &st, check_say, NULL, err, sizeof err);
+    fflush(stdout);
+    if (rc == TENYO_ERR_CORRUPT || rc == TENYO_ERR_VERSION || rc == TENYO_OK) {
+        if (repair && st.repaired)
+            fprintf(stderr, "repaired %s: %llu live documents kept, %llu documents in %u damaged "
+                    "or missing segment%s lost, %u file%s moved aside; deletions not recovered: "
+                    "%s%llu\n", path, (unsigned long long)st.docs_after,
+                    (unsigned long long)st.docs_lost, st.segments_bad,
+                    st.segments_bad == 1 ? "" : "s", st.moved, st.moved == 1 ? "" : "s",
+                    st.deletions_unknown ? "unknown (the manifest was lost too), at least " : "",
+                    (unsigned long long)st.deletions_lost);
+        else if (rc == TENYO_OK)
+            fprintf(stderr, "checked %s: consistent, %llu live documents, %u leftover%s\n",
+                    path, (unsigned long long)st.docs_readable, st.leftovers,
+                    st.leftovers == 1 ? "" : "s");
+        else
+            fprintf(stderr, "checked %s: %d problem%s%s\n", path, st.problems,
+                    st.problems == 1 ? "" : "s",
+                    repair ? " remain" : "; `tenyo check --repair` keeps every readable "
+                                         "document");
+        return rc == TENYO_OK ? EXIT_OK : EXIT_INDEX;
+    }
+    cli_err("%s\n", err[0] ? err : tenyo_strerror(rc));
+    return writer_exit(rc);
 }
 
 /* =============================================================== info */
@@ -845,6 +969,10 @@ static int cmd_info(int argc, char **argv) {
     }
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
+    if (in.updates_missing)
+        cli_err("warning: %s: updates were committed to this index, but "
+                "%s.upd/MANIFEST is not there (copied or moved without its .upd directory?): "
+                "showing the base file alone\n", argv[optind], argv[optind]);
     if (json) {
         json_t *o = cli_info_json(x, argv[optind]);
         cli_print_json(o);
@@ -998,7 +1126,8 @@ static int cmd_similar(int argc, char **argv) {
     } else {
         if (qdoc >= 0) {
             tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-            printf("類似特許 / similar to %s  [%s]  %s\n", qm.id, qm.fields, qm.title);
+            printf("類似特許 / similar to %s  [%s]  %s\n", cli_safe(qm.id), cli_safe(qm.fields),
+                   cli_safe(qm.title));
         } else {
             printf("類似特許 / similar to the query text\n");
         }
@@ -1007,8 +1136,9 @@ static int cmd_similar(int argc, char **argv) {
         for (int i = 0; i < n; i++) {
             tenyo_doc_meta dm;
             tenyo_index_doc(x, hits[i].doc, &dm);
-            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score, dm.id,
-                   dm.fields[0] ? dm.fields : "-", dm.title, dm.open ? "  [open]" : "");
+            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score,
+                   cli_safe(dm.id), dm.fields[0] ? cli_safe(dm.fields) : "-", cli_safe(dm.title),
+                   dm.open ? "  [open]" : "");
         }
     }
 done:
@@ -1119,6 +1249,7 @@ static const char *main_usage =
     "  add      add documents to an index (a new segment, no rebuild)\n"
     "  delete   delete documents from an index by id\n"
     "  rebuild  refit an updated index over its live documents\n"
+    "  check    verify every file of an index; --repair keeps what is readable\n"
     "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
     "  version  print the version (also -V, --version)\n"
@@ -1149,6 +1280,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "add")) return cmd_add(argc, argv);
     if (!strcmp(cmd, "delete")) return cmd_delete(argc, argv);
     if (!strcmp(cmd, "rebuild")) return cmd_rebuild(argc, argv);
+    if (!strcmp(cmd, "check")) return cmd_check(argc, argv);
     if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
     if (!strcmp(cmd, "serve")) return cli_cmd_serve(argc, argv);

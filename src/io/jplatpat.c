@@ -41,6 +41,12 @@
  *
  * libcsv runs without CSV_STRICT: a stray quote inside an unquoted field is
  * kept as text, as spreadsheet programs do, instead of failing the file.
+ * A quote left open inside a quoted field makes libcsv merge the rows
+ * after it, up to the next quote, into one row with too many fields; that
+ * row is reported with its line range and counted as the k records it
+ * holds (k rows of h fields merge into k * h - (k - 1)), not as one.
+ * Splitting it back was rejected: where the open quote should have closed
+ * is a guess, and a guessed record is worse than a reported loss.
  */
 #include "internal.h"
 
@@ -192,6 +198,18 @@ static int put_abstract(const csv_state *st, ty_buf *b) {
 static void take_row(csv_state *st) {
     ty_parse_env *env = st->env;
     long line = st->row_line;
+    if (st->nfields > st->nheader && st->nheader > 1 && st->line > line) {
+        /* a quote left open swallows the rows after it up to the next
+         * quote: k rows merged give k * h - (k - 1) fields. Every one of
+         * them is lost, so every one is counted (was: "1 skipped") */
+        size_t k = (st->nfields - 1 + st->nheader - 2) / (st->nheader - 1);
+        st->rc = ty_parse_bad(env, line, "%zu fields over lines %ld-%ld, the header has %zu: "
+                              "a quote left open seems to have merged %zu records; all "
+                              "skipped (counted as %zu)", st->nfields, line, st->line,
+                              st->nheader, k, k);
+        if (!st->rc) env->bad += k - 1;
+        return;
+    }
     if (st->nfields != st->nheader) {
         st->rc = ty_parse_bad(env, line, "%zu fields, the header has %zu",
                               st->nfields, st->nheader);

@@ -36,8 +36,10 @@
  *   lang        "ja" or "en"
  * A field of the wrong type is a warning and dropped, not a bad record: the
  * record's text is still worth indexing. Bad records (skipped): invalid UTF-8,
- * broken JSON (jansson's message and character column), a value that is not an
- * object, no id, an id that is not a string or number.
+ * broken JSON (jansson's message and character column), a key given twice in
+ * one object (JSON_REJECT_DUPLICATES: "id":"A",...,"id":"B" used to keep the
+ * last silently; now the line and the key are reported), a value that is
+ * not an object, no id, an id that is not a string or number.
  */
 #include "internal.h"
 
@@ -256,7 +258,13 @@ static int parse_line(ty_parse_env *env, ty_record *rec, const char *s,
         return ty_parse_bad(env, line, "invalid UTF-8 at byte column %zu",
                             badpos + 1);
     json_error_t jerr;
-    json_t *obj = json_loadb(s, n, 0, &jerr);
+    json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
+    if (!obj && json_error_code(&jerr) == json_error_duplicate_key) {
+        /* jansson's text: "duplicate object key near '"id"'" */
+        const char *k = strstr(jerr.text, "near ");
+        return ty_parse_bad(env, line, "duplicate key %s at column %d: which value is "
+                            "meant is unknown", k ? k + 5 : "(unnamed)", jerr.column);
+    }
     if (!obj)
         return ty_parse_bad(env, line, "broken JSON at column %d: %s",
                             jerr.column, jerr.text);

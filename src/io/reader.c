@@ -72,7 +72,8 @@
  *
  * Records. The queueing sink trims every text field (ASCII blanks and U+3000
  * at both ends), refuses a record whose id is empty (a bad record, like the
- * parsers' own), and reports a record without title, abstract, claims and
+ * parsers' own), warns when the id itself lost blanks (two spellings of one
+ * id become one document, so the analyst hears of it), and reports a record without title, abstract, claims and
  * description as "empty text" (a warning: the record is kept, and counted in
  * stats.empty when handed out). The sink takes the record's buffers over
  * instead of copying them.
@@ -305,8 +306,13 @@ static int queue_sink(void *ud, ty_record *rec) {
     ty_buf *bufs[] = {&rec->id,     &rec->title,       &rec->abstract,
                       &rec->claims, &rec->description, &rec->applicant,
                       &rec->date,   &rec->lang};
+    size_t idlen = rec->id.len;
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) trim(bufs[i]);
     if (!rec->id.len) return ty_parse_bad(&r->env, rec->line, "record without id");
+    /* an id is a key: "X " and "X" become one document, so say so */
+    if (rec->id.len != idlen)
+        ty_parse_warn(&r->env, rec->line, "id \"%s\" trimmed of the blanks around it "
+                      "(%zu bytes)", rec->id.p, idlen - rec->id.len);
     if (no_text(rec))
         ty_parse_warn(&r->env, rec->line,
                       "empty text (no title, abstract, claims or description) "

@@ -35,6 +35,28 @@
  * Positions rather than ids, because an id may live in the base and, as its
  * replacement, in a segment: only the old instance is deleted.
  *
+ * The writer lock (issue 16). "LOCK" in the update directory, flock'd
+ * without waiting, is taken by every writer of the index — a new base
+ * (tenyo index over the path, api/writer.c), add, delete, rebuild and
+ * check --repair — on the index's real path (ty_real_path: symbolic links
+ * resolved once), so a second writer is refused at once whatever name it
+ * used, and the base and its updates are always found beside the file a
+ * link points to. Under the lock the writer first collects what killed
+ * writers left (ty_wlock_collect, as Lucene's IndexFileDeleter does when an
+ * IndexWriter opens): "<base>.tmp.XXXXXX" beside the base, temporary files
+ * here, and segment / deletion files a readable manifest does not name.
+ * With a damaged or missing manifest only temporary files go: the rest is
+ * for tenyo check --repair to judge (api/check.c).
+ *
+ * Files are created 0666 less the caller's umask (ty_file_tmp opens the
+ * temporary name with O_CREAT | O_EXCL and mode 0666, which the kernel
+ * masks; mkstemp's 0600 widened to a fixed 0644 ignored the umask); a file
+ * replaced keeps its mode. A directory sync that fails after the rename is
+ * TENYO_ERR_UNSYNCED: the new file is in place and readers see it, so it is
+ * reported as committed with unknown durability, never as "unchanged"; the
+ * committer then keeps every file the old manifest named (it might come
+ * back after a crash).
+ *
  * Rejected: appending records to one log file (a torn append must then be
  * detected and cut on every open, and the log grows without bound); a
  * manifest in the base file's header (the base would no longer be
@@ -105,23 +127,71 @@ int ty_sync_dir(const char *dir, char *err, size_t errlen) {
     return TENYO_OK;
 }
 
+/* ======================================================== file helpers */
+
+/* 1 when name is "<base>.tmp.XXXXXX" (six letters or digits): a temporary
+ * file of ty_file_tmp for base. */
+static int is_tmp_of(const char *name, const char *base) {
+    size_t b = strlen(base), n = strlen(name);
+    if (n != b + 11 || strncmp(name, base, b) || strncmp(name + b, ".tmp.", 5)) return 0;
+    for (size_t i = b + 5; i < n; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'z') ||
+              (name[i] >= 'A' && name[i] <= 'Z')))
+            return 0;
+    return 1;
+}
+
+int ty_file_tmp(const char *path, int *fd, char **tmp, char *err, size_t errlen) {
+    static const char al[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    *fd = -1;
+    *tmp = NULL;
+    size_t n = strlen(path);
+    char *t = ty_malloc(n + sizeof ".tmp.XXXXXX");
+    if (!t) {
+        ty_seterr(err, errlen, "%s: out of memory", path);
+        return TENYO_ERR_NOMEM;
+    }
+    memcpy(t, path, n);
+    memcpy(t + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    struct stat st;
+    int keep = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    uint64_t x = ty_fnv1a_std(&t, sizeof t) ^ (uint64_t)getpid() << 32 ^ (uint64_t)(ty_now() * 1e9);
+    int f = -1;
+    for (int tries = 0; f < 0 && tries < 100; tries++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        for (int i = 0; i < 6; i++) t[n + 5 + i] = al[(x >> (16 + 7 * i)) % (sizeof al - 1)];
+        /* 0666: the kernel takes the umask off (a mkstemp file is 0600) */
+        f = open(t, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f < 0 && errno != EEXIST) break;
+    }
+    if (f < 0) {
+        ty_seterr(err, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        free(t);
+        return TENYO_ERR_IO;
+    }
+    if (keep && fchmod(f, st.st_mode & 07777) != 0) {
+        ty_seterr(err, errlen, "%s: cannot set the mode of %s: %s", path, t, strerror(errno));
+        close(f);
+        unlink(t);
+        free(t);
+        return TENYO_ERR_IO;
+    }
+    *fd = f;
+    *tmp = t;
+    return TENYO_OK;
+}
+
 /* Write p[0..n) to dir/name atomically: temporary file, fsync, rename, fsync
- * of the directory. */
+ * of the directory (TENYO_ERR_UNSYNCED when only that last step failed: the
+ * new file is in place). */
 static int write_atomic(const char *dir, const char *name, const void *p, size_t n,
                         char *err, size_t errlen) {
-    char *path = join(dir, name), *tmp = path ? ty_malloc(strlen(path) + 12) : NULL;
+    char *path = join(dir, name), *tmp = NULL;
     int fd = -1, rc = TENYO_ERR_NOMEM;
-    if (!tmp) goto done;
-    snprintf(tmp, strlen(path) + 12, "%s.tmp.XXXXXX", path);
-    fd = mkostemp(tmp, O_CLOEXEC);
+    if (!path) goto done;
+    rc = ty_file_tmp(path, &fd, &tmp, err, errlen);
+    if (rc) goto done;
     rc = TENYO_ERR_IO;
-    if (fd < 0) {
-        ty_seterr(err, errlen, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        free(tmp);
-        tmp = NULL;
-        goto done;
-    }
-    if (fchmod(fd, 0644) != 0) goto fail_errno;
     for (size_t off = 0; off < n;) {
         ssize_t w = write(fd, (const char *)p + off, n - off);
         if (w < 0 && errno == EINTR) continue;
@@ -138,6 +208,7 @@ static int write_atomic(const char *dir, const char *name, const void *p, size_t
     free(tmp);
     tmp = NULL;
     rc = ty_sync_dir(dir, err, errlen);
+    if (rc) rc = TENYO_ERR_UNSYNCED;
     goto done;
 fail_errno:
     ty_seterr(err, errlen, "%s: cannot write: %s", path, strerror(errno));
@@ -443,15 +514,17 @@ int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen) {
     }
     char *path = join(dir, "LOCK");
     if (!path) return TENYO_ERR_NOMEM;
-    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     int rc = TENYO_OK;
     if (f < 0) {
         ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         rc = TENYO_ERR_IO;
     } else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
-        ty_seterr(err, errlen, "%s: another update of this index is running", path);
+        ty_seterr(err, errlen, "%s: another writer of this index is running (tenyo index, "
+                  "add, delete, rebuild or check --repair); try again when it has finished",
+                  path);
         close(f);
-        rc = TENYO_ERR_IO;
+        rc = TENYO_ERR_BUSY;
     } else {
         *fd = f;
     }
@@ -461,6 +534,103 @@ int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen) {
 
 void ty_upd_unlock(int fd) {
     if (fd >= 0) close(fd); /* closing drops the flock */
+}
+
+int ty_real_path(const char *path, char **out, char *err, size_t errlen) {
+    *out = NULL;
+    struct stat st;
+    char *r = realpath(path, NULL);
+    if (r) {
+        *out = r;
+        return TENYO_OK;
+    }
+    if (errno != ENOENT || !*path) {
+        ty_seterr(err, errlen, "%s: cannot resolve the path: %s", path, strerror(errno));
+        return errno == ENOMEM ? TENYO_ERR_NOMEM : TENYO_ERR_IO;
+    }
+    if (lstat(path, &st) == 0) { /* exists as a link, its target does not */
+        ty_seterr(err, errlen, "%s: a symbolic link to a file that does not exist", path);
+        return TENYO_ERR_IO;
+    }
+    /* a new file: its directory's real path and its name */
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    char *d = slash ? ty_strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                    : ty_strdup(".");
+    if (!d) return TENYO_ERR_NOMEM;
+    char *rd = *name && strcmp(name, ".") && strcmp(name, "..") ? realpath(d, NULL) : NULL;
+    if (!rd) {
+        ty_seterr(err, errlen, "%s: cannot resolve the path: %s", path,
+                  *name ? strerror(errno) : "no file name");
+        free(d);
+        return TENYO_ERR_IO;
+    }
+    free(d);
+    r = join(strcmp(rd, "/") ? rd : "", name);
+    free(rd);
+    if (!r) return TENYO_ERR_NOMEM;
+    *out = r;
+    return TENYO_OK;
+}
+
+void ty_wlock_release(ty_wlock *w) {
+    if (!w) return;
+    ty_upd_unlock(w->fd);
+    free(w->path);
+    free(w->dir);
+    w->path = w->dir = NULL;
+    w->fd = -1;
+}
+
+int ty_wlock_take(const char *path, ty_wlock *w, char *err, size_t errlen) {
+    memset(w, 0, sizeof *w);
+    w->fd = -1;
+    int rc = ty_real_path(path, &w->path, err, errlen);
+    if (rc) return rc;
+    w->dir = ty_upd_dir(w->path);
+    if (!w->dir) {
+        ty_wlock_release(w);
+        return TENYO_ERR_NOMEM;
+    }
+    rc = ty_upd_lock(w->dir, &w->fd, err, errlen);
+    if (rc) ty_wlock_release(w);
+    return rc;
+}
+
+int ty_wlock_collect(const ty_wlock *w) {
+    int removed = 0;
+    /* the base's temporary files, beside it */
+    const char *slash = strrchr(w->path, '/');
+    char *pdir = slash ? ty_strndup(w->path, slash == w->path ? 1 : (size_t)(slash - w->path))
+                       : NULL;
+    DIR *d = pdir ? opendir(pdir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!is_tmp_of(e->d_name, slash + 1)) continue;
+        char *p = join(pdir, e->d_name);
+        if (p && unlink(p) == 0) removed++;
+        free(p);
+    }
+    if (d) closedir(d);
+    free(pdir);
+    /* in the update directory: temporary files always; segment and
+     * deletion files no manifest names only when the manifest reads
+     * cleanly (a damaged or missing one is tenyo check's to judge) */
+    ty_manifest mf;
+    char why[TY_ERRLEN];
+    if (ty_manifest_read(w->dir, &mf, why, sizeof why) == TENYO_OK) {
+        removed += ty_upd_gc(w->dir, &mf);
+        ty_manifest_free(&mf);
+    } else if ((d = opendir(w->dir))) {
+        while ((e = readdir(d))) {
+            if (!strstr(e->d_name, ".tmp.")) continue;
+            char *p = join(w->dir, e->d_name);
+            if (p && unlink(p) == 0) removed++;
+            free(p);
+        }
+        closedir(d);
+    }
+    return removed;
 }
 
 int ty_upd_gc(const char *dir, const ty_manifest *keep) {

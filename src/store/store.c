@@ -21,10 +21,12 @@
  *
  *   offset      size  field
  *   0           8     magic "TENYOIDX"
- *   8           4     format_version (2; 1 is still read)
+ *   8           4     format_version (3; 1 and 2 are still read)
  *   12          4     flags (must be 0)
  *   16          4     nsections (1..TENYO_MAX_SECTIONS)
- *   20          4     reserved (0)
+ *   20          1     updated: 1 once an update (tenyo add / delete) was
+ *                     committed for this base, else 0 (format 3; 0 before)
+ *   21          3     reserved (0)
  *   24          8     file_size: total bytes of the file
  *   32          48*n  section table, one entry per section:
  *                       +0   16  name, NUL-padded, [a-z0-9._], unique
@@ -33,7 +35,10 @@
  *                       +32   8  raw_size: decompressed bytes (= frame
  *                                content size)
  *                       +40   8  reserved (0)
- *   32+48*n     8     FNV-1a 64 of bytes [0, 32+48*n)
+ *   32+48*n     8     FNV-1a 64 of bytes [0, 32+48*n), byte 20 taken as 0
+ *                     (format 3: the published offset basis
+ *                     14695981039346656037; formats 1-2: 1469598103934665603,
+ *                     a digit short, which outside tools cannot verify)
  *   H           ...   sections, in table order, contiguous, no overlap
  *
  * Sections (raw content; N = ndocs, T = nterms, K = dim, Z = nnz,
@@ -121,7 +126,9 @@
  * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob),
  * ivf (approximate-search lists, search/ivf.c's checksummed blob),
  * fieldmodel (the per-field linear classifiers ideas uses, model/linear.c's
- * checked blob).
+ * checked blob), common (at most 4,096 NUL-terminated terms the build
+ * dropped for being in more than max_df_ratio of the documents: a query of
+ * only such words is told they are too common, not that they are absent).
  *
  * Format history:
  *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
@@ -132,6 +139,10 @@
  *      decimals. The quantisation error (half a step, max|row|/254) is below
  *      what float32 SVD noise already is between machines. Version-1 files
  *      are still read (tests/data fixture).
+ *   3  the header checksum is FNV-1a 64 as published (the offset basis of
+ *      formats 1-2 dropped a digit); byte 20 is the "updated" flag, outside
+ *      the checksum. Otherwise as 2; formats 1-2 are read as before (their
+ *      byte 20 must be 0).
  * A reader refuses versions newer than it knows (TENYO_ERR_VERSION); an
  * older version would be read by filling defaults for what it lacks.
  * Sections a reader does not know are bounds-checked and skipped, so adding
@@ -154,7 +165,7 @@
 #include <zstd.h>
 
 #define STORE_MAGIC "TENYOIDX"
-#define STORE_VERSION 2u
+#define STORE_VERSION 3u
 #define STORE_FIXED 32u            /* bytes before the section table */
 #define STORE_ENTRY 48u            /* bytes per section table entry */
 #define STORE_LEVEL 3              /* zstd level for every section */
@@ -165,10 +176,22 @@
 #define STORE_STAGE (64u * 1024u)  /* write staging buffer */
 #define STORE_NSEC 14              /* sections every version-1 file has */
 
+/* The "updated" byte. The base file is immutable except for this one byte,
+ * written in place once by the first update committed for it
+ * (ty_store_mark_updated), so that a base copied or moved without its
+ * "<path>.upd/" says that updates exist (tenyo info warns). One byte, outside
+ * the checksum: a single-byte write cannot be torn, and a reader that meets
+ * it half-way sees 0 or 1 under the same checksum. Rejected: a marker file
+ * beside the base (it does not travel with a copy of the base either) and
+ * rewriting the header with a recomputed checksum (a torn write there would
+ * make the whole base unreadable). */
+#define STORE_UPDATED_AT 20
+
 /* Sections written for m: the 14 required ones and the optional ones. */
 static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
-           (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL);
+           (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
+           (m->common_blob != NULL);
 }
 
 /* ================================================== little-endian bytes */
@@ -1015,6 +1038,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         put_bytes(w, m->fm_blob, m->fm_len);
         sec_end(w);
     }
+    if (m->common_blob) {
+        sec_begin(w, "common", m->common_len);
+        put_bytes(w, m->common_blob, m->common_len);
+        sec_end(w);
+    }
 }
 
 /* Header bytes for the finished table; returns its size. */
@@ -1034,7 +1062,7 @@ static size_t header_bytes(const writer *w, unsigned char *h) {
         put_le64(e + 24, w->sec[i].stored);
         put_le64(e + 32, w->sec[i].raw);
     }
-    put_le64(h + n, ty_fnv1a(h, n));
+    put_le64(h + n, ty_fnv1a_std(h, n)); /* byte 20 (updated) is 0 here */
     return n + 8;
 }
 
@@ -1085,14 +1113,10 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         rc = TENYO_ERR_ARG;
         goto done;
     }
-    size_t plen = strlen(path);
-    tmp = ty_malloc(plen + sizeof ".tmp.XXXXXX");
     w->cctx = ZSTD_createCCtx();
     w->outcap = ZSTD_CStreamOutSize();
     w->out = ty_malloc(w->outcap);
-    if (!tmp || !w->cctx || !w->out) goto done;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    if (!w->cctx || !w->out) goto done;
     size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, STORE_LEVEL);
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
@@ -1102,24 +1126,12 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         rc = TENYO_ERR_DEPENDENCY;
         goto done;
     }
-    /* keep an existing file's permissions, else rw-r--r-- */
-    struct stat st;
-    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-    w->fd = mkostemp(tmp, O_CLOEXEC);
-    if (w->fd < 0) {
-        ty_seterr(err, errlen, "%s: cannot create temporary file %s: %s", path,
-                  tmp, strerror(errno));
-        free(tmp);
-        tmp = NULL; /* nothing to unlink */
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
-    if (fchmod(w->fd, mode) != 0) {
-        ty_seterr(err, errlen, "%s: cannot set mode of %s: %s", path, tmp,
-                  strerror(errno));
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
+    /* an existing file's permissions, else 0666 less the umask */
+    free(tmp);
+    tmp = NULL;
+    rc = ty_file_tmp(path, &w->fd, &tmp, err, errlen);
+    if (rc) goto done;
+    rc = TENYO_ERR_NOMEM;
     /* header placeholder, sections, then the real header over it */
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
@@ -1168,9 +1180,13 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     }
     free(tmp);
     tmp = NULL; /* renamed: nothing to unlink */
+    /* the file is in place whatever happens now: a failed directory sync
+     * is reported as such (committed, durability unknown), not as a failure
+     * that left the old file */
     rc = sync_dir(path, err, errlen);
-    if (rc) goto done;
+    if (rc) rc = TENYO_ERR_UNSYNCED;
     m->format_version = STORE_VERSION;
+    m->updated = 0;
     m->file_bytes = w->off;
     m->nsections = w->nsec;
     memset(m->sections, 0, sizeof m->sections);
@@ -1179,7 +1195,6 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         m->sections[i].stored = w->sec[i].stored;
         m->sections[i].raw = w->sec[i].raw;
     }
-    rc = TENYO_OK;
 done:
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory writing the index", path);
@@ -1192,6 +1207,31 @@ done:
     }
     free(w);
     ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_mark_updated(const char *path, char *err, size_t errlen) {
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    unsigned char h[STORE_FIXED];
+    struct stat st;
+    int rc = TENYO_ERR_IO;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  fd < 0 || errno ? strerror(errno) : "short read");
+        goto done;
+    }
+    rc = TENYO_OK;
+    if (memcmp(h, STORE_MAGIC, 8) || get_le32(h + 8) < 3 || h[STORE_UPDATED_AT] == 1)
+        goto done; /* formats 1-2 have no such byte; or already marked */
+    unsigned char one = 1;
+    if (pwrite(fd, &one, 1, STORE_UPDATED_AT) != 1 || fdatasync(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+done:
+    if (fd >= 0) close(fd);
     return rc;
 }
 
@@ -1218,6 +1258,7 @@ typedef struct reader {
     uint32_t version;           /* format version of the file */
     int lazy;                   /* leave format 2's rows for their first use */
     int deferred;               /* ... and they were left */
+    int updated;                /* header byte 20 (format 3) */
 } reader;
 
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
@@ -1290,19 +1331,25 @@ static int rd_header(reader *r) {
     }
     rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
     if (rc) return rc;
-    if (get_le64(h + tlen) != ty_fnv1a(h, tlen)) {
+    unsigned char updated = h[STORE_UPDATED_AT];
+    if (version >= 3) h[STORE_UPDATED_AT] = 0; /* outside the checksum */
+    uint64_t sum = version >= 3 ? ty_fnv1a_std(h, tlen) : ty_fnv1a(h, tlen);
+    h[STORE_UPDATED_AT] = updated;
+    if (get_le64(h + tlen) != sum) {
         ty_seterr(r->err, r->errlen,
                   "%s: header checksum mismatch (header or section table "
                   "damaged)",
                   r->path);
         return TENYO_ERR_CORRUPT;
     }
-    if (flags != 0 || get_le32(h + 20) != 0) {
+    uint32_t reserved = get_le32(h + 20) & (version >= 3 ? 0xffffff00u : 0xffffffffu);
+    if (flags != 0 || reserved != 0 || updated > 1) {
         ty_seterr(r->err, r->errlen,
                   "%s: unknown header flags 0x%x (reserved field 0x%x)",
                   r->path, flags, get_le32(h + 20));
         return TENYO_ERR_CORRUPT;
     }
+    r->updated = updated;
     if (get_le64(h + 24) != r->fsize) {
         ty_seterr(r->err, r->errlen,
                   "%s: header says %llu bytes but the file has %llu "
@@ -2158,6 +2205,21 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->labels_len = raw;
         p = NULL;
     }
+    /* optional: terms dropped by max_df (messages only) */
+    if (rd_has(r, "common")) {
+        rc = rd_section(r, "common", 0, 16ull << 20, 1, &p, &raw);
+        if (rc) goto done;
+        if (raw && ((const char *)p)[raw - 1] != 0) {
+            ty_seterr(r->err, r->errlen, "%s: section 'common': the last term is not "
+                      "NUL-terminated", r->path);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        m->common_blob = p;
+        m->common_blob[raw] = 0;
+        m->common_len = raw;
+        p = NULL;
+    }
     rc = TENYO_OK;
     goto done;
 #undef EXACT
@@ -2266,6 +2328,7 @@ static int store_read(const char *path, ty_model *m, char *err, size_t errlen, i
         goto done;
     }
     m->format_version = r.version;
+    m->updated = r.updated;
     m->file_bytes = r.fsize;
     m->nsections = r.nsec;
     for (int i = 0; i < r.nsec; i++) {
@@ -2392,6 +2455,7 @@ void ty_model_free(ty_model *m) {
     free(m->phr_ptr);
     free(m->phr_ids);
     free(m->labels_blob);
+    free(m->common_blob);
     free(m->ivf_blob);
     free(m->fm_blob);
     lazy_free(m->lazy);

@@ -45,6 +45,8 @@ const char *tenyo_strerror(int status) {
     case TENYO_ERR_DEPENDENCY: return "missing dependency (dictionary or converter)";
     case TENYO_ERR_LIMIT: return "size limit exceeded";
     case TENYO_ERR_EMPTY: return "nothing to work on";
+    case TENYO_ERR_UNSYNCED: return "committed, durability unknown (directory not synced)";
+    case TENYO_ERR_BUSY: return "another writer holds the index";
     default: return "unknown status";
     }
 }
@@ -168,9 +170,19 @@ int ty_once_run(ty_once *o, int (*fn)(void *arg), void *arg) {
     return o->rc;
 }
 
+uint64_t ty_fnv1a_std(const void *p, size_t n) {
+    const unsigned char *s = p;
+    uint64_t h = 14695981039346656037ull; /* FNV-1a 64's offset basis */
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
 uint64_t ty_fnv1a(const void *p, size_t n) {
     const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ull; /* historic: a digit short, see internal.h */
     for (size_t i = 0; i < n; i++) {
         h ^= s[i];
         h *= 1099511628211ull;
