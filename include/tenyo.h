@@ -367,6 +367,36 @@ typedef struct tenyo_doc_meta {
 uint64_t tenyo_index_ndocs(const tenyo_index *idx);
 /* Document number of an id, or -1 when the id is not indexed. */
 int64_t tenyo_index_find(const tenyo_index *idx, const char *id);
+/* Patent numbers as people type them (api/patno.c). The canonical key of
+ * typed (NUL-terminated, at most outlen bytes with the NUL) into out: NFKC
+ * with case folding, separators (spaces, hyphens, slashes, commas, dashes)
+ * dropped, 特開/特表/特許/特公 → jp, 再表 → jpwo, 実登/実開/実全 → jp…u,
+ * eras 昭/平/令 → s/h/r, kind codes (A, B2, A1) and a trailing date
+ * dropped, US numbers without leading zeros: 特開２０２４－１２７４０７,
+ * JP2024-127407A and 特開2024127407 all give "jp2024127407", US 6,836,996
+ * B2 and US06836996-20050104 "us6836996". Returns 1 when typed has the
+ * shape of a patent number (one of those forms, bare digits, or letters
+ * then at least three digits: "SAMPLE-001"), 0 when not (free text; out
+ * holds its compact form), or a negative status (TENYO_ERR_INPUT: not
+ * UTF-8; TENYO_ERR_LIMIT: outlen too small). */
+int tenyo_patno_key(const char *typed, char *out, size_t outlen);
+
+/* How tenyo_index_resolve matched. */
+enum {
+    TENYO_ID_EXACT = 1,       /* typed is a stored id as it is */
+    TENYO_ID_NORMALISED = 2   /* typed has the canonical key of one stored
+                                 id (or, bare digits, its number) */
+};
+/* Document of an id as a person types it: the exact stored id first, then
+ * the one document whose canonical key (tenyo_patno_key) equals typed's.
+ * Returns TENYO_ID_EXACT or TENYO_ID_NORMALISED with *doc set; otherwise
+ * TENYO_ERR_NOTFOUND with *doc = -1 and up to nsug "did you mean"
+ * documents in sug (the closest keys by edit distance, at most a quarter
+ * of the key's length away, closest first; or, when two documents share
+ * the key, those), their count in *nsugged (may be NULL). The key tables
+ * are built on the first call that needs them (thread-safe). */
+int tenyo_index_resolve(const tenyo_index *idx, const char *typed, int64_t *doc,
+                        uint64_t *sug, size_t nsug, size_t *nsugged);
 /* Metadata of document i (0 <= i < ndocs); TENYO_ERR_ARG when out of range. */
 int tenyo_index_doc(const tenyo_index *idx, uint64_t i, tenyo_doc_meta *out);
 /* Field table: code and document count of field j (0 <= j < nfields). */

@@ -773,6 +773,17 @@ int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len);
 const char *ty_builder_tokenizer(const tenyo_builder *b);
 
 /* Shared by api/ and ideas/: the loaded index and the per-thread context. */
+/* Canonical keys of the indexed ids (api/patno.c), built on the first
+ * lookup that is not an exact id. */
+typedef struct ty_patno {
+    ty_strmap *keys;       /* canonical key -> key number */
+    int64_t *key_doc;      /* per key: its document, -2 when several */
+    ty_strmap *nums;       /* number part of a key (digits) -> number */
+    int64_t *num_doc;      /* per number: its document, -2 when several */
+    uint32_t *doc_key;     /* per document: its key number */
+} ty_patno;
+void ty_patno_free(ty_patno *pn);
+
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
     ty_strmap *ids;        /* patent id -> document number */
@@ -816,6 +827,8 @@ struct tenyo_index {
                                  scores: quant.c) */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
+    ty_patno patno;           /* ids as people type them (api/patno.c) */
+    ty_once patno_once;       /* its result */
 };
 
 /* Records with fewer terms than this are titles without an abstract: their

@@ -194,6 +194,40 @@ err api_ideas_bad_home_long 400 -d '{"id":"SAMPLE-001","home":"B60WX"}' $P
 err api_ideas_bad_home_type 400 -d '{"id":"SAMPLE-001","home":[1]}' $P
 err api_ideas_unknown_id 404 -d '{"id":"NO-SUCH-ID"}' $P
 err api_ideas_no_terms 400 -d '{"text":"qqqzzz"}' $P
+
+# ids as people type them: the same answer as the stored id, everywhere an
+# id is taken; a near miss is 404 with "did you mean" and suggestions; and
+# /api/resolve says how the page must read an input (id / number / text)
+curl -s "$U/api/similar?id=SAMPLE-001&k=3" >"$D/want"
+req api_patno_similar 200 -G --data-urlencode "id=ｓａｍｐｌｅ－００１" --data-urlencode k=3 "$U/api/similar"
+same api_patno_similar_same "$D/want" "$D/body"
+req api_patno_similar_spaces 200 -G --data-urlencode "id= sample 001 " --data-urlencode k=3 "$U/api/similar"
+same api_patno_similar_spaces_same "$D/want" "$D/body"
+req api_patno_patent 200 "$U/api/patent/sample-001?k=3"
+grep -q '"patent":{"id":"SAMPLE-001"' "$D/body" && ok api_patno_patent_id || bad "api_patno_patent_id ($(head -c 200 "$D/body"))"
+post '{"id":"SAMPLE-001","n":3}' >"$D/want"
+post '{"id":"sample001","n":3}' >"$D/got"
+same api_patno_ideas_same "$D/want" "$D/got"
+req api_patno_map 200 "$U/api/map?id=sample-001&fields=0"
+req api_patno_near_miss 404 "$U/api/similar?id=SAMPLE-0001"
+if [ -n "$PY" ] && $PY -c 'import json,sys; o=json.load(open(sys.argv[1])); assert "did you mean SAMPLE-001" in o["error"], o; assert o["suggestions"][0]["id"]=="SAMPLE-001" and o["suggestions"][0]["title"], o' "$D/body"; then ok api_patno_suggestions; else bad "api_patno_suggestions ($(head -c 300 "$D/body"))"; fi
+req api_patno_near_miss_ideas 404 -d '{"id":"SAMPLE-0001"}' $P
+grep -q '"suggestions":\[{"id":"SAMPLE-001"' "$D/body" && ok api_patno_ideas_suggestions || bad "api_patno_ideas_suggestions ($(head -c 300 "$D/body"))"
+# resolve: kind id (exact / normalised), number (not indexed), text
+if [ -n "$PY" ]; then
+  for c in 'SAMPLE-001|id|exact|SAMPLE-001' 'ｓａｍｐｌｅ００１|id|normalised|SAMPLE-001' \
+           'SAMPLE-0001|number||' '特開2024-127407|number||' 'JP2024-127407A|number||' \
+           '運転者の眠気を検出する装置|text||' '眠気|text||' 'robot gripper with soft fingers|text||'; do
+    q=${c%%|*}; r=${c#*|}; kind=${r%%|*}; r=${r#*|}; match=${r%%|*}; id=${r#*|}
+    n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-20)
+    req "api_resolve_$n" 200 -G --data-urlencode "q=$q" "$U/api/resolve"
+    if $PY -c 'import json,sys; o=json.load(open(sys.argv[1])); k,m,i=sys.argv[2:5]; assert o["kind"]==k, o; assert (o["match"] or "")==m, o; assert ((o["id"] or {}).get("id") or "")==i, o' "$D/body" "$kind" "$match" "$id"; then ok "api_resolve_kind_$n"; else bad "api_resolve_kind_$n ($q: $(head -c 300 "$D/body"))"; fi
+  done
+  req api_resolve_suggests 200 -G --data-urlencode "q=SAMPLE-0001" "$U/api/resolve"
+  grep -q '"suggestions":\[{"id":"SAMPLE-001"' "$D/body" && ok api_resolve_suggestions || bad "api_resolve_suggestions ($(head -c 300 "$D/body"))"
+fi
+err api_resolve_missing 400 "$U/api/resolve"
+err api_resolve_too_long 413 -G --data-urlencode "q=$long" "$U/api/resolve"
 err api_ideas_text_not_string 400 -d '{"text":42}' $P
 head -c 70000 /dev/zero | tr '\0' 'a' >"$D/big"
 err api_ideas_body_too_large 413 --data-binary @"$D/big" $P

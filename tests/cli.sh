@@ -316,6 +316,55 @@ else
   echo "skip cli_progress_* (needs $f and script(1) with a pty)"
 fi
 
+# patent numbers as people type them (api/patno.c): every form resolves to
+# the stored id for similar and ideas (the same result as the stored id);
+# a near miss is exit 2 with "did you mean" naming the closest ids
+cat >"$D/ids.jsonl" <<'J'
+{"id": "特開2024-127407", "title": "ロボットハンドの把持装置", "abstract": "柔らかい指でワークを把持するロボットハンド", "ipc": ["B25J15/08"]}
+{"id": "特開2024-127408", "title": "電池の電極", "abstract": "リチウムイオン電池の正極活物質と電極", "ipc": ["H01M4/13"]}
+{"id": "特表2024-500123", "title": "カメラの撮像素子", "abstract": "画像センサの画素と撮像装置", "ipc": ["H04N25/00"]}
+{"id": "特許7123456", "title": "車両のブレーキ制御", "abstract": "車両の制動力を制御するブレーキ装置", "ipc": ["B60T8/17"]}
+{"id": "再表2018/123456", "title": "ロボットの制御装置", "abstract": "ロボットアームの関節を制御する装置", "ipc": ["B25J9/16"]}
+{"id": "特開平11-123456", "title": "電池の充電装置", "abstract": "電池を充電する充電回路と装置", "ipc": ["H02J7/00"]}
+{"id": "US06836996-20050104", "title": "Modular fishing hook assembly", "abstract": "A hook with an adjustable weight on the shank and a robot gripper", "ipc": ["A01K83/00"]}
+{"id": "USD0656296", "title": "Camera housing", "abstract": "An ornamental camera housing with an image sensor", "ipc": ["G03B17/02"]}
+J
+expect 0 cli_patno_index "$T" index -q -o "$D/ids.tny" --min-df 1 --max-df 1 "$D/ids.jsonl"
+"$T" similar "$D/ids.tny" 特開2024-127407 -k 3 --json >"$D/want.json" 2>/dev/null
+for form in '特開2024127407' '特開２０２４－１２７４０７' 'JP2024-127407A' ' 特開2024-127407' \
+            'jp2024127407a' 'JP 2024-127407 A' '特開2024−127407' '特開第2024-127407号' '2024-127407'; do
+  n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+  expect 0 "cli_patno_similar_$n" "$T" similar "$D/ids.tny" "$form" -k 3 --json
+  if cmp -s "$D/want.json" "$D/out"; then ok "cli_patno_similar_same_$n"; else bad "cli_patno_similar_same_$n ($form: $(head -c 200 "$D/out"))"; fi
+  contains "$D/err" "read as 特開2024-127407" "cli_patno_similar_said_$n"
+done
+# each other kind of number, for similar and ideas
+for pair in 'JP2024500123A=特表2024-500123' 'JP7123456B2=特許7123456' '特許第7123456号=特許7123456' \
+            'JPWO2018123456A1=再表2018/123456' 'JPH11-123456A=特開平11-123456' \
+            'US 6,836,996 B2=US06836996-20050104' 'us6836996=US06836996-20050104' \
+            '6836996=US06836996-20050104' 'US6836996B1-20050104=US06836996-20050104' \
+            'US D656,296 S=USD0656296'; do
+  form=${pair%%=*}; want=${pair#*=}
+  n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+  expect 0 "cli_patno_form_$n" "$T" similar "$D/ids.tny" "$form" -k 1 --json
+  contains "$D/out" "\"query\":{\"id\":\"$want\"" "cli_patno_form_id_$n"
+  expect 0 "cli_patno_ideas_$n" "$T" ideas "$D/ids.tny" "$form" -n 1 --json
+  contains "$D/out" "\"query\":{\"id\":\"$want\"" "cli_patno_ideas_id_$n"
+done
+expect 0 cli_patno_exact_first "$T" similar "$D/ids.tny" 特開2024-127407 -k 1
+if [ -s "$D/err" ]; then bad "cli_patno_exact_silent ($(cat "$D/err"))"; else ok cli_patno_exact_silent; fi
+expect 2 cli_patno_near_miss "$T" similar "$D/ids.tny" 特開2024-127409 -k 1
+contains "$D/err" "no patent '特開2024-127409' in the index; did you mean 特開2024-127407, 特開2024-127408?" cli_patno_did_you_mean
+expect 2 cli_patno_near_miss_ideas "$T" ideas "$D/ids.tny" US6863996
+contains "$D/err" "did you mean US06836996-20050104" cli_patno_did_you_mean_ideas
+expect 2 cli_patno_far_miss "$T" similar "$D/ids.tny" 特開1999-999999
+if grep -q "did you mean" "$D/err"; then bad "cli_patno_far_miss_no_guess ($(cat "$D/err"))"; else ok cli_patno_far_miss_no_guess; fi
+printf '{"id": "jp2024-127407a"}\n{"id": "特開2024-127409"}\n' >"$D/ids_batch.jsonl"
+expect 2 cli_patno_batch "$T" ideas "$D/ids.tny" --batch "$D/ids_batch.jsonl" -n 1 --json
+if [ -n "$PY" ] || command -v python3 >/dev/null 2>&1; then
+  if python3 -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; assert L[0]["query"]["id"]=="特開2024-127407" and L[0]["query"]["typed"]=="jp2024-127407a", L[0]; assert "did you mean 特開2024-127407" in L[1]["error"], L[1]' "$D/out"; then ok cli_patno_batch_lines; else bad "cli_patno_batch_lines ($(head -c 400 "$D/out"))"; fi
+fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

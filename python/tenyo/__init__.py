@@ -206,6 +206,8 @@ _index_load_all = _fn("tenyo_index_load_all", c_int, _P, c_char_p, c_size_t)
 _index_info_get = _fn("tenyo_index_info_get", None, _P, c_void_p)
 _index_ndocs = _fn("tenyo_index_ndocs", c_uint64, _P)
 _index_find = _fn("tenyo_index_find", c_int64, _P, c_char_p)
+_index_resolve = _fn("tenyo_index_resolve", c_int, _P, c_char_p, POINTER(c_int64),
+                     POINTER(c_uint64), c_size_t, POINTER(c_size_t))
 _index_doc = _fn("tenyo_index_doc", c_int, _P, c_uint64, POINTER(_DocMeta))
 _index_load_titles = _fn("tenyo_index_load_titles", c_int, _P, c_char_p, c_char_p, c_size_t)
 _field_label = _fn("tenyo_field_label", c_char_p, _P, c_char_p, c_char_p)
@@ -490,11 +492,37 @@ class Index:
                 "date": _s(m.date), "fields": _s(m.fields), "codes": _s(m.codes),
                 "open": bool(m.open), "lang": _s(m.lang)}
 
+    def resolve(self, typed):
+        """How an id typed by a person reads (the CLI's and the server's
+        rule): {"id": stored id or None, "match": "exact" | "normalised" |
+        None, "suggestions": [closest stored ids]} -- 特開２０２４－１２７４０７,
+        JP2024-127407A or " 特開2024-127407" all find 特開2024-127407."""
+        x = self._live()
+        doc = c_int64(-1)
+        sug = (c_uint64 * 5)()
+        ns = c_size_t(0)
+        rc = _index_resolve(x, typed.encode(), byref(doc), sug, 5, byref(ns))
+        if rc < 0 and rc != -8:
+            raise _error(rc, "looking up %r" % (typed,))
+        ids = [self.doc(int(sug[i]))["id"] for i in range(ns.value)]
+        return {"id": self.doc(doc.value)["id"] if rc > 0 else None,
+                "match": {1: "exact", 2: "normalised"}.get(rc), "suggestions": ids}
+
     def _number(self, id_):
-        n = _index_find(self._live(), id_.encode())
-        if n < 0:
-            raise NotFound(-8, "%s: no patent '%s' in the index" % (self.path, id_))
-        return n
+        x = self._live()
+        doc = c_int64(-1)
+        sug = (c_uint64 * 5)()
+        ns = c_size_t(0)
+        rc = _index_resolve(x, id_.encode(), byref(doc), sug, 5, byref(ns))
+        if rc > 0:
+            return doc.value
+        if rc != -8:
+            raise _error(rc, "looking up %r" % (id_,))
+        msg = "%s: no patent '%s' in the index" % (self.path, id_)
+        if ns.value:
+            msg += "; did you mean %s?" % ", ".join(
+                self.doc(int(sug[i]))["id"] for i in range(ns.value))
+        raise NotFound(-8, msg)
 
     def label(self, code, lang="ja"):
         """The label of an IPC subclass (titles loaded, else built-in)."""

@@ -135,6 +135,19 @@ def test_errors_carry_the_library_message_and_code(index, tmp_path):
         tenyo.build(str(tmp_path / "y.tny"), [str(empty)])
 
 
+def test_ids_as_people_type_them(index):
+    want = index.similar("SAMPLE-001", k=3)
+    for typed in ("sample-001", " SAMPLE 001", "\uff53\uff41\uff4d\uff50\uff4c\uff45\uff10\uff10\uff11"):
+        assert index.similar(typed, k=3) == want
+        assert index.resolve(typed) == {"id": "SAMPLE-001", "match": "normalised",
+                                        "suggestions": []}
+    assert index.resolve("SAMPLE-001")["match"] == "exact"
+    miss = index.resolve("SAMPLE-0001")
+    assert miss["id"] is None and miss["match"] is None and miss["suggestions"][0] == "SAMPLE-001"
+    with pytest.raises(tenyo.NotFound, match="did you mean SAMPLE-001"):
+        index.ideas("SAMPLE-0001")
+
+
 def test_bad_arguments_are_value_errors(index):
     with pytest.raises(ValueError, match="mode"):
         index.similar("SAMPLE-001", mode="fuzzy")

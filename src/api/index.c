@@ -153,6 +153,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     ty_once_init(&x->fm_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
+    ty_once_init(&x->patno_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -341,6 +342,8 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->short_doc);
     free(x->short_f);
     ty_once_destroy(&x->short_once);
+    ty_patno_free(&x->patno);
+    ty_once_destroy(&x->patno_once);
     ty_csr_free(&x->post);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);

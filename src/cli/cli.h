@@ -61,6 +61,17 @@ char *cli_slurp(const char *path, size_t *len);
 /* Resolve the query of `similar` / `ideas`: an indexed id (*doc >= 0), or
  * the text of --text / --file (*text, *len; *buf malloc'd for a file).
  * Prints the error and returns an exit code. */
+/* "Did you mean" suggestions offered for an unknown id. */
+#define CLI_SUGGEST 5
+/* An id as typed (tenyo_index_resolve): TENYO_ID_EXACT or _NORMALISED with
+ * *doc and the stored id in msg; else a negative status with the message
+ * in msg ("no patent 'X' in the index; did you mean A, B?"). */
+int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *msg,
+                   size_t cap);
+/* {"query", "kind": "id"|"number"|"text", "match": "exact"|"normalised"|null,
+ * "key", "id": {doc} | null, "suggestions": [{doc}...]}: how typed resolves
+ * (GET /api/resolve). NULL on a failure other than not found (*status). */
+json_t *cli_resolve_json(const tenyo_index *x, const char *typed, int *status);
 int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc);

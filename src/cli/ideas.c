@@ -29,6 +29,8 @@
 static const char *ideas_usage =
     "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
     "Propose other technical fields (IPC subclasses) where the patent could apply.\n"
+    "ID as people type it: 特開２０２４－１２７４０７, JP2024-127407A, US 6,836,996 B2;\n"
+    "an unknown ID is exit 2 with the closest ids (did you mean).\n"
     "  --text TEXT          query with free text (Japanese or English)\n"
     "  --file FILE          query with the text of FILE (charset detected; - for stdin)\n"
     "  --home CODES         home fields, comma-separated subclasses (default: the\n"
@@ -485,7 +487,12 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
         o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
         json_t *q = json_object_get(o, "query");
         json_object_del(q, "title");
-        if (b->id) json_object_set_new(q, "id", json_string(b->id));
+        /* an indexed patent is named by its stored id; the id as the line
+         * typed it goes beside it when it was read as another form */
+        const char *sid = json_string_value(json_object_get(q, "id"));
+        if (bc->doc[i] >= 0 && b->id && sid && strcmp(sid, b->id))
+            json_object_set_new(q, "typed", json_string(b->id));
+        else if (b->id) json_object_set_new(q, "id", json_string(b->id));
         json_object_set_new(q, "line", json_integer(b->line));
     } else {
         json_t *q = json_object();
@@ -519,10 +526,12 @@ static void *batch_worker(void *arg) {
     for (size_t li = lo; li < hi; li++) {
         bline *b = &j->lines[li];
         if (b->out) continue; /* parse error already rendered */
-        int64_t d = b->text || !b->id ? -1 : tenyo_index_find(j->x, b->id);
+        int64_t d = -1;
+        char msg[1024] = "no text and no patent id";
+        if (!b->text && b->id) cli_resolve_id(j->x, b->id, &d, msg, sizeof msg);
         if (!b->text && d < 0) {
             json_t *q = json_object(), *o = json_object();
-            snprintf(err, sizeof err, "no text and no indexed patent '%s'", b->id ? b->id : "");
+            snprintf(err, sizeof err, "%s", msg);
             if (b->id) json_object_set_new(q, "id", json_string(b->id));
             json_object_set_new(q, "line", json_integer(b->line));
             json_object_set_new(o, "query", q);

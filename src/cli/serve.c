@@ -10,6 +10,8 @@
  *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
  *                     "lang", "mode"}   = tenyo ideas --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
+ *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
+ *                                      (mistyped) number, or text
  *   GET  /, /app.js, /app.css          the web page
  *
  * Same answers as the CLI. The JSON objects come from the builders the CLI
@@ -34,7 +36,9 @@
  * Content-Length header before anything is read), query texts over 32 KiB
  * 413, k over 100 / n over 50 / malformed values 400, a query argument
  * holding %00 400, unknown ids 404, unknown paths 404, wrong methods 405
- * with Allow. Work per request is bounded by those caps (one exact scan of
+ * with Allow. An id is read as people type it (cli_resolve_id: exact,
+ * then normalised; api/patno.c) wherever the API takes one; an unknown id
+ * is 404 with "did you mean" and a "suggestions" array. Work per request is bounded by those caps (one exact scan of
  * the index), and the context wait above caps queueing. Every error is
  * JSON {"error": "..."}; 500 is kept for failures of the server itself
  * (memory), never for bad input. The checks of what the client sends live
@@ -503,6 +507,56 @@ static int similar_args(struct MHD_Connection *conn, request *rq, long *k,
 
 /* ============================================================ handlers */
 
+/* ======================================================== patent ids */
+
+/* The document of an id as a person typed it (cli_resolve_id: the exact id,
+ * then its canonical key), or -1 after queueing the reply: 404 {"error":
+ * "no patent 'X' in the index; did you mean A, B?", "suggestions":
+ * [{doc}...]} (cli_resolve_json's; no "suggestions" when there are none),
+ * or 500 for the server's own failure. */
+static int64_t resolve_id(server *s, struct MHD_Connection *conn, request *rq,
+                          const char *typed, enum MHD_Result *ret) {
+    int64_t doc = -1;
+    char msg[SRV_MSG];
+    int how = cli_resolve_id(s->x, typed, &doc, msg, sizeof msg);
+    if (how > 0) return doc;
+    if (how != TENYO_ERR_NOTFOUND) {
+        *ret = reply_error(conn, rq, serve_http_status(how), NULL, "%s", msg);
+        return -1;
+    }
+    int st;
+    json_t *r = cli_resolve_json(s->x, typed, &st);
+    json_t *m = json_string(msg);
+    if (!r || !m) { /* typed is not UTF-8 (jansson refuses it) */
+        json_decref(r);
+        json_decref(m);
+        *ret = reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such patent in the index");
+        return -1;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "error", m);
+    json_t *sug = json_object_get(r, "suggestions");
+    if (json_array_size(sug)) json_object_set(o, "suggestions", sug);
+    json_decref(r);
+    *ret = reply_json(conn, rq, MHD_HTTP_NOT_FOUND, o, NULL);
+    return -1;
+}
+
+/* GET /api/resolve?q=: how the page must read what was typed (the same
+ * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",
+ * "key", "id", "suggestions"} (cli_resolve_json). */
+static enum MHD_Result api_resolve(server *s, struct MHD_Connection *conn, request *rq) {
+    const char *q = query_arg(conn, "q");
+    if (!q) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing q");
+    if (strlen(q) > SRV_MAX_TEXT)
+        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "q longer than %d bytes", SRV_MAX_TEXT);
+    int st;
+    json_t *r = cli_resolve_json(s->x, q, &st);
+    if (!r) return reply_error(conn, rq, serve_http_status(st), NULL, "%s", tenyo_strerror(st));
+    return reply_json(conn, rq, MHD_HTTP_OK, r, NULL);
+}
+
 /* GET /api/similar?id=|text=&k=&mode= */
 static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, request *rq) {
     const char *id = query_arg(conn, "id"), *text = query_arg(conn, "text");
@@ -514,10 +568,8 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     char msg[SRV_MSG];
     unsigned st = serve_similar_query(id, text, &len, msg, sizeof msg);
     if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
-    int64_t qdoc = id ? tenyo_index_find(s->x, id) : -1;
-    if (id && qdoc < 0)
-        return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                           "no patent '%.200s' in the index", id);
+    int64_t qdoc = -1;
+    if (id && (qdoc = resolve_id(s, conn, rq, id, &ret)) < 0) return ret;
     tenyo_hit hits[SRV_MAX_K];
     tenyo_ctx *c = pool_get(&s->pool);
     if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
@@ -542,10 +594,8 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     enum MHD_Result ret = MHD_NO;
     if (!*id) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing patent id");
     if (!similar_args(conn, rq, &k, &mode, &ret)) return ret;
-    int64_t doc = tenyo_index_find(s->x, id);
-    if (doc < 0)
-        return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                           "no patent '%.200s' in the index", id);
+    int64_t doc = resolve_id(s, conn, rq, id, &ret);
+    if (doc < 0) return ret;
     tenyo_hit hits[SRV_MAX_K];
     tenyo_ctx *c = pool_get(&s->pool);
     if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
@@ -589,10 +639,7 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
     char msg[512];
     unsigned st = serve_ideas_parse(rq->body, rq->len, &q, msg, sizeof msg);
     int64_t qdoc = -1;
-    if (!st && q.id && (qdoc = tenyo_index_find(s->x, q.id)) < 0) {
-        snprintf(msg, sizeof msg, "no patent '%.200s' in the index", q.id);
-        st = MHD_HTTP_NOT_FOUND;
-    }
+    if (!st && q.id && (qdoc = resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
     if (st) {
         ret = reply_error(conn, rq, st, NULL, "%s", msg);
         goto done;
@@ -683,12 +730,12 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
     json_t *o = with_fields ? map_fields_json(s->x, s->map) : json_object();
     json_t *docs = json_array();
     for (int i = 0; i < d.n; i++) {
-        int64_t doc = tenyo_index_find(s->x, d.ids[i]);
+        enum MHD_Result ret;
+        int64_t doc = resolve_id(s, conn, rq, d.ids[i], &ret);
         if (doc < 0) {
             json_decref(o);
             json_decref(docs);
-            return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                               "no patent '%.200s' in the index", d.ids[i]);
+            return ret;
         }
         tenyo_map_doc(s->map, (uint64_t)doc, xy);
         json_t *p = json_object();
@@ -699,11 +746,11 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
     }
     json_object_set_new(o, "docs", docs);
     if (id || text) {
-        int64_t doc = id ? tenyo_index_find(s->x, id) : -1;
+        enum MHD_Result ret;
+        int64_t doc = id ? resolve_id(s, conn, rq, id, &ret) : -1;
         if (id && doc < 0) {
             json_decref(o);
-            return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                               "no patent '%.200s' in the index", id);
+            return ret;
         }
         int ok = 0;
         if (doc >= 0) {
@@ -831,6 +878,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                      s->info_len, 0, NULL);
     case SRV_ROUTE_SIMILAR: return api_similar(s, conn, rq);
     case SRV_ROUTE_MAP: return api_map(s, conn, rq);
+    case SRV_ROUTE_RESOLVE: return api_resolve(s, conn, rq);
     default: return api_patent(s, conn, rq, rest);
     }
 }

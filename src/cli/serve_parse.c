@@ -61,6 +61,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/info")) return SRV_ROUTE_INFO;
     if (!strcmp(url, "/api/similar")) return SRV_ROUTE_SIMILAR;
     if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
+    if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;

@@ -97,17 +97,70 @@ char *cli_slurp(const char *path, size_t *len) {
     return u;
 }
 
+/* ========================================================= patent ids */
+
+int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *msg,
+                   size_t cap) {
+    uint64_t sug[CLI_SUGGEST];
+    size_t ns = 0;
+    int how = tenyo_index_resolve(x, typed, doc, sug, CLI_SUGGEST, &ns);
+    tenyo_doc_meta m;
+    if (how >= 0) {
+        tenyo_index_doc(x, (uint64_t)*doc, &m);
+        snprintf(msg, cap, "%s", m.id);
+        return how;
+    }
+    if (how != TENYO_ERR_NOTFOUND) {
+        snprintf(msg, cap, "looking up '%s': %s", typed, tenyo_strerror(how));
+        return how;
+    }
+    int o = snprintf(msg, cap, "no patent '%s' in the index", typed);
+    for (size_t i = 0; i < ns && o > 0 && (size_t)o < cap; i++) {
+        tenyo_index_doc(x, sug[i], &m);
+        o += snprintf(msg + o, cap - (size_t)o, "%s%s", i ? ", " : "; did you mean ", m.id);
+    }
+    if (ns && o > 0 && (size_t)o < cap) snprintf(msg + o, cap - (size_t)o, "?");
+    return how;
+}
+
+json_t *cli_resolve_json(const tenyo_index *x, const char *typed, int *status) {
+    uint64_t sug[CLI_SUGGEST];
+    size_t ns = 0;
+    int64_t doc = -1;
+    char key[256];
+    int shaped = tenyo_patno_key(typed, key, sizeof key);
+    int how = tenyo_index_resolve(x, typed, &doc, sug, CLI_SUGGEST, &ns);
+    *status = how;
+    if (how < 0 && how != TENYO_ERR_NOTFOUND) return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "query", json_string(typed));
+    /* the page's rule: an indexed id, else a number (mistyped), else text */
+    json_object_set_new(o, "kind", json_string(how > 0 ? "id" : shaped == 1 ? "number"
+                                                                            : "text"));
+    json_object_set_new(o, "match", how == TENYO_ID_EXACT        ? json_string("exact")
+                                    : how == TENYO_ID_NORMALISED ? json_string("normalised")
+                                                                 : json_null());
+    json_object_set_new(o, "key", shaped >= 0 ? json_string(key) : json_null());
+    json_object_set_new(o, "id", how > 0 ? cli_doc_json(x, (uint64_t)doc) : json_null());
+    json_t *a = json_array();
+    for (size_t i = 0; i < ns; i++) json_array_append_new(a, cli_doc_json(x, sug[i]));
+    json_object_set_new(o, "suggestions", a);
+    return o;
+}
+
 int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc) {
     *doc = -1;
     *len = 0;
     if (id) {
-        *doc = tenyo_index_find(x, id);
-        if (*doc < 0) {
-            cli_err("%s: no patent '%s' in the index\n", path, id);
-            return EXIT_INPUT;
+        char msg[1024];
+        int how = cli_resolve_id(x, id, doc, msg, sizeof msg);
+        if (how < 0) {
+            cli_err("%s: %s\n", path, msg);
+            return how == TENYO_ERR_NOTFOUND ? EXIT_INPUT : cli_exit_code(how);
         }
+        if (how == TENYO_ID_NORMALISED) cli_err("'%s' read as %s\n", id, msg);
         return EXIT_OK;
     }
     if (file) {
@@ -901,6 +954,8 @@ static int cmd_info(int argc, char **argv) {
 static const char *similar_usage =
     "usage: tenyo similar INDEX (ID | --text TEXT | --file FILE) [options]\n"
     "Exact nearest patents of an indexed patent or of free text.\n"
+    "ID as people type it: 特開２０２４－１２７４０７, JP2024-127407A, US 6,836,996 B2;\n"
+    "an unknown ID is exit 2 with the closest ids (did you mean).\n"
     "  -k N                  number of results (default 10, at most 10000)\n"
     "  -m, --mode M          tfidf | lsa | hybrid (default hybrid)\n"
     "      --text TEXT       query with free text (Japanese or English)\n"

@@ -37,7 +37,9 @@ const T = {
     ready: "特許番号か技術の説明を入力してください。",
     done: (n, ms) => `${n} 件の転用候補（${ms} ms）`,
     none: "転用候補が見つかりませんでした。",
-    fallback: "その番号の特許は索引にないため、テキストとして検索しました。",
+    read_as: (q, id) => `「${q}」を ${id} として検索しました。`,
+    no_number: (q) => `特許番号「${q}」は索引にありません。`,
+    did_you_mean: "もしかして:",
     results_for_id: (id) => `${id} の転用候補`,
     results_for_text: "入力テキストの転用候補",
     home_fields: "自分の分野",
@@ -82,7 +84,9 @@ const T = {
     ready: "Enter a patent number or describe a technology.",
     done: (n, ms) => `${n} proposals (${ms} ms)`,
     none: "No proposals found.",
-    fallback: "No indexed patent has that number, so it was searched as text.",
+    read_as: (q, id) => `"${q}" was read as ${id}.`,
+    no_number: (q) => `No indexed patent has the number "${q}".`,
+    did_you_mean: "Did you mean:",
     results_for_id: (id) => `Applications of ${id}`,
     results_for_text: "Applications of the text",
     home_fields: "Home fields",
@@ -212,9 +216,30 @@ function hashToForm() {
   };
 }
 
-/* A query that looks like a publication number is tried as an id first. */
-function looksLikeId(q) {
-  return q.length <= 64 && !/\s/.test(q);
+/* How the server reads the input (GET /api/resolve, the CLI's rule): an
+ * indexed id (typed in any form: 特開２０２４－１２７４０７, JP2024-127407A),
+ * a patent number the index lacks (answered with "did you mean", never
+ * searched as text), or text. Never decided here by length or spaces. */
+function resolveQuery(q) {
+  return api("/api/resolve?" + new URLSearchParams({ q }).toString());
+}
+
+/* The "number not indexed" answer: the message and the closest ids as
+ * buttons that run them. */
+function showNoNumber(f, r) {
+  setState("error", tr("no_number", f.q));
+  const st = $("status");
+  if (r.suggestions && r.suggestions.length) {
+    st.appendChild(document.createTextNode(" " + tr("did_you_mean") + " "));
+    for (const sgg of r.suggestions) {
+      const b = el("button", "link suggestion", sgg.id);
+      b.type = "button";
+      b.title = sgg.title || "";
+      b.addEventListener("click", () => { $("q").value = sgg.id; submit(); });
+      st.appendChild(b);
+      st.appendChild(document.createTextNode(" "));
+    }
+  }
 }
 
 async function runQuery(f) {
@@ -228,9 +253,12 @@ async function runQuery(f) {
   let note = "";
   try {
     let res = null;
-    if (looksLikeId(f.q)) {
-      try { res = await api("/api/ideas", Object.assign({ id: f.q }, body)); }
-      catch (e) { if (e.status !== 404 || /home/.test(e.message)) throw e; note = tr("fallback"); }
+    const r = await resolveQuery(f.q);
+    document.body.dataset.kind = r.kind;
+    if (r.kind === "number") { showNoNumber(f, r); return; }
+    if (r.kind === "id") {
+      res = await api("/api/ideas", Object.assign({ id: r.id.id }, body));
+      if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
     if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
     state.result = res;
