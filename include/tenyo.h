@@ -458,6 +458,52 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
 int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
                        tenyo_mode mode, size_t k, tenyo_hit *hits);
 
+/* Filters (api/filter.c): which documents may answer similar and ideas
+ * queries on a context: a publication date range, applicant substrings
+ * (NFKC case-folded) to include or exclude, IPC sections / classes /
+ * subclasses to include or exclude, and a keyword query
+ * (tenyo_filter_keywords). Kinds are AND-ed, values of one include kind
+ * OR-ed, excludes remove. Applied before the top-k: a filtered query ranks
+ * the matching documents only, with the same scores as the index holding
+ * only them (the others deleted). A filter belongs to one index and is used
+ * by one thread at a time. Approximate search (nprobe) is not used under
+ * a filter: such queries scan exactly. */
+typedef struct tenyo_filter tenyo_filter;
+int tenyo_filter_new(const tenyo_index *idx, tenyo_filter **out);
+void tenyo_filter_free(tenyo_filter *f);
+/* Publication dates from..to inclusive, each "YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD" (a year or month is its whole span; NULL or "": open);
+ * documents without a date do not pass. TENYO_ERR_ARG for a malformed
+ * date or from after to (message: tenyo_filter_error). Replaces an earlier
+ * range. */
+int tenyo_filter_dates(tenyo_filter *f, const char *from, const char *to);
+/* A substring the applicant must (exclude 0) or must not (exclude 1)
+ * hold, compared NFKC case-folded (ｉ－ＰＲＯ = i-pro); several includes:
+ * any of them. TENYO_ERR_ARG for an empty or non-UTF-8 value. */
+int tenyo_filter_applicant(tenyo_filter *f, const char *substr, int exclude);
+/* An IPC section, class or subclass ("G", "G06", "G06F") one of the
+ * document's fields must (exclude 0) or must not (exclude 1) fall under;
+ * several includes: any. TENYO_ERR_ARG for anything else. */
+int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude);
+/* A date as typed ("YYYY", "YYYY-MM", "YYYY-MM-DD"; '/' or no separator
+ * also) as the first (end 0) or last (end 1) day of its span, "YYYY-MM-DD"
+ * in out; 0, or -1 when it is not such a date (month 13, 2024-02-30). */
+int tenyo_date_span(const char *typed, int end, char out[11]);
+/* 1 when code is an IPC section, class or subclass ("g06f", "G 06", "H"),
+ * its upper-case form (spaces dropped) in out; else 0. */
+int tenyo_ipc_prefix(const char *code, char out[5]);
+/* Matching documents (the criteria compiled once until they change), or a
+ * negative status. */
+int64_t tenyo_filter_count(tenyo_filter *f);
+/* 1 when document doc matches, 0 when not, or a negative status. */
+int tenyo_filter_match(tenyo_filter *f, uint64_t doc);
+/* Message of the last failed call on f. */
+const char *tenyo_filter_error(const tenyo_filter *f);
+/* Use f (NULL: none) for the following queries on c; f must outlive that
+ * use and belong to c's index. Criteria changed later apply from the next
+ * query. */
+int tenyo_ctx_set_filter(tenyo_ctx *c, tenyo_filter *f);
+
 /* Called for each query of tenyo_similar_batch, in input order: got hits
  * (best first) or a negative status (message in tenyo_ctx_error). */
 typedef void (*tenyo_similar_cb)(void *ud, size_t i, int got,

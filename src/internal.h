@@ -828,6 +828,11 @@ struct tenyo_index {
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
     ty_patno patno;           /* ids as people type them (api/patno.c) */
+    char *appl_blob;          /* applicants NFKC case-folded, NUL-separated
+                                 (api/filter.c), built on the first
+                                 applicant filter */
+    uint64_t *appl_off;       /* ndocs+1 offsets into appl_blob */
+    ty_once appl_once;        /* their result */
     ty_once patno_once;       /* its result */
 };
 
@@ -892,7 +897,19 @@ struct tenyo_ctx {
     int scan;                /* TY_SCAN_* */
     uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
     ty_ivf_scratch ivs;      /* IVF search scratch */
+    tenyo_filter *filter;    /* documents that may answer (api/filter.c),
+                                or NULL: all */
 };
+
+/* The filter of c compiled (api/filter.c): one byte per document, 1 when
+ * it may answer; NULL when c has no filter, or on failure (*rc, message
+ * in c->err). */
+const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
+/* Keyword matches (api/keywords.c) handed to a filter (owned by it). */
+int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw);
+char *ty_filter_errbuf(tenyo_filter *f);
+const tenyo_index *ty_filter_index(const tenyo_filter *f);
+int ty_filter_compile(tenyo_filter *f);
 
 /* Set c's query from saved parts (a batch restoring one of its queries). */
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,

@@ -105,6 +105,41 @@ post '{"text":"robot gripper with soft fingers","lang":"en"}' >"$D/body"
 same api_ideas_text_predicted_home_equals_cli "$D/cli" "$D/body"
 grep -q '"home_predicted":true' "$D/body" && ok api_ideas_home_predicted || bad api_ideas_home_predicted
 
+# filters (before the top-k): the same bytes as the CLI with the same
+# filters; every result matches; bad values are 400 naming them
+"$T" similar "$D/s.tny" SAMPLE-001 -k 5 --date-from 2019 --date-to 2023-06 --exclude-applicant 富嶽 \
+  --fields B60,A61B,G06 --json >"$D/cli"
+req api_filter_similar 200 -G -d id=SAMPLE-001 -d k=5 -d date_from=2019 -d date_to=2023-06 \
+  --data-urlencode exclude_applicant=富嶽 -d fields=B60,A61B,G06 "$U/api/similar"
+same api_filter_similar_equals_cli "$D/cli" "$D/body"
+if [ -n "$PY" ] && $PY -c '
+import json,sys
+o=json.load(open(sys.argv[1])); f=o["query"]["filter"]
+assert f["date_from"]=="2019" and f["exclude_applicant"]==["富嶽"] and 0<f["matching"]<f["documents"], f
+assert o["results"], o
+for r in o["results"]:
+    assert "2019-01-01"<=r["date"]<="2023-06-30" and "富嶽" not in r["applicant"], r
+    assert any(x.startswith(("B60","A61B","G06")) for x in r["fields"]), r
+' "$D/body"; then ok api_filter_similar_results_match; else bad "api_filter_similar_results_match ($(head -c 300 "$D/body"))"; fi
+"$T" similar "$D/s.tny" --text "$Q" -k 4 --applicant 有明 --applicant 瑞穂 --json >"$D/cli"
+req api_filter_similar_text 200 -G --data-urlencode "text=$Q" -d k=4 --data-urlencode applicant=有明 \
+  --data-urlencode applicant=瑞穂 "$U/api/similar"
+same api_filter_similar_text_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --date-from 2018 --exclude-applicant 有明 --exclude-fields G08 --json >"$D/cli"
+post '{"id":"SAMPLE-001","n":5,"date_from":"2018","exclude_applicant":["有明"],"exclude_fields":"G08"}' >"$D/body"
+same api_filter_ideas_equals_cli "$D/cli" "$D/body"
+grep -q '"filter":{"date_from":"2018","exclude_applicant":\["有明"\],"exclude_fields":\["G08"\],"matching":' "$D/body" \
+  && ok api_filter_ideas_says_filter || bad "api_filter_ideas_says_filter ($(head -c 300 "$D/body"))"
+err api_filter_bad_date 400 "$U/api/similar?id=SAMPLE-001&date_from=2024-13"
+grep -q "date_from must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '2024-13'" "$D/body" && ok api_filter_bad_date_named || bad "api_filter_bad_date_named ($(cat "$D/body"))"
+err api_filter_bad_range 400 "$U/api/similar?id=SAMPLE-001&date_from=2024&date_to=2023"
+err api_filter_bad_field 400 "$U/api/similar?id=SAMPLE-001&fields=ZZ9"
+err api_filter_empty_applicant 400 "$U/api/similar?id=SAMPLE-001&applicant="
+err api_filter_ideas_bad_type 400 -d '{"id":"SAMPLE-001","applicant":[1]}' -X POST -H Content-Type:application/json "$U/api/ideas"
+err api_filter_ideas_bad_date 400 -d '{"id":"SAMPLE-001","date_to":"soon"}' -X POST -H Content-Type:application/json "$U/api/ideas"
+req api_filter_none_match 200 "$U/api/similar?id=SAMPLE-001&date_from=2090"
+grep -q '"results":\[\]' "$D/body" && grep -q '"matching":0' "$D/body" && ok api_filter_none_match_empty || bad "api_filter_none_match_empty ($(head -c 300 "$D/body"))"
+
 req api_patent 200 "$U/api/patent/SAMPLE-001"
 "$T" similar "$D/s.tny" SAMPLE-001 --json >"$D/cli"
 if [ -n "$PY" ]; then

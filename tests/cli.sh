@@ -365,6 +365,55 @@ if [ -n "$PY" ] || command -v python3 >/dev/null 2>&1; then
   if python3 -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; assert L[0]["query"]["id"]=="特開2024-127407" and L[0]["query"]["typed"]=="jp2024-127407a", L[0]; assert "did you mean 特開2024-127407" in L[1]["error"], L[1]' "$D/out"; then ok cli_patno_batch_lines; else bad "cli_patno_batch_lines ($(head -c 400 "$D/out"))"; fi
 fi
 
+# filters before the top-k: a filtered top-10 equals the top-10 of the
+# index holding only the matching documents (a copy with the others deleted
+# by `tenyo delete`: the same fit, so the same scores), for a patent and
+# for text, in every mode; every result matches the filters
+if command -v python3 >/dev/null 2>&1; then
+  F="--date-from 2018-04 --date-to 2024 --exclude-applicant 星川 --exclude-fields G08B"
+  python3 -c '
+import json,sys
+for l in open(sys.argv[1]):
+    d=json.loads(l)
+    keep = "2018-04-01" <= d.get("date","") <= "2024-12-31" and "星川" not in d.get("applicant","") \
+        and not any(c.replace(" ","").startswith("G08B") for c in d.get("ipc",[]))
+    if not keep: print(d["id"])' data/sample/sample.jsonl >"$D/drop.txt"
+  cp "$D/s.tny" "$D/only.tny"
+  expect 0 cli_filter_delete_others "$T" delete "$D/only.tny" --from "$D/drop.txt"
+  for mode in tfidf lsa hybrid; do
+    expect 0 "cli_filter_similar_$mode" "$T" similar "$D/s.tny" SAMPLE-001 --mode $mode $F --json
+    python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); del o["query"]["filter"]; print(json.dumps(o))' "$D/out" >"$D/filtered"
+    "$T" similar "$D/only.tny" SAMPLE-001 --mode $mode --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' >"$D/only"
+    if cmp -s "$D/filtered" "$D/only"; then ok "cli_filter_topk_equals_only_$mode"; else bad "cli_filter_topk_equals_only_$mode ($(diff "$D/filtered" "$D/only" | head -c 400))"; fi
+    expect 0 "cli_filter_text_$mode" "$T" similar "$D/s.tny" --text "カメラで撮像した画像から異常を検出する" --mode $mode $F --json
+    python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); del o["query"]["filter"]; print(json.dumps(o))' "$D/out" >"$D/filtered"
+    "$T" similar "$D/only.tny" --text "カメラで撮像した画像から異常を検出する" --mode $mode --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' >"$D/only"
+    if cmp -s "$D/filtered" "$D/only"; then ok "cli_filter_text_topk_equals_only_$mode"; else bad "cli_filter_text_topk_equals_only_$mode ($(diff "$D/filtered" "$D/only" | head -c 400))"; fi
+  done
+  n=$(grep -c . "$D/drop.txt")
+  [ "$n" -gt 20 ] && [ "$n" -lt 180 ] && ok cli_filter_drops_some || bad "cli_filter_drops_some ($n)"
+  expect 0 cli_filter_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 $F --json
+  if python3 -c '
+import json,sys
+o=json.load(open(sys.argv[1])); drop=set(open(sys.argv[2]).read().split())
+ev=[e["id"] for i in o["ideas"] for e in i["evidence"]]
+assert ev and not drop.intersection(ev), (ev, drop.intersection(ev))
+assert o["query"]["filter"]["matching"] == 200 - len(drop), o["query"]["filter"]' "$D/out" "$D/drop.txt"; then ok cli_filter_ideas_evidence_matches; else bad "cli_filter_ideas_evidence_matches ($(head -c 300 "$D/out"))"; fi
+fi
+expect 0 cli_filter_human "$T" similar "$D/s.tny" SAMPLE-001 -k 3 --applicant 有明 --applicant 瑞穂
+contains "$D/out" "3 results among the 22 of 200 patents that match the filters" cli_filter_human_says
+expect 0 cli_filter_none "$T" similar "$D/s.tny" SAMPLE-001 --date-from 2099
+contains "$D/err" "no indexed patent matches the filters (0 of 200)" cli_filter_none_warns
+contains "$D/out" "0 results" cli_filter_none_empty
+expect 1 cli_filter_range_empty "$T" similar "$D/s.tny" SAMPLE-001 --date-from 2024 --date-to 2023
+contains "$D/err" "from after to" cli_filter_range_empty_says
+printf '{"id":"SAMPLE-001"}\n' >"$D/fb.jsonl"
+expect 0 cli_filter_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" -n 3 --min-confidence 0 --exclude-applicant 有明 --date-from 2018
+if command -v python3 >/dev/null 2>&1; then
+  "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --min-confidence 0 --exclude-applicant 有明 --date-from 2018 --json >"$D/single"
+  if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert [i["field"] for i in a["ideas"]]==[i["field"] for i in b["ideas"]], (a,b)' "$D/out" "$D/single"; then ok cli_filter_batch_same_as_single; else bad cli_filter_batch_same_as_single; fi
+fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

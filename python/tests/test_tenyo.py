@@ -148,6 +148,29 @@ def test_ids_as_people_type_them(index):
         index.ideas("SAMPLE-0001")
 
 
+def test_filters_apply_before_the_top_k(index):
+    flt = {"date_from": "2019", "exclude_applicant": ["有明"], "fields": "B60,A61B,G06"}
+    got = index.similar("SAMPLE-001", k=5, filters=flt)
+    assert len(got) == 5
+    for r in got:
+        assert r["date"] >= "2019-01-01" and "有明" not in r["applicant"]
+        assert any(f.startswith(("B60", "A61B", "G06")) for f in r["fields"].split(","))
+    # the filtered top 5 are the best 5 matching ones of a longer unfiltered list
+    everything = index.similar("SAMPLE-001", k=200)
+    keep = [r["id"] for r in everything if r["date"] >= "2019-01-01"
+            and "有明" not in r["applicant"]
+            and any(f.startswith(("B60", "A61B", "G06")) for f in r["fields"].split(","))]
+    assert [r["id"] for r in got] == keep[:5]
+    assert index.similar("SAMPLE-001", k=5) != got  # the context is clean again
+    ev = [e for i in index.ideas("SAMPLE-001", n=5, min_confidence=0, filters=flt)
+          for e in i["evidence"]]
+    assert ev and all(index.doc(e)["date"] >= "2019-01-01" for e in ev)
+    with pytest.raises(ValueError, match="2024-13"):
+        index.similar("SAMPLE-001", filters={"date_from": "2024-13"})
+    with pytest.raises(ValueError, match="unknown filter"):
+        index.similar("SAMPLE-001", filters={"since": "2020"})
+
+
 def test_bad_arguments_are_value_errors(index):
     with pytest.raises(ValueError, match="mode"):
         index.similar("SAMPLE-001", mode="fuzzy")

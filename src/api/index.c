@@ -154,6 +154,7 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
     ty_once_init(&x->patno_once);
+    ty_once_init(&x->appl_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -344,6 +345,9 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->short_once);
     ty_patno_free(&x->patno);
     ty_once_destroy(&x->patno_once);
+    free(x->appl_blob);
+    free(x->appl_off);
+    ty_once_destroy(&x->appl_once);
     ty_csr_free(&x->post);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);
@@ -652,7 +656,13 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;
     }
-    if (mode != TENYO_MODE_TFIDF && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
+    /* a filter (api/filter.c): the documents it leaves out score -inf
+     * before anything is ranked or re-scored; the IVF's candidate lists
+     * would be cut before it, so a filtered query scans exactly */
+    int frc;
+    const uint8_t *mask = ty_ctx_mask(c, &frc);
+    if (frc) return frc;
+    if (mode != TENYO_MODE_TFIDF && !mask && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
         score_ivf(c, mode, qn, need) == 0)
         return TENYO_OK;
     /* LSA scores: computed ahead by a batch (one pass for many queries),
@@ -676,6 +686,9 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
+    if (mask)
+        for (uint64_t d = 0; d < m->ndocs; d++)
+            if (!mask[d]) s[d] = -INFINITY;
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, lsa);
     if (mode != TENYO_MODE_LSA) shrink_short(c, s);
     return TENYO_OK;
@@ -722,11 +735,15 @@ static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
 static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
                 size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
-    if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim)
+    if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim && !c->filter)
         return rank_ivf(c, k, skip, hits);
     int rc = ty_ctx_score(c, mode, qn, k + 1);
     if (rc) return rc;
-    return (int)ty_topk_array(c->s1, m->ndocs, skip, k, hits);
+    size_t n = ty_topk_array(c->s1, m->ndocs, skip, k, hits);
+    /* under a filter, fewer documents than k may match: the rest are the
+     * left-out ones at -inf, not answers */
+    while (c->filter && n && hits[n - 1].score == -INFINITY) n--;
+    return (int)n;
 }
 
 static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,

@@ -16,7 +16,8 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_INDEX = 3,
 enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
-       OPT_MAX_TERMS };
+       OPT_MAX_TERMS, OPT_DATE_FROM, OPT_DATE_TO, OPT_APPLICANT, OPT_NOT_APPLICANT,
+       OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {
@@ -110,6 +111,45 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* ---- filters.c: the filter options of similar and ideas ---- */
+#define CLI_FILTER_MAX 16 /* values per option */
+typedef struct cli_filter_opts {
+    const char *date_from, *date_to;   /* as typed (checked), or NULL */
+    const char *appl[2][CLI_FILTER_MAX]; /* --applicant, --exclude-applicant */
+    int nappl[2];                      /* how many of each */
+    char field[2][CLI_FILTER_MAX][5];  /* --fields, --exclude-fields codes */
+    int nfield[2];                     /* how many of each */
+    const char *keywords;              /* --keywords QUERY, or NULL */
+    int any;                           /* some filter option was given */
+} cli_filter_opts;
+/* The long options, for a command's option table. */
+#define CLI_FILTER_LONGOPTS                                                   \
+    {"date-from", required_argument, 0, OPT_DATE_FROM},                       \
+    {"date-to", required_argument, 0, OPT_DATE_TO},                           \
+    {"applicant", required_argument, 0, OPT_APPLICANT},                       \
+    {"exclude-applicant", required_argument, 0, OPT_NOT_APPLICANT},           \
+    {"fields", required_argument, 0, OPT_FIELDS},                             \
+    {"exclude-fields", required_argument, 0, OPT_NOT_FIELDS}
+/* A filter value: which is OPT_DATE_FROM .. OPT_NOT_FIELDS; 1 when taken,
+ * 0 when which is no filter option, -1 with msg naming the member
+ * (date_from, ...) and the bad value. The server's members have these
+ * names; the CLI's options are the same with '-'. */
+int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, size_t cap);
+/* Option c with its value: 1 when it is a filter option (taken), 0 when
+ * not, -1 after a message naming a bad value. */
+int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
+/* The filter of fo over x (NULL when fo is empty): a status, with the
+ * message in msg. */
+int cli_filter_build(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter **out,
+                     char *msg, size_t cap);
+/* The filter of fo over x (NULL when no filter option was given); an exit
+ * code after a message. */
+int cli_filter_make(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter **out);
+/* {"date_from", ..., "matching": N, "documents": M}: the filter of a
+ * query, for its JSON "query" object. */
+json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_index *x);
+/* Warns on stderr when no document matches. */
+void cli_filter_note(const tenyo_filter *f, const tenyo_index *x);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_ideas(int argc, char **argv);
 int cli_cmd_serve(int argc, char **argv);

@@ -56,7 +56,15 @@ static const char *ideas_usage =
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
     "                       name an indexed patent); JSONL results in input order\n"
-    "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
+    "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n"
+    "Filters (before the neighbours are chosen: only matching patents vote and are\n"
+    "evidence; also for --batch):\n"
+    "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "  --date-to DATE       published on or before DATE (a year or month: its end)\n"
+    "  --applicant S        applicant contains S (NFKC, case folded; repeat: any)\n"
+    "  --exclude-applicant S  applicant does not contain S (repeatable)\n"
+    "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
+    "  --exclude-fields CODES  in none of these\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {
@@ -467,6 +475,9 @@ typedef struct bjob {
     size_t nideas;          /* proposals per query */
     const char *lang;       /* language */
     int threads, tid;       /* layout */
+    tenyo_filter *filter;   /* the filter options' filter (compiled before
+                               the workers start: they only read it), or
+                               NULL */
 } bjob;
 
 /* The batch line of one query of a worker's chunk. */
@@ -516,6 +527,7 @@ static void *batch_worker(void *arg) {
     tenyo_ctx *ctx = NULL;
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
+    if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
     size_t *line = calloc(cnt, sizeof *line);
@@ -669,7 +681,8 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, int *toolong
 /* Answer lines[0..n) on every core and print them in order; returns the
  * first failing exit code (or EXIT_OK) and frees the lines. */
 static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_ideas_opts *io,
-                     size_t nideas, const char *lang, int csv, int *header) {
+                     size_t nideas, const char *lang, int csv, int *header,
+                     tenyo_filter *filter) {
     int ec = EXIT_OK;
     int nt = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nt < 1) nt = 1;
@@ -678,7 +691,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     bjob jobs[64];
     pthread_t th[64];
     for (int t = 0; t < nt; t++) {
-        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t};
+        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t, filter};
         pthread_create(&th[t], NULL, batch_worker, &jobs[t]);
     }
     for (int t = 0; t < nt; t++) pthread_join(th[t], NULL);
@@ -704,7 +717,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
  * input order, streamed chunk by chunk. */
 static int run_batch(const tenyo_index *x, const char *path,
                      const tenyo_ideas_opts *io, size_t nideas,
-                     const char *lang, int csv) {
+                     const char *lang, int csv, tenyo_filter *filter) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
         cli_err("%s: cannot open the batch file\n", path);
@@ -755,13 +768,13 @@ static int run_batch(const tenyo_index *x, const char *path,
             b->status = EXIT_INPUT;
         }
         if (n == BATCH_CHUNK) {
-            int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header);
+            int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header, filter);
             if (ec == EXIT_OK) ec = e;
             n = 0;
         }
     }
     if (lines && n) {
-        int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header);
+        int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header, filter);
         if (ec == EXIT_OK) ec = e;
     }
     free(buf);
@@ -779,7 +792,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
-        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    cli_filter_opts fo = {0};
+    tenyo_filter *filter = NULL;
     const char *titles[4];
     int ntitles = 0;
     const char *text = NULL, *file = NULL, *lang = "ja", *batch = NULL;
@@ -832,7 +848,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'j': fmt = OUT_JSON; break;
         case 'C': fmt = OUT_CSV; break;
         case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
-        default: bad = 1;
+        default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }
     int npos = argc - optind;
@@ -857,8 +873,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
+    if ((ec = cli_filter_make(x, &fo, &filter)) != EXIT_OK) goto done;
+    if (filter) cli_filter_note(filter, x);
     if (batch) {
-        ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV);
+        ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);
         goto done;
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
@@ -872,8 +890,11 @@ int cli_cmd_ideas(int argc, char **argv) {
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
+    if (filter) tenyo_ctx_set_filter(ctx, filter);
     int st;
     json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    if (o && filter)
+        json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
     if (!o) {
         cli_err("%s\n", tenyo_ctx_error(ctx));
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
@@ -887,6 +908,7 @@ done:
     free(buf);
     free(homebuf);
     tenyo_ctx_free(ctx);
+    tenyo_filter_free(filter);
     tenyo_index_free(x);
     return ec;
 }

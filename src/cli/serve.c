@@ -7,8 +7,11 @@
  *   GET  /api/info                     = tenyo info --json
  *   GET  /api/patent/{id}[?k=&mode=]   {"patent": {...}, "similar": <similar --json>}
  *   GET  /api/similar?id=|text=&k=&mode=   = tenyo similar --json
+ *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
+ *         &exclude_fields=]            the filters (applicant repeatable)
  *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
- *                     "lang", "mode"}   = tenyo ideas --json
+ *                     "lang", "mode", filters as members (arrays for
+ *                     the repeatable ones)}   = tenyo ideas --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
  *                                      (mistyped) number, or text
@@ -557,7 +560,39 @@ static enum MHD_Result api_resolve(server *s, struct MHD_Connection *conn, reque
     return reply_json(conn, rq, MHD_HTTP_OK, r, NULL);
 }
 
-/* GET /api/similar?id=|text=&k=&mode= */
+/* Collects the filter arguments of /api/similar (serve_filter_arg). */
+typedef struct filter_args {
+    cli_filter_opts fo;         /* values (owned by MHD) */
+    unsigned status;            /* 0, or 400 for a bad value */
+    char msg[SRV_MSG];          /* its message */
+} filter_args;
+
+static enum MHD_Result collect_filter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
+    filter_args *fa = cls;
+    (void)kind;
+    if (fa->status) return MHD_NO;
+    int r = serve_filter_arg(&fa->fo, key, value, fa->msg, sizeof fa->msg);
+    if (r > 0) {
+        fa->status = (unsigned)r;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* The filter of fo on c (none when fo is empty): 0, or the HTTP status
+ * with msg. The caller unsets it (tenyo_ctx_set_filter(c, NULL)) and frees
+ * it before the context goes back to the pool. */
+static unsigned use_filter(server *s, tenyo_ctx *c, const cli_filter_opts *fo,
+                           tenyo_filter **f, char *msg, size_t cap) {
+    int rc = cli_filter_build(s->x, fo, f, msg, cap);
+    if (rc) return serve_http_status(rc);
+    if (*f) tenyo_ctx_set_filter(c, *f);
+    return 0;
+}
+
+/* GET /api/similar?id=|text=&k=&mode=[&date_from=&date_to=&applicant=...
+ * &exclude_applicant=...&fields=&exclude_fields=] */
 static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, request *rq) {
     const char *id = query_arg(conn, "id"), *text = query_arg(conn, "text");
     long k;
@@ -568,21 +603,36 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     char msg[SRV_MSG];
     unsigned st = serve_similar_query(id, text, &len, msg, sizeof msg);
     if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
+    filter_args fa;
+    memset(&fa, 0, sizeof fa);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
+    if (fa.status) return reply_error(conn, rq, fa.status, NULL, "%s", fa.msg);
     int64_t qdoc = -1;
     if (id && (qdoc = resolve_id(s, conn, rq, id, &ret)) < 0) return ret;
     tenyo_hit hits[SRV_MAX_K];
     tenyo_ctx *c = pool_get(&s->pool);
     if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
-    int n = qdoc >= 0 ? tenyo_similar_doc(c, (uint64_t)qdoc, mode, (size_t)k, hits)
-                      : tenyo_similar_text(c, text, len, mode, (size_t)k, hits);
-    if (n < 0) {
+    tenyo_filter *f = NULL;
+    st = use_filter(s, c, &fa.fo, &f, msg, sizeof msg);
+    int n = st ? 0
+               : qdoc >= 0 ? tenyo_similar_doc(c, (uint64_t)qdoc, mode, (size_t)k, hits)
+                           : tenyo_similar_text(c, text, len, mode, (size_t)k, hits);
+    if (!st && n < 0) {
         snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
-        pool_put(&s->pool, c);
-        return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
+        st = serve_http_status(n);
     }
+    tenyo_ctx_set_filter(c, NULL);
     pool_put(&s->pool, c);
-    return reply_json(conn, rq, MHD_HTTP_OK,
-                      cli_similar_json(s->x, qdoc, text, mode, k, hits, n), NULL);
+    if (st) {
+        tenyo_filter_free(f);
+        return reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    json_t *o = cli_similar_json(s->x, qdoc, text, mode, k, hits, n);
+    if (f)
+        json_object_set_new(json_object_get(o, "query"), "filter",
+                            cli_filter_json(&fa.fo, f, s->x));
+    tenyo_filter_free(f);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
 /* GET /api/patent/{id}[?k=&mode=]: metadata, codes, map position and the
@@ -650,11 +700,24 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
         goto done;
     }
     int lst = 0;
-    json_t *res = cli_ideas_json(s->x, c, qdoc, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
-    if (!res) snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+    tenyo_filter *f = NULL;
+    json_t *res = NULL;
+    st = use_filter(s, c, &q.filter, &f, msg, sizeof msg);
+    if (!st) {
+        res = cli_ideas_json(s->x, c, qdoc, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
+        if (!res) {
+            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+            st = serve_http_status(lst);
+        } else if (f) {
+            json_object_set_new(json_object_get(res, "query"), "filter",
+                                cli_filter_json(&q.filter, f, s->x));
+        }
+    }
+    tenyo_ctx_set_filter(c, NULL);
     pool_put(&s->pool, c);
+    tenyo_filter_free(f);
     ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
-              : reply_error(conn, rq, serve_http_status(lst), NULL, "%s", msg);
+              : reply_error(conn, rq, st, NULL, "%s", msg);
 done:
     serve_ideas_req_free(&q);
     return ret;

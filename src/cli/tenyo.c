@@ -964,7 +964,14 @@ static const char *similar_usage =
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
     "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
     "                        of the index's IVF (index --ivf); candidates scored exactly\n"
-    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "Filters (applied before the top k: the k best of the matching patents):\n"
+    "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "      --date-to DATE    published on or before DATE (a year or month: its end)\n"
+    "      --applicant S     applicant contains S (NFKC, case folded; repeat: any)\n"
+    "      --exclude-applicant S  applicant does not contain S (repeatable)\n"
+    "      --fields CODES    in one of these IPC sections/classes/subclasses (G06,B60W)\n"
+    "      --exclude-fields CODES  in none of these\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
@@ -972,9 +979,11 @@ static int cmd_similar(int argc, char **argv) {
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
         {"scan", required_argument, 0, 's'}, {"nprobe", required_argument, 0, 'P'},
-        {0, 0, 0, 0}};
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     long nprobe = 0;
     const char *text = NULL, *file = NULL;
+    cli_filter_opts fo = {0};
+    tenyo_filter *filter = NULL;
     tenyo_scan scan = TENYO_SCAN_AUTO;
     long k = 10;
     double w = -1;
@@ -998,7 +1007,10 @@ static int cmd_similar(int argc, char **argv) {
         }
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
-        default: bad = 1;
+        default: {
+            int r = cli_filter_opt(c, optarg, &fo);
+            if (r <= 0) bad = 1;
+        }
         }
     }
     int npos = argc - optind;
@@ -1038,6 +1050,11 @@ static int cmd_similar(int argc, char **argv) {
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
+    if ((ec = cli_filter_make(x, &fo, &filter)) != EXIT_OK) goto done;
+    if (filter) {
+        tenyo_ctx_set_filter(ctx, filter);
+        cli_filter_note(filter, x);
+    }
     if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
     else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
     if (n < 0) {
@@ -1048,6 +1065,9 @@ static int cmd_similar(int argc, char **argv) {
     tenyo_doc_meta qm;
     if (json) {
         json_t *o = cli_similar_json(x, qdoc, text, mode, k, hits, n);
+        if (filter)
+            json_object_set_new(json_object_get(o, "query"), "filter",
+                                cli_filter_json(&fo, filter, x));
         cli_print_json(o);
         json_decref(o);
     } else {
@@ -1057,7 +1077,12 @@ static int cmd_similar(int argc, char **argv) {
         } else {
             printf("類似特許 / similar to the query text\n");
         }
-        printf("mode %s, %d result%s\n", cli_mode_name(mode), n, n == 1 ? "" : "s");
+        printf("mode %s, %d result%s", cli_mode_name(mode), n, n == 1 ? "" : "s");
+        if (filter)
+            printf(" among the %lld of %llu patents that match the filters",
+                   (long long)tenyo_filter_count(filter),
+                   (unsigned long long)tenyo_index_ndocs(x));
+        printf("\n");
         printf("%4s  %6s  %-18s %-16s %s\n", "rank", "score", "id", "fields", "title");
         for (int i = 0; i < n; i++) {
             tenyo_doc_meta dm;
@@ -1070,6 +1095,7 @@ done:
     free(buf);
     free(hits);
     tenyo_ctx_free(ctx);
+    tenyo_filter_free(filter);
     tenyo_index_free(x);
     return ec;
 }

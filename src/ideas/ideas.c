@@ -566,6 +566,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     ty_topk_init(&t, nb, knn);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         if (d == skip || (o->open_only && !m->open[d])) continue;
+        /* a filter (tenyo_ctx_set_filter): its left-out documents scored
+         * -inf in the scan; they never vote nor serve as evidence */
+        if (c->filter && c->s1[d] == -INFINITY) continue;
         ty_topk_push(&t, d, c->s1[d]);
     }
     size_t nn = ty_topk_finish(&t);
