@@ -905,8 +905,22 @@ struct tenyo_ctx {
  * it may answer; NULL when c has no filter, or on failure (*rc, message
  * in c->err). */
 const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
-/* Keyword matches (api/keywords.c) handed to a filter (owned by it). */
-int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw);
+/* Keyword matches (api/keywords.c) handed to a filter (owned by it): one
+ * byte per document, and the query's positive term ids (ranked by
+ * tenyo_search), n of them. */
+int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n);
+/* Words of the keyword query the index does not hold ("" none). */
+void ty_filter_set_note(tenyo_filter *f, const char *note);
+/* The positive keyword terms of f (NULL when it has no keyword query). */
+const uint32_t *ty_filter_terms(const tenyo_filter *f, size_t *n);
+/* Tokenize text with c's tokenizer (the index's; TENYO_ERR_MISMATCH when
+ * this machine's differs): emit gets each term. 0 or a status (c->err). */
+int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
+                    void (*emit)(void *ud, const char *t, size_t n), void *ud);
+/* Rank the documents by TF-IDF cosine with the query of terms[0..n)
+ * (repeats count), through c's filter; the k best into hits. */
+int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
+                      tenyo_hit *hits);
 char *ty_filter_errbuf(tenyo_filter *f);
 const tenyo_index *ty_filter_index(const tenyo_filter *f);
 int ty_filter_compile(tenyo_filter *f);

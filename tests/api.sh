@@ -140,6 +140,22 @@ err api_filter_ideas_bad_date 400 -d '{"id":"SAMPLE-001","date_to":"soon"}' -X P
 req api_filter_none_match 200 "$U/api/similar?id=SAMPLE-001&date_from=2090"
 grep -q '"results":\[\]' "$D/body" && grep -q '"matching":0' "$D/body" && ok api_filter_none_match_empty || bad "api_filter_none_match_empty ($(head -c 300 "$D/body"))"
 
+# keyword search and keywords as a filter: the CLI's bytes
+"$T" search "$D/s.tny" "カメラ 眠気 -車両" -k 5 --date-from 2016 --json >"$D/cli"
+req api_search 200 -G --data-urlencode "q=カメラ 眠気 -車両" -d k=5 -d date_from=2016 "$U/api/search"
+same api_search_equals_cli "$D/cli" "$D/body"
+"$T" similar "$D/s.tny" SAMPLE-001 -k 4 --keywords 'カメラ OR センサ' --json >"$D/cli"
+req api_keywords_similar 200 -G -d id=SAMPLE-001 -d k=4 --data-urlencode "keywords=カメラ OR センサ" "$U/api/similar"
+same api_keywords_similar_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --keywords '"カメラ" -車両' --json >"$D/cli"
+post '{"id":"SAMPLE-001","n":3,"keywords":"\"カメラ\" -車両"}' >"$D/body"
+same api_keywords_ideas_equals_cli "$D/cli" "$D/body"
+err api_search_missing_q 400 "$U/api/search"
+err api_search_syntax 400 -G --data-urlencode "q=OR カメラ" "$U/api/search"
+grep -q "OR needs a term on each side" "$D/body" && ok api_search_syntax_named || bad "api_search_syntax_named ($(cat "$D/body"))"
+err api_search_stopword 400 -G --data-urlencode "q=の" "$U/api/search"
+err api_search_k_over 400 -G --data-urlencode "q=カメラ" -d k=101 "$U/api/search"
+
 req api_patent 200 "$U/api/patent/SAMPLE-001"
 "$T" similar "$D/s.tny" SAMPLE-001 --json >"$D/cli"
 if [ -n "$PY" ]; then

@@ -414,6 +414,54 @@ if command -v python3 >/dev/null 2>&1; then
   if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert [i["field"] for i in a["ideas"]]==[i["field"] for i in b["ideas"]], (a,b)' "$D/out" "$D/single"; then ok cli_filter_batch_same_as_single; else bad cli_filter_batch_same_as_single; fi
 fi
 
+# keyword search: alone (tenyo search, ranked by TF-IDF) and as a filter
+expect 0 cli_search "$T" search "$D/s.tny" "カメラ 眠気 -車両" -k 3
+contains "$D/out" "of 200 patents match; 3 shown, ranked by TF-IDF" cli_search_header
+expect 0 cli_search_json "$T" search "$D/s.tny" "カメラ 眠気 -車両" -k 50 --json
+if command -v python3 >/dev/null 2>&1; then
+  if python3 -c '
+import json,sys,subprocess
+o=json.load(open(sys.argv[1])); T=sys.argv[2]; idx=sys.argv[3]
+r=o["results"]; assert r and o["query"]["filter"]["matching"]==len(r), o["query"]
+assert all(r[i]["score"]>=r[i+1]["score"] for i in range(len(r)-1))
+def terms(i):
+    d=[json.loads(l) for l in open("data/sample/sample.jsonl") if json.loads(l)["id"]==i][0]
+    t=subprocess.run([T,"tokens","--text",d["title"]+"\n"+d.get("abstract","")],capture_output=True,text=True).stdout.split()
+    return set(t)
+for x in r:
+    t=terms(x["id"]); assert "カメラ" in t and "眠気" in t and "車両" not in t, (x["id"])
+' "$D/out" "$T" "$D/s.tny"; then ok cli_search_results_hold_terms; else bad "cli_search_results_hold_terms ($(head -c 300 "$D/out"))"; fi
+fi
+expect 0 cli_search_or "$T" search "$D/s.tny" "ロボット OR 電池" -k 100 --json
+n_or=$(grep -o '"rank"' "$D/out" | wc -l)
+"$T" search "$D/s.tny" "ロボット" -k 100 --json >"$D/a"; n_a=$(grep -o '"rank"' "$D/a" | wc -l)
+"$T" search "$D/s.tny" "電池" -k 100 --json >"$D/b"; n_b=$(grep -o '"rank"' "$D/b" | wc -l)
+"$T" search "$D/s.tny" "ロボット 電池" -k 100 --json >"$D/c"; n_c=$(grep -o '"rank"' "$D/c" | wc -l)
+[ "$n_a" -gt 0 ] && [ "$n_b" -gt 0 ] && [ "$n_or" = $((n_a + n_b - n_c)) ] && ok cli_search_or_is_union || bad "cli_search_or_is_union ($n_or != $n_a + $n_b - $n_c)"
+expect 0 cli_search_filtered "$T" search "$D/s.tny" "カメラ" --date-from 2020 --exclude-applicant 富嶽 --json -k 100
+if command -v python3 >/dev/null 2>&1; then
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert r and all(x["date"]>="2020" and "富嶽" not in x["applicant"] for x in r)' "$D/out" && ok cli_search_filtered_match || bad cli_search_filtered_match
+fi
+expect 0 cli_search_unknown "$T" search "$D/s.tny" "zzqqxx"
+contains "$D/err" "not in the index (match nothing): zzqqxx" cli_search_unknown_named
+contains "$D/out" "0 of 200 patents match" cli_search_unknown_none
+expect 1 cli_search_syntax "$T" search "$D/s.tny" "カメラ OR"
+contains "$D/err" "OR at the end needs a term" cli_search_syntax_named
+expect 1 cli_search_unclosed "$T" search "$D/s.tny" '"カメラ'
+expect 2 cli_search_stopword "$T" search "$D/s.tny" "カメラ の"
+contains "$D/err" "'の' gives no index term" cli_search_stopword_named
+expect 2 cli_search_only_not "$T" search "$D/s.tny" "NOT カメラ"
+contains "$D/err" "needs a term that must occur" cli_search_only_not_named
+expect 2 cli_search_dash_after_ddash "$T" search "$D/s.tny" -- "-カメラ"
+expect 1 cli_search_no_query "$T" search "$D/s.tny"
+expect 0 cli_keywords_filter_similar "$T" similar "$D/s.tny" SAMPLE-001 -k 5 --keywords "カメラ -車両" --json
+if command -v python3 >/dev/null 2>&1; then
+  "$T" search "$D/s.tny" "カメラ -車両" -k 1000 --json >"$D/kw"
+  python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); ok={x["id"] for x in json.load(open(sys.argv[2]))["results"]}; r=o["results"]; assert r and all(x["id"] in ok for x in r), r; assert o["query"]["filter"]["keywords"]=="カメラ -車両"' "$D/out" "$D/kw" && ok cli_keywords_filter_similar_match || bad "cli_keywords_filter_similar_match ($(head -c 300 "$D/out"))"
+fi
+expect 0 cli_keywords_filter_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --min-confidence 0 --keywords "カメラ OR センサ" --json
+contains "$D/out" '"keywords":"カメラ OR センサ"' cli_keywords_filter_ideas_said
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

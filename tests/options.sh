@@ -73,6 +73,7 @@ similar|--hybrid-weight|num|0|1|$N X
 similar|--nprobe|int|1|1000000|$N X
 similar|--mode|choice|tfidf, lsa, hybrid|lsa|$N X
 similar|--scan|choice|auto, fp32, int8|int8|$N X
+search|-k|int|1|10000|$N X
 ideas|-n|int|1|100|$N X
 ideas|--novelty|num|0|1|$N X
 ideas|--min-confidence|num|0|1|$N X
@@ -146,6 +147,11 @@ for c in similar ideas; do
   accepted "${c}_fields_ok" $c --fields g06f,B60 --exclude-fields H "$N" X
   usage_error "${c}_applicant_empty" "--applicant needs a name" $c --applicant " " "$N" X
   usage_error "${c}_exclude_applicant_empty" "--exclude-applicant needs a name" $c --exclude-applicant "" "$N" X
+  usage_error "${c}_keywords_empty" "--keywords needs a query" $c --keywords " " "$N" X
+done
+for o in --date-from=2024-13 --fields=Z9 --applicant=; do
+  "$T" search "$N" x "$o" >/dev/null 2>"$D/err"; rc=$?
+  [ "$rc" = 1 ] && grep -q "see 'tenyo search --help'" "$D/err" && ok "search_filter_${o%%=*}" || bad "search_filter_${o%%=*} (exit $rc)"
 done
 usage_error option_missing_value "option '--dim' needs a value" index -o "$D/x.tny" x --dim
 usage_error option_no_value "option '--json' takes no value" info --json=1 "$N"

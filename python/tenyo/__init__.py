@@ -225,6 +225,8 @@ _filter_field = _fn("tenyo_filter_field", c_int, _P, c_char_p, c_int)
 _filter_count = _fn("tenyo_filter_count", c_int64, _P)
 _filter_error = _fn("tenyo_filter_error", c_char_p, _P)
 _ctx_set_filter = _fn("tenyo_ctx_set_filter", c_int, _P, _P)
+_filter_keywords = _fn("tenyo_filter_keywords", c_int, _P, _P, c_char_p)
+_search = _fn("tenyo_search", c_int, _P, _P, c_size_t, POINTER(_Hit))
 _similar_doc = _fn("tenyo_similar_doc", c_int, _P, c_uint64, c_int, c_size_t, POINTER(_Hit))
 _similar_text = _fn("tenyo_similar_text", c_int, _P, c_char_p, c_size_t, c_int, c_size_t,
                     POINTER(_Hit))
@@ -539,7 +541,7 @@ class Index:
 
     # ---- queries
     _FILTER_KEYS = ("date_from", "date_to", "applicant", "exclude_applicant", "fields",
-                    "exclude_fields")
+                    "exclude_fields", "keywords")
 
     def _filter(self, filters):
         """A tenyo_filter of filters (dict with date_from, date_to, applicant,
@@ -559,7 +561,9 @@ class Index:
         def many(v):
             return [v] if isinstance(v, str) else list(v or [])
         try:
-            if filters.get("date_from") or filters.get("date_to"):
+            if filters.get("keywords"):
+                rc = _filter_keywords(f, self._ctx(), filters["keywords"].encode())
+            if not rc and (filters.get("date_from") or filters.get("date_to")):
                 a, b = filters.get("date_from"), filters.get("date_to")
                 rc = _filter_dates(f, a.encode() if a else None, b.encode() if b else None)
             for k, ex in (("applicant", 0), ("exclude_applicant", 1)):
@@ -579,6 +583,30 @@ class Index:
             _filter_free(f)
             raise
         return f
+
+    def search(self, query, *, k=10, filters=None):
+        """Keyword search: patents holding the terms of query (a b, a OR b,
+        NOT a / -a, "quoted"), ranked by TF-IDF; filters as for similar.
+        A list of dicts like similar's."""
+        _int("k", k, 1, 10000)
+        flt = dict(filters or {})
+        flt["keywords"] = query
+        c = self._ctx()
+        f = self._filter(flt)
+        hits = (_Hit * k)()
+        try:
+            got = _search(c, f, k, hits)
+            if got < 0:
+                raise _error(got, _ctx_error(c))
+        finally:
+            _filter_free(f)
+        out = []
+        for r in range(got):
+            d = self.doc(hits[r].doc)
+            out.append({"rank": r + 1, "id": d["id"], "score": round(hits[r].score, 6),
+                        "title": d["title"], "fields": d["fields"],
+                        "applicant": d["applicant"], "date": d["date"], "open": d["open"]})
+        return out
 
     def similar(self, id=None, *, text=None, k=10, mode="hybrid", hybrid_weight=None,
                 filters=None):

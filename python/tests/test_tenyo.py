@@ -171,6 +171,19 @@ def test_filters_apply_before_the_top_k(index):
         index.similar("SAMPLE-001", filters={"since": "2020"})
 
 
+def test_keyword_search(index):
+    got = index.search("カメラ 眠気 -車両", k=50)
+    assert got and all(got[i]["score"] >= got[i + 1]["score"] for i in range(len(got) - 1))
+    both = {r["id"] for r in index.search("カメラ 眠気", k=200)}
+    assert {r["id"] for r in got} <= both
+    assert index.search("zzqqxx") == []
+    only = {r["id"] for r in index.search("カメラ", k=200)}
+    near = index.similar("SAMPLE-001", k=5, filters={"keywords": "カメラ"})
+    assert near and all(r["id"] in only for r in near)
+    with pytest.raises(ValueError, match="OR needs a term"):
+        index.search("OR カメラ")
+
+
 def test_bad_arguments_are_value_errors(index):
     with pytest.raises(ValueError, match="mode"):
         index.similar("SAMPLE-001", mode="fuzzy")

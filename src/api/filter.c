@@ -52,6 +52,9 @@ struct tenyo_filter {
     char field[2][FILTER_MAX_VALUES][5]; /* field prefixes, include/exclude */
     int nfield[2];                 /* how many of each */
     uint8_t *kw;                   /* keyword matches (keywords.c), or NULL */
+    uint32_t *kw_terms;            /* the keyword query's positive terms */
+    size_t nkw_terms;              /* how many */
+    char note[256];                /* keyword words the index lacks */
     uint8_t *mask;                 /* compiled: 1 per matching document */
     uint64_t nmatch;               /* matching documents */
     int dirty;                     /* criteria changed since compiling */
@@ -72,6 +75,7 @@ void tenyo_filter_free(tenyo_filter *f) {
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < f->nappl[k]; i++) free(f->appl[k][i]);
     free(f->kw);
+    free(f->kw_terms);
     free(f->mask);
     free(f);
 }
@@ -251,11 +255,25 @@ int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude) {
 
 /* ============================================================= keywords */
 
-int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw) {
+int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n) {
     free(f->kw);
+    free(f->kw_terms);
     f->kw = kw;
+    f->kw_terms = terms;
+    f->nkw_terms = n;
     f->dirty = 1;
     return TENYO_OK;
+}
+
+void ty_filter_set_note(tenyo_filter *f, const char *note) {
+    snprintf(f->note, sizeof f->note, "%s", note);
+}
+
+const char *tenyo_filter_note(const tenyo_filter *f) { return f ? f->note : ""; }
+
+const uint32_t *ty_filter_terms(const tenyo_filter *f, size_t *n) {
+    *n = f->kw ? f->nkw_terms : 0;
+    return f->kw ? f->kw_terms : NULL;
 }
 
 char *ty_filter_errbuf(tenyo_filter *f) { return f->err; }

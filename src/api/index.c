@@ -917,6 +917,44 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     return (int)n;
 }
 
+int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
+                    void (*emit)(void *ud, const char *t, size_t n), void *ud) {
+    if (len > TY_MAX_QUERY) {
+        ty_seterr(c->err, sizeof c->err, "query of %zu bytes is longer than %u MiB", len,
+                  TY_MAX_QUERY >> 20);
+        return TENYO_ERR_LIMIT;
+    }
+    int rc = ensure_tokenizer(c);
+    if (rc) return rc;
+    rc = ty_tokenize(c->tc, text ? text : "", len, emit, ud);
+    if (rc < 0)
+        ty_seterr(c->err, sizeof c->err, "query: %s",
+                  rc == TENYO_ERR_INPUT ? "not valid UTF-8" : tenyo_strerror(rc));
+    return rc < 0 ? rc : TENYO_OK;
+}
+
+int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
+                      tenyo_hit *hits) {
+    int rc = check_query(c, TENYO_MODE_TFIDF, k, hits);
+    if (rc) return rc;
+    if (reserve_query(c, n + 1)) return TENYO_ERR_NOMEM;
+    memcpy(c->qt, terms, n * sizeof *c->qt);
+    qsort(c->qt, n, sizeof *c->qt, cmp_u32);
+    size_t q = 0;
+    for (size_t i = 0; i < n;) { /* (term, count) pairs, then TF-IDF weights */
+        uint32_t t = c->qt[i];
+        float cnt = 0;
+        while (i < n && c->qt[i] == t) { cnt += 1; i++; }
+        c->qt[q] = t;
+        c->qw[q++] = cnt;
+    }
+    const ty_model *m = &c->idx->m;
+    ty_tfidf_row(c->qt, c->qw, q, m->idf);
+    if (m->dim) ty_fold_in(m, c->qt, c->qw, q, c->qlsa);
+    c->nunk = 0;
+    return rank(c, TENYO_MODE_TFIDF, k, UINT64_MAX, q, hits);
+}
+
 int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
                        tenyo_mode mode, size_t k, tenyo_hit *hits) {
     if (!c || (!text && len)) return TENYO_ERR_ARG;

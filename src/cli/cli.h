@@ -77,6 +77,8 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc);
 int cli_parse_mode(const char *s, tenyo_mode *mode);
+/* The human table of hits: rank, score, id, fields, title. */
+void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n);
 const char *cli_mode_name(tenyo_mode m);
 int cli_parse_format(const char *s, tenyo_format *f);
 json_t *cli_json_list(const char *csv);
@@ -129,8 +131,9 @@ typedef struct cli_filter_opts {
     {"applicant", required_argument, 0, OPT_APPLICANT},                       \
     {"exclude-applicant", required_argument, 0, OPT_NOT_APPLICANT},           \
     {"fields", required_argument, 0, OPT_FIELDS},                             \
-    {"exclude-fields", required_argument, 0, OPT_NOT_FIELDS}
-/* A filter value: which is OPT_DATE_FROM .. OPT_NOT_FIELDS; 1 when taken,
+    {"exclude-fields", required_argument, 0, OPT_NOT_FIELDS},                 \
+    {"keywords", required_argument, 0, OPT_KEYWORDS}
+/* A filter value: which is OPT_DATE_FROM .. OPT_KEYWORDS; 1 when taken,
  * 0 when which is no filter option, -1 with msg naming the member
  * (date_from, ...) and the bad value. The server's members have these
  * names; the CLI's options are the same with '-'. */
@@ -138,16 +141,23 @@ int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, s
 /* Option c with its value: 1 when it is a filter option (taken), 0 when
  * not, -1 after a message naming a bad value. */
 int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
-/* The filter of fo over x (NULL when fo is empty): a status, with the
- * message in msg. */
-int cli_filter_build(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter **out,
-                     char *msg, size_t cap);
-/* The filter of fo over x (NULL when no filter option was given); an exit
- * code after a message. */
-int cli_filter_make(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter **out);
+/* The filter of fo over x (NULL when fo is empty; keywords tokenized on c,
+ * or a context of its own when c is NULL): a status, message in msg. */
+int cli_filter_build(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *fo,
+                     tenyo_filter **out, char *msg, size_t cap);
+/* The filter of fo over x (NULL when no filter option was given); the
+ * keyword query is tokenized on c (NULL: a context of its own). An exit
+ * code after a message; words the index lacks are a warning. */
+int cli_filter_make(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *fo,
+                    tenyo_filter **out);
 /* {"date_from", ..., "matching": N, "documents": M}: the filter of a
  * query, for its JSON "query" object. */
 json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_index *x);
+/* {"query": {"mode": "tfidf", "k", "filter": {"keywords", ...}},
+ * "results": [...]}: a keyword search (tenyo search --json, GET
+ * /api/search). */
+json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter *f,
+                        long k, const tenyo_hit *hits, int n);
 /* Warns on stderr when no document matches. */
 void cli_filter_note(const tenyo_filter *f, const tenyo_index *x);
 int cli_cmd_eval(int argc, char **argv);

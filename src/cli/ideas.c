@@ -64,7 +64,8 @@ static const char *ideas_usage =
     "  --applicant S        applicant contains S (NFKC, case folded; repeat: any)\n"
     "  --exclude-applicant S  applicant does not contain S (repeatable)\n"
     "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
-    "  --exclude-fields CODES  in none of these\n";
+    "  --exclude-fields CODES  in none of these\n"
+    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {
@@ -873,7 +874,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
-    if ((ec = cli_filter_make(x, &fo, &filter)) != EXIT_OK) goto done;
+    if ((ec = cli_filter_make(x, NULL, &fo, &filter)) != EXIT_OK) goto done;
     if (filter) cli_filter_note(filter, x);
     if (batch) {
         ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);

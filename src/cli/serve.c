@@ -13,6 +13,7 @@
  *                     "lang", "mode", filters as members (arrays for
  *                     the repeatable ones)}   = tenyo ideas --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
+ *   GET  /api/search?q=QUERY&k=[&filters]   keyword search = tenyo search --json
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
  *                                      (mistyped) number, or text
  *   GET  /, /app.js, /app.css          the web page
@@ -585,7 +586,7 @@ static enum MHD_Result collect_filter(void *cls, enum MHD_ValueKind kind, const 
  * it before the context goes back to the pool. */
 static unsigned use_filter(server *s, tenyo_ctx *c, const cli_filter_opts *fo,
                            tenyo_filter **f, char *msg, size_t cap) {
-    int rc = cli_filter_build(s->x, fo, f, msg, cap);
+    int rc = cli_filter_build(s->x, c, fo, f, msg, cap);
     if (rc) return serve_http_status(rc);
     if (*f) tenyo_ctx_set_filter(c, *f);
     return 0;
@@ -631,6 +632,50 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     if (f)
         json_object_set_new(json_object_get(o, "query"), "filter",
                             cli_filter_json(&fa.fo, f, s->x));
+    tenyo_filter_free(f);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+
+/* GET /api/search?q=QUERY[&k=][&date_from=...]: the keyword search, =
+ * tenyo search --json (q is the keyword query; the filter arguments as for
+ * /api/similar). */
+static enum MHD_Result api_search(server *s, struct MHD_Connection *conn, request *rq) {
+    const char *q = query_arg(conn, "q");
+    long k;
+    tenyo_mode mode;
+    enum MHD_Result ret = MHD_NO;
+    if (!similar_args(conn, rq, &k, &mode, &ret)) return ret;
+    if (!q || !*q) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing q");
+    filter_args fa;
+    memset(&fa, 0, sizeof fa);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
+    if (fa.status) return reply_error(conn, rq, fa.status, NULL, "%s", fa.msg);
+    if (fa.fo.keywords)
+        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                           "give the keyword query as q, not keywords");
+    if (strlen(q) > 4096)
+        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "q longer than 4096 bytes");
+    fa.fo.keywords = q;
+    fa.fo.any = 1;
+    tenyo_hit hits[SRV_MAX_K];
+    char msg[SRV_MSG];
+    tenyo_ctx *c = pool_get(&s->pool);
+    if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+    tenyo_filter *f = NULL;
+    unsigned st = use_filter(s, c, &fa.fo, &f, msg, sizeof msg);
+    int n = 0;
+    if (!st && (n = tenyo_search(c, f, (size_t)k, hits)) < 0) {
+        snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+        st = serve_http_status(n);
+    }
+    tenyo_ctx_set_filter(c, NULL);
+    pool_put(&s->pool, c);
+    if (st) {
+        tenyo_filter_free(f);
+        return reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    json_t *o = cli_search_json(s->x, &fa.fo, f, k, hits, n);
     tenyo_filter_free(f);
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
@@ -942,6 +987,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case SRV_ROUTE_SIMILAR: return api_similar(s, conn, rq);
     case SRV_ROUTE_MAP: return api_map(s, conn, rq);
     case SRV_ROUTE_RESOLVE: return api_resolve(s, conn, rq);
+    case SRV_ROUTE_SEARCH: return api_search(s, conn, rq);
     default: return api_patent(s, conn, rq, rest);
     }
 }

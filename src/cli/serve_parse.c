@@ -62,6 +62,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/similar")) return SRV_ROUTE_SIMILAR;
     if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
     if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
+    if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -267,15 +268,16 @@ static int unit_member(json_t *o, const char *key, double *out, char *msg, size_
 int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, char *msg,
                      size_t msglen) {
     static const char *const names[] = {"date_from", "date_to", "applicant",
-                                        "exclude_applicant", "fields", "exclude_fields"};
-    for (int i = 0; i < 6; i++) {
+                                        "exclude_applicant", "fields", "exclude_fields",
+                                        "keywords"};
+    for (int i = 0; i < 7; i++) {
         if (strcmp(name, names[i])) continue;
         if (!value) {
             snprintf(msg, msglen, "%s needs a value", name);
             return SRV_HTTP_BAD_REQUEST;
         }
-        if (strlen(value) > 256) {
-            snprintf(msg, msglen, "%s longer than 256 bytes", name);
+        if (strlen(value) > 4096) {
+            snprintf(msg, msglen, "%s longer than 4096 bytes", name);
             return SRV_HTTP_BAD_REQUEST;
         }
         return cli_filter_add(fo, OPT_DATE_FROM + i, value, msg, msglen) < 0
@@ -288,11 +290,12 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
  * exclude_applicant, fields, exclude_fields) an array of strings. */
 static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t msglen) {
     static const char *const names[] = {"date_from", "date_to", "applicant",
-                                        "exclude_applicant", "fields", "exclude_fields"};
-    for (int i = 0; i < 6; i++) {
+                                        "exclude_applicant", "fields", "exclude_fields",
+                                        "keywords"};
+    for (int i = 0; i < 7; i++) {
         json_t *v = json_object_get(o, names[i]);
         if (!v || json_is_null(v)) continue;
-        if (json_is_array(v) && i >= 2) {
+        if (json_is_array(v) && i >= 2 && i < 6) {
             size_t j;
             json_t *e;
             json_array_foreach(v, j, e) {
@@ -308,7 +311,8 @@ static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t
             if (r) return (unsigned)r;
         } else {
             snprintf(msg, msglen, i < 2 ? "%s must be a string (YYYY, YYYY-MM or YYYY-MM-DD)"
-                                        : "%s must be a string or an array of strings",
+                                  : i == 6 ? "%s must be a string"
+                                           : "%s must be a string or an array of strings",
                      names[i]);
             return SRV_HTTP_BAD_REQUEST;
         }
@@ -320,7 +324,8 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
     static const char *const known[] = {"id", "text", "home", "distance", "n",
                                         "open_only", "lang", "mode", "min_confidence",
                                         "novelty", "date_from", "date_to", "applicant",
-                                        "exclude_applicant", "fields", "exclude_fields"};
+                                        "exclude_applicant", "fields", "exclude_fields",
+                                        "keywords"};
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
@@ -329,7 +334,7 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
         if (i == sizeof known / sizeof *known) {
             snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
                      "open_only, lang, mode, min_confidence, novelty, date_from, date_to, "
-                     "applicant, exclude_applicant, fields, exclude_fields)", key);
+                     "applicant, exclude_applicant, fields, exclude_fields, keywords)", key);
             return SRV_HTTP_BAD_REQUEST;
         }
     }

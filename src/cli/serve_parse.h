@@ -40,7 +40,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_MAP,              /* GET /api/map */
     SRV_ROUTE_PATENT,           /* GET /api/patent/{id} */
     SRV_ROUTE_IDEAS,            /* POST /api/ideas */
-    SRV_ROUTE_RESOLVE           /* GET /api/resolve */
+    SRV_ROUTE_RESOLVE,          /* GET /api/resolve */
+    SRV_ROUTE_SEARCH            /* GET /api/search */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a

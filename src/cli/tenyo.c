@@ -4,6 +4,7 @@
  *
  *   tenyo index -o INDEX [options] FILE...     build an index
  *   tenyo similar INDEX (ID | --text T | --file F) [-k N] [--mode M] [--json]
+ *   tenyo search INDEX QUERY [-k N] [--json]   keyword search (TF-IDF)
  *   tenyo info INDEX [--json]
  *   tenyo add INDEX FILE...                    add documents (a new segment)
  *   tenyo delete INDEX ID...                   delete documents
@@ -171,6 +172,16 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
         *len = strlen(*text);
     }
     return EXIT_OK;
+}
+
+void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n) {
+    printf("%4s  %6s  %-18s %-16s %s\n", "rank", "score", "id", "fields", "title");
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score, dm.id,
+               dm.fields[0] ? dm.fields : "-", dm.title, dm.open ? "  [open]" : "");
+    }
 }
 
 int cli_parse_mode(const char *s, tenyo_mode *mode) {
@@ -971,7 +982,8 @@ static const char *similar_usage =
     "      --applicant S     applicant contains S (NFKC, case folded; repeat: any)\n"
     "      --exclude-applicant S  applicant does not contain S (repeatable)\n"
     "      --fields CODES    in one of these IPC sections/classes/subclasses (G06,B60W)\n"
-    "      --exclude-fields CODES  in none of these\n";
+    "      --exclude-fields CODES  in none of these\n"
+    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
@@ -1050,7 +1062,7 @@ static int cmd_similar(int argc, char **argv) {
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
-    if ((ec = cli_filter_make(x, &fo, &filter)) != EXIT_OK) goto done;
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) goto done;
     if (filter) {
         tenyo_ctx_set_filter(ctx, filter);
         cli_filter_note(filter, x);
@@ -1083,19 +1095,110 @@ static int cmd_similar(int argc, char **argv) {
                    (long long)tenyo_filter_count(filter),
                    (unsigned long long)tenyo_index_ndocs(x));
         printf("\n");
-        printf("%4s  %6s  %-18s %-16s %s\n", "rank", "score", "id", "fields", "title");
-        for (int i = 0; i < n; i++) {
-            tenyo_doc_meta dm;
-            tenyo_index_doc(x, hits[i].doc, &dm);
-            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score, dm.id,
-                   dm.fields[0] ? dm.fields : "-", dm.title, dm.open ? "  [open]" : "");
-        }
+        cli_print_hits(x, hits, n);
     }
 done:
     free(buf);
     free(hits);
     tenyo_ctx_free(ctx);
     tenyo_filter_free(filter);
+    tenyo_index_free(x);
+    return ec;
+}
+
+/* ============================================================= search */
+
+static const char *search_usage =
+    "usage: tenyo search INDEX QUERY [options]\n"
+    "Keyword search: the patents holding the query's terms, ranked by TF-IDF.\n"
+    "QUERY: a b (both), a OR b (either; also |), NOT a or -a (must not occur),\n"
+    "\"quoted words\" (one unit); OR binds tighter than AND: a b OR c = a AND (b OR c).\n"
+    "A QUERY starting with '-' goes after --: tenyo search INDEX -- '-a b'.\n"
+    "Each word is tokenized as the index was (MeCab / ICU, NFKC, stemming): a\n"
+    "Japanese compound (半導体基板) matches where the words are joined.\n"
+    "  -k N                  number of results (default 10, at most 10000)\n"
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "Filters (as for similar): --date-from DATE, --date-to DATE, --applicant S,\n"
+    "--exclude-applicant S, --fields CODES, --exclude-fields CODES.\n"
+    "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "      --date-to DATE    published on or before DATE\n"
+    "      --applicant S     applicant contains S (repeat: any)\n"
+    "      --exclude-applicant S  applicant does not contain S\n"
+    "      --fields CODES    in one of these IPC sections/classes/subclasses\n"
+    "      --exclude-fields CODES  in none of these\n";
+
+static int cmd_search(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    cli_filter_opts fo = {0};
+    long k = 10;
+    int json = 0, c, bad = 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "k:jh", lo)) != -1) {
+        switch (c) {
+        case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(search_usage, stdout); return EXIT_OK;
+        case OPT_KEYWORDS:
+            cli_err("the query is the argument after INDEX, not --keywords\n");
+            bad = 1;
+            break;
+        default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
+        }
+    }
+    int npos = argc - optind;
+    if (bad || npos != 2) {
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : npos < 2 ? "no QUERY\n"
+                                                           : "unexpected argument '%s'\n",
+                          npos > 2 ? argv[optind + 2] : "");
+        return cli_usage_error(search_usage);
+    }
+    const char *path = argv[optind];
+    fo.keywords = argv[optind + 1];
+    fo.any = 1;
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    int ec = EXIT_OK;
+    tenyo_ctx *ctx = NULL;
+    tenyo_filter *filter = NULL;
+    tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    if (rc || !hits) {
+        cli_err("%s\n", rc ? err : "out of memory");
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) {
+        if (ec == EXIT_USAGE) cli_usage_error(search_usage);
+        goto done;
+    }
+    int n = tenyo_search(ctx, filter, (size_t)k, hits);
+    if (n < 0) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(n);
+        goto done;
+    }
+    int64_t matching = tenyo_filter_count(filter);
+    if (json) {
+        json_t *o = cli_search_json(x, &fo, filter, k, hits, n);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("検索 / search: %s\n", fo.keywords);
+        printf("%lld of %llu patents match; %d shown, ranked by TF-IDF\n",
+               (long long)matching, (unsigned long long)tenyo_index_ndocs(x), n);
+        cli_print_hits(x, hits, n);
+    }
+done:
+    free(hits);
+    tenyo_filter_free(filter);
+    tenyo_ctx_free(ctx);
     tenyo_index_free(x);
     return ec;
 }
@@ -1194,6 +1297,7 @@ static const char *main_usage =
     "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details; man tenyo)\n"
     "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
     "  similar  nearest patents of an indexed patent or of free text\n"
+    "  search   keyword search: terms that must / must not occur, ranked by TF-IDF\n"
     "  ideas    other technical fields where a patent could be applied\n"
     "  serve    HTTP API and analyst web page over an index\n"
     "  info     what an index holds, how it was built, how stale its fit is\n"
@@ -1206,7 +1310,7 @@ static const char *main_usage =
     "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
 
 int main(int argc, char **argv) {
-    static const char *const cmds[] = {"index", "similar", "ideas", "serve", "info", "add",
+    static const char *const cmds[] = {"index", "similar", "search", "ideas", "serve", "info", "add",
                                        "delete", "rebuild", "eval", "tokens", "version", "help"};
     if (argc < 2) {
         cli_err("no command\n");
@@ -1226,6 +1330,7 @@ int main(int argc, char **argv) {
     cli_cmd = cmd;
     if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
+    if (!strcmp(cmd, "search")) return cmd_search(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "add")) return cmd_add(argc, argv);
     if (!strcmp(cmd, "delete")) return cmd_delete(argc, argv);
