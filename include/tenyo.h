@@ -140,6 +140,15 @@ int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
                        char **out, size_t *outlen, char *used, size_t usedlen,
                        char *err, size_t errlen);
 
+/* Display width of UTF-8 text on a terminal, in columns (text/icu.c): East
+ * Asian Wide and Fullwidth characters (UAX #11, from ICU) count 2,
+ * combining marks and control or format characters 0, everything else 1
+ * (Ambiguous too); a byte that is not UTF-8 counts 1. */
+size_t tenyo_text_width(const char *s, size_t len);
+/* Bytes of the longest prefix of s[0..len) that is at most cols columns
+ * wide (tenyo_text_width), never cutting a character. */
+size_t tenyo_text_fit(const char *s, size_t len, size_t cols);
+
 /* ------------------------------------------------------------- tokenizer */
 
 typedef struct tenyo_tok_opts {

@@ -462,6 +462,60 @@ fi
 expect 0 cli_keywords_filter_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --min-confidence 0 --keywords "カメラ OR センサ" --json
 contains "$D/out" '"keywords":"カメラ OR センサ"' cli_keywords_filter_ideas_said
 
+# terminal output by display width (East Asian Wide = 2): with COLUMNS=60
+# every line of the table fits 60 columns and the id, fields and title
+# columns start at the same column in every row; piped without COLUMNS the
+# titles are whole (as in --json). The oracle is Python's unicodedata.
+if command -v python3 >/dev/null 2>&1; then
+  cat >"$D/width.py" <<'P'
+import sys, unicodedata
+def w(s):
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Cc", "Cf")
+               else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+cols = int(sys.argv[2])
+head = [i for i, l in enumerate(lines) if l.startswith("rank")][0]
+rows = [l for l in lines[head:] if l.strip()]
+assert len(rows) >= 4, rows
+for l in lines:
+    if cols: assert w(l) <= cols, (w(l), l)
+def starts(l, first):
+    # display column where each of the last three cells starts
+    out, col, prev = [], 0, " "
+    for c in l:
+        if prev == " " and c != " " and col >= first: out.append(col)
+        col += w(c); prev = c
+    return out[:3]
+first = w("rank   score  ")
+s0 = starts(rows[0], first)
+for r in rows[1:]:
+    assert starts(r, first) == s0, (starts(r, first), s0, r)
+print("ok")
+P
+  COLUMNS=60 "$T" similar "$D/ids.tny" 特開2024-127407 -k 6 >"$D/w60" 2>/dev/null
+  if python3 "$D/width.py" "$D/w60" 60 >/dev/null 2>"$D/werr"; then ok cli_width_aligned_cut; else bad "cli_width_aligned_cut ($(tail -c 300 "$D/werr"))"; fi
+  grep -q '…' "$D/w60" && ok cli_width_title_cut_marked || bad cli_width_title_cut_marked
+  COLUMNS=300 "$T" similar "$D/ids.tny" 特開2024-127407 -k 6 >"$D/w300" 2>/dev/null
+  if python3 "$D/width.py" "$D/w300" 300 >/dev/null 2>"$D/werr"; then ok cli_width_aligned_wide; else bad "cli_width_aligned_wide ($(tail -c 300 "$D/werr"))"; fi
+  grep -q '…' "$D/w300" && bad cli_width_no_cut_when_room || ok cli_width_no_cut_when_room
+  env -u COLUMNS "$T" similar "$D/s.tny" SAMPLE-001 -k 10 >"$D/wpipe"
+  "$T" similar "$D/s.tny" SAMPLE-001 -k 10 --json >"$D/wjson"
+  if python3 -c '
+import json,sys
+o=json.load(open(sys.argv[1])); t=open(sys.argv[2],encoding="utf-8").read()
+assert all(r["title"] in t for r in o["results"]) and "…" not in t' "$D/wjson" "$D/wpipe"; then ok cli_width_piped_whole_titles; else bad cli_width_piped_whole_titles; fi
+  COLUMNS=60 "$T" search "$D/s.tny" "カメラ" -k 8 >"$D/ws" 2>/dev/null
+  if python3 "$D/width.py" "$D/ws" 60 >/dev/null 2>"$D/werr"; then ok cli_width_search_aligned; else bad "cli_width_search_aligned ($(tail -c 300 "$D/werr"))"; fi
+  COLUMNS=70 "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 >"$D/wi" 2>/dev/null
+  if python3 -c '
+import sys,unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+L=open(sys.argv[1],encoding="utf-8").read().splitlines()
+ev=[l for l in L if l.startswith("      0.") or l.startswith("      1.")]
+assert ev and all(w(l)<=70 for l in ev), [l for l in ev if w(l)>70]
+assert w(L[0])<=70, L[0]' "$D/wi"; then ok cli_width_ideas_evidence_cut; else bad "cli_width_ideas_evidence_cut ($(head -c 300 "$D/wi"))"; fi
+fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

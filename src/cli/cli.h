@@ -77,7 +77,21 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc);
 int cli_parse_mode(const char *s, tenyo_mode *mode);
-/* The human table of hits: rank, score, id, fields, title. */
+/* ---- term.c: terminal tables by display width ---- */
+/* Columns of the terminal on standard output, else $COLUMNS, else 0 (no
+ * cut). */
+int cli_term_cols(void);
+/* Display width of s (East Asian Wide = 2; tenyo_text_width). */
+size_t cli_width(const char *s);
+/* s, then spaces up to cols display columns. */
+void cli_pad(const char *s, size_t cols);
+/* Columns left for a last cell on a terminal cols wide after used
+ * columns: at least 1; 0 (no cut) when cols is 0. */
+long cli_room(int cols, long used);
+/* s cut to room display columns with "…" (room <= 0: whole). */
+void cli_cut(const char *s, long room);
+/* The human table of hits: rank, score, id, fields, title; columns by
+ * display width, the title cut to the terminal. */
 void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n);
 const char *cli_mode_name(tenyo_mode m);
 int cli_parse_format(const char *s, tenyo_format *f);

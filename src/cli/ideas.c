@@ -344,8 +344,13 @@ static void print_report(const json_t *o, const char *lang) {
     const json_t *q = json_object_get(o, "query"), *arr = json_object_get(o, "ideas");
     char home[512];
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
-    if (json_object_get(q, "id"))
-        printf("転用候補 / ideas for %s  %s\n", jstr(q, "id"), jstr(q, "title"));
+    int cols = cli_term_cols(); /* titles cut to it (whole in --json) */
+    if (json_object_get(q, "id")) {
+        printf("転用候補 / ideas for %s  ", jstr(q, "id"));
+        cli_cut(jstr(q, "title"), cli_room(cols, (long)cli_width("転用候補 / ideas for   ") +
+                                                     (long)cli_width(jstr(q, "id"))));
+        printf("\n");
+    }
     else
         printf("転用候補 / ideas for the query text\n");
     printf("home fields: %s%s\n\n", home[0] ? home : "-",
@@ -383,10 +388,14 @@ static void print_report(const json_t *o, const char *lang) {
         jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
         if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", list);
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
-        json_array_foreach(json_object_get(it, "evidence"), k, e)
-            printf("      %.3f %s %s%s\n", json_real_value(json_object_get(e, "similarity")),
-                   jstr(e, "id"), jstr(e, "title"),
-                   json_is_true(json_object_get(e, "open")) ? "  [open]" : "");
+        json_array_foreach(json_object_get(it, "evidence"), k, e) {
+            int open = json_is_true(json_object_get(e, "open"));
+            printf("      %.3f %s ", json_real_value(json_object_get(e, "similarity")),
+                   jstr(e, "id"));
+            cli_cut(jstr(e, "title"),
+                    cli_room(cols, 13 + (long)cli_width(jstr(e, "id")) + (open ? 8 : 0)));
+            printf("%s\n", open ? "  [open]" : "");
+        }
         printf("    → %s\n\n", jstr(it, "idea"));
     }
     if (json_array_size(arr))

@@ -24,8 +24,9 @@
  * FILE argument may be "-" (standard input).
  *
  * Human output is for a Japanese analyst reading a terminal: rank, score,
- * id, fields, then the title last (so that wide characters do not break the
- * columns). --json prints one object per result set.
+ * id, fields, then the title last; cells padded by display width (term.c:
+ * East Asian Wide counts 2) and the title cut to the terminal. --json
+ * prints one object per result set, titles whole.
  */
 #include "tenyo.h"
 #include "cli.h"
@@ -175,12 +176,30 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
 }
 
 void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n) {
-    printf("%4s  %6s  %-18s %-16s %s\n", "rank", "score", "id", "fields", "title");
+    /* id and fields columns as wide as their widest cell (at least 18 and
+     * 16), by display width; the title gets what the terminal has left */
+    size_t wid = 18, wf = 16;
     for (int i = 0; i < n; i++) {
         tenyo_doc_meta dm;
         tenyo_index_doc(x, hits[i].doc, &dm);
-        printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score, dm.id,
-               dm.fields[0] ? dm.fields : "-", dm.title, dm.open ? "  [open]" : "");
+        size_t a = cli_width(dm.id), b = cli_width(dm.fields);
+        if (a > wid) wid = a;
+        if (b > wf) wf = b;
+    }
+    int cols = cli_term_cols();
+    printf("%4s  %6s  ", "rank", "score");
+    cli_pad("id", wid + 1);
+    cli_pad("fields", wf + 1);
+    printf("title\n");
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        printf("%4d  %6.3f  ", i + 1, (double)hits[i].score);
+        cli_pad(dm.id, wid + 1);
+        cli_pad(dm.fields[0] ? dm.fields : "-", wf + 1);
+        cli_cut(dm.title,
+                cli_room(cols, (long)(4 + 2 + 6 + 2 + wid + 1 + wf + 1) + (dm.open ? 8 : 0)));
+        printf("%s\n", dm.open ? "  [open]" : "");
     }
 }
 
@@ -1085,7 +1104,11 @@ static int cmd_similar(int argc, char **argv) {
     } else {
         if (qdoc >= 0) {
             tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-            printf("類似特許 / similar to %s  [%s]  %s\n", qm.id, qm.fields, qm.title);
+            printf("類似特許 / similar to %s  [%s]  ", qm.id, qm.fields);
+            int cols = cli_term_cols();
+            cli_cut(qm.title, cli_room(cols, (long)(cli_width(qm.id) + cli_width(qm.fields) +
+                                                    cli_width("類似特許 / similar to   []  "))));
+            printf("\n");
         } else {
             printf("類似特許 / similar to the query text\n");
         }
