@@ -188,6 +188,15 @@ has "$D/short.html" 'data-kind="text"' e2e_short_text_kind
 hasnt "$D/short.html" '索引にありません' e2e_short_text_no_number_note
 has "$D/short.html" '入力テキストの転用候補' e2e_short_text_result
 
+# ------------------------------------ filters from the page's form/hash
+M=$("$T" ideas "$D/e.tny" SAMPLE-001 -n 5 --min-confidence 0 --date-from 2020 --exclude-applicant 有明 --json |
+  sed -n 's/.*"matching":\([0-9]*\),"documents":\([0-9]*\).*/\1 \/ \2/p')
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&df=2020&xap=%E6%9C%89%E6%98%8E" >"$D/filt.html"
+[ -n "$M" ] && ok e2e_filter_cli_count || bad e2e_filter_cli_count
+has "$D/filt.html" 'data-state="done"' e2e_filter_done
+has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
+grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
+
 # --------------------------------------------- errors reach the page
 chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"
 has "$D/err.html" 'data-state="error"' e2e_error_state
