@@ -19,6 +19,14 @@
  * default (best of 0.5 / 0.7 on the development split of both corpora,
  * Protocol S; see README): sparse TF-IDF
  * rewards exact technical terms, LSA recovers related vocabulary.
+ *
+ * A context may carry a filter (api/filter.c, tenyo_ctx_set_filter): the
+ * scan scores the documents it leaves out -inf right after scoring, before
+ * the int8 re-scoring picks its candidates and before any top-k, so every
+ * ranking (similar, the ideas neighbours, keyword search) is drawn from the
+ * matching documents only; filtered queries skip the IVF (its lists are cut
+ * before a filter could apply). The id resolution of typed patent numbers
+ * is in api/patno.c.
  */
 #include "internal.h"
 

@@ -5,7 +5,8 @@
  * measurement on the development split only):
  *   1. Score every indexed document against the query (TF-IDF, LSA or the
  *      hybrid of both, exact scan) and keep the knn (300) nearest — restricted to
- *      licensable patents with open_only.
+ *      licensable patents with open_only, and to the documents a context's
+ *      filter passes (api/filter.c: they arrive scored -inf otherwise).
  *   2. Every neighbour votes for each of its fields that is far enough from
  *      all home fields (another section, class or subclass): the vote is its
  *      similarity. A field's relevance is its share of all votes plus
