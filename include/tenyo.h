@@ -143,6 +143,15 @@ int tenyo_text_to_utf8(const char *in, size_t len, const char *encoding,
                        char **out, size_t *outlen, char *used, size_t usedlen,
                        char *err, size_t errlen);
 
+/* Display width of UTF-8 text on a terminal, in columns (text/icu.c): East
+ * Asian Wide and Fullwidth characters (UAX #11, from ICU) count 2,
+ * combining marks and control or format characters 0, everything else 1
+ * (Ambiguous too); a byte that is not UTF-8 counts 1. */
+size_t tenyo_text_width(const char *s, size_t len);
+/* Bytes of the longest prefix of s[0..len) that is at most cols columns
+ * wide (tenyo_text_width), never cutting a character. */
+size_t tenyo_text_fit(const char *s, size_t len, size_t cols);
+
 /* ------------------------------------------------------------- tokenizer */
 
 typedef struct tenyo_tok_opts {
@@ -434,6 +443,36 @@ typedef struct tenyo_doc_meta {
 uint64_t tenyo_index_ndocs(const tenyo_index *idx);
 /* Document number of an id, or -1 when the id is not indexed. */
 int64_t tenyo_index_find(const tenyo_index *idx, const char *id);
+/* Patent numbers as people type them (api/patno.c). The canonical key of
+ * typed (NUL-terminated, at most outlen bytes with the NUL) into out: NFKC
+ * with case folding, separators (spaces, hyphens, slashes, commas, dashes)
+ * dropped, 特開/特表/特許/特公 → jp, 再表 → jpwo, 実登/実開/実全 → jp…u,
+ * eras 昭/平/令 → s/h/r, kind codes (A, B2, A1) and a trailing date
+ * dropped, US numbers without leading zeros: 特開２０２４－１２７４０７,
+ * JP2024-127407A and 特開2024127407 all give "jp2024127407", US 6,836,996
+ * B2 and US06836996-20050104 "us6836996". Returns 1 when typed has the
+ * shape of a patent number (one of those forms, bare digits, or letters
+ * then at least three digits: "SAMPLE-001"), 0 when not (free text; out
+ * holds its compact form), or a negative status (TENYO_ERR_INPUT: not
+ * UTF-8; TENYO_ERR_LIMIT: outlen too small). */
+int tenyo_patno_key(const char *typed, char *out, size_t outlen);
+
+/* How tenyo_index_resolve matched. */
+enum {
+    TENYO_ID_EXACT = 1,       /* typed is a stored id as it is */
+    TENYO_ID_NORMALISED = 2   /* typed has the canonical key of one stored
+                                 id (or, bare digits, its number) */
+};
+/* Document of an id as a person types it: the exact stored id first, then
+ * the one document whose canonical key (tenyo_patno_key) equals typed's.
+ * Returns TENYO_ID_EXACT or TENYO_ID_NORMALISED with *doc set; otherwise
+ * TENYO_ERR_NOTFOUND with *doc = -1 and up to nsug "did you mean"
+ * documents in sug (the closest keys by edit distance, at most a quarter
+ * of the key's length away, closest first; or, when two documents share
+ * the key, those), their count in *nsugged (may be NULL). The key tables
+ * are built on the first call that needs them (thread-safe). */
+int tenyo_index_resolve(const tenyo_index *idx, const char *typed, int64_t *doc,
+                        uint64_t *sug, size_t nsug, size_t *nsugged);
 /* Metadata of document i (0 <= i < ndocs); TENYO_ERR_ARG when out of range. */
 int tenyo_index_doc(const tenyo_index *idx, uint64_t i, tenyo_doc_meta *out);
 /* Field table: code and document count of field j (0 <= j < nfields). */
@@ -494,6 +533,71 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
  * first use; TENYO_ERR_MISMATCH when this machine's dictionary differs). */
 int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,
                        tenyo_mode mode, size_t k, tenyo_hit *hits);
+
+/* Filters (api/filter.c): which documents may answer similar and ideas
+ * queries on a context: a publication date range, applicant substrings
+ * (NFKC case-folded) to include or exclude, IPC sections / classes /
+ * subclasses to include or exclude, and a keyword query
+ * (tenyo_filter_keywords). Kinds are AND-ed, values of one include kind
+ * OR-ed, excludes remove. Applied before the top-k: a filtered query ranks
+ * the matching documents only, with the same scores as the index holding
+ * only them (the others deleted). A filter belongs to one index and is used
+ * by one thread at a time. Approximate search (nprobe) is not used under
+ * a filter: such queries scan exactly. */
+typedef struct tenyo_filter tenyo_filter;
+int tenyo_filter_new(const tenyo_index *idx, tenyo_filter **out);
+void tenyo_filter_free(tenyo_filter *f);
+/* Publication dates from..to inclusive, each "YYYY", "YYYY-MM" or
+ * "YYYY-MM-DD" (a year or month is its whole span; NULL or "": open);
+ * documents without a date do not pass. TENYO_ERR_ARG for a malformed
+ * date or from after to (message: tenyo_filter_error). Replaces an earlier
+ * range. */
+int tenyo_filter_dates(tenyo_filter *f, const char *from, const char *to);
+/* A substring the applicant must (exclude 0) or must not (exclude 1)
+ * hold, compared NFKC case-folded (ｉ－ＰＲＯ = i-pro); several includes:
+ * any of them. TENYO_ERR_ARG for an empty or non-UTF-8 value. */
+int tenyo_filter_applicant(tenyo_filter *f, const char *substr, int exclude);
+/* An IPC section, class or subclass ("G", "G06", "G06F") one of the
+ * document's fields must (exclude 0) or must not (exclude 1) fall under;
+ * several includes: any. TENYO_ERR_ARG for anything else. */
+int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude);
+/* A date as typed ("YYYY", "YYYY-MM", "YYYY-MM-DD"; '/' or no separator
+ * also) as the first (end 0) or last (end 1) day of its span, "YYYY-MM-DD"
+ * in out; 0, or -1 when it is not such a date (month 13, 2024-02-30). */
+int tenyo_date_span(const char *typed, int end, char out[11]);
+/* 1 when code is an IPC section, class or subclass ("g06f", "G 06", "H"),
+ * its upper-case form (spaces dropped) in out; else 0. */
+int tenyo_ipc_prefix(const char *code, char out[5]);
+/* Keyword query (api/keywords.c): terms that must / must not occur, a b
+ * (AND), a OR b (also |; binds tighter than AND), NOT a or -a (one clause),
+ * "quoted strings" as one unit; each unit tokenized by c's tokenizer (the
+ * index's: TENYO_ERR_MISMATCH when this machine's differs) and matching
+ * documents that hold all its terms (a Japanese compound: the compound
+ * term). Replaces an earlier keyword query of f. TENYO_ERR_ARG for bad
+ * syntax, TENYO_ERR_EMPTY for a unit without any index term (a stop
+ * word); words the index does not hold match nothing and are named by
+ * tenyo_filter_note. c and f must share the index. */
+int tenyo_filter_keywords(tenyo_filter *f, tenyo_ctx *c, const char *query);
+/* Words of f's keyword query the index does not hold, comma-separated
+ * ("" when none); lives as long as f. */
+const char *tenyo_filter_note(const tenyo_filter *f);
+/* Keyword search: the documents f passes (its keyword query, which must
+ * have a term that must occur, and its other criteria), ranked by TF-IDF
+ * cosine with the query's must-occur terms; up to k into hits, best
+ * first; the count or a negative status. c's own filter is left as it
+ * was. */
+int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits);
+/* Matching documents (the criteria compiled once until they change), or a
+ * negative status. */
+int64_t tenyo_filter_count(tenyo_filter *f);
+/* 1 when document doc matches, 0 when not, or a negative status. */
+int tenyo_filter_match(tenyo_filter *f, uint64_t doc);
+/* Message of the last failed call on f. */
+const char *tenyo_filter_error(const tenyo_filter *f);
+/* Use f (NULL: none) for the following queries on c; f must outlive that
+ * use and belong to c's index. Criteria changed later apply from the next
+ * query. */
+int tenyo_ctx_set_filter(tenyo_ctx *c, tenyo_filter *f);
 
 /* Called for each query of tenyo_similar_batch, in input order: got hits
  * (best first) or a negative status (message in tenyo_ctx_error). */

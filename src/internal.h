@@ -841,6 +841,17 @@ int ty_builder_set_common(tenyo_builder *b, const char *blob, size_t len);
 const char *ty_builder_tokenizer(const tenyo_builder *b);
 
 /* Shared by api/ and ideas/: the loaded index and the per-thread context. */
+/* Canonical keys of the indexed ids (api/patno.c), built on the first
+ * lookup that is not an exact id. */
+typedef struct ty_patno {
+    ty_strmap *keys;       /* canonical key -> key number */
+    int64_t *key_doc;      /* per key: its document, -2 when several */
+    ty_strmap *nums;       /* number part of a key (digits) -> number */
+    int64_t *num_doc;      /* per number: its document, -2 when several */
+    uint32_t *doc_key;     /* per document: its key number */
+} ty_patno;
+void ty_patno_free(ty_patno *pn);
+
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
     ty_strmap *ids;        /* patent id -> document number */
@@ -884,6 +895,13 @@ struct tenyo_index {
                                  scores: quant.c) */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
+    ty_patno patno;           /* ids as people type them (api/patno.c) */
+    char *appl_blob;          /* applicants NFKC case-folded, NUL-separated
+                                 (api/filter.c), built on the first
+                                 applicant filter */
+    uint64_t *appl_off;       /* ndocs+1 offsets into appl_blob */
+    ty_once appl_once;        /* their result */
+    ty_once patno_once;       /* its result */
 };
 
 /* Records with fewer terms than this are titles without an abstract: their
@@ -947,7 +965,33 @@ struct tenyo_ctx {
     int scan;                /* TY_SCAN_* */
     uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
     ty_ivf_scratch ivs;      /* IVF search scratch */
+    tenyo_filter *filter;    /* documents that may answer (api/filter.c),
+                                or NULL: all */
 };
+
+/* The filter of c compiled (api/filter.c): one byte per document, 1 when
+ * it may answer; NULL when c has no filter, or on failure (*rc, message
+ * in c->err). */
+const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
+/* Keyword matches (api/keywords.c) handed to a filter (owned by it): one
+ * byte per document, and the query's positive term ids (ranked by
+ * tenyo_search), n of them. */
+int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n);
+/* Words of the keyword query the index does not hold ("" none). */
+void ty_filter_set_note(tenyo_filter *f, const char *note);
+/* The positive keyword terms of f (NULL when it has no keyword query). */
+const uint32_t *ty_filter_terms(const tenyo_filter *f, size_t *n);
+/* Tokenize text with c's tokenizer (the index's; TENYO_ERR_MISMATCH when
+ * this machine's differs): emit gets each term. 0 or a status (c->err). */
+int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
+                    void (*emit)(void *ud, const char *t, size_t n), void *ud);
+/* Rank the documents by TF-IDF cosine with the query of terms[0..n)
+ * (repeats count), through c's filter; the k best into hits. */
+int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
+                      tenyo_hit *hits);
+char *ty_filter_errbuf(tenyo_filter *f);
+const tenyo_index *ty_filter_index(const tenyo_filter *f);
+int ty_filter_compile(tenyo_filter *f);
 
 /* Set c's query from saved parts (a batch restoring one of its queries). */
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,

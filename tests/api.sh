@@ -105,6 +105,57 @@ post '{"text":"robot gripper with soft fingers","lang":"en"}' >"$D/body"
 same api_ideas_text_predicted_home_equals_cli "$D/cli" "$D/body"
 grep -q '"home_predicted":true' "$D/body" && ok api_ideas_home_predicted || bad api_ideas_home_predicted
 
+# filters (before the top-k): the same bytes as the CLI with the same
+# filters; every result matches; bad values are 400 naming them
+"$T" similar "$D/s.tny" SAMPLE-001 -k 5 --date-from 2019 --date-to 2023-06 --exclude-applicant 富嶽 \
+  --fields B60,A61B,G06 --json >"$D/cli"
+req api_filter_similar 200 -G -d id=SAMPLE-001 -d k=5 -d date_from=2019 -d date_to=2023-06 \
+  --data-urlencode exclude_applicant=富嶽 -d fields=B60,A61B,G06 "$U/api/similar"
+same api_filter_similar_equals_cli "$D/cli" "$D/body"
+if [ -n "$PY" ] && $PY -c '
+import json,sys
+o=json.load(open(sys.argv[1])); f=o["query"]["filter"]
+assert f["date_from"]=="2019" and f["exclude_applicant"]==["富嶽"] and 0<f["matching"]<f["documents"], f
+assert o["results"], o
+for r in o["results"]:
+    assert "2019-01-01"<=r["date"]<="2023-06-30" and "富嶽" not in r["applicant"], r
+    assert any(x.startswith(("B60","A61B","G06")) for x in r["fields"]), r
+' "$D/body"; then ok api_filter_similar_results_match; else bad "api_filter_similar_results_match ($(head -c 300 "$D/body"))"; fi
+"$T" similar "$D/s.tny" --text "$Q" -k 4 --applicant 有明 --applicant 瑞穂 --json >"$D/cli"
+req api_filter_similar_text 200 -G --data-urlencode "text=$Q" -d k=4 --data-urlencode applicant=有明 \
+  --data-urlencode applicant=瑞穂 "$U/api/similar"
+same api_filter_similar_text_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --date-from 2018 --exclude-applicant 有明 --exclude-fields G08 --json >"$D/cli"
+post '{"id":"SAMPLE-001","n":5,"date_from":"2018","exclude_applicant":["有明"],"exclude_fields":"G08"}' >"$D/body"
+same api_filter_ideas_equals_cli "$D/cli" "$D/body"
+grep -q '"filter":{"date_from":"2018","exclude_applicant":\["有明"\],"exclude_fields":\["G08"\],"matching":' "$D/body" \
+  && ok api_filter_ideas_says_filter || bad "api_filter_ideas_says_filter ($(head -c 300 "$D/body"))"
+err api_filter_bad_date 400 "$U/api/similar?id=SAMPLE-001&date_from=2024-13"
+grep -q "date_from must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '2024-13'" "$D/body" && ok api_filter_bad_date_named || bad "api_filter_bad_date_named ($(cat "$D/body"))"
+err api_filter_bad_range 400 "$U/api/similar?id=SAMPLE-001&date_from=2024&date_to=2023"
+err api_filter_bad_field 400 "$U/api/similar?id=SAMPLE-001&fields=ZZ9"
+err api_filter_empty_applicant 400 "$U/api/similar?id=SAMPLE-001&applicant="
+err api_filter_ideas_bad_type 400 -d '{"id":"SAMPLE-001","applicant":[1]}' -X POST -H Content-Type:application/json "$U/api/ideas"
+err api_filter_ideas_bad_date 400 -d '{"id":"SAMPLE-001","date_to":"soon"}' -X POST -H Content-Type:application/json "$U/api/ideas"
+req api_filter_none_match 200 "$U/api/similar?id=SAMPLE-001&date_from=2090"
+grep -q '"results":\[\]' "$D/body" && grep -q '"matching":0' "$D/body" && ok api_filter_none_match_empty || bad "api_filter_none_match_empty ($(head -c 300 "$D/body"))"
+
+# keyword search and keywords as a filter: the CLI's bytes
+"$T" search "$D/s.tny" "カメラ 眠気 -車両" -k 5 --date-from 2016 --json >"$D/cli"
+req api_search 200 -G --data-urlencode "q=カメラ 眠気 -車両" -d k=5 -d date_from=2016 "$U/api/search"
+same api_search_equals_cli "$D/cli" "$D/body"
+"$T" similar "$D/s.tny" SAMPLE-001 -k 4 --keywords 'カメラ OR センサ' --json >"$D/cli"
+req api_keywords_similar 200 -G -d id=SAMPLE-001 -d k=4 --data-urlencode "keywords=カメラ OR センサ" "$U/api/similar"
+same api_keywords_similar_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --keywords '"カメラ" -車両' --json >"$D/cli"
+post '{"id":"SAMPLE-001","n":3,"keywords":"\"カメラ\" -車両"}' >"$D/body"
+same api_keywords_ideas_equals_cli "$D/cli" "$D/body"
+err api_search_missing_q 400 "$U/api/search"
+err api_search_syntax 400 -G --data-urlencode "q=OR カメラ" "$U/api/search"
+grep -q "OR needs a term on each side" "$D/body" && ok api_search_syntax_named || bad "api_search_syntax_named ($(cat "$D/body"))"
+err api_search_stopword 400 -G --data-urlencode "q=の" "$U/api/search"
+err api_search_k_over 400 -G --data-urlencode "q=カメラ" -d k=101 "$U/api/search"
+
 req api_patent 200 "$U/api/patent/SAMPLE-001"
 "$T" similar "$D/s.tny" SAMPLE-001 --json >"$D/cli"
 if [ -n "$PY" ]; then
@@ -194,6 +245,40 @@ err api_ideas_bad_home_long 400 -d '{"id":"SAMPLE-001","home":"B60WX"}' $P
 err api_ideas_bad_home_type 400 -d '{"id":"SAMPLE-001","home":[1]}' $P
 err api_ideas_unknown_id 404 -d '{"id":"NO-SUCH-ID"}' $P
 err api_ideas_no_terms 400 -d '{"text":"qqqzzz"}' $P
+
+# ids as people type them: the same answer as the stored id, everywhere an
+# id is taken; a near miss is 404 with "did you mean" and suggestions; and
+# /api/resolve says how the page must read an input (id / number / text)
+curl -s "$U/api/similar?id=SAMPLE-001&k=3" >"$D/want"
+req api_patno_similar 200 -G --data-urlencode "id=ｓａｍｐｌｅ－００１" --data-urlencode k=3 "$U/api/similar"
+same api_patno_similar_same "$D/want" "$D/body"
+req api_patno_similar_spaces 200 -G --data-urlencode "id= sample 001 " --data-urlencode k=3 "$U/api/similar"
+same api_patno_similar_spaces_same "$D/want" "$D/body"
+req api_patno_patent 200 "$U/api/patent/sample-001?k=3"
+grep -q '"patent":{"id":"SAMPLE-001"' "$D/body" && ok api_patno_patent_id || bad "api_patno_patent_id ($(head -c 200 "$D/body"))"
+post '{"id":"SAMPLE-001","n":3}' >"$D/want"
+post '{"id":"sample001","n":3}' >"$D/got"
+same api_patno_ideas_same "$D/want" "$D/got"
+req api_patno_map 200 "$U/api/map?id=sample-001&fields=0"
+req api_patno_near_miss 404 "$U/api/similar?id=SAMPLE-0001"
+if [ -n "$PY" ] && $PY -c 'import json,sys; o=json.load(open(sys.argv[1])); assert "did you mean SAMPLE-001" in o["error"], o; assert o["suggestions"][0]["id"]=="SAMPLE-001" and o["suggestions"][0]["title"], o' "$D/body"; then ok api_patno_suggestions; else bad "api_patno_suggestions ($(head -c 300 "$D/body"))"; fi
+req api_patno_near_miss_ideas 404 -d '{"id":"SAMPLE-0001"}' $P
+grep -q '"suggestions":\[{"id":"SAMPLE-001"' "$D/body" && ok api_patno_ideas_suggestions || bad "api_patno_ideas_suggestions ($(head -c 300 "$D/body"))"
+# resolve: kind id (exact / normalised), number (not indexed), text
+if [ -n "$PY" ]; then
+  for c in 'SAMPLE-001|id|exact|SAMPLE-001' 'ｓａｍｐｌｅ００１|id|normalised|SAMPLE-001' \
+           'SAMPLE-0001|number||' '特開2024-127407|number||' 'JP2024-127407A|number||' \
+           '運転者の眠気を検出する装置|text||' '眠気|text||' 'robot gripper with soft fingers|text||'; do
+    q=${c%%|*}; r=${c#*|}; kind=${r%%|*}; r=${r#*|}; match=${r%%|*}; id=${r#*|}
+    n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-20)
+    req "api_resolve_$n" 200 -G --data-urlencode "q=$q" "$U/api/resolve"
+    if $PY -c 'import json,sys; o=json.load(open(sys.argv[1])); k,m,i=sys.argv[2:5]; assert o["kind"]==k, o; assert (o["match"] or "")==m, o; assert ((o["id"] or {}).get("id") or "")==i, o' "$D/body" "$kind" "$match" "$id"; then ok "api_resolve_kind_$n"; else bad "api_resolve_kind_$n ($q: $(head -c 300 "$D/body"))"; fi
+  done
+  req api_resolve_suggests 200 -G --data-urlencode "q=SAMPLE-0001" "$U/api/resolve"
+  grep -q '"suggestions":\[{"id":"SAMPLE-001"' "$D/body" && ok api_resolve_suggestions || bad "api_resolve_suggestions ($(head -c 300 "$D/body"))"
+fi
+err api_resolve_missing 400 "$U/api/resolve"
+err api_resolve_too_long 413 -G --data-urlencode "q=$long" "$U/api/resolve"
 err api_ideas_text_not_string 400 -d '{"text":42}' $P
 head -c 70000 /dev/zero | tr '\0' 'a' >"$D/big"
 err api_ideas_body_too_large 413 --data-binary @"$D/big" $P

@@ -620,6 +620,206 @@ else
   echo "skip cli_progress_* (needs $f and script(1) with a pty)"
 fi
 
+# patent numbers as people type them (api/patno.c): every form resolves to
+# the stored id for similar and ideas (the same result as the stored id);
+# a near miss is exit 2 with "did you mean" naming the closest ids
+cat >"$D/ids.jsonl" <<'J'
+{"id": "特開2024-127407", "title": "ロボットハンドの把持装置", "abstract": "柔らかい指でワークを把持するロボットハンド", "ipc": ["B25J15/08"]}
+{"id": "特開2024-127408", "title": "電池の電極", "abstract": "リチウムイオン電池の正極活物質と電極", "ipc": ["H01M4/13"]}
+{"id": "特表2024-500123", "title": "カメラの撮像素子", "abstract": "画像センサの画素と撮像装置", "ipc": ["H04N25/00"]}
+{"id": "特許7123456", "title": "車両のブレーキ制御", "abstract": "車両の制動力を制御するブレーキ装置", "ipc": ["B60T8/17"]}
+{"id": "再表2018/123456", "title": "ロボットの制御装置", "abstract": "ロボットアームの関節を制御する装置", "ipc": ["B25J9/16"]}
+{"id": "特開平11-123456", "title": "電池の充電装置", "abstract": "電池を充電する充電回路と装置", "ipc": ["H02J7/00"]}
+{"id": "US06836996-20050104", "title": "Modular fishing hook assembly", "abstract": "A hook with an adjustable weight on the shank and a robot gripper", "ipc": ["A01K83/00"]}
+{"id": "USD0656296", "title": "Camera housing", "abstract": "An ornamental camera housing with an image sensor", "ipc": ["G03B17/02"]}
+J
+expect 0 cli_patno_index "$T" index -q -o "$D/ids.tny" --min-df 1 --max-df 1 "$D/ids.jsonl"
+"$T" similar "$D/ids.tny" 特開2024-127407 -k 3 --json >"$D/want.json" 2>/dev/null
+for form in '特開2024127407' '特開２０２４－１２７４０７' 'JP2024-127407A' ' 特開2024-127407' \
+            'jp2024127407a' 'JP 2024-127407 A' '特開2024−127407' '特開第2024-127407号' '2024-127407'; do
+  n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+  expect 0 "cli_patno_similar_$n" "$T" similar "$D/ids.tny" "$form" -k 3 --json
+  if cmp -s "$D/want.json" "$D/out"; then ok "cli_patno_similar_same_$n"; else bad "cli_patno_similar_same_$n ($form: $(head -c 200 "$D/out"))"; fi
+  contains "$D/err" "read as 特開2024-127407" "cli_patno_similar_said_$n"
+done
+# each other kind of number, for similar and ideas
+for pair in 'JP2024500123A=特表2024-500123' 'JP7123456B2=特許7123456' '特許第7123456号=特許7123456' \
+            'JPWO2018123456A1=再表2018/123456' 'JPH11-123456A=特開平11-123456' \
+            'US 6,836,996 B2=US06836996-20050104' 'us6836996=US06836996-20050104' \
+            '6836996=US06836996-20050104' 'US6836996B1-20050104=US06836996-20050104' \
+            'US D656,296 S=USD0656296'; do
+  form=${pair%%=*}; want=${pair#*=}
+  n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+  expect 0 "cli_patno_form_$n" "$T" similar "$D/ids.tny" "$form" -k 1 --json
+  contains "$D/out" "\"query\":{\"id\":\"$want\"" "cli_patno_form_id_$n"
+  expect 0 "cli_patno_ideas_$n" "$T" ideas "$D/ids.tny" "$form" -n 1 --json
+  contains "$D/out" "\"query\":{\"id\":\"$want\"" "cli_patno_ideas_id_$n"
+done
+expect 0 cli_patno_exact_first "$T" similar "$D/ids.tny" 特開2024-127407 -k 1
+if [ -s "$D/err" ]; then bad "cli_patno_exact_silent ($(cat "$D/err"))"; else ok cli_patno_exact_silent; fi
+expect 2 cli_patno_near_miss "$T" similar "$D/ids.tny" 特開2024-127409 -k 1
+contains "$D/err" "no patent '特開2024-127409' in the index; did you mean 特開2024-127407, 特開2024-127408?" cli_patno_did_you_mean
+expect 2 cli_patno_near_miss_ideas "$T" ideas "$D/ids.tny" US6863996
+contains "$D/err" "did you mean US06836996-20050104" cli_patno_did_you_mean_ideas
+expect 2 cli_patno_far_miss "$T" similar "$D/ids.tny" 特開1999-999999
+if grep -q "did you mean" "$D/err"; then bad "cli_patno_far_miss_no_guess ($(cat "$D/err"))"; else ok cli_patno_far_miss_no_guess; fi
+printf '{"id": "jp2024-127407a"}\n{"id": "特開2024-127409"}\n' >"$D/ids_batch.jsonl"
+expect 2 cli_patno_batch "$T" ideas "$D/ids.tny" --batch "$D/ids_batch.jsonl" -n 1 --json
+if [ -n "$PY" ] || command -v python3 >/dev/null 2>&1; then
+  if python3 -c 'import json,sys; L=[json.loads(l) for l in open(sys.argv[1])]; assert L[0]["query"]["id"]=="特開2024-127407" and L[0]["query"]["typed"]=="jp2024-127407a", L[0]; assert "did you mean 特開2024-127407" in L[1]["error"], L[1]' "$D/out"; then ok cli_patno_batch_lines; else bad "cli_patno_batch_lines ($(head -c 400 "$D/out"))"; fi
+fi
+
+# filters before the top-k: a filtered top-10 equals the top-10 of the
+# index holding only the matching documents (a copy with the others deleted
+# by `tenyo delete`: the same fit, so the same scores), for a patent and
+# for text, in every mode; every result matches the filters
+if command -v python3 >/dev/null 2>&1; then
+  F="--date-from 2018-04 --date-to 2024 --exclude-applicant 星川 --exclude-fields G08B"
+  python3 -c '
+import json,sys
+for l in open(sys.argv[1]):
+    d=json.loads(l)
+    keep = "2018-04-01" <= d.get("date","") <= "2024-12-31" and "星川" not in d.get("applicant","") \
+        and not any(c.replace(" ","").startswith("G08B") for c in d.get("ipc",[]))
+    if not keep: print(d["id"])' data/sample/sample.jsonl >"$D/drop.txt"
+  cp "$D/s.tny" "$D/only.tny"
+  expect 0 cli_filter_delete_others "$T" delete "$D/only.tny" --from "$D/drop.txt"
+  for mode in tfidf lsa hybrid; do
+    expect 0 "cli_filter_similar_$mode" "$T" similar "$D/s.tny" SAMPLE-001 --mode $mode $F --json
+    python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); del o["query"]["filter"]; print(json.dumps(o))' "$D/out" >"$D/filtered"
+    "$T" similar "$D/only.tny" SAMPLE-001 --mode $mode --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' >"$D/only"
+    if cmp -s "$D/filtered" "$D/only"; then ok "cli_filter_topk_equals_only_$mode"; else bad "cli_filter_topk_equals_only_$mode ($(diff "$D/filtered" "$D/only" | head -c 400))"; fi
+    expect 0 "cli_filter_text_$mode" "$T" similar "$D/s.tny" --text "カメラで撮像した画像から異常を検出する" --mode $mode $F --json
+    python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); del o["query"]["filter"]; print(json.dumps(o))' "$D/out" >"$D/filtered"
+    "$T" similar "$D/only.tny" --text "カメラで撮像した画像から異常を検出する" --mode $mode --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)))' >"$D/only"
+    if cmp -s "$D/filtered" "$D/only"; then ok "cli_filter_text_topk_equals_only_$mode"; else bad "cli_filter_text_topk_equals_only_$mode ($(diff "$D/filtered" "$D/only" | head -c 400))"; fi
+  done
+  n=$(grep -c . "$D/drop.txt")
+  [ "$n" -gt 20 ] && [ "$n" -lt 180 ] && ok cli_filter_drops_some || bad "cli_filter_drops_some ($n)"
+  expect 0 cli_filter_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 $F --json
+  if python3 -c '
+import json,sys
+o=json.load(open(sys.argv[1])); drop=set(open(sys.argv[2]).read().split())
+ev=[e["id"] for i in o["ideas"] for e in i["evidence"]]
+assert ev and not drop.intersection(ev), (ev, drop.intersection(ev))
+assert o["query"]["filter"]["matching"] == 200 - len(drop), o["query"]["filter"]' "$D/out" "$D/drop.txt"; then ok cli_filter_ideas_evidence_matches; else bad "cli_filter_ideas_evidence_matches ($(head -c 300 "$D/out"))"; fi
+fi
+expect 0 cli_filter_human "$T" similar "$D/s.tny" SAMPLE-001 -k 3 --applicant 有明 --applicant 瑞穂
+contains "$D/out" "3 results among the 22 of 200 patents that match the filters" cli_filter_human_says
+expect 0 cli_filter_none "$T" similar "$D/s.tny" SAMPLE-001 --date-from 2099
+contains "$D/err" "no indexed patent matches the filters (0 of 200)" cli_filter_none_warns
+contains "$D/out" "0 results" cli_filter_none_empty
+expect 1 cli_filter_range_empty "$T" similar "$D/s.tny" SAMPLE-001 --date-from 2024 --date-to 2023
+contains "$D/err" "from after to" cli_filter_range_empty_says
+printf '{"id":"SAMPLE-001"}\n' >"$D/fb.jsonl"
+expect 0 cli_filter_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" -n 3 --min-confidence 0 --exclude-applicant 有明 --date-from 2018
+if command -v python3 >/dev/null 2>&1; then
+  "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --min-confidence 0 --exclude-applicant 有明 --date-from 2018 --json >"$D/single"
+  if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert [i["field"] for i in a["ideas"]]==[i["field"] for i in b["ideas"]], (a,b)' "$D/out" "$D/single"; then ok cli_filter_batch_same_as_single; else bad cli_filter_batch_same_as_single; fi
+fi
+
+# keyword search: alone (tenyo search, ranked by TF-IDF) and as a filter
+expect 0 cli_search "$T" search "$D/s.tny" "カメラ 眠気 -車両" -k 3
+contains "$D/out" "of 200 patents match; 3 shown, ranked by TF-IDF" cli_search_header
+expect 0 cli_search_json "$T" search "$D/s.tny" "カメラ 眠気 -車両" -k 50 --json
+if command -v python3 >/dev/null 2>&1; then
+  if python3 -c '
+import json,sys,subprocess
+o=json.load(open(sys.argv[1])); T=sys.argv[2]; idx=sys.argv[3]
+r=o["results"]; assert r and o["query"]["filter"]["matching"]==len(r), o["query"]
+assert all(r[i]["score"]>=r[i+1]["score"] for i in range(len(r)-1))
+def terms(i):
+    d=[json.loads(l) for l in open("data/sample/sample.jsonl") if json.loads(l)["id"]==i][0]
+    t=subprocess.run([T,"tokens","--text",d["title"]+"\n"+d.get("abstract","")],capture_output=True,text=True).stdout.split()
+    return set(t)
+for x in r:
+    t=terms(x["id"]); assert "カメラ" in t and "眠気" in t and "車両" not in t, (x["id"])
+' "$D/out" "$T" "$D/s.tny"; then ok cli_search_results_hold_terms; else bad "cli_search_results_hold_terms ($(head -c 300 "$D/out"))"; fi
+fi
+expect 0 cli_search_or "$T" search "$D/s.tny" "ロボット OR 電池" -k 100 --json
+n_or=$(grep -o '"rank"' "$D/out" | wc -l)
+"$T" search "$D/s.tny" "ロボット" -k 100 --json >"$D/a"; n_a=$(grep -o '"rank"' "$D/a" | wc -l)
+"$T" search "$D/s.tny" "電池" -k 100 --json >"$D/b"; n_b=$(grep -o '"rank"' "$D/b" | wc -l)
+"$T" search "$D/s.tny" "ロボット 電池" -k 100 --json >"$D/c"; n_c=$(grep -o '"rank"' "$D/c" | wc -l)
+[ "$n_a" -gt 0 ] && [ "$n_b" -gt 0 ] && [ "$n_or" = $((n_a + n_b - n_c)) ] && ok cli_search_or_is_union || bad "cli_search_or_is_union ($n_or != $n_a + $n_b - $n_c)"
+expect 0 cli_search_filtered "$T" search "$D/s.tny" "カメラ" --date-from 2020 --exclude-applicant 富嶽 --json -k 100
+if command -v python3 >/dev/null 2>&1; then
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert r and all(x["date"]>="2020" and "富嶽" not in x["applicant"] for x in r)' "$D/out" && ok cli_search_filtered_match || bad cli_search_filtered_match
+fi
+expect 0 cli_search_unknown "$T" search "$D/s.tny" "zzqqxx"
+contains "$D/err" "not in the index (match nothing): zzqqxx" cli_search_unknown_named
+contains "$D/out" "0 of 200 patents match" cli_search_unknown_none
+expect 1 cli_search_syntax "$T" search "$D/s.tny" "カメラ OR"
+contains "$D/err" "OR at the end needs a term" cli_search_syntax_named
+expect 1 cli_search_unclosed "$T" search "$D/s.tny" '"カメラ'
+expect 2 cli_search_stopword "$T" search "$D/s.tny" "カメラ の"
+contains "$D/err" "'の' gives no index term" cli_search_stopword_named
+expect 2 cli_search_only_not "$T" search "$D/s.tny" "NOT カメラ"
+contains "$D/err" "needs a term that must occur" cli_search_only_not_named
+expect 2 cli_search_dash_after_ddash "$T" search "$D/s.tny" -- "-カメラ"
+expect 1 cli_search_no_query "$T" search "$D/s.tny"
+expect 0 cli_keywords_filter_similar "$T" similar "$D/s.tny" SAMPLE-001 -k 5 --keywords "カメラ -車両" --json
+if command -v python3 >/dev/null 2>&1; then
+  "$T" search "$D/s.tny" "カメラ -車両" -k 1000 --json >"$D/kw"
+  python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); ok={x["id"] for x in json.load(open(sys.argv[2]))["results"]}; r=o["results"]; assert r and all(x["id"] in ok for x in r), r; assert o["query"]["filter"]["keywords"]=="カメラ -車両"' "$D/out" "$D/kw" && ok cli_keywords_filter_similar_match || bad "cli_keywords_filter_similar_match ($(head -c 300 "$D/out"))"
+fi
+expect 0 cli_keywords_filter_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --min-confidence 0 --keywords "カメラ OR センサ" --json
+contains "$D/out" '"keywords":"カメラ OR センサ"' cli_keywords_filter_ideas_said
+
+# terminal output by display width (East Asian Wide = 2): with COLUMNS=60
+# every line of the table fits 60 columns and the id, fields and title
+# columns start at the same column in every row; piped without COLUMNS the
+# titles are whole (as in --json). The oracle is Python's unicodedata.
+if command -v python3 >/dev/null 2>&1; then
+  cat >"$D/width.py" <<'P'
+import sys, unicodedata
+def w(s):
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Cc", "Cf")
+               else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+cols = int(sys.argv[2])
+head = [i for i, l in enumerate(lines) if l.startswith("rank")][0]
+rows = [l for l in lines[head:] if l.strip()]
+assert len(rows) >= 4, rows
+for l in lines:
+    if cols: assert w(l) <= cols, (w(l), l)
+def starts(l, first):
+    # display column where each of the last three cells starts
+    out, col, prev = [], 0, " "
+    for c in l:
+        if prev == " " and c != " " and col >= first: out.append(col)
+        col += w(c); prev = c
+    return out[:3]
+first = w("rank   score  ")
+s0 = starts(rows[0], first)
+for r in rows[1:]:
+    assert starts(r, first) == s0, (starts(r, first), s0, r)
+print("ok")
+P
+  COLUMNS=60 "$T" similar "$D/ids.tny" 特開2024-127407 -k 6 >"$D/w60" 2>/dev/null
+  if python3 "$D/width.py" "$D/w60" 60 >/dev/null 2>"$D/werr"; then ok cli_width_aligned_cut; else bad "cli_width_aligned_cut ($(tail -c 300 "$D/werr"))"; fi
+  grep -q '…' "$D/w60" && ok cli_width_title_cut_marked || bad cli_width_title_cut_marked
+  COLUMNS=300 "$T" similar "$D/ids.tny" 特開2024-127407 -k 6 >"$D/w300" 2>/dev/null
+  if python3 "$D/width.py" "$D/w300" 300 >/dev/null 2>"$D/werr"; then ok cli_width_aligned_wide; else bad "cli_width_aligned_wide ($(tail -c 300 "$D/werr"))"; fi
+  grep -q '…' "$D/w300" && bad cli_width_no_cut_when_room || ok cli_width_no_cut_when_room
+  env -u COLUMNS "$T" similar "$D/s.tny" SAMPLE-001 -k 10 >"$D/wpipe"
+  "$T" similar "$D/s.tny" SAMPLE-001 -k 10 --json >"$D/wjson"
+  if python3 -c '
+import json,sys
+o=json.load(open(sys.argv[1])); t=open(sys.argv[2],encoding="utf-8").read()
+assert all(r["title"] in t for r in o["results"]) and "…" not in t' "$D/wjson" "$D/wpipe"; then ok cli_width_piped_whole_titles; else bad cli_width_piped_whole_titles; fi
+  COLUMNS=60 "$T" search "$D/s.tny" "カメラ" -k 8 >"$D/ws" 2>/dev/null
+  if python3 "$D/width.py" "$D/ws" 60 >/dev/null 2>"$D/werr"; then ok cli_width_search_aligned; else bad "cli_width_search_aligned ($(tail -c 300 "$D/werr"))"; fi
+  COLUMNS=70 "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 >"$D/wi" 2>/dev/null
+  if python3 -c '
+import sys,unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+L=open(sys.argv[1],encoding="utf-8").read().splitlines()
+ev=[l for l in L if l.startswith("      0.") or l.startswith("      1.")]
+assert ev and all(w(l)<=70 for l in ev), [l for l in ev if w(l)>70]
+assert w(L[0])<=70, L[0]' "$D/wi"; then ok cli_width_ideas_evidence_cut; else bad "cli_width_ideas_evidence_cut ($(head -c 300 "$D/wi"))"; fi
+fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

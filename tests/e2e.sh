@@ -167,6 +167,36 @@ hasnt "$D/evil.html" '<img' e2e_evil_no_img_element
 hasnt "$D/evil.html" '<b>悪意' e2e_evil_no_b_element
 hasnt "$D/evil.html" 'data-pwned' e2e_evil_no_script_ran
 
+# ------------------- id or text: the server's rule (GET /api/resolve)
+# a patent number typed another way is the patent
+chrome --dump-dom "${U}#q=%EF%BD%93%EF%BD%81%EF%BD%8D%EF%BD%90%EF%BD%8C%EF%BD%85%EF%BC%8D%EF%BC%90%EF%BC%90%EF%BC%91&n=5&conf=0" >"$D/norm.html"
+has "$D/norm.html" 'data-state="done"' e2e_patno_done
+has "$D/norm.html" 'data-kind="id"' e2e_patno_kind_id
+has "$D/norm.html" 'SAMPLE-001 の転用候補' e2e_patno_result_for_id
+has "$D/norm.html" 'を SAMPLE-001 として検索しました' e2e_patno_said
+# a mistyped number is "not indexed, did you mean", never a text query
+chrome --dump-dom "${U}#q=SAMPLE-0001" >"$D/miss.html"
+has "$D/miss.html" 'data-state="error"' e2e_patno_miss_error
+has "$D/miss.html" 'data-kind="number"' e2e_patno_miss_kind
+has "$D/miss.html" '特許番号「SAMPLE-0001」は索引にありません。' e2e_patno_miss_message
+has "$D/miss.html" '<button class="link suggestion" type="button" title="[^"]*">SAMPLE-001</button>' e2e_patno_miss_suggestion
+hasnt "$D/miss.html" '<li class="card' e2e_patno_miss_no_cards
+# short Japanese text without spaces is text (no "not indexed" note)
+chrome --dump-dom "${U}#q=%E9%81%8B%E8%BB%A2%E8%80%85%E3%81%AE%E7%9C%A0%E6%B0%97%E6%A4%9C%E5%87%BA&n=3&conf=0" >"$D/short.html"
+has "$D/short.html" 'data-state="done"' e2e_short_text_done
+has "$D/short.html" 'data-kind="text"' e2e_short_text_kind
+hasnt "$D/short.html" '索引にありません' e2e_short_text_no_number_note
+has "$D/short.html" '入力テキストの転用候補' e2e_short_text_result
+
+# ------------------------------------ filters from the page's form/hash
+M=$("$T" ideas "$D/e.tny" SAMPLE-001 -n 5 --min-confidence 0 --date-from 2020 --exclude-applicant 有明 --json |
+  sed -n 's/.*"matching":\([0-9]*\),"documents":\([0-9]*\).*/\1 \/ \2/p')
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&df=2020&xap=%E6%9C%89%E6%98%8E" >"$D/filt.html"
+[ -n "$M" ] && ok e2e_filter_cli_count || bad e2e_filter_cli_count
+has "$D/filt.html" 'data-state="done"' e2e_filter_done
+has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
+grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
+
 # --------------------------------------------- errors reach the page
 chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"
 has "$D/err.html" 'data-state="error"' e2e_error_state

@@ -73,6 +73,7 @@ similar|--hybrid-weight|num|0|1|$N X
 similar|--nprobe|int|1|1000000|$N X
 similar|--mode|choice|tfidf, lsa, hybrid|lsa|$N X
 similar|--scan|choice|auto, fp32, int8|int8|$N X
+search|-k|int|1|10000|$N X
 ideas|-n|int|1|100|$N X
 ideas|--novelty|num|0|1|$N X
 ideas|--min-confidence|num|0|1|$N X
@@ -135,6 +136,23 @@ usage_error encoding_unknown "--encoding: unknown encoding 'klingon'" index --en
 usage_error add_encoding_unknown "--encoding: unknown encoding 'klingon'" add --encoding klingon "$N" x
 usage_error eval_reference_bad "--reference must be RECALL5,SERENDIPITY10" eval --reference 0.8 x
 usage_error index_output_stdin "-o -: an index is a file" index -o - x
+# filters of similar and ideas: a date, IPC codes, an applicant name
+for c in similar ideas; do
+  usage_error "${c}_date_from_bad" "--date-from must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '2024-13'" $c --date-from 2024-13 "$N" X
+  usage_error "${c}_date_to_bad" "--date-to must be a date YYYY, YYYY-MM or YYYY-MM-DD, not '2024-02-30'" $c --date-to 2024-02-30 "$N" X
+  usage_error "${c}_date_words" "--date-from must be a date YYYY, YYYY-MM or YYYY-MM-DD, not 'yesterday'" $c --date-from yesterday "$N" X
+  accepted "${c}_date_ok" $c --date-from 2024 --date-to 2024-02-29 "$N" X
+  usage_error "${c}_fields_bad" "--fields must be IPC sections, classes or subclasses (G, G06, G06F), comma-separated, not 'Z99'" $c --fields G06,Z99 "$N" X
+  usage_error "${c}_exclude_fields_bad" "--exclude-fields must be IPC sections, classes or subclasses (G, G06, G06F), comma-separated, not 'G0'" $c --exclude-fields G0 "$N" X
+  accepted "${c}_fields_ok" $c --fields g06f,B60 --exclude-fields H "$N" X
+  usage_error "${c}_applicant_empty" "--applicant needs a name" $c --applicant " " "$N" X
+  usage_error "${c}_exclude_applicant_empty" "--exclude-applicant needs a name" $c --exclude-applicant "" "$N" X
+  usage_error "${c}_keywords_empty" "--keywords needs a query" $c --keywords " " "$N" X
+done
+for o in --date-from=2024-13 --fields=Z9 --applicant=; do
+  "$T" search "$N" x "$o" >/dev/null 2>"$D/err"; rc=$?
+  [ "$rc" = 1 ] && grep -q "see 'tenyo search --help'" "$D/err" && ok "search_filter_${o%%=*}" || bad "search_filter_${o%%=*} (exit $rc)"
+done
 usage_error option_missing_value "option '--dim' needs a value" index -o "$D/x.tny" x --dim
 usage_error option_no_value "option '--json' takes no value" info --json=1 "$N"
 usage_error option_did_you_mean "unknown option '--dimm'; did you mean '--dim'?" index --dimm 3 -o "$D/x.tny" x

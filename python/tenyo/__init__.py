@@ -206,6 +206,8 @@ _index_load_all = _fn("tenyo_index_load_all", c_int, _P, c_char_p, c_size_t)
 _index_info_get = _fn("tenyo_index_info_get", None, _P, c_void_p)
 _index_ndocs = _fn("tenyo_index_ndocs", c_uint64, _P)
 _index_find = _fn("tenyo_index_find", c_int64, _P, c_char_p)
+_index_resolve = _fn("tenyo_index_resolve", c_int, _P, c_char_p, POINTER(c_int64),
+                     POINTER(c_uint64), c_size_t, POINTER(c_size_t))
 _index_doc = _fn("tenyo_index_doc", c_int, _P, c_uint64, POINTER(_DocMeta))
 _index_load_titles = _fn("tenyo_index_load_titles", c_int, _P, c_char_p, c_char_p, c_size_t)
 _field_label = _fn("tenyo_field_label", c_char_p, _P, c_char_p, c_char_p)
@@ -215,6 +217,16 @@ _ctx_error = _fn("tenyo_ctx_error", c_char_p, _P)
 _ctx_notes = _fn("tenyo_ctx_notes", POINTER(_IdeasNotes), _P)
 _ctx_home = _fn("tenyo_ctx_home", c_char_p, _P, POINTER(c_int))
 _ctx_set_hybrid_weight = _fn("tenyo_ctx_set_hybrid_weight", c_int, _P, c_double)
+_filter_new = _fn("tenyo_filter_new", c_int, _P, POINTER(_P))
+_filter_free = _fn("tenyo_filter_free", None, _P)
+_filter_dates = _fn("tenyo_filter_dates", c_int, _P, c_char_p, c_char_p)
+_filter_applicant = _fn("tenyo_filter_applicant", c_int, _P, c_char_p, c_int)
+_filter_field = _fn("tenyo_filter_field", c_int, _P, c_char_p, c_int)
+_filter_count = _fn("tenyo_filter_count", c_int64, _P)
+_filter_error = _fn("tenyo_filter_error", c_char_p, _P)
+_ctx_set_filter = _fn("tenyo_ctx_set_filter", c_int, _P, _P)
+_filter_keywords = _fn("tenyo_filter_keywords", c_int, _P, _P, c_char_p)
+_search = _fn("tenyo_search", c_int, _P, _P, c_size_t, POINTER(_Hit))
 _similar_doc = _fn("tenyo_similar_doc", c_int, _P, c_uint64, c_int, c_size_t, POINTER(_Hit))
 _similar_text = _fn("tenyo_similar_text", c_int, _P, c_char_p, c_size_t, c_int, c_size_t,
                     POINTER(_Hit))
@@ -491,11 +503,37 @@ class Index:
                 "date": _s(m.date), "fields": _s(m.fields), "codes": _s(m.codes),
                 "open": bool(m.open), "lang": _s(m.lang)}
 
+    def resolve(self, typed):
+        """How an id typed by a person reads (the CLI's and the server's
+        rule): {"id": stored id or None, "match": "exact" | "normalised" |
+        None, "suggestions": [closest stored ids]} -- 特開２０２４－１２７４０７,
+        JP2024-127407A or " 特開2024-127407" all find 特開2024-127407."""
+        x = self._live()
+        doc = c_int64(-1)
+        sug = (c_uint64 * 5)()
+        ns = c_size_t(0)
+        rc = _index_resolve(x, typed.encode(), byref(doc), sug, 5, byref(ns))
+        if rc < 0 and rc != -8:
+            raise _error(rc, "looking up %r" % (typed,))
+        ids = [self.doc(int(sug[i]))["id"] for i in range(ns.value)]
+        return {"id": self.doc(doc.value)["id"] if rc > 0 else None,
+                "match": {1: "exact", 2: "normalised"}.get(rc), "suggestions": ids}
+
     def _number(self, id_):
-        n = _index_find(self._live(), id_.encode())
-        if n < 0:
-            raise NotFound(-8, "%s: no patent '%s' in the index" % (self.path, id_))
-        return n
+        x = self._live()
+        doc = c_int64(-1)
+        sug = (c_uint64 * 5)()
+        ns = c_size_t(0)
+        rc = _index_resolve(x, id_.encode(), byref(doc), sug, 5, byref(ns))
+        if rc > 0:
+            return doc.value
+        if rc != -8:
+            raise _error(rc, "looking up %r" % (id_,))
+        msg = "%s: no patent '%s' in the index" % (self.path, id_)
+        if ns.value:
+            msg += "; did you mean %s?" % ", ".join(
+                self.doc(int(sug[i]))["id"] for i in range(ns.value))
+        raise NotFound(-8, msg)
 
     def label(self, code, lang="ja"):
         """The label of an IPC subclass (titles loaded, else built-in)."""
@@ -503,9 +541,80 @@ class Index:
         return _s(_field_label(self._live(), code.encode(), lang.encode()))
 
     # ---- queries
-    def similar(self, id=None, *, text=None, k=10, mode="hybrid", hybrid_weight=None):
+    _FILTER_KEYS = ("date_from", "date_to", "applicant", "exclude_applicant", "fields",
+                    "exclude_fields", "keywords")
+
+    def _filter(self, filters):
+        """A tenyo_filter of filters (dict with date_from, date_to, applicant,
+        exclude_applicant, fields, exclude_fields; the last four a string or
+        a list), or None. The caller frees it."""
+        if not filters:
+            return None
+        bad = set(filters) - set(self._FILTER_KEYS)
+        if bad:
+            raise ValueError("unknown filter %s (%s)" % (", ".join(sorted(bad)),
+                                                         ", ".join(self._FILTER_KEYS)))
+        f = _P()
+        rc = _filter_new(self._live(), byref(f))
+        if rc:
+            raise _error(rc, "filter")
+
+        def many(v):
+            return [v] if isinstance(v, str) else list(v or [])
+        try:
+            if filters.get("keywords"):
+                rc = _filter_keywords(f, self._ctx(), filters["keywords"].encode())
+            if not rc and (filters.get("date_from") or filters.get("date_to")):
+                a, b = filters.get("date_from"), filters.get("date_to")
+                rc = _filter_dates(f, a.encode() if a else None, b.encode() if b else None)
+            for k, ex in (("applicant", 0), ("exclude_applicant", 1)):
+                for v in many(filters.get(k)):
+                    rc = rc or _filter_applicant(f, v.encode(), ex)
+            for k, ex in (("fields", 0), ("exclude_fields", 1)):
+                for v in many(filters.get(k)):
+                    for code in v.replace(",", " ").split():
+                        rc = rc or _filter_field(f, code.encode(), ex)
+            if not rc:
+                n = _filter_count(f)
+                rc = n if n < 0 else 0
+            if rc:
+                msg = _s(_filter_error(f))
+                raise ValueError(msg) if rc == -1 else _error(rc, msg)
+        except BaseException:
+            _filter_free(f)
+            raise
+        return f
+
+    def search(self, query, *, k=10, filters=None):
+        """Keyword search: patents holding the terms of query (a b, a OR b,
+        NOT a / -a, "quoted"), ranked by TF-IDF; filters as for similar.
+        A list of dicts like similar's."""
+        _int("k", k, 1, 10000)
+        flt = dict(filters or {})
+        flt["keywords"] = query
+        c = self._ctx()
+        f = self._filter(flt)
+        hits = (_Hit * k)()
+        try:
+            got = _search(c, f, k, hits)
+            if got < 0:
+                raise _error(got, _ctx_error(c))
+        finally:
+            _filter_free(f)
+        out = []
+        for r in range(got):
+            d = self.doc(hits[r].doc)
+            out.append({"rank": r + 1, "id": d["id"], "score": round(hits[r].score, 6),
+                        "title": d["title"], "fields": d["fields"],
+                        "applicant": d["applicant"], "date": d["date"], "open": d["open"]})
+        return out
+
+    def similar(self, id=None, *, text=None, k=10, mode="hybrid", hybrid_weight=None,
+                filters=None):
         """The k nearest patents of indexed patent id, or of text: a list of
-        dicts (rank, id, score, title, fields, applicant, date, open)."""
+        dicts (rank, id, score, title, fields, applicant, date, open).
+        filters: {"date_from", "date_to", "applicant", "exclude_applicant",
+        "fields", "exclude_fields"}, applied before the top k."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         _int("k", k, 1, 10000)
@@ -518,13 +627,20 @@ class Index:
             _ctx_set_hybrid_weight(c, w)
         self._local.weighted = w is not None
         hits = (_Hit * k)()
-        if text is None:
-            got = _similar_doc(c, self._number(id), m, k, hits)
-        else:
-            t = text.encode()
-            got = _similar_text(c, t, len(t), m, k, hits)
-        if got < 0:
-            raise _error(got, _ctx_error(c))
+        f = self._filter(filters)
+        try:
+            _ctx_set_filter(c, f)
+            if text is None:
+                got = _similar_doc(c, self._number(id), m, k, hits)
+            else:
+                t = text.encode()
+                got = _similar_text(c, t, len(t), m, k, hits)
+            if got < 0:
+                raise _error(got, _ctx_error(c))
+        finally:
+            _ctx_set_filter(c, None)
+            if f:
+                _filter_free(f)
         out = []
         for r in range(got):
             d = self.doc(hits[r].doc)
@@ -535,7 +651,7 @@ class Index:
 
     def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
-              knn=0, merge=True, lang="ja"):
+              knn=0, merge=True, lang="ja", filters=None):
         """Other technical fields where patent id (or text) could apply: a
         list of dicts, best first (rank, code, label, confidence, score,
         relevance, surprise, expected, support, also, evidence, bridge)."""
@@ -562,13 +678,20 @@ class Index:
         o.merge = int(bool(merge))
         c = self._ctx()
         out = (_Idea * n)()
-        if text is None:
-            got = _ideas_doc(c, self._number(id), byref(o), n, out)
-        else:
-            t = text.encode()
-            got = _ideas_text(c, t, len(t), byref(o), n, out)
-        if got < 0:
-            raise _error(got, _ctx_error(c))
+        f = self._filter(filters)
+        try:
+            _ctx_set_filter(c, f)
+            if text is None:
+                got = _ideas_doc(c, self._number(id), byref(o), n, out)
+            else:
+                t = text.encode()
+                got = _ideas_text(c, t, len(t), byref(o), n, out)
+            if got < 0:
+                raise _error(got, _ctx_error(c))
+        finally:
+            _ctx_set_filter(c, None)
+            if f:
+                _filter_free(f)
         res = []
         terms = (c_char_p * 5)()
         for r in range(got):

@@ -135,6 +135,55 @@ def test_errors_carry_the_library_message_and_code(index, tmp_path):
         tenyo.build(str(tmp_path / "y.tny"), [str(empty)])
 
 
+def test_ids_as_people_type_them(index):
+    want = index.similar("SAMPLE-001", k=3)
+    for typed in ("sample-001", " SAMPLE 001", "\uff53\uff41\uff4d\uff50\uff4c\uff45\uff10\uff10\uff11"):
+        assert index.similar(typed, k=3) == want
+        assert index.resolve(typed) == {"id": "SAMPLE-001", "match": "normalised",
+                                        "suggestions": []}
+    assert index.resolve("SAMPLE-001")["match"] == "exact"
+    miss = index.resolve("SAMPLE-0001")
+    assert miss["id"] is None and miss["match"] is None and miss["suggestions"][0] == "SAMPLE-001"
+    with pytest.raises(tenyo.NotFound, match="did you mean SAMPLE-001"):
+        index.ideas("SAMPLE-0001")
+
+
+def test_filters_apply_before_the_top_k(index):
+    flt = {"date_from": "2019", "exclude_applicant": ["有明"], "fields": "B60,A61B,G06"}
+    got = index.similar("SAMPLE-001", k=5, filters=flt)
+    assert len(got) == 5
+    for r in got:
+        assert r["date"] >= "2019-01-01" and "有明" not in r["applicant"]
+        assert any(f.startswith(("B60", "A61B", "G06")) for f in r["fields"].split(","))
+    # the filtered top 5 are the best 5 matching ones of a longer unfiltered list
+    everything = index.similar("SAMPLE-001", k=200)
+    keep = [r["id"] for r in everything if r["date"] >= "2019-01-01"
+            and "有明" not in r["applicant"]
+            and any(f.startswith(("B60", "A61B", "G06")) for f in r["fields"].split(","))]
+    assert [r["id"] for r in got] == keep[:5]
+    assert index.similar("SAMPLE-001", k=5) != got  # the context is clean again
+    ev = [e for i in index.ideas("SAMPLE-001", n=5, min_confidence=0, filters=flt)
+          for e in i["evidence"]]
+    assert ev and all(index.doc(e)["date"] >= "2019-01-01" for e in ev)
+    with pytest.raises(ValueError, match="2024-13"):
+        index.similar("SAMPLE-001", filters={"date_from": "2024-13"})
+    with pytest.raises(ValueError, match="unknown filter"):
+        index.similar("SAMPLE-001", filters={"since": "2020"})
+
+
+def test_keyword_search(index):
+    got = index.search("カメラ 眠気 -車両", k=50)
+    assert got and all(got[i]["score"] >= got[i + 1]["score"] for i in range(len(got) - 1))
+    both = {r["id"] for r in index.search("カメラ 眠気", k=200)}
+    assert {r["id"] for r in got} <= both
+    assert index.search("zzqqxx") == []
+    only = {r["id"] for r in index.search("カメラ", k=200)}
+    near = index.similar("SAMPLE-001", k=5, filters={"keywords": "カメラ"})
+    assert near and all(r["id"] in only for r in near)
+    with pytest.raises(ValueError, match="OR needs a term"):
+        index.search("OR カメラ")
+
+
 def test_bad_arguments_are_value_errors(index):
     with pytest.raises(ValueError, match="mode"):
         index.similar("SAMPLE-001", mode="fuzzy")

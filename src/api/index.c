@@ -19,6 +19,14 @@
  * default (best of 0.5 / 0.7 on the development split of both corpora,
  * Protocol S; see README): sparse TF-IDF
  * rewards exact technical terms, LSA recovers related vocabulary.
+ *
+ * A context may carry a filter (api/filter.c, tenyo_ctx_set_filter): the
+ * scan scores the documents it leaves out -inf right after scoring, before
+ * the int8 re-scoring picks its candidates and before any top-k, so every
+ * ranking (similar, the ideas neighbours, keyword search) is drawn from the
+ * matching documents only; filtered queries skip the IVF (its lists are cut
+ * before a filter could apply). The id resolution of typed patent numbers
+ * is in api/patno.c.
  */
 #include "internal.h"
 
@@ -153,6 +161,8 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     ty_once_init(&x->fm_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
+    ty_once_init(&x->patno_once);
+    ty_once_init(&x->appl_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -353,6 +363,11 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->short_doc);
     free(x->short_f);
     ty_once_destroy(&x->short_once);
+    ty_patno_free(&x->patno);
+    ty_once_destroy(&x->patno_once);
+    free(x->appl_blob);
+    free(x->appl_off);
+    ty_once_destroy(&x->appl_once);
     ty_csr_free(&x->post);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);
@@ -661,7 +676,13 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;
     }
-    if (mode != TENYO_MODE_TFIDF && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
+    /* a filter (api/filter.c): the documents it leaves out score -inf
+     * before anything is ranked or re-scored; the IVF's candidate lists
+     * would be cut before it, so a filtered query scans exactly */
+    int frc;
+    const uint8_t *mask = ty_ctx_mask(c, &frc);
+    if (frc) return frc;
+    if (mode != TENYO_MODE_TFIDF && !mask && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
         score_ivf(c, mode, qn, need) == 0)
         return TENYO_OK;
     /* LSA scores: computed ahead by a batch (one pass for many queries),
@@ -685,6 +706,9 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }
+    if (mask)
+        for (uint64_t d = 0; d < m->ndocs; d++)
+            if (!mask[d]) s[d] = -INFINITY;
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, lsa);
     if (mode != TENYO_MODE_LSA) shrink_short(c, s);
     return TENYO_OK;
@@ -731,11 +755,15 @@ static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
 static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
                 size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
-    if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim)
+    if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim && !c->filter)
         return rank_ivf(c, k, skip, hits);
     int rc = ty_ctx_score(c, mode, qn, k + 1);
     if (rc) return rc;
-    return (int)ty_topk_array(c->s1, m->ndocs, skip, k, hits);
+    size_t n = ty_topk_array(c->s1, m->ndocs, skip, k, hits);
+    /* under a filter, fewer documents than k may match: the rest are the
+     * left-out ones at -inf, not answers */
+    while (c->filter && n && hits[n - 1].score == -INFINITY) n--;
+    return (int)n;
 }
 
 static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,
@@ -924,6 +952,44 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     ty_tfidf_row(c->qt, c->qw, n, m->idf);
     if (m->dim) ty_fold_in(m, c->qt, c->qw, n, c->qlsa);
     return (int)n;
+}
+
+int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
+                    void (*emit)(void *ud, const char *t, size_t n), void *ud) {
+    if (len > TY_MAX_QUERY) {
+        ty_seterr(c->err, sizeof c->err, "query of %zu bytes is longer than %u MiB", len,
+                  TY_MAX_QUERY >> 20);
+        return TENYO_ERR_LIMIT;
+    }
+    int rc = ensure_tokenizer(c);
+    if (rc) return rc;
+    rc = ty_tokenize(c->tc, text ? text : "", len, emit, ud);
+    if (rc < 0)
+        ty_seterr(c->err, sizeof c->err, "query: %s",
+                  rc == TENYO_ERR_INPUT ? "not valid UTF-8" : tenyo_strerror(rc));
+    return rc < 0 ? rc : TENYO_OK;
+}
+
+int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
+                      tenyo_hit *hits) {
+    int rc = check_query(c, TENYO_MODE_TFIDF, k, hits);
+    if (rc) return rc;
+    if (reserve_query(c, n + 1)) return TENYO_ERR_NOMEM;
+    memcpy(c->qt, terms, n * sizeof *c->qt);
+    qsort(c->qt, n, sizeof *c->qt, cmp_u32);
+    size_t q = 0;
+    for (size_t i = 0; i < n;) { /* (term, count) pairs, then TF-IDF weights */
+        uint32_t t = c->qt[i];
+        float cnt = 0;
+        while (i < n && c->qt[i] == t) { cnt += 1; i++; }
+        c->qt[q] = t;
+        c->qw[q++] = cnt;
+    }
+    const ty_model *m = &c->idx->m;
+    ty_tfidf_row(c->qt, c->qw, q, m->idf);
+    if (m->dim) ty_fold_in(m, c->qt, c->qw, q, c->qlsa);
+    c->nunk = 0;
+    return rank(c, TENYO_MODE_TFIDF, k, UINT64_MAX, q, hits);
 }
 
 int tenyo_similar_text(tenyo_ctx *c, const char *text, size_t len,

@@ -16,7 +16,8 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_INDEX = 3,
 enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
-       OPT_MAX_TERMS, OPT_FORCE, OPT_REPAIR };
+       OPT_MAX_TERMS, OPT_FORCE, OPT_REPAIR, OPT_DATE_FROM, OPT_DATE_TO, OPT_APPLICANT,
+       OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {
@@ -61,10 +62,37 @@ char *cli_slurp(const char *path, size_t *len);
 /* Resolve the query of `similar` / `ideas`: an indexed id (*doc >= 0), or
  * the text of --text / --file (*text, *len; *buf malloc'd for a file).
  * Prints the error and returns an exit code. */
+/* "Did you mean" suggestions offered for an unknown id. */
+#define CLI_SUGGEST 5
+/* An id as typed (tenyo_index_resolve): TENYO_ID_EXACT or _NORMALISED with
+ * *doc and the stored id in msg; else a negative status with the message
+ * in msg ("no patent 'X' in the index; did you mean A, B?"). */
+int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *msg,
+                   size_t cap);
+/* {"query", "kind": "id"|"number"|"text", "match": "exact"|"normalised"|null,
+ * "key", "id": {doc} | null, "suggestions": [{doc}...]}: how typed resolves
+ * (GET /api/resolve). NULL on a failure other than not found (*status). */
+json_t *cli_resolve_json(const tenyo_index *x, const char *typed, int *status);
 int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc);
 int cli_parse_mode(const char *s, tenyo_mode *mode);
+/* ---- term.c: terminal tables by display width ---- */
+/* Columns of the terminal on standard output, else $COLUMNS, else 0 (no
+ * cut). */
+int cli_term_cols(void);
+/* Display width of s (East Asian Wide = 2; tenyo_text_width). */
+size_t cli_width(const char *s);
+/* s, then spaces up to cols display columns. */
+void cli_pad(const char *s, size_t cols);
+/* Columns left for a last cell on a terminal cols wide after used
+ * columns: at least 1; 0 (no cut) when cols is 0. */
+long cli_room(int cols, long used);
+/* s cut to room display columns with "…" (room <= 0: whole). */
+void cli_cut(const char *s, long room);
+/* The human table of hits: rank, score, id, fields, title; columns by
+ * display width, the title cut to the terminal. */
+void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n);
 const char *cli_mode_name(tenyo_mode m);
 int cli_parse_format(const char *s, tenyo_format *f);
 json_t *cli_json_list(const char *csv);
@@ -106,6 +134,53 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* ---- filters.c: the filter options of similar and ideas ---- */
+#define CLI_FILTER_MAX 16 /* values per option */
+typedef struct cli_filter_opts {
+    const char *date_from, *date_to;   /* as typed (checked), or NULL */
+    const char *appl[2][CLI_FILTER_MAX]; /* --applicant, --exclude-applicant */
+    int nappl[2];                      /* how many of each */
+    char field[2][CLI_FILTER_MAX][5];  /* --fields, --exclude-fields codes */
+    int nfield[2];                     /* how many of each */
+    const char *keywords;              /* --keywords QUERY, or NULL */
+    int any;                           /* some filter option was given */
+} cli_filter_opts;
+/* The long options, for a command's option table. */
+#define CLI_FILTER_LONGOPTS                                                   \
+    {"date-from", required_argument, 0, OPT_DATE_FROM},                       \
+    {"date-to", required_argument, 0, OPT_DATE_TO},                           \
+    {"applicant", required_argument, 0, OPT_APPLICANT},                       \
+    {"exclude-applicant", required_argument, 0, OPT_NOT_APPLICANT},           \
+    {"fields", required_argument, 0, OPT_FIELDS},                             \
+    {"exclude-fields", required_argument, 0, OPT_NOT_FIELDS},                 \
+    {"keywords", required_argument, 0, OPT_KEYWORDS}
+/* A filter value: which is OPT_DATE_FROM .. OPT_KEYWORDS; 1 when taken,
+ * 0 when which is no filter option, -1 with msg naming the member
+ * (date_from, ...) and the bad value. The server's members have these
+ * names; the CLI's options are the same with '-'. */
+int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, size_t cap);
+/* Option c with its value: 1 when it is a filter option (taken), 0 when
+ * not, -1 after a message naming a bad value. */
+int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
+/* The filter of fo over x (NULL when fo is empty; keywords tokenized on c,
+ * or a context of its own when c is NULL): a status, message in msg. */
+int cli_filter_build(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *fo,
+                     tenyo_filter **out, char *msg, size_t cap);
+/* The filter of fo over x (NULL when no filter option was given); the
+ * keyword query is tokenized on c (NULL: a context of its own). An exit
+ * code after a message; words the index lacks are a warning. */
+int cli_filter_make(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *fo,
+                    tenyo_filter **out);
+/* {"date_from", ..., "matching": N, "documents": M}: the filter of a
+ * query, for its JSON "query" object. */
+json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_index *x);
+/* {"query": {"mode": "tfidf", "k", "filter": {"keywords", ...}},
+ * "results": [...]}: a keyword search (tenyo search --json, GET
+ * /api/search). */
+json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter *f,
+                        long k, const tenyo_hit *hits, int n);
+/* Warns on stderr when no document matches. */
+void cli_filter_note(const tenyo_filter *f, const tenyo_index *x);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_ideas(int argc, char **argv);
 int cli_cmd_serve(int argc, char **argv);

@@ -29,6 +29,8 @@
 static const char *ideas_usage =
     "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
     "Propose other technical fields (IPC subclasses) where the patent could apply.\n"
+    "ID as people type it: 特開２０２４－１２７４０７, JP2024-127407A, US 6,836,996 B2;\n"
+    "an unknown ID is exit 2 with the closest ids (did you mean).\n"
     "  --text TEXT          query with free text (Japanese or English)\n"
     "  --file FILE          query with the text of FILE (charset detected; - for stdin)\n"
     "  --home CODES         home fields, comma-separated subclasses (default: the\n"
@@ -54,7 +56,16 @@ static const char *ideas_usage =
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
     "                       name an indexed patent); JSONL results in input order\n"
-    "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n";
+    "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n"
+    "Filters (before the neighbours are chosen: only matching patents vote and are\n"
+    "evidence; also for --batch):\n"
+    "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "  --date-to DATE       published on or before DATE (a year or month: its end)\n"
+    "  --applicant S        applicant contains S (NFKC, case folded; repeat: any)\n"
+    "  --exclude-applicant S  applicant does not contain S (repeatable)\n"
+    "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
+    "  --exclude-fields CODES  in none of these\n"
+    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {
@@ -333,8 +344,13 @@ static void print_report(const json_t *o, const char *lang) {
     const json_t *q = json_object_get(o, "query"), *arr = json_object_get(o, "ideas");
     char home[512];
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
-    if (json_object_get(q, "id"))
-        printf("転用候補 / ideas for %s  %s\n", cli_safe(jstr(q, "id")), cli_safe(jstr(q, "title")));
+    int cols = cli_term_cols(); /* titles cut to it (whole in --json) */
+    if (json_object_get(q, "id")) {
+        printf("転用候補 / ideas for %s  ", cli_safe(jstr(q, "id")));
+        cli_cut(jstr(q, "title"), cli_room(cols, (long)cli_width("転用候補 / ideas for   ") +
+                                                     (long)cli_width(jstr(q, "id"))));
+        printf("\n");
+    }
     else
         printf("転用候補 / ideas for the query text\n");
     printf("home fields: %s%s\n\n", home[0] ? cli_safe(home) : "-",
@@ -373,10 +389,14 @@ static void print_report(const json_t *o, const char *lang) {
         jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
         if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", cli_safe(list));
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
-        json_array_foreach(json_object_get(it, "evidence"), k, e)
-            printf("      %.3f %s %s%s\n", json_real_value(json_object_get(e, "similarity")),
-                   cli_safe(jstr(e, "id")), cli_safe(jstr(e, "title")),
-                   json_is_true(json_object_get(e, "open")) ? "  [open]" : "");
+        json_array_foreach(json_object_get(it, "evidence"), k, e) {
+            int open = json_is_true(json_object_get(e, "open"));
+            printf("      %.3f %s ", json_real_value(json_object_get(e, "similarity")),
+                   cli_safe(jstr(e, "id")));
+            cli_cut(jstr(e, "title"),
+                    cli_room(cols, 13 + (long)cli_width(jstr(e, "id")) + (open ? 8 : 0)));
+            printf("%s\n", open ? "  [open]" : "");
+        }
         printf("    → %s\n\n", cli_safe(jstr(it, "idea")));
     }
     if (json_array_size(arr))
@@ -483,6 +503,9 @@ typedef struct bjob {
     size_t nideas;          /* proposals per query */
     const char *lang;       /* language */
     int threads, tid;       /* layout */
+    tenyo_filter *filter;   /* the filter options' filter (compiled before
+                               the workers start: they only read it), or
+                               NULL */
 } bjob;
 
 /* The batch line of one query of a worker's chunk. */
@@ -503,7 +526,12 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
         o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
         json_t *q = json_object_get(o, "query");
         json_object_del(q, "title");
-        if (b->id) json_object_set_new(q, "id", json_string(b->id));
+        /* an indexed patent is named by its stored id; the id as the line
+         * typed it goes beside it when it was read as another form */
+        const char *sid = json_string_value(json_object_get(q, "id"));
+        if (bc->doc[i] >= 0 && b->id && sid && strcmp(sid, b->id))
+            json_object_set_new(q, "typed", json_string(b->id));
+        else if (b->id) json_object_set_new(q, "id", json_string(b->id));
         json_object_set_new(q, "line", json_integer(b->line));
     } else {
         json_t *q = json_object();
@@ -527,6 +555,7 @@ static void *batch_worker(void *arg) {
     tenyo_ctx *ctx = NULL;
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
+    if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
     size_t *line = calloc(cnt, sizeof *line);
@@ -537,10 +566,12 @@ static void *batch_worker(void *arg) {
     for (size_t li = lo; li < hi; li++) {
         bline *b = &j->lines[li];
         if (b->out) continue; /* parse error already rendered */
-        int64_t d = b->text || !b->id ? -1 : tenyo_index_find(j->x, b->id);
+        int64_t d = -1;
+        char msg[1024] = "no text and no patent id";
+        if (!b->text && b->id) cli_resolve_id(j->x, b->id, &d, msg, sizeof msg);
         if (!b->text && d < 0) {
             json_t *q = json_object(), *o = json_object();
-            snprintf(err, sizeof err, "no text and no indexed patent '%s'", b->id ? b->id : "");
+            snprintf(err, sizeof err, "%s", msg);
             if (b->id) json_object_set_new(q, "id", json_string(b->id));
             json_object_set_new(q, "line", json_integer(b->line));
             json_object_set_new(o, "query", q);
@@ -678,7 +709,8 @@ static int read_line(FILE *f, char **buf, size_t *cap, size_t *len, int *toolong
 /* Answer lines[0..n) on every core and print them in order; returns the
  * first failing exit code (or EXIT_OK) and frees the lines. */
 static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_ideas_opts *io,
-                     size_t nideas, const char *lang, int csv, int *header) {
+                     size_t nideas, const char *lang, int csv, int *header,
+                     tenyo_filter *filter) {
     int ec = EXIT_OK;
     int nt = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nt < 1) nt = 1;
@@ -687,7 +719,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     bjob jobs[64];
     pthread_t th[64];
     for (int t = 0; t < nt; t++) {
-        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t};
+        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t, filter};
         pthread_create(&th[t], NULL, batch_worker, &jobs[t]);
     }
     for (int t = 0; t < nt; t++) pthread_join(th[t], NULL);
@@ -713,7 +745,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
  * input order, streamed chunk by chunk. */
 static int run_batch(const tenyo_index *x, const char *path,
                      const tenyo_ideas_opts *io, size_t nideas,
-                     const char *lang, int csv) {
+                     const char *lang, int csv, tenyo_filter *filter) {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
         cli_err("%s: cannot open the batch file\n", path);
@@ -768,13 +800,13 @@ static int run_batch(const tenyo_index *x, const char *path,
             b->status = EXIT_INPUT;
         }
         if (n == BATCH_CHUNK) {
-            int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header);
+            int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header, filter);
             if (ec == EXIT_OK) ec = e;
             n = 0;
         }
     }
     if (lines && n) {
-        int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header);
+        int e = run_chunk(x, lines, n, io, nideas, lang, csv, &header, filter);
         if (ec == EXIT_OK) ec = e;
     }
     free(buf);
@@ -792,7 +824,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
-        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    cli_filter_opts fo = {0};
+    tenyo_filter *filter = NULL;
     const char *titles[4];
     int ntitles = 0;
     const char *text = NULL, *file = NULL, *lang = "ja", *batch = NULL;
@@ -845,7 +880,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'j': fmt = OUT_JSON; break;
         case 'C': fmt = OUT_CSV; break;
         case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
-        default: bad = 1;
+        default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }
     int npos = argc - optind;
@@ -870,8 +905,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
+    if ((ec = cli_filter_make(x, NULL, &fo, &filter)) != EXIT_OK) goto done;
+    if (filter) cli_filter_note(filter, x);
     if (batch) {
-        ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV);
+        ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);
         goto done;
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
@@ -885,8 +922,11 @@ int cli_cmd_ideas(int argc, char **argv) {
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
+    if (filter) tenyo_ctx_set_filter(ctx, filter);
     int st;
     json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    if (o && filter)
+        json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
     if (!o) {
         cli_err("%s\n", tenyo_ctx_error(ctx));
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
@@ -900,6 +940,7 @@ done:
     free(buf);
     free(homebuf);
     tenyo_ctx_free(ctx);
+    tenyo_filter_free(filter);
     tenyo_index_free(x);
     return ec;
 }

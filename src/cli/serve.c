@@ -7,9 +7,15 @@
  *   GET  /api/info                     = tenyo info --json
  *   GET  /api/patent/{id}[?k=&mode=]   {"patent": {...}, "similar": <similar --json>}
  *   GET  /api/similar?id=|text=&k=&mode=   = tenyo similar --json
+ *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
+ *         &exclude_fields=]            the filters (applicant repeatable)
  *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
- *                     "lang", "mode"}   = tenyo ideas --json
+ *                     "lang", "mode", filters as members (arrays for
+ *                     the repeatable ones)}   = tenyo ideas --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
+ *   GET  /api/search?q=QUERY&k=[&filters]   keyword search = tenyo search --json
+ *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
+ *                                      (mistyped) number, or text
  *   GET  /, /app.js, /app.css          the web page
  *
  * Same answers as the CLI. The JSON objects come from the builders the CLI
@@ -34,7 +40,9 @@
  * Content-Length header before anything is read), query texts over 32 KiB
  * 413, k over 100 / n over 50 / malformed values 400, a query argument
  * holding %00 400, unknown ids 404, unknown paths 404, wrong methods 405
- * with Allow. Work per request is bounded by those caps (one exact scan of
+ * with Allow. An id is read as people type it (cli_resolve_id: exact,
+ * then normalised; api/patno.c) wherever the API takes one; an unknown id
+ * is 404 with "did you mean" and a "suggestions" array. Work per request is bounded by those caps (one exact scan of
  * the index), and the context wait above caps queueing. Every error is
  * JSON {"error": "..."}; 500 is kept for failures of the server itself
  * (memory), never for bad input. The checks of what the client sends live
@@ -509,7 +517,89 @@ static int similar_args(struct MHD_Connection *conn, request *rq, long *k,
 
 /* ============================================================ handlers */
 
-/* GET /api/similar?id=|text=&k=&mode= */
+/* ======================================================== patent ids */
+
+/* The document of an id as a person typed it (cli_resolve_id: the exact id,
+ * then its canonical key), or -1 after queueing the reply: 404 {"error":
+ * "no patent 'X' in the index; did you mean A, B?", "suggestions":
+ * [{doc}...]} (cli_resolve_json's; no "suggestions" when there are none),
+ * or 500 for the server's own failure. */
+static int64_t resolve_id(server *s, struct MHD_Connection *conn, request *rq,
+                          const char *typed, enum MHD_Result *ret) {
+    int64_t doc = -1;
+    char msg[SRV_MSG];
+    int how = cli_resolve_id(s->x, typed, &doc, msg, sizeof msg);
+    if (how > 0) return doc;
+    if (how != TENYO_ERR_NOTFOUND) {
+        *ret = reply_error(conn, rq, serve_http_status(how), NULL, "%s", msg);
+        return -1;
+    }
+    int st;
+    json_t *r = cli_resolve_json(s->x, typed, &st);
+    json_t *m = json_string(msg);
+    if (!r || !m) { /* typed is not UTF-8 (jansson refuses it) */
+        json_decref(r);
+        json_decref(m);
+        *ret = reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such patent in the index");
+        return -1;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "error", m);
+    json_t *sug = json_object_get(r, "suggestions");
+    if (json_array_size(sug)) json_object_set(o, "suggestions", sug);
+    json_decref(r);
+    *ret = reply_json(conn, rq, MHD_HTTP_NOT_FOUND, o, NULL);
+    return -1;
+}
+
+/* GET /api/resolve?q=: how the page must read what was typed (the same
+ * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",
+ * "key", "id", "suggestions"} (cli_resolve_json). */
+static enum MHD_Result api_resolve(server *s, struct MHD_Connection *conn, request *rq) {
+    const char *q = query_arg(conn, "q");
+    if (!q) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing q");
+    if (strlen(q) > SRV_MAX_TEXT)
+        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "q longer than %d bytes", SRV_MAX_TEXT);
+    int st;
+    json_t *r = cli_resolve_json(s->x, q, &st);
+    if (!r) return reply_error(conn, rq, serve_http_status(st), NULL, "%s", tenyo_strerror(st));
+    return reply_json(conn, rq, MHD_HTTP_OK, r, NULL);
+}
+
+/* Collects the filter arguments of /api/similar (serve_filter_arg). */
+typedef struct filter_args {
+    cli_filter_opts fo;         /* values (owned by MHD) */
+    unsigned status;            /* 0, or 400 for a bad value */
+    char msg[SRV_MSG];          /* its message */
+} filter_args;
+
+static enum MHD_Result collect_filter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
+    filter_args *fa = cls;
+    (void)kind;
+    if (fa->status) return MHD_NO;
+    int r = serve_filter_arg(&fa->fo, key, value, fa->msg, sizeof fa->msg);
+    if (r > 0) {
+        fa->status = (unsigned)r;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* The filter of fo on c (none when fo is empty): 0, or the HTTP status
+ * with msg. The caller unsets it (tenyo_ctx_set_filter(c, NULL)) and frees
+ * it before the context goes back to the pool. */
+static unsigned use_filter(server *s, tenyo_ctx *c, const cli_filter_opts *fo,
+                           tenyo_filter **f, char *msg, size_t cap) {
+    int rc = cli_filter_build(s->x, c, fo, f, msg, cap);
+    if (rc) return serve_http_status(rc);
+    if (*f) tenyo_ctx_set_filter(c, *f);
+    return 0;
+}
+
+/* GET /api/similar?id=|text=&k=&mode=[&date_from=&date_to=&applicant=...
+ * &exclude_applicant=...&fields=&exclude_fields=] */
 static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, request *rq) {
     const char *id = query_arg(conn, "id"), *text = query_arg(conn, "text");
     long k;
@@ -520,23 +610,80 @@ static enum MHD_Result api_similar(server *s, struct MHD_Connection *conn, reque
     char msg[SRV_MSG];
     unsigned st = serve_similar_query(id, text, &len, msg, sizeof msg);
     if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
-    int64_t qdoc = id ? tenyo_index_find(s->x, id) : -1;
-    if (id && qdoc < 0)
-        return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                           "no patent '%.200s' in the index", id);
+    filter_args fa;
+    memset(&fa, 0, sizeof fa);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
+    if (fa.status) return reply_error(conn, rq, fa.status, NULL, "%s", fa.msg);
+    int64_t qdoc = -1;
+    if (id && (qdoc = resolve_id(s, conn, rq, id, &ret)) < 0) return ret;
     tenyo_hit hits[SRV_MAX_K];
     tenyo_ctx *c = pool_get(&s->pool);
     if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
-    int n = qdoc >= 0 ? tenyo_similar_doc(c, (uint64_t)qdoc, mode, (size_t)k, hits)
-                      : tenyo_similar_text(c, text, len, mode, (size_t)k, hits);
-    if (n < 0) {
+    tenyo_filter *f = NULL;
+    st = use_filter(s, c, &fa.fo, &f, msg, sizeof msg);
+    int n = st ? 0
+               : qdoc >= 0 ? tenyo_similar_doc(c, (uint64_t)qdoc, mode, (size_t)k, hits)
+                           : tenyo_similar_text(c, text, len, mode, (size_t)k, hits);
+    if (!st && n < 0) {
         snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
-        pool_put(&s->pool, c);
-        return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
+        st = serve_http_status(n);
     }
+    tenyo_ctx_set_filter(c, NULL);
     pool_put(&s->pool, c);
-    return reply_json(conn, rq, MHD_HTTP_OK,
-                      cli_similar_json(s->x, qdoc, text, mode, k, hits, n), NULL);
+    if (st) {
+        tenyo_filter_free(f);
+        return reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    json_t *o = cli_similar_json(s->x, qdoc, text, mode, k, hits, n);
+    if (f)
+        json_object_set_new(json_object_get(o, "query"), "filter",
+                            cli_filter_json(&fa.fo, f, s->x));
+    tenyo_filter_free(f);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+
+/* GET /api/search?q=QUERY[&k=][&date_from=...]: the keyword search, =
+ * tenyo search --json (q is the keyword query; the filter arguments as for
+ * /api/similar). */
+static enum MHD_Result api_search(server *s, struct MHD_Connection *conn, request *rq) {
+    const char *q = query_arg(conn, "q");
+    long k;
+    tenyo_mode mode;
+    enum MHD_Result ret = MHD_NO;
+    if (!similar_args(conn, rq, &k, &mode, &ret)) return ret;
+    if (!q || !*q) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing q");
+    filter_args fa;
+    memset(&fa, 0, sizeof fa);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
+    if (fa.status) return reply_error(conn, rq, fa.status, NULL, "%s", fa.msg);
+    if (fa.fo.keywords)
+        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                           "give the keyword query as q, not keywords");
+    if (strlen(q) > 4096)
+        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "q longer than 4096 bytes");
+    fa.fo.keywords = q;
+    fa.fo.any = 1;
+    tenyo_hit hits[SRV_MAX_K];
+    char msg[SRV_MSG];
+    tenyo_ctx *c = pool_get(&s->pool);
+    if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+    tenyo_filter *f = NULL;
+    unsigned st = use_filter(s, c, &fa.fo, &f, msg, sizeof msg);
+    int n = 0;
+    if (!st && (n = tenyo_search(c, f, (size_t)k, hits)) < 0) {
+        snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+        st = serve_http_status(n);
+    }
+    tenyo_ctx_set_filter(c, NULL);
+    pool_put(&s->pool, c);
+    if (st) {
+        tenyo_filter_free(f);
+        return reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    json_t *o = cli_search_json(s->x, &fa.fo, f, k, hits, n);
+    tenyo_filter_free(f);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
 /* GET /api/patent/{id}[?k=&mode=]: metadata, codes, map position and the
@@ -548,10 +695,8 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     enum MHD_Result ret = MHD_NO;
     if (!*id) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing patent id");
     if (!similar_args(conn, rq, &k, &mode, &ret)) return ret;
-    int64_t doc = tenyo_index_find(s->x, id);
-    if (doc < 0)
-        return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                           "no patent '%.200s' in the index", id);
+    int64_t doc = resolve_id(s, conn, rq, id, &ret);
+    if (doc < 0) return ret;
     tenyo_hit hits[SRV_MAX_K];
     tenyo_ctx *c = pool_get(&s->pool);
     if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
@@ -595,10 +740,7 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
     char msg[512];
     unsigned st = serve_ideas_parse(rq->body, rq->len, &q, msg, sizeof msg);
     int64_t qdoc = -1;
-    if (!st && q.id && (qdoc = tenyo_index_find(s->x, q.id)) < 0) {
-        snprintf(msg, sizeof msg, "no patent '%.200s' in the index", q.id);
-        st = MHD_HTTP_NOT_FOUND;
-    }
+    if (!st && q.id && (qdoc = resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
     if (st) {
         ret = reply_error(conn, rq, st, NULL, "%s", msg);
         goto done;
@@ -609,11 +751,24 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
         goto done;
     }
     int lst = 0;
-    json_t *res = cli_ideas_json(s->x, c, qdoc, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
-    if (!res) snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+    tenyo_filter *f = NULL;
+    json_t *res = NULL;
+    st = use_filter(s, c, &q.filter, &f, msg, sizeof msg);
+    if (!st) {
+        res = cli_ideas_json(s->x, c, qdoc, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
+        if (!res) {
+            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+            st = serve_http_status(lst);
+        } else if (f) {
+            json_object_set_new(json_object_get(res, "query"), "filter",
+                                cli_filter_json(&q.filter, f, s->x));
+        }
+    }
+    tenyo_ctx_set_filter(c, NULL);
     pool_put(&s->pool, c);
+    tenyo_filter_free(f);
     ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
-              : reply_error(conn, rq, serve_http_status(lst), NULL, "%s", msg);
+              : reply_error(conn, rq, st, NULL, "%s", msg);
 done:
     serve_ideas_req_free(&q);
     return ret;
@@ -689,12 +844,12 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
     json_t *o = with_fields ? map_fields_json(s->x, s->map) : json_object();
     json_t *docs = json_array();
     for (int i = 0; i < d.n; i++) {
-        int64_t doc = tenyo_index_find(s->x, d.ids[i]);
+        enum MHD_Result ret;
+        int64_t doc = resolve_id(s, conn, rq, d.ids[i], &ret);
         if (doc < 0) {
             json_decref(o);
             json_decref(docs);
-            return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                               "no patent '%.200s' in the index", d.ids[i]);
+            return ret;
         }
         tenyo_map_doc(s->map, (uint64_t)doc, xy);
         json_t *p = json_object();
@@ -705,11 +860,11 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
     }
     json_object_set_new(o, "docs", docs);
     if (id || text) {
-        int64_t doc = id ? tenyo_index_find(s->x, id) : -1;
+        enum MHD_Result ret;
+        int64_t doc = id ? resolve_id(s, conn, rq, id, &ret) : -1;
         if (id && doc < 0) {
             json_decref(o);
-            return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
-                               "no patent '%.200s' in the index", id);
+            return ret;
         }
         int ok = 0;
         if (doc >= 0) {
@@ -861,6 +1016,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                      s->info_len, 0, NULL);
     case SRV_ROUTE_SIMILAR: return api_similar(s, conn, rq);
     case SRV_ROUTE_MAP: return api_map(s, conn, rq);
+    case SRV_ROUTE_RESOLVE: return api_resolve(s, conn, rq);
+    case SRV_ROUTE_SEARCH: return api_search(s, conn, rq);
     default: return api_patent(s, conn, rq, rest);
     }
 }

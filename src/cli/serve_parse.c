@@ -61,6 +61,8 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/info")) return SRV_ROUTE_INFO;
     if (!strcmp(url, "/api/similar")) return SRV_ROUTE_SIMILAR;
     if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
+    if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
+    if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -261,10 +263,69 @@ static int unit_member(json_t *o, const char *key, double *out, char *msg, size_
 }
 
 /* Validate the members of the object o into q. */
+/* ============================================================ filters */
+
+int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, char *msg,
+                     size_t msglen) {
+    static const char *const names[] = {"date_from", "date_to", "applicant",
+                                        "exclude_applicant", "fields", "exclude_fields",
+                                        "keywords"};
+    for (int i = 0; i < 7; i++) {
+        if (strcmp(name, names[i])) continue;
+        if (!value) {
+            snprintf(msg, msglen, "%s needs a value", name);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        if (strlen(value) > 4096) {
+            snprintf(msg, msglen, "%s longer than 4096 bytes", name);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        return cli_filter_add(fo, OPT_DATE_FROM + i, value, msg, msglen) < 0
+                   ? SRV_HTTP_BAD_REQUEST : 0;
+    }
+    return -1;
+}
+
+/* The filter members of an ideas body: a string each, or (applicant,
+ * exclude_applicant, fields, exclude_fields) an array of strings. */
+static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t msglen) {
+    static const char *const names[] = {"date_from", "date_to", "applicant",
+                                        "exclude_applicant", "fields", "exclude_fields",
+                                        "keywords"};
+    for (int i = 0; i < 7; i++) {
+        json_t *v = json_object_get(o, names[i]);
+        if (!v || json_is_null(v)) continue;
+        if (json_is_array(v) && i >= 2 && i < 6) {
+            size_t j;
+            json_t *e;
+            json_array_foreach(v, j, e) {
+                if (!json_is_string(e)) {
+                    snprintf(msg, msglen, "%s must be a string or an array of strings", names[i]);
+                    return SRV_HTTP_BAD_REQUEST;
+                }
+                int r = serve_filter_arg(fo, names[i], json_string_value(e), msg, msglen);
+                if (r) return (unsigned)r;
+            }
+        } else if (json_is_string(v)) {
+            int r = serve_filter_arg(fo, names[i], json_string_value(v), msg, msglen);
+            if (r) return (unsigned)r;
+        } else {
+            snprintf(msg, msglen, i < 2 ? "%s must be a string (YYYY, YYYY-MM or YYYY-MM-DD)"
+                                  : i == 6 ? "%s must be a string"
+                                           : "%s must be a string or an array of strings",
+                     names[i]);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+    }
+    return 0;
+}
+
 static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t msglen) {
     static const char *const known[] = {"id", "text", "home", "distance", "n",
                                         "open_only", "lang", "mode", "min_confidence",
-                                        "novelty"};
+                                        "novelty", "date_from", "date_to", "applicant",
+                                        "exclude_applicant", "fields", "exclude_fields",
+                                        "keywords"};
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
@@ -272,10 +333,13 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
         while (i < sizeof known / sizeof *known && strcmp(key, known[i])) i++;
         if (i == sizeof known / sizeof *known) {
             snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
-                     "open_only, lang, mode, min_confidence, novelty)", key);
+                     "open_only, lang, mode, min_confidence, novelty, date_from, date_to, "
+                     "applicant, exclude_applicant, fields, exclude_fields, keywords)", key);
             return SRV_HTTP_BAD_REQUEST;
         }
     }
+    unsigned fst = filter_members(o, &q->filter, msg, msglen);
+    if (fst) return fst;
     json_t *id = json_object_get(o, "id"), *text = json_object_get(o, "text");
     if ((id && !json_is_string(id)) || (text && !json_is_string(text))) {
         snprintf(msg, msglen, "id and text must be strings");

@@ -14,6 +14,7 @@
 #define TENYO_CLI_SERVE_PARSE_H
 
 #include "tenyo.h"
+#include "cli.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -38,7 +39,9 @@ typedef enum serve_route_id {
     SRV_ROUTE_SIMILAR,          /* GET /api/similar */
     SRV_ROUTE_MAP,              /* GET /api/map */
     SRV_ROUTE_PATENT,           /* GET /api/patent/{id} */
-    SRV_ROUTE_IDEAS             /* POST /api/ideas */
+    SRV_ROUTE_IDEAS,            /* POST /api/ideas */
+    SRV_ROUTE_RESOLVE,          /* GET /api/resolve */
+    SRV_ROUTE_SEARCH            /* GET /api/search */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a
@@ -100,16 +103,27 @@ typedef struct serve_ideas_req {
     char *homebuf;              /* joined home codes, split in place (owned) */
     long n;                     /* proposals, 1..SRV_MAX_N */
     const char *lang;           /* "ja" or "en" */
+    cli_filter_opts filter;     /* date_from, date_to, applicant,
+                                   exclude_applicant, fields,
+                                   exclude_fields (strings into root) */
 } serve_ideas_req;
 
 /* Parse and check the body body[0..len) (need not be terminated) of POST
  * /api/ideas into q (zeroed first): a JSON object with only the members
- * id | text (exactly one), home, distance, n, open_only, lang, mode.
+ * id | text (exactly one), home, distance, n, open_only, lang, mode,
+ * min_confidence, novelty, and the filters (serve_filter_member).
  * Strict: unknown members, duplicate keys and wrong types are 400, since a
  * misspelt option silently ignored gives a plausible but wrong answer.
  * Always release q with serve_ideas_req_free, also after a failure. */
 unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
                            size_t msglen);
+
+/* One filter value of a request (a /api/similar argument or an ideas body
+ * member): name is date_from, date_to, applicant, exclude_applicant,
+ * fields or exclude_fields; 0 when taken into fo, 400 with msg naming the
+ * value when it is bad, or -1 when name is not a filter's. */
+int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, char *msg,
+                     size_t msglen);
 
 /* Release what q holds and zero it; accepts NULL. */
 void serve_ideas_req_free(serve_ideas_req *q);

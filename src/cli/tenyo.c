@@ -4,6 +4,7 @@
  *
  *   tenyo index -o INDEX [options] FILE...     build an index
  *   tenyo similar INDEX (ID | --text T | --file F) [-k N] [--mode M] [--json]
+ *   tenyo search INDEX QUERY [-k N] [--json]   keyword search (TF-IDF)
  *   tenyo info INDEX [--json]
  *   tenyo add INDEX FILE...                    add documents (a new segment)
  *   tenyo delete INDEX ID...                   delete documents
@@ -24,10 +25,12 @@
  * FILE argument may be "-" (standard input).
  *
  * Human output is for a Japanese analyst reading a terminal: rank, score,
- * id, fields, then the title last (so that wide characters do not break the
- * columns). --json prints one object per result set. Ids, titles and
- * labels come from untrusted records: text output passes them through
- * cli_safe (control characters escaped), CSV through the formula rule.
+ * id, fields, then the title last; cells padded by display width (term.c:
+ * East Asian Wide counts 2) and the title cut to the terminal. --json
+ * prints one object per result set, titles whole. Ids, titles and labels
+ * come from untrusted records: text output passes them through cli_safe
+ * (control characters escaped; term.c's cells do so themselves), CSV
+ * through the formula rule.
  */
 #include "tenyo.h"
 #include "cli.h"
@@ -100,17 +103,70 @@ char *cli_slurp(const char *path, size_t *len) {
     return u;
 }
 
+/* ========================================================= patent ids */
+
+int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *msg,
+                   size_t cap) {
+    uint64_t sug[CLI_SUGGEST];
+    size_t ns = 0;
+    int how = tenyo_index_resolve(x, typed, doc, sug, CLI_SUGGEST, &ns);
+    tenyo_doc_meta m;
+    if (how >= 0) {
+        tenyo_index_doc(x, (uint64_t)*doc, &m);
+        snprintf(msg, cap, "%s", m.id);
+        return how;
+    }
+    if (how != TENYO_ERR_NOTFOUND) {
+        snprintf(msg, cap, "looking up '%s': %s", typed, tenyo_strerror(how));
+        return how;
+    }
+    int o = snprintf(msg, cap, "no patent '%s' in the index", typed);
+    for (size_t i = 0; i < ns && o > 0 && (size_t)o < cap; i++) {
+        tenyo_index_doc(x, sug[i], &m);
+        o += snprintf(msg + o, cap - (size_t)o, "%s%s", i ? ", " : "; did you mean ", m.id);
+    }
+    if (ns && o > 0 && (size_t)o < cap) snprintf(msg + o, cap - (size_t)o, "?");
+    return how;
+}
+
+json_t *cli_resolve_json(const tenyo_index *x, const char *typed, int *status) {
+    uint64_t sug[CLI_SUGGEST];
+    size_t ns = 0;
+    int64_t doc = -1;
+    char key[256];
+    int shaped = tenyo_patno_key(typed, key, sizeof key);
+    int how = tenyo_index_resolve(x, typed, &doc, sug, CLI_SUGGEST, &ns);
+    *status = how;
+    if (how < 0 && how != TENYO_ERR_NOTFOUND) return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "query", json_string(typed));
+    /* the page's rule: an indexed id, else a number (mistyped), else text */
+    json_object_set_new(o, "kind", json_string(how > 0 ? "id" : shaped == 1 ? "number"
+                                                                            : "text"));
+    json_object_set_new(o, "match", how == TENYO_ID_EXACT        ? json_string("exact")
+                                    : how == TENYO_ID_NORMALISED ? json_string("normalised")
+                                                                 : json_null());
+    json_object_set_new(o, "key", shaped >= 0 ? json_string(key) : json_null());
+    json_object_set_new(o, "id", how > 0 ? cli_doc_json(x, (uint64_t)doc) : json_null());
+    json_t *a = json_array();
+    for (size_t i = 0; i < ns; i++) json_array_append_new(a, cli_doc_json(x, sug[i]));
+    json_object_set_new(o, "suggestions", a);
+    return o;
+}
+
 int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc) {
     *doc = -1;
     *len = 0;
     if (id) {
-        *doc = tenyo_index_find(x, id);
-        if (*doc < 0) {
-            cli_err("%s: no patent '%s' in the index\n", path, id);
-            return EXIT_INPUT;
+        char msg[1024];
+        int how = cli_resolve_id(x, id, doc, msg, sizeof msg);
+        if (how < 0) {
+            cli_err("%s: %s\n", path, msg);
+            return how == TENYO_ERR_NOTFOUND ? EXIT_INPUT : cli_exit_code(how);
         }
+        if (how == TENYO_ID_NORMALISED) cli_err("'%s' read as %s\n", id, msg);
         return EXIT_OK;
     }
     if (file) {
@@ -121,6 +177,34 @@ int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
         *len = strlen(*text);
     }
     return EXIT_OK;
+}
+
+void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n) {
+    /* id and fields columns as wide as their widest cell (at least 18 and
+     * 16), by display width; the title gets what the terminal has left */
+    size_t wid = 18, wf = 16;
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        size_t a = cli_width(dm.id), b = cli_width(dm.fields);
+        if (a > wid) wid = a;
+        if (b > wf) wf = b;
+    }
+    int cols = cli_term_cols();
+    printf("%4s  %6s  ", "rank", "score");
+    cli_pad("id", wid + 1);
+    cli_pad("fields", wf + 1);
+    printf("title\n");
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        printf("%4d  %6.3f  ", i + 1, (double)hits[i].score);
+        cli_pad(dm.id, wid + 1);
+        cli_pad(dm.fields[0] ? dm.fields : "-", wf + 1);
+        cli_cut(dm.title,
+                cli_room(cols, (long)(4 + 2 + 6 + 2 + wid + 1 + wf + 1) + (dm.open ? 8 : 0)));
+        printf("%s\n", dm.open ? "  [open]" : "");
+    }
 }
 
 int cli_parse_mode(const char *s, tenyo_mode *mode) {
@@ -1029,6 +1113,8 @@ static int cmd_info(int argc, char **argv) {
 static const char *similar_usage =
     "usage: tenyo similar INDEX (ID | --text TEXT | --file FILE) [options]\n"
     "Exact nearest patents of an indexed patent or of free text.\n"
+    "ID as people type it: 特開２０２４－１２７４０７, JP2024-127407A, US 6,836,996 B2;\n"
+    "an unknown ID is exit 2 with the closest ids (did you mean).\n"
     "  -k N                  number of results (default 10, at most 10000)\n"
     "  -m, --mode M          tfidf | lsa | hybrid (default hybrid)\n"
     "      --text TEXT       query with free text (Japanese or English)\n"
@@ -1037,7 +1123,15 @@ static const char *similar_usage =
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
     "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
     "                        of the index's IVF (index --ivf); candidates scored exactly\n"
-    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n";
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "Filters (applied before the top k: the k best of the matching patents):\n"
+    "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "      --date-to DATE    published on or before DATE (a year or month: its end)\n"
+    "      --applicant S     applicant contains S (NFKC, case folded; repeat: any)\n"
+    "      --exclude-applicant S  applicant does not contain S (repeatable)\n"
+    "      --fields CODES    in one of these IPC sections/classes/subclasses (G06,B60W)\n"
+    "      --exclude-fields CODES  in none of these\n"
+    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
@@ -1045,9 +1139,11 @@ static int cmd_similar(int argc, char **argv) {
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
         {"scan", required_argument, 0, 's'}, {"nprobe", required_argument, 0, 'P'},
-        {0, 0, 0, 0}};
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     long nprobe = 0;
     const char *text = NULL, *file = NULL;
+    cli_filter_opts fo = {0};
+    tenyo_filter *filter = NULL;
     tenyo_scan scan = TENYO_SCAN_AUTO;
     long k = 10;
     double w = -1;
@@ -1071,7 +1167,10 @@ static int cmd_similar(int argc, char **argv) {
         }
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
-        default: bad = 1;
+        default: {
+            int r = cli_filter_opt(c, optarg, &fo);
+            if (r <= 0) bad = 1;
+        }
         }
     }
     int npos = argc - optind;
@@ -1111,6 +1210,11 @@ static int cmd_similar(int argc, char **argv) {
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) goto done;
+    if (filter) {
+        tenyo_ctx_set_filter(ctx, filter);
+        cli_filter_note(filter, x);
+    }
     if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
     else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
     if (n < 0) {
@@ -1121,29 +1225,131 @@ static int cmd_similar(int argc, char **argv) {
     tenyo_doc_meta qm;
     if (json) {
         json_t *o = cli_similar_json(x, qdoc, text, mode, k, hits, n);
+        if (filter)
+            json_object_set_new(json_object_get(o, "query"), "filter",
+                                cli_filter_json(&fo, filter, x));
         cli_print_json(o);
         json_decref(o);
     } else {
         if (qdoc >= 0) {
             tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-            printf("類似特許 / similar to %s  [%s]  %s\n", cli_safe(qm.id), cli_safe(qm.fields),
-                   cli_safe(qm.title));
+            printf("類似特許 / similar to %s  [%s]  ", cli_safe(qm.id), cli_safe(qm.fields));
+            int cols = cli_term_cols();
+            cli_cut(qm.title, cli_room(cols, (long)(cli_width(qm.id) + cli_width(qm.fields) +
+                                                    cli_width("類似特許 / similar to   []  "))));
+            printf("\n");
         } else {
             printf("類似特許 / similar to the query text\n");
         }
-        printf("mode %s, %d result%s\n", cli_mode_name(mode), n, n == 1 ? "" : "s");
-        printf("%4s  %6s  %-18s %-16s %s\n", "rank", "score", "id", "fields", "title");
-        for (int i = 0; i < n; i++) {
-            tenyo_doc_meta dm;
-            tenyo_index_doc(x, hits[i].doc, &dm);
-            printf("%4d  %6.3f  %-18s %-16s %s%s\n", i + 1, (double)hits[i].score,
-                   cli_safe(dm.id), dm.fields[0] ? cli_safe(dm.fields) : "-", cli_safe(dm.title),
-                   dm.open ? "  [open]" : "");
-        }
+        printf("mode %s, %d result%s", cli_mode_name(mode), n, n == 1 ? "" : "s");
+        if (filter)
+            printf(" among the %lld of %llu patents that match the filters",
+                   (long long)tenyo_filter_count(filter),
+                   (unsigned long long)tenyo_index_ndocs(x));
+        printf("\n");
+        cli_print_hits(x, hits, n);
     }
 done:
     free(buf);
     free(hits);
+    tenyo_ctx_free(ctx);
+    tenyo_filter_free(filter);
+    tenyo_index_free(x);
+    return ec;
+}
+
+/* ============================================================= search */
+
+static const char *search_usage =
+    "usage: tenyo search INDEX QUERY [options]\n"
+    "Keyword search: the patents holding the query's terms, ranked by TF-IDF.\n"
+    "QUERY: a b (both), a OR b (either; also |), NOT a or -a (must not occur),\n"
+    "\"quoted words\" (one unit); OR binds tighter than AND: a b OR c = a AND (b OR c).\n"
+    "A QUERY starting with '-' goes after --: tenyo search INDEX -- '-a b'.\n"
+    "Each word is tokenized as the index was (MeCab / ICU, NFKC, stemming): a\n"
+    "Japanese compound (半導体基板) matches where the words are joined.\n"
+    "  -k N                  number of results (default 10, at most 10000)\n"
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "Filters (as for similar): --date-from DATE, --date-to DATE, --applicant S,\n"
+    "--exclude-applicant S, --fields CODES, --exclude-fields CODES.\n"
+    "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "      --date-to DATE    published on or before DATE\n"
+    "      --applicant S     applicant contains S (repeat: any)\n"
+    "      --exclude-applicant S  applicant does not contain S\n"
+    "      --fields CODES    in one of these IPC sections/classes/subclasses\n"
+    "      --exclude-fields CODES  in none of these\n";
+
+static int cmd_search(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    cli_filter_opts fo = {0};
+    long k = 10;
+    int json = 0, c, bad = 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "k:jh", lo)) != -1) {
+        switch (c) {
+        case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(search_usage, stdout); return EXIT_OK;
+        case OPT_KEYWORDS:
+            cli_err("the query is the argument after INDEX, not --keywords\n");
+            bad = 1;
+            break;
+        default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
+        }
+    }
+    int npos = argc - optind;
+    if (bad || npos != 2) {
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : npos < 2 ? "no QUERY\n"
+                                                           : "unexpected argument '%s'\n",
+                          npos > 2 ? argv[optind + 2] : "");
+        return cli_usage_error(search_usage);
+    }
+    const char *path = argv[optind];
+    fo.keywords = argv[optind + 1];
+    fo.any = 1;
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    int ec = EXIT_OK;
+    tenyo_ctx *ctx = NULL;
+    tenyo_filter *filter = NULL;
+    tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    if (rc || !hits) {
+        cli_err("%s\n", rc ? err : "out of memory");
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) {
+        if (ec == EXIT_USAGE) cli_usage_error(search_usage);
+        goto done;
+    }
+    int n = tenyo_search(ctx, filter, (size_t)k, hits);
+    if (n < 0) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(n);
+        goto done;
+    }
+    int64_t matching = tenyo_filter_count(filter);
+    if (json) {
+        json_t *o = cli_search_json(x, &fo, filter, k, hits, n);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("検索 / search: %s\n", fo.keywords);
+        printf("%lld of %llu patents match; %d shown, ranked by TF-IDF\n",
+               (long long)matching, (unsigned long long)tenyo_index_ndocs(x), n);
+        cli_print_hits(x, hits, n);
+    }
+done:
+    free(hits);
+    tenyo_filter_free(filter);
     tenyo_ctx_free(ctx);
     tenyo_index_free(x);
     return ec;
@@ -1243,6 +1449,7 @@ static const char *main_usage =
     "usage: tenyo COMMAND [options]   (tenyo COMMAND --help for details; man tenyo)\n"
     "  index    build an index from JSONL / J-PlatPat CSV / JPO XML files\n"
     "  similar  nearest patents of an indexed patent or of free text\n"
+    "  search   keyword search: terms that must / must not occur, ranked by TF-IDF\n"
     "  ideas    other technical fields where a patent could be applied\n"
     "  serve    HTTP API and analyst web page over an index\n"
     "  info     what an index holds, how it was built, how stale its fit is\n"
@@ -1256,7 +1463,7 @@ static const char *main_usage =
     "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
 
 int main(int argc, char **argv) {
-    static const char *const cmds[] = {"index", "similar", "ideas", "serve", "info", "add",
+    static const char *const cmds[] = {"index", "similar", "search", "ideas", "serve", "info", "add",
                                        "delete", "rebuild", "eval", "tokens", "version", "help"};
     if (argc < 2) {
         cli_err("no command\n");
@@ -1276,6 +1483,7 @@ int main(int argc, char **argv) {
     cli_cmd = cmd;
     if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "similar")) return cmd_similar(argc, argv);
+    if (!strcmp(cmd, "search")) return cmd_search(argc, argv);
     if (!strcmp(cmd, "info")) return cmd_info(argc, argv);
     if (!strcmp(cmd, "add")) return cmd_add(argc, argv);
     if (!strcmp(cmd, "delete")) return cmd_delete(argc, argv);

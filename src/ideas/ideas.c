@@ -5,7 +5,8 @@
  * measurement on the development split only):
  *   1. Score every indexed document against the query (TF-IDF, LSA or the
  *      hybrid of both, exact scan) and keep the knn (300) nearest — restricted to
- *      licensable patents with open_only.
+ *      licensable patents with open_only, and to the documents a context's
+ *      filter passes (api/filter.c: they arrive scored -inf otherwise).
  *   2. Every neighbour votes for each of its fields that is far enough from
  *      all home fields (another section, class or subclass): the vote is its
  *      similarity. A field's relevance is its share of all votes plus
@@ -566,6 +567,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     ty_topk_init(&t, nb, knn);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         if (d == skip || (o->open_only && !m->open[d])) continue;
+        /* a filter (tenyo_ctx_set_filter): its left-out documents scored
+         * -inf in the scan; they never vote nor serve as evidence */
+        if (c->filter && c->s1[d] == -INFINITY) continue;
         ty_topk_push(&t, d, c->s1[d]);
     }
     size_t nn = ty_topk_finish(&t);

@@ -29,6 +29,16 @@
  * normalising the UTF-8 directly (Normalizer2::normalizeUTF8 exists only in
  * ICU's C++ API; this adapter stays C).
  *
+ * Display width (tenyo_text_width, tenyo_text_fit: the terminal tables of
+ * the CLI): a character takes 2 columns when its East_Asian_Width (UAX #11,
+ * u_getIntPropertyValue UCHAR_EAST_ASIAN_WIDTH) is Wide or Fullwidth
+ * (kanji, kana, ＡＢＣ, most emoji), 0 for combining marks, enclosing marks,
+ * format and control characters, 1 otherwise: Ambiguous (…, ①, Greek)
+ * counts 1, as terminals outside CJK locales draw it; half-width katakana
+ * 1. Bytes that are not UTF-8 count 1 each (they print as one replacement
+ * or escape). Rejected: wcwidth(3) (depends on the process locale and the C
+ * library's Unicode version; a C locale gives -1 for every kanji).
+ *
  * Word break: one UBreakIterator (UBRK_WORD, root locale) per ty_icu,
  * pointed at each text through a reused UText over the UTF-8 bytes
  * (ubrk_setUText instead of ubrk_setText), so boundaries come back as byte
@@ -41,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
 #include <unicode/ubrk.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
@@ -517,4 +528,44 @@ int ty_icu_words(ty_icu *u, const char *text, size_t len,
     st = U_ZERO_ERROR;
     ubrk_setText(u->words, empty, 0, &st);
     return TENYO_OK;
+}
+
+/* ======================================================= display width */
+
+/* Columns of code point c on a terminal (see the opening comment). */
+static int char_width(UChar32 c) {
+    int8_t t = u_charType(c);
+    if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_FORMAT_CHAR ||
+        t == U_CONTROL_CHAR)
+        return 0;
+    int ea = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    return ea == U_EA_WIDE || ea == U_EA_FULLWIDTH ? 2 : 1;
+}
+
+size_t tenyo_text_width(const char *s, size_t len) {
+    if (!s) return 0;
+    size_t w = 0;
+    int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+    while (i < n) {
+        UChar32 c;
+        U8_NEXT((const uint8_t *)s, i, n, c);
+        w += c < 0 ? 1 : (size_t)char_width(c);
+    }
+    return w;
+}
+
+size_t tenyo_text_fit(const char *s, size_t len, size_t cols) {
+    if (!s) return 0;
+    size_t w = 0;
+    int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+    while (i < n) {
+        int32_t at = i;
+        UChar32 c;
+        U8_NEXT((const uint8_t *)s, i, n, c);
+        size_t cw = c < 0 ? 1 : (size_t)char_width(c);
+        if (w + cw > cols) return (size_t)at;
+        w += cw;
+    }
+    /* zero-width marks that follow stay with their character */
+    return (size_t)i;
 }

@@ -28,6 +28,13 @@ const T = {
     d_subclass: "別のサブクラス（近い）",
     n: "件数",
     mode: "類似度",
+    date_from: "公知日から",
+    date_to: "公知日まで",
+    applicant: "出願人を含む",
+    exclude_applicant: "出願人を除く",
+    fields_in: "分野を含む",
+    fields_out: "分野を除く",
+    keywords: "キーワード（AND / OR / -除外）",
     open: "ライセンス可能な特許のみ",
     run: "転用先を探す",
     map: "技術分野マップ",
@@ -37,7 +44,10 @@ const T = {
     ready: "特許番号か技術の説明を入力してください。",
     done: (n, ms) => `${n} 件の転用候補（${ms} ms）`,
     none: "転用候補が見つかりませんでした。",
-    fallback: "その番号の特許は索引にないため、テキストとして検索しました。",
+    read_as: (q, id) => `「${q}」を ${id} として検索しました。`,
+    no_number: (q) => `特許番号「${q}」は索引にありません。`,
+    did_you_mean: "もしかして:",
+    filtered: (m, n) => `（フィルタに合う特許 ${m} / ${n} 件から）`,
     results_for_id: (id) => `${id} の転用候補`,
     results_for_text: "入力テキストの転用候補",
     home_fields: "自分の分野",
@@ -73,6 +83,13 @@ const T = {
     d_subclass: "another subclass (near)",
     n: "Count",
     mode: "Similarity",
+    date_from: "Published from",
+    date_to: "Published to",
+    applicant: "Applicant contains",
+    exclude_applicant: "Applicant excludes",
+    fields_in: "Fields (any of)",
+    fields_out: "Fields excluded",
+    keywords: "Keywords (AND / OR / -not)",
     open: "Licensable patents only",
     run: "Find applications",
     map: "Landscape of fields",
@@ -82,7 +99,10 @@ const T = {
     ready: "Enter a patent number or describe a technology.",
     done: (n, ms) => `${n} proposals (${ms} ms)`,
     none: "No proposals found.",
-    fallback: "No indexed patent has that number, so it was searched as text.",
+    read_as: (q, id) => `"${q}" was read as ${id}.`,
+    no_number: (q) => `No indexed patent has the number "${q}".`,
+    did_you_mean: "Did you mean:",
+    filtered: (m, n) => ` (from the ${m} of ${n} patents that match the filters)`,
     results_for_id: (id) => `Applications of ${id}`,
     results_for_text: "Applications of the text",
     home_fields: "Home fields",
@@ -178,8 +198,12 @@ function readForm() {
     mode: $("mode").value,
     open: $("open").checked,
     conf: state.conf === undefined ? null : state.conf,
+    filters: Object.fromEntries(FILTERS.map(([k]) => [k, $(k).value.trim()])),
   };
 }
+/* The filters of the form: element id (= the API member), hash key. */
+const FILTERS = [["date_from", "df"], ["date_to", "dt"], ["applicant", "ap"],
+  ["exclude_applicant", "xap"], ["fields", "f"], ["exclude_fields", "xf"], ["keywords", "kw"]];
 function writeForm(f) {
   state.conf = f.conf === undefined ? null : f.conf;
   $("q").value = f.q || "";
@@ -188,6 +212,7 @@ function writeForm(f) {
   if (f.n) $("n").value = f.n;
   if (f.mode) $("mode").value = f.mode;
   $("open").checked = !!f.open;
+  for (const [k] of FILTERS) $(k).value = (f.filters && f.filters[k]) || "";
 }
 function formToHash(f) {
   const p = new URLSearchParams();
@@ -198,6 +223,7 @@ function formToHash(f) {
   if (f.mode !== "hybrid") p.set("mode", f.mode);
   if (f.open) p.set("open", "1");
   if (f.conf !== null) p.set("conf", String(f.conf));
+  for (const [k, h] of FILTERS) if (f.filters && f.filters[k]) p.set(h, f.filters[k]);
   p.set("lang", state.lang);
   return "#" + p.toString();
 }
@@ -209,12 +235,34 @@ function hashToForm() {
     q: p.get("q") || "", home: p.get("home") || "", distance: p.get("distance") || "class",
     n: parseInt(p.get("n") || "10", 10), mode: p.get("mode") || "hybrid", open: p.get("open") === "1",
     conf: p.get("conf") !== null && p.get("conf") !== "" && !isNaN(Number(p.get("conf"))) ? Number(p.get("conf")) : null,
+    filters: Object.fromEntries(FILTERS.map(([k, h]) => [k, p.get(h) || ""])),
   };
 }
 
-/* A query that looks like a publication number is tried as an id first. */
-function looksLikeId(q) {
-  return q.length <= 64 && !/\s/.test(q);
+/* How the server reads the input (GET /api/resolve, the CLI's rule): an
+ * indexed id (typed in any form: 特開２０２４－１２７４０７, JP2024-127407A),
+ * a patent number the index lacks (answered with "did you mean", never
+ * searched as text), or text. Never decided here by length or spaces. */
+function resolveQuery(q) {
+  return api("/api/resolve?" + new URLSearchParams({ q }).toString());
+}
+
+/* The "number not indexed" answer: the message and the closest ids as
+ * buttons that run them. */
+function showNoNumber(f, r) {
+  setState("error", tr("no_number", f.q));
+  const st = $("status");
+  if (r.suggestions && r.suggestions.length) {
+    st.appendChild(document.createTextNode(" " + tr("did_you_mean") + " "));
+    for (const sgg of r.suggestions) {
+      const b = el("button", "link suggestion", sgg.id);
+      b.type = "button";
+      b.title = sgg.title || "";
+      b.addEventListener("click", () => { $("q").value = sgg.id; submit(); });
+      st.appendChild(b);
+      st.appendChild(document.createTextNode(" "));
+    }
+  }
 }
 
 async function runQuery(f) {
@@ -222,15 +270,20 @@ async function runQuery(f) {
   const body = { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode };
   if (f.home) body.home = f.home;
   if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
+  /* filters: the server applies them before the neighbours are chosen */
+  for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
   setState("busy", tr("busy"));
   $("run").disabled = true;
   const t0 = performance.now();
   let note = "";
   try {
     let res = null;
-    if (looksLikeId(f.q)) {
-      try { res = await api("/api/ideas", Object.assign({ id: f.q }, body)); }
-      catch (e) { if (e.status !== 404 || /home/.test(e.message)) throw e; note = tr("fallback"); }
+    const r = await resolveQuery(f.q);
+    document.body.dataset.kind = r.kind;
+    if (r.kind === "number") { showNoNumber(f, r); return; }
+    if (r.kind === "id") {
+      res = await api("/api/ideas", Object.assign({ id: r.id.id }, body));
+      if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
     if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
     state.result = res;
@@ -238,6 +291,8 @@ async function runQuery(f) {
     renderResult(res);
     await loadPoints(res);
     const ms = Math.round(performance.now() - t0);
+    const fl = res.query && res.query.filter;
+    if (fl) note = tr("filtered", fl.matching, fl.documents) + (note ? " " + note : "");
     setState("done", (res.ideas.length ? tr("done", res.ideas.length, ms) : tr("none")) + (note ? " " + note : ""));
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);

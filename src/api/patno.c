@@ -1,0 +1,472 @@
+/*
+ * patno.c — patent numbers as people type them.
+ *
+ * An analyst types 特開２０２４－１２７４０７, 特開2024127407, JP2024-127407A,
+ * " 特開2024-127407" or jp2024127407a for the document stored as
+ * 特開2024-127407; US 6,836,996 B2, US6836996 or 6836996 for the one stored
+ * as US06836996-20050104 (the USPTO bulk files' id: number and grant date);
+ * sample-001 for SAMPLE-001. tenyo_index_resolve answers them in two steps:
+ *
+ *   1. the exact stored id (tenyo_index_find): an id is never reinterpreted
+ *      when it is typed as stored;
+ *   2. the canonical key of what was typed against the canonical keys of
+ *      every indexed id (built once, on the first lookup that needs them,
+ *      from any thread: ty_once). One key, one document: a key two
+ *      documents share is not guessed between, both are offered instead.
+ *
+ * The key (tenyo_patno_key). NFKC with case folding first (ICU, the text
+ * adapter: full-width digits and letters, ｰ, the ideographic space), then
+ * separators dropped (spaces, - / , . _ : and the dashes people paste:
+ * U+2010..2015, U+2212, ー). What remains is read as a patent number:
+ *
+ *   prefix   特開 特表 特許 特公 → jp; 再表 → jpwo (a WO number republished,
+ *            Google's JPWO…A1); 実登 実開 実全 実公 → jp with class u
+ *            (utility models: JP3123456U); an optional 第 and era 昭 平 令
+ *            → s h r (JPH11123456A); or a Latin country code (jp us wo ep
+ *            cn kr de gb fr ca au tw) with at most two series letters (USD,
+ *            USRE, USPP, JPH, JPWO);
+ *   number   digit groups, joined (2024-127407, 6,836,996); an era year is
+ *            two digits (平7 → h07); US numbers lose their leading zeros
+ *            (US06836996 = US6836996, as Google writes them);
+ *   kind     a letter and at most one digit (A, B2, A1, S) at the end,
+ *            dropped: a publication (A) and its grant (B) carry different
+ *            numbers in Japan, and one number one kind in the US, so the
+ *            number alone names the document; the utility-model class u
+ *            stays (JP3123456U is not 特許3123456);
+ *   date     a last group of eight digits starting 19 or 20 after at least
+ *            six digits of number (the -20050104 of the USPTO id), dropped;
+ *   号, 公報 at the end are dropped.
+ *
+ * Anything else keeps its NFKC, case-folded, separator-free form
+ * ("sample001"). The key also says whether the text has the shape of a
+ * patent number: one of the forms above, bare digits (at least four), or
+ * one to eight Latin letters then at least three digits (and an optional
+ * kind). Free text never has it (it holds other words), so a page can
+ * decide "id or text" by this rule and the index, never by length: an
+ * input that resolves is an id; one shaped like a number that does not
+ * is a mistyped number (answered with "did you mean", not searched as
+ * text); anything else is text.
+ *
+ * Bare digits (2024127407, 6836996) match the number part of the keys
+ * (the key without its letters): unique → that document.
+ *
+ * "Did you mean": when nothing matches, the keys closest to the typed key
+ * by Levenshtein distance (on bytes of the key: the keys are ASCII for
+ * every patent-number form), at most a quarter of the key's length (at
+ * least 1) away, closest first, ties in document order. One pass over the
+ * keys, only when a lookup fails; a length difference above the limit is
+ * skipped without computing the distance. Rejected: a trigram index over
+ * the ids (memory for every index, for an error path), and suggesting by
+ * the raw ids' distance (特開２０２４… is 20 bytes away from 特開2024…).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================ the key */
+
+/* Japanese kind prefixes: the country (and series) they stand for, and
+ * whether they are utility models. */
+static const struct {
+    const char *kanji; /* as written (UTF-8) */
+    const char *pre;   /* key prefix */
+    int utility;       /* 1: class u */
+} jp_prefix[] = {
+    {"特開", "jp", 0}, {"特表", "jp", 0}, {"特許", "jp", 0}, {"特公", "jp", 0},
+    {"再表", "jpwo", 0}, {"実登", "jp", 1}, {"実開", "jp", 1}, {"実全", "jp", 1},
+    {"実公", "jp", 1},
+};
+
+/* Country codes read as the start of a Latin patent number. */
+static const char *const countries[] = {"jp", "us", "wo", "ep", "cn", "kr",
+                                        "de", "gb", "fr", "ca", "au", "tw"};
+
+/* Bytes of the separator at s (UTF-8, NFKC'd), 0 when s is not one. */
+static size_t sep_len(const unsigned char *s) {
+    if (strchr(" \t\r\n-/,._:#", s[0]) && s[0]) return 1;
+    /* U+2010..U+2015 (E2 80 90..95), U+2212 (E2 88 92), U+30FC ー (E3 83 BC),
+     * U+30FB ・ (E3 83 BB) */
+    if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x90 && s[2] <= 0x95) return 3;
+    if (s[0] == 0xE2 && s[1] == 0x88 && s[2] == 0x92) return 3;
+    if (s[0] == 0xE3 && s[1] == 0x83 && (s[2] == 0xBC || s[2] == 0xBB)) return 3;
+    return 0;
+}
+
+/* A digit group of the number part. */
+typedef struct group {
+    size_t off, len; /* in the compact string */
+} group;
+
+#define MAX_GROUPS 8
+
+/* Read the separator-free tail t (after the prefix) as number, kind and
+ * date. groups[] hold where separators cut the digits. Writes the key's
+ * number part (and class) into k; 1 when t is a number, else 0. */
+static int read_number(const char *c, size_t at, const group *g, size_t ng,
+                       int era, int strip_zeros, int utility, ty_buf *k) {
+    /* the groups must tile the digits of c[at..), with only a kind code
+     * (letter + optional digit) and号/公報 after them */
+    size_t first = 0;
+    while (first < ng && g[first].off < at) first++;
+    if (first == ng || g[first].off != at) return 0;
+    size_t end = at;
+    size_t last = first;
+    for (size_t i = first; i < ng; i++) {
+        if (g[i].off != end) break;
+        end = g[i].off + g[i].len;
+        last = i;
+    }
+    /* a date: the last group, eight digits 19/20..., after >= 6 digits */
+    size_t ndig = end - at;
+    size_t datecut = end;
+    if (last > first && g[last].len == 8 &&
+        (!strncmp(c + g[last].off, "19", 2) || !strncmp(c + g[last].off, "20", 2)) &&
+        ndig - 8 >= 6) {
+        datecut = g[last].off;
+    }
+    const char *rest = c + end;
+    /* kind code, and the date after it (US06836996B1-20050104) */
+    char kind = 0;
+    if (rest[0] >= 'a' && rest[0] <= 'z') {
+        kind = rest[0];
+        rest++;
+        /* its digit, then a date (B1-20050104 is b120050104 here) */
+        size_t dn = strspn(rest, "0123456789");
+        size_t kd = dn == 1 || dn == 9 ? 1 : 0;
+        if (dn - kd == 8 && (!strncmp(rest + kd, "19", 2) || !strncmp(rest + kd, "20", 2)))
+            rest += dn;
+        else if (dn == 1)
+            rest++;
+    }
+    if (!strcmp(rest, "号")) rest += strlen("号");
+    else if (!strcmp(rest, "号公報")) rest += strlen("号公報");
+    else if (!strcmp(rest, "公報")) rest += strlen("公報");
+    if (*rest) return 0;
+    /* the digits, era year padded to two */
+    size_t from = at;
+    if (era) {
+        if (g[first].len == 1 && last > first) {
+            if (ty_buf_putc(k, '0')) return -1;
+        }
+    } else if (strip_zeros) {
+        while (from + 1 < datecut && c[from] == '0') from++;
+    }
+    if (ty_buf_append(k, c + from, datecut - from)) return -1;
+    if (utility || kind == 'u')
+        if (ty_buf_putc(k, 'u')) return -1;
+    return 1;
+}
+
+/* The key of typed[0..len) into k (NUL-terminated): 1 when it has the
+ * shape of a patent number, 0 when not, or a negative status. u: ICU
+ * state; nb: scratch for the NFKC form. */
+static int patno_key(ty_icu *u, const char *typed, size_t len, ty_buf *nb, ty_buf *k) {
+    int rc = ty_icu_normalize(u, typed, len, nb);
+    if (rc) return rc;
+    /* the compact form: separators removed, digit groups noted */
+    ty_buf c = {0};
+    group g[MAX_GROUPS];
+    size_t ng = 0;
+    int toomany = 0, prevdigit = 0;
+    const unsigned char *s = (const unsigned char *)nb->p;
+    for (size_t i = 0; i < nb->len;) {
+        size_t sl = sep_len(s + i);
+        if (sl) {
+            i += sl;
+            prevdigit = 0;
+            continue;
+        }
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (!prevdigit) {
+                if (ng == MAX_GROUPS) toomany = 1;
+                else g[ng++] = (group){c.len, 0};
+            }
+            if (!toomany) g[ng - 1].len++;
+            prevdigit = 1;
+        } else {
+            prevdigit = 0;
+        }
+        if (ty_buf_putc(&c, (char)s[i])) goto nomem;
+        i++;
+    }
+    if (ty_buf_putc(&c, 0)) goto nomem;
+    c.len--;
+    k->len = 0;
+    int shaped = 0;
+    if (!toomany) {
+        const char *p = c.p;
+        /* Japanese prefix */
+        for (size_t j = 0; j < sizeof jp_prefix / sizeof *jp_prefix; j++) {
+            size_t pl = strlen(jp_prefix[j].kanji);
+            if (strncmp(p, jp_prefix[j].kanji, pl)) continue;
+            const char *q = p + pl;
+            if (!strncmp(q, "第", strlen("第"))) q += strlen("第");
+            int era = 0;
+            if (!strncmp(q, "昭", 3)) era = 's';
+            else if (!strncmp(q, "平", 3)) era = 'h';
+            else if (!strncmp(q, "令", 3)) era = 'r';
+            if (era) q += 3;
+            if (ty_buf_append(k, jp_prefix[j].pre, strlen(jp_prefix[j].pre))) goto nomem;
+            if (era && ty_buf_putc(k, (char)era)) goto nomem;
+            shaped = read_number(c.p, (size_t)(q - c.p), g, ng, era, 0, jp_prefix[j].utility, k);
+            if (shaped < 0) goto nomem;
+            break;
+        }
+        /* Latin country code and series letters */
+        size_t al = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+        if (!shaped && k->len == 0 && al >= 2 && al <= 4) {
+            for (size_t j = 0; j < sizeof countries / sizeof *countries; j++) {
+                if (strncmp(p, countries[j], 2)) continue;
+                int era = !strncmp(p, "jp", 2) && al == 3 && strchr("shr", p[2]) ? p[2] : 0;
+                if (ty_buf_append(k, p, al)) goto nomem;
+                shaped = read_number(c.p, al, g, ng, era, !strncmp(p, "us", 2), 0, k);
+                if (shaped < 0) goto nomem;
+                if (!shaped) k->len = 0;
+                break;
+            }
+        }
+        if (!shaped) k->len = 0;
+        /* bare digits */
+        if (!shaped && ng >= 1 && g[0].off == 0 && c.len >= 4 &&
+            strspn(c.p, "0123456789") == c.len) {
+            size_t from = 0;
+            while (from + 1 < c.len && c.p[from] == '0') from++;
+            if (ty_buf_append(k, c.p + from, c.len - from)) goto nomem;
+            shaped = 1;
+        }
+    }
+    if (!shaped) {
+        /* any other id: its compact form; shaped as 1-8 letters, >= 3
+         * digits and an optional kind */
+        k->len = 0;
+        if (ty_buf_append(k, c.p, c.len)) goto nomem;
+        size_t al = strspn(c.p, "abcdefghijklmnopqrstuvwxyz");
+        size_t dl = strspn(c.p + al, "0123456789");
+        const char *t = c.p + al + dl;
+        if (t[0] >= 'a' && t[0] <= 'z') {
+            t++;
+            if (t[0] >= '0' && t[0] <= '9') t++;
+        }
+        shaped = al >= 1 && al <= 8 && dl >= 3 && !*t;
+    }
+    free(c.p);
+    if (ty_buf_putc(k, 0)) return TENYO_ERR_NOMEM;
+    k->len--;
+    return shaped;
+nomem:
+    free(c.p);
+    return TENYO_ERR_NOMEM;
+}
+
+int tenyo_patno_key(const char *typed, char *out, size_t outlen) {
+    if (!typed || !out || !outlen) return TENYO_ERR_ARG;
+    ty_icu *u = NULL;
+    int rc = ty_icu_new(&u, NULL, 0);
+    if (rc) return rc;
+    ty_buf nb = {0}, k = {0};
+    rc = patno_key(u, typed, strlen(typed), &nb, &k);
+    if (rc >= 0) {
+        if (k.len + 1 > outlen) rc = TENYO_ERR_LIMIT;
+        else memcpy(out, k.p, k.len + 1);
+    }
+    ty_icu_free(u);
+    ty_buf_free(&nb);
+    ty_buf_free(&k);
+    return rc;
+}
+
+/* ====================================================== the index's keys */
+
+/* Number part of a key: without its leading letters and class u. */
+static void number_part(const char *key, size_t len, const char **p, size_t *n) {
+    size_t al = strspn(key, "abcdefghijklmnopqrstuvwxyz");
+    *p = key + al;
+    *n = len - al;
+    if (*n && (*p)[*n - 1] == 'u') (*n)--;
+    if (strspn(*p, "0123456789") < *n) *n = 0; /* not a number */
+}
+
+/* Insert key -> doc into map/docs (docs grown with the map): a key seen
+ * before with another document becomes ambiguous (-2). */
+static int map_put(ty_strmap *map, int64_t **docs, const char *key, size_t len,
+                   uint64_t doc) {
+    int is_new = 0;
+    int64_t id = ty_strmap_intern(map, key, len, &is_new);
+    if (id < 0) return (int)id;
+    if (is_new) {
+        uint32_t n = ty_strmap_size(map);
+        if ((n & (n - 1)) == 0 || n == 1) { /* grow at powers of two */
+            int64_t *d = ty_reallocarray(*docs, (size_t)n * 2, sizeof **docs);
+            if (!d) return TENYO_ERR_NOMEM;
+            *docs = d;
+        }
+        (*docs)[id] = (int64_t)doc;
+    } else if ((*docs)[id] != (int64_t)doc) {
+        (*docs)[id] = -2;
+    }
+    return 0;
+}
+
+static int keys_build(void *arg) {
+    tenyo_index *x = arg;
+    ty_patno *pn = &x->patno;
+    ty_icu *u = NULL;
+    int rc = ty_icu_new(&u, NULL, 0);
+    if (rc) return rc;
+    ty_buf nb = {0}, k = {0};
+    rc = TENYO_ERR_NOMEM;
+    pn->keys = ty_strmap_new();
+    pn->nums = ty_strmap_new();
+    pn->doc_key = ty_mallocarray(x->m.ndocs ? x->m.ndocs : 1, sizeof *pn->doc_key);
+    if (!pn->keys || !pn->nums || !pn->doc_key) goto out;
+    for (uint64_t i = 0; i < x->m.ndocs; i++) {
+        const char *id = x->m.meta_blob + x->m.meta_off[i * TY_META_NSTR + TY_META_ID];
+        int r = patno_key(u, id, strlen(id), &nb, &k);
+        if (r == TENYO_ERR_INPUT) { /* not UTF-8: its bytes as they are */
+            k.len = 0;
+            if (ty_buf_append(&k, id, strlen(id)) || ty_buf_putc(&k, 0)) goto out;
+            k.len--;
+        } else if (r < 0) {
+            rc = r;
+            goto out;
+        }
+        if ((r = map_put(pn->keys, &pn->key_doc, k.p, k.len, i))) {
+            rc = r;
+            goto out;
+        }
+        pn->doc_key[i] = (uint32_t)ty_strmap_get(pn->keys, k.p, k.len);
+        const char *np;
+        size_t nn;
+        number_part(k.p, k.len, &np, &nn);
+        if (nn && (r = map_put(pn->nums, &pn->num_doc, np, nn, i))) {
+            rc = r;
+            goto out;
+        }
+    }
+    rc = TENYO_OK;
+out:
+    ty_icu_free(u);
+    ty_buf_free(&nb);
+    ty_buf_free(&k);
+    return rc;
+}
+
+void ty_patno_free(ty_patno *pn) {
+    ty_strmap_free(pn->keys);
+    ty_strmap_free(pn->nums);
+    free(pn->key_doc);
+    free(pn->num_doc);
+    free(pn->doc_key);
+}
+
+/* Levenshtein distance of a[0..na) and b[0..nb), or limit + 1 when it is
+ * larger than limit (the rows stop early). Keys longer than 128 bytes are
+ * never close. */
+static int distance(const char *a, size_t na, const char *b, size_t nb, int limit) {
+    if (na > 128 || nb > 128) return limit + 1;
+    int row[129];
+    for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0], lo;
+        row[0] = lo = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+            if (best < lo) lo = best;
+        }
+        if (lo > limit) return limit + 1;
+    }
+    return row[nb];
+}
+
+/* Up to ns documents whose keys are within the limit of key, closest
+ * first (ties in document order), into sug; returns the count. */
+static size_t suggest(const tenyo_index *x, const char *key, size_t klen, uint64_t *sug,
+                      size_t ns) {
+    const ty_patno *pn = &x->patno;
+    int limit = (int)(klen / 4) > 1 ? (int)(klen / 4) : 1;
+    int dist[16];
+    if (ns > 16) ns = 16;
+    size_t n = 0;
+    for (uint64_t i = 0; i < x->m.ndocs && ns; i++) {
+        size_t dl;
+        const char *dk = ty_strmap_key(pn->keys, pn->doc_key[i], &dl);
+        size_t diff = dl > klen ? dl - klen : klen - dl;
+        if (diff > (size_t)limit) continue;
+        int d = distance(key, klen, dk, dl, limit);
+        if (d > limit || (n == ns && d >= dist[n - 1])) continue;
+        size_t at = n < ns ? n++ : ns - 1;
+        while (at > 0 && dist[at - 1] > d) {
+            dist[at] = dist[at - 1];
+            sug[at] = sug[at - 1];
+            at--;
+        }
+        dist[at] = d;
+        sug[at] = i;
+    }
+    return n;
+}
+
+int tenyo_index_resolve(const tenyo_index *xc, const char *typed, int64_t *doc,
+                        uint64_t *sug, size_t nsug, size_t *nsugged) {
+    if (!xc || !typed || !doc || (nsug && !sug)) return TENYO_ERR_ARG;
+    tenyo_index *x = (tenyo_index *)xc; /* the key tables are built once */
+    *doc = -1;
+    if (nsugged) *nsugged = 0;
+    int64_t d = tenyo_index_find(x, typed);
+    if (d >= 0) {
+        *doc = d;
+        return TENYO_ID_EXACT;
+    }
+    int rc = ty_once_run(&x->patno_once, keys_build, x);
+    if (rc) return rc;
+    ty_icu *u = NULL;
+    rc = ty_icu_new(&u, NULL, 0);
+    if (rc) return rc;
+    ty_buf nb = {0}, k = {0};
+    int shaped = patno_key(u, typed, strlen(typed), &nb, &k);
+    ty_icu_free(u);
+    ty_buf_free(&nb);
+    if (shaped < 0) {
+        ty_buf_free(&k);
+        return shaped == TENYO_ERR_INPUT ? TENYO_ERR_NOTFOUND : shaped;
+    }
+    const ty_patno *pn = &x->patno;
+    int64_t id = k.len ? ty_strmap_get(pn->keys, k.p, k.len) : -1;
+    int64_t hit = id >= 0 ? pn->key_doc[id] : -1;
+    if (hit < 0 && id < 0 && k.len && strspn(k.p, "0123456789") == k.len) {
+        int64_t nid = ty_strmap_get(pn->nums, k.p, k.len);
+        if (nid >= 0) {
+            hit = pn->num_doc[nid];
+            id = -3; /* the number part */
+        }
+    }
+    if (hit >= 0) {
+        *doc = hit;
+        ty_buf_free(&k);
+        return TENYO_ID_NORMALISED;
+    }
+    size_t n = 0;
+    if (hit == -2) { /* ambiguous: every document with that key */
+        for (uint64_t i = 0; i < x->m.ndocs && n < nsug; i++) {
+            size_t dl;
+            const char *dk = ty_strmap_key(pn->keys, pn->doc_key[i], &dl);
+            const char *np;
+            size_t nn;
+            number_part(dk, dl, &np, &nn);
+            if ((id >= 0 && pn->doc_key[i] == (uint32_t)id) ||
+                (id == -3 && nn == k.len && !memcmp(np, k.p, nn)))
+                sug[n++] = i;
+        }
+    } else if (nsug && k.len) {
+        n = suggest(x, k.p, k.len, sug, nsug);
+    }
+    if (nsugged) *nsugged = n;
+    ty_buf_free(&k);
+    return TENYO_ERR_NOTFOUND;
+}
