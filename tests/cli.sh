@@ -140,6 +140,12 @@ expect 0 cli_ideas_warn_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.08 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
 expect 0 cli_ideas_warn_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
 contains "$D/out" "件だけ表示（10 件要求）" cli_ideas_warn_fewer_report
+# CSV for a licensing workflow: evidence with applicant and date; --bom
+# starts with the UTF-8 byte order mark (Excel), plain --csv does not
+expect 0 cli_ideas_csv_bom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --bom
+if python3 -c 'import csv,sys; b=open(sys.argv[1],"rb").read(); assert b.startswith(b"\xef\xbb\xbf"), b[:8]; R=list(csv.reader(b[3:].decode().splitlines())); h=R[0]; d=h.index("evidence_details"); assert len(R)>1 and all(len(r)==len(h) for r in R); assert all(r[d].count("(")==len(r[h.index("evidence")].split("; ")) and ", 20" in r[d] for r in R[1:]), R' "$D/out"; then ok cli_ideas_csv_bom_details; else bad cli_ideas_csv_bom_details; fi
+expect 0 cli_ideas_csv_nobom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
+if head -c 7 "$D/out" | grep -q '^"query"'; then ok cli_ideas_csv_no_bom; else bad cli_ideas_csv_no_bom; fi
 # thin proposals: a text sharing one word with its evidence (ロボット) shows
 # nothing by default and says why; the same fields are there at
 # --min-confidence 0; what is shown by default shares two words or more

@@ -48,6 +48,7 @@ static const char *ideas_usage =
     "  --no-merge           one proposal per subclass (default: neighbouring\n"
     "                       subclasses on the same evidence are one proposal)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
+    "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
     "  --nprobe N           approximate: neighbours from the N closest IVF lists of the\n"
@@ -429,14 +430,34 @@ static void csv_field(const char *s, int last) {
     fputc(last ? '\n' : ',', stdout);
 }
 
+/* The evidence of one proposal as "ID (applicant, date)" entries joined
+ * by "; " (what a licensing analyst needs beside the ids). */
+static void evidence_details(const json_t *ev, char *out, size_t len) {
+    size_t i, at = 0;
+    json_t *e;
+    out[0] = 0;
+    json_array_foreach(ev, i, e) {
+        const char *ap = jstr(e, "applicant"), *dt = jstr(e, "date");
+        int w = snprintf(out + at, len - at, "%s%s (%s, %s)", at ? "; " : "", jstr(e, "id"),
+                         ap && *ap ? ap : "-", dt && *dt ? dt : "-");
+        if (w < 0 || (size_t)w >= len - at) break;
+        at += (size_t)w;
+    }
+}
+
+/* --bom: the CSV starts with a UTF-8 byte order mark (Excel on Japanese
+ * Windows reads a CSV without one as Shift_JIS). */
+static int csv_bom;
+
 /* CSV rows (one per proposal; one row with the error for a failed batch
  * line) of one result object, after the header when header is set. */
 static void print_csv(const json_t *o, int header) {
     static const char *cols[] = {"query", "home", "rank", "field", "label", "score",
                                  "relevance", "surprise", "expected", "bridge_terms",
-                                 "phrases", "evidence", "idea", "confidence", "also_fields",
-                                 "cautions", "warnings", "error"};
+                                 "phrases", "evidence", "evidence_details", "idea",
+                                 "confidence", "also_fields", "cautions", "warnings", "error"};
     const int ncol = (int)(sizeof cols / sizeof cols[0]);
+    if (header && csv_bom) fputs("\xEF\xBB\xBF", stdout);
     if (header)
         for (int c = 0; c < ncol; c++) csv_field(cols[c], c == ncol - 1);
     const json_t *q = json_object_get(o, "query");
@@ -466,6 +487,7 @@ static void print_csv(const json_t *o, int header) {
         jjoin(json_object_get(it, "bridge_terms"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(it, "phrases"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(it, "evidence"), "id", "; ", list, sizeof list), csv_field(list, 0);
+        evidence_details(json_object_get(it, "evidence"), list, sizeof list), csv_field(list, 0);
         csv_field(jstr(it, "idea"), 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "confidence"))), csv_field(num, 0);
         jjoin(json_object_get(it, "also_fields"), NULL, "; ", list, sizeof list), csv_field(list, 0);
@@ -824,7 +846,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
-        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"help", no_argument, 0, 'h'},
+        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     tenyo_filter *filter = NULL;
@@ -879,6 +901,7 @@ int cli_cmd_ideas(int argc, char **argv) {
             break;
         case 'j': fmt = OUT_JSON; break;
         case 'C': fmt = OUT_CSV; break;
+        case 'U': csv_bom = 1; break;
         case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
