@@ -457,6 +457,12 @@ int64_t tenyo_index_find(const tenyo_index *idx, const char *id);
  * UTF-8; TENYO_ERR_LIMIT: outlen too small). */
 int tenyo_patno_key(const char *typed, char *out, size_t outlen);
 
+/* Levenshtein distance of the bytes a[0..na) and b[0..nb), or limit + 1
+ * when it is larger than limit (the computation stops early); strings
+ * longer than 128 bytes are never close (limit + 1). What "did you mean"
+ * uses, for ids here and for commands and options in the CLI. */
+int tenyo_edit_distance(const char *a, size_t na, const char *b, size_t nb, int limit);
+
 /* How tenyo_index_resolve matched. */
 enum {
     TENYO_ID_EXACT = 1,       /* typed is a stored id as it is */

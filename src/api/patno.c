@@ -360,11 +360,8 @@ void ty_patno_free(ty_patno *pn) {
     free(pn->doc_key);
 }
 
-/* Levenshtein distance of a[0..na) and b[0..nb), or limit + 1 when it is
- * larger than limit (the rows stop early). Keys longer than 128 bytes are
- * never close. */
-static int distance(const char *a, size_t na, const char *b, size_t nb, int limit) {
-    if (na > 128 || nb > 128) return limit + 1;
+int tenyo_edit_distance(const char *a, size_t na, const char *b, size_t nb, int limit) {
+    if (!a || !b || na > 128 || nb > 128) return limit + 1;
     int row[129];
     for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
     for (size_t i = 1; i <= na; i++) {
@@ -398,7 +395,7 @@ static size_t suggest(const tenyo_index *x, const char *key, size_t klen, uint64
         const char *dk = ty_strmap_key(pn->keys, pn->doc_key[i], &dl);
         size_t diff = dl > klen ? dl - klen : klen - dl;
         if (diff > (size_t)limit) continue;
-        int d = distance(key, klen, dk, dl, limit);
+        int d = tenyo_edit_distance(key, klen, dk, dl, limit);
         if (d > limit || (n == ns && d >= dist[n - 1])) continue;
         size_t at = n < ns ? n++ : ns - 1;
         while (at > 0 && dist[at - 1] > d) {

@@ -55,25 +55,12 @@ int cli_usage_error(const char *usage) {
 
 /* ======================================================= did you mean */
 
-/* Levenshtein distance of a and b (bytes), capped at 64 characters. */
+/* Edit distance of a and b (bytes); 99 beyond 64 bytes: no name is that
+ * long, so such a word is never close to one. */
 static int edit_distance(const char *a, const char *b) {
     size_t na = strlen(a), nb = strlen(b);
     if (na > 64 || nb > 64) return 99;
-    int row[65];
-    for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
-    for (size_t i = 1; i <= na; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= nb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
+    return tenyo_edit_distance(a, na, b, nb, 98);
 }
 
 const char *cli_suggest(const char *word, const char *const *names, size_t n) {
