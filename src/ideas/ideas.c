@@ -283,6 +283,12 @@ static const uint32_t *field_top(const tenyo_index *cx, uint32_t f) {
     return x->fm_top + (size_t)f * TY_FM_TOP;
 }
 
+/* dst[0..n) = src[0..n) with A-Z folded to a-z: English phrase targets keep
+ * their case, the terms they are matched against are folded. */
+static void fold_ascii(char *dst, const char *src, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i] >= 'A' && src[i] <= 'Z' ? (char)(src[i] + 32) : src[i];
+}
+
 /* 1 when target p[0..n) holds one of field f's characteristic terms
  * (ASCII compared without case: English terms are folded stems). */
 static int fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n) {
@@ -290,7 +296,7 @@ static int fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n)
     if (!top) return 0;
     char low[256];
     if (n >= sizeof low) n = sizeof low - 1;
-    for (size_t i = 0; i < n; i++) low[i] = p[i] >= 'A' && p[i] <= 'Z' ? (char)(p[i] + 32) : p[i];
+    fold_ascii(low, p, n);
     low[n] = 0;
     for (int i = 0; i < TY_FM_TOP && top[i] != UINT32_MAX; i++)
         if (strstr(low, x->m.term_blob + x->m.term_off[top[i]])) return 1;
@@ -982,7 +988,7 @@ static int whole_target(const char *p, size_t n) {
 static int in_query(const tenyo_ctx *c, const char *t, size_t n) {
     char low[128]; /* English targets keep their case; terms are folded */
     if (n < sizeof low) {
-        for (size_t i = 0; i < n; i++) low[i] = t[i] >= 'A' && t[i] <= 'Z' ? (char)(t[i] + 32) : t[i];
+        fold_ascii(low, t, n);
         t = low;
     }
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
