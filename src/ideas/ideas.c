@@ -1240,15 +1240,23 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     if (be >= ne) goto done;
     unsigned shared = qm[bq] & why_mask(&es[be], terms, nt);
     long qa = -1, ea = -1;
-    for (int i = 0; i < nt; i++)
+    for (int i = 0; i < nt && (qa < 0 || ea < 0); i++)
         if (shared >> i & 1) {
-            out->terms[out->nterms++] = terms[i];
             if (qa < 0) qa = why_find(&qs[bq], terms[i]);
             if (ea < 0) ea = why_find(&es[be], terms[i]);
         }
     rc = why_put(&c->why_q, &qs[bq], qa);
     if (!rc) rc = why_put(&c->why_e, &es[be], ea);
     if (rc) goto done;
+    /* the terms both sentences still hold once cut */
+    wsent cq = {c->why_q.p, c->why_q.len}, ce = {c->why_e.p, c->why_e.len};
+    unsigned kept = shared & why_mask(&cq, terms, nt) & why_mask(&ce, terms, nt);
+    for (int i = 0; i < nt; i++)
+        if (kept >> i & 1) out->terms[out->nterms++] = terms[i];
+    if (!out->nterms) { /* the cut lost them all: the first term leads both */
+        rc = 0;
+        goto done;
+    }
     out->query = c->why_q.p;
     out->evidence = c->why_e.p;
     out->doc = idea->evidence[bev].doc;
