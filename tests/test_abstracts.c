@@ -30,21 +30,7 @@ static int load_want(void) {
     return nwant;
 }
 
-static int feed(int from, int to, int (*add)(void *, const tenyo_doc *), void *ud) {
-    tenyo_reader *r = NULL;
-    char err[256];
-    if (tenyo_reader_open(SAMPLE, NULL, &r, err, sizeof err)) return -1;
-    const tenyo_doc *d;
-    int i = 0, rc = 0;
-    while (tenyo_reader_next(r, &d) == 1) {
-        if (i >= from && i < to && (rc = add(ud, d)) != 0) break;
-        i++;
-    }
-    tenyo_reader_free(r);
-    return rc ? -1 : i;
-}
 
-static int add_b(void *ud, const tenyo_doc *d) { return tenyo_builder_add(ud, d); }
 static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
 
 static const char *build(const char *name, int n, int no_abstracts) {
@@ -57,12 +43,20 @@ static const char *build(const char *name, int n, int no_abstracts) {
     tenyo_build_opts_default(&o);
     o.threads = 1;
     o.no_abstracts = no_abstracts;
-    tenyo_builder *b = NULL;
+    return ty_test_build(SAMPLE, n, &o, p) == 0 ? p : NULL;
+}
+
+/* The index at p and a context on it (both NULL on failure). */
+static int open_ix(const char *p, tenyo_index **x, tenyo_ctx **c) {
     char err[256];
-    if (tenyo_builder_new(&o, &b, err, sizeof err)) return NULL;
-    int ok = feed(0, n, add_b, b) > 0 && tenyo_builder_write(b, p, NULL) == TENYO_OK;
-    tenyo_builder_free(b);
-    return ok ? p : NULL;
+    *c = NULL;
+    if (tenyo_index_open(p, x, err, sizeof err)) return -1;
+    if (tenyo_ctx_new(*x, c, err, sizeof err)) {
+        tenyo_index_free(*x);
+        *x = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* Every document's abstract equals the sample's record of its id. */
@@ -87,9 +81,7 @@ TY_TEST(abstracts_round_trip) {
     CHECK(p);
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;
-    char err[256];
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
     CHECK_EQ_INT(all_match(x, c), 0);
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
@@ -101,8 +93,7 @@ TY_TEST(abstracts_round_trip) {
     /* without: no section, "" for every document, no cost */
     p = build("abs_none.tny", 50, 1);
     CHECK(p);
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
     tenyo_index_info_get(x, &in);
     CHECK_EQ_INT(in.abstract_bytes, 0);
     size_t len = 1;
@@ -119,7 +110,7 @@ TY_TEST(abstracts_updates_and_rebuild) {
     tenyo_update *u = NULL;
     char err[256];
     CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
-    CHECK(feed(150, 200, add_u, u) > 0);
+    CHECK(ty_test_feed(SAMPLE, 150, 200, add_u, u) > 0);
     CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-003"), 1);
     CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
     tenyo_update_free(u);
@@ -140,8 +131,7 @@ TY_TEST(abstracts_updates_and_rebuild) {
     tenyo_ctx_free(c);
     tenyo_index_free(x);
     CHECK_EQ_INT(tenyo_index_rebuild(p, NULL, NULL, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
     CHECK_EQ_INT(tenyo_index_ndocs(x), 198);
     CHECK_EQ_INT(all_match(x, c), 0); /* a rebuild keeps them */
     tenyo_index_info_get(x, &in);
@@ -164,9 +154,7 @@ TY_TEST(abstracts_why_of_ideas) {
     CHECK(p);
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;
-    char err[256];
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
     o.min_confidence = 0;
