@@ -114,7 +114,7 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
 static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
                    const tenyo_idea *idea, const char *lang, const char **bt,
                    tenyo_phrase *ph, int *nph, const char **label, char *sent,
-                   size_t sentlen) {
+                   size_t sentlen, uint64_t why_doc) {
     int nb = tenyo_idea_bridge(ctx, idea, NBRIDGE, bt);
     if (nb < 0) nb = 0;
     *nph = tenyo_idea_phrases(ctx, idea, NPHRASE, ph);
@@ -130,7 +130,11 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
         for (const char *q = ph[i].text; *q && ascii; q++) ascii = (unsigned char)*q < 0x80;
         if (ascii == !strcmp(lang, "en")) use = &ph[i];
     }
-    uint64_t evdoc = use ? use->doc : idea->nevidence ? idea->evidence[0].doc : UINT64_MAX;
+    /* without a phrase, the patent the why quotes (one card, one citation) */
+    uint64_t evdoc = use                      ? use->doc
+                     : why_doc != UINT64_MAX  ? why_doc
+                     : idea->nevidence        ? idea->evidence[0].doc
+                                              : UINT64_MAX;
     int hasev = evdoc != UINT64_MAX && tenyo_index_doc(x, evdoc, &ev) == TENYO_OK;
     sentence(sent, sentlen, lang, bt, nb, idea->code, *label, use, hasev ? &ev : NULL);
     return nb;
@@ -295,12 +299,13 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
         tenyo_phrase ph[NPHRASE];
         int nph;
         char sent[2048];
-        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent);
-        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent);
         /* why: the query's sentence and an evidence sentence sharing the
          * bridge terms (tenyo_idea_why) */
         tenyo_why w;
         int wr = tenyo_idea_why(ctx, &ideas[i], &w);
+        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
+                         wr > 0 ? w.doc : UINT64_MAX);
+        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent);
         if (wr > 0) {
             tenyo_doc_meta dm;
             tenyo_index_doc(x, w.doc, &dm);

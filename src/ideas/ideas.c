@@ -33,6 +33,14 @@
  *      vote as extra candidates, a second-hop prior through the model's
  *      likeliest near fields, rank features, boosted trees instead of the
  *      logistic model, an SVM instead of logistic regression per field.
+ *      Tried for genuine transfers and not kept (Protocol A, two readers,
+ *      82 proposals of the query sets 1-2): a second TF-IDF scan without
+ *      the query's home-field words (P(home | word) past halfway from the
+ *      home's share to 1) and generic words, its far fields offered as up
+ *      to two "transfers of the mechanism" after the confident proposals:
+ *      21-24% usable and 2-5% genuine, worse than the neighbours (the
+ *      vehicle third of the corpus answers any mechanism with vehicle
+ *      fields through 回路, 状態, 検出).
  *   4. Content shape of each field's evidence: the bridge weight per query
  *      term (similarity x query weight x evidence weight), each term
  *      weighed by its specificity (1 - genericity: how evenly the term
