@@ -32,6 +32,9 @@
  *              criterion (ty_once), and kept for later filters.
  *   fields     an IPC section, class or subclass ("G", "G06", "G06F"):
  *              a document passes when one of its subclasses starts with it.
+ *   open only  licensable patents: the record's open member, or named by
+ *              the index's licensable list (api/openlist.c), as m->open
+ *              holds them once the index is open.
  */
 #include "internal.h"
 
@@ -51,6 +54,7 @@ struct tenyo_filter {
     int nappl[2];                  /* how many of each */
     char field[2][FILTER_MAX_VALUES][5]; /* field prefixes, include/exclude */
     int nfield[2];                 /* how many of each */
+    int open_only;                 /* licensable patents only */
     uint8_t *kw;                   /* keyword matches (keywords.c), or NULL */
     uint32_t *kw_terms;            /* the keyword query's positive terms */
     size_t nkw_terms;              /* how many */
@@ -253,6 +257,15 @@ int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude) {
     return TENYO_OK;
 }
 
+/* ============================================================= licensable */
+
+int tenyo_filter_open_only(tenyo_filter *f, int on) {
+    if (!f) return TENYO_ERR_ARG;
+    f->open_only = on != 0;
+    f->dirty = 1;
+    return TENYO_OK;
+}
+
 /* ============================================================= keywords */
 
 int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n) {
@@ -322,6 +335,7 @@ int ty_filter_compile(tenyo_filter *f) {
             for (int i = 0; i < f->nappl[1] && any; i++) any = !strstr(a, f->appl[1][i]);
             ok = any;
         }
+        if (ok && f->open_only) ok = m->open[d] != 0;
         if (ok && f->nfield[0]) ok = field_any(m, d, f->field[0], f->nfield[0]);
         if (ok && f->nfield[1]) ok = !field_any(m, d, f->field[1], f->nfield[1]);
         mask[d] = (uint8_t)ok;

@@ -841,7 +841,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     static const struct option lo[] = {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
-        {"open-only", no_argument, 0, 'O'}, {"lang", required_argument, 0, 'L'},
+        {"lang", required_argument, 0, 'L'},
         {"novelty", required_argument, 0, 'V'},
         {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
@@ -880,7 +880,6 @@ int cli_cmd_ideas(int argc, char **argv) {
                                                                  : TENYO_DIST_SUBCLASS;
             break;
         }
-        case 'O': io.open_only = 1; break;
         case 'L':
             bad |= cli_choice("--lang", optarg, langs) < 0;
             lang = optarg;
@@ -906,6 +905,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }
+    /* --open-only: ideas' own (evidence and voters licensable; its note
+     * says when none is near), not one more filter */
+    if (fo.open_only) io.open_only = 1;
+    fo.open_only = 0;
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -929,7 +932,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
     if ((ec = cli_filter_make(x, NULL, &fo, &filter)) != EXIT_OK) goto done;
-    if (filter) cli_filter_note(filter, x);
+    if (filter) cli_filter_note(&fo, filter, x);
     if (batch) {
         ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);
         goto done;

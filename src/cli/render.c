@@ -70,6 +70,22 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "format_version", json_integer(in.format_version));
     json_object_set_new(o, "documents", json_integer((json_int_t)in.ndocs));
     json_object_set_new(o, "open_documents", json_integer((json_int_t)in.nopen));
+    json_t *lic = json_object();
+    json_object_set_new(lic, "documents", json_integer((json_int_t)in.nopen));
+    json_object_set_new(lic, "by_records", json_integer((json_int_t)in.open_records));
+    if (in.open_listed) {
+        json_t *l = json_object();
+        json_object_set_new(l, "source", json_string(in.open_source));
+        json_object_set_new(l, "loaded", json_integer((json_int_t)in.open_loaded));
+        json_object_set_new(l, "listed", json_integer((json_int_t)in.open_listed));
+        json_object_set_new(l, "in_index", json_integer((json_int_t)in.open_found));
+        json_object_set_new(l, "lines", json_integer((json_int_t)in.open_lines));
+        json_object_set_new(l, "unresolved", json_integer((json_int_t)in.open_unresolved));
+        json_object_set_new(lic, "list", l);
+    } else {
+        json_object_set_new(lic, "list", json_null());
+    }
+    json_object_set_new(o, "licensable", lic);
     json_object_set_new(o, "terms", json_integer((json_int_t)in.nterms));
     json_object_set_new(o, "nonzeros", json_integer((json_int_t)in.nnz));
     json_object_set_new(o, "rank", json_integer(in.dim));
