@@ -238,20 +238,21 @@ static int64_t resolve(const tenyo_index *x, const char *cell, uint64_t *sug, si
     return r > 0 ? d : -1;
 }
 
-/* The delimiter of the first row: tab when it holds one and no comma,
- * else comma; 0 (one number per line) when the whole first line is a
- * patent number itself. */
+/* Delimiter of a CSV reading of text: tab when the first line holds one
+ * and no comma, else comma; 0 when the first line holds neither. */
 static char pick_delim(const char *text) {
     size_t n = strcspn(text, "\n");
-    char first[LIST_CELL * 2];
-    if (n >= sizeof first) n = sizeof first - 1;
-    memcpy(first, text, n);
-    first[n] = 0;
-    char *f = trim(first);
-    char key[LIST_CELL];
-    if (!strchr(f, ',') && !strchr(f, '\t')) return 0;
-    if (tenyo_patno_key(f, key, sizeof key) == 1 && !strchr(f, '\t')) return 0;
-    return strchr(f, '\t') && !strchr(f, ',') ? '\t' : ',';
+    const char *tab = memchr(text, '\t', n), *comma = memchr(text, ',', n);
+    if (!tab && !comma) return 0;
+    return tab && !comma ? '\t' : ',';
+}
+
+/* Rows of the first LIST_PROBE of t that resolve as whole lines. */
+static size_t probe_lines(const tenyo_index *x, const rows *t) {
+    size_t got = 0;
+    for (size_t i = 0; i < t->n && i <= LIST_PROBE; i++)
+        got += t->r[i].ncell && resolve(x, t->r[i].cell[0], NULL, 0, NULL) >= 0;
+    return got;
 }
 
 /* Index of the column named by column (its header or a 1-based number). */
@@ -275,9 +276,20 @@ static int load_locked(const char *path, const char *dir, const char *list,
     tenyo_index *x = NULL;
     ty_openlist ol = {0};
     uint8_t *seen = NULL;
+    rows lines = {0};
     int rc = read_list(list, &t, err, errlen);
     if (rc) goto done;
+    rc = tenyo_index_open(path, &x, err, errlen);
+    if (rc) goto done;
+    /* one number per line, or a CSV: whichever reading resolves more of
+     * the first rows ("US 6,836,996 B2" is one number with commas) */
     char delim = pick_delim(t.text);
+    if (delim) {
+        rc = TENYO_ERR_NOMEM;
+        if (!(lines.text = ty_strdup(t.text))) goto done;
+        rc = split_rows(&lines, 0);
+        if (rc) goto done;
+    }
     rc = split_rows(&t, delim);
     if (rc) goto done;
     if (t.n == 0) {
@@ -285,8 +297,25 @@ static int load_locked(const char *path, const char *dir, const char *list,
         rc = TENYO_ERR_INPUT;
         goto done;
     }
-    rc = tenyo_index_open(path, &x, err, errlen);
-    if (rc) goto done;
+    if (delim && !column) {
+        size_t whole = probe_lines(x, &lines), best = 0;
+        for (int c = 0; c < LIST_MAX_COLS; c++) {
+            size_t got = 0, had = 0;
+            for (size_t i = 0; i < t.n && i <= LIST_PROBE; i++)
+                if (c < t.r[i].ncell) {
+                    had = 1;
+                    got += resolve(x, t.r[i].cell[c], NULL, 0, NULL) >= 0;
+                }
+            if (!had) break;
+            if (got > best) best = got;
+        }
+        if (whole > 0 && whole >= best) { /* one per line after all */
+            rows_free(&t);
+            t = lines;
+            memset(&lines, 0, sizeof lines);
+            delim = 0;
+        }
+    }
     /* the column: named, or the one that resolves best */
     int col = 0;
     size_t first = 0; /* first data row */
@@ -398,6 +427,7 @@ done:
     ty_openlist_free(&ol);
     tenyo_index_free(x);
     rows_free(&t);
+    rows_free(&lines);
     return rc;
 }
 

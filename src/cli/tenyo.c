@@ -659,6 +659,11 @@ static int cmd_open(int argc, char **argv) {
     const char *path = argv[optind];
     char err[512] = "";
     int ec = EXIT_OK;
+    struct stat ist;
+    if (stat(path, &ist) != 0) {
+        cli_err("%s: cannot open the index: %s\n", path, strerror(errno));
+        return EXIT_INDEX;
+    }
     if (clear) {
         int had = 0;
         int rc = tenyo_open_clear(path, &had, err, sizeof err);
