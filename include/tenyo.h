@@ -862,6 +862,33 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
                       const tenyo_ideas_opts *o, size_t n, tenyo_ideas_cb cb,
                       void *ud);
 
+/* Company matching, the Kawasaki-model query (ideas/match.c): a company's
+ * description of its strengths (text) in, the licensable patents it could
+ * use out, each with the uses the ideas engine proposes for it. The
+ * licensable patents nearest the text (within c's filter, and licensable:
+ * tenyo_open_load or the records' open member) and the evidence patents
+ * of tenyo_ideas_text(text, o with open_only) become matches, ranked by
+ * similarity to the text; a match's uses are the proposals it is evidence
+ * for (indexes into ideas[0..*got_ideas), best confidence first), and
+ * own_field says it lies in the company's home fields (tenyo_ctx_home).
+ * The ideas (up to nideas) go to ideas; afterwards c holds that ideas
+ * query: tenyo_idea_bridge, tenyo_idea_phrases, tenyo_ctx_notes and
+ * tenyo_ctx_home explain the uses. Up to k matches into out; returns their
+ * count (0 when no licensable patent is near) or a negative status. */
+#define TENYO_MATCH_USES 4
+typedef struct tenyo_match {
+    uint64_t doc;             /* the licensable patent */
+    float similarity;         /* its similarity to the text (o's mode) */
+    double confidence;        /* confidence of its best use (0: none) */
+    int own_field;            /* 1: in one of the company's home fields */
+    int nuses;                /* entries used in uses */
+    int uses[TENYO_MATCH_USES]; /* proposals it is evidence for: indexes
+                                 into ideas[], best confidence first */
+} tenyo_match;
+int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
+                     size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
+                     tenyo_match *out);
+
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);

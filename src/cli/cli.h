@@ -135,6 +135,23 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
+ * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of
+ * asked proposals (qdoc < 0: text). */
+json_t *cli_ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
+                         const char *text, size_t len, const tenyo_idea *ideas, int got,
+                         size_t asked, const char *lang);
+/* ---- match.c: company matching (tenyo match, POST /api/match) ---- */
+/* Run the company query text on ctx and build {"query", "matches",
+ * "ideas", "warnings", ...} (README "match --json"); NULL on failure with
+ * the status in *status (message: tenyo_ctx_error). */
+json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
+                       const tenyo_ideas_opts *io, size_t k, const char *lang, int *status);
+int cli_cmd_match(int argc, char **argv);
+int cli_cmd_profile(int argc, char **argv);
+/* The public record of a patent id: J-PlatPat for Japanese numbers, Google
+ * Patents for US (and other) ones; "" when the id is no patent number. */
+const char *cli_record_link(const char *id, char *buf, size_t cap);
 /* ---- filters.c: the filter options of similar and ideas ---- */
 #define CLI_FILTER_MAX 16 /* values per option */
 typedef struct cli_filter_opts {

@@ -270,7 +270,7 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
 
 /* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
  * computed on ctx for a request of `asked` proposals. */
-static json_t *ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
+json_t *cli_ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
                             const char *text, size_t len, const tenyo_idea *ideas,
                             int got, size_t asked, const char *lang) {
     int predicted = 0;
@@ -312,7 +312,7 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                         : tenyo_ideas_text(ctx, text, len, io, n, ideas);
     *status = got < 0 ? got : TENYO_OK;
     if (got < 0) return NULL;
-    return ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
+    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
 }
 
 /* Output formats of `ideas`. */
@@ -545,7 +545,7 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     bline *b = &j->lines[bc->line[i]];
     json_t *o = NULL;
     if (got >= 0) {
-        o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
+        o = cli_ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
         json_t *q = json_object_get(o, "query");
         json_object_del(q, "title");
         /* an indexed patent is named by its stored id; the id as the line
