@@ -381,3 +381,294 @@ done:
     tenyo_index_free(x);
     return ec;
 }
+
+/* =========================================================== profile */
+
+/* How the applicability profile of one patent is gathered (the ideas
+ * batch's callback state). */
+typedef struct profile_run {
+    const tenyo_index *x;     /* the index */
+    tenyo_ctx *ctx;           /* the batch's context */
+    const uint64_t *docs;     /* the patents, in output order */
+    const char *lang;         /* labels' language */
+    int csv;                  /* CSV rows, else JSON lines */
+    int failed;               /* queries that failed */
+} profile_run;
+
+/* How far code is from the nearest of the comma-separated home fields:
+ * 2 another section, 1 another class, 0 another subclass of a home class. */
+static int far_level(const char *code, const char *home) {
+    int best = 2;
+    for (const char *h = home; *h;) {
+        size_t l = strcspn(h, ",");
+        int lv = l >= 1 && h[0] == code[0] ? (l >= 3 && !strncmp(h, code, 3) ? 0 : 1) : 2;
+        if (lv < best) best = lv;
+        h += l + (h[l] == ',');
+    }
+    return best;
+}
+
+/* One CSV cell (RFC 4180 by libcsv; formula-like text defused as `ideas
+ * --csv` does), then a comma or the end of the row. */
+static void pcsv(const char *s, int last) {
+    if (cli_csv_risky(s)) fputc('\'', stdout);
+    csv_fwrite(stdout, s, strlen(s));
+    fputs(last ? "\r\n" : ",", stdout);
+}
+
+static void profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
+    profile_run *p = ud;
+    tenyo_doc_meta dm;
+    tenyo_index_doc(p->x, p->docs[i], &dm);
+    static const char *const levels[] = {"subclass", "class", "section"};
+    char link[256], buf[64];
+    cli_record_link(dm.id, link, sizeof link);
+    if (got < 0) {
+        cli_err("%s: %s\n", dm.id, tenyo_ctx_error(p->ctx));
+        p->failed++;
+        got = 0;
+    }
+    int far = -1, sections = 0;
+    char seen[8] = "";
+    double sum = 0, best = 0;
+    const tenyo_hit *ev = NULL;
+    const tenyo_idea *evi = NULL;
+    for (int j = 0; j < got; j++) {
+        const tenyo_idea *id = &ideas[j];
+        int lv = far_level(id->code, dm.fields);
+        if (lv > far) far = lv;
+        if (!strchr(seen, id->code[0]) && strlen(seen) < 7) {
+            size_t l = strlen(seen);
+            seen[l] = id->code[0];
+            seen[l + 1] = 0;
+            sections++;
+        }
+        sum += id->confidence;
+        if (id->confidence > best) best = id->confidence;
+        for (int e = 0; e < id->nevidence; e++)
+            if (!ev || id->evidence[e].score > ev->score) {
+                ev = &id->evidence[e];
+                evi = id;
+            }
+    }
+    tenyo_doc_meta em;
+    if (ev) tenyo_index_doc(p->x, ev->doc, &em);
+    if (p->csv) {
+        char props[4096] = "";
+        for (int j = 0; j < got; j++) {
+            size_t l = strlen(props);
+            snprintf(props + l, sizeof props - l, "%s%s %s (%.2f)", j ? "; " : "", ideas[j].code,
+                     tenyo_field_label(p->x, ideas[j].code, p->lang), ideas[j].confidence);
+        }
+        pcsv(dm.id, 0);
+        pcsv(dm.title, 0);
+        pcsv(dm.applicant, 0);
+        pcsv(dm.date, 0);
+        pcsv(dm.fields, 0);
+        pcsv(dm.open ? "1" : "0", 0);
+        snprintf(buf, sizeof buf, "%d", got);
+        pcsv(buf, 0);
+        snprintf(buf, sizeof buf, "%d", sections);
+        pcsv(buf, 0);
+        pcsv(far >= 0 ? levels[far] : "", 0);
+        snprintf(buf, sizeof buf, "%.4f", best);
+        pcsv(buf, 0);
+        snprintf(buf, sizeof buf, "%.4f", sum);
+        pcsv(buf, 0);
+        pcsv(props, 0);
+        pcsv(ev ? em.id : "", 0);
+        snprintf(buf, sizeof buf, "%.4f", ev ? (double)ev->score : 0.0);
+        pcsv(ev ? buf : "", 0);
+        pcsv(ev ? em.applicant : "", 0);
+        pcsv(evi ? evi->code : "", 0);
+        pcsv(link, 1);
+        return;
+    }
+    json_t *o = json_object(), *arr = json_array();
+    json_object_set_new(o, "id", json_string(dm.id));
+    json_object_set_new(o, "title", json_string(dm.title));
+    json_object_set_new(o, "applicant", json_string(dm.applicant));
+    json_object_set_new(o, "date", json_string(dm.date));
+    json_object_set_new(o, "fields", cli_json_list(dm.fields));
+    json_object_set_new(o, "open", json_boolean(dm.open));
+    json_object_set_new(o, "link", json_string(link));
+    json_object_set_new(o, "proposals", json_integer(got));
+    json_object_set_new(o, "sections", json_integer(sections));
+    json_object_set_new(o, "farthest", far >= 0 ? json_string(levels[far]) : json_null());
+    json_object_set_new(o, "best_confidence", json_real(best));
+    json_object_set_new(o, "applicability", json_real(sum));
+    for (int j = 0; j < got; j++) {
+        const char *bt[5];
+        int nb = tenyo_idea_bridge(p->ctx, &ideas[j], 5, bt);
+        json_t *it = json_object(), *b = json_array();
+        json_object_set_new(it, "field", json_string(ideas[j].code));
+        json_object_set_new(it, "label", json_string(tenyo_field_label(p->x, ideas[j].code, p->lang)));
+        json_object_set_new(it, "confidence", json_real(ideas[j].confidence));
+        json_object_set_new(it, "distance", json_string(levels[far_level(ideas[j].code, dm.fields)]));
+        for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
+        json_object_set_new(it, "bridge_terms", b);
+        json_array_append_new(arr, it);
+    }
+    json_object_set_new(o, "uses", arr);
+    if (ev) {
+        json_t *e = json_object();
+        json_object_set_new(e, "id", json_string(em.id));
+        json_object_set_new(e, "title", json_string(em.title));
+        json_object_set_new(e, "applicant", json_string(em.applicant));
+        json_object_set_new(e, "date", json_string(em.date));
+        json_object_set_new(e, "similarity", json_real((double)ev->score));
+        json_object_set_new(e, "field", json_string(evi->code));
+        json_object_set_new(o, "strongest_evidence", e);
+    } else {
+        json_object_set_new(o, "strongest_evidence", json_null());
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (s) puts(s);
+    free(s);
+    json_decref(o);
+}
+
+static const char *profile_usage =
+    "usage: tenyo profile INDEX [--ids FILE | --all] [options]\n"
+    "Applicability profile: per patent, where else it could be used -- its confident\n"
+    "proposals (the ideas engine), how many, how far from its own fields, the\n"
+    "strongest evidence -- for an office to sort its licensable catalogue by.\n"
+    "Default: every licensable patent of the index (tenyo open, or the records).\n"
+    "      --ids FILE       these patents (numbers one per line, as people type them;\n"
+    "                       - for stdin); a line naming none is reported as FILE:LINE\n"
+    "      --all            every patent of the index\n"
+    "  -n N                 proposals per patent (default 10, at most 100)\n"
+    "      --min-confidence C  proposals below confidence C are left out (default 0.08)\n"
+    "      --distance D     section | class | subclass (default class)\n"
+    "      --lang ja|en     language of the labels (default ja)\n"
+    "      --csv            CSV, one row per patent (default: JSON lines)\n"
+    "      --bom            with --csv: start with a UTF-8 byte order mark (Excel)\n";
+
+int cli_cmd_profile(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"ids", required_argument, 0, 'I'}, {"all", no_argument, 0, 'A'},
+        {"min-confidence", required_argument, 0, 'Q'}, {"distance", required_argument, 0, 'D'},
+        {"lang", required_argument, 0, 'L'}, {"csv", no_argument, 0, 'C'},
+        {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const char *const dists[] = {"section", "class", "subclass", NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
+    const char *ids = NULL, *lang = "ja";
+    int all = 0, csv = 0, bom = 0, bad = 0, c;
+    long n = 10;
+    tenyo_ideas_opts io;
+    tenyo_ideas_opts_default(&io);
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "n:h", lo)) != -1) {
+        switch (c) {
+        case 'I': ids = optarg; break;
+        case 'A': all = 1; break;
+        case 'Q':
+            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
+            break;
+        case 'D': {
+            int i = cli_choice("--distance", optarg, dists);
+            if (i < 0) bad = 1;
+            else io.distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
+                                                                 : TENYO_DIST_SUBCLASS;
+            break;
+        }
+        case 'L': bad |= cli_choice("--lang", optarg, langs) < 0; lang = optarg; break;
+        case 'C': csv = 1; break;
+        case 'U': bom = 1; break;
+        case 'n': bad |= cli_long("-n", optarg, 1, 100, &n) != 0; break;
+        case 'h': fputs(profile_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (!bad && ids && all) {
+        cli_err("--ids and --all: give one\n");
+        bad = 1;
+    }
+    if (!bad && bom && !csv) {
+        cli_err("--bom goes with --csv\n");
+        bad = 1;
+    }
+    if (!bad && optind != argc - 1) {
+        cli_err(optind == argc ? "no INDEX\n" : "one INDEX only\n");
+        bad = 1;
+    }
+    if (bad) return cli_usage_error(profile_usage);
+    const char *path = argv[optind];
+    tenyo_index *x = NULL;
+    tenyo_ctx *ctx = NULL;
+    char err[512] = "";
+    int ec = EXIT_OK;
+    uint64_t *docs = NULL;
+    tenyo_query *q = NULL;
+    size_t nd = 0;
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    uint64_t N = tenyo_index_ndocs(x);
+    docs = malloc((N ? N : 1) * sizeof *docs);
+    if (!docs) { cli_err("out of memory\n"); ec = EXIT_RESOURCE; goto done; }
+    if (ids) {
+        FILE *f = !strcmp(ids, "-") ? stdin : fopen(ids, "r");
+        if (!f) { cli_err("%s: cannot open\n", ids); ec = EXIT_INPUT; goto done; }
+        char line[1024];
+        long ln = 0, unresolved = 0;
+        uint8_t *seen = calloc(N ? N : 1, 1);
+        while (seen && fgets(line, sizeof line, f)) {
+            ln++;
+            char *s = line;
+            if (ln == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
+            s[strcspn(s, "\r\n")] = 0;
+            while (*s == ' ' || *s == '\t') s++;
+            if (!*s || *s == '#') continue;
+            int64_t d;
+            char msg[512];
+            if (cli_resolve_id(x, s, &d, msg, sizeof msg) < 0) {
+                cli_err("%s:%ld: %s\n", ids, ln, msg);
+                unresolved++;
+                continue;
+            }
+            if (!seen[d]) docs[nd++] = (uint64_t)d;
+            seen[d] = 1;
+        }
+        free(seen);
+        if (f != stdin) fclose(f);
+        if (unresolved) cli_err("%ld lines of %s name no patent of the index (skipped)\n",
+                                unresolved, ids);
+    } else {
+        for (uint64_t d = 0; d < N; d++) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, d, &dm);
+            if (all || dm.open) docs[nd++] = d;
+        }
+        if (!nd && !all)
+            cli_err("warning: %s marks no patent licensable (load a list with 'tenyo open "
+                    "INDEX --from FILE', or profile --all / --ids FILE): nothing to profile\n",
+                    path);
+    }
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    q = calloc(nd ? nd : 1, sizeof *q);
+    if (rc || !q) { cli_err("%s\n", rc ? err : "out of memory"); ec = EXIT_RESOURCE; goto done; }
+    for (size_t i = 0; i < nd; i++) q[i].doc = (int64_t)docs[i];
+    if (csv) {
+        if (bom) fputs("\xEF\xBB\xBF", stdout);
+        fputs("id,title,applicant,date,fields,open,proposals,sections,farthest,"
+              "best_confidence,applicability,uses,strongest_evidence,evidence_similarity,"
+              "evidence_applicant,evidence_field,link\r\n", stdout);
+    }
+    profile_run pr = {x, ctx, docs, lang, csv, 0};
+    rc = nd ? tenyo_ideas_batch(ctx, q, nd, &io, (size_t)n, profile_cb, &pr) : TENYO_OK;
+    if (rc) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(rc);
+    } else if (pr.failed) {
+        ec = EXIT_INPUT;
+    }
+done:
+    free(q);
+    free(docs);
+    tenyo_ctx_free(ctx);
+    tenyo_index_free(x);
+    return ec;
+}

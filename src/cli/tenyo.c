@@ -1619,6 +1619,7 @@ static const char *main_usage =
     "  search   keyword search: terms that must / must not occur, ranked by TF-IDF\n"
     "  ideas    other technical fields where a patent could be applied\n"
     "  match    licensable patents a company could use, from its strengths (Kawasaki model)\n"
+    "  profile  applicability profile of licensable patents (JSON lines or CSV)\n"
     "  serve    HTTP API and analyst web page over an index\n"
     "  info     what an index holds, how it was built, how stale its fit is\n"
     "  add      add documents to an index (a new segment, no rebuild)\n"
@@ -1633,7 +1634,7 @@ static const char *main_usage =
 
 int main(int argc, char **argv) {
     static const char *const cmds[] = {"index", "similar", "search", "ideas", "serve", "info", "add",
-                                       "delete", "rebuild", "open", "check", "match", "eval", "tokens",
+                                       "delete", "rebuild", "open", "check", "match", "profile", "eval", "tokens",
                                        "version", "help"};
     if (argc < 2) {
         cli_err("no command\n");
@@ -1660,6 +1661,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "rebuild")) return cmd_rebuild(argc, argv);
     if (!strcmp(cmd, "open")) return cmd_open(argc, argv);
     if (!strcmp(cmd, "match")) return cli_cmd_match(argc, argv);
+    if (!strcmp(cmd, "profile")) return cli_cmd_profile(argc, argv);
     if (!strcmp(cmd, "check")) return cmd_check(argc, argv);
     if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);
