@@ -614,6 +614,22 @@ int tenyo_filter_applicant(tenyo_filter *f, const char *substr, int exclude);
  * document's fields must (exclude 0) or must not (exclude 1) fall under;
  * several includes: any. TENYO_ERR_ARG for anything else. */
 int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude);
+/* Document kinds, as the stored id says them (tenyo_id_kind). */
+enum {
+    TENYO_KIND_UNKNOWN = 0,       /* the id does not say (SAMPLE-001) */
+    TENYO_KIND_APPLICATION = 1,   /* a published application: 特開, 特表,
+                                     再表, 実開, JP…A, US with 11 digits or
+                                     kind A1/A2 */
+    TENYO_KIND_GRANT = 2          /* a granted patent or registered utility
+                                     model: 特許, 特公, 実登, JP…B, US
+                                     patent numbers (kind B1/B2 or up to 8
+                                     digits) */
+};
+/* Kind of a stored id (TENYO_KIND_*). */
+int tenyo_id_kind(const char *id);
+/* Only documents of this kind (TENYO_KIND_APPLICATION or _GRANT; 0 lifts
+ * it); documents whose id says no kind never pass. TENYO_ERR_ARG else. */
+int tenyo_filter_kind(tenyo_filter *f, int kind);
 /* Licensable patents only (on 1; 0 lifts it): those whose record says
  * open or that the index's licensable list names (tenyo_open_load). */
 int tenyo_filter_open_only(tenyo_filter *f, int on);

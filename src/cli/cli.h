@@ -18,7 +18,7 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
        OPT_MAX_TERMS, OPT_FORCE, OPT_REPAIR, OPT_DATE_FROM, OPT_DATE_TO, OPT_APPLICANT,
        OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS, OPT_OPEN_ONLY,
-       OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG };
+       OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG, OPT_KIND };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {
@@ -162,6 +162,7 @@ typedef struct cli_filter_opts {
     int nfield[2];                     /* how many of each */
     const char *keywords;              /* --keywords QUERY, or NULL */
     int open_only;                     /* --open-only: licensable only */
+    int kind;                          /* --kind: TENYO_KIND_*, 0 any */
     int any;                           /* some filter option was given */
 } cli_filter_opts;
 /* The long options, for a command's option table. */
@@ -173,7 +174,8 @@ typedef struct cli_filter_opts {
     {"fields", required_argument, 0, OPT_FIELDS},                             \
     {"exclude-fields", required_argument, 0, OPT_NOT_FIELDS},                 \
     {"keywords", required_argument, 0, OPT_KEYWORDS},                         \
-    {"open-only", no_argument, 0, OPT_OPEN_ONLY}
+    {"open-only", no_argument, 0, OPT_OPEN_ONLY},                             \
+    {"kind", required_argument, 0, OPT_KIND}
 /* A filter value: which is OPT_DATE_FROM .. OPT_OPEN_ONLY (arg "1" / "0"
  * or NULL for open_only); 1 when taken,
  * 0 when which is no filter option, -1 with msg naming the member

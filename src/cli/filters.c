@@ -25,6 +25,14 @@ int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, s
     const char *name = which >= OPT_DATE_FROM && which <= OPT_OPEN_ONLY
                            ? names[which - OPT_DATE_FROM] : "?";
     switch (which) {
+    case OPT_KIND:
+        if (!strcmp(arg, "application")) fo->kind = TENYO_KIND_APPLICATION;
+        else if (!strcmp(arg, "grant")) fo->kind = TENYO_KIND_GRANT;
+        else {
+            snprintf(msg, cap, "kind must be application or grant, not '%.20s'", arg);
+            return -1;
+        }
+        break;
     case OPT_OPEN_ONLY:
         if (arg && strcmp(arg, "1") && strcmp(arg, "0") && strcmp(arg, "true") &&
             strcmp(arg, "false")) {
@@ -134,6 +142,7 @@ int cli_filter_build(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *
         tenyo_ctx_free(own);
     }
     if (!rc && fo->open_only) rc = tenyo_filter_open_only(f, 1);
+    if (!rc && fo->kind) rc = tenyo_filter_kind(f, fo->kind);
     if (!rc && (fo->date_from || fo->date_to))
         rc = tenyo_filter_dates(f, fo->date_from, fo->date_to);
     for (int k = 0; k < 2 && !rc; k++) {
@@ -189,6 +198,9 @@ json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_
         }
     }
     if (fo->open_only) json_object_set_new(o, "open_only", json_true());
+    if (fo->kind)
+        json_object_set_new(o, "kind", json_string(fo->kind == TENYO_KIND_GRANT ? "grant"
+                                                                                : "application"));
     if (fo->date_from) json_object_set_new(o, "date_from", json_string(fo->date_from));
     if (fo->date_to) json_object_set_new(o, "date_to", json_string(fo->date_to));
     static const char *const ak[2] = {"applicant", "exclude_applicant"};

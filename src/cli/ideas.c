@@ -186,6 +186,8 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
         json_object_set_new(d, "open", json_boolean(dm.open));
         json_object_set_new(d, "applicant", json_string(dm.applicant ? dm.applicant : ""));
         json_object_set_new(d, "date", json_string(dm.date ? dm.date : ""));
+        char link[256];
+        json_object_set_new(d, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
         json_array_append_new(e, d);
     }
     json_object_set_new(it, "evidence", e);

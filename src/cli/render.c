@@ -160,6 +160,14 @@ int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n) {
     return (int)m;
 }
 
+/* "application", "grant" or null: the kind the id says (tenyo_id_kind). */
+static json_t *kind_json(const char *id) {
+    int k = tenyo_id_kind(id);
+    return k == TENYO_KIND_APPLICATION ? json_string("application")
+           : k == TENYO_KIND_GRANT     ? json_string("grant")
+                                       : json_null();
+}
+
 json_t *cli_doc_json(const tenyo_index *x, uint64_t doc) {
     tenyo_doc_meta dm;
     if (tenyo_index_doc(x, doc, &dm) != TENYO_OK) return json_null();
@@ -170,6 +178,9 @@ json_t *cli_doc_json(const tenyo_index *x, uint64_t doc) {
     json_object_set_new(r, "applicant", json_string(dm.applicant));
     json_object_set_new(r, "date", json_string(dm.date));
     json_object_set_new(r, "open", json_boolean(dm.open));
+    json_object_set_new(r, "kind", kind_json(dm.id));
+    char link[256];
+    json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
     return r;
 }
 
@@ -199,6 +210,8 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
         json_object_set_new(r, "applicant", json_string(dm.applicant));
         json_object_set_new(r, "date", json_string(dm.date));
         json_object_set_new(r, "open", json_boolean(dm.open));
+        char link[256];
+        json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
         json_array_append_new(res, r);
     }
     json_object_set_new(o, "query", q);

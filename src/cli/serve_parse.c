@@ -270,8 +270,8 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
                      size_t msglen) {
     static const char *const names[] = {"date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords", "open_only"};
-    for (int i = 0; i < 8; i++) {
+                                        "keywords", "open_only", "kind"};
+    for (int i = 0; i < 9; i++) {
         if (strcmp(name, names[i])) continue;
         if (!value) {
             snprintf(msg, msglen, "%s needs a value", name);
@@ -281,7 +281,7 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
             snprintf(msg, msglen, "%s longer than 4096 bytes", name);
             return SRV_HTTP_BAD_REQUEST;
         }
-        return cli_filter_add(fo, OPT_DATE_FROM + i, value, msg, msglen) < 0
+        return cli_filter_add(fo, i == 8 ? OPT_KIND : OPT_DATE_FROM + i, value, msg, msglen) < 0
                    ? SRV_HTTP_BAD_REQUEST : 0;
     }
     return -1;
@@ -292,8 +292,8 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
 static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t msglen) {
     static const char *const names[] = {"date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords"};
-    for (int i = 0; i < 7; i++) {
+                                        "keywords", "kind"};
+    for (int i = 0; i < 8; i++) {
         json_t *v = json_object_get(o, names[i]);
         if (!v || json_is_null(v)) continue;
         if (json_is_array(v) && i >= 2 && i < 6) {
@@ -312,7 +312,7 @@ static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t
             if (r) return (unsigned)r;
         } else {
             snprintf(msg, msglen, i < 2 ? "%s must be a string (YYYY, YYYY-MM or YYYY-MM-DD)"
-                                  : i == 6 ? "%s must be a string"
+                                  : i >= 6 ? "%s must be a string"
                                            : "%s must be a string or an array of strings",
                      names[i]);
             return SRV_HTTP_BAD_REQUEST;
@@ -327,12 +327,12 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
                                         "open_only", "lang", "mode", "min_confidence",
                                         "novelty", "date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords"};
+                                        "keywords", "kind"};
     /* POST /api/match: the company's text, k patents (no id, n, novelty) */
     static const char *const mknown[] = {"text", "home", "distance", "k", "open_only",
                                          "lang", "mode", "min_confidence", "date_from",
                                          "date_to", "applicant", "exclude_applicant",
-                                         "fields", "exclude_fields", "keywords"};
+                                         "fields", "exclude_fields", "keywords", "kind"};
     const char *const *kn = match ? mknown : known;
     size_t nk = match ? sizeof mknown / sizeof *mknown : sizeof known / sizeof *known;
     const char *key;
@@ -344,11 +344,12 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
             if (match)
                 snprintf(msg, msglen, "unknown member '%.64s' (text, home, distance, k, "
                          "open_only, lang, mode, min_confidence, date_from, date_to, "
-                         "applicant, exclude_applicant, fields, exclude_fields, keywords)", key);
+                         "applicant, exclude_applicant, fields, exclude_fields, keywords, kind)", key);
             else
                 snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
                          "open_only, lang, mode, min_confidence, novelty, date_from, date_to, "
-                         "applicant, exclude_applicant, fields, exclude_fields, keywords)", key);
+                         "applicant, exclude_applicant, fields, exclude_fields, keywords, "
+                         "kind)", key);
             return SRV_HTTP_BAD_REQUEST;
         }
     }
