@@ -150,5 +150,168 @@ if py 'import json,sys
 o=json.load(open(sys.argv[1]))["licensable"]; rec=int(sys.argv[2])
 assert o["by_records"]==rec and rec <= o["documents"] <= rec+2, o' "$D/out" "$n_rec"; then ok lic_jsonl_plus_list_union; else bad "lic_jsonl_plus_list_union ($(head -c 300 "$D/out"))"; fi
 
+# ---------------------------------------------------------------- match
+# the Kawasaki-model query: licensable patents near a company's text, each
+# with its uses (the ideas engine with open_only)
+py 'import json
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l)
+    if d.get("open"): print(d["id"])' >"$D/recopen.txt"
+n_open=$(grep -c . "$D/recopen.txt")
+expect 0 lic_m_index "$T" index -q -o "$D/m.tny" "$D/noopen.jsonl"
+expect 0 lic_m_open "$T" open -q "$D/m.tny" --from "$D/recopen.txt"
+CO="カメラで撮像した画像から異常を検出する検査装置の設計と製造を得意とする。センサの信号処理も社内で行う。"
+expect 0 lic_match "$T" match "$D/m.tny" --text "$CO" -k 8 --json
+cp "$D/out" "$D/match.json"
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); ms=o["matches"]; op=set(open(sys.argv[2]).read().split())
+assert ms and len(ms)<=8, len(ms)
+assert all(m["id"] in op for m in ms), [m["id"] for m in ms if m["id"] not in op]
+s=[m["similarity"] for m in ms]; assert s==sorted(s, reverse=True), s
+assert any(m["uses"] for m in ms), ms
+for m in ms:
+    assert set(("rank","id","title","applicant","date","fields","link","similarity","confidence","own_field","uses"))<=set(m), m.keys()
+    for u in m["uses"]:
+        i=o["ideas"][u["idea"]-1]; assert i["field"]==u["field"] and m["id"] in [e["id"] for e in i["evidence"]], (u, i["evidence"])
+        assert u["use"].startswith(m["id"]) and u["bridge_terms"]==i["bridge_terms"], u
+    if m["uses"]: assert abs(m["confidence"]-max(u["confidence"] for u in m["uses"]))<1e-9
+assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
+expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
+contains "$D/out" "licensable patents this company could use" lic_match_text_head
+contains "$D/out" "用途 確信度" lic_match_text_uses
+expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en
+contains "$D/out" "could be used in" lic_match_en_sentence
+printf '%s\n' "$CO" >"$D/co.txt"
+expect 0 lic_match_file "$T" match "$D/m.tny" --file "$D/co.txt" -k 8 --json
+if py 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); a["query"].pop("text"); b["query"].pop("text"); assert a==b' "$D/match.json" "$D/out"; then ok lic_match_file_same; else bad lic_match_file_same; fi
+# filters before the top-k: the filtered answer is the answer of a copy
+# holding only the matching documents
+F="--date-from 2020 --exclude-applicant 稲穂"
+expect 0 lic_match_filtered "$T" match "$D/m.tny" --text "$CO" -k 8 $F --json
+cp "$D/out" "$D/mf.json"
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["matches"] and all(m["date"]>="2020" and "稲穂" not in m["applicant"] for m in o["matches"]); assert all(e["date"]>="2020" for i in o["ideas"] for e in i["evidence"])' "$D/mf.json"; then ok lic_match_filter_holds; else bad "lic_match_filter_holds ($(head -c 300 "$D/mf.json"))"; fi
+py 'import json
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l)
+    if not (d.get("date","")>="2020-01-01" and "稲穂" not in d.get("applicant","")): print(d["id"])' >"$D/mdrop.txt"
+cp "$D/m.tny" "$D/mo.tny"; cp -r "$D/m.tny.upd" "$D/mo.tny.upd"
+expect 0 lic_match_only_delete "$T" delete "$D/mo.tny" --from "$D/mdrop.txt"
+"$T" match "$D/mo.tny" --text "$CO" -k 8 --json >"$D/mo.json" 2>/dev/null
+# (the patents and their similarity; the uses' confidences rest on field
+# statistics over the whole index, which the deleted copy counts anew)
+if py 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); f=lambda o: [(m["id"], m["similarity"]) for m in o["matches"]]; assert f(a)==f(b), (f(a), f(b))' "$D/mf.json" "$D/mo.json"; then ok lic_match_filtered_equals_only; else bad "lic_match_filtered_equals_only ($(head -c 300 "$D/mo.json"))"; fi
+# nothing licensable: said (exit 0, a warning), not an empty list alone
+expect 0 lic_match_none "$T" match "$D/s.tny" --text "$CO" --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["matches"]==[] and o["warnings"][0]["code"]=="no_licensable", o["warnings"]' "$D/out"; then ok lic_match_none_warns; else bad "lic_match_none_warns ($(head -c 300 "$D/out"))"; fi
+expect 1 lic_match_no_text "$T" match "$D/m.tny"
+expect 1 lic_match_id "$T" match "$D/m.tny" SAMPLE-001
+expect 1 lic_match_bad_k "$T" match "$D/m.tny" --text x -k 101
+expect 1 lic_match_bad_kind "$T" match "$D/m.tny" --text x --kind patent
+contains "$D/err" "kind must be application or grant" lic_match_bad_kind_says
+
+# -------------------------------------------------------------- profile
+expect 0 lic_profile "$T" profile "$D/m.tny"
+n=$(grep -c . "$D/out")
+[ "$n" = "$n_open" ] && ok lic_profile_one_line_per_licensable || bad "lic_profile_one_line_per_licensable ($n, want $n_open)"
+cp "$D/out" "$D/prof.jsonl"
+if py 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1])]
+for r in rows:
+    assert r["proposals"]==len(r["uses"]) and r["open"]
+    assert abs(r["applicability"]-sum(u["confidence"] for u in r["uses"]))<1e-4
+    assert r["sections"]==len({u["field"][0] for u in r["uses"]})
+    lv={"subclass":0,"class":1,"section":2}
+    assert (r["farthest"] is None)==(not r["uses"]) and (not r["uses"] or lv[r["farthest"]]==max(lv[u["distance"]] for u in r["uses"]))
+    assert (r["strongest_evidence"] is None)==(not r["uses"])
+assert any(r["uses"] for r in rows)' "$D/prof.jsonl"; then ok lic_profile_members; else bad "lic_profile_members ($(head -c 300 "$D/prof.jsonl"))"; fi
+# the same proposals as ideas for one patent
+pid=$(py 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["uses"]: print(r["id"]); break' "$D/prof.jsonl")
+"$T" ideas "$D/m.tny" "$pid" --json >"$D/pi.json" 2>/dev/null
+if py 'import json,sys
+p=[json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["id"]==sys.argv[3]][0]
+i=json.load(open(sys.argv[2]))
+assert [u["field"] for u in p["uses"]]==[x["field"] for x in i["ideas"]], (p["uses"], i["ideas"])' "$D/prof.jsonl" "$D/pi.json" "$pid"; then ok lic_profile_equals_ideas; else bad lic_profile_equals_ideas; fi
+expect 0 lic_profile_csv "$T" profile "$D/m.tny" --csv --bom
+head -c 3 "$D/out" | od -An -tx1 | grep -q 'ef bb bf' && ok lic_profile_csv_bom || bad lic_profile_csv_bom
+if py 'import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1],encoding="utf-8-sig",newline="")))
+assert len(rows)==int(sys.argv[2])
+assert {"id","proposals","sections","farthest","best_confidence","applicability","uses","strongest_evidence","link"}<=set(rows[0])
+sorted(rows, key=lambda r: -float(r["applicability"]))' "$D/out" "$n_open"; then ok lic_profile_csv_sortable; else bad "lic_profile_csv_sortable ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_profile_csv_nobom "$T" profile "$D/m.tny" --csv
+head -c 3 "$D/out" | od -An -tx1 | grep -q 'ef bb bf' && bad lic_profile_csv_no_bom || ok lic_profile_csv_no_bom
+printf 'SAMPLE-001\nＳＡＭＰＬＥ－００２\nNOPE-1\n' >"$D/pids.txt"
+expect 0 lic_profile_ids "$T" profile "$D/m.tny" --ids "$D/pids.txt"
+[ "$(grep -c . "$D/out")" = 2 ] && ok lic_profile_ids_two || bad "lic_profile_ids_two ($(grep -c . "$D/out"))"
+contains "$D/err" "pids.txt:3:" lic_profile_ids_unresolved_line
+expect 0 lic_profile_none "$T" profile "$D/s.tny"
+contains "$D/err" "marks no patent licensable" lic_profile_none_warns
+expect 1 lic_profile_bom_alone "$T" profile "$D/m.tny" --bom
+expect 1 lic_profile_ids_and_all "$T" profile "$D/m.tny" --all --ids "$D/pids.txt"
+
+# ------------------------------------------------- links and kinds (jp ids)
+py 'import json
+ids=["特開2024-127407","特許7243802","実登3244847","特表2018-514840","US06836996-20050104"]
+for i,l in enumerate(open("data/sample/sample.jsonl")):
+    d=json.loads(l)
+    if i<5: d["id"]=ids[i]
+    print(json.dumps(d,ensure_ascii=False))' >"$D/jp.jsonl"
+expect 0 lic_jp_index "$T" index -q -o "$D/jp.tny" "$D/jp.jsonl"
+expect 0 lic_links "$T" similar "$D/jp.tny" 特開2024-127407 -k 199 --json
+if py 'import json,sys
+r={x["id"]: x["link"] for x in json.load(open(sys.argv[1]))["results"]}
+assert r["特許7243802"]=="https://www.j-platpat.inpit.go.jp/c1801/PU/JP-7243802/15/ja", r["特許7243802"]
+assert r["実登3244847"]=="https://www.j-platpat.inpit.go.jp/c1801/PU/JP-3244847/25/ja"
+assert r["特表2018-514840"]=="https://patents.google.com/patent/JP2018514840A/ja"
+assert r["US06836996-20050104"]=="https://patents.google.com/patent/US6836996/en"
+assert r["SAMPLE-010"]==""' "$D/out"; then ok lic_links_similar; else bad "lic_links_similar ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_links_ideas "$T" ideas "$D/jp.tny" 特許7243802 --min-confidence 0 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); ev=[e for i in o["ideas"] for e in i["evidence"]]; assert ev and all("link" in e for e in ev)' "$D/out"; then ok lic_links_ideas_evidence; else bad lic_links_ideas_evidence; fi
+expect 0 lic_kind_grant "$T" similar "$D/jp.tny" SAMPLE-010 --kind grant -k 10 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert sorted(x["id"] for x in o["results"])==sorted(["特許7243802","実登3244847","US06836996-20050104"]) and o["query"]["filter"]["kind"]=="grant", o["results"]' "$D/out"; then ok lic_kind_grant_only; else bad "lic_kind_grant_only ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_kind_application "$T" similar "$D/jp.tny" SAMPLE-010 --kind application -k 10 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert sorted(x["id"] for x in o["results"])==sorted(["特開2024-127407","特表2018-514840"])' "$D/out"; then ok lic_kind_application_only; else bad "lic_kind_application_only ($(head -c 300 "$D/out"))"; fi
+
+# ------------------------------------------------------------- the API
+if command -v curl >/dev/null 2>&1; then
+  "$T" serve "$D/m.tny" --port 0 2>"$D/srv.log" &
+  SP=$!
+  PORT=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/srv.log")
+    [ -n "$PORT" ] && break; sleep 0.3
+  done
+  U="http://127.0.0.1:$PORT"
+  body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 8}, ensure_ascii=False))' "$CO")
+  curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
+  "$T" match "$D/m.tny" --text "$CO" -k 8 --json >"$D/cli.json" 2>/dev/null
+  cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_match_equals_cli || bad "lic_api_match_equals_cli ($(head -c 300 "$D/api.json"))"
+  body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 8, "date_from": "2020", "exclude_applicant": "稲穂"}, ensure_ascii=False))' "$CO")
+  curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
+  "$T" match "$D/m.tny" --text "$CO" -k 8 $F --json >"$D/cli.json" 2>/dev/null
+  cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_match_filtered_equals_cli || bad "lic_api_match_filtered_equals_cli ($(head -c 300 "$D/api.json"))"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' -X POST "$U/api/match" -d '{"id": "SAMPLE-001"}')
+  [ "$code" = 400 ] && grep -q "unknown member 'id'" "$D/e.json" && ok lic_api_match_no_id || bad "lic_api_match_no_id ($code $(cat "$D/e.json"))"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' -X POST "$U/api/match" -d '{"text": "x", "k": 0}')
+  [ "$code" = 400 ] && ok lic_api_match_bad_k || bad "lic_api_match_bad_k ($code)"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/match")
+  [ "$code" = 405 ] && ok lic_api_match_get_405 || bad "lic_api_match_get_405 ($code)"
+  curl -s "$U/api/similar?id=SAMPLE-005&k=10&open_only=1" >"$D/api.json"
+  "$T" similar "$D/m.tny" SAMPLE-005 -k 10 --open-only --json >"$D/cli.json" 2>/dev/null
+  cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_similar_open_only || bad "lic_api_similar_open_only ($(head -c 300 "$D/api.json"))"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/similar?id=SAMPLE-005&open_only=maybe")
+  [ "$code" = 400 ] && ok lic_api_open_only_bad || bad "lic_api_open_only_bad ($code)"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/similar?id=SAMPLE-005&kind=patent")
+  [ "$code" = 400 ] && ok lic_api_kind_bad || bad "lic_api_kind_bad ($code)"
+  curl -s "$U/api/info" | py 'import json,sys; o=json.load(sys.stdin); assert o["licensable"]["list"]["listed"]>0' && ok lic_api_info_list || bad lic_api_info_list
+  curl -s "$U/api/patent/SAMPLE-005" | py 'import json,sys; o=json.load(sys.stdin); assert "link" in o["patent"] and "kind" in o["patent"]' && ok lic_api_patent_link || bad lic_api_patent_link
+  kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
+else
+  echo "skip lic_api (curl missing)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
