@@ -207,7 +207,7 @@ expect 1 lic_match_no_text "$T" match "$D/m.tny"
 expect 1 lic_match_id "$T" match "$D/m.tny" SAMPLE-001
 expect 1 lic_match_bad_k "$T" match "$D/m.tny" --text x -k 101
 expect 1 lic_match_bad_kind "$T" match "$D/m.tny" --text x --kind patent
-contains "$D/err" "kind must be application or grant" lic_match_bad_kind_says
+contains "$D/err" "kind must be one of application, grant" lic_match_bad_kind_says
 
 # -------------------------------------------------------------- profile
 expect 0 lic_profile "$T" profile "$D/m.tny"

@@ -29,7 +29,7 @@ int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, s
         if (!strcmp(arg, "application")) fo->kind = TENYO_KIND_APPLICATION;
         else if (!strcmp(arg, "grant")) fo->kind = TENYO_KIND_GRANT;
         else {
-            snprintf(msg, cap, "kind must be application or grant, not '%.20s'", arg);
+            snprintf(msg, cap, "kind must be one of application, grant; not '%.20s'", arg);
             return -1;
         }
         break;

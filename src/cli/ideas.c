@@ -66,7 +66,8 @@ static const char *ideas_usage =
     "  --exclude-applicant S  applicant does not contain S (repeatable)\n"
     "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
     "  --exclude-fields CODES  in none of these\n"
-    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n";
+    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n"
+    "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {

@@ -270,6 +270,7 @@ static const char *match_usage =
     "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
     "  --exclude-fields CODES  in none of these\n"
     "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n"
+    "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n"
     "  --open-only          (always on here; accepted for symmetry with ideas)\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */

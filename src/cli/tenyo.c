@@ -1298,7 +1298,9 @@ static const char *similar_usage =
     "      --exclude-applicant S  applicant does not contain S (repeatable)\n"
     "      --fields CODES    in one of these IPC sections/classes/subclasses (G06,B60W)\n"
     "      --exclude-fields CODES  in none of these\n"
-    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n";
+    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n"
+    "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
+    "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
@@ -1444,7 +1446,9 @@ static const char *search_usage =
     "      --applicant S     applicant contains S (repeat: any)\n"
     "      --exclude-applicant S  applicant does not contain S\n"
     "      --fields CODES    in one of these IPC sections/classes/subclasses\n"
-    "      --exclude-fields CODES  in none of these\n";
+    "      --exclude-fields CODES  in none of these\n"
+    "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
+    "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 static int cmd_search(int argc, char **argv) {
     static const struct option lo[] = {
