@@ -126,6 +126,16 @@ sed 's/"unresolved":[0-9]*/"unresolved":77/' "$D/OPEN.good" >"$D/s.tny.upd/OPEN"
 expect 3 lic_damaged "$T" similar "$D/s.tny" SAMPLE-001
 contains "$D/err" "OPEN: damaged licensable list (checksum" lic_damaged_named
 contains "$D/err" "tenyo open .* --from FILE" lic_damaged_way_out
+expect 3 lic_damaged_check "$T" check "$D/s.tny"
+contains "$D/out" "damaged licensable list" lic_damaged_check_names
+expect 0 lic_damaged_repair "$T" check "$D/s.tny" --repair
+contains "$D/out" "licensable list was moved aside" lic_damaged_repair_says
+ls "$D"/s.tny.upd/damaged-*/OPEN >/dev/null 2>&1 && ok lic_damaged_repair_moved_not_deleted || bad lic_damaged_repair_moved_not_deleted
+expect 0 lic_damaged_repaired_opens "$T" similar "$D/s.tny" SAMPLE-001
+cp "$D/OPEN.good" "$D/s.tny.upd/OPEN"
+expect 0 lic_check_list_ok "$T" check "$D/s.tny"
+contains "$D/out" "licensable list: ok, 2 patents" lic_check_list_ok_says
+sed 's/"unresolved":[0-9]*/"unresolved":77/' "$D/OPEN.good" >"$D/s.tny.upd/OPEN"
 expect 0 lic_damaged_clear "$T" open "$D/s.tny" --clear
 expect 0 lic_damaged_cleared "$T" similar "$D/s.tny" SAMPLE-001
 
