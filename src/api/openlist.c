@@ -122,7 +122,10 @@ static int split_rows(rows *t, char delim) {
         for (;;) {
             char ch = *p;
             if (quoted) {
-                if (!ch) break;
+                if (!ch) { /* a quote left open: the cell ends with the file */
+                    quoted = 0;
+                    continue;
+                }
                 if (ch == '"' && p[1] == '"') { *w++ = '"'; p += 2; continue; }
                 if (ch == '"') { quoted = 0; p++; continue; }
                 if (ch == '\n') line++;
