@@ -322,6 +322,15 @@ typedef struct tenyo_index_info {
     uint64_t abstract_bytes;  /* compressed bytes of the kept abstracts
                                  (section "abstracts" of the base and the
                                  segments; 0: none kept) */
+    /* the licensable list (tenyo_open_load) */
+    uint64_t open_listed;     /* patents it names (0: no list) */
+    uint64_t open_found;      /* of them, in this index */
+    uint64_t open_lines;      /* number lines of its file when loaded */
+    uint64_t open_unresolved; /* of them, not resolved then */
+    int64_t open_loaded;      /* unix time it was loaded */
+    const char *open_source;  /* its file ("" when no list); lives as
+                                 long as the index */
+    uint64_t open_records;    /* documents whose record says open */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes
@@ -403,6 +412,44 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,
 /* Remove the updates of the index at path ("<path>.upd/"), e.g. after the
  * base was written again from source. TENYO_OK when there were none. */
 int tenyo_index_drop_updates(const char *path, char *err, size_t errlen);
+
+/* Licensable patents as data (api/openlist.c): which patents are offered
+ * for licence, loaded from a list file beside an index, without indexing
+ * again. The file is one patent number per line (blank lines and lines
+ * starting with '#' skipped), or a CSV / TSV with a header whose number
+ * column is found by itself (the column, among those the header names,
+ * whose first 1,000 values resolve best; column: its header name or
+ * 1-based number forces one), as an open-patent database export gives;
+ * UTF-8 (BOM or not), Shift_JIS or EUC-JP. Numbers are read as people
+ * type them (tenyo_index_resolve). Each line that resolves to no patent
+ * goes to report(ud, list, line, "'X' is not in the index; did you mean
+ * A?"). The resolved patents' ids replace the index's list, stored as
+ * "<path>.upd/OPEN" under the writer lock (TENYO_ERR_BUSY when another
+ * writer holds it), atomically; the list holds through add, delete and
+ * rebuild (ids, not positions) until replaced or cleared. A patent is
+ * licensable when its record said so (the JSONL "open" member) or the
+ * list names it. TENYO_ERR_INPUT ("FILE: no patent number resolved")
+ * when nothing resolved: the old list is kept. */
+typedef struct tenyo_open_stats {
+    uint64_t lines;           /* number lines read (header, blank and
+                                 comment lines not counted) */
+    uint64_t resolved;        /* of them, resolved to an indexed patent */
+    uint64_t unresolved;      /* not resolved (each reported) */
+    uint64_t duplicates;      /* resolved to a patent listed before */
+    uint64_t listed;          /* patents the list now names */
+    char column[64];          /* the column read ("" for one per line) */
+} tenyo_open_stats;
+int tenyo_open_load(const char *path, const char *list, const char *column,
+                    tenyo_report_fn report, void *ud, tenyo_open_stats *st,
+                    char *err, size_t errlen);
+/* The same under a writer already held (tenyo index --open-list: after
+ * tenyo_writer_commit, before tenyo_writer_free). */
+int tenyo_writer_open_list(tenyo_writer *w, const char *list, const char *column,
+                           tenyo_report_fn report, void *ud, tenyo_open_stats *st,
+                           char *err, size_t errlen);
+/* Remove the index's licensable list (under the writer lock); *had (may be
+ * NULL) is 1 when there was one. The records' own open flags stay. */
+int tenyo_open_clear(const char *path, int *had, char *err, size_t errlen);
 
 /* Check every file of the index at path (api/check.c), like Lucene's
  * CheckIndex: the base and every segment read whole, the deletion file and
@@ -574,6 +621,25 @@ int tenyo_filter_applicant(tenyo_filter *f, const char *substr, int exclude);
  * document's fields must (exclude 0) or must not (exclude 1) fall under;
  * several includes: any. TENYO_ERR_ARG for anything else. */
 int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude);
+/* Document kinds, as the stored id says them (tenyo_id_kind). */
+enum {
+    TENYO_KIND_UNKNOWN = 0,       /* the id does not say (SAMPLE-001) */
+    TENYO_KIND_APPLICATION = 1,   /* a published application: 特開, 特表,
+                                     再表, 実開, JP…A, US with 11 digits or
+                                     kind A1/A2 */
+    TENYO_KIND_GRANT = 2          /* a granted patent or registered utility
+                                     model: 特許, 特公, 実登, JP…B, US
+                                     patent numbers (kind B1/B2 or up to 8
+                                     digits) */
+};
+/* Kind of a stored id (TENYO_KIND_*). */
+int tenyo_id_kind(const char *id);
+/* Only documents of this kind (TENYO_KIND_APPLICATION or _GRANT; 0 lifts
+ * it); documents whose id says no kind never pass. TENYO_ERR_ARG else. */
+int tenyo_filter_kind(tenyo_filter *f, int kind);
+/* Licensable patents only (on 1; 0 lifts it): those whose record says
+ * open or that the index's licensable list names (tenyo_open_load). */
+int tenyo_filter_open_only(tenyo_filter *f, int on);
 /* A date as typed ("YYYY", "YYYY-MM", "YYYY-MM-DD"; '/' or no separator
  * also) as the first (end 0) or last (end 1) day of its span, "YYYY-MM-DD"
  * in out; 0, or -1 when it is not such a date (month 13, 2024-02-30). */
@@ -847,6 +913,33 @@ typedef void (*tenyo_ideas_cb)(void *ud, size_t i, int got,
 int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
                       const tenyo_ideas_opts *o, size_t n, tenyo_ideas_cb cb,
                       void *ud);
+
+/* Company matching, the Kawasaki-model query (ideas/match.c): a company's
+ * description of its strengths (text) in, the licensable patents it could
+ * use out, each with the uses the ideas engine proposes for it. The
+ * licensable patents nearest the text (within c's filter, and licensable:
+ * tenyo_open_load or the records' open member) and the evidence patents
+ * of tenyo_ideas_text(text, o with open_only) become matches, ranked by
+ * similarity to the text; a match's uses are the proposals it is evidence
+ * for (indexes into ideas[0..*got_ideas), best confidence first), and
+ * own_field says it lies in the company's home fields (tenyo_ctx_home).
+ * The ideas (up to nideas) go to ideas; afterwards c holds that ideas
+ * query: tenyo_idea_bridge, tenyo_idea_phrases, tenyo_ctx_notes and
+ * tenyo_ctx_home explain the uses. Up to k matches into out; returns their
+ * count (0 when no licensable patent is near) or a negative status. */
+#define TENYO_MATCH_USES 4
+typedef struct tenyo_match {
+    uint64_t doc;             /* the licensable patent */
+    float similarity;         /* its similarity to the text (o's mode) */
+    double confidence;        /* confidence of its best use (0: none) */
+    int own_field;            /* 1: in one of the company's home fields */
+    int nuses;                /* entries used in uses */
+    int uses[TENYO_MATCH_USES]; /* proposals it is evidence for: indexes
+                                 into ideas[], best confidence first */
+} tenyo_match;
+int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
+                     size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
+                     tenyo_match *out);
 
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */

@@ -718,6 +718,34 @@ int ty_file_tmp(const char *path, int *fd, char **tmp, char *err, size_t errlen)
 int ty_upd_gc(const char *dir, const ty_manifest *keep);
 int ty_sync_dir(const char *dir, char *err, size_t errlen);
 
+/* --- the licensable list "<index>.upd/OPEN" (store/manifest.c) --- */
+
+/* Which patents are offered for licence, as data beside the index: the
+ * stored ids of the patents a list file resolved to (api/openlist.c), so
+ * that it holds whatever the documents' numbering (add, rebuild). */
+typedef struct ty_openlist {
+    char **ids;               /* stored ids (malloc'd each), n of them */
+    size_t n;                 /* listed ids */
+    char *source;             /* the list file it was loaded from (malloc'd) */
+    int64_t loaded;           /* unix time of loading */
+    uint64_t lines;           /* number lines the file had then */
+    uint64_t unresolved;      /* of them, not resolved to a patent then */
+} ty_openlist;
+/* Read dir/OPEN: TENYO_ERR_NOTFOUND when there is none (no message),
+ * TENYO_ERR_CORRUPT / _VERSION / _IO with "path: why". */
+int ty_openlist_read(const char *dir, ty_openlist *ol, char *err, size_t errlen);
+/* Replace dir/OPEN atomically (temporary file, fsync, rename, fsync dir);
+ * TENYO_ERR_UNSYNCED when only the directory sync failed. */
+int ty_openlist_write(const char *dir, const ty_openlist *ol, char *err, size_t errlen);
+/* Remove dir/OPEN (and sync dir); 1 when there was one, 0 when not, or a
+ * negative status. */
+int ty_openlist_remove(const char *dir, char *err, size_t errlen);
+void ty_openlist_free(ty_openlist *ol);
+/* Mark the listed patents of "<path>.upd/OPEN" licensable in x (at open,
+ * api/openlist.c): x->m.open becomes records' flag OR listed, the records'
+ * own flags are kept in x->open_rec (what a rebuild writes back). */
+int ty_open_apply(tenyo_index *x, const char *path, char *err, size_t errlen);
+
 /* Bounds accepted when loading (untrusted files). */
 #define TY_MAX_DOCS   (1ull << 32)
 #define TY_MAX_TERMS  (1ull << 31)
@@ -929,6 +957,15 @@ struct tenyo_index {
     uint64_t *appl_off;       /* ndocs+1 offsets into appl_blob */
     ty_once appl_once;        /* their result */
     ty_once patno_once;       /* its result */
+    uint8_t *open_rec;        /* the records' own open flags when a
+                                 licensable list applied (m.open then holds
+                                 records OR list), else NULL */
+    uint64_t open_listed;     /* ids in the licensable list (0: none) */
+    uint64_t open_found;      /* of them, documents of this index */
+    uint64_t open_lines;      /* number lines of its file when loaded */
+    uint64_t open_unresolved; /* of them, not resolved then */
+    int64_t open_loaded;      /* unix time it was loaded */
+    char *open_source;        /* the file it came from (malloc'd) or NULL */
 };
 
 /* Records with fewer terms than this are titles without an abstract: their

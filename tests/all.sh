@@ -6,6 +6,7 @@
 #   e2e       tests/e2e.sh (the web page in headless Chromium; skips without it)
 #   fuzz      tests/fuzz/replay.sh (the saved fuzz corpora, every target)
 #   fixtures  tests/fixtures.sh (corrupted index files are refused cleanly)
+#   licensable tests/licensable.sh (licensable lists, company matching, profiles)
 #   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments,
 #             also through a symbolic link; index racing add and rebuild)
 #   options   tests/options.sh (every option's range, did you mean, - as stdin)
@@ -43,6 +44,7 @@ suite api sh tests/api.sh
 suite e2e sh tests/e2e.sh
 suite "fuzz replay" sh tests/fuzz/replay.sh "$B"
 suite fixtures sh tests/fixtures.sh
+suite licensable sh tests/licensable.sh
 suite crash sh tests/crash.sh
 suite options sh tests/options.sh
 suite man sh tests/man.sh

@@ -73,6 +73,7 @@ similar|--hybrid-weight|num|0|1|$N X
 similar|--nprobe|int|1|1000000|$N X
 similar|--mode|choice|tfidf, lsa, hybrid|lsa|$N X
 similar|--scan|choice|auto, fp32, int8|int8|$N X
+similar|--kind|choice|application, grant|grant|$N X
 search|-k|int|1|10000|$N X
 ideas|-n|int|1|100|$N X
 ideas|--novelty|num|0|1|$N X
@@ -82,6 +83,15 @@ ideas|--nprobe|int|1|1000000|$N X
 ideas|--mode|choice|tfidf, lsa, hybrid|tfidf|$N X
 ideas|--distance|choice|section, class, subclass|section|$N X
 ideas|--lang|choice|ja, en|en|$N X
+match|-k|int|1|100|$N --text x
+match|--min-confidence|num|0|1|$N --text x
+match|--mode|choice|tfidf, lsa, hybrid|lsa|$N --text x
+match|--distance|choice|section, class, subclass|section|$N --text x
+match|--lang|choice|ja, en|en|$N --text x
+profile|-n|int|1|100|$N
+profile|--min-confidence|num|0|1|$N
+profile|--distance|choice|section, class, subclass|section|$N
+profile|--lang|choice|ja, en|en|$N
 serve|--port|int|0|65535|$N
 serve|--threads|int|1|64|$N
 add|--threads|int|0|256|$N $D/none.jsonl

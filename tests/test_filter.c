@@ -264,3 +264,22 @@ TY_TEST(filter_ideas_evidence_matches) {
     tenyo_filter_free(f);
     tenyo_index_free(x);
 }
+
+/* The kind a stored id says (issue 17's kind filter). */
+TY_TEST(filter_id_kind) {
+    CHECK(tenyo_id_kind("特開2024-127407") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("特表2018-514840") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("再表2017/187622") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("特開平10-123456") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("特許7243802") == TENYO_KIND_GRANT);
+    CHECK(tenyo_id_kind("実登3244847") == TENYO_KIND_GRANT);
+    CHECK(tenyo_id_kind("JP2024-127407A") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("JP7243802B2") == TENYO_KIND_GRANT);
+    CHECK(tenyo_id_kind("US06836996-20050104") == TENYO_KIND_GRANT);
+    CHECK(tenyo_id_kind("US 6,836,996 B2") == TENYO_KIND_GRANT);
+    CHECK(tenyo_id_kind("US 2005/0123456 A1") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("US20050123456") == TENYO_KIND_APPLICATION);
+    CHECK(tenyo_id_kind("SAMPLE-001") == TENYO_KIND_UNKNOWN);
+    CHECK(tenyo_id_kind("") == TENYO_KIND_UNKNOWN);
+    CHECK(tenyo_id_kind(NULL) == TENYO_KIND_UNKNOWN);
+}

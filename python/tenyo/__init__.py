@@ -118,7 +118,11 @@ class _IndexInfo(Structure):
                 ("terms_new", c_uint64), ("stale_docs", c_double),
                 ("stale_mass", c_double), ("new_term_mass", c_double),
                 ("rebuild_advised", c_int), ("updates_missing", c_int),
-                ("abstract_bytes", c_uint64)]
+                ("abstract_bytes", c_uint64),
+                ("open_listed", c_uint64), ("open_found", c_uint64),
+                ("open_lines", c_uint64), ("open_unresolved", c_uint64),
+                ("open_loaded", c_int64), ("open_source", c_char_p),
+                ("open_records", c_uint64)]
 
 
 class _DocMeta(Structure):
@@ -161,6 +165,16 @@ class _IdeasNotes(Structure):
                 ("nunknown", c_size_t), ("unknown", c_char_p * 8)]
 
 
+class _Match(Structure):
+    _fields_ = [("doc", c_uint64), ("similarity", c_float), ("confidence", c_double),
+                ("own_field", c_int), ("nuses", c_int), ("uses", c_int * 4)]
+
+
+class _OpenStats(Structure):
+    _fields_ = [("lines", c_uint64), ("resolved", c_uint64), ("unresolved", c_uint64),
+                ("duplicates", c_uint64), ("listed", c_uint64), ("column", c_char * 64)]
+
+
 class _Query(Structure):
     _fields_ = [("doc", c_int64), ("text", c_char_p), ("len", c_size_t),
                 ("home", POINTER(c_char_p)), ("nhome", c_size_t)]
@@ -171,7 +185,8 @@ STRUCTS = {"tenyo_read_opts": _ReadOpts, "tenyo_read_stats": _ReadStats,
            "tenyo_build_stats": _BuildStats, "tenyo_section_info": _SectionInfo,
            "tenyo_index_info": _IndexInfo, "tenyo_doc_meta": _DocMeta,
            "tenyo_hit": _Hit, "tenyo_ideas_opts": _IdeasOpts, "tenyo_idea": _Idea,
-           "tenyo_ideas_notes": _IdeasNotes, "tenyo_query": _Query}
+           "tenyo_ideas_notes": _IdeasNotes, "tenyo_query": _Query,
+           "tenyo_match": _Match, "tenyo_open_stats": _OpenStats}
 
 # -------------------------------------------------------------- prototypes
 
@@ -237,6 +252,13 @@ _ideas_doc = _fn("tenyo_ideas_doc", c_int, _P, c_uint64, POINTER(_IdeasOpts), c_
                  POINTER(_Idea))
 _ideas_text = _fn("tenyo_ideas_text", c_int, _P, c_char_p, c_size_t, POINTER(_IdeasOpts),
                   c_size_t, POINTER(_Idea))
+_match_text = _fn("tenyo_match_text", c_int, _P, c_char_p, c_size_t, POINTER(_IdeasOpts),
+                  c_size_t, POINTER(_Idea), POINTER(c_int), c_size_t, POINTER(_Match))
+_REPORT = ctypes.CFUNCTYPE(None, c_void_p, c_char_p, ctypes.c_long, c_char_p)
+_open_load = _fn("tenyo_open_load", c_int, c_char_p, c_char_p, c_char_p, _REPORT, c_void_p,
+                 POINTER(_OpenStats), c_char_p, c_size_t)
+_open_clear = _fn("tenyo_open_clear", c_int, c_char_p, POINTER(c_int), c_char_p, c_size_t)
+_filter_open_only = _fn("tenyo_filter_open_only", c_int, _P, c_int)
 _idea_bridge = _fn("tenyo_idea_bridge", c_int, _P, POINTER(_Idea), c_size_t,
                    POINTER(c_char_p))
 
@@ -391,6 +413,38 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
 
 # ------------------------------------------------------------------ index
 
+def open_load(path, list_file, *, column=None):
+    """Load the licensable patents of list_file (numbers one per line, or a
+    CSV with a number column) beside the index at path (tenyo open --from).
+    Returns {"lines", "resolved", "unresolved", "duplicates", "listed",
+    "column", "problems": [(line, message), ...]}."""
+    problems = []
+
+    def report(ud, file, line, msg):
+        problems.append((line, _s(msg)))
+    cb = _REPORT(report)
+    st = _OpenStats()
+    err = ctypes.create_string_buffer(512)
+    rc = _open_load(path.encode(), list_file.encode(), column.encode() if column else None,
+                    cb, None, byref(st), err, 512)
+    if rc and rc != -12:
+        raise _error(rc, err.value)
+    return {"lines": st.lines, "resolved": st.resolved, "unresolved": st.unresolved,
+            "duplicates": st.duplicates, "listed": st.listed, "column": _s(st.column),
+            "problems": problems}
+
+
+def open_clear(path):
+    """Remove the licensable list of the index at path (tenyo open --clear);
+    True when there was one."""
+    had = c_int(0)
+    err = ctypes.create_string_buffer(512)
+    rc = _open_clear(path.encode(), byref(had), err, 512)
+    if rc and rc != -12:
+        raise _error(rc, err.value)
+    return bool(had.value)
+
+
 class Index:
     """An open index file: immutable, shared by threads. Use as a context
     manager or call close(). ipc_titles: IPC scheme TSV files for labels."""
@@ -490,6 +544,12 @@ class Index:
                 "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists,
                 "phrases": i.nphrases, "generation": i.generation,
                 "rebuild_advised": bool(i.rebuild_advised),
+                "licensable": {"documents": i.nopen, "by_records": i.open_records,
+                               "list": None if not i.open_listed else {
+                                   "source": _s(i.open_source), "loaded": i.open_loaded,
+                                   "listed": i.open_listed, "in_index": i.open_found,
+                                   "lines": i.open_lines,
+                                   "unresolved": i.open_unresolved}},
                 "sections": [{"name": _s(i.sections[k].name), "stored": i.sections[k].stored,
                               "raw": i.sections[k].raw} for k in range(i.nsections)]}
 
@@ -544,7 +604,7 @@ class Index:
 
     # ---- queries
     _FILTER_KEYS = ("date_from", "date_to", "applicant", "exclude_applicant", "fields",
-                    "exclude_fields", "keywords")
+                    "exclude_fields", "keywords", "open_only")
 
     def _filter(self, filters):
         """A tenyo_filter of filters (dict with date_from, date_to, applicant,
@@ -566,6 +626,8 @@ class Index:
         try:
             if filters.get("keywords"):
                 rc = _filter_keywords(f, self._ctx(), filters["keywords"].encode())
+            if not rc and filters.get("open_only"):
+                rc = _filter_open_only(f, 1)
             if not rc and (filters.get("date_from") or filters.get("date_to")):
                 a, b = filters.get("date_from"), filters.get("date_to")
                 rc = _filter_dates(f, a.encode() if a else None, b.encode() if b else None)
@@ -708,6 +770,63 @@ class Index:
                 "also": [_s(i.also[a]) for a in range(i.nalso)],
                 "evidence": [self.doc(i.evidence[e].doc)["id"] for e in range(i.nevidence)],
                 "bridge": [_s(terms[b]) for b in range(max(nb, 0))]})
+        return res
+
+    def match(self, text, *, k=10, home=None, distance="class", mode="hybrid",
+              min_confidence=None, lang="ja", filters=None):
+        """The Kawasaki-model query: the licensable patents a company whose
+        strengths text describes could use, best first, each a dict (rank,
+        id, title, applicant, date, fields, similarity, confidence,
+        own_field, uses: [{code, label, confidence, bridge}]) -- the uses
+        are the ideas engine's proposals the patent is evidence for.
+        filters as for similar (licensable only is implied)."""
+        _int("k", k, 1, 100)
+        _choice("lang", lang, {"ja": 0, "en": 1})
+        o = _IdeasOpts()
+        _ideas_opts_default(byref(o))
+        homes = None
+        if home:
+            if isinstance(home, str):
+                home = [h for h in home.replace(",", " ").split() if h]
+            homes = (c_char_p * len(home))(*[h.encode() for h in home])
+            o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
+        o.distance = _choice("distance", distance, _DISTANCES)
+        o.mode = _choice("mode", mode, _MODES)
+        if min_confidence is not None:
+            o.min_confidence = _num("min_confidence", min_confidence, 0, 1)
+        c = self._ctx()
+        ideas = (_Idea * 20)()
+        got_ideas = c_int(0)
+        out = (_Match * k)()
+        f = self._filter(filters)
+        try:
+            _ctx_set_filter(c, f)
+            t = text.encode()
+            got = _match_text(c, t, len(t), byref(o), 20, ideas, byref(got_ideas), k, out)
+            if got < 0:
+                raise _error(got, _ctx_error(c))
+        finally:
+            _ctx_set_filter(c, None)
+            if f:
+                _filter_free(f)
+        terms = (c_char_p * 5)()
+        res = []
+        for r in range(got):
+            m = out[r]
+            d = self.doc(m.doc)
+            uses = []
+            for u in range(m.nuses):
+                i = ideas[m.uses[u]]
+                nb = _idea_bridge(c, byref(i), 5, terms)
+                code = _s(i.code)
+                uses.append({"code": code, "label": self.label(code, lang),
+                             "confidence": round(i.confidence, 4),
+                             "bridge": [_s(terms[b]) for b in range(max(nb, 0))]})
+            res.append({"rank": r + 1, "id": d["id"], "title": d["title"],
+                        "applicant": d["applicant"], "date": d["date"], "fields": d["fields"],
+                        "similarity": round(m.similarity, 6),
+                        "confidence": round(m.confidence, 4),
+                        "own_field": bool(m.own_field), "uses": uses})
         return res
 
     def batch(self, queries, what="ideas", threads=None, **options):

@@ -52,6 +52,10 @@ int main(void) {
     F(tenyo_index_info, terms_new); F(tenyo_index_info, stale_docs);
     F(tenyo_index_info, stale_mass); F(tenyo_index_info, new_term_mass);
     F(tenyo_index_info, rebuild_advised); F(tenyo_index_info, updates_missing); F(tenyo_index_info, abstract_bytes);
+    F(tenyo_index_info, open_listed); F(tenyo_index_info, open_found);
+    F(tenyo_index_info, open_lines); F(tenyo_index_info, open_unresolved);
+    F(tenyo_index_info, open_loaded); F(tenyo_index_info, open_source);
+    F(tenyo_index_info, open_records);
     S(tenyo_doc_meta);
     F(tenyo_doc_meta, id); F(tenyo_doc_meta, title); F(tenyo_doc_meta, applicant);
     F(tenyo_doc_meta, date); F(tenyo_doc_meta, codes); F(tenyo_doc_meta, fields);
@@ -74,6 +78,12 @@ int main(void) {
     F(tenyo_ideas_notes, min_confidence); F(tenyo_ideas_notes, candidates);
     F(tenyo_ideas_notes, best_similarity); F(tenyo_ideas_notes, nunknown);
     F(tenyo_ideas_notes, unknown);
+    S(tenyo_match);
+    F(tenyo_match, doc); F(tenyo_match, similarity); F(tenyo_match, confidence);
+    F(tenyo_match, own_field); F(tenyo_match, nuses); F(tenyo_match, uses);
+    S(tenyo_open_stats);
+    F(tenyo_open_stats, lines); F(tenyo_open_stats, resolved); F(tenyo_open_stats, unresolved);
+    F(tenyo_open_stats, duplicates); F(tenyo_open_stats, listed); F(tenyo_open_stats, column);
     S(tenyo_query);
     F(tenyo_query, doc); F(tenyo_query, text); F(tenyo_query, len); F(tenyo_query, home);
     F(tenyo_query, nhome);

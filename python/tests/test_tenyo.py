@@ -251,3 +251,39 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     # the output README shows is the output it gives
     shown = re.search(r"<!-- python-example -->\s*```python\n.*?```\s*```\n(.*?)```", readme, re.S)
     assert shown and shown.group(1).rstrip() == buf.getvalue().rstrip(), buf.getvalue()
+
+
+def test_licensable_list_and_match(tmp_path):
+    """Licensable patents as data (tenyo.open_load / open_clear) and the
+    company query (Index.match) agree with the CLI."""
+    path = str(tmp_path / "m.tny")
+    src = tmp_path / "noopen.jsonl"
+    with open(SAMPLE, encoding="utf-8") as f, open(src, "w", encoding="utf-8") as g:
+        for line in f:
+            d = json.loads(line)
+            d.pop("open", None)
+            g.write(json.dumps(d, ensure_ascii=False) + "\n")
+    tenyo.build(path, [str(src)], threads=1)
+    lst = tmp_path / "list.txt"
+    lst.write_text("".join("SAMPLE-%03d\n" % i for i in range(1, 61)) + "NOPE-1\n",
+                   encoding="utf-8")
+    st = tenyo.open_load(path, str(lst))
+    assert st["listed"] == 60 and st["unresolved"] == 1, st
+    assert st["problems"] and st["problems"][0][0] == 61, st["problems"]
+    text = "カメラで撮像した画像から異常を検出する検査装置の設計と製造"
+    with tenyo.Index(path) as x:
+        assert x.info()["licensable"]["list"]["listed"] == 60
+        got = x.match(text, k=5)
+        assert got and all(x.doc(m["id"])["open"] for m in got)
+        assert [m["similarity"] for m in got] == sorted((m["similarity"] for m in got),
+                                                       reverse=True)
+        sim = x.similar(text=text, k=5, filters={"open_only": True})
+        assert all(r["open"] for r in sim)
+        dated = x.match(text, k=5, filters={"date_from": "2021"})
+        assert all(m["date"] >= "2021" for m in dated)
+    cli = cli_json("match", path, "--text", text, "-k", "5", "--json")
+    assert [m["id"] for m in cli["matches"]] == [m["id"] for m in got]
+    assert tenyo.open_clear(path) is True
+    with tenyo.Index(path) as x:
+        assert x.info()["licensable"]["documents"] == 0
+        assert x.match(text, k=5) == []

@@ -439,6 +439,26 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     }
     leftovers(&c, have_mf ? &mf : NULL);
 
+    /* the licensable list (api/openlist.c): ids, bound to no base */
+    int open_bad = 0;
+    {
+        ty_openlist ol;
+        char ow[TY_ERRLEN];
+        int orc = ty_openlist_read(dir, &ol, ow, sizeof ow);
+        if (orc == TENYO_ERR_NOMEM) {
+            rc = orc;
+            goto done;
+        }
+        if (orc == TENYO_OK)
+            say(&c, 0, "licensable list: ok, %zu patents (loaded from %s)", ol.n, ol.source);
+        else if (orc != TENYO_ERR_NOTFOUND) {
+            say(&c, 1, "%s (`tenyo open %s --from FILE` loads it again, --clear removes it%s)",
+                ow, real, repair ? "" : "; --repair moves it aside");
+            open_bad = 1;
+        }
+        ty_openlist_free(&ol);
+    }
+
     /* segments: those the manifest names, or (reconstructing) all there are */
     rc = TENYO_ERR_NOMEM;
     if (have_mf) {
@@ -538,6 +558,12 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
             if (rc) goto done;
         }
     if (have_mf && !del_ok) move_aside(&c, mf.del);
+    if (open_bad) { /* the list is the user's to load again: set aside */
+        rc = move_aside(&c, "OPEN");
+        if (rc) goto done;
+        say(&c, 0, "the damaged licensable list was moved aside: load it again with "
+            "`tenyo open %s --from FILE`", real);
+    }
     if (!have_mf && reconstruct) {
         char *mp = ty_upd_path(dir, "MANIFEST");
         struct stat ms;

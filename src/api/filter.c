@@ -32,6 +32,12 @@
  *              criterion (ty_once), and kept for later filters.
  *   fields     an IPC section, class or subclass ("G", "G06", "G06F"):
  *              a document passes when one of its subclasses starts with it.
+ *   kind       application or grant, as the stored id says it
+ *              (tenyo_id_kind: 特開 / 特許, JP…A / JP…B, US numbers);
+ *              an id that says neither never passes.
+ *   open only  licensable patents: the record's open member, or named by
+ *              the index's licensable list (api/openlist.c), as m->open
+ *              holds them once the index is open.
  */
 #include "internal.h"
 
@@ -51,6 +57,8 @@ struct tenyo_filter {
     int nappl[2];                  /* how many of each */
     char field[2][FILTER_MAX_VALUES][5]; /* field prefixes, include/exclude */
     int nfield[2];                 /* how many of each */
+    int open_only;                 /* licensable patents only */
+    int kind;                      /* TENYO_KIND_* wanted, 0: any */
     uint8_t *kw;                   /* keyword matches (keywords.c), or NULL */
     uint32_t *kw_terms;            /* the keyword query's positive terms */
     size_t nkw_terms;              /* how many */
@@ -253,6 +261,60 @@ int tenyo_filter_field(tenyo_filter *f, const char *code, int exclude) {
     return TENYO_OK;
 }
 
+/* ============================================================= licensable */
+
+int tenyo_filter_open_only(tenyo_filter *f, int on) {
+    if (!f) return TENYO_ERR_ARG;
+    f->open_only = on != 0;
+    f->dirty = 1;
+    return TENYO_OK;
+}
+
+int tenyo_filter_kind(tenyo_filter *f, int kind) {
+    if (!f || kind < 0 || kind > TENYO_KIND_GRANT) return TENYO_ERR_ARG;
+    f->kind = kind;
+    f->dirty = 1;
+    return TENYO_OK;
+}
+
+/* 1 when s starts with prefix. */
+static int starts(const char *s, const char *prefix) {
+    return !strncmp(s, prefix, strlen(prefix));
+}
+
+int tenyo_id_kind(const char *id) {
+    if (!id) return TENYO_KIND_UNKNOWN;
+    while (*id == ' ') id++;
+    static const char *const appl[] = {"特開", "特表", "再表", "実開", "公開", NULL};
+    static const char *const grant[] = {"特許", "特公", "実登", "実公", "登録", NULL};
+    for (int i = 0; appl[i]; i++)
+        if (starts(id, appl[i])) return TENYO_KIND_APPLICATION;
+    for (int i = 0; grant[i]; i++)
+        if (starts(id, grant[i])) return TENYO_KIND_GRANT;
+    size_t n = strlen(id);
+    char last = n ? (char)toupper((unsigned char)id[n - 1]) : 0;
+    char before = n > 1 ? (char)toupper((unsigned char)id[n - 2]) : 0;
+    char kc = isdigit((unsigned char)last) ? before : last; /* A, A1, B2 */
+    if ((id[0] == 'J' || id[0] == 'j') && (id[1] == 'P' || id[1] == 'p')) {
+        if (kc == 'A') return TENYO_KIND_APPLICATION;
+        if (kc == 'B') return TENYO_KIND_GRANT;
+        return TENYO_KIND_UNKNOWN;
+    }
+    if ((id[0] == 'U' || id[0] == 'u') && (id[1] == 'S' || id[1] == 's')) {
+        /* "US 2005/0123456 A1", "US06836996-20050104", "US 6,836,996 B2" */
+        if (kc == 'A' && n > 2 && isdigit((unsigned char)last)) return TENYO_KIND_APPLICATION;
+        if (kc == 'B' && n > 2 && isdigit((unsigned char)last)) return TENYO_KIND_GRANT;
+        char key[64];
+        if (tenyo_patno_key(id, key, sizeof key) != 1 || strncmp(key, "us", 2))
+            return TENYO_KIND_UNKNOWN;
+        size_t nd = strspn(key + 2, "0123456789");
+        if (nd != strlen(key + 2) || !nd) return TENYO_KIND_UNKNOWN;
+        return nd == 11 ? TENYO_KIND_APPLICATION : nd <= 8 ? TENYO_KIND_GRANT
+                                                           : TENYO_KIND_UNKNOWN;
+    }
+    return TENYO_KIND_UNKNOWN;
+}
+
 /* ============================================================= keywords */
 
 int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n) {
@@ -322,6 +384,10 @@ int ty_filter_compile(tenyo_filter *f) {
             for (int i = 0; i < f->nappl[1] && any; i++) any = !strstr(a, f->appl[1][i]);
             ok = any;
         }
+        if (ok && f->open_only) ok = m->open[d] != 0;
+        if (ok && f->kind)
+            ok = tenyo_id_kind(m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID]) ==
+                 f->kind;
         if (ok && f->nfield[0]) ok = field_any(m, d, f->field[0], f->nfield[0]);
         if (ok && f->nfield[1]) ok = !field_any(m, d, f->field[1], f->nfield[1]);
         mask[d] = (uint8_t)ok;

@@ -330,6 +330,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                               ? x->m.mecab_dicdir : NULL;
     x->tok.keep_parts = x->m.keep_parts;
     x->tok.stem = x->m.stem;
+    /* the licensable list beside the index (api/openlist.c) */
+    rc = ty_open_apply(x, path, err, errlen);
+    if (rc) goto fail;
     *out = x;
     return TENYO_OK;
 fail:
@@ -368,6 +371,8 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->appl_blob);
     free(x->appl_off);
     ty_once_destroy(&x->appl_once);
+    free(x->open_rec);
+    free(x->open_source);
     ty_csr_free(&x->post);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);
@@ -398,6 +403,14 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->dim = (int)m->dim;
     info->nfields = m->nfields;
     for (uint64_t i = 0; i < m->ndocs; i++) info->nopen += m->open[i] != 0;
+    for (uint64_t i = 0; i < m->ndocs; i++)
+        info->open_records += (x->open_rec ? x->open_rec[i] : m->open[i]) != 0;
+    info->open_listed = x->open_listed;
+    info->open_found = x->open_found;
+    info->open_lines = x->open_lines;
+    info->open_unresolved = x->open_unresolved;
+    info->open_loaded = x->open_loaded;
+    info->open_source = x->open_source ? x->open_source : "";
     info->seed = m->seed;
     info->min_df = m->min_df;
     info->max_df_ratio = m->max_df_ratio;

@@ -1048,7 +1048,10 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
     if (rc) goto done;
     tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = ab->p, .claims = "",
                      .description = "", .applicant = dm.applicant, .date = dm.date,
-                     .codes = codes, .ncodes = nc, .open = dm.open, .lang = dm.lang,
+                     .codes = codes, .ncodes = nc,
+                     /* the record's own flag: a licensable list stays
+                      * beside the index (api/openlist.c), not baked in */
+                     .open = x->open_rec ? x->open_rec[d] : dm.open, .lang = dm.lang,
                      .source = "", .line = 0};
     rc = ty_builder_add_counts(b, &doc, terms, m->tf + a, (size_t)(e - a), surf->p, surf->len,
                                phr->p, phr->len);

@@ -17,7 +17,8 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
        OPT_MAX_TERMS, OPT_NO_ABSTRACTS, OPT_FORCE, OPT_REPAIR, OPT_DATE_FROM, OPT_DATE_TO, OPT_APPLICANT,
-       OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS };
+       OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS, OPT_OPEN_ONLY,
+       OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG, OPT_KIND };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {
@@ -134,6 +135,23 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
+ * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of
+ * asked proposals (qdoc < 0: text). */
+json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                         const char *text, size_t len, const tenyo_idea *ideas, int got,
+                         size_t asked, const char *lang);
+/* ---- match.c: company matching (tenyo match, POST /api/match) ---- */
+/* Run the company query text on ctx and build {"query", "matches",
+ * "ideas", "warnings", ...} (README "match --json"); NULL on failure with
+ * the status in *status (message: tenyo_ctx_error). */
+json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
+                       const tenyo_ideas_opts *io, size_t k, const char *lang, int *status);
+int cli_cmd_match(int argc, char **argv);
+int cli_cmd_profile(int argc, char **argv);
+/* The public record of a patent id: J-PlatPat for Japanese numbers, Google
+ * Patents for US (and other) ones; "" when the id is no patent number. */
+const char *cli_record_link(const char *id, char *buf, size_t cap);
 /* ---- filters.c: the filter options of similar and ideas ---- */
 #define CLI_FILTER_MAX 16 /* values per option */
 typedef struct cli_filter_opts {
@@ -143,6 +161,8 @@ typedef struct cli_filter_opts {
     char field[2][CLI_FILTER_MAX][5];  /* --fields, --exclude-fields codes */
     int nfield[2];                     /* how many of each */
     const char *keywords;              /* --keywords QUERY, or NULL */
+    int open_only;                     /* --open-only: licensable only */
+    int kind;                          /* --kind: TENYO_KIND_*, 0 any */
     int any;                           /* some filter option was given */
 } cli_filter_opts;
 /* The long options, for a command's option table. */
@@ -153,8 +173,11 @@ typedef struct cli_filter_opts {
     {"exclude-applicant", required_argument, 0, OPT_NOT_APPLICANT},           \
     {"fields", required_argument, 0, OPT_FIELDS},                             \
     {"exclude-fields", required_argument, 0, OPT_NOT_FIELDS},                 \
-    {"keywords", required_argument, 0, OPT_KEYWORDS}
-/* A filter value: which is OPT_DATE_FROM .. OPT_KEYWORDS; 1 when taken,
+    {"keywords", required_argument, 0, OPT_KEYWORDS},                         \
+    {"open-only", no_argument, 0, OPT_OPEN_ONLY},                             \
+    {"kind", required_argument, 0, OPT_KIND}
+/* A filter value: which is OPT_DATE_FROM .. OPT_OPEN_ONLY (arg "1" / "0"
+ * or NULL for open_only); 1 when taken,
  * 0 when which is no filter option, -1 with msg naming the member
  * (date_from, ...) and the bad value. The server's members have these
  * names; the CLI's options are the same with '-'. */
@@ -179,8 +202,9 @@ json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_
  * /api/search). */
 json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter *f,
                         long k, const tenyo_hit *hits, int n);
-/* Warns on stderr when no document matches. */
-void cli_filter_note(const tenyo_filter *f, const tenyo_index *x);
+/* Warns on stderr when no document matches (saying why when --open-only
+ * finds no licensable patent at all). */
+void cli_filter_note(const cli_filter_opts *fo, const tenyo_filter *f, const tenyo_index *x);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_ideas(int argc, char **argv);
 int cli_cmd_serve(int argc, char **argv);

@@ -21,10 +21,28 @@ int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, s
     char span[11], code[5];
     static const char *const names[] = {"date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords"};
-    const char *name = which >= OPT_DATE_FROM && which <= OPT_KEYWORDS
+                                        "keywords", "open_only"};
+    const char *name = which >= OPT_DATE_FROM && which <= OPT_OPEN_ONLY
                            ? names[which - OPT_DATE_FROM] : "?";
     switch (which) {
+    case OPT_KIND:
+        if (!strcmp(arg, "application")) fo->kind = TENYO_KIND_APPLICATION;
+        else if (!strcmp(arg, "grant")) fo->kind = TENYO_KIND_GRANT;
+        else {
+            snprintf(msg, cap, "kind must be one of application, grant; not '%.20s'", arg);
+            return -1;
+        }
+        break;
+    case OPT_OPEN_ONLY:
+        if (arg && strcmp(arg, "1") && strcmp(arg, "0") && strcmp(arg, "true") &&
+            strcmp(arg, "false")) {
+            snprintf(msg, cap, "open_only must be 1, 0, true or false, not '%.20s'", arg);
+            return -1;
+        }
+        /* not "any": ideas takes it as its own open_only (evidence), and
+         * cli_filter_build looks at it besides */
+        fo->open_only = !arg || !strcmp(arg, "1") || !strcmp(arg, "true");
+        return 1;
     case OPT_KEYWORDS:
         if (!arg[strspn(arg, " ")]) {
             snprintf(msg, cap, "keywords needs a query (terms, OR, NOT, \"quoted\")");
@@ -105,7 +123,7 @@ int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo) {
 int cli_filter_build(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *fo,
                      tenyo_filter **out, char *msg, size_t cap) {
     *out = NULL;
-    if (!fo->any) return TENYO_OK;
+    if (!fo->any && !fo->open_only) return TENYO_OK;
     tenyo_filter *f = NULL;
     if (tenyo_filter_new(x, &f)) {
         snprintf(msg, cap, "out of memory");
@@ -123,6 +141,8 @@ int cli_filter_build(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *
         rc = tenyo_filter_keywords(f, c ? c : own, fo->keywords);
         tenyo_ctx_free(own);
     }
+    if (!rc && fo->open_only) rc = tenyo_filter_open_only(f, 1);
+    if (!rc && fo->kind) rc = tenyo_filter_kind(f, fo->kind);
     if (!rc && (fo->date_from || fo->date_to))
         rc = tenyo_filter_dates(f, fo->date_from, fo->date_to);
     for (int k = 0; k < 2 && !rc; k++) {
@@ -157,6 +177,9 @@ int cli_filter_make(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *f
     return EXIT_OK;
 }
 
+static const char *empty_why(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_index *x,
+                             char *buf, size_t cap);
+
 json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_index *x) {
     json_t *o = json_object();
     if (fo->keywords) {
@@ -174,6 +197,10 @@ json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_
             json_object_set_new(o, "unknown_words", u);
         }
     }
+    if (fo->open_only) json_object_set_new(o, "open_only", json_true());
+    if (fo->kind)
+        json_object_set_new(o, "kind", json_string(fo->kind == TENYO_KIND_GRANT ? "grant"
+                                                                                : "application"));
     if (fo->date_from) json_object_set_new(o, "date_from", json_string(fo->date_from));
     if (fo->date_to) json_object_set_new(o, "date_to", json_string(fo->date_to));
     static const char *const ak[2] = {"applicant", "exclude_applicant"};
@@ -197,15 +224,33 @@ json_t *cli_filter_json(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_
     int64_t n = tenyo_filter_count(f);
     json_object_set_new(o, "matching", json_integer(n < 0 ? 0 : n));
     json_object_set_new(o, "documents", json_integer((json_int_t)tenyo_index_ndocs(x)));
+    char why[256];
+    if (*empty_why(fo, f, x, why, sizeof why))
+        json_object_set_new(o, "warning", json_string(why));
     return o;
 }
 
-void cli_filter_note(const tenyo_filter *fc, const tenyo_index *x) {
-    tenyo_filter *f = (tenyo_filter *)fc;
+/* Why the filter of fo leaves nothing ("" when it leaves something). */
+static const char *empty_why(const cli_filter_opts *fo, tenyo_filter *f, const tenyo_index *x,
+                             char *buf, size_t cap) {
     int64_t n = tenyo_filter_count(f);
-    if (n == 0)
-        cli_err("warning: no indexed patent matches the filters (0 of %llu): nothing to rank\n",
-                (unsigned long long)tenyo_index_ndocs(x));
+    if (n != 0) return "";
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    if (fo->open_only && in.nopen == 0)
+        snprintf(buf, cap, "--open-only: the index marks no patent licensable (load a list "
+                 "with 'tenyo open INDEX --from FILE'): nothing to rank");
+    else
+        snprintf(buf, cap, "no indexed patent matches the filters (0 of %llu%s): nothing to "
+                 "rank", (unsigned long long)in.ndocs,
+                 fo->open_only ? ", licensable only" : "");
+    return buf;
+}
+
+void cli_filter_note(const cli_filter_opts *fo, const tenyo_filter *fc, const tenyo_index *x) {
+    tenyo_filter *f = (tenyo_filter *)fc;
+    char why[256];
+    if (*empty_why(fo, f, x, why, sizeof why)) cli_err("warning: %s\n", why);
 }
 
 json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter *f,

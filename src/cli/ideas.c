@@ -67,7 +67,8 @@ static const char *ideas_usage =
     "  --exclude-applicant S  applicant does not contain S (repeatable)\n"
     "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
     "  --exclude-fields CODES  in none of these\n"
-    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n";
+    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n"
+    "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 /* Comma-separated codes -> array (pointers into buf, modified). */
 static size_t split_codes(char *buf, const char **out, size_t cap) {
@@ -191,6 +192,8 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
         json_object_set_new(d, "open", json_boolean(dm.open));
         json_object_set_new(d, "applicant", json_string(dm.applicant ? dm.applicant : ""));
         json_object_set_new(d, "date", json_string(dm.date ? dm.date : ""));
+        char link[256];
+        json_object_set_new(d, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
         json_array_append_new(e, d);
     }
     json_object_set_new(it, "evidence", e);
@@ -275,7 +278,7 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
 
 /* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
  * computed on ctx for a request of `asked` proposals. */
-static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                             const char *text, size_t len, const tenyo_idea *ideas,
                             int got, size_t asked, const char *lang) {
     int predicted = 0;
@@ -339,7 +342,7 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                         : tenyo_ideas_text(ctx, text, len, io, n, ideas);
     *status = got < 0 ? got : TENYO_OK;
     if (got < 0) return NULL;
-    return ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
+    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
 }
 
 /* Output formats of `ideas`. */
@@ -621,7 +624,7 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     bline *b = &j->lines[bc->line[i]];
     json_t *o = NULL;
     if (got >= 0) {
-        o = ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
+        o = cli_ideas_render(j->x, bc->ctx, bc->doc[i], NULL, 0, ideas, got, j->nideas, j->lang);
         json_t *q = json_object_get(o, "query");
         json_object_del(q, "title");
         /* an indexed patent is named by its stored id; the id as the line
@@ -917,7 +920,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     static const struct option lo[] = {
         {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
-        {"open-only", no_argument, 0, 'O'}, {"lang", required_argument, 0, 'L'},
+        {"lang", required_argument, 0, 'L'},
         {"novelty", required_argument, 0, 'V'},
         {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
@@ -956,7 +959,6 @@ int cli_cmd_ideas(int argc, char **argv) {
                                                                  : TENYO_DIST_SUBCLASS;
             break;
         }
-        case 'O': io.open_only = 1; break;
         case 'L':
             bad |= cli_choice("--lang", optarg, langs) < 0;
             lang = optarg;
@@ -982,6 +984,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }
+    /* --open-only: ideas' own (evidence and voters licensable; its note
+     * says when none is near), not one more filter */
+    if (fo.open_only) io.open_only = 1;
+    fo.open_only = 0;
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -1005,7 +1011,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
     if ((ec = cli_filter_make(x, NULL, &fo, &filter)) != EXIT_OK) goto done;
-    if (filter) cli_filter_note(filter, x);
+    if (filter) cli_filter_note(&fo, filter, x);
     if (batch) {
         ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);
         goto done;

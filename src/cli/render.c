@@ -70,6 +70,22 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "format_version", json_integer(in.format_version));
     json_object_set_new(o, "documents", json_integer((json_int_t)in.ndocs));
     json_object_set_new(o, "open_documents", json_integer((json_int_t)in.nopen));
+    json_t *lic = json_object();
+    json_object_set_new(lic, "documents", json_integer((json_int_t)in.nopen));
+    json_object_set_new(lic, "by_records", json_integer((json_int_t)in.open_records));
+    if (in.open_listed) {
+        json_t *l = json_object();
+        json_object_set_new(l, "source", json_string(in.open_source));
+        json_object_set_new(l, "loaded", json_integer((json_int_t)in.open_loaded));
+        json_object_set_new(l, "listed", json_integer((json_int_t)in.open_listed));
+        json_object_set_new(l, "in_index", json_integer((json_int_t)in.open_found));
+        json_object_set_new(l, "lines", json_integer((json_int_t)in.open_lines));
+        json_object_set_new(l, "unresolved", json_integer((json_int_t)in.open_unresolved));
+        json_object_set_new(lic, "list", l);
+    } else {
+        json_object_set_new(lic, "list", json_null());
+    }
+    json_object_set_new(o, "licensable", lic);
     json_object_set_new(o, "terms", json_integer((json_int_t)in.nterms));
     json_object_set_new(o, "nonzeros", json_integer((json_int_t)in.nnz));
     json_object_set_new(o, "rank", json_integer(in.dim));
@@ -145,6 +161,14 @@ int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n) {
     return (int)m;
 }
 
+/* "application", "grant" or null: the kind the id says (tenyo_id_kind). */
+static json_t *kind_json(const char *id) {
+    int k = tenyo_id_kind(id);
+    return k == TENYO_KIND_APPLICATION ? json_string("application")
+           : k == TENYO_KIND_GRANT     ? json_string("grant")
+                                       : json_null();
+}
+
 json_t *cli_doc_json(const tenyo_index *x, uint64_t doc) {
     tenyo_doc_meta dm;
     if (tenyo_index_doc(x, doc, &dm) != TENYO_OK) return json_null();
@@ -155,6 +179,9 @@ json_t *cli_doc_json(const tenyo_index *x, uint64_t doc) {
     json_object_set_new(r, "applicant", json_string(dm.applicant));
     json_object_set_new(r, "date", json_string(dm.date));
     json_object_set_new(r, "open", json_boolean(dm.open));
+    json_object_set_new(r, "kind", kind_json(dm.id));
+    char link[256];
+    json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
     return r;
 }
 
@@ -184,6 +211,8 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
         json_object_set_new(r, "applicant", json_string(dm.applicant));
         json_object_set_new(r, "date", json_string(dm.date));
         json_object_set_new(r, "open", json_boolean(dm.open));
+        char link[256];
+        json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
         json_array_append_new(res, r);
     }
     json_object_set_new(o, "query", q);

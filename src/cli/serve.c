@@ -8,10 +8,13 @@
  *   GET  /api/patent/{id}[?k=&mode=]   {"patent": {...}, "similar": <similar --json>}
  *   GET  /api/similar?id=|text=&k=&mode=   = tenyo similar --json
  *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
- *         &exclude_fields=]            the filters (applicant repeatable)
+ *         &exclude_fields=&open_only=1]  the filters (applicant repeatable)
  *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
  *                     "lang", "mode", filters as members (arrays for
  *                     the repeatable ones)}   = tenyo ideas --json
+ *   POST /api/match {"text", "home", "distance", "k", "lang", "mode",
+ *                    "min_confidence", filters}   the company query
+ *                                      (Kawasaki model) = tenyo match --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
  *   GET  /api/search?q=QUERY&k=[&filters]   keyword search = tenyo search --json
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
@@ -774,6 +777,49 @@ done:
     return ret;
 }
 
+/* POST /api/match: the company query (= tenyo match --json) */
+static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request *rq) {
+    if (rq->too_large)
+        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "request body larger than %d bytes", SRV_MAX_BODY);
+    enum MHD_Result ret;
+    serve_ideas_req q;
+    char msg[512];
+    unsigned st = serve_match_parse(rq->body, rq->len, &q, msg, sizeof msg);
+    if (st) {
+        ret = reply_error(conn, rq, st, NULL, "%s", msg);
+        goto done;
+    }
+    tenyo_ctx *c = pool_get(&s->pool);
+    if (!c) {
+        ret = reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+        goto done;
+    }
+    int lst = 0;
+    tenyo_filter *f = NULL;
+    json_t *res = NULL;
+    q.filter.open_only = 0; /* the match's own */
+    st = use_filter(s, c, &q.filter, &f, msg, sizeof msg);
+    if (!st) {
+        res = cli_match_json(s->x, c, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
+        if (!res) {
+            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+            st = serve_http_status(lst);
+        } else if (f) {
+            json_object_set_new(json_object_get(res, "query"), "filter",
+                                cli_filter_json(&q.filter, f, s->x));
+        }
+    }
+    tenyo_ctx_set_filter(c, NULL);
+    pool_put(&s->pool, c);
+    tenyo_filter_free(f);
+    ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
+              : reply_error(conn, rq, st, NULL, "%s", msg);
+done:
+    serve_ideas_req_free(&q);
+    return ret;
+}
+
 /* Collects the repeated doc= arguments of /api/map. */
 typedef struct doc_args {
     const char *ids[SRV_MAX_MAP_DOCS]; /* values (owned by MHD) */
@@ -1002,6 +1048,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                "use POST with a JSON body for /api/ideas");
         return api_ideas(s, conn, rq);
     }
+    if (route == SRV_ROUTE_MATCH) {
+        if (!is_post)
+            return reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "POST",
+                               "use POST with a JSON body for /api/match");
+        return api_match(s, conn, rq);
+    }
     if (route == SRV_ROUTE_NONE)
         return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
     if (!get)
@@ -1037,7 +1089,8 @@ static const char *serve_usage =
     "  -q, --quiet          no access log\n"
     "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
     "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
-    "     \"open_only\", \"lang\", \"mode\"}. Stops on SIGINT/SIGTERM (exit 0).\n";
+    "     \"open_only\", \"lang\", \"mode\"}; POST /api/match {\"text\", \"k\", ...} (the\n"
+    "     company query). Stops on SIGINT/SIGTERM (exit 0).\n";
 
 /* The connection limit: SRV_MAX_CONNS, or fewer when the descriptor limit
  * (raised to its hard limit first) leaves less room — past it accept()

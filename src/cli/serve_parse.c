@@ -57,6 +57,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (rest) *rest = NULL;
     if (!url) return SRV_ROUTE_NONE;
     if (!strcmp(url, "/api/ideas")) return SRV_ROUTE_IDEAS;
+    if (!strcmp(url, "/api/match")) return SRV_ROUTE_MATCH;
     if (!strcmp(url, "/healthz")) return SRV_ROUTE_HEALTH;
     if (!strcmp(url, "/api/info")) return SRV_ROUTE_INFO;
     if (!strcmp(url, "/api/similar")) return SRV_ROUTE_SIMILAR;
@@ -269,8 +270,8 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
                      size_t msglen) {
     static const char *const names[] = {"date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords"};
-    for (int i = 0; i < 7; i++) {
+                                        "keywords", "open_only", "kind"};
+    for (int i = 0; i < 9; i++) {
         if (strcmp(name, names[i])) continue;
         if (!value) {
             snprintf(msg, msglen, "%s needs a value", name);
@@ -280,7 +281,7 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
             snprintf(msg, msglen, "%s longer than 4096 bytes", name);
             return SRV_HTTP_BAD_REQUEST;
         }
-        return cli_filter_add(fo, OPT_DATE_FROM + i, value, msg, msglen) < 0
+        return cli_filter_add(fo, i == 8 ? OPT_KIND : OPT_DATE_FROM + i, value, msg, msglen) < 0
                    ? SRV_HTTP_BAD_REQUEST : 0;
     }
     return -1;
@@ -291,8 +292,8 @@ int serve_filter_arg(cli_filter_opts *fo, const char *name, const char *value, c
 static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t msglen) {
     static const char *const names[] = {"date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords"};
-    for (int i = 0; i < 7; i++) {
+                                        "keywords", "kind"};
+    for (int i = 0; i < 8; i++) {
         json_t *v = json_object_get(o, names[i]);
         if (!v || json_is_null(v)) continue;
         if (json_is_array(v) && i >= 2 && i < 6) {
@@ -311,7 +312,7 @@ static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t
             if (r) return (unsigned)r;
         } else {
             snprintf(msg, msglen, i < 2 ? "%s must be a string (YYYY, YYYY-MM or YYYY-MM-DD)"
-                                  : i == 6 ? "%s must be a string"
+                                  : i >= 6 ? "%s must be a string"
                                            : "%s must be a string or an array of strings",
                      names[i]);
             return SRV_HTTP_BAD_REQUEST;
@@ -320,23 +321,49 @@ static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t
     return 0;
 }
 
-static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t msglen) {
+static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *msg,
+                              size_t msglen) {
     static const char *const known[] = {"id", "text", "home", "distance", "n",
                                         "open_only", "lang", "mode", "min_confidence",
                                         "novelty", "date_from", "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords"};
+                                        "keywords", "kind"};
+    /* POST /api/match: the company's text, k patents (no id, n, novelty) */
+    static const char *const mknown[] = {"text", "home", "distance", "k", "open_only",
+                                         "lang", "mode", "min_confidence", "date_from",
+                                         "date_to", "applicant", "exclude_applicant",
+                                         "fields", "exclude_fields", "keywords", "kind"};
+    const char *const *kn = match ? mknown : known;
+    size_t nk = match ? sizeof mknown / sizeof *mknown : sizeof known / sizeof *known;
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
         size_t i = 0;
-        while (i < sizeof known / sizeof *known && strcmp(key, known[i])) i++;
-        if (i == sizeof known / sizeof *known) {
-            snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
-                     "open_only, lang, mode, min_confidence, novelty, date_from, date_to, "
-                     "applicant, exclude_applicant, fields, exclude_fields, keywords)", key);
+        while (i < nk && strcmp(key, kn[i])) i++;
+        if (i == nk) {
+            if (match)
+                snprintf(msg, msglen, "unknown member '%.64s' (text, home, distance, k, "
+                         "open_only, lang, mode, min_confidence, date_from, date_to, "
+                         "applicant, exclude_applicant, fields, exclude_fields, keywords, kind)", key);
+            else
+                snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
+                         "open_only, lang, mode, min_confidence, novelty, date_from, date_to, "
+                         "applicant, exclude_applicant, fields, exclude_fields, keywords, "
+                         "kind)", key);
             return SRV_HTTP_BAD_REQUEST;
         }
+    }
+    if (match && !json_object_get(o, "text")) {
+        snprintf(msg, msglen, "text is required: the company's strengths");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (match && (v = json_object_get(o, "k"))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+            json_integer_value(v) > SRV_MAX_K) {
+            snprintf(msg, msglen, "k must be an integer between 1 and %d", SRV_MAX_K);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        q->n = (long)json_integer_value(v);
     }
     unsigned fst = filter_members(o, &q->filter, msg, msglen);
     if (fst) return fst;
@@ -408,8 +435,21 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, char *msg, size_t m
     return 0;
 }
 
+static unsigned parse_body(const char *body, size_t len, serve_ideas_req *q, int match,
+                           char *msg, size_t msglen);
+
 unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
                            size_t msglen) {
+    return parse_body(body, len, q, 0, msg, msglen);
+}
+
+unsigned serve_match_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
+                           size_t msglen) {
+    return parse_body(body, len, q, 1, msg, msglen);
+}
+
+static unsigned parse_body(const char *body, size_t len, serve_ideas_req *q, int match,
+                           char *msg, size_t msglen) {
     memset(q, 0, sizeof *q);
     tenyo_ideas_opts_default(&q->io);
     q->n = 10;
@@ -433,7 +473,7 @@ unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, cha
         snprintf(msg, msglen, "the body must be a JSON object");
         return SRV_HTTP_BAD_REQUEST;
     }
-    return ideas_members(q->root, q, msg, msglen);
+    return ideas_members(q->root, q, match, msg, msglen);
 }
 
 void serve_ideas_req_free(serve_ideas_req *q) {

@@ -41,7 +41,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_PATENT,           /* GET /api/patent/{id} */
     SRV_ROUTE_IDEAS,            /* POST /api/ideas */
     SRV_ROUTE_RESOLVE,          /* GET /api/resolve */
-    SRV_ROUTE_SEARCH            /* GET /api/search */
+    SRV_ROUTE_SEARCH,           /* GET /api/search */
+    SRV_ROUTE_MATCH             /* POST /api/match */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a
@@ -116,6 +117,13 @@ typedef struct serve_ideas_req {
  * misspelt option silently ignored gives a plausible but wrong answer.
  * Always release q with serve_ideas_req_free, also after a failure. */
 unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
+                           size_t msglen);
+
+/* The body of POST /api/match (the company query, tenyo match --json):
+ * text (required), home, distance, k (1..SRV_MAX_K, into q->n; default
+ * 10), open_only (always on), lang, mode, min_confidence and the filters;
+ * strict as serve_ideas_parse. */
+unsigned serve_match_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
                            size_t msglen);
 
 /* One filter value of a request (a /api/similar argument or an ideas body

@@ -423,6 +423,9 @@ static const char *index_usage =
     "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
     "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
     "                           are recorded in the index for field labels (repeatable)\n"
+    "      --open-list FILE     licensable patents: numbers one per line or a CSV\n"
+    "                           with a number column (see 'tenyo open --help')\n"
+    "      --open-column C      the number column of --open-list (header or 1-based)\n"
     "  -q, --quiet              no per-record messages\n"
     "A repeated id replaces the earlier record (counted as a duplicate).\n";
 
@@ -569,6 +572,144 @@ static int format_opt(const char *arg, tenyo_format *f) {
     return cli_parse_format(arg, f);
 }
 
+/* ================================================================ open */
+
+static const char *open_usage =
+    "usage: tenyo open INDEX (--from FILE [--column C] | --clear) [options]\n"
+    "Licensable patents as data: load the list of patents offered for licence (an\n"
+    "open-patent database export) beside INDEX, without indexing again. FILE holds\n"
+    "one patent number per line, or is a CSV/TSV with a header whose number column\n"
+    "is found by itself (the one whose numbers resolve best); UTF-8 or Shift_JIS.\n"
+    "Numbers as people type them (特開２０２４－１２７４０７, JP2024-127407A). A line\n"
+    "that names no indexed patent is reported as FILE:LINE. The list replaces the\n"
+    "previous one, holds through add, delete and rebuild, and is what --open-only\n"
+    "(similar, ideas, match, profile, the API) reads, with the records' own \"open\".\n"
+    "Without --from or --clear: what the index's list is.\n"
+    "      --from FILE      load the list in FILE (- for stdin)\n"
+    "      --column C       the number column: its header or 1-based number\n"
+    "      --clear          remove the list (the records' own flags stay)\n"
+    "  -q, --quiet          no per-line messages (the counts only)\n"
+    "  -j, --json           the outcome as one JSON object\n";
+
+static int writer_exit(int rc);
+
+/* Report of an unresolved line (quiet: counted only). */
+static void open_report(void *ud, const char *file, long line, const char *msg) {
+    if (*(int *)ud) return;
+    cli_err("%s:%ld: %s\n", file, line, msg);
+}
+
+/* Load list into the index at path (through writer w when given) and say
+ * how it went on stderr; an exit code. */
+static int open_load_report(const char *path, const char *list, const char *column, int quiet,
+                            tenyo_writer *w) {
+    tenyo_open_stats os;
+    char err[512] = "";
+    int q = quiet;
+    const char *lp = cli_input_path(list);
+    int rc = w ? tenyo_writer_open_list(w, lp, column, open_report, &q, &os, err, sizeof err)
+               : tenyo_open_load(path, lp, column, open_report, &q, &os, err, sizeof err);
+    if (rc && rc != TENYO_ERR_UNSYNCED) {
+        cli_err("%s\n", err);
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : rc == TENYO_ERR_INPUT || rc == TENYO_ERR_IO ||
+                                                           rc == TENYO_ERR_NOTFOUND
+                                                       ? EXIT_INPUT : writer_exit(rc);
+    }
+    fprintf(stderr, "licensable list %s: %llu patents listed (%llu lines%s%s%s, %llu not in the "
+            "index, %llu repeated) -> %s\n", list, (unsigned long long)os.listed,
+            (unsigned long long)os.lines, *os.column ? ", column '" : "", os.column,
+            *os.column ? "'" : "", (unsigned long long)os.unresolved,
+            (unsigned long long)os.duplicates, path);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        cli_err("%s: committed, durability unknown\n", err);
+        return EXIT_RESOURCE;
+    }
+    return EXIT_OK;
+}
+
+static int cmd_open(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"from", required_argument, 0, OPT_FROM}, {"column", required_argument, 0, OPT_COLUMN},
+        {"clear", no_argument, 0, OPT_CLEAR}, {"quiet", no_argument, 0, 'q'},
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *from = NULL, *column = NULL;
+    int clear = 0, quiet = 0, json = 0, bad = 0, c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "qjh", lo)) != -1) {
+        switch (c) {
+        case OPT_FROM: from = optarg; break;
+        case OPT_COLUMN: column = optarg; break;
+        case OPT_CLEAR: clear = 1; break;
+        case 'q': quiet = 1; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(open_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (!bad && from && clear) {
+        cli_err("--from and --clear: give one\n");
+        bad = 1;
+    }
+    if (!bad && column && !from) {
+        cli_err("--column needs --from FILE\n");
+        bad = 1;
+    }
+    if (!bad && optind != argc - 1) {
+        cli_err(optind == argc ? "no INDEX\n" : "one INDEX only\n");
+        bad = 1;
+    }
+    if (bad) return cli_usage_error(open_usage);
+    const char *path = argv[optind];
+    char err[512] = "";
+    int ec = EXIT_OK;
+    struct stat ist;
+    if (stat(path, &ist) != 0) {
+        cli_err("%s: cannot open the index: %s\n", path, strerror(errno));
+        return EXIT_INDEX;
+    }
+    if (clear) {
+        int had = 0;
+        int rc = tenyo_open_clear(path, &had, err, sizeof err);
+        if (rc && rc != TENYO_ERR_UNSYNCED) {
+            cli_err("%s\n", err);
+            return writer_exit(rc);
+        }
+        fprintf(stderr, "%s: %s\n", path, had ? "licensable list removed (the records' own "
+                "open flags stay)" : "had no licensable list");
+        if (rc) return EXIT_RESOURCE;
+    } else if (from) {
+        ec = open_load_report(path, from, column, quiet, NULL);
+        if (ec) return ec;
+    }
+    /* what the index's list now is */
+    tenyo_index *x = NULL;
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    if (json) {
+        json_t *all = cli_info_json(x, path);
+        cli_print_json(json_object_get(all, "licensable"));
+        json_decref(all);
+    } else if (!quiet || (!from && !clear)) {
+        if (in.open_listed)
+            printf("%s: %llu licensable patents (%llu from the list of %llu in %s, "
+                   "%llu by their records)\n", path, (unsigned long long)in.nopen,
+                   (unsigned long long)in.open_found, (unsigned long long)in.open_listed,
+                   in.open_source, (unsigned long long)in.open_records);
+        else
+            printf("%s: %llu licensable patents (by their records; no list loaded)\n", path,
+                   (unsigned long long)in.nopen);
+    }
+    tenyo_index_free(x);
+    return ec;
+}
+
+/* ============================================================== index */
+
 static int cmd_index(int argc, char **argv) {
     static const struct option lo[] = {
         {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
@@ -582,8 +723,10 @@ static int cmd_index(int argc, char **argv) {
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
         {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
+        {"open-list", required_argument, 0, OPT_OPEN_LIST},
+        {"open-column", required_argument, 0, OPT_COLUMN},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *out = NULL;
+    const char *out = NULL, *open_list = NULL, *open_column = NULL;
     unsigned wflags = 0;
     const char *titles[8];
     tenyo_read_opts ro = {0};
@@ -617,6 +760,8 @@ static int cmd_index(int argc, char **argv) {
             break;
         }
         case OPT_FORCE: wflags |= TENYO_WRITE_FORCE; break;
+        case OPT_OPEN_LIST: open_list = optarg; break;
+        case OPT_COLUMN: open_column = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(index_usage, stdout); return EXIT_OK;
         default: bad = 1;
@@ -625,6 +770,14 @@ static int cmd_index(int argc, char **argv) {
     if (!bad && out && !strcmp(out, "-")) {
         cli_err("-o -: an index is a file, replaced atomically; name one\n");
         bad = 1;
+    }
+    if (!bad && open_column && !open_list) {
+        cli_err("--open-column needs --open-list FILE\n");
+        bad = 1;
+    }
+    if (!bad && open_list && access(open_list, R_OK) != 0) { /* before hours of work */
+        cli_err("--open-list %s: cannot read: %s\n", open_list, strerror(errno));
+        return EXIT_INPUT;
     }
     if (bad || !out || optind >= argc) {
         if (!bad && !out) cli_err("-o INDEX is required\n");
@@ -677,6 +830,9 @@ static int cmd_index(int argc, char **argv) {
     tenyo_build_stats st;
     rc = tenyo_writer_commit(w, b, &st, err, sizeof err);
     tenyo_builder_free(b);
+    int oec = EXIT_OK;
+    if (!rc && open_list) /* under the same lock, the base in place */
+        oec = open_load_report(out, open_list, open_column, quiet, w);
     tenyo_writer_free(w);
     if (rc == TENYO_ERR_UNSYNCED) {
         cli_err("%s\n", err);
@@ -705,7 +861,7 @@ static int cmd_index(int argc, char **argv) {
             (unsigned long long)st.duplicates, (unsigned long long)st.empty,
             (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
             st.sec_svd, st.file_bytes / 1e6, peak_mib(), out);
-    return EXIT_OK;
+    return oec;
 }
 
 /* ============================================================ updates */
@@ -1070,6 +1226,17 @@ static int cmd_info(int argc, char **argv) {
                in.file_bytes / 1e6);
         printf("documents  %llu (%llu open for licence)\n", (unsigned long long)in.ndocs,
                (unsigned long long)in.nopen);
+        if (in.open_listed) {
+            char when[32] = "?";
+            time_t t = (time_t)in.open_loaded;
+            struct tm tmv;
+            if (gmtime_r(&t, &tmv)) strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tmv);
+            printf("licensable %llu listed in %s (loaded %s; %llu of them in the index, "
+                   "%llu lines of the file not resolved); %llu by their records\n",
+                   (unsigned long long)in.open_listed, in.open_source, when,
+                   (unsigned long long)in.open_found, (unsigned long long)in.open_unresolved,
+                   (unsigned long long)in.open_records);
+        }
         printf("terms      %llu (%llu non-zeros, %.1f per document)\n",
                (unsigned long long)in.nterms, (unsigned long long)in.nnz,
                in.ndocs ? (double)in.nnz / in.ndocs : 0.0);
@@ -1140,7 +1307,9 @@ static const char *similar_usage =
     "      --exclude-applicant S  applicant does not contain S (repeatable)\n"
     "      --fields CODES    in one of these IPC sections/classes/subclasses (G06,B60W)\n"
     "      --exclude-fields CODES  in none of these\n"
-    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n";
+    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n"
+    "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
+    "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 static int cmd_similar(int argc, char **argv) {
     static const struct option lo[] = {
@@ -1222,7 +1391,7 @@ static int cmd_similar(int argc, char **argv) {
     if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) goto done;
     if (filter) {
         tenyo_ctx_set_filter(ctx, filter);
-        cli_filter_note(filter, x);
+        cli_filter_note(&fo, filter, x);
     }
     if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
     else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
@@ -1286,7 +1455,9 @@ static const char *search_usage =
     "      --applicant S     applicant contains S (repeat: any)\n"
     "      --exclude-applicant S  applicant does not contain S\n"
     "      --fields CODES    in one of these IPC sections/classes/subclasses\n"
-    "      --exclude-fields CODES  in none of these\n";
+    "      --exclude-fields CODES  in none of these\n"
+    "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
+    "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 static int cmd_search(int argc, char **argv) {
     static const struct option lo[] = {
@@ -1460,11 +1631,14 @@ static const char *main_usage =
     "  similar  nearest patents of an indexed patent or of free text\n"
     "  search   keyword search: terms that must / must not occur, ranked by TF-IDF\n"
     "  ideas    other technical fields where a patent could be applied\n"
+    "  match    licensable patents a company could use, from its strengths (Kawasaki model)\n"
+    "  profile  applicability profile of licensable patents (JSON lines or CSV)\n"
     "  serve    HTTP API and analyst web page over an index\n"
     "  info     what an index holds, how it was built, how stale its fit is\n"
     "  add      add documents to an index (a new segment, no rebuild)\n"
     "  delete   delete documents from an index by id\n"
     "  rebuild  refit an updated index over its live documents\n"
+    "  open     load (or clear) the list of licensable patents of an index\n"
     "  check    verify every file of an index; --repair keeps what is readable\n"
     "  eval     Protocols S and X of EVAL.md on a corpus\n"
     "  tokens   show the terms the tokenizer produces for a text\n"
@@ -1473,7 +1647,8 @@ static const char *main_usage =
 
 int main(int argc, char **argv) {
     static const char *const cmds[] = {"index", "similar", "search", "ideas", "serve", "info", "add",
-                                       "delete", "rebuild", "eval", "tokens", "version", "help"};
+                                       "delete", "rebuild", "open", "check", "match", "profile", "eval", "tokens",
+                                       "version", "help"};
     if (argc < 2) {
         cli_err("no command\n");
         return cli_usage_error(main_usage + strcspn(main_usage, "\n") + 1);
@@ -1497,6 +1672,9 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "add")) return cmd_add(argc, argv);
     if (!strcmp(cmd, "delete")) return cmd_delete(argc, argv);
     if (!strcmp(cmd, "rebuild")) return cmd_rebuild(argc, argv);
+    if (!strcmp(cmd, "open")) return cmd_open(argc, argv);
+    if (!strcmp(cmd, "match")) return cli_cmd_match(argc, argv);
+    if (!strcmp(cmd, "profile")) return cli_cmd_profile(argc, argv);
     if (!strcmp(cmd, "check")) return cmd_check(argc, argv);
     if (!strcmp(cmd, "eval")) return cli_cmd_eval(argc, argv);
     if (!strcmp(cmd, "ideas")) return cli_cmd_ideas(argc, argv);

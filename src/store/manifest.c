@@ -57,6 +57,21 @@
  * committer then keeps every file the old manifest named (it might come
  * back after a crash).
  *
+ * The licensable list (issue 17). "OPEN" in the update directory names the
+ * patents offered for licence that a list file (an open-patent database
+ * export) resolved to, by their stored ids:
+ *   {"tenyo_open": 1, "source": "<list file>", "loaded": T, "lines": L,
+ *    "unresolved": U, "ids": ["特開2024-127407", ...], "check": "<16 hex>"}
+ * with "check" computed as the manifest's. It is written like the
+ * manifest (temporary file, fsync, rename, fsync of the directory, under
+ * the writer lock), so a crash leaves the old list or the new one. It is a
+ * file of its own, not a MANIFEST member, because it is not bound to one
+ * base: it names ids, not positions, so it holds for the base and every
+ * segment, stays valid when `add` appends documents or `rebuild` and
+ * `check --repair` renumber them, and needs no rewriting by them (a
+ * manifest is replaced by each of those and dropped as stale by a
+ * rebuild). An id the index does not hold (deleted since) marks nothing.
+ *
  * Rejected: appending records to one log file (a torn append must then be
  * detected and cut on every open, and the log grows without bound); a
  * manifest in the base file's header (the base would no longer be
@@ -396,6 +411,173 @@ done:
     json_decref(o);
     free(path);
     if (rc) ty_manifest_free(mf);
+    return rc;
+}
+
+/* ======================================================= licensable list */
+
+#define OPEN_VERSION 1
+#define OPEN_MAX (256u << 20) /* bytes: ~10M ids */
+
+void ty_openlist_free(ty_openlist *ol) {
+    if (!ol) return;
+    for (size_t i = 0; i < ol->n; i++) free(ol->ids[i]);
+    free(ol->ids);
+    free(ol->source);
+    memset(ol, 0, sizeof *ol);
+}
+
+/* The list's members as a JSON object (without "check"). */
+static json_t *openlist_json(const ty_openlist *ol) {
+    json_t *o = json_object(), *ids = json_array();
+    if (!o || !ids) {
+        json_decref(o);
+        json_decref(ids);
+        return NULL;
+    }
+    int bad = json_object_set_new(o, "tenyo_open", json_integer(OPEN_VERSION));
+    bad |= json_object_set_new(o, "source", json_string(ol->source ? ol->source : ""));
+    bad |= json_object_set_new(o, "loaded", json_integer((json_int_t)ol->loaded));
+    bad |= json_object_set_new(o, "lines", json_integer((json_int_t)ol->lines));
+    bad |= json_object_set_new(o, "unresolved", json_integer((json_int_t)ol->unresolved));
+    for (size_t i = 0; i < ol->n && !bad; i++) {
+        json_t *v = json_string(ol->ids[i]);
+        bad |= !v || json_array_append_new(ids, v);
+    }
+    bad |= json_object_set_new(o, "ids", ids);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int ty_openlist_write(const char *dir, const ty_openlist *ol, char *err, size_t errlen) {
+    json_t *o = openlist_json(ol);
+    if (!o) {
+        ty_seterr(err, errlen, "%s: out of memory writing OPEN", dir);
+        return TENYO_ERR_NOMEM;
+    }
+    char chk[17];
+    snprintf(chk, sizeof chk, "%016" PRIx64, manifest_check(o));
+    char *text = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (json_object_set_new(o, "check", json_string(chk)) == 0)
+        text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text) {
+        size_t n = strlen(text);
+        text[n] = '\n';
+        rc = write_atomic(dir, "OPEN", text, n + 1, err, errlen);
+    } else {
+        ty_seterr(err, errlen, "%s: out of memory writing OPEN", dir);
+    }
+    free(text);
+    json_decref(o);
+    return rc;
+}
+
+int ty_openlist_read(const char *dir, ty_openlist *ol, char *err, size_t errlen) {
+    memset(ol, 0, sizeof *ol);
+    char *path = join(dir, "OPEN");
+    if (!path) return TENYO_ERR_NOMEM;
+    int rc = TENYO_ERR_CORRUPT;
+    json_t *o = NULL;
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f) {
+        rc = errno == ENOENT || errno == ENOTDIR ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+        if (rc == TENYO_ERR_IO)
+            ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        free(path);
+        return rc;
+    }
+    if (fstat(fileno(f), &st) != 0 || (uint64_t)st.st_size > OPEN_MAX) {
+        ty_seterr(err, errlen, "%s: damaged licensable list (larger than %u MiB)", path,
+                  OPEN_MAX >> 20);
+        goto done;
+    }
+    json_error_t je;
+    o = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        ty_seterr(err, errlen, "%s:%d: damaged licensable list: %s", path, o ? 1 : je.line,
+                  o ? "not a JSON object" : je.text);
+        goto done;
+    }
+    const char *cs = json_string_value(json_object_get(o, "check"));
+    char want[17], got[17];
+    if (!cs) {
+        ty_seterr(err, errlen, "%s: damaged licensable list (no check)", path);
+        goto done;
+    }
+    snprintf(want, sizeof want, "%s", cs);
+    json_object_del(o, "check");
+    snprintf(got, sizeof got, "%016" PRIx64, manifest_check(o));
+    if (strcmp(got, want)) {
+        ty_seterr(err, errlen, "%s: damaged licensable list (checksum %s, expected %s)", path,
+                  got, want);
+        goto done;
+    }
+    uint64_t ver = 0, loaded = 0;
+    if (get_u64(o, "tenyo_open", &ver) || ver == 0) {
+        ty_seterr(err, errlen, "%s: damaged licensable list (no version)", path);
+        goto done;
+    }
+    if (ver > OPEN_VERSION) {
+        ty_seterr(err, errlen, "%s: licensable list version %llu is newer than this tenyo (%d)",
+                  path, (unsigned long long)ver, OPEN_VERSION);
+        rc = TENYO_ERR_VERSION;
+        goto done;
+    }
+    json_t *ids = json_object_get(o, "ids");
+    const char *src = json_string_value(json_object_get(o, "source"));
+    if (!json_is_array(ids) || !src || get_u64(o, "loaded", &loaded) ||
+        get_u64(o, "lines", &ol->lines) || get_u64(o, "unresolved", &ol->unresolved)) {
+        ty_seterr(err, errlen, "%s: damaged licensable list (a member is missing or has a "
+                  "wrong type)", path);
+        goto done;
+    }
+    ol->loaded = (int64_t)loaded;
+    rc = TENYO_ERR_NOMEM;
+    size_t n = json_array_size(ids);
+    ol->source = ty_strdup(src);
+    ol->ids = ty_calloc(n ? n : 1, sizeof *ol->ids);
+    if (!ol->source || !ol->ids) goto done;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = json_string_value(json_array_get(ids, i));
+        if (!id || !*id) {
+            ty_seterr(err, errlen, "%s: damaged licensable list (id %zu)", path, i + 1);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        if (!(ol->ids[i] = ty_strdup(id))) goto done;
+        ol->n = i + 1;
+    }
+    rc = TENYO_OK;
+done:
+    fclose(f);
+    json_decref(o);
+    free(path);
+    if (rc) ty_openlist_free(ol);
+    return rc;
+}
+
+int ty_openlist_remove(const char *dir, char *err, size_t errlen) {
+    char *path = join(dir, "OPEN");
+    if (!path) return TENYO_ERR_NOMEM;
+    int rc = 1;
+    if (unlink(path) != 0) {
+        if (errno == ENOENT) {
+            rc = 0;
+        } else {
+            ty_seterr(err, errlen, "%s: cannot remove: %s", path, strerror(errno));
+            rc = TENYO_ERR_IO;
+        }
+    }
+    free(path);
+    if (rc == 1) {
+        int s = ty_sync_dir(dir, err, errlen);
+        if (s) rc = TENYO_ERR_UNSYNCED;
+    }
     return rc;
 }
 

@@ -69,6 +69,10 @@ const T = {
     date: "日付",
     fields: "分野",
     codes: "分類",
+    record: "公報",
+    kind: "種別",
+    kind_application: "公開（出願）",
+    kind_grant: "登録（特許）",
     legend: ["分野（大きさ＝件数）", "自分の分野", "転用候補（大きさ＝スコア）", "根拠特許", "問い合わせ"],
     mapnote: (a, b) => `LSA 空間における分野重心の主成分（第1軸 ${a}%・第2軸 ${b}%）。近い点ほど語彙が近い。`,
     nomap: "この索引には分野マップがありません。",
@@ -126,6 +130,10 @@ const T = {
     date: "Date",
     fields: "Fields",
     codes: "Codes",
+    record: "Public record",
+    kind: "Kind",
+    kind_application: "application",
+    kind_grant: "grant",
     legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent", "query"],
     mapnote: (a, b) => `Principal axes of the field centroids in the LSA space (axis 1 ${a}%, axis 2 ${b}%). Nearby points share vocabulary.`,
     nomap: "This index has no landscape map.",
@@ -594,6 +602,19 @@ async function showPatent(id) {
     row(tr("date"), p.date || "-");
     row(tr("fields"), (p.fields || []).join(", ") || "-");
     row(tr("codes"), (p.codes || []).join("; ") || "-");
+    if (p.kind) row(tr("kind"), tr("kind_" + p.kind));
+    if (p.link && p.link.startsWith("https://")) {
+      /* the public record: J-PlatPat for Japanese numbers, Google Patents
+       * for US ones (a link out; textContent only, like every string) */
+      const a = el("a", "record", p.link);
+      a.href = p.link;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      dl.appendChild(el("dt", null, tr("record")));
+      const dd = el("dd");
+      dd.appendChild(a);
+      dl.appendChild(dd);
+    }
     body.appendChild(dl);
     if (p.open) body.appendChild(el("span", "badge open", tr("open_badge")));
     const act = el("div", "actions");

@@ -1,0 +1,527 @@
+/*
+ * openlist.c — licensable patents as data (issue 17): a list of the
+ * patents offered for licence, loaded beside an index from the file an
+ * open-patent database gives (INPIT's export, a firm's own list), and
+ * applied to the index each time it is opened.
+ *
+ * Why data beside the index, not a record field. The seeds' workflow
+ * (the Kawasaki model) starts from a catalogue of licensable patents that
+ * changes on its own schedule, while J-PlatPat CSVs carry no such flag.
+ * Before, the JSONL "open" member was the only way in, so a catalogue
+ * change meant indexing again, and a J-PlatPat index marked nothing. Now
+ * `tenyo open INDEX --from FILE` resolves the file's numbers against the
+ * index and stores the resulting ids as "<index>.upd/OPEN"
+ * (store/manifest.c: JSON with a checksum, written atomically under the
+ * writer lock). Ids, not document positions: the list holds through add,
+ * delete, rebuild and check --repair untouched. The records' own flags
+ * stay (open = record OR list); --clear removes only the list.
+ *
+ * Reading the list file. One number per line, or a CSV / TSV with a
+ * header. The number column is the one whose first LIST_PROBE values
+ * resolve best (an export has 出願番号, 公開番号 and 登録番号 side by side,
+ * and only one of them is the kind the index stores), unless the caller
+ * names it. A first line that is a number itself is data, and so is a
+ * "header" whose cell in the chosen column resolves (a CSV without a
+ * header). Charset: detected by ICU (exports from Japanese Windows are
+ * Shift_JIS). Every number goes through tenyo_index_resolve, so
+ * 特開２０２４－１２７４０７ and JP2024-127407A name the same patent;
+ * a line that resolves to nothing is reported with file and line (and
+ * "did you mean" for the first LIST_SUGGEST of them: suggestions cost a
+ * pass over the keys each).
+ *
+ * Rejected: flags written into the base file (a list change would mean a
+ * new base, and `rebuild` would have to tell listed from recorded flags);
+ * positions in the MANIFEST (renumbered by every rebuild and repair, and
+ * dropped with a stale manifest); failing the whole load on one unknown
+ * number (exports hold patents of other years or kinds the index lacks:
+ * they are reported and counted, the rest loads).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LIST_MAX_BYTES ((size_t)256 << 20) /* list files larger are refused */
+#define LIST_MAX_COLS 256                  /* cells read per row */
+#define LIST_PROBE 1000                    /* rows tried per column */
+#define LIST_SUGGEST 20                    /* unresolved lines given suggestions */
+#define LIST_CELL 256                      /* bytes of a number cell kept */
+
+/* ============================================================ the file */
+
+/* One row of the list: its cells (NUL-terminated, trimmed, unquoted) and
+ * the line it starts on. */
+typedef struct row {
+    long line;                /* 1-based line of the row's start */
+    int ncell;                /* cells used */
+    char *cell[LIST_MAX_COLS];/* into the row buffer */
+} row;
+
+/* The whole list as rows. */
+typedef struct rows {
+    row *r;                   /* rows, in order */
+    size_t n, cap;            /* used / allocated */
+    char *text;               /* UTF-8 text the cells point into (owned) */
+} rows;
+
+static void rows_free(rows *t) {
+    free(t->r);
+    free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
+/* Trim spaces (ASCII and U+3000) and tabs around s in place. */
+static char *trim(char *s) {
+    for (;;) {
+        if (*s == ' ' || *s == '\t' || *s == '\r') s++;
+        else if (!strncmp(s, "\xE3\x80\x80", 3)) s += 3;
+        else break;
+    }
+    size_t n = strlen(s);
+    for (;;) {
+        if (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+        else if (n >= 3 && !strncmp(s + n - 3, "\xE3\x80\x80", 3)) n -= 3;
+        else break;
+    }
+    s[n] = 0;
+    return s;
+}
+
+/* 1 when [a, b) holds only spaces and tabs (a cell's quote may follow). */
+static int only_space(const char *a, const char *b) {
+    for (; a < b; a++)
+        if (*a != ' ' && *a != '\t') return 0;
+    return 1;
+}
+
+/* Split the text (modified in place) into rows of cells separated by
+ * delim, with "quoted" cells ("" inside is one quote; a quoted cell may
+ * hold delim and newlines). delim 0: one cell per line. Blank lines and
+ * lines starting with '#' are skipped. */
+static int split_rows(rows *t, char delim) {
+    char *p = t->text;
+    long line = 1;
+    while (*p) {
+        if (t->n == t->cap) {
+            size_t c = t->cap ? 2 * t->cap : 256;
+            row *r = ty_reallocarray(t->r, c, sizeof *r);
+            if (!r) return TENYO_ERR_NOMEM;
+            t->r = r;
+            t->cap = c;
+        }
+        row *r = &t->r[t->n];
+        r->line = line;
+        r->ncell = 0;
+        char *w = p; /* cells are rewritten in place, never longer */
+        char *cs = w;
+        int quoted = 0, any = 0;
+        for (;;) {
+            char ch = *p;
+            if (quoted) {
+                if (!ch) { /* a quote left open: the cell ends with the file */
+                    quoted = 0;
+                    continue;
+                }
+                if (ch == '"' && p[1] == '"') { *w++ = '"'; p += 2; continue; }
+                if (ch == '"') { quoted = 0; p++; continue; }
+                if (ch == '\n') line++;
+                *w++ = ch;
+                p++;
+                continue;
+            }
+            if (ch == '"' && delim && only_space(cs, w)) {
+                w = cs;
+                quoted = 1;
+                p++;
+                continue;
+            }
+            if (!ch || ch == '\n' || (delim && ch == delim)) {
+                *w = 0;
+                if (r->ncell < LIST_MAX_COLS) r->cell[r->ncell++] = cs;
+                any = 1;
+                if (ch == '\n') {
+                    line++;
+                    p++;
+                }
+                if (!ch || ch == '\n') break;
+                p++;
+                w = p; /* the next cell starts here */
+                cs = w;
+                continue;
+            }
+            *w++ = ch;
+            p++;
+        }
+        if (!any) break;
+        for (int i = 0; i < r->ncell; i++) r->cell[i] = trim(r->cell[i]);
+        int blank = 1;
+        for (int i = 0; i < r->ncell && blank; i++) blank = !*r->cell[i];
+        if (blank || r->cell[0][0] == '#') continue;
+        t->n++;
+    }
+    return TENYO_OK;
+}
+
+/* Read path whole as UTF-8 (its charset detected) into t->text. */
+static int read_list(const char *path, rows *t, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        if (f) fclose(f);
+        return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+    }
+    ty_buf b = {0};
+    int rc = TENYO_OK;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + n > LIST_MAX_BYTES) {
+            ty_seterr(err, errlen, "%s: larger than %zu MiB; not a list of patent numbers", path,
+                      LIST_MAX_BYTES >> 20);
+            rc = TENYO_ERR_LIMIT;
+            break;
+        }
+        if (ty_buf_append(&b, chunk, n)) {
+            rc = TENYO_ERR_NOMEM;
+            break;
+        }
+    }
+    if (!rc && ferror(f)) {
+        ty_seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    fclose(f);
+    if (rc) {
+        ty_buf_free(&b);
+        return rc;
+    }
+    char cs[64] = "UTF-8";
+    size_t bad = 0;
+    if (b.len && !ty_utf8_valid(b.p, b.len, &bad))
+        ty_charset_detect(b.p, b.len < 65536 ? b.len : 65536, cs, sizeof cs);
+    if (strcmp(cs, "UTF-8")) {
+        char *out = NULL;
+        size_t outlen = 0;
+        char why[TY_ERRLEN];
+        rc = ty_charset_to_utf8(cs, b.p, b.len, &out, &outlen, why, sizeof why);
+        ty_buf_free(&b);
+        if (rc) {
+            ty_seterr(err, errlen, "%s: neither UTF-8 nor %s: %s", path, cs, why);
+            return TENYO_ERR_INPUT;
+        }
+        t->text = out;
+        return TENYO_OK;
+    }
+    if (b.len >= 3 && !memcmp(b.p, "\xEF\xBB\xBF", 3)) { /* BOM */
+        memmove(b.p, b.p + 3, b.len - 3);
+        b.len -= 3;
+    }
+    if (ty_buf_putc(&b, 0)) {
+        ty_buf_free(&b);
+        return TENYO_ERR_NOMEM;
+    }
+    t->text = b.p;
+    return TENYO_OK;
+}
+
+/* ============================================================ resolving */
+
+/* Document of a cell as typed, or -1 (suggestions when sug is given). */
+static int64_t resolve(const tenyo_index *x, const char *cell, uint64_t *sug, size_t nsug,
+                       size_t *nsugged) {
+    int64_t d = -1;
+    if (nsugged) *nsugged = 0;
+    if (!*cell || strlen(cell) >= LIST_CELL) return -1;
+    int r = tenyo_index_resolve(x, cell, &d, sug, nsug, nsugged);
+    return r > 0 ? d : -1;
+}
+
+/* Delimiter of a CSV reading of text: tab when the first line holds one
+ * and no comma, else comma; 0 when the first line holds neither. */
+static char pick_delim(const char *text) {
+    size_t n = strcspn(text, "\n");
+    const char *tab = memchr(text, '\t', n), *comma = memchr(text, ',', n);
+    if (!tab && !comma) return 0;
+    return tab && !comma ? '\t' : ',';
+}
+
+/* Rows of the first LIST_PROBE of t that resolve as whole lines. */
+static size_t probe_lines(const tenyo_index *x, const rows *t) {
+    size_t got = 0;
+    for (size_t i = 0; i < t->n && i <= LIST_PROBE; i++)
+        got += t->r[i].ncell && resolve(x, t->r[i].cell[0], NULL, 0, NULL) >= 0;
+    return got;
+}
+
+/* Index of the column named by column (its header or a 1-based number). */
+static int named_column(const row *h, const char *column) {
+    for (int i = 0; h && i < h->ncell; i++)
+        if (!strcmp(h->cell[i], column)) return i;
+    char *end = NULL;
+    long v = strtol(column, &end, 10);
+    if (end != column && !*end && v >= 1 && v <= LIST_MAX_COLS) return (int)v - 1;
+    return -1;
+}
+
+/* Loads the list file into the list of x's index at dir (under the
+ * writer lock). */
+static int load_locked(const char *path, const char *dir, const char *list,
+                       const char *column, tenyo_report_fn report, void *ud,
+                       tenyo_open_stats *st, char *err, size_t errlen) {
+    tenyo_open_stats s;
+    memset(&s, 0, sizeof s);
+    rows t = {0};
+    tenyo_index *x = NULL;
+    ty_openlist ol = {0};
+    uint8_t *seen = NULL;
+    rows lines = {0};
+    int rc = read_list(list, &t, err, errlen);
+    if (rc) goto done;
+    rc = tenyo_index_open(path, &x, err, errlen);
+    if (rc) goto done;
+    /* one number per line, or a CSV: whichever reading resolves more of
+     * the first rows ("US 6,836,996 B2" is one number with commas) */
+    char delim = pick_delim(t.text);
+    if (delim) {
+        rc = TENYO_ERR_NOMEM;
+        if (!(lines.text = ty_strdup(t.text))) goto done;
+        rc = split_rows(&lines, 0);
+        if (rc) goto done;
+    }
+    rc = split_rows(&t, delim);
+    if (rc) goto done;
+    if (t.n == 0) {
+        ty_seterr(err, errlen, "%s: no patent number in the file", list);
+        rc = TENYO_ERR_INPUT;
+        goto done;
+    }
+    if (delim && !column) {
+        size_t whole = probe_lines(x, &lines), best = 0;
+        for (int c = 0; c < LIST_MAX_COLS; c++) {
+            size_t got = 0, had = 0;
+            for (size_t i = 0; i < t.n && i <= LIST_PROBE; i++)
+                if (c < t.r[i].ncell) {
+                    had = 1;
+                    got += resolve(x, t.r[i].cell[c], NULL, 0, NULL) >= 0;
+                }
+            if (!had) break;
+            if (got > best) best = got;
+        }
+        if (whole > 0 && whole >= best) { /* one per line after all */
+            rows_free(&t);
+            t = lines;
+            memset(&lines, 0, sizeof lines);
+            delim = 0;
+        }
+    }
+    /* the column: named, or the one that resolves best */
+    int col = 0;
+    size_t first = 0; /* first data row */
+    if (delim) {
+        const row *h = &t.r[0];
+        if (column) {
+            col = named_column(h, column);
+            if (col < 0) {
+                ty_seterr(err, errlen, "%s:%ld: no column '%s' in the header", list, h->line,
+                          column);
+                rc = TENYO_ERR_ARG;
+                goto done;
+            }
+        } else {
+            int best = -1;
+            size_t bestn = 0;
+            for (int c = 0; c < LIST_MAX_COLS; c++) {
+                size_t got = 0, had = 0;
+                for (size_t i = 1; i < t.n && i <= LIST_PROBE; i++)
+                    if (c < t.r[i].ncell) {
+                        had = 1;
+                        got += resolve(x, t.r[i].cell[c], NULL, 0, NULL) >= 0;
+                    }
+                if (c < h->ncell) had = 1;
+                if (!had) break;
+                if (best < 0 || got > bestn) {
+                    best = c;
+                    bestn = got;
+                }
+            }
+            col = best < 0 ? 0 : best;
+        }
+        /* a header whose cell resolves is a row of data (no header) */
+        first = col < h->ncell && resolve(x, h->cell[col], NULL, 0, NULL) >= 0 ? 0 : 1;
+        if (first == 1 && col < h->ncell)
+            snprintf(s.column, sizeof s.column, "%s", h->cell[col]);
+        else
+            snprintf(s.column, sizeof s.column, "%d", col + 1);
+    } else if (column && strcmp(column, "1")) {
+        ty_seterr(err, errlen, "%s: one number per line: there is no column '%s'", list, column);
+        rc = TENYO_ERR_ARG;
+        goto done;
+    } else {
+        /* one per line: a first line that is no number is a header */
+        char key[LIST_CELL];
+        if (t.n > 1 && tenyo_patno_key(t.r[0].cell[0], key, sizeof key) == 0 &&
+            resolve(x, t.r[0].cell[0], NULL, 0, NULL) < 0)
+            first = 1;
+    }
+    rc = TENYO_ERR_NOMEM;
+    seen = ty_calloc(x->m.ndocs ? x->m.ndocs : 1, 1);
+    ol.ids = ty_calloc(t.n, sizeof *ol.ids);
+    if (!seen || !ol.ids) goto done;
+    for (size_t i = first; i < t.n; i++) {
+        const row *r = &t.r[i];
+        const char *cell = col < r->ncell ? r->cell[col] : "";
+        s.lines++;
+        uint64_t sug[3];
+        size_t ns = 0;
+        int give = s.unresolved < LIST_SUGGEST;
+        int64_t d = resolve(x, cell, give ? sug : NULL, give ? 3 : 0, &ns);
+        if (d < 0) {
+            s.unresolved++;
+            if (report) {
+                char msg[600];
+                int o;
+                if (!*cell) o = snprintf(msg, sizeof msg, "no patent number in column %s",
+                                         *s.column ? s.column : "1");
+                else o = snprintf(msg, sizeof msg, "'%.200s' is not in the index", cell);
+                for (size_t j = 0; j < ns && o > 0 && (size_t)o < sizeof msg; j++) {
+                    tenyo_doc_meta dm;
+                    tenyo_index_doc(x, sug[j], &dm);
+                    o += snprintf(msg + o, sizeof msg - (size_t)o, "%s%.60s",
+                                  j ? ", " : "; did you mean ", dm.id);
+                }
+                report(ud, list, r->line, msg);
+            }
+            continue;
+        }
+        s.resolved++;
+        if (seen[d]) {
+            s.duplicates++;
+            continue;
+        }
+        seen[d] = 1;
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, (uint64_t)d, &dm);
+        if (!(ol.ids[ol.n] = ty_strdup(dm.id))) goto done;
+        ol.n++;
+    }
+    if (ol.n == 0) {
+        ty_seterr(err, errlen, "%s: no patent number resolved to a patent of %s "
+                  "(%llu lines read); the old list is kept", list, path,
+                  (unsigned long long)s.lines);
+        rc = TENYO_ERR_INPUT;
+        goto done;
+    }
+    char *rl = realpath(list, NULL);
+    ol.source = rl ? rl : ty_strdup(list);
+    if (!ol.source) goto done;
+    ol.loaded = (int64_t)time(NULL);
+    ol.lines = s.lines;
+    ol.unresolved = s.unresolved;
+    s.listed = ol.n;
+    rc = ty_openlist_write(dir, &ol, err, errlen);
+done:
+    if (st) *st = s;
+    free(seen);
+    ty_openlist_free(&ol);
+    tenyo_index_free(x);
+    rows_free(&t);
+    rows_free(&lines);
+    return rc;
+}
+
+int tenyo_open_load(const char *path, const char *list, const char *column,
+                    tenyo_report_fn report, void *ud, tenyo_open_stats *st, char *err,
+                    size_t errlen) {
+    if (!path || !list) return TENYO_ERR_ARG;
+    if (st) memset(st, 0, sizeof *st);
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+    }
+    ty_wlock lk;
+    int rc = ty_wlock_take(path, &lk, err, errlen);
+    if (rc) return rc;
+    ty_wlock_collect(&lk);
+    rc = load_locked(lk.path, lk.dir, list, column, report, ud, st, err, errlen);
+    ty_wlock_release(&lk);
+    return rc;
+}
+
+int tenyo_open_clear(const char *path, int *had, char *err, size_t errlen) {
+    if (had) *had = 0;
+    if (!path) return TENYO_ERR_ARG;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+    }
+    ty_wlock lk;
+    int rc = ty_wlock_take(path, &lk, err, errlen);
+    if (rc) return rc;
+    rc = ty_openlist_remove(lk.dir, err, errlen);
+    ty_wlock_release(&lk);
+    if (rc >= 0) {
+        if (had) *had = rc;
+        rc = TENYO_OK;
+    }
+    return rc;
+}
+
+/* ============================================================ at open */
+
+int ty_open_apply(tenyo_index *x, const char *path, char *err, size_t errlen) {
+    char *real = realpath(path, NULL);
+    char *dir = ty_upd_dir(real ? real : path);
+    free(real);
+    if (!dir) return TENYO_ERR_NOMEM;
+    ty_openlist ol;
+    char why[TY_ERRLEN];
+    int rc = ty_openlist_read(dir, &ol, why, sizeof why);
+    free(dir);
+    if (rc == TENYO_ERR_NOTFOUND) return TENYO_OK;
+    if (rc) {
+        ty_seterr(err, errlen, "%s: its licensable list: %s; `tenyo open %s --from FILE` "
+                  "loads it again, --clear removes it", path, why, path);
+        return rc;
+    }
+    rc = TENYO_ERR_NOMEM;
+    uint64_t nd = x->m.ndocs;
+    x->open_rec = ty_malloc(nd ? nd : 1);
+    if (!x->open_rec) goto done;
+    if (nd) memcpy(x->open_rec, x->m.open, nd);
+    x->open_listed = ol.n;
+    for (size_t i = 0; i < ol.n; i++) {
+        int64_t d = tenyo_index_find(x, ol.ids[i]);
+        if (d < 0) continue;
+        x->open_found++;
+        x->m.open[d] = 1;
+    }
+    x->open_lines = ol.lines;
+    x->open_unresolved = ol.unresolved;
+    x->open_loaded = ol.loaded;
+    x->open_source = ol.source;
+    ol.source = NULL;
+    rc = TENYO_OK;
+done:
+    ty_openlist_free(&ol);
+    return rc;
+}
+
+int tenyo_writer_open_list(tenyo_writer *w, const char *list, const char *column,
+                           tenyo_report_fn report, void *ud, tenyo_open_stats *st, char *err,
+                           size_t errlen) {
+    if (!w || !list) return TENYO_ERR_ARG;
+    if (st) memset(st, 0, sizeof *st);
+    const char *path = tenyo_writer_path(w);
+    char *dir = ty_upd_dir(path);
+    if (!dir) return TENYO_ERR_NOMEM;
+    int rc = load_locked(path, dir, list, column, report, ud, st, err, errlen);
+    free(dir);
+    return rc;
+}

@@ -1,0 +1,327 @@
+#!/bin/sh
+# licensable.sh — issue 17: licensable patents as data (tenyo open, index
+# --open-list, --open-only), company matching (tenyo match) and
+# applicability profiles (tenyo profile). Prints "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/licensable.sh
+T=${TENYO:-build/tenyo}
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-lic-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass+1)); echo "ok   $1"; }
+bad()  { fail=$((fail+1)); echo "FAIL $1"; }
+expect() {
+  code=$1; name=$2; shift 2
+  "$@" >"$D/out" 2>"$D/err"; rc=$?
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name (exit $rc, want $code: $(head -c 300 "$D/err"))"; fi
+}
+contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2' in $(head -c 300 "$1"))"; fi; }
+lacks() { if grep -q -- "$2" "$1"; then bad "$3 ('$2' in $(head -c 300 "$1"))"; else ok "$3"; fi; }
+py() { python3 -c "$@"; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
+
+# the sample without its "open" members: an index that marks nothing
+# licensable, as a J-PlatPat index does
+py 'import json,sys
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l); d.pop("open",None); print(json.dumps(d,ensure_ascii=False))' >"$D/noopen.jsonl"
+expect 0 lic_index "$T" index -q -o "$D/s.tny" "$D/noopen.jsonl"
+expect 0 lic_info_none "$T" info "$D/s.tny"
+contains "$D/out" "documents  200 (0 open for licence)" lic_info_none_zero
+
+# --open-only on an index that marks nothing: said, in text and JSON
+expect 0 lic_similar_open_none "$T" similar "$D/s.tny" SAMPLE-001 --open-only
+contains "$D/err" "the index marks no patent licensable" lic_similar_open_none_warns
+contains "$D/err" "tenyo open INDEX --from FILE" lic_similar_open_none_says_how
+expect 0 lic_similar_open_none_json "$T" similar "$D/s.tny" SAMPLE-001 --open-only --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); f=o["query"]["filter"]; assert f["open_only"] and f["matching"]==0 and "licensable" in f["warning"] and o["results"]==[]' "$D/out"; then ok lic_similar_open_none_json_warning; else bad "lic_similar_open_none_json_warning ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_ideas_open_none "$T" ideas "$D/s.tny" SAMPLE-001 --open-only --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["ideas"]==[]; assert any(w.get("code")=="open_only_empty" or "open" in json.dumps(w) for w in o["warnings"]), o["warnings"]' "$D/out"; then ok lic_ideas_open_none_json_warning; else bad "lic_ideas_open_none_json_warning ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_ideas_open_none_text "$T" ideas "$D/s.tny" SAMPLE-001 --open-only
+contains "$D/out" "open-only" lic_ideas_open_none_text_says
+
+# a list as people type the numbers: full width, spaces, case, a comment,
+# a blank line, a number not indexed (reported with file and line)
+printf 'SAMPLE-001\n  sample 002 \nＳＡＭＰＬＥ－００３\n# comment\n\nNOPE-999\nSAMPLE-004\nSAMPLE-004\n' >"$D/list.txt"
+expect 0 lic_open_load "$T" open "$D/s.tny" --from "$D/list.txt"
+contains "$D/err" "list.txt:6: 'NOPE-999' is not in the index" lic_open_unresolved_file_line
+contains "$D/err" "4 patents listed (6 lines" lic_open_counts
+contains "$D/err" "1 not in the index, 1 repeated" lic_open_counts_detail
+contains "$D/out" "4 licensable patents (4 from the list of 4" lic_open_status
+expect 0 lic_info_list "$T" info "$D/s.tny"
+contains "$D/out" "(4 open for licence)" lic_info_list_docs
+contains "$D/out" "licensable 4 listed in" lic_info_list_line
+expect 0 lic_info_list_json "$T" info "$D/s.tny" --json
+if py 'import json,sys; o=json.load(open(sys.argv[1]))["licensable"]; assert o["documents"]==4 and o["by_records"]==0 and o["list"]["listed"]==4 and o["list"]["in_index"]==4 and o["list"]["unresolved"]==1 and o["list"]["source"].endswith("list.txt"), o' "$D/out"; then ok lic_info_list_json_members; else bad "lic_info_list_json_members ($(head -c 300 "$D/out"))"; fi
+[ -f "$D/s.tny.upd/OPEN" ] && ok lic_open_file_in_upd || bad lic_open_file_in_upd
+ls "$D/s.tny.upd" | grep -q 'tmp' && bad lic_open_no_tmp_left || ok lic_open_no_tmp_left
+
+# --open-only is a filter before the top-k: the k best licensable patents
+expect 0 lic_similar_open "$T" similar "$D/s.tny" SAMPLE-005 --open-only -k 10 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); r=o["results"]; assert [x["id"] for x in r]==sorted([x["id"] for x in r], key=lambda i: -[y["score"] for y in r if y["id"]==i][0]) and len(r)==4 and all(x["open"] for x in r) and {x["id"] for x in r}=={"SAMPLE-001","SAMPLE-002","SAMPLE-003","SAMPLE-004"}, r' "$D/out"; then ok lic_similar_open_only_listed; else bad "lic_similar_open_only_listed ($(head -c 300 "$D/out"))"; fi
+# equal to the top-k of a copy holding only the licensable patents
+py 'import json
+keep={"SAMPLE-001","SAMPLE-002","SAMPLE-003","SAMPLE-004","SAMPLE-005"}
+for l in open("data/sample/sample.jsonl"):
+    i=json.loads(l)["id"]
+    if i not in keep: print(i)' >"$D/drop.txt"
+cp "$D/s.tny" "$D/only.tny"; cp -r "$D/s.tny.upd" "$D/only.tny.upd"
+expect 0 lic_only_delete "$T" delete "$D/only.tny" --from "$D/drop.txt"
+for mode in tfidf lsa hybrid; do
+  "$T" similar "$D/s.tny" SAMPLE-005 --open-only --mode $mode --json 2>/dev/null | py 'import json,sys; o=json.load(sys.stdin); print(json.dumps(o["results"]))' >"$D/a"
+  "$T" similar "$D/only.tny" SAMPLE-005 --mode $mode --json 2>/dev/null | py 'import json,sys; o=json.load(sys.stdin); print(json.dumps(o["results"]))' >"$D/b"
+  if [ -s "$D/a" ] && cmp -s "$D/a" "$D/b"; then ok "lic_open_only_topk_equals_only_$mode"; else bad "lic_open_only_topk_equals_only_$mode ($(diff "$D/a" "$D/b" | head -c 300))"; fi
+done
+expect 0 lic_ideas_open "$T" ideas "$D/s.tny" SAMPLE-005 --open-only --min-confidence 0 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); ev=[e for i in o["ideas"] for e in i["evidence"]]; assert all(e["open"] for e in ev), ev' "$D/out"; then ok lic_ideas_open_evidence_listed; else bad "lic_ideas_open_evidence_listed ($(head -c 300 "$D/out"))"; fi
+
+# the list holds through add and rebuild, and is not baked into the base
+head -3 "$D/noopen.jsonl" | sed 's/"SAMPLE-00/"ADDED-00/' >"$D/add.jsonl"
+expect 0 lic_add "$T" add "$D/s.tny" "$D/add.jsonl"
+expect 0 lic_after_add "$T" open "$D/s.tny"
+contains "$D/out" "licensable patents (4 from the list of 4" lic_survives_add
+expect 0 lic_rebuild "$T" rebuild "$D/s.tny"
+expect 0 lic_after_rebuild "$T" open "$D/s.tny"
+contains "$D/out" "licensable patents (4 from the list of 4" lic_survives_rebuild
+expect 0 lic_delete_listed "$T" delete "$D/s.tny" SAMPLE-004
+expect 0 lic_after_delete "$T" info "$D/s.tny" --json
+if py 'import json,sys; o=json.load(open(sys.argv[1]))["licensable"]; assert o["documents"]==3 and o["list"]["listed"]==4 and o["list"]["in_index"]==3, o' "$D/out"; then ok lic_deleted_not_counted; else bad "lic_deleted_not_counted ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_clear "$T" open "$D/s.tny" --clear
+contains "$D/err" "licensable list removed" lic_clear_says
+contains "$D/out" "0 licensable patents (by their records; no list loaded)" lic_clear_not_baked_in
+[ ! -e "$D/s.tny.upd/OPEN" ] && ok lic_clear_removes_file || bad lic_clear_removes_file
+expect 0 lic_clear_again "$T" open "$D/s.tny" --clear
+contains "$D/err" "had no licensable list" lic_clear_again_says
+
+# a CSV export in Shift_JIS: the number column is found (公開番号, not
+# 出願番号), quoted cells with commas, a bad row named by its line
+printf '出願番号,公開番号,発明の名称\n2020-000001,SAMPLE-010,"車両, 装置"\n2020-000002,"ｓａｍｐｌｅ ０１１",x\n2020-000003,SAMPLE-999,y\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/export.csv"
+expect 0 lic_csv_sjis "$T" open "$D/s.tny" --from "$D/export.csv"
+contains "$D/err" "column '公開番号'" lic_csv_column_found
+contains "$D/err" "export.csv:4: 'SAMPLE-999' is not in the index; did you mean" lic_csv_bad_row_line
+contains "$D/out" "2 licensable patents" lic_csv_listed
+# a header-less CSV: the first row is data
+printf 'x,SAMPLE-012\ny,SAMPLE-013\n' >"$D/nohead.csv"
+expect 0 lic_csv_noheader "$T" open "$D/s.tny" --from "$D/nohead.csv"
+contains "$D/out" "2 licensable patents (2 from the list of 2" lic_csv_noheader_first_row
+# a named column; one that resolves nothing keeps the old list (exit 2)
+expect 2 lic_csv_wrong_column "$T" open "$D/s.tny" --from "$D/export.csv" --column 出願番号
+contains "$D/err" "no patent number resolved" lic_csv_wrong_column_says
+contains "$D/err" "the old list is kept" lic_csv_wrong_column_keeps
+expect 0 lic_kept "$T" open "$D/s.tny"
+contains "$D/out" "2 licensable patents (2 from the list of 2 in .*nohead.csv" lic_kept_old_list
+expect 1 lic_csv_no_such_column "$T" open "$D/s.tny" --from "$D/export.csv" --column 番号
+contains "$D/err" "no column '番号'" lic_csv_no_such_column_says
+expect 2 lic_missing_file "$T" open "$D/s.tny" --from "$D/none.txt"
+contains "$D/err" "none.txt" lic_missing_file_named
+expect 1 lic_from_and_clear "$T" open "$D/s.tny" --from "$D/list.txt" --clear
+expect 1 lic_no_index "$T" open
+expect 1 lic_column_alone "$T" open "$D/s.tny" --column 2
+expect 3 lic_missing_index "$T" open "$D/none.tny" --from "$D/list.txt"
+expect 0 lic_open_json "$T" open "$D/s.tny" --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["documents"]==2 and o["list"]["listed"]==2, o' "$D/out"; then ok lic_open_json_members; else bad "lic_open_json_members ($(head -c 300 "$D/out"))"; fi
+
+# a damaged list is refused by every reader, naming the file and the way out
+cp "$D/s.tny.upd/OPEN" "$D/OPEN.good"
+sed 's/"unresolved":[0-9]*/"unresolved":77/' "$D/OPEN.good" >"$D/s.tny.upd/OPEN"
+expect 3 lic_damaged "$T" similar "$D/s.tny" SAMPLE-001
+contains "$D/err" "OPEN: damaged licensable list (checksum" lic_damaged_named
+contains "$D/err" "tenyo open .* --from FILE" lic_damaged_way_out
+expect 3 lic_damaged_check "$T" check "$D/s.tny"
+contains "$D/out" "damaged licensable list" lic_damaged_check_names
+expect 0 lic_damaged_repair "$T" check "$D/s.tny" --repair
+contains "$D/out" "licensable list was moved aside" lic_damaged_repair_says
+ls "$D"/s.tny.upd/damaged-*/OPEN >/dev/null 2>&1 && ok lic_damaged_repair_moved_not_deleted || bad lic_damaged_repair_moved_not_deleted
+expect 0 lic_damaged_repaired_opens "$T" similar "$D/s.tny" SAMPLE-001
+cp "$D/OPEN.good" "$D/s.tny.upd/OPEN"
+expect 0 lic_check_list_ok "$T" check "$D/s.tny"
+contains "$D/out" "licensable list: ok, 2 patents" lic_check_list_ok_says
+sed 's/"unresolved":[0-9]*/"unresolved":77/' "$D/OPEN.good" >"$D/s.tny.upd/OPEN"
+expect 0 lic_damaged_clear "$T" open "$D/s.tny" --clear
+expect 0 lic_damaged_cleared "$T" similar "$D/s.tny" SAMPLE-001
+
+# at index time: --open-list; and a new base keeps the list (ids)
+expect 0 lic_index_open_list "$T" index -o "$D/i.tny" --open-list "$D/list.txt" "$D/noopen.jsonl"
+contains "$D/err" "4 patents listed" lic_index_open_list_loaded
+contains "$D/err" "list.txt:6: 'NOPE-999'" lic_index_open_list_reports
+expect 0 lic_index_open_list_info "$T" info "$D/i.tny"
+contains "$D/out" "(4 open for licence)" lic_index_open_list_info_docs
+expect 2 lic_index_open_list_missing "$T" index -q -o "$D/j.tny" --open-list "$D/none.txt" "$D/noopen.jsonl"
+[ ! -e "$D/j.tny" ] && ok lic_index_open_list_missing_nothing_written || bad lic_index_open_list_missing_nothing_written
+expect 1 lic_index_open_column_alone "$T" index -q -o "$D/k.tny" --open-column 2 "$D/noopen.jsonl"
+# JSONL "open" members still count, with a list beside them
+expect 0 lic_jsonl_open "$T" index -q -o "$D/o.tny" data/sample/sample.jsonl
+expect 0 lic_jsonl_open_info "$T" info "$D/o.tny" --json
+n_rec=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["open_documents"])' "$D/out")
+[ "$n_rec" -gt 0 ] 2>/dev/null && ok lic_jsonl_open_counted || bad "lic_jsonl_open_counted ($n_rec)"
+printf 'SAMPLE-001\nSAMPLE-002\n' >"$D/two.txt"
+"$T" open "$D/o.tny" --from "$D/two.txt" >/dev/null 2>&1
+expect 0 lic_jsonl_plus_list "$T" info "$D/o.tny" --json
+if py 'import json,sys
+o=json.load(open(sys.argv[1]))["licensable"]; rec=int(sys.argv[2])
+assert o["by_records"]==rec and rec <= o["documents"] <= rec+2, o' "$D/out" "$n_rec"; then ok lic_jsonl_plus_list_union; else bad "lic_jsonl_plus_list_union ($(head -c 300 "$D/out"))"; fi
+
+# ---------------------------------------------------------------- match
+# the Kawasaki-model query: licensable patents near a company's text, each
+# with its uses (the ideas engine with open_only)
+py 'import json
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l)
+    if d.get("open"): print(d["id"])' >"$D/recopen.txt"
+n_open=$(grep -c . "$D/recopen.txt")
+expect 0 lic_m_index "$T" index -q -o "$D/m.tny" "$D/noopen.jsonl"
+expect 0 lic_m_open "$T" open -q "$D/m.tny" --from "$D/recopen.txt"
+CO="カメラで撮像した画像から異常を検出する検査装置の設計と製造を得意とする。センサの信号処理も社内で行う。"
+expect 0 lic_match "$T" match "$D/m.tny" --text "$CO" -k 8 --json
+cp "$D/out" "$D/match.json"
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); ms=o["matches"]; op=set(open(sys.argv[2]).read().split())
+assert ms and len(ms)<=8, len(ms)
+assert all(m["id"] in op for m in ms), [m["id"] for m in ms if m["id"] not in op]
+s=[m["similarity"] for m in ms]; assert s==sorted(s, reverse=True), s
+assert any(m["uses"] for m in ms), ms
+for m in ms:
+    assert set(("rank","id","title","applicant","date","fields","link","similarity","confidence","own_field","uses"))<=set(m), m.keys()
+    for u in m["uses"]:
+        i=o["ideas"][u["idea"]-1]; assert i["field"]==u["field"] and m["id"] in [e["id"] for e in i["evidence"]], (u, i["evidence"])
+        assert u["use"].startswith(m["id"]) and u["bridge_terms"]==i["bridge_terms"], u
+    if m["uses"]: assert abs(m["confidence"]-max(u["confidence"] for u in m["uses"]))<1e-9
+assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
+expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
+contains "$D/out" "licensable patents this company could use" lic_match_text_head
+contains "$D/out" "用途 確信度" lic_match_text_uses
+expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en
+contains "$D/out" "could be used in" lic_match_en_sentence
+printf '%s\n' "$CO" >"$D/co.txt"
+expect 0 lic_match_file "$T" match "$D/m.tny" --file "$D/co.txt" -k 8 --json
+if py 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); a["query"].pop("text"); b["query"].pop("text"); assert a==b' "$D/match.json" "$D/out"; then ok lic_match_file_same; else bad lic_match_file_same; fi
+# filters before the top-k: the filtered answer is the answer of a copy
+# holding only the matching documents
+F="--date-from 2020 --exclude-applicant 稲穂"
+expect 0 lic_match_filtered "$T" match "$D/m.tny" --text "$CO" -k 8 $F --json
+cp "$D/out" "$D/mf.json"
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["matches"] and all(m["date"]>="2020" and "稲穂" not in m["applicant"] for m in o["matches"]); assert all(e["date"]>="2020" for i in o["ideas"] for e in i["evidence"])' "$D/mf.json"; then ok lic_match_filter_holds; else bad "lic_match_filter_holds ($(head -c 300 "$D/mf.json"))"; fi
+py 'import json
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l)
+    if not (d.get("date","")>="2020-01-01" and "稲穂" not in d.get("applicant","")): print(d["id"])' >"$D/mdrop.txt"
+cp "$D/m.tny" "$D/mo.tny"; cp -r "$D/m.tny.upd" "$D/mo.tny.upd"
+expect 0 lic_match_only_delete "$T" delete "$D/mo.tny" --from "$D/mdrop.txt"
+"$T" match "$D/mo.tny" --text "$CO" -k 8 --json >"$D/mo.json" 2>/dev/null
+# (the patents and their similarity; the uses' confidences rest on field
+# statistics over the whole index, which the deleted copy counts anew)
+if py 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); f=lambda o: [(m["id"], m["similarity"]) for m in o["matches"]]; assert f(a)==f(b), (f(a), f(b))' "$D/mf.json" "$D/mo.json"; then ok lic_match_filtered_equals_only; else bad "lic_match_filtered_equals_only ($(head -c 300 "$D/mo.json"))"; fi
+# nothing licensable: said (exit 0, a warning), not an empty list alone
+expect 0 lic_match_none "$T" match "$D/s.tny" --text "$CO" --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["matches"]==[] and o["warnings"][0]["code"]=="no_licensable", o["warnings"]' "$D/out"; then ok lic_match_none_warns; else bad "lic_match_none_warns ($(head -c 300 "$D/out"))"; fi
+expect 1 lic_match_no_text "$T" match "$D/m.tny"
+expect 1 lic_match_id "$T" match "$D/m.tny" SAMPLE-001
+expect 1 lic_match_bad_k "$T" match "$D/m.tny" --text x -k 101
+expect 1 lic_match_bad_kind "$T" match "$D/m.tny" --text x --kind patent
+contains "$D/err" "kind must be one of application, grant" lic_match_bad_kind_says
+
+# -------------------------------------------------------------- profile
+expect 0 lic_profile "$T" profile "$D/m.tny"
+n=$(grep -c . "$D/out")
+[ "$n" = "$n_open" ] && ok lic_profile_one_line_per_licensable || bad "lic_profile_one_line_per_licensable ($n, want $n_open)"
+cp "$D/out" "$D/prof.jsonl"
+if py 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1])]
+for r in rows:
+    assert r["proposals"]==len(r["uses"]) and r["open"]
+    assert abs(r["applicability"]-sum(u["confidence"] for u in r["uses"]))<1e-4
+    assert r["sections"]==len({u["field"][0] for u in r["uses"]})
+    lv={"subclass":0,"class":1,"section":2}
+    assert (r["farthest"] is None)==(not r["uses"]) and (not r["uses"] or lv[r["farthest"]]==max(lv[u["distance"]] for u in r["uses"]))
+    assert (r["strongest_evidence"] is None)==(not r["uses"])
+assert any(r["uses"] for r in rows)' "$D/prof.jsonl"; then ok lic_profile_members; else bad "lic_profile_members ($(head -c 300 "$D/prof.jsonl"))"; fi
+# the same proposals as ideas for one patent
+pid=$(py 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["uses"]: print(r["id"]); break' "$D/prof.jsonl")
+"$T" ideas "$D/m.tny" "$pid" --json >"$D/pi.json" 2>/dev/null
+if py 'import json,sys
+p=[json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["id"]==sys.argv[3]][0]
+i=json.load(open(sys.argv[2]))
+assert [u["field"] for u in p["uses"]]==[x["field"] for x in i["ideas"]], (p["uses"], i["ideas"])' "$D/prof.jsonl" "$D/pi.json" "$pid"; then ok lic_profile_equals_ideas; else bad lic_profile_equals_ideas; fi
+expect 0 lic_profile_csv "$T" profile "$D/m.tny" --csv --bom
+head -c 3 "$D/out" | od -An -tx1 | grep -q 'ef bb bf' && ok lic_profile_csv_bom || bad lic_profile_csv_bom
+if py 'import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1],encoding="utf-8-sig",newline="")))
+assert len(rows)==int(sys.argv[2])
+assert {"id","proposals","sections","farthest","best_confidence","applicability","uses","strongest_evidence","link"}<=set(rows[0])
+sorted(rows, key=lambda r: -float(r["applicability"]))' "$D/out" "$n_open"; then ok lic_profile_csv_sortable; else bad "lic_profile_csv_sortable ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_profile_csv_nobom "$T" profile "$D/m.tny" --csv
+head -c 3 "$D/out" | od -An -tx1 | grep -q 'ef bb bf' && bad lic_profile_csv_no_bom || ok lic_profile_csv_no_bom
+printf 'SAMPLE-001\nＳＡＭＰＬＥ－００２\nNOPE-1\n' >"$D/pids.txt"
+expect 0 lic_profile_ids "$T" profile "$D/m.tny" --ids "$D/pids.txt"
+[ "$(grep -c . "$D/out")" = 2 ] && ok lic_profile_ids_two || bad "lic_profile_ids_two ($(grep -c . "$D/out"))"
+contains "$D/err" "pids.txt:3:" lic_profile_ids_unresolved_line
+expect 0 lic_profile_none "$T" profile "$D/s.tny"
+contains "$D/err" "marks no patent licensable" lic_profile_none_warns
+expect 1 lic_profile_bom_alone "$T" profile "$D/m.tny" --bom
+expect 1 lic_profile_ids_and_all "$T" profile "$D/m.tny" --all --ids "$D/pids.txt"
+
+# ------------------------------------------------- links and kinds (jp ids)
+py 'import json
+ids=["特開2024-127407","特許7243802","実登3244847","特表2018-514840","US06836996-20050104"]
+for i,l in enumerate(open("data/sample/sample.jsonl")):
+    d=json.loads(l)
+    if i<5: d["id"]=ids[i]
+    print(json.dumps(d,ensure_ascii=False))' >"$D/jp.jsonl"
+expect 0 lic_jp_index "$T" index -q -o "$D/jp.tny" "$D/jp.jsonl"
+expect 0 lic_links "$T" similar "$D/jp.tny" 特開2024-127407 -k 199 --json
+if py 'import json,sys
+r={x["id"]: x["link"] for x in json.load(open(sys.argv[1]))["results"]}
+assert r["特許7243802"]=="https://www.j-platpat.inpit.go.jp/c1801/PU/JP-7243802/15/ja", r["特許7243802"]
+assert r["実登3244847"]=="https://www.j-platpat.inpit.go.jp/c1801/PU/JP-3244847/25/ja"
+assert r["特表2018-514840"]=="https://patents.google.com/patent/JP2018514840A/ja"
+assert r["US06836996-20050104"]=="https://patents.google.com/patent/US6836996/en"
+assert r["SAMPLE-010"]==""' "$D/out"; then ok lic_links_similar; else bad "lic_links_similar ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_links_ideas "$T" ideas "$D/jp.tny" 特許7243802 --min-confidence 0 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); ev=[e for i in o["ideas"] for e in i["evidence"]]; assert ev and all("link" in e for e in ev)' "$D/out"; then ok lic_links_ideas_evidence; else bad lic_links_ideas_evidence; fi
+expect 0 lic_kind_grant "$T" similar "$D/jp.tny" SAMPLE-010 --kind grant -k 10 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert sorted(x["id"] for x in o["results"])==sorted(["特許7243802","実登3244847","US06836996-20050104"]) and o["query"]["filter"]["kind"]=="grant", o["results"]' "$D/out"; then ok lic_kind_grant_only; else bad "lic_kind_grant_only ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_kind_application "$T" similar "$D/jp.tny" SAMPLE-010 --kind application -k 10 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert sorted(x["id"] for x in o["results"])==sorted(["特開2024-127407","特表2018-514840"])' "$D/out"; then ok lic_kind_application_only; else bad "lic_kind_application_only ($(head -c 300 "$D/out"))"; fi
+
+# ------------------------------------------------------------- the API
+if command -v curl >/dev/null 2>&1; then
+  "$T" serve "$D/m.tny" --port 0 2>"$D/srv.log" &
+  SP=$!
+  PORT=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/srv.log")
+    [ -n "$PORT" ] && break; sleep 0.3
+  done
+  U="http://127.0.0.1:$PORT"
+  body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 8}, ensure_ascii=False))' "$CO")
+  curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
+  "$T" match "$D/m.tny" --text "$CO" -k 8 --json >"$D/cli.json" 2>/dev/null
+  cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_match_equals_cli || bad "lic_api_match_equals_cli ($(head -c 300 "$D/api.json"))"
+  body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 8, "date_from": "2020", "exclude_applicant": "稲穂"}, ensure_ascii=False))' "$CO")
+  curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
+  "$T" match "$D/m.tny" --text "$CO" -k 8 $F --json >"$D/cli.json" 2>/dev/null
+  cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_match_filtered_equals_cli || bad "lic_api_match_filtered_equals_cli ($(head -c 300 "$D/api.json"))"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' -X POST "$U/api/match" -d '{"id": "SAMPLE-001"}')
+  [ "$code" = 400 ] && grep -q "unknown member 'id'" "$D/e.json" && ok lic_api_match_no_id || bad "lic_api_match_no_id ($code $(cat "$D/e.json"))"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' -X POST "$U/api/match" -d '{"text": "x", "k": 0}')
+  [ "$code" = 400 ] && ok lic_api_match_bad_k || bad "lic_api_match_bad_k ($code)"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/match")
+  [ "$code" = 405 ] && ok lic_api_match_get_405 || bad "lic_api_match_get_405 ($code)"
+  curl -s "$U/api/similar?id=SAMPLE-005&k=10&open_only=1" >"$D/api.json"
+  "$T" similar "$D/m.tny" SAMPLE-005 -k 10 --open-only --json >"$D/cli.json" 2>/dev/null
+  cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_similar_open_only || bad "lic_api_similar_open_only ($(head -c 300 "$D/api.json"))"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/similar?id=SAMPLE-005&open_only=maybe")
+  [ "$code" = 400 ] && ok lic_api_open_only_bad || bad "lic_api_open_only_bad ($code)"
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/similar?id=SAMPLE-005&kind=patent")
+  [ "$code" = 400 ] && ok lic_api_kind_bad || bad "lic_api_kind_bad ($code)"
+  curl -s "$U/api/info" | py 'import json,sys; o=json.load(sys.stdin); assert o["licensable"]["list"]["listed"]>0' && ok lic_api_info_list || bad lic_api_info_list
+  curl -s "$U/api/patent/SAMPLE-005" | py 'import json,sys; o=json.load(sys.stdin); assert "link" in o["patent"] and "kind" in o["patent"]' && ok lic_api_patent_link || bad lic_api_patent_link
+  kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
+else
+  echo "skip lic_api (curl missing)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
