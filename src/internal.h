@@ -782,6 +782,62 @@ void ty_q8_dots(const ty_q8 *v, const float *x, float *scores);
  * TENYO_ERR_NOMEM (q not taken). */
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
 
+/* --- exact top-k with dynamic pruning (search/prune.c) --- */
+
+/* Documents per range of the block maxima. */
+#define TY_PRUNE_SHIFT 7
+#define TY_PRUNE_RANGE (1u << TY_PRUNE_SHIFT)
+/* Block maxima of the postings: per term, its largest weight in each range
+ * of TY_PRUNE_RANGE documents where it occurs, and overall. */
+typedef struct ty_bmax {
+    uint64_t *ptr;            /* nterms+1 offsets into rng / mx */
+    uint32_t *rng;            /* range numbers (doc >> TY_PRUNE_SHIFT),
+                                 ascending per term */
+    float *mx;                /* the term's largest weight in that range */
+    float *tmax;              /* per term: its largest weight */
+    uint64_t nranges;         /* ranges covering ndocs */
+} ty_bmax;
+/* Build from post (the TF-IDF rows transposed): 0 or TENYO_ERR_NOMEM (out
+ * zeroed). ty_bmax_free accepts a zeroed one. */
+int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out);
+void ty_bmax_free(ty_bmax *b);
+/* Per-context scratch of the pruned scan (grown on demand). */
+typedef struct ty_prune_scratch {
+    float *acc;               /* ndocs partial scores */
+    uint32_t *cand;           /* candidates found */
+    float *ca;                /* their exact scores */
+    double *rb;               /* per range: bound of the terms not walked */
+    tenyo_hit *pool;          /* theta's pool */
+    uint64_t cap_docs, cap_ranges; /* capacities */
+    size_t cap_pool;
+} ty_prune_scratch;
+void ty_prune_scratch_free(ty_prune_scratch *s);
+/* One pruned query. a(d) = tf(d) when lsa is NULL, else w tf(d) + v lsa(d),
+ * each as the scan computes it. */
+typedef struct ty_prune_query {
+    const ty_csr *rows;       /* the TF-IDF rows (decoded) */
+    const ty_csr *post;       /* the same transposed */
+    const ty_bmax *bm;        /* its block maxima */
+    const uint32_t *qt;       /* query terms (any order, repeats: last wins) */
+    const float *qw;          /* their weights (>= 0) */
+    size_t qn;                /* how many */
+    float *qdense;            /* nterms zeroed scratch, returned zeroed */
+    const float *lsa;         /* per document LSA score, or NULL */
+    float w, v;               /* hybrid weights */
+    const uint8_t *mask;      /* filter (0: left out), or NULL */
+    size_t rank;              /* theta bounds the rank-th best */
+    int shrink;               /* rank by the short-record-scaled score */
+    const uint64_t *short_doc;/* short records (ascending) and */
+    const float *short_f;     /* their factors */
+    uint64_t nshort;          /* how many */
+} ty_prune_query;
+/* The candidates: every document (mask aside) whose a(d) may be >= theta,
+ * where theta <= the rank-th best a(d) (or of the scaled scores, shrink),
+ * with a(d) exact (the scan's bits): their count n, s->cand[0..n) (doc
+ * ascending) and s->ca[0..n); theta in *theta. -1: pruning would not pay
+ * (or fewer than rank documents): scan instead; TENYO_ERR_NOMEM. */
+int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta);
+
 /* --- approximate search: inverted file over the LSA vectors --- */
 #include "search/ivf.h"
 /* Name of the kernel chosen for this CPU: "avx512vnni", "avx2" or "c". */
@@ -866,6 +922,10 @@ struct tenyo_index {
     ty_csr post;           /* the TF-IDF rows transposed (postings per
                               term), built once TF-IDF scans repeat: */
     ty_once post_once;     /* result 0, or -1 (none: scans gather) */
+    ty_bmax bmax;          /* block maxima of post (search/prune.c), built
+                              with it; bmax.ptr NULL: no pruning */
+    int prune;             /* 1: TF-IDF and hybrid scans prune (TENYO_PRUNE
+                              at open: off disables) */
     int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
     unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
@@ -967,6 +1027,10 @@ struct tenyo_ctx {
     ty_ivf_scratch ivs;      /* IVF search scratch */
     tenyo_filter *filter;    /* documents that may answer (api/filter.c),
                                 or NULL: all */
+    int prune;               /* 1: prune when the index does (tests turn it
+                                off to compare) */
+    ty_prune_scratch ps;     /* its scratch */
+    uint64_t npruned;        /* scans answered pruned (tests, benches) */
 };
 
 /* The filter of c compiled (api/filter.c): one byte per document, 1 when
