@@ -796,7 +796,14 @@ typedef struct ty_bmax {
     float *mx;                /* the term's largest weight in that range */
     float *tmax;              /* per term: its largest weight */
     uint64_t nranges;         /* ranges covering ndocs */
+    uint8_t *tgroup;          /* per term: its group (by document
+                                 frequency, TY_PRUNE_GROUPS of about equal
+                                 postings) */
+    float *gnorm;             /* per document and group: the norm of its
+                                 weights on the group's terms (ndocs x
+                                 TY_PRUNE_GROUPS) */
 } ty_bmax;
+#define TY_PRUNE_GROUPS 8
 /* Build from post (the TF-IDF rows transposed): 0 or TENYO_ERR_NOMEM (out
  * zeroed). ty_bmax_free accepts a zeroed one. */
 int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out);
@@ -827,12 +834,17 @@ typedef struct ty_prune_query {
     const uint8_t *mask;      /* filter (0: left out), or NULL */
     size_t rank;              /* theta bounds the rank-th best */
     int shrink;               /* rank by the short-record-scaled score */
+    float slack;              /* a final score may exceed a(d) by this
+                                 (the int8 LSA part re-scored exactly):
+                                 theta bounds the rank-th best a - slack,
+                                 candidates reach theta - slack */
     const uint64_t *short_doc;/* short records (ascending) and */
     const float *short_f;     /* their factors */
     uint64_t nshort;          /* how many */
 } ty_prune_query;
-/* The candidates: every document (mask aside) whose a(d) may be >= theta,
- * where theta <= the rank-th best a(d) (or of the scaled scores, shrink),
+/* The candidates: every document (mask aside) whose a(d) may be >=
+ * theta - slack, where theta <= the rank-th best a(d) - slack (scaled
+ * when shrink),
  * with a(d) exact (the scan's bits): their count n, s->cand[0..n) (doc
  * ascending) and s->ca[0..n); theta in *theta. -1: pruning would not pay
  * (or fewer than rank documents): scan instead; TENYO_ERR_NOMEM. */
@@ -924,6 +936,9 @@ struct tenyo_index {
     ty_once post_once;     /* result 0, or -1 (none: scans gather) */
     ty_bmax bmax;          /* block maxima of post (search/prune.c), built
                               with it; bmax.ptr NULL: no pruning */
+    float q8_l1max;        /* largest L1 norm of a document vector as the
+                              int8 codes give it (bounds the int8 scan's
+                              error), with bmax */
     int prune;             /* 1: TF-IDF and hybrid scans prune (TENYO_PRUNE
                               at open: off disables) */
     int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */

@@ -608,7 +608,17 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
 static int post_build(void *arg) {
     tenyo_index *x = arg;
     if (ty_csr_transpose(&x->m.tfidf, &x->post) != TENYO_OK) return -1;
-    if (x->prune) ty_bmax_build(&x->post, x->m.ndocs, &x->bmax);
+    if (x->prune && ty_bmax_build(&x->post, x->m.ndocs, &x->bmax) == TENYO_OK) {
+        const ty_q8 *v = &x->q8;
+        float mx = 0;
+        for (uint64_t d = 0; d < v->n; d++) {
+            int32_t l1 = 0;
+            for (size_t j = 0; j < v->dim; j++) l1 += abs(v->q[d * v->dim + j]);
+            float l = (float)l1 * v->scale[d];
+            if (l > mx) mx = l;
+        }
+        x->q8_l1max = mx;
+    }
     return 0;
 }
 
@@ -690,9 +700,22 @@ static int score_pruned(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need,
     if (ty_once_run(&x->short_once, short_build, x)) return 1;
     size_t r = need * 4 > 256 ? need * 4 : 256;
     if (r > m->ndocs) r = m->ndocs;
+    /* approx: how far re-scoring may move a score. The int8 scan differs
+     * from the exact dot product (the query against the same dequantised
+     * row) only by the query's rounding, at most half its scale per
+     * dimension (round to nearest; 0.51 for the float steps), times the
+     * row's L1 norm; plus the rounding of both sums (3e-5 covers 256
+     * products of unit vectors) */
+    float slack = 0;
+    if (approx) {
+        float mq = 0;
+        for (size_t j = 0; j < m->dim; j++) mq = fabsf(c->qlsa[j]) > mq ? fabsf(c->qlsa[j]) : mq;
+        float delta = 0.51f * (mq / 127.f) * x->q8_l1max * 1.0001f + 3e-5f;
+        slack = (1.f - (float)c->hybrid_w) * delta;
+    }
     ty_prune_query q = {&m->tfidf, &x->post, &x->bmax, c->qt, c->qw, qn, c->qdense,
                         mode == TENYO_MODE_HYBRID ? lsa : NULL, (float)c->hybrid_w,
-                        1.f - (float)c->hybrid_w, mask, approx ? r : need, !approx,
+                        1.f - (float)c->hybrid_w, mask, need, 1, slack,
                         x->short_doc, x->short_f, x->nshort};
     float theta;
     int64_t nc = ty_prune_run(&q, &c->ps, &theta);

@@ -66,7 +66,14 @@ void ty_bmax_free(ty_bmax *b) {
     free(b->rng);
     free(b->mx);
     free(b->tmax);
+    free(b->tgroup);
+    free(b->gnorm);
     memset(b, 0, sizeof *b);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out) {
@@ -106,6 +113,36 @@ int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out) {
         }
         out->tmax[t] = tm;
     }
+    /* term groups: terms by ascending document frequency cut into
+     * TY_PRUNE_GROUPS runs of about equal postings; then each document's
+     * norm on each group */
+    out->tgroup = ty_mallocarray(nt ? nt : 1, sizeof *out->tgroup);
+    out->gnorm = ty_calloc(ndocs ? ndocs : 1, TY_PRUNE_GROUPS * sizeof *out->gnorm);
+    uint64_t *ord = ty_mallocarray(nt ? nt : 1, sizeof *ord);
+    if (!out->tgroup || !out->gnorm || !ord) {
+        free(ord);
+        goto nomem;
+    }
+    uint64_t nnz = post->rowptr[nt];
+    {
+        for (uint64_t t = 0; t < nt; t++) ord[t] = (post->rowptr[t + 1] - post->rowptr[t]) << 32 | t;
+        qsort(ord, nt, sizeof *ord, cmp_u64);
+        uint64_t run = 0;
+        for (uint64_t i = 0; i < nt; i++) {
+            uint64_t t = ord[i] & 0xffffffffu;
+            uint64_t g = nnz ? run * TY_PRUNE_GROUPS / nnz : 0;
+            out->tgroup[t] = (uint8_t)(g < TY_PRUNE_GROUPS ? g : TY_PRUNE_GROUPS - 1);
+            run += post->rowptr[t + 1] - post->rowptr[t];
+        }
+    }
+    free(ord);
+    for (uint64_t t = 0; t < nt; t++)
+        for (uint64_t p = post->rowptr[t]; p < post->rowptr[t + 1]; p++) {
+            float x = post->val[p];
+            out->gnorm[(uint64_t)post->col[p] * TY_PRUNE_GROUPS + out->tgroup[t]] += x * x;
+        }
+    for (uint64_t i = 0; i < ndocs * TY_PRUNE_GROUPS; i++)
+        out->gnorm[i] = sqrtf(out->gnorm[i]) * (1 + 4 * FLT_EPSILON); /* (rounded up) */
     return TENYO_OK;
 nomem:
     ty_bmax_free(out);
@@ -154,12 +191,29 @@ static int reserve(ty_prune_scratch *s, uint64_t nd, uint64_t nr, size_t np) {
 
 /* a(d) exactly as the scan computes it: the row gather (qdense holds the
  * query), then the hybrid combination. */
-static float exact_score(const ty_prune_query *q, uint64_t d) {
+static float exact_score(const ty_prune_query *q, const uint64_t *bits, uint64_t d) {
     const ty_csr *a = q->rows;
     float t = 0.f;
-    for (uint64_t j = a->rowptr[d]; j < a->rowptr[d + 1]; j++) t += q->qdense[a->col[j]] * a->val[j];
+    /* only the query's terms (bits: a bitmap that stays in L1 where
+     * qdense does not): the others add +0, which leaves a sum that is
+     * not -0 unchanged, so the bits are the full gather's */
+    for (uint64_t j = a->rowptr[d]; j < a->rowptr[d + 1]; j++) {
+        uint32_t c = a->col[j];
+        if (bits[c >> 6] >> (c & 63) & 1) t += q->qdense[c] * a->val[j];
+    }
     if (!q->lsa) return t;
     return q->w * t + q->v * q->lsa[d];
+}
+
+/* Rows fetched ahead of their verification: candidates lie far apart, so
+ * each row is a miss the hardware prefetcher cannot foresee. */
+#define PREFETCH 4
+static void prefetch_row(const ty_csr *a, uint64_t d) {
+    uint64_t j = a->rowptr[d], e = a->rowptr[d + 1];
+    for (uint64_t o = j; o < e; o += 16) {
+        __builtin_prefetch(a->col + o);
+        __builtin_prefetch(a->val + o);
+    }
 }
 
 /* The short-record factor applied to a (api/index.c shrink_short). */
@@ -195,9 +249,10 @@ static int cmp_desc(const void *a, const void *b) {
 
 /* theta from a pool: the np best documents by the partial estimate
  * w acc + v lsa (filtered documents left out), scored exactly; the rank-th
- * best of their scores (shrunk when q->shrink), or -inf when the pool has
- * fewer than rank documents. */
-static float pool_theta(const ty_prune_query *q, ty_prune_scratch *s, uint64_t nd, size_t np) {
+ * best of their scores less q->slack (shrunk when q->shrink), or -inf
+ * when the pool has fewer than rank documents. */
+static float pool_theta(const ty_prune_query *q, ty_prune_scratch *s, const uint64_t *bits,
+                        uint64_t nd, size_t np) {
     ty_topk t;
     ty_topk_init(&t, s->pool, np);
     for (uint64_t d = 0; d < nd; d++) {
@@ -209,12 +264,17 @@ static float pool_theta(const ty_prune_query *q, ty_prune_scratch *s, uint64_t n
     float *v = (float *)(void *)s->ca; /* free until the candidates */
     for (size_t i = 0; i < t.n; i++) {
         uint64_t d = s->pool[i].doc;
-        float a = exact_score(q, d);
+        float a = exact_score(q, bits, d) - q->slack;
         v[i] = q->shrink ? shrunk(q, d, a) : a;
     }
     qsort(v, t.n, sizeof *v, cmp_desc);
     return v[q->rank - 1];
 }
+
+/* Cost of verifying one non-zero of a candidate's row against walking one
+ * posting (random rows and their cache misses; measured at 100k). */
+#define VERIFY_COST 2.0
+
 
 int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_out) {
     const ty_csr *post = q->post;
@@ -232,6 +292,13 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
         for (size_t i = 0; i < q->qn; i++) q->qdense[q->qt[i]] = 0.f;
         return TENYO_ERR_NOMEM;
     }
+    uint64_t nbits = (q->rows->ncols + 63) / 64;
+    uint64_t *bits = ty_calloc(nbits ? nbits : 1, sizeof *bits);
+    if (!bits) {
+        free(ts);
+        for (size_t i = 0; i < q->qn; i++) q->qdense[q->qt[i]] = 0.f;
+        return TENYO_ERR_NOMEM;
+    }
     size_t nt = 0;
     uint64_t total = 0;
     for (size_t i = 0; i < q->qn; i++) {
@@ -242,6 +309,7 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
         for (size_t j = 0; j < nt && !dup; j++) dup = ts[j].t == t;
         if (dup) continue; /* (qn is small: a few hundred terms) */
         ts[nt++] = (tsort){(double)w * bm->tmax[t], t, w};
+        bits[t >> 6] |= 1ull << (t & 63);
         total += post->rowptr[t + 1] - post->rowptr[t];
     }
     qsort(ts, nt, sizeof *ts, cmp_tsort);
@@ -255,7 +323,7 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
     const float eps = 1e-6f + 8 * FLT_EPSILON * (float)(nt + 4);
     double avgrow = (double)q->rows->rowptr[nd] / (double)nd + 1;
     float theta = -INFINITY;
-    uint64_t walked = 0, cp = total / 16;
+    uint64_t walked = 0, cp = total / 32;
     size_t i = 0;
     uint64_t nc = 0;
     for (;;) {
@@ -270,30 +338,44 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
         }
         /* checkpoint: raise theta, then gather the candidates while their
          * verification stays cheaper than the postings left */
-        float th = pool_theta(q, s, nd, np);
+        float th = pool_theta(q, s, bits, nd, np);
         if (th > theta) theta = th;
         if (theta == -INFINITY) goto out;
         double left = (double)(total - walked);
-        uint64_t cap = i < nt ? (uint64_t)(left / avgrow) : nd / 4;
-        float cut = theta - eps;
+        uint64_t cap = i < nt ? (uint64_t)(left / (VERIFY_COST * avgrow)) : nd / 4;
+        float cut = theta - q->slack - 2 * eps;
+        float qg[TY_PRUNE_GROUPS] = {0};
+        {
+            double g2[TY_PRUNE_GROUPS] = {0};
+            for (size_t j = i; j < nt; j++) g2[bm->tgroup[ts[j].t]] += (double)ts[j].w * ts[j].w;
+            for (int g = 0; g < TY_PRUNE_GROUPS; g++) qg[g] = (float)(sqrt(g2[g]) * (1 + 1e-5));
+        }
         nc = 0;
         for (uint64_t b = 0; b < nr && nc <= cap; b++) {
             uint64_t d0 = b << TY_PRUNE_SHIFT, d1 = d0 + TY_PRUNE_RANGE < nd ? d0 + TY_PRUNE_RANGE : nd;
             float r = (float)(s->rb[b] * (1 + 1e-6)) + eps;
             for (uint64_t d = d0; d < d1; d++) {
-                float bound = q->lsa ? q->w * (s->acc[d] + r) + q->v * q->lsa[d] : s->acc[d] + r;
+                const float *gn = bm->gnorm + d * TY_PRUNE_GROUPS;
+                float cs = eps;
+                for (int g = 0; g < TY_PRUNE_GROUPS; g++) cs += qg[g] * gn[g];
+                float rd = cs < r ? cs : r;
+                float bound = q->lsa ? q->w * (s->acc[d] + rd) + q->v * q->lsa[d] : s->acc[d] + rd;
                 if (bound >= cut && (!q->mask || q->mask[d])) s->cand[nc++] = (uint32_t)d;
             }
         }
         if (nc <= cap) break;
         if (i == nt) goto out; /* too many at the end: the full scan is cheaper */
-        cp = cp * 4 > walked ? cp * 4 : walked + 1; /* (walks at least one more term) */
+        cp = cp * 2 > walked ? cp * 2 : walked + 1; /* (walks at least one more term) */
     }
-    for (uint64_t j = 0; j < nc; j++) s->ca[j] = exact_score(q, s->cand[j]);
+    for (uint64_t j = 0; j < nc; j++) {
+        if (j + PREFETCH < nc) prefetch_row(q->rows, s->cand[j + PREFETCH]);
+        s->ca[j] = exact_score(q, bits, s->cand[j]);
+    }
     *theta_out = theta;
     ret = (int64_t)nc;
 out:
     for (size_t j = 0; j < q->qn; j++) q->qdense[q->qt[j]] = 0.f;
     free(ts);
+    free(bits);
     return ret;
 }
