@@ -799,9 +799,11 @@ typedef struct ty_bmax {
     uint8_t *tgroup;          /* per term: its group (by document
                                  frequency, TY_PRUNE_GROUPS of about equal
                                  postings) */
-    float *gnorm;             /* per document and group: the norm of its
-                                 weights on the group's terms (ndocs x
-                                 TY_PRUNE_GROUPS) */
+    uint8_t *gnorm;           /* per document and group: the norm of its
+                                 weights on the group's terms, in steps of
+                                 1/254 rounded up (ndocs x TY_PRUNE_GROUPS:
+                                 8 bytes a document, read by every
+                                 candidate pass) */
 } ty_bmax;
 #define TY_PRUNE_GROUPS 8
 /* Build from post (the TF-IDF rows transposed): 0 or TENYO_ERR_NOMEM (out
@@ -817,6 +819,9 @@ typedef struct ty_prune_scratch {
     tenyo_hit *pool;          /* theta's pool */
     uint64_t cap_docs, cap_ranges; /* capacities */
     size_t cap_pool;
+    uint64_t st_cand, st_walked, st_total; /* sums over the pruned runs:
+                                 candidates verified, postings walked, of
+                                 the query terms' postings (benches) */
 } ty_prune_scratch;
 void ty_prune_scratch_free(ty_prune_scratch *s);
 /* One pruned query. a(d) = tf(d) when lsa is NULL, else w tf(d) + v lsa(d),
@@ -939,8 +944,8 @@ struct tenyo_index {
     float q8_l1max;        /* largest L1 norm of a document vector as the
                               int8 codes give it (bounds the int8 scan's
                               error), with bmax */
-    int prune;             /* 1: TF-IDF and hybrid scans prune (TENYO_PRUNE
-                              at open: off disables) */
+    int prune;             /* 1: TF-IDF and hybrid scans prune
+                              (TENYO_PRUNE=on at open; default off) */
     int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
     unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */

@@ -68,8 +68,8 @@ static const char *gen_index(int n) {
     return path[0] ? path : NULL;
 }
 
-/* Two contexts on one index opened with the postings on: a pruning one
- * and one that scans in full. */
+/* Two contexts on one index opened with the postings and pruning on
+ * (TENYO_PRUNE=on): a pruning one and one that scans in full. */
 typedef struct pair {
     tenyo_index *x;
     tenyo_ctx *p, *f; /* pruned, full */
@@ -79,8 +79,10 @@ static int pair_open(pair *pr, const char *path) {
     char err[512];
     memset(pr, 0, sizeof *pr);
     setenv("TENYO_POSTINGS", "on", 1);
+    setenv("TENYO_PRUNE", "on", 1);
     int rc = tenyo_index_open(path, &pr->x, err, sizeof err);
     unsetenv("TENYO_POSTINGS");
+    unsetenv("TENYO_PRUNE");
     if (!rc) rc = tenyo_ctx_new(pr->x, &pr->p, err, sizeof err);
     if (!rc) rc = tenyo_ctx_new(pr->x, &pr->f, err, sizeof err);
     if (!rc) pr->f->prune = 0;
@@ -265,4 +267,56 @@ TY_TEST(prune_batch_and_ideas_identical) {
     }
     CHECK(pr.p->npruned - before >= 10);
     pair_close(&pr);
+}
+
+/* Pruning is opt-in: without TENYO_PRUNE=on no block maxima are built and
+ * no scan prunes. */
+TY_TEST(prune_off_by_default) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/prune_default.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(build_index(SAMPLE, path, 0), TENYO_OK);
+    char err[512];
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    unsetenv("TENYO_PRUNE");
+    setenv("TENYO_POSTINGS", "on", 1);
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    unsetenv("TENYO_POSTINGS");
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[10];
+    for (uint64_t d = 0; d < 20; d++) CHECK(tenyo_similar_doc(c, d, TENYO_MODE_HYBRID, 10, h) > 0);
+    CHECK(x->post.rowptr != NULL && x->bmax.ptr == NULL && c->npruned == 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* Deletions (an update over the base, applied at open): the pruned scan
+ * over what is left equals the full one. */
+TY_TEST(prune_identical_after_deletions) {
+    const char *gen = gen_index(4000);
+    CHECK(gen != NULL);
+    char path[PATH_MAX], cmd[3 * PATH_MAX], err[512];
+    snprintf(path, sizeof path, "%s/prune_del.tny", ty_test_tmpdir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", gen, path);
+    CHECK(system(cmd) == 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    uint64_t nd = tenyo_index_ndocs(x);
+    tenyo_update *u = NULL;
+    CHECK_EQ_INT(tenyo_update_open(path, NULL, &u, err, sizeof err), TENYO_OK);
+    int deleted = 0;
+    for (uint64_t d = 0; d < nd; d += 7) {
+        tenyo_doc_meta m;
+        CHECK_EQ_INT(tenyo_index_doc(x, d, &m), TENYO_OK);
+        deleted += tenyo_update_delete(u, m.id) == 1;
+    }
+    tenyo_update_stats st;
+    CHECK_EQ_INT(tenyo_update_commit(u, &st), TENYO_OK);
+    tenyo_update_free(u);
+    tenyo_index_free(x);
+    CHECK(deleted > 500);
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), nd - (uint64_t)deleted);
+    tenyo_index_free(x);
+    identity_on(ts_, path, 29, "2010", "2020", "G06");
 }

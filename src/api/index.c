@@ -167,8 +167,12 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
                                                : TY_POSTINGS_AUTO;
+    /* dynamic pruning (search/prune.c): exact, but measured no faster than
+     * the postings scan on generated patent-length queries (bench/README),
+     * and its block maxima cost ~420 B a document: opt in with
+     * TENYO_PRUNE=on */
     const char *pr = getenv("TENYO_PRUNE");
-    x->prune = !(pr && !strcmp(pr, "off"));
+    x->prune = pr && !strcmp(pr, "on");
     ids_job ij = {0};
     pthread_t it;
     int istarted = 0;

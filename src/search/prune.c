@@ -18,26 +18,57 @@
  *      (ty_bmax.tmax), largest first: rare, discriminating terms come first,
  *      the long postings of common low-weight terms last.
  *   2. Their postings are added into acc[d] in that order (a partial score,
- *      only ever used as a bound). For the terms not yet walked, rb[b] holds
- *      sum_t q(t) bmax(t, b) over ranges b of TY_PRUNE_RANGE documents: the
- *      block maxima (a document short enough for its few terms to weigh
- *      nearly 1 raises only its own range's bound, not every document's).
- *      So every document has bound(d) = w (acc[d] + rb[range(d)]) + v lsa(d)
- *      >= a(d) (up to rounding: eps below).
- *   3. At checkpoints (postings walked reaching 1/16, 1/4 of the total, then
- *      all), theta is raised from a pool: the best documents by the partial
- *      estimate w acc + v lsa, scored exactly; theta = the rank-th best pool
- *      score (real scores of distinct documents: a lower bound of the true
- *      rank-th best). Then the documents with bound >= theta - eps are the
- *      candidates; if verifying them (a row gather each, about the mean row
- *      length) costs less than walking the remaining postings, stop.
+ *      only ever used as a bound). The terms not yet walked are bounded per
+ *      document by the smaller of two:
+ *        - rb[b] = sum_t q(t) bmax(t, b) over ranges b of TY_PRUNE_RANGE
+ *          documents: the block maxima;
+ *        - Cauchy-Schwarz by groups: terms fall into TY_PRUNE_GROUPS groups
+ *          by document frequency (equal shares of the postings); each
+ *          document keeps its norm on each group (gnorm, a byte each), the
+ *          query's norm on the group's unwalked terms is summed per query:
+ *          sum_g |q_g| |x_dg|. This is the bound that prunes: a long query
+ *          (a patent as query: ~160 terms) spreads its weight over many
+ *          common terms, and every range holds some short document where
+ *          such a term weighs a lot, so the block maxima alone stay near
+ *          the global ones (measured: mean rb = 0.9 of the largest).
+ *      So bound(d) = w (acc[d] + rem(d)) + v lsa(d) >= a(d) (up to
+ *      rounding: eps below).
+ *   3. At checkpoints (postings walked reaching 1/32 of the total, then
+ *      doubling), theta: from a pool (first checkpoint, redrawn once past a
+ *      quarter), the best rank + 32 documents by the partial estimate
+ *      w acc + v lsa, scored exactly; theta = the rank-th best pool score
+ *      (real scores of distinct documents: a lower bound of the true
+ *      rank-th best). Then the documents with bound >= theta - slack - eps
+ *      are the candidates; if verifying them (a row gather each, about
+ *      VERIFY_COST postings per non-zero) costs less than walking the
+ *      postings left, stop.
  *   4. Each candidate is scored exactly by the row gather, which gives the
  *      scan's bits (search.c: the postings walk and the gather add the same
- *      products in the same order).
- * The caller (api/index.c) finishes as the scan does (int8 re-scoring of
- * the top, short-record factors, top-k) and checks that the final k-th
- * best is still >= theta; if not, it runs the full scan. Results are
- * therefore identical, ties included (test api_prune_identical).
+ *      products in the same order; products with a term outside the query
+ *      are +0 and are skipped through a bitmap).
+ * The caller (api/index.c score_pruned) finishes as the scan does (int8
+ * re-scoring of the top, short-record factors, top-k) and checks that the
+ * final need-th best is still >= theta; if not, it runs the full scan.
+ * Results are therefore identical, ties included (tests/test_prune.c).
+ *
+ * The int8 LSA part: a hybrid query over the int8 scan re-scores its best
+ * r = max(4 need, 256) exactly. Bounding the r-th best would set theta at
+ * the 256th score; instead slack = v x (the largest move re-scoring can
+ * make: the query's int8 rounding, half its scale per dimension, times the
+ * largest L1 norm of a document vector, plus rounding) widens the candidate
+ * test, so theta bounds the need-th best; the candidates then hold every
+ * document whose re-scored membership matters, and their rank among the
+ * candidates is their rank in the whole index.
+ *
+ * Measured (bench/topk_bench.c, bench/README.md, 100k generated patents,
+ * 2 busy cores): identical answers, but not faster. A hybrid query walks
+ * ~25% of its postings and verifies ~900 candidates, yet a verification
+ * (a random row: ~20 cache lines) costs about as much as walking 1,000
+ * postings, and every checkpoint is a pass over all documents; tfidf
+ * 0.6-0.8x, hybrid 0.9-1.0x, ideas (300 neighbours) 0.5-0.6x, short title
+ * queries 0.2-0.6x (their full walk is already tiny). So pruning is
+ * opt-in (TENYO_PRUNE=on at open), and its tables (~420 B a document) are
+ * built only then.
  *
  * Rounding: acc adds the products in another order than the exact sum, and
  * rb is a sum of products; all products are >= 0, so each differs from the
@@ -117,10 +148,12 @@ int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out) {
      * TY_PRUNE_GROUPS runs of about equal postings; then each document's
      * norm on each group */
     out->tgroup = ty_mallocarray(nt ? nt : 1, sizeof *out->tgroup);
-    out->gnorm = ty_calloc(ndocs ? ndocs : 1, TY_PRUNE_GROUPS * sizeof *out->gnorm);
+    out->gnorm = ty_mallocarray(ndocs ? ndocs : 1, TY_PRUNE_GROUPS * sizeof *out->gnorm);
+    float *g2 = ty_calloc(ndocs ? ndocs : 1, TY_PRUNE_GROUPS * sizeof *g2);
     uint64_t *ord = ty_mallocarray(nt ? nt : 1, sizeof *ord);
-    if (!out->tgroup || !out->gnorm || !ord) {
+    if (!out->tgroup || !out->gnorm || !g2 || !ord) {
         free(ord);
+        free(g2);
         goto nomem;
     }
     uint64_t nnz = post->rowptr[nt];
@@ -139,10 +172,15 @@ int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out) {
     for (uint64_t t = 0; t < nt; t++)
         for (uint64_t p = post->rowptr[t]; p < post->rowptr[t + 1]; p++) {
             float x = post->val[p];
-            out->gnorm[(uint64_t)post->col[p] * TY_PRUNE_GROUPS + out->tgroup[t]] += x * x;
+            g2[(uint64_t)post->col[p] * TY_PRUNE_GROUPS + out->tgroup[t]] += x * x;
         }
-    for (uint64_t i = 0; i < ndocs * TY_PRUNE_GROUPS; i++)
-        out->gnorm[i] = sqrtf(out->gnorm[i]) * (1 + 4 * FLT_EPSILON); /* (rounded up) */
+    /* steps of 1/254 rounded up, capped at 255 (rows are unit vectors, so
+     * no group norm exceeds 1 + rounding < 255/254) */
+    for (uint64_t i = 0; i < ndocs * TY_PRUNE_GROUPS; i++) {
+        double u = ceil(sqrt((double)g2[i]) * (1 + 1e-5) * 254);
+        out->gnorm[i] = (uint8_t)(u < 255 ? u : 255);
+    }
+    free(g2);
     return TENYO_OK;
 nomem:
     ty_bmax_free(out);
@@ -273,7 +311,7 @@ static float pool_theta(const ty_prune_query *q, ty_prune_scratch *s, const uint
 
 /* Cost of verifying one non-zero of a candidate's row against walking one
  * posting (random rows and their cache misses; measured at 100k). */
-#define VERIFY_COST 2.0
+#define VERIFY_COST 8.0
 
 
 int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_out) {
@@ -281,7 +319,7 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
     const ty_bmax *bm = q->bm;
     uint64_t nd = q->rows->nrows, nr = bm->nranges;
     if (!nd || q->rank == 0 || q->rank > nd) return -1;
-    size_t np = q->rank * 2 > 64 ? q->rank * 2 : 64;
+    size_t np = q->rank + 32;
     if (np > nd) np = nd;
     if (reserve(s, nd, nr, np)) return TENYO_ERR_NOMEM;
     /* the query scattered (a repeated term keeps its last weight, as the
@@ -326,6 +364,7 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
     uint64_t walked = 0, cp = total / 32;
     size_t i = 0;
     uint64_t nc = 0;
+    int redrawn = 0;
     for (;;) {
         for (; i < nt && (walked < cp || walked == 0); i++) { /* walk the next terms */
             uint32_t t = ts[i].t;
@@ -338,8 +377,13 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
         }
         /* checkpoint: raise theta, then gather the candidates while their
          * verification stays cheaper than the postings left */
-        float th = pool_theta(q, s, bits, nd, np);
-        if (th > theta) theta = th;
+        /* (the pool costs a pass and np row gathers: drawn at the first
+         * checkpoint and once more past a quarter of the postings) */
+        if (theta == -INFINITY || (!redrawn && walked * 4 >= total)) {
+            float th = pool_theta(q, s, bits, nd, np);
+            if (th > theta) theta = th;
+            redrawn = theta != -INFINITY && walked * 4 >= total;
+        }
         if (theta == -INFINITY) goto out;
         double left = (double)(total - walked);
         uint64_t cap = i < nt ? (uint64_t)(left / (VERIFY_COST * avgrow)) : nd / 4;
@@ -348,16 +392,16 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
         {
             double g2[TY_PRUNE_GROUPS] = {0};
             for (size_t j = i; j < nt; j++) g2[bm->tgroup[ts[j].t]] += (double)ts[j].w * ts[j].w;
-            for (int g = 0; g < TY_PRUNE_GROUPS; g++) qg[g] = (float)(sqrt(g2[g]) * (1 + 1e-5));
+            for (int g = 0; g < TY_PRUNE_GROUPS; g++) qg[g] = (float)(sqrt(g2[g]) * (1 + 1e-5) / 254);
         }
         nc = 0;
         for (uint64_t b = 0; b < nr && nc <= cap; b++) {
             uint64_t d0 = b << TY_PRUNE_SHIFT, d1 = d0 + TY_PRUNE_RANGE < nd ? d0 + TY_PRUNE_RANGE : nd;
             float r = (float)(s->rb[b] * (1 + 1e-6)) + eps;
             for (uint64_t d = d0; d < d1; d++) {
-                const float *gn = bm->gnorm + d * TY_PRUNE_GROUPS;
+                const uint8_t *gn = bm->gnorm + d * TY_PRUNE_GROUPS;
                 float cs = eps;
-                for (int g = 0; g < TY_PRUNE_GROUPS; g++) cs += qg[g] * gn[g];
+                for (int g = 0; g < TY_PRUNE_GROUPS; g++) cs += qg[g] * (float)gn[g];
                 float rd = cs < r ? cs : r;
                 float bound = q->lsa ? q->w * (s->acc[d] + rd) + q->v * q->lsa[d] : s->acc[d] + rd;
                 if (bound >= cut && (!q->mask || q->mask[d])) s->cand[nc++] = (uint32_t)d;
@@ -371,6 +415,9 @@ int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta_
         if (j + PREFETCH < nc) prefetch_row(q->rows, s->cand[j + PREFETCH]);
         s->ca[j] = exact_score(q, bits, s->cand[j]);
     }
+    s->st_cand += nc;
+    s->st_walked += walked;
+    s->st_total += total;
     *theta_out = theta;
     ret = (int64_t)nc;
 out:
