@@ -187,8 +187,14 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
 
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
-test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi
+test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/tests/gen_corpus $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi
 	CC="$(CC)" SANFLAGS="$(SANFLAGS)" sh tests/all.sh $(BUILD)
+
+# The corpus generator (bench/gen_corpus.c, standalone C), next to the unit
+# tests: tests/test_prune.c indexes a generated corpus.
+$(BUILD)/tests/gen_corpus: bench/gen_corpus.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ bench/gen_corpus.c -lm
 
 # Sizes and offsets of the public structs, for the Python binding's test.
 $(BUILD)/tests/abi: python/tests/abi.c include/tenyo.h | check-deps

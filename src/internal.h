@@ -837,6 +837,79 @@ void ty_q8_dots(const ty_q8 *v, const float *x, float *scores);
  * TENYO_ERR_NOMEM (q not taken). */
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
 
+/* --- exact top-k with dynamic pruning (search/prune.c) --- */
+
+/* Documents per range of the block maxima. */
+#define TY_PRUNE_SHIFT 7
+#define TY_PRUNE_RANGE (1u << TY_PRUNE_SHIFT)
+/* Block maxima of the postings: per term, its largest weight in each range
+ * of TY_PRUNE_RANGE documents where it occurs, and overall. */
+typedef struct ty_bmax {
+    uint64_t *ptr;            /* nterms+1 offsets into rng / mx */
+    uint32_t *rng;            /* range numbers (doc >> TY_PRUNE_SHIFT),
+                                 ascending per term */
+    float *mx;                /* the term's largest weight in that range */
+    float *tmax;              /* per term: its largest weight */
+    uint64_t nranges;         /* ranges covering ndocs */
+    uint8_t *tgroup;          /* per term: its group (by document
+                                 frequency, TY_PRUNE_GROUPS of about equal
+                                 postings) */
+    uint8_t *gnorm;           /* per document and group: the norm of its
+                                 weights on the group's terms, in steps of
+                                 1/254 rounded up (ndocs x TY_PRUNE_GROUPS:
+                                 8 bytes a document, read by every
+                                 candidate pass) */
+} ty_bmax;
+#define TY_PRUNE_GROUPS 8
+/* Build from post (the TF-IDF rows transposed): 0 or TENYO_ERR_NOMEM (out
+ * zeroed). ty_bmax_free accepts a zeroed one. */
+int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out);
+void ty_bmax_free(ty_bmax *b);
+/* Per-context scratch of the pruned scan (grown on demand). */
+typedef struct ty_prune_scratch {
+    float *acc;               /* ndocs partial scores */
+    uint32_t *cand;           /* candidates found */
+    float *ca;                /* their exact scores */
+    double *rb;               /* per range: bound of the terms not walked */
+    tenyo_hit *pool;          /* theta's pool */
+    uint64_t cap_docs, cap_ranges; /* capacities */
+    size_t cap_pool;
+    uint64_t st_cand, st_walked, st_total; /* sums over the pruned runs:
+                                 candidates verified, postings walked, of
+                                 the query terms' postings (benches) */
+} ty_prune_scratch;
+void ty_prune_scratch_free(ty_prune_scratch *s);
+/* One pruned query. a(d) = tf(d) when lsa is NULL, else w tf(d) + v lsa(d),
+ * each as the scan computes it. */
+typedef struct ty_prune_query {
+    const ty_csr *rows;       /* the TF-IDF rows (decoded) */
+    const ty_csr *post;       /* the same transposed */
+    const ty_bmax *bm;        /* its block maxima */
+    const uint32_t *qt;       /* query terms (any order, repeats: last wins) */
+    const float *qw;          /* their weights (>= 0) */
+    size_t qn;                /* how many */
+    float *qdense;            /* nterms zeroed scratch, returned zeroed */
+    const float *lsa;         /* per document LSA score, or NULL */
+    float w, v;               /* hybrid weights */
+    const uint8_t *mask;      /* filter (0: left out), or NULL */
+    size_t rank;              /* theta bounds the rank-th best */
+    int shrink;               /* rank by the short-record-scaled score */
+    float slack;              /* a final score may exceed a(d) by this
+                                 (the int8 LSA part re-scored exactly):
+                                 theta bounds the rank-th best a - slack,
+                                 candidates reach theta - slack */
+    const uint64_t *short_doc;/* short records (ascending) and */
+    const float *short_f;     /* their factors */
+    uint64_t nshort;          /* how many */
+} ty_prune_query;
+/* The candidates: every document (mask aside) whose a(d) may be >=
+ * theta - slack, where theta <= the rank-th best a(d) - slack (scaled
+ * when shrink),
+ * with a(d) exact (the scan's bits): their count n, s->cand[0..n) (doc
+ * ascending) and s->ca[0..n); theta in *theta. -1: pruning would not pay
+ * (or fewer than rank documents): scan instead; TENYO_ERR_NOMEM. */
+int64_t ty_prune_run(const ty_prune_query *q, ty_prune_scratch *s, float *theta);
+
 /* --- approximate search: inverted file over the LSA vectors --- */
 #include "search/ivf.h"
 /* Name of the kernel chosen for this CPU: "avx512vnni", "avx2" or "c". */
@@ -921,6 +994,13 @@ struct tenyo_index {
     ty_csr post;           /* the TF-IDF rows transposed (postings per
                               term), built once TF-IDF scans repeat: */
     ty_once post_once;     /* result 0, or -1 (none: scans gather) */
+    ty_bmax bmax;          /* block maxima of post (search/prune.c), built
+                              with it; bmax.ptr NULL: no pruning */
+    float q8_l1max;        /* largest L1 norm of a document vector as the
+                              int8 codes give it (bounds the int8 scan's
+                              error), with bmax */
+    int prune;             /* 1: TF-IDF and hybrid scans prune
+                              (TENYO_PRUNE=on at open; default off) */
     int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
     unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
@@ -1036,6 +1116,10 @@ struct tenyo_ctx {
     ty_buf abuf, qbuf;       /* abstracts read for tenyo_doc_abstract and
                                 tenyo_idea_why */
     ty_buf why_q, why_e;     /* the sentences tenyo_idea_why returned */
+    int prune;               /* 1: prune when the index does (tests turn it
+                                off to compare) */
+    ty_prune_scratch ps;     /* its scratch */
+    uint64_t npruned;        /* scans answered pruned (tests, benches) */
 };
 
 /* The filter of c compiled (api/filter.c): one byte per document, 1 when

@@ -167,6 +167,12 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
                                                : TY_POSTINGS_AUTO;
+    /* dynamic pruning (search/prune.c): exact, but measured no faster than
+     * the postings scan on generated patent-length queries (bench/README),
+     * and its block maxima cost ~420 B a document: opt in with
+     * TENYO_PRUNE=on */
+    const char *pr = getenv("TENYO_PRUNE");
+    x->prune = pr && !strcmp(pr, "on");
     ids_job ij = {0};
     pthread_t it;
     int istarted = 0;
@@ -374,6 +380,7 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->open_rec);
     free(x->open_source);
     ty_csr_free(&x->post);
+    ty_bmax_free(&x->bmax);
     ty_once_destroy(&x->post_once);
     free(x->phr_df);
     ty_q8_free(&x->q8);
@@ -514,6 +521,7 @@ int tenyo_ctx_new(const tenyo_index *x, tenyo_ctx **out, char *err,
     if (!c) return TENYO_ERR_NOMEM;
     c->idx = x;
     c->hybrid_w = 0.7;
+    c->prune = 1;
     const ty_model *m = &x->m;
     c->qdense = ty_calloc(m->nterms ? m->nterms : 1, sizeof *c->qdense);
     c->s1 = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *c->s1);
@@ -537,6 +545,7 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     free(c->s2);
     free(c->qlsa);
     ty_ivf_scratch_free(&c->ivs);
+    ty_prune_scratch_free(&c->ps);
     free(c->qt);
     free(c->qw);
     ty_buf_free(&c->qtext);
@@ -626,9 +635,23 @@ static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     return 0;
 }
 
+/* The postings and, for pruning, their block maxima (without memory for
+ * those, scans do not prune). */
 static int post_build(void *arg) {
     tenyo_index *x = arg;
-    return ty_csr_transpose(&x->m.tfidf, &x->post) == TENYO_OK ? 0 : -1;
+    if (ty_csr_transpose(&x->m.tfidf, &x->post) != TENYO_OK) return -1;
+    if (x->prune && ty_bmax_build(&x->post, x->m.ndocs, &x->bmax) == TENYO_OK) {
+        const ty_q8 *v = &x->q8;
+        float mx = 0;
+        for (uint64_t d = 0; d < v->n; d++) {
+            int32_t l1 = 0;
+            for (size_t j = 0; j < v->dim; j++) l1 += abs(v->q[d * v->dim + j]);
+            float l = (float)l1 * v->scale[d];
+            if (l > mx) mx = l;
+        }
+        x->q8_l1max = mx;
+    }
+    return 0;
 }
 
 /* The short records (TY_SHORT_TERMS), listed once per index. */
@@ -664,25 +687,96 @@ static void shrink_short(tenyo_ctx *c, float *s) {
     }
 }
 
-/* TF-IDF cosines of c's query with every document into out: through the
- * postings once TF-IDF scans repeat (TY_POSTINGS_AFTER; built once, for
- * every thread), else the row-wise gather. Both give the same bits; when
- * the postings cannot be made (memory), scans keep gathering. The rows are
- * decoded (the caller's ty_model_need_sparse). */
-static void scan_tfidf(tenyo_ctx *c, size_t qn, float *out) {
+/* Whether c's TF-IDF scans walk the postings: once TF-IDF scans repeat
+ * (TY_POSTINGS_AFTER; built once, for every thread); counts this scan. */
+static int use_postings(tenyo_ctx *c) {
     tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
+    if (x->post_policy == TY_POSTINGS_OFF) return 0;
+    unsigned n = __atomic_add_fetch(&x->tf_scans, 1, __ATOMIC_RELAXED);
+    if (x->post_policy == TY_POSTINGS_ON || n >= TY_POSTINGS_AFTER)
+        return ty_once_run(&x->post_once, post_build, x) == 0;
+    return 0;
+}
+
+/* TF-IDF cosines of c's query with every document into out: through the
+ * postings when use (use_postings), else the row-wise gather. Both give the
+ * same bits; when the postings cannot be made (memory), scans keep
+ * gathering. The rows are decoded (the caller's ty_model_need_sparse). */
+static void scan_tfidf(tenyo_ctx *c, int use, size_t qn, float *out) {
+    const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
-    int use = 0;
-    if (x->post_policy != TY_POSTINGS_OFF) {
-        unsigned n = __atomic_add_fetch(&x->tf_scans, 1, __ATOMIC_RELAXED);
-        if (x->post_policy == TY_POSTINGS_ON || n >= TY_POSTINGS_AFTER)
-            use = ty_once_run(&x->post_once, post_build, x) == 0;
-    }
     if (use && ty_scan_tfidf_postings(&x->post, m->ndocs, c->qt, c->qw, qn, c->qdense, out) == 0)
         return;
     ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, out);
 }
 
+/* The scan of ty_ctx_score (TF-IDF or hybrid) with dynamic pruning
+ * (search/prune.c): the same s1 for every document that can rank among
+ * the best need, -inf for the others. lsa: the LSA scores (hybrid), approx:
+ * they come from the int8 scan and the best r are re-scored exactly, as
+ * rescore_exact does. Exactness, as the full scan's ranking:
+ *   - every document with a >= theta is a candidate, scored exactly;
+ *     theta <= the need-th best final score (or, approx, <= the r-th best
+ *     a, so that the re-scored set R is the scan's);
+ *   - a document left out has a < theta, and its final score is at most a
+ *     (the short-record factor only lowers a positive score; only R's are
+ *     re-scored), so it is below the need-th best final score phi, checked
+ *     here (phi >= theta), and cannot enter any top-need, ties included.
+ * Returns 0 (done), 1 (not done: scan in full; s1 may be overwritten), or
+ * TENYO_ERR_NOMEM. */
+static int score_pruned(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need,
+                        const float *lsa, int approx, const uint8_t *mask) {
+    tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
+    const ty_model *m = &x->m;
+    if (!c->prune || !x->prune || !x->bmax.ptr || need == 0 || m->ndocs > UINT32_MAX) return 1;
+    if (ty_once_run(&x->short_once, short_build, x)) return 1;
+    size_t r = need * 4 > 256 ? need * 4 : 256;
+    if (r > m->ndocs) r = m->ndocs;
+    /* approx: how far re-scoring may move a score. The int8 scan differs
+     * from the exact dot product (the query against the same dequantised
+     * row) only by the query's rounding, at most half its scale per
+     * dimension (round to nearest; 0.51 for the float steps), times the
+     * row's L1 norm; plus the rounding of both sums (3e-5 covers 256
+     * products of unit vectors) */
+    float slack = 0;
+    if (approx) {
+        float mq = 0;
+        for (size_t j = 0; j < m->dim; j++) mq = fabsf(c->qlsa[j]) > mq ? fabsf(c->qlsa[j]) : mq;
+        float delta = 0.51f * (mq / 127.f) * x->q8_l1max * 1.0001f + 3e-5f;
+        slack = (1.f - (float)c->hybrid_w) * delta;
+    }
+    ty_prune_query q = {&m->tfidf, &x->post, &x->bmax, c->qt, c->qw, qn, c->qdense,
+                        mode == TENYO_MODE_HYBRID ? lsa : NULL, (float)c->hybrid_w,
+                        1.f - (float)c->hybrid_w, mask, need, 1, slack,
+                        x->short_doc, x->short_f, x->nshort};
+    float theta;
+    int64_t nc = ty_prune_run(&q, &c->ps, &theta);
+    if (nc < 0) return nc == -1 ? 1 : (int)nc;
+    float *s = c->s1;
+    for (uint64_t d = 0; d < m->ndocs; d++) s[d] = -INFINITY;
+    const uint32_t *cand = c->ps.cand;
+    for (int64_t i = 0; i < nc; i++) s[cand[i]] = c->ps.ca[i];
+    tenyo_hit *h = ty_mallocarray(r > need ? r : need, sizeof *h);
+    if (!h) return TENYO_ERR_NOMEM;
+    ty_topk t;
+    if (approx) { /* rescore_exact on the candidates: the same r best */
+        float v = 1.f - (float)c->hybrid_w;
+        ty_topk_init(&t, h, r);
+        for (int64_t i = 0; i < nc; i++) ty_topk_push(&t, cand[i], s[cand[i]]);
+        for (size_t i = 0; i < t.n; i++) {
+            uint64_t d = h[i].doc;
+            float exact = ty_q8_dot(&x->q8, d, c->qlsa);
+            s[d] += v * (exact - lsa[d]);
+        }
+    }
+    shrink_short(c, s);
+    ty_topk_init(&t, h, need);
+    for (int64_t i = 0; i < nc; i++) ty_topk_push(&t, cand[i], s[cand[i]]);
+    int ok = t.n == need && t.h[0].score >= theta; /* the root: the need-th best */
+    free(h);
+    c->npruned += ok;
+    return ok ? 0 : 1;
+}
 int tenyo_index_warm(tenyo_index *x, char *err, size_t errlen) {
     int rc = tenyo_index_load_all(x, err, errlen);
     if (!rc && x->post_policy != TY_POSTINGS_OFF) ty_once_run(&x->post_once, post_build, x);
@@ -725,12 +819,17 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         lsa = c->s2;
         approx = int8;
     }
+    int post = mode != TENYO_MODE_LSA && use_postings(c);
+    if (post) {
+        int prc = score_pruned(c, mode, qn, need, lsa, approx, mask);
+        if (prc <= 0) return prc;
+    }
     if (mode == TENYO_MODE_TFIDF) {
-        scan_tfidf(c, qn, s);
+        scan_tfidf(c, post, qn, s);
     } else if (mode == TENYO_MODE_LSA) {
         memcpy(s, lsa, m->ndocs * sizeof *s);
     } else {
-        scan_tfidf(c, qn, c->s1);
+        scan_tfidf(c, post, qn, c->s1);
         float w = (float)c->hybrid_w, v = 1.f - w;
         for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
     }

@@ -537,7 +537,17 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     int predicted = 0;
     int nh = take_home(c, o, skip, homes, 64, &predicted);
     if (nh < 0) return nh;
-    int rc = ty_ctx_score(c, o->mode, qn, (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN) + 1);
+    /* the scan may prune (api/index.c): scores are exact for every document
+     * that can be among the best need, -inf below; need covers the
+     * neighbours and predict_home's 10, the query document aside. The
+     * neighbours of open_only are the best open documents, which a bound
+     * on all documents does not cover: that scan is not pruned. */
+    size_t sneed = (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN);
+    sneed = (sneed > 10 ? sneed : 10) + 1;
+    int prune = c->prune;
+    if (o->open_only) c->prune = 0;
+    int rc = ty_ctx_score(c, o->mode, qn, sneed);
+    c->prune = prune;
     if (rc) return rc;
     rc = ty_model_need_sparse(m, c->err, sizeof c->err);
     if (rc) return rc;

@@ -14,7 +14,9 @@
  *   - LSA: one cblas_sgemv of the row-major document matrix with the folded-in
  *     query vector — memory-bandwidth bound, which BLAS already handles well.
  * Hybrid scoring is a convex combination done by the caller (api/), since
- * both cosines live on the same [-1, 1] scale.
+ * both cosines live on the same [-1, 1] scale. search/prune.c scores the
+ * same bits for only the documents that can reach the top (dynamic
+ * pruning, opt-in: measured no faster here; see its opening comment).
  *
  * The top-k is a min-heap over (score, doc); ties are broken by the smaller
  * document number so that results do not depend on scan order.

@@ -1,0 +1,322 @@
+/*
+ * test_prune.c — the pruned TF-IDF and hybrid scans (search/prune.c,
+ * api/index.c score_pruned) answer exactly what the full scan answers:
+ * the same documents with the same score bits, ties included, for many
+ * queries (by document and by text), modes tfidf and hybrid, k 1 / 10 /
+ * 100, the float and the int8 LSA scan (the int8 one re-scores its best
+ * candidates: the re-scored set must be the scan's), with and without a
+ * filter; batches and ideas too. On the bundled sample and on a generated
+ * corpus (bench/gen_corpus.c, built next to this program by make test).
+ * Each comparison also requires that pruning did answer most queries, so
+ * the identity is not that of two full scans.
+ */
+#include "internal.h"
+#include "test.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* Build files into path (threads 2, rank dim): 0 or a status. */
+static int build_index(const char *file, const char *path, int dim) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = 2;
+    bo.dim = dim;
+    tenyo_builder *b = NULL;
+    char err[512];
+    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    if (rc) return rc;
+    tenyo_reader *r = NULL;
+    rc = tenyo_reader_open(file, NULL, &r, err, sizeof err);
+    if (!rc) {
+        const tenyo_doc *d;
+        while ((rc = tenyo_reader_next(r, &d)) == 1)
+            if ((rc = tenyo_builder_add(b, d)) != 0) break;
+        if (rc > 0) rc = 0;
+        tenyo_reader_free(r);
+    }
+    if (!rc) rc = tenyo_builder_write(b, path, NULL);
+    tenyo_builder_free(b);
+    return rc;
+}
+
+/* The generated corpus index (n documents), built once; NULL when the
+ * generator is missing (it is built by make test). */
+static const char *gen_index(int n) {
+    static char path[PATH_MAX];
+    static int done;
+    if (done) return path[0] ? path : NULL;
+    done = 1;
+    char exe[PATH_MAX], gen[PATH_MAX + 32], jsonl[PATH_MAX], cmd[3 * PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (l <= 0) return NULL;
+    exe[l] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = 0;
+    snprintf(gen, sizeof gen, "%s/gen_corpus", exe);
+    if (access(gen, X_OK)) return NULL;
+    snprintf(jsonl, sizeof jsonl, "%s/prune_gen.jsonl", ty_test_tmpdir());
+    snprintf(cmd, sizeof cmd, "'%s' -n %d -s 7 -o '%s'", gen, n, jsonl);
+    if (system(cmd)) return NULL;
+    snprintf(path, sizeof path, "%s/prune_gen.tny", ty_test_tmpdir());
+    if (build_index(jsonl, path, 64)) path[0] = 0;
+    return path[0] ? path : NULL;
+}
+
+/* Two contexts on one index opened with the postings and pruning on
+ * (TENYO_PRUNE=on): a pruning one and one that scans in full. */
+typedef struct pair {
+    tenyo_index *x;
+    tenyo_ctx *p, *f; /* pruned, full */
+} pair;
+
+static int pair_open(pair *pr, const char *path) {
+    char err[512];
+    memset(pr, 0, sizeof *pr);
+    setenv("TENYO_POSTINGS", "on", 1);
+    setenv("TENYO_PRUNE", "on", 1);
+    int rc = tenyo_index_open(path, &pr->x, err, sizeof err);
+    unsetenv("TENYO_POSTINGS");
+    unsetenv("TENYO_PRUNE");
+    if (!rc) rc = tenyo_ctx_new(pr->x, &pr->p, err, sizeof err);
+    if (!rc) rc = tenyo_ctx_new(pr->x, &pr->f, err, sizeof err);
+    if (!rc) pr->f->prune = 0;
+    return rc;
+}
+
+static void pair_close(pair *pr) {
+    tenyo_ctx_free(pr->p);
+    tenyo_ctx_free(pr->f);
+    tenyo_index_free(pr->x);
+}
+
+/* Compare pruned and full answers over nq documents (every step-th) and
+ * the titles of a few: returns the number of differences; *asked counts
+ * the queries, the contexts' npruned how many were pruned. */
+static int compare_similar(pair *pr, tenyo_mode mode, size_t k, uint64_t step, int texts,
+                           uint64_t *asked, char *why, size_t whylen) {
+    uint64_t nd = tenyo_index_ndocs(pr->x);
+    tenyo_hit *a = malloc(k * sizeof *a), *b = malloc(k * sizeof *b);
+    int bad = 0;
+    for (uint64_t d = 0; d < nd && a && b; d += step) {
+        int na = tenyo_similar_doc(pr->p, d, mode, k, a);
+        int nb = tenyo_similar_doc(pr->f, d, mode, k, b);
+        (*asked)++;
+        int same = na == nb;
+        for (int i = 0; same && i < na; i++)
+            same = a[i].doc == b[i].doc && memcmp(&a[i].score, &b[i].score, sizeof a[i].score) == 0;
+        if (!same && !bad++)
+            snprintf(why, whylen, "mode %d k %zu doc %llu: %d vs %d hits, first %llu/%g vs %llu/%g",
+                     (int)mode, k, (unsigned long long)d, na, nb,
+                     na > 0 ? (unsigned long long)a[0].doc : 0ULL, na > 0 ? a[0].score : 0.,
+                     nb > 0 ? (unsigned long long)b[0].doc : 0ULL, nb > 0 ? b[0].score : 0.);
+    }
+    for (int t = 0; t < texts && a && b; t++) {
+        tenyo_doc_meta m;
+        if (tenyo_index_doc(pr->x, (uint64_t)t * 37 % nd, &m) || !m.title || !*m.title) continue;
+        int na = tenyo_similar_text(pr->p, m.title, strlen(m.title), mode, k, a);
+        int nb = tenyo_similar_text(pr->f, m.title, strlen(m.title), mode, k, b);
+        (*asked)++;
+        int same = na == nb;
+        for (int i = 0; same && i < na; i++)
+            same = a[i].doc == b[i].doc && memcmp(&a[i].score, &b[i].score, sizeof a[i].score) == 0;
+        if (!same && !bad++)
+            snprintf(why, whylen, "mode %d k %zu text \"%s\": %d vs %d hits", (int)mode, k, m.title,
+                     na, nb);
+    }
+    free(a);
+    free(b);
+    return bad;
+}
+
+/* Every combination on one index: modes tfidf / hybrid, k 1 / 10 / 100,
+ * LSA scan float / int8, no filter / a date range and a field excluded. */
+static void identity_on(ty_test_state *ts_, const char *path, uint64_t step, const char *from,
+                        const char *to, const char *nofield) {
+    pair pr;
+    CHECK_EQ_INT(pair_open(&pr, path), TENYO_OK);
+    tenyo_filter *f[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) CHECK_EQ_INT(tenyo_filter_new(pr.x, &f[i]), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_dates(f[0], from, to), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_field(f[0], nofield, 1), TENYO_OK);
+    int64_t kept = tenyo_filter_count(f[0]);
+    uint64_t nd = tenyo_index_ndocs(pr.x);
+    CHECKF(kept > 0 && (uint64_t)kept < nd, "the filter keeps %lld of %llu", (long long)kept,
+           (unsigned long long)nd);
+    static const size_t ks[3] = {1, 10, 100};
+    char why[512] = "";
+    for (int filt = 0; filt < 2; filt++)
+        for (int scan = 0; scan < 2; scan++) {
+            tenyo_scan sc = scan ? TENYO_SCAN_INT8 : TENYO_SCAN_FP32;
+            CHECK_EQ_INT(tenyo_ctx_set_scan(pr.p, sc), TENYO_OK);
+            CHECK_EQ_INT(tenyo_ctx_set_scan(pr.f, sc), TENYO_OK);
+            CHECK_EQ_INT(tenyo_ctx_set_filter(pr.p, filt ? f[0] : NULL), TENYO_OK);
+            CHECK_EQ_INT(tenyo_ctx_set_filter(pr.f, filt ? f[0] : NULL), TENYO_OK);
+            for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode += 2)
+                for (int ki = 0; ki < 3; ki++) {
+                    uint64_t asked = 0, before = pr.p->npruned;
+                    int bad = compare_similar(&pr, (tenyo_mode)mode, ks[ki], step, 8, &asked, why,
+                                              sizeof why);
+                    CHECKF(bad == 0, "%d of %llu queries differ (filter %d, scan %d): %s", bad,
+                           (unsigned long long)asked, filt, scan, why);
+                    CHECK(pr.f->npruned == 0);
+                    /* pruning answered most of them where the rank it
+                     * must bound is a small share of the index (k + 1,
+                     * or the int8 scan's re-scored max(4 (k + 1), 256)) */
+                    size_t rank = scan && mode == TENYO_MODE_HYBRID
+                                      ? (4 * (ks[ki] + 1) > 256 ? 4 * (ks[ki] + 1) : 256)
+                                      : ks[ki] + 1;
+                    if (rank * 8 <= nd)
+                        CHECKF((pr.p->npruned - before) * 2 >= asked,
+                               "pruned %llu of %llu (mode %d k %zu filter %d scan %d)",
+                               (unsigned long long)(pr.p->npruned - before),
+                               (unsigned long long)asked, mode, ks[ki], filt, scan);
+                }
+        }
+    tenyo_ctx_set_filter(pr.p, NULL);
+    tenyo_ctx_set_filter(pr.f, NULL);
+    for (int i = 0; i < 2; i++) tenyo_filter_free(f[i]);
+    pair_close(&pr);
+}
+
+TY_TEST(prune_identical_sample) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/prune_sample.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(build_index(SAMPLE, path, 0), TENYO_OK);
+    identity_on(ts_, path, 1, "2015", "2022", "G06");
+}
+
+TY_TEST(prune_identical_generated) {
+    const char *path = gen_index(4000);
+    if (!path) {
+        snprintf(ts_->msg, sizeof ts_->msg, "no generated corpus (gen_corpus not built)");
+        ts_->failed = 1;
+        return;
+    }
+    identity_on(ts_, path, 23, "2010", "2020", "G06");
+}
+
+/* Batches (what tenyo serve and --batch use): pruned equal full; and
+ * ideas. */
+typedef struct bres {
+    tenyo_hit h[64][10];
+    int n[64];
+} bres;
+
+static void bcb(void *ud, size_t i, int got, const tenyo_hit *hits) {
+    bres *r = ud;
+    r->n[i] = got;
+    for (int j = 0; j < got && j < 10; j++) r->h[i][j] = hits[j];
+}
+
+TY_TEST(prune_batch_and_ideas_identical) {
+    const char *path = gen_index(4000);
+    CHECK(path != NULL);
+    pair pr;
+    CHECK_EQ_INT(pair_open(&pr, path), TENYO_OK);
+    uint64_t nd = tenyo_index_ndocs(pr.x);
+    tenyo_query q[64];
+    for (int i = 0; i < 64; i++) q[i] = (tenyo_query){.doc = (int64_t)((uint64_t)i * 61 % nd)};
+    static bres r, rf;
+    for (int scan = 0; scan < 2; scan++) {
+        tenyo_scan sc = scan ? TENYO_SCAN_INT8 : TENYO_SCAN_FP32;
+        CHECK_EQ_INT(tenyo_ctx_set_scan(pr.p, sc), TENYO_OK);
+        CHECK_EQ_INT(tenyo_ctx_set_scan(pr.f, sc), TENYO_OK);
+        for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode += 2) {
+            uint64_t before = pr.p->npruned;
+            CHECK_EQ_INT(tenyo_similar_batch(pr.p, q, 64, (tenyo_mode)mode, 10, bcb, &r), TENYO_OK);
+            CHECK(pr.p->npruned - before >= 32);
+            CHECK_EQ_INT(tenyo_similar_batch(pr.f, q, 64, (tenyo_mode)mode, 10, bcb, &rf),
+                         TENYO_OK);
+            for (int i = 0; i < 64; i++) {
+                CHECK_EQ_INT(r.n[i], rf.n[i]);
+                for (int j = 0; j < r.n[i]; j++)
+                    CHECKF(r.h[i][j].doc == rf.h[i][j].doc && r.h[i][j].score == rf.h[i][j].score,
+                           "batch query %d rank %d mode %d scan %d", i, j, mode, scan);
+            }
+        }
+    }
+    /* ideas (hybrid neighbours, the int8 scan): the same proposals */
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    CHECK_EQ_INT(tenyo_ctx_set_scan(pr.p, TENYO_SCAN_INT8), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_scan(pr.f, TENYO_SCAN_INT8), TENYO_OK);
+    uint64_t before = pr.p->npruned;
+    for (int i = 0; i < 40; i++) {
+        uint64_t d = (uint64_t)i * 197 % nd;
+        /* the default 300 neighbours re-score 1,204 of 4,000: little to
+         * prune; 30 (256 re-scored) prunes */
+        o.knn = i % 2 ? 30 : 0;
+        tenyo_idea a[10], b[10];
+        int na = tenyo_ideas_doc(pr.p, d, &o, 10, a);
+        int nb = tenyo_ideas_doc(pr.f, d, &o, 10, b);
+        CHECK_EQ_INT(na, nb);
+        for (int j = 0; j < na; j++) {
+            CHECKF(a[j].field == b[j].field && a[j].score == b[j].score &&
+                       a[j].nevidence == b[j].nevidence,
+                   "ideas doc %llu rank %d", (unsigned long long)d, j);
+            for (int e = 0; e < a[j].nevidence; e++)
+                CHECK(a[j].evidence[e].doc == b[j].evidence[e].doc &&
+                      a[j].evidence[e].score == b[j].evidence[e].score);
+        }
+    }
+    CHECK(pr.p->npruned - before >= 10);
+    pair_close(&pr);
+}
+
+/* Pruning is opt-in: without TENYO_PRUNE=on no block maxima are built and
+ * no scan prunes. */
+TY_TEST(prune_off_by_default) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/prune_default.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(build_index(SAMPLE, path, 0), TENYO_OK);
+    char err[512];
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    unsetenv("TENYO_PRUNE");
+    setenv("TENYO_POSTINGS", "on", 1);
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    unsetenv("TENYO_POSTINGS");
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[10];
+    for (uint64_t d = 0; d < 20; d++) CHECK(tenyo_similar_doc(c, d, TENYO_MODE_HYBRID, 10, h) > 0);
+    CHECK(x->post.rowptr != NULL && x->bmax.ptr == NULL && c->npruned == 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* Deletions (an update over the base, applied at open): the pruned scan
+ * over what is left equals the full one. */
+TY_TEST(prune_identical_after_deletions) {
+    const char *gen = gen_index(4000);
+    CHECK(gen != NULL);
+    char path[PATH_MAX], cmd[3 * PATH_MAX], err[512];
+    snprintf(path, sizeof path, "%s/prune_del.tny", ty_test_tmpdir());
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", gen, path);
+    CHECK(system(cmd) == 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    uint64_t nd = tenyo_index_ndocs(x);
+    tenyo_update *u = NULL;
+    CHECK_EQ_INT(tenyo_update_open(path, NULL, &u, err, sizeof err), TENYO_OK);
+    int deleted = 0;
+    for (uint64_t d = 0; d < nd; d += 7) {
+        tenyo_doc_meta m;
+        CHECK_EQ_INT(tenyo_index_doc(x, d, &m), TENYO_OK);
+        deleted += tenyo_update_delete(u, m.id) == 1;
+    }
+    tenyo_update_stats st;
+    CHECK_EQ_INT(tenyo_update_commit(u, &st), TENYO_OK);
+    tenyo_update_free(u);
+    tenyo_index_free(x);
+    CHECK(deleted > 500);
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), nd - (uint64_t)deleted);
+    tenyo_index_free(x);
+    identity_on(ts_, path, 29, "2010", "2020", "G06");
+}
