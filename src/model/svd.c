@@ -948,7 +948,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.block = o->block ? o->block : TY_SVD_BLOCK;
     r.comm = cm;
     r.mtot = cm ? cm->nrows_total : m;
-    if (cm && (!cm->sum_i64 || !cm->max_f64 || cm->row0 % r.block ||
+    if (cm && (!cm->sum_i64 || !cm->max_f64 || (m && cm->row0 % r.block) ||
                cm->row0 > r.mtot || m > r.mtot - cm->row0)) {
         ty_seterr(err, errlen,
                   "svd: bad row split (first row %llu, %llu of %llu rows, block %llu)",
