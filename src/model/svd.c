@@ -230,7 +230,6 @@ typedef struct svd_run {
                             (the bound of A^T Q's row t for |Q| <= 1) */
     int64_t *zi;         /* ncols x l: A^T Q in fixed point before the
                             reduction (only with comm) */
-    float *tscr;         /* threads x l floats: a block's float partial */
     int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
     int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
@@ -425,6 +424,121 @@ static double atq_scale(const svd_run *r, uint64_t t, double maxq) {
     return ldexp(1.0, 61 - bound_exp(r->tbound[t] * maxq));
 }
 
+/* acc[0..k) += f[0..k) on the grid of scale sc. The conversion truncates
+ * (an inline cvttsd2si; llrint is a libm call per element): any rounding
+ * fixed per value gives the same bits for every split, and truncation's
+ * error, under one grid step per block, is 2^-61 of the bound. */
+static inline void atq_fix(int64_t *restrict acc, const float *restrict f,
+                           double sc, size_t k) {
+    for (size_t j = 0; j < k; j++) acc[j] += (int64_t)((double)f[j] * sc);
+}
+
+/* Sixteen floats: one AVX-512 register, two AVX2 or four SSE ones. */
+typedef float svd_v16 __attribute__((vector_size(64)));
+/* Eight floats, doubles, int64: one conversion step of the grid. */
+typedef float svd_f8 __attribute__((vector_size(32)));
+typedef double svd_d8 __attribute__((vector_size(64)));
+typedef int64_t svd_i8 __attribute__((vector_size(64)));
+
+/* atq_fix for eight entries in vector registers: the same conversions as
+ * the scalar casts (float to double exactly, the product by a power of two
+ * exactly, truncation to int64), so the same bits; AVX-512DQ has the
+ * packed double <-> int64 conversions (the x86-64-v4 clone), the other
+ * clones convert element by element. */
+static inline void atq_fix8(int64_t *acc, const float *f, double sc) {
+    svd_f8 x;
+    svd_i8 a;
+    memcpy(&x, f, sizeof x);
+    memcpy(&a, acc, sizeof a);
+    svd_d8 d = __builtin_convertvector(x, svd_d8) * sc;
+    a += __builtin_convertvector(d, svd_i8);
+    memcpy(acc, &a, sizeof a);
+}
+
+/* z[0..k) = acc[0..k) / sc as floats (inv = 1 / sc, a power of two: the
+ * product is the exact quotient of the int64 rounded to double). */
+static inline void atq_unfix8(float *z, const int64_t *acc, double inv) {
+    svd_i8 a;
+    memcpy(&a, acc, sizeof a);
+    svd_d8 d = __builtin_convertvector(a, svd_d8) * inv;
+    svd_f8 x = __builtin_convertvector(d, svd_f8);
+    memcpy(z, &x, sizeof x);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define SVD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define SVD_CLONES
+#endif
+
+/* One term's row of A^T Q in fixed point: acc[0..l) (zeroed by the
+ * caller) += the grid values of each block's float sum over the postings
+ * [p, pe) (col: local documents, sorted). Each block's sum runs panel by
+ * panel in registers, like csr.c's gather kernel: element j is
+ * ((0 + a_1 q_1j) + a_2 q_2j) + ... in posting order, a multiply then an
+ * add (ISO C: no contraction), so every clone and panel width gives the
+ * bits of the scalar loop. With z, the row is then also written there as
+ * floats (acc / sc: one process). */
+SVD_CLONES static void atq_term(const uint32_t *col, const float *val,
+                                uint64_t p, uint64_t pe, const float *q,
+                                size_t l, uint64_t block, double sc,
+                                int64_t *acc, float *z) {
+    float tmp[64];
+    while (p < pe) {
+        uint64_t end = (col[p] / block + 1) * block, e = p;
+        while (e < pe && col[e] < end) e++;
+        size_t c0 = 0;
+        for (; c0 + 64 <= l; c0 += 64) {
+            svd_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (uint64_t x = p; x < e; x++) {
+                const float *qp = q + (size_t)col[x] * l + c0;
+                svd_v16 v = (svd_v16){0} + val[x], y0, y1, y2, y3;
+                memcpy(&y0, qp, sizeof y0);
+                memcpy(&y1, qp + 16, sizeof y1);
+                memcpy(&y2, qp + 32, sizeof y2);
+                memcpy(&y3, qp + 48, sizeof y3);
+                a0 = a0 + v * y0;
+                a1 = a1 + v * y1;
+                a2 = a2 + v * y2;
+                a3 = a3 + v * y3;
+            }
+            memcpy(tmp, &a0, sizeof a0);
+            memcpy(tmp + 16, &a1, sizeof a1);
+            memcpy(tmp + 32, &a2, sizeof a2);
+            memcpy(tmp + 48, &a3, sizeof a3);
+            for (int j = 0; j < 64; j += 8) atq_fix8(acc + c0 + j, tmp + j, sc);
+        }
+        for (; c0 + 16 <= l; c0 += 16) {
+            svd_v16 a0 = {0};
+            for (uint64_t x = p; x < e; x++) {
+                svd_v16 v = (svd_v16){0} + val[x], y0;
+                memcpy(&y0, q + (size_t)col[x] * l + c0, sizeof y0);
+                a0 = a0 + v * y0;
+            }
+            memcpy(tmp, &a0, sizeof a0);
+            atq_fix8(acc + c0, tmp, sc);
+            atq_fix8(acc + c0 + 8, tmp + 8, sc);
+        }
+        if (c0 < l) {
+            size_t w = l - c0;
+            for (size_t j = 0; j < w; j++) tmp[j] = 0;
+            for (uint64_t x = p; x < e; x++) {
+                const float *qp = q + (size_t)col[x] * l + c0;
+                for (size_t j = 0; j < w; j++) tmp[j] = tmp[j] + val[x] * qp[j];
+            }
+            atq_fix(acc + c0, tmp, sc, w);
+        }
+        p = e;
+    }
+    if (z) {
+        double inv = 1.0 / sc;
+        size_t j = 0;
+        for (; j + 8 <= l; j += 8) atq_unfix8(z + j, acc + j, inv);
+        for (; j < l; j++) z[j] = (float)((double)acc[j] * inv);
+    }
+}
+
 /* Arguments of atq_chunk. */
 typedef struct atq_args {
     const float *q;      /* this process's rows x l block Q */
@@ -436,33 +550,20 @@ typedef struct atq_args {
 /* Rows [t0, t1) of A^T Q over the transpose: term t's postings are walked
  * in document order and cut at block boundaries (the blocks of whole
  * processes' shares); each block's float sum is rounded to the term's
- * fixed-point grid and added in int64, where order cannot matter. */
+ * fixed-point grid (truncating) and added in int64, where order cannot
+ * matter. */
 static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
                       size_t c, int t) {
     const atq_args *g = ctx;
     const ty_csr *at = &r->at;
     size_t l = (size_t)r->l;
-    float *f = r->tscr + (size_t)t * l;
     (void)c;
     for (uint64_t i = t0; i < t1; i++) {
         int64_t *acc = g->zi ? g->zi + i * l : r->iscr + (size_t)t * l;
         double sc = atq_scale(r, i, g->maxq);
         memset(acc, 0, l * sizeof *acc);
-        uint64_t p = at->rowptr[i], pe = at->rowptr[i + 1];
-        while (p < pe) {
-            uint64_t end = (at->col[p] / r->block + 1) * r->block;
-            memset(f, 0, l * sizeof *f);
-            for (; p < pe && at->col[p] < end; p++) {
-                float a = at->val[p];
-                const float *qr = g->q + (size_t)at->col[p] * l;
-                for (size_t j = 0; j < l; j++) f[j] += a * qr[j];
-            }
-            for (size_t j = 0; j < l; j++) acc[j] += llrint((double)f[j] * sc);
-        }
-        if (!g->zi) {
-            float *zr = g->z + i * l;
-            for (size_t j = 0; j < l; j++) zr[j] = (float)((double)acc[j] / sc);
-        }
+        atq_term(at->col, at->val, at->rowptr[i], at->rowptr[i + 1], g->q, l,
+                 r->block, sc, acc, g->zi ? NULL : g->z + i * l);
     }
 }
 
@@ -483,9 +584,9 @@ static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     if (!r->comm) return TENYO_OK;
     if ((rc = comm_sum(r, r->zi, (size_t)r->a->ncols * l))) return rc;
     for (uint64_t i = 0; i < r->a->ncols; i++) {
-        double sc = atq_scale(r, i, mq);
+        double inv = 1.0 / atq_scale(r, i, mq);
         for (size_t j = 0; j < l; j++)
-            z[i * l + j] = (float)((double)r->zi[i * l + j] / sc);
+            z[i * l + j] = (float)((double)r->zi[i * l + j] * inv);
     }
     return TENYO_OK;
 }
@@ -548,7 +649,7 @@ static int gram_fixed(svd_run *r, float *y, uint64_t rows) {
         for (size_t i = 0; i < ll; i++)
             for (size_t j = i; j < ll; j++)
                 r->iacc[i * ll + j] +=
-                    llrint((double)pq[i * ll + j] * r->csc[i] * r->ctc[j]);
+                    (int64_t)((double)pq[i * ll + j] * r->csc[i] * r->ctc[j]);
     }
     if ((rc = comm_sum(r, r->iacc, ll * ll))) return rc;
     for (size_t i = 0; i < ll; i++)
@@ -999,7 +1100,6 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
     r.tbound = ty_mallocarray(n, sizeof *r.tbound);
     r.zi = cm ? ty_mallocarray((size_t)n * l, sizeof *r.zi) : NULL;
-    r.tscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.tscr);
     r.iscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.iscr);
     r.iacc = ty_mallocarray((size_t)l * l, sizeof *r.iacc);
     r.gsave = ty_mallocarray((size_t)l * l, sizeof *r.gsave);
@@ -1013,7 +1113,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     vt = ty_mallocarray((size_t)l * l, sizeof *vt);
     if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
         !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part ||
-        !r.tbound || (cm && !r.zi) || !r.tscr || !r.iscr || !r.iacc ||
+        !r.tbound || (cm && !r.zi) || !r.iscr || !r.iacc ||
         !r.gsave || !r.colmax || !r.csc || !r.ctc) {
         ty_seterr(err, errlen,
                   "svd: out of memory for blocks of %llu and %llu x %d floats",
@@ -1107,7 +1207,6 @@ done:
     free(r.part);
     free(r.tbound);
     free(r.zi);
-    free(r.tscr);
     free(r.iscr);
     free(r.iacc);
     free(r.gsave);
