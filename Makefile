@@ -186,8 +186,18 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
 
+# Programs over Open MPI, built only where mpicc is (Debian openmpi-bin
+# libopenmpi-dev; tests/mpi.sh skips, naming them, without). They link the
+# same libtenyo.a; the library and the plain tenyo never include or link
+# MPI. src/mpi/ holds the MPI adapter (not part of LIB_SRC).
+MPICC    := $(shell command -v mpicc 2>/dev/null)
+MPI_PROGS := $(if $(MPICC),$(BUILD)/tests/mpi_svd_check)
+$(BUILD)/tests/mpi_svd_check: tests/mpi/svd_check.c src/mpi/mpicomm.c src/mpi/mpicomm.h $(BUILD)/libtenyo.a
+	@mkdir -p $(dir $@)
+	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ tests/mpi/svd_check.c src/mpi/mpicomm.c $(BUILD)/libtenyo.a $(LIBS)
+
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
-test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/tests/gen_corpus $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi
+test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/tests/gen_corpus $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi $(MPI_PROGS)
 	CC="$(CC)" SANFLAGS="$(SANFLAGS)" sh tests/all.sh $(BUILD)
 
 # The corpus generator (bench/gen_corpus.c, standalone C), next to the unit

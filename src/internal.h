@@ -463,7 +463,31 @@ size_t ty_tfidf_prune(uint32_t *terms, float *vals, uint32_t *tf, size_t n, size
  * A = U S V^T; returns the top `rank` triplets. V is ncols x rank row-major
  * (the term basis), S has rank entries (descending), U (optional, may be
  * NULL) nrows x rank row-major. Deterministic for a given seed and any
- * thread count. */
+ * thread count, and for any split of the rows over processes (comm).
+ *
+ * Rows split over processes: each process passes its own contiguous rows
+ * of A (all ncols columns) starting at global row `row0`, a multiple of the
+ * block; every process gets the same S and V (and its own rows of U), the
+ * same bits as one process holding all rows. The library does no message
+ * passing itself: the caller supplies the two collective reductions
+ * (tenyo-mpi maps them on MPI_Allreduce). Every process must call with the
+ * same options, nrows_total and ncols. */
+typedef struct ty_svd_comm {
+    uint64_t row0;        /* global index of this process's first row (a
+                             multiple of the block; 0 with one process) */
+    uint64_t nrows_total; /* rows of A over all processes */
+    /* x[0..n) = the sum over all processes, element-wise, exact (integer
+     * addition: any order gives the same result). 0 ok, else a tenyo
+     * status. */
+    int (*sum_i64)(void *ud, int64_t *x, size_t n);
+    /* x[0..n) = the maximum over all processes, element-wise. */
+    int (*max_f64)(void *ud, double *x, size_t n);
+    void *ud;             /* their first argument */
+} ty_svd_comm;
+/* Rows per block of the fixed-block reductions (svd.c's top): the default
+ * of ty_svd_opts.block, and the unit in which rows are split over
+ * processes. */
+#define TY_SVD_BLOCK 4096
 typedef struct ty_svd_opts {
     int rank;           /* wanted rank (<= min(nrows, ncols)) */
     int oversample;     /* extra sample vectors */
@@ -473,6 +497,11 @@ typedef struct ty_svd_opts {
     void (*progress)(void *ud, uint64_t done, uint64_t total); /* after each
                            of the 2 power_iters + 3 passes, or NULL */
     void *progress_ud;  /* its argument */
+    uint32_t block;     /* rows per reduction block (0: TY_SVD_BLOCK);
+                           part of the result: every process and every
+                           build compared must use the same */
+    const ty_svd_comm *comm; /* rows split over processes, or NULL: this
+                           process holds all rows */
 } ty_svd_opts;
 int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #   install   tests/install.sh (make install to a DESTDIR; pkg-config program,
 #             shared and static)
 #   python    tests/python.sh (the Python binding's pytest suite)
+#   mpi       tests/mpi.sh (the row-split SVD over Open MPI ranks; skips without MPI)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -50,6 +51,7 @@ suite options sh tests/options.sh
 suite man sh tests/man.sh
 suite install sh tests/install.sh "$B"
 suite python sh tests/python.sh "$B"
+suite mpi sh tests/mpi.sh "$B"
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

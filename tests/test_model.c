@@ -17,6 +17,7 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -978,4 +979,217 @@ TY_TEST(model_tfidf_prune_hand) {
     CHECK_EQ_INT(t2[2], 4);
     /* nothing to prune */
     CHECK_EQ_INT(ty_tfidf_prune(t2, v2, tf2, 3, 3, idf, scratch), 3);
+}
+
+/* ============================================= rows split over processes */
+
+/* The collective reductions of ty_svd_comm between threads of this
+ * process, standing in for MPI ranks: every participant adds (or maxes)
+ * its vector into a shared one under a mutex, waits at a barrier, copies
+ * the result out and waits again. Integer addition in whatever order the
+ * threads arrive: the point of svd.c's design is that this order cannot
+ * matter. */
+typedef struct tcomm_shared {
+    pthread_barrier_t bar;   /* all participants */
+    pthread_mutex_t mu;      /* guards the buffers */
+    int64_t *ib;             /* the sum being formed */
+    double *db;              /* the maximum being formed */
+    size_t cap;              /* entries of each */
+    uint64_t calls;          /* reductions (participant 0 counts) */
+} tcomm_shared;
+
+typedef struct tcomm_part {
+    tcomm_shared *sh;        /* the shared state */
+    int rank;                /* participant number */
+    ty_svd_comm comm;        /* what ty_svd_randomized gets */
+    const ty_csr *a;         /* the whole matrix */
+    uint64_t r0, r1;         /* this participant's rows */
+    ty_csr mine;             /* view of them (own rowptr) */
+    ty_svd_opts o;           /* options (comm set) */
+    float *u, *s, *v;        /* outputs: its U rows, S, V */
+    int rc;                  /* ty_svd_randomized's status */
+    char err[TY_ERRLEN];     /* its message */
+} tcomm_part;
+
+static int tcomm_sum(void *ud, int64_t *x, size_t n) {
+    tcomm_part *p = ud;
+    tcomm_shared *sh = p->sh;
+    if (n > sh->cap) return TENYO_ERR_ARG; /* every participant sees the same n */
+    if (p->rank == 0) {
+        memset(sh->ib, 0, n * sizeof *sh->ib);
+        sh->calls++;
+    }
+    pthread_barrier_wait(&sh->bar);
+    pthread_mutex_lock(&sh->mu);
+    for (size_t i = 0; i < n; i++) sh->ib[i] += x[i];
+    pthread_mutex_unlock(&sh->mu);
+    pthread_barrier_wait(&sh->bar);
+    memcpy(x, sh->ib, n * sizeof *x);
+    pthread_barrier_wait(&sh->bar);
+    return 0;
+}
+
+static int tcomm_max(void *ud, double *x, size_t n) {
+    tcomm_part *p = ud;
+    tcomm_shared *sh = p->sh;
+    if (n > sh->cap) return TENYO_ERR_ARG;
+    if (p->rank == 0)
+        for (size_t i = 0; i < n; i++) sh->db[i] = -INFINITY;
+    pthread_barrier_wait(&sh->bar);
+    pthread_mutex_lock(&sh->mu);
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > sh->db[i]) sh->db[i] = x[i];
+    pthread_mutex_unlock(&sh->mu);
+    pthread_barrier_wait(&sh->bar);
+    memcpy(x, sh->db, n * sizeof *x);
+    pthread_barrier_wait(&sh->bar);
+    return 0;
+}
+
+static void *tcomm_main(void *arg) {
+    tcomm_part *p = arg;
+    p->rc = ty_svd_randomized(&p->mine, &p->o, p->u, p->s, p->v, p->err,
+                              sizeof p->err);
+    return NULL;
+}
+
+/* Factor a split into np participants with the given row shares (in
+ * blocks of `block` rows; the last participant takes the rest), and
+ * compare S, V and every U row bit for bit with s1, v1, u1 (the unsplit
+ * factorisation). Returns NULL when identical, else a static message. */
+static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
+                                 const int *blocks, const float *s1,
+                                 const float *v1, const float *u1) {
+    static char msg[256];
+    tcomm_shared sh = {0};
+    tcomm_part p[8];
+    pthread_t tid[8];
+    size_t K = (size_t)o.rank, l = K + (size_t)o.oversample;
+    const char *res = NULL;
+    sh.cap = (size_t)(a->ncols > l ? a->ncols : l) * l + 16;
+    sh.ib = malloc(sh.cap * sizeof *sh.ib);
+    sh.db = malloc(sh.cap * sizeof *sh.db);
+    if (!sh.ib || !sh.db) { free(sh.ib); free(sh.db); return "out of memory"; }
+    pthread_barrier_init(&sh.bar, NULL, (unsigned)np);
+    pthread_mutex_init(&sh.mu, NULL);
+    uint64_t row = 0;
+    memset(p, 0, sizeof p);
+    for (int r = 0; r < np; r++) {
+        uint64_t take = r + 1 < np ? (uint64_t)blocks[r] * o.block : a->nrows - row;
+        if (row + take > a->nrows) take = a->nrows - row;
+        p[r].sh = &sh;
+        p[r].rank = r;
+        p[r].a = a;
+        p[r].r0 = row;
+        p[r].r1 = row + take;
+        p[r].comm = (ty_svd_comm){.row0 = row, .nrows_total = a->nrows,
+                                  .sum_i64 = tcomm_sum, .max_f64 = tcomm_max,
+                                  .ud = &p[r]};
+        p[r].o = o;
+        p[r].o.comm = &p[r].comm;
+        p[r].mine.nrows = take;
+        p[r].mine.ncols = a->ncols;
+        p[r].mine.rowptr = malloc((take + 1) * sizeof(uint64_t));
+        for (uint64_t i = 0; p[r].mine.rowptr && i <= take; i++)
+            p[r].mine.rowptr[i] = a->rowptr[row + i] - a->rowptr[row];
+        p[r].mine.col = a->col + a->rowptr[row];
+        p[r].mine.val = a->val + a->rowptr[row];
+        p[r].s = malloc(K * sizeof(float));
+        p[r].v = malloc(a->ncols * K * sizeof(float));
+        p[r].u = malloc((take ? take : 1) * K * sizeof(float));
+        row += take;
+    }
+    for (int r = 0; r < np; r++)
+        if (!p[r].mine.rowptr || !p[r].s || !p[r].v || !p[r].u) res = "out of memory";
+    if (!res) {
+        for (int r = 1; r < np; r++) pthread_create(&tid[r], NULL, tcomm_main, &p[r]);
+        tcomm_main(&p[0]);
+        for (int r = 1; r < np; r++) pthread_join(tid[r], NULL);
+    }
+    for (int r = 0; r < np && !res; r++) {
+        if (p[r].rc) {
+            snprintf(msg, sizeof msg, "P=%d rank %d: rc %d: %.150s", np, r, p[r].rc, p[r].err);
+            res = msg;
+        } else if (memcmp(p[r].s, s1, K * sizeof(float))) {
+            snprintf(msg, sizeof msg, "P=%d rank %d: S differs", np, r);
+            res = msg;
+        } else if (memcmp(p[r].v, v1, a->ncols * K * sizeof(float))) {
+            snprintf(msg, sizeof msg, "P=%d rank %d: V differs", np, r);
+            res = msg;
+        } else if (p[r].r1 > p[r].r0 &&
+                   memcmp(p[r].u, u1 + p[r].r0 * K, (p[r].r1 - p[r].r0) * K * sizeof(float))) {
+            snprintf(msg, sizeof msg, "P=%d rank %d: U rows differ", np, r);
+            res = msg;
+        }
+    }
+    for (int r = 0; r < np; r++) {
+        free(p[r].mine.rowptr);
+        free(p[r].s);
+        free(p[r].v);
+        free(p[r].u);
+    }
+    pthread_barrier_destroy(&sh.bar);
+    pthread_mutex_destroy(&sh.mu);
+    free(sh.ib);
+    free(sh.db);
+    return res;
+}
+
+/* The whole point of svd.c's fixed-block, fixed-point reductions: the
+ * factorisation of rows split over P processes (here threads with a
+ * barrier-and-mutex allreduce that sums in arrival order) is bit-identical
+ * to the unsplit one for P = 1..4, uneven shares and a process with no
+ * rows, for any thread count inside each; and a rank-deficient matrix
+ * (the SVQB fallback of the row-split block) too. */
+TY_TEST(model_svd_split_identical) {
+    tenyo_set_blas_threads(1); /* one OpenBLAS setting for every thread */
+    for (int mat = 0; mat < 2; mat++) {
+        enum { NR = 700, NC = 900, K = 12 };
+        ty_csr a;
+        if (mat == 0) {
+            CHECK(zipf_tfidf(&a, NR, NC, 30, 77) == 0);
+        } else {
+            /* rank 5 < l = 20: the Cholesky pivots fail on the doc side */
+            uint64_t sd = 5;
+            double *d = calloc((size_t)NR * 60, sizeof *d), x[5][60];
+            CHECK(d);
+            for (int k = 0; k < 5; k++)
+                for (int j = 0; j < 60; j++) x[k][j] = trng_normal(&sd);
+            for (int i = 0; i < NR; i++)
+                for (int k = 0; k < 5; k++) {
+                    double w = trng_normal(&sd);
+                    for (int j = 0; j < 60; j++) d[(size_t)i * 60 + j] += w * x[k][j];
+                }
+            int rc = dense_to_csr(&a, d, NR, 60);
+            free(d);
+            CHECK(rc == 0);
+        }
+        static float s1[K], v1[NC * K], u1[NR * K];
+        char err[TY_ERRLEN] = "";
+        ty_svd_opts o = {.rank = K, .oversample = 8, .power_iters = 3,
+                         .seed = 9, .threads = 2, .block = 64};
+        int rc = ty_svd_randomized(&a, &o, u1, s1, v1, err, sizeof err);
+        CHECKF(rc == TENYO_OK, "svd: %.200s", err);
+        CHECKF(s1[0] > 0, "s[0] %g", s1[0]);
+        /* 11 blocks of 64 rows: shares in blocks, the last takes the rest */
+        static const int one[] = {0}, two[] = {6}, three[] = {2, 7},
+                         four[] = {5, 0, 4}, four2[] = {1, 1, 1};
+        const struct { int np; const int *b; } sp[] = {
+            {1, one}, {2, two}, {3, three}, {4, four}, {4, four2}};
+        for (size_t t = 0; t < sizeof sp / sizeof *sp; t++) {
+            ty_svd_opts ot = o;
+            ot.threads = 1 + (int)(t % 2);
+            const char *why = split_compare(&a, ot, sp[t].np, sp[t].b, s1, v1, u1);
+            if (why) ty_csr_free(&a);
+            CHECKF(!why, "matrix %d: %s", mat, why);
+        }
+        /* a block size is part of the result: a row0 off the blocks is refused */
+        ty_svd_comm bad = {.row0 = 10, .nrows_total = NR + 10,
+                           .sum_i64 = tcomm_sum, .max_f64 = tcomm_max};
+        ty_svd_opts ob = o;
+        ob.comm = &bad;
+        rc = ty_svd_randomized(&a, &ob, NULL, s1, v1, err, sizeof err);
+        ty_csr_free(&a);
+        CHECKF(rc == TENYO_ERR_ARG && strstr(err, "row split"), "rc %d: %s", rc, err);
+    }
 }

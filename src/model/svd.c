@@ -75,12 +75,66 @@
  *     eigensolver on a 5000 x 20000 TF-IDF matrix the leading singular
  *     value comes out within 2.3e-7; the error of the others is the
  *     randomized approximation's, orders of magnitude larger.
- *   - A^T B runs as a gather over the transpose of A (built once, 8 bytes a
- *     non-zero), with csr.c's panel kernel; csr.c's column-split scatter is
- *     the fallback when the transpose cannot be allocated; both give the
- *     same bits (see csr.c).
+ *   - A^T Q runs over the transpose of A (built once, 8 bytes a
+ *     non-zero), each term's postings cut at the block boundaries (below:
+ *     rows split over processes); there is no fallback without it.
  *   - The dense blocks are 2 MiB aligned and madvise()d for transparent
  *     huge pages: the products gather random rows of them.
+ *
+ * Rows split over processes (MPI ranks through src/mpi/mpicomm.c;
+ * ty_svd_comm), and why one
+ * process computes the same way. The document rows of A, and so the rows
+ * of Q and U, may be split over P processes in whole blocks of
+ * opts.block rows (TY_SVD_BLOCK = 4096); the terms side (Omega, Z, Q2, V,
+ * ncols x l) is held whole by every process. A Z and U = Q V_R are
+ * row-local; two steps sum over documents, and a float sum whose order
+ * depends on P cannot give the same bits for every P:
+ *   - the doc side's Gram matrix Y^T Y (Cholesky-QR of Q);
+ *   - A^T Q (terms x l), once per power iteration and once for the
+ *     projection.
+ * Both are summed over the fixed blocks in fixed point: each block's
+ * partial is computed in float exactly as before (one ssyrk per chunk; the
+ * postings of a term within a block in document order), then rounded to a
+ * grid fixed by bounds every process knows (truncating: any rounding fixed
+ * per value would do), and the int64 partials are
+ * added, which is exact and so the same in any order: over blocks within a
+ * process, over threads, over ranks (MPI_Allreduce with MPI_SUM). The
+ * grids: entry (i, j) of the Gram matrix uses 2^(62 - c - e_i - e_j) with
+ * max|Y_:i| < 2^e_i over all rows (a maximum, exact in any order) and
+ * 2^c >= all rows, so the sum stays below 2^62 and the step is 2^-62 of
+ * the bound (~2^-42 of a diagonal entry at 10^6 rows, near the double
+ * sum it replaces and far below the float partials' own rounding); row t of A^T Q uses 2^(61 - e_t) with
+ * df_t max|a_dt| max|Q| < 2^e_t (df and the maxima are exact over
+ * processes). Traffic per pass: terms x l x 8 bytes (the int64 block) plus
+ * l^2 x 8 per Gram matrix, and a few scalars. Chosen over the
+ * alternatives: a fixed reduction tree over fixed blocks (the same bits,
+ * but every block's terms x l partial must reach its place in the tree:
+ * P-dependent message patterns and buffering, or blocks x terms x l
+ * floats of memory in one process); gathering every block's partial to
+ * one rank (blocks x terms x l floats per pass); compensated or double
+ * sums (more accurate, still order-dependent in the last bit); a Kulisch
+ * (exact, ~300-bit) accumulator (exact for any inputs, but 5x the memory
+ * and traffic for precision float results cannot use). One process runs
+ * the same arithmetic (blocks, grids, integer sums) with the reductions
+ * as identities, so `tenyo index` and a row-split run give the same bytes
+ * (tests/mpi/svd_check.c under mpirun -np 1-4 compares them with what
+ * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it). Cost in one process, measured on the shared 2-core
+ * machine at load ~8 (so CPU time, not wall): `tenyo index` of the jp
+ * corpus, user CPU median of 3, 6.05 s before and 5.41 s after;
+ * build_bench on 15k generated documents (106k terms, -t 1), 4.38 / 5.27 s
+ * before and 5.02 / 5.20 s after; perf: the fixed-block A^T Q kernel
+ * (atq_term, by 64-column register panels like csr.c's) takes 6.4% of the
+ * samples where the old gather took ~7.8%. A first version that
+ * accumulated in memory and called llrint per element was 3x slower in
+ * that step. Protocol S on the jp corpus is unchanged (P@10 0.908 / 0.910
+ * / 0.915 for TF-IDF / LSA / hybrid, before and after).
+ * The doc side can no longer fall back to Householder (no process holds
+ * the whole block): a failed Cholesky pivot there takes SVQB (Stathopoulos
+ * & Wu 2002) on the exact Gram matrix instead, dropping directions below
+ * 1e-7 of the largest eigenvalue, and the terms side's Householder then
+ * completes the basis. A^T Q always runs over the transpose (the
+ * column-split scatter fallback is gone: its per-thread column ranges do
+ * not follow the blocks).
  *
  * Determinism: the Gaussian block comes from xoshiro256** seeded by
  * splitmix64(seed) with Box-Muller, serially (the same Omega as every
@@ -100,7 +154,9 @@
  * ncols x l, only when U is wanted: Q must then outlive the last
  * projection), the transpose of A (when it fits), one l x l float Gram
  * partial per 4096-row chunk (9 MB at 139k rows) and O(l^2) for the small
- * factorisations; Omega lives in the second block.
+ * factorisations; Omega lives in the second block. With rows split over
+ * processes, nrows is this process's and an ncols x l int64 block holds
+ * A^T Q before its reduction.
  */
 #include "internal.h"
 
@@ -178,6 +234,18 @@ typedef struct svd_run {
     int threads;         /* threads for the sparse products and for
                             OpenBLAS's level-3 calls (resolved, >= 1) */
     int l;               /* block width: rank + oversample, capped */
+    uint64_t block;      /* rows per chunk (ty_svd_opts.block) */
+    const ty_svd_comm *comm; /* the row split, or NULL (one process) */
+    uint64_t mtot;       /* rows of A over all processes */
+    double *tbound;      /* ncols: df_t * max |a_dt|, over all processes
+                            (the bound of A^T Q's row t for |Q| <= 1) */
+    int64_t *zi;         /* ncols x l: A^T Q in fixed point before the
+                            reduction (only with comm) */
+    int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
+    int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
+    double *gsave;       /* l x l: that Gram as double (the fallback's) */
+    double *colmax;      /* l: column maxima of the row-split block */
+    double *csc, *ctc;   /* l each: per-column scales of its Gram */
     float *gram;         /* l x l: R as float, for strsm */
     float *part;         /* nchunk_max blocks of l x l: per-chunk Y^T Y */
     size_t nchunk_max;   /* chunks of the taller block */
@@ -192,12 +260,6 @@ typedef struct svd_run {
     char *err;           /* caller's message buffer */
     size_t errlen;       /* its size */
 } svd_run;
-
-/* C (ncols x l) = A^T B (nrows x l). */
-static void at_mul(const svd_run *r, const float *b, float *c) {
-    if (r->have_at) ty_csr_mul_dense(&r->at, b, (size_t)r->l, c, r->threads);
-    else ty_csr_tmul_dense(r->a, b, (size_t)r->l, c, r->threads);
-}
 
 /* Map a LAPACKE status to a tenyo status with a message naming the step. */
 static int lapack_fail(const svd_run *r, const char *fn, const char *step,
@@ -237,11 +299,11 @@ static void transpose(const float *src, uint64_t rows, uint64_t cols,
  * threads (measured, 0.3.21, 5000-139000 x 272). 4096 rows (4.5 MB of a
  * 272-column block) keep each call efficient and give 2-16 threads enough
  * chunks to share at 10^5 rows. */
-#define TY_SVD_CHUNK 4096
-
-/* One chunk step: rows [r0, r1) of the block, chunk number c. */
+/* (The chunk is ty_svd_opts.block rows, TY_SVD_BLOCK = 4096 by default.)
+ * One chunk step: rows [r0, r1) of the block, chunk number c, on worker t
+ * (for per-worker scratch; never for what is computed). */
 typedef void (*chunk_fn)(const svd_run *r, void *ctx, uint64_t r0,
-                         uint64_t r1, size_t c);
+                         uint64_t r1, size_t c, int t);
 
 /* What each dense worker needs. */
 typedef struct chunk_job {
@@ -249,22 +311,23 @@ typedef struct chunk_job {
     chunk_fn fn;         /* the step */
     void *ctx;           /* its arguments */
     uint64_t rows;       /* rows of the block */
-    size_t nchunk;       /* chunks of TY_SVD_CHUNK rows (the last shorter) */
+    size_t nchunk;       /* chunks of r->block rows (the last shorter) */
     int t, nt;           /* this worker takes chunks t, t + nt, ... */
 } chunk_job;
 
 static void *chunk_main(void *arg) {
     const chunk_job *j = arg;
     for (size_t c = (size_t)j->t; c < j->nchunk; c += (size_t)j->nt) {
-        uint64_t r0 = (uint64_t)c * TY_SVD_CHUNK;
-        uint64_t r1 = r0 + TY_SVD_CHUNK < j->rows ? r0 + TY_SVD_CHUNK : j->rows;
-        j->fn(j->r, j->ctx, r0, r1, c);
+        uint64_t bk = j->r->block;
+        uint64_t r0 = (uint64_t)c * bk;
+        uint64_t r1 = r0 + bk < j->rows ? r0 + bk : j->rows;
+        j->fn(j->r, j->ctx, r0, r1, c, j->t);
     }
     return NULL;
 }
 
-static size_t chunk_count(uint64_t rows) {
-    return (size_t)((rows + TY_SVD_CHUNK - 1) / TY_SVD_CHUNK);
+static size_t chunk_count(const svd_run *r, uint64_t rows) {
+    return (size_t)((rows + r->block - 1) / r->block);
 }
 
 /* Run fn over all chunks of a rows-row block on up to r->threads threads
@@ -275,7 +338,7 @@ static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
     chunk_job jobs[TY_SVD_MAX_THREADS];
     pthread_t tid[TY_SVD_MAX_THREADS];
     int started[TY_SVD_MAX_THREADS];
-    size_t nchunk = chunk_count(rows);
+    size_t nchunk = chunk_count(r, rows);
     int nt = r->threads;
     if ((size_t)nt > nchunk) nt = (int)(nchunk ? nchunk : 1);
     for (int t = 0; t < nt; t++)
@@ -291,7 +354,8 @@ static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
 
 /* Partial Gram matrix of one chunk: part[c] = Y[r0:r1]^T Y[r0:r1], upper. */
 static void gram_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
-                       size_t c) {
+                       size_t c, int t) {
+    (void)t;
     const float *y = ctx;
     int l = r->l;
     cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, (int)(r1 - r0),
@@ -301,7 +365,8 @@ static void gram_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
 
 /* Y[r0:r1] = Y[r0:r1] R^-1, R = r->gram (upper, row-major). */
 static void trsm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
-                       size_t c) {
+                       size_t c, int t) {
+    (void)t;
     float *y = ctx;
     int l = r->l;
     (void)c;
@@ -321,13 +386,288 @@ typedef struct gemm_args {
 } gemm_args;
 
 static void gemm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
-                       size_t c) {
+                       size_t c, int t) {
+    (void)t;
     const gemm_args *g = ctx;
     (void)c;
     cblas_sgemm(CblasRowMajor, CblasNoTrans,
                 g->trans_m ? CblasTrans : CblasNoTrans, (int)(r1 - r0),
                 g->ncols, r->l, 1.0f, g->y + r0 * (size_t)r->l, r->l, g->m,
                 g->ldm, 0.0f, g->out + r0 * (size_t)g->ldo, g->ldo);
+}
+
+/* ======================================= fixed-point, split-free sums */
+
+/* Exponent e with |x| < 2^e (frexp: x = f 2^e, 0.5 <= f < 1; 0 for 0). */
+static int bound_exp(double x) {
+    int e = 0;
+    (void)frexp(x, &e);
+    return e;
+}
+
+/* Smallest c with 2^c >= n. */
+static int ceil_log2(uint64_t n) {
+    int c = 0;
+    while (c < 63 && ((uint64_t)1 << c) < n) c++;
+    return c;
+}
+
+/* The collective reductions of the row split (identities with one
+ * process). A failure becomes a tenyo status with a message. */
+static int comm_sum(const svd_run *r, int64_t *x, size_t n) {
+    if (!r->comm) return TENYO_OK;
+    int rc = r->comm->sum_i64(r->comm->ud, x, n);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+static int comm_max(const svd_run *r, double *x, size_t n) {
+    if (!r->comm) return TENYO_OK;
+    int rc = r->comm->max_f64(r->comm->ud, x, n);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: maximum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+/* Scale of term t's fixed-point row of A^T Q when |Q| <= maxq: 2^(61 - e)
+ * with the bound df_t max|a_t| maxq < 2^e, so a sum of block partials
+ * stays below 2^62 (one bit of slack for the partials' float rounding). */
+static double atq_scale(const svd_run *r, uint64_t t, double maxq) {
+    return ldexp(1.0, 61 - bound_exp(r->tbound[t] * maxq));
+}
+
+/* acc[0..k) += f[0..k) on the grid of scale sc. The conversion truncates
+ * (an inline cvttsd2si; llrint is a libm call per element): any rounding
+ * fixed per value gives the same bits for every split, and truncation's
+ * error, under one grid step per block, is 2^-61 of the bound. */
+static inline void atq_fix(int64_t *restrict acc, const float *restrict f,
+                           double sc, size_t k) {
+    for (size_t j = 0; j < k; j++) acc[j] += (int64_t)((double)f[j] * sc);
+}
+
+/* Sixteen floats: one AVX-512 register, two AVX2 or four SSE ones. */
+typedef float svd_v16 __attribute__((vector_size(64)));
+/* Eight floats, doubles, int64: one conversion step of the grid. */
+typedef float svd_f8 __attribute__((vector_size(32)));
+typedef double svd_d8 __attribute__((vector_size(64)));
+typedef int64_t svd_i8 __attribute__((vector_size(64)));
+
+/* atq_fix for eight entries in vector registers: the same conversions as
+ * the scalar casts (float to double exactly, the product by a power of two
+ * exactly, truncation to int64), so the same bits; AVX-512DQ has the
+ * packed double <-> int64 conversions (the x86-64-v4 clone), the other
+ * clones convert element by element. */
+static inline void atq_fix8(int64_t *acc, const float *f, double sc) {
+    svd_f8 x;
+    svd_i8 a;
+    memcpy(&x, f, sizeof x);
+    memcpy(&a, acc, sizeof a);
+    svd_d8 d = __builtin_convertvector(x, svd_d8) * sc;
+    a += __builtin_convertvector(d, svd_i8);
+    memcpy(acc, &a, sizeof a);
+}
+
+/* z[0..k) = acc[0..k) / sc as floats (inv = 1 / sc, a power of two: the
+ * product is the exact quotient of the int64 rounded to double). */
+static inline void atq_unfix8(float *z, const int64_t *acc, double inv) {
+    svd_i8 a;
+    memcpy(&a, acc, sizeof a);
+    svd_d8 d = __builtin_convertvector(a, svd_d8) * inv;
+    svd_f8 x = __builtin_convertvector(d, svd_f8);
+    memcpy(z, &x, sizeof x);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define SVD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define SVD_CLONES
+#endif
+
+/* One term's row of A^T Q in fixed point: acc[0..l) (zeroed by the
+ * caller) += the grid values of each block's float sum over the postings
+ * [p, pe) (col: local documents, sorted). Each block's sum runs panel by
+ * panel in registers, like csr.c's gather kernel: element j is
+ * ((0 + a_1 q_1j) + a_2 q_2j) + ... in posting order, a multiply then an
+ * add (ISO C: no contraction), so every clone and panel width gives the
+ * bits of the scalar loop. With z, the row is then also written there as
+ * floats (acc / sc: one process). */
+SVD_CLONES static void atq_term(const uint32_t *col, const float *val,
+                                uint64_t p, uint64_t pe, const float *q,
+                                size_t l, uint64_t block, double sc,
+                                int64_t *acc, float *z) {
+    float tmp[64];
+    while (p < pe) {
+        uint64_t end = (col[p] / block + 1) * block, e = p;
+        while (e < pe && col[e] < end) e++;
+        size_t c0 = 0;
+        for (; c0 + 64 <= l; c0 += 64) {
+            svd_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (uint64_t x = p; x < e; x++) {
+                const float *qp = q + (size_t)col[x] * l + c0;
+                svd_v16 v = (svd_v16){0} + val[x], y0, y1, y2, y3;
+                memcpy(&y0, qp, sizeof y0);
+                memcpy(&y1, qp + 16, sizeof y1);
+                memcpy(&y2, qp + 32, sizeof y2);
+                memcpy(&y3, qp + 48, sizeof y3);
+                a0 = a0 + v * y0;
+                a1 = a1 + v * y1;
+                a2 = a2 + v * y2;
+                a3 = a3 + v * y3;
+            }
+            memcpy(tmp, &a0, sizeof a0);
+            memcpy(tmp + 16, &a1, sizeof a1);
+            memcpy(tmp + 32, &a2, sizeof a2);
+            memcpy(tmp + 48, &a3, sizeof a3);
+            for (int j = 0; j < 64; j += 8) atq_fix8(acc + c0 + j, tmp + j, sc);
+        }
+        for (; c0 + 16 <= l; c0 += 16) {
+            svd_v16 a0 = {0};
+            for (uint64_t x = p; x < e; x++) {
+                svd_v16 v = (svd_v16){0} + val[x], y0;
+                memcpy(&y0, q + (size_t)col[x] * l + c0, sizeof y0);
+                a0 = a0 + v * y0;
+            }
+            memcpy(tmp, &a0, sizeof a0);
+            atq_fix8(acc + c0, tmp, sc);
+            atq_fix8(acc + c0 + 8, tmp + 8, sc);
+        }
+        if (c0 < l) {
+            size_t w = l - c0;
+            for (size_t j = 0; j < w; j++) tmp[j] = 0;
+            for (uint64_t x = p; x < e; x++) {
+                const float *qp = q + (size_t)col[x] * l + c0;
+                for (size_t j = 0; j < w; j++) tmp[j] = tmp[j] + val[x] * qp[j];
+            }
+            atq_fix(acc + c0, tmp, sc, w);
+        }
+        p = e;
+    }
+    if (z) {
+        double inv = 1.0 / sc;
+        size_t j = 0;
+        for (; j + 8 <= l; j += 8) atq_unfix8(z + j, acc + j, inv);
+        for (; j < l; j++) z[j] = (float)((double)acc[j] * inv);
+    }
+}
+
+/* Arguments of atq_chunk. */
+typedef struct atq_args {
+    const float *q;      /* this process's rows x l block Q */
+    float *z;            /* ncols x l: A^T Q (one process) */
+    int64_t *zi;         /* or ncols x l: its fixed-point sums (row split) */
+    double maxq;         /* max |Q| over all processes */
+} atq_args;
+
+/* Rows [t0, t1) of A^T Q over the transpose: term t's postings are walked
+ * in document order and cut at block boundaries (the blocks of whole
+ * processes' shares); each block's float sum is rounded to the term's
+ * fixed-point grid (truncating) and added in int64, where order cannot
+ * matter. */
+static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
+                      size_t c, int t) {
+    const atq_args *g = ctx;
+    const ty_csr *at = &r->at;
+    size_t l = (size_t)r->l;
+    (void)c;
+    for (uint64_t i = t0; i < t1; i++) {
+        int64_t *acc = g->zi ? g->zi + i * l : r->iscr + (size_t)t * l;
+        double sc = atq_scale(r, i, g->maxq);
+        memset(acc, 0, l * sizeof *acc);
+        atq_term(at->col, at->val, at->rowptr[i], at->rowptr[i + 1], g->q, l,
+                 r->block, sc, acc, g->zi ? NULL : g->z + i * l);
+    }
+}
+
+/* Z (ncols x l, the same on every process) = A^T Q for the row-split Q
+ * (this process's rows x l, orthonormal columns over all processes).
+ * Exact over fixed blocks: see the top. */
+static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
+    size_t l = (size_t)r->l;
+    double mq = 0;
+    for (size_t i = 0; i < (size_t)rows * l; i++) {
+        double a = fabsf(q[i]);
+        if (a > mq) mq = a;
+    }
+    int rc = comm_max(r, &mq, 1);
+    if (rc) return rc;
+    atq_args g = {.q = q, .z = z, .zi = r->comm ? r->zi : NULL, .maxq = mq};
+    run_chunks(r, atq_chunk, &g, r->a->ncols);
+    if (!r->comm) return TENYO_OK;
+    if ((rc = comm_sum(r, r->zi, (size_t)r->a->ncols * l))) return rc;
+    for (uint64_t i = 0; i < r->a->ncols; i++) {
+        double inv = 1.0 / atq_scale(r, i, mq);
+        for (size_t j = 0; j < l; j++)
+            z[i * l + j] = (float)((double)r->zi[i * l + j] * inv);
+    }
+    return TENYO_OK;
+}
+
+/* tbound[t] = df_t * max_d |a_dt| over all processes (exact: an integer
+ * sum and a maximum). */
+static int term_bounds(svd_run *r) {
+    uint64_t n = r->a->ncols;
+    const ty_csr *at = &r->at;
+    int64_t *cnt = ty_mallocarray(n, sizeof *cnt);
+    double *mx = ty_mallocarray(n, sizeof *mx);
+    int rc = TENYO_ERR_NOMEM;
+    if (!cnt || !mx) {
+        ty_seterr(r->err, r->errlen, "svd: out of memory for term bounds");
+        goto done;
+    }
+    for (uint64_t t = 0; t < n; t++) {
+        cnt[t] = (int64_t)(at->rowptr[t + 1] - at->rowptr[t]);
+        double m = 0;
+        for (uint64_t p = at->rowptr[t]; p < at->rowptr[t + 1]; p++)
+            if (fabsf(at->val[p]) > m) m = fabsf(at->val[p]);
+        mx[t] = m;
+    }
+    if ((rc = comm_sum(r, cnt, n)) || (rc = comm_max(r, mx, n))) goto done;
+    for (uint64_t t = 0; t < n; t++) r->tbound[t] = (double)cnt[t] * mx[t];
+done:
+    free(cnt);
+    free(mx);
+    return rc;
+}
+
+/* The Gram matrix Y^T Y of the row-split block y (this process's rows x
+ * l) into r->chol (upper, double), the same bits for any split: each
+ * chunk's float partial (ssyrk) is rounded to a fixed-point grid whose
+ * scale for entry (i, j) is 2^(62 - c - e_i - e_j), with max|Y_:i| < 2^e_i
+ * over all processes and 2^c >= all rows, so |sum| < 2^62; the int64 sums
+ * are reduced exactly and scaled back. The grid step is 2^-62 of that
+ * bound: ~2^-42 of a diagonal entry at 10^6 rows, beyond double's. */
+static int gram_fixed(svd_run *r, float *y, uint64_t rows) {
+    size_t ll = (size_t)r->l, nchunk = chunk_count(r, rows);
+    double *mx = r->colmax;
+    int rc;
+    run_chunks(r, gram_chunk, y, rows);
+    for (size_t j = 0; j < ll; j++) mx[j] = 0;
+    for (uint64_t i = 0; i < rows; i++) {
+        const float *yi = y + i * ll;
+        for (size_t j = 0; j < ll; j++)
+            if (fabsf(yi[j]) > mx[j]) mx[j] = fabsf(yi[j]);
+    }
+    if ((rc = comm_max(r, mx, ll))) return rc;
+    int c = ceil_log2(r->mtot ? r->mtot : 1);
+    for (size_t j = 0; j < ll; j++) {
+        int e = bound_exp(mx[j]);
+        r->csc[j] = ldexp(1.0, 62 - c - e);
+        r->ctc[j] = ldexp(1.0, -e);
+    }
+    memset(r->iacc, 0, ll * ll * sizeof *r->iacc);
+    for (size_t q = 0; q < nchunk; q++) {
+        const float *pq = r->part + q * ll * ll;
+        for (size_t i = 0; i < ll; i++)
+            for (size_t j = i; j < ll; j++)
+                r->iacc[i * ll + j] +=
+                    (int64_t)((double)pq[i * ll + j] * r->csc[i] * r->ctc[j]);
+    }
+    if ((rc = comm_sum(r, r->iacc, ll * ll))) return rc;
+    for (size_t i = 0; i < ll; i++)
+        for (size_t j = 0; j < ll; j++)
+            r->chol[i * ll + j] =
+                j >= i ? (double)r->iacc[i * ll + j] / r->csc[i] / r->ctc[j] : 0.0;
+    return TENYO_OK;
 }
 
 /* =================================================================== QR */
@@ -369,18 +709,26 @@ static int orth_householder(const svd_run *r, float *y, uint64_t rows,
  * (Cholesky in double, serial: 272^3/3 flops, a few milliseconds),
  * Y = Y R^-1 (per chunk strsm). On success R (upper, row-major, double) is
  * left in r->chol and 0 is returned; 1 when a pivot is too small (y
- * untouched). */
-static int chol_pass(const svd_run *r, float *y, uint64_t rows) {
+ * untouched); a negative status when a reduction failed. split: y is the
+ * row-split block (Gram by gram_fixed), else the block every process
+ * holds whole (Gram partials summed in double in chunk order). */
+static int chol_pass(svd_run *r, float *y, uint64_t rows, int split) {
     int l = r->l;
-    size_t ll = (size_t)l, nchunk = chunk_count(rows);
+    size_t ll = (size_t)l, nchunk = chunk_count(r, rows);
     float *g = r->gram;
     double *c = r->chol;
-    run_chunks(r, gram_chunk, y, rows);
-    memset(c, 0, ll * ll * sizeof *c);
-    for (size_t q = 0; q < nchunk; q++) {
-        const float *pq = r->part + q * ll * ll;
-        for (size_t i = 0; i < ll; i++)
-            for (size_t j = i; j < ll; j++) c[i * ll + j] += pq[i * ll + j];
+    if (split) {
+        int rc = gram_fixed(r, y, rows);
+        if (rc) return rc;
+        memcpy(r->gsave, c, ll * ll * sizeof *c);
+    } else {
+        run_chunks(r, gram_chunk, y, rows);
+        memset(c, 0, ll * ll * sizeof *c);
+        for (size_t q = 0; q < nchunk; q++) {
+            const float *pq = r->part + q * ll * ll;
+            for (size_t i = 0; i < ll; i++)
+                for (size_t j = i; j < ll; j++) c[i * ll + j] += pq[i * ll + j];
+        }
     }
     for (size_t j = 0; j < ll; j++) r->diag[j] = c[j * ll + j];
     /* right-looking Cholesky on the upper triangle, row by row */
@@ -418,6 +766,58 @@ static void rmul_upper(const svd_run *r, const double *f) {
     memcpy(acc, t, ll * ll * sizeof *acc);
 }
 
+/* The fallback of the row-split block, which no process holds whole (so
+ * no Householder): SVQB (Stathopoulos & Wu 2002) from the exact Gram
+ * matrix in r->gsave. With D = diag(G)^-1/2 and D G D = W L W^T (LAPACK
+ * dsyev in double, the same on every process), Y = Y D W L^-1/2, columns
+ * whose eigenvalue is below 1e-7 of the largest set to zero (the block's
+ * rank is smaller than l: tiny or degenerate corpora; the next half step's
+ * Householder on the whole block completes the basis). w: rows x l
+ * floats of scratch. */
+static int orth_svqb(svd_run *r, float *y, uint64_t rows, float *w,
+                     const char *step) {
+    size_t ll = (size_t)r->l;
+    int rc = TENYO_ERR_NOMEM;
+    double *g = ty_mallocarray(ll * ll, sizeof *g);
+    double *ev = ty_mallocarray(ll, sizeof *ev);
+    double *d = ty_mallocarray(ll, sizeof *d);
+    float *mf = ty_mallocarray(ll * ll, sizeof *mf);
+    if (!g || !ev || !d || !mf) {
+        ty_seterr(r->err, r->errlen, "svd: out of memory in %s", step);
+        goto done;
+    }
+    for (size_t i = 0; i < ll; i++) {
+        double gi = r->gsave[i * ll + i];
+        d[i] = gi > 0 ? 1.0 / sqrt(gi) : 0.0;
+    }
+    for (size_t i = 0; i < ll; i++)
+        for (size_t j = i; j < ll; j++)
+            g[i * ll + j] = g[j * ll + i] = r->gsave[i * ll + j] * d[i] * d[j];
+    lapack_int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)ll,
+                                    g, (lapack_int)ll, ev);
+    if (info) {
+        rc = lapack_fail(r, "dsyev", step, info);
+        goto done;
+    }
+    double top = ev[ll - 1];
+    for (size_t k = 0; k < ll; k++) ev[k] = top > 0 && ev[k] > 1e-7 * top ? 1.0 / sqrt(ev[k]) : 0.0;
+    /* M = D W L^-1/2, row-major; W's columns are the eigenvectors */
+    for (size_t i = 0; i < ll; i++)
+        for (size_t k = 0; k < ll; k++)
+            mf[i * ll + k] = (float)(d[i] * g[i * ll + k] * ev[k]);
+    gemm_args ga = {.y = y, .m = mf, .trans_m = 0, .ldm = (int)ll, .out = w,
+                    .ncols = (int)ll, .ldo = (int)ll};
+    run_chunks(r, gemm_chunk, &ga, rows);
+    memcpy(y, w, (size_t)rows * ll * sizeof *y);
+    rc = TENYO_OK;
+done:
+    free(g);
+    free(ev);
+    free(d);
+    free(mf);
+    return rc;
+}
+
 /* Orthonormalise the columns of the row-major rows x l block y in place
  * (rows >= l): `passes` Cholesky-QR passes (1 between power iterations,
  * where a basis orthonormal to ~1e-4 is all the next product needs; 2 for
@@ -425,16 +825,23 @@ static void rmul_upper(const svd_run *r, const double *f) {
  * a tiny pivot (rank-deficient or very ill-conditioned blocks: tests,
  * degenerate corpora). w: rows x l floats of scratch for Householder; tau:
  * l floats. When rt is given, the triangular R with y_in = y_out R is
- * stored there column-major (float), as sgesdd wants it. */
-static int orth(svd_run *r, float *y, uint64_t rows, int passes, float *w,
-                float *tau, float *rt, const char *step) {
+ * stored there column-major (float), as sgesdd wants it. split: y is the
+ * row-split block (documents: exact Gram reductions, SVQB fallback, no
+ * rt), else the block every process holds whole (terms). */
+static int orth(svd_run *r, float *y, uint64_t rows, int split, int passes,
+                float *w, float *tau, float *rt, const char *step) {
     size_t ll = (size_t)r->l;
     if (rt) {
         memset(r->racc, 0, ll * ll * sizeof *r->racc);
         for (size_t i = 0; i < ll; i++) r->racc[i * ll + i] = 1.0;
     }
     for (int p = 0; p < passes; p++) {
-        int fail = chol_pass(r, y, rows);
+        int fail = chol_pass(r, y, rows, split);
+        if (fail < 0) return fail;
+        if (fail && split) {
+            r->fallbacks++;
+            return orth_svqb(r, y, rows, w, step);
+        }
         if (fail) {
             r->fallbacks++;
             int rc = orth_householder(r, y, rows, w, tau,
@@ -468,9 +875,13 @@ static int alloc_work(svd_run *r, float *q, float *z, uint64_t m, uint64_t n,
         ty_seterr(r->err, r->errlen, "svd: out of memory for LAPACK workspace");
         return TENYO_ERR_NOMEM;
     }
-    uint64_t hs[2] = {m, n};
-    float *bs[2] = {q, z};
-    for (int h = 0; h < 2; h++) {
+    /* Householder only ever runs on the ncols x l block (the row-split
+     * one falls back to SVQB) */
+    uint64_t hs[1] = {n};
+    float *bs[1] = {z};
+    (void)m;
+    (void)q;
+    for (int h = 0; h < 1; h++) {
         lapack_int ld = (lapack_int)hs[h];
         info = LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, ld, l, bs[h], ld, tau,
                                    &got, -1);
@@ -645,10 +1056,22 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
         return TENYO_ERR_ARG;
     }
     uint64_t m = a->nrows, n = a->ncols, rank = (uint64_t)o->rank;
-    if (m > INT_MAX || n > INT_MAX) {
+    const ty_svd_comm *cm = o->comm;
+    r.block = o->block ? o->block : TY_SVD_BLOCK;
+    r.comm = cm;
+    r.mtot = cm ? cm->nrows_total : m;
+    if (cm && (!cm->sum_i64 || !cm->max_f64 || (m && cm->row0 % r.block) ||
+               cm->row0 > r.mtot || m > r.mtot - cm->row0)) {
+        ty_seterr(err, errlen,
+                  "svd: bad row split (first row %llu, %llu of %llu rows, block %llu)",
+                  (unsigned long long)cm->row0, (unsigned long long)m,
+                  (unsigned long long)r.mtot, (unsigned long long)r.block);
+        return TENYO_ERR_ARG;
+    }
+    if (r.mtot > INT_MAX || n > INT_MAX) {
         ty_seterr(err, errlen,
                   "svd: matrix %llu x %llu exceeds LAPACK's int dimensions",
-                  (unsigned long long)m, (unsigned long long)n);
+                  (unsigned long long)r.mtot, (unsigned long long)n);
         return TENYO_ERR_LIMIT;
     }
     size_t vsz, usz;
@@ -663,7 +1086,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     memset(s, 0, rank * sizeof *s);
     memset(v, 0, vsz);
     if (u) memset(u, 0, usz);
-    uint64_t mn = m < n ? m : n;
+    uint64_t mn = r.mtot < n ? r.mtot : n;
     if (mn == 0) return TENYO_OK;
     int kk = (int)(rank < mn ? rank : mn);
     uint64_t l64 = (uint64_t)kk + (uint64_t)o->oversample;
@@ -684,23 +1107,39 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.racc = ty_mallocarray((size_t)l * l, sizeof *r.racc);
     r.rtmp = ty_mallocarray((size_t)l * l, sizeof *r.rtmp);
     r.diag = ty_mallocarray((size_t)l, sizeof *r.diag);
-    r.nchunk_max = chunk_count(big);
+    r.nchunk_max = chunk_count(&r, big);
     r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
+    r.tbound = ty_mallocarray(n, sizeof *r.tbound);
+    r.zi = cm ? ty_mallocarray((size_t)n * l, sizeof *r.zi) : NULL;
+    r.iscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.iscr);
+    r.iacc = ty_mallocarray((size_t)l * l, sizeof *r.iacc);
+    r.gsave = ty_mallocarray((size_t)l * l, sizeof *r.gsave);
+    r.colmax = ty_mallocarray((size_t)l, sizeof *r.colmax);
+    r.csc = ty_mallocarray((size_t)l, sizeof *r.csc);
+    r.ctc = ty_mallocarray((size_t)l, sizeof *r.ctc);
     tau = ty_mallocarray((size_t)l, sizeof *tau);
     rt = ty_mallocarray((size_t)l * l, sizeof *rt);
     sv = ty_mallocarray((size_t)l, sizeof *sv);
     ur = ty_mallocarray((size_t)l * l, sizeof *ur);
     vt = ty_mallocarray((size_t)l * l, sizeof *vt);
     if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
-        !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part) {
+        !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part ||
+        !r.tbound || (cm && !r.zi) || !r.iscr || !r.iacc ||
+        !r.gsave || !r.colmax || !r.csc || !r.ctc) {
         ty_seterr(err, errlen,
                   "svd: out of memory for blocks of %llu and %llu x %d floats",
                   (unsigned long long)m, (unsigned long long)n, l);
         goto done;
     }
     if ((rc = alloc_work(&r, q, z, m, n, tau, rt, sv, ur, vt))) goto done;
-    /* A^T for the gather form of A^T B; without it the scatter form */
-    r.have_at = ty_csr_transpose(a, &r.at) == TENYO_OK;
+    /* A^T: the fixed-block form of A^T Q walks each term's postings */
+    if ((rc = ty_csr_transpose(a, &r.at))) {
+        ty_seterr(err, errlen, "svd: cannot transpose the %llu x %llu matrix",
+                  (unsigned long long)m, (unsigned long long)n);
+        goto done;
+    }
+    r.have_at = 1;
+    if ((rc = term_bounds(&r))) goto done;
 
     /* range finder: Q = orth(A Omega), then subspace iterations */
     /* one serial stream: the same Omega as every earlier version for a
@@ -717,26 +1156,26 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
     /* after each product its input block is dead: it is the scratch */
     /* one Cholesky-QR pass between products, two for the last Q */
-    if ((rc = orth(&r, q, m, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
+    if ((rc = orth(&r, q, m, 1, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
         goto done;
     SVD_STEP();
     for (int it = 0; it < o->power_iters; it++) {
         int last = it + 1 == o->power_iters;
-        at_mul(&r, q, z);
-        if ((rc = orth(&r, z, n, 1, q, tau, NULL, "power iteration")))
+        if ((rc = at_mul(&r, q, m, z))) goto done;
+        if ((rc = orth(&r, z, n, 0, 1, q, tau, NULL, "power iteration")))
             goto done;
         SVD_STEP();
         ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-        if ((rc = orth(&r, q, m, last ? 2 : 1, z, tau, NULL,
+        if ((rc = orth(&r, q, m, 1, last ? 2 : 1, z, tau, NULL,
                        "power iteration")))
             goto done;
         SVD_STEP();
     }
 
     /* projection: Bt = A^T Q = Q2 R, then R = U_R S V_R^T */
-    at_mul(&r, q, z);
+    if ((rc = at_mul(&r, q, m, z))) goto done;
     /* Q is still needed for U when U is wanted: then w is the scratch */
-    if ((rc = orth(&r, z, n, 2, u ? w : q, tau, rt, "projection"))) goto done;
+    if ((rc = orth(&r, z, n, 0, 2, u ? w : q, tau, rt, "projection"))) goto done;
     SVD_STEP();
     lapack_int info = LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l,
                                           sv, ur, l, vt, l, r.work, r.lwork,
@@ -777,6 +1216,14 @@ done:
     free(r.rtmp);
     free(r.diag);
     free(r.part);
+    free(r.tbound);
+    free(r.zi);
+    free(r.iscr);
+    free(r.iacc);
+    free(r.gsave);
+    free(r.colmax);
+    free(r.csc);
+    free(r.ctc);
     free(tau);
     free(rt);
     free(sv);

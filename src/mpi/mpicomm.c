@@ -1,0 +1,69 @@
+/*
+ * mpicomm.c — the Open MPI adapter of tenyo's row-split SVD.
+ *
+ * svd.c does no message passing: when the document rows are split over
+ * processes it calls two collective reductions through ty_svd_comm, an
+ * element-wise int64 sum and an element-wise double maximum. Both are
+ * exact, so MPI_Allreduce may combine the ranks' contributions in any
+ * order or tree it likes (MPI does not promise a fixed one for
+ * floating-point sums: that is why svd.c never hands it floats to add).
+ * This file maps them onto MPI_Allreduce and counts what each rank puts
+ * in, so that the bytes per SVD pass can be measured rather than assumed.
+ *
+ * Large vectors (terms x l int64, 30 MB at 14k terms x 272) are reduced in
+ * slices of at most 2^27 elements: MPI counts are int, and a slice keeps
+ * the library's temporary buffers bounded.
+ *
+ * Errors: MPI's default handler (MPI_ERRORS_ARE_FATAL) aborts the whole
+ * job on a failed collective, which is what a lost rank must do; a code
+ * returned anyway becomes TENYO_ERR_DEPENDENCY.
+ *
+ * The split: ranks get whole blocks of rows (svd.c's reduction blocks), as
+ * evenly as blocks allow (ty_mpicomm_share); a rank may get none.
+ */
+#include "mpicomm.h"
+
+#define MPICOMM_SLICE ((size_t)1 << 27)
+
+static int sum_i64(void *ud, int64_t *x, size_t n) {
+    ty_mpicomm *mc = ud;
+    mc->calls++;
+    mc->bytes += n * sizeof *x;
+    mc->bytes_i64 += n * sizeof *x;
+    for (size_t o = 0; o < n; o += MPICOMM_SLICE) {
+        size_t k = n - o < MPICOMM_SLICE ? n - o : MPICOMM_SLICE;
+        if (MPI_Allreduce(MPI_IN_PLACE, x + o, (int)k, MPI_INT64_T, MPI_SUM,
+                          mc->comm) != MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+    }
+    return 0;
+}
+
+static int max_f64(void *ud, double *x, size_t n) {
+    ty_mpicomm *mc = ud;
+    mc->calls++;
+    mc->bytes += n * sizeof *x;
+    for (size_t o = 0; o < n; o += MPICOMM_SLICE) {
+        size_t k = n - o < MPICOMM_SLICE ? n - o : MPICOMM_SLICE;
+        if (MPI_Allreduce(MPI_IN_PLACE, x + o, (int)k, MPI_DOUBLE, MPI_MAX,
+                          mc->comm) != MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+    }
+    return 0;
+}
+
+void ty_mpicomm_svd(ty_mpicomm *mc, ty_svd_comm *c, uint64_t row0,
+                    uint64_t nrows_total) {
+    *c = (ty_svd_comm){.row0 = row0, .nrows_total = nrows_total,
+                       .sum_i64 = sum_i64, .max_f64 = max_f64, .ud = mc};
+}
+
+void ty_mpicomm_share(uint64_t total, uint64_t block, int rank, int size,
+                      uint64_t *r0, uint64_t *r1) {
+    uint64_t nb = (total + block - 1) / block, per = nb / (uint64_t)size,
+             extra = nb % (uint64_t)size, r = (uint64_t)rank;
+    uint64_t b0 = r * per + (r < extra ? r : extra);
+    uint64_t b1 = b0 + per + (r < extra ? 1 : 0);
+    *r0 = b0 * block < total ? b0 * block : total;
+    *r1 = b1 * block < total ? b1 * block : total;
+}
