@@ -167,6 +167,9 @@ assert p["id"] == "SAMPLE-001" and p["title"] and p["fields"] and p["codes"], p
 assert isinstance(p["open"], bool) and p["lang"] in ("ja", "en")
 assert set(p["map"]) == {"x", "y"}
 assert o["similar"] == c, "similar differs from the CLI"
+# the abstract the index keeps: the sample record's own
+rec = next(json.loads(l) for l in open("data/sample/sample.jsonl", encoding="utf-8") if '"SAMPLE-001"' in l)
+assert p["abstract"] == rec["abstract"], p.get("abstract")
 P
   then ok api_patent_body_and_similar_equal_cli; else bad api_patent_body_and_similar_equal_cli; fi
 fi

@@ -5,7 +5,7 @@
  *
  *   GET  /healthz                      {"status": "ok", ...}
  *   GET  /api/info                     = tenyo info --json
- *   GET  /api/patent/{id}[?k=&mode=]   {"patent": {...}, "similar": <similar --json>}
+ *   GET  /api/patent/{id}[?k=&mode=]   {"patent": {..., "abstract"}, "similar": <similar --json>}
  *   GET  /api/similar?id=|text=&k=&mode=   = tenyo similar --json
  *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
  *         &exclude_fields=&open_only=1]  the filters (applicant repeatable)
@@ -706,9 +706,18 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     int n = tenyo_similar_doc(c, (uint64_t)doc, mode, (size_t)k, hits);
     char msg[SRV_MSG];
     snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+    /* the abstract as the index keeps it ("" without; a damaged section
+     * is said in abstract_error, the rest of the answer stands) */
+    const char *ab = NULL;
+    size_t abl = 0;
+    int arc = n < 0 ? 0 : tenyo_doc_abstract(c, (uint64_t)doc, &ab, &abl);
+    json_t *abj = arc == 0 && ab ? json_stringn(ab, abl) : NULL;
+    json_t *abe = arc ? json_string(tenyo_ctx_error(c)) : NULL;
     pool_put(&s->pool, c);
     if (n < 0) return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
     json_t *p = cli_doc_json(s->x, (uint64_t)doc);
+    json_object_set_new(p, "abstract", abj ? abj : json_string(""));
+    if (abe) json_object_set_new(p, "abstract_error", abe);
     tenyo_doc_meta dm;
     tenyo_index_doc(s->x, (uint64_t)doc, &dm);
     json_t *codes = json_array();

@@ -58,6 +58,7 @@ const T = {
     unexpected: "意外な転用先",
     bridge: "橋渡し語",
     why: "理由",
+    abstract: "要約",
     why_query: "本件",
     phrases: "用途表現",
     evidence: "根拠特許",
@@ -119,6 +120,7 @@ const T = {
     unexpected: "unexpected",
     bridge: "bridge terms",
     why: "why",
+    abstract: "abstract",
     why_query: "this patent",
     phrases: "application phrases",
     evidence: "evidence",
@@ -616,6 +618,10 @@ async function showPatent(id) {
       dl.appendChild(dd);
     }
     body.appendChild(dl);
+    if (p.abstract) { /* kept by the index (section "abstracts") */
+      body.appendChild(el("h4", null, tr("abstract")));
+      body.appendChild(el("p", "abstract", p.abstract));
+    }
     if (p.open) body.appendChild(el("span", "badge open", tr("open_badge")));
     const act = el("div", "actions");
     const b = el("button", null, tr("ideas_for"));
