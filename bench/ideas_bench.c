@@ -6,7 +6,9 @@
  * One query = tenyo_ideas_doc (n = 10, default options, home = the
  * document's own fields) + for every proposal returned its bridge terms
  * (tenyo_idea_bridge, 5) and application phrases (tenyo_idea_phrases, 3):
- * what the CLI and the server compute before they print a card. Output
+ * what the CLI and the server compute before they print a card; with --why
+ * also the why pair (tenyo_idea_why: abstracts read and split, on indexes
+ * that keep them; compiled only where tenyo.h has it). Output
  * text rendering is not timed. The first query of a fresh index also builds
  * the lazily made tables (co-classification lists, term genericity): its
  * time is printed apart as "first_ms" and the warm-up queries are not in
@@ -15,7 +17,7 @@
  * Uses only include/tenyo.h, so the same source measures an older commit
  * (the before/after of issue 15).
  *
- * Usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S]
+ * Usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S] [--why]
  * Prints one JSON line: queries, first_ms, p50_ms, p95_ms, p99_ms, mean_ms,
  * proposals_per_query.
  */
@@ -31,13 +33,16 @@
 int main(int argc, char **argv) {
     size_t nq = 200, warm = 5;
     uint64_t seed = 1;
-    static const struct option lo[] = {{"seed", required_argument, 0, 's'}, {0, 0, 0, 0}};
+    int why = 0;
+    static const struct option lo[] = {{"seed", required_argument, 0, 's'},
+                                       {"why", no_argument, 0, 'y'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "q:w:", lo, NULL)) != -1) {
         switch (c) {
         case 'q': nq = strtoul(optarg, NULL, 10); break;
         case 'w': warm = strtoul(optarg, NULL, 10); break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
+        case 'y': why = 1; break;
         default:
             fprintf(stderr, "usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S]\n");
             return 2;
@@ -78,6 +83,13 @@ int main(int argc, char **argv) {
             tenyo_phrase ph[3];
             tenyo_idea_bridge(ctx, &ideas[k], 5, bt);
             tenyo_idea_phrases(ctx, &ideas[k], 3, ph);
+#ifdef TENYO_WHY_TERMS
+            tenyo_why w;
+            if (why && tenyo_idea_why(ctx, &ideas[k], &w) < 0) {
+                fprintf(stderr, "ideas_bench: %s\n", tenyo_ctx_error(ctx));
+                return 1;
+            }
+#endif
         }
         double t = now() - a;
         if (i == 0) first = t;
@@ -90,9 +102,9 @@ int main(int argc, char **argv) {
 #define PCT(p) lat[(size_t)ceil((p) / 100.0 * (double)nq) - 1]
     printf("{\"index\": \"%s\", \"docs\": %llu, \"queries\": %zu, \"first_ms\": %.1f, "
            "\"p50_ms\": %.1f, \"p95_ms\": %.1f, \"p99_ms\": %.1f, \"mean_ms\": %.1f, "
-           "\"proposals_per_query\": %.2f}\n",
+           "\"proposals_per_query\": %.2f, \"why\": %d}\n",
            argv[optind], (unsigned long long)n, nq, first * 1e3, PCT(50) * 1e3, PCT(95) * 1e3,
-           PCT(99) * 1e3, sum / (double)nq * 1e3, (double)props / (double)nq);
+           PCT(99) * 1e3, sum / (double)nq * 1e3, (double)props / (double)nq, why);
     tenyo_ctx_free(ctx);
     tenyo_index_free(idx);
     free(lat);

@@ -207,6 +207,10 @@ typedef struct tenyo_build_opts {
     int max_terms;            /* > 0: keep only this many terms per document,
                                  the highest TF-IDF weights (static pruning:
                                  a smaller index; 0: all, the default) */
+    int no_abstracts;         /* 1: do not keep the records' abstracts (the
+                                 optional section "abstracts", read by
+                                 tenyo_doc_abstract and the "why" of
+                                 ideas); 0: keep them, the default */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
@@ -315,6 +319,9 @@ typedef struct tenyo_index_info {
                                  for it, but "<path>.upd/MANIFEST" is not there
                                  (copied or moved without it): only the base
                                  is shown */
+    uint64_t abstract_bytes;  /* compressed bytes of the kept abstracts
+                                 (section "abstracts" of the base and the
+                                 segments; 0: none kept) */
     /* the licensable list (tenyo_open_load) */
     uint64_t open_listed;     /* patents it names (0: no list) */
     uint64_t open_found;      /* of them, in this index */
@@ -730,7 +737,7 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
 #define TENYO_IDEA_ALSO 4
 /* Default confidence below which proposals are not shown (measured on the
  * development split; README "Ideas"). */
-#define TENYO_IDEAS_MIN_CONFIDENCE 0.08
+#define TENYO_IDEAS_MIN_CONFIDENCE 0.12
 
 /* Why a proposal is weak (tenyo_idea.flags). */
 enum {
@@ -852,6 +859,35 @@ typedef struct tenyo_phrase {
  * 0 for an index built without phrases. */
 int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                        tenyo_phrase *out);
+
+/* Why a proposal holds: the sentence of the query and the sentence of one
+ * of the proposal's shown evidence patents that share the most of its
+ * bridge terms (tenyo_idea_bridge, 8 asked), so a reader sees each word in
+ * use on both sides: the same sense, or a pun. Sentences come from the
+ * title and abstract (the index's optional section "abstracts"; a text
+ * query from its own text); one longer than about 240 bytes is cut around
+ * its first shared word, with "…" where cut. */
+#define TENYO_WHY_TERMS 8
+typedef struct tenyo_why {
+    const char *query;        /* the query's sentence, NUL-terminated */
+    const char *evidence;     /* the evidence patent's sentence */
+    uint64_t doc;             /* that patent: one of idea->evidence */
+    const char *terms[TENYO_WHY_TERMS]; /* bridge terms in both sentences,
+                                 as the bridge list spells them */
+    int nterms;               /* entries in terms */
+} tenyo_why;
+/* The why of an idea from the last ideas call on c: 1 with *out filled, 0
+ * when no sentence pair shares a bridge term (or the index keeps no
+ * abstracts and the query is a patent), or a negative status (a damaged
+ * "abstracts" section: TENYO_ERR_CORRUPT, message in tenyo_ctx_error).
+ * Strings live until the next tenyo_idea_why or query on c. */
+int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out);
+/* The abstract of document doc as the index keeps it (section
+ * "abstracts"): *text "" when the document has none or the index keeps no
+ * abstracts. *text lives until the next call on c that reads abstracts
+ * (this one, tenyo_idea_why). TENYO_ERR_ARG for a document out of range,
+ * TENYO_ERR_CORRUPT for a damaged section (message in tenyo_ctx_error). */
+int tenyo_doc_abstract(tenyo_ctx *c, uint64_t doc, const char **text, size_t *len);
 
 /* One query of tenyo_ideas_batch: an indexed document or a text. */
 typedef struct tenyo_query {

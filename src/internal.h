@@ -575,6 +575,12 @@ typedef struct ty_model {
                                  than max_df_ratio of the documents,
                                  NUL-terminated each, or NULL */
     uint64_t common_len;      /* bytes in common_blob */
+    char *abs_text;           /* to write: every document's abstract,
+                                 NUL-terminated, in document order (NULL:
+                                 no section "abstracts") */
+    uint64_t abs_text_len;    /* bytes in abs_text */
+    struct ty_abs *abs;       /* read: the abstracts of the documents
+                                 (store.c, decoded on first use), or NULL */
 
     /* filled at load, not stored */
     int8_t *doc_q;            /* format 2: the stored int8 codes of the
@@ -593,6 +599,27 @@ enum { TY_META_ID, TY_META_TITLE, TY_META_APPLICANT, TY_META_DATE,
        TY_META_CODES, TY_META_FIELDS, TY_META_NSTR };
 
 void ty_model_free(ty_model *m);  /* frees members, not m itself */
+
+/* Abstracts (optional section "abstracts", store.c): kept for reading —
+ * evidence, the "why" of a proposal — never scored. A handle reads one
+ * file's section on first use (its descriptor kept from the open, so a file
+ * replaced since still reads as it was), or composes several (an index with
+ * updates: base and segments, by global position). */
+typedef struct ty_abs ty_abs;
+/* The abstract of document doc into out (replacing its content,
+ * NUL-terminated; "" when the document has none). TENYO_ERR_CORRUPT with
+ * the file named in err when the section is damaged. Thread-safe. */
+int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen);
+/* A handle over parts (taken over, NULL entries allowed: no abstracts
+ * there): document d of the result is global position gpos[d] (NULL: d),
+ * which lies in the part p with first[p] <= pos < first[p + 1] (first has
+ * nparts + 1 entries). gpos is copied. NULL when out of memory (the parts
+ * are freed then). */
+ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
+                       const uint64_t *gpos, uint64_t ndocs);
+/* Compressed bytes of the section(s) behind a (0 for NULL). */
+uint64_t ty_abs_bytes(const ty_abs *a);
+void ty_abs_free(ty_abs *a);
 /* Whether m knows its term counts (format 2), and m->tf decoded from the
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
@@ -1004,6 +1031,11 @@ struct tenyo_ctx {
     ty_ivf_scratch ivs;      /* IVF search scratch */
     tenyo_filter *filter;    /* documents that may answer (api/filter.c),
                                 or NULL: all */
+    ty_buf qtext;            /* the last text query, as given (the why of
+                                its proposals) */
+    ty_buf abuf, qbuf;       /* abstracts read for tenyo_doc_abstract and
+                                tenyo_idea_why */
+    ty_buf why_q, why_e;     /* the sentences tenyo_idea_why returned */
 };
 
 /* The filter of c compiled (api/filter.c): one byte per document, 1 when

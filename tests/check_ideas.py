@@ -3,7 +3,10 @@
 line or one object): every idea sentence cites only a patent shown as the
 proposal's evidence; no bridge term is a single character; a quoted target
 has balanced brackets, no leading label like (a) and is not a generic word
-alone. Exit 1 naming the first violation. Used by tests/cli.sh."""
+alone; a "why" pair cites a shown evidence patent and every marked term is
+in both of its sentences; with a minimum count of whys (third argument),
+at least that many proposals have one. Exit 1 naming the first violation.
+Used by tests/cli.sh."""
 import json, re, sys
 
 GENERIC = {'車両', '期間', '装置', '部材', '構造', '作業', '方法', 'システム', 'もの', '用途',
@@ -24,7 +27,7 @@ def main():
         if i >= len(text): break
         o, i = dec.raw_decode(text, i)
         objs.append(o)
-    n = 0
+    n = nwhy = 0
     for o in objs:
         for it in o.get('ideas', []):
             n += 1
@@ -35,6 +38,16 @@ def main():
             for b in it['bridge_terms']:
                 if len(b) < 2:
                     sys.exit('%s: single-character bridge term %r' % (it['field'], b))
+            w = it.get('why')
+            if w is not None:
+                nwhy += 1
+                if w['evidence_id'] not in ev:
+                    sys.exit('%s: why cites %s, not among the evidence %s' % (it['field'], w['evidence_id'], sorted(ev)))
+                if not w['terms']:
+                    sys.exit('%s: why without a shared term' % it['field'])
+                for t in w['terms']:
+                    if t.lower() not in w['query'].lower() or t.lower() not in w['evidence'].lower():
+                        sys.exit('%s: why term %r not in both sentences' % (it['field'], t))
             q = quoted(it['idea'])
             if q is not None:
                 for a, b in PAIRS:
@@ -44,6 +57,8 @@ def main():
                     sys.exit('%s: label-like or generic target %r' % (it['field'], q))
     if len(sys.argv) > 2 and n < int(sys.argv[2]):
         sys.exit('only %d proposals checked, want >= %s' % (n, sys.argv[2]))
-    print('%d proposals checked' % n)
+    if len(sys.argv) > 3 and nwhy < int(sys.argv[3]):
+        sys.exit('only %d proposals with a why, want >= %s' % (nwhy, sys.argv[3]))
+    print('%d proposals checked, %d with a why' % (n, nwhy))
 
 main()

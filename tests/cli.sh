@@ -125,19 +125,30 @@ if diff -u tests/golden/cli_ideas_sample001.txt "$D/out" >"$D/diff"; then ok cli
 # ideas: mechanical properties of every proposal (tests/check_ideas.py): the
 # sentence cites only shown evidence, no single-character bridge terms, quoted
 # targets whole (balanced brackets, no (a) labels, not a generic word alone)
-mech() { # NAME MIN FILE
-  if python3 tests/check_ideas.py "$3" "$2" >"$D/mech" 2>&1; then ok "$1"; else bad "$1: $(head -c 300 "$D/mech")"; fi
+mech() { # NAME MIN FILE [MIN_WHY]
+  if python3 tests/check_ideas.py "$3" "$2" ${4:-} >"$D/mech" 2>&1; then ok "$1"; else bad "$1: $(head -c 300 "$D/mech")"; fi
 }
 expect 0 cli_ideas_mech_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json
-mech cli_ideas_mech_doc 10 "$D/out"
+mech cli_ideas_mech_doc 10 "$D/out" 5
 expect 0 cli_ideas_mech_text_run "$T" ideas "$D/s.tny" --text "ロボットハンドで柔らかい食品を把持する" -n 30 --min-confidence 0 --json
-mech cli_ideas_mech_text 5 "$D/out"
+mech cli_ideas_mech_text 5 "$D/out" 2
+# the why pair in the report (marked terms) and in CSV; abstracts in info
+expect 0 cli_ideas_why_report_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0
+contains "$D/out" "理由: 本件「" cli_ideas_why_report
+contains "$D/out" "【" cli_ideas_why_marked
+expect 0 cli_ideas_why_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --csv
+if python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert r and any(x["why_query"] and x["why_evidence"] for x in r), r[:1]' "$D/out"; then ok cli_ideas_why_csv; else bad cli_ideas_why_csv; fi
+expect 0 cli_info_abstracts_run "$T" info "$D/s.tny"
+contains "$D/out" "abstracts  kept:" cli_info_abstracts
+expect 0 cli_index_no_abstracts "$T" index -q -o "$D/na.tny" --no-abstracts data/sample/sample.jsonl
+expect 0 cli_info_no_abstracts_run "$T" info "$D/na.tny"
+contains "$D/out" "abstracts  none kept" cli_info_no_abstracts
 expect 0 cli_ideas_mech_en_run "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en -n 30 --min-confidence 0 --json
 mech cli_ideas_mech_en 5 "$D/out"
 # warnings: fewer than asked (and why), unknown words, no codes, title-only
 # query, --open-only with nothing open; in JSON, text and CSV
 expect 0 cli_ideas_warn_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json
-if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.08 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.12 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
 expect 0 cli_ideas_warn_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
 contains "$D/out" "件だけ表示（10 件要求）" cli_ideas_warn_fewer_report
 # CSV for a licensing workflow: evidence with applicant and date; --bom

@@ -5,6 +5,7 @@
  * output is stable; exit status 0 only when nothing failed.
  */
 #include "test.h"
+#include <tenyo.h>
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -102,4 +103,35 @@ int main(int argc, char **argv) {
     if (skipped) printf("%zu skipped\n", skipped);
     printf("%zu passed, %zu failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+int ty_test_feed(const char *path, int from, int to,
+                 int (*add)(void *ud, const struct tenyo_doc *d), void *ud) {
+    tenyo_reader *r = NULL;
+    char err[256];
+    if (tenyo_reader_open(path, NULL, &r, err, sizeof err)) return -1;
+    const tenyo_doc *d;
+    int i = 0, rc = 0;
+    while (tenyo_reader_next(r, &d) == 1) {
+        if (i >= from && i < to && (rc = add(ud, d)) != 0) break;
+        i++;
+    }
+    tenyo_reader_free(r);
+    return rc ? -1 : i;
+}
+
+static int add_builder(void *ud, const struct tenyo_doc *d) { return tenyo_builder_add(ud, d); }
+
+int ty_test_build(const char *path, int n, const struct tenyo_build_opts *opts,
+                  const char *out) {
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    if (opts) o = *opts;
+    tenyo_builder *b = NULL;
+    char err[256];
+    if (tenyo_builder_new(&o, &b, err, sizeof err)) return -1;
+    int ok = ty_test_feed(path, 0, n, add_builder, b) > 0 &&
+             tenyo_builder_write(b, out, NULL) == TENYO_OK;
+    tenyo_builder_free(b);
+    return ok ? 0 : -1;
 }

@@ -35,6 +35,17 @@ const char *ty_test_tmpdir(void);
 /* The whole file at path, malloc'd and NUL-terminated (an empty file gives
  * ""), its size in *n; NULL when it cannot be read. */
 char *ty_test_slurp(const char *path, size_t *n);
+/* Records [from, to) of the JSONL file at path, each given to add(ud, doc)
+ * in order; the number of records read, or -1 when the file cannot be
+ * read or add returned non-zero. */
+struct tenyo_doc;
+struct tenyo_build_opts;
+/* An index at out of records [0, n) of the JSONL file at path, built with
+ * opts (NULL: defaults); 0, or -1. */
+int ty_test_build(const char *path, int n, const struct tenyo_build_opts *opts,
+                  const char *out);
+int ty_test_feed(const char *path, int from, int to,
+                 int (*add)(void *ud, const struct tenyo_doc *d), void *ud);
 
 #define TY_TEST(name)                                                      \
     static void ty_test_##name(ty_test_state *ts_);                       \

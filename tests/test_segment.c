@@ -14,21 +14,7 @@
 #define SAMPLE "data/sample/sample.jsonl"
 
 /* Records [from, to) of the sample, given to add(ud, doc). */
-static int feed(int from, int to, int (*add)(void *ud, const tenyo_doc *d), void *ud) {
-    tenyo_reader *r = NULL;
-    char err[256];
-    if (tenyo_reader_open(SAMPLE, NULL, &r, err, sizeof err)) return -1;
-    const tenyo_doc *d;
-    int i = 0, rc = 0;
-    while (tenyo_reader_next(r, &d) == 1) {
-        if (i >= from && i < to && (rc = add(ud, d)) != 0) break;
-        i++;
-    }
-    tenyo_reader_free(r);
-    return rc ? -1 : i;
-}
 
-static int add_b(void *ud, const tenyo_doc *d) { return tenyo_builder_add(ud, d); }
 static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
 
 /* A base index of records [0, n) at tmp/name, with IVF lists when ivf;
@@ -43,12 +29,7 @@ static const char *make_base_k(const char *name, int n, int ivf, int keep_update
     tenyo_build_opts_default(&o);
     o.threads = 1;
     o.ivf_lists = ivf ? 8 : 0;
-    tenyo_builder *b = NULL;
-    char err[256];
-    if (tenyo_builder_new(&o, &b, err, sizeof err)) return NULL;
-    int ok = feed(0, n, add_b, b) > 0 && tenyo_builder_write(b, p, NULL) == TENYO_OK;
-    tenyo_builder_free(b);
-    return ok ? p : NULL;
+    return ty_test_build(SAMPLE, n, &o, p) == 0 ? p : NULL;
 }
 
 static const char *make_base(const char *name, int n, int ivf) {
@@ -61,7 +42,7 @@ static int add_range(const char *path, int from, int to, tenyo_update_stats *st)
     char err[256];
     int rc = tenyo_update_open(path, NULL, &u, err, sizeof err);
     if (rc) return rc;
-    rc = feed(from, to, add_u, u) < 0 ? TENYO_ERR_INPUT : tenyo_update_commit(u, st);
+    rc = ty_test_feed(SAMPLE, from, to, add_u, u) < 0 ? TENYO_ERR_INPUT : tenyo_update_commit(u, st);
     tenyo_update_free(u);
     return rc;
 }
@@ -184,7 +165,7 @@ TY_TEST(segment_uncommitted_and_lock) {
     CHECK(w == NULL);
     CHECK_EQ_INT(tenyo_index_rebuild(p, NULL, NULL, err, sizeof err), TENYO_ERR_BUSY);
     CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-001"), 1);
-    CHECK(feed(60, 80, add_u, u) > 0);
+    CHECK(ty_test_feed(SAMPLE, 60, 80, add_u, u) > 0);
     tenyo_update_free(u); /* not committed */
     tenyo_index *x = NULL;
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);

@@ -87,7 +87,8 @@ class _BuildOpts(Structure):
                 ("oversample", c_int), ("power_iters", c_int),
                 ("progress", _progress_fn), ("progress_ud", c_void_p),
                 ("ipc_titles", POINTER(c_char_p)), ("nipc_titles", c_size_t),
-                ("ivf_lists", c_int), ("max_terms", c_int)]
+                ("ivf_lists", c_int), ("max_terms", c_int),
+                ("no_abstracts", c_int)]
 
 
 class _BuildStats(Structure):
@@ -117,6 +118,7 @@ class _IndexInfo(Structure):
                 ("terms_new", c_uint64), ("stale_docs", c_double),
                 ("stale_mass", c_double), ("new_term_mass", c_double),
                 ("rebuild_advised", c_int), ("updates_missing", c_int),
+                ("abstract_bytes", c_uint64),
                 ("open_listed", c_uint64), ("open_found", c_uint64),
                 ("open_lines", c_uint64), ("open_unresolved", c_uint64),
                 ("open_loaded", c_int64), ("open_source", c_char_p),

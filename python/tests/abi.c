@@ -28,7 +28,7 @@ int main(void) {
     F(tenyo_build_opts, oversample); F(tenyo_build_opts, power_iters);
     F(tenyo_build_opts, progress); F(tenyo_build_opts, progress_ud);
     F(tenyo_build_opts, ipc_titles); F(tenyo_build_opts, nipc_titles);
-    F(tenyo_build_opts, ivf_lists); F(tenyo_build_opts, max_terms);
+    F(tenyo_build_opts, ivf_lists); F(tenyo_build_opts, max_terms); F(tenyo_build_opts, no_abstracts);
     S(tenyo_build_stats);
     F(tenyo_build_stats, docs); F(tenyo_build_stats, duplicates); F(tenyo_build_stats, empty);
     F(tenyo_build_stats, terms); F(tenyo_build_stats, nnz); F(tenyo_build_stats, dim);
@@ -51,7 +51,7 @@ int main(void) {
     F(tenyo_index_info, docs_added); F(tenyo_index_info, docs_deleted);
     F(tenyo_index_info, terms_new); F(tenyo_index_info, stale_docs);
     F(tenyo_index_info, stale_mass); F(tenyo_index_info, new_term_mass);
-    F(tenyo_index_info, rebuild_advised); F(tenyo_index_info, updates_missing);
+    F(tenyo_index_info, rebuild_advised); F(tenyo_index_info, updates_missing); F(tenyo_index_info, abstract_bytes);
     F(tenyo_index_info, open_listed); F(tenyo_index_info, open_found);
     F(tenyo_index_info, open_lines); F(tenyo_index_info, open_unresolved);
     F(tenyo_index_info, open_loaded); F(tenyo_index_info, open_source);

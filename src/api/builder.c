@@ -117,6 +117,8 @@ typedef struct bdoc {
     uint8_t nphr;      /* phrase ids (<= BUILD_DOC_PHRASES) */
     uint8_t open;      /* licensable */
     int8_t lang;       /* 0 ja, 1 en (set when its terms are merged) */
+    char *abs;         /* its abstract, at most BUILD_ABS_MAX bytes (NULL:
+                          none, or abstracts not kept) */
 } bdoc;
 
 /* A document waiting in the batch to be tokenized. */
@@ -269,7 +271,10 @@ static void release_terms(tenyo_builder *b) {
 /* Free what the build keeps between adds (not the options or the
  * tokenizer). */
 static void release(tenyo_builder *b) {
-    for (size_t i = 0; i < b->n; i++) free(b->docs[i].meta);
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->docs[i].meta);
+        free(b->docs[i].abs);
+    }
     free(b->docs);
     b->docs = NULL;
     b->n = b->cap = 0;
@@ -306,6 +311,23 @@ static const char *meta_get(const bdoc *d, int k) {
     const char *s = d->meta;
     for (int i = 0; i < k; i++) s += strlen(s) + 1;
     return s;
+}
+
+/* The abstract kept for reading (section "abstracts"): NULL for none or
+ * when abstracts are not kept, else a copy cut at a character boundary
+ * below BUILD_ABS_MAX bytes. *oom set when out of memory. */
+#define BUILD_ABS_MAX 4096
+static char *keep_abstract(const tenyo_builder *b, const char *a, int *oom) {
+    *oom = 0;
+    if (b->o.no_abstracts || !a || !*a) return NULL;
+    size_t n = strlen(a);
+    if (n >= BUILD_ABS_MAX) {
+        n = BUILD_ABS_MAX - 1;
+        while (n && ((unsigned char)a[n] & 0xC0) == 0x80) n--;
+    }
+    char *c = ty_strndup(a, n);
+    *oom = !c;
+    return c;
 }
 
 /* Append s (if non-empty) to text, separated by a newline. */
@@ -436,8 +458,13 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
         goto fail;
     }
     bdoc *bd = &b->docs[slot];
+    int oom;
+    char *ab = keep_abstract(b, d->abstract, &oom);
+    if (oom) goto fail;
     free(bd->meta);
     bd->meta = meta;
+    free(bd->abs);
+    bd->abs = ab;
     bd->open = d->open ? 1 : 0;
     /* a replaced record still pending is tokenized all the same, and its
      * successor's merge replaces it: the terms seen, and so the ids, do not
@@ -906,9 +933,14 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
         goto fail;
     }
     bdoc *d = &b->docs[slot];
+    int oom;
+    char *ab = keep_abstract(b, meta->abstract, &oom);
+    if (oom) goto fail;
     free(d->meta);
     d->meta = m;
     m = NULL;
+    free(d->abs);
+    d->abs = ab;
     d->open = meta->open ? 1 : 0;
     d->lang = (int8_t)lang_code(meta->lang);
     if (d->lang < 0) {
@@ -1133,7 +1165,25 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr) {
     }
     m->meta_blob = blob.p ? blob.p : ty_strdup("");
     m->meta_blob_len = blob.len;
-    return m->meta_blob ? TENYO_OK : TENYO_ERR_NOMEM;
+    if (!m->meta_blob) goto nomem;
+    /* abstracts: a section when any document has one */
+    size_t with = 0;
+    for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;
+    if (with) {
+        ty_buf ab = {0};
+        for (size_t i = 0; i < b->n; i++) {
+            const char *a = b->docs[i].abs ? b->docs[i].abs : "";
+            if (ty_buf_append(&ab, a, strlen(a) + 1)) {
+                ty_buf_free(&ab);
+                goto nomem;
+            }
+            free(b->docs[i].abs);
+            b->docs[i].abs = NULL;
+        }
+        m->abs_text = ab.p;
+        m->abs_text_len = ab.len;
+    }
+    return TENYO_OK;
 nomem:
     ty_buf_free(&blob);
     ty_seterr(b->err, sizeof b->err, "out of memory building metadata");

@@ -426,6 +426,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->int8_min_docs = TY_INT8_MIN_DOCS;
     info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
     info->nphrases = m->nphrases;
+    info->abstract_bytes = ty_abs_bytes(m->abs);
     info->max_terms = m->max_terms;
     ty_upd_info(x, info);
 }
@@ -538,7 +539,21 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     ty_ivf_scratch_free(&c->ivs);
     free(c->qt);
     free(c->qw);
+    ty_buf_free(&c->qtext);
+    ty_buf_free(&c->abuf);
+    ty_buf_free(&c->qbuf);
+    ty_buf_free(&c->why_q);
+    ty_buf_free(&c->why_e);
     free(c);
+}
+
+int tenyo_doc_abstract(tenyo_ctx *c, uint64_t doc, const char **text, size_t *len) {
+    if (!c || !text || doc >= c->idx->m.ndocs) return TENYO_ERR_ARG;
+    int rc = ty_abs_get(c->idx->m.abs, doc, &c->abuf, c->err, sizeof c->err);
+    if (rc) return rc;
+    *text = c->abuf.p;
+    if (len) *len = c->abuf.len;
+    return TENYO_OK;
 }
 
 const char *tenyo_ctx_error(const tenyo_ctx *c) { return c ? c->err : ""; }
@@ -919,6 +934,10 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     }
     int rc = ensure_tokenizer(c);
     if (rc) return rc;
+    c->qtext.len = 0; /* kept for the why of ideas */
+    if ((len && ty_buf_append(&c->qtext, text, len)) || ty_buf_putc(&c->qtext, 0))
+        return TENYO_ERR_NOMEM;
+    c->qtext.len--;
     collect col = {c, 0, 0};
     c->nunk = 0;
     rc = ty_tokenize(c->tc, text ? text : "", len, collect_cb, &col);

@@ -640,6 +640,29 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     rc = merge_tables(&g, &M);
     if (!rc) rc = merge_docs(&g, &M, &u);
     if (!rc) rc = carry_base(B, &M);
+    if (!rc) { /* abstracts: base and segments, by global position */
+        int any = B->abs != NULL;
+        for (size_t i = 0; i < mf.nseg; i++) any |= g.seg[i].abs != NULL;
+        if (any) {
+            ty_abs **parts = ty_mallocarray(mf.nseg + 1, sizeof *parts);
+            uint64_t *first = ty_mallocarray(mf.nseg + 2, sizeof *first);
+            if (parts && first) {
+                parts[0] = B->abs;
+                B->abs = NULL;
+                first[0] = 0;
+                for (size_t i = 0; i < mf.nseg; i++) {
+                    parts[i + 1] = g.seg[i].abs;
+                    g.seg[i].abs = NULL;
+                    first[i + 1] = g.segpos[i];
+                }
+                first[mf.nseg + 1] = P;
+                M.abs = ty_abs_compose(parts, first, (uint32_t)mf.nseg + 1, u.gpos, M.ndocs);
+            }
+            free(parts);
+            free(first);
+            if (!M.abs) rc = TENYO_ERR_NOMEM;
+        }
+    }
     if (rc) {
         ty_upd_free(&u);
         if (rc == TENYO_ERR_LIMIT)
@@ -995,7 +1018,7 @@ static int split_codes(const char *codes, char **buf, const char ***arr, size_t 
 
 /* Feed live document d of x to the builder as stored counts. */
 static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
-                    ty_buf *surf, ty_buf *phr) {
+                    ty_buf *surf, ty_buf *phr, ty_buf *ab, char *err, size_t errlen) {
     const ty_model *m = &x->m;
     tenyo_doc_meta dm;
     tenyo_index_doc(x, d, &dm);
@@ -1019,7 +1042,11 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
             const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
             if (ty_buf_append(phr, p, strlen(p) + 1)) goto done;
         }
-    tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = "", .claims = "",
+    /* the abstract as kept (a damaged section stops the rebuild: the old
+     * index stays as it is) */
+    rc = ty_abs_get(m->abs, d, ab, err, errlen);
+    if (rc) goto done;
+    tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = ab->p, .claims = "",
                      .description = "", .applicant = dm.applicant, .date = dm.date,
                      .codes = codes, .ncodes = nc,
                      /* the record's own flag: a licensable list stays
@@ -1041,7 +1068,7 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     tenyo_index *x = NULL;
     tenyo_builder *b = NULL;
     const char **terms = NULL;
-    ty_buf surf = {0}, phr = {0};
+    ty_buf surf = {0}, phr = {0}, ab = {0};
     const char *dir = NULL;
     struct stat sst;
     int rc = TENYO_ERR_IO;
@@ -1107,11 +1134,12 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     rc = TENYO_ERR_NOMEM;
     if (!terms) goto done;
     for (uint64_t d = 0; d < m->ndocs; d++) {
-        rc = feed_doc(b, x, d, terms, &surf, &phr);
+        char aerr[TY_ERRLEN] = "";
+        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, aerr, sizeof aerr);
         if (rc) {
             if (rc != TENYO_ERR_NOMEM)
                 ty_seterr(err, errlen, "%s: document %llu: %s", path, (unsigned long long)d,
-                          tenyo_builder_error(b));
+                          *aerr ? aerr : tenyo_builder_error(b));
             goto done;
         }
     }
@@ -1137,6 +1165,7 @@ done:
     free(terms);
     ty_buf_free(&surf);
     ty_buf_free(&phr);
+    ty_buf_free(&ab);
     tenyo_builder_free(b);
     tenyo_index_free(x);
     ty_wlock_release(&lk);

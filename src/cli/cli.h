@@ -16,9 +16,10 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_INDEX = 3,
 enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OVERSAMPLE, OPT_DICDIR, OPT_NO_PARTS, OPT_STEM, OPT_SALT,
        OPT_MODULUS, OPT_KEEP, OPT_WEIGHT, OPT_NO_STEM, OPT_TITLES, OPT_IVF,
-       OPT_MAX_TERMS, OPT_FORCE, OPT_REPAIR, OPT_DATE_FROM, OPT_DATE_TO, OPT_APPLICANT,
-       OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS, OPT_OPEN_ONLY,
-       OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG, OPT_KIND };
+       OPT_MAX_TERMS, OPT_NO_ABSTRACTS, OPT_FORCE, OPT_REPAIR, OPT_DATE_FROM, OPT_DATE_TO,
+       OPT_APPLICANT, OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS,
+       OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
+       OPT_KIND };
 
 /* Totals over all input files read. */
 typedef struct cli_read_totals {
@@ -138,7 +139,7 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
 /* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
  * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of
  * asked proposals (qdoc < 0: text). */
-json_t *cli_ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
+json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                          const char *text, size_t len, const tenyo_idea *ideas, int got,
                          size_t asked, const char *lang);
 /* ---- match.c: company matching (tenyo match, POST /api/match) ---- */

@@ -15,6 +15,7 @@
 #include "batch.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -43,7 +44,7 @@ static const char *ideas_usage =
     "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
     "                       confident, then fields co-classification alone would not\n"
     "                       propose come first (default 0.6; 0: by confidence only)\n"
-    "  --min-confidence C   leave out proposals below confidence C (default 0.08;\n"
+    "  --min-confidence C   leave out proposals below confidence C (default 0.12;\n"
     "                       0 shows every field with evidence)\n"
     "  --no-merge           one proposal per subclass (default: neighbouring\n"
     "                       subclasses on the same evidence are one proposal)\n"
@@ -114,7 +115,7 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
 static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
                    const tenyo_idea *idea, const char *lang, const char **bt,
                    tenyo_phrase *ph, int *nph, const char **label, char *sent,
-                   size_t sentlen) {
+                   size_t sentlen, uint64_t why_doc) {
     int nb = tenyo_idea_bridge(ctx, idea, NBRIDGE, bt);
     if (nb < 0) nb = 0;
     *nph = tenyo_idea_phrases(ctx, idea, NPHRASE, ph);
@@ -130,7 +131,11 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
         for (const char *q = ph[i].text; *q && ascii; q++) ascii = (unsigned char)*q < 0x80;
         if (ascii == !strcmp(lang, "en")) use = &ph[i];
     }
-    uint64_t evdoc = use ? use->doc : idea->nevidence ? idea->evidence[0].doc : UINT64_MAX;
+    /* without a phrase, the patent the why quotes (one card, one citation) */
+    uint64_t evdoc = use                      ? use->doc
+                     : why_doc != UINT64_MAX  ? why_doc
+                     : idea->nevidence        ? idea->evidence[0].doc
+                                              : UINT64_MAX;
     int hasev = evdoc != UINT64_MAX && tenyo_index_doc(x, evdoc, &ev) == TENYO_OK;
     sentence(sent, sentlen, lang, bt, nb, idea->code, *label, use, hasev ? &ev : NULL);
     return nb;
@@ -273,11 +278,12 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
 
 /* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
  * computed on ctx for a request of `asked` proposals. */
-json_t *cli_ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdoc,
+json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                             const char *text, size_t len, const tenyo_idea *ideas,
                             int got, size_t asked, const char *lang) {
     int predicted = 0;
     const char *home = tenyo_ctx_home(ctx, &predicted);
+    char why_err[512] = "";
     json_t *o = json_object(), *q = json_object(), *arr = json_array();
     if (qdoc >= 0) {
         tenyo_doc_meta qm;
@@ -296,11 +302,32 @@ json_t *cli_ideas_render(const tenyo_index *x, const tenyo_ctx *ctx, int64_t qdo
         tenyo_phrase ph[NPHRASE];
         int nph;
         char sent[2048];
-        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent);
-        json_array_append_new(arr, idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent));
+        /* why: the query's sentence and an evidence sentence sharing the
+         * bridge terms (tenyo_idea_why) */
+        tenyo_why w;
+        int wr = tenyo_idea_why(ctx, &ideas[i], &w);
+        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
+                         wr > 0 ? w.doc : UINT64_MAX);
+        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent);
+        if (wr > 0) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, w.doc, &dm);
+            json_t *wj = json_object(), *wt = json_array();
+            json_object_set_new(wj, "query", json_string(w.query));
+            json_object_set_new(wj, "evidence_id", json_string(dm.id));
+            json_object_set_new(wj, "evidence", json_string(w.evidence));
+            for (int k = 0; k < w.nterms; k++) json_array_append_new(wt, json_string(w.terms[k]));
+            json_object_set_new(wj, "terms", wt);
+            json_object_set_new(it, "why", wj);
+        } else if (wr < 0 && !why_err[0]) {
+            snprintf(why_err, sizeof why_err, "%s", tenyo_ctx_error(ctx));
+        }
+        json_array_append_new(arr, it);
     }
     json_object_set_new(o, "ideas", arr);
-    json_object_set_new(o, "warnings", ideas_warnings(ctx, ideas, got, asked, lang));
+    json_t *warns = ideas_warnings(ctx, ideas, got, asked, lang);
+    if (why_err[0]) warn(warns, "abstracts_unreadable", why_err);
+    json_object_set_new(o, "warnings", warns);
     json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
     json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));
     return o;
@@ -340,6 +367,41 @@ static void jjoin(const json_t *a, const char *member, const char *sep,
         if (w < 0 || (size_t)w >= len - at) break;
         at += (size_t)w;
     }
+}
+
+/* s with every occurrence of the terms of array t marked (【term】 in
+ * Japanese reports, *term* in English ones; ASCII without case at a word
+ * start, as tenyo_idea_why matched them), escaped for the terminal. */
+static void print_marked(const char *s, const json_t *t, int ja) {
+    char out[4096];
+    size_t o = 0, n = strlen(s);
+    for (size_t i = 0; i < n && o + 16 < sizeof out;) {
+        size_t best = 0;
+        size_t k;
+        json_t *v;
+        json_array_foreach(t, k, v) {
+            const char *w = json_string_value(v);
+            size_t wl = w ? strlen(w) : 0;
+            if (!wl || wl > n - i || wl <= best) continue;
+            int ascii = (unsigned char)w[0] < 0x80, hit = 1;
+            if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
+            for (size_t q = 0; q < wl && hit; q++)
+                hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
+                            : s[i + q] == w[q];
+            if (hit) best = wl;
+        }
+        if (best && o + best + 12 < sizeof out) {
+            const char *l = ja ? "【" : "*", *r = ja ? "】" : "*";
+            memcpy(out + o, l, strlen(l)), o += strlen(l);
+            memcpy(out + o, s + i, best), o += best;
+            memcpy(out + o, r, strlen(r)), o += strlen(r);
+            i += best;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = 0;
+    fputs(cli_safe(out), stdout);
 }
 
 /* The readable report of one result object of cli_ideas_json. */
@@ -401,6 +463,15 @@ static void print_report(const json_t *o, const char *lang) {
                     cli_room(cols, 13 + (long)cli_width(jstr(e, "id")) + (open ? 8 : 0)));
             printf("%s\n", open ? "  [open]" : "");
         }
+        const json_t *wj = json_object_get(it, "why");
+        if (wj) {
+            const json_t *wt = json_object_get(wj, "terms");
+            printf("    %s: %s\xE3\x80\x8C", ja ? "理由" : "why", ja ? "本件" : "this patent ");
+            print_marked(jstr(wj, "query"), wt, ja);
+            printf("\xE3\x80\x8D\n          %s \xE3\x80\x8C", cli_safe(jstr(wj, "evidence_id")));
+            print_marked(jstr(wj, "evidence"), wt, ja);
+            printf("\xE3\x80\x8D\n");
+        }
         printf("    → %s\n\n", cli_safe(jstr(it, "idea")));
     }
     if (json_array_size(arr))
@@ -458,7 +529,8 @@ static void print_csv(const json_t *o, int header) {
     static const char *cols[] = {"query", "home", "rank", "field", "label", "score",
                                  "relevance", "surprise", "expected", "bridge_terms",
                                  "phrases", "evidence", "evidence_details", "idea",
-                                 "confidence", "also_fields", "cautions", "warnings", "error"};
+                                 "confidence", "also_fields", "cautions", "warnings",
+                                 "why_query", "why_evidence", "error"};
     const int ncol = (int)(sizeof cols / sizeof cols[0]);
     if (header && csv_bom) fputs("\xEF\xBB\xBF", stdout);
     if (header)
@@ -496,6 +568,10 @@ static void print_csv(const json_t *o, int header) {
         jjoin(json_object_get(it, "also_fields"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(it, "cautions"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(list, 0);
+        const json_t *wj = json_object_get(it, "why");
+        csv_field(wj ? jstr(wj, "query") : "", 0);
+        if (wj) snprintf(list, sizeof list, "%s: %s", jstr(wj, "evidence_id"), jstr(wj, "evidence"));
+        csv_field(wj ? list : "", 0);
         csv_field("", 1);
     }
     if (json_array_size(json_object_get(o, "ideas")) == 0) { /* nothing: say why in one row */

@@ -107,6 +107,7 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(sr, "ivf_lists", json_integer(in.ivf_lists));
     json_object_set_new(o, "search", sr);
     json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
+    json_object_set_new(o, "abstract_bytes", json_integer((json_int_t)in.abstract_bytes));
     json_t *up = json_object();
     json_object_set_new(up, "generation", json_integer((json_int_t)in.generation));
     json_object_set_new(up, "segments", json_integer(in.nsegments));

@@ -413,6 +413,8 @@ static const char *index_usage =
     "      --oversample N       randomized SVD oversampling (default 16)\n"
     "      --max-terms N        keep only the N highest-weighted terms of each document\n"
     "                           (static pruning: a smaller index; default all)\n"
+    "      --no-abstracts       do not keep the records' abstracts (kept by default for\n"
+    "                           the evidence and the why of ideas; info shows their cost)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
     "      --stem               English stemming, Snowball English (the default)\n"
@@ -552,6 +554,7 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
     case OPT_POWER: r = cli_int("--power-iters", arg, 0, 50, &bo->power_iters); break;
     case OPT_OVERSAMPLE: r = cli_int("--oversample", arg, 0, 1000, &bo->oversample); break;
     case OPT_MAX_TERMS: r = cli_int("--max-terms", arg, 1, 1000000, &bo->max_terms); break;
+    case OPT_NO_ABSTRACTS: bo->no_abstracts = 1; return 1;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 2; return 1;
@@ -716,6 +719,7 @@ static int cmd_index(int argc, char **argv) {
         {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
         {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
         {"max-terms", required_argument, 0, OPT_MAX_TERMS},
+        {"no-abstracts", no_argument, 0, OPT_NO_ABSTRACTS},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
         {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
@@ -1247,6 +1251,11 @@ static int cmd_info(int argc, char **argv) {
                (unsigned long long)in.int8_min_docs, in.ivf_lists ? "; IVF " : "; no IVF\n");
         if (in.ivf_lists) printf("%u lists (similar / ideas --nprobe)\n", in.ivf_lists);
         printf("phrases    %llu application phrases\n", (unsigned long long)in.nphrases);
+        if (in.abstract_bytes)
+            printf("abstracts  kept: %.2f MB compressed, %.0f bytes per document\n",
+                   in.abstract_bytes / 1e6, in.ndocs ? (double)in.abstract_bytes / in.ndocs : 0.0);
+        else
+            printf("abstracts  none kept (no record had one, or index --no-abstracts)\n");
         if (in.generation)
             printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
                    "%llu deleted or replaced\n",

@@ -33,6 +33,14 @@
  *      vote as extra candidates, a second-hop prior through the model's
  *      likeliest near fields, rank features, boosted trees instead of the
  *      logistic model, an SVM instead of logistic regression per field.
+ *      Tried for genuine transfers and not kept (Protocol A, two readers,
+ *      82 proposals of the query sets 1-2): a second TF-IDF scan without
+ *      the query's home-field words (P(home | word) past halfway from the
+ *      home's share to 1) and generic words, its far fields offered as up
+ *      to two "transfers of the mechanism" after the confident proposals:
+ *      21-24% usable and 2-5% genuine, worse than the neighbours (the
+ *      vehicle third of the corpus answers any mechanism with vehicle
+ *      fields through 回路, 状態, 検出).
  *   4. Content shape of each field's evidence: the bridge weight per query
  *      term (similarity x query weight x evidence weight), each term
  *      weighed by its specificity (1 - genericity: how evenly the term
@@ -49,7 +57,7 @@
  *      0.6: 4) are the most confident; after them, "unexpected" fields —
  *      outside the top 10 that co-classification statistics alone would
  *      propose for the home fields — come before expected ones. Proposals
- *      below min_confidence (default 0.08) are left out and counted
+ *      below min_confidence (default 0.12) are left out and counted
  *      (tenyo_ctx_notes); so are thin ones, whatever their confidence:
  *      fewer than two shared words that are not among the most generic, or
  *      nothing specific shared at all (a free-text query whose key words
@@ -1067,6 +1075,205 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         n++;
     }
     return (int)n;
+}
+
+/* ===================================================================== why */
+
+/* The why of a proposal: the sentence pair (query, one shown evidence
+ * patent) sharing the most bridge terms. Sentences end at 。．！？, at ". ",
+ * "; ", "? ", "! " and at line ends; section marks (【課題】) and leading
+ * spaces are dropped. ASCII terms match without case, at a word start. */
+#define WHY_MAX 240     /* longer sentences are cut around the first term */
+#define WHY_BEFORE 60   /* bytes kept before that term */
+
+typedef struct wsent { const char *p; size_t n; } wsent;
+
+/* Split text into sentences (pointers into text); returns the count. */
+static size_t why_split(const char *text, wsent *out, size_t cap) {
+    static const char *const stops[] = {"。", "．", "！", "？", NULL};
+    size_t n = 0;
+    const char *p = text;
+    while (*p && n < cap) {
+        /* skip spaces, ideographic spaces and 【...】 marks */
+        for (;;) {
+            if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
+            else if (!strncmp(p, "\xE3\x80\x80", 3)) p += 3;
+            else if (!strncmp(p, "【", 3)) {
+                const char *e = strstr(p, "】");
+                if (!e || e - p > 40) break;
+                p = e + 3;
+            } else break;
+        }
+        if (!*p) break;
+        const char *q = p, *end = NULL;
+        while (*q && !end) {
+            if (*q == '\n') { end = q; break; }
+            for (int k = 0; stops[k]; k++)
+                if (!strncmp(q, stops[k], 3)) { end = q + 3; break; }
+            if (end) break;
+            if ((*q == '.' || *q == ';' || *q == '?' || *q == '!') &&
+                (q[1] == ' ' || q[1] == '\n' || q[1] == 0)) {
+                end = q + 1;
+                break;
+            }
+            if (!strncmp(q, "【", 3) && q != p) { end = q; break; }
+            q++;
+        }
+        if (!end) end = q;
+        if (end - p >= 6) out[n++] = (wsent){p, (size_t)(end - p)};
+        p = end;
+    }
+    return n;
+}
+
+/* Offset of term t in sentence s, or -1: ASCII without case at a word
+ * start, other text as it is. */
+static long why_find(const wsent *s, const char *t) {
+    size_t tl = strlen(t);
+    if (!tl || tl > s->n) return -1;
+    int ascii = (unsigned char)t[0] < 0x80;
+    for (size_t i = 0; i + tl <= s->n; i++) {
+        if (ascii) {
+            if (i && isalnum((unsigned char)s->p[i - 1])) continue;
+            size_t k = 0;
+            while (k < tl && tolower((unsigned char)s->p[i + k]) == tolower((unsigned char)t[k])) k++;
+            if (k == tl) return (long)i;
+        } else if (!memcmp(s->p + i, t, tl)) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static unsigned why_mask(const wsent *s, const char *const *terms, int nt) {
+    unsigned m = 0;
+    for (int i = 0; i < nt; i++)
+        if (why_find(s, terms[i]) >= 0) m |= 1u << i;
+    return m;
+}
+
+/* s into out, cut to about WHY_MAX bytes around offset at (character
+ * boundaries, "…" where cut), NUL-terminated. */
+static int why_put(ty_buf *out, const wsent *s, long at) {
+    size_t a = 0, b = s->n;
+    if (s->n > WHY_MAX) {
+        a = at > WHY_BEFORE ? (size_t)at - WHY_BEFORE : 0;
+        while (a > 0 && ((unsigned char)s->p[a] & 0xC0) == 0x80) a--;
+        b = a + WHY_MAX < s->n ? a + WHY_MAX : s->n;
+        while (b < s->n && ((unsigned char)s->p[b] & 0xC0) == 0x80) b--;
+    }
+    out->len = 0;
+    if ((a && ty_buf_append(out, "\xE2\x80\xA6", 3)) || ty_buf_append(out, s->p + a, b - a) ||
+        (b < s->n && ty_buf_append(out, "\xE2\x80\xA6", 3)) || ty_buf_putc(out, 0))
+        return TENYO_ERR_NOMEM;
+    out->len--;
+    return TENYO_OK;
+}
+
+/* Title and abstract of document d into buf ("title\nabstract"). */
+static int why_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
+    tenyo_doc_meta dm;
+    int rc = tenyo_index_doc(c->idx, d, &dm);
+    if (rc) return rc;
+    rc = ty_abs_get(c->idx->m.abs, d, &c->abuf, c->err, sizeof c->err);
+    if (rc) return rc;
+    buf->len = 0;
+    if (ty_buf_append(buf, dm.title, strlen(dm.title)) || ty_buf_putc(buf, '\n') ||
+        ty_buf_append(buf, c->abuf.p, c->abuf.len) || ty_buf_putc(buf, 0))
+        return TENYO_ERR_NOMEM;
+    buf->len--;
+    return TENYO_OK;
+}
+
+static int popcount8(unsigned m) {
+    int n = 0;
+    for (; m; m &= m - 1) n++;
+    return n;
+}
+
+int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
+    if (!c || !idea || !out) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    const char *terms[TENYO_WHY_TERMS];
+    int nt = tenyo_idea_bridge(c, idea, TENYO_WHY_TERMS, terms);
+    if (nt <= 0) return nt;
+    /* the query's sentences */
+    const char *qt;
+    if (c->last_skip != UINT64_MAX) {
+        if (!c->idx->m.abs) return 0; /* a title alone says too little */
+        int rc = why_text(c, c->last_skip, &c->qbuf);
+        if (rc) return rc;
+        qt = c->qbuf.p;
+    } else {
+        qt = c->qtext.p ? c->qtext.p : "";
+    }
+    enum { MAXS = 64 };
+    wsent qs[MAXS], es[MAXS];
+    unsigned qm[MAXS];
+    size_t nq = why_split(qt, qs, MAXS);
+    unsigned qall = 0;
+    for (size_t i = 0; i < nq; i++) qall |= qm[i] = why_mask(&qs[i], terms, nt);
+    if (!qall) return 0;
+    int best = 0;
+    size_t bq = 0, be = 0;
+    int bev = -1;
+    ty_buf eb = {0}, keep = {0};
+    int rc = 0;
+    for (int e = 0; e < idea->nevidence; e++) {
+        rc = why_text(c, idea->evidence[e].doc, &eb);
+        if (rc) goto done;
+        size_t ne = why_split(eb.p, es, MAXS);
+        for (size_t j = 0; j < ne; j++) {
+            unsigned em = why_mask(&es[j], terms, nt);
+            if (!(em & qall)) continue;
+            for (size_t i = 0; i < nq; i++) {
+                int k = popcount8(qm[i] & em);
+                if (k > best) { /* earlier evidence, then sentences, win ties */
+                    best = k;
+                    bq = i;
+                    be = j;
+                    bev = e;
+                    keep.len = 0;
+                    if (ty_buf_append(&keep, eb.p, eb.len + 1)) {
+                        rc = TENYO_ERR_NOMEM;
+                        goto done;
+                    }
+                }
+            }
+        }
+    }
+    if (bev < 0) goto done;
+    /* the chosen evidence sentence, re-split from the kept text */
+    size_t ne = why_split(keep.p, es, MAXS);
+    if (be >= ne) goto done;
+    unsigned shared = qm[bq] & why_mask(&es[be], terms, nt);
+    long qa = -1, ea = -1;
+    for (int i = 0; i < nt && (qa < 0 || ea < 0); i++)
+        if (shared >> i & 1) {
+            if (qa < 0) qa = why_find(&qs[bq], terms[i]);
+            if (ea < 0) ea = why_find(&es[be], terms[i]);
+        }
+    rc = why_put(&c->why_q, &qs[bq], qa);
+    if (!rc) rc = why_put(&c->why_e, &es[be], ea);
+    if (rc) goto done;
+    /* the terms both sentences still hold once cut */
+    wsent cq = {c->why_q.p, c->why_q.len}, ce = {c->why_e.p, c->why_e.len};
+    unsigned kept = shared & why_mask(&cq, terms, nt) & why_mask(&ce, terms, nt);
+    for (int i = 0; i < nt; i++)
+        if (kept >> i & 1) out->terms[out->nterms++] = terms[i];
+    if (!out->nterms) { /* the cut lost them all: the first term leads both */
+        rc = 0;
+        goto done;
+    }
+    out->query = c->why_q.p;
+    out->evidence = c->why_e.p;
+    out->doc = idea->evidence[bev].doc;
+    rc = 1;
+done:
+    ty_buf_free(&eb);
+    ty_buf_free(&keep);
+    if (rc < 0) memset(out, 0, sizeof *out);
+    return rc;
 }
 
 /* ================================================================ batch */

@@ -57,6 +57,8 @@ const T = {
     relevance: "関連度",
     unexpected: "意外な転用先",
     bridge: "橋渡し語",
+    why: "理由",
+    why_query: "本件",
     phrases: "用途表現",
     evidence: "根拠特許",
     open_badge: "ライセンス可",
@@ -116,6 +118,8 @@ const T = {
     relevance: "relevance",
     unexpected: "unexpected",
     bridge: "bridge terms",
+    why: "why",
+    why_query: "this patent",
     phrases: "application phrases",
     evidence: "evidence",
     open_badge: "licensable",
@@ -344,6 +348,43 @@ function metric(grid, name, value, frac, cls, digits) {
   grid.appendChild(el("span", "num", Number(value).toFixed(digits)));
 }
 
+// text with the why's shared terms in <mark> (DOM nodes, never HTML):
+// ASCII terms without case at a word start, as the engine matched them
+function marked(text, terms) {
+  const p = el("span");
+  let i = 0, plain = "";
+  const flush = () => { if (plain) p.appendChild(document.createTextNode(plain)); plain = ""; };
+  while (i < text.length) {
+    let best = "";
+    for (const t of terms) {
+      if (!t || t.length <= best.length) continue;
+      const ascii = t.charCodeAt(0) < 128;
+      if (ascii && i > 0 && /[A-Za-z0-9]/.test(text[i - 1])) continue;
+      const s = text.substr(i, t.length);
+      if (ascii ? s.toLowerCase() === t.toLowerCase() : s === t) best = s;
+    }
+    if (best) { flush(); p.appendChild(el("mark", null, best)); i += best.length; }
+    else { plain += text[i]; i++; }
+  }
+  flush();
+  return p;
+}
+
+// the why of a proposal: the query's sentence and the evidence's
+function whyBlock(w) {
+  const d = el("div", "why");
+  d.appendChild(el("span", "k", tr("why")));
+  const q = el("p", "why-q");
+  q.appendChild(el("span", "who", tr("why_query")));
+  q.appendChild(marked(w.query, w.terms || []));
+  const e = el("p", "why-e");
+  e.appendChild(el("span", "who", w.evidence_id));
+  e.appendChild(marked(w.evidence, w.terms || []));
+  d.appendChild(q);
+  d.appendChild(e);
+  return d;
+}
+
 function renderCard(it, maxScore, maxSurprise) {
   const li = el("li", "card" + (it.expected ? " expected" : ""));
   li.dataset.field = it.field;
@@ -374,6 +415,7 @@ function renderCard(it, maxScore, maxSurprise) {
     ul.appendChild(row);
   }
   li.appendChild(ul);
+  if (it.why) li.appendChild(whyBlock(it.why));
   li.appendChild(el("p", "idea", it.idea));
   li.addEventListener("mouseenter", () => highlight(it.field, true));
   li.addEventListener("mouseleave", () => highlight(it.field, false));

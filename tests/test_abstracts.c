@@ -1,0 +1,258 @@
+/*
+ * test_abstracts.c — the optional section "abstracts" (store.c) and what
+ * reads it: tenyo_doc_abstract, the why of ideas (tenyo_idea_why), updates
+ * and rebuild carrying abstracts, a damaged section refused with its file
+ * named while the rest of the index still answers. Corpus: data/sample.
+ */
+#include "test.h"
+#include "internal.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* The sample's abstracts, by record number (the test's oracle). */
+static char *want[256];
+static int nwant;
+
+static int load_want(void) {
+    if (nwant) return nwant;
+    tenyo_reader *r = NULL;
+    char err[256];
+    if (tenyo_reader_open(SAMPLE, NULL, &r, err, sizeof err)) return 0;
+    const tenyo_doc *d;
+    while (nwant < 256 && tenyo_reader_next(r, &d) == 1)
+        want[nwant++] = strdup(d->abstract ? d->abstract : "");
+    tenyo_reader_free(r);
+    return nwant;
+}
+
+
+static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
+
+static const char *build(const char *name, int n, int no_abstracts) {
+    static char path[4][512];
+    static int slot;
+    char *p = path[slot++ % 4];
+    snprintf(p, 512, "%s/%s", ty_test_tmpdir(), name);
+    tenyo_index_drop_updates(p, NULL, 0);
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.threads = 1;
+    o.no_abstracts = no_abstracts;
+    return ty_test_build(SAMPLE, n, &o, p) == 0 ? p : NULL;
+}
+
+/* The index at p and a context on it (both NULL on failure). */
+static int open_ix(const char *p, tenyo_index **x, tenyo_ctx **c) {
+    char err[256];
+    *c = NULL;
+    if (tenyo_index_open(p, x, err, sizeof err)) return -1;
+    if (tenyo_ctx_new(*x, c, err, sizeof err)) {
+        tenyo_index_free(*x);
+        *x = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Every document's abstract equals the sample's record of its id. */
+static int all_match(tenyo_index *x, tenyo_ctx *c) {
+    int bad = 0;
+    for (uint64_t d = 0; d < tenyo_index_ndocs(x); d++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, d, &dm);
+        int rec = atoi(dm.id + 7) - 1; /* SAMPLE-001 is record 0 */
+        const char *t = NULL;
+        size_t len = 0;
+        if (tenyo_doc_abstract(c, d, &t, &len) != TENYO_OK || rec < 0 || rec >= nwant ||
+            strcmp(t, want[rec]) != 0 || len != strlen(want[rec]))
+            bad++;
+    }
+    return bad;
+}
+
+TY_TEST(abstracts_round_trip) {
+    CHECK(load_want() == 200);
+    const char *p = build("abs.tny", 200, 0);
+    CHECK(p);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
+    CHECK_EQ_INT(all_match(x, c), 0);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK(in.abstract_bytes > 0);
+    const char *t;
+    CHECK_EQ_INT(tenyo_doc_abstract(c, 200, &t, NULL), TENYO_ERR_ARG);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    /* without: no section, "" for every document, no cost */
+    p = build("abs_none.tny", 50, 1);
+    CHECK(p);
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.abstract_bytes, 0);
+    size_t len = 1;
+    CHECK_EQ_INT(tenyo_doc_abstract(c, 3, &t, &len), TENYO_OK);
+    CHECK(t && !*t && len == 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(abstracts_updates_and_rebuild) {
+    CHECK(load_want() == 200);
+    const char *p = build("abs_upd.tny", 150, 0);
+    CHECK(p);
+    tenyo_update *u = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK(ty_test_feed(SAMPLE, 150, 200, add_u, u) > 0);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-003"), 1);
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+    tenyo_update_free(u);
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-170"), 1); /* in the segment */
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+    tenyo_update_free(u);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 198);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(all_match(x, c), 0); /* base and segment, past the deletions */
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    uint64_t before = in.abstract_bytes;
+    CHECK(before > 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECK_EQ_INT(tenyo_index_rebuild(p, NULL, NULL, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 198);
+    CHECK_EQ_INT(all_match(x, c), 0); /* a rebuild keeps them */
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 0);
+    CHECK(in.abstract_bytes > 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* 1 when t occurs in s (ASCII without case). */
+static int holds(const char *s, const char *t) {
+    size_t n = strlen(s), k = strlen(t);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!strncasecmp(s + i, t, k)) return 1;
+    return 0;
+}
+
+TY_TEST(abstracts_why_of_ideas) {
+    const char *p = build("abs_why.tny", 200, 0);
+    CHECK(p);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(open_ix(p, &x, &c), 0);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    o.min_confidence = 0;
+    int found = 0, checked = 0;
+    for (uint64_t q = 0; q < 40; q++) {
+        tenyo_idea id[10];
+        int n = tenyo_ideas_doc(c, q, &o, 10, id);
+        CHECK(n >= 0);
+        for (int i = 0; i < n; i++) {
+            tenyo_why w;
+            int r = tenyo_idea_why(c, &id[i], &w);
+            CHECK(r == 0 || r == 1);
+            if (r != 1) continue;
+            found++;
+            /* the evidence sentence is from a shown evidence patent */
+            int shown = 0;
+            for (int e = 0; e < id[i].nevidence; e++) shown |= id[i].evidence[e].doc == w.doc;
+            CHECKF(shown, "query %llu idea %s: why cites a patent not shown", (unsigned long long)q,
+                   id[i].code);
+            /* every term is a bridge term and is in both sentences */
+            const char *bt[TENYO_WHY_TERMS];
+            int nb = tenyo_idea_bridge(c, &id[i], TENYO_WHY_TERMS, bt);
+            CHECK(w.nterms >= 1 && w.nterms <= nb);
+            for (int k = 0; k < w.nterms; k++) {
+                int isb = 0;
+                for (int b = 0; b < nb; b++) isb |= !strcmp(bt[b], w.terms[k]);
+                CHECK(isb);
+                CHECKF(holds(w.query, w.terms[k]) && holds(w.evidence, w.terms[k]),
+                       "term %s not in both sentences", w.terms[k]);
+            }
+            CHECK(strlen(w.query) <= 260 && strlen(w.evidence) <= 260);
+            checked++;
+        }
+    }
+    CHECK(found > 20 && checked == found);
+    /* free text: the query's own sentence */
+    const char *text = "運転者の顔画像から眠気を推定する。警報で居眠り運転を防ぐ。";
+    tenyo_idea id[5];
+    int n = tenyo_ideas_text(c, text, strlen(text), &o, 5, id);
+    CHECK(n > 0);
+    int any = 0;
+    for (int i = 0; i < n; i++) {
+        tenyo_why w;
+        if (tenyo_idea_why(c, &id[i], &w) == 1) {
+            any = 1;
+            CHECK(strstr(text, w.query) != NULL);
+        }
+    }
+    CHECK(any);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(abstracts_damaged_section) {
+    const char *p = build("abs_bad.tny", 200, 0);
+    CHECK(p);
+    tenyo_index *x = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    /* the section's frame: flip a byte in its middle */
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    uint64_t at = 0, stored = 0;
+    at = 32 + 48 * (uint64_t)in.nsections + 8; /* sections follow the header */
+    for (int i = 0; i < in.nsections; i++) {
+        if (!strcmp(in.sections[i].name, "abstracts")) {
+            stored = in.sections[i].stored;
+            break;
+        }
+        at += in.sections[i].stored;
+    }
+    tenyo_index_free(x);
+    CHECK(stored > 100);
+    int fd = open(p, O_RDWR);
+    CHECK(fd >= 0);
+    unsigned char b;
+    CHECK(pread(fd, &b, 1, (off_t)(at + stored / 2)) == 1);
+    b ^= 0x5a;
+    CHECK(pwrite(fd, &b, 1, (off_t)(at + stored / 2)) == 1);
+    close(fd);
+    /* the index opens and answers; the abstracts are refused, file named */
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_hit h[5];
+    CHECK_EQ_INT(tenyo_similar_doc(c, 0, TENYO_MODE_HYBRID, 5, h), 5);
+    const char *t;
+    CHECK_EQ_INT(tenyo_doc_abstract(c, 7, &t, NULL), TENYO_ERR_CORRUPT);
+    CHECK(strstr(tenyo_ctx_error(c), "abs_bad.tny") && strstr(tenyo_ctx_error(c), "abstracts"));
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    tenyo_idea id[3];
+    int n = tenyo_ideas_doc(c, 0, &o, 3, id);
+    CHECK(n >= 0);
+    if (n > 0) {
+        tenyo_why w;
+        CHECK_EQ_INT(tenyo_idea_why(c, &id[0], &w), TENYO_ERR_CORRUPT);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
