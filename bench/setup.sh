@@ -5,7 +5,8 @@
 # beyond the Debian mirror), so a run names exact, reproducible versions:
 # sklearn (TfidfVectorizer + TruncatedSVD), gensim (TfidfModel + LsiModel +
 # MatrixSimilarity), faiss (IndexFlatIP, IndexHNSWFlat, IndexIVFFlat),
-# hnswlib, and numpy/scipy/threadpoolctl underneath them. As root the missing
+# hnswlib, and numpy/scipy/threadpoolctl underneath them; and Xapian
+# (libxapian-dev, C++: the sparse peer of bench/sparse_vs_xapian.sh). As root the missing
 # ones are installed with apt-get; otherwise the apt line is printed and the
 # script exits 1. The peers run under /usr/bin/python3: a python3 earlier on
 # PATH (pyenv, venv) does not see Debian's dist-packages.
@@ -14,7 +15,7 @@
 set -eu
 
 PKGS="python3-numpy python3-scipy python3-sklearn python3-gensim python3-faiss \
-python3-hnswlib python3-threadpoolctl"
+python3-hnswlib python3-threadpoolctl libxapian-dev"
 
 missing=""
 for p in $PKGS; do
@@ -44,3 +45,4 @@ for m in ("numpy", "scipy", "sklearn", "gensim", "faiss", "hnswlib", "threadpool
         print(f"{m:14s} NOT USABLE: {e}")
         raise SystemExit(1)
 EOF
+echo "xapian         $(dpkg-query -W -f='${Version}' libxapian-dev)"
