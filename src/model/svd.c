@@ -133,7 +133,9 @@
  * (tests/mpi/svd_check.c under mpirun -np 1-4 compares them with what
  * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it). Cost in one process, measured on the shared 2-core
  * machine at load ~8 (so CPU time, not wall): `tenyo index` of the jp
- * corpus, user CPU median of 3, 6.05 s before and 5.41 s after;
+ * corpus, user CPU median of 3, 6.05 s before and 5.41 s after (with
+ * the terms side shared out too: 4.63 s before, 4.65 s after; wall 9.92 s
+ * and 9.83 s; the svd stage 1.4 s and 1.5 s);
  * build_bench on 15k generated documents (106k terms, -t 1), 4.38 / 5.27 s
  * before and 5.02 / 5.20 s after; perf: the fixed-block A^T Q kernel
  * (atq_term, by 64-column register panels like csr.c's) takes 6.4% of the
