@@ -482,7 +482,15 @@ typedef struct ty_svd_comm {
     int (*sum_i64)(void *ud, int64_t *x, size_t n);
     /* x[0..n) = the maximum over all processes, element-wise. */
     int (*max_f64)(void *ud, double *x, size_t n);
+    /* x is a block of rows of row_len floats; process p has filled rows
+     * [row_off[p], row_off[p + 1]) (size + 1 offsets); afterwards every
+     * process holds all of them. */
+    int (*gather_f32)(void *ud, float *x, size_t row_len,
+                      const uint64_t *row_off);
     void *ud;             /* their first argument */
+    int rank, size;       /* this process's number, and how many there are
+                             (the terms side's chunks are shared out by
+                             them) */
 } ty_svd_comm;
 /* Rows per block of the fixed-block reductions (svd.c's top): the default
  * of ty_svd_opts.block, and the unit in which rows are split over

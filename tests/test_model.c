@@ -994,6 +994,7 @@ typedef struct tcomm_shared {
     pthread_mutex_t mu;      /* guards the buffers */
     int64_t *ib;             /* the sum being formed */
     double *db;              /* the maximum being formed */
+    float *fb;               /* the block being gathered */
     size_t cap;              /* entries of each */
     uint64_t calls;          /* reductions (participant 0 counts) */
 } tcomm_shared;
@@ -1046,6 +1047,19 @@ static int tcomm_max(void *ud, double *x, size_t n) {
     return 0;
 }
 
+static int tcomm_gather(void *ud, float *x, size_t row_len, const uint64_t *off) {
+    tcomm_part *p = ud;
+    tcomm_shared *sh = p->sh;
+    size_t n = (size_t)off[p->comm.size] * row_len;
+    if (n > sh->cap) return TENYO_ERR_ARG;
+    memcpy(sh->fb + off[p->rank] * row_len, x + off[p->rank] * row_len,
+           (size_t)(off[p->rank + 1] - off[p->rank]) * row_len * sizeof *x);
+    pthread_barrier_wait(&sh->bar);
+    memcpy(x, sh->fb, n * sizeof *x);
+    pthread_barrier_wait(&sh->bar);
+    return 0;
+}
+
 static void *tcomm_main(void *arg) {
     tcomm_part *p = arg;
     p->rc = ty_svd_randomized(&p->mine, &p->o, p->u, p->s, p->v, p->err,
@@ -1069,7 +1083,8 @@ static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
     sh.cap = (size_t)(a->ncols > l ? a->ncols : l) * l + 16;
     sh.ib = malloc(sh.cap * sizeof *sh.ib);
     sh.db = malloc(sh.cap * sizeof *sh.db);
-    if (!sh.ib || !sh.db) { free(sh.ib); free(sh.db); return "out of memory"; }
+    sh.fb = malloc(sh.cap * sizeof *sh.fb);
+    if (!sh.ib || !sh.db || !sh.fb) { free(sh.ib); free(sh.db); free(sh.fb); return "out of memory"; }
     pthread_barrier_init(&sh.bar, NULL, (unsigned)np);
     pthread_mutex_init(&sh.mu, NULL);
     uint64_t row = 0;
@@ -1084,7 +1099,8 @@ static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
         p[r].r1 = row + take;
         p[r].comm = (ty_svd_comm){.row0 = row, .nrows_total = a->nrows,
                                   .sum_i64 = tcomm_sum, .max_f64 = tcomm_max,
-                                  .ud = &p[r]};
+                                  .gather_f32 = tcomm_gather, .ud = &p[r],
+                                  .rank = r, .size = np};
         p[r].o = o;
         p[r].o.comm = &p[r].comm;
         p[r].mine.nrows = take;
@@ -1132,6 +1148,7 @@ static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
     pthread_mutex_destroy(&sh.mu);
     free(sh.ib);
     free(sh.db);
+    free(sh.fb);
     return res;
 }
 
@@ -1185,7 +1202,8 @@ TY_TEST(model_svd_split_identical) {
         }
         /* a block size is part of the result: a row0 off the blocks is refused */
         ty_svd_comm bad = {.row0 = 10, .nrows_total = NR + 10,
-                           .sum_i64 = tcomm_sum, .max_f64 = tcomm_max};
+                           .sum_i64 = tcomm_sum, .max_f64 = tcomm_max,
+                           .gather_f32 = tcomm_gather, .rank = 0, .size = 1};
         ty_svd_opts ob = o;
         ob.comm = &bad;
         rc = ty_svd_randomized(&a, &ob, NULL, s1, v1, err, sizeof err);

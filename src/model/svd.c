@@ -105,8 +105,21 @@
  * the bound (~2^-42 of a diagonal entry at 10^6 rows, near the double
  * sum it replaces and far below the float partials' own rounding); row t of A^T Q uses 2^(61 - e_t) with
  * df_t max|a_dt| max|Q| < 2^e_t (df and the maxima are exact over
- * processes). Traffic per pass: terms x l x 8 bytes (the int64 block) plus
- * l^2 x 8 per Gram matrix, and a few scalars. Chosen over the
+ * processes). The terms side is held whole by every process but not
+ * orthonormalised by every one: its chunks are shared out (each process
+ * forms the Gram partials and applies strsm to its own chunks; the Gram
+ * matrix goes through the same fixed-point sum, so one process computes
+ * exactly as P do) and the rows are then gathered to all (floats copied,
+ * not added); the same for V = Q2 U_R. Traffic per pass and process:
+ * terms x l x 8 bytes (the int64 block of A^T Q) plus its 1/P of the terms
+ * block in floats per terms-side pass, l^2 x 8 per Gram matrix and a few
+ * scalars (jp, l = 272: 26.6 MB of int64 per pass; 40.4 MB per pass in all
+ * at P = 2, 34.3 MB at P = 4, counted by src/mpi/mpicomm.c). Work
+ * repeated on every process: Omega, the int64 <-> float conversions and
+ * maxima of terms-sized blocks, their pages; measured on jp (more terms
+ * than documents, the worst case for it), the CPU outside the reductions
+ * summed over ranks is 2.0x one process's at P = 2 and 3.4x at P = 4
+ * (4.6x before the terms side was shared out). Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
@@ -120,7 +133,9 @@
  * (tests/mpi/svd_check.c under mpirun -np 1-4 compares them with what
  * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it). Cost in one process, measured on the shared 2-core
  * machine at load ~8 (so CPU time, not wall): `tenyo index` of the jp
- * corpus, user CPU median of 3, 6.05 s before and 5.41 s after;
+ * corpus, user CPU median of 3, 6.05 s before and 5.41 s after (with
+ * the terms side shared out too: 4.63 s before, 4.65 s after; wall 9.92 s
+ * and 9.83 s; the svd stage 1.4 s and 1.5 s);
  * build_bench on 15k generated documents (106k terms, -t 1), 4.38 / 5.27 s
  * before and 5.02 / 5.20 s after; perf: the fixed-block A^T Q kernel
  * (atq_term, by 64-column register panels like csr.c's) takes 6.4% of the
@@ -246,6 +261,10 @@ typedef struct svd_run {
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
     double *colmax;      /* l: column maxima of the row-split block */
     double *csc, *ctc;   /* l each: per-column scales of its Gram */
+    size_t tc_lo, tc_hi; /* this process's chunks of the terms block (all
+                            of them with one process) */
+    uint64_t *toff;      /* size + 1: first term row of each process's
+                            chunks (for gather_f32) */
     float *gram;         /* l x l: R as float, for strsm */
     float *part;         /* nchunk_max blocks of l x l: per-chunk Y^T Y */
     size_t nchunk_max;   /* chunks of the taller block */
@@ -311,13 +330,14 @@ typedef struct chunk_job {
     chunk_fn fn;         /* the step */
     void *ctx;           /* its arguments */
     uint64_t rows;       /* rows of the block */
-    size_t nchunk;       /* chunks of r->block rows (the last shorter) */
-    int t, nt;           /* this worker takes chunks t, t + nt, ... */
+    size_t c_lo, nchunk; /* chunks [c_lo, nchunk) of r->block rows (the
+                            last shorter) */
+    int t, nt;           /* this worker takes chunks c_lo + t, + nt, ... */
 } chunk_job;
 
 static void *chunk_main(void *arg) {
     const chunk_job *j = arg;
-    for (size_t c = (size_t)j->t; c < j->nchunk; c += (size_t)j->nt) {
+    for (size_t c = j->c_lo + (size_t)j->t; c < j->nchunk; c += (size_t)j->nt) {
         uint64_t bk = j->r->block;
         uint64_t r0 = (uint64_t)c * bk;
         uint64_t r1 = r0 + bk < j->rows ? r0 + bk : j->rows;
@@ -333,16 +353,16 @@ static size_t chunk_count(const svd_run *r, uint64_t rows) {
 /* Run fn over all chunks of a rows-row block on up to r->threads threads
  * (worker 0 is the calling thread; a worker whose thread cannot be created
  * runs on the calling thread afterwards: same chunks, same bits). */
-static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
-                       uint64_t rows) {
+static void run_chunk_range(const svd_run *r, chunk_fn fn, void *ctx,
+                            uint64_t rows, size_t c_lo, size_t c_hi) {
     chunk_job jobs[TY_SVD_MAX_THREADS];
     pthread_t tid[TY_SVD_MAX_THREADS];
     int started[TY_SVD_MAX_THREADS];
-    size_t nchunk = chunk_count(r, rows);
+    size_t nchunk = c_hi > c_lo ? c_hi - c_lo : 0;
     int nt = r->threads;
     if ((size_t)nt > nchunk) nt = (int)(nchunk ? nchunk : 1);
     for (int t = 0; t < nt; t++)
-        jobs[t] = (chunk_job){r, fn, ctx, rows, nchunk, t, nt};
+        jobs[t] = (chunk_job){r, fn, ctx, rows, c_lo, c_hi, t, nt};
     for (int t = 1; t < nt; t++)
         started[t] = pthread_create(&tid[t], NULL, chunk_main, &jobs[t]) == 0;
     chunk_main(&jobs[0]);
@@ -350,6 +370,12 @@ static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
         if (started[t]) pthread_join(tid[t], NULL);
         else chunk_main(&jobs[t]);
     }
+}
+
+/* All chunks of the block. */
+static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
+                       uint64_t rows) {
+    run_chunk_range(r, fn, ctx, rows, 0, chunk_count(r, rows));
 }
 
 /* Partial Gram matrix of one chunk: part[c] = Y[r0:r1]^T Y[r0:r1], upper. */
@@ -418,6 +444,14 @@ static int comm_sum(const svd_run *r, int64_t *x, size_t n) {
     if (!r->comm) return TENYO_OK;
     int rc = r->comm->sum_i64(r->comm->ud, x, n);
     if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+/* Every process's rows of the terms block (row_len floats each) to all. */
+static int comm_gather(const svd_run *r, float *x, size_t row_len) {
+    if (!r->comm) return TENYO_OK;
+    int rc = r->comm->gather_f32(r->comm->ud, x, row_len, r->toff);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: gather over processes failed");
     return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
 }
 
@@ -590,9 +624,9 @@ static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     }
     int rc = comm_max(r, &mq, 1);
     if (rc) return rc;
-    atq_args g = {.q = q, .z = z, .zi = r->comm ? r->zi : NULL, .maxq = mq};
+    atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     run_chunks(r, atq_chunk, &g, r->a->ncols);
-    if (!r->comm) return TENYO_OK;
+    if (!r->zi) return TENYO_OK; /* one process: z is written */
     if ((rc = comm_sum(r, r->zi, (size_t)r->a->ncols * l))) return rc;
     for (uint64_t i = 0; i < r->a->ncols; i++) {
         double inv = 1.0 / atq_scale(r, i, mq);
@@ -629,33 +663,41 @@ done:
     return rc;
 }
 
-/* The Gram matrix Y^T Y of the row-split block y (this process's rows x
- * l) into r->chol (upper, double), the same bits for any split: each
+/* The Gram matrix Y^T Y of the row-split block y (split: this process's
+ * rows x l), or of the terms block every process holds whole (its chunks
+ * tc_lo..tc_hi here, the others' elsewhere), into r->chol (upper, double),
+ * the same bits for any split: each
  * chunk's float partial (ssyrk) is rounded to a fixed-point grid whose
  * scale for entry (i, j) is 2^(62 - c - e_i - e_j), with max|Y_:i| < 2^e_i
  * over all processes and 2^c >= all rows, so |sum| < 2^62; the int64 sums
  * are reduced exactly and scaled back. The grid step is 2^-62 of that
  * bound: ~2^-42 of a diagonal entry at 10^6 rows, beyond double's. */
-static int gram_fixed(svd_run *r, float *y, uint64_t rows) {
-    size_t ll = (size_t)r->l, nchunk = chunk_count(r, rows);
+static int gram_fixed(svd_run *r, float *y, uint64_t rows, int split) {
+    size_t ll = (size_t)r->l;
+    /* the terms block is whole everywhere: its chunks are shared out */
+    size_t c_lo = split ? 0 : r->tc_lo;
+    size_t c_hi = split ? chunk_count(r, rows) : r->tc_hi;
     double *mx = r->colmax;
     int rc;
-    run_chunks(r, gram_chunk, y, rows);
+    run_chunk_range(r, gram_chunk, y, rows, c_lo, c_hi);
     for (size_t j = 0; j < ll; j++) mx[j] = 0;
-    for (uint64_t i = 0; i < rows; i++) {
+    /* the maxima of this process's rows, then over all processes */
+    uint64_t i1 = (uint64_t)c_hi * r->block < rows ? (uint64_t)c_hi * r->block : rows;
+    for (uint64_t i = (uint64_t)c_lo * r->block; i < i1; i++) {
         const float *yi = y + i * ll;
         for (size_t j = 0; j < ll; j++)
             if (fabsf(yi[j]) > mx[j]) mx[j] = fabsf(yi[j]);
     }
     if ((rc = comm_max(r, mx, ll))) return rc;
-    int c = ceil_log2(r->mtot ? r->mtot : 1);
+    uint64_t all = split ? r->mtot : rows;
+    int c = ceil_log2(all ? all : 1);
     for (size_t j = 0; j < ll; j++) {
         int e = bound_exp(mx[j]);
         r->csc[j] = ldexp(1.0, 62 - c - e);
         r->ctc[j] = ldexp(1.0, -e);
     }
     memset(r->iacc, 0, ll * ll * sizeof *r->iacc);
-    for (size_t q = 0; q < nchunk; q++) {
+    for (size_t q = c_lo; q < c_hi; q++) {
         const float *pq = r->part + q * ll * ll;
         for (size_t i = 0; i < ll; i++)
             for (size_t j = i; j < ll; j++)
@@ -710,26 +752,17 @@ static int orth_householder(const svd_run *r, float *y, uint64_t rows,
  * Y = Y R^-1 (per chunk strsm). On success R (upper, row-major, double) is
  * left in r->chol and 0 is returned; 1 when a pivot is too small (y
  * untouched); a negative status when a reduction failed. split: y is the
- * row-split block (Gram by gram_fixed), else the block every process
- * holds whole (Gram partials summed in double in chunk order). */
+ * row-split block, else the terms block every process holds whole, whose
+ * chunks the processes share (Gram partials and strsm), the rows then
+ * gathered to all. Both Gram matrices by gram_fixed. */
 static int chol_pass(svd_run *r, float *y, uint64_t rows, int split) {
     int l = r->l;
-    size_t ll = (size_t)l, nchunk = chunk_count(r, rows);
+    size_t ll = (size_t)l;
     float *g = r->gram;
     double *c = r->chol;
-    if (split) {
-        int rc = gram_fixed(r, y, rows);
-        if (rc) return rc;
-        memcpy(r->gsave, c, ll * ll * sizeof *c);
-    } else {
-        run_chunks(r, gram_chunk, y, rows);
-        memset(c, 0, ll * ll * sizeof *c);
-        for (size_t q = 0; q < nchunk; q++) {
-            const float *pq = r->part + q * ll * ll;
-            for (size_t i = 0; i < ll; i++)
-                for (size_t j = i; j < ll; j++) c[i * ll + j] += pq[i * ll + j];
-        }
-    }
+    int rc = gram_fixed(r, y, rows, split);
+    if (rc) return rc;
+    memcpy(r->gsave, c, ll * ll * sizeof *c);
     for (size_t j = 0; j < ll; j++) r->diag[j] = c[j * ll + j];
     /* right-looking Cholesky on the upper triangle, row by row */
     for (size_t j = 0; j < ll; j++) {
@@ -749,8 +782,12 @@ static int chol_pass(svd_run *r, float *y, uint64_t rows, int split) {
     for (size_t i = 0; i < ll; i++)
         for (size_t j = 0; j < ll; j++)
             g[i * ll + j] = j >= i ? (float)c[i * ll + j] : 0.0f;
-    run_chunks(r, trsm_chunk, y, rows);
-    return 0;
+    if (split) {
+        run_chunks(r, trsm_chunk, y, rows);
+        return 0;
+    }
+    run_chunk_range(r, trsm_chunk, y, rows, r->tc_lo, r->tc_hi);
+    return comm_gather(r, y, ll);
 }
 
 /* racc = f racc for upper triangular l x l row-major f and racc. */
@@ -1060,7 +1097,9 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.block = o->block ? o->block : TY_SVD_BLOCK;
     r.comm = cm;
     r.mtot = cm ? cm->nrows_total : m;
-    if (cm && (!cm->sum_i64 || !cm->max_f64 || (m && cm->row0 % r.block) ||
+    if (cm && (!cm->sum_i64 || !cm->max_f64 || !cm->gather_f32 ||
+               cm->size < 1 || cm->rank < 0 || cm->rank >= cm->size ||
+               (m && cm->row0 % r.block) ||
                cm->row0 > r.mtot || m > r.mtot - cm->row0)) {
         ty_seterr(err, errlen,
                   "svd: bad row split (first row %llu, %llu of %llu rows, block %llu)",
@@ -1110,13 +1149,26 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.nchunk_max = chunk_count(&r, big);
     r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
     r.tbound = ty_mallocarray(n, sizeof *r.tbound);
-    r.zi = cm ? ty_mallocarray((size_t)n * l, sizeof *r.zi) : NULL;
+    /* one process (even through comm) writes A^T Q straight to floats */
+    r.zi = cm && cm->size > 1 ? ty_mallocarray((size_t)n * l, sizeof *r.zi) : NULL;
     r.iscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.iscr);
     r.iacc = ty_mallocarray((size_t)l * l, sizeof *r.iacc);
     r.gsave = ty_mallocarray((size_t)l * l, sizeof *r.gsave);
     r.colmax = ty_mallocarray((size_t)l, sizeof *r.colmax);
     r.csc = ty_mallocarray((size_t)l, sizeof *r.csc);
     r.ctc = ty_mallocarray((size_t)l, sizeof *r.ctc);
+    {
+        /* the terms block's chunks, shared out in contiguous runs */
+        size_t nch = chunk_count(&r, n), np = cm ? (size_t)cm->size : 1,
+               me = cm ? (size_t)cm->rank : 0;
+        r.tc_lo = nch * me / np;
+        r.tc_hi = nch * (me + 1) / np;
+        r.toff = ty_mallocarray(np + 1, sizeof *r.toff);
+        for (size_t p = 0; r.toff && p <= np; p++) {
+            uint64_t row = (uint64_t)(nch * p / np) * r.block;
+            r.toff[p] = row < n ? row : n;
+        }
+    }
     tau = ty_mallocarray((size_t)l, sizeof *tau);
     rt = ty_mallocarray((size_t)l * l, sizeof *rt);
     sv = ty_mallocarray((size_t)l, sizeof *sv);
@@ -1124,8 +1176,8 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     vt = ty_mallocarray((size_t)l * l, sizeof *vt);
     if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
         !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part ||
-        !r.tbound || (cm && !r.zi) || !r.iscr || !r.iacc ||
-        !r.gsave || !r.colmax || !r.csc || !r.ctc) {
+        !r.tbound || (cm && cm->size > 1 && !r.zi) || !r.iscr || !r.iacc ||
+        !r.gsave || !r.colmax || !r.csc || !r.ctc || !r.toff) {
         ty_seterr(err, errlen,
                   "svd: out of memory for blocks of %llu and %llu x %d floats",
                   (unsigned long long)m, (unsigned long long)n, l);
@@ -1195,7 +1247,8 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
     gemm_args gv = {.y = z, .m = ur, .trans_m = 1, .ldm = l, .out = v,
                     .ncols = kk, .ldo = (int)rank};
-    run_chunks(&r, gemm_chunk, &gv, n);
+    run_chunk_range(&r, gemm_chunk, &gv, n, r.tc_lo, r.tc_hi);
+    if ((rc = comm_gather(&r, v, (size_t)rank))) goto done;
     /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
     gemm_args gu = {.y = q, .m = vt, .trans_m = 0, .ldm = l, .out = u,
                     .ncols = kk, .ldo = (int)rank};
@@ -1224,6 +1277,7 @@ done:
     free(r.colmax);
     free(r.csc);
     free(r.ctc);
+    free(r.toff);
     free(tau);
     free(rt);
     free(sv);

@@ -9,6 +9,9 @@
  * floating-point sums: that is why svd.c never hands it floats to add).
  * This file maps them onto MPI_Allreduce and counts what each rank puts
  * in, so that the bytes per SVD pass can be measured rather than assumed.
+ * The third collective, gathering the terms block whose chunks the ranks
+ * orthonormalised separately, is MPI_Allgatherv: floats copied, not
+ * added, so any order is the same.
  *
  * Large vectors (terms x l int64, 30 MB at 14k terms x 272) are reduced in
  * slices of at most 2^27 elements: MPI counts are int, and a slice keeps
@@ -22,6 +25,9 @@
  * evenly as blocks allow (ty_mpicomm_share); a rank may get none.
  */
 #include "mpicomm.h"
+
+#include <limits.h>
+#include <stdlib.h>
 
 #define MPICOMM_SLICE ((size_t)1 << 27)
 
@@ -52,10 +58,41 @@ static int max_f64(void *ud, double *x, size_t n) {
     return 0;
 }
 
+/* MPI_Allgatherv in place; counts and displacements are ints in MPI, so
+ * a block beyond INT_MAX floats is refused (TENYO_ERR_LIMIT: 7.9 M terms
+ * at l = 272). */
+static int gather_f32(void *ud, float *x, size_t row_len, const uint64_t *row_off) {
+    ty_mpicomm *mc = ud;
+    int size, rc = TENYO_ERR_NOMEM;
+    MPI_Comm_size(mc->comm, &size);
+    int *cnt = malloc((size_t)size * sizeof *cnt), *dsp = malloc((size_t)size * sizeof *dsp);
+    if (!cnt || !dsp) goto done;
+    rc = TENYO_ERR_LIMIT;
+    if (row_off[size] * row_len > (uint64_t)INT_MAX) goto done;
+    for (int p = 0; p < size; p++) {
+        cnt[p] = (int)((row_off[p + 1] - row_off[p]) * row_len);
+        dsp[p] = (int)(row_off[p] * row_len);
+    }
+    int me;
+    MPI_Comm_rank(mc->comm, &me);
+    mc->calls++;
+    mc->bytes += (uint64_t)cnt[me] * sizeof *x;
+    mc->bytes_f32 += (uint64_t)cnt[me] * sizeof *x;
+    rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, cnt, dsp, MPI_FLOAT,
+                        mc->comm) == MPI_SUCCESS ? 0 : TENYO_ERR_DEPENDENCY;
+done:
+    free(cnt);
+    free(dsp);
+    return rc;
+}
+
 void ty_mpicomm_svd(ty_mpicomm *mc, ty_svd_comm *c, uint64_t row0,
                     uint64_t nrows_total) {
     *c = (ty_svd_comm){.row0 = row0, .nrows_total = nrows_total,
-                       .sum_i64 = sum_i64, .max_f64 = max_f64, .ud = mc};
+                       .sum_i64 = sum_i64, .max_f64 = max_f64,
+                       .gather_f32 = gather_f32, .ud = mc};
+    MPI_Comm_rank(mc->comm, &c->rank);
+    MPI_Comm_size(mc->comm, &c->size);
 }
 
 void ty_mpicomm_share(uint64_t total, uint64_t block, int rank, int size,

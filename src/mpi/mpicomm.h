@@ -19,6 +19,7 @@ typedef struct ty_mpicomm {
                              an allreduce moves about twice that per rank
                              with a ring or recursive-doubling schedule) */
     uint64_t bytes_i64;   /* of which in integer sums */
+    uint64_t bytes_f32;   /* of which its rows of gathered float blocks */
 } ty_mpicomm;
 
 /* Fill c->comm (the row split of svd.c) for rows [row0, row0 + n) of
