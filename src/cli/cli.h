@@ -186,6 +186,15 @@ int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, s
 /* Option c with its value: 1 when it is a filter option (taken), 0 when
  * not, -1 after a message naming a bad value. */
 int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
+/* Comma- or space-separated codes -> out (pointers into buf, modified);
+ * at most cap; returns the count. */
+size_t cli_split_codes(char *buf, const char **out, size_t cap);
+/* An option `ideas` and `match` share: 'H' --home (a copy kept in
+ * *homebuf, split into homes[cap]), 'D' --distance, 'L' --lang (*lang),
+ * 'Q' --min-confidence, 'm' --mode, into io. 1 read, -1 read but bad (the
+ * message printed), 0 not one of them. */
+int cli_ideas_opt(int c, const char *arg, tenyo_ideas_opts *io, char **homebuf,
+                  const char **homes, size_t cap, const char **lang);
 /* The filter of fo over x (NULL when fo is empty; keywords tokenized on c,
  * or a context of its own when c is NULL): a status, message in msg. */
 int cli_filter_build(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *fo,

@@ -8,6 +8,9 @@
  * value), turned into a tenyo_filter once the index is open. The library
  * applies it before the top-k (api/filter.c).
  *
+ * Also the options `ideas` and `match` share (cli_ideas_opt: --home,
+ * --distance, --lang, --min-confidence, --mode), read one way for both.
+ *
  * Rejected: one --filter EXPR mini-language (a second syntax to learn and
  * quote in a shell, for what five plain options say).
  */
@@ -260,4 +263,44 @@ json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_f
     json_object_del(q, "text");
     json_object_set_new(q, "filter", cli_filter_json(fo, f, x));
     return o;
+}
+
+size_t cli_split_codes(char *buf, const char **out, size_t cap) {
+    size_t n = 0;
+    char *save = NULL; /* strtok_r: batch workers split concurrently */
+    for (char *p = strtok_r(buf, ", ", &save); p && n < cap; p = strtok_r(NULL, ", ", &save))
+        out[n++] = p;
+    return n;
+}
+
+int cli_ideas_opt(int c, const char *arg, tenyo_ideas_opts *io, char **homebuf,
+                  const char **homes, size_t cap, const char **lang) {
+    static const char *const dists[] = {"section", "class", "subclass", NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
+    switch (c) {
+    case 'H':
+        free(*homebuf);
+        *homebuf = strdup(arg);
+        io->nhome = *homebuf ? cli_split_codes(*homebuf, homes, cap) : 0;
+        io->home = homes;
+        if (!io->nhome) {
+            cli_err("--home needs codes\n");
+            return -1;
+        }
+        return 1;
+    case 'D': {
+        int i = cli_choice("--distance", arg, dists);
+        if (i < 0) return -1;
+        io->distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
+                                                          : TENYO_DIST_SUBCLASS;
+        return 1;
+    }
+    case 'L':
+        *lang = arg;
+        return cli_choice("--lang", arg, langs) < 0 ? -1 : 1;
+    case 'Q':
+        return cli_double("--min-confidence", arg, 0, 0, 1, &io->min_confidence) != 0 ? -1 : 1;
+    case 'm': return cli_mode_opt("--mode", arg, &io->mode) != 0 ? -1 : 1;
+    default: return 0;
+    }
 }

@@ -70,14 +70,6 @@ static const char *ideas_usage =
     "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n"
     "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
-/* Comma-separated codes -> array (pointers into buf, modified). */
-static size_t split_codes(char *buf, const char **out, size_t cap) {
-    size_t n = 0;
-    char *save = NULL; /* strtok_r: batch workers split concurrently */
-    for (char *p = strtok_r(buf, ", ", &save); p && n < cap; p = strtok_r(NULL, ", ", &save))
-        out[n++] = p;
-    return n;
-}
 
 /* The idea sentence: bridge terms, the field, the best application phrase
  * when there is one, and the evidence it came from. */
@@ -690,7 +682,7 @@ static void *batch_worker(void *arg) {
             for (const char *c = hbuf[nq]; *c; c++) nc += *c == ',' || *c == ' ';
             if (nc > 65) nc = 65; /* one more than the library takes: it says so */
             if ((homes[nq] = calloc(nc, sizeof **homes)) != NULL) {
-                q->nhome = split_codes(hbuf[nq], homes[nq], nc);
+                q->nhome = cli_split_codes(hbuf[nq], homes[nq], nc);
                 q->home = homes[nq];
             }
         }
@@ -939,40 +931,21 @@ int cli_cmd_ideas(int argc, char **argv) {
     long n = 10, nprobe = 0;
     int fmt = OUT_REPORT, c, bad = 0;
     optind = 1;
-    static const char *const dists[] = {"section", "class", "subclass", NULL};
-    static const char *const langs[] = {"ja", "en", NULL};
     while ((c = cli_getopt(argc, argv, "n:m:jh", lo)) != -1) {
+        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 65, &lang);
+        if (r) {
+            bad |= r < 0;
+            continue;
+        }
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
-        case 'H':
-            free(homebuf);
-            homebuf = strdup(optarg);
-            io.nhome = homebuf ? split_codes(homebuf, homes, 65) : 0;
-            io.home = homes;
-            if (!io.nhome) { cli_err("--home needs codes\n"); bad = 1; }
-            break;
-        case 'D': {
-            int i = cli_choice("--distance", optarg, dists);
-            if (i < 0) bad = 1;
-            else io.distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
-                                                                 : TENYO_DIST_SUBCLASS;
-            break;
-        }
-        case 'L':
-            bad |= cli_choice("--lang", optarg, langs) < 0;
-            lang = optarg;
-            break;
         case 'V': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io.novelty) != 0; break;
-        case 'Q':
-            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
-            break;
         case 'M': io.merge = 0; break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
         case 'n': bad |= cli_long("-n", optarg, 1, MAX_IDEAS, &n) != 0; break;
         case 'B': batch = optarg; break;
-        case 'm': bad |= cli_mode_opt("--mode", optarg, &io.mode) != 0; break;
         case 'I':
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }

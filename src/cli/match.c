@@ -273,14 +273,6 @@ static const char *match_usage =
     "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n"
     "  --open-only          (always on here; accepted for symmetry with ideas)\n";
 
-/* Comma-separated codes -> array (pointers into buf, modified). */
-static size_t split_home(char *buf, const char **out, size_t cap) {
-    size_t n = 0;
-    char *save = NULL;
-    for (char *p = strtok_r(buf, ", ", &save); p && n < cap; p = strtok_r(NULL, ", ", &save))
-        out[n++] = p;
-    return n;
-}
 
 int cli_cmd_match(int argc, char **argv) {
     static const struct option lo[] = {
@@ -289,8 +281,6 @@ int cli_cmd_match(int argc, char **argv) {
         {"lang", required_argument, 0, 'L'}, {"min-confidence", required_argument, 0, 'Q'},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
-    static const char *const dists[] = {"section", "class", "subclass", NULL};
-    static const char *const langs[] = {"ja", "en", NULL};
     cli_filter_opts fo = {0};
     const char *text = NULL, *file = NULL, *lang = "ja", *homes[65];
     char *homebuf = NULL;
@@ -300,28 +290,14 @@ int cli_cmd_match(int argc, char **argv) {
     int json = 0, bad = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
+        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 65, &lang);
+        if (r) {
+            bad |= r < 0;
+            continue;
+        }
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
-        case 'H':
-            free(homebuf);
-            homebuf = strdup(optarg);
-            io.nhome = homebuf ? split_home(homebuf, homes, 65) : 0;
-            io.home = homes;
-            if (!io.nhome) { cli_err("--home needs codes\n"); bad = 1; }
-            break;
-        case 'D': {
-            int i = cli_choice("--distance", optarg, dists);
-            if (i < 0) bad = 1;
-            else io.distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
-                                                                 : TENYO_DIST_SUBCLASS;
-            break;
-        }
-        case 'L': bad |= cli_choice("--lang", optarg, langs) < 0; lang = optarg; break;
-        case 'Q':
-            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
-            break;
-        case 'm': bad |= cli_mode_opt("--mode", optarg, &io.mode) != 0; break;
         case 'k': bad |= cli_long("-k", optarg, 1, MATCH_MAX_K, &k) != 0; break;
         case 'j': json = 1; break;
         case 'h': free(homebuf); fputs(match_usage, stdout); return EXIT_OK;
