@@ -742,6 +742,39 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
+/* The answer of a parsed /api/ideas (match 0: qdoc or q->text) or
+ * /api/match (match 1: the company text) request: a context from the
+ * pool, the request's filter set on it, the CLI's JSON (so the API gives
+ * the command's bytes), the context back. */
+static enum MHD_Result answer_ideas(server *s, struct MHD_Connection *conn, request *rq,
+                                    serve_ideas_req *q, int64_t qdoc, int match) {
+    tenyo_ctx *c = pool_get(&s->pool);
+    if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+    char msg[512];
+    int lst = 0;
+    tenyo_filter *f = NULL;
+    json_t *res = NULL;
+    if (match) q->filter.open_only = 0; /* the match's own */
+    unsigned st = use_filter(s, c, &q->filter, &f, msg, sizeof msg);
+    if (!st) {
+        res = match ? cli_match_json(s->x, c, q->text, q->len, &q->io, (size_t)q->n, q->lang, &lst)
+                    : cli_ideas_json(s->x, c, qdoc, q->text, q->len, &q->io, (size_t)q->n,
+                                     q->lang, &lst);
+        if (!res) {
+            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+            st = serve_http_status(lst);
+        } else if (f) {
+            json_object_set_new(json_object_get(res, "query"), "filter",
+                                cli_filter_json(&q->filter, f, s->x));
+        }
+    }
+    tenyo_ctx_set_filter(c, NULL);
+    pool_put(&s->pool, c);
+    tenyo_filter_free(f);
+    return res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
+               : reply_error(conn, rq, st, NULL, "%s", msg);
+}
+
 /* POST /api/ideas */
 static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request *rq) {
     if (rq->too_large)
@@ -753,34 +786,7 @@ static enum MHD_Result api_ideas(server *s, struct MHD_Connection *conn, request
     unsigned st = serve_ideas_parse(rq->body, rq->len, &q, msg, sizeof msg);
     int64_t qdoc = -1;
     if (!st && q.id && (qdoc = resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
-    if (st) {
-        ret = reply_error(conn, rq, st, NULL, "%s", msg);
-        goto done;
-    }
-    tenyo_ctx *c = pool_get(&s->pool);
-    if (!c) {
-        ret = reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
-        goto done;
-    }
-    int lst = 0;
-    tenyo_filter *f = NULL;
-    json_t *res = NULL;
-    st = use_filter(s, c, &q.filter, &f, msg, sizeof msg);
-    if (!st) {
-        res = cli_ideas_json(s->x, c, qdoc, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
-        if (!res) {
-            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
-            st = serve_http_status(lst);
-        } else if (f) {
-            json_object_set_new(json_object_get(res, "query"), "filter",
-                                cli_filter_json(&q.filter, f, s->x));
-        }
-    }
-    tenyo_ctx_set_filter(c, NULL);
-    pool_put(&s->pool, c);
-    tenyo_filter_free(f);
-    ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
-              : reply_error(conn, rq, st, NULL, "%s", msg);
+    ret = st ? reply_error(conn, rq, st, NULL, "%s", msg) : answer_ideas(s, conn, rq, &q, qdoc, 0);
 done:
     serve_ideas_req_free(&q);
     return ret;
@@ -791,40 +797,11 @@ static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request
     if (rq->too_large)
         return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
                            "request body larger than %d bytes", SRV_MAX_BODY);
-    enum MHD_Result ret;
     serve_ideas_req q;
     char msg[512];
     unsigned st = serve_match_parse(rq->body, rq->len, &q, msg, sizeof msg);
-    if (st) {
-        ret = reply_error(conn, rq, st, NULL, "%s", msg);
-        goto done;
-    }
-    tenyo_ctx *c = pool_get(&s->pool);
-    if (!c) {
-        ret = reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
-        goto done;
-    }
-    int lst = 0;
-    tenyo_filter *f = NULL;
-    json_t *res = NULL;
-    q.filter.open_only = 0; /* the match's own */
-    st = use_filter(s, c, &q.filter, &f, msg, sizeof msg);
-    if (!st) {
-        res = cli_match_json(s->x, c, q.text, q.len, &q.io, (size_t)q.n, q.lang, &lst);
-        if (!res) {
-            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
-            st = serve_http_status(lst);
-        } else if (f) {
-            json_object_set_new(json_object_get(res, "query"), "filter",
-                                cli_filter_json(&q.filter, f, s->x));
-        }
-    }
-    tenyo_ctx_set_filter(c, NULL);
-    pool_put(&s->pool, c);
-    tenyo_filter_free(f);
-    ret = res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
-              : reply_error(conn, rq, st, NULL, "%s", msg);
-done:
+    enum MHD_Result ret = st ? reply_error(conn, rq, st, NULL, "%s", msg)
+                             : answer_ideas(s, conn, rq, &q, -1, 1);
     serve_ideas_req_free(&q);
     return ret;
 }
