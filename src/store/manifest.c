@@ -286,10 +286,12 @@ static uint64_t manifest_check(json_t *o) {
     return h;
 }
 
-int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t errlen) {
-    json_t *o = manifest_json(mf);
+/* Write o (taken over) as file `name` of dir, atomically, with a "check"
+ * member: FNV-1a of its compact, key-sorted form without it. */
+static int write_checked(const char *dir, const char *name, json_t *o, size_t flags,
+                         char *err, size_t errlen) {
     if (!o) {
-        ty_seterr(err, errlen, "%s: out of memory writing MANIFEST", dir);
+        ty_seterr(err, errlen, "%s: out of memory writing %s", dir, name);
         return TENYO_ERR_NOMEM;
     }
     char chk[17];
@@ -297,17 +299,21 @@ int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t 
     char *text = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (json_object_set_new(o, "check", json_string(chk)) == 0)
-        text = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
+        text = json_dumps(o, flags | JSON_SORT_KEYS);
     if (text) {
         size_t n = strlen(text);
         text[n] = '\n'; /* json_dumps leaves room: replace the NUL, write n+1 */
-        rc = write_atomic(dir, "MANIFEST", text, n + 1, err, errlen);
+        rc = write_atomic(dir, name, text, n + 1, err, errlen);
     } else {
-        ty_seterr(err, errlen, "%s: out of memory writing MANIFEST", dir);
+        ty_seterr(err, errlen, "%s: out of memory writing %s", dir, name);
     }
     free(text);
     json_decref(o);
     return rc;
+}
+
+int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t errlen) {
+    return write_checked(dir, "MANIFEST", manifest_json(mf), JSON_INDENT(1), err, errlen);
 }
 
 /* Unsigned integer member, or -1. */
@@ -453,27 +459,7 @@ static json_t *openlist_json(const ty_openlist *ol) {
 }
 
 int ty_openlist_write(const char *dir, const ty_openlist *ol, char *err, size_t errlen) {
-    json_t *o = openlist_json(ol);
-    if (!o) {
-        ty_seterr(err, errlen, "%s: out of memory writing OPEN", dir);
-        return TENYO_ERR_NOMEM;
-    }
-    char chk[17];
-    snprintf(chk, sizeof chk, "%016" PRIx64, manifest_check(o));
-    char *text = NULL;
-    int rc = TENYO_ERR_NOMEM;
-    if (json_object_set_new(o, "check", json_string(chk)) == 0)
-        text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text) {
-        size_t n = strlen(text);
-        text[n] = '\n';
-        rc = write_atomic(dir, "OPEN", text, n + 1, err, errlen);
-    } else {
-        ty_seterr(err, errlen, "%s: out of memory writing OPEN", dir);
-    }
-    free(text);
-    json_decref(o);
-    return rc;
+    return write_checked(dir, "OPEN", openlist_json(ol), JSON_COMPACT, err, errlen);
 }
 
 int ty_openlist_read(const char *dir, ty_openlist *ol, char *err, size_t errlen) {
