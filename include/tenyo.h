@@ -862,12 +862,12 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
 
 /* Why a proposal holds: the sentence of the query and the sentence of one
  * of the proposal's shown evidence patents that share the most of its
- * bridge terms (tenyo_idea_bridge, 8 asked), so a reader sees each word in
+ * bridge terms (tenyo_idea_bridge, the 5 a card shows), so a reader sees each word in
  * use on both sides: the same sense, or a pun. Sentences come from the
  * title and abstract (the index's optional section "abstracts"; a text
  * query from its own text); one longer than about 240 bytes is cut around
  * its first shared word, with "…" where cut. */
-#define TENYO_WHY_TERMS 8
+#define TENYO_WHY_TERMS 5
 typedef struct tenyo_why {
     const char *query;        /* the query's sentence, NUL-terminated */
     const char *evidence;     /* the evidence patent's sentence */
