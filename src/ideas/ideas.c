@@ -1182,13 +1182,13 @@ static int why_put(ty_buf *out, const wsent *s, long at) {
 
 /* Title and abstract of document d into buf ("title\nabstract"). */
 static int why_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
-    tenyo_doc_meta dm;
-    int rc = tenyo_index_doc(c->idx, d, &dm);
-    if (rc) return rc;
-    rc = ty_abs_get(c->idx->m.abs, d, &c->abuf, c->err, sizeof c->err);
+    const ty_model *m = &c->idx->m; /* the model's own strings: no call up to api/ */
+    if (d >= m->ndocs) return TENYO_ERR_ARG;
+    const char *title = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+    int rc = ty_abs_get(m->abs, d, &c->abuf, c->err, sizeof c->err);
     if (rc) return rc;
     buf->len = 0;
-    if (ty_buf_append(buf, dm.title, strlen(dm.title)) || ty_buf_putc(buf, '\n') ||
+    if (ty_buf_append(buf, title, strlen(title)) || ty_buf_putc(buf, '\n') ||
         ty_buf_append(buf, c->abuf.p, c->abuf.len) || ty_buf_putc(buf, 0))
         return TENYO_ERR_NOMEM;
     buf->len--;
