@@ -2142,6 +2142,7 @@ int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
     out->len = 0;
     if (!a) return TENYO_OK;
     if (a->parts) {
+        if (doc >= a->ndocs) return TENYO_ERR_ARG;
         uint64_t g = a->gpos ? a->gpos[doc] : doc;
         uint32_t lo = 0, hi = a->nparts; /* the last part with first <= g */
         while (hi - lo > 1) {
