@@ -290,6 +290,24 @@ class InputError(Error):
     """An unreadable or malformed input file (TENYO_ERR_IO, TENYO_ERR_INPUT)."""
 
 
+
+def _ideas_opts(home, distance, mode, min_confidence):
+    """The ideas options ideas() and match() share, checked; returns the
+    struct and the home array it points into (keep both alive)."""
+    o = _IdeasOpts()
+    _ideas_opts_default(byref(o))
+    homes = None
+    if home:
+        if isinstance(home, str):
+            home = [h for h in home.replace(",", " ").split() if h]
+        homes = (c_char_p * len(home))(*[h.encode() for h in home])
+        o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
+    o.distance = _choice("distance", distance, _DISTANCES)
+    o.mode = _choice("mode", mode, _MODES)
+    if min_confidence is not None:
+        o.min_confidence = _num("min_confidence", min_confidence, 0, 1)
+    return o, homes
+
 class IndexError_(Error):
     """A missing, damaged or newer index, or a tokenizer mismatch."""
 
@@ -723,21 +741,10 @@ class Index:
             raise ValueError("give exactly one of id and text")
         _int("n", n, 1, 100)
         _choice("lang", lang, {"ja": 0, "en": 1})
-        o = _IdeasOpts()
-        _ideas_opts_default(byref(o))
-        homes = None
-        if home:
-            if isinstance(home, str):
-                home = [h for h in home.replace(",", " ").split() if h]
-            homes = (c_char_p * len(home))(*[h.encode() for h in home])
-            o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
-        o.distance = _choice("distance", distance, _DISTANCES)
+        o, homes = _ideas_opts(home, distance, mode, min_confidence)
         o.open_only = int(bool(open_only))
-        o.mode = _choice("mode", mode, _MODES)
         if novelty is not None:
             o.novelty = _num("novelty", novelty, 0, 1)
-        if min_confidence is not None:
-            o.min_confidence = _num("min_confidence", min_confidence, 0, 1)
         o.knn = _int("knn", knn, 0, 100000)
         o.merge = int(bool(merge))
         c = self._ctx()
@@ -782,18 +789,7 @@ class Index:
         filters as for similar (licensable only is implied)."""
         _int("k", k, 1, 100)
         _choice("lang", lang, {"ja": 0, "en": 1})
-        o = _IdeasOpts()
-        _ideas_opts_default(byref(o))
-        homes = None
-        if home:
-            if isinstance(home, str):
-                home = [h for h in home.replace(",", " ").split() if h]
-            homes = (c_char_p * len(home))(*[h.encode() for h in home])
-            o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
-        o.distance = _choice("distance", distance, _DISTANCES)
-        o.mode = _choice("mode", mode, _MODES)
-        if min_confidence is not None:
-            o.min_confidence = _num("min_confidence", min_confidence, 0, 1)
+        o, homes = _ideas_opts(home, distance, mode, min_confidence)
         c = self._ctx()
         ideas = (_Idea * 20)()
         got_ideas = c_int(0)
