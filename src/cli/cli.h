@@ -38,6 +38,9 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first line of usage and "see 'tenyo COMMAND --help'" on stderr;
  * returns EXIT_USAGE. */
 int cli_usage_error(const char *usage);
+/* The index at path, opened; NULL after printing why, with *ec the exit
+ * code of that failure (EXIT_RESOURCE out of memory, else EXIT_INDEX). */
+tenyo_index *cli_open_index(const char *path, int *ec);
 /* getopt_long that reports unknown options ("did you mean"), missing values
  * and ambiguous abbreviations itself; returns '?' after reporting. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *lo);

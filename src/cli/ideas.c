@@ -973,12 +973,11 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ctx *ctx = NULL;
     char err[512] = "", *buf = NULL;
     int ec = EXIT_OK;
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
-    if (rc) {
-        cli_err("%s\n", err);
+    if (!(x = cli_open_index(path, &ec))) {
         free(homebuf);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+        return ec;
     }
+    int rc;
     for (int i = 0; i < ntitles; i++) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }

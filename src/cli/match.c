@@ -321,13 +321,11 @@ int cli_cmd_match(int argc, char **argv) {
     tenyo_filter *filter = NULL;
     char err[512] = "", *buf = NULL;
     int ec = EXIT_OK;
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
-    if (rc) {
-        cli_err("%s\n", err);
+    if (!(x = cli_open_index(path, &ec))) {
         free(homebuf);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+        return ec;
     }
-    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    int rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
     int64_t qdoc = -1;
     size_t len = 0;
@@ -578,11 +576,8 @@ int cli_cmd_profile(int argc, char **argv) {
     uint64_t *docs = NULL;
     tenyo_query *q = NULL;
     size_t nd = 0;
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
-    if (rc) {
-        cli_err("%s\n", err);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
-    }
+    if (!(x = cli_open_index(path, &ec))) return ec;
+    int rc;
     uint64_t N = tenyo_index_ndocs(x);
     docs = malloc((N ? N : 1) * sizeof *docs);
     if (!docs) { cli_err("out of memory\n"); ec = EXIT_RESOURCE; goto done; }

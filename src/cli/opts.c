@@ -45,6 +45,18 @@ void cli_err(const char *fmt, ...) {
     va_end(ap);
 }
 
+tenyo_index *cli_open_index(const char *path, int *ec) {
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        *ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+        return NULL;
+    }
+    return x;
+}
+
 int cli_usage_error(const char *usage) {
     const char *nl = strchr(usage, '\n');
     fprintf(stderr, "%.*s\n", nl ? (int)(nl - usage) : (int)strlen(usage), usage);

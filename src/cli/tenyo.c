@@ -682,12 +682,8 @@ static int cmd_open(int argc, char **argv) {
         if (ec) return ec;
     }
     /* what the index's list now is */
-    tenyo_index *x = NULL;
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
-    if (rc) {
-        cli_err("%s\n", err);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
-    }
+    tenyo_index *x = cli_open_index(path, &ec);
+    if (!x) return ec;
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
     if (json) {
@@ -1359,14 +1355,10 @@ static int cmd_similar(int argc, char **argv) {
     }
     const char *path = argv[optind];
     const char *id = npos == 2 ? argv[optind + 1] : NULL;
-    tenyo_index *x = NULL;
     char err[512] = "";
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
-    if (rc) {
-        cli_err("%s\n", err);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
-    }
-    int ec = EXIT_OK;
+    int ec = EXIT_OK, rc;
+    tenyo_index *x = cli_open_index(path, &ec);
+    if (!x) return ec;
     tenyo_ctx *ctx = NULL;
     char *buf = NULL;
     tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
@@ -1489,14 +1481,10 @@ static int cmd_search(int argc, char **argv) {
     const char *path = argv[optind];
     fo.keywords = argv[optind + 1];
     fo.any = 1;
-    tenyo_index *x = NULL;
     char err[512] = "";
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
-    if (rc) {
-        cli_err("%s\n", err);
-        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
-    }
-    int ec = EXIT_OK;
+    int ec = EXIT_OK, rc;
+    tenyo_index *x = cli_open_index(path, &ec);
+    if (!x) return ec;
     tenyo_ctx *ctx = NULL;
     tenyo_filter *filter = NULL;
     tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
