@@ -683,6 +683,10 @@ class Index:
                 raise _error(got, _ctx_error(c))
         finally:
             _filter_free(f)
+        return self._hit_rows(hits, got)
+
+    def _hit_rows(self, hits, got):
+        """Ranked hits as the dicts search() and similar() return."""
         out = []
         for r in range(got):
             d = self.doc(hits[r].doc)
@@ -723,13 +727,7 @@ class Index:
             _ctx_set_filter(c, None)
             if f:
                 _filter_free(f)
-        out = []
-        for r in range(got):
-            d = self.doc(hits[r].doc)
-            out.append({"rank": r + 1, "id": d["id"], "score": round(hits[r].score, 6),
-                        "title": d["title"], "fields": d["fields"],
-                        "applicant": d["applicant"], "date": d["date"], "open": d["open"]})
-        return out
+        return self._hit_rows(hits, got)
 
     def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
