@@ -1272,5 +1272,8 @@ int ty_labels_shorten(const char *title, const char *lang, int level,
                       char **out);
 /* Code of the i-th built-in class (sorted), NULL past the end (tests). */
 const char *ty_labels_builtin_class(size_t i);
+/* 1 when code (a subclass, "C07K") starts with a class of the IPC scheme
+ * (the built-in table): "A07K", a typo in a record, does not. */
+int ty_labels_class_known(const char *code);
 
 #endif /* TENYO_INTERNAL_H */

@@ -301,6 +301,52 @@ static int open_sample(tenyo_index **x, char *err, size_t errlen) {
     return tenyo_index_open(p, x, err, errlen);
 }
 
+/* A code outside the IPC scheme (A07K: a record's typo for C07K) is never
+ * proposed, even with the threshold off, while a real field carried by the
+ * same evidence is. */
+TY_TEST(api_ideas_unknown_class) {
+    const char *src = tmp("typo.jsonl"), *p = tmp("typo.tny");
+    FILE *in = fopen(SAMPLE, "r"), *out = fopen(src, "w");
+    CHECK(in && out);
+    char line[8192];
+    while (fgets(line, sizeof line, in)) fputs(line, out);
+    fclose(in);
+    static const char *const rec =
+        "{\"id\": \"TYPO-%d\", \"title\": \"運転者の眠気推定装置\", \"abstract\": "
+        "\"運転者の顔を撮像する撮像部と、顔画像から瞼の開度及びまばたきの頻度を算出する"
+        "特徴量算出部と、運転者の眠気レベルを推定する眠気推定部とを備える。\", "
+        "\"ipc\": [\"%s\"], \"lang\": \"ja\"}\n";
+    for (int i = 0; i < 3; i++) fprintf(out, rec, i, "A07K1/00");
+    for (int i = 3; i < 6; i++) fprintf(out, rec, i, "C07K1/00");
+    fclose(out);
+    const char *files[] = {src};
+    CHECK_EQ_INT(build(files, 1, p, 1, 0, NULL), TENYO_OK);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    int64_t q = tenyo_index_find(x, "SAMPLE-001");
+    CHECK(q >= 0);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    o.min_confidence = 0;
+    tenyo_idea id[64];
+    int n = tenyo_ideas_doc(c, (uint64_t)q, &o, 64, id);
+    CHECK(n > 0);
+    int real = 0;
+    for (int i = 0; i < n; i++) {
+        CHECKF(strcmp(id[i].code, "A07K") != 0, "A07K proposed at rank %d", i + 1);
+        real += strcmp(id[i].code, "C07K") == 0;
+    }
+    CHECK_EQ_INT(real, 1);
+    CHECK_EQ_INT(ty_labels_class_known("C07K"), 1);
+    CHECK_EQ_INT(ty_labels_class_known("A07K"), 0);
+    CHECK_EQ_INT(ty_labels_class_known("G1"), 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
 TY_TEST(api_ideas_sample) {
     tenyo_index *x = NULL;
     char err[512];

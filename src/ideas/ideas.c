@@ -585,7 +585,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     for (uint32_t f = 0; f < m->nfields; f++) {
         int far = 1;
         for (int i = 0; i < nh && far; i++) far = far_from(m->field_code[f], homes[i], o->distance);
-        ok[f] = (uint8_t)far;
+        /* a code outside the IPC scheme (A07K: a record's typo for C07K)
+         * is no field to propose: its label would be a section's title */
+        ok[f] = (uint8_t)(far && ty_labels_class_known(m->field_code[f]));
     }
     ty_topk t;
     ty_topk_init(&t, nb, knn);

@@ -334,6 +334,10 @@ static const builtin_title *builtin_class(const char *code3) {
     return NULL;
 }
 
+int ty_labels_class_known(const char *code) {
+    return code && strlen(code) >= 3 && builtin_class(code) != NULL;
+}
+
 /* ====================================================== the label set */
 
 /* Loaded titles of one code. */
