@@ -4,7 +4,8 @@ line or one object): every idea sentence cites only a patent shown as the
 proposal's evidence; no bridge term is a single character; a quoted target
 has balanced brackets, no leading label like (a) and is not a generic word
 alone; a "why" pair cites a shown evidence patent and every marked term is
-in both of its sentences; with a minimum count of whys (third argument),
+in both of its sentences, and the idea sentence cites the patent the why
+quotes (one card, one citation); with a minimum count of whys (third argument),
 at least that many proposals have one. Exit 1 naming the first violation.
 Used by tests/cli.sh."""
 import json, re, sys
@@ -48,6 +49,9 @@ def main():
                 for t in w['terms']:
                     if t.lower() not in w['query'].lower() or t.lower() not in w['evidence'].lower():
                         sys.exit('%s: why term %r not in both sentences' % (it['field'], t))
+                cited = re.findall(r'(?:根拠: |evidence: )([^\s「"]+)', it['idea'])
+                if cited and cited != [w['evidence_id']]:
+                    sys.exit('%s: sentence cites %s, the why quotes %s' % (it['field'], cited, w['evidence_id']))
             q = quoted(it['idea'])
             if q is not None:
                 for a, b in PAIRS:

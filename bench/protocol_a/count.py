@@ -28,7 +28,7 @@ def quoted(sent):
 def cited(sent):
     return re.findall(r'(?:根拠: |evidence: )([^\s「"]+)', sent)
 
-tot = dict(queries=0, shown=0, cite_out=0, single=0, cut=0, labelish=0, generic=0)
+tot = dict(queries=0, shown=0, cite_out=0, cite_why=0, single=0, cut=0, labelish=0, generic=0)
 short = []
 for line in open(sys.argv[1], encoding='utf-8'):
     o = json.loads(line)
@@ -44,6 +44,8 @@ for line in open(sys.argv[1], encoding='utf-8'):
         s = it.get('idea', '')
         for c in cited(s):
             if c not in ev: tot['cite_out'] += 1
+        w = it.get('why')
+        if w and cited(s) and cited(s) != [w['evidence_id']]: tot['cite_why'] += 1
         for b in it.get('bridge_terms', []):
             if len(b) == 1: tot['single'] += 1
         q = quoted(s)
@@ -53,6 +55,7 @@ for line in open(sys.argv[1], encoding='utf-8'):
             if q.strip() in GENERIC: tot['generic'] += 1
 print('queries %(queries)d, proposals shown %(shown)d' % tot)
 print('sentences citing outside the shown evidence: %(cite_out)d' % tot)
+print('sentences citing another patent than the why quotes: %(cite_why)d' % tot)
 print('single-character bridge terms: %(single)d' % tot)
 print('quoted targets cut (unbalanced brackets): %(cut)d' % tot)
 print('quoted targets with labels like (a)/(s7): %(labelish)d' % tot)

@@ -117,13 +117,19 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
     /* the sentence quotes the best phrase written in its language (an
      * English sentence does not quote 「車両用」), and cites the patent the
      * phrase came from, else the best evidence */
+    /* One card, one citation: with a why, only a phrase of the patent the
+     * why quotes is quoted (a phrase of another evidence patent beside a
+     * why from this one read as two sources to Protocol A's readers); the
+     * phrases stay listed on the card. */
     const tenyo_phrase *use = NULL;
     for (int i = 0; i < *nph && !use; i++) {
         int ascii = 1;
         for (const char *q = ph[i].text; *q && ascii; q++) ascii = (unsigned char)*q < 0x80;
-        if (ascii == !strcmp(lang, "en")) use = &ph[i];
+        if (ascii == !strcmp(lang, "en") && ph[i].field_fit &&
+            (why_doc == UINT64_MAX || ph[i].doc == why_doc))
+            use = &ph[i];
     }
-    /* without a phrase, the patent the why quotes (one card, one citation) */
+    /* without a phrase, the patent the why quotes */
     uint64_t evdoc = use                      ? use->doc
                      : why_doc != UINT64_MAX  ? why_doc
                      : idea->nevidence        ? idea->evidence[0].doc
@@ -428,7 +434,7 @@ static void print_report(const json_t *o, const char *lang) {
                json_is_true(json_object_get(it, "expected")) ? "" : "  *");
         static const char *const cw[][3] = {
             {"one_patent", "根拠特許が 1 件だけ", "rests on one patent"},
-            {"one_word", "共通の内容がほぼ 1 語", "the shared content is one word"},
+            {"one_word", "共通の内容の大半が 1 語に偏る", "most of the shared content is one word"},
             {"generic_words", "共通語の多くが一般的な語", "the shared words are mostly generic"},
             {"title_only_evidence", "根拠特許は題名だけ（要約なし）", "the evidence has titles only"}};
         size_t ci;
