@@ -700,6 +700,15 @@ TY_TEST(text_phrases_en) {
     CHECKF(strcmp(b.p, "medical imaging systems<-suitable for use in medical imaging systems | "
                    "automotive industry<-applicable to automotive industry | "
                    "electric vehicles<-used in electric vehicles") == 0, "got %.300s", b.p);
+    /* a noun phrase longer than the target's words is cut back to its head
+     * before "of", or dropped: never a fragment */
+    rc = phrases_of(t,
+        "A powder suitable for administration of a stable dry powder formulation. "
+        "Tubes useful for tubes of a large shell type heat exchanger unit. "
+        "A film suitable for large flat panel liquid crystal display screens of phones.", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "administration<-suitable for administration | tubes<-useful for tubes") == 0,
+           "got %.300s", b.p);
     /* surfaces of stemmed terms, right after the stem */
     rc = phrases_of(t, "Batteries, battery and rotating sensors", 1, &b);
     CHECK_EQ_INT(rc > 0, 1);

@@ -34,7 +34,9 @@
  * part-of-speech tags): "for use in|with", "suitable for", "applicable
  * to", "useful for|in", "adapted for|to", "intended for", "designed for",
  * "used in|for", "applied to", then the target: up to PH_EN_WORDS words,
- * leading articles skipped, ended by punctuation or a function word; a
+ * leading articles skipped, ended by punctuation or a function word (a
+ * target still going on after PH_EN_WORDS words is cut back to its head
+ * before "of", or dropped: a whole noun phrase or none); a
  * one-word generic target ("used in conjunction") is none, nor is one word
  * after a trigger ending in "to" (an infinitive: "applied to reduce"). After the first
  * word, a word ending in -ed or -ly (a participle or an adverb: "membrane
@@ -411,7 +413,21 @@ void ty_phr_word(ty_phraser *p, const char *w, size_t n, const char *orig, int p
         if (stop || p->en_tw >= PH_EN_WORDS || p->en_tlen + n + 1 >= sizeof p->en_target) {
             int of = eq(w, n, "of") && p->en_tw > 0 && p->en_tw < PH_EN_WORDS && !p->en_of &&
                      p->en_tlen + 3 < sizeof p->en_target;
-            if (!of) en_flush(p);
+            if (!of && !stop) {
+                /* the noun phrase goes on past PH_EN_WORDS: a cut target
+                 * ("administration of a stable dry") is no whole phrase;
+                 * the head before an "of" is ("administration of ..." ->
+                 * nothing; "tubes of a heat exchanger ..." -> "tubes") */
+                const char *o = NULL;
+                for (size_t i = 0; i + 4 <= p->en_tlen; i++)
+                    if (!memcmp(p->en_target + i, " of ", 4)) { o = p->en_target + i; break; }
+                if (o) {
+                    p->en_tlen = (size_t)(o - p->en_target);
+                    en_flush(p);
+                } else {
+                    p->en_state = 0;
+                }
+            } else if (!of) en_flush(p);
             else {
                 p->en_of = 1;
                 memcpy(p->en_target + p->en_tlen, " of", 3);
