@@ -12,6 +12,7 @@ import json, re, sys
 
 GENERIC = {'車両', '期間', '装置', '部材', '構造', '作業', '方法', 'システム', 'もの', '用途',
            'vehicle', 'device', 'apparatus', 'system', 'method'}
+HEADS = {'制御', '処理', '情報', '技術', '管理', '動作', '状態'}  # generic heads joined by の (車両の制御)
 PAIRS = [('(', ')'), ('（', '）'), ('「', '」'), ('[', ']'), ('［', '］')]
 
 def quoted(s):
@@ -57,7 +58,8 @@ def main():
                 for a, b in PAIRS:
                     if q.count(a) != q.count(b):
                         sys.exit('%s: cut target %r' % (it['field'], q))
-                if re.match(r'^[(（][A-Za-z0-9]{1,3}[)）]', q) or q in GENERIC or len(q) < 2:
+                if re.match(r'^[(（][A-Za-z0-9]{1,3}[)）]', q) or q in GENERIC or len(q) < 2 or \
+                        ('の' in q and all(x in GENERIC | HEADS for x in q.split('の'))):
                     sys.exit('%s: label-like or generic target %r' % (it['field'], q))
     if len(sys.argv) > 2 and n < int(sys.argv[2]):
         sys.exit('only %d proposals checked, want >= %s' % (n, sys.argv[2]))

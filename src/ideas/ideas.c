@@ -972,6 +972,22 @@ static int whole_target(const char *p, size_t n) {
     if (one_char(buf)) return 0;
     for (int i = 0; generic[i]; i++)
         if (strcmp(buf, generic[i]) == 0) return 0;
+    /* generic words joined by の name no use either (「車両の制御」: set 5's
+     * readers): every part generic, or one of the generic heads below */
+    static const char *const heads[] = {"制御", "処理", "情報", "技術", "管理", "動作", "状態", NULL};
+    if (strstr(buf, "の")) {
+        int all = 1;
+        for (char *q = buf; all && *q;) {
+            char *e = strstr(q, "の");
+            size_t l = e ? (size_t)(e - q) : strlen(q);
+            int g = 0;
+            for (int i = 0; !g && generic[i]; i++) g = strlen(generic[i]) == l && !memcmp(q, generic[i], l);
+            for (int i = 0; !g && heads[i]; i++) g = strlen(heads[i]) == l && !memcmp(q, heads[i], l);
+            all = g;
+            q = e ? e + strlen("の") : q + l;
+        }
+        if (all) return 0;
+    }
     static const char *const open_[] = {"(", "（", "「", "[", "［", "『", NULL};
     static const char *const close_[] = {")", "）", "」", "]", "］", "』", NULL};
     for (size_t i = 0; i < n;) {
