@@ -301,6 +301,17 @@ static int open_sample(tenyo_index **x, char *err, size_t errlen) {
     return tenyo_index_open(p, x, err, errlen);
 }
 
+/* Every proposal (threshold off) for SAMPLE-001 on x, at most cap; < 0 on
+ * error or when the index lacks it. */
+static int sample_ideas_all(tenyo_index *x, tenyo_ctx *c, tenyo_idea *out, size_t cap) {
+    int64_t q = tenyo_index_find(x, "SAMPLE-001");
+    if (q < 0) return -1;
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    o.min_confidence = 0;
+    return tenyo_ideas_doc(c, (uint64_t)q, &o, cap, out);
+}
+
 /* A code outside the IPC scheme (A07K: a record's typo for C07K) is never
  * proposed, even with the threshold off, while a real field carried by the
  * same evidence is. */
@@ -326,13 +337,8 @@ TY_TEST(api_ideas_unknown_class) {
     char err[512];
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
-    int64_t q = tenyo_index_find(x, "SAMPLE-001");
-    CHECK(q >= 0);
-    tenyo_ideas_opts o;
-    tenyo_ideas_opts_default(&o);
-    o.min_confidence = 0;
     tenyo_idea id[64];
-    int n = tenyo_ideas_doc(c, (uint64_t)q, &o, 64, id);
+    int n = sample_ideas_all(x, c, id, 64);
     CHECK(n > 0);
     int real = 0;
     for (int i = 0; i < n; i++) {
@@ -410,13 +416,8 @@ TY_TEST(api_fieldmodel_stored_equals_trained) {
     CHECK(x->fm_stored == 1 && x->fm.nfields == x->m.nfields && x->fm.nterms > 0);
     tenyo_ctx *c = NULL;
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
-    int64_t q = tenyo_index_find(x, "SAMPLE-001");
-    CHECK(q >= 0);
-    tenyo_ideas_opts o;
-    tenyo_ideas_opts_default(&o);
-    o.min_confidence = 0;
     tenyo_idea a[40], b[40];
-    int na = tenyo_ideas_doc(c, (uint64_t)q, &o, 40, a);
+    int na = sample_ideas_all(x, c, a, 40);
     CHECK(na >= 5);
     int modelled = 0; /* a probability exactly for the fields with a model */
     for (int i = 0; i < na; i++) {
@@ -427,7 +428,7 @@ TY_TEST(api_fieldmodel_stored_equals_trained) {
     /* the same index as if written without the section: trained on use */
     ty_fieldmodel_free(&x->fm);
     x->fm_stored = 0;
-    int nb = tenyo_ideas_doc(c, (uint64_t)q, &o, 40, b);
+    int nb = sample_ideas_all(x, c, b, 40);
     CHECK_EQ_INT(nb, na);
     for (int i = 0; i < na && i < nb; i++) {
         CHECK_STR(a[i].code, b[i].code);
