@@ -559,6 +559,10 @@ contains "$D/err" "too common" cli_small_max_df_named
 expect 0 cli_small_common_index "$T" index -q -t 1 --max-df 0.05 -o "$S16/common.tny" data/sample/sample.jsonl
 expect 2 cli_small_common_run "$T" similar "$S16/common.tny" --text "車両"
 contains "$D/err" '"車両" is in more than 5% of the indexed documents' cli_small_common_named
+# ... and a query holding it beside indexed words does not call it unknown
+# to the index (it is known, only too common to keep)
+expect 0 cli_small_common_not_unknown "$T" ideas "$S16/common.tny" --text "車両の運転者の眠気を推定する qqqzzzx" --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); u=[w["message"] for w in o["warnings"] if w["code"]=="unknown_words"]; assert u and "qqqzzzx" in u[0] and "車両" not in u[0], u' "$D/out"; then ok cli_small_common_not_listed; else bad cli_small_common_not_listed; fi
 grep -v "車両" "$S16/a.jsonl" >"$S16/a-no-sharyo.jsonl" # (else 車両 joins from the segment)
 "$T" add -q -t 1 "$S16/common.tny" "$S16/a-no-sharyo.jsonl" 2>/dev/null
 expect 2 cli_small_common_after_add "$T" ideas "$S16/common.tny" --text "車両"

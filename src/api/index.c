@@ -964,12 +964,34 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
 }
 
 /* Tokenizer callback: collect the ids of terms the index knows. */
-typedef struct collect { tenyo_ctx *c; size_t n; int oom; } collect;
+typedef struct collect {
+    tenyo_ctx *c;
+    size_t n;
+    int oom;
+    char common[64]; /* the first too-common word met, for the error */
+} collect;
+
+/* 1 when t[0..n) is a term max_df dropped as too common (the "common"
+ * section): known to the index, only not kept. */
+static int common_term(const ty_model *m, const char *t, size_t n) {
+    for (const char *s = m->common_blob; s && s < m->common_blob + m->common_len; s += strlen(s) + 1)
+        if (strlen(s) == n && !memcmp(s, t, n)) return 1;
+    return 0;
+}
 
 static void collect_cb(void *ud, const char *t, size_t n) {
     collect *col = ud;
     tenyo_ctx *c = col->c;
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
+    /* a word in most documents (車両 in the jp corpus) is no unknown word:
+     * the ideas notes must not say "not in the index" of it */
+    if (id < 0 && common_term(&c->idx->m, t, n)) {
+        if (!col->common[0] && n < sizeof col->common) {
+            memcpy(col->common, t, n);
+            col->common[n] = 0;
+        }
+        return;
+    }
     if (id < 0) { /* remembered for the ideas notes: distinct, first 8 */
         int seen = n >= sizeof c->unk[0];
         for (size_t i = 0; i < c->nunk && i < 8 && !seen; i++)
@@ -1037,7 +1059,7 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     if ((len && ty_buf_append(&c->qtext, text, len)) || ty_buf_putc(&c->qtext, 0))
         return TENYO_ERR_NOMEM;
     c->qtext.len--;
-    collect col = {c, 0, 0};
+    collect col = {c, 0, 0, ""};
     c->nunk = 0;
     rc = ty_tokenize(c->tc, text ? text : "", len, collect_cb, &col);
     if (rc < 0) {
@@ -1050,17 +1072,14 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
         /* the vocabulary lost both the rare and the common terms: say so
          * (a word in most documents is not "absent from the index") */
         const ty_model *m = &c->idx->m;
-        for (size_t i = 0; i < c->nunk && i < 8 && m->common_blob; i++)
-            for (const char *t = m->common_blob; t < m->common_blob + m->common_len;
-                 t += strlen(t) + 1)
-                if (!strcmp(t, c->unk[i])) {
-                    ty_seterr(c->err, sizeof c->err,
-                              "\"%s\" is in more than %g%% of the indexed documents "
-                              "(max_df): too common to tell them apart, so the index does "
-                              "not keep it, and the query has no other indexed term",
-                              c->unk[i], 100 * m->max_df_ratio);
-                    return TENYO_ERR_EMPTY;
-                }
+        if (col.common[0]) {
+            ty_seterr(c->err, sizeof c->err,
+                      "\"%s\" is in more than %g%% of the indexed documents "
+                      "(max_df): too common to tell them apart, so the index does "
+                      "not keep it, and the query has no other indexed term",
+                      col.common, 100 * m->max_df_ratio);
+            return TENYO_ERR_EMPTY;
+        }
         ty_seterr(c->err, sizeof c->err,
                   "none of the query's terms is in the index's vocabulary, which keeps "
                   "only terms found in at least %d documents and in at most %g%% of them "
