@@ -74,7 +74,12 @@ const T = {
     kind: "種別",
     kind_application: "公開（出願）",
     kind_grant: "登録（特許）",
-    legend: ["分野（大きさ＝件数）", "自分の分野", "転用候補（大きさ＝スコア）", "根拠特許", "問い合わせ"],
+    legend: ["分野（大きさ＝件数）", "自分の分野", "転用候補（大きさ＝スコア）", "根拠特許（線＝裏付ける分野）", "問い合わせ"],
+    distnote: "距離の意味：点が近いほど、使われる語彙が近い（LSA 空間のコサイン類似度を2軸に写したもの）。遠い点は語彙が違う。近く見えても図にない次元で違うことがあるので、正確な値は表の「類似度」を見てください。",
+    zoom: "拡大・縮小", zoom_in: "拡大", zoom_out: "縮小", zoom_reset: "全体",
+    table: "表で見る", table_caption: "地図上の分野と根拠特許（類似度＝問い合わせと分野重心のコサイン）",
+    t_role: "種類", t_code: "分野", t_name: "名称", t_docs: "件数", t_sim: "類似度", t_label: "ラベル",
+    t_home: "自分の分野", t_prop: "転用候補", t_large: "大分野", t_ev: "根拠特許", t_unlabelled: "省略（重なるため）", t_outside: "表示範囲の外",
     mapnote: (a, b) => `LSA 空間における分野重心の主成分（第1軸 ${a}%・第2軸 ${b}%）。近い点ほど語彙が近い。`,
     nomap: "この索引には分野マップがありません。",
     info: (d, f, k) => `${d.toLocaleString()} 件 · ${f} 分野 · LSA ${k} 次元`,
@@ -136,7 +141,12 @@ const T = {
     kind: "Kind",
     kind_application: "application",
     kind_grant: "grant",
-    legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent", "query"],
+    legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent (line = field it supports)", "query"],
+    distnote: "What distance means: the closer two points, the more vocabulary they share (cosine similarity in the LSA space, drawn on two axes). Points far apart use different words; points that look close may still differ in dimensions not drawn, so the table's similarity is the exact value.",
+    zoom: "zoom", zoom_in: "zoom in", zoom_out: "zoom out", zoom_reset: "all",
+    table: "Table view", table_caption: "Fields and evidence on the map (similarity = cosine of the query with the field's centroid)",
+    t_role: "role", t_code: "field", t_name: "name", t_docs: "documents", t_sim: "similarity", t_label: "label",
+    t_home: "home", t_prop: "proposal", t_large: "large field", t_ev: "evidence", t_unlabelled: "left out (overlap)", t_outside: "outside the view",
     mapnote: (a, b) => `Principal axes of the field centroids in the LSA space (axis 1 ${a}%, axis 2 ${b}%). Nearby points share vocabulary.`,
     nomap: "This index has no landscape map.",
     info: (d, f, k) => `${d.toLocaleString()} documents · ${f} fields · LSA rank ${k}`,
@@ -151,6 +161,8 @@ const state = {
   result: null,     // last /api/ideas answer
   points: null,     // /api/map points of the last result
   selected: null,   // {id, x, y} of the patent shown in the detail panel
+  view: null,       // [x0, y0, x1, y1] of the map shown, null: everything
+  labels: null,     // {qs, labels, left_out}: the server's labels of one picture
 };
 
 const $ = (id) => document.getElementById(id);
@@ -194,6 +206,7 @@ async function api(path, body) {
 function applyLang() {
   document.documentElement.lang = state.lang;
   document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = tr(e.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-label]").forEach((e) => { e.setAttribute("aria-label", tr(e.dataset.i18nLabel)); });
   $("lang-ja").setAttribute("aria-pressed", String(state.lang === "ja"));
   $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
   if (state.info) $("indexinfo").textContent = tr("info", state.info.documents, state.info.fields, state.info.rank);
@@ -302,6 +315,8 @@ async function runQuery(f) {
     if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
     state.result = res;
     state.points = null;
+    state.view = null;
+    state.labels = null;
     renderResult(res);
     await loadPoints(res);
     const ms = Math.round(performance.now() - t0);
@@ -451,9 +466,29 @@ function renderResult(res) {
 function highlight(field, on) {
   document.querySelectorAll(`#map [data-field="${CSS.escape(field)}"]`).forEach((c) => c.classList.toggle("hl", on));
   document.querySelectorAll(`#cards [data-field="${CSS.escape(field)}"]`).forEach((c) => c.classList.toggle("hl", on));
+  document.querySelectorAll(`#maptable [data-field="${CSS.escape(field)}"]`).forEach((c) => c.classList.toggle("hl", on));
 }
 
 /* ------------------------------------------------------------- the map */
+
+/*
+ * The landscape map. Every field is a grey dot at its place on the two
+ * principal axes (/api/map); the home fields are ringed, the proposals are
+ * orange and sized by score, the evidence patents are green dots placed by
+ * their own vectors (/api/map?doc=), each with a thin line to the field it
+ * supports, and the query is a cross. Labels are placed by the server for
+ * the rectangle shown (GET /api/map?view=...&label=CODE,R...&mark=X,Y,R),
+ * collision-free, home and proposals first, then the largest fields in view;
+ * what does not fit is in the table beside the map, which lists every
+ * marked point for keyboard and screen-reader users.
+ *
+ * Zoom and pan change state.view (a rectangle in map coordinates with the
+ * picture's aspect ratio): wheel or +/- zooms at the pointer or the centre,
+ * dragging or the arrow keys pan, 0 or the reset button shows everything.
+ * The dots are redrawn at once; the labels are asked for again after the
+ * movement stops (MAP_LABEL_WAIT ms) and drawn when they come.
+ */
+const MAP_W = 640, MAP_H = 520, MAP_PAD = 28, MAP_LABEL_WAIT = 120, MAP_LARGEST = 10;
 
 function drawLegend() {
   const ul = $("legend");
@@ -479,14 +514,158 @@ function hoverable(node, text) {
   node.addEventListener("mouseleave", hideTip);
 }
 
-/* A label beside a point at (cx, cy) of radius r: to the right, or to the
- * left near the right edge so that it stays inside the picture. */
-function mapLabel(cls, cx, cy, r, text) {
-  const left = cx > 640 - 80;
-  const t = svg("text", { x: (left ? cx - r : cx + r).toFixed(1), y: (cy + 4).toFixed(1), "text-anchor": left ? "end" : "start" });
-  if (cls) t.setAttribute("class", cls);
-  t.textContent = text;
-  return t;
+/* Everything drawn on the map for the current result: fields by code,
+ * proposals, home codes, evidence with the fields they support, the query
+ * and the selected patent (map coordinates). */
+function mapModel() {
+  const fields = state.map.fields, res = state.result, pts = state.points;
+  const byCode = new Map(fields.map((f) => [f.field, f]));
+  const maxDocs = Math.max(1, ...fields.map((f) => f.documents));
+  const home = res ? (res.query.home || []).filter((c) => byCode.has(c)) : [];
+  const props = res ? res.ideas.filter((i) => byCode.has(i.field)) : [];
+  const maxScore = Math.max(1e-9, ...props.map((i) => i.score));
+  const supports = new Map(), titles = new Map();
+  for (const it of props) for (const ev of it.evidence) {
+    titles.set(ev.id, ev.title);
+    if (!supports.has(ev.id)) supports.set(ev.id, []);
+    supports.get(ev.id).push(it.field);
+  }
+  const evidence = pts && res ? (pts.docs || []).map((d) => ({ id: d.id, x: d.x, y: d.y, title: titles.get(d.id) || "", fields: supports.get(d.id) || [] })) : [];
+  return {
+    fields, byCode, home, props, evidence, titles,
+    query: pts && pts.query ? pts.query : null,
+    radius: (f) => 2 + 9 * Math.sqrt(f.documents / maxDocs),
+    propRadius: (it) => 4 + 10 * Math.sqrt(Math.max(0, it.score) / maxScore),
+  };
+}
+
+/* The rectangle that shows every point, widened to the picture's aspect
+ * ratio (so that both axes have one scale) with a margin. */
+function fullView(m) {
+  const xs = m.fields.map((f) => f.x), ys = m.fields.map((f) => f.y);
+  for (const d of m.evidence) { xs.push(d.x); ys.push(d.y); }
+  if (m.query) { xs.push(m.query.x); ys.push(m.query.y); }
+  if (state.selected) { xs.push(state.selected.x); ys.push(state.selected.y); }
+  let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  const s = Math.min((MAP_W - 2 * MAP_PAD) / ((x1 - x0) || 1), (MAP_H - 2 * MAP_PAD) / ((y1 - y0) || 1));
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, hw = MAP_W / s / 2, hh = MAP_H / s / 2;
+  return [cx - hw, cy - hh, cx + hw, cy + hh];
+}
+function currentView(m) { return state.view || fullView(m); }
+
+/* Zoom by factor f (> 1 in) about the map point (px, py) in pixels. */
+function zoomAt(f, px, py) {
+  if (!state.map) return;
+  const m = mapModel(), v = currentView(m), full = fullView(m);
+  const w = (v[2] - v[0]) / f, h = (v[3] - v[1]) / f;
+  const fw = full[2] - full[0];
+  if (w > fw * 1.0001) { state.view = null; drawMap(); return; } /* not past everything */
+  if (w < fw / 60) return;                                        /* nor past 60 x */
+  const mx = v[0] + (px / MAP_W) * (v[2] - v[0]), my = v[3] - (py / MAP_H) * (v[3] - v[1]);
+  const ax = px / MAP_W, ay = py / MAP_H;
+  state.view = [mx - ax * w, my - (1 - ay) * h, mx - ax * w + w, my - (1 - ay) * h + h];
+  drawMap();
+}
+/* Pan by (dx, dy) pixels of the picture. */
+function panBy(dx, dy) {
+  if (!state.map) return;
+  const v = currentView(mapModel());
+  const kx = (v[2] - v[0]) / MAP_W, ky = (v[3] - v[1]) / MAP_H;
+  state.view = [v[0] - dx * kx, v[1] + dy * ky, v[2] - dx * kx, v[3] + dy * ky];
+  drawMap();
+}
+
+/* Pixel position of the pointer event e on the picture. */
+function mapPoint(e) {
+  const r = $("map").getBoundingClientRect();
+  return [(e.clientX - r.left) * MAP_W / r.width, (e.clientY - r.top) * MAP_H / r.height];
+}
+
+function mapControls() {
+  const box = $("map");
+  box.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    const [px, py] = mapPoint(e);
+    zoomAt(e.deltaY < 0 ? 1.25 : 0.8, px, py);
+  }, { passive: false });
+  let drag = null;
+  box.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return;
+    drag = { p: mapPoint(e), id: e.pointerId, moved: false };
+  });
+  box.addEventListener("pointermove", (e) => {
+    if (!drag || e.pointerId !== drag.id) return;
+    const p = mapPoint(e), dx = p[0] - drag.p[0], dy = p[1] - drag.p[1];
+    if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 3) return;
+    if (!drag.moved) { drag.moved = true; box.setPointerCapture(e.pointerId); box.classList.add("dragging"); }
+    drag.p = p;
+    panBy(dx, dy);
+  });
+  const end = () => { drag = null; box.classList.remove("dragging"); };
+  box.addEventListener("pointerup", end);
+  box.addEventListener("pointercancel", end);
+  box.addEventListener("keydown", (e) => {
+    const k = e.key, step = 40;
+    if (k === "+" || k === "=") zoomAt(1.25, MAP_W / 2, MAP_H / 2);
+    else if (k === "-" || k === "_") zoomAt(0.8, MAP_W / 2, MAP_H / 2);
+    else if (k === "0") { state.view = null; drawMap(); }
+    else if (k === "ArrowLeft") panBy(step, 0);
+    else if (k === "ArrowRight") panBy(-step, 0);
+    else if (k === "ArrowUp") panBy(0, step);
+    else if (k === "ArrowDown") panBy(0, -step);
+    else return;
+    e.preventDefault();
+  });
+  $("zoom-in").addEventListener("click", () => zoomAt(1.5, MAP_W / 2, MAP_H / 2));
+  $("zoom-out").addEventListener("click", () => zoomAt(1 / 1.5, MAP_W / 2, MAP_H / 2));
+  $("zoom-reset").addEventListener("click", () => { state.view = null; drawMap(); });
+}
+
+/* The label request of the picture v: proposals and home fields first (with
+ * the radii drawn), then the largest fields in view; evidence, query and
+ * selection as marks that labels must not cover. */
+function labelQuery(m, v) {
+  const p = new URLSearchParams();
+  p.set("fields", "0");
+  p.set("view", v.map((a) => a.toPrecision(8)).join(","));
+  p.set("size", `${MAP_W}x${MAP_H}`);
+  p.set("largest", String(MAP_LARGEST));
+  p.set("lang", state.lang);
+  for (const c of m.home) p.append("label", `${c},${(m.radius(m.byCode.get(c)) + 3).toFixed(1)}`);
+  for (const it of m.props) if (!m.home.includes(it.field)) p.append("label", `${it.field},${m.propRadius(it).toFixed(1)}`);
+  for (const d of m.evidence.slice(0, 180)) p.append("mark", `${d.x.toPrecision(8)},${d.y.toPrecision(8)},3`);
+  if (m.query) p.append("mark", `${m.query.x.toPrecision(8)},${m.query.y.toPrecision(8)},9`);
+  if (state.selected) p.append("mark", `${state.selected.x.toPrecision(8)},${state.selected.y.toPrecision(8)},8`);
+  return p.toString();
+}
+
+let labelTimer = null, labelSeq = 0;
+/* Ask for the labels of query string qs unless they are the ones held. */
+function requestLabels(qs) {
+  if (state.labels && state.labels.qs === qs) return;
+  clearTimeout(labelTimer);
+  const seq = ++labelSeq;
+  labelTimer = setTimeout(async () => {
+    try {
+      const r = await api("/api/map?" + qs);
+      if (seq !== labelSeq) return;
+      state.labels = { qs, labels: r.labels || [], left_out: r.left_out || [] };
+    } catch (e) {
+      if (seq !== labelSeq) return;
+      state.labels = { qs, labels: [], left_out: [], error: e.message };
+    }
+    drawMap();
+  }, state.labels ? MAP_LABEL_WAIT : 0);
+}
+
+/* The map rectangle into the address (#zoom=), so that a zoom is kept in
+ * a bookmark; removed when everything is shown. */
+function viewToHash() {
+  const p = new URLSearchParams(location.hash.replace(/^#/, ""));
+  if (state.view) p.set("zoom", state.view.map((a) => a.toPrecision(6)).join(","));
+  else p.delete("zoom");
+  const h = "#" + p.toString();
+  if (location.hash !== h && p.get("q")) history.replaceState(null, "", h);
 }
 
 function drawMap() {
@@ -495,95 +674,168 @@ function drawMap() {
   box.replaceChildren(title);
   title.textContent = tr("map");
   if (!state.map) { $("mapnote").textContent = tr("nomap"); return; }
-  const W = 640, H = 520, pad = 28;
-  const fields = state.map.fields;
-  const res = state.result, pts = state.points;
-  const xs = fields.map((f) => f.x), ys = fields.map((f) => f.y);
-  if (pts) {
-    for (const d of pts.docs || []) { xs.push(d.x); ys.push(d.y); }
-    if (pts.query) { xs.push(pts.query.x); ys.push(pts.query.y); }
-  }
-  if (state.selected) { xs.push(state.selected.x); ys.push(state.selected.y); }
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-  const s = Math.min((W - 2 * pad) / ((x1 - x0) || 1), (H - 2 * pad) / ((y1 - y0) || 1));
-  const ox = (W - s * (x1 - x0)) / 2, oy = (H - s * (y1 - y0)) / 2;
-  const X = (x) => ox + s * (x - x0), Y = (y) => H - (oy + s * (y - y0));
-  box.appendChild(svg("line", { class: "axis", x1: X(0), y1: pad / 2, x2: X(0), y2: H - pad / 2 }));
-  box.appendChild(svg("line", { class: "axis", x1: pad / 2, y1: Y(0), x2: W - pad / 2, y2: Y(0) }));
-
-  const maxDocs = Math.max(1, ...fields.map((f) => f.documents));
-  const home = new Set(res ? res.query.home || [] : []);
-  const props = new Map();
-  if (res) for (const it of res.ideas) props.set(it.field, it);
-  const maxScore = res ? Math.max(1e-9, ...res.ideas.map((i) => i.score)) : 1;
+  const m = mapModel(), v = currentView(m);
+  const W = MAP_W, H = MAP_H, sx = W / (v[2] - v[0]), sy = H / (v[3] - v[1]);
+  const X = (x) => (x - v[0]) * sx, Y = (y) => (v[3] - y) * sy;
+  const inView = (x, y, r) => X(x) > -r && X(x) < W + r && Y(y) > -r && Y(y) < H + r;
+  const fmt = (a) => a.toFixed(1);
+  box.appendChild(svg("line", { class: "axis", x1: fmt(X(0)), y1: 0, x2: fmt(X(0)), y2: H }));
+  box.appendChild(svg("line", { class: "axis", x1: 0, y1: fmt(Y(0)), x2: W, y2: fmt(Y(0)) }));
   const label = (f) => (state.lang === "ja" ? f.label_ja : f.label_en);
-  const byCode = new Map(fields.map((f) => [f.field, f]));
-  const radius = (f) => 2 + 9 * Math.sqrt(f.documents / maxDocs);
-
-  const gFields = svg("g", {}), gLinks = svg("g", {}), gHi = svg("g", {}), gText = svg("g", {});
+  const home = new Set(m.home), props = new Set(m.props.map((i) => i.field));
+  const gFields = svg("g", {}), gLinks = svg("g", {}), gHi = svg("g", {}), gText = svg("g", { class: "labels" });
   /* large fields first so that small ones stay on top and hoverable */
-  const order = fields.slice().sort((a, b) => b.documents - a.documents);
+  const order = m.fields.slice().sort((a, b) => b.documents - a.documents);
   for (const f of order) {
-    if (home.has(f.field) || props.has(f.field)) continue;
-    const c = svg("circle", { class: "field", cx: X(f.x).toFixed(1), cy: Y(f.y).toFixed(1), r: radius(f).toFixed(1) });
+    const r = m.radius(f);
+    if (home.has(f.field) || props.has(f.field) || !inView(f.x, f.y, r)) continue;
+    const c = svg("circle", { class: "field", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(r) });
     c.dataset.field = f.field;
     hoverable(c, `${f.field} ${label(f)} — ${f.documents} ${tr("docs")}`);
     gFields.appendChild(c);
   }
-  /* lines from the query to the proposals: how far each one travels */
-  const q = pts && pts.query;
-  if (q && res) {
-    for (const it of res.ideas) {
-      const f = byCode.get(it.field);
-      if (f) gLinks.appendChild(svg("line", { class: "link-line", x1: X(q.x), y1: Y(q.y), x2: X(f.x), y2: Y(f.y) }));
-    }
+  /* from the query to each proposal (how far it travels), and from each
+   * evidence patent to the field it supports */
+  if (m.query) for (const it of m.props) {
+    const f = m.byCode.get(it.field);
+    gLinks.appendChild(svg("line", { class: "link-line", x1: fmt(X(m.query.x)), y1: fmt(Y(m.query.y)), x2: fmt(X(f.x)), y2: fmt(Y(f.y)) }));
   }
-  for (const code of home) {
-    const f = byCode.get(code);
-    if (!f) continue;
-    const c = svg("circle", { class: "home", cx: X(f.x).toFixed(1), cy: Y(f.y).toFixed(1), r: (radius(f) + 3).toFixed(1) });
+  for (const d of m.evidence) for (const code of d.fields) {
+    const f = m.byCode.get(code);
+    gLinks.appendChild(svg("line", { class: "ev-line", x1: fmt(X(d.x)), y1: fmt(Y(d.y)), x2: fmt(X(f.x)), y2: fmt(Y(f.y)) }));
+  }
+  for (const code of m.home) {
+    const f = m.byCode.get(code);
+    const c = svg("circle", { class: "home", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(m.radius(f) + 3) });
     c.dataset.field = f.field;
     hoverable(c, `${tr("home_fields")}: ${f.field} ${label(f)} — ${f.documents} ${tr("docs")}`);
     gHi.appendChild(c);
-    gText.appendChild(mapLabel("homel", X(f.x), Y(f.y), radius(f) + 5, f.field));
   }
-  for (const it of res ? res.ideas : []) {
-    const f = byCode.get(it.field);
-    if (!f) continue;
-    const r = 4 + 10 * Math.sqrt(Math.max(0, it.score) / maxScore);
-    const c = svg("circle", { class: "prop", cx: X(f.x).toFixed(1), cy: Y(f.y).toFixed(1), r: r.toFixed(1) });
+  for (const it of m.props) {
+    const f = m.byCode.get(it.field);
+    const c = svg("circle", { class: "prop", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(m.propRadius(it)) });
     c.dataset.field = f.field;
     hoverable(c, `${it.rank}. ${it.field} ${it.label} — ${tr("score")} ${Number(it.score).toFixed(3)}, ${tr("surprise")} ${Number(it.surprise).toFixed(2)}`);
     c.addEventListener("mouseenter", () => highlight(it.field, true));
     c.addEventListener("mouseleave", () => highlight(it.field, false));
     gHi.appendChild(c);
-    gText.appendChild(mapLabel("", X(f.x), Y(f.y), r + 3, `${it.rank} ${it.field}`));
   }
-  if (pts && res) {
-    const titles = new Map();
-    for (const it of res.ideas) for (const ev of it.evidence) titles.set(ev.id, ev.title);
-    for (const d of pts.docs || []) {
-      const c = svg("circle", { class: "ev", cx: X(d.x).toFixed(1), cy: Y(d.y).toFixed(1), r: 3 });
-      hoverable(c, `${d.id} ${titles.get(d.id) || ""}`);
-      c.addEventListener("click", () => showPatent(d.id));
-      gHi.appendChild(c);
-    }
+  for (const d of m.evidence) {
+    const c = svg("circle", { class: "ev", cx: fmt(X(d.x)), cy: fmt(Y(d.y)), r: 3 });
+    c.dataset.id = d.id;
+    hoverable(c, `${d.id} ${d.title} → ${d.fields.join(", ")}`);
+    c.addEventListener("click", () => showPatent(d.id));
+    gHi.appendChild(c);
   }
-  if (q) {
-    const cx = X(q.x), cy = Y(q.y);
-    const p = svg("path", { class: "query", d: `M${cx - 3},${cy - 9}h6v6h6v6h-6v6h-6v-6h-6v-6h6z` });
-    hoverable(p, res && res.query.id ? `${res.query.id} ${res.query.title || ""}` : tr("results_for_text"));
+  if (m.query) {
+    const cx = X(m.query.x), cy = Y(m.query.y);
+    const p = svg("path", { class: "query", d: `M${fmt(cx - 3)},${fmt(cy - 9)}h6v6h6v6h-6v6h-6v-6h-6v-6h6z` });
+    hoverable(p, state.result && state.result.query.id ? `${state.result.query.id} ${state.result.query.title || ""}` : tr("results_for_text"));
     gHi.appendChild(p);
   }
-  if (state.selected) {
-    gHi.appendChild(svg("circle", { class: "sel", cx: X(state.selected.x), cy: Y(state.selected.y), r: 8 }));
+  if (state.selected) gHi.appendChild(svg("circle", { class: "sel", cx: fmt(X(state.selected.x)), cy: fmt(Y(state.selected.y)), r: 8 }));
+  /* the labels placed by the server for exactly this picture */
+  const qs = labelQuery(m, v);
+  const L = state.labels && state.labels.qs === qs ? state.labels : null;
+  if (L) {
+    const role = (c) => (home.has(c) ? "homel" : props.has(c) ? "propl" : "");
+    for (const l of L.labels) {
+      const t = svg("text", { x: fmt(l.x + 2), y: fmt(l.y + l.h - 3.5) });
+      t.setAttribute("class", role(l.field));
+      t.dataset.field = l.field;
+      t.dataset.box = [l.x, l.y, l.w, l.h].map((a) => a.toFixed(2)).join(",");
+      t.textContent = l.text;
+      gText.appendChild(t);
+    }
   }
   box.append(gFields, gLinks, gHi, gText);
-  box.dataset.fields = String(fields.length);
-  box.dataset.proposals = String(res ? res.ideas.filter((i) => byCode.has(i.field)).length : 0);
-  box.dataset.evidence = String(pts && pts.docs ? pts.docs.length : 0);
-  const v = state.map.variance || [0, 0];
-  $("mapnote").textContent = tr("mapnote", (100 * v[0]).toFixed(0), (100 * v[1]).toFixed(0));
+  box.dataset.fields = String(m.fields.length);
+  box.dataset.proposals = String(m.props.length);
+  box.dataset.evidence = String(m.evidence.length);
+  box.dataset.zoom = state.view ? ((fullView(m)[2] - fullView(m)[0]) / (v[2] - v[0])).toFixed(2) : "1";
+  box.dataset.labels = L ? String(L.labels.length) : "pending";
+  const va = state.map.variance || [0, 0];
+  $("mapnote").textContent = tr("mapnote", (100 * va[0]).toFixed(0), (100 * va[1]).toFixed(0));
+  drawTable(m, L, (f) => inView(f.x, f.y, 0));
+  viewToHash();
+  if (!L) requestLabels(qs);
+  else if (L.labels.length) checkLabelBoxes();
+}
+
+/* After the labels are drawn: the drawn text must lie inside the box the
+ * server placed (so boxes that do not overlap hold text that does not);
+ * data-label-overflow counts those that do not (tests/e2e.sh). */
+function checkLabelBoxes() {
+  let over = 0;
+  document.querySelectorAll("#map g.labels text").forEach((t) => {
+    const b = t.dataset.box.split(",").map(Number), bb = t.getBBox();
+    if (bb.width > 0 && (bb.x < b[0] - 0.5 || bb.x + bb.width > b[0] + b[2] + 0.5)) over++;
+  });
+  $("map").dataset.labelOverflow = String(over);
+}
+
+/* The table beside the map: every point drawn that carries meaning, with
+ * what the picture only suggests — the true similarity of the query to the
+ * field (cosine in the full LSA space, from /api/map's query.similarity) —
+ * and the evidence with the fields they support. Rows are keyboard
+ * reachable; a field row highlights its card and marker, an evidence row
+ * opens the patent. */
+function drawTable(m, L, visible) {
+  const tb = $("maptable-body");
+  tb.replaceChildren();
+  const placed = new Set(L ? L.labels.map((l) => l.field) : []);
+  const sim = state.points && state.points.query && state.points.query.similarity;
+  const idx = new Map(state.map.fields.map((f, i) => [f.field, i]));
+  const label = (f) => (state.lang === "ja" ? f.label_ja : f.label_en);
+  const rows = [];
+  for (const c of m.home) rows.push({ role: tr("t_home"), f: m.byCode.get(c) });
+  for (const it of m.props) rows.push({ role: `${tr("t_prop")} ${it.rank}`, f: m.byCode.get(it.field), it });
+  if (L) for (const l of L.labels) if (!m.home.includes(l.field) && !m.props.some((i) => i.field === l.field))
+    rows.push({ role: tr("t_large"), f: m.byCode.get(l.field) });
+  for (const r of rows) {
+    if (!r.f) continue;
+    const tr_ = el("tr");
+    tr_.dataset.field = r.f.field;
+    tr_.appendChild(el("td", null, r.role));
+    const td = el("td");
+    const b = el("button", "link", r.f.field);
+    b.type = "button";
+    b.addEventListener("focus", () => highlight(r.f.field, true));
+    b.addEventListener("blur", () => highlight(r.f.field, false));
+    b.addEventListener("click", () => centreOn(r.f.x, r.f.y));
+    td.appendChild(b);
+    tr_.appendChild(td);
+    tr_.appendChild(el("td", null, label(r.f)));
+    tr_.appendChild(el("td", "num", r.f.documents));
+    const s = sim && idx.has(r.f.field) ? sim[idx.get(r.f.field)] : null;
+    tr_.appendChild(el("td", "num", s === null || s === undefined ? "-" : Number(s).toFixed(3)));
+    tr_.appendChild(el("td", null, placed.has(r.f.field) ? "✓" : !visible(r.f) ? tr("t_outside") : L ? tr("t_unlabelled") : ""));
+    tb.appendChild(tr_);
+  }
+  for (const d of m.evidence) {
+    const tr_ = el("tr", "evrow");
+    tr_.appendChild(el("td", null, tr("t_ev")));
+    const td = el("td");
+    const b = el("button", "link", d.id);
+    b.type = "button";
+    b.addEventListener("click", () => showPatent(d.id));
+    td.appendChild(b);
+    tr_.appendChild(td);
+    tr_.appendChild(el("td", null, d.title));
+    tr_.appendChild(el("td", "num", ""));
+    tr_.appendChild(el("td", null, "→ " + d.fields.join(", ")));
+    tr_.appendChild(el("td", null, ""));
+    tb.appendChild(tr_);
+  }
+  $("maptable").dataset.rows = String(tb.children.length);
+}
+
+/* Zoom in 3 x on the map point (x, y) (a table row's button). */
+function centreOn(x, y) {
+  const m = mapModel(), full = fullView(m);
+  const w = (full[2] - full[0]) / 3, h = (full[3] - full[1]) / 3;
+  state.view = [x - w / 2, y - h / 2, x + w / 2, y + h / 2];
+  drawMap();
 }
 
 /* --------------------------------------------------------- patent panel */
@@ -710,6 +962,9 @@ function submit() {
 }
 
 async function start() {
+  /* #zoom=X0,Y0,X1,Y1: the map rectangle of a bookmarked zoom (read first:
+   * drawing the map rewrites the address) */
+  const z = (new URLSearchParams(location.hash.replace(/^#/, "")).get("zoom") || "").split(",").map(Number);
   const f = hashToForm();
   writeForm(f);
   applyLang();
@@ -724,6 +979,7 @@ async function start() {
       if (state.result) submit(); else setState(document.body.dataset.state, tr("ready"));
     });
   }
+  mapControls();
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
   $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", resultCsv(state.result)); });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
@@ -736,6 +992,7 @@ async function start() {
     return;
   }
   if (f.q) await runQuery(f); else setState("ready", tr("ready"));
+  if (state.map && z.length === 4 && z.every(isFinite) && z[0] < z[2] && z[1] < z[3]) { state.view = z; drawMap(); }
   const pid = new URLSearchParams(location.hash.replace(/^#/, "")).get("patent");
   if (pid) await showPatent(pid);
 }
