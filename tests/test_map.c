@@ -421,3 +421,40 @@ TY_TEST(map_labels_soft_markers) {
     CHECK(!label_covers(&l[0], &l[1]));
     CHECK(l[0].bx + l[0].w <= 300); /* left */
 }
+
+TY_TEST(map_similarity_exact) {
+    /* document 6 (0.6, 0.8, 0) against the unit centroids A = e1, B = -e1,
+     * C = e2, D = -e2: its cosines are its own coordinates (to int8) */
+    synth s;
+    synth_init(&s);
+    tenyo_map *map = NULL;
+    char err[512] = "";
+    CHECKF(tenyo_map_new(&s.x, &map, err, sizeof err) == TENYO_OK, "%.300s", err);
+    double sim[4] = {9, 9, 9, 9};
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 6, sim, 4), 4);
+    CHECK_NEAR(sim[0], 0.6, 0.01);
+    CHECK_NEAR(sim[1], -0.6, 0.01);
+    CHECK_NEAR(sim[2], 0.8, 0.01);
+    CHECK_NEAR(sim[3], -0.8, 0.01);
+    CHECK_NEAR(sim[0] * sim[0] + sim[2] * sim[2], 1.0, 1e-9); /* a unit direction */
+    /* fewer asked, fewer written */
+    sim[1] = 9;
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 6, sim, 1), 1);
+    CHECK(sim[1] == 9);
+    /* a query vector, not normalised: cosines all the same */
+    struct tenyo_ctx c;
+    float q[3] = {0, -3, 4};
+    memset(&c, 0, sizeof c);
+    c.idx = &s.x;
+    c.qlsa = q;
+    CHECK_EQ_INT(tenyo_map_query_similarity(map, &c, sim, 9), 4);
+    CHECK_NEAR(sim[0], 0, 1e-12);
+    CHECK_NEAR(sim[2], -0.6, 1e-7);
+    CHECK_NEAR(sim[3], 0.6, 1e-7);
+    q[1] = q[2] = 0;
+    CHECK_EQ_INT(tenyo_map_query_similarity(map, &c, sim, 4), TENYO_ERR_ARG); /* no query */
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 7, sim, 4), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 0, NULL, 4), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_doc_similarity(NULL, 0, sim, 4), TENYO_ERR_ARG);
+    tenyo_map_free(map);
+}
