@@ -19,6 +19,9 @@
  *        [&view=X0,Y0,X1,Y1&size=WxH&label=CODE,R...&mark=X,Y,R...
  *         &largest=N&lang=]   with its labels placed for that picture
  *   GET  /api/search?q=QUERY&k=[&filters]   keyword search = tenyo search --json
+ *   GET  /api/profile?id=ID[&id=...][&n=&min_confidence=&distance=&lang=]
+ *                                      applicability profiles (= tenyo
+ *                                      profile's objects), at most 20 ids
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
  *                                      (mistyped) number, or text
  *   GET  /, /app.js, /app.css          the web page
@@ -809,6 +812,62 @@ static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request
     return ret;
 }
 
+/* Collects the repeated id= arguments of /api/profile. */
+typedef struct id_args {
+    const char *ids[SRV_MAX_PROFILE]; /* values (owned by MHD) */
+    int n;                      /* used */
+    int over;                   /* more than SRV_MAX_PROFILE given */
+} id_args;
+
+static enum MHD_Result collect_id(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value) {
+    id_args *a = cls;
+    (void)kind;
+    if (strcmp(key, "id") || !value) return MHD_YES;
+    if (a->n == SRV_MAX_PROFILE) {
+        a->over = 1;
+        return MHD_NO;
+    }
+    a->ids[a->n++] = value;
+    return MHD_YES;
+}
+
+/* GET /api/profile?id=ID[&id=...][&n=&min_confidence=&distance=&lang=]:
+ * the applicability profile of each patent (= tenyo profile --ids, one
+ * object per patent, in the order asked) as {"profiles": [...]}. At most
+ * SRV_MAX_PROFILE patents a call: each is one ideas run. */
+static enum MHD_Result api_profile(server *s, struct MHD_Connection *conn, request *rq) {
+    id_args a = {.n = 0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_id, &a);
+    if (a.over)
+        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                           "more than %d id arguments", SRV_MAX_PROFILE);
+    if (!a.n) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing id");
+    tenyo_ideas_opts io;
+    long n;
+    const char *lang;
+    char msg[SRV_MSG];
+    unsigned st = serve_profile_args(query_arg(conn, "n"), query_arg(conn, "min_confidence"),
+                                     query_arg(conn, "distance"), query_arg(conn, "lang"), &io,
+                                     &n, &lang, msg, sizeof msg);
+    if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
+    uint64_t docs[SRV_MAX_PROFILE];
+    for (int i = 0; i < a.n; i++) {
+        enum MHD_Result ret;
+        int64_t d = resolve_id(s, conn, rq, a.ids[i], &ret);
+        if (d < 0) return ret;
+        docs[i] = (uint64_t)d;
+    }
+    tenyo_ctx *c = pool_get(&s->pool);
+    if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+    int rc;
+    json_t *o = cli_profile_json(s->x, c, docs, (size_t)a.n, &io, (size_t)n, lang, &rc);
+    if (!o) snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+    pool_put(&s->pool, c);
+    if (!o) return reply_error(conn, rq, serve_http_status(rc), NULL, "%s", msg);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+
 /* Collects the repeated doc= arguments of /api/map. */
 typedef struct doc_args {
     const char *ids[SRV_MAX_MAP_DOCS]; /* values (owned by MHD) */
@@ -1306,6 +1365,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case SRV_ROUTE_MAP: return api_map(s, conn, rq);
     case SRV_ROUTE_RESOLVE: return api_resolve(s, conn, rq);
     case SRV_ROUTE_SEARCH: return api_search(s, conn, rq);
+    case SRV_ROUTE_PROFILE: return api_profile(s, conn, rq);
     default: return api_patent(s, conn, rq, rest);
     }
 }

@@ -65,6 +65,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
     if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
     if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
+    if (!strcmp(url, "/api/profile")) return SRV_ROUTE_PROFILE;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -256,6 +257,41 @@ unsigned serve_map_mark_arg(const char *v, double xyr[3], char *msg, size_t msgl
                  "pixels)");
         return SRV_HTTP_BAD_REQUEST;
     }
+    return 0;
+}
+
+unsigned serve_profile_args(const char *n, const char *min_confidence, const char *distance,
+                            const char *lang, tenyo_ideas_opts *io, long *nout,
+                            const char **lang_out, char *msg, size_t msglen) {
+    tenyo_ideas_opts_default(io);
+    *nout = 10;
+    *lang_out = "ja";
+    double c;
+    if (n && serve_parse_long(n, 1, 100, nout)) {
+        snprintf(msg, msglen, "n must be an integer between 1 and 100");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (min_confidence) {
+        if (parse_numbers(min_confidence, &c, 1) != 1 || c < 0 || c > 1) {
+            snprintf(msg, msglen, "min_confidence must be a number between 0 and 1");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        io->min_confidence = c;
+    }
+    if (distance) {
+        if (!strcmp(distance, "section")) io->distance = TENYO_DIST_SECTION;
+        else if (!strcmp(distance, "class")) io->distance = TENYO_DIST_CLASS;
+        else if (!strcmp(distance, "subclass")) io->distance = TENYO_DIST_SUBCLASS;
+        else {
+            snprintf(msg, msglen, "distance must be section, class or subclass");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+    }
+    if (lang && strcmp(lang, "ja") && strcmp(lang, "en")) {
+        snprintf(msg, msglen, "lang must be ja or en");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (lang) *lang_out = lang;
     return 0;
 }
 

@@ -42,7 +42,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_IDEAS,            /* POST /api/ideas */
     SRV_ROUTE_RESOLVE,          /* GET /api/resolve */
     SRV_ROUTE_SEARCH,           /* GET /api/search */
-    SRV_ROUTE_MATCH             /* POST /api/match */
+    SRV_ROUTE_MATCH,            /* POST /api/match */
+    SRV_ROUTE_PROFILE           /* GET /api/profile */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a
@@ -117,6 +118,15 @@ unsigned serve_map_label_arg(const char *v, char code[5], double *r, char *msg,
 /* One mark= argument "X,Y,RADIUS" (a marker at map coordinates X, Y that
  * labels must not cover; radius in pixels, 0..100) into xyr. */
 unsigned serve_map_mark_arg(const char *v, double xyr[3], char *msg, size_t msglen);
+
+#define SRV_MAX_PROFILE 20        /* id= of one /api/profile call */
+
+/* The options of GET /api/profile (tenyo profile's): n proposals per
+ * patent (1..100, default 10), min_confidence (0..1, default the engine's),
+ * distance section|class|subclass, lang ja|en; any may be NULL. */
+unsigned serve_profile_args(const char *n, const char *min_confidence, const char *distance,
+                            const char *lang, tenyo_ideas_opts *io, long *nout,
+                            const char **lang_out, char *msg, size_t msglen);
 
 /* The parsed body of POST /api/ideas. Strings point into root, the parsed
  * JSON, or into homebuf; both are released by serve_ideas_req_free. */

@@ -21,6 +21,29 @@ const T = {
   ja: {
     tagline: "この特許、ほかの分野で使えないか？",
     q: "特許番号 または 技術の説明（日本語 / English）",
+    q_match: "企業の強み・保有技術の説明（日本語 / English）",
+    tasks: "調べ方",
+    task_ideas: "特許の転用先を探す",
+    task_match: "企業に合う開放特許を探す",
+    run_match: "開放特許を探す",
+    match_title: "企業の強みに合う開放特許",
+    match_done: (n, ms) => `${n} 件の開放特許（${ms} ms）`,
+    match_none: "条件に合う開放特許が見つかりませんでした。",
+    licensable: (n) => `開放特許 ${n.toLocaleString()} 件から`,
+    similarity: "類似度",
+    uses: "活用の可能性",
+    own_field: "自社分野",
+    profile: "適用プロファイル",
+    profile_loading: "計算中…",
+    profile_none: "確信度の高い転用先なし",
+    profile_line: (n, s, far) => `転用先 ${n} 分野・${s} セクション・最遠: ${far}`,
+    far_section: "別セクション", far_class: "別クラス", far_subclass: "別サブクラス",
+    best_conf: "最高確信度",
+    strongest: "最も強い根拠",
+    cautions: "注意",
+    caution_generic_words: "一般的な語のみ共通",
+    caution_thin_evidence: "根拠が少ない",
+    caution_home_adjacent: "自分の分野に近い",
     home: "自分の分野（任意）",
     distance: "転用の距離",
     d_section: "別のセクション（遠い）",
@@ -88,6 +111,29 @@ const T = {
   en: {
     tagline: "Where else could this patent apply?",
     q: "Patent number or a description of the technology (Japanese / English)",
+    q_match: "The company's strengths and technologies (Japanese / English)",
+    tasks: "task",
+    task_ideas: "Where else could a patent apply",
+    task_match: "Licensable patents for a company",
+    run_match: "Find licensable patents",
+    match_title: "Licensable patents for the company's strengths",
+    match_done: (n, ms) => `${n} licensable patents (${ms} ms)`,
+    match_none: "No licensable patent matches.",
+    licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
+    similarity: "similarity",
+    uses: "possible uses",
+    own_field: "company's field",
+    profile: "applicability profile",
+    profile_loading: "computing…",
+    profile_none: "no confident use elsewhere",
+    profile_line: (n, s, far) => `${n} fields · ${s} sections · farthest: ${far}`,
+    far_section: "another section", far_class: "another class", far_subclass: "another subclass",
+    best_conf: "best confidence",
+    strongest: "strongest evidence",
+    cautions: "cautions",
+    caution_generic_words: "only generic words shared",
+    caution_thin_evidence: "thin evidence",
+    caution_home_adjacent: "next to the home field",
     home: "Home fields (optional)",
     distance: "Distance",
     d_section: "another section (far)",
@@ -156,6 +202,7 @@ const T = {
 
 const state = {
   lang: "ja",
+  task: "ideas",    // "ideas" (a patent's other fields) or "match" (a company)
   info: null,       // /api/info
   map: null,        // /api/map (fields)
   result: null,     // last /api/ideas answer
@@ -207,6 +254,7 @@ function applyLang() {
   document.documentElement.lang = state.lang;
   document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = tr(e.dataset.i18n); });
   document.querySelectorAll("[data-i18n-label]").forEach((e) => { e.setAttribute("aria-label", tr(e.dataset.i18nLabel)); });
+  applyTask();
   $("lang-ja").setAttribute("aria-pressed", String(state.lang === "ja"));
   $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
   if (state.info) $("indexinfo").textContent = tr("info", state.info.documents, state.info.fields, state.info.rank);
@@ -215,6 +263,20 @@ function applyLang() {
 }
 
 /* ------------------------------------------------------------ the form */
+
+/* The two questions of the page: where else a patent applies (ideas), and
+ * which licensable patents a company could use (match: POST /api/match,
+ * the Kawasaki-model query). The form is shared; the text box, the button
+ * and the licensable switch (always on for a match) follow the task. */
+function applyTask() {
+  const m = state.task === "match";
+  $("qlabel").textContent = tr(m ? "q_match" : "q");
+  $("run").textContent = tr(m ? "run_match" : "run");
+  $("open-switch").hidden = m;
+  $("task-ideas").setAttribute("aria-selected", String(!m));
+  $("task-match").setAttribute("aria-selected", String(m));
+  document.body.dataset.task = state.task;
+}
 
 function readForm() {
   return {
@@ -225,6 +287,7 @@ function readForm() {
     mode: $("mode").value,
     open: $("open").checked,
     conf: state.conf === undefined ? null : state.conf,
+    task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k]) => [k, $(k).value.trim()])),
   };
 }
@@ -250,6 +313,7 @@ function formToHash(f) {
   if (f.mode !== "hybrid") p.set("mode", f.mode);
   if (f.open) p.set("open", "1");
   if (f.conf !== null) p.set("conf", String(f.conf));
+  if (f.task === "match") p.set("task", "match");
   for (const [k, h] of FILTERS) if (f.filters && f.filters[k]) p.set(h, f.filters[k]);
   p.set("lang", state.lang);
   return "#" + p.toString();
@@ -258,10 +322,12 @@ function hashToForm() {
   const p = new URLSearchParams(location.hash.replace(/^#/, ""));
   const l = p.get("lang");
   if (l === "ja" || l === "en") state.lang = l;
+  state.task = p.get("task") === "match" ? "match" : "ideas";
   return {
     q: p.get("q") || "", home: p.get("home") || "", distance: p.get("distance") || "class",
     n: parseInt(p.get("n") || "10", 10), mode: p.get("mode") || "hybrid", open: p.get("open") === "1",
     conf: p.get("conf") !== null && p.get("conf") !== "" && !isNaN(Number(p.get("conf"))) ? Number(p.get("conf")) : null,
+    task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k, h]) => [k, p.get(h) || ""])),
   };
 }
@@ -292,8 +358,170 @@ function showNoNumber(f, r) {
   }
 }
 
+/* The company query: POST /api/match with the form's filters, the
+ * matches as cards, their applicability profiles filled in after. */
+async function runMatch(f) {
+  const body = { text: f.q, k: f.n, distance: f.distance, lang: state.lang, mode: f.mode };
+  if (f.home) body.home = f.home;
+  if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
+  for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
+  setState("busy", tr("busy"));
+  $("run").disabled = true;
+  const t0 = performance.now();
+  try {
+    document.body.dataset.kind = "text";
+    const res = await api("/api/match", body);
+    state.result = res;
+    state.points = null;
+    state.view = null;
+    state.labels = null;
+    renderMatch(res);
+    await loadPoints(res);
+    const ms = Math.round(performance.now() - t0);
+    const fl = res.query && res.query.filter;
+    const note = fl ? tr("filtered", fl.matching, fl.documents) : "";
+    setState("done", (res.matches.length ? tr("match_done", res.matches.length, ms) : tr("match_none")) + (note ? " " + note : ""));
+    await loadProfiles(res);
+  } catch (e) {
+    setState("error", `${tr("error")}: ${e.message}`);
+  } finally {
+    $("run").disabled = false;
+  }
+}
+
+function renderWarnings(res) {
+  const wl = $("warnings");
+  wl.replaceChildren();
+  for (const w of res.warnings || []) {
+    const li = el("li", "warning", w.message);
+    li.dataset.code = w.code;
+    wl.appendChild(li);
+  }
+  document.body.dataset.warnings = String((res.warnings || []).length);
+}
+
+/* One licensable patent of a match: what it is, how near the company's
+ * text, its uses (the proposals it is evidence for, explained as ideas
+ * explains them) and, in the right-hand column, its applicability profile
+ * (filled by loadProfiles). */
+function matchCard(mt) {
+  const li = el("li", "card match");
+  li.dataset.id = mt.id;
+  const main = el("div", "match-main");
+  const head = el("div", "card-head");
+  head.appendChild(el("span", "rank", `${mt.rank}.`));
+  const b = el("button", "link code", mt.id);
+  b.type = "button";
+  b.addEventListener("click", () => showPatent(mt.id));
+  head.appendChild(b);
+  head.appendChild(el("span", "label", mt.title));
+  head.appendChild(el("span", "badge open", tr("open_badge")));
+  if (mt.own_field) head.appendChild(el("span", "badge", tr("own_field")));
+  main.appendChild(head);
+  const meta = el("p", "meta", `${mt.applicant || "-"} · ${mt.date || "-"} · ${(mt.fields || []).join(", ")}`);
+  if (mt.link && mt.link.startsWith("https://")) {
+    meta.appendChild(document.createTextNode(" · "));
+    const a = el("a", "record", tr("record"));
+    a.href = mt.link;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    meta.appendChild(a);
+  }
+  main.appendChild(meta);
+  const m = el("div", "metrics");
+  metric(m, tr("similarity"), mt.similarity, Math.min(1, mt.similarity / 0.5), "", 3);
+  metric(m, tr("score"), mt.confidence, mt.confidence, "", 2);
+  main.appendChild(m);
+  if (mt.uses && mt.uses.length) {
+    main.appendChild(el("div", "k", tr("uses")));
+    const ul = el("ul", "uses");
+    for (const u of mt.uses) {
+      const row = el("li");
+      row.dataset.field = u.field;
+      row.appendChild(el("span", "code", u.field));
+      row.appendChild(el("span", "sim", Number(u.confidence).toFixed(2)));
+      row.appendChild(el("span", null, u.use));
+      if (u.cautions && u.cautions.length)
+        row.appendChild(el("span", "badge", u.cautions.map((c) => tr("caution_" + c) || c).join(", ")));
+      row.addEventListener("mouseenter", () => highlight(u.field, true));
+      row.addEventListener("mouseleave", () => highlight(u.field, false));
+      ul.appendChild(row);
+    }
+    main.appendChild(ul);
+  }
+  li.appendChild(main);
+  const prof = el("div", "profile");
+  prof.appendChild(el("div", "k", tr("profile")));
+  prof.appendChild(el("p", "muted", tr("profile_loading")));
+  li.appendChild(prof);
+  return li;
+}
+
+function renderMatch(res) {
+  $("result").hidden = false;
+  const q = res.query;
+  $("resulttitle").textContent = tr("match_title");
+  const home = (q.home || []).join(", ") || "-";
+  $("queryinfo").textContent = `${tr("licensable", q.licensable || 0)} — ${tr("home_fields")}: ${home}${q.home_predicted ? tr("predicted") : ""}`;
+  const cards = $("cards");
+  cards.replaceChildren();
+  for (const mt of res.matches) cards.appendChild(matchCard(mt));
+  document.body.dataset.cards = String(res.matches.length);
+  renderWarnings(res);
+  drawMap();
+}
+
+/* The applicability profile of one patent (GET /api/profile's object)
+ * into the element box: how many fields, sections, how far, the best
+ * confidence, the uses and the strongest evidence. */
+function fillProfile(box, p) {
+  box.replaceChildren(el("div", "k", tr("profile")));
+  box.dataset.proposals = String(p.proposals);
+  if (!p.proposals) { box.appendChild(el("p", "muted", tr("profile_none"))); return; }
+  box.appendChild(el("p", "profile-line", tr("profile_line", p.proposals, p.sections, tr("far_" + p.farthest))));
+  const m = el("div", "metrics");
+  metric(m, tr("best_conf"), p.best_confidence, p.best_confidence, "", 2);
+  box.appendChild(m);
+  const chips = el("div", "chips");
+  for (const u of p.uses) {
+    const c = el("span", "chip", `${u.field} ${Number(u.confidence).toFixed(2)}`);
+    c.title = u.label;
+    chips.appendChild(c);
+  }
+  box.appendChild(chips);
+  if (p.strongest_evidence) {
+    const e = p.strongest_evidence, row = el("p", "strongest");
+    row.appendChild(el("span", "k", tr("strongest")));
+    const b = el("button", "link", `${e.id} ${e.title}`);
+    b.type = "button";
+    b.addEventListener("click", () => showPatent(e.id));
+    row.appendChild(b);
+    row.appendChild(el("span", "sim", ` ${Number(e.similarity).toFixed(3)} → ${e.field}`));
+    box.appendChild(row);
+  }
+}
+
+/* Profiles of the shown matches, 20 at a time (GET /api/profile). */
+async function loadProfiles(res) {
+  const ids = res.matches.map((m) => m.id);
+  for (let i = 0; i < ids.length; i += 20) {
+    const p = new URLSearchParams();
+    for (const id of ids.slice(i, i + 20)) p.append("id", id);
+    p.set("lang", state.lang);
+    let r = null;
+    try { r = await api("/api/profile?" + p.toString()); } catch (e) { r = null; }
+    if (state.result !== res) return; /* a newer query */
+    for (const pr of r ? r.profiles : []) {
+      const card = document.querySelector(`#cards li.match[data-id="${CSS.escape(pr.id)}"] .profile`);
+      if (card) fillProfile(card, pr);
+    }
+  }
+  document.body.dataset.profiles = String(document.querySelectorAll("#cards .profile[data-proposals]").length);
+}
+
 async function runQuery(f) {
   if (!f.q) { setState("ready", tr("ready")); return; }
+  if (f.task === "match") return runMatch(f);
   const body = { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode };
   if (f.home) body.home = f.home;
   if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
@@ -452,14 +680,7 @@ function renderResult(res) {
   const maxSurprise = Math.max(0, ...res.ideas.map((i) => i.surprise));
   for (const it of res.ideas) cards.appendChild(renderCard(it, maxScore, maxSurprise));
   document.body.dataset.cards = String(res.ideas.length);
-  const wl = $("warnings");
-  wl.replaceChildren();
-  for (const w of res.warnings || []) {
-    const li = el("li", "warning", w.message);
-    li.dataset.code = w.code;
-    wl.appendChild(li);
-  }
-  document.body.dataset.warnings = String((res.warnings || []).length);
+  renderWarnings(res);
   drawMap();
 }
 
@@ -875,6 +1096,14 @@ async function showPatent(id) {
       body.appendChild(el("p", "abstract", p.abstract));
     }
     if (p.open) body.appendChild(el("span", "badge open", tr("open_badge")));
+    /* its applicability profile (GET /api/profile), filled when it comes */
+    const prof = el("div", "profile");
+    prof.appendChild(el("div", "k", tr("profile")));
+    prof.appendChild(el("p", "muted", tr("profile_loading")));
+    body.appendChild(prof);
+    api(`/api/profile?id=${encodeURIComponent(p.id)}&lang=${state.lang}`)
+      .then((r) => { if (panel.dataset.patent === p.id && r.profiles[0]) fillProfile(prof, r.profiles[0]); })
+      .catch(() => prof.remove());
     const act = el("div", "actions");
     const b = el("button", null, tr("ideas_for"));
     b.type = "button";
@@ -946,10 +1175,28 @@ function resultCsv(res) {
   return "\ufeff" + rows.join("\r\n") + "\r\n"; // BOM: spreadsheets then read UTF-8
 }
 
+/* The matches of a company query: one row per licensable patent, its uses
+ * and its profile as far as loaded. */
+function matchCsv(res) {
+  const head = ["rank", "id", "title", "applicant", "date", "fields", "similarity", "confidence",
+    "uses", "profile_fields", "profile_farthest", "link"];
+  const rows = [head.join(",")];
+  for (const m of res.matches) {
+    const box = document.querySelector(`#cards li.match[data-id="${CSS.escape(m.id)}"] .profile`);
+    const pf = box && box.dataset.proposals !== undefined ? box.dataset.proposals : "";
+    const far = box ? (box.querySelector(".profile-line") || { textContent: "" }).textContent : "";
+    rows.push([m.rank, csvCell(m.id, true), csvCell(m.title, true), csvCell(m.applicant, true),
+      csvCell(m.date, true), csvCell((m.fields || []).join(","), true), m.similarity.toFixed(4),
+      m.confidence.toFixed(4), csvCell((m.uses || []).map((u) => u.use).join(" / "), true), pf,
+      csvCell(far, true), csvCell(m.link, true)].join(","));
+  }
+  return "\ufeff" + rows.join("\r\n") + "\r\n";
+}
+
 function exportName(ext) {
   const q = state.result.query;
-  const base = (q.id || "text").replace(/[^\w.-]+/g, "_").slice(0, 60) || "result";
-  return `tenyo-ideas-${base}.${ext}`;
+  const base = (q.id || (state.result.matches ? "company" : "text")).replace(/[^\w.-]+/g, "_").slice(0, 60) || "result";
+  return `tenyo-${state.result.matches ? "match" : "ideas"}-${base}.${ext}`;
 }
 
 /* --------------------------------------------------------------- start */
@@ -980,8 +1227,19 @@ async function start() {
     });
   }
   mapControls();
+  for (const t of ["ideas", "match"]) {
+    $(`task-${t}`).addEventListener("click", () => {
+      if (state.task === t) return;
+      state.task = t;
+      applyTask();
+      state.result = null;
+      $("result").hidden = true;
+      setState("ready", tr("ready"));
+      drawMap();
+    });
+  }
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
-  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", resultCsv(state.result)); });
+  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : resultCsv(state.result)); });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
   try {
     state.info = await api("/api/info");
