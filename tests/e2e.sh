@@ -216,6 +216,19 @@ has "$D/filt.html" 'data-state="done"' e2e_filter_done
 has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
 
+# ------------------- the company query: licensable patents and profiles
+chrome --dump-dom "${U}#task=match&q=%E9%81%8B%E8%BB%A2%E8%80%85%E3%81%AE%E7%9C%A0%E6%B0%97%E3%82%92%E9%A1%94%E7%94%BB%E5%83%8F%E3%81%8B%E3%82%89%E6%8E%A8%E5%AE%9A%E3%81%99%E3%82%8B%E3%82%BB%E3%83%B3%E3%82%B5&n=4&df=2015" >"$D/match.html"
+has "$D/match.html" 'data-state="done"' e2e_match_done
+has "$D/match.html" 'data-task="match"' e2e_match_task
+has "$D/match.html" '企業の強みに合う開放特許' e2e_match_title
+count "$D/match.html" '<li class="card match" data-id=' 1 e2e_match_cards
+count "$D/match.html" '<span class="badge open">ライセンス可</span>' 1 e2e_match_licensable_badge
+has "$D/match.html" 'data-profiles="[1-9]' e2e_match_profiles_filled
+count "$D/match.html" '<div class="profile" data-proposals="[0-9]*"><div class="k">適用プロファイル' 1 e2e_match_profile_column
+has "$D/match.html" 'フィルタに合う特許 [0-9]* / [0-9]* 件から' e2e_match_filter_note
+grep -q 'POST /api/match 200' "$D/log" && ok e2e_match_posted || bad e2e_match_posted
+grep -q 'GET /api/profile 200' "$D/log" && ok e2e_match_profile_asked || bad e2e_match_profile_asked
+
 # --------------------------------------------- errors reach the page
 chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"
 has "$D/err.html" 'data-state="error"' e2e_error_state
