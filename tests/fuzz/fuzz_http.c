@@ -91,7 +91,7 @@ static void fuzz_target(const char *target) {
     MHD_http_unescape(t);
     const char *rest = NULL;
     serve_route_id r = serve_route(t, &rest);
-    FZ_ASSERT(r >= SRV_ROUTE_NONE && r <= SRV_ROUTE_IDEAS);
+    FZ_ASSERT(r >= SRV_ROUTE_NONE && r <= SRV_ROUTE_PROFILE);
     if (r == SRV_ROUTE_PATENT) FZ_ASSERT(rest == t + 12);
     else FZ_ASSERT(rest == NULL);
     static const size_t caps[] = {8, 9, 16, 256};
