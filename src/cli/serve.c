@@ -983,6 +983,18 @@ static double field_radius(uint64_t docs, uint64_t most) {
     return 2 + 9 * sqrt((double)docs / (double)(most ? most : 1));
 }
 
+/* qsort_r order of field numbers: more documents first, then the lower
+ * number (so the order is total and the same on every run). */
+static int by_documents(const void *a, const void *b, void *ud) {
+    const tenyo_index *x = ud;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    const char *c;
+    uint64_t ni, nj;
+    tenyo_index_field(x, i, &c, &ni);
+    tenyo_index_field(x, j, &c, &nj);
+    return ni != nj ? (ni > nj ? -1 : 1) : (i > j) - (i < j);
+}
+
 /* The labels part of /api/map: {"view", "size", "labels": [{field, text, x,
  * y, w, h, role}], "left_out": [codes]} for the picture va of the map, the
  * fields asked for (label=, in order; important: they may cover background
@@ -1035,21 +1047,10 @@ static unsigned map_labels(const server *s, const serve_map_view_args *va,
         field_of[n++] = (int32_t)j;
     }
     size_t asked = n;
-    /* the largest fields whose marker is in the picture */
+    /* the largest fields whose marker is in the picture: fields by
+     * documents, most first, ties by field number (a stable sort) */
     for (uint32_t j = 0; j < nf; j++) order[j] = j;
-    for (uint32_t a = 1; a < nf; a++) { /* insertion sort by documents, stable */
-        uint32_t t = order[a], b = a;
-        const char *c1, *c2;
-        uint64_t n1, n2;
-        tenyo_index_field(s->x, t, &c1, &n1);
-        while (b > 0) {
-            tenyo_index_field(s->x, order[b - 1], &c2, &n2);
-            if (n2 >= n1) break;
-            order[b] = order[b - 1];
-            b--;
-        }
-        order[b] = t;
-    }
+    qsort_r(order, nf, sizeof *order, by_documents, (void *)s->x);
     long want = va->largest;
     for (uint32_t a = 0; a < nf; a++) {
         uint32_t j = order[a];
