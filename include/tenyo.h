@@ -996,6 +996,40 @@ int tenyo_map_doc(const tenyo_map *m, uint64_t doc, double xy[2]);
  * LSA weight, or for a context of another index. */
 int tenyo_map_query(const tenyo_map *m, const tenyo_ctx *c, double xy[2]);
 
+/* What the picture only suggests, exactly: the cosine similarity in the
+ * full LSA space of document doc (or of the last query on c) with each
+ * field's centroid, into sim[j] for the fields j < n (n = the number of
+ * fields for all). Returns the count written, or TENYO_ERR_ARG as
+ * tenyo_map_doc / tenyo_map_query. */
+int tenyo_map_doc_similarity(const tenyo_map *m, uint64_t doc, double *sim, size_t n);
+int tenyo_map_query_similarity(const tenyo_map *m, const tenyo_ctx *c, double *sim,
+                               size_t n);
+
+/* One label (or a bare marker) for tenyo_map_place_labels, in the units of
+ * the picture (pixels, y growing downwards). */
+typedef struct tenyo_map_label {
+    double x, y;     /* in: centre of the marker the label names */
+    double r;        /* in: marker radius (>= 0); every marker is an obstacle */
+    double w, h;     /* in: size of the label's box; w <= 0: a marker only */
+    int soft;        /* in: 1: a background marker that an important label
+                        may cover when nothing else is free */
+    int important;   /* in: 1: a label that may cover soft markers as a last
+                        resort (never another label or a hard marker) */
+    double bx, by;   /* out: top-left corner of the placed box */
+    int placed;      /* out: 1 when placed, 0 when every position collided */
+} tenyo_map_label;
+
+/* Place the labels of l[0..n) in array order (most important first) inside
+ * the picture [0, width] x [0, height]: each box goes to the first of eight
+ * positions around its marker (right, left, above, below, then the four
+ * diagonals) that stays in the picture and overlaps neither a box already
+ * placed nor any marker of l (for an important label, when no position is
+ * free, the first that overlaps only soft markers); a label with no such
+ * position is left out (placed 0), never drawn over another. Deterministic, O(n^2); returns the
+ * number placed, or TENYO_ERR_ARG (l NULL with n > 0, a size that is not
+ * finite and positive). */
+int tenyo_map_place_labels(tenyo_map_label *l, size_t n, double width, double height);
+
 /* ------------------------------------------------------------ evaluation */
 
 /* Split rule of EVAL.md: 1 when md5(salt + id) mod modulus == 0 (the md5 read

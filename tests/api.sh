@@ -203,6 +203,116 @@ assert tp["query"] and tp["docs"] == []
 P
   then ok api_map_consistent_with_info; else bad api_map_consistent_with_info; fi
 fi
+# the labels of one picture: the whole map, then a zoom on its densest
+# corner; the home / proposal labels asked first, the largest fields after
+if [ -n "$PY" ]; then
+  if $PY - "$D/map" "$U" <<'P'
+import json, math, sys, urllib.parse, urllib.request
+m = json.load(open(sys.argv[1])); U = sys.argv[2]
+f = m["fields"]; W, H = 640, 520
+def get(q):
+    with urllib.request.urlopen(U + "/api/map?" + urllib.parse.urlencode(q, doseq=True)) as r:
+        return json.load(r)
+def check(view, asked, marks, largest):
+    q = {"fields": "0", "view": ",".join(repr(v) for v in view), "size": "%dx%d" % (W, H),
+         "largest": str(largest), "label": ["%s,%g" % a for a in asked],
+         "mark": ["%r,%r,%g" % mk for mk in marks]}
+    r = get(q)
+    assert r["view"] == list(view) and r["size"] == [W, H], r
+    px = lambda x: (x - view[0]) * W / (view[2] - view[0])
+    py = lambda y: (view[3] - y) * H / (view[3] - view[1])
+    L = r["labels"]
+    by = {x["field"]: x for x in f}
+    codes = [l["field"] for l in L]
+    assert len(set(codes)) == len(codes), codes
+    circles = [(px(by[c]["x"]), py(by[c]["y"]), rr) for c, rr in asked] + \
+              [(px(x), py(y), rr) for x, y, rr in marks]
+    for i, a in enumerate(L):
+        # inside the picture, with the field's code first and its title
+        assert 0 <= a["x"] and 0 <= a["y"] and a["x"] + a["w"] <= W and a["y"] + a["h"] <= H, a
+        assert a["text"].startswith(a["field"]), a
+        for b in L[i + 1:]:  # no two boxes overlap
+            assert not (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and
+                        a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]), (a, b)
+        for cx, cy, rr in circles:  # no box hides a proposal, evidence or query
+            nx = min(max(cx, a["x"]), a["x"] + a["w"]); ny = min(max(cy, a["y"]), a["y"] + a["h"])
+            own = a["field"] in by and abs(px(by[a["field"]]["x"]) - cx) < 1e-9 and abs(py(by[a["field"]]["y"]) - cy) < 1e-9
+            assert own or (cx - nx) ** 2 + (cy - ny) ** 2 >= rr * rr - 1e-9, (a, cx, cy, rr)
+        # beside its own marker: the box touches a ring around it
+        c = by[a["field"]]; cx, cy = px(c["x"]), py(c["y"])
+        nx = min(max(cx, a["x"]), a["x"] + a["w"]); ny = min(max(cy, a["y"]), a["y"] + a["h"])
+        assert math.hypot(cx - nx, cy - ny) <= 40, (a, cx, cy)
+    asked_codes = [c for c, _ in asked]
+    for l in L:
+        assert l["role"] == ("asked" if l["field"] in asked_codes else "largest"), l
+    # every asked label is placed or said to be left out
+    assert set(asked_codes) <= set(codes) | set(r["left_out"]), (asked_codes, codes, r["left_out"])
+    nl = sum(1 for l in L if l["role"] == "largest")
+    assert nl <= largest
+    return r
+xs = [x["x"] for x in f]; ys = [x["y"] for x in f]
+cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+s = min((W - 56) / (max(xs) - min(xs)), (H - 56) / (max(ys) - min(ys)))
+full = (cx - W / s / 2, cy - H / s / 2, cx + W / s / 2, cy + H / s / 2)
+big = sorted(f, key=lambda x: -x["documents"])
+asked = [(big[0]["field"], 12.0), (big[-1]["field"], 6.0), (big[1]["field"], 9.5)]
+marks = [(f[0]["x"] + 0.01, f[0]["y"], 3.0), (cx, cy, 9.0)]
+r = check(full, asked, marks, 10)
+assert len(r["labels"]) >= 3, r["labels"]
+assert r["labels"][0]["field"] == big[0]["field"] and r["labels"][0]["role"] == "asked"
+# a zoom on the first asked field: what lies outside is not labelled
+w = (full[2] - full[0]) / 6; h = (full[3] - full[1]) / 6
+z = (big[0]["x"] - w / 2, big[0]["y"] - h / 2, big[0]["x"] + w / 2, big[0]["y"] + h / 2)
+rz = check(z, asked, marks, 10)
+inside = lambda c: z[0] <= c["x"] <= z[2] and z[1] <= c["y"] <= z[3]
+by = {x["field"]: x for x in f}
+assert all(inside(by[l["field"]]) for l in rz["labels"] if l["role"] == "largest")
+for c, _ in asked:
+    if not inside(by[c]): assert c in rz["left_out"], (c, rz)
+# English titles when asked for
+re_ = get({"fields": "0", "view": ",".join(map(repr, full)), "largest": "3", "lang": "en"})
+assert all(l["text"][5:].rstrip("…") in by[l["field"]]["label_en"] for l in re_["labels"]), re_
+P
+  then ok api_map_labels_no_overlap; else bad api_map_labels_no_overlap; fi
+  # evidence of an ideas answer lands by its own vector: where /api/patent
+  # puts it, not on the query; the query's similarity to every field
+  post '{"id":"SAMPLE-001","n":5,"min_confidence":0}' >"$D/ev_ideas"
+  if $PY - "$D/ev_ideas" "$U" <<'P'
+import json, math, sys, urllib.parse, urllib.request
+res = json.load(open(sys.argv[1])); U = sys.argv[2]
+ev = sorted({e["id"] for it in res["ideas"] for e in it["evidence"]})
+assert ev, res
+q = urllib.parse.urlencode({"fields": "0", "id": "SAMPLE-001", "doc": ev}, doseq=True)
+pts = json.load(urllib.request.urlopen(U + "/api/map?" + q))
+m = json.load(urllib.request.urlopen(U + "/api/map"))
+qx, qy = pts["query"]["x"], pts["query"]["y"]
+far = 0
+for d in pts["docs"]:
+    p = json.load(urllib.request.urlopen(U + "/api/patent/" + urllib.parse.quote(d["id"])))["patent"]
+    assert (d["x"], d["y"]) == (p["map"]["x"], p["map"]["y"]), (d, p["map"])
+    far += math.hypot(d["x"] - qx, d["y"] - qy) > 1e-6
+assert far == len(pts["docs"]), "evidence drawn on the query"
+sim = pts["query"]["similarity"]
+assert len(sim) == len(m["fields"]) and all(-1.0001 <= v <= 1.0001 for v in sim)
+# the patent's own fields are among the most similar to it
+own = json.load(urllib.request.urlopen(U + "/api/patent/SAMPLE-001"))["patent"]["fields"]
+rank = sorted(range(len(sim)), key=lambda j: -sim[j])
+codes = [m["fields"][j]["field"] for j in rank[:5]]
+assert any(c in codes for c in own), (own, codes)
+P
+  then ok api_map_evidence_by_own_vector; else bad api_map_evidence_by_own_vector; fi
+fi
+err api_map_labels_need_view 400 "$U/api/map?label=A61B,3"
+err api_map_bad_view 400 "$U/api/map?view=1,0,0,1"
+err api_map_view_nan 400 "$U/api/map?view=nan,0,1,1"
+err api_map_bad_size 400 "$U/api/map?view=0,0,1,1&size=10x10"
+err api_map_bad_label 400 "$U/api/map?view=0,0,1,1&label=a61b,3"
+err api_map_label_no_radius 400 "$U/api/map?view=0,0,1,1&label=A61B"
+err api_map_label_unknown_field 400 "$U/api/map?view=0,0,1,1&label=H99Z,3"
+err api_map_bad_mark 400 "$U/api/map?view=0,0,1,1&mark=1,2"
+err api_map_bad_largest 400 "$U/api/map?view=0,0,1,1&largest=51"
+manyl=$(i=0; while [ $i -le 200 ]; do printf 'mark=0,0,1&'; i=$((i+1)); done)
+err api_map_too_many_marks 400 "$U/api/map?view=0,0,1,1&$manyl"
 err api_map_unknown_doc 404 "$U/api/map?doc=NO-SUCH"
 err api_map_bad_fields 400 "$U/api/map?fields=2"
 err api_map_id_and_text 400 "$U/api/map?id=SAMPLE-001&text=x"

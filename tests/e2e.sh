@@ -86,6 +86,25 @@ count "$D/ja.html" '<path class="query"' 1 e2e_map_query_marker
 count "$D/ja.html" '<circle class="field"' 20 e2e_map_field_circles
 count "$D/ja.html" '<title>[A-H][0-9][0-9][A-Z] ' 20 e2e_map_hover_labels
 has "$D/ja.html" 'id="mapnote">LSA 空間' e2e_map_note
+# labels placed by the server, drawn inside their boxes (the page measures
+# its text with getBBox: data-label-overflow), home and proposals named
+count "$D/ja.html" '<text [^>]*data-field="[A-H][0-9][0-9][A-Z]" data-box=' 3 e2e_map_labels_drawn
+has "$D/ja.html" 'data-label-overflow="0"' e2e_map_labels_fit_boxes
+count "$D/ja.html" '<text [^>]*class="propl"' 1 e2e_map_proposal_labels
+has "$D/ja.html" 'id="distnote"[^>]*>距離の意味' e2e_map_legend_distance
+# the table view: a row per home field, proposal and evidence patent
+count "$D/ja.html" '<tr data-field="[A-H][0-9][0-9][A-Z]"><td>転用候補 ' 5 e2e_map_table_proposals
+count "$D/ja.html" '<tr class="evrow">' 3 e2e_map_table_evidence
+has "$D/ja.html" '<svg id="map"[^>]*tabindex="0"' e2e_map_keyboard_focus
+# a zoom kept in the address: fewer fields drawn, labels placed again
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&zoom=-0.2,-0.2,0.1,0.04375" >"$D/zoom.html"
+has "$D/zoom.html" 'data-zoom="[1-9][0-9]*\.[0-9]*"' e2e_map_zoomed
+hasnt "$D/zoom.html" 'data-zoom="1"' e2e_map_zoom_not_full
+has "$D/zoom.html" 'data-labels="[0-9]' e2e_map_zoom_labels_placed
+has "$D/zoom.html" 'data-label-overflow="0"' e2e_map_zoom_labels_fit
+nz=$(grep -o '<circle class="field"' "$D/zoom.html" | wc -l)
+nf=$(grep -o '<circle class="field"' "$D/ja.html" | wc -l)
+[ "$nz" -lt "$nf" ] && ok "e2e_map_zoom_clips ($nz of $nf)" || bad "e2e_map_zoom_clips ($nz of $nf dots drawn when zoomed)"
 
 chrome --screenshot="$OUTDIR/serve_ideas_ja.png" "${U}#q=SAMPLE-001&n=5" >/dev/null
 if [ -s "$OUTDIR/serve_ideas_ja.png" ] && [ "$(head -c 4 "$OUTDIR/serve_ideas_ja.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] &&
@@ -196,6 +215,19 @@ chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&df=2020&xap=%E6%9C%89%E6%98%8E" 
 has "$D/filt.html" 'data-state="done"' e2e_filter_done
 has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
+
+# ------------------- the company query: licensable patents and profiles
+chrome --dump-dom "${U}#task=match&q=%E9%81%8B%E8%BB%A2%E8%80%85%E3%81%AE%E7%9C%A0%E6%B0%97%E3%82%92%E9%A1%94%E7%94%BB%E5%83%8F%E3%81%8B%E3%82%89%E6%8E%A8%E5%AE%9A%E3%81%99%E3%82%8B%E3%82%BB%E3%83%B3%E3%82%B5&n=4&df=2015" >"$D/match.html"
+has "$D/match.html" 'data-state="done"' e2e_match_done
+has "$D/match.html" 'data-task="match"' e2e_match_task
+has "$D/match.html" '企業の強みに合う開放特許' e2e_match_title
+count "$D/match.html" '<li class="card match" data-id=' 1 e2e_match_cards
+count "$D/match.html" '<span class="badge open">ライセンス可</span>' 1 e2e_match_licensable_badge
+has "$D/match.html" 'data-profiles="[1-9]' e2e_match_profiles_filled
+count "$D/match.html" '<div class="profile" data-proposals="[0-9]*"><div class="k">適用プロファイル' 1 e2e_match_profile_column
+has "$D/match.html" 'フィルタに合う特許 [0-9]* / [0-9]* 件から' e2e_match_filter_note
+grep -q 'POST /api/match 200' "$D/log" && ok e2e_match_posted || bad e2e_match_posted
+grep -q 'GET /api/profile 200' "$D/log" && ok e2e_match_profile_asked || bad e2e_match_profile_asked
 
 # --------------------------------------------- errors reach the page
 chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"

@@ -318,6 +318,30 @@ if command -v curl >/dev/null 2>&1; then
   [ "$code" = 400 ] && ok lic_api_kind_bad || bad "lic_api_kind_bad ($code)"
   curl -s "$U/api/info" | py 'import json,sys; o=json.load(sys.stdin); assert o["licensable"]["list"]["listed"]>0' && ok lic_api_info_list || bad lic_api_info_list
   curl -s "$U/api/patent/SAMPLE-005" | py 'import json,sys; o=json.load(sys.stdin); assert "link" in o["patent"] and "kind" in o["patent"]' && ok lic_api_patent_link || bad lic_api_patent_link
+  # GET /api/profile: tenyo profile's objects, in the order asked, ids as
+  # people type them; bad options, unknown ids and too many are refused
+  printf 'SAMPLE-005\nSAMPLE-001\n' >"$D/p2.txt"
+  "$T" profile "$D/m.tny" --ids "$D/p2.txt" -n 5 --lang en >"$D/cli.jsonl" 2>/dev/null
+  curl -s "$U/api/profile?id=SAMPLE-005&id=sample-001&n=5&lang=en" >"$D/api.json"
+  if py 'import json,sys,math
+a=json.load(open(sys.argv[1]))["profiles"]; c=[json.loads(l) for l in open(sys.argv[2])]
+assert [x["id"] for x in a]==["SAMPLE-005","SAMPLE-001"] and len(c)==2, (a, c)
+def same(x, y):
+    if isinstance(x, float) or isinstance(y, float): return math.isclose(x, y, rel_tol=1e-5, abs_tol=1e-6)
+    if isinstance(x, dict): return x.keys()==y.keys() and all(same(x[k], y[k]) for k in x)
+    if isinstance(x, list): return len(x)==len(y) and all(same(u, v) for u, v in zip(x, y))
+    return x==y
+assert all(same(x, y) for x, y in zip(a, c)), (a, c)
+assert a[0]["uses"] and all(u["label"] for u in a[0]["uses"])' "$D/api.json" "$D/cli.jsonl"; then ok lic_api_profile_equals_cli; else bad "lic_api_profile_equals_cli ($(head -c 300 "$D/api.json"))"; fi
+  for c in "missing|" "n0|id=SAMPLE-001&n=0" "conf|id=SAMPLE-001&min_confidence=2" "dist|id=SAMPLE-001&distance=far" "lang|id=SAMPLE-001&lang=fr"; do
+    code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/profile?${c#*|}")
+    [ "$code" = 400 ] && grep -q '"error"' "$D/e.json" && ok "lic_api_profile_bad_${c%%|*}" || bad "lic_api_profile_bad_${c%%|*} ($code $(cat "$D/e.json"))"
+  done
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/profile?id=SAMPLE-0005")
+  [ "$code" = 404 ] && grep -q '"suggestions"' "$D/e.json" && ok lic_api_profile_unknown_id || bad "lic_api_profile_unknown_id ($code $(cat "$D/e.json"))"
+  many=$(i=0; while [ $i -le 20 ]; do printf 'id=SAMPLE-001&'; i=$((i+1)); done)
+  code=$(curl -s -o "$D/e.json" -w '%{http_code}' "$U/api/profile?$many")
+  [ "$code" = 400 ] && grep -q 'more than 20' "$D/e.json" && ok lic_api_profile_too_many || bad "lic_api_profile_too_many ($code $(cat "$D/e.json"))"
   kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
 else
   echo "skip lic_api (curl missing)"

@@ -307,3 +307,154 @@ TY_TEST(map_sample_oracle) {
     CHECK_NEAR(qxy[0], d0[0], 1e-9);
     CHECK_NEAR(qxy[1], d0[1], 1e-9);
 }
+
+/* --------------------------------------------------- label placement */
+
+/* 1 when the rectangles of two placed labels overlap. */
+static int labels_overlap(const tenyo_map_label *a, const tenyo_map_label *b) {
+    return a->bx < b->bx + b->w && b->bx < a->bx + a->w && a->by < b->by + b->h &&
+           b->by < a->by + a->h;
+}
+
+/* 1 when the placed label a covers (part of) the marker of b. */
+static int label_covers(const tenyo_map_label *a, const tenyo_map_label *b) {
+    double nx = fmin(fmax(b->x, a->bx), a->bx + a->w);
+    double ny = fmin(fmax(b->y, a->by), a->by + a->h);
+    return (b->x - nx) * (b->x - nx) + (b->y - ny) * (b->y - ny) < b->r * b->r;
+}
+
+TY_TEST(map_labels_first_choice_and_fallbacks) {
+    /* one marker alone: right of it, vertically centred */
+    tenyo_map_label l[4];
+    memset(l, 0, sizeof l);
+    l[0] = (tenyo_map_label){.x = 100, .y = 100, .r = 5, .w = 40, .h = 12};
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 1, 640, 520), 1);
+    CHECK(l[0].placed);
+    CHECK_NEAR(l[0].bx, 107, 1e-12);
+    CHECK_NEAR(l[0].by, 94, 1e-12);
+    /* near the right edge: left of it */
+    l[0].x = 620;
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 1, 640, 520), 1);
+    CHECK_NEAR(l[0].bx, 620 - 5 - 2 - 40, 1e-12);
+    /* two markers on one spot: the second label may not take the first's
+     * place (right), and takes the next free one (left) */
+    l[0] = (tenyo_map_label){.x = 300, .y = 200, .r = 3, .w = 40, .h = 12};
+    l[1] = (tenyo_map_label){.x = 300, .y = 200, .r = 3, .w = 40, .h = 12};
+    /* a marker without a label right of them blocks the right for both */
+    l[2] = (tenyo_map_label){.x = 320, .y = 200, .r = 4, .w = 0, .h = 0};
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 3, 640, 520), 2);
+    CHECK(l[0].placed && l[1].placed && !l[2].placed);
+    CHECK(l[0].bx + l[0].w <= 300); /* left (right is blocked by marker 2) */
+    CHECK(!labels_overlap(&l[0], &l[1]));
+    CHECK(!label_covers(&l[0], &l[2]) && !label_covers(&l[1], &l[2]));
+    /* a box larger than the picture is left out, not squeezed in */
+    l[0] = (tenyo_map_label){.x = 10, .y = 10, .r = 1, .w = 700, .h = 12};
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 1, 640, 520), 0);
+    CHECK(!l[0].placed);
+    /* not finite, no room, bad arguments */
+    l[0] = (tenyo_map_label){.x = NAN, .y = 10, .r = 1, .w = 10, .h = 12};
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 1, 640, 520), 0);
+    CHECK_EQ_INT(tenyo_map_place_labels(NULL, 0, 640, 520), 0);
+    CHECK_EQ_INT(tenyo_map_place_labels(NULL, 1, 640, 520), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 1, 0, 520), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 1, 640, INFINITY), TENYO_ERR_ARG);
+}
+
+TY_TEST(map_labels_never_collide) {
+    /* 300 markers in a crowded picture, labels of random sizes: whatever is
+     * placed lies inside, overlaps no other placed label and covers no
+     * marker; the most important label is always placed; same twice */
+    enum { N = 300 };
+    static tenyo_map_label l[N], l2[N];
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < N; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        l[i].x = (double)(s >> 40 & 0xFFFF) / 65535.0 * 640;
+        l[i].y = (double)(s >> 20 & 0xFFFF) / 65535.0 * 520;
+        l[i].r = 2 + (double)(s >> 8 & 7);
+        l[i].w = i % 4 == 3 ? 0 : 20 + (double)(s >> 12 & 63);
+        l[i].h = 14;
+    }
+    l[0].x = 320, l[0].y = 260; /* room around the first */
+    memcpy(l2, l, sizeof l);
+    int got = tenyo_map_place_labels(l, N, 640, 520);
+    CHECK(got > 20 && got < N);
+    CHECK(l[0].placed);
+    int bad_inside = 0, bad_overlap = 0, bad_cover = 0, count = 0;
+    for (int i = 0; i < N; i++) {
+        if (!l[i].placed) continue;
+        count++;
+        if (l[i].bx < 0 || l[i].by < 0 || l[i].bx + l[i].w > 640 || l[i].by + l[i].h > 520)
+            bad_inside++;
+        for (int j = 0; j < N; j++) {
+            if (j != i && l[j].placed && labels_overlap(&l[i], &l[j])) bad_overlap++;
+            if (j != i && label_covers(&l[i], &l[j])) bad_cover++;
+        }
+    }
+    CHECK_EQ_INT(count, got);
+    CHECK_EQ_INT(bad_inside, 0);
+    CHECK_EQ_INT(bad_overlap, 0);
+    CHECK_EQ_INT(bad_cover, 0);
+    CHECK_EQ_INT(tenyo_map_place_labels(l2, N, 640, 520), got);
+    CHECK(memcmp(l, l2, sizeof l) == 0); /* deterministic */
+}
+
+TY_TEST(map_labels_soft_markers) {
+    /* a marker ringed by background dots on every side: an ordinary label
+     * finds no place; an important one covers background dots, never the
+     * hard marker standing among them */
+    tenyo_map_label l[1 + 24];
+    memset(l, 0, sizeof l);
+    l[0] = (tenyo_map_label){.x = 300, .y = 200, .r = 3, .w = 30, .h = 12};
+    int k = 1;
+    for (int i = 0; i < 24; i++, k++) {
+        double a = 2 * M_PI * i / 24;
+        l[k] = (tenyo_map_label){.x = 300 + 14 * cos(a), .y = 200 + 14 * sin(a), .r = 6,
+                                 .soft = 1};
+    }
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 25, 640, 520), 0);
+    l[0].important = 1;
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 25, 640, 520), 1);
+    CHECK_NEAR(l[0].bx, 305, 1e-12); /* its first choice, right */
+    l[1].soft = 0;                   /* the dot to the right is hard: not there */
+    CHECK_EQ_INT(tenyo_map_place_labels(l, 25, 640, 520), 1);
+    CHECK(!label_covers(&l[0], &l[1]));
+    CHECK(l[0].bx + l[0].w <= 300); /* left */
+}
+
+TY_TEST(map_similarity_exact) {
+    /* document 6 (0.6, 0.8, 0) against the unit centroids A = e1, B = -e1,
+     * C = e2, D = -e2: its cosines are its own coordinates (to int8) */
+    synth s;
+    synth_init(&s);
+    tenyo_map *map = NULL;
+    char err[512] = "";
+    CHECKF(tenyo_map_new(&s.x, &map, err, sizeof err) == TENYO_OK, "%.300s", err);
+    double sim[4] = {9, 9, 9, 9};
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 6, sim, 4), 4);
+    CHECK_NEAR(sim[0], 0.6, 0.01);
+    CHECK_NEAR(sim[1], -0.6, 0.01);
+    CHECK_NEAR(sim[2], 0.8, 0.01);
+    CHECK_NEAR(sim[3], -0.8, 0.01);
+    CHECK_NEAR(sim[0] * sim[0] + sim[2] * sim[2], 1.0, 1e-9); /* a unit direction */
+    /* fewer asked, fewer written */
+    sim[1] = 9;
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 6, sim, 1), 1);
+    CHECK(sim[1] == 9);
+    /* a query vector, not normalised: cosines all the same */
+    struct tenyo_ctx c;
+    float q[3] = {0, -3, 4};
+    memset(&c, 0, sizeof c);
+    c.idx = &s.x;
+    c.qlsa = q;
+    CHECK_EQ_INT(tenyo_map_query_similarity(map, &c, sim, 9), 4);
+    CHECK_NEAR(sim[0], 0, 1e-12);
+    CHECK_NEAR(sim[2], -0.6, 1e-7);
+    CHECK_NEAR(sim[3], 0.6, 1e-7);
+    q[1] = q[2] = 0;
+    CHECK_EQ_INT(tenyo_map_query_similarity(map, &c, sim, 4), TENYO_ERR_ARG); /* no query */
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 7, sim, 4), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_doc_similarity(map, 0, NULL, 4), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_map_doc_similarity(NULL, 0, sim, 4), TENYO_ERR_ARG);
+    tenyo_map_free(map);
+}

@@ -153,6 +153,13 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
                        const tenyo_ideas_opts *io, size_t k, const char *lang, int *status);
 int cli_cmd_match(int argc, char **argv);
 int cli_cmd_profile(int argc, char **argv);
+/* The applicability profiles of docs[0..nd) on ctx (the objects `tenyo
+ * profile` prints, one per line) as {"profiles": [...]}, in docs' order; a
+ * patent whose ideas failed carries "error". NULL on failure with the
+ * status in *status (message: tenyo_ctx_error). GET /api/profile. */
+json_t *cli_profile_json(const tenyo_index *x, tenyo_ctx *ctx, const uint64_t *docs,
+                         size_t nd, const tenyo_ideas_opts *io, size_t n, const char *lang,
+                         int *status);
 /* The public record of a patent id: J-PlatPat for Japanese numbers, Google
  * Patents for US (and other) ones; "" when the id is no patent number. */
 const char *cli_record_link(const char *id, char *buf, size_t cap);

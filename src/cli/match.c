@@ -368,6 +368,7 @@ typedef struct profile_run {
     const char *lang;         /* labels' language */
     int csv;                  /* CSV rows, else JSON lines */
     int failed;               /* queries that failed */
+    json_t *out;              /* JSON objects go here (the API), not to stdout */
 } profile_run;
 
 /* How far code is from the nearest of the comma-separated home fields:
@@ -398,8 +399,10 @@ static void profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     static const char *const levels[] = {"subclass", "class", "section"};
     char link[256], buf[64];
     cli_record_link(dm.id, link, sizeof link);
+    const char *failure = NULL;
     if (got < 0) {
-        cli_err("%s: %s\n", dm.id, tenyo_ctx_error(p->ctx));
+        failure = tenyo_ctx_error(p->ctx);
+        if (!p->out) cli_err("%s: %s\n", dm.id, failure);
         p->failed++;
         got = 0;
     }
@@ -497,10 +500,40 @@ static void profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     } else {
         json_object_set_new(o, "strongest_evidence", json_null());
     }
+    if (failure) json_object_set_new(o, "error", json_string(failure));
+    if (p->out) {
+        json_array_append_new(p->out, o);
+        return;
+    }
     char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
     if (s) puts(s);
     free(s);
     json_decref(o);
+}
+
+json_t *cli_profile_json(const tenyo_index *x, tenyo_ctx *ctx, const uint64_t *docs,
+                         size_t nd, const tenyo_ideas_opts *io, size_t n, const char *lang,
+                         int *status) {
+    tenyo_query *q = calloc(nd ? nd : 1, sizeof *q);
+    json_t *arr = json_array();
+    *status = TENYO_ERR_NOMEM;
+    if (!q || !arr) {
+        free(q);
+        json_decref(arr);
+        return NULL;
+    }
+    for (size_t i = 0; i < nd; i++) q[i].doc = (int64_t)docs[i];
+    profile_run pr = {x, ctx, docs, lang, 0, 0, arr};
+    int rc = nd ? tenyo_ideas_batch(ctx, q, nd, io, n, profile_cb, &pr) : TENYO_OK;
+    free(q);
+    *status = rc;
+    if (rc) {
+        json_decref(arr);
+        return NULL;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "profiles", arr);
+    return o;
 }
 
 static const char *profile_usage =
@@ -629,7 +662,7 @@ int cli_cmd_profile(int argc, char **argv) {
               "best_confidence,applicability,uses,strongest_evidence,evidence_similarity,"
               "evidence_applicant,evidence_field,link\r\n", stdout);
     }
-    profile_run pr = {x, ctx, docs, lang, csv, 0};
+    profile_run pr = {x, ctx, docs, lang, csv, 0, NULL};
     rc = nd ? tenyo_ideas_batch(ctx, q, nd, &io, (size_t)n, profile_cb, &pr) : TENYO_OK;
     if (rc) {
         cli_err("%s\n", tenyo_ctx_error(ctx));

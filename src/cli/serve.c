@@ -16,7 +16,12 @@
  *                    "min_confidence", filters}   the company query
  *                                      (Kawasaki model) = tenyo match --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
+ *        [&view=X0,Y0,X1,Y1&size=WxH&label=CODE,R...&mark=X,Y,R...
+ *         &largest=N&lang=]   with its labels placed for that picture
  *   GET  /api/search?q=QUERY&k=[&filters]   keyword search = tenyo search --json
+ *   GET  /api/profile?id=ID[&id=...][&n=&min_confidence=&distance=&lang=]
+ *                                      applicability profiles (= tenyo
+ *                                      profile's objects), at most 20 ids
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
  *                                      (mistyped) number, or text
  *   GET  /, /app.js, /app.css          the web page
@@ -86,6 +91,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -806,6 +812,62 @@ static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request
     return ret;
 }
 
+/* Collects the repeated id= arguments of /api/profile. */
+typedef struct id_args {
+    const char *ids[SRV_MAX_PROFILE]; /* values (owned by MHD) */
+    int n;                      /* used */
+    int over;                   /* more than SRV_MAX_PROFILE given */
+} id_args;
+
+static enum MHD_Result collect_id(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value) {
+    id_args *a = cls;
+    (void)kind;
+    if (strcmp(key, "id") || !value) return MHD_YES;
+    if (a->n == SRV_MAX_PROFILE) {
+        a->over = 1;
+        return MHD_NO;
+    }
+    a->ids[a->n++] = value;
+    return MHD_YES;
+}
+
+/* GET /api/profile?id=ID[&id=...][&n=&min_confidence=&distance=&lang=]:
+ * the applicability profile of each patent (= tenyo profile --ids, one
+ * object per patent, in the order asked) as {"profiles": [...]}. At most
+ * SRV_MAX_PROFILE patents a call: each is one ideas run. */
+static enum MHD_Result api_profile(server *s, struct MHD_Connection *conn, request *rq) {
+    id_args a = {.n = 0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_id, &a);
+    if (a.over)
+        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                           "more than %d id arguments", SRV_MAX_PROFILE);
+    if (!a.n) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing id");
+    tenyo_ideas_opts io;
+    long n;
+    const char *lang;
+    char msg[SRV_MSG];
+    unsigned st = serve_profile_args(query_arg(conn, "n"), query_arg(conn, "min_confidence"),
+                                     query_arg(conn, "distance"), query_arg(conn, "lang"), &io,
+                                     &n, &lang, msg, sizeof msg);
+    if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
+    uint64_t docs[SRV_MAX_PROFILE];
+    for (int i = 0; i < a.n; i++) {
+        enum MHD_Result ret;
+        int64_t d = resolve_id(s, conn, rq, a.ids[i], &ret);
+        if (d < 0) return ret;
+        docs[i] = (uint64_t)d;
+    }
+    tenyo_ctx *c = pool_get(&s->pool);
+    if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+    int rc;
+    json_t *o = cli_profile_json(s->x, c, docs, (size_t)a.n, &io, (size_t)n, lang, &rc);
+    if (!o) snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+    pool_put(&s->pool, c);
+    if (!o) return reply_error(conn, rq, serve_http_status(rc), NULL, "%s", msg);
+    return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+
 /* Collects the repeated doc= arguments of /api/map. */
 typedef struct doc_args {
     const char *ids[SRV_MAX_MAP_DOCS]; /* values (owned by MHD) */
@@ -854,6 +916,217 @@ static json_t *map_fields_json(const tenyo_index *x, const tenyo_map *m) {
     return o;
 }
 
+/* ---------------------------------------------------- labels of the map */
+
+/*
+ * The map's labels are placed here, not in the page: one implementation
+ * (tenyo_map_place_labels, tested in C with the rest of the map), the
+ * widths of Japanese labels measured by the rule the terminal output uses
+ * (East Asian Wide = 2 columns), and the page stays a renderer. The page
+ * asks again after every zoom or pan (a few milliseconds for a few hundred
+ * fields). Text boxes are estimated, not measured: MAP_FONT_PX pixels high,
+ * MAP_NARROW_PX per narrow column and MAP_WIDE_PX per wide character — a
+ * little wider than Noto Sans CJK at 11 px, so that estimated boxes that do
+ * not overlap hold drawn text that does not either (tests/e2e.sh measures
+ * the drawn text with getBBox).
+ */
+#define MAP_FONT_PX 11.0      /* the page's label font size */
+#define MAP_BOX_H 14.0        /* box height: the font and a little air */
+#define MAP_NARROW_PX 6.6     /* per narrow column (Latin, digits) */
+#define MAP_WIDE_PX 11.6      /* per wide character (kana, kanji) */
+#define MAP_LABEL_COLS 16     /* display columns kept of a field's title */
+
+/* Collects the repeated label= and mark= arguments of /api/map. */
+typedef struct label_args {
+    const char *labels[SRV_MAX_MAP_LABELS]; /* label= values (owned by MHD) */
+    int nlabels;                /* used */
+    const char *marks[SRV_MAX_MAP_LABELS];  /* mark= values */
+    int nmarks;                 /* used */
+    int over;                   /* more than SRV_MAX_MAP_LABELS of one */
+} label_args;
+
+static enum MHD_Result collect_label(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value) {
+    label_args *a = cls;
+    (void)kind;
+    int is_label = !strcmp(key, "label"), is_mark = !strcmp(key, "mark");
+    if ((!is_label && !is_mark) || !value) return MHD_YES;
+    int *n = is_label ? &a->nlabels : &a->nmarks;
+    if (*n == SRV_MAX_MAP_LABELS) {
+        a->over = 1;
+        return MHD_NO;
+    }
+    (is_label ? a->labels : a->marks)[(*n)++] = value;
+    return MHD_YES;
+}
+
+/* Pixel width of text as the page draws it (see above). */
+static double label_px(const char *text) {
+    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    size_t wide = cols > chars ? cols - chars : 0, narrow = chars > wide ? chars - wide : 0;
+    return (double)narrow * MAP_NARROW_PX + (double)wide * MAP_WIDE_PX + 4;
+}
+
+/* "CODE title" with the title cut to MAP_LABEL_COLS columns ("…" where cut). */
+static void label_text(char *out, size_t cap, const char *code, const char *title) {
+    size_t tl = strlen(title), keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS);
+    if (keep < tl) keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS - 1);
+    snprintf(out, cap, "%s%s%.*s%s", code, *title ? " " : "", (int)keep, title,
+             keep < tl ? "…" : "");
+}
+
+/* The radius the page gives a field's marker (documents of the field and
+ * of the largest one): 2 + 9 sqrt(documents / largest). */
+static double field_radius(uint64_t docs, uint64_t most) {
+    return 2 + 9 * sqrt((double)docs / (double)(most ? most : 1));
+}
+
+/* qsort_r order of field numbers: more documents first, then the lower
+ * number (so the order is total and the same on every run). */
+static int by_documents(const void *a, const void *b, void *ud) {
+    const tenyo_index *x = ud;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    const char *c;
+    uint64_t ni, nj;
+    tenyo_index_field(x, i, &c, &ni);
+    tenyo_index_field(x, j, &c, &nj);
+    return ni != nj ? (ni > nj ? -1 : 1) : (i > j) - (i < j);
+}
+
+/* The labels part of /api/map: {"view", "size", "labels": [{field, text, x,
+ * y, w, h, role}], "left_out": [codes]} for the picture va of the map, the
+ * fields asked for (label=, in order; important: they may cover background
+ * dots when nothing else is free) first, then the largest fields in view;
+ * marks are obstacles, every other field in view a soft one. 400 with msg
+ * for a bad argument. */
+static unsigned map_labels(const server *s, const serve_map_view_args *va,
+                           const label_args *la, json_t *o, char *msg, size_t cap) {
+    tenyo_index_info in;
+    tenyo_index_info_get(s->x, &in);
+    const uint32_t nf = in.nfields;
+    const double *v = va->view, W = va->width, H = va->height;
+    const double sx = W / (v[2] - v[0]), sy = H / (v[3] - v[1]);
+    size_t n = 0, cap_l = (size_t)la->nlabels + (size_t)la->nmarks + nf;
+    tenyo_map_label *l = calloc(cap_l ? cap_l : 1, sizeof *l);
+    int32_t *field_of = calloc(cap_l ? cap_l : 1, sizeof *field_of); /* -1: a mark */
+    uint8_t *taken = calloc(nf ? nf : 1, 1);
+    uint32_t *order = calloc(nf ? nf : 1, sizeof *order);
+    unsigned st = 0;
+    if (!l || !field_of || !taken || !order) {
+        snprintf(msg, cap, "out of memory");
+        st = SRV_HTTP_INTERNAL;
+        goto done;
+    }
+    uint64_t most = 1;
+    for (uint32_t j = 0; j < nf; j++) {
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, j, &code, &cnt);
+        if (cnt > most) most = cnt;
+    }
+    double xy[2];
+#define PX(mx) ((mx - v[0]) * sx)
+#define PY(my) ((v[3] - my) * sy)
+    for (int i = 0; i < la->nlabels; i++) {
+        char code[5];
+        double r;
+        if ((st = serve_map_label_arg(la->labels[i], code, &r, msg, cap))) goto done;
+        int64_t j = tenyo_index_field_find(s->x, code);
+        if (j < 0) {
+            snprintf(msg, cap, "label: no field %s in the index", code);
+            st = SRV_HTTP_BAD_REQUEST;
+            goto done;
+        }
+        if (taken[j]) continue;
+        taken[j] = 1;
+        tenyo_map_field(s->map, (uint32_t)j, xy);
+        l[n] = (tenyo_map_label){.x = PX(xy[0]), .y = PY(xy[1]), .r = r, .w = 1, .h = MAP_BOX_H,
+                                 .important = 1};
+        field_of[n++] = (int32_t)j;
+    }
+    size_t asked = n;
+    /* the largest fields whose marker is in the picture: fields by
+     * documents, most first, ties by field number (a stable sort) */
+    for (uint32_t j = 0; j < nf; j++) order[j] = j;
+    qsort_r(order, nf, sizeof *order, by_documents, (void *)s->x);
+    long want = va->largest;
+    for (uint32_t a = 0; a < nf; a++) {
+        uint32_t j = order[a];
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, j, &code, &cnt);
+        tenyo_map_field(s->map, j, xy);
+        double px = PX(xy[0]), py = PY(xy[1]);
+        if (taken[j] || px < 0 || py < 0 || px > W || py > H) continue;
+        taken[j] = 1;
+        /* a label when still wanted, else an obstacle */
+        l[n] = (tenyo_map_label){.x = px, .y = py, .r = field_radius(cnt, most),
+                                 .w = want > 0 ? 1 : 0, .h = MAP_BOX_H, .soft = want <= 0};
+        field_of[n++] = want-- > 0 ? (int32_t)j : -2;
+    }
+    for (int i = 0; i < la->nmarks; i++) {
+        double m[3];
+        if ((st = serve_map_mark_arg(la->marks[i], m, msg, cap))) goto done;
+        l[n] = (tenyo_map_label){.x = PX(m[0]), .y = PY(m[1]), .r = m[2]};
+        field_of[n++] = -1;
+    }
+#undef PX
+#undef PY
+    /* texts and their boxes */
+    char (*texts)[160] = calloc(n ? n : 1, sizeof *texts);
+    if (!texts) {
+        snprintf(msg, cap, "out of memory");
+        st = SRV_HTTP_INTERNAL;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (field_of[i] < 0 || !(l[i].w > 0)) continue;
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
+        label_text(texts[i], sizeof texts[i], code, tenyo_field_label(s->x, code, va->lang));
+        l[i].w = label_px(texts[i]);
+    }
+    tenyo_map_place_labels(l, n, W, H);
+    json_t *arr = json_array(), *left = json_array(), *vj = json_array(), *sz = json_array();
+    for (int i = 0; i < 4; i++) json_array_append_new(vj, json_real(v[i]));
+    json_array_append_new(sz, json_real(W));
+    json_array_append_new(sz, json_real(H));
+    for (size_t i = 0; i < n; i++) {
+        if (field_of[i] < 0 || !(l[i].w > 0)) continue;
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
+        if (!l[i].placed) {
+            json_array_append_new(left, json_string(code));
+            continue;
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "field", json_string(code));
+        json_object_set_new(e, "text", json_string(texts[i]));
+        json_object_set_new(e, "x", json_real(l[i].bx));
+        json_object_set_new(e, "y", json_real(l[i].by));
+        json_object_set_new(e, "w", json_real(l[i].w));
+        json_object_set_new(e, "h", json_real(l[i].h));
+        json_object_set_new(e, "role", json_string(i < asked ? "asked" : "largest"));
+        json_array_append_new(arr, e);
+    }
+    free(texts);
+    json_object_set_new(o, "view", vj);
+    json_object_set_new(o, "size", sz);
+    json_object_set_new(o, "font_px", json_real(MAP_FONT_PX));
+    json_object_set_new(o, "labels", arr);
+    json_object_set_new(o, "left_out", left);
+done:
+    free(l);
+    free(field_of);
+    free(taken);
+    free(order);
+    return st;
+}
+
 /* GET /api/map[?id=|text=][&doc=ID...][&fields=0] */
 static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *rq) {
     if (!s->map)
@@ -868,7 +1141,23 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
     char msg[SRV_MSG];
     unsigned st = serve_map_args(id, text, fields, d.over, &with_fields, &len, msg, sizeof msg);
     if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
-    if (!id && !text && !d.n && with_fields) {
+    const char *view = query_arg(conn, "view");
+    label_args la = {.nlabels = 0};
+    serve_map_view_args va;
+    if (view) {
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_label, &la);
+        if (la.over)
+            return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                               "more than %d label or mark arguments", SRV_MAX_MAP_LABELS);
+        st = serve_map_view(view, query_arg(conn, "size"), query_arg(conn, "largest"),
+                            query_arg(conn, "lang"), &va, msg, sizeof msg);
+        if (st) return reply_error(conn, rq, st, NULL, "%s", msg);
+    } else if (query_arg(conn, "label") || query_arg(conn, "mark") || query_arg(conn, "size") ||
+               query_arg(conn, "largest")) {
+        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                           "label, mark, size and largest go with view=X0,Y0,X1,Y1");
+    }
+    if (!id && !text && !d.n && with_fields && !view) {
         return reply(conn, rq, MHD_HTTP_OK, "application/json; charset=utf-8", s->map_json,
                      s->map_len, 0, NULL);
     }
@@ -891,6 +1180,10 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
         json_array_append_new(docs, p);
     }
     json_object_set_new(o, "docs", docs);
+    if (view && (st = map_labels(s, &va, &la, o, msg, sizeof msg))) {
+        json_decref(o);
+        return reply_error(conn, rq, st, NULL, "%s", msg);
+    }
     if (id || text) {
         enum MHD_Result ret;
         int64_t doc = id ? resolve_id(s, conn, rq, id, &ret) : -1;
@@ -899,8 +1192,16 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
             return ret;
         }
         int ok = 0;
+        tenyo_index_info in;
+        tenyo_index_info_get(s->x, &in);
+        double *sim = calloc(in.nfields ? in.nfields : 1, sizeof *sim);
+        if (!sim) {
+            json_decref(o);
+            return reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+        }
         if (doc >= 0) {
-            ok = tenyo_map_doc(s->map, (uint64_t)doc, xy) == TENYO_OK;
+            ok = tenyo_map_doc(s->map, (uint64_t)doc, xy) == TENYO_OK &&
+                 tenyo_map_doc_similarity(s->map, (uint64_t)doc, sim, in.nfields) >= 0;
         } else {
             tenyo_ctx *c = pool_get(&s->pool);
             if (!c) {
@@ -910,9 +1211,11 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
             tenyo_hit h;
             int n = tenyo_similar_text(c, text, len, TENYO_MODE_LSA, 1, &h);
             snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
-            ok = n >= 0 && tenyo_map_query(s->map, c, xy) == TENYO_OK;
+            ok = n >= 0 && tenyo_map_query(s->map, c, xy) == TENYO_OK &&
+                 tenyo_map_query_similarity(s->map, c, sim, in.nfields) >= 0;
             pool_put(&s->pool, c);
             if (n < 0 && n != TENYO_ERR_EMPTY) {
+                free(sim);
                 json_decref(o);
                 return reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
             }
@@ -922,7 +1225,14 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
             q = json_object();
             json_object_set_new(q, "x", json_real(xy[0]));
             json_object_set_new(q, "y", json_real(xy[1]));
+            /* cosine with each field's centroid, in the order of "fields"
+             * (rounded: a picture's table, not a computation's input) */
+            json_t *sa = json_array();
+            for (uint32_t j = 0; j < in.nfields; j++)
+                json_array_append_new(sa, json_real(round(sim[j] * 1e4) / 1e4));
+            json_object_set_new(q, "similarity", sa);
         }
+        free(sim);
         json_object_set_new(o, "query", q);
     }
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
@@ -1056,6 +1366,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case SRV_ROUTE_MAP: return api_map(s, conn, rq);
     case SRV_ROUTE_RESOLVE: return api_resolve(s, conn, rq);
     case SRV_ROUTE_SEARCH: return api_search(s, conn, rq);
+    case SRV_ROUTE_PROFILE: return api_profile(s, conn, rq);
     default: return api_patent(s, conn, rq, rest);
     }
 }

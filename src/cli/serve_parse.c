@@ -24,6 +24,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
     if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
     if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
+    if (!strcmp(url, "/api/profile")) return SRV_ROUTE_PROFILE;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -165,6 +167,131 @@ unsigned serve_map_args(const char *id, const char *text, const char *fields, in
         snprintf(msg, msglen, "text longer than %d bytes", SRV_MAX_TEXT);
         return SRV_HTTP_TOO_LARGE;
     }
+    return 0;
+}
+
+/* Up to n comma-separated finite numbers of s into v; the count read, or -1
+ * when s holds anything else (an empty item, trailing text, more than n). */
+static int parse_numbers(const char *s, double *v, int n) {
+    int got = 0;
+    if (!s || !*s) return -1;
+    for (;;) {
+        char *end;
+        errno = 0;
+        double d = strtod(s, &end);
+        if (end == s || errno == ERANGE || !isfinite(d) || got == n) return -1;
+        v[got++] = d;
+        if (!*end) return got;
+        if (*end != ',') return -1;
+        s = end + 1;
+    }
+}
+
+unsigned serve_map_view(const char *view, const char *size, const char *largest,
+                        const char *lang, serve_map_view_args *out, char *msg, size_t msglen) {
+    memset(out, 0, sizeof out[0]);
+    out->width = SRV_MAP_WIDTH;
+    out->height = SRV_MAP_HEIGHT;
+    out->lang = "ja";
+    double v[4];
+    if (parse_numbers(view, v, 4) != 4 || !(v[0] < v[2]) || !(v[1] < v[3]) ||
+        !isfinite(v[2] - v[0]) || !isfinite(v[3] - v[1])) {
+        snprintf(msg, msglen, "view must be X0,Y0,X1,Y1 (map coordinates, X0 < X1, Y0 < Y1)");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    memcpy(out->view, v, sizeof v);
+    if (size) {
+        char *x = strchr(size, 'x');
+        long w, h;
+        char ws[16];
+        size_t wl = x ? (size_t)(x - size) : 0;
+        if (!x || wl == 0 || wl >= sizeof ws) w = -1;
+        else {
+            memcpy(ws, size, wl);
+            ws[wl] = 0;
+            if (serve_parse_long(ws, 50, 4000, &w)) w = -1;
+        }
+        if (w < 0 || serve_parse_long(x + 1, 50, 4000, &h)) {
+            snprintf(msg, msglen, "size must be WIDTHxHEIGHT in pixels, each 50 to 4000");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        out->width = (double)w;
+        out->height = (double)h;
+    }
+    if (largest && serve_parse_long(largest, 0, SRV_MAX_MAP_LARGEST, &out->largest)) {
+        snprintf(msg, msglen, "largest must be an integer between 0 and %d",
+                 SRV_MAX_MAP_LARGEST);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (lang && strcmp(lang, "ja") && strcmp(lang, "en")) {
+        snprintf(msg, msglen, "lang must be ja or en");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (lang) out->lang = lang;
+    return 0;
+}
+
+unsigned serve_map_label_arg(const char *v, char code[5], double *r, char *msg,
+                             size_t msglen) {
+    const char *comma = v ? strchr(v, ',') : NULL;
+    double rr = -1;
+    char c[5];
+    size_t l = comma ? (size_t)(comma - v) : 0;
+    if (l == 4) {
+        memcpy(c, v, 4);
+        c[4] = 0;
+    }
+    if (l != 4 || !tenyo_code_subclass(c, code) || strcmp(c, code) ||
+        parse_numbers(comma + 1, &rr, 1) != 1 || rr < 0 || rr > 100) {
+        snprintf(msg, msglen, "label must be SUBCLASS,RADIUS (e.g. B60W,12.5; radius 0 to "
+                 "100 pixels)");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    *r = rr;
+    return 0;
+}
+
+unsigned serve_map_mark_arg(const char *v, double xyr[3], char *msg, size_t msglen) {
+    if (parse_numbers(v, xyr, 3) != 3 || xyr[2] < 0 || xyr[2] > 100) {
+        snprintf(msg, msglen, "mark must be X,Y,RADIUS (map coordinates, radius 0 to 100 "
+                 "pixels)");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    return 0;
+}
+
+unsigned serve_profile_args(const char *n, const char *min_confidence, const char *distance,
+                            const char *lang, tenyo_ideas_opts *io, long *nout,
+                            const char **lang_out, char *msg, size_t msglen) {
+    tenyo_ideas_opts_default(io);
+    *nout = 10;
+    *lang_out = "ja";
+    double c;
+    if (n && serve_parse_long(n, 1, 100, nout)) {
+        snprintf(msg, msglen, "n must be an integer between 1 and 100");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (min_confidence) {
+        if (parse_numbers(min_confidence, &c, 1) != 1 || c < 0 || c > 1) {
+            snprintf(msg, msglen, "min_confidence must be a number between 0 and 1");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        io->min_confidence = c;
+    }
+    if (distance) {
+        if (!strcmp(distance, "section")) io->distance = TENYO_DIST_SECTION;
+        else if (!strcmp(distance, "class")) io->distance = TENYO_DIST_CLASS;
+        else if (!strcmp(distance, "subclass")) io->distance = TENYO_DIST_SUBCLASS;
+        else {
+            snprintf(msg, msglen, "distance must be section, class or subclass");
+            return SRV_HTTP_BAD_REQUEST;
+        }
+    }
+    if (lang && strcmp(lang, "ja") && strcmp(lang, "en")) {
+        snprintf(msg, msglen, "lang must be ja or en");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (lang) *lang_out = lang;
     return 0;
 }
 

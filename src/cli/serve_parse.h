@@ -42,7 +42,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_IDEAS,            /* POST /api/ideas */
     SRV_ROUTE_RESOLVE,          /* GET /api/resolve */
     SRV_ROUTE_SEARCH,           /* GET /api/search */
-    SRV_ROUTE_MATCH             /* POST /api/match */
+    SRV_ROUTE_MATCH,            /* POST /api/match */
+    SRV_ROUTE_PROFILE           /* GET /api/profile */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a
@@ -91,6 +92,41 @@ unsigned serve_similar_query(const char *id, const char *text, size_t *len, char
  * were more). *with_fields is 1 unless fields=0. */
 unsigned serve_map_args(const char *id, const char *text, const char *fields, int docs_over,
                         int *with_fields, size_t *len, char *msg, size_t msglen);
+
+#define SRV_MAP_WIDTH 640         /* picture of the map, pixels (default) */
+#define SRV_MAP_HEIGHT 520
+#define SRV_MAX_MAP_LARGEST 50    /* largest= of /api/map */
+#define SRV_MAX_MAP_LABELS 200    /* label= and mark= arguments, each */
+
+/* The label placement arguments of /api/map (serve_map_view). */
+typedef struct serve_map_view_args {
+    double view[4];             /* X0, Y0, X1, Y1: the map rectangle shown */
+    double width, height;       /* picture size in pixels (default 640 x 520) */
+    long largest;               /* label this many of the largest fields in view */
+    const char *lang;           /* "ja" or "en" (default ja) */
+} serve_map_view_args;
+
+/* view "X0,Y0,X1,Y1" (finite, X0 < X1, Y0 < Y1; required), size "WxH"
+ * (50..4000 each, NULL for 640x520), largest 0..SRV_MAX_MAP_LARGEST (NULL:
+ * 0), lang ja|en (NULL: ja) into out. */
+unsigned serve_map_view(const char *view, const char *size, const char *largest,
+                        const char *lang, serve_map_view_args *out, char *msg, size_t msglen);
+/* One label= argument "SUBCLASS,RADIUS" (an upper-case IPC subclass and the
+ * radius of its marker in pixels, 0..100) into code and *r. */
+unsigned serve_map_label_arg(const char *v, char code[5], double *r, char *msg,
+                             size_t msglen);
+/* One mark= argument "X,Y,RADIUS" (a marker at map coordinates X, Y that
+ * labels must not cover; radius in pixels, 0..100) into xyr. */
+unsigned serve_map_mark_arg(const char *v, double xyr[3], char *msg, size_t msglen);
+
+#define SRV_MAX_PROFILE 20        /* id= of one /api/profile call */
+
+/* The options of GET /api/profile (tenyo profile's): n proposals per
+ * patent (1..100, default 10), min_confidence (0..1, default the engine's),
+ * distance section|class|subclass, lang ja|en; any may be NULL. */
+unsigned serve_profile_args(const char *n, const char *min_confidence, const char *distance,
+                            const char *lang, tenyo_ideas_opts *io, long *nout,
+                            const char **lang_out, char *msg, size_t msglen);
 
 /* The parsed body of POST /api/ideas. Strings point into root, the parsed
  * JSON, or into homebuf; both are released by serve_ideas_req_free. */

@@ -50,6 +50,8 @@ struct tenyo_map {
     double *axis;           /* 2 x dim row-major: principal axes 0 and 1 */
     double share[2];        /* share of the weighted variance per axis */
     double *fxy;            /* nfields x 2: field coordinates */
+    float *cent;            /* nfields x dim: unit field centroids (for the
+                               true similarities the picture only suggests) */
 };
 
 /* ============================================================ building */
@@ -206,6 +208,14 @@ int tenyo_map_new(const tenyo_index *idx, tenyo_map **out, char *err,
         map->fxy[2 * (size_t)f] = x;
         map->fxy[2 * (size_t)f + 1] = y;
     }
+    map->cent = ty_mallocarray(cells, sizeof *map->cent);
+    if (!map->cent) {
+        ty_seterr(err, errlen, "landscape map: out of memory for %u fields x %u dimensions",
+                  mm->nfields, mm->dim);
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < cells; i++) map->cent[i] = (float)cent[i];
     *out = map;
     map = NULL;
 done:
@@ -219,6 +229,7 @@ void tenyo_map_free(tenyo_map *m) {
     free(m->mean);
     free(m->axis);
     free(m->fxy);
+    free(m->cent);
     free(m);
 }
 
@@ -252,4 +263,124 @@ int tenyo_map_query(const tenyo_map *m, const tenyo_ctx *c, double xy[2]) {
     if (!any) return TENYO_ERR_ARG; /* no query yet, or no LSA weight */
     project_f(m, c->qlsa, xy);
     return TENYO_OK;
+}
+
+/* Cosine similarity of the vector q (dim entries) with every field
+ * centroid, into sim[0..min(n, nfields)); the count written. A zero q gives
+ * zeros. */
+static size_t similarities(const tenyo_map *m, const float *q, double *sim, size_t n) {
+    double qq = 0;
+    for (uint32_t i = 0; i < m->dim; i++) qq += (double)q[i] * q[i];
+    double inv = qq > 0 ? 1.0 / sqrt(qq) : 0;
+    if (n > m->nfields) n = m->nfields;
+    for (size_t f = 0; f < n; f++) {
+        const float *c = m->cent + f * m->dim;
+        double d = 0;
+        for (uint32_t i = 0; i < m->dim; i++) d += (double)q[i] * c[i];
+        sim[f] = d * inv;
+    }
+    return n;
+}
+
+int tenyo_map_doc_similarity(const tenyo_map *m, uint64_t doc, double *sim, size_t n) {
+    if (!m || (n && !sim) || doc >= m->idx->m.ndocs) return TENYO_ERR_ARG;
+    float v[TY_MAX_DIM];
+    ty_q8_row(&m->idx->q8, doc, v);
+    return (int)similarities(m, v, sim, n);
+}
+
+int tenyo_map_query_similarity(const tenyo_map *m, const tenyo_ctx *c, double *sim, size_t n) {
+    double xy[2];
+    if (!m || (n && !sim)) return TENYO_ERR_ARG;
+    int rc = tenyo_map_query(m, c, xy); /* the same checks: a query with LSA weight */
+    if (rc) return rc;
+    return (int)similarities(m, c->qlsa, sim, n);
+}
+
+/* ============================================================== labels */
+
+/*
+ * Label placement. A map whose labels pile on each other is read as
+ * decoration, so the labels that matter (the caller orders them: home
+ * fields, proposals, the largest fields) are placed greedily in that order,
+ * each at the first free one of eight positions around its marker — the
+ * classic point-feature candidate model (Christensen, Marks and Shieber
+ * 1995), with the right-hand position first as cartographers prefer. A box
+ * is free when it stays inside the picture, overlaps no box placed before
+ * it and no marker of the list (so a label never hides the dot of a
+ * proposal, an evidence patent or the query; the background dots of
+ * unlabelled fields are soft: only a label the caller marks important —
+ * home, proposals — may cover them, and only when no place is free).
+ * Greedy rather than simulated
+ * annealing: a hundred labels at most, the important ones first, and the
+ * same answer on every run; what does not fit is left out, the table beside
+ * the map lists it. Pure geometry in the caller's units, no I/O.
+ */
+
+#define MAP_LABEL_GAP 2.0 /* units between a marker and its label */
+
+/* 1 when the rectangle (x, y, w, h) and the circle (cx, cy, r) overlap. */
+static int box_hits_circle(double x, double y, double w, double h, double cx, double cy,
+                           double r) {
+    double nx = cx < x ? x : cx > x + w ? x + w : cx;
+    double ny = cy < y ? y : cy > y + h ? y + h : cy;
+    double dx = cx - nx, dy = cy - ny;
+    return dx * dx + dy * dy < r * r;
+}
+
+/* 1 when two rectangles overlap (touching edges do not). */
+static int box_hits_box(double ax, double ay, double aw, double ah, double bx, double by,
+                        double bw, double bh) {
+    return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
+}
+
+static int finite_pos(double v) { return isfinite(v) && v > 0; }
+
+int tenyo_map_place_labels(tenyo_map_label *l, size_t n, double width, double height) {
+    if (n && !l) return TENYO_ERR_ARG;
+    if (!finite_pos(width) || !finite_pos(height)) return TENYO_ERR_ARG;
+    int placed = 0;
+    for (size_t i = 0; i < n; i++) l[i].placed = 0, l[i].bx = l[i].by = 0;
+    for (size_t i = 0; i < n; i++) {
+        tenyo_map_label *a = &l[i];
+        if (!(a->w > 0) || !finite_pos(a->h) || !isfinite(a->w) || !isfinite(a->x) ||
+            !isfinite(a->y) || !isfinite(a->r) || a->r < 0)
+            continue;
+        const double w = a->w, h = a->h, g = MAP_LABEL_GAP;
+        const double r = a->r, d = a->r * 0.7071067811865476; /* r / sqrt 2 */
+        const double cand[8][2] = {
+            {a->x + r + g, a->y - h / 2},         /* right */
+            {a->x - r - g - w, a->y - h / 2},     /* left */
+            {a->x - w / 2, a->y - r - g - h},     /* above */
+            {a->x - w / 2, a->y + r + g},         /* below */
+            {a->x + d + g, a->y - d - g - h},     /* above right */
+            {a->x - d - g - w, a->y - d - g - h}, /* above left */
+            {a->x + d + g, a->y + d + g},         /* below right */
+            {a->x - d - g - w, a->y + d + g},     /* below left */
+        };
+        /* pass 0 avoids every marker; pass 1, for an important label only,
+         * lets it cover the soft (background) ones */
+        for (int pass = 0; pass < (a->important ? 2 : 1) && !a->placed; pass++) {
+            for (int c = 0; c < 8 && !a->placed; c++) {
+                double x = cand[c][0], y = cand[c][1];
+                if (x < 0 || y < 0 || x + w > width || y + h > height) continue;
+                int free_ = 1;
+                for (size_t j = 0; j < n && free_; j++) {
+                    const tenyo_map_label *b = &l[j];
+                    if (b->placed && box_hits_box(x, y, w, h, b->bx, b->by, b->w, b->h))
+                        free_ = 0;
+                    else if (j != i && b->r > 0 && isfinite(b->r) && !(pass && b->soft) &&
+                             box_hits_circle(x, y, w, h, b->x, b->y, b->r))
+                        free_ = 0;
+                }
+                if (free_) {
+                    a->bx = x;
+                    a->by = y;
+                    a->placed = 1;
+                    placed++;
+                }
+            }
+        }
+    }
+    return placed;
 }

@@ -8,7 +8,9 @@
  *     the query unescaped with libmicrohttpd's own MHD_http_unescape and
  *     split on '&' and '=' as libmicrohttpd does, then routed (serve_route),
  *     written for the log (serve_log_path), checked (serve_arg_check) and
- *     read as the arguments of /api/similar and /api/map;
+ *     read as the arguments of /api/similar, /api/map (with its label
+ *     placement: view, size, largest, lang, label=, mark=) and
+ *     /api/profile;
  *   - as a Host header (serve_host_ok) and as a number (serve_parse_long).
  * Properties: a refusal is a 4xx/500 status with a terminated, non-empty
  * message; an accepted body has exactly one of id and text, n in 1..50, a
@@ -21,6 +23,7 @@
 #include "fuzz.h"
 #include "cli/serve_parse.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -91,7 +94,7 @@ static void fuzz_target(const char *target) {
     MHD_http_unescape(t);
     const char *rest = NULL;
     serve_route_id r = serve_route(t, &rest);
-    FZ_ASSERT(r >= SRV_ROUTE_NONE && r <= SRV_ROUTE_IDEAS);
+    FZ_ASSERT(r >= SRV_ROUTE_NONE && r <= SRV_ROUTE_PROFILE);
     if (r == SRV_ROUTE_PATENT) FZ_ASSERT(rest == t + 12);
     else FZ_ASSERT(rest == NULL);
     static const size_t caps[] = {8, 9, 16, 256};
@@ -156,6 +159,56 @@ static void fuzz_target(const char *target) {
     if (st == 0) {
         FZ_ASSERT(with_fields == 0 || with_fields == 1);
         FZ_ASSERT(!(id && text) && len <= SRV_MAX_TEXT);
+    }
+    /* /api/map's labels: the picture, each label= and mark= */
+    serve_map_view_args va;
+    msg_reset(msg);
+    st = serve_map_view(arg_get(keys, vals, n, "view"), arg_get(keys, vals, n, "size"),
+                        arg_get(keys, vals, n, "largest"), arg_get(keys, vals, n, "lang"), &va,
+                        msg, sizeof msg);
+    check_verdict(st, msg);
+    if (st == 0) {
+        FZ_ASSERT(isfinite(va.view[0]) && isfinite(va.view[3]));
+        FZ_ASSERT(va.view[0] < va.view[2] && va.view[1] < va.view[3]);
+        FZ_ASSERT(isfinite(va.view[2] - va.view[0]) && isfinite(va.view[3] - va.view[1]));
+        FZ_ASSERT(va.width >= 50 && va.width <= 4000 && va.height >= 50 && va.height <= 4000);
+        FZ_ASSERT(va.largest >= 0 && va.largest <= SRV_MAX_MAP_LARGEST);
+        FZ_ASSERT(!strcmp(va.lang, "ja") || !strcmp(va.lang, "en"));
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!vals[i]) continue;
+        if (!strcmp(keys[i], "label")) {
+            char code[5];
+            double rad = -1;
+            msg_reset(msg);
+            st = serve_map_label_arg(vals[i], code, &rad, msg, sizeof msg);
+            check_verdict(st, msg);
+            if (st == 0) {
+                FZ_ASSERT(strlen(code) == 4 && code[0] >= 'A' && code[0] <= 'H');
+                FZ_ASSERT(!strncmp(vals[i], code, 4) && vals[i][4] == ',');
+                FZ_ASSERT(rad >= 0 && rad <= 100);
+            }
+        } else if (!strcmp(keys[i], "mark")) {
+            double m[3];
+            msg_reset(msg);
+            st = serve_map_mark_arg(vals[i], m, msg, sizeof msg);
+            check_verdict(st, msg);
+            if (st == 0) FZ_ASSERT(isfinite(m[0]) && isfinite(m[1]) && m[2] >= 0 && m[2] <= 100);
+        }
+    }
+    /* /api/profile */
+    tenyo_ideas_opts io;
+    long pn = -1;
+    const char *plang = NULL;
+    msg_reset(msg);
+    st = serve_profile_args(arg_get(keys, vals, n, "n"), arg_get(keys, vals, n, "min_confidence"),
+                            arg_get(keys, vals, n, "distance"), arg_get(keys, vals, n, "lang"),
+                            &io, &pn, &plang, msg, sizeof msg);
+    check_verdict(st, msg);
+    if (st == 0) {
+        FZ_ASSERT(pn >= 1 && pn <= 100);
+        FZ_ASSERT(io.min_confidence <= 1);
+        FZ_ASSERT(!strcmp(plang, "ja") || !strcmp(plang, "en"));
     }
     free(t);
 }

@@ -21,6 +21,30 @@ const T = {
   ja: {
     tagline: "この特許、ほかの分野で使えないか？",
     q: "特許番号 または 技術の説明（日本語 / English）",
+    q_match: "企業の強み・保有技術の説明（日本語 / English）",
+    tasks: "調べ方",
+    task_ideas: "特許の転用先を探す",
+    task_match: "企業に合う開放特許を探す",
+    run_match: "開放特許を探す",
+    match_title: "企業の強みに合う開放特許",
+    match_done: (n, ms) => `${n} 件の開放特許（${ms} ms）`,
+    match_none: "条件に合う開放特許が見つかりませんでした。",
+    licensable: (n) => `開放特許 ${n.toLocaleString()} 件から`,
+    similarity: "類似度",
+    uses: "活用の可能性",
+    own_field: "自社分野",
+    profile: "適用プロファイル",
+    profile_loading: "計算中…",
+    profile_none: "確信度の高い転用先なし",
+    profile_line: (n, s, far) => `転用先 ${n} 分野・${s} セクション・最遠: ${far}`,
+    far_section: "別セクション", far_class: "別クラス", far_subclass: "別サブクラス",
+    best_conf: "最高確信度",
+    strongest: "最も強い根拠",
+    cautions: "注意",
+    caution_one_patent: "根拠特許が 1 件だけ",
+    caution_one_word: "共通の内容がほぼ 1 語",
+    caution_generic_words: "共通語の多くが一般的な語",
+    caution_title_only_evidence: "根拠特許は題名だけ（要約なし）",
     home: "自分の分野（任意）",
     distance: "転用の距離",
     d_section: "別のセクション（遠い）",
@@ -74,7 +98,12 @@ const T = {
     kind: "種別",
     kind_application: "公開（出願）",
     kind_grant: "登録（特許）",
-    legend: ["分野（大きさ＝件数）", "自分の分野", "転用候補（大きさ＝スコア）", "根拠特許", "問い合わせ"],
+    legend: ["分野（大きさ＝件数）", "自分の分野", "転用候補（大きさ＝スコア）", "根拠特許（線＝裏付ける分野）", "問い合わせ"],
+    distnote: "距離の意味：点が近いほど、使われる語彙が近い（LSA 空間のコサイン類似度を2軸に写したもの）。遠い点は語彙が違う。近く見えても図にない次元で違うことがあるので、正確な値は表の「類似度」を見てください。",
+    zoom: "拡大・縮小", zoom_in: "拡大", zoom_out: "縮小", zoom_reset: "全体",
+    table: "表で見る", table_caption: "地図上の分野と根拠特許（類似度＝問い合わせと分野重心のコサイン）",
+    t_role: "種類", t_code: "分野", t_name: "名称", t_docs: "件数", t_sim: "類似度", t_label: "ラベル",
+    t_home: "自分の分野", t_prop: "転用候補", t_large: "大分野", t_ev: "根拠特許", t_unlabelled: "省略（重なるため）", t_outside: "表示範囲の外",
     mapnote: (a, b) => `LSA 空間における分野重心の主成分（第1軸 ${a}%・第2軸 ${b}%）。近い点ほど語彙が近い。`,
     nomap: "この索引には分野マップがありません。",
     info: (d, f, k) => `${d.toLocaleString()} 件 · ${f} 分野 · LSA ${k} 次元`,
@@ -83,6 +112,30 @@ const T = {
   en: {
     tagline: "Where else could this patent apply?",
     q: "Patent number or a description of the technology (Japanese / English)",
+    q_match: "The company's strengths and technologies (Japanese / English)",
+    tasks: "task",
+    task_ideas: "Where else could a patent apply",
+    task_match: "Licensable patents for a company",
+    run_match: "Find licensable patents",
+    match_title: "Licensable patents for the company's strengths",
+    match_done: (n, ms) => `${n} licensable patents (${ms} ms)`,
+    match_none: "No licensable patent matches.",
+    licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
+    similarity: "similarity",
+    uses: "possible uses",
+    own_field: "company's field",
+    profile: "applicability profile",
+    profile_loading: "computing…",
+    profile_none: "no confident use elsewhere",
+    profile_line: (n, s, far) => `${n} fields · ${s} sections · farthest: ${far}`,
+    far_section: "another section", far_class: "another class", far_subclass: "another subclass",
+    best_conf: "best confidence",
+    strongest: "strongest evidence",
+    cautions: "cautions",
+    caution_one_patent: "rests on one patent",
+    caution_one_word: "the shared content is one word",
+    caution_generic_words: "the shared words are mostly generic",
+    caution_title_only_evidence: "the evidence has titles only",
     home: "Home fields (optional)",
     distance: "Distance",
     d_section: "another section (far)",
@@ -136,7 +189,12 @@ const T = {
     kind: "Kind",
     kind_application: "application",
     kind_grant: "grant",
-    legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent", "query"],
+    legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent (line = field it supports)", "query"],
+    distnote: "What distance means: the closer two points, the more vocabulary they share (cosine similarity in the LSA space, drawn on two axes). Points far apart use different words; points that look close may still differ in dimensions not drawn, so the table's similarity is the exact value.",
+    zoom: "zoom", zoom_in: "zoom in", zoom_out: "zoom out", zoom_reset: "all",
+    table: "Table view", table_caption: "Fields and evidence on the map (similarity = cosine of the query with the field's centroid)",
+    t_role: "role", t_code: "field", t_name: "name", t_docs: "documents", t_sim: "similarity", t_label: "label",
+    t_home: "home", t_prop: "proposal", t_large: "large field", t_ev: "evidence", t_unlabelled: "left out (overlap)", t_outside: "outside the view",
     mapnote: (a, b) => `Principal axes of the field centroids in the LSA space (axis 1 ${a}%, axis 2 ${b}%). Nearby points share vocabulary.`,
     nomap: "This index has no landscape map.",
     info: (d, f, k) => `${d.toLocaleString()} documents · ${f} fields · LSA rank ${k}`,
@@ -146,11 +204,14 @@ const T = {
 
 const state = {
   lang: "ja",
+  task: "ideas",    // "ideas" (a patent's other fields) or "match" (a company)
   info: null,       // /api/info
   map: null,        // /api/map (fields)
   result: null,     // last /api/ideas answer
   points: null,     // /api/map points of the last result
   selected: null,   // {id, x, y} of the patent shown in the detail panel
+  view: null,       // [x0, y0, x1, y1] of the map shown, null: everything
+  labels: null,     // {qs, labels, left_out}: the server's labels of one picture
 };
 
 const $ = (id) => document.getElementById(id);
@@ -194,6 +255,8 @@ async function api(path, body) {
 function applyLang() {
   document.documentElement.lang = state.lang;
   document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = tr(e.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-label]").forEach((e) => { e.setAttribute("aria-label", tr(e.dataset.i18nLabel)); });
+  applyTask();
   $("lang-ja").setAttribute("aria-pressed", String(state.lang === "ja"));
   $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
   if (state.info) $("indexinfo").textContent = tr("info", state.info.documents, state.info.fields, state.info.rank);
@@ -202,6 +265,20 @@ function applyLang() {
 }
 
 /* ------------------------------------------------------------ the form */
+
+/* The two questions of the page: where else a patent applies (ideas), and
+ * which licensable patents a company could use (match: POST /api/match,
+ * the Kawasaki-model query). The form is shared; the text box, the button
+ * and the licensable switch (always on for a match) follow the task. */
+function applyTask() {
+  const m = state.task === "match";
+  $("qlabel").textContent = tr(m ? "q_match" : "q");
+  $("run").textContent = tr(m ? "run_match" : "run");
+  $("open-switch").hidden = m;
+  $("task-ideas").setAttribute("aria-selected", String(!m));
+  $("task-match").setAttribute("aria-selected", String(m));
+  document.body.dataset.task = state.task;
+}
 
 function readForm() {
   return {
@@ -212,6 +289,7 @@ function readForm() {
     mode: $("mode").value,
     open: $("open").checked,
     conf: state.conf === undefined ? null : state.conf,
+    task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k]) => [k, $(k).value.trim()])),
   };
 }
@@ -237,6 +315,7 @@ function formToHash(f) {
   if (f.mode !== "hybrid") p.set("mode", f.mode);
   if (f.open) p.set("open", "1");
   if (f.conf !== null) p.set("conf", String(f.conf));
+  if (f.task === "match") p.set("task", "match");
   for (const [k, h] of FILTERS) if (f.filters && f.filters[k]) p.set(h, f.filters[k]);
   p.set("lang", state.lang);
   return "#" + p.toString();
@@ -245,10 +324,12 @@ function hashToForm() {
   const p = new URLSearchParams(location.hash.replace(/^#/, ""));
   const l = p.get("lang");
   if (l === "ja" || l === "en") state.lang = l;
+  state.task = p.get("task") === "match" ? "match" : "ideas";
   return {
     q: p.get("q") || "", home: p.get("home") || "", distance: p.get("distance") || "class",
     n: parseInt(p.get("n") || "10", 10), mode: p.get("mode") || "hybrid", open: p.get("open") === "1",
     conf: p.get("conf") !== null && p.get("conf") !== "" && !isNaN(Number(p.get("conf"))) ? Number(p.get("conf")) : null,
+    task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k, h]) => [k, p.get(h) || ""])),
   };
 }
@@ -279,8 +360,170 @@ function showNoNumber(f, r) {
   }
 }
 
+/* The company query: POST /api/match with the form's filters, the
+ * matches as cards, their applicability profiles filled in after. */
+async function runMatch(f) {
+  const body = { text: f.q, k: f.n, distance: f.distance, lang: state.lang, mode: f.mode };
+  if (f.home) body.home = f.home;
+  if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
+  for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
+  setState("busy", tr("busy"));
+  $("run").disabled = true;
+  const t0 = performance.now();
+  try {
+    document.body.dataset.kind = "text";
+    const res = await api("/api/match", body);
+    state.result = res;
+    state.points = null;
+    state.view = null;
+    state.labels = null;
+    renderMatch(res);
+    await loadPoints(res);
+    const ms = Math.round(performance.now() - t0);
+    const fl = res.query && res.query.filter;
+    const note = fl ? tr("filtered", fl.matching, fl.documents) : "";
+    setState("done", (res.matches.length ? tr("match_done", res.matches.length, ms) : tr("match_none")) + (note ? " " + note : ""));
+    await loadProfiles(res);
+  } catch (e) {
+    setState("error", `${tr("error")}: ${e.message}`);
+  } finally {
+    $("run").disabled = false;
+  }
+}
+
+function renderWarnings(res) {
+  const wl = $("warnings");
+  wl.replaceChildren();
+  for (const w of res.warnings || []) {
+    const li = el("li", "warning", w.message);
+    li.dataset.code = w.code;
+    wl.appendChild(li);
+  }
+  document.body.dataset.warnings = String((res.warnings || []).length);
+}
+
+/* One licensable patent of a match: what it is, how near the company's
+ * text, its uses (the proposals it is evidence for, explained as ideas
+ * explains them) and, in the right-hand column, its applicability profile
+ * (filled by loadProfiles). */
+function matchCard(mt) {
+  const li = el("li", "card match");
+  li.dataset.id = mt.id;
+  const main = el("div", "match-main");
+  const head = el("div", "card-head");
+  head.appendChild(el("span", "rank", `${mt.rank}.`));
+  const b = el("button", "link code", mt.id);
+  b.type = "button";
+  b.addEventListener("click", () => showPatent(mt.id));
+  head.appendChild(b);
+  head.appendChild(el("span", "label", mt.title));
+  head.appendChild(el("span", "badge open", tr("open_badge")));
+  if (mt.own_field) head.appendChild(el("span", "badge", tr("own_field")));
+  main.appendChild(head);
+  const meta = el("p", "meta", `${mt.applicant || "-"} · ${mt.date || "-"} · ${(mt.fields || []).join(", ")}`);
+  if (mt.link && mt.link.startsWith("https://")) {
+    meta.appendChild(document.createTextNode(" · "));
+    const a = el("a", "record", tr("record"));
+    a.href = mt.link;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    meta.appendChild(a);
+  }
+  main.appendChild(meta);
+  const m = el("div", "metrics");
+  metric(m, tr("similarity"), mt.similarity, Math.min(1, mt.similarity / 0.5), "", 3);
+  metric(m, tr("score"), mt.confidence, mt.confidence, "", 2);
+  main.appendChild(m);
+  if (mt.uses && mt.uses.length) {
+    main.appendChild(el("div", "k", tr("uses")));
+    const ul = el("ul", "uses");
+    for (const u of mt.uses) {
+      const row = el("li");
+      row.dataset.field = u.field;
+      row.appendChild(el("span", "code", u.field));
+      row.appendChild(el("span", "sim", Number(u.confidence).toFixed(2)));
+      row.appendChild(el("span", null, u.use));
+      if (u.cautions && u.cautions.length)
+        row.appendChild(el("span", "badge", u.cautions.map((c) => tr("caution_" + c) || c).join(", ")));
+      row.addEventListener("mouseenter", () => highlight(u.field, true));
+      row.addEventListener("mouseleave", () => highlight(u.field, false));
+      ul.appendChild(row);
+    }
+    main.appendChild(ul);
+  }
+  li.appendChild(main);
+  const prof = el("div", "profile");
+  prof.appendChild(el("div", "k", tr("profile")));
+  prof.appendChild(el("p", "muted", tr("profile_loading")));
+  li.appendChild(prof);
+  return li;
+}
+
+function renderMatch(res) {
+  $("result").hidden = false;
+  const q = res.query;
+  $("resulttitle").textContent = tr("match_title");
+  const home = (q.home || []).join(", ") || "-";
+  $("queryinfo").textContent = `${tr("licensable", q.licensable || 0)} — ${tr("home_fields")}: ${home}${q.home_predicted ? tr("predicted") : ""}`;
+  const cards = $("cards");
+  cards.replaceChildren();
+  for (const mt of res.matches) cards.appendChild(matchCard(mt));
+  document.body.dataset.cards = String(res.matches.length);
+  renderWarnings(res);
+  drawMap();
+}
+
+/* The applicability profile of one patent (GET /api/profile's object)
+ * into the element box: how many fields, sections, how far, the best
+ * confidence, the uses and the strongest evidence. */
+function fillProfile(box, p) {
+  box.replaceChildren(el("div", "k", tr("profile")));
+  box.dataset.proposals = String(p.proposals);
+  if (!p.proposals) { box.appendChild(el("p", "muted", tr("profile_none"))); return; }
+  box.appendChild(el("p", "profile-line", tr("profile_line", p.proposals, p.sections, tr("far_" + p.farthest))));
+  const m = el("div", "metrics");
+  metric(m, tr("best_conf"), p.best_confidence, p.best_confidence, "", 2);
+  box.appendChild(m);
+  const chips = el("div", "chips");
+  for (const u of p.uses) {
+    const c = el("span", "chip", `${u.field} ${Number(u.confidence).toFixed(2)}`);
+    c.title = u.label;
+    chips.appendChild(c);
+  }
+  box.appendChild(chips);
+  if (p.strongest_evidence) {
+    const e = p.strongest_evidence, row = el("p", "strongest");
+    row.appendChild(el("span", "k", tr("strongest")));
+    const b = el("button", "link", `${e.id} ${e.title}`);
+    b.type = "button";
+    b.addEventListener("click", () => showPatent(e.id));
+    row.appendChild(b);
+    row.appendChild(el("span", "sim", ` ${Number(e.similarity).toFixed(3)} → ${e.field}`));
+    box.appendChild(row);
+  }
+}
+
+/* Profiles of the shown matches, 20 at a time (GET /api/profile). */
+async function loadProfiles(res) {
+  const ids = res.matches.map((m) => m.id);
+  for (let i = 0; i < ids.length; i += 20) {
+    const p = new URLSearchParams();
+    for (const id of ids.slice(i, i + 20)) p.append("id", id);
+    p.set("lang", state.lang);
+    let r = null;
+    try { r = await api("/api/profile?" + p.toString()); } catch (e) { r = null; }
+    if (state.result !== res) return; /* a newer query */
+    for (const pr of r ? r.profiles : []) {
+      const card = document.querySelector(`#cards li.match[data-id="${CSS.escape(pr.id)}"] .profile`);
+      if (card) fillProfile(card, pr);
+    }
+  }
+  document.body.dataset.profiles = String(document.querySelectorAll("#cards .profile[data-proposals]").length);
+}
+
 async function runQuery(f) {
   if (!f.q) { setState("ready", tr("ready")); return; }
+  if (f.task === "match") return runMatch(f);
   const body = { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode };
   if (f.home) body.home = f.home;
   if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
@@ -302,6 +545,8 @@ async function runQuery(f) {
     if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
     state.result = res;
     state.points = null;
+    state.view = null;
+    state.labels = null;
     renderResult(res);
     await loadPoints(res);
     const ms = Math.round(performance.now() - t0);
@@ -437,23 +682,36 @@ function renderResult(res) {
   const maxSurprise = Math.max(0, ...res.ideas.map((i) => i.surprise));
   for (const it of res.ideas) cards.appendChild(renderCard(it, maxScore, maxSurprise));
   document.body.dataset.cards = String(res.ideas.length);
-  const wl = $("warnings");
-  wl.replaceChildren();
-  for (const w of res.warnings || []) {
-    const li = el("li", "warning", w.message);
-    li.dataset.code = w.code;
-    wl.appendChild(li);
-  }
-  document.body.dataset.warnings = String((res.warnings || []).length);
+  renderWarnings(res);
   drawMap();
 }
 
 function highlight(field, on) {
   document.querySelectorAll(`#map [data-field="${CSS.escape(field)}"]`).forEach((c) => c.classList.toggle("hl", on));
   document.querySelectorAll(`#cards [data-field="${CSS.escape(field)}"]`).forEach((c) => c.classList.toggle("hl", on));
+  document.querySelectorAll(`#maptable [data-field="${CSS.escape(field)}"]`).forEach((c) => c.classList.toggle("hl", on));
 }
 
 /* ------------------------------------------------------------- the map */
+
+/*
+ * The landscape map. Every field is a grey dot at its place on the two
+ * principal axes (/api/map); the home fields are ringed, the proposals are
+ * orange and sized by score, the evidence patents are green dots placed by
+ * their own vectors (/api/map?doc=), each with a thin line to the field it
+ * supports, and the query is a cross. Labels are placed by the server for
+ * the rectangle shown (GET /api/map?view=...&label=CODE,R...&mark=X,Y,R),
+ * collision-free, home and proposals first, then the largest fields in view;
+ * what does not fit is in the table beside the map, which lists every
+ * marked point for keyboard and screen-reader users.
+ *
+ * Zoom and pan change state.view (a rectangle in map coordinates with the
+ * picture's aspect ratio): wheel or +/- zooms at the pointer or the centre,
+ * dragging or the arrow keys pan, 0 or the reset button shows everything.
+ * The dots are redrawn at once; the labels are asked for again after the
+ * movement stops (MAP_LABEL_WAIT ms) and drawn when they come.
+ */
+const MAP_W = 640, MAP_H = 520, MAP_PAD = 28, MAP_LABEL_WAIT = 120, MAP_LARGEST = 10;
 
 function drawLegend() {
   const ul = $("legend");
@@ -479,14 +737,158 @@ function hoverable(node, text) {
   node.addEventListener("mouseleave", hideTip);
 }
 
-/* A label beside a point at (cx, cy) of radius r: to the right, or to the
- * left near the right edge so that it stays inside the picture. */
-function mapLabel(cls, cx, cy, r, text) {
-  const left = cx > 640 - 80;
-  const t = svg("text", { x: (left ? cx - r : cx + r).toFixed(1), y: (cy + 4).toFixed(1), "text-anchor": left ? "end" : "start" });
-  if (cls) t.setAttribute("class", cls);
-  t.textContent = text;
-  return t;
+/* Everything drawn on the map for the current result: fields by code,
+ * proposals, home codes, evidence with the fields they support, the query
+ * and the selected patent (map coordinates). */
+function mapModel() {
+  const fields = state.map.fields, res = state.result, pts = state.points;
+  const byCode = new Map(fields.map((f) => [f.field, f]));
+  const maxDocs = Math.max(1, ...fields.map((f) => f.documents));
+  const home = res ? (res.query.home || []).filter((c) => byCode.has(c)) : [];
+  const props = res ? res.ideas.filter((i) => byCode.has(i.field)) : [];
+  const maxScore = Math.max(1e-9, ...props.map((i) => i.score));
+  const supports = new Map(), titles = new Map();
+  for (const it of props) for (const ev of it.evidence) {
+    titles.set(ev.id, ev.title);
+    if (!supports.has(ev.id)) supports.set(ev.id, []);
+    supports.get(ev.id).push(it.field);
+  }
+  const evidence = pts && res ? (pts.docs || []).map((d) => ({ id: d.id, x: d.x, y: d.y, title: titles.get(d.id) || "", fields: supports.get(d.id) || [] })) : [];
+  return {
+    fields, byCode, home, props, evidence, titles,
+    query: pts && pts.query ? pts.query : null,
+    radius: (f) => 2 + 9 * Math.sqrt(f.documents / maxDocs),
+    propRadius: (it) => 4 + 10 * Math.sqrt(Math.max(0, it.score) / maxScore),
+  };
+}
+
+/* The rectangle that shows every point, widened to the picture's aspect
+ * ratio (so that both axes have one scale) with a margin. */
+function fullView(m) {
+  const xs = m.fields.map((f) => f.x), ys = m.fields.map((f) => f.y);
+  for (const d of m.evidence) { xs.push(d.x); ys.push(d.y); }
+  if (m.query) { xs.push(m.query.x); ys.push(m.query.y); }
+  if (state.selected) { xs.push(state.selected.x); ys.push(state.selected.y); }
+  let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  const s = Math.min((MAP_W - 2 * MAP_PAD) / ((x1 - x0) || 1), (MAP_H - 2 * MAP_PAD) / ((y1 - y0) || 1));
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, hw = MAP_W / s / 2, hh = MAP_H / s / 2;
+  return [cx - hw, cy - hh, cx + hw, cy + hh];
+}
+function currentView(m) { return state.view || fullView(m); }
+
+/* Zoom by factor f (> 1 in) about the map point (px, py) in pixels. */
+function zoomAt(f, px, py) {
+  if (!state.map) return;
+  const m = mapModel(), v = currentView(m), full = fullView(m);
+  const w = (v[2] - v[0]) / f, h = (v[3] - v[1]) / f;
+  const fw = full[2] - full[0];
+  if (w > fw * 1.0001) { state.view = null; drawMap(); return; } /* not past everything */
+  if (w < fw / 60) return;                                        /* nor past 60 x */
+  const mx = v[0] + (px / MAP_W) * (v[2] - v[0]), my = v[3] - (py / MAP_H) * (v[3] - v[1]);
+  const ax = px / MAP_W, ay = py / MAP_H;
+  state.view = [mx - ax * w, my - (1 - ay) * h, mx - ax * w + w, my - (1 - ay) * h + h];
+  drawMap();
+}
+/* Pan by (dx, dy) pixels of the picture. */
+function panBy(dx, dy) {
+  if (!state.map) return;
+  const v = currentView(mapModel());
+  const kx = (v[2] - v[0]) / MAP_W, ky = (v[3] - v[1]) / MAP_H;
+  state.view = [v[0] - dx * kx, v[1] + dy * ky, v[2] - dx * kx, v[3] + dy * ky];
+  drawMap();
+}
+
+/* Pixel position of the pointer event e on the picture. */
+function mapPoint(e) {
+  const r = $("map").getBoundingClientRect();
+  return [(e.clientX - r.left) * MAP_W / r.width, (e.clientY - r.top) * MAP_H / r.height];
+}
+
+function mapControls() {
+  const box = $("map");
+  box.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    const [px, py] = mapPoint(e);
+    zoomAt(e.deltaY < 0 ? 1.25 : 0.8, px, py);
+  }, { passive: false });
+  let drag = null;
+  box.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return;
+    drag = { p: mapPoint(e), id: e.pointerId, moved: false };
+  });
+  box.addEventListener("pointermove", (e) => {
+    if (!drag || e.pointerId !== drag.id) return;
+    const p = mapPoint(e), dx = p[0] - drag.p[0], dy = p[1] - drag.p[1];
+    if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 3) return;
+    if (!drag.moved) { drag.moved = true; box.setPointerCapture(e.pointerId); box.classList.add("dragging"); }
+    drag.p = p;
+    panBy(dx, dy);
+  });
+  const end = () => { drag = null; box.classList.remove("dragging"); };
+  box.addEventListener("pointerup", end);
+  box.addEventListener("pointercancel", end);
+  box.addEventListener("keydown", (e) => {
+    const k = e.key, step = 40;
+    if (k === "+" || k === "=") zoomAt(1.25, MAP_W / 2, MAP_H / 2);
+    else if (k === "-" || k === "_") zoomAt(0.8, MAP_W / 2, MAP_H / 2);
+    else if (k === "0") { state.view = null; drawMap(); }
+    else if (k === "ArrowLeft") panBy(step, 0);
+    else if (k === "ArrowRight") panBy(-step, 0);
+    else if (k === "ArrowUp") panBy(0, step);
+    else if (k === "ArrowDown") panBy(0, -step);
+    else return;
+    e.preventDefault();
+  });
+  $("zoom-in").addEventListener("click", () => zoomAt(1.5, MAP_W / 2, MAP_H / 2));
+  $("zoom-out").addEventListener("click", () => zoomAt(1 / 1.5, MAP_W / 2, MAP_H / 2));
+  $("zoom-reset").addEventListener("click", () => { state.view = null; drawMap(); });
+}
+
+/* The label request of the picture v: proposals and home fields first (with
+ * the radii drawn), then the largest fields in view; evidence, query and
+ * selection as marks that labels must not cover. */
+function labelQuery(m, v) {
+  const p = new URLSearchParams();
+  p.set("fields", "0");
+  p.set("view", v.map((a) => a.toPrecision(8)).join(","));
+  p.set("size", `${MAP_W}x${MAP_H}`);
+  p.set("largest", String(MAP_LARGEST));
+  p.set("lang", state.lang);
+  for (const c of m.home) p.append("label", `${c},${(m.radius(m.byCode.get(c)) + 3).toFixed(1)}`);
+  for (const it of m.props) if (!m.home.includes(it.field)) p.append("label", `${it.field},${m.propRadius(it).toFixed(1)}`);
+  for (const d of m.evidence.slice(0, 180)) p.append("mark", `${d.x.toPrecision(8)},${d.y.toPrecision(8)},3`);
+  if (m.query) p.append("mark", `${m.query.x.toPrecision(8)},${m.query.y.toPrecision(8)},9`);
+  if (state.selected) p.append("mark", `${state.selected.x.toPrecision(8)},${state.selected.y.toPrecision(8)},8`);
+  return p.toString();
+}
+
+let labelTimer = null, labelSeq = 0;
+/* Ask for the labels of query string qs unless they are the ones held. */
+function requestLabels(qs) {
+  if (state.labels && state.labels.qs === qs) return;
+  clearTimeout(labelTimer);
+  const seq = ++labelSeq;
+  labelTimer = setTimeout(async () => {
+    try {
+      const r = await api("/api/map?" + qs);
+      if (seq !== labelSeq) return;
+      state.labels = { qs, labels: r.labels || [], left_out: r.left_out || [] };
+    } catch (e) {
+      if (seq !== labelSeq) return;
+      state.labels = { qs, labels: [], left_out: [], error: e.message };
+    }
+    drawMap();
+  }, state.labels ? MAP_LABEL_WAIT : 0);
+}
+
+/* The map rectangle into the address (#zoom=), so that a zoom is kept in
+ * a bookmark; removed when everything is shown. */
+function viewToHash() {
+  const p = new URLSearchParams(location.hash.replace(/^#/, ""));
+  if (state.view) p.set("zoom", state.view.map((a) => a.toPrecision(6)).join(","));
+  else p.delete("zoom");
+  const h = "#" + p.toString();
+  if (location.hash !== h && p.get("q")) history.replaceState(null, "", h);
 }
 
 function drawMap() {
@@ -495,95 +897,168 @@ function drawMap() {
   box.replaceChildren(title);
   title.textContent = tr("map");
   if (!state.map) { $("mapnote").textContent = tr("nomap"); return; }
-  const W = 640, H = 520, pad = 28;
-  const fields = state.map.fields;
-  const res = state.result, pts = state.points;
-  const xs = fields.map((f) => f.x), ys = fields.map((f) => f.y);
-  if (pts) {
-    for (const d of pts.docs || []) { xs.push(d.x); ys.push(d.y); }
-    if (pts.query) { xs.push(pts.query.x); ys.push(pts.query.y); }
-  }
-  if (state.selected) { xs.push(state.selected.x); ys.push(state.selected.y); }
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-  const s = Math.min((W - 2 * pad) / ((x1 - x0) || 1), (H - 2 * pad) / ((y1 - y0) || 1));
-  const ox = (W - s * (x1 - x0)) / 2, oy = (H - s * (y1 - y0)) / 2;
-  const X = (x) => ox + s * (x - x0), Y = (y) => H - (oy + s * (y - y0));
-  box.appendChild(svg("line", { class: "axis", x1: X(0), y1: pad / 2, x2: X(0), y2: H - pad / 2 }));
-  box.appendChild(svg("line", { class: "axis", x1: pad / 2, y1: Y(0), x2: W - pad / 2, y2: Y(0) }));
-
-  const maxDocs = Math.max(1, ...fields.map((f) => f.documents));
-  const home = new Set(res ? res.query.home || [] : []);
-  const props = new Map();
-  if (res) for (const it of res.ideas) props.set(it.field, it);
-  const maxScore = res ? Math.max(1e-9, ...res.ideas.map((i) => i.score)) : 1;
+  const m = mapModel(), v = currentView(m);
+  const W = MAP_W, H = MAP_H, sx = W / (v[2] - v[0]), sy = H / (v[3] - v[1]);
+  const X = (x) => (x - v[0]) * sx, Y = (y) => (v[3] - y) * sy;
+  const inView = (x, y, r) => X(x) > -r && X(x) < W + r && Y(y) > -r && Y(y) < H + r;
+  const fmt = (a) => a.toFixed(1);
+  box.appendChild(svg("line", { class: "axis", x1: fmt(X(0)), y1: 0, x2: fmt(X(0)), y2: H }));
+  box.appendChild(svg("line", { class: "axis", x1: 0, y1: fmt(Y(0)), x2: W, y2: fmt(Y(0)) }));
   const label = (f) => (state.lang === "ja" ? f.label_ja : f.label_en);
-  const byCode = new Map(fields.map((f) => [f.field, f]));
-  const radius = (f) => 2 + 9 * Math.sqrt(f.documents / maxDocs);
-
-  const gFields = svg("g", {}), gLinks = svg("g", {}), gHi = svg("g", {}), gText = svg("g", {});
+  const home = new Set(m.home), props = new Set(m.props.map((i) => i.field));
+  const gFields = svg("g", {}), gLinks = svg("g", {}), gHi = svg("g", {}), gText = svg("g", { class: "labels" });
   /* large fields first so that small ones stay on top and hoverable */
-  const order = fields.slice().sort((a, b) => b.documents - a.documents);
+  const order = m.fields.slice().sort((a, b) => b.documents - a.documents);
   for (const f of order) {
-    if (home.has(f.field) || props.has(f.field)) continue;
-    const c = svg("circle", { class: "field", cx: X(f.x).toFixed(1), cy: Y(f.y).toFixed(1), r: radius(f).toFixed(1) });
+    const r = m.radius(f);
+    if (home.has(f.field) || props.has(f.field) || !inView(f.x, f.y, r)) continue;
+    const c = svg("circle", { class: "field", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(r) });
     c.dataset.field = f.field;
     hoverable(c, `${f.field} ${label(f)} — ${f.documents} ${tr("docs")}`);
     gFields.appendChild(c);
   }
-  /* lines from the query to the proposals: how far each one travels */
-  const q = pts && pts.query;
-  if (q && res) {
-    for (const it of res.ideas) {
-      const f = byCode.get(it.field);
-      if (f) gLinks.appendChild(svg("line", { class: "link-line", x1: X(q.x), y1: Y(q.y), x2: X(f.x), y2: Y(f.y) }));
-    }
+  /* from the query to each proposal (how far it travels), and from each
+   * evidence patent to the field it supports */
+  if (m.query) for (const it of m.props) {
+    const f = m.byCode.get(it.field);
+    gLinks.appendChild(svg("line", { class: "link-line", x1: fmt(X(m.query.x)), y1: fmt(Y(m.query.y)), x2: fmt(X(f.x)), y2: fmt(Y(f.y)) }));
   }
-  for (const code of home) {
-    const f = byCode.get(code);
-    if (!f) continue;
-    const c = svg("circle", { class: "home", cx: X(f.x).toFixed(1), cy: Y(f.y).toFixed(1), r: (radius(f) + 3).toFixed(1) });
+  for (const d of m.evidence) for (const code of d.fields) {
+    const f = m.byCode.get(code);
+    gLinks.appendChild(svg("line", { class: "ev-line", x1: fmt(X(d.x)), y1: fmt(Y(d.y)), x2: fmt(X(f.x)), y2: fmt(Y(f.y)) }));
+  }
+  for (const code of m.home) {
+    const f = m.byCode.get(code);
+    const c = svg("circle", { class: "home", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(m.radius(f) + 3) });
     c.dataset.field = f.field;
     hoverable(c, `${tr("home_fields")}: ${f.field} ${label(f)} — ${f.documents} ${tr("docs")}`);
     gHi.appendChild(c);
-    gText.appendChild(mapLabel("homel", X(f.x), Y(f.y), radius(f) + 5, f.field));
   }
-  for (const it of res ? res.ideas : []) {
-    const f = byCode.get(it.field);
-    if (!f) continue;
-    const r = 4 + 10 * Math.sqrt(Math.max(0, it.score) / maxScore);
-    const c = svg("circle", { class: "prop", cx: X(f.x).toFixed(1), cy: Y(f.y).toFixed(1), r: r.toFixed(1) });
+  for (const it of m.props) {
+    const f = m.byCode.get(it.field);
+    const c = svg("circle", { class: "prop", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(m.propRadius(it)) });
     c.dataset.field = f.field;
     hoverable(c, `${it.rank}. ${it.field} ${it.label} — ${tr("score")} ${Number(it.score).toFixed(3)}, ${tr("surprise")} ${Number(it.surprise).toFixed(2)}`);
     c.addEventListener("mouseenter", () => highlight(it.field, true));
     c.addEventListener("mouseleave", () => highlight(it.field, false));
     gHi.appendChild(c);
-    gText.appendChild(mapLabel("", X(f.x), Y(f.y), r + 3, `${it.rank} ${it.field}`));
   }
-  if (pts && res) {
-    const titles = new Map();
-    for (const it of res.ideas) for (const ev of it.evidence) titles.set(ev.id, ev.title);
-    for (const d of pts.docs || []) {
-      const c = svg("circle", { class: "ev", cx: X(d.x).toFixed(1), cy: Y(d.y).toFixed(1), r: 3 });
-      hoverable(c, `${d.id} ${titles.get(d.id) || ""}`);
-      c.addEventListener("click", () => showPatent(d.id));
-      gHi.appendChild(c);
-    }
+  for (const d of m.evidence) {
+    const c = svg("circle", { class: "ev", cx: fmt(X(d.x)), cy: fmt(Y(d.y)), r: 3 });
+    c.dataset.id = d.id;
+    hoverable(c, `${d.id} ${d.title} → ${d.fields.join(", ")}`);
+    c.addEventListener("click", () => showPatent(d.id));
+    gHi.appendChild(c);
   }
-  if (q) {
-    const cx = X(q.x), cy = Y(q.y);
-    const p = svg("path", { class: "query", d: `M${cx - 3},${cy - 9}h6v6h6v6h-6v6h-6v-6h-6v-6h6z` });
-    hoverable(p, res && res.query.id ? `${res.query.id} ${res.query.title || ""}` : tr("results_for_text"));
+  if (m.query) {
+    const cx = X(m.query.x), cy = Y(m.query.y);
+    const p = svg("path", { class: "query", d: `M${fmt(cx - 3)},${fmt(cy - 9)}h6v6h6v6h-6v6h-6v-6h-6v-6h6z` });
+    hoverable(p, state.result && state.result.query.id ? `${state.result.query.id} ${state.result.query.title || ""}` : tr("results_for_text"));
     gHi.appendChild(p);
   }
-  if (state.selected) {
-    gHi.appendChild(svg("circle", { class: "sel", cx: X(state.selected.x), cy: Y(state.selected.y), r: 8 }));
+  if (state.selected) gHi.appendChild(svg("circle", { class: "sel", cx: fmt(X(state.selected.x)), cy: fmt(Y(state.selected.y)), r: 8 }));
+  /* the labels placed by the server for exactly this picture */
+  const qs = labelQuery(m, v);
+  const L = state.labels && state.labels.qs === qs ? state.labels : null;
+  if (L) {
+    const role = (c) => (home.has(c) ? "homel" : props.has(c) ? "propl" : "");
+    for (const l of L.labels) {
+      const t = svg("text", { x: fmt(l.x + 2), y: fmt(l.y + l.h - 3.5) });
+      t.setAttribute("class", role(l.field));
+      t.dataset.field = l.field;
+      t.dataset.box = [l.x, l.y, l.w, l.h].map((a) => a.toFixed(2)).join(",");
+      t.textContent = l.text;
+      gText.appendChild(t);
+    }
   }
   box.append(gFields, gLinks, gHi, gText);
-  box.dataset.fields = String(fields.length);
-  box.dataset.proposals = String(res ? res.ideas.filter((i) => byCode.has(i.field)).length : 0);
-  box.dataset.evidence = String(pts && pts.docs ? pts.docs.length : 0);
-  const v = state.map.variance || [0, 0];
-  $("mapnote").textContent = tr("mapnote", (100 * v[0]).toFixed(0), (100 * v[1]).toFixed(0));
+  box.dataset.fields = String(m.fields.length);
+  box.dataset.proposals = String(m.props.length);
+  box.dataset.evidence = String(m.evidence.length);
+  box.dataset.zoom = state.view ? ((fullView(m)[2] - fullView(m)[0]) / (v[2] - v[0])).toFixed(2) : "1";
+  box.dataset.labels = L ? String(L.labels.length) : "pending";
+  const va = state.map.variance || [0, 0];
+  $("mapnote").textContent = tr("mapnote", (100 * va[0]).toFixed(0), (100 * va[1]).toFixed(0));
+  drawTable(m, L, (f) => inView(f.x, f.y, 0));
+  viewToHash();
+  if (!L) requestLabels(qs);
+  else if (L.labels.length) checkLabelBoxes();
+}
+
+/* After the labels are drawn: the drawn text must lie inside the box the
+ * server placed (so boxes that do not overlap hold text that does not);
+ * data-label-overflow counts those that do not (tests/e2e.sh). */
+function checkLabelBoxes() {
+  let over = 0;
+  document.querySelectorAll("#map g.labels text").forEach((t) => {
+    const b = t.dataset.box.split(",").map(Number), bb = t.getBBox();
+    if (bb.width > 0 && (bb.x < b[0] - 0.5 || bb.x + bb.width > b[0] + b[2] + 0.5)) over++;
+  });
+  $("map").dataset.labelOverflow = String(over);
+}
+
+/* The table beside the map: every point drawn that carries meaning, with
+ * what the picture only suggests — the true similarity of the query to the
+ * field (cosine in the full LSA space, from /api/map's query.similarity) —
+ * and the evidence with the fields they support. Rows are keyboard
+ * reachable; a field row highlights its card and marker, an evidence row
+ * opens the patent. */
+function drawTable(m, L, visible) {
+  const tb = $("maptable-body");
+  tb.replaceChildren();
+  const placed = new Set(L ? L.labels.map((l) => l.field) : []);
+  const sim = state.points && state.points.query && state.points.query.similarity;
+  const idx = new Map(state.map.fields.map((f, i) => [f.field, i]));
+  const label = (f) => (state.lang === "ja" ? f.label_ja : f.label_en);
+  const rows = [];
+  for (const c of m.home) rows.push({ role: tr("t_home"), f: m.byCode.get(c) });
+  for (const it of m.props) rows.push({ role: `${tr("t_prop")} ${it.rank}`, f: m.byCode.get(it.field), it });
+  if (L) for (const l of L.labels) if (!m.home.includes(l.field) && !m.props.some((i) => i.field === l.field))
+    rows.push({ role: tr("t_large"), f: m.byCode.get(l.field) });
+  for (const r of rows) {
+    if (!r.f) continue;
+    const tr_ = el("tr");
+    tr_.dataset.field = r.f.field;
+    tr_.appendChild(el("td", null, r.role));
+    const td = el("td");
+    const b = el("button", "link", r.f.field);
+    b.type = "button";
+    b.addEventListener("focus", () => highlight(r.f.field, true));
+    b.addEventListener("blur", () => highlight(r.f.field, false));
+    b.addEventListener("click", () => centreOn(r.f.x, r.f.y));
+    td.appendChild(b);
+    tr_.appendChild(td);
+    tr_.appendChild(el("td", null, label(r.f)));
+    tr_.appendChild(el("td", "num", r.f.documents));
+    const s = sim && idx.has(r.f.field) ? sim[idx.get(r.f.field)] : null;
+    tr_.appendChild(el("td", "num", s === null || s === undefined ? "-" : Number(s).toFixed(3)));
+    tr_.appendChild(el("td", null, placed.has(r.f.field) ? "✓" : !visible(r.f) ? tr("t_outside") : L ? tr("t_unlabelled") : ""));
+    tb.appendChild(tr_);
+  }
+  for (const d of m.evidence) {
+    const tr_ = el("tr", "evrow");
+    tr_.appendChild(el("td", null, tr("t_ev")));
+    const td = el("td");
+    const b = el("button", "link", d.id);
+    b.type = "button";
+    b.addEventListener("click", () => showPatent(d.id));
+    td.appendChild(b);
+    tr_.appendChild(td);
+    tr_.appendChild(el("td", null, d.title));
+    tr_.appendChild(el("td", "num", ""));
+    tr_.appendChild(el("td", null, "→ " + d.fields.join(", ")));
+    tr_.appendChild(el("td", null, ""));
+    tb.appendChild(tr_);
+  }
+  $("maptable").dataset.rows = String(tb.children.length);
+}
+
+/* Zoom in 3 x on the map point (x, y) (a table row's button). */
+function centreOn(x, y) {
+  const m = mapModel(), full = fullView(m);
+  const w = (full[2] - full[0]) / 3, h = (full[3] - full[1]) / 3;
+  state.view = [x - w / 2, y - h / 2, x + w / 2, y + h / 2];
+  drawMap();
 }
 
 /* --------------------------------------------------------- patent panel */
@@ -623,6 +1098,14 @@ async function showPatent(id) {
       body.appendChild(el("p", "abstract", p.abstract));
     }
     if (p.open) body.appendChild(el("span", "badge open", tr("open_badge")));
+    /* its applicability profile (GET /api/profile), filled when it comes */
+    const prof = el("div", "profile");
+    prof.appendChild(el("div", "k", tr("profile")));
+    prof.appendChild(el("p", "muted", tr("profile_loading")));
+    body.appendChild(prof);
+    api(`/api/profile?id=${encodeURIComponent(p.id)}&lang=${state.lang}`)
+      .then((r) => { if (panel.dataset.patent === p.id && r.profiles[0]) fillProfile(prof, r.profiles[0]); })
+      .catch(() => prof.remove());
     const act = el("div", "actions");
     const b = el("button", null, tr("ideas_for"));
     b.type = "button";
@@ -694,10 +1177,28 @@ function resultCsv(res) {
   return "\ufeff" + rows.join("\r\n") + "\r\n"; // BOM: spreadsheets then read UTF-8
 }
 
+/* The matches of a company query: one row per licensable patent, its uses
+ * and its profile as far as loaded. */
+function matchCsv(res) {
+  const head = ["rank", "id", "title", "applicant", "date", "fields", "similarity", "confidence",
+    "uses", "profile_fields", "profile_farthest", "link"];
+  const rows = [head.join(",")];
+  for (const m of res.matches) {
+    const box = document.querySelector(`#cards li.match[data-id="${CSS.escape(m.id)}"] .profile`);
+    const pf = box && box.dataset.proposals !== undefined ? box.dataset.proposals : "";
+    const far = box ? (box.querySelector(".profile-line") || { textContent: "" }).textContent : "";
+    rows.push([m.rank, csvCell(m.id, true), csvCell(m.title, true), csvCell(m.applicant, true),
+      csvCell(m.date, true), csvCell((m.fields || []).join(","), true), m.similarity.toFixed(4),
+      m.confidence.toFixed(4), csvCell((m.uses || []).map((u) => u.use).join(" / "), true), pf,
+      csvCell(far, true), csvCell(m.link, true)].join(","));
+  }
+  return "\ufeff" + rows.join("\r\n") + "\r\n";
+}
+
 function exportName(ext) {
   const q = state.result.query;
-  const base = (q.id || "text").replace(/[^\w.-]+/g, "_").slice(0, 60) || "result";
-  return `tenyo-ideas-${base}.${ext}`;
+  const base = (q.id || (state.result.matches ? "company" : "text")).replace(/[^\w.-]+/g, "_").slice(0, 60) || "result";
+  return `tenyo-${state.result.matches ? "match" : "ideas"}-${base}.${ext}`;
 }
 
 /* --------------------------------------------------------------- start */
@@ -710,6 +1211,9 @@ function submit() {
 }
 
 async function start() {
+  /* #zoom=X0,Y0,X1,Y1: the map rectangle of a bookmarked zoom (read first:
+   * drawing the map rewrites the address) */
+  const z = (new URLSearchParams(location.hash.replace(/^#/, "")).get("zoom") || "").split(",").map(Number);
   const f = hashToForm();
   writeForm(f);
   applyLang();
@@ -724,8 +1228,20 @@ async function start() {
       if (state.result) submit(); else setState(document.body.dataset.state, tr("ready"));
     });
   }
+  mapControls();
+  for (const t of ["ideas", "match"]) {
+    $(`task-${t}`).addEventListener("click", () => {
+      if (state.task === t) return;
+      state.task = t;
+      applyTask();
+      state.result = null;
+      $("result").hidden = true;
+      setState("ready", tr("ready"));
+      drawMap();
+    });
+  }
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
-  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", resultCsv(state.result)); });
+  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : resultCsv(state.result)); });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
   try {
     state.info = await api("/api/info");
@@ -736,6 +1252,7 @@ async function start() {
     return;
   }
   if (f.q) await runQuery(f); else setState("ready", tr("ready"));
+  if (state.map && z.length === 4 && z.every(isFinite) && z[0] < z[2] && z[1] < z[3]) { state.view = z; drawMap(); }
   const pid = new URLSearchParams(location.hash.replace(/^#/, "")).get("patent");
   if (pid) await showPatent(pid);
 }
