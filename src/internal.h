@@ -1242,8 +1242,20 @@ typedef struct ty_builder_share {
      * (the builder frees it). 0 ok, else a status (message in err). */
     int (*get)(void *ud, uint64_t chunk, int owner, void **p, size_t *n,
                char *err, size_t errlen);
+    /* rank 0, optional (NULL: this process factors alone): the SVD of
+     * the TF-IDF rows a with options o, shared over the processes, into s
+     * (rank), v (ncols x rank) and docvec (nrows x rank: the rows of A V,
+     * each L2-normalised, as ty_builder_docvecs makes them). The same bits
+     * as one process (svd.c's fixed-block sums). 0 ok, else a status with
+     * err set. */
+    int (*lsa)(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s,
+               float *v, float *docvec, char *err, size_t errlen);
     void *ud;             /* their first argument */
 } ty_builder_share;
+/* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the
+ * builder's document vectors, the same bits wherever they are computed. */
+void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
+                        float *docvec, int threads);
 /* Set before the first add; TENYO_ERR_ARG after one or on bad values. */
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s);
 /* rank != 0: tokenize and put() what is pending (the end of input). */

@@ -127,6 +127,11 @@ if [ -x "$MPI_TENYO" ]; then
     else
       bad "mpi_index_jp_ref ($(head -c 300 "$D/err"))"
     fi
+    # the whole jp corpus: 3 SVD blocks, so the SVD rows are split too
+    # (4096, 4096, 669 at 3 ranks; at 4 rank 3 has no rows)
+    if [ -f "$D/jp.tny" ]; then
+      for np in 3 4; do mindex "mpi_index_jp_svd_split_np$np" $np 256 "$D/jp.tny" "$D/jfm$np.tny" "$JP"; done
+    fi
   fi
   # repeated ids across ranks (the CSV exports: 431 records replace earlier ones)
   CSV=${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv

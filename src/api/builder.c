@@ -1627,20 +1627,28 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
                       .power_iters = b->o.power_iters, .seed = b->o.seed,
                       .threads = b->o.threads, .progress = b->o.progress ? svd_progress : NULL,
                       .progress_ud = b};
+    if (b->sh.size > 1 && b->sh.lsa) /* shared over the processes */
+        return b->sh.lsa(b->sh.ud, &m->tfidf, &so, m->sigma, m->basis, m->docvec,
+                         b->err, sizeof b->err);
     int rc = ty_svd_randomized(&m->tfidf, &so, NULL, m->sigma, m->basis,
                                b->err, sizeof b->err);
     if (rc) return rc;
-    ty_csr_mul_dense(&m->tfidf, m->basis, k, m->docvec, b->o.threads);
-    for (uint64_t i = 0; i < m->ndocs; i++) {
-        float *v = m->docvec + i * k;
+    ty_builder_docvecs(&m->tfidf, m->basis, k, m->docvec, b->o.threads);
+    return TENYO_OK;
+}
+
+void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
+                        float *docvec, int threads) {
+    ty_csr_mul_dense(a, v, k, docvec, threads);
+    for (uint64_t i = 0; i < a->nrows; i++) {
+        float *x = docvec + i * k;
         double n = 0;
-        for (uint64_t j = 0; j < k; j++) n += (double)v[j] * v[j];
+        for (uint64_t j = 0; j < k; j++) n += (double)x[j] * x[j];
         if (n > 0) {
             float inv = (float)(1.0 / sqrt(n));
-            for (uint64_t j = 0; j < k; j++) v[j] *= inv;
+            for (uint64_t j = 0; j < k; j++) x[j] *= inv;
         }
     }
-    return TENYO_OK;
 }
 
 /* ================================================================ write */

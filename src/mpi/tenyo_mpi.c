@@ -17,10 +17,17 @@
  * (MPI_Recv by source: MPI keeps the order of messages between two ranks)
  * and merges them exactly as the single-process builder merges what it
  * tokenized itself (api/builder.c, "shared tokenizing"). From there rank 0
- * is `tenyo index`: vocabulary, document frequencies, TF-IDF, SVD, IVF,
- * fields, one index file written atomically, the same bytes as
- * `tenyo index` writes for any P, any CHUNK, uneven shares and ranks with
- * no records (tests/mpi.sh compares them with cmp).
+ * is `tenyo index` (vocabulary, document frequencies, TF-IDF, IVF, fields,
+ * one index file written atomically) except for the SVD, which it shares
+ * (ty_builder_share.lsa): it broadcasts the job, sends every rank its
+ * share of the TF-IDF rows in whole blocks of TY_SVD_BLOCK rows
+ * (ty_mpicomm_share: a rank may get none), every rank runs svd.c's
+ * row-split randomized SVD with its reductions over MPI
+ * (src/mpi/mpicomm.c: fixed-block int64 sums, exact in any order) and
+ * computes the document vectors of its rows, which rank 0 collects. The
+ * index is the same bytes as `tenyo index` writes for any P, any CHUNK,
+ * uneven shares and ranks with no records or no rows (tests/mpi.sh
+ * compares them with cmp).
  *
  * Why not merge per-rank vocabularies and document frequencies instead of
  * shipping tokenizer output: the index depends on more than counts — term
@@ -31,11 +38,13 @@
  * every one of them exact by construction, at the price of about the
  * text's size in messages to rank 0.
  *
- * Not shared yet (issue 20, left): the SVD runs on rank 0 alone (the
- * row-split SVD over ranks exists, src/mpi/mpicomm.c, checked bit for bit
- * by tests/mpi/svd_check.c, but the builder does not hand it the rows
- * yet); the index is one file written by rank 0, not per-rank shards; and
- * `tenyo-mpi serve` is not written.
+ * Not shared yet (issue 20, left): rank 0 still holds every record's
+ * metadata and the whole TF-IDF matrix (it weights, and sends the rows
+ * out for the SVD), so its memory is a single build's; the index is one
+ * file written by rank 0, not per-rank shards with a manifest; the IVF and
+ * the field model are trained on rank 0; and `tenyo-mpi serve` is not
+ * written. Every rank reads and parses all the input (P times the
+ * reader's work, which is about a tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -52,6 +61,7 @@
  */
 #include "internal.h"
 #include "cli/cli.h"
+#include "mpi/mpicomm.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -78,6 +88,8 @@ typedef struct share_state {
     uint64_t bytes;       /* bytes sent (rank != 0) or received (rank 0) */
     uint64_t chunks;      /* chunks sent or received */
     uint64_t *from;       /* rank 0: chunks received from each rank */
+    uint64_t svd_bytes;   /* bytes this rank put into the SVD's reductions */
+    uint64_t svd_calls;   /* and how many reductions */
 } share_state;
 
 static void nap(void) {
@@ -164,6 +176,161 @@ static int get_chunk(void *ud, uint64_t chunk, int owner, void **p, size_t *n, c
     return TENYO_OK;
 }
 
+/* ============================================================ the SVD */
+
+/* Rank 0 tells the others what comes next with one broadcast header. */
+enum { JOB_DONE = 0, JOB_LSA = 1 };
+#define HEAD_N 8
+#define TAG_ROWS 12
+#define TAG_VECS 13
+#define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
+
+/* A broadcast from rank 0 of n int64, waited for without spinning. */
+static int bcast_wait(int64_t *h, int n) {
+    MPI_Request r;
+    int done = 0;
+    if (MPI_Ibcast(h, n, MPI_INT64_T, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS)
+        return TENYO_ERR_DEPENDENCY;
+    while (!done) {
+        if (MPI_Test(&r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+        if (!done) nap();
+    }
+    return TENYO_OK;
+}
+
+/* n bytes to / from rank `peer` in messages of at most PIECE bytes. */
+static int send_big(const void *p, size_t n, int peer, int tag) {
+    for (size_t o = 0; o < n || o == 0; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        if (MPI_Send((const char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+        if (n == 0) break;
+    }
+    return TENYO_OK;
+}
+
+static int recv_big(void *p, size_t n, int peer, int tag) {
+    for (size_t o = 0; o < n || o == 0; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        MPI_Request r;
+        int done = 0;
+        if (MPI_Irecv((char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD, &r) !=
+            MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+        while (!done) {
+            if (MPI_Test(&r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+            if (!done) nap();
+        }
+        if (n == 0) break;
+    }
+    return TENYO_OK;
+}
+
+/* This rank's part of the SVD once it holds its rows `mine` (global rows
+ * [r0, r0 + mine->nrows) of nrows): s, v of the whole, docvec of its rows. */
+static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t nrows,
+                    const ty_svd_opts *o, float *s, float *v, float *dv, char *err,
+                    size_t errlen) {
+    ty_mpicomm mc = {.comm = MPI_COMM_WORLD};
+    ty_svd_comm sc;
+    ty_mpicomm_svd(&mc, &sc, r0, nrows);
+    ty_svd_opts so = *o;
+    so.block = TY_SVD_BLOCK;
+    so.comm = &sc;
+    if (st->rank != 0) so.progress = NULL;
+    int rc = ty_svd_randomized(mine, &so, NULL, s, v, err, errlen);
+    if (!rc && mine->nrows) ty_builder_docvecs(mine, v, (uint64_t)o->rank, dv, o->threads);
+    st->svd_bytes += mc.bytes;
+    st->svd_calls += mc.calls;
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.lsa): send every rank its block rows of a,
+ * factor together, collect the document vectors. */
+static int lsa_root(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s, float *v,
+                    float *docvec, char *err, size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_LSA, (int64_t)a->nrows, (int64_t)a->ncols, o->rank, o->oversample,
+                         o->power_iters, (int64_t)o->seed, o->threads};
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    uint64_t k = (uint64_t)o->rank, r0, r1;
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        uint64_t n = r1 - r0, z0 = a->rowptr[r0], z = a->rowptr[r1] - z0;
+        uint64_t *rp = malloc((n + 1) * sizeof *rp);
+        if (!rp) {
+            ty_seterr(err, errlen, "out of memory sharing the rows");
+            return TENYO_ERR_NOMEM;
+        }
+        for (uint64_t i = 0; i <= n; i++) rp[i] = a->rowptr[r0 + i] - z0;
+        int rc = send_big(rp, (n + 1) * sizeof *rp, r, TAG_ROWS);
+        free(rp);
+        if (rc || send_big(a->col + z0, z * sizeof *a->col, r, TAG_ROWS) ||
+            send_big(a->val + z0, z * sizeof *a->val, r, TAG_ROWS))
+            goto mpi;
+    }
+    ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
+    ty_csr mine = {.nrows = r1 - r0, .ncols = a->ncols, .rowptr = a->rowptr,
+                   .col = a->col, .val = a->val}; /* r0 = 0: the leading rows */
+    int rc = lsa_part(st, &mine, 0, a->nrows, o, s, v, docvec, err, errlen);
+    if (rc) return rc;
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        if (recv_big(docvec + r0 * k, (r1 - r0) * k * sizeof *docvec, r, TAG_VECS)) goto mpi;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sharing the SVD");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Ranks other than 0, after their tokenizing: do what rank 0 broadcasts
+ * until it says done. 0, or a status with err set. */
+static int follow(share_state *st, char *err, size_t errlen) {
+    for (;;) {
+        int64_t h[HEAD_N] = {0};
+        if (bcast_wait(h, HEAD_N)) goto mpi;
+        if (h[0] == JOB_DONE) return TENYO_OK;
+        uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
+        ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
+                         .seed = (uint64_t)h[6], .threads = (int)h[7]};
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
+        uint64_t n = r1 - r0;
+        ty_csr mine = {.nrows = n, .ncols = ncols};
+        float *s = malloc(k * sizeof *s), *v = malloc((ncols ? ncols : 1) * k * sizeof *v);
+        float *dv = malloc((n ? n : 1) * k * sizeof *dv);
+        mine.rowptr = malloc((n + 1) * sizeof *mine.rowptr);
+        int rc = TENYO_ERR_NOMEM;
+        if (!s || !v || !dv || !mine.rowptr) goto out;
+        rc = TENYO_ERR_DEPENDENCY;
+        if (recv_big(mine.rowptr, (n + 1) * sizeof *mine.rowptr, 0, TAG_ROWS)) goto out;
+        uint64_t z = mine.rowptr[n];
+        rc = TENYO_ERR_NOMEM;
+        mine.col = malloc((z ? z : 1) * sizeof *mine.col);
+        mine.val = malloc((z ? z : 1) * sizeof *mine.val);
+        if (!mine.col || !mine.val) goto out;
+        rc = TENYO_ERR_DEPENDENCY;
+        if (recv_big(mine.col, z * sizeof *mine.col, 0, TAG_ROWS) ||
+            recv_big(mine.val, z * sizeof *mine.val, 0, TAG_ROWS))
+            goto out;
+        rc = lsa_part(st, &mine, r0, nrows, &o, s, v, dv, err, errlen);
+        if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) rc = TENYO_ERR_DEPENDENCY;
+    out:
+        if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory for the SVD rows");
+        else if (rc == TENYO_ERR_DEPENDENCY && !err[0])
+            ty_seterr(err, errlen, "message passing failed sharing the SVD");
+        free(s);
+        free(v);
+        free(dv);
+        ty_csr_free(&mine);
+        if (rc) return rc;
+    }
+mpi:
+    ty_seterr(err, errlen, "message passing failed waiting for process 0");
+    return TENYO_ERR_DEPENDENCY;
+}
+
 static uint32_t chunk_size(void) {
     const char *e = getenv("TENYO_MPI_CHUNK");
     if (!e || !*e) return DEFAULT_CHUNK;
@@ -180,7 +347,7 @@ static uint32_t chunk_size(void) {
 static int setup(void *ud, tenyo_builder *b) {
     share_state *s = ud;
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
-                           .put = put_chunk, .get = get_chunk, .ud = s};
+                           .put = put_chunk, .get = get_chunk, .lsa = lsa_root, .ud = s};
     return ty_builder_set_share(b, &sh);
 }
 
@@ -192,8 +359,11 @@ static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
         return rc;
     }
     rc = reap(s, 1);
-    if (rc) ty_seterr(err, errlen, "sending to process 0 failed");
-    return rc;
+    if (rc) {
+        ty_seterr(err, errlen, "sending to process 0 failed");
+        return rc;
+    }
+    return follow(s, err, errlen); /* the SVD, when rank 0 gets there */
 }
 
 int main(int argc, char **argv) {
@@ -224,11 +394,18 @@ int main(int argc, char **argv) {
                 (unsigned long long)s.chunks, (double)s.bytes / 1e6);
         for (int r = 1; r < s.size && s.from; r++)
             fprintf(stderr, " %llu from rank %d%s", (unsigned long long)s.from[r], r,
-                    r + 1 < s.size ? "," : "\n");
+                    r + 1 < s.size ? "," : "");
+        fprintf(stderr, "; SVD rows shared in blocks of %d, rank 0 put %.2f MB into %llu "
+                        "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
+                (unsigned long long)s.svd_calls);
     }
     fflush(stdout);
     fflush(stderr);
     if (ec) MPI_Abort(MPI_COMM_WORLD, ec); /* ends every rank: no half job */
+    if (s.rank == 0 && cli_index_dist) { /* the others follow until this */
+        int64_t h[HEAD_N] = {JOB_DONE};
+        if (bcast_wait(h, HEAD_N)) MPI_Abort(MPI_COMM_WORLD, 70);
+    }
     /* wait for the others without spinning */
     MPI_Request r;
     int done = 0;
