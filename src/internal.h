@@ -487,6 +487,13 @@ typedef struct ty_svd_comm {
      * process holds all of them. */
     int (*gather_f32)(void *ud, float *x, size_t row_len,
                       const uint64_t *row_off);
+    /* Optional (NULL: sum_i64 over the whole block): x is a block of rows
+     * of row_len int64; afterwards process p's rows [row_off[p],
+     * row_off[p + 1]) hold the element-wise sum over all processes (exact);
+     * its other rows hold anything. Half an all-reduce's traffic, and
+     * each process converts only its rows (the terms side's chunks). */
+    int (*sum_scatter_i64)(void *ud, int64_t *x, size_t row_len,
+                           const uint64_t *row_off);
     void *ud;             /* their first argument */
     int rank, size;       /* this process's number, and how many there are
                              (the terms side's chunks are shared out by

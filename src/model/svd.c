@@ -447,6 +447,18 @@ static int comm_sum(const svd_run *r, int64_t *x, size_t n) {
     return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
 }
 
+/* The sum over processes of the int64 terms block x (row_len per row):
+ * with sum_scatter_i64 only this process's rows (r->toff) are summed
+ * here, else all of them. */
+static int comm_sum_scatter(const svd_run *r, int64_t *x, size_t row_len) {
+    if (!r->comm) return TENYO_OK;
+    if (!r->comm->sum_scatter_i64)
+        return comm_sum(r, x, (size_t)r->toff[r->comm->size] * row_len);
+    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, row_len, r->toff);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
 /* Every process's rows of the terms block (row_len floats each) to all. */
 static int comm_gather(const svd_run *r, float *x, size_t row_len) {
     if (!r->comm) return TENYO_OK;
@@ -612,9 +624,11 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
     }
 }
 
-/* Z (ncols x l, the same on every process) = A^T Q for the row-split Q
- * (this process's rows x l, orthonormal columns over all processes).
- * Exact over fixed blocks: see the top. */
+/* Z = A^T Q for the row-split Q (this process's rows x l, orthonormal
+ * columns over all processes): with one process all ncols x l; split,
+ * only this process's chunk rows of the terms block (r->toff) are valid
+ * afterwards (its orth pass reads only those, then gathers). Exact over
+ * fixed blocks: see the top. */
 static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     size_t l = (size_t)r->l;
     double mq = 0;
@@ -627,8 +641,9 @@ static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     run_chunks(r, atq_chunk, &g, r->a->ncols);
     if (!r->zi) return TENYO_OK; /* one process: z is written */
-    if ((rc = comm_sum(r, r->zi, (size_t)r->a->ncols * l))) return rc;
-    for (uint64_t i = 0; i < r->a->ncols; i++) {
+    if ((rc = comm_sum_scatter(r, r->zi, l))) return rc;
+    int me = r->comm->rank;
+    for (uint64_t i = r->toff[me]; i < r->toff[me + 1]; i++) {
         double inv = 1.0 / atq_scale(r, i, mq);
         for (size_t j = 0; j < l; j++)
             z[i * l + j] = (float)((double)r->zi[i * l + j] * inv);
@@ -881,7 +896,11 @@ static int orth(svd_run *r, float *y, uint64_t rows, int split, int passes,
         }
         if (fail) {
             r->fallbacks++;
-            int rc = orth_householder(r, y, rows, w, tau,
+            /* Householder needs the whole terms block: before a first
+             * pass only this process's chunk rows are current */
+            int rc = p == 0 ? comm_gather(r, y, ll) : TENYO_OK;
+            if (rc) return rc;
+            rc = orth_householder(r, y, rows, w, tau,
                                       rt ? r->chol : NULL, step);
             if (rc) return rc;
             if (rt) rmul_upper(r, r->chol);
@@ -1075,6 +1094,36 @@ int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
     return rc;
 }
 
+/* Omega (ncols x l Gaussian, one serial stream from the seed) into z.
+ * With the rows split, A Omega reads only the rows of the terms this
+ * process's documents hold: the others are skipped (their uniforms drawn,
+ * so the stream stays in place, but no log, sin or cos) and set to 0. The
+ * rows drawn are the same bits as when all are drawn. */
+static void omega(const svd_run *r, svd_rng *g, float *z) {
+    size_t l = (size_t)r->l;
+    uint64_t n = r->a->ncols;
+    int split = r->comm && r->comm->size > 1;
+    for (uint64_t t = 0; t < n; t++) {
+        float *zt = z + t * l;
+        if (!split || r->at.rowptr[t + 1] > r->at.rowptr[t]) {
+            for (size_t j = 0; j < l; j++) zt[j] = (float)rng_normal(g);
+            continue;
+        }
+        for (size_t j = 0; j < l; j++) {
+            zt[j] = 0;
+            if (g->have_spare) {
+                g->have_spare = 0;
+            } else if (j + 1 == l) {
+                (void)rng_normal(g); /* its second normal opens the next row */
+            } else {
+                (void)rng_next(g);
+                (void)rng_next(g);
+                g->have_spare = 1; /* entry j + 1, skipped too */
+            }
+        }
+    }
+}
+
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
                        float *s, float *v, char *err, size_t errlen) {
     int rc = TENYO_ERR_NOMEM;
@@ -1198,7 +1247,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
      * seed (see the top: per-chunk streams change the draw) */
     svd_rng g;
     rng_seed(&g, o->seed);
-    for (size_t i = 0; i < (size_t)n * l; i++) z[i] = (float)rng_normal(&g);
+    omega(&r, &g, z);
     /* progress: one step per product-and-orthonormalisation pass */
     uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
 #define SVD_STEP()                                                          \
