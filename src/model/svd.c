@@ -110,16 +110,25 @@
  * forms the Gram partials and applies strsm to its own chunks; the Gram
  * matrix goes through the same fixed-point sum, so one process computes
  * exactly as P do) and the rows are then gathered to all (floats copied,
- * not added); the same for V = Q2 U_R. Traffic per pass and process:
- * terms x l x 8 bytes (the int64 block of A^T Q) plus its 1/P of the terms
+ * not added); the same for V = Q2 U_R. A^T Q itself is summed by a
+ * reduce-scatter when the communicator has one (sum_scatter_i64): each
+ * process receives the sums of its own term chunks only, converts only
+ * those to floats and orthonormalises them; the gather at the end of that
+ * pass gives every process the whole block for the next A Z. (An
+ * all-reduce, the fallback, moves about twice the bytes and has every
+ * process convert every row.) Traffic per pass and process: terms x l x 8
+ * bytes into the int64 reduce-scatter of A^T Q, plus its 1/P of the terms
  * block in floats per terms-side pass, l^2 x 8 per Gram matrix and a few
  * scalars (jp, l = 272: 26.6 MB of int64 per pass; 40.4 MB per pass in all
- * at P = 2, 34.3 MB at P = 4, counted by src/mpi/mpicomm.c). Work
- * repeated on every process: Omega, the int64 <-> float conversions and
- * maxima of terms-sized blocks, their pages; measured on jp (more terms
- * than documents, the worst case for it), the CPU outside the reductions
- * summed over ranks is 2.0x one process's at P = 2 and 3.4x at P = 4
- * (4.6x before the terms side was shared out). Chosen over the
+ * at P = 2, 34.3 MB at P = 4, as counted by src/mpi/mpicomm.c, which
+ * counts what each rank hands in). Omega is one serial stream; a process
+ * draws only the rows of the terms its documents hold (A Omega reads no
+ * others) and for the rest draws the uniforms without the log, sin and
+ * cos, so the stream stays in place and the rows it uses are the same
+ * bits. Work still repeated on every process: the l x l steps (Cholesky,
+ * sgesdd: a few hundred million instructions per factorisation, whatever
+ * the corpus), the uniforms of the skipped Omega rows, and zeroing the
+ * terms x l int64 block per pass. Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
