@@ -79,11 +79,12 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
 # test link a program statically (`pkg-config --static` on openblas names
 # -lgfortran, whose link-time library a fresh Debian 12 lacks).
 TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc \
-                 python3-pytest python3-pandas libgfortran-12-dev
+                 python3-pytest python3-pandas libgfortran-12-dev \
+                 openmpi-bin libopenmpi-dev
 # apt-get update runs at most once per build tree (both checks may install).
 APT_STAMP := $(BUILD)/.apt-updated
 
-.PHONY: all deps test demo clean check-deps check-test-deps fresh-check install uninstall
+.PHONY: all deps test demo clean check-deps check-test-deps mpi-progs fresh-check install uninstall
 all: check-deps $(BUILD)/tenyo $(BUILD)/$(SO_REAL)
 
 # $(call apt_check,PACKAGES,FOR,NONROOT,THEN): install the PACKAGES that are
@@ -113,7 +114,7 @@ check-deps:
 
 # After check-deps: two apt-get at once (make -j) would fight over apt's lock.
 check-test-deps: check-deps
-	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the tests that need them (HTTP API; browser; man lint; Python) will skip. To run them:,true)
+	$(call apt_check,$(TEST_DEB_PKGS), for the tests,tenyo: the tests that need them (HTTP API; browser; man lint; Python; MPI) will skip. To run them:,true)
 
 # Configuration: the packages first, then pkg-config's flags for them. Made
 # again when the Makefile changes; `make clean` removes it with the build.
@@ -191,14 +192,24 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 # same libtenyo.a; the library and the plain tenyo never include or link
 # MPI. src/mpi/ holds the MPI adapter (not part of LIB_SRC).
 MPICC    := $(shell command -v mpicc 2>/dev/null)
-MPI_PROGS := $(if $(MPICC),$(BUILD)/tests/mpi_svd_check)
+MPI_PROGS := $(if $(MPICC),$(BUILD)/tests/mpi_svd_check $(BUILD)/tenyo-mpi)
+# tenyo-mpi: the CLI's commands (all of CLI_OBJ but main.o) under an MPI
+# main (src/mpi/tenyo_mpi.c): mpirun -np P tenyo-mpi index ...
+$(BUILD)/tenyo-mpi: src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/mpicomm.h src/cli/cli.h $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a
+	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ src/mpi/tenyo_mpi.c src/mpi/mpicomm.c \
+	  $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a $(LIBS)
 $(BUILD)/tests/mpi_svd_check: tests/mpi/svd_check.c src/mpi/mpicomm.c src/mpi/mpicomm.h $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)
 	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ tests/mpi/svd_check.c src/mpi/mpicomm.c $(BUILD)/libtenyo.a $(LIBS)
 
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
-test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/tests/gen_corpus $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi $(MPI_PROGS)
+# The MPI programs are made by a second make: mpicc is looked for when the
+# Makefile is read, which is before check-test-deps may have installed it.
+test: check-deps check-test-deps $(BUILD)/tenyo $(BUILD)/tests/run $(BUILD)/tests/gen_corpus $(BUILD)/$(SO_REAL) $(BUILD)/tests/abi
+	$(MAKE) --no-print-directory mpi-progs
 	CC="$(CC)" SANFLAGS="$(SANFLAGS)" sh tests/all.sh $(BUILD)
+
+mpi-progs: $(MPI_PROGS)
 
 # The corpus generator (bench/gen_corpus.c, standalone C), next to the unit
 # tests: tests/test_prune.c indexes a generated corpus.

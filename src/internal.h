@@ -487,6 +487,13 @@ typedef struct ty_svd_comm {
      * process holds all of them. */
     int (*gather_f32)(void *ud, float *x, size_t row_len,
                       const uint64_t *row_off);
+    /* Optional (NULL: sum_i64 over the whole block): x is a block of rows
+     * of row_len int64; afterwards process p's rows [row_off[p],
+     * row_off[p + 1]) hold the element-wise sum over all processes (exact);
+     * its other rows hold anything. Half an all-reduce's traffic, and
+     * each process converts only its rows (the terms side's chunks). */
+    int (*sum_scatter_i64)(void *ud, int64_t *x, size_t row_len,
+                           const uint64_t *row_off);
     void *ud;             /* their first argument */
     int rank, size;       /* this process's number, and how many there are
                              (the terms side's chunks are shared out by
@@ -1223,6 +1230,43 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,
                           const char *phr, size_t phr_len);
+/* Tokenizing shared out over processes (tenyo-mpi index, issue 20). Every
+ * process reads the same records in the same order and adds them all;
+ * record r belongs to process (r / chunk) % size. A process other than 0
+ * keeps nothing of the records it does not own, tokenizes its own and
+ * hands each chunk's tokenizer output, serialized, to put(); process 0
+ * keeps every record's metadata, tokenizes its own chunks and takes the
+ * others' output from get() when it merges them, in record order, through
+ * the same merge as one process: the index it writes is the bytes one
+ * process writes. The builder does no message passing itself. */
+typedef struct ty_builder_share {
+    int rank, size;       /* this process, and how many (size >= 1) */
+    uint32_t chunk;       /* records per chunk (>= 1) */
+    /* rank != 0: chunk number `chunk` of this process, n bytes at p; the
+     * callee owns p (malloc'd) from the call on. 0 ok, else a status. */
+    int (*put)(void *ud, uint64_t chunk, void *p, size_t n);
+    /* rank 0: chunk number `chunk` from process `owner`, malloc'd into *p
+     * (the builder frees it). 0 ok, else a status (message in err). */
+    int (*get)(void *ud, uint64_t chunk, int owner, void **p, size_t *n,
+               char *err, size_t errlen);
+    /* rank 0, optional (NULL: this process factors alone): the SVD of
+     * the TF-IDF rows a with options o, shared over the processes, into s
+     * (rank), v (ncols x rank) and docvec (nrows x rank: the rows of A V,
+     * each L2-normalised, as ty_builder_docvecs makes them). The same bits
+     * as one process (svd.c's fixed-block sums). 0 ok, else a status with
+     * err set. */
+    int (*lsa)(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s,
+               float *v, float *docvec, char *err, size_t errlen);
+    void *ud;             /* their first argument */
+} ty_builder_share;
+/* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the
+ * builder's document vectors, the same bits wherever they are computed. */
+void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
+                        float *docvec, int threads);
+/* Set before the first add; TENYO_ERR_ARG after one or on bad values. */
+int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s);
+/* rank != 0: tokenize and put() what is pending (the end of input). */
+int ty_builder_share_flush(tenyo_builder *b);
 /* Tests: tokenize in batches of this many documents or text bytes (0: the
  * default, 4096 documents or 32 MiB). Output does not depend on it. */
 void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes);

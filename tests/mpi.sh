@@ -8,6 +8,12 @@
 # vectors also compared with what `tenyo index` stored). Each run must
 # report "identical" and exit 0. Skips (0 passed, 0 failed) with the
 # apt-get line when Open MPI is not installed.
+# Then tenyo-mpi index (src/mpi/tenyo_mpi.c) under mpirun -np 1..4: the
+# index it writes must be the bytes of `tenyo index` on the sample, a jp
+# slice, the CSV exports (repeated ids) and English with --stem, with
+# uneven shares and a rank without records; the plain tenyo's similar and
+# ideas --json on it equal; a damaged record and a SIGKILLed rank end the
+# job non-zero and leave the previous index in place.
 # Usage: sh tests/mpi.sh BUILD_DIR   (TENYO: the tenyo binary)
 B=${1:-build}
 TENYO=${TENYO:-$B/tenyo}
@@ -65,6 +71,121 @@ if [ -f "$JP" ]; then
   fi
 else
   echo "skip mpi_svd_jp: $JP not found"
+fi
+
+# ---- tenyo-mpi index: the index file must be the bytes `tenyo index`
+# writes, for P = 1..4, uneven shares and a rank with no records; the plain
+# tenyo then answers from it exactly as from its own (similar, ideas --json).
+MPI_TENYO=$B/tenyo-mpi
+# same NAME FILE_A FILE_B: cmp, and the queries' JSON on both
+same() {
+  if cmp -s "$2" "$3"; then ok "$1"; else bad "$1 (index bytes differ from tenyo index's)"; fi
+}
+# mindex NAME NP CHUNK REF OUT ARGS...: mpirun tenyo-mpi index, compared with REF
+mindex() {
+  name=$1; np=$2; chunk=$3; ref=$4; out=$5; shift 5
+  rm -f "$out"
+  if TENYO_MPI_CHUNK=$chunk timeout 300 mpirun --oversubscribe -np "$np" "$MPI_TENYO" index -q -t 1 \
+       -o "$out" "$@" >"$D/mout" 2>&1; then
+    same "$name" "$ref" "$out"
+    sed -n 's/^tenyo-mpi: /     /p' "$D/mout"
+  else
+    bad "$name (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+  fi
+}
+# queries NAME REF OUT ID: similar and ideas --json from both indexes, equal
+queries() {
+  for q in "similar -k 20 --json" "ideas --json"; do
+    "$TENYO" $q "$2" "$4" >"$D/qa" 2>&1; a=$?
+    "$TENYO" $q "$3" "$4" >"$D/qb" 2>&1; b=$?
+    if [ "$a" = 0 ] && [ "$a" = "$b" ] && cmp -s "$D/qa" "$D/qb" && [ -s "$D/qa" ]; then
+      ok "$1 (${q%% *})"
+    else
+      bad "$1 (${q%% *}: exit $a / $b, outputs $(cmp "$D/qa" "$D/qb" 2>&1 | head -c 100))"
+    fi
+  done
+}
+if [ -x "$MPI_TENYO" ]; then
+  S=data/sample/sample.jsonl
+  if "$TENYO" index -q -t 1 -o "$D/s1.tny" "$S" >"$D/err" 2>&1; then
+    # chunks of 7 records: 29 chunks, uneven over 2..4 ranks
+    for np in 1 2 3 4; do mindex "mpi_index_sample_np$np" $np 7 "$D/s1.tny" "$D/sm$np.tny" "$S"; done
+    # chunks of 70: 3 chunks, so with 4 ranks rank 3 has no records
+    mindex mpi_index_sample_np4_empty_rank 4 70 "$D/s1.tny" "$D/sme.tny" "$S"
+    id=$(sed -n '17s/.*"id": *"\([^"]*\)".*/\1/p' "$S")
+    queries mpi_index_sample_queries "$D/s1.tny" "$D/sm4.tny" "$id"
+  else
+    bad "mpi_index_sample_ref ($(head -c 300 "$D/err"))"
+  fi
+  if [ -f "$JP" ]; then
+    head -n 3000 "$JP" >"$D/jp3k.jsonl"
+    if "$TENYO" index -q -t 1 -o "$D/j1.tny" "$D/jp3k.jsonl" >"$D/err" 2>&1; then
+      # chunks of 100: 30 chunks, 8,8,7,7 at 4 ranks, 10 each at 3
+      for np in 1 2 3 4; do mindex "mpi_index_jp3k_np$np" $np 100 "$D/j1.tny" "$D/jm$np.tny" "$D/jp3k.jsonl"; done
+      id=$(sed -n '1234s/.*"id": *"\([^"]*\)".*/\1/p' "$D/jp3k.jsonl")
+      queries mpi_index_jp3k_queries "$D/j1.tny" "$D/jm3.tny" "$id"
+    else
+      bad "mpi_index_jp_ref ($(head -c 300 "$D/err"))"
+    fi
+    # the whole jp corpus: 3 SVD blocks, so the SVD rows are split too
+    # (4096, 4096, 669 at 3 ranks; at 4 rank 3 has no rows)
+    if [ -f "$D/jp.tny" ]; then
+      for np in 3 4; do mindex "mpi_index_jp_svd_split_np$np" $np 256 "$D/jp.tny" "$D/jfm$np.tny" "$JP"; done
+    fi
+  fi
+  # repeated ids across ranks (the CSV exports: 431 records replace earlier ones)
+  CSV=${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv
+  if [ -d "$CSV" ] && "$TENYO" index -q -t 1 -o "$D/c1.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
+    mindex mpi_index_csv_duplicates_np3 3 100 "$D/c1.tny" "$D/c3.tny" "$CSV"/*.csv
+  fi
+  # English with --stem: the surface-word vote runs in record order over ranks
+  EN=${TENYO_SHARED_DATA:-../shared/data}/en/uspto_random_10000.jsonl
+  if [ -f "$EN" ]; then
+    head -n 1500 "$EN" >"$D/en.jsonl"
+    if "$TENYO" index -q -t 1 --stem -o "$D/e1.tny" "$D/en.jsonl" >"$D/err" 2>&1; then
+      mindex mpi_index_en_stem_np3 3 33 "$D/e1.tny" "$D/e3.tny" --stem "$D/en.jsonl"
+    fi
+  fi
+  # bad input: a damaged record with --strict ends the job non-zero, names the
+  # file and line, and writes nothing
+  { head -n 40 "$S"; echo '{"id": "broken", "title": '; sed -n '41,200p' "$S"; } >"$D/bad.jsonl"
+  rm -f "$D/bad.tny"
+  TENYO_MPI_CHUNK=7 timeout 120 mpirun --oversubscribe -np 3 "$MPI_TENYO" index -q -t 1 --strict \
+    -o "$D/bad.tny" "$D/bad.jsonl" >"$D/mout" 2>&1
+  rc=$?
+  if [ "$rc" != 0 ] && grep -q "bad.jsonl:41" "$D/mout" && [ ! -e "$D/bad.tny" ]; then
+    ok mpi_index_bad_record_names_file_and_line
+  else
+    bad "mpi_index_bad_record_names_file_and_line (exit $rc: $(head -c 300 "$D/mout"))"
+  fi
+  # a rank SIGKILLed during the build: the job ends non-zero within 60 s and
+  # the previous index stays as it was (rank 1, then rank 0)
+  if [ -f "$JP" ] && [ -f "$D/j1.tny" ]; then
+    for victim in 1 0; do
+      cp "$D/j1.tny" "$D/k.tny"
+      t0=$(date +%s)
+      mpirun --oversubscribe -np 3 "$MPI_TENYO" index -q -t 1 -o "$D/k.tny" "$JP" >"$D/kout" 2>&1 &
+      mp=$!
+      pid=""
+      for _ in $(seq 1 100); do
+        pid=$(ps -o pid=,comm= --ppid "$mp" | awk '$2 == "tenyo-mpi" { print $1 }' | sed -n "$((victim + 1))p")
+        [ -n "$pid" ] && break
+        sleep 0.1
+      done
+      sleep 1.5 # into the tokenizing
+      [ -n "$pid" ] && kill -9 "$pid"
+      wait "$mp"
+      rc=$?
+      t=$(($(date +%s) - t0))
+      if [ -n "$pid" ] && [ "$rc" != 0 ] && [ "$t" -le 60 ] && cmp -s "$D/j1.tny" "$D/k.tny"; then
+        ok "mpi_index_sigkill_rank$victim (exit $rc after ${t} s, previous index intact)"
+      else
+        bad "mpi_index_sigkill_rank$victim (pid '$pid', exit $rc after ${t} s: $(tail -n 3 "$D/kout" | tr '\n' ' ' | head -c 300))"
+      fi
+    done
+  fi
+else
+  echo "skip mpi_index: $MPI_TENYO not built"
 fi
 
 # the check must be able to fail: one rank's first integer sum corrupted

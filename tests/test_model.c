@@ -1060,6 +1060,19 @@ static int tcomm_gather(void *ud, float *x, size_t row_len, const uint64_t *off)
     return 0;
 }
 
+/* The sum-scatter: the sum as tcomm_sum, then every row outside this
+ * participant's range poisoned, so a step that read them would differ. */
+static int tcomm_sum_scatter(void *ud, int64_t *x, size_t row_len, const uint64_t *off) {
+    tcomm_part *p = ud;
+    size_t n = (size_t)off[p->comm.size] * row_len;
+    int rc = tcomm_sum(ud, x, n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++)
+        if (i < off[p->rank] * row_len || i >= off[p->rank + 1] * row_len)
+            x[i] = (int64_t)0x3fffffffffffffffll;
+    return 0;
+}
+
 static void *tcomm_main(void *arg) {
     tcomm_part *p = arg;
     p->rc = ty_svd_randomized(&p->mine, &p->o, p->u, p->s, p->v, p->err,
@@ -1073,7 +1086,7 @@ static void *tcomm_main(void *arg) {
  * factorisation). Returns NULL when identical, else a static message. */
 static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
                                  const int *blocks, const float *s1,
-                                 const float *v1, const float *u1) {
+                                 const float *v1, const float *u1, int scatter) {
     static char msg[256];
     tcomm_shared sh = {0};
     tcomm_part p[8];
@@ -1099,7 +1112,9 @@ static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
         p[r].r1 = row + take;
         p[r].comm = (ty_svd_comm){.row0 = row, .nrows_total = a->nrows,
                                   .sum_i64 = tcomm_sum, .max_f64 = tcomm_max,
-                                  .gather_f32 = tcomm_gather, .ud = &p[r],
+                                  .gather_f32 = tcomm_gather,
+                                  .sum_scatter_i64 = (scatter ? tcomm_sum_scatter : NULL),
+                                  .ud = &p[r],
                                   .rank = r, .size = np};
         p[r].o = o;
         p[r].o.comm = &p[r].comm;
@@ -1196,9 +1211,11 @@ TY_TEST(model_svd_split_identical) {
         for (size_t t = 0; t < sizeof sp / sizeof *sp; t++) {
             ty_svd_opts ot = o;
             ot.threads = 1 + (int)(t % 2);
-            const char *why = split_compare(&a, ot, sp[t].np, sp[t].b, s1, v1, u1);
-            if (why) ty_csr_free(&a);
-            CHECKF(!why, "matrix %d: %s", mat, why);
+            for (int sc = 0; sc < 2; sc++) { /* all-reduce, then sum-scatter */
+                const char *why = split_compare(&a, ot, sp[t].np, sp[t].b, s1, v1, u1, sc);
+                if (why) ty_csr_free(&a);
+                CHECKF(!why, "matrix %d, %s: %s", mat, sc ? "sum-scatter" : "all-reduce", why);
+            }
         }
         /* a block size is part of the result: a row0 off the blocks is refused */
         ty_svd_comm bad = {.row0 = 10, .nrows_total = NR + 10,

@@ -127,6 +127,9 @@ typedef struct pdoc {
     char *text;        /* text to index (freed once merged) */
     size_t len;        /* its bytes */
     int lang;          /* 0 ja, 1 en; -1 until a worker detects it */
+    uint64_t rec;      /* its record number (a shared build's order) */
+    int remote;        /* shared build, process 0: another process
+                          tokenizes it (text NULL; dterms come from get) */
 } pdoc;
 
 /* Terms of one document after tokenizing: NUL-separated strings. */
@@ -174,6 +177,13 @@ struct tenyo_builder {
     char *common;              /* too-common terms given by set_common (a
                                   rebuild: the base's; NUL-terminated each) */
     size_t common_len;         /* its bytes */
+    ty_builder_share sh;       /* shared tokenizing (sh.size > 1), else 0s */
+    uint64_t added;            /* records added so far (their numbers) */
+    ty_buf out;                /* rank != 0: the pending chunk, serialized */
+    uint64_t out_chunk;        /* its chunk number (UINT64_MAX: none) */
+    unsigned char *in;         /* rank 0: the chunk being merged */
+    size_t in_len, in_pos;     /* its bytes, and how far merged */
+    uint64_t in_chunk;         /* its chunk number (UINT64_MAX: none) */
     int written;               /* write() ran: the builder is spent */
     char err[TY_ERRLEN];       /* last error */
 };
@@ -289,6 +299,10 @@ static void release(tenyo_builder *b) {
     release_terms(b);
     ty_strmap_free(b->ids);
     b->ids = NULL;
+    ty_buf_free(&b->out);
+    free(b->in);
+    b->in = NULL;
+    b->in_len = b->in_pos = 0;
 }
 
 void tenyo_builder_free(tenyo_builder *b) {
@@ -417,6 +431,7 @@ static int64_t take_slot(tenyo_builder *b, const char *id, int *is_new) {
 }
 
 static int tokenize_batch(tenyo_builder *b);
+static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang);
 
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if (!b || !d || !d->id) return TENYO_ERR_ARG;
@@ -432,13 +447,21 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     ty_buf text = {0};
     char *meta = NULL;
     int rc = TENYO_ERR_NOMEM;
-    if (add_text(&text, d->title) || add_text(&text, d->abstract) ||
-        add_text(&text, d->claims))
-        goto fail;
-    if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
-        add_text(&text, d->description))
-        goto fail;
-    if (!text.p && !(text.p = ty_strdup(""))) goto fail;
+    uint64_t rec = b->added++;
+    int owner = b->sh.size > 1 ? (int)((rec / b->sh.chunk) % (uint64_t)b->sh.size) : 0;
+    if (b->sh.size > 1 && b->sh.rank != 0 && owner != b->sh.rank)
+        return TENYO_OK; /* another process's record: nothing of it kept */
+    if (owner == b->sh.rank || b->sh.size <= 1) {
+        if (add_text(&text, d->title) || add_text(&text, d->abstract) ||
+            add_text(&text, d->claims))
+            goto fail;
+        if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
+            add_text(&text, d->description))
+            goto fail;
+        if (!text.p && !(text.p = ty_strdup(""))) goto fail;
+    }
+    if (b->sh.size > 1 && b->sh.rank != 0)
+        return share_add(b, rec, &text, lang_code(d->lang));
     if (!(meta = make_meta(d, 1))) goto fail;
     if (b->nbatch == b->capbatch) {
         size_t cap = b->capbatch ? b->capbatch * 2 : 256;
@@ -470,7 +493,8 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
      * successor's merge replaces it: the terms seen, and so the ids, do not
      * depend on where batches are cut */
     b->batch[b->nbatch++] = (pdoc){.slot = (size_t)slot, .text = text.p,
-                                   .len = text.len, .lang = lang_code(d->lang)};
+                                   .len = text.len, .lang = lang_code(d->lang),
+                                   .rec = rec, .remote = owner != 0};
     b->batch_bytes += text.len;
     if (b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
         return tokenize_batch(b);
@@ -568,6 +592,10 @@ static void *tok_worker(void *arg) {
         if (i >= b->nbatch) break;
         pdoc *pd = &b->batch[i];
         dterms *dt = &b->dt[i];
+        if (pd->remote) { /* another process tokenizes it */
+            atomic_fetch_add(&j->done, 1);
+            continue;
+        }
         ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt};
         int r = ty_tokenize_sink(c, pd->text, pd->len, &sink);
         if (r < 0 && !dt->status) dt->status = r;
@@ -776,6 +804,170 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
     return TENYO_OK;
 }
 
+/* ====================================================== shared tokenizing */
+
+/* A shared build (ty_builder_share, tenyo-mpi index): the tokenizer output
+ * of a record travels from the process that tokenized it to process 0 as
+ *   u64 record number, i32 status, i32 lang, u32 terms, u32 phrases,
+ *   u64 bytes of terms, u64 of surfaces, u64 of phrases, then those bytes
+ * (the dterms buffers as the workers filled them), host byte order: the
+ * processes of one job run the same binary. Process 0 merges exactly what
+ * it would have merged had it tokenized the record itself, so the index
+ * is the same bytes for any number of processes. Sending every term
+ * occurrence rather than each document's distinct (term, count) pairs
+ * keeps merge_one the one merge; it costs about the text's size in
+ * messages, small beside the tokenizing it spares process 0. */
+#define SHARE_HEAD 48
+
+static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
+    if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
+    unsigned char h[SHARE_HEAD];
+    int32_t st = dt->status, lang = pd->lang;
+    uint32_t nphr = dt->nphr;
+    uint64_t lens[3] = {dt->buf.len, dt->surf.len, dt->phr.len};
+    memcpy(h, &pd->rec, 8);
+    memcpy(h + 8, &st, 4);
+    memcpy(h + 12, &lang, 4);
+    memcpy(h + 16, &dt->n, 4);
+    memcpy(h + 20, &nphr, 4);
+    memcpy(h + 24, lens, sizeof lens);
+    if (ty_buf_append(&b->out, h, sizeof h) ||
+        (lens[0] && ty_buf_append(&b->out, dt->buf.p, lens[0])) ||
+        (lens[1] && ty_buf_append(&b->out, dt->surf.p, lens[1])) ||
+        (lens[2] && ty_buf_append(&b->out, dt->phr.p, lens[2])))
+        return TENYO_ERR_NOMEM;
+    dterms_free(dt);
+    return TENYO_OK;
+}
+
+/* Hand the pending chunk to put() (rank != 0). */
+static int share_send(tenyo_builder *b) {
+    if (b->out_chunk == UINT64_MAX) return TENYO_OK;
+    void *p = b->out.p;
+    size_t n = b->out.len;
+    uint64_t c = b->out_chunk;
+    b->out = (ty_buf){0};
+    b->out_chunk = UINT64_MAX;
+    int rc = b->sh.put(b->sh.ud, c, p, n);
+    if (rc) ty_seterr(b->err, sizeof b->err, "cannot send tokenized chunk %llu",
+                      (unsigned long long)c);
+    return rc;
+}
+
+/* Rank != 0: queue one of its records; tokenize and send at the end of
+ * each chunk (and when the batch is full, as one process does). */
+static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang) {
+    if (b->nbatch == b->capbatch) {
+        size_t cap = b->capbatch ? b->capbatch * 2 : 256;
+        pdoc *p = ty_reallocarray(b->batch, cap, sizeof *p);
+        if (!p) goto nomem;
+        b->batch = p;
+        dterms *q = ty_reallocarray(b->dt, cap, sizeof *q);
+        if (!q) goto nomem;
+        memset(q + b->capbatch, 0, (cap - b->capbatch) * sizeof *q);
+        b->dt = q;
+        b->capbatch = cap;
+    }
+    b->out_chunk = rec / b->sh.chunk;
+    b->batch[b->nbatch++] = (pdoc){.text = text->p, .len = text->len, .lang = lang,
+                                   .rec = rec};
+    b->batch_bytes += text->len;
+    *text = (ty_buf){0};
+    int rc = TENYO_OK;
+    int last = (rec + 1) % b->sh.chunk == 0;
+    if (last || b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
+        rc = tokenize_batch(b);
+    if (!rc && last) rc = share_send(b);
+    return rc;
+nomem:
+    ty_buf_free(text);
+    ty_seterr(b->err, sizeof b->err, "out of memory queueing a record");
+    return TENYO_ERR_NOMEM;
+}
+
+/* Rank 0: the tokenizer output of remote record pd from its chunk, into
+ * dt and pd->lang; fetches the chunk when it is a new one. */
+static int share_get_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
+    uint64_t chunk = pd->rec / b->sh.chunk;
+    int owner = (int)(chunk % (uint64_t)b->sh.size);
+    if (b->in_chunk != chunk) {
+        if (b->in && b->in_pos != b->in_len) {
+            ty_seterr(b->err, sizeof b->err, "process %d sent more records in chunk %llu "
+                      "than it owns", owner, (unsigned long long)b->in_chunk);
+            return TENYO_ERR_CORRUPT;
+        }
+        free(b->in);
+        b->in = NULL;
+        b->in_len = b->in_pos = 0;
+        void *p = NULL;
+        size_t n = 0;
+        int rc = b->sh.get(b->sh.ud, chunk, owner, &p, &n, b->err, sizeof b->err);
+        if (rc) return rc;
+        b->in = p;
+        b->in_len = n;
+        b->in_chunk = chunk;
+    }
+    const unsigned char *h = b->in + b->in_pos;
+    size_t left = b->in_len - b->in_pos;
+    uint64_t rec, lens[3];
+    int32_t st, lang;
+    uint32_t n, nphr;
+    if (left < SHARE_HEAD) goto bad;
+    memcpy(&rec, h, 8);
+    memcpy(&st, h + 8, 4);
+    memcpy(&lang, h + 12, 4);
+    memcpy(&n, h + 16, 4);
+    memcpy(&nphr, h + 20, 4);
+    memcpy(lens, h + 24, sizeof lens);
+    if (rec != pd->rec || lens[0] > left - SHARE_HEAD ||
+        lens[1] > left - SHARE_HEAD - lens[0] ||
+        lens[2] > left - SHARE_HEAD - lens[0] - lens[1] ||
+        (lens[0] && h[SHARE_HEAD + lens[0] - 1] != 0) ||
+        (lens[1] && h[SHARE_HEAD + lens[0] + lens[1] - 1] != 0) ||
+        (lens[2] && h[SHARE_HEAD + lens[0] + lens[1] + lens[2] - 1] != 0) ||
+        n > lens[0] || nphr > BUILD_DOC_PHRASES)
+        goto bad;
+    h += SHARE_HEAD;
+    if ((lens[0] && ty_buf_append(&dt->buf, h, lens[0])) ||
+        (lens[1] && ty_buf_append(&dt->surf, h + lens[0], lens[1])) ||
+        (lens[2] && ty_buf_append(&dt->phr, h + lens[0] + lens[1], lens[2]))) {
+        ty_seterr(b->err, sizeof b->err, "out of memory merging tokenized records");
+        return TENYO_ERR_NOMEM;
+    }
+    /* the terms must be n NUL-terminated strings (merge_one walks them) */
+    uint32_t nul = 0;
+    for (uint64_t i = 0; i < lens[0]; i++) nul += h[i] == 0;
+    if (nul != n) goto bad;
+    dt->n = n;
+    dt->nphr = nphr;
+    dt->status = st == TENYO_ERR_NOMEM ? TENYO_ERR_INPUT : st;
+    pd->lang = lang == 0 ? 0 : 1;
+    b->in_pos += SHARE_HEAD + lens[0] + lens[1] + lens[2];
+    return TENYO_OK;
+bad:
+    ty_seterr(b->err, sizeof b->err, "process %d sent a damaged chunk %llu (record %llu)",
+              owner, (unsigned long long)chunk, (unsigned long long)pd->rec);
+    return TENYO_ERR_CORRUPT;
+}
+
+int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
+    if (!b || !s || s->size < 1 || s->rank < 0 || s->rank >= s->size || s->chunk == 0 ||
+        b->added || b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
+        (s->size > 1 && s->rank == 0 && !s->get))
+        return TENYO_ERR_ARG;
+    b->sh = *s;
+    b->out_chunk = b->in_chunk = UINT64_MAX;
+    return TENYO_OK;
+}
+
+int ty_builder_share_flush(tenyo_builder *b) {
+    if (!b || b->sh.size <= 1 || b->sh.rank == 0 || b->written) return TENYO_ERR_ARG;
+    int rc = tokenize_batch(b);
+    if (!rc) rc = share_send(b);
+    b->written = 1;
+    return rc;
+}
+
 /* Tokenize the pending batch with b->o.threads workers (progress from this
  * thread while they run), then merge it in order. */
 static int tokenize_batch(tenyo_builder *b) {
@@ -818,8 +1010,14 @@ static int tokenize_batch(tenyo_builder *b) {
         ty_seterr(b->err, sizeof b->err, "tokenizer: %s", j.err);
         rc = j.status;
     }
-    for (size_t i = 0; i < b->nbatch && !rc; i++)
+    for (size_t i = 0; i < b->nbatch && !rc; i++) {
+        if (b->sh.size > 1 && b->sh.rank != 0) {
+            rc = share_put_one(b, &b->batch[i], &b->dt[i]);
+            continue;
+        }
+        if (b->batch[i].remote && (rc = share_get_one(b, &b->batch[i], &b->dt[i]))) break;
         rc = merge_one(b, &b->batch[i], &b->dt[i]);
+    }
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");
     for (size_t i = 0; i < b->nbatch; i++) {
@@ -1429,20 +1627,28 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
                       .power_iters = b->o.power_iters, .seed = b->o.seed,
                       .threads = b->o.threads, .progress = b->o.progress ? svd_progress : NULL,
                       .progress_ud = b};
+    if (b->sh.size > 1 && b->sh.lsa) /* shared over the processes */
+        return b->sh.lsa(b->sh.ud, &m->tfidf, &so, m->sigma, m->basis, m->docvec,
+                         b->err, sizeof b->err);
     int rc = ty_svd_randomized(&m->tfidf, &so, NULL, m->sigma, m->basis,
                                b->err, sizeof b->err);
     if (rc) return rc;
-    ty_csr_mul_dense(&m->tfidf, m->basis, k, m->docvec, b->o.threads);
-    for (uint64_t i = 0; i < m->ndocs; i++) {
-        float *v = m->docvec + i * k;
+    ty_builder_docvecs(&m->tfidf, m->basis, k, m->docvec, b->o.threads);
+    return TENYO_OK;
+}
+
+void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
+                        float *docvec, int threads) {
+    ty_csr_mul_dense(a, v, k, docvec, threads);
+    for (uint64_t i = 0; i < a->nrows; i++) {
+        float *x = docvec + i * k;
         double n = 0;
-        for (uint64_t j = 0; j < k; j++) n += (double)v[j] * v[j];
+        for (uint64_t j = 0; j < k; j++) n += (double)x[j] * x[j];
         if (n > 0) {
             float inv = (float)(1.0 / sqrt(n));
-            for (uint64_t j = 0; j < k; j++) v[j] *= inv;
+            for (uint64_t j = 0; j < k; j++) x[j] *= inv;
         }
     }
-    return TENYO_OK;
 }
 
 /* ================================================================ write */

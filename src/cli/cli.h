@@ -33,6 +33,21 @@ typedef struct cli_read_totals {
 /* ---- opts.c: options and messages, the same for every command ---- */
 struct option;
 extern const char *cli_cmd;  /* the command main() dispatched ("" before) */
+/* The whole command line (tenyo.c); main.c's main() of tenyo calls it, and
+ * tenyo-mpi's (src/mpi/tenyo_mpi.c) after MPI_Init. */
+int cli_main(int argc, char **argv);
+/* A build shared over processes (tenyo-mpi index): set by tenyo-mpi before
+ * cli_main, NULL in tenyo (which links no MPI). Every process runs
+ * `index` over the same inputs; process 0 writes the index, the others
+ * only tokenize their share (setup gives the builder its share; flush
+ * ends a process other than 0: 0 ok, else a status with err set). */
+typedef struct cli_dist {
+    int rank, size;                                   /* this process, how many */
+    int (*setup)(void *ud, tenyo_builder *b);         /* after the builder is made */
+    int (*flush)(void *ud, tenyo_builder *b, char *err, size_t errlen);
+    void *ud;                                         /* their first argument */
+} cli_dist;
+extern const cli_dist *cli_index_dist;
 /* "tenyo COMMAND: " + printf(fmt, ...) on stderr (fmt ends with \n). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first line of usage and "see 'tenyo COMMAND --help'" on stderr;

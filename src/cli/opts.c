@@ -34,6 +34,7 @@
 #include <string.h>
 
 const char *cli_cmd = "";
+const cli_dist *cli_index_dist;
 
 /* ============================================================ messages */
 

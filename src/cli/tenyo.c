@@ -706,6 +706,33 @@ static int cmd_open(int argc, char **argv) {
 
 /* ============================================================== index */
 
+/* tenyo-mpi index on a process other than 0: read the same records, tokenize
+ * this process's share and send it (cli_dist); quiet (process 0 reports). */
+static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_read_opts *ro,
+                       char **files, int nfiles) {
+    char err[512] = "";
+    bo->progress = NULL;
+    bo->progress_ud = NULL;
+    tenyo_builder *b = NULL;
+    int rc = tenyo_builder_new(bo, &b, err, sizeof err);
+    if (!rc && (rc = dist->setup(dist->ud, b)))
+        snprintf(err, sizeof err, "cannot share the build over %d processes", dist->size);
+    if (rc) {
+        cli_err("process %d: %s\n", dist->rank, err);
+        tenyo_builder_free(b);
+        return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    cli_read_totals tot = {0};
+    cli_sink sink = cli_sink_builder(b);
+    int ec = cli_read_inputs(&sink, files, nfiles, ro, 1, NULL, NULL, &tot);
+    if (!ec && (rc = dist->flush(dist->ud, b, err, sizeof err))) {
+        cli_err("process %d: %s\n", dist->rank, err[0] ? err : tenyo_builder_error(b));
+        ec = cli_exit_code(rc);
+    }
+    tenyo_builder_free(b);
+    return ec;
+}
+
 static int cmd_index(int argc, char **argv) {
     static const struct option lo[] = {
         {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
@@ -794,6 +821,8 @@ static int cmd_index(int argc, char **argv) {
     bo.progress = on_progress;
     bo.progress_ud = &ps;
     char err[512] = "";
+    const cli_dist *dist = cli_index_dist;
+    if (dist && dist->rank != 0) return index_share(dist, &bo, &ro, argv + optind, argc - optind);
     /* the writer lock first: another writer of this index refuses us now,
      * not after the inputs were read */
     tenyo_writer *w = NULL;
@@ -805,8 +834,11 @@ static int cmd_index(int argc, char **argv) {
     }
     tenyo_builder *b = NULL;
     rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    if (!rc && dist && (rc = dist->setup(dist->ud, b)))
+        snprintf(err, sizeof err, "cannot share the build over %d processes", dist->size);
     if (rc) {
         cli_err("%s\n", err);
+        tenyo_builder_free(b);
         tenyo_writer_free(w);
         return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
     }
@@ -1633,7 +1665,7 @@ static const char *main_usage =
     "  version  print the version (also -V, --version)\n"
     "exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n";
 
-int main(int argc, char **argv) {
+int cli_main(int argc, char **argv) {
     static const char *const cmds[] = {"index", "similar", "search", "ideas", "serve", "info", "add",
                                        "delete", "rebuild", "open", "check", "match", "profile", "eval", "tokens",
                                        "version", "help"};

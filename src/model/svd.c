@@ -110,16 +110,27 @@
  * forms the Gram partials and applies strsm to its own chunks; the Gram
  * matrix goes through the same fixed-point sum, so one process computes
  * exactly as P do) and the rows are then gathered to all (floats copied,
- * not added); the same for V = Q2 U_R. Traffic per pass and process:
- * terms x l x 8 bytes (the int64 block of A^T Q) plus its 1/P of the terms
+ * not added); the same for V = Q2 U_R. A^T Q itself is summed by a
+ * reduce-scatter when the communicator has one (sum_scatter_i64): each
+ * process receives the sums of its own term chunks only, converts only
+ * those to floats and orthonormalises them; the gather at the end of that
+ * pass gives every process the whole block for the next A Z. (An
+ * all-reduce, the fallback, moves about twice the bytes and has every
+ * process convert every row.) Traffic per pass and process: terms x l x 8
+ * bytes into the int64 reduce-scatter of A^T Q, plus its 1/P of the terms
  * block in floats per terms-side pass, l^2 x 8 per Gram matrix and a few
  * scalars (jp, l = 272: 26.6 MB of int64 per pass; 40.4 MB per pass in all
- * at P = 2, 34.3 MB at P = 4, counted by src/mpi/mpicomm.c). Work
- * repeated on every process: Omega, the int64 <-> float conversions and
- * maxima of terms-sized blocks, their pages; measured on jp (more terms
- * than documents, the worst case for it), the CPU outside the reductions
- * summed over ranks is 2.0x one process's at P = 2 and 3.4x at P = 4
- * (4.6x before the terms side was shared out). Chosen over the
+ * at P = 2, 34.3 MB at P = 4, as counted by src/mpi/mpicomm.c, which
+ * counts what each rank hands in). Omega is one serial stream; a process
+ * draws only the rows of the terms its documents hold (A Omega reads no
+ * others) and for the rest draws the uniforms without the log, sin and
+ * cos, so the stream stays in place and the rows it uses are the same
+ * bits. Work still repeated on every process: the l x l steps (Cholesky,
+ * sgesdd: a few hundred million instructions per factorisation, whatever
+ * the corpus), the uniforms of the skipped Omega rows, and zeroing the
+ * terms x l int64 block per pass: on 2,000 jp records (callgrind, outside
+ * Open MPI) 2.83 G instructions over 2 ranks against 2.08 G in one
+ * process (bench/README.md). Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
@@ -447,6 +458,18 @@ static int comm_sum(const svd_run *r, int64_t *x, size_t n) {
     return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
 }
 
+/* The sum over processes of the int64 terms block x (row_len per row):
+ * with sum_scatter_i64 only this process's rows (r->toff) are summed
+ * here, else all of them. */
+static int comm_sum_scatter(const svd_run *r, int64_t *x, size_t row_len) {
+    if (!r->comm) return TENYO_OK;
+    if (!r->comm->sum_scatter_i64)
+        return comm_sum(r, x, (size_t)r->toff[r->comm->size] * row_len);
+    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, row_len, r->toff);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
 /* Every process's rows of the terms block (row_len floats each) to all. */
 static int comm_gather(const svd_run *r, float *x, size_t row_len) {
     if (!r->comm) return TENYO_OK;
@@ -612,9 +635,11 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
     }
 }
 
-/* Z (ncols x l, the same on every process) = A^T Q for the row-split Q
- * (this process's rows x l, orthonormal columns over all processes).
- * Exact over fixed blocks: see the top. */
+/* Z = A^T Q for the row-split Q (this process's rows x l, orthonormal
+ * columns over all processes): with one process all ncols x l; split,
+ * only this process's chunk rows of the terms block (r->toff) are valid
+ * afterwards (its orth pass reads only those, then gathers). Exact over
+ * fixed blocks: see the top. */
 static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     size_t l = (size_t)r->l;
     double mq = 0;
@@ -627,8 +652,9 @@ static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     run_chunks(r, atq_chunk, &g, r->a->ncols);
     if (!r->zi) return TENYO_OK; /* one process: z is written */
-    if ((rc = comm_sum(r, r->zi, (size_t)r->a->ncols * l))) return rc;
-    for (uint64_t i = 0; i < r->a->ncols; i++) {
+    if ((rc = comm_sum_scatter(r, r->zi, l))) return rc;
+    int me = r->comm->rank;
+    for (uint64_t i = r->toff[me]; i < r->toff[me + 1]; i++) {
         double inv = 1.0 / atq_scale(r, i, mq);
         for (size_t j = 0; j < l; j++)
             z[i * l + j] = (float)((double)r->zi[i * l + j] * inv);
@@ -881,7 +907,11 @@ static int orth(svd_run *r, float *y, uint64_t rows, int split, int passes,
         }
         if (fail) {
             r->fallbacks++;
-            int rc = orth_householder(r, y, rows, w, tau,
+            /* Householder needs the whole terms block: before a first
+             * pass only this process's chunk rows are current */
+            int rc = p == 0 ? comm_gather(r, y, ll) : TENYO_OK;
+            if (rc) return rc;
+            rc = orth_householder(r, y, rows, w, tau,
                                       rt ? r->chol : NULL, step);
             if (rc) return rc;
             if (rt) rmul_upper(r, r->chol);
@@ -1075,6 +1105,36 @@ int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
     return rc;
 }
 
+/* Omega (ncols x l Gaussian, one serial stream from the seed) into z.
+ * With the rows split, A Omega reads only the rows of the terms this
+ * process's documents hold: the others are skipped (their uniforms drawn,
+ * so the stream stays in place, but no log, sin or cos) and set to 0. The
+ * rows drawn are the same bits as when all are drawn. */
+static void omega(const svd_run *r, svd_rng *g, float *z) {
+    size_t l = (size_t)r->l;
+    uint64_t n = r->a->ncols;
+    int split = r->comm && r->comm->size > 1;
+    for (uint64_t t = 0; t < n; t++) {
+        float *zt = z + t * l;
+        if (!split || r->at.rowptr[t + 1] > r->at.rowptr[t]) {
+            for (size_t j = 0; j < l; j++) zt[j] = (float)rng_normal(g);
+            continue;
+        }
+        for (size_t j = 0; j < l; j++) {
+            zt[j] = 0;
+            if (g->have_spare) {
+                g->have_spare = 0;
+            } else if (j + 1 == l) {
+                (void)rng_normal(g); /* its second normal opens the next row */
+            } else {
+                (void)rng_next(g);
+                (void)rng_next(g);
+                g->have_spare = 1; /* entry j + 1, skipped too */
+            }
+        }
+    }
+}
+
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
                        float *s, float *v, char *err, size_t errlen) {
     int rc = TENYO_ERR_NOMEM;
@@ -1198,7 +1258,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
      * seed (see the top: per-chunk streams change the draw) */
     svd_rng g;
     rng_seed(&g, o->seed);
-    for (size_t i = 0; i < (size_t)n * l; i++) z[i] = (float)rng_normal(&g);
+    omega(&r, &g, z);
     /* progress: one step per product-and-orthonormalisation pass */
     uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
 #define SVD_STEP()                                                          \

@@ -28,6 +28,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MPICOMM_SLICE ((size_t)1 << 27)
 
@@ -86,11 +87,41 @@ done:
     return rc;
 }
 
+/* MPI_Reduce_scatter in place: rank p's rows [row_off[p], row_off[p+1])
+ * get the sum (MPI leaves it at the start of the buffer: moved to its
+ * place). Counts are ints: a share beyond INT_MAX values is refused. */
+static int sum_scatter_i64(void *ud, int64_t *x, size_t row_len, const uint64_t *row_off) {
+    ty_mpicomm *mc = ud;
+    int size, me, rc = TENYO_ERR_NOMEM;
+    MPI_Comm_size(mc->comm, &size);
+    MPI_Comm_rank(mc->comm, &me);
+    int *cnt = malloc((size_t)size * sizeof *cnt);
+    if (!cnt) return rc;
+    rc = TENYO_ERR_LIMIT;
+    for (int p = 0; p < size; p++) {
+        uint64_t c = (row_off[p + 1] - row_off[p]) * row_len;
+        if (c > (uint64_t)INT_MAX) goto done;
+        cnt[p] = (int)c;
+    }
+    uint64_t n = row_off[size] * row_len;
+    mc->calls++;
+    mc->bytes += n * sizeof *x;
+    mc->bytes_i64 += n * sizeof *x;
+    rc = MPI_Reduce_scatter(MPI_IN_PLACE, x, cnt, MPI_INT64_T, MPI_SUM, mc->comm) ==
+                 MPI_SUCCESS ? 0 : TENYO_ERR_DEPENDENCY;
+    if (!rc && row_off[me] && cnt[me])
+        memmove(x + row_off[me] * row_len, x, (size_t)cnt[me] * sizeof *x);
+done:
+    free(cnt);
+    return rc;
+}
+
 void ty_mpicomm_svd(ty_mpicomm *mc, ty_svd_comm *c, uint64_t row0,
                     uint64_t nrows_total) {
     *c = (ty_svd_comm){.row0 = row0, .nrows_total = nrows_total,
                        .sum_i64 = sum_i64, .max_f64 = max_f64,
-                       .gather_f32 = gather_f32, .ud = mc};
+                       .gather_f32 = gather_f32, .sum_scatter_i64 = sum_scatter_i64,
+                       .ud = mc};
     MPI_Comm_rank(mc->comm, &c->rank);
     MPI_Comm_size(mc->comm, &c->size);
 }

@@ -24,6 +24,8 @@
  * instruction counters in this VM), and exits 0 only when everything is
  * identical. --perturb R
  * corrupts rank R's first integer sum: the check must then fail.
+ * --split-only runs the split factorisation and stops (for counting its
+ * instructions under callgrind, e.g. --toggle-collect=ty_svd_randomized).
  *
  * This is the test and measuring program of the distributed SVD; the
  * distributed build (tenyo-mpi index: tokenizing per rank, vocabulary
@@ -41,7 +43,7 @@
 /* --perturb R: rank R's first integer sum (the document frequencies of
  * the term bounds) gets 2^40 added to its first entry, which coarsens that
  * term's grid: the results must differ (the check's own test). */
-static int perturb_rank = -1, my_rank;
+static int perturb_rank = -1, my_rank, split_only;
 static int (*real_sum)(void *, int64_t *, size_t);
 static int (*real_max)(void *, double *, size_t);
 /* CPU seconds of this thread spent inside the reductions (waiting and
@@ -62,6 +64,23 @@ static int perturbed_sum(void *ud, int64_t *x, size_t n) {
     }
     double t = thread_cpu();
     int rc = real_sum(ud, x, n);
+    comm_cpu += thread_cpu() - t;
+    return rc;
+}
+
+static int (*real_scatter)(void *, int64_t *, size_t, const uint64_t *);
+static int (*real_gather)(void *, float *, size_t, const uint64_t *);
+
+static int timed_scatter(void *ud, int64_t *x, size_t row_len, const uint64_t *off) {
+    double t = thread_cpu();
+    int rc = real_scatter(ud, x, row_len, off);
+    comm_cpu += thread_cpu() - t;
+    return rc;
+}
+
+static int timed_gather(void *ud, float *x, size_t row_len, const uint64_t *off) {
+    double t = thread_cpu();
+    int rc = real_gather(ud, x, row_len, off);
     comm_cpu += thread_cpu() - t;
     return rc;
 }
@@ -120,6 +139,7 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--block") && i + 1 < argc) block = strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--blocks") && i + 1 < argc) blocks = argv[++i];
         else if (!strcmp(argv[i], "--perturb") && i + 1 < argc) perturb_rank = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--split-only")) split_only = 1;
         else if (argv[i][0] != '-' && !path) path = argv[i];
         else return fail(rank, "usage: mpi_svd_check [--block B] [--blocks N,N,...] INDEX");
     }
@@ -166,6 +186,12 @@ int main(int argc, char **argv) {
     sc.sum_i64 = perturbed_sum;
     real_max = sc.max_f64;
     sc.max_f64 = timed_max;
+    real_gather = sc.gather_f32;
+    sc.gather_f32 = timed_gather;
+    if (sc.sum_scatter_i64) {
+        real_scatter = sc.sum_scatter_i64;
+        sc.sum_scatter_i64 = timed_scatter;
+    }
     ty_svd_opts o = {.rank = (int)k, .oversample = m.oversample,
                      .power_iters = m.power_iters, .seed = m.seed,
                      .threads = 1, .block = (uint32_t)block, .comm = &sc};
@@ -179,6 +205,13 @@ int main(int argc, char **argv) {
     double t1 = MPI_Wtime(), work = thread_cpu() - c0 - comm_cpu, work_sum = 0;
     MPI_Reduce(&work, &work_sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
 
+    if (split_only) { /* measuring (callgrind): the split factorisation only */
+        free(mine.rowptr);
+        free(s); free(v); free(dv);
+        ty_model_free(&m);
+        MPI_Finalize();
+        return 0;
+    }
     /* one process, on rank 0 */
     float *s1 = malloc(k * sizeof *s1), *v1 = malloc(nt * k * sizeof *v1);
     float *dv1 = rank == 0 ? malloc((n ? n : 1) * k * sizeof *dv1) : NULL;

@@ -1,0 +1,34 @@
+#!/bin/sh
+# mpi_work.sh — the work overhead of the row-split SVD (issue 20):
+# instructions (callgrind's Ir) inside ty_svd_randomized, summed over the
+# ranks of `mpirun -np P build/tests/mpi_svd_check --split-only`, for each
+# P given, split into the factorisation's own work and what ran inside
+# Open MPI's libraries (self cost by object: the progress engine polling
+# while a rank waits in a collective, its copies and reductions). This VM has no hardware counters (perf: "not
+# supported"), so callgrind counts them; run it on a small index.
+# Usage: [KEEP=DIR] sh bench/mpi_work.sh INDEX BLOCK "1 2 4" [CHECK_BINARY]
+IDX=$1; BLOCK=${2:-1024}; PS=${3:-"1 2 4"}; CHECK=${4:-build/tests/mpi_svd_check}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-work-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+for np in $PS; do
+  rm -f "$D"/cg.*
+  mpirun --oversubscribe -np "$np" valgrind --tool=callgrind --toggle-collect=ty_svd_randomized \
+    --callgrind-out-file="$D/cg.%p" "$CHECK" --split-only --block "$BLOCK" "$IDX" >/dev/null 2>&1 ||
+    { echo "P=$np: run failed"; continue; }
+  tot=0; comm=0
+  # KEEP=DIR keeps the profiles (callgrind_annotate DIR/P2.cg.PID)
+  [ -n "$KEEP" ] && for f in "$D"/cg.*; do cp "$f" "$KEEP/P$np.$(basename "$f")"; done
+  for f in "$D"/cg.*; do
+    t=$(sed -n 's/^totals: *//p' "$f" | awk '{ printf "%.0f\n", $1 }')
+    # self cost by object: Open MPI's libraries (progress polling while a
+    # rank waits, copies, reductions) against everything else
+    c=$(callgrind_annotate --auto=no --threshold=100 "$f" 2>/dev/null |
+        awk '/^ *[0-9,]+ .*\[/ { n = $1; gsub(",", "", n);
+               if ($0 ~ /openmpi|libmpi|libopen-pal|libopen-rte|libpmix|libhwloc|libevent|mca_/) s += n }
+             END { printf "%.0f\n", s }')
+    echo "  rank file $(basename "$f"): Ir $t, in Open MPI $c"
+    tot=$(echo "$tot + $t" | bc); comm=$(echo "$comm + $c" | bc)
+  done
+  echo "P=$np Ir_total=$tot Ir_openmpi=$comm Ir_work=$(echo "$tot - $comm" | bc)"
+done

@@ -1,0 +1,418 @@
+/*
+ * tenyo_mpi.c — tenyo-mpi, the tenyo command line over Open MPI ranks:
+ *
+ *   mpirun -np P tenyo-mpi index [the options of tenyo index] FILE... -o INDEX
+ *
+ * What is shared, and how. Tokenizing is two thirds of a build (MeCab), so
+ * that is what the ranks share first. Every rank reads the same inputs
+ * with the same reader and sees the same records in the same order (the
+ * reader is about ten times faster than the tokenizer, so reading twice is
+ * cheap beside tokenizing once). Record r belongs to rank
+ * (r / CHUNK) % P: round-robin chunks, so shares stay even whatever the
+ * corpus and no counting pass is needed. A rank other than 0 keeps nothing
+ * of other ranks' records, tokenizes its own with its threads and sends
+ * each chunk's tokenizer output to rank 0 (MPI_Isend, point to point).
+ * Rank 0 keeps every record's metadata, tokenizes its own chunks, and when
+ * it merges a batch takes the other ranks' chunks in record order
+ * (MPI_Recv by source: MPI keeps the order of messages between two ranks)
+ * and merges them exactly as the single-process builder merges what it
+ * tokenized itself (api/builder.c, "shared tokenizing"). From there rank 0
+ * is `tenyo index` (vocabulary, document frequencies, TF-IDF, IVF, fields,
+ * one index file written atomically) except for the SVD, which it shares
+ * (ty_builder_share.lsa): it broadcasts the job, sends every rank its
+ * share of the TF-IDF rows in whole blocks of TY_SVD_BLOCK rows
+ * (ty_mpicomm_share: a rank may get none), every rank runs svd.c's
+ * row-split randomized SVD with its reductions over MPI
+ * (src/mpi/mpicomm.c: fixed-block int64 sums, exact in any order) and
+ * computes the document vectors of its rows, which rank 0 collects. The
+ * index is the same bytes as `tenyo index` writes for any P, any CHUNK,
+ * uneven shares and ranks with no records or no rows (tests/mpi.sh
+ * compares them with cmp).
+ *
+ * Why not merge per-rank vocabularies and document frequencies instead of
+ * shipping tokenizer output: the index depends on more than counts — term
+ * ids in first-occurrence order, the surface-word majority vote (a
+ * Boyer-Moore vote in document order, which has no exact merge of partial
+ * states), phrases numbered by first use, repeated ids replacing earlier
+ * records. Replaying the tokenizer output through the one merge makes
+ * every one of them exact by construction, at the price of about the
+ * text's size in messages to rank 0.
+ *
+ * Not shared yet (issue 20, left): rank 0 still holds every record's
+ * metadata and the whole TF-IDF matrix (it weights, and sends the rows
+ * out for the SVD), so its memory is a single build's; the index is one
+ * file written by rank 0, not per-rank shards with a manifest; the IVF and
+ * the field model are trained on rank 0; and `tenyo-mpi serve` is not
+ * written. Every rank reads and parses all the input (P times the
+ * reader's work, which is about a tenth of the tokenizer's).
+ *
+ * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
+ * rank 0 would take a core from the ranks that tokenize (and count as
+ * work). Every wait here is a test with a 200 us sleep between tries.
+ *
+ * Faults. MPI_ERRORS_ARE_FATAL stays on; a rank that fails calls
+ * MPI_Abort, and mpirun ends the whole job when a rank dies (SIGKILL
+ * included), exit status non-zero. Rank 0 writes the index only at the
+ * end, through the store's temporary file and rename, so an ended job
+ * leaves the previous index as it was.
+ *
+ * CHUNK is TENYO_MPI_CHUNK from the environment when set (the tests use
+ * small chunks so that the 200-record sample is shared), else 256.
+ */
+#include "internal.h"
+#include "cli/cli.h"
+#include "mpi/mpicomm.h"
+
+#include <limits.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TAG_CHUNK 11
+#define DEFAULT_CHUNK 256
+#define POLL_NS (200 * 1000)
+
+/* A send in flight: the request and the buffer it owns. */
+typedef struct pending {
+    MPI_Request req;      /* MPI_Isend's request */
+    void *buf;            /* the chunk, freed when the send completes */
+} pending;
+
+/* This rank's state for the builder's callbacks. */
+typedef struct share_state {
+    int rank, size;       /* MPI_COMM_WORLD */
+    pending *sends;       /* rank != 0: sends not known complete */
+    size_t nsends, cap;   /* used / allocated */
+    uint64_t bytes;       /* bytes sent (rank != 0) or received (rank 0) */
+    uint64_t chunks;      /* chunks sent or received */
+    uint64_t *from;       /* rank 0: chunks received from each rank */
+    uint64_t svd_bytes;   /* bytes this rank put into the SVD's reductions */
+    uint64_t svd_calls;   /* and how many reductions */
+} share_state;
+
+static void nap(void) {
+    struct timespec ts = {0, POLL_NS};
+    nanosleep(&ts, NULL);
+}
+
+/* Free the buffers of completed sends; with wait, until none is left. */
+static int reap(share_state *s, int wait) {
+    do {
+        size_t k = 0;
+        for (size_t i = 0; i < s->nsends; i++) {
+            int done = 0;
+            if (MPI_Test(&s->sends[i].req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+                return TENYO_ERR_DEPENDENCY;
+            if (done) free(s->sends[i].buf);
+            else s->sends[k++] = s->sends[i];
+        }
+        s->nsends = k;
+        if (wait && s->nsends) nap();
+    } while (wait && s->nsends);
+    return TENYO_OK;
+}
+
+static int put_chunk(void *ud, uint64_t chunk, void *p, size_t n) {
+    share_state *s = ud;
+    (void)chunk;
+    if (n > INT_MAX) {
+        free(p);
+        return TENYO_ERR_LIMIT;
+    }
+    if (s->nsends == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        pending *q = realloc(s->sends, cap * sizeof *q);
+        if (!q) {
+            free(p);
+            return TENYO_ERR_NOMEM;
+        }
+        s->sends = q;
+        s->cap = cap;
+    }
+    pending *e = &s->sends[s->nsends];
+    if (MPI_Isend(p, (int)n, MPI_BYTE, 0, TAG_CHUNK, MPI_COMM_WORLD, &e->req) != MPI_SUCCESS) {
+        free(p);
+        return TENYO_ERR_DEPENDENCY;
+    }
+    e->buf = p;
+    s->nsends++;
+    s->bytes += n;
+    s->chunks++;
+    return reap(s, 0);
+}
+
+static int get_chunk(void *ud, uint64_t chunk, int owner, void **p, size_t *n, char *err,
+                     size_t errlen) {
+    share_state *s = ud;
+    MPI_Status st;
+    int flag = 0, cnt = 0;
+    for (;;) {
+        if (MPI_Iprobe(owner, TAG_CHUNK, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+        if (flag) break;
+        nap();
+    }
+    MPI_Get_count(&st, MPI_BYTE, &cnt);
+    void *b = malloc(cnt > 0 ? (size_t)cnt : 1);
+    if (!b) {
+        ty_seterr(err, errlen, "out of memory receiving chunk %llu from process %d",
+                  (unsigned long long)chunk, owner);
+        return TENYO_ERR_NOMEM;
+    }
+    if (MPI_Recv(b, cnt, MPI_BYTE, owner, TAG_CHUNK, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+        MPI_SUCCESS) {
+        free(b);
+        ty_seterr(err, errlen, "cannot receive chunk %llu from process %d",
+                  (unsigned long long)chunk, owner);
+        return TENYO_ERR_DEPENDENCY;
+    }
+    *p = b;
+    *n = (size_t)cnt;
+    s->bytes += (uint64_t)cnt;
+    s->chunks++;
+    if (s->from) s->from[owner]++;
+    return TENYO_OK;
+}
+
+/* ============================================================ the SVD */
+
+/* Rank 0 tells the others what comes next with one broadcast header. */
+enum { JOB_DONE = 0, JOB_LSA = 1 };
+#define HEAD_N 8
+#define TAG_ROWS 12
+#define TAG_VECS 13
+#define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
+
+/* A broadcast from rank 0 of n int64, waited for without spinning. */
+static int bcast_wait(int64_t *h, int n) {
+    MPI_Request r;
+    int done = 0;
+    if (MPI_Ibcast(h, n, MPI_INT64_T, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS)
+        return TENYO_ERR_DEPENDENCY;
+    while (!done) {
+        if (MPI_Test(&r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+        if (!done) nap();
+    }
+    return TENYO_OK;
+}
+
+/* n bytes to / from rank `peer` in messages of at most PIECE bytes. */
+static int send_big(const void *p, size_t n, int peer, int tag) {
+    for (size_t o = 0; o < n || o == 0; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        if (MPI_Send((const char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+        if (n == 0) break;
+    }
+    return TENYO_OK;
+}
+
+static int recv_big(void *p, size_t n, int peer, int tag) {
+    for (size_t o = 0; o < n || o == 0; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        MPI_Request r;
+        int done = 0;
+        if (MPI_Irecv((char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD, &r) !=
+            MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+        while (!done) {
+            if (MPI_Test(&r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+            if (!done) nap();
+        }
+        if (n == 0) break;
+    }
+    return TENYO_OK;
+}
+
+/* This rank's part of the SVD once it holds its rows `mine` (global rows
+ * [r0, r0 + mine->nrows) of nrows): s, v of the whole, docvec of its rows. */
+static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t nrows,
+                    const ty_svd_opts *o, float *s, float *v, float *dv, char *err,
+                    size_t errlen) {
+    ty_mpicomm mc = {.comm = MPI_COMM_WORLD};
+    ty_svd_comm sc;
+    ty_mpicomm_svd(&mc, &sc, r0, nrows);
+    ty_svd_opts so = *o;
+    so.block = TY_SVD_BLOCK;
+    so.comm = &sc;
+    if (st->rank != 0) so.progress = NULL;
+    int rc = ty_svd_randomized(mine, &so, NULL, s, v, err, errlen);
+    if (!rc && mine->nrows) ty_builder_docvecs(mine, v, (uint64_t)o->rank, dv, o->threads);
+    st->svd_bytes += mc.bytes;
+    st->svd_calls += mc.calls;
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.lsa): send every rank its block rows of a,
+ * factor together, collect the document vectors. */
+static int lsa_root(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s, float *v,
+                    float *docvec, char *err, size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_LSA, (int64_t)a->nrows, (int64_t)a->ncols, o->rank, o->oversample,
+                         o->power_iters, (int64_t)o->seed, o->threads};
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    uint64_t k = (uint64_t)o->rank, r0, r1;
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        uint64_t n = r1 - r0, z0 = a->rowptr[r0], z = a->rowptr[r1] - z0;
+        uint64_t *rp = malloc((n + 1) * sizeof *rp);
+        if (!rp) {
+            ty_seterr(err, errlen, "out of memory sharing the rows");
+            return TENYO_ERR_NOMEM;
+        }
+        for (uint64_t i = 0; i <= n; i++) rp[i] = a->rowptr[r0 + i] - z0;
+        int rc = send_big(rp, (n + 1) * sizeof *rp, r, TAG_ROWS);
+        free(rp);
+        if (rc || send_big(a->col + z0, z * sizeof *a->col, r, TAG_ROWS) ||
+            send_big(a->val + z0, z * sizeof *a->val, r, TAG_ROWS))
+            goto mpi;
+    }
+    ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
+    ty_csr mine = {.nrows = r1 - r0, .ncols = a->ncols, .rowptr = a->rowptr,
+                   .col = a->col, .val = a->val}; /* r0 = 0: the leading rows */
+    int rc = lsa_part(st, &mine, 0, a->nrows, o, s, v, docvec, err, errlen);
+    if (rc) return rc;
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        if (recv_big(docvec + r0 * k, (r1 - r0) * k * sizeof *docvec, r, TAG_VECS)) goto mpi;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sharing the SVD");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Ranks other than 0, after their tokenizing: do what rank 0 broadcasts
+ * until it says done. 0, or a status with err set. */
+static int follow(share_state *st, char *err, size_t errlen) {
+    for (;;) {
+        int64_t h[HEAD_N] = {0};
+        if (bcast_wait(h, HEAD_N)) goto mpi;
+        if (h[0] == JOB_DONE) return TENYO_OK;
+        uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
+        ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
+                         .seed = (uint64_t)h[6], .threads = (int)h[7]};
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
+        uint64_t n = r1 - r0;
+        ty_csr mine = {.nrows = n, .ncols = ncols};
+        float *s = malloc(k * sizeof *s), *v = malloc((ncols ? ncols : 1) * k * sizeof *v);
+        float *dv = malloc((n ? n : 1) * k * sizeof *dv);
+        mine.rowptr = malloc((n + 1) * sizeof *mine.rowptr);
+        int rc = TENYO_ERR_NOMEM;
+        if (!s || !v || !dv || !mine.rowptr) goto out;
+        rc = TENYO_ERR_DEPENDENCY;
+        if (recv_big(mine.rowptr, (n + 1) * sizeof *mine.rowptr, 0, TAG_ROWS)) goto out;
+        uint64_t z = mine.rowptr[n];
+        rc = TENYO_ERR_NOMEM;
+        mine.col = malloc((z ? z : 1) * sizeof *mine.col);
+        mine.val = malloc((z ? z : 1) * sizeof *mine.val);
+        if (!mine.col || !mine.val) goto out;
+        rc = TENYO_ERR_DEPENDENCY;
+        if (recv_big(mine.col, z * sizeof *mine.col, 0, TAG_ROWS) ||
+            recv_big(mine.val, z * sizeof *mine.val, 0, TAG_ROWS))
+            goto out;
+        rc = lsa_part(st, &mine, r0, nrows, &o, s, v, dv, err, errlen);
+        if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) rc = TENYO_ERR_DEPENDENCY;
+    out:
+        if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory for the SVD rows");
+        else if (rc == TENYO_ERR_DEPENDENCY && !err[0])
+            ty_seterr(err, errlen, "message passing failed sharing the SVD");
+        free(s);
+        free(v);
+        free(dv);
+        ty_csr_free(&mine);
+        if (rc) return rc;
+    }
+mpi:
+    ty_seterr(err, errlen, "message passing failed waiting for process 0");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+static uint32_t chunk_size(void) {
+    const char *e = getenv("TENYO_MPI_CHUNK");
+    if (!e || !*e) return DEFAULT_CHUNK;
+    char *end;
+    unsigned long v = strtoul(e, &end, 10);
+    if (*end || v == 0 || v > (1ul << 24)) {
+        fprintf(stderr, "tenyo-mpi: TENYO_MPI_CHUNK=%s: want a number of records, "
+                        "1..16777216\n", e);
+        MPI_Abort(MPI_COMM_WORLD, 64);
+    }
+    return (uint32_t)v;
+}
+
+static int setup(void *ud, tenyo_builder *b) {
+    share_state *s = ud;
+    ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
+                           .put = put_chunk, .get = get_chunk, .lsa = lsa_root, .ud = s};
+    return ty_builder_set_share(b, &sh);
+}
+
+static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
+    share_state *s = ud;
+    int rc = ty_builder_share_flush(b);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", tenyo_builder_error(b));
+        return rc;
+    }
+    rc = reap(s, 1);
+    if (rc) {
+        ty_seterr(err, errlen, "sending to process 0 failed");
+        return rc;
+    }
+    return follow(s, err, errlen); /* the SVD, when rank 0 gets there */
+}
+
+int main(int argc, char **argv) {
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    share_state s = {0};
+    MPI_Comm_rank(MPI_COMM_WORLD, &s.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &s.size);
+    cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush, .ud = &s};
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if (!strcmp(cmd, "index")) {
+        cli_index_dist = &dist;
+    } else if (strcmp(cmd, "help") && strcmp(cmd, "--help") && strcmp(cmd, "-h") &&
+               strcmp(cmd, "version") && strcmp(cmd, "--version")) {
+        if (s.rank == 0)
+            fprintf(stderr, "tenyo-mpi: %s%s: tenyo-mpi runs `index` (mpirun -np P tenyo-mpi "
+                            "index ... -o INDEX); query the index with tenyo\n",
+                    *cmd ? "unknown or unshared command " : "no command", cmd);
+        MPI_Finalize();
+        return 64;
+    }
+    if (s.rank == 0) s.from = calloc((size_t)s.size, sizeof *s.from);
+    int ec = s.rank == 0 || cli_index_dist ? cli_main(argc, argv) : 0;
+    if (!ec && s.rank == 0 && cli_index_dist && s.size > 1) {
+        /* what the other ranks tokenized, as process 0 received it */
+        fprintf(stderr, "tenyo-mpi: %d processes, chunks of %u records; received %llu chunks "
+                        "(%.2f MB of tokenizer output):", s.size, chunk_size(),
+                (unsigned long long)s.chunks, (double)s.bytes / 1e6);
+        for (int r = 1; r < s.size && s.from; r++)
+            fprintf(stderr, " %llu from rank %d%s", (unsigned long long)s.from[r], r,
+                    r + 1 < s.size ? "," : "");
+        fprintf(stderr, "; SVD rows shared in blocks of %d, rank 0 put %.2f MB into %llu "
+                        "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
+                (unsigned long long)s.svd_calls);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    if (ec) MPI_Abort(MPI_COMM_WORLD, ec); /* ends every rank: no half job */
+    if (s.rank == 0 && cli_index_dist) { /* the others follow until this */
+        int64_t h[HEAD_N] = {JOB_DONE};
+        if (bcast_wait(h, HEAD_N)) MPI_Abort(MPI_COMM_WORLD, 70);
+    }
+    /* wait for the others without spinning */
+    MPI_Request r;
+    int done = 0;
+    MPI_Ibarrier(MPI_COMM_WORLD, &r);
+    while (MPI_Test(&r, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done) nap();
+    free(s.sends);
+    free(s.from);
+    MPI_Finalize();
+    return 0;
+}
