@@ -13,9 +13,9 @@ Matched recall. For each method the settings are reduced to their Pareto
 frontier (no other setting both as accurate and faster); at a target recall R
 the QPS is interpolated between the two frontier points around R, linearly in
 log QPS against recall (QPS falls roughly exponentially with recall over a
-fine sweep). Beside it, "measured" is the fastest setting whose recall lies in
-R +- tol (none if the sweep has no such point), so every ratio compares equal
-recall either way. A method that never reaches R is reported as such, never
+fine sweep). Beside it, "measured" is the setting whose recall is nearest R
+within R +- tol (none if the sweep has no such point; the faster on a tie),
+so every ratio compares equal recall either way. A method that never reaches R is reported as such, never
 extrapolated. Memory: bytes per document of each side's structure (tenyo's
 IVF re-ranks from its own codes; hnswlib's saved graph + floats; faiss's
 written index).
@@ -53,8 +53,11 @@ def curves(rows):
         m = o.get("measure")
         if m == "ivf_build" and "peer" not in o:
             mem["tenyo IVF"] = o["bytes_per_doc"]
+            mem["tenyo IVF, float re-rank"] = o["bytes_per_doc_with_float_vectors"]
         if m == "ivf_search" and "peer" not in o:
-            meth, key = "tenyo IVF", "nprobe %d, rerank %d" % (o["nprobe"], o["rerank"])
+            floats = o["rerank"] > 0 and o.get("rerank_from") == "floats"
+            meth = "tenyo IVF, float re-rank" if floats else "tenyo IVF"
+            key = "nprobe %d, rerank %d" % (o["nprobe"], o["rerank"])
         elif o.get("peer") == "hnswlib-native" and m == "search":
             meth, key = "hnswlib M%d" % o["M"], "ef %d" % o["ef"]
             mem[meth] = o["bytes_per_doc"]
@@ -92,7 +95,7 @@ def at_recall(pts, field, want, tol):
     res = {"interp": None, "measured": None, "max_recall": max(p["recall"] for p in pts.values())}
     band = [(k, p) for k, p in pts.items() if abs(p["recall"] - want) <= tol]
     if band:
-        k, p = max(band, key=lambda kv: kv[1][field])
+        k, p = min(band, key=lambda kv: (abs(kv[1]["recall"] - want), -kv[1][field]))
         res["measured"] = {"setting": k, "recall": p["recall"], "qps": p[field]}
     for (k0, p0), (k1, p1) in zip(f, f[1:]):
         if p0["recall"] <= want <= p1["recall"]:
@@ -128,24 +131,28 @@ def main():
     cv, mem = curves(rows)
     md = []
     if "tenyo IVF" in cv:
-        peers = sorted(m for m in cv if m != "tenyo IVF")
+        mine = sorted(m for m in cv if m.startswith("tenyo"))
+        peers = sorted(m for m in cv if not m.startswith("tenyo"))
         md.append("| recall@10 | method | QPS 1 thread (interpolated) | between | measured in ±%.3f "
                   "(setting, recall, QPS) | QPS %s threads (interpolated) | bytes/doc | tenyo / it, "
                   "1 thread | tenyo / it, batched | memory it / tenyo |" % (tol, "2"))
         md.append("|---|---|---|---|---|---|---|---|---|---|")
         for want in targets:
-            t1 = at_recall(cv["tenyo IVF"], "qps1", want, tol)
-            tb = at_recall(cv["tenyo IVF"], "qpsb", want, tol)
-            for meth in ["tenyo IVF"] + peers:
+          for me in mine:
+            t1 = at_recall(cv[me], "qps1", want, tol)
+            tb = at_recall(cv[me], "qpsb", want, tol)
+            for meth in [me] + peers:
                 r1 = at_recall(cv[meth], "qps1", want, tol)
                 rb = at_recall(cv[meth], "qpsb", want, tol)
-                o = {"measure": "matched_recall", "at": want, "method": meth, "qps_1thread": r1,
+                o = {"measure": "matched_recall", "at": want, "tenyo_side": me, "method": meth,
+                     "qps_1thread": r1,
                      "qps_batched": rb, "bytes_per_doc": mem.get(meth)}
-                if meth != "tenyo IVF" and t1["interp"] and r1["interp"]:
+                if meth != me and t1["interp"] and r1["interp"]:
                     o["tenyo_over_it_1thread"] = round(t1["interp"]["qps"] / r1["interp"]["qps"], 2)
-                if meth != "tenyo IVF" and tb["interp"] and rb["interp"]:
+                if meth != me and tb["interp"] and rb["interp"]:
                     o["tenyo_over_it_batched"] = round(tb["interp"]["qps"] / rb["interp"]["qps"], 2)
-                if meth != "tenyo IVF" and t1["measured"] and r1["measured"]:
+                if (meth != me and t1["measured"] and r1["measured"] and
+                        abs(t1["measured"]["recall"] - r1["measured"]["recall"]) <= tol):
                     o["tenyo_over_it_1thread_measured"] = round(
                         t1["measured"]["qps"] / r1["measured"]["qps"], 2)
                 print(json.dumps(o))
@@ -159,10 +166,10 @@ def main():
                     "%s, %.4f, %.0f" % (ms["setting"], ms["recall"], ms["qps"]) if ms else "none",
                     "%.0f" % rb["interp"]["qps"] if rb["interp"] else "–",
                     mem.get(meth, "–"),
-                    o.get("tenyo_over_it_1thread", "–") if meth != "tenyo IVF" else "–",
-                    o.get("tenyo_over_it_batched", "–") if meth != "tenyo IVF" else "–",
-                    "%.2f" % (mem[meth] / mem["tenyo IVF"]) if meth in mem and "tenyo IVF" in mem
-                    and meth != "tenyo IVF" else "–"))
+                    o.get("tenyo_over_it_1thread", "–") if meth != me else "–",
+                    o.get("tenyo_over_it_batched", "–") if meth != me else "–",
+                    "%.2f" % (mem[meth] / mem[me]) if meth in mem and me in mem
+                    and meth != me else "–"))
     # flat
     fl = {}
     for o in rows:
