@@ -92,7 +92,8 @@ def frontier(pts, field):
 
 def at_recall(pts, field, want, tol):
     f = frontier(pts, field)
-    res = {"interp": None, "measured": None, "max_recall": max(p["recall"] for p in pts.values())}
+    res = {"interp": None, "measured": None, "max_recall": max(p["recall"] for p in pts.values()),
+           "min_recall": min(p["recall"] for p in pts.values())}
     band = [(k, p) for k, p in pts.items() if abs(p["recall"] - want) <= tol]
     if band:
         k, p = min(band, key=lambda kv: (abs(kv[1]["recall"] - want), -kv[1][field]))
@@ -160,7 +161,9 @@ def main():
                 ms = r1["measured"]
                 md.append("| %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     want, meth,
-                    "%.0f" % i1["qps"] if i1 else "not reached (max %.4f)" % r1["max_recall"],
+                    "%.0f" % i1["qps"] if i1 else
+                    ("not reached (max %.4f)" % r1["max_recall"] if r1["max_recall"] < want
+                     else "sweep starts above (lowest %.4f)" % r1["min_recall"]),
                     "%s (%.4f) – %s (%.4f)" % (i1["between"][0], i1["recalls"][0], i1["between"][1],
                                                i1["recalls"][1]) if i1 else "–",
                     "%s, %.4f, %.0f" % (ms["setting"], ms["recall"], ms["qps"]) if ms else "none",
