@@ -37,7 +37,18 @@
  *                  [--nlist L] [--nprobe 1,2,4,...] [--rerank 0,100,...]
  *                  [--train M] [--iters I] [--seed S] [--gen lsa|gauss]
  *                  [--noise X] [--index FILE.tny] [--npy-out DIR]
- *                  [--rerank-from codes|floats]
+ *                  [--rerank-from codes|floats] [--exact-lib 0|1]
+ *                  [--single-queries Q] [--skip-ivf]
+ *
+ * Exact references: exact_int8_scan_rerank100 and exact_fp32_sgemv (50
+ * queries, one thread, a heap over every score) as before, and
+ * exact_int8_lib (--exact-lib 1, the default): the exact search as the
+ * library runs it (int8 scan, best 256 by ty_topk_array, exact float
+ * re-scoring), single queries (the first --single-queries) and blocks of 32
+ * queries per pass over the rows (ty_q8_scan_multi, as tenyo_similar_batch),
+ * each on 1 and on -t threads: the side bench/ann_peers.sh puts next to
+ * faiss IndexFlatIP. --skip-ivf builds no real IVF (a one-list token) and
+ * runs no IVF search.
  *
  * Re-ranking (--rerank > 0) scores candidates from the lists' own int8
  * codes by default, as an index does (no float copy: memory per document
@@ -209,6 +220,80 @@ static void *bjob_run(void *arg) {
 }
 
 /* Parse "1,2,4" into v (at most cap); returns the count. */
+/* ------------------------------------------------- exact, as a library */
+
+/* The exact search the library runs (search.c: int8 scan of every row,
+ * ty_topk_array keeps the best 256 = max(4k, 256), exact float re-scoring,
+ * the k best of those), over queries [lo, hi): one query per scan (batch
+ * 0) or blocks of 32 queries per pass over the rows (ty_q8_scan_multi, as
+ * tenyo_similar_batch). Writes 10 ids per query; lat (single only) gets
+ * each query's seconds. */
+typedef struct xjob {
+    const ty_q8 *q8;        /* int8 rows */
+    const float *x, *qs;    /* float rows (re-scoring), queries */
+    size_t lo, hi;          /* query range */
+    int batch;              /* 0 one query per scan, 1 blocks of 32 */
+    uint64_t *ids;          /* out: 10 per query (all queries' array) */
+    double *lat;            /* out: seconds per query when single, or NULL */
+    int fail;               /* out: allocation failed */
+} xjob;
+
+#define XB 32
+#define XCAND 256
+
+static void *xjob_run(void *arg) {
+    xjob *j = arg;
+    size_t n = j->q8->n, k = j->q8->dim, nb = j->batch ? XB : 1;
+    float *sc = malloc(nb * n * sizeof *sc);
+    ty_q8_query *qp = malloc(nb * sizeof *qp);
+    tenyo_hit *cand = malloc(XCAND * sizeof *cand), h[10];
+    if (!sc || !qp || !cand) { j->fail = 1; goto done; }
+    for (size_t a = j->lo; a < j->hi; a += nb) {
+        size_t m = j->hi - a < nb ? j->hi - a : nb;
+        double t0 = now();
+        for (size_t i = 0; i < m; i++) ty_q8_prepare(j->qs + (a + i) * k, k, &qp[i]);
+        if (j->batch) ty_q8_scan_multi(j->q8, qp, m, sc, n);
+        else ty_q8_scan_prepared(j->q8, qp, sc);
+        for (size_t i = 0; i < m; i++) {
+            const float *q = j->qs + (a + i) * k;
+            size_t c = ty_topk_array(sc + i * n, n, UINT64_MAX, XCAND, cand);
+            for (size_t u = 0; u < c; u++)
+                cand[u].score = cblas_sdot((int)k, j->x + cand[u].doc * k, 1, q, 1);
+            ty_topk t;
+            ty_topk_init(&t, h, 10);
+            for (size_t u = 0; u < c; u++) ty_topk_push(&t, cand[u].doc, cand[u].score);
+            size_t got = ty_topk_finish(&t);
+            for (size_t u = 0; u < 10; u++) j->ids[(a + i) * 10 + u] = u < got ? h[u].doc : UINT64_MAX;
+        }
+        if (j->lat) j->lat[a] = now() - t0;
+    }
+done:
+    free(sc);
+    free(qp);
+    free(cand);
+    return NULL;
+}
+
+/* Seconds for queries [0, nq) split over t threads (batch as xjob). */
+static double xrun(const ty_q8 *q8, const float *x, const float *qs, size_t nq, int t, int batch,
+                   uint64_t *ids, double *lat) {
+    pthread_t th[256];
+    xjob jb[256];
+    double t0 = now();
+    for (int i = 0; i < t; i++) {
+        jb[i] = (xjob){q8, x, qs, nq * (size_t)i / (size_t)t, nq * (size_t)(i + 1) / (size_t)t,
+                       batch, ids, lat, 0};
+        if (t > 1) pthread_create(&th[i], NULL, xjob_run, &jb[i]);
+        else xjob_run(&jb[i]);
+    }
+    int fail = 0;
+    for (int i = 0; i < t; i++) {
+        if (t > 1) pthread_join(th[i], NULL);
+        fail |= jb[i].fail;
+    }
+    return fail ? -1 : now() - t0;
+}
+
 static size_t parse_list(const char *s, size_t *v, size_t cap) {
     size_t n = 0;
     while (*s && n < cap) {
@@ -227,6 +312,9 @@ int main(int argc, char **argv) {
     size_t rerank[8] = {0, 20}, nrr = 2;
     const char *npy = NULL, *genname = "lsa", *index = NULL;
     int from_codes = 1; /* re-rank from the lists' codes, as an index does */
+    int exact_lib = 1;  /* time the library's exact search (single, batch) */
+    int skip_ivf = 0;   /* --skip-ivf: only the exact references */
+    size_t nsingle = 1000; /* queries for the single-query exact lines */
     double noise = 0.9;
     uint64_t seed = 42;
     static const struct option lo[] = {{"nlist", required_argument, 0, 'L'},
@@ -240,6 +328,9 @@ int main(int argc, char **argv) {
                                        {"index", required_argument, 0, 'X'},
                                        {"npy-out", required_argument, 0, 'N'},
                                        {"rerank-from", required_argument, 0, 'F'},
+                                       {"exact-lib", required_argument, 0, 'E'},
+                                       {"single-queries", required_argument, 0, 'U'},
+                                       {"skip-ivf", no_argument, 0, 'K'},
                                        {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "n:k:q:r:t:", lo, NULL)) != -1) {
@@ -260,12 +351,15 @@ int main(int argc, char **argv) {
         case 'X': index = optarg; break;
         case 'N': npy = optarg; break;
         case 'F': from_codes = strcmp(optarg, "floats") != 0; break;
+        case 'E': exact_lib = atoi(optarg); break;
+        case 'U': nsingle = strtoull(optarg, NULL, 10); break;
+        case 'K': skip_ivf = 1; break;
         default:
             fprintf(stderr, "usage: ann_bench [-n N] [-k K] [-q Q] [-r RUNS] [-t THREADS] "
                             "[--nlist L] [--nprobe LIST] [--rerank LIST] [--train M] "
                             "[--iters I] [--seed S] [--gen lsa|gauss] [--noise X] "
                             "[--index FILE.tny] [--npy-out DIR] "
-                            "[--rerank-from codes|floats]\n");
+                            "[--rerank-from codes|floats] [--exact-lib 0|1] [--single-queries Q] [--skip-ivf]\n");
             return 1;
         }
     }
@@ -398,6 +492,11 @@ int main(int argc, char **argv) {
     o.train = train;
     o.iters = iters;
     o.seed = seed;
+    if (skip_ivf) { /* a token one-list IVF, no searches: the exact lines only */
+        o.nlist = 1;
+        o.train = n < 256 ? n : 256;
+        nnp = 0;
+    }
     char err[TY_ERRLEN];
     t0 = now();
     if (ty_ivf_build(x, n, (uint32_t)k, &o, &v, err, sizeof err)) {
@@ -519,6 +618,37 @@ int main(int argc, char **argv) {
                hit / (double)(K10 * nqe), 1.0 / median(tv, runs),
                kind == 0 ? k + 8 + 4 * k : 4 * k);
         fflush(stdout);
+    }
+    /* the exact search as the library runs it (int8 + top 256 re-scored):
+     * single queries and blocks of 32, on 1 and on -t threads */
+    if (exact_lib) {
+        uint64_t *ids = malloc(nq * K10 * sizeof *ids);
+        double *xl = malloc(nq * sizeof *xl), *xt = malloc((size_t)runs * sizeof *xt);
+        if (!ids || !xl || !xt) return 4;
+        for (int batch = 0; batch < 2; batch++) {
+            for (int tt = 0; tt < 2; tt++) {
+                int nt = tt ? threads : 1;
+                if (tt && nt == 1) continue;
+                size_t mq = batch ? nq : (nq < nsingle ? nq : nsingle);
+                for (int r = 0; r < runs; r++) {
+                    xt[r] = xrun(&q8, x, qs, mq, nt, batch, ids, batch || tt ? NULL : xl);
+                    if (xt[r] < 0) return 4;
+                }
+                double hit = 0;
+                for (size_t j = 0; j < mq; j++)
+                    for (size_t i = 0; i < K10; i++)
+                        for (size_t u = 0; u < K10; u++) hit += ids[j * K10 + i] == truth[j * K10 + u].doc;
+                printf("{\"measure\":\"exact_int8_lib\",\"mode\":\"%s\",\"threads\":%d,\"queries\":%zu,"
+                       "\"recall_at_10\":%.4f,\"qps\":%.1f,\"p50_ms\":%.3f,\"bytes_per_doc\":%zu}\n",
+                       batch ? "batch32" : "single", nt, mq, hit / (double)(K10 * mq),
+                       (double)mq / median(xt, runs),
+                       batch || tt ? 0.0 : pct(xl, mq, 50) * 1e3, k + 8 + 4 * k);
+                fflush(stdout);
+            }
+        }
+        free(ids);
+        free(xl);
+        free(xt);
     }
     openblas_set_num_threads(blas_prev);
     ty_q8_free(&q8);

@@ -6,7 +6,10 @@
 # sklearn (TfidfVectorizer + TruncatedSVD), gensim (TfidfModel + LsiModel +
 # MatrixSimilarity), faiss (IndexFlatIP, IndexHNSWFlat, IndexIVFFlat),
 # hnswlib, and numpy/scipy/threadpoolctl underneath them; and Xapian
-# (libxapian-dev, C++: the sparse peer of bench/sparse_vs_xapian.sh). As root the missing
+# (libxapian-dev, C++: the sparse peer of bench/sparse_vs_xapian.sh); for the
+# native peers of bench/ann_peers.sh, libhnswlib-dev (header-only hnswlib) and
+# dpkg-dev + cmake (bench/faiss_native_build.sh builds faiss from `apt-get
+# source faiss`, which needs a deb-src line: see bench/README.md). As root the missing
 # ones are installed with apt-get; otherwise the apt line is printed and the
 # script exits 1. The peers run under /usr/bin/python3: a python3 earlier on
 # PATH (pyenv, venv) does not see Debian's dist-packages.
@@ -15,7 +18,7 @@
 set -eu
 
 PKGS="python3-numpy python3-scipy python3-sklearn python3-gensim python3-faiss \
-python3-hnswlib python3-threadpoolctl libxapian-dev"
+python3-hnswlib python3-threadpoolctl libxapian-dev libhnswlib-dev dpkg-dev cmake"
 
 missing=""
 for p in $PKGS; do
