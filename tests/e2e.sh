@@ -215,6 +215,11 @@ chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&df=2020&xap=%E6%9C%89%E6%98%8E" 
 has "$D/filt.html" 'data-state="done"' e2e_filter_done
 has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
+# the kind filter (a select of the form; kd= in the address): the sample's
+# ids are neither 特開 nor 特許, so "grant" leaves none, and the page says so
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&kd=grant" >"$D/kind.html"
+has "$D/kind.html" '<select id="kind">' e2e_filter_kind_select
+has "$D/kind.html" 'フィルタに合う特許 0 / [0-9]* 件から' e2e_filter_kind_applied
 
 # ------------------- the company query: licensable patents and profiles
 chrome --dump-dom "${U}#task=match&q=%E9%81%8B%E8%BB%A2%E8%80%85%E3%81%AE%E7%9C%A0%E6%B0%97%E3%82%92%E9%A1%94%E7%94%BB%E5%83%8F%E3%81%8B%E3%82%89%E6%8E%A8%E5%AE%9A%E3%81%99%E3%82%8B%E3%82%BB%E3%83%B3%E3%82%B5&n=4&df=2015" >"$D/match.html"

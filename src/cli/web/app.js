@@ -96,6 +96,7 @@ const T = {
     codes: "分類",
     record: "公報",
     kind: "種別",
+    kind_any: "すべて",
     kind_application: "公開（出願）",
     kind_grant: "登録（特許）",
     legend: ["分野（大きさ＝件数）", "自分の分野", "転用候補（大きさ＝スコア）", "根拠特許（線＝裏付ける分野）", "問い合わせ"],
@@ -187,6 +188,7 @@ const T = {
     codes: "Codes",
     record: "Public record",
     kind: "Kind",
+    kind_any: "any",
     kind_application: "application",
     kind_grant: "grant",
     legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent (line = field it supports)", "query"],
@@ -295,7 +297,8 @@ function readForm() {
 }
 /* The filters of the form: element id (= the API member), hash key. */
 const FILTERS = [["date_from", "df"], ["date_to", "dt"], ["applicant", "ap"],
-  ["exclude_applicant", "xap"], ["fields", "f"], ["exclude_fields", "xf"], ["keywords", "kw"]];
+  ["exclude_applicant", "xap"], ["fields", "f"], ["exclude_fields", "xf"], ["keywords", "kw"],
+  ["kind", "kd"]];
 function writeForm(f) {
   state.conf = f.conf === undefined ? null : f.conf;
   $("q").value = f.q || "";
