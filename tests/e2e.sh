@@ -230,6 +230,7 @@ count "$D/match.html" '<li class="card match" data-id=' 1 e2e_match_cards
 count "$D/match.html" '<span class="badge open">ライセンス可</span>' 1 e2e_match_licensable_badge
 has "$D/match.html" 'data-profiles="[1-9]' e2e_match_profiles_filled
 count "$D/match.html" '<div class="profile" data-proposals="[0-9]*"><div class="k">適用プロファイル' 1 e2e_match_profile_column
+has "$D/match.html" '<p class="muted profile-note">この特許自身の文面から見た転用先' e2e_match_profile_note
 has "$D/match.html" 'フィルタに合う特許 [0-9]* / [0-9]* 件から' e2e_match_filter_note
 grep -q 'POST /api/match 200' "$D/log" && ok e2e_match_posted || bad e2e_match_posted
 grep -q 'GET /api/profile 200' "$D/log" && ok e2e_match_profile_asked || bad e2e_match_profile_asked

@@ -36,6 +36,7 @@ const T = {
     profile: "適用プロファイル",
     profile_loading: "計算中…",
     profile_none: "確信度の高い転用先なし",
+    profile_note: "この特許自身の文面から見た転用先（左の用途は貴社の説明から見たもの）",
     profile_line: (n, s, far) => `転用先 ${n} 分野・${s} セクション・最遠: ${far}`,
     far_section: "別セクション", far_class: "別クラス", far_subclass: "別サブクラス",
     best_conf: "最高確信度",
@@ -128,6 +129,7 @@ const T = {
     profile: "applicability profile",
     profile_loading: "computing…",
     profile_none: "no confident use elsewhere",
+    profile_note: "this patent's own uses elsewhere, read from its text (the uses on the left come from your description)",
     profile_line: (n, s, far) => `${n} fields · ${s} sections · farthest: ${far}`,
     far_section: "another section", far_class: "another class", far_subclass: "another subclass",
     best_conf: "best confidence",
@@ -481,6 +483,9 @@ function renderMatch(res) {
  * confidence, the uses and the strongest evidence. */
 function fillProfile(box, p) {
   box.replaceChildren(el("div", "k", tr("profile")));
+  /* beside a match, two answers meet: the uses reached from the company's
+   * text (the card) and the patent's own (this column); say which is which */
+  if (box.closest("li.match")) box.appendChild(el("p", "muted profile-note", tr("profile_note")));
   box.dataset.proposals = String(p.proposals);
   if (!p.proposals) { box.appendChild(el("p", "muted", tr("profile_none"))); return; }
   box.appendChild(el("p", "profile-line", tr("profile_line", p.proposals, p.sections, tr("far_" + p.farthest))));
