@@ -115,12 +115,12 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
     *label = tenyo_field_label(x, idea->code, lang);
     tenyo_doc_meta ev;
     /* the sentence quotes the best phrase written in its language (an
-     * English sentence does not quote 「車両用」), and cites the patent the
-     * phrase came from, else the best evidence */
-    /* One card, one citation: with a why, only a phrase of the patent the
-     * why quotes is quoted (a phrase of another evidence patent beside a
-     * why from this one read as two sources to Protocol A's readers); the
-     * phrases stay listed on the card. */
+     * English sentence does not quote 「車両用」) that names a use in the
+     * field, and cites the patent the phrase came from. One card, one
+     * citation: with a why, only a phrase of the patent the why quotes
+     * (a phrase of another evidence patent beside a why from this one read
+     * as two sources to Protocol A's readers); the other phrases stay
+     * listed on the card. */
     const tenyo_phrase *use = NULL;
     for (int i = 0; i < *nph && !use; i++) {
         int ascii = 1;
