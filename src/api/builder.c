@@ -430,6 +430,22 @@ static int64_t take_slot(tenyo_builder *b, const char *id, int *is_new) {
     return slot;
 }
 
+/* Room for one more document in the batch (and its term slot): 0 or
+ * TENYO_ERR_NOMEM. */
+static int batch_room(tenyo_builder *b) {
+    if (b->nbatch < b->capbatch) return TENYO_OK;
+    size_t cap = b->capbatch ? b->capbatch * 2 : 256;
+    pdoc *p = ty_reallocarray(b->batch, cap, sizeof *p);
+    if (!p) return TENYO_ERR_NOMEM;
+    b->batch = p;
+    dterms *q = ty_reallocarray(b->dt, cap, sizeof *q);
+    if (!q) return TENYO_ERR_NOMEM;
+    memset(q + b->capbatch, 0, (cap - b->capbatch) * sizeof *q);
+    b->dt = q;
+    b->capbatch = cap;
+    return TENYO_OK;
+}
+
 static int tokenize_batch(tenyo_builder *b);
 static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang);
 
@@ -463,17 +479,7 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if (b->sh.size > 1 && b->sh.rank != 0)
         return share_add(b, rec, &text, lang_code(d->lang));
     if (!(meta = make_meta(d, 1))) goto fail;
-    if (b->nbatch == b->capbatch) {
-        size_t cap = b->capbatch ? b->capbatch * 2 : 256;
-        pdoc *p = ty_reallocarray(b->batch, cap, sizeof *p);
-        if (!p) goto fail;
-        b->batch = p;
-        dterms *q = ty_reallocarray(b->dt, cap, sizeof *q);
-        if (!q) goto fail;
-        memset(q + b->capbatch, 0, (cap - b->capbatch) * sizeof *q);
-        b->dt = q;
-        b->capbatch = cap;
-    }
+    if (batch_room(b)) goto fail;
     int is_new = 0;
     int64_t slot = take_slot(b, d->id, &is_new);
     if (slot < 0) {
@@ -857,17 +863,7 @@ static int share_send(tenyo_builder *b) {
 /* Rank != 0: queue one of its records; tokenize and send at the end of
  * each chunk (and when the batch is full, as one process does). */
 static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang) {
-    if (b->nbatch == b->capbatch) {
-        size_t cap = b->capbatch ? b->capbatch * 2 : 256;
-        pdoc *p = ty_reallocarray(b->batch, cap, sizeof *p);
-        if (!p) goto nomem;
-        b->batch = p;
-        dterms *q = ty_reallocarray(b->dt, cap, sizeof *q);
-        if (!q) goto nomem;
-        memset(q + b->capbatch, 0, (cap - b->capbatch) * sizeof *q);
-        b->dt = q;
-        b->capbatch = cap;
-    }
+    if (batch_room(b)) goto nomem;
     b->out_chunk = rec / b->sh.chunk;
     b->batch[b->nbatch++] = (pdoc){.text = text->p, .len = text->len, .lang = lang,
                                    .rec = rec};

@@ -35,6 +35,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The home fields of an accepted ideas or match request (tenyo_ideas_opts):
+ * at most max, a list exactly when there are any, each four characters: a
+ * section letter A-H (either case) and two digits. */
+static inline void fz_check_home(const tenyo_ideas_opts *io, size_t max) {
+    FZ_ASSERT(io->nhome <= max);
+    FZ_ASSERT((io->nhome == 0) == (io->home == NULL));
+    for (size_t i = 0; i < io->nhome; i++) {
+        const char *c = io->home[i];
+        FZ_ASSERT(strlen(c) == 4 && strchr("ABCDEFGHabcdefgh", c[0]) &&
+                  c[1] >= '0' && c[1] <= '9' && c[2] >= '0' && c[2] <= '9');
+    }
+}
+
 /* ======================================================= record parsers */
 
 /* What the sink of fz_parse saw. */

@@ -62,13 +62,7 @@ static void fuzz_body(const uint8_t *data, size_t size) {
         FZ_ASSERT(q.len <= SRV_MAX_TEXT);
         if (q.text) FZ_ASSERT(q.len > 0 && q.len == strlen(q.text));
         FZ_ASSERT(!strcmp(q.lang, "ja") || !strcmp(q.lang, "en"));
-        FZ_ASSERT(q.io.nhome <= SRV_MAX_HOME);
-        FZ_ASSERT((q.io.nhome == 0) == (q.io.home == NULL));
-        for (size_t i = 0; i < q.io.nhome; i++) {
-            const char *c = q.io.home[i];
-            FZ_ASSERT(strlen(c) == 4 && strchr("ABCDEFGHabcdefgh", c[0]) &&
-                      c[1] >= '0' && c[1] <= '9' && c[2] >= '0' && c[2] <= '9');
-        }
+        fz_check_home(&q.io, SRV_MAX_HOME);
     }
     serve_ideas_req_free(&q);
     FZ_ASSERT(q.root == NULL && q.homebuf == NULL);

@@ -74,13 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_ASSERT(!json_object_get(q.root, "id") && !json_object_get(q.root, "n") &&
                   !json_object_get(q.root, "novelty"));
         FZ_ASSERT(!strcmp(q.lang, "ja") || !strcmp(q.lang, "en"));
-        FZ_ASSERT(q.io.nhome <= SRV_MAX_HOME);
-        FZ_ASSERT((q.io.nhome == 0) == (q.io.home == NULL));
-        for (size_t i = 0; i < q.io.nhome; i++) {
-            const char *c = q.io.home[i];
-            FZ_ASSERT(strlen(c) == 4 && strchr("ABCDEFGHabcdefgh", c[0]) &&
-                      c[1] >= '0' && c[1] <= '9' && c[2] >= '0' && c[2] <= '9');
-        }
+        fz_check_home(&q.io, SRV_MAX_HOME);
         /* given: in [0, 1]; absent: the engine's default (< 0) */
         if (json_object_get(q.root, "min_confidence"))
             FZ_ASSERT(q.io.min_confidence >= 0 && q.io.min_confidence <= 1);

@@ -365,6 +365,20 @@ function showNoNumber(f, r) {
   }
 }
 
+/* A new answer on the page (ideas or matches): kept, drawn by render,
+ * its map points loaded; the milliseconds since t0 and the filter's note
+ * ("" without filters) for the status line. */
+async function takeAnswer(res, render, t0) {
+  state.result = res;
+  state.points = null;
+  state.view = null;
+  state.labels = null;
+  render(res);
+  await loadPoints(res);
+  const fl = res.query && res.query.filter;
+  return { ms: Math.round(performance.now() - t0), filter: fl ? tr("filtered", fl.matching, fl.documents) : "" };
+}
+
 /* The company query: POST /api/match with the form's filters, the
  * matches as cards, their applicability profiles filled in after. */
 async function runMatch(f) {
@@ -378,16 +392,9 @@ async function runMatch(f) {
   try {
     document.body.dataset.kind = "text";
     const res = await api("/api/match", body);
-    state.result = res;
-    state.points = null;
-    state.view = null;
-    state.labels = null;
-    renderMatch(res);
-    await loadPoints(res);
-    const ms = Math.round(performance.now() - t0);
-    const fl = res.query && res.query.filter;
-    const note = fl ? tr("filtered", fl.matching, fl.documents) : "";
-    setState("done", (res.matches.length ? tr("match_done", res.matches.length, ms) : tr("match_none")) + (note ? " " + note : ""));
+    const a = await takeAnswer(res, renderMatch, t0);
+    setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
+      (a.filter ? " " + a.filter : ""));
     await loadProfiles(res);
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);
@@ -551,16 +558,9 @@ async function runQuery(f) {
       if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
     if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
-    state.result = res;
-    state.points = null;
-    state.view = null;
-    state.labels = null;
-    renderResult(res);
-    await loadPoints(res);
-    const ms = Math.round(performance.now() - t0);
-    const fl = res.query && res.query.filter;
-    if (fl) note = tr("filtered", fl.matching, fl.documents) + (note ? " " + note : "");
-    setState("done", (res.ideas.length ? tr("done", res.ideas.length, ms) : tr("none")) + (note ? " " + note : ""));
+    const a = await takeAnswer(res, renderResult, t0);
+    if (a.filter) note = a.filter + (note ? " " + note : "");
+    setState("done", (res.ideas.length ? tr("done", res.ideas.length, a.ms) : tr("none")) + (note ? " " + note : ""));
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);
   } finally {
