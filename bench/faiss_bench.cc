@@ -38,16 +38,7 @@
 
 extern "C" void openblas_set_num_threads(int);
 
-static std::vector<size_t> parse_list(const char *s) {
-    std::vector<size_t> v;
-    for (const char *p = s; *p;) {
-        char *e;
-        v.push_back(strtoull(p, &e, 10));
-        if (e == p) break;
-        p = *e == ',' ? e + 1 : e;
-    }
-    return v;
-}
+#include "peer_util.h"
 
 static void set_threads(int t) {
     omp_set_num_threads(t);

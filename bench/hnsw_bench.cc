@@ -26,16 +26,7 @@
 #include <sys/stat.h>
 #include <thread>
 
-static std::vector<size_t> parse_list(const char *s) {
-    std::vector<size_t> v;
-    for (const char *p = s; *p;) {
-        char *e;
-        v.push_back(strtoull(p, &e, 10));
-        if (e == p) break;
-        p = *e == ',' ? e + 1 : e;
-    }
-    return v;
-}
+#include "peer_util.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) {

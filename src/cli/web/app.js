@@ -365,6 +365,16 @@ function showNoNumber(f, r) {
   }
 }
 
+/* body with what both tasks send besides their own members: the home
+ * fields, the confidence threshold and the filters (the server applies
+ * them before the neighbours are chosen). */
+function formBody(f, body) {
+  if (f.home) body.home = f.home;
+  if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
+  for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
+  return body;
+}
+
 /* A new answer on the page (ideas or matches): kept, drawn by render,
  * its map points loaded; the milliseconds since t0 and the filter's note
  * ("" without filters) for the status line. */
@@ -382,10 +392,7 @@ async function takeAnswer(res, render, t0) {
 /* The company query: POST /api/match with the form's filters, the
  * matches as cards, their applicability profiles filled in after. */
 async function runMatch(f) {
-  const body = { text: f.q, k: f.n, distance: f.distance, lang: state.lang, mode: f.mode };
-  if (f.home) body.home = f.home;
-  if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
-  for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
+  const body = formBody(f, { text: f.q, k: f.n, distance: f.distance, lang: state.lang, mode: f.mode });
   setState("busy", tr("busy"));
   $("run").disabled = true;
   const t0 = performance.now();
@@ -539,11 +546,7 @@ async function loadProfiles(res) {
 async function runQuery(f) {
   if (!f.q) { setState("ready", tr("ready")); return; }
   if (f.task === "match") return runMatch(f);
-  const body = { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode };
-  if (f.home) body.home = f.home;
-  if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
-  /* filters: the server applies them before the neighbours are chosen */
-  for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
+  const body = formBody(f, { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode });
   setState("busy", tr("busy"));
   $("run").disabled = true;
   const t0 = performance.now();
