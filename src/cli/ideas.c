@@ -455,11 +455,16 @@ static void print_report(const json_t *o, const char *lang) {
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
         json_array_foreach(json_object_get(it, "evidence"), k, e) {
             int open = json_is_true(json_object_get(e, "open"));
+            /* who filed it and when, after the title (which is cut first) */
+            const char *ap = jstr(e, "applicant"), *dt = jstr(e, "date");
+            char who[320] = "";
+            if (*ap || *dt) snprintf(who, sizeof who, "  (%s%s%s)", ap, *ap && *dt ? ", " : "", dt);
             printf("      %.3f %s ", json_real_value(json_object_get(e, "similarity")),
                    cli_safe(jstr(e, "id")));
             cli_cut(jstr(e, "title"),
-                    cli_room(cols, 13 + (long)cli_width(jstr(e, "id")) + (open ? 8 : 0)));
-            printf("%s\n", open ? "  [open]" : "");
+                    cli_room(cols, 13 + (long)cli_width(jstr(e, "id")) + (open ? 8 : 0) +
+                                       (long)cli_width(who)));
+            printf("%s%s\n", cli_safe(who), open ? "  [open]" : "");
         }
         const json_t *wj = json_object_get(it, "why");
         if (wj) {
