@@ -416,8 +416,9 @@ void ty_phr_word(ty_phraser *p, const char *w, size_t n, const char *orig, int p
             if (!of && !stop) {
                 /* the noun phrase goes on past PH_EN_WORDS: a cut target
                  * ("administration of a stable dry") is no whole phrase;
-                 * the head before an "of" is ("administration of ..." ->
-                 * nothing; "tubes of a heat exchanger ..." -> "tubes") */
+                 * the head before an "of" is ("administration of a stable
+                 * dry powder" -> "administration"); without an "of",
+                 * nothing ("large flat panel liquid crystal display ...") */
                 const char *o = NULL;
                 for (size_t i = 0; i + 4 <= p->en_tlen; i++)
                     if (!memcmp(p->en_target + i, " of ", 4)) { o = p->en_target + i; break; }
