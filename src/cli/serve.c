@@ -812,19 +812,22 @@ static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request
     return ret;
 }
 
-/* Collects the repeated id= arguments of /api/profile. */
-typedef struct id_args {
-    const char *ids[SRV_MAX_PROFILE]; /* values (owned by MHD) */
+/* Collects the values of one repeated query argument (id= of
+ * /api/profile, doc= of /api/map), at most cap of them. */
+typedef struct rep_args {
+    const char *key;            /* the argument's name */
+    const char **ids;           /* room for cap values (owned by MHD) */
+    int cap;                    /* room */
     int n;                      /* used */
-    int over;                   /* more than SRV_MAX_PROFILE given */
-} id_args;
+    int over;                   /* more than cap given */
+} rep_args;
 
-static enum MHD_Result collect_id(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value) {
-    id_args *a = cls;
+static enum MHD_Result collect_rep(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value) {
+    rep_args *a = cls;
     (void)kind;
-    if (strcmp(key, "id") || !value) return MHD_YES;
-    if (a->n == SRV_MAX_PROFILE) {
+    if (strcmp(key, a->key) || !value) return MHD_YES;
+    if (a->n == a->cap) {
         a->over = 1;
         return MHD_NO;
     }
@@ -837,8 +840,9 @@ static enum MHD_Result collect_id(void *cls, enum MHD_ValueKind kind, const char
  * object per patent, in the order asked) as {"profiles": [...]}. At most
  * SRV_MAX_PROFILE patents a call: each is one ideas run. */
 static enum MHD_Result api_profile(server *s, struct MHD_Connection *conn, request *rq) {
-    id_args a = {.n = 0};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_id, &a);
+    const char *ids[SRV_MAX_PROFILE];
+    rep_args a = {"id", ids, SRV_MAX_PROFILE, 0, 0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_rep, &a);
     if (a.over)
         return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                            "more than %d id arguments", SRV_MAX_PROFILE);
@@ -868,25 +872,6 @@ static enum MHD_Result api_profile(server *s, struct MHD_Connection *conn, reque
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
-/* Collects the repeated doc= arguments of /api/map. */
-typedef struct doc_args {
-    const char *ids[SRV_MAX_MAP_DOCS]; /* values (owned by MHD) */
-    int n;                      /* used */
-    int over;                   /* more than SRV_MAX_MAP_DOCS given */
-} doc_args;
-
-static enum MHD_Result collect_doc(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value) {
-    doc_args *d = cls;
-    (void)kind;
-    if (strcmp(key, "doc") || !value) return MHD_YES;
-    if (d->n == SRV_MAX_MAP_DOCS) {
-        d->over = 1;
-        return MHD_NO;
-    }
-    d->ids[d->n++] = value;
-    return MHD_YES;
-}
 
 /* The fields part of the map: variance shares and one entry per field. */
 static json_t *map_fields_json(const tenyo_index *x, const tenyo_map *m) {
@@ -1134,8 +1119,9 @@ static enum MHD_Result api_map(server *s, struct MHD_Connection *conn, request *
                            "this index has no landscape map (no LSA vectors or no fields)");
     const char *id = query_arg(conn, "id"), *text = query_arg(conn, "text");
     const char *fields = query_arg(conn, "fields");
-    doc_args d = {.n = 0};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_doc, &d);
+    const char *doc_ids[SRV_MAX_MAP_DOCS];
+    rep_args d = {"doc", doc_ids, SRV_MAX_MAP_DOCS, 0, 0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_rep, &d);
     int with_fields;
     size_t len;
     char msg[SRV_MSG];
