@@ -170,6 +170,17 @@ unsigned serve_map_args(const char *id, const char *text, const char *fields, in
     return 0;
 }
 
+/* A distance's name (section, class, subclass) into *d: 0, or -1 for any
+ * other string or NULL (*d unchanged). */
+static int parse_distance(const char *s, tenyo_distance *d) {
+    if (!s) return -1;
+    if (!strcmp(s, "section")) *d = TENYO_DIST_SECTION;
+    else if (!strcmp(s, "class")) *d = TENYO_DIST_CLASS;
+    else if (!strcmp(s, "subclass")) *d = TENYO_DIST_SUBCLASS;
+    else return -1;
+    return 0;
+}
+
 /* Up to n comma-separated finite numbers of s into v; the count read, or -1
  * when s holds anything else (an empty item, trailing text, more than n). */
 static int parse_numbers(const char *s, double *v, int n) {
@@ -279,10 +290,7 @@ unsigned serve_profile_args(const char *n, const char *min_confidence, const cha
         io->min_confidence = c;
     }
     if (distance) {
-        if (!strcmp(distance, "section")) io->distance = TENYO_DIST_SECTION;
-        else if (!strcmp(distance, "class")) io->distance = TENYO_DIST_CLASS;
-        else if (!strcmp(distance, "subclass")) io->distance = TENYO_DIST_SUBCLASS;
-        else {
+        if (parse_distance(distance, &io->distance)) {
             snprintf(msg, msglen, "distance must be section, class or subclass");
             return SRV_HTTP_BAD_REQUEST;
         }
@@ -526,11 +534,7 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
         unit_member(o, "novelty", &q->io.novelty, msg, msglen))
         return SRV_HTTP_BAD_REQUEST;
     if ((v = json_object_get(o, "distance"))) {
-        const char *d = json_string_value(v);
-        if (d && !strcmp(d, "section")) q->io.distance = TENYO_DIST_SECTION;
-        else if (d && !strcmp(d, "class")) q->io.distance = TENYO_DIST_CLASS;
-        else if (d && !strcmp(d, "subclass")) q->io.distance = TENYO_DIST_SUBCLASS;
-        else {
+        if (parse_distance(json_string_value(v), &q->io.distance)) {
             snprintf(msg, msglen, "distance must be \"section\", \"class\" or \"subclass\"");
             return SRV_HTTP_BAD_REQUEST;
         }
