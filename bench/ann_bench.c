@@ -55,8 +55,7 @@
  * is the structure alone); --rerank-from floats uses the float vectors
  * (then add 4k bytes per document: bytes_per_doc_with_float_vectors).
  */
-#include "internal.h"
-#include "search/ivf.h"
+#include "api/api.h"
 #include "bench.h"
 
 #include <cblas.h>

@@ -32,7 +32,7 @@
  * its tokenize stage (the stages overlap reading and include metadata work
  * the peers do not do).
  */
-#include "internal.h"
+#include "api/api.h"
 #include "bench.h"
 
 #include <cblas.h>

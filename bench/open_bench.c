@@ -26,7 +26,7 @@
  *   --reuse FILE: measure FILE (kept by an earlier --keep run) instead of
  *   generating one.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "bench.h"
 
 #include <getopt.h>

@@ -27,7 +27,7 @@
  * Usage: scan_bench [-n N] [-k K] [-q QUERIES] [-r RUNS] [-t THREADS]
  *                   [--rerank R] [--npy-out DIR] [--seed S]
  */
-#include "internal.h"
+#include "api/api.h"
 #include "bench.h"
 
 #include <cblas.h>

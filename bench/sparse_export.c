@@ -14,7 +14,7 @@
  * Reaches the rows through src/internal.h. Usage:
  *   sparse_export INDEX OUT [-q QUERIES] [--seed S]
  */
-#include "internal.h"
+#include "api/api.h"
 #include "bench.h"
 
 #include <getopt.h>

@@ -25,7 +25,7 @@
  * has none: the answers are the same). Usage:
  *   topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] [--modes tfidf,hybrid,lsa,ideas,title-tfidf,title-hybrid]
  */
-#include "internal.h"
+#include "api/api.h"
 #include "bench.h"
 
 #include <getopt.h>

@@ -15,6 +15,7 @@
 #             shared and static)
 #   python    tests/python.sh (the Python binding's pytest suite)
 #   mpi       tests/mpi.sh (the row-split SVD over Open MPI ranks; skips without MPI)
+#   layers    tests/layering.sh (the house plan: includes and calls only go down)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -52,6 +53,7 @@ suite man sh tests/man.sh
 suite install sh tests/install.sh "$B"
 suite python sh tests/python.sh "$B"
 suite mpi sh tests/mpi.sh "$B"
+suite layers sh tests/layering.sh "$B"
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -5,7 +5,7 @@
  * named while the rest of the index still answers. Corpus: data/sample.
  */
 #include "test.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

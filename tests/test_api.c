@@ -3,7 +3,7 @@
  * load, search; round trip, determinism across runs and thread counts, the
  * split rule, exact-search properties, and the real corpora when present.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <pthread.h>

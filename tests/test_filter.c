@@ -6,7 +6,7 @@
  * non-matching document deleted (same documents, same scores), for every
  * mode, for a patent and for text; and ideas whose evidence all matches.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <stdlib.h>

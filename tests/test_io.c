@@ -5,7 +5,7 @@
  * tests/data/, so the committed fixtures stay readable), format detection,
  * and the real files of ../shared/data when present.
  */
-#include "internal.h"
+#include "io/io.h"
 #include "test.h"
 
 #include <errno.h>

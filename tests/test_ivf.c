@@ -8,8 +8,7 @@
  * the oracle is the exact brute-force scan with cblas_sdot, the same
  * float dot product the IVF re-ranks with, so scores compare bit for bit.
  */
-#include "internal.h"
-#include "search/ivf.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <cblas.h>

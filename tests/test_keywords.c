@@ -6,7 +6,7 @@
  * tenyo_search ranked as the TF-IDF scan ranks; keywords as a filter on
  * similar.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <stdlib.h>

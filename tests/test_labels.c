@@ -5,7 +5,7 @@
  */
 #include "test.h"
 
-#include "internal.h"
+#include "model/model.h"
 
 #include <pthread.h>
 #include <stdlib.h>

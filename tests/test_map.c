@@ -5,7 +5,7 @@
  * the test), projections of documents and queries, determinism and the
  * argument errors.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <math.h>

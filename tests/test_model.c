@@ -13,7 +13,7 @@
  */
 #include "test.h"
 
-#include "internal.h"
+#include "api/api.h"
 
 #include <cblas.h>
 #include <lapacke.h>

@@ -6,7 +6,7 @@
  * ids: exact first, then normalised, bare numbers, ambiguity, and "did you
  * mean" for near misses.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * Each comparison also requires that pruning did answer most queries, so
  * the identity is not that of two full scans.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <limits.h>

@@ -5,7 +5,7 @@
  * 180 records make the base, the last 20 are added.
  */
 #include "test.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -11,7 +11,7 @@
  * (the library keeps zstd inside store.c).
  */
 #include "test.h"
-#include "internal.h"
+#include "api/api.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * conversion and its error lines, batches that do not change the index,
  * repeated ids, and the rebuild of an index from its stored counts.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 #include <iconv.h>

@@ -7,7 +7,7 @@
  * EUC-JP made with iconv(1).
  */
 #include "test.h"
-#include "internal.h"
+#include "text/text.h"
 
 #include <pthread.h>
 #include <strings.h>

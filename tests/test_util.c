@@ -2,7 +2,7 @@
  * test_util.c — util.c's pieces shared by every layer: the run-once guard
  * and the string map's borrowed-key bulk insert.
  */
-#include "internal.h"
+#include "util/util.h"
 #include "test.h"
 
 #include <pthread.h>

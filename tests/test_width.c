@@ -4,7 +4,7 @@
  * katakana and Ambiguous 1, combining marks 0, bad bytes 1; fitting never
  * cuts a character.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "test.h"
 
 static size_t w(const char *s) { return tenyo_text_width(s, strlen(s)); }

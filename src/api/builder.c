@@ -84,7 +84,7 @@
  * second batch in memory and a harder error path); fixed-width (uint32,
  * uint32) pairs (8 bytes a pair instead of about 3).
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <ctype.h>
 #include <math.h>

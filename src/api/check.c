@@ -40,7 +40,7 @@
  * different program), and serving the base alone when updates are damaged
  * (a silent partial answer; the open refuses and names this command).
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -39,7 +39,7 @@
  *              the index's licensable list (api/openlist.c), as m->open
  *              holds them once the index is open.
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <ctype.h>
 #include <stdio.h>

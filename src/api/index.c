@@ -28,7 +28,7 @@
  * before a filter could apply). The id resolution of typed patent numbers
  * is in api/patno.c.
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -39,7 +39,7 @@
  * terms of clauses not under NOT), through the scan of similar --mode
  * tfidf, so the same weighting and tie order.
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -36,7 +36,7 @@
  * number (exports hold patents of other years or kinds the index lacks:
  * they are reported and counted, the rest loads).
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <errno.h>
 #include <stdio.h>

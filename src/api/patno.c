@@ -59,7 +59,7 @@
  * the ids (memory for every index, for an error path), and suggesting by
  * the raw ids' distance (特開２０２４… is 20 bytes away from 特開2024…).
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 #include <string.h>

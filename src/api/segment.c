@@ -61,7 +61,7 @@
  * original build dropped (df below min_df) are not in the index and cannot
  * come back; a rebuild is a refit of what the index holds.
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <errno.h>
 #include <inttypes.h>

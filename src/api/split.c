@@ -7,7 +7,7 @@
  * big-endian, byte by byte, modulo m gives the same remainder without 128-bit
  * arithmetic.
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <md5.h>
 #include <string.h>

@@ -36,7 +36,7 @@
  * TENYO_ERR_UNSYNCED, and then the updates are kept: the old base might
  * come back after a crash, and they are stale for the new one (ignored).
  */
-#include "internal.h"
+#include "api/api.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -74,7 +74,7 @@
  * multi-field documents that carry the cross-field signal), plain vote
  * counts (a field with many weak neighbours beats one strong match).
  */
-#include "internal.h"
+#include "ideas/ideas.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -33,7 +33,7 @@
  *     ties); the picture is then the same on every machine and run.
  * This file adapts cblas/LAPACKE like model/svd.c and does no I/O.
  */
-#include "internal.h"
+#include "ideas/ideas.h"
 
 #include <cblas.h>
 #include <lapacke.h>

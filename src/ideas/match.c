@@ -31,7 +31,7 @@
  * and each would answer "where else could this patent go", not "where
  * could this company go with it").
  */
-#include "internal.h"
+#include "ideas/ideas.h"
 
 #include <math.h>
 #include <stdlib.h>

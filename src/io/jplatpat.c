@@ -48,7 +48,7 @@
  * Splitting it back was rejected: where the open quote should have closed
  * is a guess, and a guessed record is worse than a reported loss.
  */
-#include "internal.h"
+#include "io/io.h"
 
 #include <stdlib.h>
 #include <string.h>

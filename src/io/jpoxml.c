@@ -61,7 +61,7 @@
  * is installed and parameter-entity parsing is off; expat's own amplification
  * limits guard against entity bombs in an internal subset.
  */
-#include "internal.h"
+#include "io/io.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -41,7 +41,7 @@
  * last silently; now the line and the key are reported), a value that is
  * not an object, no id, an id that is not a string or number.
  */
-#include "internal.h"
+#include "io/io.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -78,7 +78,7 @@
  * stats.empty when handed out). The sink takes the record's buffers over
  * instead of copying them.
  */
-#include "internal.h"
+#include "io/io.h"
 
 #include <ctype.h>
 #include <errno.h>

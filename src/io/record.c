@@ -24,7 +24,7 @@
  * "warning: " so a reader of the log can tell them apart without a separate
  * severity argument in the public callback.
  */
-#include "internal.h"
+#include "io/io.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -59,7 +59,7 @@
  * reported; the caller's thread then computes that range itself, which
  * gives the same result.
  */
-#include "internal.h"
+#include "model/model.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -41,7 +41,7 @@
  *   ..  8E  per weight: u32 field (index into the blob's fields), f32 w
  *   ..  8   FNV-1a 64 of everything before
  */
-#include "internal.h"
+#include "model/model.h"
 
 #include <linear.h>
 #include <math.h>

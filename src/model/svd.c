@@ -184,7 +184,7 @@
  * processes, nrows is this process's and an ncols x l int64 block holds
  * A^T Q before its reduction.
  */
-#include "internal.h"
+#include "model/model.h"
 
 #include <cblas.h>
 #include <lapacke.h>

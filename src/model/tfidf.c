@@ -22,7 +22,7 @@
  * merge counts); the sort here is an in-place heapsort, run only when the
  * pairs are out of order, so the common case costs one pass and no memory.
  */
-#include "internal.h"
+#include "model/model.h"
 
 #include <math.h>
 #include <pthread.h>

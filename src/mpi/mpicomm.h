@@ -9,7 +9,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "api/api.h"
 
 /* One communicator's reductions and what they moved. */
 typedef struct ty_mpicomm {

@@ -59,7 +59,7 @@
  * CHUNK is TENYO_MPI_CHUNK from the environment when set (the tests use
  * small chunks so that the 200-record sample is shared), else 256.
  */
-#include "internal.h"
+#include "api/api.h"
 #include "cli/cli.h"
 #include "mpi/mpicomm.h"
 

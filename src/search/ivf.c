@@ -119,8 +119,7 @@
  *                   char *err, size_t errlen);
  * ---------------------------------------------------------------------
  */
-#include "internal.h"
-#include "search/ivf.h"
+#include "search/search.h"
 
 #include <cblas.h>
 #include <limits.h>

@@ -3,10 +3,8 @@
  * vectors: an inverted file (IVF) of spherical k-means lists with int8
  * codes per list and exact float re-ranking (search/ivf.c).
  *
- * PROPOSED internal.h ADDITIONS: this whole header is meant to move into the
- * "search" section of src/internal.h; until then ivf.c, tests/test_ivf.c and
- * bench/ann_bench.c include it. It needs internal.h (ty_buf, ty_q8,
- * tenyo_hit) included first.
+ * Part of search.h (included at its end, after ty_q8): ivf.c, the tests
+ * and the benches include search/search.h.
  *
  * Ownership: a ty_ivf owns every array in it (ty_ivf_free). Searching only
  * reads it, so many threads may search one ty_ivf at once, each with its

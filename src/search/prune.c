@@ -82,7 +82,7 @@
  * free); bounding the LSA part from norms alone (every vector is a unit
  * vector: the bound is v for everyone, which prunes nothing).
  */
-#include "internal.h"
+#include "search/search.h"
 
 #include <float.h>
 #include <math.h>

@@ -8,7 +8,7 @@
  * run on integer SIMD (AVX-512 VNNI vpdpbusd: 64 u8 x s8 products per
  * instruction, accumulated in int32 without saturation).
  *
- * Quantisation (ty_q8_quantize): per vector, scale s = max|x| / 127 and
+ * Quantisation (ty_q8_quantize, model/q8code.c): per vector, scale s = max|x| / 127 and
  * q = round(x / s) in [-127, 127]; the query the same way. Then
  *   x . y  ~=  s_x s_y (q_x . q_y)
  * with an error of about 1e-3 on unit vectors at k = 256 — enough to
@@ -39,7 +39,7 @@
  * ranges), and a product-quantisation codebook (lossy beyond re-ranking's
  * reach at the recall the issue asks, and needs training).
  */
-#include "internal.h"
+#include "search/search.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -51,34 +51,6 @@
 #include <immintrin.h>
 #define TY_X86 1
 #endif
-
-/* ============================================================ quantise */
-
-void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
-                    int32_t *sum) {
-    float mx = 0.f;
-    for (size_t i = 0; i < k; i++) {
-        float a = fabsf(x[i]);
-        if (a > mx) mx = a;
-    }
-    int32_t s = 0;
-    if (!(mx > 0.f)) {
-        memset(q, 0, k);
-        *scale = 0.f;
-        *sum = 0;
-        return;
-    }
-    float inv = 127.f / mx;
-    for (size_t i = 0; i < k; i++) {
-        long v = lrintf(x[i] * inv);
-        if (v > 127) v = 127;
-        if (v < -127) v = -127;
-        q[i] = (int8_t)v;
-        s += (int32_t)v;
-    }
-    *scale = mx / 127.f;
-    *sum = s;
-}
 
 /* ============================================================= kernels */
 

@@ -78,7 +78,7 @@
  * immutable, and rewriting it is the cost updates exist to avoid); SQLite
  * for the bookkeeping (a heavy dependency for three small files).
  */
-#include "internal.h"
+#include "store/store.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -148,7 +148,7 @@
  * Sections a reader does not know are bounds-checked and skipped, so adding
  * one does not need a new version; changing one does.
  */
-#include "internal.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

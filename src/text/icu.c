@@ -46,7 +46,7 @@
  * "word" (letters, numbers, kana, ideographs) are reported; spaces and
  * punctuation are not.
  */
-#include "internal.h"
+#include "text/text.h"
 
 #include <stdlib.h>
 #include <string.h>

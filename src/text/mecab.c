@@ -34,7 +34,7 @@
  * TENYO_ERR_DEPENDENCY: the whole library speaks UTF-8 and a conversion
  * layer here would only hide a misconfiguration.
  */
-#include "internal.h"
+#include "text/text.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -47,7 +47,7 @@
  * Output goes to a callback as (target, expression) slices valid during the
  * call; the builder keeps a few distinct ones per document.
  */
-#include "internal.h"
+#include "text/text.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -16,7 +16,7 @@
  * is never shorter than a stem (Porter2 never lengthens an a-z word by
  * more than the one byte callers reserve; checked).
  */
-#include "internal.h"
+#include "text/text.h"
 
 #include <libstemmer.h>
 #include <stdlib.h>

@@ -78,7 +78,7 @@
  * Measured on the 6,091 J-PlatPat abstracts (5.4 MB), one thread: 1.3x
  * the CPU time of bare MeCab lattice parsing of the same text.
  */
-#include "internal.h"
+#include "text/text.h"
 
 #include <limits.h>
 #include <stdio.h>

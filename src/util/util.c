@@ -9,7 +9,7 @@
  * (e.g. glib) was rejected: it would be the only reason to pull one in, and
  * insertion-ordered dense ids are what the index needs.
  */
-#include "internal.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <stdio.h>

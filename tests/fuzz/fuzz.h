@@ -14,7 +14,7 @@
 #ifndef TENYO_FUZZ_H
 #define TENYO_FUZZ_H
 
-#include "internal.h"
+#include "api/api.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -31,7 +31,7 @@
  * distributed build (tenyo-mpi index: tokenizing per rank, vocabulary
  * merge, shards) is not written yet (issue 20).
  */
-#include "internal.h"
+#include "api/api.h"
 #include "mpi/mpicomm.h"
 
 #include <math.h>

@@ -78,7 +78,7 @@
  * reads), so lookups may run concurrently. Returned strings live until the
  * next load, deserialize or free.
  */
-#include "internal.h"
+#include "model/model.h"
 
 #include <errno.h>
 #include <stdio.h>

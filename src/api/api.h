@@ -1,0 +1,338 @@
+/*
+ * api.h — the api layer (api/): the index and query context behind the
+ * public entry points of tenyo.h, gluing the layers below.
+ *
+ * builder.c   tenyo_builder: tokenize, count, weigh, factor, write
+ * index.c     tenyo_index (open) and tenyo_ctx (queries, scoring, similar)
+ * segment.c   updates: segments applied at open, tenyo_update_*, rebuild
+ * filter.c    tenyo_filter; keywords.c keyword queries; patno.c patent
+ *             numbers as people type them; openlist.c the licensable list;
+ *             writer.c tenyo_writer; check.c tenyo_index_check; split.c
+ *             the development / test split
+ *
+ * Below: every layer but ideas and cli. Above: ideas (proposals, the map,
+ * company match use the context), cli.
+ */
+#ifndef TENYO_API_H
+#define TENYO_API_H
+
+#include "io/io.h"
+#include "search/search.h"
+#include "store/store.h"
+#include "text/text.h"
+
+/* Mark the listed patents of "<path>.upd/OPEN" licensable in x (at open,
+ * api/openlist.c): x->m.open becomes records' flag OR listed, the records'
+ * own flags are kept in x->open_rec (what a rebuild writes back). */
+int ty_open_apply(tenyo_index *x, const char *path, char *err, size_t errlen);
+
+/* --- updates applied to a loaded index (api/segment.c) --- */
+
+/* What the manifest added to the base at open, and how stale the fit is. */
+typedef struct ty_upd {
+    uint64_t fit;             /* fit id of the base file (ty_model_fit_id) */
+    uint64_t generation;      /* manifest generation applied (0: none) */
+    uint32_t nseg;            /* segments applied */
+    uint64_t bytes;           /* bytes of their files and the deletion file */
+    uint64_t base_docs;       /* documents of the base file (the fit) */
+    uint64_t positions;       /* base documents + segment documents */
+    uint64_t base_deleted;    /* base documents deleted or replaced */
+    uint64_t added;           /* live documents from segments */
+    uint64_t fit_terms;       /* terms of the fit (ids below are fitted) */
+    uint64_t mass;            /* term occurrences of the live documents */
+    uint64_t mass_added;      /* of those, in documents from segments */
+    uint64_t mass_new;        /* of those, of terms the fit does not know */
+    uint64_t *gpos;           /* document -> global position (NULL: the
+                                 identity, no update applied) */
+    uint64_t *base_map;       /* base document -> document or UINT64_MAX
+                                 (kept until the IVF is remapped, then NULL) */
+    int missing;              /* the base is marked updated, but there is no
+                                 manifest beside it */
+} ty_upd;
+
+/* FNV-1a identity of a base model's fitted content (manifest "fit"). */
+uint64_t ty_model_fit_id(const ty_model *m);
+/* Apply the updates of "<path>.upd/" (if any, and if they are for this
+ * base) to x->m, which holds the base as read: the model is replaced by the
+ * merged one (live documents only) and x->upd filled. TENYO_OK when there
+ * is nothing to apply. */
+int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen);
+void ty_upd_free(ty_upd *u);
+/* Remove the MANIFEST of update directory dir and the files it named, then
+ * sync dir: the updates of a replaced base. Under the writer lock. */
+int ty_upd_drop(const char *dir, char *err, size_t errlen);
+/* The update and staleness fields of tenyo_index_info. */
+void ty_upd_info(const tenyo_index *x, tenyo_index_info *in);
+
+/* tenyo_build_opts.dim for a build without LSA (the segments of added
+ * documents: they are folded into their base's basis when opened). */
+#define TY_BUILD_NO_LSA (-1)
+/* Record IPC titles (a ty_labels_serialize blob, copied) in the index the
+ * builder writes, as if they had been loaded from files (rebuild). */
+int ty_builder_set_labels(tenyo_builder *b, const char *blob, size_t len);
+/* Terms a previous build dropped for max_df (a rebuild passes the base's
+ * "common" blob: the counts it refits from no longer hold them). */
+int ty_builder_set_common(tenyo_builder *b, const char *blob, size_t len);
+/* Identity of the builder's tokenizer (ty_tokenizer_identity). */
+const char *ty_builder_tokenizer(const tenyo_builder *b);
+
+/* Shared by api/ and ideas/: the loaded index and the per-thread context. */
+/* Canonical keys of the indexed ids (api/patno.c), built on the first
+ * lookup that is not an exact id. */
+typedef struct ty_patno {
+    ty_strmap *keys;       /* canonical key -> key number */
+    int64_t *key_doc;      /* per key: its document, -2 when several */
+    ty_strmap *nums;       /* number part of a key (digits) -> number */
+    int64_t *num_doc;      /* per number: its document, -2 when several */
+    uint32_t *doc_key;     /* per document: its key number */
+} ty_patno;
+void ty_patno_free(ty_patno *pn);
+
+struct tenyo_index {
+    ty_model m;            /* everything stored in the file */
+    ty_strmap *ids;        /* patent id -> document number */
+    ty_strmap *vocab;      /* term -> term id */
+    tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
+    uint64_t *co_ptr;      /* nfields+1 offsets into co_f / co_n: field a's
+                              co-classified fields, ascending (itself too) */
+    uint32_t *co_f;        /* the fields b of each list */
+    uint32_t *co_n;        /* documents classified in both a and b */
+    ty_once co_once;       /* the three are built on first use; its
+                              result 0 or TENYO_ERR_NOMEM */
+    ty_csr post;           /* the TF-IDF rows transposed (postings per
+                              term), built once TF-IDF scans repeat: */
+    ty_once post_once;     /* result 0, or -1 (none: scans gather) */
+    ty_bmax bmax;          /* block maxima of post (search/prune.c), built
+                              with it; bmax.ptr NULL: no pruning */
+    float q8_l1max;        /* largest L1 norm of a document vector as the
+                              int8 codes give it (bounds the int8 scan's
+                              error), with bmax */
+    int prune;             /* 1: TF-IDF and hybrid scans prune
+                              (TENYO_PRUNE=on at open; default off) */
+    int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
+    unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
+    struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
+    uint32_t *phr_df;         /* documents per application phrase (NULL:
+                                 no phrases) */
+    float *tgen;              /* per term: how evenly it spreads over the
+                                 fields (ideas.c ty_term_generic), built
+                                 on first use */
+    ty_once tgen_once;        /* its result */
+    ty_fieldmodel fm;         /* the field model (ideas): read at open
+                                 from the section, else trained on first
+                                 use */
+    int fm_stored;            /* fm was read from the index */
+    uint32_t *fm_top;         /* per field, its TY_FM_TOP terms of largest
+                                 positive weight (UINT32_MAX: none), built
+                                 on first use (ideas.c) */
+    ty_once fm_top_once;      /* its result */
+    ty_once fm_once;          /* its result */
+    uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
+                                 terms (a title without an abstract), built
+                                 on the first TF-IDF or hybrid query */
+    float *short_f;           /* their score factor terms / TY_SHORT_TERMS */
+    uint64_t nshort;          /* how many */
+    ty_once short_once;       /* result 0 or TENYO_ERR_NOMEM */
+    ty_q8 q8;                 /* the document vectors: int8 codes as unit
+                                 rows (scan, and dequantised for exact
+                                 scores: quant.c) */
+    ty_ivf *ivf;              /* approximate search lists, or NULL */
+    ty_upd upd;               /* updates applied at open (api/segment.c) */
+    ty_patno patno;           /* ids as people type them (api/patno.c) */
+    char *appl_blob;          /* applicants NFKC case-folded, NUL-separated
+                                 (api/filter.c), built on the first
+                                 applicant filter */
+    uint64_t *appl_off;       /* ndocs+1 offsets into appl_blob */
+    ty_once appl_once;        /* their result */
+    ty_once patno_once;       /* its result */
+    uint8_t *open_rec;        /* the records' own open flags when a
+                                 licensable list applied (m.open then holds
+                                 records OR list), else NULL */
+    uint64_t open_listed;     /* ids in the licensable list (0: none) */
+    uint64_t open_found;      /* of them, documents of this index */
+    uint64_t open_lines;      /* number lines of its file when loaded */
+    uint64_t open_unresolved; /* of them, not resolved then */
+    int64_t open_loaded;      /* unix time it was loaded */
+    char *open_source;        /* the file it came from (malloc'd) or NULL */
+};
+
+/* Records with fewer terms than this are titles without an abstract: their
+ * TF-IDF and hybrid scores are scaled by terms / TY_SHORT_TERMS, so
+ * that a word or two shared with a title does not outrank a full record
+ * (api/index.c). */
+#define TY_SHORT_TERMS 8
+
+/* When the postings are built: TENYO_POSTINGS=off (never: every TF-IDF
+ * scan gathers over all rows), on (at the first scan), or auto (default:
+ * at the TY_POSTINGS_AFTER-th scan, so one-shot commands never pay the
+ * transpose and its memory, a server or batch soon does). */
+enum { TY_POSTINGS_AUTO, TY_POSTINGS_OFF, TY_POSTINGS_ON };
+#define TY_POSTINGS_AFTER 4
+
+/* Documents of field a also in each field: row[0..nfields) is set to the
+ * co-classification counts of a (0 for fields never seen with it); 0, or
+ * TENYO_ERR_NOMEM building the lists on first use. */
+int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
+/* The co_* lists built, once, from any thread: 0 or TENYO_ERR_NOMEM. */
+int ty_index_need_cooc(const tenyo_index *x);
+/* Documents listing more fields than this are left out of co-classification
+ * counts (their pairs grow with the square; real patents list a handful). */
+#define TY_CO_MAX_FIELDS 64
+
+/* Longest query text (bytes) a context tokenizes; longer is TENYO_ERR_LIMIT
+ * (the CLI reads query files of up to 64 MiB, the server 32 KiB). */
+#define TY_MAX_QUERY (64u << 20)
+
+/* Scan choice of a context (tenyo_ctx_set_scan). */
+enum { TY_SCAN_AUTO = 0, TY_SCAN_FP32 = 1, TY_SCAN_INT8 = 2 };
+/* From this many documents up, AUTO scans the int8 vectors (below, the
+ * float scan takes well under a millisecond and stays bit-exact). */
+#define TY_INT8_MIN_DOCS 20000
+
+struct tenyo_ctx {
+    const tenyo_index *idx;  /* shared index */
+    ty_tokenizer *tok;       /* created on the first text query */
+    ty_tokctx *tc;           /* per-thread tokenizer state */
+    float *qdense;           /* nterms scratch, kept zeroed */
+    float *s1, *s2;          /* ndocs score arrays */
+    float *qlsa;             /* dim folded-in query */
+    uint32_t *qt;            /* query term ids (sparse) */
+    float *qw;               /* query weights */
+    size_t qcap;             /* entries allocated in qt/qw */
+    double hybrid_w;         /* TF-IDF weight in hybrid mode */
+    char err[TY_ERRLEN];     /* last error */
+    char home[512];          /* home fields of the last ideas call */
+    int home_predicted;      /* 1 when home was predicted */
+    size_t last_qn;          /* sparse query terms of the last ideas call */
+    uint64_t last_skip;      /* query document of the last ideas call, or
+                                UINT64_MAX for text */
+    int last_open_only;      /* open_only of the last ideas call */
+    tenyo_ideas_notes notes; /* notes of the last ideas call */
+    char unk[8][48];         /* query words unknown to the index (text) */
+    size_t nunk;             /* how many there were */
+    const float *pre_lsa;    /* LSA scores of the current query computed
+                                ahead by a batch, or NULL */
+    int pre_approx;          /* 1: pre_lsa are int8 scan scores (re-scored
+                                as the one-query scan's are) */
+    int scan;                /* TY_SCAN_* */
+    uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
+    ty_ivf_scratch ivs;      /* IVF search scratch */
+    tenyo_filter *filter;    /* documents that may answer (api/filter.c),
+                                or NULL: all */
+    ty_buf qtext;            /* the last text query, as given (the why of
+                                its proposals) */
+    ty_buf abuf, qbuf;       /* abstracts read for tenyo_doc_abstract and
+                                tenyo_idea_why */
+    ty_buf why_q, why_e;     /* the sentences tenyo_idea_why returned */
+    int prune;               /* 1: prune when the index does (tests turn it
+                                off to compare) */
+    ty_prune_scratch ps;     /* its scratch */
+    uint64_t npruned;        /* scans answered pruned (tests, benches) */
+};
+
+/* The filter of c compiled (api/filter.c): one byte per document, 1 when
+ * it may answer; NULL when c has no filter, or on failure (*rc, message
+ * in c->err). */
+const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
+/* Keyword matches (api/keywords.c) handed to a filter (owned by it): one
+ * byte per document, and the query's positive term ids (ranked by
+ * tenyo_search), n of them. */
+int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n);
+/* Words of the keyword query the index does not hold ("" none). */
+void ty_filter_set_note(tenyo_filter *f, const char *note);
+/* The positive keyword terms of f (NULL when it has no keyword query). */
+const uint32_t *ty_filter_terms(const tenyo_filter *f, size_t *n);
+/* Tokenize text with c's tokenizer (the index's; TENYO_ERR_MISMATCH when
+ * this machine's differs): emit gets each term. 0 or a status (c->err). */
+int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
+                    void (*emit)(void *ud, const char *t, size_t n), void *ud);
+/* Rank the documents by TF-IDF cosine with the query of terms[0..n)
+ * (repeats count), through c's filter; the k best into hits. */
+int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
+                      tenyo_hit *hits);
+char *ty_filter_errbuf(tenyo_filter *f);
+const tenyo_index *ty_filter_index(const tenyo_filter *f);
+int ty_filter_compile(tenyo_filter *f);
+
+/* Set c's query from saved parts (a batch restoring one of its queries). */
+int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
+                     size_t qn, const float *qlsa);
+/* Many queries sharing the scan work (api/index.c): queries are prepared in
+ * blocks of up to 32, the LSA scores of a block come from one pass over the
+ * document vectors (mode LSA or hybrid: where a single query would scan
+ * int8, tiles of sixteen rows met by every query of the block; else one
+ * sgemm over the dequantised rows; each query's scores are what its own
+ * scan gives), then step() runs for each query in order with c holding that query (terms, folded vector, c->pre_lsa set to
+ * its scores; skip = its document or UINT64_MAX) or, when preparing it
+ * failed, with status < 0 and the message in c->err. A non-zero return of
+ * step, or running out of memory, stops the batch and is returned. terms:
+ * queries by document take its sparse terms too (ty_ctx_query_doc). */
+int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode, int terms,
+                 int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
+                             int status, void *ud),
+                 void *ud);
+
+/* Score every document for the query held in c (qt/qw[0..qn) and qlsa) into
+ * c->s1 with the given mode. With the int8 scan, the LSA part is
+ * approximate except for the best max(4 need, 256) documents, which are
+ * re-scored exactly: the caller's top `need` are exact float scores.
+ * 0, or the error (with c->err) of decoding the sparse rows on first use. */
+int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need);
+/* Prepare c's query from indexed document doc (its sparse terms too when
+ * terms is set: LSA needs only its vector), or from text; returns the
+ * number of sparse query terms or a negative status. */
+int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms);
+int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
+
+/* Add a document given as terms and counts instead of text (rebuild of an
+ * index from its stored counts). meta supplies id, title, applicant, date,
+ * codes, open and lang (text fields are ignored). terms[i] occurs counts[i]
+ * times (counts > 0; order is the term order used for first-occurrence ids).
+ * surf: "term\x1fword\0" pairs (surf_len bytes, may be NULL/0); phr:
+ * "target\x1fexpression\0" entries (may be NULL/0). Same replace rule. */
+int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
+                          const char *const *terms, const uint32_t *counts,
+                          size_t n, const char *surf, size_t surf_len,
+                          const char *phr, size_t phr_len);
+/* Tokenizing shared out over processes (tenyo-mpi index, issue 20). Every
+ * process reads the same records in the same order and adds them all;
+ * record r belongs to process (r / chunk) % size. A process other than 0
+ * keeps nothing of the records it does not own, tokenizes its own and
+ * hands each chunk's tokenizer output, serialized, to put(); process 0
+ * keeps every record's metadata, tokenizes its own chunks and takes the
+ * others' output from get() when it merges them, in record order, through
+ * the same merge as one process: the index it writes is the bytes one
+ * process writes. The builder does no message passing itself. */
+typedef struct ty_builder_share {
+    int rank, size;       /* this process, and how many (size >= 1) */
+    uint32_t chunk;       /* records per chunk (>= 1) */
+    /* rank != 0: chunk number `chunk` of this process, n bytes at p; the
+     * callee owns p (malloc'd) from the call on. 0 ok, else a status. */
+    int (*put)(void *ud, uint64_t chunk, void *p, size_t n);
+    /* rank 0: chunk number `chunk` from process `owner`, malloc'd into *p
+     * (the builder frees it). 0 ok, else a status (message in err). */
+    int (*get)(void *ud, uint64_t chunk, int owner, void **p, size_t *n,
+               char *err, size_t errlen);
+    /* rank 0, optional (NULL: this process factors alone): the SVD of
+     * the TF-IDF rows a with options o, shared over the processes, into s
+     * (rank), v (ncols x rank) and docvec (nrows x rank: the rows of A V,
+     * each L2-normalised, as ty_builder_docvecs makes them). The same bits
+     * as one process (svd.c's fixed-block sums). 0 ok, else a status with
+     * err set. */
+    int (*lsa)(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s,
+               float *v, float *docvec, char *err, size_t errlen);
+    void *ud;             /* their first argument */
+} ty_builder_share;
+/* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the
+ * builder's document vectors, the same bits wherever they are computed. */
+void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
+                        float *docvec, int threads);
+/* Set before the first add; TENYO_ERR_ARG after one or on bad values. */
+int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s);
+/* rank != 0: tokenize and put() what is pending (the end of input). */
+int ty_builder_share_flush(tenyo_builder *b);
+/* Tests: tokenize in batches of this many documents or text bytes (0: the
+ * default, 4096 documents or 32 MiB). Output does not depend on it. */
+void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes);
+
+#endif /* TENYO_API_H */

@@ -1,0 +1,334 @@
+/*
+ * model.h — the model layer (model/): the index as numbers, in memory.
+ *
+ * ty_model    everything an index file holds (written and read by store/)
+ * csr.c       sparse rows, threaded products with dense blocks, transpose
+ * tfidf.c     idf, TF-IDF rows, static pruning of a row
+ * svd.c       cblas/LAPACKE adapter: randomized truncated SVD, its rows
+ *             optionally split over processes (ty_svd_comm)
+ * linear.c    the field model: a logistic classifier per IPC field
+ * q8code.c    the int8 code of a vector (what store/ writes, search/ scans)
+ * labels.c    IPC field labels: built-in and loaded titles
+ *
+ * Below: util. Above: store, search, api.
+ */
+#ifndef TENYO_MODEL_H
+#define TENYO_MODEL_H
+
+#include "util/util.h"
+
+/* Compressed sparse rows, float values, 32-bit column indices. */
+typedef struct ty_csr {
+    uint64_t nrows, ncols;
+    uint64_t *rowptr;   /* nrows+1 offsets into col/val */
+    uint32_t *col;      /* column index per non-zero, sorted within a row */
+    float *val;         /* value per non-zero */
+} ty_csr;
+void ty_csr_free(ty_csr *m);
+
+/* The field model (model/linear.c): one logistic classifier per field over
+ * the TF-IDF rows, its largest weights kept term-major. */
+typedef struct ty_fieldmodel {
+    uint64_t nterms;
+    uint32_t nfields;
+    uint64_t *ptr;     /* nterms+1 offsets into field/w */
+    uint32_t *field;   /* field of each kept weight */
+    float *w;          /* the weight */
+    float *bias;       /* per field */
+    uint8_t *trained;  /* per field: 1 when it has a model */
+} ty_fieldmodel;
+struct ty_model;
+/* Train on m's TF-IDF rows (decoded); deterministic. */
+int ty_fieldmodel_train(const struct ty_model *m, ty_fieldmodel *fm);
+/* The model as a self-checking blob (the index section "fieldmodel"),
+ * fields named by code so that it survives renumbering by updates. */
+int ty_fieldmodel_write(const ty_fieldmodel *fm, const struct ty_model *m, ty_buf *out);
+/* Read a blob back for model m (whose first terms are the ones it was
+ * trained on; fields matched by code, those m lacks dropped); every count,
+ * offset and float checked: why says what is wrong. */
+int ty_fieldmodel_read(const char *blob, size_t len, const struct ty_model *m,
+                       ty_fieldmodel *fm, char *why, size_t whylen);
+/* z[f] = the decision value of field f for the query (qt, qw)[0..qn). */
+void ty_fieldmodel_score(const ty_fieldmodel *fm, const uint32_t *qt, const float *qw, size_t qn,
+                         float *z);
+void ty_fieldmodel_free(ty_fieldmodel *fm);
+/* Weight of term t for field f (0 when not kept). */
+float ty_fieldmodel_weight(const ty_fieldmodel *fm, uint32_t t, uint32_t f);
+/* Terms per field kept as characteristic (tenyo_index.fm_top). */
+#define TY_FM_TOP 48
+/* C (nrows x k, row-major) = A * B (ncols x k, row-major), threads >= 1. */
+void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
+                      int threads);
+/* C (ncols x k, row-major) = A^T * B (nrows x k, row-major). */
+void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
+                       int threads);
+/* T = A^T as CSR (A's CSC form; rows of T sorted). t is zeroed first and
+ * owned by the caller (ty_csr_free). ty_csr_mul_dense(T, ...) gives the same
+ * bits as ty_csr_tmul_dense(A, ...). TENYO_ERR_NOMEM, _LIMIT, _ARG. */
+int ty_csr_transpose(const ty_csr *a, ty_csr *t);
+
+/* TF-IDF weighting (model/tfidf.c): smoothed idf = ln((1+n)/(1+df)) + 1,
+ * tf = 1 + ln(count), rows L2-normalised. */
+void ty_idf_compute(const uint32_t *df, uint64_t nterms, uint64_t ndocs,
+                    float *idf);
+/* Weight a row of (term, count) pairs in place into (term, weight), sorted by
+ * term; returns the L2 norm before normalisation (0 for an empty row). */
+double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf);
+/* ty_tfidf_row for a row whose terms strictly increase and whose values are
+ * whole counts >= 1 (a row being loaded): the same bits, faster. */
+double ty_tfidf_row_counts(const uint32_t *terms, float *vals, size_t n, const float *idf);
+/* The same, but duplicate terms (summed) and non-positive counts are
+ * removed: *n is updated to the entries kept. ty_tfidf_row keeps n entries,
+ * a duplicate after the first of its term staying with weight 0. */
+double ty_tfidf_row_n(uint32_t *terms, float *vals, size_t *n,
+                      const float *idf);
+/* Static pruning of one row of n sorted terms with their weights (vals,
+ * from ty_tfidf_row) and counts (tf): keep the `keep` highest weights (ties
+ * to the lower term), in term order, and weigh the kept counts again (the
+ * row is renormalised, as the loader will derive it). scratch holds n
+ * floats. Returns the entries kept (n when n <= keep). */
+size_t ty_tfidf_prune(uint32_t *terms, float *vals, uint32_t *tf, size_t n, size_t keep,
+                      const float *idf, float *scratch);
+
+/* Randomized truncated SVD (model/svd.c; Halko, Martinsson, Tropp 2011).
+ * A = U S V^T; returns the top `rank` triplets. V is ncols x rank row-major
+ * (the term basis), S has rank entries (descending), U (optional, may be
+ * NULL) nrows x rank row-major. Deterministic for a given seed and any
+ * thread count, and for any split of the rows over processes (comm).
+ *
+ * Rows split over processes: each process passes its own contiguous rows
+ * of A (all ncols columns) starting at global row `row0`, a multiple of the
+ * block; every process gets the same S and V (and its own rows of U), the
+ * same bits as one process holding all rows. The library does no message
+ * passing itself: the caller supplies the two collective reductions
+ * (tenyo-mpi maps them on MPI_Allreduce). Every process must call with the
+ * same options, nrows_total and ncols. */
+typedef struct ty_svd_comm {
+    uint64_t row0;        /* global index of this process's first row (a
+                             multiple of the block; 0 with one process) */
+    uint64_t nrows_total; /* rows of A over all processes */
+    /* x[0..n) = the sum over all processes, element-wise, exact (integer
+     * addition: any order gives the same result). 0 ok, else a tenyo
+     * status. */
+    int (*sum_i64)(void *ud, int64_t *x, size_t n);
+    /* x[0..n) = the maximum over all processes, element-wise. */
+    int (*max_f64)(void *ud, double *x, size_t n);
+    /* x is a block of rows of row_len floats; process p has filled rows
+     * [row_off[p], row_off[p + 1]) (size + 1 offsets); afterwards every
+     * process holds all of them. */
+    int (*gather_f32)(void *ud, float *x, size_t row_len,
+                      const uint64_t *row_off);
+    /* Optional (NULL: sum_i64 over the whole block): x is a block of rows
+     * of row_len int64; afterwards process p's rows [row_off[p],
+     * row_off[p + 1]) hold the element-wise sum over all processes (exact);
+     * its other rows hold anything. Half an all-reduce's traffic, and
+     * each process converts only its rows (the terms side's chunks). */
+    int (*sum_scatter_i64)(void *ud, int64_t *x, size_t row_len,
+                           const uint64_t *row_off);
+    void *ud;             /* their first argument */
+    int rank, size;       /* this process's number, and how many there are
+                             (the terms side's chunks are shared out by
+                             them) */
+} ty_svd_comm;
+/* Rows per block of the fixed-block reductions (svd.c's top): the default
+ * of ty_svd_opts.block, and the unit in which rows are split over
+ * processes. */
+#define TY_SVD_BLOCK 4096
+typedef struct ty_svd_opts {
+    int rank;           /* wanted rank (<= min(nrows, ncols)) */
+    int oversample;     /* extra sample vectors */
+    int power_iters;    /* subspace iterations */
+    uint64_t seed;      /* random seed */
+    int threads;        /* threads for the CSR products */
+    void (*progress)(void *ud, uint64_t done, uint64_t total); /* after each
+                           of the 2 power_iters + 3 passes, or NULL */
+    void *progress_ud;  /* its argument */
+    uint32_t block;     /* rows per reduction block (0: TY_SVD_BLOCK);
+                           part of the result: every process and every
+                           build compared must use the same */
+    const ty_svd_comm *comm; /* rows split over processes, or NULL: this
+                           process holds all rows */
+} ty_svd_opts;
+int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
+                      float *s, float *v, char *err, size_t errlen);
+
+
+/* The whole index in memory, as stored and loaded by store/store.c. */
+typedef struct ty_lazy ty_lazy;
+typedef struct ty_model {
+    /* how it was made */
+    uint32_t format_version;  /* version read or written */
+    int updated;              /* header flag: an update was committed for
+                                 this base (format 3) */
+    char *tokenizer;          /* tokenizer identity string */
+    char *writer;             /* "tenyo 0.1.0" */
+    char *mecab_dicdir;       /* dictionary directory used ("" = default) */
+    int keep_parts, stem;     /* tokenizer options */
+    uint64_t seed;            /* SVD seed */
+    int32_t min_df;           /* df filter */
+    double max_df_ratio;      /* df filter */
+    int32_t oversample, power_iters; /* SVD options */
+    uint32_t max_terms;       /* terms kept per document (0: all) */
+    int64_t created;          /* unix time written */
+
+    /* vocabulary */
+    uint64_t nterms;          /* terms */
+    char *term_blob;          /* all terms, each NUL-terminated */
+    uint64_t term_blob_len;   /* bytes in term_blob */
+    uint64_t *term_off;       /* nterms offsets into term_blob */
+    uint32_t *df;             /* document frequency per term */
+    float *idf;               /* idf per term */
+
+    /* LSA */
+    uint32_t dim;             /* rank k */
+    float *sigma;             /* k singular values, descending */
+    float *basis;             /* nterms x k row-major: V (term basis), as
+                                 floats (built, or read from format 1;
+                                 NULL when read from format 2: basis_q) */
+    int8_t *basis_q;          /* format 2: the stored int8 codes of the
+                                 basis (nterms x k) and their per-row */
+    float *basis_qscale;      /* scales; a row is basis_qscale[t] *
+                                 basis_q[t k + j], dequantised only for the
+                                 terms a fold-in needs (ty_fold_in); written
+                                 back as they are */
+    float *docvec;            /* ndocs x k row-major, rows L2-normalised
+                                 (built, or read from format 1; NULL when
+                                 read from format 2 or merged: doc_q) */
+
+    /* sparse TF-IDF rows (L2-normalised) */
+    ty_csr tfidf;             /* ndocs x nterms */
+    uint32_t *tf;             /* raw term count of each non-zero (what
+                                 format 2 stores; the weights are derived
+                                 from it), or NULL when not known or not
+                                 decoded yet (tf_leb: ty_model_need_tf) */
+    struct ty_lazy *lazy;     /* read lazily: the rows not decoded yet
+                                 (store.c; ty_model_need_sparse). It
+                                 points back at this model: a lazily read
+                                 model stays where it was read */
+    unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
+                                 byte each for counts below 128), checked;
+                                 decoded into tf only when needed */
+    uint64_t tf_leb_len;      /* bytes in tf_leb */
+
+    /* documents */
+    uint64_t ndocs;           /* documents */
+    char *meta_blob;          /* strings of all docs, NUL-terminated */
+    uint64_t meta_blob_len;   /* bytes in meta_blob */
+    uint64_t *meta_off;       /* ndocs x TY_META_NSTR offsets into meta_blob */
+    uint8_t *open;            /* open flag per doc */
+    uint8_t *lang;            /* 0 = ja, 1 = en per doc */
+    uint64_t *field_ptr;      /* ndocs+1 offsets into field_ids */
+    uint16_t *field_ids;      /* field (subclass) numbers per doc */
+
+    /* fields (IPC subclasses) */
+    uint32_t nfields;         /* distinct subclasses */
+    char (*field_code)[8];    /* code per field, NUL-padded ("A61B") */
+    uint64_t *field_count;    /* documents per field */
+
+    /* explanation aids (optional sections; NULL / 0 when absent) */
+    char *surf_blob;          /* nterms NUL-terminated surface words of
+                                 stemmed terms ("" = the term itself) */
+    uint64_t surf_blob_len;   /* bytes in surf_blob */
+    uint64_t *surf_off;       /* nterms offsets into surf_blob */
+    uint64_t nphrases;        /* distinct application phrases */
+    char *phr_blob;           /* phrases "target\x1fexpression", NUL-terminated */
+    uint64_t phr_blob_len;    /* bytes in phr_blob */
+    uint64_t *phr_off;        /* nphrases offsets into phr_blob */
+    uint64_t *phr_ptr;        /* ndocs+1 offsets into phr_ids (NULL: none) */
+    uint32_t *phr_ids;        /* phrase numbers per document */
+    char *ivf_blob;           /* approximate-search lists (ty_ivf_write),
+                                 or NULL */
+    uint64_t ivf_len;         /* bytes in ivf_blob */
+    char *fm_blob;            /* the field model (ty_fieldmodel_write), or
+                                 NULL: trained on first use instead */
+    uint64_t fm_len;          /* bytes in fm_blob */
+    char *labels_blob;        /* IPC titles given at index time
+                                 (ty_labels_serialize), or NULL */
+    uint64_t labels_len;      /* bytes in labels_blob */
+    char *common_blob;        /* terms the build dropped for being in more
+                                 than max_df_ratio of the documents,
+                                 NUL-terminated each, or NULL */
+    uint64_t common_len;      /* bytes in common_blob */
+    char *abs_text;           /* to write: every document's abstract,
+                                 NUL-terminated, in document order (NULL:
+                                 no section "abstracts") */
+    uint64_t abs_text_len;    /* bytes in abs_text */
+    struct ty_abs *abs;       /* read: the abstracts of the documents
+                                 (store.c, decoded on first use), or NULL */
+
+    /* filled at load, not stored */
+    int8_t *doc_q;            /* format 2: the stored int8 codes of the
+                                 document vectors (ndocs x dim, row-major;
+                                 taken over by tenyo_index_open as its
+                                 vectors, ty_q8_adopt), or NULL */
+    float *doc_qscale;        /* their stored per-row scales (ndocs), or
+                                 NULL; written back as they are */
+    uint64_t file_bytes;      /* file size */
+    int nsections;            /* sections read/written */
+    tenyo_section_info sections[TENYO_MAX_SECTIONS];
+} ty_model;
+
+/* Strings stored per document, in this order in meta_off. */
+enum { TY_META_ID, TY_META_TITLE, TY_META_APPLICANT, TY_META_DATE,
+       TY_META_CODES, TY_META_FIELDS, TY_META_NSTR };
+
+/* Bounds accepted when loading (untrusted files). */
+#define TY_MAX_DOCS   (1ull << 32)
+#define TY_MAX_TERMS  (1ull << 31)
+#define TY_MAX_DIM    4096
+#define TY_MAX_FIELDS 65535
+#define TY_MAX_NNZ    (1ull << 36)
+
+/* Quantise one vector of k floats to int8 (model/q8code.c): codes q, their
+ * scale max|x| / 127 and byte sum (the scan kernels' offset). */
+void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
+                    int32_t *sum);
+
+/* IPC field labels (ideas/labels.c): built-in Japanese and English labels
+ * of the 8 sections and every IPC class, plus section/class/subclass titles
+ * loaded from IPC scheme TSV files (JPO "code level dots title_ja" or
+ * English "symbol level title"). Only read after loading, so lookups may
+ * run in many threads at once. Strings returned live until the next
+ * ty_labels_load/_deserialize on the set, or ty_labels_free. */
+typedef struct ty_labels ty_labels;
+/* An empty set (built-in labels only). */
+int ty_labels_new(ty_labels **out);
+void ty_labels_free(ty_labels *l);  /* accepts NULL */
+/* Add the section, class and subclass titles of a scheme file (format from
+ * its header line; groups are skipped); a later load replaces titles of
+ * the same code and language. All or nothing: TENYO_ERR_IO when it cannot
+ * be read, TENYO_ERR_INPUT with "path:line: why" in err for a bad line. */
+int ty_labels_load(ty_labels *l, const char *path, char *err, size_t errlen);
+/* Short label of a section ("G"), class ("G06") or subclass ("G06F") in
+ * lang "ja" or "en": the loaded subclass title, else the class label
+ * (built-in, or loaded for a class the tables lack), else the section
+ * label; never NULL or "" for a well-formed code. *level_out (may be NULL)
+ * is the level that answered: 0 section, 1 class, 2 subclass. NULL for a
+ * malformed code (not [A-H], [A-H]NN or [A-H]NN[A-Z]) or another lang.
+ * l may be NULL (built-ins only). */
+const char *ty_labels_get(const ty_labels *l, const char *code,
+                          const char *lang, int *level_out);
+/* The loaded title of exactly this code as the file has it, or NULL. */
+const char *ty_labels_full(const ty_labels *l, const char *code,
+                           const char *lang);
+/* Number of loaded titles of a level (0..2) in lang. */
+size_t ty_labels_count(const ty_labels *l, const char *lang, int level);
+/* Append the loaded titles to out as a text blob for the index (sorted,
+ * deterministic; short labels are derived again when read back). */
+int ty_labels_serialize(const ty_labels *l, ty_buf *out);
+/* Add the titles of a blob written by ty_labels_serialize (all or
+ * nothing). TENYO_ERR_CORRUPT for a damaged blob, TENYO_ERR_VERSION for a
+ * newer format. */
+int ty_labels_deserialize(ty_labels *l, const char *blob, size_t len,
+                          char *err, size_t errlen);
+/* The short display label the loader derives from a full title (level 0..2
+ * as for codes); *out is malloc'd, or NULL when nothing is left. */
+int ty_labels_shorten(const char *title, const char *lang, int level,
+                      char **out);
+/* Code of the i-th built-in class (sorted), NULL past the end (tests). */
+const char *ty_labels_builtin_class(size_t i);
+/* 1 when code (a subclass, "C07K") starts with a class of the IPC scheme
+ * (the built-in table): "A07K", a typo in a record, does not. */
+int ty_labels_class_known(const char *code);
+
+#endif /* TENYO_MODEL_H */

@@ -1,0 +1,161 @@
+/*
+ * store.h — the store layer (store/): a ty_model to and from files.
+ *
+ * format.h    the file format: header, section table, names, limits
+ *             (read by the store's files only)
+ * store.c     ... (see format.h's opening comment for the layout)
+ * manifest.c  updates beside an index: MANIFEST, deletion files, the
+ *             writer lock, the licensable list
+ *
+ * Below: util, model. Above: search (nothing), api.
+ */
+#ifndef TENYO_STORE_H
+#define TENYO_STORE_H
+
+#include "model/model.h"
+
+void ty_model_free(ty_model *m);  /* frees members, not m itself */
+
+/* Abstracts (optional section "abstracts", store.c): kept for reading —
+ * evidence, the "why" of a proposal — never scored. A handle reads one
+ * file's section on first use (its descriptor kept from the open, so a file
+ * replaced since still reads as it was), or composes several (an index with
+ * updates: base and segments, by global position). */
+typedef struct ty_abs ty_abs;
+/* The abstract of document doc into out (replacing its content,
+ * NUL-terminated; "" when the document has none). TENYO_ERR_CORRUPT with
+ * the file named in err when the section is damaged. Thread-safe. */
+int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen);
+/* A handle over parts (taken over, NULL entries allowed: no abstracts
+ * there): document d of the result is global position gpos[d] (NULL: d),
+ * which lies in the part p with first[p] <= pos < first[p + 1] (first has
+ * nparts + 1 entries). gpos is copied. NULL when out of memory (the parts
+ * are freed then). */
+ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
+                       const uint64_t *gpos, uint64_t ndocs);
+/* Compressed bytes of the section(s) behind a (0 for NULL). */
+uint64_t ty_abs_bytes(const ty_abs *a);
+void ty_abs_free(ty_abs *a);
+/* Whether m knows its term counts (format 2), and m->tf decoded from the
+ * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
+ * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
+ * documents); updates and rebuild decode them. */
+#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL || (m)->lazy != NULL)
+int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
+/* The sparse rows (m->tfidf.col / val, m->tf_leb) of a model read by
+ * ty_store_read_lazy, decoded and checked on the first call (all cores),
+ * from any thread; later calls return at once with the same outcome.
+ * Every reader of those arrays calls it first. 0, or the error with the
+ * message (file and section) in err. A model without m->lazy has them. */
+int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
+
+/* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes.
+ * TENYO_ERR_UNSYNCED (with the message) when the file is in place but the
+ * directory sync after the rename failed. */
+int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
+/* Set the "updated" byte of the base file at path (format 3; formats 1-2
+ * are left as they are), fdatasync'd. Under the writer lock. */
+int ty_store_mark_updated(const char *path, char *err, size_t errlen);
+/* Load and validate; m is zeroed first and freed on failure. */
+int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
+/* The same, but a format-2 file's sparse rows are only located and
+ * bounds-checked: decoded on first use (ty_model_need_sparse), the file
+ * kept open until then. What an index opened for queries uses: a query
+ * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */
+int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
+/* Sparse rows are decoded by up to ty_store_threads threads (0: the
+ * cores), each with at least ty_store_nnz_per_thread non-zeros (tests). */
+extern uint64_t ty_store_nnz_per_thread;
+extern int ty_store_threads;
+
+/* --- updates: manifest, deletion file, lock (store/manifest.c) --- */
+
+/* One segment named by a manifest. */
+typedef struct ty_manifest_seg {
+    char file[64];            /* "seg-NNNNNN.tys" in the update directory */
+    uint64_t docs;            /* documents in it */
+    uint64_t bytes;           /* its file size */
+} ty_manifest_seg;
+
+/* The MANIFEST of "<index>.upd/". */
+typedef struct ty_manifest {
+    uint64_t generation;      /* increases by one per committed update */
+    uint64_t fit;             /* fit id of the base file it applies to */
+    uint64_t base_docs;       /* documents of that base */
+    size_t nseg;              /* segments, oldest first */
+    ty_manifest_seg *seg;     /* nseg entries (malloc'd) */
+    char del[64];             /* deletion file, "" when none */
+    uint64_t ndel;            /* positions in it */
+} ty_manifest;
+
+/* "<path>.upd" (malloc'd), and dir/name (malloc'd). */
+char *ty_upd_dir(const char *path);
+char *ty_upd_path(const char *dir, const char *name);
+/* Read dir/MANIFEST: TENYO_ERR_NOTFOUND when there is none (no message),
+ * TENYO_ERR_CORRUPT / _VERSION / _IO with "path: why". */
+int ty_manifest_read(const char *dir, ty_manifest *mf, char *err, size_t errlen);
+/* Replace dir/MANIFEST atomically (temporary file, fsync, rename, fsync dir). */
+int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t errlen);
+void ty_manifest_free(ty_manifest *mf);
+/* Deletion file dir/name: sorted unique global positions, each < total. */
+int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **pos,
+                 uint64_t *n, char *err, size_t errlen);
+int ty_dels_write(const char *dir, const char *name, const uint64_t *pos, uint64_t n,
+                  char *err, size_t errlen);
+/* Create dir if needed and take its update lock (flock, non-blocking):
+ * TENYO_ERR_BUSY naming the lock when another writer holds it. */
+int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen);
+void ty_upd_unlock(int fd);
+/* The real path of an index (malloc'd): every symbolic link resolved
+ * (realpath), or for a file not there yet its directory's real path and its
+ * name. A link to a missing file is refused (TENYO_ERR_IO). */
+int ty_real_path(const char *path, char **out, char *err, size_t errlen);
+/* The one writer lock of an index: every writer (tenyo index over an
+ * existing path, add, delete, rebuild, check --repair) takes it on the real
+ * path, so a second writer is refused at once (TENYO_ERR_BUSY), whatever
+ * link or name it came through. */
+typedef struct ty_wlock {
+    char *path;               /* the index's real path (malloc'd) */
+    char *dir;                /* path + ".upd": the lock's directory */
+    int fd;                   /* dir/LOCK, flock'd; -1 when not held */
+} ty_wlock;
+int ty_wlock_take(const char *path, ty_wlock *w, char *err, size_t errlen);
+void ty_wlock_release(ty_wlock *w); /* w zeroed or released: no-op */
+/* Under the lock: remove what killed writers left, the base's
+ * "<path>.tmp.XXXXXX" files and the update directory's temporary files,
+ * and the segment / deletion files a readable manifest does not name (as
+ * Lucene's deleter does at IndexWriter open). The number removed. */
+int ty_wlock_collect(const ty_wlock *w);
+/* Create "<path>.tmp.XXXXXX" (O_EXCL), mode: path's when it is a regular
+ * file, else 0666 less the umask. *tmp malloc'd. */
+int ty_file_tmp(const char *path, int *fd, char **tmp, char *err, size_t errlen);
+/* Delete segment, deletion and temporary files of dir that keep (may be
+ * NULL: all of them) does not name; the number removed. Under the lock. */
+int ty_upd_gc(const char *dir, const ty_manifest *keep);
+int ty_sync_dir(const char *dir, char *err, size_t errlen);
+
+/* --- the licensable list "<index>.upd/OPEN" (store/manifest.c) --- */
+
+/* Which patents are offered for licence, as data beside the index: the
+ * stored ids of the patents a list file resolved to (api/openlist.c), so
+ * that it holds whatever the documents' numbering (add, rebuild). */
+typedef struct ty_openlist {
+    char **ids;               /* stored ids (malloc'd each), n of them */
+    size_t n;                 /* listed ids */
+    char *source;             /* the list file it was loaded from (malloc'd) */
+    int64_t loaded;           /* unix time of loading */
+    uint64_t lines;           /* number lines the file had then */
+    uint64_t unresolved;      /* of them, not resolved to a patent then */
+} ty_openlist;
+/* Read dir/OPEN: TENYO_ERR_NOTFOUND when there is none (no message),
+ * TENYO_ERR_CORRUPT / _VERSION / _IO with "path: why". */
+int ty_openlist_read(const char *dir, ty_openlist *ol, char *err, size_t errlen);
+/* Replace dir/OPEN atomically (temporary file, fsync, rename, fsync dir);
+ * TENYO_ERR_UNSYNCED when only the directory sync failed. */
+int ty_openlist_write(const char *dir, const ty_openlist *ol, char *err, size_t errlen);
+/* Remove dir/OPEN (and sync dir); 1 when there was one, 0 when not, or a
+ * negative status. */
+int ty_openlist_remove(const char *dir, char *err, size_t errlen);
+void ty_openlist_free(ty_openlist *ol);
+
+#endif /* TENYO_STORE_H */

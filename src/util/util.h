@@ -1,0 +1,145 @@
+/*
+ * util.h — the util layer: what every other layer builds on (util/).
+ *
+ * Layers, lowest first; a file includes the header of its own layer and of
+ * layers below it, never above (tests/layers.sh checks it in make test):
+ *   util < text < io < model < store < search < api < ideas < cli < mpi
+ *
+ * util.c      allocation with overflow checks, error messages, the growable
+ *             buffer, the string map, FNV-1a, once-only initialisation
+ * parallel.c  ty_parallel: a range split over threads, errors collected
+ * topk.c      the k best (score, doc) pairs: min-heap and array selection
+ *
+ * Internal names use the prefix ty_. Functions returning int use the
+ * TENYO_OK / TENYO_ERR_* codes of tenyo.h.
+ */
+#ifndef TENYO_UTIL_H
+#define TENYO_UTIL_H
+
+#include "tenyo.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error message buffer carried by handles. */
+#define TY_ERRLEN 512
+
+/* Format a message into buf (size TY_ERRLEN or len); never overflows. */
+void ty_seterr(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Allocation helpers: NULL on overflow or failure. ty_calloc zeroes. */
+void *ty_malloc(size_t n);
+void *ty_calloc(size_t n, size_t size);
+void *ty_mallocarray(size_t n, size_t size);
+void *ty_reallocarray(void *p, size_t n, size_t size);
+char *ty_strdup(const char *s);
+char *ty_strndup(const char *s, size_t n);
+/* a*b without overflow: 0 ok, -1 overflow. */
+int ty_mul_overflow(size_t a, size_t b, size_t *out);
+
+/* Wall-clock seconds (monotonic). */
+double ty_now(void);
+/* Number of online cores (>= 1). */
+int ty_ncores(void);
+
+/* Growable byte buffer. */
+typedef struct ty_buf {
+    char *p;      /* bytes, NUL-terminated when len < cap */
+    size_t len;   /* bytes used */
+    size_t cap;   /* bytes allocated */
+} ty_buf;
+int ty_buf_reserve(ty_buf *b, size_t extra);
+int ty_buf_append(ty_buf *b, const void *p, size_t n);
+int ty_buf_putc(ty_buf *b, char c);
+void ty_buf_free(ty_buf *b);
+
+/* String -> uint32 map (open addressing, FNV-1a). Keys are copied into an
+ * internal arena; ids are dense 0..n-1 in insertion order. */
+typedef struct ty_strmap ty_strmap;
+ty_strmap *ty_strmap_new(void);
+void ty_strmap_free(ty_strmap *m);
+/* Id of key, inserting it when absent (*is_new set when given). <0 on OOM. */
+int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len, int *is_new);
+/* Room for n keys without growing: 0, TENYO_ERR_NOMEM or _LIMIT. */
+int ty_strmap_reserve(ty_strmap *m, uint32_t n);
+/* Keys n strings of a loaded blob, blob + off[i * stride] (NUL-terminated),
+ * as ids m->n .. m->n + n - 1, in order, without copying them: the blob must
+ * outlive the map and not move. Hashes run ahead of the inserts so the
+ * slots' cache misses overlap (a 1M-document id table). 0; 1 when a key
+ * was already there (its number i in *dup; the keys before it are in);
+ * TENYO_ERR_NOMEM or _LIMIT. */
+int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
+                       size_t stride, uint64_t n, uint64_t *dup);
+/* Id of key or -1. */
+int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len);
+uint32_t ty_strmap_size(const ty_strmap *m);
+/* Key of id (NUL-terminated, lives as long as m), length in *len if given. */
+const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len);
+
+/* FNV-1a 64 with the offset basis this project has always used,
+ * 1469598103934665603: a digit short of the published 14695981039346656037.
+ * Kept because stored values depend on it (format-1/2 header checksums, the
+ * MANIFEST "check", deletion files, fit ids, the IVF blob); not verifiable
+ * with outside FNV tools. New stored checksums use ty_fnv1a_std. */
+uint64_t ty_fnv1a(const void *p, size_t n);
+/* FNV-1a 64 as published (offset basis 14695981039346656037): format-3
+ * header checksums. */
+uint64_t ty_fnv1a_std(const void *p, size_t n);
+
+/* Little-endian integers in serialised blobs (ivf.c, linear.c). */
+static inline void ty_put_le32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void ty_put_le64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint32_t ty_get_le32(const unsigned char *p) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+static inline uint64_t ty_get_le64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Something built on first use, once, from any thread (the lazily decoded
+ * rows, the co-classification lists): the first caller of ty_once_run runs
+ * fn(arg) under the mutex; every caller, then and later, gets its result
+ * without taking the mutex again (acquire load of done, release store). */
+typedef struct ty_once {
+    pthread_mutex_t mu;
+    int done; /* atomic */
+    int rc;   /* fn's result */
+} ty_once;
+void ty_once_init(ty_once *o);
+void ty_once_destroy(ty_once *o);
+int ty_once_run(ty_once *o, int (*fn)(void *arg), void *arg);
+
+
+/* Keep the k best (score, doc) pairs: a min-heap of size k. */
+typedef struct ty_topk {
+    size_t k, n;              /* capacity, used */
+    tenyo_hit *h;             /* heap storage (caller-owned, k entries) */
+} ty_topk;
+void ty_topk_init(ty_topk *t, tenyo_hit *storage, size_t k);
+void ty_topk_insert(ty_topk *t, uint64_t doc, float score);
+/* Offer (doc, score): a full heap turns away a score below its worst here,
+ * without a call (most of a scan's documents); ties, NaN and the rest go to
+ * ty_topk_insert. */
+static inline void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
+    if (t->n == t->k && t->k && score < t->h[0].score) return;
+    ty_topk_insert(t, doc, score);
+}
+/* Sort best-first (score desc, doc asc) and return the count. */
+size_t ty_topk_finish(ty_topk *t);
+/* The k best of s[0..n) but document skip (UINT64_MAX: none) into out,
+ * best first, as pushing each into a ty_topk would give; returns the count.
+ * Only the scores above a sampled threshold reach the heap. */
+size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_hit *out);
+
+#endif /* TENYO_UTIL_H */
