@@ -562,6 +562,16 @@ const char *tenyo_ctx_error(const tenyo_ctx *c);
 /* Weight of TF-IDF in hybrid mode, in [0,1] (default tuned, see README). */
 int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
 
+/* Run fn(ud, t, nt) for workers t = 0..nt-1 (nt = nthreads clamped to
+ * [1, 256]): worker 0 on the calling thread, the others on threads of their
+ * own; a worker whose thread cannot be created runs on the calling thread
+ * afterwards, so the work done never depends on how many threads started.
+ * What the library's own fan-outs use; for programs running one query
+ * context per thread (a tenyo_ctx each). Returns the status of the
+ * lowest-numbered worker that returned nonzero, else TENYO_OK;
+ * TENYO_ERR_ARG when fn is NULL. */
+int tenyo_parallel(int nthreads, int (*fn)(void *ud, int t, int nt), void *ud);
+
 /* Threads OpenBLAS may use for one call (process-wide). A server that
  * already runs one query per thread should set 1: BLAS threads would only
  * compete with its own for the cores. Returns the count now in effect. */

@@ -1,11 +1,12 @@
 /*
  * test_util.c — util.c's pieces shared by every layer: the run-once guard
- * and the string map's borrowed-key bulk insert.
+ * the string map's borrowed-key bulk insert, top-k, ty_parallel.
  */
 #include "util/util.h"
 #include "test.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <math.h>
 #include <time.h>
@@ -162,4 +163,55 @@ TY_TEST(util_topk_array_matches_heap) {
     free(s);
     free(a);
     free(b);
+}
+
+/* ty_parallel: every worker runs once with its (t, nt); the status is the
+ * lowest-numbered failure whatever the finishing order; ty_split covers
+ * [0, n) in order; the watch variant calls its watch and runs them all. */
+typedef struct par_probe {
+    atomic_int ran[64];
+    int fail_from;       /* workers >= this fail with -(t + 1) (64: none) */
+    atomic_int watched;
+} par_probe;
+static int par_probe_fn(void *ud, int t, int nt) {
+    par_probe *p = ud;
+    atomic_fetch_add(&p->ran[t], 1);
+    if (t >= p->fail_from) {
+        /* a later worker finishes first */
+        struct timespec ts = {0, (long)(nt - t) * 1000000L};
+        nanosleep(&ts, NULL);
+        return -(t + 1);
+    }
+    return 0;
+}
+static void par_probe_watch(void *ud) {
+    atomic_fetch_add(&((par_probe *)ud)->watched, 1);
+}
+TY_TEST(util_parallel_workers_and_first_error) {
+    for (int nt = 1; nt <= 9; nt += 4) {
+        par_probe p = {.fail_from = 64};
+        CHECK(ty_parallel(nt, par_probe_fn, &p) == 0);
+        for (int t = 0; t < nt; t++) CHECKF(atomic_load(&p.ran[t]) == 1, "nt %d: worker %d", nt, t);
+        CHECK(atomic_load(&p.ran[nt]) == 0);
+    }
+    par_probe p = {.fail_from = 3};
+    CHECK(ty_parallel(8, par_probe_fn, &p) == -4);
+    par_probe q = {.fail_from = 2};
+    CHECK(ty_parallel_watch(6, par_probe_fn, &q, par_probe_watch, &q, 1) == -3);
+    for (int t = 0; t < 6; t++) CHECK(atomic_load(&q.ran[t]) == 1);
+    CHECK(atomic_load(&q.watched) >= 1);
+    CHECK(ty_parallel(0, par_probe_fn, &(par_probe){.fail_from = 64}) == 0); /* clamped to 1 */
+    CHECK(tenyo_parallel(2, NULL, NULL) == TENYO_ERR_ARG);
+    const uint64_t ns[] = {0, 1, 7, 1000, UINT64_MAX};
+    for (size_t i = 0; i < 5; i++)
+        for (int nt = 1; nt <= 7; nt++) {
+            CHECK(ty_split(ns[i], 0, nt) == 0 && ty_split(ns[i], nt, nt) == ns[i]);
+            for (int t = 0; t < nt; t++) {
+                uint64_t a = ty_split(ns[i], t, nt), b = ty_split(ns[i], t + 1, nt);
+                CHECK(a <= b && b - a - ns[i] / (uint64_t)nt <= (ns[i] % (uint64_t)nt != 0));
+            }
+        }
+    CHECK(ty_parallel_workers(4, 10, 100) == 1);
+    CHECK(ty_parallel_workers(4, 1000, 100) == 4);
+    CHECK(ty_parallel_workers(1000, 1u << 30, 1) == TY_PAR_MAX);
 }

@@ -107,6 +107,31 @@ static inline uint64_t ty_get_le64(const unsigned char *p) {
     return v;
 }
 
+/* Work on several threads (util/parallel.c). Worker t of nt does the part
+ * of the work fixed by (t, nt) and returns 0 or a status. ty_parallel runs
+ * worker 0 on the calling thread and the others on new threads (one whose
+ * thread cannot be created runs on the calling thread afterwards: the
+ * output never depends on how many threads started); it returns the status
+ * of the lowest-numbered worker that failed, else 0. nt is clamped to
+ * [1, TY_PAR_MAX]. */
+#define TY_PAR_MAX 256
+typedef int (*ty_par_fn)(void *ud, int t, int nt);
+int ty_parallel(int nt, ty_par_fn fn, void *ud);
+/* The same with every worker on a thread of its own while the calling
+ * thread runs watch(watch_ud) every interval_ms until they end (progress
+ * reports); with no thread at all, the workers run on the caller. */
+int ty_parallel_watch(int nt, ty_par_fn fn, void *ud, void (*watch)(void *ud),
+                      void *watch_ud, unsigned interval_ms);
+/* Workers for n items: threads (<= 0: the cores) clamped to
+ * [1, TY_PAR_MAX], and to at most n / min_per_worker (at least 1). */
+int ty_parallel_workers(int threads, uint64_t n, uint64_t min_per_worker);
+/* Worker t's share of n items: [ty_split(n, t, nt), ty_split(n, t + 1, nt)),
+ * n t / nt without overflow (contiguous, in order, sizes differing by at
+ * most one). */
+static inline uint64_t ty_split(uint64_t n, int t, int nt) {
+    return n / (uint64_t)nt * (uint64_t)t + n % (uint64_t)nt * (uint64_t)t / (uint64_t)nt;
+}
+
 /* Something built on first use, once, from any thread (the lazily decoded
  * rows, the co-classification lists): the first caller of ty_once_run runs
  * fn(arg) under the mutex; every caller, then and later, gets its result
