@@ -160,11 +160,6 @@ static const char *doc_id(const ty_model *m, uint64_t d) {
     return m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID];
 }
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Deletions that make each id live once: of several instances of an id
  * (base first, then the segments in order), all but the last. */
 static int replacements(const ty_model *base, seg_state *segs, size_t nseg, uint64_t **out,
@@ -191,7 +186,7 @@ static int replacements(const ty_model *base, seg_state *segs, size_t nseg, uint
             last[k] = pos;
         }
     }
-    qsort(del, nd, sizeof *del, cmp_u64);
+    qsort(del, nd, sizeof *del, ty_cmp_u64);
     *out = del;
     *n = nd;
     del = NULL;

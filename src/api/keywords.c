@@ -111,11 +111,6 @@ static size_t space_len(const char *s) {
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Parse and tokenize query into q; 0, or a status with the message in err. */
 static int parse(kw_query *q, const char *query, char *err, size_t errlen) {
     size_t len = strlen(query);
@@ -208,7 +203,7 @@ static int parse(kw_query *q, const char *query, char *err, size_t errlen) {
                       (int)(b - a > 60 ? 60 : b - a), a);
             return TENYO_ERR_EMPTY;
         }
-        qsort(u->terms, (size_t)u->nterms, sizeof *u->terms, cmp_u32);
+        qsort(u->terms, (size_t)u->nterms, sizeof *u->terms, ty_cmp_u32);
         uint64_t bit = 1ull << q->nunits++;
         if (after_or) {
             q->clause[q->nclauses - 1].units |= bit;

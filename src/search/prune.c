@@ -102,11 +102,6 @@ void ty_bmax_free(ty_bmax *b) {
     memset(b, 0, sizeof *b);
 }
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out) {
     memset(out, 0, sizeof *out);
     uint64_t nt = post->nrows;
@@ -159,7 +154,7 @@ int ty_bmax_build(const ty_csr *post, uint64_t ndocs, ty_bmax *out) {
     uint64_t nnz = post->rowptr[nt];
     {
         for (uint64_t t = 0; t < nt; t++) ord[t] = (post->rowptr[t + 1] - post->rowptr[t]) << 32 | t;
-        qsort(ord, nt, sizeof *ord, cmp_u64);
+        qsort(ord, nt, sizeof *ord, ty_cmp_u64);
         uint64_t run = 0;
         for (uint64_t i = 0; i < nt; i++) {
             uint64_t t = ord[i] & 0xffffffffu;

@@ -27,11 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* ty_scan_tfidf's scores, bit for bit, from the postings of the query's
  * terms (post: the TF-IDF matrix transposed, a row per term listing its
  * documents in order): every score starts at +0 and receives the products
@@ -48,7 +43,7 @@ int ty_scan_tfidf_postings(const ty_csr *post, uint64_t ndocs, const uint32_t *q
     if (!t) return TENYO_ERR_NOMEM;
     for (size_t i = 0; i < qn; i++) qdense[qt[i]] = qw[i];
     memcpy(t, qt, qn * sizeof *t);
-    qsort(t, qn, sizeof *t, cmp_u32);
+    qsort(t, qn, sizeof *t, ty_cmp_u32);
     memset(scores, 0, ndocs * sizeof *scores);
     for (size_t i = 0; i < qn; i++) {
         if (i > 0 && t[i] == t[i - 1]) continue;

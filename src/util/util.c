@@ -385,3 +385,13 @@ const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {
     if (len) *len = m->lens[id];
     return m->keys[id];
 }
+
+int ty_cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int ty_cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}

@@ -40,6 +40,10 @@ char *ty_strndup(const char *s, size_t n);
 /* a*b without overflow: 0 ok, -1 overflow. */
 int ty_mul_overflow(size_t a, size_t b, size_t *out);
 
+/* qsort comparators of unsigned integers, ascending. */
+int ty_cmp_u32(const void *a, const void *b);
+int ty_cmp_u64(const void *a, const void *b);
+
 /* Wall-clock seconds (monotonic). */
 double ty_now(void);
 /* Number of online cores (>= 1). */

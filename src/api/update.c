@@ -1,0 +1,516 @@
+/*
+ * update.c — incremental updates: tenyo add / delete (tenyo_update_*) and
+ * rebuild (tenyo_index_rebuild); the model, the merge at open and
+ * staleness are api/segment.c's opening comment.
+ *
+ * A writer opens the index (base and updates merged, tenyo_index_open),
+ * builds the added documents into a new segment with the base's tokenizer
+ * (tenyo_builder, no LSA), writes the deletion file and the MANIFEST that
+ * names them.
+ *
+ * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
+ * writer lock on its real path (store/manifest.c, ty_wlock) and collect
+ * the leftovers of killed writers before anything else; the first update
+ * committed for a base sets the base's "updated" byte (store.c) just
+ * before its manifest, so a base copied without "<path>.upd/" says that
+ * updates exist (tenyo info warns, tenyo check reports). A manifest whose
+ * rename is in place but whose directory sync failed is reported as
+ * committed with unknown durability (TENYO_ERR_UNSYNCED), and the files
+ * the previous manifest named are kept.
+ *
+ * Rebuild reads every live document's stored term counts, surfaces and
+ * phrases back out of the merged model and feeds them to a builder
+ * (ty_builder_add_counts): vocabulary, df filters, idf, SVD and IVF are
+ * refitted with the base's options, no source files needed. Terms the
+ * original build dropped (df below min_df) are not in the index and cannot
+ * come back; a rebuild is a refit of what the index holds.
+ */
+#include "api/api.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ============================================================== updates */
+
+struct tenyo_update {
+    ty_wlock lock;            /* the writer lock: real path, update directory */
+    const char *path;         /* = lock.path: the base file's real path */
+    const char *dir;          /* = lock.dir: its update directory */
+    tenyo_index *x;           /* state when opened */
+    ty_manifest mf;           /* its manifest (fresh when none or stale) */
+    tenyo_build_opts o;       /* threads, progress */
+    tenyo_builder *b;         /* documents to add (NULL: none yet) */
+    ty_strmap *added;         /* their ids */
+    uint64_t *del;            /* global positions deleted by this update */
+    size_t ndel, capdel;      /* used / allocated */
+    uint8_t *deleted;         /* per document of x: deleted by this update */
+    int marked;               /* the base's "updated" byte was set here */
+    double t0;                /* open time */
+    char err[TY_ERRLEN];      /* last error */
+};
+
+const char *tenyo_update_error(const tenyo_update *u) { return u ? u->err : ""; }
+
+void tenyo_update_free(tenyo_update *u) {
+    if (!u) return;
+    tenyo_builder_free(u->b);
+    ty_strmap_free(u->added);
+    tenyo_index_free(u->x);
+    ty_manifest_free(&u->mf);
+    ty_wlock_release(&u->lock);
+    free(u->del);
+    free(u->deleted);
+    free(u);
+}
+
+/* Global position of document d of an opened index. */
+static uint64_t gpos_of(const tenyo_index *x, uint64_t d) {
+    return x->upd.gpos ? x->upd.gpos[d] : d;
+}
+
+int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_update **out,
+                      char *err, size_t errlen) {
+    if (!path || !out) return TENYO_ERR_ARG;
+    *out = NULL;
+    tenyo_update *u = ty_calloc(1, sizeof *u);
+    if (!u) return TENYO_ERR_NOMEM;
+    u->lock.fd = -1;
+    u->t0 = ty_now();
+    if (opts) u->o = *opts;
+    else tenyo_build_opts_default(&u->o);
+    int rc = TENYO_ERR_NOMEM;
+    u->added = ty_strmap_new();
+    if (!u->added) goto fail;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        rc = errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+        goto fail;
+    }
+    /* one writer at a time, on the real path (a link and its target are one
+     * index); what killed writers left is collected under the lock */
+    rc = ty_wlock_take(path, &u->lock, err, errlen);
+    if (rc) goto fail;
+    u->path = u->lock.path;
+    u->dir = u->lock.dir;
+    ty_wlock_collect(&u->lock);
+    rc = tenyo_index_open(u->path, &u->x, err, errlen);
+    if (rc) goto fail;
+    if (!ty_model_has_tf(&u->x->m)) {
+        ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
+                  "index the source again to update it", path, u->x->m.format_version);
+        rc = TENYO_ERR_VERSION;
+        goto fail;
+    }
+    char why[TY_ERRLEN];
+    rc = ty_manifest_read(u->dir, &u->mf, why, sizeof why);
+    if (rc == TENYO_OK && u->mf.fit != u->x->upd.fit) {
+        /* stale: made for another base (a rebuild was interrupted before it
+         * dropped it); start over from this base, generations still rising */
+        uint64_t g = u->mf.generation;
+        ty_manifest_free(&u->mf);
+        u->mf.generation = g;
+    } else if (rc == TENYO_ERR_NOTFOUND) {
+        memset(&u->mf, 0, sizeof u->mf);
+    } else if (rc) {
+        ty_seterr(err, errlen, "%s", why);
+        goto fail;
+    }
+    u->mf.fit = u->x->upd.fit;
+    u->mf.base_docs = u->x->upd.gpos ? u->x->upd.base_docs : u->x->m.ndocs;
+    rc = TENYO_ERR_NOMEM;
+    u->deleted = ty_calloc(u->x->m.ndocs ? u->x->m.ndocs : 1, 1);
+    if (!u->deleted) goto fail;
+    *out = u;
+    return TENYO_OK;
+fail:
+    tenyo_update_free(u);
+    return rc;
+}
+
+int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
+    if (!u || !doc || !doc->id) return TENYO_ERR_ARG;
+    int rc;
+    if (!u->b) {
+        tenyo_build_opts o = u->o;
+        o.tok = u->x->tok;
+        o.dim = TY_BUILD_NO_LSA;
+        o.min_df = 1;
+        o.max_df_ratio = 1.0;
+        o.ivf_lists = 0;
+        o.ipc_titles = NULL;
+        o.nipc_titles = 0;
+        rc = tenyo_builder_new(&o, &u->b, u->err, sizeof u->err);
+        if (rc) return rc;
+        /* documents tokenized differently from the base would not match
+         * its vocabulary: the same check a text query makes */
+        const char *want = u->x->m.tokenizer ? u->x->m.tokenizer : "";
+        if (strcmp(want, ty_builder_tokenizer(u->b))) {
+            ty_seterr(u->err, sizeof u->err,
+                      "%s: the tokenizer here differs from the index's: index %s, here %s",
+                      u->path, want, ty_builder_tokenizer(u->b));
+            tenyo_builder_free(u->b);
+            u->b = NULL;
+            return TENYO_ERR_MISMATCH;
+        }
+    }
+    rc = tenyo_builder_add(u->b, doc);
+    if (rc) {
+        ty_seterr(u->err, sizeof u->err, "%s", tenyo_builder_error(u->b));
+        return rc;
+    }
+    if (ty_strmap_intern(u->added, doc->id, strlen(doc->id), NULL) < 0) return TENYO_ERR_NOMEM;
+    return TENYO_OK;
+}
+
+/* Queue global position p for deletion. */
+static int push_del(tenyo_update *u, uint64_t p) {
+    if (u->ndel == u->capdel) {
+        size_t c = u->capdel ? 2 * u->capdel : 64;
+        uint64_t *d = ty_reallocarray(u->del, c, sizeof *d);
+        if (!d) return TENYO_ERR_NOMEM;
+        u->del = d;
+        u->capdel = c;
+    }
+    u->del[u->ndel++] = p;
+    return TENYO_OK;
+}
+
+int tenyo_update_delete(tenyo_update *u, const char *id) {
+    if (!u || !id) return TENYO_ERR_ARG;
+    int64_t d = tenyo_index_find(u->x, id);
+    if (d < 0 || u->deleted[d]) return 0;
+    if (push_del(u, gpos_of(u->x, (uint64_t)d))) return TENYO_ERR_NOMEM;
+    u->deleted[d] = 1;
+    return 1;
+}
+
+int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
+    if (!u) return TENYO_ERR_ARG;
+    tenyo_update_stats s = {0};
+    s.generation = u->mf.generation;
+    uint64_t deleted_here = u->ndel;
+    uint64_t nadd_ids = ty_strmap_size(u->added);
+    ty_manifest nm = {0};
+    uint64_t *all = NULL;
+    char name[64];
+    int rc = TENYO_OK, unsynced = 0;
+    if (nadd_ids == 0 && u->ndel == 0) goto stats; /* nothing to do */
+    if (u->mf.generation >= (uint64_t)INT64_MAX) {
+        /* a manifest stores generations as JSON integers (int64): one more
+         * would be a manifest its own reader refuses */
+        ty_seterr(u->err, sizeof u->err, "%s/MANIFEST: generation %" PRIu64 " is the last one "
+                  "a manifest can hold; `tenyo rebuild %s` starts the updates over",
+                  u->dir, u->mf.generation, u->path);
+        rc = TENYO_ERR_LIMIT;
+        goto done;
+    }
+    uint64_t gen = u->mf.generation + 1;
+    rc = TENYO_ERR_NOMEM;
+    nm.generation = gen;
+    nm.fit = u->mf.fit;
+    nm.base_docs = u->mf.base_docs;
+    nm.seg = ty_calloc(u->mf.nseg + 1, sizeof *nm.seg);
+    if (!nm.seg) goto done;
+    if (u->mf.nseg) memcpy(nm.seg, u->mf.seg, u->mf.nseg * sizeof *nm.seg);
+    nm.nseg = u->mf.nseg;
+    uint64_t positions = u->x->upd.gpos ? u->x->upd.positions : u->x->m.ndocs;
+    if (nadd_ids) {
+        snprintf(name, sizeof name, "seg-%06" PRIu64 ".tys", gen);
+        char *sp = ty_upd_path(u->dir, name);
+        if (!sp) goto done;
+        tenyo_build_stats bs;
+        rc = tenyo_builder_write(u->b, sp, &bs);
+        free(sp);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet: not committed */
+        if (rc) {
+            ty_seterr(u->err, sizeof u->err, "%s/%s: %s", u->dir, name, tenyo_builder_error(u->b));
+            goto done;
+        }
+        rc = TENYO_ERR_NOMEM;
+        snprintf(nm.seg[nm.nseg].file, sizeof nm.seg[nm.nseg].file, "%s", name);
+        nm.seg[nm.nseg].docs = bs.docs;
+        nm.seg[nm.nseg].bytes = bs.file_bytes;
+        nm.nseg++;
+        s.added = bs.docs;
+        s.segment_bytes = bs.file_bytes;
+        /* a repeated id replaces the live document */
+        for (uint32_t i = 0; i < nadd_ids; i++) {
+            size_t len;
+            const char *id = ty_strmap_key(u->added, i, &len);
+            int64_t d = tenyo_index_find(u->x, id);
+            if (d < 0) continue;
+            s.replaced++;
+            if (!u->deleted[d]) {
+                if (push_del(u, gpos_of(u->x, (uint64_t)d))) goto done;
+                u->deleted[d] = 1;
+            }
+        }
+    }
+    /* deletions: the earlier ones and this update's, sorted and unique */
+    uint64_t *old = NULL, nold = 0;
+    if (u->mf.del[0]) {
+        rc = ty_dels_read(u->dir, u->mf.del, positions, &old, &nold, u->err, sizeof u->err);
+        if (rc) goto done;
+        rc = TENYO_ERR_NOMEM;
+    }
+    uint64_t nall = nold + u->ndel;
+    all = ty_mallocarray(nall ? nall : 1, sizeof *all);
+    if (!all) {
+        free(old);
+        goto done;
+    }
+    if (nold) memcpy(all, old, nold * sizeof *all);
+    free(old);
+    if (u->ndel) memcpy(all + nold, u->del, u->ndel * sizeof *all);
+    qsort(all, nall, sizeof *all, ty_cmp_u64);
+    uint64_t nu = 0;
+    for (uint64_t i = 0; i < nall; i++)
+        if (nu == 0 || all[nu - 1] != all[i]) all[nu++] = all[i];
+    if (nu) {
+        snprintf(name, sizeof name, "del-%06" PRIu64 ".tyd", gen);
+        rc = ty_dels_write(u->dir, name, all, nu, u->err, sizeof u->err);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet */
+        if (rc) goto done;
+        snprintf(nm.del, sizeof nm.del, "%s", name);
+        nm.ndel = nu;
+    }
+    /* the base records that updates exist (one byte, once), so that a copy
+     * of it without its update directory is noticed */
+    if (!u->x->m.updated && !u->marked) {
+        rc = ty_store_mark_updated(u->path, u->err, sizeof u->err);
+        if (rc) goto done;
+        u->marked = 1;
+    }
+    rc = ty_manifest_write(u->dir, &nm, u->err, sizeof u->err);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    /* committed. When the directory sync failed, the old manifest might come
+     * back after a crash: keep the files it names (no collection) */
+    if (!rc) ty_upd_gc(u->dir, &nm);
+    unsynced = rc == TENYO_ERR_UNSYNCED;
+    s.generation = gen;
+    s.deleted = deleted_here;
+stats:;
+    uint64_t gone = 0;
+    for (uint64_t d = 0; d < u->x->m.ndocs; d++) gone += u->deleted[d];
+    s.docs = u->x->m.ndocs - gone + s.added;
+    s.seconds = ty_now() - u->t0;
+    if (st) *st = s;
+    rc = unsynced ? TENYO_ERR_UNSYNCED : TENYO_OK;
+done:
+    free(all);
+    ty_manifest_free(&nm);
+    return rc;
+}
+
+/* ============================================================== rebuild */
+
+/* Split the stored ';'-separated codes into an array of strings (in buf). */
+static int split_codes(const char *codes, char **buf, const char ***arr, size_t *n) {
+    *n = 0;
+    *buf = ty_strdup(codes);
+    size_t cap = 1;
+    for (const char *p = codes; *p; p++) cap += *p == ';';
+    *arr = ty_mallocarray(cap, sizeof **arr);
+    if (!*buf || !*arr) return TENYO_ERR_NOMEM;
+    char *save = NULL;
+    for (char *t = strtok_r(*buf, ";", &save); t; t = strtok_r(NULL, ";", &save))
+        (*arr)[(*n)++] = t;
+    return TENYO_OK;
+}
+
+/* Feed live document d of x to the builder as stored counts. */
+static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
+                    ty_buf *surf, ty_buf *phr, ty_buf *ab, char *err, size_t errlen) {
+    const ty_model *m = &x->m;
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, d, &dm);
+    char *cbuf = NULL;
+    const char **codes = NULL;
+    size_t nc = 0;
+    int rc = split_codes(dm.codes, &cbuf, &codes, &nc);
+    if (rc) goto done;
+    uint64_t a = m->tfidf.rowptr[d], e = m->tfidf.rowptr[d + 1];
+    surf->len = phr->len = 0;
+    rc = TENYO_ERR_NOMEM;
+    for (uint64_t j = a; j < e; j++) {
+        terms[j - a] = m->term_blob + m->term_off[m->tfidf.col[j]];
+        const char *w = m->surf_off ? m->surf_blob + m->surf_off[m->tfidf.col[j]] : "";
+        if (*w && (ty_buf_append(surf, terms[j - a], strlen(terms[j - a])) ||
+                   ty_buf_putc(surf, 0x1f) || ty_buf_append(surf, w, strlen(w) + 1)))
+            goto done;
+    }
+    if (m->phr_ptr)
+        for (uint64_t j = m->phr_ptr[d]; j < m->phr_ptr[d + 1]; j++) {
+            const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
+            if (ty_buf_append(phr, p, strlen(p) + 1)) goto done;
+        }
+    /* the abstract as kept (a damaged section stops the rebuild: the old
+     * index stays as it is) */
+    rc = ty_abs_get(m->abs, d, ab, err, errlen);
+    if (rc) goto done;
+    tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = ab->p, .claims = "",
+                     .description = "", .applicant = dm.applicant, .date = dm.date,
+                     .codes = codes, .ncodes = nc,
+                     /* the record's own flag: a licensable list stays
+                      * beside the index (api/openlist.c), not baked in */
+                     .open = x->open_rec ? x->open_rec[d] : dm.open, .lang = dm.lang,
+                     .source = "", .line = 0};
+    rc = ty_builder_add_counts(b, &doc, terms, m->tf + a, (size_t)(e - a), surf->p, surf->len,
+                               phr->p, phr->len);
+done:
+    free(cbuf);
+    free(codes);
+    return rc;
+}
+
+int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_build_stats *st,
+                        char *err, size_t errlen) {
+    if (!path) return TENYO_ERR_ARG;
+    ty_wlock lk = {.fd = -1};
+    tenyo_index *x = NULL;
+    tenyo_builder *b = NULL;
+    const char **terms = NULL;
+    ty_buf surf = {0}, phr = {0}, ab = {0};
+    const char *dir = NULL;
+    struct stat sst;
+    int rc = TENYO_ERR_IO;
+    if (stat(path, &sst) != 0) {
+        ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
+        if (errno == ENOENT) rc = TENYO_ERR_NOTFOUND;
+        goto done;
+    }
+    /* the writer lock on the real path: a rebuild through a symbolic link
+     * replaces the file it points to, never the link */
+    rc = ty_wlock_take(path, &lk, err, errlen);
+    if (rc) goto done;
+    ty_wlock_collect(&lk);
+    path = lk.path;
+    dir = lk.dir;
+    rc = tenyo_index_open(path, &x, err, errlen);
+    if (rc) goto done;
+    if (!ty_model_has_tf(&x->m)) {
+        ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
+                  "index the source again instead", path, x->m.format_version);
+        rc = TENYO_ERR_VERSION;
+        goto done;
+    }
+    rc = ty_model_need_tf(&x->m, err, errlen);
+    if (rc) goto done;
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    if (opts) {
+        o.threads = opts->threads;
+        o.progress = opts->progress;
+        o.progress_ud = opts->progress_ud;
+    }
+    const ty_model *m = &x->m;
+    o.tok = x->tok;
+    o.seed = m->seed;
+    o.min_df = m->min_df;
+    o.max_df_ratio = m->max_df_ratio;
+    o.oversample = m->oversample;
+    o.power_iters = m->power_iters;
+    o.max_terms = (int)m->max_terms;
+    /* the rank asked for is not recorded: keep the base's, unless it was the
+     * small-corpus cap (half the smaller dimension), then the default */
+    uint64_t fit_docs = x->upd.gpos ? x->upd.base_docs : m->ndocs;
+    uint64_t fit_terms = x->upd.gpos ? x->upd.fit_terms : m->nterms;
+    uint64_t cap = (fit_docs < fit_terms ? fit_docs : fit_terms) / 2;
+    o.dim = m->dim && m->dim != cap ? (int)m->dim : 0;
+    o.ivf_lists = x->ivf ? -1 : 0;
+    rc = tenyo_builder_new(&o, &b, err, errlen);
+    if (rc) goto done;
+    if (m->labels_blob) {
+        rc = ty_builder_set_labels(b, m->labels_blob, (size_t)m->labels_len);
+        if (rc) goto done;
+    }
+    if (m->common_blob) {
+        rc = ty_builder_set_common(b, m->common_blob, (size_t)m->common_len);
+        if (rc) goto done;
+    }
+    uint64_t maxrow = 0;
+    for (uint64_t d = 0; d < m->ndocs; d++)
+        if (m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] > maxrow)
+            maxrow = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
+    terms = ty_mallocarray(maxrow ? maxrow : 1, sizeof *terms);
+    rc = TENYO_ERR_NOMEM;
+    if (!terms) goto done;
+    for (uint64_t d = 0; d < m->ndocs; d++) {
+        char aerr[TY_ERRLEN] = "";
+        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, aerr, sizeof aerr);
+        if (rc) {
+            if (rc != TENYO_ERR_NOMEM)
+                ty_seterr(err, errlen, "%s: document %llu: %s", path, (unsigned long long)d,
+                          *aerr ? aerr : tenyo_builder_error(b));
+            goto done;
+        }
+    }
+    tenyo_index_free(x); /* the builder holds what it needs */
+    x = NULL;
+    rc = tenyo_builder_write(b, path, st);
+    if (rc) {
+        ty_seterr(err, errlen, "%s: %s", path, tenyo_builder_error(b));
+        goto done; /* TENYO_ERR_UNSYNCED: the new base is in place, but the
+                      old one might come back after a crash: keep the
+                      updates (stale for the new base, ignored) */
+    }
+    /* the new base is in place: the updates it absorbed are now stale (their
+     * fit id differs), and can go */
+    char *mp = ty_upd_path(dir, "MANIFEST");
+    if (mp) unlink(mp);
+    free(mp);
+    ty_upd_gc(dir, NULL);
+    ty_sync_dir(dir, NULL, 0);
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory rebuilding", path);
+    free(terms);
+    ty_buf_free(&surf);
+    ty_buf_free(&phr);
+    ty_buf_free(&ab);
+    tenyo_builder_free(b);
+    tenyo_index_free(x);
+    ty_wlock_release(&lk);
+    return rc;
+}
+
+int ty_upd_drop(const char *dir, char *err, size_t errlen) {
+    int rc = TENYO_OK;
+    char *mp = ty_upd_path(dir, "MANIFEST");
+    if (mp && unlink(mp) != 0 && errno != ENOENT) {
+        ty_seterr(err, errlen, "%s: cannot remove: %s", mp, strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    free(mp);
+    if (!rc) {
+        ty_upd_gc(dir, NULL);
+        rc = ty_sync_dir(dir, err, errlen);
+    }
+    return rc;
+}
+
+int tenyo_index_drop_updates(const char *path, char *err, size_t errlen) {
+    if (!path) return TENYO_ERR_ARG;
+    ty_wlock lk = {.fd = -1};
+    struct stat st;
+    char *real = NULL;
+    int rc = ty_real_path(path, &real, err, errlen);
+    if (rc) return rc;
+    char *dir = ty_upd_dir(real);
+    free(real);
+    if (!dir) return TENYO_ERR_NOMEM;
+    int none = stat(dir, &st) != 0;
+    free(dir);
+    if (none) return TENYO_OK;
+    rc = ty_wlock_take(path, &lk, err, errlen);
+    if (!rc) rc = ty_upd_drop(lk.dir, err, errlen);
+    ty_wlock_release(&lk);
+    return rc;
+}
