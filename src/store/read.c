@@ -35,6 +35,14 @@
  * The document vectors are read on a second thread beside the basis, rows
  * and documents (each thread its own zstd context; damage is reported in
  * the order an eager one-thread read meets it).
+ *
+ * Threads. The sparse rows' decode is a fan-out over row ranges
+ * (ty_parallel, util/parallel.c). The document vectors' thread is not: it
+ * overlaps one section with the rest of a sequential load (basis, rows,
+ * documents, optional sections) and is joined at the end, so it stays a
+ * pthread_create / pthread_join pair; ty_parallel(2, ...) would need that
+ * whole remainder moved into a worker function and the error order
+ * (vector damage outranks all but the basis') combined by hand anyway.
  */
 #include "store/format.h"
 
@@ -636,8 +644,10 @@ typedef struct sp_job {
     const char *stream, *what;
 } sp_job;
 
-static void *sp_run(void *arg) {
-    sp_job *j = arg;
+/* Worker t of rd_sparse (ty_parallel): range t's columns, then its counts
+ * and weights; on damage the job describes it and TENYO_ERR_CORRUPT. */
+static int sp_run(void *ud, int t, int nt) {
+    sp_job *j = (sp_job *)ud + t;
     ty_model *m = j->m;
     ty_csr *a = &m->tfidf;
     uint64_t pos = j->c0;
@@ -657,7 +667,7 @@ static void *sp_run(void *arg) {
             if (what) {
                 *j = (sp_job){.bad = 1, .row = i, .entry = e - a->rowptr[i],
                               .stream = "tfidf.cols", .what = what};
-                return NULL;
+                return TENYO_ERR_CORRUPT;
             }
             a->col[e] = (uint32_t)v;
             prev = v;
@@ -665,9 +675,9 @@ static void *sp_run(void *arg) {
     }
     if (pos != j->c1) {
         *j = (sp_job){.bad = 2, .entry = j->c1 - pos, .stream = "tfidf.cols"};
-        return NULL;
+        return TENYO_ERR_CORRUPT;
     }
-    if (!j->tp) return NULL; /* format 1: weights are stored, no counts */
+    if (!j->tp) return TENYO_OK; /* format 1: weights are stored, no counts */
     pos = j->t0;
     for (uint64_t i = j->r0; i < j->r1; i++) { /* counts, then weights */
         for (uint64_t e = a->rowptr[i]; e < a->rowptr[i + 1]; e++) {
@@ -683,15 +693,18 @@ static void *sp_run(void *arg) {
             if (what) {
                 *j = (sp_job){.bad = 1, .row = i, .entry = e, .stream = "tfidf.tf",
                               .what = what};
-                return NULL;
+                return TENYO_ERR_CORRUPT;
             }
             a->val[e] = (float)v;
         }
         ty_tfidf_row_counts(a->col + a->rowptr[i], a->val + a->rowptr[i],
                             (size_t)(a->rowptr[i + 1] - a->rowptr[i]), m->idf);
     }
-    if (pos != j->t1) *j = (sp_job){.bad = 2, .entry = j->t1 - pos, .stream = "tfidf.tf"};
-    return NULL;
+    if (pos != j->t1) {
+        *j = (sp_job){.bad = 2, .entry = j->t1 - pos, .stream = "tfidf.tf"};
+        return TENYO_ERR_CORRUPT;
+    }
+    return TENYO_OK;
 }
 
 /* Byte offsets in LEB128 stream p (len bytes) where values number
@@ -748,14 +761,10 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
         job[t] = (sp_job){.m = m, .cp = cp, .tp = tp, .r0 = rs[t], .r1 = rs[t + 1],
                           .c0 = t ? co[t - 1] : 0, .c1 = t + 1 < nt ? co[t] : clen,
                           .t0 = t ? to[t - 1] : 0, .t1 = t + 1 < nt ? to[t] : tlen};
-    pthread_t th[RD_MAX_THREADS];
-    int started[RD_MAX_THREADS] = {0};
-    for (int t = 1; t < nt; t++) started[t] = pthread_create(&th[t], NULL, sp_run, &job[t]) == 0;
-    for (int t = 0; t < nt; t++) /* range 0, and any whose thread did not start */
-        if (t == 0 || !started[t]) sp_run(&job[t]);
-    for (int t = 1; t < nt; t++)
-        if (started[t]) pthread_join(th[t], NULL);
-    for (int t = 0; t < nt; t++) {
+    /* range t on worker t: ty_parallel runs each range whatever threads
+     * start, so the ranges and the damage found are those above */
+    if (ty_parallel(nt, sp_run, job) == TENYO_OK) return TENYO_OK;
+    for (int t = 0; t < nt; t++) { /* the lowest damaged range is reported */
         const sp_job *j = &job[t];
         if (!j->bad) continue;
         if (j->bad == 2)
