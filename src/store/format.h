@@ -221,8 +221,8 @@ static inline uint64_t get_le64(const unsigned char *p) {
 /* Check every invariant of a model that the file format relies on and the
  * rest of the library assumes (invariants.c). The writer runs it before
  * writing (loaded 0), the loader after decoding (loaded 1: what decoding
- * checked or derived is not checked again). 0 ok, -1 with a reason naming the section
- * in why. */
+ * checked or derived is not checked again). 0 ok, -1 with a reason naming
+ * the section in why. */
 int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen);
 /* Check that blob[0..len) holds exactly n NUL-terminated strings
  * (invariants.c). With fill, store each string's start in off[]; otherwise
