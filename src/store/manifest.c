@@ -6,7 +6,7 @@
  * Design (the way Lucene commits segments). Everything an update writes is
  * immutable and written under a fresh name first: a segment of added
  * documents ("seg-<generation>.tys", an ordinary index file without LSA,
- * written by store.c) and the deletion set ("del-<generation>.tyd"). Only
+ * written by write.c) and the deletion set ("del-<generation>.tyd"). Only
  * then is MANIFEST replaced, by writing "MANIFEST.tmp.XXXXXX", fsync, rename
  * over MANIFEST and fsync of the directory. rename(2) is atomic, so a reader
  * opens either the old manifest, which names only old files, or the new one,

@@ -1,11 +1,16 @@
 /*
  * store.h — the store layer (store/): a ty_model to and from files.
  *
- * format.h    the file format: header, section table, names, limits
- *             (read by the store's files only)
- * store.c     ... (see format.h's opening comment for the layout)
- * manifest.c  updates beside an index: MANIFEST, deletion files, the
- *             writer lock, the licensable list
+ * format.h      the file format: header, section table, names, limits,
+ *               checksums (included by the store's files only; the
+ *               layout is in its opening comment)
+ * write.c       a model to an index file, atomically; the "updated" byte
+ * read.c        an index file to a model: every check, the sparse rows'
+ *               parallel and lazy decode, ty_model_free
+ * invariants.c  what a model must hold to be written or loaded
+ * abstracts.c   the optional section "abstracts" and its ty_abs handle
+ * manifest.c    updates beside an index: MANIFEST, deletion files, the
+ *               writer lock, the licensable list
  *
  * Below: util, model. Above: search (nothing), api.
  */
@@ -16,7 +21,7 @@
 
 void ty_model_free(ty_model *m);  /* frees members, not m itself */
 
-/* Abstracts (optional section "abstracts", store.c): kept for reading —
+/* Abstracts (optional section "abstracts", abstracts.c): kept for reading —
  * evidence, the "why" of a proposal — never scored. A handle reads one
  * file's section on first use (its descriptor kept from the open, so a file
  * replaced since still reads as it was), or composes several (an index with

@@ -1,0 +1,304 @@
+/*
+ * abstracts.c — the optional section "abstracts" (store/): packed for the
+ * writer (ty_abs_pack), and the ty_abs handle that reads it (ty_abs_get,
+ * ty_abs_compose, ty_abs_bytes, ty_abs_free).
+ *
+ * Why a file of its own: unlike every other section, this one is not
+ * decoded when the index is opened. The reader only locates it and hands
+ * the handle a duplicate of the file descriptor; the first ty_abs_get
+ * reads the section (its compressed blocks) once, under ty_once, and each
+ * lookup then decompresses one block of documents (layout: format.h). A
+ * handle may instead compose the handles of a base and its segments, by
+ * global position, for an index with updates. Packing sits here too so the
+ * section's inner layout is written and read in one place.
+ */
+#include "store/format.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ty_abs {
+    /* one file's section */
+    int fd;                    /* the index file (dup'd at open), or -1 */
+    char *path;                /* for messages */
+    uint64_t off, stored, raw; /* the section's frame */
+    uint64_t ndocs;            /* documents it must hold */
+    ty_once once;              /* blob read and checked, once */
+    unsigned char *blob;       /* the section's raw content */
+    uint32_t per_block;        /* B */
+    char err[TY_ERRLEN];       /* why the section was refused */
+    /* or a composition */
+    ty_abs **parts;            /* nparts handles (entries may be NULL) */
+    uint32_t nparts;
+    uint64_t *first;           /* nparts + 1 first global positions */
+    uint64_t *gpos;            /* document -> global position, or NULL */
+};
+
+/* The section's raw content (format.h). */
+int ty_abs_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
+    uint64_t n = m->ndocs, nb = (n + ABS_BLOCK - 1) / ABS_BLOCK;
+    uint64_t head = ABS_HEAD + 16 * nb;
+    ty_buf pay = {0};
+    unsigned char *tab = NULL, *zb = NULL;
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    int rc = TENYO_ERR_NOMEM;
+    size_t zcap = ZSTD_compressBound(ABS_MAX_RAW);
+    zb = ty_malloc(zcap);
+    tab = ty_calloc(head, 1);
+    if (!cc || !zb || !tab) goto done;
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, STORE_LEVEL)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1))) {
+        rc = TENYO_ERR_DEPENDENCY;
+        ty_seterr(err, errlen, "zstd refused the abstracts' parameters");
+        goto done;
+    }
+    put_le32(tab, ABS_BLOCK);
+    put_le64(tab + 8, n);
+    const char *p = m->abs_text, *end = m->abs_text + m->abs_text_len;
+    for (uint64_t b = 0; b < nb; b++) {
+        const char *s0 = p;
+        uint64_t docs = b + 1 < nb ? ABS_BLOCK : n - b * ABS_BLOCK;
+        for (uint64_t i = 0; i < docs; i++) {
+            const char *z = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+            if (!z) {
+                rc = TENYO_ERR_ARG;
+                ty_seterr(err, errlen, "abstracts: %llu documents, fewer strings",
+                          (unsigned long long)n);
+                goto done;
+            }
+            p = z + 1;
+        }
+        size_t raw = (size_t)(p - s0);
+        if (raw > ABS_MAX_RAW) { /* the builder caps each abstract */
+            rc = TENYO_ERR_ARG;
+            ty_seterr(err, errlen, "abstracts: block %llu holds %zu bytes (at most %u)",
+                      (unsigned long long)b, raw, ABS_MAX_RAW);
+            goto done;
+        }
+        size_t z = ZSTD_compress2(cc, zb, zcap, s0, raw);
+        if (ZSTD_isError(z)) {
+            rc = TENYO_ERR_DEPENDENCY;
+            ty_seterr(err, errlen, "zstd: %s", ZSTD_getErrorName(z));
+            goto done;
+        }
+        unsigned char *e = tab + ABS_HEAD + 16 * b;
+        put_le64(e, pay.len);
+        put_le32(e + 8, (uint32_t)z);
+        put_le32(e + 12, (uint32_t)raw);
+        if (ty_buf_append(&pay, zb, z)) goto done;
+    }
+    if (p != end) {
+        rc = TENYO_ERR_ARG;
+        ty_seterr(err, errlen, "abstracts: more strings than the %llu documents",
+                  (unsigned long long)n);
+        goto done;
+    }
+    out->len = 0;
+    if (ty_buf_append(out, tab, head) || (pay.len && ty_buf_append(out, pay.p, pay.len)))
+        goto done;
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory packing the abstracts");
+    ZSTD_freeCCtx(cc);
+    ty_buf_free(&pay);
+    free(tab);
+    free(zb);
+    return rc;
+}
+
+ty_abs *ty_abs_open(int fd, const char *path, uint64_t off, uint64_t stored, uint64_t raw,
+                    uint64_t ndocs) {
+    ty_abs *a = ty_calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    a->path = ty_strdup(path);
+    if (a->fd < 0 || !a->path) {
+        if (a->fd >= 0) close(a->fd);
+        free(a->path);
+        free(a);
+        return NULL;
+    }
+    a->off = off;
+    a->stored = stored;
+    a->raw = raw;
+    a->ndocs = ndocs;
+    ty_once_init(&a->once);
+    return a;
+}
+
+/* Read and check the section (ty_once_run). */
+static int abs_load(void *arg) {
+    ty_abs *a = arg;
+    unsigned char *c = ty_malloc(a->stored ? (size_t)a->stored : 1);
+    unsigned char *b = ty_malloc(a->raw ? (size_t)a->raw : 1);
+    const char *why = "out of memory";
+    int rc = TENYO_ERR_NOMEM;
+    if (!c || !b) goto bad;
+    rc = TENYO_ERR_CORRUPT;
+    for (uint64_t got = 0; got < a->stored;) {
+        ssize_t k = pread(a->fd, c + got, (size_t)(a->stored - got), (off_t)(a->off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            why = k < 0 ? strerror(errno) : "the file ends early";
+            rc = k < 0 ? TENYO_ERR_IO : TENYO_ERR_CORRUPT;
+            goto bad;
+        }
+        got += (uint64_t)k;
+    }
+    if (get_le32(c) != ZSTD_MAGICNUMBER || !(c[4] & 0x04) ||
+        ZSTD_getFrameContentSize(c, (size_t)a->stored) != a->raw) {
+        why = "not one checksummed zstd frame";
+        goto bad;
+    }
+    size_t d = ZSTD_decompress(b, (size_t)a->raw, c, (size_t)a->stored);
+    if (ZSTD_isError(d) || d != a->raw) {
+        why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame";
+        goto bad;
+    }
+    uint32_t per = get_le32(b);
+    uint64_t n = get_le64(b + 8);
+    if (per == 0 || per > ABS_MAX_BLOCK || get_le32(b + 4) != 0 || n != a->ndocs) {
+        why = "its header does not match the documents";
+        goto bad;
+    }
+    uint64_t nb = (n + per - 1) / per;
+    if (nb > (a->raw - ABS_HEAD) / 16) {
+        why = "its table is cut";
+        goto bad;
+    }
+    uint64_t head = ABS_HEAD + 16 * nb, pay = a->raw - head, at = 0;
+    for (uint64_t i = 0; i < nb; i++) {
+        const unsigned char *e = b + ABS_HEAD + 16 * i;
+        uint64_t o = get_le64(e);
+        uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
+        if (o != at || zs > pay - o || rs > ABS_MAX_RAW || rs < (i + 1 < nb ? per : n - i * per)) {
+            why = "its block table is inconsistent";
+            goto bad;
+        }
+        at += zs;
+    }
+    if (at != pay) {
+        why = "bytes after its last block";
+        goto bad;
+    }
+    free(c);
+    a->blob = b;
+    a->per_block = per;
+    return TENYO_OK;
+bad:
+    ty_seterr(a->err, sizeof a->err, "%s: section 'abstracts' is damaged: %s", a->path, why);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(a->err, sizeof a->err, "%s: out of memory reading the abstracts", a->path);
+    free(c);
+    free(b);
+    return rc;
+}
+
+int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
+    if (!out) return TENYO_ERR_ARG;
+    out->len = 0;
+    if (ty_buf_putc(out, 0)) return TENYO_ERR_NOMEM;
+    out->len = 0;
+    if (!a) return TENYO_OK;
+    if (a->parts) {
+        if (doc >= a->ndocs) return TENYO_ERR_ARG;
+        uint64_t g = a->gpos ? a->gpos[doc] : doc;
+        uint32_t lo = 0, hi = a->nparts; /* the last part with first <= g */
+        while (hi - lo > 1) {
+            uint32_t mid = (lo + hi) / 2;
+            if (a->first[mid] <= g) lo = mid;
+            else hi = mid;
+        }
+        if (g < a->first[lo] || g >= a->first[a->nparts]) return TENYO_ERR_ARG;
+        return ty_abs_get(a->parts[lo], g - a->first[lo], out, err, errlen);
+    }
+    if (doc >= a->ndocs) return TENYO_ERR_ARG;
+    int rc = ty_once_run(&a->once, abs_load, a);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", a->err);
+        return rc;
+    }
+    uint64_t i = doc / a->per_block;
+    const unsigned char *e = a->blob + ABS_HEAD + 16 * i;
+    uint64_t nb = (a->ndocs + a->per_block - 1) / a->per_block;
+    const unsigned char *f = a->blob + ABS_HEAD + 16 * nb + get_le64(e);
+    uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
+    char *raw = ty_malloc(rs ? rs : 1);
+    if (!raw) return TENYO_ERR_NOMEM;
+    size_t d = ZSTD_decompress(raw, rs, f, zs);
+    rc = TENYO_ERR_CORRUPT;
+    if (ZSTD_isError(d) || d != rs || (rs && raw[rs - 1] != 0)) {
+        ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu: %s", a->path,
+                  (unsigned long long)i, ZSTD_isError(d) ? ZSTD_getErrorName(d) : "cut");
+        goto done;
+    }
+    const char *p = raw, *end = raw + rs;
+    for (uint64_t k = doc % a->per_block; k; k--) {
+        const char *z = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
+        if (!z) {
+            ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu holds "
+                      "too few documents", a->path, (unsigned long long)i);
+            goto done;
+        }
+        p = z + 1;
+    }
+    if (p >= end) {
+        ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu holds too "
+                  "few documents", a->path, (unsigned long long)i);
+        goto done;
+    }
+    rc = ty_buf_append(out, p, strlen(p)) || ty_buf_putc(out, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
+    if (!rc) out->len--;
+done:
+    free(raw);
+    return rc;
+}
+
+ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
+                       const uint64_t *gpos, uint64_t ndocs) {
+    ty_abs *a = ty_calloc(1, sizeof *a);
+    ty_abs **p = ty_mallocarray(nparts ? nparts : 1, sizeof *p);
+    uint64_t *f = ty_mallocarray(nparts + 1, sizeof *f);
+    uint64_t *g = gpos ? ty_mallocarray(ndocs ? ndocs : 1, sizeof *g) : NULL;
+    if (!a || !p || !f || (gpos && !g)) {
+        for (uint32_t i = 0; i < nparts; i++) ty_abs_free(parts[i]);
+        free(a);
+        free(p);
+        free(f);
+        free(g);
+        return NULL;
+    }
+    memcpy(p, parts, nparts * sizeof *p);
+    memcpy(f, first, (nparts + 1) * sizeof *f);
+    if (g) memcpy(g, gpos, ndocs * sizeof *g);
+    a->fd = -1;
+    a->parts = p;
+    a->nparts = nparts;
+    a->first = f;
+    a->gpos = g;
+    a->ndocs = ndocs;
+    return a;
+}
+
+uint64_t ty_abs_bytes(const ty_abs *a) {
+    if (!a) return 0;
+    uint64_t n = a->parts ? 0 : a->stored;
+    for (uint32_t i = 0; a->parts && i < a->nparts; i++) n += ty_abs_bytes(a->parts[i]);
+    return n;
+}
+
+void ty_abs_free(ty_abs *a) {
+    if (!a) return;
+    for (uint32_t i = 0; a->parts && i < a->nparts; i++) ty_abs_free(a->parts[i]);
+    free(a->parts);
+    free(a->first);
+    free(a->gpos);
+    if (!a->parts) ty_once_destroy(&a->once);
+    if (a->fd >= 0) close(a->fd);
+    free(a->path);
+    free(a->blob);
+    free(a);
+}

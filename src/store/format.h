@@ -1,0 +1,245 @@
+/*
+ * format.h — the index file's format (store/): the layout, the section
+ * names, the limits and checksums, and what the store's files share. Only
+ * the .c files of src/store/ include it; the rest of the library sees
+ * store.h. zstd.h is included here: the store is the one adapter of zstd
+ * (STYLE.md 1), and no file outside store/ includes it.
+ *
+ * The store's files, one job each (they were one 2,800-line store.c):
+ *   format.h      this: the format, its constants and the shared helpers
+ *   write.c       a model to a file, atomically (ty_store_write), and the
+ *                 "updated" byte (ty_store_mark_updated)
+ *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
+ *                 header and table checks, every section's decode, the
+ *                 sparse rows' parallel and lazy decode, ty_model_free
+ *   invariants.c  the invariants a model holds to be written or loaded
+ *   abstracts.c   the optional section "abstracts": packed by the writer,
+ *                 read a block at a time by the ty_abs handle
+ *   manifest.c    updates beside an index (MANIFEST, deletions, the lock)
+ *
+ * Design. The file is a small fixed header with a section table, followed
+ * by sections that are each exactly one zstd frame (content size and
+ * checksum on). One frame per section means the loader knows every
+ * section's decompressed size before it allocates, can bound it, and can
+ * decompress straight into the model's final array (no staging copy for the
+ * big float matrices); zstd's frame checksum (XXH64) covers the content,
+ * FNV-1a covers the header. Rejected: one frame for the whole file (no
+ * per-array sizes up front, one giant staging buffer); mmap of a raw,
+ * uncompressed layout (fastest open, but 2-3x larger files, and a file
+ * truncated under a mapping turns into SIGBUS instead of an error); a
+ * general container (HDF5, protobuf) — a heavy dependency for fourteen
+ * arrays. The loader reads each section with pread into one reused buffer
+ * rather than mapping the file, for the SIGBUS reason above; the extra copy
+ * is of the compressed bytes only.
+ *
+ * Layout, version 1 (all integers little-endian, H = 40 + 48 * nsections):
+ *
+ *   offset      size  field
+ *   0           8     magic "TENYOIDX"
+ *   8           4     format_version (3; 1 and 2 are still read)
+ *   12          4     flags (must be 0)
+ *   16          4     nsections (1..TENYO_MAX_SECTIONS)
+ *   20          1     updated: 1 once an update (tenyo add / delete) was
+ *                     committed for this base, else 0 (format 3; 0 before)
+ *   21          3     reserved (0)
+ *   24          8     file_size: total bytes of the file
+ *   32          48*n  section table, one entry per section:
+ *                       +0   16  name, NUL-padded, [a-z0-9._], unique
+ *                       +16   8  offset of the zstd frame in the file
+ *                       +24   8  stored_size: bytes of the frame
+ *                       +32   8  raw_size: decompressed bytes (= frame
+ *                                content size)
+ *                       +40   8  reserved (0)
+ *   32+48*n     8     FNV-1a 64 of bytes [0, 32+48*n), byte 20 taken as 0
+ *                     (format 3: the published offset basis
+ *                     14695981039346656037; formats 1-2: 1469598103934665603,
+ *                     a digit short, which outside tools cannot verify)
+ *   H           ...   sections, in table order, contiguous, no overlap
+ *
+ * Sections (raw content; N = ndocs, T = nterms, K = dim, Z = nnz,
+ * F = nfields, S = TY_META_NSTR):
+ *
+ *   name        raw bytes       content
+ *   build       <= 1 MiB        text, "key=value\n" lines: tokenizer, writer,
+ *                               mecab_dicdir (\\, \n, \r escaped), keep_parts,
+ *                               stem, seed, min_df, max_df_ratio (%.17g, C
+ *                               locale), oversample, power_iters, created,
+ *                               dim, ndocs, nterms, nnz, nfields, and
+ *                               max_terms when not 0 (optional). Unknown
+ *                               keys are ignored (additive growth).
+ *   vocab       >= T            T NUL-terminated terms (offsets recomputed)
+ *   df          4T              u32 document frequency per term
+ *   idf         4T              f32 per term
+ *   sigma       4K              f32 singular values
+ *   basis.q8    TK + 4T         int8 T x K row-major (x ~= scale * q), then
+ *                               f32 scale per row (max|row| / 127); read
+ *                               as codes and scales (basis_q: a fold-in
+ *                               dequantises the rows it needs), written
+ *                               back as they are
+ *   docvec.q8   NK + 4N         the same for the N x K document vectors
+ *                               (read as codes and scales, no floats: the
+ *                               index takes the codes as its vectors,
+ *                               quant.c's "rows as floats")
+ *   tfidf.rows  4N              u32 non-zeros per row (rowptr = prefix sum)
+ *   tfidf.cols  Z..5Z           per row: first column, then gaps to the
+ *                               previous column, each as LEB128 (1-5 bytes)
+ *   tfidf.tf    Z..5Z           term count per non-zero, LEB128 (format 2;
+ *                               weights derived on load by ty_tfidf_row,
+ *                               bit-identical to the builder's)
+ *   tfidf.vals  4Z              f32 per non-zero (format 1, or a model
+ *                               without counts)
+ *   docmeta     >= S*N          S*N NUL-terminated strings, S per document
+ *                               in TY_META_* order (offsets recomputed)
+ *   docflags    2N              u8 open[N], then u8 lang[N] (0 ja, 1 en)
+ *   docfields   4N + 2*sum      u32 count[N], then u16 field ids
+ *   fields      16F             per field: char code[8] NUL-padded, u64
+ *                               documents
+ *
+ * Column encoding, measured on a synthetic Zipf corpus (9,000 docs, 30,000
+ * terms, 1.05M non-zeros, zstd level 3): raw u32 columns 4.19 MB -> 1.79 MB,
+ * in-place u32 gaps 1.46 MB, LEB128 gaps 1.03 MB. LEB128 wins by 0.76 MB for
+ * a 1.3 MB staging buffer and a decode loop that doubles as the
+ * sorted/in-range check the loader must do anyway. Float byte-shuffling
+ * (blosc style) would save ~7% on basis but needs a staging copy of the
+ * largest array and a second pass on load: rejected. Level 3 throughout:
+ * level 19 buys < 5% on these sections at ~30x the write time.
+ *
+ * Optional sections (a reader skips what it does not know): surface (T
+ * NUL-terminated words shown for stemmed terms), phrase.text (application
+ * phrases "target\x1fexpression", NUL-terminated) with phrase.docs (u32
+ * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob),
+ * ivf (approximate-search lists, search/ivf.c's checksummed blob),
+ * fieldmodel (the per-field linear classifiers ideas uses, model/linear.c's
+ * checked blob), common (at most 4,096 NUL-terminated terms the build
+ * dropped for being in more than max_df_ratio of the documents: a query of
+ * only such words is told they are too common, not that they are absent).
+ *
+ * Section "abstracts" (optional, abstracts.c): every document's abstract,
+ * for reading (evidence, the "why" of a proposal), never scored. A section
+ * is one zstd frame; decompressing all abstracts to show ten would cost
+ * the whole raw text in memory (about 1.2 KB per Japanese document: 1.2 GB
+ * at 1M), so the section holds blocks of ABS_BLOCK documents, each its own
+ * checksummed frame, and a table: the first use reads the section (its
+ * compressed blocks, about a third of the raw text) and every lookup
+ * decompresses one block. Raw layout (little-endian):
+ *
+ *   0    4   documents per block B (1..ABS_MAX_BLOCK)
+ *   4    4   reserved (0)
+ *   8    8   documents N (the model's)
+ *   16   16  per block (ceil(N / B) of them): u64 offset of its frame from
+ *            the end of the table, u32 frame bytes, u32 raw bytes
+ *   ...      the frames; block i holds documents iB .. min(N, (i+1)B) - 1
+ *            as NUL-terminated strings ("" for none)
+ *
+ * Checked on first use: N, B, the table (frames inside the payload, in
+ * order, raw sizes bounded), and per lookup the frame's checksum and its
+ * string count. Rejected: one string blob in the eager "docmeta" (paid by
+ * every open, and a format change); a file beside the index (it would not
+ * travel with it).
+ *
+ * Format history:
+ *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
+ *   2  basis.q8 / docvec.q8: int8 with a float scale per row, a quarter of
+ *      the bytes, and tfidf.tf term counts instead of f32 weights (jp corpus
+ *      20.66 MB -> 6.02 MB -> 5.39 MB); Protocol S P@10 and
+ *      Protocol X recall/serendipity identical on both EVAL corpora to three
+ *      decimals. The quantisation error (half a step, max|row|/254) is below
+ *      what float32 SVD noise already is between machines. Version-1 files
+ *      are still read (tests/data fixture).
+ *   3  the header checksum is FNV-1a 64 as published (the offset basis of
+ *      formats 1-2 dropped a digit); byte 20 is the "updated" flag, outside
+ *      the checksum. Otherwise as 2; formats 1-2 are read as before (their
+ *      byte 20 must be 0).
+ * A reader refuses versions newer than it knows (TENYO_ERR_VERSION); an
+ * older version would be read by filling defaults for what it lacks.
+ * Sections a reader does not know are bounds-checked and skipped, so adding
+ * one does not need a new version; changing one does.
+ */
+#ifndef TENYO_STORE_FORMAT_H
+#define TENYO_STORE_FORMAT_H
+
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zstd.h>
+
+#define STORE_MAGIC "TENYOIDX"
+#define STORE_VERSION 3u
+#define STORE_FIXED 32u            /* bytes before the section table */
+#define STORE_ENTRY 48u            /* bytes per section table entry */
+#define STORE_LEVEL 3              /* zstd level for every section */
+#define STORE_BUILD_MAX (1u << 20) /* cap on the build section */
+/* The most a zstd frame can expand: a block needs at least 4 bytes (3 of
+ * header, 1 of RLE byte) and yields at most 128 KiB. */
+#define STORE_MAX_RATIO ((uint64_t)(1u << ZSTD_BLOCKSIZELOG_MAX) / 4u)
+#define STORE_NSEC 14              /* sections every version-1 file has */
+
+/* The "updated" byte. The base file is immutable except for this one byte,
+ * written in place once by the first update committed for it
+ * (ty_store_mark_updated), so that a base copied or moved without its
+ * "<path>.upd/" says that updates exist (tenyo info warns). One byte, outside
+ * the checksum: a single-byte write cannot be torn, and a reader that meets
+ * it half-way sees 0 or 1 under the same checksum. Rejected: a marker file
+ * beside the base (it does not travel with a copy of the base either) and
+ * rewriting the header with a recomputed checksum (a torn write there would
+ * make the whole base unreadable). */
+#define STORE_UPDATED_AT 20
+
+/* The section "abstracts" (layout above). */
+#define ABS_BLOCK 32u
+#define ABS_MAX_BLOCK 4096u
+#define ABS_HEAD 16u
+#define ABS_MAX_RAW (8u << 20) /* raw bytes of one block */
+
+/* ================================================== little-endian bytes */
+
+static inline void put_le32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static inline void put_le64(unsigned char *p, uint64_t v) {
+    put_le32(p, (uint32_t)v);
+    put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint32_t get_le32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t get_le64(const unsigned char *p) {
+    return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* ====================================== shared between the store's files */
+
+/* Check every invariant of a model that the file format relies on and the
+ * rest of the library assumes (invariants.c). The writer runs it before
+ * writing (loaded 0), the loader after decoding (loaded 1: what decoding
+ * checked or derived is not checked again). 0 ok, -1 with a reason naming
+ * the section in why. */
+int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen);
+/* Check that blob[0..len) holds exactly n NUL-terminated strings
+ * (invariants.c). With fill, store each string's start in off[]; otherwise
+ * compare with off[] (the writer's model must agree with what the loader
+ * will recompute). 0 ok, -1 with a reason in why. */
+int ty_blob_index(const char *blob, uint64_t len, uint64_t n, uint64_t *off, int fill,
+                  char *why, size_t whylen);
+/* m's abstracts (m->abs_text: exactly m->ndocs strings) as the raw content
+ * of the section "abstracts" into out (abstracts.c): 0, or the status with
+ * the message in err. */
+int ty_abs_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* A handle on the section "abstracts" of the file open as fd (dup'd: the
+ * handle keeps the file as it was when opened) at off (stored bytes of its
+ * frame, raw decompressed), for ndocs documents; path is copied, for
+ * messages. Read and checked on first use (ty_abs_get). NULL when out of
+ * memory or out of descriptors. */
+ty_abs *ty_abs_open(int fd, const char *path, uint64_t off, uint64_t stored, uint64_t raw,
+                    uint64_t ndocs);
+
+#endif /* TENYO_STORE_FORMAT_H */

@@ -1,0 +1,627 @@
+/*
+ * write.c — a ty_model to an index file (store/), atomically: a temporary
+ * file beside the path (ty_file_tmp, manifest.c), a header placeholder,
+ * every section as one zstd frame in the order of format.h's table, the
+ * real header over the placeholder, fsync, rename, fsync of the directory.
+ * A crash at any point leaves the old file, or the new one, never half of
+ * one. Also the one in-place write a base file ever gets: its "updated"
+ * byte (ty_store_mark_updated).
+ *
+ * Design. The model is refused before a byte is written unless it passes
+ * the reader's own invariant check (invariants.c), so every file written
+ * loads. Sections are streamed: each array goes through a 64 KiB
+ * little-endian staging buffer into one zstd context reset per section,
+ * with the raw size pledged up front (the frame records it, and the reader
+ * bounds its allocation by it; the LEB128 streams' sizes are counted in a
+ * cheap pass first). No section is built whole in memory except the small
+ * build text and the abstracts (packed by abstracts.c, which owns that
+ * section's inner layout). The header goes last, over a placeholder of its
+ * final size (sections_of counts the sections up front): only then are
+ * the frames' offsets and sizes known. Errors are sticky in the writer
+ * state, so the list of sections reads as straight code.
+ */
+#include "store/format.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STORE_STAGE (64u * 1024u)  /* write staging buffer */
+
+/* Sections written for m: the 14 required ones and the optional ones. */
+static size_t sections_of(const ty_model *m) {
+    return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
+           (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
+           (m->common_blob != NULL) + (m->abs_text != NULL);
+}
+
+/* ================================================================ build */
+
+/* Append "key=value\n" with value escaped (\\, \n, \r). */
+static int build_put_str(ty_buf *b, const char *key, const char *v) {
+    if (ty_buf_append(b, key, strlen(key)) || ty_buf_putc(b, '=')) return -1;
+    for (const char *p = v ? v : ""; *p; p++) {
+        const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
+                        : *p == '\r' ? "\\r" : NULL;
+        if (esc ? ty_buf_append(b, esc, 2) : ty_buf_putc(b, *p)) return -1;
+    }
+    return ty_buf_putc(b, '\n');
+}
+
+/* Append "key=" + formatted number + "\n" (numbers only, C locale). */
+static int build_put_num(ty_buf *b, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int build_put_num(ty_buf *b, const char *key, const char *fmt, ...) {
+    char v[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof v) return -1;
+    return build_put_str(b, key, v);
+}
+
+/* The build section text of m. %.17g round-trips every double; it is
+ * formatted under the C locale so a caller's LC_NUMERIC cannot turn the
+ * point into a comma. */
+static int build_text(const ty_model *m, ty_buf *b) {
+    char ratio[64];
+    locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!c) return -1;
+    locale_t old = uselocale(c);
+    snprintf(ratio, sizeof ratio, "%.17g", m->max_df_ratio);
+    uselocale(old);
+    freelocale(c);
+    uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
+    if (build_put_str(b, "tokenizer", m->tokenizer) ||
+        build_put_str(b, "writer", m->writer) ||
+        build_put_str(b, "mecab_dicdir", m->mecab_dicdir) ||
+        build_put_num(b, "keep_parts", "%d", m->keep_parts) ||
+        build_put_num(b, "stem", "%d", m->stem) ||
+        build_put_num(b, "seed", "%llu", (unsigned long long)m->seed) ||
+        build_put_num(b, "min_df", "%ld", (long)m->min_df) ||
+        build_put_str(b, "max_df_ratio", ratio) ||
+        build_put_num(b, "oversample", "%ld", (long)m->oversample) ||
+        build_put_num(b, "power_iters", "%ld", (long)m->power_iters) ||
+        build_put_num(b, "created", "%lld", (long long)m->created) ||
+        build_put_num(b, "dim", "%u", m->dim) ||
+        build_put_num(b, "ndocs", "%llu", (unsigned long long)m->ndocs) ||
+        build_put_num(b, "nterms", "%llu", (unsigned long long)m->nterms) ||
+        build_put_num(b, "nnz", "%llu", (unsigned long long)nnz) ||
+        build_put_num(b, "nfields", "%u", m->nfields) ||
+        (m->max_terms && build_put_num(b, "max_terms", "%u", m->max_terms)))
+        return -1;
+    return 0;
+}
+
+
+/* ================================================================ write */
+
+/* State of one ty_store_write. Errors are sticky: once rc is set, every
+ * later call returns at once, so the section code reads straight. */
+typedef struct writer {
+    int fd;                     /* temp file */
+    const char *path;           /* final path, for messages */
+    ZSTD_CCtx *cctx;            /* one context, reset per section */
+    unsigned char *out;         /* compressed output buffer */
+    size_t outcap;              /* bytes in out */
+    uint64_t off;               /* next file offset */
+    int nsec;                   /* sections finished */
+    struct {
+        char name[16];          /* NUL-padded */
+        uint64_t off, stored, raw; /* where, compressed, raw size */
+    } sec[TENYO_MAX_SECTIONS];  /* table being built */
+    uint64_t raw_want, raw_fed; /* pledged and given raw bytes */
+    unsigned char stage[STORE_STAGE]; /* little-endian staging */
+    size_t nstage;              /* bytes in stage */
+    int rc;                     /* first error, TENYO_OK until then */
+    char *err;                  /* caller's message buffer */
+    size_t errlen;              /* its size */
+} writer;
+
+/* Write all of p[0..n) at the current end of the temp file. */
+static void wr_raw(writer *w, const void *p, size_t n) {
+    const unsigned char *b = p;
+    while (n && !w->rc) {
+        ssize_t k = write(w->fd, b, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(w->err, w->errlen, "%s: cannot write: %s", w->path,
+                      k < 0 ? strerror(errno) : "no progress");
+            w->rc = TENYO_ERR_IO;
+            return;
+        }
+        b += k;
+        n -= (size_t)k;
+        w->off += (uint64_t)k;
+    }
+}
+
+/* Feed raw bytes to the current frame; end finishes the frame. */
+static void wr_feed(writer *w, const void *p, size_t n, int end) {
+    if (w->rc) return;
+    ZSTD_inBuffer in = {p, n, 0};
+    for (;;) {
+        ZSTD_outBuffer out = {w->out, w->outcap, 0};
+        size_t left = ZSTD_compressStream2(w->cctx, &out, &in,
+                                           end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left)) {
+            ty_seterr(w->err, w->errlen, "%s: zstd: %s", w->path,
+                      ZSTD_getErrorName(left));
+            w->rc = TENYO_ERR_IO;
+            return;
+        }
+        wr_raw(w, w->out, out.pos);
+        if (w->rc) return;
+        if (end ? left == 0 : in.pos == in.size) break;
+    }
+    w->raw_fed += n;
+}
+
+static void wr_flush_stage(writer *w) {
+    if (w->nstage) wr_feed(w, w->stage, w->nstage, 0);
+    w->nstage = 0;
+}
+
+/* Start section `name` of raw bytes. */
+static void sec_begin(writer *w, const char *name, uint64_t raw) {
+    if (w->rc) return;
+    w->raw_want = raw;
+    w->raw_fed = 0;
+    w->nstage = 0;
+    memset(w->sec[w->nsec].name, 0, 16);
+    memcpy(w->sec[w->nsec].name, name, strlen(name));
+    w->sec[w->nsec].off = w->off;
+    w->sec[w->nsec].raw = raw;
+    size_t z = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
+    if (ZSTD_isError(z)) {
+        ty_seterr(w->err, w->errlen, "%s: zstd: %s", w->path,
+                  ZSTD_getErrorName(z));
+        w->rc = TENYO_ERR_IO;
+    }
+}
+
+/* Finish the current section; the fed size must match the pledge. */
+static void sec_end(writer *w) {
+    wr_flush_stage(w);
+    wr_feed(w, NULL, 0, 1);
+    if (w->rc) return;
+    if (w->raw_fed != w->raw_want) { /* a bug in this file, not in input */
+        ty_seterr(w->err, w->errlen, "%s: section '%s' wrote %llu of %llu bytes",
+                  w->path, w->sec[w->nsec].name,
+                  (unsigned long long)w->raw_fed,
+                  (unsigned long long)w->raw_want);
+        w->rc = TENYO_ERR_IO;
+        return;
+    }
+    w->sec[w->nsec].stored = w->off - w->sec[w->nsec].off;
+    w->nsec++;
+}
+
+/* Bytes into the stage, feeding it to zstd as it fills. */
+static void put_bytes(writer *w, const void *p, size_t n) {
+    const unsigned char *b = p;
+    if (n >= STORE_STAGE) {
+        wr_flush_stage(w);
+        wr_feed(w, b, n, 0);
+        return;
+    }
+    while (n && !w->rc) {
+        size_t k = STORE_STAGE - w->nstage;
+        if (k > n) k = n;
+        memcpy(w->stage + w->nstage, b, k);
+        w->nstage += k;
+        b += k;
+        n -= k;
+        if (w->nstage == STORE_STAGE) wr_flush_stage(w);
+    }
+}
+
+/* Make room for `need` (<= 16) bytes in the stage; pointer to them. */
+static unsigned char *stage_room(writer *w, size_t need) {
+    if (STORE_STAGE - w->nstage < need) wr_flush_stage(w);
+    unsigned char *p = w->stage + w->nstage;
+    w->nstage += need;
+    return p;
+}
+
+static void put_u32s(writer *w, const uint32_t *v, uint64_t n) {
+    for (uint64_t i = 0; i < n && !w->rc; i++) put_le32(stage_room(w, 4), v[i]);
+}
+
+static void put_u16s(writer *w, const uint16_t *v, uint64_t n) {
+    for (uint64_t i = 0; i < n && !w->rc; i++) {
+        unsigned char *p = stage_room(w, 2);
+        p[0] = (unsigned char)v[i];
+        p[1] = (unsigned char)(v[i] >> 8);
+    }
+}
+
+static void put_f32s(writer *w, const float *v, uint64_t n) {
+    for (uint64_t i = 0; i < n && !w->rc; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], 4);
+        put_le32(stage_room(w, 4), u);
+    }
+}
+
+/* LEB128 bytes of v. */
+static size_t leb_len(uint32_t v) {
+    size_t n = 1;
+    while (v >= 0x80) { v >>= 7; n++; }
+    return n;
+}
+
+static void put_leb(writer *w, uint32_t v) {
+    unsigned char *p = stage_room(w, leb_len(v));
+    while (v >= 0x80) {
+        *p++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *p = (unsigned char)v;
+}
+
+/* A matrix (rows x k) as a q8 section: int8 rows (x ~= scale * q, scale =
+ * max|row| / 127), then one f32 scale per row. Codes and scales the model
+ * holds (loaded, or merged from updates) are written as they are; else the
+ * float rows x are quantised (ty_q8_quantize). */
+static void put_q8(writer *w, const char *name, const float *x, const int8_t *codes,
+                   const float *scales, uint64_t rows, uint64_t k) {
+    sec_begin(w, name, rows * k + 4 * rows);
+    if (codes && scales) {
+        put_bytes(w, codes, (size_t)(rows * k));
+        put_f32s(w, scales, rows);
+        sec_end(w);
+        return;
+    }
+    int8_t q[TY_MAX_DIM];
+    float *sc = ty_mallocarray(rows ? rows : 1, sizeof *sc);
+    if (!sc) {
+        if (!w->rc) {
+            w->rc = TENYO_ERR_NOMEM;
+            ty_seterr(w->err, w->errlen, "%s: out of memory writing '%s'", w->path, name);
+        }
+        return;
+    }
+    for (uint64_t r = 0; r < rows && !w->rc; r++) {
+        int32_t sum;
+        ty_q8_quantize(x + r * k, (size_t)k, q, &sc[r], &sum);
+        put_bytes(w, q, (size_t)k);
+    }
+    put_f32s(w, sc, rows);
+    free(sc);
+    sec_end(w);
+}
+
+/* Write every section of m, in the order of the layout table. */
+static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
+    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+    const ty_csr *a = &m->tfidf;
+    uint64_t nnz = nd ? a->rowptr[nd] : 0;
+
+    sec_begin(w, "build", build->len);
+    put_bytes(w, build->p, build->len);
+    sec_end(w);
+
+    sec_begin(w, "vocab", m->term_blob_len);
+    put_bytes(w, m->term_blob, m->term_blob_len);
+    sec_end(w);
+
+    sec_begin(w, "df", 4 * nt);
+    put_u32s(w, m->df, nt);
+    sec_end(w);
+
+    sec_begin(w, "idf", 4 * nt);
+    put_f32s(w, m->idf, nt);
+    sec_end(w);
+
+    sec_begin(w, "sigma", 4 * k);
+    put_f32s(w, m->sigma, k);
+    sec_end(w);
+
+    put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
+    put_q8(w, "docvec.q8", m->docvec, m->doc_q, m->doc_qscale, nd, k);
+
+    sec_begin(w, "tfidf.rows", 4 * nd);
+    for (uint64_t i = 0; i < nd && !w->rc; i++)
+        put_le32(stage_room(w, 4), (uint32_t)(a->rowptr[i + 1] - a->rowptr[i]));
+    sec_end(w);
+
+    uint64_t colbytes = 0;
+    for (uint64_t i = 0; i < nd; i++)
+        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+            colbytes += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1]
+                                                 : a->col[j]);
+    sec_begin(w, "tfidf.cols", colbytes);
+    for (uint64_t i = 0; i < nd && !w->rc; i++)
+        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+            put_leb(w, j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
+    sec_end(w);
+
+    if (m->tf) { /* counts: the weights follow from them and idf */
+        uint64_t tfbytes = 0;
+        for (uint64_t j = 0; j < nnz; j++) tfbytes += leb_len(m->tf[j]);
+        sec_begin(w, "tfidf.tf", tfbytes);
+        for (uint64_t j = 0; j < nnz && !w->rc; j++) put_leb(w, m->tf[j]);
+        sec_end(w);
+    } else if (m->tf_leb) { /* loaded and not decoded: the same bytes */
+        sec_begin(w, "tfidf.tf", m->tf_leb_len);
+        put_bytes(w, m->tf_leb, (size_t)m->tf_leb_len);
+        sec_end(w);
+    } else {
+        sec_begin(w, "tfidf.vals", 4 * nnz);
+        put_f32s(w, a->val, nnz);
+        sec_end(w);
+    }
+
+    sec_begin(w, "docmeta", m->meta_blob_len);
+    put_bytes(w, m->meta_blob, m->meta_blob_len);
+    sec_end(w);
+
+    sec_begin(w, "docflags", 2 * nd);
+    put_bytes(w, m->open, nd);
+    put_bytes(w, m->lang, nd);
+    sec_end(w);
+
+    uint64_t nids = nd ? m->field_ptr[nd] : 0;
+    sec_begin(w, "docfields", 4 * nd + 2 * nids);
+    for (uint64_t i = 0; i < nd && !w->rc; i++)
+        put_le32(stage_room(w, 4), (uint32_t)(m->field_ptr[i + 1] - m->field_ptr[i]));
+    put_u16s(w, m->field_ids, nids);
+    sec_end(w);
+
+    sec_begin(w, "fields", 16 * (uint64_t)m->nfields);
+    for (uint32_t f = 0; f < m->nfields && !w->rc; f++) {
+        unsigned char *p = stage_room(w, 16);
+        memcpy(p, m->field_code[f], 8);
+        put_le64(p + 8, m->field_count[f]);
+    }
+    sec_end(w);
+
+    /* optional sections (format 1 readers before them skip them) */
+    if (m->surf_blob) {
+        sec_begin(w, "surface", m->surf_blob_len);
+        put_bytes(w, m->surf_blob, m->surf_blob_len);
+        sec_end(w);
+    }
+    if (m->phr_ptr) {
+        uint64_t nph = m->phr_ptr[nd];
+        sec_begin(w, "phrase.text", m->phr_blob_len);
+        put_bytes(w, m->phr_blob, m->phr_blob_len);
+        sec_end(w);
+        sec_begin(w, "phrase.docs", 4 * nd + 4 * nph);
+        for (uint64_t i = 0; i < nd && !w->rc; i++)
+            put_le32(stage_room(w, 4), (uint32_t)(m->phr_ptr[i + 1] - m->phr_ptr[i]));
+        put_u32s(w, m->phr_ids, nph);
+        sec_end(w);
+    }
+    if (m->labels_blob) {
+        sec_begin(w, "labels", m->labels_len);
+        put_bytes(w, m->labels_blob, m->labels_len);
+        sec_end(w);
+    }
+    if (m->ivf_blob) {
+        sec_begin(w, "ivf", m->ivf_len);
+        put_bytes(w, m->ivf_blob, m->ivf_len);
+        sec_end(w);
+    }
+    if (m->fm_blob) {
+        sec_begin(w, "fieldmodel", m->fm_len);
+        put_bytes(w, m->fm_blob, m->fm_len);
+        sec_end(w);
+    }
+    if (m->common_blob) {
+        sec_begin(w, "common", m->common_len);
+        put_bytes(w, m->common_blob, m->common_len);
+        sec_end(w);
+    }
+    if (m->abs_text && !w->rc) {
+        ty_buf ab = {0};
+        int rc = ty_abs_pack(m, &ab, w->err, w->errlen);
+        if (rc) {
+            w->rc = rc;
+        } else {
+            sec_begin(w, "abstracts", ab.len);
+            put_bytes(w, ab.p, ab.len);
+            sec_end(w);
+        }
+        ty_buf_free(&ab);
+    }
+}
+
+/* Header bytes for the finished table; returns its size. */
+static size_t header_bytes(const writer *w, unsigned char *h) {
+    size_t n = STORE_FIXED + STORE_ENTRY * (size_t)w->nsec;
+    memset(h, 0, n + 8);
+    memcpy(h, STORE_MAGIC, 8);
+    put_le32(h + 8, STORE_VERSION);
+    put_le32(h + 12, 0);
+    put_le32(h + 16, (uint32_t)w->nsec);
+    put_le32(h + 20, 0);
+    put_le64(h + 24, w->off);
+    for (int i = 0; i < w->nsec; i++) {
+        unsigned char *e = h + STORE_FIXED + STORE_ENTRY * (size_t)i;
+        memcpy(e, w->sec[i].name, 16);
+        put_le64(e + 16, w->sec[i].off);
+        put_le64(e + 24, w->sec[i].stored);
+        put_le64(e + 32, w->sec[i].raw);
+    }
+    put_le64(h + n, ty_fnv1a_std(h, n)); /* byte 20 (updated) is 0 here */
+    return n + 8;
+}
+
+/* fsync the directory holding path so the rename is durable. */
+static int sync_dir(const char *path, char *err, size_t errlen) {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? ty_strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                      : ty_strdup(".");
+    if (!dir) {
+        ty_seterr(err, errlen, "%s: out of memory", path);
+        return TENYO_ERR_NOMEM;
+    }
+    int rc = TENYO_OK;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+        ty_seterr(err, errlen, "%s: cannot sync directory %s: %s", path, dir,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    if (fd >= 0) close(fd);
+    free(dir);
+    return rc;
+}
+
+int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
+    if (!m || !path || !*path) return TENYO_ERR_ARG;
+    int rc0 = ty_model_need_sparse(m, err, errlen);
+    if (rc0) return rc0;
+    char why[TY_ERRLEN];
+    if (ty_model_check(m, 0, why, sizeof why)) {
+        ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
+                  path, why);
+        return TENYO_ERR_ARG;
+    }
+    writer *w = ty_calloc(1, sizeof *w);
+    ty_buf build = {0};
+    char *tmp = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!w) goto done;
+    w->fd = -1;
+    w->path = path;
+    w->err = err;
+    w->errlen = errlen;
+    if (build_text(m, &build)) goto done;
+    if (build.len > STORE_BUILD_MAX) {
+        ty_seterr(err, errlen, "%s: build strings too long (%zu bytes)", path,
+                  build.len);
+        rc = TENYO_ERR_ARG;
+        goto done;
+    }
+    w->cctx = ZSTD_createCCtx();
+    w->outcap = ZSTD_CStreamOutSize();
+    w->out = ty_malloc(w->outcap);
+    if (!w->cctx || !w->out) goto done;
+    size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, STORE_LEVEL);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 0);
+    if (ZSTD_isError(z)) {
+        ty_seterr(err, errlen, "%s: zstd: %s", path, ZSTD_getErrorName(z));
+        rc = TENYO_ERR_DEPENDENCY;
+        goto done;
+    }
+    /* an existing file's permissions, else 0666 less the umask */
+    free(tmp);
+    tmp = NULL;
+    rc = ty_file_tmp(path, &w->fd, &tmp, err, errlen);
+    if (rc) goto done;
+    rc = TENYO_ERR_NOMEM;
+    /* header placeholder, sections, then the real header over it */
+    unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
+    memset(hdr, 0, sizeof hdr);
+    wr_raw(w, hdr, hlen);
+    write_sections(w, m, &build);
+    if (w->rc) {
+        rc = w->rc;
+        goto done;
+    }
+    if (header_bytes(w, hdr) != hlen) { /* section count changed: a bug */
+        ty_seterr(err, errlen, "%s: header size mismatch", path);
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    for (size_t put = 0; put < hlen;) {
+        ssize_t k = pwrite(w->fd, hdr + put, hlen - put, (off_t)put);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(err, errlen, "%s: cannot write header: %s", path,
+                      k < 0 ? strerror(errno) : "no progress");
+            rc = TENYO_ERR_IO;
+            goto done;
+        }
+        put += (size_t)k;
+    }
+    if (fsync(w->fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot sync %s: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    int fd = w->fd;
+    w->fd = -1;
+    if (close(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot close %s: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    if (rename(tmp, path) != 0) {
+        ty_seterr(err, errlen, "%s: cannot rename %s over it: %s", path, tmp,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+        goto done;
+    }
+    free(tmp);
+    tmp = NULL; /* renamed: nothing to unlink */
+    /* the file is in place whatever happens now: a failed directory sync
+     * is reported as such (committed, durability unknown), not as a failure
+     * that left the old file */
+    rc = sync_dir(path, err, errlen);
+    if (rc) rc = TENYO_ERR_UNSYNCED;
+    m->format_version = STORE_VERSION;
+    m->updated = 0;
+    m->file_bytes = w->off;
+    m->nsections = w->nsec;
+    memset(m->sections, 0, sizeof m->sections);
+    for (int i = 0; i < w->nsec; i++) {
+        memcpy(m->sections[i].name, w->sec[i].name, 16);
+        m->sections[i].stored = w->sec[i].stored;
+        m->sections[i].raw = w->sec[i].raw;
+    }
+done:
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
+    if (w && w->fd >= 0) close(w->fd);
+    if (tmp) unlink(tmp);
+    free(tmp);
+    if (w) {
+        ZSTD_freeCCtx(w->cctx);
+        free(w->out);
+    }
+    free(w);
+    ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_mark_updated(const char *path, char *err, size_t errlen) {
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    unsigned char h[STORE_FIXED];
+    struct stat st;
+    int rc = TENYO_ERR_IO;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  fd < 0 || errno ? strerror(errno) : "short read");
+        goto done;
+    }
+    rc = TENYO_OK;
+    if (memcmp(h, STORE_MAGIC, 8) || get_le32(h + 8) < 3 || h[STORE_UPDATED_AT] == 1)
+        goto done; /* formats 1-2 have no such byte; or already marked */
+    unsigned char one = 1;
+    if (pwrite(fd, &one, 1, STORE_UPDATED_AT) != 1 || fdatasync(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+done:
+    if (fd >= 0) close(fd);
+    return rc;
+}
