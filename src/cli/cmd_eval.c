@@ -1,5 +1,5 @@
 /*
- * eval.c — `tenyo eval`: Protocol S of ../shared/EVAL.md.
+ * cmd_eval.c — `tenyo eval`: Protocol S of ../shared/EVAL.md.
  *
  * Corpus: as EVAL.md defines it, the records that have an abstract and at
  * least one classification code (others are left out and counted).
