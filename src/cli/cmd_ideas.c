@@ -10,8 +10,10 @@
  * proposal's parts in the chosen language (--lang, default: the query's).
  *
  * --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
- * (batch.h), kept apart from the file loop and the worker threads so that
- * the fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes.
+ * (batch.h), kept apart from the file loop and the workers so that the
+ * fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes. The
+ * lines of a chunk are split into contiguous runs, one per worker, under
+ * tenyo_parallel (worker 0 on this thread).
  */
 #include "cli.h"
 #include "batch.h"
@@ -19,7 +21,6 @@
 #include <csv.h>
 #include <ctype.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,7 +328,6 @@ typedef struct bjob {
     tenyo_ideas_opts io;    /* options (home set per line) */
     size_t nideas;          /* proposals per query */
     const char *lang;       /* language */
-    int threads, tid;       /* layout */
     tenyo_filter *filter;   /* the filter options' filter (compiled before
                                the workers start: they only read it), or
                                NULL */
@@ -370,16 +370,18 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     b->out = o;
 }
 
-/* A worker: its contiguous chunk of lines through tenyo_ideas_batch, so
- * that the chunk's queries share the LSA scan (one pass per block). */
-static void *batch_worker(void *arg) {
-    bjob *j = arg;
-    size_t per = (j->n + (size_t)j->threads - 1) / (size_t)j->threads;
-    size_t lo = (size_t)j->tid * per, hi = lo + per < j->n ? lo + per : j->n;
-    if (lo >= hi) return NULL;
+/* Worker tid of threads (tenyo_parallel): its contiguous chunk of lines
+ * through tenyo_ideas_batch, so that the chunk's queries share the LSA scan
+ * (one pass per block). Always 0: a failure is the line's (no output line
+ * is EXIT_RESOURCE). */
+static int batch_worker(void *ud, int tid, int threads) {
+    bjob *j = ud;
+    size_t per = (j->n + (size_t)threads - 1) / (size_t)threads;
+    size_t lo = (size_t)tid * per, hi = lo + per < j->n ? lo + per : j->n;
+    if (lo >= hi) return 0;
     tenyo_ctx *ctx = NULL;
     char err[512];
-    if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
+    if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return 0;
     if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
@@ -435,7 +437,7 @@ done:
     free(line);
     free(qs);
     tenyo_ctx_free(ctx);
-    return NULL;
+    return 0;
 }
 
 /* ------------------------------------------------- one batch line (batch.h) */
@@ -541,13 +543,8 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     if (nt < 1) nt = 1;
     if (nt > 64) nt = 64;
     if ((size_t)nt > n) nt = n ? (int)n : 1;
-    bjob jobs[64];
-    pthread_t th[64];
-    for (int t = 0; t < nt; t++) {
-        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t, filter};
-        pthread_create(&th[t], NULL, batch_worker, &jobs[t]);
-    }
-    for (int t = 0; t < nt; t++) pthread_join(th[t], NULL);
+    bjob job = {x, lines, n, *io, nideas, lang, filter};
+    tenyo_parallel(nt, batch_worker, &job);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
             print_csv(lines[i].out, *header);
