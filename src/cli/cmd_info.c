@@ -17,7 +17,7 @@ static const char *info_usage =
     "Show what an index holds and how it was built, after checking all of it.\n"
     "  -j, --json          one JSON object\n";
 
-/* One line on how stale the fit is, after an update or in info. */
+/* One line on how stale the fit is (after the counts of info). */
 static void print_staleness(const tenyo_index_info *in, const char *path) {
     printf("fit        %llu documents fitted; not in the fit: %.1f%% of documents, "
            "%.1f%% of term occurrences (%llu new terms, %.1f%%); %llu fitted documents "
