@@ -179,8 +179,6 @@ typedef struct sjob {
     const groups *g;        /* main groups */
     tenyo_mode mode;        /* search mode */
     double weight;          /* hybrid weight (<0: default) */
-    int threads;            /* workers */
-    int tid;                /* this worker */
     double sum;             /* sum of P@10 over this worker's queries */
     uint64_t nq;            /* queries done */
     int status;             /* first error */
@@ -189,14 +187,13 @@ typedef struct sjob {
 /* Worker t of Protocol S (ud: the jobs, one per worker); its status. */
 static int s_worker(void *ud, int wk, int nw) {
     sjob *j = (sjob *)ud + wk;
-    (void)nw;
     tenyo_ctx *c = NULL;
     char err[512];
     if (tenyo_ctx_new(j->x, &c, err, sizeof err)) { j->status = -1; return j->status; }
     if (j->weight >= 0) tenyo_ctx_set_hybrid_weight(c, j->weight);
     tenyo_hit hits[10];
     uint64_t n = tenyo_index_ndocs(j->x);
-    for (uint64_t d = (uint64_t)j->tid; d < n; d += (uint64_t)j->threads) {
+    for (uint64_t d = (uint64_t)wk; d < n; d += (uint64_t)nw) {
         if (j->g->ptr[d] == j->g->ptr[d + 1]) continue;
         int r = tenyo_similar_doc(c, d, j->mode, 10, hits);
         if (r < 0) { j->status = r; break; }
@@ -227,7 +224,6 @@ typedef struct xjob {
     const tenyo_index *x;      /* train index */
     const split_filter *sf;    /* queries */
     tenyo_ideas_opts io;       /* ideas options (home set per query) */
-    int threads, tid;          /* worker layout */
     const int64_t *big;        /* the 3 largest fields of the index */
     xstats *per;               /* per-query sums (shared array, own slots) */
     xstats st;                 /* this worker's sums */
@@ -274,11 +270,10 @@ static int prior_top(const tenyo_index *x, const char *home, int64_t hid,
 /* Worker t of Protocol X (ud: the jobs, one per worker); its status. */
 static int x_worker(void *ud, int wk, int nw) {
     xjob *j = (xjob *)ud + wk;
-    (void)nw;
     tenyo_ctx *c = NULL;
     if (tenyo_ctx_new(j->x, &c, j->err, sizeof j->err)) { j->status = -1; return j->status; }
     tenyo_idea ideas[10];
-    for (size_t qi = (size_t)j->tid; qi < j->sf->nxq; qi += (size_t)j->threads) {
+    for (size_t qi = (size_t)wk; qi < j->sf->nxq; qi += (size_t)nw) {
         const xquery *q = &j->sf->xq[qi];
         const char *home[1] = {q->home};
         tenyo_ideas_opts io = j->io;
@@ -392,8 +387,6 @@ static int run_x(const tenyo_index *x, const split_filter *sf,
         jobs[t].x = x;
         jobs[t].sf = sf;
         jobs[t].io = *io;
-        jobs[t].threads = nt;
-        jobs[t].tid = t;
         jobs[t].big = big;
         jobs[t].per = per;
         jobs[t].dump = dump;
@@ -621,7 +614,7 @@ int cli_cmd_eval(int argc, char **argv) {
     for (int mi = 0; mi < nm && do_s; mi++) {
         sjob jobs[64];
         double t1 = now_s();
-        for (int t = 0; t < nt; t++) jobs[t] = (sjob){x, &g, mlist[mi], weight, nt, t, 0, 0, 0};
+        for (int t = 0; t < nt; t++) jobs[t] = (sjob){x, &g, mlist[mi], weight, 0, 0, 0};
         tenyo_parallel(nt, s_worker, jobs);
         double sum = 0;
         nq = 0;
