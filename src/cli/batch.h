@@ -1,5 +1,5 @@
 /*
- * batch.h — one line of `tenyo ideas --batch` (src/cli/ideas.c).
+ * batch.h — one line of `tenyo ideas --batch` (src/cli/cmd_ideas.c).
  *
  * A line is a JSON object {"id": "...", "text": "...", "home": [...]}: the
  * parser lives apart from the file loop and the worker threads so that the

@@ -1,6 +1,30 @@
 /*
  * cli.h — what the files of the command-line program share.
  * The CLI uses only the public header tenyo.h (and jansson for output).
+ *
+ * The files, and who may call whom (tests/layers.sh checks the includes;
+ * `nm` on the objects in build/obj/src/cli/ shows the calls):
+ *
+ *   tenyo.c        the dispatcher: cli_main and the table of commands
+ *                  {name, entry point, one-line summary}, which gives
+ *                  `tenyo --help` its list and "did you mean" its names.
+ *   cmd_NAME.c     one command each: its options, --help text, run and
+ *                  output (cmd_serve.c with serve_parse.c, the request
+ *                  parsers kept apart for the fuzz targets).
+ *   opts.c query.c term.c render.c filters.c input.c writer.c answers.c
+ *                  the support files: options and messages, the query,
+ *                  terminal tables, JSON/CSV output, filters, reading
+ *                  records, writers, the ideas/match/profile answers.
+ *
+ *   main.c, src/mpi/tenyo_mpi.c -> tenyo.c -> cmd_*.c -> support -> tenyo.h
+ *
+ * A command file calls the support files and the library, never another
+ * command file; a support file calls other support files and the library,
+ * never a command file; only the dispatcher names the commands (it uses
+ * opts.c for its own messages). What two
+ * commands (or a command and the server) both print is built in a support
+ * file. Adding a command: one new cmd_NAME.c and one line in the table of
+ * tenyo.c (and its entry point below).
  */
 #ifndef TENYO_CLI_H
 #define TENYO_CLI_H
@@ -21,19 +45,14 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
        OPT_KIND };
 
-/* Totals over all input files read. */
-typedef struct cli_read_totals {
-    unsigned long long records;  /* good records */
-    unsigned long long skipped;  /* bad records skipped */
-    unsigned long long empty;    /* records without text */
-    unsigned long long filtered; /* records left out by a split */
-    int files;                   /* files read */
-} cli_read_totals;
+/* Most proposals one ideas query may ask for (-n), and most matches of one
+ * match query (-k). */
+#define CLI_IDEAS_MAX 100
+#define CLI_MATCH_MAX_K 100
 
-/* ---- opts.c: options and messages, the same for every command ---- */
-struct option;
-extern const char *cli_cmd;  /* the command main() dispatched ("" before) */
-/* The whole command line (tenyo.c); main.c's main() of tenyo calls it, and
+/* ============================================== tenyo.c: the dispatcher */
+
+/* The whole command line; main.c's main() of tenyo calls it, and
  * tenyo-mpi's (src/mpi/tenyo_mpi.c) after MPI_Init. */
 int cli_main(int argc, char **argv);
 /* A build shared over processes (tenyo-mpi index): set by tenyo-mpi before
@@ -48,6 +67,30 @@ typedef struct cli_dist {
     void *ud;                                         /* their first argument */
 } cli_dist;
 extern const cli_dist *cli_index_dist;
+
+/* ======================================== cmd_*.c: the commands' entries */
+
+/* Each runs one command on its arguments (argv[0] is the command's name)
+ * and returns the exit code; the dispatcher's table names them. */
+int cli_cmd_index(int argc, char **argv);
+int cli_cmd_similar(int argc, char **argv);
+int cli_cmd_search(int argc, char **argv);
+int cli_cmd_ideas(int argc, char **argv);
+int cli_cmd_match(int argc, char **argv);
+int cli_cmd_profile(int argc, char **argv);
+int cli_cmd_serve(int argc, char **argv);
+int cli_cmd_info(int argc, char **argv);
+int cli_cmd_add(int argc, char **argv);
+int cli_cmd_delete(int argc, char **argv);
+int cli_cmd_rebuild(int argc, char **argv);
+int cli_cmd_open(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
+int cli_cmd_eval(int argc, char **argv);
+int cli_cmd_tokens(int argc, char **argv);
+
+/* ====================== opts.c: options and messages, the same for every command */
+struct option;
+extern const char *cli_cmd;  /* the command main() dispatched ("" before) */
 /* "tenyo COMMAND: " + printf(fmt, ...) on stderr (fmt ends with \n). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first line of usage and "see 'tenyo COMMAND --help'" on stderr;
@@ -76,12 +119,26 @@ int cli_mode_opt(const char *opt, const char *arg, tenyo_mode *mode);
 int cli_check_encoding(const char *opt, const char *arg);
 /* "-" (standard input) as a path the library can open. */
 const char *cli_input_path(const char *path);
-
+/* The exit code of a library status. */
 int cli_exit_code(int status);
+/* A mode name (tfidf | lsa | hybrid) into *mode: 0, or -1 (no message). */
+int cli_parse_mode(const char *s, tenyo_mode *mode);
+/* The name of mode m. */
+const char *cli_mode_name(tenyo_mode m);
+/* A format name (auto | jsonl | jplatpat | jpo-xml) into *f: 0, or -1. */
+int cli_parse_format(const char *s, tenyo_format *f);
+/* A builder option (--dim, --threads, --min-df, ...) c with its value into
+ * bo: 1 when c is one (*bad set when its value is bad), else 0. */
+int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad);
+/* A reader option (-f --format, -e --encoding, --strict) c with its value
+ * into ro: 1 when c is one (*bad set when its value is bad), else 0. */
+int cli_read_opt(int c, const char *arg, tenyo_read_opts *ro, int *bad);
+
+/* ============================== query.c: an id as typed, or a query text */
+
+/* The text of a query file (at most 64 MiB, any charset, as UTF-8;
+ * malloc'd, length in *len); NULL after a message. */
 char *cli_slurp(const char *path, size_t *len);
-/* Resolve the query of `similar` / `ideas`: an indexed id (*doc >= 0), or
- * the text of --text / --file (*text, *len; *buf malloc'd for a file).
- * Prints the error and returns an exit code. */
 /* "Did you mean" suggestions offered for an unknown id. */
 #define CLI_SUGGEST 5
 /* An id as typed (tenyo_index_resolve): TENYO_ID_EXACT or _NORMALISED with
@@ -93,11 +150,14 @@ int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *
  * "key", "id": {doc} | null, "suggestions": [{doc}...]}: how typed resolves
  * (GET /api/resolve). NULL on a failure other than not found (*status). */
 json_t *cli_resolve_json(const tenyo_index *x, const char *typed, int *status);
+/* Resolve the query of `similar` / `ideas` / `match`: an indexed id (*doc >= 0), or
+ * the text of --text / --file (*text, *len; *buf malloc'd for a file).
+ * Prints the error and returns an exit code. */
 int cli_resolve_query(const tenyo_index *x, const char *path, const char *id,
                       const char *file, const char **text, size_t *len,
                       char **buf, int64_t *doc);
-int cli_parse_mode(const char *s, tenyo_mode *mode);
-/* ---- term.c: terminal tables by display width ---- */
+
+/* ============================== term.c: terminal tables by display width */
 /* Columns of the terminal on standard output, else $COLUMNS, else 0 (no
  * cut). */
 int cli_term_cols(void);
@@ -113,25 +173,15 @@ void cli_cut(const char *s, long room);
 /* The human table of hits: rank, score, id, fields, title; columns by
  * display width, the title cut to the terminal. */
 void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n);
-const char *cli_mode_name(tenyo_mode m);
-int cli_parse_format(const char *s, tenyo_format *f);
+
+/* ====================== render.c: JSON shapes and text/CSV output rules */
+/* Comma-separated string -> JSON array of strings. */
 json_t *cli_json_list(const char *csv);
+/* String member key of object o, "" when absent. */
+const char *cli_jstr(const json_t *o, const char *key);
+/* j as one compact line on stdout. */
 void cli_print_json(json_t *j);
-int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad);
-/* Where cli_read_inputs puts records: a builder or an update. */
-typedef struct cli_sink {
-    int (*add)(void *ud, const tenyo_doc *d);  /* a status */
-    const char *(*error)(void *ud);            /* message of a failed add */
-    void *ud;                                  /* the builder or update */
-    tenyo_progress_fn progress;                /* "read MiB" progress, or NULL */
-    void *progress_ud;                         /* its argument */
-} cli_sink;
-cli_sink cli_sink_builder(tenyo_builder *b);
-int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
-                    const tenyo_read_opts *ro, int quiet,
-                    int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
-                    cli_read_totals *tot);
-/* JSON shapes shared by --json output and the HTTP server (render.c). */
+/* JSON shapes shared by --json output and the HTTP server. */
 json_t *cli_info_json(const tenyo_index *x, const char *path);
 /* s with control characters (C0, DEL, C1) shown as \xNN / \u00NN, for
  * text output of untrusted strings: s itself when it has none, else one of
@@ -148,6 +198,93 @@ json_t *cli_doc_json(const tenyo_index *x, uint64_t doc);
 /* {"query": {...}, "results": [...]} of a similar search already run. */
 json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
                          tenyo_mode mode, long k, const tenyo_hit *hits, int n);
+/* The public record of a patent id: J-PlatPat for Japanese numbers, Google
+ * Patents for US (and other) ones; "" when the id is no patent number. */
+const char *cli_record_link(const char *id, char *buf, size_t cap);
+
+/* ========================== input.c: reading records, progress on a terminal */
+
+/* Totals over all input files read. */
+typedef struct cli_read_totals {
+    unsigned long long records;  /* good records */
+    unsigned long long skipped;  /* bad records skipped */
+    unsigned long long empty;    /* records without text */
+    unsigned long long filtered; /* records left out by a split */
+    int files;                   /* files read */
+} cli_read_totals;
+/* Progress on a terminal: one line per stage, redrawn at most 10 times a
+ * second, ended by a newline when the stage is done.
+ *
+ *   read      [#######.............] 3.0/8.8 MiB  4160 read  2112 tokenized  1300 rec/s  ETA 0:04
+ *   tokenize  [##################..] 8192/8861  92%  410/s  ETA 0:01
+ *   svd       [########............] 4/11  36%  3.1/s  ETA 0:02
+ *
+ * While files are read the builder tokenizes each batch of records as it
+ * fills, and the reader waits: so the read line is the only line shown, it
+ * counts records read and records tokenized (the "tokenize" reports the
+ * builder makes meanwhile), and it moves while a batch is tokenized. Its
+ * bar, rate and ETA are by tokenized records (the slow part): the total is
+ * extrapolated from the share of the file's bytes read (a pipe, of unknown
+ * size, shows counts and rate alone). A later stage's rate and ETA are
+ * measured from its own first report: a stage that starts part done (the
+ * last batch starts where reading left off) shows the rate of what it
+ * does, not one diluted by the work before it, and "--" until half a
+ * second has passed. Rejected: one bar for the whole build (the SVD's share
+ * of the time varies too much with rank and corpus to weigh the stages). */
+typedef struct cli_progress {
+    char stage[16];    /* stage being shown */
+    double t0;         /* when it started (its first report) */
+    uint64_t done0;    /* done at that first report */
+    double last;       /* last redraw */
+    int reading;       /* input files are being read: the read line is the
+                          only one shown */
+    uint64_t records;  /* records read so far (all files) */
+    uint64_t tokenized;/* of those, tokenized (the builder's reports) */
+    uint64_t bytes, bytes_total; /* of the file being read (total 0: a pipe) */
+} cli_progress;
+/* A tenyo_progress_fn drawing the lines above on stderr when it is a
+ * terminal (ud: a zeroed cli_progress; NULL draws nothing). */
+void cli_on_progress(void *ud, const char *stage, uint64_t done, uint64_t total);
+/* Peak resident memory of this process (getrusage), MiB. */
+double cli_peak_mib(void);
+/* Where cli_read_inputs puts records: a builder or an update. */
+typedef struct cli_sink {
+    int (*add)(void *ud, const tenyo_doc *d);  /* a status */
+    const char *(*error)(void *ud);            /* message of a failed add */
+    void *ud;                                  /* the builder or update */
+    tenyo_progress_fn progress;                /* "read MiB" progress, or NULL */
+    void *progress_ud;                         /* its argument (a cli_progress) */
+} cli_sink;
+cli_sink cli_sink_builder(tenyo_builder *b);
+/* Read files[0..nfiles) into sink; returns an exit code (0 ok). Skips
+ * records rejected by the split filter keep(keep_ud, d) when given. */
+int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
+                    const tenyo_read_opts *ro, int quiet,
+                    int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
+                    cli_read_totals *tot);
+
+/* ================= writer.c: commands that change an index (exit codes, updates) */
+
+/* Exit code of a writer (add, delete, rebuild, open, check) that could not
+ * start or finish: 3 for an index missing or damaged, else 4. */
+int cli_writer_exit(int rc);
+/* Load the licensable list in file list (column: its number column, or
+ * NULL) into the index at path, through writer w when given (index
+ * --open-list, under its lock), and report how it went on stderr (quiet:
+ * no per-line messages); an exit code. */
+int cli_open_list_load(const char *path, const char *list, const char *column, int quiet,
+                       tenyo_writer *w);
+/* Open an update of the index at path (*u); an exit code after a message. */
+int cli_update_open(const char *path, int threads, tenyo_update **u);
+/* End update u: after a failure ec (already reported) nothing is
+ * committed; otherwise commit into *st. u is freed either way; returns the
+ * exit code. */
+int cli_update_end(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st);
+/* A sink adding records to update u. */
+cli_sink cli_sink_update(tenyo_update *u);
+
+/* ============ answers.c: the ideas, match and profile objects (commands and server) */
+
 /* Run one ideas query (indexed qdoc >= 0, else text/len) on ctx and build
  * {"query": {...}, "ideas": [...]} (README "ideas --json"). NULL on failure
  * with the status in *status and the message in tenyo_ctx_error(ctx). */
@@ -160,14 +297,26 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
 json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                          const char *text, size_t len, const tenyo_idea *ideas, int got,
                          size_t asked, const char *lang);
-/* ---- match.c: company matching (tenyo match, POST /api/match) ---- */
 /* Run the company query text on ctx and build {"query", "matches",
  * "ideas", "warnings", ...} (README "match --json"); NULL on failure with
  * the status in *status (message: tenyo_ctx_error). */
 json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
                        const tenyo_ideas_opts *io, size_t k, const char *lang, int *status);
-int cli_cmd_match(int argc, char **argv);
-int cli_cmd_profile(int argc, char **argv);
+/* How the applicability profile of one patent is gathered (the ideas
+ * batch's callback state). */
+typedef struct cli_profile_run {
+    const tenyo_index *x;     /* the index */
+    tenyo_ctx *ctx;           /* the batch's context */
+    const uint64_t *docs;     /* the patents, in output order */
+    const char *lang;         /* labels' language */
+    int csv;                  /* CSV rows, else JSON lines */
+    int failed;               /* queries that failed */
+    json_t *out;              /* JSON objects go here (the API), not to stdout */
+} cli_profile_run;
+/* tenyo_ideas_batch callback (ud: a cli_profile_run): the profile of
+ * query i, docs[i], as a CSV row or a JSON line on stdout, or appended to
+ * out; a failed query is counted in failed (and named on stderr). */
+void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas);
 /* The applicability profiles of docs[0..nd) on ctx (the objects `tenyo
  * profile` prints, one per line) as {"profiles": [...]}, in docs' order; a
  * patent whose ideas failed carries "error". NULL on failure with the
@@ -175,10 +324,8 @@ int cli_cmd_profile(int argc, char **argv);
 json_t *cli_profile_json(const tenyo_index *x, tenyo_ctx *ctx, const uint64_t *docs,
                          size_t nd, const tenyo_ideas_opts *io, size_t n, const char *lang,
                          int *status);
-/* The public record of a patent id: J-PlatPat for Japanese numbers, Google
- * Patents for US (and other) ones; "" when the id is no patent number. */
-const char *cli_record_link(const char *id, char *buf, size_t cap);
-/* ---- filters.c: the filter options of similar and ideas ---- */
+
+/* =============================== filters.c: the filter options of similar and ideas */
 #define CLI_FILTER_MAX 16 /* values per option */
 typedef struct cli_filter_opts {
     const char *date_from, *date_to;   /* as typed (checked), or NULL */
@@ -240,8 +387,4 @@ json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_f
 /* Warns on stderr when no document matches (saying why when --open-only
  * finds no licensable patent at all). */
 void cli_filter_note(const cli_filter_opts *fo, const tenyo_filter *f, const tenyo_index *x);
-int cli_cmd_eval(int argc, char **argv);
-int cli_cmd_ideas(int argc, char **argv);
-int cli_cmd_serve(int argc, char **argv);
-
 #endif

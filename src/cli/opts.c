@@ -1,6 +1,6 @@
 /*
  * opts.c — how every command reads its options and says what is wrong
- * with them, so that the ten commands behave as one tool:
+ * with them, so that the commands behave as one tool:
  *
  *   - one message prefix, "tenyo COMMAND: " (cli_err), the command being
  *     the one main() dispatched (cli_cmd; "tenyo: " before there is one);
@@ -227,4 +227,92 @@ int cli_mode_opt(const char *opt, const char *arg, tenyo_mode *mode) {
     static const char *const names[] = {"tfidf", "lsa", "hybrid", NULL};
     if (cli_choice(opt, arg, names) < 0) return -1;
     return cli_parse_mode(arg, mode);
+}
+
+/* ==================================================== shared values */
+
+/* Exit code for a library status (opening an input or index file is
+ * mapped by the caller: any failure there is an input / index error). */
+int cli_exit_code(int status) {
+    switch (status) {
+    case TENYO_OK: return EXIT_OK;
+    case TENYO_ERR_ARG: return EXIT_USAGE;
+    case TENYO_ERR_INPUT: case TENYO_ERR_NOTFOUND: case TENYO_ERR_EMPTY:
+    case TENYO_ERR_LIMIT:
+        return EXIT_INPUT;
+    case TENYO_ERR_CORRUPT: case TENYO_ERR_VERSION: case TENYO_ERR_MISMATCH:
+        return EXIT_INDEX;
+    default: return EXIT_RESOURCE;
+    }
+}
+
+int cli_parse_mode(const char *s, tenyo_mode *mode) {
+    if (strcmp(s, "tfidf") == 0) *mode = TENYO_MODE_TFIDF;
+    else if (strcmp(s, "lsa") == 0) *mode = TENYO_MODE_LSA;
+    else if (strcmp(s, "hybrid") == 0) *mode = TENYO_MODE_HYBRID;
+    else return -1;
+    return 0;
+}
+
+const char *cli_mode_name(tenyo_mode m) {
+    return m == TENYO_MODE_TFIDF ? "tfidf" : m == TENYO_MODE_LSA ? "lsa" : "hybrid";
+}
+
+/* Comma-separated string -> JSON array of strings. */
+int cli_parse_format(const char *s, tenyo_format *f) {
+    if (strcmp(s, "auto") == 0) *f = TENYO_FORMAT_AUTO;
+    else if (strcmp(s, "jsonl") == 0) *f = TENYO_FORMAT_JSONL;
+    else if (strcmp(s, "jplatpat") == 0) *f = TENYO_FORMAT_JPLATPAT;
+    else if (strcmp(s, "jpo-xml") == 0) *f = TENYO_FORMAT_JPO_XML;
+    else return -1;
+    return 0;
+}
+
+/* Shared option parsing for builder settings; returns 1 if handled. Every
+ * number is range-checked here (README "Options"): the library would clamp
+ * or refuse some later, with less to say about which option was wrong. */
+int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
+    int r = 0;
+    unsigned long long seed;
+    switch (c) {
+    case 'd': r = cli_int("--dim", arg, 1, 4096, &bo->dim); break;
+    case 't': r = cli_int("--threads", arg, 0, 256, &bo->threads); break;
+    case OPT_MIN_DF: r = cli_int("--min-df", arg, 1, 1000000000, &bo->min_df); break;
+    case OPT_MAX_DF: r = cli_double("--max-df", arg, 0, 1, 1, &bo->max_df_ratio); break;
+    case OPT_SEED:
+        r = cli_u64("--seed", arg, &seed);
+        bo->seed = seed;
+        break;
+    case OPT_POWER: r = cli_int("--power-iters", arg, 0, 50, &bo->power_iters); break;
+    case OPT_OVERSAMPLE: r = cli_int("--oversample", arg, 0, 1000, &bo->oversample); break;
+    case OPT_MAX_TERMS: r = cli_int("--max-terms", arg, 1, 1000000, &bo->max_terms); break;
+    case OPT_NO_ABSTRACTS: bo->no_abstracts = 1; return 1;
+    case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
+    case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
+    case OPT_STEM: bo->tok.stem = 2; return 1;
+    case OPT_NO_STEM: bo->tok.stem = 0; return 1;
+    default: return 0;
+    }
+    if (r) *bad = 1;
+    return 1;
+}
+
+/* --format F into *f; 0, or -1 after a message. */
+static int format_opt(const char *arg, tenyo_format *f) {
+    static const char *const names[] = {"auto", "jsonl", "jplatpat", "jpo-xml", NULL};
+    if (cli_choice("--format", arg, names) < 0) return -1;
+    return cli_parse_format(arg, f);
+}
+
+/* Reader options -f, -e, --strict (index, add); returns 1 if handled. */
+int cli_read_opt(int c, const char *arg, tenyo_read_opts *ro, int *bad) {
+    switch (c) {
+    case 'f': *bad |= format_opt(arg, &ro->format) != 0; return 1;
+    case 'e':
+        ro->encoding = arg;
+        *bad |= cli_check_encoding("--encoding", arg) != 0;
+        return 1;
+    case OPT_STRICT: ro->strict = 1; return 1;
+    default: return 0;
+    }
 }

@@ -2,7 +2,7 @@
  * render.c — the JSON shapes of `info`, `similar` and patent metadata,
  * built in one place so that the command line (`--json`) and the HTTP
  * server (`tenyo serve`) answer the same inputs with the same objects.
- * (The `ideas` object is built in ideas.c for the same reason.)
+ * (The `ideas` object is built in answers.c for the same reason.)
  *
  * Everything here reads the index through tenyo.h only; strings are copied
  * into the JSON values, so the objects outlive nothing they point to.
@@ -219,3 +219,84 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
     json_object_set_new(o, "results", res);
     return o;
 }
+
+/* ============================================================ output */
+
+json_t *cli_json_list(const char *csv) {
+    json_t *a = json_array();
+    const char *p = csv;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n) json_array_append_new(a, json_stringn(p, n));
+        p += n + (e ? 1 : 0);
+    }
+    return a;
+}
+
+const char *cli_jstr(const json_t *o, const char *key) {
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+void cli_print_json(json_t *j) {
+    char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        free(s);
+    }
+}
+
+
+/* ============================================================= links */
+
+/* Digits of s[0..) after skipping '-', '/' and spaces, into out (cap). */
+static size_t digits(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        if (*s >= '0' && *s <= '9') out[n++] = *s;
+        else if (*s != '-' && *s != '/' && *s != ' ') break;
+    }
+    out[n] = 0;
+    return n;
+}
+
+const char *cli_record_link(const char *id, char *buf, size_t cap) {
+    static const char jpp[] = "https://www.j-platpat.inpit.go.jp/c1801/PU/JP-";
+    static const char gp[] = "https://patents.google.com/patent/";
+    char d[32];
+    buf[0] = 0;
+    if (!id) return buf;
+    /* J-PlatPat's fixed addresses (2024): JP-YYYY-NNNNNN/11 for a
+     * publication of an application (特開), JP-N/15 for a granted patent
+     * (特許), JP-N/25 for a registered utility model (実登); other
+     * Japanese forms and US numbers on Google Patents */
+    if (!strncmp(id, "特開", 6) && digits(id + 6, d, sizeof d) == 10)
+        snprintf(buf, cap, "%s%.4s-%s/11/ja", jpp, d, d + 4);
+    else if (!strncmp(id, "特許", 6) && digits(id + 6, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%s%s/15/ja", jpp, d);
+    else if (!strncmp(id, "実登", 6) && digits(id + 6, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%s%s/25/ja", jpp, d);
+    else if (!strncmp(id, "特表", 6) && digits(id + 6, d, sizeof d) == 10)
+        snprintf(buf, cap, "%sJP%sA/ja", gp, d);
+    else if (!strncmp(id, "特開平", 9) && digits(id + 9, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%sJPH%sA/ja", gp, d);
+    else if (!strncmp(id, "特開昭", 9) && digits(id + 9, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%sJPS%sA/ja", gp, d);
+    else if (!strncmp(id, "再表", 6) && digits(id + 6, d, sizeof d) >= 8)
+        snprintf(buf, cap, "%sWO%sA1/ja", gp, d);
+    else {
+        char key[64];
+        if (tenyo_patno_key(id, key, sizeof key) == 1) {
+            if (!strncmp(key, "us", 2) && strspn(key + 2, "0123456789") == strlen(key + 2) &&
+                key[2])
+                snprintf(buf, cap, "%sUS%s/en", gp, key + 2);
+            else if (!strncmp(key, "jp", 2) && strlen(key + 2) == 10 &&
+                     strspn(key + 2, "0123456789") == 10)
+                snprintf(buf, cap, "%s%.4s-%s/11/ja", jpp, key + 2, key + 6);
+        }
+    }
+    return buf;
+}
+

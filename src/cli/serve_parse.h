@@ -2,7 +2,7 @@
  * serve_parse.h — the request-parameter checks of `tenyo serve`
  * (src/cli/serve_parse.c): routes, query arguments, the POST /api/ideas
  * body, the Host check and the access-log form of a path. They take plain
- * strings and bytes, not libmicrohttpd connections, so that serve.c stays
+ * strings and bytes, not libmicrohttpd connections, so that cmd_serve.c stays
  * the only file that talks HTTP and the fuzz target
  * tests/fuzz/fuzz_http.c can feed them arbitrary input.
  *

@@ -61,3 +61,34 @@ void cli_cut(const char *s, long room) {
     fwrite(s, 1, n, stdout);
     fputs("…", stdout); /* one column (East Asian Ambiguous) */
 }
+
+/* ==================================================== the hits table */
+
+void cli_print_hits(const tenyo_index *x, const tenyo_hit *hits, int n) {
+    /* id and fields columns as wide as their widest cell (at least 18 and
+     * 16), by display width; the title gets what the terminal has left */
+    size_t wid = 18, wf = 16;
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        size_t a = cli_width(dm.id), b = cli_width(dm.fields);
+        if (a > wid) wid = a;
+        if (b > wf) wf = b;
+    }
+    int cols = cli_term_cols();
+    printf("%4s  %6s  ", "rank", "score");
+    cli_pad("id", wid + 1);
+    cli_pad("fields", wf + 1);
+    printf("title\n");
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, hits[i].doc, &dm);
+        printf("%4d  %6.3f  ", i + 1, (double)hits[i].score);
+        cli_pad(dm.id, wid + 1);
+        cli_pad(dm.fields[0] ? dm.fields : "-", wf + 1);
+        cli_cut(dm.title,
+                cli_room(cols, (long)(4 + 2 + 6 + 2 + wid + 1 + wf + 1) + (dm.open ? 8 : 0)));
+        printf("%s\n", dm.open ? "  [open]" : "");
+    }
+}
+

@@ -1,5 +1,5 @@
 /*
- * eval.c — `tenyo eval`: Protocol S of ../shared/EVAL.md.
+ * cmd_eval.c — `tenyo eval`: Protocol S of ../shared/EVAL.md.
  *
  * Corpus: as EVAL.md defines it, the records that have an abstract and at
  * least one classification code (others are left out and counted).
@@ -15,7 +15,10 @@
  * share of the 10 neighbours sharing at least one main group with it,
  * averaged over queries. Documents without any main group cannot have a
  * relevant neighbour and are not used as queries (their number is printed).
- * Queries run on all cores, one tenyo_ctx per thread.
+ * Queries run on all cores, one tenyo_ctx per worker (tenyo_parallel:
+ * worker t takes queries t, t + nt, ...; each sums into its own slot,
+ * and the slots are added in worker order, so the sums do not depend on
+ * the threads' timing).
  *
  * Protocol X: every test record with classification targets (its subclasses
  * whose section differs from that of its first code, the home) queries the
@@ -176,22 +179,21 @@ typedef struct sjob {
     const groups *g;        /* main groups */
     tenyo_mode mode;        /* search mode */
     double weight;          /* hybrid weight (<0: default) */
-    int threads;            /* workers */
-    int tid;                /* this worker */
     double sum;             /* sum of P@10 over this worker's queries */
     uint64_t nq;            /* queries done */
     int status;             /* first error */
 } sjob;
 
-static void *s_worker(void *arg) {
-    sjob *j = arg;
+/* Worker t of Protocol S (ud: the jobs, one per worker); its status. */
+static int s_worker(void *ud, int wk, int nw) {
+    sjob *j = (sjob *)ud + wk;
     tenyo_ctx *c = NULL;
     char err[512];
-    if (tenyo_ctx_new(j->x, &c, err, sizeof err)) { j->status = -1; return NULL; }
+    if (tenyo_ctx_new(j->x, &c, err, sizeof err)) { j->status = -1; return j->status; }
     if (j->weight >= 0) tenyo_ctx_set_hybrid_weight(c, j->weight);
     tenyo_hit hits[10];
     uint64_t n = tenyo_index_ndocs(j->x);
-    for (uint64_t d = (uint64_t)j->tid; d < n; d += (uint64_t)j->threads) {
+    for (uint64_t d = (uint64_t)wk; d < n; d += (uint64_t)nw) {
         if (j->g->ptr[d] == j->g->ptr[d + 1]) continue;
         int r = tenyo_similar_doc(c, d, j->mode, 10, hits);
         if (r < 0) { j->status = r; break; }
@@ -201,7 +203,7 @@ static void *s_worker(void *arg) {
         j->nq++;
     }
     tenyo_ctx_free(c);
-    return NULL;
+    return j->status;
 }
 
 
@@ -222,7 +224,6 @@ typedef struct xjob {
     const tenyo_index *x;      /* train index */
     const split_filter *sf;    /* queries */
     tenyo_ideas_opts io;       /* ideas options (home set per query) */
-    int threads, tid;          /* worker layout */
     const int64_t *big;        /* the 3 largest fields of the index */
     xstats *per;               /* per-query sums (shared array, own slots) */
     xstats st;                 /* this worker's sums */
@@ -266,12 +267,13 @@ static int prior_top(const tenyo_index *x, const char *home, int64_t hid,
     return n;
 }
 
-static void *x_worker(void *arg) {
-    xjob *j = arg;
+/* Worker t of Protocol X (ud: the jobs, one per worker); its status. */
+static int x_worker(void *ud, int wk, int nw) {
+    xjob *j = (xjob *)ud + wk;
     tenyo_ctx *c = NULL;
-    if (tenyo_ctx_new(j->x, &c, j->err, sizeof j->err)) { j->status = -1; return NULL; }
+    if (tenyo_ctx_new(j->x, &c, j->err, sizeof j->err)) { j->status = -1; return j->status; }
     tenyo_idea ideas[10];
-    for (size_t qi = (size_t)j->tid; qi < j->sf->nxq; qi += (size_t)j->threads) {
+    for (size_t qi = (size_t)wk; qi < j->sf->nxq; qi += (size_t)nw) {
         const xquery *q = &j->sf->xq[qi];
         const char *home[1] = {q->home};
         tenyo_ideas_opts io = j->io;
@@ -350,7 +352,7 @@ static void *x_worker(void *arg) {
         }
     }
     tenyo_ctx_free(c);
-    return NULL;
+    return j->status;
 }
 
 /* The 3 fields with the most documents (ties: lower number). */
@@ -379,25 +381,21 @@ static int run_x(const tenyo_index *x, const split_filter *sf,
                  const int64_t big[3], FILE *dump, double *secs) {
     xjob jobs[64];
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    pthread_t th[64];
     double t0 = now_s();
     for (int t = 0; t < nt; t++) {
         memset(&jobs[t], 0, sizeof jobs[t]);
         jobs[t].x = x;
         jobs[t].sf = sf;
         jobs[t].io = *io;
-        jobs[t].threads = nt;
-        jobs[t].tid = t;
         jobs[t].big = big;
         jobs[t].per = per;
         jobs[t].dump = dump;
         jobs[t].dump_mu = &mu;
-        pthread_create(&th[t], NULL, x_worker, &jobs[t]);
     }
+    tenyo_parallel(nt, x_worker, jobs); /* each failure is reported below */
     int ec = EXIT_OK;
     memset(st, 0, sizeof *st);
     for (int t = 0; t < nt; t++) {
-        pthread_join(th[t], NULL);
         if (jobs[t].status) {
             cli_err("ideas: %s\n", jobs[t].err);
             ec = EXIT_RESOURCE;
@@ -615,16 +613,12 @@ int cli_cmd_eval(int argc, char **argv) {
     uint64_t nq = 0;
     for (int mi = 0; mi < nm && do_s; mi++) {
         sjob jobs[64];
-        pthread_t th[64];
         double t1 = now_s();
-        for (int t = 0; t < nt; t++) {
-            jobs[t] = (sjob){x, &g, mlist[mi], weight, nt, t, 0, 0, 0};
-            pthread_create(&th[t], NULL, s_worker, &jobs[t]);
-        }
+        for (int t = 0; t < nt; t++) jobs[t] = (sjob){x, &g, mlist[mi], weight, 0, 0, 0};
+        tenyo_parallel(nt, s_worker, jobs);
         double sum = 0;
         nq = 0;
         for (int t = 0; t < nt; t++) {
-            pthread_join(th[t], NULL);
             sum += jobs[t].sum;
             nq += jobs[t].nq;
             if (jobs[t].status) ec = EXIT_RESOURCE;

@@ -1,15 +1,19 @@
 /*
- * ideas.c — `tenyo ideas`: other technical fields where a patent (or a
+ * cmd_ideas.c — `tenyo ideas`: other technical fields where a patent (or a
  * described technology) could be applied, with bridge terms, evidence
  * patents and one idea sentence per proposal.
  *
  * Output: a readable report (default), or with --json one object
- * {"query": {...}, "ideas": [...]} per query. The sentence is built from the
+ * {"query": {...}, "ideas": [...]} per query (built by cli_ideas_json /
+ * cli_ideas_render, answers.c, which the server and `match` share), or
+ * with --csv one row per proposal. The sentence is built from the
  * proposal's parts in the chosen language (--lang, default: the query's).
  *
  * --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
- * (batch.h), kept apart from the file loop and the worker threads so that
- * the fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes.
+ * (batch.h), kept apart from the file loop and the workers so that the
+ * fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes. The
+ * lines of a chunk are split into contiguous runs, one per worker, under
+ * tenyo_parallel (worker 0 on this thread).
  */
 #include "cli.h"
 #include "batch.h"
@@ -17,15 +21,11 @@
 #include <csv.h>
 #include <ctype.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_IDEAS 100
-#define NBRIDGE 5
-#define NPHRASE 3
 
 static const char *ideas_usage =
     "usage: tenyo ideas INDEX (ID | --text TEXT | --file FILE | --batch QUERIES.jsonl) [options]\n"
@@ -71,286 +71,8 @@ static const char *ideas_usage =
     "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 
-/* The idea sentence: bridge terms, the field, the best application phrase
- * when there is one, and the evidence it came from. */
-static void sentence(char *out, size_t len, const char *lang, const char **bt,
-                     int nb, const char *code, const char *label,
-                     const tenyo_phrase *ph, const tenyo_doc_meta *ev) {
-    char terms[512] = "", head[256];
-    int ja = !strcmp(lang, "ja");
-    for (int i = 0; i < nb && i < 3; i++) {
-        size_t l = strlen(terms);
-        snprintf(terms + l, sizeof terms - l, "%s%s", i ? (ja ? "・" : ", ") : "", bt[i]);
-    }
-    snprintf(head, sizeof head, "%s", label); /* whole: 診断；手術 cut at 「；」 said 診断 */
-    const char *id = ev ? ev->id : "-", *title = ev ? ev->title : "";
-    if (ph && !ph->field_fit) ph = NULL; /* quote only a use in the field */
-    if (ja && ph)
-        snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",
-                 terms, nb ? "に関する" : "", head, code, (int)ph->target_len, ph->target,
-                 id, title);
-    else if (ja)
-        snprintf(out, len, "%s%s本技術を、%s（%s）分野に転用できる可能性（根拠: %s「%s」）",
-                 terms, nb ? "に関する" : "", head, code, id, title);
-    else if (ph)
-        snprintf(out, len, "The technology%s%s could be applied in %s (%s), e.g. \"%s\" "
-                 "(evidence: %s \"%s\")", nb ? " around " : "", terms, head, code,
-                 ph->text, id, title);
-    else
-        snprintf(out, len, "The technology%s%s could be applied in %s (%s) (evidence: %s \"%s\")",
-                 nb ? " around " : "", terms, head, code, id, title);
-}
-
-/* Bridge terms (into bt, NBRIDGE entries; returns their count), phrases
- * (into ph, NPHRASE entries; count in *nph), label and idea sentence of one
- * proposal of the last ideas call on ctx. */
-static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
-                   const tenyo_idea *idea, const char *lang, const char **bt,
-                   tenyo_phrase *ph, int *nph, const char **label, char *sent,
-                   size_t sentlen, uint64_t why_doc) {
-    int nb = tenyo_idea_bridge(ctx, idea, NBRIDGE, bt);
-    if (nb < 0) nb = 0;
-    *nph = tenyo_idea_phrases(ctx, idea, NPHRASE, ph);
-    if (*nph < 0) *nph = 0;
-    *label = tenyo_field_label(x, idea->code, lang);
-    tenyo_doc_meta ev;
-    /* the sentence quotes the best phrase written in its language (an
-     * English sentence does not quote 「車両用」) that names a use in the
-     * field, and cites the patent the phrase came from. One card, one
-     * citation: with a why, only a phrase of the patent the why quotes
-     * (a phrase of another evidence patent beside a why from this one read
-     * as two sources to Protocol A's readers); the other phrases stay
-     * listed on the card. */
-    const tenyo_phrase *use = NULL;
-    for (int i = 0; i < *nph && !use; i++) {
-        int ascii = 1;
-        for (const char *q = ph[i].text; *q && ascii; q++) ascii = (unsigned char)*q < 0x80;
-        if (ascii == !strcmp(lang, "en") && ph[i].field_fit &&
-            (why_doc == UINT64_MAX || ph[i].doc == why_doc))
-            use = &ph[i];
-    }
-    /* without a phrase, the patent the why quotes */
-    uint64_t evdoc = use                      ? use->doc
-                     : why_doc != UINT64_MAX  ? why_doc
-                     : idea->nevidence        ? idea->evidence[0].doc
-                                              : UINT64_MAX;
-    int hasev = evdoc != UINT64_MAX && tenyo_index_doc(x, evdoc, &ev) == TENYO_OK;
-    sentence(sent, sentlen, lang, bt, nb, idea->code, *label, use, hasev ? &ev : NULL);
-    return nb;
-}
-
-/* One proposal as JSON (the schema of README "ideas --json"). */
-static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
-                         const char *label, const char **bt, int nb,
-                         const tenyo_phrase *ph, int nph, const char *sent) {
-    json_t *it = json_object(), *b = json_array(), *e = json_array();
-    json_object_set_new(it, "rank", json_integer(rank));
-    json_object_set_new(it, "field", json_string(idea->code));
-    json_object_set_new(it, "label", json_string(label));
-    json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, idea->code, "ja")));
-    json_object_set_new(it, "label_en", json_string(tenyo_field_label(x, idea->code, "en")));
-    json_object_set_new(it, "score", json_real(idea->score));
-    json_object_set_new(it, "confidence", json_real(idea->confidence));
-    json_t *also = json_array();
-    for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
-    json_object_set_new(it, "also_fields", also);
-    json_object_set_new(it, "support", json_integer(idea->support));
-    json_t *why = json_array();
-    static const struct { unsigned f; const char *s; } wf[] = {
-        {TENYO_IDEA_ONE_PATENT, "one_patent"}, {TENYO_IDEA_ONE_WORD, "one_word"},
-        {TENYO_IDEA_GENERIC, "generic_words"}, {TENYO_IDEA_TITLE_ONLY, "title_only_evidence"}};
-    for (size_t k = 0; k < sizeof wf / sizeof wf[0]; k++)
-        if (idea->flags & wf[k].f) json_array_append_new(why, json_string(wf[k].s));
-    json_object_set_new(it, "cautions", why);
-    json_t *basis = json_object();
-    json_object_set_new(basis, "vote_share", json_real(idea->basis.vote_share));
-    json_object_set_new(basis, "prior", json_real(idea->basis.prior));
-    json_object_set_new(basis, "field_share", json_real(idea->basis.field_share));
-    json_object_set_new(basis, "focus", json_real(idea->focus));
-    json_object_set_new(basis, "generic_share", json_real(idea->basis.generic_share));
-    json_object_set_new(basis, "title_only", json_real(idea->basis.title_only));
-    json_object_set_new(basis, "model", json_real(idea->basis.model));
-    json_object_set_new(basis, "specific_words", json_real(idea->basis.specific_words));
-    json_object_set_new(it, "basis", basis);
-    json_object_set_new(it, "relevance", json_real(idea->relevance));
-    json_object_set_new(it, "surprise", json_real(idea->surprise));
-    json_object_set_new(it, "expected", json_boolean(idea->expected));
-    for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
-    json_object_set_new(it, "bridge_terms", b);
-    json_t *pa = json_array();
-    for (int k = 0; k < nph; k++) json_array_append_new(pa, json_string(ph[k].text));
-    json_object_set_new(it, "phrases", pa);
-    for (int k = 0; k < idea->nevidence; k++) {
-        tenyo_doc_meta dm;
-        tenyo_index_doc(x, idea->evidence[k].doc, &dm);
-        json_t *d = json_object();
-        json_object_set_new(d, "id", json_string(dm.id));
-        json_object_set_new(d, "title", json_string(dm.title));
-        json_object_set_new(d, "similarity", json_real((double)idea->evidence[k].score));
-        json_object_set_new(d, "open", json_boolean(dm.open));
-        json_object_set_new(d, "applicant", json_string(dm.applicant ? dm.applicant : ""));
-        json_object_set_new(d, "date", json_string(dm.date ? dm.date : ""));
-        char link[256];
-        json_object_set_new(d, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
-        json_array_append_new(e, d);
-    }
-    json_object_set_new(it, "evidence", e);
-    json_object_set_new(it, "idea", json_string(sent));
-    return it;
-}
-
-
-/* Append one warning {"code", "message"} to arr. */
-static void warn(json_t *arr, const char *code, const char *msg) {
-    json_t *w = json_object();
-    json_object_set_new(w, "code", json_string(code));
-    json_object_set_new(w, "message", json_string(msg));
-    json_array_append_new(arr, w);
-}
-
-/* The warnings of the last ideas call on ctx that asked for `asked` and got
- * `got` proposals, in lang: why the answer is thin or must be read with
- * care. */
-static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int got,
-                              size_t asked, const char *lang) {
-    const tenyo_ideas_notes *nt = tenyo_ctx_notes(ctx);
-    int ja = !strcmp(lang, "ja");
-    json_t *arr = json_array();
-    char msg[1024];
-    if (nt->flags & TENYO_NOTE_NO_CODES)
-        warn(arr, "no_codes", ja ? "この索引には分類コードがないため、分野を提案できません（分類コード付きの文献で索引を作ってください）"
-                                 : "the index has no classification codes, so no field can be proposed "
-                                   "(index documents that carry IPC/FI/CPC codes)");
-    if (nt->flags & TENYO_NOTE_UNKNOWN_WORDS) {
-        char list[512] = "";
-        for (size_t i = 0; i < nt->nunknown && i < 8; i++) {
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", i ? (ja ? "、" : ", ") : "", nt->unknown[i]);
-        }
-        snprintf(msg, sizeof msg, ja ? "索引にない語 %zu 個は検索に使われていません: %s%s"
-                                     : "%zu query words are unknown to the index and were not used: %s%s",
-                 nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
-        warn(arr, "unknown_words", msg);
-    }
-    if (nt->flags & TENYO_NOTE_TITLE_ONLY_QUERY)
-        warn(arr, "title_only_query", ja ? "この特許は題名だけで要約がないため、提案は題名の数語に基づいています"
-                                         : "the query patent has a title only (no abstract): the proposals rest on a few words");
-    if (nt->flags & TENYO_NOTE_HOME_PREDICTED)
-        warn(arr, "home_predicted", ja ? "自分の分野（home）は近い特許から推定しました。--home で指定すると確実です"
-                                       : "the home fields were predicted from the nearest patents; --home states them");
-    if (nt->flags & TENYO_NOTE_OPEN_ONLY_EMPTY)
-        warn(arr, "open_only_empty", ja ? "--open-only: 近い開放特許が索引にありません（開放特許の指定がない索引かもしれません）"
-                                        : "--open-only: no licensable patent in the index is near the query "
-                                          "(the index may mark no patent as open)");
-    if (nt->flags & TENYO_NOTE_WEAK_QUERY) {
-        snprintf(msg, sizeof msg, ja ? "最も近い特許でも類似度 %.2f と低く、どの提案も根拠が弱いものです"
-                                     : "the nearest patent is only %.2f similar: every proposal rests on weak evidence",
-                 (double)nt->best_similarity);
-        warn(arr, "weak_match", msg);
-    }
-    if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
-        if (nt->hidden && got == 0)
-            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが確信度 %.2f 未満か、共通する具体的な語が 1 語以下です（--min-confidence 0 で表示）"
-                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f or shared at most one specific word "
-                                           "(--min-confidence 0 shows them)",
-                     asked, nt->hidden, nt->min_confidence);
-        else if (nt->hidden)
-            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満か、共通する具体的な語が 1 語以下のため省きました（--min-confidence 0 で表示）"
-                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f or shared at most one specific word "
-                                           "(--min-confidence 0 shows them)",
-                     got, asked, nt->hidden, nt->min_confidence);
-        else
-            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: 根拠のある分野がほかにありません"
-                                         : "%d shown of %zu asked: no other field has any evidence",
-                     got, asked);
-        warn(arr, "fewer_than_asked", msg);
-    }
-    int one = 0;
-    for (int i = 0; i < got; i++) one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) != 0;
-    if (one) {
-        snprintf(msg, sizeof msg, ja ? "%d 件の提案は根拠特許が 1 件だけです" : "%d proposals rest on one patent only", one);
-        warn(arr, "one_patent", msg);
-    }
-    return arr;
-}
-
-/* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
- * computed on ctx for a request of `asked` proposals. */
-json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
-                            const char *text, size_t len, const tenyo_idea *ideas,
-                            int got, size_t asked, const char *lang) {
-    int predicted = 0;
-    const char *home = tenyo_ctx_home(ctx, &predicted);
-    char why_err[512] = "";
-    json_t *o = json_object(), *q = json_object(), *arr = json_array();
-    if (qdoc >= 0) {
-        tenyo_doc_meta qm;
-        tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-        json_object_set_new(q, "id", json_string(qm.id));
-        json_object_set_new(q, "title", json_string(qm.title));
-    } else if (text) {
-        json_object_set_new(q, "text", json_stringn(text, len));
-    }
-    json_object_set_new(q, "home", cli_json_list(home));
-    json_object_set_new(q, "home_predicted", json_boolean(predicted));
-    json_object_set_new(q, "lang", json_string(lang));
-    json_object_set_new(o, "query", q);
-    for (int i = 0; i < got; i++) {
-        const char *bt[NBRIDGE], *label;
-        tenyo_phrase ph[NPHRASE];
-        int nph;
-        char sent[2048];
-        /* why: the query's sentence and an evidence sentence sharing the
-         * bridge terms (tenyo_idea_why) */
-        tenyo_why w;
-        int wr = tenyo_idea_why(ctx, &ideas[i], &w);
-        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
-                         wr > 0 ? w.doc : UINT64_MAX);
-        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent);
-        if (wr > 0) {
-            tenyo_doc_meta dm;
-            tenyo_index_doc(x, w.doc, &dm);
-            json_t *wj = json_object(), *wt = json_array();
-            json_object_set_new(wj, "query", json_string(w.query));
-            json_object_set_new(wj, "evidence_id", json_string(dm.id));
-            json_object_set_new(wj, "evidence", json_string(w.evidence));
-            for (int k = 0; k < w.nterms; k++) json_array_append_new(wt, json_string(w.terms[k]));
-            json_object_set_new(wj, "terms", wt);
-            json_object_set_new(it, "why", wj);
-        } else if (wr < 0 && !why_err[0]) {
-            snprintf(why_err, sizeof why_err, "%s", tenyo_ctx_error(ctx));
-        }
-        json_array_append_new(arr, it);
-    }
-    json_object_set_new(o, "ideas", arr);
-    json_t *warns = ideas_warnings(ctx, ideas, got, asked, lang);
-    if (why_err[0]) warn(warns, "abstracts_unreadable", why_err);
-    json_object_set_new(o, "warnings", warns);
-    json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
-    json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));
-    return o;
-}
-
-json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
-                       const char *text, size_t len, const tenyo_ideas_opts *io,
-                       size_t n, const char *lang, int *status) {
-    tenyo_idea ideas[MAX_IDEAS];
-    if (n > MAX_IDEAS) n = MAX_IDEAS;
-    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
-                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
-    *status = got < 0 ? got : TENYO_OK;
-    if (got < 0) return NULL;
-    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
-}
-
 /* Output formats of `ideas`. */
 enum { OUT_REPORT, OUT_JSON, OUT_CSV };
-
-/* String member of a JSON object, "" when absent. */
-static const char *jstr(const json_t *o, const char *key) {
-    const char *v = json_string_value(json_object_get(o, key));
-    return v ? v : "";
-}
 
 /* Join the strings of a JSON array (or one member of each object in it). */
 static void jjoin(const json_t *a, const char *member, const char *sep,
@@ -359,7 +81,7 @@ static void jjoin(const json_t *a, const char *member, const char *sep,
     json_t *v;
     out[0] = 0;
     json_array_foreach(a, i, v) {
-        const char *t = member ? jstr(v, member) : json_string_value(v);
+        const char *t = member ? cli_jstr(v, member) : json_string_value(v);
         if (!t) continue;
         int w = snprintf(out + at, len - at, "%s%s", at ? sep : "", t);
         if (w < 0 || (size_t)w >= len - at) break;
@@ -410,9 +132,9 @@ static void print_report(const json_t *o, const char *lang) {
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     int cols = cli_term_cols(); /* titles cut to it (whole in --json) */
     if (json_object_get(q, "id")) {
-        printf("転用候補 / ideas for %s  ", cli_safe(jstr(q, "id")));
-        cli_cut(jstr(q, "title"), cli_room(cols, (long)cli_width("転用候補 / ideas for   ") +
-                                                     (long)cli_width(jstr(q, "id"))));
+        printf("転用候補 / ideas for %s  ", cli_safe(cli_jstr(q, "id")));
+        cli_cut(cli_jstr(q, "title"), cli_room(cols, (long)cli_width("転用候補 / ideas for   ") +
+                                                     (long)cli_width(cli_jstr(q, "id"))));
         printf("\n");
     }
     else
@@ -426,8 +148,8 @@ static void print_report(const json_t *o, const char *lang) {
         char also[256];
         jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
         printf("%2d. %s%s%s %s   %s %.0f%%  surprise %.2f%s\n", (int)i + 1,
-               cli_safe(jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
-               cli_safe(jstr(it, "label")),
+               cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
+               cli_safe(cli_jstr(it, "label")),
                ja ? "確信度" : "confidence",
                100 * json_real_value(json_object_get(it, "confidence")),
                json_real_value(json_object_get(it, "surprise")),
@@ -456,13 +178,13 @@ static void print_report(const json_t *o, const char *lang) {
         json_array_foreach(json_object_get(it, "evidence"), k, e) {
             int open = json_is_true(json_object_get(e, "open"));
             /* who filed it and when, after the title (which is cut first) */
-            const char *ap = jstr(e, "applicant"), *dt = jstr(e, "date");
+            const char *ap = cli_jstr(e, "applicant"), *dt = cli_jstr(e, "date");
             char who[320] = "";
             if (*ap || *dt) snprintf(who, sizeof who, "  (%s%s%s)", ap, *ap && *dt ? ", " : "", dt);
             printf("      %.3f %s ", json_real_value(json_object_get(e, "similarity")),
-                   cli_safe(jstr(e, "id")));
-            cli_cut(jstr(e, "title"),
-                    cli_room(cols, 13 + (long)cli_width(jstr(e, "id")) + (open ? 8 : 0) +
+                   cli_safe(cli_jstr(e, "id")));
+            cli_cut(cli_jstr(e, "title"),
+                    cli_room(cols, 13 + (long)cli_width(cli_jstr(e, "id")) + (open ? 8 : 0) +
                                        (long)cli_width(who)));
             printf("%s%s\n", cli_safe(who), open ? "  [open]" : "");
         }
@@ -470,18 +192,18 @@ static void print_report(const json_t *o, const char *lang) {
         if (wj) {
             const json_t *wt = json_object_get(wj, "terms");
             printf("    %s: %s\xE3\x80\x8C", ja ? "理由" : "why", ja ? "本件" : "this patent ");
-            print_marked(jstr(wj, "query"), wt, ja);
-            printf("\xE3\x80\x8D\n          %s \xE3\x80\x8C", cli_safe(jstr(wj, "evidence_id")));
-            print_marked(jstr(wj, "evidence"), wt, ja);
+            print_marked(cli_jstr(wj, "query"), wt, ja);
+            printf("\xE3\x80\x8D\n          %s \xE3\x80\x8C", cli_safe(cli_jstr(wj, "evidence_id")));
+            print_marked(cli_jstr(wj, "evidence"), wt, ja);
             printf("\xE3\x80\x8D\n");
         }
-        printf("    → %s\n\n", cli_safe(jstr(it, "idea")));
+        printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));
     }
     if (json_array_size(arr))
         printf("%s\n", ja ? "* = 共分類の統計だけでは提案されない分野"
                           : "* = a field co-classification statistics alone would not propose");
     json_array_foreach(json_object_get(o, "warnings"), i, it)
-        printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(jstr(it, "message")));
+        printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(it, "message")));
 }
 
 /* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline.
@@ -514,8 +236,8 @@ static void evidence_details(const json_t *ev, char *out, size_t len) {
     json_t *e;
     out[0] = 0;
     json_array_foreach(ev, i, e) {
-        const char *ap = jstr(e, "applicant"), *dt = jstr(e, "date");
-        int w = snprintf(out + at, len - at, "%s%s (%s, %s)", at ? "; " : "", jstr(e, "id"),
+        const char *ap = cli_jstr(e, "applicant"), *dt = cli_jstr(e, "date");
+        int w = snprintf(out + at, len - at, "%s%s (%s, %s)", at ? "; " : "", cli_jstr(e, "id"),
                          ap && *ap ? ap : "-", dt && *dt ? dt : "-");
         if (w < 0 || (size_t)w >= len - at) break;
         at += (size_t)w;
@@ -540,13 +262,13 @@ static void print_csv(const json_t *o, int header) {
         for (int c = 0; c < ncol; c++) csv_field(cols[c], c == ncol - 1);
     const json_t *q = json_object_get(o, "query");
     char qid[256], home[512], num[64];
-    snprintf(qid, sizeof qid, "%s", json_object_get(q, "id") ? jstr(q, "id") : "(text)");
+    snprintf(qid, sizeof qid, "%s", json_object_get(q, "id") ? cli_jstr(q, "id") : "(text)");
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     if (json_object_get(o, "error")) {
         csv_field(qid, 0);
         csv_field(home, 0);
         for (int c = 2; c < ncol - 1; c++) csv_field("", 0);
-        csv_field(jstr(o, "error"), 1);
+        csv_field(cli_jstr(o, "error"), 1);
         return;
     }
     size_t i;
@@ -556,8 +278,8 @@ static void print_csv(const json_t *o, int header) {
         csv_field(qid, 0);
         csv_field(home, 0);
         snprintf(num, sizeof num, "%d", (int)i + 1), csv_field(num, 0);
-        csv_field(jstr(it, "field"), 0);
-        csv_field(jstr(it, "label"), 0);
+        csv_field(cli_jstr(it, "field"), 0);
+        csv_field(cli_jstr(it, "label"), 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "score"))), csv_field(num, 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "relevance"))), csv_field(num, 0);
         snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "surprise"))), csv_field(num, 0);
@@ -566,14 +288,14 @@ static void print_csv(const json_t *o, int header) {
         jjoin(json_object_get(it, "phrases"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(it, "evidence"), "id", "; ", list, sizeof list), csv_field(list, 0);
         evidence_details(json_object_get(it, "evidence"), list, sizeof list), csv_field(list, 0);
-        csv_field(jstr(it, "idea"), 0);
+        csv_field(cli_jstr(it, "idea"), 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "confidence"))), csv_field(num, 0);
         jjoin(json_object_get(it, "also_fields"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(it, "cautions"), NULL, "; ", list, sizeof list), csv_field(list, 0);
         jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(list, 0);
         const json_t *wj = json_object_get(it, "why");
-        csv_field(wj ? jstr(wj, "query") : "", 0);
-        if (wj) snprintf(list, sizeof list, "%s: %s", jstr(wj, "evidence_id"), jstr(wj, "evidence"));
+        csv_field(wj ? cli_jstr(wj, "query") : "", 0);
+        if (wj) snprintf(list, sizeof list, "%s: %s", cli_jstr(wj, "evidence_id"), cli_jstr(wj, "evidence"));
         csv_field(wj ? list : "", 0);
         csv_field("", 1);
     }
@@ -606,7 +328,6 @@ typedef struct bjob {
     tenyo_ideas_opts io;    /* options (home set per line) */
     size_t nideas;          /* proposals per query */
     const char *lang;       /* language */
-    int threads, tid;       /* layout */
     tenyo_filter *filter;   /* the filter options' filter (compiled before
                                the workers start: they only read it), or
                                NULL */
@@ -649,16 +370,18 @@ static void batch_done(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     b->out = o;
 }
 
-/* A worker: its contiguous chunk of lines through tenyo_ideas_batch, so
- * that the chunk's queries share the LSA scan (one pass per block). */
-static void *batch_worker(void *arg) {
-    bjob *j = arg;
-    size_t per = (j->n + (size_t)j->threads - 1) / (size_t)j->threads;
-    size_t lo = (size_t)j->tid * per, hi = lo + per < j->n ? lo + per : j->n;
-    if (lo >= hi) return NULL;
+/* Worker tid of threads (tenyo_parallel): its contiguous chunk of lines
+ * through tenyo_ideas_batch, so that the chunk's queries share the LSA scan
+ * (one pass per block). Always 0: a failure is the line's (no output line
+ * is EXIT_RESOURCE). */
+static int batch_worker(void *ud, int tid, int threads) {
+    bjob *j = ud;
+    size_t per = (j->n + (size_t)threads - 1) / (size_t)threads;
+    size_t lo = (size_t)tid * per, hi = lo + per < j->n ? lo + per : j->n;
+    if (lo >= hi) return 0;
     tenyo_ctx *ctx = NULL;
     char err[512];
-    if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return NULL;
+    if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return 0;
     if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
@@ -714,7 +437,7 @@ done:
     free(line);
     free(qs);
     tenyo_ctx_free(ctx);
-    return NULL;
+    return 0;
 }
 
 /* ------------------------------------------------- one batch line (batch.h) */
@@ -820,13 +543,8 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     if (nt < 1) nt = 1;
     if (nt > 64) nt = 64;
     if ((size_t)nt > n) nt = n ? (int)n : 1;
-    bjob jobs[64];
-    pthread_t th[64];
-    for (int t = 0; t < nt; t++) {
-        jobs[t] = (bjob){x, lines, n, *io, nideas, lang, nt, t, filter};
-        pthread_create(&th[t], NULL, batch_worker, &jobs[t]);
-    }
-    for (int t = 0; t < nt; t++) pthread_join(th[t], NULL);
+    bjob job = {x, lines, n, *io, nideas, lang, filter};
+    tenyo_parallel(nt, batch_worker, &job);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
             print_csv(lines[i].out, *header);
@@ -955,7 +673,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'M': io.merge = 0; break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
-        case 'n': bad |= cli_long("-n", optarg, 1, MAX_IDEAS, &n) != 0; break;
+        case 'n': bad |= cli_long("-n", optarg, 1, CLI_IDEAS_MAX, &n) != 0; break;
         case 'B': batch = optarg; break;
         case 'I':
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);

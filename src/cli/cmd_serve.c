@@ -1,5 +1,5 @@
 /*
- * serve.c — `tenyo serve INDEX`: a JSON API over HTTP and the analyst web
+ * cmd_serve.c — `tenyo serve INDEX`: a JSON API over HTTP and the analyst web
  * page (src/cli/web/, embedded into the binary at build time), on
  * libmicrohttpd.
  *
@@ -27,7 +27,7 @@
  *   GET  /, /app.js, /app.css          the web page
  *
  * Same answers as the CLI. The JSON objects come from the builders the CLI
- * itself prints (render.c, ideas.c) and are serialised with the same
+ * itself prints (render.c, answers.c) and are serialised with the same
  * jansson flags plus the same trailing newline, so `tenyo ideas --json`
  * and POST /api/ideas are byte-identical for the same inputs (tests/api.sh
  * compares the bytes). Defaults follow the CLI (k 10, n 10, lang ja,

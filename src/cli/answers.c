@@ -1,0 +1,586 @@
+/*
+ * answers.c — the JSON answers of `ideas`, `match` and `profile`, built in
+ * one place so that each command (--json, its text report, its CSV) and
+ * the HTTP server (POST /api/ideas, /api/match, GET /api/profile) give the
+ * same objects: cli_ideas_render / cli_ideas_json (the proposals with their
+ * idea sentence, bridge terms, phrases, evidence and warnings),
+ * cli_match_json (the licensable patents with their uses, each explained by
+ * the ideas object of that proposal) and the applicability profile
+ * (cli_profile_cb, cli_profile_json).
+ *
+ * The use sentence of a match names the patent itself (not the proposal's
+ * best evidence, as the idea sentence does): "特開… を、医療（A61B）分野
+ * の「内視鏡装置」で活用できる可能性（共通する語: 画像・撮像）". Its
+ * phrase is one of the patent's own application phrases in that field, or
+ * none.
+ */
+#include "cli.h"
+
+#include <csv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NBRIDGE 5
+#define NPHRASE 3
+#define MATCH_IDEAS 20       /* proposals computed for the uses */
+#define MATCH_PHRASES 6      /* phrases looked through per use */
+
+/* ============================================================== ideas */
+
+/* The idea sentence: bridge terms, the field, the best application phrase
+ * when there is one, and the evidence it came from. */
+static void sentence(char *out, size_t len, const char *lang, const char **bt,
+                     int nb, const char *code, const char *label,
+                     const tenyo_phrase *ph, const tenyo_doc_meta *ev) {
+    char terms[512] = "", head[256];
+    int ja = !strcmp(lang, "ja");
+    for (int i = 0; i < nb && i < 3; i++) {
+        size_t l = strlen(terms);
+        snprintf(terms + l, sizeof terms - l, "%s%s", i ? (ja ? "・" : ", ") : "", bt[i]);
+    }
+    snprintf(head, sizeof head, "%s", label); /* whole: 診断；手術 cut at 「；」 said 診断 */
+    const char *id = ev ? ev->id : "-", *title = ev ? ev->title : "";
+    if (ph && !ph->field_fit) ph = NULL; /* quote only a use in the field */
+    if (ja && ph)
+        snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",
+                 terms, nb ? "に関する" : "", head, code, (int)ph->target_len, ph->target,
+                 id, title);
+    else if (ja)
+        snprintf(out, len, "%s%s本技術を、%s（%s）分野に転用できる可能性（根拠: %s「%s」）",
+                 terms, nb ? "に関する" : "", head, code, id, title);
+    else if (ph)
+        snprintf(out, len, "The technology%s%s could be applied in %s (%s), e.g. \"%s\" "
+                 "(evidence: %s \"%s\")", nb ? " around " : "", terms, head, code,
+                 ph->text, id, title);
+    else
+        snprintf(out, len, "The technology%s%s could be applied in %s (%s) (evidence: %s \"%s\")",
+                 nb ? " around " : "", terms, head, code, id, title);
+}
+
+/* Bridge terms (into bt, NBRIDGE entries; returns their count), phrases
+ * (into ph, NPHRASE entries; count in *nph), label and idea sentence of one
+ * proposal of the last ideas call on ctx. */
+static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
+                   const tenyo_idea *idea, const char *lang, const char **bt,
+                   tenyo_phrase *ph, int *nph, const char **label, char *sent,
+                   size_t sentlen, uint64_t why_doc) {
+    int nb = tenyo_idea_bridge(ctx, idea, NBRIDGE, bt);
+    if (nb < 0) nb = 0;
+    *nph = tenyo_idea_phrases(ctx, idea, NPHRASE, ph);
+    if (*nph < 0) *nph = 0;
+    *label = tenyo_field_label(x, idea->code, lang);
+    tenyo_doc_meta ev;
+    /* the sentence quotes the best phrase written in its language (an
+     * English sentence does not quote 「車両用」) that names a use in the
+     * field, and cites the patent the phrase came from. One card, one
+     * citation: with a why, only a phrase of the patent the why quotes
+     * (a phrase of another evidence patent beside a why from this one read
+     * as two sources to Protocol A's readers); the other phrases stay
+     * listed on the card. */
+    const tenyo_phrase *use = NULL;
+    for (int i = 0; i < *nph && !use; i++) {
+        int ascii = 1;
+        for (const char *q = ph[i].text; *q && ascii; q++) ascii = (unsigned char)*q < 0x80;
+        if (ascii == !strcmp(lang, "en") && ph[i].field_fit &&
+            (why_doc == UINT64_MAX || ph[i].doc == why_doc))
+            use = &ph[i];
+    }
+    /* without a phrase, the patent the why quotes */
+    uint64_t evdoc = use                      ? use->doc
+                     : why_doc != UINT64_MAX  ? why_doc
+                     : idea->nevidence        ? idea->evidence[0].doc
+                                              : UINT64_MAX;
+    int hasev = evdoc != UINT64_MAX && tenyo_index_doc(x, evdoc, &ev) == TENYO_OK;
+    sentence(sent, sentlen, lang, bt, nb, idea->code, *label, use, hasev ? &ev : NULL);
+    return nb;
+}
+
+/* One proposal as JSON (the schema of README "ideas --json"). */
+static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
+                         const char *label, const char **bt, int nb,
+                         const tenyo_phrase *ph, int nph, const char *sent) {
+    json_t *it = json_object(), *b = json_array(), *e = json_array();
+    json_object_set_new(it, "rank", json_integer(rank));
+    json_object_set_new(it, "field", json_string(idea->code));
+    json_object_set_new(it, "label", json_string(label));
+    json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, idea->code, "ja")));
+    json_object_set_new(it, "label_en", json_string(tenyo_field_label(x, idea->code, "en")));
+    json_object_set_new(it, "score", json_real(idea->score));
+    json_object_set_new(it, "confidence", json_real(idea->confidence));
+    json_t *also = json_array();
+    for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
+    json_object_set_new(it, "also_fields", also);
+    json_object_set_new(it, "support", json_integer(idea->support));
+    json_t *why = json_array();
+    static const struct { unsigned f; const char *s; } wf[] = {
+        {TENYO_IDEA_ONE_PATENT, "one_patent"}, {TENYO_IDEA_ONE_WORD, "one_word"},
+        {TENYO_IDEA_GENERIC, "generic_words"}, {TENYO_IDEA_TITLE_ONLY, "title_only_evidence"}};
+    for (size_t k = 0; k < sizeof wf / sizeof wf[0]; k++)
+        if (idea->flags & wf[k].f) json_array_append_new(why, json_string(wf[k].s));
+    json_object_set_new(it, "cautions", why);
+    json_t *basis = json_object();
+    json_object_set_new(basis, "vote_share", json_real(idea->basis.vote_share));
+    json_object_set_new(basis, "prior", json_real(idea->basis.prior));
+    json_object_set_new(basis, "field_share", json_real(idea->basis.field_share));
+    json_object_set_new(basis, "focus", json_real(idea->focus));
+    json_object_set_new(basis, "generic_share", json_real(idea->basis.generic_share));
+    json_object_set_new(basis, "title_only", json_real(idea->basis.title_only));
+    json_object_set_new(basis, "model", json_real(idea->basis.model));
+    json_object_set_new(basis, "specific_words", json_real(idea->basis.specific_words));
+    json_object_set_new(it, "basis", basis);
+    json_object_set_new(it, "relevance", json_real(idea->relevance));
+    json_object_set_new(it, "surprise", json_real(idea->surprise));
+    json_object_set_new(it, "expected", json_boolean(idea->expected));
+    for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
+    json_object_set_new(it, "bridge_terms", b);
+    json_t *pa = json_array();
+    for (int k = 0; k < nph; k++) json_array_append_new(pa, json_string(ph[k].text));
+    json_object_set_new(it, "phrases", pa);
+    for (int k = 0; k < idea->nevidence; k++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, idea->evidence[k].doc, &dm);
+        json_t *d = json_object();
+        json_object_set_new(d, "id", json_string(dm.id));
+        json_object_set_new(d, "title", json_string(dm.title));
+        json_object_set_new(d, "similarity", json_real((double)idea->evidence[k].score));
+        json_object_set_new(d, "open", json_boolean(dm.open));
+        json_object_set_new(d, "applicant", json_string(dm.applicant ? dm.applicant : ""));
+        json_object_set_new(d, "date", json_string(dm.date ? dm.date : ""));
+        char link[256];
+        json_object_set_new(d, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
+        json_array_append_new(e, d);
+    }
+    json_object_set_new(it, "evidence", e);
+    json_object_set_new(it, "idea", json_string(sent));
+    return it;
+}
+
+
+/* Append one warning {"code", "message"} to arr. */
+static void warn(json_t *arr, const char *code, const char *msg) {
+    json_t *w = json_object();
+    json_object_set_new(w, "code", json_string(code));
+    json_object_set_new(w, "message", json_string(msg));
+    json_array_append_new(arr, w);
+}
+
+/* The warnings of the last ideas call on ctx that asked for `asked` and got
+ * `got` proposals, in lang: why the answer is thin or must be read with
+ * care. */
+static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int got,
+                              size_t asked, const char *lang) {
+    const tenyo_ideas_notes *nt = tenyo_ctx_notes(ctx);
+    int ja = !strcmp(lang, "ja");
+    json_t *arr = json_array();
+    char msg[1024];
+    if (nt->flags & TENYO_NOTE_NO_CODES)
+        warn(arr, "no_codes", ja ? "この索引には分類コードがないため、分野を提案できません（分類コード付きの文献で索引を作ってください）"
+                                 : "the index has no classification codes, so no field can be proposed "
+                                   "(index documents that carry IPC/FI/CPC codes)");
+    if (nt->flags & TENYO_NOTE_UNKNOWN_WORDS) {
+        char list[512] = "";
+        for (size_t i = 0; i < nt->nunknown && i < 8; i++) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", i ? (ja ? "、" : ", ") : "", nt->unknown[i]);
+        }
+        snprintf(msg, sizeof msg, ja ? "索引にない語 %zu 個は検索に使われていません: %s%s"
+                                     : "%zu query words are unknown to the index and were not used: %s%s",
+                 nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
+        warn(arr, "unknown_words", msg);
+    }
+    if (nt->flags & TENYO_NOTE_TITLE_ONLY_QUERY)
+        warn(arr, "title_only_query", ja ? "この特許は題名だけで要約がないため、提案は題名の数語に基づいています"
+                                         : "the query patent has a title only (no abstract): the proposals rest on a few words");
+    if (nt->flags & TENYO_NOTE_HOME_PREDICTED)
+        warn(arr, "home_predicted", ja ? "自分の分野（home）は近い特許から推定しました。--home で指定すると確実です"
+                                       : "the home fields were predicted from the nearest patents; --home states them");
+    if (nt->flags & TENYO_NOTE_OPEN_ONLY_EMPTY)
+        warn(arr, "open_only_empty", ja ? "--open-only: 近い開放特許が索引にありません（開放特許の指定がない索引かもしれません）"
+                                        : "--open-only: no licensable patent in the index is near the query "
+                                          "(the index may mark no patent as open)");
+    if (nt->flags & TENYO_NOTE_WEAK_QUERY) {
+        snprintf(msg, sizeof msg, ja ? "最も近い特許でも類似度 %.2f と低く、どの提案も根拠が弱いものです"
+                                     : "the nearest patent is only %.2f similar: every proposal rests on weak evidence",
+                 (double)nt->best_similarity);
+        warn(arr, "weak_match", msg);
+    }
+    if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
+        if (nt->hidden && got == 0)
+            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが確信度 %.2f 未満か、共通する具体的な語が 1 語以下です（--min-confidence 0 で表示）"
+                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f or shared at most one specific word "
+                                           "(--min-confidence 0 shows them)",
+                     asked, nt->hidden, nt->min_confidence);
+        else if (nt->hidden)
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満か、共通する具体的な語が 1 語以下のため省きました（--min-confidence 0 で表示）"
+                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f or shared at most one specific word "
+                                           "(--min-confidence 0 shows them)",
+                     got, asked, nt->hidden, nt->min_confidence);
+        else
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: 根拠のある分野がほかにありません"
+                                         : "%d shown of %zu asked: no other field has any evidence",
+                     got, asked);
+        warn(arr, "fewer_than_asked", msg);
+    }
+    int one = 0;
+    for (int i = 0; i < got; i++) one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) != 0;
+    if (one) {
+        snprintf(msg, sizeof msg, ja ? "%d 件の提案は根拠特許が 1 件だけです" : "%d proposals rest on one patent only", one);
+        warn(arr, "one_patent", msg);
+    }
+    return arr;
+}
+
+/* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
+ * computed on ctx for a request of `asked` proposals. */
+json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                            const char *text, size_t len, const tenyo_idea *ideas,
+                            int got, size_t asked, const char *lang) {
+    int predicted = 0;
+    const char *home = tenyo_ctx_home(ctx, &predicted);
+    char why_err[512] = "";
+    json_t *o = json_object(), *q = json_object(), *arr = json_array();
+    if (qdoc >= 0) {
+        tenyo_doc_meta qm;
+        tenyo_index_doc(x, (uint64_t)qdoc, &qm);
+        json_object_set_new(q, "id", json_string(qm.id));
+        json_object_set_new(q, "title", json_string(qm.title));
+    } else if (text) {
+        json_object_set_new(q, "text", json_stringn(text, len));
+    }
+    json_object_set_new(q, "home", cli_json_list(home));
+    json_object_set_new(q, "home_predicted", json_boolean(predicted));
+    json_object_set_new(q, "lang", json_string(lang));
+    json_object_set_new(o, "query", q);
+    for (int i = 0; i < got; i++) {
+        const char *bt[NBRIDGE], *label;
+        tenyo_phrase ph[NPHRASE];
+        int nph;
+        char sent[2048];
+        /* why: the query's sentence and an evidence sentence sharing the
+         * bridge terms (tenyo_idea_why) */
+        tenyo_why w;
+        int wr = tenyo_idea_why(ctx, &ideas[i], &w);
+        int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
+                         wr > 0 ? w.doc : UINT64_MAX);
+        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent);
+        if (wr > 0) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, w.doc, &dm);
+            json_t *wj = json_object(), *wt = json_array();
+            json_object_set_new(wj, "query", json_string(w.query));
+            json_object_set_new(wj, "evidence_id", json_string(dm.id));
+            json_object_set_new(wj, "evidence", json_string(w.evidence));
+            for (int k = 0; k < w.nterms; k++) json_array_append_new(wt, json_string(w.terms[k]));
+            json_object_set_new(wj, "terms", wt);
+            json_object_set_new(it, "why", wj);
+        } else if (wr < 0 && !why_err[0]) {
+            snprintf(why_err, sizeof why_err, "%s", tenyo_ctx_error(ctx));
+        }
+        json_array_append_new(arr, it);
+    }
+    json_object_set_new(o, "ideas", arr);
+    json_t *warns = ideas_warnings(ctx, ideas, got, asked, lang);
+    if (why_err[0]) warn(warns, "abstracts_unreadable", why_err);
+    json_object_set_new(o, "warnings", warns);
+    json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
+    json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));
+    return o;
+}
+
+json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                       const char *text, size_t len, const tenyo_ideas_opts *io,
+                       size_t n, const char *lang, int *status) {
+    tenyo_idea ideas[CLI_IDEAS_MAX];
+    if (n > CLI_IDEAS_MAX) n = CLI_IDEAS_MAX;
+    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
+                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
+    *status = got < 0 ? got : TENYO_OK;
+    if (got < 0) return NULL;
+    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
+}
+
+
+/* ============================================================== match */
+
+/* The use sentence of patent dm in idea's field. */
+static void use_sentence(char *out, size_t cap, const char *lang, const tenyo_doc_meta *dm,
+                         const char *code, const char *label, const json_t *bridge,
+                         const tenyo_phrase *ph) {
+    int ja = !strcmp(lang, "ja");
+    char terms[512] = "";
+    size_t i;
+    json_t *v;
+    json_array_foreach(bridge, i, v) {
+        if (i == 3) break;
+        size_t l = strlen(terms);
+        snprintf(terms + l, sizeof terms - l, "%s%s", i ? (ja ? "・" : ", ") : "",
+                 json_string_value(v) ? json_string_value(v) : "");
+    }
+    char words[600] = "";
+    if (*terms) snprintf(words, sizeof words, ja ? "（共通する語: %s）" : " (shared words: %s)", terms);
+    if (ja && ph)
+        snprintf(out, cap, "%s「%s」を、%s（%s）分野の「%.*s」で活用できる可能性%s", dm->id,
+                 dm->title, label, code, (int)ph->target_len, ph->target, words);
+    else if (ja)
+        snprintf(out, cap, "%s「%s」を、%s（%s）分野で活用できる可能性%s", dm->id, dm->title,
+                 label, code, words);
+    else if (ph)
+        snprintf(out, cap, "%s \"%s\" could be used in %s (%s), e.g. \"%s\"%s", dm->id,
+                 dm->title, label, code, ph->text, words);
+    else
+        snprintf(out, cap, "%s \"%s\" could be used in %s (%s)%s", dm->id, dm->title, label,
+                 code, words);
+}
+
+json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
+                       const tenyo_ideas_opts *io, size_t k, const char *lang, int *status) {
+    tenyo_idea ideas[MATCH_IDEAS];
+    tenyo_match mt[CLI_MATCH_MAX_K];
+    int got = 0;
+    if (k > CLI_MATCH_MAX_K) k = CLI_MATCH_MAX_K;
+    int n = tenyo_match_text(ctx, text, len, io, MATCH_IDEAS, ideas, &got, k, mt);
+    *status = n < 0 ? n : TENYO_OK;
+    if (n < 0) return NULL;
+    int ja = !strcmp(lang, "ja");
+    /* the proposals explained as `ideas` explains them */
+    json_t *o = cli_ideas_render(x, ctx, -1, text, len, ideas, got, MATCH_IDEAS, lang);
+    json_t *iarr = json_object_get(o, "ideas"), *warns = json_object_get(o, "warnings");
+    /* "fewer than asked" is about the 20 proposals computed for the uses,
+     * not about what was asked here */
+    for (size_t i = json_array_size(warns); i-- > 0;)
+        if (!strcmp(cli_jstr(json_array_get(warns, i), "code"), "fewer_than_asked"))
+            json_array_remove(warns, i);
+    json_t *q = json_object_get(o, "query");
+    json_object_set_new(q, "k", json_integer((json_int_t)k));
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    json_object_set_new(q, "licensable", json_integer((json_int_t)in.nopen));
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, mt[i].doc, &dm);
+        json_t *r = json_object(), *uses = json_array();
+        char link[256];
+        json_object_set_new(r, "rank", json_integer(i + 1));
+        json_object_set_new(r, "id", json_string(dm.id));
+        json_object_set_new(r, "title", json_string(dm.title));
+        json_object_set_new(r, "applicant", json_string(dm.applicant));
+        json_object_set_new(r, "date", json_string(dm.date));
+        json_object_set_new(r, "fields", cli_json_list(dm.fields));
+        json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
+        json_object_set_new(r, "similarity", json_real((double)mt[i].similarity));
+        json_object_set_new(r, "confidence", json_real(mt[i].confidence));
+        json_object_set_new(r, "own_field", json_boolean(mt[i].own_field));
+        for (int u = 0; u < mt[i].nuses; u++) {
+            const tenyo_idea *id = &ideas[mt[i].uses[u]];
+            const json_t *ij = json_array_get(iarr, (size_t)mt[i].uses[u]);
+            tenyo_phrase ph[MATCH_PHRASES];
+            int nph = tenyo_idea_phrases(ctx, id, MATCH_PHRASES, ph);
+            const tenyo_phrase *own = NULL;
+            for (int p = 0; p < nph && !own; p++)
+                if (ph[p].doc == mt[i].doc && ph[p].field_fit) own = &ph[p];
+            const char *label = tenyo_field_label(x, id->code, lang);
+            char sent[2048];
+            use_sentence(sent, sizeof sent, lang, &dm, id->code, label,
+                         json_object_get(ij, "bridge_terms"), own);
+            json_t *uj = json_object();
+            json_object_set_new(uj, "idea", json_integer(mt[i].uses[u] + 1));
+            json_object_set_new(uj, "field", json_string(id->code));
+            json_object_set_new(uj, "label", json_string(label));
+            json_object_set_new(uj, "confidence", json_real(id->confidence));
+            json_object_set_new(uj, "expected", json_boolean(id->expected));
+            json_object_set_new(uj, "bridge_terms", json_deep_copy(json_object_get(ij, "bridge_terms")));
+            json_object_set_new(uj, "cautions", json_deep_copy(json_object_get(ij, "cautions")));
+            if (own) json_object_set_new(uj, "phrase", json_string(own->text));
+            json_object_set_new(uj, "use", json_string(sent));
+            json_array_append_new(uses, uj);
+        }
+        json_object_set_new(r, "uses", uses);
+        json_array_append_new(arr, r);
+    }
+    json_object_set_new(o, "matches", arr);
+    json_t *w = NULL;
+    if (in.nopen == 0)
+        w = json_pack("{s:s, s:s}", "code", "no_licensable", "message",
+                      ja ? "この索引には開放（ライセンス可能）特許の指定がありません。tenyo open INDEX --from FILE で一覧を読み込んでください"
+                         : "the index marks no patent licensable: load the list with "
+                           "'tenyo open INDEX --from FILE'");
+    else if (n == 0)
+        w = json_pack("{s:s, s:s}", "code", "no_match", "message",
+                      ja ? "条件に合い、文章に近い開放特許がありません（フィルタを緩めるか、文章に具体的な技術の語を加えてください）"
+                         : "no licensable patent within the filters is near the text (loosen the "
+                           "filters, or name the technology in more specific words)");
+    if (w) json_array_insert_new(warns, 0, w);
+    return o;
+}
+
+
+/* =========================================================== profile */
+
+
+/* How far code is from the nearest of the comma-separated home fields:
+ * 2 another section, 1 another class, 0 another subclass of a home class. */
+static int far_level(const char *code, const char *home) {
+    int best = 2;
+    for (const char *h = home; *h;) {
+        size_t l = strcspn(h, ",");
+        int lv = l >= 1 && h[0] == code[0] ? (l >= 3 && !strncmp(h, code, 3) ? 0 : 1) : 2;
+        if (lv < best) best = lv;
+        h += l + (h[l] == ',');
+    }
+    return best;
+}
+
+/* One CSV cell (RFC 4180 by libcsv; formula-like text defused as `ideas
+ * --csv` does), then a comma or the end of the row. */
+static void pcsv(const char *s, int last) {
+    if (cli_csv_risky(s)) fputc('\'', stdout);
+    csv_fwrite(stdout, s, strlen(s));
+    fputs(last ? "\r\n" : ",", stdout);
+}
+
+void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
+    cli_profile_run *p = ud;
+    tenyo_doc_meta dm;
+    tenyo_index_doc(p->x, p->docs[i], &dm);
+    static const char *const levels[] = {"subclass", "class", "section"};
+    char link[256], buf[64];
+    cli_record_link(dm.id, link, sizeof link);
+    const char *failure = NULL;
+    if (got < 0) {
+        failure = tenyo_ctx_error(p->ctx);
+        if (!p->out) cli_err("%s: %s\n", dm.id, failure);
+        p->failed++;
+        got = 0;
+    }
+    int far = -1, sections = 0;
+    char seen[8] = "";
+    double sum = 0, best = 0;
+    const tenyo_hit *ev = NULL;
+    const tenyo_idea *evi = NULL;
+    for (int j = 0; j < got; j++) {
+        const tenyo_idea *id = &ideas[j];
+        int lv = far_level(id->code, dm.fields);
+        if (lv > far) far = lv;
+        if (!strchr(seen, id->code[0]) && strlen(seen) < 7) {
+            size_t l = strlen(seen);
+            seen[l] = id->code[0];
+            seen[l + 1] = 0;
+            sections++;
+        }
+        sum += id->confidence;
+        if (id->confidence > best) best = id->confidence;
+        for (int e = 0; e < id->nevidence; e++)
+            if (!ev || id->evidence[e].score > ev->score) {
+                ev = &id->evidence[e];
+                evi = id;
+            }
+    }
+    tenyo_doc_meta em;
+    if (ev) tenyo_index_doc(p->x, ev->doc, &em);
+    if (p->csv) {
+        char props[4096] = "";
+        for (int j = 0; j < got; j++) {
+            size_t l = strlen(props);
+            snprintf(props + l, sizeof props - l, "%s%s %s (%.2f)", j ? "; " : "", ideas[j].code,
+                     tenyo_field_label(p->x, ideas[j].code, p->lang), ideas[j].confidence);
+        }
+        pcsv(dm.id, 0);
+        pcsv(dm.title, 0);
+        pcsv(dm.applicant, 0);
+        pcsv(dm.date, 0);
+        pcsv(dm.fields, 0);
+        pcsv(dm.open ? "1" : "0", 0);
+        snprintf(buf, sizeof buf, "%d", got);
+        pcsv(buf, 0);
+        snprintf(buf, sizeof buf, "%d", sections);
+        pcsv(buf, 0);
+        pcsv(far >= 0 ? levels[far] : "", 0);
+        snprintf(buf, sizeof buf, "%.4f", best);
+        pcsv(buf, 0);
+        snprintf(buf, sizeof buf, "%.4f", sum);
+        pcsv(buf, 0);
+        pcsv(props, 0);
+        pcsv(ev ? em.id : "", 0);
+        snprintf(buf, sizeof buf, "%.4f", ev ? (double)ev->score : 0.0);
+        pcsv(ev ? buf : "", 0);
+        pcsv(ev ? em.applicant : "", 0);
+        pcsv(evi ? evi->code : "", 0);
+        pcsv(link, 1);
+        return;
+    }
+    json_t *o = json_object(), *arr = json_array();
+    json_object_set_new(o, "id", json_string(dm.id));
+    json_object_set_new(o, "title", json_string(dm.title));
+    json_object_set_new(o, "applicant", json_string(dm.applicant));
+    json_object_set_new(o, "date", json_string(dm.date));
+    json_object_set_new(o, "fields", cli_json_list(dm.fields));
+    json_object_set_new(o, "open", json_boolean(dm.open));
+    json_object_set_new(o, "link", json_string(link));
+    json_object_set_new(o, "proposals", json_integer(got));
+    json_object_set_new(o, "sections", json_integer(sections));
+    json_object_set_new(o, "farthest", far >= 0 ? json_string(levels[far]) : json_null());
+    json_object_set_new(o, "best_confidence", json_real(best));
+    json_object_set_new(o, "applicability", json_real(sum));
+    for (int j = 0; j < got; j++) {
+        const char *bt[5];
+        int nb = tenyo_idea_bridge(p->ctx, &ideas[j], 5, bt);
+        json_t *it = json_object(), *b = json_array();
+        json_object_set_new(it, "field", json_string(ideas[j].code));
+        json_object_set_new(it, "label", json_string(tenyo_field_label(p->x, ideas[j].code, p->lang)));
+        json_object_set_new(it, "confidence", json_real(ideas[j].confidence));
+        json_object_set_new(it, "distance", json_string(levels[far_level(ideas[j].code, dm.fields)]));
+        for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
+        json_object_set_new(it, "bridge_terms", b);
+        json_array_append_new(arr, it);
+    }
+    json_object_set_new(o, "uses", arr);
+    if (ev) {
+        json_t *e = json_object();
+        json_object_set_new(e, "id", json_string(em.id));
+        json_object_set_new(e, "title", json_string(em.title));
+        json_object_set_new(e, "applicant", json_string(em.applicant));
+        json_object_set_new(e, "date", json_string(em.date));
+        json_object_set_new(e, "similarity", json_real((double)ev->score));
+        json_object_set_new(e, "field", json_string(evi->code));
+        json_object_set_new(o, "strongest_evidence", e);
+    } else {
+        json_object_set_new(o, "strongest_evidence", json_null());
+    }
+    if (failure) json_object_set_new(o, "error", json_string(failure));
+    if (p->out) {
+        json_array_append_new(p->out, o);
+        return;
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    if (s) puts(s);
+    free(s);
+    json_decref(o);
+}
+
+json_t *cli_profile_json(const tenyo_index *x, tenyo_ctx *ctx, const uint64_t *docs,
+                         size_t nd, const tenyo_ideas_opts *io, size_t n, const char *lang,
+                         int *status) {
+    tenyo_query *q = calloc(nd ? nd : 1, sizeof *q);
+    json_t *arr = json_array();
+    *status = TENYO_ERR_NOMEM;
+    if (!q || !arr) {
+        free(q);
+        json_decref(arr);
+        return NULL;
+    }
+    for (size_t i = 0; i < nd; i++) q[i].doc = (int64_t)docs[i];
+    cli_profile_run pr = {x, ctx, docs, lang, 0, 0, arr};
+    int rc = nd ? tenyo_ideas_batch(ctx, q, nd, io, n, cli_profile_cb, &pr) : TENYO_OK;
+    free(q);
+    *status = rc;
+    if (rc) {
+        json_decref(arr);
+        return NULL;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "profiles", arr);
+    return o;
+}

@@ -1,0 +1,235 @@
+/*
+ * cmd_index.c — `tenyo index`: build an index from patent records.
+ *
+ * The records are read by cli_read_inputs (input.c) into a builder, with
+ * the terminal progress of input.c; the index is committed under the
+ * writer lock, taken before the inputs are read so that a second writer is
+ * refused at once, not after hours. Under tenyo-mpi (cli_index_dist set by
+ * src/mpi/tenyo_mpi.c) every process reads the same records; process 0
+ * writes the index and the others only tokenize their share (index_share).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *index_usage =
+    "usage: tenyo index -o INDEX [options] FILE...\n"
+    "Build an index from patent records (JSONL, J-PlatPat CSV, JPO gazette XML).\n"
+    "  -o, --output INDEX       index file to write (replaced atomically; an existing\n"
+    "                           file must be a tenyo index, and no other writer may be\n"
+    "                           at work on it; through a symbolic link, its target)\n"
+    "      --force              replace a regular file that is not a tenyo index\n"
+    "  -f, --format F           auto|jsonl|jplatpat|jpo-xml (default auto)\n"
+    "  -e, --encoding E         input charset (default: detect UTF-8/Shift_JIS/EUC-JP)\n"
+    "      --strict             any bad record is fatal (exit 2)\n"
+    "  -d, --dim K              LSA rank (default 256, fewer for small corpora)\n"
+    "  -t, --threads N          tokenizer/SVD threads (default: all cores)\n"
+    "      --min-df N           drop terms in fewer documents (default 2)\n"
+    "      --max-df R           drop terms in a larger share of documents (default 0.5)\n"
+    "      --seed S             SVD seed (default fixed)\n"
+    "      --power-iters N      randomized SVD power iterations (default 4)\n"
+    "      --oversample N       randomized SVD oversampling (default 16)\n"
+    "      --max-terms N        keep only the N highest-weighted terms of each document\n"
+    "                           (static pruning: a smaller index; default all)\n"
+    "      --no-abstracts       do not keep the records' abstracts (kept by default for\n"
+    "                           the evidence and the why of ideas; info shows their cost)\n"
+    "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
+    "      --no-parts           do not keep the parts of compound nouns\n"
+    "      --stem               English stemming, Snowball English (the default)\n"
+    "      --no-stem            no English stemming\n"
+    "      --ivf[=LISTS]        also build approximate-search lists (IVF; default\n"
+    "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
+    "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
+    "                           are recorded in the index for field labels (repeatable)\n"
+    "      --open-list FILE     licensable patents: numbers one per line or a CSV\n"
+    "                           with a number column (see 'tenyo open --help')\n"
+    "      --open-column C      the number column of --open-list (header or 1-based)\n"
+    "  -q, --quiet              no per-record messages\n"
+    "A repeated id replaces the earlier record (counted as a duplicate).\n";
+
+/* tenyo-mpi index on a process other than 0: read the same records, tokenize
+ * this process's share and send it (cli_dist); quiet (process 0 reports). */
+static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_read_opts *ro,
+                       char **files, int nfiles) {
+    char err[512] = "";
+    bo->progress = NULL;
+    bo->progress_ud = NULL;
+    tenyo_builder *b = NULL;
+    int rc = tenyo_builder_new(bo, &b, err, sizeof err);
+    if (!rc && (rc = dist->setup(dist->ud, b)))
+        snprintf(err, sizeof err, "cannot share the build over %d processes", dist->size);
+    if (rc) {
+        cli_err("process %d: %s\n", dist->rank, err);
+        tenyo_builder_free(b);
+        return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    cli_read_totals tot = {0};
+    cli_sink sink = cli_sink_builder(b);
+    int ec = cli_read_inputs(&sink, files, nfiles, ro, 1, NULL, NULL, &tot);
+    if (!ec && (rc = dist->flush(dist->ud, b, err, sizeof err))) {
+        cli_err("process %d: %s\n", dist->rank, err[0] ? err : tenyo_builder_error(b));
+        ec = cli_exit_code(rc);
+    }
+    tenyo_builder_free(b);
+    return ec;
+}
+
+int cli_cmd_index(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
+        {"encoding", required_argument, 0, 'e'}, {"strict", no_argument, 0, OPT_STRICT},
+        {"dim", required_argument, 0, 'd'}, {"threads", required_argument, 0, 't'},
+        {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
+        {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
+        {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
+        {"max-terms", required_argument, 0, OPT_MAX_TERMS},
+        {"no-abstracts", no_argument, 0, OPT_NO_ABSTRACTS},
+        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
+        {"ipc-titles", required_argument, 0, OPT_TITLES},
+        {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
+        {"open-list", required_argument, 0, OPT_OPEN_LIST},
+        {"open-column", required_argument, 0, OPT_COLUMN},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *out = NULL, *open_list = NULL, *open_column = NULL;
+    unsigned wflags = 0;
+    const char *titles[8];
+    tenyo_read_opts ro = {0};
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    int quiet = 0, bad = 0, c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "o:f:e:d:t:qh", lo)) != -1) {
+        if (cli_build_opt(c, optarg, &bo, &bad) || cli_read_opt(c, optarg, &ro, &bad))
+            continue;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case OPT_TITLES:
+            if (bo.nipc_titles == 8) {
+                cli_err("at most 8 --ipc-titles files\n");
+                bad = 1;
+            } else {
+                titles[bo.nipc_titles++] = cli_input_path(optarg);
+                bo.ipc_titles = titles;
+            }
+            break;
+        case OPT_IVF: {
+            long v = -1;
+            if (optarg && cli_long("--ivf", optarg, 1, 1000000, &v)) bad = 1;
+            bo.ivf_lists = (int)v;
+            break;
+        }
+        case OPT_FORCE: wflags |= TENYO_WRITE_FORCE; break;
+        case OPT_OPEN_LIST: open_list = optarg; break;
+        case OPT_COLUMN: open_column = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(index_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (!bad && out && !strcmp(out, "-")) {
+        cli_err("-o -: an index is a file, replaced atomically; name one\n");
+        bad = 1;
+    }
+    if (!bad && open_column && !open_list) {
+        cli_err("--open-column needs --open-list FILE\n");
+        bad = 1;
+    }
+    if (!bad && open_list && access(open_list, R_OK) != 0) { /* before hours of work */
+        cli_err("--open-list %s: cannot read: %s\n", open_list, strerror(errno));
+        return EXIT_INPUT;
+    }
+    if (bad || !out || optind >= argc) {
+        if (!bad && !out) cli_err("-o INDEX is required\n");
+        if (!bad && out) cli_err("no input files\n");
+        return cli_usage_error(index_usage);
+    }
+    /* an input (or titles) file named as the output, under any name */
+    struct stat ost, ist;
+    int ninputs = argc - optind;
+    for (int i = 0; stat(out, &ost) == 0 && i < ninputs + (int)bo.nipc_titles; i++) {
+        const char *in = i < ninputs ? argv[optind + i] : titles[i - ninputs];
+        if (stat(in, &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+            cli_err("%s is both an input and the output %s; nothing written\n", in, out);
+            return EXIT_USAGE;
+        }
+    }
+    cli_progress ps = {0};
+    bo.progress = cli_on_progress;
+    bo.progress_ud = &ps;
+    char err[512] = "";
+    const cli_dist *dist = cli_index_dist;
+    if (dist && dist->rank != 0) return index_share(dist, &bo, &ro, argv + optind, argc - optind);
+    /* the writer lock first: another writer of this index refuses us now,
+     * not after the inputs were read */
+    tenyo_writer *w = NULL;
+    int rc = tenyo_writer_open(out, wflags, &w, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        cli_err("nothing written\n");
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    tenyo_builder *b = NULL;
+    rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    if (!rc && dist && (rc = dist->setup(dist->ud, b)))
+        snprintf(err, sizeof err, "cannot share the build over %d processes", dist->size);
+    if (rc) {
+        cli_err("%s\n", err);
+        tenyo_builder_free(b);
+        tenyo_writer_free(w);
+        return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    cli_read_totals tot = {0};
+    cli_sink sink = cli_sink_builder(b);
+    sink.progress = cli_on_progress;
+    sink.progress_ud = &ps;
+    int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, quiet, NULL,
+                             NULL, &tot);
+    if (ec) {
+        tenyo_builder_free(b);
+        tenyo_writer_free(w);
+        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
+        else cli_err("nothing written; %s was not created\n", out);
+        return ec;
+    }
+    tenyo_build_stats st;
+    rc = tenyo_writer_commit(w, b, &st, err, sizeof err);
+    tenyo_builder_free(b);
+    int oec = EXIT_OK;
+    if (!rc && open_list) /* under the same lock, the base in place */
+        oec = cli_open_list_load(out, open_list, open_column, quiet, w);
+    tenyo_writer_free(w);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        cli_err("%s\n", err);
+        cli_err("%s: written (%llu documents), but its directory "
+                "could not be synced: committed, durability unknown\n", out,
+                (unsigned long long)st.docs);
+        return EXIT_RESOURCE;
+    }
+    if (rc) {
+        if (rc == TENYO_ERR_EMPTY)
+            cli_err("no documents to index: %llu records in %s%s%s\n",
+                    (unsigned long long)tot.records, argv[optind],
+                    argc - optind > 1 ? " and the other files" : "",
+                    tot.skipped ? " (the others skipped)" : "");
+        else cli_err("%s\n", err);
+        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
+        else cli_err("nothing written; %s was not created\n", out);
+        return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
+    }
+    fprintf(stderr,
+            "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
+            "%llu duplicates, %llu without terms), %llu terms, rank %d, "
+            "%.1f s (tokenize %.1f s, svd %.1f s), %.2f MB, peak memory %.0f MiB -> %s\n",
+            (unsigned long long)st.docs, (unsigned long long)tot.records, tot.files,
+            tot.files == 1 ? "" : "s", (unsigned long long)tot.skipped,
+            (unsigned long long)st.duplicates, (unsigned long long)st.empty,
+            (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize,
+            st.sec_svd, st.file_bytes / 1e6, cli_peak_mib(), out);
+    return oec;
+}

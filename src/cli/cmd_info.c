@@ -1,0 +1,127 @@
+/*
+ * cmd_info.c — `tenyo info`: what an index holds, how it was built and how
+ * stale its fit is, after reading all of it (--json: cli_info_json,
+ * render.c, the object GET /api/info answers with too).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *info_usage =
+    "usage: tenyo info INDEX [--json]\n"
+    "Show what an index holds and how it was built, after checking all of it.\n"
+    "  -j, --json          one JSON object\n";
+
+/* One line on how stale the fit is (after the counts of info). */
+static void print_staleness(const tenyo_index_info *in, const char *path) {
+    printf("fit        %llu documents fitted; not in the fit: %.1f%% of documents, "
+           "%.1f%% of term occurrences (%llu new terms, %.1f%%); %llu fitted documents "
+           "deleted since\n",
+           (unsigned long long)in->docs_fit, 100 * in->stale_docs, 100 * in->stale_mass,
+           (unsigned long long)in->terms_new, 100 * in->new_term_mass,
+           (unsigned long long)in->docs_deleted);
+    if (in->rebuild_advised)
+        printf("advice     rebuild advised (over 10%% of documents or of fitted documents "
+               "changed, or over 2%% of occurrences new): tenyo rebuild %s\n", path);
+}
+
+int cli_cmd_info(int argc, char **argv) {
+    static const struct option lo[] = {{"json", no_argument, 0, 'j'},
+                                       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int json = 0, c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "jh", lo)) != -1) {
+        if (c == 'j') json = 1;
+        else if (c == 'h') { fputs(info_usage, stdout); return EXIT_OK; }
+        else return cli_usage_error(info_usage);
+    }
+    if (optind != argc - 1) {
+        cli_err(optind == argc ? "no INDEX\n" : "one INDEX only\n");
+        return cli_usage_error(info_usage);
+    }
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(argv[optind], &x, err, sizeof err);
+    if (!rc) rc = tenyo_index_load_all(x, err, sizeof err); /* check all of it */
+    if (rc) {
+        cli_err("%s\n", err);
+        tenyo_index_free(x);
+        return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
+    }
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    if (in.updates_missing)
+        cli_err("warning: %s: updates were committed to this index, but "
+                "%s.upd/MANIFEST is not there (copied or moved without its .upd directory?): "
+                "showing the base file alone\n", argv[optind], argv[optind]);
+    if (json) {
+        json_t *o = cli_info_json(x, argv[optind]);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("index      %s (format %u, %.2f MB)\n", argv[optind], in.format_version,
+               in.file_bytes / 1e6);
+        printf("documents  %llu (%llu open for licence)\n", (unsigned long long)in.ndocs,
+               (unsigned long long)in.nopen);
+        if (in.open_listed) {
+            char when[32] = "?";
+            time_t t = (time_t)in.open_loaded;
+            struct tm tmv;
+            if (gmtime_r(&t, &tmv)) strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tmv);
+            printf("licensable %llu listed in %s (loaded %s; %llu of them in the index, "
+                   "%llu lines of the file not resolved); %llu by their records\n",
+                   (unsigned long long)in.open_listed, in.open_source, when,
+                   (unsigned long long)in.open_found, (unsigned long long)in.open_unresolved,
+                   (unsigned long long)in.open_records);
+        }
+        printf("terms      %llu (%llu non-zeros, %.1f per document)\n",
+               (unsigned long long)in.nterms, (unsigned long long)in.nnz,
+               in.ndocs ? (double)in.nnz / in.ndocs : 0.0);
+        printf("LSA rank   %d (seed %llu, oversample %d, power iterations %d)\n", in.dim,
+               (unsigned long long)in.seed, in.oversample, in.power_iters);
+        printf("df filter  min_df %d, max_df_ratio %g", in.min_df, in.max_df_ratio);
+        if (in.max_terms) printf("; at most %u terms per document", in.max_terms);
+        putchar('\n');
+        printf("tokenizer  %s\n", in.tokenizer);
+        printf("search     %s scan; int8 (%s kernel) from %llu documents%s",
+               in.ndocs >= in.int8_min_docs ? "int8" : "fp32", in.scan_kernel,
+               (unsigned long long)in.int8_min_docs, in.ivf_lists ? "; IVF " : "; no IVF\n");
+        if (in.ivf_lists) printf("%u lists (similar / ideas --nprobe)\n", in.ivf_lists);
+        printf("phrases    %llu application phrases\n", (unsigned long long)in.nphrases);
+        if (in.abstract_bytes)
+            printf("abstracts  kept: %.2f MB compressed, %.0f bytes per document\n",
+                   in.abstract_bytes / 1e6, in.ndocs ? (double)in.abstract_bytes / in.ndocs : 0.0);
+        else
+            printf("abstracts  none kept (no record had one, or index --no-abstracts)\n");
+        if (in.generation)
+            printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
+                   "%llu deleted or replaced\n",
+                   (unsigned long long)in.generation, in.nsegments, in.nsegments == 1 ? "" : "s",
+                   in.update_bytes / 1e6, (unsigned long long)in.docs_added,
+                   (unsigned long long)in.docs_deleted);
+        print_staleness(&in, argv[optind]);
+        printf("writer     %s\n", in.writer);
+        printf("fields     %u IPC subclasses; largest:", in.nfields);
+        /* the 8 largest fields (ties in code order) */
+        uint32_t order[8];
+        int nl = cli_fields_by_size(x, order, 8);
+        for (int j = 0; j < nl; j++) {
+            const char *code;
+            uint64_t cnt;
+            tenyo_index_field(x, order[j], &code, &cnt);
+            printf(" %s %llu", code, (unsigned long long)cnt);
+        }
+        printf("\nsections   %-12s %12s %12s\n", "name", "stored", "raw");
+        for (int i = 0; i < in.nsections; i++)
+            printf("           %-12s %12llu %12llu\n", in.sections[i].name,
+                   (unsigned long long)in.sections[i].stored,
+                   (unsigned long long)in.sections[i].raw);
+    }
+    tenyo_index_free(x);
+    return EXIT_OK;
+}

@@ -1,0 +1,174 @@
+/*
+ * cmd_match.c — `tenyo match`: the Kawasaki-model query, a company's
+ * strengths in, licensable patents it could use out, each with its uses.
+ *
+ * A rendering of the library's answer, not an engine of its own: the
+ * object is cli_match_json (answers.c; tenyo_match_text, the ideas engine
+ * run with open_only, plus the nearest licensable patents, each use
+ * explained with the same JSON the `ideas` command prints for that
+ * proposal). POST /api/match answers with the same object as `tenyo match
+ * --json` (cmd_serve.c); this file holds the options and the readable
+ * report.
+ */
+#include "cli.h"
+
+#include <csv.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The readable report of a match object. */
+static void print_match(const json_t *o, const char *lang) {
+    int ja = !strcmp(lang, "ja");
+    const json_t *q = json_object_get(o, "query");
+    int cols = cli_term_cols();
+    char home[512] = "";
+    size_t i, j;
+    json_t *v, *u;
+    json_array_foreach(json_object_get(q, "home"), i, v) {
+        size_t l = strlen(home);
+        snprintf(home + l, sizeof home - l, "%s%s", i ? "," : "", json_string_value(v));
+    }
+    printf("%s\n", ja ? "会社の強みから使える開放特許 / licensable patents this company could use"
+                      : "licensable patents this company could use (the Kawasaki-model query)");
+    printf("%s: %s%s   %s: %lld\n\n", ja ? "自社の分野" : "home fields", home[0] ? cli_safe(home) : "-",
+           json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "",
+           ja ? "開放特許" : "licensable",
+           (long long)json_integer_value(json_object_get(q, "licensable")));
+    json_array_foreach(json_object_get(o, "matches"), i, v) {
+        printf("%2d. %.3f  %s  ", (int)i + 1,
+               json_real_value(json_object_get(v, "similarity")), cli_safe(cli_jstr(v, "id")));
+        cli_cut(cli_jstr(v, "title"), cli_room(cols, 13 + (long)cli_width(cli_jstr(v, "id"))));
+        char fl[256] = "";
+        json_array_foreach(json_object_get(v, "fields"), j, u) {
+            size_t l = strlen(fl);
+            snprintf(fl + l, sizeof fl - l, "%s%s", j ? "," : "", json_string_value(u));
+        }
+        printf("\n    %s, %s  [%s]\n", cli_safe(cli_jstr(v, "applicant")),
+               cli_jstr(v, "date")[0] ? cli_jstr(v, "date") : "-", cli_safe(fl));
+        if (json_is_true(json_object_get(v, "own_field")))
+            printf("    %s\n", ja ? "→ 自社の分野の製品・工程にそのまま活用できる可能性"
+                                   : "→ could be used in the company's own field as it is");
+        json_array_foreach(json_object_get(v, "uses"), j, u)
+            printf("    → %s %.0f%%: %s\n", ja ? "用途 確信度" : "use, confidence",
+                   100 * json_real_value(json_object_get(u, "confidence")), cli_safe(cli_jstr(u, "use")));
+        if (*cli_jstr(v, "link")) printf("    %s\n", cli_jstr(v, "link"));
+        printf("\n");
+    }
+    json_array_foreach(json_object_get(o, "warnings"), i, v)
+        printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(v, "message")));
+}
+
+static const char *match_usage =
+    "usage: tenyo match INDEX (--text TEXT | --file FILE) [options]\n"
+    "The Kawasaki-model query: a company's description of its strengths in, the\n"
+    "licensable patents it could use out, each with the uses (fields) the ideas engine\n"
+    "proposes for it: confidence, bridge terms, phrase, evidence. Licensable: the\n"
+    "index's list ('tenyo open') or the records' open member.\n"
+    "  --text TEXT          the company's strengths (Japanese or English)\n"
+    "  --file FILE          the same from FILE (charset detected; - for stdin)\n"
+    "  -k N                 number of patents (default 10, at most 100)\n"
+    "  --home CODES         the company's fields, comma-separated subclasses\n"
+    "                       (default: predicted from the text)\n"
+    "  --distance D         section | class | subclass: how far a use must be from\n"
+    "                       the company's fields (default class)\n"
+    "  --lang ja|en         language of labels and sentences (default ja)\n"
+    "  --min-confidence C   uses below confidence C are left out (default 0.12)\n"
+    "  -m, --mode M         similarity: tfidf | lsa | hybrid (default)\n"
+    "  -j, --json           one JSON object {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
+    "Filters (before the top k: only matching licensable patents answer):\n"
+    "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "  --date-to DATE       published on or before DATE (a year or month: its end)\n"
+    "  --applicant S        applicant contains S (NFKC, case folded; repeat: any)\n"
+    "  --exclude-applicant S  applicant does not contain S (repeatable)\n"
+    "  --fields CODES       in one of these IPC sections/classes/subclasses (G06,B60W)\n"
+    "  --exclude-fields CODES  in none of these\n"
+    "  --keywords Q         terms that must / must not occur (see 'tenyo search --help')\n"
+    "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n"
+    "  --open-only          (always on here; accepted for symmetry with ideas)\n";
+
+
+int cli_cmd_match(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
+        {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
+        {"lang", required_argument, 0, 'L'}, {"min-confidence", required_argument, 0, 'Q'},
+        {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
+        {"help", no_argument, 0, 'h'}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    cli_filter_opts fo = {0};
+    const char *text = NULL, *file = NULL, *lang = "ja", *homes[65];
+    char *homebuf = NULL;
+    tenyo_ideas_opts io;
+    tenyo_ideas_opts_default(&io);
+    long k = 10;
+    int json = 0, bad = 0, c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
+        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 65, &lang);
+        if (r) {
+            bad |= r < 0;
+            continue;
+        }
+        switch (c) {
+        case 'T': text = optarg; break;
+        case 'F': file = optarg; break;
+        case 'k': bad |= cli_long("-k", optarg, 1, CLI_MATCH_MAX_K, &k) != 0; break;
+        case 'j': json = 1; break;
+        case 'h': free(homebuf); fputs(match_usage, stdout); return EXIT_OK;
+        default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
+        }
+    }
+    fo.open_only = 0; /* always: the library's own */
+    int npos = argc - optind;
+    if (!bad && (npos != 1 || (text != NULL) + (file != NULL) != 1)) {
+        cli_err(npos < 1 ? "no INDEX\n" : npos > 1 ? "one INDEX only (the company's text goes "
+                "in --text or --file)\n" : "give one of --text, --file\n");
+        bad = 1;
+    }
+    if (bad) {
+        free(homebuf);
+        return cli_usage_error(match_usage);
+    }
+    const char *path = argv[optind];
+    tenyo_index *x = NULL;
+    tenyo_ctx *ctx = NULL;
+    tenyo_filter *filter = NULL;
+    char err[512] = "", *buf = NULL;
+    int ec = EXIT_OK;
+    if (!(x = cli_open_index(path, &ec))) {
+        free(homebuf);
+        return ec;
+    }
+    int rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
+    int64_t qdoc = -1;
+    size_t len = 0;
+    ec = cli_resolve_query(x, path, NULL, file, &text, &len, &buf, &qdoc);
+    if (ec) goto done;
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) goto done;
+    if (filter) {
+        tenyo_ctx_set_filter(ctx, filter);
+        cli_filter_note(&fo, filter, x);
+    }
+    int st;
+    json_t *o = cli_match_json(x, ctx, text, len, &io, (size_t)k, lang, &st);
+    if (!o) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
+        goto done;
+    }
+    if (filter)
+        json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
+    if (json) cli_print_json(o);
+    else print_match(o, lang);
+    json_decref(o);
+done:
+    free(buf);
+    free(homebuf);
+    tenyo_filter_free(filter);
+    tenyo_ctx_free(ctx);
+    tenyo_index_free(x);
+    return ec;
+}

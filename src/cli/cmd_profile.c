@@ -1,0 +1,156 @@
+/*
+ * cmd_profile.c — `tenyo profile`: the applicability profile of licensable
+ * patents (per patent: its confident proposals, how many, how far from its
+ * own fields, the strongest evidence), for an office to sort its catalogue
+ * by. The patents run through tenyo_ideas_batch; each profile is rendered
+ * by cli_profile_cb (answers.c), which GET /api/profile shares.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static const char *profile_usage =
+    "usage: tenyo profile INDEX [--ids FILE | --all] [options]\n"
+    "Applicability profile: per patent, where else it could be used -- its confident\n"
+    "proposals (the ideas engine), how many, how far from its own fields, the\n"
+    "strongest evidence -- for an office to sort its licensable catalogue by.\n"
+    "Default: every licensable patent of the index (tenyo open, or the records).\n"
+    "      --ids FILE       these patents (numbers one per line, as people type them;\n"
+    "                       - for stdin); a line naming none is reported as FILE:LINE\n"
+    "      --all            every patent of the index\n"
+    "  -n N                 proposals per patent (default 10, at most 100)\n"
+    "      --min-confidence C  proposals below confidence C are left out (default 0.12)\n"
+    "      --distance D     section | class | subclass (default class)\n"
+    "      --lang ja|en     language of the labels (default ja)\n"
+    "      --csv            CSV, one row per patent (default: JSON lines)\n"
+    "      --bom            with --csv: start with a UTF-8 byte order mark (Excel)\n";
+
+int cli_cmd_profile(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"ids", required_argument, 0, 'I'}, {"all", no_argument, 0, 'A'},
+        {"min-confidence", required_argument, 0, 'Q'}, {"distance", required_argument, 0, 'D'},
+        {"lang", required_argument, 0, 'L'}, {"csv", no_argument, 0, 'C'},
+        {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const char *const dists[] = {"section", "class", "subclass", NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
+    const char *ids = NULL, *lang = "ja";
+    int all = 0, csv = 0, bom = 0, bad = 0, c;
+    long n = 10;
+    tenyo_ideas_opts io;
+    tenyo_ideas_opts_default(&io);
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "n:h", lo)) != -1) {
+        switch (c) {
+        case 'I': ids = optarg; break;
+        case 'A': all = 1; break;
+        case 'Q':
+            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
+            break;
+        case 'D': {
+            int i = cli_choice("--distance", optarg, dists);
+            if (i < 0) bad = 1;
+            else io.distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
+                                                                 : TENYO_DIST_SUBCLASS;
+            break;
+        }
+        case 'L': bad |= cli_choice("--lang", optarg, langs) < 0; lang = optarg; break;
+        case 'C': csv = 1; break;
+        case 'U': bom = 1; break;
+        case 'n': bad |= cli_long("-n", optarg, 1, 100, &n) != 0; break;
+        case 'h': fputs(profile_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (!bad && ids && all) {
+        cli_err("--ids and --all: give one\n");
+        bad = 1;
+    }
+    if (!bad && bom && !csv) {
+        cli_err("--bom goes with --csv\n");
+        bad = 1;
+    }
+    if (!bad && optind != argc - 1) {
+        cli_err(optind == argc ? "no INDEX\n" : "one INDEX only\n");
+        bad = 1;
+    }
+    if (bad) return cli_usage_error(profile_usage);
+    const char *path = argv[optind];
+    tenyo_index *x = NULL;
+    tenyo_ctx *ctx = NULL;
+    char err[512] = "";
+    int ec = EXIT_OK;
+    uint64_t *docs = NULL;
+    tenyo_query *q = NULL;
+    size_t nd = 0;
+    if (!(x = cli_open_index(path, &ec))) return ec;
+    int rc;
+    uint64_t N = tenyo_index_ndocs(x);
+    docs = malloc((N ? N : 1) * sizeof *docs);
+    if (!docs) { cli_err("out of memory\n"); ec = EXIT_RESOURCE; goto done; }
+    if (ids) {
+        FILE *f = !strcmp(ids, "-") ? stdin : fopen(ids, "r");
+        if (!f) { cli_err("%s: cannot open\n", ids); ec = EXIT_INPUT; goto done; }
+        char line[1024];
+        long ln = 0, unresolved = 0;
+        uint8_t *seen = calloc(N ? N : 1, 1);
+        while (seen && fgets(line, sizeof line, f)) {
+            ln++;
+            char *s = line;
+            if (ln == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
+            s[strcspn(s, "\r\n")] = 0;
+            while (*s == ' ' || *s == '\t') s++;
+            if (!*s || *s == '#') continue;
+            int64_t d;
+            char msg[512];
+            if (cli_resolve_id(x, s, &d, msg, sizeof msg) < 0) {
+                cli_err("%s:%ld: %s\n", ids, ln, msg);
+                unresolved++;
+                continue;
+            }
+            if (!seen[d]) docs[nd++] = (uint64_t)d;
+            seen[d] = 1;
+        }
+        free(seen);
+        if (f != stdin) fclose(f);
+        if (unresolved) cli_err("%ld lines of %s name no patent of the index (skipped)\n",
+                                unresolved, ids);
+    } else {
+        for (uint64_t d = 0; d < N; d++) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(x, d, &dm);
+            if (all || dm.open) docs[nd++] = d;
+        }
+        if (!nd && !all)
+            cli_err("warning: %s marks no patent licensable (load a list with 'tenyo open "
+                    "INDEX --from FILE', or profile --all / --ids FILE): nothing to profile\n",
+                    path);
+    }
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    q = calloc(nd ? nd : 1, sizeof *q);
+    if (rc || !q) { cli_err("%s\n", rc ? err : "out of memory"); ec = EXIT_RESOURCE; goto done; }
+    for (size_t i = 0; i < nd; i++) q[i].doc = (int64_t)docs[i];
+    if (csv) {
+        if (bom) fputs("\xEF\xBB\xBF", stdout);
+        fputs("id,title,applicant,date,fields,open,proposals,sections,farthest,"
+              "best_confidence,applicability,uses,strongest_evidence,evidence_similarity,"
+              "evidence_applicant,evidence_field,link\r\n", stdout);
+    }
+    cli_profile_run pr = {x, ctx, docs, lang, csv, 0, NULL};
+    rc = nd ? tenyo_ideas_batch(ctx, q, nd, &io, (size_t)n, cli_profile_cb, &pr) : TENYO_OK;
+    if (rc) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(rc);
+    } else if (pr.failed) {
+        ec = EXIT_INPUT;
+    }
+done:
+    free(q);
+    free(docs);
+    tenyo_ctx_free(ctx);
+    tenyo_index_free(x);
+    return ec;
+}

@@ -1,0 +1,104 @@
+/*
+ * cmd_search.c — `tenyo search`: keyword search (terms that must / must
+ * not occur, ranked by TF-IDF) through the filter of filters.c.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *search_usage =
+    "usage: tenyo search INDEX QUERY [options]\n"
+    "Keyword search: the patents holding the query's terms, ranked by TF-IDF.\n"
+    "QUERY: a b (both), a OR b (either; also |), NOT a or -a (must not occur),\n"
+    "\"quoted words\" (one unit); OR binds tighter than AND: a b OR c = a AND (b OR c).\n"
+    "A QUERY starting with '-' goes after --: tenyo search INDEX -- '-a b'.\n"
+    "Each word is tokenized as the index was (MeCab / ICU, NFKC, stemming): a\n"
+    "Japanese compound (半導体基板) matches where the words are joined.\n"
+    "  -k N                  number of results (default 10, at most 10000)\n"
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "Filters (as for similar): --date-from DATE, --date-to DATE, --applicant S,\n"
+    "--exclude-applicant S, --fields CODES, --exclude-fields CODES.\n"
+    "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "      --date-to DATE    published on or before DATE\n"
+    "      --applicant S     applicant contains S (repeat: any)\n"
+    "      --exclude-applicant S  applicant does not contain S\n"
+    "      --fields CODES    in one of these IPC sections/classes/subclasses\n"
+    "      --exclude-fields CODES  in none of these\n"
+    "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
+    "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
+
+int cli_cmd_search(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    cli_filter_opts fo = {0};
+    long k = 10;
+    int json = 0, c, bad = 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "k:jh", lo)) != -1) {
+        switch (c) {
+        case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
+        case 'j': json = 1; break;
+        case 'h': fputs(search_usage, stdout); return EXIT_OK;
+        case OPT_KEYWORDS:
+            cli_err("the query is the argument after INDEX, not --keywords\n");
+            bad = 1;
+            break;
+        default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
+        }
+    }
+    int npos = argc - optind;
+    if (bad || npos != 2) {
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : npos < 2 ? "no QUERY\n"
+                                                           : "unexpected argument '%s'\n",
+                          npos > 2 ? argv[optind + 2] : "");
+        return cli_usage_error(search_usage);
+    }
+    const char *path = argv[optind];
+    fo.keywords = argv[optind + 1];
+    fo.any = 1;
+    char err[512] = "";
+    int ec = EXIT_OK, rc;
+    tenyo_index *x = cli_open_index(path, &ec);
+    if (!x) return ec;
+    tenyo_ctx *ctx = NULL;
+    tenyo_filter *filter = NULL;
+    tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    if (rc || !hits) {
+        cli_err("%s\n", rc ? err : "out of memory");
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) {
+        if (ec == EXIT_USAGE) cli_usage_error(search_usage);
+        goto done;
+    }
+    int n = tenyo_search(ctx, filter, (size_t)k, hits);
+    if (n < 0) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(n);
+        goto done;
+    }
+    int64_t matching = tenyo_filter_count(filter);
+    if (json) {
+        json_t *o = cli_search_json(x, &fo, filter, k, hits, n);
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        printf("検索 / search: %s\n", fo.keywords);
+        printf("%lld of %llu patents match; %d shown, ranked by TF-IDF\n",
+               (long long)matching, (unsigned long long)tenyo_index_ndocs(x), n);
+        cli_print_hits(x, hits, n);
+    }
+done:
+    free(hits);
+    tenyo_filter_free(filter);
+    tenyo_ctx_free(ctx);
+    tenyo_index_free(x);
+    return ec;
+}

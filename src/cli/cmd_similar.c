@@ -1,0 +1,158 @@
+/*
+ * cmd_similar.c — `tenyo similar`: the nearest patents of an indexed
+ * patent or of a free text, as a terminal table (cli_print_hits, term.c)
+ * or one JSON object (cli_similar_json, render.c, shared with the server).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *similar_usage =
+    "usage: tenyo similar INDEX (ID | --text TEXT | --file FILE) [options]\n"
+    "Exact nearest patents of an indexed patent or of free text.\n"
+    "ID as people type it: 特開２０２４－１２７４０７, JP2024-127407A, US 6,836,996 B2;\n"
+    "an unknown ID is exit 2 with the closest ids (did you mean).\n"
+    "  -k N                  number of results (default 10, at most 10000)\n"
+    "  -m, --mode M          tfidf | lsa | hybrid (default hybrid)\n"
+    "      --text TEXT       query with free text (Japanese or English)\n"
+    "      --file FILE       query with the text of FILE (UTF-8; - for stdin)\n"
+    "      --hybrid-weight W weight of TF-IDF in hybrid mode (default 0.7)\n"
+    "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
+    "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
+    "                        of the index's IVF (index --ivf); candidates scored exactly\n"
+    "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "Filters (applied before the top k: the k best of the matching patents):\n"
+    "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
+    "      --date-to DATE    published on or before DATE (a year or month: its end)\n"
+    "      --applicant S     applicant contains S (NFKC, case folded; repeat: any)\n"
+    "      --exclude-applicant S  applicant does not contain S (repeatable)\n"
+    "      --fields CODES    in one of these IPC sections/classes/subclasses (G06,B60W)\n"
+    "      --exclude-fields CODES  in none of these\n"
+    "      --keywords Q      terms that must / must not occur (see 'tenyo search --help')\n"
+    "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
+    "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
+
+int cli_cmd_similar(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
+        {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
+        {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
+        {"scan", required_argument, 0, 's'}, {"nprobe", required_argument, 0, 'P'},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    long nprobe = 0;
+    const char *text = NULL, *file = NULL;
+    cli_filter_opts fo = {0};
+    tenyo_filter *filter = NULL;
+    tenyo_scan scan = TENYO_SCAN_AUTO;
+    long k = 10;
+    double w = -1;
+    tenyo_mode mode = TENYO_MODE_HYBRID;
+    int json = 0, c, bad = 0;
+    optind = 1;
+    static const char *const scans[] = {"auto", "fp32", "int8", NULL};
+    while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
+        switch (c) {
+        case 'T': text = optarg; break;
+        case 'F': file = optarg; break;
+        case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
+        case 'm': bad |= cli_mode_opt("--mode", optarg, &mode) != 0; break;
+        case 'w': bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &w) != 0; break;
+        case 'j': json = 1; break;
+        case 's': {
+            int i = cli_choice("--scan", optarg, scans);
+            if (i < 0) bad = 1;
+            else scan = i == 0 ? TENYO_SCAN_AUTO : i == 1 ? TENYO_SCAN_FP32 : TENYO_SCAN_INT8;
+            break;
+        }
+        case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
+        case 'h': fputs(similar_usage, stdout); return EXIT_OK;
+        default: {
+            int r = cli_filter_opt(c, optarg, &fo);
+            if (r <= 0) bad = 1;
+        }
+        }
+    }
+    int npos = argc - optind;
+    int nq = (text != NULL) + (file != NULL) + (npos == 2);
+    if (bad || npos < 1 || npos > 2 || nq != 1) {
+        if (!bad) cli_err(npos < 1 ? "no INDEX\n" : "give exactly one of ID, --text, --file\n");
+        return cli_usage_error(similar_usage);
+    }
+    const char *path = argv[optind];
+    const char *id = npos == 2 ? argv[optind + 1] : NULL;
+    char err[512] = "";
+    int ec = EXIT_OK, rc;
+    tenyo_index *x = cli_open_index(path, &ec);
+    if (!x) return ec;
+    tenyo_ctx *ctx = NULL;
+    char *buf = NULL;
+    tenyo_hit *hits = calloc((size_t)k, sizeof *hits);
+    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
+    if (rc || !hits) {
+        cli_err("%s\n", rc ? err : "out of memory");
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    if (w >= 0) tenyo_ctx_set_hybrid_weight(ctx, w);
+    tenyo_ctx_set_scan(ctx, scan);
+    if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
+        cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
+        ec = EXIT_USAGE;
+        goto done;
+    }
+    int n;
+    int64_t qdoc = -1;
+    size_t len = 0;
+    ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
+    if (ec) goto done;
+    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) goto done;
+    if (filter) {
+        tenyo_ctx_set_filter(ctx, filter);
+        cli_filter_note(&fo, filter, x);
+    }
+    if (qdoc >= 0) n = tenyo_similar_doc(ctx, (uint64_t)qdoc, mode, (size_t)k, hits);
+    else n = tenyo_similar_text(ctx, text, len, mode, (size_t)k, hits);
+    if (n < 0) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        ec = cli_exit_code(n);
+        goto done;
+    }
+    tenyo_doc_meta qm;
+    if (json) {
+        json_t *o = cli_similar_json(x, qdoc, text, mode, k, hits, n);
+        if (filter)
+            json_object_set_new(json_object_get(o, "query"), "filter",
+                                cli_filter_json(&fo, filter, x));
+        cli_print_json(o);
+        json_decref(o);
+    } else {
+        if (qdoc >= 0) {
+            tenyo_index_doc(x, (uint64_t)qdoc, &qm);
+            printf("類似特許 / similar to %s  [%s]  ", cli_safe(qm.id), cli_safe(qm.fields));
+            int cols = cli_term_cols();
+            cli_cut(qm.title, cli_room(cols, (long)(cli_width(qm.id) + cli_width(qm.fields) +
+                                                    cli_width("類似特許 / similar to   []  "))));
+            printf("\n");
+        } else {
+            printf("類似特許 / similar to the query text\n");
+        }
+        printf("mode %s, %d result%s", cli_mode_name(mode), n, n == 1 ? "" : "s");
+        if (filter)
+            printf(" among the %lld of %llu patents that match the filters",
+                   (long long)tenyo_filter_count(filter),
+                   (unsigned long long)tenyo_index_ndocs(x));
+        printf("\n");
+        cli_print_hits(x, hits, n);
+    }
+done:
+    free(buf);
+    free(hits);
+    tenyo_ctx_free(ctx);
+    tenyo_filter_free(filter);
+    tenyo_index_free(x);
+    return ec;
+}

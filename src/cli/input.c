@@ -1,0 +1,244 @@
+/*
+ * input.c — what the commands that read patent records share (index, add,
+ * eval): reading the input files into a builder or an update
+ * (cli_read_inputs, with the charset-honesty warnings and the first 30
+ * record messages), and the progress lines on a terminal (cli_on_progress;
+ * the design is told above cli_progress in cli.h).
+ *
+ * The sink (cli_sink) is what lets one reading loop feed both a fresh build
+ * and an update: a pair of functions and their argument, not a flag.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ============================================================ records */
+
+static int is_tty_stderr(void) { return isatty(2); }
+
+typedef struct report_state {
+    long shown;        /* messages printed */
+    long total;        /* messages received */
+} report_state;
+
+#define MAX_REPORTS 30
+
+static void on_report(void *ud, const char *file, long line, const char *msg) {
+    report_state *r = ud;
+    r->total++;
+    if (r->shown < MAX_REPORTS) {
+        cli_err("%s:%ld: %s\n", file, line, msg);
+        r->shown++;
+        if (r->shown == MAX_REPORTS)
+            cli_err("further record messages are not shown\n");
+    }
+}
+
+
+/* =========================================================== progress */
+
+/* Peak resident memory of this process (getrusage), MiB. */
+double cli_peak_mib(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    return ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
+}
+
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* "m:ss" of seconds into out. */
+static void fmt_eta(char *out, size_t n, double sec) {
+    if (sec >= 0 && sec < 360000) snprintf(out, n, "%d:%02d", (int)sec / 60, (int)sec % 60);
+    else snprintf(out, n, "--");
+}
+
+/* The read line (see cli_progress). */
+static void draw_read(cli_progress *p, double el, int end) {
+    double rate = el >= 0.5 ? (double)p->tokenized / el : 0;
+    if (!p->bytes_total) {
+        fprintf(stderr, "\r%-9s %.1f MiB  %llu read  %llu tokenized  %.0f rec/s   ", "read",
+                p->bytes / 1048576.0, (unsigned long long)p->records,
+                (unsigned long long)p->tokenized, rate);
+        return;
+    }
+    /* records in the file(s), extrapolated from the bytes read */
+    double est = p->bytes ? (double)p->records * (double)p->bytes_total / (double)p->bytes : 0;
+    if (est < (double)p->records) est = (double)p->records;
+    double frac = est > 0 ? (double)p->tokenized / est : 0;
+    if (frac > 1) frac = 1;
+    char bar[21], eta_s[16] = "--";
+    for (int i = 0; i < 20; i++) bar[i] = i < (int)(20 * frac) ? '#' : '.';
+    bar[20] = 0;
+    if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (est - (double)p->tokenized) / rate);
+    fprintf(stderr, "\r%-9s [%s] %.1f/%.1f MiB  %llu read  %llu tokenized  %.0f rec/s  ETA %s   ",
+            "read", bar, p->bytes / 1048576.0, p->bytes_total / 1048576.0,
+            (unsigned long long)p->records, (unsigned long long)p->tokenized, rate,
+            eta_s);
+}
+
+void cli_on_progress(void *ud, const char *stage, uint64_t done,
+                        uint64_t total) {
+    cli_progress *p = ud;
+    if (!is_tty_stderr() || !p) return;
+    double t = mono_now();
+    int reading = !strcmp(stage, "read");
+    if (p->reading || reading) {
+        /* the read line: "read" gives bytes, "tokenize" the records done */
+        if (reading) {
+            p->bytes = done;
+            p->bytes_total = total;
+        } else if (!strcmp(stage, "tokenize")) {
+            p->tokenized = done;
+        } else {
+            return;
+        }
+        if (strcmp(p->stage, "read")) {
+            snprintf(p->stage, sizeof p->stage, "read");
+            p->t0 = t;
+            p->last = 0;
+        }
+        int end = reading && !p->reading;
+        if (!end && t - p->last < 0.1) return;
+        p->last = t;
+        draw_read(p, t - p->t0, end);
+        if (end) fputc('\n', stderr);
+        return;
+    }
+    if (strncmp(p->stage, stage, sizeof p->stage - 1)) {
+        snprintf(p->stage, sizeof p->stage, "%s", stage);
+        p->t0 = t;
+        p->done0 = done;
+        p->last = 0;
+    }
+    int end = total && done >= total;
+    if (!end && t - p->last < 0.1) return;
+    p->last = t;
+    double el = t - p->t0;
+    if (total > 1) {
+        char bar[21], eta_s[16] = "--", rate_s[32] = "--/s";
+        int fill = (int)(20.0 * (double)done / (double)total);
+        for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
+        bar[20] = 0;
+        double rate = el > 0 ? (double)(done - p->done0) / el : 0;
+        if (el >= 0.5) {
+            snprintf(rate_s, sizeof rate_s, "%.*f/s", rate < 10 ? 1 : 0, rate);
+            if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (double)(total - done) / rate);
+        }
+        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %s  ETA %s   ", stage, bar,
+                (unsigned long long)done, (unsigned long long)total,
+                100.0 * (double)done / (double)total, rate_s, end ? "0:00" : eta_s);
+    } else {
+        fprintf(stderr, "\r%-9s %s  %.1f s            ", stage, done ? "done" : "...", el);
+    }
+    if (end) fputc('\n', stderr);
+}
+
+/* ============================================================= sinks */
+
+static int builder_add(void *ud, const tenyo_doc *d) { return tenyo_builder_add(ud, d); }
+static const char *builder_error(void *ud) { return tenyo_builder_error(ud); }
+
+cli_sink cli_sink_builder(tenyo_builder *b) {
+    cli_sink s = {builder_add, builder_error, b, NULL, NULL};
+    return s;
+}
+
+/* Read FILEs into sink; returns an exit code (0 ok). Skips records
+ * rejected by the split filter keep(ud, id) when given. */
+int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
+                    const tenyo_read_opts *ro_in, int quiet,
+                    int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
+                    cli_read_totals *tot) {
+    report_state rs = {0};
+    tenyo_read_opts ro = *ro_in;
+    ro.report = quiet ? NULL : on_report;
+    ro.report_ud = &rs;
+    for (int i = 0; i < nfiles; i++) {
+        char err[512] = "";
+        tenyo_reader *r = NULL;
+        int rc = tenyo_reader_open(files[i], &ro, &r, err, sizeof err);
+        if (rc) {
+            cli_err("%s\n", err[0] ? err : tenyo_strerror(rc));
+            return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        }
+        /* charset honesty: a given encoding that detection disagrees with */
+        const char *det = tenyo_reader_detected(r);
+        if (det) {
+            cli_err("%s%s: --encoding %s looks wrong: the text reads differently as %s, "
+                    "which detection picks (ICU)%s\n", ro.strict ? "" : "warning: ", files[i],
+                    ro.encoding, det, ro.strict ? "" : "; reading it as given");
+            if (ro.strict) {
+                tenyo_reader_free(r);
+                return EXIT_INPUT;
+            }
+        }
+        const tenyo_doc *d;
+        uint64_t nrec = 0;
+        cli_progress *ps = sink->progress_ud;
+        if (sink->progress && ps) ps->reading = 1;
+        while ((rc = tenyo_reader_next(r, &d)) == 1) {
+            if (sink->progress && ps && (++nrec & 63) == 0) {
+                tenyo_read_stats now;
+                tenyo_reader_stats(r, &now);
+                ps->records += 64;
+                sink->progress(sink->progress_ud, "read", now.bytes_read, now.bytes_total);
+            }
+            if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
+            int arc = sink->add(sink->ud, d);
+            if (arc) {
+                cli_err("%s:%ld: %s\n", d->source, d->line,
+                        sink->error(sink->ud));
+                tenyo_reader_free(r);
+                return cli_exit_code(arc);
+            }
+        }
+        if (rc < 0) {
+            cli_err("%s\n", tenyo_reader_error(r));
+            tenyo_reader_free(r);
+            return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        }
+        tenyo_read_stats st;
+        tenyo_reader_stats(r, &st);
+        if (sink->progress && ps) {
+            ps->records += nrec & 63;
+            if (i == nfiles - 1) {
+                ps->reading = 0; /* ends the read line */
+                uint64_t b = st.bytes_total ? st.bytes_total : st.bytes_read;
+                if (!b) b = 1;
+                sink->progress(sink->progress_ud, "read", b, b);
+            }
+        }
+        /* charset honesty: many records skipped usually means a wrong charset
+         * (records with invalid bytes are skipped one by one): more than 5%
+         * of the file, or every record, is worth a warning with the counts */
+        uint64_t seen = st.records + st.skipped;
+        if (st.skipped && (st.skipped * 20 > seen || !st.records)) {
+            cli_err("warning: %s: %llu of %llu records skipped (%.0f%%), read as %s%s%s%s\n",
+                    files[i], (unsigned long long)st.skipped, (unsigned long long)seen,
+                    100.0 * (double)st.skipped / (double)seen, tenyo_reader_encoding(r),
+                    ro.encoding ? " (--encoding)" : " (detected)",
+                    det ? "; detection picks " : "", det ? det : "");
+        }
+        if (!seen) cli_err("warning: %s: no records\n", files[i]);
+        tot->records += st.records;
+        tot->skipped += st.skipped;
+        tot->empty += st.empty;
+        tot->files++;
+        if (!quiet && is_tty_stderr())
+            fprintf(stderr, "read %s: %llu records (%s, %s), %llu skipped\n",
+                    files[i], (unsigned long long)st.records, tenyo_reader_format(r),
+                    tenyo_reader_encoding(r), (unsigned long long)st.skipped);
+        tenyo_reader_free(r);
+    }
+    return EXIT_OK;
+}
+

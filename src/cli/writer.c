@@ -1,0 +1,106 @@
+/*
+ * writer.c — what the commands that change an index share: the exit code
+ * of a writer that could not start or finish (cli_writer_exit: index
+ * missing or damaged 3, else 4), an update opened and ended with one set
+ * of messages (add, delete), and loading the list of licensable patents
+ * with its report (open, index --open-list).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ================================================== licensable list */
+
+/* Report of an unresolved line (quiet: counted only). */
+static void open_report(void *ud, const char *file, long line, const char *msg) {
+    if (*(int *)ud) return;
+    cli_err("%s:%ld: %s\n", file, line, msg);
+}
+
+/* Load list into the index at path (through writer w when given) and say
+ * how it went on stderr; an exit code. */
+int cli_open_list_load(const char *path, const char *list, const char *column, int quiet,
+                            tenyo_writer *w) {
+    tenyo_open_stats os;
+    char err[512] = "";
+    int q = quiet;
+    const char *lp = cli_input_path(list);
+    int rc = w ? tenyo_writer_open_list(w, lp, column, open_report, &q, &os, err, sizeof err)
+               : tenyo_open_load(path, lp, column, open_report, &q, &os, err, sizeof err);
+    if (rc && rc != TENYO_ERR_UNSYNCED) {
+        cli_err("%s\n", err);
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : rc == TENYO_ERR_INPUT || rc == TENYO_ERR_IO ||
+                                                           rc == TENYO_ERR_NOTFOUND
+                                                       ? EXIT_INPUT : cli_writer_exit(rc);
+    }
+    fprintf(stderr, "licensable list %s: %llu patents listed (%llu lines%s%s%s, %llu not in the "
+            "index, %llu repeated) -> %s\n", list, (unsigned long long)os.listed,
+            (unsigned long long)os.lines, *os.column ? ", column '" : "", os.column,
+            *os.column ? "'" : "", (unsigned long long)os.unresolved,
+            (unsigned long long)os.duplicates, path);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        cli_err("%s: committed, durability unknown\n", err);
+        return EXIT_RESOURCE;
+    }
+    return EXIT_OK;
+}
+
+static int update_add(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
+static const char *update_error(void *ud) { return tenyo_update_error(ud); }
+
+cli_sink cli_sink_update(tenyo_update *u) {
+    cli_sink s = {update_add, update_error, u, NULL, NULL};
+    return s;
+}
+
+/* ============================================================ updates */
+
+/* Exit code of a writer (add, delete, rebuild) that could not start or
+ * finish: the index missing or damaged is an index error (3); another
+ * writer at work, memory, or a file that could not be written (a read-only
+ * file system included) a resource error (4), as for `tenyo index`. */
+int cli_writer_exit(int rc) {
+    return rc == TENYO_ERR_NOTFOUND || rc == TENYO_ERR_CORRUPT || rc == TENYO_ERR_VERSION ||
+                   rc == TENYO_ERR_MISMATCH
+               ? EXIT_INDEX
+               : EXIT_RESOURCE;
+}
+
+int cli_update_open(const char *path, int threads, tenyo_update **u) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = threads;
+    char err[512] = "";
+    int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
+    if (rc) {
+        cli_err("%s\n", err);
+        return cli_writer_exit(rc);
+    }
+    return EXIT_OK;
+}
+
+/* End update u: after a failure ec (already reported) nothing is
+ * committed; otherwise commit into *st. u is freed either way; returns the
+ * exit code. */
+int cli_update_end(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st) {
+    int rc = ec ? TENYO_OK : tenyo_update_commit(u, st);
+    if (rc == TENYO_ERR_UNSYNCED) {
+        /* the new manifest is in place: say so, never "unchanged" */
+        cli_err("%s\n", tenyo_update_error(u));
+        cli_err("%s: generation %llu committed (%llu documents), but durability unknown: "
+                "the directory could not be synced\n", path,
+                (unsigned long long)st->generation, (unsigned long long)st->docs);
+        tenyo_update_free(u);
+        return EXIT_RESOURCE;
+    }
+    if (rc) {
+        cli_err("%s\n", tenyo_update_error(u));
+        ec = EXIT_RESOURCE;
+    }
+    if (ec) cli_err("nothing committed; %s is unchanged\n", path);
+    tenyo_update_free(u);
+    return ec;
+}
+
