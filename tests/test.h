@@ -98,7 +98,7 @@ int ty_test_feed(const char *path, int from, int to,
 
 /* Copy of src at dst with one byte flipped in the middle of the zstd frame
  * of section name, and of name2 too when not NULL (found in the section
- * table: 48-byte entries from byte 32, store.c). 0, or -1 when a section
+ * table: 48-byte entries from byte 32, store/format.h). 0, or -1 when a section
  * is not there or the files cannot be read or written. */
 static inline int ty_test_damage(const char *src, const char *dst, const char *name,
                                  const char *name2) {

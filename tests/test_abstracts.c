@@ -1,5 +1,5 @@
 /*
- * test_abstracts.c — the optional section "abstracts" (store.c) and what
+ * test_abstracts.c — the optional section "abstracts" (store/abstracts.c) and what
  * reads it: tenyo_doc_abstract, the why of ideas (tenyo_idea_why), updates
  * and rebuild carrying abstracts, a damaged section refused with its file
  * named while the rest of the index still answers. Corpus: data/sample.

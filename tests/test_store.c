@@ -1,5 +1,5 @@
 /*
- * test_store.c — the index file (src/store/store.c): round trips, byte
+ * test_store.c — the index file (src/store/: format.h, write.c, read.c): round trips, byte
  * determinism, and a loader that refuses damaged or hostile files without
  * crashing, leaking or allocating what the file merely claims.
  *
@@ -8,7 +8,7 @@
  * editing a good one: truncation, bit flips, and headers whose checksum is
  * recomputed so that the deeper checks are the ones that must refuse. The
  * test includes zstd.h only to forge a "build" section with absurd counts
- * (the library keeps zstd inside store.c).
+ * (the library keeps zstd inside store/).
  */
 #include "test.h"
 #include "api/api.h"

@@ -11,7 +11,7 @@
  * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
  * writer lock on its real path (store/manifest.c, ty_wlock) and collect
  * the leftovers of killed writers before anything else; the first update
- * committed for a base sets the base's "updated" byte (store.c) just
+ * committed for a base sets the base's "updated" byte (store/write.c) just
  * before its manifest, so a base copied without "<path>.upd/" says that
  * updates exist (tenyo info warns, tenyo check reports). A manifest whose
  * rename is in place but whose directory sync failed is reported as

@@ -30,7 +30,7 @@
  * A writer of a new path that ends without writing removes the lock's
  * directory again (when the lock is all it holds).
  *
- * Commit: the base is written atomically (store.c: temporary file, fsync,
+ * Commit: the base is written atomically (store/write.c: temporary file, fsync,
  * rename, fsync of the directory), then the old base's updates are dropped
  * under the same lock. A failed directory sync after the rename returns
  * TENYO_ERR_UNSYNCED, and then the updates are kept: the old base might

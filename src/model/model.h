@@ -153,7 +153,7 @@ int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen);
 
 
-/* The whole index in memory, as stored and loaded by store/store.c. */
+/* The whole index in memory, as stored and loaded by store/ (write.c, read.c). */
 typedef struct ty_lazy ty_lazy;
 typedef struct ty_model {
     /* how it was made */
@@ -202,7 +202,7 @@ typedef struct ty_model {
                                  from it), or NULL when not known or not
                                  decoded yet (tf_leb: ty_model_need_tf) */
     struct ty_lazy *lazy;     /* read lazily: the rows not decoded yet
-                                 (store.c; ty_model_need_sparse). It
+                                 (store/read.c; ty_model_need_sparse). It
                                  points back at this model: a lazily read
                                  model stays where it was read */
     unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
@@ -254,7 +254,7 @@ typedef struct ty_model {
                                  no section "abstracts") */
     uint64_t abs_text_len;    /* bytes in abs_text */
     struct ty_abs *abs;       /* read: the abstracts of the documents
-                                 (store.c, decoded on first use), or NULL */
+                                 (store/abstracts.c, decoded on first use), or NULL */
 
     /* filled at load, not stored */
     int8_t *doc_q;            /* format 2: the stored int8 codes of the

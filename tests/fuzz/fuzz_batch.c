@@ -1,6 +1,6 @@
 /*
  * fuzz_batch.c — one line of `tenyo ideas --batch` (cli_batch_parse_line in
- * src/cli/ideas.c, declared in src/cli/batch.h) over arbitrary bytes.
+ * src/cli/cmd_ideas.c, declared in src/cli/batch.h) over arbitrary bytes.
  *
  * The line is handed over as the batch loop does: without its newline and
  * not NUL-terminated (an exact-size copy, so ASan sees a read past it).

@@ -15,7 +15,7 @@
  */
 #include "fuzz.h"
 
-#define HDR_FIXED 32u   /* bytes before the section table (store.c) */
+#define HDR_FIXED 32u   /* bytes before the section table (store/format.h) */
 #define HDR_ENTRY 48u   /* bytes per section table entry */
 
 static uint32_t le32(const unsigned char *p) {

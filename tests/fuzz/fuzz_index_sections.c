@@ -6,7 +6,7 @@
  * Input: byte 0 chooses the section (its number in the table, modulo the
  * count); the rest REPLACES that section's raw (decompressed) content. The
  * target re-compresses it as one checksummed zstd frame with its content
- * size, as store.c writes, lays the file out again (offsets, sizes, file
+ * size, as store/write.c writes, lays the file out again (offsets, sizes, file
  * size, header FNV-1a) and opens it with tenyo_index_open. So every input
  * passes the header, table and frame checks and lands in what only the
  * decoded content can fail: the count/size relations between sections, the
@@ -29,7 +29,7 @@
 
 #include <zstd.h>
 
-#define HDR_FIXED 32u   /* bytes before the section table (store.c) */
+#define HDR_FIXED 32u   /* bytes before the section table (store/format.h) */
 #define HDR_ENTRY 48u   /* bytes per section table entry */
 
 /* One section of the base index. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # embed.sh — write a C file that embeds the web page (index.html, app.js,
 # app.css of this folder) into the tenyo binary as byte arrays, with the
-# table that src/cli/serve.c serves them from (struct cli_web_file).
+# table that src/cli/cmd_serve.c serves them from (struct cli_web_file).
 # Only POSIX sh, od and sed: no xxd, no network.
 # Usage: sh src/cli/web/embed.sh OUT.c
 set -eu
