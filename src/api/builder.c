@@ -92,7 +92,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* A batch is tokenized when it holds this many documents... */
 #define BATCH_DOCS 4096
@@ -101,7 +100,7 @@
 /* Most application phrases kept per document. */
 #define BUILD_DOC_PHRASES 8
 /* Most tokenizer threads. */
-#define MAX_THREADS 256
+#define MAX_THREADS TY_PAR_MAX
 
 /* Metadata strings of a document, in this order in bdoc.meta. */
 enum { BM_ID, BM_TITLE, BM_APPLICANT, BM_DATE, BM_CODES, BM_N };
@@ -514,15 +513,19 @@ fail:
 
 /* ============================================================ tokenize */
 
-/* The work of one batch, shared by the workers. */
+/* The work of one batch, shared by the workers. Entries are taken from
+ * next as workers come free (documents differ in length, so fixed shares
+ * would idle some workers); each entry's output goes to its own dt[i] and
+ * the batch is merged in entry order afterwards, so which worker took an
+ * entry changes no bit. */
 typedef struct tok_job {
     tenyo_builder *b;          /* builder (batch, dt, ctx) */
     atomic_size_t next;        /* next batch entry to take */
     atomic_size_t done;        /* entries finished (progress) */
-    atomic_int thread;         /* next worker number (its ctx) */
-    int status;                /* first setup failure */
-    pthread_mutex_t lock;      /* guards status and err */
-    char err[TY_ERRLEN];       /* setup failure message */
+    size_t last;               /* done at the last progress report */
+    pthread_mutex_t lock;      /* guards err_t and err */
+    int err_t;                 /* worker whose failure err holds, or -1 */
+    char err[TY_ERRLEN];       /* setup failure message of worker err_t */
 } tok_job;
 
 static void emit_term(void *ud, const char *t, size_t n) {
@@ -574,25 +577,28 @@ static void emit_phrase(void *ud, const char *t, size_t tn, const char *e,
     dt->nphr++;
 }
 
-/* Worker: tokenize batch entries until none is left, with this worker's
- * context (made on first use and kept in the builder for later batches). */
-static void *tok_worker(void *arg) {
-    tok_job *j = arg;
+/* ty_parallel worker t: tokenize batch entries until none is left, with
+ * context t (made on first use and kept in the builder for later batches).
+ * A context that cannot be made fails the worker; of several failures the
+ * message kept is that of the lowest-numbered worker, whose status
+ * ty_parallel returns, so the error does not depend on timing. */
+static int tok_worker(void *ud, int t, int nt) {
+    (void)nt;
+    tok_job *j = ud;
     tenyo_builder *b = j->b;
-    int me = atomic_fetch_add(&j->thread, 1);
     char err[TY_ERRLEN];
-    int rc = b->ctx[me] ? TENYO_OK
-                        : ty_tokctx_new(b->tok, &b->ctx[me], err, sizeof err);
+    int rc = b->ctx[t] ? TENYO_OK
+                       : ty_tokctx_new(b->tok, &b->ctx[t], err, sizeof err);
     if (rc) {
         pthread_mutex_lock(&j->lock);
-        if (!j->status) {
-            j->status = rc;
+        if (j->err_t < 0 || t < j->err_t) {
+            j->err_t = t;
             memcpy(j->err, err, sizeof err);
         }
         pthread_mutex_unlock(&j->lock);
-        return NULL;
+        return rc;
     }
-    ty_tokctx *c = b->ctx[me];
+    ty_tokctx *c = b->ctx[t];
     for (;;) {
         size_t i = atomic_fetch_add(&j->next, 1);
         if (i >= b->nbatch) break;
@@ -613,7 +619,20 @@ static void *tok_worker(void *arg) {
         pd->text = NULL;
         atomic_fetch_add(&j->done, 1);
     }
-    return NULL;
+    return TENYO_OK;
+}
+
+/* Progress of a batch, from the calling thread while the workers run. It
+ * counts records (a repeated id too): the total is what has been added so
+ * far, so done < total until write() ends the stage. */
+static void tok_watch(void *ud) {
+    tok_job *j = ud;
+    tenyo_builder *b = j->b;
+    size_t d = atomic_load(&j->done);
+    uint64_t total = b->tokenized + b->nbatch;
+    if (d != j->last && b->tokenized + d < total)
+        b->o.progress(b->o.progress_ud, "tokenize", b->tokenized + d, total);
+    j->last = d;
 }
 
 /* Append v as a varint (7 bits a byte, low first) to b. */
@@ -969,43 +988,15 @@ int ty_builder_share_flush(tenyo_builder *b) {
 static int tokenize_batch(tenyo_builder *b) {
     if (!b->nbatch) return TENYO_OK;
     double t0 = ty_now();
-    tok_job j = {.b = b};
+    tok_job j = {.b = b, .last = (size_t)-1, .err_t = -1};
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
-    atomic_init(&j.thread, 0);
     pthread_mutex_init(&j.lock, NULL);
-    int nt = b->o.threads;
-    if ((size_t)nt > b->nbatch) nt = (int)b->nbatch;
-    pthread_t th[MAX_THREADS];
-    int started = 0;
-    for (int t = 0; t < nt; t++) {
-        if (pthread_create(&th[t], NULL, tok_worker, &j)) break;
-        started++;
-    }
-    if (!started) tok_worker(&j);
-    /* progress counts records (a repeated id too): the total is what has
-     * been added so far, so done < total until write() ends the stage */
-    uint64_t total = b->tokenized + b->nbatch;
-    if (b->o.progress && started) {
-        size_t last = (size_t)-1;
-        for (;;) {
-            size_t d = atomic_load(&j.done);
-            if (d != last && b->tokenized + d < total)
-                b->o.progress(b->o.progress_ud, "tokenize", b->tokenized + d,
-                              total);
-            last = d;
-            if (d >= b->nbatch || j.status) break;
-            struct timespec ts = {0, 100 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-    }
-    for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+    int nt = ty_parallel_workers(b->o.threads, b->nbatch, 1);
+    int rc = ty_parallel_watch(nt, tok_worker, &j, b->o.progress ? tok_watch : NULL, &j,
+                               100);
     pthread_mutex_destroy(&j.lock);
-    int rc = TENYO_OK;
-    if (j.status) {
-        ty_seterr(b->err, sizeof b->err, "tokenizer: %s", j.err);
-        rc = j.status;
-    }
+    if (rc) ty_seterr(b->err, sizeof b->err, "tokenizer: %s", j.err);
     for (size_t i = 0; i < b->nbatch && !rc; i++) {
         if (b->sh.size > 1 && b->sh.rank != 0) {
             rc = share_put_one(b, &b->batch[i], &b->dt[i]);

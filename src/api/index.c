@@ -136,7 +136,11 @@ typedef struct ids_job {
     int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup) */
 } ids_job;
 
-/* From this many documents the id table is built on a thread of its own. */
+/* From this many documents the id table is built on a thread of its own.
+ * One thread beside the caller's other work (joined on every path out of
+ * tenyo_index_open), not a fan-out of equal workers: it stays a plain
+ * pthread rather than ty_parallel, whose workers all end before it
+ * returns. */
 #define IDS_THREAD_MIN 65536
 
 static void *ids_run(void *arg) {

@@ -4,9 +4,9 @@
  * The randomized SVD spends nearly all its time in two products of the
  * sparse document x term matrix A with a tall dense block of k columns
  * (k = rank + oversample, about 272): C = A B and C = A^T B. Both are done
- * here with plain C loops and pthreads; no sparse BLAS is involved (OpenBLAS
- * has none, and MKL-style inspector/executor libraries would be a second
- * numeric dependency for two loops).
+ * here with plain C loops on ty_parallel's workers; no sparse BLAS is
+ * involved (OpenBLAS has none, and MKL-style inspector/executor libraries
+ * would be a second numeric dependency for two loops).
  *
  * Determinism is the design constraint. An index must come out byte for byte
  * the same whatever the thread count, so no floating-point sum may depend on
@@ -55,20 +55,18 @@
  *
  * Small products (fewer than TY_CSR_PAR_NNZ non-zeros) run on the calling
  * thread: creating threads costs tens of microseconds, more than the work.
- * The products return nothing, so a failed pthread_create cannot be
- * reported; the caller's thread then computes that range itself, which
- * gives the same result.
+ * The workers run through ty_parallel (util/parallel.c); the products
+ * return nothing, so a thread that cannot be created is not reported:
+ * ty_parallel runs that worker's range on the calling thread, which gives
+ * the same result.
  */
 #include "model/model.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Products with fewer non-zeros than this run single-threaded. */
 #define TY_CSR_PAR_NNZ 65536
-/* Upper bound on worker threads, whatever the caller asks for. */
-#define TY_CSR_MAX_THREADS 256
 
 /* ============================================================== kernels */
 
@@ -229,45 +227,22 @@ typedef struct csr_job {
     int transposed;    /* 0: C = A B, 1: C = A^T B */
 } csr_job;
 
-static void run_job(const csr_job *j) {
+/* ty_parallel worker t: job t of the array ud. Output ranges are
+ * disjoint, so the order of completion does not matter. */
+static int job_main(void *ud, int t, int nt) {
+    (void)nt;
+    const csr_job *j = (const csr_job *)ud + t;
     if (j->transposed) tmul_cols(j->a, j->b, j->k, j->c, j->lo, j->hi);
     else mul_rows(j->a, j->b, j->k, j->c, j->lo, j->hi);
+    return 0;
 }
 
-static void *job_main(void *arg) {
-    run_job(arg);
-    return NULL;
-}
-
-/* Run jobs[0..n) — job 0 on the calling thread, the others on new threads;
- * a job whose thread cannot be created runs on the calling thread. Output
- * ranges are disjoint, so the order of completion does not matter. */
-static void run_jobs(csr_job *jobs, int n) {
-    pthread_t tid[TY_CSR_MAX_THREADS];
-    int started[TY_CSR_MAX_THREADS];
-    for (int t = 1; t < n; t++)
-        started[t] = pthread_create(&tid[t], NULL, job_main, &jobs[t]) == 0;
-    run_job(&jobs[0]);
-    for (int t = 1; t < n; t++) {
-        if (started[t]) pthread_join(tid[t], NULL);
-        else run_job(&jobs[t]);
-    }
-}
-
-/* total * num / den without overflow (num <= den <= 256). */
-static uint64_t share(uint64_t total, int num, int den) {
-    return total / (uint64_t)den * (uint64_t)num +
-           total % (uint64_t)den * (uint64_t)num / (uint64_t)den;
-}
-
-/* Worker count for a product: threads clamped to [1, 256] (0 or less means
- * all cores), 1 for small work, never more than the output rows. */
+/* Worker count for a product: threads clamped to [1, TY_PAR_MAX] (0 or
+ * less means all cores), 1 for small work, never more than the output
+ * rows. */
 static int worker_count(int threads, uint64_t nnz, uint64_t outrows) {
-    if (threads <= 0) threads = ty_ncores();
-    if (threads > TY_CSR_MAX_THREADS) threads = TY_CSR_MAX_THREADS;
     if (nnz < TY_CSR_PAR_NNZ) return 1;
-    if ((uint64_t)threads > outrows) threads = (int)(outrows ? outrows : 1);
-    return threads;
+    return ty_parallel_workers(threads, outrows, 1);
 }
 
 /* =============================================================== public */
@@ -291,13 +266,13 @@ void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
     }
     uint64_t nnz = a->rowptr[a->nrows];
     int nt = worker_count(threads, nnz, a->nrows);
-    csr_job jobs[TY_CSR_MAX_THREADS];
+    csr_job jobs[TY_PAR_MAX];
     /* weight of the first r rows: rowptr[r] + r, increasing in r */
     uint64_t total = nnz + a->nrows, prev = 0;
     for (int t = 0; t < nt; t++) {
         uint64_t hi = a->nrows;
         if (t + 1 < nt) {
-            uint64_t target = share(total, t + 1, nt);
+            uint64_t target = ty_split(total, t + 1, nt);
             uint64_t lo = prev;
             hi = a->nrows;
             while (lo < hi) { /* first r with weight(r) >= target */
@@ -309,7 +284,7 @@ void ty_csr_mul_dense(const ty_csr *a, const float *b, size_t k, float *c,
         jobs[t] = (csr_job){a, b, c, k, prev, hi, 0};
         prev = hi;
     }
-    run_jobs(jobs, nt);
+    ty_parallel(nt, job_main, jobs);
 }
 
 /* C = A^T B. Threads split the columns of A into ranges of about equal
@@ -325,7 +300,7 @@ void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
         return;
     }
     int nt = worker_count(threads, nnz, a->ncols);
-    csr_job jobs[TY_CSR_MAX_THREADS];
+    csr_job jobs[TY_PAR_MAX];
     uint64_t *cnt = nt > 1 ? ty_calloc(a->ncols, sizeof *cnt) : NULL;
     if (cnt)
         for (uint64_t p = 0; p < nnz; p++) cnt[a->col[p]]++;
@@ -335,19 +310,19 @@ void ty_csr_tmul_dense(const ty_csr *a, const float *b, size_t k, float *c,
         uint64_t hi = a->ncols;
         if (t + 1 < nt) {
             if (cnt) { /* columns until (non-zeros + columns) reach target */
-                uint64_t target = share(total, t + 1, nt);
+                uint64_t target = ty_split(total, t + 1, nt);
                 while (col < a->ncols && acc + cnt[col] + 1 <= target)
                     acc += cnt[col++] + 1;
                 hi = col;
             } else {
-                hi = share(a->ncols, t + 1, nt);
+                hi = ty_split(a->ncols, t + 1, nt);
             }
         }
         jobs[t] = (csr_job){a, b, c, k, prev, hi, 1};
         prev = hi;
     }
     free(cnt);
-    run_jobs(jobs, nt);
+    ty_parallel(nt, job_main, jobs);
 }
 
 /* T = A^T as CSR (the CSC form of A): a counting sort of the non-zeros by

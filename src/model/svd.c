@@ -190,15 +190,12 @@
 #include <lapacke.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 /* Upper bound on power iterations: more never helps in float. */
 #define TY_SVD_MAX_POWER 100
-/* Upper bound on threads (csr.c caps its own at the same). */
-#define TY_SVD_MAX_THREADS 256
 
 /* ================================================================== rng */
 
@@ -335,52 +332,40 @@ static void transpose(const float *src, uint64_t rows, uint64_t cols,
 typedef void (*chunk_fn)(const svd_run *r, void *ctx, uint64_t r0,
                          uint64_t r1, size_t c, int t);
 
-/* What each dense worker needs. */
+/* What the dense workers share. */
 typedef struct chunk_job {
     const svd_run *r;    /* the run (sizes, scratch) */
     chunk_fn fn;         /* the step */
     void *ctx;           /* its arguments */
     uint64_t rows;       /* rows of the block */
-    size_t c_lo, nchunk; /* chunks [c_lo, nchunk) of r->block rows (the
-                            last shorter) */
-    int t, nt;           /* this worker takes chunks c_lo + t, + nt, ... */
+    size_t c_lo, c_hi;   /* chunks [c_lo, c_hi) of r->block rows (the last
+                            shorter) */
 } chunk_job;
 
-static void *chunk_main(void *arg) {
-    const chunk_job *j = arg;
-    for (size_t c = j->c_lo + (size_t)j->t; c < j->nchunk; c += (size_t)j->nt) {
+/* ty_parallel worker t of nt: chunks c_lo + t, + nt, ... */
+static int chunk_main(void *ud, int t, int nt) {
+    const chunk_job *j = ud;
+    for (size_t c = j->c_lo + (size_t)t; c < j->c_hi; c += (size_t)nt) {
         uint64_t bk = j->r->block;
         uint64_t r0 = (uint64_t)c * bk;
         uint64_t r1 = r0 + bk < j->rows ? r0 + bk : j->rows;
-        j->fn(j->r, j->ctx, r0, r1, c, j->t);
+        j->fn(j->r, j->ctx, r0, r1, c, t);
     }
-    return NULL;
+    return 0;
 }
 
 static size_t chunk_count(const svd_run *r, uint64_t rows) {
     return (size_t)((rows + r->block - 1) / r->block);
 }
 
-/* Run fn over all chunks of a rows-row block on up to r->threads threads
- * (worker 0 is the calling thread; a worker whose thread cannot be created
- * runs on the calling thread afterwards: same chunks, same bits). */
+/* Run fn over chunks [c_lo, c_hi) of a rows-row block on up to r->threads
+ * workers (ty_parallel: a worker whose thread cannot be created runs on the
+ * calling thread: same chunks, same bits). */
 static void run_chunk_range(const svd_run *r, chunk_fn fn, void *ctx,
                             uint64_t rows, size_t c_lo, size_t c_hi) {
-    chunk_job jobs[TY_SVD_MAX_THREADS];
-    pthread_t tid[TY_SVD_MAX_THREADS];
-    int started[TY_SVD_MAX_THREADS];
-    size_t nchunk = c_hi > c_lo ? c_hi - c_lo : 0;
-    int nt = r->threads;
-    if ((size_t)nt > nchunk) nt = (int)(nchunk ? nchunk : 1);
-    for (int t = 0; t < nt; t++)
-        jobs[t] = (chunk_job){r, fn, ctx, rows, c_lo, c_hi, t, nt};
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, chunk_main, &jobs[t]) == 0;
-    chunk_main(&jobs[0]);
-    for (int t = 1; t < nt; t++) {
-        if (started[t]) pthread_join(tid[t], NULL);
-        else chunk_main(&jobs[t]);
-    }
+    chunk_job j = {r, fn, ctx, rows, c_lo, c_hi};
+    ty_parallel(ty_parallel_workers(r->threads, c_hi > c_lo ? c_hi - c_lo : 0, 1),
+                chunk_main, &j);
 }
 
 /* All chunks of the block. */
@@ -1191,8 +1176,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     uint64_t l64 = (uint64_t)kk + (uint64_t)o->oversample;
     int l = (int)(l64 < mn ? l64 : mn);
     r.l = l;
-    r.threads = o->threads > 0 ? o->threads : ty_ncores();
-    if (r.threads > TY_SVD_MAX_THREADS) r.threads = TY_SVD_MAX_THREADS;
+    r.threads = ty_parallel_workers(o->threads, UINT64_MAX, 1); /* <= 0: the cores */
 
     rc = TENYO_ERR_NOMEM;
     /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each

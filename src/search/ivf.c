@@ -124,7 +124,6 @@
 #include <cblas.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,7 +133,7 @@
 #define IVF_DEFAULT_ITERS 10
 #define TY_IVF_MAX_ITERS 1000        /* cap on iterations (options, blobs) */
 #define IVF_BLOCK_FLOATS (1u << 22)  /* score block of the assignment: 16 MiB */
-#define IVF_MAX_THREADS 256          /* cap on assignment threads */
+#define IVF_MAX_THREADS TY_PAR_MAX   /* cap on assignment threads */
 
 /* ============================================================== random */
 
@@ -175,31 +174,29 @@ static void unit(float *x, size_t k) {
 
 /* ========================================================== assignment */
 
-/* One thread's share of an assignment: rows [lo, hi) of x. */
+/* An assignment, shared by its workers. */
 typedef struct asg_job {
     const float *x;     /* rows, dim floats each */
     const float *c;     /* nlist x dim centroids */
     uint32_t dim;       /* vector length */
     uint32_t nlist;     /* centroids */
-    uint64_t lo, hi;    /* row range */
+    uint64_t nrows;     /* rows of x */
     uint32_t *out;      /* nearest centroid per row (indexed from 0 = row 0) */
-    int rc;             /* TENYO_OK or TENYO_ERR_NOMEM */
 } asg_job;
 
-/* Nearest centroid (largest dot product, lowest index on ties) of each row
- * of the job's range, by blocks of rows through cblas_sgemm. */
-static void *asg_run(void *arg) {
-    asg_job *j = arg;
+/* ty_parallel worker t of nt: the nearest centroid (largest dot product,
+ * lowest index on ties) of each row of its contiguous range, by blocks of
+ * rows through cblas_sgemm. TENYO_OK or TENYO_ERR_NOMEM. */
+static int asg_run(void *ud, int t, int nt) {
+    const asg_job *j = ud;
+    uint64_t lo = ty_split(j->nrows, t, nt), hi = ty_split(j->nrows, t + 1, nt);
     size_t bmax = IVF_BLOCK_FLOATS / j->nlist;
     if (bmax < 1) bmax = 1;
-    if (bmax > j->hi - j->lo) bmax = (size_t)(j->hi - j->lo);
+    if (bmax > hi - lo) bmax = (size_t)(hi - lo);
     float *sc = ty_mallocarray(bmax ? bmax : 1, (size_t)j->nlist * sizeof *sc);
-    if (!sc) {
-        j->rc = TENYO_ERR_NOMEM;
-        return NULL;
-    }
-    for (uint64_t r0 = j->lo; r0 < j->hi; r0 += bmax) {
-        size_t b = j->hi - r0 < bmax ? (size_t)(j->hi - r0) : bmax;
+    if (!sc) return TENYO_ERR_NOMEM;
+    for (uint64_t r0 = lo; r0 < hi; r0 += bmax) {
+        size_t b = hi - r0 < bmax ? (size_t)(hi - r0) : bmax;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)j->nlist,
                     (int)j->dim, 1.f, j->x + r0 * j->dim, (int)j->dim, j->c,
                     (int)j->dim, 0.f, sc, (int)j->nlist);
@@ -216,38 +213,19 @@ static void *asg_run(void *arg) {
         }
     }
     free(sc);
-    j->rc = TENYO_OK;
-    return NULL;
+    return TENYO_OK;
 }
 
 /* out[i] = nearest of the nlist centroids c to row i of x (nrows x dim),
- * over `threads` threads (contiguous row ranges). The answer does not
- * depend on threads or blocking. TENYO_OK or TENYO_ERR_NOMEM. */
+ * over `threads` workers (contiguous row ranges; fewer than 1 means 1).
+ * The answer does not depend on threads or blocking. TENYO_OK or
+ * TENYO_ERR_NOMEM. */
 static int assign_rows(const float *x, uint64_t nrows, const float *c,
                        uint32_t nlist, uint32_t dim, int threads,
                        uint32_t *out) {
-    if (threads < 1) threads = 1;
-    if ((uint64_t)threads > nrows) threads = (int)(nrows ? nrows : 1);
-    asg_job jobs[IVF_MAX_THREADS];
-    pthread_t th[IVF_MAX_THREADS];
-    int started[IVF_MAX_THREADS] = {0};
-    int rc = TENYO_OK;
-    for (int t = 0; t < threads; t++) {
-        jobs[t] = (asg_job){x, c, dim, nlist, nrows * (uint64_t)t / (uint64_t)threads,
-                            nrows * (uint64_t)(t + 1) / (uint64_t)threads, out, TENYO_OK};
-        if (threads > 1 && t > 0)
-            started[t] = pthread_create(&th[t], NULL, asg_run, &jobs[t]) == 0;
-    }
-    asg_run(&jobs[0]);
-    for (int t = 1; t < threads; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            asg_run(&jobs[t]);   /* thread creation failed: run it here */
-    }
-    for (int t = 0; t < threads; t++)
-        if (jobs[t].rc) rc = jobs[t].rc;
-    return rc;
+    asg_job j = {x, c, dim, nlist, nrows, out};
+    return ty_parallel(ty_parallel_workers(threads < 1 ? 1 : threads, nrows, 1), asg_run,
+                       &j);
 }
 
 /* ============================================================= k-means */
