@@ -32,7 +32,7 @@
  *                document vectors are the L2-normalised rows of A V (= U S),
  *                so that a folded-in indexed document lands exactly on its
  *                own vector.
- *   5. store:    fields, metadata and everything above go to store/store.c,
+ *   5. store:    fields, metadata and everything above go to store/ (write.c),
  *                which writes the file atomically.
  * Term ids, phrase ids and the surface votes depend only on the order in
  * which records were added, never on the thread count or on where batches
@@ -679,16 +679,6 @@ static int pair_next(pair_it *it, uint32_t *id, uint32_t *count) {
     return 1;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Make room for n raw ids in b->scratch. */
 static int scratch_room(tenyo_builder *b, size_t n) {
     if (n <= b->capscratch) return TENYO_OK;
@@ -710,7 +700,7 @@ static int set_pairs(tenyo_builder *b, size_t slot, uint32_t *ids,
     uint64_t start = b->pairs.len;
     uint32_t distinct = 0, last = 0;
     if (!cnt) {
-        qsort(ids, n, sizeof *ids, cmp_u32);
+        qsort(ids, n, sizeof *ids, ty_cmp_u32);
         for (size_t k = 0; k < n;) {
             uint32_t id = ids[k], c = 0;
             while (k < n && ids[k] == id) c++, k++;
@@ -1158,7 +1148,7 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
     uint64_t *key = ty_mallocarray(n ? n : 1, sizeof *key);
     if (!key) goto fail;
     for (size_t i = 0; i < n; i++) key[i] = (uint64_t)b->scratch[i] << 32 | i;
-    qsort(key, n, sizeof *key, cmp_u64);
+    qsort(key, n, sizeof *key, ty_cmp_u64);
     size_t m2 = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t id = (uint32_t)(key[i] >> 32);
