@@ -170,5 +170,11 @@ size_t ty_topk_finish(ty_topk *t);
  * best first, as pushing each into a ty_topk would give; returns the count.
  * Only the scores above a sampled threshold reach the heap. */
 size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_hit *out);
+/* The same over nt contiguous document ranges, one worker each
+ * (ty_parallel), the per-range lists merged: the same hits, in the same
+ * order, for any nt (topk.c proves it). keep (NULL: every document): a
+ * document d with keep[d] == 0 is left out as skip is. */
+size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *keep, size_t k,
+                      int nt, tenyo_hit *out);
 
 #endif /* TENYO_UTIL_H */
