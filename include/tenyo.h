@@ -568,6 +568,7 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
  * query uses every core; busy server or batch threads one each). Indexes
  * under 100,000 documents always score on one thread. TENYO_ERR_ARG when
  * nthreads < 0. */
+#define TENYO_CTX_THREADS 1 /* (programs test for the setter) */
 int tenyo_ctx_set_threads(tenyo_ctx *c, int nthreads);
 
 /* Run fn(ud, t, nt) for workers t = 0..nt-1 (nt = nthreads clamped to

@@ -19,6 +19,16 @@
  * pruning, opt-in: measured no faster here; see its opening comment).
  *
  * The top-k heap the scans fill is a utility (util/topk.c).
+ *
+ * Both TF-IDF scans also come in parts for a range of documents (one
+ * worker of a query split over threads, api/index.c): the gather over the
+ * range's rows, and the postings walk over the part of each query term's
+ * list that falls in the range, found by binary search (the lists are in
+ * document order). A document's score is the same sum, in the same term
+ * order, whichever range scores it. Rejected: walking a range in blocks
+ * of 64k documents (every term's postings in the block, then the next:
+ * the 256 KiB of scores written stay in L2), bit-identical but no faster
+ * at 1M (bench/README.md, issue 21 third part).
  */
 #include "search/search.h"
 
