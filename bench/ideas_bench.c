@@ -39,21 +39,6 @@
 
 #define MAXC 4 /* contexts */
 
-/* The same proposals, bit for bit. */
-static int same_ideas(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) {
-    if (na != nb) return 0;
-    for (int j = 0; j < na; j++) {
-        if (a[j].field != b[j].field || memcmp(&a[j].score, &b[j].score, sizeof a[j].score) ||
-            a[j].nevidence != b[j].nevidence)
-            return 0;
-        for (int e = 0; e < a[j].nevidence; e++)
-            if (a[j].evidence[e].doc != b[j].evidence[e].doc ||
-                memcmp(&a[j].evidence[e].score, &b[j].evidence[e].score, sizeof(float)))
-                return 0;
-    }
-    return 1;
-}
-
 int main(int argc, char **argv) {
     size_t nq = 200, warm = 5;
     uint64_t seed = 1;
@@ -144,7 +129,7 @@ int main(int argc, char **argv) {
             sum[j] += t;
             props[j] += (size_t)got;
         }
-        for (int j = 1; j < nc; j++) differ += !same_ideas(got_[0], res[0], got_[j], res[j]);
+        for (int j = 1; j < nc; j++) differ += !ideas_identical(got_[0], res[0], got_[j], res[j]);
     }
     for (int j = 0; j < nc; j++) {
         double *lat = lats + (size_t)j * nq;

@@ -86,20 +86,10 @@ static double one(tenyo_ctx *c, int mode, uint64_t doc, tenyo_hit *hits, int *n,
 
 static int same(int mode, int na, int nb, const tenyo_hit *a, const tenyo_hit *b,
                 const tenyo_idea *ia, const tenyo_idea *ib) {
+    if (mode == M_IDEAS) return ideas_identical(na, ia, nb, ib);
     if (na != nb) return 0;
-    for (int i = 0; i < na; i++) {
-        if (mode != M_IDEAS) {
-            if (a[i].doc != b[i].doc || memcmp(&a[i].score, &b[i].score, sizeof a[i].score)) return 0;
-            continue;
-        }
-        if (ia[i].field != ib[i].field || ia[i].score != ib[i].score ||
-            ia[i].nevidence != ib[i].nevidence)
-            return 0;
-        for (int e = 0; e < ia[i].nevidence; e++)
-            if (ia[i].evidence[e].doc != ib[i].evidence[e].doc ||
-                ia[i].evidence[e].score != ib[i].evidence[e].score)
-                return 0;
-    }
+    for (int i = 0; i < na; i++)
+        if (a[i].doc != b[i].doc || memcmp(&a[i].score, &b[i].score, sizeof a[i].score)) return 0;
     return 1;
 }
 

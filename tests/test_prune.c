@@ -376,18 +376,19 @@ static int same_hits(int na, const tenyo_hit *a, int nb, const tenyo_hit *b) {
     return 1;
 }
 
+/* One proposal equal to another: field, every score, support, evidence. */
+static int idea_eq(const tenyo_idea *x, const tenyo_idea *y) {
+    int eq = x->field == y->field && x->score == y->score && x->confidence == y->confidence &&
+             x->support == y->support && x->nevidence == y->nevidence;
+    for (int e = 0; eq && e < x->nevidence; e++)
+        eq = x->evidence[e].doc == y->evidence[e].doc && x->evidence[e].score == y->evidence[e].score;
+    return eq;
+}
+
 static int same_ideas(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) {
-    if (na != nb) return 0;
-    for (int j = 0; j < na; j++) {
-        if (a[j].field != b[j].field || memcmp(&a[j].score, &b[j].score, sizeof a[j].score) ||
-            a[j].nevidence != b[j].nevidence)
-            return 0;
-        for (int e = 0; e < a[j].nevidence; e++)
-            if (a[j].evidence[e].doc != b[j].evidence[e].doc ||
-                memcmp(&a[j].evidence[e].score, &b[j].evidence[e].score, sizeof(float)))
-                return 0;
-    }
-    return 1;
+    int eq = na == nb;
+    for (int j = 0; eq && j < na; j++) eq = idea_eq(&a[j], &b[j]);
+    return eq;
 }
 
 /* Every combination of similar (by document, every step-th, and a few

@@ -78,24 +78,12 @@ size_t ty_query_terms(const uint32_t *qt, const float *qw, size_t qn, float *qde
     return n;
 }
 
-/* The first position of post row `term` holding a document >= d0 (the
- * rows list their documents ascending): a binary search, so that a worker
- * of a document range touches only its part of each posting list. */
-static uint64_t postings_from(const ty_csr *post, uint32_t term, uint64_t d0) {
-    uint64_t lo = post->rowptr[term], hi = post->rowptr[term + 1];
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (post->col[mid] < d0) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
 void ty_scan_tfidf_postings_range(const ty_csr *post, const uint32_t *t, const float *w, size_t nt,
                                   uint64_t d0, uint64_t d1, float *scores) {
     memset(scores + d0, 0, (d1 - d0) * sizeof *scores);
     for (size_t i = 0; i < nt; i++) {
-        uint64_t p = d0 ? postings_from(post, t[i], d0) : post->rowptr[t[i]];
+        /* the range's part of the list: from its first document >= d0 */
+        uint64_t p = d0 ? ty_csr_lower_bound(post, t[i], d0) : post->rowptr[t[i]];
         uint64_t e = post->rowptr[t[i] + 1];
         float wi = w[i];
         for (; p < e && post->col[p] < d1; p++) scores[post->col[p]] += wi * post->val[p];
