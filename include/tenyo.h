@@ -565,8 +565,9 @@ int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
  * ideas, batches' per-query part), split by document ranges: answers are
  * the same bits for any count. 0 (default): auto, the cores less the
  * threads this process's other queries are scoring on at the time (a lone
- * query uses every core; busy server or batch threads one each). Indexes
- * under 100,000 documents always score on one thread. TENYO_ERR_ARG when
+ * query uses every core; busy server or batch threads one each), or the
+ * environment's TENYO_QUERY_THREADS when set at tenyo_ctx_new. Indexes
+ * under 500,000 documents always score on one thread. TENYO_ERR_ARG when
  * nthreads < 0. */
 #define TENYO_CTX_THREADS 1 /* (programs test for the setter) */
 int tenyo_ctx_set_threads(tenyo_ctx *c, int nthreads);

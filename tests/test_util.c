@@ -265,3 +265,47 @@ TY_TEST(util_topk_ranges_equal_one_heap) {
         free(b);
     }
 }
+
+/* ty_parallel_claim: every part done exactly once, by whichever thread,
+ * for many calls in a row (the parked helpers reused) and from several
+ * callers at once (one job slot: a later post takes it over, the earlier
+ * caller finishes its parts itself); the status is the lowest failing
+ * part's. */
+typedef struct claim_t {
+    atomic_int hits[64]; /* per part: times done */
+    int fail_from;       /* parts >= this fail with -(part + 1) */
+} claim_t;
+
+static int claim_part(void *ud, int i, int n) {
+    claim_t *c = ud;
+    (void)n;
+    atomic_fetch_add(&c->hits[i], 1);
+    return i >= c->fail_from ? -(i + 1) : 0;
+}
+
+static void *claim_caller(void *arg) {
+    int *bad = arg;
+    for (int r = 0; r < 300; r++) {
+        claim_t c;
+        for (int i = 0; i < 64; i++) atomic_init(&c.hits[i], 0);
+        c.fail_from = 64;
+        int n = 1 + r % 64;
+        if (ty_parallel_claim(1 + r % 4, n, claim_part, &c) != 0) (*bad)++;
+        for (int i = 0; i < 64; i++) *bad += atomic_load(&c.hits[i]) != (i < n);
+    }
+    return NULL;
+}
+
+TY_TEST(util_parallel_claim_each_part_once) {
+    claim_t c;
+    for (int i = 0; i < 64; i++) atomic_init(&c.hits[i], 0);
+    c.fail_from = 5;
+    CHECK_EQ_INT(ty_parallel_claim(3, 12, claim_part, &c), -6);
+    for (int i = 0; i < 12; i++) CHECK_EQ_INT(atomic_load(&c.hits[i]), 1);
+    CHECK_EQ_INT(ty_parallel_claim(2, 0, claim_part, &c), 0);
+    int bad[3] = {0, 0, 0};
+    pthread_t th[3];
+    for (int t = 0; t < 3; t++) CHECK(pthread_create(&th[t], NULL, claim_caller, &bad[t]) == 0);
+    for (int t = 0; t < 3; t++) pthread_join(th[t], NULL);
+    CHECK_EQ_INT(bad[0] + bad[1] + bad[2], 0);
+}

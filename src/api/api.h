@@ -236,9 +236,9 @@ struct tenyo_ctx {
 };
 
 /* Documents from which one query's scoring is split over threads: below,
- * starting the workers costs more than they save (bench/README.md,
- * "issue 21: one query on both cores"). */
-#define TY_QPAR_MIN_DOCS 100000
+ * the split did not pay on the shared 2-core machine (bench/README.md,
+ * "One query on both cores": 100k documents 0.5-0.75x, 1M 1.0-1.4x p50). */
+#define TY_QPAR_MIN_DOCS 500000
 /* The k best of scores s[0..ndocs) but skip (UINT64_MAX: none) and the
  * documents d with keep[d] == 0 (keep NULL: none left out), best first, on
  * the threads c's query may use (ty_topk_ranges: the same hits for any

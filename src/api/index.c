@@ -523,6 +523,8 @@ int tenyo_ctx_new(const tenyo_index *x, tenyo_ctx **out, char *err,
     c->hybrid_w = 0.7;
     c->prune = 1;
     c->par_min = TY_QPAR_MIN_DOCS;
+    const char *qt = getenv("TENYO_QUERY_THREADS"); /* (a shared machine: 1) */
+    if (qt && *qt) c->threads = atoi(qt) > 0 ? atoi(qt) : 0;
     const ty_model *m = &x->m;
     c->qdense = ty_calloc(m->nterms ? m->nterms : 1, sizeof *c->qdense);
     c->s1 = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *c->s1);
@@ -702,9 +704,10 @@ static int use_postings(tenyo_ctx *c) {
 /* ======================================= one query on several threads
  *
  * The full scan of a query (ty_ctx_score below the IVF and the pruned
- * scan) is split by document ranges: worker t of nt (ty_parallel, worker 0
- * on the calling thread) scores the documents [ty_split(n, t, nt),
- * ty_split(n, t + 1, nt)) of s1 (and s2): the LSA scan of its rows, the
+ * scan) is split by document ranges: part t of 4 nt, claimed by the
+ * calling thread or one of nt - 1 helpers (ty_parallel_claim), scores the
+ * documents [ty_split(n, t, 4 nt), ty_split(n, t + 1, 4 nt)) of s1 (and
+ * s2): the LSA scan of its rows, the
  * TF-IDF cosine (the postings of every query term, each list from the
  * range's first document found by binary search, or the rows' gather),
  * the hybrid combination and the filter. Every document's score is the
@@ -719,11 +722,22 @@ static int use_postings(tenyo_ctx *c) {
  * r <= 4k best and the short records' factors (a few thousand
  * operations).
  *
- * Threads per query (tenyo_ctx_set_threads): a number, or 0 (the
- * default), auto: the cores less the threads the process's other queries
- * are scoring on now (at least 1), so a lone query (the CLI's similar and
- * ideas) uses every core, and N server or batch threads that are all busy
- * score one thread each rather than oversubscribe. Indexes under
+ * Why parts claimed rather than one fixed half per thread (ty_parallel):
+ * on this shared 2-core machine the second core is often busy; a fixed
+ * half waits until the system runs its thread (measured: 100k hybrid p50
+ * 6.6 ms on one thread, 12.1 ms on two halves at load 3.7), while claimed
+ * parts are done by whichever thread runs, and the caller never waits for
+ * a helper that has not started. Four parts per thread, not more: each
+ * part of the postings walk binary-searches every query term's list.
+ *
+ * Threads per query (tenyo_ctx_set_threads, or TENYO_QUERY_THREADS in
+ * the environment at tenyo_ctx_new): a number, or 0 (the default), auto:
+ * the cores less the threads the process's other queries are scoring on
+ * now (at least 1), so a lone query (the CLI's similar and ideas) uses
+ * every core, and N server or batch threads that are all busy score one
+ * thread each rather than oversubscribe. Other processes are not counted:
+ * where they hold the cores (this shared VM), a helper adds nothing, and
+ * TENYO_QUERY_THREADS=1 keeps queries on one thread. Indexes under
  * c->par_min documents stay on one thread. Rejected: OpenMP (the project's
  * helper, util/parallel.c, keeps the first error by worker and runs
  * anywhere pthreads do), and a pool of parked threads (starting two
@@ -739,7 +753,10 @@ static int ctx_enter(const tenyo_ctx *c) {
     int nt = c->threads;
     if (n < c->par_min) nt = 1;
     else if (nt <= 0) {
-        nt = ty_ncores() - __atomic_load_n(&g_qbusy, __ATOMIC_RELAXED);
+        static int cores; /* (sysconf reads a file: once) */
+        int nc = __atomic_load_n(&cores, __ATOMIC_RELAXED);
+        if (!nc) __atomic_store_n(&cores, nc = ty_ncores(), __ATOMIC_RELAXED);
+        nt = nc - __atomic_load_n(&g_qbusy, __ATOMIC_RELAXED);
         if (nt < 1) nt = 1;
     }
     nt = ty_parallel_workers(nt, n, 1);
@@ -809,10 +826,13 @@ static int score_range(void *ud, int t, int nt) {
     return 0;
 }
 
-/* Run job on c's threads (one: on the caller, no thread started). */
+/* Run job on c's threads: QPAR_PARTS ranges per thread, claimed by the
+ * caller and nt - 1 helpers (ty_parallel_claim; one thread: the whole
+ * range on the caller, no thread started). */
+#define QPAR_PARTS 4
 static void score_split(tenyo_ctx *c, score_job *j) {
     int nt = ctx_enter(c);
-    if (nt > 1) ty_parallel(nt, score_range, j);
+    if (nt > 1) ty_parallel_claim(nt, QPAR_PARTS * nt, score_range, j);
     else score_range(j, 0, 1);
     ctx_leave(nt);
 }

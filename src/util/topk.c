@@ -125,9 +125,10 @@ size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_
 
 /* ============================================= by document ranges */
 
-/* The k best of a score array split into nt contiguous ranges, each
- * range's k best found by its own worker and the lists merged: the same
- * hits, in the same order, as one selection over the whole array.
+/* The k best of a score array split into contiguous ranges (4 per thread:
+ * parts claimed by nt threads, ty_parallel_claim), each range's k best
+ * found alone and the lists merged: the same hits, in the same order, as
+ * one selection over the whole array.
  *
  * Why: "better" (higher score; at equal scores the smaller document) is a
  * strict total order on the eligible entries (NaN and -inf never rank;
@@ -145,7 +146,7 @@ typedef struct topk_par {
     uint64_t n, skip;     /* how many, the one left out (UINT64_MAX: none) */
     const uint8_t *keep;  /* per document: 0 left out, or NULL: all */
     size_t k;             /* hits wanted */
-    tenyo_hit *part;      /* worker t's hits at part + t k */
+    tenyo_hit *part;      /* range t's hits at part + t k */
     size_t *np;           /* and their count */
 } topk_par;
 
@@ -173,11 +174,12 @@ size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *
                       int nt, tenyo_hit *out) {
     if (nt < 1 || k == 0) nt = 1;
     if (nt > 1) {
+        nt = nt > TY_PAR_MAX ? 4 * TY_PAR_MAX : 4 * nt; /* the ranges */
         tenyo_hit *part = ty_mallocarray(k, (size_t)nt * sizeof *part);
         size_t *np = ty_mallocarray((size_t)nt, sizeof *np);
         if (part && np) {
             topk_par p = {s, n, skip, keep, k, part, np};
-            ty_parallel(nt, topk_par_worker, &p);
+            ty_parallel_claim(nt / 4, nt, topk_par_worker, &p);
             ty_topk h; /* the merge: every list through one heap */
             ty_topk_init(&h, out, k);
             for (int t = 0; t < nt; t++)
