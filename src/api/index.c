@@ -784,9 +784,9 @@ int tenyo_ctx_set_threads(tenyo_ctx *c, int nthreads) {
 typedef struct score_job {
     tenyo_ctx *c;
     tenyo_mode mode;
-    int lsa_scan;            /* 1: scan the LSA scores into s2 (int8 or the
-                                exact float scan: int8) */
-    int int8;
+    int lsa_scan;            /* 1: scan the LSA scores into s2 */
+    int int8;                /* that scan: 1 the int8 one, 0 the exact
+                                float scan of the dequantised rows */
     const ty_q8_query *qp;   /* the query, prepared for the int8 scan */
     int rest;                /* 1: TF-IDF, combination and filter too */
     const float *lsa;        /* the LSA scores (s2, or a batch's) */
