@@ -3,15 +3,34 @@
  * built as one program by `make bench/NAME`): a monotonic clock, medians,
  * and the seeded generator of synthetic unit vectors (splitmix64 ->
  * uniform -> Gaussian by Box-Muller), so that scan_bench and ann_bench
- * draw the same kind of vectors from the same seed.
+ * draw the same kind of vectors from the same seed; and whether two
+ * lists of ideas are the same bits (the benches that compare contexts).
  */
 #ifndef TENYO_BENCH_H
 #define TENYO_BENCH_H
 
+#include <tenyo.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+/* The same proposals (na of a, nb of b): fields, score bits, evidence. */
+static inline int ideas_identical(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) {
+    if (na != nb) return 0;
+    for (int j = 0; j < na; j++) {
+        if (a[j].field != b[j].field || memcmp(&a[j].score, &b[j].score, sizeof a[j].score) ||
+            a[j].nevidence != b[j].nevidence)
+            return 0;
+        for (int e = 0; e < a[j].nevidence; e++)
+            if (a[j].evidence[e].doc != b[j].evidence[e].doc ||
+                memcmp(&a[j].evidence[e].score, &b[j].evidence[e].score, sizeof(float)))
+                return 0;
+    }
+    return 1;
+}
 
 /* Seconds on the monotonic clock. */
 static inline double now(void) {

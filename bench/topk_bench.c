@@ -21,9 +21,17 @@
  * rest fell back to the full scan inside the same call, and are timed so);
  * "differ" counts answers not identical (must be 0).
  *
+ * --threads N (issue 21): instead of full against pruned, full scans on 1
+ * thread per query ("full" columns) against full scans split over N
+ * threads (tenyo_ctx_set_threads; the "pruned" columns then hold the N
+ * thread side, "pruned" counts 0), alternating the same way and compared
+ * the same way. Without it both sides run one thread per query. --par-min
+ * D: the N-thread side splits on indexes of D documents or more (default
+ * TY_QPAR_MIN_DOCS: measures the threshold on smaller indexes).
+ *
  * Reaches the context's prune switch through src/internal.h (the public API
  * has none: the answers are the same). Usage:
- *   topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] [--modes tfidf,hybrid,lsa,ideas,title-tfidf,title-hybrid]
+ *   topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] [--threads N] [--par-min D] [--modes tfidf,hybrid,lsa,ideas,title-tfidf,title-hybrid]
  */
 #include "api/api.h"
 #include "bench.h"
@@ -78,29 +86,21 @@ static double one(tenyo_ctx *c, int mode, uint64_t doc, tenyo_hit *hits, int *n,
 
 static int same(int mode, int na, int nb, const tenyo_hit *a, const tenyo_hit *b,
                 const tenyo_idea *ia, const tenyo_idea *ib) {
+    if (mode == M_IDEAS) return ideas_identical(na, ia, nb, ib);
     if (na != nb) return 0;
-    for (int i = 0; i < na; i++) {
-        if (mode != M_IDEAS) {
-            if (a[i].doc != b[i].doc || memcmp(&a[i].score, &b[i].score, sizeof a[i].score)) return 0;
-            continue;
-        }
-        if (ia[i].field != ib[i].field || ia[i].score != ib[i].score ||
-            ia[i].nevidence != ib[i].nevidence)
-            return 0;
-        for (int e = 0; e < ia[i].nevidence; e++)
-            if (ia[i].evidence[e].doc != ib[i].evidence[e].doc ||
-                ia[i].evidence[e].score != ib[i].evidence[e].score)
-                return 0;
-    }
+    for (int i = 0; i < na; i++)
+        if (a[i].doc != b[i].doc || memcmp(&a[i].score, &b[i].score, sizeof a[i].score)) return 0;
     return 1;
 }
 
 int main(int argc, char **argv) {
     size_t nq = 200;
-    int rounds = 3;
+    int rounds = 3, threads = 0;
+    uint64_t par_min = 0; /* 0: the library's TY_QPAR_MIN_DOCS */
     uint64_t seed = 1;
     const char *modes = "tfidf,hybrid,lsa,ideas,title-tfidf,title-hybrid";
-    static const struct option lo[] = {{"seed", 1, 0, 's'}, {"modes", 1, 0, 'm'}, {0, 0, 0, 0}};
+    static const struct option lo[] = {{"seed", 1, 0, 's'}, {"modes", 1, 0, 'm'}, {"threads", 1, 0, 't'},
+                                       {"par-min", 1, 0, 'p'}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "q:r:", lo, NULL)) != -1) {
         switch (ch) {
@@ -108,14 +108,16 @@ int main(int argc, char **argv) {
         case 'r': rounds = atoi(optarg); break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
         case 'm': modes = optarg; break;
+        case 't': threads = atoi(optarg); break;
+        case 'p': par_min = strtoull(optarg, NULL, 10); break;
         default:
-            fprintf(stderr, "usage: topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] "
+            fprintf(stderr, "usage: topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] [--threads N] "
                             "[--modes tfidf,hybrid,lsa,ideas,title-tfidf,title-hybrid]\n");
             return 2;
         }
     }
     if (optind >= argc || nq == 0 || rounds < 1) {
-        fprintf(stderr, "usage: topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] "
+        fprintf(stderr, "usage: topk_bench INDEX [-q QUERIES] [-r ROUNDS] [--seed S] [--threads N] "
                         "[--modes tfidf,hybrid,lsa,ideas,title-tfidf,title-hybrid]\n");
         return 2;
     }
@@ -131,18 +133,28 @@ int main(int argc, char **argv) {
         return 1;
     }
     cf->prune = 0;
+    tenyo_ctx_set_threads(cf, 1);
+    tenyo_ctx_set_threads(cp, threads > 0 ? threads : 1);
+    if (threads > 0) cp->prune = 0; /* full against full */
+    if (par_min) cp->par_min = par_min;
     g_idx = idx;
     double topen = now() - t0;
+    char sides[96];
+    if (threads > 0)
+        snprintf(sides, sizeof sides, "full = 1 thread per query, pruned = full on %d threads",
+                 threads);
+    else
+        snprintf(sides, sizeof sides, "1 thread per query");
     uint64_t n = tenyo_index_ndocs(idx);
     tenyo_index_info info;
     tenyo_index_info_get(idx, &info);
     const char *bt = getenv("OPENBLAS_NUM_THREADS");
     printf("# index %s: %llu docs, %llu terms, %.1f non-zeros per doc, rank %u; open + warm %.1f s; "
-           "block maxima %.1f B per doc; OPENBLAS_NUM_THREADS=%s; %zu queries x %d rounds\n",
+           "block maxima %.1f B per doc; OPENBLAS_NUM_THREADS=%s; %zu queries x %d rounds; %s\n",
            argv[optind], (unsigned long long)n, (unsigned long long)info.nterms,
            (double)info.nnz / (double)n, (unsigned)info.dim, topen,
            idx->bmax.ptr ? (double)idx->bmax.ptr[idx->bmax.ptr ? idx->m.nterms : 0] * 8 / (double)n : 0.0,
-           bt ? bt : "(unset)", nq, rounds);
+           bt ? bt : "(unset)", nq, rounds, sides);
     uint64_t *docs = malloc(nq * sizeof *docs);
     double *lf = malloc(nq * (size_t)rounds * sizeof *lf), *lp = malloc(nq * (size_t)rounds * sizeof *lp);
     if (!docs || !lf || !lp) return 1;

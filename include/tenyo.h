@@ -561,6 +561,16 @@ void tenyo_ctx_free(tenyo_ctx *c);
 const char *tenyo_ctx_error(const tenyo_ctx *c);
 /* Weight of TF-IDF in hybrid mode, in [0,1] (default tuned, see README). */
 int tenyo_ctx_set_hybrid_weight(tenyo_ctx *c, double w);
+/* Threads one query of c may use to score the documents (similar, search,
+ * ideas, batches' per-query part), split by document ranges: answers are
+ * the same bits for any count. 0 (default): auto, the cores less the
+ * threads this process's other queries are scoring on at the time (a lone
+ * query uses every core; busy server or batch threads one each), or the
+ * environment's TENYO_QUERY_THREADS when set at tenyo_ctx_new. Indexes
+ * under 500,000 documents always score on one thread. TENYO_ERR_ARG when
+ * nthreads < 0. */
+#define TENYO_CTX_THREADS 1 /* (programs test for the setter) */
+int tenyo_ctx_set_threads(tenyo_ctx *c, int nthreads);
 
 /* Run fn(ud, t, nt) for workers t = 0..nt-1 (nt = nthreads clamped to
  * [1, 256]): worker 0 on the calling thread, the others on threads of their

@@ -290,13 +290,13 @@ TY_TEST(prune_off_by_default) {
     tenyo_index_free(x);
 }
 
-/* Deletions (an update over the base, applied at open): the pruned scan
- * over what is left equals the full one. */
-TY_TEST(prune_identical_after_deletions) {
+/* A copy of the generated index with every 7th document deleted (an
+ * update over the base, applied at open) into path. */
+static void deleted_index(ty_test_state *ts_, const char *name, char *path, size_t len) {
     const char *gen = gen_index(4000);
     CHECK(gen != NULL);
-    char path[PATH_MAX], cmd[3 * PATH_MAX], err[512];
-    snprintf(path, sizeof path, "%s/prune_del.tny", ty_test_tmpdir());
+    char cmd[3 * PATH_MAX], err[512];
+    snprintf(path, len, "%s/%s", ty_test_tmpdir(), name);
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", gen, path);
     CHECK(system(cmd) == 0);
     tenyo_index *x = NULL;
@@ -318,5 +318,207 @@ TY_TEST(prune_identical_after_deletions) {
     CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_index_ndocs(x), nd - (uint64_t)deleted);
     tenyo_index_free(x);
+}
+
+/* Deletions: the pruned scan over what is left equals the full one. */
+TY_TEST(prune_identical_after_deletions) {
+    char path[PATH_MAX];
+    deleted_index(ts_, "prune_del.tny", path, sizeof path);
+    if (ts_->failed) return;
     identity_on(ts_, path, 29, "2010", "2020", "G06");
+}
+
+/* ============================== one query on several threads (api/index.c)
+ *
+ * A query's scoring split by document ranges (tenyo_ctx_set_threads)
+ * answers the same bits as on one thread: 2 and 3 threads (ranges of 1,333
+ * documents, not multiples of the int8 scan's blocks), and 2 with pruning
+ * (the LSA scan split before the pruned scan), against 1, with the split
+ * forced on these small indexes (par_min 1); modes tfidf / lsa / hybrid,
+ * k 1 / 10 / 100, the float and int8 LSA scans, the TF-IDF postings walk
+ * and the rows' gather, a filter, after deletions, in batches, and ideas
+ * (the neighbour selections split too: open_only, a filter). */
+
+/* Contexts on one index: c[0..2] full scans on 1, 2, 3 threads; c[3] 2
+ * threads, pruning. */
+typedef struct tctx {
+    tenyo_index *x;
+    tenyo_ctx *c[4];
+} tctx;
+
+static int tctx_open(tctx *t, const char *path, const char *postings) {
+    char err[512];
+    memset(t, 0, sizeof *t);
+    setenv("TENYO_POSTINGS", postings, 1);
+    setenv("TENYO_PRUNE", "on", 1);
+    int rc = tenyo_index_open(path, &t->x, err, sizeof err);
+    unsetenv("TENYO_POSTINGS");
+    unsetenv("TENYO_PRUNE");
+    for (int i = 0; i < 4 && !rc; i++) {
+        rc = tenyo_ctx_new(t->x, &t->c[i], err, sizeof err);
+        if (rc) break;
+        t->c[i]->par_min = 1;
+        t->c[i]->prune = i == 3;
+        rc = tenyo_ctx_set_threads(t->c[i], i < 3 ? i + 1 : 2);
+    }
+    return rc;
+}
+
+static void tctx_close(tctx *t) {
+    for (int i = 0; i < 4; i++) tenyo_ctx_free(t->c[i]);
+    tenyo_index_free(t->x);
+}
+
+static int same_hits(int na, const tenyo_hit *a, int nb, const tenyo_hit *b) {
+    if (na != nb) return 0;
+    for (int i = 0; i < na; i++)
+        if (a[i].doc != b[i].doc || memcmp(&a[i].score, &b[i].score, sizeof a[i].score)) return 0;
+    return 1;
+}
+
+/* One proposal equal to another: field, every score, support, evidence. */
+static int idea_eq(const tenyo_idea *x, const tenyo_idea *y) {
+    int eq = x->field == y->field && x->score == y->score && x->confidence == y->confidence &&
+             x->support == y->support && x->nevidence == y->nevidence;
+    for (int e = 0; eq && e < x->nevidence; e++)
+        eq = x->evidence[e].doc == y->evidence[e].doc && x->evidence[e].score == y->evidence[e].score;
+    return eq;
+}
+
+static int same_ideas(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) {
+    int eq = na == nb;
+    for (int j = 0; eq && j < na; j++) eq = idea_eq(&a[j], &b[j]);
+    return eq;
+}
+
+/* Every combination of similar (by document, every step-th, and a few
+ * titles) on c[1..3] against c[0]; then batches and ideas. */
+static void threads_identity_on(ty_test_state *ts_, const char *path, uint64_t step) {
+    static const size_t ks[3] = {1, 10, 100};
+    static const char *post[2] = {"on", "off"};
+    tenyo_hit *a = malloc(100 * sizeof *a), *b = malloc(100 * sizeof *b);
+    CHECK(a && b);
+    for (int pi = 0; pi < 2 && !ts_->failed; pi++) {
+        tctx t;
+        CHECK_EQ_INT(tctx_open(&t, path, post[pi]), TENYO_OK);
+        uint64_t nd = tenyo_index_ndocs(t.x);
+        tenyo_filter *f = NULL;
+        CHECK_EQ_INT(tenyo_filter_new(t.x, &f), TENYO_OK);
+        CHECK_EQ_INT(tenyo_filter_dates(f, "2010", "2020"), TENYO_OK);
+        CHECK_EQ_INT(tenyo_filter_field(f, "G06", 1), TENYO_OK);
+        int bad = 0;
+        char why[256] = "";
+        for (int filt = 0; filt < 2; filt++)
+            for (int scan = 0; scan < 2; scan++) {
+                for (int i = 0; i < 4; i++) {
+                    tenyo_ctx_set_scan(t.c[i], scan ? TENYO_SCAN_INT8 : TENYO_SCAN_FP32);
+                    tenyo_ctx_set_filter(t.c[i], filt ? f : NULL);
+                }
+                for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode++)
+                    for (int ki = 0; ki < 3; ki++)
+                        for (uint64_t q = 0; q < nd + 6 * step; q += step) {
+                            int na, nb;
+                            tenyo_doc_meta m;
+                            int text = q >= nd;
+                            if (text && (tenyo_index_doc(t.x, q % nd, &m) || !m.title || !*m.title))
+                                continue;
+                            na = text ? tenyo_similar_text(t.c[0], m.title, strlen(m.title),
+                                                           (tenyo_mode)mode, ks[ki], a)
+                                      : tenyo_similar_doc(t.c[0], q, (tenyo_mode)mode, ks[ki], a);
+                            for (int i = 1; i < 4; i++) {
+                                nb = text ? tenyo_similar_text(t.c[i], m.title, strlen(m.title),
+                                                               (tenyo_mode)mode, ks[ki], b)
+                                          : tenyo_similar_doc(t.c[i], q, (tenyo_mode)mode, ks[ki],
+                                                              b);
+                                if (!same_hits(na, a, nb, b) && !bad++)
+                                    snprintf(why, sizeof why,
+                                             "ctx %d postings %s filter %d scan %d mode %d k %zu "
+                                             "query %llu: %d vs %d hits",
+                                             i, post[pi], filt, scan, mode, ks[ki],
+                                             (unsigned long long)q, na, nb);
+                            }
+                        }
+            }
+        CHECKF(bad == 0, "%d answers differ: %s", bad, why);
+        /* batches (one LSA pass for the queries, the rest per query) */
+        static bres r[4];
+        tenyo_query bq[64];
+        for (int i = 0; i < 64; i++) bq[i] = (tenyo_query){.doc = (int64_t)((uint64_t)i * 61 % nd)};
+        for (int i = 0; i < 4; i++) tenyo_ctx_set_filter(t.c[i], NULL);
+        for (int scan = 0; scan < 2; scan++)
+            for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode++) {
+                for (int i = 0; i < 4; i++) {
+                    tenyo_ctx_set_scan(t.c[i], scan ? TENYO_SCAN_INT8 : TENYO_SCAN_FP32);
+                    CHECK_EQ_INT(tenyo_similar_batch(t.c[i], bq, 64, (tenyo_mode)mode, 10, bcb,
+                                                     &r[i]),
+                                 TENYO_OK);
+                }
+                for (int i = 1; i < 4; i++)
+                    for (int j = 0; j < 64; j++)
+                        CHECKF(same_hits(r[0].n[j], r[0].h[j], r[i].n[j], r[i].h[j]),
+                               "batch ctx %d query %d mode %d scan %d", i, j, mode, scan);
+            }
+        /* ideas: hybrid and tfidf neighbours, 300 and 30 of them, open
+         * documents only, a filter */
+        tenyo_ideas_opts o;
+        for (int i = 0; i < 4; i++) tenyo_ctx_set_scan(t.c[i], TENYO_SCAN_INT8);
+        for (int v = 0; v < 16; v++) {
+            tenyo_ideas_opts_default(&o);
+            o.knn = v & 1 ? 30 : 0;
+            o.open_only = (v >> 1) & 1;
+            o.mode = v & 4 ? TENYO_MODE_TFIDF : TENYO_MODE_HYBRID;
+            for (int i = 0; i < 4; i++) tenyo_ctx_set_filter(t.c[i], v & 8 ? f : NULL);
+            for (int qi = 0; qi < 6; qi++) {
+                uint64_t d = ((uint64_t)qi * 197 + (uint64_t)v * 31) % nd;
+                tenyo_idea ia[10], ib[10];
+                int na = tenyo_ideas_doc(t.c[0], d, &o, 10, ia);
+                CHECK(na >= 0);
+                for (int i = 1; i < 4; i++) {
+                    int nb = tenyo_ideas_doc(t.c[i], d, &o, 10, ib);
+                    CHECKF(same_ideas(na, ia, nb, ib), "ideas ctx %d doc %llu options %d", i,
+                           (unsigned long long)d, v);
+                }
+            }
+        }
+        for (int i = 0; i < 4; i++) tenyo_ctx_set_filter(t.c[i], NULL);
+        tenyo_filter_free(f);
+        tctx_close(&t);
+    }
+    free(a);
+    free(b);
+}
+
+TY_TEST(threads_identical_generated) {
+    const char *path = gen_index(4000);
+    CHECK(path != NULL);
+    threads_identity_on(ts_, path, 53);
+}
+
+TY_TEST(threads_identical_after_deletions) {
+    char path[PATH_MAX];
+    deleted_index(ts_, "threads_del.tny", path, sizeof path);
+    if (ts_->failed) return;
+    threads_identity_on(ts_, path, 97);
+}
+
+/* The setter: a count >= 0 (0: auto); below par_min documents one thread
+ * whatever the count (the answers are the same either way). */
+TY_TEST(threads_setter) {
+    CHECK_EQ_INT(tenyo_ctx_set_threads(NULL, 1), TENYO_ERR_ARG);
+    char path[PATH_MAX], err[512];
+    snprintf(path, sizeof path, "%s/threads_sample.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(build_index(SAMPLE, path, 0), TENYO_OK);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(c->threads, 0);
+    CHECK_EQ_INT(c->par_min, TY_QPAR_MIN_DOCS);
+    CHECK_EQ_INT(tenyo_ctx_set_threads(c, -1), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_ctx_set_threads(c, 4), TENYO_OK);
+    CHECK_EQ_INT(c->threads, 4);
+    tenyo_hit h[10];
+    CHECK(tenyo_similar_doc(c, 0, TENYO_MODE_HYBRID, 10, h) > 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
 }

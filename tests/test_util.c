@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <math.h>
 #include <time.h>
 
@@ -214,4 +215,97 @@ TY_TEST(util_parallel_workers_and_first_error) {
     CHECK(ty_parallel_workers(4, 10, 100) == 1);
     CHECK(ty_parallel_workers(4, 1000, 100) == 4);
     CHECK(ty_parallel_workers(1000, 1u << 30, 1) == TY_PAR_MAX);
+}
+
+/* ty_topk_ranges: the k best split over 1 to 5 document ranges are the
+ * hits of one heap fed every score (ty_topk_push), in the same order, bit
+ * for bit: scores with many ties (a few distinct values), NaN and -inf
+ * (never ranked), a skipped document, a keep mask; k from 0 to past n,
+ * and arrays long enough for ty_topk_array's sampled threshold. */
+TY_TEST(util_topk_ranges_equal_one_heap) {
+    static const uint64_t ns[] = {0, 1, 7, 1000, 40000};
+    static const size_t ks[] = {0, 1, 3, 10, 100, 1005};
+    uint64_t seed = 12345;
+    for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+        uint64_t n = ns[ni];
+        float *s = malloc((n ? n : 1) * sizeof *s);
+        uint8_t *keep = malloc(n ? n : 1);
+        tenyo_hit *a = malloc(1005 * sizeof *a), *b = malloc(1005 * sizeof *b);
+        CHECK(s && keep && a && b);
+        for (uint64_t d = 0; d < n; d++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t r = (uint32_t)(seed >> 33);
+            s[d] = r % 97 == 0 ? NAN : r % 89 == 0 ? -INFINITY : (float)(r % 13) / 8.f - 0.5f;
+            keep[d] = (uint8_t)(r % 5 != 0);
+        }
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++)
+            for (int mk = 0; mk < 2; mk++)
+                for (int sk = 0; sk < 2; sk++) {
+                    size_t k = ks[ki];
+                    uint64_t skip = sk && n ? n / 3 : UINT64_MAX;
+                    const uint8_t *kp = mk ? keep : NULL;
+                    ty_topk t;
+                    ty_topk_init(&t, b, k);
+                    for (uint64_t d = 0; d < n; d++)
+                        if (d != skip && (!kp || kp[d])) ty_topk_push(&t, d, s[d]);
+                    size_t nb = ty_topk_finish(&t);
+                    for (int nt = 1; nt <= 5; nt++) {
+                        size_t na = ty_topk_ranges(s, n, skip, kp, k, nt, a);
+                        int same = na == nb;
+                        for (size_t i = 0; same && i < na; i++)
+                            same = a[i].doc == b[i].doc &&
+                                   memcmp(&a[i].score, &b[i].score, sizeof a[i].score) == 0;
+                        CHECKF(same, "n %llu k %zu keep %d skip %d nt %d: %zu vs %zu hits",
+                               (unsigned long long)n, k, mk, sk, nt, na, nb);
+                    }
+                }
+        free(s);
+        free(keep);
+        free(a);
+        free(b);
+    }
+}
+
+/* ty_parallel_claim: every part done exactly once, by whichever thread,
+ * for many calls in a row (the parked helpers reused) and from several
+ * callers at once (one job slot: a later post takes it over, the earlier
+ * caller finishes its parts itself); the status is the lowest failing
+ * part's. */
+typedef struct claim_t {
+    atomic_int hits[64]; /* per part: times done */
+    int fail_from;       /* parts >= this fail with -(part + 1) */
+} claim_t;
+
+static int claim_part(void *ud, int i, int n) {
+    claim_t *c = ud;
+    (void)n;
+    atomic_fetch_add(&c->hits[i], 1);
+    return i >= c->fail_from ? -(i + 1) : 0;
+}
+
+static void *claim_caller(void *arg) {
+    int *bad = arg;
+    for (int r = 0; r < 300; r++) {
+        claim_t c;
+        for (int i = 0; i < 64; i++) atomic_init(&c.hits[i], 0);
+        c.fail_from = 64;
+        int n = 1 + r % 64;
+        if (ty_parallel_claim(1 + r % 4, n, claim_part, &c) != 0) (*bad)++;
+        for (int i = 0; i < 64; i++) *bad += atomic_load(&c.hits[i]) != (i < n);
+    }
+    return NULL;
+}
+
+TY_TEST(util_parallel_claim_each_part_once) {
+    claim_t c;
+    for (int i = 0; i < 64; i++) atomic_init(&c.hits[i], 0);
+    c.fail_from = 5;
+    CHECK_EQ_INT(ty_parallel_claim(3, 12, claim_part, &c), -6);
+    for (int i = 0; i < 12; i++) CHECK_EQ_INT(atomic_load(&c.hits[i]), 1);
+    CHECK_EQ_INT(ty_parallel_claim(2, 0, claim_part, &c), 0);
+    int bad[3] = {0, 0, 0};
+    pthread_t th[3];
+    for (int t = 0; t < 3; t++) CHECK(pthread_create(&th[t], NULL, claim_caller, &bad[t]) == 0);
+    for (int t = 0; t < 3; t++) pthread_join(th[t], NULL);
+    CHECK_EQ_INT(bad[0] + bad[1] + bad[2], 0);
 }

@@ -228,7 +228,23 @@ struct tenyo_ctx {
                                 off to compare) */
     ty_prune_scratch ps;     /* its scratch */
     uint64_t npruned;        /* scans answered pruned (tests, benches) */
+    int threads;             /* threads one query may use
+                                (tenyo_ctx_set_threads; 0: auto) */
+    uint64_t par_min;        /* indexes of fewer documents score a query on
+                                one thread (TY_QPAR_MIN_DOCS; tests lower
+                                it to run the split on a small index) */
 };
+
+/* Documents from which one query's scoring is split over threads: below,
+ * the split did not pay on the shared 2-core machine (bench/README.md,
+ * "One query on both cores": 100k documents 0.5-0.75x, 1M 1.0-1.4x p50). */
+#define TY_QPAR_MIN_DOCS 500000
+/* The k best of scores s[0..ndocs) but skip (UINT64_MAX: none) and the
+ * documents d with keep[d] == 0 (keep NULL: none left out), best first, on
+ * the threads c's query may use (ty_topk_ranges: the same hits for any
+ * count); returns how many. */
+size_t ty_ctx_topk(tenyo_ctx *c, const float *s, uint64_t skip, const uint8_t *keep, size_t k,
+                   tenyo_hit *out);
 
 /* The filter of c compiled (api/filter.c): one byte per document, 1 when
  * it may answer; NULL when c has no filter, or on failure (*rc, message

@@ -526,6 +526,9 @@ int tenyo_ctx_new(const tenyo_index *x, tenyo_ctx **out, char *err,
     c->idx = x;
     c->hybrid_w = 0.7;
     c->prune = 1;
+    c->par_min = TY_QPAR_MIN_DOCS;
+    const char *qt = getenv("TENYO_QUERY_THREADS"); /* (a shared machine: 1) */
+    if (qt && *qt) c->threads = atoi(qt) > 0 ? atoi(qt) : 0;
     const ty_model *m = &x->m;
     c->qdense = ty_calloc(m->nterms ? m->nterms : 1, sizeof *c->qdense);
     c->s1 = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *c->s1);
@@ -587,7 +590,7 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r, const float *
     if (r > m->ndocs) r = m->ndocs;
     tenyo_hit *top = ty_mallocarray(r ? r : 1, sizeof *top);
     if (!top) return; /* scores stay approximate: still a valid ranking */
-    size_t n = ty_topk_array(c->s1, m->ndocs, UINT64_MAX, r, top);
+    size_t n = ty_ctx_topk(c, c->s1, UINT64_MAX, NULL, r, top);
     float v = mode == TENYO_MODE_LSA ? 1.f : 1.f - (float)c->hybrid_w;
     for (size_t i = 0; i < n; i++) {
         uint64_t d = top[i].doc;
@@ -702,16 +705,140 @@ static int use_postings(tenyo_ctx *c) {
     return 0;
 }
 
-/* TF-IDF cosines of c's query with every document into out: through the
- * postings when use (use_postings), else the row-wise gather. Both give the
- * same bits; when the postings cannot be made (memory), scans keep
- * gathering. The rows are decoded (the caller's ty_model_need_sparse). */
-static void scan_tfidf(tenyo_ctx *c, int use, size_t qn, float *out) {
+/* ======================================= one query on several threads
+ *
+ * The full scan of a query (ty_ctx_score below the IVF and the pruned
+ * scan) is split by document ranges: part t of 4 nt, claimed by the
+ * calling thread or one of nt - 1 helpers (ty_parallel_claim), scores the
+ * documents [ty_split(n, t, 4 nt), ty_split(n, t + 1, 4 nt)) of s1 (and
+ * s2): the LSA scan of its rows, the
+ * TF-IDF cosine (the postings of every query term, each list from the
+ * range's first document found by binary search, or the rows' gather),
+ * the hybrid combination and the filter. Every document's score is the
+ * same arithmetic in the same order as on one thread (the int8 and float
+ * scans score each row alone; a document receives its query-term
+ * products in ascending term order in either walk), so s1 is the same
+ * bits whatever nt. The selections that follow (the r best re-scored, the
+ * k shown, ideas' neighbours) take each range's best and merge them
+ * (ty_topk_ranges: the same hits, ties included). What stays on the
+ * calling thread: the query's preparation, the dynamic-pruning scan
+ * (search/prune.c, opt-in), the IVF probe, the exact re-scoring of the
+ * r <= 4k best and the short records' factors (a few thousand
+ * operations).
+ *
+ * Why parts claimed rather than one fixed half per thread (ty_parallel):
+ * on this shared 2-core machine the second core is often busy; a fixed
+ * half waits until the system runs its thread (measured: 100k hybrid p50
+ * 6.6 ms on one thread, 12.1 ms on two halves at load 3.7), while claimed
+ * parts are done by whichever thread runs, and the caller never waits for
+ * a helper that has not started. Four parts per thread, not more: each
+ * part of the postings walk binary-searches every query term's list.
+ *
+ * Threads per query (tenyo_ctx_set_threads, or TENYO_QUERY_THREADS in
+ * the environment at tenyo_ctx_new): a number, or 0 (the default), auto:
+ * the cores less the threads the process's other queries are scoring on
+ * now (at least 1), so a lone query (the CLI's similar and ideas) uses
+ * every core, and N server or batch threads that are all busy score one
+ * thread each rather than oversubscribe. Other processes are not counted:
+ * where they hold the cores (this shared VM), a helper adds nothing, and
+ * TENYO_QUERY_THREADS=1 keeps queries on one thread. Indexes under
+ * c->par_min documents stay on one thread. Rejected: OpenMP (the project's
+ * helper, util/parallel.c, keeps the first error by worker and runs
+ * anywhere pthreads do), and a pool of parked threads (starting two
+ * threads costs ~0.1 ms, under 1% of a 1M-document query, and a pool
+ * would tie threads to every context). */
+
+/* Threads of this process now scoring a query (the auto count). */
+static int g_qbusy;
+
+/* The threads c's next fan-out uses (counted busy until ctx_leave). */
+static int ctx_enter(const tenyo_ctx *c) {
+    uint64_t n = c->idx->m.ndocs;
+    int nt = c->threads;
+    if (n < c->par_min) nt = 1;
+    else if (nt <= 0) {
+        static int cores; /* (sysconf reads a file: once) */
+        int nc = __atomic_load_n(&cores, __ATOMIC_RELAXED);
+        if (!nc) __atomic_store_n(&cores, nc = ty_ncores(), __ATOMIC_RELAXED);
+        nt = nc - __atomic_load_n(&g_qbusy, __ATOMIC_RELAXED);
+        if (nt < 1) nt = 1;
+    }
+    nt = ty_parallel_workers(nt, n, 1);
+    __atomic_add_fetch(&g_qbusy, nt, __ATOMIC_RELAXED);
+    return nt;
+}
+
+static void ctx_leave(int nt) { __atomic_sub_fetch(&g_qbusy, nt, __ATOMIC_RELAXED); }
+
+size_t ty_ctx_topk(tenyo_ctx *c, const float *s, uint64_t skip, const uint8_t *keep, size_t k,
+                   tenyo_hit *out) {
+    int nt = ctx_enter(c);
+    size_t n = ty_topk_ranges(s, c->idx->m.ndocs, skip, keep, k, nt, out);
+    ctx_leave(nt);
+    return n;
+}
+
+int tenyo_ctx_set_threads(tenyo_ctx *c, int nthreads) {
+    if (!c || nthreads < 0) return TENYO_ERR_ARG;
+    c->threads = nthreads > TY_PAR_MAX ? TY_PAR_MAX : nthreads;
+    return TENYO_OK;
+}
+
+/* One query's full scan, split by document ranges (score_range). */
+typedef struct score_job {
+    tenyo_ctx *c;
+    tenyo_mode mode;
+    int lsa_scan;            /* 1: scan the LSA scores into s2 */
+    int int8;                /* that scan: 1 the int8 one, 0 the exact
+                                float scan of the dequantised rows */
+    const ty_q8_query *qp;   /* the query, prepared for the int8 scan */
+    int rest;                /* 1: TF-IDF, combination and filter too */
+    const float *lsa;        /* the LSA scores (s2, or a batch's) */
+    int post;                /* 1: walk the postings of t/w, else gather
+                                (query scattered in c->qdense) */
+    const uint32_t *t;       /* distinct query terms ascending */
+    const float *w;          /* their weights */
+    size_t nt;               /* how many */
+    const uint8_t *mask;     /* the filter, or NULL */
+} score_job;
+
+static int score_range(void *ud, int t, int nt) {
+    score_job *j = ud;
+    tenyo_ctx *c = j->c;
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
-    if (use && ty_scan_tfidf_postings(&x->post, m->ndocs, c->qt, c->qw, qn, c->qdense, out) == 0)
-        return;
-    ty_scan_tfidf(m, c->qt, c->qw, qn, c->qdense, out);
+    uint64_t d0 = ty_split(m->ndocs, t, nt), d1 = ty_split(m->ndocs, t + 1, nt);
+    if (j->lsa_scan) {
+        if (j->int8) ty_q8_scan_range(&x->q8, j->qp, d0, d1, c->s2);
+        else ty_q8_dots_range(&x->q8, c->qlsa, d0, d1, c->s2);
+    }
+    if (!j->rest) return 0;
+    float *s = c->s1;
+    if (j->mode == TENYO_MODE_LSA) {
+        memcpy(s + d0, j->lsa + d0, (d1 - d0) * sizeof *s);
+    } else {
+        if (j->post) ty_scan_tfidf_postings_range(&x->post, j->t, j->w, j->nt, d0, d1, s);
+        else ty_scan_tfidf_range(m, c->qdense, d0, d1, s);
+        if (j->mode == TENYO_MODE_HYBRID) {
+            float w = (float)c->hybrid_w, v = 1.f - w;
+            for (uint64_t d = d0; d < d1; d++) s[d] = w * s[d] + v * j->lsa[d];
+        }
+    }
+    if (j->mask)
+        for (uint64_t d = d0; d < d1; d++)
+            if (!j->mask[d]) s[d] = -INFINITY;
+    return 0;
+}
+
+/* Run job on c's threads: QPAR_PARTS ranges per thread, claimed by the
+ * caller and nt - 1 helpers (ty_parallel_claim; one thread: the whole
+ * range on the caller, no thread started). */
+#define QPAR_PARTS 4
+static void score_split(tenyo_ctx *c, score_job *j) {
+    int nt = ctx_enter(c);
+    if (nt > 1) ty_parallel_claim(nt, QPAR_PARTS * nt, score_range, j);
+    else score_range(j, 0, 1);
+    ctx_leave(nt);
 }
 
 /* The scan of ty_ctx_score (TF-IDF or hybrid) with dynamic pruning
@@ -797,7 +924,6 @@ static int scan_int8(const tenyo_ctx *c) {
 
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
-    float *s = c->s1;
     if (mode != TENYO_MODE_LSA) { /* the sparse rows, decoded on first use */
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;
@@ -813,35 +939,54 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         return TENYO_OK;
     /* LSA scores: computed ahead by a batch (one pass for many queries),
      * else the int8 scan (large indexes, or forced) or the exact float
-     * scan of the dequantised rows (quant.c) now */
-    const float *lsa = c->pre_lsa;
-    int approx = lsa ? c->pre_approx : 0;
-    if (mode != TENYO_MODE_TFIDF && !lsa) {
-        int int8 = scan_int8(c);
-        if (int8) ty_q8_scan(&c->idx->q8, c->qlsa, c->s2);
-        else ty_q8_dots(&c->idx->q8, c->qlsa, c->s2);
-        lsa = c->s2;
-        approx = int8;
+     * scan of the dequantised rows (quant.c) now, in the same split as the
+     * rest unless the pruned scan needs them first */
+    tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
+    score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask};
+    ty_q8_query qp;
+    int approx = j.lsa ? c->pre_approx : 0;
+    if (mode != TENYO_MODE_TFIDF && !j.lsa) {
+        j.lsa_scan = 1;
+        j.int8 = approx = scan_int8(c);
+        if (j.int8) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
+        j.qp = &qp;
+        j.lsa = c->s2;
     }
     int post = mode != TENYO_MODE_LSA && use_postings(c);
-    if (post) {
-        int prc = score_pruned(c, mode, qn, need, lsa, approx, mask);
+    if (post && c->prune && x->prune && x->bmax.ptr) {
+        if (j.lsa_scan) { /* the pruned scan reads them */
+            j.rest = 0;
+            score_split(c, &j);
+            j.lsa_scan = 0;
+            j.rest = 1;
+        }
+        int prc = score_pruned(c, mode, qn, need, j.lsa, approx, mask);
         if (prc <= 0) return prc;
     }
-    if (mode == TENYO_MODE_TFIDF) {
-        scan_tfidf(c, post, qn, s);
-    } else if (mode == TENYO_MODE_LSA) {
-        memcpy(s, lsa, m->ndocs * sizeof *s);
-    } else {
-        scan_tfidf(c, post, qn, c->s1);
-        float w = (float)c->hybrid_w, v = 1.f - w;
-        for (uint64_t d = 0; d < m->ndocs; d++) s[d] = w * c->s1[d] + v * lsa[d];
+    /* TF-IDF: the postings of the distinct query terms (ascending, last
+     * weight), else (no postings, no memory for the list) the gather */
+    uint32_t *tt = NULL;
+    float *tw = NULL;
+    if (post) {
+        tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
+        tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
+        if (tt && tw) {
+            j.post = 1;
+            j.nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
+            j.t = tt;
+            j.w = tw;
+        }
     }
-    if (mask)
-        for (uint64_t d = 0; d < m->ndocs; d++)
-            if (!mask[d]) s[d] = -INFINITY;
-    if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, lsa);
-    if (mode != TENYO_MODE_LSA) shrink_short(c, s);
+    int scatter = mode != TENYO_MODE_LSA && !j.post;
+    if (scatter)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
+    score_split(c, &j);
+    if (scatter)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
+    free(tt);
+    free(tw);
+    if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, j.lsa);
+    if (mode != TENYO_MODE_LSA) shrink_short(c, c->s1);
     return TENYO_OK;
 }
 
@@ -890,7 +1035,7 @@ static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
         return rank_ivf(c, k, skip, hits);
     int rc = ty_ctx_score(c, mode, qn, k + 1);
     if (rc) return rc;
-    size_t n = ty_topk_array(c->s1, m->ndocs, skip, k, hits);
+    size_t n = ty_ctx_topk(c, c->s1, skip, NULL, k, hits);
     /* under a filter, fewer documents than k may match: the rest are the
      * left-out ones at -inf, not answers */
     while (c->filter && n && hits[n - 1].score == -INFINITY) n--;

@@ -465,11 +465,7 @@ static int take_home(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t doc,
 static int predict_home(tenyo_ctx *c, uint64_t skip, char (*homes)[5], int cap) {
     const ty_model *m = &c->idx->m;
     tenyo_hit h[10];
-    ty_topk t;
-    ty_topk_init(&t, h, 10);
-    for (uint64_t d = 0; d < m->ndocs; d++)
-        if (d != skip) ty_topk_push(&t, d, c->s1[d]);
-    size_t n = ty_topk_finish(&t);
+    size_t n = ty_ctx_topk(c, c->s1, skip, NULL, 10, h);
     double *v = ty_calloc(m->nfields ? m->nfields : 1, sizeof *v);
     if (!v) return TENYO_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
@@ -589,16 +585,10 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
          * is no field to propose: its label would be a section's title */
         ok[f] = (uint8_t)(far && ty_labels_class_known(m->field_code[f]));
     }
-    ty_topk t;
-    ty_topk_init(&t, nb, knn);
-    for (uint64_t d = 0; d < m->ndocs; d++) {
-        if (d == skip || (o->open_only && !m->open[d])) continue;
-        /* a filter (tenyo_ctx_set_filter): its left-out documents scored
-         * -inf in the scan; they never vote nor serve as evidence */
-        if (c->filter && c->s1[d] == -INFINITY) continue;
-        ty_topk_push(&t, d, c->s1[d]);
-    }
-    size_t nn = ty_topk_finish(&t);
+    /* a filter (tenyo_ctx_set_filter): its left-out documents scored -inf
+     * in the scan, and -inf never ranks: they never vote nor serve as
+     * evidence. The selection runs on the query's threads (api/index.c). */
+    size_t nn = ty_ctx_topk(c, c->s1, skip, o->open_only ? m->open : NULL, knn, nb);
     double qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
     /* the field model: P(field | text) for every field with a model */
     const ty_fieldmodel *fmod = field_model(x);

@@ -25,6 +25,18 @@ typedef struct ty_csr {
     float *val;         /* value per non-zero */
 } ty_csr;
 void ty_csr_free(ty_csr *m);
+/* First position p of row i (its columns sorted) with col[p] >= c0, by
+ * binary search: where a range of columns starts in a row (a query's
+ * document range in a posting list, search/search.c). */
+static inline uint64_t ty_csr_lower_bound(const ty_csr *a, uint64_t i, uint64_t c0) {
+    uint64_t lo = a->rowptr[i], hi = a->rowptr[i + 1];
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (a->col[mid] < c0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
 
 /* The field model (model/linear.c): one logistic classifier per field over
  * the TF-IDF rows, its largest weights kept term-major. */

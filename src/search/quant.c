@@ -342,6 +342,25 @@ void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
     ty_q8_scan_prepared(v, &qp, scores);
 }
 
+/* Rows [d0, d1) of v as rows of their own (no copy): every row's score
+ * depends on that row and the query alone, so a scan of the view writes
+ * the bits the whole scan writes for those rows. */
+static ty_q8 q8_view(const ty_q8 *v, uint64_t d0, uint64_t d1) {
+    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0};
+    return r;
+}
+
+void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,
+                      float *scores) {
+    ty_q8 r = q8_view(v, d0, d1);
+    ty_q8_scan_prepared(&r, qp, scores + d0);
+}
+
+void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, float *scores) {
+    ty_q8 r = q8_view(v, d0, d1);
+    ty_q8_dots(&r, x, scores + d0);
+}
+
 int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out) {
     memset(out, 0, sizeof *out);
     out->n = n;

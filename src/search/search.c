@@ -19,6 +19,16 @@
  * pruning, opt-in: measured no faster here; see its opening comment).
  *
  * The top-k heap the scans fill is a utility (util/topk.c).
+ *
+ * Both TF-IDF scans also come in parts for a range of documents (one
+ * worker of a query split over threads, api/index.c): the gather over the
+ * range's rows, and the postings walk over the part of each query term's
+ * list that falls in the range, found by binary search (the lists are in
+ * document order). A document's score is the same sum, in the same term
+ * order, whichever range scores it. Rejected: walking a range in blocks
+ * of 64k documents (every term's postings in the block, then the next:
+ * the 256 KiB of scores written stay in L2), bit-identical but no faster
+ * at 1M (bench/README.md, issue 21 third part).
  */
 #include "search/search.h"
 
@@ -40,35 +50,64 @@
 int ty_scan_tfidf_postings(const ty_csr *post, uint64_t ndocs, const uint32_t *qt, const float *qw,
                            size_t qn, float *qdense, float *scores) {
     uint32_t *t = ty_mallocarray(qn ? qn : 1, sizeof *t);
-    if (!t) return TENYO_ERR_NOMEM;
+    float *w = ty_mallocarray(qn ? qn : 1, sizeof *w);
+    if (!t || !w) {
+        free(t);
+        free(w);
+        return TENYO_ERR_NOMEM;
+    }
+    size_t nt = ty_query_terms(qt, qw, qn, qdense, t, w);
+    ty_scan_tfidf_postings_range(post, t, w, nt, 0, ndocs, scores);
+    free(t);
+    free(w);
+    return TENYO_OK;
+}
+
+size_t ty_query_terms(const uint32_t *qt, const float *qw, size_t qn, float *qdense, uint32_t *t,
+                      float *w) {
     for (size_t i = 0; i < qn; i++) qdense[qt[i]] = qw[i];
     memcpy(t, qt, qn * sizeof *t);
     qsort(t, qn, sizeof *t, ty_cmp_u32);
-    memset(scores, 0, ndocs * sizeof *scores);
+    size_t n = 0;
     for (size_t i = 0; i < qn; i++) {
         if (i > 0 && t[i] == t[i - 1]) continue;
-        float w = qdense[t[i]];
-        for (uint64_t p = post->rowptr[t[i]]; p < post->rowptr[t[i] + 1]; p++)
-            scores[post->col[p]] += w * post->val[p];
+        t[n] = t[i];
+        w[n++] = qdense[t[i]];
     }
     for (size_t i = 0; i < qn; i++) qdense[qt[i]] = 0.f;
-    free(t);
-    return TENYO_OK;
+    return n;
+}
+
+void ty_scan_tfidf_postings_range(const ty_csr *post, const uint32_t *t, const float *w, size_t nt,
+                                  uint64_t d0, uint64_t d1, float *scores) {
+    memset(scores + d0, 0, (d1 - d0) * sizeof *scores);
+    for (size_t i = 0; i < nt; i++) {
+        /* the range's part of the list: from its first document >= d0 */
+        uint64_t p = d0 ? ty_csr_lower_bound(post, t[i], d0) : post->rowptr[t[i]];
+        uint64_t e = post->rowptr[t[i] + 1];
+        float wi = w[i];
+        for (; p < e && post->col[p] < d1; p++) scores[post->col[p]] += wi * post->val[p];
+    }
 }
 
 /* =============================================================== scans */
 
 void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
                    size_t qn, float *qdense, float *scores) {
-    const ty_csr *a = &m->tfidf;
     for (size_t i = 0; i < qn; i++) qdense[qt[i]] = qw[i];
-    for (uint64_t d = 0; d < a->nrows; d++) {
+    ty_scan_tfidf_range(m, qdense, 0, m->tfidf.nrows, scores);
+    for (size_t i = 0; i < qn; i++) qdense[qt[i]] = 0.f;
+}
+
+void ty_scan_tfidf_range(const ty_model *m, const float *qdense, uint64_t d0, uint64_t d1,
+                         float *scores) {
+    const ty_csr *a = &m->tfidf;
+    for (uint64_t d = d0; d < d1; d++) {
         float s = 0.f;
         for (uint64_t j = a->rowptr[d]; j < a->rowptr[d + 1]; j++)
             s += qdense[a->col[j]] * a->val[j];
         scores[d] = s;
     }
-    for (size_t i = 0; i < qn; i++) qdense[qt[i]] = 0.f;
 }
 
 void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,

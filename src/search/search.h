@@ -25,6 +25,21 @@ int ty_scan_tfidf_postings(const ty_csr *post, uint64_t ndocs, const uint32_t *q
                            size_t qn, float *qdense, float *scores);
 void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
                    size_t qn, float *qdense, float *scores);
+/* The parts of those scans for the documents [d0, d1) alone (one worker
+ * of a query split by document ranges, api/index.c), each document's
+ * score the same bits as the whole scan gives it:
+ *   - ty_query_terms: the query's distinct terms ascending into t, each
+ *     with its last weight (w), as both scans count them; returns how
+ *     many (qn at most); qdense returned zeroed;
+ *   - the postings walk of those terms over scores[d0..d1) (each list's
+ *     part found by binary search);
+ *   - the row-wise gather with the query scattered in qdense. */
+size_t ty_query_terms(const uint32_t *qt, const float *qw, size_t qn, float *qdense, uint32_t *t,
+                      float *w);
+void ty_scan_tfidf_postings_range(const ty_csr *post, const uint32_t *t, const float *w, size_t nt,
+                                  uint64_t d0, uint64_t d1, float *scores);
+void ty_scan_tfidf_range(const ty_model *m, const float *qdense, uint64_t d0, uint64_t d1,
+                         float *scores);
 /* Fold a sparse TF-IDF query into the LSA space: out[dim] = q V, then
  * L2-normalised (all zero when q has no weight). */
 void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
@@ -56,6 +71,11 @@ typedef struct ty_q8_query {
 } ty_q8_query;
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out);
 void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *q, float *scores);
+/* Rows [d0, d1) alone into scores[d0..d1): the bits the whole scan (int8,
+ * or the exact ty_q8_dots) gives them (a query split by document ranges). */
+void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,
+                      float *scores);
+void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, float *scores);
 /* nq prepared queries in one pass over the rows (sixteen at a time with
  * the AVX-512 VNNI kernel at k = 256): query j's scores to scores + j * ld,
  * bit for bit what ty_q8_scan_prepared gives it. */

@@ -14,6 +14,15 @@
  *   - the status returned is that of the lowest-numbered worker that
  *     failed (a nonzero return), so the message a caller reports does not
  *     depend on which thread finished first.
+ * ty_parallel_claim serves one query's scoring (api/index.c), where the
+ * other cores may be busy with other work: the work is cut into nparts
+ * fixed parts (part i of nparts), claimed one at a time from a counter by
+ * the caller and up to nt - 1 helper threads; the caller returns as soon
+ * as every part is done, never waiting for a helper that claimed nothing
+ * (one the system did not schedule in time just finds no part left). The
+ * output depends on the parts alone, not on who did them. The helpers are
+ * kept parked between calls; the shared state of a call is counted by
+ * reference, so a helper that comes late touches only it.
  * ty_parallel_watch is the same with every worker on a thread of its own
  * while the caller runs a watch function every interval (progress) until
  * they end; ty_split gives worker t's share of n items; ty_parallel_workers
@@ -88,6 +97,134 @@ int ty_parallel_watch(int nt, ty_par_fn fn, void *ud, void (*watch)(void *ud),
         else if (t >= first) par_main(&w[t]); /* no thread: here, in order */
     }
     return par_status(w, nt);
+}
+
+/* ty_parallel_claim's shared state (freed by the last of its users). */
+typedef struct claim_job {
+    ty_par_fn fn;          /* the work of one part */
+    void *ud;              /* its argument */
+    int nparts;            /* parts */
+    atomic_int next;       /* the next part to claim */
+    atomic_int done;       /* parts finished */
+    atomic_int refs;       /* the caller and the helpers started */
+    pthread_mutex_t mu;    /* with cv: the caller waits for done == nparts */
+    pthread_cond_t cv;
+    int rc[];              /* per part: its status */
+} claim_job;
+
+static void claim_release(claim_job *j) {
+    if (atomic_fetch_sub(&j->refs, 1) != 1) return;
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
+
+/* Claim and do parts until none is left. */
+static void claim_work(claim_job *j) {
+    for (;;) {
+        int i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->nparts) return;
+        j->rc[i] = j->fn(j->ud, i, j->nparts);
+        if (atomic_fetch_add(&j->done, 1) + 1 == j->nparts) {
+            pthread_mutex_lock(&j->mu);
+            pthread_cond_broadcast(&j->cv);
+            pthread_mutex_unlock(&j->mu);
+        }
+    }
+}
+
+/* The helpers: threads started on first need and kept, parked on pool_cv
+ * until a job is posted (starting a thread per call cost 0.2 ms here: a
+ * new stack mapped and unmapped each time). One job slot: a job posted
+ * while another is still in it takes its place (the earlier caller does
+ * its remaining parts itself). The slot holds a reference; whoever clears
+ * it (the next post, or the caller when its parts are done) drops it. */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
+static claim_job *pool_job;     /* the job in the slot, or NULL */
+static unsigned long pool_gen;  /* jobs posted */
+static int pool_n;              /* helpers started */
+
+static void *pool_main(void *arg) {
+    (void)arg;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&pool_mu);
+    for (;;) {
+        while (pool_gen == seen) pthread_cond_wait(&pool_cv, &pool_mu);
+        seen = pool_gen;
+        claim_job *j = pool_job;
+        if (!j) continue;
+        atomic_fetch_add(&j->refs, 1);
+        pthread_mutex_unlock(&pool_mu);
+        claim_work(j);
+        claim_release(j);
+        pthread_mutex_lock(&pool_mu);
+    }
+    return NULL;
+}
+
+/* Put j in the slot for up to `want` helpers (started as needed). */
+static void pool_post(claim_job *j, int want) {
+    pthread_mutex_lock(&pool_mu);
+    while (pool_n < want) {
+        pthread_t th;
+        pthread_attr_t at;
+        if (pthread_attr_init(&at)) break;
+        int ok = pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED) == 0 &&
+                 pthread_create(&th, &at, pool_main, NULL) == 0;
+        pthread_attr_destroy(&at);
+        if (!ok) break; /* fewer helpers: the caller does more parts */
+        pool_n++;
+    }
+    claim_job *old = pool_job;
+    atomic_fetch_add(&j->refs, 1);
+    pool_job = j;
+    pool_gen++;
+    pthread_cond_broadcast(&pool_cv);
+    pthread_mutex_unlock(&pool_mu);
+    if (old) claim_release(old);
+}
+
+/* Take j out of the slot if it is still there. */
+static void pool_clear(claim_job *j) {
+    pthread_mutex_lock(&pool_mu);
+    int mine = pool_job == j;
+    if (mine) pool_job = NULL;
+    pthread_mutex_unlock(&pool_mu);
+    if (mine) claim_release(j);
+}
+
+int ty_parallel_claim(int nt, int nparts, ty_par_fn fn, void *ud) {
+    if (nparts < 1) return 0;
+    if (nt > nparts) nt = nparts;
+    if (nt > TY_PAR_MAX) nt = TY_PAR_MAX;
+    claim_job *j = nt > 1 ? calloc(1, sizeof *j + (size_t)nparts * sizeof *j->rc) : NULL;
+    if (!j) { /* one thread (or no memory for the state): in order, here */
+        int rc = 0;
+        for (int i = 0; i < nparts; i++) {
+            int r = fn(ud, i, nparts);
+            if (r && !rc) rc = r;
+        }
+        return rc;
+    }
+    j->fn = fn;
+    j->ud = ud;
+    j->nparts = nparts;
+    atomic_init(&j->next, 0);
+    atomic_init(&j->done, 0);
+    atomic_init(&j->refs, 1);
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    pool_post(j, nt - 1);
+    claim_work(j);
+    pthread_mutex_lock(&j->mu);
+    while (atomic_load(&j->done) < nparts) pthread_cond_wait(&j->cv, &j->mu);
+    pthread_mutex_unlock(&j->mu);
+    pool_clear(j);
+    int rc = 0;
+    for (int i = 0; i < nparts && !rc; i++) rc = j->rc[i];
+    claim_release(j);
+    return rc;
 }
 
 int ty_parallel(int nt, ty_par_fn fn, void *ud) {

@@ -122,3 +122,79 @@ size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_
         if (d != skip) ty_topk_push(&t, d, s[d]);
     return ty_topk_finish(&t);
 }
+
+/* ============================================= by document ranges */
+
+/* The k best of a score array split into contiguous ranges (4 per thread:
+ * parts claimed by nt threads, ty_parallel_claim), each range's k best
+ * found alone and the lists merged: the same hits, in the same order, as
+ * one selection over the whole array.
+ *
+ * Why: "better" (higher score; at equal scores the smaller document) is a
+ * strict total order on the eligible entries (NaN and -inf never rank;
+ * document numbers are distinct), and the hits are the k first entries in
+ * it. Take a global hit x, in range R: every entry of R better than x is
+ * better than x overall, and fewer than k entries are, so x is among R's
+ * k best, in R's list. The union U of the lists thus holds every global
+ * hit and only eligible entries; an entry of U better than a global hit
+ * is itself a global hit (fewer than k entries overall are better than
+ * it), so U's k best in that order are exactly the global hits, and the
+ * merge's sort gives them in the global order (tests/test_prune.c checks
+ * 1 to 3 ranges bit for bit). */
+typedef struct topk_par {
+    const float *s;       /* the scores */
+    uint64_t n, skip;     /* how many, the one left out (UINT64_MAX: none) */
+    const uint8_t *keep;  /* per document: 0 left out, or NULL: all */
+    size_t k;             /* hits wanted */
+    tenyo_hit *part;      /* range t's hits at part + t k */
+    size_t *np;           /* and their count */
+} topk_par;
+
+static int topk_par_worker(void *ud, int t, int nt) {
+    topk_par *p = ud;
+    uint64_t lo = ty_split(p->n, t, nt), hi = ty_split(p->n, t + 1, nt);
+    tenyo_hit *out = p->part + (size_t)t * p->k;
+    size_t n;
+    if (p->keep) {
+        ty_topk h;
+        ty_topk_init(&h, out, p->k);
+        for (uint64_t d = lo; d < hi; d++)
+            if (p->keep[d] && d != p->skip) ty_topk_push(&h, d, p->s[d]);
+        n = ty_topk_finish(&h);
+    } else {
+        uint64_t skip = p->skip >= lo && p->skip < hi ? p->skip - lo : UINT64_MAX;
+        n = ty_topk_array(p->s + lo, hi - lo, skip, p->k, out);
+        for (size_t i = 0; i < n; i++) out[i].doc += lo;
+    }
+    p->np[t] = n;
+    return 0;
+}
+
+size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *keep, size_t k,
+                      int nt, tenyo_hit *out) {
+    if (nt < 1 || k == 0) nt = 1;
+    if (nt > 1) {
+        nt = nt > TY_PAR_MAX ? 4 * TY_PAR_MAX : 4 * nt; /* the ranges */
+        tenyo_hit *part = ty_mallocarray(k, (size_t)nt * sizeof *part);
+        size_t *np = ty_mallocarray((size_t)nt, sizeof *np);
+        if (part && np) {
+            topk_par p = {s, n, skip, keep, k, part, np};
+            ty_parallel_claim(nt / 4, nt, topk_par_worker, &p);
+            ty_topk h; /* the merge: every list through one heap */
+            ty_topk_init(&h, out, k);
+            for (int t = 0; t < nt; t++)
+                for (size_t i = 0; i < np[t]; i++)
+                    ty_topk_push(&h, part[(size_t)t * k + i].doc, part[(size_t)t * k + i].score);
+            free(part);
+            free(np);
+            return ty_topk_finish(&h);
+        }
+        free(part); /* no memory for the lists: one range */
+        free(np);
+    }
+    size_t np1;
+    tenyo_hit *o = out;
+    topk_par p = {s, n, skip, keep, k, o, &np1};
+    topk_par_worker(&p, 0, 1);
+    return np1;
+}

@@ -121,6 +121,12 @@ static inline uint64_t ty_get_le64(const unsigned char *p) {
 #define TY_PAR_MAX 256
 typedef int (*ty_par_fn)(void *ud, int t, int nt);
 int ty_parallel(int nt, ty_par_fn fn, void *ud);
+/* nparts parts of work (fn(ud, i, nparts) does part i) claimed one at a
+ * time by the calling thread and up to nt - 1 helper threads; returns when
+ * every part is done (never waiting for a helper that claimed none: one
+ * scheduled late finds none left), the status of the lowest-numbered part
+ * that failed. The output must depend on the parts alone. */
+int ty_parallel_claim(int nt, int nparts, ty_par_fn fn, void *ud);
 /* The same with every worker on a thread of its own while the calling
  * thread runs watch(watch_ud) every interval_ms until they end (progress
  * reports); with no thread at all, the workers run on the caller. */
@@ -170,5 +176,11 @@ size_t ty_topk_finish(ty_topk *t);
  * best first, as pushing each into a ty_topk would give; returns the count.
  * Only the scores above a sampled threshold reach the heap. */
 size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_hit *out);
+/* The same over nt contiguous document ranges, one worker each
+ * (ty_parallel), the per-range lists merged: the same hits, in the same
+ * order, for any nt (topk.c proves it). keep (NULL: every document): a
+ * document d with keep[d] == 0 is left out as skip is. */
+size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *keep, size_t k,
+                      int nt, tenyo_hit *out);
 
 #endif /* TENYO_UTIL_H */
