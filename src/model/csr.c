@@ -207,7 +207,7 @@ static void tmul_cols(const ty_csr *a, const float *b, size_t k, float *c,
     memset(c + c0 * k, 0, (size_t)(c1 - c0) * k * sizeof *c);
     int whole = c0 == 0 && c1 == a->ncols;
     for (uint64_t i = 0; i < a->nrows; i++) {
-        uint64_t p = whole ? a->rowptr[i] : row_lower_bound(a, i, (uint32_t)c0);
+        uint64_t p = whole ? a->rowptr[i] : ty_csr_lower_bound(a, i, c0);
         uint64_t end = a->rowptr[i + 1];
         const float *bi = b + i * k;
         for (; p < end && a->col[p] < c1; p++)
