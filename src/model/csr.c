@@ -188,17 +188,6 @@ static void mul_rows(const ty_csr *a, const float *b, size_t k, float *c,
     if (c0 < k) panel_tail(a, b, k, c, r0, r1, c0, k - c0);
 }
 
-/* First position p in row i's sorted columns with col[p] >= c0. */
-static uint64_t row_lower_bound(const ty_csr *a, uint64_t i, uint32_t c0) {
-    uint64_t lo = a->rowptr[i], hi = a->rowptr[i + 1];
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (a->col[mid] < c0) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
 /* Rows [c0, c1) of C = A^T B, i.e. columns [c0, c1) of A, scattered in
  * increasing row order of A (C rows zeroed first). */
 static void tmul_cols(const ty_csr *a, const float *b, size_t k, float *c,
