@@ -1163,11 +1163,6 @@ static void collect_cb(void *ud, const char *t, size_t n) {
     c->qt[col->n++] = (uint32_t)id;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int ensure_tokenizer(tenyo_ctx *c) {
     if (c->tc) return TENYO_OK;
     const tenyo_index *x = c->idx;
@@ -1237,7 +1232,7 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
         return TENYO_ERR_EMPTY;
     }
     /* (term, count) pairs, then TF-IDF weights */
-    qsort(c->qt, col.n, sizeof *c->qt, cmp_u32);
+    qsort(c->qt, col.n, sizeof *c->qt, ty_cmp_u32);
     size_t n = 0;
     for (size_t i = 0; i < col.n;) {
         uint32_t t = c->qt[i];
@@ -1275,7 +1270,7 @@ int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
     if (rc) return rc;
     if (reserve_query(c, n + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, terms, n * sizeof *c->qt);
-    qsort(c->qt, n, sizeof *c->qt, cmp_u32);
+    qsort(c->qt, n, sizeof *c->qt, ty_cmp_u32);
     size_t q = 0;
     for (size_t i = 0; i < n;) { /* (term, count) pairs, then TF-IDF weights */
         uint32_t t = c->qt[i];
