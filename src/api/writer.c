@@ -88,6 +88,7 @@ static int replaceable(const char *p, const char *asked, unsigned flags, char *e
     ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
     if (fd >= 0) close(fd);
     if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return TENYO_OK;
+    if (ty_shards_sniff(p) == 1) return TENYO_OK; /* a sharded index's manifest */
     ty_seterr(err, errlen, "%s: exists and is not a tenyo index; refusing to overwrite it "
               "(--force replaces it)", asked);
     return TENYO_ERR_ARG;

@@ -415,6 +415,9 @@ static const char *index_usage =
     "                           (static pruning: a smaller index; default all)\n"
     "      --no-abstracts       do not keep the records' abstracts (kept by default for\n"
     "                           the evidence and the why of ideas; info shows their cost)\n"
+    "      --shards N           write a sharded index: N shards of contiguous documents\n"
+    "                           beside a manifest at -o (what tenyo-mpi writes; every\n"
+    "                           command reads it; add, delete, rebuild refuse it)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
     "      --stem               English stemming, Snowball English (the default)\n"
@@ -555,6 +558,7 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
     case OPT_OVERSAMPLE: r = cli_int("--oversample", arg, 0, 1000, &bo->oversample); break;
     case OPT_MAX_TERMS: r = cli_int("--max-terms", arg, 1, 1000000, &bo->max_terms); break;
     case OPT_NO_ABSTRACTS: bo->no_abstracts = 1; return 1;
+    case OPT_SHARDS: r = cli_int("--shards", arg, 1, 4096, &bo->shards); break;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 2; return 1;
@@ -746,6 +750,7 @@ static int cmd_index(int argc, char **argv) {
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
         {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
+        {"shards", required_argument, 0, OPT_SHARDS},
         {"open-list", required_argument, 0, OPT_OPEN_LIST},
         {"open-column", required_argument, 0, OPT_COLUMN},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -1254,6 +1259,13 @@ static int cmd_info(int argc, char **argv) {
                in.file_bytes / 1e6);
         printf("documents  %llu (%llu open for licence)\n", (unsigned long long)in.ndocs,
                (unsigned long long)in.nopen);
+        if (in.nshards) {
+            printf("shards     %u (documents, bytes:", in.nshards);
+            for (uint32_t i = 0; i < in.nshards; i++)
+                printf(" %llu %llu", (unsigned long long)in.shard_docs[i],
+                       (unsigned long long)in.shard_bytes[i]);
+            printf(")\n");
+        }
         if (in.open_listed) {
             char when[32] = "?";
             time_t t = (time_t)in.open_loaded;
