@@ -126,6 +126,8 @@ int tenyo_writer_commit(tenyo_writer *w, tenyo_builder *b, tenyo_build_stats *st
         ty_seterr(err, errlen, "%s", tenyo_builder_error(b));
         return rc; /* TENYO_ERR_UNSYNCED: in place; the updates are kept */
     }
+    /* the shard files of a sharded index it replaced are no longer named */
+    ty_shards_collect(w->lock.path);
     /* updates made to the base that was just replaced no longer apply */
     return ty_upd_drop(w->lock.dir, err, errlen);
 }
