@@ -43,6 +43,12 @@
  * pthread_create / pthread_join pair; ty_parallel(2, ...) would need that
  * whole remainder moved into a worker function and the error order
  * (vector damage outranks all but the basis') combined by hand anyway.
+ *
+ * Sections from memory. A sharded index (shards.c) is checked file by file
+ * here (ty_store_raw_read: header, table, every frame) and its sections
+ * reassembled; ty_store_read_mem then runs the same decoder over them
+ * (reader.mem: rd_section copies instead of reading a frame), eagerly and
+ * on one thread, so the one decoder and its checks serve both forms.
  */
 #include "store/format.h"
 

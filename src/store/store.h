@@ -11,6 +11,9 @@
  * abstracts.c   the optional section "abstracts" and its ty_abs handle
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
+ * shards.c      a sharded index: a manifest naming a shared part and shard
+ *               files, read into the single file's model, written by
+ *               cutting one
  *
  * Below: util, model. Above: search (nothing), api.
  */

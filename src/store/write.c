@@ -18,7 +18,9 @@
  * section's inner layout). The header goes last, over a placeholder of its
  * final size (sections_of counts the sections up front): only then are
  * the frames' offsets and sizes known. Errors are sticky in the writer
- * state, so the list of sections reads as straight code.
+ * state, so the list of sections reads as straight code. ty_store_write_raw
+ * writes given raw sections the same way (the pieces of a sharded index,
+ * shards.c), through the same start (wr_start) and finish (wr_finish).
  */
 #include "store/format.h"
 
