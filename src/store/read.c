@@ -1291,31 +1291,43 @@ static void lazy_free(ty_lazy *z) {
     free(z);
 }
 
+/* Zero r, open path for it and read and check the header and table: 0, or
+ * the status with the message (r->fd closed by the caller when >= 0). */
+static int rd_open(reader *r, const char *path, char *err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->err = err;
+    r->errlen = errlen;
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer
+     * forever; it has no effect on the regular file read afterwards */
+    r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (r->fd < 0) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return TENYO_ERR_IO;
+    }
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ty_seterr(err, errlen, "%s: not a regular file", path);
+        return TENYO_ERR_IO;
+    }
+    r->fsize = (uint64_t)st.st_size;
+    return rd_header(r);
+}
+
+/* What rd_open and the reads after it hold: the file, zstd, the buffer. */
+static void rd_close(reader *r) {
+    if (r->fd >= 0) close(r->fd);
+    ZSTD_freeDCtx(r->dctx);
+    free(r->cbuf);
+}
+
 static int store_read(const char *path, ty_model *m, char *err, size_t errlen, int lazy) {
     if (!path || !m) return TENYO_ERR_ARG;
     if (ty_shards_sniff(path) == 1) return ty_shards_read(path, m, err, errlen);
     memset(m, 0, sizeof *m);
     reader r;
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.err = err;
-    r.errlen = errlen;
+    int rc = rd_open(&r, path, err, errlen);
     r.lazy = lazy;
-    int rc = TENYO_ERR_IO;
-    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer
-     * forever; it has no effect on the regular file read afterwards */
-    r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (r.fd < 0) {
-        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto done;
-    }
-    struct stat st;
-    if (fstat(r.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ty_seterr(err, errlen, "%s: not a regular file", path);
-        goto done;
-    }
-    r.fsize = (uint64_t)st.st_size;
-    rc = rd_header(&r);
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {
@@ -1367,9 +1379,7 @@ static int store_read(const char *path, ty_model *m, char *err, size_t errlen, i
     }
     rc = TENYO_OK;
 done:
-    if (r.fd >= 0) close(r.fd);
-    ZSTD_freeDCtx(r.dctx);
-    free(r.cbuf);
+    rd_close(&r);
     if (rc) ty_model_free(m);
     return rc;
 }
@@ -1389,23 +1399,7 @@ int ty_store_raw_read(const char *path, ty_rawfile *f, int with_abs, char *err,
     memset(f, 0, sizeof *f);
     f->fd = -1;
     reader r;
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.err = err;
-    r.errlen = errlen;
-    int rc = TENYO_ERR_IO;
-    r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (r.fd < 0) {
-        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto done;
-    }
-    struct stat st;
-    if (fstat(r.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ty_seterr(err, errlen, "%s: not a regular file", path);
-        goto done;
-    }
-    r.fsize = (uint64_t)st.st_size;
-    rc = rd_header(&r);
+    int rc = rd_open(&r, path, err, errlen);
     if (rc) goto done;
     rc = TENYO_ERR_NOMEM;
     r.dctx = ZSTD_createDCtx();
@@ -1441,9 +1435,7 @@ int ty_store_raw_read(const char *path, ty_rawfile *f, int with_abs, char *err,
     r.fd = -1;
     rc = TENYO_OK;
 done:
-    if (r.fd >= 0) close(r.fd);
-    ZSTD_freeDCtx(r.dctx);
-    free(r.cbuf);
+    rd_close(&r);
     if (rc) ty_rawfile_free(f);
     return rc;
 }

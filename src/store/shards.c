@@ -115,16 +115,6 @@ static char *dir_of(const char *path, const char **base) {
                  : ty_strdup(".");
 }
 
-static char *join2(const char *dir, const char *name) {
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = ty_malloc(a + b + 2);
-    if (!p) return NULL;
-    memcpy(p, dir, a);
-    p[a] = '/';
-    memcpy(p + a + 1, name, b + 1);
-    return p;
-}
-
 int ty_shards_sniff(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return 0;
@@ -280,7 +270,7 @@ static int open_part(const char *dir, const mf_file *f, ty_rawfile *rf, char *er
                      size_t errlen) {
     memset(rf, 0, sizeof *rf);
     rf->fd = -1;
-    char *p = join2(dir, f->name);
+    char *p = ty_upd_path(dir, f->name);
     if (!p) {
         ty_seterr(err, errlen, "%s: out of memory", f->name);
         return TENYO_ERR_NOMEM;
@@ -647,7 +637,7 @@ int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
     for (int j = 0; j < f.nsec; j++)
         if (!perdoc_of(f.sec[j].name) && strcmp(f.sec[j].name, "abstracts")) sec[n++] = f.sec[j];
     snprintf(mf.shared.name, MF_NAME, "%s.%llu.shared", base, (unsigned long long)mf.gen);
-    char *sp = join2(dir, mf.shared.name);
+    char *sp = ty_upd_path(dir, mf.shared.name);
     if (!sp) goto nomem;
     rc = ty_store_write_raw(sp, sec, n, &mf.shared.bytes, &mf.shared.hsum, err, errlen);
     free(sp);
@@ -735,7 +725,7 @@ int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
         snprintf(e->name, MF_NAME, "%s.%llu.s%03u", base, (unsigned long long)mf.gen, i);
         e->first = d0;
         e->docs = d1 - d0;
-        char *p = join2(dir, e->name);
+        char *p = ty_upd_path(dir, e->name);
         if (!rc && !p) rc = TENYO_ERR_NOMEM;
         if (!rc) rc = ty_store_write_raw(p, ss, ns, &e->bytes, &e->hsum, err, errlen);
         if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_OK;
@@ -757,10 +747,9 @@ bug:
     rc = TENYO_ERR_IO;
     goto done;
 nomem:
-    ty_seterr(err, errlen, "%s: out of memory writing the shards", path);
     rc = TENYO_ERR_NOMEM;
 done:
-    if (rc == TENYO_ERR_NOMEM && err && !err[0])
+    if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory writing the shards", path);
     ty_rawfile_free(&f);
     ty_buf_free(&text);
@@ -811,7 +800,7 @@ int ty_shards_collect(const char *path) {
         int keep = !strcmp(ent->d_name, mf.shared.name);
         for (uint32_t i = 0; i < mf.n && !keep; i++) keep = !strcmp(ent->d_name, mf.s[i].name);
         if (keep) continue;
-        char *p = join2(dir, ent->d_name);
+        char *p = ty_upd_path(dir, ent->d_name);
         if (p && unlink(p) == 0) removed++;
         free(p);
     }

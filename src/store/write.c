@@ -480,6 +480,33 @@ static int sync_dir(const char *path, char *err, size_t errlen) {
     return rc;
 }
 
+/* A writer for path (messages into err), no file yet; NULL: no memory. */
+static writer *wr_new(const char *path, char *err, size_t errlen) {
+    writer *w = ty_calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->fd = -1;
+    w->path = path;
+    w->err = err;
+    w->errlen = errlen;
+    return w;
+}
+
+/* Free w and its temporary file (tmp, NULL once renamed); a bare NOMEM
+ * gets its message. */
+static void wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
+                   size_t errlen) {
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
+    if (w && w->fd >= 0) close(w->fd);
+    if (tmp) unlink(tmp);
+    free(tmp);
+    if (w) {
+        ZSTD_freeCCtx(w->cctx);
+        free(w->out);
+    }
+    free(w);
+}
+
 /* Set up w (zstd context, the temporary file beside w->path, the header
  * placeholder of hlen bytes): 0, or the status with the message. */
 static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
@@ -560,15 +587,11 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
                   path, why);
         return TENYO_ERR_ARG;
     }
-    writer *w = ty_calloc(1, sizeof *w);
+    writer *w = wr_new(path, err, errlen);
     ty_buf build = {0};
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    w->fd = -1;
-    w->path = path;
-    w->err = err;
-    w->errlen = errlen;
     if (build_text(m, &build)) goto done;
     if (build.len > STORE_BUILD_MAX) {
         ty_seterr(err, errlen, "%s: build strings too long (%zu bytes)", path,
@@ -594,16 +617,7 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         m->sections[i].raw = w->sec[i].raw;
     }
 done:
-    if (rc == TENYO_ERR_NOMEM)
-        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
-    if (w && w->fd >= 0) close(w->fd);
-    if (tmp) unlink(tmp);
-    free(tmp);
-    if (w) {
-        ZSTD_freeCCtx(w->cctx);
-        free(w->out);
-    }
-    free(w);
+    wr_end(w, tmp, rc, path, err, errlen);
     ty_buf_free(&build);
     return rc;
 }
@@ -611,14 +625,10 @@ done:
 int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,
                        uint64_t *hsum, char *err, size_t errlen) {
     if (!path || n < 1 || n > TENYO_MAX_SECTIONS) return TENYO_ERR_ARG;
-    writer *w = ty_calloc(1, sizeof *w);
+    writer *w = wr_new(path, err, errlen);
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    w->fd = -1;
-    w->path = path;
-    w->err = err;
-    w->errlen = errlen;
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * (size_t)n + 8;
     rc = wr_start(w, hdr, hlen, &tmp);
@@ -633,16 +643,7 @@ int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *
     *bytes = w->off;
     *hsum = get_le64(hdr + hlen - 8);
 done:
-    if (rc == TENYO_ERR_NOMEM)
-        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
-    if (w && w->fd >= 0) close(w->fd);
-    if (tmp) unlink(tmp);
-    free(tmp);
-    if (w) {
-        ZSTD_freeCCtx(w->cctx);
-        free(w->out);
-    }
-    free(w);
+    wr_end(w, tmp, rc, path, err, errlen);
     return rc;
 }
 
