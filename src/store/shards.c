@@ -594,12 +594,16 @@ static uint64_t next_gen(const char *path) {
 
 int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
                           const uint64_t *first, char *err, size_t errlen) {
-    if (!m || !path || !*path || nshards < 1 || nshards > TY_MAX_SHARDS)
-        return TENYO_ERR_ARG;
+    if (!m || !path || !*path) return TENYO_ERR_ARG;
     uint64_t nd = m->ndocs;
-    for (uint32_t i = 0; first && i < nshards; i++)
-        if ((i == 0 && first[0] != 0) || (i && first[i] < first[i - 1]) || first[i] > nd)
-            return TENYO_ERR_ARG;
+    int badcut = nshards < 1 || nshards > TY_MAX_SHARDS;
+    for (uint32_t i = 0; first && !badcut && i < nshards; i++)
+        badcut = (i == 0 && first[0] != 0) || (i && first[i] < first[i - 1]) || first[i] > nd;
+    if (badcut) {
+        ty_seterr(err, errlen, "%s: %u shards (1..%d) of contiguous documents from 0 to %llu",
+                  path, nshards, TY_MAX_SHARDS, (unsigned long long)nd);
+        return TENYO_ERR_ARG;
+    }
     const char *base;
     char *dir = dir_of(path, &base);
     char *whole = NULL, *abs = NULL, *fname = NULL;
@@ -620,8 +624,10 @@ int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
     whole = ty_malloc(wl);
     fname = ty_malloc(strlen(base) + 64);
     if (!whole || !fname) goto done;
-    /* the whole file, written and checked by write.c, read back raw */
-    snprintf(whole, wl, "%s.tmp.whole", path);
+    /* the whole file, written and checked by write.c, read back raw; its
+     * name one of "<path>.tmp.XXXXXX", which the next writer collects when
+     * this one is killed before the unlink */
+    snprintf(whole, wl, "%s.tmp.shards", path);
     rc = ty_store_write(m, whole, err, errlen);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     rc = ty_store_raw_read(whole, &f, 1, err, errlen);
