@@ -299,8 +299,10 @@ int ty_store_raw_read(const char *path, ty_rawfile *f, int with_abs, char *err,
 void ty_rawfile_free(ty_rawfile *f);
 /* Decode sections sec[0..nsec) as read.c decodes a file's (every check,
  * the invariants at the end), label naming them in messages; no
- * "abstracts". m zeroed first and freed on failure. */
-int ty_store_read_mem(const char *label, const ty_rawsec *sec, int nsec, ty_model *m,
+ * "abstracts". Each data buffer (raw + 1 bytes, malloc'd) is taken by the
+ * model or freed (set to NULL) as it is read. m zeroed first and freed on
+ * failure. */
+int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
                       char *err, size_t errlen);
 /* Write a file of sections sec[0..n) (raw content) atomically at path
  * (write.c); its size and header checksum in *bytes, *hsum. */

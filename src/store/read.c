@@ -261,8 +261,9 @@ typedef struct reader {
     int deferred;               /* ... and they were left */
     int updated;                /* header byte 20 (format 3) */
     uint64_t hsum;              /* the header checksum as stored */
-    const ty_rawsec *mem;       /* a sharded index: sec[i]'s raw content is
-                                   mem[i].data, no file (shards.c) */
+    ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
+                                   mem[i].data, no file (shards.c); taken
+                                   by the section's one read */
 } reader;
 
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
@@ -519,15 +520,15 @@ static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
     *out = NULL;
     const rd_sec *s = rd_locate(r, name, lo, hi, extra);
     if (!s) return TENYO_ERR_CORRUPT;
-    if (r->mem) { /* assembled from the shards, each frame checked there */
-        void *d = ty_malloc((size_t)s->raw + extra);
-        if (!d) {
-            ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s'", r->path,
-                      name);
-            return TENYO_ERR_NOMEM;
+    if (r->mem) { /* assembled from the shards, each frame checked there:
+                   * the buffer (raw + 1 bytes) is taken, not copied */
+        ty_rawsec *ms = &r->mem[s - r->sec];
+        if (!ms->data || extra > 1) { /* read twice, or more room: a bug */
+            ty_seterr(r->err, r->errlen, "%s: section '%s' read twice", r->path, name);
+            return TENYO_ERR_ARG;
         }
-        if (s->raw) memcpy(d, r->mem[s - r->sec].data, (size_t)s->raw);
-        *out = d;
+        *out = ms->data;
+        ms->data = NULL;
         *raw = s->raw;
         return TENYO_OK;
     }
@@ -1449,7 +1450,7 @@ void ty_rawfile_free(ty_rawfile *f) {
     f->fd = -1;
 }
 
-int ty_store_read_mem(const char *label, const ty_rawsec *sec, int nsec, ty_model *m,
+int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
                       char *err, size_t errlen) {
     memset(m, 0, sizeof *m);
     if (nsec < 1 || nsec > TENYO_MAX_SECTIONS) return TENYO_ERR_ARG;
