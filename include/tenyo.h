@@ -211,6 +211,10 @@ typedef struct tenyo_build_opts {
                                  optional section "abstracts", read by
                                  tenyo_doc_abstract and the "why" of
                                  ideas); 0: keep them, the default */
+    int shards;               /* > 0: write a sharded index of this many
+                                 shards of contiguous documents (a manifest
+                                 at the path naming a shared part and the
+                                 shard files beside it); 0: one file */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
@@ -331,6 +335,11 @@ typedef struct tenyo_index_info {
     const char *open_source;  /* its file ("" when no list); lives as
                                  long as the index */
     uint64_t open_records;    /* documents whose record says open */
+    /* a sharded index (tenyo index --shards, tenyo-mpi index --shards) */
+    uint32_t nshards;         /* its shards (0: one file) */
+    const uint64_t *shard_docs;  /* documents per shard (nshards entries;
+                                    lives as long as the index) */
+    const uint64_t *shard_bytes; /* bytes of each shard file (nshards) */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes

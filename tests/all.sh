@@ -14,6 +14,8 @@
 #   install   tests/install.sh (make install to a DESTDIR; pkg-config program,
 #             shared and static)
 #   python    tests/python.sh (the Python binding's pytest suite)
+#   shards    tests/shards.sh (a sharded index: tenyo index --shards, read by
+#             every command, equal answers; damaged shards refused)
 #   mpi       tests/mpi.sh (the row-split SVD over Open MPI ranks; skips without MPI)
 #   layers    tests/layering.sh (the house plan: includes and calls only go down)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
@@ -52,6 +54,7 @@ suite options sh tests/options.sh
 suite man sh tests/man.sh
 suite install sh tests/install.sh "$B"
 suite python sh tests/python.sh "$B"
+suite shards sh tests/shards.sh "$B"
 suite mpi sh tests/mpi.sh "$B"
 suite layers sh tests/layering.sh "$B"
 echo "$summary"

@@ -12,8 +12,10 @@
 # index it writes must be the bytes of `tenyo index` on the sample, a jp
 # slice, the CSV exports (repeated ids) and English with --stem, with
 # uneven shares and a rank without records; the plain tenyo's similar and
-# ideas --json on it equal; a damaged record and a SIGKILLed rank end the
-# job non-zero and leave the previous index in place.
+# ideas --json on it equal; with --shards, every file of the sharded index
+# the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
+# rank end the job non-zero and leave the previous index in place (a
+# sharded one too: its manifest and every shard it names).
 # Usage: sh tests/mpi.sh BUILD_DIR   (TENYO: the tenyo binary)
 B=${1:-build}
 TENYO=${TENYO:-$B/tenyo}
@@ -117,6 +119,30 @@ if [ -x "$MPI_TENYO" ]; then
   else
     bad "mpi_index_sample_ref ($(head -c 300 "$D/err"))"
   fi
+  # --shards: rank 0 writes the sharded index; every file the bytes of the
+  # single process's, and the plain tenyo answers from it as from one file
+  if "$TENYO" index -q -t 1 --shards 3 -o "$D/ss.tny" "$S" >"$D/err" 2>&1; then
+    for np in 2 4; do
+      rm -f "$D/msh$np.tny"
+      if TENYO_MPI_CHUNK=7 timeout 300 mpirun --oversubscribe -np $np "$MPI_TENYO" index -q -t 1 \
+           --shards 3 -o "$D/msh$np.tny" "$S" >"$D/mout" 2>&1; then
+        diffs=""
+        for f in $(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$D/ss.tny"); do
+          cmp -s "$D/$f" "$D/msh$np.tny${f#ss.tny}" || diffs="$diffs $f"
+        done
+        if [ -z "$diffs" ] && [ "$(sed 's/ss\.tny/X/; s/^end.*//' "$D/ss.tny")" = "$(sed 's/msh'$np'\.tny/X/; s/^end.*//' "$D/msh$np.tny")" ]; then
+          ok "mpi_index_sample_shards3_np$np"
+        else
+          bad "mpi_index_sample_shards3_np$np (differ:$diffs)"
+        fi
+        queries "mpi_index_sample_shards3_np${np}_queries" "$D/s1.tny" "$D/msh$np.tny" "$id"
+      else
+        bad "mpi_index_sample_shards3_np$np (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+      fi
+    done
+  else
+    bad "mpi_index_sample_shards_ref ($(head -c 300 "$D/err"))"
+  fi
   if [ -f "$JP" ]; then
     head -n 3000 "$JP" >"$D/jp3k.jsonl"
     if "$TENYO" index -q -t 1 -o "$D/j1.tny" "$D/jp3k.jsonl" >"$D/err" 2>&1; then
@@ -183,6 +209,36 @@ if [ -x "$MPI_TENYO" ]; then
         bad "mpi_index_sigkill_rank$victim (pid '$pid', exit $rc after ${t} s: $(tail -n 3 "$D/kout" | tr '\n' ' ' | head -c 300))"
       fi
     done
+    # the same with a sharded previous index and a sharded build: the
+    # manifest and every file it names stay as they were
+    if "$TENYO" index -q -t 1 --shards 3 -o "$D/ks.tny" "$D/jp3k.jsonl" >/dev/null 2>&1; then
+      mkdir -p "$D/keep"
+      cp "$D"/ks.tny* "$D/keep/" 2>/dev/null
+      t0=$(date +%s)
+      mpirun --oversubscribe -np 3 "$MPI_TENYO" index -q -t 1 --shards 2 -o "$D/ks.tny" "$JP" >"$D/kout" 2>&1 &
+      mp=$!
+      pid=""
+      for _ in $(seq 1 100); do
+        pid=$(ps -o pid=,comm= --ppid "$mp" | awk '$2 == "tenyo-mpi" { print $1 }' | sed -n 2p)
+        [ -n "$pid" ] && break
+        sleep 0.1
+      done
+      sleep 1.5
+      [ -n "$pid" ] && kill -9 "$pid"
+      wait "$mp"
+      rc=$?
+      t=$(($(date +%s) - t0))
+      same_files=1
+      for f in ks.tny $(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$D/keep/ks.tny"); do
+        cmp -s "$D/keep/$f" "$D/$f" || same_files=0
+      done
+      if [ -n "$pid" ] && [ "$rc" != 0 ] && [ "$t" -le 60 ] && [ "$same_files" = 1 ] &&
+         "$TENYO" check "$D/ks.tny" >/dev/null 2>&1; then
+        ok "mpi_index_sigkill_sharded (exit $rc after ${t} s, previous manifest and shards intact)"
+      else
+        bad "mpi_index_sigkill_sharded (pid '$pid', exit $rc after ${t} s, files kept $same_files)"
+      fi
+    fi
   fi
 else
   echo "skip mpi_index: $MPI_TENYO not built"

@@ -1201,3 +1201,187 @@ TY_TEST(store_vector_thread_same_errors) {
         CHECKF(strstr(err, want[i]) != NULL, "case %d: %s", i, err);
     }
 }
+
+/* ======================================================== sharded index */
+
+/* Write st_make's model (nd documents, with abstracts) as a sharded index
+ * at path: nshards shards starting at first[] (NULL: even). */
+static int st_write_sharded(const char *path, uint64_t nd, uint32_t nshards,
+                            const uint64_t *first, char *err, size_t errlen) {
+    ty_model m;
+    if (st_make(&m, nd, 57, 6, 4, 7)) return -1;
+    ty_buf ab = {0};
+    for (uint64_t i = 0; i < nd; i++) {
+        char s[64];
+        int k = snprintf(s, sizeof s, "abstract of document %llu", (unsigned long long)i);
+        if (ty_buf_append(&ab, s, (size_t)k + 1)) return -1;
+    }
+    m.abs_text = ab.p;
+    m.abs_text_len = ab.len;
+    int rc = ty_store_write_shards(&m, path, nshards, first, err, errlen);
+    ty_model_free(&m);
+    return rc;
+}
+
+/* 0 when a and b (both loaded) hold the same bytes everywhere a query
+ * reads, abstracts included. */
+static const char *st_same_loaded(const ty_model *a, const ty_model *b) {
+    const char *d = st_diff(a, b);
+    if (*d) return d;
+    uint64_t nd = a->ndocs, k = a->dim, nt = a->nterms;
+    if (memcmp(a->doc_q, b->doc_q, nd * k) || memcmp(a->doc_qscale, b->doc_qscale, nd * 4))
+        return "doc_q";
+    if (memcmp(a->basis_q, b->basis_q, nt * k)) return "basis_q";
+    if (a->tf_leb_len != b->tf_leb_len ||
+        (a->tf_leb_len && memcmp(a->tf_leb, b->tf_leb, a->tf_leb_len)))
+        return "tf_leb";
+    ty_buf x = {0}, y = {0};
+    char e[ST_ERRLEN];
+    for (uint64_t i = 0; i < nd; i++) {
+        if (ty_abs_get(a->abs, i, &x, e, sizeof e) || ty_abs_get(b->abs, i, &y, e, sizeof e) ||
+            x.len != y.len || memcmp(x.p, y.p, x.len)) {
+            ty_buf_free(&x);
+            ty_buf_free(&y);
+            return "abstracts";
+        }
+    }
+    ty_buf_free(&x);
+    ty_buf_free(&y);
+    return "";
+}
+
+TY_TEST(store_shards_identical_to_one_file) {
+    char one[512], sh[512], err[ST_ERRLEN] = "";
+    ty_model a, b;
+    st_path(one, sizeof one, "shone.idx");
+    ty_model m;
+    CHECK(st_make(&m, 30, 57, 6, 4, 7) == 0);
+    ty_buf ab = {0};
+    for (uint64_t i = 0; i < 30; i++) {
+        char s[64];
+        int k = snprintf(s, sizeof s, "abstract of document %llu", (unsigned long long)i);
+        CHECK(ty_buf_append(&ab, s, (size_t)k + 1) == 0);
+    }
+    m.abs_text = ab.p;
+    m.abs_text_len = ab.len;
+    CHECKF(ty_store_write(&m, one, err, sizeof err) == 0, "%s", err);
+    ty_model_free(&m);
+    CHECKF(ty_store_read(one, &a, err, sizeof err) == 0, "%s", err);
+    st_path(sh, sizeof sh, "sh.idx");
+    static const uint64_t uneven[4] = {0, 3, 3, 29}; /* a shard of no documents */
+    static const uint64_t empty_first[2] = {0, 0};
+    struct { uint32_t n; const uint64_t *first; } cases[] = {
+        {1, NULL}, {2, NULL}, {3, NULL}, {4, NULL}, {4, uneven}, {2, empty_first}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int rc = st_write_sharded(sh, 30, cases[c].n, cases[c].first, err, sizeof err);
+        CHECKF(rc == 0, "case %zu: write: %d %s", c, rc, err);
+        CHECK(ty_shards_sniff(sh) == 1);
+        rc = ty_store_read_lazy(sh, &b, err, sizeof err);
+        CHECKF(rc == 0, "case %zu: read: %d %s", c, rc, err);
+        CHECK_EQ_INT(b.nshards, cases[c].n);
+        uint64_t docs = 0;
+        for (uint32_t i = 0; i < b.nshards; i++) docs += b.shard_docs[i];
+        CHECK_EQ_INT(docs, 30);
+        if (cases[c].first == uneven) CHECK_EQ_INT(b.shard_docs[1], 0);
+        const char *d = st_same_loaded(&a, &b);
+        CHECKF(!*d, "case %zu: %s differs from the single file's", c, d);
+        CHECK_EQ_INT(b.nsections, a.nsections);
+        for (int i = 0; i < a.nsections; i++) {
+            CHECK_STR(b.sections[i].name, a.sections[i].name);
+            if (strcmp(a.sections[i].name, "abstracts"))
+                CHECK_EQ_INT(b.sections[i].raw, a.sections[i].raw);
+        }
+        ty_model_free(&b);
+    }
+    /* only the last generation's files are left beside it */
+    DIR *dir = opendir(ty_test_tmpdir());
+    struct dirent *e;
+    int files = 0;
+    while (dir && (e = readdir(dir)))
+        files += !strncmp(e->d_name, "sh.idx.", 7) && strstr(e->d_name, ".upd") == NULL;
+    if (dir) closedir(dir);
+    CHECK_EQ_INT(files, 3); /* shared + 2 shards */
+    ty_model_free(&a);
+}
+
+/* Copy file a over b. */
+static int st_copy(const char *a, const char *b) {
+    size_t n;
+    unsigned char *p = st_slurp(a, &n);
+    int rc = p ? st_spit(b, p, n) : -1;
+    free(p);
+    return rc;
+}
+
+TY_TEST(store_shards_damage_named) {
+    char sh[512], f1[600], save[512], old[512], err[ST_ERRLEN] = "";
+    ty_model b;
+    st_path(sh, sizeof sh, "shd.idx");
+    static const uint64_t other[3] = {0, 5, 9};
+    CHECKF(st_write_sharded(sh, 20, 3, other, err, sizeof err) == 0, "%s", err);
+    st_path(old, sizeof old, "shd-old.s001");
+    snprintf(f1, sizeof f1, "%s.1.s001", sh);
+    CHECK(st_copy(f1, old) == 0); /* generation 1's shard 1, for later */
+    CHECKF(st_write_sharded(sh, 20, 3, NULL, err, sizeof err) == 0, "%s", err);
+    snprintf(f1, sizeof f1, "%s.2.s001", sh);
+    st_path(save, sizeof save, "shd-save");
+    CHECK(st_copy(f1, save) == 0);
+    size_t n;
+    unsigned char *img = st_slurp(f1, &n);
+    CHECK(img != NULL);
+    /* truncated */
+    CHECK(st_spit(f1, img, n - 10) == 0);
+    int rc = ty_store_read_lazy(sh, &b, err, sizeof err);
+    CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, f1) && strstr(err, "truncated"), "%s", err);
+    /* a byte of the first frame (section "shard") flipped */
+    img[32 + 48 * st_le(img + 16, 4) + 8 + 20] ^= 0x40;
+    CHECK(st_spit(f1, img, n) == 0);
+    rc = ty_store_read_lazy(sh, &b, err, sizeof err);
+    CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, f1) != NULL, "%s", err);
+    free(img);
+    /* the shard of another generation in its place */
+    CHECK(st_copy(old, f1) == 0);
+    rc = ty_store_read_lazy(sh, &b, err, sizeof err);
+    CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, f1) != NULL, "%s", err);
+    /* missing */
+    CHECK(unlink(f1) == 0);
+    rc = ty_store_read_lazy(sh, &b, err, sizeof err);
+    CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, f1) && strstr(err, "missing"), "%s", err);
+    CHECK(st_copy(save, f1) == 0);
+    CHECKF(ty_store_read_lazy(sh, &b, err, sizeof err) == 0, "%s", err);
+    ty_model_free(&b);
+    /* the manifest damaged */
+    img = st_slurp(sh, &n);
+    CHECK(img != NULL);
+    img[30] ^= 1;
+    CHECK(st_spit(sh, img, n) == 0);
+    free(img);
+    rc = ty_store_read_lazy(sh, &b, err, sizeof err);
+    CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, sh) != NULL, "%s", err);
+    /* updates refuse a sharded index */
+    CHECK_EQ_INT(ty_shards_refuse(sh, err, sizeof err), TENYO_ERR_ARG);
+    CHECKF(strstr(err, "sharded index: rebuild it as one file"), "%s", err);
+    CHECK_EQ_INT(ty_shards_refuse(save, err, sizeof err), 0);
+}
+
+TY_TEST(store_shards_collect) {
+    char sh[512], junk[600], err[ST_ERRLEN] = "";
+    st_path(sh, sizeof sh, "shc.idx");
+    CHECKF(st_write_sharded(sh, 12, 2, NULL, err, sizeof err) == 0, "%s", err);
+    /* what a writer killed before its manifest leaves */
+    snprintf(junk, sizeof junk, "%s.7.s003", sh);
+    CHECK(st_spit(junk, "x", 1) == 0);
+    CHECK_EQ_INT(ty_shards_collect(sh), 1);
+    CHECK(access(junk, F_OK) != 0);
+    /* a single file written over it: every shard file goes */
+    ty_model m;
+    CHECK(st_make(&m, 12, 57, 6, 4, 7) == 0);
+    CHECKF(ty_store_write(&m, sh, err, sizeof err) == 0, "%s", err);
+    ty_model_free(&m);
+    CHECK_EQ_INT(ty_shards_collect(sh), 3);
+}

@@ -88,7 +88,7 @@ class _BuildOpts(Structure):
                 ("progress", _progress_fn), ("progress_ud", c_void_p),
                 ("ipc_titles", POINTER(c_char_p)), ("nipc_titles", c_size_t),
                 ("ivf_lists", c_int), ("max_terms", c_int),
-                ("no_abstracts", c_int)]
+                ("no_abstracts", c_int), ("shards", c_int)]
 
 
 class _BuildStats(Structure):
@@ -122,7 +122,9 @@ class _IndexInfo(Structure):
                 ("open_listed", c_uint64), ("open_found", c_uint64),
                 ("open_lines", c_uint64), ("open_unresolved", c_uint64),
                 ("open_loaded", c_int64), ("open_source", c_char_p),
-                ("open_records", c_uint64)]
+                ("open_records", c_uint64),
+                ("nshards", c_uint32), ("shard_docs", POINTER(c_uint64)),
+                ("shard_bytes", POINTER(c_uint64))]
 
 
 class _DocMeta(Structure):

@@ -1744,7 +1744,9 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.labels_len = lb.len;
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
-    rc = ty_store_write(&m, path, b->err, sizeof b->err);
+    rc = b->o.shards > 0 ? ty_store_write_shards(&m, path, (uint32_t)b->o.shards, NULL,
+                                                 b->err, sizeof b->err)
+                         : ty_store_write(&m, path, b->err, sizeof b->err);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done; /* unsynced: written, stats too */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 1, 1);
     if (st) {

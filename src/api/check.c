@@ -370,6 +370,8 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
         return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
     }
     if (repair) {
+        rc = ty_shards_refuse(path, err, errlen);
+        if (rc) return rc;
         rc = ty_wlock_take(path, &lk, err, errlen);
         if (rc) return rc;
         real = ty_strdup(lk.path);

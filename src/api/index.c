@@ -432,6 +432,9 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->created = m->created;
     info->file_bytes = m->file_bytes;
     info->nsections = m->nsections;
+    info->nshards = m->nshards;
+    info->shard_docs = m->shard_docs;
+    info->shard_bytes = m->shard_bytes;
     memcpy(info->sections, m->sections, sizeof info->sections);
     info->scan_kernel = ty_q8_kernel();
     info->int8_min_docs = TY_INT8_MIN_DOCS;

@@ -93,6 +93,8 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
         rc = errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
         goto fail;
     }
+    rc = ty_shards_refuse(path, err, errlen);
+    if (rc) goto fail;
     /* one writer at a time, on the real path (a link and its target are one
      * index); what killed writers left is collected under the lock */
     rc = ty_wlock_take(path, &u->lock, err, errlen);
@@ -386,6 +388,8 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
         if (errno == ENOENT) rc = TENYO_ERR_NOTFOUND;
         goto done;
     }
+    rc = ty_shards_refuse(path, err, errlen);
+    if (rc) goto done;
     /* the writer lock on the real path: a rebuild through a symbolic link
      * replaces the file it points to, never the link */
     rc = ty_wlock_take(path, &lk, err, errlen);

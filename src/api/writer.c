@@ -88,6 +88,7 @@ static int replaceable(const char *p, const char *asked, unsigned flags, char *e
     ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
     if (fd >= 0) close(fd);
     if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return TENYO_OK;
+    if (ty_shards_sniff(p) == 1) return TENYO_OK; /* a sharded index's manifest */
     ty_seterr(err, errlen, "%s: exists and is not a tenyo index; refusing to overwrite it "
               "(--force replaces it)", asked);
     return TENYO_ERR_ARG;
@@ -125,6 +126,8 @@ int tenyo_writer_commit(tenyo_writer *w, tenyo_builder *b, tenyo_build_stats *st
         ty_seterr(err, errlen, "%s", tenyo_builder_error(b));
         return rc; /* TENYO_ERR_UNSYNCED: in place; the updates are kept */
     }
+    /* the shard files of a sharded index it replaced are no longer named */
+    ty_shards_collect(w->lock.path);
     /* updates made to the base that was just replaced no longer apply */
     return ty_upd_drop(w->lock.dir, err, errlen);
 }

@@ -39,6 +39,9 @@ static const char *index_usage =
     "                           (static pruning: a smaller index; default all)\n"
     "      --no-abstracts       do not keep the records' abstracts (kept by default for\n"
     "                           the evidence and the why of ideas; info shows their cost)\n"
+    "      --shards N           write a sharded index: N shards of contiguous documents\n"
+    "                           beside a manifest at -o (what tenyo-mpi writes; every\n"
+    "                           command reads it; add, delete, rebuild refuse it)\n"
     "      --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
     "      --no-parts           do not keep the parts of compound nouns\n"
     "      --stem               English stemming, Snowball English (the default)\n"
@@ -93,6 +96,7 @@ int cli_cmd_index(int argc, char **argv) {
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
         {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
+        {"shards", required_argument, 0, OPT_SHARDS},
         {"open-list", required_argument, 0, OPT_OPEN_LIST},
         {"open-column", required_argument, 0, OPT_COLUMN},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};

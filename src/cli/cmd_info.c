@@ -68,6 +68,13 @@ int cli_cmd_info(int argc, char **argv) {
                in.file_bytes / 1e6);
         printf("documents  %llu (%llu open for licence)\n", (unsigned long long)in.ndocs,
                (unsigned long long)in.nopen);
+        if (in.nshards) {
+            printf("shards     %u (documents, bytes:", in.nshards);
+            for (uint32_t i = 0; i < in.nshards; i++)
+                printf(" %llu %llu", (unsigned long long)in.shard_docs[i],
+                       (unsigned long long)in.shard_bytes[i]);
+            printf(")\n");
+        }
         if (in.open_listed) {
             char when[32] = "?";
             time_t t = (time_t)in.open_loaded;

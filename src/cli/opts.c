@@ -287,6 +287,7 @@ int cli_build_opt(int c, const char *arg, tenyo_build_opts *bo, int *bad) {
     case OPT_OVERSAMPLE: r = cli_int("--oversample", arg, 0, 1000, &bo->oversample); break;
     case OPT_MAX_TERMS: r = cli_int("--max-terms", arg, 1, 1000000, &bo->max_terms); break;
     case OPT_NO_ABSTRACTS: bo->no_abstracts = 1; return 1;
+    case OPT_SHARDS: r = cli_int("--shards", arg, 1, 4096, &bo->shards); break;
     case OPT_DICDIR: bo->tok.mecab_dicdir = arg; return 1;
     case OPT_NO_PARTS: bo->tok.keep_parts = 0; return 1;
     case OPT_STEM: bo->tok.stem = 2; return 1;

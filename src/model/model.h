@@ -275,7 +275,10 @@ typedef struct ty_model {
                                  vectors, ty_q8_adopt), or NULL */
     float *doc_qscale;        /* their stored per-row scales (ndocs), or
                                  NULL; written back as they are */
-    uint64_t file_bytes;      /* file size */
+    uint64_t file_bytes;      /* file size (a sharded index: all its files) */
+    uint32_t nshards;         /* a sharded index: its shards, else 0 */
+    uint64_t *shard_docs;     /* documents per shard (nshards, malloc'd) */
+    uint64_t *shard_bytes;    /* bytes of each shard file (nshards) */
     int nsections;            /* sections read/written */
     tenyo_section_info sections[TENYO_MAX_SECTIONS];
 } ty_model;

@@ -38,10 +38,20 @@
  * every one of them exact by construction, at the price of about the
  * text's size in messages to rank 0.
  *
+ * Sharded output. With --shards N (the option of tenyo index) the index
+ * is a sharded one (store/shards.c, layout in store/format.h): a manifest
+ * at -o naming a shared part and N shard files of contiguous documents,
+ * written by rank 0 through the builder like everything else, so each file
+ * is the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them),
+ * and the plain tenyo opens it directly (info, similar, ideas, serve). The
+ * manifest is replaced last and atomically: a job killed before leaves the
+ * previous manifest and the shards it names (tests/mpi.sh, SIGKILL).
+ *
  * Not shared yet (issue 20, left): rank 0 still holds every record's
  * metadata and the whole TF-IDF matrix (it weights, and sends the rows
- * out for the SVD), so its memory is a single build's; the index is one
- * file written by rank 0, not per-rank shards with a manifest; the IVF and
+ * out for the SVD), so its memory is a single build's; rank 0 writes every
+ * shard (per-rank writing needs each rank to hold its documents' rows,
+ * vectors and metadata, which only rank 0 has today); the IVF and
  * the field model are trained on rank 0; and `tenyo-mpi serve` is not
  * written. Every rank reads and parses all the input (P times the
  * reader's work, which is about a tenth of the tokenizer's).

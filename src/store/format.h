@@ -16,6 +16,8 @@
  *   abstracts.c   the optional section "abstracts": packed by the writer,
  *                 read a block at a time by the ty_abs handle
  *   manifest.c    updates beside an index (MANIFEST, deletions, the lock)
+ *   shards.c      a sharded index: a manifest naming a shared file and
+ *                 shard files of contiguous documents (layout below)
  *
  * Design. The file is a small fixed header with a section table, followed
  * by sections that are each exactly one zstd frame (content size and
@@ -137,6 +139,37 @@
  * every open, and a format change); a file beside the index (it would not
  * travel with it).
  *
+ * A sharded index (shards.c; issue 20: what a cluster writes, one file per
+ * rank). The path the user names holds a small text manifest, replaced
+ * atomically by rename like any index file, naming files beside it:
+ *
+ *   tenyo-sharded 1
+ *   generation G
+ *   documents N
+ *   shared NAME BYTES HSUM               the shared part
+ *   shard NAME FIRST DOCS BYTES HSUM     one line per shard, in order
+ *   end SUM                              FNV-1a 64 of the bytes before
+ *
+ * NAME is "<index's name>.G.shared" or "<index's name>.G.sNNN" in the
+ * manifest's directory (no '/'), BYTES its size, HSUM (16 hex digits) the
+ * header checksum stored in it: a file of another generation, another
+ * index or a damaged header is refused naming the file. Every file is an
+ * ordinary index file of this format (header, table, one checksummed zstd
+ * frame per section): the shared one holds build (the whole index's
+ * counts), vocab, df, idf, sigma, basis.q8, fields and the optional
+ * shared sections (surface, phrase.text, labels, ivf, fieldmodel, common);
+ * shard i holds section "shard" ("first=F\ndocs=D\nshard=i\nshards=S\n
+ * shared=HSUM\n") and, for its documents F..F+D-1, each per-document
+ * section cut so that concatenating the shards' pieces gives the single
+ * file's content: docvec.q8 (codes, then scales: each part concatenated),
+ * tfidf.rows, tfidf.cols, tfidf.tf (or tfidf.vals), docmeta, docflags (open
+ * then lang), docfields and phrase.docs (counts, then ids), and its own
+ * "abstracts" section packed for its documents. A shard of no documents
+ * has every per-document section empty. Reading assembles the sections
+ * and decodes them with read.c's one decoder (ty_store_read_mem), so a
+ * sharded index loads into the same ty_model, byte for byte, as the file
+ * it was cut from; the abstracts compose by position (ty_abs_compose).
+ *
  * Format history:
  *   1  (tenyo 0.1.0) basis and docvec as f32 sections "basis", "docvec".
  *   2  basis.q8 / docvec.q8: int8 with a float scale per row, a quarter of
@@ -241,5 +274,46 @@ int ty_abs_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
  * memory or out of descriptors. */
 ty_abs *ty_abs_open(int fd, const char *path, uint64_t off, uint64_t stored, uint64_t raw,
                     uint64_t ndocs);
+
+/* One section of a file as read whole (ty_store_raw_read) or given to a
+ * writer (ty_store_write_raw). */
+typedef struct ty_rawsec {
+    char name[16];            /* NUL-padded */
+    unsigned char *data;      /* raw content (malloc'd, NUL after it), or
+                                 NULL: located only (abstracts) */
+    uint64_t off, stored, raw; /* frame offset and bytes, raw bytes */
+} ty_rawsec;
+/* A file's checked header and sections (read.c). */
+typedef struct ty_rawfile {
+    char *path;               /* malloc'd */
+    int fd;                   /* open on the file, or -1 */
+    uint64_t fsize, hsum;     /* bytes, stored header checksum */
+    int nsec;                 /* entries in sec */
+    ty_rawsec sec[TENYO_MAX_SECTIONS];
+} ty_rawfile;
+/* Check path's header and table and decompress every section (with_abs 0:
+ * "abstracts" only located), each frame checked; the file kept open. 0, or
+ * the error naming the file (f freed). */
+int ty_store_raw_read(const char *path, ty_rawfile *f, int with_abs, char *err,
+                      size_t errlen);
+void ty_rawfile_free(ty_rawfile *f);
+/* Decode sections sec[0..nsec) as read.c decodes a file's (every check,
+ * the invariants at the end), label naming them in messages; no
+ * "abstracts". Each data buffer (raw + 1 bytes, malloc'd) is taken by the
+ * model or freed (set to NULL) as it is read. m zeroed first and freed on
+ * failure. */
+int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
+                      char *err, size_t errlen);
+/* Write a file of sections sec[0..n) (raw content) atomically at path
+ * (write.c); its size and header checksum in *bytes, *hsum. */
+int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,
+                       uint64_t *hsum, char *err, size_t errlen);
+/* Write p[0..n) to dir/name atomically (manifest.c: temporary file, fsync,
+ * rename, fsync of dir; TENYO_ERR_UNSYNCED when only the last failed). */
+int ty_store_write_atomic(const char *dir, const char *name, const void *p, size_t n,
+                          char *err, size_t errlen);
+/* Read the sharded index whose manifest is path into m (shards.c), as
+ * ty_store_read would the single file; every file checked. */
+int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen);
 
 #endif /* TENYO_STORE_FORMAT_H */

@@ -238,6 +238,11 @@ done:
     return rc;
 }
 
+int ty_store_write_atomic(const char *dir, const char *name, const void *p, size_t n,
+                          char *err, size_t errlen) {
+    return write_atomic(dir, name, p, n, err, errlen);
+}
+
 /* ============================================================= manifest */
 
 void ty_manifest_free(ty_manifest *mf) {
@@ -798,7 +803,8 @@ int ty_wlock_collect(const ty_wlock *w) {
         }
         closedir(d);
     }
-    return removed;
+    /* shard files a sharded index at the path does not name (shards.c) */
+    return removed + ty_shards_collect(w->path);
 }
 
 int ty_upd_gc(const char *dir, const ty_manifest *keep) {

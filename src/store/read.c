@@ -43,6 +43,12 @@
  * pthread_create / pthread_join pair; ty_parallel(2, ...) would need that
  * whole remainder moved into a worker function and the error order
  * (vector damage outranks all but the basis') combined by hand anyway.
+ *
+ * Sections from memory. A sharded index (shards.c) is checked file by file
+ * here (ty_store_raw_read: header, table, every frame) and its sections
+ * reassembled; ty_store_read_mem then runs the same decoder over them
+ * (reader.mem: rd_section copies instead of reading a frame), eagerly and
+ * on one thread, so the one decoder and its checks serve both forms.
  */
 #include "store/format.h"
 
@@ -254,6 +260,10 @@ typedef struct reader {
     int lazy;                   /* leave format 2's rows for their first use */
     int deferred;               /* ... and they were left */
     int updated;                /* header byte 20 (format 3) */
+    uint64_t hsum;              /* the header checksum as stored */
+    ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
+                                   mem[i].data, no file (shards.c); taken
+                                   by the section's one read */
 } reader;
 
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
@@ -330,7 +340,8 @@ static int rd_header(reader *r) {
     if (version >= 3) h[STORE_UPDATED_AT] = 0; /* outside the checksum */
     uint64_t sum = version >= 3 ? ty_fnv1a_std(h, tlen) : ty_fnv1a(h, tlen);
     h[STORE_UPDATED_AT] = updated;
-    if (get_le64(h + tlen) != sum) {
+    r->hsum = get_le64(h + tlen);
+    if (r->hsum != sum) {
         ty_seterr(r->err, r->errlen,
                   "%s: header checksum mismatch (header or section table "
                   "damaged)",
@@ -488,8 +499,8 @@ static const rd_sec *rd_locate(reader *r, const char *name, uint64_t lo, uint64_
                       (unsigned long long)lo, (unsigned long long)hi, from);
         return NULL;
     }
-    if (s->stored < 6 || s->raw / STORE_MAX_RATIO > s->stored ||
-        s->raw > SIZE_MAX - extra) {
+    if (s->raw > SIZE_MAX - extra ||
+        (!r->mem && (s->stored < 6 || s->raw / STORE_MAX_RATIO > s->stored))) {
         ty_seterr(r->err, r->errlen,
                   "%s: section '%s' claims %llu bytes from a %llu-byte frame",
                   r->path, name, (unsigned long long)s->raw,
@@ -509,6 +520,18 @@ static int rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
     *out = NULL;
     const rd_sec *s = rd_locate(r, name, lo, hi, extra);
     if (!s) return TENYO_ERR_CORRUPT;
+    if (r->mem) { /* assembled from the shards, each frame checked there:
+                   * the buffer (raw + 1 bytes) is taken, not copied */
+        ty_rawsec *ms = &r->mem[s - r->sec];
+        if (!ms->data || extra > 1) { /* read twice, or more room: a bug */
+            ty_seterr(r->err, r->errlen, "%s: section '%s' read twice", r->path, name);
+            return TENYO_ERR_ARG;
+        }
+        *out = ms->data;
+        ms->data = NULL;
+        *raw = s->raw;
+        return TENYO_OK;
+    }
     if (s->stored > r->ccap) {
         unsigned char *b = realloc(r->cbuf, (size_t)s->stored);
         if (!b) {
@@ -958,7 +981,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
          * against 0.85 s */
         int two = ty_store_threads > 1 ||
                   (ty_store_threads == 0 && ty_ncores() > 1 && nd * k >= VEC_THREAD_MIN);
-        if (two && (vj = ty_calloc(1, sizeof *vj)) != NULL) {
+        if (two && !r->mem && (vj = ty_calloc(1, sizeof *vj)) != NULL) {
             vj->r = *r;
             vj->r.dctx = ZSTD_createDCtx();
             vj->r.cbuf = NULL;
@@ -1201,7 +1224,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         p = NULL;
     }
     /* optional: abstracts, located now and read on first use (ty_abs_get) */
-    if (rd_has(r, "abstracts")) {
+    if (!r->mem && rd_has(r, "abstracts")) {
         const rd_sec *s = rd_locate(r, "abstracts", ABS_HEAD, UINT64_MAX, 0);
         if (!s) {
             rc = TENYO_ERR_CORRUPT;
@@ -1269,30 +1292,43 @@ static void lazy_free(ty_lazy *z) {
     free(z);
 }
 
-static int store_read(const char *path, ty_model *m, char *err, size_t errlen, int lazy) {
-    if (!path || !m) return TENYO_ERR_ARG;
-    memset(m, 0, sizeof *m);
-    reader r;
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.err = err;
-    r.errlen = errlen;
-    r.lazy = lazy;
-    int rc = TENYO_ERR_IO;
+/* Zero r, open path for it and read and check the header and table: 0, or
+ * the status with the message (r->fd closed by the caller when >= 0). */
+static int rd_open(reader *r, const char *path, char *err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->err = err;
+    r->errlen = errlen;
     /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer
      * forever; it has no effect on the regular file read afterwards */
-    r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (r.fd < 0) {
+    r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (r->fd < 0) {
         ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto done;
+        return TENYO_ERR_IO;
     }
     struct stat st;
-    if (fstat(r.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ty_seterr(err, errlen, "%s: not a regular file", path);
-        goto done;
+        return TENYO_ERR_IO;
     }
-    r.fsize = (uint64_t)st.st_size;
-    rc = rd_header(&r);
+    r->fsize = (uint64_t)st.st_size;
+    return rd_header(r);
+}
+
+/* What rd_open and the reads after it hold: the file, zstd, the buffer. */
+static void rd_close(reader *r) {
+    if (r->fd >= 0) close(r->fd);
+    ZSTD_freeDCtx(r->dctx);
+    free(r->cbuf);
+}
+
+static int store_read(const char *path, ty_model *m, char *err, size_t errlen, int lazy) {
+    if (!path || !m) return TENYO_ERR_ARG;
+    if (ty_shards_sniff(path) == 1) return ty_shards_read(path, m, err, errlen);
+    memset(m, 0, sizeof *m);
+    reader r;
+    int rc = rd_open(&r, path, err, errlen);
+    r.lazy = lazy;
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {
@@ -1344,9 +1380,7 @@ static int store_read(const char *path, ty_model *m, char *err, size_t errlen, i
     }
     rc = TENYO_OK;
 done:
-    if (r.fd >= 0) close(r.fd);
-    ZSTD_freeDCtx(r.dctx);
-    free(r.cbuf);
+    rd_close(&r);
     if (rc) ty_model_free(m);
     return rc;
 }
@@ -1357,6 +1391,93 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
 
 int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) {
     return store_read(path, m, err, errlen, 1);
+}
+
+/* ============================================== raw sections, shards */
+
+int ty_store_raw_read(const char *path, ty_rawfile *f, int with_abs, char *err,
+                      size_t errlen) {
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    reader r;
+    int rc = rd_open(&r, path, err, errlen);
+    if (rc) goto done;
+    rc = TENYO_ERR_NOMEM;
+    r.dctx = ZSTD_createDCtx();
+    f->path = ty_strdup(path);
+    if (!r.dctx || !f->path) {
+        ty_seterr(err, errlen, "%s: out of memory", path);
+        goto done;
+    }
+    f->fsize = r.fsize;
+    f->hsum = r.hsum;
+    for (int i = 0; i < r.nsec; i++) {
+        ty_rawsec *s = &f->sec[i];
+        memcpy(s->name, r.sec[i].name, 16);
+        s->off = r.sec[i].off;
+        s->stored = r.sec[i].stored;
+        s->raw = r.sec[i].raw;
+        f->nsec = i + 1;
+        if (!with_abs && strcmp(s->name, "abstracts") == 0) {
+            if (!rd_locate(&r, s->name, ABS_HEAD, UINT64_MAX, 0)) {
+                rc = TENYO_ERR_CORRUPT;
+                goto done;
+            }
+            continue;
+        }
+        void *p = NULL;
+        uint64_t raw = 0;
+        rc = rd_section(&r, s->name, 0, UINT64_MAX, 1, &p, &raw);
+        if (rc) goto done;
+        ((unsigned char *)p)[raw] = 0;
+        s->data = p;
+    }
+    f->fd = r.fd;
+    r.fd = -1;
+    rc = TENYO_OK;
+done:
+    rd_close(&r);
+    if (rc) ty_rawfile_free(f);
+    return rc;
+}
+
+void ty_rawfile_free(ty_rawfile *f) {
+    if (!f) return;
+    for (int i = 0; i < f->nsec; i++) free(f->sec[i].data);
+    if (f->fd >= 0) close(f->fd);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+}
+
+int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
+                      char *err, size_t errlen) {
+    memset(m, 0, sizeof *m);
+    if (nsec < 1 || nsec > TENYO_MAX_SECTIONS) return TENYO_ERR_ARG;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.fd = -1;
+    r.path = label;
+    r.err = err;
+    r.errlen = errlen;
+    r.version = STORE_VERSION;
+    r.mem = sec;
+    r.nsec = nsec;
+    for (int i = 0; i < nsec; i++) {
+        memcpy(r.sec[i].name, sec[i].name, 16);
+        r.sec[i].stored = r.sec[i].raw = sec[i].raw;
+    }
+    uint64_t nnz = 0;
+    int rc = rd_build(&r, m, &nnz);
+    if (!rc) rc = rd_sections(&r, m, nnz);
+    char why[TY_ERRLEN];
+    m->format_version = STORE_VERSION;
+    if (!rc && ty_model_check(m, 1, why, sizeof why)) {
+        ty_seterr(err, errlen, "%s: section %s", label, why);
+        rc = TENYO_ERR_CORRUPT;
+    }
+    if (rc) ty_model_free(m);
+    return rc;
 }
 
 /* The rows' first use (ty_once_run): decode them, or leave none behind. */
@@ -1467,5 +1588,7 @@ void ty_model_free(ty_model *m) {
     free(m->abs_text);
     ty_abs_free(m->abs);
     lazy_free(m->lazy);
+    free(m->shard_docs);
+    free(m->shard_bytes);
     memset(m, 0, sizeof *m);
 }

@@ -11,6 +11,9 @@
  * abstracts.c   the optional section "abstracts" and its ty_abs handle
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
+ * shards.c      a sharded index: a manifest naming a shared part and shard
+ *               files, read into the single file's model, written by
+ *               cutting one
  *
  * Below: util, model. Above: search (nothing), api.
  */
@@ -72,6 +75,29 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
  * cores), each with at least ty_store_nnz_per_thread non-zeros (tests). */
 extern uint64_t ty_store_nnz_per_thread;
 extern int ty_store_threads;
+
+/* --- a sharded index (store/shards.c; layout in format.h) --- */
+
+/* At most this many shards. */
+#define TY_MAX_SHARDS 4096
+/* 1 when path holds a sharded index's manifest, 0 when not (or unreadable). */
+int ty_shards_sniff(const char *path);
+/* What a writer of updates (add, delete, rebuild, check --repair) calls
+ * first: TENYO_ERR_ARG with the message when path is a sharded index
+ * (updates to one are not written: rebuild it as one file or re-run the
+ * sharded build), else 0. */
+int ty_shards_refuse(const char *path, char *err, size_t errlen);
+/* Write m as a sharded index at path: nshards (1..TY_MAX_SHARDS) shards of
+ * contiguous documents, shard i starting at document first[i] (first
+ * non-decreasing from 0; NULL: an even split), the shared part, then the
+ * manifest atomically; then the shard files of earlier generations are
+ * removed. Fills m->file_bytes (all files). Take the writer lock first. */
+int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
+                          const uint64_t *first, char *err, size_t errlen);
+/* Remove the shard files beside path that the manifest at path does not
+ * name (all of them when path is a single index file or missing; none when
+ * a manifest there is unreadable); the number removed. Under the lock. */
+int ty_shards_collect(const char *path);
 
 /* --- updates: manifest, deletion file, lock (store/manifest.c) --- */
 

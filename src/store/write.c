@@ -18,7 +18,9 @@
  * section's inner layout). The header goes last, over a placeholder of its
  * final size (sections_of counts the sections up front): only then are
  * the frames' offsets and sizes known. Errors are sticky in the writer
- * state, so the list of sections reads as straight code.
+ * state, so the list of sections reads as straight code. ty_store_write_raw
+ * writes given raw sections the same way (the pieces of a sharded index,
+ * shards.c), through the same start (wr_start) and finish (wr_finish).
  */
 #include "store/format.h"
 
@@ -478,6 +480,103 @@ static int sync_dir(const char *path, char *err, size_t errlen) {
     return rc;
 }
 
+/* A writer for path (messages into err), no file yet; NULL: no memory. */
+static writer *wr_new(const char *path, char *err, size_t errlen) {
+    writer *w = ty_calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->fd = -1;
+    w->path = path;
+    w->err = err;
+    w->errlen = errlen;
+    return w;
+}
+
+/* Free w and its temporary file (tmp, NULL once renamed); a bare NOMEM
+ * gets its message. */
+static void wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
+                   size_t errlen) {
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
+    if (w && w->fd >= 0) close(w->fd);
+    if (tmp) unlink(tmp);
+    free(tmp);
+    if (w) {
+        ZSTD_freeCCtx(w->cctx);
+        free(w->out);
+    }
+    free(w);
+}
+
+/* Set up w (zstd context, the temporary file beside w->path, the header
+ * placeholder of hlen bytes): 0, or the status with the message. */
+static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
+    const char *path = w->path;
+    w->cctx = ZSTD_createCCtx();
+    w->outcap = ZSTD_CStreamOutSize();
+    w->out = ty_malloc(w->outcap);
+    if (!w->cctx || !w->out) return TENYO_ERR_NOMEM;
+    size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, STORE_LEVEL);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 0);
+    if (ZSTD_isError(z)) {
+        ty_seterr(w->err, w->errlen, "%s: zstd: %s", path, ZSTD_getErrorName(z));
+        return TENYO_ERR_DEPENDENCY;
+    }
+    /* an existing file's permissions, else 0666 less the umask */
+    int rc = ty_file_tmp(path, &w->fd, tmp, w->err, w->errlen);
+    if (rc) return rc;
+    /* header placeholder, sections, then the real header over it */
+    memset(hdr, 0, STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8);
+    wr_raw(w, hdr, hlen);
+    return w->rc;
+}
+
+/* After the sections: the real header over the placeholder, fsync, close,
+ * rename over w->path, sync the directory. 0, TENYO_ERR_UNSYNCED (in place,
+ * directory not synced), or the status with *tmp still to unlink. */
+static int wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
+    const char *path = w->path;
+    char *err = w->err;
+    size_t errlen = w->errlen;
+    if (w->rc) return w->rc;
+    if (header_bytes(w, hdr) != hlen) { /* section count changed: a bug */
+        ty_seterr(err, errlen, "%s: header size mismatch", path);
+        return TENYO_ERR_IO;
+    }
+    for (size_t put = 0; put < hlen;) {
+        ssize_t k = pwrite(w->fd, hdr + put, hlen - put, (off_t)put);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(err, errlen, "%s: cannot write header: %s", path,
+                      k < 0 ? strerror(errno) : "no progress");
+            return TENYO_ERR_IO;
+        }
+        put += (size_t)k;
+    }
+    if (fsync(w->fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot sync %s: %s", path, *tmp, strerror(errno));
+        return TENYO_ERR_IO;
+    }
+    int fd = w->fd;
+    w->fd = -1;
+    if (close(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot close %s: %s", path, *tmp, strerror(errno));
+        return TENYO_ERR_IO;
+    }
+    if (rename(*tmp, path) != 0) {
+        ty_seterr(err, errlen, "%s: cannot rename %s over it: %s", path, *tmp,
+                  strerror(errno));
+        return TENYO_ERR_IO;
+    }
+    free(*tmp);
+    *tmp = NULL; /* renamed: nothing to unlink */
+    /* the file is in place whatever happens now: a failed directory sync
+     * is reported as such (committed, durability unknown), not as a failure
+     * that left the old file */
+    return sync_dir(path, err, errlen) ? TENYO_ERR_UNSYNCED : TENYO_OK;
+}
+
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     if (!m || !path || !*path) return TENYO_ERR_ARG;
     int rc0 = ty_model_need_sparse(m, err, errlen);
@@ -488,15 +587,11 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
                   path, why);
         return TENYO_ERR_ARG;
     }
-    writer *w = ty_calloc(1, sizeof *w);
+    writer *w = wr_new(path, err, errlen);
     ty_buf build = {0};
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    w->fd = -1;
-    w->path = path;
-    w->err = err;
-    w->errlen = errlen;
     if (build_text(m, &build)) goto done;
     if (build.len > STORE_BUILD_MAX) {
         ty_seterr(err, errlen, "%s: build strings too long (%zu bytes)", path,
@@ -504,78 +599,13 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         rc = TENYO_ERR_ARG;
         goto done;
     }
-    w->cctx = ZSTD_createCCtx();
-    w->outcap = ZSTD_CStreamOutSize();
-    w->out = ty_malloc(w->outcap);
-    if (!w->cctx || !w->out) goto done;
-    size_t z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, STORE_LEVEL);
-    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
-    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
-    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 0);
-    if (ZSTD_isError(z)) {
-        ty_seterr(err, errlen, "%s: zstd: %s", path, ZSTD_getErrorName(z));
-        rc = TENYO_ERR_DEPENDENCY;
-        goto done;
-    }
-    /* an existing file's permissions, else 0666 less the umask */
-    free(tmp);
-    tmp = NULL;
-    rc = ty_file_tmp(path, &w->fd, &tmp, err, errlen);
-    if (rc) goto done;
-    rc = TENYO_ERR_NOMEM;
-    /* header placeholder, sections, then the real header over it */
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
-    memset(hdr, 0, sizeof hdr);
-    wr_raw(w, hdr, hlen);
+    rc = wr_start(w, hdr, hlen, &tmp);
+    if (rc) goto done;
     write_sections(w, m, &build);
-    if (w->rc) {
-        rc = w->rc;
-        goto done;
-    }
-    if (header_bytes(w, hdr) != hlen) { /* section count changed: a bug */
-        ty_seterr(err, errlen, "%s: header size mismatch", path);
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
-    for (size_t put = 0; put < hlen;) {
-        ssize_t k = pwrite(w->fd, hdr + put, hlen - put, (off_t)put);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            ty_seterr(err, errlen, "%s: cannot write header: %s", path,
-                      k < 0 ? strerror(errno) : "no progress");
-            rc = TENYO_ERR_IO;
-            goto done;
-        }
-        put += (size_t)k;
-    }
-    if (fsync(w->fd) != 0) {
-        ty_seterr(err, errlen, "%s: cannot sync %s: %s", path, tmp,
-                  strerror(errno));
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
-    int fd = w->fd;
-    w->fd = -1;
-    if (close(fd) != 0) {
-        ty_seterr(err, errlen, "%s: cannot close %s: %s", path, tmp,
-                  strerror(errno));
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        ty_seterr(err, errlen, "%s: cannot rename %s over it: %s", path, tmp,
-                  strerror(errno));
-        rc = TENYO_ERR_IO;
-        goto done;
-    }
-    free(tmp);
-    tmp = NULL; /* renamed: nothing to unlink */
-    /* the file is in place whatever happens now: a failed directory sync
-     * is reported as such (committed, durability unknown), not as a failure
-     * that left the old file */
-    rc = sync_dir(path, err, errlen);
-    if (rc) rc = TENYO_ERR_UNSYNCED;
+    rc = wr_finish(w, hdr, hlen, &tmp);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     m->format_version = STORE_VERSION;
     m->updated = 0;
     m->file_bytes = w->off;
@@ -587,17 +617,33 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         m->sections[i].raw = w->sec[i].raw;
     }
 done:
-    if (rc == TENYO_ERR_NOMEM)
-        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
-    if (w && w->fd >= 0) close(w->fd);
-    if (tmp) unlink(tmp);
-    free(tmp);
-    if (w) {
-        ZSTD_freeCCtx(w->cctx);
-        free(w->out);
-    }
-    free(w);
+    wr_end(w, tmp, rc, path, err, errlen);
     ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,
+                       uint64_t *hsum, char *err, size_t errlen) {
+    if (!path || n < 1 || n > TENYO_MAX_SECTIONS) return TENYO_ERR_ARG;
+    writer *w = wr_new(path, err, errlen);
+    char *tmp = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!w) goto done;
+    unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    size_t hlen = STORE_FIXED + STORE_ENTRY * (size_t)n + 8;
+    rc = wr_start(w, hdr, hlen, &tmp);
+    if (rc) goto done;
+    for (int i = 0; i < n; i++) {
+        sec_begin(w, sec[i].name, sec[i].raw);
+        put_bytes(w, sec[i].data, (size_t)sec[i].raw);
+        sec_end(w);
+    }
+    rc = wr_finish(w, hdr, hlen, &tmp);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    *bytes = w->off;
+    *hsum = get_le64(hdr + hlen - 8);
+done:
+    wr_end(w, tmp, rc, path, err, errlen);
     return rc;
 }
 

@@ -1,0 +1,817 @@
+/*
+ * shards.c — a sharded index (store/): the form a cluster writes, one file
+ * per shard of contiguous documents, a shared part written once and a
+ * small manifest at the index's path naming them (layout: format.h,
+ * "A sharded index"). The single-process program opens it like a file:
+ * ty_store_read sees the manifest and comes here.
+ *
+ * Design. Every file is an ordinary index file of the one format (header,
+ * section table, one checksummed zstd frame per section), so the header
+ * and frame checks, the limits and the messages are read.c's. A shard
+ * holds the per-document sections cut at its documents, each cut so that
+ * the shards' pieces concatenated (for the two-part sections, each part
+ * concatenated) are the single file's raw content; reading reassembles
+ * those raw sections and hands them to read.c's one decoder
+ * (ty_store_read_mem), so a sharded index is the same ty_model, and every
+ * query gives the same bytes, as the single file it was cut from, with no
+ * second decoder to keep in step. The manifest pins every file by size and
+ * stored header checksum (which covers the section table and so, through
+ * zstd's frame checksums, the content), and each shard names its place
+ * (first document, count, its number) and the shared part's checksum:
+ * a missing, truncated, damaged, swapped or stale file is an error naming
+ * it, never a partial index.
+ *
+ * Writing cuts a whole file: the model is written as one temporary index
+ * file beside the path (write.c, every invariant checked), read back raw,
+ * cut, and the pieces written as new files named by a new generation; the
+ * manifest is replaced last (temporary file, fsync, rename), so a writer
+ * killed at any point leaves the previous manifest and the files it names;
+ * the files no manifest names are collected afterwards and by the next
+ * writer (ty_shards_collect from ty_wlock_collect). Rejected: a directory
+ * as the index (no atomic replace of a directory by rename over a
+ * non-empty one; the path could no longer be a file or a sharded index
+ * interchangeably); a second decoder working per shard (two codes to keep
+ * bit-identical); cutting from the model's arrays (every section's layout
+ * would be written twice, once here). The cost of the temporary whole
+ * file is one extra write and read of the index at build time.
+ *
+ * Left: per-rank writing (tenyo-mpi's rank 0 writes every shard, as the
+ * whole model is on rank 0); reading decodes every shard on open (no lazy
+ * rows for a sharded index); updates (tenyo add / delete / rebuild) refuse
+ * a sharded index.
+ */
+#include "store/format.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MF_MAGIC "tenyo-sharded 1\n"
+#define MF_MAX (1u << 20)      /* bytes of a manifest */
+#define MF_NAME 256            /* bytes of a file name in it */
+
+/* One file named by the manifest. */
+typedef struct mf_file {
+    char name[MF_NAME];        /* in the manifest's directory */
+    uint64_t first, docs;      /* shards: documents first .. first+docs-1 */
+    uint64_t bytes, hsum;      /* size, stored header checksum */
+} mf_file;
+
+/* A parsed manifest. */
+typedef struct shard_mf {
+    uint64_t gen, ndocs;       /* generation, documents of the index */
+    mf_file shared;            /* the shared part */
+    uint32_t n;                /* shards */
+    mf_file *s;                /* n of them (malloc'd) */
+} shard_mf;
+
+/* How a per-document section is cut: part A holds `a` bytes per document
+ * (0: none), part B the rest, cut at offsets bofs() gives. */
+enum { B_NONE, B_FIXED, B_LEB, B_VALS, B_META, B_FIELDS, B_PHR };
+static const struct perdoc {
+    const char *name;          /* section */
+    int a;                     /* part A bytes per document (K: -1) */
+    int b;                     /* how part B is cut */
+} PERDOC[] = {
+    {"docvec.q8", -1, B_FIXED},  {"tfidf.rows", 4, B_NONE}, {"tfidf.cols", 0, B_LEB},
+    {"tfidf.tf", 0, B_LEB},      {"tfidf.vals", 0, B_VALS}, {"docmeta", 0, B_META},
+    {"docflags", 1, B_FIXED},    {"docfields", 4, B_FIELDS}, {"phrase.docs", 4, B_PHR},
+};
+#define NPERDOC (sizeof PERDOC / sizeof PERDOC[0])
+
+static const struct perdoc *perdoc_of(const char *name) {
+    for (size_t i = 0; i < NPERDOC; i++)
+        if (strcmp(PERDOC[i].name, name) == 0) return &PERDOC[i];
+    return NULL;
+}
+
+/* A section's place in a whole file (write.c's order); unknown ones last. */
+static int sec_rank(const char *name) {
+    static const char *const order[] = {
+        "build",    "vocab",     "df",      "idf",      "sigma",    "basis.q8",
+        "docvec.q8", "tfidf.rows", "tfidf.cols", "tfidf.tf", "tfidf.vals", "docmeta",
+        "docflags", "docfields", "fields",  "surface",  "phrase.text", "phrase.docs",
+        "labels",   "ivf",       "fieldmodel", "common", "abstracts"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (strcmp(order[i], name) == 0) return (int)i;
+    return (int)(sizeof order / sizeof order[0]);
+}
+
+static void mf_free(shard_mf *mf) {
+    free(mf->s);
+    memset(mf, 0, sizeof *mf);
+}
+
+/* The directory of path (malloc'd) and a pointer to its last component. */
+static char *dir_of(const char *path, const char **base) {
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    return slash ? ty_strndup(path, slash == path ? 1 : (size_t)(slash - path))
+                 : ty_strdup(".");
+}
+
+int ty_shards_sniff(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return 0;
+    char b[sizeof MF_MAGIC - 1];
+    ssize_t k = pread(fd, b, sizeof b, 0);
+    close(fd);
+    return k == (ssize_t)sizeof b && memcmp(b, MF_MAGIC, sizeof b) == 0;
+}
+
+int ty_shards_refuse(const char *path, char *err, size_t errlen) {
+    if (ty_shards_sniff(path) != 1) return TENYO_OK;
+    ty_seterr(err, errlen,
+              "%s: sharded index: rebuild it as one file or re-run tenyo-mpi index "
+              "(add, delete, rebuild and check --repair do not write sharded indexes)",
+              path);
+    return TENYO_ERR_ARG;
+}
+
+/* ============================================================= manifest */
+
+/* A file name a manifest may hold: 1..MF_NAME-1 bytes, no '/', not "." or
+ * "..", printable. */
+static int name_ok(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n >= MF_NAME || !strcmp(s, ".") || !strcmp(s, "..")) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '/' || (unsigned char)s[i] <= ' ') return 0;
+    return 1;
+}
+
+static int mf_format(const shard_mf *mf, ty_buf *b) {
+    char line[MF_NAME + 128];
+    int k = snprintf(line, sizeof line, "%sgeneration %llu\ndocuments %llu\n", MF_MAGIC,
+                     (unsigned long long)mf->gen, (unsigned long long)mf->ndocs);
+    if (ty_buf_append(b, line, (size_t)k)) return -1;
+    k = snprintf(line, sizeof line, "shared %s %llu %016llx\n", mf->shared.name,
+                 (unsigned long long)mf->shared.bytes, (unsigned long long)mf->shared.hsum);
+    if (ty_buf_append(b, line, (size_t)k)) return -1;
+    for (uint32_t i = 0; i < mf->n; i++) {
+        const mf_file *f = &mf->s[i];
+        k = snprintf(line, sizeof line, "shard %s %llu %llu %llu %016llx\n", f->name,
+                     (unsigned long long)f->first, (unsigned long long)f->docs,
+                     (unsigned long long)f->bytes, (unsigned long long)f->hsum);
+        if (ty_buf_append(b, line, (size_t)k)) return -1;
+    }
+    k = snprintf(line, sizeof line, "end %016llx\n",
+                 (unsigned long long)ty_fnv1a_std(b->p, b->len));
+    return ty_buf_append(b, line, (size_t)k);
+}
+
+/* Parse manifest text p[0..n) (NUL after it) of path. */
+static int mf_parse(char *p, size_t n, const char *path, shard_mf *mf, char *err,
+                    size_t errlen) {
+    memset(mf, 0, sizeof *mf);
+    size_t ml = sizeof MF_MAGIC - 1;
+    char *endl = n > 4 ? strstr(p, "\nend ") : NULL;
+    if (n < ml || memcmp(p, MF_MAGIC, ml) || !endl) goto bad;
+    size_t body = (size_t)(endl - p) + 1;
+    unsigned long long sum = 0;
+    int used = 0;
+    if (sscanf(p + body, "end %16llx\n%n", &sum, &used) != 1 || body + (size_t)used != n)
+        goto bad;
+    if (sum != ty_fnv1a_std(p, body)) {
+        ty_seterr(err, errlen, "%s: sharded index manifest checksum mismatch (damaged)",
+                  path);
+        return TENYO_ERR_CORRUPT;
+    }
+    p[body] = 0;
+    uint32_t cap = 0;
+    unsigned long long a, b, c, d;
+    char name[MF_NAME];
+    int have_shared = 0;
+    for (char *line = strtok(p + ml, "\n"); line; line = strtok(NULL, "\n")) {
+        if (sscanf(line, "generation %llu", &a) == 1) mf->gen = a;
+        else if (sscanf(line, "documents %llu", &a) == 1) mf->ndocs = a;
+        else if (sscanf(line, "shared %255s %llu %16llx", name, &a, &b) == 3) {
+            if (!name_ok(name) || have_shared++) goto bad;
+            snprintf(mf->shared.name, MF_NAME, "%s", name);
+            mf->shared.bytes = a;
+            mf->shared.hsum = b;
+        } else if (sscanf(line, "shard %255s %llu %llu %llu %16llx", name, &a, &b, &c, &d) ==
+                   5) {
+            if (!name_ok(name) || mf->n >= TY_MAX_SHARDS) goto bad;
+            if (mf->n == cap) {
+                cap = cap ? 2 * cap : 8;
+                mf_file *q = realloc(mf->s, cap * sizeof *q);
+                if (!q) {
+                    mf_free(mf);
+                    ty_seterr(err, errlen, "%s: out of memory", path);
+                    return TENYO_ERR_NOMEM;
+                }
+                mf->s = q;
+            }
+            mf_file *f = &mf->s[mf->n++];
+            memset(f, 0, sizeof *f);
+            snprintf(f->name, MF_NAME, "%s", name);
+            f->first = a;
+            f->docs = b;
+            f->bytes = c;
+            f->hsum = d;
+        } else goto bad;
+    }
+    /* shards in order, contiguous, covering the documents */
+    uint64_t next = 0;
+    for (uint32_t i = 0; i < mf->n; i++) {
+        if (mf->s[i].first != next || mf->s[i].docs > TY_MAX_DOCS) goto bad;
+        next += mf->s[i].docs;
+    }
+    if (!have_shared || mf->n == 0 || next != mf->ndocs) goto bad;
+    return TENYO_OK;
+bad:
+    mf_free(mf);
+    ty_seterr(err, errlen, "%s: not a valid sharded index manifest", path);
+    return TENYO_ERR_CORRUPT;
+}
+
+static int mf_read(const char *path, shard_mf *mf, char *err, size_t errlen) {
+    memset(mf, 0, sizeof *mf);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return TENYO_ERR_IO;
+    }
+    char *p = ty_malloc(MF_MAX + 1);
+    if (!p) {
+        fclose(f);
+        ty_seterr(err, errlen, "%s: out of memory", path);
+        return TENYO_ERR_NOMEM;
+    }
+    size_t n = fread(p, 1, MF_MAX + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    int rc;
+    if (bad) {
+        ty_seterr(err, errlen, "%s: cannot read", path);
+        rc = TENYO_ERR_IO;
+    } else if (n > MF_MAX) {
+        ty_seterr(err, errlen, "%s: sharded index manifest over %u bytes", path, MF_MAX);
+        rc = TENYO_ERR_CORRUPT;
+    } else {
+        p[n] = 0;
+        rc = mf_parse(p, n, path, mf, err, errlen);
+    }
+    free(p);
+    return rc;
+}
+
+/* ================================================================ read */
+
+/* Open dir/f->name raw (abstracts located only) and check it against the
+ * manifest: size first (a clear "truncated"), then the header checksum. */
+static int open_part(const char *dir, const mf_file *f, ty_rawfile *rf, char *err,
+                     size_t errlen) {
+    memset(rf, 0, sizeof *rf);
+    rf->fd = -1;
+    char *p = ty_upd_path(dir, f->name);
+    if (!p) {
+        ty_seterr(err, errlen, "%s: out of memory", f->name);
+        return TENYO_ERR_NOMEM;
+    }
+    struct stat st;
+    int rc = TENYO_ERR_CORRUPT;
+    if (stat(p, &st) != 0) {
+        ty_seterr(err, errlen, "%s: shard file missing: %s", p, strerror(errno));
+    } else if ((uint64_t)st.st_size != f->bytes) {
+        ty_seterr(err, errlen,
+                  "%s: %llu bytes, the manifest says %llu (truncated or replaced)", p,
+                  (unsigned long long)st.st_size, (unsigned long long)f->bytes);
+    } else if ((rc = ty_store_raw_read(p, rf, 0, err, errlen)) == TENYO_OK &&
+               rf->hsum != f->hsum) {
+        ty_seterr(err, errlen,
+                  "%s: header checksum %016llx, the manifest says %016llx (a file of "
+                  "another index or generation)",
+                  p, (unsigned long long)rf->hsum, (unsigned long long)f->hsum);
+        ty_rawfile_free(rf);
+        rc = TENYO_ERR_CORRUPT;
+    }
+    free(p);
+    return rc;
+}
+
+static const ty_rawsec *find_sec(const ty_rawfile *f, const char *name) {
+    for (int i = 0; i < f->nsec; i++)
+        if (strcmp(f->sec[i].name, name) == 0) return &f->sec[i];
+    return NULL;
+}
+
+/* Check shard i's section "shard" against the manifest. */
+static int check_shard(const ty_rawfile *f, const shard_mf *mf, uint32_t i, char *err,
+                       size_t errlen) {
+    const ty_rawsec *s = find_sec(f, "shard");
+    unsigned long long first, docs, k, n, h;
+    if (!s || sscanf((const char *)s->data,
+                     "first=%llu\ndocs=%llu\nshard=%llu\nshards=%llu\nshared=%16llx\n",
+                     &first, &docs, &k, &n, &h) != 5 ||
+        first != mf->s[i].first || docs != mf->s[i].docs || k != i || n != mf->n ||
+        h != mf->shared.hsum) {
+        ty_seterr(err, errlen,
+                  "%s: not shard %u of %u of this index (its section 'shard' disagrees "
+                  "with the manifest)",
+                  f->path, i, mf->n);
+        return TENYO_ERR_CORRUPT;
+    }
+    return TENYO_OK;
+}
+
+int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
+    memset(m, 0, sizeof *m);
+    shard_mf mf;
+    int rc = mf_read(path, &mf, err, errlen);
+    if (rc) return rc;
+    const char *base;
+    char *dir = dir_of(path, &base);
+    ty_rawfile sh, *sf = ty_calloc(mf.n, sizeof *sf);
+    ty_rawsec all[TENYO_MAX_SECTIONS];
+    ty_abs **parts = ty_calloc(mf.n, sizeof *parts);
+    uint64_t *first = ty_calloc((size_t)mf.n + 1, sizeof *first);
+    int nall = 0;
+    memset(&sh, 0, sizeof sh);
+    sh.fd = -1;
+    memset(all, 0, sizeof all);
+    for (uint32_t i = 0; sf && i < mf.n; i++) sf[i].fd = -1;
+    rc = TENYO_ERR_NOMEM;
+    if (!dir || !sf || !parts || !first) goto nomem;
+    rc = open_part(dir, &mf.shared, &sh, err, errlen);
+    if (rc) goto done;
+    for (uint32_t i = 0; i < mf.n; i++) {
+        rc = open_part(dir, &mf.s[i], &sf[i], err, errlen);
+        if (!rc) rc = check_shard(&sf[i], &mf, i, err, errlen);
+        if (rc) goto done;
+    }
+    /* the shared sections as they are, then the per-document ones
+     * assembled in shard 0's order */
+    for (int j = 0; j < sh.nsec; j++) {
+        if (perdoc_of(sh.sec[j].name) || !strcmp(sh.sec[j].name, "abstracts") ||
+            !strcmp(sh.sec[j].name, "shard")) {
+            ty_seterr(err, errlen, "%s: section '%s' in the shared part", sh.path,
+                      sh.sec[j].name);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        all[nall] = sh.sec[j];
+        sh.sec[j].data = NULL; /* taken */
+        nall++;
+    }
+    uint64_t dim = 0;
+    {
+        const ty_rawsec *b = NULL;
+        for (int j = 0; j < nall && !b; j++)
+            if (!strcmp(all[j].name, "build")) b = &all[j];
+        const char *d = b ? strstr((const char *)b->data, "\ndim=") : NULL;
+        unsigned long long v;
+        if (!d || sscanf(d, "\ndim=%llu", &v) != 1 || v > TY_MAX_DIM) {
+            ty_seterr(err, errlen, "%s: section 'build' lacks the rank", sh.path);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        dim = v;
+    }
+    for (int j = 0; j < sf[0].nsec; j++) {
+        const char *name = sf[0].sec[j].name;
+        const struct perdoc *pd = perdoc_of(name);
+        if (!pd) continue;
+        if (nall == TENYO_MAX_SECTIONS) {
+            ty_seterr(err, errlen, "%s: too many sections", path);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        uint64_t unit = pd->a < 0 ? dim : (uint64_t)pd->a, total = 0;
+        for (uint32_t i = 0; i < mf.n; i++) {
+            const ty_rawsec *s = find_sec(&sf[i], name);
+            if (!s || s->raw < unit * mf.s[i].docs) {
+                ty_seterr(err, errlen, "%s: section '%s' %s", sf[i].path, name,
+                          s ? "too short for the shard's documents" : "is missing");
+                rc = TENYO_ERR_CORRUPT;
+                goto done;
+            }
+            total += s->raw;
+        }
+        unsigned char *d = ty_malloc((size_t)total + 1);
+        if (!d) goto nomem;
+        uint64_t at = 0;
+        for (int part = 0; part < 2; part++)
+            for (uint32_t i = 0; i < mf.n; i++) {
+                const ty_rawsec *s = find_sec(&sf[i], name);
+                uint64_t alen = unit * mf.s[i].docs;
+                uint64_t lo = part ? alen : 0, hi = part ? s->raw : alen;
+                if (hi > lo) memcpy(d + at, s->data + lo, (size_t)(hi - lo));
+                at += hi - lo;
+            }
+        d[total] = 0;
+        ty_rawsec *o = &all[nall++];
+        memcpy(o->name, sf[0].sec[j].name, 16);
+        o->data = d;
+        o->raw = total;
+        for (uint32_t i = 0; i < mf.n; i++) o->stored += find_sec(&sf[i], name)->stored;
+    }
+    for (uint32_t i = 1; i < mf.n; i++) /* the same per-document sections */
+        for (int j = 0; j < sf[i].nsec; j++)
+            if (!find_sec(&sf[0], sf[i].sec[j].name)) {
+                ty_seterr(err, errlen, "%s: section '%s', which shard 0 lacks",
+                          sf[i].path, sf[i].sec[j].name);
+                rc = TENYO_ERR_CORRUPT;
+                goto done;
+            }
+    /* the single file's section order, for info */
+    for (int j = 1; j < nall; j++)
+        for (int q = j; q > 0 && sec_rank(all[q].name) < sec_rank(all[q - 1].name); q--) {
+            ty_rawsec t = all[q];
+            all[q] = all[q - 1];
+            all[q - 1] = t;
+        }
+    rc = ty_store_read_mem(path, all, nall, m, err, errlen);
+    if (rc) goto done;
+    if (m->ndocs != mf.ndocs) {
+        ty_seterr(err, errlen, "%s: the shared part counts %llu documents, the manifest %llu",
+                  path, (unsigned long long)m->ndocs, (unsigned long long)mf.ndocs);
+        rc = TENYO_ERR_CORRUPT;
+        goto done;
+    }
+    /* abstracts: each shard's own section, composed by position */
+    const ty_rawsec *a0 = find_sec(&sf[0], "abstracts");
+    if (a0) {
+        uint64_t st = 0;
+        for (uint32_t i = 0; i < mf.n; i++) {
+            const ty_rawsec *a = find_sec(&sf[i], "abstracts");
+            first[i] = mf.s[i].first;
+            parts[i] = ty_abs_open(sf[i].fd, sf[i].path, a->off, a->stored, a->raw,
+                                   mf.s[i].docs);
+            if (!parts[i]) goto nomem;
+            st += a->stored;
+        }
+        first[mf.n] = mf.ndocs;
+        m->abs = ty_abs_compose(parts, first, mf.n, NULL, mf.ndocs);
+        memset(parts, 0, mf.n * sizeof *parts); /* taken, or freed */
+        if (!m->abs) goto nomem;
+        ty_rawsec *o = &all[nall < TENYO_MAX_SECTIONS ? nall++ : nall - 1];
+        memset(o->name, 0, 16);
+        memcpy(o->name, "abstracts", 9);
+        o->raw = 0;
+        o->stored = st;
+        for (uint32_t i = 0; i < mf.n; i++) o->raw += find_sec(&sf[i], "abstracts")->raw;
+        o->data = NULL;
+    }
+    /* what info shows: every file, the sections summed over the shards */
+    m->shard_docs = ty_calloc(mf.n, sizeof *m->shard_docs);
+    m->shard_bytes = ty_calloc(mf.n, sizeof *m->shard_bytes);
+    if (!m->shard_docs || !m->shard_bytes) goto nomem;
+    m->nshards = mf.n;
+    struct stat st;
+    m->file_bytes = sh.fsize + (stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
+    for (uint32_t i = 0; i < mf.n; i++) {
+        m->shard_docs[i] = mf.s[i].docs;
+        m->shard_bytes[i] = sf[i].fsize;
+        m->file_bytes += sf[i].fsize;
+    }
+    m->nsections = nall;
+    for (int j = 0; j < nall; j++) {
+        memcpy(m->sections[j].name, all[j].name, 16);
+        m->sections[j].stored = all[j].stored;
+        m->sections[j].raw = all[j].raw;
+    }
+    rc = TENYO_OK;
+    goto done;
+nomem:
+    ty_seterr(err, errlen, "%s: out of memory reading the sharded index", path);
+    rc = TENYO_ERR_NOMEM;
+done:
+    if (rc) ty_model_free(m);
+    for (int j = 0; j < nall; j++) free(all[j].data);
+    ty_rawfile_free(&sh);
+    for (uint32_t i = 0; sf && i < mf.n; i++) ty_rawfile_free(&sf[i]);
+    for (uint32_t i = 0; parts && i < mf.n; i++) ty_abs_free(parts[i]);
+    free(sf);
+    free(parts);
+    free(first);
+    free(dir);
+    mf_free(&mf);
+    return rc;
+}
+
+/* =============================================================== write */
+
+/* Where the cuts of a whole file fall: for each shard boundary b (document
+ * number), the offsets of part B of every per-document section. */
+typedef struct cutter {
+    const ty_rawfile *f;       /* the whole file, raw */
+    uint64_t nd, dim;          /* documents, rank */
+    uint32_t nb;               /* boundaries (shards + 1) */
+    const uint64_t *at;        /* the boundaries' document numbers */
+} cutter;
+
+/* The offsets in part B of section s (of kind pd) at every boundary into
+ * off[nb]; -1 when the content disagrees (a bug: the file was just
+ * written and checked). */
+static int cut_offsets(const cutter *c, const ty_rawsec *s, const struct perdoc *pd,
+                       uint64_t *off) {
+    const unsigned char *p = s->data;
+    uint64_t alen = (pd->a < 0 ? c->dim : (uint64_t)pd->a) * c->nd;
+    if (alen > s->raw) return -1;
+    const unsigned char *b = p + alen;
+    uint64_t blen = s->raw - alen;
+    const ty_rawsec *rows = find_sec(c->f, "tfidf.rows");
+    const ty_rawsec *cnt = pd->b == B_FIELDS ? find_sec(c->f, "docfields")
+                         : pd->b == B_PHR    ? find_sec(c->f, "phrase.docs") : rows;
+    uint64_t doc = 0, acc = 0, pos = 0, vals = 0, unit = 0;
+    for (uint32_t k = 0; k < c->nb; k++) {
+        uint64_t want = c->at[k];
+        switch (pd->b) {
+        case B_NONE: off[k] = 0; break;
+        case B_FIXED: off[k] = (pd->a < 0 ? 4 : 1) * want; break;
+        case B_META: /* TY_META_NSTR strings per document */
+            while (doc < want * TY_META_NSTR) {
+                const unsigned char *z = pos < blen ? memchr(b + pos, 0, blen - pos) : NULL;
+                if (!z) return -1;
+                pos = (uint64_t)(z - b) + 1;
+                doc++;
+            }
+            off[k] = pos;
+            break;
+        default: /* a prefix sum of u32 counts, in values */
+            if (!cnt || cnt->raw < 4 * c->nd) return -1;
+            while (doc < want) acc += get_le32(cnt->data + 4 * doc++);
+            unit = pd->b == B_FIELDS ? 2 : 4;
+            if (pd->b == B_LEB) { /* LEB128: count value ends */
+                while (vals < acc && pos < blen)
+                    if (!(b[pos++] & 0x80)) vals++;
+                if (vals != acc) return -1;
+                off[k] = pos;
+            } else {
+                off[k] = unit * acc;
+            }
+        }
+        if (off[k] > blen) return -1;
+    }
+    return 0;
+}
+
+/* Abstracts of the whole file as one blob of nd NUL-terminated strings
+ * (*blob malloc'd, *len bytes). */
+static int abs_unpack(const ty_rawsec *s, uint64_t nd, char **blob, uint64_t *len) {
+    *blob = NULL;
+    const unsigned char *p = s->data;
+    if (s->raw < ABS_HEAD) return -1;
+    uint32_t per = get_le32(p);
+    if (!per || get_le64(p + 8) != nd) return -1;
+    uint64_t nb = (nd + per - 1) / per, head = ABS_HEAD + 16 * nb;
+    if (head > s->raw) return -1;
+    ty_buf out = {0};
+    for (uint64_t i = 0; i < nb; i++) {
+        const unsigned char *e = p + ABS_HEAD + 16 * i;
+        uint64_t off = get_le64(e), zb = get_le32(e + 8), rb = get_le32(e + 12);
+        if (off > s->raw - head || zb > s->raw - head - off || rb > ABS_MAX_RAW) goto bad;
+        size_t at = out.len;
+        if (ty_buf_reserve(&out, (size_t)rb + 1)) goto bad;
+        size_t d = ZSTD_decompress((unsigned char *)out.p + at, (size_t)rb, p + head + off, (size_t)zb);
+        if (ZSTD_isError(d) || d != rb) goto bad;
+        out.len = at + (size_t)rb;
+    }
+    *blob = out.p;
+    *len = out.len;
+    return 0;
+bad:
+    ty_buf_free(&out);
+    return -1;
+}
+
+/* The generation after the one at path (1 when none is readable). */
+static uint64_t next_gen(const char *path) {
+    shard_mf mf;
+    char e[TY_ERRLEN];
+    if (!ty_shards_sniff(path) || mf_read(path, &mf, e, sizeof e)) return 1;
+    uint64_t g = mf.gen + 1;
+    mf_free(&mf);
+    return g;
+}
+
+int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
+                          const uint64_t *first, char *err, size_t errlen) {
+    if (!m || !path || !*path) return TENYO_ERR_ARG;
+    uint64_t nd = m->ndocs;
+    int badcut = nshards < 1 || nshards > TY_MAX_SHARDS;
+    for (uint32_t i = 0; first && !badcut && i < nshards; i++)
+        badcut = (i == 0 && first[0] != 0) || (i && first[i] < first[i - 1]) || first[i] > nd;
+    if (badcut) {
+        ty_seterr(err, errlen, "%s: %u shards (1..%d) of contiguous documents from 0 to %llu",
+                  path, nshards, TY_MAX_SHARDS, (unsigned long long)nd);
+        return TENYO_ERR_ARG;
+    }
+    const char *base;
+    char *dir = dir_of(path, &base);
+    char *whole = NULL, *abs = NULL, *fname = NULL;
+    uint64_t *at = ty_calloc((size_t)nshards + 1, sizeof *at);
+    uint64_t *offs = ty_calloc((size_t)nshards + 1, sizeof *offs);
+    shard_mf mf;
+    memset(&mf, 0, sizeof mf);
+    mf.s = ty_calloc(nshards, sizeof *mf.s);
+    ty_rawfile f;
+    memset(&f, 0, sizeof f);
+    f.fd = -1;
+    ty_buf text = {0}, pk = {0};
+    int rc = TENYO_ERR_NOMEM;
+    if (!dir || !at || !offs || !mf.s) goto done;
+    for (uint32_t i = 0; i <= nshards; i++)
+        at[i] = i == nshards ? nd : first ? first[i] : nd * i / nshards;
+    size_t wl = strlen(path) + 32;
+    whole = ty_malloc(wl);
+    fname = ty_malloc(strlen(base) + 64);
+    if (!whole || !fname) goto done;
+    /* the whole file, written and checked by write.c, read back raw; its
+     * name one of "<path>.tmp.XXXXXX", which the next writer collects when
+     * this one is killed before the unlink */
+    snprintf(whole, wl, "%s.tmp.shards", path);
+    rc = ty_store_write(m, whole, err, errlen);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    rc = ty_store_raw_read(whole, &f, 1, err, errlen);
+    unlink(whole);
+    if (rc) goto done;
+    mf.gen = next_gen(path);
+    mf.ndocs = nd;
+    mf.n = nshards;
+    cutter c = {.f = &f, .nd = nd, .dim = m->dim, .nb = nshards + 1, .at = at};
+    /* the shared part */
+    ty_rawsec sec[TENYO_MAX_SECTIONS];
+    int n = 0;
+    for (int j = 0; j < f.nsec; j++)
+        if (!perdoc_of(f.sec[j].name) && strcmp(f.sec[j].name, "abstracts")) sec[n++] = f.sec[j];
+    snprintf(mf.shared.name, MF_NAME, "%s.%llu.shared", base, (unsigned long long)mf.gen);
+    char *sp = ty_upd_path(dir, mf.shared.name);
+    if (!sp) goto nomem;
+    rc = ty_store_write_raw(sp, sec, n, &mf.shared.bytes, &mf.shared.hsum, err, errlen);
+    free(sp);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    uint64_t total = mf.shared.bytes;
+    const ty_rawsec *as = find_sec(&f, "abstracts");
+    uint64_t alen = 0, *aoff = NULL;
+    if (as) {
+        if (abs_unpack(as, nd, &abs, &alen)) goto bug;
+        aoff = offs; /* string offsets at the boundaries */
+        uint64_t d = 0, pos = 0;
+        for (uint32_t k = 0; k <= nshards; k++) {
+            while (d < at[k]) {
+                const char *z = pos < alen ? memchr(abs + pos, 0, (size_t)(alen - pos)) : NULL;
+                if (!z) goto bug;
+                pos = (uint64_t)(z - abs) + 1;
+                d++;
+            }
+            aoff[k] = pos;
+        }
+    }
+    /* the shards: each per-document section cut at the boundaries */
+    int nper = 0;
+    int perj[TENYO_MAX_SECTIONS];
+    uint64_t *bo[TENYO_MAX_SECTIONS] = {0};
+    for (int j = 0; j < f.nsec; j++) {
+        const struct perdoc *pd = perdoc_of(f.sec[j].name);
+        if (!pd) continue;
+        bo[nper] = ty_calloc((size_t)nshards + 1, sizeof *bo[nper]);
+        perj[nper] = j;
+        if (!bo[nper] || cut_offsets(&c, &f.sec[j], pd, bo[nper])) {
+            nper++;
+            for (int q = 0; q < nper; q++) free(bo[q]);
+            if (!bo[nper - 1]) goto nomem;
+            goto bug;
+        }
+        nper++;
+    }
+    for (uint32_t i = 0; i < nshards && !rc; i++) {
+        uint64_t d0 = at[i], d1 = at[i + 1];
+        char info[256];
+        int il = snprintf(info, sizeof info,
+                          "first=%llu\ndocs=%llu\nshard=%u\nshards=%u\nshared=%016llx\n",
+                          (unsigned long long)d0, (unsigned long long)(d1 - d0), i, nshards,
+                          (unsigned long long)mf.shared.hsum);
+        ty_rawsec ss[TENYO_MAX_SECTIONS];
+        unsigned char *tmpd[TENYO_MAX_SECTIONS];
+        int ns = 0;
+        memset(ss, 0, sizeof ss);
+        memcpy(ss[ns].name, "shard", 5);
+        ss[ns].data = (unsigned char *)info;
+        ss[ns++].raw = (uint64_t)il;
+        for (int q = 0; q < nper; q++) {
+            const ty_rawsec *s = &f.sec[perj[q]];
+            const struct perdoc *pd = perdoc_of(s->name);
+            uint64_t unit = pd->a < 0 ? m->dim : (uint64_t)pd->a;
+            uint64_t a0 = unit * d0, a1 = unit * d1, bb = unit * nd;
+            uint64_t b0 = bo[q][i], b1 = bo[q][i + 1];
+            unsigned char *d = ty_malloc((size_t)(a1 - a0 + b1 - b0) + 1);
+            tmpd[q] = d;
+            if (!d) {
+                for (int z = 0; z < q; z++) free(tmpd[z]);
+                for (int z = 0; z < nper; z++) free(bo[z]);
+                goto nomem;
+            }
+            memcpy(d, s->data + a0, (size_t)(a1 - a0));
+            memcpy(d + (a1 - a0), s->data + bb + b0, (size_t)(b1 - b0));
+            memcpy(ss[ns].name, s->name, 16);
+            ss[ns].data = d;
+            ss[ns++].raw = a1 - a0 + b1 - b0;
+        }
+        if (as) {
+            ty_model sub;
+            memset(&sub, 0, sizeof sub);
+            sub.ndocs = d1 - d0;
+            sub.abs_text = abs + aoff[i];
+            sub.abs_text_len = aoff[i + 1] - aoff[i];
+            pk.len = 0;
+            rc = ty_abs_pack(&sub, &pk, err, errlen);
+            memcpy(ss[ns].name, "abstracts", 9);
+            ss[ns].data = (unsigned char *)pk.p;
+            ss[ns++].raw = pk.len;
+        }
+        mf_file *e = &mf.s[i];
+        snprintf(e->name, MF_NAME, "%s.%llu.s%03u", base, (unsigned long long)mf.gen, i);
+        e->first = d0;
+        e->docs = d1 - d0;
+        char *p = ty_upd_path(dir, e->name);
+        if (!rc && !p) rc = TENYO_ERR_NOMEM;
+        if (!rc) rc = ty_store_write_raw(p, ss, ns, &e->bytes, &e->hsum, err, errlen);
+        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_OK;
+        free(p);
+        total += e->bytes;
+        for (int q = 0; q < nper; q++) free(tmpd[q]);
+    }
+    for (int q = 0; q < nper; q++) free(bo[q]);
+    if (rc) goto done;
+    /* the manifest, last and atomically: from here the new index is it */
+    if (mf_format(&mf, &text)) goto nomem;
+    rc = ty_store_write_atomic(dir, base, text.p, text.len, err, errlen);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    m->file_bytes = total + text.len;
+    ty_shards_collect(path);
+    goto done;
+bug:
+    ty_seterr(err, errlen, "%s: the index written could not be cut into shards", path);
+    rc = TENYO_ERR_IO;
+    goto done;
+nomem:
+    rc = TENYO_ERR_NOMEM;
+done:
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(err, errlen, "%s: out of memory writing the shards", path);
+    ty_rawfile_free(&f);
+    ty_buf_free(&text);
+    ty_buf_free(&pk);
+    free(abs);
+    free(at);
+    free(offs);
+    free(whole);
+    free(fname);
+    free(dir);
+    mf_free(&mf);
+    return rc;
+}
+
+/* ============================================================= collect */
+
+/* 1 when name is "<base>.<digits>.shared" or "<base>.<digits>.s<digits>". */
+static int is_shard_of(const char *name, const char *base) {
+    size_t b = strlen(base);
+    if (strncmp(name, base, b) || name[b] != '.') return 0;
+    const char *p = name + b + 1, *q = p;
+    while (*q >= '0' && *q <= '9') q++;
+    if (q == p || *q != '.') return 0;
+    if (!strcmp(q, ".shared")) return 1;
+    if (q[1] != 's' || !q[2]) return 0;
+    for (q += 2; *q; q++)
+        if (*q < '0' || *q > '9') return 0;
+    return 1;
+}
+
+int ty_shards_collect(const char *path) {
+    shard_mf mf;
+    memset(&mf, 0, sizeof mf);
+    char e[TY_ERRLEN];
+    struct stat st;
+    if (ty_shards_sniff(path)) {
+        if (mf_read(path, &mf, e, sizeof e)) return 0; /* check's to judge */
+    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return 0;
+    }
+    const char *base;
+    char *dir = dir_of(path, &base);
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *ent;
+    int removed = 0;
+    while (d && (ent = readdir(d))) {
+        if (!is_shard_of(ent->d_name, base)) continue;
+        int keep = !strcmp(ent->d_name, mf.shared.name);
+        for (uint32_t i = 0; i < mf.n && !keep; i++) keep = !strcmp(ent->d_name, mf.s[i].name);
+        if (keep) continue;
+        char *p = ty_upd_path(dir, ent->d_name);
+        if (p && unlink(p) == 0) removed++;
+        free(p);
+    }
+    if (d) closedir(d);
+    free(dir);
+    mf_free(&mf);
+    return removed;
+}

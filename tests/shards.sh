@@ -1,0 +1,103 @@
+#!/bin/sh
+# shards.sh — a sharded index (issue 20; store/shards.c) through the plain
+# tenyo: `tenyo index --shards N` for N = 1..4 on the sample (uneven: 200
+# documents in 3 shards are 66, 67, 67) and on 3 records in 4 shards (a
+# shard of no documents) must answer similar, ideas (text and --json),
+# check and info's content lines byte for byte as the single file of the
+# same records; info names the shards; a truncated, damaged, missing or
+# stale shard is refused naming the file (exit 3); add, delete and rebuild
+# refuse a sharded index; writing over it collects the old shard files.
+# Usage: sh tests/shards.sh BUILD_DIR   (TENYO: the tenyo binary)
+B=${1:-build}
+TENYO=${TENYO:-$B/tenyo}
+pass=0
+fail=0
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-shards-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# info's lines that do not depend on how the index is stored
+content() {
+  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^sections /,$d'
+}
+# same NAME ONE SHARDED ID: every query and check output equal
+same() {
+  for q in "similar -k 20 --json" "similar -k 10" "ideas --json" "ideas"; do
+    "$TENYO" $q "$2" "$4" >"$D/qa" 2>&1; a=$?
+    "$TENYO" $q "$3" "$4" >"$D/qb" 2>&1; b=$?
+    if [ "$a" = 0 ] && [ "$b" = 0 ] && cmp -s "$D/qa" "$D/qb" && [ -s "$D/qa" ]; then
+      ok "$1 ($q)"
+    else
+      bad "$1 ($q: exit $a / $b, $(cmp "$D/qa" "$D/qb" 2>&1 | head -c 100))"
+    fi
+  done
+  content "$2" >"$D/ia"; content "$3" >"$D/ib"
+  if cmp -s "$D/ia" "$D/ib" && [ -s "$D/ia" ]; then ok "$1 (info)"; else bad "$1 (info: $(diff "$D/ia" "$D/ib" | head -c 200))"; fi
+  "$TENYO" check "$2" 2>&1 | sed "s|$2|INDEX|" >"$D/ca"; a=$?
+  "$TENYO" check "$3" 2>&1 | sed "s|$3|INDEX|" >"$D/cb"
+  if cmp -s "$D/ca" "$D/cb" && grep -q consistent "$D/cb"; then ok "$1 (check)"; else bad "$1 (check: $(head -c 200 "$D/cb"))"; fi
+}
+
+S=data/sample/sample.jsonl
+id=$(sed -n '17s/.*"id": *"\([^"]*\)".*/\1/p' "$S")
+"$TENYO" index -q -t 1 -o "$D/one.tny" "$S" 2>/dev/null || bad "index sample"
+for n in 1 2 3 4; do
+  if "$TENYO" index -q -t 1 --shards $n -o "$D/s$n.tny" "$S" 2>"$D/err"; then
+    same "shards_sample_n$n" "$D/one.tny" "$D/s$n.tny" "$id"
+  else
+    bad "shards_sample_n$n ($(head -c 200 "$D/err"))"
+  fi
+done
+if "$TENYO" info "$D/s3.tny" | grep -q '^shards     3 (documents, bytes: 66 [0-9]* 67 [0-9]* 67 [0-9]*)$'; then
+  ok shards_info_names_the_shards
+else
+  bad "shards_info_names_the_shards ($("$TENYO" info "$D/s3.tny" | head -n 3 | tr '\n' ' '))"
+fi
+# 3 records in 4 shards: shard 0 holds none
+head -n 3 "$S" >"$D/s3.jsonl"
+id3=$(sed -n '2s/.*"id": *"\([^"]*\)".*/\1/p' "$S")
+"$TENYO" index -q -t 1 -o "$D/t1.tny" "$D/s3.jsonl" 2>/dev/null
+"$TENYO" index -q -t 1 --shards 4 -o "$D/t4.tny" "$D/s3.jsonl" 2>/dev/null
+if "$TENYO" info "$D/t4.tny" | grep -q '^shards     4 (documents, bytes: 0 '; then
+  same shards_empty_shard "$D/t1.tny" "$D/t4.tny" "$id3"
+else
+  bad "shards_empty_shard (no shard of 0 documents)"
+fi
+
+# damage: each refused with exit 3 and the file named
+f=$(sed -n 's/^shard \([^ ]*\.s001\) .*/\1/p' "$D/s3.tny")
+cp "$D/$f" "$D/save"
+refused() {
+  "$TENYO" similar "$D/s3.tny" "$id" >"$D/out" 2>&1; rc=$?
+  if [ "$rc" = 3 ] && grep -q "$D/$f" "$D/out" && grep -q "$2" "$D/out"; then ok "$1"; else bad "$1 (exit $rc: $(head -c 300 "$D/out"))"; fi
+  cp "$D/save" "$D/$f"
+}
+head -c 5000 "$D/save" >"$D/$f"; refused shards_truncated_refused truncated
+python3 - "$D/$f" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+h = 32 + 48 * int.from_bytes(b[16:20], 'little') + 8  # the first frame: section "shard"
+b[h + 20] ^= 0x10; open(p, 'wb').write(bytes(b))
+PY
+refused shards_damaged_refused "$f"
+rm -f "$D/$f"; refused shards_missing_refused missing
+g=$(sed -n 's/^shard \([^ ]*\.s001\) .*/\1/p' "$D/s2.tny")
+cp "$D/$g" "$D/$f"; refused shards_other_index_refused "manifest says"
+"$TENYO" similar "$D/s3.tny" "$id" >/dev/null 2>&1 && ok shards_restored_reads || bad shards_restored_reads
+
+# updates refuse it; writing over it as one file removes its shard files
+for c in "add $D/s2.tny $D/s3.jsonl" "delete $D/s2.tny $id" "rebuild $D/s2.tny"; do
+  "$TENYO" $c >"$D/out" 2>&1; rc=$?
+  if [ "$rc" != 0 ] && grep -q "sharded index: rebuild it as one file" "$D/out"; then ok "shards_refuse_${c%% *}"; else bad "shards_refuse_${c%% *} (exit $rc: $(head -c 200 "$D/out"))"; fi
+done
+"$TENYO" index -q -t 1 -o "$D/s2.tny" "$S" 2>/dev/null
+if cmp -s "$D/s2.tny" "$D/one.tny" && [ -z "$(ls "$D" | grep '^s2\.tny\.[0-9]')" ]; then
+  ok shards_replaced_by_one_file_collects
+else
+  bad "shards_replaced_by_one_file_collects ($(ls "$D" | grep '^s2' | tr '\n' ' '))"
+fi
+"$TENYO" index -q -t 1 --shards 2 -o "$D/s4.tny" "$S" 2>/dev/null
+if [ "$(ls "$D" | grep -c '^s4\.tny\.[0-9]')" = 3 ]; then ok shards_rewrite_collects_old_generation; else bad "shards_rewrite_collects_old_generation ($(ls "$D" | grep '^s4' | tr '\n' ' '))"; fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
