@@ -49,12 +49,8 @@
 #include "api/api.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* Staleness past which `tenyo info` advises a rebuild. */

@@ -5,11 +5,9 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char *add_usage =
     "usage: tenyo add INDEX [options] FILE...\n"

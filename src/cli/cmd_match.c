@@ -12,12 +12,10 @@
  */
 #include "cli.h"
 
-#include <csv.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* The readable report of a match object. */
 static void print_match(const json_t *o, const char *lang) {

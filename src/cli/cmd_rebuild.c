@@ -4,11 +4,9 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char *rebuild_usage =
     "usage: tenyo rebuild INDEX [-t N]\n"

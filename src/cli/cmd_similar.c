@@ -5,11 +5,9 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char *similar_usage =
     "usage: tenyo similar INDEX (ID | --text TEXT | --file FILE) [options]\n"

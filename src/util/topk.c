@@ -11,7 +11,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* a is worse than b: lower score, or same score and larger doc number. */
 static int worse(const tenyo_hit *a, const tenyo_hit *b) {
