@@ -6,7 +6,8 @@ has balanced brackets, no leading label like (a) and is not a generic word
 alone; a "why" pair cites a shown evidence patent and every marked term is
 in both of its sentences, and the idea sentence cites the patent the why
 quotes (one card, one citation); with a minimum count of whys (third argument),
-at least that many proposals have one. Exit 1 naming the first violation.
+at least that many proposals have one; with --bridged, every proposal names a
+bridge term. Exit 1 naming the first violation.
 Used by tests/cli.sh."""
 import json, re, sys
 
@@ -22,6 +23,10 @@ def quoted(s):
     return m.group(1) if m else None
 
 def main():
+    # --bridged: every proposal names a bridge term (what the default output
+    # shows; with --min-confidence 0 thin proposals may have none)
+    bridged = '--bridged' in sys.argv
+    if bridged: sys.argv.remove('--bridged')
     text = open(sys.argv[1], encoding='utf-8').read()
     objs, dec, i = [], json.JSONDecoder(), 0
     while True:  # one or more objects, pretty-printed or one per line
@@ -37,6 +42,8 @@ def main():
             for c in re.findall(r'(?:根拠: |evidence: )([^\s「"]+)', it['idea']):
                 if c not in ev:
                     sys.exit('%s: sentence cites %s, not among the evidence %s' % (it['field'], c, sorted(ev)))
+            if bridged and not it['bridge_terms']:
+                sys.exit('%s: shown without a bridge term' % it['field'])
             for b in it['bridge_terms']:
                 if len(b) < 2:
                     sys.exit('%s: single-character bridge term %r' % (it['field'], b))

@@ -168,6 +168,10 @@ expect 0 cli_ideas_thick_run "$T" ideas "$D/s.tny" --text "運転者の眠気を
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert len(o["ideas"])>=1, o; assert all(i["basis"]["specific_words"]>=2 and len(i["bridge_terms"])>=2 for i in o["ideas"])' "$D/out"; then ok cli_ideas_thick_two_words; else bad cli_ideas_thick_two_words; fi
 expect 0 cli_ideas_warn_unknown_run "$T" ideas "$D/s.tny" --text "運転者の眠気を推定する装置 zqxjvw" --lang en --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "zqxjvw" in W.get("unknown_words",""), W; assert "home_predicted" in W, W' "$D/out"; then ok cli_ideas_warn_unknown; else bad cli_ideas_warn_unknown; fi
+# nothing shown: one row saying why, the message under "warnings" (it
+# landed two columns to the right, under why_evidence, before)
+expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv
+if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert len(R)==2 and len(R[1])==len(h), R; r=dict(zip(h,R[1])); assert "10" in r["warnings"] and not r["why_evidence"] and not r["error"] and r["query"]=="SAMPLE-001", r' "$D/out"; then ok cli_ideas_none_csv; else bad cli_ideas_none_csv; fi
 expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert "confidence" in h and "warnings" in h; w=h.index("warnings"); assert all("10" in r[w] for r in R[1:]) and len(R)>1, R' "$D/out"; then ok cli_ideas_warn_csv; else bad cli_ideas_warn_csv; fi
 python3 - "$D" <<'PY'
@@ -207,6 +211,16 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
   done
   "$T" ideas "$D/jp.tny" --text "振動で発電する小型センサ" -n 20 --min-confidence 0 --json >>"$D/jpm" 2>/dev/null
   mech cli_ideas_mech_jp 60 "$D/jpm"
+  # the default output shows no proposal without a bridge term: a proposal
+  # whose specific shared words are all verb forms (揺れ, 組み込む: never
+  # bridges) is thin (a wooden-house damper described in words the corpus
+  # lacks showed A61B with an empty bridge list before)
+  : >"$D/jpd"
+  for t in "木造住宅の柱と梁をつなぐ金物に組み込んで、地震の揺れを吸収するダンパー" "振動で発電する小型センサ" \
+           "介護施設で入居者の睡眠中の心拍と呼吸をマットレスの下のセンサで測る見守りシステム"; do
+    "$T" ideas "$D/jp.tny" --text "$t" -n 10 --json >>"$D/jpd" 2>/dev/null; echo >>"$D/jpd"
+  done
+  if python3 tests/check_ideas.py "$D/jpd" 1 --bridged >"$D/mech" 2>&1; then ok cli_ideas_default_bridged; else bad "cli_ideas_default_bridged: $(head -c 300 "$D/mech")"; fi
   "$T" index -q -o "$D/en.tny" ../shared/data/en/uspto_random_10000.jsonl 2>/dev/null
   : >"$D/enm"
   for q in US07045030-20060516 US07172832-20070206; do
@@ -214,7 +228,7 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
   done
   mech cli_ideas_mech_en_real 20 "$D/enm"
 else
-  echo "skip cli_ideas_mech_jp, cli_ideas_mech_en_real: ../shared/data not found"
+  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real: ../shared/data not found"
 fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then

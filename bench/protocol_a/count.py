@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Mechanical counts of Protocol A (../shared/EVAL.md) over run.sh's all.jsonl:
 sentences citing a patent not among the proposal's shown evidence, single-
-character bridge terms, quoted targets that are cut (unbalanced brackets),
+character bridge terms, proposals without a bridge term, quoted targets that are cut (unbalanced brackets),
 labels like (a)/(s7), or generic words; plus proposals shown and queries that
 got fewer than 10 (with the reason the output gives).
     python3 bench/protocol_a/count.py OUTDIR/all.jsonl"""
@@ -28,7 +28,7 @@ def quoted(sent):
 def cited(sent):
     return re.findall(r'(?:根拠: |evidence: )([^\s「"]+)', sent)
 
-tot = dict(queries=0, shown=0, cite_out=0, cite_why=0, single=0, cut=0, labelish=0, generic=0)
+tot = dict(queries=0, shown=0, cite_out=0, cite_why=0, single=0, nobridge=0, cut=0, labelish=0, generic=0)
 short = []
 for line in open(sys.argv[1], encoding='utf-8'):
     o = json.loads(line)
@@ -48,6 +48,7 @@ for line in open(sys.argv[1], encoding='utf-8'):
         if w and cited(s) and cited(s) != [w['evidence_id']]: tot['cite_why'] += 1
         for b in it.get('bridge_terms', []):
             if len(b) == 1: tot['single'] += 1
+        if not it.get('bridge_terms'): tot['nobridge'] += 1
         q = quoted(s)
         if q is not None:
             if cut(q): tot['cut'] += 1
@@ -57,6 +58,7 @@ print('queries %(queries)d, proposals shown %(shown)d' % tot)
 print('sentences citing outside the shown evidence: %(cite_out)d' % tot)
 print('sentences citing another patent than the why quotes: %(cite_why)d' % tot)
 print('single-character bridge terms: %(single)d' % tot)
+print('proposals without a bridge term: %(nobridge)d' % tot)
 print('quoted targets cut (unbalanced brackets): %(cut)d' % tot)
 print('quoted targets with labels like (a)/(s7): %(labelish)d' % tot)
 print('quoted targets that are generic words: %(generic)d' % tot)

@@ -303,8 +303,13 @@ static void print_csv(const json_t *o, int header) {
         char list[2048];
         csv_field(qid, 0);
         csv_field(home, 0);
-        for (int c = 2; c < ncol - 2; c++) csv_field("", 0);
-        jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(list, 0);
+        for (int c = 2; c < ncol - 1; c++) {
+            if (!strcmp(cols[c], "warnings"))
+                jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list);
+            else
+                list[0] = 0;
+            csv_field(list, 0);
+        }
         csv_field("", 1);
     }
 }

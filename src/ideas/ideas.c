@@ -41,6 +41,23 @@
  *      21-24% usable and 2-5% genuine, worse than the neighbours (the
  *      vehicle third of the corpus answers any mechanism with vehicle
  *      fields through 回路, 状態, 検出).
+ *      Tried for puns and genuine transfers and not kept (Protocol A, set
+ *      6 as judge): the sense of a bridge word from its contexts — per
+ *      proposal and top specific shared word t, the cosine of the
+ *      centroid of the home's documents holding t and that of the field's
+ *      documents holding t, both taken off t's own basis direction, less
+ *      the cosine of the two fields' centroids ("web" of a fabric against
+ *      G06F's "web": -0.12) — and the fields' closeness itself; shown by
+ *      default: the surest proposal (confidence >= 0.3) and "distant
+ *      transfers" (confidence >= 0.07, closeness <= 0.5, sense >= -0.05).
+ *      On the development labels (sets 1-2) it showed 152 labels at 71.7%
+ *      usable and 7.2% genuine against the default's 300 at 65.7% and
+ *      3.3%; on set 6 two new readers found 58% / 6.5% each over 31
+ *      proposals, where two others found 57-59% / 7.9% over the default's
+ *      76; on set 6's labels neither closeness (AUC 0.49 for genuine) nor
+ *      sense (0.43) told genuine transfers apart, and among the default's
+ *      proposals on the development labels sense below -0.2 was as usable
+ *      (64.9%) as above (65.9%): no pun detector either. Removed.
  *   4. Content shape of each field's evidence: the bridge weight per query
  *      term (similarity x query weight x evidence weight), each term
  *      weighed by its specificity (1 - genericity: how evenly the term
@@ -373,7 +390,11 @@ static void content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit 
         tot += w[i];
         spec += s;
         if (s > top) top = s;
-        ns += sp >= IDEAS_SPECIFIC;
+        /* counted as the bridge list (tenyo_idea_bridge) could show it: a
+         * verb or adjective base form (揺れる, 組み込む) is never a bridge,
+         * so a proposal resting on such words alone is thin (it showed an
+         * empty bridge list before: Protocol A set 6) */
+        ns += sp >= IDEAS_SPECIFIC && !verb_like(c->idx->m.term_blob + c->idx->m.term_off[c->qt[i]]);
     }
     *focus = spec > 0 ? top / spec : 1;
     *generic = tot > 0 ? 1 - spec / tot : 1;
