@@ -54,6 +54,15 @@ if "$TENYO" info "$D/s3.tny" | grep -q '^shards     3 (documents, bytes: 66 [0-9
 else
   bad "shards_info_names_the_shards ($("$TENYO" info "$D/s3.tny" | head -n 3 | tr '\n' ' '))"
 fi
+# info --json (and GET /api/info): one {documents, bytes} per shard, the
+# bytes summing with the shared part to file_bytes; null for one file
+"$TENYO" info --json "$D/s3.tny" >"$D/ij" 2>/dev/null
+"$TENYO" info --json "$D/one.tny" >"$D/ij1" 2>/dev/null
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); s=o["shards"]; assert [x["documents"] for x in s]==[66,67,67], s; assert all(x["bytes"]>0 for x in s) and sum(x["bytes"] for x in s)<o["file_bytes"], (s,o["file_bytes"]); assert json.load(open(sys.argv[2]))["shards"] is None' "$D/ij" "$D/ij1"; then
+  ok shards_info_json
+else
+  bad "shards_info_json ($(head -c 200 "$D/ij"))"
+fi
 # 3 records in 4 shards: shard 0 holds none
 head -n 3 "$S" >"$D/s3.jsonl"
 id3=$(sed -n '2s/.*"id": *"\([^"]*\)".*/\1/p' "$S")

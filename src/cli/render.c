@@ -91,6 +91,18 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "rank", json_integer(in.dim));
     json_object_set_new(o, "fields", json_integer(in.nfields));
     json_object_set_new(o, "file_bytes", json_integer((json_int_t)in.file_bytes));
+    if (in.nshards) { /* a sharded index: documents and bytes of each shard file */
+        json_t *sh = json_array();
+        for (uint32_t i = 0; i < in.nshards; i++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "documents", json_integer((json_int_t)in.shard_docs[i]));
+            json_object_set_new(e, "bytes", json_integer((json_int_t)in.shard_bytes[i]));
+            json_array_append_new(sh, e);
+        }
+        json_object_set_new(o, "shards", sh);
+    } else {
+        json_object_set_new(o, "shards", json_null());
+    }
     json_t *b = json_object();
     json_object_set_new(b, "tokenizer", json_string(in.tokenizer));
     json_object_set_new(b, "writer", json_string(in.writer));
