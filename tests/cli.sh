@@ -227,8 +227,14 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
     "$T" ideas "$D/en.tny" "$q" --lang en -n 20 --min-confidence 0 --json >>"$D/enm" 2>/dev/null; echo >>"$D/enm"
   done
   mech cli_ideas_mech_en_real 20 "$D/enm"
+  # US abstracts used as titles hold line breaks: idea sentences and the
+  # report keep them on one line (not \x0a, not a raw newline)
+  "$T" ideas "$D/en.tny" US07453002-20081118 --lang en -n 20 --min-confidence 0 --json >"$D/enl" 2>/dev/null
+  "$T" ideas "$D/en.tny" US07453002-20081118 --lang en -n 20 --min-confidence 0 >"$D/ent" 2>/dev/null
+  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; assert I and any("\n" in e["title"] for i in I for e in i["evidence"]), "no title with a line break"; assert not any(c in i["idea"] for i in I for c in "\n\r\t"), [i["idea"] for i in I if "\n" in i["idea"]][:1]' "$D/enl" &&
+     ! grep -q 'x0a' "$D/ent"; then ok cli_ideas_titles_one_line; else bad "cli_ideas_titles_one_line: $(grep -m1 x0a "$D/ent" | head -c 200)"; fi
 else
-  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real: ../shared/data not found"
+  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_titles_one_line: ../shared/data not found"
 fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then
@@ -499,10 +505,10 @@ bad = [c for r in R[1:] for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r") 
 assert not bad, bad' "$D/out"; then ok cli_out_csv_defused; else bad "cli_out_csv_defused: $(head -c 300 "$D/out")"; fi
 expect 0 cli_out_similar_run "$T" similar "$S16/hostile.tny" SAMPLE-001 -k 4
 if ! grep -q "$(printf '\033')" "$D/out" && [ "$(wc -l <"$D/out")" = 7 ] &&
-   grep -qF 'NL\x0aID\u009b' "$D/out" && grep -qF '@SUM(A1)\x1b[2J\x0asecond line' "$D/out"; then
+   grep -qF 'NL\x0aID\u009b' "$D/out" && grep -qF '@SUM(A1)\x1b[2J second line' "$D/out"; then
   ok cli_out_similar_escaped; else bad "cli_out_similar_escaped: $(head -c 400 "$D/out" | od -c | head -5)"; fi
 expect 0 cli_out_ideas_text_run "$T" ideas "$S16/hostile.tny" "=1+2-EVIL" -n 3 --min-confidence 0
-if ! grep -q "$(printf '\033')" "$D/out" && head -1 "$D/out" | grep -qF '\x1b[2J\x0asecond line'; then
+if ! grep -q "$(printf '\033')" "$D/out" && head -1 "$D/out" | grep -qF '\x1b[2J second line'; then
   ok cli_out_ideas_escaped; else bad "cli_out_ideas_escaped: $(head -c 300 "$D/out")"; fi
 # 11. input: duplicate keys are a bad record (line and key), a quote left
 #     open that merges CSV rows counts every lost record, trimmed ids are

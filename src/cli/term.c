@@ -50,8 +50,34 @@ long cli_room(int cols, long used) {
     return cols - used > 1 ? cols - used : 1;
 }
 
+/* A title as one line: a run of line breaks and tabs (US abstracts used
+ * as titles hold them) becomes one space; cli_safe then escapes every other
+ * control character. */
+static const char *one_line(const char *s) {
+    static char *buf;
+    static size_t cap;
+    if (!s || !strpbrk(s, "\n\r\t")) return s;
+    size_t n = strlen(s);
+    if (cap < n + 1) {
+        char *q = realloc(buf, n + 1);
+        if (!q) return s;
+        buf = q;
+        cap = n + 1;
+    }
+    char *o = buf;
+    for (const char *p = s; *p; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            if (o == buf || o[-1] != ' ') *o++ = ' ';
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+    return buf;
+}
+
 void cli_cut(const char *s, long room) {
-    s = cli_safe(s);
+    s = cli_safe(one_line(s));
     size_t len = strlen(s);
     if (room <= 0 || tenyo_text_width(s, len) <= (size_t)room) {
         fputs(s, stdout);
