@@ -72,6 +72,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "mpi/mpicomm.h"
+#include "mpi/serve.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -378,19 +379,40 @@ static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
 
 int main(int argc, char **argv) {
     int provided = 0;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    const char *cmd = argc > 1 ? argv[1] : "";
+    int serve = !strcmp(cmd, "serve");
+    /* serve: MPI from the server's threads, one at a time */
+    MPI_Init_thread(&argc, &argv, serve ? MPI_THREAD_SERIALIZED : MPI_THREAD_FUNNELED,
+                    &provided);
     share_state s = {0};
     MPI_Comm_rank(MPI_COMM_WORLD, &s.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s.size);
+    cmd = argc > 1 ? argv[1] : "";
+    if (serve) {
+        if (provided < MPI_THREAD_SERIALIZED) {
+            if (s.rank == 0)
+                fprintf(stderr, "tenyo-mpi: serve needs MPI_THREAD_SERIALIZED; this MPI "
+                                "provides level %d\n", provided);
+            MPI_Finalize();
+            return 69;
+        }
+        int ec = ty_mpi_serve(s.rank, s.size, argc, argv);
+        MPI_Request r;
+        int done = 0;
+        MPI_Ibarrier(MPI_COMM_WORLD, &r);
+        while (MPI_Test(&r, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done) nap();
+        MPI_Finalize();
+        return ec;
+    }
     cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush, .ud = &s};
-    const char *cmd = argc > 1 ? argv[1] : "";
     if (!strcmp(cmd, "index")) {
         cli_index_dist = &dist;
     } else if (strcmp(cmd, "help") && strcmp(cmd, "--help") && strcmp(cmd, "-h") &&
                strcmp(cmd, "version") && strcmp(cmd, "--version")) {
         if (s.rank == 0)
             fprintf(stderr, "tenyo-mpi: %s%s: tenyo-mpi runs `index` (mpirun -np P tenyo-mpi "
-                            "index ... -o INDEX); query the index with tenyo\n",
+                            "index ... -o INDEX) and `serve` (mpirun -np P tenyo-mpi serve "
+                            "... INDEX); other queries: tenyo\n",
                     *cmd ? "unknown or unshared command " : "no command", cmd);
         MPI_Finalize();
         return 64;
