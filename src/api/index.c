@@ -532,6 +532,11 @@ int tenyo_ctx_new(const tenyo_index *x, tenyo_ctx **out, char *err,
     c->par_min = TY_QPAR_MIN_DOCS;
     const char *qt = getenv("TENYO_QUERY_THREADS"); /* (a shared machine: 1) */
     if (qt && *qt) c->threads = atoi(qt) > 0 ? atoi(qt) : 0;
+    /* TENYO_SCAN=int8|fp32: the LSA scan whatever the size (tests run the
+     * int8 scan and its re-scoring on small indexes; default auto) */
+    const char *sc = getenv("TENYO_SCAN");
+    if (sc && !strcmp(sc, "int8")) c->scan = TY_SCAN_INT8;
+    else if (sc && !strcmp(sc, "fp32")) c->scan = TY_SCAN_FP32;
     const ty_model *m = &x->m;
     c->qdense = ty_calloc(m->nterms ? m->nterms : 1, sizeof *c->qdense);
     c->s1 = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *c->s1);
