@@ -2,6 +2,12 @@
  * tenyo_mpi.c — tenyo-mpi, the tenyo command line over Open MPI ranks:
  *
  *   mpirun -np P tenyo-mpi index [the options of tenyo index] FILE... -o INDEX
+ *   mpirun -np P tenyo-mpi serve [the options of tenyo serve] INDEX
+ *
+ * `serve` is src/mpi/serve.c (its opening comment is its design): the
+ * server of `tenyo serve` on rank 0, every rank scanning its shards of
+ * each query, the answers the bytes of `tenyo serve`'s. What follows is
+ * `index`.
  *
  * What is shared, and how. Tokenizing is two thirds of a build (MeCab), so
  * that is what the ranks share first. Every rank reads the same inputs
@@ -52,9 +58,9 @@
  * out for the SVD), so its memory is a single build's; rank 0 writes every
  * shard (per-rank writing needs each rank to hold its documents' rows,
  * vectors and metadata, which only rank 0 has today); the IVF and
- * the field model are trained on rank 0; and `tenyo-mpi serve` is not
- * written. Every rank reads and parses all the input (P times the
- * reader's work, which is about a tenth of the tokenizer's).
+ * the field model are trained on rank 0. Every rank reads and parses all
+ * the input (P times the reader's work, which is about a tenth of the
+ * tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
