@@ -991,6 +991,52 @@ static float shrunk(const ty_model *m, uint64_t d, float s) {
     return t < TY_SHORT_TERMS && s > 0 ? s * ((float)t / TY_SHORT_TERMS) : s;
 }
 
+/* Into t (initialised with its k), the k best documents of the ranges
+ * (those with keep[d] when keep is set) by c->s1, or with shr by that
+ * score after the short-record factor, as pushing every one would give.
+ * As ty_topk_array: a strided sample sets a threshold expected to pass
+ * about 2k + 16 documents, only those reach the heap, and when fewer than
+ * k pass the whole ranges go through it. The factor only lowers a
+ * positive score, so a score below the threshold is turned away before
+ * the factor is looked up. */
+#define PART_SAMPLE 4096
+static void part_select(const tenyo_ctx *c, const uint64_t *ranges, size_t nranges, int shr,
+                        const uint8_t *keep, ty_topk *t) {
+    const ty_model *m = &c->idx->m;
+    const float *s = c->s1;
+    size_t k = t->k;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nranges; i++) total += ranges[2 * i + 1] - ranges[2 * i];
+    if (k == 0 || total == 0) return;
+    float thr = -INFINITY;
+    uint64_t want = 2 * (uint64_t)k * PART_SAMPLE / total + 16;
+    if (total >= 16384 && want < PART_SAMPLE / 4) {
+        tenyo_hit samp[PART_SAMPLE / 4];
+        ty_topk st;
+        ty_topk_init(&st, samp, (size_t)want);
+        uint64_t stride = total / PART_SAMPLE;
+        for (size_t i = 0; i < nranges; i++)
+            for (uint64_t d = ranges[2 * i]; d < ranges[2 * i + 1]; d += stride)
+                if (!keep || keep[d]) ty_topk_push(&st, d, shr ? shrunk(m, d, s[d]) : s[d]);
+        if (st.n == st.k) thr = st.h[0].score;
+    }
+    for (int full = thr == -INFINITY;; full = 1) {
+        uint64_t passed = 0;
+        for (size_t i = 0; i < nranges; i++)
+            for (uint64_t d = ranges[2 * i]; d < ranges[2 * i + 1]; d++) {
+                float v = s[d];
+                if (!(v >= thr) || (keep && !keep[d])) continue;
+                if (shr) v = shrunk(m, d, v);
+                if (!(v >= thr)) continue;
+                passed++;
+                ty_topk_push(t, d, v);
+            }
+        if (full || passed >= k) return;
+        ty_topk_init(t, t->h, k); /* too few passed: all of them */
+        thr = -INFINITY;
+    }
+}
+
 static int cmp_hit_doc(const void *a, const void *b) {
     uint64_t x = ((const tenyo_hit *)a)->doc, y = ((const tenyo_hit *)b)->doc;
     return x < y ? -1 : x > y;
@@ -1068,16 +1114,10 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
     if (!hh) return TENYO_ERR_NOMEM;
     size_t nh = 0;
     for (int pass = 0; pass < 3; pass++) {
-        size_t k = pass == 0 ? r : need + r;
-        if (pass == 2 && !keep) break;
         ty_topk t;
-        ty_topk_init(&t, hh + nh, k);
-        for (size_t i = 0; i < nranges && k; i++)
-            for (uint64_t d = ranges[2 * i]; d < ranges[2 * i + 1]; d++) {
-                if (pass == 2 && !m->open[d]) continue;
-                float s = c->s1[d];
-                ty_topk_push(&t, d, pass && mode != TENYO_MODE_LSA ? shrunk(m, d, s) : s);
-            }
+        ty_topk_init(&t, hh + nh, pass == 0 ? r : pass == 1 || keep ? need + r : 0);
+        part_select(c, ranges, nranges, pass && mode != TENYO_MODE_LSA,
+                    pass == 2 ? m->open : NULL, &t);
         nh += t.n;
     }
     qsort(hh, nh, sizeof *hh, cmp_hit_doc);
