@@ -81,3 +81,9 @@ for ep in ("similar", "ideas"):
     print("OVERHEAD endpoint=%s p50_ms=%+.2f p99_ms=%+.2f" % (ep, pct(b, .5) - pct(a, .5), pct(b, .99) - pct(a, .99)))
 print("COMPARED %d requests, %d differing, %d not 200" % (len(reqs), differ, codes))
 P
+# an orderly end through rank 0 (SIGTERM to it), which prints what the
+# sharing moved
+r0=$(pgrep -P "$B" | head -n 1)
+[ -n "$r0" ] && kill -TERM "$r0" && wait "$B" 2>/dev/null
+B=
+grep "queries shared" "$D/eb"

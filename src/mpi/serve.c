@@ -92,6 +92,9 @@ typedef struct srv {
     size_t nranges;
     uint64_t ndocs;                /* documents it scans */
     int broken;                    /* process 0: an exchange failed */
+    uint64_t queries;              /* process 0: scans shared */
+    uint64_t sent, got;            /* and their bytes: queries broadcast,
+                                      answers gathered (its own included) */
 } srv;
 
 static srv g_srv;
@@ -267,6 +270,9 @@ static int scan_root(void *ud, tenyo_ctx *c, const void *msg, size_t len, void *
     }
     *out = all;
     *outn = (size_t)dsp[s->size - 1] + (size_t)cnt[s->size - 1];
+    s->queries++;
+    s->sent += len;
+    s->got += *outn;
     all = NULL;
     rc = TENYO_OK;
 done:
@@ -407,6 +413,11 @@ int ty_mpi_serve(int rank, int size, int argc, char **argv) {
         g_dist = (cli_serve_dist){.opened = opened, .ud = s};
         cli_serve_share = &g_dist;
         ec = cli_main(argc, argv);
+        if (s->queries) /* what the sharing moved */
+            fprintf(stderr, "tenyo-mpi: %llu queries shared over %d processes: %.1f kB "
+                            "broadcast and %.1f kB of candidates gathered a query\n",
+                    (unsigned long long)s->queries, size, (double)s->sent / 1e3 / s->queries,
+                    (double)s->got / 1e3 / s->queries);
         fflush(stdout);
         fflush(stderr);
         if (ec) MPI_Abort(MPI_COMM_WORLD, ec); /* ends every process */
