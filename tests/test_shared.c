@@ -10,7 +10,8 @@
  * and the int8 LSA scan (its exact re-scoring merged), with and without a
  * filter; ideas with 300 and 30 neighbours, open documents only, TF-IDF
  * and hybrid. On the bundled sample (P = 1..4) and a generated corpus
- * (P = 3; bench/gen_corpus.c, built next to this program by make test).
+ * (P = 3; bench/gen_corpus.c, built next to this program by make test);
+ * the parts on several threads too.
  * Also: a failing part fails the query (no partial answer).
  */
 #include "api/api.h"
@@ -119,7 +120,8 @@ static int same_ideas(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) 
 
 /* One index opened twice: the reference and the shared one over np
  * processes; every query of the list compared. */
-static void shared_identity_on(ty_test_state *ts_, const char *path, int np, uint64_t step) {
+static void shared_identity_on(ty_test_state *ts_, const char *path, int np, uint64_t step,
+                               int threads) {
     static const size_t ks[3] = {1, 10, 100};
     char err[512];
     tenyo_index *xr = NULL, *xs = NULL;
@@ -134,6 +136,12 @@ static void shared_identity_on(ty_test_state *ts_, const char *path, int np, uin
     fake_deal(&f, nd, np);
     for (int p = 1; p < np; p++) CHECK_EQ_INT(tenyo_ctx_new(xs, &f.part[p], err, sizeof err), TENYO_OK);
     ty_index_set_scan_share(xs, &(ty_scan_share){.scan = fake_scan, .ud = &f});
+    if (threads) /* each part's ranges on several threads, however small */
+        for (int p = 0; p < np; p++) {
+            tenyo_ctx *pc = p ? f.part[p] : cs;
+            pc->par_min = 0;
+            tenyo_ctx_set_threads(pc, threads);
+        }
     tenyo_filter *fr = NULL, *fs = NULL;
     CHECK_EQ_INT(tenyo_filter_new(xr, &fr), TENYO_OK);
     CHECK_EQ_INT(tenyo_filter_new(xs, &fs), TENYO_OK);
@@ -214,7 +222,8 @@ TY_TEST(shared_scan_identical_sample) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/shared_sample.tny", ty_test_tmpdir());
     CHECK_EQ_INT(build_index(SAMPLE, path, 0), TENYO_OK);
-    for (int np = 1; np <= MAXP && !ts_->failed; np++) shared_identity_on(ts_, path, np, 7);
+    for (int np = 1; np <= MAXP && !ts_->failed; np++) shared_identity_on(ts_, path, np, 7, 0);
+    shared_identity_on(ts_, path, 2, 7, 3); /* the parts on 3 threads */
 }
 
 TY_TEST(shared_scan_identical_generated) {
@@ -232,5 +241,6 @@ TY_TEST(shared_scan_identical_generated) {
     CHECK(system(cmd) == 0);
     snprintf(path, sizeof path, "%s/shared_gen.tny", ty_test_tmpdir());
     CHECK_EQ_INT(build_index(jsonl, path, 64), TENYO_OK);
-    shared_identity_on(ts_, path, 3, 113);
+    shared_identity_on(ts_, path, 3, 113, 0);
+    shared_identity_on(ts_, path, 2, 229, 2);
 }

@@ -985,6 +985,27 @@ void ty_index_set_scan_share(tenyo_index *x, const ty_scan_share *s) {
     else memset(&x->share, 0, sizeof x->share);
 }
 
+/* A part's scan on several threads: piece t of nt of its ranges laid end
+ * to end (each document scored alone: the same bits on any thread). */
+typedef struct part_job {
+    score_job *j;            /* the query */
+    const uint64_t *ranges;  /* the part's ranges, [from, to) pairs */
+    size_t nranges;          /* how many */
+    uint64_t total;          /* their documents */
+} part_job;
+
+static int part_range(void *ud, int t, int nt) {
+    part_job *p = ud;
+    uint64_t a = ty_split(p->total, t, nt), b = ty_split(p->total, t + 1, nt), off = 0;
+    for (size_t i = 0; i < p->nranges && off < b; i++) {
+        uint64_t lo = p->ranges[2 * i], len = p->ranges[2 * i + 1] - lo;
+        uint64_t s0 = a > off ? a : off, s1 = b < off + len ? b : off + len;
+        if (s0 < s1) score_docs(p->j, lo + (s0 - off), lo + (s1 - off));
+        off += len;
+    }
+    return 0;
+}
+
 /* Score s as shrink_short leaves it for document d (TF-IDF, hybrid). */
 static float shrunk(const ty_model *m, uint64_t d, float s) {
     uint64_t t = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
@@ -1101,7 +1122,12 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
     int scatter = mode != TENYO_MODE_LSA && !j.post;
     if (scatter)
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
-    for (size_t i = 0; i < nranges; i++) score_docs(&j, ranges[2 * i], ranges[2 * i + 1]);
+    part_job pj = {&j, ranges, nranges, 0};
+    for (size_t i = 0; i < nranges; i++) pj.total += ranges[2 * i + 1] - ranges[2 * i];
+    int nth = ctx_enter(c); /* the ranges on c's threads, as score_split */
+    if (nth > 1) ty_parallel_claim(nth, QPAR_PARTS * nth, part_range, &pj);
+    else part_range(&pj, 0, 1);
+    ctx_leave(nth);
     if (scatter)
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
     free(tt);

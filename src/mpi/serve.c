@@ -35,7 +35,11 @@
  * the rows of bridge terms). The others need only the shared part and
  * their shards' rows and vectors: opening only those is left (issue 20).
  *
- * Threads. The server answers on several threads; one query at a time
+ * Threads. A process's part of a query runs on its context's threads
+ * (tenyo_ctx_set_threads' auto: from TY_QPAR_MIN_DOCS documents, the
+ * cores not busy with other queries; TENYO_QUERY_THREADS sets it), so one
+ * process per host with its shards uses the host's cores. The server
+ * answers on several threads; one query at a time
  * is on the wire (a mutex around the broadcast-scan-gather), so MPI
  * runs MPI_THREAD_SERIALIZED. While a query is on the wire the others
  * wait for the mutex; their scans are the part that runs in parallel
@@ -365,7 +369,6 @@ static int follow(srv *s) {
             if (!rc) rc = tenyo_index_warm(x, err, sizeof err);
             if (!rc) rc = my_ranges(s, msg, x->m.ndocs, err, sizeof err);
             if (!rc) rc = tenyo_ctx_new(x, &c, err, sizeof err);
-            if (!rc) tenyo_ctx_set_threads(c, 1);
             if (rc) fprintf(stderr, "tenyo-mpi: process %d: %s\n", s->rank, err);
             int64_t id[3];
             identity(x, rc, id);
