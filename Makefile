@@ -195,8 +195,8 @@ MPICC    := $(shell command -v mpicc 2>/dev/null)
 MPI_PROGS := $(if $(MPICC),$(BUILD)/tests/mpi_svd_check $(BUILD)/tenyo-mpi)
 # tenyo-mpi: the CLI's commands (all of CLI_OBJ but main.o) under an MPI
 # main (src/mpi/tenyo_mpi.c): mpirun -np P tenyo-mpi index ...
-$(BUILD)/tenyo-mpi: src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/mpicomm.h src/cli/cli.h $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a
-	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ src/mpi/tenyo_mpi.c src/mpi/mpicomm.c \
+$(BUILD)/tenyo-mpi: src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/mpicomm.h src/mpi/serve.c src/mpi/serve.h src/cli/cli.h $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a
+	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/serve.c \
 	  $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a $(LIBS)
 $(BUILD)/tests/mpi_svd_check: tests/mpi/svd_check.c src/mpi/mpicomm.c src/mpi/mpicomm.h $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)

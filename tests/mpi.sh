@@ -16,6 +16,10 @@
 # the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
 # rank end the job non-zero and leave the previous index in place (a
 # sharded one too: its manifest and every shard it names).
+# Then tenyo-mpi serve under mpirun -np 1..4: every answer the bytes of
+# `tenyo serve` on the single-file index (sharded and single-file, the
+# int8 scan forced), idle processes under 10% CPU, a SIGKILLed process
+# ends the job with no answer given, SIGTERM ends every process.
 # Usage: sh tests/mpi.sh BUILD_DIR   (TENYO: the tenyo binary)
 B=${1:-build}
 TENYO=${TENYO:-$B/tenyo}
@@ -242,6 +246,184 @@ if [ -x "$MPI_TENYO" ]; then
   fi
 else
   echo "skip mpi_index: $MPI_TENYO not built"
+fi
+
+# ---- tenyo-mpi serve (src/mpi/serve.c): tenyo serve on process 0 with
+# the document scans shared over the processes. Its answers (similar by id
+# and text in the three modes, filters, keywords, search, patent, ideas
+# with open_only and modes, match, profile) must be the bytes of `tenyo
+# serve` on the single-file index: P = 1..4 on the sample sharded 3 ways
+# (P = 4: a process without a shard), P = 2 and 3 on the single-file sample
+# (even ranges) with the int8 scan forced (its re-scoring merged), P = 2
+# and 4 on the jp slice sharded 4 ways. Then: idle processes under 10% of
+# a core; a SIGKILLed process ends the job non-zero within 30 s and no
+# request is answered 200 after it; SIGTERM to process 0 ends every
+# process with exit 0, SIGTERM to mpirun ends every process.
+# srv_wait URL: until /healthz answers (60 s)
+srv_wait() {
+  for _ in $(seq 1 300); do
+    curl -sf "$1/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  return 1
+}
+# pair PATH [CURL ARGS...]: the same request to both servers; the answers
+# (status and body) must be equal, and 200
+pair() {
+  p=$1; shift
+  curl -s -o "$D/ra" -w '%{http_code}' "$@" "$UA$p" >"$D/ca" 2>/dev/null
+  curl -s -o "$D/rb" -w '%{http_code}' "$@" "$UB$p" >"$D/cb" 2>/dev/null
+  npair=$((npair + 1))
+  if ! cmp -s "$D/ra" "$D/rb" || ! cmp -s "$D/ca" "$D/cb" || [ "$(cat "$D/ca")" != 200 ]; then
+    pdiff="$pdiff $p($(cat "$D/ca")/$(cat "$D/cb"))"
+  fi
+}
+postj() { pair "$1" -X POST -H 'Content-Type: application/json' --data-binary "$2"; }
+sample_requests() {
+  pair "/api/similar?id=SAMPLE-001"
+  pair "/api/similar?id=SAMPLE-042&k=3&mode=tfidf"
+  pair "/api/similar?id=SAMPLE-042&k=7&mode=lsa"
+  pair "/api/similar?id=SAMPLE-150&k=100"
+  pair /api/similar -G --data-urlencode "text=運転者の眠気をカメラで検出して警報する" -d k=5 -d mode=lsa
+  pair /api/similar -G --data-urlencode "text=運転者の眠気をカメラで検出して警報する" -d k=20
+  pair /api/similar -G --data-urlencode "text=robot gripper with soft fingers"
+  pair /api/similar -G -d id=SAMPLE-001 -d date_from=2016 -d fields=B60,A61B,G06
+  pair /api/similar -G -d id=SAMPLE-001 -d k=4 --data-urlencode "keywords=カメラ OR センサ"
+  pair /api/search -G --data-urlencode "q=カメラ 眠気 -車両" -d k=5 -d date_from=2016
+  pair /api/search -G --data-urlencode "q=電池" -d k=50
+  pair /api/patent/SAMPLE-019
+  pair "/api/profile?id=SAMPLE-001&id=SAMPLE-002"
+  postj /api/ideas '{"id":"SAMPLE-001"}'
+  postj /api/ideas '{"id":"SAMPLE-077","open_only":true,"n":20}'
+  postj /api/ideas '{"id":"SAMPLE-120","mode":"tfidf","distance":"subclass"}'
+  postj /api/ideas '{"text":"カメラで運転者の眠気を検出する","mode":"lsa"}'
+  postj /api/ideas '{"text":"リチウムイオン電池の正極材料","date_from":"2015"}'
+  postj /api/match '{"text":"自動車の運転支援と画像認識","k":5}'
+}
+jp_requests() {
+  for i in 7 123 1234 2345 2999; do
+    id=$(sed -n "${i}s/.*\"id\": *\"\([^\"]*\)\".*/\1/p" "$D/jp3k.jsonl")
+    pair "/api/similar?id=$id&k=20"
+    pair "/api/similar?id=$id&mode=lsa"
+    postj /api/ideas "{\"id\":\"$id\"}"
+    postj /api/ideas "{\"id\":\"$id\",\"open_only\":true}"
+  done
+  pair /api/similar -G --data-urlencode "text=車両の自動ブレーキ制御装置" -d k=30
+  pair /api/search -G --data-urlencode "q=ブレーキ 制御" -d k=20
+  postj /api/ideas '{"text":"ハイブリッド車両のエンジン始動制御"}'
+}
+# serve_cmp NAME NP INDEX REQUESTS: tenyo-mpi serve -np NP on INDEX against
+# the single-process server already at $UA
+PB=$((31000 + $$ % 1000))
+serve_cmp() {
+  name=$1; np=$2; idx=$3; reqs=$4
+  PB=$((PB + 1)); UB=http://127.0.0.1:$PB
+  mpirun --oversubscribe -np "$np" "$MPI_TENYO" serve -q -t 2 -p "$PB" "$idx" >"$D/sout" 2>&1 &
+  mp=$!
+  if srv_wait "$UB"; then
+    npair=0; pdiff=""
+    $reqs
+    if [ -z "$pdiff" ]; then ok "$name ($npair answers the bytes of tenyo serve's)"
+    else bad "$name (differ:$(echo "$pdiff" | head -c 400))"; fi
+  else
+    bad "$name (no server: $(tail -n 3 "$D/sout" | tr '\n' ' ' | head -c 300))"
+  fi
+  kill "$mp" 2>/dev/null; wait "$mp" 2>/dev/null
+}
+if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] && [ -f "$D/ss.tny" ]; then
+  PA=$((30000 + $$ % 1000)); UA=http://127.0.0.1:$PA
+  "$TENYO" serve -q -t 2 -p "$PA" "$D/s1.tny" 2>"$D/aout" &
+  ap=$!
+  if srv_wait "$UA"; then
+    for np in 1 2 3 4; do serve_cmp "mpi_serve_sample_shards3_np$np" $np "$D/ss.tny" sample_requests; done
+    kill "$ap"; wait "$ap" 2>/dev/null
+    export TENYO_SCAN=int8 # (api/index.c: every context of both servers)
+    "$TENYO" serve -q -t 2 -p "$PA" "$D/s1.tny" 2>"$D/aout" &
+    ap=$!
+    srv_wait "$UA"
+    for np in 2 3; do serve_cmp "mpi_serve_sample_int8_ranges_np$np" $np "$D/s1.tny" sample_requests; done
+    unset TENYO_SCAN
+  else
+    bad "mpi_serve_ref (tenyo serve: $(head -c 300 "$D/aout"))"
+  fi
+  kill "$ap" 2>/dev/null; wait "$ap" 2>/dev/null
+  if [ -f "$D/j1.tny" ] && "$TENYO" index -q -t 1 --shards 4 -o "$D/js4.tny" "$D/jp3k.jsonl" >"$D/err" 2>&1; then
+    "$TENYO" serve -q -t 2 -p "$PA" "$D/j1.tny" 2>"$D/aout" &
+    ap=$!
+    if srv_wait "$UA"; then
+      for np in 2 4; do serve_cmp "mpi_serve_jp3k_shards4_np$np" $np "$D/js4.tny" jp_requests; done
+    else
+      bad "mpi_serve_jp_ref (tenyo serve: $(head -c 300 "$D/aout"))"
+    fi
+    kill "$ap" 2>/dev/null; wait "$ap" 2>/dev/null
+  fi
+  # idle processes: CPU time of each over 5 s of an idle job (after 2 s
+  # without queries: the slowest poll), < 10% of a core each
+  PB=$((PB + 1)); UB=http://127.0.0.1:$PB
+  mpirun --oversubscribe -np 4 "$MPI_TENYO" serve -q -p "$PB" "$D/ss.tny" >"$D/sout" 2>&1 &
+  mp=$!
+  if srv_wait "$UB"; then
+    curl -s "$UB/api/similar?id=SAMPLE-001" >/dev/null
+    sleep 2
+    kids=$(ps -o pid=,comm= --ppid "$mp" | awk '$2 == "tenyo-mpi" { print $1 }')
+    hz=$(getconf CLK_TCK)
+    for p in $kids; do eval "t0_$p=\$(awk '{ print \$14 + \$15 }' /proc/$p/stat)"; done
+    sleep 5
+    worst=0; shares=""
+    for p in $kids; do
+      t1=$(awk '{ print $14 + $15 }' /proc/"$p"/stat)
+      eval "d=\$((t1 - t0_$p))"
+      pc=$((d * 100 / (5 * hz)))
+      shares="$shares $pc%"
+      [ "$pc" -gt "$worst" ] && worst=$pc
+    done
+    if [ -n "$kids" ] && [ "$worst" -lt 10 ]; then ok "mpi_serve_idle_cpu (4 processes idle 5 s:$shares of a core)"
+    else bad "mpi_serve_idle_cpu (processes '$kids':$shares)"; fi
+    # SIGKILL to process 2: the job ends non-zero within 30 s; no 200 after
+    victim=$(echo "$kids" | sed -n 3p)
+    t0=$(date +%s)
+    kill -9 "$victim"
+    code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' "$UB/api/similar?id=SAMPLE-001")
+    wait "$mp"; rc=$?
+    t=$(($(date +%s) - t0))
+    if [ "$rc" != 0 ] && [ "$t" -le 30 ] && [ "$code" != 200 ]; then
+      ok "mpi_serve_sigkill (exit $rc after ${t} s; the request after: HTTP $code)"
+    else
+      bad "mpi_serve_sigkill (exit $rc after ${t} s; the request after: HTTP $code)"
+    fi
+  else
+    bad "mpi_serve_idle_cpu (no server: $(tail -n 3 "$D/sout" | tr '\n' ' ' | head -c 300))"
+    kill "$mp" 2>/dev/null; wait "$mp" 2>/dev/null
+  fi
+  # SIGTERM to process 0: an orderly end, every process and mpirun exit 0;
+  # SIGTERM to mpirun: every process ends within 10 s
+  for target in rank0 mpirun; do
+    PB=$((PB + 1)); UB=http://127.0.0.1:$PB
+    mpirun --oversubscribe -np 3 "$MPI_TENYO" serve -q -p "$PB" "$D/ss.tny" >"$D/sout" 2>&1 &
+    mp=$!
+    if srv_wait "$UB"; then
+      kids=$(ps -o pid=,comm= --ppid "$mp" | awk '$2 == "tenyo-mpi" { print $1 }')
+      t0=$(date +%s)
+      if [ $target = rank0 ]; then kill -TERM "$(echo "$kids" | sed -n 1p)"; else kill -TERM "$mp"; fi
+      wait "$mp"; rc=$?
+      t=$(($(date +%s) - t0))
+      left=""
+      for p in $kids; do
+        st=$(ps -o stat= -p "$p" 2>/dev/null)
+        case "$st" in ""|Z*) ;; *) left="$left $p"; kill -9 "$p" 2>/dev/null ;; esac
+      done
+      if [ -z "$left" ] && [ "$t" -le 10 ] && { [ $target = mpirun ] || [ "$rc" = 0 ]; }; then
+        ok "mpi_serve_sigterm_$target (exit $rc after ${t} s, every process ended)"
+      else
+        bad "mpi_serve_sigterm_$target (exit $rc after ${t} s, left:$left)"
+      fi
+    else
+      bad "mpi_serve_sigterm_$target (no server)"
+      kill "$mp" 2>/dev/null; wait "$mp" 2>/dev/null
+    fi
+  done
+else
+  echo "skip mpi_serve: needs $MPI_TENYO, curl and the sample indexes"
 fi
 
 # the check must be able to fail: one rank's first integer sum corrupted

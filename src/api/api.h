@@ -88,6 +88,23 @@ typedef struct ty_patno {
 } ty_patno;
 void ty_patno_free(ty_patno *pn);
 
+/* A scan shared out over processes (tenyo-mpi serve, issue 20; the api
+ * layer does no message passing). When an index has one, the full scan
+ * of ty_ctx_score (not a batch's, not the IVF's) goes through it:
+ * the query, packed by the context (ty_ctx_scan_part's message), is
+ * handed to scan(), which must have every process score it over its own
+ * document ranges with ty_ctx_scan_part (the caller's process with the
+ * context c it passes) and return the answers of all of them
+ * concatenated, in any order, malloc'd into *out (*outn bytes). The
+ * context then merges those candidates into the same scores, for every
+ * document that can rank, as one process's scan (api/index.c,
+ * "A shared scan"). 0, or a status with err set: the query fails. */
+typedef struct ty_scan_share {
+    int (*scan)(void *ud, tenyo_ctx *c, const void *msg, size_t len, void **out,
+                size_t *outn, char *err, size_t errlen);
+    void *ud;             /* its first argument */
+} ty_scan_share;
+
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
     ty_strmap *ids;        /* patent id -> document number */
@@ -154,7 +171,19 @@ struct tenyo_index {
     uint64_t open_unresolved; /* of them, not resolved then */
     int64_t open_loaded;      /* unix time it was loaded */
     char *open_source;        /* the file it came from (malloc'd) or NULL */
+    ty_scan_share share;      /* scans shared out (share.scan NULL: none) */
 };
+/* Share x's scans (tenyo-mpi serve, before the first query; s NULL: stop
+ * sharing). */
+void ty_index_set_scan_share(tenyo_index *x, const ty_scan_share *s);
+/* One process's part of a shared scan: score the query packed in msg
+ * (len bytes, as ty_scan_share.scan received it) over the documents
+ * [ranges[2i], ranges[2i+1]) for i < nranges, on c's scratch, and append
+ * its candidates to out: every document of the ranges that can be among
+ * the best the merge needs (the re-scored set and the shown ones, ties
+ * included), with its scores. 0, or a status with c->err set. */
+int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *ranges,
+                     size_t nranges, ty_buf *out);
 
 /* Records with fewer terms than this are titles without an abstract: their
  * TF-IDF and hybrid scores are scaled by terms / TY_SHORT_TERMS, so
@@ -230,6 +259,10 @@ struct tenyo_ctx {
     uint64_t npruned;        /* scans answered pruned (tests, benches) */
     int threads;             /* threads one query may use
                                 (tenyo_ctx_set_threads; 0: auto) */
+    int keep_open;           /* 1: the caller of the next ty_ctx_score
+                                ranks the open documents only (ideas
+                                open_only): a shared scan returns their
+                                best too */
     uint64_t par_min;        /* indexes of fewer documents score a query on
                                 one thread (TY_QPAR_MIN_DOCS; tests lower
                                 it to run the split on a small index) */

@@ -532,6 +532,11 @@ int tenyo_ctx_new(const tenyo_index *x, tenyo_ctx **out, char *err,
     c->par_min = TY_QPAR_MIN_DOCS;
     const char *qt = getenv("TENYO_QUERY_THREADS"); /* (a shared machine: 1) */
     if (qt && *qt) c->threads = atoi(qt) > 0 ? atoi(qt) : 0;
+    /* TENYO_SCAN=int8|fp32: the LSA scan whatever the size (tests run the
+     * int8 scan and its re-scoring on small indexes; default auto) */
+    const char *sc = getenv("TENYO_SCAN");
+    if (sc && !strcmp(sc, "int8")) c->scan = TY_SCAN_INT8;
+    else if (sc && !strcmp(sc, "fp32")) c->scan = TY_SCAN_FP32;
     const ty_model *m = &x->m;
     c->qdense = ty_calloc(m->nterms ? m->nterms : 1, sizeof *c->qdense);
     c->s1 = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *c->s1);
@@ -805,17 +810,16 @@ typedef struct score_job {
     const uint8_t *mask;     /* the filter, or NULL */
 } score_job;
 
-static int score_range(void *ud, int t, int nt) {
-    score_job *j = ud;
+/* The job over documents [d0, d1). */
+static void score_docs(score_job *j, uint64_t d0, uint64_t d1) {
     tenyo_ctx *c = j->c;
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
-    uint64_t d0 = ty_split(m->ndocs, t, nt), d1 = ty_split(m->ndocs, t + 1, nt);
     if (j->lsa_scan) {
         if (j->int8) ty_q8_scan_range(&x->q8, j->qp, d0, d1, c->s2);
         else ty_q8_dots_range(&x->q8, c->qlsa, d0, d1, c->s2);
     }
-    if (!j->rest) return 0;
+    if (!j->rest) return;
     float *s = c->s1;
     if (j->mode == TENYO_MODE_LSA) {
         memcpy(s + d0, j->lsa + d0, (d1 - d0) * sizeof *s);
@@ -830,6 +834,12 @@ static int score_range(void *ud, int t, int nt) {
     if (j->mask)
         for (uint64_t d = d0; d < d1; d++)
             if (!j->mask[d]) s[d] = -INFINITY;
+}
+
+static int score_range(void *ud, int t, int nt) {
+    score_job *j = ud;
+    uint64_t n = j->c->idx->m.ndocs;
+    score_docs(j, ty_split(n, t, nt), ty_split(n, t + 1, nt));
     return 0;
 }
 
@@ -925,6 +935,294 @@ static int scan_int8(const tenyo_ctx *c) {
            (c->scan == TY_SCAN_INT8 || (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
 }
 
+/* ========================================================= a shared scan
+ *
+ * tenyo-mpi serve (src/mpi/serve.c) shares the full scan of ty_ctx_score
+ * over processes (ty_scan_share), each scoring its own document ranges
+ * (its shards) with ty_ctx_scan_part. A process sends back not its
+ * scores but its candidates, chosen so that the merge is exact:
+ *   A. with the int8 scan, its best r = max(4 need, 256) by the scan's
+ *      score: the r best of all documents, which rescore_exact re-scores
+ *      (the set R), are among the union of the processes' r best (the
+ *      order is total: score, then the smaller document; ty_topk);
+ *   B. its best need + r by the score after the short-record factor
+ *      (shrink_short, TF-IDF and hybrid): a document outside R keeps that
+ *      score, and the need best outside R are, in each process, among its
+ *      need + |R in it| best of its own;
+ *   C. with keep_open (ideas --open-only ranks the open documents only),
+ *      B again among its open documents.
+ * Each candidate comes with its scan scores (s1, and s2: the LSA part
+ * rescore_exact corrects), computed by score_docs, the one-process
+ * arithmetic, document by document. The merge sets every other document
+ * to -inf (never ranked: ty_topk) and runs the one-process steps that
+ * follow the scan on the whole array (rescore_exact, shrink_short): every
+ * document that can be among the need best has its one-process score,
+ * so what is ranked from s1 afterwards — rank's k + 1, ideas' neighbours
+ * and predict_home's 10, all within need — is the same, ties included.
+ * The filter's mask travels with the query; the IVF (score_ivf, rank_ivf)
+ * and a batch's scores (pre_lsa) are not shared (the server uses
+ * neither).
+ *
+ * The message, in the byte order of the processes (one job, one
+ * architecture): SH_N int64 (below), hybrid_w as a double, qt[qn] (u32),
+ * qw[qn], qlsa[dim] (float), then the mask (ndocs bytes) when masked. A
+ * part's answer: an int64 count, then count shared_cand records.
+ */
+enum { SH_VER, SH_MODE, SH_INT8, SH_KEEP, SH_NEED, SH_R, SH_QN, SH_DIM, SH_NDOCS, SH_MASKED,
+       SH_N };
+#define SH_VERSION 1
+
+typedef struct shared_cand {
+    uint64_t doc;            /* document */
+    float s1, s2;            /* its scan scores (s2: LSA part, 0 in TF-IDF) */
+} shared_cand;
+
+static int reserve_query(tenyo_ctx *c, size_t n);
+
+void ty_index_set_scan_share(tenyo_index *x, const ty_scan_share *s) {
+    if (!x) return;
+    if (s) x->share = *s;
+    else memset(&x->share, 0, sizeof x->share);
+}
+
+/* A part's scan on several threads: piece t of nt of its ranges laid end
+ * to end (each document scored alone: the same bits on any thread). */
+typedef struct part_job {
+    score_job *j;            /* the query */
+    const uint64_t *ranges;  /* the part's ranges, [from, to) pairs */
+    size_t nranges;          /* how many */
+    uint64_t total;          /* their documents */
+} part_job;
+
+static int part_range(void *ud, int t, int nt) {
+    part_job *p = ud;
+    uint64_t a = ty_split(p->total, t, nt), b = ty_split(p->total, t + 1, nt), off = 0;
+    for (size_t i = 0; i < p->nranges && off < b; i++) {
+        uint64_t lo = p->ranges[2 * i], len = p->ranges[2 * i + 1] - lo;
+        uint64_t s0 = a > off ? a : off, s1 = b < off + len ? b : off + len;
+        if (s0 < s1) score_docs(p->j, lo + (s0 - off), lo + (s1 - off));
+        off += len;
+    }
+    return 0;
+}
+
+/* Score s as shrink_short leaves it for document d (TF-IDF, hybrid). */
+static float shrunk(const ty_model *m, uint64_t d, float s) {
+    uint64_t t = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
+    return t < TY_SHORT_TERMS && s > 0 ? s * ((float)t / TY_SHORT_TERMS) : s;
+}
+
+/* Into t (initialised with its k), the k best documents of the ranges
+ * (those with keep[d] when keep is set) by c->s1, or with shr by that
+ * score after the short-record factor, as pushing every one would give.
+ * As ty_topk_array: a strided sample sets a threshold expected to pass
+ * about 2k + 16 documents, only those reach the heap, and when fewer than
+ * k pass the whole ranges go through it. The factor only lowers a
+ * positive score, so a score below the threshold is turned away before
+ * the factor is looked up. */
+#define PART_SAMPLE 4096
+static void part_select(const tenyo_ctx *c, const uint64_t *ranges, size_t nranges, int shr,
+                        const uint8_t *keep, ty_topk *t) {
+    const ty_model *m = &c->idx->m;
+    const float *s = c->s1;
+    size_t k = t->k;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nranges; i++) total += ranges[2 * i + 1] - ranges[2 * i];
+    if (k == 0 || total == 0) return;
+    float thr = -INFINITY;
+    uint64_t want = 2 * (uint64_t)k * PART_SAMPLE / total + 16;
+    if (total >= 16384 && want < PART_SAMPLE / 4) {
+        tenyo_hit samp[PART_SAMPLE / 4];
+        ty_topk st;
+        ty_topk_init(&st, samp, (size_t)want);
+        uint64_t stride = total / PART_SAMPLE;
+        for (size_t i = 0; i < nranges; i++)
+            for (uint64_t d = ranges[2 * i]; d < ranges[2 * i + 1]; d += stride)
+                if (!keep || keep[d]) ty_topk_push(&st, d, shr ? shrunk(m, d, s[d]) : s[d]);
+        if (st.n == st.k) thr = st.h[0].score;
+    }
+    for (int full = thr == -INFINITY;; full = 1) {
+        uint64_t passed = 0;
+        for (size_t i = 0; i < nranges; i++)
+            for (uint64_t d = ranges[2 * i]; d < ranges[2 * i + 1]; d++) {
+                float v = s[d];
+                if (!(v >= thr) || (keep && !keep[d])) continue;
+                if (shr) v = shrunk(m, d, v);
+                if (!(v >= thr)) continue;
+                passed++;
+                ty_topk_push(t, d, v);
+            }
+        if (full || passed >= k) return;
+        ty_topk_init(t, t->h, k); /* too few passed: all of them */
+        thr = -INFINITY;
+    }
+}
+
+static int cmp_hit_doc(const void *a, const void *b) {
+    uint64_t x = ((const tenyo_hit *)a)->doc, y = ((const tenyo_hit *)b)->doc;
+    return x < y ? -1 : x > y;
+}
+
+int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *ranges,
+                     size_t nranges, ty_buf *out) {
+    const tenyo_index *x = c->idx;
+    const ty_model *m = &x->m;
+    int64_t h[SH_N];
+    double w;
+    const char *p = msg;
+    if (!msg || len < sizeof h + sizeof w) goto bad;
+    memcpy(h, p, sizeof h);
+    memcpy(&w, p + sizeof h, sizeof w);
+    p += sizeof h + sizeof w;
+    if (h[SH_VER] != SH_VERSION || h[SH_NDOCS] != (int64_t)m->ndocs ||
+        h[SH_DIM] != (int64_t)m->dim || h[SH_QN] < 0 || h[SH_QN] > (int64_t)(len / 8) ||
+        h[SH_NEED] < 0 || h[SH_R] < 0 || h[SH_NEED] > (int64_t)m->ndocs + 1 ||
+        h[SH_R] > (int64_t)m->ndocs ||
+        (h[SH_MODE] != TENYO_MODE_TFIDF && h[SH_MODE] != TENYO_MODE_LSA &&
+         h[SH_MODE] != TENYO_MODE_HYBRID))
+        goto bad;
+    size_t qn = (size_t)h[SH_QN], dim = m->dim;
+    if (len != sizeof h + sizeof w + qn * 8 + dim * 4 + (h[SH_MASKED] ? m->ndocs : 0)) goto bad;
+    for (size_t i = 0; i < nranges; i++)
+        if (ranges[2 * i] > ranges[2 * i + 1] || ranges[2 * i + 1] > m->ndocs) goto bad;
+    tenyo_mode mode = (tenyo_mode)h[SH_MODE];
+    if (reserve_query(c, qn + 1)) return TENYO_ERR_NOMEM;
+    memcpy(c->qt, p, qn * sizeof *c->qt);
+    p += qn * sizeof *c->qt;
+    memcpy(c->qw, p, qn * sizeof *c->qw);
+    p += qn * sizeof *c->qw;
+    if (dim) memcpy(c->qlsa, p, dim * sizeof *c->qlsa);
+    p += dim * sizeof *c->qlsa;
+    for (size_t i = 0; i < qn; i++)
+        if (c->qt[i] >= m->nterms) goto bad;
+    c->hybrid_w = w;
+    if (mode != TENYO_MODE_LSA) {
+        int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
+        if (rc) return rc;
+    }
+    score_job j = {c, mode, mode != TENYO_MODE_TFIDF, (int)h[SH_INT8], NULL, 1,
+                   mode != TENYO_MODE_TFIDF ? c->s2 : NULL, 0, NULL, NULL, 0,
+                   h[SH_MASKED] ? (const uint8_t *)p : NULL};
+    if (j.int8 && (x->q8.n != m->ndocs || !dim)) goto bad;
+    ty_q8_query qp;
+    if (j.lsa_scan && j.int8) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
+    j.qp = &qp;
+    uint32_t *tt = NULL;
+    float *tw = NULL;
+    if (mode != TENYO_MODE_LSA && use_postings(c)) {
+        tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
+        tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
+        if (tt && tw) {
+            j.post = 1;
+            j.nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
+            j.t = tt;
+            j.w = tw;
+        }
+    }
+    int scatter = mode != TENYO_MODE_LSA && !j.post;
+    if (scatter)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
+    part_job pj = {&j, ranges, nranges, 0};
+    for (size_t i = 0; i < nranges; i++) pj.total += ranges[2 * i + 1] - ranges[2 * i];
+    int nth = ctx_enter(c); /* the ranges on c's threads, as score_split */
+    if (nth > 1) ty_parallel_claim(nth, QPAR_PARTS * nth, part_range, &pj);
+    else part_range(&pj, 0, 1);
+    ctx_leave(nth);
+    if (scatter)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
+    free(tt);
+    free(tw);
+    /* the candidates A, B, C */
+    size_t need = (size_t)h[SH_NEED], r = (size_t)h[SH_R];
+    int keep = h[SH_KEEP] && m->open;
+    size_t cap = r + (need + r) * (keep ? 2 : 1);
+    tenyo_hit *hh = ty_mallocarray(cap ? cap : 1, sizeof *hh);
+    if (!hh) return TENYO_ERR_NOMEM;
+    size_t nh = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        ty_topk t;
+        ty_topk_init(&t, hh + nh, pass == 0 ? r : pass == 1 || keep ? need + r : 0);
+        part_select(c, ranges, nranges, pass && mode != TENYO_MODE_LSA,
+                    pass == 2 ? m->open : NULL, &t);
+        nh += t.n;
+    }
+    qsort(hh, nh, sizeof *hh, cmp_hit_doc);
+    int64_t cnt = 0;
+    for (size_t i = 0; i < nh; i++) cnt += !i || hh[i].doc != hh[i - 1].doc;
+    int rc = ty_buf_append(out, &cnt, sizeof cnt);
+    for (size_t i = 0; i < nh && !rc; i++) {
+        if (i && hh[i].doc == hh[i - 1].doc) continue;
+        uint64_t d = hh[i].doc;
+        shared_cand e = {d, c->s1[d], mode != TENYO_MODE_TFIDF ? c->s2[d] : 0.f};
+        rc = ty_buf_append(out, &e, sizeof e);
+    }
+    free(hh);
+    return rc ? TENYO_ERR_NOMEM : TENYO_OK;
+bad:
+    ty_seterr(c->err, sizeof c->err, "shared scan: a malformed query message");
+    return TENYO_ERR_CORRUPT;
+}
+
+/* ty_ctx_score through x->share: the candidates of every process merged
+ * into c->s1 (and s2), then the one-process steps after the scan. */
+static int score_shared(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need,
+                        const uint8_t *mask) {
+    const tenyo_index *x = c->idx;
+    const ty_model *m = &x->m;
+    int approx = mode != TENYO_MODE_TFIDF && scan_int8(c);
+    size_t r = approx ? (need * 4 > 256 ? need * 4 : 256) : 0;
+    if (r > m->ndocs) r = m->ndocs;
+    if (need > m->ndocs + 1) need = m->ndocs + 1;
+    int64_t h[SH_N] = {SH_VERSION, mode, approx, c->keep_open, (int64_t)need, (int64_t)r,
+                       (int64_t)qn, (int64_t)m->dim, (int64_t)m->ndocs, mask != NULL};
+    double w = c->hybrid_w;
+    ty_buf b = {0};
+    int rc = ty_buf_append(&b, h, sizeof h) || ty_buf_append(&b, &w, sizeof w) ||
+             ty_buf_append(&b, c->qt, qn * sizeof *c->qt) ||
+             ty_buf_append(&b, c->qw, qn * sizeof *c->qw) ||
+             (m->dim && ty_buf_append(&b, c->qlsa, m->dim * sizeof *c->qlsa)) ||
+             (mask && ty_buf_append(&b, mask, m->ndocs));
+    if (rc) {
+        ty_buf_free(&b);
+        return TENYO_ERR_NOMEM;
+    }
+    void *out = NULL;
+    size_t outn = 0;
+    c->err[0] = 0;
+    rc = x->share.scan(x->share.ud, c, b.p, b.len, &out, &outn, c->err, sizeof c->err);
+    ty_buf_free(&b);
+    if (rc) {
+        free(out);
+        if (!c->err[0]) ty_seterr(c->err, sizeof c->err, "shared scan failed");
+        return rc;
+    }
+    for (uint64_t d = 0; d < m->ndocs; d++) c->s1[d] = -INFINITY;
+    if (mode != TENYO_MODE_TFIDF) memset(c->s2, 0, m->ndocs * sizeof *c->s2);
+    const char *p = out, *e = p + outn;
+    while (p < e) {
+        int64_t n;
+        if ((size_t)(e - p) < sizeof n) goto bad;
+        memcpy(&n, p, sizeof n);
+        p += sizeof n;
+        if (n < 0 || (uint64_t)n > (size_t)(e - p) / sizeof(shared_cand)) goto bad;
+        for (int64_t i = 0; i < n; i++, p += sizeof(shared_cand)) {
+            shared_cand s;
+            memcpy(&s, p, sizeof s);
+            if (s.doc >= m->ndocs) goto bad;
+            c->s1[s.doc] = s.s1;
+            if (mode != TENYO_MODE_TFIDF) c->s2[s.doc] = s.s2;
+        }
+    }
+    free(out);
+    if (approx) rescore_exact(c, mode, r, c->s2);
+    if (mode != TENYO_MODE_LSA) shrink_short(c, c->s1);
+    return TENYO_OK;
+bad:
+    free(out);
+    ty_seterr(c->err, sizeof c->err, "shared scan: a malformed answer");
+    return TENYO_ERR_CORRUPT;
+}
+
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     if (mode != TENYO_MODE_LSA) { /* the sparse rows, decoded on first use */
@@ -945,6 +1243,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
      * scan of the dequantised rows (quant.c) now, in the same split as the
      * rest unless the pruned scan needs them first */
     tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
+    if (x->share.scan && !c->pre_lsa) return score_shared(c, mode, qn, need, mask);
     score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask};
     ty_q8_query qp;
     int approx = j.lsa ? c->pre_approx : 0;

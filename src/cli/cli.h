@@ -67,6 +67,16 @@ typedef struct cli_dist {
     void *ud;                                         /* their first argument */
 } cli_dist;
 extern const cli_dist *cli_index_dist;
+/* A server shared over processes (tenyo-mpi serve): set by tenyo-mpi
+ * before cli_main on process 0, NULL in tenyo. opened() is called once
+ * the index is open and warm, before the first request; it hands the
+ * index's scans to the other processes (0 ok, else a status with err
+ * set: the server does not start). Everything else is `tenyo serve`. */
+typedef struct cli_serve_dist {
+    int (*opened)(void *ud, tenyo_index *x, const char *path, char *err, size_t errlen);
+    void *ud;                                         /* its first argument */
+} cli_serve_dist;
+extern const cli_serve_dist *cli_serve_share;
 
 /* ======================================== cmd_*.c: the commands' entries */
 

@@ -78,6 +78,11 @@
  * only its own script and style (no inline code), and the page builds all
  * text with textContent — patent titles are untrusted input.
  *
+ * Over processes. `mpirun -np P tenyo-mpi serve` runs this very server on
+ * process 0 (src/mpi/serve.c): cli_serve_share's opened() hands the
+ * index's scans to the other processes before the first request, and
+ * nothing here changes (the answers are the bytes of `tenyo serve`).
+ *
  * Shutdown: SIGINT/SIGTERM are blocked in every thread and taken with
  * sigwait() by the main thread, which stops the daemon (MHD_stop_daemon
  * finishes the requests in flight), frees everything and exits 0. One
@@ -1488,6 +1493,9 @@ int cli_cmd_serve(int argc, char **argv) {
     /* everything decoded and checked before the first request: no query
      * pays for it, and a damaged file is refused at start */
     if (!rc) rc = tenyo_index_warm(x, err, sizeof err);
+    /* tenyo-mpi serve: the scans shared over its processes from here on */
+    if (!rc && cli_serve_share)
+        rc = cli_serve_share->opened(cli_serve_share->ud, x, s.path, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);
         tenyo_index_free(x);

@@ -35,6 +35,7 @@
 
 const char *cli_cmd = "";
 const cli_dist *cli_index_dist;
+const cli_serve_dist *cli_serve_share;
 
 /* ============================================================ messages */
 

@@ -563,7 +563,9 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     sneed = (sneed > 10 ? sneed : 10) + 1;
     int prune = c->prune;
     if (o->open_only) c->prune = 0;
+    c->keep_open = o->open_only; /* a shared scan returns the best open ones too */
     int rc = ty_ctx_score(c, o->mode, qn, sneed);
+    c->keep_open = 0;
     c->prune = prune;
     if (rc) return rc;
     rc = ty_model_need_sparse(m, c->err, sizeof c->err);

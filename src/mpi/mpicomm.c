@@ -29,6 +29,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MPICOMM_SLICE ((size_t)1 << 27)
 
@@ -134,4 +135,14 @@ void ty_mpicomm_share(uint64_t total, uint64_t block, int rank, int size,
     uint64_t b1 = b0 + per + (r < extra ? 1 : 0);
     *r0 = b0 * block < total ? b0 * block : total;
     *r1 = b1 * block < total ? b1 * block : total;
+}
+
+int ty_mpicomm_wait(MPI_Request *r, long ns) {
+    struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
+    for (;;) {
+        int done = 0;
+        if (MPI_Test(r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+        if (done) return 0;
+        nanosleep(&ts, NULL);
+    }
 }

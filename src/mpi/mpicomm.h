@@ -33,4 +33,9 @@ void ty_mpicomm_svd(ty_mpicomm *mc, ty_svd_comm *c, uint64_t row0,
 void ty_mpicomm_share(uint64_t total, uint64_t block, int rank, int size,
                       uint64_t *r0, uint64_t *r1);
 
+/* Wait for request r without spinning: MPI_Test, and a nanosleep of ns
+ * nanoseconds between tests (Open MPI's blocking waits poll at full CPU).
+ * 0, or TENYO_ERR_DEPENDENCY. */
+int ty_mpicomm_wait(MPI_Request *r, long ns);
+
 #endif

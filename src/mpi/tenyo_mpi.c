@@ -2,6 +2,12 @@
  * tenyo_mpi.c — tenyo-mpi, the tenyo command line over Open MPI ranks:
  *
  *   mpirun -np P tenyo-mpi index [the options of tenyo index] FILE... -o INDEX
+ *   mpirun -np P tenyo-mpi serve [the options of tenyo serve] INDEX
+ *
+ * `serve` is src/mpi/serve.c (its opening comment is its design): the
+ * server of `tenyo serve` on rank 0, every rank scanning its shards of
+ * each query, the answers the bytes of `tenyo serve`'s. What follows is
+ * `index`.
  *
  * What is shared, and how. Tokenizing is two thirds of a build (MeCab), so
  * that is what the ranks share first. Every rank reads the same inputs
@@ -52,9 +58,9 @@
  * out for the SVD), so its memory is a single build's; rank 0 writes every
  * shard (per-rank writing needs each rank to hold its documents' rows,
  * vectors and metadata, which only rank 0 has today); the IVF and
- * the field model are trained on rank 0; and `tenyo-mpi serve` is not
- * written. Every rank reads and parses all the input (P times the
- * reader's work, which is about a tenth of the tokenizer's).
+ * the field model are trained on rank 0. Every rank reads and parses all
+ * the input (P times the reader's work, which is about a tenth of the
+ * tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -72,6 +78,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "mpi/mpicomm.h"
+#include "mpi/serve.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -378,19 +385,40 @@ static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
 
 int main(int argc, char **argv) {
     int provided = 0;
-    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    const char *cmd = argc > 1 ? argv[1] : "";
+    int serve = !strcmp(cmd, "serve");
+    /* serve: MPI from the server's threads, one at a time */
+    MPI_Init_thread(&argc, &argv, serve ? MPI_THREAD_SERIALIZED : MPI_THREAD_FUNNELED,
+                    &provided);
     share_state s = {0};
     MPI_Comm_rank(MPI_COMM_WORLD, &s.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s.size);
+    cmd = argc > 1 ? argv[1] : "";
+    if (serve) {
+        if (provided < MPI_THREAD_SERIALIZED) {
+            if (s.rank == 0)
+                fprintf(stderr, "tenyo-mpi: serve needs MPI_THREAD_SERIALIZED; this MPI "
+                                "provides level %d\n", provided);
+            MPI_Finalize();
+            return 69;
+        }
+        int ec = ty_mpi_serve(s.rank, s.size, argc, argv);
+        MPI_Request r;
+        int done = 0;
+        MPI_Ibarrier(MPI_COMM_WORLD, &r);
+        while (MPI_Test(&r, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done) nap();
+        MPI_Finalize();
+        return ec;
+    }
     cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush, .ud = &s};
-    const char *cmd = argc > 1 ? argv[1] : "";
     if (!strcmp(cmd, "index")) {
         cli_index_dist = &dist;
     } else if (strcmp(cmd, "help") && strcmp(cmd, "--help") && strcmp(cmd, "-h") &&
                strcmp(cmd, "version") && strcmp(cmd, "--version")) {
         if (s.rank == 0)
             fprintf(stderr, "tenyo-mpi: %s%s: tenyo-mpi runs `index` (mpirun -np P tenyo-mpi "
-                            "index ... -o INDEX); query the index with tenyo\n",
+                            "index ... -o INDEX) and `serve` (mpirun -np P tenyo-mpi serve "
+                            "... INDEX); other queries: tenyo\n",
                     *cmd ? "unknown or unshared command " : "no command", cmd);
         MPI_Finalize();
         return 64;

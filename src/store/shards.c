@@ -321,6 +321,25 @@ static int check_shard(const ty_rawfile *f, const shard_mf *mf, uint32_t i, char
     return TENYO_OK;
 }
 
+int ty_shards_layout(const char *path, uint32_t *n, uint64_t **first, char *err,
+                     size_t errlen) {
+    shard_mf mf;
+    int rc = mf_read(path, &mf, err, errlen);
+    if (rc) return rc;
+    uint64_t *f = ty_calloc((size_t)mf.n + 1, sizeof *f);
+    if (!f) {
+        mf_free(&mf);
+        ty_seterr(err, errlen, "out of memory");
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < mf.n; i++) f[i] = mf.s[i].first;
+    f[mf.n] = mf.ndocs;
+    *n = mf.n;
+    *first = f;
+    mf_free(&mf);
+    return TENYO_OK;
+}
+
 int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
     memset(m, 0, sizeof *m);
     shard_mf mf;

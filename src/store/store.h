@@ -94,6 +94,11 @@ int ty_shards_refuse(const char *path, char *err, size_t errlen);
  * removed. Fills m->file_bytes (all files). Take the writer lock first. */
 int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
                           const uint64_t *first, char *err, size_t errlen);
+/* The documents of the shards of the sharded index at path: *n shards,
+ * shard i holding documents [(*first)[i], (*first)[i+1]) ((*first)
+ * malloc'd, n + 1 entries). 0, or a status with err set. */
+int ty_shards_layout(const char *path, uint32_t *n, uint64_t **first, char *err,
+                     size_t errlen);
 /* Remove the shard files beside path that the manifest at path does not
  * name (all of them when path is a single index file or missing; none when
  * a manifest there is unreadable); the number removed. Under the lock. */

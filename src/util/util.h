@@ -18,6 +18,7 @@
 
 #include "tenyo.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,10 +164,12 @@ typedef struct ty_topk {
 } ty_topk;
 void ty_topk_init(ty_topk *t, tenyo_hit *storage, size_t k);
 void ty_topk_insert(ty_topk *t, uint64_t doc, float score);
-/* Offer (doc, score): a full heap turns away a score below its worst here,
- * without a call (most of a scan's documents); ties, NaN and the rest go to
+/* Offer (doc, score): -inf and NaN (never ranked), and a score below a full
+ * heap's worst, are turned away here without a call (most of a scan's
+ * documents; a merged shared scan's -inf fill); ties and the rest go to
  * ty_topk_insert. */
 static inline void ty_topk_push(ty_topk *t, uint64_t doc, float score) {
+    if (!(score > -INFINITY)) return; /* -inf and NaN never rank (ty_topk_insert) */
     if (t->n == t->k && t->k && score < t->h[0].score) return;
     ty_topk_insert(t, doc, score);
 }
