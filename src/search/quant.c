@@ -133,58 +133,192 @@ dots_vnni(const uint8_t *u, const int8_t *d, size_t n, size_t k, int32_t *acc) {
     }
 }
 
-/* The batched scan at k = 256: a tile of sixteen document rows (4 KiB,
- * kept in L1) met by each of nq queries in turn. For one query, sixteen
- * independent vpdpbusd chains (one per row), then the sixteen sums are
- * reduced together by a transpose tree (46 instructions for sixteen sums,
- * against 16 x ~8 for one horizontal reduction each), which leaves them in
- * row order: the scores of sixteen consecutive documents, converted with
- * ty_q8_scan_prepared's formula, operation for operation, and stored with
- * one instruction. Exact integer sums and the same float operations: every
- * score is the one-query scan's, bit for bit. u: nq x 256 bytes, qs: the
- * queries' scales, out[j]: where query j's sixteen scores go. */
+/* ------------------------------------------- batched: a register-blocked GEMM
+ *
+ * The batched scan as a small integer GEMM with no horizontal sums. A panel
+ * of Q8P_ROWS (32) document rows is transposed once per query block into
+ * dword-interleaved form in L1: for each group g of four dimensions, one
+ * vector holds dimensions 4g..4g+3 of sixteen rows. Then one vpdpbusd
+ * multiplies sixteen rows by four bytes of one query (broadcast from
+ * memory) and adds into sixteen lanes, each lane one document's running
+ * sum: two such vectors (32 rows) times Q8P_QR (8) queries are sixteen
+ * accumulators held in registers for the whole row, and the scores come
+ * out in row order, sixteen to a store. The transposition (4 x 64 shuffles
+ * per sixteen rows) is paid once per panel and shared by every query of the
+ * block.
+ *
+ * vpdpbusd multiplies unsigned by signed bytes and only its last operand
+ * can be a broadcast, so the roles swap against the one-query kernels: the
+ * document bytes become unsigned (d + 128, flipped with an xor during the
+ * transposition) and the query stays signed:
+ *   sum (d_i + 128) q_i = q . d + 128 * sum q_i,
+ * corrected with the query's byte sum. The integer q . d is the one the
+ * other kernels compute, and it is converted with the same float operations
+ * in the same order, so every score is theirs bit for bit. */
+#define Q8P_ROWS 32 /* rows per panel: two vectors of sixteen */
+#define Q8P_QR 8    /* queries per register block */
+#define Q8P_MAXK 512 /* largest k the panel kernel takes (stack buffers) */
+
+/* Sixteen rows of k bytes (k % 64 == 0, stride k) transposed into t: group
+ * g's sixteen dwords (row i's bytes 4g..4g+3 in lane i, xor 0x80) at
+ * t + (g * Q8P_ROWS / 16 + half) * 64 bytes. */
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-tile16_vnni(const uint8_t *u, const float *qs, size_t nq, const int8_t *d, const int32_t *sum,
-            const float *scale, float *const *out) {
-    /* after the tree, lane 4i + j holds row i + 4j */
-    const __m512i perm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    const __m512i off = _mm512_mullo_epi32(_mm512_loadu_si512(sum), _mm512_set1_epi32(128));
-    const __m512 sc = _mm512_loadu_ps(scale);
-    for (size_t j = 0; j < nq; j++) {
-        const uint8_t *q = u + 256 * j;
-        __m512i u0 = _mm512_loadu_si512(q), u1 = _mm512_loadu_si512(q + 64),
-                u2 = _mm512_loadu_si512(q + 128), u3 = _mm512_loadu_si512(q + 192);
-        __m512i s[16]; /* registers: every loop below unrolled */
+panel_transpose16(const int8_t *rows, size_t k, int half, uint8_t *t) {
+    const __m512i flip = _mm512_set1_epi32((int)0x80808080u);
+    for (size_t b = 0; b < k / 64; b++) {
+        __m512i r[16], u[16];
 #pragma GCC unroll 16
-        for (int r = 0; r < 16; r++) {
-            const int8_t *row = d + 256 * r;
-            __m512i t = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u0, _mm512_loadu_si512(row));
-            t = _mm512_dpbusd_epi32(t, u1, _mm512_loadu_si512(row + 64));
-            t = _mm512_dpbusd_epi32(t, u2, _mm512_loadu_si512(row + 128));
-            s[r] = _mm512_dpbusd_epi32(t, u3, _mm512_loadu_si512(row + 192));
-        }
-        /* halves: 128-bit lanes [s_2i lo pair sum, s_2i hi, s_2i+1 lo, s_2i+1 hi] */
-        __m512i w[8];
+        for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_si512(rows + (size_t)i * k + 64 * b);
+        /* within 128-bit lanes: after these, r[4m + c] lane L holds column
+         * 4L + c of rows 4m .. 4m + 3 */
 #pragma GCC unroll 8
-        for (int i = 0; i < 8; i++)
-            w[i] = _mm512_add_epi32(_mm512_shuffle_i32x4(s[2 * i], s[2 * i + 1], 0x44),
-                                    _mm512_shuffle_i32x4(s[2 * i], s[2 * i + 1], 0xEE));
-        /* quarters: 128-bit lane i of x[g] holds four partial sums of s_4g+i */
-        __m512i x[4];
+        for (int i = 0; i < 8; i++) {
+            u[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+            u[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+        }
 #pragma GCC unroll 4
-        for (int g = 0; g < 4; g++)
-            x[g] = _mm512_add_epi32(_mm512_shuffle_i32x4(w[2 * g], w[2 * g + 1], 0x88),
-                                    _mm512_shuffle_i32x4(w[2 * g], w[2 * g + 1], 0xDD));
-        /* within 128-bit lanes: interleave and add, twice */
-        __m512i y0 = _mm512_add_epi32(_mm512_unpacklo_epi32(x[0], x[1]),
-                                      _mm512_unpackhi_epi32(x[0], x[1]));
-        __m512i y1 = _mm512_add_epi32(_mm512_unpacklo_epi32(x[2], x[3]),
-                                      _mm512_unpackhi_epi32(x[2], x[3]));
-        __m512i z = _mm512_add_epi32(_mm512_unpacklo_epi64(y0, y1), _mm512_unpackhi_epi64(y0, y1));
-        z = _mm512_sub_epi32(_mm512_permutexvar_epi32(perm, z), off);
-        /* (float)(acc - 128 sum) * qscale * scale, in that order */
-        __m512 f = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(z), _mm512_set1_ps(qs[j])), sc);
-        _mm512_storeu_ps(out[j], f);
+        for (int m = 0; m < 4; m++) {
+            r[4 * m] = _mm512_unpacklo_epi64(u[4 * m], u[4 * m + 2]);
+            r[4 * m + 1] = _mm512_unpackhi_epi64(u[4 * m], u[4 * m + 2]);
+            r[4 * m + 2] = _mm512_unpacklo_epi64(u[4 * m + 1], u[4 * m + 3]);
+            r[4 * m + 3] = _mm512_unpackhi_epi64(u[4 * m + 1], u[4 * m + 3]);
+        }
+        /* across lanes: column 4L + c gathers lane L of r[c], r[4 + c],
+         * r[8 + c], r[12 + c] */
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; c++) {
+            __m512i x = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x88);
+            __m512i y = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xDD);
+            __m512i v = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x88);
+            __m512i w = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xDD);
+            size_t g = 16 * b + (size_t)c;
+            const size_t D = Q8P_ROWS / 16;
+            _mm512_storeu_si512(t + ((g + 0) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(x, v, 0x88), flip));
+            _mm512_storeu_si512(t + ((g + 4) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(y, w, 0x88), flip));
+            _mm512_storeu_si512(t + ((g + 8) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(x, v, 0xDD), flip));
+            _mm512_storeu_si512(t + ((g + 12) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(y, w, 0xDD), flip));
+        }
+    }
+}
+
+/* acc + d (unsigned bytes) . b (signed bytes), in place. The intrinsic
+ * makes gcc 12 copy every accumulator twice around each vpdpbusd (it does
+ * not see that the instruction accumulates into its first operand): half
+ * the panel kernel's instructions were those copies. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline __m512i
+dpbusd_inplace(__m512i acc, __m512i d, __m512i b) {
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(d), "v"(b));
+    return acc;
+}
+
+/* nr (1..Q8P_QR, a constant where it is inlined) signed queries sq (k
+ * bytes each, stride k) against a transposed panel t: scores of the panel's
+ * 32 rows to out[j] .. out[j] + 31. qoff[j] = 128 * query j's byte sum,
+ * qs[j] its scale, sc the rows' 32 scales; pf (or NULL): the next panel's
+ * rows (32 k bytes), fetched into cache meanwhile so that its transposition
+ * does not wait for memory. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline void
+panel_block(const uint8_t *t, size_t k, const int8_t *sq, const int32_t *qoff, const float *qs,
+            const float *sc, float *const *out, const int8_t *pf, const int nr) {
+    __m512i a0[Q8P_QR], a1[Q8P_QR];
+#pragma GCC unroll 8
+    for (int j = 0; j < nr; j++) a0[j] = a1[j] = _mm512_setzero_si512();
+    for (size_t g = 0; g < k / 4; g++, t += 128) {
+        __m512i d0 = _mm512_loadu_si512(t), d1 = _mm512_loadu_si512(t + 64);
+        if (pf) { /* the next panel's rows: 32 k bytes over k / 4 steps */
+            _mm_prefetch((const char *)pf + 128 * g, _MM_HINT_T0);
+            _mm_prefetch((const char *)pf + 128 * g + 64, _MM_HINT_T0);
+        }
+#pragma GCC unroll 8
+        for (int j = 0; j < nr; j++) {
+            int32_t w;
+            memcpy(&w, sq + (size_t)j * k + 4 * g, 4);
+            __m512i b = _mm512_set1_epi32(w);
+            a0[j] = dpbusd_inplace(a0[j], d0, b);
+            a1[j] = dpbusd_inplace(a1[j], d1, b);
+        }
+    }
+    __m512 s0 = _mm512_loadu_ps(sc), s1 = _mm512_loadu_ps(sc + 16);
+#pragma GCC unroll 8
+    for (int j = 0; j < nr; j++) {
+        __m512i o = _mm512_set1_epi32(qoff[j]);
+        __m512 f = _mm512_set1_ps(qs[j]);
+        /* (float)(q . d) * qscale * scale, in that order */
+        _mm512_storeu_ps(out[j], _mm512_mul_ps(_mm512_mul_ps(
+                                     _mm512_cvtepi32_ps(_mm512_sub_epi32(a0[j], o)), f), s0));
+        _mm512_storeu_ps(out[j] + 16, _mm512_mul_ps(_mm512_mul_ps(
+                                     _mm512_cvtepi32_ps(_mm512_sub_epi32(a1[j], o)), f), s1));
+    }
+}
+
+/* panel_block for any nq (1..Q8P_QR), each count its own unrolled copy. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+panel_queries(const uint8_t *t, size_t k, const int8_t *sq, const int32_t *qoff,
+              const float *qs, const float *sc, float *const *out, const int8_t *pf, size_t nq) {
+    size_t j = 0;
+    for (; j + Q8P_QR <= nq; j += Q8P_QR, pf = NULL)
+        panel_block(t, k, sq + j * k, qoff + j, qs + j, sc, out + j, pf, Q8P_QR);
+    switch (nq - j) {
+#define Q8P_CASE(c) \
+    case c: panel_block(t, k, sq + j * k, qoff + j, qs + j, sc, out + j, pf, c); break;
+        Q8P_CASE(1) Q8P_CASE(2) Q8P_CASE(3) Q8P_CASE(4) Q8P_CASE(5) Q8P_CASE(6) Q8P_CASE(7)
+#undef Q8P_CASE
+    default: break;
+    }
+}
+
+/* Queries met by each panel of rows in one pass (their bytes stay in L1). */
+#define Q8_MULTI_MAX 32
+
+/* ty_q8_scan_multi with the panel kernel (k % 64 == 0, k <= Q8P_MAXK):
+ * blocks of Q8_MULTI_MAX queries, each met by every panel of 32 rows; the
+ * rows after the last whole panel go through a zero-padded copy, so every
+ * row sees the same instructions. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+panel_scan(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores, size_t ld) {
+    size_t k = v->dim;
+    _Alignas(64) int8_t sq[Q8_MULTI_MAX * Q8P_MAXK];
+    _Alignas(64) uint8_t t[Q8P_MAXK / 4 * Q8P_ROWS * 4];
+    _Alignas(64) int8_t pad[Q8P_ROWS * Q8P_MAXK];
+    float tail[Q8_MULTI_MAX * Q8P_ROWS], psc[Q8P_ROWS];
+    int32_t qoff[Q8_MULTI_MAX];
+    float qs[Q8_MULTI_MAX];
+    float *out[Q8_MULTI_MAX];
+    for (size_t g = 0; g < nq; g += Q8_MULTI_MAX) {
+        size_t ng = nq - g < Q8_MULTI_MAX ? nq - g : Q8_MULTI_MAX;
+        for (size_t j = 0; j < ng; j++) {
+            int32_t s = 0;
+            for (size_t i = 0; i < k; i++) {
+                sq[j * k + i] = (int8_t)(qp[g + j].u[i] - 128);
+                s += sq[j * k + i];
+            }
+            qoff[j] = 128 * s;
+            qs[j] = qp[g + j].scale;
+        }
+        uint64_t r = 0;
+        for (; r + Q8P_ROWS <= v->n; r += Q8P_ROWS) {
+            panel_transpose16(v->q + r * k, k, 0, t);
+            panel_transpose16(v->q + (r + 16) * k, k, 1, t);
+            for (size_t j = 0; j < ng; j++) out[j] = scores + (g + j) * ld + r;
+            const int8_t *next = r + 2 * Q8P_ROWS <= v->n ? v->q + (r + Q8P_ROWS) * k : NULL;
+            panel_queries(t, k, sq, qoff, qs, v->scale + r, out, next, ng);
+        }
+        if (r < v->n) {
+            size_t nb = (size_t)(v->n - r);
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, v->q + r * k, nb * k);
+            for (size_t i = 0; i < Q8P_ROWS; i++) psc[i] = i < nb ? v->scale[r + i] : 0.f;
+            panel_transpose16(pad, k, 0, t);
+            panel_transpose16(pad + 16 * k, k, 1, t);
+            for (size_t j = 0; j < ng; j++) out[j] = tail + j * Q8P_ROWS;
+            panel_queries(t, k, sq, qoff, qs, psc, out, NULL, ng);
+            for (size_t j = 0; j < ng; j++)
+                memcpy(scores + (g + j) * ld + r, tail + j * Q8P_ROWS, nb * sizeof *scores);
+        }
     }
 }
 #endif
@@ -278,9 +412,6 @@ void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *qp, float *scores) {
     }
 }
 
-/* Queries met by each tile of rows in one pass (their bytes stay in L1). */
-#define Q8_MULTI_MAX 32
-
 void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores,
                       size_t ld) {
     pthread_once(&kernel_once, pick_kernel);
@@ -293,32 +424,8 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
         return;
     }
 #ifdef TY_X86
-    if (kernel_fn == dots_vnni && k == 256) {
-        /* tiles of sixteen rows, each met by every query while in L1; the
-         * rows after the last whole tile by the one-query kernel */
-        _Alignas(64) uint8_t u[Q8_MULTI_MAX * 256];
-        float qs[Q8_MULTI_MAX];
-        float *out[Q8_MULTI_MAX];
-        for (size_t g = 0; g < nq; g += Q8_MULTI_MAX) {
-            size_t ng = nq - g < Q8_MULTI_MAX ? nq - g : Q8_MULTI_MAX;
-            for (size_t j = 0; j < ng; j++) {
-                memcpy(u + 256 * j, qp[g + j].u, 256);
-                qs[j] = qp[g + j].scale;
-            }
-            uint64_t r = 0;
-            for (; r + 16 <= v->n; r += 16) {
-                for (size_t j = 0; j < ng; j++) out[j] = scores + (g + j) * ld + r;
-                tile16_vnni(u, qs, ng, v->q + r * 256, v->sum + r, v->scale + r, out);
-            }
-            for (size_t j = 0; j < ng && r < v->n; j++) {
-                int32_t acc[16];
-                size_t nb = (size_t)(v->n - r);
-                dots_vnni(u + 256 * j, v->q + r * 256, nb, 256, acc);
-                for (size_t i = 0; i < nb; i++)
-                    scores[(g + j) * ld + r + i] =
-                        (float)(acc[i] - 128 * v->sum[r + i]) * qs[j] * v->scale[r + i];
-            }
-        }
+    if (kernel_fn == dots_vnni && k % 64 == 0 && k <= Q8P_MAXK) {
+        panel_scan(v, qp, nq, scores, ld);
         return;
     }
 #endif
