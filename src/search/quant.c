@@ -443,18 +443,252 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
     }
 }
 
-void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
-    ty_q8_query qp;
-    ty_q8_prepare(q, v->dim, &qp);
-    ty_q8_scan_prepared(v, &qp, scores);
-}
-
 /* Rows [d0, d1) of v as rows of their own (no copy): every row's score
  * depends on that row and the query alone, so a scan of the view writes
  * the bits the whole scan writes for those rows. */
 static ty_q8 q8_view(const ty_q8 *v, uint64_t d0, uint64_t d1) {
     ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0};
     return r;
+}
+
+/* ===================================================== batched top-k */
+
+/* ty_q8_topk_multi: each query's best kc rows by int8 score without
+ * writing its score array. The scan runs over chunks of Q8T_CHUNK rows
+ * (ty_q8_scan_multi on a view of them, so the scores are its bits), whose
+ * scores for the block of queries (256 KiB at 32 queries) stay in L2; each
+ * query's chunk is then filtered against its bound thr with one vector
+ * compare per sixteen scores, and the few that pass are appended to its
+ * candidate list. When the list fills, a selection finds its kc-th best
+ * score T and keeps the entries >= T (at least kc of them): every entry
+ * dropped, or never appended, has kc better ones, so it cannot be among the
+ * kc best, and the final heap over the list gives exactly the hits
+ * ty_topk_array gives over the whole score array, ties included. Writing
+ * and re-reading a 32-query score block (12.8 MB at 100k rows) cost more
+ * than the scan itself; this reads nothing but the rows. */
+#define Q8T_CHUNK 2048 /* rows per chunk (a multiple of the panel's 32) */
+
+/* One query's candidates. */
+typedef struct q8cand {
+    tenyo_hit *c;  /* entries (cap + 16 slots: a vector's worth of slack) */
+    size_t n, cap; /* used, compaction point */
+    float thr;     /* scores below it cannot be among the kc best */
+    uint64_t added; /* entries ever appended (each reached thr then) */
+} q8cand;
+
+/* The kc-th largest of a[0..n) (1 <= kc <= n), reordering a: Hoare
+ * selection, median-of-three pivot. No NaN in a. */
+static float kth_largest(float *a, size_t n, size_t kc) {
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)kc - 1;
+    while (lo < hi) {
+        float x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi];
+        float p = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) { /* descending: a[lo..j] >= p, a[i..hi] <= p */
+            while (a[i] > p) i++;
+            while (a[j] < p) j--;
+            if (i <= j) {
+                float t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else return a[want]; /* between: equal to p */
+    }
+    return a[want];
+}
+
+/* Raise q's bound to a score T that at least kc of its entries reach and
+ * drop the entries below T. T comes from a sample of about 256 entries (the
+ * score that 1.5 kc of the list would reach at the sample's rate: selecting
+ * over the whole list cost 26 us at 2,048 entries, its branches
+ * unpredictable); when fewer than kc entries reach it, T is the list's
+ * exact kc-th best. When ties at T keep more than half the list, its kc best
+ * alone are kept (a heap). ftmp: cap + 16 floats, htmp: kc hits. */
+static void cand_shrink(q8cand *q, size_t kc, float *ftmp, tenyo_hit *htmp) {
+    size_t n = q->n;
+    if (n <= kc) return;
+    size_t step = n / 256 ? n / 256 : 1, m = 0;
+    for (size_t i = 0; i < n; i += step) ftmp[m++] = q->c[i].score;
+    size_t want = (3 * kc * m + 2 * n - 1) / (2 * n); /* ceil(1.5 kc m / n) */
+    if (want < 1) want = 1;
+    float t = -INFINITY;
+    size_t reach = 0;
+    if (want <= m) {
+        t = kth_largest(ftmp, m, want);
+        for (size_t i = 0; i < n; i++) reach += q->c[i].score >= t;
+    }
+    if (reach < kc) { /* the sample misled: the exact kc-th best */
+        for (size_t i = 0; i < n; i++) ftmp[i] = q->c[i].score;
+        t = kth_largest(ftmp, n, kc);
+    }
+    size_t k2 = 0;
+    for (size_t i = 0; i < n; i++)
+        if (q->c[i].score >= t) q->c[k2++] = q->c[i];
+    q->n = k2;
+    if (t > q->thr) q->thr = t;
+    if (k2 > q->cap / 2) {
+        ty_topk h;
+        ty_topk_init(&h, htmp, kc);
+        for (size_t i = 0; i < k2; i++) ty_topk_push(&h, q->c[i].doc, q->c[i].score);
+        memcpy(q->c, htmp, h.n * sizeof *htmp);
+        q->n = h.n;
+        if (h.n == kc && h.h[0].score > q->thr) q->thr = h.h[0].score;
+    }
+}
+
+/* Append the scores s[0..n) of rows d0.. that reach q's bound (but skip's),
+ * compacting when the list is full. The vector form tests sixteen scores
+ * with one compare; both append the same entries in the same order. */
+static void cand_filter_c(q8cand *q, const float *s, size_t n, uint64_t d0, uint64_t skip,
+                          size_t kc, float *ftmp, tenyo_hit *htmp) {
+    for (size_t i = 0; i < n; i++) {
+        if (!(s[i] >= q->thr) || d0 + i == skip) continue;
+        q->c[q->n].doc = d0 + i;
+        q->c[q->n++].score = s[i];
+        q->added++;
+        if (q->n >= q->cap) cand_shrink(q, kc, ftmp, htmp);
+    }
+}
+
+#ifdef TY_X86
+__attribute__((target("avx512f"))) static void
+cand_filter_avx512(q8cand *q, const float *s, size_t n, uint64_t d0, uint64_t skip, size_t kc,
+                   float *ftmp, tenyo_hit *htmp) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __mmask16 m = _mm512_cmp_ps_mask(_mm512_loadu_ps(s + i), _mm512_set1_ps(q->thr),
+                                         _CMP_GE_OQ);
+        while (m) {
+            unsigned b = (unsigned)__builtin_ctz(m);
+            m &= m - 1;
+            if (d0 + i + b == skip) continue;
+            q->c[q->n].doc = d0 + i + b;
+            q->c[q->n++].score = s[i + b];
+            q->added++;
+            if (q->n >= q->cap) {
+                cand_shrink(q, kc, ftmp, htmp);
+                /* the bound rose: re-test the rest of these sixteen */
+                m &= _mm512_cmp_ps_mask(_mm512_loadu_ps(s + i), _mm512_set1_ps(q->thr),
+                                        _CMP_GE_OQ);
+            }
+        }
+    }
+    cand_filter_c(q, s + i, n - i, d0 + i, skip, kc, ftmp, htmp);
+}
+#endif
+
+/* Rows sampled for the starting bounds, and the fewest rows worth it. */
+#define Q8T_SAMPLE 2048
+#define Q8T_MIN 16384
+
+/* ty_q8_topk_multi for queries qp[0..nq) (nq <= 32), sampled bounds when
+ * sample (else none). */
+static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const uint64_t *skip,
+                      size_t kc, tenyo_hit *hits, size_t *nhits, int sample) {
+    size_t cap = 8 * kc < 1024 ? 1024 : 8 * kc, k = v->dim;
+    uint64_t chunk = v->n < Q8T_CHUNK ? v->n : Q8T_CHUNK;
+    /* rows of the chunk's score block 8 KiB + 128 B apart: at 8 KiB, the
+     * 32 queries' stores and loads fell into one L1 set */
+    size_t ld = (size_t)chunk + 32;
+    uint64_t want = 2 * (uint64_t)kc * Q8T_SAMPLE / (v->n ? v->n : 1) + 16;
+    if (!sample || v->n < Q8T_MIN || want > Q8T_SAMPLE / 4) sample = 0;
+    size_t nsc = ld > Q8T_SAMPLE ? ld : Q8T_SAMPLE;
+    float *sc = ty_mallocarray(nq, nsc * sizeof *sc);
+    tenyo_hit *cb = ty_mallocarray(nq, (cap + 16) * sizeof *cb);
+    float *ftmp = ty_mallocarray(cap + 16, sizeof *ftmp);
+    tenyo_hit *htmp = ty_mallocarray(kc > want ? kc : want, sizeof *htmp);
+    int8_t *sq = sample ? ty_mallocarray(Q8T_SAMPLE, k ? k : 1) : NULL;
+    float *ssc = sample ? ty_mallocarray(Q8T_SAMPLE, sizeof *ssc) : NULL;
+    int32_t *ssum = sample ? ty_mallocarray(Q8T_SAMPLE, sizeof *ssum) : NULL;
+    q8cand q[32];
+    float bound[32];
+    int rc = TENYO_ERR_NOMEM;
+    if (!sc || !cb || !ftmp || !htmp || (sample && (!sq || !ssc || !ssum))) goto done;
+    void (*filter)(q8cand *, const float *, size_t, uint64_t, uint64_t, size_t, float *,
+                   tenyo_hit *) = cand_filter_c;
+#ifdef TY_X86
+    if (kernel_fn == dots_vnni) filter = cand_filter_avx512; /* AVX-512 is there */
+#endif
+    for (size_t j = 0; j < nq; j++) {
+        q[j] = (q8cand){cb + j * (cap + 16), 0, cap, -INFINITY, 0};
+        bound[j] = -INFINITY;
+    }
+    if (sample) {
+        /* every (n / 2048)-th row scored first: each query starts at the
+         * want-th best of those, a bound about 2 kc + 16 n / 2048 rows reach */
+        uint64_t stride = v->n / Q8T_SAMPLE;
+        for (size_t i = 0; i < Q8T_SAMPLE; i++) {
+            memcpy(sq + i * k, v->q + i * stride * k, k);
+            ssc[i] = v->scale[i * stride];
+            ssum[i] = v->sum[i * stride];
+        }
+        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum};
+        ty_q8_scan_multi(&sv, qp, nq, sc, Q8T_SAMPLE);
+        for (size_t j = 0; j < nq; j++) {
+            ty_topk h;
+            ty_topk_init(&h, htmp, (size_t)want);
+            for (size_t i = 0; i < Q8T_SAMPLE; i++) ty_topk_push(&h, i, sc[j * Q8T_SAMPLE + i]);
+            if (h.n == want && h.h[0].score > -INFINITY) bound[j] = q[j].thr = h.h[0].score;
+        }
+    }
+    for (uint64_t d0 = 0; d0 < v->n; d0 += chunk) {
+        uint64_t d1 = v->n - d0 < chunk ? v->n : d0 + chunk;
+        ty_q8 view = q8_view(v, d0, d1);
+        ty_q8_scan_multi(&view, qp, nq, sc, ld);
+        for (size_t j = 0; j < nq; j++)
+            filter(&q[j], sc + j * ld, (size_t)(d1 - d0), d0, skip ? skip[j] : UINT64_MAX, kc,
+                   ftmp, htmp);
+    }
+    for (size_t j = 0; j < nq; j++) {
+        if (bound[j] > -INFINITY && q[j].added < kc) {
+            /* fewer than kc rows reached the sampled bound: rows below it
+             * may belong; this query again without one */
+            rc = topk_group(v, qp + j, 1, skip ? skip + j : NULL, kc, hits + j * kc, nhits + j,
+                            0);
+            if (rc) goto done;
+            continue;
+        }
+        if (q[j].n > 2 * kc) cand_shrink(&q[j], kc, ftmp, htmp);
+        ty_topk h; /* the heap over what is left */
+        ty_topk_init(&h, hits + j * kc, kc);
+        for (size_t i = 0; i < q[j].n; i++) ty_topk_push(&h, q[j].c[i].doc, q[j].c[i].score);
+        nhits[j] = ty_topk_finish(&h);
+    }
+    rc = TENYO_OK;
+done:
+    free(sc);
+    free(cb);
+    free(ftmp);
+    free(htmp);
+    free(sq);
+    free(ssc);
+    free(ssum);
+    return rc;
+}
+
+int ty_q8_topk_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const uint64_t *skip,
+                     size_t kc, tenyo_hit *hits, size_t *nhits) {
+    pthread_once(&kernel_once, pick_kernel);
+    if (kc == 0 || v->n == 0) {
+        for (size_t j = 0; j < nq; j++) nhits[j] = 0;
+        return TENYO_OK;
+    }
+    for (size_t g = 0; g < nq; g += 32) {
+        size_t ng = nq - g < 32 ? nq - g : 32;
+        int rc = topk_group(v, qp + g, ng, skip ? skip + g : NULL, kc, hits + g * kc,
+                            nhits + g, 1);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+}
+
+void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
+    ty_q8_query qp;
+    ty_q8_prepare(q, v->dim, &qp);
+    ty_q8_scan_prepared(v, &qp, scores);
 }
 
 void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,
