@@ -29,11 +29,17 @@
  *   - avx2: bytes widened to int16, vpmaddwd (16 products per instruction);
  *   - portable C.
  * TENYO_KERNEL=c|avx2|avx512vnni forces one (for tests and benchmarks).
- * Batches (ty_q8_scan_multi) meet each tile of sixteen rows with up to 32
- * queries while it is in L1 (tile16_vnni at k = 256; the other kernels one
- * query at a time over a block of rows still in cache): memory is read once
- * per batch, and the sixteen sums of a query share one transpose-tree
- * reduction that leaves them in row order for one vector store.
+ * Batches (ty_q8_scan_multi) meet each panel of 32 rows with up to 32
+ * queries while it is in L1: with VNNI and k % 64 == 0 (k <= 512) as a
+ * register-blocked integer GEMM (panel_scan: the panel transposed once into
+ * dword-interleaved form, 2 x 8 accumulators of sixteen documents each, no
+ * horizontal sums; it replaced tile16_vnni, which reduced sixteen row sums
+ * per query with a transpose tree, 1.5x slower on the same tiles); the
+ * other kernels one query at a time over a block of rows still in cache.
+ * Memory is read once per batch. ty_q8_topk_multi gives each query of a
+ * batch its best rows without a score array (scores of chunks in L2, a
+ * sampled starting bound, a vector threshold test): writing and re-reading
+ * 400 KB of scores per query at 100k rows cost more than the scan.
  * Rejected: float dequantisation inside the loop (compute-bound at 4x the
  * instructions), u8 x s8 vpmaddubsw on AVX2 (saturates int16 for these
  * ranges), and a product-quantisation codebook (lossy beyond re-ranking's
