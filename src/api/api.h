@@ -281,7 +281,7 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
 /* Many queries sharing the scan work (api/index.c): queries are prepared in
  * blocks of up to 32, the LSA scores of a block come from one pass over the
  * document vectors (mode LSA or hybrid: where a single query would scan
- * int8, tiles of sixteen rows met by every query of the block; else one
+ * int8, panels of 32 rows met by every query of the block; else one
  * sgemm over the dequantised rows; each query's scores are what its own
  * scan gives), then step() runs for each query in order with c holding that query (terms, folded vector, c->pre_lsa set to
  * its scores; skip = its document or UINT64_MAX) or, when preparing it
