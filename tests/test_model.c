@@ -904,11 +904,12 @@ TY_TEST(model_q8_kernels_agree) {
 }
 
 /* The batched scan gives each query exactly what the one-query scan gives
- * it, with every kernel, for query counts around the group of sixteen, row
- * counts around the block, and at k = 256 (the VNNI group kernel) and not. */
+ * it, with every kernel, for query counts around the register block of 8
+ * and the block of 32, row counts around the panel of 32 and the block, and
+ * at k = 64, 256, 512 (the VNNI panel kernel) and 100 (not). */
 TY_TEST(model_q8_scan_multi_matches_single) {
-    const size_t ks[] = {256, 100}, ns[] = {1, 257, 600}, nqs[] = {1, 5, 16, 17, 33};
-    const size_t NMAX = 600, QMAX = 33, KMAX = 256;
+    const size_t ks[] = {256, 100, 64, 512}, ns[] = {1, 257, 600}, nqs[] = {1, 5, 16, 17, 33};
+    const size_t NMAX = 600, QMAX = 33, KMAX = 512;
     float *x = malloc(NMAX * KMAX * sizeof *x), *q = malloc(QMAX * KMAX * sizeof *q);
     float *one = malloc(NMAX * sizeof *one), *all = malloc(QMAX * (NMAX + 3) * sizeof *all);
     ty_q8_query *qp = malloc(QMAX * sizeof *qp);
@@ -923,7 +924,7 @@ TY_TEST(model_q8_scan_multi_matches_single) {
     int ran = 0;
     for (int kn = 0; kn < 3; kn++) {
         if (ty_q8_set_kernel(names[kn])) continue; /* not on this CPU */
-        for (size_t a = 0; a < 2; a++)
+        for (size_t a = 0; a < 4; a++)
             for (size_t b = 0; b < 3; b++) {
                 size_t k = ks[a], n = ns[b], ld = n + 3;
                 ty_q8 q8;
@@ -944,7 +945,7 @@ TY_TEST(model_q8_scan_multi_matches_single) {
             }
     }
     CHECK_EQ_INT(ty_q8_set_kernel(NULL), 0);
-    CHECK(ran >= 30);
+    CHECK(ran >= 60);
     free(x);
     free(q);
     free(one);
