@@ -1055,9 +1055,14 @@ static int rank_cand(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
     float v = 1.f; /* rescore_exact's weight in LSA mode */
     ty_topk t;
     ty_topk_init(&t, hits, k);
+    const ty_q8 *q8 = &c->idx->q8;
     for (size_t i = 0; i < c->pre_ncand; i++) {
         uint64_t d = c->pre_cand[i].doc;
         float s = c->pre_cand[i].score;
+        if (i + 8 < r) { /* the row re-scored 8 later: its bytes from memory meanwhile */
+            const int8_t *p = q8->q + c->pre_cand[i + 8].doc * q8->dim;
+            for (size_t l = 0; l < q8->dim; l += 64) __builtin_prefetch(p + l);
+        }
         if (i < r) {
             float exact = ty_q8_dot(&c->idx->q8, d, c->qlsa);
             s += v * (exact - c->pre_cand[i].score);
