@@ -1059,7 +1059,7 @@ static int rank_cand(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
     for (size_t i = 0; i < c->pre_ncand; i++) {
         uint64_t d = c->pre_cand[i].doc;
         float s = c->pre_cand[i].score;
-        if (i + 8 < r) { /* the row re-scored 8 later: its bytes from memory meanwhile */
+        if (i + 8 < r && i + 8 < c->pre_ncand) { /* the row re-scored 8 later, meanwhile */
             const int8_t *p = q8->q + c->pre_cand[i + 8].doc * q8->dim;
             for (size_t l = 0; l < q8->dim; l += 64) __builtin_prefetch(p + l);
         }
