@@ -586,6 +586,61 @@ cand_filter_avx512(q8cand *q, const float *s, size_t n, uint64_t d0, uint64_t sk
 }
 #endif
 
+/* The kc best of c[0..n) (rows < 2^32, no NaN) best first into out, as a
+ * ty_topk over them gives (score descending, then row ascending; -inf
+ * never ranks): an LSD radix sort of 64-bit keys (the score mapped to an
+ * unsigned order, inverted, above the row), 8 bits a pass, passes where
+ * every key shares the digit skipped. The heap and its heapsort took a
+ * fifth of a batch's selection time at 100k rows. -0.0 and +0.0 map to one
+ * key (they compare equal, so the row decides, as in the heap); the scores
+ * travel with the keys bit for bit. key, k2: n uint64, f, f2: n floats. */
+static size_t cand_sort(const tenyo_hit *c, size_t n, size_t kc, tenyo_hit *out, uint64_t *key,
+                        uint64_t *k2, float *f, float *f2) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        float x = c[i].score;
+        if (x == -INFINITY) continue;
+        uint32_t b;
+        memcpy(&b, &x, 4);
+        if (x == 0.f) b = 0; /* -0.0 as +0.0 */
+        uint32_t u = b & 0x80000000u ? ~b : b | 0x80000000u; /* ascending with x */
+        key[m] = (uint64_t)~u << 32 | (uint32_t)c[i].doc;
+        f[m++] = x;
+    }
+    if (m == 0) return 0;
+    size_t cnt[8][256];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < m; i++)
+        for (int p = 0; p < 8; p++) cnt[p][(key[i] >> (8 * p)) & 255]++;
+    for (int p = 0; p < 8; p++) {
+        size_t *h = cnt[p];
+        if (h[(key[0] >> (8 * p)) & 255] == m) continue; /* one digit: nothing moves */
+        size_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t t = h[b];
+            h[b] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < m; i++) {
+            size_t at = h[(key[i] >> (8 * p)) & 255]++;
+            k2[at] = key[i];
+            f2[at] = f[i];
+        }
+        uint64_t *tk = key;
+        key = k2;
+        k2 = tk;
+        float *tf = f;
+        f = f2;
+        f2 = tf;
+    }
+    size_t got = m < kc ? m : kc;
+    for (size_t i = 0; i < got; i++) {
+        out[i].doc = (uint32_t)key[i];
+        out[i].score = f[i];
+    }
+    return got;
+}
+
 /* Rows sampled for the starting bounds, and the fewest rows worth it. */
 #define Q8T_SAMPLE 2048
 #define Q8T_MIN 16384
@@ -604,7 +659,8 @@ static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const ui
     size_t nsc = ld > Q8T_SAMPLE ? ld : Q8T_SAMPLE;
     float *sc = ty_mallocarray(nq, nsc * sizeof *sc);
     tenyo_hit *cb = ty_mallocarray(nq, (cap + 16) * sizeof *cb);
-    float *ftmp = ty_mallocarray(cap + 16, sizeof *ftmp);
+    float *ftmp = ty_mallocarray(4 * (cap + 16), sizeof *ftmp); /* + cand_sort's floats */
+    uint64_t *kt = ty_mallocarray(2 * (cap + 16), sizeof *kt);   /* cand_sort's keys */
     tenyo_hit *htmp = ty_mallocarray(kc > want ? kc : want, sizeof *htmp);
     int8_t *sq = sample ? ty_mallocarray(Q8T_SAMPLE, k ? k : 1) : NULL;
     float *ssc = sample ? ty_mallocarray(Q8T_SAMPLE, sizeof *ssc) : NULL;
@@ -612,7 +668,7 @@ static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const ui
     q8cand q[32];
     float bound[32];
     int rc = TENYO_ERR_NOMEM;
-    if (!sc || !cb || !ftmp || !htmp || (sample && (!sq || !ssc || !ssum))) goto done;
+    if (!sc || !cb || !ftmp || !kt || !htmp || (sample && (!sq || !ssc || !ssum))) goto done;
     void (*filter)(q8cand *, const float *, size_t, uint64_t, uint64_t, size_t, float *,
                    tenyo_hit *) = cand_filter_c;
 #ifdef TY_X86
@@ -658,7 +714,12 @@ static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const ui
             continue;
         }
         if (q[j].n > 2 * kc) cand_shrink(&q[j], kc, ftmp, htmp);
-        ty_topk h; /* the heap over what is left */
+        if (v->n <= UINT32_MAX) { /* what is left, sorted */
+            nhits[j] = cand_sort(q[j].c, q[j].n, kc, hits + j * kc, kt, kt + cap + 16,
+                                 ftmp + 2 * (cap + 16), ftmp + 3 * (cap + 16));
+            continue;
+        }
+        ty_topk h; /* rows past 32 bits: a heap */
         ty_topk_init(&h, hits + j * kc, kc);
         for (size_t i = 0; i < q[j].n; i++) ty_topk_push(&h, q[j].c[i].doc, q[j].c[i].score);
         nhits[j] = ty_topk_finish(&h);
@@ -668,6 +729,7 @@ done:
     free(sc);
     free(cb);
     free(ftmp);
+    free(kt);
     free(htmp);
     free(sq);
     free(ssc);
