@@ -37,7 +37,7 @@
  *                  [--nlist L] [--nprobe 1,2,4,...] [--rerank 0,100,...]
  *                  [--train M] [--iters I] [--seed S] [--gen lsa|gauss]
  *                  [--noise X] [--index FILE.tny] [--npy-out DIR]
- *                  [--rerank-from codes|floats] [--exact-lib 0|1]
+ *                  [--rerank-from codes|floats|f16] [--exact-lib 0|1]
  *                  [--single-queries Q] [--skip-ivf]
  *
  * Exact references: exact_int8_scan_rerank100 and exact_fp32_sgemv (50
@@ -52,7 +52,9 @@
  *
  * Re-ranking (--rerank > 0) scores candidates from the lists' own int8
  * codes by default, as an index does (no float copy: memory per document
- * is the structure alone); --rerank-from floats uses the float vectors
+ * is the structure alone); --rerank-from f16 a float16 copy of them (a
+ * bench experiment: + 2k bytes per document, bytes_per_doc_with_f16);
+ * --rerank-from floats uses the float vectors
  * (then add 4k bytes per document: bytes_per_doc_with_float_vectors).
  */
 #include "api/api.h"
@@ -204,18 +206,78 @@ static int exact_topk(const float *x, size_t n, size_t k, const float *q, size_t
 typedef struct bjob {
     const ty_ivf *v;        /* index */
     const float *x, *q;     /* vectors, queries */
+    const _Float16 *xh;     /* float16 rows (--rerank-from f16), or NULL */
     size_t lo, hi, k;       /* query range, answers per query */
     ty_ivf_query o;         /* knobs */
 } bjob;
+
+static int ivf_f16(const ty_ivf *v, const _Float16 *xh, const float *q, const ty_ivf_query *qo,
+                   ty_ivf_scratch *s, tenyo_hit *h);
 
 static void *bjob_run(void *arg) {
     bjob *j = arg;
     ty_ivf_scratch s = {0};
     tenyo_hit h[10];
-    for (size_t i = j->lo; i < j->hi; i++)
-        ty_ivf_search(j->v, j->x, j->q + i * j->v->dim, j->k, &j->o, &s, h);
+    for (size_t i = j->lo; i < j->hi; i++) {
+        if (j->xh) ivf_f16(j->v, j->xh, j->q + i * j->v->dim, &j->o, &s, h);
+        else ty_ivf_search(j->v, j->x, j->q + i * j->v->dim, j->k, &j->o, &s, h);
+    }
     ty_ivf_scratch_free(&s);
     return NULL;
+}
+
+/* ------------------------------------------------- float16 re-ranking */
+
+/* --rerank-from f16 (a bench experiment, no index format has it): the IVF
+ * re-ranks its candidates from a float16 copy of the vectors (2k bytes per
+ * document) instead of float32 (4k): at k = 256, 284 + 512 = 796 bytes per
+ * document, under every hnswlib graph's 1,109-1,300. The candidates are the
+ * ones `rerank` gives (the IVF's best R by int8 code score: a search with
+ * rerank 0 asking for R), re-scored here by dot products with the float16
+ * rows widened to float, then the best 10. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((target("avx512f,f16c"))) static float dot_f16_avx512(const _Float16 *a,
+                                                                   const float *q, size_t k) {
+    __m512 s = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= k; i += 16)
+        s = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(a + i))),
+                            _mm512_loadu_ps(q + i), s);
+    float t = _mm512_reduce_add_ps(s);
+    for (; i < k; i++) t += (float)a[i] * q[i];
+    return t;
+}
+#endif
+static float dot_f16(const _Float16 *a, const float *q, size_t k) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c"))
+        return dot_f16_avx512(a, q, k);
+#endif
+    float t = 0;
+    for (size_t i = 0; i < k; i++) t += (float)a[i] * q[i];
+    return t;
+}
+
+/* IVF search of q re-ranked from xh (float16 rows): hits h[10]. */
+static int ivf_f16(const ty_ivf *v, const _Float16 *xh, const float *q, const ty_ivf_query *qo,
+                   ty_ivf_scratch *s, tenyo_hit *h) {
+    enum { RMAX = 1024 };
+    tenyo_hit cand[RMAX];
+    size_t r = qo->rerank > 10 ? qo->rerank : 10, k = v->dim;
+    if (r > RMAX) r = RMAX;
+    ty_ivf_query o0 = {qo->nprobe, 0};
+    int got = ty_ivf_search(v, NULL, q, r, &o0, s, cand);
+    if (got <= 0) return got;
+    if (!qo->rerank) {
+        for (int i = 0; i < got && i < 10; i++) h[i] = cand[i];
+        return got < 10 ? got : 10;
+    }
+    ty_topk t;
+    ty_topk_init(&t, h, 10);
+    for (int i = 0; i < got; i++)
+        ty_topk_push(&t, cand[i].doc, dot_f16(xh + cand[i].doc * k, q, k));
+    return (int)ty_topk_finish(&t);
 }
 
 /* Parse "1,2,4" into v (at most cap); returns the count. */
@@ -231,7 +293,8 @@ typedef struct xjob {
     const ty_q8 *q8;        /* int8 rows */
     const float *x, *qs;    /* float rows (re-scoring), queries */
     size_t lo, hi;          /* query range */
-    int batch;              /* 0 one query per scan, 1 blocks of 32 */
+    int batch;              /* 0 one query per scan, 1 blocks of 32, 2 blocks of
+                               32 through ty_q8_topk_multi */
     uint64_t *ids;          /* out: 10 per query (all queries' array) */
     double *lat;            /* out: seconds per query when single, or NULL */
     int fail;               /* out: allocation failed */
@@ -240,30 +303,49 @@ typedef struct xjob {
 #define XB 32
 #define XCAND 256
 
+/* Exact float re-scoring of c candidates of query q, then its 10 best ids
+ * into ids. The candidates' rows are fetched 8 ahead: each is 1 KiB
+ * somewhere in the float matrix, and waiting for them one by one took as
+ * long as a batched scan. */
+static void rescore10(const float *x, size_t k, const float *q, tenyo_hit *cand, size_t c,
+                      uint64_t *ids) {
+    tenyo_hit h[10];
+    for (size_t u = 0; u < c; u++) {
+        if (u + 8 < c) {
+            const char *p = (const char *)(x + cand[u + 8].doc * k);
+            for (size_t l = 0; l < k * sizeof *x; l += 64) __builtin_prefetch(p + l);
+        }
+        cand[u].score = cblas_sdot((int)k, x + cand[u].doc * k, 1, q, 1);
+    }
+    ty_topk t;
+    ty_topk_init(&t, h, 10);
+    for (size_t u = 0; u < c; u++) ty_topk_push(&t, cand[u].doc, cand[u].score);
+    size_t got = ty_topk_finish(&t);
+    for (size_t u = 0; u < 10; u++) ids[u] = u < got ? h[u].doc : UINT64_MAX;
+}
+
 static void *xjob_run(void *arg) {
     xjob *j = arg;
     size_t n = j->q8->n, k = j->q8->dim, nb = j->batch ? XB : 1;
-    float *sc = malloc(nb * n * sizeof *sc);
+    float *sc = j->batch == 2 ? NULL : malloc(nb * n * sizeof *sc);
     ty_q8_query *qp = malloc(nb * sizeof *qp);
-    tenyo_hit *cand = malloc(XCAND * sizeof *cand), h[10];
-    if (!sc || !qp || !cand) { j->fail = 1; goto done; }
+    tenyo_hit *cand = malloc(nb * XCAND * sizeof *cand);
+    size_t nh[XB];
+    if ((!sc && j->batch != 2) || !qp || !cand) { j->fail = 1; goto done; }
     for (size_t a = j->lo; a < j->hi; a += nb) {
         size_t m = j->hi - a < nb ? j->hi - a : nb;
         double t0 = now();
         for (size_t i = 0; i < m; i++) ty_q8_prepare(j->qs + (a + i) * k, k, &qp[i]);
-        if (j->batch) ty_q8_scan_multi(j->q8, qp, m, sc, n);
-        else ty_q8_scan_prepared(j->q8, qp, sc);
-        for (size_t i = 0; i < m; i++) {
-            const float *q = j->qs + (a + i) * k;
-            size_t c = ty_topk_array(sc + i * n, n, UINT64_MAX, XCAND, cand);
-            for (size_t u = 0; u < c; u++)
-                cand[u].score = cblas_sdot((int)k, j->x + cand[u].doc * k, 1, q, 1);
-            ty_topk t;
-            ty_topk_init(&t, h, 10);
-            for (size_t u = 0; u < c; u++) ty_topk_push(&t, cand[u].doc, cand[u].score);
-            size_t got = ty_topk_finish(&t);
-            for (size_t u = 0; u < 10; u++) j->ids[(a + i) * 10 + u] = u < got ? h[u].doc : UINT64_MAX;
+        if (j->batch == 2) { /* the best 256 of each without score arrays */
+            if (ty_q8_topk_multi(j->q8, qp, m, NULL, XCAND, cand, nh)) { j->fail = 1; goto done; }
+        } else {
+            if (j->batch) ty_q8_scan_multi(j->q8, qp, m, sc, n);
+            else ty_q8_scan_prepared(j->q8, qp, sc);
+            for (size_t i = 0; i < m; i++)
+                nh[i] = ty_topk_array(sc + i * n, n, UINT64_MAX, XCAND, cand + i * XCAND);
         }
+        for (size_t i = 0; i < m; i++)
+            rescore10(j->x, k, j->qs + (a + i) * k, cand + i * XCAND, nh[i], j->ids + (a + i) * 10);
         if (j->lat) j->lat[a] = now() - t0;
     }
 done:
@@ -311,6 +393,7 @@ int main(int argc, char **argv) {
     size_t rerank[8] = {0, 20}, nrr = 2;
     const char *npy = NULL, *genname = "lsa", *index = NULL;
     int from_codes = 1; /* re-rank from the lists' codes, as an index does */
+    int from_f16 = 0;   /* --rerank-from f16: from a float16 copy */
     int exact_lib = 1;  /* time the library's exact search (single, batch) */
     int skip_ivf = 0;   /* --skip-ivf: only the exact references */
     size_t nsingle = 1000; /* queries for the single-query exact lines */
@@ -349,7 +432,10 @@ int main(int argc, char **argv) {
         case 'Z': noise = atof(optarg); break;
         case 'X': index = optarg; break;
         case 'N': npy = optarg; break;
-        case 'F': from_codes = strcmp(optarg, "floats") != 0; break;
+        case 'F':
+            from_f16 = strcmp(optarg, "f16") == 0;
+            from_codes = strcmp(optarg, "floats") != 0 && !from_f16;
+            break;
         case 'E': exact_lib = atoi(optarg); break;
         case 'U': nsingle = strtoull(optarg, NULL, 10); break;
         case 'K': skip_ivf = 1; break;
@@ -358,7 +444,7 @@ int main(int argc, char **argv) {
                             "[--nlist L] [--nprobe LIST] [--rerank LIST] [--train M] "
                             "[--iters I] [--seed S] [--gen lsa|gauss] [--noise X] "
                             "[--index FILE.tny] [--npy-out DIR] "
-                            "[--rerank-from codes|floats] [--exact-lib 0|1] [--single-queries Q] [--skip-ivf]\n");
+                            "[--rerank-from codes|floats|f16] [--exact-lib 0|1] [--single-queries Q] [--skip-ivf]\n");
             return 1;
         }
     }
@@ -509,16 +595,25 @@ int main(int argc, char **argv) {
     for (uint32_t l = 0; l < v.nlist; l++) empty += v.off[l + 1] == v.off[l];
     printf("{\"measure\":\"ivf_build\",\"nlist\":%u,\"train\":%llu,\"iters\":%u,\"sec\":%.2f,"
            "\"bytes_per_doc\":%.1f,\"bytes_per_doc_with_float_vectors\":%.1f,"
+           "\"bytes_per_doc_with_f16\":%.1f,"
            "\"blob_bytes_per_doc\":%.1f,\"largest_list\":%llu,\"mean_list\":%.1f,"
            "\"empty_lists\":%llu}\n",
            v.nlist, (unsigned long long)v.train, v.iters, tbuild,
            (double)ty_ivf_bytes(&v) / (double)n,
            (double)ty_ivf_bytes(&v) / (double)n + 4.0 * (double)k,
+           (double)ty_ivf_bytes(&v) / (double)n + 2.0 * (double)k,
            (double)blob.len / (double)n, (unsigned long long)v.maxlist,
            (double)n / v.nlist, (unsigned long long)empty);
     fflush(stdout);
     ty_buf_free(&blob);
 
+    /* the float16 copy (--rerank-from f16), rounded to nearest */
+    _Float16 *xh = NULL;
+    if (from_f16 && nnp) {
+        xh = malloc(n * k * sizeof *xh);
+        if (!xh) return 4;
+        for (size_t i = 0; i < n * k; i++) xh[i] = (_Float16)x[i];
+    }
     /* searches: single query on one thread, then batched over threads */
     int blas_prev = openblas_get_num_threads();
     openblas_set_num_threads(1);
@@ -535,8 +630,9 @@ int main(int argc, char **argv) {
                 double ta = now();
                 for (size_t j = 0; j < nq; j++) {
                     double tq = now();
-                    int got = ty_ivf_search(&v, from_codes ? NULL : x, qs + j * k, K10, &qo,
-                                            &s, h);
+                    int got = xh ? ivf_f16(&v, xh, qs + j * k, &qo, &s, h)
+                                 : ty_ivf_search(&v, from_codes ? NULL : x, qs + j * k, K10,
+                                                 &qo, &s, h);
                     lat[(size_t)r * nq + j] = now() - tq;
                     if (r == 0)
                         for (int i = 0; i < got; i++)
@@ -553,7 +649,7 @@ int main(int argc, char **argv) {
                 bjob jb[256];
                 double ta = now();
                 for (int t = 0; t < threads; t++) {
-                    jb[t] = (bjob){&v, from_codes ? NULL : x, qs, nq * (size_t)t / (size_t)threads,
+                    jb[t] = (bjob){&v, from_codes ? NULL : x, qs, xh, nq * (size_t)t / (size_t)threads,
                                    nq * (size_t)(t + 1) / (size_t)threads, K10, qo};
                     pthread_create(&th[t], NULL, bjob_run, &jb[t]);
                 }
@@ -567,7 +663,7 @@ int main(int argc, char **argv) {
                    "\"recall_at_10\":%.4f,\"qps_1thread\":%.0f,\"p50_us\":%.1f,\"p95_us\":%.1f,"
                    "\"p99_us\":%.1f,\"qps_batched\":%.0f,\"batch_threads\":%d,"
                    "\"share_scanned\":%.4f}\n",
-                   v.nlist, nprobe[b], rerank[a], from_codes ? "codes" : "floats",
+                   v.nlist, nprobe[b], rerank[a], xh ? "f16" : from_codes ? "codes" : "floats",
                    hit / (double)(K10 * nq), 1.0 / tq,
                    pct(lat, nl, 50) * 1e6, pct(lat, nl, 95) * 1e6, pct(lat, nl, 99) * 1e6,
                    (double)nq / tbm, threads, (double)nprobe[b] / v.nlist);
@@ -624,7 +720,7 @@ int main(int argc, char **argv) {
         uint64_t *ids = malloc(nq * K10 * sizeof *ids);
         double *xl = malloc(nq * sizeof *xl), *xt = malloc((size_t)runs * sizeof *xt);
         if (!ids || !xl || !xt) return 4;
-        for (int batch = 0; batch < 2; batch++) {
+        for (int batch = 0; batch < 3; batch++) {
             for (int tt = 0; tt < 2; tt++) {
                 int nt = tt ? threads : 1;
                 if (tt && nt == 1) continue;
@@ -639,7 +735,7 @@ int main(int argc, char **argv) {
                         for (size_t u = 0; u < K10; u++) hit += ids[j * K10 + i] == truth[j * K10 + u].doc;
                 printf("{\"measure\":\"exact_int8_lib\",\"mode\":\"%s\",\"threads\":%d,\"queries\":%zu,"
                        "\"recall_at_10\":%.4f,\"qps\":%.1f,\"p50_ms\":%.3f,\"bytes_per_doc\":%zu}\n",
-                       batch ? "batch32" : "single", nt, mq, hit / (double)(K10 * mq),
+                       batch == 2 ? "batch32_topk" : batch ? "batch32" : "single", nt, mq, hit / (double)(K10 * mq),
                        (double)mq / median(xt, runs),
                        batch || tt ? 0.0 : pct(xl, mq, 50) * 1e3, k + 8 + 4 * k);
                 fflush(stdout);
@@ -650,6 +746,7 @@ int main(int argc, char **argv) {
         free(xt);
     }
     openblas_set_num_threads(blas_prev);
+    free(xh);
     ty_q8_free(&q8);
     ty_ivf_scratch_free(&s);
     ty_ivf_free(&v);

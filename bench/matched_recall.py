@@ -54,9 +54,12 @@ def curves(rows):
         if m == "ivf_build" and "peer" not in o:
             mem["tenyo IVF"] = o["bytes_per_doc"]
             mem["tenyo IVF, float re-rank"] = o["bytes_per_doc_with_float_vectors"]
+            if "bytes_per_doc_with_f16" in o:
+                mem["tenyo IVF, f16 re-rank"] = o["bytes_per_doc_with_f16"]
         if m == "ivf_search" and "peer" not in o:
-            floats = o["rerank"] > 0 and o.get("rerank_from") == "floats"
-            meth = "tenyo IVF, float re-rank" if floats else "tenyo IVF"
+            rf = o.get("rerank_from") if o["rerank"] > 0 else "codes"
+            meth = {"floats": "tenyo IVF, float re-rank",
+                    "f16": "tenyo IVF, f16 re-rank"}.get(rf, "tenyo IVF")
             key = "nprobe %d, rerank %d" % (o["nprobe"], o["rerank"])
         elif o.get("peer") == "hnswlib-native" and m == "search":
             meth, key = "hnswlib M%d" % o["M"], "ef %d" % o["ef"]

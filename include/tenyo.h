@@ -714,7 +714,7 @@ typedef void (*tenyo_similar_cb)(void *ud, size_t i, int got,
 struct tenyo_query;
 /* Many similar queries sharing the scan work: the LSA part of up to 32
  * queries comes from one pass over the document vectors (where one query
- * would scan int8, tiles of sixteen documents met by every query; else one
+ * would scan int8, panels of 32 documents met by every query; else one
  * sgemm); the same results as one tenyo_similar_doc/_text call each.
  * The queries' home fields are ignored. */
 int tenyo_similar_batch(tenyo_ctx *c, const struct tenyo_query *q, size_t nq,

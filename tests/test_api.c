@@ -620,8 +620,9 @@ TY_TEST(api_similar_batch_matches_single) {
 }
 
 /* With the int8 scan (forced here; indexes from 20,000 documents use it by
- * default), a batch scans tiles of sixteen documents against all queries of
- * a block and re-scores each query's best exactly, as a single query does:
+ * default), a batch scans panels of 32 documents against all queries of a
+ * block (LSA: keeping each query's best by int8 score alone) and re-scores
+ * each query's best exactly, as a single query does:
  * the same hits and the same scores bit for bit, across a block boundary
  * (40 queries, blocks of 32). */
 TY_TEST(api_similar_batch_int8_matches_single) {

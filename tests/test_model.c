@@ -904,11 +904,12 @@ TY_TEST(model_q8_kernels_agree) {
 }
 
 /* The batched scan gives each query exactly what the one-query scan gives
- * it, with every kernel, for query counts around the group of sixteen, row
- * counts around the block, and at k = 256 (the VNNI group kernel) and not. */
+ * it, with every kernel, for query counts around the register block of 8
+ * and the block of 32, row counts around the panel of 32 and the block, and
+ * at k = 64, 256, 512 (the VNNI panel kernel) and 100 (not). */
 TY_TEST(model_q8_scan_multi_matches_single) {
-    const size_t ks[] = {256, 100}, ns[] = {1, 257, 600}, nqs[] = {1, 5, 16, 17, 33};
-    const size_t NMAX = 600, QMAX = 33, KMAX = 256;
+    const size_t ks[] = {256, 100, 64, 512}, ns[] = {1, 257, 600}, nqs[] = {1, 5, 16, 17, 33};
+    const size_t NMAX = 600, QMAX = 33, KMAX = 512;
     float *x = malloc(NMAX * KMAX * sizeof *x), *q = malloc(QMAX * KMAX * sizeof *q);
     float *one = malloc(NMAX * sizeof *one), *all = malloc(QMAX * (NMAX + 3) * sizeof *all);
     ty_q8_query *qp = malloc(QMAX * sizeof *qp);
@@ -923,7 +924,7 @@ TY_TEST(model_q8_scan_multi_matches_single) {
     int ran = 0;
     for (int kn = 0; kn < 3; kn++) {
         if (ty_q8_set_kernel(names[kn])) continue; /* not on this CPU */
-        for (size_t a = 0; a < 2; a++)
+        for (size_t a = 0; a < 4; a++)
             for (size_t b = 0; b < 3; b++) {
                 size_t k = ks[a], n = ns[b], ld = n + 3;
                 ty_q8 q8;
@@ -944,11 +945,88 @@ TY_TEST(model_q8_scan_multi_matches_single) {
             }
     }
     CHECK_EQ_INT(ty_q8_set_kernel(NULL), 0);
-    CHECK(ran >= 30);
+    CHECK(ran >= 60);
     free(x);
     free(q);
     free(one);
     free(all);
+    free(qp);
+}
+
+/* ty_q8_topk_multi gives each query exactly the hits ty_topk_array gives
+ * over its one-query scan (same rows, scores and order, ties included),
+ * with every kernel: k at the panel kernel's sizes and not, n around the
+ * panel and the chunk and past the sampled bound's minimum, kc from 1 to
+ * more than n, rows left out, rows repeated (ties everywhere), and rows
+ * ordered so that the sampled bound is too high (the fallback). */
+TY_TEST(model_q8_topk_multi_matches_array) {
+    const size_t NMAX = 20000, QMAX = 33;
+    const size_t ks[] = {256, 64, 100};
+    const size_t ns[] = {1, 31, 600, 2081, 20000};
+    float *x = malloc(NMAX * 256 * sizeof *x), *q = malloc(QMAX * 256 * sizeof *q);
+    float *one = malloc(NMAX * sizeof *one);
+    tenyo_hit *ref = malloc((NMAX + 8) * sizeof *ref), *got = malloc(QMAX * 2100 * sizeof *got);
+    size_t *nh = malloc(QMAX * sizeof *nh);
+    uint64_t *skip = malloc(QMAX * sizeof *skip);
+    ty_q8_query *qp = malloc(QMAX * sizeof *qp);
+    CHECK(x && q && one && ref && got && nh && skip && qp);
+    const char *names[] = {"c", "avx2", "avx512vnni"};
+    int ran = 0;
+    for (int kn = 0; kn < 3; kn++) {
+        if (ty_q8_set_kernel(names[kn])) continue; /* not on this CPU */
+        for (size_t a = 0; a < 3; a++)
+            for (size_t b = 0; b < 5; b++)
+                for (int shape = 0; shape < 3; shape++) {
+                    size_t k = ks[a], n = ns[b];
+                    if (kn < 2 && n == NMAX && (a > 0 || shape == 1)) continue; /* time */
+                    uint64_t st = 7 + 31 * (uint64_t)shape;
+                    for (size_t i = 0; i < n * k + QMAX * k; i++) {
+                        st = st * 6364136223846793005ull + 1442695040888963407ull;
+                        float v = (float)((double)(st >> 11) / 9007199254740992.0 - 0.5);
+                        if (i < n * k) x[i] = v; else q[i - n * k] = v;
+                    }
+                    if (shape == 1) /* 40 distinct rows: ties everywhere */
+                        for (size_t i = 40; i < n; i++) memcpy(x + i * k, x + (i % 40) * k, k * 4);
+                    if (shape == 2 && n >= 16384) /* half the sampled rows copy query 0 */
+                        for (size_t i = 0; i < 2048; i += 2)
+                            memcpy(x + i * (n / 2048) * k, q, k * sizeof *x);
+                    ty_q8 q8;
+                    CHECK_EQ_INT(ty_q8_build(x, n, k, &q8), TENYO_OK);
+                    size_t nq = b % 2 ? QMAX : 9;
+                    for (size_t j = 0; j < nq; j++) {
+                        ty_q8_prepare(q + j * k, k, &qp[j]);
+                        skip[j] = j % 3 ? UINT64_MAX : (j * 7) % n;
+                    }
+                    const size_t kcs[] = {1, 10, 256, n + 5, 2000};
+                    for (size_t c = 0; c < 5; c++) {
+                        size_t kc = kcs[c];
+                        if (kc > 2100 || (c == 4 && shape != 2)) continue;
+                        CHECK_EQ_INT(ty_q8_topk_multi(&q8, qp, nq, skip, kc, got, nh), TENYO_OK);
+                        for (size_t j = 0; j < nq; j++) {
+                            ty_q8_scan_prepared(&q8, &qp[j], one);
+                            size_t nr = ty_topk_array(one, n, skip[j], kc, ref);
+                            int same = nh[j] == nr; /* field by field: hits have padding */
+                            for (size_t i = 0; same && i < nr; i++)
+                                same = ref[i].doc == got[j * kc + i].doc &&
+                                       memcmp(&ref[i].score, &got[j * kc + i].score, 4) == 0;
+                            CHECKF(same,
+                                   "kernel %s k %zu n %zu shape %d kc %zu: query %zu differs",
+                                   names[kn], k, n, shape, kc, j);
+                        }
+                        ran++;
+                    }
+                    ty_q8_free(&q8);
+                }
+    }
+    CHECK_EQ_INT(ty_q8_set_kernel(NULL), 0);
+    CHECK(ran >= 100);
+    free(x);
+    free(q);
+    free(one);
+    free(ref);
+    free(got);
+    free(nh);
+    free(skip);
     free(qp);
 }
 

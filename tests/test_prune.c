@@ -269,6 +269,62 @@ TY_TEST(prune_batch_and_ideas_identical) {
     pair_close(&pr);
 }
 
+/* An LSA batch over the int8 scan ranks from each query's best documents
+ * by int8 score (ty_q8_topk_multi, no score block): the same hits, bit for
+ * bit, as single queries scoring every document, for k from 1 to past the
+ * re-scored 256, queries by document (the document left out) and by text,
+ * and with a filter (which keeps the score block). */
+typedef struct cres {
+    tenyo_hit h[64][300];
+    int n[64];
+} cres;
+
+static void ccb(void *ud, size_t i, int got, const tenyo_hit *hits) {
+    cres *r = ud;
+    r->n[i] = got;
+    for (int j = 0; j < got && j < 300; j++) r->h[i][j] = hits[j];
+}
+
+TY_TEST(prune_lsa_batch_candidates_identical) {
+    const char *path = gen_index(4000);
+    CHECK(path != NULL);
+    pair pr;
+    CHECK_EQ_INT(pair_open(&pr, path), TENYO_OK);
+    uint64_t nd = tenyo_index_ndocs(pr.x);
+    const char *txt = "車両の運転者の眠気をカメラで検出し、車両の制御に使う車両装置";
+    tenyo_query q[64];
+    for (int i = 0; i < 64; i++)
+        q[i] = i % 9 == 8 ? (tenyo_query){.doc = -1, .text = txt, .len = strlen(txt)}
+                          : (tenyo_query){.doc = (int64_t)((uint64_t)i * 61 % nd)};
+    static cres r;
+    CHECK_EQ_INT(tenyo_ctx_set_scan(pr.f, TENYO_SCAN_INT8), TENYO_OK);
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(pr.x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_dates(f, "2010", "2020"), TENYO_OK);
+    const size_t ks[] = {1, 10, 63, 300};
+    for (int filt = 0; filt < 2; filt++) {
+        CHECK_EQ_INT(tenyo_ctx_set_filter(pr.f, filt ? f : NULL), TENYO_OK);
+        for (size_t a = 0; a < 4; a++) {
+            size_t k = ks[a];
+            CHECK_EQ_INT(tenyo_similar_batch(pr.f, q, 64, TENYO_MODE_LSA, k, ccb, &r), TENYO_OK);
+            for (int i = 0; i < 64; i++) {
+                tenyo_hit h[300];
+                int n = q[i].doc >= 0
+                            ? tenyo_similar_doc(pr.f, (uint64_t)q[i].doc, TENYO_MODE_LSA, k, h)
+                            : tenyo_similar_text(pr.f, txt, strlen(txt), TENYO_MODE_LSA, k, h);
+                CHECK_EQ_INT(r.n[i], n);
+                for (int j = 0; j < n; j++)
+                    CHECKF(r.h[i][j].doc == h[j].doc &&
+                               memcmp(&r.h[i][j].score, &h[j].score, sizeof h[j].score) == 0,
+                           "k %zu query %d rank %d filter %d", k, i, j, filt);
+            }
+        }
+    }
+    tenyo_ctx_set_filter(pr.f, NULL);
+    tenyo_filter_free(f);
+    pair_close(&pr);
+}
+
 /* Pruning is opt-in: without TENYO_PRUNE=on no block maxima are built and
  * no scan prunes. */
 TY_TEST(prune_off_by_default) {

@@ -243,6 +243,11 @@ struct tenyo_ctx {
                                 ahead by a batch, or NULL */
     int pre_approx;          /* 1: pre_lsa are int8 scan scores (re-scored
                                 as the one-query scan's are) */
+    const tenyo_hit *pre_cand; /* instead of pre_lsa (LSA mode, int8 scan,
+                                no filter): the best pre_ncand documents by
+                                int8 score, best first (ty_q8_topk_multi),
+                                or NULL */
+    size_t pre_ncand;        /* how many */
     int scan;                /* TY_SCAN_* */
     uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
     ty_ivf_scratch ivs;      /* IVF search scratch */
@@ -309,14 +314,19 @@ int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
 /* Many queries sharing the scan work (api/index.c): queries are prepared in
  * blocks of up to 32, the LSA scores of a block come from one pass over the
  * document vectors (mode LSA or hybrid: where a single query would scan
- * int8, tiles of sixteen rows met by every query of the block; else one
+ * int8, panels of 32 rows met by every query of the block; else one
  * sgemm over the dequantised rows; each query's scores are what its own
  * scan gives), then step() runs for each query in order with c holding that query (terms, folded vector, c->pre_lsa set to
  * its scores; skip = its document or UINT64_MAX) or, when preparing it
  * failed, with status < 0 and the message in c->err. A non-zero return of
  * step, or running out of memory, stops the batch and is returned. terms:
- * queries by document take its sparse terms too (ty_ctx_query_doc). */
+ * queries by document take its sparse terms too (ty_ctx_query_doc).
+ * cand > 0 (mode LSA, where the int8 scan serves and no filter is set):
+ * no scores, but each query's best cand documents by int8 score in
+ * c->pre_cand (what rank() needs when cand covers its re-scored set and k
+ * + 1 more; see rank_cand). */
 int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode, int terms,
+                 size_t cand,
                  int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
                              int status, void *ud),
                  void *ud);

@@ -1328,11 +1328,56 @@ static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
     return n < 0 ? n : out;
 }
 
+/* The documents rank_cand needs for k hits: the re-scored set of
+ * ty_ctx_score (max(4 need, 256), need = k + 1) and k + 1 more; 0 (the
+ * batch keeps scores) when that is beyond a few thousand. */
+static size_t rank_cand_count(const tenyo_ctx *c, size_t k) {
+    size_t need = k + 1, r = need * 4 > 256 ? need * 4 : 256;
+    size_t nc = r + k + 1;
+    if (nc > c->idx->m.ndocs) nc = (size_t)c->idx->m.ndocs;
+    return k < 1024 ? nc : 0;
+}
+
+/* rank() in LSA mode from a batch's candidates (c->pre_cand: the best by
+ * int8 score, best first), the same hits bit for bit as scoring all:
+ * ty_ctx_score would re-score the best r = max(4 need, 256) exactly (its
+ * expression below, the same float operations) and leave every other
+ * document at its int8 score; the candidates hold those r and the next
+ * k + 1 by int8 score, which keep theirs. A document beyond them is worse
+ * (score, then number) than each of those k + 1, at most one of which is
+ * skipped, so it cannot be among the k best; ties break by document number
+ * in the heap as in ty_ctx_topk. */
+static int rank_cand(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
+    const ty_model *m = &c->idx->m;
+    size_t need = k + 1, r = need * 4 > 256 ? need * 4 : 256;
+    if (r > m->ndocs) r = m->ndocs;
+    float v = 1.f; /* rescore_exact's weight in LSA mode */
+    ty_topk t;
+    ty_topk_init(&t, hits, k);
+    const ty_q8 *q8 = &c->idx->q8;
+    for (size_t i = 0; i < c->pre_ncand; i++) {
+        uint64_t d = c->pre_cand[i].doc;
+        float s = c->pre_cand[i].score;
+        if (i + 8 < r && i + 8 < c->pre_ncand) { /* the row re-scored 8 later, meanwhile */
+            const int8_t *p = q8->q + c->pre_cand[i + 8].doc * q8->dim;
+            for (size_t l = 0; l < q8->dim; l += 64) __builtin_prefetch(p + l);
+        }
+        if (i < r) {
+            float exact = ty_q8_dot(&c->idx->q8, d, c->qlsa);
+            s += v * (exact - c->pre_cand[i].score);
+        }
+        if (d != skip) ty_topk_push(&t, d, s);
+    }
+    return (int)ty_topk_finish(&t);
+}
+
 /* Score all documents and keep the k best in hits, skipping document `skip`
- * (UINT64_MAX: none); LSA mode goes through the IVF lists when nprobe is set. */
+ * (UINT64_MAX: none); LSA mode goes through the IVF lists when nprobe is set,
+ * or from a batch's candidates when it has them. */
 static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
                 size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
+    if (mode == TENYO_MODE_LSA && c->pre_cand && !c->filter) return rank_cand(c, k, skip, hits);
     if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim && !c->filter)
         return rank_ivf(c, k, skip, hits);
     int rc = ty_ctx_score(c, mode, qn, k + 1);
@@ -1617,7 +1662,7 @@ typedef struct bquery {
 } bquery;
 
 int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode, int terms,
-                 int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
+                 size_t cand, int (*step)(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn,
                              int status, void *ud),
                  void *ud) {
     if (!c || (nq && !q) || !step) return TENYO_ERR_ARG;
@@ -1628,13 +1673,20 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
     if (B < 1) B = 1;
     int share = mode != TENYO_MODE_TFIDF && k > 0 && nd > 0;
     int int8 = share && scan_int8(c);
+    /* candidates instead of scores: no score block, so no cap on B */
+    int fused = int8 && mode == TENYO_MODE_LSA && cand > 0 && !c->filter;
+    if (cand > nd) cand = (size_t)nd;
+    if (fused) B = BATCH_MAX;
     int rc = TENYO_ERR_NOMEM;
     float *qv = share ? ty_mallocarray(B * k, sizeof *qv) : NULL;
-    float *blk = share ? ty_mallocarray(B * nd, sizeof *blk) : NULL;
+    float *blk = share && !fused ? ty_mallocarray(B * nd, sizeof *blk) : NULL;
     float *rows = share && !int8 ? ty_mallocarray(BATCH_ROWS, k * sizeof *rows) : NULL;
     ty_q8_query *qp = int8 ? ty_mallocarray(B, sizeof *qp) : NULL;
+    tenyo_hit *cb = fused ? ty_mallocarray(B, cand * sizeof *cb) : NULL;
+    size_t *cn = fused ? ty_mallocarray(B, sizeof *cn) : NULL;
     bquery *bq = ty_calloc(B, sizeof *bq);
-    if ((share && (!qv || !blk || (!rows && !qp))) || !bq) goto done;
+    if ((share && (!qv || (!blk && !fused) || (!rows && !qp))) || (fused && (!cb || !cn)) || !bq)
+        goto done;
     for (size_t start = 0; start < nq; start += B) {
         size_t nb = nq - start < B ? nq - start : B;
         /* 1. prepare every query of the block: terms, weights, fold-in */
@@ -1663,7 +1715,10 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
          *    over the document vectors: the int8 scan of all its queries
          *    (what each query's own scan gives), or blk = qv * rows^T with
          *    the rows dequantised BATCH_ROWS at a time */
-        if (int8) {
+        if (fused) {
+            for (size_t j = 0; j < nb; j++) ty_q8_prepare(qv + j * k, k, &qp[j]);
+            if (ty_q8_topk_multi(&c->idx->q8, qp, nb, NULL, cand, cb, cn)) goto nomem;
+        } else if (int8) {
             for (size_t j = 0; j < nb; j++) ty_q8_prepare(qv + j * k, k, &qp[j]);
             ty_q8_scan_multi(&c->idx->q8, qp, nb, blk, nd);
         } else if (share)
@@ -1686,11 +1741,15 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
             }
             if (ty_ctx_set_query(c, b->qt, b->qw, b->qn, share ? qv + j * k : c->qlsa))
                 goto nomem;
-            c->pre_lsa = share ? blk + j * nd : NULL;
-            c->pre_approx = int8;
+            c->pre_lsa = share && !fused ? blk + j * nd : NULL;
+            c->pre_approx = int8 && !fused;
+            c->pre_cand = fused ? cb + j * cand : NULL;
+            c->pre_ncand = fused ? cn[j] : 0;
             rc = step(c, start + j, skip, b->qn, 0, ud);
             c->pre_lsa = NULL;
             c->pre_approx = 0;
+            c->pre_cand = NULL;
+            c->pre_ncand = 0;
             if (rc) goto done;
         }
     }
@@ -1701,6 +1760,10 @@ nomem:
 done:
     c->pre_lsa = NULL;
     c->pre_approx = 0;
+    c->pre_cand = NULL;
+    c->pre_ncand = 0;
+    free(cb);
+    free(cn);
     if (bq)
         for (size_t j = 0; j < B; j++) {
             free(bq[j].qt);
@@ -1748,7 +1811,8 @@ int tenyo_similar_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     /* the IVF path (nprobe) scores its own lists: no shared block then */
     int share_mode = mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf ? TENYO_MODE_TFIDF : mode;
-    rc = ty_ctx_batch(c, q, nq, (tenyo_mode)share_mode, mode != TENYO_MODE_LSA, similar_step, &b);
+    rc = ty_ctx_batch(c, q, nq, (tenyo_mode)share_mode, mode != TENYO_MODE_LSA,
+                      share_mode == TENYO_MODE_LSA ? rank_cand_count(c, k) : 0, similar_step, &b);
     free(b.hits);
     return rc;
 }

@@ -1358,7 +1358,7 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     ibatch b = {q, o, n, ty_mallocarray(n ? n : 1, sizeof(tenyo_idea)), cb, ud};
     if (!b.out) return TENYO_ERR_NOMEM;
-    int rc = ty_ctx_batch(c, q, nq, o->mode, 1, ideas_step, &b);
+    int rc = ty_ctx_batch(c, q, nq, o->mode, 1, 0, ideas_step, &b);
     free(b.out);
     return rc;
 }

@@ -29,11 +29,17 @@
  *   - avx2: bytes widened to int16, vpmaddwd (16 products per instruction);
  *   - portable C.
  * TENYO_KERNEL=c|avx2|avx512vnni forces one (for tests and benchmarks).
- * Batches (ty_q8_scan_multi) meet each tile of sixteen rows with up to 32
- * queries while it is in L1 (tile16_vnni at k = 256; the other kernels one
- * query at a time over a block of rows still in cache): memory is read once
- * per batch, and the sixteen sums of a query share one transpose-tree
- * reduction that leaves them in row order for one vector store.
+ * Batches (ty_q8_scan_multi) meet each panel of 32 rows with up to 32
+ * queries while it is in L1: with VNNI and k % 64 == 0 (k <= 512) as a
+ * register-blocked integer GEMM (panel_scan: the panel transposed once into
+ * dword-interleaved form, 2 x 8 accumulators of sixteen documents each, no
+ * horizontal sums; it replaced tile16_vnni, which reduced sixteen row sums
+ * per query with a transpose tree, 1.5x slower on the same tiles); the
+ * other kernels one query at a time over a block of rows still in cache.
+ * Memory is read once per batch. ty_q8_topk_multi gives each query of a
+ * batch its best rows without a score array (scores of chunks in L2, a
+ * sampled starting bound, a vector threshold test): writing and re-reading
+ * 400 KB of scores per query at 100k rows cost more than the scan.
  * Rejected: float dequantisation inside the loop (compute-bound at 4x the
  * instructions), u8 x s8 vpmaddubsw on AVX2 (saturates int16 for these
  * ranges), and a product-quantisation codebook (lossy beyond re-ranking's
@@ -133,58 +139,192 @@ dots_vnni(const uint8_t *u, const int8_t *d, size_t n, size_t k, int32_t *acc) {
     }
 }
 
-/* The batched scan at k = 256: a tile of sixteen document rows (4 KiB,
- * kept in L1) met by each of nq queries in turn. For one query, sixteen
- * independent vpdpbusd chains (one per row), then the sixteen sums are
- * reduced together by a transpose tree (46 instructions for sixteen sums,
- * against 16 x ~8 for one horizontal reduction each), which leaves them in
- * row order: the scores of sixteen consecutive documents, converted with
- * ty_q8_scan_prepared's formula, operation for operation, and stored with
- * one instruction. Exact integer sums and the same float operations: every
- * score is the one-query scan's, bit for bit. u: nq x 256 bytes, qs: the
- * queries' scales, out[j]: where query j's sixteen scores go. */
+/* ------------------------------------------- batched: a register-blocked GEMM
+ *
+ * The batched scan as a small integer GEMM with no horizontal sums. A panel
+ * of Q8P_ROWS (32) document rows is transposed once per query block into
+ * dword-interleaved form in L1: for each group g of four dimensions, one
+ * vector holds dimensions 4g..4g+3 of sixteen rows. Then one vpdpbusd
+ * multiplies sixteen rows by four bytes of one query (broadcast from
+ * memory) and adds into sixteen lanes, each lane one document's running
+ * sum: two such vectors (32 rows) times Q8P_QR (8) queries are sixteen
+ * accumulators held in registers for the whole row, and the scores come
+ * out in row order, sixteen to a store. The transposition (4 x 64 shuffles
+ * per sixteen rows) is paid once per panel and shared by every query of the
+ * block.
+ *
+ * vpdpbusd multiplies unsigned by signed bytes and only its last operand
+ * can be a broadcast, so the roles swap against the one-query kernels: the
+ * document bytes become unsigned (d + 128, flipped with an xor during the
+ * transposition) and the query stays signed:
+ *   sum (d_i + 128) q_i = q . d + 128 * sum q_i,
+ * corrected with the query's byte sum. The integer q . d is the one the
+ * other kernels compute, and it is converted with the same float operations
+ * in the same order, so every score is theirs bit for bit. */
+#define Q8P_ROWS 32 /* rows per panel: two vectors of sixteen */
+#define Q8P_QR 8    /* queries per register block */
+#define Q8P_MAXK 512 /* largest k the panel kernel takes (stack buffers) */
+
+/* Sixteen rows of k bytes (k % 64 == 0, stride k) transposed into t: group
+ * g's sixteen dwords (row i's bytes 4g..4g+3 in lane i, xor 0x80) at
+ * t + (g * Q8P_ROWS / 16 + half) * 64 bytes. */
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-tile16_vnni(const uint8_t *u, const float *qs, size_t nq, const int8_t *d, const int32_t *sum,
-            const float *scale, float *const *out) {
-    /* after the tree, lane 4i + j holds row i + 4j */
-    const __m512i perm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    const __m512i off = _mm512_mullo_epi32(_mm512_loadu_si512(sum), _mm512_set1_epi32(128));
-    const __m512 sc = _mm512_loadu_ps(scale);
-    for (size_t j = 0; j < nq; j++) {
-        const uint8_t *q = u + 256 * j;
-        __m512i u0 = _mm512_loadu_si512(q), u1 = _mm512_loadu_si512(q + 64),
-                u2 = _mm512_loadu_si512(q + 128), u3 = _mm512_loadu_si512(q + 192);
-        __m512i s[16]; /* registers: every loop below unrolled */
+panel_transpose16(const int8_t *rows, size_t k, int half, uint8_t *t) {
+    const __m512i flip = _mm512_set1_epi32((int)0x80808080u);
+    for (size_t b = 0; b < k / 64; b++) {
+        __m512i r[16], u[16];
 #pragma GCC unroll 16
-        for (int r = 0; r < 16; r++) {
-            const int8_t *row = d + 256 * r;
-            __m512i t = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u0, _mm512_loadu_si512(row));
-            t = _mm512_dpbusd_epi32(t, u1, _mm512_loadu_si512(row + 64));
-            t = _mm512_dpbusd_epi32(t, u2, _mm512_loadu_si512(row + 128));
-            s[r] = _mm512_dpbusd_epi32(t, u3, _mm512_loadu_si512(row + 192));
-        }
-        /* halves: 128-bit lanes [s_2i lo pair sum, s_2i hi, s_2i+1 lo, s_2i+1 hi] */
-        __m512i w[8];
+        for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_si512(rows + (size_t)i * k + 64 * b);
+        /* within 128-bit lanes: after these, r[4m + c] lane L holds column
+         * 4L + c of rows 4m .. 4m + 3 */
 #pragma GCC unroll 8
-        for (int i = 0; i < 8; i++)
-            w[i] = _mm512_add_epi32(_mm512_shuffle_i32x4(s[2 * i], s[2 * i + 1], 0x44),
-                                    _mm512_shuffle_i32x4(s[2 * i], s[2 * i + 1], 0xEE));
-        /* quarters: 128-bit lane i of x[g] holds four partial sums of s_4g+i */
-        __m512i x[4];
+        for (int i = 0; i < 8; i++) {
+            u[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+            u[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+        }
 #pragma GCC unroll 4
-        for (int g = 0; g < 4; g++)
-            x[g] = _mm512_add_epi32(_mm512_shuffle_i32x4(w[2 * g], w[2 * g + 1], 0x88),
-                                    _mm512_shuffle_i32x4(w[2 * g], w[2 * g + 1], 0xDD));
-        /* within 128-bit lanes: interleave and add, twice */
-        __m512i y0 = _mm512_add_epi32(_mm512_unpacklo_epi32(x[0], x[1]),
-                                      _mm512_unpackhi_epi32(x[0], x[1]));
-        __m512i y1 = _mm512_add_epi32(_mm512_unpacklo_epi32(x[2], x[3]),
-                                      _mm512_unpackhi_epi32(x[2], x[3]));
-        __m512i z = _mm512_add_epi32(_mm512_unpacklo_epi64(y0, y1), _mm512_unpackhi_epi64(y0, y1));
-        z = _mm512_sub_epi32(_mm512_permutexvar_epi32(perm, z), off);
-        /* (float)(acc - 128 sum) * qscale * scale, in that order */
-        __m512 f = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(z), _mm512_set1_ps(qs[j])), sc);
-        _mm512_storeu_ps(out[j], f);
+        for (int m = 0; m < 4; m++) {
+            r[4 * m] = _mm512_unpacklo_epi64(u[4 * m], u[4 * m + 2]);
+            r[4 * m + 1] = _mm512_unpackhi_epi64(u[4 * m], u[4 * m + 2]);
+            r[4 * m + 2] = _mm512_unpacklo_epi64(u[4 * m + 1], u[4 * m + 3]);
+            r[4 * m + 3] = _mm512_unpackhi_epi64(u[4 * m + 1], u[4 * m + 3]);
+        }
+        /* across lanes: column 4L + c gathers lane L of r[c], r[4 + c],
+         * r[8 + c], r[12 + c] */
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; c++) {
+            __m512i x = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x88);
+            __m512i y = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xDD);
+            __m512i v = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x88);
+            __m512i w = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xDD);
+            size_t g = 16 * b + (size_t)c;
+            const size_t D = Q8P_ROWS / 16;
+            _mm512_storeu_si512(t + ((g + 0) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(x, v, 0x88), flip));
+            _mm512_storeu_si512(t + ((g + 4) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(y, w, 0x88), flip));
+            _mm512_storeu_si512(t + ((g + 8) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(x, v, 0xDD), flip));
+            _mm512_storeu_si512(t + ((g + 12) * D + (size_t)half) * 64,
+                                _mm512_xor_si512(_mm512_shuffle_i32x4(y, w, 0xDD), flip));
+        }
+    }
+}
+
+/* acc + d (unsigned bytes) . b (signed bytes), in place. The intrinsic
+ * makes gcc 12 copy every accumulator twice around each vpdpbusd (it does
+ * not see that the instruction accumulates into its first operand): half
+ * the panel kernel's instructions were those copies. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline __m512i
+dpbusd_inplace(__m512i acc, __m512i d, __m512i b) {
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(d), "v"(b));
+    return acc;
+}
+
+/* nr (1..Q8P_QR, a constant where it is inlined) signed queries sq (k
+ * bytes each, stride k) against a transposed panel t: scores of the panel's
+ * 32 rows to out[j] .. out[j] + 31. qoff[j] = 128 * query j's byte sum,
+ * qs[j] its scale, sc the rows' 32 scales; pf (or NULL): the next panel's
+ * rows (32 k bytes), fetched into cache meanwhile so that its transposition
+ * does not wait for memory. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline void
+panel_block(const uint8_t *t, size_t k, const int8_t *sq, const int32_t *qoff, const float *qs,
+            const float *sc, float *const *out, const int8_t *pf, const int nr) {
+    __m512i a0[Q8P_QR], a1[Q8P_QR];
+#pragma GCC unroll 8
+    for (int j = 0; j < nr; j++) a0[j] = a1[j] = _mm512_setzero_si512();
+    for (size_t g = 0; g < k / 4; g++, t += 128) {
+        __m512i d0 = _mm512_loadu_si512(t), d1 = _mm512_loadu_si512(t + 64);
+        if (pf) { /* the next panel's rows: 32 k bytes over k / 4 steps */
+            _mm_prefetch((const char *)pf + 128 * g, _MM_HINT_T0);
+            _mm_prefetch((const char *)pf + 128 * g + 64, _MM_HINT_T0);
+        }
+#pragma GCC unroll 8
+        for (int j = 0; j < nr; j++) {
+            int32_t w;
+            memcpy(&w, sq + (size_t)j * k + 4 * g, 4);
+            __m512i b = _mm512_set1_epi32(w);
+            a0[j] = dpbusd_inplace(a0[j], d0, b);
+            a1[j] = dpbusd_inplace(a1[j], d1, b);
+        }
+    }
+    __m512 s0 = _mm512_loadu_ps(sc), s1 = _mm512_loadu_ps(sc + 16);
+#pragma GCC unroll 8
+    for (int j = 0; j < nr; j++) {
+        __m512i o = _mm512_set1_epi32(qoff[j]);
+        __m512 f = _mm512_set1_ps(qs[j]);
+        /* (float)(q . d) * qscale * scale, in that order */
+        _mm512_storeu_ps(out[j], _mm512_mul_ps(_mm512_mul_ps(
+                                     _mm512_cvtepi32_ps(_mm512_sub_epi32(a0[j], o)), f), s0));
+        _mm512_storeu_ps(out[j] + 16, _mm512_mul_ps(_mm512_mul_ps(
+                                     _mm512_cvtepi32_ps(_mm512_sub_epi32(a1[j], o)), f), s1));
+    }
+}
+
+/* panel_block for any nq (1..Q8P_QR), each count its own unrolled copy. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+panel_queries(const uint8_t *t, size_t k, const int8_t *sq, const int32_t *qoff,
+              const float *qs, const float *sc, float *const *out, const int8_t *pf, size_t nq) {
+    size_t j = 0;
+    for (; j + Q8P_QR <= nq; j += Q8P_QR, pf = NULL)
+        panel_block(t, k, sq + j * k, qoff + j, qs + j, sc, out + j, pf, Q8P_QR);
+    switch (nq - j) {
+#define Q8P_CASE(c) \
+    case c: panel_block(t, k, sq + j * k, qoff + j, qs + j, sc, out + j, pf, c); break;
+        Q8P_CASE(1) Q8P_CASE(2) Q8P_CASE(3) Q8P_CASE(4) Q8P_CASE(5) Q8P_CASE(6) Q8P_CASE(7)
+#undef Q8P_CASE
+    default: break;
+    }
+}
+
+/* Queries met by each panel of rows in one pass (their bytes stay in L1). */
+#define Q8_MULTI_MAX 32
+
+/* ty_q8_scan_multi with the panel kernel (k % 64 == 0, k <= Q8P_MAXK):
+ * blocks of Q8_MULTI_MAX queries, each met by every panel of 32 rows; the
+ * rows after the last whole panel go through a zero-padded copy, so every
+ * row sees the same instructions. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+panel_scan(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores, size_t ld) {
+    size_t k = v->dim;
+    _Alignas(64) int8_t sq[Q8_MULTI_MAX * Q8P_MAXK];
+    _Alignas(64) uint8_t t[Q8P_MAXK / 4 * Q8P_ROWS * 4];
+    _Alignas(64) int8_t pad[Q8P_ROWS * Q8P_MAXK];
+    float tail[Q8_MULTI_MAX * Q8P_ROWS], psc[Q8P_ROWS];
+    int32_t qoff[Q8_MULTI_MAX];
+    float qs[Q8_MULTI_MAX];
+    float *out[Q8_MULTI_MAX];
+    for (size_t g = 0; g < nq; g += Q8_MULTI_MAX) {
+        size_t ng = nq - g < Q8_MULTI_MAX ? nq - g : Q8_MULTI_MAX;
+        for (size_t j = 0; j < ng; j++) {
+            int32_t s = 0;
+            for (size_t i = 0; i < k; i++) {
+                sq[j * k + i] = (int8_t)(qp[g + j].u[i] - 128);
+                s += sq[j * k + i];
+            }
+            qoff[j] = 128 * s;
+            qs[j] = qp[g + j].scale;
+        }
+        uint64_t r = 0;
+        for (; r + Q8P_ROWS <= v->n; r += Q8P_ROWS) {
+            panel_transpose16(v->q + r * k, k, 0, t);
+            panel_transpose16(v->q + (r + 16) * k, k, 1, t);
+            for (size_t j = 0; j < ng; j++) out[j] = scores + (g + j) * ld + r;
+            const int8_t *next = r + 2 * Q8P_ROWS <= v->n ? v->q + (r + Q8P_ROWS) * k : NULL;
+            panel_queries(t, k, sq, qoff, qs, v->scale + r, out, next, ng);
+        }
+        if (r < v->n) {
+            size_t nb = (size_t)(v->n - r);
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, v->q + r * k, nb * k);
+            for (size_t i = 0; i < Q8P_ROWS; i++) psc[i] = i < nb ? v->scale[r + i] : 0.f;
+            panel_transpose16(pad, k, 0, t);
+            panel_transpose16(pad + 16 * k, k, 1, t);
+            for (size_t j = 0; j < ng; j++) out[j] = tail + j * Q8P_ROWS;
+            panel_queries(t, k, sq, qoff, qs, psc, out, NULL, ng);
+            for (size_t j = 0; j < ng; j++)
+                memcpy(scores + (g + j) * ld + r, tail + j * Q8P_ROWS, nb * sizeof *scores);
+        }
     }
 }
 #endif
@@ -278,9 +418,6 @@ void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *qp, float *scores) {
     }
 }
 
-/* Queries met by each tile of rows in one pass (their bytes stay in L1). */
-#define Q8_MULTI_MAX 32
-
 void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores,
                       size_t ld) {
     pthread_once(&kernel_once, pick_kernel);
@@ -293,32 +430,8 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
         return;
     }
 #ifdef TY_X86
-    if (kernel_fn == dots_vnni && k == 256) {
-        /* tiles of sixteen rows, each met by every query while in L1; the
-         * rows after the last whole tile by the one-query kernel */
-        _Alignas(64) uint8_t u[Q8_MULTI_MAX * 256];
-        float qs[Q8_MULTI_MAX];
-        float *out[Q8_MULTI_MAX];
-        for (size_t g = 0; g < nq; g += Q8_MULTI_MAX) {
-            size_t ng = nq - g < Q8_MULTI_MAX ? nq - g : Q8_MULTI_MAX;
-            for (size_t j = 0; j < ng; j++) {
-                memcpy(u + 256 * j, qp[g + j].u, 256);
-                qs[j] = qp[g + j].scale;
-            }
-            uint64_t r = 0;
-            for (; r + 16 <= v->n; r += 16) {
-                for (size_t j = 0; j < ng; j++) out[j] = scores + (g + j) * ld + r;
-                tile16_vnni(u, qs, ng, v->q + r * 256, v->sum + r, v->scale + r, out);
-            }
-            for (size_t j = 0; j < ng && r < v->n; j++) {
-                int32_t acc[16];
-                size_t nb = (size_t)(v->n - r);
-                dots_vnni(u + 256 * j, v->q + r * 256, nb, 256, acc);
-                for (size_t i = 0; i < nb; i++)
-                    scores[(g + j) * ld + r + i] =
-                        (float)(acc[i] - 128 * v->sum[r + i]) * qs[j] * v->scale[r + i];
-            }
-        }
+    if (kernel_fn == dots_vnni && k % 64 == 0 && k <= Q8P_MAXK) {
+        panel_scan(v, qp, nq, scores, ld);
         return;
     }
 #endif
@@ -336,18 +449,314 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
     }
 }
 
-void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
-    ty_q8_query qp;
-    ty_q8_prepare(q, v->dim, &qp);
-    ty_q8_scan_prepared(v, &qp, scores);
-}
-
 /* Rows [d0, d1) of v as rows of their own (no copy): every row's score
  * depends on that row and the query alone, so a scan of the view writes
  * the bits the whole scan writes for those rows. */
 static ty_q8 q8_view(const ty_q8 *v, uint64_t d0, uint64_t d1) {
     ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0};
     return r;
+}
+
+/* ===================================================== batched top-k */
+
+/* ty_q8_topk_multi: each query's best kc rows by int8 score without
+ * writing its score array. The scan runs over chunks of Q8T_CHUNK rows
+ * (ty_q8_scan_multi on a view of them, so the scores are its bits), whose
+ * scores for the block of queries (256 KiB at 32 queries) stay in L2; each
+ * query's chunk is then filtered against its bound thr with one vector
+ * compare per sixteen scores, and the few that pass are appended to its
+ * candidate list. When the list fills, a selection finds its kc-th best
+ * score T and keeps the entries >= T (at least kc of them): every entry
+ * dropped, or never appended, has kc better ones, so it cannot be among the
+ * kc best, and the final heap over the list gives exactly the hits
+ * ty_topk_array gives over the whole score array, ties included. Writing
+ * and re-reading a 32-query score block (12.8 MB at 100k rows) cost more
+ * than the scan itself; this reads nothing but the rows. */
+#define Q8T_CHUNK 2048 /* rows per chunk (a multiple of the panel's 32) */
+
+/* One query's candidates. */
+typedef struct q8cand {
+    tenyo_hit *c;  /* entries (cap + 16 slots: a vector's worth of slack) */
+    size_t n, cap; /* used, compaction point */
+    float thr;     /* scores below it cannot be among the kc best */
+    uint64_t added; /* entries ever appended (each reached thr then) */
+} q8cand;
+
+/* The kc-th largest of a[0..n) (1 <= kc <= n), reordering a: Hoare
+ * selection, median-of-three pivot. No NaN in a. */
+static float kth_largest(float *a, size_t n, size_t kc) {
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)kc - 1;
+    while (lo < hi) {
+        float x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi];
+        float p = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) { /* descending: a[lo..j] >= p, a[i..hi] <= p */
+            while (a[i] > p) i++;
+            while (a[j] < p) j--;
+            if (i <= j) {
+                float t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else return a[want]; /* between: equal to p */
+    }
+    return a[want];
+}
+
+/* Raise q's bound to a score T that at least kc of its entries reach and
+ * drop the entries below T. T comes from a sample of about 256 entries (the
+ * score that 1.5 kc of the list would reach at the sample's rate: selecting
+ * over the whole list cost 26 us at 2,048 entries, its branches
+ * unpredictable); when fewer than kc entries reach it, T is the list's
+ * exact kc-th best. When ties at T keep more than half the list, its kc best
+ * alone are kept (a heap). ftmp: cap + 16 floats, htmp: kc hits. */
+static void cand_shrink(q8cand *q, size_t kc, float *ftmp, tenyo_hit *htmp) {
+    size_t n = q->n;
+    if (n <= kc) return;
+    size_t step = n / 256 ? n / 256 : 1, m = 0;
+    for (size_t i = 0; i < n; i += step) ftmp[m++] = q->c[i].score;
+    size_t want = (3 * kc * m + 2 * n - 1) / (2 * n); /* ceil(1.5 kc m / n) */
+    if (want < 1) want = 1;
+    float t = -INFINITY;
+    size_t reach = 0;
+    if (want <= m) {
+        t = kth_largest(ftmp, m, want);
+        for (size_t i = 0; i < n; i++) reach += q->c[i].score >= t;
+    }
+    if (reach < kc) { /* the sample misled: the exact kc-th best */
+        for (size_t i = 0; i < n; i++) ftmp[i] = q->c[i].score;
+        t = kth_largest(ftmp, n, kc);
+    }
+    size_t k2 = 0;
+    for (size_t i = 0; i < n; i++)
+        if (q->c[i].score >= t) q->c[k2++] = q->c[i];
+    q->n = k2;
+    if (t > q->thr) q->thr = t;
+    if (k2 > q->cap / 2) {
+        ty_topk h;
+        ty_topk_init(&h, htmp, kc);
+        for (size_t i = 0; i < k2; i++) ty_topk_push(&h, q->c[i].doc, q->c[i].score);
+        memcpy(q->c, htmp, h.n * sizeof *htmp);
+        q->n = h.n;
+        if (h.n == kc && h.h[0].score > q->thr) q->thr = h.h[0].score;
+    }
+}
+
+/* Append the scores s[0..n) of rows d0.. that reach q's bound (but skip's),
+ * compacting when the list is full. The vector form tests sixteen scores
+ * with one compare; both append the same entries in the same order. */
+static void cand_filter_c(q8cand *q, const float *s, size_t n, uint64_t d0, uint64_t skip,
+                          size_t kc, float *ftmp, tenyo_hit *htmp) {
+    for (size_t i = 0; i < n; i++) {
+        if (!(s[i] >= q->thr) || d0 + i == skip) continue;
+        q->c[q->n].doc = d0 + i;
+        q->c[q->n++].score = s[i];
+        q->added++;
+        if (q->n >= q->cap) cand_shrink(q, kc, ftmp, htmp);
+    }
+}
+
+#ifdef TY_X86
+__attribute__((target("avx512f"))) static void
+cand_filter_avx512(q8cand *q, const float *s, size_t n, uint64_t d0, uint64_t skip, size_t kc,
+                   float *ftmp, tenyo_hit *htmp) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __mmask16 m = _mm512_cmp_ps_mask(_mm512_loadu_ps(s + i), _mm512_set1_ps(q->thr),
+                                         _CMP_GE_OQ);
+        while (m) {
+            unsigned b = (unsigned)__builtin_ctz(m);
+            m &= m - 1;
+            if (d0 + i + b == skip) continue;
+            q->c[q->n].doc = d0 + i + b;
+            q->c[q->n++].score = s[i + b];
+            q->added++;
+            if (q->n >= q->cap) {
+                cand_shrink(q, kc, ftmp, htmp);
+                /* the bound rose: re-test the rest of these sixteen */
+                m &= _mm512_cmp_ps_mask(_mm512_loadu_ps(s + i), _mm512_set1_ps(q->thr),
+                                        _CMP_GE_OQ);
+            }
+        }
+    }
+    cand_filter_c(q, s + i, n - i, d0 + i, skip, kc, ftmp, htmp);
+}
+#endif
+
+/* The kc best of c[0..n) (rows < 2^32, no NaN) best first into out, as a
+ * ty_topk over them gives (score descending, then row ascending; -inf
+ * never ranks): an LSD radix sort of 64-bit keys (the score mapped to an
+ * unsigned order, inverted, above the row), 8 bits a pass, passes where
+ * every key shares the digit skipped. The heap and its heapsort took a
+ * fifth of a batch's selection time at 100k rows. -0.0 and +0.0 map to one
+ * key (they compare equal, so the row decides, as in the heap); the scores
+ * travel with the keys bit for bit. key, k2: n uint64, f, f2: n floats. */
+static size_t cand_sort(const tenyo_hit *c, size_t n, size_t kc, tenyo_hit *out, uint64_t *key,
+                        uint64_t *k2, float *f, float *f2) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        float x = c[i].score;
+        if (x == -INFINITY) continue;
+        uint32_t b;
+        memcpy(&b, &x, 4);
+        if (x == 0.f) b = 0; /* -0.0 as +0.0 */
+        uint32_t u = b & 0x80000000u ? ~b : b | 0x80000000u; /* ascending with x */
+        key[m] = (uint64_t)~u << 32 | (uint32_t)c[i].doc;
+        f[m++] = x;
+    }
+    if (m == 0) return 0;
+    size_t cnt[8][256];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < m; i++)
+        for (int p = 0; p < 8; p++) cnt[p][(key[i] >> (8 * p)) & 255]++;
+    for (int p = 0; p < 8; p++) {
+        size_t *h = cnt[p];
+        if (h[(key[0] >> (8 * p)) & 255] == m) continue; /* one digit: nothing moves */
+        size_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t t = h[b];
+            h[b] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < m; i++) {
+            size_t at = h[(key[i] >> (8 * p)) & 255]++;
+            k2[at] = key[i];
+            f2[at] = f[i];
+        }
+        uint64_t *tk = key;
+        key = k2;
+        k2 = tk;
+        float *tf = f;
+        f = f2;
+        f2 = tf;
+    }
+    size_t got = m < kc ? m : kc;
+    for (size_t i = 0; i < got; i++) {
+        out[i].doc = (uint32_t)key[i];
+        out[i].score = f[i];
+    }
+    return got;
+}
+
+/* Rows sampled for the starting bounds, and the fewest rows worth it. */
+#define Q8T_SAMPLE 2048
+#define Q8T_MIN 16384
+
+/* ty_q8_topk_multi for queries qp[0..nq) (nq <= 32), sampled bounds when
+ * sample (else none). */
+static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const uint64_t *skip,
+                      size_t kc, tenyo_hit *hits, size_t *nhits, int sample) {
+    size_t cap = 8 * kc < 1024 ? 1024 : 8 * kc, k = v->dim;
+    uint64_t chunk = v->n < Q8T_CHUNK ? v->n : Q8T_CHUNK;
+    /* rows of the chunk's score block 8 KiB + 128 B apart: at 8 KiB, the
+     * 32 queries' stores and loads fell into one L1 set */
+    size_t ld = (size_t)chunk + 32;
+    uint64_t want = 2 * (uint64_t)kc * Q8T_SAMPLE / (v->n ? v->n : 1) + 16;
+    if (!sample || v->n < Q8T_MIN || want > Q8T_SAMPLE / 4) sample = 0;
+    size_t nsc = ld > Q8T_SAMPLE ? ld : Q8T_SAMPLE;
+    float *sc = ty_mallocarray(nq, nsc * sizeof *sc);
+    tenyo_hit *cb = ty_mallocarray(nq, (cap + 16) * sizeof *cb);
+    float *ftmp = ty_mallocarray(4 * (cap + 16), sizeof *ftmp); /* + cand_sort's floats */
+    uint64_t *kt = ty_mallocarray(2 * (cap + 16), sizeof *kt);   /* cand_sort's keys */
+    tenyo_hit *htmp = ty_mallocarray(kc > want ? kc : want, sizeof *htmp);
+    int8_t *sq = sample ? ty_mallocarray(Q8T_SAMPLE, k ? k : 1) : NULL;
+    float *ssc = sample ? ty_mallocarray(Q8T_SAMPLE, sizeof *ssc) : NULL;
+    int32_t *ssum = sample ? ty_mallocarray(Q8T_SAMPLE, sizeof *ssum) : NULL;
+    q8cand q[32];
+    float bound[32];
+    int rc = TENYO_ERR_NOMEM;
+    if (!sc || !cb || !ftmp || !kt || !htmp || (sample && (!sq || !ssc || !ssum))) goto done;
+    void (*filter)(q8cand *, const float *, size_t, uint64_t, uint64_t, size_t, float *,
+                   tenyo_hit *) = cand_filter_c;
+#ifdef TY_X86
+    if (kernel_fn == dots_vnni) filter = cand_filter_avx512; /* AVX-512 is there */
+#endif
+    for (size_t j = 0; j < nq; j++) {
+        q[j] = (q8cand){cb + j * (cap + 16), 0, cap, -INFINITY, 0};
+        bound[j] = -INFINITY;
+    }
+    if (sample) {
+        /* every (n / 2048)-th row scored first: each query starts at the
+         * want-th best of those, a bound about 2 kc + 16 n / 2048 rows reach */
+        uint64_t stride = v->n / Q8T_SAMPLE;
+        for (size_t i = 0; i < Q8T_SAMPLE; i++) {
+            memcpy(sq + i * k, v->q + i * stride * k, k);
+            ssc[i] = v->scale[i * stride];
+            ssum[i] = v->sum[i * stride];
+        }
+        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum};
+        ty_q8_scan_multi(&sv, qp, nq, sc, Q8T_SAMPLE);
+        for (size_t j = 0; j < nq; j++) {
+            ty_topk h;
+            ty_topk_init(&h, htmp, (size_t)want);
+            for (size_t i = 0; i < Q8T_SAMPLE; i++) ty_topk_push(&h, i, sc[j * Q8T_SAMPLE + i]);
+            if (h.n == want && h.h[0].score > -INFINITY) bound[j] = q[j].thr = h.h[0].score;
+        }
+    }
+    for (uint64_t d0 = 0; d0 < v->n; d0 += chunk) {
+        uint64_t d1 = v->n - d0 < chunk ? v->n : d0 + chunk;
+        ty_q8 view = q8_view(v, d0, d1);
+        ty_q8_scan_multi(&view, qp, nq, sc, ld);
+        for (size_t j = 0; j < nq; j++)
+            filter(&q[j], sc + j * ld, (size_t)(d1 - d0), d0, skip ? skip[j] : UINT64_MAX, kc,
+                   ftmp, htmp);
+    }
+    for (size_t j = 0; j < nq; j++) {
+        if (bound[j] > -INFINITY && q[j].added < kc) {
+            /* fewer than kc rows reached the sampled bound: rows below it
+             * may belong; this query again without one */
+            rc = topk_group(v, qp + j, 1, skip ? skip + j : NULL, kc, hits + j * kc, nhits + j,
+                            0);
+            if (rc) goto done;
+            continue;
+        }
+        if (q[j].n > 2 * kc) cand_shrink(&q[j], kc, ftmp, htmp);
+        if (v->n <= UINT32_MAX) { /* what is left, sorted */
+            nhits[j] = cand_sort(q[j].c, q[j].n, kc, hits + j * kc, kt, kt + cap + 16,
+                                 ftmp + 2 * (cap + 16), ftmp + 3 * (cap + 16));
+            continue;
+        }
+        ty_topk h; /* rows past 32 bits: a heap */
+        ty_topk_init(&h, hits + j * kc, kc);
+        for (size_t i = 0; i < q[j].n; i++) ty_topk_push(&h, q[j].c[i].doc, q[j].c[i].score);
+        nhits[j] = ty_topk_finish(&h);
+    }
+    rc = TENYO_OK;
+done:
+    free(sc);
+    free(cb);
+    free(ftmp);
+    free(kt);
+    free(htmp);
+    free(sq);
+    free(ssc);
+    free(ssum);
+    return rc;
+}
+
+int ty_q8_topk_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const uint64_t *skip,
+                     size_t kc, tenyo_hit *hits, size_t *nhits) {
+    pthread_once(&kernel_once, pick_kernel);
+    if (kc == 0 || v->n == 0) {
+        for (size_t j = 0; j < nq; j++) nhits[j] = 0;
+        return TENYO_OK;
+    }
+    for (size_t g = 0; g < nq; g += 32) {
+        size_t ng = nq - g < 32 ? nq - g : 32;
+        int rc = topk_group(v, qp + g, ng, skip ? skip + g : NULL, kc, hits + g * kc,
+                            nhits + g, 1);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+}
+
+void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
+    ty_q8_query qp;
+    ty_q8_prepare(q, v->dim, &qp);
+    ty_q8_scan_prepared(v, &qp, scores);
 }
 
 void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,

@@ -81,6 +81,14 @@ void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, 
  * bit for bit what ty_q8_scan_prepared gives it. */
 void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *scores,
                       size_t ld);
+/* The kc best rows by int8 score for each of nq prepared queries, query j
+ * leaving out row skip[j] (skip NULL, or UINT64_MAX: none): its hits to
+ * hits + j * kc, best first, their count to nhits[j] — exactly what
+ * ty_topk_array gives over ty_q8_scan_multi's scores, ties included, but
+ * without a score array (the scan runs in chunks that stay in cache).
+ * 0 or TENYO_ERR_NOMEM. */
+int ty_q8_topk_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const uint64_t *skip,
+                     size_t kc, tenyo_hit *hits, size_t *nhits);
 /* Rows as floats (the document vectors are their codes; quant.c): row d
  * dequantised (dim floats), n rows from d0, the exact dot product of row d
  * with x, and every row's (scores: v->n). */
