@@ -137,6 +137,12 @@ typedef struct ty_svd_comm {
      * each process converts only its rows (the terms side's chunks). */
     int (*sum_scatter_i64)(void *ud, int64_t *x, size_t row_len,
                            const uint64_t *row_off);
+    /* Optional (NULL: every process computes it): x[0..n) of process 0
+     * to every process. What every process would compute alike from the
+     * same reduced numbers (the Cholesky factor of each Cholesky-QR pass)
+     * is then computed once, on process 0, and sent: the same bits,
+     * without P copies of the l x l work. */
+    int (*bcast_f64)(void *ud, double *x, size_t n);
     void *ud;             /* their first argument */
     int rank, size;       /* this process's number, and how many there are
                              (the terms side's chunks are shared out by

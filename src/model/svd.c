@@ -774,22 +774,39 @@ static int chol_pass(svd_run *r, float *y, uint64_t rows, int split) {
     int rc = gram_fixed(r, y, rows, split);
     if (rc) return rc;
     memcpy(r->gsave, c, ll * ll * sizeof *c);
-    for (size_t j = 0; j < ll; j++) r->diag[j] = c[j * ll + j];
-    /* right-looking Cholesky on the upper triangle, row by row */
-    for (size_t j = 0; j < ll; j++) {
-        double d = c[j * ll + j];
-        if (!(d > TY_SVD_CHOL_MIN_PIVOT * r->diag[j]) || !(r->diag[j] > 0))
-            return 1;
-        double piv = sqrt(d), inv = 1.0 / piv;
-        double *rj = c + j * ll;
-        rj[j] = piv;
-        for (size_t k = j + 1; k < ll; k++) rj[k] *= inv;
-        for (size_t i = j + 1; i < ll; i++) {
-            double f = rj[i];
-            double *ri = c + i * ll;
-            for (size_t k = i; k < ll; k++) ri[k] -= f * rj[k];
+    /* every process holds the same G: with a broadcast, process 0 alone
+     * factors it and sends R (or the failure), the same bits */
+    int one = r->comm && r->comm->size > 1 && r->comm->bcast_f64;
+    double fail = 0;
+    if (!one || r->comm->rank == 0) {
+        for (size_t j = 0; j < ll; j++) r->diag[j] = c[j * ll + j];
+        /* right-looking Cholesky on the upper triangle, row by row */
+        for (size_t j = 0; j < ll && !fail; j++) {
+            double d = c[j * ll + j];
+            if (!(d > TY_SVD_CHOL_MIN_PIVOT * r->diag[j]) || !(r->diag[j] > 0)) {
+                fail = 1;
+                break;
+            }
+            double piv = sqrt(d), inv = 1.0 / piv;
+            double *rj = c + j * ll;
+            rj[j] = piv;
+            for (size_t k = j + 1; k < ll; k++) rj[k] *= inv;
+            for (size_t i = j + 1; i < ll; i++) {
+                double f = rj[i];
+                double *ri = c + i * ll;
+                for (size_t k = i; k < ll; k++) ri[k] -= f * rj[k];
+            }
         }
     }
+    if (one) {
+        rc = r->comm->bcast_f64(r->comm->ud, &fail, 1);
+        if (!rc && !fail) rc = r->comm->bcast_f64(r->comm->ud, c, ll * ll);
+        if (rc) {
+            ty_seterr(r->err, r->errlen, "svd: broadcast over processes failed");
+            return rc < 0 ? rc : TENYO_ERR_DEPENDENCY;
+        }
+    }
+    if (fail) return 1;
     for (size_t i = 0; i < ll; i++)
         for (size_t j = 0; j < ll; j++)
             g[i * ll + j] = j >= i ? (float)c[i * ll + j] : 0.0f;
