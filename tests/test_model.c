@@ -1151,6 +1151,18 @@ static int tcomm_sum_scatter(void *ud, int64_t *x, size_t row_len, const uint64_
     return 0;
 }
 
+/* The broadcast: participant 0's x to every participant. */
+static int tcomm_bcast(void *ud, double *x, size_t n) {
+    tcomm_part *p = ud;
+    tcomm_shared *sh = p->sh;
+    if (n > sh->cap) return TENYO_ERR_ARG;
+    if (p->rank == 0) memcpy(sh->db, x, n * sizeof *x);
+    pthread_barrier_wait(&sh->bar);
+    if (p->rank != 0) memcpy(x, sh->db, n * sizeof *x);
+    pthread_barrier_wait(&sh->bar);
+    return 0;
+}
+
 static void *tcomm_main(void *arg) {
     tcomm_part *p = arg;
     p->rc = ty_svd_randomized(&p->mine, &p->o, p->u, p->s, p->v, p->err,
@@ -1192,6 +1204,10 @@ static const char *split_compare(const ty_csr *a, ty_svd_opts o, int np,
                                   .sum_i64 = tcomm_sum, .max_f64 = tcomm_max,
                                   .gather_f32 = tcomm_gather,
                                   .sum_scatter_i64 = (scatter ? tcomm_sum_scatter : NULL),
+                                  /* with the scatter, the Cholesky factors
+                                   * come from participant 0 too (the test
+                                   * fails when the others do not take them) */
+                                  .bcast_f64 = (scatter ? tcomm_bcast : NULL),
                                   .ud = &p[r],
                                   .rank = r, .size = np};
         p[r].o = o;
