@@ -125,12 +125,15 @@
  * draws only the rows of the terms its documents hold (A Omega reads no
  * others) and for the rest draws the uniforms without the log, sin and
  * cos, so the stream stays in place and the rows it uses are the same
- * bits. Work still repeated on every process: the l x l steps (Cholesky,
- * sgesdd: a few hundred million instructions per factorisation, whatever
- * the corpus), the uniforms of the skipped Omega rows, and zeroing the
- * terms x l int64 block per pass: on 2,000 jp records (callgrind, outside
- * Open MPI) 2.83 G instructions over 2 ranks against 2.08 G in one
- * process (bench/README.md). Chosen over the
+ * bits. The Cholesky factor of each Cholesky-QR pass, which every
+ * process would compute alike from the same reduced Gram matrix, is
+ * computed on process 0 alone and broadcast when the communicator can
+ * (bcast_f64; l x l doubles, 0.6 MB at l = 272). Work still repeated on
+ * every process: the other l x l steps (sgesdd, the products of the R
+ * factors), the uniforms of the skipped Omega rows, and zeroing the terms
+ * x l int64 block per pass: on 2,000 jp records (callgrind, outside Open
+ * MPI) 2.48 G instructions over 2 ranks and 3.11 G over 4 against 2.04 G
+ * in one process (2.89 G and 4.26 G before the broadcast; bench/README.md). Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
