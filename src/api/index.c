@@ -810,6 +810,37 @@ typedef struct score_job {
     const uint8_t *mask;     /* the filter, or NULL */
 } score_job;
 
+/* The TF-IDF side of j (not for LSA alone): the postings of the distinct
+ * query terms (ascending, last weight) when post, else (no postings, no
+ * memory for the list) the query scattered into c->qdense for the gather.
+ * terms_end undoes it. */
+static void terms_begin(tenyo_ctx *c, score_job *j, size_t qn, int post) {
+    if (post) {
+        uint32_t *tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
+        float *tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
+        if (tt && tw) {
+            j->post = 1;
+            j->nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
+            j->t = tt;
+            j->w = tw;
+        } else {
+            free(tt);
+            free(tw);
+        }
+    }
+    if (j->mode != TENYO_MODE_LSA && !j->post)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
+}
+
+static void terms_end(tenyo_ctx *c, score_job *j, size_t qn) {
+    if (j->mode != TENYO_MODE_LSA && !j->post)
+        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
+    if (j->post) {
+        free((void *)j->t);
+        free((void *)j->w);
+    }
+}
+
 /* The job over documents [d0, d1). */
 static void score_docs(score_job *j, uint64_t d0, uint64_t d1) {
     tenyo_ctx *c = j->c;
@@ -1107,31 +1138,14 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
     ty_q8_query qp;
     if (j.lsa_scan && j.int8) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
     j.qp = &qp;
-    uint32_t *tt = NULL;
-    float *tw = NULL;
-    if (mode != TENYO_MODE_LSA && use_postings(c)) {
-        tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
-        tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
-        if (tt && tw) {
-            j.post = 1;
-            j.nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
-            j.t = tt;
-            j.w = tw;
-        }
-    }
-    int scatter = mode != TENYO_MODE_LSA && !j.post;
-    if (scatter)
-        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
+    terms_begin(c, &j, qn, mode != TENYO_MODE_LSA && use_postings(c));
     part_job pj = {&j, ranges, nranges, 0};
     for (size_t i = 0; i < nranges; i++) pj.total += ranges[2 * i + 1] - ranges[2 * i];
     int nth = ctx_enter(c); /* the ranges on c's threads, as score_split */
     if (nth > 1) ty_parallel_claim(nth, QPAR_PARTS * nth, part_range, &pj);
     else part_range(&pj, 0, 1);
     ctx_leave(nth);
-    if (scatter)
-        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
-    free(tt);
-    free(tw);
+    terms_end(c, &j, qn);
     /* the candidates A, B, C */
     size_t need = (size_t)h[SH_NEED], r = (size_t)h[SH_R];
     int keep = h[SH_KEEP] && m->open;
@@ -1265,28 +1279,9 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         int prc = score_pruned(c, mode, qn, need, j.lsa, approx, mask);
         if (prc <= 0) return prc;
     }
-    /* TF-IDF: the postings of the distinct query terms (ascending, last
-     * weight), else (no postings, no memory for the list) the gather */
-    uint32_t *tt = NULL;
-    float *tw = NULL;
-    if (post) {
-        tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
-        tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
-        if (tt && tw) {
-            j.post = 1;
-            j.nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
-            j.t = tt;
-            j.w = tw;
-        }
-    }
-    int scatter = mode != TENYO_MODE_LSA && !j.post;
-    if (scatter)
-        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
+    terms_begin(c, &j, qn, post);
     score_split(c, &j);
-    if (scatter)
-        for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
-    free(tt);
-    free(tw);
+    terms_end(c, &j, qn);
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, j.lsa);
     if (mode != TENYO_MODE_LSA) shrink_short(c, c->s1);
     return TENYO_OK;
