@@ -111,13 +111,13 @@ int ty_test_feed(const char *path, int from, int to,
     char err[256];
     if (tenyo_reader_open(path, NULL, &r, err, sizeof err)) return -1;
     const tenyo_doc *d;
-    int i = 0, rc = 0;
-    while (tenyo_reader_next(r, &d) == 1) {
+    int i = 0, rc = 0, got;
+    while ((got = tenyo_reader_next(r, &d)) == 1) {
         if (i >= from && i < to && (rc = add(ud, d)) != 0) break;
         i++;
     }
     tenyo_reader_free(r);
-    return rc ? -1 : i;
+    return rc || got < 0 ? -1 : i; /* a record the reader refused fails too */
 }
 
 static int add_builder(void *ud, const struct tenyo_doc *d) { return tenyo_builder_add(ud, d); }

@@ -25,28 +25,13 @@
 #define SAMPLE "data/sample/sample.jsonl"
 #define MAXP 4
 
-/* Build file into path (threads 2, rank dim): 0 or a status. */
+/* Build file into path (threads 2, rank dim): 0, or -1 (ty_test_build). */
 static int build_index(const char *file, const char *path, int dim) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     bo.threads = 2;
     bo.dim = dim;
-    tenyo_builder *b = NULL;
-    char err[512];
-    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
-    if (rc) return rc;
-    tenyo_reader *r = NULL;
-    rc = tenyo_reader_open(file, NULL, &r, err, sizeof err);
-    if (!rc) {
-        const tenyo_doc *d;
-        while ((rc = tenyo_reader_next(r, &d)) == 1)
-            if ((rc = tenyo_builder_add(b, d)) != 0) break;
-        if (rc > 0) rc = 0;
-        tenyo_reader_free(r);
-    }
-    if (!rc) rc = tenyo_builder_write(b, path, NULL);
-    tenyo_builder_free(b);
-    return rc;
+    return ty_test_build(file, INT_MAX, &bo, path);
 }
 
 /* The "processes" of one shared index. */
