@@ -44,20 +44,7 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
     /* the title on one line: a US abstract used as a title holds line
      * breaks, which the sentence (text, JSON, CSV, the page) must not */
     char title[1024];
-    size_t tn = 0;
-    const char *p = ev && ev->title ? ev->title : "";
-    for (; *p && tn + 1 < sizeof title; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t') {
-            if (tn && title[tn - 1] != ' ') title[tn++] = ' ';
-        } else {
-            title[tn++] = *p;
-        }
-    }
-    if (((unsigned char)*p & 0xC0) == 0x80) { /* cut inside a character: drop its start */
-        while (tn && ((unsigned char)title[tn - 1] & 0xC0) == 0x80) tn--;
-        if (tn) tn--;
-    }
-    title[tn] = 0;
+    cli_one_line(ev ? ev->title : "", title, sizeof title);
     if (ph && !ph->field_fit) ph = NULL; /* quote only a use in the field */
     if (ja && ph)
         snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",

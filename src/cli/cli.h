@@ -197,6 +197,10 @@ json_t *cli_info_json(const tenyo_index *x, const char *path);
  * text output of untrusted strings: s itself when it has none, else one of
  * 8 rotating static buffers (valid until 8 more calls). */
 const char *cli_safe(const char *s);
+/* s on one line: each run of line breaks and tabs (US abstracts used as
+ * titles hold them) as one space, into out (cap > 0 bytes; a longer s is
+ * cut, never inside a character); returns out. */
+char *cli_one_line(const char *s, char *out, size_t cap);
 /* 1 when a spreadsheet would run CSV text s as a formula (first character
  * = + - @, tab or CR: the web page's rule); such a cell gets a "'" prefix. */
 int cli_csv_risky(const char *s);

@@ -48,6 +48,24 @@ const char *cli_safe(const char *s) {
     return buf[b];
 }
 
+char *cli_one_line(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    const char *p = s ? s : "";
+    for (; *p && n + 1 < cap; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            if (n && out[n - 1] != ' ') out[n++] = ' ';
+        } else {
+            out[n++] = *p;
+        }
+    }
+    if (((unsigned char)*p & 0xC0) == 0x80) { /* cut inside a character: drop its start */
+        while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
+        if (n) n--;
+    }
+    out[n] = 0;
+    return out;
+}
+
 int cli_csv_risky(const char *s) {
     return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
 }

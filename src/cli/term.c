@@ -50,42 +50,21 @@ long cli_room(int cols, long used) {
     return cols - used > 1 ? cols - used : 1;
 }
 
-/* A title as one line: a run of line breaks and tabs (US abstracts used
- * as titles hold them) becomes one space; cli_safe then escapes every other
- * control character. */
-static const char *one_line(const char *s) {
-    static char *buf;
-    static size_t cap;
-    if (!s || !strpbrk(s, "\n\r\t")) return s;
-    size_t n = strlen(s);
-    if (cap < n + 1) {
-        char *q = realloc(buf, n + 1);
-        if (!q) return s;
-        buf = q;
-        cap = n + 1;
-    }
-    char *o = buf;
-    for (const char *p = s; *p; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t') {
-            if (o == buf || o[-1] != ' ') *o++ = ' ';
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = 0;
-    return buf;
-}
-
 void cli_cut(const char *s, long room) {
-    s = cli_safe(one_line(s));
+    /* a title on one line (cli_one_line), then control characters escaped */
+    size_t whole = s && strpbrk(s, "\n\r\t") ? strlen(s) + 1 : 0;
+    char *folded = whole ? malloc(whole) : NULL;
+    if (folded) s = cli_one_line(s, folded, whole);
+    s = cli_safe(s);
     size_t len = strlen(s);
     if (room <= 0 || tenyo_text_width(s, len) <= (size_t)room) {
         fputs(s, stdout);
-        return;
+    } else {
+        size_t n = room > 1 ? tenyo_text_fit(s, len, (size_t)room - 1) : 0;
+        fwrite(s, 1, n, stdout);
+        fputs("…", stdout); /* one column (East Asian Ambiguous) */
     }
-    size_t n = room > 1 ? tenyo_text_fit(s, len, (size_t)room - 1) : 0;
-    fwrite(s, 1, n, stdout);
-    fputs("…", stdout); /* one column (East Asian Ambiguous) */
+    free(folded);
 }
 
 /* ==================================================== the hits table */
