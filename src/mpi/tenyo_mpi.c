@@ -205,14 +205,9 @@ enum { JOB_DONE = 0, JOB_LSA = 1 };
 /* A broadcast from rank 0 of n int64, waited for without spinning. */
 static int bcast_wait(int64_t *h, int n) {
     MPI_Request r;
-    int done = 0;
     if (MPI_Ibcast(h, n, MPI_INT64_T, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS)
         return TENYO_ERR_DEPENDENCY;
-    while (!done) {
-        if (MPI_Test(&r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
-        if (!done) nap();
-    }
-    return TENYO_OK;
+    return ty_mpicomm_wait(&r, POLL_NS);
 }
 
 /* n bytes to / from rank `peer` in messages of at most PIECE bytes. */
@@ -231,14 +226,10 @@ static int recv_big(void *p, size_t n, int peer, int tag) {
     for (size_t o = 0; o < n || o == 0; o += PIECE) {
         size_t k = n - o < PIECE ? n - o : PIECE;
         MPI_Request r;
-        int done = 0;
         if (MPI_Irecv((char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD, &r) !=
-            MPI_SUCCESS)
+                MPI_SUCCESS ||
+            ty_mpicomm_wait(&r, POLL_NS))
             return TENYO_ERR_DEPENDENCY;
-        while (!done) {
-            if (MPI_Test(&r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
-            if (!done) nap();
-        }
         if (n == 0) break;
     }
     return TENYO_OK;
@@ -404,9 +395,7 @@ int main(int argc, char **argv) {
         }
         int ec = ty_mpi_serve(s.rank, s.size, argc, argv);
         MPI_Request r;
-        int done = 0;
-        MPI_Ibarrier(MPI_COMM_WORLD, &r);
-        while (MPI_Test(&r, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done) nap();
+        if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) ty_mpicomm_wait(&r, POLL_NS);
         MPI_Finalize();
         return ec;
     }
@@ -446,9 +435,7 @@ int main(int argc, char **argv) {
     }
     /* wait for the others without spinning */
     MPI_Request r;
-    int done = 0;
-    MPI_Ibarrier(MPI_COMM_WORLD, &r);
-    while (MPI_Test(&r, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done) nap();
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) ty_mpicomm_wait(&r, POLL_NS);
     free(s.sends);
     free(s.from);
     MPI_Finalize();
