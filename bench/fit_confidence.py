@@ -105,4 +105,5 @@ def main():
         print('log loss %.4f' % (ll / len(rows)))
     print('\nTENYO_CONF_W=' + ','.join('%.4f' % v for v in w))
 
-main()
+if __name__ == '__main__':
+    main()

@@ -758,15 +758,21 @@ typedef struct tenyo_ideas_opts {
                                  class proposed on the same evidence become
                                  one proposal (tenyo_idea.also); 0: one per
                                  field */
+    double min_usable;        /* with min_confidence > 0, proposals whose
+                                 reader model probability (tenyo_idea.usable)
+                                 is below this are left out too (< 0: default
+                                 TENYO_IDEAS_MIN_USABLE; 0: none) */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
 
 #define TENYO_IDEA_EVIDENCE 3
 #define TENYO_IDEA_ALSO 4
-/* Default confidence below which proposals are not shown (measured on the
- * development split; README "Ideas"). */
-#define TENYO_IDEAS_MIN_CONFIDENCE 0.12
+/* Defaults below which proposals are not shown: the confidence, and the
+ * reader model's probability that an analyst finds the proposal usable
+ * (both measured on the development split; README "Ideas"). */
+#define TENYO_IDEAS_MIN_CONFIDENCE 0.03
+#define TENYO_IDEAS_MIN_USABLE 0.5
 
 /* Why a proposal is weak (tenyo_idea.flags). */
 enum {
@@ -811,6 +817,11 @@ typedef struct tenyo_idea {
     const char *also[TENYO_IDEA_ALSO]; /* their codes */
     int nevidence;            /* entries used in evidence */
     tenyo_hit evidence[TENYO_IDEA_EVIDENCE]; /* best supporting patents */
+    double usable;            /* the reader model's probability that an
+                                 analyst finds the proposal usable (a
+                                 transfer or a sensible neighbour, not a pun
+                                 or noise), fitted on readers' labels of the
+                                 development query sets (Protocol A) */
 } tenyo_idea;
 
 /* What the last ideas call on a context has to say about its answer
@@ -833,7 +844,8 @@ enum {
 
 typedef struct tenyo_ideas_notes {
     unsigned flags;           /* TENYO_NOTE_* */
-    size_t hidden;            /* proposals left out below min_confidence */
+    size_t hidden;            /* proposals left out below min_confidence
+                                 or min_usable, or thin */
     size_t hidden_thin;       /* of them, left out (whatever their
                                  confidence) for sharing fewer than two
                                  words that are not among the most generic,
@@ -844,6 +856,7 @@ typedef struct tenyo_ideas_notes {
     size_t nunknown;          /* query words unknown to the index */
     const char *unknown[8];   /* the first of them (live until the next
                                  query on the context) */
+    double min_usable;        /* the reader model threshold used (0: none) */
 } tenyo_ideas_notes;
 
 /* Notes of the last ideas call on c (zeroed before each call). */

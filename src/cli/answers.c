@@ -112,6 +112,7 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "label_en", json_string(tenyo_field_label(x, idea->code, "en")));
     json_object_set_new(it, "score", json_real(idea->score));
     json_object_set_new(it, "confidence", json_real(idea->confidence));
+    json_object_set_new(it, "usable", json_real(idea->usable));
     json_t *also = json_array();
     for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
     json_object_set_new(it, "also_fields", also);
@@ -210,16 +211,28 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
         warn(arr, "weak_match", msg);
     }
     if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
+        /* why they were left out: the thresholds in use, named */
+        char why[256];
+        if (nt->min_usable > 0)
+            snprintf(why, sizeof why,
+                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下"
+                        : "a reader-model usability below %.2f, confidence below %.2f, or at most one specific shared word",
+                     nt->min_usable, nt->min_confidence);
+        else
+            snprintf(why, sizeof why,
+                     ja ? "確信度が %.2f 未満か、共通する具体的な語が 1 語以下"
+                        : "confidence below %.2f or at most one specific shared word",
+                     nt->min_confidence);
         if (nt->hidden && got == 0)
-            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが確信度 %.2f 未満か、共通する具体的な語が 1 語以下です（--min-confidence 0 で表示）"
-                                         : "nothing shown of %zu asked: all %zu fields with evidence had confidence below %.2f or shared at most one specific word "
+            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが%sです（--min-confidence 0 で表示）"
+                                         : "nothing shown of %zu asked: all %zu fields with evidence had %s "
                                            "(--min-confidence 0 shows them)",
-                     asked, nt->hidden, nt->min_confidence);
+                     asked, nt->hidden, why);
         else if (nt->hidden)
-            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は確信度が %.2f 未満か、共通する具体的な語が 1 語以下のため省きました（--min-confidence 0 で表示）"
-                                         : "%d shown of %zu asked: %zu more fields had confidence below %.2f or shared at most one specific word "
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は%sのため省きました（--min-confidence 0 で表示）"
+                                         : "%d shown of %zu asked: %zu more fields had %s "
                                            "(--min-confidence 0 shows them)",
-                     got, asked, nt->hidden, nt->min_confidence);
+                     got, asked, nt->hidden, why);
         else
             snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: 根拠のある分野がほかにありません"
                                          : "%d shown of %zu asked: no other field has any evidence",

@@ -44,8 +44,11 @@ static const char *ideas_usage =
     "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
     "                       confident, then fields co-classification alone would not\n"
     "                       propose come first (default 0.6; 0: by confidence only)\n"
-    "  --min-confidence C   leave out proposals below confidence C (default 0.12;\n"
+    "  --min-confidence C   leave out proposals below confidence C (default 0.03;\n"
     "                       0 shows every field with evidence)\n"
+    "  --min-usable U       leave out proposals an analyst would find usable with a\n"
+    "                       probability below U, by a model of readers' labels\n"
+    "                       (default 0.5; 0: none; off with --min-confidence 0)\n"
     "  --no-merge           one proposal per subclass (default: neighbouring\n"
     "                       subclasses on the same evidence are one proposal)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
@@ -649,6 +652,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"lang", required_argument, 0, 'L'},
         {"novelty", required_argument, 0, 'V'},
         {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
+        {"min-usable", required_argument, 0, 'S'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
@@ -676,6 +680,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'F': file = optarg; break;
         case 'V': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io.novelty) != 0; break;
         case 'M': io.merge = 0; break;
+        case 'S': bad |= cli_double("--min-usable", optarg, 0, 0, 1, &io.min_usable) != 0; break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
         case 'n': bad |= cli_long("-n", optarg, 1, CLI_IDEAS_MAX, &n) != 0; break;
