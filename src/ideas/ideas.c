@@ -74,8 +74,15 @@
  *      0.6: 4) are the most confident; after them, "unexpected" fields —
  *      outside the top 10 that co-classification statistics alone would
  *      propose for the home fields — come before expected ones. Proposals
- *      below min_confidence (default 0.12) are left out and counted
- *      (tenyo_ctx_notes); so are thin ones, whatever their confidence:
+ *      below min_confidence (default 0.03) or whose reader model
+ *      probability (usable_of: P(an analyst finds it usable), fitted on
+ *      Protocol A labels) is below min_usable (default 0.5) are left out
+ *      and counted (tenyo_ctx_notes). The reader model replaced a
+ *      confidence threshold of 0.12: on the seventh query set, read by
+ *      four new readers, the 23 cards it removed were 13-17% usable and
+ *      the 33 it added 58-61% usable (6-12% genuine transfers); usable
+ *      share 57.5 / 60.3% -> 69.9 / 62.7% (bench/protocol_a/README.md).
+ *      Thin ones are left out too, whatever their confidence:
  *      fewer than two shared words that are not among the most generic, or
  *      nothing specific shared at all (a free-text query whose key words
  *      the index lacks shares 技術 or 加工 with anything: that is a pun,
