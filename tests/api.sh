@@ -104,6 +104,11 @@ same api_ideas_text_home_string_equals_cli "$D/cli" "$D/body"
 post '{"text":"robot gripper with soft fingers","lang":"en"}' >"$D/body"
 same api_ideas_text_predicted_home_equals_cli "$D/cli" "$D/body"
 grep -q '"home_predicted":true' "$D/body" && ok api_ideas_home_predicted || bad api_ideas_home_predicted
+"$T" ideas "$D/s.tny" SAMPLE-003 --min-usable 0 --json >"$D/cli"
+post '{"id":"SAMPLE-003","min_usable":0}' >"$D/body"
+same api_ideas_min_usable_equals_cli "$D/cli" "$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-003 --json >"$D/cli"
+cmp -s "$D/cli" "$D/body" && bad api_ideas_min_usable_changes || ok api_ideas_min_usable_changes
 
 # filters (before the top-k): the same bytes as the CLI with the same
 # filters; every result matches; bad values are 400 naming them

@@ -148,7 +148,7 @@ typedef struct serve_ideas_req {
 /* Parse and check the body body[0..len) (need not be terminated) of POST
  * /api/ideas into q (zeroed first): a JSON object with only the members
  * id | text (exactly one), home, distance, n, open_only, lang, mode,
- * min_confidence, novelty, and the filters (serve_filter_member).
+ * min_confidence, min_usable, novelty, and the filters (serve_filter_member).
  * Strict: unknown members, duplicate keys and wrong types are 400, since a
  * misspelt option silently ignored gives a plausible but wrong answer.
  * Always release q with serve_ideas_req_free, also after a failure. */
@@ -157,7 +157,8 @@ unsigned serve_ideas_parse(const char *body, size_t len, serve_ideas_req *q, cha
 
 /* The body of POST /api/match (the company query, tenyo match --json):
  * text (required), home, distance, k (1..SRV_MAX_K, into q->n; default
- * 10), open_only (always on), lang, mode, min_confidence and the filters;
+ * 10), open_only (always on), lang, mode, min_confidence, min_usable and the
+ * filters;
  * strict as serve_ideas_parse. */
 unsigned serve_match_parse(const char *body, size_t len, serve_ideas_req *q, char *msg,
                            size_t msglen);
