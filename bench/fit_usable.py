@@ -106,6 +106,16 @@ def main():
                 print('| %s | %s | %d | %.1f%% | %.1f%% |' % (
                     path, name, len(sel), 100 * sum(r['y'] for r in sel) / len(sel),
                     100 * sum(r['a'] for r in sel) / len(sel)))
+    print('\nreliability (cross-validated by query):')
+    print('| usable | labels | predicted | observed usable | observed genuine |')
+    print('|---|---|---|---|---|')
+    bins = [0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.01]
+    for lo, hi in zip(bins, bins[1:]):
+        sel = [r for r in allr if lo <= r['p'] < hi]
+        if sel:
+            print('| %.2f-%.2f | %d | %.3f | %.3f | %.3f |' % (
+                lo, min(hi, 1), len(sel), sum(r['p'] for r in sel) / len(sel),
+                sum(r['y'] for r in sel) / len(sel), sum(r['a'] for r in sel) / len(sel)))
     pos = [r['p'] for r in allr if r['y']]
     neg = [r['p'] for r in allr if not r['y']]
     auc = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / len(pos) / len(neg)
