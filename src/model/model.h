@@ -131,12 +131,14 @@ typedef struct ty_svd_comm {
     int (*gather_f32)(void *ud, float *x, size_t row_len,
                       const uint64_t *row_off);
     /* Optional (NULL: sum_i64 over the whole block): x is a block of rows
-     * of row_len int64; afterwards process p's rows [row_off[p],
-     * row_off[p + 1]) hold the element-wise sum over all processes (exact);
-     * its other rows hold anything. Half an all-reduce's traffic, and
-     * each process converts only its rows (the terms side's chunks). */
-    int (*sum_scatter_i64)(void *ud, int64_t *x, size_t row_len,
-                           const uint64_t *row_off);
+     * of row_len int64, read and left as it is; process p receives the
+     * element-wise sum over all processes (exact) of its rows
+     * [row_off[p], row_off[p + 1]) in sum (those rows only, from its
+     * start). Half an all-reduce's traffic, each process converts only its
+     * rows (the terms side's chunks), and x keeps its zero rows from one
+     * pass to the next (svd.c zeroes the block once, not per pass). */
+    int (*sum_scatter_i64)(void *ud, const int64_t *x, int64_t *sum,
+                           size_t row_len, const uint64_t *row_off);
     /* Optional (NULL: every process computes it): x[0..n) of process 0
      * to every process. What every process would compute alike from the
      * same reduced numbers (the Cholesky factor of each Cholesky-QR pass)
