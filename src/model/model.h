@@ -287,6 +287,16 @@ typedef struct ty_model {
     uint32_t nshards;         /* a sharded index: its shards, else 0 */
     uint64_t *shard_docs;     /* documents per shard (nshards, malloc'd) */
     uint64_t *shard_bytes;    /* bytes of each shard file (nshards) */
+    uint64_t shard_ident;     /* a sharded index: a hash of its manifest
+                                 (generation, documents, every file's size
+                                 and checksum), the same for a partial read
+                                 of it; 0 for one file */
+    int partial;              /* a partial read of a sharded index
+                                 (ty_shards_read_part: tenyo-mpi serve's
+                                 processes other than 0): the documents of
+                                 the shards left out are empty stand-ins,
+                                 so only the read shards' documents may be
+                                 scored; nothing else may use it */
     int nsections;            /* sections read/written */
     tenyo_section_info sections[TENYO_MAX_SECTIONS];
 } ty_model;
