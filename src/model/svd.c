@@ -121,19 +121,41 @@
  * block in floats per terms-side pass, l^2 x 8 per Gram matrix and a few
  * scalars (jp, l = 272: 26.6 MB of int64 per pass; 40.4 MB per pass in all
  * at P = 2, 34.3 MB at P = 4, as counted by src/mpi/mpicomm.c, which
- * counts what each rank hands in). Omega is one serial stream; a process
- * draws only the rows of the terms its documents hold (A Omega reads no
- * others) and for the rest draws the uniforms without the log, sin and
- * cos, so the stream stays in place and the rows it uses are the same
- * bits. The Cholesky factor of each Cholesky-QR pass, which every
- * process would compute alike from the same reduced Gram matrix, is
- * computed on process 0 alone and broadcast when the communicator can
- * (bcast_f64; l x l doubles, 0.6 MB at l = 272). Work still repeated on
- * every process: the other l x l steps (sgesdd, the products of the R
- * factors), the uniforms of the skipped Omega rows, and zeroing the terms
- * x l int64 block per pass: on 2,000 jp records (callgrind, outside Open
- * MPI) 2.48 G instructions over 2 ranks and 3.11 G over 4 against 2.04 G
- * in one process (2.89 G and 4.26 G before the broadcast; bench/README.md). Chosen over the
+ * counts what each rank hands in).
+ *
+ * Work done once, not per process (the work overhead: instructions summed
+ * over P processes against one; bench/README.md "Work overhead at 100k").
+ * What every process would compute alike is computed by one, or shared
+ * out by the terms block's chunks, with the same bits:
+ *   - Omega: one serial stream, so a process cannot start at its rows
+ *     without walking the stream there; each walks to its first chunk row
+ *     drawing only the uniforms (no log, sin, cos), draws its chunks' rows
+ *     and stops; the rows are gathered to all (terms x l floats once).
+ *     Before, every process drew the normals of every term its documents
+ *     held (at 100k, P = 4: most of the 37.8 M normals, four times).
+ *     Rejected: an xoshiro jump-ahead to the first row (a GF(2) 256 x 256
+ *     matrix power; the walk costs (P - 1) / 2 of one stream's uniforms
+ *     in all, under 1% here).
+ *   - A^T Q in fixed point: the int64 block is zeroed once (calloc) and a
+ *     term's row is written by its first block (atq_term), so no process
+ *     zeroes terms x l x 8 bytes a pass; a term without postings here is
+ *     skipped and its zero row stays, since the reduce-scatter is not in
+ *     place (its sums go to zsum) and leaves the block as it was.
+ *   - the Cholesky factor of each Cholesky-QR pass, the products of the R
+ *     factors and the small SVD (sgesdd) on process 0, broadcast
+ *     (bcast_f64: l x l doubles, 0.6 MB at l = 272; sv, U_R, V_R^T as
+ *     doubles, floats widen exactly);
+ *   - V's signs: each process looks at its own chunk rows of V and three
+ *     reductions of kk values pick the first largest entry of each column
+ *     (fix_signs_split), instead of every process walking all of V twice;
+ *     V is not zeroed first when it is written whole.
+ * What stays per process is small and fixed: the walk of Omega's stream
+ * to its rows, the l x l conversions of each fixed-point Gram matrix, the
+ * per-term loop of A^T Q over the terms its documents hold, the term
+ * bounds. On 2,000 jp records (4,105 terms, where fixed costs weigh most;
+ * OpenBLAS's Sandybridge kernels, see bench/mpi_work.sh) the work is
+ * 1.06x one process's over 2 processes and 1.12x over 4 (1.14x over 2
+ * before these steps). Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
@@ -184,8 +206,8 @@
  * projection), the transpose of A (when it fits), one l x l float Gram
  * partial per 4096-row chunk (9 MB at 139k rows) and O(l^2) for the small
  * factorisations; Omega lives in the second block. With rows split over
- * processes, nrows is this process's and an ncols x l int64 block holds
- * A^T Q before its reduction.
+ * processes, nrows is this process's, an ncols x l int64 block holds
+ * A^T Q before its reduction and 1/P of it its sums (zsum).
  */
 #include "model/model.h"
 
