@@ -35,9 +35,13 @@
  * (ty_index_open_part; the other shards' files are not opened, their
  * documents are empty stand-ins of the same numbering, so the scan's
  * arithmetic and the candidates' document numbers are unchanged), which
- * is what makes their memory fall with P: at 100k documents in 4 shards,
- * 463 MB each before, see bench/README.md "Serving over processes" for
- * after. A process holding no shard (P above the shard count) reads
+ * is what makes their memory fall with P: at 100k documents in 4 shards
+ * (VmRSS after the first query; bench/README.md "Serving over
+ * processes"), 463 MB each before, 187 MB at P = 4 and 246 MB at P = 2
+ * (two shards); what remains is the shared part (the basis' int8 codes
+ * 36 MB, vocabulary, idf, fields), the stand-ins' fixed-size rows (the
+ * int8 codes of every document, 26 MB) and the libraries. A process
+ * holding no shard (P above the shard count) reads
  * shard 0 for the sections' shape and scans nothing. A single-file index
  * is opened whole by every process (its even ranges are not files).
  * The identity they check with process 0 is then the manifest's hash
