@@ -152,10 +152,11 @@
  * What stays per process is small and fixed: the walk of Omega's stream
  * to its rows, the l x l conversions of each fixed-point Gram matrix, the
  * per-term loop of A^T Q over the terms its documents hold, the term
- * bounds. On 2,000 jp records (4,105 terms, where fixed costs weigh most;
- * OpenBLAS's Sandybridge kernels, see bench/mpi_work.sh) the work is
- * 1.06x one process's over 2 processes and 1.12x over 4 (1.14x over 2
- * before these steps). Chosen over the
+ * bounds. Instructions outside the collectives summed over the processes
+ * (callgrind, OpenBLAS's Sandybridge kernels, bench/mpi_work.sh): on the
+ * generated 100k, 1.007x one process's over 2 processes and 1.010x over 4;
+ * on 2,000 jp records (4,105 terms, where fixed costs weigh most) 1.02x
+ * and 1.05x (1.10x and 1.27x before these steps). Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
