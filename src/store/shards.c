@@ -35,6 +35,19 @@
  * would be written twice, once here). The cost of the temporary whole
  * file is one extra write and read of the index at build time.
  *
+ * A partial read (ty_shards_read_part: tenyo-mpi serve's processes other
+ * than 0, which score only their own shards) opens the shared part and
+ * some shards; the others' per-document pieces are made of empty
+ * documents (all zero bytes: no vector, no terms, empty strings, no
+ * fields), so the one decoder still sees every document at its number
+ * and the read shards' rows are the whole file's. The model is marked
+ * partial (the build section's non-zero count and the fields' document
+ * counts cannot be checked against stand-ins; nothing but the read
+ * shards' scan may use it) and carries the manifest's hash as its
+ * identity. Rejected: a model of the read documents only, renumbered
+ * (every scan and candidate would need an offset, and the scan is the
+ * one-process code by design).
+ *
  * Left: per-rank writing (tenyo-mpi's rank 0 writes every shard, as the
  * whole model is on rank 0); reading decodes every shard on open (no lazy
  * rows for a sharded index); updates (tenyo add / delete / rebuild) refuse
@@ -473,8 +486,8 @@ int ty_shards_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, t
     for (uint32_t i = ref + 1; i < mf.n; i++) /* the same per-document sections */
         for (int j = 0; kept[i] && j < sf[i].nsec; j++)
             if (!find_sec(&sf[ref], sf[i].sec[j].name)) {
-                ty_seterr(err, errlen, "%s: section '%s', which shard 0 lacks",
-                          sf[i].path, sf[i].sec[j].name);
+                ty_seterr(err, errlen, "%s: section '%s', which shard %u lacks",
+                          sf[i].path, sf[i].sec[j].name, ref);
                 rc = TENYO_ERR_CORRUPT;
                 goto done;
             }
