@@ -201,6 +201,11 @@ $(BUILD)/tenyo-mpi: src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/mpicomm.h src/
 $(BUILD)/tests/mpi_svd_check: tests/mpi/svd_check.c src/mpi/mpicomm.c src/mpi/mpicomm.h $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)
 	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ tests/mpi/svd_check.c src/mpi/mpicomm.c $(BUILD)/libtenyo.a $(LIBS)
+# The same program with callgrind's client requests around the SVD, for
+# bench/mpi_work.sh (built on demand, not by mpi-progs).
+$(BUILD)/tests/mpi_svd_work: tests/mpi/svd_check.c src/mpi/mpicomm.c src/mpi/mpicomm.h $(BUILD)/libtenyo.a
+	@mkdir -p $(dir $@)
+	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -DTY_SVD_CALLGRIND -o $@ tests/mpi/svd_check.c src/mpi/mpicomm.c $(BUILD)/libtenyo.a $(LIBS)
 
 # Unit tests, then the end-to-end CLI script (golden outputs, exit codes).
 # The MPI programs are made by a second make: mpicc is looked for when the

@@ -1138,17 +1138,22 @@ static int tcomm_gather(void *ud, float *x, size_t row_len, const uint64_t *off)
     return 0;
 }
 
-/* The sum-scatter: the sum as tcomm_sum, then every row outside this
- * participant's range poisoned, so a step that read them would differ. */
-static int tcomm_sum_scatter(void *ud, int64_t *x, size_t row_len, const uint64_t *off) {
+/* The sum-scatter: the sum as tcomm_sum of a copy of x (which must stay
+ * as it was: svd.c keeps its zero rows from pass to pass), then only this
+ * participant's rows copied out to sum. */
+static int tcomm_sum_scatter(void *ud, const int64_t *x, int64_t *sum, size_t row_len,
+                             const uint64_t *off) {
     tcomm_part *p = ud;
     size_t n = (size_t)off[p->comm.size] * row_len;
-    int rc = tcomm_sum(ud, x, n);
-    if (rc) return rc;
-    for (size_t i = 0; i < n; i++)
-        if (i < off[p->rank] * row_len || i >= off[p->rank + 1] * row_len)
-            x[i] = (int64_t)0x3fffffffffffffffll;
-    return 0;
+    int64_t *t = malloc((n ? n : 1) * sizeof *t);
+    if (!t) return TENYO_ERR_NOMEM; /* (the others then wait: a test failure anyway) */
+    memcpy(t, x, n * sizeof *t);
+    int rc = tcomm_sum(ud, t, n);
+    if (!rc)
+        memcpy(sum, t + off[p->rank] * row_len,
+               (size_t)(off[p->rank + 1] - off[p->rank]) * row_len * sizeof *sum);
+    free(t);
+    return rc;
 }
 
 /* The broadcast: participant 0's x to every participant. */

@@ -11,7 +11,9 @@
  * filter; ideas with 300 and 30 neighbours, open documents only, TF-IDF
  * and hybrid. On the bundled sample (P = 1..4) and a generated corpus
  * (P = 3; bench/gen_corpus.c, built next to this program by make test);
- * the parts on several threads too.
+ * the parts on several threads too. And on a sharded index whose
+ * "processes" 1.. open only their own shards (ty_index_open_part, as
+ * tenyo-mpi serve's do: the others' documents empty stand-ins).
  * Also: a failing part fails the query (no partial answer).
  */
 #include "api/api.h"
@@ -38,6 +40,7 @@ static int build_index(const char *file, const char *path, int dim) {
 typedef struct fake {
     int np;                      /* processes */
     tenyo_ctx *part[MAXP];       /* contexts of processes 1.. (0: the caller's) */
+    tenyo_index *px[MAXP];       /* their partial indexes (sharded, part_open) */
     uint64_t rng[MAXP][16];      /* each one's ranges, [from, to) pairs */
     size_t nr[MAXP];             /* how many */
     int fail;                    /* 1: process np - 1 fails its part */
@@ -105,8 +108,34 @@ static int same_ideas(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) 
 
 /* One index opened twice: the reference and the shared one over np
  * processes; every query of the list compared. */
+/* Deal a sharded index's shards as tenyo-mpi serve does (s mod np) and
+ * open, for processes 1.., only their shards (a failure is the test's). */
+static void fake_deal_shards(ty_test_state *ts_, fake *f, const char *path, int np) {
+    uint32_t n = 0;
+    uint64_t *first = NULL;
+    char err[512];
+    CHECK_EQ_INT(ty_shards_layout(path, &n, &first, err, sizeof err), TENYO_OK);
+    f->np = np;
+    memset(f->nr, 0, sizeof f->nr);
+    for (uint32_t s = 0; s < n && s < 8 * MAXP; s++) {
+        int p = (int)(s % (uint32_t)np);
+        f->rng[p][2 * f->nr[p]] = first[s];
+        f->rng[p][2 * f->nr[p] + 1] = first[s + 1];
+        f->nr[p]++;
+    }
+    free(first);
+    for (int p = 1; p < np; p++) {
+        uint8_t keep[8 * MAXP] = {0};
+        for (uint32_t s = (uint32_t)p; s < n; s += (uint32_t)np) keep[s] = 1;
+        int rc = ty_index_open_part(path, keep, n, &f->px[p], err, sizeof err);
+        CHECKF(rc == TENYO_OK, "open part %d: %.200s", p, err);
+        /* a partial read: the others' documents are stand-ins */
+        CHECK(f->px[p]->m.partial == (n > 1));
+    }
+}
+
 static void shared_identity_on(ty_test_state *ts_, const char *path, int np, uint64_t step,
-                               int threads) {
+                               int threads, int part_open) {
     static const size_t ks[3] = {1, 10, 100};
     char err[512];
     tenyo_index *xr = NULL, *xs = NULL;
@@ -118,8 +147,10 @@ static void shared_identity_on(ty_test_state *ts_, const char *path, int np, uin
     CHECK_EQ_INT(tenyo_ctx_new(xr, &cr, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_ctx_new(xs, &cs, err, sizeof err), TENYO_OK);
     uint64_t nd = tenyo_index_ndocs(xr);
-    fake_deal(&f, nd, np);
-    for (int p = 1; p < np; p++) CHECK_EQ_INT(tenyo_ctx_new(xs, &f.part[p], err, sizeof err), TENYO_OK);
+    if (part_open) fake_deal_shards(ts_, &f, path, np);
+    else fake_deal(&f, nd, np);
+    for (int p = 1; p < np; p++)
+        CHECK_EQ_INT(tenyo_ctx_new(f.px[p] ? f.px[p] : xs, &f.part[p], err, sizeof err), TENYO_OK);
     ty_index_set_scan_share(xs, &(ty_scan_share){.scan = fake_scan, .ud = &f});
     if (threads) /* each part's ranges on several threads, however small */
         for (int p = 0; p < np; p++) {
@@ -196,7 +227,10 @@ static void shared_identity_on(ty_test_state *ts_, const char *path, int np, uin
     CHECK(tenyo_similar_doc(cs, 0, TENYO_MODE_HYBRID, 10, b) > 0);
     tenyo_filter_free(fr);
     tenyo_filter_free(fs);
-    for (int p = 1; p < np; p++) tenyo_ctx_free(f.part[p]);
+    for (int p = 1; p < np; p++) {
+        tenyo_ctx_free(f.part[p]);
+        tenyo_index_free(f.px[p]);
+    }
     tenyo_ctx_free(cr);
     tenyo_ctx_free(cs);
     tenyo_index_free(xr);
@@ -207,8 +241,21 @@ TY_TEST(shared_scan_identical_sample) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/shared_sample.tny", ty_test_tmpdir());
     CHECK_EQ_INT(build_index(SAMPLE, path, 0), TENYO_OK);
-    for (int np = 1; np <= MAXP && !ts_->failed; np++) shared_identity_on(ts_, path, np, 7, 0);
-    shared_identity_on(ts_, path, 2, 7, 3); /* the parts on 3 threads */
+    for (int np = 1; np <= MAXP && !ts_->failed; np++) shared_identity_on(ts_, path, np, 7, 0, 0);
+    shared_identity_on(ts_, path, 2, 7, 3, 0); /* the parts on 3 threads */
+}
+
+/* The same on a sharded sample (3 shards) whose processes 1.. read only
+ * their shards: P = 2, 3, and 4 (one process without a shard). */
+TY_TEST(shared_scan_identical_partial_open) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/shared_sharded.tny", ty_test_tmpdir());
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = 2;
+    bo.shards = 3;
+    CHECK_EQ_INT(ty_test_build(SAMPLE, INT_MAX, &bo, path), TENYO_OK);
+    for (int np = 2; np <= MAXP && !ts_->failed; np++) shared_identity_on(ts_, path, np, 7, 0, 1);
 }
 
 TY_TEST(shared_scan_identical_generated) {
@@ -226,6 +273,6 @@ TY_TEST(shared_scan_identical_generated) {
     CHECK(system(cmd) == 0);
     snprintf(path, sizeof path, "%s/shared_gen.tny", ty_test_tmpdir());
     CHECK_EQ_INT(build_index(jsonl, path, 64), TENYO_OK);
-    shared_identity_on(ts_, path, 3, 113, 0);
-    shared_identity_on(ts_, path, 2, 229, 2);
+    shared_identity_on(ts_, path, 3, 113, 0, 0);
+    shared_identity_on(ts_, path, 2, 229, 2, 0);
 }

@@ -176,6 +176,13 @@ struct tenyo_index {
 /* Share x's scans (tenyo-mpi serve, before the first query; s NULL: stop
  * sharing). */
 void ty_index_set_scan_share(tenyo_index *x, const ty_scan_share *s);
+/* tenyo_index_open reading of a sharded index only the shards i < nkeep
+ * with keep[i] (ty_store_read_part): the others' documents are empty
+ * stand-ins (m.partial), there is no id table, and such an index may only
+ * score the read shards' documents (ty_ctx_scan_part): what tenyo-mpi
+ * serve's processes other than 0 open. A single file is opened whole. */
+int ty_index_open_part(const char *path, const uint8_t *keep, uint32_t nkeep,
+                       tenyo_index **out, char *err, size_t errlen);
 /* One process's part of a shared scan: score the query packed in msg
  * (len bytes, as ty_scan_share.scan received it) over the documents
  * [ranges[2i], ranges[2i+1]) for i < nranges, on c's scratch, and append

@@ -153,8 +153,23 @@ static void *ids_run(void *arg) {
     return NULL;
 }
 
+/* tenyo_index_open, and ty_index_open_part with keep (some shards). */
+static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
+                      tenyo_index **out, char *err, size_t errlen);
+
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen) {
+    return index_open(path, NULL, 0, out, err, errlen);
+}
+
+int ty_index_open_part(const char *path, const uint8_t *keep, uint32_t nkeep,
+                       tenyo_index **out, char *err, size_t errlen) {
+    if (!keep) return TENYO_ERR_ARG;
+    return index_open(path, keep, nkeep, out, err, errlen);
+}
+
+static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
+                      tenyo_index **out, char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
     *out = NULL;
     tenyo_index *x = calloc(1, sizeof *x);
@@ -190,7 +205,8 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     for (int attempt = 0;; attempt++) {
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
-        rc = ty_store_read_lazy(path, &x->m, err, errlen);
+        rc = keep ? ty_store_read_part(path, keep, nkeep, &x->m, err, errlen)
+                  : ty_store_read_lazy(path, &x->m, err, errlen);
         if (rc) {
             free(real);
             free(x);
@@ -223,15 +239,18 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
-    if (!x->ids || !x->vocab || ty_strmap_reserve(x->ids, (uint32_t)x->m.ndocs) ||
+    if (!x->ids || !x->vocab ||
+        ty_strmap_reserve(x->ids, x->m.partial ? 1 : (uint32_t)x->m.ndocs) ||
         ty_strmap_reserve(x->vocab, (uint32_t)x->m.nterms))
         goto fail;
     /* the id table on a thread of its own (a large index), beside the term
-     * table, the co-classification lists and the vectors below */
+     * table, the co-classification lists and the vectors below; none for
+     * a partial read (its stand-ins have no ids, and its reader looks
+     * none up) */
     ij.x = x;
-    istarted = x->m.ndocs >= IDS_THREAD_MIN && ty_ncores() > 1 &&
+    istarted = !x->m.partial && x->m.ndocs >= IDS_THREAD_MIN && ty_ncores() > 1 &&
                    pthread_create(&it, NULL, ids_run, &ij) == 0;
-    if (!istarted) ids_run(&ij);
+    if (!istarted && !x->m.partial) ids_run(&ij);
     rc = TENYO_ERR_NOMEM;
     uint64_t dupt = 0;
     int vr = ty_strmap_add_blob(x->vocab, x->m.term_blob, x->m.term_off, 1, x->m.nterms, &dupt);

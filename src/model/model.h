@@ -131,12 +131,14 @@ typedef struct ty_svd_comm {
     int (*gather_f32)(void *ud, float *x, size_t row_len,
                       const uint64_t *row_off);
     /* Optional (NULL: sum_i64 over the whole block): x is a block of rows
-     * of row_len int64; afterwards process p's rows [row_off[p],
-     * row_off[p + 1]) hold the element-wise sum over all processes (exact);
-     * its other rows hold anything. Half an all-reduce's traffic, and
-     * each process converts only its rows (the terms side's chunks). */
-    int (*sum_scatter_i64)(void *ud, int64_t *x, size_t row_len,
-                           const uint64_t *row_off);
+     * of row_len int64, read and left as it is; process p receives the
+     * element-wise sum over all processes (exact) of its rows
+     * [row_off[p], row_off[p + 1]) in sum (those rows only, from its
+     * start). Half an all-reduce's traffic, each process converts only its
+     * rows (the terms side's chunks), and x keeps its zero rows from one
+     * pass to the next (svd.c zeroes the block once, not per pass). */
+    int (*sum_scatter_i64)(void *ud, const int64_t *x, int64_t *sum,
+                           size_t row_len, const uint64_t *row_off);
     /* Optional (NULL: every process computes it): x[0..n) of process 0
      * to every process. What every process would compute alike from the
      * same reduced numbers (the Cholesky factor of each Cholesky-QR pass)
@@ -285,6 +287,16 @@ typedef struct ty_model {
     uint32_t nshards;         /* a sharded index: its shards, else 0 */
     uint64_t *shard_docs;     /* documents per shard (nshards, malloc'd) */
     uint64_t *shard_bytes;    /* bytes of each shard file (nshards) */
+    uint64_t shard_ident;     /* a sharded index: a hash of its manifest
+                                 (generation, documents, every file's size
+                                 and checksum), the same for a partial read
+                                 of it; 0 for one file */
+    int partial;              /* a partial read of a sharded index
+                                 (ty_shards_read_part: tenyo-mpi serve's
+                                 processes other than 0): the documents of
+                                 the shards left out are empty stand-ins,
+                                 so only the read shards' documents may be
+                                 scored; nothing else may use it */
     int nsections;            /* sections read/written */
     tenyo_section_info sections[TENYO_MAX_SECTIONS];
 } ty_model;

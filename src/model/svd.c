@@ -121,19 +121,42 @@
  * block in floats per terms-side pass, l^2 x 8 per Gram matrix and a few
  * scalars (jp, l = 272: 26.6 MB of int64 per pass; 40.4 MB per pass in all
  * at P = 2, 34.3 MB at P = 4, as counted by src/mpi/mpicomm.c, which
- * counts what each rank hands in). Omega is one serial stream; a process
- * draws only the rows of the terms its documents hold (A Omega reads no
- * others) and for the rest draws the uniforms without the log, sin and
- * cos, so the stream stays in place and the rows it uses are the same
- * bits. The Cholesky factor of each Cholesky-QR pass, which every
- * process would compute alike from the same reduced Gram matrix, is
- * computed on process 0 alone and broadcast when the communicator can
- * (bcast_f64; l x l doubles, 0.6 MB at l = 272). Work still repeated on
- * every process: the other l x l steps (sgesdd, the products of the R
- * factors), the uniforms of the skipped Omega rows, and zeroing the terms
- * x l int64 block per pass: on 2,000 jp records (callgrind, outside Open
- * MPI) 2.48 G instructions over 2 ranks and 3.11 G over 4 against 2.04 G
- * in one process (2.89 G and 4.26 G before the broadcast; bench/README.md). Chosen over the
+ * counts what each rank hands in).
+ *
+ * Work done once, not per process (the work overhead: instructions summed
+ * over P processes against one; bench/README.md "Work overhead at 100k").
+ * What every process would compute alike is computed by one, or shared
+ * out by the terms block's chunks, with the same bits:
+ *   - Omega: one serial stream, so a process cannot start at its rows
+ *     without walking the stream there; each walks to its first chunk row
+ *     drawing only the uniforms (no log, sin, cos), draws its chunks' rows
+ *     and stops; the rows are gathered to all (terms x l floats once).
+ *     Before, every process drew the normals of every term its documents
+ *     held (at 100k, P = 4: most of the 37.8 M normals, four times).
+ *     Rejected: an xoshiro jump-ahead to the first row (a GF(2) 256 x 256
+ *     matrix power; the walk costs (P - 1) / 2 of one stream's uniforms
+ *     in all, under 1% here).
+ *   - A^T Q in fixed point: the int64 block is zeroed once (calloc) and a
+ *     term's row is written by its first block (atq_term), so no process
+ *     zeroes terms x l x 8 bytes a pass; a term without postings here is
+ *     skipped and its zero row stays, since the reduce-scatter is not in
+ *     place (its sums go to zsum) and leaves the block as it was.
+ *   - the Cholesky factor of each Cholesky-QR pass, the products of the R
+ *     factors and the small SVD (sgesdd) on process 0, broadcast
+ *     (bcast_f64: l x l doubles, 0.6 MB at l = 272; sv, U_R, V_R^T as
+ *     doubles, floats widen exactly);
+ *   - V's signs: each process looks at its own chunk rows of V and three
+ *     reductions of kk values pick the first largest entry of each column
+ *     (fix_signs_split), instead of every process walking all of V twice;
+ *     V is not zeroed first when it is written whole.
+ * What stays per process is small and fixed: the walk of Omega's stream
+ * to its rows, the l x l conversions of each fixed-point Gram matrix, the
+ * per-term loop of A^T Q over the terms its documents hold, the term
+ * bounds. Instructions outside the collectives summed over the processes
+ * (callgrind, OpenBLAS's Sandybridge kernels, bench/mpi_work.sh): on the
+ * generated 100k, 1.007x one process's over 2 processes and 1.010x over 4;
+ * on 2,000 jp records (4,105 terms, where fixed costs weigh most) 1.02x
+ * and 1.05x (1.10x and 1.27x before these steps). Chosen over the
  * alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
@@ -184,8 +207,8 @@
  * projection), the transpose of A (when it fits), one l x l float Gram
  * partial per 4096-row chunk (9 MB at 139k rows) and O(l^2) for the small
  * factorisations; Omega lives in the second block. With rows split over
- * processes, nrows is this process's and an ncols x l int64 block holds
- * A^T Q before its reduction.
+ * processes, nrows is this process's, an ncols x l int64 block holds
+ * A^T Q before its reduction and 1/P of it its sums (zsum).
  */
 #include "model/model.h"
 
@@ -266,7 +289,10 @@ typedef struct svd_run {
     double *tbound;      /* ncols: df_t * max |a_dt|, over all processes
                             (the bound of A^T Q's row t for |Q| <= 1) */
     int64_t *zi;         /* ncols x l: A^T Q in fixed point before the
-                            reduction (only with comm) */
+                            reduction (only with comm); zeroed once, its
+                            rows of terms without postings here stay 0 */
+    int64_t *zsum;       /* this process's rows of zi's sum over processes
+                            (with sum_scatter_i64) */
     int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
     int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
@@ -447,13 +473,15 @@ static int comm_sum(const svd_run *r, int64_t *x, size_t n) {
 }
 
 /* The sum over processes of the int64 terms block x (row_len per row):
- * with sum_scatter_i64 only this process's rows (r->toff) are summed
- * here, else all of them. */
-static int comm_sum_scatter(const svd_run *r, int64_t *x, size_t row_len) {
+ * with sum_scatter_i64 the sums of this process's rows (r->toff) go to
+ * sum (from its start) and x is left as it was, else all of x is summed
+ * in place. */
+static int comm_sum_scatter(const svd_run *r, int64_t *x, int64_t *sum,
+                            size_t row_len) {
     if (!r->comm) return TENYO_OK;
     if (!r->comm->sum_scatter_i64)
         return comm_sum(r, x, (size_t)r->toff[r->comm->size] * row_len);
-    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, row_len, r->toff);
+    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, sum, row_len, r->toff);
     if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
     return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
 }
@@ -480,13 +508,16 @@ static double atq_scale(const svd_run *r, uint64_t t, double maxq) {
     return ldexp(1.0, 61 - bound_exp(r->tbound[t] * maxq));
 }
 
-/* acc[0..k) += f[0..k) on the grid of scale sc. The conversion truncates
- * (an inline cvttsd2si; llrint is a libm call per element): any rounding
- * fixed per value gives the same bits for every split, and truncation's
- * error, under one grid step per block, is 2^-61 of the bound. */
+/* acc[0..k) += f[0..k) on the grid of scale sc (acc = when !add: a term's
+ * first block writes its row, so the block need not be zeroed first). The
+ * conversion truncates (an inline cvttsd2si; llrint is a libm call per
+ * element): any rounding fixed per value gives the same bits for every
+ * split, and truncation's error, under one grid step per block, is 2^-61
+ * of the bound. */
 static inline void atq_fix(int64_t *restrict acc, const float *restrict f,
-                           double sc, size_t k) {
-    for (size_t j = 0; j < k; j++) acc[j] += (int64_t)((double)f[j] * sc);
+                           double sc, size_t k, int add) {
+    for (size_t j = 0; j < k; j++)
+        acc[j] = (add ? acc[j] : 0) + (int64_t)((double)f[j] * sc);
 }
 
 /* Sixteen floats: one AVX-512 register, two AVX2 or four SSE ones. */
@@ -501,11 +532,11 @@ typedef int64_t svd_i8 __attribute__((vector_size(64)));
  * exactly, truncation to int64), so the same bits; AVX-512DQ has the
  * packed double <-> int64 conversions (the x86-64-v4 clone), the other
  * clones convert element by element. */
-static inline void atq_fix8(int64_t *acc, const float *f, double sc) {
+static inline void atq_fix8(int64_t *acc, const float *f, double sc, int add) {
     svd_f8 x;
-    svd_i8 a;
+    svd_i8 a = {0};
     memcpy(&x, f, sizeof x);
-    memcpy(&a, acc, sizeof a);
+    if (add) memcpy(&a, acc, sizeof a);
     svd_d8 d = __builtin_convertvector(x, svd_d8) * sc;
     a += __builtin_convertvector(d, svd_i8);
     memcpy(acc, &a, sizeof a);
@@ -528,65 +559,77 @@ static inline void atq_unfix8(float *z, const int64_t *acc, double inv) {
 #define SVD_CLONES
 #endif
 
-/* One term's row of A^T Q in fixed point: acc[0..l) (zeroed by the
- * caller) += the grid values of each block's float sum over the postings
- * [p, pe) (col: local documents, sorted). Each block's sum runs panel by
+/* One term's row of A^T Q in fixed point: acc[0..l) = the sum of the grid
+ * values of each block's float sum over the postings [p, pe) (col: local
+ * documents, sorted; at least one: the first block writes acc, the others
+ * add, so acc needs no zeroing). Each block's sum runs panel by
  * panel in registers, like csr.c's gather kernel: element j is
  * ((0 + a_1 q_1j) + a_2 q_2j) + ... in posting order, a multiply then an
  * add (ISO C: no contraction), so every clone and panel width gives the
  * bits of the scalar loop. With z, the row is then also written there as
  * floats (acc / sc: one process). */
+/* One block of atq_term: the postings from p up to the block's end
+ * (returned), each column's float sum by 64-, 16-column panels and the
+ * tail, put on the grid into acc (acc = when !add, += when add). Inlined
+ * into each clone with add a constant: a run-time flag in the grid step
+ * cost 2% of a 100k factorisation's instructions (callgrind). */
+static inline __attribute__((always_inline)) uint64_t
+atq_block(const uint32_t *col, const float *val, uint64_t p, uint64_t pe, const float *q,
+          size_t l, uint64_t block, double sc, int64_t *acc, int add) {
+    float tmp[64];
+    uint64_t end = (col[p] / block + 1) * block, e = p;
+    while (e < pe && col[e] < end) e++;
+    size_t c0 = 0;
+    for (; c0 + 64 <= l; c0 += 64) {
+        svd_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        for (uint64_t x = p; x < e; x++) {
+            const float *qp = q + (size_t)col[x] * l + c0;
+            svd_v16 v = (svd_v16){0} + val[x], y0, y1, y2, y3;
+            memcpy(&y0, qp, sizeof y0);
+            memcpy(&y1, qp + 16, sizeof y1);
+            memcpy(&y2, qp + 32, sizeof y2);
+            memcpy(&y3, qp + 48, sizeof y3);
+            a0 = a0 + v * y0;
+            a1 = a1 + v * y1;
+            a2 = a2 + v * y2;
+            a3 = a3 + v * y3;
+        }
+        memcpy(tmp, &a0, sizeof a0);
+        memcpy(tmp + 16, &a1, sizeof a1);
+        memcpy(tmp + 32, &a2, sizeof a2);
+        memcpy(tmp + 48, &a3, sizeof a3);
+        for (int j = 0; j < 64; j += 8) atq_fix8(acc + c0 + j, tmp + j, sc, add);
+    }
+    for (; c0 + 16 <= l; c0 += 16) {
+        svd_v16 a0 = {0};
+        for (uint64_t x = p; x < e; x++) {
+            svd_v16 v = (svd_v16){0} + val[x], y0;
+            memcpy(&y0, q + (size_t)col[x] * l + c0, sizeof y0);
+            a0 = a0 + v * y0;
+        }
+        memcpy(tmp, &a0, sizeof a0);
+        atq_fix8(acc + c0, tmp, sc, add);
+        atq_fix8(acc + c0 + 8, tmp + 8, sc, add);
+    }
+    if (c0 < l) {
+        size_t w = l - c0;
+        for (size_t j = 0; j < w; j++) tmp[j] = 0;
+        for (uint64_t x = p; x < e; x++) {
+            const float *qp = q + (size_t)col[x] * l + c0;
+            for (size_t j = 0; j < w; j++) tmp[j] = tmp[j] + val[x] * qp[j];
+        }
+        atq_fix(acc + c0, tmp, sc, w, add);
+    }
+    return e;
+}
+
 SVD_CLONES static void atq_term(const uint32_t *col, const float *val,
                                 uint64_t p, uint64_t pe, const float *q,
                                 size_t l, uint64_t block, double sc,
                                 int64_t *acc, float *z) {
-    float tmp[64];
-    while (p < pe) {
-        uint64_t end = (col[p] / block + 1) * block, e = p;
-        while (e < pe && col[e] < end) e++;
-        size_t c0 = 0;
-        for (; c0 + 64 <= l; c0 += 64) {
-            svd_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-            for (uint64_t x = p; x < e; x++) {
-                const float *qp = q + (size_t)col[x] * l + c0;
-                svd_v16 v = (svd_v16){0} + val[x], y0, y1, y2, y3;
-                memcpy(&y0, qp, sizeof y0);
-                memcpy(&y1, qp + 16, sizeof y1);
-                memcpy(&y2, qp + 32, sizeof y2);
-                memcpy(&y3, qp + 48, sizeof y3);
-                a0 = a0 + v * y0;
-                a1 = a1 + v * y1;
-                a2 = a2 + v * y2;
-                a3 = a3 + v * y3;
-            }
-            memcpy(tmp, &a0, sizeof a0);
-            memcpy(tmp + 16, &a1, sizeof a1);
-            memcpy(tmp + 32, &a2, sizeof a2);
-            memcpy(tmp + 48, &a3, sizeof a3);
-            for (int j = 0; j < 64; j += 8) atq_fix8(acc + c0 + j, tmp + j, sc);
-        }
-        for (; c0 + 16 <= l; c0 += 16) {
-            svd_v16 a0 = {0};
-            for (uint64_t x = p; x < e; x++) {
-                svd_v16 v = (svd_v16){0} + val[x], y0;
-                memcpy(&y0, q + (size_t)col[x] * l + c0, sizeof y0);
-                a0 = a0 + v * y0;
-            }
-            memcpy(tmp, &a0, sizeof a0);
-            atq_fix8(acc + c0, tmp, sc);
-            atq_fix8(acc + c0 + 8, tmp + 8, sc);
-        }
-        if (c0 < l) {
-            size_t w = l - c0;
-            for (size_t j = 0; j < w; j++) tmp[j] = 0;
-            for (uint64_t x = p; x < e; x++) {
-                const float *qp = q + (size_t)col[x] * l + c0;
-                for (size_t j = 0; j < w; j++) tmp[j] = tmp[j] + val[x] * qp[j];
-            }
-            atq_fix(acc + c0, tmp, sc, w);
-        }
-        p = e;
-    }
+    /* the first block writes acc, the others add */
+    p = atq_block(col, val, p, pe, q, l, block, sc, acc, 0);
+    while (p < pe) p = atq_block(col, val, p, pe, q, l, block, sc, acc, 1);
     if (z) {
         double inv = 1.0 / sc;
         size_t j = 0;
@@ -607,7 +650,9 @@ typedef struct atq_args {
  * in document order and cut at block boundaries (the blocks of whole
  * processes' shares); each block's float sum is rounded to the term's
  * fixed-point grid (truncating) and added in int64, where order cannot
- * matter. */
+ * matter. A term without postings here is skipped: its row of zi is zero
+ * already (zeroed once; at_mul keeps it so), one process writes a zero
+ * row of z. */
 static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
                       size_t c, int t) {
     const atq_args *g = ctx;
@@ -615,11 +660,14 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
     size_t l = (size_t)r->l;
     (void)c;
     for (uint64_t i = t0; i < t1; i++) {
+        uint64_t p0 = at->rowptr[i], p1 = at->rowptr[i + 1];
+        if (p0 == p1) {
+            if (!g->zi) memset(g->z + i * l, 0, l * sizeof *g->z);
+            continue;
+        }
         int64_t *acc = g->zi ? g->zi + i * l : r->iscr + (size_t)t * l;
-        double sc = atq_scale(r, i, g->maxq);
-        memset(acc, 0, l * sizeof *acc);
-        atq_term(at->col, at->val, at->rowptr[i], at->rowptr[i + 1], g->q, l,
-                 r->block, sc, acc, g->zi ? NULL : g->z + i * l);
+        atq_term(at->col, at->val, p0, p1, g->q, l, r->block,
+                 atq_scale(r, i, g->maxq), acc, g->zi ? NULL : g->z + i * l);
     }
 }
 
@@ -640,13 +688,21 @@ static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     run_chunks(r, atq_chunk, &g, r->a->ncols);
     if (!r->zi) return TENYO_OK; /* one process: z is written */
-    if ((rc = comm_sum_scatter(r, r->zi, l))) return rc;
-    int me = r->comm->rank;
+    int scatter = r->comm->sum_scatter_i64 != NULL, me = r->comm->rank;
+    if ((rc = comm_sum_scatter(r, r->zi, r->zsum, l))) return rc;
+    /* the sums of this process's rows: in zsum from its start, or (the
+     * all-reduce) in place */
+    const int64_t *sum = scatter ? r->zsum : r->zi + (size_t)r->toff[me] * l;
     for (uint64_t i = r->toff[me]; i < r->toff[me + 1]; i++) {
         double inv = 1.0 / atq_scale(r, i, mq);
-        for (size_t j = 0; j < l; j++)
-            z[i * l + j] = (float)((double)r->zi[i * l + j] * inv);
+        const int64_t *si = sum + (size_t)(i - r->toff[me]) * l;
+        for (size_t j = 0; j < l; j++) z[i * l + j] = (float)((double)si[j] * inv);
     }
+    if (!scatter) /* the all-reduce overwrote zi: its rows of terms
+                   * without postings here must be zero again */
+        for (uint64_t i = 0; i < r->a->ncols; i++)
+            if (r->at.rowptr[i] == r->at.rowptr[i + 1])
+                memset(r->zi + i * l, 0, l * sizeof *r->zi);
     return TENYO_OK;
 }
 
@@ -886,6 +942,39 @@ done:
     return rc;
 }
 
+/* 1 when the l x l steps that every process would compute alike from the
+ * same reduced numbers (the products of R factors, the small SVD) run on
+ * process 0 alone and are broadcast (the same bits, without P copies of
+ * the work). */
+static int small_on_zero(const svd_run *r) {
+    return r->comm && r->comm->size > 1 && r->comm->bcast_f64;
+}
+
+/* Process 0's status st and, when it is 0, its small SVD to every
+ * process: sv (l floats), ur and, unless NULL, vt (l x l floats each),
+ * through the double broadcast (floats widen and narrow exactly);
+ * r->diag and r->chol, dead by then, carry them. */
+static int bcast_small(svd_run *r, double *st, float *sv, float *ur,
+                       float *vt) {
+    const ty_svd_comm *c = r->comm;
+    size_t ll = (size_t)r->l;
+    float *fs[3] = {sv, ur, vt};
+    size_t ns[3] = {ll, ll * ll, ll * ll};
+    int rc = c->bcast_f64(c->ud, st, 1);
+    for (int k = 0; k < 3 && !rc && *st == 0; k++) {
+        if (!fs[k]) continue;
+        double *d = k ? r->chol : r->diag;
+        if (c->rank == 0)
+            for (size_t i = 0; i < ns[k]; i++) d[i] = fs[k][i];
+        rc = c->bcast_f64(c->ud, d, ns[k]);
+        if (!rc && c->rank != 0)
+            for (size_t i = 0; i < ns[k]; i++) fs[k][i] = (float)d[i];
+    }
+    if (!rc) return TENYO_OK;
+    ty_seterr(r->err, r->errlen, "svd: broadcast over processes failed");
+    return rc < 0 ? rc : TENYO_ERR_DEPENDENCY;
+}
+
 /* Orthonormalise the columns of the row-major rows x l block y in place
  * (rows >= l): `passes` Cholesky-QR passes (1 between power iterations,
  * where a basis orthonormal to ~1e-4 is all the next product needs; 2 for
@@ -899,6 +988,9 @@ done:
 static int orth(svd_run *r, float *y, uint64_t rows, int split, int passes,
                 float *w, float *tau, float *rt, const char *step) {
     size_t ll = (size_t)r->l;
+    /* R only feeds the small SVD, which runs on process 0 alone when it
+     * can broadcast (small_on_zero): the others skip the products */
+    if (rt && small_on_zero(r) && r->comm->rank != 0) rt = NULL;
     if (rt) {
         memset(r->racc, 0, ll * ll * sizeof *r->racc);
         for (size_t i = 0; i < ll; i++) r->racc[i * ll + i] = 1.0;
@@ -917,7 +1009,7 @@ static int orth(svd_run *r, float *y, uint64_t rows, int split, int passes,
             int rc = p == 0 ? comm_gather(r, y, ll) : TENYO_OK;
             if (rc) return rc;
             rc = orth_householder(r, y, rows, w, tau,
-                                      rt ? r->chol : NULL, step);
+                                  rt ? r->chol : NULL, step);
             if (rc) return rc;
             if (rt) rmul_upper(r, r->chol);
             break;
@@ -1077,6 +1169,56 @@ static void fix_signs(float *v, uint64_t nv, float *u, uint64_t nu, int kk,
                 if (neg[c]) u[i * ld + c] = -u[i * ld + c];
 }
 
+/* fix_signs with the rows of V split (svd_run_all, before V's gather):
+ * this process holds its rows [toff[me], toff[me + 1]) of V and all its
+ * rows of U. The entry of largest magnitude of each column, first on ties,
+ * is the first of the first process holding the largest magnitude, so:
+ * each process finds its own (as fix_signs, rows in order), the maximum
+ * of the magnitudes over processes, the first process reaching it (the
+ * maximum of -rank over those that do), and its sign (an integer sum to
+ * which only that process adds); then each flips its own rows. The same
+ * flips as fix_signs over the whole V, without every process walking all
+ * of V twice (280 MB at 139k terms x 256). Scratch: r->diag, r->colmax,
+ * r->csc (l doubles each) and r->iscr (l int64), dead by then. */
+static int fix_signs_split(svd_run *r, float *v, float *u, uint64_t nu, int kk,
+                           int ld) {
+    const ty_svd_comm *c = r->comm;
+    uint64_t lo = r->toff[c->rank], hi = r->toff[c->rank + 1];
+    double *best = r->diag, *top = r->csc, *first = r->colmax;
+    int64_t *neg = r->iscr;
+    int rc;
+    for (int k = 0; k < kk; k++) {
+        best[k] = 0;
+        neg[k] = 0;
+    }
+    for (uint64_t i = lo; i < hi; i++) {
+        const float *vi = v + i * ld;
+        for (int k = 0; k < kk; k++) {
+            float ax = fabsf(vi[k]);
+            if (ax > best[k]) {
+                best[k] = ax;
+                neg[k] = vi[k] < 0;
+            }
+        }
+    }
+    memcpy(top, best, (size_t)kk * sizeof *top);
+    if ((rc = comm_max(r, top, (size_t)kk))) return rc;
+    for (int k = 0; k < kk; k++)
+        first[k] = best[k] == top[k] ? -(double)c->rank : -(double)c->size;
+    if ((rc = comm_max(r, first, (size_t)kk))) return rc;
+    for (int k = 0; k < kk; k++)
+        if (first[k] != -(double)c->rank) neg[k] = 0;
+    if ((rc = comm_sum(r, neg, (size_t)kk))) return rc;
+    for (uint64_t i = lo; i < hi; i++)
+        for (int k = 0; k < kk; k++)
+            if (neg[k]) v[i * ld + k] = -v[i * ld + k];
+    if (u)
+        for (uint64_t i = 0; i < nu; i++)
+            for (int k = 0; k < kk; k++)
+                if (neg[k]) u[i * ld + k] = -u[i * ld + k];
+    return TENYO_OK;
+}
+
 /* =============================================================== public */
 
 /* Contract: see internal.h. Outputs keep the requested shape: when rank
@@ -1111,33 +1253,39 @@ int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
 }
 
 /* Omega (ncols x l Gaussian, one serial stream from the seed) into z.
- * With the rows split, A Omega reads only the rows of the terms this
- * process's documents hold: the others are skipped (their uniforms drawn,
- * so the stream stays in place, but no log, sin or cos) and set to 0. The
- * rows drawn are the same bits as when all are drawn. */
-static void omega(const svd_run *r, svd_rng *g, float *z) {
+ * With the rows split, each process draws only the rows of its chunks of
+ * the terms block (r->toff) and the rows are then gathered to all (A Omega
+ * reads the rows of every term its documents hold). The stream is serial:
+ * a process first walks it to its first row, drawing the uniforms without
+ * the log, sin and cos, so its rows are the same bits as when one process
+ * draws them all; it stops after its last row. */
+static int omega(const svd_run *r, svd_rng *g, float *z) {
     size_t l = (size_t)r->l;
-    uint64_t n = r->a->ncols;
+    uint64_t n = r->a->ncols, t0 = 0, t1 = n;
     int split = r->comm && r->comm->size > 1;
-    for (uint64_t t = 0; t < n; t++) {
-        float *zt = z + t * l;
-        if (!split || r->at.rowptr[t + 1] > r->at.rowptr[t]) {
-            for (size_t j = 0; j < l; j++) zt[j] = (float)rng_normal(g);
-            continue;
-        }
-        for (size_t j = 0; j < l; j++) {
-            zt[j] = 0;
-            if (g->have_spare) {
-                g->have_spare = 0;
-            } else if (j + 1 == l) {
-                (void)rng_normal(g); /* its second normal opens the next row */
-            } else {
-                (void)rng_next(g);
-                (void)rng_next(g);
-                g->have_spare = 1; /* entry j + 1, skipped too */
-            }
+    if (split) {
+        t0 = r->toff[r->comm->rank];
+        t1 = r->toff[r->comm->rank + 1];
+    }
+    /* the normals before row t0: t0 l of them, two uniforms per pair */
+    for (uint64_t k = 0, skip = t0 * l; k < skip;) {
+        if (g->have_spare) {
+            g->have_spare = 0;
+            k++;
+        } else if (k + 1 == skip) {
+            (void)rng_normal(g); /* its second normal opens row t0 */
+            k++;
+        } else {
+            (void)rng_next(g);
+            (void)rng_next(g);
+            k += 2;
         }
     }
+    for (uint64_t t = t0; t < t1; t++) {
+        float *zt = z + t * l;
+        for (size_t j = 0; j < l; j++) zt[j] = (float)rng_normal(g);
+    }
+    return split ? comm_gather(r, z, l) : TENYO_OK;
 }
 
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
@@ -1188,11 +1336,15 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     rc = check_csr(a, err, errlen);
     if (rc) return rc;
     memset(s, 0, rank * sizeof *s);
-    memset(v, 0, vsz);
-    if (u) memset(u, 0, usz);
     uint64_t mn = r.mtot < n ? r.mtot : n;
-    if (mn == 0) return TENYO_OK;
     int kk = (int)(rank < mn ? rank : mn);
+    /* V and U are written whole below when all `rank` triplets exist
+     * (zeroing 140 MB of V first was every process's work at 100k) */
+    if ((uint64_t)kk < rank) {
+        memset(v, 0, vsz);
+        if (u) memset(u, 0, usz);
+    }
+    if (mn == 0) return TENYO_OK;
     uint64_t l64 = (uint64_t)kk + (uint64_t)o->oversample;
     int l = (int)(l64 < mn ? l64 : mn);
     r.l = l;
@@ -1214,7 +1366,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
     r.tbound = ty_mallocarray(n, sizeof *r.tbound);
     /* one process (even through comm) writes A^T Q straight to floats */
-    r.zi = cm && cm->size > 1 ? ty_mallocarray((size_t)n * l, sizeof *r.zi) : NULL;
+    r.zi = cm && cm->size > 1 ? ty_calloc((size_t)n * l, sizeof *r.zi) : NULL;
     r.iscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.iscr);
     r.iacc = ty_mallocarray((size_t)l * l, sizeof *r.iacc);
     r.gsave = ty_mallocarray((size_t)l * l, sizeof *r.gsave);
@@ -1232,6 +1384,10 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
             uint64_t row = (uint64_t)(nch * p / np) * r.block;
             r.toff[p] = row < n ? row : n;
         }
+        if (r.zi && cm->sum_scatter_i64 && r.toff) {
+            uint64_t mine = r.toff[me + 1] - r.toff[me];
+            r.zsum = ty_mallocarray((size_t)(mine ? mine : 1) * l, sizeof *r.zsum);
+        }
     }
     tau = ty_mallocarray((size_t)l, sizeof *tau);
     rt = ty_mallocarray((size_t)l * l, sizeof *rt);
@@ -1240,7 +1396,8 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     vt = ty_mallocarray((size_t)l * l, sizeof *vt);
     if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
         !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part ||
-        !r.tbound || (cm && cm->size > 1 && !r.zi) || !r.iscr || !r.iacc ||
+        !r.tbound || (cm && cm->size > 1 && (!r.zi || (cm->sum_scatter_i64 && !r.zsum))) ||
+        !r.iscr || !r.iacc ||
         !r.gsave || !r.colmax || !r.csc || !r.ctc || !r.toff) {
         ty_seterr(err, errlen,
                   "svd: out of memory for blocks of %llu and %llu x %d floats",
@@ -1262,7 +1419,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
      * seed (see the top: per-chunk streams change the draw) */
     svd_rng g;
     rng_seed(&g, o->seed);
-    omega(&r, &g, z);
+    if ((rc = omega(&r, &g, z))) goto done;
     /* progress: one step per product-and-orthonormalisation pass */
     uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
 #define SVD_STEP()                                                          \
@@ -1293,11 +1450,16 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     /* Q is still needed for U when U is wanted: then w is the scratch */
     if ((rc = orth(&r, z, n, 0, 2, u ? w : q, tau, rt, "projection"))) goto done;
     SVD_STEP();
-    lapack_int info = LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l,
-                                          sv, ur, l, vt, l, r.work, r.lwork,
-                                          r.iwork);
-    if (info) {
-        rc = lapack_fail(&r, "sgesdd", "small SVD", info);
+    /* the small SVD: on process 0 alone when it can broadcast (its R
+     * products too: orth), sent with its status */
+    double st = 0;
+    if (!small_on_zero(&r) || cm->rank == 0)
+        st = (double)LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l, sv, ur,
+                                         l, vt, l, r.work, r.lwork, r.iwork);
+    if (small_on_zero(&r) && (rc = bcast_small(&r, &st, sv, ur, u ? vt : NULL)))
+        goto done;
+    if (st != 0) {
+        rc = lapack_fail(&r, "sgesdd", "small SVD", (lapack_int)st);
         goto done;
     }
     for (int i = 0; i < kk; i++) {
@@ -1312,13 +1474,19 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     gemm_args gv = {.y = z, .m = ur, .trans_m = 1, .ldm = l, .out = v,
                     .ncols = kk, .ldo = (int)rank};
     run_chunk_range(&r, gemm_chunk, &gv, n, r.tc_lo, r.tc_hi);
-    if ((rc = comm_gather(&r, v, (size_t)rank))) goto done;
     /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
     gemm_args gu = {.y = q, .m = vt, .trans_m = 0, .ldm = l, .out = u,
                     .ncols = kk, .ldo = (int)rank};
     if (u) run_chunks(&r, gemm_chunk, &gu, m);
-    /* sv, then tau, are dead by now: scratch for the sign pass */
-    fix_signs(v, n, u, m, kk, (int)rank, sv, (unsigned char *)tau);
+    if (cm && cm->size > 1) {
+        /* signs from each process's rows of V, then the rows to all */
+        if ((rc = fix_signs_split(&r, v, u, m, kk, (int)rank)) ||
+            (rc = comm_gather(&r, v, (size_t)rank)))
+            goto done;
+    } else {
+        /* sv, then tau, are dead by now: scratch for the sign pass */
+        fix_signs(v, n, u, m, kk, (int)rank, sv, (unsigned char *)tau);
+    }
     SVD_STEP();
 #undef SVD_STEP
     rc = TENYO_OK;
@@ -1335,6 +1503,7 @@ done:
     free(r.part);
     free(r.tbound);
     free(r.zi);
+    free(r.zsum);
     free(r.iscr);
     free(r.iacc);
     free(r.gsave);

@@ -91,14 +91,15 @@ done:
     return rc;
 }
 
-/* MPI_Reduce_scatter in place: rank p's rows [row_off[p], row_off[p+1])
- * get the sum (MPI leaves it at the start of the buffer: moved to its
- * place). Counts are ints: a share beyond INT_MAX values is refused. */
-static int sum_scatter_i64(void *ud, int64_t *x, size_t row_len, const uint64_t *row_off) {
+/* MPI_Reduce_scatter from x (not in place: x keeps its contents, so svd.c
+ * need not zero the whole block again each pass) into sum: rank p gets
+ * the sums of rows [row_off[p], row_off[p+1]). Counts are ints: a share
+ * beyond INT_MAX values is refused. */
+static int sum_scatter_i64(void *ud, const int64_t *x, int64_t *sum, size_t row_len,
+                           const uint64_t *row_off) {
     ty_mpicomm *mc = ud;
-    int size, me, rc = TENYO_ERR_NOMEM;
+    int size, rc = TENYO_ERR_NOMEM;
     MPI_Comm_size(mc->comm, &size);
-    MPI_Comm_rank(mc->comm, &me);
     int *cnt = malloc((size_t)size * sizeof *cnt);
     if (!cnt) return rc;
     rc = TENYO_ERR_LIMIT;
@@ -111,10 +112,8 @@ static int sum_scatter_i64(void *ud, int64_t *x, size_t row_len, const uint64_t 
     mc->calls++;
     mc->bytes += n * sizeof *x;
     mc->bytes_i64 += n * sizeof *x;
-    rc = MPI_Reduce_scatter(MPI_IN_PLACE, x, cnt, MPI_INT64_T, MPI_SUM, mc->comm) ==
+    rc = MPI_Reduce_scatter(x, sum, cnt, MPI_INT64_T, MPI_SUM, mc->comm) ==
                  MPI_SUCCESS ? 0 : TENYO_ERR_DEPENDENCY;
-    if (!rc && row_off[me] && cnt[me])
-        memmove(x + row_off[me] * row_len, x, (size_t)cnt[me] * sizeof *x);
 done:
     free(cnt);
     return rc;

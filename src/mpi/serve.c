@@ -24,16 +24,28 @@
  * manifest (ty_shards_layout). On a single-file index process p takes
  * the p-th of P even ranges.
  *
- * What each process holds. Every process opens the whole index
- * (tenyo_index_open reads every shard: the store has no reader of one
- * shard's documents yet), and scans only its own ranges. Process 0 needs
- * all of it anyway in this design: folding the query in (vocabulary,
- * idf, basis), the filters (dates, applicants, fields of every
- * document), re-scoring the int8 scan's best exactly (their vectors),
- * rendering (titles, applicants, abstracts) and what ideas reads after
- * the scan (the neighbours' fields, co-classification, the field model,
- * the rows of bridge terms). The others need only the shared part and
- * their shards' rows and vectors: opening only those is left (issue 20).
+ * What each process holds. Process 0 opens the whole index and needs all
+ * of it in this design: folding the query in (vocabulary, idf, basis),
+ * the filters (dates, applicants, fields of every document), re-scoring
+ * the int8 scan's best exactly (their vectors), rendering (titles,
+ * applicants, abstracts) and what ideas reads after the scan (the
+ * neighbours' fields, co-classification, the field model, the rows of
+ * bridge terms). The others score only their own documents: of a sharded
+ * index they read the shared part and their own shards only
+ * (ty_index_open_part; the other shards' files are not opened, their
+ * documents are empty stand-ins of the same numbering, so the scan's
+ * arithmetic and the candidates' document numbers are unchanged), which
+ * is what makes their memory fall with P: at 100k documents in 4 shards
+ * (VmRSS after the first query; bench/README.md "Serving over
+ * processes"), 463 MB each before, 187 MB at P = 4 and 246 MB at P = 2
+ * (two shards); what remains is the shared part (the basis' int8 codes
+ * 36 MB, vocabulary, idf, fields), the stand-ins' fixed-size rows (the
+ * int8 codes of every document, 26 MB) and the libraries. A process
+ * holding no shard (P above the shard count) reads
+ * shard 0 for the sections' shape and scans nothing. A single-file index
+ * is opened whole by every process (its even ranges are not files).
+ * The identity they check with process 0 is then the manifest's hash
+ * (the fit id hashes rows a partial read lacks).
  *
  * Threads. A process's part of a query runs on its context's threads
  * (tenyo_ctx_set_threads' auto: from TY_QPAR_MIN_DOCS documents, the
@@ -288,11 +300,33 @@ done:
     return rc;
 }
 
-/* The identity every process checks: status, documents, fit id. */
+/* The identity every process checks: status, documents, and the fit id
+ * of a single file or the manifest's hash of a sharded index (what every
+ * process read of it, all or some of its shards: the fit id hashes rows a
+ * partial read lacks). */
 static void identity(const tenyo_index *x, int rc, int64_t id[3]) {
     id[0] = rc;
     id[1] = x && !rc ? (int64_t)x->m.ndocs : -1;
-    id[2] = x && !rc ? (int64_t)ty_model_fit_id(&x->m) : -1;
+    id[2] = x && !rc ? (int64_t)(x->m.nshards ? x->m.shard_ident : ty_model_fit_id(&x->m)) : -1;
+}
+
+/* Open the index at path for this process's part of the scans: of a
+ * sharded index only its shards (s % size == rank) and the shared part
+ * (ty_index_open_part), a single file whole. */
+static int open_mine(const srv *s, const char *path, tenyo_index **x, char *err,
+                     size_t errlen) {
+    if (!ty_shards_sniff(path)) return tenyo_index_open(path, x, err, errlen);
+    uint32_t n = 0;
+    uint64_t *first = NULL;
+    int rc = ty_shards_layout(path, &n, &first, err, errlen);
+    if (rc) return rc;
+    free(first);
+    uint8_t *keep = calloc(n ? n : 1, 1);
+    if (!keep) return TENYO_ERR_NOMEM;
+    for (uint32_t i = (uint32_t)s->rank; i < n; i += (uint32_t)s->size) keep[i] = 1;
+    rc = ty_index_open_part(path, keep, n, x, err, errlen);
+    free(keep);
+    return rc;
 }
 
 /* cli_serve_share.opened on process 0. */
@@ -365,7 +399,7 @@ static int follow(srv *s) {
             c = NULL;
             x = NULL;
             err[0] = 0;
-            int rc = tenyo_index_open(msg, &x, err, sizeof err);
+            int rc = open_mine(s, msg, &x, err, sizeof err);
             if (!rc) rc = tenyo_index_warm(x, err, sizeof err);
             if (!rc) rc = my_ranges(s, msg, x->m.ndocs, err, sizeof err);
             if (!rc) rc = tenyo_ctx_new(x, &c, err, sizeof err);

@@ -301,9 +301,11 @@ void ty_rawfile_free(ty_rawfile *f);
  * the invariants at the end), label naming them in messages; no
  * "abstracts". Each data buffer (raw + 1 bytes, malloc'd) is taken by the
  * model or freed (set to NULL) as it is read. m zeroed first and freed on
- * failure. */
-int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
-                      char *err, size_t errlen);
+ * failure. partial: some documents are empty stand-ins (a partial read of
+ * a sharded index): the rows' count is theirs, not the build section's,
+ * and the fields' document counts are not compared (m->partial). */
+int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
+                      ty_model *m, char *err, size_t errlen);
 /* Write a file of sections sec[0..n) (raw content) atomically at path
  * (write.c); its size and header checksum in *bytes, *hsum. */
 int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,
@@ -315,5 +317,11 @@ int ty_store_write_atomic(const char *dir, const char *name, const void *p, size
 /* Read the sharded index whose manifest is path into m (shards.c), as
  * ty_store_read would the single file; every file checked. */
 int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen);
+/* The same with only the shards i < nkeep with keep[i] read (keep NULL:
+ * all); the others' documents are there but empty (no vector, terms,
+ * strings, fields: m->partial, see model.h). No shard kept reads shard
+ * 0. Their files are not opened; the manifest pins them as ever. */
+int ty_shards_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,
+                        char *err, size_t errlen);
 
 #endif /* TENYO_STORE_FORMAT_H */

@@ -264,6 +264,8 @@ typedef struct reader {
     ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
                                    mem[i].data, no file (shards.c); taken
                                    by the section's one read */
+    int partial;                /* ... read in part: empty stand-ins for
+                                   some documents (ty_store_read_mem) */
 } reader;
 
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
@@ -1028,6 +1030,7 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     a->rowptr[0] = 0;
     for (uint64_t i = 0; i < nd; i++) a->rowptr[i + 1] = a->rowptr[i] + cnt[i];
     free(cnt);
+    if (r->partial && a->rowptr[nd] <= nnz) nnz = a->rowptr[nd]; /* the rows read */
     if (a->rowptr[nd] != nnz) {
         ty_seterr(r->err, r->errlen,
                   "%s: section 'tfidf.rows': rows hold %llu non-zeros, build "
@@ -1393,6 +1396,13 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) 
     return store_read(path, m, err, errlen, 1);
 }
 
+int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,
+                       char *err, size_t errlen) {
+    if (path && m && ty_shards_sniff(path) == 1)
+        return ty_shards_read_part(path, keep, nkeep, m, err, errlen);
+    return store_read(path, m, err, errlen, 1);
+}
+
 /* ============================================== raw sections, shards */
 
 int ty_store_raw_read(const char *path, ty_rawfile *f, int with_abs, char *err,
@@ -1450,9 +1460,10 @@ void ty_rawfile_free(ty_rawfile *f) {
     f->fd = -1;
 }
 
-int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
-                      char *err, size_t errlen) {
+int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
+                      ty_model *m, char *err, size_t errlen) {
     memset(m, 0, sizeof *m);
+    m->partial = partial;
     if (nsec < 1 || nsec > TENYO_MAX_SECTIONS) return TENYO_ERR_ARG;
     reader r;
     memset(&r, 0, sizeof r);
@@ -1462,6 +1473,7 @@ int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, ty_model *m,
     r.errlen = errlen;
     r.version = STORE_VERSION;
     r.mem = sec;
+    r.partial = partial;
     r.nsec = nsec;
     for (int i = 0; i < nsec; i++) {
         memcpy(r.sec[i].name, sec[i].name, 16);

@@ -35,6 +35,19 @@
  * would be written twice, once here). The cost of the temporary whole
  * file is one extra write and read of the index at build time.
  *
+ * A partial read (ty_shards_read_part: tenyo-mpi serve's processes other
+ * than 0, which score only their own shards) opens the shared part and
+ * some shards; the others' per-document pieces are made of empty
+ * documents (all zero bytes: no vector, no terms, empty strings, no
+ * fields), so the one decoder still sees every document at its number
+ * and the read shards' rows are the whole file's. The model is marked
+ * partial (the build section's non-zero count and the fields' document
+ * counts cannot be checked against stand-ins; nothing but the read
+ * shards' scan may use it) and carries the manifest's hash as its
+ * identity. Rejected: a model of the read documents only, renumbered
+ * (every scan and candidate would need an offset, and the scan is the
+ * one-process code by design).
+ *
  * Left: per-rank writing (tenyo-mpi's rank 0 writes every shard, as the
  * whole model is on rank 0); reading decodes every shard on open (no lazy
  * rows for a sharded index); updates (tenyo add / delete / rebuild) refuse
@@ -340,11 +353,37 @@ int ty_shards_layout(const char *path, uint32_t *n, uint64_t **first, char *err,
     return TENYO_OK;
 }
 
+/* Bytes of part `part` (0: A, 1: B) of per-document section pd for `docs`
+ * documents that hold nothing (a shard left out of a partial read): zero
+ * vector codes and scale, no terms, empty strings, language 0, no fields
+ * or phrases. All zero bytes. */
+static uint64_t empty_part(const struct perdoc *pd, uint64_t dim, uint64_t docs, int part) {
+    if (!part) return (pd->a < 0 ? dim : (uint64_t)pd->a) * docs;
+    if (pd->b == B_FIXED) return (pd->a < 0 ? 4 : 1) * docs;
+    if (pd->b == B_META) return (uint64_t)TY_META_NSTR * docs;
+    return 0;
+}
+
 int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
+    return ty_shards_read_part(path, NULL, 0, m, err, errlen);
+}
+
+int ty_shards_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,
+                        char *err, size_t errlen) {
     memset(m, 0, sizeof *m);
     shard_mf mf;
     int rc = mf_read(path, &mf, err, errlen);
     if (rc) return rc;
+    /* the shards read (every one without keep); the first of them gives
+     * the per-document sections' list; with none kept, shard 0 is read */
+    uint8_t *kept = ty_calloc(mf.n, 1);
+    uint32_t ref = mf.n, partial = 0;
+    for (uint32_t i = 0; kept && i < mf.n; i++) {
+        kept[i] = !keep || (i < nkeep && keep[i]);
+        if (kept[i] && ref == mf.n) ref = i;
+    }
+    if (kept && ref == mf.n) kept[ref = 0] = 1;
+    for (uint32_t i = 0; kept && i < mf.n; i++) partial |= !kept[i];
     const char *base;
     char *dir = dir_of(path, &base);
     ty_rawfile sh, *sf = ty_calloc(mf.n, sizeof *sf);
@@ -357,16 +396,18 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
     memset(all, 0, sizeof all);
     for (uint32_t i = 0; sf && i < mf.n; i++) sf[i].fd = -1;
     rc = TENYO_ERR_NOMEM;
-    if (!dir || !sf || !parts || !first) goto nomem;
+    if (!dir || !sf || !parts || !first || !kept) goto nomem;
     rc = open_part(dir, &mf.shared, &sh, err, errlen);
     if (rc) goto done;
     for (uint32_t i = 0; i < mf.n; i++) {
+        if (!kept[i]) continue;
         rc = open_part(dir, &mf.s[i], &sf[i], err, errlen);
         if (!rc) rc = check_shard(&sf[i], &mf, i, err, errlen);
         if (rc) goto done;
     }
     /* the shared sections as they are, then the per-document ones
-     * assembled in shard 0's order */
+     * assembled in the first read shard's order (shard 0's, unless some
+     * are left out), a left-out shard's pieces made of empty documents */
     for (int j = 0; j < sh.nsec; j++) {
         if (perdoc_of(sh.sec[j].name) || !strcmp(sh.sec[j].name, "abstracts") ||
             !strcmp(sh.sec[j].name, "shard")) {
@@ -393,8 +434,8 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
         }
         dim = v;
     }
-    for (int j = 0; j < sf[0].nsec; j++) {
-        const char *name = sf[0].sec[j].name;
+    for (int j = 0; j < sf[ref].nsec; j++) {
+        const char *name = sf[ref].sec[j].name;
         const struct perdoc *pd = perdoc_of(name);
         if (!pd) continue;
         if (nall == TENYO_MAX_SECTIONS) {
@@ -404,6 +445,10 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
         }
         uint64_t unit = pd->a < 0 ? dim : (uint64_t)pd->a, total = 0;
         for (uint32_t i = 0; i < mf.n; i++) {
+            if (!kept[i]) {
+                total += empty_part(pd, dim, mf.s[i].docs, 0) + empty_part(pd, dim, mf.s[i].docs, 1);
+                continue;
+            }
             const ty_rawsec *s = find_sec(&sf[i], name);
             if (!s || s->raw < unit * mf.s[i].docs) {
                 ty_seterr(err, errlen, "%s: section '%s' %s", sf[i].path, name,
@@ -418,6 +463,12 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
         uint64_t at = 0;
         for (int part = 0; part < 2; part++)
             for (uint32_t i = 0; i < mf.n; i++) {
+                if (!kept[i]) {
+                    uint64_t e = empty_part(pd, dim, mf.s[i].docs, part);
+                    memset(d + at, 0, (size_t)e);
+                    at += e;
+                    continue;
+                }
                 const ty_rawsec *s = find_sec(&sf[i], name);
                 uint64_t alen = unit * mf.s[i].docs;
                 uint64_t lo = part ? alen : 0, hi = part ? s->raw : alen;
@@ -426,16 +477,17 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
             }
         d[total] = 0;
         ty_rawsec *o = &all[nall++];
-        memcpy(o->name, sf[0].sec[j].name, 16);
+        memcpy(o->name, sf[ref].sec[j].name, 16);
         o->data = d;
         o->raw = total;
-        for (uint32_t i = 0; i < mf.n; i++) o->stored += find_sec(&sf[i], name)->stored;
+        for (uint32_t i = 0; i < mf.n; i++)
+            if (kept[i]) o->stored += find_sec(&sf[i], name)->stored;
     }
-    for (uint32_t i = 1; i < mf.n; i++) /* the same per-document sections */
-        for (int j = 0; j < sf[i].nsec; j++)
-            if (!find_sec(&sf[0], sf[i].sec[j].name)) {
-                ty_seterr(err, errlen, "%s: section '%s', which shard 0 lacks",
-                          sf[i].path, sf[i].sec[j].name);
+    for (uint32_t i = ref + 1; i < mf.n; i++) /* the same per-document sections */
+        for (int j = 0; kept[i] && j < sf[i].nsec; j++)
+            if (!find_sec(&sf[ref], sf[i].sec[j].name)) {
+                ty_seterr(err, errlen, "%s: section '%s', which shard %u lacks",
+                          sf[i].path, sf[i].sec[j].name, ref);
                 rc = TENYO_ERR_CORRUPT;
                 goto done;
             }
@@ -446,7 +498,7 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
             all[q] = all[q - 1];
             all[q - 1] = t;
         }
-    rc = ty_store_read_mem(path, all, nall, m, err, errlen);
+    rc = ty_store_read_mem(path, all, nall, (int)partial, m, err, errlen);
     if (rc) goto done;
     if (m->ndocs != mf.ndocs) {
         ty_seterr(err, errlen, "%s: the shared part counts %llu documents, the manifest %llu",
@@ -455,8 +507,8 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
         goto done;
     }
     /* abstracts: each shard's own section, composed by position */
-    const ty_rawsec *a0 = find_sec(&sf[0], "abstracts");
-    if (a0) {
+    const ty_rawsec *a0 = partial ? NULL : find_sec(&sf[0], "abstracts");
+    if (a0) { /* (a partial read has none: its reader renders nothing) */
         uint64_t st = 0;
         for (uint32_t i = 0; i < mf.n; i++) {
             const ty_rawsec *a = find_sec(&sf[i], "abstracts");
@@ -483,12 +535,21 @@ int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen) {
     m->shard_bytes = ty_calloc(mf.n, sizeof *m->shard_bytes);
     if (!m->shard_docs || !m->shard_bytes) goto nomem;
     m->nshards = mf.n;
+    {
+        uint64_t v[4] = {mf.gen, mf.ndocs, mf.shared.bytes, mf.shared.hsum};
+        uint64_t h = ty_fnv1a(v, sizeof v);
+        for (uint32_t i = 0; i < mf.n; i++) {
+            uint64_t w[4] = {mf.s[i].first, mf.s[i].docs, mf.s[i].bytes, mf.s[i].hsum};
+            h = h * 0x100000001b3ull ^ ty_fnv1a(w, sizeof w);
+        }
+        m->shard_ident = h ? h : 1;
+    }
     struct stat st;
     m->file_bytes = sh.fsize + (stat(path, &st) == 0 ? (uint64_t)st.st_size : 0);
     for (uint32_t i = 0; i < mf.n; i++) {
         m->shard_docs[i] = mf.s[i].docs;
-        m->shard_bytes[i] = sf[i].fsize;
-        m->file_bytes += sf[i].fsize;
+        m->shard_bytes[i] = kept[i] ? sf[i].fsize : mf.s[i].bytes;
+        m->file_bytes += m->shard_bytes[i];
     }
     m->nsections = nall;
     for (int j = 0; j < nall; j++) {
@@ -510,6 +571,7 @@ done:
     free(sf);
     free(parts);
     free(first);
+    free(kept);
     free(dir);
     mf_free(&mf);
     return rc;

@@ -71,6 +71,11 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
  * kept open until then. What an index opened for queries uses: a query
  * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */
 int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
+/* ty_store_read_lazy, but of a sharded index only the shards i < nkeep
+ * with keep[i] (ty_shards_read_part: the others' documents empty,
+ * m->partial); a single file is read whole. */
+int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,
+                       char *err, size_t errlen);
 /* Sparse rows are decoded by up to ty_store_threads threads (0: the
  * cores), each with at least ty_store_nnz_per_thread non-zeros (tests). */
 extern uint64_t ty_store_nnz_per_thread;
