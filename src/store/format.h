@@ -192,7 +192,9 @@
  * A reader refuses versions newer than it knows (TENYO_ERR_VERSION); an
  * older version would be read by filling defaults for what it lacks.
  * Sections a reader does not know are bounds-checked and skipped, so adding
- * one does not need a new version; changing one does.
+ * one does not need a new version; changing one does. Added so, in format
+ * 3: docvec.f16 (an older reader skips it and its IVF re-ranks from the
+ * int8 codes, as before).
  */
 #ifndef TENYO_STORE_FORMAT_H
 #define TENYO_STORE_FORMAT_H
