@@ -52,8 +52,9 @@
  *
  * Re-ranking (--rerank > 0) scores candidates from the lists' own int8
  * codes by default, as an index does (no float copy: memory per document
- * is the structure alone); --rerank-from f16 a float16 copy of them (a
- * bench experiment: + 2k bytes per document, bytes_per_doc_with_f16);
+ * is the structure alone); --rerank-from f16 from a float16 copy, through
+ * the library (ty_ivf_query.f16, search/half.c: what an index built with
+ * --f16 re-ranks from; + 2k bytes per document, bytes_per_doc_with_f16);
  * --rerank-from floats uses the float vectors
  * (then add 4k bytes per document: bytes_per_doc_with_float_vectors).
  */
@@ -206,79 +207,26 @@ static int exact_topk(const float *x, size_t n, size_t k, const float *q, size_t
 typedef struct bjob {
     const ty_ivf *v;        /* index */
     const float *x, *q;     /* vectors, queries */
-    const _Float16 *xh;     /* float16 rows (--rerank-from f16), or NULL */
     size_t lo, hi, k;       /* query range, answers per query */
     ty_ivf_query o;         /* knobs */
 } bjob;
-
-static int ivf_f16(const ty_ivf *v, const _Float16 *xh, const float *q, const ty_ivf_query *qo,
-                   ty_ivf_scratch *s, tenyo_hit *h);
 
 static void *bjob_run(void *arg) {
     bjob *j = arg;
     ty_ivf_scratch s = {0};
     tenyo_hit h[10];
     for (size_t i = j->lo; i < j->hi; i++) {
-        if (j->xh) ivf_f16(j->v, j->xh, j->q + i * j->v->dim, &j->o, &s, h);
-        else ty_ivf_search(j->v, j->x, j->q + i * j->v->dim, j->k, &j->o, &s, h);
+        ty_ivf_search(j->v, j->x, j->q + i * j->v->dim, j->k, &j->o, &s, h);
     }
     ty_ivf_scratch_free(&s);
     return NULL;
 }
 
-/* ------------------------------------------------- float16 re-ranking */
-
-/* --rerank-from f16 (a bench experiment, no index format has it): the IVF
- * re-ranks its candidates from a float16 copy of the vectors (2k bytes per
- * document) instead of float32 (4k): at k = 256, 284 + 512 = 796 bytes per
- * document, under every hnswlib graph's 1,109-1,300. The candidates are the
- * ones `rerank` gives (the IVF's best R by int8 code score: a search with
- * rerank 0 asking for R), re-scored here by dot products with the float16
- * rows widened to float, then the best 10. */
-#if defined(__x86_64__)
-#include <immintrin.h>
-__attribute__((target("avx512f,f16c"))) static float dot_f16_avx512(const _Float16 *a,
-                                                                   const float *q, size_t k) {
-    __m512 s = _mm512_setzero_ps();
-    size_t i = 0;
-    for (; i + 16 <= k; i += 16)
-        s = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(a + i))),
-                            _mm512_loadu_ps(q + i), s);
-    float t = _mm512_reduce_add_ps(s);
-    for (; i < k; i++) t += (float)a[i] * q[i];
-    return t;
-}
-#endif
-static float dot_f16(const _Float16 *a, const float *q, size_t k) {
-#if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c"))
-        return dot_f16_avx512(a, q, k);
-#endif
-    float t = 0;
-    for (size_t i = 0; i < k; i++) t += (float)a[i] * q[i];
-    return t;
-}
-
-/* IVF search of q re-ranked from xh (float16 rows): hits h[10]. */
-static int ivf_f16(const ty_ivf *v, const _Float16 *xh, const float *q, const ty_ivf_query *qo,
-                   ty_ivf_scratch *s, tenyo_hit *h) {
-    enum { RMAX = 1024 };
-    tenyo_hit cand[RMAX];
-    size_t r = qo->rerank > 10 ? qo->rerank : 10, k = v->dim;
-    if (r > RMAX) r = RMAX;
-    ty_ivf_query o0 = {qo->nprobe, 0};
-    int got = ty_ivf_search(v, NULL, q, r, &o0, s, cand);
-    if (got <= 0) return got;
-    if (!qo->rerank) {
-        for (int i = 0; i < got && i < 10; i++) h[i] = cand[i];
-        return got < 10 ? got : 10;
-    }
-    ty_topk t;
-    ty_topk_init(&t, h, 10);
-    for (int i = 0; i < got; i++)
-        ty_topk_push(&t, cand[i].doc, dot_f16(xh + cand[i].doc * k, q, k));
-    return (int)ty_topk_finish(&t);
-}
+/* --rerank-from f16: the library's float16 re-rank (search/half.c; an
+ * index's section docvec.f16, tenyo index --f16): the IVF's best R
+ * candidates by int8 code score re-scored from a float16 copy of the
+ * vectors (2k bytes per document, not 4k: at k = 256, 284 + 512 = 796
+ * bytes per document, under every hnswlib graph's 1,109-1,300). */
 
 /* Parse "1,2,4" into v (at most cap); returns the count. */
 /* ------------------------------------------------- exact, as a library */
@@ -608,11 +556,11 @@ int main(int argc, char **argv) {
     ty_buf_free(&blob);
 
     /* the float16 copy (--rerank-from f16), rounded to nearest */
-    _Float16 *xh = NULL;
+    uint16_t *xh = NULL;
     if (from_f16 && nnp) {
         xh = malloc(n * k * sizeof *xh);
         if (!xh) return 4;
-        for (size_t i = 0; i < n * k; i++) xh[i] = (_Float16)x[i];
+        ty_f16_from_floats(x, n * k, xh);
     }
     /* searches: single query on one thread, then batched over threads */
     int blas_prev = openblas_get_num_threads();
@@ -624,15 +572,14 @@ int main(int argc, char **argv) {
     for (size_t a = 0; a < nrr; a++) {
         for (size_t b = 0; b < nnp; b++) {
             if (nprobe[b] > v.nlist) continue;
-            ty_ivf_query qo = {(uint32_t)nprobe[b], rerank[a]};
+            ty_ivf_query qo = {(uint32_t)nprobe[b], rerank[a], xh};
+            const float *xr = from_codes || xh ? NULL : x; /* float rows to re-rank from */
             double hit = 0;
             for (int r = 0; r < runs; r++) {
                 double ta = now();
                 for (size_t j = 0; j < nq; j++) {
                     double tq = now();
-                    int got = xh ? ivf_f16(&v, xh, qs + j * k, &qo, &s, h)
-                                 : ty_ivf_search(&v, from_codes ? NULL : x, qs + j * k, K10,
-                                                 &qo, &s, h);
+                    int got = ty_ivf_search(&v, xr, qs + j * k, K10, &qo, &s, h);
                     lat[(size_t)r * nq + j] = now() - tq;
                     if (r == 0)
                         for (int i = 0; i < got; i++)
@@ -649,7 +596,7 @@ int main(int argc, char **argv) {
                 bjob jb[256];
                 double ta = now();
                 for (int t = 0; t < threads; t++) {
-                    jb[t] = (bjob){&v, from_codes ? NULL : x, qs, xh, nq * (size_t)t / (size_t)threads,
+                    jb[t] = (bjob){&v, xr, qs, nq * (size_t)t / (size_t)threads,
                                    nq * (size_t)(t + 1) / (size_t)threads, K10, qo};
                     pthread_create(&th[t], NULL, bjob_run, &jb[t]);
                 }

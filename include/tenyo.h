@@ -215,6 +215,12 @@ typedef struct tenyo_build_opts {
                                  shards of contiguous documents (a manifest
                                  at the path naming a shared part and the
                                  shard files beside it); 0: one file */
+    int f16_vectors;          /* 1: also store the document vectors as
+                                 float16 (section "docvec.f16", 2 bytes per
+                                 dimension per document), which the
+                                 approximate search re-ranks from (recall
+                                 near the float vectors'); needs ivf_lists.
+                                 0: none (default) */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
@@ -340,6 +346,9 @@ typedef struct tenyo_index_info {
     const uint64_t *shard_docs;  /* documents per shard (nshards entries;
                                     lives as long as the index) */
     const uint64_t *shard_bytes; /* bytes of each shard file (nshards) */
+    uint64_t f16_bytes;       /* bytes of float16 document vectors held for
+                                 the approximate search's re-rank (section
+                                 "docvec.f16"; 0: none) */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes
@@ -610,6 +619,13 @@ int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan);
  * and batches stay exact. 0 (default): exact scan. TENYO_ERR_ARG when the
  * index has no IVF. Number of lists: see tenyo_index_ivf_lists. */
 int tenyo_ctx_set_nprobe(tenyo_ctx *c, uint32_t nprobe);
+/* Re-rank depth of the approximate search: the best `rerank` documents by
+ * the lists' int8 scores are re-scored (from the index's float16 vectors
+ * when it has them, tenyo_build_opts.f16_vectors, else from the int8 codes)
+ * and at least as many as the answer needs; 0 (default): max(4k, 256) in
+ * hybrid mode and ideas, max(4 (k + 1), 64) for LSA similar. Deeper finds
+ * more of the exact answers at the cost of one dot product each. */
+int tenyo_ctx_set_rerank(tenyo_ctx *c, size_t rerank);
 /* Lists of the index's IVF, 0 when it has none. */
 uint32_t tenyo_index_ivf_lists(const tenyo_index *idx);
 

@@ -71,6 +71,7 @@ index|--format|choice|auto, jsonl, jplatpat, jpo-xml|jsonl|-o $D/x.tny $D/none.j
 similar|-k|int|1|10000|$N X
 similar|--hybrid-weight|num|0|1|$N X
 similar|--nprobe|int|1|1000000|$N X
+similar|--rerank|int|1|1000000|$N X
 similar|--mode|choice|tfidf, lsa, hybrid|lsa|$N X
 similar|--scan|choice|auto, fp32, int8|int8|$N X
 similar|--kind|choice|application, grant|grant|$N X
@@ -81,6 +82,7 @@ ideas|--min-confidence|num|0|1|$N X
 ideas|--min-usable|num|0|1|$N X
 ideas|--knn|int|1|100000|$N X
 ideas|--nprobe|int|1|1000000|$N X
+ideas|--rerank|int|1|1000000|$N X
 ideas|--mode|choice|tfidf, lsa, hybrid|tfidf|$N X
 ideas|--distance|choice|section, class, subclass|section|$N X
 ideas|--lang|choice|ja, en|en|$N X

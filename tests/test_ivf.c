@@ -93,7 +93,7 @@ TY_TEST(ivf_all_lists_equal_exact) {
     CHECKF(nonempty > v.nlist / 2, "only %llu of %u lists used", (unsigned long long)nonempty,
            v.nlist);
     ty_ivf_scratch s = {0};
-    ty_ivf_query qo = {v.nlist, n};
+    ty_ivf_query qo = {v.nlist, n, NULL};
     tenyo_hit got[10], want[10];
     int bad = 0;
     for (size_t j = 0; j < 25; j++) {
@@ -133,7 +133,7 @@ TY_TEST(ivf_rerank_from_codes_exact) {
     rc = ty_ivf_read(blob.p, blob.len, NULL, n, (uint32_t)dim, &q8, &v, err, sizeof err);
     CHECKF(rc == 0, "%.200s", err);
     ty_ivf_scratch s = {0};
-    ty_ivf_query all = {v.nlist, n}, plain = {v.nlist, 0};
+    ty_ivf_query all = {v.nlist, n, NULL}, plain = {v.nlist, 0, NULL};
     float *sc = malloc(n * sizeof *sc);
     CHECK(sc);
     int bad = 0, badplain = 0;
@@ -185,7 +185,7 @@ TY_TEST(ivf_recall_few_lists) {
     char err[TY_ERRLEN] = "";
     CHECKF(ty_ivf_build(x, n, (uint32_t)dim, &o, &v, err, sizeof err) == 0, "%.200s", err);
     ty_ivf_scratch s = {0};
-    ty_ivf_query wide = {16, 50}, one = {1, 0};
+    ty_ivf_query wide = {16, 50, NULL}, one = {1, 0, NULL};
     tenyo_hit got[10], want[10];
     double hw = 0, h1 = 0;
     int maxdiff_ok = 1;
@@ -254,7 +254,7 @@ TY_TEST(ivf_roundtrip_and_determinism) {
     CHECK_EQ_INT(ty_ivf_write(&d, &blob2), 0);
     CHECK(blob2.len == blob.len && !memcmp(blob.p, blob2.p, blob.len));
     ty_ivf_scratch s = {0};
-    ty_ivf_query qo = {4, 30};
+    ty_ivf_query qo = {4, 30, NULL};
     tenyo_hit h1[10], h2[10];
     int same = 1;
     for (size_t j = 0; j < 10; j++) {
@@ -387,7 +387,7 @@ TY_TEST(ivf_bad_arguments) {
     CHECK_EQ_INT(ty_ivf_build(x, 4, 3, &o, &v, err, sizeof err), 0);
     CHECK_EQ_INT(v.nlist, 2);
     ty_ivf_scratch s = {0};
-    ty_ivf_query qo = {0, 0}; /* nprobe 0 is clamped to 1 */
+    ty_ivf_query qo = {0, 0, NULL}; /* nprobe 0 is clamped to 1 */
     tenyo_hit h[8];
     CHECK_EQ_INT(ty_ivf_search(&v, x, x, 0, &qo, &s, h), 0);
     CHECK_EQ_INT(ty_ivf_search(&v, x, NULL, 2, &qo, &s, h), TENYO_ERR_ARG);
@@ -401,4 +401,149 @@ TY_TEST(ivf_bad_arguments) {
     ty_ivf_free(&v);
     ty_ivf_free(NULL);
     ty_ivf_scratch_free(NULL);
+}
+
+/* ------------------------------------------------------ float16 (half.c) */
+
+/* Every float16 kernel this CPU has gives the portable kernel's bits:
+ * float to half (round to nearest even, edges included), half to float
+ * and back for every finite half, and the dot product at odd lengths. */
+TY_TEST(ivf_f16_kernels_same_bits) {
+    static const float edge[] = {0.f, -0.f, 1.f, -1.f, 65504.f, 65519.f, 65520.f, -70000.f,
+                                 6.1035156e-05f, 6.0975552e-05f, 5.9604645e-08f,
+                                 2.9802322e-08f, 2.9802326e-08f, 1e-10f, 0.33333334f,
+                                 1.0009766f, 1.0004883f, 1.0014648f, INFINITY, -INFINITY};
+    enum { NE = sizeof edge / sizeof edge[0], NR = 4096 };
+    float *x = malloc((NE + NR) * sizeof *x), *q = malloc(NR * sizeof *q);
+    uint16_t *hc = malloc((NE + NR) * sizeof *hc), *hk = malloc((NE + NR) * sizeof *hk);
+    float *back = malloc(65536 * sizeof *back);
+    uint16_t *all = malloc(65536 * sizeof *all), *again = malloc(65536 * sizeof *again);
+    CHECK(x && q && hc && hk && back && all && again);
+    memcpy(x, edge, sizeof edge);
+    tiv_rng = 5;
+    for (size_t i = 0; i < NR; i++) {
+        x[NE + i] = (float)(tiv_gauss() * pow(2.0, (double)(int)(tiv_u64() % 40) - 28));
+        q[i] = (float)tiv_gauss();
+    }
+    CHECK_EQ_INT(ty_f16_set_kernel("c"), 0);
+    ty_f16_from_floats(x, NE + NR, hc);
+    /* round to nearest even, the edges by hand */
+    CHECK_EQ_INT(hc[2], 0x3c00);
+    CHECK_EQ_INT(hc[4], 0x7bff);
+    CHECK_EQ_INT(hc[5], 0x7bff); /* 65519 rounds down */
+    CHECK_EQ_INT(hc[6], 0x7c00); /* 65520 rounds to infinity */
+    CHECK_EQ_INT(hc[7], 0xfc00);
+    CHECK_EQ_INT(hc[8], 0x0400); /* smallest normal */
+    CHECK_EQ_INT(hc[10], 0x0001); /* smallest subnormal */
+    CHECK_EQ_INT(hc[11], 0x0000); /* half of it: ties to even, 0 */
+    CHECK_EQ_INT(hc[12], 0x0001);
+    CHECK_EQ_INT(hc[15], 0x3c01); /* 1 + an ulp */
+    CHECK_EQ_INT(hc[16], 0x3c00); /* 1 + half an ulp: even, down */
+    CHECK_EQ_INT(hc[17], 0x3c02); /* 1 + 1.5 ulp: even, up */
+    for (uint32_t i = 0; i < 65536; i++) all[i] = (uint16_t)i;
+    ty_f16_to_floats(all, 65536, back);
+    const size_t lens[] = {1, 15, 16, 17, 33, 256, 300, 4096};
+    float dc[8];
+    for (size_t l = 0; l < 8; l++) dc[l] = ty_f16_dot(hc + NE, q, lens[l]);
+    static const char *const names[] = {"c", "f16c", "avx512"};
+    int tried = 0;
+    for (size_t kk = 0; kk < 3; kk++) {
+        if (ty_f16_set_kernel(names[kk])) continue; /* not on this CPU */
+        tried++;
+        ty_f16_from_floats(x, NE + NR, hk);
+        CHECKF(!memcmp(hc, hk, (NE + NR) * sizeof *hc), "kernel %s: other halves",
+               names[kk]);
+        /* every finite half survives half -> float -> half */
+        size_t nf = 0;
+        for (uint32_t i = 0; i < 65536; i++)
+            if ((i & 0x7c00) != 0x7c00) back[nf] = back[i], all[nf++] = (uint16_t)i;
+        ty_f16_from_floats(back, nf, again);
+        CHECKF(!memcmp(all, again, nf * sizeof *all), "kernel %s: round trip", names[kk]);
+        for (uint32_t i = 0; i < 65536; i++) all[i] = (uint16_t)i; /* the table again */
+        ty_f16_to_floats(all, 65536, back);
+        for (size_t l = 0; l < 8; l++) {
+            float d = ty_f16_dot(hc + NE, q, lens[l]);
+            CHECKF(!memcmp(&d, &dc[l], 4), "kernel %s, length %zu: %.9g vs %.9g", names[kk],
+                   lens[l], d, dc[l]);
+        }
+    }
+    ty_f16_set_kernel(NULL);
+    CHECK(tried >= 1);
+    /* the dot product is a dot product */
+    double ref = 0;
+    for (size_t i = 0; i < 300; i++) ref += (double)back[hc[NE + i]] * q[i];
+    CHECK_NEAR(dc[6], ref, 1e-3 * (1 + fabs(ref)));
+    free(x);
+    free(q);
+    free(hc);
+    free(hk);
+    free(back);
+    free(all);
+    free(again);
+}
+
+/* Re-ranking from float16 rows: with every list probed, the answers are
+ * the float top k (recall 1 up to float16's rounding of near ties) with
+ * scores within float16's error; from the int8 codes the recall against
+ * the floats is lower on near ties, which is what the float16 copy is
+ * for. Few lists: recall against the floats as ivf_recall_few_lists. */
+TY_TEST(ivf_rerank_from_f16_recall) {
+    size_t n = 4000, dim = 64, k = 10, nq = 60;
+    float *x = tiv_data(n, dim, 8, 1.6, 21); /* broad clusters: many near ties */
+    CHECK(x);
+    uint16_t *xh = malloc(n * dim * sizeof *xh);
+    CHECK(xh);
+    ty_f16_from_floats(x, n * dim, xh);
+    ty_q8 q8;
+    CHECK_EQ_INT(ty_q8_build(x, n, dim, &q8), TENYO_OK);
+    ty_ivf v;
+    ty_ivf_opts o = {0};
+    o.nlist = 32;
+    o.seed = 3;
+    char err[TY_ERRLEN] = "";
+    ty_buf blob = {0};
+    CHECKF(ty_ivf_build(x, n, (uint32_t)dim, &o, &v, err, sizeof err) == 0, "%.200s", err);
+    CHECK_EQ_INT(ty_ivf_write(&v, &blob), TENYO_OK);
+    ty_ivf_free(&v);
+    CHECK_EQ_INT(ty_ivf_read(blob.p, blob.len, NULL, n, (uint32_t)dim, &q8, &v, err, sizeof err),
+                 0);
+    ty_ivf_scratch s = {0};
+    ty_ivf_query f16all = {v.nlist, 100, xh}, codes = {v.nlist, 100, NULL},
+                 f16few = {8, 100, xh};
+    double hf = 0, hc = 0, hw = 0, maxerr = 0;
+    for (size_t j = 0; j < nq; j++) {
+        float q[64];
+        for (size_t i = 0; i < dim; i++)
+            q[i] = x[(j * 131 % n) * dim + i] + (float)(0.5 * tiv_gauss() / sqrt((double)dim));
+        tiv_unit(q, dim);
+        tenyo_hit want[10], got[10];
+        tiv_exact(x, n, dim, q, k, want);
+        int ng = ty_ivf_search(&v, NULL, q, k, &f16all, &s, got);
+        CHECK_EQ_INT(ng, (int)k);
+        for (int a = 0; a < ng; a++) {
+            for (size_t b = 0; b < k; b++) hf += got[a].doc == want[b].doc;
+            float e = cblas_sdot((int)dim, x + got[a].doc * dim, 1, q, 1);
+            if (fabs(e - got[a].score) > maxerr) maxerr = fabs(e - got[a].score);
+            /* the score is the float16 row's dot product, bit for bit */
+            float h = ty_f16_dot(xh + got[a].doc * dim, q, dim);
+            CHECK(!memcmp(&h, &got[a].score, 4));
+        }
+        ng = ty_ivf_search(&v, NULL, q, k, &codes, &s, got);
+        for (int a = 0; a < ng; a++)
+            for (size_t b = 0; b < k; b++) hc += got[a].doc == want[b].doc;
+        ng = ty_ivf_search(&v, NULL, q, k, &f16few, &s, got);
+        for (int a = 0; a < ng; a++)
+            for (size_t b = 0; b < k; b++) hw += got[a].doc == want[b].doc;
+    }
+    double rf = hf / (double)(k * nq), rc = hc / (double)(k * nq), rw = hw / (double)(k * nq);
+    ty_ivf_scratch_free(&s);
+    ty_ivf_free(&v);
+    ty_buf_free(&blob);
+    ty_q8_free(&q8);
+    free(xh);
+    free(x);
+    CHECKF(rf >= 0.995, "recall@10, all lists, float16 re-rank %.4f", rf);
+    CHECKF(rf >= rc, "float16 %.4f below the codes' %.4f", rf, rc);
+    CHECKF(maxerr < 2e-3, "float16 score off the float cosine by %.2g", maxerr);
+    CHECKF(rw >= 0.9, "recall@10, 8 of 32 lists, float16 re-rank %.4f", rw);
 }

@@ -397,3 +397,199 @@ TY_TEST(segment_writer_refusals) {
     CHECK_EQ_INT(tenyo_writer_open(p, 0, &w2, err, sizeof err), TENYO_ERR_BUSY); /* one index */
     tenyo_writer_free(w);
 }
+
+/* ------------------------------------------ float16 vectors (docvec.f16) */
+
+/* A base of records [0, n) at tmp/name with IVF lists and float16 vectors. */
+static const char *make_base_f16(const char *name, int n) {
+    static char path[4][512];
+    static int slot;
+    char *p = path[slot++ % 4];
+    snprintf(p, 512, "%s/%s", ty_test_tmpdir(), name);
+    tenyo_index_drop_updates(p, NULL, 0);
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.threads = 1;
+    o.ivf_lists = 8;
+    o.f16_vectors = 1;
+    return ty_test_build(SAMPLE, n, &o, p) == 0 ? p : NULL;
+}
+
+/* Documents whose float16 row is not its int8 row's direction (cosine
+ * below 0.999): rows out of step with the documents. */
+static int f16_rows_off(const tenyo_index *x) {
+    const ty_model *m = &x->m;
+    size_t k = m->dim;
+    float a[TY_MAX_DIM], b[TY_MAX_DIM];
+    int off = 0;
+    for (uint64_t d = 0; d < m->ndocs; d++) {
+        ty_f16_to_floats(m->doc_h + d * k, k, a);
+        ty_q8_row(&x->q8, d, b);
+        double ab = 0, aa = 0, bb = 0;
+        for (size_t i = 0; i < k; i++) ab += (double)a[i] * b[i], aa += (double)a[i] * a[i],
+                                      bb += (double)b[i] * b[i];
+        off += !(ab / sqrt(aa * bb) >= 0.999);
+    }
+    return off;
+}
+
+/* Share of the exact LSA (and hybrid) top 10 that the IVF finds with every
+ * list probed and the float16 re-rank, over every third document. */
+static double f16_overlap(tenyo_index *x, tenyo_mode mode, size_t rerank) {
+    tenyo_ctx *a = NULL, *b = NULL;
+    if (tenyo_ctx_new(x, &a, NULL, 0) || tenyo_ctx_new(x, &b, NULL, 0) ||
+        tenyo_ctx_set_nprobe(b, tenyo_index_ivf_lists(x)) || tenyo_ctx_set_rerank(b, rerank)) {
+        tenyo_ctx_free(a);
+        tenyo_ctx_free(b);
+        return -1;
+    }
+    double hit = 0, all = 0;
+    for (uint64_t d = 0; d < tenyo_index_ndocs(x); d += 3) {
+        tenyo_hit ha[10], hb[10];
+        int na = tenyo_similar_doc(a, d, mode, 10, ha), nb = tenyo_similar_doc(b, d, mode, 10, hb);
+        for (int i = 0; i < na; i++)
+            for (int j = 0; j < nb; j++) hit += ha[i].doc == hb[j].doc;
+        all += na;
+    }
+    tenyo_ctx_free(a);
+    tenyo_ctx_free(b);
+    return all ? hit / all : -1;
+}
+
+/* Built with --f16: the section is there after reopening, holds the
+ * documents' own vectors, costs 2k bytes per document (info), and the IVF
+ * re-ranked from it finds the exact scan's answers (recall@10 against the
+ * exact int8 scan, whose near ties float16 may order otherwise). */
+TY_TEST(f16_index_recall_and_reopen) {
+    const char *p = make_base_f16("f16_base.tny", 200);
+    CHECK(p);
+    tenyo_index *x = NULL;
+    char err[256] = "";
+    CHECKF(tenyo_index_open(p, &x, err, sizeof err) == TENYO_OK, "%s", err);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    uint32_t k = x->m.dim;
+    CHECK(k > 0 && x->m.doc_h);
+    CHECK_EQ_INT(in.f16_bytes, 2ull * 200 * k);
+    int found = 0;
+    for (int i = 0; i < in.nsections; i++)
+        found |= !strcmp(in.sections[i].name, "docvec.f16") && in.sections[i].raw == 2ull * 200 * k;
+    CHECK(found);
+    CHECK_EQ_INT(f16_rows_off(x), 0);
+    double r = f16_overlap(x, TENYO_MODE_LSA, 200);
+    CHECKF(r >= 0.97, "recall@10 against the exact scan (lsa) %.3f", r);
+    r = f16_overlap(x, TENYO_MODE_HYBRID, 200);
+    CHECKF(r >= 0.97, "recall@10 against the exact scan (hybrid) %.3f", r);
+    /* the default depth too */
+    r = f16_overlap(x, TENYO_MODE_LSA, 0);
+    CHECKF(r >= 0.97, "recall@10, default re-rank depth %.3f", r);
+    CHECK_EQ_INT(tenyo_ctx_set_rerank(NULL, 5), TENYO_ERR_ARG);
+    uint16_t *keep = malloc(2ull * 200 * k);
+    CHECK(keep);
+    memcpy(keep, x->m.doc_h, 2ull * 200 * k);
+    tenyo_index_free(x);
+    x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    int same = x->m.doc_h && !memcmp(keep, x->m.doc_h, 2ull * 200 * k);
+    free(keep);
+    tenyo_index_free(x);
+    CHECK(same);
+    /* without IVF lists there is nothing to re-rank: refused */
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.f16_vectors = 1;
+    tenyo_builder *b = NULL;
+    CHECK_EQ_INT(tenyo_builder_new(&o, &b, err, sizeof err), TENYO_ERR_ARG);
+    CHECK(strstr(err, "--ivf") != NULL);
+}
+
+/* Added documents get float16 rows from their fold-in, deleted ones lose
+ * theirs (rows stay in step with the documents), and a rebuild writes
+ * them again from the new fit. */
+TY_TEST(f16_index_updates_and_rebuild) {
+    const char *p = make_base_f16("f16_upd.tny", 180);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 180, 200, NULL), TENYO_OK);
+    tenyo_update *u = NULL;
+    char err[256] = "";
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-003"), 1);
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+    tenyo_update_free(u);
+    tenyo_index *x = NULL;
+    CHECKF(tenyo_index_open(p, &x, err, sizeof err) == TENYO_OK, "%s", err);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 199);
+    CHECK_EQ_INT(in.docs_added, 20);
+    CHECK_EQ_INT(in.f16_bytes, 2ull * 199 * x->m.dim);
+    CHECK_EQ_INT(f16_rows_off(x), 0);
+    double r = f16_overlap(x, TENYO_MODE_LSA, 199);
+    CHECKF(r >= 0.97, "recall@10 after add and delete %.3f", r);
+    /* an added document finds itself's neighbours: its text query's best
+     * is itself at cosine ~1 through the IVF and the float16 row */
+    int64_t d = tenyo_index_find(x, "SAMPLE-190");
+    CHECK(d >= 0);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_set_nprobe(c, tenyo_index_ivf_lists(x)), TENYO_OK);
+    tenyo_hit h[3];
+    int n = tenyo_similar_doc(c, (uint64_t)d, TENYO_MODE_LSA, 3, h);
+    CHECK(n == 3);
+    for (int i = 0; i < n; i++) CHECK(h[i].doc != (uint64_t)d && h[i].score <= 1.001f);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    x = NULL;
+    tenyo_build_stats st;
+    CHECKF(tenyo_index_rebuild(p, NULL, &st, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECKF(tenyo_index_open(p, &x, err, sizeof err) == TENYO_OK, "%s", err);
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 0);
+    CHECK(in.ivf_lists > 0);
+    CHECK_EQ_INT(in.f16_bytes, 2ull * 199 * x->m.dim);
+    CHECK_EQ_INT(f16_rows_off(x), 0);
+    tenyo_index_free(x);
+}
+
+/* A damaged section docvec.f16 is refused naming it: a flipped byte in its
+ * frame (the checksum), and a NaN written by a faulty writer (the value
+ * check). */
+TY_TEST(f16_section_damaged_refused) {
+    const char *p = make_base_f16("f16_bad.tny", 120);
+    CHECK(p);
+    size_t len = 0;
+    unsigned char *f = (unsigned char *)ty_test_slurp(p, &len);
+    CHECK(f && len > 40);
+    uint32_t ns = (uint32_t)(f[16] | f[17] << 8 | (uint32_t)f[18] << 16 | (uint32_t)f[19] << 24);
+    uint64_t off = 0, stored = 0;
+    for (uint32_t i = 0; i < ns && 32 + 48 * (size_t)(i + 1) <= len; i++) {
+        const unsigned char *e = f + 32 + 48 * (size_t)i;
+        if (strcmp((const char *)e, "docvec.f16")) continue;
+        for (int b = 7; b >= 0; b--) off = off << 8 | e[16 + b], stored = stored << 8 | e[24 + b];
+    }
+    CHECK(stored > 16 && off + stored <= len);
+    f[off + stored / 2] ^= 0x5a;
+    char q[600];
+    snprintf(q, sizeof q, "%s/f16_flipped.tny", ty_test_tmpdir());
+    FILE *o = fopen(q, "wb");
+    CHECK(o);
+    CHECK(fwrite(f, 1, len, o) == len);
+    fclose(o);
+    free(f);
+    tenyo_index *x = NULL;
+    char err[512] = "";
+    int rc = tenyo_index_open(q, &x, err, sizeof err);
+    CHECK(rc != TENYO_OK && !x);
+    CHECKF(strstr(err, "docvec.f16") != NULL, "%s", err);
+    ty_model m;
+    CHECK_EQ_INT(ty_store_read(p, &m, err, sizeof err), TENYO_OK);
+    CHECK(m.doc_h);
+    m.doc_h[7 * m.dim + 3] = 0x7e00; /* a NaN in document 7 */
+    snprintf(q, sizeof q, "%s/f16_nan.tny", ty_test_tmpdir());
+    rc = ty_store_write(&m, q, err, sizeof err);
+    ty_model_free(&m);
+    CHECKF(rc == TENYO_OK, "%s", err);
+    rc = tenyo_index_open(q, &x, err, sizeof err);
+    CHECK(rc == TENYO_ERR_CORRUPT && !x);
+    CHECKF(strstr(err, "docvec.f16") && strstr(err, "document 7"), "%s", err);
+}

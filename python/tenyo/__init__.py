@@ -88,7 +88,7 @@ class _BuildOpts(Structure):
                 ("progress", _progress_fn), ("progress_ud", c_void_p),
                 ("ipc_titles", POINTER(c_char_p)), ("nipc_titles", c_size_t),
                 ("ivf_lists", c_int), ("max_terms", c_int),
-                ("no_abstracts", c_int), ("shards", c_int)]
+                ("no_abstracts", c_int), ("shards", c_int), ("f16_vectors", c_int)]
 
 
 class _BuildStats(Structure):
@@ -124,7 +124,7 @@ class _IndexInfo(Structure):
                 ("open_loaded", c_int64), ("open_source", c_char_p),
                 ("open_records", c_uint64),
                 ("nshards", c_uint32), ("shard_docs", POINTER(c_uint64)),
-                ("shard_bytes", POINTER(c_uint64))]
+                ("shard_bytes", POINTER(c_uint64)), ("f16_bytes", c_uint64)]
 
 
 class _DocMeta(Structure):
@@ -361,7 +361,7 @@ def _num(what, value, lo, hi):
 # ------------------------------------------------------------------ build
 
 def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
-          threads=0, min_df=2, max_df=0.5, seed=None, ivf=0, max_terms=0):
+          threads=0, min_df=2, max_df=0.5, seed=None, ivf=0, max_terms=0, f16=False):
     """Index the patent records of files (paths; "-" is standard input) into
     the index file output, replaced atomically. Options as `tenyo index`
     (dim 0: the library's default rank). Returns a dict of counts and
@@ -383,6 +383,7 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
         bo.seed = _int("seed", seed, 0, 2**64 - 1)
     bo.ivf_lists = -1 if ivf is True else _int("ivf", int(ivf), 0, 1000000)
     bo.max_terms = _int("max_terms", max_terms, 0, 1000000)
+    bo.f16_vectors = int(bool(f16))
     err = ctypes.create_string_buffer(512)
     b = _P()
     rc = _builder_new(byref(bo), byref(b), err, 512)
@@ -561,7 +562,7 @@ class Index:
                 "nonzeros": i.nnz, "dim": i.dim, "fields": i.nfields, "seed": i.seed,
                 "min_df": i.min_df, "max_df_ratio": i.max_df_ratio,
                 "tokenizer": _s(i.tokenizer), "writer": _s(i.writer), "created": i.created,
-                "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists,
+                "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists, "f16_bytes": i.f16_bytes,
                 "phrases": i.nphrases, "generation": i.generation,
                 "rebuild_advised": bool(i.rebuild_advised),
                 "licensable": {"documents": i.nopen, "by_records": i.open_records,

@@ -29,7 +29,7 @@ int main(void) {
     F(tenyo_build_opts, progress); F(tenyo_build_opts, progress_ud);
     F(tenyo_build_opts, ipc_titles); F(tenyo_build_opts, nipc_titles);
     F(tenyo_build_opts, ivf_lists); F(tenyo_build_opts, max_terms); F(tenyo_build_opts, no_abstracts);
-    F(tenyo_build_opts, shards);
+    F(tenyo_build_opts, shards); F(tenyo_build_opts, f16_vectors);
     S(tenyo_build_stats);
     F(tenyo_build_stats, docs); F(tenyo_build_stats, duplicates); F(tenyo_build_stats, empty);
     F(tenyo_build_stats, terms); F(tenyo_build_stats, nnz); F(tenyo_build_stats, dim);
@@ -58,6 +58,7 @@ int main(void) {
     F(tenyo_index_info, open_loaded); F(tenyo_index_info, open_source);
     F(tenyo_index_info, open_records);
     F(tenyo_index_info, nshards); F(tenyo_index_info, shard_docs); F(tenyo_index_info, shard_bytes);
+    F(tenyo_index_info, f16_bytes);
     S(tenyo_doc_meta);
     F(tenyo_doc_meta, id); F(tenyo_doc_meta, title); F(tenyo_doc_meta, applicant);
     F(tenyo_doc_meta, date); F(tenyo_doc_meta, codes); F(tenyo_doc_meta, fields);

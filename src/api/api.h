@@ -257,6 +257,8 @@ struct tenyo_ctx {
     size_t pre_ncand;        /* how many */
     int scan;                /* TY_SCAN_* */
     uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
+    size_t rerank;           /* > 0: IVF candidates re-scored (else the
+                                defaults of score_ivf and rank_ivf) */
     ty_ivf_scratch ivs;      /* IVF search scratch */
     tenyo_filter *filter;    /* documents that may answer (api/filter.c),
                                 or NULL: all */

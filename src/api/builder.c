@@ -221,6 +221,12 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
         ty_seterr(err, errlen, "max_terms must not be negative");
         goto fail;
     }
+    if (b->o.f16_vectors && !b->o.ivf_lists) {
+        ty_seterr(err, errlen,
+                  "float16 vectors (--f16) serve the approximate search's re-rank: "
+                  "build the IVF lists too (--ivf)");
+        goto fail;
+    }
     if (b->o.oversample < 0 || b->o.power_iters < 0 || b->o.power_iters > 50) {
         ty_seterr(err, errlen, "invalid SVD options");
         goto fail;
@@ -1683,6 +1689,17 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         }
         m.ivf_blob = blob.p;
         m.ivf_len = blob.len;
+        if (b->o.f16_vectors) {
+            /* the float16 copy the IVF re-ranks from (section docvec.f16),
+             * rounded from the float vectors before they are quantised */
+            m.doc_h = ty_mallocarray((size_t)m.ndocs * m.dim, sizeof *m.doc_h);
+            if (!m.doc_h) {
+                rc = TENYO_ERR_NOMEM;
+                ty_seterr(b->err, sizeof b->err, "out of memory for the float16 vectors");
+                goto done;
+            }
+            ty_f16_from_floats(m.docvec, (size_t)m.ndocs * m.dim, m.doc_h);
+        }
         if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 1, 1);
     }
     double t4 = ty_now();

@@ -458,6 +458,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->scan_kernel = ty_q8_kernel();
     info->int8_min_docs = TY_INT8_MIN_DOCS;
     info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
+    info->f16_bytes = m->doc_h ? 2 * m->ndocs * m->dim : 0;
     info->nphrases = m->nphrases;
     info->abstract_bytes = ty_abs_bytes(m->abs);
     info->max_terms = m->max_terms;
@@ -637,11 +638,12 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r, const float *
  * Returns 0, or -1 when the search could not run (the caller scans). */
 static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
-    size_t r = need * 4 > 256 ? need * 4 : 256;
+    size_t r = c->rerank ? (c->rerank > need ? c->rerank : need)
+                         : need * 4 > 256 ? need * 4 : 256;
     if (r > m->ndocs) r = m->ndocs;
     tenyo_hit *cand = ty_mallocarray(r ? r : 1, sizeof *cand);
     if (!cand) return -1;
-    ty_ivf_query q = {c->nprobe, r};
+    ty_ivf_query q = {c->nprobe, r, m->doc_h};
     int n = ty_ivf_search(c->idx->ivf, NULL, c->qlsa, r, &q, &c->ivs, cand);
     if (n < 0) {
         free(cand);
@@ -1317,6 +1319,12 @@ int tenyo_ctx_set_nprobe(tenyo_ctx *c, uint32_t nprobe) {
     return TENYO_OK;
 }
 
+int tenyo_ctx_set_rerank(tenyo_ctx *c, size_t rerank) {
+    if (!c || rerank > (size_t)1 << 30) return TENYO_ERR_ARG;
+    c->rerank = rerank;
+    return TENYO_OK;
+}
+
 uint32_t tenyo_index_ivf_lists(const tenyo_index *x) {
     return x && x->ivf ? x->ivf->nlist : 0;
 }
@@ -1333,7 +1341,8 @@ int tenyo_ctx_set_scan(tenyo_ctx *c, tenyo_scan scan) {
 static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
     tenyo_hit *tmp = ty_mallocarray(k + 1, sizeof *tmp);
     if (!tmp) return TENYO_ERR_NOMEM;
-    ty_ivf_query q = {c->nprobe, 4 * (k + 1) > 64 ? 4 * (k + 1) : 64};
+    ty_ivf_query q = {c->nprobe, c->rerank ? c->rerank : 4 * (k + 1) > 64 ? 4 * (k + 1) : 64,
+                      c->idx->m.doc_h};
     int n = ty_ivf_search(c->idx->ivf, NULL, c->qlsa, k + 1, &q, &c->ivs, tmp);
     int out = 0;
     for (int i = 0; i < n && (size_t)out < k; i++)

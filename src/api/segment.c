@@ -25,7 +25,9 @@
  *   - fields and phrases are united, field counts and co-classification
  *     recounted over live documents (a field left without any is dropped);
  *     the IVF lists are remapped (deleted
- *     documents dropped, added ones put in their nearest list).
+ *     documents dropped, added ones put in their nearest list), and the
+ *     float16 vectors (section docvec.f16) follow the documents: a
+ *     deleted one's row dropped, an added one's rounded from its fold-in.
  * The merge costs one pass over the index at open (no pass at all when
  * there are no updates). Rejected: searching segments separately and
  * merging hit lists (every consumer — scans, batch sgemm, ideas' field
@@ -365,6 +367,10 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
         M->doc_q = ty_mallocarray(N ? N : 1, K);
         M->doc_qscale = ty_mallocarray(N ? N : 1, sizeof *M->doc_qscale);
         if (!M->sigma || !M->doc_q || !M->doc_qscale) goto done;
+        if (B->doc_h) { /* float16 rows: the base's kept, added ones made */
+            M->doc_h = ty_mallocarray(N ? N : 1, K * sizeof *M->doc_h);
+            if (!M->doc_h) goto done;
+        }
         memcpy(M->sigma, B->sigma, K * sizeof *M->sigma);
         /* the base's basis as it is held (codes, or floats from format 1);
          * terms new since the fit get zero rows */
@@ -413,6 +419,7 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
             int32_t sum;
             ty_q8_quantize(B->docvec + d * K, K, M->doc_q + n * K, &M->doc_qscale[n], &sum);
         }
+        if (M->doc_h) memcpy(M->doc_h + n * K, B->doc_h + d * K, K * sizeof *M->doc_h);
         /* base phrases keep their ids */
         if (copy_doc(M, n, B, d, g->bfmap, NULL, &mb, &fz, &pz)) goto done;
         n++;
@@ -447,6 +454,7 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
                 int32_t sum;
                 ty_fold_in(M, A->col + z, A->val + z, r, v);
                 ty_q8_quantize(v, K, M->doc_q + n * K, &M->doc_qscale[n], &sum);
+                if (M->doc_h) ty_f16_from_floats(v, K, M->doc_h + n * K);
             }
             z += r;
             A->rowptr[n + 1] = z;

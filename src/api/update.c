@@ -428,6 +428,7 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     uint64_t cap = (fit_docs < fit_terms ? fit_docs : fit_terms) / 2;
     o.dim = m->dim && m->dim != cap ? (int)m->dim : 0;
     o.ivf_lists = x->ivf ? -1 : 0;
+    o.f16_vectors = x->ivf && x->m.doc_h; /* rounded again from the new fit */
     rc = tenyo_builder_new(&o, &b, err, errlen);
     if (rc) goto done;
     if (m->labels_blob) {

@@ -57,6 +57,8 @@ static const char *ideas_usage =
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
     "  --nprobe N           approximate: neighbours from the N closest IVF lists of the\n"
     "                       index (index --ivf), scored exactly (not with --batch)\n"
+    "  --rerank N           with --nprobe: candidates re-scored (default 4 knn, at least\n"
+    "                       256), from index --f16's float16 vectors when it has them\n"
     "  --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) for subclass\n"
     "                       labels (repeatable; default: built-in class labels)\n"
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
@@ -655,6 +657,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"min-usable", required_argument, 0, 'S'},
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
+        {"rerank", required_argument, 0, OPT_RERANK},
         {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
@@ -666,7 +669,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     const char *homes[65]; /* one more than ideas take, so that too many is an error */
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
-    long n = 10, nprobe = 0;
+    long n = 10, nprobe = 0, rerank = 0;
     int fmt = OUT_REPORT, c, bad = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:jh", lo)) != -1) {
@@ -682,6 +685,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'M': io.merge = 0; break;
         case 'S': bad |= cli_double("--min-usable", optarg, 0, 0, 1, &io.min_usable) != 0; break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
+        case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
         case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
         case 'n': bad |= cli_long("-n", optarg, 1, CLI_IDEAS_MAX, &n) != 0; break;
         case 'B': batch = optarg; break;
@@ -734,6 +738,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = EXIT_USAGE;
         goto done;
     }
+    if (rerank) tenyo_ctx_set_rerank(ctx, (size_t)rerank);
     int64_t qdoc = -1;
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);

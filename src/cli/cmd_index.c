@@ -48,6 +48,9 @@ static const char *index_usage =
     "      --no-stem            no English stemming\n"
     "      --ivf[=LISTS]        also build approximate-search lists (IVF; default\n"
     "                           4 sqrt(documents) lists) for `similar --nprobe`\n"
+    "      --f16                with --ivf: also keep the document vectors as float16\n"
+    "                           (2 bytes per dimension per document) for the IVF's\n"
+    "                           re-rank: recall near the float vectors' (info shows it)\n"
     "      --ipc-titles FILE    IPC scheme TSV (JPO Japanese or English) whose titles\n"
     "                           are recorded in the index for field labels (repeatable)\n"
     "      --open-list FILE     licensable patents: numbers one per line or a CSV\n"
@@ -95,7 +98,8 @@ int cli_cmd_index(int argc, char **argv) {
         {"no-abstracts", no_argument, 0, OPT_NO_ABSTRACTS},
         {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
         {"ipc-titles", required_argument, 0, OPT_TITLES},
-        {"ivf", optional_argument, 0, OPT_IVF}, {"force", no_argument, 0, OPT_FORCE},
+        {"ivf", optional_argument, 0, OPT_IVF}, {"f16", no_argument, 0, OPT_F16},
+        {"force", no_argument, 0, OPT_FORCE},
         {"shards", required_argument, 0, OPT_SHARDS},
         {"open-list", required_argument, 0, OPT_OPEN_LIST},
         {"open-column", required_argument, 0, OPT_COLUMN},
@@ -128,6 +132,7 @@ int cli_cmd_index(int argc, char **argv) {
             bo.ivf_lists = (int)v;
             break;
         }
+        case OPT_F16: bo.f16_vectors = 1; break;
         case OPT_FORCE: wflags |= TENYO_WRITE_FORCE; break;
         case OPT_OPEN_LIST: open_list = optarg; break;
         case OPT_COLUMN: open_column = optarg; break;

@@ -98,6 +98,15 @@ int cli_cmd_info(int argc, char **argv) {
                in.ndocs >= in.int8_min_docs ? "int8" : "fp32", in.scan_kernel,
                (unsigned long long)in.int8_min_docs, in.ivf_lists ? "; IVF " : "; no IVF\n");
         if (in.ivf_lists) printf("%u lists (similar / ideas --nprobe)\n", in.ivf_lists);
+        if (in.f16_bytes) {
+            uint64_t st = 0; /* the section's bytes in the file */
+            for (int i = 0; i < in.nsections; i++)
+                if (!strcmp(in.sections[i].name, "docvec.f16")) st = in.sections[i].stored;
+            printf("float16    document vectors for the IVF's re-rank: %.0f bytes per "
+                   "document in memory, %.0f in the file\n",
+                   in.ndocs ? (double)in.f16_bytes / in.ndocs : 0.0,
+                   in.ndocs ? (double)st / in.ndocs : 0.0);
+        }
         printf("phrases    %llu application phrases\n", (unsigned long long)in.nphrases);
         if (in.abstract_bytes)
             printf("abstracts  kept: %.2f MB compressed, %.0f bytes per document\n",

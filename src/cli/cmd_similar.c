@@ -22,6 +22,8 @@ static const char *similar_usage =
     "      --scan S          LSA scan: auto (int8 from 20,000 documents), fp32, int8\n"
     "      --nprobe N        approximate search (lsa, hybrid) visiting the N closest lists\n"
     "                        of the index's IVF (index --ivf); candidates scored exactly\n"
+    "      --rerank N        with --nprobe: candidates re-scored (default 4k, at least 64\n"
+    "                        in lsa, 256 in hybrid), from index --f16's float16 vectors\n"
     "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
     "Filters (applied before the top k: the k best of the matching patents):\n"
     "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
@@ -40,8 +42,8 @@ int cli_cmd_similar(int argc, char **argv) {
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
         {"scan", required_argument, 0, 's'}, {"nprobe", required_argument, 0, 'P'},
-        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
-    long nprobe = 0;
+        {"rerank", required_argument, 0, OPT_RERANK}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    long nprobe = 0, rerank = 0;
     const char *text = NULL, *file = NULL;
     cli_filter_opts fo = {0};
     tenyo_filter *filter = NULL;
@@ -67,6 +69,7 @@ int cli_cmd_similar(int argc, char **argv) {
             break;
         }
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
+        case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
         case 'h': fputs(similar_usage, stdout); return EXIT_OK;
         default: {
             int r = cli_filter_opt(c, optarg, &fo);
@@ -102,6 +105,7 @@ int cli_cmd_similar(int argc, char **argv) {
         ec = EXIT_USAGE;
         goto done;
     }
+    if (rerank) tenyo_ctx_set_rerank(ctx, (size_t)rerank);
     int n;
     int64_t qdoc = -1;
     size_t len = 0;

@@ -214,6 +214,11 @@ typedef struct ty_model {
     float *docvec;            /* ndocs x k row-major, rows L2-normalised
                                  (built, or read from format 1; NULL when
                                  read from format 2 or merged: doc_q) */
+    uint16_t *doc_h;          /* optional section "docvec.f16": the document
+                                 vectors as IEEE binary16 (ndocs x k,
+                                 row-major; built from docvec, or read,
+                                 or merged), what the approximate search
+                                 re-ranks from (search/half.c); NULL: none */
 
     /* sparse TF-IDF rows (L2-normalised) */
     ty_csr tfidf;             /* ndocs x nterms */

@@ -65,6 +65,20 @@
  *   - Float list scans: 4x the bytes per probe for the same candidates
  *     after re-ranking.
  *
+ * Re-ranking from float16 (ty_ivf_query.f16; an index's optional section
+ * docvec.f16, written by tenyo index --f16). The codes re-score within
+ * ~1e-3 of the float cosine, so near ties among the true top 10 are
+ * ordered by quantisation noise and recall@10 against the float vectors
+ * stops near 0.98 however many lists are probed (bench/README.md). A
+ * float16 copy (2k bytes per document, search/half.c) re-scores the same
+ * candidates within ~5e-4 relative and lifts it past 0.99, at 796 bytes
+ * per document at k = 256 against hnswlib's 1,109-1,300. The rows are in
+ * document order, not list order: only the re-ranked few are read, one
+ * random row each, so list order would buy nothing and would have to be
+ * rebuilt with the lists at every open. Rejected: re-ranking from float32
+ * (twice the memory for ~0.0005 recall), and scanning the lists in
+ * float16 (twice the codes' bytes for every probed member).
+ *
  * Blob layout, version 1 (ty_ivf_write / ty_ivf_read; all integers
  * little-endian, floats IEEE 754 binary32 little-endian):
  *
@@ -484,13 +498,16 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
     }
     if (o->rerank) {
         /* exact scores: from the float rows when given, else from the
-         * codes the lists hold (the index's own vectors: quant.c) */
+         * float16 rows when given (2 bytes a component, ~5e-4 relative:
+         * what lifts recall past the codes' ~1e-3; half.c), else from
+         * the codes the lists hold (the index's own vectors: quant.c) */
         ty_q8 all = {v->n, dim, v->q, v->scale, v->sum};
         for (size_t i = 0; i < ct.n; i++) {
             uint64_t p = ct.h[i].doc;
             ct.h[i].doc = v->ids[p];
-            ct.h[i].score = x ? cblas_sdot((int)dim, x + ct.h[i].doc * dim, 1, q, 1)
-                              : ty_q8_dot(&all, p, q);
+            ct.h[i].score = x        ? cblas_sdot((int)dim, x + ct.h[i].doc * dim, 1, q, 1)
+                            : o->f16 ? ty_f16_dot(o->f16 + ct.h[i].doc * dim, q, dim)
+                                     : ty_q8_dot(&all, p, q);
         }
         ty_topk best;
         ty_topk_init(&best, hits, k);

@@ -57,6 +57,10 @@ typedef struct ty_ivf_query {
     uint32_t nprobe;    /* lists visited (clamped to 1..nlist) */
     size_t rerank;      /* best int8 candidates re-scored exactly in float
                            (at least k is used); 0: int8 scores returned */
+    const uint16_t *f16; /* float16 rows (n x dim, document order; an
+                           index's section "docvec.f16") to re-score from
+                           when no float rows are given, or NULL: the
+                           codes (half.c) */
 } ty_ivf_query;
 
 /* Per-thread search scratch; grows on demand. Zero-initialise it (or
@@ -88,7 +92,8 @@ uint64_t ty_ivf_bytes(const ty_ivf *v);
 /* The k best documents for unit query q (dim floats) into hits (caller's,
  * k entries), best first (score desc, doc asc), scored exactly when
  * o->rerank > 0: against x (the n x dim float rows the IVF was built or
- * read with) when given, else against the dequantised codes of the lists
+ * read with) when given, else against the float16 rows o->f16 when given
+ * (ty_f16_dot), else against the dequantised codes of the lists
  * (NULL: no float copy needed, the way an index searches). Returns the count (<= k; fewer when the probed lists hold fewer
  * documents) or a negative status (TENYO_ERR_ARG, TENYO_ERR_NOMEM). */
 int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,

@@ -179,6 +179,21 @@ const char *ty_q8_kernel(void);
 /* Force a kernel (tests, benchmarks; not while scans run): 0, or -1 when
  * this CPU lacks it. NULL: back to the best this CPU has. */
 int ty_q8_set_kernel(const char *name);
+/* --- float16 document vectors (search/half.c) --- */
+
+/* x[n] to IEEE binary16 h[n], rounded to nearest even (the same bits on
+ * every kernel); back to floats exactly. */
+void ty_f16_from_floats(const float *x, size_t n, uint16_t *h);
+void ty_f16_to_floats(const uint16_t *h, size_t n, float *x);
+/* The dot product of float16 row h (k) with q (k floats): 16 fused lanes
+ * summed by one fixed tree, the same bits on every kernel (half.c). */
+float ty_f16_dot(const uint16_t *h, const float *q, size_t k);
+/* Name of the float16 kernel in use: "avx512", "f16c" or "c" (TENYO_KERNEL
+ * "avx512vnni" / "avx2" / "c" picks the matching one); force one by name
+ * (tests, benchmarks): 0, or -1 when this CPU lacks it; NULL: the best. */
+const char *ty_f16_kernel(void);
+int ty_f16_set_kernel(const char *name);
+
 /* --- approximate search: inverted file over the LSA vectors --- */
 #include "search/ivf.h"
 

@@ -114,7 +114,13 @@
  * fieldmodel (the per-field linear classifiers ideas uses, model/linear.c's
  * checked blob), common (at most 4,096 NUL-terminated terms the build
  * dropped for being in more than max_df_ratio of the documents: a query of
- * only such words is told they are too common, not that they are absent).
+ * only such words is told they are too common, not that they are absent),
+ * docvec.f16 (2NK bytes: the N x K document vectors as IEEE binary16, u16
+ * little-endian each, row-major, rounded to nearest even from the build's
+ * float vectors; written by `tenyo index --f16`, read when present, every
+ * value finite; the approximate search re-ranks its candidates from it:
+ * search/half.c. It is per-document: added documents get theirs at the
+ * merge, deleted ones lose theirs, shards cut it like docvec.q8's codes).
  *
  * Section "abstracts" (optional, abstracts.c): every document's abstract,
  * for reading (evidence, the "why" of a proposal), never scored. A section
@@ -186,7 +192,9 @@
  * A reader refuses versions newer than it knows (TENYO_ERR_VERSION); an
  * older version would be read by filling defaults for what it lacks.
  * Sections a reader does not know are bounds-checked and skipped, so adding
- * one does not need a new version; changing one does.
+ * one does not need a new version; changing one does. Added so, in format
+ * 3: docvec.f16 (an older reader skips it and its IVF re-ranks from the
+ * int8 codes, as before).
  */
 #ifndef TENYO_STORE_FORMAT_H
 #define TENYO_STORE_FORMAT_H

@@ -1208,6 +1208,28 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->ivf_len = raw;
         p = NULL;
     }
+    /* optional: float16 document vectors (the IVF re-ranks from them):
+     * exactly ndocs x dim, every value finite */
+    if (rd_has(r, "docvec.f16") && nd && k) {
+        if (mul3(nd, k, 2, &sz)) {
+            ty_seterr(r->err, r->errlen, "%s: section 'docvec.f16' too large", r->path);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        rc = rd_section(r, "docvec.f16", sz, sz, 0, &p, &raw);
+        if (rc) goto done;
+        m->doc_h = p;
+        p = NULL;
+        le_to_host(m->doc_h, (size_t)(nd * k), 2);
+        for (uint64_t i = 0; i < nd * k; i++)
+            if ((m->doc_h[i] & 0x7c00u) == 0x7c00u) { /* exponent all ones */
+                ty_seterr(r->err, r->errlen,
+                          "%s: section 'docvec.f16': document %llu holds an infinity or NaN",
+                          r->path, (unsigned long long)(i / k));
+                rc = TENYO_ERR_CORRUPT;
+                goto done;
+            }
+    }
     /* optional: the field model (parsed and checked by the index:
      * model/linear.c) */
     if (rd_has(r, "fieldmodel")) {
@@ -1572,6 +1594,7 @@ void ty_model_free(ty_model *m) {
     free(m->basis_q);
     free(m->basis_qscale);
     free(m->docvec);
+    free(m->doc_h);
     free(m->doc_q);
     free(m->doc_qscale);
     free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */

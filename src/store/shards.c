@@ -88,14 +88,20 @@ typedef struct shard_mf {
 enum { B_NONE, B_FIXED, B_LEB, B_VALS, B_META, B_FIELDS, B_PHR };
 static const struct perdoc {
     const char *name;          /* section */
-    int a;                     /* part A bytes per document (K: -1) */
+    int a;                     /* part A bytes per document (K: -1, 2K: -2) */
     int b;                     /* how part B is cut */
 } PERDOC[] = {
     {"docvec.q8", -1, B_FIXED},  {"tfidf.rows", 4, B_NONE}, {"tfidf.cols", 0, B_LEB},
     {"tfidf.tf", 0, B_LEB},      {"tfidf.vals", 0, B_VALS}, {"docmeta", 0, B_META},
     {"docflags", 1, B_FIXED},    {"docfields", 4, B_FIELDS}, {"phrase.docs", 4, B_PHR},
+    {"docvec.f16", -2, B_NONE},
 };
 #define NPERDOC (sizeof PERDOC / sizeof PERDOC[0])
+
+/* Part A bytes per document of pd for vectors of dim components. */
+static uint64_t unit_of(const struct perdoc *pd, uint64_t dim) {
+    return pd->a == -1 ? dim : pd->a == -2 ? 2 * dim : (uint64_t)pd->a;
+}
 
 static const struct perdoc *perdoc_of(const char *name) {
     for (size_t i = 0; i < NPERDOC; i++)
@@ -109,7 +115,7 @@ static int sec_rank(const char *name) {
         "build",    "vocab",     "df",      "idf",      "sigma",    "basis.q8",
         "docvec.q8", "tfidf.rows", "tfidf.cols", "tfidf.tf", "tfidf.vals", "docmeta",
         "docflags", "docfields", "fields",  "surface",  "phrase.text", "phrase.docs",
-        "labels",   "ivf",       "fieldmodel", "common", "abstracts"};
+        "labels",   "ivf",       "docvec.f16", "fieldmodel", "common", "abstracts"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (strcmp(order[i], name) == 0) return (int)i;
     return (int)(sizeof order / sizeof order[0]);
@@ -443,7 +449,7 @@ int ty_shards_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, t
             rc = TENYO_ERR_CORRUPT;
             goto done;
         }
-        uint64_t unit = pd->a < 0 ? dim : (uint64_t)pd->a, total = 0;
+        uint64_t unit = unit_of(pd, dim), total = 0;
         for (uint32_t i = 0; i < mf.n; i++) {
             if (!kept[i]) {
                 total += empty_part(pd, dim, mf.s[i].docs, 0) + empty_part(pd, dim, mf.s[i].docs, 1);
@@ -594,7 +600,7 @@ typedef struct cutter {
 static int cut_offsets(const cutter *c, const ty_rawsec *s, const struct perdoc *pd,
                        uint64_t *off) {
     const unsigned char *p = s->data;
-    uint64_t alen = (pd->a < 0 ? c->dim : (uint64_t)pd->a) * c->nd;
+    uint64_t alen = unit_of(pd, c->dim) * c->nd;
     if (alen > s->raw) return -1;
     const unsigned char *b = p + alen;
     uint64_t blen = s->raw - alen;
@@ -780,7 +786,7 @@ int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
         for (int q = 0; q < nper; q++) {
             const ty_rawsec *s = &f.sec[perj[q]];
             const struct perdoc *pd = perdoc_of(s->name);
-            uint64_t unit = pd->a < 0 ? m->dim : (uint64_t)pd->a;
+            uint64_t unit = unit_of(pd, m->dim);
             uint64_t a0 = unit * d0, a1 = unit * d1, bb = unit * nd;
             uint64_t b0 = bo[q][i], b1 = bo[q][i + 1];
             unsigned char *d = ty_malloc((size_t)(a1 - a0 + b1 - b0) + 1);

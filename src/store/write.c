@@ -40,7 +40,8 @@
 static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
-           (m->common_blob != NULL) + (m->abs_text != NULL);
+           (m->common_blob != NULL) + (m->abs_text != NULL) +
+           (m->doc_h != NULL && m->ndocs && m->dim);
 }
 
 /* ================================================================ build */
@@ -412,6 +413,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     if (m->ivf_blob) {
         sec_begin(w, "ivf", m->ivf_len);
         put_bytes(w, m->ivf_blob, m->ivf_len);
+        sec_end(w);
+    }
+    if (m->doc_h && nd && k) { /* float16 rows, u16 little-endian each */
+        sec_begin(w, "docvec.f16", 2 * nd * k);
+        put_u16s(w, m->doc_h, nd * k);
         sec_end(w);
     }
     if (m->fm_blob) {
