@@ -34,6 +34,11 @@ expect 0 cli_info "$T" info "$D/s.tny"
 contains "$D/out" "documents  200" cli_info_docs
 expect 0 cli_info_json "$T" info "$D/s.tny" --json
 contains "$D/out" '"documents": *200' cli_info_json_docs
+# float16 rows for the IVF's re-rank: info --json says their bytes (0 without)
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["search"]["f16_bytes"] == 0, o["search"]' "$D/out"; then ok cli_info_json_no_f16; else bad cli_info_json_no_f16; fi
+expect 0 cli_index_f16 "$T" index -q --ivf=8 --f16 -o "$D/f16.tny" data/sample/sample.jsonl
+expect 0 cli_info_json_f16_run "$T" info "$D/f16.tny" --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["search"]["f16_bytes"] == 2 * o["documents"] * o["rank"] > 0, o["search"]' "$D/out"; then ok cli_info_json_f16_bytes; else bad cli_info_json_f16_bytes; fi
 expect 0 cli_similar_id "$T" similar "$D/s.tny" SAMPLE-001 -k 5 --mode tfidf
 if diff -u tests/golden/cli_similar_sample001.txt "$D/out" >"$D/diff"; then ok cli_similar_golden; else bad "cli_similar_golden: $(head -c 600 "$D/diff")"; fi
 expect 0 cli_similar_json "$T" similar "$D/s.tny" SAMPLE-001 -k 3 --json

@@ -135,6 +135,7 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(sr, "int8_kernel", json_string(in.scan_kernel));
     json_object_set_new(sr, "int8_min_docs", json_integer((json_int_t)in.int8_min_docs));
     json_object_set_new(sr, "ivf_lists", json_integer(in.ivf_lists));
+    json_object_set_new(sr, "f16_bytes", json_integer((json_int_t)in.f16_bytes));
     json_object_set_new(o, "search", sr);
     json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
     json_object_set_new(o, "abstract_bytes", json_integer((json_int_t)in.abstract_bytes));
