@@ -809,7 +809,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         id->usable = usable_of(id, skip == UINT64_MAX, english);
     }
     c->notes.candidates = cnt;
-    /* below the confidence threshold: left out, counted */
+    /* below the confidence or the reader model threshold: left out, counted */
     size_t kept = 0;
     for (size_t i = 0; i < cnt; i++) {
         /* thin: nothing specific shared (only single characters and
