@@ -851,7 +851,8 @@ enum {
     TENYO_NOTE_OPEN_ONLY_EMPTY = 16, /* open_only: no licensable patent is
                                         near the query */
     TENYO_NOTE_LOW_CONFIDENCE = 32,  /* proposals left out below
-                                        min_confidence */
+                                        min_confidence or min_usable,
+                                        or thin */
     TENYO_NOTE_FEW_FIELDS = 64,      /* fewer fields had any evidence than
                                         asked for */
     TENYO_NOTE_WEAK_QUERY = 128      /* the nearest patent is a weak match:
