@@ -147,7 +147,7 @@
  *     doubles, floats widen exactly);
  *   - V's signs: each process looks at its own chunk rows of V and three
  *     reductions of kk values pick the first largest entry of each column
- *     (fix_signs_split), instead of every process walking all of V twice;
+ *     (fix_signs), instead of every process walking all of V twice;
  *     V is not zeroed first when it is written whole.
  * What stays per process is small and fixed: the walk of Omega's stream
  * to its rows, the l x l conversions of each fixed-point Gram matrix, the
@@ -1141,49 +1141,23 @@ static int check_csr(const ty_csr *a, char *err, size_t errlen) {
 
 /* Flip each of the first kk columns of V (leading dimension ld) so its
  * entry of largest magnitude (first on ties) is positive; flip the same U
- * column (when given) to keep A = U S V^T. Rows are walked in order, all
- * columns at once (a column-by-column walk strides through the whole block
- * kk times: 8% of a build, measured). best/neg: kk entries of scratch. */
-static void fix_signs(float *v, uint64_t nv, float *u, uint64_t nu, int kk,
-                      int ld, float *best, unsigned char *neg) {
-    for (int c = 0; c < kk; c++) {
-        best[c] = 0.0f;
-        neg[c] = 0;
-    }
-    for (uint64_t i = 0; i < nv; i++) {
-        const float *vi = v + i * ld;
-        for (int c = 0; c < kk; c++) {
-            float ax = fabsf(vi[c]);
-            if (ax > best[c]) {
-                best[c] = ax;
-                neg[c] = vi[c] < 0;
-            }
-        }
-    }
-    for (uint64_t i = 0; i < nv; i++)
-        for (int c = 0; c < kk; c++)
-            if (neg[c]) v[i * ld + c] = -v[i * ld + c];
-    if (u)
-        for (uint64_t i = 0; i < nu; i++)
-            for (int c = 0; c < kk; c++)
-                if (neg[c]) u[i * ld + c] = -u[i * ld + c];
-}
-
-/* fix_signs with the rows of V split (svd_run_all, before V's gather):
- * this process holds its rows [toff[me], toff[me + 1]) of V and all its
- * rows of U. The entry of largest magnitude of each column, first on ties,
- * is the first of the first process holding the largest magnitude, so:
- * each process finds its own (as fix_signs, rows in order), the maximum
- * of the magnitudes over processes, the first process reaching it (the
- * maximum of -rank over those that do), and its sign (an integer sum to
- * which only that process adds); then each flips its own rows. The same
- * flips as fix_signs over the whole V, without every process walking all
- * of V twice (280 MB at 139k terms x 256). Scratch: r->diag, r->colmax,
- * r->csc (l doubles each) and r->iscr (l int64), dead by then. */
-static int fix_signs_split(svd_run *r, float *v, float *u, uint64_t nu, int kk,
-                           int ld) {
-    const ty_svd_comm *c = r->comm;
-    uint64_t lo = r->toff[c->rank], hi = r->toff[c->rank + 1];
+ * column (when given) to keep A = U S V^T. This process holds the rows
+ * [lo, hi) of V (all of them without a split) and all its rows of U. Rows
+ * are walked in order, all columns at once (a column-by-column walk
+ * strides through the whole block kk times: 8% of a build, measured).
+ * With the rows split over processes (svd_run_all, before V's gather) the
+ * entry of largest magnitude of a column, first on ties, is the first of
+ * the first process holding the largest magnitude, so: each process finds
+ * its own, the maximum of the magnitudes over processes, the first
+ * process reaching it (the maximum of -rank over those that do), and its
+ * sign (an integer sum to which only that process adds); then each flips
+ * its own rows. The same flips as one process over the whole V, without
+ * every process walking all of V twice (280 MB at 139k terms x 256).
+ * Scratch: r->diag, r->csc, r->colmax (l doubles each) and r->iscr (l
+ * int64), dead by then. */
+static int fix_signs(svd_run *r, float *v, uint64_t lo, uint64_t hi, float *u,
+                     uint64_t nu, int kk, int ld) {
+    const ty_svd_comm *c = r->comm && r->comm->size > 1 ? r->comm : NULL;
     double *best = r->diag, *top = r->csc, *first = r->colmax;
     int64_t *neg = r->iscr;
     int rc;
@@ -1201,14 +1175,16 @@ static int fix_signs_split(svd_run *r, float *v, float *u, uint64_t nu, int kk,
             }
         }
     }
-    memcpy(top, best, (size_t)kk * sizeof *top);
-    if ((rc = comm_max(r, top, (size_t)kk))) return rc;
-    for (int k = 0; k < kk; k++)
-        first[k] = best[k] == top[k] ? -(double)c->rank : -(double)c->size;
-    if ((rc = comm_max(r, first, (size_t)kk))) return rc;
-    for (int k = 0; k < kk; k++)
-        if (first[k] != -(double)c->rank) neg[k] = 0;
-    if ((rc = comm_sum(r, neg, (size_t)kk))) return rc;
+    if (c) {
+        memcpy(top, best, (size_t)kk * sizeof *top);
+        if ((rc = comm_max(r, top, (size_t)kk))) return rc;
+        for (int k = 0; k < kk; k++)
+            first[k] = best[k] == top[k] ? -(double)c->rank : -(double)c->size;
+        if ((rc = comm_max(r, first, (size_t)kk))) return rc;
+        for (int k = 0; k < kk; k++)
+            if (first[k] != -(double)c->rank) neg[k] = 0;
+        if ((rc = comm_sum(r, neg, (size_t)kk))) return rc;
+    }
     for (uint64_t i = lo; i < hi; i++)
         for (int k = 0; k < kk; k++)
             if (neg[k]) v[i * ld + k] = -v[i * ld + k];
@@ -1480,12 +1456,12 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     if (u) run_chunks(&r, gemm_chunk, &gu, m);
     if (cm && cm->size > 1) {
         /* signs from each process's rows of V, then the rows to all */
-        if ((rc = fix_signs_split(&r, v, u, m, kk, (int)rank)) ||
+        if ((rc = fix_signs(&r, v, r.toff[cm->rank], r.toff[cm->rank + 1], u, m, kk,
+                            (int)rank)) ||
             (rc = comm_gather(&r, v, (size_t)rank)))
             goto done;
     } else {
-        /* sv, then tau, are dead by now: scratch for the sign pass */
-        fix_signs(v, n, u, m, kk, (int)rank, sv, (unsigned char *)tau);
+        fix_signs(&r, v, 0, n, u, m, kk, (int)rank);
     }
     SVD_STEP();
 #undef SVD_STEP
