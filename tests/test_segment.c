@@ -17,8 +17,9 @@
 
 static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
 
-/* A base index of records [0, n) at tmp/name, with IVF lists when ivf;
- * its updates are dropped first unless keep_updates. */
+/* A base index of records [0, n) at tmp/name, with IVF lists when ivf
+ * (and float16 vectors for their re-rank when ivf is 2); its updates are
+ * dropped first unless keep_updates. */
 static const char *make_base_k(const char *name, int n, int ivf, int keep_updates) {
     static char path[8][512];
     static int slot;
@@ -29,11 +30,25 @@ static const char *make_base_k(const char *name, int n, int ivf, int keep_update
     tenyo_build_opts_default(&o);
     o.threads = 1;
     o.ivf_lists = ivf ? 8 : 0;
+    o.f16_vectors = ivf == 2;
     return ty_test_build(SAMPLE, n, &o, p) == 0 ? p : NULL;
 }
 
 static const char *make_base(const char *name, int n, int ivf) {
     return make_base_k(name, n, ivf, 0);
+}
+
+/* Delete id from the index at path in one committed update: the number
+ * deleted (0 or 1), or the TENYO_ERR_* (< 0) of opening or committing. */
+static int delete_one(const char *path, const char *id) {
+    tenyo_update *u = NULL;
+    char err[256];
+    int rc = tenyo_update_open(path, NULL, &u, err, sizeof err);
+    if (rc) return rc;
+    int n = tenyo_update_delete(u, id);
+    rc = tenyo_update_commit(u, NULL);
+    tenyo_update_free(u);
+    return rc ? rc : n;
 }
 
 /* Add records [from, to) to the index at path. */
@@ -213,12 +228,8 @@ TY_TEST(segment_ivf_remapped) {
     const char *p = make_base("seg_ivf.tny", 180, 1);
     CHECK(p);
     CHECK_EQ_INT(add_range(p, 180, 200, NULL), TENYO_OK);
-    tenyo_update *u = NULL;
-    char err[256];
-    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-003"), 1);
-    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
-    tenyo_update_free(u);
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-003"), 1);
+    char err[256] = "";
     tenyo_index *x = NULL;
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
     CHECK(x->ivf);
@@ -245,12 +256,8 @@ TY_TEST(segment_rebuild_refits) {
     const char *p = make_base("seg_rebuild.tny", 150, 0);
     CHECK(p);
     CHECK_EQ_INT(add_range(p, 150, 200, NULL), TENYO_OK);
-    tenyo_update *u = NULL;
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-002"), 1);
     char err[256] = "";
-    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-002"), 1);
-    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
-    tenyo_update_free(u);
     tenyo_index *x = NULL;
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
     tenyo_index_info in;
@@ -402,17 +409,7 @@ TY_TEST(segment_writer_refusals) {
 
 /* A base of records [0, n) at tmp/name with IVF lists and float16 vectors. */
 static const char *make_base_f16(const char *name, int n) {
-    static char path[4][512];
-    static int slot;
-    char *p = path[slot++ % 4];
-    snprintf(p, 512, "%s/%s", ty_test_tmpdir(), name);
-    tenyo_index_drop_updates(p, NULL, 0);
-    tenyo_build_opts o;
-    tenyo_build_opts_default(&o);
-    o.threads = 1;
-    o.ivf_lists = 8;
-    o.f16_vectors = 1;
-    return ty_test_build(SAMPLE, n, &o, p) == 0 ? p : NULL;
+    return make_base_k(name, n, 2, 0);
 }
 
 /* Documents whose float16 row is not its int8 row's direction (cosine
@@ -510,12 +507,8 @@ TY_TEST(f16_index_updates_and_rebuild) {
     const char *p = make_base_f16("f16_upd.tny", 180);
     CHECK(p);
     CHECK_EQ_INT(add_range(p, 180, 200, NULL), TENYO_OK);
-    tenyo_update *u = NULL;
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-003"), 1);
     char err[256] = "";
-    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
-    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-003"), 1);
-    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
-    tenyo_update_free(u);
     tenyo_index *x = NULL;
     CHECKF(tenyo_index_open(p, &x, err, sizeof err) == TENYO_OK, "%s", err);
     tenyo_index_info in;
