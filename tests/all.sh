@@ -32,13 +32,14 @@ summary=""
 suite() {
     name=$1
     shift
+    t0=$(date +%s)
     "$@" | tee "$out"
     set -- $(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
     p=${1:-0}
     f=${2:-1}
     passed=$((passed + p))
     failed=$((failed + f))
-    summary="$summary${summary:+; }$name: $p passed, $f failed"
+    summary="$summary${summary:+; }$name: $p passed, $f failed ($(($(date +%s) - t0)) s)"
 }
 
 export TENYO="$B/tenyo" E2E_OUT="$B/e2e"
