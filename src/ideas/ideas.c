@@ -82,6 +82,13 @@
  *      four new readers, the 23 cards it removed were 13-17% usable and
  *      the 33 it added 58-61% usable (6-12% genuine transfers); usable
  *      share 57.5 / 60.3% -> 69.9 / 62.7% (bench/protocol_a/README.md).
+ *      Tried and not kept (set 8, two new readers labelling the union of
+ *      both outputs): a higher threshold (0.8, else 0.4) for proposals
+ *      whose evidence names no use (no application phrase), which on the
+ *      earlier labels were a third as often genuine transfers: on unseen
+ *      queries it hid three of the five transfers both readers found and
+ *      kept puns whose evidence happened to quote a use (genuine 8.8 /
+ *      7.0% -> 5.1 / 5.1%, usable 71.9 / 75.4% -> 61.5 / 64.1%).
  *      Thin ones are left out too, whatever their confidence:
  *      fewer than two shared words that are not among the most generic, or
  *      nothing specific shared at all (a free-text query whose key words
