@@ -240,6 +240,8 @@ static void *bjob_run(void *arg) {
 typedef struct xjob {
     const ty_q8 *q8;        /* int8 rows */
     const float *x, *qs;    /* float rows (re-scoring), queries */
+    const float *ex, *xh;   /* per row: |x - x^| and |x^|, x^ its int8 codes
+                               times their scale (rescore10's bound) */
     size_t lo, hi;          /* query range */
     int batch;              /* 0 one query per scan, 1 blocks of 32, 2 blocks of
                                32 through ty_q8_topk_multi */
@@ -251,23 +253,44 @@ typedef struct xjob {
 #define XB 32
 #define XCAND 256
 
-/* Exact float re-scoring of c candidates of query q, then its 10 best ids
- * into ids. The candidates' rows are fetched 8 ahead: each is 1 KiB
- * somewhere in the float matrix, and waiting for them one by one took as
- * long as a batched scan. */
-static void rescore10(const float *x, size_t k, const float *q, tenyo_hit *cand, size_t c,
-                      uint64_t *ids) {
+/* Exact float re-scoring of c candidates of query q (best first by int8
+ * score), then its 10 best ids into ids. The candidates' rows are fetched
+ * 8 ahead: each is 1 KiB somewhere in the float matrix, and waiting for
+ * them one by one took as long as a batched scan. A candidate whose int8
+ * score plus the largest error cannot reach the 10th best already held is
+ * not re-scored, as the library's batch does (api/index.c rank_cand): with
+ * x^, q^ the rows the codes stand for, x.q - x^.q^ = (x - x^).q +
+ * x^.(q - q^), at most |x - x^||q| + |x^||q - q^| (plus float roundings,
+ * counted generously), so its exact score is below that 10th too and the
+ * ids are the same as re-scoring all. */
+static void rescore10(const float *x, const float *ex, const float *xh, size_t k,
+                      const float *q, tenyo_hit *cand, size_t c, uint64_t *ids) {
     tenyo_hit h[10];
+    int8_t qq[TY_MAX_DIM];
+    float qsc;
+    int32_t qsum;
+    ty_q8_quantize(q, k, qq, &qsc, &qsum);
+    double eq = 0, qn = 0;
+    for (size_t i = 0; i < k; i++) {
+        double d = (double)q[i] - (double)qsc * qq[i];
+        eq += d * d;
+        qn += (double)q[i] * q[i];
+    }
+    eq = sqrt(eq) * (1 + 1e-4);
+    qn = sqrt(qn) * (1 + 1e-4);
+    ty_topk t;
+    ty_topk_init(&t, h, 10);
+#define XBOUND(u) ((double)cand[u].score + ex[cand[u].doc] * qn + xh[cand[u].doc] * eq + \
+                   1e-4 * (ex[cand[u].doc] + xh[cand[u].doc]) * qn + 1e-7)
     for (size_t u = 0; u < c; u++) {
-        if (u + 8 < c) {
+        if (t.n == t.k && XBOUND(u) < (double)t.h[0].score) continue;
+        if (u + 8 < c && !(t.n == t.k && XBOUND(u + 8) < (double)t.h[0].score)) {
             const char *p = (const char *)(x + cand[u + 8].doc * k);
             for (size_t l = 0; l < k * sizeof *x; l += 64) __builtin_prefetch(p + l);
         }
-        cand[u].score = cblas_sdot((int)k, x + cand[u].doc * k, 1, q, 1);
+        ty_topk_push(&t, cand[u].doc, cblas_sdot((int)k, x + cand[u].doc * k, 1, q, 1));
     }
-    ty_topk t;
-    ty_topk_init(&t, h, 10);
-    for (size_t u = 0; u < c; u++) ty_topk_push(&t, cand[u].doc, cand[u].score);
+#undef XBOUND
     size_t got = ty_topk_finish(&t);
     for (size_t u = 0; u < 10; u++) ids[u] = u < got ? h[u].doc : UINT64_MAX;
 }
@@ -293,7 +316,8 @@ static void *xjob_run(void *arg) {
                 nh[i] = ty_topk_array(sc + i * n, n, UINT64_MAX, XCAND, cand + i * XCAND);
         }
         for (size_t i = 0; i < m; i++)
-            rescore10(j->x, k, j->qs + (a + i) * k, cand + i * XCAND, nh[i], j->ids + (a + i) * 10);
+            rescore10(j->x, j->ex, j->xh, k, j->qs + (a + i) * k, cand + i * XCAND, nh[i],
+                      j->ids + (a + i) * 10);
         if (j->lat) j->lat[a] = now() - t0;
     }
 done:
@@ -304,13 +328,14 @@ done:
 }
 
 /* Seconds for queries [0, nq) split over t threads (batch as xjob). */
-static double xrun(const ty_q8 *q8, const float *x, const float *qs, size_t nq, int t, int batch,
+static double xrun(const ty_q8 *q8, const float *x, const float *ex, const float *xh,
+                   const float *qs, size_t nq, int t, int batch,
                    uint64_t *ids, double *lat) {
     pthread_t th[256];
     xjob jb[256];
     double t0 = now();
     for (int i = 0; i < t; i++) {
-        jb[i] = (xjob){q8, x, qs, nq * (size_t)i / (size_t)t, nq * (size_t)(i + 1) / (size_t)t,
+        jb[i] = (xjob){q8, x, qs, ex, xh, nq * (size_t)i / (size_t)t, nq * (size_t)(i + 1) / (size_t)t,
                        batch, ids, lat, 0};
         if (t > 1) pthread_create(&th[i], NULL, xjob_run, &jb[i]);
         else xjob_run(&jb[i]);
@@ -666,14 +691,25 @@ int main(int argc, char **argv) {
     if (exact_lib) {
         uint64_t *ids = malloc(nq * K10 * sizeof *ids);
         double *xl = malloc(nq * sizeof *xl), *xt = malloc((size_t)runs * sizeof *xt);
-        if (!ids || !xl || !xt) return 4;
+        float *ex = malloc(n * sizeof *ex), *xn = malloc(n * sizeof *xn);
+        if (!ids || !xl || !xt || !ex || !xn) return 4;
+        for (size_t d = 0; d < n; d++) { /* rescore10's bound: |x - x^|, |x^| */
+            double e = 0, a = 0;
+            for (size_t i = 0; i < k; i++) {
+                double r = (double)q8.scale[d] * q8.q[d * k + i];
+                e += (x[d * k + i] - r) * (x[d * k + i] - r);
+                a += r * r;
+            }
+            ex[d] = (float)(sqrt(e) * (1 + 1e-4));
+            xn[d] = (float)(sqrt(a) * (1 + 1e-4));
+        }
         for (int batch = 0; batch < 3; batch++) {
             for (int tt = 0; tt < 2; tt++) {
                 int nt = tt ? threads : 1;
                 if (tt && nt == 1) continue;
                 size_t mq = batch ? nq : (nq < nsingle ? nq : nsingle);
                 for (int r = 0; r < runs; r++) {
-                    xt[r] = xrun(&q8, x, qs, mq, nt, batch, ids, batch || tt ? NULL : xl);
+                    xt[r] = xrun(&q8, x, ex, xn, qs, mq, nt, batch, ids, batch || tt ? NULL : xl);
                     if (xt[r] < 0) return 4;
                 }
                 double hit = 0;
@@ -691,6 +727,8 @@ int main(int argc, char **argv) {
         free(ids);
         free(xl);
         free(xt);
+        free(ex);
+        free(xn);
     }
     openblas_set_num_threads(blas_prev);
     free(xh);
