@@ -10,8 +10,11 @@
 # apt-get line when Open MPI is not installed.
 # Then tenyo-mpi index (src/mpi/tenyo_mpi.c) under mpirun -np 1..4: the
 # index it writes must be the bytes of `tenyo index` on the sample, a jp
-# slice, the CSV exports (repeated ids) and English with --stem, with
-# uneven shares and a rank without records; the plain tenyo's similar and
+# slice, the CSV exports (repeated ids; chunks of 7 at P = 2 and 4, so a
+# record and its replacement sit on different ranks) and English with
+# --stem (one record a chunk at P = 4: each term's surface votes alternate
+# between ranks), with uneven shares and a rank without records; rank 0
+# reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards, every file of the sharded index
 # the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
 # rank end the job non-zero and leave the previous index in place (a
