@@ -186,7 +186,7 @@ if [ -x "$MPI_TENYO" ]; then
       # one record a chunk: the votes of a term alternate between ranks
       mindex mpi_index_en_stem_chunk1_np4 4 1 "$D/e1.tny" "$D/e4.tny" --stem "$D/en.jsonl"
       # every rank's peak memory is reported (the stats line of process 0)
-      if grep -q "^tenyo-mpi: peak memory (VmHWM) per rank: 0: .* 3: [0-9.]* MB$" "$D/mout"; then
+      if grep -q "^tenyo-mpi: peak memory (VmHWM) per rank: 0: .* 3: [0-9.]* MiB$" "$D/mout"; then
         ok mpi_index_reports_peak_memory_per_rank
       else
         bad "mpi_index_reports_peak_memory_per_rank ($(grep VmHWM "$D/mout" | head -c 200))"

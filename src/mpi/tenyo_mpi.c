@@ -485,7 +485,7 @@ int main(int argc, char **argv) {
     if (s.rank == 0 && cli_index_dist && hwms) {
         fprintf(stderr, "tenyo-mpi: peak memory (VmHWM) per rank:");
         for (int r = 0; r < s.size; r++)
-            fprintf(stderr, " %d: %.1f MB%s", r, (double)hwms[r] / 1024.0,
+            fprintf(stderr, " %d: %.1f MiB%s", r, (double)hwms[r] / 1024.0,
                     r + 1 < s.size ? "," : "\n");
     }
     fflush(stderr);
