@@ -10,8 +10,11 @@
 # apt-get line when Open MPI is not installed.
 # Then tenyo-mpi index (src/mpi/tenyo_mpi.c) under mpirun -np 1..4: the
 # index it writes must be the bytes of `tenyo index` on the sample, a jp
-# slice, the CSV exports (repeated ids) and English with --stem, with
-# uneven shares and a rank without records; the plain tenyo's similar and
+# slice, the CSV exports (repeated ids; chunks of 7 at P = 2 and 4, so a
+# record and its replacement sit on different ranks) and English with
+# --stem (one record a chunk at P = 4: each term's surface votes alternate
+# between ranks), with uneven shares and a rank without records; rank 0
+# reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards, every file of the sharded index
 # the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
 # rank end the job non-zero and leave the previous index in place (a
@@ -167,6 +170,12 @@ if [ -x "$MPI_TENYO" ]; then
   CSV=${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv
   if [ -d "$CSV" ] && "$TENYO" index -q -t 1 -o "$D/c1.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
     mindex mpi_index_csv_duplicates_np3 3 100 "$D/c1.tny" "$D/c3.tny" "$CSV"/*.csv
+    # chunks of 7: a record and the one replacing it mostly on different
+    # ranks, so each rank's local term and word ids map into process 0's
+    # out of order; 2 ranks even, 4 uneven
+    for np in 2 4; do
+      mindex "mpi_index_csv_duplicates_chunk7_np$np" $np 7 "$D/c1.tny" "$D/c7$np.tny" "$CSV"/*.csv
+    done
   fi
   # English with --stem: the surface-word vote runs in record order over ranks
   EN=${TENYO_SHARED_DATA:-../shared/data}/en/uspto_random_10000.jsonl
@@ -174,6 +183,14 @@ if [ -x "$MPI_TENYO" ]; then
     head -n 1500 "$EN" >"$D/en.jsonl"
     if "$TENYO" index -q -t 1 --stem -o "$D/e1.tny" "$D/en.jsonl" >"$D/err" 2>&1; then
       mindex mpi_index_en_stem_np3 3 33 "$D/e1.tny" "$D/e3.tny" --stem "$D/en.jsonl"
+      # one record a chunk: the votes of a term alternate between ranks
+      mindex mpi_index_en_stem_chunk1_np4 4 1 "$D/e1.tny" "$D/e4.tny" --stem "$D/en.jsonl"
+      # every rank's peak memory is reported (the stats line of process 0)
+      if grep -q "^tenyo-mpi: peak memory (VmHWM) per rank: 0: .* 3: [0-9.]* MiB$" "$D/mout"; then
+        ok mpi_index_reports_peak_memory_per_rank
+      else
+        bad "mpi_index_reports_peak_memory_per_rank ($(grep VmHWM "$D/mout" | head -c 200))"
+      fi
     fi
   fi
   # bad input: a damaged record with --strict ends the job non-zero, names the

@@ -365,12 +365,15 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
 /* Tokenizing shared out over processes (tenyo-mpi index, issue 20). Every
  * process reads the same records in the same order and adds them all;
  * record r belongs to process (r / chunk) % size. A process other than 0
- * keeps nothing of the records it does not own, tokenizes its own and
- * hands each chunk's tokenizer output, serialized, to put(); process 0
- * keeps every record's metadata, tokenizes its own chunks and takes the
- * others' output from get() when it merges them, in record order, through
- * the same merge as one process: the index it writes is the bytes one
- * process writes. The builder does no message passing itself. */
+ * keeps nothing of the records it does not own, tokenizes its own, keeps
+ * a vocabulary of its own and hands each chunk's merge input (per record:
+ * its new local terms, (local id, count) pairs, votes, phrases;
+ * builder.c, "shared tokenizing"), serialized, to put(); process 0 keeps
+ * every record's metadata, tokenizes its own chunks and takes the others'
+ * from get() when it merges them, in record order, mapping local ids to
+ * its own, to the same result as one process's merge: the index it writes
+ * is the bytes one process writes. The builder does no message passing
+ * itself. */
 typedef struct ty_builder_share {
     int rank, size;       /* this process, and how many (size >= 1) */
     uint32_t chunk;       /* records per chunk (>= 1) */

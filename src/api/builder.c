@@ -141,6 +141,14 @@ typedef struct dterms {
     int status;        /* tokenizer status (< 0 on error) */
 } dterms;
 
+/* Rank 0 of a shared build: another process's local ids mapped to ours. */
+typedef struct share_map {
+    uint32_t *term;            /* local term id -> raw term id */
+    uint32_t nterm, capterm;   /* used / allocated */
+    uint32_t *word;            /* local word id -> id in words */
+    uint32_t nword, capword;   /* used / allocated */
+} share_map;
+
 struct tenyo_builder {
     tenyo_build_opts o;        /* options (tok strings copied below) */
     char *dicdir;              /* copy of o.tok.mecab_dicdir */
@@ -183,6 +191,11 @@ struct tenyo_builder {
     unsigned char *in;         /* rank 0: the chunk being merged */
     size_t in_len, in_pos;     /* its bytes, and how far merged */
     uint64_t in_chunk;         /* its chunk number (UINT64_MAX: none) */
+    ty_strmap *lvoc;           /* rank != 0: its records' terms (local ids) */
+    ty_strmap *lwords;         /* rank != 0: their surface words (local ids) */
+    share_map *rmap;           /* rank 0: per process, local ids -> ours */
+    uint64_t *pk;              /* rank 0: (raw id << 32 | count) of a record */
+    uint32_t cappk;            /* entries allocated in pk */
     int written;               /* write() ran: the builder is spent */
     char err[TY_ERRLEN];       /* last error */
 };
@@ -305,6 +318,18 @@ static void release(tenyo_builder *b) {
     ty_strmap_free(b->ids);
     b->ids = NULL;
     ty_buf_free(&b->out);
+    ty_strmap_free(b->lvoc);
+    ty_strmap_free(b->lwords);
+    b->lvoc = b->lwords = NULL;
+    for (int r = 0; b->rmap && r < b->sh.size; r++) {
+        free(b->rmap[r].term);
+        free(b->rmap[r].word);
+    }
+    free(b->rmap);
+    b->rmap = NULL;
+    free(b->pk);
+    b->pk = NULL;
+    b->cappk = 0;
     free(b->in);
     b->in = NULL;
     b->in_len = b->in_pos = 0;
@@ -739,10 +764,19 @@ static int set_pairs(tenyo_builder *b, size_t slot, uint32_t *ids,
 
 /* One surface vote: the stemmed term (raw id) t was written as word w
  * (Boyer-Moore majority vote, in document order). */
+static int vote_id(tenyo_builder *b, int64_t t, int64_t wid);
+
 static int vote(tenyo_builder *b, const char *term, size_t tn, const char *w,
                 size_t wn) {
     int64_t t = ty_strmap_get(b->voc, term, tn);
     if (t < 0) return TENYO_OK; /* not a term: cannot be kept */
+    int64_t wid = ty_strmap_intern(b->words, w, wn, NULL);
+    if (wid < 0) return (int)wid;
+    return vote_id(b, t, wid);
+}
+
+/* The vote of raw term t (>= 0) for word id wid of b->words. */
+static int vote_id(tenyo_builder *b, int64_t t, int64_t wid) {
     uint32_t nraw = ty_strmap_size(b->voc);
     if (nraw > b->capvote) {
         size_t cap = b->capvote ? b->capvote : 4096;
@@ -756,8 +790,6 @@ static int vote(tenyo_builder *b, const char *term, size_t tn, const char *w,
         for (size_t i = b->capvote; i < cap; i++) c[i] = -1, v[i] = 0;
         b->capvote = cap;
     }
-    int64_t wid = ty_strmap_intern(b->words, w, wn, NULL);
-    if (wid < 0) return (int)wid;
     if (b->cand[t] == wid) b->votes[t]++;
     else if (b->votes[t] == 0) { b->cand[t] = wid; b->votes[t] = 1; }
     else b->votes[t]--;
@@ -827,36 +859,105 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
 
 /* ====================================================== shared tokenizing */
 
-/* A shared build (ty_builder_share, tenyo-mpi index): the tokenizer output
- * of a record travels from the process that tokenized it to process 0 as
- *   u64 record number, i32 status, i32 lang, u32 terms, u32 phrases,
- *   u64 bytes of terms, u64 of surfaces, u64 of phrases, then those bytes
- * (the dterms buffers as the workers filled them), host byte order: the
- * processes of one job run the same binary. Process 0 merges exactly what
- * it would have merged had it tokenized the record itself, so the index
- * is the same bytes for any number of processes. Sending every term
- * occurrence rather than each document's distinct (term, count) pairs
- * keeps merge_one the one merge; it costs about the text's size in
- * messages, small beside the tokenizing it spares process 0. */
+/* A shared build (ty_builder_share, tenyo-mpi index): what a record's
+ * merge needs travels from the process that tokenized it to process 0,
+ * not its tokenizer output. Each process other than 0 keeps a local
+ * vocabulary (lvoc: its records' terms, ids in first-occurrence order
+ * over its own records) and a local word table (lwords), and sends per
+ * record
+ *   head: u64 record number, i32 status, i32 lang, u32 new terms,
+ *         u32 pairs, u32 votes, u32 phrases, u64 body bytes, u64 phrase
+ *         bytes (SHARE_HEAD, host byte order: one binary per job)
+ *   body: the terms this record added to lvoc, NUL-terminated, in local
+ *         id order; its (local id delta, count) pairs as varints, sorted;
+ *         its surface votes in text order, each varint (local term id + 1,
+ *         or 0 and the stem string when the stem is not a local term) and
+ *         varint local word id (the next id: the word string follows);
+ *         its phrases as the tokenizer gave them.
+ * Process 0 keeps per process the maps local term id -> raw id and local
+ * word id -> word id, and merges the record in record order: it interns
+ * the new terms in order, maps and sorts the pairs, votes, interns the
+ * phrases. Exact by construction: a term new to the whole build at some
+ * record is new to the process that tokenized it (its records are a
+ * subset of the earlier ones), and the record's locally new terms are in
+ * first-occurrence order within the record, so interning them in local id
+ * order gives every new term the raw id the tokenizer's term stream would
+ * (merge_one); the pairs are the same (id, count) set, sorted; votes and
+ * phrases are replayed in the same order. The index is the same bytes for
+ * any number of processes. The messages are about 3 bytes a distinct
+ * (term, document) pair plus a few bytes a surface vote, each term string
+ * once per process, instead of every term occurrence as text. */
 #define SHARE_HEAD 48
+
+/* Append the NUL-terminated s[0..n) to o. */
+static int put_str(ty_buf *o, const char *s, size_t n) {
+    return ty_buf_append(o, s, n) || ty_buf_putc(o, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
+}
 
 static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
     if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
-    unsigned char h[SHARE_HEAD];
     int32_t st = dt->status, lang = pd->lang;
+    if (st < 0) dterms_free(dt); /* invalid text: indexed as empty */
+    int rc = scratch_room(b, dt->n);
+    if (rc) return rc;
+    uint32_t before = ty_strmap_size(b->lvoc);
+    const char *p = dt->buf.p;
+    for (uint32_t k = 0; k < dt->n; k++) {
+        size_t len = strlen(p);
+        int64_t id = ty_strmap_intern(b->lvoc, p, len, NULL);
+        if (id < 0) return (int)id;
+        b->scratch[k] = (uint32_t)id;
+        p += len + 1;
+    }
+    uint32_t nnew = ty_strmap_size(b->lvoc) - before, npairs = 0, nvotes = 0;
     uint32_t nphr = dt->nphr;
-    uint64_t lens[3] = {dt->buf.len, dt->surf.len, dt->phr.len};
-    memcpy(h, &pd->rec, 8);
-    memcpy(h + 8, &st, 4);
-    memcpy(h + 12, &lang, 4);
-    memcpy(h + 16, &dt->n, 4);
-    memcpy(h + 20, &nphr, 4);
-    memcpy(h + 24, lens, sizeof lens);
-    if (ty_buf_append(&b->out, h, sizeof h) ||
-        (lens[0] && ty_buf_append(&b->out, dt->buf.p, lens[0])) ||
-        (lens[1] && ty_buf_append(&b->out, dt->surf.p, lens[1])) ||
-        (lens[2] && ty_buf_append(&b->out, dt->phr.p, lens[2])))
-        return TENYO_ERR_NOMEM;
+    size_t at0 = b->out.len;
+    unsigned char h[SHARE_HEAD] = {0};
+    if (ty_buf_append(&b->out, h, sizeof h)) return TENYO_ERR_NOMEM;
+    for (uint32_t t = before; t < before + nnew; t++) {
+        size_t len;
+        const char *key = ty_strmap_key(b->lvoc, t, &len);
+        if (put_str(&b->out, key, len)) return TENYO_ERR_NOMEM;
+    }
+    qsort(b->scratch, dt->n, sizeof *b->scratch, ty_cmp_u32);
+    for (uint32_t k = 0, last = 0; k < dt->n;) {
+        uint32_t id = b->scratch[k], c = 0;
+        while (k < dt->n && b->scratch[k] == id) c++, k++;
+        if (put_varint(&b->out, id - last) || put_varint(&b->out, c)) return TENYO_ERR_NOMEM;
+        last = id;
+        npairs++;
+    }
+    for (size_t at = 0; at < dt->surf.len;) {
+        const char *q = dt->surf.p + at, *sep = strchr(q, 0x1f);
+        size_t ql = strlen(q);
+        at += ql + 1;
+        if (!sep) continue;
+        size_t tn = (size_t)(sep - q), wn = strlen(sep + 1);
+        int64_t t = ty_strmap_get(b->lvoc, q, tn);
+        if (put_varint(&b->out, t >= 0 ? (uint32_t)t + 1 : 0) ||
+            (t < 0 && put_str(&b->out, q, tn)))
+            return TENYO_ERR_NOMEM;
+        uint32_t wb = ty_strmap_size(b->lwords);
+        int64_t w = ty_strmap_intern(b->lwords, sep + 1, wn, NULL);
+        if (w < 0) return (int)w;
+        if (put_varint(&b->out, (uint32_t)w) ||
+            ((uint32_t)w == wb && put_str(&b->out, sep + 1, wn)))
+            return TENYO_ERR_NOMEM;
+        nvotes++;
+    }
+    uint64_t phrlen = dt->phr.len;
+    if (phrlen && ty_buf_append(&b->out, dt->phr.p, phrlen)) return TENYO_ERR_NOMEM;
+    uint64_t body = b->out.len - at0 - SHARE_HEAD;
+    unsigned char *o = (unsigned char *)b->out.p + at0;
+    memcpy(o, &pd->rec, 8);
+    memcpy(o + 8, &st, 4);
+    memcpy(o + 12, &lang, 4);
+    memcpy(o + 16, &nnew, 4);
+    memcpy(o + 20, &npairs, 4);
+    memcpy(o + 24, &nvotes, 4);
+    memcpy(o + 28, &nphr, 4);
+    memcpy(o + 32, &body, 8);
+    memcpy(o + 40, &phrlen, 8);
     dterms_free(dt);
     return TENYO_OK;
 }
@@ -896,9 +997,53 @@ nomem:
     return TENYO_ERR_NOMEM;
 }
 
-/* Rank 0: the tokenizer output of remote record pd from its chunk, into
- * dt and pd->lang; fetches the chunk when it is a new one. */
-static int share_get_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
+/* A bounded varint at *p (< end) into *v; 0 when it runs past end. */
+static int take_varint(const unsigned char **p, const unsigned char *end, uint32_t *v) {
+    uint32_t x = 0;
+    for (int shift = 0; shift < 35 && *p < end; shift += 7) {
+        unsigned c = *(*p)++;
+        x |= (uint32_t)(c & 0x7F) << shift;
+        if (c < 0x80) {
+            *v = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A NUL-terminated string at *p (< end): its length into *n, *p past it;
+ * 0 when it is not terminated before end. */
+static int take_str(const unsigned char **p, const unsigned char *end, const char **s,
+                    size_t *n) {
+    const unsigned char *z = memchr(*p, 0, (size_t)(end - *p));
+    if (!z) return 0;
+    *s = (const char *)*p;
+    *n = (size_t)(z - *p);
+    *p = z + 1;
+    return 1;
+}
+
+/* Append v to the map m (*n used, *cap allocated). */
+static int map_push(uint32_t **m, uint32_t *n, uint32_t *cap, uint32_t v) {
+    if (*n == *cap) {
+        uint32_t c = *cap ? 2 * *cap : 1024;
+        uint32_t *q = ty_reallocarray(*m, c, sizeof *q);
+        if (!q) return TENYO_ERR_NOMEM;
+        *m = q;
+        *cap = c;
+    }
+    (*m)[(*n)++] = v;
+    return TENYO_OK;
+}
+
+static int cmp_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
+    return a < c ? -1 : a > c;
+}
+
+/* Rank 0: merge remote record pd from its owner's chunk (fetched when it
+ * is a new one), as merge_one merges what this process tokenized. */
+static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
     uint64_t chunk = pd->rec / b->sh.chunk;
     int owner = (int)(chunk % (uint64_t)b->sh.size);
     if (b->in_chunk != chunk) {
@@ -918,43 +1063,94 @@ static int share_get_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
         b->in_len = n;
         b->in_chunk = chunk;
     }
+    share_map *rm = &b->rmap[owner];
     const unsigned char *h = b->in + b->in_pos;
     size_t left = b->in_len - b->in_pos;
-    uint64_t rec, lens[3];
+    uint64_t rec, body, phrlen;
     int32_t st, lang;
-    uint32_t n, nphr;
+    uint32_t nnew, npairs, nvotes, nphr;
     if (left < SHARE_HEAD) goto bad;
     memcpy(&rec, h, 8);
     memcpy(&st, h + 8, 4);
     memcpy(&lang, h + 12, 4);
-    memcpy(&n, h + 16, 4);
-    memcpy(&nphr, h + 20, 4);
-    memcpy(lens, h + 24, sizeof lens);
-    if (rec != pd->rec || lens[0] > left - SHARE_HEAD ||
-        lens[1] > left - SHARE_HEAD - lens[0] ||
-        lens[2] > left - SHARE_HEAD - lens[0] - lens[1] ||
-        (lens[0] && h[SHARE_HEAD + lens[0] - 1] != 0) ||
-        (lens[1] && h[SHARE_HEAD + lens[0] + lens[1] - 1] != 0) ||
-        (lens[2] && h[SHARE_HEAD + lens[0] + lens[1] + lens[2] - 1] != 0) ||
-        n > lens[0] || nphr > BUILD_DOC_PHRASES)
+    memcpy(&nnew, h + 16, 4);
+    memcpy(&npairs, h + 20, 4);
+    memcpy(&nvotes, h + 24, 4);
+    memcpy(&nphr, h + 28, 4);
+    memcpy(&body, h + 32, 8);
+    memcpy(&phrlen, h + 40, 8);
+    if (rec != pd->rec || body > left - SHARE_HEAD || phrlen > body ||
+        nphr > BUILD_DOC_PHRASES || (phrlen && h[SHARE_HEAD + body - 1] != 0) ||
+        npairs > body)
         goto bad;
-    h += SHARE_HEAD;
-    if ((lens[0] && ty_buf_append(&dt->buf, h, lens[0])) ||
-        (lens[1] && ty_buf_append(&dt->surf, h + lens[0], lens[1])) ||
-        (lens[2] && ty_buf_append(&dt->phr, h + lens[0] + lens[1], lens[2]))) {
-        ty_seterr(b->err, sizeof b->err, "out of memory merging tokenized records");
-        return TENYO_ERR_NOMEM;
+    const unsigned char *q = h + SHARE_HEAD, *end = q + body - phrlen;
+    bdoc *d = &b->docs[pd->slot];
+    d->lang = (int8_t)(lang == 0 ? 0 : 1);
+    int rc = TENYO_ERR_NOMEM;
+    for (uint32_t k = 0; k < nnew; k++) {
+        const char *s;
+        size_t n;
+        if (!take_str(&q, end, &s, &n)) goto bad;
+        int64_t id = ty_strmap_intern(b->voc, s, n, NULL);
+        if (id < 0) return (int)id;
+        if (map_push(&rm->term, &rm->nterm, &rm->capterm, (uint32_t)id)) goto nomem;
     }
-    /* the terms must be n NUL-terminated strings (merge_one walks them) */
+    if (npairs > b->cappk) {
+        uint64_t *pk = ty_reallocarray(b->pk, npairs, sizeof *pk);
+        if (!pk) goto nomem;
+        b->pk = pk;
+        b->cappk = npairs;
+    }
+    if ((rc = scratch_room(b, 2 * (size_t)npairs))) goto nomem;
+    for (uint32_t k = 0, id = 0; k < npairs; k++) {
+        uint32_t dl, c;
+        if (!take_varint(&q, end, &dl) || !take_varint(&q, end, &c) || c == 0 ||
+            (k && dl == 0) || dl > UINT32_MAX - id || id + dl >= rm->nterm)
+            goto bad;
+        id += dl;
+        b->pk[k] = (uint64_t)rm->term[id] << 32 | c;
+    }
+    qsort(b->pk, npairs, sizeof *b->pk, cmp_u64);
+    for (uint32_t k = 0; k < npairs; k++) {
+        b->scratch[k] = (uint32_t)(b->pk[k] >> 32);
+        b->scratch[npairs + k] = (uint32_t)b->pk[k];
+    }
+    if ((rc = set_pairs(b, pd->slot, b->scratch, b->scratch + npairs, npairs))) return rc;
+    for (uint32_t k = 0; k < nvotes; k++) {
+        uint32_t tc, wc;
+        int64_t t;
+        if (!take_varint(&q, end, &tc)) goto bad;
+        if (tc == 0) {
+            const char *s;
+            size_t n;
+            if (!take_str(&q, end, &s, &n)) goto bad;
+            t = ty_strmap_get(b->voc, s, n);
+        } else {
+            if (tc > rm->nterm) goto bad;
+            t = rm->term[tc - 1];
+        }
+        if (!take_varint(&q, end, &wc) || wc > rm->nword) goto bad;
+        if (wc == rm->nword) {
+            const char *s;
+            size_t n;
+            if (!take_str(&q, end, &s, &n)) goto bad;
+            int64_t w = ty_strmap_intern(b->words, s, n, NULL);
+            if (w < 0) return (int)w;
+            if (map_push(&rm->word, &rm->nword, &rm->capword, (uint32_t)w)) goto nomem;
+        }
+        if (t >= 0 && (rc = vote_id(b, t, rm->word[wc]))) return rc;
+    }
+    if (q != end) goto bad;
+    /* the phrases: nphr NUL-terminated strings */
     uint32_t nul = 0;
-    for (uint64_t i = 0; i < lens[0]; i++) nul += h[i] == 0;
-    if (nul != n) goto bad;
-    dt->n = n;
-    dt->nphr = nphr;
-    dt->status = st == TENYO_ERR_NOMEM ? TENYO_ERR_INPUT : st;
-    pd->lang = lang == 0 ? 0 : 1;
-    b->in_pos += SHARE_HEAD + lens[0] + lens[1] + lens[2];
+    for (uint64_t i = 0; i < phrlen; i++) nul += end[i] == 0;
+    if (nul != nphr) goto bad;
+    if ((rc = set_phrases(b, pd->slot, (const char *)end, phrlen))) return rc;
+    b->in_pos += SHARE_HEAD + body;
     return TENYO_OK;
+nomem:
+    ty_seterr(b->err, sizeof b->err, "out of memory merging tokenized records");
+    return TENYO_ERR_NOMEM;
 bad:
     ty_seterr(b->err, sizeof b->err, "process %d sent a damaged chunk %llu (record %llu)",
               owner, (unsigned long long)chunk, (unsigned long long)pd->rec);
@@ -966,6 +1162,14 @@ int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
         b->added || b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
         (s->size > 1 && s->rank == 0 && !s->get))
         return TENYO_ERR_ARG;
+    if (s->size > 1 && s->rank != 0) {
+        b->lvoc = ty_strmap_new();
+        b->lwords = ty_strmap_new();
+        if (!b->lvoc || !b->lwords) return TENYO_ERR_NOMEM;
+    } else if (s->size > 1) {
+        b->rmap = ty_calloc((size_t)s->size, sizeof *b->rmap);
+        if (!b->rmap) return TENYO_ERR_NOMEM;
+    }
     b->sh = *s;
     b->out_chunk = b->in_chunk = UINT64_MAX;
     return TENYO_OK;
@@ -998,8 +1202,8 @@ static int tokenize_batch(tenyo_builder *b) {
             rc = share_put_one(b, &b->batch[i], &b->dt[i]);
             continue;
         }
-        if (b->batch[i].remote && (rc = share_get_one(b, &b->batch[i], &b->dt[i]))) break;
-        rc = merge_one(b, &b->batch[i], &b->dt[i]);
+        rc = b->batch[i].remote ? share_merge_remote(b, &b->batch[i])
+                                : merge_one(b, &b->batch[i], &b->dt[i]);
     }
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");

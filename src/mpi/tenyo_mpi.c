@@ -16,15 +16,20 @@
  * cheap beside tokenizing once). Record r belongs to rank
  * (r / CHUNK) % P: round-robin chunks, so shares stay even whatever the
  * corpus and no counting pass is needed. A rank other than 0 keeps nothing
- * of other ranks' records, tokenizes its own with its threads and sends
- * each chunk's tokenizer output to rank 0 (MPI_Isend, point to point).
- * Rank 0 keeps every record's metadata, tokenizes its own chunks, and when
- * it merges a batch takes the other ranks' chunks in record order
- * (MPI_Recv by source: MPI keeps the order of messages between two ranks)
- * and merges them exactly as the single-process builder merges what it
- * tokenized itself (api/builder.c, "shared tokenizing"). From there rank 0
- * is `tenyo index` (vocabulary, document frequencies, TF-IDF, IVF, fields,
- * one index file written atomically) except for the SVD, which it shares
+ * of other ranks' records, tokenizes its own with its threads, interns
+ * their terms into a vocabulary of its own, and sends per chunk to rank 0
+ * (MPI_Isend, point to point) each record's merge input rather than its
+ * tokenizer output: the terms the record added to the rank's vocabulary
+ * (so each term string travels once per rank), its distinct (local term
+ * id, count) pairs, its surface votes by local ids and its phrases
+ * (api/builder.c, "shared tokenizing", has the layout). Rank 0 keeps every
+ * record's metadata, tokenizes its own chunks, and when it merges a batch
+ * takes the other ranks' chunks in record order (MPI_Recv by source: MPI
+ * keeps the order of messages between two ranks), maps their local ids to
+ * its own and merges them exactly as the single-process builder merges
+ * what it tokenized itself. From there rank 0 is `tenyo index`
+ * (vocabulary, document frequencies, TF-IDF, IVF, fields, one index file
+ * written atomically) except for the SVD, which it shares
  * (ty_builder_share.lsa): it broadcasts the job, sends every rank its
  * share of the TF-IDF rows in whole blocks of TY_SVD_BLOCK rows
  * (ty_mpicomm_share: a rank may get none), every rank runs svd.c's
@@ -35,14 +40,39 @@
  * uneven shares and ranks with no records or no rows (tests/mpi.sh
  * compares them with cmp).
  *
- * Why not merge per-rank vocabularies and document frequencies instead of
- * shipping tokenizer output: the index depends on more than counts — term
- * ids in first-occurrence order, the surface-word majority vote (a
- * Boyer-Moore vote in document order, which has no exact merge of partial
- * states), phrases numbered by first use, repeated ids replacing earlier
- * records. Replaying the tokenizer output through the one merge makes
- * every one of them exact by construction, at the price of about the
- * text's size in messages to rank 0.
+ * Why local ids replayed on rank 0, and not per-rank vocabularies and
+ * document frequencies merged at the end: the index depends on more than
+ * counts — term ids in first-occurrence order, the surface-word majority
+ * vote (a Boyer-Moore vote in document order, which has no exact merge of
+ * partial states), phrases numbered by first use, repeated ids replacing
+ * earlier records (whose replaced versions still count for first
+ * occurrence and the vote). Replaying each record through the one merge,
+ * in record order, keeps every one of them exact by construction whatever
+ * the chunking: a term new to the build at a record is new to the rank
+ * that tokenized it, and a record's locally new terms come in the order
+ * the term stream would have interned them. It costs about 3 bytes a
+ * distinct (term, document) pair and a few bytes a surface vote in
+ * messages (jp, first 3,000 records at P = 3: 0.51 MB, was 1.33 MB of
+ * tokenizer output), and rank 0 still merges (a table look-up a pair, no
+ * string hashing for known terms) and holds every document's pairs.
+ * Rejected for now: contiguous record ranges per rank with vocabulary,
+ * df and a vote chain merged rank by rank at the end (needs a counting
+ * pass over the input first, and a rank's rows then still had to reach
+ * rank 0 to be written, below), and a count-based surface vote (changes
+ * `tenyo index`'s bytes where no word has a majority).
+ *
+ * Memory (VmHWM per rank, printed by rank 0 at the end of every index
+ * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
+ * Rank 0 needs whole, and so holds whole: every record's metadata and
+ * abstract (the metadata sections), every document's pairs and then the
+ * TF-IDF matrix with its term counts (~12 bytes a non-zero: the tfidf
+ * sections of the file, and the field model of model/linear.c trains on
+ * the rows), every document vector (n x k floats: the IVF's k-means and
+ * the docvec section) and the field labels. The other ranks hold their
+ * chunks' text and tokenizer output while tokenizing, their vocabulary,
+ * their share of the TF-IDF rows and, in the SVD, its per-rank blocks
+ * (svd.c: the terms side whole and its int64 reduction block, which at
+ * 139k terms is most of a rank's peak).
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
@@ -53,14 +83,14 @@
  * manifest is replaced last and atomically: a job killed before leaves the
  * previous manifest and the shards it names (tests/mpi.sh, SIGKILL).
  *
- * Not shared yet (issue 20, left): rank 0 still holds every record's
- * metadata and the whole TF-IDF matrix (it weights, and sends the rows
- * out for the SVD), so its memory is a single build's; rank 0 writes every
- * shard (per-rank writing needs each rank to hold its documents' rows,
- * vectors and metadata, which only rank 0 has today); the IVF and
- * the field model are trained on rank 0. Every rank reads and parses all
- * the input (P times the reader's work, which is about a tenth of the
- * tokenizer's).
+ * Not shared yet (issue 20, left): rank 0 holds every document's rows,
+ * vectors and metadata (above), so its memory is a single build's and
+ * more (the SVD's per-rank blocks); rank 0 writes every shard (per-rank
+ * writing needs each rank to hold its documents' rows, vectors and
+ * metadata and the store to write a shard from those pieces, where
+ * store/shards.c cuts one whole file); the IVF and the field model are
+ * trained on rank 0. Every rank reads and parses all the input (P times
+ * the reader's work, which is about a tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -339,6 +369,18 @@ mpi:
     return TENYO_ERR_DEPENDENCY;
 }
 
+/* This process's peak resident memory in KiB (VmHWM of /proc/self/status;
+ * -1 where there is none). */
+static int64_t peak_kb(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lld kB", &kb) == 1) break;
+    if (f) fclose(f);
+    return kb;
+}
+
 static uint32_t chunk_size(void) {
     const char *e = getenv("TENYO_MPI_CHUNK");
     if (!e || !*e) return DEFAULT_CHUNK;
@@ -414,10 +456,24 @@ int main(int argc, char **argv) {
     }
     if (s.rank == 0) s.from = calloc((size_t)s.size, sizeof *s.from);
     int ec = s.rank == 0 || cli_index_dist ? cli_main(argc, argv) : 0;
-    if (!ec && s.rank == 0 && cli_index_dist && s.size > 1) {
+    fflush(stdout);
+    fflush(stderr);
+    if (ec) MPI_Abort(MPI_COMM_WORLD, ec); /* ends every rank: no half job */
+    if (s.rank == 0 && cli_index_dist) { /* the others follow until this */
+        int64_t h[HEAD_N] = {JOB_DONE};
+        if (bcast_wait(h, HEAD_N)) MPI_Abort(MPI_COMM_WORLD, 70);
+    }
+    /* every rank's peak resident memory, to rank 0 */
+    int64_t hwm = peak_kb(), *hwms = s.rank == 0 ? calloc((size_t)s.size, sizeof *hwms) : NULL;
+    MPI_Request gr;
+    if (MPI_Igather(&hwm, 1, MPI_INT64_T, hwms, 1, MPI_INT64_T, 0, MPI_COMM_WORLD, &gr) !=
+            MPI_SUCCESS ||
+        ty_mpicomm_wait(&gr, POLL_NS))
+        MPI_Abort(MPI_COMM_WORLD, 70);
+    if (s.rank == 0 && cli_index_dist && s.size > 1) {
         /* what the other ranks tokenized, as process 0 received it */
         fprintf(stderr, "tenyo-mpi: %d processes, chunks of %u records; received %llu chunks "
-                        "(%.2f MB of tokenizer output):", s.size, chunk_size(),
+                        "(%.2f MB of merge input):", s.size, chunk_size(),
                 (unsigned long long)s.chunks, (double)s.bytes / 1e6);
         for (int r = 1; r < s.size && s.from; r++)
             fprintf(stderr, " %llu from rank %d%s", (unsigned long long)s.from[r], r,
@@ -426,13 +482,14 @@ int main(int argc, char **argv) {
                         "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
                 (unsigned long long)s.svd_calls);
     }
-    fflush(stdout);
-    fflush(stderr);
-    if (ec) MPI_Abort(MPI_COMM_WORLD, ec); /* ends every rank: no half job */
-    if (s.rank == 0 && cli_index_dist) { /* the others follow until this */
-        int64_t h[HEAD_N] = {JOB_DONE};
-        if (bcast_wait(h, HEAD_N)) MPI_Abort(MPI_COMM_WORLD, 70);
+    if (s.rank == 0 && cli_index_dist && hwms) {
+        fprintf(stderr, "tenyo-mpi: peak memory (VmHWM) per rank:");
+        for (int r = 0; r < s.size; r++)
+            fprintf(stderr, " %d: %.1f MiB%s", r, (double)hwms[r] / 1024.0,
+                    r + 1 < s.size ? "," : "\n");
     }
+    fflush(stderr);
+    free(hwms);
     /* wait for the others without spinning */
     MPI_Request r;
     if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) ty_mpicomm_wait(&r, POLL_NS);
