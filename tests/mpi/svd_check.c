@@ -33,9 +33,9 @@
  * times native speed instead of fifty. Without the flag, or without
  * valgrind's headers, the requests are not compiled in.
  *
- * This is the test and measuring program of the distributed SVD; the
- * distributed build (tenyo-mpi index: tokenizing per rank, vocabulary
- * merge, shards) is not written yet (issue 20).
+ * This is the test and measuring program of the distributed SVD alone;
+ * the whole distributed build is `tenyo-mpi index` (src/mpi/tenyo_mpi.c),
+ * tested by tests/mpi.sh against `tenyo index` byte for byte.
  */
 #include "api/api.h"
 #include "mpi/mpicomm.h"
