@@ -266,18 +266,8 @@ typedef struct xjob {
 static void rescore10(const float *x, const float *ex, const float *xh, size_t k,
                       const float *q, tenyo_hit *cand, size_t c, uint64_t *ids) {
     tenyo_hit h[10];
-    int8_t qq[TY_MAX_DIM];
-    float qsc;
-    int32_t qsum;
-    ty_q8_quantize(q, k, qq, &qsc, &qsum);
-    double eq = 0, qn = 0;
-    for (size_t i = 0; i < k; i++) {
-        double d = (double)q[i] - (double)qsc * qq[i];
-        eq += d * d;
-        qn += (double)q[i] * q[i];
-    }
-    eq = sqrt(eq) * (1 + 1e-4);
-    qn = sqrt(qn) * (1 + 1e-4);
+    double qn, eq = ty_q8_error(q, k, &qn) * (1 + 1e-4);
+    qn *= 1 + 1e-4;
     ty_topk t;
     ty_topk_init(&t, h, 10);
 #define XBOUND(u) ((double)cand[u].score + ex[cand[u].doc] * qn + xh[cand[u].doc] * eq + \

@@ -826,6 +826,23 @@ static int set_phrases(tenyo_builder *b, size_t slot, const char *list,
 
 /* Merge one tokenized batch entry into the build (main thread, in batch
  * order): intern its terms, store its pairs, vote, intern its phrases. */
+/* The dt->n NUL-terminated terms of dt interned in m, in text order, their
+ * ids into b->scratch (the build's vocabulary here; a process's own in a
+ * shared build, share_put_one). */
+static int intern_terms(tenyo_builder *b, ty_strmap *m, const dterms *dt) {
+    int rc = scratch_room(b, dt->n);
+    if (rc) return rc;
+    const char *p = dt->buf.p;
+    for (uint32_t k = 0; k < dt->n; k++) {
+        size_t len = strlen(p);
+        int64_t id = ty_strmap_intern(m, p, len, NULL);
+        if (id < 0) return (int)id;
+        b->scratch[k] = (uint32_t)id;
+        p += len + 1;
+    }
+    return TENYO_OK;
+}
+
 static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
     bdoc *d = &b->docs[pd->slot];
     d->lang = (int8_t)(pd->lang == 0 ? 0 : 1);
@@ -834,16 +851,8 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
         /* invalid text was reported by the reader; index it as empty */
         dterms_free(dt);
     }
-    int rc = scratch_room(b, dt->n);
+    int rc = intern_terms(b, b->voc, dt);
     if (rc) return rc;
-    const char *p = dt->buf.p;
-    for (uint32_t k = 0; k < dt->n; k++) {
-        size_t len = strlen(p);
-        int64_t id = ty_strmap_intern(b->voc, p, len, NULL);
-        if (id < 0) return (int)id;
-        b->scratch[k] = (uint32_t)id;
-        p += len + 1;
-    }
     if ((rc = set_pairs(b, pd->slot, b->scratch, NULL, dt->n))) return rc;
     for (size_t at = 0; at < dt->surf.len;) {
         const char *q = dt->surf.p + at, *sep = strchr(q, 0x1f);
@@ -898,17 +907,9 @@ static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
     if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
     int32_t st = dt->status, lang = pd->lang;
     if (st < 0) dterms_free(dt); /* invalid text: indexed as empty */
-    int rc = scratch_room(b, dt->n);
-    if (rc) return rc;
     uint32_t before = ty_strmap_size(b->lvoc);
-    const char *p = dt->buf.p;
-    for (uint32_t k = 0; k < dt->n; k++) {
-        size_t len = strlen(p);
-        int64_t id = ty_strmap_intern(b->lvoc, p, len, NULL);
-        if (id < 0) return (int)id;
-        b->scratch[k] = (uint32_t)id;
-        p += len + 1;
-    }
+    int rc = intern_terms(b, b->lvoc, dt);
+    if (rc) return rc;
     uint32_t nnew = ty_strmap_size(b->lvoc) - before, npairs = 0, nvotes = 0;
     uint32_t nphr = dt->nphr;
     size_t at0 = b->out.len;

@@ -1364,25 +1364,15 @@ static size_t rank_cand_count(const tenyo_ctx *c, size_t k) {
 /* How far a document's exact LSA score (ty_q8_dot of its row, the codes
  * over their length, with the float query x) can lie from its int8 score
  * (the integer dot of the codes with the query's codes, times both
- * scales): the row is c/|c| and the query's codes q^ = s c_q, so
+ * scales): the row is c/|c| and the query's codes stand for q^, so
  * exact - int8 = (c/|c|) . (x - q^), at most |x - q^| (Cauchy-Schwarz,
- * the row being unit); plus the float roundings of both sides (the
- * 1/|c| scale, the dot's 256 products and sums, the int8 score's two
+ * the row being unit; ty_q8_error); plus the float roundings of both sides
+ * (the 1/|c| scale, the dot's 256 products and sums, the int8 score's two
  * scalings: a few units in the last place of |x| and of the score),
  * counted generously. */
 static double q8_query_error(const float *x, size_t k) {
-    int8_t q[TY_MAX_DIM];
-    float sc;
-    int32_t sum;
-    if (k > TY_MAX_DIM) return INFINITY;
-    ty_q8_quantize(x, k, q, &sc, &sum);
-    double e = 0, n = 0;
-    for (size_t i = 0; i < k; i++) {
-        double d = (double)x[i] - (double)sc * q[i];
-        e += d * d;
-        n += (double)x[i] * x[i];
-    }
-    return sqrt(e) * (1 + 1e-4) + 1e-4 * sqrt(n) + 1e-7;
+    double n, e = ty_q8_error(x, k, &n);
+    return e * (1 + 1e-4) + 1e-4 * n + 1e-7;
 }
 
 /* rank() in LSA mode from a batch's candidates (c->pre_cand: the best by

@@ -770,6 +770,23 @@ void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, 
     ty_q8_dots(&r, x, scores + d0);
 }
 
+double ty_q8_error(const float *x, size_t k, double *norm) {
+    int8_t q[TY_MAX_DIM];
+    float sc;
+    int32_t sum;
+    *norm = 0;
+    if (k > TY_MAX_DIM) return INFINITY;
+    ty_q8_quantize(x, k, q, &sc, &sum);
+    double e = 0, n = 0;
+    for (size_t i = 0; i < k; i++) {
+        double d = (double)x[i] - (double)sc * q[i];
+        e += d * d;
+        n += (double)x[i] * x[i];
+    }
+    *norm = sqrt(n);
+    return sqrt(e);
+}
+
 int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out) {
     memset(out, 0, sizeof *out);
     out->n = n;

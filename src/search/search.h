@@ -58,6 +58,12 @@ typedef struct ty_q8 {
 /* Quantise one vector of k floats: q, its scale and byte sum. */
 void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
                     int32_t *sum);
+/* |x - x^| for x^ the vector x's own codes stand for (ty_q8_quantize: its
+ * scale times its bytes), in double, and |x| into *norm: how far an int8
+ * score of x can lie from x's float dot product, per unit of the other side
+ * (the exact re-scoring bounds of api/index.c rank_cand and bench/ann_bench.c).
+ * k > TY_MAX_DIM: infinity. */
+double ty_q8_error(const float *x, size_t k, double *norm);
 /* Quantise n rows of k floats into out (allocated; ty_q8_free). */
 int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out);
 void ty_q8_free(ty_q8 *v);
