@@ -1037,11 +1037,6 @@ static int map_push(uint32_t **m, uint32_t *n, uint32_t *cap, uint32_t v) {
     return TENYO_OK;
 }
 
-static int cmp_u64(const void *x, const void *y) {
-    uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
-    return a < c ? -1 : a > c;
-}
-
 /* Rank 0: merge remote record pd from its owner's chunk (fetched when it
  * is a new one), as merge_one merges what this process tokenized. */
 static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
@@ -1111,7 +1106,7 @@ static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
         id += dl;
         b->pk[k] = (uint64_t)rm->term[id] << 32 | c;
     }
-    qsort(b->pk, npairs, sizeof *b->pk, cmp_u64);
+    qsort(b->pk, npairs, sizeof *b->pk, ty_cmp_u64);
     for (uint32_t k = 0; k < npairs; k++) {
         b->scratch[k] = (uint32_t)(b->pk[k] >> 32);
         b->scratch[npairs + k] = (uint32_t)b->pk[k];
