@@ -369,18 +369,6 @@ mpi:
     return TENYO_ERR_DEPENDENCY;
 }
 
-/* This process's peak resident memory in KiB (VmHWM of /proc/self/status;
- * -1 where there is none). */
-static int64_t peak_kb(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %lld kB", &kb) == 1) break;
-    if (f) fclose(f);
-    return kb;
-}
-
 static uint32_t chunk_size(void) {
     const char *e = getenv("TENYO_MPI_CHUNK");
     if (!e || !*e) return DEFAULT_CHUNK;
@@ -464,9 +452,10 @@ int main(int argc, char **argv) {
         if (bcast_wait(h, HEAD_N)) MPI_Abort(MPI_COMM_WORLD, 70);
     }
     /* every rank's peak resident memory, to rank 0 */
-    int64_t hwm = peak_kb(), *hwms = s.rank == 0 ? calloc((size_t)s.size, sizeof *hwms) : NULL;
+    /* the CLI's peak (getrusage's maxrss: the kernel's VmHWM) */
+    double hwm = cli_peak_mib(), *hwms = s.rank == 0 ? calloc((size_t)s.size, sizeof *hwms) : NULL;
     MPI_Request gr;
-    if (MPI_Igather(&hwm, 1, MPI_INT64_T, hwms, 1, MPI_INT64_T, 0, MPI_COMM_WORLD, &gr) !=
+    if (MPI_Igather(&hwm, 1, MPI_DOUBLE, hwms, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD, &gr) !=
             MPI_SUCCESS ||
         ty_mpicomm_wait(&gr, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
@@ -485,7 +474,7 @@ int main(int argc, char **argv) {
     if (s.rank == 0 && cli_index_dist && hwms) {
         fprintf(stderr, "tenyo-mpi: peak memory (VmHWM) per rank:");
         for (int r = 0; r < s.size; r++)
-            fprintf(stderr, " %d: %.1f MiB%s", r, (double)hwms[r] / 1024.0,
+            fprintf(stderr, " %d: %.1f MiB%s", r, hwms[r],
                     r + 1 < s.size ? "," : "\n");
     }
     fflush(stderr);
