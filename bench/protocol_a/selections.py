@@ -53,8 +53,28 @@ def load(arg):
         for p in o.get('ideas', []):
             u = min(max(p['usable'], 1e-6), 1 - 1e-6)
             x = features(p, kind) + [math.log(u / (1 - u)), p['rank'] / 10.0]
-            cards.append(dict(q=(path, n), p=p, x=x, labs=[lb.get((n, p['field'])) for lb in ls]))
+            cards.append(dict(q=(path, n), p=p, x=x, labs=[lb.get((n, p['field'])) for lb in ls],
+                              tov=title_overlap(o['query'].get('title') or '', p.get('evidence', []))))
     return cards
+
+
+TITLE_STOP = ('及び', 'および', '並びに', '方法', '装置', 'システム', 'プログラム', '記録媒体',
+              '用', 'の', '、', ',', '・')
+
+
+def bigrams(s):
+    for w in TITLE_STOP:
+        s = s.replace(w, ' ')
+    return {s[i:i + 2] for i in range(len(s) - 1) if ' ' not in s[i:i + 2]}
+
+
+def title_overlap(qtitle, evidence):
+    """Mean Jaccard of character bigrams between the query's title and each
+    shown evidence title, generic title words left out: the same product
+    (作業車両 and 作業車両) rather than another use."""
+    q = bigrams(qtitle)
+    ov = [len(q & bigrams(e['title'])) / max(1, len(q | bigrams(e['title']))) for e in evidence]
+    return sum(ov) / len(ov) if ov else 0.0
 
 
 def cross_validate(cards, folds=10, seed=7):
@@ -130,6 +150,22 @@ def main():
         row('phrase: usable >= 0.4; none: usable >= %.1f' % ut,
             shown(cards, lambda c, ut=ut: c['p']['confidence'] >= 0.03 and
                   c['p']['usable'] >= (0.4 if ph(c) else ut)))
+    # fields co-classified with the home (P(field | home) > p) are obvious
+    # neighbours: at most m of them, every other usable field
+    def few_obvious(p, m):
+        def keep(c, seen={}):
+            if not base(c):
+                return False
+            if c['p']['basis']['prior'] <= p:
+                return True
+            seen[c['q']] = seen.get(c['q'], 0) + 1
+            return seen[c['q']] <= m
+        return keep
+    for p, m in ((0.05, 0), (0.05, 1), (0.05, 2), (0.1, 0), (0.1, 1)):
+        row('default, at most %d with P(field | home) > %.2f' % (m, p), shown(cards, few_obvious(p, m)))
+    for t in (0.3, 0.25, 0.2):
+        row('default, evidence titles sharing < %.2f with the query\'s' % t,
+            shown(cards, lambda c, t=t: base(c) and c['tov'] < t))
     for ut in (0.7, 0.8):
         row('sections A-E: usable >= 0.4; F-H: usable >= %.1f' % ut,
             shown(cards, lambda c, ut=ut: c['p']['confidence'] >= 0.03 and
