@@ -778,17 +778,30 @@ typedef struct tenyo_ideas_opts {
                                  reader model probability (tenyo_idea.usable)
                                  is below this are left out too (< 0: default
                                  TENYO_IDEAS_MIN_USABLE; 0: none) */
+    double min_transfer;      /* with min_confidence > 0 and an indexed
+                                 patent as the query, proposals whose
+                                 transfer model probability
+                                 (tenyo_idea.transfer) is below this are left
+                                 out too, as obvious neighbours of its own
+                                 fields (< 0: default
+                                 TENYO_IDEAS_MIN_TRANSFER; 0: none; free
+                                 text, or an index of fewer than 10 x knn
+                                 documents: never) */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
 
 #define TENYO_IDEA_EVIDENCE 3
 #define TENYO_IDEA_ALSO 4
-/* Defaults below which proposals are not shown: the confidence, and the
- * reader model's probability that an analyst finds the proposal usable
- * (both measured on the development split; README "Ideas"). */
+/* Defaults below which proposals are not shown: the confidence, the
+ * reader model's probability that an analyst finds the proposal usable,
+ * and the transfer model's probability that a usable proposal is a
+ * transfer rather than an obvious neighbour (the confidence measured on the
+ * development split, the two models on the development query sets of
+ * Protocol A; README "Ideas"). */
 #define TENYO_IDEAS_MIN_CONFIDENCE 0.03
-#define TENYO_IDEAS_MIN_USABLE 0.5
+#define TENYO_IDEAS_MIN_USABLE 0.6
+#define TENYO_IDEAS_MIN_TRANSFER 0.08
 
 /* Why a proposal is weak (tenyo_idea.flags). */
 enum {
@@ -838,6 +851,11 @@ typedef struct tenyo_idea {
                                  transfer or a sensible neighbour, not a pun
                                  or noise), fitted on readers' labels of the
                                  development query sets (Protocol A) */
+    double transfer;          /* the transfer model's probability that, if
+                                 usable, the proposal is a genuine transfer
+                                 (a use not obvious from the home fields)
+                                 rather than an obvious neighbour, fitted on
+                                 the same labels */
 } tenyo_idea;
 
 /* What the last ideas call on a context has to say about its answer
@@ -851,8 +869,8 @@ enum {
     TENYO_NOTE_OPEN_ONLY_EMPTY = 16, /* open_only: no licensable patent is
                                         near the query */
     TENYO_NOTE_LOW_CONFIDENCE = 32,  /* proposals left out below
-                                        min_confidence or min_usable,
-                                        or thin */
+                                        min_confidence, min_usable or
+                                        min_transfer, or thin */
     TENYO_NOTE_FEW_FIELDS = 64,      /* fewer fields had any evidence than
                                         asked for */
     TENYO_NOTE_WEAK_QUERY = 128      /* the nearest patent is a weak match:
@@ -861,8 +879,8 @@ enum {
 
 typedef struct tenyo_ideas_notes {
     unsigned flags;           /* TENYO_NOTE_* */
-    size_t hidden;            /* proposals left out below min_confidence
-                                 or min_usable, or thin */
+    size_t hidden;            /* proposals left out below min_confidence,
+                                 min_usable or min_transfer, or thin */
     size_t hidden_thin;       /* of them, left out (whatever their
                                  confidence) for sharing fewer than two
                                  words that are not among the most generic,
@@ -874,6 +892,12 @@ typedef struct tenyo_ideas_notes {
     const char *unknown[8];   /* the first of them (live until the next
                                  query on the context) */
     double min_usable;        /* the reader model threshold used (0: none) */
+    double min_transfer;      /* the transfer model threshold used (0: none) */
+    size_t hidden_obvious;    /* of hidden, left out only as obvious
+                                 neighbours (below min_transfer) */
+    size_t nobvious;          /* entries used in obvious */
+    const char *obvious[8];   /* their codes, most confident first (live as
+                                 long as the index) */
 } tenyo_ideas_notes;
 
 /* Notes of the last ideas call on c (zeroed before each call). */

@@ -153,14 +153,15 @@ mech cli_ideas_mech_en 5 "$D/out"
 # warnings: fewer than asked (and why), unknown words, no codes, title-only
 # query, --open-only with nothing open; in JSON, text and CSV
 expect 0 cli_ideas_warn_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json
-if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.03 and i["usable"]>=0.5 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert len(o["ideas"])<10 and "fewer_than_asked" in W and "confidence" in W["fewer_than_asked"] and o["hidden"]>0, (len(o["ideas"]), W); assert all(0<i["confidence"]<=1 for i in o["ideas"]); assert all(i["confidence"]>=0.03 and i["usable"]>=0.6 for i in o["ideas"])' "$D/out"; then ok cli_ideas_warn_fewer; else bad cli_ideas_warn_fewer; fi
 expect 0 cli_ideas_warn_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
 contains "$D/out" "件だけ表示（10 件要求）" cli_ideas_warn_fewer_report
 contains "$D/out" "読み手モデル" cli_ideas_warn_reader_model
 # the reader model (src/ideas/ideas.c USABLE_W): by default what is shown
-# has usable >= 0.5; --min-usable 0 shows the proposals it left out (so the
-# threshold is at work on the sample), each below 0.5 and above the
-# confidence threshold; the same cards otherwise
+# has usable >= 0.6; --min-usable 0 shows the proposals it left out (so the
+# threshold is at work on the sample), each below 0.6 and above the
+# confidence threshold; the same cards otherwise (the transfer model is not
+# used on the sample's 200 documents)
 cp "$D/out" "$D/default.txt"
 expect 0 cli_ideas_usable_default_run "$T" ideas "$D/s.tny" SAMPLE-003 -n 10 --json
 cp "$D/out" "$D/u_default.json"
@@ -171,10 +172,34 @@ d = json.load(open(sys.argv[1])); o = json.load(open(sys.argv[2]))
 dc = {i["field"] for i in d["ideas"]}
 extra = [i for i in o["ideas"] if i["field"] not in dc]
 assert extra, "nothing left out by the reader model"
-assert all(i["usable"] < 0.5 and i["confidence"] >= 0.03 for i in extra), extra
+assert all(i["usable"] < 0.6 and i["confidence"] >= 0.03 for i in extra), extra
+assert all(i["usable"] >= 0.6 for i in d["ideas"]) and d["hidden_obvious"] == 0, d
 assert all(0 < i["usable"] < 1 for i in o["ideas"])
 assert dc <= {i["field"] for i in o["ideas"]}
 ' "$D/u_default.json" "$D/out"; then ok cli_ideas_usable_threshold; else bad cli_ideas_usable_threshold; fi
+# the transfer model (src/ideas/ideas.c TRANSFER_W), used on an index of at
+# least 10 x knn documents (--knn 19 on the sample's 200): what is shown has
+# transfer >= 0.08; the fields it left out are counted and named in a
+# warning, and --min-transfer 0 shows them; the report says how
+expect 0 cli_ideas_transfer_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --knn 19 --json
+cp "$D/out" "$D/t_default.json"
+expect 0 cli_ideas_transfer_off_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --knn 19 --json --min-transfer 0 --no-merge
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); o = json.load(open(sys.argv[2]))
+W = {w["code"]: w["message"] for w in d["warnings"]}
+assert d["hidden_obvious"] > 0 and "obvious_neighbours" in W, (d["hidden_obvious"], W)
+assert all(f in W["obvious_neighbours"] for f in d["obvious_fields"]), W
+assert len(d["obvious_fields"]) == min(8, d["hidden_obvious"])
+assert all(i["transfer"] >= 0.08 and i["usable"] >= 0.6 for i in d["ideas"]), d["ideas"]
+extra = {i["field"] for i in o["ideas"] if i["transfer"] < 0.08}
+assert set(d["obvious_fields"]) <= extra, (d["obvious_fields"], extra)
+assert o["hidden_obvious"] == 0 and "obvious_neighbours" not in {w["code"] for w in o["warnings"]}
+' "$D/t_default.json" "$D/out"; then ok cli_ideas_transfer_threshold; else bad cli_ideas_transfer_threshold; fi
+expect 0 cli_ideas_transfer_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --knn 19
+contains "$D/out" "--min-transfer 0 で表示" cli_ideas_transfer_report
+expect 0 cli_ideas_transfer_free_text_run "$T" ideas "$D/s.tny" --text "運転者の眠気を顔画像から推定する装置" -n 20 --knn 19 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["hidden_obvious"]==0 and o["ideas"], o["hidden_obvious"]' "$D/out"; then ok cli_ideas_transfer_not_free_text; else bad cli_ideas_transfer_not_free_text; fi
 expect 0 cli_ideas_usable_off_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-usable 0
 if grep -q "読み手モデル" "$D/out"; then bad cli_ideas_usable_off_message; else ok cli_ideas_usable_off_message; fi
 # CSV for a licensing workflow: evidence with applicant and date; --bom

@@ -353,6 +353,86 @@ TY_TEST(api_ideas_unknown_class) {
     tenyo_index_free(x);
 }
 
+/* The transfer model's threshold: every proposal shown by default has
+ * transfer >= TENYO_IDEAS_MIN_TRANSFER and usable >= TENYO_IDEAS_MIN_USABLE;
+ * with min_transfer 0 the list is a superset, what it adds is below the
+ * threshold and is what the notes counted and named as obvious neighbours
+ * (most confident first), and the notes say which threshold was used. */
+TY_TEST(api_ideas_transfer_threshold) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    int tried = 0, named = 0;
+    for (uint64_t d = 0; d < tenyo_index_ndocs(x) && d < 60; d++) {
+        tenyo_ideas_opts o;
+        tenyo_ideas_opts_default(&o);
+        tenyo_idea on[20], off[20];
+        /* 200 documents: below 10 x the default knn the model is not used */
+        CHECK(tenyo_ideas_doc(c, d, &o, 20, on) >= 0);
+        CHECK(tenyo_ctx_notes(c)->min_transfer == 0);
+        o.knn = 19; /* 10 x 19 <= 200: used */
+        int a = tenyo_ideas_doc(c, d, &o, 20, on);
+        if (a < 0) continue;
+        const tenyo_ideas_notes *nt = tenyo_ctx_notes(c);
+        CHECK(nt->min_transfer == TENYO_IDEAS_MIN_TRANSFER);
+        CHECK(nt->min_usable == TENYO_IDEAS_MIN_USABLE);
+        size_t hid = nt->hidden_obvious, nob = nt->nobvious;
+        CHECK(nob == (hid < 8 ? hid : 8));
+        for (int i = 0; i < a; i++) {
+            CHECK(on[i].transfer >= TENYO_IDEAS_MIN_TRANSFER);
+            CHECK(on[i].usable >= TENYO_IDEAS_MIN_USABLE);
+            CHECK(on[i].transfer > 0 && on[i].transfer < 1);
+        }
+        o.min_transfer = 0;
+        o.merge = 0;
+        tenyo_ideas_opts o2 = o;
+        o2.min_transfer = TENYO_IDEAS_MIN_TRANSFER;
+        int b = tenyo_ideas_doc(c, d, &o, 20, off);
+        CHECK(b >= 0);
+        CHECK_EQ_INT(tenyo_ctx_notes(c)->hidden_obvious, 0);
+        CHECK(tenyo_ctx_notes(c)->min_transfer == 0);
+        /* without merging, the shown list with the threshold is the list
+         * without it less the obvious ones, in the same order */
+        tenyo_idea kept[20];
+        int k = tenyo_ideas_doc(c, d, &o2, 20, kept);
+        CHECK(k >= 0);
+        int j = 0, extra = 0;
+        for (int i = 0; i < b; i++) {
+            if (off[i].transfer >= TENYO_IDEAS_MIN_TRANSFER) {
+                CHECKF(j < k && kept[j].field == off[i].field, "doc %llu: shown lists differ at %d",
+                       (unsigned long long)d, i);
+                j++;
+            } else {
+                extra++;
+                int found = 0;
+                for (size_t q = 0; q < tenyo_ctx_notes(c)->nobvious; q++)
+                    found |= !strcmp(tenyo_ctx_notes(c)->obvious[q], off[i].code);
+                CHECKF(found || tenyo_ctx_notes(c)->hidden_obvious > 8,
+                       "doc %llu: %s hidden but not named", (unsigned long long)d, off[i].code);
+            }
+        }
+        CHECK_EQ_INT(j, k);
+        if (b < 20) CHECK_EQ_INT((size_t)extra, tenyo_ctx_notes(c)->hidden_obvious);
+        tried++;
+        named += hid > 0;
+    }
+    CHECK(tried > 20);
+    CHECKF(named > 0, "no query of the sample had an obvious neighbour left out (%d tried)", tried);
+    /* free text has no own fields: no transfer threshold */
+    const char *txt = "カメラ画像から運転者の眠気を検出して車両を制御する";
+    tenyo_ideas_opts ot;
+    tenyo_ideas_opts_default(&ot);
+    ot.knn = 19;
+    tenyo_idea it[10];
+    CHECK(tenyo_ideas_text(c, txt, strlen(txt), &ot, 10, it) >= 0);
+    CHECK(tenyo_ctx_notes(c)->min_transfer == 0);
+    CHECK_EQ_INT(tenyo_ctx_notes(c)->hidden_obvious, 0);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
 TY_TEST(api_ideas_sample) {
     tenyo_index *x = NULL;
     char err[512];
@@ -363,6 +443,8 @@ TY_TEST(api_ideas_sample) {
     CHECK(q >= 0);
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
+    o.min_usable = 0.5;  /* the reader model alone, as before the transfer */
+    o.min_transfer = 0;  /* model: what follows checks every shown proposal */
     tenyo_idea id[10];
     int n = tenyo_ideas_doc(c, (uint64_t)q, &o, 10, id);
     CHECKF(n >= 3, "only %d ideas", n);
@@ -398,6 +480,7 @@ TY_TEST(api_ideas_sample) {
     /* free text without home: home predicted */
     const char *txt = "ロボットハンドで柔らかい食品を把持する";
     tenyo_ideas_opts_default(&o);
+    o.min_transfer = 0;
     n = tenyo_ideas_text(c, txt, strlen(txt), &o, 5, id);
     CHECK(n >= 1);
     tenyo_ctx_home(c, &pred);
@@ -509,6 +592,8 @@ TY_TEST(api_ideas_batch_matches_single) {
     CHECK(q[0].doc >= 0 && q[4].doc >= 0);
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
+    o.min_usable = 0.5; /* enough proposals on the sample to compare */
+    o.min_transfer = 0;
     batch_seen s;
     memset(&s, 0, sizeof s);
     s.c = c;

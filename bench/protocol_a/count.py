@@ -53,6 +53,9 @@ for line in open(sys.argv[1], encoding='utf-8'):
         if q is not None:
             if cut(q): tot['cut'] += 1
             if re.search(r'\(([a-zA-Z]|[a-zA-Z]?\d+)\)|（([a-zA-Z]|[a-zA-Z]?\d+)）', q): tot['labelish'] += 1
+            # a reference sign: digits after a kanji or katakana (not 第),
+            # then a particle, punctuation or the end (対象者2の頭部)
+            elif re.search(r'(?<!第)(?<=[\u30a0-\u30ff\u4e00-\u9fff])\d+[a-z]?(?=$|[\u3041-\u309f\u3000-\u303f\uff01-\uff0f、。,.;:)）」])', q.strip()): tot['labelish'] += 1
             if q.strip() in GENERIC: tot['generic'] += 1
 print('queries %(queries)d, proposals shown %(shown)d' % tot)
 print('sentences citing outside the shown evidence: %(cite_out)d' % tot)
@@ -60,7 +63,7 @@ print('sentences citing another patent than the why quotes: %(cite_why)d' % tot)
 print('single-character bridge terms: %(single)d' % tot)
 print('proposals without a bridge term: %(nobridge)d' % tot)
 print('quoted targets cut (unbalanced brackets): %(cut)d' % tot)
-print('quoted targets with labels like (a)/(s7): %(labelish)d' % tot)
+print('quoted targets with labels like (a)/(s7) or reference signs (対象者2の): %(labelish)d' % tot)
 print('quoted targets that are generic words: %(generic)d' % tot)
 print('queries with fewer than 10 proposals: %d' % len(short))
 for n, k, why in short:

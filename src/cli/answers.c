@@ -113,6 +113,7 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "score", json_real(idea->score));
     json_object_set_new(it, "confidence", json_real(idea->confidence));
     json_object_set_new(it, "usable", json_real(idea->usable));
+    json_object_set_new(it, "transfer", json_real(idea->transfer));
     json_t *also = json_array();
     for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
     json_object_set_new(it, "also_fields", also);
@@ -213,7 +214,14 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
         /* why they were left out: the thresholds in use, named */
         char why[256];
-        if (nt->min_usable > 0)
+        if (nt->min_usable > 0 && nt->min_transfer > 0)
+            snprintf(why, sizeof why,
+                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下か、"
+                          "自明な隣接分野（転用らしさ %.2f 未満）"
+                        : "a reader-model usability below %.2f, confidence below %.2f, at most one specific shared word, "
+                          "or were obvious neighbours (transfer model below %.2f)",
+                     nt->min_usable, nt->min_confidence, nt->min_transfer);
+        else if (nt->min_usable > 0)
             snprintf(why, sizeof why,
                      ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下"
                         : "a reader-model usability below %.2f, confidence below %.2f, or at most one specific shared word",
@@ -238,6 +246,20 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
                                          : "%d shown of %zu asked: no other field has any evidence",
                      got, asked);
         warn(arr, "fewer_than_asked", msg);
+    }
+    if (nt->hidden_obvious && !(nt->flags & TENYO_NOTE_NO_CODES)) {
+        /* the usable fields left out as obvious neighbours, named: the
+         * analyst sees what was judged obvious, and how to show it */
+        char list[128] = "";
+        for (size_t i = 0; i < nt->nobvious; i++) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", i ? (ja ? "、" : ", ") : "", nt->obvious[i]);
+        }
+        snprintf(msg, sizeof msg, ja ? "転用らしさが低い（この特許の分野から自明な隣接とみられる）%zu 分野は示していません: %s%s（--min-transfer 0 で表示）"
+                                     : "%zu fields the transfer model finds obvious neighbours of the patent's fields "
+                                       "are not shown: %s%s (--min-transfer 0 shows them)",
+                 nt->hidden_obvious, list, nt->hidden_obvious > nt->nobvious ? (ja ? " ほか" : ", ...") : "");
+        warn(arr, "obvious_neighbours", msg);
     }
     int one = 0;
     for (int i = 0; i < got; i++) one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) != 0;
@@ -302,6 +324,11 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(o, "warnings", warns);
     json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
     json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));
+    const tenyo_ideas_notes *nt = tenyo_ctx_notes(ctx);
+    json_object_set_new(o, "hidden_obvious", json_integer((json_int_t)nt->hidden_obvious));
+    json_t *ob = json_array();
+    for (size_t i = 0; i < nt->nobvious; i++) json_array_append_new(ob, json_string(nt->obvious[i]));
+    json_object_set_new(o, "obvious_fields", ob);
     return o;
 }
 

@@ -48,7 +48,13 @@ static const char *ideas_usage =
     "                       0 shows every field with evidence)\n"
     "  --min-usable U       leave out proposals an analyst would find usable with a\n"
     "                       probability below U, by a model of readers' labels\n"
-    "                       (default 0.5; 0: none; off with --min-confidence 0)\n"
+    "                       (default 0.6; 0: none; off with --min-confidence 0)\n"
+    "  --min-transfer T     patent queries: leave out, and name, obvious neighbours:\n"
+    "                       proposals that if usable are genuine transfers with a\n"
+    "                       probability below T, by a second model of readers'\n"
+    "                       labels (default 0.08; 0: none; off with\n"
+    "                       --min-confidence 0; not for free text, nor on an index\n"
+    "                       of fewer than 10 x --knn documents)\n"
     "  --no-merge           one proposal per subclass (default: neighbouring\n"
     "                       subclasses on the same evidence are one proposal)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
@@ -658,6 +664,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"rerank", required_argument, 0, OPT_RERANK},
+        {"min-transfer", required_argument, 0, OPT_MIN_TRANSFER},
         {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
@@ -686,6 +693,9 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'S': bad |= cli_double("--min-usable", optarg, 0, 0, 1, &io.min_usable) != 0; break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
+        case OPT_MIN_TRANSFER:
+            bad |= cli_double("--min-transfer", optarg, 0, 0, 1, &io.min_transfer) != 0;
+            break;
         case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
         case 'n': bad |= cli_long("-n", optarg, 1, CLI_IDEAS_MAX, &n) != 0; break;
         case 'B': batch = optarg; break;

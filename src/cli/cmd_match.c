@@ -74,7 +74,7 @@ static const char *match_usage =
     "                       the company's fields (default class)\n"
     "  --lang ja|en         language of labels and sentences (default ja)\n"
     "  --min-confidence C   uses below confidence C are left out (default 0.03; with\n"
-    "                       it, uses the reader model finds usable below 0.5 too)\n"
+    "                       it, uses the reader model finds usable below 0.6 too)\n"
     "  -m, --mode M         similarity: tfidf | lsa | hybrid (default)\n"
     "  -j, --json           one JSON object {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
     "Filters (before the top k: only matching licensable patents answer):\n"
