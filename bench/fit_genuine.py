@@ -20,13 +20,12 @@ one feature tells a from b (P(field | home), the evidence titles against the
 query's, field closeness: selections.py), but the sixteen together do
 (cross-validated by query). Pure Python (fit_confidence.py's IRLS)."""
 import os
-import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'protocol_a'))
 from fit_confidence import fit, prob  # noqa: E402
-from fit_usable import NAMES  # noqa: E402
+from fit_usable import NAMES, print_weights, query_folds  # noqa: E402
 import selections  # noqa: E402
 
 LAMBDA = 1.0
@@ -66,15 +65,9 @@ def main():
     w = fit(ab(dev), lam=LAMBDA)
     print('/* fitted by bench/fit_genuine.py on the a and b labels (%d) of %s */' %
           (len(ab(dev)), ', '.join(a.split(':')[0] for a in dev_args)))
-    print('static const double TRANSFER_W[] = {')
-    print('    %.4f,  /* intercept */' % w[0])
-    for i, name in enumerate(NAMES):
-        print('    %.4f%s  /* %s */' % (w[i + 1], ',' if i + 1 < len(NAMES) else '', name))
-    print('};')
+    print_weights('TRANSFER_W', w)
     # 10-fold cross-validation by query on the development sets
-    qs = sorted(set(c['q'] for c in dev))
-    random.Random(7).shuffle(qs)
-    fold = {q: i % 10 for i, q in enumerate(qs)}
+    fold = query_folds(c['q'] for c in dev)
     for k in range(10):
         wk = fit(ab([c for c in dev if fold[c['q']] != k]), lam=LAMBDA)
         for c in dev:

@@ -46,6 +46,22 @@ def features(p, kind):
             1.0 if kind == 'en' else 0.0, float(len(ev))]
 
 
+def print_weights(name, w):
+    """w as the C array src/ideas/ideas.c holds, one commented line a weight."""
+    print('static const double %s[] = {' % name)
+    print('    %.4f,  /* intercept */' % w[0])
+    for i, n in enumerate(NAMES):
+        print('    %.4f%s  /* %s */' % (w[i + 1], ',' if i + 1 < len(NAMES) else '', n))
+    print('};')
+
+
+def query_folds(queries, k=10, seed=7):
+    """query -> fold number: k folds by query, in a fixed shuffled order."""
+    qs = sorted(set(queries))
+    random.Random(seed).shuffle(qs)
+    return {q: i % k for i, q in enumerate(qs)}
+
+
 def load(arg):
     path, labs = arg.split(':', 1)
     cards = {}
@@ -77,16 +93,10 @@ def main():
     w = fit([(r['x'], r['y'], 1.0) for r in allr], lam=LAMBDA)
     print('/* fitted by bench/fit_usable.py on %d labels of %s */' %
           (len(allr), ', '.join(p for p, _ in sets)))
-    print('static const double USABLE_W[] = {')
-    print('    %.4f,  /* intercept */' % w[0])
-    for i, name in enumerate(NAMES):
-        print('    %.4f%s  /* %s */' % (w[i + 1], ',' if i + 1 < len(NAMES) else '', name))
-    print('};')
+    print_weights('USABLE_W', w)
     # 10-fold cross-validation by query: each label predicted by a model
     # that did not see its query
-    qs = sorted(set(r['q'] for r in allr))
-    random.Random(7).shuffle(qs)
-    fold = {q: i % 10 for i, q in enumerate(qs)}
+    fold = query_folds(r['q'] for r in allr)
     for k in range(10):
         wk = fit([(r['x'], r['y'], 1.0) for r in allr if fold[r['q']] != k], lam=LAMBDA)
         for r in allr:
