@@ -24,7 +24,12 @@
  * (bits of the scores, evidence) and "differ" counts the queries whose
  * answers are not identical to the first context's (must be 0).
  *
+ * --min-transfer T (where tenyo.h has it): the transfer model's threshold
+ * (0 shows the obvious neighbours it leaves out, so every usable proposal
+ * gets its explanation timed, as before the model).
+ *
  * Usage: ideas_bench INDEX [-q QUERIES] [-w WARMUP] [--seed S] [--why] [--threads LIST]
+ *        [--min-transfer T]
  * Prints one JSON line per context: queries, threads, first_ms, p50_ms,
  * p95_ms, p99_ms, mean_ms, proposals_per_query, differ.
  */
@@ -44,9 +49,11 @@ int main(int argc, char **argv) {
     uint64_t seed = 1;
     int why = 0;
     int nthr[MAXC] = {1}, nc = 1;
+    double min_transfer = -1; /* the default */
     static const struct option lo[] = {{"seed", required_argument, 0, 's'},
                                        {"why", no_argument, 0, 'y'},
-                                       {"threads", required_argument, 0, 't'}, {0, 0, 0, 0}};
+                                       {"threads", required_argument, 0, 't'},
+                                       {"min-transfer", required_argument, 0, 'm'}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "q:w:", lo, NULL)) != -1) {
         switch (c) {
@@ -54,6 +61,7 @@ int main(int argc, char **argv) {
         case 'w': warm = strtoul(optarg, NULL, 10); break;
         case 's': seed = strtoull(optarg, NULL, 10); break;
         case 'y': why = 1; break;
+        case 'm': min_transfer = strtod(optarg, NULL); break;
         case 't':
             nc = 0;
             for (char *p = optarg; *p && nc < MAXC; p += *p == ',') nthr[nc++] = (int)strtol(p, &p, 10);
@@ -71,6 +79,13 @@ int main(int argc, char **argv) {
     char err[512];
     tenyo_index *idx = NULL;
     tenyo_ctx *cs[MAXC] = {NULL};
+    tenyo_ideas_opts io;
+    tenyo_ideas_opts_default(&io);
+#ifdef TENYO_IDEAS_MIN_TRANSFER
+    io.min_transfer = min_transfer;
+#else
+    if (min_transfer >= 0) fprintf(stderr, "ideas_bench: this tenyo.h has no transfer model\n");
+#endif
     if (tenyo_index_open(argv[optind], &idx, err, sizeof err)) {
         fprintf(stderr, "ideas_bench: %s\n", err);
         return 1;
@@ -103,7 +118,7 @@ int main(int argc, char **argv) {
             tenyo_idea *ideas = res[j];
             double *lat = lats + (size_t)j * nq;
             double a = now();
-            int got = tenyo_ideas_doc(ctx, doc, NULL, 10, ideas);
+            int got = tenyo_ideas_doc(ctx, doc, &io, 10, ideas);
             if (got < 0) {
                 fprintf(stderr, "ideas_bench: %s\n", tenyo_ctx_error(ctx));
                 return 1;
