@@ -149,6 +149,19 @@ static int holds(const char *s, const char *t) {
     return 0;
 }
 
+/* term is one of the terms the index's tokenizer finds in s (a text match
+ * inside a longer word, 加工 in 追加工程, is not). */
+typedef struct tokhit { const char *t; int hit; } tokhit;
+static void tok_is(void *ud, const char *t, size_t n) {
+    tokhit *h = ud;
+    h->hit |= strlen(h->t) == n && !memcmp(h->t, t, n);
+}
+static int token_of(tenyo_ctx *c, const char *s, const char *term) {
+    if ((unsigned char)term[0] < 0x80) return 1; /* ASCII: matched at word starts */
+    tokhit h = {term, 0};
+    return ty_ctx_tokenize(c, s, strlen(s), tok_is, &h) == 0 && h.hit;
+}
+
 TY_TEST(abstracts_why_of_ideas) {
     const char *p = build("abs_why.tny", 200, 0);
     CHECK(p);
@@ -184,6 +197,9 @@ TY_TEST(abstracts_why_of_ideas) {
                 CHECK(isb);
                 CHECKF(holds(w.query, w.terms[k]) && holds(w.evidence, w.terms[k]),
                        "term %s not in both sentences", w.terms[k]);
+                CHECKF(token_of(c, w.query, w.terms[k]) && token_of(c, w.evidence, w.terms[k]),
+                       "query %llu idea %s: term %s is text inside a longer word: %s / %s",
+                       (unsigned long long)q, id[i].code, w.terms[k], w.query, w.evidence);
             }
             CHECK(strlen(w.query) <= 260 && strlen(w.evidence) <= 260);
             checked++;

@@ -1405,6 +1405,34 @@ static unsigned why_mask(const wsent *s, const char *const *terms, int nt) {
     return m;
 }
 
+/* The terms of one sentence as the tokenizer gives them. */
+typedef struct wtoks {
+    const char *const *terms; /* the bridge terms asked about */
+    int nt;
+    unsigned seen;            /* bit i: terms[i] is one of the sentence's */
+} wtoks;
+
+static void wtoks_emit(void *ud, const char *t, size_t n) {
+    wtoks *w = ud;
+    for (int i = 0; i < w->nt; i++)
+        if (strlen(w->terms[i]) == n && !memcmp(w->terms[i], t, n)) w->seen |= 1u << i;
+}
+
+/* why_mask, and a Japanese term found as text must also be one of the
+ * sentence's terms: 加工 is in the text of 追加工程 but not among its terms
+ * (追加, 追加工程), and a why pair marking 追【加工】程 reads as a pun (set
+ * 10's readers). The sentence is tokenized only when such a term matched.
+ * A tokenizer that cannot load (another dictionary) leaves the text match. */
+static unsigned why_mask_tok(tenyo_ctx *c, const wsent *s, const char *const *terms, int nt) {
+    unsigned m = why_mask(s, terms, nt), ja = 0;
+    for (int i = 0; i < nt; i++)
+        if ((m >> i & 1) && (unsigned char)terms[i][0] >= 0x80) ja |= 1u << i;
+    if (!ja) return m;
+    wtoks w = {terms, nt, 0};
+    if (ty_ctx_tokenize(c, s->p, s->n, wtoks_emit, &w) < 0) return m;
+    return m & (~ja | w.seen);
+}
+
 /* s into out, cut to about WHY_MAX bytes around offset at (character
  * boundaries, "…" where cut), NUL-terminated. */
 static int why_put(ty_buf *out, const wsent *s, long at) {
@@ -1465,7 +1493,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     unsigned qm[MAXS];
     size_t nq = why_split(qt, qs, MAXS);
     unsigned qall = 0;
-    for (size_t i = 0; i < nq; i++) qall |= qm[i] = why_mask(&qs[i], terms, nt);
+    for (size_t i = 0; i < nq; i++) qall |= qm[i] = why_mask_tok(c, &qs[i], terms, nt);
     if (!qall) return 0;
     int best = 0;
     size_t bq = 0, be = 0;
@@ -1478,6 +1506,8 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
         size_t ne = why_split(eb.p, es, MAXS);
         for (size_t j = 0; j < ne; j++) {
             unsigned em = why_mask(&es[j], terms, nt);
+            if (!(em & qall)) continue;
+            em = why_mask_tok(c, &es[j], terms, nt);
             if (!(em & qall)) continue;
             for (size_t i = 0; i < nq; i++) {
                 int k = popcount8(qm[i] & em);
@@ -1499,7 +1529,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     /* the chosen evidence sentence, re-split from the kept text */
     size_t ne = why_split(keep.p, es, MAXS);
     if (be >= ne) goto done;
-    unsigned shared = qm[bq] & why_mask(&es[be], terms, nt);
+    unsigned shared = qm[bq] & why_mask_tok(c, &es[be], terms, nt);
     long qa = -1, ea = -1;
     for (int i = 0; i < nt && (qa < 0 || ea < 0); i++)
         if (shared >> i & 1) {
@@ -1511,7 +1541,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     if (rc) goto done;
     /* the terms both sentences still hold once cut */
     wsent cq = {c->why_q.p, c->why_q.len}, ce = {c->why_e.p, c->why_e.len};
-    unsigned kept = shared & why_mask(&cq, terms, nt) & why_mask(&ce, terms, nt);
+    unsigned kept = shared & why_mask_tok(c, &cq, terms, nt) & why_mask_tok(c, &ce, terms, nt);
     for (int i = 0; i < nt; i++)
         if (kept >> i & 1) out->terms[out->nterms++] = terms[i];
     if (!out->nterms) { /* the cut lost them all: the first term leads both */
