@@ -120,6 +120,7 @@
 #define TAG_CHUNK 11
 #define DEFAULT_CHUNK 256
 #define POLL_NS (200 * 1000)
+#define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
 
 /* A send in flight: the request and the buffer it owns. */
 typedef struct pending {
@@ -137,6 +138,9 @@ typedef struct share_state {
     uint64_t *from;       /* rank 0: chunks received from each rank */
     uint64_t svd_bytes;   /* bytes this rank put into the SVD's reductions */
     uint64_t svd_calls;   /* and how many reductions */
+    ty_csr rows;          /* rank != 0: its block of TF-IDF rows */
+    uint32_t *tf;         /* their counts */
+    uint64_t row0;        /* the block's first document */
 } share_state;
 
 static void nap(void) {
@@ -223,14 +227,114 @@ static int get_chunk(void *ud, uint64_t chunk, int owner, void **p, size_t *n, c
     return TENYO_OK;
 }
 
+/* ============================================================ the weighting */
+
+#define TAG_XCHG 14
+
+/* ty_builder_share.bcast: n bytes from rank 0, waited for without spinning. */
+static int bcast_bytes(void *ud, void *p, size_t n, char *err, size_t errlen) {
+    (void)ud;
+    MPI_Request r;
+    if (n > INT_MAX || MPI_Ibcast(p, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+        ty_mpicomm_wait(&r, POLL_NS)) {
+        ty_seterr(err, errlen, "message passing failed broadcasting the weights' header");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* ty_builder_share.sum_u32: MPI_Iallreduce in slices (exact: integers). */
+static int sum_u32(void *ud, uint32_t *x, size_t n, char *err, size_t errlen) {
+    (void)ud;
+    for (size_t o = 0; o < n; o += PIECE / 4) {
+        size_t k = n - o < PIECE / 4 ? n - o : PIECE / 4;
+        MPI_Request r;
+        if (MPI_Iallreduce(MPI_IN_PLACE, x + o, (int)k, MPI_UINT32_T, MPI_SUM,
+                           MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+            ty_mpicomm_wait(&r, POLL_NS)) {
+            ty_seterr(err, errlen, "message passing failed summing document frequencies");
+            return TENYO_ERR_DEPENDENCY;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* Post the pieces (of at most PIECE bytes) of n bytes at p to or from
+ * peer as requests at q[*nq]. */
+static int post_pieces(char *p, size_t n, int peer, int send, MPI_Request *q, size_t *nq) {
+    for (size_t o = 0; o < n; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        int rc = send ? MPI_Isend(p + o, (int)k, MPI_BYTE, peer, TAG_XCHG, MPI_COMM_WORLD,
+                                  &q[*nq])
+                      : MPI_Irecv(p + o, (int)k, MPI_BYTE, peer, TAG_XCHG, MPI_COMM_WORLD,
+                                  &q[*nq]);
+        if (rc != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+        (*nq)++;
+    }
+    return TENYO_OK;
+}
+
+/* ty_builder_share.exchange: the sizes by MPI_Ialltoall, then every
+ * buffer in pieces, all posted at once and waited for together (no
+ * order between the peers to deadlock on); a rank's own buffer is moved. */
+static int exchange(void *ud, ty_buf *out, ty_buf *in, char *err, size_t errlen) {
+    share_state *s = ud;
+    int P = s->size, rc = TENYO_ERR_NOMEM;
+    uint64_t *no = calloc((size_t)P, 8), *ni = calloc((size_t)P, 8);
+    size_t nreq = 0, nq = 0;
+    MPI_Request *q = NULL, r;
+    if (!no || !ni) goto done;
+    for (int p = 0; p < P; p++) no[p] = out[p].len;
+    rc = TENYO_ERR_DEPENDENCY;
+    if (MPI_Ialltoall(no, 1, MPI_UINT64_T, ni, 1, MPI_UINT64_T, MPI_COMM_WORLD, &r) !=
+            MPI_SUCCESS ||
+        ty_mpicomm_wait(&r, POLL_NS))
+        goto done;
+    for (int p = 0; p < P; p++)
+        if (p != s->rank) nreq += (no[p] + PIECE - 1) / PIECE + (ni[p] + PIECE - 1) / PIECE;
+    rc = TENYO_ERR_NOMEM;
+    q = malloc((nreq ? nreq : 1) * sizeof *q);
+    if (!q) goto done;
+    for (int p = 0; p < P; p++) {
+        if (p == s->rank) {
+            in[p] = out[p];
+            out[p] = (ty_buf){0};
+            continue;
+        }
+        in[p].p = malloc(ni[p] ? ni[p] : 1);
+        if (!in[p].p) goto done;
+        in[p].len = in[p].cap = ni[p];
+    }
+    rc = TENYO_ERR_DEPENDENCY;
+    for (int p = 0; p < P; p++)
+        if (p != s->rank &&
+            (post_pieces(in[p].p, ni[p], p, 0, q, &nq) ||
+             post_pieces(out[p].p, no[p], p, 1, q, &nq)))
+            goto done;
+    for (;;) {
+        int all = 0;
+        if (MPI_Testall((int)nq, q, &all, MPI_STATUSES_IGNORE) != MPI_SUCCESS) goto done;
+        if (all) break;
+        nap();
+    }
+    rc = TENYO_OK;
+done:
+    if (rc) ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory exchanging rows"
+                                                         : "message passing failed "
+                                                           "exchanging rows");
+    free(q);
+    free(no);
+    free(ni);
+    return rc;
+}
+
 /* ============================================================ the SVD */
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
-enum { JOB_DONE = 0, JOB_LSA = 1 };
+enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2 };
 #define HEAD_N 8
 #define TAG_ROWS 12
 #define TAG_VECS 13
-#define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
 
 /* A broadcast from rank 0 of n int64, waited for without spinning. */
 static int bcast_wait(int64_t *h, int n) {
@@ -265,7 +369,7 @@ static int recv_big(void *p, size_t n, int peer, int tag) {
     return TENYO_OK;
 }
 
-/* This rank's part of the SVD once it holds its rows `mine` (global rows
+/* This rank's part of the SVD over its rows `mine` (global rows
  * [r0, r0 + mine->nrows) of nrows): s, v of the whole, docvec of its rows. */
 static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t nrows,
                     const ty_svd_opts *o, float *s, float *v, float *dv, char *err,
@@ -284,37 +388,20 @@ static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t n
     return rc;
 }
 
-/* Rank 0 (ty_builder_share.lsa): send every rank its block rows of a,
- * factor together, collect the document vectors. */
-static int lsa_root(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s, float *v,
-                    float *docvec, char *err, size_t errlen) {
+/* Rank 0 (ty_builder_share.lsa): every rank factors its block of rows
+ * (each already holds it, from the weighting); collect the document
+ * vectors. */
+static int lsa_root(void *ud, const ty_csr *a, uint64_t nrows, const ty_svd_opts *o,
+                    float *s, float *v, float *docvec, char *err, size_t errlen) {
     share_state *st = ud;
-    int64_t h[HEAD_N] = {JOB_LSA, (int64_t)a->nrows, (int64_t)a->ncols, o->rank, o->oversample,
+    int64_t h[HEAD_N] = {JOB_LSA, (int64_t)nrows, (int64_t)a->ncols, o->rank, o->oversample,
                          o->power_iters, (int64_t)o->seed, o->threads};
-    if (bcast_wait(h, HEAD_N)) goto mpi;
     uint64_t k = (uint64_t)o->rank, r0, r1;
-    for (int r = 1; r < st->size; r++) {
-        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
-        uint64_t n = r1 - r0, z0 = a->rowptr[r0], z = a->rowptr[r1] - z0;
-        uint64_t *rp = malloc((n + 1) * sizeof *rp);
-        if (!rp) {
-            ty_seterr(err, errlen, "out of memory sharing the rows");
-            return TENYO_ERR_NOMEM;
-        }
-        for (uint64_t i = 0; i <= n; i++) rp[i] = a->rowptr[r0 + i] - z0;
-        int rc = send_big(rp, (n + 1) * sizeof *rp, r, TAG_ROWS);
-        free(rp);
-        if (rc || send_big(a->col + z0, z * sizeof *a->col, r, TAG_ROWS) ||
-            send_big(a->val + z0, z * sizeof *a->val, r, TAG_ROWS))
-            goto mpi;
-    }
-    ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
-    ty_csr mine = {.nrows = r1 - r0, .ncols = a->ncols, .rowptr = a->rowptr,
-                   .col = a->col, .val = a->val}; /* r0 = 0: the leading rows */
-    int rc = lsa_part(st, &mine, 0, a->nrows, o, s, v, docvec, err, errlen);
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    int rc = lsa_part(st, a, 0, nrows, o, s, v, docvec, err, errlen);
     if (rc) return rc;
     for (int r = 1; r < st->size; r++) {
-        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
         if (recv_big(docvec + r0 * k, (r1 - r0) * k * sizeof *docvec, r, TAG_VECS)) goto mpi;
     }
     return TENYO_OK;
@@ -323,50 +410,122 @@ mpi:
     return TENYO_ERR_DEPENDENCY;
 }
 
-/* Ranks other than 0, after their tokenizing: do what rank 0 broadcasts
+/* Rank 0 (ty_builder_share.gather): every rank's block of rows after its
+ * own, in rank order (the blocks are contiguous): the rows' lengths
+ * first, so that the entries are received in place. */
+static int gather_root(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char *err,
+                       size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_GATHER, (int64_t)nrows};
+    uint64_t r0, r1;
+    int rc = TENYO_ERR_DEPENDENCY;
+    if (bcast_wait(h, HEAD_N)) goto fail;
+    rc = TENYO_ERR_NOMEM;
+    uint64_t *rp = ty_reallocarray(a->rowptr, nrows + 1, sizeof *rp);
+    if (!rp) goto fail;
+    a->rowptr = rp;
+    for (int r = 1; r < st->size; r++) { /* lengths, then offsets after ours */
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        uint64_t base = rp[r0];
+        rc = TENYO_ERR_DEPENDENCY;
+        if (recv_big(rp + r0, (r1 - r0 + 1) * sizeof *rp, r, TAG_ROWS)) goto fail;
+        if (rp[r0] != 0) goto fail;
+        for (uint64_t i = r0; i <= r1; i++) rp[i] += base;
+    }
+    uint64_t z = rp[nrows];
+    rc = TENYO_ERR_NOMEM;
+    uint32_t *col = ty_reallocarray(a->col, z ? z : 1, sizeof *col);
+    if (col) a->col = col;
+    float *val = ty_reallocarray(a->val, z ? z : 1, sizeof *val);
+    if (val) a->val = val;
+    uint32_t *t = ty_reallocarray(*tf, z ? z : 1, sizeof *t);
+    if (t) *tf = t;
+    if (!col || !val || !t) goto fail;
+    rc = TENYO_ERR_DEPENDENCY;
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        uint64_t o = rp[r0], n = rp[r1] - o;
+        if (recv_big(a->col + o, n * sizeof *a->col, r, TAG_ROWS) ||
+            recv_big(a->val + o, n * sizeof *a->val, r, TAG_ROWS) ||
+            recv_big(*tf + o, n * sizeof **tf, r, TAG_ROWS))
+            goto fail;
+    }
+    a->nrows = nrows;
+    return TENYO_OK;
+fail:
+    ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory gathering the rows"
+                                                 : "message passing failed gathering the rows");
+    return rc;
+}
+
+/* Ranks other than 0, JOB_LSA: factor its block with the others and send
+ * rank 0 the document vectors of its rows. */
+static int follow_lsa(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
+    ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
+                     .seed = (uint64_t)h[6], .threads = (int)h[7]};
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
+    if (r0 != st->row0 || r1 - r0 != st->rows.nrows || ncols != st->rows.ncols) {
+        ty_seterr(err, errlen, "process %d holds rows %llu..%llu of %llu columns, not the "
+                  "SVD's %llu..%llu of %llu", st->rank, (unsigned long long)st->row0,
+                  (unsigned long long)(st->row0 + st->rows.nrows),
+                  (unsigned long long)st->rows.ncols, (unsigned long long)r0,
+                  (unsigned long long)r1, (unsigned long long)ncols);
+        return TENYO_ERR_CORRUPT;
+    }
+    uint64_t n = r1 - r0;
+    float *s = malloc(k * sizeof *s), *v = malloc((ncols ? ncols : 1) * k * sizeof *v);
+    float *dv = malloc((n ? n : 1) * k * sizeof *dv);
+    int rc = TENYO_ERR_NOMEM;
+    if (!s || !v || !dv) {
+        ty_seterr(err, errlen, "out of memory for the SVD");
+        goto out;
+    }
+    rc = lsa_part(st, &st->rows, r0, nrows, &o, s, v, dv, err, errlen);
+    if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) {
+        ty_seterr(err, errlen, "message passing failed sending document vectors");
+        rc = TENYO_ERR_DEPENDENCY;
+    }
+out:
+    free(s);
+    free(v);
+    free(dv);
+    return rc;
+}
+
+/* Ranks other than 0, JOB_GATHER: send rank 0 its block of rows (lengths
+ * first, then columns, weights, counts) and give it back. */
+static int follow_gather(share_state *st, char *err, size_t errlen) {
+    const ty_csr *a = &st->rows;
+    uint64_t z = a->rowptr[a->nrows];
+    int rc = send_big(a->rowptr, (a->nrows + 1) * sizeof *a->rowptr, 0, TAG_ROWS) ||
+                     send_big(a->col, z * sizeof *a->col, 0, TAG_ROWS) ||
+                     send_big(a->val, z * sizeof *a->val, 0, TAG_ROWS) ||
+                     send_big(st->tf, z * sizeof *st->tf, 0, TAG_ROWS)
+                 ? TENYO_ERR_DEPENDENCY
+                 : TENYO_OK;
+    if (rc) ty_seterr(err, errlen, "message passing failed sending rows to process 0");
+    ty_csr_free(&st->rows);
+    free(st->tf);
+    st->tf = NULL;
+    return rc;
+}
+
+/* Ranks other than 0, after the weighting: do what rank 0 broadcasts
  * until it says done. 0, or a status with err set. */
 static int follow(share_state *st, char *err, size_t errlen) {
     for (;;) {
         int64_t h[HEAD_N] = {0};
-        if (bcast_wait(h, HEAD_N)) goto mpi;
+        if (bcast_wait(h, HEAD_N)) {
+            ty_seterr(err, errlen, "message passing failed waiting for process 0");
+            return TENYO_ERR_DEPENDENCY;
+        }
+        int rc = TENYO_OK;
         if (h[0] == JOB_DONE) return TENYO_OK;
-        uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
-        ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
-                         .seed = (uint64_t)h[6], .threads = (int)h[7]};
-        ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
-        uint64_t n = r1 - r0;
-        ty_csr mine = {.nrows = n, .ncols = ncols};
-        float *s = malloc(k * sizeof *s), *v = malloc((ncols ? ncols : 1) * k * sizeof *v);
-        float *dv = malloc((n ? n : 1) * k * sizeof *dv);
-        mine.rowptr = malloc((n + 1) * sizeof *mine.rowptr);
-        int rc = TENYO_ERR_NOMEM;
-        if (!s || !v || !dv || !mine.rowptr) goto out;
-        rc = TENYO_ERR_DEPENDENCY;
-        if (recv_big(mine.rowptr, (n + 1) * sizeof *mine.rowptr, 0, TAG_ROWS)) goto out;
-        uint64_t z = mine.rowptr[n];
-        rc = TENYO_ERR_NOMEM;
-        mine.col = malloc((z ? z : 1) * sizeof *mine.col);
-        mine.val = malloc((z ? z : 1) * sizeof *mine.val);
-        if (!mine.col || !mine.val) goto out;
-        rc = TENYO_ERR_DEPENDENCY;
-        if (recv_big(mine.col, z * sizeof *mine.col, 0, TAG_ROWS) ||
-            recv_big(mine.val, z * sizeof *mine.val, 0, TAG_ROWS))
-            goto out;
-        rc = lsa_part(st, &mine, r0, nrows, &o, s, v, dv, err, errlen);
-        if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) rc = TENYO_ERR_DEPENDENCY;
-    out:
-        if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory for the SVD rows");
-        else if (rc == TENYO_ERR_DEPENDENCY && !err[0])
-            ty_seterr(err, errlen, "message passing failed sharing the SVD");
-        free(s);
-        free(v);
-        free(dv);
-        ty_csr_free(&mine);
+        if (h[0] == JOB_LSA) rc = follow_lsa(st, h, err, errlen);
+        else if (h[0] == JOB_GATHER) rc = follow_gather(st, err, errlen);
         if (rc) return rc;
     }
-mpi:
-    ty_seterr(err, errlen, "message passing failed waiting for process 0");
-    return TENYO_ERR_DEPENDENCY;
 }
 
 static uint32_t chunk_size(void) {
@@ -385,7 +544,9 @@ static uint32_t chunk_size(void) {
 static int setup(void *ud, tenyo_builder *b) {
     share_state *s = ud;
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
-                           .put = put_chunk, .get = get_chunk, .lsa = lsa_root, .ud = s};
+                           .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
+                           .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
+                           .gather = gather_root, .ud = s};
     return ty_builder_set_share(b, &sh);
 }
 
@@ -401,7 +562,12 @@ static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
         ty_seterr(err, errlen, "sending to process 0 failed");
         return rc;
     }
-    return follow(s, err, errlen); /* the SVD, when rank 0 gets there */
+    rc = ty_builder_share_weigh(b, &s->rows, &s->tf, &s->row0);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", tenyo_builder_error(b));
+        return rc;
+    }
+    return follow(s, err, errlen); /* the SVD and the gather, when rank 0 gets there */
 }
 
 int main(int argc, char **argv) {
@@ -484,6 +650,8 @@ int main(int argc, char **argv) {
     if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) ty_mpicomm_wait(&r, POLL_NS);
     free(s.sends);
     free(s.from);
+    ty_csr_free(&s.rows);
+    free(s.tf);
     MPI_Finalize();
     return 0;
 }
