@@ -13,7 +13,10 @@
 # slice, the CSV exports (repeated ids; chunks of 7 at P = 2 and 4, so a
 # record and its replacement sit on different ranks) and English with
 # --stem (one record a chunk at P = 4: each term's surface votes alternate
-# between ranks), with uneven shares and a rank without records; rank 0
+# between ranks), the jp corpus with its first 300 ids repeated at the end
+# (the replacing rows weighed on other ranks than the replaced, moved to
+# the owner of the first SVD block), with uneven shares and a rank without
+# records; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards, every file of the sharded index
 # the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
@@ -164,6 +167,18 @@ if [ -x "$MPI_TENYO" ]; then
     # (4096, 4096, 669 at 3 ranks; at 4 rank 3 has no rows)
     if [ -f "$D/jp.tny" ]; then
       for np in 3 4; do mindex "mpi_index_jp_svd_split_np$np" $np 256 "$D/jp.tny" "$D/jfm$np.tny" "$JP"; done
+    fi
+    # repeated ids across row blocks: the first 300 records again at the
+    # end, their titles changed, so each replaces a document of rank 0's
+    # block with a version another rank tokenized and weighs (the
+    # replaced versions stay on their ranks, dead); chunks of 100
+    { cat "$JP"; head -n 300 "$JP" | sed 's/"title": *"/"title": "改訂 /'; } >"$D/jpdup.jsonl"
+    if "$TENYO" index -q -t 1 -o "$D/jd1.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
+      for np in 2 4; do
+        mindex "mpi_index_jp_repeats_across_blocks_np$np" $np 100 "$D/jd1.tny" "$D/jd$np.tny" "$D/jpdup.jsonl"
+      done
+    else
+      bad "mpi_index_jp_repeats_ref ($(head -c 300 "$D/err"))"
     fi
   fi
   # repeated ids across ranks (the CSV exports: 431 records replace earlier ones)

@@ -920,33 +920,41 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
 /* ====================================================== shared tokenizing */
 
 /* A shared build (ty_builder_share, tenyo-mpi index): what a record's
- * merge needs travels from the process that tokenized it to process 0,
- * not its tokenizer output. Each process other than 0 keeps a local
- * vocabulary (lvoc: its records' terms, ids in first-occurrence order
- * over its own records) and a local word table (lwords), and sends per
- * record
+ * merge needs in record order travels from the process that tokenized it
+ * to process 0, not its tokenizer output, and its (term, count) pairs stay
+ * where they are. Each process other than 0 keeps a local vocabulary
+ * (lvoc: its records' terms, ids in first-occurrence order over its own
+ * records), a local word table (lwords) and its records' sorted (local
+ * id, count) pairs (lp, in b->pairs), and sends per record
  *   head: u64 record number, i32 status, i32 lang, u32 new terms,
- *         u32 pairs, u32 votes, u32 phrases, u64 body bytes, u64 phrase
- *         bytes (SHARE_HEAD, host byte order: one binary per job)
+ *         u32 distinct terms, u32 votes, u32 phrases, u64 body bytes,
+ *         u64 phrase bytes (SHARE_HEAD, host byte order: one binary per
+ *         job)
  *   body: the terms this record added to lvoc, NUL-terminated, in local
- *         id order; its (local id delta, count) pairs as varints, sorted;
- *         its surface votes in text order, each varint (local term id + 1,
- *         or 0 and the stem string when the stem is not a local term) and
- *         varint local word id (the next id: the word string follows);
- *         its phrases as the tokenizer gave them.
+ *         id order; its surface votes in text order, each varint (local
+ *         term id + 1, or 0 and the stem string when the stem is not a
+ *         local term) and varint local word id (the next id: the word
+ *         string follows); its phrases as the tokenizer gave them.
  * Process 0 keeps per process the maps local term id -> raw id and local
- * word id -> word id, and merges the record in record order: it interns
- * the new terms in order, maps and sorts the pairs, votes, interns the
- * phrases. Exact by construction: a term new to the whole build at some
- * record is new to the process that tokenized it (its records are a
- * subset of the earlier ones), and the record's locally new terms are in
- * first-occurrence order within the record, so interning them in local id
- * order gives every new term the raw id the tokenizer's term stream would
- * (merge_one); the pairs are the same (id, count) set, sorted; votes and
- * phrases are replayed in the same order. The index is the same bytes for
- * any number of processes. The messages are about 3 bytes a distinct
- * (term, document) pair plus a few bytes a surface vote, each term string
- * once per process, instead of every term occurrence as text. */
+ * word id -> word id and the document each of its records is a version
+ * of, and merges the record in record order: it interns the new terms in
+ * order, votes, interns the phrases; the document's pairs are the other
+ * process's (its nterms is the distinct count, its pairs here none). Exact
+ * by construction: a term new to the whole build at some record is new to
+ * the process that tokenized it (its records are a subset of the earlier
+ * ones), and the record's locally new terms are in first-occurrence order
+ * within the record, so interning them in local id order gives every new
+ * term the raw id the tokenizer's term stream would (merge_one); votes and
+ * phrases are replayed in the same order. At write every process weighs
+ * its own live records' rows with the others ("weight": share_df,
+ * share_rows): process 0 sends each its term map and which of its records
+ * are live (a later record with the same id replaces one), document
+ * frequencies are summed, every process makes the same kept terms and idf
+ * and sends each weighted row to the owner of its SVD block; the pairs,
+ * mapped to raw ids and sorted, are the same (id, count) set one process
+ * has, so the rows are the same bits. The index is the same bytes for any
+ * number of processes. The messages to process 0 are each term string
+ * once per process and a few bytes a surface vote. */
 #define SHARE_HEAD 48
 
 /* Append the NUL-terminated s[0..n) to o. */

@@ -17,62 +17,74 @@
  * (r / CHUNK) % P: round-robin chunks, so shares stay even whatever the
  * corpus and no counting pass is needed. A rank other than 0 keeps nothing
  * of other ranks' records, tokenizes its own with its threads, interns
- * their terms into a vocabulary of its own, and sends per chunk to rank 0
- * (MPI_Isend, point to point) each record's merge input rather than its
- * tokenizer output: the terms the record added to the rank's vocabulary
- * (so each term string travels once per rank), its distinct (local term
- * id, count) pairs, its surface votes by local ids and its phrases
- * (api/builder.c, "shared tokenizing", has the layout). Rank 0 keeps every
- * record's metadata, tokenizes its own chunks, and when it merges a batch
- * takes the other ranks' chunks in record order (MPI_Recv by source: MPI
- * keeps the order of messages between two ranks), maps their local ids to
- * its own and merges them exactly as the single-process builder merges
- * what it tokenized itself. From there rank 0 is `tenyo index`
- * (vocabulary, document frequencies, TF-IDF, IVF, fields, one index file
- * written atomically) except for the SVD, which it shares
- * (ty_builder_share.lsa): it broadcasts the job, sends every rank its
- * share of the TF-IDF rows in whole blocks of TY_SVD_BLOCK rows
- * (ty_mpicomm_share: a rank may get none), every rank runs svd.c's
- * row-split randomized SVD with its reductions over MPI
- * (src/mpi/mpicomm.c: fixed-block int64 sums, exact in any order) and
- * computes the document vectors of its rows, which rank 0 collects. The
- * index is the same bytes as `tenyo index` writes for any P, any CHUNK,
- * uneven shares and ranks with no records or no rows (tests/mpi.sh
- * compares them with cmp).
+ * their terms into a vocabulary of its own, keeps each record's distinct
+ * (local term id, count) pairs itself, and sends per chunk to rank 0
+ * (MPI_Isend, point to point) what the merge needs in record order: the
+ * terms the record added to the rank's vocabulary (so each term string
+ * travels once per rank), its number of distinct terms, its surface votes
+ * by local ids and its phrases (api/builder.c, "shared tokenizing", has
+ * the layout). Rank 0 keeps every record's metadata, tokenizes its own
+ * chunks, and when it merges a batch takes the other ranks' chunks in
+ * record order (MPI_Recv by source: MPI keeps the order of messages
+ * between two ranks), interns their new terms (so each rank's local ids
+ * map to its own), votes and interns the phrases exactly as the
+ * single-process builder does with what it tokenized itself, and notes
+ * which document each remote record is a version of.
  *
- * Why local ids replayed on rank 0, and not per-rank vocabularies and
- * document frequencies merged at the end: the index depends on more than
- * counts — term ids in first-occurrence order, the surface-word majority
- * vote (a Boyer-Moore vote in document order, which has no exact merge of
+ * The weighting, every rank at once (builder.c, "weight"; the collectives
+ * are ty_builder_share's callbacks here): rank 0 broadcasts the number of
+ * raw terms and documents and sends each rank (one all-to-all) its local
+ * -> global term map and, per record of its, the document it is the live
+ * version of or none (a repeated id replaced it: rank 0 alone sees every
+ * id). Each rank counts the document frequencies of its live records and
+ * an MPI_Iallreduce sums them (integers: exact in any order); every rank
+ * then makes the same kept terms and idf with the builder's one code,
+ * weighs its live records' rows (TF-IDF, max_terms) and a second
+ * all-to-all moves each row to the rank whose SVD block holds its document
+ * (ty_svd_share: whole blocks of TY_SVD_BLOCK rows; a rank may get none).
+ * The SVD then runs on those blocks as they are (svd.c's row-split
+ * randomized SVD, reductions over MPI in src/mpi/mpicomm.c, fixed-block
+ * int64 sums) and each rank computes its rows' document vectors, which
+ * rank 0 collects. After the SVD rank 0 gathers every rank's block of rows
+ * (MPI point to point, lengths first, received in place): the IVF, the
+ * field model and the file need them whole (below). The index is the same
+ * bytes as `tenyo index` writes for any P, any CHUNK, uneven shares, ranks
+ * with no records or no rows, and repeated ids across ranks and blocks
+ * (tests/mpi.sh compares them with cmp).
+ *
+ * Why local ids replayed on rank 0, and not per-rank vocabularies, votes
+ * and phrases merged at the end: the index depends on more than counts —
+ * term ids in first-occurrence order, the surface-word majority vote (a
+ * Boyer-Moore vote in document order, which has no exact merge of
  * partial states), phrases numbered by first use, repeated ids replacing
  * earlier records (whose replaced versions still count for first
- * occurrence and the vote). Replaying each record through the one merge,
- * in record order, keeps every one of them exact by construction whatever
- * the chunking: a term new to the build at a record is new to the rank
- * that tokenized it, and a record's locally new terms come in the order
- * the term stream would have interned them. It costs about 3 bytes a
- * distinct (term, document) pair and a few bytes a surface vote in
- * messages (jp, first 3,000 records at P = 3: 0.51 MB, was 1.33 MB of
- * tokenizer output), and rank 0 still merges (a table look-up a pair, no
- * string hashing for known terms) and holds every document's pairs.
- * Rejected for now: contiguous record ranges per rank with vocabulary,
- * df and a vote chain merged rank by rank at the end (needs a counting
- * pass over the input first, and a rank's rows then still had to reach
- * rank 0 to be written, below), and a count-based surface vote (changes
- * `tenyo index`'s bytes where no word has a majority).
+ * occurrence and the vote). Replaying each record's new terms, votes and
+ * phrases through the one merge, in record order, keeps every one of them
+ * exact by construction whatever the chunking: a term new to the build at
+ * a record is new to the rank that tokenized it, and a record's locally
+ * new terms come in the order the term stream would have interned them.
+ * Only the (term, count) pairs, which need no order, stay on their ranks:
+ * document frequencies are sums, and a row's entries are sorted by global
+ * id once mapped. The messages to rank 0 are the new term strings and a
+ * few bytes a surface vote. Rejected for now: contiguous record ranges
+ * per rank with vocabulary, df and a vote chain merged rank by rank at the
+ * end (needs a counting pass over the input first), and a count-based
+ * surface vote (changes `tenyo index`'s bytes where no word has a
+ * majority).
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
- * Rank 0 needs whole, and so holds whole: every record's metadata and
- * abstract (the metadata sections), every document's pairs and then the
- * TF-IDF matrix with its term counts (~12 bytes a non-zero: the tfidf
- * sections of the file, and the field model of model/linear.c trains on
- * the rows), every document vector (n x k floats: the IVF's k-means and
- * the docvec section) and the field labels. The other ranks hold their
- * chunks' text and tokenizer output while tokenizing, their vocabulary,
- * their share of the TF-IDF rows and, in the SVD, its per-rank blocks
- * (svd.c: the terms side whole and its int64 reduction block, which at
- * 139k terms is most of a rank's peak).
+ * Rank 0 holds every record's metadata and abstract, the vocabulary, the
+ * votes and phrases, the pairs of its own records only, then its block of
+ * rows for the SVD and every document vector (n x k floats: the IVF's
+ * k-means and the docvec section); after the SVD (its blocks freed) it
+ * gathers the whole TF-IDF matrix with its counts (~12 bytes a non-zero:
+ * the tfidf sections of the file, and the field model of model/linear.c
+ * trains on the rows) and writes the file. The other ranks hold their
+ * chunks' text and tokenizer output while tokenizing, their vocabulary and
+ * their records' pairs, then their block of rows and, in the SVD, its
+ * per-rank blocks (svd.c: the terms side whole and its int64 reduction
+ * block, which at 139k terms is most of a rank's peak).
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
@@ -83,14 +95,13 @@
  * manifest is replaced last and atomically: a job killed before leaves the
  * previous manifest and the shards it names (tests/mpi.sh, SIGKILL).
  *
- * Not shared yet (issue 20, left): rank 0 holds every document's rows,
- * vectors and metadata (above), so its memory is a single build's and
- * more (the SVD's per-rank blocks); rank 0 writes every shard (per-rank
- * writing needs each rank to hold its documents' rows, vectors and
- * metadata and the store to write a shard from those pieces, where
- * store/shards.c cuts one whole file); the IVF and the field model are
- * trained on rank 0. Every rank reads and parses all the input (P times
- * the reader's work, which is about a tenth of the tokenizer's).
+ * Not shared yet (issue 20, left): the rows come back to rank 0 after the
+ * SVD, and rank 0 writes every file, shards included (per-rank writing
+ * needs the store to write a shard from a rank's rows, vectors and
+ * metadata, where store/shards.c cuts one whole file, and the metadata
+ * and vectors to reach the shard's rank); the IVF and the field model are
+ * trained on rank 0 over every document. Every rank reads and parses all
+ * the input (P times the reader's work, about a tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
