@@ -962,9 +962,9 @@ static int put_str(ty_buf *o, const char *s, size_t n) {
     return ty_buf_append(o, s, n) || ty_buf_putc(o, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
 }
 
-/* Rank != 0: the record's local ids b->scratch[0..n) (with repeats) kept
+/* Rank != 0: record rec's local ids b->scratch[0..n) (with repeats) kept
  * here as its sorted (local id, count) pairs; *distinct of them. */
-static int keep_local_pairs(tenyo_builder *b, uint32_t n, uint32_t *distinct) {
+static int keep_local_pairs(tenyo_builder *b, uint64_t rec, uint32_t n, uint32_t *distinct) {
     if (b->nlp == b->caplp) {
         uint64_t cap = b->caplp ? 2 * b->caplp : 1024;
         lpairs *q = ty_reallocarray(b->lp, cap, sizeof *q);
@@ -985,7 +985,7 @@ static int keep_local_pairs(tenyo_builder *b, uint32_t n, uint32_t *distinct) {
     }
     if (b->pairs.len - start > UINT32_MAX) {
         ty_seterr(b->err, sizeof b->err, "record %llu has too many terms",
-                  (unsigned long long)b->added);
+                  (unsigned long long)rec);
         return TENYO_ERR_LIMIT;
     }
     b->lp[b->nlp++] = (lpairs){start, (uint32_t)(b->pairs.len - start)};
@@ -1009,7 +1009,7 @@ static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
         const char *key = ty_strmap_key(b->lvoc, t, &len);
         if (put_str(&b->out, key, len)) return TENYO_ERR_NOMEM;
     }
-    if ((rc = keep_local_pairs(b, dt->n, &npairs))) return rc;
+    if ((rc = keep_local_pairs(b, pd->rec, dt->n, &npairs))) return rc;
     for (size_t at = 0; at < dt->surf.len;) {
         const char *q = dt->surf.p + at, *sep = strchr(q, 0x1f);
         size_t ql = strlen(q);
