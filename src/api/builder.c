@@ -781,7 +781,7 @@ static int set_pairs(tenyo_builder *b, size_t slot, uint32_t *ids,
     uint64_t start = b->pairs.len;
     uint32_t distinct = 0, last = 0;
     if (!cnt) {
-        qsort(ids, n, sizeof *ids, ty_cmp_u32);
+        if (n > 1) qsort(ids, n, sizeof *ids, ty_cmp_u32); /* ids NULL when n is 0 */
         for (size_t k = 0; k < n;) {
             uint32_t id = ids[k], c = 0;
             while (k < n && ids[k] == id) c++, k++;
@@ -973,7 +973,7 @@ static int keep_local_pairs(tenyo_builder *b, uint64_t rec, uint32_t n, uint32_t
         b->caplp = cap;
     }
     uint64_t start = b->pairs.len;
-    qsort(b->scratch, n, sizeof *b->scratch, ty_cmp_u32);
+    if (n > 1) qsort(b->scratch, n, sizeof *b->scratch, ty_cmp_u32);
     *distinct = 0;
     for (uint32_t k = 0, last = 0; k < n;) {
         uint32_t id = b->scratch[k], c = 0;
@@ -1747,7 +1747,7 @@ static int lrec_pk(tenyo_builder *b, uint64_t k, uint32_t *n) {
         }
         b->pk[j] = (uint64_t)b->lmap[id] << 32 | c;
     }
-    qsort(b->pk, m, sizeof *b->pk, ty_cmp_u64);
+    if (m > 1) qsort(b->pk, m, sizeof *b->pk, ty_cmp_u64);
     *n = m;
     return TENYO_OK;
 }
