@@ -362,18 +362,21 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,
                           const char *phr, size_t phr_len);
-/* Tokenizing shared out over processes (tenyo-mpi index, issue 20). Every
- * process reads the same records in the same order and adds them all;
- * record r belongs to process (r / chunk) % size. A process other than 0
- * keeps nothing of the records it does not own, tokenizes its own, keeps
- * a vocabulary of its own and hands each chunk's merge input (per record:
- * its new local terms, (local id, count) pairs, votes, phrases;
- * builder.c, "shared tokenizing"), serialized, to put(); process 0 keeps
- * every record's metadata, tokenizes its own chunks and takes the others'
- * from get() when it merges them, in record order, mapping local ids to
- * its own, to the same result as one process's merge: the index it writes
- * is the bytes one process writes. The builder does no message passing
- * itself. */
+/* Tokenizing and weighting shared out over processes (tenyo-mpi index,
+ * issue 20). Every process reads the same records in the same order and
+ * adds them all; record r belongs to process (r / chunk) % size. A process
+ * other than 0 keeps nothing of the records it does not own, tokenizes its
+ * own, keeps a vocabulary of its own and its records' (local id, count)
+ * pairs, and hands each chunk's merge input (per record: its new local
+ * terms, distinct-term count, votes, phrases; builder.c, "shared
+ * tokenizing"), serialized, to put(); process 0 keeps every record's
+ * metadata, tokenizes its own chunks and takes the others' from get()
+ * when it merges them, in record order, mapping local ids to its own. At
+ * write every process weighs its own rows with the others (the
+ * collectives below; builder.c, "weight") and holds the rows of its SVD
+ * block; process 0 factors with them (lsa) and gathers every row (gather)
+ * for the rest of the write: the index it writes is the bytes one process
+ * writes. The builder does no message passing itself. */
 typedef struct ty_builder_share {
     int rank, size;       /* this process, and how many (size >= 1) */
     uint32_t chunk;       /* records per chunk (>= 1) */
