@@ -13,7 +13,11 @@
 # slice, the CSV exports (repeated ids; chunks of 7 at P = 2 and 4, so a
 # record and its replacement sit on different ranks) and English with
 # --stem (one record a chunk at P = 4: each term's surface votes alternate
-# between ranks), with uneven shares and a rank without records; rank 0
+# between ranks), the jp corpus with its first 300 ids repeated at the end
+# (the replacing rows weighed on other ranks than the replaced, moved to
+# the owner of the first SVD block), --max-terms (rows pruned where they
+# are weighed), records without any term (no SVD, empty rows gathered),
+# with uneven shares and a rank without records; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards, every file of the sharded index
 # the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
@@ -126,6 +130,14 @@ if [ -x "$MPI_TENYO" ]; then
   else
     bad "mpi_index_sample_ref ($(head -c 300 "$D/err"))"
   fi
+  # records without any term: no terms kept, no SVD, the rows still
+  # weighed (empty) on their ranks and gathered
+  printf '{"id":"n1","title":""}\n{"id":"n2","title":""}\n{"id":"n3","title":""}\n' >"$D/none.jsonl"
+  if "$TENYO" index -q -t 1 -o "$D/n1.tny" "$D/none.jsonl" >"$D/err" 2>&1; then
+    mindex mpi_index_no_terms_np2 2 1 "$D/n1.tny" "$D/n2.tny" "$D/none.jsonl"
+  else
+    bad "mpi_index_no_terms_ref ($(head -c 300 "$D/err"))"
+  fi
   # --shards: rank 0 writes the sharded index; every file the bytes of the
   # single process's, and the plain tenyo answers from it as from one file
   if "$TENYO" index -q -t 1 --shards 3 -o "$D/ss.tny" "$S" >"$D/err" 2>&1; then
@@ -157,6 +169,12 @@ if [ -x "$MPI_TENYO" ]; then
       for np in 1 2 3 4; do mindex "mpi_index_jp3k_np$np" $np 100 "$D/j1.tny" "$D/jm$np.tny" "$D/jp3k.jsonl"; done
       id=$(sed -n '1234s/.*"id": *"\([^"]*\)".*/\1/p' "$D/jp3k.jsonl")
       queries mpi_index_jp3k_queries "$D/j1.tny" "$D/jm3.tny" "$id"
+      # --max-terms: each row pruned on the rank that weighs it
+      if "$TENYO" index -q -t 1 --max-terms 20 -o "$D/jt1.tny" "$D/jp3k.jsonl" >"$D/err" 2>&1; then
+        mindex mpi_index_jp3k_max_terms_np3 3 100 "$D/jt1.tny" "$D/jt3.tny" --max-terms 20 "$D/jp3k.jsonl"
+      else
+        bad "mpi_index_jp3k_max_terms_ref ($(head -c 300 "$D/err"))"
+      fi
     else
       bad "mpi_index_jp_ref ($(head -c 300 "$D/err"))"
     fi
@@ -164,6 +182,18 @@ if [ -x "$MPI_TENYO" ]; then
     # (4096, 4096, 669 at 3 ranks; at 4 rank 3 has no rows)
     if [ -f "$D/jp.tny" ]; then
       for np in 3 4; do mindex "mpi_index_jp_svd_split_np$np" $np 256 "$D/jp.tny" "$D/jfm$np.tny" "$JP"; done
+    fi
+    # repeated ids across row blocks: the first 300 records again at the
+    # end, their titles changed, so each replaces a document of rank 0's
+    # block with a version another rank tokenized and weighs (the
+    # replaced versions stay on their ranks, dead); chunks of 100
+    { cat "$JP"; head -n 300 "$JP" | sed 's/"title": *"/"title": "改訂 /'; } >"$D/jpdup.jsonl"
+    if "$TENYO" index -q -t 1 -o "$D/jd1.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
+      for np in 2 4; do
+        mindex "mpi_index_jp_repeats_across_blocks_np$np" $np 100 "$D/jd1.tny" "$D/jd$np.tny" "$D/jpdup.jsonl"
+      done
+    else
+      bad "mpi_index_jp_repeats_ref ($(head -c 300 "$D/err"))"
     fi
   fi
   # repeated ids across ranks (the CSV exports: 431 records replace earlier ones)

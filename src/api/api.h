@@ -362,18 +362,21 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,
                           const char *phr, size_t phr_len);
-/* Tokenizing shared out over processes (tenyo-mpi index, issue 20). Every
- * process reads the same records in the same order and adds them all;
- * record r belongs to process (r / chunk) % size. A process other than 0
- * keeps nothing of the records it does not own, tokenizes its own, keeps
- * a vocabulary of its own and hands each chunk's merge input (per record:
- * its new local terms, (local id, count) pairs, votes, phrases;
- * builder.c, "shared tokenizing"), serialized, to put(); process 0 keeps
- * every record's metadata, tokenizes its own chunks and takes the others'
- * from get() when it merges them, in record order, mapping local ids to
- * its own, to the same result as one process's merge: the index it writes
- * is the bytes one process writes. The builder does no message passing
- * itself. */
+/* Tokenizing and weighting shared out over processes (tenyo-mpi index,
+ * issue 20). Every process reads the same records in the same order and
+ * adds them all; record r belongs to process (r / chunk) % size. A process
+ * other than 0 keeps nothing of the records it does not own, tokenizes its
+ * own, keeps a vocabulary of its own and its records' (local id, count)
+ * pairs, and hands each chunk's merge input (per record: its new local
+ * terms, distinct-term count, votes, phrases; builder.c, "shared
+ * tokenizing"), serialized, to put(); process 0 keeps every record's
+ * metadata, tokenizes its own chunks and takes the others' from get()
+ * when it merges them, in record order, mapping local ids to its own. At
+ * write every process weighs its own rows with the others (the
+ * collectives below; builder.c, "weight") and holds the rows of its SVD
+ * block; process 0 factors with them (lsa) and gathers every row (gather)
+ * for the rest of the write: the index it writes is the bytes one process
+ * writes. The builder does no message passing itself. */
 typedef struct ty_builder_share {
     int rank, size;       /* this process, and how many (size >= 1) */
     uint32_t chunk;       /* records per chunk (>= 1) */
@@ -384,14 +387,31 @@ typedef struct ty_builder_share {
      * (the builder frees it). 0 ok, else a status (message in err). */
     int (*get)(void *ud, uint64_t chunk, int owner, void **p, size_t *n,
                char *err, size_t errlen);
-    /* rank 0, optional (NULL: this process factors alone): the SVD of
-     * the TF-IDF rows a with options o, shared over the processes, into s
-     * (rank), v (ncols x rank) and docvec (nrows x rank: the rows of A V,
-     * each L2-normalised, as ty_builder_docvecs makes them). The same bits
-     * as one process (svd.c's fixed-block sums). 0 ok, else a status with
+    /* The weighting, every process at once (process 0 in write, the
+     * others in ty_builder_share_weigh), collectives with err set on a
+     * failure: bcast: n bytes at p from process 0 to every process. */
+    int (*bcast)(void *ud, void *p, size_t n, char *err, size_t errlen);
+    /* sum_u32: x[0..n) summed element-wise over the processes, in place,
+     * on every process. */
+    int (*sum_u32)(void *ud, uint32_t *x, size_t n, char *err, size_t errlen);
+    /* exchange: out[r] to process r and in[r] (empty on entry) from
+     * process r, for every r < size (the caller frees both). */
+    int (*exchange)(void *ud, ty_buf *out, ty_buf *in, char *err, size_t errlen);
+    /* rank 0: the SVD of the TF-IDF rows, shared over the processes: a is
+     * its block, rows [0, a->nrows) of nrows (ty_svd_share's split in
+     * TY_SVD_BLOCK rows; the others hold theirs from
+     * ty_builder_share_weigh), options o; into s (rank), v (ncols x rank)
+     * and docvec (nrows x rank, every row: the rows of A V, each
+     * L2-normalised, as ty_builder_docvecs makes them). The same bits as
+     * one process (svd.c's fixed-block sums). 0 ok, else a status with
      * err set. */
-    int (*lsa)(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s,
+    int (*lsa)(void *ud, const ty_csr *a, uint64_t nrows, const ty_svd_opts *o, float *s,
                float *v, float *docvec, char *err, size_t errlen);
+    /* rank 0, after the SVD: a and tf (the counts of its entries) hold its
+     * block; on return every process's rows, all nrows (for the IVF, the
+     * field model and the file). */
+    int (*gather)(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char *err,
+                  size_t errlen);
     void *ud;             /* their first argument */
 } ty_builder_share;
 /* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the
@@ -402,6 +422,12 @@ void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s);
 /* rank != 0: tokenize and put() what is pending (the end of input). */
 int ty_builder_share_flush(tenyo_builder *b);
+/* rank != 0, after flush and once its sends are done: the weighting with
+ * the others (collective); its block of TF-IDF rows, documents [*row0,
+ * *row0 + rows->nrows), into rows and tf (the counts; the caller frees
+ * both). The builder's memory is given back. 0, or a status with
+ * tenyo_builder_error set. */
+int ty_builder_share_weigh(tenyo_builder *b, ty_csr *rows, uint32_t **tf, uint64_t *row0);
 /* Tests: tokenize in batches of this many documents or text bytes (0: the
  * default, 4096 documents or 32 MiB). Output does not depend on it. */
 void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes);

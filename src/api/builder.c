@@ -118,6 +118,8 @@ typedef struct bdoc {
     int8_t lang;       /* 0 ja, 1 en (set when its terms are merged) */
     char *abs;         /* its abstract, at most BUILD_ABS_MAX bytes (NULL:
                           none, or abstracts not kept) */
+    uint64_t rec;      /* record number of its current version (a shared
+                          build: which process holds its pairs) */
 } bdoc;
 
 /* A document waiting in the batch to be tokenized. */
@@ -147,7 +149,17 @@ typedef struct share_map {
     uint32_t nterm, capterm;   /* used / allocated */
     uint32_t *word;            /* local word id -> id in words */
     uint32_t nword, capword;   /* used / allocated */
+    uint64_t *slot;            /* the process's records in record order:
+                                  the document each one is a version of */
+    uint64_t nslot, capslot;   /* used / allocated */
 } share_map;
+
+/* Rank != 0 of a shared build: one of its records' (local id, count)
+ * pairs, varint-coded in b->pairs as a document's are. */
+typedef struct lpairs {
+    uint64_t off;              /* offset in b->pairs */
+    uint32_t len;              /* bytes */
+} lpairs;
 
 struct tenyo_builder {
     tenyo_build_opts o;        /* options (tok strings copied below) */
@@ -194,8 +206,19 @@ struct tenyo_builder {
     ty_strmap *lvoc;           /* rank != 0: its records' terms (local ids) */
     ty_strmap *lwords;         /* rank != 0: their surface words (local ids) */
     share_map *rmap;           /* rank 0: per process, local ids -> ours */
-    uint64_t *pk;              /* rank 0: (raw id << 32 | count) of a record */
+    uint64_t *pk;              /* (raw id << 32 | count) of a document */
     uint32_t cappk;            /* entries allocated in pk */
+    lpairs *lp;                /* rank != 0: its records' pairs, in order */
+    uint64_t nlp, caplp;       /* used / allocated */
+    uint32_t *lmap;            /* rank != 0: local term id -> raw id (from 0) */
+    uint64_t nlmap;            /* its entries */
+    uint64_t *lslot;           /* rank != 0: per record of lp, its document
+                                  (UINT64_MAX: replaced by a later record) */
+    float *prune;              /* scratch of ty_tfidf_prune (max_terms) */
+    uint64_t capprune;         /* entries allocated in prune */
+    uint32_t *rcol, *rtf;      /* one weighted row (a shared build) */
+    float *rval;               /* its values */
+    uint64_t caprow;           /* entries allocated in each */
     int written;               /* write() ran: the builder is spent */
     char err[TY_ERRLEN];       /* last error */
 };
@@ -324,12 +347,28 @@ static void release(tenyo_builder *b) {
     for (int r = 0; b->rmap && r < b->sh.size; r++) {
         free(b->rmap[r].term);
         free(b->rmap[r].word);
+        free(b->rmap[r].slot);
     }
     free(b->rmap);
     b->rmap = NULL;
     free(b->pk);
     b->pk = NULL;
     b->cappk = 0;
+    free(b->lp);
+    b->lp = NULL;
+    b->nlp = b->caplp = 0;
+    free(b->lmap);
+    free(b->lslot);
+    b->lmap = NULL;
+    b->lslot = NULL;
+    b->nlmap = 0;
+    free(b->prune);
+    free(b->rcol);
+    free(b->rtf);
+    free(b->rval);
+    b->prune = b->rval = NULL;
+    b->rcol = b->rtf = NULL;
+    b->capprune = b->caprow = 0;
     free(b->in);
     b->in = NULL;
     b->in_len = b->in_pos = 0;
@@ -439,6 +478,17 @@ static int lang_code(const char *l) {
                                        : -1;
 }
 
+/* The process that tokenizes record number rec (0 when not shared). */
+static int rec_owner(const tenyo_builder *b, uint64_t rec) {
+    return b->sh.size > 1 ? (int)((rec / b->sh.chunk) % (uint64_t)b->sh.size) : 0;
+}
+
+/* The record number of the k-th record (from 0) process r tokenizes. */
+static uint64_t rank_rec(const tenyo_builder *b, int r, uint64_t k) {
+    uint64_t c = b->sh.chunk;
+    return ((k / c) * (uint64_t)b->sh.size + (uint64_t)r) * c + k % c;
+}
+
 /* The slot of id: an existing one (*is_new = 0; its metadata is replaced by
  * the caller) or a new one at the end. <0 when out of memory. */
 static int64_t take_slot(tenyo_builder *b, const char *id, int *is_new) {
@@ -494,7 +544,7 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     char *meta = NULL;
     int rc = TENYO_ERR_NOMEM;
     uint64_t rec = b->added++;
-    int owner = b->sh.size > 1 ? (int)((rec / b->sh.chunk) % (uint64_t)b->sh.size) : 0;
+    int owner = rec_owner(b, rec);
     if (b->sh.size > 1 && b->sh.rank != 0 && owner != b->sh.rank)
         return TENYO_OK; /* another process's record: nothing of it kept */
     if (owner == b->sh.rank || b->sh.size <= 1) {
@@ -731,7 +781,7 @@ static int set_pairs(tenyo_builder *b, size_t slot, uint32_t *ids,
     uint64_t start = b->pairs.len;
     uint32_t distinct = 0, last = 0;
     if (!cnt) {
-        qsort(ids, n, sizeof *ids, ty_cmp_u32);
+        if (n > 1) qsort(ids, n, sizeof *ids, ty_cmp_u32); /* ids NULL when n is 0 */
         for (size_t k = 0; k < n;) {
             uint32_t id = ids[k], c = 0;
             while (k < n && ids[k] == id) c++, k++;
@@ -846,6 +896,7 @@ static int intern_terms(tenyo_builder *b, ty_strmap *m, const dterms *dt) {
 static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
     bdoc *d = &b->docs[pd->slot];
     d->lang = (int8_t)(pd->lang == 0 ? 0 : 1);
+    d->rec = pd->rec;
     if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
     if (dt->status < 0) {
         /* invalid text was reported by the reader; index it as empty */
@@ -869,38 +920,76 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
 /* ====================================================== shared tokenizing */
 
 /* A shared build (ty_builder_share, tenyo-mpi index): what a record's
- * merge needs travels from the process that tokenized it to process 0,
- * not its tokenizer output. Each process other than 0 keeps a local
- * vocabulary (lvoc: its records' terms, ids in first-occurrence order
- * over its own records) and a local word table (lwords), and sends per
- * record
+ * merge needs in record order travels from the process that tokenized it
+ * to process 0, not its tokenizer output, and its (term, count) pairs stay
+ * where they are. Each process other than 0 keeps a local vocabulary
+ * (lvoc: its records' terms, ids in first-occurrence order over its own
+ * records), a local word table (lwords) and its records' sorted (local
+ * id, count) pairs (lp, in b->pairs), and sends per record
  *   head: u64 record number, i32 status, i32 lang, u32 new terms,
- *         u32 pairs, u32 votes, u32 phrases, u64 body bytes, u64 phrase
- *         bytes (SHARE_HEAD, host byte order: one binary per job)
+ *         u32 distinct terms, u32 votes, u32 phrases, u64 body bytes,
+ *         u64 phrase bytes (SHARE_HEAD, host byte order: one binary per
+ *         job)
  *   body: the terms this record added to lvoc, NUL-terminated, in local
- *         id order; its (local id delta, count) pairs as varints, sorted;
- *         its surface votes in text order, each varint (local term id + 1,
- *         or 0 and the stem string when the stem is not a local term) and
- *         varint local word id (the next id: the word string follows);
- *         its phrases as the tokenizer gave them.
+ *         id order; its surface votes in text order, each varint (local
+ *         term id + 1, or 0 and the stem string when the stem is not a
+ *         local term) and varint local word id (the next id: the word
+ *         string follows); its phrases as the tokenizer gave them.
  * Process 0 keeps per process the maps local term id -> raw id and local
- * word id -> word id, and merges the record in record order: it interns
- * the new terms in order, maps and sorts the pairs, votes, interns the
- * phrases. Exact by construction: a term new to the whole build at some
- * record is new to the process that tokenized it (its records are a
- * subset of the earlier ones), and the record's locally new terms are in
- * first-occurrence order within the record, so interning them in local id
- * order gives every new term the raw id the tokenizer's term stream would
- * (merge_one); the pairs are the same (id, count) set, sorted; votes and
- * phrases are replayed in the same order. The index is the same bytes for
- * any number of processes. The messages are about 3 bytes a distinct
- * (term, document) pair plus a few bytes a surface vote, each term string
- * once per process, instead of every term occurrence as text. */
+ * word id -> word id and the document each of its records is a version
+ * of, and merges the record in record order: it interns the new terms in
+ * order, votes, interns the phrases; the document's pairs are the other
+ * process's (its nterms is the distinct count, its pairs here none). Exact
+ * by construction: a term new to the whole build at some record is new to
+ * the process that tokenized it (its records are a subset of the earlier
+ * ones), and the record's locally new terms are in first-occurrence order
+ * within the record, so interning them in local id order gives every new
+ * term the raw id the tokenizer's term stream would (merge_one); votes and
+ * phrases are replayed in the same order. At write every process weighs
+ * its own live records' rows with the others ("weight": share_df,
+ * share_rows): process 0 sends each its term map and which of its records
+ * are live (a later record with the same id replaces one), document
+ * frequencies are summed, every process makes the same kept terms and idf
+ * and sends each weighted row to the owner of its SVD block; the pairs,
+ * mapped to raw ids and sorted, are the same (id, count) set one process
+ * has, so the rows are the same bits. The index is the same bytes for any
+ * number of processes. The messages to process 0 are each term string
+ * once per process and a few bytes a surface vote. */
 #define SHARE_HEAD 48
 
 /* Append the NUL-terminated s[0..n) to o. */
 static int put_str(ty_buf *o, const char *s, size_t n) {
     return ty_buf_append(o, s, n) || ty_buf_putc(o, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
+}
+
+/* Rank != 0: record rec's local ids b->scratch[0..n) (with repeats) kept
+ * here as its sorted (local id, count) pairs; *distinct of them. */
+static int keep_local_pairs(tenyo_builder *b, uint64_t rec, uint32_t n, uint32_t *distinct) {
+    if (b->nlp == b->caplp) {
+        uint64_t cap = b->caplp ? 2 * b->caplp : 1024;
+        lpairs *q = ty_reallocarray(b->lp, cap, sizeof *q);
+        if (!q) return TENYO_ERR_NOMEM;
+        b->lp = q;
+        b->caplp = cap;
+    }
+    uint64_t start = b->pairs.len;
+    if (n > 1) qsort(b->scratch, n, sizeof *b->scratch, ty_cmp_u32);
+    *distinct = 0;
+    for (uint32_t k = 0, last = 0; k < n;) {
+        uint32_t id = b->scratch[k], c = 0;
+        while (k < n && b->scratch[k] == id) c++, k++;
+        if (put_varint(&b->pairs, id - last) || put_varint(&b->pairs, c))
+            return TENYO_ERR_NOMEM;
+        last = id;
+        (*distinct)++;
+    }
+    if (b->pairs.len - start > UINT32_MAX) {
+        ty_seterr(b->err, sizeof b->err, "record %llu has too many terms",
+                  (unsigned long long)rec);
+        return TENYO_ERR_LIMIT;
+    }
+    b->lp[b->nlp++] = (lpairs){start, (uint32_t)(b->pairs.len - start)};
+    return TENYO_OK;
 }
 
 static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
@@ -920,14 +1009,7 @@ static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
         const char *key = ty_strmap_key(b->lvoc, t, &len);
         if (put_str(&b->out, key, len)) return TENYO_ERR_NOMEM;
     }
-    qsort(b->scratch, dt->n, sizeof *b->scratch, ty_cmp_u32);
-    for (uint32_t k = 0, last = 0; k < dt->n;) {
-        uint32_t id = b->scratch[k], c = 0;
-        while (k < dt->n && b->scratch[k] == id) c++, k++;
-        if (put_varint(&b->out, id - last) || put_varint(&b->out, c)) return TENYO_ERR_NOMEM;
-        last = id;
-        npairs++;
-    }
+    if ((rc = keep_local_pairs(b, pd->rec, dt->n, &npairs))) return rc;
     for (size_t at = 0; at < dt->surf.len;) {
         const char *q = dt->surf.p + at, *sep = strchr(q, 0x1f);
         size_t ql = strlen(q);
@@ -1037,6 +1119,19 @@ static int map_push(uint32_t **m, uint32_t *n, uint32_t *cap, uint32_t v) {
     return TENYO_OK;
 }
 
+/* Append slot to rm's records. */
+static int slot_push(share_map *rm, uint64_t slot) {
+    if (rm->nslot == rm->capslot) {
+        uint64_t c = rm->capslot ? 2 * rm->capslot : 1024;
+        uint64_t *q = ty_reallocarray(rm->slot, c, sizeof *q);
+        if (!q) return TENYO_ERR_NOMEM;
+        rm->slot = q;
+        rm->capslot = c;
+    }
+    rm->slot[rm->nslot++] = slot;
+    return TENYO_OK;
+}
+
 /* Rank 0: merge remote record pd from its owner's chunk (fetched when it
  * is a new one), as merge_one merges what this process tokenized. */
 static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
@@ -1076,8 +1171,7 @@ static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
     memcpy(&body, h + 32, 8);
     memcpy(&phrlen, h + 40, 8);
     if (rec != pd->rec || body > left - SHARE_HEAD || phrlen > body ||
-        nphr > BUILD_DOC_PHRASES || (phrlen && h[SHARE_HEAD + body - 1] != 0) ||
-        npairs > body)
+        nphr > BUILD_DOC_PHRASES || (phrlen && h[SHARE_HEAD + body - 1] != 0))
         goto bad;
     const unsigned char *q = h + SHARE_HEAD, *end = q + body - phrlen;
     bdoc *d = &b->docs[pd->slot];
@@ -1091,27 +1185,13 @@ static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
         if (id < 0) return (int)id;
         if (map_push(&rm->term, &rm->nterm, &rm->capterm, (uint32_t)id)) goto nomem;
     }
-    if (npairs > b->cappk) {
-        uint64_t *pk = ty_reallocarray(b->pk, npairs, sizeof *pk);
-        if (!pk) goto nomem;
-        b->pk = pk;
-        b->cappk = npairs;
-    }
-    if ((rc = scratch_room(b, 2 * (size_t)npairs))) goto nomem;
-    for (uint32_t k = 0, id = 0; k < npairs; k++) {
-        uint32_t dl, c;
-        if (!take_varint(&q, end, &dl) || !take_varint(&q, end, &c) || c == 0 ||
-            (k && dl == 0) || dl > UINT32_MAX - id || id + dl >= rm->nterm)
-            goto bad;
-        id += dl;
-        b->pk[k] = (uint64_t)rm->term[id] << 32 | c;
-    }
-    qsort(b->pk, npairs, sizeof *b->pk, ty_cmp_u64);
-    for (uint32_t k = 0; k < npairs; k++) {
-        b->scratch[k] = (uint32_t)(b->pk[k] >> 32);
-        b->scratch[npairs + k] = (uint32_t)b->pk[k];
-    }
-    if ((rc = set_pairs(b, pd->slot, b->scratch, b->scratch + npairs, npairs))) return rc;
+    /* the pairs stay with the owner (share_rows); the slot is its */
+    b->dead_pairs += d->pairs_len;
+    d->pairs = 0;
+    d->pairs_len = 0;
+    d->nterms = npairs;
+    d->rec = pd->rec;
+    if (slot_push(rm, pd->slot)) goto nomem;
     for (uint32_t k = 0; k < nvotes; k++) {
         uint32_t tc, wc;
         int64_t t;
@@ -1156,7 +1236,8 @@ bad:
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
     if (!b || !s || s->size < 1 || s->rank < 0 || s->rank >= s->size || s->chunk == 0 ||
         b->added || b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
-        (s->size > 1 && s->rank == 0 && !s->get))
+        (s->size > 1 && s->rank == 0 && (!s->get || !s->lsa || !s->gather)) ||
+        (s->size > 1 && (!s->bcast || !s->sum_u32 || !s->exchange)))
         return TENYO_ERR_ARG;
     if (s->size > 1 && s->rank != 0) {
         b->lvoc = ty_strmap_new();
@@ -1576,49 +1657,482 @@ nomem:
 /* Most terms recorded as dropped by max_df (the "common" section). */
 #define COMMON_MAX 4096
 
+/* The weights of a build: document frequencies over the live documents,
+ * the terms kept and their idf. A shared build's processes make the same
+ * ones (df summed over the processes, share_df, then the same code). */
+typedef struct weights {
+    uint64_t ndocs;            /* live documents */
+    uint32_t nraw, nt;         /* raw terms, kept terms */
+    uint32_t *df;              /* per raw term */
+    uint32_t *remap;           /* raw id -> kept id, or UINT32_MAX */
+    uint32_t *kdf;             /* per kept term (the model's df) */
+    float *idf;                /* per kept term */
+} weights;
+
+static void weights_free(weights *w) {
+    free(w->df);
+    free(w->remap);
+    free(w->kdf);
+    free(w->idf);
+    memset(w, 0, sizeof *w);
+}
+
+/* The min_df / max_df_ratio filter over w->df (kept terms keep their
+ * first-occurrence order), the kept terms' df and idf. */
+static int weights_make(const tenyo_builder *b, weights *w) {
+    double maxdf = b->o.max_df_ratio * (double)w->ndocs;
+    w->remap = ty_mallocarray(w->nraw ? w->nraw : 1, sizeof *w->remap);
+    if (!w->remap) return TENYO_ERR_NOMEM;
+    uint32_t nt = 0;
+    for (uint32_t t = 0; t < w->nraw; t++) {
+        int keep = w->df[t] >= (uint32_t)b->o.min_df && (double)w->df[t] <= maxdf;
+        /* tiny corpora: max_df would drop everything common; keep terms
+         * when fewer than 10 documents */
+        if (w->ndocs < 10) keep = w->df[t] >= 1;
+        w->remap[t] = keep ? nt++ : UINT32_MAX;
+    }
+    w->nt = nt;
+    w->kdf = ty_mallocarray(nt ? nt : 1, sizeof *w->kdf);
+    w->idf = ty_mallocarray(nt ? nt : 1, sizeof *w->idf);
+    if (!w->kdf || !w->idf) return TENYO_ERR_NOMEM;
+    for (uint32_t t = 0; t < w->nraw; t++)
+        if (w->remap[t] != UINT32_MAX) w->kdf[w->remap[t]] = w->df[t];
+    ty_idf_compute(w->kdf, nt, w->ndocs, w->idf);
+    return TENYO_OK;
+}
+
+/* Room for n entries in b->pk. */
+static int pk_room(tenyo_builder *b, uint64_t n) {
+    if (n <= b->cappk) return TENYO_OK;
+    if (n > UINT32_MAX) return TENYO_ERR_LIMIT;
+    uint64_t *pk = ty_reallocarray(b->pk, n, sizeof *pk);
+    if (!pk) return TENYO_ERR_NOMEM;
+    b->pk = pk;
+    b->cappk = (uint32_t)n;
+    return TENYO_OK;
+}
+
+/* Document d's pairs (raw ids, sorted: this process's arena) into b->pk
+ * as (raw id << 32 | count); *n of them. */
+static int doc_pk(tenyo_builder *b, const bdoc *d, uint32_t *n) {
+    int rc = pk_room(b, d->nterms);
+    if (rc) return rc;
+    pair_it it = pairs_of(b, d);
+    uint32_t id, c, k = 0;
+    while (k < d->nterms && pair_next(&it, &id, &c)) b->pk[k++] = (uint64_t)id << 32 | c;
+    *n = k;
+    return TENYO_OK;
+}
+
+/* Rank != 0: its k-th record's pairs, local ids mapped to raw ids (b->lmap,
+ * from process 0) and sorted, into b->pk; *n of them. */
+static int lrec_pk(tenyo_builder *b, uint64_t k, uint32_t *n) {
+    const unsigned char *p = (const unsigned char *)b->pairs.p + b->lp[k].off;
+    const unsigned char *end = p + b->lp[k].len;
+    uint32_t m = 0, id = 0;
+    for (const unsigned char *q = p; q < end; m++) { /* count */
+        get_varint(&q);
+        get_varint(&q);
+    }
+    int rc = pk_room(b, m);
+    if (rc) return rc;
+    for (uint32_t j = 0; j < m; j++) {
+        id += get_varint(&p);
+        uint32_t c = get_varint(&p);
+        if (id >= b->nlmap) {
+            ty_seterr(b->err, sizeof b->err, "process 0 sent a term map of %llu terms, "
+                      "short of local term %u (record %llu)", (unsigned long long)b->nlmap,
+                      id, (unsigned long long)rank_rec(b, b->sh.rank, k));
+            return TENYO_ERR_CORRUPT;
+        }
+        b->pk[j] = (uint64_t)b->lmap[id] << 32 | c;
+    }
+    if (m > 1) qsort(b->pk, m, sizeof *b->pk, ty_cmp_u64);
+    *n = m;
+    return TENYO_OK;
+}
+
+/* The rows this process may hold: every document on process 0 (and in a
+ * build of one process), every record of its own on the others. */
+static uint64_t own_count(const tenyo_builder *b) {
+    return b->sh.rank == 0 ? b->n : b->nlp;
+}
+
+/* Its idx-th: the document in *slot (UINT64_MAX: none, the record was
+ * replaced or the document's pairs are another process's) and its pairs
+ * in b->pk (*n). */
+static int own_row(tenyo_builder *b, uint64_t idx, uint64_t *slot, uint32_t *n) {
+    *n = 0;
+    if (b->sh.rank == 0) {
+        const bdoc *d = &b->docs[idx];
+        *slot = rec_owner(b, d->rec) == 0 ? idx : UINT64_MAX;
+        return *slot == UINT64_MAX ? TENYO_OK : doc_pk(b, d, n);
+    }
+    *slot = b->lslot[idx];
+    return *slot == UINT64_MAX ? TENYO_OK : lrec_pk(b, idx, n);
+}
+
+/* Document frequencies of this process's rows added into df. */
+static int own_df(tenyo_builder *b, uint32_t *df, uint32_t nraw) {
+    for (uint64_t i = 0; i < own_count(b); i++) {
+        uint64_t slot;
+        uint32_t n;
+        int rc = own_row(b, i, &slot, &n);
+        if (rc) return rc;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t id = (uint32_t)(b->pk[k] >> 32);
+            if (id >= nraw) {
+                ty_seterr(b->err, sizeof b->err, "document %llu has term %u of %u",
+                          (unsigned long long)slot, id, nraw);
+                return TENYO_ERR_CORRUPT;
+            }
+            df[id]++;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* One row: b->pk[0..n) a document's sorted (raw id << 32 | count); its
+ * kept terms' sublinear TF-IDF weights and counts into col, val, tf (room
+ * for n), the highest max_terms only when set; *kept entries. */
+static int weigh_row(tenyo_builder *b, const weights *w, uint32_t n, uint32_t *col,
+                     float *val, uint32_t *tf, uint64_t *kept) {
+    uint64_t k = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t raw = (uint32_t)(b->pk[j] >> 32), c = (uint32_t)b->pk[j];
+        if (w->remap[raw] == UINT32_MAX) continue;
+        col[k] = w->remap[raw]; /* remap keeps the order: columns sorted */
+        val[k] = (float)c;
+        tf[k] = c;
+        k++;
+    }
+    ty_tfidf_row(col, val, k, w->idf);
+    if (b->o.max_terms > 0 && k > (uint64_t)b->o.max_terms) {
+        /* static pruning: the row's highest weights only */
+        if (k > b->capprune) {
+            float *ns = ty_reallocarray(b->prune, k, sizeof *ns);
+            if (!ns) return TENYO_ERR_NOMEM;
+            b->prune = ns;
+            b->capprune = k;
+        }
+        k = ty_tfidf_prune(col, val, tf, k, (size_t)b->o.max_terms, w->idf, b->prune);
+    }
+    *kept = k;
+    return TENYO_OK;
+}
+
+/* One process's rows: every document's, in document order, into a and tf. */
+static int local_rows(tenyo_builder *b, const weights *w, ty_csr *a, uint32_t **tf) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < b->n; i++) total += b->docs[i].nterms;
+    a->nrows = b->n;
+    a->ncols = w->nt;
+    a->rowptr = ty_calloc(b->n + 1, sizeof *a->rowptr);
+    uint64_t cap = total ? total : 1;
+    a->col = ty_mallocarray(cap, sizeof *a->col);
+    a->val = ty_mallocarray(cap, sizeof *a->val);
+    *tf = ty_mallocarray(cap, sizeof **tf);
+    if (!a->rowptr || !a->col || !a->val || !*tf) return TENYO_ERR_NOMEM;
+    uint64_t nnz = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        uint32_t n;
+        uint64_t k;
+        int rc = doc_pk(b, &b->docs[i], &n);
+        if (!rc) rc = weigh_row(b, w, n, a->col + nnz, a->val + nnz, *tf + nnz, &k);
+        if (rc) return rc;
+        nnz += k;
+        a->rowptr[i + 1] = nnz;
+    }
+    return TENYO_OK;
+}
+
+/* A shared build's weighting, every process at once (process 0 from
+ * write(), the others from ty_builder_share_weigh), in the same sequence
+ * of collectives: the header (raw terms, documents) from process 0; each
+ * process's term map and the documents of its records from process 0
+ * (exchange); the document frequencies of each process's rows, summed
+ * (sum_u32); then every process makes the same weights (weights_make) and
+ * weighs its rows, which go to the owners of their blocks (share_rows). */
+
+/* Process 0: what process r needs to weigh its records, appended to o:
+ * u64 terms, its map (u32 each: local id -> raw id), u64 records, per
+ * record the document it is the live version of (u64; UINT64_MAX:
+ * replaced by a later record). */
+static int share_map_out(const tenyo_builder *b, int r, ty_buf *o) {
+    const share_map *rm = &b->rmap[r];
+    uint64_t nt = rm->nterm, ns = rm->nslot;
+    if (ty_buf_reserve(o, 16 + 4 * nt + 8 * ns) || ty_buf_append(o, &nt, 8) ||
+        ty_buf_append(o, rm->term, 4 * nt) || ty_buf_append(o, &ns, 8))
+        return TENYO_ERR_NOMEM;
+    for (uint64_t k = 0; k < ns; k++) {
+        uint64_t s = rm->slot[k];
+        if (b->docs[s].rec != rank_rec(b, r, k)) s = UINT64_MAX;
+        if (ty_buf_append(o, &s, 8)) return TENYO_ERR_NOMEM;
+    }
+    return TENYO_OK;
+}
+
+/* Rank != 0: share_map_out's message into b->lmap and b->lslot. */
+static int share_map_in(tenyo_builder *b, const ty_buf *in) {
+    const char *p = in->p;
+    uint64_t nt, ns;
+    if (in->len < 16) goto bad;
+    memcpy(&nt, p, 8);
+    if (nt != ty_strmap_size(b->lvoc) || in->len < 16 + 4 * nt) goto bad;
+    memcpy(&ns, p + 8 + 4 * nt, 8);
+    if (ns != b->nlp || in->len != 16 + 4 * nt + 8 * ns) goto bad;
+    b->lmap = ty_mallocarray(nt ? nt : 1, sizeof *b->lmap);
+    b->lslot = ty_mallocarray(ns ? ns : 1, sizeof *b->lslot);
+    if (!b->lmap || !b->lslot) {
+        ty_seterr(b->err, sizeof b->err, "out of memory for the term map");
+        return TENYO_ERR_NOMEM;
+    }
+    memcpy(b->lmap, p + 8, 4 * nt);
+    memcpy(b->lslot, p + 16 + 4 * nt, 8 * ns);
+    b->nlmap = nt;
+    return TENYO_OK;
+bad:
+    ty_seterr(b->err, sizeof b->err, "process 0's term map does not fit process %d's "
+              "%u terms and %llu records", b->sh.rank, ty_strmap_size(b->lvoc),
+              (unsigned long long)b->nlp);
+    return TENYO_ERR_CORRUPT;
+}
+
+/* size empty buffers (one per process), or NULL. */
+static ty_buf *bufs_new(int size) {
+    return ty_calloc((size_t)size, sizeof(ty_buf));
+}
+
+static void bufs_free(ty_buf *v, int size) {
+    for (int r = 0; v && r < size; r++) ty_buf_free(&v[r]);
+    free(v);
+}
+
+/* Collective: the weights' header, the maps, w->df summed (every process;
+ * w->ndocs and w->nraw set on process 0, set here on the others). */
+static int share_df(tenyo_builder *b, weights *w) {
+    int P = b->sh.size, rc = TENYO_ERR_NOMEM;
+    uint64_t h[2] = {w->nraw, w->ndocs};
+    ty_buf *out = bufs_new(P), *in = bufs_new(P);
+    if (!out || !in) goto done;
+    rc = b->sh.bcast(b->sh.ud, h, sizeof h, b->err, sizeof b->err);
+    if (rc) goto done;
+    w->nraw = (uint32_t)h[0];
+    w->ndocs = h[1];
+    for (int r = 1; r < P && b->sh.rank == 0; r++)
+        if ((rc = share_map_out(b, r, &out[r]))) goto done;
+    rc = b->sh.exchange(b->sh.ud, out, in, b->err, sizeof b->err);
+    if (!rc && b->sh.rank != 0) rc = share_map_in(b, &in[0]);
+    if (rc) goto done;
+    rc = TENYO_ERR_NOMEM;
+    w->df = ty_calloc(w->nraw ? w->nraw : 1, sizeof *w->df);
+    if (!w->df) goto done;
+    rc = own_df(b, w->df, w->nraw);
+    if (!rc) rc = b->sh.sum_u32(b->sh.ud, w->df, w->nraw, b->err, sizeof b->err);
+done:
+    bufs_free(out, P);
+    bufs_free(in, P);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory sharing document frequencies");
+    return rc;
+}
+
+/* Room for n entries in the row scratch (rcol, rval, rtf). */
+static int row_room(tenyo_builder *b, uint64_t n) {
+    if (n <= b->caprow) return TENYO_OK;
+    uint32_t *c = ty_reallocarray(b->rcol, n, sizeof *c);
+    if (c) b->rcol = c;
+    float *v = ty_reallocarray(b->rval, n, sizeof *v);
+    if (v) b->rval = v;
+    uint32_t *t = ty_reallocarray(b->rtf, n, sizeof *t);
+    if (t) b->rtf = t;
+    if (!c || !v || !t) return TENYO_ERR_NOMEM;
+    b->caprow = n;
+    return TENYO_OK;
+}
+
+/* The process whose block of rows (ty_svd_share over bound[0..P]) holds
+ * document slot. */
+static int block_owner(const uint64_t *bound, int P, uint64_t slot) {
+    int lo = 0, hi = P - 1; /* the last r with bound[r] <= slot */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (bound[mid] <= slot) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+/* A row message: u64 document, u32 entries n, then n u32 columns, n f32
+ * weights, n u32 counts. */
+static int row_put(ty_buf *o, uint64_t slot, const tenyo_builder *b, uint64_t n) {
+    uint32_t n32 = (uint32_t)n;
+    return ty_buf_append(o, &slot, 8) || ty_buf_append(o, &n32, 4) ||
+                   ty_buf_append(o, b->rcol, 4 * n) || ty_buf_append(o, b->rval, 4 * n) ||
+                   ty_buf_append(o, b->rtf, 4 * n)
+               ? TENYO_ERR_NOMEM
+               : TENYO_OK;
+}
+
+/* The rows of in[0..P) (row_put's messages) for documents [r0, r1) into
+ * blk (ncols columns) and tf: every document exactly once. */
+static int rows_take(tenyo_builder *b, const ty_buf *in, uint64_t r0, uint64_t r1,
+                     uint64_t ncols, ty_csr *blk, uint32_t **tf) {
+    uint64_t nr = r1 - r0;
+    blk->nrows = nr;
+    blk->ncols = ncols;
+    blk->rowptr = ty_mallocarray(nr + 1, sizeof *blk->rowptr);
+    if (!blk->rowptr) return TENYO_ERR_NOMEM;
+    for (uint64_t i = 0; i <= nr; i++) blk->rowptr[i] = UINT64_MAX;
+    for (int src = 0; src < b->sh.size; src++) { /* the entries of each row */
+        for (size_t at = 0; at < in[src].len;) {
+            uint64_t slot;
+            uint32_t n;
+            if (in[src].len - at < 12) goto bad;
+            memcpy(&slot, in[src].p + at, 8);
+            memcpy(&n, in[src].p + at + 8, 4);
+            if (slot < r0 || slot >= r1 || blk->rowptr[slot - r0 + 1] != UINT64_MAX ||
+                (in[src].len - at - 12) / 12 < n) {
+                ty_seterr(b->err, sizeof b->err, "process %d sent a damaged or repeated row "
+                          "(document %llu)", src, (unsigned long long)slot);
+                return TENYO_ERR_CORRUPT;
+            }
+            blk->rowptr[slot - r0 + 1] = n;
+            at += 12 + 12 * (size_t)n;
+        }
+    }
+    blk->rowptr[0] = 0;
+    for (uint64_t i = 0; i < nr; i++) {
+        if (blk->rowptr[i + 1] == UINT64_MAX) {
+            ty_seterr(b->err, sizeof b->err, "no process sent the row of document %llu",
+                      (unsigned long long)(r0 + i));
+            return TENYO_ERR_CORRUPT;
+        }
+        blk->rowptr[i + 1] += blk->rowptr[i];
+    }
+    uint64_t z = blk->rowptr[nr];
+    blk->col = ty_mallocarray(z ? z : 1, sizeof *blk->col);
+    blk->val = ty_mallocarray(z ? z : 1, sizeof *blk->val);
+    *tf = ty_mallocarray(z ? z : 1, sizeof **tf);
+    if (!blk->col || !blk->val || !*tf) return TENYO_ERR_NOMEM;
+    for (int src = 0; src < b->sh.size; src++) {
+        for (size_t at = 0; at < in[src].len;) {
+            uint64_t slot, o;
+            uint32_t n;
+            memcpy(&slot, in[src].p + at, 8);
+            memcpy(&n, in[src].p + at + 8, 4);
+            o = blk->rowptr[slot - r0];
+            const char *q = in[src].p + at + 12;
+            memcpy(blk->col + o, q, 4 * (size_t)n);
+            memcpy(blk->val + o, q + 4 * (size_t)n, 4 * (size_t)n);
+            memcpy(*tf + o, q + 8 * (size_t)n, 4 * (size_t)n);
+            at += 12 + 12 * (size_t)n;
+        }
+    }
+    return TENYO_OK;
+bad:
+    ty_seterr(b->err, sizeof b->err, "a process sent a truncated row message");
+    return TENYO_ERR_CORRUPT;
+}
+
+/* Collective: this process's rows weighed and sent to the owners of their
+ * blocks (ty_svd_share over the documents in TY_SVD_BLOCK rows: the
+ * SVD's split), and its own block [*row0, *row0 + blk->nrows) taken from
+ * every process's. */
+static int share_rows(tenyo_builder *b, const weights *w, ty_csr *blk, uint32_t **tf,
+                      uint64_t *row0) {
+    int P = b->sh.size, rc = TENYO_ERR_NOMEM;
+    ty_buf *out = bufs_new(P), *in = bufs_new(P);
+    uint64_t *bound = ty_mallocarray((size_t)P + 1, sizeof *bound), r1;
+    if (!out || !in || !bound) goto done;
+    for (int r = 0; r < P; r++) ty_svd_share(w->ndocs, TY_SVD_BLOCK, r, P, &bound[r], &r1);
+    bound[P] = w->ndocs;
+    for (uint64_t i = 0; i < own_count(b); i++) {
+        uint64_t slot, k;
+        uint32_t n;
+        if ((rc = own_row(b, i, &slot, &n))) goto done;
+        if (slot == UINT64_MAX) continue;
+        if (slot >= w->ndocs) {
+            ty_seterr(b->err, sizeof b->err, "process 0 named document %llu of %llu",
+                      (unsigned long long)slot, (unsigned long long)w->ndocs);
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        if ((rc = row_room(b, n)) || (rc = weigh_row(b, w, n, b->rcol, b->rval, b->rtf, &k)) ||
+            (rc = row_put(&out[block_owner(bound, P, slot)], slot, b, k)))
+            goto done;
+    }
+    rc = b->sh.exchange(b->sh.ud, out, in, b->err, sizeof b->err);
+    bufs_free(out, P);
+    out = NULL;
+    if (rc) goto done;
+    ty_svd_share(w->ndocs, TY_SVD_BLOCK, b->sh.rank, P, row0, &r1);
+    rc = rows_take(b, in, *row0, r1, w->nt, blk, tf);
+done:
+    bufs_free(out, P);
+    bufs_free(in, P);
+    free(bound);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory sharing the rows");
+    return rc;
+}
+
+int ty_builder_share_weigh(tenyo_builder *b, ty_csr *blk, uint32_t **tf, uint64_t *row0) {
+    if (!b || !blk || !tf || !row0 || b->sh.size <= 1 || b->sh.rank == 0 || !b->lvoc)
+        return TENYO_ERR_ARG;
+    memset(blk, 0, sizeof *blk);
+    *tf = NULL;
+    weights w = {0};
+    int rc = share_df(b, &w);
+    if (!rc && (rc = weights_make(b, &w)) == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory weighting terms");
+    if (!rc) rc = share_rows(b, &w, blk, tf, row0);
+    weights_free(&w);
+    release(b); /* the rows are all this process needs from here */
+    if (rc) {
+        ty_csr_free(blk);
+        free(*tf);
+        *tf = NULL;
+    }
+    return rc;
+}
+
 /* Document frequencies over the documents' pairs, the min_df /
  * max_df_ratio filter (kept terms keep their first-occurrence order), the
  * vocabulary and the TF-IDF CSR into m; remap[raw id] is the kept term id
  * or UINT32_MAX (allocated here, the caller frees it). The pairs arena is
- * freed at the end. */
+ * freed at the end. A shared build (process 0) weighs with the others
+ * (share_df, share_rows) and m->tfidf holds its block of rows only, until
+ * the gather after the SVD. */
 static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
+    int shared = b->sh.size > 1;
+    weights w = {.ndocs = b->n, .nraw = ty_strmap_size(b->voc)};
+    uint64_t row0 = 0;
     int rc = TENYO_ERR_NOMEM;
-    float *prune = NULL; /* scratch of ty_tfidf_prune (max_terms) */
-    uint64_t prune_cap = 0;
-    uint32_t nraw = ty_strmap_size(b->voc);
-    uint32_t *df = ty_calloc(nraw ? nraw : 1, sizeof *df);
-    uint32_t *remap = ty_mallocarray(nraw ? nraw : 1, sizeof *remap);
     *remap_out = NULL;
-    if (!df || !remap) goto done;
-    uint64_t total = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        pair_it it = pairs_of(b, &b->docs[i]);
-        uint32_t id, c;
-        while (pair_next(&it, &id, &c)) df[id]++;
-        total += b->docs[i].nterms;
+    if (shared) {
+        rc = share_df(b, &w);
+        if (rc) goto done;
+    } else {
+        w.df = ty_calloc(w.nraw ? w.nraw : 1, sizeof *w.df);
+        if (!w.df) goto done;
+        if ((rc = own_df(b, w.df, w.nraw))) goto done;
     }
-    double maxdf = b->o.max_df_ratio * (double)b->n;
-    uint32_t nt = 0;
-    for (uint32_t t = 0; t < nraw; t++) {
-        int keep = df[t] >= (uint32_t)b->o.min_df && (double)df[t] <= maxdf;
-        /* tiny corpora: max_df would drop everything common; keep terms
-         * when fewer than 10 documents */
-        if (b->n < 10) keep = df[t] >= 1;
-        remap[t] = keep ? nt++ : UINT32_MAX;
-    }
+    rc = weights_make(b, &w);
+    if (rc) goto done;
+    rc = TENYO_ERR_NOMEM;
     /* vocabulary arrays */
+    uint32_t nt = w.nt, nraw = w.nraw;
+    double maxdf = b->o.max_df_ratio * (double)b->n;
     m->nterms = nt;
     m->term_off = ty_mallocarray(nt ? nt : 1, sizeof *m->term_off);
-    m->df = ty_mallocarray(nt ? nt : 1, sizeof *m->df);
-    m->idf = ty_mallocarray(nt ? nt : 1, sizeof *m->idf);
-    if (!m->term_off || !m->df || !m->idf) goto done;
+    if (!m->term_off) goto done;
     ty_buf blob = {0};
     for (uint32_t t = 0; t < nraw; t++) {
-        if (remap[t] == UINT32_MAX) continue;
+        if (w.remap[t] == UINT32_MAX) continue;
         size_t len;
         const char *key = ty_strmap_key(b->voc, t, &len);
-        m->term_off[remap[t]] = blob.len;
-        m->df[remap[t]] = df[t];
+        m->term_off[w.remap[t]] = blob.len;
         if (ty_buf_append(&blob, key, len + 1)) {
             ty_buf_free(&blob);
             goto done;
@@ -1638,7 +2152,7 @@ static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
             goto done;
         }
     for (uint32_t t = 0; t < nraw && b->n >= 10 && ncom < COMMON_MAX; t++) {
-        if (remap[t] != UINT32_MAX || (double)df[t] <= maxdf) continue;
+        if (w.remap[t] != UINT32_MAX || (double)w.df[t] <= maxdf) continue;
         size_t len;
         const char *key = ty_strmap_key(b->voc, t, &len);
         if (ty_buf_append(&com, key, len + 1)) {
@@ -1649,52 +2163,19 @@ static int build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out) {
     }
     m->common_blob = com.p;
     m->common_len = com.len;
-    ty_idf_compute(m->df, nt, b->n, m->idf);
     /* CSR rows */
-    ty_csr *a = &m->tfidf;
-    a->nrows = b->n;
-    a->ncols = nt;
-    a->rowptr = ty_calloc(b->n + 1, sizeof *a->rowptr);
-    uint64_t cap = total ? total : 1;
-    a->col = ty_mallocarray(cap, sizeof *a->col);
-    a->val = ty_mallocarray(cap, sizeof *a->val);
-    m->tf = ty_mallocarray(cap, sizeof *m->tf);
-    if (!a->rowptr || !a->col || !a->val || !m->tf) goto done;
-    uint64_t nnz = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        uint64_t start = nnz;
-        pair_it it = pairs_of(b, &b->docs[i]);
-        uint32_t raw, c;
-        while (pair_next(&it, &raw, &c)) {
-            if (remap[raw] == UINT32_MAX) continue;
-            a->col[nnz] = remap[raw];
-            a->val[nnz] = (float)c;
-            m->tf[nnz] = c;
-            nnz++;
-        }
-        /* remap preserves order, so columns are already sorted */
-        ty_tfidf_row(a->col + start, a->val + start, nnz - start, m->idf);
-        if (b->o.max_terms > 0 && nnz - start > (uint64_t)b->o.max_terms) {
-            /* static pruning: the row's highest weights only */
-            if (nnz - start > prune_cap) {
-                float *ns = ty_reallocarray(prune, nnz - start, sizeof *ns);
-                if (!ns) goto done;
-                prune = ns;
-                prune_cap = nnz - start;
-            }
-            nnz = start + ty_tfidf_prune(a->col + start, a->val + start, m->tf + start,
-                                         nnz - start, (size_t)b->o.max_terms, m->idf, prune);
-        }
-        a->rowptr[i + 1] = nnz;
-    }
+    rc = shared ? share_rows(b, &w, &m->tfidf, &m->tf, &row0)
+                : local_rows(b, &w, &m->tfidf, &m->tf);
+    if (rc) goto done;
     ty_buf_free(&b->pairs);
-    *remap_out = remap;
-    remap = NULL;
+    m->df = w.kdf;
+    m->idf = w.idf;
+    *remap_out = w.remap;
+    w.kdf = w.remap = NULL;
+    w.idf = NULL;
     rc = TENYO_OK;
 done:
-    free(prune);
-    free(df);
-    free(remap);
+    weights_free(&w);
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory weighting terms");
     return rc;
@@ -1810,9 +2291,9 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
                       .power_iters = b->o.power_iters, .seed = b->o.seed,
                       .threads = b->o.threads, .progress = b->o.progress ? svd_progress : NULL,
                       .progress_ud = b};
-    if (b->sh.size > 1 && b->sh.lsa) /* shared over the processes */
-        return b->sh.lsa(b->sh.ud, &m->tfidf, &so, m->sigma, m->basis, m->docvec,
-                         b->err, sizeof b->err);
+    if (b->sh.size > 1) /* shared: m->tfidf is this process's block */
+        return b->sh.lsa(b->sh.ud, &m->tfidf, m->ndocs, &so, m->sigma, m->basis,
+                         m->docvec, b->err, sizeof b->err);
     int rc = ty_svd_randomized(&m->tfidf, &so, NULL, m->sigma, m->basis,
                                b->err, sizeof b->err);
     if (rc) return rc;
@@ -1870,6 +2351,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
     double t3 = ty_now();
     rc = build_lsa(b, &m);
+    if (!rc && b->sh.size > 1) /* every process's rows, for what follows */
+        rc = b->sh.gather(b->sh.ud, &m.tfidf, &m.tf, m.ndocs, b->err, sizeof b->err);
     if (rc) goto done;
     if (b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0) {
         /* approximate-search lists over the document vectors */

@@ -154,6 +154,12 @@ typedef struct ty_svd_comm {
  * of ty_svd_opts.block, and the unit in which rows are split over
  * processes. */
 #define TY_SVD_BLOCK 4096
+/* Rows of the split of `total` rows over `size` processes in whole blocks
+ * of `block` rows: process `rank` gets [*r0, *r1). Shares differ by at
+ * most one block; with fewer blocks than processes the last get none.
+ * The owner of a row in a shared build (api/builder.c, tenyo-mpi). */
+void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,
+                  uint64_t *r0, uint64_t *r1);
 typedef struct ty_svd_opts {
     int rank;           /* wanted rank (<= min(nrows, ncols)) */
     int oversample;     /* extra sample vectors */

@@ -1504,3 +1504,13 @@ int tenyo_set_blas_threads(int n) {
     openblas_set_num_threads(n);
     return openblas_get_num_threads();
 }
+
+void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,
+                  uint64_t *r0, uint64_t *r1) {
+    uint64_t nb = (total + block - 1) / block, per = nb / (uint64_t)size,
+             extra = nb % (uint64_t)size, r = (uint64_t)rank;
+    uint64_t b0 = r * per + (r < extra ? r : extra);
+    uint64_t b1 = b0 + per + (r < extra ? 1 : 0);
+    *r0 = b0 * block < total ? b0 * block : total;
+    *r1 = b1 * block < total ? b1 * block : total;
+}

@@ -17,62 +17,78 @@
  * (r / CHUNK) % P: round-robin chunks, so shares stay even whatever the
  * corpus and no counting pass is needed. A rank other than 0 keeps nothing
  * of other ranks' records, tokenizes its own with its threads, interns
- * their terms into a vocabulary of its own, and sends per chunk to rank 0
- * (MPI_Isend, point to point) each record's merge input rather than its
- * tokenizer output: the terms the record added to the rank's vocabulary
- * (so each term string travels once per rank), its distinct (local term
- * id, count) pairs, its surface votes by local ids and its phrases
- * (api/builder.c, "shared tokenizing", has the layout). Rank 0 keeps every
- * record's metadata, tokenizes its own chunks, and when it merges a batch
- * takes the other ranks' chunks in record order (MPI_Recv by source: MPI
- * keeps the order of messages between two ranks), maps their local ids to
- * its own and merges them exactly as the single-process builder merges
- * what it tokenized itself. From there rank 0 is `tenyo index`
- * (vocabulary, document frequencies, TF-IDF, IVF, fields, one index file
- * written atomically) except for the SVD, which it shares
- * (ty_builder_share.lsa): it broadcasts the job, sends every rank its
- * share of the TF-IDF rows in whole blocks of TY_SVD_BLOCK rows
- * (ty_mpicomm_share: a rank may get none), every rank runs svd.c's
- * row-split randomized SVD with its reductions over MPI
- * (src/mpi/mpicomm.c: fixed-block int64 sums, exact in any order) and
- * computes the document vectors of its rows, which rank 0 collects. The
- * index is the same bytes as `tenyo index` writes for any P, any CHUNK,
- * uneven shares and ranks with no records or no rows (tests/mpi.sh
- * compares them with cmp).
+ * their terms into a vocabulary of its own, keeps each record's distinct
+ * (local term id, count) pairs itself, and sends per chunk to rank 0
+ * (MPI_Isend, point to point) what the merge needs in record order: the
+ * terms the record added to the rank's vocabulary (so each term string
+ * travels once per rank), its number of distinct terms, its surface votes
+ * by local ids and its phrases (api/builder.c, "shared tokenizing", has
+ * the layout). Rank 0 keeps every record's metadata, tokenizes its own
+ * chunks, and when it merges a batch takes the other ranks' chunks in
+ * record order (MPI_Recv by source: MPI keeps the order of messages
+ * between two ranks), interns their new terms (so each rank's local ids
+ * map to its own), votes and interns the phrases exactly as the
+ * single-process builder does with what it tokenized itself, and notes
+ * which document each remote record is a version of.
  *
- * Why local ids replayed on rank 0, and not per-rank vocabularies and
- * document frequencies merged at the end: the index depends on more than
- * counts — term ids in first-occurrence order, the surface-word majority
- * vote (a Boyer-Moore vote in document order, which has no exact merge of
+ * The weighting, every rank at once (builder.c, "weight"; the collectives
+ * are ty_builder_share's callbacks here): rank 0 broadcasts the number of
+ * raw terms and documents and sends each rank (one all-to-all) its local
+ * -> global term map and, per record of its, the document it is the live
+ * version of or none (a repeated id replaced it: rank 0 alone sees every
+ * id). Each rank counts the document frequencies of its live records and
+ * an MPI_Iallreduce sums them (integers: exact in any order); every rank
+ * then makes the same kept terms and idf with the builder's one code,
+ * weighs its live records' rows (TF-IDF, max_terms) and a second
+ * all-to-all moves each row to the rank whose SVD block holds its document
+ * (ty_svd_share: whole blocks of TY_SVD_BLOCK rows; a rank may get none).
+ * The SVD then runs on those blocks as they are (svd.c's row-split
+ * randomized SVD, reductions over MPI in src/mpi/mpicomm.c, fixed-block
+ * int64 sums) and each rank computes its rows' document vectors, which
+ * rank 0 collects. After the SVD rank 0 gathers every rank's block of rows
+ * (MPI point to point, lengths first, received in place): the IVF, the
+ * field model and the file need them whole (below). The index is the same
+ * bytes as `tenyo index` writes for any P, any CHUNK, uneven shares, ranks
+ * with no records or no rows, and repeated ids across ranks and blocks
+ * (tests/mpi.sh compares them with cmp).
+ *
+ * Why local ids replayed on rank 0, and not per-rank vocabularies, votes
+ * and phrases merged at the end: the index depends on more than counts —
+ * term ids in first-occurrence order, the surface-word majority vote (a
+ * Boyer-Moore vote in document order, which has no exact merge of
  * partial states), phrases numbered by first use, repeated ids replacing
  * earlier records (whose replaced versions still count for first
- * occurrence and the vote). Replaying each record through the one merge,
- * in record order, keeps every one of them exact by construction whatever
- * the chunking: a term new to the build at a record is new to the rank
- * that tokenized it, and a record's locally new terms come in the order
- * the term stream would have interned them. It costs about 3 bytes a
- * distinct (term, document) pair and a few bytes a surface vote in
- * messages (jp, first 3,000 records at P = 3: 0.51 MB, was 1.33 MB of
- * tokenizer output), and rank 0 still merges (a table look-up a pair, no
- * string hashing for known terms) and holds every document's pairs.
- * Rejected for now: contiguous record ranges per rank with vocabulary,
- * df and a vote chain merged rank by rank at the end (needs a counting
- * pass over the input first, and a rank's rows then still had to reach
- * rank 0 to be written, below), and a count-based surface vote (changes
- * `tenyo index`'s bytes where no word has a majority).
+ * occurrence and the vote). Replaying each record's new terms, votes and
+ * phrases through the one merge, in record order, keeps every one of them
+ * exact by construction whatever the chunking: a term new to the build at
+ * a record is new to the rank that tokenized it, and a record's locally
+ * new terms come in the order the term stream would have interned them.
+ * Only the (term, count) pairs, which need no order, stay on their ranks:
+ * document frequencies are sums, and a row's entries are sorted by global
+ * id once mapped. The messages to rank 0 are the new term strings and a
+ * few bytes a surface vote. Rejected for now: contiguous record ranges
+ * per rank with vocabulary, df and a vote chain merged rank by rank at the
+ * end (needs a counting pass over the input first), and a count-based
+ * surface vote (changes `tenyo index`'s bytes where no word has a
+ * majority).
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
- * Rank 0 needs whole, and so holds whole: every record's metadata and
- * abstract (the metadata sections), every document's pairs and then the
- * TF-IDF matrix with its term counts (~12 bytes a non-zero: the tfidf
- * sections of the file, and the field model of model/linear.c trains on
- * the rows), every document vector (n x k floats: the IVF's k-means and
- * the docvec section) and the field labels. The other ranks hold their
- * chunks' text and tokenizer output while tokenizing, their vocabulary,
- * their share of the TF-IDF rows and, in the SVD, its per-rank blocks
- * (svd.c: the terms side whole and its int64 reduction block, which at
- * 139k terms is most of a rank's peak).
+ * Rank 0 holds every record's metadata and abstract, the vocabulary, the
+ * votes and phrases, the pairs of its own records only, then its block of
+ * rows for the SVD and every document vector (n x k floats: the IVF's
+ * k-means and the docvec section); after the SVD (its blocks freed) it
+ * gathers the whole TF-IDF matrix with its counts (~12 bytes a non-zero:
+ * the tfidf sections of the file, and the field model of model/linear.c
+ * trains on the rows) and writes the file. The other ranks hold their
+ * chunks' text and tokenizer output while tokenizing, their vocabulary and
+ * their records' pairs, then their block of rows and, in the SVD, its
+ * per-rank blocks (svd.c: the terms side whole and its int64 reduction
+ * block, which at 139k terms is most of a rank's peak). Every rank's peak,
+ * rank 0's included, is now in the SVD (gen100k at P = 4, VmRSS sampled:
+ * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it); rank
+ * 0's excess over the others is what it alone holds through the SVD:
+ * every document's metadata and abstract, and the document vectors.
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
@@ -83,14 +99,13 @@
  * manifest is replaced last and atomically: a job killed before leaves the
  * previous manifest and the shards it names (tests/mpi.sh, SIGKILL).
  *
- * Not shared yet (issue 20, left): rank 0 holds every document's rows,
- * vectors and metadata (above), so its memory is a single build's and
- * more (the SVD's per-rank blocks); rank 0 writes every shard (per-rank
- * writing needs each rank to hold its documents' rows, vectors and
- * metadata and the store to write a shard from those pieces, where
- * store/shards.c cuts one whole file); the IVF and the field model are
- * trained on rank 0. Every rank reads and parses all the input (P times
- * the reader's work, which is about a tenth of the tokenizer's).
+ * Not shared yet (issue 20, left): the rows come back to rank 0 after the
+ * SVD, and rank 0 writes every file, shards included (per-rank writing
+ * needs the store to write a shard from a rank's rows, vectors and
+ * metadata, where store/shards.c cuts one whole file, and the metadata
+ * and vectors to reach the shard's rank); the IVF and the field model are
+ * trained on rank 0 over every document. Every rank reads and parses all
+ * the input (P times the reader's work, about a tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -120,6 +135,7 @@
 #define TAG_CHUNK 11
 #define DEFAULT_CHUNK 256
 #define POLL_NS (200 * 1000)
+#define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
 
 /* A send in flight: the request and the buffer it owns. */
 typedef struct pending {
@@ -137,6 +153,9 @@ typedef struct share_state {
     uint64_t *from;       /* rank 0: chunks received from each rank */
     uint64_t svd_bytes;   /* bytes this rank put into the SVD's reductions */
     uint64_t svd_calls;   /* and how many reductions */
+    ty_csr rows;          /* rank != 0: its block of TF-IDF rows */
+    uint32_t *tf;         /* their counts */
+    uint64_t row0;        /* the block's first document */
 } share_state;
 
 static void nap(void) {
@@ -223,14 +242,114 @@ static int get_chunk(void *ud, uint64_t chunk, int owner, void **p, size_t *n, c
     return TENYO_OK;
 }
 
+/* ============================================================ the weighting */
+
+#define TAG_XCHG 14
+
+/* ty_builder_share.bcast: n bytes from rank 0, waited for without spinning. */
+static int bcast_bytes(void *ud, void *p, size_t n, char *err, size_t errlen) {
+    (void)ud;
+    MPI_Request r;
+    if (n > INT_MAX || MPI_Ibcast(p, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+        ty_mpicomm_wait(&r, POLL_NS)) {
+        ty_seterr(err, errlen, "message passing failed broadcasting the weights' header");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* ty_builder_share.sum_u32: MPI_Iallreduce in slices (exact: integers). */
+static int sum_u32(void *ud, uint32_t *x, size_t n, char *err, size_t errlen) {
+    (void)ud;
+    for (size_t o = 0; o < n; o += PIECE / 4) {
+        size_t k = n - o < PIECE / 4 ? n - o : PIECE / 4;
+        MPI_Request r;
+        if (MPI_Iallreduce(MPI_IN_PLACE, x + o, (int)k, MPI_UINT32_T, MPI_SUM,
+                           MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+            ty_mpicomm_wait(&r, POLL_NS)) {
+            ty_seterr(err, errlen, "message passing failed summing document frequencies");
+            return TENYO_ERR_DEPENDENCY;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* Post the pieces (of at most PIECE bytes) of n bytes at p to or from
+ * peer as requests at q[*nq]. */
+static int post_pieces(char *p, size_t n, int peer, int send, MPI_Request *q, size_t *nq) {
+    for (size_t o = 0; o < n; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        int rc = send ? MPI_Isend(p + o, (int)k, MPI_BYTE, peer, TAG_XCHG, MPI_COMM_WORLD,
+                                  &q[*nq])
+                      : MPI_Irecv(p + o, (int)k, MPI_BYTE, peer, TAG_XCHG, MPI_COMM_WORLD,
+                                  &q[*nq]);
+        if (rc != MPI_SUCCESS) return TENYO_ERR_DEPENDENCY;
+        (*nq)++;
+    }
+    return TENYO_OK;
+}
+
+/* ty_builder_share.exchange: the sizes by MPI_Ialltoall, then every
+ * buffer in pieces, all posted at once and waited for together (no
+ * order between the peers to deadlock on); a rank's own buffer is moved. */
+static int exchange(void *ud, ty_buf *out, ty_buf *in, char *err, size_t errlen) {
+    share_state *s = ud;
+    int P = s->size, rc = TENYO_ERR_NOMEM;
+    uint64_t *no = calloc((size_t)P, 8), *ni = calloc((size_t)P, 8);
+    size_t nreq = 0, nq = 0;
+    MPI_Request *q = NULL, r;
+    if (!no || !ni) goto done;
+    for (int p = 0; p < P; p++) no[p] = out[p].len;
+    rc = TENYO_ERR_DEPENDENCY;
+    if (MPI_Ialltoall(no, 1, MPI_UINT64_T, ni, 1, MPI_UINT64_T, MPI_COMM_WORLD, &r) !=
+            MPI_SUCCESS ||
+        ty_mpicomm_wait(&r, POLL_NS))
+        goto done;
+    for (int p = 0; p < P; p++)
+        if (p != s->rank) nreq += (no[p] + PIECE - 1) / PIECE + (ni[p] + PIECE - 1) / PIECE;
+    rc = TENYO_ERR_NOMEM;
+    q = malloc((nreq ? nreq : 1) * sizeof *q);
+    if (!q) goto done;
+    for (int p = 0; p < P; p++) {
+        if (p == s->rank) {
+            in[p] = out[p];
+            out[p] = (ty_buf){0};
+            continue;
+        }
+        in[p].p = malloc(ni[p] ? ni[p] : 1);
+        if (!in[p].p) goto done;
+        in[p].len = in[p].cap = ni[p];
+    }
+    rc = TENYO_ERR_DEPENDENCY;
+    for (int p = 0; p < P; p++)
+        if (p != s->rank &&
+            (post_pieces(in[p].p, ni[p], p, 0, q, &nq) ||
+             post_pieces(out[p].p, no[p], p, 1, q, &nq)))
+            goto done;
+    for (;;) {
+        int all = 0;
+        if (MPI_Testall((int)nq, q, &all, MPI_STATUSES_IGNORE) != MPI_SUCCESS) goto done;
+        if (all) break;
+        nap();
+    }
+    rc = TENYO_OK;
+done:
+    if (rc) ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory exchanging rows"
+                                                         : "message passing failed "
+                                                           "exchanging rows");
+    free(q);
+    free(no);
+    free(ni);
+    return rc;
+}
+
 /* ============================================================ the SVD */
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
-enum { JOB_DONE = 0, JOB_LSA = 1 };
+enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2 };
 #define HEAD_N 8
 #define TAG_ROWS 12
 #define TAG_VECS 13
-#define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
 
 /* A broadcast from rank 0 of n int64, waited for without spinning. */
 static int bcast_wait(int64_t *h, int n) {
@@ -265,7 +384,7 @@ static int recv_big(void *p, size_t n, int peer, int tag) {
     return TENYO_OK;
 }
 
-/* This rank's part of the SVD once it holds its rows `mine` (global rows
+/* This rank's part of the SVD over its rows `mine` (global rows
  * [r0, r0 + mine->nrows) of nrows): s, v of the whole, docvec of its rows. */
 static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t nrows,
                     const ty_svd_opts *o, float *s, float *v, float *dv, char *err,
@@ -284,37 +403,20 @@ static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t n
     return rc;
 }
 
-/* Rank 0 (ty_builder_share.lsa): send every rank its block rows of a,
- * factor together, collect the document vectors. */
-static int lsa_root(void *ud, const ty_csr *a, const ty_svd_opts *o, float *s, float *v,
-                    float *docvec, char *err, size_t errlen) {
+/* Rank 0 (ty_builder_share.lsa): every rank factors its block of rows
+ * (each already holds it, from the weighting); collect the document
+ * vectors. */
+static int lsa_root(void *ud, const ty_csr *a, uint64_t nrows, const ty_svd_opts *o,
+                    float *s, float *v, float *docvec, char *err, size_t errlen) {
     share_state *st = ud;
-    int64_t h[HEAD_N] = {JOB_LSA, (int64_t)a->nrows, (int64_t)a->ncols, o->rank, o->oversample,
+    int64_t h[HEAD_N] = {JOB_LSA, (int64_t)nrows, (int64_t)a->ncols, o->rank, o->oversample,
                          o->power_iters, (int64_t)o->seed, o->threads};
-    if (bcast_wait(h, HEAD_N)) goto mpi;
     uint64_t k = (uint64_t)o->rank, r0, r1;
-    for (int r = 1; r < st->size; r++) {
-        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
-        uint64_t n = r1 - r0, z0 = a->rowptr[r0], z = a->rowptr[r1] - z0;
-        uint64_t *rp = malloc((n + 1) * sizeof *rp);
-        if (!rp) {
-            ty_seterr(err, errlen, "out of memory sharing the rows");
-            return TENYO_ERR_NOMEM;
-        }
-        for (uint64_t i = 0; i <= n; i++) rp[i] = a->rowptr[r0 + i] - z0;
-        int rc = send_big(rp, (n + 1) * sizeof *rp, r, TAG_ROWS);
-        free(rp);
-        if (rc || send_big(a->col + z0, z * sizeof *a->col, r, TAG_ROWS) ||
-            send_big(a->val + z0, z * sizeof *a->val, r, TAG_ROWS))
-            goto mpi;
-    }
-    ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
-    ty_csr mine = {.nrows = r1 - r0, .ncols = a->ncols, .rowptr = a->rowptr,
-                   .col = a->col, .val = a->val}; /* r0 = 0: the leading rows */
-    int rc = lsa_part(st, &mine, 0, a->nrows, o, s, v, docvec, err, errlen);
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    int rc = lsa_part(st, a, 0, nrows, o, s, v, docvec, err, errlen);
     if (rc) return rc;
     for (int r = 1; r < st->size; r++) {
-        ty_mpicomm_share(a->nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
         if (recv_big(docvec + r0 * k, (r1 - r0) * k * sizeof *docvec, r, TAG_VECS)) goto mpi;
     }
     return TENYO_OK;
@@ -323,50 +425,122 @@ mpi:
     return TENYO_ERR_DEPENDENCY;
 }
 
-/* Ranks other than 0, after their tokenizing: do what rank 0 broadcasts
+/* Rank 0 (ty_builder_share.gather): every rank's block of rows after its
+ * own, in rank order (the blocks are contiguous): the rows' lengths
+ * first, so that the entries are received in place. */
+static int gather_root(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char *err,
+                       size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_GATHER, (int64_t)nrows};
+    uint64_t r0, r1;
+    int rc = TENYO_ERR_DEPENDENCY;
+    if (bcast_wait(h, HEAD_N)) goto fail;
+    rc = TENYO_ERR_NOMEM;
+    uint64_t *rp = ty_reallocarray(a->rowptr, nrows + 1, sizeof *rp);
+    if (!rp) goto fail;
+    a->rowptr = rp;
+    for (int r = 1; r < st->size; r++) { /* lengths, then offsets after ours */
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        uint64_t base = rp[r0];
+        rc = TENYO_ERR_DEPENDENCY;
+        if (recv_big(rp + r0, (r1 - r0 + 1) * sizeof *rp, r, TAG_ROWS)) goto fail;
+        if (rp[r0] != 0) goto fail;
+        for (uint64_t i = r0; i <= r1; i++) rp[i] += base;
+    }
+    uint64_t z = rp[nrows];
+    rc = TENYO_ERR_NOMEM;
+    uint32_t *col = ty_reallocarray(a->col, z ? z : 1, sizeof *col);
+    if (col) a->col = col;
+    float *val = ty_reallocarray(a->val, z ? z : 1, sizeof *val);
+    if (val) a->val = val;
+    uint32_t *t = ty_reallocarray(*tf, z ? z : 1, sizeof *t);
+    if (t) *tf = t;
+    if (!col || !val || !t) goto fail;
+    rc = TENYO_ERR_DEPENDENCY;
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        uint64_t o = rp[r0], n = rp[r1] - o;
+        if (recv_big(a->col + o, n * sizeof *a->col, r, TAG_ROWS) ||
+            recv_big(a->val + o, n * sizeof *a->val, r, TAG_ROWS) ||
+            recv_big(*tf + o, n * sizeof **tf, r, TAG_ROWS))
+            goto fail;
+    }
+    a->nrows = nrows;
+    return TENYO_OK;
+fail:
+    ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory gathering the rows"
+                                                 : "message passing failed gathering the rows");
+    return rc;
+}
+
+/* Ranks other than 0, JOB_LSA: factor its block with the others and send
+ * rank 0 the document vectors of its rows. */
+static int follow_lsa(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
+    ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
+                     .seed = (uint64_t)h[6], .threads = (int)h[7]};
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
+    if (r0 != st->row0 || r1 - r0 != st->rows.nrows || ncols != st->rows.ncols) {
+        ty_seterr(err, errlen, "process %d holds rows %llu..%llu of %llu columns, not the "
+                  "SVD's %llu..%llu of %llu", st->rank, (unsigned long long)st->row0,
+                  (unsigned long long)(st->row0 + st->rows.nrows),
+                  (unsigned long long)st->rows.ncols, (unsigned long long)r0,
+                  (unsigned long long)r1, (unsigned long long)ncols);
+        return TENYO_ERR_CORRUPT;
+    }
+    uint64_t n = r1 - r0;
+    float *s = malloc(k * sizeof *s), *v = malloc((ncols ? ncols : 1) * k * sizeof *v);
+    float *dv = malloc((n ? n : 1) * k * sizeof *dv);
+    int rc = TENYO_ERR_NOMEM;
+    if (!s || !v || !dv) {
+        ty_seterr(err, errlen, "out of memory for the SVD");
+        goto out;
+    }
+    rc = lsa_part(st, &st->rows, r0, nrows, &o, s, v, dv, err, errlen);
+    if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) {
+        ty_seterr(err, errlen, "message passing failed sending document vectors");
+        rc = TENYO_ERR_DEPENDENCY;
+    }
+out:
+    free(s);
+    free(v);
+    free(dv);
+    return rc;
+}
+
+/* Ranks other than 0, JOB_GATHER: send rank 0 its block of rows (lengths
+ * first, then columns, weights, counts) and give it back. */
+static int follow_gather(share_state *st, char *err, size_t errlen) {
+    const ty_csr *a = &st->rows;
+    uint64_t z = a->rowptr[a->nrows];
+    int rc = send_big(a->rowptr, (a->nrows + 1) * sizeof *a->rowptr, 0, TAG_ROWS) ||
+                     send_big(a->col, z * sizeof *a->col, 0, TAG_ROWS) ||
+                     send_big(a->val, z * sizeof *a->val, 0, TAG_ROWS) ||
+                     send_big(st->tf, z * sizeof *st->tf, 0, TAG_ROWS)
+                 ? TENYO_ERR_DEPENDENCY
+                 : TENYO_OK;
+    if (rc) ty_seterr(err, errlen, "message passing failed sending rows to process 0");
+    ty_csr_free(&st->rows);
+    free(st->tf);
+    st->tf = NULL;
+    return rc;
+}
+
+/* Ranks other than 0, after the weighting: do what rank 0 broadcasts
  * until it says done. 0, or a status with err set. */
 static int follow(share_state *st, char *err, size_t errlen) {
     for (;;) {
         int64_t h[HEAD_N] = {0};
-        if (bcast_wait(h, HEAD_N)) goto mpi;
+        if (bcast_wait(h, HEAD_N)) {
+            ty_seterr(err, errlen, "message passing failed waiting for process 0");
+            return TENYO_ERR_DEPENDENCY;
+        }
+        int rc = TENYO_OK;
         if (h[0] == JOB_DONE) return TENYO_OK;
-        uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
-        ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
-                         .seed = (uint64_t)h[6], .threads = (int)h[7]};
-        ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
-        uint64_t n = r1 - r0;
-        ty_csr mine = {.nrows = n, .ncols = ncols};
-        float *s = malloc(k * sizeof *s), *v = malloc((ncols ? ncols : 1) * k * sizeof *v);
-        float *dv = malloc((n ? n : 1) * k * sizeof *dv);
-        mine.rowptr = malloc((n + 1) * sizeof *mine.rowptr);
-        int rc = TENYO_ERR_NOMEM;
-        if (!s || !v || !dv || !mine.rowptr) goto out;
-        rc = TENYO_ERR_DEPENDENCY;
-        if (recv_big(mine.rowptr, (n + 1) * sizeof *mine.rowptr, 0, TAG_ROWS)) goto out;
-        uint64_t z = mine.rowptr[n];
-        rc = TENYO_ERR_NOMEM;
-        mine.col = malloc((z ? z : 1) * sizeof *mine.col);
-        mine.val = malloc((z ? z : 1) * sizeof *mine.val);
-        if (!mine.col || !mine.val) goto out;
-        rc = TENYO_ERR_DEPENDENCY;
-        if (recv_big(mine.col, z * sizeof *mine.col, 0, TAG_ROWS) ||
-            recv_big(mine.val, z * sizeof *mine.val, 0, TAG_ROWS))
-            goto out;
-        rc = lsa_part(st, &mine, r0, nrows, &o, s, v, dv, err, errlen);
-        if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) rc = TENYO_ERR_DEPENDENCY;
-    out:
-        if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory for the SVD rows");
-        else if (rc == TENYO_ERR_DEPENDENCY && !err[0])
-            ty_seterr(err, errlen, "message passing failed sharing the SVD");
-        free(s);
-        free(v);
-        free(dv);
-        ty_csr_free(&mine);
+        if (h[0] == JOB_LSA) rc = follow_lsa(st, h, err, errlen);
+        else if (h[0] == JOB_GATHER) rc = follow_gather(st, err, errlen);
         if (rc) return rc;
     }
-mpi:
-    ty_seterr(err, errlen, "message passing failed waiting for process 0");
-    return TENYO_ERR_DEPENDENCY;
 }
 
 static uint32_t chunk_size(void) {
@@ -385,7 +559,9 @@ static uint32_t chunk_size(void) {
 static int setup(void *ud, tenyo_builder *b) {
     share_state *s = ud;
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
-                           .put = put_chunk, .get = get_chunk, .lsa = lsa_root, .ud = s};
+                           .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
+                           .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
+                           .gather = gather_root, .ud = s};
     return ty_builder_set_share(b, &sh);
 }
 
@@ -401,7 +577,12 @@ static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
         ty_seterr(err, errlen, "sending to process 0 failed");
         return rc;
     }
-    return follow(s, err, errlen); /* the SVD, when rank 0 gets there */
+    rc = ty_builder_share_weigh(b, &s->rows, &s->tf, &s->row0);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", tenyo_builder_error(b));
+        return rc;
+    }
+    return follow(s, err, errlen); /* the SVD and the gather, when rank 0 gets there */
 }
 
 int main(int argc, char **argv) {
@@ -484,6 +665,8 @@ int main(int argc, char **argv) {
     if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) ty_mpicomm_wait(&r, POLL_NS);
     free(s.sends);
     free(s.from);
+    ty_csr_free(&s.rows);
+    free(s.tf);
     MPI_Finalize();
     return 0;
 }
