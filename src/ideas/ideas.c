@@ -1160,7 +1160,8 @@ static double kind_weight(const char *expr) {
  * nothing outside the patent; 第2の, 自動2輪車 and 3次元 are words). */
 static int has_ref_sign(const char *buf) {
     const unsigned char *s = (const unsigned char *)buf;
-    for (size_t i = 3; s[i]; i++) {
+    size_t n = strlen(buf);
+    for (size_t i = 3; i < n; i++) {
         if (!isdigit(s[i]) || isdigit(s[i - 1])) continue;
         const unsigned char *c = s + i - 3; /* the character before, if 3 bytes */
         if (!(c[0] == 0xE3 && c[1] >= 0x82 && c[1] <= 0x83) &&  /* katakana */
