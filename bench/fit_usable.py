@@ -5,7 +5,7 @@ b), a logistic regression over the proposal's numbers, fitted on the readers'
 labels of the development query sets, and print a cross-validated table of
 what a threshold on it would show.
 
-    QUERIES=bench/protocol_a/queries.tsv bash bench/protocol_a/run.sh JP.tny EN.tny d1 --min-confidence 0.001 --min-usable 0
+    QUERIES=bench/protocol_a/queries.tsv bash bench/protocol_a/run.sh JP.tny EN.tny d1 --min-confidence 0.001 --min-usable 0 --min-transfer 0
     (the same for queries2, 5, 6 into d2, d5, d6)
     python3 bench/fit_usable.py d1/all.jsonl:bench/protocol_a/labels/set1_reader1.tsv,bench/protocol_a/labels/set1_reader2.tsv ...
 

@@ -3,7 +3,7 @@
 genuine share: selection rules replayed on the labels of earlier reads.
 
     QUERIES=bench/protocol_a/queries.tsv bash bench/protocol_a/run.sh JP.tny EN.tny d1 \\
-        --min-confidence 0.001 --min-usable 0 -n 30
+        --min-confidence 0.001 --min-usable 0 --min-transfer 0 -n 30
     (the same for queries2, 5, 6, 7 into d2, d5, d6, d7)
     python3 bench/protocol_a/selections.py \\
         d1/all.jsonl:bench/protocol_a/labels/set1_reader1.tsv,bench/protocol_a/labels/set1_reader2.tsv ...
