@@ -1419,13 +1419,15 @@ static void wtoks_emit(void *ud, const char *t, size_t n) {
         if (strlen(w->terms[i]) == n && !memcmp(w->terms[i], t, n)) w->seen |= 1u << i;
 }
 
-/* why_mask, and a Japanese term found as text must also be one of the
- * sentence's terms: 加工 is in the text of 追加工程 but not among its terms
- * (追加, 追加工程), and a why pair marking 追【加工】程 reads as a pun (set
- * 10's readers). The sentence is tokenized only when such a term matched.
- * A tokenizer that cannot load (another dictionary) leaves the text match. */
-static unsigned why_mask_tok(tenyo_ctx *c, const wsent *s, const char *const *terms, int nt) {
-    unsigned m = why_mask(s, terms, nt), ja = 0;
+/* m (why_mask of s) less the Japanese terms found only as text: such a
+ * term must also be one of the sentence's terms (加工 is in the text of
+ * 追加工程 but not among its terms, 追加 and 追加工程, and a why pair marking
+ * 追【加工】程 reads as a pun: set 10's readers). The sentence is tokenized
+ * only when such a term matched. A tokenizer that cannot load (another
+ * dictionary) leaves the text match. */
+static unsigned why_tokens(tenyo_ctx *c, const wsent *s, const char *const *terms, int nt,
+                           unsigned m) {
+    unsigned ja = 0;
     for (int i = 0; i < nt; i++)
         if ((m >> i & 1) && (unsigned char)terms[i][0] >= 0x80) ja |= 1u << i;
     if (!ja) return m;
@@ -1494,10 +1496,12 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     unsigned qm[MAXS];
     size_t nq = why_split(qt, qs, MAXS);
     unsigned qall = 0;
-    for (size_t i = 0; i < nq; i++) qall |= qm[i] = why_mask_tok(c, &qs[i], terms, nt);
+    for (size_t i = 0; i < nq; i++)
+        qall |= qm[i] = why_tokens(c, &qs[i], terms, nt, why_mask(&qs[i], terms, nt));
     if (!qall) return 0;
     int best = 0;
     size_t bq = 0, be = 0;
+    unsigned bem = 0; /* the chosen evidence sentence's terms */
     int bev = -1;
     ty_buf eb = {0}, keep = {0};
     int rc = 0;
@@ -1508,7 +1512,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
         for (size_t j = 0; j < ne; j++) {
             unsigned em = why_mask(&es[j], terms, nt);
             if (!(em & qall)) continue;
-            em = why_mask_tok(c, &es[j], terms, nt);
+            em = why_tokens(c, &es[j], terms, nt, em);
             if (!(em & qall)) continue;
             for (size_t i = 0; i < nq; i++) {
                 int k = popcount8(qm[i] & em);
@@ -1516,6 +1520,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
                     best = k;
                     bq = i;
                     be = j;
+                    bem = em;
                     bev = e;
                     keep.len = 0;
                     if (ty_buf_append(&keep, eb.p, eb.len + 1)) {
@@ -1530,7 +1535,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     /* the chosen evidence sentence, re-split from the kept text */
     size_t ne = why_split(keep.p, es, MAXS);
     if (be >= ne) goto done;
-    unsigned shared = qm[bq] & why_mask_tok(c, &es[be], terms, nt);
+    unsigned shared = qm[bq] & bem;
     long qa = -1, ea = -1;
     for (int i = 0; i < nt && (qa < 0 || ea < 0); i++)
         if (shared >> i & 1) {
@@ -1542,7 +1547,8 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     if (rc) goto done;
     /* the terms both sentences still hold once cut */
     wsent cq = {c->why_q.p, c->why_q.len}, ce = {c->why_e.p, c->why_e.len};
-    unsigned kept = shared & why_mask_tok(c, &cq, terms, nt) & why_mask_tok(c, &ce, terms, nt);
+    unsigned kept = shared & why_tokens(c, &cq, terms, nt, why_mask(&cq, terms, nt)) &
+                    why_tokens(c, &ce, terms, nt, why_mask(&ce, terms, nt));
     for (int i = 0; i < nt; i++)
         if (kept >> i & 1) out->terms[out->nterms++] = terms[i];
     if (!out->nterms) { /* the cut lost them all: the first term leads both */
