@@ -171,6 +171,15 @@ static void warn(json_t *arr, const char *code, const char *msg) {
     json_array_append_new(arr, w);
 }
 
+/* items[0..n) into buf joined as a reader of lang lists them (、 or ", "). */
+static void join_list(char *buf, size_t cap, const char *const *items, size_t n, int ja) {
+    buf[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, cap - l, "%s%s", i ? (ja ? "、" : ", ") : "", items[i]);
+    }
+}
+
 /* The warnings of the last ideas call on ctx that asked for `asked` and got
  * `got` proposals, in lang: why the answer is thin or must be read with
  * care. */
@@ -185,11 +194,8 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
                                  : "the index has no classification codes, so no field can be proposed "
                                    "(index documents that carry IPC/FI/CPC codes)");
     if (nt->flags & TENYO_NOTE_UNKNOWN_WORDS) {
-        char list[512] = "";
-        for (size_t i = 0; i < nt->nunknown && i < 8; i++) {
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", i ? (ja ? "、" : ", ") : "", nt->unknown[i]);
-        }
+        char list[512];
+        join_list(list, sizeof list, nt->unknown, nt->nunknown < 8 ? nt->nunknown : 8, ja);
         snprintf(msg, sizeof msg, ja ? "索引にない語 %zu 個は検索に使われていません: %s%s"
                                      : "%zu query words are unknown to the index and were not used: %s%s",
                  nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
@@ -250,11 +256,8 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     if (nt->hidden_obvious && !(nt->flags & TENYO_NOTE_NO_CODES)) {
         /* the usable fields left out as obvious neighbours, named: the
          * analyst sees what was judged obvious, and how to show it */
-        char list[128] = "";
-        for (size_t i = 0; i < nt->nobvious; i++) {
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", i ? (ja ? "、" : ", ") : "", nt->obvious[i]);
-        }
+        char list[128];
+        join_list(list, sizeof list, nt->obvious, nt->nobvious, ja);
         snprintf(msg, sizeof msg, ja ? "転用らしさが低い（この特許の分野から自明な隣接とみられる）%zu 分野は示していません: %s%s（--min-transfer 0 で表示）"
                                      : "%zu fields the transfer model finds obvious neighbours of the patent's fields "
                                        "are not shown: %s%s (--min-transfer 0 shows them)",
