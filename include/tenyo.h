@@ -800,8 +800,9 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
  * development split, the two models on the development query sets of
  * Protocol A; README "Ideas"). */
 #define TENYO_IDEAS_MIN_CONFIDENCE 0.03
-#define TENYO_IDEAS_MIN_USABLE 0.6
-#define TENYO_IDEAS_MIN_TRANSFER 0.08
+#define TENYO_IDEAS_MIN_USABLE 0.6      /* a patent query */
+#define TENYO_IDEAS_MIN_USABLE_TEXT 0.5 /* free text */
+#define TENYO_IDEAS_MIN_TRANSFER 0.10
 
 /* Why a proposal is weak (tenyo_idea.flags). */
 enum {

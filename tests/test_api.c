@@ -420,15 +420,34 @@ TY_TEST(api_ideas_transfer_threshold) {
     }
     CHECK(tried > 20);
     CHECKF(named > 0, "no query of the sample had an obvious neighbour left out (%d tried)", tried);
-    /* free text has no own fields: no transfer threshold */
+    /* free text: its own reader models, both thresholds at knn 19 (the
+     * index is 10 x knn), what they leave out is what 0 and 0 add */
     const char *txt = "カメラ画像から運転者の眠気を検出して車両を制御する";
     tenyo_ideas_opts ot;
     tenyo_ideas_opts_default(&ot);
     ot.knn = 19;
-    tenyo_idea it[10];
-    CHECK(tenyo_ideas_text(c, txt, strlen(txt), &ot, 10, it) >= 0);
-    CHECK(tenyo_ctx_notes(c)->min_transfer == 0);
-    CHECK_EQ_INT(tenyo_ctx_notes(c)->hidden_obvious, 0);
+    ot.merge = 0;
+    tenyo_idea it[20], all[20];
+    int kt = tenyo_ideas_text(c, txt, strlen(txt), &ot, 20, it);
+    CHECK(kt >= 0);
+    CHECK(tenyo_ctx_notes(c)->min_transfer == TENYO_IDEAS_MIN_TRANSFER);
+    CHECK(tenyo_ctx_notes(c)->min_usable == TENYO_IDEAS_MIN_USABLE_TEXT);
+    ot.min_usable = 0;
+    ot.min_transfer = 0;
+    int ka = tenyo_ideas_text(c, txt, strlen(txt), &ot, 20, all);
+    CHECK(ka > kt && ka < 20);
+    int j = 0;
+    for (int i = 0; i < ka; i++) {
+        if (all[i].usable < TENYO_IDEAS_MIN_USABLE_TEXT || all[i].transfer < TENYO_IDEAS_MIN_TRANSFER)
+            continue;
+        CHECKF(j < kt && it[j].field == all[i].field, "free text: shown lists differ at %d", i);
+        j++;
+    }
+    CHECK_EQ_INT(j, kt);
+    /* at the default knn (300, more than the index) neither applies */
+    tenyo_ideas_opts_default(&ot);
+    CHECK(tenyo_ideas_text(c, txt, strlen(txt), &ot, 10, it) > 0);
+    CHECK(tenyo_ctx_notes(c)->min_transfer == 0 && tenyo_ctx_notes(c)->min_usable == 0);
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }

@@ -220,23 +220,19 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
         /* why they were left out: the thresholds in use, named */
         char why[256];
-        if (nt->min_usable > 0 && nt->min_transfer > 0)
+        const char *tr_ja = "か、自明な隣接分野（転用らしさ %.2f 未満）", *tr_en = ", or were obvious neighbours (transfer model below %.2f)";
+        char tr[128] = "";
+        if (nt->min_transfer > 0) snprintf(tr, sizeof tr, ja ? tr_ja : tr_en, nt->min_transfer);
+        if (nt->min_usable > 0)
             snprintf(why, sizeof why,
-                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下か、"
-                          "自明な隣接分野（転用らしさ %.2f 未満）"
-                        : "a reader-model usability below %.2f, confidence below %.2f, at most one specific shared word, "
-                          "or were obvious neighbours (transfer model below %.2f)",
-                     nt->min_usable, nt->min_confidence, nt->min_transfer);
-        else if (nt->min_usable > 0)
-            snprintf(why, sizeof why,
-                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下"
-                        : "a reader-model usability below %.2f, confidence below %.2f, or at most one specific shared word",
-                     nt->min_usable, nt->min_confidence);
+                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下%s"
+                        : "a reader-model usability below %.2f, confidence below %.2f, at most one specific shared word%s",
+                     nt->min_usable, nt->min_confidence, tr);
         else
             snprintf(why, sizeof why,
-                     ja ? "確信度が %.2f 未満か、共通する具体的な語が 1 語以下"
-                        : "confidence below %.2f or at most one specific shared word",
-                     nt->min_confidence);
+                     ja ? "確信度が %.2f 未満か、共通する具体的な語が 1 語以下%s"
+                        : "confidence below %.2f or at most one specific shared word%s",
+                     nt->min_confidence, tr);
         if (nt->hidden && got == 0)
             snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが%sです（--min-confidence 0 で表示）"
                                          : "nothing shown of %zu asked: all %zu fields with evidence had %s "
@@ -258,8 +254,8 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
          * analyst sees what was judged obvious, and how to show it */
         char list[128];
         join_list(list, sizeof list, nt->obvious, nt->nobvious, ja);
-        snprintf(msg, sizeof msg, ja ? "転用らしさが低い（この特許の分野から自明な隣接とみられる）%zu 分野は示していません: %s%s（--min-transfer 0 で表示）"
-                                     : "%zu fields the transfer model finds obvious neighbours of the patent's fields "
+        snprintf(msg, sizeof msg, ja ? "転用らしさが低い（ホーム分野から自明な隣接とみられる）%zu 分野は示していません: %s%s（--min-transfer 0 で表示）"
+                                     : "%zu fields the transfer model finds obvious neighbours of the home fields "
                                        "are not shown: %s%s (--min-transfer 0 shows them)",
                  nt->hidden_obvious, list, nt->hidden_obvious > nt->nobvious ? (ja ? " ほか" : ", ...") : "");
         warn(arr, "obvious_neighbours", msg);
