@@ -18,7 +18,10 @@ labels are most of them, so it learns what makes a field an obvious
 neighbour as much as what makes it credible; on the labels of sets 1-7 no
 one feature tells a from b (P(field | home), the evidence titles against the
 query's, field closeness: selections.py), but the sixteen together do
-(cross-validated by query). Pure Python (fit_confidence.py's IRLS)."""
+(cross-validated by query). Pure Python (fit_confidence.py's IRLS).
+Superseded: the weights ideas.c ships (one pair of models per kind of query,
+patent or free text) come from bench/fit_reader.py; this script is kept for
+the tables of the sessions that used it (bench/protocol_a/README.md)."""
 import os
 import sys
 

@@ -16,7 +16,10 @@ by query and subclass; every label is one example (two readers: two
 examples). The confidence (src/ideas/ideas.c CONF_W) predicts a real
 co-classification, which is an obvious neighbour as often as a use; this
 model predicts what readers keep, from the same basis plus the kind of
-query. Pure Python (bench/fit_confidence.py's IRLS), no numpy."""
+query. Pure Python (bench/fit_confidence.py's IRLS), no numpy.
+Superseded: the weights ideas.c ships (one pair of models per kind of query,
+patent or free text) come from bench/fit_reader.py; this script is kept for
+the tables of the sessions that used it (bench/protocol_a/README.md)."""
 import json
 import math
 import os
