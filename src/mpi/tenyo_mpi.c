@@ -156,6 +156,9 @@ typedef struct share_state {
     ty_csr rows;          /* rank != 0: its block of TF-IDF rows */
     uint32_t *tf;         /* their counts */
     uint64_t row0;        /* the block's first document */
+    uint64_t wrote_bytes; /* bytes of the index files this rank wrote */
+    uint32_t wrote_files; /* and how many */
+    uint64_t shard_sent;  /* rank 0: bytes of shard pieces sent to others */
 } share_state;
 
 static void nap(void) {
@@ -346,7 +349,7 @@ done:
 /* ============================================================ the SVD */
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
-enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2 };
+enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2, JOB_SHARDS = 3 };
 #define HEAD_N 8
 #define TAG_ROWS 12
 #define TAG_VECS 13
@@ -359,12 +362,15 @@ static int bcast_wait(int64_t *h, int n) {
     return ty_mpicomm_wait(&r, POLL_NS);
 }
 
-/* n bytes to / from rank `peer` in messages of at most PIECE bytes. */
+/* n bytes to / from rank `peer` in messages of at most PIECE bytes,
+ * each waited for without spinning. */
 static int send_big(const void *p, size_t n, int peer, int tag) {
     for (size_t o = 0; o < n || o == 0; o += PIECE) {
         size_t k = n - o < PIECE ? n - o : PIECE;
-        if (MPI_Send((const char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD) !=
-            MPI_SUCCESS)
+        MPI_Request r;
+        if (MPI_Isend((const char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD, &r) !=
+                MPI_SUCCESS ||
+            ty_mpicomm_wait(&r, POLL_NS))
             return TENYO_ERR_DEPENDENCY;
         if (n == 0) break;
     }
@@ -526,6 +532,120 @@ static int follow_gather(share_state *st, char *err, size_t errlen) {
     return rc;
 }
 
+/* ============================================================ the shards */
+
+#define TAG_SHARD 15
+#define TAG_SHARDREP 16
+
+/* A file this rank wrote: counted, and said on stderr by the rank itself
+ * (tests/mpi.sh checks, with mpirun --tag-output, that each shard file was
+ * written by the rank it belongs to). */
+static void wrote(share_state *st, const char *name, uint64_t bytes) {
+    st->wrote_files++;
+    st->wrote_bytes += bytes;
+    fprintf(stderr, "tenyo-mpi: rank %d wrote %s (%llu bytes)\n", st->rank, name,
+            (unsigned long long)bytes);
+    fflush(stderr);
+}
+
+/* Write the shard in piece p[0..n) here and say so. */
+static int write_here(share_state *st, const void *p, size_t n, ty_shard_report *rep,
+                      char *err, size_t errlen) {
+    int rc = ty_shards_write_piece(p, n, rep, err, errlen);
+    if (!rc) wrote(st, rep->name, rep->bytes);
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
+ * Every other rank's pieces are sent first (each rank compresses and
+ * writes while this one goes on), then this rank writes its own, then
+ * takes the reports in shard order (each rank sends its own in order) and
+ * checks each file (ty_shards_done). */
+static int shards_root(void *ud, ty_shards_out *o, uint32_t n, char *err, size_t errlen) {
+    share_state *st = ud;
+    uint32_t P = (uint32_t)st->size;
+    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n};
+    uint64_t sb;
+    const char *sn = ty_shards_shared(o, &sb);
+    wrote(st, sn, sb);
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    for (int own = 0; own < 2; own++)
+        for (uint32_t i = 0; i < n; i++) {
+            if ((i % P == 0) != own) continue;
+            void *p = NULL;
+            size_t len = 0;
+            ty_shard_report rep;
+            int rc = ty_shards_piece(o, i, &p, &len, err, errlen);
+            if (!rc && own) {
+                rc = write_here(st, p, len, &rep, err, errlen);
+                if (!rc) rc = ty_shards_done(o, &rep, err, errlen);
+            } else if (!rc) {
+                uint64_t l = len;
+                if (send_big(&l, sizeof l, (int)(i % P), TAG_SHARD) ||
+                    send_big(p, len, (int)(i % P), TAG_SHARD)) {
+                    free(p);
+                    goto mpi;
+                }
+                st->shard_sent += len;
+            }
+            free(p);
+            if (rc) return rc;
+        }
+    for (uint32_t i = 0; i < n; i++) {
+        if (i % P == 0) continue;
+        ty_shard_report rep;
+        if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
+        rep.name[sizeof rep.name - 1] = 0;
+        int rc = ty_shards_done(o, &rep, err, errlen);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* TENYO_MPI_SHARD_PAUSE: seconds a rank other than 0 waits after writing
+ * each shard file, before reporting it (tests: a rank killed there). */
+static void shard_pause(void) {
+    const char *e = getenv("TENYO_MPI_SHARD_PAUSE");
+    long s = e && *e ? strtol(e, NULL, 10) : 0;
+    if (s > 0 && s <= 600) {
+        struct timespec ts = {s, 0};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Ranks other than 0, JOB_SHARDS: receive, write and report its shards
+ * (i with i % P == rank, in order). */
+static int follow_shards(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size;
+    for (uint32_t i = (uint32_t)st->rank; i < n; i += P) {
+        uint64_t l = 0;
+        if (recv_big(&l, sizeof l, 0, TAG_SHARD)) goto mpi;
+        void *p = l < SIZE_MAX ? malloc(l ? (size_t)l : 1) : NULL;
+        if (!p) {
+            ty_seterr(err, errlen, "out of memory receiving shard %u (%llu bytes)", i,
+                      (unsigned long long)l);
+            return TENYO_ERR_NOMEM;
+        }
+        if (recv_big(p, (size_t)l, 0, TAG_SHARD)) {
+            free(p);
+            goto mpi;
+        }
+        ty_shard_report rep;
+        int rc = write_here(st, p, (size_t)l, &rep, err, errlen);
+        free(p);
+        if (rc) return rc;
+        shard_pause();
+        if (send_big(&rep, sizeof rep, 0, TAG_SHARDREP)) goto mpi;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
+    return TENYO_ERR_DEPENDENCY;
+}
+
 /* Ranks other than 0, after the weighting: do what rank 0 broadcasts
  * until it says done. 0, or a status with err set. */
 static int follow(share_state *st, char *err, size_t errlen) {
@@ -539,6 +659,7 @@ static int follow(share_state *st, char *err, size_t errlen) {
         if (h[0] == JOB_DONE) return TENYO_OK;
         if (h[0] == JOB_LSA) rc = follow_lsa(st, h, err, errlen);
         else if (h[0] == JOB_GATHER) rc = follow_gather(st, err, errlen);
+        else if (h[0] == JOB_SHARDS) rc = follow_shards(st, h, err, errlen);
         if (rc) return rc;
     }
 }
@@ -561,7 +682,7 @@ static int setup(void *ud, tenyo_builder *b) {
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
                            .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
-                           .gather = gather_root, .ud = s};
+                           .gather = gather_root, .shards = shards_root, .ud = s};
     return ty_builder_set_share(b, &sh);
 }
 
@@ -652,6 +773,21 @@ int main(int argc, char **argv) {
                         "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
                 (unsigned long long)s.svd_calls);
     }
+    /* the index files each rank wrote (a sharded index: its shards) */
+    uint64_t wr[2] = {s.wrote_files, s.wrote_bytes};
+    uint64_t *wrs = s.rank == 0 ? calloc(2 * (size_t)s.size, sizeof *wrs) : NULL;
+    if (MPI_Igather(wr, 2, MPI_UINT64_T, wrs, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
+            MPI_SUCCESS ||
+        ty_mpicomm_wait(&gr, POLL_NS))
+        MPI_Abort(MPI_COMM_WORLD, 70);
+    if (s.rank == 0 && cli_index_dist && wrs && s.wrote_files) {
+        fprintf(stderr, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
+                        "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
+        for (int r = 0; r < s.size; r++)
+            fprintf(stderr, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[2 * r],
+                    (double)wrs[2 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+    }
+    free(wrs);
     if (s.rank == 0 && cli_index_dist && hwms) {
         fprintf(stderr, "tenyo-mpi: peak memory (VmHWM) per rank:");
         for (int r = 0; r < s.size; r++)

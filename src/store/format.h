@@ -314,6 +314,13 @@ void ty_rawfile_free(ty_rawfile *f);
  * and the fields' document counts are not compared (m->partial). */
 int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
                       ty_model *m, char *err, size_t errlen);
+/* m's sections encoded raw into f by write.c's one section code (every
+ * invariant checked first, as ty_store_write does; no file, no zstd):
+ * f->sec[0..f->nsec) in a whole file's order, each data malloc'd with a
+ * NUL after it, f->fd -1; with_abs 0: without the section "abstracts".
+ * label names m in messages. 0, or the status with the message (f freed). */
+int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
+                        char *err, size_t errlen);
 /* Write a file of sections sec[0..n) (raw content) atomically at path
  * (write.c); its size and header checksum in *bytes, *hsum. */
 int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,
