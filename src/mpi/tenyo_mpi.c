@@ -93,19 +93,54 @@
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
  * at -o naming a shared part and N shard files of contiguous documents,
- * written by rank 0 through the builder like everything else, so each file
- * is the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them),
- * and the plain tenyo opens it directly (info, similar, ideas, serve). The
- * manifest is replaced last and atomically: a job killed before leaves the
- * previous manifest and the shards it names (tests/mpi.sh, SIGKILL).
+ * each the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them
+ * for P = 1..4, N = 1..5, ranks holding no shard, shards of no
+ * documents), which the plain tenyo opens directly (info, similar, ideas,
+ * serve). Shard i is written by rank i % P. Rank 0, which holds the whole
+ * model after the gather (below), encodes every section raw once with the
+ * store's one encoder (ty_shards_begin: no temporary index file), writes
+ * the shared part, cuts each shard's raw per-document pieces
+ * (ty_shards_piece: its rows, vectors, metadata, flags, fields, phrases
+ * and its abstracts' text, uncompressed) and sends them to the shard's
+ * rank (point to point, a length then pieces of at most PIECE bytes, every
+ * other rank's shards before its own, so the others compress while it
+ * goes on); that rank compresses (zstd, through the store) and writes the
+ * file (ty_shards_write_piece: temporary file, fsync, rename), says so on
+ * stderr ("tenyo-mpi: rank R wrote NAME (B bytes)"), and reports the
+ * file's size and stored header checksum to rank 0, which checks each
+ * file against its report as it sees it (ty_shards_done) and, once every
+ * shard is reported, replaces the manifest, alone, last and atomically
+ * (ty_shards_commit: the manifest pins every file by those two numbers).
+ * A rank killed at any point, before or after its shard file is in place,
+ * ends the job before the manifest moves: the previous manifest and the
+ * files it names stay, and the files no manifest names are collected by
+ * the next writer (ty_shards_collect; tests/mpi.sh kills rank 1 held
+ * after writing its shard by TENYO_MPI_SHARD_PAUSE, and rank 0 waiting
+ * for its report). So the compression and the writes of the shards (the
+ * abstracts' packing included) are spread over the ranks, rank 0 writes
+ * the shared part and its own shards, and no rank writes or reads a
+ * whole temporary file.
+ *
+ * Rejected for now: each rank encoding its shard from what is already on
+ * it after the SVD (its TF-IDF rows, its documents' vectors). Rank 0
+ * needs every row and vector anyway (the IVF's k-means over every vector,
+ * the field model trained on every row: model/linear.c), and the rest of a
+ * shard (metadata, abstracts, fields, phrases, flags, the q8 vectors'
+ * scales) exists on rank 0 only; a shard's documents are not a rank's SVD
+ * block either (blocks are TY_SVD_BLOCK rows, shards N even cuts). It
+ * would need a second encoder of the per-document sections or the model's
+ * per-document arrays cut and moved, to save messages of about a shard's
+ * raw size (~30 MB per shard at 100k documents in 4 shards), which move
+ * through shared memory in well under a second here. Also rejected:
+ * sending rank 0's compressed shard files (the point is the compression
+ * and the writing off rank 0), and every rank writing its pieces into one
+ * file (a single file cannot be replaced atomically by several writers).
  *
  * Not shared yet (issue 20, left): the rows come back to rank 0 after the
- * SVD, and rank 0 writes every file, shards included (per-rank writing
- * needs the store to write a shard from a rank's rows, vectors and
- * metadata, where store/shards.c cuts one whole file, and the metadata
- * and vectors to reach the shard's rank); the IVF and the field model are
- * trained on rank 0 over every document. Every rank reads and parses all
- * the input (P times the reader's work, about a tenth of the tokenizer's).
+ * SVD and rank 0 holds the whole model to encode it (above); the IVF and
+ * the field model are trained on rank 0 over every document. Every rank
+ * reads and parses all the input (P times the reader's work, about a
+ * tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -114,11 +149,14 @@
  * Faults. MPI_ERRORS_ARE_FATAL stays on; a rank that fails calls
  * MPI_Abort, and mpirun ends the whole job when a rank dies (SIGKILL
  * included), exit status non-zero. Rank 0 writes the index only at the
- * end, through the store's temporary file and rename, so an ended job
- * leaves the previous index as it was.
+ * end, through the store's temporary file and rename (a sharded one: the
+ * manifest last, after every rank's report), so an ended job leaves the
+ * previous index as it was.
  *
  * CHUNK is TENYO_MPI_CHUNK from the environment when set (the tests use
  * small chunks so that the 200-record sample is shared), else 256.
+ * TENYO_MPI_SHARD_PAUSE=S (tests): a rank other than 0 waits S seconds
+ * after writing each shard file, before reporting it.
  */
 #include "api/api.h"
 #include "cli/cli.h"

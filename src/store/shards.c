@@ -21,19 +21,34 @@
  * a missing, truncated, damaged, swapped or stale file is an error naming
  * it, never a partial index.
  *
- * Writing cuts a whole file: the model is written as one temporary index
- * file beside the path (write.c, every invariant checked), read back raw,
- * cut, and the pieces written as new files named by a new generation; the
- * manifest is replaced last (temporary file, fsync, rename), so a writer
- * killed at any point leaves the previous manifest and the files it names;
- * the files no manifest names are collected afterwards and by the next
- * writer (ty_shards_collect from ty_wlock_collect). Rejected: a directory
- * as the index (no atomic replace of a directory by rename over a
- * non-empty one; the path could no longer be a file or a sharded index
- * interchangeably); a second decoder working per shard (two codes to keep
- * bit-identical); cutting from the model's arrays (every section's layout
- * would be written twice, once here). The cost of the temporary whole
- * file is one extra write and read of the index at build time.
+ * Writing cuts a whole file's raw sections: write.c's one section code
+ * encodes the model into memory, raw (ty_store_encode_raw, every
+ * invariant checked), the shared part is written from its sections, and
+ * each shard's per-document pieces are cut out as one message
+ * (ty_shards_piece: raw bytes, its "shard" section and its abstracts'
+ * text) that ty_shards_write_piece turns into the shard's file, packing
+ * its abstracts and compressing (the store's one zstd writer), anywhere:
+ * in this process (ty_store_write_shards) or in the process that owns
+ * the shard (tenyo-mpi index --shards, src/mpi/tenyo_mpi.c), which
+ * reports the file's size and header checksum; the writer checks each
+ * file against its report (ty_shards_done) and replaces the manifest last
+ * (ty_shards_commit: temporary file, fsync, rename), so a writer killed
+ * at any point, in any process, leaves the previous manifest and the
+ * files it names; the files no manifest names are collected afterwards
+ * and by the next writer (ty_shards_collect from ty_wlock_collect). Both
+ * ways go through the same steps, so their files are the same bytes.
+ * Rejected: a directory as the index (no atomic replace of a directory by
+ * rename over a non-empty one; the path could no longer be a file or a
+ * sharded index interchangeably); a second decoder working per shard (two
+ * codes to keep bit-identical); cutting from the model's arrays, or
+ * encoding a shard from a process's own rows and vectors (every
+ * per-document section's layout would be written twice, once here); the
+ * earlier whole temporary file written, read back and decompressed to be
+ * cut (one extra write and read of the index; the raw sections are what
+ * that read produced, without the file). The cost: every section's raw
+ * bytes in memory at once (as the read-back held them), the shared ones
+ * freed once the shared part is written, plus one shard's piece at a
+ * time.
  *
  * A partial read (ty_shards_read_part: tenyo-mpi serve's processes other
  * than 0, which score only their own shards) opens the shared part and
@@ -48,10 +63,11 @@
  * (every scan and candidate would need an offset, and the scan is the
  * one-process code by design).
  *
- * Left: per-rank writing (tenyo-mpi's rank 0 writes every shard, as the
- * whole model is on rank 0); reading decodes every shard on open (no lazy
- * rows for a sharded index); updates (tenyo add / delete / rebuild) refuse
- * a sharded index.
+ * Left: the pieces are cut on the process that holds the whole model
+ * (tenyo-mpi's rank 0) and sent to the shards' writers, not encoded where
+ * the rows are (above, rejected for now); reading decodes every shard on
+ * open (no lazy rows for a sharded index); updates (tenyo add / delete /
+ * rebuild) refuse a sharded index.
  */
 #include "store/format.h"
 
