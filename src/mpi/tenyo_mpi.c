@@ -818,20 +818,32 @@ int main(int argc, char **argv) {
             MPI_SUCCESS ||
         ty_mpicomm_wait(&gr, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
-    if (s.rank == 0 && cli_index_dist && wrs && s.wrote_files) {
-        fprintf(stderr, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
-                        "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
+    /* each line one write (stderr is unbuffered): mpirun --tag-output
+     * tags what arrives, and a line in pieces would be tagged in pieces */
+    char *line = NULL;
+    size_t ll = 0;
+    FILE *ms = s.rank == 0 && cli_index_dist ? open_memstream(&line, &ll) : NULL;
+    if (ms && wrs && s.wrote_files) {
+        fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
+                    "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
         for (int r = 0; r < s.size; r++)
-            fprintf(stderr, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[2 * r],
+            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[2 * r],
                     (double)wrs[2 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
     }
     free(wrs);
-    if (s.rank == 0 && cli_index_dist && hwms) {
-        fprintf(stderr, "tenyo-mpi: peak memory (VmHWM) per rank:");
+    if (ms && hwms) {
+        fprintf(ms, "tenyo-mpi: peak memory (VmHWM) per rank:");
         for (int r = 0; r < s.size; r++)
-            fprintf(stderr, " %d: %.1f MiB%s", r, hwms[r],
-                    r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %.1f MiB%s", r, hwms[r], r + 1 < s.size ? "," : "\n");
     }
+    if (ms && fclose(ms) == 0 && line) {
+        for (char *a = line, *z; *a; a = z + 1) { /* line by line */
+            z = strchr(a, '\n');
+            if (!z) z = a + strlen(a) - 1;
+            fwrite(a, 1, (size_t)(z - a) + 1, stderr);
+        }
+    }
+    free(line);
     fflush(stderr);
     free(hwms);
     /* wait for the others without spinning */

@@ -7,8 +7,9 @@
  *
  * The store's files, one job each (they were one 2,800-line store.c):
  *   format.h      this: the format, its constants and the shared helpers
- *   write.c       a model to a file, atomically (ty_store_write), and the
- *                 "updated" byte (ty_store_mark_updated)
+ *   write.c       a model to a file, atomically (ty_store_write), or raw
+ *                 into memory (ty_store_encode_raw, for the shards), and
+ *                 the "updated" byte (ty_store_mark_updated)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the
  *                 sparse rows' parallel and lazy decode, ty_model_free
@@ -145,8 +146,8 @@
  * every open, and a format change); a file beside the index (it would not
  * travel with it).
  *
- * A sharded index (shards.c; issue 20: what a cluster writes, one file per
- * rank). The path the user names holds a small text manifest, replaced
+ * A sharded index (shards.c; issue 20: what a cluster writes, each shard
+ * file by the process that owns it, the manifest last). The path the user names holds a small text manifest, replaced
  * atomically by rename like any index file, naming files beside it:
  *
  *   tenyo-sharded 1
