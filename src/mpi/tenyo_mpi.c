@@ -94,7 +94,7 @@
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
  * at -o naming a shared part and N shard files of contiguous documents,
  * each the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them
- * for P = 1..4, N = 1..5, ranks holding no shard, shards of no
+ * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
  * documents), which the plain tenyo opens directly (info, similar, ideas,
  * serve). Shard i is written by rank i % P. Rank 0, which holds the whole
  * model after the gather (below), encodes every section raw once with the
@@ -130,8 +130,8 @@
  * block either (blocks are TY_SVD_BLOCK rows, shards N even cuts). It
  * would need a second encoder of the per-document sections or the model's
  * per-document arrays cut and moved, to save messages of about a shard's
- * raw size (~30 MB per shard at 100k documents in 4 shards), which move
- * through shared memory in well under a second here. Also rejected:
+ * raw size (gen100k in 4 shards: 122.5 MB for the three sent, ~41 MB a
+ * shard, about 0.03 s each at 10 Gb/s; bench/README.md). Also rejected:
  * sending rank 0's compressed shard files (the point is the compression
  * and the writing off rank 0), and every rank writing its pieces into one
  * file (a single file cannot be replaced atomically by several writers).
