@@ -19,10 +19,16 @@
 # are weighed), records without any term (no SVD, empty rows gathered),
 # with uneven shares and a rank without records; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
-# ideas --json on it equal; with --shards, every file of the sharded index
-# the bytes of `tenyo index --shards`'s; a damaged record and a SIGKILLed
+# ideas --json on it equal; with --shards N, every file of the sharded
+# index the bytes of `tenyo index --shards N`'s (P = 1..4, N = 1, 2, 3, 5,
+# ranks holding no shard, shards of no documents) and each shard file
+# written by the process of rank i % P (mpirun --tag-output names the
+# process of each rank's "wrote" line); a damaged record and a SIGKILLed
 # rank end the job non-zero and leave the previous index in place (a
-# sharded one too: its manifest and every shard it names).
+# sharded one too: its manifest and every shard it names, also when the
+# rank is killed after writing its shard file and before reporting it, or
+# rank 0 while it waits for that report; the next build collects the
+# files no manifest names).
 # Then tenyo-mpi serve under mpirun -np 1..4: every answer the bytes of
 # `tenyo serve` on the single-file index (sharded and single-file, the
 # int8 scan forced), idle processes under 10% CPU, a SIGKILLed process
@@ -138,29 +144,107 @@ if [ -x "$MPI_TENYO" ]; then
   else
     bad "mpi_index_no_terms_ref ($(head -c 300 "$D/err"))"
   fi
-  # --shards: rank 0 writes the sharded index; every file the bytes of the
-  # single process's, and the plain tenyo answers from it as from one file
-  if "$TENYO" index -q -t 1 --shards 3 -o "$D/ss.tny" "$S" >"$D/err" 2>&1; then
-    for np in 2 4; do
-      rm -f "$D/msh$np.tny"
-      if TENYO_MPI_CHUNK=7 timeout 300 mpirun --oversubscribe -np $np "$MPI_TENYO" index -q -t 1 \
-           --shards 3 -o "$D/msh$np.tny" "$S" >"$D/mout" 2>&1; then
-        diffs=""
-        for f in $(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$D/ss.tny"); do
-          cmp -s "$D/$f" "$D/msh$np.tny${f#ss.tny}" || diffs="$diffs $f"
-        done
-        if [ -z "$diffs" ] && [ "$(sed 's/ss\.tny/X/; s/^end.*//' "$D/ss.tny")" = "$(sed 's/msh'$np'\.tny/X/; s/^end.*//' "$D/msh$np.tny")" ]; then
-          ok "mpi_index_sample_shards3_np$np"
-        else
-          bad "mpi_index_sample_shards3_np$np (differ:$diffs)"
-        fi
-        queries "mpi_index_sample_shards3_np${np}_queries" "$D/s1.tny" "$D/msh$np.tny" "$id"
-      else
-        bad "mpi_index_sample_shards3_np$np (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+  # --shards N: shard i written by rank i % P (the shared part and the
+  # manifest by rank 0); every file the bytes of `tenyo index --shards N`'s,
+  # and the plain tenyo answers from it as from one file. P = 1..4 with
+  # N != P, N = 1 (rank 1 holds no shard), N = 3 at P = 4 (rank 3 holds
+  # none), N = 5 at P = 4 (rank 0 holds two; one SVD block of documents
+  # cut five ways), and 3 documents in 5 shards (shards of no documents).
+  # Each rank says which files it wrote ("tenyo-mpi: rank R wrote NAME (B
+  # bytes)"); mpirun --tag-output says which process printed each line, so
+  # each file must be claimed once, by its rank's process, at its size.
+  # shcmp REF OUT: the names of the files of REF's sharded index whose
+  # counterpart at OUT differs (the manifests compared but for their names
+  # and checksum line)
+  shcmp() {
+    diffs=""
+    rb=${1##*/}; ob=${2##*/}
+    for f in $(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$1"); do
+      cmp -s "$D/$f" "$D/$ob${f#"$rb"}" || diffs="$diffs $f"
+    done
+    [ "$(sed "s/$rb/X/; s/^end.*//" "$1")" = "$(sed "s/$ob/X/; s/^end.*//" "$2")" ] || diffs="$diffs manifest"
+    echo "$diffs"
+  }
+  # writers NP OUT: the files of the sharded index at OUT not claimed by
+  # exactly the process of the rank they belong to, at their size ($D/mout)
+  writers() {
+    wrong=""
+    for f in $(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$2"); do
+      case $f in
+        *.shared) r=0 ;;
+        *) i=$(echo "${f##*.s}" | sed 's/^0*//; s/^$/0/'); r=$((i % $1)) ;;
+      esac
+      sz=$(($(wc -c <"$D/$f")))
+      n=$(grep -c "tenyo-mpi: rank [0-9]* wrote $f " "$D/mout")
+      if [ "$n" != 1 ] || ! grep -q "^\[[0-9]*,$r\]<stderr>:tenyo-mpi: rank $r wrote $f ($sz bytes)\$" "$D/mout"; then
+        wrong="$wrong $f"
       fi
     done
-  else
-    bad "mpi_index_sample_shards_ref ($(head -c 300 "$D/err"))"
+    echo "$wrong"
+  }
+  head -n 3 "$S" >"$D/s3.jsonl"
+  for c in "1 3 S" "2 3 S" "3 2 S" "4 3 S" "2 1 S" "4 5 S" "2 5 3"; do
+    set -- $c
+    np=$1; ns=$2; src=$S; tag=sample
+    [ "$3" = 3 ] && { src=$D/s3.jsonl; tag=3docs; }
+    ref=$D/ss$tag$ns.tny; out=$D/msh$tag${ns}p$np.tny
+    name=mpi_index_${tag}_shards${ns}_np$np
+    if [ ! -f "$ref" ] && ! "$TENYO" index -q -t 1 --shards "$ns" -o "$ref" "$src" >"$D/err" 2>&1; then
+      bad "${name}_ref ($(head -c 300 "$D/err"))"; continue
+    fi
+    rm -f "$out"
+    if TENYO_MPI_CHUNK=7 timeout 300 mpirun --oversubscribe --tag-output -np "$np" "$MPI_TENYO" index \
+         -q -t 1 --shards "$ns" -o "$out" "$src" >"$D/mout" 2>&1; then
+      diffs=$(shcmp "$ref" "$out")
+      wrong=$(writers "$np" "$out")
+      if [ -z "$diffs" ] && [ -z "$wrong" ]; then
+        ok "$name (every file identical, each written by its rank: $(sed -n 's/.*shard files written per rank[^:]*: //p' "$D/mout"))"
+      else
+        bad "$name (differ:$diffs; not written by their rank:$wrong)"
+      fi
+      [ "$tag$ns$np" = sample32 ] || [ "$tag$ns$np" = sample34 ] &&
+        queries "${name}_queries" "$D/s1.tny" "$out" "$id"
+    else
+      bad "$name (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+    fi
+  done
+  # a rank SIGKILLed after writing its shard file and before reporting it
+  # (TENYO_MPI_SHARD_PAUSE holds it there), or rank 0 while it waits for
+  # that report: the job ends non-zero, the previous manifest and every
+  # file it names stay as they were, and the next build leaves no file
+  # that its manifest does not name (the killed job's collected)
+  if [ -f "$D/sssample3.tny" ]; then
+    for victim in 1 0; do
+      rm -rf "$D/kk" && mkdir "$D/kk"
+      "$TENYO" index -q -t 1 --shards 3 -o "$D/kk/kp.tny" "$S" >/dev/null 2>&1
+      mkdir -p "$D/kk/keep" && cp "$D"/kk/kp.tny* "$D/kk/keep/" 2>/dev/null
+      TENYO_MPI_SHARD_PAUSE=60 TENYO_MPI_CHUNK=7 mpirun --oversubscribe --tag-output -np 3 "$MPI_TENYO" \
+        index -q -t 1 --shards 3 -o "$D/kk/kp.tny" "$S" >"$D/kout" 2>&1 &
+      mp=$!
+      for _ in $(seq 1 600); do grep -q "rank 1 wrote kp.tny.2.s001" "$D/kout" && break; sleep 0.1; done
+      pid=""
+      for p in $(ps -o pid= --ppid "$mp"); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$victim" && pid=$p
+      done
+      left=$(ls "$D/kk" | grep -c '^kp\.tny\.2\.s001$')
+      [ -n "$pid" ] && kill -9 "$pid"
+      wait "$mp"; rc=$?
+      same_files=1
+      for f in kp.tny $(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$D/kk/keep/kp.tny"); do
+        cmp -s "$D/kk/keep/$f" "$D/kk/$f" || same_files=0
+      done
+      "$TENYO" check "$D/kk/kp.tny" >/dev/null 2>&1; chk=$?
+      TENYO_MPI_CHUNK=7 timeout 300 mpirun --oversubscribe -np 2 "$MPI_TENYO" index -q -t 1 --shards 2 \
+        -o "$D/kk/kp.tny" "$S" >"$D/mout" 2>&1
+      extra=$(ls "$D/kk" | grep '^kp\.tny\.' | grep -v '^kp\.tny\.upd$' |
+              grep -vxF "$(sed -n 's/^shared \([^ ]*\) .*/\1/p; s/^shard \([^ ]*\) .*/\1/p' "$D/kk/kp.tny")")
+      if [ -n "$pid" ] && [ "$left" = 1 ] && [ "$rc" != 0 ] && [ "$same_files" = 1 ] && [ "$chk" = 0 ] &&
+         [ -z "$extra" ]; then
+        ok "mpi_index_sigkill_shards_written_rank$victim (exit $rc with rank 1's shard file written and unreported; previous manifest and shards intact, collected by the next build)"
+      else
+        bad "mpi_index_sigkill_shards_written_rank$victim (pid '$pid', new shard file there: $left, exit $rc, files kept $same_files, check $chk, left over: $(echo $extra))"
+      fi
+    done
   fi
   if [ -f "$JP" ]; then
     head -n 3000 "$JP" >"$D/jp3k.jsonl"
@@ -377,12 +461,12 @@ serve_cmp() {
   fi
   kill "$mp" 2>/dev/null; wait "$mp" 2>/dev/null
 }
-if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] && [ -f "$D/ss.tny" ]; then
+if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] && [ -f "$D/sssample3.tny" ]; then
   PA=$((30000 + $$ % 1000)); UA=http://127.0.0.1:$PA
   "$TENYO" serve -q -t 2 -p "$PA" "$D/s1.tny" 2>"$D/aout" &
   ap=$!
   if srv_wait "$UA"; then
-    for np in 1 2 3 4; do serve_cmp "mpi_serve_sample_shards3_np$np" $np "$D/ss.tny" sample_requests; done
+    for np in 1 2 3 4; do serve_cmp "mpi_serve_sample_shards3_np$np" $np "$D/sssample3.tny" sample_requests; done
     kill "$ap"; wait "$ap" 2>/dev/null
     export TENYO_SCAN=int8 # (api/index.c: every context of both servers)
     "$TENYO" serve -q -t 2 -p "$PA" "$D/s1.tny" 2>"$D/aout" &
@@ -407,7 +491,7 @@ if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] 
   # idle processes: CPU time of each over 5 s of an idle job (after 2 s
   # without queries: the slowest poll), < 10% of a core each
   PB=$((PB + 1)); UB=http://127.0.0.1:$PB
-  mpirun --oversubscribe -np 4 "$MPI_TENYO" serve -q -p "$PB" "$D/ss.tny" >"$D/sout" 2>&1 &
+  mpirun --oversubscribe -np 4 "$MPI_TENYO" serve -q -p "$PB" "$D/sssample3.tny" >"$D/sout" 2>&1 &
   mp=$!
   if srv_wait "$UB"; then
     curl -s "$UB/api/similar?id=SAMPLE-001" >/dev/null
@@ -446,7 +530,7 @@ if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] 
   # SIGTERM to mpirun: every process ends within 10 s
   for target in rank0 mpirun; do
     PB=$((PB + 1)); UB=http://127.0.0.1:$PB
-    mpirun --oversubscribe -np 3 "$MPI_TENYO" serve -q -p "$PB" "$D/ss.tny" >"$D/sout" 2>&1 &
+    mpirun --oversubscribe -np 3 "$MPI_TENYO" serve -q -p "$PB" "$D/sssample3.tny" >"$D/sout" 2>&1 &
     mp=$!
     if srv_wait "$UB"; then
       kids=$(ps -o pid=,comm= --ppid "$mp" | awk '$2 == "tenyo-mpi" { print $1 }')

@@ -1304,6 +1304,83 @@ TY_TEST(store_shards_identical_to_one_file) {
     ty_model_free(&a);
 }
 
+/* The sharded write in steps, as tenyo-mpi runs it with the shards written
+ * by other processes: a malformed piece is refused; a report that is not
+ * the file (size, header checksum), of a shard not asked for, or twice, is
+ * refused; the manifest is not replaced while a shard is unreported (the
+ * previous one stays, byte for byte); with every report in, the index
+ * loads as the single file. */
+TY_TEST(store_shards_steps_checked) {
+    char one[512], sh[512], err[ST_ERRLEN] = "";
+    st_path(sh, sizeof sh, "shs.idx");
+    st_path(one, sizeof one, "shs1.idx");
+    CHECKF(st_write_sharded(sh, 20, 2, NULL, err, sizeof err) == 0, "%s", err);
+    size_t mlen;
+    unsigned char *prev = st_slurp(sh, &mlen);
+    CHECK(prev != NULL);
+    ty_model m, a, b;
+    CHECK(st_make(&m, 20, 57, 6, 4, 7) == 0);
+    ty_buf ab = {0};
+    for (uint64_t i = 0; i < 20; i++) {
+        char s[64];
+        int k = snprintf(s, sizeof s, "abstract of document %llu", (unsigned long long)i);
+        CHECK(ty_buf_append(&ab, s, (size_t)k + 1) == 0);
+    }
+    m.abs_text = ab.p;
+    m.abs_text_len = ab.len;
+    CHECKF(ty_store_write(&m, one, err, sizeof err) == 0, "%s", err);
+    ty_shards_out *o = NULL;
+    CHECKF(ty_shards_begin(&m, sh, 3, NULL, &o, err, sizeof err) == 0, "%s", err);
+    ty_shard_report rep[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        void *p = NULL;
+        size_t len = 0;
+        CHECKF(ty_shards_piece(o, i, &p, &len, err, sizeof err) == 0, "%s", err);
+        if (i == 1) { /* cut short, or not a piece: refused, nothing written */
+            CHECK(ty_shards_write_piece(p, len - 1, &rep[i], err, sizeof err) ==
+                  TENYO_ERR_CORRUPT);
+            ((unsigned char *)p)[0] ^= 1;
+            CHECK(ty_shards_write_piece(p, len, &rep[i], err, sizeof err) ==
+                  TENYO_ERR_CORRUPT);
+            ((unsigned char *)p)[0] ^= 1;
+        }
+        CHECKF(ty_shards_write_piece(p, len, &rep[i], err, sizeof err) == 0, "%s", err);
+        free(p);
+        CHECK_EQ_INT(rep[i].shard, i);
+    }
+    CHECKF(ty_shards_done(o, &rep[0], err, sizeof err) == 0, "%s", err);
+    CHECK(ty_shards_done(o, &rep[0], err, sizeof err) == TENYO_ERR_CORRUPT); /* twice */
+    ty_shard_report r = rep[1];
+    r.hsum ^= 1;
+    CHECK(ty_shards_done(o, &r, err, sizeof err) == TENYO_ERR_IO);
+    CHECKF(strstr(err, "its writer reported") != NULL, "%s", err);
+    r = rep[1];
+    r.bytes++;
+    CHECK(ty_shards_done(o, &r, err, sizeof err) == TENYO_ERR_IO);
+    r = rep[1];
+    r.shard = 7;
+    CHECK(ty_shards_done(o, &r, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(ty_shards_done(o, &rep[2], err, sizeof err) == 0, "%s", err);
+    CHECK(ty_shards_commit(o, err, sizeof err) == TENYO_ERR_ARG); /* shard 1 unreported */
+    CHECKF(strstr(err, "shard 1 was not written") != NULL, "%s", err);
+    size_t nlen;
+    unsigned char *now = st_slurp(sh, &nlen);
+    CHECK(now != NULL && nlen == mlen && memcmp(now, prev, mlen) == 0);
+    free(now);
+    free(prev);
+    CHECKF(ty_shards_done(o, &rep[1], err, sizeof err) == 0, "%s", err);
+    CHECKF(ty_shards_commit(o, err, sizeof err) == 0, "%s", err);
+    ty_shards_out_free(o);
+    ty_model_free(&m);
+    CHECKF(ty_store_read(one, &a, err, sizeof err) == 0, "%s", err);
+    CHECKF(ty_store_read_lazy(sh, &b, err, sizeof err) == 0, "%s", err);
+    CHECK_EQ_INT(b.nshards, 3);
+    const char *d = st_same_loaded(&a, &b);
+    CHECKF(!*d, "%s differs from the single file's", d);
+    ty_model_free(&a);
+    ty_model_free(&b);
+}
+
 /* Copy file a over b. */
 static int st_copy(const char *a, const char *b) {
     size_t n;

@@ -412,6 +412,13 @@ typedef struct ty_builder_share {
      * field model and the file). */
     int (*gather)(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char *err,
                   size_t errlen);
+    /* rank 0, --shards (NULL: process 0 writes every file): o is
+     * ty_shards_begin's, the shared part written; have each of its
+     * nshards shards written (ty_shards_piece here, ty_shards_write_piece
+     * where it is written) and every one reported to o (ty_shards_done)
+     * before returning; the builder then replaces the manifest. 0 ok, else
+     * a status with err set. */
+    int (*shards)(void *ud, ty_shards_out *o, uint32_t nshards, char *err, size_t errlen);
     void *ud;             /* their first argument */
 } ty_builder_share;
 /* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the

@@ -2317,6 +2317,20 @@ void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
 
 /* ================================================================ write */
 
+/* m as a sharded index at path: every file here, or each shard where the
+ * share's shards callback has it written (tenyo-mpi: by its process); the
+ * manifest last, here, once every shard is reported. */
+static int write_shards(tenyo_builder *b, ty_model *m, const char *path) {
+    uint32_t n = (uint32_t)b->o.shards;
+    if (!b->sh.shards) return ty_store_write_shards(m, path, n, NULL, b->err, sizeof b->err);
+    ty_shards_out *o = NULL;
+    int rc = ty_shards_begin(m, path, n, NULL, &o, b->err, sizeof b->err);
+    if (!rc) rc = b->sh.shards(b->sh.ud, o, n, b->err, sizeof b->err);
+    if (!rc) rc = ty_shards_commit(o, b->err, sizeof b->err);
+    ty_shards_out_free(o);
+    return rc;
+}
+
 int tenyo_builder_write(tenyo_builder *b, const char *path,
                         tenyo_build_stats *st) {
     if (!b || !path) return TENYO_ERR_ARG;
@@ -2444,8 +2458,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.labels_len = lb.len;
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
-    rc = b->o.shards > 0 ? ty_store_write_shards(&m, path, (uint32_t)b->o.shards, NULL,
-                                                 b->err, sizeof b->err)
+    rc = b->o.shards > 0 ? write_shards(b, &m, path)
                          : ty_store_write(&m, path, b->err, sizeof b->err);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done; /* unsynced: written, stats too */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 1, 1);

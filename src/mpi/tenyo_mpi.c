@@ -93,19 +93,54 @@
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
  * at -o naming a shared part and N shard files of contiguous documents,
- * written by rank 0 through the builder like everything else, so each file
- * is the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them),
- * and the plain tenyo opens it directly (info, similar, ideas, serve). The
- * manifest is replaced last and atomically: a job killed before leaves the
- * previous manifest and the shards it names (tests/mpi.sh, SIGKILL).
+ * each the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them
+ * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
+ * documents), which the plain tenyo opens directly (info, similar, ideas,
+ * serve). Shard i is written by rank i % P. Rank 0, which holds the whole
+ * model after the gather (below), encodes every section raw once with the
+ * store's one encoder (ty_shards_begin: no temporary index file), writes
+ * the shared part, cuts each shard's raw per-document pieces
+ * (ty_shards_piece: its rows, vectors, metadata, flags, fields, phrases
+ * and its abstracts' text, uncompressed) and sends them to the shard's
+ * rank (point to point, a length then pieces of at most PIECE bytes, every
+ * other rank's shards before its own, so the others compress while it
+ * goes on); that rank compresses (zstd, through the store) and writes the
+ * file (ty_shards_write_piece: temporary file, fsync, rename), says so on
+ * stderr ("tenyo-mpi: rank R wrote NAME (B bytes)"), and reports the
+ * file's size and stored header checksum to rank 0, which checks each
+ * file against its report as it sees it (ty_shards_done) and, once every
+ * shard is reported, replaces the manifest, alone, last and atomically
+ * (ty_shards_commit: the manifest pins every file by those two numbers).
+ * A rank killed at any point, before or after its shard file is in place,
+ * ends the job before the manifest moves: the previous manifest and the
+ * files it names stay, and the files no manifest names are collected by
+ * the next writer (ty_shards_collect; tests/mpi.sh kills rank 1 held
+ * after writing its shard by TENYO_MPI_SHARD_PAUSE, and rank 0 waiting
+ * for its report). So the compression and the writes of the shards (the
+ * abstracts' packing included) are spread over the ranks, rank 0 writes
+ * the shared part and its own shards, and no rank writes or reads a
+ * whole temporary file.
+ *
+ * Rejected for now: each rank encoding its shard from what is already on
+ * it after the SVD (its TF-IDF rows, its documents' vectors). Rank 0
+ * needs every row and vector anyway (the IVF's k-means over every vector,
+ * the field model trained on every row: model/linear.c), and the rest of a
+ * shard (metadata, abstracts, fields, phrases, flags, the q8 vectors'
+ * scales) exists on rank 0 only; a shard's documents are not a rank's SVD
+ * block either (blocks are TY_SVD_BLOCK rows, shards N even cuts). It
+ * would need a second encoder of the per-document sections or the model's
+ * per-document arrays cut and moved, to save messages of about a shard's
+ * raw size (gen100k in 4 shards: 122.5 MB for the three sent, ~41 MB a
+ * shard, about 0.03 s each at 10 Gb/s; bench/README.md). Also rejected:
+ * sending rank 0's compressed shard files (the point is the compression
+ * and the writing off rank 0), and every rank writing its pieces into one
+ * file (a single file cannot be replaced atomically by several writers).
  *
  * Not shared yet (issue 20, left): the rows come back to rank 0 after the
- * SVD, and rank 0 writes every file, shards included (per-rank writing
- * needs the store to write a shard from a rank's rows, vectors and
- * metadata, where store/shards.c cuts one whole file, and the metadata
- * and vectors to reach the shard's rank); the IVF and the field model are
- * trained on rank 0 over every document. Every rank reads and parses all
- * the input (P times the reader's work, about a tenth of the tokenizer's).
+ * SVD and rank 0 holds the whole model to encode it (above); the IVF and
+ * the field model are trained on rank 0 over every document. Every rank
+ * reads and parses all the input (P times the reader's work, about a
+ * tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -114,11 +149,14 @@
  * Faults. MPI_ERRORS_ARE_FATAL stays on; a rank that fails calls
  * MPI_Abort, and mpirun ends the whole job when a rank dies (SIGKILL
  * included), exit status non-zero. Rank 0 writes the index only at the
- * end, through the store's temporary file and rename, so an ended job
- * leaves the previous index as it was.
+ * end, through the store's temporary file and rename (a sharded one: the
+ * manifest last, after every rank's report), so an ended job leaves the
+ * previous index as it was.
  *
  * CHUNK is TENYO_MPI_CHUNK from the environment when set (the tests use
  * small chunks so that the 200-record sample is shared), else 256.
+ * TENYO_MPI_SHARD_PAUSE=S (tests): a rank other than 0 waits S seconds
+ * after writing each shard file, before reporting it.
  */
 #include "api/api.h"
 #include "cli/cli.h"
@@ -156,6 +194,9 @@ typedef struct share_state {
     ty_csr rows;          /* rank != 0: its block of TF-IDF rows */
     uint32_t *tf;         /* their counts */
     uint64_t row0;        /* the block's first document */
+    uint64_t wrote_bytes; /* bytes of the index files this rank wrote */
+    uint32_t wrote_files; /* and how many */
+    uint64_t shard_sent;  /* rank 0: bytes of shard pieces sent to others */
 } share_state;
 
 static void nap(void) {
@@ -346,7 +387,7 @@ done:
 /* ============================================================ the SVD */
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
-enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2 };
+enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2, JOB_SHARDS = 3 };
 #define HEAD_N 8
 #define TAG_ROWS 12
 #define TAG_VECS 13
@@ -359,12 +400,15 @@ static int bcast_wait(int64_t *h, int n) {
     return ty_mpicomm_wait(&r, POLL_NS);
 }
 
-/* n bytes to / from rank `peer` in messages of at most PIECE bytes. */
+/* n bytes to / from rank `peer` in messages of at most PIECE bytes,
+ * each waited for without spinning. */
 static int send_big(const void *p, size_t n, int peer, int tag) {
     for (size_t o = 0; o < n || o == 0; o += PIECE) {
         size_t k = n - o < PIECE ? n - o : PIECE;
-        if (MPI_Send((const char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD) !=
-            MPI_SUCCESS)
+        MPI_Request r;
+        if (MPI_Isend((const char *)p + o, (int)k, MPI_BYTE, peer, tag, MPI_COMM_WORLD, &r) !=
+                MPI_SUCCESS ||
+            ty_mpicomm_wait(&r, POLL_NS))
             return TENYO_ERR_DEPENDENCY;
         if (n == 0) break;
     }
@@ -526,6 +570,120 @@ static int follow_gather(share_state *st, char *err, size_t errlen) {
     return rc;
 }
 
+/* ============================================================ the shards */
+
+#define TAG_SHARD 15
+#define TAG_SHARDREP 16
+
+/* A file this rank wrote: counted, and said on stderr by the rank itself
+ * (tests/mpi.sh checks, with mpirun --tag-output, that each shard file was
+ * written by the rank it belongs to). */
+static void wrote(share_state *st, const char *name, uint64_t bytes) {
+    st->wrote_files++;
+    st->wrote_bytes += bytes;
+    fprintf(stderr, "tenyo-mpi: rank %d wrote %s (%llu bytes)\n", st->rank, name,
+            (unsigned long long)bytes);
+    fflush(stderr);
+}
+
+/* Write the shard in piece p[0..n) here and say so. */
+static int write_here(share_state *st, const void *p, size_t n, ty_shard_report *rep,
+                      char *err, size_t errlen) {
+    int rc = ty_shards_write_piece(p, n, rep, err, errlen);
+    if (!rc) wrote(st, rep->name, rep->bytes);
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
+ * Every other rank's pieces are sent first (each rank compresses and
+ * writes while this one goes on), then this rank writes its own, then
+ * takes the reports in shard order (each rank sends its own in order) and
+ * checks each file (ty_shards_done). */
+static int shards_root(void *ud, ty_shards_out *o, uint32_t n, char *err, size_t errlen) {
+    share_state *st = ud;
+    uint32_t P = (uint32_t)st->size;
+    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n};
+    uint64_t sb;
+    const char *sn = ty_shards_shared(o, &sb);
+    wrote(st, sn, sb);
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    for (int own = 0; own < 2; own++)
+        for (uint32_t i = 0; i < n; i++) {
+            if ((i % P == 0) != own) continue;
+            void *p = NULL;
+            size_t len = 0;
+            ty_shard_report rep;
+            int rc = ty_shards_piece(o, i, &p, &len, err, errlen);
+            if (!rc && own) {
+                rc = write_here(st, p, len, &rep, err, errlen);
+                if (!rc) rc = ty_shards_done(o, &rep, err, errlen);
+            } else if (!rc) {
+                uint64_t l = len;
+                if (send_big(&l, sizeof l, (int)(i % P), TAG_SHARD) ||
+                    send_big(p, len, (int)(i % P), TAG_SHARD)) {
+                    free(p);
+                    goto mpi;
+                }
+                st->shard_sent += len;
+            }
+            free(p);
+            if (rc) return rc;
+        }
+    for (uint32_t i = 0; i < n; i++) {
+        if (i % P == 0) continue;
+        ty_shard_report rep;
+        if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
+        rep.name[sizeof rep.name - 1] = 0;
+        int rc = ty_shards_done(o, &rep, err, errlen);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* TENYO_MPI_SHARD_PAUSE: seconds a rank other than 0 waits after writing
+ * each shard file, before reporting it (tests: a rank killed there). */
+static void shard_pause(void) {
+    const char *e = getenv("TENYO_MPI_SHARD_PAUSE");
+    long s = e && *e ? strtol(e, NULL, 10) : 0;
+    if (s > 0 && s <= 600) {
+        struct timespec ts = {s, 0};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Ranks other than 0, JOB_SHARDS: receive, write and report its shards
+ * (i with i % P == rank, in order). */
+static int follow_shards(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size;
+    for (uint32_t i = (uint32_t)st->rank; i < n; i += P) {
+        uint64_t l = 0;
+        if (recv_big(&l, sizeof l, 0, TAG_SHARD)) goto mpi;
+        void *p = l < SIZE_MAX ? malloc(l ? (size_t)l : 1) : NULL;
+        if (!p) {
+            ty_seterr(err, errlen, "out of memory receiving shard %u (%llu bytes)", i,
+                      (unsigned long long)l);
+            return TENYO_ERR_NOMEM;
+        }
+        if (recv_big(p, (size_t)l, 0, TAG_SHARD)) {
+            free(p);
+            goto mpi;
+        }
+        ty_shard_report rep;
+        int rc = write_here(st, p, (size_t)l, &rep, err, errlen);
+        free(p);
+        if (rc) return rc;
+        shard_pause();
+        if (send_big(&rep, sizeof rep, 0, TAG_SHARDREP)) goto mpi;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
+    return TENYO_ERR_DEPENDENCY;
+}
+
 /* Ranks other than 0, after the weighting: do what rank 0 broadcasts
  * until it says done. 0, or a status with err set. */
 static int follow(share_state *st, char *err, size_t errlen) {
@@ -539,6 +697,7 @@ static int follow(share_state *st, char *err, size_t errlen) {
         if (h[0] == JOB_DONE) return TENYO_OK;
         if (h[0] == JOB_LSA) rc = follow_lsa(st, h, err, errlen);
         else if (h[0] == JOB_GATHER) rc = follow_gather(st, err, errlen);
+        else if (h[0] == JOB_SHARDS) rc = follow_shards(st, h, err, errlen);
         if (rc) return rc;
     }
 }
@@ -561,7 +720,7 @@ static int setup(void *ud, tenyo_builder *b) {
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
                            .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
-                           .gather = gather_root, .ud = s};
+                           .gather = gather_root, .shards = shards_root, .ud = s};
     return ty_builder_set_share(b, &sh);
 }
 
@@ -652,12 +811,39 @@ int main(int argc, char **argv) {
                         "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
                 (unsigned long long)s.svd_calls);
     }
-    if (s.rank == 0 && cli_index_dist && hwms) {
-        fprintf(stderr, "tenyo-mpi: peak memory (VmHWM) per rank:");
+    /* the index files each rank wrote (a sharded index: its shards) */
+    uint64_t wr[2] = {s.wrote_files, s.wrote_bytes};
+    uint64_t *wrs = s.rank == 0 ? calloc(2 * (size_t)s.size, sizeof *wrs) : NULL;
+    if (MPI_Igather(wr, 2, MPI_UINT64_T, wrs, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
+            MPI_SUCCESS ||
+        ty_mpicomm_wait(&gr, POLL_NS))
+        MPI_Abort(MPI_COMM_WORLD, 70);
+    /* each line one write (stderr is unbuffered): mpirun --tag-output
+     * tags what arrives, and a line in pieces would be tagged in pieces */
+    char *line = NULL;
+    size_t ll = 0;
+    FILE *ms = s.rank == 0 && cli_index_dist ? open_memstream(&line, &ll) : NULL;
+    if (ms && wrs && s.wrote_files) {
+        fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
+                    "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
         for (int r = 0; r < s.size; r++)
-            fprintf(stderr, " %d: %.1f MiB%s", r, hwms[r],
-                    r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[2 * r],
+                    (double)wrs[2 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
     }
+    free(wrs);
+    if (ms && hwms) {
+        fprintf(ms, "tenyo-mpi: peak memory (VmHWM) per rank:");
+        for (int r = 0; r < s.size; r++)
+            fprintf(ms, " %d: %.1f MiB%s", r, hwms[r], r + 1 < s.size ? "," : "\n");
+    }
+    if (ms && fclose(ms) == 0 && line) {
+        for (char *a = line, *z; *a; a = z + 1) { /* line by line */
+            z = strchr(a, '\n');
+            if (!z) z = a + strlen(a) - 1;
+            fwrite(a, 1, (size_t)(z - a) + 1, stderr);
+        }
+    }
+    free(line);
     fflush(stderr);
     free(hwms);
     /* wait for the others without spinning */

@@ -7,8 +7,9 @@
  *
  * The store's files, one job each (they were one 2,800-line store.c):
  *   format.h      this: the format, its constants and the shared helpers
- *   write.c       a model to a file, atomically (ty_store_write), and the
- *                 "updated" byte (ty_store_mark_updated)
+ *   write.c       a model to a file, atomically (ty_store_write), or raw
+ *                 into memory (ty_store_encode_raw, for the shards), and
+ *                 the "updated" byte (ty_store_mark_updated)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the
  *                 sparse rows' parallel and lazy decode, ty_model_free
@@ -145,8 +146,8 @@
  * every open, and a format change); a file beside the index (it would not
  * travel with it).
  *
- * A sharded index (shards.c; issue 20: what a cluster writes, one file per
- * rank). The path the user names holds a small text manifest, replaced
+ * A sharded index (shards.c; issue 20: what a cluster writes, each shard
+ * file by the process that owns it, the manifest last). The path the user names holds a small text manifest, replaced
  * atomically by rename like any index file, naming files beside it:
  *
  *   tenyo-sharded 1
@@ -314,6 +315,13 @@ void ty_rawfile_free(ty_rawfile *f);
  * and the fields' document counts are not compared (m->partial). */
 int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
                       ty_model *m, char *err, size_t errlen);
+/* m's sections encoded raw into f by write.c's one section code (every
+ * invariant checked first, as ty_store_write does; no file, no zstd):
+ * f->sec[0..f->nsec) in a whole file's order, each data malloc'd with a
+ * NUL after it, f->fd -1; with_abs 0: without the section "abstracts".
+ * label names m in messages. 0, or the status with the message (f freed). */
+int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
+                        char *err, size_t errlen);
 /* Write a file of sections sec[0..n) (raw content) atomically at path
  * (write.c); its size and header checksum in *bytes, *hsum. */
 int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,

@@ -21,19 +21,34 @@
  * a missing, truncated, damaged, swapped or stale file is an error naming
  * it, never a partial index.
  *
- * Writing cuts a whole file: the model is written as one temporary index
- * file beside the path (write.c, every invariant checked), read back raw,
- * cut, and the pieces written as new files named by a new generation; the
- * manifest is replaced last (temporary file, fsync, rename), so a writer
- * killed at any point leaves the previous manifest and the files it names;
- * the files no manifest names are collected afterwards and by the next
- * writer (ty_shards_collect from ty_wlock_collect). Rejected: a directory
- * as the index (no atomic replace of a directory by rename over a
- * non-empty one; the path could no longer be a file or a sharded index
- * interchangeably); a second decoder working per shard (two codes to keep
- * bit-identical); cutting from the model's arrays (every section's layout
- * would be written twice, once here). The cost of the temporary whole
- * file is one extra write and read of the index at build time.
+ * Writing cuts a whole file's raw sections: write.c's one section code
+ * encodes the model into memory, raw (ty_store_encode_raw, every
+ * invariant checked), the shared part is written from its sections, and
+ * each shard's per-document pieces are cut out as one message
+ * (ty_shards_piece: raw bytes, its "shard" section and its abstracts'
+ * text) that ty_shards_write_piece turns into the shard's file, packing
+ * its abstracts and compressing (the store's one zstd writer), anywhere:
+ * in this process (ty_store_write_shards) or in the process that owns
+ * the shard (tenyo-mpi index --shards, src/mpi/tenyo_mpi.c), which
+ * reports the file's size and header checksum; the writer checks each
+ * file against its report (ty_shards_done) and replaces the manifest last
+ * (ty_shards_commit: temporary file, fsync, rename), so a writer killed
+ * at any point, in any process, leaves the previous manifest and the
+ * files it names; the files no manifest names are collected afterwards
+ * and by the next writer (ty_shards_collect from ty_wlock_collect). Both
+ * ways go through the same steps, so their files are the same bytes.
+ * Rejected: a directory as the index (no atomic replace of a directory by
+ * rename over a non-empty one; the path could no longer be a file or a
+ * sharded index interchangeably); a second decoder working per shard (two
+ * codes to keep bit-identical); cutting from the model's arrays, or
+ * encoding a shard from a process's own rows and vectors (every
+ * per-document section's layout would be written twice, once here); the
+ * earlier whole temporary file written, read back and decompressed to be
+ * cut (one extra write and read of the index; the raw sections are what
+ * that read produced, without the file). The cost: every section's raw
+ * bytes in memory at once (as the read-back held them), the shared ones
+ * freed once the shared part is written, plus one shard's piece at a
+ * time.
  *
  * A partial read (ty_shards_read_part: tenyo-mpi serve's processes other
  * than 0, which score only their own shards) opens the shared part and
@@ -48,10 +63,11 @@
  * (every scan and candidate would need an offset, and the scan is the
  * one-process code by design).
  *
- * Left: per-rank writing (tenyo-mpi's rank 0 writes every shard, as the
- * whole model is on rank 0); reading decodes every shard on open (no lazy
- * rows for a sharded index); updates (tenyo add / delete / rebuild) refuse
- * a sharded index.
+ * Left: the pieces are cut on the process that holds the whole model
+ * (tenyo-mpi's rank 0) and sent to the shards' writers, not encoded where
+ * the rows are (above, rejected for now); reading decodes every shard on
+ * open (no lazy rows for a sharded index); updates (tenyo add / delete /
+ * rebuild) refuse a sharded index.
  */
 #include "store/format.h"
 
@@ -585,6 +601,29 @@ done:
 
 /* =============================================================== write */
 
+/* A sharded write under way (store.h, ty_shards_begin): the model's
+ * sections raw, where each shard's pieces are cut, the manifest made as
+ * the shards are reported. */
+struct ty_shards_out {
+    ty_model *m;               /* the model written (the caller's) */
+    char *path;                /* the manifest's path (malloc'd) */
+    char *dir;                 /* its directory (malloc'd) */
+    char *base;                /* its file name (malloc'd) */
+    ty_rawfile f;              /* m's sections raw, no "abstracts"; the
+                                  shared ones freed once written */
+    uint64_t nd, dim;          /* documents, rank */
+    uint32_t n;                /* shards */
+    uint64_t *at;              /* n + 1 boundaries (document numbers) */
+    uint64_t *aoff;            /* m->abs_text's offsets at them, or NULL */
+    int nper;                  /* per-document sections in f */
+    int perj[TENYO_MAX_SECTIONS];     /* their places in f.sec */
+    uint64_t *bo[TENYO_MAX_SECTIONS]; /* their part B offsets at the boundaries */
+    shard_mf mf;               /* the manifest: the shared part, the shards
+                                  as they are reported */
+    uint8_t *done;             /* n flags: shard reported */
+    uint64_t total;            /* bytes of the files written so far */
+};
+
 /* Where the cuts of a whole file fall: for each shard boundary b (document
  * number), the offsets of part B of every per-document section. */
 typedef struct cutter {
@@ -595,8 +634,8 @@ typedef struct cutter {
 } cutter;
 
 /* The offsets in part B of section s (of kind pd) at every boundary into
- * off[nb]; -1 when the content disagrees (a bug: the file was just
- * written and checked). */
+ * off[nb]; -1 when the content disagrees (a bug: the sections were just
+ * encoded from a checked model). */
 static int cut_offsets(const cutter *c, const ty_rawsec *s, const struct perdoc *pd,
                        uint64_t *off) {
     const unsigned char *p = s->data;
@@ -640,35 +679,6 @@ static int cut_offsets(const cutter *c, const ty_rawsec *s, const struct perdoc 
     return 0;
 }
 
-/* Abstracts of the whole file as one blob of nd NUL-terminated strings
- * (*blob malloc'd, *len bytes). */
-static int abs_unpack(const ty_rawsec *s, uint64_t nd, char **blob, uint64_t *len) {
-    *blob = NULL;
-    const unsigned char *p = s->data;
-    if (s->raw < ABS_HEAD) return -1;
-    uint32_t per = get_le32(p);
-    if (!per || get_le64(p + 8) != nd) return -1;
-    uint64_t nb = (nd + per - 1) / per, head = ABS_HEAD + 16 * nb;
-    if (head > s->raw) return -1;
-    ty_buf out = {0};
-    for (uint64_t i = 0; i < nb; i++) {
-        const unsigned char *e = p + ABS_HEAD + 16 * i;
-        uint64_t off = get_le64(e), zb = get_le32(e + 8), rb = get_le32(e + 12);
-        if (off > s->raw - head || zb > s->raw - head - off || rb > ABS_MAX_RAW) goto bad;
-        size_t at = out.len;
-        if (ty_buf_reserve(&out, (size_t)rb + 1)) goto bad;
-        size_t d = ZSTD_decompress((unsigned char *)out.p + at, (size_t)rb, p + head + off, (size_t)zb);
-        if (ZSTD_isError(d) || d != rb) goto bad;
-        out.len = at + (size_t)rb;
-    }
-    *blob = out.p;
-    *len = out.len;
-    return 0;
-bad:
-    ty_buf_free(&out);
-    return -1;
-}
-
 /* The generation after the one at path (1 when none is readable). */
 static uint64_t next_gen(const char *path) {
     shard_mf mf;
@@ -679,8 +689,23 @@ static uint64_t next_gen(const char *path) {
     return g;
 }
 
-int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
-                          const uint64_t *first, char *err, size_t errlen) {
+void ty_shards_out_free(ty_shards_out *o) {
+    if (!o) return;
+    ty_rawfile_free(&o->f);
+    for (int q = 0; q < o->nper; q++) free(o->bo[q]);
+    free(o->at);
+    free(o->aoff);
+    free(o->done);
+    mf_free(&o->mf);
+    free(o->path);
+    free(o->dir);
+    free(o->base);
+    free(o);
+}
+
+int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
+                    ty_shards_out **out, char *err, size_t errlen) {
+    *out = NULL;
     if (!m || !path || !*path) return TENYO_ERR_ARG;
     uint64_t nd = m->ndocs;
     int badcut = nshards < 1 || nshards > TY_MAX_SHARDS;
@@ -691,169 +716,325 @@ int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
                   path, nshards, TY_MAX_SHARDS, (unsigned long long)nd);
         return TENYO_ERR_ARG;
     }
-    const char *base;
-    char *dir = dir_of(path, &base);
-    char *whole = NULL, *abs = NULL, *fname = NULL;
-    uint64_t *at = ty_calloc((size_t)nshards + 1, sizeof *at);
-    uint64_t *offs = ty_calloc((size_t)nshards + 1, sizeof *offs);
-    shard_mf mf;
-    memset(&mf, 0, sizeof mf);
-    mf.s = ty_calloc(nshards, sizeof *mf.s);
-    ty_rawfile f;
-    memset(&f, 0, sizeof f);
-    f.fd = -1;
-    ty_buf text = {0}, pk = {0};
     int rc = TENYO_ERR_NOMEM;
-    if (!dir || !at || !offs || !mf.s) goto done;
+    ty_shards_out *o = ty_calloc(1, sizeof *o);
+    if (!o) goto nomem;
+    o->f.fd = -1;
+    o->m = m;
+    o->nd = nd;
+    o->dim = m->dim;
+    o->n = nshards;
+    const char *base;
+    o->path = ty_strdup(path);
+    o->dir = dir_of(path, &base);
+    o->base = ty_strdup(base);
+    o->at = ty_calloc((size_t)nshards + 1, sizeof *o->at);
+    o->done = ty_calloc(nshards, 1);
+    o->mf.s = ty_calloc(nshards, sizeof *o->mf.s);
+    if (!o->path || !o->dir || !o->base || !o->at || !o->done || !o->mf.s) goto nomem;
     for (uint32_t i = 0; i <= nshards; i++)
-        at[i] = i == nshards ? nd : first ? first[i] : nd * i / nshards;
-    size_t wl = strlen(path) + 32;
-    whole = ty_malloc(wl);
-    fname = ty_malloc(strlen(base) + 64);
-    if (!whole || !fname) goto done;
-    /* the whole file, written and checked by write.c, read back raw; its
-     * name one of "<path>.tmp.XXXXXX", which the next writer collects when
-     * this one is killed before the unlink */
-    snprintf(whole, wl, "%s.tmp.shards", path);
-    rc = ty_store_write(m, whole, err, errlen);
-    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
-    rc = ty_store_raw_read(whole, &f, 1, err, errlen);
-    unlink(whole);
-    if (rc) goto done;
-    mf.gen = next_gen(path);
-    mf.ndocs = nd;
-    mf.n = nshards;
-    cutter c = {.f = &f, .nd = nd, .dim = m->dim, .nb = nshards + 1, .at = at};
-    /* the shared part */
-    ty_rawsec sec[TENYO_MAX_SECTIONS];
-    int n = 0;
-    for (int j = 0; j < f.nsec; j++)
-        if (!perdoc_of(f.sec[j].name) && strcmp(f.sec[j].name, "abstracts")) sec[n++] = f.sec[j];
-    snprintf(mf.shared.name, MF_NAME, "%s.%llu.shared", base, (unsigned long long)mf.gen);
-    char *sp = ty_upd_path(dir, mf.shared.name);
-    if (!sp) goto nomem;
-    rc = ty_store_write_raw(sp, sec, n, &mf.shared.bytes, &mf.shared.hsum, err, errlen);
-    free(sp);
-    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
-    uint64_t total = mf.shared.bytes;
-    const ty_rawsec *as = find_sec(&f, "abstracts");
-    uint64_t alen = 0, *aoff = NULL;
-    if (as) {
-        if (abs_unpack(as, nd, &abs, &alen)) goto bug;
-        aoff = offs; /* string offsets at the boundaries */
-        uint64_t d = 0, pos = 0;
+        o->at[i] = i == nshards ? nd : first ? first[i] : nd * i / nshards;
+    /* the sections, raw, by write.c's one encoder (the model checked) */
+    rc = ty_store_encode_raw(m, path, 0, &o->f, err, errlen);
+    if (rc) goto fail;
+    o->mf.gen = next_gen(path);
+    o->mf.ndocs = nd;
+    o->mf.n = nshards;
+    cutter c = {.f = &o->f, .nd = nd, .dim = o->dim, .nb = nshards + 1, .at = o->at};
+    for (int j = 0; j < o->f.nsec; j++) {
+        const struct perdoc *pd = perdoc_of(o->f.sec[j].name);
+        if (!pd) continue;
+        uint64_t *bo = ty_calloc((size_t)nshards + 1, sizeof *bo);
+        if (!bo) goto nomem;
+        o->bo[o->nper] = bo;
+        o->perj[o->nper++] = j;
+        if (cut_offsets(&c, &o->f.sec[j], pd, bo)) goto bug;
+    }
+    if (m->abs_text) { /* the abstracts' string offsets at the boundaries */
+        o->aoff = ty_calloc((size_t)nshards + 1, sizeof *o->aoff);
+        if (!o->aoff) goto nomem;
+        const char *abs = m->abs_text;
+        uint64_t d = 0, pos = 0, alen = m->abs_text_len;
         for (uint32_t k = 0; k <= nshards; k++) {
-            while (d < at[k]) {
+            while (d < o->at[k]) {
                 const char *z = pos < alen ? memchr(abs + pos, 0, (size_t)(alen - pos)) : NULL;
                 if (!z) goto bug;
                 pos = (uint64_t)(z - abs) + 1;
                 d++;
             }
-            aoff[k] = pos;
+            o->aoff[k] = pos;
         }
     }
-    /* the shards: each per-document section cut at the boundaries */
-    int nper = 0;
-    int perj[TENYO_MAX_SECTIONS];
-    uint64_t *bo[TENYO_MAX_SECTIONS] = {0};
-    for (int j = 0; j < f.nsec; j++) {
-        const struct perdoc *pd = perdoc_of(f.sec[j].name);
-        if (!pd) continue;
-        bo[nper] = ty_calloc((size_t)nshards + 1, sizeof *bo[nper]);
-        perj[nper] = j;
-        if (!bo[nper] || cut_offsets(&c, &f.sec[j], pd, bo[nper])) {
-            nper++;
-            for (int q = 0; q < nper; q++) free(bo[q]);
-            if (!bo[nper - 1]) goto nomem;
-            goto bug;
+    /* the shared part, written now (its checksum goes into every shard);
+     * its sections are not needed after */
+    ty_rawsec sec[TENYO_MAX_SECTIONS];
+    int n = 0;
+    for (int j = 0; j < o->f.nsec; j++)
+        if (!perdoc_of(o->f.sec[j].name)) sec[n++] = o->f.sec[j];
+    snprintf(o->mf.shared.name, MF_NAME, "%s.%llu.shared", o->base,
+             (unsigned long long)o->mf.gen);
+    char *sp = ty_upd_path(o->dir, o->mf.shared.name);
+    if (!sp) goto nomem;
+    rc = ty_store_write_raw(sp, sec, n, &o->mf.shared.bytes, &o->mf.shared.hsum, err, errlen);
+    free(sp);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto fail;
+    o->total = o->mf.shared.bytes;
+    for (int j = 0; j < o->f.nsec; j++)
+        if (!perdoc_of(o->f.sec[j].name)) {
+            free(o->f.sec[j].data);
+            o->f.sec[j].data = NULL;
         }
-        nper++;
-    }
-    for (uint32_t i = 0; i < nshards && !rc; i++) {
-        uint64_t d0 = at[i], d1 = at[i + 1];
-        char info[256];
-        int il = snprintf(info, sizeof info,
-                          "first=%llu\ndocs=%llu\nshard=%u\nshards=%u\nshared=%016llx\n",
-                          (unsigned long long)d0, (unsigned long long)(d1 - d0), i, nshards,
-                          (unsigned long long)mf.shared.hsum);
-        ty_rawsec ss[TENYO_MAX_SECTIONS];
-        unsigned char *tmpd[TENYO_MAX_SECTIONS];
-        int ns = 0;
-        memset(ss, 0, sizeof ss);
-        memcpy(ss[ns].name, "shard", 5);
-        ss[ns].data = (unsigned char *)info;
-        ss[ns++].raw = (uint64_t)il;
-        for (int q = 0; q < nper; q++) {
-            const ty_rawsec *s = &f.sec[perj[q]];
-            const struct perdoc *pd = perdoc_of(s->name);
-            uint64_t unit = unit_of(pd, m->dim);
-            uint64_t a0 = unit * d0, a1 = unit * d1, bb = unit * nd;
-            uint64_t b0 = bo[q][i], b1 = bo[q][i + 1];
-            unsigned char *d = ty_malloc((size_t)(a1 - a0 + b1 - b0) + 1);
-            tmpd[q] = d;
-            if (!d) {
-                for (int z = 0; z < q; z++) free(tmpd[z]);
-                for (int z = 0; z < nper; z++) free(bo[z]);
-                goto nomem;
-            }
-            memcpy(d, s->data + a0, (size_t)(a1 - a0));
-            memcpy(d + (a1 - a0), s->data + bb + b0, (size_t)(b1 - b0));
-            memcpy(ss[ns].name, s->name, 16);
-            ss[ns].data = d;
-            ss[ns++].raw = a1 - a0 + b1 - b0;
-        }
-        if (as) {
-            ty_model sub;
-            memset(&sub, 0, sizeof sub);
-            sub.ndocs = d1 - d0;
-            sub.abs_text = abs + aoff[i];
-            sub.abs_text_len = aoff[i + 1] - aoff[i];
-            pk.len = 0;
-            rc = ty_abs_pack(&sub, &pk, err, errlen);
-            memcpy(ss[ns].name, "abstracts", 9);
-            ss[ns].data = (unsigned char *)pk.p;
-            ss[ns++].raw = pk.len;
-        }
-        mf_file *e = &mf.s[i];
-        snprintf(e->name, MF_NAME, "%s.%llu.s%03u", base, (unsigned long long)mf.gen, i);
-        e->first = d0;
-        e->docs = d1 - d0;
-        char *p = ty_upd_path(dir, e->name);
-        if (!rc && !p) rc = TENYO_ERR_NOMEM;
-        if (!rc) rc = ty_store_write_raw(p, ss, ns, &e->bytes, &e->hsum, err, errlen);
-        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_OK;
-        free(p);
-        total += e->bytes;
-        for (int q = 0; q < nper; q++) free(tmpd[q]);
-    }
-    for (int q = 0; q < nper; q++) free(bo[q]);
-    if (rc) goto done;
-    /* the manifest, last and atomically: from here the new index is it */
-    if (mf_format(&mf, &text)) goto nomem;
-    rc = ty_store_write_atomic(dir, base, text.p, text.len, err, errlen);
-    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
-    m->file_bytes = total + text.len;
-    ty_shards_collect(path);
-    goto done;
+    *out = o;
+    return TENYO_OK;
 bug:
-    ty_seterr(err, errlen, "%s: the index written could not be cut into shards", path);
+    ty_seterr(err, errlen, "%s: the index's sections could not be cut into shards", path);
     rc = TENYO_ERR_IO;
+    goto fail;
+nomem:
+    ty_seterr(err, errlen, "%s: out of memory writing the shards", path);
+    rc = TENYO_ERR_NOMEM;
+fail:
+    ty_shards_out_free(o);
+    return rc;
+}
+
+const char *ty_shards_shared(const ty_shards_out *o, uint64_t *bytes) {
+    *bytes = o->mf.shared.bytes;
+    return o->mf.shared.name;
+}
+
+/* A piece (ty_shards_piece), little-endian:
+ *   0   8  "TYSHARD1"
+ *   8   4  the shard's number
+ *   12  4  sections that follow (its "shard" section first)
+ *   16  8  its documents
+ *   24  8  bytes of its abstracts' text (NUL-terminated strings)
+ *   32  4  1 when the index has abstracts, else 0
+ *   36  4  bytes L of the file's path
+ *   40  L  the path (no NUL)
+ *   then per section: name (16, NUL-padded), u64 raw bytes, the bytes;
+ *   then the abstracts' text. */
+#define PIECE_MAGIC "TYSHARD1"
+#define PIECE_HEAD 40u
+
+int ty_shards_piece(const ty_shards_out *o, uint32_t i, void **p, size_t *len, char *err,
+                    size_t errlen) {
+    *p = NULL;
+    *len = 0;
+    if (!o || i >= o->n) return TENYO_ERR_ARG;
+    uint64_t d0 = o->at[i], d1 = o->at[i + 1];
+    char info[256];
+    int il = snprintf(info, sizeof info,
+                      "first=%llu\ndocs=%llu\nshard=%u\nshards=%u\nshared=%016llx\n",
+                      (unsigned long long)d0, (unsigned long long)(d1 - d0), i, o->n,
+                      (unsigned long long)o->mf.shared.hsum);
+    char name[MF_NAME + 32];
+    snprintf(name, sizeof name, "%s.%llu.s%03u", o->base, (unsigned long long)o->mf.gen, i);
+    char *path = ty_upd_path(o->dir, name);
+    if (!path) goto nomem;
+    uint64_t pl = strlen(path), a0 = o->aoff ? o->aoff[i] : 0, a1 = o->aoff ? o->aoff[i + 1] : 0;
+    uint64_t size = PIECE_HEAD + pl + 24 + (uint64_t)il + (a1 - a0);
+    for (int q = 0; q < o->nper; q++) {
+        const ty_rawsec *s = &o->f.sec[o->perj[q]];
+        uint64_t unit = unit_of(perdoc_of(s->name), o->dim);
+        size += 24 + unit * (d1 - d0) + o->bo[q][i + 1] - o->bo[q][i];
+    }
+    unsigned char *b = size < SIZE_MAX ? ty_malloc((size_t)size) : NULL;
+    if (!b) {
+        free(path);
+        goto nomem;
+    }
+    memcpy(b, PIECE_MAGIC, 8);
+    put_le32(b + 8, i);
+    put_le32(b + 12, (uint32_t)o->nper + 1);
+    put_le64(b + 16, d1 - d0);
+    put_le64(b + 24, a1 - a0);
+    put_le32(b + 32, o->aoff != NULL);
+    put_le32(b + 36, (uint32_t)pl);
+    memcpy(b + PIECE_HEAD, path, (size_t)pl);
+    free(path);
+    unsigned char *w = b + PIECE_HEAD + pl;
+    memset(w, 0, 16);
+    memcpy(w, "shard", 5);
+    put_le64(w + 16, (uint64_t)il);
+    memcpy(w + 24, info, (size_t)il);
+    w += 24 + il;
+    for (int q = 0; q < o->nper; q++) { /* part A of its documents, then part B */
+        const ty_rawsec *s = &o->f.sec[o->perj[q]];
+        uint64_t unit = unit_of(perdoc_of(s->name), o->dim);
+        uint64_t an = unit * (d1 - d0), bb = unit * o->nd + o->bo[q][i];
+        uint64_t bn = o->bo[q][i + 1] - o->bo[q][i];
+        memcpy(w, s->name, 16);
+        put_le64(w + 16, an + bn);
+        memcpy(w + 24, s->data + unit * d0, (size_t)an);
+        memcpy(w + 24 + an, s->data + bb, (size_t)bn);
+        w += 24 + an + bn;
+    }
+    if (a1 > a0) memcpy(w, o->m->abs_text + a0, (size_t)(a1 - a0));
+    *p = b;
+    *len = (size_t)size;
+    return TENYO_OK;
+nomem:
+    ty_seterr(err, errlen, "%s: out of memory for shard %u's pieces", o->path, i);
+    return TENYO_ERR_NOMEM;
+}
+
+int ty_shards_write_piece(const void *piece, size_t len, ty_shard_report *rep, char *err,
+                          size_t errlen) {
+    const unsigned char *b = piece;
+    memset(rep, 0, sizeof *rep);
+    ty_rawsec ss[TENYO_MAX_SECTIONS];
+    memset(ss, 0, sizeof ss);
+    ty_buf pk = {0};
+    char *path = NULL;
+    int rc = TENYO_ERR_CORRUPT;
+    if (!b || len < PIECE_HEAD || memcmp(b, PIECE_MAGIC, 8)) goto bad;
+    uint32_t shard = get_le32(b + 8), nsec = get_le32(b + 12), has_abs = get_le32(b + 32);
+    uint64_t docs = get_le64(b + 16), alen = get_le64(b + 24), pl = get_le32(b + 36);
+    if (nsec < 1 || nsec >= TENYO_MAX_SECTIONS || has_abs > 1 || pl == 0 ||
+        pl > len - PIECE_HEAD)
+        goto bad;
+    path = ty_strndup((const char *)b + PIECE_HEAD, (size_t)pl);
+    if (!path) goto nomem;
+    const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+    if (strlen(path) != pl || !name_ok(name)) goto bad;
+    uint64_t at = PIECE_HEAD + pl;
+    for (uint32_t k = 0; k < nsec; k++) {
+        if (len - at < 24) goto bad;
+        memcpy(ss[k].name, b + at, 15);
+        ss[k].raw = get_le64(b + at + 16);
+        at += 24;
+        if (ss[k].raw > len - at) goto bad;
+        ss[k].data = (unsigned char *)b + at; /* read only */
+        at += ss[k].raw;
+    }
+    if (alen != len - at || (!has_abs && alen)) goto bad;
+    int ns = (int)nsec;
+    if (has_abs) { /* the shard's own "abstracts", packed here */
+        ty_model sub;
+        memset(&sub, 0, sizeof sub);
+        sub.ndocs = docs;
+        sub.abs_text = (char *)b + at;
+        sub.abs_text_len = alen;
+        rc = ty_abs_pack(&sub, &pk, err, errlen);
+        if (rc) goto done;
+        memcpy(ss[ns].name, "abstracts", 9);
+        ss[ns].data = (unsigned char *)pk.p;
+        ss[ns++].raw = pk.len;
+    }
+    rc = ty_store_write_raw(path, ss, ns, &rep->bytes, &rep->hsum, err, errlen);
+    if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_OK; /* in place; the manifest's sync follows */
+    if (rc) goto done;
+    rep->shard = shard;
+    snprintf(rep->name, sizeof rep->name, "%.255s", name);
+    goto done;
+bad:
+    ty_seterr(err, errlen, "a shard's pieces are malformed (%zu bytes)", len);
+    rc = TENYO_ERR_CORRUPT;
     goto done;
 nomem:
+    ty_seterr(err, errlen, "out of memory writing a shard");
     rc = TENYO_ERR_NOMEM;
 done:
-    if (rc == TENYO_ERR_NOMEM)
-        ty_seterr(err, errlen, "%s: out of memory writing the shards", path);
-    ty_rawfile_free(&f);
-    ty_buf_free(&text);
     ty_buf_free(&pk);
-    free(abs);
-    free(at);
-    free(offs);
-    free(whole);
-    free(fname);
-    free(dir);
-    mf_free(&mf);
+    free(path);
+    return rc;
+}
+
+/* The size and stored header checksum of the index file at path, the
+ * checksum verified against the header (byte 20 taken as 0). 0, or -1. */
+static int file_head(const char *path, uint64_t *size, uint64_t *hsum) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    unsigned char h[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    struct stat st;
+    int ok = fstat(fd, &st) == 0 && pread(fd, h, STORE_FIXED, 0) == (ssize_t)STORE_FIXED &&
+             memcmp(h, STORE_MAGIC, 8) == 0;
+    uint32_t n = ok ? get_le32(h + 16) : 0;
+    size_t hl = STORE_FIXED + STORE_ENTRY * (size_t)n;
+    ok = ok && n >= 1 && n <= TENYO_MAX_SECTIONS &&
+         pread(fd, h, hl + 8, 0) == (ssize_t)(hl + 8);
+    close(fd);
+    if (!ok) return -1;
+    h[STORE_UPDATED_AT] = 0;
+    *size = (uint64_t)st.st_size;
+    *hsum = get_le64(h + hl);
+    return ty_fnv1a_std(h, hl) == *hsum ? 0 : -1;
+}
+
+int ty_shards_done(ty_shards_out *o, const ty_shard_report *rep, char *err, size_t errlen) {
+    if (!o || !rep) return TENYO_ERR_ARG;
+    uint32_t i = rep->shard;
+    char name[MF_NAME + 32];
+    snprintf(name, sizeof name, "%s.%llu.s%03u", o->base, (unsigned long long)o->mf.gen, i);
+    if (i >= o->n || o->done[i] || strncmp(rep->name, name, sizeof rep->name)) {
+        ty_seterr(err, errlen, "%s: a report of shard %u (%.64s) that was not asked for",
+                  o->path, i, rep->name);
+        return TENYO_ERR_CORRUPT;
+    }
+    /* the file as the writer reported it, seen from here */
+    char *p = ty_upd_path(o->dir, name);
+    uint64_t size = 0, hsum = 0;
+    if (!p) {
+        ty_seterr(err, errlen, "%s: out of memory", o->path);
+        return TENYO_ERR_NOMEM;
+    }
+    int bad = file_head(p, &size, &hsum) || size != rep->bytes || hsum != rep->hsum;
+    if (bad)
+        ty_seterr(err, errlen, "%s: %llu bytes, header checksum %016llx; its writer reported "
+                  "%llu, %016llx", p, (unsigned long long)size, (unsigned long long)hsum,
+                  (unsigned long long)rep->bytes, (unsigned long long)rep->hsum);
+    free(p);
+    if (bad) return TENYO_ERR_IO;
+    mf_file *e = &o->mf.s[i];
+    snprintf(e->name, MF_NAME, "%.255s", name);
+    e->first = o->at[i];
+    e->docs = o->at[i + 1] - o->at[i];
+    e->bytes = rep->bytes;
+    e->hsum = rep->hsum;
+    o->done[i] = 1;
+    o->total += rep->bytes;
+    return TENYO_OK;
+}
+
+int ty_shards_commit(ty_shards_out *o, char *err, size_t errlen) {
+    if (!o) return TENYO_ERR_ARG;
+    for (uint32_t i = 0; i < o->n; i++)
+        if (!o->done[i]) {
+            ty_seterr(err, errlen, "%s: shard %u was not written", o->path, i);
+            return TENYO_ERR_ARG;
+        }
+    /* the manifest, last and atomically: from here the new index is it */
+    ty_buf text = {0};
+    if (mf_format(&o->mf, &text)) {
+        ty_buf_free(&text);
+        ty_seterr(err, errlen, "%s: out of memory writing the shards", o->path);
+        return TENYO_ERR_NOMEM;
+    }
+    int rc = ty_store_write_atomic(o->dir, o->base, text.p, text.len, err, errlen);
+    if (!rc || rc == TENYO_ERR_UNSYNCED) {
+        o->m->file_bytes = o->total + text.len;
+        ty_shards_collect(o->path);
+    }
+    ty_buf_free(&text);
+    return rc;
+}
+
+int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
+                          const uint64_t *first, char *err, size_t errlen) {
+    ty_shards_out *o = NULL;
+    int rc = ty_shards_begin(m, path, nshards, first, &o, err, errlen);
+    for (uint32_t i = 0; !rc && i < nshards; i++) {
+        void *p = NULL;
+        size_t len = 0;
+        ty_shard_report rep;
+        rc = ty_shards_piece(o, i, &p, &len, err, errlen);
+        if (!rc) rc = ty_shards_write_piece(p, len, &rep, err, errlen);
+        if (!rc) rc = ty_shards_done(o, &rep, err, errlen);
+        free(p);
+    }
+    if (!rc) rc = ty_shards_commit(o, err, errlen);
+    ty_shards_out_free(o);
     return rc;
 }
 

@@ -99,6 +99,48 @@ int ty_shards_refuse(const char *path, char *err, size_t errlen);
  * removed. Fills m->file_bytes (all files). Take the writer lock first. */
 int ty_store_write_shards(ty_model *m, const char *path, uint32_t nshards,
                           const uint64_t *first, char *err, size_t errlen);
+/* The same in steps, for a writer whose shards are written elsewhere
+ * (tenyo-mpi index --shards: each process writes its own). The caller
+ * holds the writer lock, and every writer sees the manifest's directory.
+ * ty_store_write_shards is these steps with every shard written here. */
+typedef struct ty_shards_out ty_shards_out;
+/* What the writer of a shard reports (ty_shards_write_piece), for the
+ * manifest: the manifest pins each file by these. */
+typedef struct ty_shard_report {
+    uint32_t shard;           /* its number */
+    uint64_t bytes;           /* the file's size */
+    uint64_t hsum;            /* the header checksum stored in it */
+    char name[256];           /* its file name, in the manifest's directory */
+} ty_shard_report;
+/* Begin writing m as a sharded index at path (nshards, first: as
+ * ty_store_write_shards): every section encoded raw, the cuts found, the
+ * shared part written. *o (free with ty_shards_out_free) keeps m, which
+ * must live until commit. 0, or the status with err set (nothing named by
+ * a manifest was written). */
+int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
+                    ty_shards_out **o, char *err, size_t errlen);
+/* The shared part's file name (valid while o lives) and its bytes. */
+const char *ty_shards_shared(const ty_shards_out *o, uint64_t *bytes);
+/* Shard i's raw per-document pieces, its "shard" section and its
+ * abstracts' text, as one message for ty_shards_write_piece: *p malloc'd
+ * (the caller frees it), *len bytes. 0, or the status with err set. */
+int ty_shards_piece(const ty_shards_out *o, uint32_t i, void **p, size_t *len, char *err,
+                    size_t errlen);
+/* Write the shard file of piece p[0..len) (its path is in it), on any
+ * process: its abstracts packed, every section compressed (the store's
+ * one writer), fsync'd and renamed into place; *rep filled. 0, or the
+ * status with err set (the file not in place). */
+int ty_shards_write_piece(const void *p, size_t len, ty_shard_report *rep, char *err,
+                          size_t errlen);
+/* Record the report of a shard written: the file is checked as this
+ * process sees it (size, header checksum). 0, or the status with err set. */
+int ty_shards_done(ty_shards_out *o, const ty_shard_report *rep, char *err, size_t errlen);
+/* Every shard reported: replace the manifest atomically, set the model's
+ * file_bytes, collect the files no manifest names. 0 (or
+ * TENYO_ERR_UNSYNCED: in place, the directory not synced), or the status
+ * with err set (the previous manifest in place). */
+int ty_shards_commit(ty_shards_out *o, char *err, size_t errlen);
+void ty_shards_out_free(ty_shards_out *o);
 /* The documents of the shards of the sharded index at path: *n shards,
  * shard i holding documents [(*first)[i], (*first)[i+1]) ((*first)
  * malloc'd, n + 1 entries). 0, or a status with err set. */

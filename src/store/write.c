@@ -21,6 +21,14 @@
  * state, so the list of sections reads as straight code. ty_store_write_raw
  * writes given raw sections the same way (the pieces of a sharded index,
  * shards.c), through the same start (wr_start) and finish (wr_finish).
+ *
+ * The same section code also encodes a model into memory, raw, with no
+ * file and no zstd (ty_store_encode_raw: the writer's sink is then one
+ * buffer per section): a sharded write cuts those raw sections into its
+ * shards' pieces (shards.c), so the layouts are written here once whether
+ * the model becomes one file or many. Rejected: writing a whole temporary
+ * file and reading it back raw to cut it (what shards.c did first: the
+ * index written, read and decompressed once more than needed).
  */
 #include "store/format.h"
 
@@ -126,6 +134,9 @@ typedef struct writer {
     int rc;                     /* first error, TENYO_OK until then */
     char *err;                  /* caller's message buffer */
     size_t errlen;              /* its size */
+    ty_rawsec *mem;             /* ty_store_encode_raw: each section's raw
+                                   bytes kept here (no file, no zstd) */
+    int no_abs;                 /* leave the section "abstracts" out */
 } writer;
 
 /* Write all of p[0..n) at the current end of the temp file. */
@@ -149,6 +160,18 @@ static void wr_raw(writer *w, const void *p, size_t n) {
 /* Feed raw bytes to the current frame; end finishes the frame. */
 static void wr_feed(writer *w, const void *p, size_t n, int end) {
     if (w->rc) return;
+    if (w->mem) { /* raw into the section's buffer, sized by the pledge */
+        ty_rawsec *s = &w->mem[w->nsec];
+        if (n > w->raw_want - w->raw_fed) {
+            ty_seterr(w->err, w->errlen, "%s: section '%s' over its %llu bytes", w->path,
+                      w->sec[w->nsec].name, (unsigned long long)w->raw_want);
+            w->rc = TENYO_ERR_IO;
+            return;
+        }
+        if (n) memcpy(s->data + w->raw_fed, p, n);
+        w->raw_fed += n;
+        return;
+    }
     ZSTD_inBuffer in = {p, n, 0};
     for (;;) {
         ZSTD_outBuffer out = {w->out, w->outcap, 0};
@@ -182,6 +205,18 @@ static void sec_begin(writer *w, const char *name, uint64_t raw) {
     memcpy(w->sec[w->nsec].name, name, strlen(name));
     w->sec[w->nsec].off = w->off;
     w->sec[w->nsec].raw = raw;
+    if (w->mem) {
+        ty_rawsec *s = &w->mem[w->nsec];
+        memset(s, 0, sizeof *s);
+        memcpy(s->name, w->sec[w->nsec].name, 16);
+        s->raw = raw;
+        s->data = raw < SIZE_MAX ? ty_malloc((size_t)raw + 1) : NULL;
+        if (!s->data) {
+            ty_seterr(w->err, w->errlen, "%s: out of memory for section '%s'", w->path, name);
+            w->rc = TENYO_ERR_NOMEM;
+        }
+        return;
+    }
     size_t z = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
     if (ZSTD_isError(z)) {
@@ -205,6 +240,7 @@ static void sec_end(writer *w) {
         return;
     }
     w->sec[w->nsec].stored = w->off - w->sec[w->nsec].off;
+    if (w->mem) w->mem[w->nsec].data[w->raw_want] = 0;
     w->nsec++;
 }
 
@@ -430,7 +466,7 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         put_bytes(w, m->common_blob, m->common_len);
         sec_end(w);
     }
-    if (m->abs_text && !w->rc) {
+    if (m->abs_text && !w->no_abs && !w->rc) {
         ty_buf ab = {0};
         int rc = ty_abs_pack(m, &ab, w->err, w->errlen);
         if (rc) {
@@ -583,28 +619,40 @@ static int wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
     return sync_dir(path, err, errlen) ? TENYO_ERR_UNSYNCED : TENYO_OK;
 }
 
-int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
-    if (!m || !path || !*path) return TENYO_ERR_ARG;
-    int rc0 = ty_model_need_sparse(m, err, errlen);
-    if (rc0) return rc0;
+/* What every write of m starts with: its sparse rows decoded, every
+ * invariant checked, the build text made into *build. 0, or the status
+ * with the message (naming path). */
+static int model_ready(ty_model *m, const char *path, ty_buf *build, char *err,
+                       size_t errlen) {
+    int rc = ty_model_need_sparse(m, err, errlen);
+    if (rc) return rc;
     char why[TY_ERRLEN];
     if (ty_model_check(m, 0, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
                   path, why);
         return TENYO_ERR_ARG;
     }
+    if (build_text(m, build)) {
+        ty_seterr(err, errlen, "%s: out of memory writing the index", path);
+        return TENYO_ERR_NOMEM;
+    }
+    if (build->len > STORE_BUILD_MAX) {
+        ty_seterr(err, errlen, "%s: build strings too long (%zu bytes)", path,
+                  build->len);
+        return TENYO_ERR_ARG;
+    }
+    return TENYO_OK;
+}
+
+int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
+    if (!m || !path || !*path) return TENYO_ERR_ARG;
     writer *w = wr_new(path, err, errlen);
     ty_buf build = {0};
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    if (build_text(m, &build)) goto done;
-    if (build.len > STORE_BUILD_MAX) {
-        ty_seterr(err, errlen, "%s: build strings too long (%zu bytes)", path,
-                  build.len);
-        rc = TENYO_ERR_ARG;
-        goto done;
-    }
+    rc = model_ready(m, path, &build, err, errlen);
+    if (rc) goto done;
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
     rc = wr_start(w, hdr, hlen, &tmp);
@@ -624,6 +672,29 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     }
 done:
     wr_end(w, tmp, rc, path, err, errlen);
+    ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
+                        char *err, size_t errlen) {
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    if (!m || !label) return TENYO_ERR_ARG;
+    writer *w = wr_new(label, err, errlen);
+    ty_buf build = {0};
+    int rc = TENYO_ERR_NOMEM;
+    if (!w) goto done;
+    rc = model_ready(m, label, &build, err, errlen);
+    if (rc) goto done;
+    w->mem = f->sec;
+    w->no_abs = !with_abs;
+    write_sections(w, m, &build);
+    f->nsec = w->nsec + (w->rc && w->mem[w->nsec].data); /* the one begun, to free */
+    rc = w->rc;
+done:
+    if (rc) ty_rawfile_free(f);
+    wr_end(w, NULL, rc, label, err, errlen);
     ty_buf_free(&build);
     return rc;
 }
