@@ -31,24 +31,16 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'protocol_a'))
 from fit_confidence import fit, prob  # noqa: E402
 from fit_usable import features, print_weights  # noqa: E402
+from selections import auc, labels  # noqa: E402
 
 LAMBDA = 1.0
 KINDS = (('patent', ('jp', 'en'), 'USABLE_W', 'TRANSFER_W'),
          ('text', ('text',), 'USABLE_TEXT_W', 'TRANSFER_TEXT_W'))
 GRID = {'patent': ((0.5, 0.6), (0, 0.06, 0.08, 0.10, 0.12, 0.15)),
         'text': ((0.4, 0.5, 0.6, 0.7), (0, 0.06, 0.08, 0.10, 0.12, 0.15, 0.2))}
-
-
-def labels(path):
-    out = {}
-    for line in open(path, encoding='utf-8'):
-        if line.startswith('#') or not line.strip():
-            continue
-        n, field, lab = line.rstrip('\n').split('\t')[:3]
-        out[(int(n), field)] = lab
-    return out
 
 
 def load(arg, set_no):
@@ -73,12 +65,15 @@ def transfer_rows(cards):
             for c in cards for lab in c['labs'] if lab and lab in 'ab']
 
 
-def auc(pairs):
-    pos = [s for s, y in pairs if y]
-    neg = [s for s, y in pairs if not y]
-    if not pos or not neg:
-        return float('nan')
-    return sum((p > q) + 0.5 * (p == q) for p in pos for q in neg) / len(pos) / len(neg)
+def hold_out(cards, nsets, u, t):
+    """c[u], c[t]: the usable and transfer models' probabilities, each set
+    predicted by models fitted on the other sets."""
+    for s in range(nsets):
+        rest = [c for c in cards if c['s'] != s]
+        ku, kt = fit(usable_rows(rest), lam=LAMBDA), fit(transfer_rows(rest), lam=LAMBDA)
+        for c in cards:
+            if c['s'] == s:
+                c[u], c[t] = prob(ku, c['x']), prob(kt, c['x'])
 
 
 def cell(cards, r):
@@ -94,12 +89,7 @@ def main():
     cards = [c for i, a in enumerate(sys.argv[1:]) for c in load(a, i)]
     nsets = len(sys.argv) - 1
     # the one model for every kind, held out the same way, to compare
-    for s in range(nsets):
-        rest = [c for c in cards if c['s'] != s]
-        ku, kt = fit(usable_rows(rest), lam=LAMBDA), fit(transfer_rows(rest), lam=LAMBDA)
-        for c in cards:
-            if c['s'] == s:
-                c['uj'], c['tj'] = prob(ku, c['x']), prob(kt, c['x'])
+    hold_out(cards, nsets, 'uj', 'tj')
     for name, kinds, uname, tname in KINDS:
         cs = [c for c in cards if c['kind'] in kinds]
         wu, wt = fit(usable_rows(cs), lam=LAMBDA), fit(transfer_rows(cs), lam=LAMBDA)
@@ -107,12 +97,7 @@ def main():
               ' (transfer) of %d query sets */' % (name, len(usable_rows(cs)), len(transfer_rows(cs)), nsets))
         print_weights(uname, wu)
         print_weights(tname, wt)
-        for s in range(nsets):
-            rest = [c for c in cs if c['s'] != s]
-            ku, kt = fit(usable_rows(rest), lam=LAMBDA), fit(transfer_rows(rest), lam=LAMBDA)
-            for c in cs:
-                if c['s'] == s:
-                    c['u'], c['t'] = prob(ku, c['x']), prob(kt, c['x'])
+        hold_out(cs, nsets, 'u', 't')
         lab = [(c, x) for c in cs for x in c['labs'] if x]
         print('\n%s, leave one set out: AUC usable %.3f (one model for every kind: %.3f), '
               'a against b %.3f (%.3f)' % (

@@ -1204,20 +1204,30 @@ TY_TEST(store_vector_thread_same_errors) {
 
 /* ======================================================== sharded index */
 
-/* Write st_make's model (nd documents, with abstracts) as a sharded index
- * at path: nshards shards starting at first[] (NULL: even). */
-static int st_write_sharded(const char *path, uint64_t nd, uint32_t nshards,
-                            const uint64_t *first, char *err, size_t errlen) {
-    ty_model m;
-    if (st_make(&m, nd, 57, 6, 4, 7)) return -1;
+/* st_make's model of nd documents with an abstract each. 0 or -1. */
+static int st_make_abs(ty_model *m, uint64_t nd) {
+    if (st_make(m, nd, 57, 6, 4, 7)) return -1;
     ty_buf ab = {0};
     for (uint64_t i = 0; i < nd; i++) {
         char s[64];
         int k = snprintf(s, sizeof s, "abstract of document %llu", (unsigned long long)i);
-        if (ty_buf_append(&ab, s, (size_t)k + 1)) return -1;
+        if (ty_buf_append(&ab, s, (size_t)k + 1)) {
+            free(ab.p);
+            ty_model_free(m);
+            return -1;
+        }
     }
-    m.abs_text = ab.p;
-    m.abs_text_len = ab.len;
+    m->abs_text = ab.p;
+    m->abs_text_len = ab.len;
+    return 0;
+}
+
+/* Write st_make_abs's model as a sharded index at path: nshards shards
+ * starting at first[] (NULL: even). */
+static int st_write_sharded(const char *path, uint64_t nd, uint32_t nshards,
+                            const uint64_t *first, char *err, size_t errlen) {
+    ty_model m;
+    if (st_make_abs(&m, nd)) return -1;
     int rc = ty_store_write_shards(&m, path, nshards, first, err, errlen);
     ty_model_free(&m);
     return rc;
@@ -1255,15 +1265,7 @@ TY_TEST(store_shards_identical_to_one_file) {
     ty_model a, b;
     st_path(one, sizeof one, "shone.idx");
     ty_model m;
-    CHECK(st_make(&m, 30, 57, 6, 4, 7) == 0);
-    ty_buf ab = {0};
-    for (uint64_t i = 0; i < 30; i++) {
-        char s[64];
-        int k = snprintf(s, sizeof s, "abstract of document %llu", (unsigned long long)i);
-        CHECK(ty_buf_append(&ab, s, (size_t)k + 1) == 0);
-    }
-    m.abs_text = ab.p;
-    m.abs_text_len = ab.len;
+    CHECK(st_make_abs(&m, 30) == 0);
     CHECKF(ty_store_write(&m, one, err, sizeof err) == 0, "%s", err);
     ty_model_free(&m);
     CHECKF(ty_store_read(one, &a, err, sizeof err) == 0, "%s", err);
@@ -1319,15 +1321,7 @@ TY_TEST(store_shards_steps_checked) {
     unsigned char *prev = st_slurp(sh, &mlen);
     CHECK(prev != NULL);
     ty_model m, a, b;
-    CHECK(st_make(&m, 20, 57, 6, 4, 7) == 0);
-    ty_buf ab = {0};
-    for (uint64_t i = 0; i < 20; i++) {
-        char s[64];
-        int k = snprintf(s, sizeof s, "abstract of document %llu", (unsigned long long)i);
-        CHECK(ty_buf_append(&ab, s, (size_t)k + 1) == 0);
-    }
-    m.abs_text = ab.p;
-    m.abs_text_len = ab.len;
+    CHECK(st_make_abs(&m, 20) == 0);
     CHECKF(ty_store_write(&m, one, err, sizeof err) == 0, "%s", err);
     ty_shards_out *o = NULL;
     CHECKF(ty_shards_begin(&m, sh, 3, NULL, &o, err, sizeof err) == 0, "%s", err);

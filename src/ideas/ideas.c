@@ -581,13 +581,18 @@ static void reader_features(const tenyo_idea *id, int text, int english, double 
     memcpy(f, v, sizeof v);
 }
 
-static double usable_of(const tenyo_idea *id, int text, int english) {
+/* A reader model's probability: the logistic of weights w (intercept
+ * first) over the proposal's sixteen numbers. */
+static double reader_prob(const double *w, const tenyo_idea *id, int text, int english) {
     double f[USABLE_NF];
     reader_features(id, text, english, f);
-    const double *w = text ? USABLE_TEXT_W : USABLE_W;
     double z = w[0];
     for (int i = 0; i < USABLE_NF; i++) z += w[i + 1] * f[i];
     return 1 / (1 + exp(-z));
+}
+
+static double usable_of(const tenyo_idea *id, int text, int english) {
+    return reader_prob(text ? USABLE_TEXT_W : USABLE_W, id, text, english);
 }
 
 /* The transfer models (above): P(a genuine transfer | usable). */
@@ -631,12 +636,7 @@ static const double TRANSFER_TEXT_W[] = {
 };
 
 static double transfer_of(const tenyo_idea *id, int text, int english) {
-    double f[USABLE_NF];
-    reader_features(id, text, english, f);
-    const double *w = text ? TRANSFER_TEXT_W : TRANSFER_W;
-    double z = w[0];
-    for (int i = 0; i < USABLE_NF; i++) z += w[i + 1] * f[i];
-    return 1 / (1 + exp(-z));
+    return reader_prob(text ? TRANSFER_TEXT_W : TRANSFER_W, id, text, english);
 }
 
 /* 1 when most of the query's terms are Latin-script (an English query). */
