@@ -777,16 +777,18 @@ typedef struct tenyo_ideas_opts {
     double min_usable;        /* with min_confidence > 0, proposals whose
                                  reader model probability (tenyo_idea.usable)
                                  is below this are left out too (< 0: default
-                                 TENYO_IDEAS_MIN_USABLE; 0: none) */
-    double min_transfer;      /* with min_confidence > 0 and an indexed
-                                 patent as the query, proposals whose
+                                 TENYO_IDEAS_MIN_USABLE for an indexed patent
+                                 as the query, TENYO_IDEAS_MIN_USABLE_TEXT for
+                                 free text, which on an index of fewer than
+                                 10 x knn documents is not filtered; 0: none) */
+    double min_transfer;      /* with min_confidence > 0, proposals whose
                                  transfer model probability
                                  (tenyo_idea.transfer) is below this are left
-                                 out too, as obvious neighbours of its own
+                                 out too, as obvious neighbours of the home
                                  fields (< 0: default
-                                 TENYO_IDEAS_MIN_TRANSFER; 0: none; free
-                                 text, or an index of fewer than 10 x knn
-                                 documents: never) */
+                                 TENYO_IDEAS_MIN_TRANSFER; 0: none; on an
+                                 index of fewer than 10 x knn documents:
+                                 never) */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
@@ -797,8 +799,8 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
  * reader model's probability that an analyst finds the proposal usable,
  * and the transfer model's probability that a usable proposal is a
  * transfer rather than an obvious neighbour (the confidence measured on the
- * development split, the two models on the development query sets of
- * Protocol A; README "Ideas"). */
+ * development split, the two models, one pair per kind of query, on the
+ * development query sets of Protocol A; README "Ideas"). */
 #define TENYO_IDEAS_MIN_CONFIDENCE 0.03
 #define TENYO_IDEAS_MIN_USABLE 0.6      /* a patent query */
 #define TENYO_IDEAS_MIN_USABLE_TEXT 0.5 /* free text */
@@ -851,7 +853,9 @@ typedef struct tenyo_idea {
                                  analyst finds the proposal usable (a
                                  transfer or a sensible neighbour, not a pun
                                  or noise), fitted on readers' labels of the
-                                 development query sets (Protocol A) */
+                                 development query sets (Protocol A); one
+                                 model for patent queries, one for free
+                                 text */
     double transfer;          /* the transfer model's probability that, if
                                  usable, the proposal is a genuine transfer
                                  (a use not obvious from the home fields)
