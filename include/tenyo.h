@@ -779,8 +779,8 @@ typedef struct tenyo_ideas_opts {
                                  is below this are left out too (< 0: default
                                  TENYO_IDEAS_MIN_USABLE for an indexed patent
                                  as the query, TENYO_IDEAS_MIN_USABLE_TEXT for
-                                 free text, which on an index of fewer than
-                                 10 x knn documents is not filtered; 0: none) */
+                                 free text, none for free text on an index of
+                                 fewer than 10 x knn documents; 0: none) */
     double min_transfer;      /* with min_confidence > 0, proposals whose
                                  transfer model probability
                                  (tenyo_idea.transfer) is below this are left

@@ -216,6 +216,9 @@ assert d["hidden"] >= len(low)
 ' "$D/ft_default.json" "$D/out"; then ok cli_ideas_transfer_free_text; else bad cli_ideas_transfer_free_text; fi
 expect 0 cli_ideas_free_text_small_run "$T" ideas "$D/s.tny" --text "運転者の眠気を顔画像から推定する装置" -n 20 --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["ideas"] and o["hidden_obvious"]==0 and any(i["usable"] < 0.5 for i in o["ideas"]), o["ideas"]' "$D/out"; then ok cli_ideas_free_text_small_index; else bad cli_ideas_free_text_small_index; fi
+cp "$D/out" "$D/ft_small.json"
+expect 0 cli_ideas_free_text_small_stated_run "$T" ideas "$D/s.tny" --text "運転者の眠気を顔画像から推定する装置" -n 20 --json --min-usable 0.5
+if python3 -c 'import json,sys; d,o=(json.load(open(p)) for p in sys.argv[1:]); assert all(i["usable"] >= 0.5 for i in o["ideas"]) and len(o["ideas"]) < len(d["ideas"]), (d["ideas"], o["ideas"])' "$D/ft_small.json" "$D/out"; then ok cli_ideas_free_text_small_stated; else bad cli_ideas_free_text_small_stated; fi
 expect 0 cli_ideas_usable_off_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-usable 0
 if grep -q "読み手モデル" "$D/out"; then bad cli_ideas_usable_off_message; else ok cli_ideas_usable_off_message; fi
 # CSV for a licensing workflow: evidence with applicant and date; --bom

@@ -754,22 +754,23 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
      * --min-confidence 0 still shows every field with evidence */
     /* the defaults are per kind of query, as the models are (USABLE_W,
      * USABLE_TEXT_W): each chosen on the development labels held out a set
-     * at a time (bench/fit_reader.py); a stated threshold applies to both.
+     * at a time (bench/fit_reader.py); a stated threshold applies to both
+     * kinds and any index.
      * The transfer models and the free-text reader model weigh how many of
      * the knn neighbours carry a field and its share of their votes: on an
      * index not many times larger than knn (the sample's 200 documents,
      * where the neighbours are most of the index) those say nothing about
-     * proximity, so they are not used below IDEAS_TRANSFER_DOCS x knn
-     * documents (their fitting corpora had 8,861 and 10,000 for knn 300;
+     * proximity, so below IDEAS_TRANSFER_DOCS x knn documents the transfer
+     * threshold is off and free text has no default reader threshold
+     * (their fitting corpora had 8,861 and 10,000 documents for knn 300;
      * on the sample the free-text model put every proposal below 0.5).
      * Free text has its own transfer model (TRANSFER_TEXT_W): the
      * patents' one hid the free-text transfers readers found (set 9). */
     int text = skip == UINT64_MAX;
     size_t kn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
     int small = m->ndocs < IDEAS_TRANSFER_DOCS * kn;
-    double minuse = minconf <= 0 || (text && small) ? 0
-                    : o->min_usable >= 0 ? o->min_usable
-                    : text ? TENYO_IDEAS_MIN_USABLE_TEXT : TENYO_IDEAS_MIN_USABLE;
+    double minuse = minconf <= 0 ? 0 : o->min_usable >= 0 ? o->min_usable
+                    : !text ? TENYO_IDEAS_MIN_USABLE : small ? 0 : TENYO_IDEAS_MIN_USABLE_TEXT;
     c->notes.min_usable = minuse;
     double mintr = minconf <= 0 || small ? 0
                    : o->min_transfer >= 0 ? o->min_transfer : TENYO_IDEAS_MIN_TRANSFER;
