@@ -225,9 +225,9 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
         if (nt->min_transfer > 0) snprintf(tr, sizeof tr, ja ? tr_ja : tr_en, nt->min_transfer);
         if (nt->min_usable > 0)
             snprintf(why, sizeof why,
-                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、共通する具体的な語が 1 語以下%s"
-                        : "a reader-model usability below %.2f, confidence below %.2f, at most one specific shared word%s",
-                     nt->min_usable, nt->min_confidence, tr);
+                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、%s共通する具体的な語が 1 語以下%s"
+                        : "a reader-model usability below %.2f, confidence below %.2f, %sat most one specific shared word%s",
+                     nt->min_usable, nt->min_confidence, ja || *tr ? "" : "or ", tr);
         else
             snprintf(why, sizeof why,
                      ja ? "確信度が %.2f 未満か、共通する具体的な語が 1 語以下%s"
