@@ -128,6 +128,13 @@
  *      patents, 0.613 -> 0.640 free text); on set 13 it showed 15 cards at
  *      46.7 / 46.7% usable, 0.0 / 6.7% genuine, against this default's 27
  *      at 63.0 / 63.0%, 0.0 / 7.4% (bench/protocol_a/README.md).
+ *      Tried and not kept (a development read of set 13's queries, two
+ *      more readers): a candidate list of its own for distant uses, the
+ *      30 documents most similar to the query among those carrying no
+ *      home, near, expected or co-classified (P >= 0.01) field, voting
+ *      for their fields: 134 cards 9.0 / 12.7% usable, 0.7 / 1.5% genuine
+ *      (title and claim words and other senses carry them once the
+ *      query's own context is excluded).
  *      Thin ones are left out too, whatever their confidence:
  *      fewer than two shared words that are not among the most generic, or
  *      nothing specific shared at all (a free-text query whose key words
