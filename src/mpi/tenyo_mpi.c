@@ -97,14 +97,22 @@
  *     (JOB_GATHER, ~12 bytes a non-zero plus 4k bytes a document) after
  *     the IVF and the field model, with the SVD's memory given back; the
  *     shards (--shards N) are cut from that whole model (below).
- * Rank 0 received, gen100k at P = 4 (bench/README.md), nothing more than
- * before in all: the IVF's sample and the field model's rows are extra
- * (81% and a third of the documents at 100k, 2.6% and 0.04% at 100M),
- * and the file's gather is what it was. What moved is when: rank 0 no
- * longer holds the n x k vectors through the SVD, where every rank's peak
- * is, and the IVF and the field model no longer need the whole matrix,
- * which is what lets a sharded index be written where its rows are
- * (next, "Not shared yet").
+ * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
+ * "rows and vectors stay on their ranks"): the file's gather is what
+ * the SVD's vector collection and the row gather were before (207.90 MB),
+ * plus the field model's rows (30.02 MB: every 3rd document at 100k; 40,000
+ * rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the sample's
+ * vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M) and the
+ * assignments (4 bytes a document). So at 100k it is more bytes, not
+ * fewer, and rank 0's VmHWM does not move (1,274.6 MiB against 1,274.7:
+ * its peak is inside the SVD, and the n x k vectors it used to allocate
+ * before the SVD were not touched until the SVD had returned, so they
+ * never counted there). What this step buys is the order: neither the
+ * IVF nor the field model needs the whole matrix or every vector on one
+ * process any more, so the last gather is only the file's, which is what
+ * a sharded index can do without (next, "Not shared yet"); at 100M that
+ * gather is ~280 GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against
+ * the ~2.7 GB the IVF and the field model now fetch.
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
@@ -123,8 +131,8 @@
  * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it, before
  * the vectors stayed on their ranks); rank 0's excess over the others is
  * what it alone holds through the SVD: every document's metadata and
- * abstract (the document vectors no longer: n x k x 4 bytes, 102 MB at
- * 100k, 102 GB at 100M).
+ * abstract (its n x k vectors' buffer, allocated before the SVD and
+ * filled after it, was never resident there; it is now its block's only).
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
