@@ -81,7 +81,7 @@
  *   - the IVF (--ivf; search/ivf.c built in steps): rank 0 draws the
  *     k-means sample (ty_ivf_plan_new: min(n, 64 nlist) rows, ascending)
  *     and gathers only those vectors (JOB_VECS: 8 bytes a listed
- *     document broadcast, 4k bytes a sampled vector back), trains, and
+ *     document broadcast, 4 x k bytes a sampled vector back), trains, and
  *     broadcasts the centroids (nlist x k floats); every rank assigns its
  *     own vectors (JOB_ASSIGN: ty_ivf_assign, per row, so any split gives
  *     the same lists) and sends 4 bytes a document; rank 0 makes the
@@ -94,9 +94,20 @@
  *     (ty_fieldmodel_train_rows): the same model;
  *   - the file: a single-file index is written by one process, so rank
  *     0 then gathers every row with its counts and every vector
- *     (JOB_GATHER, ~12 bytes a non-zero plus 4k bytes a document) after
+ *     (JOB_GATHER, ~12 bytes a non-zero plus 4 x k bytes a document) after
  *     the IVF and the field model, with the SVD's memory given back; the
  *     shards (--shards N) are cut from that whole model (below).
+ * Every result stays P-independent by construction: the sample and the
+ * training rows are chosen from n and the seed alone, k-means and the
+ * field model run on rank 0 over rows in document order, and an
+ * assignment is a per-row argmax (ties to the lower list). Left on rank
+ * 0: k-means itself. At 100M its sample is 2.56M vectors and 40,000
+ * lists, ~5e13 flops an iteration, 10 iterations: tens of minutes on one
+ * machine, the next thing to spread (the sample's assignment is per row
+ * like the documents'; the update's sums, in sample order in double now,
+ * would need fixed-block integer sums like the SVD's to stay
+ * P-independent). Rejected: the field model trained per rank and merged
+ * (liblinear's dual solver has no exact merge; 40,000 rows are small).
  * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
  * "rows and vectors stay on their ranks"): the file's gather is what
  * the SVD's vector collection and the row gather were before (207.90 MB),
@@ -112,7 +123,7 @@
  * process any more, so the last gather is only the file's, which is what
  * a sharded index can do without (next, "Not shared yet"); at 100M that
  * gather is ~280 GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against
- * the ~2.7 GB the IVF and the field model now fetch.
+ * the ~3 GB the IVF and the field model now fetch (with the assignments).
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
@@ -121,7 +132,7 @@
  * rows for the SVD and its block's document vectors; after the SVD (its
  * blocks freed) it gathers the IVF's sample vectors and the field model's
  * rows, then the whole TF-IDF matrix with its counts and every vector
- * (~12 bytes a non-zero and 4k bytes a document: the file's sections) and
+ * (~12 bytes a non-zero and 4 x k bytes a document: the file's sections) and
  * writes the file. The other ranks hold their
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
