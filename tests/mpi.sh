@@ -17,7 +17,12 @@
 # (the replacing rows weighed on other ranks than the replaced, moved to
 # the owner of the first SVD block), --max-terms (rows pruned where they
 # are weighed), records without any term (no SVD, empty rows gathered),
-# with uneven shares and a rank without records; rank 0
+# with uneven shares and a rank without records; after the SVD the rows
+# and vectors stay on their ranks (the whole jp corpus with --ivf=8 --f16
+# and TENYO_FM_MAX_DOCS=1000 at P = 2..4, so the IVF's k-means sample and
+# the field model's training rows are strict subsets gathered from
+# several ranks; --ivf with the whole sample; --shards 3), and rank 0
+# says what it received after the SVD; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards N, every file of the sharded
 # index the bytes of `tenyo index --shards N`'s (P = 1..4, N = 1, 2, 3, 5,
