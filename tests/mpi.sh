@@ -17,7 +17,12 @@
 # (the replacing rows weighed on other ranks than the replaced, moved to
 # the owner of the first SVD block), --max-terms (rows pruned where they
 # are weighed), records without any term (no SVD, empty rows gathered),
-# with uneven shares and a rank without records; rank 0
+# with uneven shares and a rank without records; after the SVD the rows
+# and vectors stay on their ranks (the whole jp corpus with --ivf=8 --f16
+# and TENYO_FM_MAX_DOCS=1000 at P = 2..4, so the IVF's k-means sample and
+# the field model's training rows are strict subsets gathered from
+# several ranks; --ivf with the whole sample; --shards 3), and rank 0
+# says what it received after the SVD; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards N, every file of the sharded
 # index the bytes of `tenyo index --shards N`'s (P = 1..4, N = 1, 2, 3, 5,
@@ -267,6 +272,52 @@ if [ -x "$MPI_TENYO" ]; then
     if [ -f "$D/jp.tny" ]; then
       for np in 3 4; do mindex "mpi_index_jp_svd_split_np$np" $np 256 "$D/jp.tny" "$D/jfm$np.tny" "$JP"; done
     fi
+    # after the SVD the rows and vectors stay on their ranks: the IVF's
+    # k-means sample (--ivf=8: 512 of the 8,861 vectors) and the field
+    # model's rows (TENYO_FM_MAX_DOCS=1000, read by tenyo and tenyo-mpi
+    # alike: every 9th document) are gathered from the ranks that hold
+    # them, every rank assigns its own vectors to the lists (with --f16
+    # the float16 copy too); the default --ivf (377 lists: the sample is
+    # every vector); --shards 3 cut from the same model. P = 4: rank 3
+    # holds no rows. The plain tenyo on the one-process index must differ
+    # from it without the knob (the knob is in force, not ignored).
+    export TENYO_FM_MAX_DOCS=1000
+    if "$TENYO" index -q -t 1 --ivf=8 --f16 -o "$D/jv1.tny" "$JP" >"$D/err" 2>&1 &&
+       "$TENYO" index -q -t 1 --ivf -o "$D/jw1.tny" "$JP" >>"$D/err" 2>&1 &&
+       "$TENYO" index -q -t 1 --ivf=8 --f16 --shards 3 -o "$D/jvs.tny" "$JP" >>"$D/err" 2>&1; then
+      for np in 2 3 4; do
+        mindex "mpi_index_jp_ivf_sample_fm_sample_np$np" $np 256 "$D/jv1.tny" "$D/jv$np.tny" \
+          --ivf=8 --f16 "$JP"
+        if [ "$np" = 4 ]; then
+          # the bytes rank 0 received after the SVD, by purpose
+          if grep -q "^tenyo-mpi: rank 0 received after the SVD [0-9.]* MB: IVF sample vectors 0\.[1-9][0-9] MB, .*field model rows 0\.[0-9]*[1-9][0-9]* MB" "$D/mout"; then
+            ok mpi_index_reports_bytes_after_svd
+          else
+            bad "mpi_index_reports_bytes_after_svd ($(grep 'after the SVD' "$D/mout" | head -c 300))"
+          fi
+        fi
+      done
+      mindex mpi_index_jp_ivf_whole_sample_np3 3 256 "$D/jw1.tny" "$D/jw3.tny" --ivf "$JP"
+      rm -f "$D"/jvs3.tny*
+      if TENYO_MPI_CHUNK=256 timeout 300 mpirun --oversubscribe -np 3 "$MPI_TENYO" index -q -t 1 \
+           --ivf=8 --f16 --shards 3 -o "$D/jvs3.tny" "$JP" >"$D/mout" 2>&1; then
+        diffs=$(shcmp "$D/jvs.tny" "$D/jvs3.tny")
+        if [ -z "$diffs" ]; then ok mpi_index_jp_ivf_fm_sample_shards3_np3
+        else bad "mpi_index_jp_ivf_fm_sample_shards3_np3 (differ:$diffs)"; fi
+      else
+        bad "mpi_index_jp_ivf_fm_sample_shards3_np3 (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+      fi
+      unset TENYO_FM_MAX_DOCS
+      if "$TENYO" index -q -t 1 --ivf=8 --f16 -o "$D/jv0.tny" "$JP" >"$D/err" 2>&1 &&
+         ! cmp -s "$D/jv0.tny" "$D/jv1.tny"; then
+        ok mpi_index_fm_max_docs_knob_in_force
+      else
+        bad "mpi_index_fm_max_docs_knob_in_force (the index without TENYO_FM_MAX_DOCS is the same bytes)"
+      fi
+    else
+      bad "mpi_index_jp_ivf_ref ($(head -c 300 "$D/err"))"
+    fi
+    unset TENYO_FM_MAX_DOCS
     # repeated ids across row blocks: the first 300 records again at the
     # end, their titles changed, so each replaces a document of rank 0's
     # block with a version another rank tokenized and weighs (the

@@ -969,3 +969,57 @@ TY_TEST(api_lazy_rows_concurrent_first_use) {
     tenyo_index_free(x);
     tenyo_index_free(y);
 }
+
+/* The field model from its training rows only, gathered elsewhere (what
+ * tenyo-mpi index does after the SVD): the same blob as from the whole
+ * matrix, with TENYO_FM_MAX_DOCS lowering the bound so that the sample
+ * (every 7th document of the 200) is a strict subset; and the knob in force. */
+TY_TEST(api_fieldmodel_from_training_rows) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    ty_model m;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(ty_store_read(tmp("sample_read.tny"), &m, err, sizeof err), TENYO_OK);
+    CHECK(m.ndocs == 200 && m.nfields > 1 && m.tfidf.rowptr && m.tfidf.nrows == m.ndocs);
+    CHECK_EQ_INT(ty_fieldmodel_step(m.ndocs), 1);
+    setenv("TENYO_FM_MAX_DOCS", "30", 1);
+    uint64_t step = ty_fieldmodel_step(m.ndocs), n = (m.ndocs + step - 1) / step;
+    CHECK_EQ_INT(step, 7);
+    ty_fieldmodel fa, fb;
+    ty_buf ba = {0}, bb = {0};
+    CHECK_EQ_INT(ty_fieldmodel_train(&m, &fa), TENYO_OK);
+    /* the training rows alone, as a gather makes them */
+    ty_csr r = {0};
+    r.nrows = n;
+    r.ncols = m.tfidf.ncols;
+    r.rowptr = calloc(n + 1, sizeof *r.rowptr);
+    CHECK(r.rowptr);
+    for (uint64_t i = 0; i < n; i++)
+        r.rowptr[i + 1] = r.rowptr[i] + m.tfidf.rowptr[i * step + 1] - m.tfidf.rowptr[i * step];
+    r.col = malloc((r.rowptr[n] ? r.rowptr[n] : 1) * sizeof *r.col);
+    r.val = malloc((r.rowptr[n] ? r.rowptr[n] : 1) * sizeof *r.val);
+    CHECK(r.col && r.val);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t a = m.tfidf.rowptr[i * step], l = r.rowptr[i + 1] - r.rowptr[i];
+        memcpy(r.col + r.rowptr[i], m.tfidf.col + a, l * sizeof *r.col);
+        memcpy(r.val + r.rowptr[i], m.tfidf.val + a, l * sizeof *r.val);
+    }
+    CHECK_EQ_INT(ty_fieldmodel_train_rows(&m, &r, 1, &fb), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_write(&fa, &m, &ba), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_write(&fb, &m, &bb), TENYO_OK);
+    CHECK(ba.len == bb.len && !memcmp(ba.p, bb.p, ba.len));
+    /* the sample is not the whole: another model than the stored one */
+    CHECK(m.fm_blob && (ba.len != m.fm_len || memcmp(ba.p, m.fm_blob, ba.len)));
+    ty_fieldmodel_free(&fb);
+    r.nrows = n - 1; /* too few rows: refused */
+    CHECK_EQ_INT(ty_fieldmodel_train_rows(&m, &r, 1, &fb), TENYO_ERR_ARG);
+    unsetenv("TENYO_FM_MAX_DOCS");
+    ty_csr_free(&r);
+    ty_buf_free(&ba);
+    ty_buf_free(&bb);
+    ty_fieldmodel_free(&fa);
+    ty_fieldmodel_free(&fb);
+    ty_model_free(&m);
+}

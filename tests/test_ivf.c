@@ -547,3 +547,49 @@ TY_TEST(ivf_rerank_from_f16_recall) {
     CHECKF(maxerr < 2e-3, "float16 score off the float cosine by %.2g", maxerr);
     CHECKF(rw >= 0.9, "recall@10, 8 of 32 lists, float16 re-rank %.4f", rw);
 }
+
+/* ty_ivf_build in steps, the way tenyo-mpi index runs it: the plan's
+ * sample gathered by its rows, k-means on it, the rows assigned in
+ * uneven pieces (one of them empty), the lists from the assignments: the
+ * same blob as ty_ivf_build, with a strict sample and with the whole. */
+TY_TEST(ivf_steps_equal_build) {
+    size_t n = 1200, dim = 20;
+    float *x = tiv_data(n, dim, 15, 0.8, 9);
+    CHECK(x);
+    for (int whole = 0; whole < 2; whole++) {
+        ty_ivf_opts o = {0};
+        o.seed = 7;
+        o.nlist = whole ? 40 : 8; /* 64 x 8 = 512 < n: a sample; 64 x 40 > n: all */
+        char err[TY_ERRLEN] = "";
+        ty_ivf a, b;
+        CHECKF(ty_ivf_build(x, n, (uint32_t)dim, &o, &a, err, sizeof err) == 0, "%.200s", err);
+        ty_ivf_plan p;
+        CHECKF(ty_ivf_plan_new(n, (uint32_t)dim, &o, &p, err, sizeof err) == 0, "%.200s", err);
+        CHECK(whole ? p.pick == NULL : p.pick != NULL && p.train == 512);
+        float *s = malloc(p.train * dim * sizeof *s);
+        uint32_t *asg = malloc(n * sizeof *asg);
+        CHECK(s && asg);
+        for (uint64_t i = 0; i < p.train; i++)
+            memcpy(s + i * dim, x + (p.pick ? p.pick[i] : i) * dim, dim * sizeof *s);
+        CHECKF(ty_ivf_train(&p, s, &b, err, sizeof err) == 0, "%.200s", err);
+        uint64_t cut[] = {0, 333, 333, 1000, n}; /* rows in four pieces, one empty */
+        for (int k = 0; k < 4; k++)
+            CHECK_EQ_INT(ty_ivf_assign(&b, x + cut[k] * dim, cut[k + 1] - cut[k], k % 2,
+                                       asg + cut[k]), 0);
+        CHECK_EQ_INT(ty_ivf_lists(&b, asg), 0);
+        ty_buf ba = {0}, bb = {0};
+        CHECK_EQ_INT(ty_ivf_write(&a, &ba), 0);
+        CHECK_EQ_INT(ty_ivf_write(&b, &bb), 0);
+        CHECK(ba.len == bb.len && !memcmp(ba.p, bb.p, ba.len));
+        asg[5] = b.nlist; /* a bad assignment is refused */
+        CHECK_EQ_INT(ty_ivf_lists(&b, asg), TENYO_ERR_ARG);
+        ty_buf_free(&ba);
+        ty_buf_free(&bb);
+        ty_ivf_free(&a);
+        ty_ivf_free(&b);
+        ty_ivf_plan_free(&p);
+        free(s);
+        free(asg);
+    }
+    free(x);
+}

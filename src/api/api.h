@@ -401,17 +401,35 @@ typedef struct ty_builder_share {
      * its block, rows [0, a->nrows) of nrows (ty_svd_share's split in
      * TY_SVD_BLOCK rows; the others hold theirs from
      * ty_builder_share_weigh), options o; into s (rank), v (ncols x rank)
-     * and docvec (nrows x rank, every row: the rows of A V, each
-     * L2-normalised, as ty_builder_docvecs makes them). The same bits as
-     * one process (svd.c's fixed-block sums). 0 ok, else a status with
-     * err set. */
+     * and docvec (a->nrows x rank: its own block's rows of A V, each
+     * L2-normalised, as ty_builder_docvecs makes them; every process keeps
+     * its block's vectors, for what follows). The same bits as one
+     * process (svd.c's fixed-block sums). 0 ok, else a status with err
+     * set. */
     int (*lsa)(void *ud, const ty_csr *a, uint64_t nrows, const ty_svd_opts *o, float *s,
                float *v, float *docvec, char *err, size_t errlen);
-    /* rank 0, after the SVD: a and tf (the counts of its entries) hold its
-     * block; on return every process's rows, all nrows (for the IVF, the
-     * field model and the file). */
-    int (*gather)(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char *err,
-                  size_t errlen);
+    /* rank 0, after the SVD (own: its block's k-float vectors, own_rows
+     * of them): the vectors of documents docs[0..n) (ascending, < nrows;
+     * docs NULL: every document, n = nrows) into out (n x k, in docs'
+     * order). */
+    int (*vecs)(void *ud, const float *own, uint64_t own_rows, uint64_t nrows, uint32_t k,
+                const uint64_t *docs, uint64_t n, float *out, char *err, size_t errlen);
+    /* rank 0, after the SVD (own: its block of rows): the TF-IDF rows of
+     * documents docs[0..n) (ascending, < nrows) into out (zeroed on
+     * entry; n rows, columns and weights, no counts; ty_csr_free). */
+    int (*rows)(void *ud, const ty_csr *own, uint64_t nrows, const uint64_t *docs, uint64_t n,
+                ty_csr *out, char *err, size_t errlen);
+    /* rank 0, after the SVD: asg[0..nrows) = every document's IVF list
+     * for v's centroids (ty_ivf_assign on each process over its block's
+     * vectors; own: rank 0's, own_rows of them). */
+    int (*assign)(void *ud, const ty_ivf *v, const float *own, uint64_t own_rows,
+                  uint64_t nrows, int threads, uint32_t *asg, char *err, size_t errlen);
+    /* rank 0, last: a and tf (the counts of its entries) hold its block
+     * and *docvec its block's k-float vectors (NULL when k is 0); on
+     * return every process's rows and vectors, all nrows (for the file),
+     * and the others have freed theirs. */
+    int (*gather)(void *ud, ty_csr *a, uint32_t **tf, float **docvec, uint32_t k,
+                  uint64_t nrows, char *err, size_t errlen);
     /* rank 0, --shards (NULL: process 0 writes every file): o is
      * ty_shards_begin's, the shared part written; have each of its
      * nshards shards written (ty_shards_piece here, ty_shards_write_piece

@@ -34,6 +34,12 @@
  *                own vector.
  *   5. store:    fields, metadata and everything above go to store/ (write.c),
  *                which writes the file atomically.
+ * A shared build (tenyo-mpi index; "shared tokenizing" and "after the
+ * SVD" below) runs the same stages with the rows spread over processes:
+ * after the SVD each keeps its block's rows and vectors, process 0 fetches
+ * the IVF's sample vectors and the field model's rows only, has each
+ * process assign its vectors to the IVF's lists, and gathers the whole
+ * matrix and vectors last, for the file.
  * Term ids, phrase ids and the surface votes depend only on the order in
  * which records were added, never on the thread count or on where batches
  * were cut, so the file is the same bytes for any --threads, and (without
@@ -1236,7 +1242,8 @@ bad:
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
     if (!b || !s || s->size < 1 || s->rank < 0 || s->rank >= s->size || s->chunk == 0 ||
         b->added || b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
-        (s->size > 1 && s->rank == 0 && (!s->get || !s->lsa || !s->gather)) ||
+        (s->size > 1 && s->rank == 0 &&
+         (!s->get || !s->lsa || !s->vecs || !s->rows || !s->assign || !s->gather)) ||
         (s->size > 1 && (!s->bcast || !s->sum_u32 || !s->exchange)))
         return TENYO_ERR_ARG;
     if (s->size > 1 && s->rank != 0) {
@@ -2281,7 +2288,9 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
     if (k == 0) return TENYO_OK;
     m->sigma = ty_calloc(k, sizeof *m->sigma);
     m->basis = ty_mallocarray(m->nterms * k, sizeof *m->basis);
-    m->docvec = ty_mallocarray(m->ndocs * k, sizeof *m->docvec);
+    /* shared: this process's block's vectors only (each keeps its own) */
+    uint64_t here = b->sh.size > 1 ? m->tfidf.nrows : m->ndocs;
+    m->docvec = ty_mallocarray(here ? here * k : 1, sizeof *m->docvec);
     if (!m->sigma || !m->basis || !m->docvec) {
         ty_seterr(b->err, sizeof b->err, "out of memory for LSA (rank %llu)",
                   (unsigned long long)k);
@@ -2313,6 +2322,68 @@ void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
             for (uint64_t j = 0; j < k; j++) x[j] *= inv;
         }
     }
+}
+
+/* ======================================================== after the SVD */
+
+/* A shared build, process 0: each process holds its block's rows and
+ * vectors after the SVD; what follows fetches only what it needs. */
+
+/* The IVF over every process's vectors (ty_ivf_build in steps): the
+ * sample's vectors gathered here (train of them, or all when the sample
+ * is the whole), k-means here, the centroids to every process, which
+ * assigns its own vectors; the assignments (4 bytes a document) make the
+ * lists. The same blob as ty_ivf_build over all the vectors. */
+static int share_ivf(tenyo_builder *b, ty_model *m, const ty_ivf_opts *io, ty_ivf *iv) {
+    ty_ivf_plan p;
+    float *smp = NULL;
+    uint32_t *asg = NULL;
+    int rc = ty_ivf_plan_new(m->ndocs, m->dim, io, &p, b->err, sizeof b->err);
+    if (rc) return rc;
+    rc = TENYO_ERR_NOMEM;
+    smp = ty_mallocarray(p.train, (size_t)m->dim * sizeof *smp);
+    asg = ty_mallocarray(m->ndocs, sizeof *asg);
+    if (!smp || !asg) {
+        ty_seterr(b->err, sizeof b->err, "out of memory for the IVF's sample");
+        goto done;
+    }
+    rc = b->sh.vecs(b->sh.ud, m->docvec, m->tfidf.nrows, m->ndocs, m->dim, p.pick,
+                    p.pick ? p.train : m->ndocs, smp, b->err, sizeof b->err);
+    if (!rc) rc = ty_ivf_train(&p, smp, iv, b->err, sizeof b->err);
+    free(smp);
+    smp = NULL;
+    if (!rc)
+        rc = b->sh.assign(b->sh.ud, iv, m->docvec, m->tfidf.nrows, m->ndocs, io->threads, asg,
+                          b->err, sizeof b->err);
+    if (!rc && (rc = ty_ivf_lists(iv, asg)))
+        ty_seterr(b->err, sizeof b->err, rc == TENYO_ERR_NOMEM ? "out of memory for the IVF"
+                                                               : "a process assigned a "
+                                                                 "vector to no IVF list");
+done:
+    if (rc) ty_ivf_free(iv);
+    ty_ivf_plan_free(&p);
+    free(smp);
+    free(asg);
+    return rc;
+}
+
+/* The field model from its training rows only (every s-th document,
+ * model/linear.c), gathered here: the same model as from every row. */
+static int share_fieldmodel(tenyo_builder *b, ty_model *m, ty_fieldmodel *fm) {
+    memset(fm, 0, sizeof *fm);
+    uint64_t step = ty_fieldmodel_step(m->ndocs), n = (m->ndocs + step - 1) / step;
+    uint64_t *docs = ty_mallocarray(n ? n : 1, sizeof *docs);
+    ty_csr rows = {0};
+    if (!docs) {
+        ty_seterr(b->err, sizeof b->err, "out of memory for the field model's rows");
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t i = 0; i < n; i++) docs[i] = i * step;
+    int rc = b->sh.rows(b->sh.ud, &m->tfidf, m->ndocs, docs, n, &rows, b->err, sizeof b->err);
+    free(docs);
+    if (!rc) rc = ty_fieldmodel_train_rows(m, &rows, 1, fm);
+    ty_csr_free(&rows);
+    return rc;
 }
 
 /* ================================================================ write */
@@ -2347,6 +2418,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     ty_model m = {0};
     char **fstr = NULL;
     uint32_t *remap = NULL;
+    int shared = b->sh.size > 1; /* rank 0 of tenyo-mpi index */
     b->written = 1;
     /* the last batch; its progress ends the stage (done == total) */
     int rc = tokenize_batch(b);
@@ -2365,10 +2437,9 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
     double t3 = ty_now();
     rc = build_lsa(b, &m);
-    if (!rc && b->sh.size > 1) /* every process's rows, for what follows */
-        rc = b->sh.gather(b->sh.ud, &m.tfidf, &m.tf, m.ndocs, b->err, sizeof b->err);
     if (rc) goto done;
-    if (b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0) {
+    int ivf = b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0;
+    if (ivf) {
         /* approximate-search lists over the document vectors */
         if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 0, 1);
         ty_ivf_opts io = {0};
@@ -2377,7 +2448,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         ty_ivf iv;
         memset(&iv, 0, sizeof iv);
         ty_buf blob = {0};
-        rc = ty_ivf_build(m.docvec, m.ndocs, m.dim, &io, &iv, b->err, sizeof b->err);
+        rc = shared ? share_ivf(b, &m, &io, &iv)
+                    : ty_ivf_build(m.docvec, m.ndocs, m.dim, &io, &iv, b->err, sizeof b->err);
         if (!rc) rc = ty_ivf_write(&iv, &blob);
         ty_ivf_free(&iv);
         if (rc) {
@@ -2386,17 +2458,6 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         }
         m.ivf_blob = blob.p;
         m.ivf_len = blob.len;
-        if (b->o.f16_vectors) {
-            /* the float16 copy the IVF re-ranks from (section docvec.f16),
-             * rounded from the float vectors before they are quantised */
-            m.doc_h = ty_mallocarray((size_t)m.ndocs * m.dim, sizeof *m.doc_h);
-            if (!m.doc_h) {
-                rc = TENYO_ERR_NOMEM;
-                ty_seterr(b->err, sizeof b->err, "out of memory for the float16 vectors");
-                goto done;
-            }
-            ty_f16_from_floats(m.docvec, (size_t)m.ndocs * m.dim, m.doc_h);
-        }
         if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 1, 1);
     }
     double t4 = ty_now();
@@ -2412,7 +2473,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 0, 1);
         ty_fieldmodel fm;
         ty_buf blob = {0};
-        rc = ty_fieldmodel_train(&m, &fm);
+        rc = shared ? share_fieldmodel(b, &m, &fm) : ty_fieldmodel_train(&m, &fm);
         if (!rc) rc = ty_fieldmodel_write(&fm, &m, &blob);
         ty_fieldmodel_free(&fm);
         if (rc) {
@@ -2422,6 +2483,22 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.fm_blob = blob.p;
         m.fm_len = blob.len;
         if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 1, 1);
+    }
+    if (shared) { /* every process's rows and vectors, for the file */
+        rc = b->sh.gather(b->sh.ud, &m.tfidf, &m.tf, &m.docvec, m.dim, m.ndocs, b->err,
+                          sizeof b->err);
+        if (rc) goto done;
+    }
+    if (ivf && b->o.f16_vectors) {
+        /* the float16 copy the IVF re-ranks from (section docvec.f16),
+         * rounded from the float vectors before they are quantised */
+        m.doc_h = ty_mallocarray((size_t)m.ndocs * m.dim, sizeof *m.doc_h);
+        if (!m.doc_h) {
+            rc = TENYO_ERR_NOMEM;
+            ty_seterr(b->err, sizeof b->err, "out of memory for the float16 vectors");
+            goto done;
+        }
+        ty_f16_from_floats(m.docvec, (size_t)m.ndocs * m.dim, m.doc_h);
     }
     rc = TENYO_ERR_NOMEM;
     m.tokenizer = ty_strdup(ty_tokenizer_identity(b->tok));

@@ -13,7 +13,10 @@
  * of "the document carries the field" on the L2-normalised TF-IDF row plus
  * a bias feature, one-vs-rest over the training documents: all documents,
  * or every s-th one when there are more than FM_MAX_DOCS (the cost is then
- * bounded whatever the corpus). Each field keeps its FM_KEEP weights of
+ * bounded whatever the corpus; TENYO_FM_MAX_DOCS lowers the bound for
+ * tests, fm_max_docs). Only those rows are read, wherever they are:
+ * tenyo-mpi's rank 0 gathers just them (ty_fieldmodel_train_rows) and
+ * trains the same model as on the whole matrix. Each field keeps its FM_KEEP weights of
  * largest magnitude; the kept weights are stored term-major (postings per
  * term: field, weight) so that a query costs one pass over its own terms.
  * The score of field f for a query q (L2-normalised TF-IDF, weights qw on
@@ -127,17 +130,39 @@ static void *fm_work(void *arg) {
     return NULL;
 }
 
+/* FM_MAX_DOCS, or TENYO_FM_MAX_DOCS from the environment when it is a
+ * number in 1..FM_MAX_DOCS (tests: a small corpus then trains on a sample,
+ * as a large one does; the plain tenyo and tenyo-mpi read it alike). */
+static uint64_t fm_max_docs(void) {
+    const char *e = getenv("TENYO_FM_MAX_DOCS");
+    if (!e || !*e) return FM_MAX_DOCS;
+    char *end;
+    unsigned long long v = strtoull(e, &end, 10);
+    return *end || v < 1 || v > FM_MAX_DOCS ? FM_MAX_DOCS : (uint64_t)v;
+}
+
+uint64_t ty_fieldmodel_step(uint64_t ndocs) {
+    uint64_t max = fm_max_docs();
+    return ndocs > max ? (ndocs + max - 1) / max : 1;
+}
+
 int ty_fieldmodel_train(const ty_model *m, ty_fieldmodel *fm) {
+    return ty_fieldmodel_train_rows(m, &m->tfidf, ty_fieldmodel_step(m->ndocs), fm);
+}
+
+int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep,
+                             ty_fieldmodel *fm) {
     memset(fm, 0, sizeof *fm);
     if (!m->nfields || !m->ndocs) return TENYO_OK;
     if (m->nterms >= (uint64_t)INT32_MAX) return TENYO_ERR_LIMIT;
+    uint64_t step = ty_fieldmodel_step(m->ndocs), last = (m->ndocs - 1) / step;
+    if (astep < 1 || a->nrows <= last * astep) return TENYO_ERR_ARG;
     set_print_string_function(fm_quiet);
-    size_t step = m->ndocs > FM_MAX_DOCS ? (size_t)((m->ndocs + FM_MAX_DOCS - 1) / FM_MAX_DOCS) : 1;
     size_t nrows = 0;
     uint64_t nnz = 0;
-    for (uint64_t d = 0; d < m->ndocs; d += step) {
+    for (uint64_t d = 0, ar = 0; d < m->ndocs; d += step, ar += astep) {
         nrows++;
-        nnz += m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] + 2;
+        nnz += a->rowptr[ar + 1] - a->rowptr[ar] + 2;
     }
     int rc = TENYO_ERR_NOMEM;
     uint32_t nf = m->nfields;
@@ -155,11 +180,11 @@ int ty_fieldmodel_train(const ty_model *m, ty_fieldmodel *fm) {
     int nfeat = (int)m->nterms + 1;
     size_t r = 0;
     struct feature_node *p = nodes;
-    for (uint64_t d = 0; d < m->ndocs; d += step, r++) {
+    for (uint64_t d = 0, ar = 0; d < m->ndocs; d += step, ar += astep, r++) {
         rows[r] = d;
         x[r] = p;
-        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++)
-            *p++ = (struct feature_node){(int)m->tfidf.col[j] + 1, m->tfidf.val[j]};
+        for (uint64_t j = a->rowptr[ar]; j < a->rowptr[ar + 1]; j++)
+            *p++ = (struct feature_node){(int)a->col[j] + 1, a->val[j]};
         *p++ = (struct feature_node){nfeat, 1.0}; /* bias */
         *p++ = (struct feature_node){-1, 0};
         for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) ftrain[m->field_ids[k]]++;

@@ -44,10 +44,8 @@
  * (ty_svd_share: whole blocks of TY_SVD_BLOCK rows; a rank may get none).
  * The SVD then runs on those blocks as they are (svd.c's row-split
  * randomized SVD, reductions over MPI in src/mpi/mpicomm.c, fixed-block
- * int64 sums) and each rank computes its rows' document vectors, which
- * rank 0 collects. After the SVD rank 0 gathers every rank's block of rows
- * (MPI point to point, lengths first, received in place): the IVF, the
- * field model and the file need them whole (below). The index is the same
+ * int64 sums) and each rank computes its rows' document vectors and keeps
+ * them with its rows (below, "After the SVD"). The index is the same
  * bytes as `tenyo index` writes for any P, any CHUNK, uneven shares, ranks
  * with no records or no rows, and repeated ids across ranks and blocks
  * (tests/mpi.sh compares them with cmp).
@@ -72,23 +70,80 @@
  * surface vote (changes `tenyo index`'s bytes where no word has a
  * majority).
  *
+ * After the SVD. Every rank holds its SVD block's TF-IDF rows (with their
+ * counts) and their document vectors; rank 0 holds every document's
+ * metadata, abstract, fields and phrases. What needs more than one
+ * rank's rows fetches only what it reads (the builder drives it,
+ * api/builder.c "after the SVD"; the moves are ty_builder_share's vecs,
+ * rows and assign callbacks here, each a broadcast header, the list, then
+ * point to point to rank 0 in rank order, landing in place because blocks
+ * are contiguous and lists ascending):
+ *   - the IVF (--ivf; search/ivf.c built in steps): rank 0 draws the
+ *     k-means sample (ty_ivf_plan_new: min(n, 64 nlist) rows, ascending)
+ *     and gathers only those vectors (JOB_VECS: 8 bytes a listed
+ *     document broadcast, 4 x k bytes a sampled vector back), trains, and
+ *     broadcasts the centroids (nlist x k floats); every rank assigns its
+ *     own vectors (JOB_ASSIGN: ty_ivf_assign, per row, so any split gives
+ *     the same lists) and sends 4 bytes a document; rank 0 makes the
+ *     lists (ty_ivf_lists). The IVF's codes are not part of the file, so
+ *     no rank computes them here;
+ *   - the field model (model/linear.c) trains on every s-th document
+ *     (FM_MAX_DOCS = 40,000 at most): rank 0 gathers those rows only
+ *     (JOB_PICK: 8 bytes a listed document, then lengths, columns and
+ *     weights, 16 bytes a row plus 8 a non-zero) and trains on them
+ *     (ty_fieldmodel_train_rows): the same model;
+ *   - the file: a single-file index is written by one process, so rank
+ *     0 then gathers every row with its counts and every vector
+ *     (JOB_GATHER, ~12 bytes a non-zero plus 4 x k bytes a document) after
+ *     the IVF and the field model, with the SVD's memory given back; the
+ *     shards (--shards N) are cut from that whole model (below).
+ * Every result stays P-independent by construction: the sample and the
+ * training rows are chosen from n and the seed alone, k-means and the
+ * field model run on rank 0 over rows in document order, and an
+ * assignment is a per-row argmax (ties to the lower list). Left on rank
+ * 0: k-means itself. At 100M its sample is 2.56M vectors and 40,000
+ * lists, ~5e13 flops an iteration, 10 iterations: tens of minutes on one
+ * machine, the next thing to spread (the sample's assignment is per row
+ * like the documents'; the update's sums, in sample order in double now,
+ * would need fixed-block integer sums like the SVD's to stay
+ * P-independent). Rejected: the field model trained per rank and merged
+ * (liblinear's dual solver has no exact merge; 40,000 rows are small).
+ * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
+ * "rows and vectors stay on their ranks"): the file's gather is what
+ * the SVD's vector collection and the row gather were before (207.90 MB),
+ * plus the field model's rows (30.02 MB: every 3rd document at 100k; 40,000
+ * rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the sample's
+ * vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M) and the
+ * assignments (4 bytes a document). So at 100k it is more bytes, not
+ * fewer, and rank 0's VmHWM does not move (1,274.6 MiB against 1,274.7:
+ * its peak is inside the SVD, and the n x k vectors it used to allocate
+ * before the SVD were not touched until the SVD had returned, so they
+ * never counted there). What this step buys is the order: neither the
+ * IVF nor the field model needs the whole matrix or every vector on one
+ * process any more, so the last gather is only the file's, which is what
+ * a sharded index can do without (next, "Not shared yet"); at 100M that
+ * gather is ~280 GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against
+ * the ~3 GB the IVF and the field model now fetch (with the assignments).
+ *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
  * Rank 0 holds every record's metadata and abstract, the vocabulary, the
  * votes and phrases, the pairs of its own records only, then its block of
- * rows for the SVD and every document vector (n x k floats: the IVF's
- * k-means and the docvec section); after the SVD (its blocks freed) it
- * gathers the whole TF-IDF matrix with its counts (~12 bytes a non-zero:
- * the tfidf sections of the file, and the field model of model/linear.c
- * trains on the rows) and writes the file. The other ranks hold their
+ * rows for the SVD and its block's document vectors; after the SVD (its
+ * blocks freed) it gathers the IVF's sample vectors and the field model's
+ * rows, then the whole TF-IDF matrix with its counts and every vector
+ * (~12 bytes a non-zero and 4 x k bytes a document: the file's sections) and
+ * writes the file. The other ranks hold their
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
  * per-rank blocks (svd.c: the terms side whole and its int64 reduction
  * block, which at 139k terms is most of a rank's peak). Every rank's peak,
  * rank 0's included, is now in the SVD (gen100k at P = 4, VmRSS sampled:
- * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it); rank
- * 0's excess over the others is what it alone holds through the SVD:
- * every document's metadata and abstract, and the document vectors.
+ * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it, before
+ * the vectors stayed on their ranks); rank 0's excess over the others is
+ * what it alone holds through the SVD: every document's metadata and
+ * abstract (its n x k vectors' buffer, allocated before the SVD and
+ * filled after it, was never resident there; it is now its block's only).
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
@@ -97,7 +152,7 @@
  * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
  * documents), which the plain tenyo opens directly (info, similar, ideas,
  * serve). Shard i is written by rank i % P. Rank 0, which holds the whole
- * model after the gather (below), encodes every section raw once with the
+ * model after the gather (above), encodes every section raw once with the
  * store's one encoder (ty_shards_begin: no temporary index file), writes
  * the shared part, cuts each shard's raw per-document pieces
  * (ty_shards_piece: its rows, vectors, metadata, flags, fields, phrases
@@ -121,11 +176,10 @@
  * the shared part and its own shards, and no rank writes or reads a
  * whole temporary file.
  *
- * Rejected for now: each rank encoding its shard from what is already on
- * it after the SVD (its TF-IDF rows, its documents' vectors). Rank 0
- * needs every row and vector anyway (the IVF's k-means over every vector,
- * the field model trained on every row: model/linear.c), and the rest of a
- * shard (metadata, abstracts, fields, phrases, flags, the q8 vectors'
+ * Not done yet: each rank encoding its shard from what is already on
+ * it after the SVD (its TF-IDF rows, its documents' vectors). The IVF and
+ * the field model no longer need every row and vector on rank 0 (above),
+ * but the rest of a shard (metadata, abstracts, fields, phrases, flags, the q8 vectors'
  * scales) exists on rank 0 only; a shard's documents are not a rank's SVD
  * block either (blocks are TY_SVD_BLOCK rows, shards N even cuts). It
  * would need a second encoder of the per-document sections or the model's
@@ -136,11 +190,15 @@
  * and the writing off rank 0), and every rank writing its pieces into one
  * file (a single file cannot be replaced atomically by several writers).
  *
- * Not shared yet (issue 20, left): the rows come back to rank 0 after the
- * SVD and rank 0 holds the whole model to encode it (above); the IVF and
- * the field model are trained on rank 0 over every document. Every rank
- * reads and parses all the input (P times the reader's work, about a
- * tenth of the tokenizer's).
+ * Not shared yet (issue 20, left): the rows and vectors still come back to
+ * rank 0 for the file after the IVF and the field model (above), also for
+ * --shards, where they could go from the ranks that hold them to the
+ * shards' writers: that needs the per-document sections of rows and
+ * vectors (docvec.q8, tfidf.*, docvec.f16) encoded by write.c's code for
+ * a range of documents on the writer, the shared sections that count
+ * non-zeros without the rows, and an all-to-all of rows from SVD blocks to
+ * shards (the weighting's exchange). Every rank reads and parses all the
+ * input (P times the reader's work, about a tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -194,6 +252,12 @@ typedef struct share_state {
     ty_csr rows;          /* rank != 0: its block of TF-IDF rows */
     uint32_t *tf;         /* their counts */
     uint64_t row0;        /* the block's first document */
+    float *vecs;          /* rank != 0, after the SVD: its rows' vectors */
+    uint32_t k;           /* floats a vector (0: none) */
+    uint64_t got[4];      /* rank 0: bytes received after the SVD: the
+                             IVF's sample vectors, its list assignments,
+                             the field model's rows, the file's rows and
+                             vectors (POST_*) */
     uint64_t wrote_bytes; /* bytes of the index files this rank wrote */
     uint32_t wrote_files; /* and how many */
     uint64_t shard_sent;  /* rank 0: bytes of shard pieces sent to others */
@@ -387,10 +451,13 @@ done:
 /* ============================================================ the SVD */
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
-enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2, JOB_SHARDS = 3 };
+enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2, JOB_SHARDS = 3, JOB_VECS = 4, JOB_PICK = 5,
+       JOB_ASSIGN = 6 };
+enum { POST_VECS, POST_ASG, POST_ROWS, POST_FILE };
 #define HEAD_N 8
 #define TAG_ROWS 12
 #define TAG_VECS 13
+#define TAG_ASG 17
 
 /* A broadcast from rank 0 of n int64, waited for without spinning. */
 static int bcast_wait(int64_t *h, int n) {
@@ -448,34 +515,305 @@ static int lsa_part(share_state *st, const ty_csr *mine, uint64_t r0, uint64_t n
 }
 
 /* Rank 0 (ty_builder_share.lsa): every rank factors its block of rows
- * (each already holds it, from the weighting); collect the document
- * vectors. */
+ * (each already holds it, from the weighting) and keeps its block's
+ * document vectors. */
 static int lsa_root(void *ud, const ty_csr *a, uint64_t nrows, const ty_svd_opts *o,
                     float *s, float *v, float *docvec, char *err, size_t errlen) {
     share_state *st = ud;
     int64_t h[HEAD_N] = {JOB_LSA, (int64_t)nrows, (int64_t)a->ncols, o->rank, o->oversample,
                          o->power_iters, (int64_t)o->seed, o->threads};
-    uint64_t k = (uint64_t)o->rank, r0, r1;
-    if (bcast_wait(h, HEAD_N)) goto mpi;
-    int rc = lsa_part(st, a, 0, nrows, o, s, v, docvec, err, errlen);
-    if (rc) return rc;
-    for (int r = 1; r < st->size; r++) {
-        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
-        if (recv_big(docvec + r0 * k, (r1 - r0) * k * sizeof *docvec, r, TAG_VECS)) goto mpi;
+    if (bcast_wait(h, HEAD_N)) {
+        ty_seterr(err, errlen, "message passing failed sharing the SVD");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return lsa_part(st, a, 0, nrows, o, s, v, docvec, err, errlen);
+}
+
+/* ============================================================ after the SVD */
+
+/* n bytes at p from rank 0 to every rank, in pieces, without spinning. */
+static int bcast_big(void *p, size_t n) {
+    for (size_t o = 0; o < n; o += PIECE) {
+        size_t k = n - o < PIECE ? n - o : PIECE;
+        MPI_Request r;
+        if (MPI_Ibcast((char *)p + o, (int)k, MPI_BYTE, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+            ty_mpicomm_wait(&r, POLL_NS))
+            return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* The first of d[0..n) (ascending) that is >= x, or n. */
+static uint64_t lbound(const uint64_t *d, uint64_t n, uint64_t x) {
+    uint64_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (d[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Entries [*i0, *i1) of the list d[0..n) (NULL: every document) that fall
+ * in rank r's block [*r0, *r1) of nrows documents. */
+static void list_share(const uint64_t *d, uint64_t n, uint64_t nrows, int r, int P,
+                       uint64_t *r0, uint64_t *r1, uint64_t *i0, uint64_t *i1) {
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, P, r0, r1);
+    *i0 = d ? lbound(d, n, *r0) : *r0;
+    *i1 = d ? lbound(d, n, *r1) : *r1;
+}
+
+/* Rank 0 and the others: the list of a JOB_VECS or JOB_PICK (h[2]
+ * entries, -1: none, every document), broadcast; *d NULL for none. */
+static int bcast_list(const int64_t *h, uint64_t **d, char *err, size_t errlen) {
+    *d = NULL;
+    if (h[2] < 0) return TENYO_OK;
+    uint64_t n = (uint64_t)h[2];
+    *d = malloc(n ? n * sizeof **d : 1);
+    if (!*d) {
+        ty_seterr(err, errlen, "out of memory for a list of %llu documents",
+                  (unsigned long long)n);
+        return TENYO_ERR_NOMEM;
+    }
+    if (bcast_big(*d, n * sizeof **d)) {
+        free(*d);
+        *d = NULL;
+        ty_seterr(err, errlen, "message passing failed broadcasting a list of documents");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* Rank 0 (ty_builder_share.vecs): the listed documents' vectors, each
+ * rank's in rank order (its block is contiguous and the list ascending,
+ * so they land in place). */
+static int vecs_root(void *ud, const float *own, uint64_t own_rows, uint64_t nrows, uint32_t k,
+                     const uint64_t *docs, uint64_t n, float *out, char *err, size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_VECS, (int64_t)nrows, docs ? (int64_t)n : -1, k};
+    uint64_t r0, r1, i0, i1;
+    if (bcast_wait(h, HEAD_N) || (docs && bcast_big((void *)docs, n * sizeof *docs))) goto mpi;
+    for (int r = 0; r < st->size; r++) {
+        list_share(docs, n, nrows, r, st->size, &r0, &r1, &i0, &i1);
+        if (r == 0) {
+            if (r1 - r0 != own_rows) goto mpi;
+            for (uint64_t i = i0; i < i1; i++)
+                memcpy(out + i * k, own + (docs ? docs[i] : i) * k, k * sizeof *out);
+            continue;
+        }
+        if (recv_big(out + i0 * k, (i1 - i0) * k * sizeof *out, r, TAG_VECS)) goto mpi;
+        st->got[POST_VECS] += (i1 - i0) * k * sizeof *out;
     }
     return TENYO_OK;
 mpi:
-    ty_seterr(err, errlen, "message passing failed sharing the SVD");
+    ty_seterr(err, errlen, "message passing failed gathering document vectors");
     return TENYO_ERR_DEPENDENCY;
 }
 
-/* Rank 0 (ty_builder_share.gather): every rank's block of rows after its
- * own, in rank order (the blocks are contiguous): the rows' lengths
- * first, so that the entries are received in place. */
-static int gather_root(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char *err,
-                       size_t errlen) {
+/* Ranks other than 0, JOB_VECS: send rank 0 the listed vectors of its
+ * block, in list order. */
+static int follow_vecs(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint64_t nrows = (uint64_t)h[1], r0, r1, i0, i1, *docs;
+    uint32_t k = (uint32_t)h[3];
+    int rc = bcast_list(h, &docs, err, errlen);
+    if (rc) return rc;
+    uint64_t n = docs ? (uint64_t)h[2] : nrows;
+    list_share(docs, n, nrows, st->rank, st->size, &r0, &r1, &i0, &i1);
+    float *buf = st->vecs;
+    if (k != st->k || r0 != st->row0 || r1 - r0 != st->rows.nrows) {
+        free(docs);
+        ty_seterr(err, errlen, "process %d holds other vectors than asked for", st->rank);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (docs) { /* the listed ones, together */
+        buf = malloc(i1 > i0 ? (i1 - i0) * k * sizeof *buf : 1);
+        if (!buf) {
+            free(docs);
+            ty_seterr(err, errlen, "out of memory sending document vectors");
+            return TENYO_ERR_NOMEM;
+        }
+        for (uint64_t i = i0; i < i1; i++)
+            memcpy(buf + (i - i0) * k, st->vecs + (docs[i] - r0) * k, k * sizeof *buf);
+    }
+    if (send_big(buf, (i1 - i0) * k * sizeof *buf, 0, TAG_VECS)) {
+        ty_seterr(err, errlen, "message passing failed sending document vectors");
+        rc = TENYO_ERR_DEPENDENCY;
+    }
+    if (docs) free(buf);
+    free(docs);
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.rows): the listed documents' rows (columns
+ * and weights), each rank's lengths first, then its entries in place. */
+static int pick_root(void *ud, const ty_csr *own, uint64_t nrows, const uint64_t *docs,
+                     uint64_t n, ty_csr *out, char *err, size_t errlen) {
     share_state *st = ud;
-    int64_t h[HEAD_N] = {JOB_GATHER, (int64_t)nrows};
+    int64_t h[HEAD_N] = {JOB_PICK, (int64_t)nrows, (int64_t)n};
+    uint64_t r0, r1, i0, i1;
+    int rc = TENYO_ERR_DEPENDENCY;
+    memset(out, 0, sizeof *out);
+    if (bcast_wait(h, HEAD_N) || bcast_big((void *)docs, n * sizeof *docs)) goto fail;
+    rc = TENYO_ERR_NOMEM;
+    uint64_t *rp = calloc(n + 1, sizeof *rp);
+    out->rowptr = rp;
+    out->nrows = n;
+    out->ncols = own->ncols;
+    if (!rp) goto fail;
+    for (int r = 0; r < st->size; r++) { /* lengths */
+        list_share(docs, n, nrows, r, st->size, &r0, &r1, &i0, &i1);
+        rc = TENYO_ERR_DEPENDENCY;
+        if (r == 0) {
+            if (r1 - r0 != own->nrows) goto fail;
+            for (uint64_t i = i0; i < i1; i++)
+                rp[i + 1] = own->rowptr[docs[i] + 1] - own->rowptr[docs[i]];
+        } else if (recv_big(rp + i0 + 1, (i1 - i0) * sizeof *rp, r, TAG_ROWS)) {
+            goto fail;
+        } else {
+            st->got[POST_ROWS] += (i1 - i0) * sizeof *rp;
+        }
+    }
+    for (uint64_t i = 0; i < n; i++) rp[i + 1] += rp[i];
+    uint64_t z = rp[n];
+    rc = TENYO_ERR_NOMEM;
+    out->col = malloc(z ? z * sizeof *out->col : 1);
+    out->val = malloc(z ? z * sizeof *out->val : 1);
+    if (!out->col || !out->val) goto fail;
+    rc = TENYO_ERR_DEPENDENCY;
+    for (int r = 0; r < st->size; r++) { /* entries */
+        list_share(docs, n, nrows, r, st->size, &r0, &r1, &i0, &i1);
+        uint64_t o = rp[i0], e = rp[i1] - o;
+        if (r == 0) {
+            for (uint64_t i = i0; i < i1; i++) {
+                uint64_t a = own->rowptr[docs[i]], l = rp[i + 1] - rp[i];
+                memcpy(out->col + rp[i], own->col + a, l * sizeof *out->col);
+                memcpy(out->val + rp[i], own->val + a, l * sizeof *out->val);
+            }
+            continue;
+        }
+        if (recv_big(out->col + o, e * sizeof *out->col, r, TAG_ROWS) ||
+            recv_big(out->val + o, e * sizeof *out->val, r, TAG_ROWS))
+            goto fail;
+        st->got[POST_ROWS] += e * (sizeof *out->col + sizeof *out->val);
+    }
+    return TENYO_OK;
+fail:
+    ty_csr_free(out);
+    ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory gathering rows"
+                                                 : "message passing failed gathering rows");
+    return rc;
+}
+
+/* Ranks other than 0, JOB_PICK: the listed rows of its block, lengths
+ * then columns then weights. */
+static int follow_pick(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint64_t nrows = (uint64_t)h[1], r0, r1, i0, i1, *docs;
+    int rc = bcast_list(h, &docs, err, errlen);
+    if (rc) return rc;
+    uint64_t n = (uint64_t)h[2];
+    list_share(docs, n, nrows, st->rank, st->size, &r0, &r1, &i0, &i1);
+    const ty_csr *a = &st->rows;
+    uint64_t m = i1 - i0, z = 0;
+    uint64_t *len = malloc(m ? m * sizeof *len : 1);
+    uint32_t *col = NULL;
+    float *val = NULL;
+    rc = TENYO_ERR_CORRUPT;
+    if (r0 != st->row0 || r1 - r0 != a->nrows) goto done;
+    rc = TENYO_ERR_NOMEM;
+    if (!len) goto done;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t d = docs[i] - r0;
+        len[i - i0] = a->rowptr[d + 1] - a->rowptr[d];
+        z += len[i - i0];
+    }
+    col = malloc(z ? z * sizeof *col : 1);
+    val = malloc(z ? z * sizeof *val : 1);
+    if (!col || !val) goto done;
+    for (uint64_t i = i0, o = 0; i < i1; i++) {
+        uint64_t d = docs[i] - r0, b = a->rowptr[d], l = len[i - i0];
+        memcpy(col + o, a->col + b, l * sizeof *col);
+        memcpy(val + o, a->val + b, l * sizeof *val);
+        o += l;
+    }
+    rc = send_big(len, m * sizeof *len, 0, TAG_ROWS) ||
+                 send_big(col, z * sizeof *col, 0, TAG_ROWS) ||
+                 send_big(val, z * sizeof *val, 0, TAG_ROWS)
+             ? TENYO_ERR_DEPENDENCY
+             : TENYO_OK;
+done:
+    if (rc)
+        ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory sending rows"
+                               : rc == TENYO_ERR_CORRUPT ? "process holds other rows than asked for"
+                                                         : "message passing failed sending rows");
+    free(len);
+    free(col);
+    free(val);
+    free(docs);
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.assign): the centroids to every rank, which
+ * assigns its block's vectors; the assignments back, in place. */
+static int assign_root(void *ud, const ty_ivf *v, const float *own, uint64_t own_rows,
+                       uint64_t nrows, int threads, uint32_t *asg, char *err, size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_ASSIGN, (int64_t)nrows, v->nlist, v->dim, threads};
+    uint64_t r0, r1;
+    if (bcast_wait(h, HEAD_N) ||
+        bcast_big(v->cent, (size_t)v->nlist * v->dim * sizeof *v->cent))
+        goto mpi;
+    int rc = ty_ivf_assign(v, own, own_rows, threads, asg);
+    if (rc) {
+        ty_seterr(err, errlen, "out of memory assigning vectors to lists");
+        return rc;
+    }
+    for (int r = 1; r < st->size; r++) {
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        if (recv_big(asg + r0, (r1 - r0) * sizeof *asg, r, TAG_ASG)) goto mpi;
+        st->got[POST_ASG] += (r1 - r0) * sizeof *asg;
+    }
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed assigning vectors to lists");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Ranks other than 0, JOB_ASSIGN: its vectors' lists, to rank 0. */
+static int follow_assign(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    ty_ivf v;
+    memset(&v, 0, sizeof v);
+    v.nlist = (uint32_t)h[2];
+    v.dim = (uint32_t)h[3];
+    uint64_t n = st->rows.nrows;
+    v.cent = malloc((size_t)v.nlist * v.dim * sizeof *v.cent + 1);
+    uint32_t *asg = malloc(n ? n * sizeof *asg : 1);
+    int rc = TENYO_ERR_NOMEM;
+    if (!v.cent || !asg) goto done;
+    rc = TENYO_ERR_DEPENDENCY;
+    if (bcast_big(v.cent, (size_t)v.nlist * v.dim * sizeof *v.cent)) goto done;
+    rc = TENYO_ERR_CORRUPT;
+    if (v.dim != st->k || !v.nlist) goto done;
+    rc = ty_ivf_assign(&v, st->vecs, n, (int)h[4], asg);
+    if (!rc && send_big(asg, n * sizeof *asg, 0, TAG_ASG)) rc = TENYO_ERR_DEPENDENCY;
+done:
+    if (rc)
+        ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory assigning vectors"
+                               : rc == TENYO_ERR_CORRUPT ? "centroids of another rank"
+                                                         : "message passing failed assigning "
+                                                           "vectors");
+    free(v.cent);
+    free(asg);
+    return rc;
+}
+
+/* Rank 0 (ty_builder_share.gather), last: every rank's block of rows
+ * after its own, in rank order (the blocks are contiguous): the rows'
+ * lengths first, so that the entries are received in place; then the
+ * vectors, in place. */
+static int gather_root(void *ud, ty_csr *a, uint32_t **tf, float **docvec, uint32_t k,
+                       uint64_t nrows, char *err, size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_GATHER, (int64_t)nrows, k};
     uint64_t r0, r1;
     int rc = TENYO_ERR_DEPENDENCY;
     if (bcast_wait(h, HEAD_N)) goto fail;
@@ -488,6 +826,7 @@ static int gather_root(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char 
         uint64_t base = rp[r0];
         rc = TENYO_ERR_DEPENDENCY;
         if (recv_big(rp + r0, (r1 - r0 + 1) * sizeof *rp, r, TAG_ROWS)) goto fail;
+        st->got[POST_FILE] += (r1 - r0 + 1) * sizeof *rp;
         if (rp[r0] != 0) goto fail;
         for (uint64_t i = r0; i <= r1; i++) rp[i] += base;
     }
@@ -499,15 +838,20 @@ static int gather_root(void *ud, ty_csr *a, uint32_t **tf, uint64_t nrows, char 
     if (val) a->val = val;
     uint32_t *t = ty_reallocarray(*tf, z ? z : 1, sizeof *t);
     if (t) *tf = t;
-    if (!col || !val || !t) goto fail;
+    float *dv = k ? ty_reallocarray(*docvec, nrows, (size_t)k * sizeof *dv) : NULL;
+    if (dv) *docvec = dv;
+    if (!col || !val || !t || (k && !dv)) goto fail;
     rc = TENYO_ERR_DEPENDENCY;
     for (int r = 1; r < st->size; r++) {
         ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
         uint64_t o = rp[r0], n = rp[r1] - o;
         if (recv_big(a->col + o, n * sizeof *a->col, r, TAG_ROWS) ||
             recv_big(a->val + o, n * sizeof *a->val, r, TAG_ROWS) ||
-            recv_big(*tf + o, n * sizeof **tf, r, TAG_ROWS))
+            recv_big(*tf + o, n * sizeof **tf, r, TAG_ROWS) ||
+            (k && recv_big(dv + r0 * k, (r1 - r0) * k * sizeof *dv, r, TAG_VECS)))
             goto fail;
+        st->got[POST_FILE] += n * (sizeof *a->col + sizeof *a->val + sizeof **tf) +
+                              (r1 - r0) * k * sizeof *dv;
     }
     a->nrows = nrows;
     return TENYO_OK;
@@ -517,8 +861,8 @@ fail:
     return rc;
 }
 
-/* Ranks other than 0, JOB_LSA: factor its block with the others and send
- * rank 0 the document vectors of its rows. */
+/* Ranks other than 0, JOB_LSA: factor its block with the others and keep
+ * the document vectors of its rows. */
 static int follow_lsa(share_state *st, const int64_t *h, char *err, size_t errlen) {
     uint64_t nrows = (uint64_t)h[1], ncols = (uint64_t)h[2], k = (uint64_t)h[3], r0, r1;
     ty_svd_opts o = {.rank = (int)h[3], .oversample = (int)h[4], .power_iters = (int)h[5],
@@ -541,9 +885,11 @@ static int follow_lsa(share_state *st, const int64_t *h, char *err, size_t errle
         goto out;
     }
     rc = lsa_part(st, &st->rows, r0, nrows, &o, s, v, dv, err, errlen);
-    if (!rc && send_big(dv, n * k * sizeof *dv, 0, TAG_VECS)) {
-        ty_seterr(err, errlen, "message passing failed sending document vectors");
-        rc = TENYO_ERR_DEPENDENCY;
+    if (!rc) { /* kept for what follows (JOB_VECS, JOB_ASSIGN, JOB_GATHER) */
+        free(st->vecs);
+        st->vecs = dv;
+        st->k = (uint32_t)k;
+        dv = NULL;
     }
 out:
     free(s);
@@ -553,20 +899,29 @@ out:
 }
 
 /* Ranks other than 0, JOB_GATHER: send rank 0 its block of rows (lengths
- * first, then columns, weights, counts) and give it back. */
-static int follow_gather(share_state *st, char *err, size_t errlen) {
+ * first, then columns, weights, counts) and its vectors, and give them
+ * back. */
+static int follow_gather(share_state *st, const int64_t *h, char *err, size_t errlen) {
     const ty_csr *a = &st->rows;
-    uint64_t z = a->rowptr[a->nrows];
-    int rc = send_big(a->rowptr, (a->nrows + 1) * sizeof *a->rowptr, 0, TAG_ROWS) ||
-                     send_big(a->col, z * sizeof *a->col, 0, TAG_ROWS) ||
-                     send_big(a->val, z * sizeof *a->val, 0, TAG_ROWS) ||
-                     send_big(st->tf, z * sizeof *st->tf, 0, TAG_ROWS)
-                 ? TENYO_ERR_DEPENDENCY
-                 : TENYO_OK;
-    if (rc) ty_seterr(err, errlen, "message passing failed sending rows to process 0");
+    uint64_t z = a->rowptr[a->nrows], k = (uint64_t)h[2];
+    int rc = TENYO_OK;
+    if (k && (k != st->k || !st->vecs)) {
+        ty_seterr(err, errlen, "process %d holds no vectors of %llu floats", st->rank,
+                  (unsigned long long)k);
+        rc = TENYO_ERR_CORRUPT;
+    } else if (send_big(a->rowptr, (a->nrows + 1) * sizeof *a->rowptr, 0, TAG_ROWS) ||
+               send_big(a->col, z * sizeof *a->col, 0, TAG_ROWS) ||
+               send_big(a->val, z * sizeof *a->val, 0, TAG_ROWS) ||
+               send_big(st->tf, z * sizeof *st->tf, 0, TAG_ROWS) ||
+               (k && send_big(st->vecs, a->nrows * k * sizeof *st->vecs, 0, TAG_VECS))) {
+        ty_seterr(err, errlen, "message passing failed sending rows to process 0");
+        rc = TENYO_ERR_DEPENDENCY;
+    }
     ty_csr_free(&st->rows);
     free(st->tf);
+    free(st->vecs);
     st->tf = NULL;
+    st->vecs = NULL;
     return rc;
 }
 
@@ -696,7 +1051,10 @@ static int follow(share_state *st, char *err, size_t errlen) {
         int rc = TENYO_OK;
         if (h[0] == JOB_DONE) return TENYO_OK;
         if (h[0] == JOB_LSA) rc = follow_lsa(st, h, err, errlen);
-        else if (h[0] == JOB_GATHER) rc = follow_gather(st, err, errlen);
+        else if (h[0] == JOB_GATHER) rc = follow_gather(st, h, err, errlen);
+        else if (h[0] == JOB_VECS) rc = follow_vecs(st, h, err, errlen);
+        else if (h[0] == JOB_PICK) rc = follow_pick(st, h, err, errlen);
+        else if (h[0] == JOB_ASSIGN) rc = follow_assign(st, h, err, errlen);
         else if (h[0] == JOB_SHARDS) rc = follow_shards(st, h, err, errlen);
         if (rc) return rc;
     }
@@ -720,6 +1078,7 @@ static int setup(void *ud, tenyo_builder *b) {
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
                            .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
+                           .vecs = vecs_root, .rows = pick_root, .assign = assign_root,
                            .gather = gather_root, .shards = shards_root, .ud = s};
     return ty_builder_set_share(b, &sh);
 }
@@ -810,6 +1169,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "; SVD rows shared in blocks of %d, rank 0 put %.2f MB into %llu "
                         "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
                 (unsigned long long)s.svd_calls);
+        fprintf(stderr, "tenyo-mpi: rank 0 received after the SVD %.2f MB: IVF sample vectors "
+                        "%.2f MB, list assignments %.2f MB, field model rows %.2f MB, rows and "
+                        "vectors for the file %.2f MB\n",
+                (double)(s.got[0] + s.got[1] + s.got[2] + s.got[3]) / 1e6,
+                (double)s.got[POST_VECS] / 1e6, (double)s.got[POST_ASG] / 1e6,
+                (double)s.got[POST_ROWS] / 1e6, (double)s.got[POST_FILE] / 1e6);
     }
     /* the index files each rank wrote (a sharded index: its shards) */
     uint64_t wr[2] = {s.wrote_files, s.wrote_bytes};
@@ -853,6 +1218,7 @@ int main(int argc, char **argv) {
     free(s.from);
     ty_csr_free(&s.rows);
     free(s.tf);
+    free(s.vecs);
     MPI_Finalize();
     return 0;
 }

@@ -49,6 +49,16 @@
  *     the index's int8 copy (a memcpy per row) or quantises the floats;
  *     storing them would add dim + 8 bytes per document to the file.
  *
+ * Built in steps (ty_ivf_plan_new, ty_ivf_train, ty_ivf_assign,
+ * ty_ivf_lists; ty_ivf_build is the four in one process): tenyo-mpi index
+ * keeps each process's document vectors where the SVD made them, so only
+ * the plan's sample (min(n, 64 nlist) rows: 2.6% of them at 100M) is
+ * gathered for k-means, the centroids go back to every process, each
+ * assigns its own rows (per row, so the split does not matter) and only
+ * the assignments, 4 bytes a document, come back to make the lists. The
+ * steps draw from the seeded generator in ty_ivf_build's order, so the
+ * blob is the same bytes either way (tests/mpi.sh).
+ *
  * Rejected:
  *   - HNSW. Its graph costs 2M links of 4 bytes per document (M = 16:
  *     128 bytes + level lists) on top of the float vectors, construction
@@ -338,11 +348,23 @@ static int alloc_members(ty_ivf *v) {
                                                                      : TENYO_ERR_NOMEM;
 }
 
-int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
-                 const ty_ivf_opts *o, ty_ivf *out, char *err, size_t errlen) {
-    if (!out) return TENYO_ERR_ARG;
-    memset(out, 0, sizeof *out);
-    if (!x || !o || n == 0 || dim == 0 || dim > TY_MAX_DIM) {
+/* Allocate the member arrays of v but the centroids (trained already). */
+static int alloc_codes(ty_ivf *v) {
+    v->off = ty_mallocarray((size_t)v->nlist + 1, sizeof *v->off);
+    v->ids = ty_mallocarray(v->n, sizeof *v->ids);
+    v->q = ty_mallocarray(v->n, v->dim);
+    v->scale = ty_mallocarray(v->n, sizeof *v->scale);
+    v->sum = ty_mallocarray(v->n, sizeof *v->sum);
+    return v->off && v->ids && v->q && v->scale && v->sum ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
+/* ==================================================== build in steps */
+
+int ty_ivf_plan_new(uint64_t n, uint32_t dim, const ty_ivf_opts *o, ty_ivf_plan *p,
+                    char *err, size_t errlen) {
+    if (!p) return TENYO_ERR_ARG;
+    memset(p, 0, sizeof *p);
+    if (!o || n == 0 || dim == 0 || dim > TY_MAX_DIM) {
         ty_seterr(err, errlen, "ivf: bad arguments (n %llu, dim %u)",
                   (unsigned long long)n, dim);
         return TENYO_ERR_ARG;
@@ -369,63 +391,143 @@ int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
     uint64_t train = o->train ? o->train : (nlist * 64 < n ? nlist * 64 : n);
     if (train > n) train = n;
     if (train < nlist) train = nlist;
-    int rc = TENYO_ERR_NOMEM;
-    uint64_t rng = o->seed ^ 0x74656e796f697666ull;
-    uint64_t *pick = NULL, *cnt = NULL;
-    float *smp = NULL;
-    double *acc = NULL;
-    uint32_t *asg = NULL;
-    out->n = n;
-    out->dim = dim;
-    out->nlist = (uint32_t)nlist;
-    out->seed = o->seed;
-    out->train = train;
-    if (alloc_members(out)) goto cleanup;
-    /* the sample: x itself when it is all of x */
-    const float *s = x;
-    pick = ty_mallocarray(train, sizeof *pick);
-    if (!pick) goto cleanup;
-    if (train < n) {
-        smp = ty_mallocarray(train, (size_t)dim * sizeof *smp);
-        if (!smp) goto cleanup;
-        sample_ascending(n, train, &rng, pick);
-        for (uint64_t i = 0; i < train; i++)
-            memcpy(smp + i * dim, x + pick[i] * dim, dim * sizeof *smp);
-        s = smp;
+    p->n = n;
+    p->dim = dim;
+    p->nlist = (uint32_t)nlist;
+    p->train = train;
+    p->iters = iters;
+    p->seed = o->seed;
+    p->threads = o->threads;
+    p->rng = o->seed ^ 0x74656e796f697666ull;
+    if (train < n) { /* the sample: x itself when it is all of x */
+        p->pick = ty_mallocarray(train, sizeof *p->pick);
+        if (!p->pick) {
+            ty_seterr(err, errlen, "ivf: out of memory (%llu x %u, %llu lists)",
+                      (unsigned long long)n, dim, (unsigned long long)nlist);
+            return TENYO_ERR_NOMEM;
+        }
+        sample_ascending(n, train, &p->rng, p->pick);
     }
+    return TENYO_OK;
+}
+
+void ty_ivf_plan_free(ty_ivf_plan *p) {
+    if (!p) return;
+    free(p->pick);
+    memset(p, 0, sizeof *p);
+}
+
+int ty_ivf_train(ty_ivf_plan *p, const float *s, ty_ivf *out, char *err, size_t errlen) {
+    if (!p || !s || !out || !p->nlist) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    uint64_t train = p->train, nlist = p->nlist;
+    uint32_t dim = p->dim;
+    int rc = TENYO_ERR_NOMEM;
+    uint64_t *pick = ty_mallocarray(nlist, sizeof *pick), *cnt = NULL;
+    uint32_t *asg = ty_mallocarray(train, sizeof *asg);
+    double *acc = NULL;
+    out->n = p->n;
+    out->dim = dim;
+    out->nlist = p->nlist;
+    out->seed = p->seed;
+    out->train = train;
+    out->cent = ty_mallocarray((size_t)nlist * dim, sizeof *out->cent);
+    cnt = ty_mallocarray(nlist, sizeof *cnt);
+    acc = ty_mallocarray(nlist, (size_t)dim * sizeof *acc);
+    if (!pick || !asg || !out->cent || !cnt || !acc) goto cleanup;
     /* initial centroids: nlist distinct sample rows */
-    sample_ascending(train, nlist, &rng, pick);
+    sample_ascending(train, nlist, &p->rng, pick);
     for (uint64_t l = 0; l < nlist; l++) {
         memcpy(out->cent + l * dim, s + pick[l] * dim, dim * sizeof *out->cent);
         unit(out->cent + l * dim, dim);
     }
-    asg = ty_mallocarray(n, sizeof *asg);
-    cnt = ty_mallocarray(nlist, sizeof *cnt);
-    acc = ty_mallocarray(nlist, (size_t)dim * sizeof *acc);
-    if (!asg || !cnt || !acc) goto cleanup;
-    int it = kmeans(s, train, dim, (uint32_t)nlist, iters, o->threads, &rng,
+    int it = kmeans(s, train, dim, (uint32_t)nlist, p->iters, p->threads, &p->rng,
                     out->cent, asg, cnt, acc);
     if (it < 0) {
         rc = it;
         goto cleanup;
     }
     out->iters = (uint32_t)it;
-    /* every document to its nearest final centroid */
-    rc = assign_rows(x, n, out->cent, (uint32_t)nlist, dim, o->threads, asg);
-    if (rc) goto cleanup;
-    group_lists(out, asg);
-    fill_codes(out, x, NULL);
-    rc = ty_q8_build(out->cent, nlist, dim, &out->cq);
+    rc = TENYO_OK;
 cleanup:
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "ivf: out of memory (%llu x %u, %llu lists)",
-                  (unsigned long long)n, dim, (unsigned long long)nlist);
+                  (unsigned long long)p->n, dim, (unsigned long long)nlist);
     if (rc) ty_ivf_free(out);
     free(pick);
-    free(smp);
     free(asg);
     free(cnt);
     free(acc);
+    return rc;
+}
+
+int ty_ivf_assign(const ty_ivf *v, const float *x, uint64_t nrows, int threads,
+                  uint32_t *out) {
+    if (!v || !v->cent || (nrows && (!x || !out))) return TENYO_ERR_ARG;
+    if (!nrows) return TENYO_OK;
+    return assign_rows(x, nrows, v->cent, v->nlist, v->dim, threads, out);
+}
+
+int ty_ivf_lists(ty_ivf *v, const uint32_t *asg) {
+    if (!v || !asg || !v->nlist) return TENYO_ERR_ARG;
+    for (uint64_t i = 0; i < v->n; i++)
+        if (asg[i] >= v->nlist) return TENYO_ERR_ARG;
+    free(v->off);
+    free(v->ids);
+    v->off = ty_mallocarray((size_t)v->nlist + 1, sizeof *v->off);
+    v->ids = ty_mallocarray(v->n ? v->n : 1, sizeof *v->ids);
+    if (!v->off || !v->ids) return TENYO_ERR_NOMEM;
+    group_lists(v, asg);
+    return TENYO_OK;
+}
+
+int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
+                 const ty_ivf_opts *o, ty_ivf *out, char *err, size_t errlen) {
+    if (!out) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if (!x) {
+        ty_seterr(err, errlen, "ivf: bad arguments (n %llu, dim %u)",
+                  (unsigned long long)n, dim);
+        return TENYO_ERR_ARG;
+    }
+    ty_ivf_plan p;
+    int rc = ty_ivf_plan_new(n, dim, o, &p, err, errlen);
+    if (rc) return rc;
+    rc = TENYO_ERR_NOMEM;
+    float *smp = NULL;
+    uint32_t *asg = NULL;
+    /* the sample: x itself when it is all of x */
+    const float *s = x;
+    if (p.pick) {
+        smp = ty_mallocarray(p.train, (size_t)dim * sizeof *smp);
+        if (!smp) goto nomem;
+        for (uint64_t i = 0; i < p.train; i++)
+            memcpy(smp + i * dim, x + p.pick[i] * dim, dim * sizeof *smp);
+        s = smp;
+    }
+    rc = ty_ivf_train(&p, s, out, err, errlen);
+    if (rc) goto cleanup;
+    free(smp);
+    smp = NULL;
+    rc = TENYO_ERR_NOMEM;
+    asg = ty_mallocarray(n, sizeof *asg);
+    if (!asg || alloc_codes(out)) goto nomem;
+    /* every document to its nearest final centroid */
+    rc = assign_rows(x, n, out->cent, out->nlist, dim, o->threads, asg);
+    if (rc) goto nomem;
+    group_lists(out, asg);
+    fill_codes(out, x, NULL);
+    rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
+    if (rc) goto nomem;
+    goto cleanup;
+nomem:
+    ty_seterr(err, errlen, "ivf: out of memory (%llu x %u, %llu lists)",
+              (unsigned long long)n, dim, (unsigned long long)p.nlist);
+cleanup:
+    if (rc) ty_ivf_free(out);
+    ty_ivf_plan_free(&p);
+    free(smp);
+    free(asg);
     return rc;
 }
 

@@ -85,6 +85,46 @@ int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
                  const ty_ivf_opts *o, ty_ivf *out, char *err, size_t errlen);
 void ty_ivf_free(ty_ivf *v);   /* frees members, not v; accepts NULL */
 
+/* ty_ivf_build in steps, for vectors that are not all in one place
+ * (tenyo-mpi index: each process holds its documents' vectors). The same
+ * lists, bit for bit, as ty_ivf_build over all of them:
+ *   ty_ivf_plan_new   the list count, sample size and sample (rows of x,
+ *                     ascending; pick NULL: every row is the sample);
+ *   ty_ivf_train      k-means on those rows, gathered in pick's order
+ *                     (or all n), into v's centroids and header fields;
+ *   ty_ivf_assign     each row's nearest centroid, wherever the rows are
+ *                     (per row: any split of the rows gives the same);
+ *   ty_ivf_lists      v's lists from every row's assignment (n entries).
+ * v then holds what ty_ivf_write writes (no codes: v is for writing, not
+ * searching). */
+typedef struct ty_ivf_plan {
+    uint64_t n;         /* documents */
+    uint32_t dim;       /* vector length */
+    uint32_t nlist;     /* lists */
+    uint64_t train;     /* sample size */
+    int iters;          /* k-means iterations */
+    uint64_t seed;      /* the options' seed (recorded) */
+    int threads;        /* assignment threads */
+    uint64_t rng;       /* the generator after the sample was drawn */
+    uint64_t *pick;     /* train rows of x, ascending, or NULL: all n */
+} ty_ivf_plan;
+/* Check the options as ty_ivf_build does and fill p (zeroed first;
+ * ty_ivf_plan_free). Errors as ty_ivf_build's. */
+int ty_ivf_plan_new(uint64_t n, uint32_t dim, const ty_ivf_opts *o, ty_ivf_plan *p,
+                    char *err, size_t errlen);
+void ty_ivf_plan_free(ty_ivf_plan *p);   /* accepts NULL */
+/* k-means on s (p->train rows of p->dim floats: the rows p->pick names,
+ * in its order, or all of x) into v (zeroed first; centroids, n, dim,
+ * nlist, seed, train, iters); advances p->rng. TENYO_ERR_NOMEM. */
+int ty_ivf_train(ty_ivf_plan *p, const float *s, ty_ivf *v, char *err, size_t errlen);
+/* out[i] = the list of row i of x (nrows x v->dim) for v's centroids;
+ * any threads, any split of the rows: the same answer. */
+int ty_ivf_assign(const ty_ivf *v, const float *x, uint64_t nrows, int threads,
+                  uint32_t *out);
+/* v's lists (off, ids, maxlist) from asg (v->n entries, each < nlist):
+ * TENYO_ERR_ARG on a bad entry, TENYO_ERR_NOMEM. */
+int ty_ivf_lists(ty_ivf *v, const uint32_t *asg);
+
 /* Bytes of memory the structure holds (centroids, offsets, ids, codes),
  * not counting the float vectors x it borrows. */
 uint64_t ty_ivf_bytes(const ty_ivf *v);
