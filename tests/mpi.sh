@@ -21,8 +21,9 @@
 # and vectors stay on their ranks (the whole jp corpus with --ivf=8 --f16
 # and TENYO_FM_MAX_DOCS=1000 at P = 2..4, so the IVF's k-means sample and
 # the field model's training rows are strict subsets gathered from
-# several ranks; --ivf with the whole sample; --shards 3), and rank 0
-# says what it received after the SVD; rank 0
+# several ranks; --ivf with the whole sample; --shards 3, whose rows and
+# vectors go from the ranks that hold them to the shards' writers, none
+# gathered on rank 0), and rank 0 says what it received after the SVD; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards N, every file of the sharded
 # index the bytes of `tenyo index --shards N`'s (P = 1..4, N = 1, 2, 3, 5,
@@ -304,6 +305,14 @@ if [ -x "$MPI_TENYO" ]; then
         diffs=$(shcmp "$D/jvs.tny" "$D/jvs3.tny")
         if [ -z "$diffs" ]; then ok mpi_index_jp_ivf_fm_sample_shards3_np3
         else bad "mpi_index_jp_ivf_fm_sample_shards3_np3 (differ:$diffs)"; fi
+        # with --shards no rows or vectors are gathered on rank 0: each
+        # shard's go from the ranks that hold them to its writer, and
+        # shard 0 (documents 0..2953) lies in rank 0's own SVD block
+        if grep -q "^tenyo-mpi: rank 0 received after the SVD .*rows and vectors for the file 0\.00 MB" "$D/mout"; then
+          ok mpi_index_shards_rows_not_gathered
+        else
+          bad "mpi_index_shards_rows_not_gathered ($(grep 'after the SVD' "$D/mout" | head -c 300))"
+        fi
       else
         bad "mpi_index_jp_ivf_fm_sample_shards3_np3 (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
       fi

@@ -424,19 +424,30 @@ typedef struct ty_builder_share {
      * vectors; own: rank 0's, own_rows of them). */
     int (*assign)(void *ud, const ty_ivf *v, const float *own, uint64_t own_rows,
                   uint64_t nrows, int threads, uint32_t *asg, char *err, size_t errlen);
-    /* rank 0, last: a and tf (the counts of its entries) hold its block
-     * and *docvec its block's k-float vectors (NULL when k is 0); on
-     * return every process's rows and vectors, all nrows (for the file),
-     * and the others have freed theirs. */
+    /* rank 0, last, unsharded: a and tf (the counts of its entries) hold
+     * its block and *docvec its block's k-float vectors (NULL when k is
+     * 0); on return every process's rows and vectors, all nrows (for the
+     * file), and the others have freed theirs. */
     int (*gather)(void *ud, ty_csr *a, uint32_t **tf, float **docvec, uint32_t k,
                   uint64_t nrows, char *err, size_t errlen);
+    /* rank 0, --shards: *all = the sum over the processes of their blocks'
+     * non-zeros (own: this one's), for the shared part, the rows staying
+     * where they are. */
+    int (*nnz)(void *ud, uint64_t own, uint64_t *all, char *err, size_t errlen);
     /* rank 0, --shards (NULL: process 0 writes every file): o is
-     * ty_shards_begin's, the shared part written; have each of its
-     * nshards shards written (ty_shards_piece here, ty_shards_write_piece
+     * ty_shards_begin_meta's (nrows documents), the shared part written;
+     * own, own_tf and own_vecs (k floats a row) are this process's block
+     * (rows [0, own->nrows)), every process holding its own; have each of
+     * its nshards shards written (ty_shards_piece here, rows pieces
+     * (ty_shards_rows_piece, with float16 vectors when f16) from the
+     * processes whose blocks hold its documents, ty_shards_write_pieces
      * where it is written) and every one reported to o (ty_shards_done)
-     * before returning; the builder then replaces the manifest. 0 ok, else
-     * a status with err set. */
-    int (*shards)(void *ud, ty_shards_out *o, uint32_t nshards, char *err, size_t errlen);
+     * before returning, the processes' rows and vectors then freed; the
+     * builder then replaces the manifest. 0 ok, else a status with err
+     * set. */
+    int (*shards)(void *ud, ty_shards_out *o, uint32_t nshards, uint64_t nrows,
+                  const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                  uint32_t k, int f16, char *err, size_t errlen);
     void *ud;             /* their first argument */
 } ty_builder_share;
 /* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the

@@ -2388,15 +2388,24 @@ static int share_fieldmodel(tenyo_builder *b, ty_model *m, ty_fieldmodel *fm) {
 
 /* ================================================================ write */
 
-/* m as a sharded index at path: every file here, or each shard where the
- * share's shards callback has it written (tenyo-mpi: by its process); the
- * manifest last, here, once every shard is reported. */
-static int write_shards(tenyo_builder *b, ty_model *m, const char *path) {
+/* m as a sharded index at path: every file here, or (rows_stay: m holds
+ * this process's block of rows and vectors only, nnz non-zeros in all,
+ * float16 vectors with f16) each shard where the share's shards callback
+ * has it written (tenyo-mpi: by its process, with its rows and vectors
+ * from the processes that hold them); the manifest last, here, once
+ * every shard is reported. */
+static int write_shards(tenyo_builder *b, ty_model *m, const char *path, int rows_stay,
+                        uint64_t nnz, int f16) {
     uint32_t n = (uint32_t)b->o.shards;
-    if (!b->sh.shards) return ty_store_write_shards(m, path, n, NULL, b->err, sizeof b->err);
+    if (!rows_stay)
+        return ty_store_write_shards(m, path, n, NULL, b->err, sizeof b->err);
+    /* shared: m's rows and vectors are this process's block; each
+     * shard's writer gets them from the processes that hold them */
     ty_shards_out *o = NULL;
-    int rc = ty_shards_begin(m, path, n, NULL, &o, b->err, sizeof b->err);
-    if (!rc) rc = b->sh.shards(b->sh.ud, o, n, b->err, sizeof b->err);
+    int rc = ty_shards_begin_meta(m, path, n, nnz, &o, b->err, sizeof b->err);
+    if (!rc)
+        rc = b->sh.shards(b->sh.ud, o, n, m->ndocs, &m->tfidf, m->tf, m->docvec, m->dim, f16,
+                          b->err, sizeof b->err);
     if (!rc) rc = ty_shards_commit(o, b->err, sizeof b->err);
     ty_shards_out_free(o);
     return rc;
@@ -2484,12 +2493,23 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.fm_len = blob.len;
         if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 1, 1);
     }
-    if (shared) { /* every process's rows and vectors, for the file */
+    /* sharded with a share (tenyo-mpi, any P): the rows and vectors stay
+     * on their processes, each shard's writer gets its own from them
+     * (write_shards); else shared, every process's rows and vectors come
+     * here, for the file */
+    int rows_stay = b->o.shards > 0 && b->sh.shards && b->sh.nnz;
+    uint64_t nnz = 0;
+    if (rows_stay) {
+        uint64_t own = m.tfidf.rowptr ? m.tfidf.rowptr[m.tfidf.nrows] : 0;
+        rc = b->sh.nnz(b->sh.ud, own, &nnz, b->err, sizeof b->err);
+        if (rc) goto done;
+    } else if (shared) {
         rc = b->sh.gather(b->sh.ud, &m.tfidf, &m.tf, &m.docvec, m.dim, m.ndocs, b->err,
                           sizeof b->err);
         if (rc) goto done;
     }
-    if (ivf && b->o.f16_vectors) {
+    if (!rows_stay) nnz = m.tfidf.rowptr[m.ndocs];
+    if (ivf && b->o.f16_vectors && !rows_stay) {
         /* the float16 copy the IVF re-ranks from (section docvec.f16),
          * rounded from the float vectors before they are quantised */
         m.doc_h = ty_mallocarray((size_t)m.ndocs * m.dim, sizeof *m.doc_h);
@@ -2535,7 +2555,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.labels_len = lb.len;
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
-    rc = b->o.shards > 0 ? write_shards(b, &m, path)
+    rc = b->o.shards > 0 ? write_shards(b, &m, path, rows_stay, nnz,
+                                        ivf && b->o.f16_vectors)
                          : ty_store_write(&m, path, b->err, sizeof b->err);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done; /* unsynced: written, stats too */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 1, 1);
@@ -2544,7 +2565,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->duplicates = b->duplicates;
         st->empty = empty;
         st->terms = m.nterms;
-        st->nnz = m.tfidf.rowptr[m.ndocs];
+        st->nnz = nnz;
         st->dim = (int)m.dim;
         st->sec_tokenize = b->sec_tok;
         st->sec_svd = t4 - t3;

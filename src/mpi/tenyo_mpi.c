@@ -95,8 +95,11 @@
  *   - the file: a single-file index is written by one process, so rank
  *     0 then gathers every row with its counts and every vector
  *     (JOB_GATHER, ~12 bytes a non-zero plus 4 x k bytes a document) after
- *     the IVF and the field model, with the SVD's memory given back; the
- *     shards (--shards N) are cut from that whole model (below).
+ *     the IVF and the field model, with the SVD's memory given back. A
+ *     sharded one (--shards N) is not gathered: the ranks' non-zeros are
+ *     summed (JOB_NNZ, 8 bytes a rank) for the shared part, and each
+ *     shard's rows and vectors go from the ranks that hold them to the
+ *     shard's writer (below, "Sharded output").
  * Every result stays P-independent by construction: the sample and the
  * training rows are chosen from n and the seed alone, k-means and the
  * field model run on rank 0 over rows in document order, and an
@@ -109,21 +112,18 @@
  * P-independent). Rejected: the field model trained per rank and merged
  * (liblinear's dual solver has no exact merge; 40,000 rows are small).
  * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
- * "rows and vectors stay on their ranks"): the file's gather is what
- * the SVD's vector collection and the row gather were before (207.90 MB),
- * plus the field model's rows (30.02 MB: every 3rd document at 100k; 40,000
- * rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the sample's
- * vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M) and the
- * assignments (4 bytes a document). So at 100k it is more bytes, not
- * fewer, and rank 0's VmHWM does not move (1,274.6 MiB against 1,274.7:
- * its peak is inside the SVD, and the n x k vectors it used to allocate
- * before the SVD were not touched until the SVD had returned, so they
- * never counted there). What this step buys is the order: neither the
- * IVF nor the field model needs the whole matrix or every vector on one
- * process any more, so the last gather is only the file's, which is what
- * a sharded index can do without (next, "Not shared yet"); at 100M that
- * gather is ~280 GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against
- * the ~3 GB the IVF and the field model now fetch (with the assignments).
+ * "rows and vectors stay on their ranks"): unsharded, the file's gather is
+ * what the SVD's vector collection and the row gather were before (207.90
+ * MB), plus the field model's rows (30.02 MB: every 3rd document at 100k;
+ * 40,000 rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the
+ * sample's vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M)
+ * and the assignments (4 bytes a document). At 100M that gather is ~280
+ * GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against the ~3 GB the IVF
+ * and the field model fetch. With --shards there is no gather: rank 0
+ * receives, for the file, only the rows pieces of the shards it writes
+ * that other ranks' blocks hold (gen100k, --shards 4, P = 4: 207.90 MB
+ * before, 0.00 after, shard 0 lying in rank 0's block; bench/README.md,
+ * "each shard's rows and vectors from where they are").
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
@@ -131,19 +131,28 @@
  * votes and phrases, the pairs of its own records only, then its block of
  * rows for the SVD and its block's document vectors; after the SVD (its
  * blocks freed) it gathers the IVF's sample vectors and the field model's
- * rows, then the whole TF-IDF matrix with its counts and every vector
- * (~12 bytes a non-zero and 4 x k bytes a document: the file's sections) and
- * writes the file. The other ranks hold their
+ * rows, then, unsharded, the whole TF-IDF matrix with its counts and every
+ * vector (~12 bytes a non-zero and 4 x k bytes a document: the file's
+ * sections) and writes the file; sharded, it keeps its own block and
+ * holds, besides the metadata, the raw per-document sections of the
+ * metadata (not of the rows: ty_shards_begin_meta) and the rows pieces
+ * of its own shards. The other ranks hold their
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
  * per-rank blocks (svd.c: the terms side whole and its int64 reduction
- * block, which at 139k terms is most of a rank's peak). Every rank's peak,
- * rank 0's included, is now in the SVD (gen100k at P = 4, VmRSS sampled:
- * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it, before
- * the vectors stayed on their ranks); rank 0's excess over the others is
- * what it alone holds through the SVD: every document's metadata and
- * abstract (its n x k vectors' buffer, allocated before the SVD and
- * filled after it, was never resident there; it is now its block's only).
+ * block, which at 139k terms is most of a rank's peak); sharded, at the
+ * end, the encoded rows pieces of their block (sent, freed as the sends
+ * complete) and those of the shards they write. Every rank's peak, rank
+ * 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS sampled:
+ * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it); rank
+ * 0's excess over the others is what it alone holds through the SVD:
+ * every document's metadata and abstract. So at 100k the end's gather
+ * never set the peak and removing it does not lower VmHWM (gen100k,
+ * --shards 4, P = 4, 2 cores, BLAS threads 1: 1272.7, 1137.1, 1127.4,
+ * 1127.3 MiB before, 1272.5, 1136.5, 1127.0, 1128.0 after; rank 0's
+ * bytes received after the SVD 237.92 MB before, 30.02 after, the field
+ * model's rows alone; bench/README.md); at 100M it is what would (~280
+ * GB on rank 0).
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
  * is a sharded one (store/shards.c, layout in store/format.h): a manifest
@@ -151,21 +160,58 @@
  * each the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them
  * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
  * documents), which the plain tenyo opens directly (info, similar, ideas,
- * serve). Shard i is written by rank i % P. Rank 0, which holds the whole
- * model after the gather (above), encodes every section raw once with the
- * store's one encoder (ty_shards_begin: no temporary index file), writes
- * the shared part, cuts each shard's raw per-document pieces
- * (ty_shards_piece: its rows, vectors, metadata, flags, fields, phrases
- * and its abstracts' text, uncompressed) and sends them to the shard's
- * rank (point to point, a length then pieces of at most PIECE bytes, every
- * other rank's shards before its own, so the others compress while it
- * goes on); that rank compresses (zstd, through the store) and writes the
- * file (ty_shards_write_piece: temporary file, fsync, rename), says so on
- * stderr ("tenyo-mpi: rank R wrote NAME (B bytes)"), and reports the
- * file's size and stored header checksum to rank 0, which checks each
- * file against its report as it sees it (ty_shards_done) and, once every
- * shard is reported, replaces the manifest, alone, last and atomically
+ * serve). Shard i (documents ty_shards_first: even cuts) is written by
+ * rank i % P. Its bytes come from two places, each encoded by the store's
+ * one section code:
+ *   - the metadata (docmeta, docflags, docfields, phrase.docs and the
+ *     abstracts' text), which exists on rank 0 only: rank 0 encodes the
+ *     model without its rows and vectors (ty_shards_begin_meta: neither
+ *     read nor checked there; the build section's non-zeros are the sum
+ *     over the ranks, JOB_NNZ), writes the shared part (vocabulary, idf,
+ *     basis, fields, labels, field model, IVF) once, cuts each shard's
+ *     raw metadata pieces (ty_shards_piece) and sends them to the shard's
+ *     rank (point to point, a length then pieces of at most PIECE bytes,
+ *     every other rank's shards before its own, so the others compress
+ *     while it goes on);
+ *   - the rows and vectors (docvec.q8, tfidf.rows, tfidf.cols, tfidf.tf
+ *     and with --f16 docvec.f16), which stay on the ranks whose SVD
+ *     blocks hold them: each rank encodes its block's part of every shard
+ *     (ty_shards_rows_piece: write.c's own section code over those rows;
+ *     a document's bytes in each of them depend on its row and vector
+ *     only, so the part is the whole file's cut) and posts it to the
+ *     shard's writer at once (MPI_Isend, TAG_SHROWS, rank to rank: none
+ *     passes through rank 0 unless rank 0 writes that shard), kept when
+ *     it writes the shard itself.
+ * The writer takes its shards in order, for each rank 0's piece and the
+ * rows pieces of the ranks whose blocks meet the shard, in rank order
+ * (blocks are contiguous and ascending; a shard of no documents gets an
+ * empty piece made there), and ty_shards_write_pieces joins the rows
+ * pieces (part A of each, then part B: the read's assembly), puts the
+ * sections in the file's order, compresses (zstd, through the store) and
+ * writes the file (temporary file, fsync, rename), says so on stderr
+ * ("tenyo-mpi: rank R wrote NAME (B bytes)"), and reports the file's size
+ * and stored header checksum to rank 0, which checks each file against
+ * its report as it sees it (ty_shards_done) and, once every shard is
+ * reported, replaces the manifest, alone, last and atomically
  * (ty_shards_commit: the manifest pins every file by those two numbers).
+ * No deadlock: every rows send is posted before any rank waits for
+ * anything of the job, and every rank waits for its own sends
+ * (rows_wait) only after taking all it is sent.
+ * Why the rows move as encoded sections from the SVD block owners, and
+ * not the shards re-assigned to the block owners or the rows moved by an
+ * all-to-all first: the shards are even cuts of the documents (the files
+ * of `tenyo index --shards N`, whatever P), the blocks are TY_SVD_BLOCK
+ * rows (whatever N), so neither can follow the other; a shard meets at
+ * most a few blocks, so each rank sends at most one message per shard
+ * (N x P messages at most, most of them empty and not sent), and the
+ * encoded sections are smaller than the raw rows (LEB128 columns and
+ * counts, int8 codes: ~3 bytes a non-zero and k + 4 bytes a document
+ * against ~12 and 4 k) and are encoded where the rows are, in parallel.
+ * Rejected: an MPI_Alltoallv of raw rows to the writers, then encoding
+ * (more bytes, and the encoder would need the whole shard's rows
+ * assembled); a second encoder of the per-document sections in
+ * src/mpi (two codes to keep bit-identical: the rows' sections are
+ * encoded by write.c's put_rows for a whole file and for a part alike).
  * A rank killed at any point, before or after its shard file is in place,
  * ends the job before the manifest moves: the previous manifest and the
  * files it names stay, and the files no manifest names are collected by
@@ -174,30 +220,16 @@
  * for its report). So the compression and the writes of the shards (the
  * abstracts' packing included) are spread over the ranks, rank 0 writes
  * the shared part and its own shards, and no rank writes or reads a
- * whole temporary file.
+ * whole temporary file or holds every row.
  *
- * Not done yet: each rank encoding its shard from what is already on
- * it after the SVD (its TF-IDF rows, its documents' vectors). The IVF and
- * the field model no longer need every row and vector on rank 0 (above),
- * but the rest of a shard (metadata, abstracts, fields, phrases, flags, the q8 vectors'
- * scales) exists on rank 0 only; a shard's documents are not a rank's SVD
- * block either (blocks are TY_SVD_BLOCK rows, shards N even cuts). It
- * would need a second encoder of the per-document sections or the model's
- * per-document arrays cut and moved, to save messages of about a shard's
- * raw size (gen100k in 4 shards: 122.5 MB for the three sent, ~41 MB a
- * shard, about 0.03 s each at 10 Gb/s; bench/README.md). Also rejected:
- * sending rank 0's compressed shard files (the point is the compression
- * and the writing off rank 0), and every rank writing its pieces into one
- * file (a single file cannot be replaced atomically by several writers).
- *
- * Not shared yet (issue 20, left): the rows and vectors still come back to
- * rank 0 for the file after the IVF and the field model (above), also for
- * --shards, where they could go from the ranks that hold them to the
- * shards' writers: that needs the per-document sections of rows and
- * vectors (docvec.q8, tfidf.*, docvec.f16) encoded by write.c's code for
- * a range of documents on the writer, the shared sections that count
- * non-zeros without the rows, and an all-to-all of rows from SVD blocks to
- * shards (the weighting's exchange). Every rank reads and parses all the
+ * Not shared yet (issue 20, left): the metadata pieces are still cut on
+ * rank 0 and sent (gen100k in 4 shards: 122.5 MB for the three sent, ~41
+ * MB a shard; at 100M, every document's metadata and abstract is on rank
+ * 0 anyway, from the merge, so this moves what it already holds);
+ * unsharded, the rows and vectors are still gathered for the one file;
+ * the rows pieces are not checked on rank 0 (columns < terms, finite
+ * values: each rank's rows were made by the same weighting, and the
+ * reader checks every shard on open). Every rank reads and parses all the
  * input (P times the reader's work, about a tenth of the tokenizer's).
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
@@ -452,7 +484,7 @@ done:
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
 enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2, JOB_SHARDS = 3, JOB_VECS = 4, JOB_PICK = 5,
-       JOB_ASSIGN = 6 };
+       JOB_ASSIGN = 6, JOB_NNZ = 7 };
 enum { POST_VECS, POST_ASG, POST_ROWS, POST_FILE };
 #define HEAD_N 8
 #define TAG_ROWS 12
@@ -941,36 +973,269 @@ static void wrote(share_state *st, const char *name, uint64_t bytes) {
     fflush(stderr);
 }
 
-/* Write the shard in piece p[0..n) here and say so. */
-static int write_here(share_state *st, const void *p, size_t n, ty_shard_report *rep,
-                      char *err, size_t errlen) {
-    int rc = ty_shards_write_piece(p, n, rep, err, errlen);
+/* Rank 0 (ty_builder_share.nnz): every rank's non-zeros summed here
+ * (integers: exact), for the shared part's build section. */
+static int nnz_root(void *ud, uint64_t own, uint64_t *all, char *err, size_t errlen) {
+    (void)ud;
+    int64_t h[HEAD_N] = {JOB_NNZ};
+    MPI_Request r;
+    if (bcast_wait(h, HEAD_N) ||
+        MPI_Ireduce(&own, all, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD, &r) != MPI_SUCCESS ||
+        ty_mpicomm_wait(&r, POLL_NS)) {
+        ty_seterr(err, errlen, "message passing failed counting the non-zeros");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* Ranks other than 0, JOB_NNZ: its block's non-zeros, to the sum. */
+static int follow_nnz(share_state *st, char *err, size_t errlen) {
+    uint64_t own = st->rows.rowptr ? st->rows.rowptr[st->rows.nrows] : 0, all = 0;
+    MPI_Request r;
+    if (MPI_Ireduce(&own, &all, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD, &r) !=
+            MPI_SUCCESS ||
+        ty_mpicomm_wait(&r, POLL_NS)) {
+        ty_seterr(err, errlen, "message passing failed counting the non-zeros");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* The rows pieces of a JOB_SHARDS in flight from this rank: each a length
+ * and the piece in messages of at most PIECE bytes (TAG_SHROWS), or kept
+ * here for a shard this rank writes. */
+typedef struct rows_out {
+    uint32_t n;           /* shards */
+    void **keep;          /* n: this rank's piece of each shard it writes, or NULL */
+    size_t *keeplen;      /* their lengths */
+    uint64_t *lens;       /* n: the lengths sent (buffers of the sends) */
+    void **bufs;          /* n: the pieces sent, freed once sent */
+    MPI_Request *q;       /* the sends */
+    size_t nq, capq;      /* used / allocated */
+} rows_out;
+
+static void rows_out_free(rows_out *ro) {
+    for (uint32_t i = 0; i < ro->n; i++) {
+        if (ro->keep) free(ro->keep[i]);
+        if (ro->bufs) free(ro->bufs[i]);
+    }
+    free(ro->keep);
+    free(ro->keeplen);
+    free(ro->lens);
+    free(ro->bufs);
+    free(ro->q);
+    memset(ro, 0, sizeof *ro);
+}
+
+#define TAG_SHROWS 18
+
+/* This rank's block [r0, r0 + a->nrows) of nrows documents, each shard's
+ * part of it encoded (ty_shards_rows_piece: its rows' and vectors'
+ * sections, float16 ones with f16) and sent to the shard's writer, rank
+ * i % P, or kept when that is this rank. The sends are posted, not waited
+ * for (rows_wait): every writer takes them in shard order, and in rank
+ * order for one shard (the blocks are contiguous and ascending). */
+static int rows_post(share_state *st, rows_out *ro, uint32_t n, uint64_t nrows,
+                     const ty_csr *a, const uint32_t *tf, const float *vecs, uint32_t k,
+                     int f16, uint64_t r0, char *err, size_t errlen) {
+    uint32_t P = (uint32_t)st->size;
+    int rc = TENYO_ERR_NOMEM;
+    memset(ro, 0, sizeof *ro);
+    ro->n = n;
+    ro->keep = calloc(n, sizeof *ro->keep);
+    ro->keeplen = calloc(n, sizeof *ro->keeplen);
+    ro->lens = calloc(n, sizeof *ro->lens);
+    ro->bufs = calloc(n, sizeof *ro->bufs);
+    if (!ro->keep || !ro->keeplen || !ro->lens || !ro->bufs) goto nomem;
+    uint64_t r1 = r0 + a->nrows;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t f0 = ty_shards_first(nrows, n, i), f1 = ty_shards_first(nrows, n, i + 1);
+        uint64_t lo = f0 > r0 ? f0 : r0, hi = f1 < r1 ? f1 : r1;
+        if (lo >= hi) continue;
+        /* the rows lo..hi of this block as a matrix of their own */
+        uint64_t d = hi - lo, base = a->rowptr[lo - r0];
+        uint64_t *rp = malloc((d + 1) * sizeof *rp);
+        uint16_t *h = f16 && k ? malloc(d * k * sizeof *h) : NULL;
+        if (!rp || (f16 && k && !h)) {
+            free(rp);
+            free(h);
+            goto nomem;
+        }
+        for (uint64_t j = 0; j <= d; j++) rp[j] = a->rowptr[lo - r0 + j] - base;
+        ty_csr sub = {.nrows = d, .ncols = a->ncols, .rowptr = rp,
+                      .col = a->col ? a->col + base : NULL,
+                      .val = a->val ? a->val + base : NULL};
+        const float *v = k ? vecs + (lo - r0) * k : NULL;
+        if (h) ty_f16_from_floats(v, (size_t)(d * k), h);
+        void *p = NULL;
+        size_t len = 0;
+        rc = ty_shards_rows_piece(&sub, tf ? tf + base : NULL, v, h, k, &p, &len, err, errlen);
+        free(rp);
+        free(h);
+        if (rc) goto fail;
+        int w = (int)(i % P);
+        if (w == st->rank) {
+            ro->keep[i] = p;
+            ro->keeplen[i] = len;
+            continue;
+        }
+        size_t need = ro->nq + 2 + len / PIECE;
+        if (need > ro->capq) {
+            size_t cap = 2 * need;
+            MPI_Request *q = realloc(ro->q, cap * sizeof *q);
+            if (!q) {
+                free(p);
+                goto nomem;
+            }
+            ro->q = q;
+            ro->capq = cap;
+        }
+        ro->bufs[i] = p;
+        ro->lens[i] = len;
+        if (MPI_Isend(&ro->lens[i], 1, MPI_UINT64_T, w, TAG_SHROWS, MPI_COMM_WORLD,
+                      &ro->q[ro->nq++]) != MPI_SUCCESS)
+            goto mpi;
+        for (size_t o = 0; o < len || o == 0; o += PIECE) { /* recv_big's cuts */
+            size_t m = len - o < PIECE ? len - o : PIECE;
+            if (MPI_Isend((char *)p + o, (int)m, MPI_BYTE, w, TAG_SHROWS, MPI_COMM_WORLD,
+                          &ro->q[ro->nq++]) != MPI_SUCCESS)
+                goto mpi;
+            if (len == 0) break;
+        }
+    }
+    return TENYO_OK;
+nomem:
+    ty_seterr(err, errlen, "out of memory sending the shards' rows");
+    return TENYO_ERR_NOMEM;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sending the shards' rows");
+    return TENYO_ERR_DEPENDENCY;
+fail:
+    return rc;
+}
+
+/* Wait for this rank's rows sends without spinning. */
+static int rows_wait(rows_out *ro) {
+    for (;;) {
+        int done = 0;
+        if (ro->nq == 0) return TENYO_OK;
+        if (MPI_Testall((int)ro->nq, ro->q, &done, MPI_STATUSES_IGNORE) != MPI_SUCCESS)
+            return TENYO_ERR_DEPENDENCY;
+        if (done) return TENYO_OK;
+        nap();
+    }
+}
+
+/* Shard i's writer (this rank): its rows pieces, from every rank whose
+ * block holds some of its documents, in rank order (kept here, or
+ * received), into p[0..*np) and len; a shard of no documents gets one
+ * piece of none, made here. */
+static int rows_take(share_state *st, rows_out *ro, uint32_t i, uint32_t n, uint64_t nrows,
+                     uint32_t k, int f16, void **p, size_t *len, int *np, char *err,
+                     size_t errlen) {
+    uint64_t f0 = ty_shards_first(nrows, n, i), f1 = ty_shards_first(nrows, n, i + 1);
+    *np = 0;
+    for (int r = 0; r < st->size; r++) {
+        uint64_t r0, r1;
+        ty_mpicomm_share(nrows, TY_SVD_BLOCK, r, st->size, &r0, &r1);
+        if ((f0 > r0 ? f0 : r0) >= (f1 < r1 ? f1 : r1)) continue;
+        if (r == st->rank) {
+            if (!ro->keep[i]) goto bad;
+            p[*np] = ro->keep[i];
+            len[(*np)++] = ro->keeplen[i];
+            ro->keep[i] = NULL;
+            continue;
+        }
+        uint64_t l = 0;
+        if (recv_big(&l, sizeof l, r, TAG_SHROWS)) goto mpi;
+        void *b = l < SIZE_MAX ? malloc(l ? (size_t)l : 1) : NULL;
+        if (!b) {
+            ty_seterr(err, errlen, "out of memory receiving shard %u's rows (%llu bytes)", i,
+                      (unsigned long long)l);
+            return TENYO_ERR_NOMEM;
+        }
+        p[*np] = b;
+        len[(*np)++] = (size_t)l;
+        if (recv_big(b, (size_t)l, r, TAG_SHROWS)) goto mpi;
+        if (st->rank == 0) st->got[POST_FILE] += l + sizeof l;
+    }
+    if (*np == 0) { /* no documents: the sections, empty */
+        static const uint16_t none = 0;
+        static const uint32_t no_tf = 0; /* counts (of none): tfidf.tf, as the others */
+        uint64_t zero = 0;
+        ty_csr e = {.nrows = 0, .ncols = 0, .rowptr = &zero};
+        int rc = ty_shards_rows_piece(&e, &no_tf, NULL, f16 ? &none : NULL, k, &p[0], &len[0],
+                                      err, errlen);
+        if (rc) return rc;
+        *np = 1;
+    }
+    return TENYO_OK;
+bad:
+    ty_seterr(err, errlen, "process %d holds none of shard %u's rows", st->rank, i);
+    return TENYO_ERR_CORRUPT;
+mpi:
+    ty_seterr(err, errlen, "message passing failed receiving shard %u's rows", i);
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Write shard i here from piece pc[0..pl) and its rows pieces, and say so. */
+static int write_shard(share_state *st, rows_out *ro, uint32_t i, uint32_t n, uint64_t nrows,
+                       uint32_t k, int f16, const void *pc, size_t pl, ty_shard_report *rep,
+                       char *err, size_t errlen) {
+    int P = st->size, np = 0;
+    void **p = calloc((size_t)P + 1, sizeof *p);
+    size_t *len = calloc((size_t)P + 1, sizeof *len);
+    int rc = TENYO_ERR_NOMEM;
+    if (!p || !len) {
+        ty_seterr(err, errlen, "out of memory writing shard %u", i);
+        goto done;
+    }
+    rc = rows_take(st, ro, i, n, nrows, k, f16, p, len, &np, err, errlen);
+    if (!rc)
+        rc = ty_shards_write_pieces(pc, pl, (const void *const *)p, len, np, rep, err, errlen);
     if (!rc) wrote(st, rep->name, rep->bytes);
+done:
+    for (int j = 0; p && j < np; j++) free(p[j]);
+    free(p);
+    free(len);
     return rc;
 }
 
 /* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
- * Every other rank's pieces are sent first (each rank compresses and
- * writes while this one goes on), then this rank writes its own, then
- * takes the reports in shard order (each rank sends its own in order) and
- * checks each file (ty_shards_done). */
-static int shards_root(void *ud, ty_shards_out *o, uint32_t n, char *err, size_t errlen) {
+ * Every rank first posts its block's part of each shard to the shard's
+ * writer (rows_post: rank to rank, none through here); then every other
+ * rank's pieces (the per-document metadata, which is here) are sent
+ * (each rank compresses and writes while this one goes on), then this
+ * rank writes its own, then takes the reports in shard order (each rank
+ * sends its own in order) and checks each file (ty_shards_done). */
+static int shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
+                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                       uint32_t k, int f16, char *err, size_t errlen) {
     share_state *st = ud;
     uint32_t P = (uint32_t)st->size;
-    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n};
-    uint64_t sb;
+    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n, (int64_t)nrows, k, f16};
+    uint64_t sb, r0, r1;
+    rows_out ro;
+    memset(&ro, 0, sizeof ro);
     const char *sn = ty_shards_shared(o, &sb);
     wrote(st, sn, sb);
     if (bcast_wait(h, HEAD_N)) goto mpi;
-    for (int own = 0; own < 2; own++)
-        for (uint32_t i = 0; i < n; i++) {
-            if ((i % P == 0) != own) continue;
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
+    int rc = r1 - r0 == own->nrows
+                 ? rows_post(st, &ro, n, nrows, own, own_tf, own_vecs, k, f16, r0, err, errlen)
+                 : TENYO_ERR_CORRUPT;
+    if (rc == TENYO_ERR_CORRUPT)
+        ty_seterr(err, errlen, "process 0 holds %llu rows, not its SVD block's %llu",
+                  (unsigned long long)own->nrows, (unsigned long long)(r1 - r0));
+    for (int mine = 0; mine < 2 && !rc; mine++)
+        for (uint32_t i = 0; i < n && !rc; i++) {
+            if ((i % P == 0) != mine) continue;
             void *p = NULL;
             size_t len = 0;
             ty_shard_report rep;
-            int rc = ty_shards_piece(o, i, &p, &len, err, errlen);
-            if (!rc && own) {
-                rc = write_here(st, p, len, &rep, err, errlen);
+            rc = ty_shards_piece(o, i, &p, &len, err, errlen);
+            if (!rc && mine) {
+                rc = write_shard(st, &ro, i, n, nrows, k, f16, p, len, &rep, err, errlen);
                 if (!rc) rc = ty_shards_done(o, &rep, err, errlen);
             } else if (!rc) {
                 uint64_t l = len;
@@ -982,18 +1247,19 @@ static int shards_root(void *ud, ty_shards_out *o, uint32_t n, char *err, size_t
                 st->shard_sent += len;
             }
             free(p);
-            if (rc) return rc;
         }
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < n && !rc; i++) {
         if (i % P == 0) continue;
         ty_shard_report rep;
         if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
         rep.name[sizeof rep.name - 1] = 0;
-        int rc = ty_shards_done(o, &rep, err, errlen);
-        if (rc) return rc;
+        rc = ty_shards_done(o, &rep, err, errlen);
     }
-    return TENYO_OK;
+    if (!rc && rows_wait(&ro)) goto mpi;
+    rows_out_free(&ro);
+    return rc;
 mpi:
+    rows_out_free(&ro);
     ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
     return TENYO_ERR_DEPENDENCY;
 }
@@ -1009,32 +1275,57 @@ static void shard_pause(void) {
     }
 }
 
-/* Ranks other than 0, JOB_SHARDS: receive, write and report its shards
- * (i with i % P == rank, in order). */
+/* Ranks other than 0, JOB_SHARDS: post its block's part of every shard
+ * to the shard's writer (rows_post), then receive, write and report its
+ * shards (i with i % P == rank, in order), each from rank 0's piece and
+ * the rows pieces of the ranks that hold its documents; its rows and
+ * vectors are given back at the end. */
 static int follow_shards(share_state *st, const int64_t *h, char *err, size_t errlen) {
-    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size;
-    for (uint32_t i = (uint32_t)st->rank; i < n; i += P) {
+    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size, k = (uint32_t)h[3];
+    uint64_t nrows = (uint64_t)h[2], r0, r1;
+    int f16 = (int)h[4], rc;
+    rows_out ro;
+    memset(&ro, 0, sizeof ro);
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
+    if (r0 != st->row0 || r1 - r0 != st->rows.nrows || (k && r1 > r0 && (k != st->k || !st->vecs))) {
+        ty_seterr(err, errlen, "process %d holds rows %llu..%llu of vectors of %u floats, not "
+                  "the shards' %llu..%llu of %u", st->rank, (unsigned long long)st->row0,
+                  (unsigned long long)(st->row0 + st->rows.nrows), st->k,
+                  (unsigned long long)r0, (unsigned long long)r1, k);
+        return TENYO_ERR_CORRUPT;
+    }
+    rc = rows_post(st, &ro, n, nrows, &st->rows, st->tf, st->vecs, k, f16, r0, err, errlen);
+    for (uint32_t i = (uint32_t)st->rank; i < n && !rc; i += P) {
         uint64_t l = 0;
         if (recv_big(&l, sizeof l, 0, TAG_SHARD)) goto mpi;
         void *p = l < SIZE_MAX ? malloc(l ? (size_t)l : 1) : NULL;
         if (!p) {
             ty_seterr(err, errlen, "out of memory receiving shard %u (%llu bytes)", i,
                       (unsigned long long)l);
-            return TENYO_ERR_NOMEM;
+            rc = TENYO_ERR_NOMEM;
+            break;
         }
         if (recv_big(p, (size_t)l, 0, TAG_SHARD)) {
             free(p);
             goto mpi;
         }
         ty_shard_report rep;
-        int rc = write_here(st, p, (size_t)l, &rep, err, errlen);
+        rc = write_shard(st, &ro, i, n, nrows, k, f16, p, (size_t)l, &rep, err, errlen);
         free(p);
-        if (rc) return rc;
+        if (rc) break;
         shard_pause();
         if (send_big(&rep, sizeof rep, 0, TAG_SHARDREP)) goto mpi;
     }
-    return TENYO_OK;
+    if (!rc && rows_wait(&ro)) goto mpi;
+    rows_out_free(&ro);
+    ty_csr_free(&st->rows);
+    free(st->tf);
+    free(st->vecs);
+    st->tf = NULL;
+    st->vecs = NULL;
+    return rc;
 mpi:
+    rows_out_free(&ro);
     ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
     return TENYO_ERR_DEPENDENCY;
 }
@@ -1056,6 +1347,7 @@ static int follow(share_state *st, char *err, size_t errlen) {
         else if (h[0] == JOB_PICK) rc = follow_pick(st, h, err, errlen);
         else if (h[0] == JOB_ASSIGN) rc = follow_assign(st, h, err, errlen);
         else if (h[0] == JOB_SHARDS) rc = follow_shards(st, h, err, errlen);
+        else if (h[0] == JOB_NNZ) rc = follow_nnz(st, err, errlen);
         if (rc) return rc;
     }
 }
@@ -1079,7 +1371,8 @@ static int setup(void *ud, tenyo_builder *b) {
                            .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
                            .vecs = vecs_root, .rows = pick_root, .assign = assign_root,
-                           .gather = gather_root, .shards = shards_root, .ud = s};
+                           .gather = gather_root, .nnz = nnz_root, .shards = shards_root,
+                           .ud = s};
     return ty_builder_set_share(b, &sh);
 }
 

@@ -8,7 +8,8 @@
  * The store's files, one job each (they were one 2,800-line store.c):
  *   format.h      this: the format, its constants and the shared helpers
  *   write.c       a model to a file, atomically (ty_store_write), or raw
- *                 into memory (ty_store_encode_raw, for the shards), and
+ *                 into memory (ty_store_encode_raw, for the shards; its
+ *                 rows apart, ty_store_encode_meta / _rows), and
  *                 the "updated" byte (ty_store_mark_updated)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the
@@ -266,6 +267,9 @@ static inline uint64_t get_le64(const unsigned char *p) {
  * checked or derived is not checked again). 0 ok, -1 with a reason naming
  * the section in why. */
 int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen);
+/* ty_model_check's loaded for a model written without its rows and
+ * vectors (ty_store_encode_meta): those are not checked, nor required. */
+#define TY_CHECK_NO_ROWS 2
 /* Check that blob[0..len) holds exactly n NUL-terminated strings
  * (invariants.c). With fill, store each string's start in off[]; otherwise
  * compare with off[] (the writer's model must agree with what the loader
@@ -322,6 +326,23 @@ int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
  * label names m in messages. 0, or the status with the message (f freed). */
 int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
                         char *err, size_t errlen);
+/* The same without the rows' and vectors' sections (docvec.q8, tfidf.*,
+ * docvec.f16: m's rows and vectors may be a part or none, they are neither
+ * checked nor read), the build text counting nnz non-zeros: the shared
+ * part and the other per-document sections of a sharded index whose rows
+ * are encoded where they are (ty_store_encode_rows). */
+int ty_store_encode_meta(ty_model *m, const char *label, uint64_t nnz, ty_rawfile *f,
+                         char *err, size_t errlen);
+/* The rows' and vectors' sections of the documents a holds (a->nrows rows,
+ * their counts tf, vectors docvec of dim floats, float16 ones doc_h or
+ * NULL: none; docvec.f16 is written whenever doc_h and dim, even for no
+ * documents) encoded raw into f by write.c's same code, in the file's
+ * order: each is the cut of the whole file's section at those documents
+ * (part A then part B, format.h "A sharded index"). Nothing is checked
+ * beyond the arguments. 0, or the status with the message (f freed). */
+int ty_store_encode_rows(const ty_csr *a, const uint32_t *tf, const float *docvec,
+                         const uint16_t *doc_h, uint32_t dim, const char *label, ty_rawfile *f,
+                         char *err, size_t errlen);
 /* Write a file of sections sec[0..n) (raw content) atomically at path
  * (write.c); its size and header checksum in *bytes, *hsum. */
 int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,

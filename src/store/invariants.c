@@ -147,6 +147,8 @@ done:
 int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     char r[256];
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+    int rows = loaded != TY_CHECK_NO_ROWS; /* else written elsewhere: not here */
+    if (!rows) loaded = 0;
     if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
         m->nfields > TY_MAX_FIELDS) {
         ty_seterr(why, whylen,
@@ -156,7 +158,7 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
                   (unsigned long long)k, m->nfields);
         return -1;
     }
-    if (m->tfidf.nrows != nd || m->tfidf.ncols != nt) {
+    if (rows && (m->tfidf.nrows != nd || m->tfidf.ncols != nt)) {
         ty_seterr(why, whylen, "tfidf: matrix is %llux%llu, model %llux%llu",
                   (unsigned long long)m->tfidf.nrows,
                   (unsigned long long)m->tfidf.ncols, (unsigned long long)nd,
@@ -169,8 +171,8 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     }
     if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
         (nt && k && !m->basis && !(m->basis_q && m->basis_qscale)) ||
-        (nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
-        (nd && (!m->tfidf.rowptr || !m->open || !m->lang || !m->field_ptr ||
+        (rows && nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
+        (nd && ((rows && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
                 !m->meta_off)) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
         ty_seterr(why, whylen, "model: a required array is missing");
@@ -193,8 +195,8 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         {"idf", m->idf, nt}, {"sigma", m->sigma, k},
         {"basis", m->basis, q8 || !m->basis ? 0 : nt * k},
         {"basis.q8", m->basis_qscale, q8 || !m->basis_qscale ? 0 : nt},
-        {"docvec", m->docvec, q8 || !m->docvec ? 0 : nd * k},
-        {"docvec.q8", m->doc_qscale, q8 || !m->doc_qscale ? 0 : nd}};
+        {"docvec", m->docvec, q8 || !m->docvec || !rows ? 0 : nd * k},
+        {"docvec.q8", m->doc_qscale, q8 || !m->doc_qscale || !rows ? 0 : nd}};
     for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
         uint64_t bad = first_nonfinite(fl[i].p, fl[i].n);
         if (bad < fl[i].n) {
@@ -210,39 +212,41 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
             return -1;
         }
     /* sparse rows */
-    const ty_csr *a = &m->tfidf;
-    uint64_t nnz = nd ? a->rowptr[nd] : 0;
-    if (nd && a->rowptr[0] != 0) {
-        ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
-        return -1;
-    }
-    if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
-        ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
-        return -1;
-    }
-    for (uint64_t i = 0; i < nd; i++) {
-        uint64_t s = a->rowptr[i], e = a->rowptr[i + 1];
-        if (e < s || e > nnz) {
-            ty_seterr(why, whylen, "tfidf.rows: row %llu ends at %llu",
-                      (unsigned long long)i, (unsigned long long)e);
+    if (rows) {
+        const ty_csr *a = &m->tfidf;
+        uint64_t nnz = nd ? a->rowptr[nd] : 0;
+        if (nd && a->rowptr[0] != 0) {
+            ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
             return -1;
         }
-        /* loaded columns were checked as they were decoded */
-        for (uint64_t j = s; j < e && !loaded; j++)
-            if (a->col[j] >= nt || (j > s && a->col[j] <= a->col[j - 1])) {
-                ty_seterr(why, whylen,
-                          "tfidf.cols: row %llu: column %u out of range or "
-                          "order",
-                          (unsigned long long)i, a->col[j]);
+        if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
+            ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
+            return -1;
+        }
+        for (uint64_t i = 0; i < nd; i++) {
+            uint64_t s = a->rowptr[i], e = a->rowptr[i + 1];
+            if (e < s || e > nnz) {
+                ty_seterr(why, whylen, "tfidf.rows: row %llu ends at %llu",
+                          (unsigned long long)i, (unsigned long long)e);
                 return -1;
             }
-    }
-    uint64_t nval = loaded && ty_model_has_tf(m) ? 0 : nnz;
-    uint64_t bad = first_nonfinite(a->val, nval);
-    if (bad < nval) {
-        ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
-                  (unsigned long long)bad);
-        return -1;
+            /* loaded columns were checked as they were decoded */
+            for (uint64_t j = s; j < e && !loaded; j++)
+                if (a->col[j] >= nt || (j > s && a->col[j] <= a->col[j - 1])) {
+                    ty_seterr(why, whylen,
+                              "tfidf.cols: row %llu: column %u out of range or "
+                              "order",
+                              (unsigned long long)i, a->col[j]);
+                    return -1;
+                }
+        }
+        uint64_t nval = loaded && ty_model_has_tf(m) ? 0 : nnz;
+        uint64_t bad = first_nonfinite(a->val, nval);
+        if (bad < nval) {
+            ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
+                      (unsigned long long)bad);
+            return -1;
+        }
     }
     /* documents */
     if (!loaded && ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,

@@ -37,12 +37,28 @@
  * files it names; the files no manifest names are collected afterwards
  * and by the next writer (ty_shards_collect from ty_wlock_collect). Both
  * ways go through the same steps, so their files are the same bytes.
+ *
+ * Rows from elsewhere (tenyo-mpi --shards: no process holds every row).
+ * ty_shards_begin_meta encodes the model without its rows' and vectors'
+ * sections (docvec.q8, tfidf.*, docvec.f16; write.c leaves them out and
+ * counts the non-zeros it is given), so the shared part and the metadata
+ * pieces need no row; the processes that hold the rows encode each
+ * shard's part of them with write.c's same section code
+ * (ty_shards_rows_piece over a matrix of just those rows: every
+ * document's bytes in those sections are its own row's and vector's, so
+ * the part is the cut), and the shard's writer joins the parts (part A of
+ * each, then part B, as the read assembles shards) and puts them in the
+ * file's section order (ty_shards_write_pieces). The same bytes as the
+ * whole model's cut (tests/mpi.sh: every file of tenyo-mpi index
+ * --shards against tenyo index --shards).
+ *
  * Rejected: a directory as the index (no atomic replace of a directory by
  * rename over a non-empty one; the path could no longer be a file or a
  * sharded index interchangeably); a second decoder working per shard (two
- * codes to keep bit-identical); cutting from the model's arrays, or
- * encoding a shard from a process's own rows and vectors (every
- * per-document section's layout would be written twice, once here); the
+ * codes to keep bit-identical); cutting from the model's arrays, or a
+ * second encoder of the per-document sections for a process's own rows
+ * (every layout would be written twice; the rows' part is write.c's own
+ * code run on fewer rows); the
  * earlier whole temporary file written, read back and decompressed to be
  * cut (one extra write and read of the index; the raw sections are what
  * that read produced, without the file). The cost: every section's raw
@@ -63,11 +79,12 @@
  * (every scan and candidate would need an offset, and the scan is the
  * one-process code by design).
  *
- * Left: the pieces are cut on the process that holds the whole model
- * (tenyo-mpi's rank 0) and sent to the shards' writers, not encoded where
- * the rows are (above, rejected for now); reading decodes every shard on
- * open (no lazy rows for a sharded index); updates (tenyo add / delete /
- * rebuild) refuse a sharded index.
+ * Left: the metadata pieces are cut on the process that holds every
+ * document's metadata (tenyo-mpi's rank 0) and sent to the shards'
+ * writers; a rows piece is not checked against the vocabulary where it
+ * is joined (the reader checks every shard); reading decodes every shard
+ * on open (no lazy rows for a sharded index); updates (tenyo add / delete
+ * / rebuild) refuse a sharded index.
  */
 #include "store/format.h"
 
@@ -703,8 +720,14 @@ void ty_shards_out_free(ty_shards_out *o) {
     free(o);
 }
 
-int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
-                    ty_shards_out **out, char *err, size_t errlen) {
+uint64_t ty_shards_first(uint64_t ndocs, uint32_t nshards, uint32_t i) {
+    return i >= nshards ? ndocs : ndocs * i / nshards;
+}
+
+/* ty_shards_begin, and with no_rows ty_shards_begin_meta (nnz: every
+ * process's non-zeros). */
+static int begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
+                 int no_rows, uint64_t nnz, ty_shards_out **out, char *err, size_t errlen) {
     *out = NULL;
     if (!m || !path || !*path) return TENYO_ERR_ARG;
     uint64_t nd = m->ndocs;
@@ -733,9 +756,12 @@ int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint6
     o->mf.s = ty_calloc(nshards, sizeof *o->mf.s);
     if (!o->path || !o->dir || !o->base || !o->at || !o->done || !o->mf.s) goto nomem;
     for (uint32_t i = 0; i <= nshards; i++)
-        o->at[i] = i == nshards ? nd : first ? first[i] : nd * i / nshards;
-    /* the sections, raw, by write.c's one encoder (the model checked) */
-    rc = ty_store_encode_raw(m, path, 0, &o->f, err, errlen);
+        o->at[i] = i == nshards ? nd : first ? first[i] : ty_shards_first(nd, nshards, i);
+    /* the sections, raw, by write.c's one encoder (the model checked);
+     * no_rows: without the rows' and vectors', which come to each shard's
+     * writer from where they are (ty_shards_rows_piece) */
+    rc = no_rows ? ty_store_encode_meta(m, path, nnz, &o->f, err, errlen)
+                 : ty_store_encode_raw(m, path, 0, &o->f, err, errlen);
     if (rc) goto fail;
     o->mf.gen = next_gen(path);
     o->mf.ndocs = nd;
@@ -796,6 +822,16 @@ nomem:
 fail:
     ty_shards_out_free(o);
     return rc;
+}
+
+int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
+                    ty_shards_out **out, char *err, size_t errlen) {
+    return begin(m, path, nshards, first, 0, 0, out, err, errlen);
+}
+
+int ty_shards_begin_meta(ty_model *m, const char *path, uint32_t nshards, uint64_t nnz,
+                         ty_shards_out **out, char *err, size_t errlen) {
+    return begin(m, path, nshards, NULL, 1, nnz, out, err, errlen);
 }
 
 const char *ty_shards_shared(const ty_shards_out *o, uint64_t *bytes) {
@@ -879,16 +915,123 @@ nomem:
     return TENYO_ERR_NOMEM;
 }
 
+/* A rows piece (ty_shards_rows_piece), little-endian:
+ *   0   8  "TYROWS01"
+ *   8   4  sections that follow
+ *   12  4  the vectors' floats (dim)
+ *   16  8  its documents
+ *   then per section: name (16, NUL-padded), u64 raw bytes, the bytes. */
+#define ROWS_MAGIC "TYROWS01"
+#define ROWS_HEAD 24u
+
+int ty_shards_rows_piece(const ty_csr *a, const uint32_t *tf, const float *docvec,
+                         const uint16_t *doc_h, uint32_t dim, void **p, size_t *len,
+                         char *err, size_t errlen) {
+    *p = NULL;
+    *len = 0;
+    ty_rawfile f;
+    int rc = ty_store_encode_rows(a, tf, docvec, doc_h, dim, "a shard's rows", &f, err, errlen);
+    if (rc) return rc;
+    uint64_t size = ROWS_HEAD;
+    for (int j = 0; j < f.nsec; j++) size += 24 + f.sec[j].raw;
+    unsigned char *b = size < SIZE_MAX ? ty_malloc((size_t)size) : NULL;
+    if (!b) {
+        ty_rawfile_free(&f);
+        ty_seterr(err, errlen, "out of memory for a shard's rows");
+        return TENYO_ERR_NOMEM;
+    }
+    memcpy(b, ROWS_MAGIC, 8);
+    put_le32(b + 8, (uint32_t)f.nsec);
+    put_le32(b + 12, dim);
+    put_le64(b + 16, a->nrows);
+    unsigned char *w = b + ROWS_HEAD;
+    for (int j = 0; j < f.nsec; j++) {
+        memcpy(w, f.sec[j].name, 16);
+        put_le64(w + 16, f.sec[j].raw);
+        if (f.sec[j].raw) memcpy(w + 24, f.sec[j].data, (size_t)f.sec[j].raw);
+        w += 24 + f.sec[j].raw;
+    }
+    ty_rawfile_free(&f);
+    *p = b;
+    *len = (size_t)size;
+    return TENYO_OK;
+}
+
+/* The sections of rows pieces rows[0..n) (of consecutive documents, in
+ * order) joined into one per section, as the whole file's cut at those
+ * documents (part A of each piece, then part B of each: the read's
+ * assembly, ty_shards_read_part); out[*nout] malloc'd (NUL after each);
+ * docs: the documents they hold in all. 0, or -1: malformed. */
+static int join_rows(const void *const *rows, const size_t *rowlen, int n, ty_rawsec *out,
+                     int *nout, uint64_t *docs) {
+    *nout = 0;
+    *docs = 0;
+    uint32_t nsec = 0, dim = 0;
+    for (int r = 0; r < n; r++) { /* every piece: the same sections, sized */
+        const unsigned char *b = rows[r];
+        if (rowlen[r] < ROWS_HEAD || memcmp(b, ROWS_MAGIC, 8)) return -1;
+        uint32_t ns = get_le32(b + 8), dm = get_le32(b + 12);
+        if (ns >= TENYO_MAX_SECTIONS || dm > TY_MAX_DIM || (r && (ns != nsec || dm != dim)))
+            return -1;
+        nsec = ns;
+        dim = dm;
+        uint64_t d = get_le64(b + 16), at = ROWS_HEAD;
+        for (uint32_t j = 0; j < ns; j++) {
+            if (rowlen[r] - at < 24) return -1;
+            const struct perdoc *pd = perdoc_of((const char *)b + at);
+            uint64_t raw = get_le64(b + at + 16);
+            if (!pd || memchr(b + at, 0, 16) == NULL || raw > rowlen[r] - at - 24 ||
+                raw < unit_of(pd, dim) * d || (r && strncmp((const char *)b + at,
+                                                            out[j].name, 16)))
+                return -1;
+            if (!r) memcpy(out[j].name, b + at, 16);
+            out[j].raw += raw;
+            at += 24 + raw;
+        }
+        if (at != rowlen[r]) return -1;
+        *docs += d;
+    }
+    for (uint32_t j = 0; j < nsec; j++) {
+        out[j].data = ty_malloc((size_t)out[j].raw + 1);
+        if (!out[j].data) return -2;
+        *nout = (int)j + 1;
+        uint64_t unit = unit_of(perdoc_of(out[j].name), dim), w = 0;
+        for (int part = 0; part < 2; part++)
+            for (int r = 0; r < n; r++) {
+                const unsigned char *b = rows[r];
+                uint64_t d = get_le64(b + 16), at = ROWS_HEAD;
+                for (uint32_t q = 0; q < j; q++) at += 24 + get_le64(b + at + 16);
+                uint64_t raw = get_le64(b + at + 16), alen = unit * d;
+                uint64_t lo = part ? alen : 0, hi = part ? raw : alen;
+                if (hi > lo) memcpy(out[j].data + w, b + at + 24 + lo, (size_t)(hi - lo));
+                w += hi - lo;
+            }
+        out[j].data[w] = 0;
+    }
+    return 0;
+}
+
 int ty_shards_write_piece(const void *piece, size_t len, ty_shard_report *rep, char *err,
                           size_t errlen) {
+    return ty_shards_write_pieces(piece, len, NULL, NULL, 0, rep, err, errlen);
+}
+
+int ty_shards_write_pieces(const void *piece, size_t len, const void *const *rows,
+                           const size_t *rowlen, int nrows, ty_shard_report *rep, char *err,
+                           size_t errlen) {
     const unsigned char *b = piece;
     memset(rep, 0, sizeof *rep);
     ty_rawsec ss[TENYO_MAX_SECTIONS];
     memset(ss, 0, sizeof ss);
+    ty_rawsec js[TENYO_MAX_SECTIONS]; /* the rows' sections, joined */
+    int nj = 0;
+    memset(js, 0, sizeof js);
     ty_buf pk = {0};
     char *path = NULL;
     int rc = TENYO_ERR_CORRUPT;
-    if (!b || len < PIECE_HEAD || memcmp(b, PIECE_MAGIC, 8)) goto bad;
+    if (!b || len < PIECE_HEAD || memcmp(b, PIECE_MAGIC, 8) || nrows < 0 ||
+        (nrows && (!rows || !rowlen)))
+        goto bad;
     uint32_t shard = get_le32(b + 8), nsec = get_le32(b + 12), has_abs = get_le32(b + 32);
     uint64_t docs = get_le64(b + 16), alen = get_le64(b + 24), pl = get_le32(b + 36);
     if (nsec < 1 || nsec >= TENYO_MAX_SECTIONS || has_abs > 1 || pl == 0 ||
@@ -910,6 +1053,19 @@ int ty_shards_write_piece(const void *piece, size_t len, ty_shard_report *rep, c
     }
     if (alen != len - at || (!has_abs && alen)) goto bad;
     int ns = (int)nsec;
+    if (nrows > 0) { /* the rows' sections, joined, in their file places */
+        uint64_t rd = 0;
+        int jr = join_rows(rows, rowlen, nrows, js, &nj, &rd);
+        if (jr == -2) goto nomem;
+        if (jr || rd != docs || ns + nj >= TENYO_MAX_SECTIONS) goto bad;
+        for (int q = 0; q < nj; q++) { /* insert after "shard", by file order */
+            int at2 = ns;
+            while (at2 > 1 && sec_rank(ss[at2 - 1].name) > sec_rank(js[q].name)) at2--;
+            memmove(&ss[at2 + 1], &ss[at2], (size_t)(ns - at2) * sizeof *ss);
+            ss[at2] = js[q];
+            ns++;
+        }
+    }
     if (has_abs) { /* the shard's own "abstracts", packed here */
         ty_model sub;
         memset(&sub, 0, sizeof sub);
@@ -936,6 +1092,7 @@ nomem:
     ty_seterr(err, errlen, "out of memory writing a shard");
     rc = TENYO_ERR_NOMEM;
 done:
+    for (int q = 0; q < nj; q++) free(js[q].data);
     ty_buf_free(&pk);
     free(path);
     return rc;

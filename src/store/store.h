@@ -119,6 +119,25 @@ typedef struct ty_shard_report {
  * a manifest was written). */
 int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
                     ty_shards_out **o, char *err, size_t errlen);
+/* The same for a model whose TF-IDF rows and document vectors are not
+ * here (tenyo-mpi: they stay on the processes that hold them): m's rows
+ * and vectors are neither read nor checked, the build section counts nnz
+ * non-zeros (every process's), the shards are cut evenly
+ * (ty_shards_first), and each shard's rows and vectors come to its writer
+ * as rows pieces (ty_shards_rows_piece, to ty_shards_write_pieces). */
+int ty_shards_begin_meta(ty_model *m, const char *path, uint32_t nshards, uint64_t nnz,
+                         ty_shards_out **o, char *err, size_t errlen);
+/* The first document of shard i of nshards even shards of ndocs
+ * documents (i == nshards: ndocs). */
+uint64_t ty_shards_first(uint64_t ndocs, uint32_t nshards, uint32_t i);
+/* The rows' and vectors' sections of consecutive documents (a->nrows
+ * rows with counts tf, vectors docvec of dim floats, their float16 copy
+ * doc_h or NULL: none), encoded raw by the store's one section code, as
+ * one message for ty_shards_write_pieces: *p malloc'd (the caller frees
+ * it), *len bytes. 0, or the status with err set. */
+int ty_shards_rows_piece(const ty_csr *a, const uint32_t *tf, const float *docvec,
+                         const uint16_t *doc_h, uint32_t dim, void **p, size_t *len,
+                         char *err, size_t errlen);
 /* The shared part's file name (valid while o lives) and its bytes. */
 const char *ty_shards_shared(const ty_shards_out *o, uint64_t *bytes);
 /* Shard i's raw per-document pieces, its "shard" section and its
@@ -132,6 +151,13 @@ int ty_shards_piece(const ty_shards_out *o, uint32_t i, void **p, size_t *len, c
  * status with err set (the file not in place). */
 int ty_shards_write_piece(const void *p, size_t len, ty_shard_report *rep, char *err,
                           size_t errlen);
+/* The same for a piece of ty_shards_begin_meta's, with the rows pieces
+ * rows[0..nrows) (lengths rowlen) of the shard's documents, in document
+ * order, that together hold all of them (none with nrows 0: the piece has
+ * every section). */
+int ty_shards_write_pieces(const void *p, size_t len, const void *const *rows,
+                           const size_t *rowlen, int nrows, ty_shard_report *rep, char *err,
+                           size_t errlen);
 /* Record the report of a shard written: the file is checked as this
  * process sees it (size, header checksum). 0, or the status with err set. */
 int ty_shards_done(ty_shards_out *o, const ty_shard_report *rep, char *err, size_t errlen);

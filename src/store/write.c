@@ -29,6 +29,14 @@
  * the model becomes one file or many. Rejected: writing a whole temporary
  * file and reading it back raw to cut it (what shards.c did first: the
  * index written, read and decompressed once more than needed).
+ *
+ * For a sharded index whose rows are spread over processes (tenyo-mpi),
+ * the rows' and vectors' sections (put_rows, put_f16) are also encoded
+ * alone for a run of documents (ty_store_encode_rows: each document's
+ * bytes there are its own row's and vector's, so that is the cut of the
+ * whole file's), and the rest without them (ty_store_encode_meta, the
+ * non-zeros counted by the caller, those sections neither checked nor
+ * read): the same code, never a second encoder.
  */
 #include "store/format.h"
 
@@ -81,7 +89,7 @@ static int build_put_num(ty_buf *b, const char *key, const char *fmt, ...) {
 /* The build section text of m. %.17g round-trips every double; it is
  * formatted under the C locale so a caller's LC_NUMERIC cannot turn the
  * point into a comma. */
-static int build_text(const ty_model *m, ty_buf *b) {
+static int build_text(const ty_model *m, uint64_t nnz, ty_buf *b) {
     char ratio[64];
     locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     if (!c) return -1;
@@ -89,7 +97,6 @@ static int build_text(const ty_model *m, ty_buf *b) {
     snprintf(ratio, sizeof ratio, "%.17g", m->max_df_ratio);
     uselocale(old);
     freelocale(c);
-    uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
     if (build_put_str(b, "tokenizer", m->tokenizer) ||
         build_put_str(b, "writer", m->writer) ||
         build_put_str(b, "mecab_dicdir", m->mecab_dicdir) ||
@@ -137,6 +144,8 @@ typedef struct writer {
     ty_rawsec *mem;             /* ty_store_encode_raw: each section's raw
                                    bytes kept here (no file, no zstd) */
     int no_abs;                 /* leave the section "abstracts" out */
+    int no_rows;                /* leave the rows' and vectors' sections
+                                   out (ty_store_encode_meta) */
 } writer;
 
 /* Write all of p[0..n) at the current end of the temp file. */
@@ -339,33 +348,15 @@ static void put_q8(writer *w, const char *name, const float *x, const int8_t *co
     sec_end(w);
 }
 
-/* Write every section of m, in the order of the layout table. */
-static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
-    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+/* The per-document sections of the rows and vectors, in the file's
+ * order before "docmeta": docvec.q8, tfidf.rows, tfidf.cols, and tfidf.tf
+ * (or tfidf.vals). Each document's bytes depend on its own row and vector
+ * only, so these sections of documents d0..d1 encoded alone are exactly
+ * the cut of the whole file's at d0..d1 (ty_store_encode_rows). */
+static void put_rows(writer *w, const ty_model *m) {
+    uint64_t nd = m->ndocs, k = m->dim;
     const ty_csr *a = &m->tfidf;
     uint64_t nnz = nd ? a->rowptr[nd] : 0;
-
-    sec_begin(w, "build", build->len);
-    put_bytes(w, build->p, build->len);
-    sec_end(w);
-
-    sec_begin(w, "vocab", m->term_blob_len);
-    put_bytes(w, m->term_blob, m->term_blob_len);
-    sec_end(w);
-
-    sec_begin(w, "df", 4 * nt);
-    put_u32s(w, m->df, nt);
-    sec_end(w);
-
-    sec_begin(w, "idf", 4 * nt);
-    put_f32s(w, m->idf, nt);
-    sec_end(w);
-
-    sec_begin(w, "sigma", 4 * k);
-    put_f32s(w, m->sigma, k);
-    sec_end(w);
-
-    put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
     put_q8(w, "docvec.q8", m->docvec, m->doc_q, m->doc_qscale, nd, k);
 
     sec_begin(w, "tfidf.rows", 4 * nd);
@@ -399,6 +390,44 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         put_f32s(w, a->val, nnz);
         sec_end(w);
     }
+}
+
+/* The float16 vectors (section docvec.f16), after "ivf". */
+static void put_f16(writer *w, const ty_model *m) {
+    uint64_t nd = m->ndocs, k = m->dim;
+    if (m->doc_h && nd && k) { /* float16 rows, u16 little-endian each */
+        sec_begin(w, "docvec.f16", 2 * nd * k);
+        put_u16s(w, m->doc_h, nd * k);
+        sec_end(w);
+    }
+}
+
+/* Write every section of m, in the order of the layout table. */
+static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
+    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+
+    sec_begin(w, "build", build->len);
+    put_bytes(w, build->p, build->len);
+    sec_end(w);
+
+    sec_begin(w, "vocab", m->term_blob_len);
+    put_bytes(w, m->term_blob, m->term_blob_len);
+    sec_end(w);
+
+    sec_begin(w, "df", 4 * nt);
+    put_u32s(w, m->df, nt);
+    sec_end(w);
+
+    sec_begin(w, "idf", 4 * nt);
+    put_f32s(w, m->idf, nt);
+    sec_end(w);
+
+    sec_begin(w, "sigma", 4 * k);
+    put_f32s(w, m->sigma, k);
+    sec_end(w);
+
+    put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
+    if (!w->no_rows) put_rows(w, m);
 
     sec_begin(w, "docmeta", m->meta_blob_len);
     put_bytes(w, m->meta_blob, m->meta_blob_len);
@@ -451,11 +480,7 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         put_bytes(w, m->ivf_blob, m->ivf_len);
         sec_end(w);
     }
-    if (m->doc_h && nd && k) { /* float16 rows, u16 little-endian each */
-        sec_begin(w, "docvec.f16", 2 * nd * k);
-        put_u16s(w, m->doc_h, nd * k);
-        sec_end(w);
-    }
+    if (!w->no_rows) put_f16(w, m);
     if (m->fm_blob) {
         sec_begin(w, "fieldmodel", m->fm_len);
         put_bytes(w, m->fm_blob, m->fm_len);
@@ -620,19 +645,22 @@ static int wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
 }
 
 /* What every write of m starts with: its sparse rows decoded, every
- * invariant checked, the build text made into *build. 0, or the status
+ * invariant checked, the build text made into *build. With no_rows, m's
+ * rows and vectors are elsewhere (ty_store_encode_meta): neither checked
+ * nor counted here, the build text's non-zeros are nnz. 0, or the status
  * with the message (naming path). */
-static int model_ready(ty_model *m, const char *path, ty_buf *build, char *err,
-                       size_t errlen) {
+static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
+                       ty_buf *build, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
     if (rc) return rc;
     char why[TY_ERRLEN];
-    if (ty_model_check(m, 0, why, sizeof why)) {
+    if (!no_rows) nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
+    if (ty_model_check(m, no_rows ? TY_CHECK_NO_ROWS : 0, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
                   path, why);
         return TENYO_ERR_ARG;
     }
-    if (build_text(m, build)) {
+    if (build_text(m, nnz, build)) {
         ty_seterr(err, errlen, "%s: out of memory writing the index", path);
         return TENYO_ERR_NOMEM;
     }
@@ -651,7 +679,7 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    rc = model_ready(m, path, &build, err, errlen);
+    rc = model_ready(m, path, 0, 0, &build, err, errlen);
     if (rc) goto done;
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
@@ -676,8 +704,10 @@ done:
     return rc;
 }
 
-int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
-                        char *err, size_t errlen) {
+/* ty_store_encode_raw and ty_store_encode_meta: with no_rows, the rows'
+ * and vectors' sections left out and the build text counting nnz. */
+static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows, uint64_t nnz,
+                      ty_rawfile *f, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     f->fd = -1;
     if (!m || !label) return TENYO_ERR_ARG;
@@ -685,10 +715,11 @@ int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile
     ty_buf build = {0};
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    rc = model_ready(m, label, &build, err, errlen);
+    rc = model_ready(m, label, no_rows, nnz, &build, err, errlen);
     if (rc) goto done;
     w->mem = f->sec;
     w->no_abs = !with_abs;
+    w->no_rows = no_rows;
     write_sections(w, m, &build);
     f->nsec = w->nsec + (w->rc && w->mem[w->nsec].data); /* the one begun, to free */
     rc = w->rc;
@@ -696,6 +727,46 @@ done:
     if (rc) ty_rawfile_free(f);
     wr_end(w, NULL, rc, label, err, errlen);
     ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
+                        char *err, size_t errlen) {
+    return encode_raw(m, label, with_abs, 0, 0, f, err, errlen);
+}
+
+int ty_store_encode_meta(ty_model *m, const char *label, uint64_t nnz, ty_rawfile *f,
+                         char *err, size_t errlen) {
+    return encode_raw(m, label, 0, 1, nnz, f, err, errlen);
+}
+
+int ty_store_encode_rows(const ty_csr *a, const uint32_t *tf, const float *docvec,
+                         const uint16_t *doc_h, uint32_t dim, const char *label, ty_rawfile *f,
+                         char *err, size_t errlen) {
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    if (!a || !label || (a->nrows && (!a->rowptr || (dim && !docvec)))) return TENYO_ERR_ARG;
+    ty_model m;
+    memset(&m, 0, sizeof m);
+    m.ndocs = a->nrows;
+    m.dim = dim;
+    m.tfidf = *a;
+    m.tf = (uint32_t *)tf;         /* read only */
+    m.docvec = (float *)docvec;    /* read only */
+    m.doc_h = (uint16_t *)doc_h;   /* read only */
+    writer *w = wr_new(label, err, errlen);
+    if (!w) return TENYO_ERR_NOMEM;
+    w->mem = f->sec;
+    put_rows(w, &m);
+    if (doc_h && dim) { /* even of no documents: a shard of none has it */
+        sec_begin(w, "docvec.f16", 2 * m.ndocs * dim);
+        put_u16s(w, doc_h, m.ndocs * dim);
+        sec_end(w);
+    }
+    f->nsec = w->nsec + (w->rc && w->mem[w->nsec].data); /* the one begun, to free */
+    int rc = w->rc;
+    if (rc) ty_rawfile_free(f);
+    wr_end(w, NULL, rc, label, err, errlen);
     return rc;
 }
 
