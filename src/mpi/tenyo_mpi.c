@@ -223,8 +223,8 @@
  * whole temporary file or holds every row.
  *
  * Not shared yet (issue 20, left): the metadata pieces are still cut on
- * rank 0 and sent (gen100k in 4 shards: 122.5 MB for the three sent, ~41
- * MB a shard; at 100M, every document's metadata and abstract is on rank
+ * rank 0 and sent (gen100k in 4 shards: 75.67 MB for the three sent, ~25
+ * MB a shard, against 122.49 MB with the rows and vectors; at 100M, every document's metadata and abstract is on rank
  * 0 anyway, from the merge, so this moves what it already holds);
  * unsharded, the rows and vectors are still gathered for the one file;
  * the rows pieces are not checked on rank 0 (columns < terms, finite

@@ -654,12 +654,12 @@ static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
     int rc = ty_model_need_sparse(m, err, errlen);
     if (rc) return rc;
     char why[TY_ERRLEN];
-    if (!no_rows) nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
     if (ty_model_check(m, no_rows ? TY_CHECK_NO_ROWS : 0, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
                   path, why);
         return TENYO_ERR_ARG;
     }
+    if (!no_rows) nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0; /* checked */
     if (build_text(m, nnz, build)) {
         ty_seterr(err, errlen, "%s: out of memory writing the index", path);
         return TENYO_ERR_NOMEM;
