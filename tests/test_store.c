@@ -1306,6 +1306,86 @@ TY_TEST(store_shards_identical_to_one_file) {
     ty_model_free(&a);
 }
 
+/* The sharded write with the rows and vectors elsewhere, as tenyo-mpi
+ * --shards runs it: the shared part and the other per-document sections
+ * from a model whose rows are not read (ty_shards_begin_meta, the
+ * non-zeros given), each shard's rows, counts, vectors and float16
+ * vectors encoded by two "processes" holding rows [0, 7) and [7, 20)
+ * (ty_shards_rows_piece; shard 1 straddles them) and joined by its writer
+ * (ty_shards_write_pieces): every file the bytes of the sharded write of
+ * the whole model; rows pieces that do not cover
+ * the shard's documents are refused. */
+TY_TEST(store_shards_rows_elsewhere) {
+    char ref[512], out[512], err[ST_ERRLEN] = "";
+    st_path(ref, sizeof ref, "shr.idx");
+    st_path(out, sizeof out, "shm.idx");
+    ty_model m;
+    CHECK(st_make_abs(&m, 20) == 0);
+    uint64_t nd = m.ndocs, k = m.dim, nnz = m.tfidf.rowptr[nd];
+    m.tf = ty_mallocarray(nnz + 1, sizeof *m.tf);
+    m.doc_h = ty_mallocarray(nd * k + 1, sizeof *m.doc_h);
+    CHECK(m.tf && m.doc_h);
+    for (uint64_t j = 0; j < nnz; j++) m.tf[j] = 1 + (uint32_t)(j * 37 % 200);
+    for (uint64_t j = 0; j < nd * k; j++) m.doc_h[j] = (uint16_t)(j * 7919);
+    CHECKF(ty_store_write_shards(&m, ref, 4, NULL, err, sizeof err) == 0, "%s", err);
+    /* the metadata's model: rows and vectors gone (not read) */
+    ty_model meta = m;
+    meta.tfidf.nrows = 0;
+    meta.docvec = NULL;
+    meta.doc_h = NULL;
+    ty_shards_out *o = NULL;
+    CHECKF(ty_shards_begin_meta(&meta, out, 4, nnz, &o, err, sizeof err) == 0, "%s", err);
+    const uint64_t blk[] = {0, 7, 20}; /* the two processes' blocks */
+    for (uint32_t i = 0; i < 4 && !ts_->failed; i++) {
+        uint64_t f0 = ty_shards_first(nd, 4, i), f1 = ty_shards_first(nd, 4, i + 1);
+        CHECK_EQ_INT((int)f0, (int)(5 * i));
+        void *rp[2] = {NULL, NULL};
+        size_t rl[2] = {0, 0};
+        int np = 0;
+        for (int r = 0; r < 2; r++) {
+            uint64_t lo = f0 > blk[r] ? f0 : blk[r], hi = f1 < blk[r + 1] ? f1 : blk[r + 1];
+            if (lo >= hi) continue;
+            uint64_t base = m.tfidf.rowptr[lo], rows[32];
+            for (uint64_t j = 0; j <= hi - lo; j++) rows[j] = m.tfidf.rowptr[lo + j] - base;
+            ty_csr sub = {.nrows = hi - lo, .ncols = m.tfidf.ncols, .rowptr = rows,
+                          .col = m.tfidf.col + base, .val = m.tfidf.val + base};
+            CHECKF(ty_shards_rows_piece(&sub, m.tf + base, m.docvec + lo * k, m.doc_h + lo * k,
+                                        (uint32_t)k, &rp[np], &rl[np], err, sizeof err) == 0,
+                   "%s", err);
+            np++;
+        }
+        void *p = NULL;
+        size_t len = 0;
+        ty_shard_report rep;
+        CHECKF(ty_shards_piece(o, i, &p, &len, err, sizeof err) == 0, "%s", err);
+        if (np == 2) /* one process's rows only: not the shard's documents */
+            CHECK(ty_shards_write_pieces(p, len, (const void *const *)rp, rl, 1, &rep, err,
+                                         sizeof err) == TENYO_ERR_CORRUPT);
+        CHECKF(ty_shards_write_pieces(p, len, (const void *const *)rp, rl, np, &rep, err,
+                                      sizeof err) == 0,
+               "%s", err);
+        CHECKF(ty_shards_done(o, &rep, err, sizeof err) == 0, "%s", err);
+        free(p);
+        free(rp[0]);
+        free(rp[1]);
+    }
+    CHECKF(ty_shards_commit(o, err, sizeof err) == 0, "%s", err);
+    ty_shards_out_free(o);
+    /* every file the same bytes (the names aside) */
+    const char *parts[] = {"shared", "s000", "s001", "s002", "s003"};
+    for (size_t q = 0; q < sizeof parts / sizeof parts[0]; q++) {
+        char a[600], b[600];
+        snprintf(a, sizeof a, "%s.1.%s", ref, parts[q]);
+        snprintf(b, sizeof b, "%s.1.%s", out, parts[q]);
+        size_t la = 0, lb = 0;
+        unsigned char *x = st_slurp(a, &la), *y = st_slurp(b, &lb);
+        CHECKF(x && y && la == lb && memcmp(x, y, la) == 0, "%s differs", parts[q]);
+        free(x);
+        free(y);
+    }
+    ty_model_free(&m);
+}
+
 /* The sharded write in steps, as tenyo-mpi runs it with the shards written
  * by other processes: a malformed piece is refused; a report that is not
  * the file (size, header checksum), of a shard not asked for, or twice, is
