@@ -845,3 +845,110 @@ TY_TEST(io_real_jsonl) {
     printf("     (jplatpat.jsonl 8861 in %.3f s; uspto 10000 in %.3f s)\n", tjp,
            ten);
 }
+
+/* ============================================================ selection */
+
+/* ty_want_fn over a list of lines (ud: a 0-terminated long array). */
+static int want_listed(void *ud, long line) {
+    for (const long *p = ud; *p; p++)
+        if (*p == line) return 1;
+    return 0;
+}
+
+/* The (line, id) of every record of path, in order, into lines/ids. */
+static int list_records(const char *path, long *lines, char ids[][64], int max) {
+    tenyo_reader *r = NULL;
+    char err[512];
+    if (tenyo_reader_open(path, NULL, &r, err, sizeof err)) return -1;
+    const tenyo_doc *d;
+    int n = 0;
+    while (n < max && tenyo_reader_next(r, &d) == 1) {
+        lines[n] = d->line;
+        snprintf(ids[n], 64, "%s", d->id);
+        n++;
+    }
+    tenyo_reader_free(r);
+    return n;
+}
+
+/* Only the records at the lines taken are handed out, reported or
+ * counted; a bad line not taken is never looked at (line 5's invalid
+ * UTF-8, line 2's broken JSON), and it does not stop a strict read. */
+TY_TEST(io_select_jsonl) {
+    long odd[] = {1, 3, 5, 7, 9, 0};
+    reports rep = {0};
+    tenyo_read_opts o = {.report = on_report, .report_ud = &rep};
+    tenyo_reader *r = NULL;
+    char err[512];
+    CHECK_EQ_INT(tenyo_reader_open(FIX("io_bad.jsonl"), &o, &r, err, sizeof err), 0);
+    ty_reader_select(r, want_listed, odd);
+    const tenyo_doc *d;
+    CHECK_EQ_INT(tenyo_reader_next(r, &d), 1);
+    CHECK_STR(d->id, "G-1");
+    CHECK_EQ_INT(tenyo_reader_next(r, &d), 1);
+    CHECK_STR(d->id, "E-7");
+    CHECK_EQ_INT(d->line, 7);
+    CHECK_EQ_INT(tenyo_reader_next(r, &d), 0);
+    tenyo_read_stats st;
+    tenyo_reader_stats(r, &st);
+    tenyo_reader_free(r);
+    CHECK_EQ_INT(st.records, 2);
+    CHECK_EQ_INT(st.skipped, 3); /* lines 3, 5, 9 */
+    CHECK(reported(&rep, 3, "skipped: no id"));
+    CHECK(reported(&rep, 5, "skipped: invalid UTF-8"));
+    CHECK(reported(&rep, 7, "warning: empty text"));
+    CHECK(reported(&rep, 9, "skipped: \"id\" is not a string or a number"));
+    CHECK_EQ_INT(rep.n, 4);
+    ty_buf_free(&rep.all);
+
+    /* strict, taking only good lines: every bad one is someone else's */
+    long good[] = {7, 8, 10, 0};
+    memset(&rep, 0, sizeof rep);
+    o = (tenyo_read_opts){.strict = 1, .report = on_report, .report_ud = &rep};
+    CHECK_EQ_INT(tenyo_reader_open(FIX("io_bad.jsonl"), &o, &r, err, sizeof err), 0);
+    ty_reader_select(r, want_listed, good);
+    const char *ids[] = {"E-7", "12345", "US-10"};
+    int n = 0, rc;
+    while ((rc = tenyo_reader_next(r, &d)) == 1) {
+        CHECK(n < 3);
+        if (n < 3) CHECK_STR(d->id, ids[n]);
+        n++;
+    }
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(n, 3);
+    tenyo_reader_stats(r, &st);
+    tenyo_reader_free(r);
+    CHECK_EQ_INT(st.skipped, 0);
+    CHECK_EQ_INT(rep.n, 2); /* the warnings of lines 7 and 8 */
+    ty_buf_free(&rep.all);
+}
+
+/* CSV and XML records are parsed and dropped when not taken: the same
+ * records come out as a full read's at the lines (record numbers) taken. */
+TY_TEST(io_select_csv_xml) {
+    const char *files[] = {FIX("io_jplatpat.csv"), FIX("io_gazette_multi.xml")};
+    for (int f = 0; f < 2; f++) {
+        long lines[64];
+        char ids[64][64];
+        int n = list_records(files[f], lines, ids, 64);
+        CHECKF(n >= 2, "%s: %d records", files[f], n);
+        if (n < 2) continue;
+        long take[64];
+        int k = 0;
+        for (int i = 1; i < n; i += 2) take[k++] = lines[i]; /* every second */
+        take[k] = 0;
+        tenyo_reader *r = NULL;
+        char err[512];
+        CHECK_EQ_INT(tenyo_reader_open(files[f], NULL, &r, err, sizeof err), 0);
+        ty_reader_select(r, want_listed, take);
+        const tenyo_doc *d;
+        int got = 0;
+        while (tenyo_reader_next(r, &d) == 1) {
+            CHECKF(got < k && strcmp(d->id, ids[2 * got + 1]) == 0, "%s: record %d is %s",
+                   files[f], got, d->id);
+            got++;
+        }
+        CHECK_EQ_INT(got, k);
+        tenyo_reader_free(r);
+    }
+}

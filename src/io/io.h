@@ -40,6 +40,15 @@ int ty_date_normalize(ty_buf *date);
 /* The sink may move the contents out of rec (leaving it zeroed); parsers
  * only ty_record_clear() it afterwards. Nonzero return stops the parse. */
 typedef int (*ty_record_sink)(void *ud, ty_record *rec);
+/* Which records a reader is to hand out, by the line (JSONL, CSV) or record
+ * number (XML) a record starts at: nonzero to take it. A record not taken
+ * is someone else's (tenyo-mpi: each process parses its own records only):
+ * it is not handed out, and nothing about it is reported or counted, even
+ * when it is bad (its taker reports it), nor does it stop a strict read.
+ * The JSONL parser does not even look inside a line not taken (no UTF-8
+ * check, no JSON: finding its end is the whole cost); the other formats
+ * parse it and drop it. */
+typedef int (*ty_want_fn)(void *ud, long line);
 typedef struct ty_parse_env {
     const char *path;        /* file name for messages */
     ty_record_sink sink;     /* receives good records */
@@ -51,6 +60,9 @@ typedef struct ty_parse_env {
     int strict;              /* 1: the first bad record stops the parse */
     size_t max_record;       /* longest record in bytes; 0 = TY_MAX_RECORD
                                 (tests set less) */
+    ty_want_fn want;         /* NULL: every record; else only the records
+                                starting at a line want() accepts (below) */
+    void *want_ud;           /* want's argument */
 } ty_parse_env;
 
 /* Longest record accepted: bytes of one JSONL line, one CSV row or the text
@@ -102,6 +114,9 @@ int ty_parser_jpoxml(ty_parse_env *env, ty_parser *p);
  * TENYO_OK, or the negative status that ended the parse (strict mode, an
  * unusable file, no memory, the sink); later calls return it again. */
 int ty_parser_feed(ty_parser *p, const char *text, size_t len, int final);
+/* Only the records starting at lines want(ud, line) takes (ty_want_fn);
+ * call before the first tenyo_reader_next(). NULL: every record again. */
+void ty_reader_select(tenyo_reader *r, ty_want_fn want, void *ud);
 /* Free the format's state (not p itself); accepts a zeroed p. */
 void ty_parser_free(ty_parser *p);
 

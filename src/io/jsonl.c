@@ -20,6 +20,9 @@
  * Before jansson sees a line it is checked with ty_utf8_valid(): jansson
  * rejects invalid UTF-8 too, but only with "unable to decode byte", while the
  * user needs the byte column to find it. Blank lines are skipped silently.
+ * A line that env->want does not take (io.h, ty_want_fn: tenyo-mpi's other
+ * processes' records) is skipped at the same cost as a blank one: its end
+ * found, nothing checked or parsed.
  *
  * Fields (unknown keys are ignored, JSON null counts as absent):
  *   id          also patent_id, doc_id, 文献番号 (first present wins);
@@ -310,6 +313,8 @@ static int take_line(jsonl_state *st, const char *s, size_t n) {
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
     if (i == n) return TENYO_OK; /* blank line */
+    if (st->env->want && !st->env->want(st->env->want_ud, st->line))
+        return TENYO_OK; /* another reader's line: not even looked into */
     return parse_line(st->env, &st->rec, s, n, st->line);
 }
 

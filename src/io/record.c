@@ -181,8 +181,14 @@ int ty_date_normalize(ty_buf *date) {
 
 /* ============================================================== reports */
 
+/* 1 when the record at line is another reader's (ty_want_fn). */
+static int not_wanted(const ty_parse_env *env, long line) {
+    return env->want && !env->want(env->want_ud, line);
+}
+
 int ty_parse_bad(ty_parse_env *env, long line, const char *fmt, ...) {
     if (!env) return TENYO_ERR_ARG;
+    if (not_wanted(env, line)) return TENYO_OK;
     char msg[TY_ERRLEN];
     int o = snprintf(msg, sizeof msg, "skipped: ");
     va_list ap;
@@ -202,7 +208,7 @@ int ty_parse_bad(ty_parse_env *env, long line, const char *fmt, ...) {
 }
 
 void ty_parse_warn(ty_parse_env *env, long line, const char *fmt, ...) {
-    if (!env || !env->report) return;
+    if (!env || !env->report || not_wanted(env, line)) return;
     char msg[TY_ERRLEN];
     int o = snprintf(msg, sizeof msg, "warning: ");
     va_list ap;
