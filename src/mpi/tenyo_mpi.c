@@ -80,10 +80,20 @@
  * are contiguous and lists ascending):
  *   - the IVF (--ivf; search/ivf.c built in steps): rank 0 draws the
  *     k-means sample (ty_ivf_plan_new: min(n, 64 nlist) rows, ascending)
- *     and gathers only those vectors (JOB_VECS: 8 bytes a listed
- *     document broadcast, 4 x k bytes a sampled vector back), trains, and
- *     broadcasts the centroids (nlist x k floats); every rank assigns its
- *     own vectors (JOB_ASSIGN: ty_ivf_assign, per row, so any split gives
+ *     and gathers those vectors (JOB_VECS: 8 bytes a listed document
+ *     broadcast, 4 x k bytes a sampled vector back); every other rank
+ *     keeps its sample rows (ksmp). Then k-means (ty_ivf_train_with),
+ *     whose assignment step, the expensive part (sample x nlist x k x 2
+ *     flops an iteration), runs where the rows are: each iteration rank 0
+ *     broadcasts the centroids (JOB_KSTEP: nlist x k floats), every rank
+ *     assigns the sample rows of its own block (ty_ivf_assign; rank 0 its
+ *     own from the gathered sample, the first rows of it: its block is
+ *     the first) and sends 4 bytes a sample row, received in rank order
+ *     into place (blocks contiguous, the list ascending, as JOB_VECS);
+ *     rank 0 does the update over the sample it gathered (sums in sample
+ *     order in double, empty lists split with the seeded generator), as
+ *     one process does. Then the final centroids go to every rank, which
+ *     assigns its own vectors (JOB_ASSIGN: per row, so any split gives
  *     the same lists) and sends 4 bytes a document; rank 0 makes the
  *     lists (ty_ivf_lists). The IVF's codes are not part of the file, so
  *     no rank computes them here;
@@ -101,23 +111,36 @@
  *     shard's rows and vectors go from the ranks that hold them to the
  *     shard's writer (below, "Sharded output").
  * Every result stays P-independent by construction: the sample and the
- * training rows are chosen from n and the seed alone, k-means and the
- * field model run on rank 0 over rows in document order, and an
- * assignment is a per-row argmax (ties to the lower list). Left on rank
- * 0: k-means itself. At 100M its sample is 2.56M vectors and 40,000
- * lists, ~5e13 flops an iteration, 10 iterations: tens of minutes on one
- * machine, the next thing to spread (the sample's assignment is per row
- * like the documents'; the update's sums, in sample order in double now,
- * would need fixed-block integer sums like the SVD's to stay
- * P-independent). Rejected: the field model trained per rank and merged
- * (liblinear's dual solver has no exact merge; 40,000 rows are small).
+ * training rows are chosen from n and the seed alone, the k-means update
+ * and the field model run on rank 0 over rows in document order, and an
+ * assignment (of a sample row in k-means, of a document after it) is a
+ * per-row argmax (ties to the lower list), the same bits on any rank for
+ * any split, thread count or blocking. At 100M the sample is 2.56M
+ * vectors and 40,000 lists, ~5e13 flops an iteration, 10 iterations:
+ * spread over P ranks, each does its block's share of that, and an
+ * iteration moves the centroids out (40,000 x 256 x 4 = 41 MB to each
+ * rank) and 4 bytes a sample row back (10 MB in all), against the 2.6 GB
+ * of sample vectors gathered once. The update left on rank 0 is
+ * sample x k additions an iteration (1/nlist of the assignment's work)
+ * and is why rank 0 still gathers the sample. It could move too: each
+ * rank summing its sample rows per list and the sums reduced, but only
+ * with fixed-point int64 sums like the SVD's (the double sums in sample
+ * order are not associative), which changes the centroids' bits and so
+ * the single-process index: not done (the sample's 2.6 GB at 100M is
+ * gathered once, the update is cheap). Rejected: a per-iteration
+ * all-gather of the assignments so that every rank updates (the same
+ * update P times, and every rank would need the whole sample); the field
+ * model trained per rank and merged (liblinear's dual solver has no exact
+ * merge; 40,000 rows are small).
  * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
  * "rows and vectors stay on their ranks"): unsharded, the file's gather is
  * what the SVD's vector collection and the row gather were before (207.90
  * MB), plus the field model's rows (30.02 MB: every 3rd document at 100k;
  * 40,000 rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the
  * sample's vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M)
- * and the assignments (4 bytes a document). At 100M that gather is ~280
+ * and the assignments (4 bytes a document; with --ivf also 4 bytes a
+ * sample row each k-means iteration, bench/README.md, "k-means
+ * assignment on the ranks"). At 100M that gather is ~280
  * GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against the ~3 GB the IVF
  * and the field model fetch. With --shards there is no gather: rank 0
  * receives, for the file, only the rows pieces of the shards it writes
@@ -140,7 +163,10 @@
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
  * per-rank blocks (svd.c: the terms side whole and its int64 reduction
- * block, which at 139k terms is most of a rank's peak); sharded, at the
+ * block, which at 139k terms is most of a rank's peak), with --ivf
+ * through k-means a copy of their block's sample rows (4 x k bytes a
+ * row, after the SVD: below its peak; none when the sample is every
+ * document, the vectors themselves then); sharded, at the
  * end, the encoded rows pieces of their block (sent, freed as the sends
  * complete) and those of the shards they write. Every rank's peak, rank
  * 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS sampled:

@@ -59,6 +59,24 @@
  * steps draw from the seeded generator in ty_ivf_build's order, so the
  * blob is the same bytes either way (tests/mpi.sh).
  *
+ * k-means with its assignment step elsewhere (ty_ivf_train_with). The
+ * assignment is nearly all of an iteration's work (sample x nlist x dim
+ * multiply-adds against sample x dim additions for the update) and is per
+ * row, so kmeans() takes it as a callback (ty_ivf_assign_fn): the
+ * processes that hold the sample rows assign them and hand back 4 bytes a
+ * row, while the initial centroids, the update (double sums in sample
+ * order) and the empty-list splitting (the seeded generator) stay here,
+ * over the whole sample, unchanged. ty_ivf_train is the same function
+ * with a callback that assigns the sample here (sample_assign), so one
+ * process and many run one k-means and the centroids are the same bits
+ * (tests/test_ivf.c, ivf_train_with_split_assignments_equal_train;
+ * tests/mpi.sh). The callback's answers are checked (< nlist) before they
+ * index the sums. Rejected: the update spread too (per-list partial sums
+ * reduced over the processes): exact only with fixed-point sums like the
+ * SVD's, which would change the centroids' bits from the double sums in
+ * sample order that one process makes, and so every index's bytes; and
+ * a second k-means for the distributed case (two codes to keep equal).
+ *
  * Rejected:
  *   - HNSW. Its graph costs 2M links of 4 bytes per document (M = 16:
  *     128 bytes + level lists) on top of the float vectors, construction
