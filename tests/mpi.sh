@@ -21,7 +21,10 @@
 # and vectors stay on their ranks (the whole jp corpus with --ivf=8 --f16
 # and TENYO_FM_MAX_DOCS=1000 at P = 2..4, so the IVF's k-means sample and
 # the field model's training rows are strict subsets gathered from
-# several ranks; --ivf with the whole sample; --shards 3, whose rows and
+# several ranks, and every k-means iteration's assignment step runs on the
+# ranks that hold the sample rows: rank 0's line must show more than one
+# rank assigning and every sample row assigned each iteration; --ivf with
+# the whole sample; --shards 3, whose rows and
 # vectors go from the ranks that hold them to the shards' writers, none
 # gathered on rank 0), and rank 0 says what it received after the SVD; rank 0
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
@@ -116,6 +119,20 @@ mindex() {
     sed -n 's/^tenyo-mpi: /     /p' "$D/mout"
   else
     bad "$name (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+  fi
+}
+# kspread NAME ROWS: rank 0's k-means line in $D/mout says that the IVF's
+# k-means assignment steps ran on more than one rank (each rank counts the
+# sample rows it assigned itself; the counts come to rank 0 by a gather)
+# and covered ROWS sample rows in all (the sample x the iterations: every
+# row assigned once an iteration, by one rank)
+kspread() {
+  l=$(sed -n 's/^tenyo-mpi: k-means assignments per rank ([0-9]* iterations, [0-9]* lists; sample rows, distance evaluations): \([^;]*\);.*/\1/p' "$D/mout")
+  set -- "$1" "$2" $(echo "$l" | tr ',' '\n' | awk -F': ' 'NF == 2 { t += $2; if ($2 > 0) b++ } END { print b + 0, t + 0 }')
+  if [ -n "$l" ] && [ "$3" -ge 2 ] && [ "$4" = "$2" ]; then
+    ok "$1 ($3 ranks assigned sample rows: $l)"
+  else
+    bad "$1 (ranks with rows: $3, rows $4 of $2: $(grep 'k-means' "$D/mout" | head -c 300))"
   fi
 }
 # queries NAME REF OUT ID: similar and ideas --json from both indexes, equal
@@ -289,6 +306,8 @@ if [ -x "$MPI_TENYO" ]; then
       for np in 2 3 4; do
         mindex "mpi_index_jp_ivf_sample_fm_sample_np$np" $np 256 "$D/jv1.tny" "$D/jv$np.tny" \
           --ivf=8 --f16 "$JP"
+        # k-means: 512 sample rows x 10 iterations, assigned where they are
+        kspread "mpi_index_jp_ivf_kmeans_spread_np$np" 5120
         if [ "$np" = 4 ]; then
           # the bytes rank 0 received after the SVD, by purpose
           if grep -q "^tenyo-mpi: rank 0 received after the SVD [0-9.]* MB: IVF sample vectors 0\.[1-9][0-9] MB, .*field model rows 0\.[0-9]*[1-9][0-9]* MB" "$D/mout"; then
@@ -299,6 +318,8 @@ if [ -x "$MPI_TENYO" ]; then
         fi
       done
       mindex mpi_index_jp_ivf_whole_sample_np3 3 256 "$D/jw1.tny" "$D/jw3.tny" --ivf "$JP"
+      # the whole sample (8,861 rows, 377 lists) x 10 iterations
+      kspread mpi_index_jp_ivf_whole_kmeans_spread_np3 88610
       rm -f "$D"/jvs3.tny*
       if TENYO_MPI_CHUNK=256 timeout 300 mpirun --oversubscribe -np 3 "$MPI_TENYO" index -q -t 1 \
            --ivf=8 --f16 --shards 3 -o "$D/jvs3.tny" "$JP" >"$D/mout" 2>&1; then

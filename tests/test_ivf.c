@@ -593,3 +593,91 @@ TY_TEST(ivf_steps_equal_build) {
     }
     free(x);
 }
+
+/* ty_ivf_train_with's assignment step the way tenyo-mpi index runs it:
+ * the sample rows split over "processes" (uneven pieces, one empty, each
+ * with its own thread count, assigned by ty_ivf_assign against the
+ * centroids it is handed), the update left to ivf.c. */
+typedef struct tiv_split {
+    const float *s;     /* the sample, m x dim */
+    uint64_t cut[5];    /* piece p: rows cut[p] .. cut[p+1]-1 */
+    int calls;          /* iterations seen */
+    int bad_at;         /* >= 0: on this call put row 3 in list nlist */
+    int fail_at;        /* >= 0: on this call fail with TENYO_ERR_DEPENDENCY */
+} tiv_split;
+
+static int tiv_split_assign(void *ud, const float *cent, uint32_t nlist, uint32_t dim,
+                            uint64_t m, uint32_t *asg, char *err, size_t errlen) {
+    tiv_split *j = ud;
+    ty_ivf v;
+    memset(&v, 0, sizeof v);
+    v.cent = (float *)cent;
+    v.nlist = nlist;
+    v.dim = dim;
+    if (j->fail_at == j->calls++) {
+        ty_seterr(err, errlen, "split: process 2 went away");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    j->cut[4] = m;
+    for (int p = 0; p < 4; p++) {
+        int rc = ty_ivf_assign(&v, j->s + j->cut[p] * dim, j->cut[p + 1] - j->cut[p], p % 3,
+                               asg + j->cut[p]);
+        if (rc) return rc;
+    }
+    if (j->bad_at == j->calls - 1) asg[3] = nlist;
+    return TENYO_OK;
+}
+
+/* The callback-driven k-means gives ty_ivf_train's centroids bit for bit
+ * (a strict sample and the whole), one call an iteration; its failure and
+ * an out-of-range assignment are reported, not used. */
+TY_TEST(ivf_train_with_split_assignments_equal_train) {
+    size_t n = 1500, dim = 24;
+    float *x = tiv_data(n, dim, 12, 0.9, 21);
+    CHECK(x);
+    for (int whole = 0; whole < 2; whole++) {
+        ty_ivf_opts o = {0};
+        o.seed = 11;
+        o.nlist = whole ? 30 : 9; /* 64 x 9 = 576 < n: a sample; 64 x 30 > n: all */
+        o.iters = 6;
+        char err[TY_ERRLEN] = "";
+        ty_ivf_plan pa, pb;
+        CHECKF(ty_ivf_plan_new(n, (uint32_t)dim, &o, &pa, err, sizeof err) == 0, "%.200s", err);
+        CHECKF(ty_ivf_plan_new(n, (uint32_t)dim, &o, &pb, err, sizeof err) == 0, "%.200s", err);
+        float *s = malloc(pa.train * dim * sizeof *s);
+        CHECK(s);
+        for (uint64_t i = 0; i < pa.train; i++)
+            memcpy(s + i * dim, x + (pa.pick ? pa.pick[i] : i) * dim, dim * sizeof *s);
+        ty_ivf a, b;
+        CHECKF(ty_ivf_train(&pa, s, &a, err, sizeof err) == 0, "%.200s", err);
+        uint64_t m = pb.train;
+        tiv_split j = {s, {0, m / 3, m / 3, m - 7, m}, 0, -1, -1};
+        CHECKF(ty_ivf_train_with(&pb, s, tiv_split_assign, &j, &b, err, sizeof err) == 0,
+               "%.200s", err);
+        CHECK_EQ_INT(j.calls, 6);
+        CHECK(a.nlist == b.nlist && a.iters == b.iters && a.iters == 6 && a.train == b.train);
+        CHECK(!memcmp(a.cent, b.cent, (size_t)a.nlist * dim * sizeof *a.cent));
+        CHECK(pa.rng == pb.rng); /* the same draws (empty-list splits included) */
+        ty_ivf_free(&b);
+        ty_ivf_plan_free(&pb);
+        /* a failing step: its status and message, nothing kept */
+        CHECKF(ty_ivf_plan_new(n, (uint32_t)dim, &o, &pb, err, sizeof err) == 0, "%.200s", err);
+        tiv_split jf = {s, {0, m / 3, m / 3, m - 7, m}, 0, -1, 2};
+        CHECK_EQ_INT(ty_ivf_train_with(&pb, s, tiv_split_assign, &jf, &b, err, sizeof err),
+                     TENYO_ERR_DEPENDENCY);
+        CHECK(strstr(err, "went away") != NULL && b.cent == NULL);
+        ty_ivf_plan_free(&pb);
+        /* an assignment out of range: refused before it indexes anything */
+        CHECKF(ty_ivf_plan_new(n, (uint32_t)dim, &o, &pb, err, sizeof err) == 0, "%.200s", err);
+        tiv_split jb = {s, {0, m / 3, m / 3, m - 7, m}, 0, 1, -1};
+        CHECK_EQ_INT(ty_ivf_train_with(&pb, s, tiv_split_assign, &jb, &b, err, sizeof err),
+                     TENYO_ERR_CORRUPT);
+        CHECK(strstr(err, "sample row 3") != NULL && b.cent == NULL);
+        CHECK_EQ_INT(ty_ivf_train_with(&pb, s, NULL, NULL, &b, err, sizeof err), TENYO_ERR_ARG);
+        ty_ivf_plan_free(&pb);
+        ty_ivf_free(&a);
+        ty_ivf_plan_free(&pa);
+        free(s);
+    }
+    free(x);
+}

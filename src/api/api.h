@@ -414,6 +414,17 @@ typedef struct ty_builder_share {
      * order). */
     int (*vecs)(void *ud, const float *own, uint64_t own_rows, uint64_t nrows, uint32_t k,
                 const uint64_t *docs, uint64_t n, float *out, char *err, size_t errlen);
+    /* rank 0, in the IVF's k-means, once an iteration, after vecs fetched
+     * its sample (docs[0..n), ascending, < nrows; NULL: every document,
+     * n = nrows; smp: their k-float vectors in docs' order): asg[0..n) =
+     * each sample row's nearest of the nlist centroids cent (nlist x k,
+     * ties to the lower list; ty_ivf_assign), every process assigning the
+     * sample rows of its own block where the SVD left them (rank 0 its
+     * own from smp), only the assignments coming back. 0 ok, else a
+     * status with err set. */
+    int (*ksample)(void *ud, const float *smp, const uint64_t *docs, uint64_t n, uint64_t nrows,
+                   uint32_t k, const float *cent, uint32_t nlist, int threads, uint32_t *asg,
+                   char *err, size_t errlen);
     /* rank 0, after the SVD (own: its block of rows): the TF-IDF rows of
      * documents docs[0..n) (ascending, < nrows) into out (zeroed on
      * entry; n rows, columns and weights, no counts; ty_csr_free). */

@@ -38,7 +38,8 @@
  * SVD" below) runs the same stages with the rows spread over processes:
  * after the SVD each keeps its block's rows and vectors, process 0 fetches
  * the IVF's sample vectors and the field model's rows only, has each
- * process assign its vectors to the IVF's lists, and gathers the whole
+ * process assign its sample rows in every k-means iteration and then its
+ * vectors to the IVF's lists, and gathers the whole
  * matrix and vectors last, for the file.
  * Term ids, phrase ids and the surface votes depend only on the order in
  * which records were added, never on the thread count or on where batches
@@ -1243,7 +1244,8 @@ int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
     if (!b || !s || s->size < 1 || s->rank < 0 || s->rank >= s->size || s->chunk == 0 ||
         b->added || b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
         (s->size > 1 && s->rank == 0 &&
-         (!s->get || !s->lsa || !s->vecs || !s->rows || !s->assign || !s->gather)) ||
+         (!s->get || !s->lsa || !s->vecs || !s->ksample || !s->rows || !s->assign ||
+          !s->gather)) ||
         (s->size > 1 && (!s->bcast || !s->sum_u32 || !s->exchange)))
         return TENYO_ERR_ARG;
     if (s->size > 1 && s->rank != 0) {
@@ -2329,11 +2331,32 @@ void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
 /* A shared build, process 0: each process holds its block's rows and
  * vectors after the SVD; what follows fetches only what it needs. */
 
+/* The k-means assignment step of a shared build (ty_ivf_assign_fn): each
+ * process assigns the sample rows of its own block (sh.ksample); the
+ * update stays in ty_ivf_train_with, here, over the gathered sample. */
+typedef struct ksample_job {
+    tenyo_builder *b;     /* its sh.ksample and sh.ud */
+    const float *smp;     /* the sample's vectors, in docs' order */
+    const uint64_t *docs; /* the sample's documents (ascending), NULL: all */
+    uint64_t nrows;       /* documents */
+    int threads;          /* assignment threads per process */
+} ksample_job;
+
+static int ksample_step(void *ud, const float *cent, uint32_t nlist, uint32_t dim, uint64_t m,
+                        uint32_t *asg, char *err, size_t errlen) {
+    const ksample_job *j = ud;
+    return j->b->sh.ksample(j->b->sh.ud, j->smp, j->docs, m, j->nrows, dim, cent, nlist,
+                            j->threads, asg, err, errlen);
+}
+
 /* The IVF over every process's vectors (ty_ivf_build in steps): the
  * sample's vectors gathered here (train of them, or all when the sample
- * is the whole), k-means here, the centroids to every process, which
- * assigns its own vectors; the assignments (4 bytes a document) make the
- * lists. The same blob as ty_ivf_build over all the vectors. */
+ * is the whole), k-means here with each iteration's assignment step on
+ * the processes that hold the sample rows (only the assignments, 4 bytes
+ * a sample row, come back; the update here in sample order), the
+ * centroids to every process, which assigns its own vectors; the
+ * assignments (4 bytes a document) make the lists. The same blob as
+ * ty_ivf_build over all the vectors. */
 static int share_ivf(tenyo_builder *b, ty_model *m, const ty_ivf_opts *io, ty_ivf *iv) {
     ty_ivf_plan p;
     float *smp = NULL;
@@ -2349,7 +2372,10 @@ static int share_ivf(tenyo_builder *b, ty_model *m, const ty_ivf_opts *io, ty_iv
     }
     rc = b->sh.vecs(b->sh.ud, m->docvec, m->tfidf.nrows, m->ndocs, m->dim, p.pick,
                     p.pick ? p.train : m->ndocs, smp, b->err, sizeof b->err);
-    if (!rc) rc = ty_ivf_train(&p, smp, iv, b->err, sizeof b->err);
+    if (!rc) {
+        ksample_job kj = {b, smp, p.pick, m->ndocs, io->threads};
+        rc = ty_ivf_train_with(&p, smp, ksample_step, &kj, iv, b->err, sizeof b->err);
+    }
     free(smp);
     smp = NULL;
     if (!rc)

@@ -80,10 +80,20 @@
  * are contiguous and lists ascending):
  *   - the IVF (--ivf; search/ivf.c built in steps): rank 0 draws the
  *     k-means sample (ty_ivf_plan_new: min(n, 64 nlist) rows, ascending)
- *     and gathers only those vectors (JOB_VECS: 8 bytes a listed
- *     document broadcast, 4 x k bytes a sampled vector back), trains, and
- *     broadcasts the centroids (nlist x k floats); every rank assigns its
- *     own vectors (JOB_ASSIGN: ty_ivf_assign, per row, so any split gives
+ *     and gathers those vectors (JOB_VECS: 8 bytes a listed document
+ *     broadcast, 4 x k bytes a sampled vector back); every other rank
+ *     keeps its sample rows (ksmp). Then k-means (ty_ivf_train_with),
+ *     whose assignment step, the expensive part (sample x nlist x k x 2
+ *     flops an iteration), runs where the rows are: each iteration rank 0
+ *     broadcasts the centroids (JOB_KSTEP: nlist x k floats), every rank
+ *     assigns the sample rows of its own block (ty_ivf_assign; rank 0 its
+ *     own from the gathered sample, the first rows of it: its block is
+ *     the first) and sends 4 bytes a sample row, received in rank order
+ *     into place (blocks contiguous, the list ascending, as JOB_VECS);
+ *     rank 0 does the update over the sample it gathered (sums in sample
+ *     order in double, empty lists split with the seeded generator), as
+ *     one process does. Then the final centroids go to every rank, which
+ *     assigns its own vectors (JOB_ASSIGN: per row, so any split gives
  *     the same lists) and sends 4 bytes a document; rank 0 makes the
  *     lists (ty_ivf_lists). The IVF's codes are not part of the file, so
  *     no rank computes them here;
@@ -101,23 +111,36 @@
  *     shard's rows and vectors go from the ranks that hold them to the
  *     shard's writer (below, "Sharded output").
  * Every result stays P-independent by construction: the sample and the
- * training rows are chosen from n and the seed alone, k-means and the
- * field model run on rank 0 over rows in document order, and an
- * assignment is a per-row argmax (ties to the lower list). Left on rank
- * 0: k-means itself. At 100M its sample is 2.56M vectors and 40,000
- * lists, ~5e13 flops an iteration, 10 iterations: tens of minutes on one
- * machine, the next thing to spread (the sample's assignment is per row
- * like the documents'; the update's sums, in sample order in double now,
- * would need fixed-block integer sums like the SVD's to stay
- * P-independent). Rejected: the field model trained per rank and merged
- * (liblinear's dual solver has no exact merge; 40,000 rows are small).
+ * training rows are chosen from n and the seed alone, the k-means update
+ * and the field model run on rank 0 over rows in document order, and an
+ * assignment (of a sample row in k-means, of a document after it) is a
+ * per-row argmax (ties to the lower list), the same bits on any rank for
+ * any split, thread count or blocking. At 100M the sample is 2.56M
+ * vectors and 40,000 lists, ~5e13 flops an iteration, 10 iterations:
+ * spread over P ranks, each does its block's share of that, and an
+ * iteration moves the centroids out (40,000 x 256 x 4 = 41 MB to each
+ * rank) and 4 bytes a sample row back (10 MB in all), against the 2.6 GB
+ * of sample vectors gathered once. The update left on rank 0 is
+ * sample x k additions an iteration (1/nlist of the assignment's work)
+ * and is why rank 0 still gathers the sample. It could move too: each
+ * rank summing its sample rows per list and the sums reduced, but only
+ * with fixed-point int64 sums like the SVD's (the double sums in sample
+ * order are not associative), which changes the centroids' bits and so
+ * the single-process index: not done (the sample's 2.6 GB at 100M is
+ * gathered once, the update is cheap). Rejected: a per-iteration
+ * all-gather of the assignments so that every rank updates (the same
+ * update P times, and every rank would need the whole sample); the field
+ * model trained per rank and merged (liblinear's dual solver has no exact
+ * merge; 40,000 rows are small).
  * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
  * "rows and vectors stay on their ranks"): unsharded, the file's gather is
  * what the SVD's vector collection and the row gather were before (207.90
  * MB), plus the field model's rows (30.02 MB: every 3rd document at 100k;
  * 40,000 rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the
  * sample's vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M)
- * and the assignments (4 bytes a document). At 100M that gather is ~280
+ * and the assignments (4 bytes a document; with --ivf also 4 bytes a
+ * sample row each k-means iteration, bench/README.md, "k-means
+ * assignment on the ranks"). At 100M that gather is ~280
  * GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against the ~3 GB the IVF
  * and the field model fetch. With --shards there is no gather: rank 0
  * receives, for the file, only the rows pieces of the shards it writes
@@ -140,7 +163,10 @@
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
  * per-rank blocks (svd.c: the terms side whole and its int64 reduction
- * block, which at 139k terms is most of a rank's peak); sharded, at the
+ * block, which at 139k terms is most of a rank's peak), with --ivf
+ * through k-means a copy of their block's sample rows (4 x k bytes a
+ * row, after the SVD: below its peak; none when the sample is every
+ * document, the vectors themselves then); sharded, at the
  * end, the encoded rows pieces of their block (sent, freed as the sends
  * complete) and those of the shards they write. Every rank's peak, rank
  * 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS sampled:
@@ -286,10 +312,34 @@ typedef struct share_state {
     uint64_t row0;        /* the block's first document */
     float *vecs;          /* rank != 0, after the SVD: its rows' vectors */
     uint32_t k;           /* floats a vector (0: none) */
-    uint64_t got[4];      /* rank 0: bytes received after the SVD: the
+    uint64_t got[5];      /* rank 0: bytes received after the SVD: the
                              IVF's sample vectors, its list assignments,
                              the field model's rows, the file's rows and
-                             vectors (POST_*) */
+                             vectors, the k-means sample assignments
+                             (POST_*) */
+    float *ksmp;          /* rank != 0, after a JOB_VECS: its block's
+                             listed vectors (the IVF's sample rows), kept
+                             for the k-means steps (JOB_KSTEP) that follow;
+                             vecs itself when the list was every document */
+    int ks_have;          /* ksmp (and the ks_ fields) describe a list */
+    int ks_owned;         /* ksmp is a copy of its own (free it) */
+    uint64_t ks_n;        /* rows of ksmp */
+    int64_t ks_list;      /* entries of the list it came from (-1: every
+                             document) */
+    uint64_t ks_nrows;    /* documents, then */
+    uint64_t ks_steps;    /* k-means steps this rank took part in */
+    uint64_t ks_rows;     /* sample rows it assigned over them (times nlist:
+                             its distance evaluations) */
+    uint64_t ks_evals;    /* those distance evaluations (rows x nlist) */
+    uint64_t ks_bcast;    /* rank 0: bytes of centroids broadcast by the
+                             k-means steps (each to every other rank) */
+    uint32_t ks_nlist;    /* rank 0: lists of the last k-means step */
+    double ks_t0, ks_c0;  /* rank 0: wall and CPU clock when the sample had
+                             been gathered (0: not in a k-means) */
+    double ks_wall, ks_cpu; /* rank 0: seconds from the sample gathered to
+                             the final centroids (JOB_ASSIGN) */
+    double ks_own;        /* rank 0: of them, assigning its own sample rows */
+    double ks_wait;       /* and waiting for the others' assignments */
     uint64_t wrote_bytes; /* bytes of the index files this rank wrote */
     uint32_t wrote_files; /* and how many */
     uint64_t shard_sent;  /* rank 0: bytes of shard pieces sent to others */
@@ -298,6 +348,13 @@ typedef struct share_state {
 static void nap(void) {
     struct timespec ts = {0, POLL_NS};
     nanosleep(&ts, NULL);
+}
+
+/* Seconds of CPU this process has used (all its threads). */
+static double cpu_now(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Free the buffers of completed sends; with wait, until none is left. */
@@ -484,12 +541,13 @@ done:
 
 /* Rank 0 tells the others what comes next with one broadcast header. */
 enum { JOB_DONE = 0, JOB_LSA = 1, JOB_GATHER = 2, JOB_SHARDS = 3, JOB_VECS = 4, JOB_PICK = 5,
-       JOB_ASSIGN = 6, JOB_NNZ = 7 };
-enum { POST_VECS, POST_ASG, POST_ROWS, POST_FILE };
+       JOB_ASSIGN = 6, JOB_NNZ = 7, JOB_KSTEP = 8 };
+enum { POST_VECS, POST_ASG, POST_ROWS, POST_FILE, POST_KASG };
 #define HEAD_N 8
 #define TAG_ROWS 12
 #define TAG_VECS 13
 #define TAG_ASG 17
+#define TAG_KASG 19
 
 /* A broadcast from rank 0 of n int64, waited for without spinning. */
 static int bcast_wait(int64_t *h, int n) {
@@ -636,6 +694,8 @@ static int vecs_root(void *ud, const float *own, uint64_t own_rows, uint64_t nro
         if (recv_big(out + i0 * k, (i1 - i0) * k * sizeof *out, r, TAG_VECS)) goto mpi;
         st->got[POST_VECS] += (i1 - i0) * k * sizeof *out;
     }
+    st->ks_t0 = ty_now(); /* the IVF's k-means starts (ended by assign_root) */
+    st->ks_c0 = cpu_now();
     return TENYO_OK;
 mpi:
     ty_seterr(err, errlen, "message passing failed gathering document vectors");
@@ -671,8 +731,109 @@ static int follow_vecs(share_state *st, const int64_t *h, char *err, size_t errl
         ty_seterr(err, errlen, "message passing failed sending document vectors");
         rc = TENYO_ERR_DEPENDENCY;
     }
-    if (docs) free(buf);
     free(docs);
+    if (rc) {
+        if (docs) free(buf);
+        return rc;
+    }
+    /* kept for the k-means steps that may follow (the list is the IVF's
+     * sample): the rows stay here, only their assignments move */
+    st->ksmp = buf;
+    st->ks_owned = docs != NULL;
+    st->ks_have = 1;
+    st->ks_n = i1 - i0;
+    st->ks_list = h[2];
+    st->ks_nrows = nrows;
+    return TENYO_OK;
+}
+
+/* Give back the sample rows kept from a JOB_VECS (any job but a k-means
+ * step ends the k-means). */
+static void ks_drop(share_state *st) {
+    if (st->ks_owned) free(st->ksmp);
+    st->ksmp = NULL;
+    st->ks_have = st->ks_owned = 0;
+    st->ks_n = 0;
+}
+
+/* Rank 0 (ty_builder_share.ksample), once a k-means iteration: the
+ * centroids to every rank; each assigns the sample rows of its own block
+ * (the others' kept from JOB_VECS, rank 0's own from smp, the first rows
+ * of the sample: its block is the first) and sends the assignments, 4
+ * bytes a row, received here in rank order into place (blocks contiguous,
+ * the list ascending, as in vecs_root). */
+static int ksample_root(void *ud, const float *smp, const uint64_t *docs, uint64_t n,
+                        uint64_t nrows, uint32_t k, const float *cent, uint32_t nlist,
+                        int threads, uint32_t *asg, char *err, size_t errlen) {
+    share_state *st = ud;
+    int64_t h[HEAD_N] = {JOB_KSTEP, (int64_t)nrows, docs ? (int64_t)n : -1, k, nlist, threads};
+    size_t cb = (size_t)nlist * k * sizeof *cent;
+    uint64_t r0, r1, i0, i1;
+    ty_ivf v;
+    memset(&v, 0, sizeof v);
+    v.cent = (float *)cent; /* read only: ty_ivf_assign's argument */
+    v.nlist = nlist;
+    v.dim = k;
+    if (bcast_wait(h, HEAD_N) || bcast_big(v.cent, cb)) goto mpi;
+    st->ks_bcast += cb;
+    st->ks_nlist = nlist;
+    st->ks_steps++;
+    double t = ty_now();
+    list_share(docs, n, nrows, 0, st->size, &r0, &r1, &i0, &i1);
+    int rc = ty_ivf_assign(&v, smp + i0 * k, i1 - i0, threads, asg + i0);
+    if (rc) {
+        ty_seterr(err, errlen, "out of memory assigning the k-means sample");
+        return rc;
+    }
+    st->ks_rows += i1 - i0;
+    st->ks_evals += (i1 - i0) * nlist;
+    double t2 = ty_now();
+    st->ks_own += t2 - t;
+    for (int r = 1; r < st->size; r++) {
+        list_share(docs, n, nrows, r, st->size, &r0, &r1, &i0, &i1);
+        if (recv_big(asg + i0, (i1 - i0) * sizeof *asg, r, TAG_KASG)) goto mpi;
+        st->got[POST_KASG] += (i1 - i0) * sizeof *asg;
+    }
+    st->ks_wait += ty_now() - t2;
+    return TENYO_OK;
+mpi:
+    ty_seterr(err, errlen, "message passing failed in a k-means step");
+    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Ranks other than 0, JOB_KSTEP: the centroids, then the nearest of them
+ * for each sample row it kept (JOB_VECS), to rank 0. */
+static int follow_kstep(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    ty_ivf v;
+    memset(&v, 0, sizeof v);
+    v.nlist = (uint32_t)h[4];
+    v.dim = (uint32_t)h[3];
+    size_t cb = (size_t)v.nlist * v.dim * sizeof *v.cent;
+    v.cent = malloc(cb + 1);
+    uint32_t *asg = malloc(st->ks_n ? st->ks_n * sizeof *asg : 1);
+    int rc = TENYO_ERR_NOMEM;
+    if (!v.cent || !asg) goto done;
+    rc = TENYO_ERR_DEPENDENCY;
+    if (bcast_big(v.cent, cb)) goto done;
+    rc = TENYO_ERR_CORRUPT;
+    if (!st->ks_have || st->ks_list != h[2] || st->ks_nrows != (uint64_t)h[1] || !v.nlist ||
+        (st->ks_n && v.dim != st->k))
+        goto done;
+    rc = ty_ivf_assign(&v, st->ksmp, st->ks_n, (int)h[5], asg);
+    if (rc) goto done;
+    st->ks_steps++;
+    st->ks_rows += st->ks_n;
+    st->ks_evals += st->ks_n * v.nlist;
+    if (send_big(asg, st->ks_n * sizeof *asg, 0, TAG_KASG)) rc = TENYO_ERR_DEPENDENCY;
+done:
+    if (rc)
+        ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory in a k-means step"
+                               : rc == TENYO_ERR_CORRUPT ? "process holds another k-means "
+                                                           "sample than asked for"
+                                                         : "message passing failed in a "
+                                                           "k-means step");
+    free(v.cent);
+    free(asg);
     return rc;
 }
 
@@ -790,6 +951,11 @@ static int assign_root(void *ud, const ty_ivf *v, const float *own, uint64_t own
                        uint64_t nrows, int threads, uint32_t *asg, char *err, size_t errlen) {
     share_state *st = ud;
     int64_t h[HEAD_N] = {JOB_ASSIGN, (int64_t)nrows, v->nlist, v->dim, threads};
+    if (st->ks_t0 > 0) { /* the k-means that followed the sample's gather */
+        st->ks_wall += ty_now() - st->ks_t0;
+        st->ks_cpu += cpu_now() - st->ks_c0;
+        st->ks_t0 = 0;
+    }
     uint64_t r0, r1;
     if (bcast_wait(h, HEAD_N) ||
         bcast_big(v->cent, (size_t)v->nlist * v->dim * sizeof *v->cent))
@@ -1340,12 +1506,14 @@ static int follow(share_state *st, char *err, size_t errlen) {
             return TENYO_ERR_DEPENDENCY;
         }
         int rc = TENYO_OK;
+        if (h[0] != JOB_KSTEP) ks_drop(st); /* the k-means, if any, is over */
         if (h[0] == JOB_DONE) return TENYO_OK;
         if (h[0] == JOB_LSA) rc = follow_lsa(st, h, err, errlen);
         else if (h[0] == JOB_GATHER) rc = follow_gather(st, h, err, errlen);
         else if (h[0] == JOB_VECS) rc = follow_vecs(st, h, err, errlen);
         else if (h[0] == JOB_PICK) rc = follow_pick(st, h, err, errlen);
         else if (h[0] == JOB_ASSIGN) rc = follow_assign(st, h, err, errlen);
+        else if (h[0] == JOB_KSTEP) rc = follow_kstep(st, h, err, errlen);
         else if (h[0] == JOB_SHARDS) rc = follow_shards(st, h, err, errlen);
         else if (h[0] == JOB_NNZ) rc = follow_nnz(st, err, errlen);
         if (rc) return rc;
@@ -1370,7 +1538,8 @@ static int setup(void *ud, tenyo_builder *b) {
     ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
                            .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
-                           .vecs = vecs_root, .rows = pick_root, .assign = assign_root,
+                           .vecs = vecs_root, .ksample = ksample_root, .rows = pick_root,
+                           .assign = assign_root,
                            .gather = gather_root, .nnz = nnz_root, .shards = shards_root,
                            .ud = s};
     return ty_builder_set_share(b, &sh);
@@ -1463,16 +1632,19 @@ int main(int argc, char **argv) {
                         "reductions\n", TY_SVD_BLOCK, (double)s.svd_bytes / 1e6,
                 (unsigned long long)s.svd_calls);
         fprintf(stderr, "tenyo-mpi: rank 0 received after the SVD %.2f MB: IVF sample vectors "
-                        "%.2f MB, list assignments %.2f MB, field model rows %.2f MB, rows and "
-                        "vectors for the file %.2f MB\n",
-                (double)(s.got[0] + s.got[1] + s.got[2] + s.got[3]) / 1e6,
-                (double)s.got[POST_VECS] / 1e6, (double)s.got[POST_ASG] / 1e6,
-                (double)s.got[POST_ROWS] / 1e6, (double)s.got[POST_FILE] / 1e6);
+                        "%.2f MB, k-means assignments %.2f MB, list assignments %.2f MB, field "
+                        "model rows %.2f MB, rows and vectors for the file %.2f MB\n",
+                (double)(s.got[0] + s.got[1] + s.got[2] + s.got[3] + s.got[4]) / 1e6,
+                (double)s.got[POST_VECS] / 1e6, (double)s.got[POST_KASG] / 1e6,
+                (double)s.got[POST_ASG] / 1e6, (double)s.got[POST_ROWS] / 1e6,
+                (double)s.got[POST_FILE] / 1e6);
     }
-    /* the index files each rank wrote (a sharded index: its shards) */
-    uint64_t wr[2] = {s.wrote_files, s.wrote_bytes};
-    uint64_t *wrs = s.rank == 0 ? calloc(2 * (size_t)s.size, sizeof *wrs) : NULL;
-    if (MPI_Igather(wr, 2, MPI_UINT64_T, wrs, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
+    /* the index files each rank wrote (a sharded index: its shards), and
+     * the k-means sample rows it assigned and their distance evaluations */
+    ks_drop(&s);
+    uint64_t wr[4] = {s.wrote_files, s.wrote_bytes, s.ks_rows, s.ks_evals};
+    uint64_t *wrs = s.rank == 0 ? calloc(4 * (size_t)s.size, sizeof *wrs) : NULL;
+    if (MPI_Igather(wr, 4, MPI_UINT64_T, wrs, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
             MPI_SUCCESS ||
         ty_mpicomm_wait(&gr, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
@@ -1485,8 +1657,23 @@ int main(int argc, char **argv) {
         fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
                     "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[2 * r],
-                    (double)wrs[2 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[4 * r],
+                    (double)wrs[4 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+    }
+    if (ms && wrs && s.ks_steps) {
+        /* the IVF's k-means: what each rank assigned, what moved, rank 0's time */
+        fprintf(ms, "tenyo-mpi: k-means assignments per rank (%llu iterations, %u lists; "
+                    "sample rows, distance evaluations):",
+                (unsigned long long)s.ks_steps, s.ks_nlist);
+        for (int r = 0; r < s.size; r++)
+            fprintf(ms, " %d: %llu, %llu%s", r, (unsigned long long)wrs[4 * r + 2],
+                    (unsigned long long)wrs[4 * r + 3], r + 1 < s.size ? "," : "");
+        fprintf(ms, "; per iteration %.4f MB of centroids to each other rank, %.4f MB of "
+                    "assignments back; rank 0 %.3f s in the k-means (%.3f s CPU; %.3f s "
+                    "assigning its rows, %.3f s waiting for the others')\n",
+                (double)s.ks_bcast / (double)s.ks_steps / 1e6,
+                (double)s.got[POST_KASG] / (double)s.ks_steps / 1e6, s.ks_wall, s.ks_cpu,
+                s.ks_own, s.ks_wait);
     }
     free(wrs);
     if (ms && hwms) {

@@ -59,6 +59,24 @@
  * steps draw from the seeded generator in ty_ivf_build's order, so the
  * blob is the same bytes either way (tests/mpi.sh).
  *
+ * k-means with its assignment step elsewhere (ty_ivf_train_with). The
+ * assignment is nearly all of an iteration's work (sample x nlist x dim
+ * multiply-adds against sample x dim additions for the update) and is per
+ * row, so kmeans() takes it as a callback (ty_ivf_assign_fn): the
+ * processes that hold the sample rows assign them and hand back 4 bytes a
+ * row, while the initial centroids, the update (double sums in sample
+ * order) and the empty-list splitting (the seeded generator) stay here,
+ * over the whole sample, unchanged. ty_ivf_train is the same function
+ * with a callback that assigns the sample here (sample_assign), so one
+ * process and many run one k-means and the centroids are the same bits
+ * (tests/test_ivf.c, ivf_train_with_split_assignments_equal_train;
+ * tests/mpi.sh). The callback's answers are checked (< nlist) before they
+ * index the sums. Rejected: the update spread too (per-list partial sums
+ * reduced over the processes): exact only with fixed-point sums like the
+ * SVD's, which would change the centroids' bits from the double sums in
+ * sample order that one process makes, and so every index's bytes; and
+ * a second k-means for the distributed case (two codes to keep equal).
+ *
  * Rejected:
  *   - HNSW. Its graph costs 2M links of 4 bytes per document (M = 16:
  *     128 bytes + level lists) on top of the float vectors, construction
@@ -254,17 +272,47 @@ static int assign_rows(const float *x, uint64_t nrows, const float *c,
 
 /* ============================================================= k-means */
 
+/* The one-process assignment step of k-means (ty_ivf_train): every
+ * sample row here, over the plan's threads. */
+typedef struct sample_job {
+    const float *s;     /* the sample, m x dim */
+    int threads;        /* assignment threads */
+} sample_job;
+
+static int sample_assign(void *ud, const float *cent, uint32_t nlist, uint32_t dim,
+                         uint64_t m, uint32_t *asg, char *err, size_t errlen) {
+    const sample_job *j = ud;
+    int rc = assign_rows(j->s, m, cent, nlist, dim, j->threads, asg);
+    if (rc)
+        ty_seterr(err, errlen, "ivf: out of memory assigning %llu sample rows to %u lists",
+                  (unsigned long long)m, nlist);
+    return rc;
+}
+
+
 /* Spherical k-means on the sample s (m x dim unit rows) into c (nlist x
- * dim, initialised by the caller), `iters` iterations or until no
- * assignment changes. asg (m) and cnt (nlist) are scratch; acc is nlist x
- * dim doubles. Returns the iterations run, or TENYO_ERR_NOMEM. */
+ * dim, initialised by the caller), `iters` iterations. The assignment
+ * step is fn(ud, ...) (sample_assign below in one process; tenyo-mpi's
+ * callback has every process assign the sample rows it holds): asg[i] =
+ * nearest centroid of sample row i, checked here (< nlist) before it
+ * indexes anything. The update is here, over s in sample order. cnt
+ * (nlist) is scratch; acc is nlist x dim doubles. Returns the iterations
+ * run, or the callback's status (err set by it), or TENYO_ERR_CORRUPT for
+ * an assignment out of range (err set). */
 static int kmeans(const float *s, uint64_t m, uint32_t dim, uint32_t nlist,
-                  int iters, int threads, uint64_t *rng, float *c,
-                  uint32_t *asg, uint64_t *cnt, double *acc) {
+                  int iters, ty_ivf_assign_fn fn, void *ud, uint64_t *rng, float *c,
+                  uint32_t *asg, uint64_t *cnt, double *acc, char *err, size_t errlen) {
     int it;
     for (it = 0; it < iters; it++) {
-        int rc = assign_rows(s, m, c, nlist, dim, threads, asg);
+        int rc = fn(ud, c, nlist, dim, m, asg, err, errlen);
         if (rc) return rc;
+        for (uint64_t i = 0; i < m; i++)
+            if (asg[i] >= nlist) {
+                ty_seterr(err, errlen,
+                          "ivf: k-means iteration %d put sample row %llu in list %u of %u",
+                          it, (unsigned long long)i, asg[i], nlist);
+                return TENYO_ERR_CORRUPT;
+            }
         memset(acc, 0, (size_t)nlist * dim * sizeof *acc);
         memset(cnt, 0, (size_t)nlist * sizeof *cnt);
         for (uint64_t i = 0; i < m; i++) {
@@ -418,7 +466,14 @@ void ty_ivf_plan_free(ty_ivf_plan *p) {
 }
 
 int ty_ivf_train(ty_ivf_plan *p, const float *s, ty_ivf *out, char *err, size_t errlen) {
-    if (!p || !s || !out || !p->nlist) return TENYO_ERR_ARG;
+    if (!p) return TENYO_ERR_ARG;
+    sample_job j = {s, p->threads};
+    return ty_ivf_train_with(p, s, sample_assign, &j, out, err, errlen);
+}
+
+int ty_ivf_train_with(ty_ivf_plan *p, const float *s, ty_ivf_assign_fn fn, void *ud,
+                      ty_ivf *out, char *err, size_t errlen) {
+    if (!p || !s || !fn || !out || !p->nlist) return TENYO_ERR_ARG;
     memset(out, 0, sizeof *out);
     uint64_t train = p->train, nlist = p->nlist;
     uint32_t dim = p->dim;
@@ -434,25 +489,26 @@ int ty_ivf_train(ty_ivf_plan *p, const float *s, ty_ivf *out, char *err, size_t 
     out->cent = ty_mallocarray((size_t)nlist * dim, sizeof *out->cent);
     cnt = ty_mallocarray(nlist, sizeof *cnt);
     acc = ty_mallocarray(nlist, (size_t)dim * sizeof *acc);
-    if (!pick || !asg || !out->cent || !cnt || !acc) goto cleanup;
+    if (!pick || !asg || !out->cent || !cnt || !acc) {
+        ty_seterr(err, errlen, "ivf: out of memory (%llu x %u, %llu lists)",
+                  (unsigned long long)p->n, dim, (unsigned long long)nlist);
+        goto cleanup;
+    }
     /* initial centroids: nlist distinct sample rows */
     sample_ascending(train, nlist, &p->rng, pick);
     for (uint64_t l = 0; l < nlist; l++) {
         memcpy(out->cent + l * dim, s + pick[l] * dim, dim * sizeof *out->cent);
         unit(out->cent + l * dim, dim);
     }
-    int it = kmeans(s, train, dim, (uint32_t)nlist, p->iters, p->threads, &p->rng,
-                    out->cent, asg, cnt, acc);
-    if (it < 0) {
+    int it = kmeans(s, train, dim, (uint32_t)nlist, p->iters, fn, ud, &p->rng, out->cent, asg,
+                    cnt, acc, err, errlen);
+    if (it < 0) { /* err set by kmeans or the callback */
         rc = it;
         goto cleanup;
     }
     out->iters = (uint32_t)it;
     rc = TENYO_OK;
 cleanup:
-    if (rc == TENYO_ERR_NOMEM)
-        ty_seterr(err, errlen, "ivf: out of memory (%llu x %u, %llu lists)",
-                  (unsigned long long)p->n, dim, (unsigned long long)nlist);
     if (rc) ty_ivf_free(out);
     free(pick);
     free(asg);

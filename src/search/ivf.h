@@ -91,7 +91,9 @@ void ty_ivf_free(ty_ivf *v);   /* frees members, not v; accepts NULL */
  *   ty_ivf_plan_new   the list count, sample size and sample (rows of x,
  *                     ascending; pick NULL: every row is the sample);
  *   ty_ivf_train      k-means on those rows, gathered in pick's order
- *                     (or all n), into v's centroids and header fields;
+ *                     (or all n), into v's centroids and header fields
+ *                     (ty_ivf_train_with: its assignment step a callback,
+ *                     run where the sample rows are);
  *   ty_ivf_assign     each row's nearest centroid, wherever the rows are
  *                     (per row: any split of the rows gives the same);
  *   ty_ivf_lists      v's lists from every row's assignment (n entries).
@@ -117,6 +119,23 @@ void ty_ivf_plan_free(ty_ivf_plan *p);   /* accepts NULL */
  * in its order, or all of x) into v (zeroed first; centroids, n, dim,
  * nlist, seed, train, iters); advances p->rng. TENYO_ERR_NOMEM. */
 int ty_ivf_train(ty_ivf_plan *p, const float *s, ty_ivf *v, char *err, size_t errlen);
+/* The assignment step of k-means, for a sample whose rows are not all in
+ * one place (tenyo-mpi index: each process assigns the sample rows of its
+ * own block): asg[i] = the nearest of the nlist centroids cent (nlist x
+ * dim, borrowed for the call) to sample row i, for all m = p->train rows
+ * in the sample's order, ties to the lower list: ty_ivf_assign's answer,
+ * which is per row, so any split of the rows gives the same. 0 ok, else
+ * a status with err set; called once an iteration. */
+typedef int (*ty_ivf_assign_fn)(void *ud, const float *cent, uint32_t nlist, uint32_t dim,
+                                uint64_t m, uint32_t *asg, char *err, size_t errlen);
+/* ty_ivf_train with the assignment step fn(ud, ...) instead of its own
+ * over s (ty_ivf_train is this with a callback assigning s's rows here);
+ * s is still every sample row (the initial centroids and the update, in
+ * sample order, are made here). Any fn that answers as above gives
+ * ty_ivf_train's centroids, bit for bit. Errors: ty_ivf_train's, fn's
+ * status, TENYO_ERR_CORRUPT for an assignment >= nlist. */
+int ty_ivf_train_with(ty_ivf_plan *p, const float *s, ty_ivf_assign_fn fn, void *ud,
+                      ty_ivf *v, char *err, size_t errlen);
 /* out[i] = the list of row i of x (nrows x v->dim) for v's centroids;
  * any threads, any split of the rows: the same answer. */
 int ty_ivf_assign(const ty_ivf *v, const float *x, uint64_t nrows, int threads,
