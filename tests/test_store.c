@@ -1334,7 +1334,7 @@ TY_TEST(store_shards_rows_elsewhere) {
     meta.docvec = NULL;
     meta.doc_h = NULL;
     ty_shards_out *o = NULL;
-    CHECKF(ty_shards_begin_meta(&meta, out, 4, nnz, &o, err, sizeof err) == 0, "%s", err);
+    CHECKF(ty_shards_begin_meta(&meta, out, 4, nnz, 0, 0, &o, err, sizeof err) == 0, "%s", err);
     const uint64_t blk[] = {0, 7, 20}; /* the two processes' blocks */
     for (uint32_t i = 0; i < 4 && !ts_->failed; i++) {
         uint64_t f0 = ty_shards_first(nd, 4, i), f1 = ty_shards_first(nd, 4, i + 1);

@@ -59,11 +59,17 @@ int cli_main(int argc, char **argv);
  * cli_main, NULL in tenyo (which links no MPI). Every process runs
  * `index` over the same inputs; process 0 writes the index, the others
  * only tokenize their share (setup gives the builder its share; flush
- * ends a process other than 0: 0 ok, else a status with err set). */
+ * ends a process other than 0: 0 ok, else a status with err set; with
+ * --shards each writes its shards, their documents' metadata read again
+ * from the inputs it is given). */
 typedef struct cli_dist {
     int rank, size;                                   /* this process, how many */
     int (*setup)(void *ud, tenyo_builder *b);         /* after the builder is made */
     int (*flush)(void *ud, tenyo_builder *b, char *err, size_t errlen);
+    /* the inputs, before they are read (NULL: not wanted): the files and
+     * options stay valid until the build is written or flushed, so that
+     * the process can read the same records again (cli_read_inputs) */
+    void (*inputs)(void *ud, char **files, int nfiles, const tenyo_read_opts *ro);
     void *ud;                                         /* their first argument */
 } cli_dist;
 extern const cli_dist *cli_index_dist;

@@ -293,6 +293,13 @@ typedef struct share_state {
     uint64_t wrote_bytes; /* bytes of the index files this rank wrote */
     uint32_t wrote_files; /* and how many */
     uint64_t shard_sent;  /* rank 0: bytes of shard pieces sent to others */
+    uint64_t shard_docs;  /* rank 0: the documents of those shards */
+    uint64_t shard_recs;  /* rank 0: of the bytes, their record numbers' */
+    char **files;         /* the inputs (cli_dist.inputs), read again by a
+                             shard's writer for its documents' metadata */
+    int nfiles;           /* how many */
+    tenyo_read_opts ro;   /* how they are read */
+    double reread_s;      /* seconds this rank spent reading them again */
 } share_state;
 
 static void nap(void) {
@@ -1180,8 +1187,8 @@ mpi:
 
 /* Write shard i here from piece pc[0..pl) and its rows pieces, and say so. */
 static int write_shard(share_state *st, rows_out *ro, uint32_t i, uint32_t n, uint64_t nrows,
-                       uint32_t k, int f16, const void *pc, size_t pl, ty_shard_report *rep,
-                       char *err, size_t errlen) {
+                       uint32_t k, int f16, const void *pc, size_t pl, const ty_buf *dm,
+                       const ty_buf *ab, ty_shard_report *rep, char *err, size_t errlen) {
     int P = st->size, np = 0;
     void **p = calloc((size_t)P + 1, sizeof *p);
     size_t *len = calloc((size_t)P + 1, sizeof *len);
@@ -1192,7 +1199,10 @@ static int write_shard(share_state *st, rows_out *ro, uint32_t i, uint32_t n, ui
     }
     rc = rows_take(st, ro, i, n, nrows, k, f16, p, len, &np, err, errlen);
     if (!rc)
-        rc = ty_shards_write_pieces(pc, pl, (const void *const *)p, len, np, rep, err, errlen);
+        rc = ty_shards_write_parts(pc, pl, (const void *const *)p, len, np,
+                                   dm ? (dm->p ? dm->p : "") : NULL, dm ? dm->len : 0,
+                                   ab ? (ab->p ? ab->p : "") : NULL, ab ? ab->len : 0, rep, err,
+                                   errlen);
     if (!rc) wrote(st, rep->name, rep->bytes);
 done:
     for (int j = 0; p && j < np; j++) free(p[j]);
@@ -1201,67 +1211,176 @@ done:
     return rc;
 }
 
-/* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
- * Every rank first posts its block's part of each shard to the shard's
- * writer (rows_post: rank to rank, none through here); then every other
- * rank's pieces (the per-document metadata, which is here) are sent
- * (each rank compresses and writes while this one goes on), then this
- * rank writes its own, then takes the reports in shard order (each rank
- * sends its own in order) and checks each file (ty_shards_done). */
-static int shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
-                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
-                       uint32_t k, int f16, char *err, size_t errlen) {
-    share_state *st = ud;
-    uint32_t P = (uint32_t)st->size;
-    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n, (int64_t)nrows, k, f16};
-    uint64_t sb, r0, r1;
-    rows_out ro;
-    memset(&ro, 0, sizeof ro);
-    const char *sn = ty_shards_shared(o, &sb);
-    wrote(st, sn, sb);
-    if (bcast_wait(h, HEAD_N)) goto mpi;
-    ty_mpicomm_share(nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
-    int rc = r1 - r0 == own->nrows
-                 ? rows_post(st, &ro, n, nrows, own, own_tf, own_vecs, k, f16, r0, err, errlen)
-                 : TENYO_ERR_CORRUPT;
-    if (rc == TENYO_ERR_CORRUPT)
-        ty_seterr(err, errlen, "process 0 holds %llu rows, not its SVD block's %llu",
-                  (unsigned long long)own->nrows, (unsigned long long)(r1 - r0));
-    for (int mine = 0; mine < 2 && !rc; mine++)
-        for (uint32_t i = 0; i < n && !rc; i++) {
-            if ((i % P == 0) != mine) continue;
-            void *p = NULL;
-            size_t len = 0;
-            ty_shard_report rep;
-            rc = ty_shards_piece(o, i, &p, &len, err, errlen);
-            if (!rc && mine) {
-                rc = write_shard(st, &ro, i, n, nrows, k, f16, p, len, &rep, err, errlen);
-                if (!rc) rc = ty_shards_done(o, &rep, err, errlen);
-            } else if (!rc) {
-                uint64_t l = len;
-                if (send_big(&l, sizeof l, (int)(i % P), TAG_SHARD) ||
-                    send_big(p, len, (int)(i % P), TAG_SHARD)) {
-                    free(p);
-                    goto mpi;
-                }
-                st->shard_sent += len;
-            }
-            free(p);
-        }
-    for (uint32_t i = 0; i < n && !rc; i++) {
-        if (i % P == 0) continue;
-        ty_shard_report rep;
-        if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
-        rep.name[sizeof rep.name - 1] = 0;
-        rc = ty_shards_done(o, &rep, err, errlen);
+/* The documents of the shards this rank writes, their metadata made here
+ * from the inputs read again (docs_elsewhere): k numbers them in shard
+ * then document order; want lists them by live record. */
+typedef struct doc_want {
+    uint64_t rec;         /* its live record (numbered as added, from 0) */
+    uint64_t k;           /* its place among this rank's documents */
+} doc_want;
+
+typedef struct docs_in {
+    doc_want *want;       /* nk, ascending by rec (live records differ) */
+    uint64_t nk;          /* documents */
+    uint64_t next;        /* the first of want not yet read */
+    uint64_t seen;        /* records read so far */
+    int has_abs;          /* the index has abstracts: keep each one's */
+    ty_buf meta, abs;     /* their docmeta strings and abstracts, in record
+                             order */
+    uint64_t *mo, *ao;    /* nk + 1... per k: where its strings start in
+                             meta and abs */
+    uint64_t *ml, *al;    /* per k: their bytes */
+    int rc;               /* a failed add's status */
+    char err[160];        /* and its message */
+} docs_in;
+
+static void docs_in_free(docs_in *x) {
+    free(x->want);
+    ty_buf_free(&x->meta);
+    ty_buf_free(&x->abs);
+    free(x->mo);
+    free(x->ao);
+    free(x->ml);
+    free(x->al);
+    memset(x, 0, sizeof *x);
+}
+
+static int cmp_want(const void *a, const void *b) {
+    uint64_t x = ((const doc_want *)a)->rec, y = ((const doc_want *)b)->rec;
+    return x < y ? -1 : x > y;
+}
+
+/* cli_sink.add of the second read: record number x->seen, kept when it is
+ * a wanted document's live record. */
+static int docs_add(void *ud, const tenyo_doc *d) {
+    docs_in *x = ud;
+    uint64_t rec = x->seen++;
+    if (x->next >= x->nk || x->want[x->next].rec != rec) return TENYO_OK;
+    uint64_t k = x->want[x->next++].k;
+    x->mo[k] = x->meta.len;
+    x->ao[k] = x->abs.len;
+    int rc = ty_builder_doc_meta(d, &x->meta, x->has_abs ? &x->abs : NULL);
+    if (rc) {
+        snprintf(x->err, sizeof x->err, "out of memory keeping record %llu's metadata",
+                 (unsigned long long)rec);
+        return x->rc = rc;
     }
-    if (!rc && rows_wait(&ro)) goto mpi;
-    rows_out_free(&ro);
+    x->ml[k] = x->meta.len - x->mo[k];
+    x->al[k] = x->abs.len - x->ao[k];
+    return TENYO_OK;
+}
+
+static const char *docs_error(void *ud) {
+    return ((docs_in *)ud)->err;
+}
+
+/* Read the inputs again and keep the metadata of the documents whose live
+ * records are recs[0..nk) (k order) into x (has_abs: their abstracts
+ * too). Every one must be found: the inputs are the first read's. */
+static int docs_read(share_state *st, const uint64_t *recs, uint64_t nk, int has_abs,
+                     docs_in *x, char *err, size_t errlen) {
+    memset(x, 0, sizeof *x);
+    x->nk = nk;
+    x->has_abs = has_abs;
+    x->want = malloc((nk ? nk : 1) * sizeof *x->want);
+    x->mo = malloc((nk ? nk : 1) * sizeof *x->mo);
+    x->ao = malloc((nk ? nk : 1) * sizeof *x->ao);
+    x->ml = malloc((nk ? nk : 1) * sizeof *x->ml);
+    x->al = malloc((nk ? nk : 1) * sizeof *x->al);
+    if (!x->want || !x->mo || !x->ao || !x->ml || !x->al) {
+        ty_seterr(err, errlen, "out of memory for %llu documents' metadata",
+                  (unsigned long long)nk);
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t k = 0; k < nk; k++) x->want[k] = (doc_want){recs[k], k};
+    qsort(x->want, nk, sizeof *x->want, cmp_want);
+    for (uint64_t k = 1; k < nk; k++)
+        if (x->want[k].rec == x->want[k - 1].rec) {
+            ty_seterr(err, errlen, "record %llu is the live version of two documents",
+                      (unsigned long long)x->want[k].rec);
+            return TENYO_ERR_CORRUPT;
+        }
+    if (!nk) return TENYO_OK;
+    if (!st->files) {
+        ty_seterr(err, errlen, "process %d was not given the inputs to read again", st->rank);
+        return TENYO_ERR_ARG;
+    }
+    double t0 = ty_now();
+    cli_sink sink = {docs_add, docs_error, x, NULL, NULL};
+    cli_read_totals tot = {0};
+    int ec = cli_read_inputs(&sink, st->files, st->nfiles, &st->ro, 1, NULL, NULL, &tot);
+    st->reread_s += ty_now() - t0;
+    if (x->rc) {
+        ty_seterr(err, errlen, "%s", x->err);
+        return x->rc;
+    }
+    if (ec || x->next != nk) {
+        ty_seterr(err, errlen, "reading the inputs again, process %d found %llu of its %llu "
+                  "documents' records (%llu records read): the inputs changed during the build",
+                  st->rank, (unsigned long long)x->next, (unsigned long long)nk,
+                  (unsigned long long)x->seen);
+        return TENYO_ERR_INPUT;
+    }
+    return TENYO_OK;
+}
+
+/* The docmeta and abstracts' text of documents k0..k1 of x, in order,
+ * into dm and ab (emptied first; ab only when x has abstracts). */
+static int docs_cut(const docs_in *x, uint64_t k0, uint64_t k1, ty_buf *dm, ty_buf *ab) {
+    dm->len = ab->len = 0;
+    for (uint64_t k = k0; k < k1; k++)
+        if (ty_buf_append(dm, x->meta.p + x->mo[k], x->ml[k]) ||
+            (x->has_abs && x->al[k] && ty_buf_append(ab, x->abs.p + x->ao[k], x->al[k])))
+            return TENYO_ERR_NOMEM;
+    return TENYO_OK;
+}
+
+/* Write this rank's shards mine[0..nm) (ascending) from their pieces
+ * pc/pl (rank 0's) and rows pieces, with recs (k order, NULL: the pieces
+ * hold the metadata) their documents' live records: their metadata read
+ * here first. rep[j] filled for each; each file said on stderr. After
+ * each, report(st, j, rep) when given (0 or a status). */
+static int write_mine(share_state *st, rows_out *ro, const uint32_t *mine, uint32_t nm,
+                      uint32_t n, uint64_t nrows, uint32_t k, int f16, void **pc,
+                      const size_t *pl, const uint64_t *recs, int has_abs,
+                      int (*report)(share_state *, ty_shards_out *, const ty_shard_report *,
+                                    char *, size_t),
+                      ty_shards_out *o, char *err, size_t errlen) {
+    docs_in x;
+    ty_buf dm = {0}, ab = {0};
+    uint64_t nk = 0;
+    for (uint32_t j = 0; j < nm; j++)
+        nk += ty_shards_first(nrows, n, mine[j] + 1) - ty_shards_first(nrows, n, mine[j]);
+    int rc = recs ? docs_read(st, recs, nk, has_abs, &x, err, errlen) : TENYO_OK;
+    if (!recs) memset(&x, 0, sizeof x);
+    uint64_t k0 = 0;
+    for (uint32_t j = 0; j < nm && !rc; j++) {
+        uint32_t i = mine[j];
+        uint64_t d = ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
+        if (recs && docs_cut(&x, k0, k0 + d, &dm, &ab)) {
+            ty_seterr(err, errlen, "out of memory for shard %u's metadata", i);
+            rc = TENYO_ERR_NOMEM;
+            break;
+        }
+        k0 += d;
+        ty_shard_report rep;
+        rc = write_shard(st, ro, i, n, nrows, k, f16, pc[j], pl[j], recs ? &dm : NULL,
+                         recs && has_abs ? &ab : NULL, &rep, err, errlen);
+        free(pc[j]);
+        pc[j] = NULL;
+        if (!rc && report) rc = report(st, o, &rep, err, errlen);
+    }
+    ty_buf_free(&dm);
+    ty_buf_free(&ab);
+    docs_in_free(&x);
     return rc;
-mpi:
-    rows_out_free(&ro);
-    ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
-    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Rank 0's report of its own shard: checked at once. */
+static int report_root(share_state *st, ty_shards_out *o, const ty_shard_report *rep,
+                       char *err, size_t errlen) {
+    (void)st;
+    return ty_shards_done(o, rep, err, errlen);
 }
 
 /* TENYO_MPI_SHARD_PAUSE: seconds a rank other than 0 waits after writing
@@ -1275,15 +1394,130 @@ static void shard_pause(void) {
     }
 }
 
+/* Another rank's report of its shard, sent to rank 0. */
+static int report_follow(share_state *st, ty_shards_out *o, const ty_shard_report *rep,
+                         char *err, size_t errlen) {
+    (void)st;
+    (void)o;
+    shard_pause();
+    if (send_big(rep, sizeof *rep, 0, TAG_SHARDREP)) {
+        ty_seterr(err, errlen, "message passing failed reporting shard %u", rep->shard);
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
+ * Every rank first posts its block's part of each shard to the shard's
+ * writer (rows_post: rank to rank, none through here); then every other
+ * rank's pieces are sent (each rank compresses and writes while this one
+ * goes on): with recs (docs_elsewhere), each the per-document pieces
+ * made here (docflags, docfields, phrase.docs: a few bytes a document,
+ * no text) and the shard's documents' live record numbers (8 bytes a
+ * document), from which the writer makes their docmeta and abstracts'
+ * text itself (write_mine); then this rank writes its own, then takes
+ * the reports in shard order (each rank sends its own in order) and
+ * checks each file (ty_shards_done). */
+static int shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
+                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                       uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
+                       size_t errlen) {
+    share_state *st = ud;
+    uint32_t P = (uint32_t)st->size, nm = 0;
+    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n, (int64_t)nrows, k, f16, recs != NULL,
+                         has_abs};
+    uint64_t sb, r0, r1, nk = 0;
+    rows_out ro;
+    memset(&ro, 0, sizeof ro);
+    uint32_t *mine = calloc(n / P + 1, sizeof *mine);
+    void **pc = calloc(n / P + 1, sizeof *pc);
+    size_t *pl = calloc(n / P + 1, sizeof *pl);
+    uint64_t *mrec = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!mine || !pc || !pl) {
+        ty_seterr(err, errlen, "out of memory for the shards");
+        goto done;
+    }
+    const char *sn = ty_shards_shared(o, &sb);
+    wrote(st, sn, sb);
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
+    rc = r1 - r0 == own->nrows
+             ? rows_post(st, &ro, n, nrows, own, own_tf, own_vecs, k, f16, r0, err, errlen)
+             : TENYO_ERR_CORRUPT;
+    if (rc == TENYO_ERR_CORRUPT)
+        ty_seterr(err, errlen, "process 0 holds %llu rows, not its SVD block's %llu",
+                  (unsigned long long)own->nrows, (unsigned long long)(r1 - r0));
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        uint64_t d0 = ty_shards_first(nrows, n, i), d1 = ty_shards_first(nrows, n, i + 1);
+        void *p = NULL;
+        size_t len = 0;
+        rc = ty_shards_piece(o, i, &p, &len, err, errlen);
+        if (rc) break;
+        if (i % P == 0) { /* its own: written below */
+            mine[nm] = i;
+            pc[nm] = p;
+            pl[nm++] = len;
+            nk += d1 - d0;
+            continue;
+        }
+        uint64_t l = len;
+        int bad = send_big(&l, sizeof l, (int)(i % P), TAG_SHARD) ||
+                  send_big(p, len, (int)(i % P), TAG_SHARD) ||
+                  (recs && send_big(recs + d0, (d1 - d0) * sizeof *recs, (int)(i % P),
+                                    TAG_SHARD));
+        free(p);
+        if (bad) goto mpi;
+        st->shard_sent += len + (recs ? (d1 - d0) * sizeof *recs : 0);
+        st->shard_recs += recs ? (d1 - d0) * sizeof *recs : 0;
+        st->shard_docs += d1 - d0;
+    }
+    if (!rc && recs && !(mrec = malloc((nk ? nk : 1) * sizeof *mrec))) {
+        ty_seterr(err, errlen, "out of memory for the shards' record numbers");
+        rc = TENYO_ERR_NOMEM;
+    }
+    uint64_t at = 0;
+    for (uint32_t j = 0; !rc && recs && j < nm; j++) {
+        uint64_t d0 = ty_shards_first(nrows, n, mine[j]), d1 = ty_shards_first(nrows, n, mine[j] + 1);
+        memcpy(mrec + at, recs + d0, (d1 - d0) * sizeof *mrec);
+        at += d1 - d0;
+    }
+    if (!rc)
+        rc = write_mine(st, &ro, mine, nm, n, nrows, k, f16, pc, pl, recs ? mrec : NULL, has_abs,
+                        report_root, o, err, errlen);
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        if (i % P == 0) continue;
+        ty_shard_report rep;
+        if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
+        rep.name[sizeof rep.name - 1] = 0;
+        rc = ty_shards_done(o, &rep, err, errlen);
+    }
+    if (!rc && rows_wait(&ro)) goto mpi;
+    goto done;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
+    rc = TENYO_ERR_DEPENDENCY;
+done:
+    rows_out_free(&ro);
+    for (uint32_t j = 0; pc && j < nm; j++) free(pc[j]);
+    free(pc);
+    free(pl);
+    free(mine);
+    free(mrec);
+    return rc;
+}
+
 /* Ranks other than 0, JOB_SHARDS: post its block's part of every shard
- * to the shard's writer (rows_post), then receive, write and report its
- * shards (i with i % P == rank, in order), each from rank 0's piece and
- * the rows pieces of the ranks that hold its documents; its rows and
- * vectors are given back at the end. */
+ * to the shard's writer (rows_post), then receive its shards' pieces
+ * from rank 0 (i with i % P == rank, in order; with h[5] each followed by
+ * its documents' live record numbers), read the inputs again for those
+ * documents' metadata (write_mine), write and report each, with the rows
+ * pieces of the ranks that hold its documents; its rows and vectors are
+ * given back at the end. */
 static int follow_shards(share_state *st, const int64_t *h, char *err, size_t errlen) {
-    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size, k = (uint32_t)h[3];
-    uint64_t nrows = (uint64_t)h[2], r0, r1;
-    int f16 = (int)h[4], rc;
+    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size, k = (uint32_t)h[3], nm = 0;
+    uint64_t nrows = (uint64_t)h[2], r0, r1, nk = 0;
+    int f16 = (int)h[4], with_recs = (int)h[5], has_abs = (int)h[6], rc;
     rows_out ro;
     memset(&ro, 0, sizeof ro);
     ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
@@ -1294,9 +1528,21 @@ static int follow_shards(share_state *st, const int64_t *h, char *err, size_t er
                   (unsigned long long)r0, (unsigned long long)r1, k);
         return TENYO_ERR_CORRUPT;
     }
+    uint32_t *mine = calloc(n / P + 1, sizeof *mine);
+    void **pc = calloc(n / P + 1, sizeof *pc);
+    size_t *pl = calloc(n / P + 1, sizeof *pl);
+    for (uint32_t i = (uint32_t)st->rank; i < n; i += P)
+        nk += ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
+    uint64_t *recs = with_recs ? malloc((nk ? nk : 1) * sizeof *recs) : NULL;
+    if (!mine || !pc || !pl || (with_recs && !recs)) {
+        ty_seterr(err, errlen, "out of memory for the shards");
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
     rc = rows_post(st, &ro, n, nrows, &st->rows, st->tf, st->vecs, k, f16, r0, err, errlen);
+    uint64_t at = 0;
     for (uint32_t i = (uint32_t)st->rank; i < n && !rc; i += P) {
-        uint64_t l = 0;
+        uint64_t l = 0, d = ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
         if (recv_big(&l, sizeof l, 0, TAG_SHARD)) goto mpi;
         void *p = l < SIZE_MAX ? malloc(l ? (size_t)l : 1) : NULL;
         if (!p) {
@@ -1305,29 +1551,35 @@ static int follow_shards(share_state *st, const int64_t *h, char *err, size_t er
             rc = TENYO_ERR_NOMEM;
             break;
         }
-        if (recv_big(p, (size_t)l, 0, TAG_SHARD)) {
-            free(p);
+        mine[nm] = i;
+        pc[nm] = p;
+        pl[nm++] = (size_t)l;
+        if (recv_big(p, (size_t)l, 0, TAG_SHARD) ||
+            (with_recs && recv_big(recs + at, d * sizeof *recs, 0, TAG_SHARD)))
             goto mpi;
-        }
-        ty_shard_report rep;
-        rc = write_shard(st, &ro, i, n, nrows, k, f16, p, (size_t)l, &rep, err, errlen);
-        free(p);
-        if (rc) break;
-        shard_pause();
-        if (send_big(&rep, sizeof rep, 0, TAG_SHARDREP)) goto mpi;
+        at += d;
     }
+    if (!rc)
+        rc = write_mine(st, &ro, mine, nm, n, nrows, k, f16, pc, pl, recs, has_abs,
+                        report_follow, NULL, err, errlen);
     if (!rc && rows_wait(&ro)) goto mpi;
+    goto done;
+mpi:
+    ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
+    rc = TENYO_ERR_DEPENDENCY;
+done:
     rows_out_free(&ro);
+    for (uint32_t j = 0; pc && j < nm; j++) free(pc[j]);
+    free(pc);
+    free(pl);
+    free(mine);
+    free(recs);
     ty_csr_free(&st->rows);
     free(st->tf);
     free(st->vecs);
     st->tf = NULL;
     st->vecs = NULL;
     return rc;
-mpi:
-    rows_out_free(&ro);
-    ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
-    return TENYO_ERR_DEPENDENCY;
 }
 
 /* Ranks other than 0, after the weighting: do what rank 0 broadcasts
@@ -1372,8 +1624,16 @@ static int setup(void *ud, tenyo_builder *b) {
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
                            .vecs = vecs_root, .rows = pick_root, .assign = assign_root,
                            .gather = gather_root, .nnz = nnz_root, .shards = shards_root,
-                           .ud = s};
+                           .docs_elsewhere = 1, .ud = s};
     return ty_builder_set_share(b, &sh);
+}
+
+/* cli_dist.inputs: kept for a shard writer's second read (docs_read). */
+static void set_inputs(void *ud, char **files, int nfiles, const tenyo_read_opts *ro) {
+    share_state *s = ud;
+    s->files = files;
+    s->nfiles = nfiles;
+    s->ro = *ro;
 }
 
 static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
@@ -1421,7 +1681,8 @@ int main(int argc, char **argv) {
         MPI_Finalize();
         return ec;
     }
-    cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush, .ud = &s};
+    cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush,
+                     .inputs = set_inputs, .ud = &s};
     if (!strcmp(cmd, "index")) {
         cli_index_dist = &dist;
     } else if (strcmp(cmd, "help") && strcmp(cmd, "--help") && strcmp(cmd, "-h") &&
@@ -1470,9 +1731,9 @@ int main(int argc, char **argv) {
                 (double)s.got[POST_ROWS] / 1e6, (double)s.got[POST_FILE] / 1e6);
     }
     /* the index files each rank wrote (a sharded index: its shards) */
-    uint64_t wr[2] = {s.wrote_files, s.wrote_bytes};
-    uint64_t *wrs = s.rank == 0 ? calloc(2 * (size_t)s.size, sizeof *wrs) : NULL;
-    if (MPI_Igather(wr, 2, MPI_UINT64_T, wrs, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
+    uint64_t wr[3] = {s.wrote_files, s.wrote_bytes, (uint64_t)(s.reread_s * 1000 + 0.5)};
+    uint64_t *wrs = s.rank == 0 ? calloc(3 * (size_t)s.size, sizeof *wrs) : NULL;
+    if (MPI_Igather(wr, 3, MPI_UINT64_T, wrs, 3, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
             MPI_SUCCESS ||
         ty_mpicomm_wait(&gr, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
@@ -1483,10 +1744,17 @@ int main(int argc, char **argv) {
     FILE *ms = s.rank == 0 && cli_index_dist ? open_memstream(&line, &ll) : NULL;
     if (ms && wrs && s.wrote_files) {
         fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
-                    "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
+                    "last; %.2f MB of pieces sent for %llu documents, %.2f MB of them record "
+                    "numbers):", (double)s.shard_sent / 1e6, (unsigned long long)s.shard_docs,
+                (double)s.shard_recs / 1e6);
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[2 * r],
-                    (double)wrs[2 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[3 * r],
+                    (double)wrs[3 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+        fprintf(ms, "tenyo-mpi: inputs read again by the shards' writers for their "
+                    "documents' metadata, seconds per rank:");
+        for (int r = 0; r < s.size; r++)
+            fprintf(ms, " %d: %.2f%s", r, (double)wrs[3 * r + 2] / 1e3,
+                    r + 1 < s.size ? "," : "\n");
     }
     free(wrs);
     if (ms && hwms) {
