@@ -370,7 +370,7 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
  * pairs, and hands each chunk's merge input (per record: its new local
  * terms, distinct-term count, votes, phrases; builder.c, "shared
  * tokenizing"), serialized, to put(); process 0 keeps every record's
- * metadata, tokenizes its own chunks and takes the others' from get()
+ * metadata (with docs_elsewhere, below, no text), tokenizes its own chunks and takes the others' from get()
  * when it merges them, in record order, mapping local ids to its own. At
  * write every process weighs its own rows with the others (the
  * collectives below; builder.c, "weight") and holds the rows of its SVD

@@ -39,7 +39,15 @@
  * after the SVD each keeps its block's rows and vectors, process 0 fetches
  * the IVF's sample vectors and the field model's rows only, has each
  * process assign its vectors to the IVF's lists, and gathers the whole
- * matrix and vectors last, for the file.
+ * matrix and vectors last, for the file. A sharded shared build
+ * (ty_builder_share.docs_elsewhere) keeps no document text on process 0:
+ * add() keeps of a record its id (the id map), its codes reduced to their
+ * distinct field subclasses (slim_meta: the field table and lists come
+ * out the same, fields_of), its flags and whether it has an abstract;
+ * the docmeta strings and abstracts are made by each shard's writer from
+ * the inputs read again (ty_builder_doc_meta: make_meta, fields_of and
+ * keep_abstract, the code the one-process build runs), for the live
+ * records write_shards names (each document's record number).
  * Term ids, phrase ids and the surface votes depend only on the order in
  * which records were added, never on the thread count or on where batches
  * were cut, so the file is the same bytes for any --threads, and (without

@@ -269,7 +269,9 @@ void cli_on_progress(void *ud, const char *stage, uint64_t done, uint64_t total)
 double cli_peak_mib(void);
 /* Where cli_read_inputs puts records: a builder or an update. */
 typedef struct cli_sink {
-    int (*add)(void *ud, const tenyo_doc *d);  /* a status */
+    int (*add)(void *ud, const tenyo_doc *d);  /* a status; > 0: stop reading,
+                                                  no error (a second read that
+                                                  found all it wanted) */
     const char *(*error)(void *ud);            /* message of a failed add */
     void *ud;                                  /* the builder or update */
     tenyo_progress_fn progress;                /* "read MiB" progress, or NULL */
@@ -277,7 +279,8 @@ typedef struct cli_sink {
 } cli_sink;
 cli_sink cli_sink_builder(tenyo_builder *b);
 /* Read files[0..nfiles) into sink; returns an exit code (0 ok). Skips
- * records rejected by the split filter keep(keep_ud, d) when given. */
+ * records rejected by the split filter keep(keep_ud, d) when given; ends
+ * early, with 0, when the sink's add returns > 0. */
 int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     const tenyo_read_opts *ro, int quiet,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,

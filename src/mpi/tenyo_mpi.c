@@ -23,7 +23,8 @@
  * terms the record added to the rank's vocabulary (so each term string
  * travels once per rank), its number of distinct terms, its surface votes
  * by local ids and its phrases (api/builder.c, "shared tokenizing", has
- * the layout). Rank 0 keeps every record's metadata, tokenizes its own
+ * the layout). Rank 0 keeps every record's metadata (with --shards only
+ * what global decisions need, below, "Sharded output"), tokenizes its own
  * chunks, and when it merges a batch takes the other ranks' chunks in
  * record order (MPI_Recv by source: MPI keeps the order of messages
  * between two ranks), interns their new terms (so each rank's local ids
@@ -72,7 +73,8 @@
  *
  * After the SVD. Every rank holds its SVD block's TF-IDF rows (with their
  * counts) and their document vectors; rank 0 holds every document's
- * metadata, abstract, fields and phrases. What needs more than one
+ * fields and phrases, and unsharded its metadata and abstract. What needs
+ * more than one
  * rank's rows fetches only what it reads (the builder drives it,
  * api/builder.c "after the SVD"; the moves are ty_builder_share's vecs,
  * rows and assign callbacks here, each a broadcast header, the list, then
@@ -127,26 +129,32 @@
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
- * Rank 0 holds every record's metadata and abstract, the vocabulary, the
+ * Rank 0 holds every record's metadata and abstract (with --shards only
+ * their ids, fields' subclasses and flags: "Sharded output"), the
+ * vocabulary, the
  * votes and phrases, the pairs of its own records only, then its block of
  * rows for the SVD and its block's document vectors; after the SVD (its
  * blocks freed) it gathers the IVF's sample vectors and the field model's
  * rows, then, unsharded, the whole TF-IDF matrix with its counts and every
  * vector (~12 bytes a non-zero and 4 x k bytes a document: the file's
  * sections) and writes the file; sharded, it keeps its own block and
- * holds, besides the metadata, the raw per-document sections of the
- * metadata (not of the rows: ty_shards_begin_meta) and the rows pieces
- * of its own shards. The other ranks hold their
+ * holds the raw per-document sections of the flags, fields and phrases
+ * (not of the rows nor of the text: ty_shards_begin_meta) and, writing
+ * its own shards, their documents' metadata read again and the rows
+ * pieces. The other ranks hold their
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
  * per-rank blocks (svd.c: the terms side whole and its int64 reduction
  * block, which at 139k terms is most of a rank's peak); sharded, at the
  * end, the encoded rows pieces of their block (sent, freed as the sends
- * complete) and those of the shards they write. Every rank's peak, rank
- * 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS sampled:
- * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it); rank
- * 0's excess over the others is what it alone holds through the SVD:
- * every document's metadata and abstract. So at 100k the end's gather
+ * complete) and those of the shards they write, with those shards'
+ * documents' metadata (a 1/P share, read at the end). Every rank's peak,
+ * rank 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS
+ * sampled: rank 0 1,253 MiB there, ~800 MiB gathering and writing after
+ * it); rank 0's excess over the others was what it alone held through
+ * the SVD: every document's metadata and abstract, which with --shards
+ * it no longer holds (bench/README.md, "no document text on rank 0").
+ * So at 100k the end's gather
  * never set the peak and removing it does not lower VmHWM (gen100k,
  * --shards 4, P = 4, 2 cores, BLAS threads 1: 1272.7, 1137.1, 1127.4,
  * 1127.3 MiB before, 1272.5, 1136.5, 1127.0, 1128.0 after; rank 0's
@@ -161,18 +169,32 @@
  * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
  * documents), which the plain tenyo opens directly (info, similar, ideas,
  * serve). Shard i (documents ty_shards_first: even cuts) is written by
- * rank i % P. Its bytes come from two places, each encoded by the store's
- * one section code:
- *   - the metadata (docmeta, docflags, docfields, phrase.docs and the
- *     abstracts' text), which exists on rank 0 only: rank 0 encodes the
- *     model without its rows and vectors (ty_shards_begin_meta: neither
- *     read nor checked there; the build section's non-zeros are the sum
- *     over the ranks, JOB_NNZ), writes the shared part (vocabulary, idf,
- *     basis, fields, labels, field model, IVF) once, cuts each shard's
- *     raw metadata pieces (ty_shards_piece) and sends them to the shard's
- *     rank (point to point, a length then pieces of at most PIECE bytes,
- *     every other rank's shards before its own, so the others compress
- *     while it goes on);
+ * rank i % P. Its bytes come from three places, each encoded by the
+ * store's one section code:
+ *   - the per-document sections numbered globally (docflags: open and
+ *     the language the tokenizer found; docfields: ids in the field
+ *     table; phrase.docs: phrase ids renumbered by first use among live
+ *     documents), which rank 0 makes: it encodes the model without its
+ *     rows, vectors and text (ty_shards_begin_meta with docs_elsewhere:
+ *     neither read nor checked there; the build section's non-zeros are
+ *     the sum over the ranks, JOB_NNZ), writes the shared part
+ *     (vocabulary, idf, basis, fields, labels, field model, IVF) once,
+ *     cuts each shard's raw pieces of those sections (ty_shards_piece:
+ *     ~40 bytes a document) and sends them to the shard's rank with the
+ *     live record number of each of its documents (8 bytes a document:
+ *     the live map, for its part only), a length then pieces of at most
+ *     PIECE bytes, every other rank's shards before its own;
+ *   - the documents' text (docmeta: id, title, applicant, date, codes,
+ *     fields string; the abstracts' text), which no rank keeps through
+ *     the build: the writer reads the inputs again (the same files and
+ *     options, cli_dist.inputs; the reader is ~10x faster than the
+ *     tokenizer), numbers the records as the builder did, keeps those
+ *     that are the live records of its shards' documents
+ *     (ty_builder_doc_meta: the builder's own make_meta and fields_of, so
+ *     the strings are the one-process build's), cuts them per shard in
+ *     document order (a repeated id's document takes its last record's
+ *     text at the first record's place) and hands them to
+ *     ty_shards_write_parts;
  *   - the rows and vectors (docvec.q8, tfidf.rows, tfidf.cols, tfidf.tf
  *     and with --f16 docvec.f16), which stay on the ranks whose SVD
  *     blocks hold them: each rank encodes its block's part of every shard
@@ -182,8 +204,10 @@
  *     shard's writer at once (MPI_Isend, TAG_SHROWS, rank to rank: none
  *     passes through rank 0 unless rank 0 writes that shard), kept when
  *     it writes the shard itself.
- * The writer takes its shards in order, for each rank 0's piece and the
- * rows pieces of the ranks whose blocks meet the shard, in rank order
+ * The writer first takes every piece of its shards from rank 0, then
+ * reads the inputs once for all of its shards' documents (write_mine),
+ * then writes its shards in order, for each rank 0's piece, its text and
+ * the rows pieces of the ranks whose blocks meet the shard, in rank order
  * (blocks are contiguous and ascending; a shard of no documents gets an
  * empty piece made there), and ty_shards_write_pieces joins the rows
  * pieces (part A of each, then part B: the read's assembly), puts the
@@ -222,15 +246,40 @@
  * the shared part and its own shards, and no rank writes or reads a
  * whole temporary file or holds every row.
  *
- * Not shared yet (issue 20, left): the metadata pieces are still cut on
- * rank 0 and sent (gen100k in 4 shards: 75.67 MB for the three sent, ~25
- * MB a shard, against 122.49 MB with the rows and vectors; at 100M, every document's metadata and abstract is on rank
- * 0 anyway, from the merge, so this moves what it already holds);
- * unsharded, the rows and vectors are still gathered for the one file;
- * the rows pieces are not checked on rank 0 (columns < terms, finite
- * values: each rank's rows were made by the same weighting, and the
- * reader checks every shard on open). Every rank reads and parses all the
- * input (P times the reader's work, about a tenth of the tokenizer's).
+ * Why the text is read again by its writer, and not kept by every rank
+ * from the first read or sent by the rank that tokenized it: the
+ * document numbers (first occurrence of each id), which record of a
+ * repeated id is live and so which documents a shard holds are known
+ * only once every record is merged, on rank 0; keeping every record's
+ * text on every rank until then would multiply the metadata by P, and
+ * keeping each tokenizing rank's own records' text would leave most of a
+ * shard's text on other ranks (records are dealt round-robin in chunks,
+ * shards are contiguous documents), to be moved rank to rank as the rows
+ * are: ~the whole text over the network once, against each writer
+ * reading the inputs (already read by every rank) once more. What stays
+ * on rank 0 per document is what the global decisions need: its id (the
+ * id map: which record replaces which), its field subclasses (the field
+ * table, the fields' counts and the field model's labels; kept as 4-byte
+ * codes, not the code strings), its flags, its phrase ids (numbered by
+ * first use) and its live record number. Rejected: the writers mapping
+ * field and phrase ids themselves with tables rank 0 broadcasts (the
+ * phrase renumbering needs every document's phrases in order, on rank 0
+ * anyway; its ids are a few bytes a document, sent as the section's
+ * cut); the live map broadcast whole (8 bytes a document to every rank
+ * instead of each writer's part). Without --shards nothing changes: rank
+ * 0 writes the one file and keeps every document's metadata and abstract
+ * from the first read, as `tenyo index` does.
+ *
+ * Not shared yet (issue 20, left): unsharded, the rows and vectors are
+ * still gathered for the one file and rank 0 holds every document's
+ * metadata; sharded, rank 0 still holds per document its id, field
+ * subclasses, flags, phrase ids and record number (~150 bytes a document
+ * with the builder's per-document record: ~15 GB at 100M); the rows
+ * pieces are not checked on rank 0 (columns < terms, finite values: each
+ * rank's rows were made by the same weighting, and the reader checks
+ * every shard on open). Every rank reads and parses all the input (P
+ * times the reader's work, about a tenth of the tokenizer's), and each
+ * shard's writer once more.
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -1251,7 +1300,9 @@ static int cmp_want(const void *a, const void *b) {
 }
 
 /* cli_sink.add of the second read: record number x->seen, kept when it is
- * a wanted document's live record. */
+ * a wanted document's live record; 1 (stop reading) once every one is
+ * (a shard's live records are mostly its own stretch of the input, so
+ * the writer of an early shard reads only the input up to it). */
 static int docs_add(void *ud, const tenyo_doc *d) {
     docs_in *x = ud;
     uint64_t rec = x->seen++;
@@ -1267,7 +1318,7 @@ static int docs_add(void *ud, const tenyo_doc *d) {
     }
     x->ml[k] = x->meta.len - x->mo[k];
     x->al[k] = x->abs.len - x->ao[k];
-    return TENYO_OK;
+    return x->next == x->nk; /* all found: the rest of the input unread */
 }
 
 static const char *docs_error(void *ud) {

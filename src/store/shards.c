@@ -52,6 +52,18 @@
  * whole model's cut (tests/mpi.sh: every file of tenyo-mpi index
  * --shards against tenyo index --shards).
  *
+ * Text from elsewhere (tenyo-mpi --shards: no process holds every
+ * document's text). ty_shards_begin_meta with docs_elsewhere leaves out
+ * "docmeta" (write.c encodes the rest; the model has none, the invariant
+ * check skips it: TY_CHECK_NO_DOCS) and cuts no abstracts' text; the
+ * pieces say so (flag 2) and whether the index has abstracts (flag 1),
+ * and the shard's writer, which made its documents' strings itself,
+ * gives ty_shards_write_parts the docmeta section's raw bytes (its
+ * documents' TY_META_NSTR strings in order: that section is only the
+ * strings, so its cut is exactly them) and their abstracts' text, each
+ * checked to hold one document's strings per document, put in the
+ * file's order and packed as the piece's own would be.
+ *
  * Rejected: a directory as the index (no atomic replace of a directory by
  * rename over a non-empty one; the path could no longer be a file or a
  * sharded index interchangeably); a second decoder working per shard (two
@@ -79,9 +91,9 @@
  * (every scan and candidate would need an offset, and the scan is the
  * one-process code by design).
  *
- * Left: the metadata pieces are cut on the process that holds every
- * document's metadata (tenyo-mpi's rank 0) and sent to the shards'
- * writers; a rows piece is not checked against the vocabulary where it
+ * Left: the pieces of the globally numbered per-document sections
+ * (docflags, docfields, phrase.docs) are cut on the process that numbers
+ * them (tenyo-mpi's rank 0) and sent to the shards' writers; a rows piece is not checked against the vocabulary where it
  * is joined (the reader checks every shard); reading decodes every shard
  * on open (no lazy rows for a sharded index); updates (tenyo add / delete
  * / rebuild) refuse a sharded index.
