@@ -1529,7 +1529,8 @@ static int shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
     }
     uint64_t at = 0;
     for (uint32_t j = 0; !rc && recs && j < nm; j++) {
-        uint64_t d0 = ty_shards_first(nrows, n, mine[j]), d1 = ty_shards_first(nrows, n, mine[j] + 1);
+        uint64_t d0 = ty_shards_first(nrows, n, mine[j]);
+        uint64_t d1 = ty_shards_first(nrows, n, mine[j] + 1);
         memcpy(mrec + at, recs + d0, (d1 - d0) * sizeof *mrec);
         at += d1 - d0;
     }

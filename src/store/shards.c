@@ -93,8 +93,9 @@
  *
  * Left: the pieces of the globally numbered per-document sections
  * (docflags, docfields, phrase.docs) are cut on the process that numbers
- * them (tenyo-mpi's rank 0) and sent to the shards' writers; a rows piece is not checked against the vocabulary where it
- * is joined (the reader checks every shard); reading decodes every shard
+ * them (tenyo-mpi's rank 0) and sent to the shards' writers; a rows
+ * piece is not checked against the vocabulary where it is joined (the
+ * reader checks every shard); reading decodes every shard
  * on open (no lazy rows for a sharded index); updates (tenyo add / delete
  * / rebuild) refuse a sharded index.
  */
@@ -1082,7 +1083,8 @@ int ty_shards_write_parts(const void *piece, size_t len, const void *const *rows
         goto bad;
     /* docmeta and the abstracts' text from the writer exactly when the
      * piece says so, each docs' strings */
-    if (elsewhere != (docmeta != NULL) || (!elsewhere && abs) || (elsewhere && has_abs != (abs != NULL)) ||
+    if (elsewhere != (docmeta != NULL) || (!elsewhere && abs) ||
+        (elsewhere && has_abs != (abs != NULL)) ||
         (docmeta && !nstrings(docmeta, dmlen, docs * TY_META_NSTR)) ||
         (abs && !nstrings(abs, abslen, docs)))
         goto bad;
