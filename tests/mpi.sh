@@ -334,8 +334,8 @@ if [ -x "$MPI_TENYO" ]; then
         # rank 0 holds no document text: each shard's writer makes its
         # documents' docmeta and abstracts' text from the inputs read
         # again, and rank 0 sends it per document only the flags, field
-        # and phrase ids and the live record number (~40 bytes; the jp
-        # records' title and abstract alone are ~700): at most 100 bytes
+        # and phrase ids and the live record number (~24 bytes; the jp
+        # records' title and abstract alone are ~660): at most 100 bytes
         # a document of the shards it sends, plus 4 KiB a shard
         mb=$(sed -n 's/.*; \([0-9.]*\) MB of pieces sent for \([0-9]*\) documents.*/\1/p' "$D/mout")
         nd=$(sed -n 's/.*; \([0-9.]*\) MB of pieces sent for \([0-9]*\) documents.*/\2/p' "$D/mout")

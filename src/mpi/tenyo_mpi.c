@@ -180,10 +180,11 @@
  *     the sum over the ranks, JOB_NNZ), writes the shared part
  *     (vocabulary, idf, basis, fields, labels, field model, IVF) once,
  *     cuts each shard's raw pieces of those sections (ty_shards_piece:
- *     ~40 bytes a document) and sends them to the shard's rank with the
- *     live record number of each of its documents (8 bytes a document:
- *     the live map, for its part only), a length then pieces of at most
- *     PIECE bytes, every other rank's shards before its own;
+ *     10-16 bytes a document measured) and sends them to the shard's
+ *     rank with the live record number of each of its documents (8
+ *     bytes a document: the live map, for its part only), a length then
+ *     pieces of at most PIECE bytes, every other rank's shards before
+ *     its own;
  *   - the documents' text (docmeta: id, title, applicant, date, codes,
  *     fields string; the abstracts' text), which no rank keeps through
  *     the build: the writer reads the inputs again (the same files and
@@ -273,13 +274,18 @@
  * Not shared yet (issue 20, left): unsharded, the rows and vectors are
  * still gathered for the one file and rank 0 holds every document's
  * metadata; sharded, rank 0 still holds per document its id, field
- * subclasses, flags, phrase ids and record number (~150 bytes a document
- * with the builder's per-document record: ~15 GB at 100M); the rows
- * pieces are not checked on rank 0 (columns < terms, finite values: each
- * rank's rows were made by the same weighting, and the reader checks
- * every shard on open). Every rank reads and parses all the input (P
- * times the reader's work, about a tenth of the tokenizer's), and each
- * shard's writer once more.
+ * subclasses, flags, phrase ids and record number (~170 bytes a document
+ * with the builder's per-document record, by the structures' sizes: ~17
+ * GB at 100M); the rows pieces are not checked on rank 0 (columns <
+ * terms, finite values: each rank's rows were made by the same
+ * weighting, and the reader checks every shard on open). Every rank
+ * reads and parses all the input (P times the reader's work, about a
+ * tenth of the tokenizer's), and each shard's writer once more, up to
+ * its last document's live record (docs_add stops the read there: at
+ * gen100k, P = 4, 6-15 s a rank against ~90 s of tokenizing); so the
+ * inputs must be files that read the same twice (they already must be
+ * readable by every rank: no standard input, no pipe), and a file
+ * changed during the build is an error naming the records not found.
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
