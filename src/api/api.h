@@ -443,8 +443,11 @@ typedef struct ty_builder_share {
      * processes whose blocks hold its documents, ty_shards_write_pieces
      * where it is written) and every one reported to o (ty_shards_done)
      * before returning, the processes' rows and vectors then freed; the
-     * builder then replaces the manifest. 0 ok, else a status with err
-     * set. */
+     * builder then replaces the manifest. With docs_elsewhere (below)
+     * recs[0..nrows) is each document's live record and has_abs whether
+     * the index has abstracts: o holds neither docmeta nor abstracts, each
+     * writer makes its documents' (ty_shards_write_parts); else recs is
+     * NULL. 0 ok, else a status with err set. */
     int (*shards)(void *ud, ty_shards_out *o, uint32_t nshards, uint64_t nrows,
                   const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
                   uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
