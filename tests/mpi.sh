@@ -30,7 +30,11 @@
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards N, every file of the sharded
 # index the bytes of `tenyo index --shards N`'s (P = 1..4, N = 1, 2, 3, 5,
-# ranks holding no shard, shards of no documents) and each shard file
+# ranks holding no shard, shards of no documents, repeated ids: the CSV
+# exports and the jp corpus with repeats, whose documents' metadata each
+# writer reads again from their live records; --no-abstracts), rank 0
+# sending no document text to the writers (at most 100 bytes a document
+# of metadata pieces) and each shard file
 # written by the process of rank i % P (mpirun --tag-output names the
 # process of each rank's "wrote" line); a damaged record and a SIGKILLed
 # rank end the job non-zero and leave the previous index in place (a
@@ -231,6 +235,20 @@ if [ -x "$MPI_TENYO" ]; then
       bad "$name (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
     fi
   done
+  # --no-abstracts: the shards' writers keep no abstract either
+  if "$TENYO" index -q -t 1 --no-abstracts --shards 2 -o "$D/sna.tny" "$S" >"$D/err" 2>&1; then
+    rm -f "$D"/snam.tny*
+    if TENYO_MPI_CHUNK=7 timeout 300 mpirun --oversubscribe -np 2 "$MPI_TENYO" index -q -t 1 \
+         --no-abstracts --shards 2 -o "$D/snam.tny" "$S" >"$D/mout" 2>&1; then
+      diffs=$(shcmp "$D/sna.tny" "$D/snam.tny")
+      if [ -z "$diffs" ]; then ok mpi_index_sample_no_abstracts_shards2_np2
+      else bad "mpi_index_sample_no_abstracts_shards2_np2 (differ:$diffs)"; fi
+    else
+      bad "mpi_index_sample_no_abstracts_shards2_np2 (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+    fi
+  else
+    bad "mpi_index_sample_no_abstracts_shards_ref ($(head -c 300 "$D/err"))"
+  fi
   # a rank SIGKILLed after writing its shard file and before reporting it
   # (TENYO_MPI_SHARD_PAUSE holds it there), or rank 0 while it waits for
   # that report: the job ends non-zero, the previous manifest and every
@@ -334,6 +352,20 @@ if [ -x "$MPI_TENYO" ]; then
         else
           bad "mpi_index_shards_rows_not_gathered ($(grep 'after the SVD' "$D/mout" | head -c 300))"
         fi
+        # rank 0 holds no document text: each shard's writer makes its
+        # documents' docmeta and abstracts' text from the inputs read
+        # again, and rank 0 sends it per document only the flags, field
+        # and phrase ids and the live record number (~24 bytes; the jp
+        # records' title and abstract alone are ~660): at most 100 bytes
+        # a document of the shards it sends, plus 4 KiB a shard
+        mb=$(sed -n 's/.*; \([0-9.]*\) MB of pieces sent for \([0-9]*\) documents.*/\1/p' "$D/mout")
+        nd=$(sed -n 's/.*; \([0-9.]*\) MB of pieces sent for \([0-9]*\) documents.*/\2/p' "$D/mout")
+        if [ -n "$mb" ] && [ "${nd:-0}" -gt 0 ] &&
+           awk -v mb="$mb" -v nd="$nd" 'BEGIN { exit !(mb * 1e6 <= 100 * nd + 4096 * 3) }'; then
+          ok "mpi_index_shards_no_text_from_rank0 ($mb MB for $nd documents)"
+        else
+          bad "mpi_index_shards_no_text_from_rank0 ($(grep 'pieces sent' "$D/mout" | head -c 300))"
+        fi
       else
         bad "mpi_index_jp_ivf_fm_sample_shards3_np3 (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
       fi
@@ -357,6 +389,22 @@ if [ -x "$MPI_TENYO" ]; then
       for np in 2 4; do
         mindex "mpi_index_jp_repeats_across_blocks_np$np" $np 100 "$D/jd1.tny" "$D/jd$np.tny" "$D/jpdup.jsonl"
       done
+      # sharded: the replaced documents' live records come late in the
+      # input and from other ranks than the documents' first versions;
+      # each writer takes its documents' metadata from their live records
+      if "$TENYO" index -q -t 1 --shards 4 -o "$D/jds.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
+        rm -f "$D"/jds4.tny*
+        if TENYO_MPI_CHUNK=100 timeout 300 mpirun --oversubscribe -np 4 "$MPI_TENYO" index -q -t 1 \
+             --shards 4 -o "$D/jds4.tny" "$D/jpdup.jsonl" >"$D/mout" 2>&1; then
+          diffs=$(shcmp "$D/jds.tny" "$D/jds4.tny")
+          if [ -z "$diffs" ]; then ok mpi_index_jp_repeats_shards4_np4
+          else bad "mpi_index_jp_repeats_shards4_np4 (differ:$diffs)"; fi
+        else
+          bad "mpi_index_jp_repeats_shards4_np4 (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+        fi
+      else
+        bad "mpi_index_jp_repeats_shards_ref ($(head -c 300 "$D/err"))"
+      fi
     else
       bad "mpi_index_jp_repeats_ref ($(head -c 300 "$D/err"))"
     fi
@@ -370,6 +418,27 @@ if [ -x "$MPI_TENYO" ]; then
     # out of order; 2 ranks even, 4 uneven
     for np in 2 4; do
       mindex "mpi_index_csv_duplicates_chunk7_np$np" $np 7 "$D/c1.tny" "$D/c7$np.tny" "$CSV"/*.csv
+    done
+    # sharded: each shard's writer reads the inputs again for its
+    # documents' metadata, taking each document's live record (the
+    # replacing one, often tokenized on another rank): every file the
+    # bytes of tenyo index --shards N's (N = 3 at P = 3 in chunks of 7,
+    # N = 5 at P = 4 in chunks of 100)
+    for c in "3 3 7" "4 5 100"; do
+      set -- $c
+      name=mpi_index_csv_duplicates_shards$2_np$1
+      if "$TENYO" index -q -t 1 --shards "$2" -o "$D/cs$2.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
+        rm -f "$D"/csm$2.tny*
+        if TENYO_MPI_CHUNK=$3 timeout 300 mpirun --oversubscribe -np "$1" "$MPI_TENYO" index -q -t 1 \
+             --shards "$2" -o "$D/csm$2.tny" "$CSV"/*.csv >"$D/mout" 2>&1; then
+          diffs=$(shcmp "$D/cs$2.tny" "$D/csm$2.tny")
+          if [ -z "$diffs" ]; then ok "$name"; else bad "$name (differ:$diffs)"; fi
+        else
+          bad "$name (exit $?: $(tail -n 4 "$D/mout" | tr '\n' ' ' | head -c 400))"
+        fi
+      else
+        bad "${name}_ref ($(head -c 300 "$D/err"))"
+      fi
     done
   fi
   # English with --stem: the surface-word vote runs in record order over ranks

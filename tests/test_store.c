@@ -1314,11 +1314,15 @@ TY_TEST(store_shards_identical_to_one_file) {
  * (ty_shards_rows_piece; shard 1 straddles them) and joined by its writer
  * (ty_shards_write_pieces): every file the bytes of the sharded write of
  * the whole model; rows pieces that do not cover
- * the shard's documents are refused. */
+ * the shard's documents are refused. Then the same with the documents'
+ * text elsewhere too (ty_shards_begin_meta's docs_elsewhere: the model
+ * has no docmeta nor abstracts, each shard's writer gives its documents'
+ * strings to ty_shards_write_parts): the same bytes again; a piece
+ * without its docmeta, or with one document's strings short, is
+ * refused. */
 TY_TEST(store_shards_rows_elsewhere) {
     char ref[512], out[512], err[ST_ERRLEN] = "";
     st_path(ref, sizeof ref, "shr.idx");
-    st_path(out, sizeof out, "shm.idx");
     ty_model m;
     CHECK(st_make_abs(&m, 20) == 0);
     uint64_t nd = m.ndocs, k = m.dim, nnz = m.tfidf.rowptr[nd];
@@ -1328,60 +1332,95 @@ TY_TEST(store_shards_rows_elsewhere) {
     for (uint64_t j = 0; j < nnz; j++) m.tf[j] = 1 + (uint32_t)(j * 37 % 200);
     for (uint64_t j = 0; j < nd * k; j++) m.doc_h[j] = (uint16_t)(j * 7919);
     CHECKF(ty_store_write_shards(&m, ref, 4, NULL, err, sizeof err) == 0, "%s", err);
-    /* the metadata's model: rows and vectors gone (not read) */
-    ty_model meta = m;
-    meta.tfidf.nrows = 0;
-    meta.docvec = NULL;
-    meta.doc_h = NULL;
-    ty_shards_out *o = NULL;
-    CHECKF(ty_shards_begin_meta(&meta, out, 4, nnz, &o, err, sizeof err) == 0, "%s", err);
-    const uint64_t blk[] = {0, 7, 20}; /* the two processes' blocks */
-    for (uint32_t i = 0; i < 4 && !ts_->failed; i++) {
-        uint64_t f0 = ty_shards_first(nd, 4, i), f1 = ty_shards_first(nd, 4, i + 1);
-        CHECK_EQ_INT((int)f0, (int)(5 * i));
-        void *rp[2] = {NULL, NULL};
-        size_t rl[2] = {0, 0};
-        int np = 0;
-        for (int r = 0; r < 2; r++) {
-            uint64_t lo = f0 > blk[r] ? f0 : blk[r], hi = f1 < blk[r + 1] ? f1 : blk[r + 1];
-            if (lo >= hi) continue;
-            uint64_t base = m.tfidf.rowptr[lo], rows[32];
-            for (uint64_t j = 0; j <= hi - lo; j++) rows[j] = m.tfidf.rowptr[lo + j] - base;
-            ty_csr sub = {.nrows = hi - lo, .ncols = m.tfidf.ncols, .rowptr = rows,
-                          .col = m.tfidf.col + base, .val = m.tfidf.val + base};
-            CHECKF(ty_shards_rows_piece(&sub, m.tf + base, m.docvec + lo * k, m.doc_h + lo * k,
-                                        (uint32_t)k, &rp[np], &rl[np], err, sizeof err) == 0,
-                   "%s", err);
-            np++;
+    CHECK(m.abs_text != NULL);
+    for (int ew = 0; ew < 2 && !ts_->failed; ew++) {
+        st_path(out, sizeof out, ew ? "shd.idx" : "shm.idx");
+        /* the metadata's model: rows and vectors gone (not read); with ew
+         * its documents' text too */
+        ty_model meta = m;
+        meta.tfidf.nrows = 0;
+        meta.docvec = NULL;
+        meta.doc_h = NULL;
+        if (ew) {
+            meta.meta_off = NULL;
+            meta.meta_blob = NULL;
+            meta.meta_blob_len = 0;
+            meta.abs_text = NULL;
+            meta.abs_text_len = 0;
         }
-        void *p = NULL;
-        size_t len = 0;
-        ty_shard_report rep;
-        CHECKF(ty_shards_piece(o, i, &p, &len, err, sizeof err) == 0, "%s", err);
-        if (np == 2) /* one process's rows only: not the shard's documents */
-            CHECK(ty_shards_write_pieces(p, len, (const void *const *)rp, rl, 1, &rep, err,
-                                         sizeof err) == TENYO_ERR_CORRUPT);
-        CHECKF(ty_shards_write_pieces(p, len, (const void *const *)rp, rl, np, &rep, err,
-                                      sizeof err) == 0,
-               "%s", err);
-        CHECKF(ty_shards_done(o, &rep, err, sizeof err) == 0, "%s", err);
-        free(p);
-        free(rp[0]);
-        free(rp[1]);
-    }
-    CHECKF(ty_shards_commit(o, err, sizeof err) == 0, "%s", err);
-    ty_shards_out_free(o);
-    /* every file the same bytes (the names aside) */
-    const char *parts[] = {"shared", "s000", "s001", "s002", "s003"};
-    for (size_t q = 0; q < sizeof parts / sizeof parts[0]; q++) {
-        char a[600], b[600];
-        snprintf(a, sizeof a, "%s.1.%s", ref, parts[q]);
-        snprintf(b, sizeof b, "%s.1.%s", out, parts[q]);
-        size_t la = 0, lb = 0;
-        unsigned char *x = st_slurp(a, &la), *y = st_slurp(b, &lb);
-        CHECKF(x && y && la == lb && memcmp(x, y, la) == 0, "%s differs", parts[q]);
-        free(x);
-        free(y);
+        ty_shards_out *o = NULL;
+        CHECKF(ty_shards_begin_meta(&meta, out, 4, nnz, ew, ew, &o, err, sizeof err) == 0, "%s",
+               err);
+        const uint64_t blk[] = {0, 7, 20}; /* the two processes' blocks */
+        for (uint32_t i = 0; i < 4 && !ts_->failed; i++) {
+            uint64_t f0 = ty_shards_first(nd, 4, i), f1 = ty_shards_first(nd, 4, i + 1);
+            CHECK_EQ_INT((int)f0, (int)(5 * i));
+            void *rp[2] = {NULL, NULL};
+            size_t rl[2] = {0, 0};
+            int np = 0;
+            for (int r = 0; r < 2; r++) {
+                uint64_t lo = f0 > blk[r] ? f0 : blk[r], hi = f1 < blk[r + 1] ? f1 : blk[r + 1];
+                if (lo >= hi) continue;
+                uint64_t base = m.tfidf.rowptr[lo], rows[32];
+                for (uint64_t j = 0; j <= hi - lo; j++) rows[j] = m.tfidf.rowptr[lo + j] - base;
+                ty_csr sub = {.nrows = hi - lo, .ncols = m.tfidf.ncols, .rowptr = rows,
+                              .col = m.tfidf.col + base, .val = m.tfidf.val + base};
+                CHECKF(ty_shards_rows_piece(&sub, m.tf + base, m.docvec + lo * k, m.doc_h + lo * k,
+                                            (uint32_t)k, &rp[np], &rl[np], err, sizeof err) == 0,
+                       "%s", err);
+                np++;
+            }
+            void *p = NULL;
+            size_t len = 0;
+            ty_shard_report rep;
+            CHECKF(ty_shards_piece(o, i, &p, &len, err, sizeof err) == 0, "%s", err);
+            /* with ew, the writer's docmeta and abstracts of documents f0..f1,
+             * cut from the whole model's */
+            const char *dm = NULL, *ab = NULL;
+            size_t dl = 0, al = 0;
+            if (ew) {
+                uint64_t a = m.meta_off[f0 * TY_META_NSTR];
+                uint64_t z = f1 < nd ? m.meta_off[f1 * TY_META_NSTR] : m.meta_blob_len;
+                dm = m.meta_blob + a;
+                dl = (size_t)(z - a);
+                const char *q = m.abs_text;
+                for (uint64_t d = 0; d < f0; d++) q += strlen(q) + 1;
+                ab = q;
+                for (uint64_t d = f0; d < f1; d++) q += strlen(q) + 1;
+                al = (size_t)(q - ab);
+                CHECK(ty_shards_write_pieces(p, len, (const void *const *)rp, rl, np, &rep, err,
+                                             sizeof err) == TENYO_ERR_CORRUPT); /* no docmeta */
+                if (dl > 1)
+                    CHECK(ty_shards_write_parts(p, len, (const void *const *)rp, rl, np, dm,
+                                                dl - 1, ab, al, &rep, err,
+                                                sizeof err) == TENYO_ERR_CORRUPT);
+            }
+            if (np == 2) /* one process's rows only: not the shard's documents */
+                CHECK(ty_shards_write_parts(p, len, (const void *const *)rp, rl, 1, dm, dl, ab, al,
+                                            &rep, err, sizeof err) == TENYO_ERR_CORRUPT);
+            CHECKF(ty_shards_write_parts(p, len, (const void *const *)rp, rl, np, dm, dl, ab, al,
+                                         &rep, err, sizeof err) == 0,
+                   "%s", err);
+            CHECKF(ty_shards_done(o, &rep, err, sizeof err) == 0, "%s", err);
+            free(p);
+            free(rp[0]);
+            free(rp[1]);
+        }
+        CHECKF(ty_shards_commit(o, err, sizeof err) == 0, "%s", err);
+        ty_shards_out_free(o);
+        /* every file the same bytes (the names aside) */
+        const char *parts[] = {"shared", "s000", "s001", "s002", "s003"};
+        for (size_t q = 0; q < sizeof parts / sizeof parts[0]; q++) {
+            char a[600], b[600];
+            snprintf(a, sizeof a, "%s.1.%s", ref, parts[q]);
+            snprintf(b, sizeof b, "%s.1.%s", out, parts[q]);
+            size_t la = 0, lb = 0;
+            unsigned char *x = st_slurp(a, &la), *y = st_slurp(b, &lb);
+            CHECKF(x && y && la == lb && memcmp(x, y, la) == 0, "%s differs (text elsewhere: %d)",
+                   parts[q], ew);
+            free(x);
+            free(y);
+        }
     }
     ty_model_free(&m);
 }

@@ -370,7 +370,7 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
  * pairs, and hands each chunk's merge input (per record: its new local
  * terms, distinct-term count, votes, phrases; builder.c, "shared
  * tokenizing"), serialized, to put(); process 0 keeps every record's
- * metadata, tokenizes its own chunks and takes the others' from get()
+ * metadata (with docs_elsewhere, below, no text), tokenizes its own chunks and takes the others' from get()
  * when it merges them, in record order, mapping local ids to its own. At
  * write every process weighs its own rows with the others (the
  * collectives below; builder.c, "weight") and holds the rows of its SVD
@@ -454,13 +454,35 @@ typedef struct ty_builder_share {
      * processes whose blocks hold its documents, ty_shards_write_pieces
      * where it is written) and every one reported to o (ty_shards_done)
      * before returning, the processes' rows and vectors then freed; the
-     * builder then replaces the manifest. 0 ok, else a status with err
-     * set. */
+     * builder then replaces the manifest. With docs_elsewhere (below)
+     * recs[0..nrows) is each document's live record and has_abs whether
+     * the index has abstracts: o holds neither docmeta nor abstracts, each
+     * writer makes its documents' (ty_shards_write_parts); else recs is
+     * NULL. 0 ok, else a status with err set. */
     int (*shards)(void *ud, ty_shards_out *o, uint32_t nshards, uint64_t nrows,
                   const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
-                  uint32_t k, int f16, char *err, size_t errlen);
+                  uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
+                  size_t errlen);
+    /* --shards with shards and nnz: 1 when the shards' writers make their
+     * documents' docmeta and abstracts' text themselves, from the inputs
+     * read again (ty_builder_doc_meta over the records recs[d] the
+     * shards callback is given: document d's live record, numbered as
+     * added, from 0; has_abs: whether the index has abstracts;
+     * ty_shards_write_parts): process 0 then keeps of each record only
+     * what global decisions need (its codes' subclasses for the field
+     * numbering, its flags), no text. 0: process 0 keeps every record's
+     * metadata and abstract, recs is NULL. */
+    int docs_elsewhere;
     void *ud;             /* their first argument */
 } ty_builder_share;
+/* Document metadata as a sharded index's writer makes it from its record
+ * d (tenyo-mpi, docs_elsewhere): the TY_META_NSTR NUL-terminated strings
+ * of its "docmeta" (id, title or the display title from the abstract,
+ * applicant, date, codes, fields: the bytes the one-process build stores)
+ * appended to meta and, when abs is not NULL, its abstract as kept (cut
+ * below 4 KiB at a character boundary; "" for none), NUL-terminated,
+ * appended to abs. 0, or TENYO_ERR_NOMEM. */
+int ty_builder_doc_meta(const tenyo_doc *d, ty_buf *meta, ty_buf *abs);
 /* docvec (a->nrows x k) = the rows of A V, each L2-normalised: the
  * builder's document vectors, the same bits wherever they are computed. */
 void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,

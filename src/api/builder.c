@@ -40,7 +40,15 @@
  * the IVF's sample vectors and the field model's rows only, has each
  * process assign its sample rows in every k-means iteration and then its
  * vectors to the IVF's lists, and gathers the whole
- * matrix and vectors last, for the file.
+ * matrix and vectors last, for the file. A sharded shared build
+ * (ty_builder_share.docs_elsewhere) keeps no document text on process 0:
+ * add() keeps of a record its id (the id map), its codes reduced to their
+ * distinct field subclasses (slim_meta: the field table and lists come
+ * out the same, fields_of), its flags and whether it has an abstract;
+ * the docmeta strings and abstracts are made by each shard's writer from
+ * the inputs read again (ty_builder_doc_meta: make_meta, fields_of and
+ * keep_abstract, the code the one-process build runs), for the live
+ * records write_shards names (each document's record number).
  * Term ids, phrase ids and the surface votes depend only on the order in
  * which records were added, never on the thread count or on where batches
  * were cut, so the file is the same bytes for any --threads, and (without
@@ -125,6 +133,8 @@ typedef struct bdoc {
     int8_t lang;       /* 0 ja, 1 en (set when its terms are merged) */
     char *abs;         /* its abstract, at most BUILD_ABS_MAX bytes (NULL:
                           none, or abstracts not kept) */
+    uint8_t has_abs;   /* docs_elsewhere: it has one to keep (kept by the
+                          shard's writer, not here) */
     uint64_t rec;      /* record number of its current version (a shared
                           build: which process holds its pairs) */
 } bdoc;
@@ -407,9 +417,9 @@ static const char *meta_get(const bdoc *d, int k) {
  * when abstracts are not kept, else a copy cut at a character boundary
  * below BUILD_ABS_MAX bytes. *oom set when out of memory. */
 #define BUILD_ABS_MAX 4096
-static char *keep_abstract(const tenyo_builder *b, const char *a, int *oom) {
+static char *keep_abstract(int no_abstracts, const char *a, int *oom) {
     *oom = 0;
-    if (b->o.no_abstracts || !a || !*a) return NULL;
+    if (no_abstracts || !a || !*a) return NULL;
     size_t n = strlen(a);
     if (n >= BUILD_ABS_MAX) {
         n = BUILD_ABS_MAX - 1;
@@ -476,6 +486,59 @@ static char *make_meta(const tenyo_doc *d, int use_abstract) {
         return NULL;
     }
     return m.p;
+}
+
+static int next_subclass(const char **p, char sc[5]);
+
+static int cmp_code4(const void *a, const void *b) {
+    return memcmp(a, b, 4);
+}
+
+/* Process 0 of a sharded tenyo-mpi build whose shards' writers make the
+ * documents' metadata (ty_builder_share.docs_elsewhere): it keeps of a
+ * record only what global decisions need. */
+static int docs_elsewhere(const tenyo_builder *b) {
+    return b->o.shards > 0 && b->sh.shards && b->sh.nnz && b->sh.docs_elsewhere &&
+           b->sh.rank == 0;
+}
+
+/* The distinct field subclasses of a ';'-joined code list, in the order a
+ * document's field list keeps them (the first code's field first, the
+ * "home" of EVAL.md, then the rest in code order, which is field id
+ * order: the field table is sorted), 4 bytes each, into o (emptied
+ * first). The one code behind docfields and the "fields" string. */
+static int fields_of(const char *codes, ty_buf *o) {
+    char sc[5];
+    o->len = 0;
+    while (next_subclass(&codes, sc)) {
+        int seen = 0;
+        for (size_t q = 0; q < o->len && !seen; q += 4) seen = !memcmp(o->p + q, sc, 4);
+        if (!seen && ty_buf_append(o, sc, 4)) return TENYO_ERR_NOMEM;
+    }
+    if (o->len > 8) qsort(o->p + 4, o->len / 4 - 1, 4, cmp_code4);
+    return TENYO_OK;
+}
+
+/* A record's metadata block as docs_elsewhere keeps it: four empty
+ * strings (id, title, applicant, date) and its codes reduced to their
+ * distinct field subclasses in their list order, ';'-joined (build_fields
+ * reads the same fields from it as from the codes). NULL: out of memory. */
+static char *slim_meta(const tenyo_doc *d) {
+    ty_buf c = {0}, f = {0}, m = {0};
+    int bad = 0;
+    for (size_t i = 0; i < d->ncodes && !bad; i++) {
+        if (!d->codes[i] || !*d->codes[i]) continue;
+        bad = (c.len && ty_buf_putc(&c, ';')) ||
+              ty_buf_append(&c, d->codes[i], strlen(d->codes[i]));
+    }
+    bad = bad || ty_buf_putc(&c, 0) || fields_of(c.p, &f) || ty_buf_append(&m, "\0\0\0\0", 4);
+    for (size_t q = 0; q < f.len && !bad; q += 4)
+        bad = (q && ty_buf_putc(&m, ';')) || ty_buf_append(&m, f.p + q, 4);
+    bad = bad || ty_buf_putc(&m, 0);
+    ty_buf_free(&c);
+    ty_buf_free(&f);
+    if (bad) ty_buf_free(&m);
+    return bad ? NULL : m.p;
 }
 
 /* The language code of a record: 0 ja, 1 en, -1 unknown. */
@@ -565,7 +628,8 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     }
     if (b->sh.size > 1 && b->sh.rank != 0)
         return share_add(b, rec, &text, lang_code(d->lang));
-    if (!(meta = make_meta(d, 1))) goto fail;
+    int slim = docs_elsewhere(b);
+    if (!(meta = slim ? slim_meta(d) : make_meta(d, 1))) goto fail;
     if (batch_room(b)) goto fail;
     int is_new = 0;
     int64_t slot = take_slot(b, d->id, &is_new);
@@ -574,9 +638,10 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
         goto fail;
     }
     bdoc *bd = &b->docs[slot];
-    int oom;
-    char *ab = keep_abstract(b, d->abstract, &oom);
+    int oom = 0;
+    char *ab = slim ? NULL : keep_abstract(b->o.no_abstracts, d->abstract, &oom);
     if (oom) goto fail;
+    bd->has_abs = slim && !b->o.no_abstracts && d->abstract && *d->abstract;
     free(bd->meta);
     bd->meta = meta;
     free(bd->abs);
@@ -1405,7 +1470,7 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
     }
     bdoc *d = &b->docs[slot];
     int oom;
-    char *ab = keep_abstract(b, meta->abstract, &oom);
+    char *ab = keep_abstract(b->o.no_abstracts, meta->abstract, &oom);
     if (oom) goto fail;
     free(d->meta);
     d->meta = m;
@@ -1524,14 +1589,23 @@ static int cmp_code8(const void *a, const void *b) {
     return strcmp((const char *)a, (const char *)b);
 }
 
-static int cmp_u16(const void *a, const void *b) {
-    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-    return x < y ? -1 : x > y;
+/* The "fields" metadata string of a document whose fields_of list is f:
+ * the codes ','-joined (malloc'd; NULL: out of memory). */
+static char *fields_string(const ty_buf *f) {
+    ty_buf s = {0};
+    for (size_t q = 0; q < f->len; q += 4)
+        if ((q && ty_buf_putc(&s, ',')) || ty_buf_append(&s, f->p + q, 4)) {
+            ty_buf_free(&s);
+            return NULL;
+        }
+    return s.p ? s.p : ty_strdup("");
 }
 
 /* Build the field table and per-document field lists; also the "fields"
- * metadata string of each document into fstr[i] (malloc'd). */
+ * metadata string of each document into fstr[i] (malloc'd) unless fstr
+ * is NULL. */
 static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
+    ty_buf fl = {0};
     ty_strmap *fm = ty_strmap_new();
     if (!fm) return TENYO_ERR_NOMEM;
     int rc = TENYO_ERR_NOMEM;
@@ -1561,45 +1635,29 @@ static int build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
     if (!fm) goto done;
     for (uint32_t f = 0; f < nf; f++)
         if (ty_strmap_intern(fm, m->field_code[f], 4, NULL) < 0) goto done;
-    /* pass 2: per-document sorted unique field ids */
+    /* pass 2: per-document unique field ids, in fields_of's order */
     size_t cap = 1024, used = 0;
     m->field_ids = ty_mallocarray(cap, sizeof *m->field_ids);
     if (!m->field_ids) goto done;
     for (size_t i = 0; i < b->n; i++) {
         size_t start = used;
-        const char *p = meta_get(&b->docs[i], BM_CODES);
-        while (next_subclass(&p, sc)) {
-            uint16_t f = (uint16_t)ty_strmap_get(fm, sc, 4);
-            int seen = 0;
-            for (size_t q = start; q < used; q++) seen |= m->field_ids[q] == f;
-            if (seen) continue;
+        if (fields_of(meta_get(&b->docs[i], BM_CODES), &fl)) goto done;
+        for (size_t q = 0; q < fl.len; q += 4) {
             if (used == cap) {
                 cap *= 2;
                 uint16_t *np = ty_reallocarray(m->field_ids, cap, sizeof *np);
                 if (!np) goto done;
                 m->field_ids = np;
             }
-            m->field_ids[used++] = f;
+            m->field_ids[used++] = (uint16_t)ty_strmap_get(fm, fl.p + q, 4);
         }
-        /* keep the first code's field first (the "home" of EVAL.md), then
-         * the rest sorted */
-        if (used - start > 2)
-            qsort(m->field_ids + start + 1, used - start - 1, sizeof(uint16_t), cmp_u16);
         m->field_ptr[i + 1] = used;
-        ty_buf s = {0};
-        for (size_t q = start; q < used; q++) {
-            m->field_count[m->field_ids[q]]++;
-            if ((q > start && ty_buf_putc(&s, ',')) ||
-                ty_buf_append(&s, m->field_code[m->field_ids[q]], 4)) {
-                ty_buf_free(&s);
-                goto done;
-            }
-        }
-        fstr[i] = s.p ? s.p : ty_strdup("");
-        if (!fstr[i]) goto done;
+        for (size_t q = start; q < used; q++) m->field_count[m->field_ids[q]]++;
+        if (fstr && !(fstr[i] = fields_string(&fl))) goto done;
     }
     rc = TENYO_OK;
 done:
+    ty_buf_free(&fl);
     ty_strmap_free(fm);
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory building fields");
@@ -1607,13 +1665,28 @@ done:
 }
 
 /* Metadata blob: TY_META_NSTR strings per document. Each document's
- * metadata is freed as it is copied. */
-static int build_meta(tenyo_builder *b, ty_model *m, char **fstr) {
+ * metadata is freed as it is copied. docs_elsewhere (fstr NULL): the
+ * flags only, no blob nor abstracts (the shards' writers make them);
+ * *any_abs whether a document has an abstract to keep. */
+static int build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) {
     ty_buf blob = {0};
-    m->meta_off = ty_mallocarray(b->n ? b->n * TY_META_NSTR : 1, sizeof(uint64_t));
+    *any_abs = 0;
     m->open = ty_calloc(b->n ? b->n : 1, 1);
     m->lang = ty_calloc(b->n ? b->n : 1, 1);
-    if (!m->meta_off || !m->open || !m->lang) goto nomem;
+    if (!m->open || !m->lang) goto nomem;
+    if (!fstr) {
+        for (size_t i = 0; i < b->n; i++) {
+            bdoc *d = &b->docs[i];
+            m->open[i] = d->open;
+            m->lang[i] = (uint8_t)(d->lang == 0 ? 0 : 1);
+            *any_abs |= d->has_abs;
+            free(d->meta);
+            d->meta = NULL;
+        }
+        return TENYO_OK;
+    }
+    m->meta_off = ty_mallocarray(b->n ? b->n * TY_META_NSTR : 1, sizeof(uint64_t));
+    if (!m->meta_off) goto nomem;
     for (size_t i = 0; i < b->n; i++) {
         bdoc *d = &b->docs[i];
         const char *s[TY_META_NSTR];
@@ -1640,6 +1713,7 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr) {
     /* abstracts: a section when any document has one */
     size_t with = 0;
     for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;
+    *any_abs = with > 0;
     if (with) {
         ty_buf ab = {0};
         for (size_t i = 0; i < b->n; i++) {
@@ -2421,19 +2495,59 @@ static int share_fieldmodel(tenyo_builder *b, ty_model *m, ty_fieldmodel *fm) {
  * from the processes that hold them); the manifest last, here, once
  * every shard is reported. */
 static int write_shards(tenyo_builder *b, ty_model *m, const char *path, int rows_stay,
-                        uint64_t nnz, int f16) {
+                        uint64_t nnz, int f16, int any_abs) {
     uint32_t n = (uint32_t)b->o.shards;
     if (!rows_stay)
         return ty_store_write_shards(m, path, n, NULL, b->err, sizeof b->err);
     /* shared: m's rows and vectors are this process's block; each
-     * shard's writer gets them from the processes that hold them */
+     * shard's writer gets them from the processes that hold them, and
+     * with docs_elsewhere makes its documents' metadata from their live
+     * records (recs) */
     ty_shards_out *o = NULL;
-    int rc = ty_shards_begin_meta(m, path, n, nnz, &o, b->err, sizeof b->err);
+    int slim = docs_elsewhere(b);
+    uint64_t *recs = slim ? ty_mallocarray(b->n ? b->n : 1, sizeof *recs) : NULL;
+    if (slim && !recs) {
+        ty_seterr(b->err, sizeof b->err, "out of memory for the documents' record numbers");
+        return TENYO_ERR_NOMEM;
+    }
+    for (size_t i = 0; slim && i < b->n; i++) recs[i] = b->docs[i].rec;
+    int rc = ty_shards_begin_meta(m, path, n, nnz, slim, any_abs, &o, b->err, sizeof b->err);
     if (!rc)
         rc = b->sh.shards(b->sh.ud, o, n, m->ndocs, &m->tfidf, m->tf, m->docvec, m->dim, f16,
-                          b->err, sizeof b->err);
+                          recs, any_abs, b->err, sizeof b->err);
+    free(recs);
     if (!rc) rc = ty_shards_commit(o, b->err, sizeof b->err);
     ty_shards_out_free(o);
+    return rc;
+}
+
+int ty_builder_doc_meta(const tenyo_doc *d, ty_buf *meta, ty_buf *abs) {
+    if (!d || !d->id || !meta) return TENYO_ERR_ARG;
+    char *mb = make_meta(d, 1), *fs = NULL;
+    ty_buf fl = {0};
+    int rc = TENYO_ERR_NOMEM;
+    if (!mb) goto done;
+    bdoc one = {.meta = mb};
+    if (fields_of(meta_get(&one, BM_CODES), &fl) || !(fs = fields_string(&fl))) goto done;
+    /* build_meta's order: id, title, applicant, date, codes, fields */
+    for (int k = 0; k < BM_N; k++) {
+        const char *x = meta_get(&one, k);
+        if (ty_buf_append(meta, x, strlen(x) + 1)) goto done;
+    }
+    if (ty_buf_append(meta, fs, strlen(fs) + 1)) goto done;
+    if (abs) {
+        int oom;
+        char *a = keep_abstract(0, d->abstract, &oom);
+        if (oom) goto done;
+        int bad = ty_buf_append(abs, a ? a : "", a ? strlen(a) + 1 : 1);
+        free(a);
+        if (bad) goto done;
+    }
+    rc = TENYO_OK;
+done:
+    free(mb);
+    free(fs);
+    ty_buf_free(&fl);
     return rc;
 }
 
@@ -2497,11 +2611,12 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     double t4 = ty_now();
     rc = TENYO_ERR_NOMEM;
-    fstr = ty_calloc(b->n, sizeof *fstr);
-    if (!fstr) goto done;
+    int any_abs = 0, slim = docs_elsewhere(b); /* slim: no document text here */
+    fstr = slim ? NULL : ty_calloc(b->n, sizeof *fstr);
+    if (!slim && !fstr) goto done;
     rc = build_fields(b, &m, fstr);
     if (rc) goto done;
-    rc = build_meta(b, &m, fstr);
+    rc = build_meta(b, &m, fstr, &any_abs);
     if (rc) goto done;
     if (m.dim > 0 && m.nfields > 1) {
         /* the field model ideas uses (model/linear.c), stored */
@@ -2582,7 +2697,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
     rc = b->o.shards > 0 ? write_shards(b, &m, path, rows_stay, nnz,
-                                        ivf && b->o.f16_vectors)
+                                        ivf && b->o.f16_vectors, any_abs)
                          : ty_store_write(&m, path, b->err, sizeof b->err);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done; /* unsynced: written, stats too */
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 1, 1);

@@ -59,11 +59,17 @@ int cli_main(int argc, char **argv);
  * cli_main, NULL in tenyo (which links no MPI). Every process runs
  * `index` over the same inputs; process 0 writes the index, the others
  * only tokenize their share (setup gives the builder its share; flush
- * ends a process other than 0: 0 ok, else a status with err set). */
+ * ends a process other than 0: 0 ok, else a status with err set; with
+ * --shards each writes its shards, their documents' metadata read again
+ * from the inputs it is given). */
 typedef struct cli_dist {
     int rank, size;                                   /* this process, how many */
     int (*setup)(void *ud, tenyo_builder *b);         /* after the builder is made */
     int (*flush)(void *ud, tenyo_builder *b, char *err, size_t errlen);
+    /* the inputs, before they are read (NULL: not wanted): the files and
+     * options stay valid until the build is written or flushed, so that
+     * the process can read the same records again (cli_read_inputs) */
+    void (*inputs)(void *ud, char **files, int nfiles, const tenyo_read_opts *ro);
     void *ud;                                         /* their first argument */
 } cli_dist;
 extern const cli_dist *cli_index_dist;
@@ -263,7 +269,9 @@ void cli_on_progress(void *ud, const char *stage, uint64_t done, uint64_t total)
 double cli_peak_mib(void);
 /* Where cli_read_inputs puts records: a builder or an update. */
 typedef struct cli_sink {
-    int (*add)(void *ud, const tenyo_doc *d);  /* a status */
+    int (*add)(void *ud, const tenyo_doc *d);  /* a status; > 0: stop reading,
+                                                  no error (a second read that
+                                                  found all it wanted) */
     const char *(*error)(void *ud);            /* message of a failed add */
     void *ud;                                  /* the builder or update */
     tenyo_progress_fn progress;                /* "read MiB" progress, or NULL */
@@ -271,7 +279,8 @@ typedef struct cli_sink {
 } cli_sink;
 cli_sink cli_sink_builder(tenyo_builder *b);
 /* Read files[0..nfiles) into sink; returns an exit code (0 ok). Skips
- * records rejected by the split filter keep(keep_ud, d) when given. */
+ * records rejected by the split filter keep(keep_ud, d) when given; ends
+ * early, with 0, when the sink's add returns > 0. */
 int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     const tenyo_read_opts *ro, int quiet,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,

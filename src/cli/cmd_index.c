@@ -77,6 +77,7 @@ static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_r
     }
     cli_read_totals tot = {0};
     cli_sink sink = cli_sink_builder(b);
+    if (dist->inputs) dist->inputs(dist->ud, files, nfiles, ro);
     int ec = cli_read_inputs(&sink, files, nfiles, ro, 1, NULL, NULL, &tot);
     if (!ec && (rc = dist->flush(dist->ud, b, err, sizeof err))) {
         cli_err("process %d: %s\n", dist->rank, err[0] ? err : tenyo_builder_error(b));
@@ -197,6 +198,7 @@ int cli_cmd_index(int argc, char **argv) {
     cli_sink sink = cli_sink_builder(b);
     sink.progress = cli_on_progress;
     sink.progress_ud = &ps;
+    if (dist && dist->inputs) dist->inputs(dist->ud, argv + optind, argc - optind, &ro);
     int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, quiet, NULL,
                              NULL, &tot);
     if (ec) {

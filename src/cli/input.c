@@ -153,7 +153,9 @@ cli_sink cli_sink_builder(tenyo_builder *b) {
 }
 
 /* Read FILEs into sink; returns an exit code (0 ok). Skips records
- * rejected by the split filter keep(ud, id) when given. */
+ * rejected by the split filter keep(ud, id) when given. A sink's add
+ * returning > 0 ends the reading there, with 0 (the totals then count
+ * the files read whole only). */
 int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     const tenyo_read_opts *ro_in, int quiet,
                     int (*keep)(void *ud, const tenyo_doc *d), void *keep_ud,
@@ -194,6 +196,10 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
             }
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
             int arc = sink->add(sink->ud, d);
+            if (arc > 0) { /* the sink has all it wants: stop, no error */
+                tenyo_reader_free(r);
+                return EXIT_OK;
+            }
             if (arc) {
                 cli_err("%s:%ld: %s\n", d->source, d->line,
                         sink->error(sink->ud));

@@ -23,7 +23,8 @@
  * terms the record added to the rank's vocabulary (so each term string
  * travels once per rank), its number of distinct terms, its surface votes
  * by local ids and its phrases (api/builder.c, "shared tokenizing", has
- * the layout). Rank 0 keeps every record's metadata, tokenizes its own
+ * the layout). Rank 0 keeps every record's metadata (with --shards only
+ * what global decisions need, below, "Sharded output"), tokenizes its own
  * chunks, and when it merges a batch takes the other ranks' chunks in
  * record order (MPI_Recv by source: MPI keeps the order of messages
  * between two ranks), interns their new terms (so each rank's local ids
@@ -72,7 +73,8 @@
  *
  * After the SVD. Every rank holds its SVD block's TF-IDF rows (with their
  * counts) and their document vectors; rank 0 holds every document's
- * metadata, abstract, fields and phrases. What needs more than one
+ * fields and phrases, and unsharded its metadata and abstract. What needs
+ * more than one
  * rank's rows fetches only what it reads (the builder drives it,
  * api/builder.c "after the SVD"; the moves are ty_builder_share's vecs,
  * rows and assign callbacks here, each a broadcast header, the list, then
@@ -150,16 +152,19 @@
  *
  * Memory (VmHWM per rank, printed by rank 0 at the end of every index
  * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
- * Rank 0 holds every record's metadata and abstract, the vocabulary, the
+ * Rank 0 holds every record's metadata and abstract (with --shards only
+ * their ids, fields' subclasses and flags: "Sharded output"), the
+ * vocabulary, the
  * votes and phrases, the pairs of its own records only, then its block of
  * rows for the SVD and its block's document vectors; after the SVD (its
  * blocks freed) it gathers the IVF's sample vectors and the field model's
  * rows, then, unsharded, the whole TF-IDF matrix with its counts and every
  * vector (~12 bytes a non-zero and 4 x k bytes a document: the file's
  * sections) and writes the file; sharded, it keeps its own block and
- * holds, besides the metadata, the raw per-document sections of the
- * metadata (not of the rows: ty_shards_begin_meta) and the rows pieces
- * of its own shards. The other ranks hold their
+ * holds the raw per-document sections of the flags, fields and phrases
+ * (not of the rows nor of the text: ty_shards_begin_meta) and, writing
+ * its own shards, their documents' metadata read again and the rows
+ * pieces. The other ranks hold their
  * chunks' text and tokenizer output while tokenizing, their vocabulary and
  * their records' pairs, then their block of rows and, in the SVD, its
  * per-rank blocks (svd.c: the terms side whole and its int64 reduction
@@ -168,11 +173,14 @@
  * row, after the SVD: below its peak; none when the sample is every
  * document, the vectors themselves then); sharded, at the
  * end, the encoded rows pieces of their block (sent, freed as the sends
- * complete) and those of the shards they write. Every rank's peak, rank
- * 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS sampled:
- * rank 0 1,253 MiB there, ~800 MiB gathering and writing after it); rank
- * 0's excess over the others is what it alone holds through the SVD:
- * every document's metadata and abstract. So at 100k the end's gather
+ * complete) and those of the shards they write, with those shards'
+ * documents' metadata (a 1/P share, read at the end). Every rank's peak,
+ * rank 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS
+ * sampled: rank 0 1,253 MiB there, ~800 MiB gathering and writing after
+ * it); rank 0's excess over the others was what it alone held through
+ * the SVD: every document's metadata and abstract, which with --shards
+ * it no longer holds (bench/README.md, "no document text on rank 0").
+ * So at 100k the end's gather
  * never set the peak and removing it does not lower VmHWM (gen100k,
  * --shards 4, P = 4, 2 cores, BLAS threads 1: 1272.7, 1137.1, 1127.4,
  * 1127.3 MiB before, 1272.5, 1136.5, 1127.0, 1128.0 after; rank 0's
@@ -187,18 +195,33 @@
  * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
  * documents), which the plain tenyo opens directly (info, similar, ideas,
  * serve). Shard i (documents ty_shards_first: even cuts) is written by
- * rank i % P. Its bytes come from two places, each encoded by the store's
- * one section code:
- *   - the metadata (docmeta, docflags, docfields, phrase.docs and the
- *     abstracts' text), which exists on rank 0 only: rank 0 encodes the
- *     model without its rows and vectors (ty_shards_begin_meta: neither
- *     read nor checked there; the build section's non-zeros are the sum
- *     over the ranks, JOB_NNZ), writes the shared part (vocabulary, idf,
- *     basis, fields, labels, field model, IVF) once, cuts each shard's
- *     raw metadata pieces (ty_shards_piece) and sends them to the shard's
- *     rank (point to point, a length then pieces of at most PIECE bytes,
- *     every other rank's shards before its own, so the others compress
- *     while it goes on);
+ * rank i % P. Its bytes come from three places, each encoded by the
+ * store's one section code:
+ *   - the per-document sections numbered globally (docflags: open and
+ *     the language the tokenizer found; docfields: ids in the field
+ *     table; phrase.docs: phrase ids renumbered by first use among live
+ *     documents), which rank 0 makes: it encodes the model without its
+ *     rows, vectors and text (ty_shards_begin_meta with docs_elsewhere:
+ *     neither read nor checked there; the build section's non-zeros are
+ *     the sum over the ranks, JOB_NNZ), writes the shared part
+ *     (vocabulary, idf, basis, fields, labels, field model, IVF) once,
+ *     cuts each shard's raw pieces of those sections (ty_shards_piece:
+ *     10-16 bytes a document measured) and sends them to the shard's
+ *     rank with the live record number of each of its documents (8
+ *     bytes a document: the live map, for its part only), a length then
+ *     pieces of at most PIECE bytes, every other rank's shards before
+ *     its own;
+ *   - the documents' text (docmeta: id, title, applicant, date, codes,
+ *     fields string; the abstracts' text), which no rank keeps through
+ *     the build: the writer reads the inputs again (the same files and
+ *     options, cli_dist.inputs; the reader is ~10x faster than the
+ *     tokenizer), numbers the records as the builder did, keeps those
+ *     that are the live records of its shards' documents
+ *     (ty_builder_doc_meta: the builder's own make_meta and fields_of, so
+ *     the strings are the one-process build's), cuts them per shard in
+ *     document order (a repeated id's document takes its last record's
+ *     text at the first record's place) and hands them to
+ *     ty_shards_write_parts;
  *   - the rows and vectors (docvec.q8, tfidf.rows, tfidf.cols, tfidf.tf
  *     and with --f16 docvec.f16), which stay on the ranks whose SVD
  *     blocks hold them: each rank encodes its block's part of every shard
@@ -208,8 +231,10 @@
  *     shard's writer at once (MPI_Isend, TAG_SHROWS, rank to rank: none
  *     passes through rank 0 unless rank 0 writes that shard), kept when
  *     it writes the shard itself.
- * The writer takes its shards in order, for each rank 0's piece and the
- * rows pieces of the ranks whose blocks meet the shard, in rank order
+ * The writer first takes every piece of its shards from rank 0, then
+ * reads the inputs once for all of its shards' documents (write_mine),
+ * then writes its shards in order, for each rank 0's piece, its text and
+ * the rows pieces of the ranks whose blocks meet the shard, in rank order
  * (blocks are contiguous and ascending; a shard of no documents gets an
  * empty piece made there), and ty_shards_write_pieces joins the rows
  * pieces (part A of each, then part B: the read's assembly), puts the
@@ -248,15 +273,45 @@
  * the shared part and its own shards, and no rank writes or reads a
  * whole temporary file or holds every row.
  *
- * Not shared yet (issue 20, left): the metadata pieces are still cut on
- * rank 0 and sent (gen100k in 4 shards: 75.67 MB for the three sent, ~25
- * MB a shard, against 122.49 MB with the rows and vectors; at 100M, every document's metadata and abstract is on rank
- * 0 anyway, from the merge, so this moves what it already holds);
- * unsharded, the rows and vectors are still gathered for the one file;
- * the rows pieces are not checked on rank 0 (columns < terms, finite
- * values: each rank's rows were made by the same weighting, and the
- * reader checks every shard on open). Every rank reads and parses all the
- * input (P times the reader's work, about a tenth of the tokenizer's).
+ * Why the text is read again by its writer, and not kept by every rank
+ * from the first read or sent by the rank that tokenized it: the
+ * document numbers (first occurrence of each id), which record of a
+ * repeated id is live and so which documents a shard holds are known
+ * only once every record is merged, on rank 0; keeping every record's
+ * text on every rank until then would multiply the metadata by P, and
+ * keeping each tokenizing rank's own records' text would leave most of a
+ * shard's text on other ranks (records are dealt round-robin in chunks,
+ * shards are contiguous documents), to be moved rank to rank as the rows
+ * are: ~the whole text over the network once, against each writer
+ * reading the inputs (already read by every rank) once more. What stays
+ * on rank 0 per document is what the global decisions need: its id (the
+ * id map: which record replaces which), its field subclasses (the field
+ * table, the fields' counts and the field model's labels; kept as 4-byte
+ * codes, not the code strings), its flags, its phrase ids (numbered by
+ * first use) and its live record number. Rejected: the writers mapping
+ * field and phrase ids themselves with tables rank 0 broadcasts (the
+ * phrase renumbering needs every document's phrases in order, on rank 0
+ * anyway; its ids are a few bytes a document, sent as the section's
+ * cut); the live map broadcast whole (8 bytes a document to every rank
+ * instead of each writer's part). Without --shards nothing changes: rank
+ * 0 writes the one file and keeps every document's metadata and abstract
+ * from the first read, as `tenyo index` does.
+ *
+ * Not shared yet (issue 20, left): unsharded, the rows and vectors are
+ * still gathered for the one file and rank 0 holds every document's
+ * metadata; sharded, rank 0 still holds per document its id, field
+ * subclasses, flags, phrase ids and record number (~170 bytes a document
+ * with the builder's per-document record, by the structures' sizes: ~17
+ * GB at 100M); the rows pieces are not checked on rank 0 (columns <
+ * terms, finite values: each rank's rows were made by the same
+ * weighting, and the reader checks every shard on open). Every rank
+ * reads and parses all the input (P times the reader's work, about a
+ * tenth of the tokenizer's), and each shard's writer once more, up to
+ * its last document's live record (docs_add stops the read there: at
+ * gen100k, P = 4, 6-15 s a rank against ~90 s of tokenizing); so the
+ * inputs must be files that read the same twice (they already must be
+ * readable by every rank: no standard input, no pipe), and a file
+ * changed during the build is an error naming the records not found.
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -343,6 +398,13 @@ typedef struct share_state {
     uint64_t wrote_bytes; /* bytes of the index files this rank wrote */
     uint32_t wrote_files; /* and how many */
     uint64_t shard_sent;  /* rank 0: bytes of shard pieces sent to others */
+    uint64_t shard_docs;  /* rank 0: the documents of those shards */
+    uint64_t shard_recs;  /* rank 0: of the bytes, their record numbers' */
+    char **files;         /* the inputs (cli_dist.inputs), read again by a
+                             shard's writer for its documents' metadata */
+    int nfiles;           /* how many */
+    tenyo_read_opts ro;   /* how they are read */
+    double reread_s;      /* seconds this rank spent reading them again */
 } share_state;
 
 static void nap(void) {
@@ -1346,8 +1408,8 @@ mpi:
 
 /* Write shard i here from piece pc[0..pl) and its rows pieces, and say so. */
 static int write_shard(share_state *st, rows_out *ro, uint32_t i, uint32_t n, uint64_t nrows,
-                       uint32_t k, int f16, const void *pc, size_t pl, ty_shard_report *rep,
-                       char *err, size_t errlen) {
+                       uint32_t k, int f16, const void *pc, size_t pl, const ty_buf *dm,
+                       const ty_buf *ab, ty_shard_report *rep, char *err, size_t errlen) {
     int P = st->size, np = 0;
     void **p = calloc((size_t)P + 1, sizeof *p);
     size_t *len = calloc((size_t)P + 1, sizeof *len);
@@ -1358,7 +1420,10 @@ static int write_shard(share_state *st, rows_out *ro, uint32_t i, uint32_t n, ui
     }
     rc = rows_take(st, ro, i, n, nrows, k, f16, p, len, &np, err, errlen);
     if (!rc)
-        rc = ty_shards_write_pieces(pc, pl, (const void *const *)p, len, np, rep, err, errlen);
+        rc = ty_shards_write_parts(pc, pl, (const void *const *)p, len, np,
+                                   dm ? (dm->p ? dm->p : "") : NULL, dm ? dm->len : 0,
+                                   ab ? (ab->p ? ab->p : "") : NULL, ab ? ab->len : 0, rep, err,
+                                   errlen);
     if (!rc) wrote(st, rep->name, rep->bytes);
 done:
     for (int j = 0; p && j < np; j++) free(p[j]);
@@ -1367,67 +1432,178 @@ done:
     return rc;
 }
 
-/* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
- * Every rank first posts its block's part of each shard to the shard's
- * writer (rows_post: rank to rank, none through here); then every other
- * rank's pieces (the per-document metadata, which is here) are sent
- * (each rank compresses and writes while this one goes on), then this
- * rank writes its own, then takes the reports in shard order (each rank
- * sends its own in order) and checks each file (ty_shards_done). */
-static int shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
-                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
-                       uint32_t k, int f16, char *err, size_t errlen) {
-    share_state *st = ud;
-    uint32_t P = (uint32_t)st->size;
-    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n, (int64_t)nrows, k, f16};
-    uint64_t sb, r0, r1;
-    rows_out ro;
-    memset(&ro, 0, sizeof ro);
-    const char *sn = ty_shards_shared(o, &sb);
-    wrote(st, sn, sb);
-    if (bcast_wait(h, HEAD_N)) goto mpi;
-    ty_mpicomm_share(nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
-    int rc = r1 - r0 == own->nrows
-                 ? rows_post(st, &ro, n, nrows, own, own_tf, own_vecs, k, f16, r0, err, errlen)
-                 : TENYO_ERR_CORRUPT;
-    if (rc == TENYO_ERR_CORRUPT)
-        ty_seterr(err, errlen, "process 0 holds %llu rows, not its SVD block's %llu",
-                  (unsigned long long)own->nrows, (unsigned long long)(r1 - r0));
-    for (int mine = 0; mine < 2 && !rc; mine++)
-        for (uint32_t i = 0; i < n && !rc; i++) {
-            if ((i % P == 0) != mine) continue;
-            void *p = NULL;
-            size_t len = 0;
-            ty_shard_report rep;
-            rc = ty_shards_piece(o, i, &p, &len, err, errlen);
-            if (!rc && mine) {
-                rc = write_shard(st, &ro, i, n, nrows, k, f16, p, len, &rep, err, errlen);
-                if (!rc) rc = ty_shards_done(o, &rep, err, errlen);
-            } else if (!rc) {
-                uint64_t l = len;
-                if (send_big(&l, sizeof l, (int)(i % P), TAG_SHARD) ||
-                    send_big(p, len, (int)(i % P), TAG_SHARD)) {
-                    free(p);
-                    goto mpi;
-                }
-                st->shard_sent += len;
-            }
-            free(p);
-        }
-    for (uint32_t i = 0; i < n && !rc; i++) {
-        if (i % P == 0) continue;
-        ty_shard_report rep;
-        if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
-        rep.name[sizeof rep.name - 1] = 0;
-        rc = ty_shards_done(o, &rep, err, errlen);
+/* The documents of the shards this rank writes, their metadata made here
+ * from the inputs read again (docs_elsewhere): k numbers them in shard
+ * then document order; want lists them by live record. */
+typedef struct doc_want {
+    uint64_t rec;         /* its live record (numbered as added, from 0) */
+    uint64_t k;           /* its place among this rank's documents */
+} doc_want;
+
+typedef struct docs_in {
+    doc_want *want;       /* nk, ascending by rec (live records differ) */
+    uint64_t nk;          /* documents */
+    uint64_t next;        /* the first of want not yet read */
+    uint64_t seen;        /* records read so far */
+    int has_abs;          /* the index has abstracts: keep each one's */
+    ty_buf meta, abs;     /* their docmeta strings and abstracts, in record
+                             order */
+    uint64_t *mo, *ao;    /* nk + 1... per k: where its strings start in
+                             meta and abs */
+    uint64_t *ml, *al;    /* per k: their bytes */
+    int rc;               /* a failed add's status */
+    char err[160];        /* and its message */
+} docs_in;
+
+static void docs_in_free(docs_in *x) {
+    free(x->want);
+    ty_buf_free(&x->meta);
+    ty_buf_free(&x->abs);
+    free(x->mo);
+    free(x->ao);
+    free(x->ml);
+    free(x->al);
+    memset(x, 0, sizeof *x);
+}
+
+static int cmp_want(const void *a, const void *b) {
+    uint64_t x = ((const doc_want *)a)->rec, y = ((const doc_want *)b)->rec;
+    return x < y ? -1 : x > y;
+}
+
+/* cli_sink.add of the second read: record number x->seen, kept when it is
+ * a wanted document's live record; 1 (stop reading) once every one is
+ * (a shard's live records are mostly its own stretch of the input, so
+ * the writer of an early shard reads only the input up to it). */
+static int docs_add(void *ud, const tenyo_doc *d) {
+    docs_in *x = ud;
+    uint64_t rec = x->seen++;
+    if (x->next >= x->nk || x->want[x->next].rec != rec) return TENYO_OK;
+    uint64_t k = x->want[x->next++].k;
+    x->mo[k] = x->meta.len;
+    x->ao[k] = x->abs.len;
+    int rc = ty_builder_doc_meta(d, &x->meta, x->has_abs ? &x->abs : NULL);
+    if (rc) {
+        snprintf(x->err, sizeof x->err, "out of memory keeping record %llu's metadata",
+                 (unsigned long long)rec);
+        return x->rc = rc;
     }
-    if (!rc && rows_wait(&ro)) goto mpi;
-    rows_out_free(&ro);
+    x->ml[k] = x->meta.len - x->mo[k];
+    x->al[k] = x->abs.len - x->ao[k];
+    return x->next == x->nk; /* all found: the rest of the input unread */
+}
+
+static const char *docs_error(void *ud) {
+    return ((docs_in *)ud)->err;
+}
+
+/* Read the inputs again and keep the metadata of the documents whose live
+ * records are recs[0..nk) (k order) into x (has_abs: their abstracts
+ * too). Every one must be found: the inputs are the first read's. */
+static int docs_read(share_state *st, const uint64_t *recs, uint64_t nk, int has_abs,
+                     docs_in *x, char *err, size_t errlen) {
+    memset(x, 0, sizeof *x);
+    x->nk = nk;
+    x->has_abs = has_abs;
+    x->want = malloc((nk ? nk : 1) * sizeof *x->want);
+    x->mo = malloc((nk ? nk : 1) * sizeof *x->mo);
+    x->ao = malloc((nk ? nk : 1) * sizeof *x->ao);
+    x->ml = malloc((nk ? nk : 1) * sizeof *x->ml);
+    x->al = malloc((nk ? nk : 1) * sizeof *x->al);
+    if (!x->want || !x->mo || !x->ao || !x->ml || !x->al) {
+        ty_seterr(err, errlen, "out of memory for %llu documents' metadata",
+                  (unsigned long long)nk);
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t k = 0; k < nk; k++) x->want[k] = (doc_want){recs[k], k};
+    qsort(x->want, nk, sizeof *x->want, cmp_want);
+    for (uint64_t k = 1; k < nk; k++)
+        if (x->want[k].rec == x->want[k - 1].rec) {
+            ty_seterr(err, errlen, "record %llu is the live version of two documents",
+                      (unsigned long long)x->want[k].rec);
+            return TENYO_ERR_CORRUPT;
+        }
+    if (!nk) return TENYO_OK;
+    if (!st->files) {
+        ty_seterr(err, errlen, "process %d was not given the inputs to read again", st->rank);
+        return TENYO_ERR_ARG;
+    }
+    double t0 = ty_now();
+    cli_sink sink = {docs_add, docs_error, x, NULL, NULL};
+    cli_read_totals tot = {0};
+    int ec = cli_read_inputs(&sink, st->files, st->nfiles, &st->ro, 1, NULL, NULL, &tot);
+    st->reread_s += ty_now() - t0;
+    if (x->rc) {
+        ty_seterr(err, errlen, "%s", x->err);
+        return x->rc;
+    }
+    if (ec || x->next != nk) {
+        ty_seterr(err, errlen, "reading the inputs again, process %d found %llu of its %llu "
+                  "documents' records (%llu records read): the inputs changed during the build",
+                  st->rank, (unsigned long long)x->next, (unsigned long long)nk,
+                  (unsigned long long)x->seen);
+        return TENYO_ERR_INPUT;
+    }
+    return TENYO_OK;
+}
+
+/* The docmeta and abstracts' text of documents k0..k1 of x, in order,
+ * into dm and ab (emptied first; ab only when x has abstracts). */
+static int docs_cut(const docs_in *x, uint64_t k0, uint64_t k1, ty_buf *dm, ty_buf *ab) {
+    dm->len = ab->len = 0;
+    for (uint64_t k = k0; k < k1; k++)
+        if (ty_buf_append(dm, x->meta.p + x->mo[k], x->ml[k]) ||
+            (x->has_abs && x->al[k] && ty_buf_append(ab, x->abs.p + x->ao[k], x->al[k])))
+            return TENYO_ERR_NOMEM;
+    return TENYO_OK;
+}
+
+/* Write this rank's shards mine[0..nm) (ascending) from their pieces
+ * pc/pl (rank 0's) and rows pieces, with recs (k order, NULL: the pieces
+ * hold the metadata) their documents' live records: their metadata read
+ * here first. rep[j] filled for each; each file said on stderr. After
+ * each, report(st, j, rep) when given (0 or a status). */
+static int write_mine(share_state *st, rows_out *ro, const uint32_t *mine, uint32_t nm,
+                      uint32_t n, uint64_t nrows, uint32_t k, int f16, void **pc,
+                      const size_t *pl, const uint64_t *recs, int has_abs,
+                      int (*report)(share_state *, ty_shards_out *, const ty_shard_report *,
+                                    char *, size_t),
+                      ty_shards_out *o, char *err, size_t errlen) {
+    docs_in x;
+    ty_buf dm = {0}, ab = {0};
+    uint64_t nk = 0;
+    for (uint32_t j = 0; j < nm; j++)
+        nk += ty_shards_first(nrows, n, mine[j] + 1) - ty_shards_first(nrows, n, mine[j]);
+    int rc = recs ? docs_read(st, recs, nk, has_abs, &x, err, errlen) : TENYO_OK;
+    if (!recs) memset(&x, 0, sizeof x);
+    uint64_t k0 = 0;
+    for (uint32_t j = 0; j < nm && !rc; j++) {
+        uint32_t i = mine[j];
+        uint64_t d = ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
+        if (recs && docs_cut(&x, k0, k0 + d, &dm, &ab)) {
+            ty_seterr(err, errlen, "out of memory for shard %u's metadata", i);
+            rc = TENYO_ERR_NOMEM;
+            break;
+        }
+        k0 += d;
+        ty_shard_report rep;
+        rc = write_shard(st, ro, i, n, nrows, k, f16, pc[j], pl[j], recs ? &dm : NULL,
+                         recs && has_abs ? &ab : NULL, &rep, err, errlen);
+        free(pc[j]);
+        pc[j] = NULL;
+        if (!rc && report) rc = report(st, o, &rep, err, errlen);
+    }
+    ty_buf_free(&dm);
+    ty_buf_free(&ab);
+    docs_in_free(&x);
     return rc;
-mpi:
-    rows_out_free(&ro);
-    ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
-    return TENYO_ERR_DEPENDENCY;
+}
+
+/* Rank 0's report of its own shard: checked at once. */
+static int report_root(share_state *st, ty_shards_out *o, const ty_shard_report *rep,
+                       char *err, size_t errlen) {
+    (void)st;
+    return ty_shards_done(o, rep, err, errlen);
 }
 
 /* TENYO_MPI_SHARD_PAUSE: seconds a rank other than 0 waits after writing
@@ -1441,15 +1617,131 @@ static void shard_pause(void) {
     }
 }
 
+/* Another rank's report of its shard, sent to rank 0. */
+static int report_follow(share_state *st, ty_shards_out *o, const ty_shard_report *rep,
+                         char *err, size_t errlen) {
+    (void)st;
+    (void)o;
+    shard_pause();
+    if (send_big(rep, sizeof *rep, 0, TAG_SHARDREP)) {
+        ty_seterr(err, errlen, "message passing failed reporting shard %u", rep->shard);
+        return TENYO_ERR_DEPENDENCY;
+    }
+    return TENYO_OK;
+}
+
+/* Rank 0 (ty_builder_share.shards): shard i is written by rank i % P.
+ * Every rank first posts its block's part of each shard to the shard's
+ * writer (rows_post: rank to rank, none through here); then every other
+ * rank's pieces are sent (each rank compresses and writes while this one
+ * goes on): with recs (docs_elsewhere), each the per-document pieces
+ * made here (docflags, docfields, phrase.docs: a few bytes a document,
+ * no text) and the shard's documents' live record numbers (8 bytes a
+ * document), from which the writer makes their docmeta and abstracts'
+ * text itself (write_mine); then this rank writes its own, then takes
+ * the reports in shard order (each rank sends its own in order) and
+ * checks each file (ty_shards_done). */
+static int shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
+                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                       uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
+                       size_t errlen) {
+    share_state *st = ud;
+    uint32_t P = (uint32_t)st->size, nm = 0;
+    int64_t h[HEAD_N] = {JOB_SHARDS, (int64_t)n, (int64_t)nrows, k, f16, recs != NULL,
+                         has_abs};
+    uint64_t sb, r0, r1, nk = 0;
+    rows_out ro;
+    memset(&ro, 0, sizeof ro);
+    uint32_t *mine = calloc(n / P + 1, sizeof *mine);
+    void **pc = calloc(n / P + 1, sizeof *pc);
+    size_t *pl = calloc(n / P + 1, sizeof *pl);
+    uint64_t *mrec = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!mine || !pc || !pl) {
+        ty_seterr(err, errlen, "out of memory for the shards");
+        goto done;
+    }
+    const char *sn = ty_shards_shared(o, &sb);
+    wrote(st, sn, sb);
+    if (bcast_wait(h, HEAD_N)) goto mpi;
+    ty_mpicomm_share(nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
+    rc = r1 - r0 == own->nrows
+             ? rows_post(st, &ro, n, nrows, own, own_tf, own_vecs, k, f16, r0, err, errlen)
+             : TENYO_ERR_CORRUPT;
+    if (rc == TENYO_ERR_CORRUPT)
+        ty_seterr(err, errlen, "process 0 holds %llu rows, not its SVD block's %llu",
+                  (unsigned long long)own->nrows, (unsigned long long)(r1 - r0));
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        uint64_t d0 = ty_shards_first(nrows, n, i), d1 = ty_shards_first(nrows, n, i + 1);
+        void *p = NULL;
+        size_t len = 0;
+        rc = ty_shards_piece(o, i, &p, &len, err, errlen);
+        if (rc) break;
+        if (i % P == 0) { /* its own: written below */
+            mine[nm] = i;
+            pc[nm] = p;
+            pl[nm++] = len;
+            nk += d1 - d0;
+            continue;
+        }
+        uint64_t l = len;
+        int bad = send_big(&l, sizeof l, (int)(i % P), TAG_SHARD) ||
+                  send_big(p, len, (int)(i % P), TAG_SHARD) ||
+                  (recs && send_big(recs + d0, (d1 - d0) * sizeof *recs, (int)(i % P),
+                                    TAG_SHARD));
+        free(p);
+        if (bad) goto mpi;
+        st->shard_sent += len + (recs ? (d1 - d0) * sizeof *recs : 0);
+        st->shard_recs += recs ? (d1 - d0) * sizeof *recs : 0;
+        st->shard_docs += d1 - d0;
+    }
+    if (!rc && recs && !(mrec = malloc((nk ? nk : 1) * sizeof *mrec))) {
+        ty_seterr(err, errlen, "out of memory for the shards' record numbers");
+        rc = TENYO_ERR_NOMEM;
+    }
+    uint64_t at = 0;
+    for (uint32_t j = 0; !rc && recs && j < nm; j++) {
+        uint64_t d0 = ty_shards_first(nrows, n, mine[j]);
+        uint64_t d1 = ty_shards_first(nrows, n, mine[j] + 1);
+        memcpy(mrec + at, recs + d0, (d1 - d0) * sizeof *mrec);
+        at += d1 - d0;
+    }
+    if (!rc)
+        rc = write_mine(st, &ro, mine, nm, n, nrows, k, f16, pc, pl, recs ? mrec : NULL, has_abs,
+                        report_root, o, err, errlen);
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        if (i % P == 0) continue;
+        ty_shard_report rep;
+        if (recv_big(&rep, sizeof rep, (int)(i % P), TAG_SHARDREP)) goto mpi;
+        rep.name[sizeof rep.name - 1] = 0;
+        rc = ty_shards_done(o, &rep, err, errlen);
+    }
+    if (!rc && rows_wait(&ro)) goto mpi;
+    goto done;
+mpi:
+    ty_seterr(err, errlen, "message passing failed sharing the shards' writing");
+    rc = TENYO_ERR_DEPENDENCY;
+done:
+    rows_out_free(&ro);
+    for (uint32_t j = 0; pc && j < nm; j++) free(pc[j]);
+    free(pc);
+    free(pl);
+    free(mine);
+    free(mrec);
+    return rc;
+}
+
 /* Ranks other than 0, JOB_SHARDS: post its block's part of every shard
- * to the shard's writer (rows_post), then receive, write and report its
- * shards (i with i % P == rank, in order), each from rank 0's piece and
- * the rows pieces of the ranks that hold its documents; its rows and
- * vectors are given back at the end. */
+ * to the shard's writer (rows_post), then receive its shards' pieces
+ * from rank 0 (i with i % P == rank, in order; with h[5] each followed by
+ * its documents' live record numbers), read the inputs again for those
+ * documents' metadata (write_mine), write and report each, with the rows
+ * pieces of the ranks that hold its documents; its rows and vectors are
+ * given back at the end. */
 static int follow_shards(share_state *st, const int64_t *h, char *err, size_t errlen) {
-    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size, k = (uint32_t)h[3];
-    uint64_t nrows = (uint64_t)h[2], r0, r1;
-    int f16 = (int)h[4], rc;
+    uint32_t n = (uint32_t)h[1], P = (uint32_t)st->size, k = (uint32_t)h[3], nm = 0;
+    uint64_t nrows = (uint64_t)h[2], r0, r1, nk = 0;
+    int f16 = (int)h[4], with_recs = (int)h[5], has_abs = (int)h[6], rc;
     rows_out ro;
     memset(&ro, 0, sizeof ro);
     ty_mpicomm_share(nrows, TY_SVD_BLOCK, st->rank, st->size, &r0, &r1);
@@ -1460,9 +1752,21 @@ static int follow_shards(share_state *st, const int64_t *h, char *err, size_t er
                   (unsigned long long)r0, (unsigned long long)r1, k);
         return TENYO_ERR_CORRUPT;
     }
+    uint32_t *mine = calloc(n / P + 1, sizeof *mine);
+    void **pc = calloc(n / P + 1, sizeof *pc);
+    size_t *pl = calloc(n / P + 1, sizeof *pl);
+    for (uint32_t i = (uint32_t)st->rank; i < n; i += P)
+        nk += ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
+    uint64_t *recs = with_recs ? malloc((nk ? nk : 1) * sizeof *recs) : NULL;
+    if (!mine || !pc || !pl || (with_recs && !recs)) {
+        ty_seterr(err, errlen, "out of memory for the shards");
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
     rc = rows_post(st, &ro, n, nrows, &st->rows, st->tf, st->vecs, k, f16, r0, err, errlen);
+    uint64_t at = 0;
     for (uint32_t i = (uint32_t)st->rank; i < n && !rc; i += P) {
-        uint64_t l = 0;
+        uint64_t l = 0, d = ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
         if (recv_big(&l, sizeof l, 0, TAG_SHARD)) goto mpi;
         void *p = l < SIZE_MAX ? malloc(l ? (size_t)l : 1) : NULL;
         if (!p) {
@@ -1471,29 +1775,35 @@ static int follow_shards(share_state *st, const int64_t *h, char *err, size_t er
             rc = TENYO_ERR_NOMEM;
             break;
         }
-        if (recv_big(p, (size_t)l, 0, TAG_SHARD)) {
-            free(p);
+        mine[nm] = i;
+        pc[nm] = p;
+        pl[nm++] = (size_t)l;
+        if (recv_big(p, (size_t)l, 0, TAG_SHARD) ||
+            (with_recs && recv_big(recs + at, d * sizeof *recs, 0, TAG_SHARD)))
             goto mpi;
-        }
-        ty_shard_report rep;
-        rc = write_shard(st, &ro, i, n, nrows, k, f16, p, (size_t)l, &rep, err, errlen);
-        free(p);
-        if (rc) break;
-        shard_pause();
-        if (send_big(&rep, sizeof rep, 0, TAG_SHARDREP)) goto mpi;
+        at += d;
     }
+    if (!rc)
+        rc = write_mine(st, &ro, mine, nm, n, nrows, k, f16, pc, pl, recs, has_abs,
+                        report_follow, NULL, err, errlen);
     if (!rc && rows_wait(&ro)) goto mpi;
+    goto done;
+mpi:
+    ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
+    rc = TENYO_ERR_DEPENDENCY;
+done:
     rows_out_free(&ro);
+    for (uint32_t j = 0; pc && j < nm; j++) free(pc[j]);
+    free(pc);
+    free(pl);
+    free(mine);
+    free(recs);
     ty_csr_free(&st->rows);
     free(st->tf);
     free(st->vecs);
     st->tf = NULL;
     st->vecs = NULL;
     return rc;
-mpi:
-    rows_out_free(&ro);
-    ty_seterr(err, errlen, "message passing failed receiving or reporting a shard");
-    return TENYO_ERR_DEPENDENCY;
 }
 
 /* Ranks other than 0, after the weighting: do what rank 0 broadcasts
@@ -1541,8 +1851,16 @@ static int setup(void *ud, tenyo_builder *b) {
                            .vecs = vecs_root, .ksample = ksample_root, .rows = pick_root,
                            .assign = assign_root,
                            .gather = gather_root, .nnz = nnz_root, .shards = shards_root,
-                           .ud = s};
+                           .docs_elsewhere = 1, .ud = s};
     return ty_builder_set_share(b, &sh);
+}
+
+/* cli_dist.inputs: kept for a shard writer's second read (docs_read). */
+static void set_inputs(void *ud, char **files, int nfiles, const tenyo_read_opts *ro) {
+    share_state *s = ud;
+    s->files = files;
+    s->nfiles = nfiles;
+    s->ro = *ro;
 }
 
 static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
@@ -1590,7 +1908,8 @@ int main(int argc, char **argv) {
         MPI_Finalize();
         return ec;
     }
-    cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush, .ud = &s};
+    cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush,
+                     .inputs = set_inputs, .ud = &s};
     if (!strcmp(cmd, "index")) {
         cli_index_dist = &dist;
     } else if (strcmp(cmd, "help") && strcmp(cmd, "--help") && strcmp(cmd, "-h") &&
@@ -1639,12 +1958,14 @@ int main(int argc, char **argv) {
                 (double)s.got[POST_ASG] / 1e6, (double)s.got[POST_ROWS] / 1e6,
                 (double)s.got[POST_FILE] / 1e6);
     }
-    /* the index files each rank wrote (a sharded index: its shards), and
-     * the k-means sample rows it assigned and their distance evaluations */
+    /* the index files each rank wrote (a sharded index: its shards), the
+     * k-means sample rows it assigned and their distance evaluations, and
+     * its second read of the inputs (ms) */
     ks_drop(&s);
-    uint64_t wr[4] = {s.wrote_files, s.wrote_bytes, s.ks_rows, s.ks_evals};
-    uint64_t *wrs = s.rank == 0 ? calloc(4 * (size_t)s.size, sizeof *wrs) : NULL;
-    if (MPI_Igather(wr, 4, MPI_UINT64_T, wrs, 4, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
+    uint64_t wr[5] = {s.wrote_files, s.wrote_bytes, s.ks_rows, s.ks_evals,
+                      (uint64_t)(s.reread_s * 1000 + 0.5)};
+    uint64_t *wrs = s.rank == 0 ? calloc(5 * (size_t)s.size, sizeof *wrs) : NULL;
+    if (MPI_Igather(wr, 5, MPI_UINT64_T, wrs, 5, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
             MPI_SUCCESS ||
         ty_mpicomm_wait(&gr, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
@@ -1655,10 +1976,17 @@ int main(int argc, char **argv) {
     FILE *ms = s.rank == 0 && cli_index_dist ? open_memstream(&line, &ll) : NULL;
     if (ms && wrs && s.wrote_files) {
         fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
-                    "last; %.2f MB of pieces sent):", (double)s.shard_sent / 1e6);
+                    "last; %.2f MB of pieces sent for %llu documents, %.2f MB of them record "
+                    "numbers):", (double)s.shard_sent / 1e6, (unsigned long long)s.shard_docs,
+                (double)s.shard_recs / 1e6);
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[4 * r],
-                    (double)wrs[4 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[5 * r],
+                    (double)wrs[5 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+        fprintf(ms, "tenyo-mpi: inputs read again by the shards' writers for their "
+                    "documents' metadata, seconds per rank:");
+        for (int r = 0; r < s.size; r++)
+            fprintf(ms, " %d: %.2f%s", r, (double)wrs[5 * r + 4] / 1e3,
+                    r + 1 < s.size ? "," : "\n");
     }
     if (ms && wrs && s.ks_steps) {
         /* the IVF's k-means: what each rank assigned, what moved, rank 0's time */
@@ -1666,8 +1994,8 @@ int main(int argc, char **argv) {
                     "sample rows, distance evaluations):",
                 (unsigned long long)s.ks_steps, s.ks_nlist);
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu, %llu%s", r, (unsigned long long)wrs[4 * r + 2],
-                    (unsigned long long)wrs[4 * r + 3], r + 1 < s.size ? "," : "");
+            fprintf(ms, " %d: %llu, %llu%s", r, (unsigned long long)wrs[5 * r + 2],
+                    (unsigned long long)wrs[5 * r + 3], r + 1 < s.size ? "," : "");
         fprintf(ms, "; per iteration %.4f MB of centroids to each other rank, %.4f MB of "
                     "assignments back; rank 0 %.3f s in the k-means (%.3f s CPU; %.3f s "
                     "assigning its rows, %.3f s waiting for the others')\n",

@@ -270,6 +270,10 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen);
 /* ty_model_check's loaded for a model written without its rows and
  * vectors (ty_store_encode_meta): those are not checked, nor required. */
 #define TY_CHECK_NO_ROWS 2
+/* The same, and without the documents' metadata strings (docmeta: made
+ * by the shards' writers, tenyo-mpi): m->meta_off and m->meta_blob are
+ * neither required nor checked. */
+#define TY_CHECK_NO_DOCS 3
 /* Check that blob[0..len) holds exactly n NUL-terminated strings
  * (invariants.c). With fill, store each string's start in off[]; otherwise
  * compare with off[] (the writer's model must agree with what the loader
@@ -330,9 +334,11 @@ int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile
  * docvec.f16: m's rows and vectors may be a part or none, they are neither
  * checked nor read), the build text counting nnz non-zeros: the shared
  * part and the other per-document sections of a sharded index whose rows
- * are encoded where they are (ty_store_encode_rows). */
-int ty_store_encode_meta(ty_model *m, const char *label, uint64_t nnz, ty_rawfile *f,
-                         char *err, size_t errlen);
+ * are encoded where they are (ty_store_encode_rows). With no_docmeta,
+ * "docmeta" is left out too (m has none: the shards' writers make it,
+ * ty_shards_write_parts). */
+int ty_store_encode_meta(ty_model *m, const char *label, uint64_t nnz, int no_docmeta,
+                         ty_rawfile *f, char *err, size_t errlen);
 /* The rows' and vectors' sections of the documents a holds (a->nrows rows,
  * their counts tf, vectors docvec of dim floats, float16 ones doc_h or
  * NULL: none; docvec.f16 is written whenever doc_h and dim, even for no

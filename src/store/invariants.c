@@ -147,7 +147,9 @@ done:
 int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     char r[256];
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
-    int rows = loaded != TY_CHECK_NO_ROWS; /* else written elsewhere: not here */
+    int rows = loaded != TY_CHECK_NO_ROWS && loaded != TY_CHECK_NO_DOCS; /* else written
+                                                                         elsewhere */
+    int docmeta = loaded != TY_CHECK_NO_DOCS; /* else made by the shards' writers */
     if (!rows) loaded = 0;
     if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
         m->nfields > TY_MAX_FIELDS) {
@@ -173,7 +175,7 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         (nt && k && !m->basis && !(m->basis_q && m->basis_qscale)) ||
         (rows && nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
         (nd && ((rows && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
-                !m->meta_off)) ||
+                (docmeta && !m->meta_off))) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
         ty_seterr(why, whylen, "model: a required array is missing");
         return -1;
@@ -249,7 +251,8 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         }
     }
     /* documents */
-    if (!loaded && ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,
+    if (!loaded && docmeta &&
+        ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,
                                  m->meta_off, 0, r, sizeof r)) {
         ty_seterr(why, whylen, "docmeta: %s", r);
         return -1;

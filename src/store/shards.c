@@ -52,6 +52,18 @@
  * whole model's cut (tests/mpi.sh: every file of tenyo-mpi index
  * --shards against tenyo index --shards).
  *
+ * Text from elsewhere (tenyo-mpi --shards: no process holds every
+ * document's text). ty_shards_begin_meta with docs_elsewhere leaves out
+ * "docmeta" (write.c encodes the rest; the model has none, the invariant
+ * check skips it: TY_CHECK_NO_DOCS) and cuts no abstracts' text; the
+ * pieces say so (flag 2) and whether the index has abstracts (flag 1),
+ * and the shard's writer, which made its documents' strings itself,
+ * gives ty_shards_write_parts the docmeta section's raw bytes (its
+ * documents' TY_META_NSTR strings in order: that section is only the
+ * strings, so its cut is exactly them) and their abstracts' text, each
+ * checked to hold one document's strings per document, put in the
+ * file's order and packed as the piece's own would be.
+ *
  * Rejected: a directory as the index (no atomic replace of a directory by
  * rename over a non-empty one; the path could no longer be a file or a
  * sharded index interchangeably); a second decoder working per shard (two
@@ -79,10 +91,11 @@
  * (every scan and candidate would need an offset, and the scan is the
  * one-process code by design).
  *
- * Left: the metadata pieces are cut on the process that holds every
- * document's metadata (tenyo-mpi's rank 0) and sent to the shards'
- * writers; a rows piece is not checked against the vocabulary where it
- * is joined (the reader checks every shard); reading decodes every shard
+ * Left: the pieces of the globally numbered per-document sections
+ * (docflags, docfields, phrase.docs) are cut on the process that numbers
+ * them (tenyo-mpi's rank 0) and sent to the shards' writers; a rows
+ * piece is not checked against the vocabulary where it is joined (the
+ * reader checks every shard); reading decodes every shard
  * on open (no lazy rows for a sharded index); updates (tenyo add / delete
  * / rebuild) refuse a sharded index.
  */
@@ -632,6 +645,9 @@ struct ty_shards_out {
     uint32_t n;                /* shards */
     uint64_t *at;              /* n + 1 boundaries (document numbers) */
     uint64_t *aoff;            /* m->abs_text's offsets at them, or NULL */
+    int docs_elsewhere;        /* docmeta and the abstracts' text are made by
+                                  the shards' writers (ty_shards_write_parts) */
+    int has_abs;               /* then: the index has abstracts */
     int nper;                  /* per-document sections in f */
     int perj[TENYO_MAX_SECTIONS];     /* their places in f.sec */
     uint64_t *bo[TENYO_MAX_SECTIONS]; /* their part B offsets at the boundaries */
@@ -725,9 +741,11 @@ uint64_t ty_shards_first(uint64_t ndocs, uint32_t nshards, uint32_t i) {
 }
 
 /* ty_shards_begin, and with no_rows ty_shards_begin_meta (nnz: every
- * process's non-zeros). */
+ * process's non-zeros; with docs_elsewhere no docmeta nor abstracts' text
+ * here, has_abs: whether the index has abstracts). */
 static int begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
-                 int no_rows, uint64_t nnz, ty_shards_out **out, char *err, size_t errlen) {
+                 int no_rows, uint64_t nnz, int docs_elsewhere, int has_abs,
+                 ty_shards_out **out, char *err, size_t errlen) {
     *out = NULL;
     if (!m || !path || !*path) return TENYO_ERR_ARG;
     uint64_t nd = m->ndocs;
@@ -747,6 +765,8 @@ static int begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t
     o->nd = nd;
     o->dim = m->dim;
     o->n = nshards;
+    o->docs_elsewhere = no_rows && docs_elsewhere;
+    o->has_abs = o->docs_elsewhere ? has_abs != 0 : m->abs_text != NULL;
     const char *base;
     o->path = ty_strdup(path);
     o->dir = dir_of(path, &base);
@@ -760,7 +780,7 @@ static int begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t
     /* the sections, raw, by write.c's one encoder (the model checked);
      * no_rows: without the rows' and vectors', which come to each shard's
      * writer from where they are (ty_shards_rows_piece) */
-    rc = no_rows ? ty_store_encode_meta(m, path, nnz, &o->f, err, errlen)
+    rc = no_rows ? ty_store_encode_meta(m, path, nnz, o->docs_elsewhere, &o->f, err, errlen)
                  : ty_store_encode_raw(m, path, 0, &o->f, err, errlen);
     if (rc) goto fail;
     o->mf.gen = next_gen(path);
@@ -776,7 +796,8 @@ static int begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t
         o->perj[o->nper++] = j;
         if (cut_offsets(&c, &o->f.sec[j], pd, bo)) goto bug;
     }
-    if (m->abs_text) { /* the abstracts' string offsets at the boundaries */
+    if (m->abs_text && !o->docs_elsewhere) { /* the abstracts' string offsets at the
+                                                 boundaries */
         o->aoff = ty_calloc((size_t)nshards + 1, sizeof *o->aoff);
         if (!o->aoff) goto nomem;
         const char *abs = m->abs_text;
@@ -826,12 +847,13 @@ fail:
 
 int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t *first,
                     ty_shards_out **out, char *err, size_t errlen) {
-    return begin(m, path, nshards, first, 0, 0, out, err, errlen);
+    return begin(m, path, nshards, first, 0, 0, 0, 0, out, err, errlen);
 }
 
 int ty_shards_begin_meta(ty_model *m, const char *path, uint32_t nshards, uint64_t nnz,
-                         ty_shards_out **out, char *err, size_t errlen) {
-    return begin(m, path, nshards, NULL, 1, nnz, out, err, errlen);
+                         int docs_elsewhere, int has_abs, ty_shards_out **out, char *err,
+                         size_t errlen) {
+    return begin(m, path, nshards, NULL, 1, nnz, docs_elsewhere, has_abs, out, err, errlen);
 }
 
 const char *ty_shards_shared(const ty_shards_out *o, uint64_t *bytes) {
@@ -845,7 +867,9 @@ const char *ty_shards_shared(const ty_shards_out *o, uint64_t *bytes) {
  *   12  4  sections that follow (its "shard" section first)
  *   16  8  its documents
  *   24  8  bytes of its abstracts' text (NUL-terminated strings)
- *   32  4  1 when the index has abstracts, else 0
+ *   32  4  flags: 1 the index has abstracts; 2 the docmeta section and
+ *          the abstracts' text are not here: the writer makes them
+ *          (ty_shards_write_parts)
  *   36  4  bytes L of the file's path
  *   40  L  the path (no NUL)
  *   then per section: name (16, NUL-padded), u64 raw bytes, the bytes;
@@ -885,7 +909,7 @@ int ty_shards_piece(const ty_shards_out *o, uint32_t i, void **p, size_t *len, c
     put_le32(b + 12, (uint32_t)o->nper + 1);
     put_le64(b + 16, d1 - d0);
     put_le64(b + 24, a1 - a0);
-    put_le32(b + 32, o->aoff != NULL);
+    put_le32(b + 32, (uint32_t)o->has_abs | (o->docs_elsewhere ? 2u : 0u));
     put_le32(b + 36, (uint32_t)pl);
     memcpy(b + PIECE_HEAD, path, (size_t)pl);
     free(path);
@@ -1019,6 +1043,25 @@ int ty_shards_write_piece(const void *piece, size_t len, ty_shard_report *rep, c
 int ty_shards_write_pieces(const void *piece, size_t len, const void *const *rows,
                            const size_t *rowlen, int nrows, ty_shard_report *rep, char *err,
                            size_t errlen) {
+    return ty_shards_write_parts(piece, len, rows, rowlen, nrows, NULL, 0, NULL, 0, rep, err,
+                                 errlen);
+}
+
+/* 1 when p[0..n) is exactly k NUL-terminated strings. */
+static int nstrings(const char *p, uint64_t n, uint64_t k) {
+    uint64_t z = 0;
+    for (const char *q = p, *e = p + n; q < e; q++) {
+        q = memchr(q, 0, (size_t)(e - q));
+        if (!q) return 0;
+        z++;
+    }
+    return z == k && (n == 0 || p[n - 1] == 0);
+}
+
+int ty_shards_write_parts(const void *piece, size_t len, const void *const *rows,
+                          const size_t *rowlen, int nrows, const char *docmeta, size_t dmlen,
+                          const char *abs, size_t abslen, ty_shard_report *rep, char *err,
+                          size_t errlen) {
     const unsigned char *b = piece;
     memset(rep, 0, sizeof *rep);
     ty_rawsec ss[TENYO_MAX_SECTIONS];
@@ -1032,10 +1075,18 @@ int ty_shards_write_pieces(const void *piece, size_t len, const void *const *row
     if (!b || len < PIECE_HEAD || memcmp(b, PIECE_MAGIC, 8) || nrows < 0 ||
         (nrows && (!rows || !rowlen)))
         goto bad;
-    uint32_t shard = get_le32(b + 8), nsec = get_le32(b + 12), has_abs = get_le32(b + 32);
+    uint32_t shard = get_le32(b + 8), nsec = get_le32(b + 12), flags = get_le32(b + 32);
+    uint32_t has_abs = flags & 1, elsewhere = (flags & 2) != 0;
     uint64_t docs = get_le64(b + 16), alen = get_le64(b + 24), pl = get_le32(b + 36);
-    if (nsec < 1 || nsec >= TENYO_MAX_SECTIONS || has_abs > 1 || pl == 0 ||
+    if (nsec < 1 || nsec >= TENYO_MAX_SECTIONS || flags > 3 || pl == 0 ||
         pl > len - PIECE_HEAD)
+        goto bad;
+    /* docmeta and the abstracts' text from the writer exactly when the
+     * piece says so, each docs' strings */
+    if (elsewhere != (docmeta != NULL) || (!elsewhere && abs) ||
+        (elsewhere && has_abs != (abs != NULL)) ||
+        (docmeta && !nstrings(docmeta, dmlen, docs * TY_META_NSTR)) ||
+        (abs && !nstrings(abs, abslen, docs)))
         goto bad;
     path = ty_strndup((const char *)b + PIECE_HEAD, (size_t)pl);
     if (!path) goto nomem;
@@ -1051,8 +1102,19 @@ int ty_shards_write_pieces(const void *piece, size_t len, const void *const *row
         ss[k].data = (unsigned char *)b + at; /* read only */
         at += ss[k].raw;
     }
-    if (alen != len - at || (!has_abs && alen)) goto bad;
+    if (alen != len - at || (!has_abs && alen) || (elsewhere && alen)) goto bad;
     int ns = (int)nsec;
+    if (docmeta) { /* the writer's docmeta, in its file place */
+        if (ns + 1 >= TENYO_MAX_SECTIONS) goto bad;
+        int at2 = ns;
+        while (at2 > 1 && sec_rank(ss[at2 - 1].name) > sec_rank("docmeta")) at2--;
+        memmove(&ss[at2 + 1], &ss[at2], (size_t)(ns - at2) * sizeof *ss);
+        memset(&ss[at2], 0, sizeof ss[at2]);
+        memcpy(ss[at2].name, "docmeta", 7);
+        ss[at2].data = (unsigned char *)docmeta; /* read only */
+        ss[at2].raw = dmlen;
+        ns++;
+    }
     if (nrows > 0) { /* the rows' sections, joined, in their file places */
         uint64_t rd = 0;
         int jr = join_rows(rows, rowlen, nrows, js, &nj, &rd);
@@ -1070,8 +1132,8 @@ int ty_shards_write_pieces(const void *piece, size_t len, const void *const *row
         ty_model sub;
         memset(&sub, 0, sizeof sub);
         sub.ndocs = docs;
-        sub.abs_text = (char *)b + at;
-        sub.abs_text_len = alen;
+        sub.abs_text = abs ? (char *)abs : (char *)b + at;
+        sub.abs_text_len = abs ? abslen : alen;
         rc = ty_abs_pack(&sub, &pk, err, errlen);
         if (rc) goto done;
         memcpy(ss[ns].name, "abstracts", 9);

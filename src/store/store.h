@@ -124,9 +124,14 @@ int ty_shards_begin(ty_model *m, const char *path, uint32_t nshards, const uint6
  * and vectors are neither read nor checked, the build section counts nnz
  * non-zeros (every process's), the shards are cut evenly
  * (ty_shards_first), and each shard's rows and vectors come to its writer
- * as rows pieces (ty_shards_rows_piece, to ty_shards_write_pieces). */
+ * as rows pieces (ty_shards_rows_piece, to ty_shards_write_pieces).
+ * With docs_elsewhere, m has no docmeta nor abstracts' text either (its
+ * meta_off, meta_blob and abs_text unused): each shard's writer makes
+ * its documents' from the inputs and gives them to ty_shards_write_parts
+ * (has_abs: whether the index has abstracts, then every shard's). */
 int ty_shards_begin_meta(ty_model *m, const char *path, uint32_t nshards, uint64_t nnz,
-                         ty_shards_out **o, char *err, size_t errlen);
+                         int docs_elsewhere, int has_abs, ty_shards_out **o, char *err,
+                         size_t errlen);
 /* The first document of shard i of nshards even shards of ndocs
  * documents (i == nshards: ndocs). */
 uint64_t ty_shards_first(uint64_t ndocs, uint32_t nshards, uint32_t i);
@@ -158,6 +163,16 @@ int ty_shards_write_piece(const void *p, size_t len, ty_shard_report *rep, char 
 int ty_shards_write_pieces(const void *p, size_t len, const void *const *rows,
                            const size_t *rowlen, int nrows, ty_shard_report *rep, char *err,
                            size_t errlen);
+/* The same, and for a piece of ty_shards_begin_meta's with docs_elsewhere
+ * the shard's docmeta section's raw bytes docmeta[0..dmlen) (TY_META_NSTR
+ * NUL-terminated strings a document, in document order: the cut of the
+ * whole file's) and, when the index has abstracts, their text
+ * abs[0..abslen) (one NUL-terminated string a document; else abs NULL),
+ * both made by the caller; NULL for a piece that holds them. */
+int ty_shards_write_parts(const void *p, size_t len, const void *const *rows,
+                          const size_t *rowlen, int nrows, const char *docmeta, size_t dmlen,
+                          const char *abs, size_t abslen, ty_shard_report *rep, char *err,
+                          size_t errlen);
 /* Record the report of a shard written: the file is checked as this
  * process sees it (size, header checksum). 0, or the status with err set. */
 int ty_shards_done(ty_shards_out *o, const ty_shard_report *rep, char *err, size_t errlen);

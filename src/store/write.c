@@ -146,6 +146,8 @@ typedef struct writer {
     int no_abs;                 /* leave the section "abstracts" out */
     int no_rows;                /* leave the rows' and vectors' sections
                                    out (ty_store_encode_meta) */
+    int no_docmeta;             /* and "docmeta" (ty_store_encode_meta
+                                   with its text at the shards' writers) */
 } writer;
 
 /* Write all of p[0..n) at the current end of the temp file. */
@@ -429,9 +431,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
     if (!w->no_rows) put_rows(w, m);
 
-    sec_begin(w, "docmeta", m->meta_blob_len);
-    put_bytes(w, m->meta_blob, m->meta_blob_len);
-    sec_end(w);
+    if (!w->no_docmeta) {
+        sec_begin(w, "docmeta", m->meta_blob_len);
+        put_bytes(w, m->meta_blob, m->meta_blob_len);
+        sec_end(w);
+    }
 
     sec_begin(w, "docflags", 2 * nd);
     put_bytes(w, m->open, nd);
@@ -645,16 +649,17 @@ static int wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
 }
 
 /* What every write of m starts with: its sparse rows decoded, every
- * invariant checked, the build text made into *build. With no_rows, m's
- * rows and vectors are elsewhere (ty_store_encode_meta): neither checked
- * nor counted here, the build text's non-zeros are nnz. 0, or the status
- * with the message (naming path). */
+ * invariant checked, the build text made into *build. With no_rows
+ * (TY_CHECK_NO_ROWS or TY_CHECK_NO_DOCS), m's rows and vectors are
+ * elsewhere (ty_store_encode_meta): neither checked nor counted here, the
+ * build text's non-zeros are nnz; with TY_CHECK_NO_DOCS its docmeta too.
+ * 0, or the status with the message (naming path). */
 static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
                        ty_buf *build, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
     if (rc) return rc;
     char why[TY_ERRLEN];
-    if (ty_model_check(m, no_rows ? TY_CHECK_NO_ROWS : 0, why, sizeof why)) {
+    if (ty_model_check(m, no_rows, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: refusing to write an inconsistent model: %s",
                   path, why);
         return TENYO_ERR_ARG;
@@ -705,9 +710,10 @@ done:
 }
 
 /* ty_store_encode_raw and ty_store_encode_meta: with no_rows, the rows'
- * and vectors' sections left out and the build text counting nnz. */
-static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows, uint64_t nnz,
-                      ty_rawfile *f, char *err, size_t errlen) {
+ * and vectors' sections left out and the build text counting nnz; with
+ * no_docmeta (and no_rows) "docmeta" too, m holding none. */
+static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows,
+                      int no_docmeta, uint64_t nnz, ty_rawfile *f, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     f->fd = -1;
     if (!m || !label) return TENYO_ERR_ARG;
@@ -715,9 +721,11 @@ static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows,
     ty_buf build = {0};
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
-    rc = model_ready(m, label, no_rows, nnz, &build, err, errlen);
+    rc = model_ready(m, label, no_rows ? (no_docmeta ? TY_CHECK_NO_DOCS : TY_CHECK_NO_ROWS) : 0,
+                     nnz, &build, err, errlen);
     if (rc) goto done;
     w->mem = f->sec;
+    w->no_docmeta = no_rows && no_docmeta;
     w->no_abs = !with_abs;
     w->no_rows = no_rows;
     write_sections(w, m, &build);
@@ -732,12 +740,12 @@ done:
 
 int ty_store_encode_raw(ty_model *m, const char *label, int with_abs, ty_rawfile *f,
                         char *err, size_t errlen) {
-    return encode_raw(m, label, with_abs, 0, 0, f, err, errlen);
+    return encode_raw(m, label, with_abs, 0, 0, 0, f, err, errlen);
 }
 
-int ty_store_encode_meta(ty_model *m, const char *label, uint64_t nnz, ty_rawfile *f,
-                         char *err, size_t errlen) {
-    return encode_raw(m, label, 0, 1, nnz, f, err, errlen);
+int ty_store_encode_meta(ty_model *m, const char *label, uint64_t nnz, int no_docmeta,
+                         ty_rawfile *f, char *err, size_t errlen) {
+    return encode_raw(m, label, 0, 1, no_docmeta, nnz, f, err, errlen);
 }
 
 int ty_store_encode_rows(const ty_csr *a, const uint32_t *tf, const float *docvec,
