@@ -305,13 +305,23 @@
  * GB at 100M); the rows pieces are not checked on rank 0 (columns <
  * terms, finite values: each rank's rows were made by the same
  * weighting, and the reader checks every shard on open). Every rank
- * reads and parses all the input (P times the reader's work, about a
- * tenth of the tokenizer's), and each shard's writer once more, up to
+ * reads and parses all the input, and each shard's writer once more, up to
  * its last document's live record (docs_add stops the read there: at
  * gen100k, P = 4, 6-15 s a rank against ~90 s of tokenizing); so the
  * inputs must be files that read the same twice (they already must be
  * readable by every rank: no standard input, no pipe), and a file
  * changed during the build is an error naming the records not found.
+ * Parsing every record is not small at scale: ~60-77 us a record (gen100k,
+ * bench/README.md "Reading a share of a file that every process reads"),
+ * the same on every rank whatever P, so ~100 minutes a rank at 100M
+ * against ~5 minutes of its share of tokenizing on 32 ranks of 16 cores:
+ * reading, not tokenizing, would set the build time. The reader can skip
+ * the lines it does not take unparsed (ty_reader_select, io.h: 1.3 us a
+ * record); what keeps the ranks from using it is that record numbers
+ * count good records (a rank must parse a line to know it is one), so
+ * ownership must go by line first, and rank 0's merge take the ids,
+ * fields and phrases of other ranks' records from their owners instead of
+ * its own reading. Next.
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
