@@ -873,39 +873,54 @@ mpi:
     return TENYO_ERR_DEPENDENCY;
 }
 
-/* Ranks other than 0, JOB_KSTEP: the centroids, then the nearest of them
- * for each sample row it kept (JOB_VECS), to rank 0. */
-static int follow_kstep(share_state *st, const int64_t *h, char *err, size_t errlen) {
+/* Ranks other than 0, JOB_KSTEP and JOB_ASSIGN: take the nlist x dim
+ * centroids rank 0 broadcasts, assign the n rows of x (n x dim) to them
+ * with ty_ivf_assign over `threads`, and send rank 0 the n assignments
+ * under tag. match = 0 (the job does not fit what this rank holds) still
+ * takes the broadcast, so that every rank completes it, then fails with
+ * TENYO_ERR_CORRUPT; also TENYO_ERR_NOMEM, TENYO_ERR_DEPENDENCY (a
+ * message failed). */
+static int assign_for_root(uint32_t nlist, uint32_t dim, int match, const float *x,
+                           uint64_t n, int threads, int tag) {
     ty_ivf v;
     memset(&v, 0, sizeof v);
-    v.nlist = (uint32_t)h[4];
-    v.dim = (uint32_t)h[3];
-    size_t cb = (size_t)v.nlist * v.dim * sizeof *v.cent;
+    v.nlist = nlist;
+    v.dim = dim;
+    size_t cb = (size_t)nlist * dim * sizeof *v.cent;
     v.cent = malloc(cb + 1);
-    uint32_t *asg = malloc(st->ks_n ? st->ks_n * sizeof *asg : 1);
+    uint32_t *asg = malloc(n ? n * sizeof *asg : 1);
     int rc = TENYO_ERR_NOMEM;
     if (!v.cent || !asg) goto done;
     rc = TENYO_ERR_DEPENDENCY;
     if (bcast_big(v.cent, cb)) goto done;
     rc = TENYO_ERR_CORRUPT;
-    if (!st->ks_have || st->ks_list != h[2] || st->ks_nrows != (uint64_t)h[1] || !v.nlist ||
-        (st->ks_n && v.dim != st->k))
-        goto done;
-    rc = ty_ivf_assign(&v, st->ksmp, st->ks_n, (int)h[5], asg);
-    if (rc) goto done;
-    st->ks_steps++;
-    st->ks_rows += st->ks_n;
-    st->ks_evals += st->ks_n * v.nlist;
-    if (send_big(asg, st->ks_n * sizeof *asg, 0, TAG_KASG)) rc = TENYO_ERR_DEPENDENCY;
+    if (!match || !nlist) goto done;
+    rc = ty_ivf_assign(&v, x, n, threads, asg);
+    if (!rc && send_big(asg, n * sizeof *asg, 0, tag)) rc = TENYO_ERR_DEPENDENCY;
 done:
-    if (rc)
+    free(v.cent);
+    free(asg);
+    return rc;
+}
+
+/* Ranks other than 0, JOB_KSTEP: the centroids, then the nearest of them
+ * for each sample row it kept (JOB_VECS), to rank 0. */
+static int follow_kstep(share_state *st, const int64_t *h, char *err, size_t errlen) {
+    uint32_t nlist = (uint32_t)h[4], dim = (uint32_t)h[3];
+    int match = st->ks_have && st->ks_list == h[2] && st->ks_nrows == (uint64_t)h[1] &&
+                (!st->ks_n || dim == st->k);
+    int rc = assign_for_root(nlist, dim, match, st->ksmp, st->ks_n, (int)h[5], TAG_KASG);
+    if (!rc) {
+        st->ks_steps++;
+        st->ks_rows += st->ks_n;
+        st->ks_evals += st->ks_n * nlist;
+    } else {
         ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory in a k-means step"
                                : rc == TENYO_ERR_CORRUPT ? "process holds another k-means "
                                                            "sample than asked for"
                                                          : "message passing failed in a "
                                                            "k-means step");
-    free(v.cent);
-    free(asg);
+    }
     return rc;
 }
 
@@ -1050,29 +1065,14 @@ mpi:
 
 /* Ranks other than 0, JOB_ASSIGN: its vectors' lists, to rank 0. */
 static int follow_assign(share_state *st, const int64_t *h, char *err, size_t errlen) {
-    ty_ivf v;
-    memset(&v, 0, sizeof v);
-    v.nlist = (uint32_t)h[2];
-    v.dim = (uint32_t)h[3];
-    uint64_t n = st->rows.nrows;
-    v.cent = malloc((size_t)v.nlist * v.dim * sizeof *v.cent + 1);
-    uint32_t *asg = malloc(n ? n * sizeof *asg : 1);
-    int rc = TENYO_ERR_NOMEM;
-    if (!v.cent || !asg) goto done;
-    rc = TENYO_ERR_DEPENDENCY;
-    if (bcast_big(v.cent, (size_t)v.nlist * v.dim * sizeof *v.cent)) goto done;
-    rc = TENYO_ERR_CORRUPT;
-    if (v.dim != st->k || !v.nlist) goto done;
-    rc = ty_ivf_assign(&v, st->vecs, n, (int)h[4], asg);
-    if (!rc && send_big(asg, n * sizeof *asg, 0, TAG_ASG)) rc = TENYO_ERR_DEPENDENCY;
-done:
+    uint32_t dim = (uint32_t)h[3];
+    int rc = assign_for_root((uint32_t)h[2], dim, dim == st->k, st->vecs, st->rows.nrows,
+                             (int)h[4], TAG_ASG);
     if (rc)
         ty_seterr(err, errlen, rc == TENYO_ERR_NOMEM ? "out of memory assigning vectors"
                                : rc == TENYO_ERR_CORRUPT ? "centroids of another rank"
                                                          : "message passing failed assigning "
                                                            "vectors");
-    free(v.cent);
-    free(asg);
     return rc;
 }
 
