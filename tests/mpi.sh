@@ -469,6 +469,44 @@ if [ -x "$MPI_TENYO" ]; then
   else
     bad "mpi_index_bad_record_names_file_and_line (exit $rc: $(head -c 300 "$D/mout"))"
   fi
+  # each rank parses only its own records: inputs of three formats, bad
+  # records among them (not --strict), chunks of 5 lines; the index is
+  # tenyo index's bytes, the summary's counts (records, files, skipped,
+  # duplicates) are tenyo index's, and each bad record is reported once,
+  # by the rank that owns it
+  { head -n 20 "$S"; echo '{"id": "broken", "title": '; sed -n '21,120p' "$S"; echo '[1, 2]';
+    sed -n '121,200p' "$S"; } >"$D/bad2.jsonl"
+  # parsed_once INPUTS...
+  parsed_once() {
+  counts() { sed -n 's/^indexed \([0-9]* docs from [0-9]* records in [0-9]* files* ([0-9]* skipped, [0-9]* duplicates\).*/\1/p' "$1"; }
+  if "$TENYO" index -t 1 -o "$D/mix1.tny" "$@" >"$D/err" 2>&1; then
+    for np in 2 3; do
+      rm -f "$D/mix$np.tny"
+      TENYO_MPI_CHUNK=5 timeout 300 mpirun --oversubscribe -np $np "$MPI_TENYO" index -t 1 \
+        -o "$D/mix$np.tny" "$@" >"$D/mout" 2>&1
+      rc=$?
+      n21=$(grep -c "bad2.jsonl:21:" "$D/mout"); n122=$(grep -c "bad2.jsonl:122:" "$D/mout")
+      # the records each rank's reader handed out: every good record once,
+      # every rank some
+      per=$(sed -n 's/^tenyo-mpi: records parsed per rank (seconds reading): //p' "$D/mout")
+      sum=$(echo "$per" | tr ',' '\n' | awk -F'[:(]' 'NF >= 2 { t += $2; if ($2 + 0 > 0) n++ } END { print t + 0, n + 0 }')
+      recs=$(counts "$D/err" | sed -n 's/.* from \([0-9]*\) records.*/\1/p')
+      if [ "$rc" = 0 ] && cmp -s "$D/mix1.tny" "$D/mix$np.tny" && [ -n "$(counts "$D/err")" ] &&
+         [ "$(counts "$D/err")" = "$(counts "$D/mout")" ] && [ "$n21" = 1 ] && [ "$n122" = 1 ] &&
+         [ "$sum" = "$recs $np" ] && ! grep -q "no records" "$D/mout"; then
+        ok "mpi_index_share_parsed_once_np$np ($# inputs: $(counts "$D/mout"); parsed per rank: $per)"
+      else
+        bad "mpi_index_share_parsed_once_np$np (exit $rc, index same: $(cmp -s "$D/mix1.tny" "$D/mix$np.tny" && echo yes || echo no), counts '$(counts "$D/err")' / '$(counts "$D/mout")', bad lines reported $n21, $n122 times, 'no records' warnings $(grep -c 'no records' "$D/mout"), parsed per rank '$per' (sum, ranks: $sum; want $recs $np))"
+      fi
+    done
+  else
+    bad "mpi_index_share_parsed_once_ref ($(head -c 300 "$D/err"))"
+  fi
+  }
+  XML=${TENYO_SHARED_DATA:-../shared/data}/formats/jpo_gazette_JP2010000001A.xml
+  CSV1=$(ls ${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv/*.csv 2>/dev/null | head -n 1)
+  if [ -f "$XML" ] && [ -n "$CSV1" ]; then parsed_once "$D/bad2.jsonl" "$XML" "$CSV1"
+  else parsed_once "$D/bad2.jsonl"; fi
   # a rank SIGKILLed during the build: the job ends non-zero within 60 s and
   # the previous index stays as it was (rank 1, then rank 0)
   if [ -f "$JP" ] && [ -f "$D/j1.tny" ]; then

@@ -363,23 +363,24 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           size_t n, const char *surf, size_t surf_len,
                           const char *phr, size_t phr_len);
 /* Tokenizing and weighting shared out over processes (tenyo-mpi index,
- * issue 20). Every process reads the same records in the same order and
- * adds them all; record r belongs to process (r / chunk) % size. A process
- * other than 0 keeps nothing of the records it does not own, tokenizes its
- * own, keeps a vocabulary of its own and its records' (local id, count)
- * pairs, and hands each chunk's merge input (per record: its new local
+ * issue 20). The caller deals the records out in chunks (tenyo-mpi: by
+ * the line each starts at) and gives each process only its own, with
+ * their positions (ty_builder_add_at: any numbers increasing in reading
+ * order). A process other than 0 tokenizes them, keeps a vocabulary of its
+ * own and its records' (local id, count) pairs, and hands each chunk's
+ * metadata and merge input (per record: its id, metadata, new local
  * terms, distinct-term count, votes, phrases; builder.c, "shared
- * tokenizing"), serialized, to put(); process 0 keeps every record's
- * metadata (with docs_elsewhere, below, no text), tokenizes its own chunks and takes the others' from get()
- * when it merges them, in record order, mapping local ids to its own. At
- * write every process weighs its own rows with the others (the
- * collectives below; builder.c, "weight") and holds the rows of its SVD
- * block; process 0 factors with them (lsa) and gathers every row (gather)
- * for the rest of the write: the index it writes is the bytes one process
- * writes. The builder does no message passing itself. */
+ * tokenizing"), serialized, to put() when the caller ends the chunk
+ * (ty_builder_share_end_chunk); process 0 tokenizes its own and takes the
+ * others' chunks (ty_builder_share_take) in record order, mapping local
+ * ids to its own; it alone holds every document's metadata (with
+ * docs_elsewhere, below, no text). At write every process weighs its own
+ * rows with the others (the collectives below; builder.c, "weight") and
+ * holds the rows of its SVD block; process 0 factors with them (lsa) and
+ * gathers what the rest of the write needs: the index it writes is the
+ * bytes one process writes. The builder does no message passing itself. */
 typedef struct ty_builder_share {
     int rank, size;       /* this process, and how many (size >= 1) */
-    uint32_t chunk;       /* records per chunk (>= 1) */
     /* rank != 0: chunk number `chunk` of this process, n bytes at p; the
      * callee owns p (malloc'd) from the call on. 0 ok, else a status. */
     int (*put)(void *ud, uint64_t chunk, void *p, size_t n);
@@ -466,8 +467,9 @@ typedef struct ty_builder_share {
     /* --shards with shards and nnz: 1 when the shards' writers make their
      * documents' docmeta and abstracts' text themselves, from the inputs
      * read again (ty_builder_doc_meta over the records recs[d] the
-     * shards callback is given: document d's live record, numbered as
-     * added, from 0; has_abs: whether the index has abstracts;
+     * shards callback is given: document d's live record, by the
+     * position ty_builder_add_at was given; has_abs: whether the index
+     * has abstracts;
      * ty_shards_write_parts): process 0 then keeps of each record only
      * what global decisions need (its codes' subclasses for the field
      * numbering, its flags), no text. 0: process 0 keeps every record's
@@ -489,7 +491,21 @@ void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
                         float *docvec, int threads);
 /* Set before the first add; TENYO_ERR_ARG after one or on bad values. */
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s);
-/* rank != 0: tokenize and put() what is pending (the end of input). */
+/* A record at position rec (a shared build: strictly increasing in
+ * reading order over every process's records; tenyo_builder_add refuses
+ * a shared build); otherwise tenyo_builder_add. */
+int ty_builder_add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec);
+/* rank != 0: the records added since the last call are chunk `chunk`
+ * (none: an empty one); tokenize them and put() the chunk, with counts[3]
+ * (may be NULL: zeros) for process 0 (ty_builder_share_take). Every chunk
+ * dealt to this process, in order. 0 or a status. */
+int ty_builder_share_end_chunk(tenyo_builder *b, uint64_t chunk, const uint64_t counts[3]);
+/* rank 0: merge what is pending of its own, then chunk `chunk` of process
+ * owner (get()), its records after every record added or taken before;
+ * the sender's counts into counts (may be NULL). 0 or a status. */
+int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t counts[3]);
+/* rank != 0: tokenize what is pending (the end of input): an error when
+ * records were added after the last chunk ended. */
 int ty_builder_share_flush(tenyo_builder *b);
 /* rank != 0, after flush and once its sends are done: the weighting with
  * the others (collective); its block of TF-IDF rows, documents [*row0,

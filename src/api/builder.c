@@ -35,20 +35,22 @@
  *   5. store:    fields, metadata and everything above go to store/ (write.c),
  *                which writes the file atomically.
  * A shared build (tenyo-mpi index; "shared tokenizing" and "after the
- * SVD" below) runs the same stages with the rows spread over processes:
- * after the SVD each keeps its block's rows and vectors, process 0 fetches
+ * SVD" below) runs the same stages with the records and rows spread over
+ * processes: each process is given and tokenizes only its own records,
+ * and process 0 takes the others' metadata and merge input in record
+ * order; after the SVD each keeps its block's rows and vectors, process 0 fetches
  * the IVF's sample vectors and the field model's rows only, has each
  * process assign its sample rows in every k-means iteration and then its
  * vectors to the IVF's lists, and gathers the whole
  * matrix and vectors last, for the file. A sharded shared build
  * (ty_builder_share.docs_elsewhere) keeps no document text on process 0:
- * add() keeps of a record its id (the id map), its codes reduced to their
+ * it keeps of a record its id (the id map), its codes reduced to their
  * distinct field subclasses (slim_meta: the field table and lists come
  * out the same, fields_of), its flags and whether it has an abstract;
  * the docmeta strings and abstracts are made by each shard's writer from
  * the inputs read again (ty_builder_doc_meta: make_meta, fields_of and
  * keep_abstract, the code the one-process build runs), for the live
- * records write_shards names (each document's record number).
+ * records write_shards names (each document's record position).
  * Term ids, phrase ids and the surface votes depend only on the order in
  * which records were added, never on the thread count or on where batches
  * were cut, so the file is the same bytes for any --threads, and (without
@@ -135,8 +137,10 @@ typedef struct bdoc {
                           none, or abstracts not kept) */
     uint8_t has_abs;   /* docs_elsewhere: it has one to keep (kept by the
                           shard's writer, not here) */
-    uint64_t rec;      /* record number of its current version (a shared
-                          build: which process holds its pairs) */
+    uint64_t rec;      /* position of its current version's record (a
+                          shared build: ty_builder_add_at's) */
+    uint8_t remote;    /* shared build, process 0: that version's pairs
+                          are another process's */
 } bdoc;
 
 /* A document waiting in the batch to be tokenized. */
@@ -145,9 +149,10 @@ typedef struct pdoc {
     char *text;        /* text to index (freed once merged) */
     size_t len;        /* its bytes */
     int lang;          /* 0 ja, 1 en; -1 until a worker detects it */
-    uint64_t rec;      /* its record number (a shared build's order) */
-    int remote;        /* shared build, process 0: another process
-                          tokenizes it (text NULL; dterms come from get) */
+    uint64_t rec;      /* its position (a shared build's order) */
+    uint64_t moff;     /* shared build, process != 0: its metadata part
+                          in b->mbuf (share_add), mlen bytes */
+    uint32_t mlen;
 } pdoc;
 
 /* Terms of one document after tokenizing: NUL-separated strings. */
@@ -168,6 +173,7 @@ typedef struct share_map {
     uint32_t nword, capword;   /* used / allocated */
     uint64_t *slot;            /* the process's records in record order:
                                   the document each one is a version of */
+    uint64_t *rec;             /* and each one's position */
     uint64_t nslot, capslot;   /* used / allocated */
 } share_map;
 
@@ -216,10 +222,10 @@ struct tenyo_builder {
     ty_builder_share sh;       /* shared tokenizing (sh.size > 1), else 0s */
     uint64_t added;            /* records added so far (their numbers) */
     ty_buf out;                /* rank != 0: the pending chunk, serialized */
-    uint64_t out_chunk;        /* its chunk number (UINT64_MAX: none) */
-    unsigned char *in;         /* rank 0: the chunk being merged */
-    size_t in_len, in_pos;     /* its bytes, and how far merged */
-    uint64_t in_chunk;         /* its chunk number (UINT64_MAX: none) */
+    uint64_t out_nrec;         /* its records */
+    uint64_t last_rec;         /* rank 0: the last remote record's position
+                                  (UINT64_MAX: none yet) */
+    ty_buf mbuf;               /* rank != 0: the batch's metadata parts */
     ty_strmap *lvoc;           /* rank != 0: its records' terms (local ids) */
     ty_strmap *lwords;         /* rank != 0: their surface words (local ids) */
     share_map *rmap;           /* rank 0: per process, local ids -> ours */
@@ -365,6 +371,7 @@ static void release(tenyo_builder *b) {
         free(b->rmap[r].term);
         free(b->rmap[r].word);
         free(b->rmap[r].slot);
+        free(b->rmap[r].rec);
     }
     free(b->rmap);
     b->rmap = NULL;
@@ -386,9 +393,7 @@ static void release(tenyo_builder *b) {
     b->prune = b->rval = NULL;
     b->rcol = b->rtf = NULL;
     b->capprune = b->caprow = 0;
-    free(b->in);
-    b->in = NULL;
-    b->in_len = b->in_pos = 0;
+    ty_buf_free(&b->mbuf);
 }
 
 void tenyo_builder_free(tenyo_builder *b) {
@@ -494,12 +499,17 @@ static int cmp_code4(const void *a, const void *b) {
     return memcmp(a, b, 4);
 }
 
-/* Process 0 of a sharded tenyo-mpi build whose shards' writers make the
- * documents' metadata (ty_builder_share.docs_elsewhere): it keeps of a
- * record only what global decisions need. */
+/* A sharded tenyo-mpi build whose shards' writers make the documents'
+ * metadata (ty_builder_share.docs_elsewhere): process 0 keeps of a record
+ * only what global decisions need (docs_elsewhere), which is all the
+ * other processes send it of theirs. */
+static int slim_docs(const tenyo_builder *b) {
+    return b->o.shards > 0 && b->sh.size > 1 && b->sh.shards && b->sh.nnz &&
+           b->sh.docs_elsewhere;
+}
+
 static int docs_elsewhere(const tenyo_builder *b) {
-    return b->o.shards > 0 && b->sh.shards && b->sh.nnz && b->sh.docs_elsewhere &&
-           b->sh.rank == 0;
+    return slim_docs(b) && b->sh.rank == 0;
 }
 
 /* The distinct field subclasses of a ';'-joined code list, in the order a
@@ -548,17 +558,6 @@ static int lang_code(const char *l) {
                                        : -1;
 }
 
-/* The process that tokenizes record number rec (0 when not shared). */
-static int rec_owner(const tenyo_builder *b, uint64_t rec) {
-    return b->sh.size > 1 ? (int)((rec / b->sh.chunk) % (uint64_t)b->sh.size) : 0;
-}
-
-/* The record number of the k-th record (from 0) process r tokenizes. */
-static uint64_t rank_rec(const tenyo_builder *b, int r, uint64_t k) {
-    uint64_t c = b->sh.chunk;
-    return ((k / c) * (uint64_t)b->sh.size + (uint64_t)r) * c + k % c;
-}
-
 /* The slot of id: an existing one (*is_new = 0; its metadata is replaced by
  * the caller) or a new one at the end. <0 when out of memory. */
 static int64_t take_slot(tenyo_builder *b, const char *id, int *is_new) {
@@ -597,10 +596,54 @@ static int batch_room(tenyo_builder *b) {
 }
 
 static int tokenize_batch(tenyo_builder *b);
-static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang);
+static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang,
+                     const tenyo_doc *d);
 
-int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
-    if (!b || !d || !d->id) return TENYO_ERR_ARG;
+/* A record's metadata as the builder keeps it (process 0), into *meta and
+ * *abs (NULL: none kept) and *has_abs: docs_elsewhere's slim block, else
+ * the whole one and the abstract. 0 or TENYO_ERR_NOMEM. */
+static int doc_keep(const tenyo_builder *b, int slim, const tenyo_doc *d, char **meta,
+                    char **abs, uint8_t *has_abs) {
+    int oom = 0;
+    *abs = NULL;
+    if (!(*meta = slim ? slim_meta(d) : make_meta(d, 1))) return TENYO_ERR_NOMEM;
+    if (!slim) *abs = keep_abstract(b->o.no_abstracts, d->abstract, &oom);
+    if (oom) {
+        free(*meta);
+        *meta = NULL;
+        return TENYO_ERR_NOMEM;
+    }
+    *has_abs = slim && !b->o.no_abstracts && d->abstract && *d->abstract;
+    return TENYO_OK;
+}
+
+/* Process 0: record rec (id; meta and abs owned from the call on) takes
+ * its document's place, as tenyo_builder_add does; its slot into *slot.
+ * A replaced record still pending is tokenized all the same, and its
+ * successor's merge replaces it: the terms seen, and so the ids, do not
+ * depend on where batches are cut. */
+static int doc_place(tenyo_builder *b, const char *id, char *meta, char *abs, uint8_t has_abs,
+                     int open, size_t *slot) {
+    if (b->n == 0 && b->t0 == 0) b->t0 = ty_now();
+    int is_new = 0;
+    int64_t s = batch_room(b) ? TENYO_ERR_NOMEM : take_slot(b, id, &is_new);
+    if (s < 0) {
+        free(meta);
+        free(abs);
+        return (int)s;
+    }
+    bdoc *bd = &b->docs[s];
+    free(bd->meta);
+    bd->meta = meta;
+    free(bd->abs);
+    bd->abs = abs;
+    bd->has_abs = has_abs;
+    bd->open = open ? 1 : 0;
+    *slot = (size_t)s;
+    return TENYO_OK;
+}
+
+static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
     if (b->written) {
         ty_seterr(b->err, sizeof b->err, "builder already written");
         return TENYO_ERR_ARG;
@@ -609,59 +652,48 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
         ty_seterr(b->err, sizeof b->err, "record without id");
         return TENYO_ERR_INPUT;
     }
-    if (b->n == 0 && b->t0 == 0) b->t0 = ty_now();
     ty_buf text = {0};
-    char *meta = NULL;
     int rc = TENYO_ERR_NOMEM;
-    uint64_t rec = b->added++;
-    int owner = rec_owner(b, rec);
-    if (b->sh.size > 1 && b->sh.rank != 0 && owner != b->sh.rank)
-        return TENYO_OK; /* another process's record: nothing of it kept */
-    if (owner == b->sh.rank || b->sh.size <= 1) {
-        if (add_text(&text, d->title) || add_text(&text, d->abstract) ||
-            add_text(&text, d->claims))
-            goto fail;
-        if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
-            add_text(&text, d->description))
-            goto fail;
-        if (!text.p && !(text.p = ty_strdup(""))) goto fail;
-    }
-    if (b->sh.size > 1 && b->sh.rank != 0)
-        return share_add(b, rec, &text, lang_code(d->lang));
-    int slim = docs_elsewhere(b);
-    if (!(meta = slim ? slim_meta(d) : make_meta(d, 1))) goto fail;
-    if (batch_room(b)) goto fail;
-    int is_new = 0;
-    int64_t slot = take_slot(b, d->id, &is_new);
-    if (slot < 0) {
-        rc = (int)slot;
+    b->added++;
+    if (add_text(&text, d->title) || add_text(&text, d->abstract) ||
+        add_text(&text, d->claims))
         goto fail;
-    }
-    bdoc *bd = &b->docs[slot];
-    int oom = 0;
-    char *ab = slim ? NULL : keep_abstract(b->o.no_abstracts, d->abstract, &oom);
-    if (oom) goto fail;
-    bd->has_abs = slim && !b->o.no_abstracts && d->abstract && *d->abstract;
-    free(bd->meta);
-    bd->meta = meta;
-    free(bd->abs);
-    bd->abs = ab;
-    bd->open = d->open ? 1 : 0;
-    /* a replaced record still pending is tokenized all the same, and its
-     * successor's merge replaces it: the terms seen, and so the ids, do not
-     * depend on where batches are cut */
-    b->batch[b->nbatch++] = (pdoc){.slot = (size_t)slot, .text = text.p,
-                                   .len = text.len, .lang = lang_code(d->lang),
-                                   .rec = rec, .remote = owner != 0};
+    if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
+        add_text(&text, d->description))
+        goto fail;
+    if (!text.p && !(text.p = ty_strdup(""))) goto fail;
+    if (b->sh.size > 1 && b->sh.rank != 0) return share_add(b, rec, &text, lang_code(d->lang), d);
+    char *meta, *ab;
+    uint8_t has_abs;
+    size_t slot;
+    if ((rc = doc_keep(b, docs_elsewhere(b), d, &meta, &ab, &has_abs)) ||
+        (rc = doc_place(b, d->id, meta, ab, has_abs, d->open, &slot)))
+        goto fail;
+    b->batch[b->nbatch++] = (pdoc){.slot = slot, .text = text.p, .len = text.len,
+                                   .lang = lang_code(d->lang), .rec = rec};
     b->batch_bytes += text.len;
     if (b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
         return tokenize_batch(b);
     return TENYO_OK;
 fail:
     ty_buf_free(&text);
-    free(meta);
     ty_seterr(b->err, sizeof b->err, "out of memory adding %s", d->id);
     return rc;
+}
+
+int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
+    if (!b || !d || !d->id) return TENYO_ERR_ARG;
+    if (b->sh.size > 1) {
+        ty_seterr(b->err, sizeof b->err, "a shared build takes records with their "
+                  "positions (ty_builder_add_at)");
+        return TENYO_ERR_ARG;
+    }
+    return add_at(b, d, b->added);
+}
+
+int ty_builder_add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
+    if (!b || !d || !d->id) return TENYO_ERR_ARG;
+    return add_at(b, d, rec);
 }
 
 /* ============================================================ tokenize */
@@ -757,10 +789,6 @@ static int tok_worker(void *ud, int t, int nt) {
         if (i >= b->nbatch) break;
         pdoc *pd = &b->batch[i];
         dterms *dt = &b->dt[i];
-        if (pd->remote) { /* another process tokenizes it */
-            atomic_fetch_add(&j->done, 1);
-            continue;
-        }
         ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt};
         int r = ty_tokenize_sink(c, pd->text, pd->len, &sink);
         if (r < 0 && !dt->status) dt->status = r;
@@ -969,6 +997,7 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
     bdoc *d = &b->docs[pd->slot];
     d->lang = (int8_t)(pd->lang == 0 ? 0 : 1);
     d->rec = pd->rec;
+    d->remote = 0;
     if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
     if (dt->status < 0) {
         /* invalid text was reported by the reader; index it as empty */
@@ -991,43 +1020,64 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
 
 /* ====================================================== shared tokenizing */
 
-/* A shared build (ty_builder_share, tenyo-mpi index): what a record's
- * merge needs in record order travels from the process that tokenized it
- * to process 0, not its tokenizer output, and its (term, count) pairs stay
- * where they are. Each process other than 0 keeps a local vocabulary
- * (lvoc: its records' terms, ids in first-occurrence order over its own
- * records), a local word table (lwords) and its records' sorted (local
- * id, count) pairs (lp, in b->pairs), and sends per record
- *   head: u64 record number, i32 status, i32 lang, u32 new terms,
- *         u32 distinct terms, u32 votes, u32 phrases, u64 body bytes,
- *         u64 phrase bytes (SHARE_HEAD, host byte order: one binary per
- *         job)
- *   body: the terms this record added to lvoc, NUL-terminated, in local
- *         id order; its surface votes in text order, each varint (local
- *         term id + 1, or 0 and the stem string when the stem is not a
- *         local term) and varint local word id (the next id: the word
- *         string follows); its phrases as the tokenizer gave them.
- * Process 0 keeps per process the maps local term id -> raw id and local
- * word id -> word id and the document each of its records is a version
- * of, and merges the record in record order: it interns the new terms in
- * order, votes, interns the phrases; the document's pairs are the other
- * process's (its nterms is the distinct count, its pairs here none). Exact
- * by construction: a term new to the whole build at some record is new to
+/* A shared build (ty_builder_share, tenyo-mpi index): each process is
+ * given only its own records (the caller deals them out by position,
+ * ty_builder_add_at), and what a record's merge needs in record order
+ * travels from the process that read and tokenized it to process 0 — its
+ * metadata and merge input, not its tokenizer output — while its (term,
+ * count) pairs stay where they are. Each process other than 0 keeps a
+ * local vocabulary (lvoc: its records' terms, ids in first-occurrence
+ * order over its own records), a local word table (lwords) and its
+ * records' sorted (local id, count) pairs (lp, in b->pairs), and sends
+ * per chunk (ty_builder_share_end_chunk: every chunk the caller deals it,
+ * in order, an empty one too)
+ *   chunk head: u64 chunk number, u64 records, u64 x 3 the caller's
+ *         counts (CHUNK_HEAD; tenyo-mpi: the file's good, skipped and
+ *         empty records so far on that process)
+ * then per record
+ *   head: u64 position, i32 status, i32 lang, u32 new terms, u32
+ *         distinct terms, u32 votes, u32 phrases, u64 body bytes, u64
+ *         phrase bytes, u64 metadata bytes (SHARE_HEAD, host byte order:
+ *         one binary per job)
+ *   body: its metadata (u8 flags: 1 open, 2 has an abstract to keep
+ *         elsewhere, 4 abstract follows; the id, the BM_N strings of its
+ *         metadata block as process 0 keeps it (slim_meta with
+ *         docs_elsewhere, else make_meta's) and the abstract as kept, each
+ *         NUL-terminated); the terms this record added to lvoc,
+ *         NUL-terminated, in local id order; its surface votes in text
+ *         order, each varint (local term id + 1, or 0 and the stem string
+ *         when the stem is not a local term) and varint local word id (the
+ *         next id: the word string follows); its phrases as the tokenizer
+ *         gave them.
+ * Process 0 reads and tokenizes its own records only, and takes the other
+ * processes' chunks in record order (ty_builder_share_take, the caller
+ * choosing when: before its own next record of a later chunk), first
+ * merging what it has pending of its own. Per record it does what
+ * tenyo_builder_add does with the metadata (the document's place by id,
+ * a repeated id replacing the earlier record's) and what merge_one does
+ * with the merge input: it keeps per process the maps local term id ->
+ * raw id and local word id -> word id and the document each of its
+ * records is a version of, interns the new terms in order, votes,
+ * interns the phrases; the document's pairs are the other process's (its
+ * nterms is the distinct count, its pairs here none). Exact by
+ * construction: a term new to the whole build at some record is new to
  * the process that tokenized it (its records are a subset of the earlier
  * ones), and the record's locally new terms are in first-occurrence order
  * within the record, so interning them in local id order gives every new
- * term the raw id the tokenizer's term stream would (merge_one); votes and
- * phrases are replayed in the same order. At write every process weighs
- * its own live records' rows with the others ("weight": share_df,
+ * term the raw id the tokenizer's term stream would (merge_one); votes,
+ * phrases and ids are replayed in the same order. At write every process
+ * weighs its own live records' rows with the others ("weight": share_df,
  * share_rows): process 0 sends each its term map and which of its records
  * are live (a later record with the same id replaces one), document
  * frequencies are summed, every process makes the same kept terms and idf
  * and sends each weighted row to the owner of its SVD block; the pairs,
  * mapped to raw ids and sorted, are the same (id, count) set one process
  * has, so the rows are the same bits. The index is the same bytes for any
- * number of processes. The messages to process 0 are each term string
- * once per process and a few bytes a surface vote. */
-#define SHARE_HEAD 48
+ * number of processes. The messages to process 0 are each record's
+ * metadata, each term string once per process and a few bytes a surface
+ * vote. */
+#define SHARE_HEAD 56
+#define CHUNK_HEAD 40
 
 /* Append the NUL-terminated s[0..n) to o. */
 static int put_str(ty_buf *o, const char *s, size_t n) {
@@ -1064,6 +1114,8 @@ static int keep_local_pairs(tenyo_builder *b, uint64_t rec, uint32_t n, uint32_t
     return TENYO_OK;
 }
 
+/* Rank != 0: serialize one tokenized record (batch entry pd) into the
+ * pending chunk. */
 static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
     if (dt->status == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
     int32_t st = dt->status, lang = pd->lang;
@@ -1073,9 +1125,13 @@ static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
     if (rc) return rc;
     uint32_t nnew = ty_strmap_size(b->lvoc) - before, npairs = 0, nvotes = 0;
     uint32_t nphr = dt->nphr;
+    if (!b->out.len && ty_buf_append(&b->out, (char[CHUNK_HEAD]){0}, CHUNK_HEAD))
+        return TENYO_ERR_NOMEM;
     size_t at0 = b->out.len;
     unsigned char h[SHARE_HEAD] = {0};
-    if (ty_buf_append(&b->out, h, sizeof h)) return TENYO_ERR_NOMEM;
+    if (ty_buf_append(&b->out, h, sizeof h) ||
+        ty_buf_append(&b->out, b->mbuf.p + pd->moff, pd->mlen))
+        return TENYO_ERR_NOMEM;
     for (uint32_t t = before; t < before + nnew; t++) {
         size_t len;
         const char *key = ty_strmap_key(b->lvoc, t, &len);
@@ -1100,7 +1156,7 @@ static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
             return TENYO_ERR_NOMEM;
         nvotes++;
     }
-    uint64_t phrlen = dt->phr.len;
+    uint64_t phrlen = dt->phr.len, mlen = pd->mlen;
     if (phrlen && ty_buf_append(&b->out, dt->phr.p, phrlen)) return TENYO_ERR_NOMEM;
     uint64_t body = b->out.len - at0 - SHARE_HEAD;
     unsigned char *o = (unsigned char *)b->out.p + at0;
@@ -1113,43 +1169,64 @@ static int share_put_one(tenyo_builder *b, const pdoc *pd, dterms *dt) {
     memcpy(o + 28, &nphr, 4);
     memcpy(o + 32, &body, 8);
     memcpy(o + 40, &phrlen, 8);
+    memcpy(o + 48, &mlen, 8);
+    b->out_nrec++;
     dterms_free(dt);
     return TENYO_OK;
 }
 
-/* Hand the pending chunk to put() (rank != 0). */
-static int share_send(tenyo_builder *b) {
-    if (b->out_chunk == UINT64_MAX) return TENYO_OK;
-    void *p = b->out.p;
-    size_t n = b->out.len;
-    uint64_t c = b->out_chunk;
-    b->out = (ty_buf){0};
-    b->out_chunk = UINT64_MAX;
-    int rc = b->sh.put(b->sh.ud, c, p, n);
-    if (rc) ty_seterr(b->err, sizeof b->err, "cannot send tokenized chunk %llu",
-                      (unsigned long long)c);
-    return rc;
-}
-
-/* Rank != 0: queue one of its records; tokenize and send at the end of
- * each chunk (and when the batch is full, as one process does). */
-static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang) {
-    if (batch_room(b)) goto nomem;
-    b->out_chunk = rec / b->sh.chunk;
+/* Rank != 0: one of its records queued, its metadata part (share_put_one's
+ * layout) kept in b->mbuf until the batch is tokenized. */
+static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang,
+                     const tenyo_doc *d) {
+    char *meta = NULL, *ab = NULL;
+    uint8_t has_abs = 0;
+    if (batch_room(b) || doc_keep(b, slim_docs(b), d, &meta, &ab, &has_abs)) goto nomem;
+    size_t ml = 0;
+    for (int k = 0; k < BM_N; k++) ml += strlen(meta + ml) + 1;
+    uint64_t moff = b->mbuf.len;
+    unsigned char fl = (unsigned char)((d->open ? 1 : 0) | (has_abs ? 2 : 0) | (ab ? 4 : 0));
+    int bad = ty_buf_putc(&b->mbuf, (char)fl) || put_str(&b->mbuf, d->id, strlen(d->id)) ||
+              ty_buf_append(&b->mbuf, meta, ml) || (ab && put_str(&b->mbuf, ab, strlen(ab)));
+    free(meta);
+    free(ab);
+    meta = ab = NULL;
+    if (bad || b->mbuf.len - moff > UINT32_MAX) goto nomem;
     b->batch[b->nbatch++] = (pdoc){.text = text->p, .len = text->len, .lang = lang,
-                                   .rec = rec};
+                                   .rec = rec, .moff = moff,
+                                   .mlen = (uint32_t)(b->mbuf.len - moff)};
     b->batch_bytes += text->len;
     *text = (ty_buf){0};
-    int rc = TENYO_OK;
-    int last = (rec + 1) % b->sh.chunk == 0;
-    if (last || b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
-        rc = tokenize_batch(b);
-    if (!rc && last) rc = share_send(b);
-    return rc;
+    if (b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max) return tokenize_batch(b);
+    return TENYO_OK;
 nomem:
+    free(meta);
+    free(ab);
     ty_buf_free(text);
     ty_seterr(b->err, sizeof b->err, "out of memory queueing a record");
     return TENYO_ERR_NOMEM;
+}
+
+int ty_builder_share_end_chunk(tenyo_builder *b, uint64_t chunk, const uint64_t counts[3]) {
+    if (!b || b->sh.size <= 1 || b->sh.rank == 0 || b->written) return TENYO_ERR_ARG;
+    int rc = tokenize_batch(b);
+    if (rc) return rc;
+    if (!b->out.len && ty_buf_append(&b->out, (char[CHUNK_HEAD]){0}, CHUNK_HEAD)) {
+        ty_seterr(b->err, sizeof b->err, "out of memory ending chunk %llu",
+                  (unsigned long long)chunk);
+        return TENYO_ERR_NOMEM;
+    }
+    uint64_t h[5] = {chunk, b->out_nrec, counts ? counts[0] : 0, counts ? counts[1] : 0,
+                     counts ? counts[2] : 0};
+    memcpy(b->out.p, h, sizeof h);
+    void *p = b->out.p;
+    size_t n = b->out.len;
+    b->out = (ty_buf){0};
+    b->out_nrec = 0;
+    rc = b->sh.put(b->sh.ud, chunk, p, n);
+    if (rc) ty_seterr(b->err, sizeof b->err, "cannot send tokenized chunk %llu",
+                      (unsigned long long)chunk);
+    return rc;
 }
 
 /* A bounded varint at *p (< end) into *v; 0 when it runs past end. */
@@ -1191,45 +1268,32 @@ static int map_push(uint32_t **m, uint32_t *n, uint32_t *cap, uint32_t v) {
     return TENYO_OK;
 }
 
-/* Append slot to rm's records. */
-static int slot_push(share_map *rm, uint64_t slot) {
+/* Append (slot, rec) to rm's records. */
+static int slot_push(share_map *rm, uint64_t slot, uint64_t rec) {
     if (rm->nslot == rm->capslot) {
         uint64_t c = rm->capslot ? 2 * rm->capslot : 1024;
         uint64_t *q = ty_reallocarray(rm->slot, c, sizeof *q);
         if (!q) return TENYO_ERR_NOMEM;
         rm->slot = q;
+        q = ty_reallocarray(rm->rec, c, sizeof *q);
+        if (!q) return TENYO_ERR_NOMEM;
+        rm->rec = q;
         rm->capslot = c;
     }
-    rm->slot[rm->nslot++] = slot;
+    rm->slot[rm->nslot] = slot;
+    rm->rec[rm->nslot++] = rec;
     return TENYO_OK;
 }
 
-/* Rank 0: merge remote record pd from its owner's chunk (fetched when it
- * is a new one), as merge_one merges what this process tokenized. */
-static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
-    uint64_t chunk = pd->rec / b->sh.chunk;
-    int owner = (int)(chunk % (uint64_t)b->sh.size);
-    if (b->in_chunk != chunk) {
-        if (b->in && b->in_pos != b->in_len) {
-            ty_seterr(b->err, sizeof b->err, "process %d sent more records in chunk %llu "
-                      "than it owns", owner, (unsigned long long)b->in_chunk);
-            return TENYO_ERR_CORRUPT;
-        }
-        free(b->in);
-        b->in = NULL;
-        b->in_len = b->in_pos = 0;
-        void *p = NULL;
-        size_t n = 0;
-        int rc = b->sh.get(b->sh.ud, chunk, owner, &p, &n, b->err, sizeof b->err);
-        if (rc) return rc;
-        b->in = p;
-        b->in_len = n;
-        b->in_chunk = chunk;
-    }
+/* Rank 0: merge the record at h (left bytes) of chunk `chunk` from process
+ * owner, whose position follows *last (strictly): its metadata takes its
+ * document's place (doc_place), then its merge input is merged as
+ * merge_one merges what this process tokenized. *used: its bytes. */
+static int share_merge_remote(tenyo_builder *b, int owner, uint64_t chunk,
+                              const unsigned char *h, size_t left, uint64_t *last,
+                              size_t *used) {
     share_map *rm = &b->rmap[owner];
-    const unsigned char *h = b->in + b->in_pos;
-    size_t left = b->in_len - b->in_pos;
-    uint64_t rec, body, phrlen;
+    uint64_t rec = 0, body, phrlen, mlen;
     int32_t st, lang;
     uint32_t nnew, npairs, nvotes, nphr;
     if (left < SHARE_HEAD) goto bad;
@@ -1242,35 +1306,61 @@ static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
     memcpy(&nphr, h + 28, 4);
     memcpy(&body, h + 32, 8);
     memcpy(&phrlen, h + 40, 8);
-    if (rec != pd->rec || body > left - SHARE_HEAD || phrlen > body ||
+    memcpy(&mlen, h + 48, 8);
+    if ((*last != UINT64_MAX && rec <= *last) || body > left - SHARE_HEAD ||
+        phrlen > body || mlen > body - phrlen || mlen < 2 + BM_N ||
         nphr > BUILD_DOC_PHRASES || (phrlen && h[SHARE_HEAD + body - 1] != 0))
         goto bad;
-    const unsigned char *q = h + SHARE_HEAD, *end = q + body - phrlen;
-    bdoc *d = &b->docs[pd->slot];
+    *last = rec;
+    /* the metadata: flags, id, the block, the abstract */
+    const unsigned char *q = h + SHARE_HEAD, *mend = q + mlen;
+    unsigned fl = *q++;
+    const char *id, *blk, *s;
+    size_t idn, n;
+    if (fl > 7 || !take_str(&q, mend, &id, &idn) || !idn) goto bad;
+    blk = (const char *)q;
+    for (int k = 0; k < BM_N; k++)
+        if (!take_str(&q, mend, &s, &n)) goto bad;
+    size_t bl = (size_t)((const char *)q - blk);
+    const char *abs = NULL;
+    size_t absn = 0;
+    if ((fl & 4) && !take_str(&q, mend, &abs, &absn)) goto bad;
+    if (q != mend) goto bad;
+    char *meta = malloc(bl), *ab = abs ? ty_strndup(abs, absn) : NULL;
+    if (meta) memcpy(meta, blk, bl);
+    if (!meta || (abs && !ab)) {
+        free(meta);
+        free(ab);
+        goto nomem;
+    }
+    size_t slot;
+    b->added++;
+    int rc = doc_place(b, id, meta, ab, (uint8_t)((fl & 2) != 0), fl & 1, &slot);
+    if (rc) return rc;
+    q = mend;
+    const unsigned char *end = h + SHARE_HEAD + body - phrlen;
+    bdoc *d = &b->docs[slot];
     d->lang = (int8_t)(lang == 0 ? 0 : 1);
-    int rc = TENYO_ERR_NOMEM;
+    rc = TENYO_ERR_NOMEM;
     for (uint32_t k = 0; k < nnew; k++) {
-        const char *s;
-        size_t n;
         if (!take_str(&q, end, &s, &n)) goto bad;
-        int64_t id = ty_strmap_intern(b->voc, s, n, NULL);
-        if (id < 0) return (int)id;
-        if (map_push(&rm->term, &rm->nterm, &rm->capterm, (uint32_t)id)) goto nomem;
+        int64_t tid = ty_strmap_intern(b->voc, s, n, NULL);
+        if (tid < 0) return (int)tid;
+        if (map_push(&rm->term, &rm->nterm, &rm->capterm, (uint32_t)tid)) goto nomem;
     }
     /* the pairs stay with the owner (share_rows); the slot is its */
     b->dead_pairs += d->pairs_len;
     d->pairs = 0;
     d->pairs_len = 0;
     d->nterms = npairs;
-    d->rec = pd->rec;
-    if (slot_push(rm, pd->slot)) goto nomem;
+    d->rec = rec;
+    d->remote = 1;
+    if (slot_push(rm, slot, rec)) goto nomem;
     for (uint32_t k = 0; k < nvotes; k++) {
         uint32_t tc, wc;
         int64_t t;
         if (!take_varint(&q, end, &tc)) goto bad;
         if (tc == 0) {
-            const char *s;
-            size_t n;
             if (!take_str(&q, end, &s, &n)) goto bad;
             t = ty_strmap_get(b->voc, s, n);
         } else {
@@ -1279,8 +1369,6 @@ static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
         }
         if (!take_varint(&q, end, &wc) || wc > rm->nword) goto bad;
         if (wc == rm->nword) {
-            const char *s;
-            size_t n;
             if (!take_str(&q, end, &s, &n)) goto bad;
             int64_t w = ty_strmap_intern(b->words, s, n, NULL);
             if (w < 0) return (int)w;
@@ -1293,21 +1381,57 @@ static int share_merge_remote(tenyo_builder *b, pdoc *pd) {
     uint32_t nul = 0;
     for (uint64_t i = 0; i < phrlen; i++) nul += end[i] == 0;
     if (nul != nphr) goto bad;
-    if ((rc = set_phrases(b, pd->slot, (const char *)end, phrlen))) return rc;
-    b->in_pos += SHARE_HEAD + body;
+    if ((rc = set_phrases(b, slot, (const char *)end, phrlen))) return rc;
+    *used = SHARE_HEAD + body;
     return TENYO_OK;
 nomem:
     ty_seterr(b->err, sizeof b->err, "out of memory merging tokenized records");
     return TENYO_ERR_NOMEM;
 bad:
-    ty_seterr(b->err, sizeof b->err, "process %d sent a damaged chunk %llu (record %llu)",
-              owner, (unsigned long long)chunk, (unsigned long long)pd->rec);
+    ty_seterr(b->err, sizeof b->err, "process %d sent a damaged chunk %llu (record at "
+              "position %llu)", owner, (unsigned long long)chunk, (unsigned long long)rec);
+    return TENYO_ERR_CORRUPT;
+}
+
+int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t counts[3]) {
+    if (!b || b->sh.size <= 1 || b->sh.rank != 0 || owner <= 0 || owner >= b->sh.size ||
+        b->written)
+        return TENYO_ERR_ARG;
+    int rc = tokenize_batch(b); /* its own records before these */
+    if (rc) return rc;
+    double t0 = ty_now();
+    void *p = NULL;
+    size_t n = 0;
+    if ((rc = b->sh.get(b->sh.ud, chunk, owner, &p, &n, b->err, sizeof b->err))) return rc;
+    const unsigned char *c = p;
+    uint64_t h[5];
+    if (n < CHUNK_HEAD) goto bad;
+    memcpy(h, c, sizeof h);
+    if (h[0] != chunk || h[1] > n / SHARE_HEAD) goto bad;
+    if (counts) memcpy(counts, h + 2, 3 * sizeof *counts);
+    size_t at = CHUNK_HEAD;
+    for (uint64_t i = 0; i < h[1] && !rc; i++) {
+        size_t used = 0;
+        rc = share_merge_remote(b, owner, chunk, c + at, n - at, &b->last_rec, &used);
+        at += used;
+    }
+    if (!rc && at != n) goto bad;
+    free(p);
+    b->tokenized += h[1];
+    b->sec_tok += ty_now() - t0;
+    if (rc) b->written = 1; /* a failed merge leaves the build unusable */
+    return rc;
+bad:
+    free(p);
+    ty_seterr(b->err, sizeof b->err, "process %d sent a damaged chunk %llu (%zu bytes)",
+              owner, (unsigned long long)chunk, n);
+    b->written = 1;
     return TENYO_ERR_CORRUPT;
 }
 
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
-    if (!b || !s || s->size < 1 || s->rank < 0 || s->rank >= s->size || s->chunk == 0 ||
-        b->added || b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
+    if (!b || !s || s->size < 1 || s->rank < 0 || s->rank >= s->size || b->added ||
+        b->written || (s->size > 1 && s->rank != 0 && !s->put) ||
         (s->size > 1 && s->rank == 0 &&
          (!s->get || !s->lsa || !s->vecs || !s->ksample || !s->rows || !s->assign ||
           !s->gather)) ||
@@ -1322,14 +1446,18 @@ int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {
         if (!b->rmap) return TENYO_ERR_NOMEM;
     }
     b->sh = *s;
-    b->out_chunk = b->in_chunk = UINT64_MAX;
+    b->last_rec = UINT64_MAX;
     return TENYO_OK;
 }
 
 int ty_builder_share_flush(tenyo_builder *b) {
     if (!b || b->sh.size <= 1 || b->sh.rank == 0 || b->written) return TENYO_ERR_ARG;
     int rc = tokenize_batch(b);
-    if (!rc) rc = share_send(b);
+    if (!rc && (b->out.len || b->out_nrec)) {
+        ty_seterr(b->err, sizeof b->err, "%llu records were added after the last chunk "
+                  "ended", (unsigned long long)b->out_nrec);
+        rc = TENYO_ERR_ARG;
+    }
     b->written = 1;
     return rc;
 }
@@ -1353,8 +1481,7 @@ static int tokenize_batch(tenyo_builder *b) {
             rc = share_put_one(b, &b->batch[i], &b->dt[i]);
             continue;
         }
-        rc = b->batch[i].remote ? share_merge_remote(b, &b->batch[i])
-                                : merge_one(b, &b->batch[i], &b->dt[i]);
+        rc = merge_one(b, &b->batch[i], &b->dt[i]);
     }
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");
@@ -1365,6 +1492,7 @@ static int tokenize_batch(tenyo_builder *b) {
     b->tokenized += b->nbatch;
     b->nbatch = 0;
     b->batch_bytes = 0;
+    b->mbuf.len = 0;
     b->sec_tok += ty_now() - t0;
     if (rc) b->written = 1; /* a failed merge leaves the build unusable */
     return rc;
@@ -1824,8 +1952,8 @@ static int lrec_pk(tenyo_builder *b, uint64_t k, uint32_t *n) {
         uint32_t c = get_varint(&p);
         if (id >= b->nlmap) {
             ty_seterr(b->err, sizeof b->err, "process 0 sent a term map of %llu terms, "
-                      "short of local term %u (record %llu)", (unsigned long long)b->nlmap,
-                      id, (unsigned long long)rank_rec(b, b->sh.rank, k));
+                      "short of local term %u (its record %llu)", (unsigned long long)b->nlmap,
+                      id, (unsigned long long)k);
             return TENYO_ERR_CORRUPT;
         }
         b->pk[j] = (uint64_t)b->lmap[id] << 32 | c;
@@ -1848,7 +1976,7 @@ static int own_row(tenyo_builder *b, uint64_t idx, uint64_t *slot, uint32_t *n) 
     *n = 0;
     if (b->sh.rank == 0) {
         const bdoc *d = &b->docs[idx];
-        *slot = rec_owner(b, d->rec) == 0 ? idx : UINT64_MAX;
+        *slot = d->remote ? UINT64_MAX : idx;
         return *slot == UINT64_MAX ? TENYO_OK : doc_pk(b, d, n);
     }
     *slot = b->lslot[idx];
@@ -1949,7 +2077,7 @@ static int share_map_out(const tenyo_builder *b, int r, ty_buf *o) {
         return TENYO_ERR_NOMEM;
     for (uint64_t k = 0; k < ns; k++) {
         uint64_t s = rm->slot[k];
-        if (b->docs[s].rec != rank_rec(b, r, k)) s = UINT64_MAX;
+        if (b->docs[s].rec != rm->rec[k]) s = UINT64_MAX;
         if (ty_buf_append(o, &s, 8)) return TENYO_ERR_NOMEM;
     }
     return TENYO_OK;

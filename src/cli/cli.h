@@ -62,6 +62,7 @@ int cli_main(int argc, char **argv);
  * ends a process other than 0: 0 ok, else a status with err set; with
  * --shards each writes its shards, their documents' metadata read again
  * from the inputs it is given). */
+struct cli_sink; /* below, "input.c" */
 typedef struct cli_dist {
     int rank, size;                                   /* this process, how many */
     int (*setup)(void *ud, tenyo_builder *b);         /* after the builder is made */
@@ -70,6 +71,10 @@ typedef struct cli_dist {
      * options stay valid until the build is written or flushed, so that
      * the process can read the same records again (cli_read_inputs) */
     void (*inputs)(void *ud, char **files, int nfiles, const tenyo_read_opts *ro);
+    /* the sink the inputs are read into, made from the builder's
+     * (cli_sink_builder) in place (NULL: that one): each process is given
+     * only its share of the records (0 ok, else a status) */
+    int (*sink)(void *ud, tenyo_builder *b, struct cli_sink *s);
     void *ud;                                         /* their first argument */
 } cli_dist;
 extern const cli_dist *cli_index_dist;
@@ -276,6 +281,16 @@ typedef struct cli_sink {
     void *ud;                                  /* the builder or update */
     tenyo_progress_fn progress;                /* "read MiB" progress, or NULL */
     void *progress_ud;                         /* its argument (a cli_progress) */
+    /* May be NULL. begin: file i (from 0) is open as r, before its first
+     * record (tenyo-mpi: a process selects its share of the records
+     * there). end: file i's records are all read, st its reader's counts,
+     * which end may add to before they are reported (tenyo-mpi, process
+     * 0: the other processes' records of it). A status (message from
+     * error) ends the reading. */
+    int (*begin)(void *ud, int file, tenyo_reader *r);
+    int (*end)(void *ud, int file, tenyo_read_stats *st);
+    int no_totals;  /* 1: the files' counts are another process's to judge
+                       (no "no records" or skipped-share warnings here) */
 } cli_sink;
 cli_sink cli_sink_builder(tenyo_builder *b);
 /* Read files[0..nfiles) into sink; returns an exit code (0 ok). Skips

@@ -62,7 +62,7 @@ static const char *index_usage =
 /* tenyo-mpi index on a process other than 0: read the same records, tokenize
  * this process's share and send it (cli_dist); quiet (process 0 reports). */
 static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_read_opts *ro,
-                       char **files, int nfiles) {
+                       char **files, int nfiles, int quiet) {
     char err[512] = "";
     bo->progress = NULL;
     bo->progress_ud = NULL;
@@ -77,8 +77,13 @@ static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_r
     }
     cli_read_totals tot = {0};
     cli_sink sink = cli_sink_builder(b);
+    if (dist->sink && (rc = dist->sink(dist->ud, b, &sink))) {
+        cli_err("process %d: cannot share the reading\n", dist->rank);
+        tenyo_builder_free(b);
+        return cli_exit_code(rc);
+    }
     if (dist->inputs) dist->inputs(dist->ud, files, nfiles, ro);
-    int ec = cli_read_inputs(&sink, files, nfiles, ro, 1, NULL, NULL, &tot);
+    int ec = cli_read_inputs(&sink, files, nfiles, ro, quiet, NULL, NULL, &tot);
     if (!ec && (rc = dist->flush(dist->ud, b, err, sizeof err))) {
         cli_err("process %d: %s\n", dist->rank, err[0] ? err : tenyo_builder_error(b));
         ec = cli_exit_code(rc);
@@ -174,7 +179,8 @@ int cli_cmd_index(int argc, char **argv) {
     bo.progress_ud = &ps;
     char err[512] = "";
     const cli_dist *dist = cli_index_dist;
-    if (dist && dist->rank != 0) return index_share(dist, &bo, &ro, argv + optind, argc - optind);
+    if (dist && dist->rank != 0)
+        return index_share(dist, &bo, &ro, argv + optind, argc - optind, quiet);
     /* the writer lock first: another writer of this index refuses us now,
      * not after the inputs were read */
     tenyo_writer *w = NULL;
@@ -198,6 +204,12 @@ int cli_cmd_index(int argc, char **argv) {
     cli_sink sink = cli_sink_builder(b);
     sink.progress = cli_on_progress;
     sink.progress_ud = &ps;
+    if (dist && dist->sink && (rc = dist->sink(dist->ud, b, &sink))) {
+        cli_err("cannot share the reading over %d processes\n", dist->size);
+        tenyo_builder_free(b);
+        tenyo_writer_free(w);
+        return cli_exit_code(rc);
+    }
     if (dist && dist->inputs) dist->inputs(dist->ud, argv + optind, argc - optind, &ro);
     int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, quiet, NULL,
                              NULL, &tot);

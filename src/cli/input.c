@@ -148,7 +148,7 @@ static int builder_add(void *ud, const tenyo_doc *d) { return tenyo_builder_add(
 static const char *builder_error(void *ud) { return tenyo_builder_error(ud); }
 
 cli_sink cli_sink_builder(tenyo_builder *b) {
-    cli_sink s = {builder_add, builder_error, b, NULL, NULL};
+    cli_sink s = {builder_add, builder_error, b, NULL, NULL, NULL, NULL, 0};
     return s;
 }
 
@@ -183,6 +183,11 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                 return EXIT_INPUT;
             }
         }
+        if (sink->begin && (rc = sink->begin(sink->ud, i, r))) {
+            cli_err("%s: %s\n", files[i], sink->error(sink->ud));
+            tenyo_reader_free(r);
+            return cli_exit_code(rc);
+        }
         const tenyo_doc *d;
         uint64_t nrec = 0;
         cli_progress *ps = sink->progress_ud;
@@ -214,6 +219,11 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         }
         tenyo_read_stats st;
         tenyo_reader_stats(r, &st);
+        if (sink->end && (rc = sink->end(sink->ud, i, &st))) {
+            cli_err("%s: %s\n", files[i], sink->error(sink->ud));
+            tenyo_reader_free(r);
+            return cli_exit_code(rc);
+        }
         if (sink->progress && ps) {
             ps->records += nrec & 63;
             if (i == nfiles - 1) {
@@ -227,14 +237,16 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
          * (records with invalid bytes are skipped one by one): more than 5%
          * of the file, or every record, is worth a warning with the counts */
         uint64_t seen = st.records + st.skipped;
-        if (st.skipped && (st.skipped * 20 > seen || !st.records)) {
+        if (sink->no_totals) {
+            /* another process reports this file's counts */
+        } else if (st.skipped && (st.skipped * 20 > seen || !st.records)) {
             cli_err("warning: %s: %llu of %llu records skipped (%.0f%%), read as %s%s%s%s\n",
                     files[i], (unsigned long long)st.skipped, (unsigned long long)seen,
                     100.0 * (double)st.skipped / (double)seen, tenyo_reader_encoding(r),
                     ro.encoding ? " (--encoding)" : " (detected)",
                     det ? "; detection picks " : "", det ? det : "");
         }
-        if (!seen) cli_err("warning: %s: no records\n", files[i]);
+        if (!seen && !sink->no_totals) cli_err("warning: %s: no records\n", files[i]);
         tot->records += st.records;
         tot->skipped += st.skipped;
         tot->empty += st.empty;

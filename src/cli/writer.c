@@ -50,7 +50,7 @@ static int update_add(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud
 static const char *update_error(void *ud) { return tenyo_update_error(ud); }
 
 cli_sink cli_sink_update(tenyo_update *u) {
-    cli_sink s = {update_add, update_error, u, NULL, NULL};
+    cli_sink s = {update_add, update_error, u, NULL, NULL, NULL, NULL, 0};
     return s;
 }
 

@@ -10,27 +10,44 @@
  * `index`.
  *
  * What is shared, and how. Tokenizing is two thirds of a build (MeCab), so
- * that is what the ranks share first. Every rank reads the same inputs
- * with the same reader and sees the same records in the same order (the
- * reader is about ten times faster than the tokenizer, so reading twice is
- * cheap beside tokenizing once). Record r belongs to rank
- * (r / CHUNK) % P: round-robin chunks, so shares stay even whatever the
- * corpus and no counting pass is needed. A rank other than 0 keeps nothing
- * of other ranks' records, tokenizes its own with its threads, interns
- * their terms into a vocabulary of its own, keeps each record's distinct
- * (local term id, count) pairs itself, and sends per chunk to rank 0
- * (MPI_Isend, point to point) what the merge needs in record order: the
- * terms the record added to the rank's vocabulary (so each term string
- * travels once per rank), its number of distinct terms, its surface votes
- * by local ids and its phrases (api/builder.c, "shared tokenizing", has
- * the layout). Rank 0 keeps every record's metadata (with --shards only
- * what global decisions need, below, "Sharded output"), tokenizes its own
- * chunks, and when it merges a batch takes the other ranks' chunks in
- * record order (MPI_Recv by source: MPI keeps the order of messages
- * between two ranks), interns their new terms (so each rank's local ids
- * map to its own), votes and interns the phrases exactly as the
- * single-process builder does with what it tokenized itself, and notes
- * which document each remote record is a version of.
+ * that is what the ranks share first, and each rank reads and parses only
+ * its own records. Every rank opens the same inputs with the same reader;
+ * records are dealt by the line they start at (XML: their record number):
+ * the record at line l of input i lies in chunk base(i) + l / CHUNK, and
+ * chunk c belongs to rank c % P (round-robin chunks of lines, so shares
+ * stay even whatever the corpus and no counting pass is needed; base(i)
+ * is the number of chunks of the inputs before i, which every rank knows
+ * at the end of each, below). Each rank's reader takes only the records of
+ * its chunks (ty_reader_select, io.h; "Reading" below): the JSONL lines of
+ * other ranks' records are not even parsed (finding their '\n' is the
+ * cost, ~1.3 us a record against ~60-77 us parsed, bench/README.md
+ * "Reading a share of a file that every process reads"; CSV and XML
+ * records are parsed and dropped, as those formats need the parse to find
+ * a record's end), and a bad record is reported, counted and (--strict)
+ * fatal on its own rank only. A record's position, input << 40 | line,
+ * is its number everywhere after (increasing in reading order, the same
+ * on every rank whatever P). A rank other than 0 tokenizes its records
+ * with its threads, interns their terms into a vocabulary of its own,
+ * keeps each record's distinct (local term id, count) pairs itself, and
+ * sends every chunk of its own, in order, to rank 0 (MPI_Isend, point to
+ * point; an empty chunk too, a 40-byte head) with what rank 0 needs of
+ * each record in record order: its metadata (id, the metadata block
+ * rank 0 keeps: with --shards only the field subclasses, below "Sharded
+ * output"; unsharded the whole block and the abstract as kept), the terms
+ * the record added to the rank's vocabulary (so each term string travels
+ * once per rank), its number of distinct terms, its surface votes by
+ * local ids and its phrases (api/builder.c, "shared tokenizing", has the
+ * layout). Rank 0 reads and tokenizes its own records, and before its own
+ * next record of a later chunk (and at the end of each input) takes the
+ * other ranks' chunks before it in chunk order (MPI_Recv by source: MPI
+ * keeps the order of messages between two ranks; ty_builder_share_take
+ * merges what it has pending of its own first): the records' ids take
+ * their documents' places (a repeated id replaces the earlier record
+ * wherever either was read), their new terms are interned (so each rank's
+ * local ids map to its own), votes and phrases replayed exactly as the
+ * single-process builder does with what it tokenized itself. Each chunk's
+ * head carries its rank's counts of the input's good, skipped and empty
+ * records, so rank 0's summary and charset warnings count every rank's.
  *
  * The weighting, every rank at once (builder.c, "weight"; the collectives
  * are ty_builder_share's callbacks here): rank 0 broadcasts the number of
@@ -207,16 +224,16 @@
  *     (vocabulary, idf, basis, fields, labels, field model, IVF) once,
  *     cuts each shard's raw pieces of those sections (ty_shards_piece:
  *     10-16 bytes a document measured) and sends them to the shard's
- *     rank with the live record number of each of its documents (8
+ *     rank with the live record position of each of its documents (8
  *     bytes a document: the live map, for its part only), a length then
  *     pieces of at most PIECE bytes, every other rank's shards before
  *     its own;
  *   - the documents' text (docmeta: id, title, applicant, date, codes,
  *     fields string; the abstracts' text), which no rank keeps through
  *     the build: the writer reads the inputs again (the same files and
- *     options, cli_dist.inputs; the reader is ~10x faster than the
- *     tokenizer), numbers the records as the builder did, keeps those
- *     that are the live records of its shards' documents
+ *     options, cli_dist.inputs), taking (parsing) only the records at
+ *     the live positions of its shards' documents (docs_want: the
+ *     other lines skipped as in the first read)
  *     (ty_builder_doc_meta: the builder's own make_meta and fields_of, so
  *     the strings are the one-process build's), cuts them per shard in
  *     document order (a repeated id's document takes its last record's
@@ -283,12 +300,12 @@
  * shard's text on other ranks (records are dealt round-robin in chunks,
  * shards are contiguous documents), to be moved rank to rank as the rows
  * are: ~the whole text over the network once, against each writer
- * reading the inputs (already read by every rank) once more. What stays
+ * scanning the inputs once more and parsing its documents' records. What stays
  * on rank 0 per document is what the global decisions need: its id (the
  * id map: which record replaces which), its field subclasses (the field
  * table, the fields' counts and the field model's labels; kept as 4-byte
  * codes, not the code strings), its flags, its phrase ids (numbered by
- * first use) and its live record number. Rejected: the writers mapping
+ * first use) and its live record position. Rejected: the writers mapping
  * field and phrase ids themselves with tables rank 0 broadcasts (the
  * phrase renumbering needs every document's phrases in order, on rank 0
  * anyway; its ids are a few bytes a document, sent as the section's
@@ -300,28 +317,22 @@
  * Not shared yet (issue 20, left): unsharded, the rows and vectors are
  * still gathered for the one file and rank 0 holds every document's
  * metadata; sharded, rank 0 still holds per document its id, field
- * subclasses, flags, phrase ids and record number (~170 bytes a document
- * with the builder's per-document record, by the structures' sizes: ~17
- * GB at 100M); the rows pieces are not checked on rank 0 (columns <
- * terms, finite values: each rank's rows were made by the same
- * weighting, and the reader checks every shard on open). Every rank
- * reads and parses all the input, and each shard's writer once more, up to
- * its last document's live record (docs_add stops the read there: at
- * gen100k, P = 4, 6-15 s a rank against ~90 s of tokenizing); so the
- * inputs must be files that read the same twice (they already must be
- * readable by every rank: no standard input, no pipe), and a file
- * changed during the build is an error naming the records not found.
- * Parsing every record is not small at scale: ~60-77 us a record (gen100k,
- * bench/README.md "Reading a share of a file that every process reads"),
- * the same on every rank whatever P, so ~100 minutes a rank at 100M
- * against ~5 minutes of its share of tokenizing on 32 ranks of 16 cores:
- * reading, not tokenizing, would set the build time. The reader can skip
- * the lines it does not take unparsed (ty_reader_select, io.h: 1.3 us a
- * record); what keeps the ranks from using it is that record numbers
- * count good records (a rank must parse a line to know it is one), so
- * ownership must go by line first, and rank 0's merge take the ids,
- * fields and phrases of other ranks' records from their owners instead of
- * its own reading. Next.
+ * subclasses, flags, phrase ids and record position (~170 bytes a
+ * document with the builder's per-document record, by the structures'
+ * sizes: ~17 GB at 100M), and per record of another rank its position and
+ * document (16 bytes); the rows pieces are not checked on rank 0 (columns
+ * < terms, finite values: each rank's rows were made by the same
+ * weighting, and the reader checks every shard on open). Every rank still
+ * scans every input (its share parsed, the rest skipped: ~1.3 us a JSONL
+ * record, ~2 minutes at 100M), and each shard's writer scans it once more
+ * up to its last document's live record, parsing only those records
+ * (docs_want; docs_add stops the read there); so the inputs must be files
+ * that read the same twice (they already must be readable by every rank:
+ * no standard input, no pipe), and a file changed during the build is an
+ * error naming the records not found. Splitting the inputs' bytes
+ * instead (each rank seeking to its part) would save the scan but needs
+ * record boundaries found from an arbitrary offset, which JSONL gives
+ * and CSV (quoted newlines) and XML do not: not done.
  *
  * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
  * rank 0 would take a core from the ranks that tokenize (and count as
@@ -334,8 +345,9 @@
  * manifest last, after every rank's report), so an ended job leaves the
  * previous index as it was.
  *
- * CHUNK is TENYO_MPI_CHUNK from the environment when set (the tests use
- * small chunks so that the 200-record sample is shared), else 256.
+ * CHUNK is TENYO_MPI_CHUNK (lines) from the environment when set (the
+ * tests use small chunks so that the 200-record sample is shared), else
+ * 256.
  * TENYO_MPI_SHARD_PAUSE=S (tests): a rank other than 0 waits S seconds
  * after writing each shard file, before reporting it.
  */
@@ -352,6 +364,9 @@
 #include <time.h>
 
 #define TAG_CHUNK 11
+/* A record's position: its input's index << LINE_BITS | the line it starts
+ * at (read_add; the live records' numbers a shard's writer reads again). */
+#define LINE_BITS 40
 #define DEFAULT_CHUNK 256
 #define POLL_NS (200 * 1000)
 #define PIECE ((size_t)1 << 30) /* bytes per message of a large array */
@@ -415,6 +430,24 @@ typedef struct share_state {
     int nfiles;           /* how many */
     tenyo_read_opts ro;   /* how they are read */
     double reread_s;      /* seconds this rank spent reading them again */
+    /* reading, each rank its own share ("Reading"): */
+    tenyo_builder *b;     /* the build (setup) */
+    uint32_t lines;       /* lines (XML: records) a chunk */
+    int file;             /* the input being read (read_begin) */
+    tenyo_reader *rd;     /* its reader */
+    uint64_t base;        /* its first chunk's number */
+    long last;            /* the last line a record of it starts at, of
+                             those seen so far (-1: none) */
+    uint64_t next;        /* rank != 0: its next chunk not yet ended;
+                             rank 0: the first chunk not yet taken or
+                             passed */
+    uint64_t *fcnt;       /* rank 0: per rank, its counts of this input's
+                             records (good, skipped, empty; 3 each) */
+    uint64_t taken;       /* records this rank was given by its reader */
+    double read_s;        /* seconds in its reader (each input's time less
+                             the time in the builder, read_add, read_end) */
+    double file_t0;       /* when the input being read was opened */
+    char rerr[256];       /* a failed hook's message */
 } share_state;
 
 static void nap(void) {
@@ -1446,7 +1479,7 @@ done:
  * from the inputs read again (docs_elsewhere): k numbers them in shard
  * then document order; want lists them by live record. */
 typedef struct doc_want {
-    uint64_t rec;         /* its live record (numbered as added, from 0) */
+    uint64_t rec;         /* its live record's position (read_add's) */
     uint64_t k;           /* its place among this rank's documents */
 } doc_want;
 
@@ -1454,7 +1487,8 @@ typedef struct docs_in {
     doc_want *want;       /* nk, ascending by rec (live records differ) */
     uint64_t nk;          /* documents */
     uint64_t next;        /* the first of want not yet read */
-    uint64_t seen;        /* records read so far */
+    uint64_t seen;        /* records read so far (only wanted ones) */
+    int file;             /* the input being read */
     int has_abs;          /* the index has abstracts: keep each one's */
     ty_buf meta, abs;     /* their docmeta strings and abstracts, in record
                              order */
@@ -1481,13 +1515,30 @@ static int cmp_want(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* cli_sink.add of the second read: record number x->seen, kept when it is
- * a wanted document's live record; 1 (stop reading) once every one is
- * (a shard's live records are mostly its own stretch of the input, so
- * the writer of an early shard reads only the input up to it). */
+/* ty_want_fn of the second read: the records at wanted positions only
+ * (the others' lines not even parsed, as in the first read). */
+static int docs_want(void *ud, long line) {
+    const docs_in *x = ud;
+    doc_want key = {(uint64_t)x->file << LINE_BITS | (uint64_t)(line < 0 ? 0 : line), 0};
+    return bsearch(&key, x->want, x->nk, sizeof *x->want, cmp_want) != NULL;
+}
+
+/* cli_sink.begin of the second read. */
+static int docs_begin(void *ud, int file, tenyo_reader *r) {
+    docs_in *x = ud;
+    x->file = file;
+    ty_reader_select(r, docs_want, x);
+    return TENYO_OK;
+}
+
+/* cli_sink.add of the second read: kept when it is a wanted document's
+ * live record; 1 (stop reading) once every one is (a shard's live records
+ * are mostly its own stretch of the input, so the writer of an early
+ * shard reads only the input up to it). */
 static int docs_add(void *ud, const tenyo_doc *d) {
     docs_in *x = ud;
-    uint64_t rec = x->seen++;
+    uint64_t rec = (uint64_t)x->file << LINE_BITS | (uint64_t)(d->line < 0 ? 0 : d->line);
+    x->seen++;
     if (x->next >= x->nk || x->want[x->next].rec != rec) return TENYO_OK;
     uint64_t k = x->want[x->next++].k;
     x->mo[k] = x->meta.len;
@@ -1539,7 +1590,7 @@ static int docs_read(share_state *st, const uint64_t *recs, uint64_t nk, int has
         return TENYO_ERR_ARG;
     }
     double t0 = ty_now();
-    cli_sink sink = {docs_add, docs_error, x, NULL, NULL};
+    cli_sink sink = {docs_add, docs_error, x, NULL, NULL, docs_begin, NULL, 1};
     cli_read_totals tot = {0};
     int ec = cli_read_inputs(&sink, st->files, st->nfiles, &st->ro, 1, NULL, NULL, &tot);
     st->reread_s += ty_now() - t0;
@@ -1549,7 +1600,7 @@ static int docs_read(share_state *st, const uint64_t *recs, uint64_t nk, int has
     }
     if (ec || x->next != nk) {
         ty_seterr(err, errlen, "reading the inputs again, process %d found %llu of its %llu "
-                  "documents' records (%llu records read): the inputs changed during the build",
+                  "documents' records (%llu records taken): the inputs changed during the build",
                   st->rank, (unsigned long long)x->next, (unsigned long long)nk,
                   (unsigned long long)x->seen);
         return TENYO_ERR_INPUT;
@@ -1840,13 +1891,135 @@ static int follow(share_state *st, char *err, size_t errlen) {
     }
 }
 
+/* ============================================================ reading */
+
+static uint32_t chunk_size(void);
+
+
+/* ty_want_fn of the first read: the records of the chunks dealt to this
+ * rank (chunk base + line / lines, rank chunk % P); every record start
+ * of the input passes here on every rank, so each knows where it ends. */
+static int read_want(void *ud, long line) {
+    share_state *s = ud;
+    if (line > s->last) s->last = line;
+    uint64_t g = s->base + (uint64_t)(line < 0 ? 0 : line) / s->lines;
+    return (int)(g % (uint64_t)s->size) == s->rank;
+}
+
+/* Rank != 0: end every chunk of its own before chunk g (the records added
+ * since the last one are the first's; the others empty). */
+static int read_advance(share_state *s, uint64_t g) {
+    while (s->next < g) {
+        tenyo_read_stats now;
+        tenyo_reader_stats(s->rd, &now);
+        uint64_t c[3] = {now.records, now.skipped, now.empty};
+        int rc = ty_builder_share_end_chunk(s->b, s->next, c);
+        if (rc) return rc;
+        s->next += (uint64_t)s->size;
+    }
+    return TENYO_OK;
+}
+
+/* Rank 0: take every other rank's chunk before chunk g, in order. */
+static int read_take(share_state *s, uint64_t g) {
+    for (; s->next < g; s->next++) {
+        int owner = (int)(s->next % (uint64_t)s->size);
+        if (owner == 0) continue;
+        int rc = ty_builder_share_take(s->b, s->next, owner, &s->fcnt[3 * owner]);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+}
+
+/* cli_sink.begin: input i open; its share selected. */
+static int read_begin(void *ud, int file, tenyo_reader *r) {
+    share_state *s = ud;
+    if (file >= (1 << (63 - LINE_BITS))) {
+        snprintf(s->rerr, sizeof s->rerr, "more than %d inputs", 1 << (63 - LINE_BITS));
+        return TENYO_ERR_LIMIT;
+    }
+    s->file = file;
+    s->rd = r;
+    s->last = -1;
+    s->file_t0 = ty_now();
+    if (s->fcnt) memset(s->fcnt, 0, 3 * (size_t)s->size * sizeof *s->fcnt);
+    ty_reader_select(r, read_want, s);
+    return TENYO_OK;
+}
+
+/* cli_sink.add: a record of this rank's share, at its position. */
+static int read_add(void *ud, const tenyo_doc *d) {
+    share_state *s = ud;
+    uint64_t line = d->line < 0 ? 0 : (uint64_t)d->line;
+    uint64_t g = s->base + line / s->lines;
+    if ((int)(g % (uint64_t)s->size) != s->rank || line >> LINE_BITS) {
+        snprintf(s->rerr, sizeof s->rerr, "a record at line %llu is not this process's",
+                 (unsigned long long)line);
+        return TENYO_ERR_ARG;
+    }
+    s->rerr[0] = 0;
+    s->taken++;
+    double t0 = ty_now();
+    int rc = s->rank == 0 ? read_take(s, g) : read_advance(s, g);
+    if (!rc) rc = ty_builder_add_at(s->b, d, (uint64_t)s->file << LINE_BITS | line);
+    s->read_s -= ty_now() - t0; /* the builder's time, not the reader's */
+    return rc;
+}
+
+static const char *read_error(void *ud) {
+    share_state *s = ud;
+    return s->rerr[0] ? s->rerr : tenyo_builder_error(s->b);
+}
+
+/* cli_sink.end: input i read; every chunk of it ended (rank != 0) or
+ * taken (rank 0, which adds the others' counts of it to st). */
+static int read_end(void *ud, int file, tenyo_read_stats *st) {
+    share_state *s = ud;
+    (void)file;
+    s->rerr[0] = 0;
+    s->read_s += ty_now() - s->file_t0; /* the end's builder work not counted */
+    uint64_t end = s->base + (s->last < 0 ? 0 : (uint64_t)s->last / s->lines + 1);
+    int rc = s->rank == 0 ? read_take(s, end) : read_advance(s, end);
+    if (rc) return rc;
+    if (s->rank == 0) {
+        s->next = end;
+        for (int r = 1; r < s->size; r++) {
+            st->records += s->fcnt[3 * r];
+            st->skipped += s->fcnt[3 * r + 1];
+            st->empty += s->fcnt[3 * r + 2];
+        }
+    }
+    s->base = end;
+    s->rd = NULL;
+    return TENYO_OK;
+}
+
+/* cli_dist.sink: the builder's sink made to read this rank's share. */
+static int read_sink(void *ud, tenyo_builder *b, cli_sink *k) {
+    share_state *s = ud;
+    s->b = b;
+    s->lines = chunk_size();
+    s->base = 0;
+    s->next = s->rank == 0 ? 0 : (uint64_t)s->rank;
+    if (s->rank == 0 && s->size > 1 &&
+        !(s->fcnt = calloc(3 * (size_t)s->size, sizeof *s->fcnt)))
+        return TENYO_ERR_NOMEM;
+    k->add = read_add;
+    k->error = read_error;
+    k->ud = s;
+    k->begin = read_begin;
+    k->end = read_end;
+    k->no_totals = s->rank != 0; /* rank 0 judges them, every rank's counted */
+    return TENYO_OK;
+}
+
 static uint32_t chunk_size(void) {
     const char *e = getenv("TENYO_MPI_CHUNK");
     if (!e || !*e) return DEFAULT_CHUNK;
     char *end;
     unsigned long v = strtoul(e, &end, 10);
     if (*end || v == 0 || v > (1ul << 24)) {
-        fprintf(stderr, "tenyo-mpi: TENYO_MPI_CHUNK=%s: want a number of records, "
+        fprintf(stderr, "tenyo-mpi: TENYO_MPI_CHUNK=%s: want a number of lines, "
                         "1..16777216\n", e);
         MPI_Abort(MPI_COMM_WORLD, 64);
     }
@@ -1855,8 +2028,7 @@ static uint32_t chunk_size(void) {
 
 static int setup(void *ud, tenyo_builder *b) {
     share_state *s = ud;
-    ty_builder_share sh = {.rank = s->rank, .size = s->size, .chunk = chunk_size(),
-                           .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
+    ty_builder_share sh = {.rank = s->rank, .size = s->size, .put = put_chunk, .get = get_chunk, .bcast = bcast_bytes,
                            .sum_u32 = sum_u32, .exchange = exchange, .lsa = lsa_root,
                            .vecs = vecs_root, .ksample = ksample_root, .rows = pick_root,
                            .assign = assign_root,
@@ -1919,7 +2091,7 @@ int main(int argc, char **argv) {
         return ec;
     }
     cli_dist dist = {.rank = s.rank, .size = s.size, .setup = setup, .flush = flush,
-                     .inputs = set_inputs, .ud = &s};
+                     .inputs = set_inputs, .sink = s.size > 1 ? read_sink : NULL, .ud = &s};
     if (!strcmp(cmd, "index")) {
         cli_index_dist = &dist;
     } else if (strcmp(cmd, "help") && strcmp(cmd, "--help") && strcmp(cmd, "-h") &&
@@ -1951,8 +2123,8 @@ int main(int argc, char **argv) {
         MPI_Abort(MPI_COMM_WORLD, 70);
     if (s.rank == 0 && cli_index_dist && s.size > 1) {
         /* what the other ranks tokenized, as process 0 received it */
-        fprintf(stderr, "tenyo-mpi: %d processes, chunks of %u records; received %llu chunks "
-                        "(%.2f MB of merge input):", s.size, chunk_size(),
+        fprintf(stderr, "tenyo-mpi: %d processes, chunks of %u lines; received %llu chunks "
+                        "(%.2f MB of metadata and merge input):", s.size, chunk_size(),
                 (unsigned long long)s.chunks, (double)s.bytes / 1e6);
         for (int r = 1; r < s.size && s.from; r++)
             fprintf(stderr, " %llu from rank %d%s", (unsigned long long)s.from[r], r,
@@ -1972,10 +2144,12 @@ int main(int argc, char **argv) {
      * k-means sample rows it assigned and their distance evaluations, and
      * its second read of the inputs (ms) */
     ks_drop(&s);
-    uint64_t wr[5] = {s.wrote_files, s.wrote_bytes, s.ks_rows, s.ks_evals,
-                      (uint64_t)(s.reread_s * 1000 + 0.5)};
-    uint64_t *wrs = s.rank == 0 ? calloc(5 * (size_t)s.size, sizeof *wrs) : NULL;
-    if (MPI_Igather(wr, 5, MPI_UINT64_T, wrs, 5, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
+    enum { W = 7 };
+    uint64_t wr[W] = {s.wrote_files, s.wrote_bytes, s.ks_rows, s.ks_evals,
+                      (uint64_t)(s.reread_s * 1000 + 0.5), s.taken,
+                      (uint64_t)(s.read_s * 1000 + 0.5)};
+    uint64_t *wrs = s.rank == 0 ? calloc(W * (size_t)s.size, sizeof *wrs) : NULL;
+    if (MPI_Igather(wr, W, MPI_UINT64_T, wrs, W, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
             MPI_SUCCESS ||
         ty_mpicomm_wait(&gr, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
@@ -1984,18 +2158,27 @@ int main(int argc, char **argv) {
     char *line = NULL;
     size_t ll = 0;
     FILE *ms = s.rank == 0 && cli_index_dist ? open_memstream(&line, &ll) : NULL;
+    if (ms && wrs && s.size > 1) {
+        /* each rank's share of the reading: the records its reader handed
+         * out (its own; the others' lines skipped) and its seconds in the
+         * reader (the inputs' time less the builder's) */
+        fprintf(ms, "tenyo-mpi: records parsed per rank (seconds reading):");
+        for (int r = 0; r < s.size; r++)
+            fprintf(ms, " %d: %llu (%.2f)%s", r, (unsigned long long)wrs[W * r + 5],
+                    (double)wrs[W * r + 6] / 1e3, r + 1 < s.size ? "," : "\n");
+    }
     if (ms && wrs && s.wrote_files) {
         fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
                     "last; %.2f MB of pieces sent for %llu documents, %.2f MB of them record "
                     "numbers):", (double)s.shard_sent / 1e6, (unsigned long long)s.shard_docs,
                 (double)s.shard_recs / 1e6);
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[5 * r],
-                    (double)wrs[5 * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %llu files, %.2f MB%s", r, (unsigned long long)wrs[W * r],
+                    (double)wrs[W * r + 1] / 1e6, r + 1 < s.size ? "," : "\n");
         fprintf(ms, "tenyo-mpi: inputs read again by the shards' writers for their "
                     "documents' metadata, seconds per rank:");
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %.2f%s", r, (double)wrs[5 * r + 4] / 1e3,
+            fprintf(ms, " %d: %.2f%s", r, (double)wrs[W * r + 4] / 1e3,
                     r + 1 < s.size ? "," : "\n");
     }
     if (ms && wrs && s.ks_steps) {
@@ -2004,8 +2187,8 @@ int main(int argc, char **argv) {
                     "sample rows, distance evaluations):",
                 (unsigned long long)s.ks_steps, s.ks_nlist);
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu, %llu%s", r, (unsigned long long)wrs[5 * r + 2],
-                    (unsigned long long)wrs[5 * r + 3], r + 1 < s.size ? "," : "");
+            fprintf(ms, " %d: %llu, %llu%s", r, (unsigned long long)wrs[W * r + 2],
+                    (unsigned long long)wrs[W * r + 3], r + 1 < s.size ? "," : "");
         fprintf(ms, "; per iteration %.4f MB of centroids to each other rank, %.4f MB of "
                     "assignments back; rank 0 %.3f s in the k-means (%.3f s CPU; %.3f s "
                     "assigning its rows, %.3f s waiting for the others')\n",
@@ -2034,6 +2217,7 @@ int main(int argc, char **argv) {
     if (MPI_Ibarrier(MPI_COMM_WORLD, &r) == MPI_SUCCESS) ty_mpicomm_wait(&r, POLL_NS);
     free(s.sends);
     free(s.from);
+    free(s.fcnt);
     ty_csr_free(&s.rows);
     free(s.tf);
     free(s.vecs);

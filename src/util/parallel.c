@@ -85,11 +85,17 @@ int ty_parallel_watch(int nt, ty_par_fn fn, void *ud, void (*watch)(void *ud),
         int nstarted = 0;
         for (int t = 0; t < nt; t++) nstarted += started[t];
         atomic_fetch_sub(&left, nt - nstarted);
+        /* watch every interval_ms, but see the end within a millisecond:
+         * a short job (a small batch) must not cost a whole interval */
+        unsigned since = interval_ms;
         while (nstarted && atomic_load(&left) > 0) {
-            watch(watch_ud);
-            struct timespec ts = {(time_t)(interval_ms / 1000),
-                                  (long)(interval_ms % 1000) * 1000000L};
+            if (since >= interval_ms) {
+                watch(watch_ud);
+                since = 0;
+            }
+            struct timespec ts = {0, 1000000L};
             nanosleep(&ts, NULL);
+            since++;
         }
     }
     for (int t = 0; t < nt; t++) {
