@@ -488,7 +488,7 @@ if [ -x "$MPI_TENYO" ]; then
       n21=$(grep -c "bad2.jsonl:21:" "$D/mout"); n122=$(grep -c "bad2.jsonl:122:" "$D/mout")
       # the records each rank's reader handed out: every good record once,
       # every rank some
-      per=$(sed -n 's/^tenyo-mpi: records parsed per rank (seconds reading): //p' "$D/mout")
+      per=$(sed -n 's/^tenyo-mpi: records parsed per rank ([^)]*): //p' "$D/mout")
       sum=$(echo "$per" | tr ',' '\n' | awk -F'[:(]' 'NF >= 2 { t += $2; if ($2 + 0 > 0) n++ } END { print t + 0, n + 0 }')
       recs=$(counts "$D/err" | sed -n 's/.* from \([0-9]*\) records.*/\1/p')
       if [ "$rc" = 0 ] && cmp -s "$D/mix1.tny" "$D/mix$np.tny" && [ -n "$(counts "$D/err")" ] &&
@@ -507,6 +507,21 @@ if [ -x "$MPI_TENYO" ]; then
   CSV1=$(ls ${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv/*.csv 2>/dev/null | head -n 1)
   if [ -f "$XML" ] && [ -n "$CSV1" ]; then parsed_once "$D/bad2.jsonl" "$XML" "$CSV1"
   else parsed_once "$D/bad2.jsonl"; fi
+  # a rank's backlog of chunks rank 0 has not taken is bounded
+  # (TENYO_MPI_INFLIGHT bytes; 1: every chunk waits until rank 0 takes it):
+  # no deadlock, the same bytes, the waits reported
+  if [ -f "$D/s1.tny" ]; then
+    rm -f "$D/inf.tny"
+    TENYO_MPI_INFLIGHT=1 TENYO_MPI_CHUNK=7 timeout 300 mpirun --oversubscribe -np 3 "$MPI_TENYO" \
+      index -q -t 1 -o "$D/inf.tny" "$S" >"$D/mout" 2>&1
+    rc=$?
+    per=$(sed -n 's/^tenyo-mpi: records parsed per rank ([^)]*): //p' "$D/mout")
+    if [ "$rc" = 0 ] && cmp -s "$D/s1.tny" "$D/inf.tny" && [ -n "$per" ]; then
+      ok "mpi_index_backlog_bounded_np3 ($per)"
+    else
+      bad "mpi_index_backlog_bounded_np3 (exit $rc, '$per': $(tail -n 3 "$D/mout" | tr '\n' ' ' | head -c 300))"
+    fi
+  fi
   # a rank SIGKILLed during the build: the job ends non-zero within 60 s and
   # the previous index stays as it was (rank 1, then rank 0)
   if [ -f "$JP" ] && [ -f "$D/j1.tny" ]; then

@@ -289,8 +289,9 @@ typedef struct cli_sink {
      * error) ends the reading. */
     int (*begin)(void *ud, int file, tenyo_reader *r);
     int (*end)(void *ud, int file, tenyo_read_stats *st);
-    int no_totals;  /* 1: the files' counts are another process's to judge
-                       (no "no records" or skipped-share warnings here) */
+    int no_totals;  /* 1: the files are another process's to judge (no
+                       "no records", skipped-share, charset or per-file
+                       lines here; a fatal charset mismatch still said) */
 } cli_sink;
 cli_sink cli_sink_builder(tenyo_builder *b);
 /* Read files[0..nfiles) into sink; returns an exit code (0 ok). Skips

@@ -5,8 +5,9 @@
  * the terminal progress of input.c; the index is committed under the
  * writer lock, taken before the inputs are read so that a second writer is
  * refused at once, not after hours. Under tenyo-mpi (cli_index_dist set by
- * src/mpi/tenyo_mpi.c) every process reads the same records; process 0
- * writes the index and the others only tokenize their share (index_share).
+ * src/mpi/tenyo_mpi.c) every process reads and tokenizes its share of the
+ * records (the dist's sink); process 0 writes the index, the others send
+ * it theirs (index_share).
  */
 #include "cli.h"
 
@@ -59,8 +60,9 @@ static const char *index_usage =
     "  -q, --quiet              no per-record messages\n"
     "A repeated id replaces the earlier record (counted as a duplicate).\n";
 
-/* tenyo-mpi index on a process other than 0: read the same records, tokenize
- * this process's share and send it (cli_dist); quiet (process 0 reports). */
+/* tenyo-mpi index on a process other than 0: read and tokenize this
+ * process's share of the records and send it (cli_dist); its records'
+ * messages are its own to print, the files' totals process 0's. */
 static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_read_opts *ro,
                        char **files, int nfiles, int quiet) {
     char err[512] = "";

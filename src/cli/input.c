@@ -174,7 +174,7 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         }
         /* charset honesty: a given encoding that detection disagrees with */
         const char *det = tenyo_reader_detected(r);
-        if (det) {
+        if (det && (ro.strict || !sink->no_totals)) { /* once, unless fatal everywhere */
             cli_err("%s%s: --encoding %s looks wrong: the text reads differently as %s, "
                     "which detection picks (ICU)%s\n", ro.strict ? "" : "warning: ", files[i],
                     ro.encoding, det, ro.strict ? "" : "; reading it as given");
@@ -251,7 +251,7 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         tot->skipped += st.skipped;
         tot->empty += st.empty;
         tot->files++;
-        if (!quiet && is_tty_stderr())
+        if (!quiet && !sink->no_totals && is_tty_stderr())
             fprintf(stderr, "read %s: %llu records (%s, %s), %llu skipped\n",
                     files[i], (unsigned long long)st.records, tenyo_reader_format(r),
                     tenyo_reader_encoding(r), (unsigned long long)st.skipped);

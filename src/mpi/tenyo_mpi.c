@@ -375,13 +375,25 @@
 typedef struct pending {
     MPI_Request req;      /* MPI_Isend's request */
     void *buf;            /* the chunk, freed when the send completes */
+    size_t n;             /* its bytes */
 } pending;
+
+/* Bytes of chunks a rank may have sent that rank 0 has not taken yet; past
+ * it the rank waits (put_chunk) until half is taken, so a rank that reads
+ * and tokenizes faster than rank 0 merges holds a bounded backlog, not its
+ * whole share. TENYO_MPI_INFLIGHT (bytes) sets it (the tests: 1, every
+ * chunk waited for). */
+#define INFLIGHT ((size_t)256 << 20)
 
 /* This rank's state for the builder's callbacks. */
 typedef struct share_state {
     int rank, size;       /* MPI_COMM_WORLD */
     pending *sends;       /* rank != 0: sends not known complete */
     size_t nsends, cap;   /* used / allocated */
+    size_t inflight;      /* their bytes */
+    size_t inflight_max;  /* INFLIGHT or TENYO_MPI_INFLIGHT */
+    double send_wait;     /* seconds waiting for rank 0 to take them
+                             (INFLIGHT reached) */
     uint64_t bytes;       /* bytes sent (rank != 0) or received (rank 0) */
     uint64_t chunks;      /* chunks sent or received */
     uint64_t *from;       /* rank 0: chunks received from each rank */
@@ -470,8 +482,12 @@ static int reap(share_state *s, int wait) {
             int done = 0;
             if (MPI_Test(&s->sends[i].req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
                 return TENYO_ERR_DEPENDENCY;
-            if (done) free(s->sends[i].buf);
-            else s->sends[k++] = s->sends[i];
+            if (done) {
+                free(s->sends[i].buf);
+                s->inflight -= s->sends[i].n;
+            } else {
+                s->sends[k++] = s->sends[i];
+            }
         }
         s->nsends = k;
         if (wait && s->nsends) nap();
@@ -502,10 +518,21 @@ static int put_chunk(void *ud, uint64_t chunk, void *p, size_t n) {
         return TENYO_ERR_DEPENDENCY;
     }
     e->buf = p;
+    e->n = n;
     s->nsends++;
+    s->inflight += n;
     s->bytes += n;
     s->chunks++;
-    return reap(s, 0);
+    int rc = reap(s, 0);
+    if (!rc && s->inflight > s->inflight_max) {
+        double t0 = ty_now();
+        while (!rc && s->inflight > s->inflight_max / 2) {
+            nap();
+            rc = reap(s, 0);
+        }
+        s->send_wait += ty_now() - t0;
+    }
+    return rc;
 }
 
 static int get_chunk(void *ud, uint64_t chunk, int owner, void **p, size_t *n, char *err,
@@ -1999,6 +2026,8 @@ static int read_sink(void *ud, tenyo_builder *b, cli_sink *k) {
     share_state *s = ud;
     s->b = b;
     s->lines = chunk_size();
+    const char *e = getenv("TENYO_MPI_INFLIGHT");
+    s->inflight_max = e && *e ? (size_t)strtoull(e, NULL, 10) : INFLIGHT;
     s->base = 0;
     s->next = s->rank == 0 ? 0 : (uint64_t)s->rank;
     if (s->rank == 0 && s->size > 1 &&
@@ -2144,10 +2173,11 @@ int main(int argc, char **argv) {
      * k-means sample rows it assigned and their distance evaluations, and
      * its second read of the inputs (ms) */
     ks_drop(&s);
-    enum { W = 7 };
+    enum { W = 8 };
     uint64_t wr[W] = {s.wrote_files, s.wrote_bytes, s.ks_rows, s.ks_evals,
                       (uint64_t)(s.reread_s * 1000 + 0.5), s.taken,
-                      (uint64_t)(s.read_s * 1000 + 0.5)};
+                      (uint64_t)(s.read_s * 1000 + 0.5),
+                      (uint64_t)(s.send_wait * 1000 + 0.5)};
     uint64_t *wrs = s.rank == 0 ? calloc(W * (size_t)s.size, sizeof *wrs) : NULL;
     if (MPI_Igather(wr, W, MPI_UINT64_T, wrs, W, MPI_UINT64_T, 0, MPI_COMM_WORLD, &gr) !=
             MPI_SUCCESS ||
@@ -2160,12 +2190,15 @@ int main(int argc, char **argv) {
     FILE *ms = s.rank == 0 && cli_index_dist ? open_memstream(&line, &ll) : NULL;
     if (ms && wrs && s.size > 1) {
         /* each rank's share of the reading: the records its reader handed
-         * out (its own; the others' lines skipped) and its seconds in the
-         * reader (the inputs' time less the builder's) */
-        fprintf(ms, "tenyo-mpi: records parsed per rank (seconds reading):");
+         * out (its own; the others' lines skipped), its seconds in the
+         * reader (the inputs' time less the builder's) and those it waited
+         * for rank 0 to take its chunks (INFLIGHT) */
+        fprintf(ms, "tenyo-mpi: records parsed per rank (seconds reading, seconds waiting "
+                    "for rank 0 to take them):");
         for (int r = 0; r < s.size; r++)
-            fprintf(ms, " %d: %llu (%.2f)%s", r, (unsigned long long)wrs[W * r + 5],
-                    (double)wrs[W * r + 6] / 1e3, r + 1 < s.size ? "," : "\n");
+            fprintf(ms, " %d: %llu (%.2f, %.2f)%s", r, (unsigned long long)wrs[W * r + 5],
+                    (double)wrs[W * r + 6] / 1e3, (double)wrs[W * r + 7] / 1e3,
+                    r + 1 < s.size ? "," : "\n");
     }
     if (ms && wrs && s.wrote_files) {
         fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "
