@@ -507,6 +507,17 @@ if [ -x "$MPI_TENYO" ]; then
   CSV1=$(ls ${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv/*.csv 2>/dev/null | head -n 1)
   if [ -f "$XML" ] && [ -n "$CSV1" ]; then parsed_once "$D/bad2.jsonl" "$XML" "$CSV1"
   else parsed_once "$D/bad2.jsonl"; fi
+  # standard input (or a pipe) cannot be read by every rank: refused at
+  # once, non-zero, nothing written
+  rm -f "$D/stdin.tny"
+  timeout 60 mpirun --oversubscribe -np 2 "$MPI_TENYO" index -q -t 1 -o "$D/stdin.tny" - \
+    <"$S" >"$D/mout" 2>&1
+  rc=$?
+  if [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q "regular file" "$D/mout" && [ ! -e "$D/stdin.tny" ]; then
+    ok mpi_index_stdin_refused
+  else
+    bad "mpi_index_stdin_refused (exit $rc: $(grep -v '^\[' "$D/mout" | head -c 300))"
+  fi
   # a rank's backlog of chunks rank 0 has not taken is bounded
   # (TENYO_MPI_INFLIGHT bytes; 1: every chunk waits until rank 0 takes it):
   # no deadlock, the same bytes, the waits reported

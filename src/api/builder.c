@@ -225,6 +225,9 @@ struct tenyo_builder {
     uint64_t out_nrec;         /* its records */
     uint64_t last_rec;         /* rank 0: the last remote record's position
                                   (UINT64_MAX: none yet) */
+    double take_wait, take_merge; /* rank 0: seconds waiting for the others'
+                                  chunks, and merging them */
+    uint64_t take_recs;        /* rank 0: their records */
     ty_buf mbuf;               /* rank != 0: the batch's metadata parts */
     ty_strmap *lvoc;           /* rank != 0: its records' terms (local ids) */
     ty_strmap *lwords;         /* rank != 0: their surface words (local ids) */
@@ -1403,6 +1406,8 @@ int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t 
     void *p = NULL;
     size_t n = 0;
     if ((rc = b->sh.get(b->sh.ud, chunk, owner, &p, &n, b->err, sizeof b->err))) return rc;
+    double t1 = ty_now();
+    b->take_wait += t1 - t0;
     const unsigned char *c = p;
     uint64_t h[5];
     if (n < CHUNK_HEAD) goto bad;
@@ -1418,6 +1423,8 @@ int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t 
     if (!rc && at != n) goto bad;
     free(p);
     b->tokenized += h[1];
+    b->take_recs += h[1];
+    b->take_merge += ty_now() - t1;
     b->sec_tok += ty_now() - t0;
     if (rc) b->written = 1; /* a failed merge leaves the build unusable */
     return rc;
@@ -1427,6 +1434,13 @@ bad:
               owner, (unsigned long long)chunk, n);
     b->written = 1;
     return TENYO_ERR_CORRUPT;
+}
+
+void ty_builder_share_took(const tenyo_builder *b, uint64_t *recs, double *wait,
+                           double *merge) {
+    *recs = b ? b->take_recs : 0;
+    *wait = b ? b->take_wait : 0;
+    *merge = b ? b->take_merge : 0;
 }
 
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s) {

@@ -314,7 +314,10 @@
  * 0 writes the one file and keeps every document's metadata and abstract
  * from the first read, as `tenyo index` does.
  *
- * Not shared yet (issue 20, left): unsharded, the rows and vectors are
+ * Not shared yet (issue 20, left): rank 0's merge of the other ranks'
+ * records is serial (record order fixes ids, votes and phrases): 15-22 us
+ * a record measured at gen100k (printed by every run), ~25 minutes at 100M,
+ * the longest single step there; unsharded, the rows and vectors are
  * still gathered for the one file and rank 0 holds every document's
  * metadata; sharded, rank 0 still holds per document its id, field
  * subclasses, flags, phrase ids and record position (~170 bytes a
@@ -361,6 +364,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define TAG_CHUNK 11
@@ -456,6 +460,9 @@ typedef struct share_state {
     uint64_t *fcnt;       /* rank 0: per rank, its counts of this input's
                              records (good, skipped, empty; 3 each) */
     uint64_t taken;       /* records this rank was given by its reader */
+    uint64_t took;        /* rank 0: the other ranks' records it merged */
+    double took_wait;     /* and the seconds it waited for their chunks */
+    double took_merge;    /* and merged them */
     double read_s;        /* seconds in its reader (each input's time less
                              the time in the builder, read_add, read_end) */
     double file_t0;       /* when the input being read was opened */
@@ -1965,6 +1972,17 @@ static int read_begin(void *ud, int file, tenyo_reader *r) {
         snprintf(s->rerr, sizeof s->rerr, "more than %d inputs", 1 << (63 - LINE_BITS));
         return TENYO_ERR_LIMIT;
     }
+    /* every rank reads the input, and the shard writers read it again:
+     * standard input or a pipe would give each a different stream (and
+     * leave rank 0 waiting for chunks no other rank saw) */
+    struct stat sb;
+    const char *name = s->files && file < s->nfiles ? s->files[file] : NULL;
+    if (name && (!strcmp(name, "-") || stat(name, &sb) || !S_ISREG(sb.st_mode))) {
+        snprintf(s->rerr, sizeof s->rerr, "tenyo-mpi reads every input on every process "
+                 "(and again for the shards): it must be a regular file, not standard input "
+                 "or a pipe");
+        return TENYO_ERR_ARG;
+    }
     s->file = file;
     s->rd = r;
     s->last = -1;
@@ -2009,6 +2027,7 @@ static int read_end(void *ud, int file, tenyo_read_stats *st) {
     int rc = s->rank == 0 ? read_take(s, end) : read_advance(s, end);
     if (rc) return rc;
     if (s->rank == 0) {
+        ty_builder_share_took(s->b, &s->took, &s->took_wait, &s->took_merge);
         s->next = end;
         for (int r = 1; r < s->size; r++) {
             st->records += s->fcnt[3 * r];
@@ -2199,6 +2218,12 @@ int main(int argc, char **argv) {
             fprintf(ms, " %d: %llu (%.2f, %.2f)%s", r, (unsigned long long)wrs[W * r + 5],
                     (double)wrs[W * r + 6] / 1e3, (double)wrs[W * r + 7] / 1e3,
                     r + 1 < s.size ? "," : "\n");
+        /* rank 0's merge of the others' records: serial, so at scale the
+         * rate every other rank's share must be taken at */
+        fprintf(ms, "tenyo-mpi: rank 0 merged %llu records of the other ranks in %.2f s "
+                    "(%.1f us a record), waiting %.2f s for their chunks\n",
+                (unsigned long long)s.took, s.took_merge,
+                s.took ? 1e6 * s.took_merge / (double)s.took : 0.0, s.took_wait);
     }
     if (ms && wrs && s.wrote_files) {
         fprintf(ms, "tenyo-mpi: shard files written per rank (the manifest by rank 0 "

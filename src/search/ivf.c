@@ -133,33 +133,8 @@
  *   1  (tenyo 0.1.0) this layout.
  * A reader refuses newer versions (TENYO_ERR_VERSION).
  *
- * ---------------------------------------------------------------------
- * PROPOSED internal.h ADDITIONS (declared for now in search/ivf.h, which
- * the lead is to move into the "search" section of internal.h):
- *
- *   typedef struct ty_ivf_opts { uint32_t nlist; uint64_t train;
- *       int iters; uint64_t seed; int threads; } ty_ivf_opts;
- *   typedef struct ty_ivf { uint64_t n; uint32_t dim, nlist; uint64_t seed,
- *       train; uint32_t iters; float *cent; uint64_t *off; uint32_t *ids;
- *       int8_t *q; float *scale; int32_t *sum; uint64_t maxlist; } ty_ivf;
- *   typedef struct ty_ivf_query { uint32_t nprobe; size_t rerank; }
- *       ty_ivf_query;
- *   typedef struct ty_ivf_scratch { ... grows on demand ... }
- *       ty_ivf_scratch;
- *   int ty_ivf_build(const float *x, uint64_t n, uint32_t dim,
- *                    const ty_ivf_opts *o, ty_ivf *out, char *err,
- *                    size_t errlen);
- *   void ty_ivf_free(ty_ivf *v);
- *   uint64_t ty_ivf_bytes(const ty_ivf *v);
- *   int ty_ivf_search(const ty_ivf *v, const float *x, const float *q,
- *                     size_t k, const ty_ivf_query *o, ty_ivf_scratch *s,
- *                     tenyo_hit *hits);
- *   void ty_ivf_scratch_free(ty_ivf_scratch *s);
- *   int ty_ivf_write(const ty_ivf *v, ty_buf *out);
- *   int ty_ivf_read(const void *blob, size_t len, const float *x,
- *                   uint64_t n, uint32_t dim, const ty_q8 *q8, ty_ivf *out,
- *                   char *err, size_t errlen);
- * ---------------------------------------------------------------------
+ * Declarations (ty_ivf_opts, ty_ivf, the build, search, write and read,
+ * the training in steps for tenyo-mpi): search/ivf.h.
  */
 #include "search/search.h"
 
