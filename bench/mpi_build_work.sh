@@ -27,6 +27,7 @@ TM=${TM:-build/tenyo-mpi}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 CORETYPE=${CORETYPE-Sandybridge}
 [ -n "$CORETYPE" ] && export OPENBLAS_CORETYPE="$CORETYPE"
+. "$(dirname "$0")/cg_ir.sh"
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-bwork-XXXXXX")
 trap 'rm -rf "$D"' EXIT
 t1=""; w1=""
@@ -41,11 +42,8 @@ for np in $PS; do
   [ -n "${KEEP:-}" ] && for f in "$D"/cg.*; do cp "$f" "$KEEP/B$np.$(basename "$f")"; done
   tot=0; comm=0
   for f in "$D"/cg.*; do
-    t=$(sed -n 's/^totals: *//p' "$f" | awk '{ printf "%.0f\n", $1 }')
-    c=$(callgrind_annotate --auto=no --threshold=100 "$f" 2>/dev/null |
-        awk '/^ *[0-9,]+ .*\[/ { n = $1; gsub(",", "", n);
-               if ($0 ~ /openmpi|libmpi|libopen-pal|libopen-rte|libpmix|libhwloc|libevent|mca_/) s += n }
-             END { printf "%.0f\n", s }')
+    t=$(cg_total "$f")
+    c=$(cg_openmpi "$f")
     echo "  rank file $(basename "$f"): Ir $t, in Open MPI $c"
     tot=$(echo "$tot + $t" | bc); comm=$(echo "$comm + $c" | bc)
   done

@@ -30,6 +30,7 @@ IDX=$1; BLOCK=${2:-4096}; PS=${3:-"1 2 4"}; CHECK=${4:-build/tests/mpi_svd_work}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 CORETYPE=${CORETYPE-Sandybridge}
 [ -n "$CORETYPE" ] && export OPENBLAS_CORETYPE="$CORETYPE"
+. "$(dirname "$0")/cg_ir.sh"
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-work-XXXXXX")
 trap 'rm -rf "$D"' EXIT
 for np in $PS; do
@@ -46,13 +47,10 @@ for np in $PS; do
   # KEEP=DIR keeps the profiles (callgrind_annotate DIR/P2.cg.PID)
   [ -n "$KEEP" ] && for f in "$D"/cg.*; do cp "$f" "$KEEP/P$np.$(basename "$f")"; done
   for f in "$D"/cg.*; do
-    t=$(sed -n 's/^totals: *//p' "$f" | awk '{ printf "%.0f\n", $1 }')
+    t=$(cg_total "$f")
     # self cost by object: Open MPI's libraries (progress polling while a
     # rank waits, copies, reductions) against everything else
-    c=$(callgrind_annotate --auto=no --threshold=100 "$f" 2>/dev/null |
-        awk '/^ *[0-9,]+ .*\[/ { n = $1; gsub(",", "", n);
-               if ($0 ~ /openmpi|libmpi|libopen-pal|libopen-rte|libpmix|libhwloc|libevent|mca_/) s += n }
-             END { printf "%.0f\n", s }')
+    c=$(cg_openmpi "$f")
     # inclusive cost of the collectives (src/mpi/mpicomm.c): Open MPI
     # and what it calls (libc's memcpy of the shared-memory copies)
     k=$(callgrind_annotate --auto=no --inclusive=yes --threshold=100 "$f" 2>/dev/null |
