@@ -505,7 +505,7 @@ int ty_builder_share_end_chunk(tenyo_builder *b, uint64_t chunk, const uint64_t 
  * the sender's counts into counts (may be NULL). 0 or a status. */
 int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t counts[3]);
 /* rank 0: the other processes' records taken so far, the seconds spent
- * waiting for their chunks and merging them. */
+ * waiting for their chunks, and the CPU seconds merging them. */
 void ty_builder_share_took(const tenyo_builder *b, uint64_t *recs, double *wait,
                            double *merge);
 /* rank != 0: tokenize what is pending (the end of input): an error when

@@ -226,7 +226,9 @@ struct tenyo_builder {
     uint64_t last_rec;         /* rank 0: the last remote record's position
                                   (UINT64_MAX: none yet) */
     double take_wait, take_merge; /* rank 0: seconds waiting for the others'
-                                  chunks, and merging them */
+                                  chunks, and CPU seconds merging them (its
+                                  thread's: the wall clock would count the
+                                  time other processes had the core) */
     uint64_t take_recs;        /* rank 0: their records */
     ty_buf mbuf;               /* rank != 0: the batch's metadata parts */
     ty_strmap *lvoc;           /* rank != 0: its records' terms (local ids) */
@@ -1396,6 +1398,13 @@ bad:
     return TENYO_ERR_CORRUPT;
 }
 
+/* CPU seconds of the calling thread. */
+static double thread_cpu(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t counts[3]) {
     if (!b || b->sh.size <= 1 || b->sh.rank != 0 || owner <= 0 || owner >= b->sh.size ||
         b->written)
@@ -1406,8 +1415,8 @@ int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t 
     void *p = NULL;
     size_t n = 0;
     if ((rc = b->sh.get(b->sh.ud, chunk, owner, &p, &n, b->err, sizeof b->err))) return rc;
-    double t1 = ty_now();
-    b->take_wait += t1 - t0;
+    b->take_wait += ty_now() - t0;
+    double c1 = thread_cpu();
     const unsigned char *c = p;
     uint64_t h[5];
     if (n < CHUNK_HEAD) goto bad;
@@ -1424,7 +1433,7 @@ int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t 
     free(p);
     b->tokenized += h[1];
     b->take_recs += h[1];
-    b->take_merge += ty_now() - t1;
+    b->take_merge += thread_cpu() - c1;
     b->sec_tok += ty_now() - t0;
     if (rc) b->written = 1; /* a failed merge leaves the build unusable */
     return rc;

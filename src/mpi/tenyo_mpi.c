@@ -315,9 +315,10 @@
  * from the first read, as `tenyo index` does.
  *
  * Not shared yet (issue 20, left): rank 0's merge of the other ranks'
- * records is serial (record order fixes ids, votes and phrases): 15-22 us
- * a record measured at gen100k (printed by every run), ~25 minutes at 100M,
- * the longest single step there; unsharded, the rows and vectors are
+ * records is serial (record order fixes ids, votes and phrases) and
+ * alternates with its own tokenizing: 5.8-7.1 us of CPU a record at
+ * gen100k (printed by every run), ~9.5 minutes at 100M plus its own ~4.5
+ * minutes of tokenizing, the longest part there; unsharded, the rows and vectors are
  * still gathered for the one file and rank 0 holds every document's
  * metadata; sharded, rank 0 still holds per document its id, field
  * subclasses, flags, phrase ids and record position (~170 bytes a
@@ -462,7 +463,7 @@ typedef struct share_state {
     uint64_t taken;       /* records this rank was given by its reader */
     uint64_t took;        /* rank 0: the other ranks' records it merged */
     double took_wait;     /* and the seconds it waited for their chunks */
-    double took_merge;    /* and merged them */
+    double took_merge;    /* and its CPU seconds merging them */
     double read_s;        /* seconds in its reader (each input's time less
                              the time in the builder, read_add, read_end) */
     double file_t0;       /* when the input being read was opened */
@@ -2221,7 +2222,7 @@ int main(int argc, char **argv) {
         /* rank 0's merge of the others' records: serial, so at scale the
          * rate every other rank's share must be taken at */
         fprintf(ms, "tenyo-mpi: rank 0 merged %llu records of the other ranks in %.2f s "
-                    "(%.1f us a record), waiting %.2f s for their chunks\n",
+                    "of CPU (%.1f us a record), waiting %.2f s for their chunks\n",
                 (unsigned long long)s.took, s.took_merge,
                 s.took ? 1e6 * s.took_merge / (double)s.took : 0.0, s.took_wait);
     }
