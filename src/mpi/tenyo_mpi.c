@@ -1930,7 +1930,6 @@ static int follow(share_state *st, char *err, size_t errlen) {
 
 static uint32_t chunk_size(void);
 
-
 /* ty_want_fn of the first read: the records of the chunks dealt to this
  * rank (chunk base + line / lines, rank chunk % P); every record start
  * of the input passes here on every rank, so each knows where it ends. */
