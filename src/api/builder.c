@@ -1341,7 +1341,7 @@ static int share_merge_remote(tenyo_builder *b, int owner, uint64_t chunk,
     size_t slot;
     b->added++;
     int rc = doc_place(b, id, meta, ab, (uint8_t)((fl & 2) != 0), fl & 1, &slot);
-    if (rc) return rc;
+    if (rc) goto nomem; /* its only failure */
     q = mend;
     const unsigned char *end = h + SHARE_HEAD + body - phrlen;
     bdoc *d = &b->docs[slot];
