@@ -482,9 +482,11 @@ static double cpu_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Free the buffers of completed sends; with wait, until none is left. */
-static int reap(share_state *s, int wait) {
-    do {
+/* Free the buffers of completed sends, waiting (without spinning) until
+ * at most keep bytes are still in flight (SIZE_MAX: no wait; 0: none
+ * left). */
+static int reap(share_state *s, size_t keep) {
+    for (;;) {
         size_t k = 0;
         for (size_t i = 0; i < s->nsends; i++) {
             int done = 0;
@@ -498,9 +500,9 @@ static int reap(share_state *s, int wait) {
             }
         }
         s->nsends = k;
-        if (wait && s->nsends) nap();
-    } while (wait && s->nsends);
-    return TENYO_OK;
+        if (s->inflight <= keep) return TENYO_OK;
+        nap();
+    }
 }
 
 static int put_chunk(void *ud, uint64_t chunk, void *p, size_t n) {
@@ -531,13 +533,10 @@ static int put_chunk(void *ud, uint64_t chunk, void *p, size_t n) {
     s->inflight += n;
     s->bytes += n;
     s->chunks++;
-    int rc = reap(s, 0);
+    int rc = reap(s, SIZE_MAX);
     if (!rc && s->inflight > s->inflight_max) {
         double t0 = ty_now();
-        while (!rc && s->inflight > s->inflight_max / 2) {
-            nap();
-            rc = reap(s, 0);
-        }
+        rc = reap(s, s->inflight_max / 2);
         s->send_wait += ty_now() - t0;
     }
     return rc;
@@ -2028,7 +2027,6 @@ static int read_end(void *ud, int file, tenyo_read_stats *st) {
     if (rc) return rc;
     if (s->rank == 0) {
         ty_builder_share_took(s->b, &s->took, &s->took_wait, &s->took_merge);
-        s->next = end;
         for (int r = 1; r < s->size; r++) {
             st->records += s->fcnt[3 * r];
             st->skipped += s->fcnt[3 * r + 1];
@@ -2100,7 +2098,7 @@ static int flush(void *ud, tenyo_builder *b, char *err, size_t errlen) {
         ty_seterr(err, errlen, "%s", tenyo_builder_error(b));
         return rc;
     }
-    rc = reap(s, 1);
+    rc = reap(s, 0);
     if (rc) {
         ty_seterr(err, errlen, "sending to process 0 failed");
         return rc;
