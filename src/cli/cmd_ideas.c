@@ -7,7 +7,8 @@
  * {"query": {...}, "ideas": [...]} per query (built by cli_ideas_json /
  * cli_ideas_render, answers.c, which the server and `match` share), or
  * with --csv one row per proposal. The sentence is built from the
- * proposal's parts in the chosen language (--lang, default: the query's).
+ * proposal's parts in the chosen language (--lang; default ja, as in
+ * `match` and the server, whatever the query's language).
  *
  * --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
  * (batch.h), kept apart from the file loop and the workers so that the
