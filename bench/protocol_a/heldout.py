@@ -30,17 +30,11 @@ With the models of src/ideas/ideas.c (fitted on sets 1, 2, 5-10) the sets
 11-13 are held out: what a threshold shows there is what it would show a
 new user. Pure Python."""
 import json
+import os
 import sys
 
-
-def labels(path):
-    out = {}
-    for line in open(path, encoding='utf-8'):
-        if line.startswith('#') or not line.strip():
-            continue
-        n, field, lab = line.rstrip('\n').split('\t')[:3]
-        out[(int(n), field)] = lab
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from selections import labels  # noqa: E402  (one reader of the label files)
 
 
 def load(arg):
