@@ -770,8 +770,9 @@ typedef struct tenyo_ideas_opts {
     double min_confidence;    /* proposals below this confidence are left
                                  out (< 0: default TENYO_IDEAS_MIN_CONFIDENCE;
                                  0: none; evaluation ranks the full list) */
-    int merge;                /* 1 (default): neighbouring subclasses of one
-                                 class proposed on the same evidence become
+    int merge;                /* 1 (default): subclasses proposed on the
+                                 same evidence (two shared patents, or a
+                                 field's only one), of any class, become
                                  one proposal (tenyo_idea.also); 0: one per
                                  field */
     double min_usable;        /* with min_confidence > 0, proposals whose
@@ -845,7 +846,7 @@ typedef struct tenyo_idea {
                                  >= 0.1) nor one character */
     } basis;
     unsigned flags;           /* TENYO_IDEA_* */
-    int nalso;                /* merged neighbouring subclasses */
+    int nalso;                /* subclasses merged in (same evidence) */
     const char *also[TENYO_IDEA_ALSO]; /* their codes */
     int nevidence;            /* entries used in evidence */
     tenyo_hit evidence[TENYO_IDEA_EVIDENCE]; /* best supporting patents */

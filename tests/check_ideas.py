@@ -7,7 +7,10 @@ alone; a "why" pair cites a shown evidence patent and every marked term is
 in both of its sentences, and the idea sentence cites the patent the why
 quotes (one card, one citation); with a minimum count of whys (third argument),
 at least that many proposals have one; with --bridged, every proposal names a
-bridge term. Exit 1 naming the first violation.
+bridge term; one idea, one card: no proposal rests on the evidence of one above
+it in the same answer (two shared evidence patents, or its only one), unless
+--no-merge (the output of `ideas --no-merge`). Exit 1 naming the first
+violation.
 Used by tests/cli.sh."""
 import json, re, sys
 
@@ -27,6 +30,8 @@ def main():
     # shows; with --min-confidence 0 thin proposals may have none)
     bridged = '--bridged' in sys.argv
     if bridged: sys.argv.remove('--bridged')
+    merged = '--no-merge' not in sys.argv
+    if not merged: sys.argv.remove('--no-merge')
     text = open(sys.argv[1], encoding='utf-8').read()
     objs, dec, i = [], json.JSONDecoder(), 0
     while True:  # one or more objects, pretty-printed or one per line
@@ -36,9 +41,16 @@ def main():
         objs.append(o)
     n = nwhy = 0
     for o in objs:
+        above = []
         for it in o.get('ideas', []):
             n += 1
             ev = {e['id'] for e in it['evidence']}
+            need = min(2, len(ev))
+            for code, ev0 in above:
+                if merged and need and len(ev & ev0) >= need:
+                    sys.exit('%s: rests on the evidence of %s above it (%s): one idea, two cards'
+                             % (it['field'], code, sorted(ev & ev0)))
+            above.append((it['field'], ev))
             for c in re.findall(r'(?:根拠: |evidence: )([^\s「"]+)', it['idea']):
                 if c not in ev:
                     sys.exit('%s: sentence cites %s, not among the evidence %s' % (it['field'], c, sorted(ev)))

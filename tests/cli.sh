@@ -137,6 +137,16 @@ expect 0 cli_ideas_mech_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confide
 mech cli_ideas_mech_doc 10 "$D/out" 5
 expect 0 cli_ideas_mech_text_run "$T" ideas "$D/s.tny" --text "ロボットハンドで柔らかい食品を把持する" -n 30 --min-confidence 0 --json
 mech cli_ideas_mech_text 5 "$D/out" 2
+# one idea, one card: without merging, fields resting on the evidence of one
+# above them stand as cards of their own (what check_ideas.py refuses, so the
+# check can fail); merged, such a field joins the card whatever its class
+# (F24D under F25B: the class rule of old kept them apart)
+expect 0 cli_ideas_nomerge_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json --no-merge
+if python3 tests/check_ideas.py "$D/out" 10 >"$D/mech" 2>&1; then bad "cli_ideas_nomerge_two_cards: no card on the evidence of one above it"
+else contains "$D/mech" "one idea, two cards" cli_ideas_nomerge_two_cards; fi
+mech cli_ideas_nomerge_allowed 10 "$D/out" --no-merge
+expect 0 cli_ideas_merge_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); A=[(i["field"],a) for i in o["ideas"] for a in i["also_fields"]]; assert any(f[:3]!=a[:3] for f,a in A), A' "$D/out"; then ok cli_ideas_merge_any_class; else bad "cli_ideas_merge_any_class: $(head -c 300 "$D/out")"; fi
 # the why pair in the report (marked terms) and in CSV; abstracts in info
 expect 0 cli_ideas_why_report_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0
 contains "$D/out" "理由: 本件「" cli_ideas_why_report

@@ -139,9 +139,9 @@
  *      fewer than two shared words that are not among the most generic, or
  *      nothing specific shared at all (a free-text query whose key words
  *      the index lacks shares 技術 or 加工 with anything: that is a pun,
- *      not a use); with merge, a field of the same class
- *      resting on the same evidence as a proposal above it joins that
- *      proposal.
+ *      not a use); with merge, a field resting on the same
+ *      evidence as a proposal above it (two shared patents, or its only
+ *      one), of any class, joins that proposal.
  *   Evidence: the best-scoring neighbours that carry the field.
  * Free text without home fields: the home is predicted as the subclasses
  * with the largest similarity vote among the 10 nearest neighbours (those
@@ -1034,18 +1034,19 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         memcpy(all + keep, tmp, (cnt - keep) * sizeof *tmp);
         free(tmp);
     }
-    /* one idea, one card: a field of the same class as an earlier proposal,
-     * resting on the same evidence, joins it */
+    /* one idea, one card: a field resting on the same evidence as an
+     * earlier proposal (two of its evidence patents, or its only one, among
+     * that proposal's) joins it, whatever its class: the evidence, the
+     * bridge words and the sentence are that proposal's again. Within one
+     * class only (the first rule) kept B60W and B62D apart on three shared
+     * patents, and H02N and B81B on one sentence (sets 12, 13) */
     if (o->merge) {
         size_t w = 0;
         for (size_t i = 0; i < cnt; i++) {
             size_t j = 0;
             for (; j < w; j++) {
-                tenyo_idea *a = &all[j];
                 int need = all[i].nevidence < 2 ? all[i].nevidence : 2;
-                if (need && strncmp(a->code, all[i].code, 3) == 0 &&
-                    shared_evidence(a, &all[i]) >= need)
-                    break;
+                if (need && shared_evidence(&all[j], &all[i]) >= need) break;
             }
             if (j < w) {
                 if (all[j].nalso < TENYO_IDEA_ALSO) all[j].also[all[j].nalso++] = all[i].code;
