@@ -73,6 +73,8 @@ count "$D/ja.html" 'class="fill"' 5 e2e_score_bars
 count "$D/ja.html" '<button class="link" type="button">SAMPLE-' 5 e2e_evidence_links
 count "$D/ja.html" '<p class="idea">[^<]*転用できる可能性' 5 e2e_idea_sentences
 count "$D/ja.html" 'class="chip"' 5 e2e_bridge_terms
+# one idea, one card: the subclasses merged into a card are on it
+count "$D/ja.html" '<span class="also" title="同じ根拠の分野">+ [A-H][0-9][0-9][A-Z]' 1 e2e_merged_fields
 # by default (confidence threshold on) the page says why it shows fewer than asked
 chrome --dump-dom "${U}#q=SAMPLE-001&n=10" >"$D/jaw.html"
 has "$D/jaw.html" 'data-state="done"' e2e_default_done

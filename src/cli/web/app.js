@@ -81,6 +81,7 @@ const T = {
     surprise: "意外性",
     relevance: "関連度",
     unexpected: "意外な転用先",
+    also: "同じ根拠の分野",
     bridge: "橋渡し語",
     why: "理由",
     abstract: "要約",
@@ -174,6 +175,7 @@ const T = {
     surprise: "surprise",
     relevance: "relevance",
     unexpected: "unexpected",
+    also: "fields on the same evidence",
     bridge: "bridge terms",
     why: "why",
     abstract: "abstract",
@@ -649,6 +651,12 @@ function renderCard(it, maxScore, maxSurprise) {
   const head = el("div", "card-head");
   head.appendChild(el("span", "rank", `${it.rank}.`));
   head.appendChild(el("span", "code", it.field));
+  if (it.also_fields && it.also_fields.length) {
+    /* one idea, one card: the subclasses proposed on the same evidence */
+    const a = el("span", "also", "+ " + it.also_fields.join(", "));
+    a.title = tr("also");
+    head.appendChild(a);
+  }
   head.appendChild(el("span", "label", it.label));
   if (!it.expected) head.appendChild(el("span", "badge", tr("unexpected")));
   li.appendChild(head);
