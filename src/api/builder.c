@@ -1398,13 +1398,6 @@ bad:
     return TENYO_ERR_CORRUPT;
 }
 
-/* CPU seconds of the calling thread. */
-static double thread_cpu(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) return 0;
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t counts[3]) {
     if (!b || b->sh.size <= 1 || b->sh.rank != 0 || owner <= 0 || owner >= b->sh.size ||
         b->written)
@@ -1416,7 +1409,7 @@ int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t 
     size_t n = 0;
     if ((rc = b->sh.get(b->sh.ud, chunk, owner, &p, &n, b->err, sizeof b->err))) return rc;
     b->take_wait += ty_now() - t0;
-    double c1 = thread_cpu();
+    double c1 = ty_cpu_now(1);
     const unsigned char *c = p;
     uint64_t h[5];
     if (n < CHUNK_HEAD) goto bad;
@@ -1433,7 +1426,7 @@ int ty_builder_share_take(tenyo_builder *b, uint64_t chunk, int owner, uint64_t 
     free(p);
     b->tokenized += h[1];
     b->take_recs += h[1];
-    b->take_merge += thread_cpu() - c1;
+    b->take_merge += ty_cpu_now(1) - c1;
     b->sec_tok += ty_now() - t0;
     if (rc) b->written = 1; /* a failed merge leaves the build unusable */
     return rc;

@@ -475,13 +475,6 @@ static void nap(void) {
     nanosleep(&ts, NULL);
 }
 
-/* Seconds of CPU this process has used (all its threads). */
-static double cpu_now(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)) return 0;
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Free the buffers of completed sends, waiting (without spinning) until
  * at most keep bytes are still in flight (SIZE_MAX: no wait; 0: none
  * left). */
@@ -834,7 +827,7 @@ static int vecs_root(void *ud, const float *own, uint64_t own_rows, uint64_t nro
         st->got[POST_VECS] += (i1 - i0) * k * sizeof *out;
     }
     st->ks_t0 = ty_now(); /* the IVF's k-means starts (ended by assign_root) */
-    st->ks_c0 = cpu_now();
+    st->ks_c0 = ty_cpu_now(0);
     return TENYO_OK;
 mpi:
     ty_seterr(err, errlen, "message passing failed gathering document vectors");
@@ -1107,7 +1100,7 @@ static int assign_root(void *ud, const ty_ivf *v, const float *own, uint64_t own
     int64_t h[HEAD_N] = {JOB_ASSIGN, (int64_t)nrows, v->nlist, v->dim, threads};
     if (st->ks_t0 > 0) { /* the k-means that followed the sample's gather */
         st->ks_wall += ty_now() - st->ks_t0;
-        st->ks_cpu += cpu_now() - st->ks_c0;
+        st->ks_cpu += ty_cpu_now(0) - st->ks_c0;
         st->ks_t0 = 0;
     }
     uint64_t r0, r1;

@@ -113,6 +113,12 @@ double ty_now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+double ty_cpu_now(int thread) {
+    struct timespec ts;
+    if (clock_gettime(thread ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts)) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int ty_ncores(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;

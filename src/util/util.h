@@ -47,6 +47,9 @@ int ty_cmp_u64(const void *a, const void *b);
 
 /* Wall-clock seconds (monotonic). */
 double ty_now(void);
+/* CPU seconds used by the calling thread (thread 1) or by the whole
+ * process, all its threads (thread 0); 0 where the clock is missing. */
+double ty_cpu_now(int thread);
 /* Number of online cores (>= 1). */
 int ty_ncores(void);
 
