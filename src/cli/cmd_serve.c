@@ -10,11 +10,11 @@
  *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
  *         &exclude_fields=&open_only=1]  the filters (applicant repeatable)
  *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
- *                     "lang", "mode", "min_confidence", "min_usable", "min_transfer",
+ *                     "lang", "mode", "min_confidence", "min_usable", "min_content",
  *                     "novelty", filters as members (arrays for
  *                     the repeatable ones)}   = tenyo ideas --json
  *   POST /api/match {"text", "home", "distance", "k", "lang", "mode",
- *                    "min_confidence", "min_usable", "min_transfer", filters}   the company query
+ *                    "min_confidence", "min_usable", "min_content", filters}   the company query
  *                                      (Kawasaki model) = tenyo match --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
  *        [&view=X0,Y0,X1,Y1&size=WxH&label=CODE,R...&mark=X,Y,R...

@@ -51,7 +51,8 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         bt[i].t = c->qt[i];
         double sp = ty_term_specificity(c, gen, c->qt[i]);
         double fw = fm ? ty_fieldmodel_weight(fm, c->qt[i], idea->field) : 0;
-        bt[i].w = ty_one_char(m->term_blob + m->term_off[c->qt[i]])
+        bt[i].w = ty_one_char(m->term_blob + m->term_off[c->qt[i]]) ||
+                          ty_markup_term(m->term_blob + m->term_off[c->qt[i]])
                       ? 0 : w[i] * (0.1 + sp) * (1 + (fw > 1 ? 1 : fw > 0 ? fw : 0));
     }
     free(w);
@@ -284,6 +285,7 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     for (size_t i = 0; i < nc && n < k; i++) {
         const char *p = m->phr_blob + m->phr_off[cand[i].id], *sep = strchr(p, 0x1f);
         size_t tl = (size_t)(sep - p);
+        if (ty_has_markup(p, strlen(p))) continue; /* a raw export's <BR>, 【】 */
         int dup = 0; /* one expression per target, or per target nested in another */
         for (size_t q = 0; q < n && !dup; q++)
             dup = memmem(out[q].target, out[q].target_len, p, tl) != NULL ||
@@ -434,7 +436,7 @@ static int why_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
     if (ty_buf_append(buf, title, strlen(title)) || ty_buf_putc(buf, '\n') ||
         ty_buf_append(buf, c->abuf.p, c->abuf.len) || ty_buf_putc(buf, 0))
         return TENYO_ERR_NOMEM;
-    buf->len--;
+    buf->len = ty_clean_text(buf->p, buf->len - 1); /* markup, reference signs */
     return TENYO_OK;
 }
 

@@ -28,7 +28,7 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     o->min_confidence = -1;   /* default */
     o->merge = 1;
     o->min_usable = -1;       /* default */
-    o->min_transfer = -1;     /* default */
+    o->min_content = -1;      /* default */
 }
 
 static int valid_subclass(const char *c) {
@@ -42,13 +42,6 @@ static int far_from(const char *code, const char *home, tenyo_distance d) {
     size_t n = d == TENYO_DIST_SECTION ? 1 : d == TENYO_DIST_CLASS ? 3 : 4;
     return strncmp(code, home, n) != 0;
 }
-
-typedef struct fvote {
-    double vote;       /* similarity sum */
-    int support;       /* neighbours carrying the field */
-    int nev;           /* evidence kept */
-    tenyo_hit ev[TENYO_IDEA_EVIDENCE]; /* best neighbours, best first */
-} fvote;
 
 /* Home codes (validated, uppercased) into homes[][5]; returns count or <0. */
 static int take_home(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t doc,
@@ -114,20 +107,6 @@ static int predict_home(tenyo_ctx *c, uint64_t skip, char (*homes)[5], int cap) 
     return nh;
 }
 
-static int cmp_idea(const void *a, const void *b) {
-    const tenyo_idea *x = a, *y = b;
-    if (x->score != y->score) return x->score < y->score ? 1 : -1;
-    return strcmp(x->code, y->code);
-}
-
-/* Evidence documents two ideas share. */
-static int shared_evidence(const tenyo_idea *a, const tenyo_idea *b) {
-    int n = 0;
-    for (int i = 0; i < a->nevidence; i++)
-        for (int j = 0; j < b->nevidence; j++) n += a->evidence[i].doc == b->evidence[j].doc;
-    return n;
-}
-
 /* Prior smoothing strength of surprise: P(f | h) = (co + MU p_f) / (n_h + MU). */
 #define SURPRISE_MU 5.0
 
@@ -145,38 +124,20 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     if (o->distance > TENYO_DIST_SUBCLASS || o->knn < 0 ||
         (o->mode != TENYO_MODE_TFIDF && o->mode != TENYO_MODE_LSA &&
          o->mode != TENYO_MODE_HYBRID) || o->novelty > 1 || o->min_confidence > 1 ||
-        o->min_usable > 1) {
+        o->min_usable > 1 || o->min_content > 1) {
         ty_seterr(c->err, sizeof c->err, "invalid ideas options");
         return TENYO_ERR_ARG;
     }
     if (n > 0 && !out) return TENYO_ERR_ARG;
-    double minconf = o->min_confidence >= 0 ? o->min_confidence : TENYO_IDEAS_MIN_CONFIDENCE;
-    c->notes.min_confidence = minconf;
-    /* the reader model's threshold applies with a confidence threshold:
-     * --min-confidence 0 still shows every field with evidence */
-    /* the defaults are per kind of query, as the models are (USABLE_W,
-     * USABLE_TEXT_W): each chosen on the development labels held out a set
-     * at a time (bench/fit_reader.py); a stated threshold applies to both
-     * kinds and any index.
-     * The transfer models and the free-text reader model weigh how many of
-     * the knn neighbours carry a field and its share of their votes: on an
-     * index not many times larger than knn (the sample's 200 documents,
-     * where the neighbours are most of the index) those say nothing about
-     * proximity, so below IDEAS_TRANSFER_DOCS x knn documents the transfer
-     * threshold is off and free text has no default reader threshold
-     * (their fitting corpora had 8,861 and 10,000 documents for knn 300;
-     * on the sample the free-text model put every proposal below 0.5).
-     * Free text has its own transfer model (TRANSFER_TEXT_W): the
-     * patents' one hid the free-text transfers readers found (set 9). */
+    /* the list is full by default: a threshold hides proposals only when
+     * set (> 0) */
+    double minconf = o->min_confidence > 0 ? o->min_confidence : 0;
+    double minuse = o->min_usable > 0 ? o->min_usable : 0;
+    double mincontent = o->min_content > 0 ? o->min_content : 0;
     int text = skip == UINT64_MAX;
-    size_t kn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
-    int small = m->ndocs < IDEAS_TRANSFER_DOCS * kn;
-    double minuse = minconf <= 0 ? 0 : o->min_usable >= 0 ? o->min_usable
-                    : !text ? TENYO_IDEAS_MIN_USABLE : small ? 0 : TENYO_IDEAS_MIN_USABLE_TEXT;
+    c->notes.min_confidence = minconf;
     c->notes.min_usable = minuse;
-    double mintr = minconf <= 0 || small ? 0
-                   : o->min_transfer >= 0 ? o->min_transfer : TENYO_IDEAS_MIN_TRANSFER;
-    c->notes.min_transfer = mintr;
+    c->notes.min_content = mincontent;
     c->notes.nunknown = c->nunk;
     for (size_t i = 0; i < c->nunk && i < 8; i++) c->notes.unknown[i] = c->unk[i];
     if (c->nunk) c->notes.flags |= TENYO_NOTE_UNKNOWN_WORDS;
@@ -223,7 +184,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
     if (knn > m->ndocs) knn = m->ndocs;
     tenyo_hit *nb = ty_calloc(knn ? knn : 1, sizeof *nb);
-    fvote *fv = ty_calloc(m->nfields ? m->nfields : 1, sizeof *fv);
+    ty_fvote *fv = ty_calloc(m->nfields ? m->nfields : 1, sizeof *fv);
     uint8_t *ok = ty_calloc(m->nfields ? m->nfields : 1, 1);
     uint8_t *expected = ty_calloc(m->nfields ? m->nfields : 1, 1);
     double *bw = ty_calloc(qn ? qn : 1, sizeof *bw);
@@ -256,16 +217,10 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     }
     c->notes.best_similarity = (float)qbest;
     if (o->open_only && !(qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
-    for (size_t i = 0; i < nn; i++) {
-        float s = nb[i].score;
-        if (!(s > 0)) break;
-        for (uint64_t j = m->field_ptr[nb[i].doc]; j < m->field_ptr[nb[i].doc + 1]; j++) {
-            uint16_t f = m->field_ids[j];
-            if (!ok[f]) continue;
-            fv[f].vote += s;
-            fv[f].support++;
-            if (fv[f].nev < TENYO_IDEA_EVIDENCE) fv[f].ev[fv[f].nev++] = nb[i];
-        }
+    rc = ty_gen_neighbours(c, nb, nn, skip, ok, fv);
+    if (rc) {
+        ret = rc;
+        goto out;
     }
     /* home ids for surprise, and each home's co-classification counts */
     int64_t hid[64];
@@ -274,7 +229,6 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         if (hid[i] >= 0 && ty_cooccur_row(x, (uint32_t)hid[i], corow + (size_t)i * m->nfields))
             goto out;
     const float *gen = ty_term_generic(x);
-    double novelty = o->novelty >= 0 ? o->novelty : IDEAS_NOVELTY;
     double alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
     double pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
     double vtotal = 0;
@@ -362,98 +316,23 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         while (id->nevidence > 1 && id->evidence[id->nevidence - 1].score < IDEAS_MIN_EVIDENCE)
             id->nevidence--;
         id->usable = ty_usable_of(id, text, english);
-        id->transfer = ty_transfer_of(id, text, english);
+        id->unexpected = 1 - exp(-id->surprise / 3);
+        ty_card_band(c, gen, hid, nh, id, bw);
     }
     c->notes.candidates = cnt;
-    /* below the confidence or the reader model threshold: left out, counted */
-    size_t kept = 0;
-    for (size_t i = 0; i < cnt; i++) {
-        /* thin: nothing specific shared (only single characters and
-         * generic words), or fewer than two shared words that are not
-         * among the most generic (one word in common is how puns happen:
-         * 技術, 処理, 均一 between a nozzle and a vehicle): no idea to
-         * explain, whatever the votes say. Tried and dropped: also leaving
-         * out proposals whose shared content is mostly generic (> 0.6)
-         * below confidence 0.3 or resting on one word. On the first
-         * Protocol A query set it looked right (2 x 29 such proposals 38%
-         * usable); on a second set it hid proposals readers found 56%
-         * usable and 18% genuine transfers, more than it kept (8%):
-         * transfers to a distant field often go through functional words
-         * (検知, センサ, 操作) that genericity counts as generic. */
-        const tenyo_idea *a = &all[i];
-        int thin = minconf > 0 &&
-                   (a->basis.generic_share > IDEAS_HOLLOW || a->basis.specific_words < 2);
-        if (a->confidence >= minconf && a->usable >= minuse && !thin) {
-            all[kept++] = all[i];
-        } else {
-            c->notes.hidden++;
-            c->notes.hidden_thin += thin;
-        }
+    int kept = ty_present(c, o, minconf, minuse, mincontent, all, cnt);
+    if (kept < 0) {
+        ret = kept;
+        goto out;
     }
-    cnt = kept;
-    qsort(all, cnt, sizeof *all, cmp_idea);
-    /* usable but an obvious neighbour (below the transfer model's
-     * threshold): left out, counted and named, most confident first */
-    kept = 0;
-    for (size_t i = 0; i < cnt; i++) {
-        if (all[i].transfer >= mintr) {
-            all[kept++] = all[i];
-            continue;
-        }
-        c->notes.hidden++;
-        c->notes.hidden_obvious++;
-        if (c->notes.nobvious < sizeof c->notes.obvious / sizeof c->notes.obvious[0])
-            c->notes.obvious[c->notes.nobvious++] = all[i].code;
-    }
-    cnt = kept;
-    /* novelty: the first `keep` proposals are the most confident; after
-     * them, unexpected fields (outside the prior's top list) come first */
-    size_t keep = o->serendipity_from >= 0 ? (size_t)o->serendipity_from
-                                           : (size_t)lround(10 * (1 - novelty));
-    if (keep < cnt) {
-        tenyo_idea *tmp = ty_mallocarray(cnt, sizeof *tmp);
-        if (!tmp) goto out;
-        size_t k = 0;
-        for (size_t i = keep; i < cnt; i++)
-            if (!all[i].expected) tmp[k++] = all[i];
-        for (size_t i = keep; i < cnt; i++)
-            if (all[i].expected) tmp[k++] = all[i];
-        memcpy(all + keep, tmp, (cnt - keep) * sizeof *tmp);
-        free(tmp);
-    }
-    /* one idea, one card: a field resting on the same evidence as an
-     * earlier proposal (two of its evidence patents, or its only one, among
-     * that proposal's) joins it, whatever its class: the evidence, the
-     * bridge words and the sentence are that proposal's again. Within one
-     * class only (the first rule) kept B60W and B62D apart on three shared
-     * patents, and H02N and B81B on one sentence (sets 12, 13) */
-    if (o->merge) {
-        size_t w = 0;
-        for (size_t i = 0; i < cnt; i++) {
-            size_t j = 0;
-            for (; j < w; j++) {
-                int need = all[i].nevidence < 2 ? all[i].nevidence : 2;
-                if (need && shared_evidence(&all[j], &all[i]) >= need) break;
-            }
-            if (j < w) {
-                if (all[j].nalso < TENYO_IDEA_ALSO) all[j].also[all[j].nalso++] = all[i].code;
-                continue;
-            }
-            all[w++] = all[i];
-        }
-        cnt = w;
-    }
-    /* score: confidence, made decreasing in the final order */
-    for (size_t i = 0; i < cnt; i++) {
-        all[i].score = all[i].confidence;
-        if (i && all[i].score >= all[i - 1].score) all[i].score = all[i - 1].score * 0.999;
-    }
+    cnt = (size_t)kept;
     if (cnt < n) {
         if (c->notes.hidden) c->notes.flags |= TENYO_NOTE_LOW_CONFIDENCE;
         if (c->notes.candidates < n) c->notes.flags |= TENYO_NOTE_FEW_FIELDS;
     }
     if (qbest < IDEAS_WEAK_QUERY) c->notes.flags |= TENYO_NOTE_WEAK_QUERY;
     if (cnt > n) cnt = n;
+    for (size_t i = 0; i < cnt; i++) c->notes.nbands[all[i].band]++;
     if (cnt) memcpy(out, all, cnt * sizeof *out);
     ret = (int)cnt;
 out:

@@ -1,8 +1,29 @@
 /*
- * score.c — the numbers of a card. Confidence: the probability that the
- * field is a real co-classification of such a patent, a logistic model
- * over the proposal's basis fitted on the development split's Protocol X
- * candidates (bench/fit_confidence.py).
+ * score.c — the numbers of a card and its band.
+ *
+ * Confidence: the probability that the field is a real co-classification
+ * of such a patent, a logistic model over the proposal's basis fitted on
+ * the development split's Protocol X candidates (bench/fit_confidence.py).
+ * Surprise (ideas.c): -ln P(field | home); unexpected = 1 - exp(-surprise/3).
+ *
+ * Content and band (ty_card_band): what the query shares with the card's
+ * evidence, term by term (lexicon.c's bridge weights), counted only where
+ * it is specific to both: a word at least IDEAS_BAND_SPECIFIC specific
+ * (not spread evenly over the fields), not one character nor a verb form,
+ * and not one of the query's own home fields' characteristic words (those
+ * say what the query is, not what it shares with a distant field). The
+ * field must be named by the shared content (one of its characteristic
+ * words is shared) or be the first code of an evidence patent; otherwise
+ * it is only a side code that came along. Band: strong (有力) when nothing
+ * is weak; candidate (候補) when two or more specific words are shared and
+ * the content is neither generic, nor the home's own words, nor a side
+ * code; reference (参考) otherwise. The thresholds are set by the rubric's
+ * patterns (cards on fewer than four specific words were rarely usable),
+ * not fitted; bench/protocol_a/README.md shows how the bands track
+ * readers' labels on queries the engine was not tuned on.
+ *
+ * The reader model (usable): an earlier model of readers' labels kept only
+ * for the min_usable threshold, off by default.
  */
 #include "stages.h"
 
@@ -155,46 +176,100 @@ double ty_usable_of(const tenyo_idea *id, int text, int english) {
     return reader_prob(text ? USABLE_TEXT_W : USABLE_W, id, text, english);
 }
 
-/* The transfer models (above): P(a genuine transfer | usable). */
-static const double TRANSFER_W[] = {
-    -11.0774, /* intercept */
-    0.6440,   /* ln(confidence + 0.001) */
-    0.6711,   /* ln(support) */
-    -0.1022,  /* best evidence similarity */
-    -0.4956,  /* ln(1 + specific words) */
-    0.1636,   /* focus */
-    -0.2318,  /* generic share */
-    0.2245,   /* ln(field share + 1e-6) */
-    -0.6735,  /* ln(field model probability + 1e-4) */
-    -1.1240,  /* ln(prior + 0.001) */
-    -1.3971,  /* ln(vote share + 0.001) */
-    -0.6242,  /* title-only share of the evidence */
-    -0.5571,  /* surprise */
-    0.6498,   /* expected */
-    0.0000,   /* free-text query */
-    -0.8745,  /* English query */
-    0.7425    /* evidence patents shown */
-};
-static const double TRANSFER_TEXT_W[] = {
-    2.3909,   /* intercept */
-    0.6795,   /* ln(confidence + 0.001) */
-    0.5701,   /* ln(support) */
-    -1.0323,  /* best evidence similarity */
-    -0.0311,  /* ln(1 + specific words) */
-    -1.7171,  /* focus */
-    -1.3599,  /* generic share */
-    0.4868,   /* ln(field share + 1e-6) */
-    -1.0938,  /* ln(field model probability + 1e-4) */
-    -0.1413,  /* ln(prior + 0.001) */
-    -0.2441,  /* ln(vote share + 0.001) */
-    -1.0846,  /* title-only share of the evidence */
-    0.1954,   /* surprise */
-    0.1414,   /* expected */
-    0.0000,   /* free-text query */
-    0.0000,   /* English query */
-    -1.8637   /* evidence patents shown */
-};
+/* 1 when term t is one of field f's characteristic terms. */
+static int field_word(const tenyo_index *x, int64_t f, uint32_t t) {
+    if (f < 0) return 0;
+    const uint32_t *top = ty_field_top(x, (uint32_t)f);
+    if (!top) return 0;
+    for (int i = 0; i < TY_FM_TOP && top[i] != UINT32_MAX; i++)
+        if (top[i] == t) return 1;
+    return 0;
+}
 
-double ty_transfer_of(const tenyo_idea *id, int text, int english) {
-    return reader_prob(text ? TRANSFER_TEXT_W : TRANSFER_W, id, text, english);
+/* 1 when query term t counts as specific content: specific enough, not
+ * a verb form. */
+static int specific_term(const tenyo_ctx *c, const float *gen, uint32_t t) {
+    const ty_model *m = &c->idx->m;
+    const char *s = m->term_blob + m->term_off[t];
+    return ty_term_specificity(c, gen, t) >= IDEAS_BAND_SPECIFIC && !ty_verb_like(s);
+}
+
+/* 1 when t is a characteristic word of one of the home fields. */
+static int home_word(const tenyo_index *x, const int64_t *homes, int nh, uint32_t t) {
+    for (int h = 0; h < nh; h++)
+        if (field_word(x, homes[h], t)) return 1;
+    return 0;
+}
+
+/* Specific words query and evidence document d share, a compound's parts
+ * counted once with it (界面活性剤 holds 界面 and 活性): the concept-level
+ * overlap of one patent with the query. */
+static int doc_overlap(const tenyo_ctx *c, const float *gen, uint64_t d) {
+    const ty_model *m = &c->idx->m;
+    const char *sh[64];
+    int ns = 0;
+    uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
+    size_t i = 0;
+    while (i < c->last_qn && j < je && ns < 64) { /* both sorted by term */
+        if (c->qt[i] == m->tfidf.col[j]) {
+            if (specific_term(c, gen, c->qt[i]))
+                sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
+            i++;
+            j++;
+        } else if (c->qt[i] < m->tfidf.col[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    int n = 0;
+    for (int a = 0; a < ns; a++) {
+        int part = 0;
+        for (int b = 0; b < ns && !part; b++)
+            part = b != a && strlen(sh[b]) > strlen(sh[a]) && strstr(sh[b], sh[a]);
+        n += !part;
+    }
+    return n;
+}
+
+void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, int nh,
+                  tenyo_idea *id, double *w) {
+    const tenyo_index *x = c->idx;
+    const ty_model *m = &x->m;
+    ty_bridge_weights(c, id->evidence, id->nevidence, w);
+    double spec = 0, home = 0, top = 0;
+    int named = 0;
+    for (size_t i = 0; i < c->last_qn; i++) {
+        if (!(w[i] > 0)) continue;
+        uint32_t t = c->qt[i];
+        if (!specific_term(c, gen, t)) continue;
+        double v = w[i] * ty_term_specificity(c, gen, t);
+        spec += v;
+        if (v > top) top = v;
+        if (home_word(x, homes, nh, t)) home += v;
+        named |= field_word(x, id->field, t);
+    }
+    int nspec = 0;
+    for (int e = 0; e < id->nevidence; e++) {
+        uint64_t d = id->evidence[e].doc;
+        int k = doc_overlap(c, gen, d);
+        if (k > nspec) nspec = k;
+        named |= m->field_ptr[d] < m->field_ptr[d + 1] && m->field_ids[m->field_ptr[d]] == id->field;
+    }
+    id->content = (1 - exp(-nspec / 4.0)) * (spec > 0 ? sqrt(1 - 0.5 * home / spec) : 0);
+    unsigned weak = 0;
+    if (nspec < IDEAS_BAND_WORDS) weak |= TENYO_WEAK_FEW_WORDS;
+    if (id->basis.generic_share > IDEAS_GENERIC) weak |= TENYO_WEAK_GENERIC;
+    if (spec > 0 && top / spec > IDEAS_ONE_WORD) weak |= TENYO_WEAK_ONE_WORD;
+    if (id->support <= 1) weak |= TENYO_WEAK_ONE_PATENT;
+    else if (id->nevidence == 1) weak |= TENYO_WEAK_PORTFOLIO;
+    if (home > IDEAS_HOME_SHARE * spec) weak |= TENYO_WEAK_HOME_WORDS;
+    if (!named) weak |= TENYO_WEAK_SIDE_CODE;
+    if (id->confidence < IDEAS_BAND_CONFIDENCE) weak |= TENYO_WEAK_LOW_CONFIDENCE;
+    id->weak = weak;
+    if (!weak) id->band = TENYO_BAND_STRONG;
+    else if (nspec >= 2 && !(weak & (TENYO_WEAK_GENERIC | TENYO_WEAK_SIDE_CODE |
+                                      TENYO_WEAK_ONE_WORD)))
+        id->band = TENYO_BAND_CANDIDATE;
+    else id->band = TENYO_BAND_REFERENCE;
 }

@@ -52,6 +52,42 @@
 /* Evidence below this similarity is not shown (the first always is). */
 #define IDEAS_MIN_EVIDENCE 0.05
 
+/* Portfolio and side-code weights of a neighbour's vote (generate.c). */
+#define IDEAS_OWN_WEIGHT 0.5
+#define IDEAS_SIDE_WEIGHT 0.7
+/* Evidence patents of one applicant shown for a field. */
+#define IDEAS_EV_PER_APPLICANT 1
+/* A shared word at least this specific (1 - genericity) counts toward a
+ * card's band (score.c); IDEAS_SPECIFIC above is the looser bar of the
+ * thin rule. */
+#define IDEAS_BAND_SPECIFIC 0.4
+/* Specific shared words a strong card needs, in one evidence patent
+ * (score.c). */
+#define IDEAS_BAND_WORDS 4
+/* Below this confidence a card is TENYO_WEAK_LOW_CONFIDENCE. */
+#define IDEAS_BAND_CONFIDENCE 0.03
+/* Home-field words carrying more than this share of the specific shared
+ * content: TENYO_WEAK_HOME_WORDS (a caution; the band stays). */
+#define IDEAS_HOME_SHARE 0.8
+
+/* A field's candidacy: the votes it got and its evidence. */
+typedef struct ty_fvote {
+    double vote;       /* weighted similarity sum */
+    int support;       /* neighbours carrying the field */
+    int nev;           /* evidence kept */
+    tenyo_hit ev[TENYO_IDEA_EVIDENCE]; /* best neighbours, best first, at
+                                          most IDEAS_EV_PER_APPLICANT of one
+                                          applicant */
+} ty_fvote;
+
+/* --- generate.c --- */
+/* The first applicant of document d (bytes in *len), or NULL. */
+const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len);
+/* Neighbours nb[0..nn) (best first) vote for their fields f with ok[f]
+ * into fv; self: the query document (UINT64_MAX for text). */
+int ty_gen_neighbours(const tenyo_ctx *c, const tenyo_hit *nb, size_t nn, uint64_t self,
+                      const uint8_t *ok, ty_fvote *fv);
+
 /* --- lexicon.c --- */
 const float *ty_term_generic(const tenyo_index *x);
 const ty_fieldmodel *ty_field_model(const tenyo_index *x);
@@ -68,9 +104,29 @@ void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
                       double *nspecific);
 int ty_query_english(const tenyo_ctx *c, size_t qn);
 
+/* --- clean.c --- */
+/* s[0..n) without markup and reference signs, in place (NUL-terminated
+ * when shorter); returns the new length. */
+size_t ty_clean_text(char *s, size_t n);
+/* 1 when s[0..n) holds markup (a tag, (57), 【要約】, （修正有）, 【 or 】). */
+int ty_has_markup(const char *s, size_t n);
+/* 1 for an index term that is markup or a fragment of it ("br", "nbsp")
+ * or a Latin fragment too short to read as a bridge ("co" of CO2). */
+int ty_markup_term(const char *t);
+
 /* --- score.c --- */
 double ty_confidence_of(const tenyo_idea *id, double qbest);
 double ty_usable_of(const tenyo_idea *id, int text, int english);
-double ty_transfer_of(const tenyo_idea *id, int text, int english);
+/* A card's specific content, band and weak reasons (tenyo_idea.content,
+ * .band, .weak) from its evidence and the query's terms; w: scratch of
+ * c->last_qn doubles; homes/nh: the home field ids (< 0: not indexed). */
+void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, int nh,
+                  tenyo_idea *id, double *w);
+
+/* --- present.c --- */
+/* The proposals all[0..cnt) left after the thresholds of o, in the order
+ * shown, merged; returns the new count or TENYO_ERR_NOMEM. */
+int ty_present(tenyo_ctx *c, const tenyo_ideas_opts *o, double minconf, double minuse,
+               double mincontent, tenyo_idea *all, size_t cnt);
 
 #endif /* TENYO_IDEAS_STAGES_H */
