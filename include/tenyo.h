@@ -809,8 +809,6 @@ enum {
     TENYO_WEAK_ONE_WORD = 4,      /* most of the shared content is one word */
     TENYO_WEAK_ONE_PATENT = 8,    /* one evidence patent only */
     TENYO_WEAK_PORTFOLIO = 16,    /* the evidence is one applicant's patents */
-    TENYO_WEAK_HOME_WORDS = 32,   /* the shared words are mostly the query's
-                                     own product or home-field words */
     TENYO_WEAK_SIDE_CODE = 64,    /* the field is only a side code of the
                                      evidence, not named by the shared words */
     TENYO_WEAK_LOW_CONFIDENCE = 128 /* the field is rarely a real use of such

@@ -45,8 +45,6 @@ static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = 
     {TENYO_WEAK_ONE_WORD, "one_word", "共通の内容が 1 語に偏る", "the shared content rests on one word"},
     {TENYO_WEAK_ONE_PATENT, "one_patent", "根拠特許が 1 件だけ", "one evidence patent only"},
     {TENYO_WEAK_PORTFOLIO, "one_applicant", "根拠が 1 出願人の特許だけ", "the evidence is one applicant's patents"},
-    {TENYO_WEAK_HOME_WORDS, "home_words", "共通語の多くが本件の分野に特有の語",
-     "the shared words are mostly the query's own home-field words"},
     {TENYO_WEAK_SIDE_CODE, "side_code", "共通語がこの分野を示さず、根拠特許の副分類にすぎない",
      "no shared word names the field: it is only a side code of the evidence"},
     {TENYO_WEAK_LOW_CONFIDENCE, "low_confidence", "実際の用途である見込みが低い（確信度 3% 未満）",

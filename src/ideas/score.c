@@ -7,20 +7,25 @@
  * Surprise (ideas.c): -ln P(field | home); unexpected = 1 - exp(-surprise/3).
  *
  * Content and band (ty_card_band): what the query shares with the card's
- * evidence, term by term (lexicon.c's bridge weights), counted only where
- * it is specific to both: a word at least IDEAS_BAND_SPECIFIC specific
- * (not spread evenly over the fields), not one character nor a verb form,
- * and not one of the query's own home fields' characteristic words (those
- * say what the query is, not what it shares with a distant field). The
- * field must be named by the shared content (one of its characteristic
- * words is shared) or be the first code of an evidence patent; otherwise
- * it is only a side code that came along. Band: strong (有力) when nothing
- * is weak; candidate (候補) when two or more specific words are shared and
- * the content is neither generic, nor the home's own words, nor a side
- * code; reference (参考) otherwise. The thresholds are set by the rubric's
- * patterns (cards on fewer than four specific words were rarely usable),
- * not fitted; bench/protocol_a/README.md shows how the bands track
- * readers' labels on queries the engine was not tuned on.
+ * evidence, counted only where it is specific: a word at least
+ * IDEAS_BAND_SPECIFIC specific (not spread evenly over the fields), not
+ * one character nor a verb form, counted per evidence patent (the
+ * concept-level overlap: several specific words one patent shares with
+ * the query, a compound's parts once with it; a pun shares one word with
+ * each of several patents). content = (1 - exp(-n/4)) x sqrt(1 - h/2),
+ * n the best evidence patent's overlap, h the share of the specific
+ * content on the home fields' characteristic words (what the query is,
+ * which an obvious neighbour shares too). The field must be named by the
+ * shared content (one of its characteristic words is shared) or be the
+ * first code of an evidence patent; otherwise it is only a side code that
+ * came along. Band: strong (有力) when nothing is weak; candidate (候補)
+ * when two or more specific words are shared and the content is neither
+ * generic, nor one word, nor a side code; reference (参考) otherwise. How
+ * obvious the field is, is the other number (unexpected). The thresholds
+ * are set by the rubric's patterns (cards on fewer than four specific
+ * words were rarely usable), not fitted; bench/protocol_a/README.md shows
+ * how the bands track readers' labels on queries the engine was not tuned
+ * on.
  *
  * The reader model (usable): an earlier model of readers' labels kept only
  * for the min_usable threshold, off by default.
@@ -263,7 +268,6 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     if (spec > 0 && top / spec > IDEAS_ONE_WORD) weak |= TENYO_WEAK_ONE_WORD;
     if (id->support <= 1) weak |= TENYO_WEAK_ONE_PATENT;
     else if (id->nevidence == 1) weak |= TENYO_WEAK_PORTFOLIO;
-    if (home > IDEAS_HOME_SHARE * spec) weak |= TENYO_WEAK_HOME_WORDS;
     if (!named) weak |= TENYO_WEAK_SIDE_CODE;
     if (id->confidence < IDEAS_BAND_CONFIDENCE) weak |= TENYO_WEAK_LOW_CONFIDENCE;
     id->weak = weak;

@@ -66,9 +66,6 @@
 #define IDEAS_BAND_WORDS 4
 /* Below this confidence a card is TENYO_WEAK_LOW_CONFIDENCE. */
 #define IDEAS_BAND_CONFIDENCE 0.03
-/* Home-field words carrying more than this share of the specific shared
- * content: TENYO_WEAK_HOME_WORDS (a caution; the band stays). */
-#define IDEAS_HOME_SHARE 0.8
 
 /* A field's candidacy: the votes it got and its evidence. */
 typedef struct ty_fvote {

@@ -650,6 +650,7 @@ function renderCard(it, maxScore, maxSurprise) {
   li.dataset.field = it.field;
   const head = el("div", "card-head");
   head.appendChild(el("span", "rank", `${it.rank}.`));
+  if (it.band_label) head.appendChild(el("span", "badge band band-" + it.band, it.band_label));
   head.appendChild(el("span", "code", it.field));
   if (it.also_fields && it.also_fields.length) {
     /* one idea, one card: the subclasses proposed on the same evidence */
@@ -662,8 +663,9 @@ function renderCard(it, maxScore, maxSurprise) {
   li.appendChild(head);
   const m = el("div", "metrics");
   metric(m, tr("score"), it.confidence, it.confidence, "", 2);
-  metric(m, tr("surprise"), it.surprise, maxSurprise > 0 ? it.surprise / maxSurprise : 0, "surprise", 2);
+  metric(m, tr("surprise"), it.unexpected, it.unexpected, "surprise", 2);
   li.appendChild(m);
+  if (it.weak_reason) li.appendChild(el("p", "weak", it.weak_reason));
   if (it.bridge_terms && it.bridge_terms.length) li.appendChild(chipRow(tr("bridge"), it.bridge_terms));
   if (it.phrases && it.phrases.length) li.appendChild(chipRow(tr("phrases"), it.phrases, "phrase"));
   const evh = el("div", "chips");
