@@ -184,7 +184,15 @@ static void print_report(const json_t *o, const char *lang) {
             int open = json_is_true(json_object_get(e, "open"));
             /* who filed it and when, after the title (which is cut first) */
             const char *ap = cli_jstr(e, "applicant"), *dt = cli_jstr(e, "date");
-            char who[320] = "";
+            char who[320] = "", aps[200];
+            /* a long list of applicants is cut at a character, not inside one */
+            size_t al = strlen(ap);
+            if (al >= sizeof aps - 4) {
+                al = sizeof aps - 4;
+                while (al > 0 && ((unsigned char)ap[al] & 0xC0) == 0x80) al--;
+                snprintf(aps, sizeof aps, "%.*s…", (int)al, ap);
+                ap = aps;
+            }
             if (*ap || *dt) snprintf(who, sizeof who, "  (%s%s%s)", ap, *ap && *dt ? ", " : "", dt);
             printf("      %.3f %s ", json_real_value(json_object_get(e, "similarity")),
                    cli_safe(cli_jstr(e, "id")));
