@@ -1,6 +1,6 @@
 /*
- * generate.c — candidate generators: which fields could a proposal name,
- * and which patents back each.
+ * generate.c — the candidate generator: which fields could a proposal
+ * name, and which patents back each.
  *
  * Neighbours (ty_gen_neighbours): the knn patents most similar to the
  * query vote for each of their fields far enough from every home, with
@@ -13,9 +13,9 @@
  * Each field keeps its best neighbours as evidence, at most
  * IDEAS_EV_PER_APPLICANT of them from one applicant.
  *
- * Function (ty_gen_function, function.c): patents in distant fields that
- * state the same function as the query — the same object with the same
- * action (振動を抑制, 気泡を除去) — vote for their fields too.
+ * A second generator, patents in distant fields stating the same function
+ * as the query (an object and an action, 振動を抑制), was built, measured
+ * and removed: docs/ideas-decisions.md.
  */
 #include "stages.h"
 

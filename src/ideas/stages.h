@@ -5,9 +5,8 @@
  *   lexicon.c   what a term says: genericity over the fields, the field
  *               model and each field's characteristic terms, specificity,
  *               the content a query shares with evidence patents
- *   generate.c  candidate generators: the query's nearest patents voting
- *               for their fields (neighbours), and patents elsewhere that
- *               state the same function (an object and what is done to it)
+ *   generate.c  the candidate generator: the query's nearest patents
+ *               voting for their fields, portfolios and side codes weighed
  *   score.c     the two numbers of a card: how likely the field is a real
  *               use (confidence), how unexpected it is (surprise); the
  *               strength band and the reason a weak card is weak
