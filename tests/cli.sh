@@ -233,6 +233,25 @@ expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --m
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert "confidence" in h and "warnings" in h; w=h.index("warnings"); assert all("10" in r[w] for r in R[1:]) and len(R)>1, R' "$D/out"; then ok cli_ideas_warn_csv; else bad cli_ideas_warn_csv; fi
 expect 0 cli_ideas_band_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv
 if python3 -c 'import csv,sys; R=list(csv.DictReader(open(sys.argv[1], newline=""))); assert len(R)==10 and all(r["band"] in ("strong","candidate","reference") and (r["band"]=="strong")==(r["weak_reason"]=="") and 0<=float(r["unexpected"])<=1 for r in R), R[:2]' "$D/out"; then ok cli_ideas_band_csv; else bad cli_ideas_band_csv; fi
+# clean text: records carrying J-PlatPat markup (<BR> inside words,
+# (57)【要約】, （修正有）) and reference signs (防振ゴム１２が) show none of it
+# in a card's bridge terms, phrases, why or sentence
+expect 0 cli_clean_index "$T" index -q -o "$D/mk.tny" tests/data/markup.jsonl
+expect 0 cli_clean_ideas_run "$T" ideas "$D/mk.tny" MK-001 -n 10 --distance subclass --json
+if python3 -c '
+import json, re, sys
+o = json.load(open(sys.argv[1]))
+I = o["ideas"]
+assert len(I) >= 3, I
+for i in I:
+    w = i.get("why") or {}
+    txt = " ".join(i["bridge_terms"] + i["phrases"] + [i["idea"], w.get("query", ""), w.get("evidence", "")])
+    for bad in ("<BR>", "<br>", "(57)", "（修正有）", "【要約】"):
+        assert bad not in txt, (bad, txt)
+    assert not re.search(r"(ゴム|部材)[０-９0-9]+[がとをにの、]", txt), txt
+    assert all(b.lower() not in ("br", "co") for b in i["bridge_terms"]), i["bridge_terms"]
+assert any(i.get("why") for i in I), I
+' "$D/out"; then ok cli_clean_card_text; else bad "cli_clean_card_text: $(head -c 400 "$D/out")"; fi
 # CSV for a licensing workflow: evidence with applicant and date; --bom
 # starts with the UTF-8 byte order mark (Excel), plain --csv does not
 expect 0 cli_ideas_csv_bom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --bom

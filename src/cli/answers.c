@@ -566,7 +566,7 @@ void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
         got = 0;
     }
     int far = -1, sections = 0;
-    char seen[8] = "";
+    char seen[9] = ""; /* sections A-H seen, each once */
     double sum = 0, best = 0;
     const tenyo_hit *ev = NULL;
     const tenyo_idea *evi = NULL;
@@ -574,7 +574,7 @@ void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
         const tenyo_idea *id = &ideas[j];
         int lv = far_level(id->code, dm.fields);
         if (lv > far) far = lv;
-        if (!strchr(seen, id->code[0]) && strlen(seen) < 7) {
+        if (!strchr(seen, id->code[0]) && strlen(seen) < 8) {
             size_t l = strlen(seen);
             seen[l] = id->code[0];
             seen[l + 1] = 0;

@@ -8,7 +8,8 @@
  * A reference sign is a run of up to four digits (ASCII or full-width),
  * optionally with one Latin letter, right after a kanji or katakana and
  * right before a particle (をにがとのはでやへも) or punctuation; numbered
- * things (第１, 請求項１, 式１, 図１, 表１, 例１) keep their numbers.
+ * things (第１, 請求項１, 式１, 図１, 表１, 例１) and amounts (重量部１００) keep
+ * their numbers.
  */
 #include "stages.h"
 
@@ -112,7 +113,8 @@ size_t ty_clean_text(char *s, size_t n) {
             while (j < n && is_digit(cp_at(u, j, n, &jl)) && nd < 5) j += jl, nd++;
             if (j < n && is_latin(cp_at(u, j, n, &jl))) j += jl;
             unsigned next = j < n ? cp_at(u, j, n, &jl) : 0;
-            if (nd <= 4 && is_cjk_noun(prev) && !numbered(prev) && is_after_sign(next)) {
+            int amount = o >= 6 && !memcmp(s + o - 6, "量部", 6); /* 重量部１００ */
+            if (nd <= 4 && is_cjk_noun(prev) && !numbered(prev) && !amount && is_after_sign(next)) {
                 i = j;
                 continue;
             }
