@@ -28,6 +28,13 @@ void ty_record_clear(ty_record *r);  /* empty it, keep allocations */
 void ty_record_free(ty_record *r);
 int ty_record_add_code(ty_record *r, const char *code, size_t n);
 
+/* Remove the gazette's display markup from s[0..n) in place and return the
+ * new length (no NUL is written): J-PlatPat's line-break tags (<BR>, cut
+ * into words at the display width, so removed without a space) and, for an
+ * abstract, the lead-ins "(57)", "【要約】", "（修正有）" at its start and
+ * the closing "【選択図】図７" line. */
+size_t ty_clean_gazette_markup(char *s, size_t n, int abstract);
+
 /* Normalize a date "YYYY-MM-DD", "YYYY/MM/DD" or "YYYYMMDD" in place to
  * YYYY-MM-DD; 0 ok, -1 when it is not a date (then left unchanged). */
 int ty_date_normalize(ty_buf *date);
