@@ -162,6 +162,13 @@ struct tenyo_index {
     uint64_t *appl_off;       /* ndocs+1 offsets into appl_blob */
     ty_once appl_once;        /* their result */
     ty_once patno_once;       /* its result */
+    char *kw_text;            /* keyword text (api/keywords.c): per record
+                                 its folded title, '\n', folded abstract,
+                                 NUL; built on the first keyword query */
+    uint64_t *kw_off;         /* ndocs+1 offsets into kw_text */
+    uint32_t *kw_tlen;        /* bytes of each record's title there */
+    double kw_seconds;        /* time its build took */
+    ty_once kw_once;          /* its result */
     uint8_t *open_rec;        /* the records' own open flags when a
                                  licensable list applied (m.open then holds
                                  records OR list), else NULL */
@@ -301,6 +308,11 @@ const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
  * byte per document, and the query's positive term ids (ranked by
  * tenyo_search), n of them. */
 int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n);
+/* The keyword query's BM25 scores, one per document (owned by f), and
+ * whether it has a must-occur unit. */
+void ty_filter_set_kw_scores(tenyo_filter *f, float *score, int positive);
+/* Those scores (NULL when f has no keyword query). */
+const float *ty_filter_kw_scores(const tenyo_filter *f, int *positive);
 /* Words of the keyword query the index does not hold ("" none). */
 void ty_filter_set_note(tenyo_filter *f, const char *note);
 /* The positive keyword terms of f (NULL when it has no keyword query). */

@@ -141,6 +141,8 @@ typedef struct bdoc {
                           shared build: ty_builder_add_at's) */
     uint8_t remote;    /* shared build, process 0: that version's pairs
                           are another process's */
+    char *nums;        /* its other numbers (tenyo_doc.numbers), or NULL;
+                          not carried by a shared (tenyo-mpi) build */
 } bdoc;
 
 /* A document waiting in the batch to be tokenized. */
@@ -353,6 +355,7 @@ static void release(tenyo_builder *b) {
     for (size_t i = 0; i < b->n; i++) {
         free(b->docs[i].meta);
         free(b->docs[i].abs);
+        free(b->docs[i].nums);
     }
     free(b->docs);
     b->docs = NULL;
@@ -674,6 +677,12 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
     if ((rc = doc_keep(b, docs_elsewhere(b), d, &meta, &ab, &has_abs)) ||
         (rc = doc_place(b, d->id, meta, ab, has_abs, d->open, &slot)))
         goto fail;
+    free(b->docs[slot].nums); /* a record's numbers replace its earlier version's */
+    b->docs[slot].nums = NULL;
+    if (d->numbers && *d->numbers && !(b->docs[slot].nums = ty_strdup(d->numbers))) {
+        rc = TENYO_ERR_NOMEM;
+        goto fail;
+    }
     b->batch[b->nbatch++] = (pdoc){.slot = slot, .text = text.p, .len = text.len,
                                    .lang = lang_code(d->lang), .rec = rec};
     b->batch_bytes += text.len;
@@ -1854,6 +1863,27 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
     m->meta_blob = blob.p ? blob.p : ty_strdup("");
     m->meta_blob_len = blob.len;
     if (!m->meta_blob) goto nomem;
+    /* other numbers: "number\tid\n" per number (section "numbers") */
+    ty_buf nb = {0};
+    for (size_t i = 0; i < b->n; i++) {
+        const char *s = b->docs[i].nums, *id = m->meta_blob + m->meta_off[i * TY_META_NSTR];
+        while (s && *s) {
+            size_t l = strcspn(s, "\n");
+            if (l && !memchr(s, '\t', l) &&
+                (ty_buf_append(&nb, s, l) || ty_buf_putc(&nb, '\t') ||
+                 ty_buf_append(&nb, id, strlen(id)) || ty_buf_putc(&nb, '\n'))) {
+                ty_buf_free(&nb);
+                goto nomem;
+            }
+            s += l + (s[l] == '\n');
+        }
+        free(b->docs[i].nums);
+        b->docs[i].nums = NULL;
+    }
+    if (nb.len) {
+        m->numbers_blob = nb.p;
+        m->numbers_len = nb.len;
+    }
     /* abstracts: a section when any document has one */
     size_t with = 0;
     for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;

@@ -182,6 +182,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
     ty_once_init(&x->short_once);
     ty_once_init(&x->patno_once);
     ty_once_init(&x->appl_once);
+    ty_once_init(&x->kw_once);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -400,6 +401,10 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->appl_blob);
     free(x->appl_off);
     ty_once_destroy(&x->appl_once);
+    free(x->kw_text);
+    free(x->kw_off);
+    free(x->kw_tlen);
+    ty_once_destroy(&x->kw_once);
     free(x->open_rec);
     free(x->open_source);
     ty_csr_free(&x->post);

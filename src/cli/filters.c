@@ -176,7 +176,7 @@ int cli_filter_make(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *f
         return rc == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(rc);
     }
     if (*out && *tenyo_filter_note(*out))
-        cli_err("warning: not in the index (match nothing): %s\n", tenyo_filter_note(*out));
+        cli_err("warning: no record contains: %s\n", tenyo_filter_note(*out));
     return EXIT_OK;
 }
 

@@ -13,11 +13,13 @@
  *   FI → codes (comma-separated inside the quoted field)
  *   要約 → abstract (the reader removes the gazette's markup: <BR>
  *   inside words, "(57)【要約】（修正有）", "【選択図】": io.h)
- *   出願番号 and the rest are ignored.
+ *   出願番号, 登録番号, 公開番号, 公告番号 → the document's other numbers
+ *   (tenyo_doc.numbers: 特願2021-080612 finds 特開2022-174662); the
+ *   rest is ignored.
  * A header without 文献番号 is refused naming the column and the ones it
- * has; a header without 発明の名称 is a warning at line 1. A file without
- * 要約 (J-PlatPat lets the user pick the columns) reads as records without
- * abstract, which the program counts and reports per file.
+ * has. A file without 要約 (J-PlatPat lets the user pick the columns)
+ * reads as records without abstract, which the program counts and reports
+ * per file.
  *
  * Line numbers. libcsv reports fields and rows but no positions. Rather than
  * writing a CSV scanner of our own just to count lines (rejected: libcsv's
@@ -62,7 +64,7 @@
 
 /* Columns we use, by header name. */
 enum { COL_ID, COL_FILED, COL_PUBLISHED, COL_TITLE, COL_APPLICANT, COL_FI,
-       COL_ABSTRACT, NCOL };
+       COL_ABSTRACT, COL_APPNO, COL_REGNO, COL_PUBNO, COL_EXAMNO, NCOL };
 
 /* Header name of each column (a second spelling where exports differ). */
 static const char *const col_names[NCOL][2] = {
@@ -73,6 +75,10 @@ static const char *const col_names[NCOL][2] = {
     [COL_APPLICANT] = {"出願人/権利者", "出願人"},
     [COL_FI] = {"FI", NULL},
     [COL_ABSTRACT] = {"要約", NULL},
+    [COL_APPNO] = {"出願番号", NULL},
+    [COL_REGNO] = {"登録番号", NULL},
+    [COL_PUBNO] = {"公開番号", NULL},
+    [COL_EXAMNO] = {"公告番号", NULL},
 };
 
 /* Parser state shared with the libcsv callbacks. */
@@ -183,8 +189,6 @@ static void take_header(csv_state *st) {
                   st->env->path, st->row_line, have);
         return;
     }
-    if (st->col[COL_TITLE] < 0)
-        ty_parse_warn(st->env, st->row_line, "no 発明の名称 column: the records have no title");
 }
 
 /* Field c of the row ("" when the column is absent). */
@@ -197,6 +201,19 @@ static const ty_buf *field(const csv_state *st, int c) {
 static int put(const csv_state *st, int c, ty_buf *b) {
     const ty_buf *f = field(st, c);
     return ty_buf_append(b, f->p, f->len);
+}
+
+/* The row's other numbers (application, registration, ...) into r; 0 or
+ * NOMEM. A number equal to the id is left out. */
+static int add_numbers(const csv_state *st, ty_record *r) {
+    static const int cols[] = {COL_APPNO, COL_REGNO, COL_PUBNO, COL_EXAMNO};
+    const ty_buf *id = field(st, COL_ID);
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        const ty_buf *f = field(st, cols[i]);
+        if (!f->len || (f->len == id->len && !memcmp(f->p, id->p, f->len))) continue;
+        if (ty_record_add_number(r, f->p, f->len)) return TENYO_ERR_NOMEM;
+    }
+    return 0;
 }
 
 /* Turn the row into a record and hand it to the sink. */
@@ -240,7 +257,8 @@ static void take_row(csv_state *st) {
     int c = field(st, COL_PUBLISHED)->len ? COL_PUBLISHED : COL_FILED;
     if (put(st, COL_ID, &r->id) || put(st, COL_TITLE, &r->title) ||
         put(st, COL_APPLICANT, &r->applicant) || put(st, COL_ABSTRACT, &r->abstract) ||
-        ty_record_add_codes(r, fi->p, fi->len) || put(st, c, &r->date)) {
+        ty_record_add_codes(r, fi->p, fi->len) || put(st, c, &r->date) ||
+        add_numbers(st, r)) {
         st->rc = TENYO_ERR_NOMEM;
         ty_seterr(env->err, sizeof env->err, "%s:%ld: out of memory",
                   env->path, line);

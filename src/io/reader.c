@@ -755,6 +755,7 @@ int tenyo_reader_next(tenyo_reader *r, const tenyo_doc **doc) {
     d->applicant = S(q->applicant);
     d->date = S(q->date);
     d->lang = S(q->lang);
+    d->numbers = S(q->numbers);
 #undef S
     d->codes = (const char *const *)q->codes;
     d->ncodes = q->ncodes;

@@ -36,7 +36,7 @@ void ty_record_clear(ty_record *r) {
     if (!r) return;
     ty_buf *bufs[] = {&r->id,     &r->title,       &r->abstract,
                       &r->claims, &r->description, &r->applicant,
-                      &r->date,   &r->lang};
+                      &r->date,   &r->lang,        &r->numbers};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
         bufs[i]->len = 0;
         if (bufs[i]->p) bufs[i]->p[0] = 0;
@@ -58,6 +58,7 @@ void ty_record_free(ty_record *r) {
     ty_buf_free(&r->applicant);
     ty_buf_free(&r->date);
     ty_buf_free(&r->lang);
+    ty_buf_free(&r->numbers);
     free(r->codes);
     r->codes = NULL;
     r->capcodes = 0;
@@ -182,6 +183,16 @@ int ty_date_normalize(ty_buf *date) {
 /* ============================================================== reports */
 
 /* 1 when the record at line is another reader's (ty_want_fn). */
+int ty_record_add_number(ty_record *r, const char *s, size_t n) {
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    if (!n || memchr(s, '\n', n)) return 0; /* none, or not one number */
+    if ((r->numbers.len && ty_buf_putc(&r->numbers, '\n')) || ty_buf_append(&r->numbers, s, n))
+        return TENYO_ERR_NOMEM;
+    return 0;
+}
+
 /* ====================================================== gazette markup */
 
 /* Bytes of a line-break tag at s[0..n) (<BR>, <br>, <br/>, <BR />), 0 when
