@@ -129,6 +129,11 @@ struct tenyo_index {
     int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
     unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
+    pthread_mutex_t lab_mu;   /* guards lab_map / lab_str */
+    ty_strmap *lab_map;       /* "CODE:lang" -> composed label (a subclass
+                                 known only by its class: api/index.c) */
+    char **lab_str;           /* those labels, by lab_map id; kept until
+                                 the index is freed */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
     float *tgen;              /* per term: how evenly it spreads over the

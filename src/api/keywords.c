@@ -24,7 +24,7 @@
  * unit is folded the same way. A unit starting with a Latin letter or digit
  * must start a word (arm does not match alarm; robot matches robots).
  * Claims and descriptions are not stored in the index, so they are not
- * searched.
+ * searched, nor an abstract past the 4 KiB the index keeps of it.
  *
  * The keyword text (every record's folded text, NUL-separated, title and
  * abstract split by a newline) is built once per index on the first
