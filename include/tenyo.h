@@ -1040,6 +1040,15 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
                      tenyo_match *out);
 
+/* Why licensable patent doc fits a company described by text: the
+ * patent's sentence (title, abstract) sharing the most specific index terms
+ * with the text, in out->evidence, the company's sentence sharing the most
+ * of those in out->query, the shared terms most specific first in
+ * out->terms (index terms: a stem for English). 1 with *out filled, 0 when
+ * nothing specific is shared, or a negative status. Strings live until the
+ * next tenyo_match_why, tenyo_idea_why or query on c. */
+int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, tenyo_why *out);
+
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);
