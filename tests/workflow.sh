@@ -3,7 +3,9 @@
 # the importer (markup removed, a per-file report, records without
 # abstract, a header without 文献番号), keyword search (what the records
 # say, counted against the text), every number an analyst has (application
-# and registration numbers), did you mean with titles. Synthetic files
+# and registration numbers), did you mean with titles, the printable
+# reports (ideas --html, match --html; PDF through headless Chromium when
+# installed). Synthetic files
 # first (always run), then the real exports in ../shared/data (skipped,
 # saying so, when absent). Prints "N passed, N failed".
 # Usage: TENYO=build/tenyo sh tests/workflow.sh
@@ -106,6 +108,51 @@ contains "$D/out" '"query":{"id":"特開2099-400001"' wf_app_no_base_after_add_f
 # did you mean: ids with their titles
 expect 2 wf_did_you_mean "$T" similar "$D/app.tny" 特開2099-400009
 contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_title
+
+# ------------------------------------------------------------- reports
+# one patent's ideas and one company's matches as printable HTML (A4):
+# the patent, every proposal of --json with its evidence, the map, the
+# date and the index; printed to PDF by headless Chromium when installed
+expect 0 wf_index_sample "$T" index -q -o "$D/s.tny" data/sample/sample.jsonl
+expect 0 wf_report_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 4 --html
+cp "$D/out" "$D/ideas.html"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 4 --json >"$D/ideas.json"
+contains "$D/ideas.html" "<!DOCTYPE html>" wf_report_ideas_html
+contains "$D/ideas.html" "@page{size:A4" wf_report_ideas_a4
+contains "$D/ideas.html" "SAMPLE-001" wf_report_ideas_patent
+contains "$D/ideas.html" "<svg" wf_report_ideas_map
+contains "$D/ideas.html" "$(date +%Y-%m-)" wf_report_ideas_date
+contains "$D/ideas.html" "$D/s.tny" wf_report_ideas_index
+contains "$D/ideas.html" "意外性:" wf_report_ideas_surprise_explained
+if python3 -c '
+import json,sys,re
+o=json.load(open(sys.argv[1])); h=open(sys.argv[2]).read()
+assert o["ideas"]
+for i in o["ideas"]:
+    assert i["field"] in h and all(e["id"] in h for e in i["evidence"]), i["field"]
+    assert ("%.0f%%" % (100*i["confidence"])) in h, i["confidence"]
+assert "<script" not in h
+' "$D/ideas.json" "$D/ideas.html"; then ok wf_report_ideas_every_proposal; else bad wf_report_ideas_every_proposal; fi
+expect 0 wf_report_match "$T" match "$D/s.tny" --text "カメラで撮像した画像から異常を検出する検査装置を製造しています。" -k 4 --html
+cp "$D/out" "$D/match.html"
+contains "$D/match.html" "開放特許マッチングレポート" wf_report_match_title
+contains "$D/match.html" "作れるもの" wf_report_match_uses
+contains "$D/match.html" "<mark>" wf_report_match_why_marked
+for c in chromium chromium-browser google-chrome; do command -v $c >/dev/null 2>&1 && CH=$c && break; done
+if [ -n "$CH" ] && command -v pdfinfo >/dev/null 2>&1; then
+  for r in ideas match; do
+    timeout 120 $CH --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+      --user-data-dir="$D/chrome" --print-to-pdf="$D/$r.pdf" "file://$D/$r.html" >/dev/null 2>&1
+    pdfinfo "$D/$r.pdf" >"$D/info" 2>&1
+    contains "$D/info" "(A4)" "wf_report_${r}_pdf_a4"
+  done
+  if command -v pdftotext >/dev/null 2>&1; then
+    pdftotext "$D/ideas.pdf" "$D/ideas.txt"
+    contains "$D/ideas.txt" "SAMPLE-001" wf_report_ideas_pdf_text
+  fi
+else
+  echo "skip wf_report_*_pdf: headless Chromium or pdfinfo not installed (apt-get install chromium poppler-utils)"
+fi
 
 # ------------------------------------------------------ the real exports
 S=../shared/data/jp

@@ -143,6 +143,7 @@ static const char *match_usage =
     "                       use the ideas engine finds is shown with its confidence)\n"
     "  -m, --mode M         similarity: tfidf | lsa | hybrid (default)\n"
     "  -j, --json           one JSON object {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
+    "      --html           a printable report (HTML for A4; print to PDF from a browser)\n"
     "Filters (before the top k: only matching licensable patents answer):\n"
     "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
     "  --date-to DATE       published on or before DATE (a year or month: its end)\n"
@@ -161,6 +162,7 @@ int cli_cmd_match(int argc, char **argv) {
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
         {"lang", required_argument, 0, 'L'}, {"min-confidence", required_argument, 0, 'Q'},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
+        {"html", no_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     const char *text = NULL, *file = NULL, *lang = "ja", *homes[65];
@@ -182,6 +184,7 @@ int cli_cmd_match(int argc, char **argv) {
         case 'F': file = optarg; break;
         case 'k': bad |= cli_long("-k", optarg, 1, CLI_MATCH_MAX_K, &k) != 0; break;
         case 'j': json = 1; break;
+        case 'W': json = 2; break;
         case 'h': free(homebuf); fputs(match_usage, stdout); return EXIT_OK;
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
@@ -227,8 +230,9 @@ int cli_cmd_match(int argc, char **argv) {
     }
     if (filter)
         json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
-    if (json) cli_print_json(o);
-    else print_match(o, lang);
+    if (json == 1) cli_print_json(o);
+    else if (json == 2 && cli_report_match(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
+    else if (json != 2) print_match(o, lang);
     json_decref(o);
 done:
     free(buf);
