@@ -31,7 +31,11 @@ const T = {
     match_none: "条件に合う開放特許が見つかりませんでした。",
     licensable: (n) => `開放特許 ${n.toLocaleString()} 件から`,
     similarity: "類似度",
-    uses: "活用の可能性",
+    uses: "作れるもの（活用の可能性）",
+    why_fits: (t) => `合う理由（共通する語: ${t}）`,
+    why_company: "会社",
+    why_patent: "特許",
+    licence_unknown_badge: "ライセンス未確認",
     own_field: "自社分野",
     profile: "適用プロファイル",
     profile_loading: "計算中…",
@@ -60,6 +64,10 @@ const T = {
     fields_in: "分野を含む",
     fields_out: "分野を除く",
     keywords: "キーワード（AND / OR / -除外）",
+    report: "印刷用レポート",
+    weak: "弱い提案も表示",
+    hint_home: "上の「自分の分野」欄で指定できます",
+    hint_weak: "「弱い提案も表示」で表示",
     open: "ライセンス可能な特許のみ",
     run: "転用先を探す",
     map: "技術分野マップ",
@@ -125,7 +133,11 @@ const T = {
     match_none: "No licensable patent matches.",
     licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
     similarity: "similarity",
-    uses: "possible uses",
+    uses: "what it could make (possible uses)",
+    why_fits: (t) => `why it fits (shared: ${t})`,
+    why_company: "company",
+    why_patent: "patent",
+    licence_unknown_badge: "licence unknown",
     own_field: "company's field",
     profile: "applicability profile",
     profile_loading: "computing…",
@@ -154,6 +166,10 @@ const T = {
     fields_in: "Fields (any of)",
     fields_out: "Fields excluded",
     keywords: "Keywords (AND / OR / -not)",
+    report: "Printable report",
+    weak: "show weaker proposals",
+    hint_home: "set them in the home fields box above",
+    hint_weak: "tick \u201cshow weaker proposals\u201d to see them",
     open: "Licensable patents only",
     run: "Find applications",
     map: "Landscape of fields",
@@ -294,7 +310,7 @@ function readForm() {
     n: Math.max(1, Math.min(50, parseInt($("n").value, 10) || 10)),
     mode: $("mode").value,
     open: $("open").checked,
-    conf: state.conf === undefined ? null : state.conf,
+    conf: $("weak").checked ? 0 : (state.conf === undefined || state.conf === 0 ? null : state.conf),
     task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k]) => [k, $(k).value.trim()])),
   };
@@ -311,6 +327,7 @@ function writeForm(f) {
   if (f.n) $("n").value = f.n;
   if (f.mode) $("mode").value = f.mode;
   $("open").checked = !!f.open;
+  $("weak").checked = f.conf === 0;
   for (const [k] of FILTERS) $(k).value = (f.filters && f.filters[k]) || "";
 }
 function formToHash(f) {
@@ -391,6 +408,14 @@ async function takeAnswer(res, render, t0) {
   return { ms: Math.round(performance.now() - t0), filter: fl ? tr("filtered", fl.matching, fl.documents) : "" };
 }
 
+/* The printable report of the answer just shown (GET /api/report: the
+ * same body as the request, as HTML for A4), opened in a new tab. */
+function setReport(task, body) {
+  const a = $("export-report");
+  a.href = "/api/report?" + new URLSearchParams({ task, body: JSON.stringify(body) }).toString();
+  a.hidden = false;
+}
+
 /* The company query: POST /api/match with the form's filters, the
  * matches as cards, their applicability profiles filled in after. */
 async function runMatch(f) {
@@ -401,6 +426,7 @@ async function runMatch(f) {
   try {
     document.body.dataset.kind = "text";
     const res = await api("/api/match", body);
+    setReport("match", body);
     const a = await takeAnswer(res, renderMatch, t0);
     setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
       (a.filter ? " " + a.filter : ""));
@@ -416,7 +442,13 @@ function renderWarnings(res) {
   const wl = $("warnings");
   wl.replaceChildren();
   for (const w of res.warnings || []) {
-    const li = el("li", "warning", w.message);
+    /* the engine's notes name command-line options; the page names its own
+     * controls instead */
+    let m = w.message || "";
+    if (w.code === "home_predicted")
+      m = m.replace(/[。.]?\s*--home[^。.]*[。.]?$/, "") + (state.lang === "ja" ? "。" : ". ") + tr("hint_home");
+    m = m.replace(/[（(]--min-(confidence|usable|transfer) 0[^）)]*[）)]/g, (state.lang === "ja" ? "（" : " (") + tr("hint_weak") + (state.lang === "ja" ? "）" : ")"));
+    const li = el("li", "warning", m);
     li.dataset.code = w.code;
     wl.appendChild(li);
   }
@@ -427,7 +459,7 @@ function renderWarnings(res) {
  * text, its uses (the proposals it is evidence for, explained as ideas
  * explains them) and, in the right-hand column, its applicability profile
  * (filled by loadProfiles). */
-function matchCard(mt) {
+function matchCard(mt, known) {
   const li = el("li", "card match");
   li.dataset.id = mt.id;
   const main = el("div", "match-main");
@@ -438,7 +470,8 @@ function matchCard(mt) {
   b.addEventListener("click", () => showPatent(mt.id));
   head.appendChild(b);
   head.appendChild(el("span", "label", mt.title));
-  head.appendChild(el("span", "badge open", tr("open_badge")));
+  head.appendChild(known === false ? el("span", "badge", tr("licence_unknown_badge"))
+                                   : el("span", "badge open", tr("open_badge")));
   if (mt.own_field) head.appendChild(el("span", "badge", tr("own_field")));
   main.appendChild(head);
   const meta = el("p", "meta", `${mt.applicant || "-"} · ${mt.date || "-"} · ${(mt.fields || []).join(", ")}`);
@@ -453,8 +486,19 @@ function matchCard(mt) {
   main.appendChild(meta);
   const m = el("div", "metrics");
   metric(m, tr("similarity"), mt.similarity, Math.min(1, mt.similarity / 0.5), "", 3);
-  metric(m, tr("score"), mt.confidence, mt.confidence, "", 2);
+  metric(m, tr("score") + " %", mt.confidence * 100, mt.confidence, "", mt.confidence > 0 && mt.confidence < 0.0095 ? 1 : 0);
   main.appendChild(m);
+  if (mt.why) { /* why it fits: the shared words in a sentence of each */
+    const w = el("div", "why");
+    w.appendChild(el("div", "k", tr("why_fits", (mt.why.terms || []).join(state.lang === "ja" ? "・" : ", "))));
+    for (const [k, s] of [["why_company", mt.why.company], ["why_patent", mt.why.patent]]) {
+      const p = el("p", "why-line");
+      p.appendChild(el("span", "muted", tr(k) + ": "));
+      p.appendChild(marked(s, mt.why.terms || []));
+      w.appendChild(p);
+    }
+    main.appendChild(w);
+  }
   if (mt.uses && mt.uses.length) {
     main.appendChild(el("div", "k", tr("uses")));
     const ul = el("ul", "uses");
@@ -462,7 +506,7 @@ function matchCard(mt) {
       const row = el("li");
       row.dataset.field = u.field;
       row.appendChild(el("span", "code", u.field));
-      row.appendChild(el("span", "sim", Number(u.confidence).toFixed(2)));
+      row.appendChild(el("span", "sim", pctText(u.confidence)));
       row.appendChild(el("span", null, u.use));
       if (u.cautions && u.cautions.length)
         row.appendChild(el("span", "badge", u.cautions.map((c) => tr("caution_" + c) || c).join(", ")));
@@ -488,7 +532,7 @@ function renderMatch(res) {
   $("queryinfo").textContent = `${tr("licensable", q.licensable || 0)} — ${tr("home_fields")}: ${home}${q.home_predicted ? tr("predicted") : ""}`;
   const cards = $("cards");
   cards.replaceChildren();
-  for (const mt of res.matches) cards.appendChild(matchCard(mt));
+  for (const mt of res.matches) cards.appendChild(matchCard(mt, q.licence_known));
   document.body.dataset.cards = String(res.matches.length);
   renderWarnings(res);
   drawMap();
@@ -506,11 +550,11 @@ function fillProfile(box, p) {
   if (!p.proposals) { box.appendChild(el("p", "muted", tr("profile_none"))); return; }
   box.appendChild(el("p", "profile-line", tr("profile_line", p.proposals, p.sections, tr("far_" + p.farthest))));
   const m = el("div", "metrics");
-  metric(m, tr("best_conf"), p.best_confidence, p.best_confidence, "", 2);
+  metric(m, tr("best_conf") + " %", p.best_confidence * 100, p.best_confidence, "", 0);
   box.appendChild(m);
   const chips = el("div", "chips");
   for (const u of p.uses) {
-    const c = el("span", "chip", `${u.field} ${Number(u.confidence).toFixed(2)}`);
+    const c = el("span", "chip", `${u.field} ${pctText(u.confidence)}`);
     c.title = u.label;
     chips.appendChild(c);
   }
@@ -560,9 +604,13 @@ async function runQuery(f) {
     if (r.kind === "number") { showNoNumber(f, r); return; }
     if (r.kind === "id") {
       res = await api("/api/ideas", Object.assign({ id: r.id.id }, body));
+      setReport("ideas", Object.assign({ id: r.id.id }, body));
       if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
-    if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
+    if (!res) {
+      res = await api("/api/ideas", Object.assign({ text: f.q }, body));
+      setReport("ideas", Object.assign({ text: f.q }, body));
+    }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
     setState("done", (res.ideas.length ? tr("done", res.ideas.length, a.ms) : tr("none")) + (note ? " " + note : ""));
@@ -596,6 +644,12 @@ function chipRow(label, items, cls) {
   row.appendChild(el("span", "k", label));
   for (const t of items) row.appendChild(el("span", "chip" + (cls ? " " + cls : ""), t));
   return row;
+}
+
+/* A 0..1 confidence as the terminal says it: 13%, 0.4%. */
+function pctText(c) {
+  c = Number(c);
+  return c > 0 && c < 0.0095 ? `${(100 * c).toFixed(1)}%` : `${Math.round(100 * c)}%`;
 }
 
 function metric(grid, name, value, frac, cls, digits) {
