@@ -109,6 +109,26 @@ contains "$D/out" '"query":{"id":"特開2099-400001"' wf_app_no_base_after_add_f
 expect 2 wf_did_you_mean "$T" similar "$D/app.tny" 特開2099-400009
 contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_title
 
+# ----------------------------------------------------------- field labels
+# without a title file a subclass is named by its class, said as the
+# class's; with one, by its own title (kept in the index)
+"$T" index -q -o "$D/s0.tny" data/sample/sample.jsonl 2>/dev/null
+"$T" ideas "$D/s0.tny" SAMPLE-001 -n 5 --json >"$D/lab.json"
+if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+assert I and all(i["label_ja"].startswith("（クラス）") and i["label_en"].startswith("(class) ") for i in I), [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab.json"; then ok wf_labels_class_said; else bad "wf_labels_class_said ($(head -c 300 "$D/lab.json"))"; fi
+if [ -f ../shared/data/ipc/ipc2018_ja.tsv ]; then
+  "$T" index -q -o "$D/s1.tny" --ipc-titles ../shared/data/ipc/ipc2018_ja.tsv data/sample/sample.jsonl 2>/dev/null
+  "$T" ideas "$D/s1.tny" SAMPLE-001 -n 5 --json >"$D/lab1.json"
+  if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+assert I and not any(i["label_ja"].startswith("（クラス）") for i in I), [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab1.json"; then ok wf_labels_titled_own; else bad "wf_labels_titled_own ($(head -c 300 "$D/lab1.json"))"; fi
+fi
+
 # ------------------------------------------------------------- reports
 # one patent's ideas and one company's matches as printable HTML (A4):
 # the patent, every proposal of --json with its evidence, the map, the

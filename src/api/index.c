@@ -507,9 +507,8 @@ int tenyo_index_doc(const tenyo_index *x, uint64_t i, tenyo_doc_meta *out) {
 static const char *label_of_class(tenyo_index *x, const char *code, const char *lang,
                                   const char *l, int level) {
     if (!x) return l;
-    char key[32], cls[8];
+    char key[32];
     snprintf(key, sizeof key, "%.8s:%s", code, lang);
-    snprintf(cls, sizeof cls, "%.*s", level == 1 ? 3 : 1, code);
     const char *out = l;
     pthread_mutex_lock(&x->lab_mu);
     if (!x->lab_map) x->lab_map = ty_strmap_new();
@@ -524,11 +523,9 @@ static const char *label_of_class(tenyo_index *x, const char *code, const char *
             p[id] = ty_malloc(cap);
             if (p[id]) {
                 if (!strcmp(lang, "en"))
-                    snprintf(p[id], cap, "within %s %s (%s)", level == 1 ? "class" : "section",
-                             cls, l);
+                    snprintf(p[id], cap, "(%s) %s", level == 1 ? "class" : "section", l);
                 else
-                    snprintf(p[id], cap, "%s%s（%s）内", level == 1 ? "クラス" : "セクション",
-                             cls, l);
+                    snprintf(p[id], cap, "（%s）%s", level == 1 ? "クラス" : "セクション", l);
             }
         } else {
             id = -1; /* its slot could not be made: the bare label */

@@ -1035,6 +1035,11 @@ static double label_px(const char *text) {
 
 /* "CODE title" with the title cut to MAP_LABEL_COLS columns ("…" where cut). */
 static void label_text(char *out, size_t cap, const char *code, const char *title) {
+    /* a subclass named by its class ("（クラス）車両一般"): on the map the
+     * 16 columns go to the title; the table beside it says whose it is */
+    static const char *const marks[] = {"（クラス）", "（セクション）", "(class) ", "(section) "};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (!strncmp(title, marks[i], strlen(marks[i]))) title += strlen(marks[i]);
     size_t tl = strlen(title), keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS);
     if (keep < tl) keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS - 1);
     snprintf(out, cap, "%s%s%.*s%s", code, *title ? " " : "", (int)keep, title,
