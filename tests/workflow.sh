@@ -174,6 +174,41 @@ else
   echo "skip wf_report_*_pdf: headless Chromium or pdfinfo not installed (apt-get install chromium poppler-utils)"
 fi
 
+# ------------------------------------------------------------- the page
+# GET /api/report gives the report of the body the page sent; keyword
+# search lists its own results on the page (#kw= alone)
+if command -v curl >/dev/null 2>&1; then
+  "$T" serve "$D/s.tny" --port 0 2>"$D/srv.log" &
+  SP=$!
+  PORT=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/srv.log")
+    [ -n "$PORT" ] && break; sleep 0.3
+  done
+  U="http://127.0.0.1:$PORT"
+  curl -s -D "$D/h" -G "$U/api/report" --data-urlencode task=ideas --data-urlencode 'body={"id":"SAMPLE-001","n":4}' >"$D/r.html"
+  contains "$D/r.html" "技術転用提案レポート" wf_api_report_ideas
+  contains "$D/h" "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'" wf_api_report_csp
+  curl -s -G "$U/api/report" --data-urlencode task=match --data-urlencode 'body={"text":"カメラで撮像した画像から異常を検出する検査装置","k":3}' >"$D/r2.html"
+  contains "$D/r2.html" "作れるもの" wf_api_report_match
+  code=$(curl -s -o /dev/null -w '%{http_code}' -G "$U/api/report" --data-urlencode task=x --data-urlencode 'body={}')
+  [ "$code" = 400 ] && ok wf_api_report_bad_task || bad "wf_api_report_bad_task ($code)"
+  "$T" search "$D/s.tny" "カメラ -車両" -k 50 --json >"$D/kw.json"
+  for c in chromium chromium-browser google-chrome; do command -v $c >/dev/null 2>&1 && CH=$c && break; done
+  if [ -n "$CH" ]; then
+    timeout 120 $CH --headless --no-sandbox --disable-gpu --user-data-dir="$D/chrome2" \
+      --virtual-time-budget=20000 --dump-dom "$U/#kw=%E3%82%AB%E3%83%A1%E3%83%A9%20-%E8%BB%8A%E4%B8%A1" >"$D/kw.html" 2>/dev/null
+    if python3 -c '
+import json,sys,re
+o=json.load(open(sys.argv[1])); h=open(sys.argv[2]).read()
+ids=re.findall(r"<li class=\"card search\" data-id=\"([^\"]+)\"", h)
+assert ids==[r["id"] for r in o["results"]], (ids[:5], len(ids), len(o["results"]))
+assert "キーワード検索: カメラ -車両" in h
+' "$D/kw.json" "$D/kw.html"; then ok wf_page_keyword_results; else bad "wf_page_keyword_results ($(grep -o 'id="status"[^<]*<' "$D/kw.html"))"; fi
+  fi
+  kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
+fi
+
 # ------------------------------------------------------ the real exports
 S=../shared/data/jp
 if [ -f "$S/jplatpat.jsonl" ] && [ -d "$S/jplatpat_csv" ] && [ -d "$S/jplatpat_csv_broad" ]; then

@@ -65,6 +65,13 @@ const T = {
     fields_out: "分野を除く",
     keywords: "キーワード（AND / OR / -除外）",
     report: "印刷用レポート",
+    kwsearch: "キーワードで検索",
+    kw_empty: "キーワードを入力してください。",
+    search_title: (q) => `キーワード検索: ${q}`,
+    search_info: (m, n) => `${m} 件が一致（索引 ${n} 件中、題名と要約の文字列で照合）`,
+    search_done: (m, k, ms) => `${m} 件が一致、上位 ${k} 件（${ms} ms）`,
+    search_ideas: "この特許の転用先 →",
+    kw_none: (w) => `どの記録にも含まれない語: ${w}`,
     weak: "弱い提案も表示",
     hint_home: "上の「自分の分野」欄で指定できます",
     hint_weak: "「弱い提案も表示」で表示",
@@ -167,6 +174,13 @@ const T = {
     fields_out: "Fields excluded",
     keywords: "Keywords (AND / OR / -not)",
     report: "Printable report",
+    kwsearch: "Search keywords",
+    kw_empty: "Type keywords first.",
+    search_title: (q) => `Keyword search: ${q}`,
+    search_info: (m, n) => `${m} of ${n} ${n === 1 ? "patent matches" : "patents match"} (the words in the title or abstract)`,
+    search_done: (m, k, ms) => `${m} ${m === 1 ? "match" : "matches"}, the best ${k} shown (${ms} ms)`,
+    search_ideas: "ideas for this patent →",
+    kw_none: (w) => `in no record: ${w}`,
     weak: "show weaker proposals",
     hint_home: "set them in the home fields box above",
     hint_weak: "tick \u201cshow weaker proposals\u201d to see them",
@@ -406,6 +420,62 @@ async function takeAnswer(res, render, t0) {
   await loadPoints(res);
   const fl = res.query && res.query.filter;
   return { ms: Math.round(performance.now() - t0), filter: fl ? tr("filtered", fl.matching, fl.documents) : "" };
+}
+
+/* Keyword search (GET /api/search: the records whose title or abstract
+ * holds the words, ranked), listed as results of their own: each opens its
+ * record or asks for its ideas. */
+async function runSearch() {
+  const f = readForm();
+  const h = formToHash(f);
+  if (location.hash !== h) history.replaceState(null, "", h);
+  if (!f.filters.keywords) { setState("error", tr("kw_empty")); return; }
+  const p = new URLSearchParams({ q: f.filters.keywords, k: String(Math.max(f.n, 50)) });
+  for (const [k] of FILTERS) if (k !== "keywords" && f.filters[k]) p.set(k, f.filters[k]);
+  if (f.open) p.set("open_only", "1");
+  setState("busy", tr("busy"));
+  const t0 = performance.now();
+  try {
+    const res = await api("/api/search?" + p.toString());
+    state.result = res;
+    renderSearch(res);
+    setState("done", tr("search_done", res.query.filter.matching, res.results.length,
+      Math.round(performance.now() - t0)));
+  } catch (e) {
+    setState("error", `${tr("error")}: ${e.message}`);
+  }
+}
+
+function renderSearch(res) {
+  const fl = res.query.filter;
+  $("result").hidden = false;
+  $("export-report").hidden = true;
+  $("resulttitle").textContent = tr("search_title", fl.keywords);
+  $("queryinfo").textContent = tr("search_info", fl.matching, fl.documents);
+  const cards = $("cards");
+  cards.replaceChildren();
+  for (const r of res.results) {
+    const li = el("li", "card search");
+    li.dataset.id = r.id;
+    const head = el("div", "card-head");
+    head.appendChild(el("span", "rank", `${r.rank}.`));
+    const b = el("button", "link code", r.id);
+    b.type = "button";
+    b.addEventListener("click", () => showPatent(r.id));
+    head.appendChild(b);
+    head.appendChild(el("span", "label", r.title));
+    if (r.open) head.appendChild(el("span", "badge open", tr("open_badge")));
+    li.appendChild(head);
+    li.appendChild(el("p", "meta", `${r.applicant || "-"} · ${r.date || "-"} · ${(r.fields || []).join(", ")}`));
+    const go = el("button", "link", tr("search_ideas"));
+    go.type = "button";
+    go.addEventListener("click", () => { $("q").value = r.id; submit(); });
+    li.appendChild(go);
+    cards.appendChild(li);
+  }
+  document.body.dataset.cards = String(res.results.length);
+  renderWarnings({ warnings: (fl.unknown_words || []).length
+    ? [{ code: "unknown_words", message: tr("kw_none", fl.unknown_words.join(", ")) }] : [] });
 }
 
 /* The printable report of the answer just shown (GET /api/report: the
@@ -1252,6 +1322,16 @@ function resultCsv(res) {
 
 /* The matches of a company query: one row per licensable patent, its uses
  * and its profile as far as loaded. */
+/* Keyword search results as CSV (the columns of tenyo search --json). */
+function searchCsv(res) {
+  const rows = [["rank", "id", "title", "applicant", "date", "fields", "score", "link"].join(",")];
+  for (const r of res.results)
+    rows.push([r.rank, csvCell(r.id, true), csvCell(r.title, true), csvCell(r.applicant, true),
+      csvCell(r.date, true), csvCell((r.fields || []).join(","), true), r.score.toFixed(4),
+      csvCell(r.link, true)].join(","));
+  return "\ufeff" + rows.join("\r\n") + "\r\n";
+}
+
 function matchCsv(res) {
   const head = ["rank", "id", "title", "applicant", "date", "fields", "similarity", "confidence",
     "uses", "profile_fields", "profile_farthest", "link"];
@@ -1292,6 +1372,8 @@ async function start() {
   applyLang();
   setState("loading", tr("loading"));
   $("query").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+  $("kwsearch").addEventListener("click", () => runSearch());
+  $("keywords").addEventListener("keydown", (e) => { if (e.key === "Enter" && !$("q").value.trim()) { e.preventDefault(); runSearch(); } });
   $("q").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit(); });
   for (const l of ["ja", "en"]) {
     $(`lang-${l}`).addEventListener("click", () => {
@@ -1314,7 +1396,7 @@ async function start() {
     });
   }
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
-  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : resultCsv(state.result)); });
+  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : state.result.results ? searchCsv(state.result) : resultCsv(state.result)); });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
   try {
     state.info = await api("/api/info");
@@ -1324,7 +1406,9 @@ async function start() {
     setState("error", `${tr("error")}: ${e.message}`);
     return;
   }
-  if (f.q) await runQuery(f); else setState("ready", tr("ready"));
+  if (f.q) await runQuery(f);
+  else if (f.filters.keywords && f.task === "ideas") await runSearch(); /* #kw= alone: a search */
+  else setState("ready", tr("ready"));
   if (state.map && z.length === 4 && z.every(isFinite) && z[0] < z[2] && z[1] < z[3]) { state.view = z; drawMap(); }
   const pid = new URLSearchParams(location.hash.replace(/^#/, "")).get("patent");
   if (pid) await showPatent(pid);
