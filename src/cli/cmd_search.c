@@ -91,8 +91,9 @@ int cli_cmd_search(int argc, char **argv) {
         json_decref(o);
     } else {
         printf("検索 / search: %s\n", fo.keywords);
-        printf("%lld of %llu patents match; %d shown, ranked by relevance\n",
-               (long long)matching, (unsigned long long)tenyo_index_ndocs(x), n);
+        printf("%lld of %llu patents %s; %d shown, ranked by relevance\n",
+               (long long)matching, (unsigned long long)tenyo_index_ndocs(x),
+               matching == 1 ? "matches" : "match", n);
         cli_print_hits(x, hits, n);
     }
 done:

@@ -261,11 +261,13 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     tenyo_reader_encoding(r), ro.encoding ? ", as given" : ", detected",
                     (unsigned long long)title_only, (unsigned long long)st.skipped);
             if (title_only)
-                cli_err("warning: %s: %llu of %llu records have no abstract (要約): they "
-                        "are indexed on their titles only, so similarity and proposals "
-                        "for them are weaker and no sentence can be quoted; export with "
+                cli_err("warning: %s: %llu of %llu records %s no abstract (要約): %s "
+                        "indexed on %s title only, so similarity and proposals "
+                        "for %s are weaker and no sentence can be quoted; export with "
                         "要約 for full results\n", files[i],
-                        (unsigned long long)title_only, (unsigned long long)st.records);
+                        (unsigned long long)title_only, (unsigned long long)st.records,
+                        title_only == 1 ? "has" : "have", title_only == 1 ? "it is" : "they are",
+                        title_only == 1 ? "its" : "their", title_only == 1 ? "it" : "them");
         }
         tenyo_reader_free(r);
     }
