@@ -65,7 +65,7 @@ printf '"文献番号","出願番号","出願日","公知日","発明の名称",
 expect 0 wf_index_no_abstract "$T" index -o "$D/na.tny" --min-df 1 --max-df 1 "$D/ex.csv" "$D/noabs.csv"
 contains "$D/err" "noabs.csv: 2 records (jplatpat, UTF-8, detected), 2 without abstract" wf_no_abstract_counted
 contains "$D/err" "warning: .*noabs.csv: 2 of 2 records have no abstract (要約)" wf_no_abstract_warned
-contains "$D/err" "titles only" wf_no_abstract_consequence
+contains "$D/err" "they are indexed on their title only" wf_no_abstract_consequence
 lacks "$D/err" "ex.csv: 3 of" wf_abstract_file_not_warned
 
 # a header without 文献番号: refused naming the column and the header
