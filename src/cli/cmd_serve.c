@@ -852,6 +852,7 @@ static enum MHD_Result api_report(server *s, struct MHD_Connection *conn, reques
     unsigned st = match ? serve_match_parse(body, strlen(body), &q, msg, sizeof msg)
                         : serve_ideas_parse(body, strlen(body), &q, msg, sizeof msg);
     int64_t qdoc = -1;
+    if (!st && match && q.io.min_confidence < 0) q.io.min_confidence = 0; /* as api_match */
     if (!st && !match && q.id && (qdoc = resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
     ret = st ? reply_error(conn, rq, st, NULL, "%s", msg)
              : answer_ideas_as(s, conn, rq, &q, qdoc, match, 1);
@@ -885,6 +886,7 @@ static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request
     serve_ideas_req q;
     char msg[512];
     unsigned st = serve_match_parse(rq->body, rq->len, &q, msg, sizeof msg);
+    if (!st && q.io.min_confidence < 0) q.io.min_confidence = 0; /* tenyo match's default */
     enum MHD_Result ret = st ? reply_error(conn, rq, st, NULL, "%s", msg)
                              : answer_ideas(s, conn, rq, &q, -1, 1);
     serve_ideas_req_free(&q);

@@ -588,7 +588,6 @@ static unsigned parse_body(const char *body, size_t len, serve_ideas_req *q, int
                            char *msg, size_t msglen) {
     memset(q, 0, sizeof *q);
     tenyo_ideas_opts_default(&q->io);
-    if (match) q->io.min_confidence = 0; /* tenyo match's default: every use, said */
     q->n = 10;
     q->lang = "ja";
     if (!body || !len) {

@@ -393,6 +393,12 @@ function showNoNumber(f, r) {
       b.title = sgg.title || "";
       b.addEventListener("click", () => { $("q").value = sgg.id; submit(); });
       st.appendChild(b);
+      if (sgg.title) { /* which one was meant: its title, visible */
+        const t = [...sgg.title];
+        st.appendChild(el("span", "muted suggestion-title",
+          (state.lang === "ja" ? "（" : " (") + t.slice(0, 24).join("") + (t.length > 24 ? "…" : "") +
+          (state.lang === "ja" ? "）" : ")")));
+      }
       st.appendChild(document.createTextNode(" "));
     }
   }
