@@ -79,6 +79,11 @@ typedef struct tenyo_doc {
     const char *lang;        /* "ja", "en", or "" when unknown (detected later) */
     const char *source;      /* input file path */
     long line;               /* line (JSONL, CSV) or record number (XML) */
+    const char *numbers;     /* the document's other numbers, one per line:
+                                application (特願…, 出願番号), registration
+                                (特許…, 登録番号), publication; NULL or ""
+                                when none. tenyo_index_resolve finds the
+                                document by them */
 } tenyo_doc;
 
 typedef enum {
@@ -692,25 +697,30 @@ int tenyo_date_span(const char *typed, int end, char out[11]);
 /* 1 when code is an IPC section, class or subclass ("g06f", "G 06", "H"),
  * its upper-case form (spaces dropped) in out; else 0. */
 int tenyo_ipc_prefix(const char *code, char out[5]);
-/* Keyword query (api/keywords.c): terms that must / must not occur, a b
- * (AND), a OR b (also |; binds tighter than AND), NOT a or -a (one clause),
- * "quoted strings" as one unit; each unit tokenized by c's tokenizer (the
- * index's: TENYO_ERR_MISMATCH when this machine's differs) and matching
- * documents that hold all its terms (a Japanese compound: the compound
- * term). Replaces an earlier keyword query of f. TENYO_ERR_ARG for bad
- * syntax, TENYO_ERR_EMPTY for a unit without any index term (a stop
- * word); words the index does not hold match nothing and are named by
- * tenyo_filter_note. c and f must share the index. */
+/* Keyword query (api/keywords.c): words and phrases that must / must not
+ * occur, a b (AND), a OR b (also |; binds tighter than AND), NOT a or -a
+ * (one clause), "quoted phrase" as one unit; a unit matches the records
+ * whose title or abstract contains it (NFKC case-folded; a unit starting
+ * with a Latin letter or digit must start a word), whatever its frequency
+ * or tokenization. Replaces an earlier keyword query of f. TENYO_ERR_ARG
+ * for bad syntax, TENYO_ERR_EMPTY for a unit without text; units no record
+ * contains are named by tenyo_filter_note. The first keyword query of an
+ * index builds its keyword text (tenyo_index_keyword_stats). c and f must
+ * share the index. */
 int tenyo_filter_keywords(tenyo_filter *f, tenyo_ctx *c, const char *query);
-/* Words of f's keyword query the index does not hold, comma-separated
+/* Units of f's keyword query that no record contains, comma-separated
  * ("" when none); lives as long as f. */
 const char *tenyo_filter_note(const tenyo_filter *f);
 /* Keyword search: the documents f passes (its keyword query, which must
- * have a term that must occur, and its other criteria), ranked by TF-IDF
- * cosine with the query's must-occur terms; up to k into hits, best
- * first; the count or a negative status. c's own filter is left as it
- * was. */
+ * have a term that must occur, and its other criteria), ranked by BM25
+ * over the must-occur units (title counts double); up to k into hits,
+ * best first; the count or a negative status. c's own filter is left as
+ * it was. */
 int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits);
+/* The keyword text that keyword queries search (built on first use, once
+ * per index, thread-safe): its bytes and the seconds its build took. 0 or
+ * a status. */
+int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds);
 /* Matching documents (the criteria compiled once until they change), or a
  * negative status. */
 int64_t tenyo_filter_count(tenyo_filter *f);
@@ -1039,6 +1049,15 @@ typedef struct tenyo_match {
 int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
                      tenyo_match *out);
+
+/* Why licensable patent doc fits a company described by text: the
+ * patent's sentence (title, abstract) sharing the most specific index terms
+ * with the text, in out->evidence, the company's sentence sharing the most
+ * of those in out->query, the shared terms most specific first in
+ * out->terms (index terms: a stem for English). 1 with *out filled, 0 when
+ * nothing specific is shared, or a negative status. Strings live until the
+ * next tenyo_match_why, tenyo_idea_why or query on c. */
+int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, tenyo_why *out);
 
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */

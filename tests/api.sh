@@ -165,7 +165,7 @@ same api_keywords_ideas_equals_cli "$D/cli" "$D/body"
 err api_search_missing_q 400 "$U/api/search"
 err api_search_syntax 400 -G --data-urlencode "q=OR カメラ" "$U/api/search"
 grep -q "OR needs a term on each side" "$D/body" && ok api_search_syntax_named || bad "api_search_syntax_named ($(cat "$D/body"))"
-err api_search_stopword 400 -G --data-urlencode "q=の" "$U/api/search"
+err api_search_empty_phrase 400 -G --data-urlencode 'q="  "' "$U/api/search"
 err api_search_k_over 400 -G --data-urlencode "q=カメラ" -d k=101 "$U/api/search"
 
 req api_patent 200 "$U/api/patent/SAMPLE-001"

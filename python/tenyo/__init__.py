@@ -793,9 +793,13 @@ class Index:
         strengths text describes could use, best first, each a dict (rank,
         id, title, applicant, date, fields, similarity, confidence,
         own_field, uses: [{code, label, confidence, bridge}]) -- the uses
-        are the ideas engine's proposals the patent is evidence for.
-        filters as for similar (licensable only is implied)."""
+        are the ideas engine's proposals the patent is evidence for (every
+        one by default, as tenyo match: min_confidence 0); patents with a
+        use come first. filters as for similar (licensable only is implied;
+        an index that marks none is matched over all its patents)."""
         _int("k", k, 1, 100)
+        if min_confidence is None:
+            min_confidence = 0.0
         _choice("lang", lang, {"ja": 0, "en": 1})
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
         c = self._ctx()

@@ -430,9 +430,15 @@ static void use_sentence(char *out, size_t cap, const char *lang, const tenyo_do
     }
     char words[600] = "";
     if (*terms) snprintf(words, sizeof words, ja ? "（共通する語: %s）" : " (shared words: %s)", terms);
-    if (ja && ph)
+    if (ja && ph && ph->doc != UINT64_MAX)
         snprintf(out, cap, "%s「%s」を、%s（%s）分野の「%.*s」で活用できる可能性%s", dm->id,
                  dm->title, label, code, (int)ph->target_len, ph->target, words);
+    else if (ja && ph) /* a use the field's evidence names, not this patent */
+        snprintf(out, cap, "%s「%s」を、%s（%s）分野で、例えば「%.*s」に活用できる可能性%s",
+                 dm->id, dm->title, label, code, (int)ph->target_len, ph->target, words);
+    else if (ph && ph->doc == UINT64_MAX)
+        snprintf(out, cap, "%s \"%s\" could be used in %s (%s), for example \"%s\"%s", dm->id,
+                 dm->title, label, code, ph->text, words);
     else if (ja)
         snprintf(out, cap, "%s「%s」を、%s（%s）分野で活用できる可能性%s", dm->id, dm->title,
                  label, code, words);
@@ -489,8 +495,15 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
             tenyo_phrase ph[MATCH_PHRASES];
             int nph = tenyo_idea_phrases(ctx, id, MATCH_PHRASES, ph);
             const tenyo_phrase *own = NULL;
+            tenyo_phrase other; /* else a use the field's evidence names */
             for (int p = 0; p < nph && !own; p++)
                 if (ph[p].doc == mt[i].doc && ph[p].field_fit) own = &ph[p];
+            for (int p = 0; p < nph && !own; p++)
+                if (ph[p].field_fit && ((unsigned char)ph[p].text[0] >= 0x80) == ja) {
+                    other = ph[p];
+                    other.doc = UINT64_MAX;
+                    own = &other;
+                }
             const char *label = tenyo_field_label(x, id->code, lang);
             char sent[2048];
             use_sentence(sent, sizeof sent, lang, &dm, id->code, label,
@@ -504,19 +517,40 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
             json_object_set_new(uj, "bridge_terms", json_deep_copy(json_object_get(ij, "bridge_terms")));
             json_object_set_new(uj, "cautions", json_deep_copy(json_object_get(ij, "cautions")));
             if (own) json_object_set_new(uj, "phrase", json_string(own->text));
+            if (own) json_object_set_new(uj, "phrase_from", json_string(own->doc == UINT64_MAX
+                                                                         ? "field" : "patent"));
             json_object_set_new(uj, "use", json_string(sent));
             json_array_append_new(uses, uj);
         }
         json_object_set_new(r, "uses", uses);
+        /* why it fits: the sentences of patent and company sharing the most
+         * specific terms */
+        tenyo_why w;
+        if (tenyo_match_why(ctx, text, len, mt[i].doc, &w) == 1) {
+            json_t *wt = json_array();
+            for (int t = 0; t < w.nterms; t++) json_array_append_new(wt, json_string(w.terms[t]));
+            json_object_set_new(r, "why", json_pack("{s:s, s:s, s:o}", "company", w.query,
+                                                    "patent", w.evidence, "terms", wt));
+        }
         json_array_append_new(arr, r);
     }
     json_object_set_new(o, "matches", arr);
+    /* a company's prose holds words no patent uses (当社, 得意): not worth
+     * a warning here */
+    for (size_t i = json_array_size(warns); i-- > 0;)
+        if (!strcmp(cli_jstr(json_array_get(warns, i), "code"), "unknown_words"))
+            json_array_remove(warns, i);
+    json_object_set_new(q, "licence_known", json_boolean(in.nopen > 0));
     json_t *w = NULL;
     if (in.nopen == 0)
-        w = json_pack("{s:s, s:s}", "code", "no_licensable", "message",
-                      ja ? "この索引には開放（ライセンス可能）特許の指定がありません。tenyo open INDEX --from FILE で一覧を読み込んでください"
-                         : "the index marks no patent licensable: load the list with "
-                           "'tenyo open INDEX --from FILE'");
+        w = json_pack("{s:s, s:s}", "code", "licence_unknown", "message",
+                      ja ? "この索引には開放特許（ライセンス可能）の指定がないため、全特許から選びました。ライセンスの可否は未確認です。"
+                           "開放特許の一覧（INPIT 開放特許情報データベースや J-PlatPat の検索結果の CSV）を "
+                           "tenyo open INDEX --from FILE で読み込むと、開放特許だけから選びます"
+                         : "the index marks no patent licensable, so all patents were matched: "
+                           "licence status unknown. Load a list of licensable patents (a CSV "
+                           "from INPIT's open patent database or a J-PlatPat list) with "
+                           "'tenyo open INDEX --from FILE' to match those only");
     else if (n == 0)
         w = json_pack("{s:s, s:s}", "code", "no_match", "message",
                       ja ? "条件に合い、文章に近い開放特許がありません（フィルタを緩めるか、文章に具体的な技術の語を加えてください）"

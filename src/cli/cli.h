@@ -240,6 +240,14 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
 /* The public record of a patent id: J-PlatPat for Japanese numbers, Google
  * Patents for US (and other) ones; "" when the id is no patent number. */
 const char *cli_record_link(const char *id, char *buf, size_t cap);
+/* A printable A4 HTML report (report.c) of an ideas object (cli_ideas_json)
+ * or a match object (cli_match_json) to f; path names the index. 0, or -1
+ * on a write error. ctx: the context of the answer (its abstract and map
+ * position), may be NULL. */
+int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
+                     const char *path, const char *lang);
+int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
+                     const char *path, const char *lang);
 
 /* ========================== input.c: reading records, progress on a terminal */
 

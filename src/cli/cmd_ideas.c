@@ -70,6 +70,7 @@ static const char *ideas_usage =
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
     "                       name an indexed patent); JSONL results in input order\n"
     "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n"
+    "      --html           a printable report (HTML for A4; print to PDF from a browser)\n"
     "Filters (before the neighbours are chosen: only matching patents vote and are\n"
     "evidence; also for --batch):\n"
     "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
@@ -83,7 +84,7 @@ static const char *ideas_usage =
 
 
 /* Output formats of `ideas`. */
-enum { OUT_REPORT, OUT_JSON, OUT_CSV };
+enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML };
 
 /* Join the strings of a JSON array (or one member of each object in it). */
 static void jjoin(const json_t *a, const char *member, const char *sep,
@@ -678,7 +679,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"rerank", required_argument, 0, OPT_RERANK},
         {"min-content", required_argument, 0, OPT_MIN_CONTENT},
-        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
+        {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     tenyo_filter *filter = NULL;
@@ -718,6 +719,7 @@ int cli_cmd_ideas(int argc, char **argv) {
             break;
         case 'j': fmt = OUT_JSON; break;
         case 'C': fmt = OUT_CSV; break;
+        case 'W': fmt = OUT_HTML; break;
         case 'U': csv_bom = 1; break;
         case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
@@ -778,6 +780,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     }
     if (fmt == OUT_JSON) cli_print_json(o);
     else if (fmt == OUT_CSV) print_csv(o, 1);
+    else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
+    else if (fmt == OUT_HTML) {} /* written */
     else print_report(o, lang);
     json_decref(o);
 done:

@@ -66,6 +66,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
     if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
     if (!strcmp(url, "/api/profile")) return SRV_ROUTE_PROFILE;
+    if (!strcmp(url, "/api/report")) return SRV_ROUTE_REPORT;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
