@@ -792,7 +792,7 @@ function renderCard(it, maxScore, maxSurprise) {
   if (!it.expected) head.appendChild(el("span", "badge", tr("unexpected")));
   li.appendChild(head);
   const m = el("div", "metrics");
-  metric(m, tr("score"), it.confidence, it.confidence, "", 2);
+  metric(m, tr("score") + " %", it.confidence * 100, it.confidence, "", it.confidence > 0 && it.confidence < 0.0095 ? 1 : 0);
   metric(m, tr("surprise"), it.unexpected, it.unexpected, "surprise", 2);
   li.appendChild(m);
   if (it.weak_reason) li.appendChild(el("p", "weak", it.weak_reason));
