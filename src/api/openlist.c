@@ -166,7 +166,23 @@ static int split_rows(rows *t, char delim) {
     return TENYO_OK;
 }
 
-/* Read path whole as UTF-8 (its charset detected) into t->text. */
+/* TENYO_ERR_INPUT naming path and line when the n bytes of text hold a NUL
+ * (a binary file, or UTF-16 read as UTF-8): the rows are C strings, so a
+ * NUL would end the list there in silence, and the shortened list would
+ * replace the previous one. */
+static int refuse_nul(const char *path, const char *text, size_t n, char *err,
+                      size_t errlen) {
+    const char *z = memchr(text, 0, n);
+    if (!z) return TENYO_OK;
+    long line = 1;
+    for (const char *q = text; q < z; q++) line += *q == '\n';
+    ty_seterr(err, errlen, "%s:%ld: a NUL byte (byte %zu): not a text list of patent "
+              "numbers", path, line, (size_t)(z - text) + 1);
+    return TENYO_ERR_INPUT;
+}
+
+/* Read path whole as UTF-8 (its charset detected) into t->text; a NUL
+ * anywhere is refused (refuse_nul). */
 static int read_list(const char *path, rows *t, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     struct stat st;
@@ -215,7 +231,11 @@ static int read_list(const char *path, rows *t, char *err, size_t errlen) {
             return TENYO_ERR_INPUT;
         }
         t->text = out;
-        return TENYO_OK;
+        return refuse_nul(path, out, outlen, err, errlen);
+    }
+    if ((rc = refuse_nul(path, b.p, b.len, err, errlen))) {
+        ty_buf_free(&b);
+        return rc;
     }
     if (b.len >= 3 && !memcmp(b.p, "\xEF\xBB\xBF", 3)) { /* BOM */
         memmove(b.p, b.p + 3, b.len - 3);

