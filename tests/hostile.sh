@@ -83,5 +83,65 @@ fi
 "$T" index -q -o "$D/c.tny" "$D/noopen.jsonl" >&- 2>"$D/err"
 expect 0 hostile_closed_stdout_index_sound "$T" check "$D/c.tny"
 
+# ------------------------------------------------ check: a flipped byte
+# an index with two segments and deletions; a byte flipped in every section
+# of the base and the segments (abstracts included), in the header, the
+# MANIFEST and the deletion file: check finds each (tests/flipsweep.py;
+# a flip zstd never reads, the content decoding to the same bytes, is inert)
+head -150 "$D/noopen.jsonl" >"$D/a.jsonl"; sed -n 151,180p "$D/noopen.jsonl" >"$D/b.jsonl"
+sed -n 181,200p "$D/noopen.jsonl" >"$D/c.jsonl"
+"$T" index -q -o "$D/g.tny" "$D/a.jsonl" 2>/dev/null && "$T" add "$D/g.tny" "$D/b.jsonl" 2>/dev/null &&
+  "$T" delete "$D/g.tny" SAMPLE-003 SAMPLE-160 2>/dev/null && "$T" add "$D/g.tny" "$D/c.jsonl" 2>/dev/null
+expect 0 hostile_sweep_index_consistent "$T" check "$D/g.tny"
+if command -v zstd >/dev/null 2>&1; then
+  python3 tests/flipsweep.py "$T" "$D/g.tny" 3 7 >"$D/sweep" 2>&1; rc=$?
+  n=$(grep -c . "$D/sweep")
+  if [ "$rc" = 0 ] && [ "$n" -ge 50 ]; then ok "hostile_check_flipped_byte_every_section ($n sections)"; else bad "hostile_check_flipped_byte_every_section (exit $rc: $(grep -v ' 3/3' "$D/sweep" | grep -v ' inert$' | head -c 400; grep -v '3/3' "$D/sweep" | head -c 400))"; fi
+  grep -q "^seg-000003.tys	abstracts	3/3" "$D/sweep" && ok hostile_check_abstracts_in_segment || bad hostile_check_abstracts_in_segment
+else
+  echo "skip hostile_check_flipped_byte_every_section: zstd(1) missing"
+fi
+# the abstracts section, by hand: check and info refuse, naming it
+cp "$D/g.tny" "$D/ab.tny"; cp -r "$D/g.tny.upd" "$D/ab.tny.upd"
+py 'import sys, struct
+p=sys.argv[1]; b=bytearray(open(p,"rb").read()); n=struct.unpack_from("<I",b,16)[0]
+for i in range(n):
+    e=b[32+48*i:80+48*i]
+    if e[:16].rstrip(b"\0")==b"abstracts":
+        off,st=struct.unpack_from("<QQ",e,16); b[off+st//2]^=0x10
+open(p,"wb").write(b)' "$D/ab.tny"
+expect 3 hostile_check_abstracts_base "$T" check "$D/ab.tny"
+contains "$D/out" "abstracts" hostile_check_abstracts_named
+expect 3 hostile_info_abstracts_base "$T" info "$D/ab.tny"
+contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
+
+# ------------------------------------------------ repair keeps deletions
+# a damaged MANIFEST, then a missing one: repair keeps the deletion file,
+# deleted documents stay deleted (a delete before the last add, and a
+# replacement by a later segment)
+for how in flip remove; do
+  rm -rf "$D/r.tny" "$D/r.tny.upd"
+  cp "$D/g.tny" "$D/r.tny"; cp -r "$D/g.tny.upd" "$D/r.tny.upd"
+  sed -n 5p "$D/noopen.jsonl" | sed 's/"title": *"/"title": "REPLACED /' >"$D/rep.jsonl"
+  "$T" add "$D/r.tny" "$D/rep.jsonl" 2>/dev/null
+  before=$("$T" info "$D/r.tny" --json | py 'import json,sys; print(json.load(sys.stdin)["documents"])')
+  if [ $how = flip ]; then
+    py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=4; open(p,"wb").write(b)' "$D/r.tny.upd/MANIFEST"
+  else
+    rm "$D/r.tny.upd/MANIFEST"
+  fi
+  expect 3 "hostile_repair_${how}_manifest_found" "$T" check "$D/r.tny"
+  expect 0 "hostile_repair_${how}_manifest" "$T" check --repair "$D/r.tny"
+  lacks "$D/out" "moved del-" "hostile_repair_${how}_deletions_not_moved"
+  expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
+  expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
+  expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
+  after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
+  [ "$before" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($before before, $after after)"
+  "$T" similar "$D/r.tny" SAMPLE-005 -k 200 --json >"$D/out" 2>/dev/null
+  py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["title"].startswith("REPLACED") and "SAMPLE-005" not in [x["id"] for x in o["results"]], o["query"]' "$D/out" && ok "hostile_repair_${how}_replacement_once" || bad "hostile_repair_${how}_replacement_once"
+  expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

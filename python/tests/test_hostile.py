@@ -163,3 +163,21 @@ def test_py_numbers_nuls_and_types(built):
                      lambda: x.search(7), lambda: tenyo.Index(5)):
             with pytest.raises(TypeError):
                 call()
+
+
+def test_py_info_check_reads_the_abstracts(built, tmp_path):
+    import shutil
+    import struct
+    path = str(tmp_path / "ab.tny")
+    shutil.copy(built, path)
+    b = bytearray(open(path, "rb").read())
+    n = struct.unpack_from("<I", b, 16)[0]
+    for i in range(n):
+        e = b[32 + 48 * i:80 + 48 * i]
+        if e[:16].rstrip(b"\0") == b"abstracts":
+            off, stored = struct.unpack_from("<QQ", e, 16)
+            b[off + stored // 2] ^= 0x10
+    open(path, "wb").write(b)
+    with tenyo.Index(path) as x:
+        with pytest.raises(tenyo.IndexError_, match="abstracts"):
+            x.info(check=True)

@@ -4,7 +4,8 @@
  * CheckIndex and its -exorcise, scaled down).
  *
  * Check. The base file is read whole (ty_store_read: every section, every
- * checksum and invariant, as `tenyo info` does). When "<real>.upd/" has a
+ * checksum and invariant, as `tenyo info` does; the abstracts, which a
+ * reader only locates, block by block: ty_abs_verify). When "<real>.upd/" has a
  * MANIFEST for this base, each segment it names is read whole and matched
  * with its entry (documents, tokenizer), and the deletion file with its
  * count; then the index is opened as a reader would (base + merge) and its
@@ -27,8 +28,10 @@
  *     ids (of several instances of an id, the last one lives), so no id is
  *     live twice;
  *   - a damaged MANIFEST: rebuilt from the directory listing (readable
- *     segments of this base's tokenizer, in generation order) with the
- *     same recomputed deletions;
+ *     segments of this base's tokenizer, in generation order); the newest
+ *     deletion file that reads whole is kept when every segment up to its
+ *     generation is readable (its positions then still place), so deleted
+ *     documents stay deleted; else the deletions are recomputed as above;
  *   - a base marked "updated" without any manifest (copied without its
  *     .upd): an empty manifest records that its base alone is the state.
  * Then a new MANIFEST (next generation) is committed like an update's, and
@@ -136,6 +139,7 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
     if (!sp) return TENYO_ERR_NOMEM;
     int rc = ty_store_read(sp, &s->m, err, sizeof err);
     free(sp);
+    if (!rc && (rc = ty_abs_verify(s->m.abs, err, sizeof err)) != 0) ty_model_free(&s->m);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) {
         say(c, 1, "segment %s: %s", s->file, err);
@@ -282,6 +286,83 @@ static int list_segments(checker *c, seg_state **out, size_t *n) {
     return rc;
 }
 
+/* Without a readable manifest: the deletions of the newest deletion file
+ * of the directory that still reads (its own checksum, every position in
+ * range), when every segment of a generation up to its own is readable —
+ * its positions then cover the base and those segments in generation
+ * order, which is how the rebuilt manifest lists them, so they apply as
+ * they are. *out (sorted, malloc'd) and *n; used names the file (or ""
+ * when none could be used: deletions unknown). */
+static int recover_dels(checker *c, const ty_model *base, const seg_state *segs, size_t nseg,
+                        uint64_t **out, uint64_t *n, char *used, size_t usedlen) {
+    *out = NULL;
+    *n = 0;
+    used[0] = 0;
+    uint64_t best = 0;
+    int rc = TENYO_OK;
+    for (;;) { /* newest first: the highest generation below the last one tried */
+        DIR *d = opendir(c->dir);
+        struct dirent *e;
+        uint64_t g = 0;
+        char name[64] = "";
+        while (d && (e = readdir(d))) {
+            const char *nm = e->d_name;
+            size_t l = strlen(nm);
+            if (l < 9 || l > 60 || strncmp(nm, "del-", 4) || strcmp(nm + l - 4, ".tyd") ||
+                strspn(nm + 4, "0123456789") != l - 8)
+                continue;
+            uint64_t eg = strtoull(nm + 4, NULL, 10);
+            if ((best && eg >= best) || (name[0] && eg <= g)) continue;
+            g = eg;
+            snprintf(name, sizeof name, "%s", nm);
+        }
+        if (d) closedir(d);
+        if (!name[0]) return TENYO_OK;
+        best = g ? g : 1;
+        uint64_t total = base->ndocs;
+        const char *gap = NULL;
+        for (size_t i = 0; i < nseg && segs[i].gen <= g; i++) {
+            if (!segs[i].ok) gap = segs[i].file;
+            else total += segs[i].m.ndocs;
+        }
+        if (gap) {
+            say(c, 0, "deletions %s: not used: segment %s before it is damaged, so its "
+                "positions cannot be placed", name, gap);
+            if (!g) return TENYO_OK;
+            continue;
+        }
+        char why[TY_ERRLEN];
+        rc = ty_dels_read(c->dir, name, total, out, n, why, sizeof why);
+        if (rc == TENYO_ERR_NOMEM) return rc;
+        if (!rc) {
+            say(c, 0, "deletions %s: ok, %" PRIu64 " positions: the newest deletion file, "
+                "kept", name, *n);
+            snprintf(used, usedlen, "%s", name);
+            return TENYO_OK;
+        }
+        say(c, 0, "deletions %s: not used: %s", name, why);
+        rc = TENYO_OK;
+        if (!g) return TENYO_OK;
+    }
+}
+
+/* The sorted union of a[na] and b[nb] (both sorted) into a new array. */
+static int union_u64(const uint64_t *a, uint64_t na, const uint64_t *b, uint64_t nb,
+                     uint64_t **out, uint64_t *n) {
+    uint64_t *u = ty_mallocarray(na + nb ? na + nb : 1, sizeof *u);
+    if (!u) return TENYO_ERR_NOMEM;
+    uint64_t i = 0, j = 0, k = 0;
+    while (i < na || j < nb) {
+        uint64_t v = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
+        if (i < na && a[i] == v) i++;
+        if (j < nb && b[j] == v) j++;
+        u[k++] = v;
+    }
+    *out = u;
+    *n = k;
+    return TENYO_OK;
+}
+
 /* Leftovers: temporary files beside the base and in the update directory,
  * and segment / deletion files mf (may be NULL) does not name. */
 static void leftovers(checker *c, const ty_manifest *mf) {
@@ -363,6 +444,7 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     size_t nseg = 0;
     uint64_t *del = NULL, ndel = 0, *rdel = NULL, nrdel = 0;
     char why[TY_ERRLEN] = "";
+    char kept_del[64] = ""; /* repair without a manifest: the deletion file used */
     int rc, have_mf = 0;
     struct stat sst;
     if (stat(path, &sst) != 0) {
@@ -387,6 +469,7 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
 
     /* the base, whole */
     rc = ty_store_read(real, &base, why, sizeof why);
+    if (!rc) rc = ty_abs_verify(base.abs, why, sizeof why); /* read lazily elsewhere */
     if (rc == TENYO_ERR_NOMEM) goto done;
     if (rc) {
         say(&c, 1, "base: %s", why);
@@ -567,13 +650,16 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
         int there = mp && stat(mp, &ms) == 0;
         free(mp);
         if (there && (rc = move_aside(&c, "MANIFEST"))) goto done;
+        /* the newest readable deletion file still applies (recover_dels) */
+        rc = recover_dels(&c, &base, segs, nseg, &del, &ndel, kept_del, sizeof kept_del);
+        if (rc) goto done;
         DIR *d = opendir(dir); /* deletion files no manifest explains */
         struct dirent *e;
         char names[64][64];
         int nn = 0;
         while (d && (e = readdir(d)) && nn < 64)
             if (!strncmp(e->d_name, "del-", 4) && !strstr(e->d_name, ".tmp.") &&
-                strlen(e->d_name) < sizeof names[0])
+                strcmp(e->d_name, kept_del) && strlen(e->d_name) < sizeof names[0])
                 memcpy(names[nn++], e->d_name, strlen(e->d_name) + 1);
         if (d) closedir(d);
         for (int i = 0; i < nn; i++) move_aside(&c, names[i]);
@@ -594,6 +680,14 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
             if (!segs[i].ok) shift += mf.seg[i].docs;
             p = e;
         }
+    } else if (kept_del[0]) {
+        uint64_t *rep = NULL, nrep = 0;
+        rc = replacements(&base, segs, nseg, &rep, &nrep);
+        if (!rc) rc = union_u64(del, ndel, rep, nrep, &nd, &nnd);
+        free(rep);
+        if (rc) goto done;
+        say(&c, 0, "deletions: %" PRIu64 " from %s, with the replacements recomputed from "
+            "the ids: %" PRIu64 " in all", ndel, kept_del, nnd);
     } else {
         rc = replacements(&base, segs, nseg, &nd, &nnd);
         if (rc) goto done;
@@ -614,6 +708,8 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     uint64_t gen = (have_mf ? mf.generation : 0) + 1;
     for (size_t i = 0; i < nseg; i++)
         if (segs[i].gen >= gen) gen = segs[i].gen + 1;
+    if (kept_del[0] && strtoull(kept_del + 4, NULL, 10) >= gen)
+        gen = strtoull(kept_del + 4, NULL, 10) + 1; /* a new name for the new file */
     rc = commit_repair(&c, &base, fit, gen, segs, nseg, rdel, nrdel, err, errlen);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         say(&c, 1, "repair: %s", err);
