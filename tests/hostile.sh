@@ -143,5 +143,12 @@ for how in flip remove; do
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
 done
 
+# ------------------------------------------------ the server (loopback)
+"$T" open "$D/s.tny" --from "$D/good.txt" >/dev/null 2>&1
+python3 tests/hostile_serve.py "$T" "$D/s.tny" >"$D/serve" 2>&1
+cat "$D/serve" | grep -v '^[0-9]* passed'
+set -- $(tail -n 1 "$D/serve" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+pass=$((pass + ${1:-0})); fail=$((fail + ${2:-1}))
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
