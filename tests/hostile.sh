@@ -56,6 +56,38 @@ if [ "$rc" != 0 ] && grep -q "nul.txt:10: a NUL byte" "$D/err"; then ok hostile_
 "$T" open "$D/s.tny" --from "$D/u16.txt" >"$D/out" 2>"$D/err"; rc=$?
 if [ "$rc" != 0 ] || grep -q "40 patents listed" "$D/err"; then ok hostile_list_utf16_not_cut; else bad "hostile_list_utf16_not_cut (exit $rc: $(head -c 300 "$D/err"))"; fi
 
+# ------------------------------------------------ lists: escapes, bad CSV
+# an unresolved line is shown escaped, never sent raw to the terminal
+printf 'SAMPLE-001\n\033[31mRED\033]0;title\007\n' >"$D/esc.txt"
+expect 0 hostile_list_escape_open "$T" open "$D/s.tny" --from "$D/esc.txt"
+if od -c "$D/err" | grep -q '033'; then bad hostile_list_escape_open_not_raw; else ok hostile_list_escape_open_not_raw; fi
+contains "$D/err" 'esc.txt:2: .\\x1b\[31mRED' hostile_list_escape_open_shown
+cp "$D/s.tny" "$D/e.tny"; cp -r "$D/s.tny.upd" "$D/e.tny.upd"
+expect 2 hostile_list_escape_delete "$T" delete "$D/e.tny" --from "$D/esc.txt"
+if od -c "$D/err" | grep -q '033'; then bad hostile_list_escape_delete_not_raw; else ok hostile_list_escape_delete_not_raw; fi
+expect 0 hostile_list_good_again "$T" open "$D/s.tny" --from "$D/good.txt"
+# a malformed CSV row: refused with file and line, the previous list kept
+printf '出願番号,公開番号,名称\nx,SAMPLE-001,a\ny,"SAMPLE-002,b\nz,SAMPLE-003,c\nw,SAMPLE-004,d\n' >"$D/bad1.csv"
+printf '出願番号,公開番号,名称\nx,SAMPLE-001,a\ny,"SAMPLE-002"junk,b\nz,SAMPLE-003,c\n' >"$D/bad2.csv"
+printf '出願番号,公開番号,名称\nx,SAMPLE-001,a\ny\nz,SAMPLE-003,c\n' >"$D/bad3.csv"
+for b in bad1 bad2 bad3; do
+  expect 2 "hostile_list_csv_${b}_refused" "$T" open "$D/s.tny" --from "$D/$b.csv"
+  contains "$D/err" "$b.csv:3: malformed CSV row" "hostile_list_csv_${b}_names_line"
+done
+expect 0 hostile_list_csv_previous_kept "$T" open "$D/s.tny"
+contains "$D/out" "5 licensable patents (5 from the list of 5 in" hostile_list_csv_previous_kept_count
+printf '出願番号,公開番号,名称\nx,SAMPLE-001,a\ny,"SAMPLE-002",b\nz," SAMPLE-003 ",c\n' >"$D/okq.csv"
+expect 0 hostile_list_csv_quoted_ok "$T" open "$D/s.tny" --from "$D/okq.csv"
+contains "$D/err" "3 patents listed" hostile_list_csv_quoted_ok_count
+expect 0 hostile_list_good_restored "$T" open "$D/s.tny" --from "$D/good.txt"
+# --shards beyond the documents: refused, no file written
+mkdir -p "$D/shd"; head -3 "$D/noopen.jsonl" >"$D/three.jsonl"
+expect 1 hostile_shards_beyond_documents "$T" index -q -o "$D/shd/x.tny" --shards 1000 "$D/three.jsonl"
+contains "$D/err" "1000 shards for 3 documents" hostile_shards_beyond_documents_says
+n=$(ls "$D/shd" | wc -l)
+[ "$n" = 0 ] && ok hostile_shards_beyond_documents_no_files || bad "hostile_shards_beyond_documents_no_files ($n files)"
+expect 0 hostile_shards_three "$T" index -q -o "$D/shd/y.tny" --shards 3 "$D/three.jsonl"
+
 # ------------------------------------------------ standard output errors
 # every query command: exit non-zero with a message when its output cannot
 # be written (/dev/full, closed standard output)

@@ -66,6 +66,8 @@ typedef struct rows {
     row *r;                   /* rows, in order */
     size_t n, cap;            /* used / allocated */
     char *text;               /* UTF-8 text the cells point into (owned) */
+    long bad_line;            /* first malformed row (CSV), else 0 */
+    const char *bad_why;      /* what is wrong with it */
 } rows;
 
 static void rows_free(rows *t) {
@@ -101,7 +103,10 @@ static int only_space(const char *a, const char *b) {
 /* Split the text (modified in place) into rows of cells separated by
  * delim, with "quoted" cells ("" inside is one quote; a quoted cell may
  * hold delim and newlines). delim 0: one cell per line. Blank lines and
- * lines starting with '#' are skipped. */
+ * lines starting with '#' are skipped. The first malformed row — a quote
+ * never closed (it would swallow the rest of the file), text after a
+ * closing quote — is noted in t->bad_line / bad_why; the caller refuses
+ * the list when it reads it as CSV. */
 static int split_rows(rows *t, char delim) {
     char *p = t->text;
     long line = 1;
@@ -119,15 +124,30 @@ static int split_rows(rows *t, char delim) {
         char *w = p; /* cells are rewritten in place, never longer */
         char *cs = w;
         int quoted = 0, any = 0;
+        long qline = line; /* where the open quote started */
         for (;;) {
             char ch = *p;
             if (quoted) {
                 if (!ch) { /* a quote left open: the cell ends with the file */
+                    if (!t->bad_line) {
+                        t->bad_line = qline;
+                        t->bad_why = "a quoted cell is never closed";
+                    }
                     quoted = 0;
                     continue;
                 }
                 if (ch == '"' && p[1] == '"') { *w++ = '"'; p += 2; continue; }
-                if (ch == '"') { quoted = 0; p++; continue; }
+                if (ch == '"') {
+                    quoted = 0;
+                    p++;
+                    const char *a = p; /* only blanks may follow, up to the cell's end */
+                    while (*a == ' ' || *a == '\t' || *a == '\r') a++;
+                    if (*a && *a != '\n' && *a != delim && !t->bad_line) {
+                        t->bad_line = line;
+                        t->bad_why = "text after a closing quote";
+                    }
+                    continue;
+                }
                 if (ch == '\n') line++;
                 *w++ = ch;
                 p++;
@@ -136,6 +156,7 @@ static int split_rows(rows *t, char delim) {
             if (ch == '"' && delim && only_space(cs, w)) {
                 w = cs;
                 quoted = 1;
+                qline = line;
                 p++;
                 continue;
             }
@@ -339,6 +360,12 @@ static int load_locked(const char *path, const char *dir, const char *list,
             delim = 0;
         }
     }
+    if (delim && t.bad_line) {
+        ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %s; nothing loaded", list,
+                  t.bad_line, t.bad_why);
+        rc = TENYO_ERR_INPUT;
+        goto done;
+    }
     /* the column: named, or the one that resolves best */
     int col = 0;
     size_t first = 0; /* first data row */
@@ -394,6 +421,13 @@ static int load_locked(const char *path, const char *dir, const char *list,
     if (!seen || !ol.ids) goto done;
     for (size_t i = first; i < t.n; i++) {
         const row *r = &t.r[i];
+        if (delim && col >= r->ncell) { /* a cut row: its number cannot be read */
+            ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %d cell%s, the number column "
+                      "'%s' is cell %d; nothing loaded", list, r->line, r->ncell,
+                      r->ncell == 1 ? "" : "s", *s.column ? s.column : "1", col + 1);
+            rc = TENYO_ERR_INPUT;
+            goto done;
+        }
         const char *cell = col < r->ncell ? r->cell[col] : "";
         s.lines++;
         uint64_t sug[3];

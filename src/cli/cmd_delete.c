@@ -75,8 +75,9 @@ int cli_cmd_delete(int argc, char **argv) {
         else {
             missing++;
             if (missing <= 30) {
-                if (f) cli_err("%s:%ld: %s: not in the index\n", from, lineno, id);
-                else cli_err("%s: not in the index\n", id);
+                if (f) cli_err("%s:%ld: %s: not in the index\n", cli_safe(from), lineno,
+                               cli_safe(id));
+                else cli_err("%s: not in the index\n", cli_safe(id));
             }
         }
     }
