@@ -56,6 +56,17 @@ if [ "$rc" != 0 ] && grep -q "nul.txt:10: a NUL byte" "$D/err"; then ok hostile_
 "$T" open "$D/s.tny" --from "$D/u16.txt" >"$D/out" 2>"$D/err"; rc=$?
 if [ "$rc" != 0 ] || grep -q "40 patents listed" "$D/err"; then ok hostile_list_utf16_not_cut; else bad "hostile_list_utf16_not_cut (exit $rc: $(head -c 300 "$D/err"))"; fi
 
+# ------------------------------------------------ lists: memory per line
+# 300,000 lines (5.3 MB): peak memory bounded (a list line cost 2 KB: 600 MB)
+py 'import sys
+ids=["SAMPLE-%03d" % (i % 200 + 1) for i in range(300000)]
+open(sys.argv[1],"w").write("".join(i+"\n" for i in ids))' "$D/long.txt"
+cp "$D/s.tny" "$D/m.tny"
+kb=$(py 'import resource,subprocess,sys
+r=subprocess.run(sys.argv[1:],capture_output=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if r.returncode==0 else -1)' "$T" open "$D/m.tny" --from "$D/long.txt")
+if [ "$kb" -gt 0 ] && [ "$kb" -lt 160000 ]; then ok "hostile_list_memory_300k_lines ($((kb / 1024)) MiB)"; else bad "hostile_list_memory_300k_lines ($kb KB peak)"; fi
+
 # ------------------------------------------------ lists: escapes, bad CSV
 # an unresolved line is shown escaped, never sent raw to the terminal
 printf 'SAMPLE-001\n\033[31mRED\033]0;title\007\n' >"$D/esc.txt"
