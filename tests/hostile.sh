@@ -186,6 +186,45 @@ for how in flip remove; do
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
 done
 
+# ------------------------------------------------ tenyo-mpi: same inputs
+# every rank must read the same bytes: a rank given another copy under the
+# same (relative) path, a shorter copy, other files or another
+# TENYO_MPI_CHUNK ends the job at once with a message, the previous index
+# unchanged (each run bounded by timeout 120)
+M=$(cd "$(dirname "$T")" && pwd)/tenyo-mpi
+if command -v mpirun >/dev/null 2>&1 && [ -x "$M" ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  for r in 0 1; do mkdir -p "$D/rank$r"; cp "$D/noopen.jsonl" "$D/rank$r/in.jsonl"; cp "$D/a.jsonl" "$D/rank$r/a.jsonl"; done
+  expect 0 hostile_mpi_same_inputs_index env OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun --oversubscribe -np 2 sh -c "cd '$D/rank'\$OMPI_COMM_WORLD_RANK && TENYO_MPI_CHUNK=7 exec '$M' index -q -t 1 -o '$D/mp.tny' in.jsonl"
+  cp "$D/mp.tny" "$D/mp.before"
+  # wrapper: rank 1 gets its own variant
+  for how in content lines files chunk; do
+    cp "$D/noopen.jsonl" "$D/rank1/in.jsonl"; files="in.jsonl"; chunk1=7
+    case $how in
+      content) py 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[1],"w").write(t.replace("装置","機構"))' "$D/rank1/in.jsonl" ;;
+      lines) head -120 "$D/noopen.jsonl" >"$D/rank1/in.jsonl" ;;
+      files) files="in.jsonl a.jsonl" ;;
+      chunk) chunk1=11 ;;
+    esac
+    cat >"$D/wrap.sh" <<EOW
+cd "$D/rank\$OMPI_COMM_WORLD_RANK" || exit 9
+if [ "\$OMPI_COMM_WORLD_RANK" = 1 ]; then export TENYO_MPI_CHUNK=$chunk1; set -- $files; else export TENYO_MPI_CHUNK=7; set -- in.jsonl; fi
+exec "$M" index -q -t 1 -o "$D/mp.tny" "\$@"
+EOW
+    t0=$(date +%s)
+    OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun --oversubscribe -np 2 sh "$D/wrap.sh" >"$D/out" 2>"$D/err"; rc=$?
+    secs=$(($(date +%s) - t0))
+    if [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q "process 1 reads other inputs than process 0" "$D/err"; then
+      ok "hostile_mpi_different_$how ($secs s, exit $rc)"
+    else
+      bad "hostile_mpi_different_$how (exit $rc after $secs s: $(grep -v '^\s*$' "$D/err" | head -c 300))"
+    fi
+    cmp -s "$D/mp.tny" "$D/mp.before" && ok "hostile_mpi_different_${how}_index_kept" || bad "hostile_mpi_different_${how}_index_kept"
+  done
+else
+  echo "skip hostile_mpi_*: no mpirun or $M"
+fi
+
 # ------------------------------------------------ the server (loopback)
 "$T" open "$D/s.tny" --from "$D/good.txt" >/dev/null 2>&1
 python3 tests/hostile_serve.py "$T" "$D/s.tny" >"$D/serve" 2>&1
