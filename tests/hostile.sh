@@ -56,6 +56,15 @@ if [ "$rc" != 0 ] && grep -q "nul.txt:10: a NUL byte" "$D/err"; then ok hostile_
 "$T" open "$D/s.tny" --from "$D/u16.txt" >"$D/out" 2>"$D/err"; rc=$?
 if [ "$rc" != 0 ] || grep -q "40 patents listed" "$D/err"; then ok hostile_list_utf16_not_cut; else bad "hostile_list_utf16_not_cut (exit $rc: $(head -c 300 "$D/err"))"; fi
 
+# delete --from and profile --ids: a NUL inside a line would cut an id into
+# another one (SAMPLE-001\0junk read as SAMPLE-001): refused, nothing deleted
+printf 'SAMPLE-009\nSAMPLE-001\000junk\n' >"$D/nuld.txt"
+cp "$D/s.tny" "$D/nd.tny"; cp -r "$D/s.tny.upd" "$D/nd.tny.upd"
+expect 2 hostile_delete_from_nul_refused "$T" delete "$D/nd.tny" --from "$D/nuld.txt"
+contains "$D/err" "nuld.txt:2: a NUL byte" hostile_delete_from_nul_names_line
+expect 0 hostile_delete_from_nul_nothing_deleted "$T" similar "$D/nd.tny" SAMPLE-009 -k 1
+expect 2 hostile_profile_ids_nul_refused "$T" profile "$D/s.tny" --ids "$D/nuld.txt"
+
 # ------------------------------------------------ lists: memory per line
 # 300,000 lines (5.3 MB): peak memory bounded (a list line cost 2 KB: 600 MB)
 py 'import sys

@@ -34,6 +34,7 @@ source tree this package sits in, else libtenyo.so.0 on the loader's path
 """
 import ctypes
 import functools
+import operator
 import os
 import threading
 import warnings
@@ -359,9 +360,22 @@ def _choice(what, value, table):
     return table[value]
 
 
+def _index(value):
+    """value as a Python int when it is an integer of any kind (int, numpy's
+    integers: anything with __index__), else None; bool is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def _int(what, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, int):
+    v = _index(value)
+    if v is None:
         raise TypeError("%s must be an integer, not %s" % (what, type(value).__name__))
+    value = v
     if not lo <= value <= hi:
         raise ValueError("%s must be an integer from %d to %d, not %r" % (what, lo, hi, value))
     return value
@@ -684,8 +698,8 @@ class Index:
         x = self._live()
         if isinstance(key, str):
             n = self._number(key)
-        elif isinstance(key, int) and not isinstance(key, bool):
-            n = key
+        elif _index(key) is not None:
+            n = _index(key)
             if not 0 <= n < _index_ndocs(x):
                 raise NotFound(-8, "%s: no document number %d (the index has %d)"
                                % (self.path, n, _index_ndocs(x)))
@@ -795,7 +809,7 @@ class Index:
         """Keyword search: patents holding the terms of query (a b, a OR b,
         NOT a / -a, "quoted"), ranked by TF-IDF; filters as for similar.
         A list of dicts like similar's."""
-        _int("k", k, 1, 10000)
+        k = _int("k", k, 1, 10000)
         flt = dict(filters or {})
         flt["keywords"] = query
         c = self._ctx()
@@ -828,7 +842,7 @@ class Index:
         "fields", "exclude_fields"}, applied before the top k."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
-        _int("k", k, 1, 10000)
+        k = _int("k", k, 1, 10000)
         m = _choice("mode", mode, _MODES)
         w = None if hybrid_weight is None else _num("hybrid_weight", hybrid_weight, 0, 1)
         if getattr(self._local, "weighted", False) and w is None:
@@ -863,7 +877,7 @@ class Index:
         relevance, surprise, expected, support, also, evidence, bridge)."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
-        _int("n", n, 1, 100)
+        n = _int("n", n, 1, 100)
         _choice("lang", lang, {"ja": 0, "en": 1})
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
         o.open_only = int(bool(open_only))
@@ -914,7 +928,7 @@ class Index:
         own_field, uses: [{code, label, confidence, bridge}]) -- the uses
         are the ideas engine's proposals the patent is evidence for.
         filters as for similar (licensable only is implied)."""
-        _int("k", k, 1, 100)
+        k = _int("k", k, 1, 100)
         _choice("lang", lang, {"ja": 0, "en": 1})
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
         c = self._ctx()

@@ -181,3 +181,15 @@ def test_py_info_check_reads_the_abstracts(built, tmp_path):
     with tenyo.Index(path) as x:
         with pytest.raises(tenyo.IndexError_, match="abstracts"):
             x.info(check=True)
+
+
+def test_py_integers_of_any_kind(built):
+    """numpy's integers (anything with __index__) are numbers; bool is not."""
+    np = pytest.importorskip("numpy")
+    with tenyo.Index(built) as x:
+        assert x.doc(np.int64(3)) == x.doc(3)
+        assert len(x.similar("SAMPLE-001", k=np.int32(2))) == 2
+        with pytest.raises(TypeError):
+            x.doc(True)
+        with pytest.raises(tenyo.NotFound):
+            x.doc(np.uint64(2**64 - 1))

@@ -298,6 +298,7 @@ static int recover_dels(checker *c, const ty_model *base, const seg_state *segs,
     *out = NULL;
     *n = 0;
     used[0] = 0;
+    if (!base->updated) return TENYO_OK; /* no update was committed to this base: none is its */
     uint64_t best = 0;
     int rc = TENYO_OK;
     for (;;) { /* newest first: the highest generation below the last one tried */

@@ -53,6 +53,11 @@ int cli_cmd_delete(int argc, char **argv) {
             ssize_t n = getline(&line, &cap, f);
             if (n < 0) break;
             lineno++;
+            if (strlen(line) != (size_t)n) { /* an id cut at a NUL would delete another */
+                cli_err("%s:%ld: a NUL byte: not a list of ids\n", cli_safe(from), lineno);
+                ec = EXIT_INPUT;
+                break;
+            }
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
                 line[--n] = 0;
             id = line;

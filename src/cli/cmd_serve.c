@@ -432,7 +432,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!rq) return;
     /* a kept-alive connection has SRV_RECV_DEADLINE for its next request */
     watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE);
-    if (!s->quiet) {
+    if (!s->quiet && rq->begun) { /* begun: not a request libmicrohttpd refused itself */
         struct timespec now;
         struct tm tm;
         char when[40];
