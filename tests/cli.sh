@@ -544,8 +544,8 @@ printf '{"tenyo_manifest": 1,' >"$S16/k/x.tny.upd/MANIFEST"
 expect 3 cli_check_manifest "$T" check "$S16/k/x.tny"
 contains "$D/out" "DAMAGED .*MANIFEST" cli_check_manifest_named
 expect 0 cli_check_manifest_repair "$T" check --repair "$S16/k/x.tny"
-contains "$D/err" "148 live documents kept" cli_check_manifest_repair_counts
-contains "$D/err" "deletions not recovered: 0" cli_check_manifest_repair_deletions_kept
+contains "$D/err" "150 live documents kept" cli_check_manifest_repair_counts
+contains "$D/err" "unknown" cli_check_manifest_repair_unknown
 if [ -f "$S16/k/x.tny.upd"/damaged-*/MANIFEST ]; then ok cli_check_manifest_moved_aside; else bad cli_check_manifest_moved_aside; fi
 rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
 cp "$S16/k/x.tny" "$S16/k/copy.tny"

@@ -168,28 +168,49 @@ expect 3 hostile_info_abstracts_base "$T" info "$D/ab.tny"
 contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 
 # ------------------------------------------------ repair keeps deletions
-# a damaged MANIFEST, then a missing one: repair keeps the deletion file,
-# deleted documents stay deleted (a delete before the last add, and a
-# replacement by a later segment)
-for how in flip remove; do
+# a damaged MANIFEST that still names its segments: repair keeps the
+# deletion file, deleted documents stay deleted (a delete before the last
+# add, and a replacement by a later segment). Without that evidence (no
+# MANIFEST, or a segment it names gone) the positions could land on other
+# documents: the deletions are recomputed from the ids and the file moved
+# aside, said as unknown. Never a deletion placed on another document.
+for how in flipcheck flipmid remove segmissing; do
   rm -rf "$D/r.tny" "$D/r.tny.upd"
   cp "$D/g.tny" "$D/r.tny"; cp -r "$D/g.tny.upd" "$D/r.tny.upd"
   sed -n 5p "$D/noopen.jsonl" | sed 's/"title": *"/"title": "REPLACED /' >"$D/rep.jsonl"
   "$T" add "$D/r.tny" "$D/rep.jsonl" 2>/dev/null
   before=$("$T" info "$D/r.tny" --json | py 'import json,sys; print(json.load(sys.stdin)["documents"])')
-  if [ $how = flip ]; then
-    py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=4; open(p,"wb").write(b)' "$D/r.tny.upd/MANIFEST"
-  else
-    rm "$D/r.tny.upd/MANIFEST"
-  fi
+  case $how in
+    flipcheck|segmissing) py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); i=b.index(b"\"check\"")+10; b[i]^=1; open(p,"wb").write(b)' "$D/r.tny.upd/MANIFEST" ;;
+    flipmid) py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=4; open(p,"wb").write(b)' "$D/r.tny.upd/MANIFEST" ;;
+    remove) rm "$D/r.tny.upd/MANIFEST" ;;
+  esac
+  [ $how = segmissing ] && rm "$D/r.tny.upd/seg-000001.tys"
   expect 3 "hostile_repair_${how}_manifest_found" "$T" check "$D/r.tny"
   expect 0 "hostile_repair_${how}_manifest" "$T" check --repair "$D/r.tny"
-  lacks "$D/out" "moved del-" "hostile_repair_${how}_deletions_not_moved"
-  expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
-  expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
-  expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
-  after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
-  [ "$before" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($before before, $after after)"
+  cp "$D/out" "$D/repair.out"
+  # no deletion placed on another document: the last segment's all live
+  miss=""
+  for id in $(py 'import json,sys; print(" ".join(json.loads(l)["id"] for l in open(sys.argv[1])))' "$D/c.jsonl"); do
+    "$T" similar "$D/r.tny" "$id" -k 1 >/dev/null 2>&1 || miss="$miss $id"
+  done
+  [ -z "$miss" ] && ok "hostile_repair_${how}_no_misplaced_deletion" || bad "hostile_repair_${how}_no_misplaced_deletion (gone:$miss)"
+  if grep -q "the newest deletion file, kept" "$D/repair.out"; then
+    expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
+    expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
+    expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
+    after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
+    [ "$before" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($before before, $after after)"
+    kept=1
+  else
+    contains "$D/repair.out" "not used: " "hostile_repair_${how}_says_why_not_used"
+    contains "$D/repair.out" "moved del-" "hostile_repair_${how}_deletion_file_moved_aside"
+    kept=0
+  fi
+  case $how in
+    flipcheck) [ $kept = 1 ] && ok hostile_repair_flipcheck_kept || bad hostile_repair_flipcheck_kept ;;
+    remove|segmissing) [ $kept = 0 ] && ok "hostile_repair_${how}_not_used" || bad "hostile_repair_${how}_not_used" ;;
+  esac
   "$T" similar "$D/r.tny" SAMPLE-005 -k 200 --json >"$D/out" 2>/dev/null
   py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["title"].startswith("REPLACED") and "SAMPLE-005" not in [x["id"] for x in o["results"]], o["query"]' "$D/out" && ok "hostile_repair_${how}_replacement_once" || bad "hostile_repair_${how}_replacement_once"
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"

@@ -29,9 +29,12 @@
  *     live twice;
  *   - a damaged MANIFEST: rebuilt from the directory listing (readable
  *     segments of this base's tokenizer, in generation order); the newest
- *     deletion file that reads whole is kept when every segment up to its
- *     generation is readable (its positions then still place), so deleted
- *     documents stay deleted; else the deletions are recomputed as above;
+ *     deletion file that reads whole is kept when the damaged manifest's
+ *     text still names exactly the readable segments up to its generation
+ *     (its positions then still place), so deleted documents stay deleted;
+ *     without that evidence (no manifest, a named segment gone) a position
+ *     could land on another document, so the deletions are recomputed as
+ *     above and said to be unknown;
  *   - a base marked "updated" without any manifest (copied without its
  *     .upd): an empty manifest records that its base alone is the state.
  * Then a new MANIFEST (next generation) is committed like an update's, and
@@ -286,15 +289,57 @@ static int list_segments(checker *c, seg_state **out, size_t *n) {
     return rc;
 }
 
+/* The bytes of dir/MANIFEST as text (malloc'd, NUL-terminated; at most
+ * 1 MiB), or NULL when there is none. */
+static char *manifest_text(const char *dir) {
+    char *p = ty_upd_path(dir, "MANIFEST");
+    FILE *f = p ? fopen(p, "rb") : NULL;
+    free(p);
+    if (!f) return NULL;
+    char *t = ty_malloc((1u << 20) + 1);
+    size_t n = t ? fread(t, 1, 1u << 20, f) : 0;
+    fclose(f);
+    if (t) t[n] = 0;
+    return t;
+}
+
+/* 1 when the damaged manifest's text mt still names exactly the readable
+ * segments of a generation up to g (names "seg-NNNNNN.tys" found in it,
+ * none missing, none extra) and the deletion file del: the segments the
+ * deletion positions count are then known to be those. */
+static int manifest_confirms(const char *mt, const seg_state *segs, size_t nseg, uint64_t g,
+                             const char *del) {
+    if (!mt || !strstr(mt, del)) return 0;
+    size_t named = 0;
+    for (const char *p = mt; (p = strstr(p, "seg-")); p += 4) {
+        size_t dl = strspn(p + 4, "0123456789");
+        if (dl < 6 || strncmp(p + 4 + dl, ".tys", 4)) return 0; /* a name the damage hit */
+        uint64_t sg = strtoull(p + 4, NULL, 10);
+        if (sg > g) continue; /* added after the deletions: counted after them */
+        size_t i = 0;
+        while (i < nseg && segs[i].gen != sg) i++;
+        if (i == nseg || !segs[i].ok) return 0; /* named but missing or damaged */
+        named++;
+    }
+    size_t have = 0;
+    for (size_t i = 0; i < nseg; i++) have += segs[i].ok && segs[i].gen <= g;
+    return named == have;
+}
+
 /* Without a readable manifest: the deletions of the newest deletion file
  * of the directory that still reads (its own checksum, every position in
- * range), when every segment of a generation up to its own is readable —
- * its positions then cover the base and those segments in generation
- * order, which is how the rebuilt manifest lists them, so they apply as
- * they are. *out (sorted, malloc'd) and *n; used names the file (or ""
- * when none could be used: deletions unknown). */
+ * range), when the damaged manifest's text still names exactly the
+ * readable segments up to its generation (manifest_confirms): its
+ * positions then cover the base and those segments in generation order,
+ * which is how the rebuilt manifest lists them, so they apply as they
+ * are. Without that evidence (no manifest at all, or one naming a segment
+ * that is gone) a position could land on another document: not used, the
+ * deletions are recomputed from the ids and the file moved aside. *out
+ * (sorted, malloc'd) and *n; used names the file (or "" when none could
+ * be used: deletions unknown). */
 static int recover_dels(checker *c, const ty_model *base, const seg_state *segs, size_t nseg,
-                        uint64_t **out, uint64_t *n, char *used, size_t usedlen) {
+                        const char *mt, uint64_t **out, uint64_t *n, char *used,
+                        size_t usedlen) {
     *out = NULL;
     *n = 0;
     used[0] = 0;
@@ -331,6 +376,12 @@ static int recover_dels(checker *c, const ty_model *base, const seg_state *segs,
                 "positions cannot be placed", name, gap);
             if (!g) return TENYO_OK;
             continue;
+        }
+        if (!manifest_confirms(mt, segs, nseg, g, name)) {
+            say(c, 0, "deletions %s: not used: %s, so the segments its positions count are not "
+                "known", name, mt ? "the damaged MANIFEST does not name exactly the segments "
+                "there are" : "there is no MANIFEST");
+            return TENYO_OK;
         }
         char why[TY_ERRLEN];
         rc = ty_dels_read(c->dir, name, total, out, n, why, sizeof why);
@@ -650,9 +701,14 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
         struct stat ms;
         int there = mp && stat(mp, &ms) == 0;
         free(mp);
-        if (there && (rc = move_aside(&c, "MANIFEST"))) goto done;
+        char *mt = there ? manifest_text(dir) : NULL; /* read before it moves */
+        if (there && (rc = move_aside(&c, "MANIFEST"))) {
+            free(mt);
+            goto done;
+        }
         /* the newest readable deletion file still applies (recover_dels) */
-        rc = recover_dels(&c, &base, segs, nseg, &del, &ndel, kept_del, sizeof kept_del);
+        rc = recover_dels(&c, &base, segs, nseg, mt, &del, &ndel, kept_del, sizeof kept_del);
+        free(mt);
         if (rc) goto done;
         DIR *d = opendir(dir); /* deletion files no manifest explains */
         struct dirent *e;
