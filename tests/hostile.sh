@@ -99,6 +99,13 @@ contains "$D/out" "5 licensable patents (5 from the list of 5 in" hostile_list_c
 printf '出願番号,公開番号,名称\nx,SAMPLE-001,a\ny,"SAMPLE-002",b\nz," SAMPLE-003 ",c\n' >"$D/okq.csv"
 expect 0 hostile_list_csv_quoted_ok "$T" open "$D/s.tny" --from "$D/okq.csv"
 contains "$D/err" "3 patents listed" hostile_list_csv_quoted_ok_count
+printf 'num\n"SAMPLE-001"\n "SAMPLE-002" \n' >"$D/q1.csv"
+expect 0 hostile_list_quoted_one_per_line "$T" open "$D/s.tny" --from "$D/q1.csv"
+contains "$D/err" "2 patents listed" hostile_list_quoted_one_per_line_count
+# an escape sequence in a file name a message quotes: shown, not sent
+esc=$(printf '\033')
+expect 2 hostile_escape_in_file_name "$T" open "$D/s.tny" --from "$D/name${esc}[2J.txt"
+if od -c "$D/err" | grep -q '033'; then bad hostile_escape_in_file_name_not_raw; else ok hostile_escape_in_file_name_not_raw; fi
 expect 0 hostile_list_good_restored "$T" open "$D/s.tny" --from "$D/good.txt"
 # --shards beyond the documents: refused, no file written
 mkdir -p "$D/shd"; head -3 "$D/noopen.jsonl" >"$D/three.jsonl"

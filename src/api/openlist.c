@@ -197,6 +197,14 @@ static int split_rows(rows *t, char delim) {
         if (!any) break;
         char **cell = t->cells + r->first;
         for (int i = 0; i < r->ncell; i++) cell[i] = trim(cell[i]);
+        if (!delim && r->ncell == 1) { /* one per line, "quoted" as a CSV column is */
+            size_t l = strlen(cell[0]);
+            if (l >= 2 && cell[0][0] == '"' && cell[0][l - 1] == '"' &&
+                !memchr(cell[0] + 1, '"', l - 2)) {
+                cell[0][l - 1] = 0;
+                cell[0] = trim(cell[0] + 1);
+            }
+        }
         int blank = 1;
         for (int i = 0; i < r->ncell && blank; i++) blank = !*cell[i];
         if (blank || cell[0][0] == '#') {
