@@ -163,7 +163,10 @@ unsigned serve_arg_known(serve_route_id route, const char *key, const char *val,
     for (size_t i = 0; i < n && strlen(list) + strlen(names[i]) + 3 < sizeof list; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                  names[i]);
-    const char *near = n ? cli_suggest(key, names, n) : NULL;
+    const char *near = NULL;
+    for (size_t i = 0; i < n && !near; i++) /* "ID" for id */
+        if (!strcasecmp(key, names[i])) near = names[i];
+    if (!near && n) near = cli_suggest(key, names, n);
     if (near)
         snprintf(msg, msglen, "unknown argument '%.64s' for %s; did you mean '%s'? (%s)", key,
                  path, near, list);
