@@ -235,17 +235,18 @@ if command -v mpirun >/dev/null 2>&1 && [ -x "$M" ]; then
   expect 0 hostile_mpi_same_inputs_index env OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun --oversubscribe -np 2 sh -c "cd '$D/rank'\$OMPI_COMM_WORLD_RANK && TENYO_MPI_CHUNK=7 exec '$M' index -q -t 1 -o '$D/mp.tny' in.jsonl"
   cp "$D/mp.tny" "$D/mp.before"
   # wrapper: rank 1 gets its own variant
-  for how in content lines files chunk; do
-    cp "$D/noopen.jsonl" "$D/rank1/in.jsonl"; files="in.jsonl"; chunk1=7
+  for how in content lines files chunk options; do
+    cp "$D/noopen.jsonl" "$D/rank1/in.jsonl"; files="in.jsonl"; chunk1=7; opts1=""
     case $how in
       content) py 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[1],"w").write(t.replace("装置","機構"))' "$D/rank1/in.jsonl" ;;
       lines) head -120 "$D/noopen.jsonl" >"$D/rank1/in.jsonl" ;;
       files) files="in.jsonl a.jsonl" ;;
       chunk) chunk1=11 ;;
+      options) opts1="--min-df 3" ;;
     esac
     cat >"$D/wrap.sh" <<EOW
 cd "$D/rank\$OMPI_COMM_WORLD_RANK" || exit 9
-if [ "\$OMPI_COMM_WORLD_RANK" = 1 ]; then export TENYO_MPI_CHUNK=$chunk1; set -- $files; else export TENYO_MPI_CHUNK=7; set -- in.jsonl; fi
+if [ "\$OMPI_COMM_WORLD_RANK" = 1 ]; then export TENYO_MPI_CHUNK=$chunk1; set -- $opts1 $files; else export TENYO_MPI_CHUNK=7; set -- in.jsonl; fi
 exec "$M" index -q -t 1 -o "$D/mp.tny" "\$@"
 EOW
     t0=$(date +%s)

@@ -356,7 +356,9 @@
  * waits for chunks that never come. So before reading, every rank takes a
  * fingerprint of what it was given (the file names, each file's size and
  * FNV-1a of its bytes, the reader options, CHUNK; standard input by name
- * only) and the ranks compare them (one all-gather of 48 bytes a rank):
+ * only, and the whole command line: an option such as --min-df decides
+ * what each rank keeps) and the ranks compare them (one all-gather of 56
+ * bytes a rank):
  * any difference ends the job before anything is read or written, rank 0
  * naming the first rank that differs and how (same_inputs). The cost is
  * one more read of the inputs by each rank, from the page cache after the
@@ -406,6 +408,7 @@ typedef struct pending {
 /* This rank's state for the builder's callbacks. */
 typedef struct share_state {
     int rank, size;       /* MPI_COMM_WORLD */
+    uint64_t argv_print;  /* FNV-1a of the command line (same_inputs) */
     pending *sends;       /* rank != 0: sends not known complete */
     size_t nsends, cap;   /* used / allocated */
     size_t inflight;      /* their bytes */
@@ -2114,8 +2117,8 @@ static void file_print(const char *path, uint64_t h[2]) {
  * inputs"): compare fingerprints; on a difference rank 0 says which rank
  * differs and how, and ends the job (exit 2) before anything is read. */
 static void same_inputs(share_state *s, char **files, int nfiles, const tenyo_read_opts *ro) {
-    enum { F = 6 };
-    uint64_t fp[F] = {(uint64_t)nfiles, chunk_size(), 0, 0, 0, 0};
+    enum { F = 7 };
+    uint64_t fp[F] = {(uint64_t)nfiles, chunk_size(), 0, 0, 0, 0, s->argv_print};
     char opts[160];
     snprintf(opts, sizeof opts, "%d|%s|%d", ro->format, ro->encoding ? ro->encoding : "",
              ro->strict);
@@ -2151,7 +2154,9 @@ static void same_inputs(share_state *s, char **files, int nfiles, const tenyo_re
                 break;
         case 3: snprintf(why, sizeof why, "other input file names"); break;
         case 4: snprintf(why, sizeof why, "input files of other sizes (or unreadable)"); break;
-        default: snprintf(why, sizeof why, "input files of the same sizes but other bytes");
+        case 5: snprintf(why, sizeof why, "input files of the same sizes but other bytes");
+                break;
+        default: snprintf(why, sizeof why, "another command line (its options)");
         }
         fprintf(stderr, "tenyo-mpi: process %d reads other inputs than process 0: %s. Every "
                         "process must read the same files (same names, same bytes) with the "
@@ -2207,6 +2212,8 @@ int main(int argc, char **argv) {
     share_state s = {0};
     MPI_Comm_rank(MPI_COMM_WORLD, &s.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s.size);
+    for (int i = 0; i < argc; i++) /* same_inputs: every rank's must be the same */
+        s.argv_print = (s.argv_print * 1099511628211ull) ^ ty_fnv1a(argv[i], strlen(argv[i]) + 1);
     cmd = argc > 1 ? argv[1] : "";
     if (serve) {
         if (provided < MPI_THREAD_SERIALIZED) {
