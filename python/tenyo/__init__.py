@@ -21,7 +21,17 @@ arguments (an unknown mode, n out of range) are ValueError before any call.
 Threads: an Index is immutable and shared; each thread queries through its
 own tenyo_ctx (thread-local, made on first use), as tenyo.h asks. ctypes
 releases the GIL for the duration of every foreign call, so queries from a
-thread pool run in parallel (Index.batch does that).
+thread pool run in parallel (Index.batch does that). Every method that
+reaches the library counts itself in and out under the Index's lock
+(_guarded): close() refuses new calls at once, waits for those in flight,
+then frees the contexts and the index, so no thread's cached context can
+outlive what it points into.
+
+Arguments: strings go to C as NUL-terminated bytes, so a NUL inside one
+is a ValueError (it would cut "XSS-001\0junk" to XSS-001); a wrong type is
+a TypeError, a number outside the index a NotFound. tenyo.build writes
+through tenyo_writer, as `tenyo index` does: the writer lock, no input as
+the output, no file that is not an index replaced without force=True.
 
 Rejected: cffi (its API mode compiles at install, its ABI mode gives nothing
 over ctypes here), a CPython extension (a compiler at install time, and

@@ -29,6 +29,13 @@
  * "did you mean" for the first LIST_SUGGEST of them: suggestions cost a
  * pass over the keys each).
  *
+ * What is refused whole, the previous list kept (SQLite's rule: say why,
+ * keep what was there): a NUL byte anywhere (the rows are C strings: a NUL
+ * ended the list there in silence, and the shortened list replaced the
+ * old one), and in a CSV a malformed row — a quote never closed (it swallows
+ * the rest of the file), text after a closing quote, a row cut before the
+ * number column — each named with file and line.
+ *
  * Rejected: flags written into the base file (a list change would mean a
  * new base, and `rebuild` would have to tell listed from recorded flags);
  * positions in the MANIFEST (renumbered by every rebuild and repair, and
