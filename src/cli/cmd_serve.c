@@ -79,9 +79,14 @@
  * timeout. bench/serve_chaos.sh runs all of this against wrk load.
  *
  * Safety. Bound to 127.0.0.1 by default. When bound to loopback, requests
- * whose Host header names another host are refused (403): that stops DNS
- * rebinding from letting a web page read the API through the analyst's
- * browser. The page is served with a Content-Security-Policy that allows
+ * whose Host header names another host than localhost, 127.0.0.1, [::1] or
+ * the address bound (the URL printed at start) are refused (403): that
+ * stops DNS rebinding from letting a web page read the API through the
+ * analyst's browser. A GET argument its route does not read is a 400
+ * naming the closest one (date_form= must not pass as no filter), as a
+ * misspelt POST member is; /api/info names files without directories. A
+ * Transfer-Encoding other than chunked is a 501 at once (its body's end is
+ * unknown), and a URI of more than SRV_MAX_ARGS arguments a 414 (on_uri). The page is served with a Content-Security-Policy that allows
  * only its own script and style (no inline code), and the page builds all
  * text with textContent — patent titles are untrusted input.
  *
