@@ -365,8 +365,10 @@ void tenyo_index_free(tenyo_index *idx);
  * query in TF-IDF or hybrid mode, ideas, an update): an index used only for
  * LSA or approximate search never decodes them. This decodes and checks
  * them now, on all cores; thread-safe, and once: later calls, and queries,
- * return the same outcome. `tenyo info` calls it to check a whole file, a
- * server before it takes queries. 0, or the error naming file and section. */
+ * return the same outcome. It also reads every block of the abstracts
+ * (queries read only the blocks they show). `tenyo info` calls it to check
+ * a whole file, a server before it takes queries. 0, or the error naming
+ * file and section. */
 int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);
 /* tenyo_index_load_all, then what many queries use: the TF-IDF postings
  * (the rows transposed, 8 bytes per non-zero more), which TF-IDF and hybrid

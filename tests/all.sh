@@ -20,6 +20,8 @@
 #             every command, equal answers; damaged shards refused)
 #   mpi       tests/mpi.sh (the row-split SVD over Open MPI ranks; skips without MPI)
 #   layers    tests/layering.sh (the house plan: includes and calls only go down)
+#   hostile   tests/hostile.sh (hostile lists, unwritable output, flipped bytes
+#             for check, the server's arguments, limits and host check)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -61,6 +63,7 @@ suite python sh tests/python.sh "$B"
 suite shards sh tests/shards.sh "$B"
 suite mpi sh tests/mpi.sh "$B"
 suite layers sh tests/layering.sh "$B"
+suite hostile sh tests/hostile.sh
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

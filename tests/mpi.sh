@@ -30,7 +30,7 @@
 # reports every rank's peak memory (VmHWM); the plain tenyo's similar and
 # ideas --json on it equal; with --shards N, every file of the sharded
 # index the bytes of `tenyo index --shards N`'s (P = 1..4, N = 1, 2, 3, 5,
-# ranks holding no shard, shards of no documents, repeated ids: the CSV
+# ranks holding no shard, one document a shard, repeated ids: the CSV
 # exports and the jp corpus with repeats, whose documents' metadata each
 # writer reads again from their live records; --no-abstracts), rank 0
 # sending no document text to the writers (at most 100 bytes a document
@@ -176,7 +176,7 @@ if [ -x "$MPI_TENYO" ]; then
   # and the plain tenyo answers from it as from one file. P = 1..4 with
   # N != P, N = 1 (rank 1 holds no shard), N = 3 at P = 4 (rank 3 holds
   # none), N = 5 at P = 4 (rank 0 holds two; one SVD block of documents
-  # cut five ways), and 3 documents in 5 shards (shards of no documents).
+  # cut five ways), and 3 documents in 3 shards (one each; more shards than documents are refused).
   # Each rank says which files it wrote ("tenyo-mpi: rank R wrote NAME (B
   # bytes)"); mpirun --tag-output says which process printed each line, so
   # each file must be claimed once, by its rank's process, at its size.
@@ -210,7 +210,7 @@ if [ -x "$MPI_TENYO" ]; then
     echo "$wrong"
   }
   head -n 3 "$S" >"$D/s3.jsonl"
-  for c in "1 3 S" "2 3 S" "3 2 S" "4 3 S" "2 1 S" "4 5 S" "2 5 3"; do
+  for c in "1 3 S" "2 3 S" "3 2 S" "4 3 S" "2 1 S" "4 5 S" "2 3 3"; do
     set -- $c
     np=$1; ns=$2; src=$S; tag=sample
     [ "$3" = 3 ] && { src=$D/s3.jsonl; tag=3docs; }

@@ -63,15 +63,22 @@ if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); s=o["shards"]; a
 else
   bad "shards_info_json ($(head -c 200 "$D/ij"))"
 fi
-# 3 records in 4 shards: shard 0 holds none
+# 3 records in 3 shards: one each, the same answers; in 4 shards: refused
+# (a shard holds at least one document), nothing written
 head -n 3 "$S" >"$D/s3.jsonl"
 id3=$(sed -n '2s/.*"id": *"\([^"]*\)".*/\1/p' "$S")
 "$TENYO" index -q -t 1 -o "$D/t1.tny" "$D/s3.jsonl" 2>/dev/null
-"$TENYO" index -q -t 1 --shards 4 -o "$D/t4.tny" "$D/s3.jsonl" 2>/dev/null
-if "$TENYO" info "$D/t4.tny" | grep -q '^shards     4 (documents, bytes: 0 '; then
-  same shards_empty_shard "$D/t1.tny" "$D/t4.tny" "$id3"
+"$TENYO" index -q -t 1 --shards 3 -o "$D/t3.tny" "$D/s3.jsonl" 2>/dev/null
+if "$TENYO" info "$D/t3.tny" | grep -q '^shards     3 (documents, bytes: 1 '; then
+  same shards_one_document_each "$D/t1.tny" "$D/t3.tny" "$id3"
 else
-  bad "shards_empty_shard (no shard of 0 documents)"
+  bad "shards_one_document_each ($("$TENYO" info "$D/t3.tny" 2>&1 | grep shards))"
+fi
+"$TENYO" index -q -t 1 --shards 4 -o "$D/t4.tny" "$D/s3.jsonl" 2>"$D/t4err"; rc=$?
+if [ "$rc" = 1 ] && grep -q "4 shards for 3 documents" "$D/t4err" && ! ls "$D" | grep -q '^t4\.tny'; then
+  ok shards_more_than_documents_refused
+else
+  bad "shards_more_than_documents_refused (exit $rc: $(head -c 200 "$D/t4err"))"
 fi
 
 # damage: each refused with exit 3 and the file named

@@ -21,7 +21,17 @@ arguments (an unknown mode, n out of range) are ValueError before any call.
 Threads: an Index is immutable and shared; each thread queries through its
 own tenyo_ctx (thread-local, made on first use), as tenyo.h asks. ctypes
 releases the GIL for the duration of every foreign call, so queries from a
-thread pool run in parallel (Index.batch does that).
+thread pool run in parallel (Index.batch does that). Every method that
+reaches the library counts itself in and out under the Index's lock
+(_guarded): close() refuses new calls at once, waits for those in flight,
+then frees the contexts and the index, so no thread's cached context can
+outlive what it points into.
+
+Arguments: strings go to C as NUL-terminated bytes, so a NUL inside one
+is a ValueError (it would cut "XSS-001\0junk" to XSS-001); a wrong type is
+a TypeError, a number outside the index a NotFound. tenyo.build writes
+through tenyo_writer, as `tenyo index` does: the writer lock, no input as
+the output, no file that is not an index replaced without force=True.
 
 Rejected: cffi (its API mode compiles at install, its ABI mode gives nothing
 over ctypes here), a CPython extension (a compiler at install time, and
@@ -33,6 +43,8 @@ source tree this package sits in, else libtenyo.so.0 on the loader's path
 (after `make install`).
 """
 import ctypes
+import functools
+import operator
 import os
 import threading
 import warnings
@@ -223,6 +235,11 @@ _builder_add = _fn("tenyo_builder_add", c_int, _P, _P)
 _builder_write = _fn("tenyo_builder_write", c_int, _P, c_char_p, POINTER(_BuildStats))
 _builder_error = _fn("tenyo_builder_error", c_char_p, _P)
 _builder_free = _fn("tenyo_builder_free", None, _P)
+_writer_open = _fn("tenyo_writer_open", c_int, c_char_p, c_uint, POINTER(_P), c_char_p,
+                   c_size_t)
+_writer_commit = _fn("tenyo_writer_commit", c_int, _P, _P, POINTER(_BuildStats), c_char_p,
+                     c_size_t)
+_writer_free = _fn("tenyo_writer_free", None, _P)
 _index_open = _fn("tenyo_index_open", c_int, c_char_p, POINTER(_P), c_char_p, c_size_t)
 _index_free = _fn("tenyo_index_free", None, _P)
 _index_load_all = _fn("tenyo_index_load_all", c_int, _P, c_char_p, c_size_t)
@@ -306,7 +323,10 @@ def _ideas_opts(home, distance, mode, min_confidence):
     if home:
         if isinstance(home, str):
             home = [h for h in home.replace(",", " ").split() if h]
-        homes = (c_char_p * len(home))(*[h.encode() for h in home])
+        if not isinstance(home, (list, tuple)):
+            raise TypeError("home must be a str or a list of str, not %s"
+                            % type(home).__name__)
+        homes = (c_char_p * len(home))(*[_str("home", h) for h in home])
         o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
     o.distance = _choice("distance", distance, _DISTANCES)
     o.mode = _choice("mode", mode, _MODES)
@@ -351,30 +371,82 @@ def _choice(what, value, table):
     return table[value]
 
 
+def _index(value):
+    """value as a Python int when it is an integer of any kind (int, numpy's
+    integers: anything with __index__), else None; bool is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def _int(what, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+    v = _index(value)
+    if v is None:
+        raise TypeError("%s must be an integer, not %s" % (what, type(value).__name__))
+    value = v
+    if not lo <= value <= hi:
         raise ValueError("%s must be an integer from %d to %d, not %r" % (what, lo, hi, value))
     return value
 
 
 def _num(what, value, lo, hi):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("%s must be a number, not %s" % (what, type(value).__name__))
+    if not lo <= value <= hi:
         raise ValueError("%s must be a number from %g to %g, not %r" % (what, lo, hi, value))
     return float(value)
+
+
+def _str(what, value):
+    """value (a str) as the UTF-8 bytes the library reads; a C string ends
+    at its first NUL, so a NUL inside would silently cut it: refused."""
+    if not isinstance(value, str):
+        raise TypeError("%s must be a str, not %s" % (what, type(value).__name__))
+    if "\0" in value:
+        raise ValueError("%s holds a NUL character at offset %d: %r"
+                         % (what, value.index("\0"), value))
+    return value.encode()
+
+
+def _path(what, value):
+    """A file name (str, bytes or os.PathLike) as bytes, NUL refused."""
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError("%s must be a path, not %s" % (what, type(value).__name__))
+    b = os.fsencode(value)
+    if b"\0" in b:
+        raise ValueError("%s holds a NUL character: %r" % (what, value))
+    return b
 
 # ------------------------------------------------------------------ build
 
 def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
-          threads=0, min_df=2, max_df=0.5, seed=None, ivf=0, max_terms=0, f16=False):
+          threads=0, min_df=2, max_df=0.5, seed=None, ivf=0, max_terms=0, f16=False,
+          force=False):
     """Index the patent records of files (paths; "-" is standard input) into
     the index file output, replaced atomically. Options as `tenyo index`
     (dim 0: the library's default rank). Returns a dict of counts and
     timings. A forced encoding that charset detection disagrees with gives a
-    UserWarning naming the detected charset (an InputError under strict)."""
-    if isinstance(files, (str, os.PathLike)):
+    UserWarning naming the detected charset (an InputError under strict).
+    The command line's safety holds: an input named as the output is a
+    ValueError; the index's writer lock is taken before any input is read
+    (another writer: tenyo.Error TENYO_ERR_BUSY); an output that exists and
+    is not a tenyo index is refused (TENYO_ERR_ARG) unless force=True."""
+    if isinstance(files, (str, bytes, os.PathLike)):
         files = [files]
+    out = _path("output", output)
+    paths = [_path("input", f) for f in files]
+    for f in paths:
+        if f != b"-" and os.path.exists(out) and os.path.exists(f) \
+                and os.path.samefile(f, out):
+            raise ValueError("%s is both an input and the output %s; nothing written"
+                             % (os.fsdecode(f), os.fsdecode(out)))
+    if encoding is not None:
+        encoding = _str("encoding", encoding)
     ro = _ReadOpts(format=_choice("format", format, _FORMATS),
-                   encoding=encoding.encode() if encoding else None, strict=int(bool(strict)))
+                   encoding=encoding or None, strict=int(bool(strict)))
     bo = _BuildOpts()
     _build_opts_default(byref(bo))
     bo.dim = _int("dim", dim, 0, 4096)
@@ -389,22 +461,28 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
     bo.max_terms = _int("max_terms", max_terms, 0, 1000000)
     bo.f16_vectors = int(bool(f16))
     err = ctypes.create_string_buffer(512)
+    w = _P()
+    rc = _writer_open(out, 1 if force else 0, byref(w), err, 512)
+    if rc:
+        raise _error(rc, err.value.decode("utf-8", "replace") + "; nothing written")
     b = _P()
     rc = _builder_new(byref(bo), byref(b), err, 512)
     if rc:
+        _writer_free(w)
         raise _error(rc, err.value)
     records = skipped = 0
     try:
-        for path in files:
+        for path in paths:
             r = _P()
-            rc = _reader_open(os.fsencode(path), byref(ro), byref(r), err, 512)
+            rc = _reader_open(path, byref(ro), byref(r), err, 512)
             if rc:
                 raise _error(rc, err.value)
             try:
                 det = _reader_detected(r)
                 if det:
                     msg = ("%s: encoding %s looks wrong: the text reads differently as %s, "
-                           "which detection picks" % (path, encoding, det.decode()))
+                           "which detection picks" % (os.fsdecode(path), encoding.decode(),
+                                                      det.decode()))
                     if strict:
                         raise InputError(-4, msg)
                     warnings.warn(msg, UserWarning, stacklevel=2)
@@ -425,11 +503,12 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
             finally:
                 _reader_free(r)
         bs = _BuildStats()
-        rc = _builder_write(b, os.fsencode(output), byref(bs))
+        rc = _writer_commit(w, b, byref(bs), err, 512)
         if rc:
-            raise _error(rc, _builder_error(b))
+            raise _error(rc, err.value)
     finally:
         _builder_free(b)
+        _writer_free(w)
     return {"docs": bs.docs, "records": records, "skipped": skipped,
             "duplicates": bs.duplicates, "empty": bs.empty, "terms": bs.terms,
             "nnz": bs.nnz, "dim": bs.dim, "seconds": bs.sec_total,
@@ -450,7 +529,8 @@ def open_load(path, list_file, *, column=None):
     cb = _REPORT(report)
     st = _OpenStats()
     err = ctypes.create_string_buffer(512)
-    rc = _open_load(path.encode(), list_file.encode(), column.encode() if column else None,
+    rc = _open_load(_path("path", path), _path("list_file", list_file),
+                    _str("column", column) if column else None,
                     cb, None, byref(st), err, 512)
     if rc and rc != -12:
         raise _error(rc, err.value)
@@ -464,41 +544,83 @@ def open_clear(path):
     True when there was one."""
     had = c_int(0)
     err = ctypes.create_string_buffer(512)
-    rc = _open_clear(path.encode(), byref(had), err, 512)
+    rc = _open_clear(_path("path", path), byref(had), err, 512)
     if rc and rc != -12:
         raise _error(rc, err.value)
     return bool(had.value)
 
 
+def _guarded(method):
+    """Index methods that reach the library run between _enter and _leave:
+    a closed index is refused before any call (its contexts and memory are
+    gone), and close() waits for the calls in flight in other threads."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        self._enter()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._leave()
+    return run
+
+
 class Index:
     """An open index file: immutable, shared by threads. Use as a context
-    manager or call close(). ipc_titles: IPC scheme TSV files for labels."""
+    manager or call close(). ipc_titles: IPC scheme TSV files for labels.
+    After close() every method raises ValueError("the index is closed")."""
 
     def __init__(self, path, ipc_titles=()):
-        self.path = os.fspath(path)
-        self._x = _P()
+        self._lock = threading.Condition()  # guards _ctxs, _busy, _closed
+        self._busy = 0       # library calls in flight, every thread
+        self._closed = False
+        self._ctxs = []
+        self._x = None
+        self._local = threading.local()
+        bpath = _path("path", path)
+        self.path = os.fsdecode(bpath)
+        x = _P()
         err = ctypes.create_string_buffer(512)
-        rc = _index_open(os.fsencode(path), byref(self._x), err, 512)
+        rc = _index_open(bpath, byref(x), err, 512)
         if rc:
             raise _error(rc, err.value)
+        self._x = x
+        if isinstance(ipc_titles, (str, bytes, os.PathLike)):
+            ipc_titles = [ipc_titles]
         for t in ipc_titles:
-            rc = _index_load_titles(self._x, os.fsencode(t), err, 512)
+            rc = _index_load_titles(self._x, _path("ipc_titles", t), err, 512)
             if rc:
                 self.close()
                 raise _error(rc, err.value)
-        self._local = threading.local()
-        self._ctxs = []
-        self._lock = threading.Lock()
 
     # ---- life
+    def _enter(self):
+        with self._lock:
+            if self._closed or not self._x:
+                raise ValueError("the index is closed")
+            self._busy += 1
+
+    def _leave(self):
+        with self._lock:
+            self._busy -= 1
+            if not self._busy:
+                self._lock.notify_all()
+
     def close(self):
-        """Free the contexts and the index (idempotent)."""
-        for _, c in getattr(self, "_ctxs", []):
+        """Free the contexts and the index (idempotent). Queries running in
+        other threads finish first; later calls raise ValueError."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # __init__ failed before anything was made
+            return
+        with lock:
+            self._closed = True
+            while self._busy:
+                lock.wait()
+            ctxs, self._ctxs = self._ctxs, []
+            x, self._x = self._x, None
+        for _, c in ctxs:
             _ctx_free(c)
-        self._ctxs = []
-        if getattr(self, "_x", None):
-            _index_free(self._x)
-            self._x = None
+        if x:
+            _index_free(x)
 
     def __enter__(self):
         return self
@@ -509,15 +631,17 @@ class Index:
     def __del__(self):
         self.close()
 
+    @_guarded
     def __len__(self):
         return int(_index_ndocs(self._live()))
 
     def _live(self):
-        if not self._x:
+        if self._closed or not self._x:
             raise ValueError("the index is closed")
         return self._x
 
     def _ctx(self):
+        self._live()
         c = getattr(self._local, "ctx", None)
         if c is None:
             c = _P()
@@ -548,6 +672,7 @@ class Index:
             _ctx_free(c)
 
     # ---- what the index holds
+    @_guarded
     def info(self, check=False):
         """What the index holds and how it was built (tenyo info --json
         in spirit). check=True first verifies every section."""
@@ -578,10 +703,20 @@ class Index:
                 "sections": [{"name": _s(i.sections[k].name), "stored": i.sections[k].stored,
                               "raw": i.sections[k].raw} for k in range(i.nsections)]}
 
+    @_guarded
     def doc(self, key):
         """Metadata of an indexed document, by id (str) or number (int)."""
         x = self._live()
-        n = self._number(key) if isinstance(key, str) else key
+        if isinstance(key, str):
+            n = self._number(key)
+        elif _index(key) is not None:
+            n = _index(key)
+            if not 0 <= n < _index_ndocs(x):
+                raise NotFound(-8, "%s: no document number %d (the index has %d)"
+                               % (self.path, n, _index_ndocs(x)))
+        else:
+            raise TypeError("a document is an id (str) or a number (int), not %s"
+                            % type(key).__name__)
         m = _DocMeta()
         rc = _index_doc(x, n, byref(m))
         if rc:
@@ -590,6 +725,7 @@ class Index:
                 "date": _s(m.date), "fields": _s(m.fields), "codes": _s(m.codes),
                 "open": bool(m.open), "lang": _s(m.lang)}
 
+    @_guarded
     def resolve(self, typed):
         """How an id typed by a person reads (the CLI's and the server's
         rule): {"id": stored id or None, "match": "exact" | "normalised" |
@@ -599,19 +735,20 @@ class Index:
         doc = c_int64(-1)
         sug = (c_uint64 * 5)()
         ns = c_size_t(0)
-        rc = _index_resolve(x, typed.encode(), byref(doc), sug, 5, byref(ns))
+        rc = _index_resolve(x, _str("id", typed), byref(doc), sug, 5, byref(ns))
         if rc < 0 and rc != -8:
             raise _error(rc, "looking up %r" % (typed,))
         ids = [self.doc(int(sug[i]))["id"] for i in range(ns.value)]
         return {"id": self.doc(doc.value)["id"] if rc > 0 else None,
                 "match": {1: "exact", 2: "normalised"}.get(rc), "suggestions": ids}
 
+    @_guarded
     def _number(self, id_):
         x = self._live()
         doc = c_int64(-1)
         sug = (c_uint64 * 5)()
         ns = c_size_t(0)
-        rc = _index_resolve(x, id_.encode(), byref(doc), sug, 5, byref(ns))
+        rc = _index_resolve(x, _str("id", id_), byref(doc), sug, 5, byref(ns))
         if rc > 0:
             return doc.value
         if rc != -8:
@@ -622,10 +759,11 @@ class Index:
                 self.doc(int(sug[i]))["id"] for i in range(ns.value))
         raise NotFound(-8, msg)
 
+    @_guarded
     def label(self, code, lang="ja"):
         """The label of an IPC subclass (titles loaded, else built-in)."""
         _choice("lang", lang, {"ja": 0, "en": 1})
-        return _s(_field_label(self._live(), code.encode(), lang.encode()))
+        return _s(_field_label(self._live(), _str("code", code), lang.encode()))
 
     # ---- queries
     _FILTER_KEYS = ("date_from", "date_to", "applicant", "exclude_applicant", "fields",
@@ -637,6 +775,8 @@ class Index:
         a list), or None. The caller frees it."""
         if not filters:
             return None
+        if not isinstance(filters, dict):
+            raise TypeError("filters must be a dict, not %s" % type(filters).__name__)
         bad = set(filters) - set(self._FILTER_KEYS)
         if bad:
             raise ValueError("unknown filter %s (%s)" % (", ".join(sorted(bad)),
@@ -650,18 +790,19 @@ class Index:
             return [v] if isinstance(v, str) else list(v or [])
         try:
             if filters.get("keywords"):
-                rc = _filter_keywords(f, self._ctx(), filters["keywords"].encode())
+                rc = _filter_keywords(f, self._ctx(), _str("keywords", filters["keywords"]))
             if not rc and filters.get("open_only"):
                 rc = _filter_open_only(f, 1)
             if not rc and (filters.get("date_from") or filters.get("date_to")):
                 a, b = filters.get("date_from"), filters.get("date_to")
-                rc = _filter_dates(f, a.encode() if a else None, b.encode() if b else None)
+                rc = _filter_dates(f, _str("date_from", a) if a else None,
+                                  _str("date_to", b) if b else None)
             for k, ex in (("applicant", 0), ("exclude_applicant", 1)):
                 for v in many(filters.get(k)):
-                    rc = rc or _filter_applicant(f, v.encode(), ex)
+                    rc = rc or _filter_applicant(f, _str(k, v), ex)
             for k, ex in (("fields", 0), ("exclude_fields", 1)):
                 for v in many(filters.get(k)):
-                    for code in v.replace(",", " ").split():
+                    for code in _str(k, v).decode().replace(",", " ").split():
                         rc = rc or _filter_field(f, code.encode(), ex)
             if not rc:
                 n = _filter_count(f)
@@ -674,11 +815,12 @@ class Index:
             raise
         return f
 
+    @_guarded
     def search(self, query, *, k=10, filters=None):
         """Keyword search: patents holding the terms of query (a b, a OR b,
         NOT a / -a, "quoted"), ranked by TF-IDF; filters as for similar.
         A list of dicts like similar's."""
-        _int("k", k, 1, 10000)
+        k = _int("k", k, 1, 10000)
         flt = dict(filters or {})
         flt["keywords"] = query
         c = self._ctx()
@@ -702,6 +844,7 @@ class Index:
                         "applicant": d["applicant"], "date": d["date"], "open": d["open"]})
         return out
 
+    @_guarded
     def similar(self, id=None, *, text=None, k=10, mode="hybrid", hybrid_weight=None,
                 filters=None):
         """The k nearest patents of indexed patent id, or of text: a list of
@@ -710,7 +853,7 @@ class Index:
         "fields", "exclude_fields"}, applied before the top k."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
-        _int("k", k, 1, 10000)
+        k = _int("k", k, 1, 10000)
         m = _choice("mode", mode, _MODES)
         w = None if hybrid_weight is None else _num("hybrid_weight", hybrid_weight, 0, 1)
         if getattr(self._local, "weighted", False) and w is None:
@@ -726,7 +869,7 @@ class Index:
             if text is None:
                 got = _similar_doc(c, self._number(id), m, k, hits)
             else:
-                t = text.encode()
+                t = _str("text", text)
                 got = _similar_text(c, t, len(t), m, k, hits)
             if got < 0:
                 raise _error(got, _ctx_error(c))
@@ -736,6 +879,7 @@ class Index:
                 _filter_free(f)
         return self._hit_rows(hits, got)
 
+    @_guarded
     def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               knn=0, merge=True, lang="ja", filters=None):
@@ -744,7 +888,7 @@ class Index:
         relevance, surprise, expected, support, also, evidence, bridge)."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
-        _int("n", n, 1, 100)
+        n = _int("n", n, 1, 100)
         _choice("lang", lang, {"ja": 0, "en": 1})
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
         o.open_only = int(bool(open_only))
@@ -760,7 +904,7 @@ class Index:
             if text is None:
                 got = _ideas_doc(c, self._number(id), byref(o), n, out)
             else:
-                t = text.encode()
+                t = _str("text", text)
                 got = _ideas_text(c, t, len(t), byref(o), n, out)
             if got < 0:
                 raise _error(got, _ctx_error(c))
@@ -787,6 +931,7 @@ class Index:
                 "bridge": [_s(terms[b]) for b in range(max(nb, 0))]})
         return res
 
+    @_guarded
     def match(self, text, *, k=10, home=None, distance="class", mode="hybrid",
               min_confidence=None, lang="ja", filters=None):
         """The Kawasaki-model query: the licensable patents a company whose
@@ -797,7 +942,7 @@ class Index:
         one by default, as tenyo match: min_confidence 0); patents with a
         use come first. filters as for similar (licensable only is implied;
         an index that marks none is matched over all its patents)."""
-        _int("k", k, 1, 100)
+        k = _int("k", k, 1, 100)
         if min_confidence is None:
             min_confidence = 0.0
         _choice("lang", lang, {"ja": 0, "en": 1})
@@ -809,7 +954,7 @@ class Index:
         f = self._filter(filters)
         try:
             _ctx_set_filter(c, f)
-            t = text.encode()
+            t = _str("text", text)
             got = _match_text(c, t, len(t), byref(o), 20, ideas, byref(got_ideas), k, out)
             if got < 0:
                 raise _error(got, _ctx_error(c))

@@ -2696,6 +2696,11 @@ static int share_fieldmodel(tenyo_builder *b, ty_model *m, ty_fieldmodel *fm) {
 static int write_shards(tenyo_builder *b, ty_model *m, const char *path, int rows_stay,
                         uint64_t nnz, int f16, int any_abs) {
     uint32_t n = (uint32_t)b->o.shards;
+    if (n > 1 && n > m->ndocs) { /* a file per shard, most of them empty */
+        ty_seterr(b->err, sizeof b->err, "%s: %u shards for %llu documents: at most one shard "
+                  "per document; nothing written", path, n, (unsigned long long)m->ndocs);
+        return TENYO_ERR_ARG;
+    }
     if (!rows_stay)
         return ty_store_write_shards(m, path, n, NULL, b->err, sizeof b->err);
     /* shared: m's rows and vectors are this process's block; each

@@ -4,7 +4,8 @@
  * CheckIndex and its -exorcise, scaled down).
  *
  * Check. The base file is read whole (ty_store_read: every section, every
- * checksum and invariant, as `tenyo info` does). When "<real>.upd/" has a
+ * checksum and invariant, as `tenyo info` does; the abstracts, which a
+ * reader only locates, block by block: ty_abs_verify). When "<real>.upd/" has a
  * MANIFEST for this base, each segment it names is read whole and matched
  * with its entry (documents, tokenizer), and the deletion file with its
  * count; then the index is opened as a reader would (base + merge) and its
@@ -27,8 +28,13 @@
  *     ids (of several instances of an id, the last one lives), so no id is
  *     live twice;
  *   - a damaged MANIFEST: rebuilt from the directory listing (readable
- *     segments of this base's tokenizer, in generation order) with the
- *     same recomputed deletions;
+ *     segments of this base's tokenizer, in generation order); the newest
+ *     deletion file that reads whole is kept when the damaged manifest's
+ *     text still names exactly the readable segments up to its generation
+ *     (its positions then still place), so deleted documents stay deleted;
+ *     without that evidence (no manifest, a named segment gone) a position
+ *     could land on another document, so the deletions are recomputed as
+ *     above and said to be unknown;
  *   - a base marked "updated" without any manifest (copied without its
  *     .upd): an empty manifest records that its base alone is the state.
  * Then a new MANIFEST (next generation) is committed like an update's, and
@@ -136,6 +142,7 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
     if (!sp) return TENYO_ERR_NOMEM;
     int rc = ty_store_read(sp, &s->m, err, sizeof err);
     free(sp);
+    if (!rc && (rc = ty_abs_verify(s->m.abs, err, sizeof err)) != 0) ty_model_free(&s->m);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) {
         say(c, 1, "segment %s: %s", s->file, err);
@@ -282,6 +289,132 @@ static int list_segments(checker *c, seg_state **out, size_t *n) {
     return rc;
 }
 
+/* The bytes of dir/MANIFEST as text (malloc'd, NUL-terminated; at most
+ * 1 MiB), or NULL when there is none. */
+static char *manifest_text(const char *dir) {
+    char *p = ty_upd_path(dir, "MANIFEST");
+    FILE *f = p ? fopen(p, "rb") : NULL;
+    free(p);
+    if (!f) return NULL;
+    char *t = ty_malloc((1u << 20) + 1);
+    size_t n = t ? fread(t, 1, 1u << 20, f) : 0;
+    fclose(f);
+    if (t) t[n] = 0;
+    return t;
+}
+
+/* 1 when the damaged manifest's text mt still names exactly the readable
+ * segments of a generation up to g (names "seg-NNNNNN.tys" found in it,
+ * none missing, none extra) and the deletion file del: the segments the
+ * deletion positions count are then known to be those. */
+static int manifest_confirms(const char *mt, const seg_state *segs, size_t nseg, uint64_t g,
+                             const char *del) {
+    if (!mt || !strstr(mt, del)) return 0;
+    size_t named = 0;
+    for (const char *p = mt; (p = strstr(p, "seg-")); p += 4) {
+        size_t dl = strspn(p + 4, "0123456789");
+        if (dl < 6 || strncmp(p + 4 + dl, ".tys", 4)) return 0; /* a name the damage hit */
+        uint64_t sg = strtoull(p + 4, NULL, 10);
+        if (sg > g) continue; /* added after the deletions: counted after them */
+        size_t i = 0;
+        while (i < nseg && segs[i].gen != sg) i++;
+        if (i == nseg || !segs[i].ok) return 0; /* named but missing or damaged */
+        named++;
+    }
+    size_t have = 0;
+    for (size_t i = 0; i < nseg; i++) have += segs[i].ok && segs[i].gen <= g;
+    return named == have;
+}
+
+/* Without a readable manifest: the deletions of the newest deletion file
+ * of the directory that still reads (its own checksum, every position in
+ * range), when the damaged manifest's text still names exactly the
+ * readable segments up to its generation (manifest_confirms): its
+ * positions then cover the base and those segments in generation order,
+ * which is how the rebuilt manifest lists them, so they apply as they
+ * are. Without that evidence (no manifest at all, or one naming a segment
+ * that is gone) a position could land on another document: not used, the
+ * deletions are recomputed from the ids and the file moved aside. *out
+ * (sorted, malloc'd) and *n; used names the file (or "" when none could
+ * be used: deletions unknown). */
+static int recover_dels(checker *c, const ty_model *base, const seg_state *segs, size_t nseg,
+                        const char *mt, uint64_t **out, uint64_t *n, char *used,
+                        size_t usedlen) {
+    *out = NULL;
+    *n = 0;
+    used[0] = 0;
+    if (!base->updated) return TENYO_OK; /* no update was committed to this base: none is its */
+    uint64_t best = 0;
+    int rc = TENYO_OK;
+    for (;;) { /* newest first: the highest generation below the last one tried */
+        DIR *d = opendir(c->dir);
+        struct dirent *e;
+        uint64_t g = 0;
+        char name[64] = "";
+        while (d && (e = readdir(d))) {
+            const char *nm = e->d_name;
+            size_t l = strlen(nm);
+            if (l < 9 || l > 60 || strncmp(nm, "del-", 4) || strcmp(nm + l - 4, ".tyd") ||
+                strspn(nm + 4, "0123456789") != l - 8)
+                continue;
+            uint64_t eg = strtoull(nm + 4, NULL, 10);
+            if ((best && eg >= best) || (name[0] && eg <= g)) continue;
+            g = eg;
+            snprintf(name, sizeof name, "%s", nm);
+        }
+        if (d) closedir(d);
+        if (!name[0]) return TENYO_OK;
+        best = g ? g : 1;
+        uint64_t total = base->ndocs;
+        const char *gap = NULL;
+        for (size_t i = 0; i < nseg && segs[i].gen <= g; i++) {
+            if (!segs[i].ok) gap = segs[i].file;
+            else total += segs[i].m.ndocs;
+        }
+        if (gap) {
+            say(c, 0, "deletions %s: not used: segment %s before it is damaged, so its "
+                "positions cannot be placed", name, gap);
+            if (!g) return TENYO_OK;
+            continue;
+        }
+        if (!manifest_confirms(mt, segs, nseg, g, name)) {
+            say(c, 0, "deletions %s: not used: %s, so the segments its positions count are not "
+                "known", name, mt ? "the damaged MANIFEST does not name exactly the segments "
+                "there are" : "there is no MANIFEST");
+            return TENYO_OK;
+        }
+        char why[TY_ERRLEN];
+        rc = ty_dels_read(c->dir, name, total, out, n, why, sizeof why);
+        if (rc == TENYO_ERR_NOMEM) return rc;
+        if (!rc) {
+            say(c, 0, "deletions %s: ok, %" PRIu64 " positions: the newest deletion file, "
+                "kept", name, *n);
+            snprintf(used, usedlen, "%s", name);
+            return TENYO_OK;
+        }
+        say(c, 0, "deletions %s: not used: %s", name, why);
+        rc = TENYO_OK;
+        if (!g) return TENYO_OK;
+    }
+}
+
+/* The sorted union of a[na] and b[nb] (both sorted) into a new array. */
+static int union_u64(const uint64_t *a, uint64_t na, const uint64_t *b, uint64_t nb,
+                     uint64_t **out, uint64_t *n) {
+    uint64_t *u = ty_mallocarray(na + nb ? na + nb : 1, sizeof *u);
+    if (!u) return TENYO_ERR_NOMEM;
+    uint64_t i = 0, j = 0, k = 0;
+    while (i < na || j < nb) {
+        uint64_t v = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
+        if (i < na && a[i] == v) i++;
+        if (j < nb && b[j] == v) j++;
+        u[k++] = v;
+    }
+    *out = u;
+    *n = k;
+    return TENYO_OK;
+}
+
 /* Leftovers: temporary files beside the base and in the update directory,
  * and segment / deletion files mf (may be NULL) does not name. */
 static void leftovers(checker *c, const ty_manifest *mf) {
@@ -363,6 +496,7 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     size_t nseg = 0;
     uint64_t *del = NULL, ndel = 0, *rdel = NULL, nrdel = 0;
     char why[TY_ERRLEN] = "";
+    char kept_del[64] = ""; /* repair without a manifest: the deletion file used */
     int rc, have_mf = 0;
     struct stat sst;
     if (stat(path, &sst) != 0) {
@@ -387,6 +521,7 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
 
     /* the base, whole */
     rc = ty_store_read(real, &base, why, sizeof why);
+    if (!rc) rc = ty_abs_verify(base.abs, why, sizeof why); /* read lazily elsewhere */
     if (rc == TENYO_ERR_NOMEM) goto done;
     if (rc) {
         say(&c, 1, "base: %s", why);
@@ -566,14 +701,22 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
         struct stat ms;
         int there = mp && stat(mp, &ms) == 0;
         free(mp);
-        if (there && (rc = move_aside(&c, "MANIFEST"))) goto done;
+        char *mt = there ? manifest_text(dir) : NULL; /* read before it moves */
+        if (there && (rc = move_aside(&c, "MANIFEST"))) {
+            free(mt);
+            goto done;
+        }
+        /* the newest readable deletion file still applies (recover_dels) */
+        rc = recover_dels(&c, &base, segs, nseg, mt, &del, &ndel, kept_del, sizeof kept_del);
+        free(mt);
+        if (rc) goto done;
         DIR *d = opendir(dir); /* deletion files no manifest explains */
         struct dirent *e;
         char names[64][64];
         int nn = 0;
         while (d && (e = readdir(d)) && nn < 64)
             if (!strncmp(e->d_name, "del-", 4) && !strstr(e->d_name, ".tmp.") &&
-                strlen(e->d_name) < sizeof names[0])
+                strcmp(e->d_name, kept_del) && strlen(e->d_name) < sizeof names[0])
                 memcpy(names[nn++], e->d_name, strlen(e->d_name) + 1);
         if (d) closedir(d);
         for (int i = 0; i < nn; i++) move_aside(&c, names[i]);
@@ -594,6 +737,14 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
             if (!segs[i].ok) shift += mf.seg[i].docs;
             p = e;
         }
+    } else if (kept_del[0]) {
+        uint64_t *rep = NULL, nrep = 0;
+        rc = replacements(&base, segs, nseg, &rep, &nrep);
+        if (!rc) rc = union_u64(del, ndel, rep, nrep, &nd, &nnd);
+        free(rep);
+        if (rc) goto done;
+        say(&c, 0, "deletions: %" PRIu64 " from %s, with the replacements recomputed from "
+            "the ids: %" PRIu64 " in all", ndel, kept_del, nnd);
     } else {
         rc = replacements(&base, segs, nseg, &nd, &nnd);
         if (rc) goto done;
@@ -614,6 +765,8 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     uint64_t gen = (have_mf ? mf.generation : 0) + 1;
     for (size_t i = 0; i < nseg; i++)
         if (segs[i].gen >= gen) gen = segs[i].gen + 1;
+    if (kept_del[0] && strtoull(kept_del + 4, NULL, 10) >= gen)
+        gen = strtoull(kept_del + 4, NULL, 10) + 1; /* a new name for the new file */
     rc = commit_repair(&c, &base, fit, gen, segs, nseg, rdel, nrdel, err, errlen);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         say(&c, 1, "repair: %s", err);

@@ -431,6 +431,7 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(&x->m, err, errlen);
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
+    if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);
     return rc;
 }
 

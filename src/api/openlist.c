@@ -29,6 +29,13 @@
  * "did you mean" for the first LIST_SUGGEST of them: suggestions cost a
  * pass over the keys each).
  *
+ * What is refused whole, the previous list kept (SQLite's rule: say why,
+ * keep what was there): a NUL byte anywhere (the rows are C strings: a NUL
+ * ended the list there in silence, and the shortened list replaced the
+ * old one), and in a CSV a malformed row — a quote never closed (it swallows
+ * the rest of the file), text after a closing quote, a row cut before the
+ * number column — each named with file and line.
+ *
  * Rejected: flags written into the base file (a list change would mean a
  * new base, and `rebuild` would have to tell listed from recorded flags);
  * positions in the MANIFEST (renumbered by every rebuild and repair, and
@@ -54,22 +61,30 @@
 /* ============================================================ the file */
 
 /* One row of the list: its cells (NUL-terminated, trimmed, unquoted) and
- * the line it starts on. */
+ * the line it starts on. The cell pointers of all rows share one array
+ * (rows.cells): a fixed LIST_MAX_COLS array per row cost 2 KB a line, 3.6
+ * GB for a list of 1.77M numbers. */
 typedef struct row {
     long line;                /* 1-based line of the row's start */
     int ncell;                /* cells used */
-    char *cell[LIST_MAX_COLS];/* into the row buffer */
+    size_t first;             /* its first cell in rows.cells */
+    char **cell;              /* rows.cells + first, set once split */
 } row;
 
 /* The whole list as rows. */
 typedef struct rows {
     row *r;                   /* rows, in order */
     size_t n, cap;            /* used / allocated */
+    char **cells;             /* every row's cells, row after row (owned) */
+    size_t ncells, cellcap;   /* used / allocated */
     char *text;               /* UTF-8 text the cells point into (owned) */
+    long bad_line;            /* first malformed row (CSV), else 0 */
+    const char *bad_why;      /* what is wrong with it */
 } rows;
 
 static void rows_free(rows *t) {
     free(t->r);
+    free(t->cells);
     free(t->text);
     memset(t, 0, sizeof *t);
 }
@@ -101,7 +116,10 @@ static int only_space(const char *a, const char *b) {
 /* Split the text (modified in place) into rows of cells separated by
  * delim, with "quoted" cells ("" inside is one quote; a quoted cell may
  * hold delim and newlines). delim 0: one cell per line. Blank lines and
- * lines starting with '#' are skipped. */
+ * lines starting with '#' are skipped. The first malformed row — a quote
+ * never closed (it would swallow the rest of the file), text after a
+ * closing quote — is noted in t->bad_line / bad_why; the caller refuses
+ * the list when it reads it as CSV. */
 static int split_rows(rows *t, char delim) {
     char *p = t->text;
     long line = 1;
@@ -116,18 +134,34 @@ static int split_rows(rows *t, char delim) {
         row *r = &t->r[t->n];
         r->line = line;
         r->ncell = 0;
+        r->first = t->ncells;
         char *w = p; /* cells are rewritten in place, never longer */
         char *cs = w;
         int quoted = 0, any = 0;
+        long qline = line; /* where the open quote started */
         for (;;) {
             char ch = *p;
             if (quoted) {
                 if (!ch) { /* a quote left open: the cell ends with the file */
+                    if (!t->bad_line) {
+                        t->bad_line = qline;
+                        t->bad_why = "a quoted cell is never closed";
+                    }
                     quoted = 0;
                     continue;
                 }
                 if (ch == '"' && p[1] == '"') { *w++ = '"'; p += 2; continue; }
-                if (ch == '"') { quoted = 0; p++; continue; }
+                if (ch == '"') {
+                    quoted = 0;
+                    p++;
+                    const char *a = p; /* only blanks may follow, up to the cell's end */
+                    while (*a == ' ' || *a == '\t' || *a == '\r') a++;
+                    if (*a && *a != '\n' && *a != delim && !t->bad_line) {
+                        t->bad_line = line;
+                        t->bad_why = "text after a closing quote";
+                    }
+                    continue;
+                }
                 if (ch == '\n') line++;
                 *w++ = ch;
                 p++;
@@ -136,12 +170,23 @@ static int split_rows(rows *t, char delim) {
             if (ch == '"' && delim && only_space(cs, w)) {
                 w = cs;
                 quoted = 1;
+                qline = line;
                 p++;
                 continue;
             }
             if (!ch || ch == '\n' || (delim && ch == delim)) {
                 *w = 0;
-                if (r->ncell < LIST_MAX_COLS) r->cell[r->ncell++] = cs;
+                if (r->ncell < LIST_MAX_COLS) {
+                    if (t->ncells == t->cellcap) {
+                        size_t c = t->cellcap ? 2 * t->cellcap : 1024;
+                        char **cc = ty_reallocarray(t->cells, c, sizeof *cc);
+                        if (!cc) return TENYO_ERR_NOMEM;
+                        t->cells = cc;
+                        t->cellcap = c;
+                    }
+                    t->cells[t->ncells++] = cs;
+                    r->ncell++;
+                }
                 any = 1;
                 if (ch == '\n') {
                     line++;
@@ -157,16 +202,45 @@ static int split_rows(rows *t, char delim) {
             p++;
         }
         if (!any) break;
-        for (int i = 0; i < r->ncell; i++) r->cell[i] = trim(r->cell[i]);
+        char **cell = t->cells + r->first;
+        for (int i = 0; i < r->ncell; i++) cell[i] = trim(cell[i]);
+        if (!delim && r->ncell == 1) { /* one per line, "quoted" as a CSV column is */
+            size_t l = strlen(cell[0]);
+            if (l >= 2 && cell[0][0] == '"' && cell[0][l - 1] == '"' &&
+                !memchr(cell[0] + 1, '"', l - 2)) {
+                cell[0][l - 1] = 0;
+                cell[0] = trim(cell[0] + 1);
+            }
+        }
         int blank = 1;
-        for (int i = 0; i < r->ncell && blank; i++) blank = !*r->cell[i];
-        if (blank || r->cell[0][0] == '#') continue;
+        for (int i = 0; i < r->ncell && blank; i++) blank = !*cell[i];
+        if (blank || cell[0][0] == '#') {
+            t->ncells = r->first; /* the row's cells go with it */
+            continue;
+        }
         t->n++;
     }
+    for (size_t i = 0; i < t->n; i++) t->r[i].cell = t->cells + t->r[i].first;
     return TENYO_OK;
 }
 
-/* Read path whole as UTF-8 (its charset detected) into t->text. */
+/* TENYO_ERR_INPUT naming path and line when the n bytes of text hold a NUL
+ * (a binary file, or UTF-16 read as UTF-8): the rows are C strings, so a
+ * NUL would end the list there in silence, and the shortened list would
+ * replace the previous one. */
+static int refuse_nul(const char *path, const char *text, size_t n, char *err,
+                      size_t errlen) {
+    const char *z = memchr(text, 0, n);
+    if (!z) return TENYO_OK;
+    long line = 1;
+    for (const char *q = text; q < z; q++) line += *q == '\n';
+    ty_seterr(err, errlen, "%s:%ld: a NUL byte (byte %zu): not a text list of patent "
+              "numbers", path, line, (size_t)(z - text) + 1);
+    return TENYO_ERR_INPUT;
+}
+
+/* Read path whole as UTF-8 (its charset detected) into t->text; a NUL
+ * anywhere is refused (refuse_nul). */
 static int read_list(const char *path, rows *t, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     struct stat st;
@@ -215,7 +289,11 @@ static int read_list(const char *path, rows *t, char *err, size_t errlen) {
             return TENYO_ERR_INPUT;
         }
         t->text = out;
-        return TENYO_OK;
+        return refuse_nul(path, out, outlen, err, errlen);
+    }
+    if ((rc = refuse_nul(path, b.p, b.len, err, errlen))) {
+        ty_buf_free(&b);
+        return rc;
     }
     if (b.len >= 3 && !memcmp(b.p, "\xEF\xBB\xBF", 3)) { /* BOM */
         memmove(b.p, b.p + 3, b.len - 3);
@@ -319,6 +397,12 @@ static int load_locked(const char *path, const char *dir, const char *list,
             delim = 0;
         }
     }
+    if (delim && t.bad_line) {
+        ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %s; nothing loaded", list,
+                  t.bad_line, t.bad_why);
+        rc = TENYO_ERR_INPUT;
+        goto done;
+    }
     /* the column: named, or the one that resolves best */
     int col = 0;
     size_t first = 0; /* first data row */
@@ -374,6 +458,13 @@ static int load_locked(const char *path, const char *dir, const char *list,
     if (!seen || !ol.ids) goto done;
     for (size_t i = first; i < t.n; i++) {
         const row *r = &t.r[i];
+        if (delim && col >= r->ncell) { /* a cut row: its number cannot be read */
+            ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %d cell%s, the number column "
+                      "'%s' is cell %d; nothing loaded", list, r->line, r->ncell,
+                      r->ncell == 1 ? "" : "s", *s.column ? s.column : "1", col + 1);
+            rc = TENYO_ERR_INPUT;
+            goto done;
+        }
         const char *cell = col < r->ncell ? r->cell[col] : "";
         s.lines++;
         uint64_t sug[3];

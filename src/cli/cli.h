@@ -208,6 +208,8 @@ json_t *cli_info_json(const tenyo_index *x, const char *path);
  * text output of untrusted strings: s itself when it has none, else one of
  * 8 rotating static buffers (valid until 8 more calls). */
 const char *cli_safe(const char *s);
+/* cli_safe, but line breaks and tabs stay (whole messages: cli_err). */
+const char *cli_safe_lines(const char *s);
 /* s on one line: each run of line breaks and tabs (US abstracts used as
  * titles hold them) as one space, into out (cap > 0 bytes; a longer s is
  * cut, never inside a character); returns out. */

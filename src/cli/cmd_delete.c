@@ -53,6 +53,11 @@ int cli_cmd_delete(int argc, char **argv) {
             ssize_t n = getline(&line, &cap, f);
             if (n < 0) break;
             lineno++;
+            if (strlen(line) != (size_t)n) { /* an id cut at a NUL would delete another */
+                cli_err("%s:%ld: a NUL byte: not a list of ids\n", cli_safe(from), lineno);
+                ec = EXIT_INPUT;
+                break;
+            }
             while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
                 line[--n] = 0;
             id = line;
@@ -75,8 +80,9 @@ int cli_cmd_delete(int argc, char **argv) {
         else {
             missing++;
             if (missing <= 30) {
-                if (f) cli_err("%s:%ld: %s: not in the index\n", from, lineno, id);
-                else cli_err("%s: not in the index\n", id);
+                if (f) cli_err("%s:%ld: %s: not in the index\n", cli_safe(from), lineno,
+                               cli_safe(id));
+                else cli_err("%s: not in the index\n", cli_safe(id));
             }
         }
     }

@@ -96,12 +96,19 @@ int cli_cmd_profile(int argc, char **argv) {
     if (ids) {
         FILE *f = !strcmp(ids, "-") ? stdin : fopen(ids, "r");
         if (!f) { cli_err("%s: cannot open\n", ids); ec = EXIT_INPUT; goto done; }
-        char line[1024];
+        char *line = NULL;
+        size_t lcap = 0;
+        ssize_t got;
         long ln = 0, unresolved = 0;
         uint8_t *seen = calloc(N ? N : 1, 1);
-        while (seen && fgets(line, sizeof line, f)) {
+        while (seen && (got = getline(&line, &lcap, f)) >= 0) {
             ln++;
             char *s = line;
+            if (strlen(line) != (size_t)got) { /* an id cut at a NUL: another patent */
+                cli_err("%s:%ld: a NUL byte: not a list of ids\n", cli_safe(ids), ln);
+                unresolved = -1;
+                break;
+            }
             if (ln == 1 && !strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
             s[strcspn(s, "\r\n")] = 0;
             while (*s == ' ' || *s == '\t') s++;
@@ -117,7 +124,12 @@ int cli_cmd_profile(int argc, char **argv) {
             seen[d] = 1;
         }
         free(seen);
+        free(line);
         if (f != stdin) fclose(f);
+        if (unresolved < 0) {
+            ec = EXIT_INPUT;
+            goto done;
+        }
         if (unresolved) cli_err("%ld lines of %s name no patent of the index (skipped)\n",
                                 unresolved, ids);
     } else {

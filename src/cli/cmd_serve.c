@@ -66,16 +66,27 @@
  * an eighth of it (--client-conns; libmicrohttpd's per-IP limit): 1,030
  * idle sockets of one client used to take every slot and lock everyone
  * else out until they timed out (tests/api.sh opens them and asks
- * /healthz from another address). Two Content-Length headers that differ
+ * /healthz from another address). Bound to loopback, every local client —
+ * the analyst's browser too — is the one address 127.0.0.1, so there a
+ * per-address limit would only lock the analyst out: none by default, and
+ * instead, when more than 7/8 of the slots are open, the watchdog closes
+ * the connections that have waited longest for a request (idle or
+ * trickling, never one being answered) down to 3/4, so a newcomer finds a
+ * slot within a second (tests/hostile.sh: 300 and 1,000 idle sockets). Two Content-Length headers that differ
  * are a 400 (RFC 9112 6.3: the body's length is unknown). libmicrohttpd polls with poll(), not
  * epoll: in epoll mode it misses the end-of-file of a client that
  * half-closes mid-request and holds the connection for the whole idle
  * timeout. bench/serve_chaos.sh runs all of this against wrk load.
  *
  * Safety. Bound to 127.0.0.1 by default. When bound to loopback, requests
- * whose Host header names another host are refused (403): that stops DNS
- * rebinding from letting a web page read the API through the analyst's
- * browser. The page is served with a Content-Security-Policy that allows
+ * whose Host header names another host than localhost, 127.0.0.1, [::1] or
+ * the address bound (the URL printed at start) are refused (403): that
+ * stops DNS rebinding from letting a web page read the API through the
+ * analyst's browser. A GET argument its route does not read is a 400
+ * naming the closest one (date_form= must not pass as no filter), as a
+ * misspelt POST member is; /api/info names files without directories. A
+ * Transfer-Encoding other than chunked is a 501 at once (its body's end is
+ * unknown), and a URI of more than SRV_MAX_ARGS arguments a 414 (on_uri). The page is served with a Content-Security-Policy that allows
  * only its own script and style (no inline code), and the page builds all
  * text with textContent — patent titles are untrusted input.
  *
@@ -120,6 +131,7 @@
 #define SRV_CTX_WAIT 10           /* seconds to wait for a query context */
 #define SRV_CONN_MEMORY (128 * 1024) /* MHD per-connection header/URL memory */
 #define SRV_MSG 512               /* error message copies */
+#define SRV_MAX_ARGS 640          /* query arguments (/api/map: 200 doc, label, mark) */
 
 /* One embedded file of the web page (generated $(BUILD)/gen/web.c). */
 struct cli_web_file {
@@ -235,6 +247,7 @@ typedef struct watchdog {
     int stop;                   /* set to end the thread */
     int quiet;                  /* no log line per cut */
     unsigned long ncut;         /* connections cut so far */
+    unsigned limit;             /* the connection limit (0: no shedding) */
     pthread_t th;               /* the thread */
     int running;                /* th was started */
 } watchdog;
@@ -264,6 +277,30 @@ static void *watchdog_main(void *arg) {
         until.tv_sec += 1;
         pthread_cond_timedwait(&wd->cv, &wd->mu, &until);
         double now = mono_now();
+        /* near the limit: shed the connections waiting longest for a request */
+        unsigned open = 0;
+        for (conn_watch *w = wd->head; w; w = w->next) open += !w->cut;
+        if (wd->limit && open > wd->limit - wd->limit / 8) {
+            unsigned shed = 0;
+            while (open > wd->limit - wd->limit / 4) {
+                conn_watch *old = NULL;
+                for (conn_watch *w = wd->head; w; w = w->next)
+                    if (!w->cut && w->deadline > 0 && (!old || w->deadline < old->deadline))
+                        old = w;
+                if (!old) break; /* all being answered */
+                shutdown(old->fd, SHUT_RDWR);
+                old->cut = 1;
+                wd->ncut++;
+                open--;
+                shed++;
+            }
+            if (shed && !wd->quiet) {
+                char line[160];
+                snprintf(line, sizeof line, "tenyo serve: %u of %u connections open: closed the "
+                         "%u waiting longest for a request\n", open + shed, wd->limit, shed);
+                fputs(line, stderr);
+            }
+        }
         for (conn_watch *w = wd->head; w && !wd->stop; w = w->next) {
             if (w->cut || w->deadline <= 0 || now < w->deadline) continue;
             shutdown(w->fd, SHUT_RDWR);
@@ -346,6 +383,7 @@ typedef struct server {
     ctx_pool pool;              /* query contexts */
     watchdog wd;                /* receive deadlines of the connections */
     int loopback;               /* bound to a loopback address: check Host */
+    const char *bind;           /* the address bound, as given (a Host it may be) */
     int quiet;                  /* no access log */
 } server;
 
@@ -362,6 +400,8 @@ typedef struct request {
     unsigned status;            /* HTTP status sent */
     size_t bytes;               /* response body bytes */
     conn_watch *watch;          /* the connection's deadline entry, or NULL */
+    int begun;                  /* the access handler has seen it */
+    size_t nargs;               /* query arguments in the URI (on_uri) */
 } request;
 
 /* Append to the body (NUL-terminated); marks too_large past the limit. */
@@ -397,7 +437,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!rq) return;
     /* a kept-alive connection has SRV_RECV_DEADLINE for its next request */
     watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE);
-    if (!s->quiet) {
+    if (!s->quiet && rq->begun) { /* begun: not a request libmicrohttpd refused itself */
         struct timespec now;
         struct tm tm;
         char when[40];
@@ -498,6 +538,7 @@ static const char *query_arg(struct MHD_Connection *conn, const char *key) {
 
 /* The first refused query argument (collected by check_arg). */
 typedef struct arg_verdict {
+    serve_route_id route;       /* the route asked: the arguments it reads */
     unsigned status;            /* 0, or the HTTP status of the refusal */
     char msg[SRV_MSG];          /* its message */
 } arg_verdict;
@@ -507,13 +548,15 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     arg_verdict *v = cls;
     (void)kind;
     v->status = serve_arg_check(key, key_size, value, value_size, v->msg, sizeof v->msg);
+    if (!v->status) v->status = serve_arg_known(v->route, key, value, v->msg, sizeof v->msg);
     return v->status ? MHD_NO : MHD_YES;
 }
 
-/* Every query argument through serve_arg_check; replies and returns 0 on
- * a refused one. */
-static int args_ok(struct MHD_Connection *conn, request *rq, enum MHD_Result *ret) {
-    arg_verdict v = {.status = 0};
+/* Every query argument through serve_arg_check and serve_arg_known (the
+ * route's own arguments only); replies and returns 0 on a refused one. */
+static int args_ok(struct MHD_Connection *conn, request *rq, serve_route_id route,
+                   enum MHD_Result *ret) {
+    arg_verdict v = {.route = route, .status = 0};
     MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_arg, &v);
     if (v.status) *ret = reply_error(conn, rq, v.status, NULL, "%s", v.msg);
     return !v.status;
@@ -1336,6 +1379,23 @@ static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_YES;
 }
 
+/* MHD's URI callback, before it splits the query arguments: the request's
+ * state starts here. A URI of more than SRV_MAX_ARGS arguments has its
+ * query cut off in place (the buffer is the connection's own): splitting
+ * thousands of them exhausts the connection's memory, and libmicrohttpd
+ * then closes it with no response at all; cut, the handler answers 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
+    (void)cls;
+    (void)conn;
+    request *rq = calloc(1, sizeof *rq);
+    char *q = uri ? strchr(uri, '?') : NULL;
+    if (!rq || !q) return rq;
+    rq->nargs = 1;
+    for (const char *p = q + 1; *p; p++) rq->nargs += *p == '&';
+    if (rq->nargs > SRV_MAX_ARGS) q[1] = 0;
+    return rq;
+}
+
 /* The MHD access handler: routes one request. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
@@ -1345,10 +1405,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     request *rq = *con_cls;
     (void)version;
     int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
-    if (!rq) {
-        rq = calloc(1, sizeof *rq);
+    if (!rq || !rq->begun) {
+        if (!rq) rq = calloc(1, sizeof *rq);
         if (!rq) return MHD_NO;
         *con_cls = rq;
+        rq->begun = 1;
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         serve_log_path(rq->method, sizeof rq->method, method); /* ESC, CR: not raw */
         serve_log_path(rq->path, sizeof rq->path, url);
@@ -1365,8 +1426,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                           rq->client, sizeof rq->client);
         }
-        if (s->loopback && !serve_host_ok(MHD_lookup_connection_value(
-                                  conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+        const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_HOST);
+        if (s->loopback && !serve_host_ok(host) && !serve_host_is(host, s->bind))
             return reply_error(conn, rq, MHD_HTTP_FORBIDDEN, NULL,
                                "host not allowed: this server answers localhost only");
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -1378,6 +1440,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (cs.conflict)
             return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                "conflicting Content-Length headers");
+        /* a transfer coding libmicrohttpd does not decode: the body's end
+         * is unknown, so the request would wait for the receive deadline
+         * (RFC 9112 6.1: 501) */
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+        if (te && strcasecmp(te, "chunked"))
+            return reply_error(conn, rq, MHD_HTTP_NOT_IMPLEMENTED, NULL,
+                               "Transfer-Encoding '%.64s' not supported (chunked only)", te);
+        if (rq->nargs > SRV_MAX_ARGS)
+            return reply_error(conn, rq, MHD_HTTP_URI_TOO_LONG, NULL,
+                               "%zu query arguments; at most %d", rq->nargs, SRV_MAX_ARGS);
         long n;
         if (cl && serve_parse_long(cl, 0, SRV_MAX_BODY, &n))
             return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
@@ -1429,7 +1502,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD",
                            "method %.16s not allowed here", method);
     enum MHD_Result ret = MHD_NO;
-    if (!args_ok(conn, rq, &ret)) return ret;
+    if (!args_ok(conn, rq, route, &ret)) return ret;
     switch (route) {
     case SRV_ROUTE_HEALTH: return api_health(s, conn, rq);
     case SRV_ROUTE_INFO:
@@ -1455,7 +1528,8 @@ static const char *serve_usage =
     "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
     "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable; - for stdin)\n"
     "  --client-conns N     open connections one client address may hold (default an\n"
-    "                       eighth of the connection limit, 128 of 1024)\n"
+    "                       eighth of the connection limit, 128 of 1024; no limit\n"
+    "                       when bound to loopback, where every client is one address)\n"
     "  -q, --quiet          no access log\n"
     "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
     "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
@@ -1496,6 +1570,24 @@ static void on_mhd_log(void *ud, const char *fmt, va_list ap) {
 }
 
 /* Dump j compactly with a newline into *out; 0 ok. */
+/* /api/info for a client: the index and the licensable list's source by
+ * file name only — absolute paths tell a web page about the analyst's
+ * disk and nothing about the index. */
+static json_t *info_public(json_t *o) {
+    json_t *p = json_object_get(o, "path");
+    if (json_is_string(p)) {
+        const char *v = json_string_value(p), *b = strrchr(v, '/');
+        if (b) json_object_set_new(o, "path", json_string(b + 1));
+    }
+    json_t *src = json_object_get(json_object_get(json_object_get(o, "licensable"), "list"),
+                                  "source");
+    if (json_is_string(src)) {
+        const char *v = json_string_value(src), *b = strrchr(v, '/');
+        if (b) json_string_set(src, b + 1);
+    }
+    return o;
+}
+
 static int dump_json(json_t *j, char **out, size_t *len) {
     char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
     json_decref(j);
@@ -1564,6 +1656,7 @@ int cli_cmd_serve(int argc, char **argv) {
     server s;
     memset(&s, 0, sizeof s);
     s.path = argv[optind];
+    s.bind = bind;
     s.quiet = quiet;
     s.loopback = v6 ? IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr)
                     : (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
@@ -1600,7 +1693,7 @@ int cli_cmd_serve(int argc, char **argv) {
         ec = EXIT_RESOURCE;
         goto done;
     }
-    if (dump_json(cli_info_json(x, s.path), &s.info_json, &s.info_len) ||
+    if (dump_json(info_public(cli_info_json(x, s.path)), &s.info_json, &s.info_len) ||
         (s.map && dump_json(map_fields_json(x, s.map), &s.map_json, &s.map_len))) {
         cli_err("out of memory\n");
         ec = EXIT_RESOURCE;
@@ -1646,8 +1739,11 @@ int cli_cmd_serve(int argc, char **argv) {
     unsigned conns = conn_limit();
     /* one client (address) may hold at most per_client of the conns: idle
      * sockets of one client used to take every slot until they timed out */
-    if (per_client <= 0) per_client = conns / 8 > 4 ? (long)conns / 8 : 4;
+    if (per_client <= 0) per_client = s.loopback ? (long)conns : conns / 8 > 4 ? (long)conns / 8 : 4;
     if ((unsigned long)per_client > conns) per_client = conns;
+    pthread_mutex_lock(&s.wd.mu);
+    s.wd.limit = conns; /* shedding near the limit (watchdog_main) */
+    pthread_mutex_unlock(&s.wd.mu);
     /* poll(), not epoll: in epoll mode libmicrohttpd 0.9.75 misses the
      * end-of-file of a client that half-closes mid-request and keeps the
      * connection for the whole idle timeout (bench/serve_chaos.sh,
@@ -1665,6 +1761,7 @@ int cli_cmd_serve(int argc, char **argv) {
         MHD_OPTION_CONNECTION_LIMIT, conns,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)per_client,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s.wd,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &mlog,
         MHD_OPTION_END);

@@ -42,9 +42,16 @@ const cli_serve_dist *cli_serve_share;
 void cli_err(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "tenyo%s%s: ", *cli_cmd ? " " : "", cli_cmd);
-    vfprintf(stderr, fmt, ap);
+    char *msg = NULL;
+    int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "tenyo%s%s: ", *cli_cmd ? " " : "", cli_cmd);
+    if (n < 0) return;
+    /* messages quote file names, ids and list lines: control characters
+     * (an escape sequence in a file name) are shown, never sent raw to
+     * the terminal; line breaks and tabs stay */
+    fputs(cli_safe_lines(msg), stderr);
+    free(msg);
 }
 
 tenyo_index *cli_open_index(const char *path, int *ec) {

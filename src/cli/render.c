@@ -21,14 +21,20 @@
 
 /* ================================================== untrusted text out */
 
-const char *cli_safe(const char *s) {
+/* A control character cli_safe shows escaped (lines: not \n nor \t). */
+static int ctl(const unsigned char *p, int lines) {
+    if (lines && (*p == '\n' || *p == '\t')) return 0;
+    return *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+}
+
+static const char *safe(const char *s, int lines) {
     static char *buf[8];     /* rotating: several fields in one printf */
     static size_t cap[8];
     static int next;
     if (!s) return "";
     size_t n = 0, bad = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
-        bad += *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+        bad += ctl(p, lines);
     if (!bad) return s;
     int b = next;
     next = (next + 1) % 8;
@@ -40,13 +46,16 @@ const char *cli_safe(const char *s) {
     }
     char *o = buf[b];
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) o += sprintf(o, "\\x%02x", *p);
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) o += sprintf(o, "\\u00%02x", *++p);
-        else *o++ = (char)*p;
+        if (!ctl(p, lines)) *o++ = (char)*p;
+        else if (*p == 0xc2) o += sprintf(o, "\\u00%02x", *++p);
+        else o += sprintf(o, "\\x%02x", *p);
     }
     *o = 0;
     return buf[b];
 }
+
+const char *cli_safe(const char *s) { return safe(s, 0); }
+const char *cli_safe_lines(const char *s) { return safe(s, 1); }
 
 char *cli_one_line(const char *s, char *out, size_t cap) {
     size_t n = 0;

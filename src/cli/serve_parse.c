@@ -84,6 +84,15 @@ int serve_host_ok(const char *h) {
     return (n == 9 && !strncasecmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9));
 }
 
+int serve_host_is(const char *h, const char *bind) {
+    if (!h || !bind || !*bind) return 0;
+    size_t bl = strlen(bind);
+    if (h[0] == '[') /* [v6]:port */
+        return !strncasecmp(h + 1, bind, bl) && h[1 + bl] == ']' &&
+               (h[2 + bl] == 0 || h[2 + bl] == ':');
+    return !strncmp(h, bind, bl) && (h[bl] == 0 || h[bl] == ':') && !strchr(bind, ':');
+}
+
 void serve_log_path(char *out, size_t cap, const char *url) {
     static const char hex[] = "0123456789ABCDEF";
     if (!out || cap < 8) return;
@@ -114,6 +123,59 @@ unsigned serve_arg_check(const char *key, size_t klen, const char *val, size_t v
         return SRV_HTTP_BAD_REQUEST;
     }
     return 0;
+}
+
+/* The query arguments each GET route reads (NULL-terminated lists). */
+static const char *const args_none[] = {NULL};
+static const char *const args_similar[] = {"id", "text", "k", "mode", "date_from", "date_to",
+                                           "applicant", "exclude_applicant", "fields",
+                                           "exclude_fields", "keywords", "open_only", "kind",
+                                           NULL};
+static const char *const args_search[] = {"q", "k", "mode", "date_from", "date_to",
+                                          "applicant", "exclude_applicant", "fields",
+                                          "exclude_fields", "open_only", "kind", NULL};
+static const char *const args_patent[] = {"k", "mode", NULL};
+static const char *const args_resolve[] = {"q", NULL};
+static const char *const args_profile[] = {"id", "n", "min_confidence", "distance", "lang",
+                                           NULL};
+static const char *const args_map[] = {"id", "text", "fields", "doc", "view", "size",
+                                       "largest", "lang", "label", "mark", NULL};
+
+unsigned serve_arg_known(serve_route_id route, const char *key, const char *val, char *msg,
+                         size_t msglen) {
+    const char *const *names = args_none;
+    const char *path = "this path";
+    switch (route) {
+    case SRV_ROUTE_HEALTH: path = "/healthz"; break;
+    case SRV_ROUTE_INFO: path = "/api/info"; break;
+    case SRV_ROUTE_SIMILAR: names = args_similar; path = "/api/similar"; break;
+    case SRV_ROUTE_SEARCH: names = args_search; path = "/api/search"; break;
+    case SRV_ROUTE_PATENT: names = args_patent; path = "/api/patent"; break;
+    case SRV_ROUTE_RESOLVE: names = args_resolve; path = "/api/resolve"; break;
+    case SRV_ROUTE_PROFILE: names = args_profile; path = "/api/profile"; break;
+    case SRV_ROUTE_MAP: names = args_map; path = "/api/map"; break;
+    default: return 0; /* POST routes: their bodies are checked member by member */
+    }
+    if (!key || (!*key && (!val || !*val))) return 0; /* "?a=1&" or "?&": nothing given */
+    size_t n = 0;
+    for (; names[n]; n++)
+        if (!strcmp(key, names[n])) return 0;
+    char list[256] = "";
+    for (size_t i = 0; i < n && strlen(list) + strlen(names[i]) + 3 < sizeof list; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                 names[i]);
+    const char *near = NULL;
+    for (size_t i = 0; i < n && !near; i++) /* "ID" for id */
+        if (!strcasecmp(key, names[i])) near = names[i];
+    if (!near && n) near = cli_suggest(key, names, n);
+    if (near)
+        snprintf(msg, msglen, "unknown argument '%.64s' for %s; did you mean '%s'? (%s)", key,
+                 path, near, list);
+    else if (n)
+        snprintf(msg, msglen, "unknown argument '%.64s' for %s (%s)", key, path, list);
+    else
+        snprintf(msg, msglen, "unknown argument '%.64s': %s takes none", key, path);
+    return SRV_HTTP_BAD_REQUEST;
 }
 
 unsigned serve_similar_args(const char *ks, const char *ms, long *k, tenyo_mode *mode,

@@ -61,6 +61,12 @@ serve_route_id serve_route(const char *url, const char **rest);
  * is accepted. */
 int serve_host_ok(const char *h);
 
+/* 1 when the Host header value h names the address the server is bound
+ * to (bind as given to --bind, e.g. 127.0.0.2, or ::1 as [::1]), with or
+ * without a port: the URL the server prints must work. An address literal
+ * cannot be rebound by DNS. */
+int serve_host_is(const char *h, const char *bind);
+
 /* The path (and the method) for the access log: bytes outside printable ASCII (and '%') as
  * %XX, so that a hostile path cannot forge log lines; truncated with "..."
  * to fit cap (>= 8) bytes with its NUL. */
@@ -76,6 +82,13 @@ unsigned serve_http_status(int st);
  * a word ("k=10%00x" read as 10, a text losing its tail). */
 unsigned serve_arg_check(const char *key, size_t klen, const char *val, size_t vlen,
                          char *msg, size_t msglen);
+
+/* 0 when route (a GET route) reads the query argument key, else 400 with
+ * "unknown argument" naming the path, the arguments it takes and the
+ * closest one: a misspelt filter (date_form=) must not pass as no filter.
+ * An empty key without a value ("?a=1&") is nothing given. */
+unsigned serve_arg_known(serve_route_id route, const char *key, const char *val, char *msg,
+                         size_t msglen);
 
 /* The k and mode arguments of /api/similar and /api/patent (either may be
  * NULL: defaults 10 and hybrid). */

@@ -44,8 +44,11 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ============================================================= commands */
 
@@ -99,7 +102,35 @@ static void print_help(void) {
     fputs("exit codes: 0 ok, 1 usage, 2 input error, 3 index error, 4 resource error\n", stdout);
 }
 
+/* A standard stream the caller closed (`>&-`) gets /dev/null opened the
+ * wrong way round in its place: the number is taken, so no file this
+ * program opens (an index being written) becomes "standard output", and
+ * every write to it fails, which finish_stdout then reports. */
+static void hold_std_fds(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (n >= 0 && n != fd) { /* a lower number was free too: move it */
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
+/* The command's exit code, or EXIT_RESOURCE when its answer did not all
+ * reach standard output (disk full, /dev/full, a closed stdout): exit 0
+ * would pass a truncated file on as complete (coreutils' close_stdout). */
+static int finish_stdout(int rc) {
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno ? errno : EIO;
+    if (!bad) return rc;
+    cli_err("standard output: write error: %s; the output is incomplete\n", strerror(e));
+    return rc ? rc : EXIT_RESOURCE;
+}
+
 int cli_main(int argc, char **argv) {
+    hold_std_fds();
     if (argc < 2) {
         cli_err("no command\n");
         return cli_usage_error(main_usage_line);
@@ -107,13 +138,14 @@ int cli_main(int argc, char **argv) {
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         print_help();
-        return EXIT_OK;
+        return finish_stdout(EXIT_OK);
     }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) return cmd_version(argc - 1, argv + 1);
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
+        return finish_stdout(cmd_version(argc - 1, argv + 1));
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(cmd, commands[i].name)) continue;
         cli_cmd = cmd;
-        return commands[i].run(argc - 1, argv + 1);
+        return finish_stdout(commands[i].run(argc - 1, argv + 1));
     }
     /* did you mean: the table's names and "help" */
     const char *names[NCOMMANDS + 1];

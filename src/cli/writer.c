@@ -12,10 +12,12 @@
 
 /* ================================================== licensable list */
 
-/* Report of an unresolved line (quiet: counted only). */
+/* Report of an unresolved line (quiet: counted only); the line's text
+ * comes from the list file, so control characters are shown escaped, never
+ * sent to the terminal. */
 static void open_report(void *ud, const char *file, long line, const char *msg) {
     if (*(int *)ud) return;
-    cli_err("%s:%ld: %s\n", file, line, msg);
+    cli_err("%s:%ld: %s\n", cli_safe(file), line, cli_safe(msg));
 }
 
 /* Load list into the index at path (through writer w when given) and say

@@ -349,6 +349,21 @@
  * manifest last, after every rank's report), so an ended job leaves the
  * previous index as it was.
  *
+ * Same inputs. Chunks are dealt by line number, so every rank must read
+ * the same bytes: a rank whose file of the same path holds other content
+ * (another node's copy) would send other records under the same numbers,
+ * and one whose file is shorter, or whose list of files or CHUNK differs,
+ * waits for chunks that never come. So before reading, every rank takes a
+ * fingerprint of what it was given (the file names, each file's size and
+ * FNV-1a of its bytes, the reader options, CHUNK; standard input by name
+ * only, and the whole command line: an option such as --min-df decides
+ * what each rank keeps) and the ranks compare them (one all-gather of 56
+ * bytes a rank):
+ * any difference ends the job before anything is read or written, rank 0
+ * naming the first rank that differs and how (same_inputs). The cost is
+ * one more read of the inputs by each rank, from the page cache after the
+ * first.
+ *
  * CHUNK is TENYO_MPI_CHUNK (lines) from the environment when set (the
  * tests use small chunks so that the 200-record sample is shared), else
  * 256.
@@ -393,6 +408,7 @@ typedef struct pending {
 /* This rank's state for the builder's callbacks. */
 typedef struct share_state {
     int rank, size;       /* MPI_COMM_WORLD */
+    uint64_t argv_print;  /* FNV-1a of the command line (same_inputs) */
     pending *sends;       /* rank != 0: sends not known complete */
     size_t nsends, cap;   /* used / allocated */
     size_t inflight;      /* their bytes */
@@ -2076,9 +2092,91 @@ static int setup(void *ud, tenyo_builder *b) {
     return ty_builder_set_share(b, &sh);
 }
 
-/* cli_dist.inputs: kept for a shard writer's second read (docs_read). */
+/* FNV-1a of the bytes of path and its size into h[0], h[1] (h[1] =
+ * UINT64_MAX when it cannot be read: the reader then says why). */
+static void file_print(const char *path, uint64_t h[2]) {
+    h[0] = 0;
+    h[1] = UINT64_MAX;
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+    if (!f) return;
+    static unsigned char buf[1 << 20];
+    uint64_t x = 14695981039346656037ull, n = 0;
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t i = 0; i < got; i++) x = (x ^ buf[i]) * 1099511628211ull;
+        n += got;
+    }
+    if (!ferror(f)) {
+        h[0] = x;
+        h[1] = n;
+    }
+    fclose(f);
+}
+
+/* Every rank must read the same inputs (the opening comment, "Same
+ * inputs"): compare fingerprints; on a difference rank 0 says which rank
+ * differs and how, and ends the job (exit 2) before anything is read. */
+static void same_inputs(share_state *s, char **files, int nfiles, const tenyo_read_opts *ro) {
+    enum { F = 7 };
+    uint64_t fp[F] = {(uint64_t)nfiles, chunk_size(), 0, 0, 0, 0, s->argv_print};
+    char opts[160];
+    snprintf(opts, sizeof opts, "%d|%s|%d", ro->format, ro->encoding ? ro->encoding : "",
+             ro->strict);
+    fp[2] = ty_fnv1a(opts, strlen(opts));
+    for (int i = 0; i < nfiles; i++) {
+        uint64_t h[2];
+        file_print(files[i], h);
+        fp[3] = ty_fnv1a(files[i], strlen(files[i] ) + 1) ^ (fp[3] * 1099511628211ull);
+        fp[4] = (fp[4] * 1099511628211ull) ^ h[1];
+        fp[5] = (fp[5] * 1099511628211ull) ^ h[0];
+    }
+    uint64_t *all = calloc((size_t)s->size * F, sizeof *all);
+    MPI_Request r;
+    if (!all || MPI_Iallgather(fp, F, MPI_UINT64_T, all, F, MPI_UINT64_T, MPI_COMM_WORLD, &r) !=
+                    MPI_SUCCESS || ty_mpicomm_wait(&r, POLL_NS))
+        MPI_Abort(MPI_COMM_WORLD, 70);
+    int bad = -1, what = 0;
+    for (int k = 1; k < s->size && bad < 0; k++)
+        for (int j = 0; j < F && bad < 0; j++)
+            if (all[(size_t)k * F + j] != all[j]) {
+                bad = k;
+                what = j;
+            }
+    if (bad >= 0 && s->rank == 0) {
+        const uint64_t *o = all + (size_t)bad * F;
+        char why[200];
+        switch (what) {
+        case 0: snprintf(why, sizeof why, "%llu input files, process 0 %llu",
+                         (unsigned long long)o[0], (unsigned long long)all[0]); break;
+        case 1: snprintf(why, sizeof why, "TENYO_MPI_CHUNK %llu, process 0 %llu",
+                         (unsigned long long)o[1], (unsigned long long)all[1]); break;
+        case 2: snprintf(why, sizeof why, "other reading options (format, encoding, strict)");
+                break;
+        case 3: snprintf(why, sizeof why, "other input file names"); break;
+        case 4: snprintf(why, sizeof why, "input files of other sizes (or unreadable)"); break;
+        case 5: snprintf(why, sizeof why, "input files of the same sizes but other bytes");
+                break;
+        default: snprintf(why, sizeof why, "another command line (its options)");
+        }
+        fprintf(stderr, "tenyo-mpi: process %d reads other inputs than process 0: %s. Every "
+                        "process must read the same files (same names, same bytes) with the "
+                        "same TENYO_MPI_CHUNK; nothing read, nothing written\n", bad, why);
+        fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+    free(all);
+    if (bad >= 0) { /* rank 0 ends the job */
+        MPI_Request w;
+        if (MPI_Ibarrier(MPI_COMM_WORLD, &w) == MPI_SUCCESS) ty_mpicomm_wait(&w, POLL_NS);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
+}
+
+/* cli_dist.inputs: the inputs checked alike on every rank (same_inputs),
+ * and kept for a shard writer's second read (docs_read). */
 static void set_inputs(void *ud, char **files, int nfiles, const tenyo_read_opts *ro) {
     share_state *s = ud;
+    if (s->size > 1) same_inputs(s, files, nfiles, ro);
     s->files = files;
     s->nfiles = nfiles;
     s->ro = *ro;
@@ -2114,6 +2212,8 @@ int main(int argc, char **argv) {
     share_state s = {0};
     MPI_Comm_rank(MPI_COMM_WORLD, &s.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s.size);
+    for (int i = 0; i < argc; i++) /* same_inputs: every rank's must be the same */
+        s.argv_print = (s.argv_print * 1099511628211ull) ^ ty_fnv1a(argv[i], strlen(argv[i]) + 1);
     cmd = argc > 1 ? argv[1] : "";
     if (serve) {
         if (provided < MPI_THREAD_SERIALIZED) {

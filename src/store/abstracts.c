@@ -257,6 +257,46 @@ done:
     return rc;
 }
 
+int ty_abs_verify(ty_abs *a, char *err, size_t errlen) {
+    if (!a) return TENYO_OK;
+    if (a->parts) {
+        for (uint32_t i = 0; i < a->nparts; i++) {
+            int rc = ty_abs_verify(a->parts[i], err, errlen);
+            if (rc) return rc;
+        }
+        return TENYO_OK;
+    }
+    if (!a->ndocs) return TENYO_OK;
+    int rc = ty_once_run(&a->once, abs_load, a);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", a->err);
+        return rc;
+    }
+    uint64_t nb = (a->ndocs + a->per_block - 1) / a->per_block;
+    const unsigned char *pay = a->blob + ABS_HEAD + 16 * nb;
+    char *raw = ty_malloc(ABS_MAX_RAW);
+    if (!raw) return TENYO_ERR_NOMEM;
+    rc = TENYO_OK;
+    for (uint64_t i = 0; i < nb && !rc; i++) {
+        const unsigned char *e = a->blob + ABS_HEAD + 16 * i;
+        uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
+        uint64_t want = i + 1 < nb ? a->per_block : a->ndocs - i * a->per_block, got = 0;
+        size_t d = ZSTD_decompress(raw, rs, pay + get_le64(e), zs);
+        const char *why = NULL;
+        if (ZSTD_isError(d)) why = ZSTD_getErrorName(d);
+        else if (d != rs || (rs && raw[rs - 1] != 0)) why = "cut";
+        for (uint32_t k = 0; !why && k < rs; k++) got += raw[k] == 0;
+        if (!why && got != want) why = got < want ? "too few documents" : "too many documents";
+        if (why) {
+            ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu: %s",
+                      a->path, (unsigned long long)i, why);
+            rc = TENYO_ERR_CORRUPT;
+        }
+    }
+    free(raw);
+    return rc;
+}
+
 ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
                        const uint64_t *gpos, uint64_t ndocs) {
     ty_abs *a = ty_calloc(1, sizeof *a);

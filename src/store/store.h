@@ -34,6 +34,11 @@ typedef struct ty_abs ty_abs;
  * NUL-terminated; "" when the document has none). TENYO_ERR_CORRUPT with
  * the file named in err when the section is damaged. Thread-safe. */
 int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen);
+/* Every block of the section(s) behind a decompressed and counted (each
+ * block's frame checksum, its documents' strings): 0 (also for NULL), or
+ * TENYO_ERR_CORRUPT naming file and block (NOMEM). What check and
+ * tenyo_index_load_all run; queries only read the blocks they show. */
+int ty_abs_verify(ty_abs *a, char *err, size_t errlen);
 /* A handle over parts (taken over, NULL entries allowed: no abstracts
  * there): document d of the result is global position gpos[d] (NULL: d),
  * which lies in the part p with first[p] <= pos < first[p + 1] (first has
