@@ -18,6 +18,7 @@
 #             every command, equal answers; damaged shards refused)
 #   mpi       tests/mpi.sh (the row-split SVD over Open MPI ranks; skips without MPI)
 #   layers    tests/layering.sh (the house plan: includes and calls only go down)
+#   scale     tests/scale.sh (tenyo bench; zstd-compressed input)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -58,6 +59,7 @@ suite python sh tests/python.sh "$B"
 suite shards sh tests/shards.sh "$B"
 suite mpi sh tests/mpi.sh "$B"
 suite layers sh tests/layering.sh "$B"
+suite scale sh tests/scale.sh
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
