@@ -11,8 +11,12 @@
 # the normalised LSA vectors and is timed inside the process (imports not
 # counted).
 #
+# BEFORE=path/to/another/tenyo adds that binary to every round (an earlier
+# commit's build, for before/after figures from the same rounds).
+#
 # Usage: sh bench/raw_build.sh       (env: RUNS=3 TIMES=10 K=256
-#                                      WORK=/tmp/tenyo-rawbuild THREADS=nproc)
+#                                      WORK=/tmp/tenyo-rawbuild THREADS=nproc
+#                                      BEFORE=)
 set -eu
 RUNS=${RUNS:-3}
 TIMES=${TIMES:-10}
@@ -44,7 +48,12 @@ echo "# corpus: $(wc -l < "$CORPUS") documents ($CORPUS), rank $K, tenyo --threa
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 : > "$WORK/tenyo.log"
 : > "$WORK/py.jsonl"
+: > "$WORK/before.log"
 for r in $(seq "$RUNS"); do
+    if [ -n "${BEFORE:-}" ]; then
+        "$BEFORE" index -q -t "$THREADS" -d "$K" -o "$WORK/b.tny" "$CORPUS" 2>> "$WORK/before.log"
+        tail -1 "$WORK/before.log" | sed 's/^indexed .*rank/  before: rank/; s/, [0-9.]* MB.*//'
+    fi
     build/tenyo index -q -t "$THREADS" -d "$K" -o "$WORK/x.tny" "$CORPUS" 2>> "$WORK/tenyo.log"
     tail -1 "$WORK/tenyo.log" | sed 's/^indexed .*rank/  tenyo: rank/; s/, [0-9.]* MB.*//'
     "$PY" bench/raw_pipeline.py -k "$K" "$CORPUS" | tee -a "$WORK/py.jsonl" | sed 's/^/  python: /'
@@ -53,8 +62,12 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 t=$(sed -n 's/.* rank [0-9]*, \([0-9.]*\) s (tokenize.*/\1/p' "$WORK/tenyo.log" | median)
 p=$(sed -n 's/.*"sec_total": \([0-9.]*\).*/\1/p' "$WORK/py.jsonl" | median)
-for ph in tokenize weight svd "field model" write other; do
+for ph in tokenize read weight svd "field model" write other; do
     v=$(sed -n "s/.*[(,] *$ph \([0-9.]*\) s.*/\1/p" "$WORK/tenyo.log" | median)
     printf '# tenyo %s: median %s s\n' "$ph" "$v"
 done
+if [ -n "${BEFORE:-}" ]; then
+    b=$(sed -n 's/.* rank [0-9]*, \([0-9.]*\) s (tokenize.*/\1/p' "$WORK/before.log" | median)
+    awk -v b="$b" -v p="$p" 'BEGIN { printf "before (%s): %.2f s: python / before = %.2fx\n", ENVIRON["BEFORE"], b, p / b }'
+fi
 awk -v t="$t" -v p="$p" 'BEGIN { printf "build from raw text: tenyo %.2f s, python %.2f s (medians of the rounds): python / tenyo = %.2fx\n", t, p, p / t }'

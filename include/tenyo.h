@@ -242,6 +242,9 @@ typedef struct tenyo_build_stats {
                                  search lists (0 without them) */
     double sec_fieldmodel;    /* wall seconds training the field model */
     double sec_write;         /* wall seconds writing the index file(s) */
+    double sec_read;          /* wall seconds from the first add to the
+                                 write call not spent tokenizing: the
+                                 caller reading and parsing its records */
 } tenyo_build_stats;
 
 typedef struct tenyo_builder tenyo_builder;

@@ -2713,6 +2713,9 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     uint32_t *remap = NULL;
     int shared = b->sh.size > 1; /* rank 0 of tenyo-mpi index */
     b->written = 1;
+    /* between the first add and now, what was not tokenizing: the
+     * caller reading and parsing its records, and copying them in */
+    double tread = ty_now() - b->t0 - b->sec_tok;
     /* the last batch; its progress ends the stage (done == total) */
     int rc = tokenize_batch(b);
     if (rc) goto done;
@@ -2865,6 +2868,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->sec_ivf = ivf ? t4 - t3s : 0;
         st->sec_fieldmodel = tfm;
         st->sec_write = ty_now() - t5;
+        st->sec_read = tread > 0 ? tread : 0;
         st->file_bytes = m.file_bytes;
     }
 done:
