@@ -70,7 +70,7 @@ assert ivf[1] < 1.0 and ivf[1] <= ivf[8] and ivf[8] >= 0.95, ivf  # 8 = every li
 EOF
 n=$(wc -l <"$D/b.csv")
 [ "$n" = 17 ] && ok scale_bench_csv_rows || bad "scale_bench_csv_rows ($n lines)"
-head -n 1 "$D/b.csv" | grep -q '^mode,nprobe,threads,queries,errors,qps,p50_ms,p95_ms,p99_ms,mean_ms,recall_at_10$' &&
+head -n 1 "$D/b.csv" | grep -q '^mode,nprobe,threads,queries,errors,without_terms,qps,p50_ms,p95_ms,p99_ms,mean_ms,recall_at_10$' &&
   ok scale_bench_csv_header || bad scale_bench_csv_header
 if "$PY" - "$D/b.svg" <<'EOF'; then ok scale_bench_svg; else bad scale_bench_svg; fi
 import sys, xml.etree.ElementTree as ET
@@ -84,6 +84,10 @@ EOF
 printf '運転者の眠気を検出する\n\nrobot gripper with soft fingers\n' >"$D/q.txt"
 expect 0 scale_bench_query_file "$T" bench "$D/p.tny" --query-file "$D/q.txt" -m lsa,hybrid -q
 contains "$D/out" "2 queries (query file)" scale_bench_query_file_lines
+printf 'robot gripper\nqqqzzz\n' >"$D/q2.txt"
+expect 0 scale_bench_query_without_terms "$T" bench "$D/p.tny" --query-file "$D/q2.txt" -m lsa,search -q --json "$D/q2.json"
+contains "$D/out" "(1 without index terms)" scale_bench_query_without_terms_counted
+if "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert all(x["errors"] == 0 for x in r) and r[0]["without_terms"] == 1, r' "$D/q2.json"; then ok scale_bench_without_terms_json; else bad scale_bench_without_terms_json; fi
 expect 0 scale_bench_titles "$T" bench "$D/p.tny" --titles -n 20 -m tfidf -q
 contains "$D/out" "20 queries (titles as text)" scale_bench_titles_workload
 expect 2 scale_bench_query_file_missing "$T" bench "$D/p.tny" --query-file "$D/none.txt"

@@ -17,7 +17,9 @@
  * exactly in float (--scan fp32, no IVF), computed once before the timed
  * runs; for ivf it is exact LSA. recall@k = the share of the reference's k
  * documents found in the answer (by document, so a tie at the k-th score
- * decided the other way counts as a miss: a floor). The default scan of a
+ * decided the other way counts as a miss: a floor); a text query without
+ * any index term has no answer and no reference, and is counted apart
+ * ("without index terms"), not as an error. The default scan of a
  * large index is int8 with float re-ranking, so even "exact" modes get a
  * measured recall. ideas and search have no reference (their answers are
  * fields and keyword matches): their recall is left out.
@@ -81,6 +83,8 @@ typedef struct bm_row {
     int threads;        /* queries in flight */
     size_t queries;     /* queries run */
     size_t errors;      /* queries that returned an error */
+    size_t empty;       /* text queries without any index term (no
+                           answer, not an error: `similar --text` exits 2) */
     double wall;        /* seconds for all of them */
     double p50, p95, p99, mean; /* latency, milliseconds */
     double recall;      /* mean recall@k, < 0 when there is no reference */
@@ -291,6 +295,7 @@ static void bm_print_row(const bm_row *w, size_t k) {
     else snprintf(rec, sizeof rec, "%.3f", w->recall);
     printf("%-18s %7d %10.1f %9.3f %9.3f %9.3f %9s", bm_label(w, l, sizeof l), w->threads,
            w->wall > 0 ? (double)w->queries / w->wall : 0, w->p50, w->p95, w->p99, rec);
+    if (w->empty) printf("  (%zu without index terms)", w->empty);
     if (w->errors) printf("  (%zu errors)", w->errors);
     printf("\n");
     (void)k;
@@ -316,6 +321,7 @@ static json_t *bm_json(const char *path, uint64_t ndocs, size_t k, size_t nq, co
                               w->wall > 0 ? (double)w->queries / w->wall : 0.0, "p50_ms", w->p50,
                               "p95_ms", w->p95, "p99_ms", w->p99, "mean_ms", w->mean);
         json_object_set_new(r, "recall", w->recall < 0 ? json_null() : json_real(w->recall));
+        json_object_set_new(r, "without_terms", json_integer((json_int_t)w->empty));
         json_array_append_new(a, r);
     }
     json_object_set_new(o, "results", a);
@@ -323,12 +329,13 @@ static json_t *bm_json(const char *path, uint64_t ndocs, size_t k, size_t nq, co
 }
 
 static int bm_write_csv(FILE *f, size_t k, const bm_row *rows, size_t nrows) {
-    fprintf(f, "mode,nprobe,threads,queries,errors,qps,p50_ms,p95_ms,p99_ms,mean_ms,recall_at_%zu\n",
+    fprintf(f, "mode,nprobe,threads,queries,errors,without_terms,qps,p50_ms,p95_ms,p99_ms,mean_ms,"
+               "recall_at_%zu\n",
             k);
     for (size_t i = 0; i < nrows; i++) {
         const bm_row *w = rows + i;
-        fprintf(f, "%s,%u,%d,%zu,%zu,%.2f,%.4f,%.4f,%.4f,%.4f,", bm_names[w->kind], w->nprobe,
-                w->threads, w->queries, w->errors,
+        fprintf(f, "%s,%u,%d,%zu,%zu,%zu,%.2f,%.4f,%.4f,%.4f,%.4f,", bm_names[w->kind], w->nprobe,
+                w->threads, w->queries, w->errors, w->empty,
                 w->wall > 0 ? (double)w->queries / w->wall : 0, w->p50, w->p95, w->p99, w->mean);
         if (w->recall >= 0) fprintf(f, "%.4f", w->recall);
         fprintf(f, "\n");
@@ -370,7 +377,7 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
     double x0 = floor(rmin * 10 - 1e-9) / 10;
     if (x0 > 0.9) x0 = 0.9;
     if (x0 < 0) x0 = 0;
-    double y0 = floor(log10(qmin)), y1 = ceil(log10(qmax));
+    double y0 = floor(log10(qmin * 0.8)), y1 = ceil(log10(qmax * 1.25));
     if (y1 <= y0) y1 = y0 + 1;
     double x1 = 1.0 + (1.0 - x0) * 0.03; /* room for the points at recall 1 */
 #define BX(r) (L + ((r) - x0) / (x1 - x0) * (W - L - R))
@@ -379,13 +386,14 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
                "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
             W, H, W, H);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<text x=\"%.0f\" y=\"24\" font-size=\"15\">tenyo bench: ", L);
-    bm_xml(f, path);
-    fprintf(f, " (%llu documents), recall@%zu against queries per second</text>\n",
-            (unsigned long long)ndocs, k);
-    /* grid and ticks */
-    for (int i = 0; i <= 10; i++) {
-        double r = x0 + (1.0 - x0) * i / 10.0;
+    const char *base = strrchr(path, '/');
+    fprintf(f, "<text x=\"%.0f\" y=\"24\" font-size=\"15\">tenyo bench ", L);
+    bm_xml(f, base && base[1] ? base + 1 : path);
+    fprintf(f, ": %llu documents, k %zu</text>\n", (unsigned long long)ndocs, k);
+    /* grid and ticks: recall at round steps */
+    double step = 1.0 - x0 > 0.5 ? 0.1 : 1.0 - x0 > 0.2 ? 0.05 : 0.02;
+    for (int i = 0; x0 + i * step <= 1.0 + 1e-9; i++) {
+        double r = x0 + i * step;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>\n",
                 BX(r), T, BX(r), H - B);
         fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.2f</text>\n", BX(r),
@@ -693,7 +701,8 @@ int cli_cmd_bench(int argc, char **argv) {
                 for (size_t i = 0; i < nq; i++) {
                     sorted[i] = lat[i] * 1e3;
                     sum += sorted[i];
-                    if (got[i] < 0) w->errors++;
+                    if (got[i] == TENYO_ERR_EMPTY) w->empty++;
+                    else if (got[i] < 0) w->errors++;
                 }
                 qsort(sorted, nq, sizeof *sorted, cmp_double);
                 w->p50 = bm_pct(sorted, nq, 0.50);
@@ -704,7 +713,7 @@ int cli_cmd_bench(int argc, char **argv) {
                 bm_print_row(w, (size_t)k);
                 if (w->errors && !quiet) {
                     for (size_t i = 0; i < nq; i++)
-                        if (got[i] < 0) {
+                        if (got[i] < 0 && got[i] != TENYO_ERR_EMPTY) {
                             cli_err("%s: first failed query (#%zu): %s\n", label, i + 1,
                                     tenyo_strerror(got[i]));
                             break;
