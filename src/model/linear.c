@@ -38,7 +38,9 @@
  * builder's (tenyo index --threads N) forks N - 1 children that claim
  * fields from a counter in a shared anonymous mapping, write their
  * weights there and leave with _exit; the parent trains whatever a child
- * did not finish. Same bytes for any worker count (tests). Rejected: the
+ * did not finish. A child dies with its parent (PR_SET_PDEATHSIG), so a
+ * killed build leaves no worker holding the index's writer lock. Same
+ * bytes for any worker count (tests). Rejected: the
  * primal (trust-region) solver, which draws nothing and could run in
  * threads, but was slower on two threads than the dual on one. A model
  * trained lazily for an old index (ideas.c) or on tenyo-mpi's rank 0
@@ -73,7 +75,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,11 +216,17 @@ static int fm_claim(const fm_job *j, int all) {
  * child killed) this process trains afterwards, so the model is the same
  * whatever happened. */
 static int fm_run(const fm_job *j, int workers) {
-    pid_t kids[FM_MAX_WORKERS];
+    pid_t kids[FM_MAX_WORKERS], parent = getpid();
     int nkids = 0;
     for (int w = 1; w < workers && w < FM_MAX_WORKERS; w++) {
         pid_t p = fork();
-        if (p == 0) _exit(fm_claim(j, 0) ? 1 : 0);
+        if (p == 0) {
+            /* die with the parent: a killed build must not leave workers
+             * holding its inherited descriptors (the index's writer lock) */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent) _exit(1);
+            _exit(fm_claim(j, 0) ? 1 : 0);
+        }
         if (p < 0) break;
         kids[nkids++] = p;
     }
