@@ -3,8 +3,9 @@
 # sample: `tenyo bench` (its table, JSON, CSV and SVG; recall of the exact
 # modes against their float reference, the IVF sweep, the workloads, bad
 # options) and zstd-compressed input (`index` of a .zst file, from a file
-# and from standard input, writes the same bytes as of the plain file; a
-# truncated one is refused naming it). Timings are printed by bench, never
+# and from standard input, and tenyo-mpi index over 2 processes when Open
+# MPI is there, writes the same bytes as of the plain file; a truncated
+# one is refused naming it). Timings are printed by bench, never
 # checked. Prints "N passed, N failed".
 # Usage: TENYO=build/tenyo sh tests/scale.sh
 T=${TENYO:-build/tenyo}
@@ -35,6 +36,16 @@ if command -v zstd >/dev/null 2>&1; then
   expect 2 scale_index_zst_truncated "$T" index -q -o "$D/c.tny" "$D/cut.zst"
   contains "$D/err" "cut.zst: zstd: the file ends inside a frame" scale_index_zst_truncated_named
   [ ! -e "$D/c.tny" ] && ok scale_index_zst_truncated_no_output || bad scale_index_zst_truncated_no_output
+  # tenyo-mpi index reads it through the same reader: the same bytes
+  M=$(dirname "$T")/tenyo-mpi
+  if command -v mpirun >/dev/null 2>&1 && [ -x "$M" ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    expect 0 scale_mpi_index_zst env ASAN_OPTIONS=detect_leaks=0 timeout 300 \
+      mpirun --oversubscribe -np 2 "$M" index -q -o "$D/m.tny" "$D/s.jsonl.zst"
+    cmp -s "$D/p.tny" "$D/m.tny" && ok scale_mpi_index_zst_same_bytes || bad scale_mpi_index_zst_same_bytes
+  else
+    echo "skip tenyo-mpi .zst test (no mpirun or no $M)"
+  fi
 else
   echo "skip zstd input tests (the zstd program is not installed: apt-get install zstd)"
 fi
