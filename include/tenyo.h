@@ -79,6 +79,11 @@ typedef struct tenyo_doc {
     const char *lang;        /* "ja", "en", or "" when unknown (detected later) */
     const char *source;      /* input file path */
     long line;               /* line (JSONL, CSV) or record number (XML) */
+    const char *numbers;     /* the document's other numbers, one per line:
+                                application (特願…, 出願番号), registration
+                                (特許…, 登録番号), publication; NULL or ""
+                                when none. tenyo_index_resolve finds the
+                                document by them */
 } tenyo_doc;
 
 typedef enum {
@@ -701,25 +706,30 @@ int tenyo_date_span(const char *typed, int end, char out[11]);
 /* 1 when code is an IPC section, class or subclass ("g06f", "G 06", "H"),
  * its upper-case form (spaces dropped) in out; else 0. */
 int tenyo_ipc_prefix(const char *code, char out[5]);
-/* Keyword query (api/keywords.c): terms that must / must not occur, a b
- * (AND), a OR b (also |; binds tighter than AND), NOT a or -a (one clause),
- * "quoted strings" as one unit; each unit tokenized by c's tokenizer (the
- * index's: TENYO_ERR_MISMATCH when this machine's differs) and matching
- * documents that hold all its terms (a Japanese compound: the compound
- * term). Replaces an earlier keyword query of f. TENYO_ERR_ARG for bad
- * syntax, TENYO_ERR_EMPTY for a unit without any index term (a stop
- * word); words the index does not hold match nothing and are named by
- * tenyo_filter_note. c and f must share the index. */
+/* Keyword query (api/keywords.c): words and phrases that must / must not
+ * occur, a b (AND), a OR b (also |; binds tighter than AND), NOT a or -a
+ * (one clause), "quoted phrase" as one unit; a unit matches the records
+ * whose title or abstract contains it (NFKC case-folded; a unit starting
+ * with a Latin letter or digit must start a word), whatever its frequency
+ * or tokenization. Replaces an earlier keyword query of f. TENYO_ERR_ARG
+ * for bad syntax, TENYO_ERR_EMPTY for a unit without text; units no record
+ * contains are named by tenyo_filter_note. The first keyword query of an
+ * index builds its keyword text (tenyo_index_keyword_stats). c and f must
+ * share the index. */
 int tenyo_filter_keywords(tenyo_filter *f, tenyo_ctx *c, const char *query);
-/* Words of f's keyword query the index does not hold, comma-separated
+/* Units of f's keyword query that no record contains, comma-separated
  * ("" when none); lives as long as f. */
 const char *tenyo_filter_note(const tenyo_filter *f);
 /* Keyword search: the documents f passes (its keyword query, which must
- * have a term that must occur, and its other criteria), ranked by TF-IDF
- * cosine with the query's must-occur terms; up to k into hits, best
- * first; the count or a negative status. c's own filter is left as it
- * was. */
+ * have a term that must occur, and its other criteria), ranked by BM25
+ * over the must-occur units (title counts double); up to k into hits,
+ * best first; the count or a negative status. c's own filter is left as
+ * it was. */
 int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits);
+/* The keyword text that keyword queries search (built on first use, once
+ * per index, thread-safe): its bytes and the seconds its build took. 0 or
+ * a status. */
+int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds);
 /* Matching documents (the criteria compiled once until they change), or a
  * negative status. */
 int64_t tenyo_filter_count(tenyo_filter *f);
@@ -784,37 +794,45 @@ typedef struct tenyo_ideas_opts {
                                  field's only one), of any class, become
                                  one proposal (tenyo_idea.also); 0: one per
                                  field */
-    double min_usable;        /* with min_confidence > 0, proposals whose
-                                 reader model probability (tenyo_idea.usable)
-                                 is below this are left out too (< 0: default
-                                 TENYO_IDEAS_MIN_USABLE for an indexed patent
-                                 as the query, TENYO_IDEAS_MIN_USABLE_TEXT for
-                                 free text, none for free text on an index of
-                                 fewer than 10 x knn documents; 0: none) */
-    double min_transfer;      /* with min_confidence > 0, proposals whose
-                                 transfer model probability
-                                 (tenyo_idea.transfer) is below this are left
-                                 out too, as obvious neighbours of the home
-                                 fields (< 0: default
-                                 TENYO_IDEAS_MIN_TRANSFER; 0: none; on an
-                                 index of fewer than 10 x knn documents:
-                                 never) */
+    double min_usable;        /* proposals whose reader model probability
+                                 (tenyo_idea.usable) is below this are left
+                                 out (<= 0, the default: none) */
+    double min_content;       /* proposals whose specific shared content
+                                 (tenyo_idea.content) is below this are left
+                                 out (<= 0, the default: none) */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
 
 #define TENYO_IDEA_EVIDENCE 3
 #define TENYO_IDEA_ALSO 4
-/* Defaults below which proposals are not shown: the confidence, the
- * reader model's probability that an analyst finds the proposal usable,
- * and the transfer model's probability that a usable proposal is a
- * transfer rather than an obvious neighbour (the confidence measured on the
- * development split, the two models, one pair per kind of query, on the
- * development query sets of Protocol A; README "Ideas"). */
+/* The list is full by default: every field with evidence, up to the
+ * number asked, each with its strength band (tenyo_idea.band); the
+ * thresholds of tenyo_ideas_opts hide proposals only when set. A
+ * suggested confidence threshold for a short list: */
 #define TENYO_IDEAS_MIN_CONFIDENCE 0.03
-#define TENYO_IDEAS_MIN_USABLE 0.6      /* a patent query */
-#define TENYO_IDEAS_MIN_USABLE_TEXT 0.5 /* free text */
-#define TENYO_IDEAS_MIN_TRANSFER 0.10
+
+/* Strength bands (tenyo_idea.band), strongest first. */
+enum {
+    TENYO_BAND_REFERENCE = 0,  /* 参考: for the record; weak (tenyo_idea.weak
+                                  says why) */
+    TENYO_BAND_CANDIDATE = 1,  /* 候補: specific content shared, worth a read */
+    TENYO_BAND_STRONG = 2      /* 有力: rests on several specific shared words
+                                  in more than one way, likely a real use */
+};
+
+/* Why a card is not in a stronger band (tenyo_idea.weak, a bit set). */
+enum {
+    TENYO_WEAK_FEW_WORDS = 1,     /* fewer than 4 specific words shared */
+    TENYO_WEAK_GENERIC = 2,       /* the shared content is mostly generic words */
+    TENYO_WEAK_ONE_WORD = 4,      /* most of the shared content is one word */
+    TENYO_WEAK_ONE_PATENT = 8,    /* one evidence patent only */
+    TENYO_WEAK_PORTFOLIO = 16,    /* the evidence is one applicant's patents */
+    TENYO_WEAK_SIDE_CODE = 64,    /* the field is only a side code of the
+                                     evidence, not named by the shared words */
+    TENYO_WEAK_LOW_CONFIDENCE = 128 /* the field is rarely a real use of such
+                                     a patent (confidence below 3%) */
+};
 
 /* Why a proposal is weak (tenyo_idea.flags). */
 enum {
@@ -862,15 +880,20 @@ typedef struct tenyo_idea {
     double usable;            /* the reader model's probability that an
                                  analyst finds the proposal usable (a
                                  transfer or a sensible neighbour, not a pun
-                                 or noise), fitted on readers' labels of the
-                                 development query sets (Protocol A); one
-                                 model for patent queries, one for free
-                                 text */
-    double transfer;          /* the transfer model's probability that, if
-                                 usable, the proposal is a genuine transfer
-                                 (a use not obvious from the home fields)
-                                 rather than an obvious neighbour, fitted on
-                                 the same labels */
+                                 or noise), fitted on readers' labels of
+                                 earlier query sets (Protocol A); used only
+                                 by the min_usable threshold */
+    double content;           /* specific shared content, 0..1: how much of
+                                 what the query shares with the evidence is
+                                 specific to both (not generic, not the
+                                 query's own home-field words, not one
+                                 word), saturating at about eight specific
+                                 words */
+    int band;                 /* TENYO_BAND_* */
+    unsigned weak;            /* TENYO_WEAK_*: why not a stronger band */
+    double unexpected;        /* 0..1: surprise scaled (1 - exp(-surprise/3)):
+                                 how unexpected the field is for a patent of
+                                 the home fields */
 } tenyo_idea;
 
 /* What the last ideas call on a context has to say about its answer
@@ -885,7 +908,7 @@ enum {
                                         near the query */
     TENYO_NOTE_LOW_CONFIDENCE = 32,  /* proposals left out below
                                         min_confidence, min_usable or
-                                        min_transfer, or thin */
+                                        min_content, or thin */
     TENYO_NOTE_FEW_FIELDS = 64,      /* fewer fields had any evidence than
                                         asked for */
     TENYO_NOTE_WEAK_QUERY = 128      /* the nearest patent is a weak match:
@@ -895,7 +918,7 @@ enum {
 typedef struct tenyo_ideas_notes {
     unsigned flags;           /* TENYO_NOTE_* */
     size_t hidden;            /* proposals left out below min_confidence,
-                                 min_usable or min_transfer, or thin */
+                                 min_usable or min_content, or thin */
     size_t hidden_thin;       /* of them, left out (whatever their
                                  confidence) for sharing fewer than two
                                  words that are not among the most generic,
@@ -907,12 +930,9 @@ typedef struct tenyo_ideas_notes {
     const char *unknown[8];   /* the first of them (live until the next
                                  query on the context) */
     double min_usable;        /* the reader model threshold used (0: none) */
-    double min_transfer;      /* the transfer model threshold used (0: none) */
-    size_t hidden_obvious;    /* of hidden, left out only as obvious
-                                 neighbours (below min_transfer) */
-    size_t nobvious;          /* entries used in obvious */
-    const char *obvious[8];   /* their codes, most confident first (live as
-                                 long as the index) */
+    double min_content;       /* the content threshold used (0: none) */
+    size_t hidden_content;    /* of hidden, left out only below min_content */
+    size_t nbands[3];         /* proposals returned per band (TENYO_BAND_*) */
 } tenyo_ideas_notes;
 
 /* Notes of the last ideas call on c (zeroed before each call). */
@@ -1038,6 +1058,15 @@ typedef struct tenyo_match {
 int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
                      tenyo_match *out);
+
+/* Why licensable patent doc fits a company described by text: the
+ * patent's sentence (title, abstract) sharing the most specific index terms
+ * with the text, in out->evidence, the company's sentence sharing the most
+ * of those in out->query, the shared terms most specific first in
+ * out->terms (index terms: a stem for English). 1 with *out filled, 0 when
+ * nothing specific is shared, or a negative status. Strings live until the
+ * next tenyo_match_why, tenyo_idea_why or query on c. */
+int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, tenyo_why *out);
 
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */

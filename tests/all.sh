@@ -7,6 +7,8 @@
 #   fuzz      tests/fuzz/replay.sh (the saved fuzz corpora, every target)
 #   fixtures  tests/fixtures.sh (corrupted index files are refused cleanly)
 #   licensable tests/licensable.sh (licensable lists, company matching, profiles)
+#   workflow  tests/workflow.sh (J-PlatPat exports: importer, keyword search,
+#             application and registration numbers)
 #   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments,
 #             also through a symbolic link; index racing add and rebuild)
 #   options   tests/options.sh (every option's range, did you mean, - as stdin)
@@ -51,6 +53,7 @@ suite e2e sh tests/e2e.sh
 suite "fuzz replay" sh tests/fuzz/replay.sh "$B"
 suite fixtures sh tests/fixtures.sh
 suite licensable sh tests/licensable.sh
+suite workflow sh tests/workflow.sh
 suite crash sh tests/crash.sh
 suite options sh tests/options.sh
 suite man sh tests/man.sh

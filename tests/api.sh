@@ -104,18 +104,18 @@ same api_ideas_text_home_string_equals_cli "$D/cli" "$D/body"
 post '{"text":"robot gripper with soft fingers","lang":"en"}' >"$D/body"
 same api_ideas_text_predicted_home_equals_cli "$D/cli" "$D/body"
 grep -q '"home_predicted":true' "$D/body" && ok api_ideas_home_predicted || bad api_ideas_home_predicted
-"$T" ideas "$D/s.tny" SAMPLE-003 --min-usable 0 --json >"$D/cli"
-post '{"id":"SAMPLE-003","min_usable":0}' >"$D/body"
+"$T" ideas "$D/s.tny" SAMPLE-003 --min-usable 0.6 --json >"$D/cli"
+post '{"id":"SAMPLE-003","min_usable":0.6}' >"$D/body"
 same api_ideas_min_usable_equals_cli "$D/cli" "$D/body"
 "$T" ideas "$D/s.tny" SAMPLE-003 --json >"$D/cli"
 cmp -s "$D/cli" "$D/body" && bad api_ideas_min_usable_changes || ok api_ideas_min_usable_changes
-# min_transfer: the member of --min-transfer, checked like the others
-"$T" ideas "$D/s.tny" SAMPLE-001 --min-transfer 0.5 --json >"$D/cli"
-post '{"id":"SAMPLE-001","min_transfer":0.5}' >"$D/body"
-same api_ideas_min_transfer_equals_cli "$D/cli" "$D/body"
-err api_ideas_min_transfer_range 400 -X POST -H 'Content-Type: application/json' \
-  --data-binary '{"id":"SAMPLE-001","min_transfer":2}' "$U/api/ideas"
-grep -q 'min_transfer' "$D/body" && ok api_ideas_min_transfer_named || bad api_ideas_min_transfer_named
+# min_content: the member of --min-content, checked like the others
+"$T" ideas "$D/s.tny" SAMPLE-001 --min-content 0.5 --json >"$D/cli"
+post '{"id":"SAMPLE-001","min_content":0.5}' >"$D/body"
+same api_ideas_min_content_equals_cli "$D/cli" "$D/body"
+err api_ideas_min_content_range 400 -X POST -H 'Content-Type: application/json' \
+  --data-binary '{"id":"SAMPLE-001","min_content":2}' "$U/api/ideas"
+grep -q 'min_content' "$D/body" && ok api_ideas_min_content_named || bad api_ideas_min_content_named
 
 # filters (before the top-k): the same bytes as the CLI with the same
 # filters; every result matches; bad values are 400 naming them
@@ -165,7 +165,7 @@ same api_keywords_ideas_equals_cli "$D/cli" "$D/body"
 err api_search_missing_q 400 "$U/api/search"
 err api_search_syntax 400 -G --data-urlencode "q=OR カメラ" "$U/api/search"
 grep -q "OR needs a term on each side" "$D/body" && ok api_search_syntax_named || bad "api_search_syntax_named ($(cat "$D/body"))"
-err api_search_stopword 400 -G --data-urlencode "q=の" "$U/api/search"
+err api_search_empty_phrase 400 -G --data-urlencode 'q="  "' "$U/api/search"
 err api_search_k_over 400 -G --data-urlencode "q=カメラ" -d k=101 "$U/api/search"
 
 req api_patent 200 "$U/api/patent/SAMPLE-001"

@@ -188,7 +188,8 @@ for m in ms:
 assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
 contains "$D/out" "licensable patents this company could use" lic_match_text_head
-contains "$D/out" "用途 確信度" lic_match_text_uses
+contains "$D/out" "作れるもの 確信度" lic_match_text_uses
+contains "$D/out" "合う理由（共通する語: " lic_match_text_why
 expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en
 contains "$D/out" "could be used in" lic_match_en_sentence
 printf '%s\n' "$CO" >"$D/co.txt"
@@ -210,9 +211,12 @@ expect 0 lic_match_only_delete "$T" delete "$D/mo.tny" --from "$D/mdrop.txt"
 # (the patents and their similarity; the uses' confidences rest on field
 # statistics over the whole index, which the deleted copy counts anew)
 if py 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); f=lambda o: [(m["id"], m["similarity"]) for m in o["matches"]]; assert f(a)==f(b), (f(a), f(b))' "$D/mf.json" "$D/mo.json"; then ok lic_match_filtered_equals_only; else bad "lic_match_filtered_equals_only ($(head -c 300 "$D/mo.json"))"; fi
-# nothing licensable: said (exit 0, a warning), not an empty list alone
+# nothing licensable: every patent is matched, licence status unknown,
+# said once with where a list comes from (exit 0)
 expect 0 lic_match_none "$T" match "$D/s.tny" --text "$CO" --json
-if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["matches"]==[] and o["warnings"][0]["code"]=="no_licensable", o["warnings"]' "$D/out"; then ok lic_match_none_warns; else bad "lic_match_none_warns ($(head -c 300 "$D/out"))"; fi
+if py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["matches"] and o["query"]["licence_known"] is False and o["warnings"][0]["code"]=="licence_unknown", o["warnings"]; assert sum("tenyo open" in w["message"] for w in o["warnings"])==1; assert all("why" in m for m in o["matches"][:3]), o["matches"][0]' "$D/out"; then ok lic_match_none_warns; else bad "lic_match_none_warns ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_match_none_text "$T" match "$D/s.tny" --text "$CO"
+contains "$D/out" "ライセンス可否は未確認" lic_match_none_text_says
 expect 1 lic_match_no_text "$T" match "$D/m.tny"
 expect 1 lic_match_id "$T" match "$D/m.tny" SAMPLE-001
 expect 1 lic_match_bad_k "$T" match "$D/m.tny" --text x -k 101

@@ -80,7 +80,7 @@ ideas|-n|int|1|100|$N X
 ideas|--novelty|num|0|1|$N X
 ideas|--min-confidence|num|0|1|$N X
 ideas|--min-usable|num|0|1|$N X
-ideas|--min-transfer|num|0|1|$N X
+ideas|--min-content|num|0|1|$N X
 ideas|--knn|int|1|100000|$N X
 ideas|--nprobe|int|1|1000000|$N X
 ideas|--rerank|int|1|1000000|$N X

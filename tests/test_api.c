@@ -353,101 +353,57 @@ TY_TEST(api_ideas_unknown_class) {
     tenyo_index_free(x);
 }
 
-/* The transfer model's threshold: every proposal shown by default has
- * transfer >= TENYO_IDEAS_MIN_TRANSFER and usable >= TENYO_IDEAS_MIN_USABLE;
- * with min_transfer 0 the list is a superset, what it adds is below the
- * threshold and is what the notes counted and named as obvious neighbours
- * (most confident first), and the notes say which threshold was used. */
-TY_TEST(api_ideas_transfer_threshold) {
+/* The full default list: as many proposals as asked whenever that many
+ * fields have evidence, none hidden, each in a band whose weak reasons say
+ * why it is not stronger (none for a strong card; a candidate never rests
+ * on generic words, one word or a side code); content and unexpected in
+ * 0..1 and the notes count the bands; ranked by score alone, a content
+ * threshold leaves out exactly the cards below it, in the same order. */
+TY_TEST(api_ideas_full_list_bands) {
     tenyo_index *x = NULL;
     char err[512];
     CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
     tenyo_ctx *c = NULL;
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
-    int tried = 0, named = 0;
+    int tried = 0, bands[3] = {0, 0, 0};
     for (uint64_t d = 0; d < tenyo_index_ndocs(x) && d < 60; d++) {
         tenyo_ideas_opts o;
         tenyo_ideas_opts_default(&o);
-        tenyo_idea on[20], off[20];
-        /* 200 documents: below 10 x the default knn the model is not used */
-        CHECK(tenyo_ideas_doc(c, d, &o, 20, on) >= 0);
-        CHECK(tenyo_ctx_notes(c)->min_transfer == 0);
-        o.knn = 19; /* 10 x 19 <= 200: used */
-        int a = tenyo_ideas_doc(c, d, &o, 20, on);
+        o.merge = 0;
+        o.serendipity_from = 100; /* by score alone: a threshold keeps the order */
+        tenyo_idea all[20], kept[20];
+        int a = tenyo_ideas_doc(c, d, &o, 20, all);
         if (a < 0) continue;
         const tenyo_ideas_notes *nt = tenyo_ctx_notes(c);
-        CHECK(nt->min_transfer == TENYO_IDEAS_MIN_TRANSFER);
-        CHECK(nt->min_usable == TENYO_IDEAS_MIN_USABLE);
-        size_t hid = nt->hidden_obvious, nob = nt->nobvious;
-        CHECK(nob == (hid < 8 ? hid : 8));
+        CHECK_EQ_INT(nt->hidden, 0);
+        CHECK_EQ_INT(a, (int)(nt->candidates < 20 ? nt->candidates : 20));
+        CHECK_EQ_INT(nt->nbands[0] + nt->nbands[1] + nt->nbands[2], (size_t)a);
         for (int i = 0; i < a; i++) {
-            CHECK(on[i].transfer >= TENYO_IDEAS_MIN_TRANSFER);
-            CHECK(on[i].usable >= TENYO_IDEAS_MIN_USABLE);
-            CHECK(on[i].transfer > 0 && on[i].transfer < 1);
+            CHECK(all[i].band >= TENYO_BAND_REFERENCE && all[i].band <= TENYO_BAND_STRONG);
+            CHECK((all[i].band == TENYO_BAND_STRONG) == (all[i].weak == 0));
+            if (all[i].band == TENYO_BAND_CANDIDATE)
+                CHECK(!(all[i].weak & (TENYO_WEAK_GENERIC | TENYO_WEAK_ONE_WORD | TENYO_WEAK_SIDE_CODE)));
+            CHECK(all[i].content >= 0 && all[i].content <= 1);
+            CHECK(all[i].unexpected >= 0 && all[i].unexpected <= 1);
+            if (i) CHECK(all[i].score <= all[i - 1].score);
+            bands[all[i].band]++;
         }
-        o.min_transfer = 0;
-        o.merge = 0;
-        tenyo_ideas_opts o2 = o;
-        o2.min_transfer = TENYO_IDEAS_MIN_TRANSFER;
-        int b = tenyo_ideas_doc(c, d, &o, 20, off);
-        CHECK(b >= 0);
-        CHECK_EQ_INT(tenyo_ctx_notes(c)->hidden_obvious, 0);
-        CHECK(tenyo_ctx_notes(c)->min_transfer == 0);
-        /* without merging, the shown list with the threshold is the list
-         * without it less the obvious ones, in the same order */
-        tenyo_idea kept[20];
-        int k = tenyo_ideas_doc(c, d, &o2, 20, kept);
+        o.min_content = 0.5;
+        int k = tenyo_ideas_doc(c, d, &o, 20, kept);
         CHECK(k >= 0);
-        int j = 0, extra = 0;
-        for (int i = 0; i < b; i++) {
-            if (off[i].transfer >= TENYO_IDEAS_MIN_TRANSFER) {
-                CHECKF(j < k && kept[j].field == off[i].field, "doc %llu: shown lists differ at %d",
-                       (unsigned long long)d, i);
-                j++;
-            } else {
-                extra++;
-                int found = 0;
-                for (size_t q = 0; q < tenyo_ctx_notes(c)->nobvious; q++)
-                    found |= !strcmp(tenyo_ctx_notes(c)->obvious[q], off[i].code);
-                CHECKF(found || tenyo_ctx_notes(c)->hidden_obvious > 8,
-                       "doc %llu: %s hidden but not named", (unsigned long long)d, off[i].code);
-            }
+        int j = 0;
+        for (int i = 0; i < a; i++) {
+            if (all[i].content < 0.5) continue;
+            CHECKF(j < k && kept[j].field == all[i].field, "doc %llu: lists differ at %d",
+                   (unsigned long long)d, i);
+            j++;
         }
-        CHECK_EQ_INT(j, k);
-        if (b < 20) CHECK_EQ_INT((size_t)extra, tenyo_ctx_notes(c)->hidden_obvious);
+        if (a < 20) CHECK_EQ_INT(j, k);
         tried++;
-        named += hid > 0;
     }
     CHECK(tried > 20);
-    CHECKF(named > 0, "no query of the sample had an obvious neighbour left out (%d tried)", tried);
-    /* free text: its own reader models, both thresholds at knn 19 (the
-     * index is 10 x knn), what they leave out is what 0 and 0 add */
-    const char *txt = "カメラ画像から運転者の眠気を検出して車両を制御する";
-    tenyo_ideas_opts ot;
-    tenyo_ideas_opts_default(&ot);
-    ot.knn = 19;
-    ot.merge = 0;
-    tenyo_idea it[20], all[20];
-    int kt = tenyo_ideas_text(c, txt, strlen(txt), &ot, 20, it);
-    CHECK(kt >= 0);
-    CHECK(tenyo_ctx_notes(c)->min_transfer == TENYO_IDEAS_MIN_TRANSFER);
-    CHECK(tenyo_ctx_notes(c)->min_usable == TENYO_IDEAS_MIN_USABLE_TEXT);
-    ot.min_usable = 0;
-    ot.min_transfer = 0;
-    int ka = tenyo_ideas_text(c, txt, strlen(txt), &ot, 20, all);
-    CHECK(ka > kt && ka < 20);
-    int j = 0;
-    for (int i = 0; i < ka; i++) {
-        if (all[i].usable < TENYO_IDEAS_MIN_USABLE_TEXT || all[i].transfer < TENYO_IDEAS_MIN_TRANSFER)
-            continue;
-        CHECKF(j < kt && it[j].field == all[i].field, "free text: shown lists differ at %d", i);
-        j++;
-    }
-    CHECK_EQ_INT(j, kt);
-    /* at the default knn (300, more than the index) neither applies */
-    tenyo_ideas_opts_default(&ot);
-    CHECK(tenyo_ideas_text(c, txt, strlen(txt), &ot, 10, it) > 0);
-    CHECK(tenyo_ctx_notes(c)->min_transfer == 0 && tenyo_ctx_notes(c)->min_usable == 0);
+    CHECKF(bands[0] && bands[1] && bands[2], "bands %d %d %d: one never used", bands[0], bands[1],
+           bands[2]);
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }
@@ -462,8 +418,7 @@ TY_TEST(api_ideas_sample) {
     CHECK(q >= 0);
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
-    o.min_usable = 0.5;  /* the reader model alone, as before the transfer */
-    o.min_transfer = 0;  /* model: what follows checks every shown proposal */
+    o.min_usable = 0.5;  /* the reader model as a threshold */
     tenyo_idea id[10];
     int n = tenyo_ideas_doc(c, (uint64_t)q, &o, 10, id);
     CHECKF(n >= 3, "only %d ideas", n);
@@ -499,7 +454,6 @@ TY_TEST(api_ideas_sample) {
     /* free text without home: home predicted */
     const char *txt = "ロボットハンドで柔らかい食品を把持する";
     tenyo_ideas_opts_default(&o);
-    o.min_transfer = 0;
     n = tenyo_ideas_text(c, txt, strlen(txt), &o, 5, id);
     CHECK(n >= 1);
     tenyo_ctx_home(c, &pred);
@@ -611,8 +565,7 @@ TY_TEST(api_ideas_batch_matches_single) {
     CHECK(q[0].doc >= 0 && q[4].doc >= 0);
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
-    o.min_usable = 0.5; /* enough proposals on the sample to compare */
-    o.min_transfer = 0;
+    o.min_usable = 0.5; /* a threshold at work: the batch applies it too */
     batch_seen s;
     memset(&s, 0, sizeof s);
     s.c = c;

@@ -300,7 +300,6 @@ TY_TEST(ivf_ideas_nprobe_all_lists_exact) {
     CHECK_EQ_INT(tenyo_ctx_set_nprobe(b, nl), TENYO_OK);
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
-    o.min_transfer = 0; /* enough proposals on 200 documents to compare */
     o.min_usable = 0.5;
     for (int mode = TENYO_MODE_LSA; mode <= TENYO_MODE_HYBRID; mode++) {
         o.mode = (tenyo_mode)mode;

@@ -146,7 +146,7 @@ class _IdeasOpts(Structure):
                 ("novelty", c_double), ("field_norm", c_double),
                 ("prior_weight", c_double), ("serendipity_from", c_int),
                 ("min_confidence", c_double), ("merge", c_int), ("min_usable", c_double),
-                ("min_transfer", c_double)]
+                ("min_content", c_double)]
 
 
 class _Basis(Structure):
@@ -161,7 +161,8 @@ class _Idea(Structure):
                 ("surprise", c_double), ("expected", c_int), ("support", c_int),
                 ("focus", c_double), ("basis", _Basis), ("flags", c_uint),
                 ("nalso", c_int), ("also", c_char_p * 4), ("nevidence", c_int),
-                ("evidence", _Hit * 3), ("usable", c_double), ("transfer", c_double)]
+                ("evidence", _Hit * 3), ("usable", c_double), ("content", c_double),
+                ("band", c_int), ("weak", c_uint), ("unexpected", c_double)]
 
 
 class _IdeasNotes(Structure):
@@ -169,8 +170,8 @@ class _IdeasNotes(Structure):
                 ("min_confidence", c_double),
                 ("candidates", c_size_t), ("best_similarity", c_float),
                 ("nunknown", c_size_t), ("unknown", c_char_p * 8), ("min_usable", c_double),
-                ("min_transfer", c_double), ("hidden_obvious", c_size_t),
-                ("nobvious", c_size_t), ("obvious", c_char_p * 8)]
+                ("min_content", c_double), ("hidden_content", c_size_t),
+                ("nbands", c_size_t * 3)]
 
 
 class _Match(Structure):
@@ -782,7 +783,8 @@ class Index:
             res.append({
                 "rank": r + 1, "code": code, "label": self.label(code, lang),
                 "confidence": round(i.confidence, 4), "usable": round(i.usable, 4),
-                "transfer": round(i.transfer, 4),
+                "content": round(i.content, 4), "unexpected": round(i.unexpected, 4),
+                "band": ("reference", "candidate", "strong")[i.band],
                 "score": round(i.score, 6),
                 "relevance": round(i.relevance, 6), "surprise": round(i.surprise, 4),
                 "expected": bool(i.expected), "support": i.support,
@@ -797,9 +799,13 @@ class Index:
         strengths text describes could use, best first, each a dict (rank,
         id, title, applicant, date, fields, similarity, confidence,
         own_field, uses: [{code, label, confidence, bridge}]) -- the uses
-        are the ideas engine's proposals the patent is evidence for.
-        filters as for similar (licensable only is implied)."""
+        are the ideas engine's proposals the patent is evidence for (every
+        one by default, as tenyo match: min_confidence 0); patents with a
+        use come first. filters as for similar (licensable only is implied;
+        an index that marks none is matched over all its patents)."""
         _int("k", k, 1, 100)
+        if min_confidence is None:
+            min_confidence = 0.0
         _choice("lang", lang, {"ja": 0, "en": 1})
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
         c = self._ctx()

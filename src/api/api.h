@@ -129,6 +129,11 @@ struct tenyo_index {
     int post_policy;       /* TY_POSTINGS_* (TENYO_POSTINGS at open) */
     unsigned tf_scans;     /* TF-IDF scans so far (atomic) */
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
+    pthread_mutex_t lab_mu;   /* guards lab_map / lab_str */
+    ty_strmap *lab_map;       /* "CODE:lang" -> composed label (a subclass
+                                 known only by its class: api/index.c) */
+    char **lab_str;           /* those labels, by lab_map id; kept until
+                                 the index is freed */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
     float *tgen;              /* per term: how evenly it spreads over the
@@ -162,6 +167,13 @@ struct tenyo_index {
     uint64_t *appl_off;       /* ndocs+1 offsets into appl_blob */
     ty_once appl_once;        /* their result */
     ty_once patno_once;       /* its result */
+    char *kw_text;            /* keyword text (api/keywords.c): per record
+                                 its folded title, '\n', folded abstract,
+                                 NUL; built on the first keyword query */
+    uint64_t *kw_off;         /* ndocs+1 offsets into kw_text */
+    uint32_t *kw_tlen;        /* bytes of each record's title there */
+    double kw_seconds;        /* time its build took */
+    ty_once kw_once;          /* its result */
     uint8_t *open_rec;        /* the records' own open flags when a
                                  licensable list applied (m.open then holds
                                  records OR list), else NULL */
@@ -301,6 +313,11 @@ const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
  * byte per document, and the query's positive term ids (ranked by
  * tenyo_search), n of them. */
 int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n);
+/* The keyword query's BM25 scores, one per document (owned by f), and
+ * whether it has a must-occur unit. */
+void ty_filter_set_kw_scores(tenyo_filter *f, float *score, int positive);
+/* Those scores (NULL when f has no keyword query). */
+const float *ty_filter_kw_scores(const tenyo_filter *f, int *positive);
 /* Words of the keyword query the index does not hold ("" none). */
 void ty_filter_set_note(tenyo_filter *f, const char *note);
 /* The positive keyword terms of f (NULL when it has no keyword query). */

@@ -141,6 +141,8 @@ typedef struct bdoc {
                           shared build: ty_builder_add_at's) */
     uint8_t remote;    /* shared build, process 0: that version's pairs
                           are another process's */
+    char *nums;        /* its other numbers (tenyo_doc.numbers), or NULL;
+                          not carried by a shared (tenyo-mpi) build */
 } bdoc;
 
 /* A document waiting in the batch to be tokenized. */
@@ -353,6 +355,7 @@ static void release(tenyo_builder *b) {
     for (size_t i = 0; i < b->n; i++) {
         free(b->docs[i].meta);
         free(b->docs[i].abs);
+        free(b->docs[i].nums);
     }
     free(b->docs);
     b->docs = NULL;
@@ -674,6 +677,12 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
     if ((rc = doc_keep(b, docs_elsewhere(b), d, &meta, &ab, &has_abs)) ||
         (rc = doc_place(b, d->id, meta, ab, has_abs, d->open, &slot)))
         goto fail;
+    free(b->docs[slot].nums); /* a record's numbers replace its earlier version's */
+    b->docs[slot].nums = NULL;
+    if (d->numbers && *d->numbers && !(b->docs[slot].nums = ty_strdup(d->numbers))) {
+        rc = TENYO_ERR_NOMEM;
+        goto fail;
+    }
     b->batch[b->nbatch++] = (pdoc){.slot = slot, .text = text.p, .len = text.len,
                                    .lang = lang_code(d->lang), .rec = rec};
     b->batch_bytes += text.len;
@@ -1045,9 +1054,10 @@ static int merge_one(tenyo_builder *b, pdoc *pd, dterms *dt) {
  *         phrase bytes, u64 metadata bytes (SHARE_HEAD, host byte order:
  *         one binary per job)
  *   body: its metadata (u8 flags: 1 open, 2 has an abstract to keep
- *         elsewhere, 4 abstract follows; the id, the BM_N strings of its
- *         metadata block as process 0 keeps it (slim_meta with
- *         docs_elsewhere, else make_meta's) and the abstract as kept, each
+ *         elsewhere, 4 abstract follows, 8 other numbers follow; the id,
+ *         the BM_N strings of its metadata block as process 0 keeps it
+ *         (slim_meta with docs_elsewhere, else make_meta's), the abstract
+ *         as kept and the numbers (tenyo_doc.numbers), each
  *         NUL-terminated); the terms this record added to lvoc,
  *         NUL-terminated, in local id order; its surface votes in text
  *         order, each varint (local term id + 1, or 0 and the stem string
@@ -1190,9 +1200,12 @@ static int share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang,
     size_t ml = 0;
     for (int k = 0; k < BM_N; k++) ml += strlen(meta + ml) + 1;
     uint64_t moff = b->mbuf.len;
-    unsigned char fl = (unsigned char)((d->open ? 1 : 0) | (has_abs ? 2 : 0) | (ab ? 4 : 0));
+    int nums = d->numbers && *d->numbers;
+    unsigned char fl = (unsigned char)((d->open ? 1 : 0) | (has_abs ? 2 : 0) | (ab ? 4 : 0) |
+                                       (nums ? 8 : 0));
     int bad = ty_buf_putc(&b->mbuf, (char)fl) || put_str(&b->mbuf, d->id, strlen(d->id)) ||
-              ty_buf_append(&b->mbuf, meta, ml) || (ab && put_str(&b->mbuf, ab, strlen(ab)));
+              ty_buf_append(&b->mbuf, meta, ml) || (ab && put_str(&b->mbuf, ab, strlen(ab))) ||
+              (nums && put_str(&b->mbuf, d->numbers, strlen(d->numbers)));
     free(meta);
     free(ab);
     meta = ab = NULL;
@@ -1322,7 +1335,7 @@ static int share_merge_remote(tenyo_builder *b, int owner, uint64_t chunk,
     unsigned fl = *q++;
     const char *id, *blk, *s;
     size_t idn, n;
-    if (fl > 7 || !take_str(&q, mend, &id, &idn) || !idn) goto bad;
+    if (fl > 15 || !take_str(&q, mend, &id, &idn) || !idn) goto bad;
     blk = (const char *)q;
     for (int k = 0; k < BM_N; k++)
         if (!take_str(&q, mend, &s, &n)) goto bad;
@@ -1330,6 +1343,9 @@ static int share_merge_remote(tenyo_builder *b, int owner, uint64_t chunk,
     const char *abs = NULL;
     size_t absn = 0;
     if ((fl & 4) && !take_str(&q, mend, &abs, &absn)) goto bad;
+    const char *nums = NULL;
+    size_t numsn = 0;
+    if ((fl & 8) && !take_str(&q, mend, &nums, &numsn)) goto bad;
     if (q != mend) goto bad;
     char *meta = malloc(bl), *ab = abs ? ty_strndup(abs, absn) : NULL;
     if (meta) memcpy(meta, blk, bl);
@@ -1342,6 +1358,9 @@ static int share_merge_remote(tenyo_builder *b, int owner, uint64_t chunk,
     b->added++;
     int rc = doc_place(b, id, meta, ab, (uint8_t)((fl & 2) != 0), fl & 1, &slot);
     if (rc) goto nomem; /* its only failure */
+    free(b->docs[slot].nums); /* a record's numbers replace its earlier version's */
+    b->docs[slot].nums = nums ? ty_strndup(nums, numsn) : NULL;
+    if (nums && !b->docs[slot].nums) goto nomem;
     q = mend;
     const unsigned char *end = h + SHARE_HEAD + body - phrlen;
     bdoc *d = &b->docs[slot];
@@ -1812,6 +1831,41 @@ done:
  * metadata is freed as it is copied. docs_elsewhere (fstr NULL): the
  * flags only, no blob nor abstracts (the shards' writers make them);
  * *any_abs whether a document has an abstract to keep. */
+/* The documents' other numbers as "number\tid\n" lines (section
+ * "numbers"), in document order; their strings freed. The id from the
+ * model's metadata when built, else from the id table (a shared build whose
+ * metadata the shard writers make: slot = id number). 0 or NOMEM. */
+static int build_numbers(tenyo_builder *b, ty_model *m) {
+    ty_buf nb = {0};
+    for (size_t i = 0; i < b->n; i++) {
+        size_t idn = 0;
+        const char *s = b->docs[i].nums, *id = NULL;
+        if (s && m->meta_off) {
+            id = m->meta_blob + m->meta_off[i * TY_META_NSTR + TY_META_ID];
+            idn = strlen(id);
+        } else if (s) {
+            id = ty_strmap_key(b->ids, (uint32_t)i, &idn);
+        }
+        while (s && *s && id) {
+            size_t l = strcspn(s, "\n");
+            if (l && !memchr(s, '\t', l) &&
+                (ty_buf_append(&nb, s, l) || ty_buf_putc(&nb, '\t') ||
+                 ty_buf_append(&nb, id, idn) || ty_buf_putc(&nb, '\n'))) {
+                ty_buf_free(&nb);
+                return TENYO_ERR_NOMEM;
+            }
+            s += l + (s[l] == '\n');
+        }
+        free(b->docs[i].nums);
+        b->docs[i].nums = NULL;
+    }
+    if (nb.len) {
+        m->numbers_blob = nb.p;
+        m->numbers_len = nb.len;
+    }
+    return TENYO_OK;
+}
+
 static int build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) {
     ty_buf blob = {0};
     *any_abs = 0;
@@ -1827,7 +1881,7 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
             free(d->meta);
             d->meta = NULL;
         }
-        return TENYO_OK;
+        return build_numbers(b, m) ? TENYO_ERR_NOMEM : TENYO_OK;
     }
     m->meta_off = ty_mallocarray(b->n ? b->n * TY_META_NSTR : 1, sizeof(uint64_t));
     if (!m->meta_off) goto nomem;
@@ -1854,6 +1908,7 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
     m->meta_blob = blob.p ? blob.p : ty_strdup("");
     m->meta_blob_len = blob.len;
     if (!m->meta_blob) goto nomem;
+    if (build_numbers(b, m)) goto nomem;
     /* abstracts: a section when any document has one */
     size_t with = 0;
     for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;

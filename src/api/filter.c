@@ -62,6 +62,8 @@ struct tenyo_filter {
     uint8_t *kw;                   /* keyword matches (keywords.c), or NULL */
     uint32_t *kw_terms;            /* the keyword query's positive terms */
     size_t nkw_terms;              /* how many */
+    float *kw_score;               /* keyword BM25 scores (keywords.c), or NULL */
+    int kw_positive;               /* the query has a must-occur unit */
     char note[256];                /* keyword words the index lacks */
     uint8_t *mask;                 /* compiled: 1 per matching document */
     uint64_t nmatch;               /* matching documents */
@@ -84,6 +86,7 @@ void tenyo_filter_free(tenyo_filter *f) {
         for (int i = 0; i < f->nappl[k]; i++) free(f->appl[k][i]);
     free(f->kw);
     free(f->kw_terms);
+    free(f->kw_score);
     free(f->mask);
     free(f);
 }
@@ -320,11 +323,25 @@ int tenyo_id_kind(const char *id) {
 int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n) {
     free(f->kw);
     free(f->kw_terms);
+    free(f->kw_score);
+    f->kw_score = NULL;
+    f->kw_positive = 0;
     f->kw = kw;
     f->kw_terms = terms;
     f->nkw_terms = n;
     f->dirty = 1;
     return TENYO_OK;
+}
+
+void ty_filter_set_kw_scores(tenyo_filter *f, float *score, int positive) {
+    free(f->kw_score);
+    f->kw_score = score;
+    f->kw_positive = positive;
+}
+
+const float *ty_filter_kw_scores(const tenyo_filter *f, int *positive) {
+    *positive = f->kw && f->kw_score ? f->kw_positive : 0;
+    return f->kw ? f->kw_score : NULL;
 }
 
 void ty_filter_set_note(tenyo_filter *f, const char *note) {

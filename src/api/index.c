@@ -182,6 +182,8 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
     ty_once_init(&x->short_once);
     ty_once_init(&x->patno_once);
     ty_once_init(&x->appl_once);
+    ty_once_init(&x->kw_once);
+    pthread_mutex_init(&x->lab_mu, NULL);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -400,6 +402,15 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->appl_blob);
     free(x->appl_off);
     ty_once_destroy(&x->appl_once);
+    free(x->kw_text);
+    free(x->kw_off);
+    free(x->kw_tlen);
+    ty_once_destroy(&x->kw_once);
+    if (x->lab_map)
+        for (uint32_t i = 0; i < ty_strmap_size(x->lab_map); i++) free(x->lab_str[i]);
+    free(x->lab_str);
+    ty_strmap_free(x->lab_map);
+    pthread_mutex_destroy(&x->lab_mu);
     free(x->open_rec);
     free(x->open_source);
     ty_csr_free(&x->post);
@@ -487,12 +498,55 @@ int tenyo_index_doc(const tenyo_index *x, uint64_t i, tenyo_doc_meta *out) {
     return TENYO_OK;
 }
 
+/* A subclass known only by its class (no subclass title loaded): the
+ * class's title said as the class's, "クラスH05「他に分類されない電気技術」の一分野"
+ * / "a field of class H05: Electric techniques not otherwise provided for",
+ * so that H05K does not read as if that were its own title and G01B and
+ * G01N do not read as one field. Composed once per code and language and
+ * kept by the index (x NULL: the bare label). */
+static const char *label_of_class(tenyo_index *x, const char *code, const char *lang,
+                                  const char *l, int level) {
+    if (!x) return l;
+    char key[32];
+    snprintf(key, sizeof key, "%.8s:%s", code, lang);
+    const char *out = l;
+    pthread_mutex_lock(&x->lab_mu);
+    if (!x->lab_map) x->lab_map = ty_strmap_new();
+    int is_new = 0;
+    int64_t id = x->lab_map ? ty_strmap_intern(x->lab_map, key, strlen(key), &is_new) : -1;
+    if (id >= 0 && is_new) {
+        uint32_t n = ty_strmap_size(x->lab_map);
+        char **p = ty_reallocarray(x->lab_str, n, sizeof *p);
+        if (p) {
+            x->lab_str = p;
+            size_t cap = strlen(l) + 64;
+            p[id] = ty_malloc(cap);
+            if (p[id]) {
+                if (!strcmp(lang, "en"))
+                    snprintf(p[id], cap, "(%s) %s", level == 1 ? "class" : "section", l);
+                else
+                    snprintf(p[id], cap, "（%s）%s", level == 1 ? "クラス" : "セクション", l);
+            }
+        } else {
+            id = -1; /* its slot could not be made: the bare label */
+        }
+    }
+    if (id >= 0 && x->lab_str && (uint32_t)id < ty_strmap_size(x->lab_map) && x->lab_str[id])
+        out = x->lab_str[id];
+    pthread_mutex_unlock(&x->lab_mu);
+    return out;
+}
+
 const char *tenyo_field_label(const tenyo_index *x, const char *code,
                               const char *lang) {
     if (!code) return "";
-    const char *l = ty_labels_get(x ? x->labels : NULL, code,
-                                  lang && !strcmp(lang, "en") ? "en" : "ja", NULL);
-    return l && *l ? l : code;
+    const char *lg = lang && !strcmp(lang, "en") ? "en" : "ja";
+    int level = -1;
+    const char *l = ty_labels_get(x ? x->labels : NULL, code, lg, &level);
+    if (!l || !*l) return code;
+    if (strlen(code) == 4 && level >= 0 && level < 2) /* the index is only a cache here */
+        return label_of_class((tenyo_index *)x, code, lg, l, level);
+    return l;
 }
 
 int tenyo_index_load_titles(tenyo_index *x, const char *path, char *err,

@@ -1,9 +1,9 @@
 /*
- * keywords.c — keyword search: terms that must or must not occur, the
- * first of the open patent database's ways in (keyword, sentence,
- * English). A keyword query is a filter (tenyo_filter_keywords: usable on
- * similar and ideas like the other criteria) and, alone, a search ranked by
- * TF-IDF (tenyo_search).
+ * keywords.c — keyword search: words and phrases that must or must not
+ * occur in a record's text, the first of the open patent database's ways
+ * in. A keyword query is a filter (tenyo_filter_keywords: usable on
+ * similar and ideas like the other criteria) and, alone, a ranked search
+ * (tenyo_search).
  *
  * Syntax (README "Keyword search"):
  *   a b          both (AND; the word AND itself is allowed and ignored)
@@ -11,48 +11,56 @@
  *                a b OR c = a AND (b OR c)
  *   NOT a, -a    a must not occur; NOT applies to one clause:
  *                NOT a OR b = neither a nor b
- *   "a b"        quoted: one unit (so NOT "robot arm" leaves out documents
- *                holding both); also “...” and ＂...＂
- * Each unit (a word or a quoted string) is tokenized exactly as the index
- * was: the index's own tokenizer (MeCab + ICU, NFKC, stopwords, stemming,
- * compounds), loaded through the context like a free-text query. A unit
- * matches a document that holds every term it gives. So a Japanese
- * compound typed as one word, 半導体基板, gives 半導体, 基板 and the
- * compound 半導体基板, and matches only documents that hold the compound
- * (the indexer emits it only where the words are joined), not those that
- * mention 半導体 and 基板 apart; "soft finger" needs both stems. The index
- * keeps term counts, not positions: a quoted string of separate English
- * words is all of them anywhere in the document, not the adjacent phrase.
- * A unit whose words the index does not hold matches nothing (they are
- * named by tenyo_filter_note); a unit that gives no term at all (a stop
- * word, punctuation) is an error, since it would silently mean "any".
+ *   "a b"        quoted: one phrase, the words adjacent and in order (also
+ *                “...” and ＂...＂)
  *
- * Evaluation: one pass over the sparse TF-IDF rows (term ids sorted within
- * a row): each of the query's distinct terms is looked up in the row by
- * binary search, a bit per unit records what was found, and the clauses
- * are evaluated per document. O(non-zeros · log), no postings needed.
- * Rejected: the postings (term -> documents) the scan builds lazily (they
- * exist only after TF-IDF scans repeat, and cost 8 bytes a non-zero).
+ * What matches: a unit (a word or a quoted phrase) matches a record whose
+ * text contains it, as J-PlatPat's users expect: 車両 matches every record
+ * whose title or abstract holds 車両, however common the word (the TF-IDF
+ * vocabulary leaves out words above --max-df), and 打継目 matches 水平打継目
+ * although MeCab cut it 水平 / 継目. The text is the record's title and
+ * abstract as the index stores them, NFKC case-folded (ＡＢＣ = abc, ｶﾒﾗ =
+ * カメラ), J-PlatPat markup removed, white space runs made one space; the
+ * unit is folded the same way. A unit starting with a Latin letter or digit
+ * must start a word (arm does not match alarm; robot matches robots).
+ * Claims and descriptions are not stored in the index, so they are not
+ * searched, nor an abstract past the 4 KiB the index keeps of it.
  *
- * Ranking (tenyo_search): the documents the filter passes (keywords and
- * any other criteria) by TF-IDF cosine with the positive units' terms (the
- * terms of clauses not under NOT), through the scan of similar --mode
- * tfidf, so the same weighting and tie order.
+ * The keyword text (every record's folded text, NUL-separated, title and
+ * abstract split by a newline) is built once per index on the first
+ * keyword query (ty_once) and kept beside the model; its size and build
+ * time are tenyo_index_keyword_stats (tenyo info). A unit is found by
+ * memmem over the whole text, each hit mapped to its record by the
+ * offsets: the scan is exact, so counts are the records' own.
+ * Rejected: the TF-IDF rows (what this file did before: a word above
+ * --max-df, or cut differently by MeCab, matched nothing, and a quoted
+ * phrase could not be told from its words anywhere in the record); a
+ * character n-gram index (postings built at index time, verified against
+ * the text): sub-linear for a rare word, but a format section of several
+ * bytes per character, when a linear memmem over tens of megabytes takes
+ * milliseconds.
+ *
+ * Ranking (tenyo_search): the records the filter passes by BM25 over the
+ * must-occur units (k1 1.2, b 0.75; a unit's count in the title counts
+ * twice; idf from the unit's record count), so a record that says the
+ * words often, and in its title, comes first; ties by record order.
  */
 #include "api/api.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define KW_MAX_UNITS 64      /* units per query (a bit each) */
-#define KW_MAX_TERMS 32      /* terms per unit */
+#define KW_MAX_UNIT 512      /* bytes of a unit, folded */
 #define KW_MAX_QUERY 4096    /* bytes of a keyword query */
 
 typedef struct kw_unit {
-    uint32_t terms[KW_MAX_TERMS]; /* term ids it needs (sorted, distinct) */
-    int nterms;                   /* how many */
-    int unknown;                  /* a term the index does not hold */
+    char text[KW_MAX_UNIT + 1]; /* folded, NUL-terminated */
+    size_t len;                 /* its bytes */
+    int word_start;             /* starts with a Latin letter or digit:
+                                   must start a word */
 } kw_unit;
 
 typedef struct kw_clause {
@@ -65,35 +73,106 @@ typedef struct kw_query {
     int nunits;
     kw_clause clause[KW_MAX_UNITS]; /* the clauses, AND-ed */
     int nclauses;
-    char note[256];               /* words the index lacks */
-    tenyo_ctx *c;                 /* for the vocabulary */
-    kw_unit *cur;                 /* unit being tokenized */
-    int toomany;                  /* more than KW_MAX_TERMS terms */
+    char note[256];               /* units no record contains */
 } kw_query;
 
-/* ============================================================== parsing */
+/* ========================================================= keyword text */
 
-static void unit_term(void *ud, const char *t, size_t n) {
-    kw_query *q = ud;
-    kw_unit *u = q->cur;
-    int64_t id = ty_strmap_get(q->c->idx->vocab, t, n);
-    if (id < 0) {
-        if (!u->unknown) {
-            size_t l = strlen(q->note);
-            if (l + n + 3 < sizeof q->note)
-                snprintf(q->note + l, sizeof q->note - l, "%s%.*s", l ? ", " : "", (int)n, t);
-        }
-        u->unknown = 1;
-        return;
-    }
-    for (int i = 0; i < u->nterms; i++)
-        if (u->terms[i] == (uint32_t)id) return;
-    if (u->nterms == KW_MAX_TERMS) {
-        q->toomany = 1;
-        return;
-    }
-    u->terms[u->nterms++] = (uint32_t)id;
+static int is_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static int is_alnum(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
+
+/* Append s[0..n) folded to out (NFKC case fold; not UTF-8: as given), its
+ * white space runs one space, blanks at both ends dropped. 0 or NOMEM. */
+static int fold_append(ty_icu *u, ty_buf *tmp, const char *s, size_t n, ty_buf *out) {
+    int rc = ty_icu_normalize(u, s, n, tmp);
+    const char *p = tmp->p ? tmp->p : "";
+    size_t len = tmp->len;
+    if (rc == TENYO_ERR_INPUT) p = s, len = n, rc = 0;
+    if (rc) return rc;
+    int space = 0, any = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (is_blank(c) || !c) {
+            space = 1;
+            continue;
+        }
+        if (space && any && ty_buf_putc(out, ' ')) return TENYO_ERR_NOMEM;
+        if (ty_buf_putc(out, (char)c)) return TENYO_ERR_NOMEM;
+        space = 0;
+        any = 1;
+    }
+    return TENYO_OK;
+}
+
+/* Build x's keyword text (once: ty_once_run): per record its folded title,
+ * a newline, its folded abstract (markup removed, for indexes built before
+ * the reader removed it), a NUL. */
+static int kwtext_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    double t0 = ty_now();
+    ty_icu *u = NULL;
+    ty_buf blob = {0}, tmp = {0}, ab = {0}, raw = {0};
+    char err[TY_ERRLEN];
+    int rc = ty_icu_new(&u, NULL, 0);
+    if (rc) return rc;
+    x->kw_off = ty_mallocarray(m->ndocs + 1, sizeof *x->kw_off);
+    x->kw_tlen = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *x->kw_tlen);
+    rc = x->kw_off && x->kw_tlen ? TENYO_OK : TENYO_ERR_NOMEM;
+    for (uint64_t d = 0; d < m->ndocs && !rc; d++) {
+        x->kw_off[d] = blob.len;
+        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        raw.len = 0;
+        if (ty_buf_append(&raw, t, strlen(t))) rc = TENYO_ERR_NOMEM;
+        if (!rc) {
+            raw.len = ty_clean_gazette_markup(raw.p, raw.len, 0);
+            rc = fold_append(u, &tmp, raw.p, raw.len, &blob);
+        }
+        x->kw_tlen[d] = (uint32_t)(blob.len - x->kw_off[d]);
+        if (!rc && ty_buf_putc(&blob, '\n')) rc = TENYO_ERR_NOMEM;
+        if (!rc && m->abs && !m->partial) {
+            rc = ty_abs_get(m->abs, d, &ab, err, sizeof err);
+            if (!rc && ab.len) {
+                raw.len = 0;
+                if (ty_buf_append(&raw, ab.p, ab.len)) rc = TENYO_ERR_NOMEM;
+                if (!rc) {
+                    raw.len = ty_clean_gazette_markup(raw.p, raw.len, 1);
+                    rc = fold_append(u, &tmp, raw.p, raw.len, &blob);
+                }
+            }
+        }
+        if (!rc && ty_buf_putc(&blob, 0)) rc = TENYO_ERR_NOMEM;
+    }
+    if (!rc) {
+        x->kw_off[m->ndocs] = blob.len;
+        x->kw_text = blob.p ? blob.p : ty_strdup("");
+        x->kw_seconds = ty_now() - t0;
+        if (!x->kw_text) rc = TENYO_ERR_NOMEM;
+    } else {
+        ty_buf_free(&blob);
+    }
+    ty_buf_free(&tmp);
+    ty_buf_free(&ab);
+    ty_buf_free(&raw);
+    ty_icu_free(u);
+    return rc;
+}
+
+/* x's keyword text, built on first use: 0 or a status. */
+static int kwtext(tenyo_index *x) { return ty_once_run(&x->kw_once, kwtext_build, x); }
+
+int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds) {
+    if (!x) return TENYO_ERR_ARG;
+    int rc = kwtext(x);
+    if (rc) return rc;
+    if (bytes) *bytes = x->kw_off[x->m.ndocs];
+    if (seconds) *seconds = x->kw_seconds;
+    return TENYO_OK;
+}
+
+/* ============================================================== parsing */
 
 /* Bytes of a quote mark at s (", “, ”, ＂), 0 when none. */
 static size_t quote_len(const char *s) {
@@ -111,8 +190,37 @@ static size_t space_len(const char *s) {
     return 0;
 }
 
-/* Parse and tokenize query into q; 0, or a status with the message in err. */
-static int parse(kw_query *q, const char *query, char *err, size_t errlen) {
+/* Fold the unit a[0..n) into u: 0, or a status with the message in err. */
+static int take_unit(ty_icu *icu, kw_unit *u, const char *a, size_t n, char *err,
+                     size_t errlen) {
+    ty_buf out = {0}, tmp = {0};
+    int rc = ty_icu_normalize(icu, a, n, &tmp);
+    if (rc == TENYO_ERR_INPUT) {
+        ty_seterr(err, errlen, "keyword query: '%.*s' is not UTF-8", (int)(n > 60 ? 60 : n), a);
+    } else if (!rc) {
+        rc = fold_append(icu, &tmp, a, n, &out);
+        if (!rc && !out.len) {
+            ty_seterr(err, errlen, "keyword query: '%.*s' holds no text",
+                      (int)(n > 60 ? 60 : n), a);
+            rc = TENYO_ERR_EMPTY;
+        } else if (!rc && out.len > KW_MAX_UNIT) {
+            ty_seterr(err, errlen, "keyword query: '%.*s...' is longer than %d bytes",
+                      (int)(n > 60 ? 60 : n), a, KW_MAX_UNIT);
+            rc = TENYO_ERR_LIMIT;
+        } else if (!rc) {
+            memcpy(u->text, out.p, out.len);
+            u->text[out.len] = 0;
+            u->len = out.len;
+            u->word_start = is_alnum((unsigned char)u->text[0]);
+        }
+    }
+    ty_buf_free(&out);
+    ty_buf_free(&tmp);
+    return rc;
+}
+
+/* Parse query into q; 0, or a status with the message in err. */
+static int parse(kw_query *q, ty_icu *icu, const char *query, char *err, size_t errlen) {
     size_t len = strlen(query);
     if (len > KW_MAX_QUERY) {
         ty_seterr(err, errlen, "keyword query longer than %d bytes", KW_MAX_QUERY);
@@ -185,25 +293,8 @@ static int parse(kw_query *q, const char *query, char *err, size_t errlen) {
             ty_seterr(err, errlen, "keyword query: more than %d terms", KW_MAX_UNITS);
             return TENYO_ERR_LIMIT;
         }
-        kw_unit *u = &q->unit[q->nunits];
-        q->cur = u;
-        int rc = ty_ctx_tokenize(q->c, a, (size_t)(b - a), unit_term, q);
-        if (rc) {
-            ty_seterr(err, errlen, "%s", tenyo_ctx_error(q->c));
-            return rc;
-        }
-        if (q->toomany) {
-            ty_seterr(err, errlen, "keyword query: '%.*s' gives more than %d terms",
-                      (int)(b - a > 60 ? 60 : b - a), a, KW_MAX_TERMS);
-            return TENYO_ERR_LIMIT;
-        }
-        if (!u->nterms && !u->unknown) {
-            ty_seterr(err, errlen,
-                      "keyword query: '%.*s' gives no index term (a stop word or punctuation)",
-                      (int)(b - a > 60 ? 60 : b - a), a);
-            return TENYO_ERR_EMPTY;
-        }
-        qsort(u->terms, (size_t)u->nterms, sizeof *u->terms, ty_cmp_u32);
+        int rc = take_unit(icu, &q->unit[q->nunits], a, (size_t)(b - a), err, errlen);
+        if (rc) return rc;
         uint64_t bit = 1ull << q->nunits++;
         if (after_or) {
             q->clause[q->nclauses - 1].units |= bit;
@@ -226,39 +317,73 @@ static int parse(kw_query *q, const char *query, char *err, size_t errlen) {
 
 /* =========================================================== evaluation */
 
-/* 1 when term t is in the sorted row col[0..n). */
-static int in_row(const uint32_t *col, uint64_t n, uint32_t t) {
-    uint64_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (col[mid] < t) lo = mid + 1;
-        else hi = mid;
+/* Count unit u in every record of x's keyword text: tf[d] (title hits
+ * counted twice); returns the number of records holding it. */
+static uint64_t count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf) {
+    uint64_t nd = x->m.ndocs, df = 0, d = 0;
+    memset(tf, 0, (nd ? nd : 1) * sizeof *tf);
+    const char *text = x->kw_text, *end = text + x->kw_off[nd], *p = text;
+    while (p < end && (p = memmem(p, (size_t)(end - p), u->text, u->len))) {
+        uint64_t at = (uint64_t)(p - text);
+        while (d + 1 < nd && x->kw_off[d + 1] <= at) d++; /* hits come in order */
+        if (u->word_start && at > x->kw_off[d] && is_alnum((unsigned char)p[-1])) {
+            p++;
+            continue;
+        }
+        if (!tf[d]) df++;
+        tf[d] += at < x->kw_off[d] + x->kw_tlen[d] ? 2 : 1;
+        p += u->len;
     }
-    return lo < n && col[lo] == t;
+    return df;
 }
 
-/* One byte per document: 1 when it satisfies every clause. */
-static uint8_t *evaluate(const kw_query *q, const ty_model *m) {
-    uint8_t *kw = ty_malloc(m->ndocs ? m->ndocs : 1);
-    if (!kw) return NULL;
-    for (uint64_t d = 0; d < m->ndocs; d++) {
-        const uint32_t *col = m->tfidf.col + m->tfidf.rowptr[d];
-        uint64_t n = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
-        uint64_t found = 0;
-        for (int i = 0; i < q->nunits; i++) {
-            const kw_unit *u = &q->unit[i];
-            int all = !u->unknown;
-            for (int j = 0; j < u->nterms && all; j++) all = in_row(col, n, u->terms[j]);
-            if (all) found |= 1ull << i;
+/* One byte per document (1 when it satisfies every clause) into kw, and
+ * the BM25 score of the must-occur units into score. */
+static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score) {
+    uint64_t nd = x->m.ndocs;
+    uint64_t *found = ty_calloc(nd ? nd : 1, sizeof *found);
+    uint32_t *tf = ty_mallocarray(nd ? nd : 1, sizeof *tf);
+    if (!found || !tf) {
+        free(found);
+        free(tf);
+        return TENYO_ERR_NOMEM;
+    }
+    double avg = nd ? (double)x->kw_off[nd] / (double)nd : 1;
+    if (avg < 1) avg = 1;
+    memset(score, 0, (nd ? nd : 1) * sizeof *score);
+    for (int i = 0; i < q->nunits; i++) {
+        int positive = 0;
+        for (int c = 0; c < q->nclauses; c++)
+            if (!q->clause[c].neg && (q->clause[c].units >> i & 1)) positive = 1;
+        uint64_t df = count_unit(x, &q->unit[i], tf);
+        if (!df) {
+            size_t l = strlen(q->note);
+            if (l + q->unit[i].len + 3 < sizeof q->note)
+                snprintf(q->note + l, sizeof q->note - l, "%s%s", l ? ", " : "",
+                         q->unit[i].text);
         }
+        double idf = log(1.0 + ((double)nd - (double)df + 0.5) / ((double)df + 0.5));
+        for (uint64_t d = 0; d < nd; d++) {
+            if (!tf[d]) continue;
+            found[d] |= 1ull << i;
+            if (!positive) continue;
+            double len = (double)(x->kw_off[d + 1] - x->kw_off[d]);
+            double t = tf[d];
+            score[d] += (float)(idf * t * 2.2 / (t + 1.2 * (0.25 + 0.75 * len / avg)));
+        }
+    }
+    for (uint64_t d = 0; d < nd; d++) {
         int ok = 1;
         for (int i = 0; i < q->nclauses && ok; i++) {
-            int any = (found & q->clause[i].units) != 0;
+            int any = (found[d] & q->clause[i].units) != 0;
             ok = q->clause[i].neg ? !any : any;
         }
         kw[d] = (uint8_t)ok;
+        if (!ok) score[d] = 0;
     }
-    return kw;
+    free(found);
+    free(tf);
+    return TENYO_OK;
 }
 
 int tenyo_filter_keywords(tenyo_filter *f, tenyo_ctx *c, const char *query) {
@@ -268,50 +393,45 @@ int tenyo_filter_keywords(tenyo_filter *f, tenyo_ctx *c, const char *query) {
         ty_seterr(err, TY_ERRLEN, "the filter and the context belong to different indexes");
         return TENYO_ERR_ARG;
     }
-    const ty_model *m = &c->idx->m;
-    int rc = ty_model_need_sparse(m, err, TY_ERRLEN);
-    if (rc) return rc;
+    tenyo_index *x = (tenyo_index *)c->idx; /* the keyword text: built once */
     kw_query *q = ty_calloc(1, sizeof *q);
-    if (!q) return TENYO_ERR_NOMEM;
-    q->c = c;
-    rc = parse(q, query, err, TY_ERRLEN);
+    ty_icu *icu = NULL;
     uint8_t *kw = NULL;
-    uint32_t *terms = NULL;
-    size_t nt = 0;
+    float *score = NULL;
+    int rc = q ? ty_icu_new(&icu, err, TY_ERRLEN) : TENYO_ERR_NOMEM;
+    if (!rc) rc = parse(q, icu, query, err, TY_ERRLEN);
+    if (!rc && (rc = kwtext(x)))
+        ty_seterr(err, TY_ERRLEN, "cannot build the keyword text: %s", tenyo_strerror(rc));
     if (!rc) {
-        kw = evaluate(q, m);
-        terms = ty_mallocarray(KW_MAX_UNITS * KW_MAX_TERMS, sizeof *terms);
-        if (!kw || !terms) rc = TENYO_ERR_NOMEM;
+        kw = ty_malloc(x->m.ndocs ? x->m.ndocs : 1);
+        score = ty_mallocarray(x->m.ndocs ? x->m.ndocs : 1, sizeof *score);
+        rc = kw && score ? evaluate(q, x, kw, score) : TENYO_ERR_NOMEM;
     }
     if (!rc) {
-        for (int i = 0; i < q->nclauses; i++) {
-            if (q->clause[i].neg) continue;
-            for (int j = 0; j < q->nunits; j++)
-                if (q->clause[i].units >> j & 1)
-                    for (int t = 0; t < q->unit[j].nterms; t++) terms[nt++] = q->unit[j].terms[t];
-        }
-        ty_filter_set_keywords(f, kw, terms, nt);
+        int positive = 0;
+        for (int i = 0; i < q->nclauses; i++) positive |= !q->clause[i].neg;
+        ty_filter_set_keywords(f, kw, NULL, 0);
+        ty_filter_set_kw_scores(f, score, positive);
         ty_filter_set_note(f, q->note);
         kw = NULL;
-        terms = NULL;
+        score = NULL;
     }
     free(kw);
-    free(terms);
+    free(score);
+    ty_icu_free(icu);
     free(q);
     return rc;
 }
 
 int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits) {
     if (!c || !f || (k && !hits)) return TENYO_ERR_ARG;
-    size_t n;
-    const uint32_t *terms = ty_filter_terms(f, &n);
-    if (!terms) {
+    int positive = 0;
+    const float *score = ty_filter_kw_scores(f, &positive);
+    if (!score) {
         ty_seterr(c->err, sizeof c->err, "the filter holds no keyword query to search with");
         return TENYO_ERR_ARG;
     }
-    if (!n) {
-        int64_t m = tenyo_filter_count(f);
-        if (m <= 0) return m < 0 ? (int)m : 0; /* its words are not indexed */
+    if (!positive) {
         ty_seterr(c->err, sizeof c->err,
                   "a keyword search needs a term that must occur (only NOT terms given)");
         return TENYO_ERR_EMPTY;
@@ -319,7 +439,12 @@ int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits) {
     tenyo_filter *keep = c->filter;
     int rc = tenyo_ctx_set_filter(c, f);
     if (rc) return rc;
-    rc = ty_ctx_rank_terms(c, terms, n, k, hits);
+    const uint8_t *mask = ty_ctx_mask(c, &rc);
+    size_t n = 0;
+    if (!rc && k) n = ty_ctx_topk(c, score, UINT64_MAX, mask, k, hits);
     c->filter = keep;
-    return rc;
+    if (rc) return rc;
+    /* records the filter passes all score > 0; a k beyond them gets zeros */
+    while (n && !(hits[n - 1].score > 0)) n--;
+    return (int)n;
 }

@@ -19,7 +19,8 @@
  * separators dropped (spaces, - / , . _ : and the dashes people paste:
  * U+2010..2015, U+2212, ー). What remains is read as a patent number:
  *
- *   prefix   特開 特表 特許 特公 → jp; 再表 → jpwo (a WO number republished,
+ *   prefix   特開 特表 特許 特公 → jp; 特願 (an application) → jpa, 実願
+ *            → jpa with class u; 再表 → jpwo (a WO number republished,
  *            Google's JPWO…A1); 実登 実開 実全 実公 → jp with class u
  *            (utility models: JP3123456U); an optional 第 and era 昭 平 令
  *            → s h r (JPH11123456A); or a Latin country code (jp us wo ep
@@ -50,6 +51,14 @@
  * Bare digits (2024127407, 6836996) match the number part of the keys
  * (the key without its letters): unique → that document.
  *
+ * Other numbers (section "numbers": the application and registration
+ * numbers the records carried, e.g. J-PlatPat's 出願番号 and 登録番号) get
+ * keys too, pointing at their document: 特願2021-080612, 特願２０２１－０８０６１２
+ * and 特許第7226841号 find the publication they belong to. An id's own key
+ * wins over another document's number (特許7226841 indexed as a record of
+ * its own is that record, not the publication that became it); a number two
+ * documents claim is offered as both.
+ *
  * "Did you mean": when nothing matches, the keys closest to the typed key
  * by Levenshtein distance (on bytes of the key: the keys are ASCII for
  * every patent-number form), at most a quarter of the key's length (at
@@ -75,7 +84,7 @@ static const struct {
 } jp_prefix[] = {
     {"特開", "jp", 0}, {"特表", "jp", 0}, {"特許", "jp", 0}, {"特公", "jp", 0},
     {"再表", "jpwo", 0}, {"実登", "jp", 1}, {"実開", "jp", 1}, {"実全", "jp", 1},
-    {"実公", "jp", 1},
+    {"実公", "jp", 1}, {"特願", "jpa", 0}, {"実願", "jpa", 1},
 };
 
 /* Country codes read as the start of a Latin patent number. */
@@ -343,6 +352,31 @@ static int keys_build(void *arg) {
             rc = r;
             goto out;
         }
+    }
+    /* the other numbers: "number\tid\n" lines naming live documents */
+    uint32_t nidkeys = ty_strmap_size(pn->keys);
+    const char *s = x->m.numbers_blob, *end = s ? s + x->m.numbers_len : NULL;
+    while (s && s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end, *tab = memchr(s, '\t', (size_t)(e - s));
+        if (tab && tab > s && e > tab + 1) {
+            char id[256];
+            size_t il = (size_t)(e - tab - 1);
+            int64_t doc = il < sizeof id ? (memcpy(id, tab + 1, il), id[il] = 0,
+                                            tenyo_index_find(x, id))
+                                         : -1;
+            int r = doc >= 0 ? patno_key(u, s, (size_t)(tab - s), &nb, &k) : -1;
+            if (r == TENYO_ERR_NOMEM) goto out;
+            if (r >= 0 && k.len) {
+                int64_t kid = ty_strmap_get(pn->keys, k.p, k.len);
+                if (kid < 0 || kid >= (int64_t)nidkeys) /* an id's key wins */
+                    if ((r = map_put(pn->keys, &pn->key_doc, k.p, k.len, (uint64_t)doc))) {
+                        rc = r;
+                        goto out;
+                    }
+            }
+        }
+        s = e + 1;
     }
     rc = TENYO_OK;
 out:

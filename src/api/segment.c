@@ -624,6 +624,22 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     rc = merge_tables(&g, &M);
     if (!rc) rc = merge_docs(&g, &M, &u);
     if (!rc) rc = carry_base(B, &M);
+    if (!rc) { /* other numbers: the base's then each segment's lines (they
+                * name ids, so a deleted or replaced document's lines find
+                * nothing or its new version) */
+        ty_buf nb = {0};
+        int bad = B->numbers_blob && ty_buf_append(&nb, B->numbers_blob, B->numbers_len);
+        for (size_t i = 0; i < mf.nseg && !bad; i++)
+            bad = g.seg[i].numbers_blob &&
+                  ty_buf_append(&nb, g.seg[i].numbers_blob, g.seg[i].numbers_len);
+        if (bad || (nb.len && ty_buf_putc(&nb, 0))) {
+            ty_buf_free(&nb);
+            rc = TENYO_ERR_NOMEM;
+        } else if (nb.len) {
+            M.numbers_blob = nb.p;
+            M.numbers_len = nb.len - 1;
+        }
+    }
     if (!rc) { /* abstracts: base and segments, by global position */
         int any = B->abs != NULL;
         for (size_t i = 0; i < mf.nseg; i++) any |= g.seg[i].abs != NULL;

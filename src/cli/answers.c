@@ -28,6 +28,72 @@
 
 /* ============================================================== ideas */
 
+const char *cli_band_code(int band) {
+    return band == TENYO_BAND_STRONG ? "strong" : band == TENYO_BAND_CANDIDATE ? "candidate" : "reference";
+}
+
+const char *cli_band_label(int band, const char *lang) {
+    int ja = !lang || strcmp(lang, "en");
+    if (band == TENYO_BAND_STRONG) return ja ? "有力" : "strong";
+    if (band == TENYO_BAND_CANDIDATE) return ja ? "候補" : "candidate";
+    return ja ? "参考" : "for reference";
+}
+
+static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = {
+    {TENYO_WEAK_FEW_WORDS, "few_words", "共通する具体的な語が 4 語未満", "fewer than 4 specific shared words"},
+    {TENYO_WEAK_GENERIC, "generic_words", "共通語の多くが一般的な語", "the shared words are mostly generic"},
+    {TENYO_WEAK_ONE_WORD, "one_word", "共通の内容が 1 語に偏る", "the shared content rests on one word"},
+    {TENYO_WEAK_ONE_PATENT, "one_patent", "根拠特許が 1 件だけ", "one evidence patent only"},
+    {TENYO_WEAK_PORTFOLIO, "one_applicant", "根拠が 1 出願人の特許だけ", "the evidence is one applicant's patents"},
+    {TENYO_WEAK_SIDE_CODE, "side_code", "共通語がこの分野を示さず、根拠特許の副分類にすぎない",
+     "no shared word names the field: it is only a side code of the evidence"},
+    {TENYO_WEAK_LOW_CONFIDENCE, "low_confidence", "実際の用途である見込みが低い（確信度 3% 未満）",
+     "the field is rarely a real use of such a patent (confidence below 3%)"}};
+
+const char *cli_weak_code(unsigned bit) {
+    for (size_t i = 0; i < sizeof weak_text / sizeof weak_text[0]; i++)
+        if (weak_text[i].bit == bit) return weak_text[i].code;
+    return "";
+}
+
+void cli_weak_reason(unsigned weak, int band, const char *lang, char *out, size_t cap) {
+    int ja = !lang || strcmp(lang, "en");
+    size_t l = 0;
+    out[0] = 0;
+    if (band == TENYO_BAND_STRONG || !cap) return;
+    for (size_t i = 0; i < sizeof weak_text / sizeof weak_text[0] && l < cap; i++)
+        if (weak & weak_text[i].bit)
+            l += (size_t)snprintf(out + l, cap - l, "%s%s", l ? (ja ? "、" : "; ") : "",
+                                  ja ? weak_text[i].ja : weak_text[i].en);
+}
+
+static const struct { const char *key, *ja, *en; } legend_text[] = {
+    {"confidence", "確信度: この種の特許がその分野にも実際に分類される確率（共分類の実績から推定）",
+     "confidence: the probability that such a patent really is classified in the field too (estimated from co-classifications)"},
+    {"unexpected", "意外性: 本件の分野の特許がその分野に分類されることの珍しさ（0 = よくある、1 = ほぼ例がない）",
+     "unexpected: how rarely patents of the home fields are also classified in the field (0 = common, 1 = almost never)"},
+    {"bands", "有力 = 具体的な共通の内容が多く弱点がない、候補 = 具体的な語を 2 語以上共有、参考 = 根拠が弱い（理由を表示）",
+     "strong = much specific shared content and no weakness; candidate = two or more specific words shared; "
+     "for reference = weak (the reason is shown)"}};
+
+const char *cli_legend_line(const char *key, const char *lang) {
+    int ja = !lang || strcmp(lang, "en");
+    for (size_t i = 0; i < sizeof legend_text / sizeof legend_text[0]; i++)
+        if (!strcmp(legend_text[i].key, key)) return ja ? legend_text[i].ja : legend_text[i].en;
+    return "";
+}
+
+json_t *cli_ideas_legend(void) {
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof legend_text / sizeof legend_text[0]; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "ja", json_string(legend_text[i].ja));
+        json_object_set_new(e, "en", json_string(legend_text[i].en));
+        json_object_set_new(o, legend_text[i].key, e);
+    }
+    return o;
+}
+
 /* The idea sentence: bridge terms, the field, the best application phrase
  * when there is one, and the evidence it came from. */
 static void sentence(char *out, size_t len, const char *lang, const char **bt,
@@ -103,7 +169,8 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
 /* One proposal as JSON (the schema of README "ideas --json"). */
 static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
                          const char *label, const char **bt, int nb,
-                         const tenyo_phrase *ph, int nph, const char *sent) {
+                         const tenyo_phrase *ph, int nph, const char *sent,
+                         const char *lang) {
     json_t *it = json_object(), *b = json_array(), *e = json_array();
     json_object_set_new(it, "rank", json_integer(rank));
     json_object_set_new(it, "field", json_string(idea->code));
@@ -113,7 +180,17 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "score", json_real(idea->score));
     json_object_set_new(it, "confidence", json_real(idea->confidence));
     json_object_set_new(it, "usable", json_real(idea->usable));
-    json_object_set_new(it, "transfer", json_real(idea->transfer));
+    json_object_set_new(it, "content", json_real(idea->content));
+    json_object_set_new(it, "unexpected", json_real(idea->unexpected));
+    json_object_set_new(it, "band", json_string(cli_band_code(idea->band)));
+    json_object_set_new(it, "band_label", json_string(cli_band_label(idea->band, lang)));
+    json_t *weak = json_array();
+    char reason[512];
+    for (unsigned k = 1; k <= TENYO_WEAK_LOW_CONFIDENCE; k <<= 1)
+        if (idea->weak & k) json_array_append_new(weak, json_string(cli_weak_code(k)));
+    json_object_set_new(it, "weak", weak);
+    cli_weak_reason(idea->weak, idea->band, lang, reason, sizeof reason);
+    json_object_set_new(it, "weak_reason", json_string(reason));
     json_t *also = json_array();
     for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
     json_object_set_new(it, "also_fields", also);
@@ -219,46 +296,35 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     }
     if ((size_t)got < asked && !(nt->flags & TENYO_NOTE_NO_CODES)) {
         /* why they were left out: the thresholds in use, named */
-        char why[256];
-        const char *tr_ja = "か、自明な隣接分野（転用らしさ %.2f 未満）", *tr_en = ", or were obvious neighbours (transfer model below %.2f)";
-        char tr[128] = "";
-        if (nt->min_transfer > 0) snprintf(tr, sizeof tr, ja ? tr_ja : tr_en, nt->min_transfer);
-        if (nt->min_usable > 0)
-            snprintf(why, sizeof why,
-                     ja ? "分析者に使える見込み（読み手モデル）が %.2f 未満か、確信度が %.2f 未満か、%s共通する具体的な語が 1 語以下%s"
-                        : "a reader-model usability below %.2f, confidence below %.2f, %sat most one specific shared word%s",
-                     nt->min_usable, nt->min_confidence, ja || *tr ? "" : "or ", tr);
-        else
-            snprintf(why, sizeof why,
-                     ja ? "確信度が %.2f 未満か、共通する具体的な語が 1 語以下%s"
-                        : "confidence below %.2f or at most one specific shared word%s",
-                     nt->min_confidence, tr);
+        char why[384] = "";
+        size_t l = 0;
+        if (nt->min_confidence > 0)
+            l += (size_t)snprintf(why + l, sizeof why - l,
+                                  ja ? "確信度が %.2f 未満か共通する具体的な語が 1 語以下" : "confidence below %.2f or at most one specific shared word",
+                                  nt->min_confidence);
+        if (nt->min_usable > 0 && l < sizeof why)
+            l += (size_t)snprintf(why + l, sizeof why - l,
+                                  ja ? "%s分析者に使える見込み（読み手モデル）が %.2f 未満" : "%sa reader-model usability below %.2f",
+                                  l ? (ja ? "か、" : ", or ") : "", nt->min_usable);
+        if (nt->min_content > 0 && l < sizeof why)
+            snprintf(why + l, sizeof why - l,
+                     ja ? "%s共通する具体的な内容が %.2f 未満" : "%sspecific shared content below %.2f",
+                     l ? (ja ? "か、" : ", or ") : "", nt->min_content);
         if (nt->hidden && got == 0)
-            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが%sです（--min-confidence 0 で表示）"
+            snprintf(msg, sizeof msg, ja ? "提案なし（%zu 件要求）: 根拠のある %zu 分野すべてが%sのため省かれました（しきい値を外すと表示）"
                                          : "nothing shown of %zu asked: all %zu fields with evidence had %s "
-                                           "(--min-confidence 0 shows them)",
+                                           "(drop the threshold to show them)",
                      asked, nt->hidden, why);
         else if (nt->hidden)
-            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は%sのため省きました（--min-confidence 0 で表示）"
+            snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: ほかの %zu 分野は%sのため省きました（しきい値を外すと表示）"
                                          : "%d shown of %zu asked: %zu more fields had %s "
-                                           "(--min-confidence 0 shows them)",
+                                           "(drop the threshold to show them)",
                      got, asked, nt->hidden, why);
         else
             snprintf(msg, sizeof msg, ja ? "%d 件だけ表示（%zu 件要求）: 根拠のある分野がほかにありません"
                                          : "%d shown of %zu asked: no other field has any evidence",
                      got, asked);
         warn(arr, "fewer_than_asked", msg);
-    }
-    if (nt->hidden_obvious && !(nt->flags & TENYO_NOTE_NO_CODES)) {
-        /* the usable fields left out as obvious neighbours, named: the
-         * analyst sees what was judged obvious, and how to show it */
-        char list[128];
-        join_list(list, sizeof list, nt->obvious, nt->nobvious, ja);
-        snprintf(msg, sizeof msg, ja ? "転用らしさが低い（ホーム分野から自明な隣接とみられる）%zu 分野は示していません: %s%s（--min-transfer 0 で表示）"
-                                     : "%zu fields the transfer model finds obvious neighbours of the home fields "
-                                       "are not shown: %s%s (--min-transfer 0 shows them)",
-                 nt->hidden_obvious, list, nt->hidden_obvious > nt->nobvious ? (ja ? " ほか" : ", ...") : "");
-        warn(arr, "obvious_neighbours", msg);
     }
     int one = 0;
     for (int i = 0; i < got; i++) one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) != 0;
@@ -301,7 +367,7 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
         int wr = tenyo_idea_why(ctx, &ideas[i], &w);
         int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
                          wr > 0 ? w.doc : UINT64_MAX);
-        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent);
+        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent, lang);
         if (wr > 0) {
             tenyo_doc_meta dm;
             tenyo_index_doc(x, w.doc, &dm);
@@ -324,10 +390,12 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
     json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));
     const tenyo_ideas_notes *nt = tenyo_ctx_notes(ctx);
-    json_object_set_new(o, "hidden_obvious", json_integer((json_int_t)nt->hidden_obvious));
-    json_t *ob = json_array();
-    for (size_t i = 0; i < nt->nobvious; i++) json_array_append_new(ob, json_string(nt->obvious[i]));
-    json_object_set_new(o, "obvious_fields", ob);
+    json_object_set_new(o, "hidden_content", json_integer((json_int_t)nt->hidden_content));
+    json_t *bands = json_object();
+    for (int b = TENYO_BAND_STRONG; b >= TENYO_BAND_REFERENCE; b--)
+        json_object_set_new(bands, cli_band_code(b), json_integer((json_int_t)nt->nbands[b]));
+    json_object_set_new(o, "bands", bands);
+    json_object_set_new(o, "legend", cli_ideas_legend());
     return o;
 }
 
@@ -362,9 +430,15 @@ static void use_sentence(char *out, size_t cap, const char *lang, const tenyo_do
     }
     char words[600] = "";
     if (*terms) snprintf(words, sizeof words, ja ? "（共通する語: %s）" : " (shared words: %s)", terms);
-    if (ja && ph)
+    if (ja && ph && ph->doc != UINT64_MAX)
         snprintf(out, cap, "%s「%s」を、%s（%s）分野の「%.*s」で活用できる可能性%s", dm->id,
                  dm->title, label, code, (int)ph->target_len, ph->target, words);
+    else if (ja && ph) /* a use the field's evidence names, not this patent */
+        snprintf(out, cap, "%s「%s」を、%s（%s）分野で、例えば「%.*s」に活用できる可能性%s",
+                 dm->id, dm->title, label, code, (int)ph->target_len, ph->target, words);
+    else if (ph && ph->doc == UINT64_MAX)
+        snprintf(out, cap, "%s \"%s\" could be used in %s (%s), for example \"%s\"%s", dm->id,
+                 dm->title, label, code, ph->text, words);
     else if (ja)
         snprintf(out, cap, "%s「%s」を、%s（%s）分野で活用できる可能性%s", dm->id, dm->title,
                  label, code, words);
@@ -421,8 +495,15 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
             tenyo_phrase ph[MATCH_PHRASES];
             int nph = tenyo_idea_phrases(ctx, id, MATCH_PHRASES, ph);
             const tenyo_phrase *own = NULL;
+            tenyo_phrase other; /* else a use the field's evidence names */
             for (int p = 0; p < nph && !own; p++)
                 if (ph[p].doc == mt[i].doc && ph[p].field_fit) own = &ph[p];
+            for (int p = 0; p < nph && !own; p++)
+                if (ph[p].field_fit && ((unsigned char)ph[p].text[0] >= 0x80) == ja) {
+                    other = ph[p];
+                    other.doc = UINT64_MAX;
+                    own = &other;
+                }
             const char *label = tenyo_field_label(x, id->code, lang);
             char sent[2048];
             use_sentence(sent, sizeof sent, lang, &dm, id->code, label,
@@ -436,19 +517,40 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
             json_object_set_new(uj, "bridge_terms", json_deep_copy(json_object_get(ij, "bridge_terms")));
             json_object_set_new(uj, "cautions", json_deep_copy(json_object_get(ij, "cautions")));
             if (own) json_object_set_new(uj, "phrase", json_string(own->text));
+            if (own) json_object_set_new(uj, "phrase_from", json_string(own->doc == UINT64_MAX
+                                                                         ? "field" : "patent"));
             json_object_set_new(uj, "use", json_string(sent));
             json_array_append_new(uses, uj);
         }
         json_object_set_new(r, "uses", uses);
+        /* why it fits: the sentences of patent and company sharing the most
+         * specific terms */
+        tenyo_why w;
+        if (tenyo_match_why(ctx, text, len, mt[i].doc, &w) == 1) {
+            json_t *wt = json_array();
+            for (int t = 0; t < w.nterms; t++) json_array_append_new(wt, json_string(w.terms[t]));
+            json_object_set_new(r, "why", json_pack("{s:s, s:s, s:o}", "company", w.query,
+                                                    "patent", w.evidence, "terms", wt));
+        }
         json_array_append_new(arr, r);
     }
     json_object_set_new(o, "matches", arr);
+    /* a company's prose holds words no patent uses (当社, 得意): not worth
+     * a warning here */
+    for (size_t i = json_array_size(warns); i-- > 0;)
+        if (!strcmp(cli_jstr(json_array_get(warns, i), "code"), "unknown_words"))
+            json_array_remove(warns, i);
+    json_object_set_new(q, "licence_known", json_boolean(in.nopen > 0));
     json_t *w = NULL;
     if (in.nopen == 0)
-        w = json_pack("{s:s, s:s}", "code", "no_licensable", "message",
-                      ja ? "この索引には開放（ライセンス可能）特許の指定がありません。tenyo open INDEX --from FILE で一覧を読み込んでください"
-                         : "the index marks no patent licensable: load the list with "
-                           "'tenyo open INDEX --from FILE'");
+        w = json_pack("{s:s, s:s}", "code", "licence_unknown", "message",
+                      ja ? "この索引には開放特許（ライセンス可能）の指定がないため、全特許から選びました。ライセンスの可否は未確認です。"
+                           "開放特許の一覧（INPIT 開放特許情報データベースや J-PlatPat の検索結果の CSV）を "
+                           "tenyo open INDEX --from FILE で読み込むと、開放特許だけから選びます"
+                         : "the index marks no patent licensable, so all patents were matched: "
+                           "licence status unknown. Load a list of licensable patents (a CSV "
+                           "from INPIT's open patent database or a J-PlatPat list) with "
+                           "'tenyo open INDEX --from FILE' to match those only");
     else if (n == 0)
         w = json_pack("{s:s, s:s}", "code", "no_match", "message",
                       ja ? "条件に合い、文章に近い開放特許がありません（フィルタを緩めるか、文章に具体的な技術の語を加えてください）"
@@ -498,7 +600,7 @@ void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
         got = 0;
     }
     int far = -1, sections = 0;
-    char seen[8] = "";
+    char seen[9] = ""; /* sections A-H seen, each once */
     double sum = 0, best = 0;
     const tenyo_hit *ev = NULL;
     const tenyo_idea *evi = NULL;
@@ -506,7 +608,7 @@ void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
         const tenyo_idea *id = &ideas[j];
         int lv = far_level(id->code, dm.fields);
         if (lv > far) far = lv;
-        if (!strchr(seen, id->code[0]) && strlen(seen) < 7) {
+        if (!strchr(seen, id->code[0]) && strlen(seen) < 8) {
             size_t l = strlen(seen);
             seen[l] = id->code[0];
             seen[l + 1] = 0;

@@ -43,7 +43,7 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_MAX_TERMS, OPT_NO_ABSTRACTS, OPT_FORCE, OPT_REPAIR, OPT_DATE_FROM, OPT_DATE_TO,
        OPT_APPLICANT, OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
-       OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_TRANSFER };
+       OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_CONTENT };
 
 /* Most proposals one ideas query may ask for (-n), and most matches of one
  * match query (-k). */
@@ -213,6 +213,20 @@ const char *cli_safe(const char *s);
  * titles hold them) as one space, into out (cap > 0 bytes; a longer s is
  * cut, never inside a character); returns out. */
 char *cli_one_line(const char *s, char *out, size_t cap);
+/* A card's strength band (TENYO_BAND_*): "strong" | "candidate" |
+ * "reference", and its label in lang (有力 / 候補 / 参考). */
+const char *cli_band_code(int band);
+const char *cli_band_label(int band, const char *lang);
+/* A TENYO_WEAK_* bit's code ("few_words", ...). */
+const char *cli_weak_code(unsigned bit);
+/* Why a card is in its band, one line in lang ("" for a strong card). */
+void cli_weak_reason(unsigned weak, int band, const char *lang, char *out, size_t cap);
+/* The two numbers of a card explained, {"confidence": {"ja","en"},
+ * "unexpected": {...}, "bands": {...}}. */
+json_t *cli_ideas_legend(void);
+/* The same line by key and language (key: "confidence", "unexpected",
+ * "bands"). */
+const char *cli_legend_line(const char *key, const char *lang);
 /* 1 when a spreadsheet would run CSV text s as a formula (first character
  * = + - @, tab or CR: the web page's rule); such a cell gets a "'" prefix. */
 int cli_csv_risky(const char *s);
@@ -227,6 +241,14 @@ json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
 /* The public record of a patent id: J-PlatPat for Japanese numbers, Google
  * Patents for US (and other) ones; "" when the id is no patent number. */
 const char *cli_record_link(const char *id, char *buf, size_t cap);
+/* A printable A4 HTML report (report.c) of an ideas object (cli_ideas_json)
+ * or a match object (cli_match_json) to f; path names the index. 0, or -1
+ * on a write error. ctx: the context of the answer (its abstract and map
+ * position), may be NULL. */
+int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
+                     const char *path, const char *lang);
+int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
+                     const char *path, const char *lang);
 
 /* ========================== input.c: reading records, progress on a terminal */
 

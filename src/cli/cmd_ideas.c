@@ -45,20 +45,16 @@ static const char *ideas_usage =
     "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
     "                       confident, then fields co-classification alone would not\n"
     "                       propose come first (default 0.6; 0: by confidence only)\n"
-    "  --min-confidence C   leave out proposals below confidence C (default 0.03;\n"
-    "                       0 shows every field with evidence)\n"
+    "  The list is full: up to -n proposals, each marked with its band (有力 strong,\n"
+    "  候補 candidate, 参考 for reference, with the reason it is weak).\n"
+    "  These thresholds hide proposals (default: none):\n"
+    "  --min-confidence C   leave out proposals below confidence C (0..1), and thin\n"
+    "                       ones (at most one specific shared word); 0.03 is a\n"
+    "                       short list\n"
     "  --min-usable U       leave out proposals an analyst would find usable with a\n"
-    "                       probability below U, by a model of readers' labels\n"
-    "                       (one for patent queries, one for free text; default\n"
-    "                       0.6 for a patent, 0.5 for free text except on an\n"
-    "                       index of fewer than 10 x --knn documents, where free\n"
-    "                       text has none; 0: none; off with --min-confidence 0)\n"
-    "  --min-transfer T     leave out, and name, obvious neighbours: proposals\n"
-    "                       that if usable are genuine transfers with a\n"
-    "                       probability below T, by a second model of readers'\n"
-    "                       labels (default 0.10; 0: none; off with\n"
-    "                       --min-confidence 0 and on an index of fewer than\n"
-    "                       10 x --knn documents)\n"
+    "                       probability below U, by a model of earlier readers' labels\n"
+    "  --min-content C      leave out proposals whose specific shared content is\n"
+    "                       below C (0..1; 0.5 is about three specific words)\n"
     "  --no-merge           one proposal per subclass (default: subclasses\n"
     "                       proposed on the same evidence are one proposal)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
@@ -74,6 +70,7 @@ static const char *ideas_usage =
     "  --batch FILE         JSONL queries {\"id\", \"text\", \"home\": [...]} (id alone may\n"
     "                       name an indexed patent); JSONL results in input order\n"
     "  -j, --json           one JSON object {\"query\": {...}, \"ideas\": [...]}\n"
+    "      --html           a printable report (HTML for A4; print to PDF from a browser)\n"
     "Filters (before the neighbours are chosen: only matching patents vote and are\n"
     "evidence; also for --batch):\n"
     "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
@@ -87,7 +84,7 @@ static const char *ideas_usage =
 
 
 /* Output formats of `ideas`. */
-enum { OUT_REPORT, OUT_JSON, OUT_CSV };
+enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML };
 
 /* Join the strings of a JSON array (or one member of each object in it). */
 static void jjoin(const json_t *a, const char *member, const char *sep,
@@ -162,29 +159,23 @@ static void print_report(const json_t *o, const char *lang) {
         char list[1024];
         char also[256];
         jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
-        printf("%2d. %s%s%s %s   %s %.0f%%  surprise %.2f%s\n", (int)i + 1,
+        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n", (int)i + 1,
+               cli_safe(cli_jstr(it, "band_label")),
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
                cli_safe(cli_jstr(it, "label")),
                ja ? "確信度" : "confidence",
                100 * json_real_value(json_object_get(it, "confidence")),
-               json_real_value(json_object_get(it, "surprise")),
+               ja ? "意外性" : "unexpected",
+               json_real_value(json_object_get(it, "unexpected")),
                json_is_true(json_object_get(it, "expected")) ? "" : "  *");
-        static const char *const cw[][3] = {
-            {"one_patent", "根拠特許が 1 件だけ", "rests on one patent"},
-            {"one_word", "共通の内容の大半が 1 語に偏る", "most of the shared content is one word"},
-            {"generic_words", "共通語の多くが一般的な語", "the shared words are mostly generic"},
-            {"title_only_evidence", "根拠特許は題名だけ（要約なし）", "the evidence has titles only"}};
+        const char *wr = cli_jstr(it, "weak_reason");
+        if (*wr) printf("    %s: %s\n", ja ? "弱い点" : "weak", cli_safe(wr));
         size_t ci;
         json_t *cv;
-        list[0] = 0;
-        json_array_foreach(json_object_get(it, "cautions"), ci, cv) {
-            const char *c = json_string_value(cv), *t = c;
-            for (size_t qq = 0; qq < sizeof cw / sizeof cw[0]; qq++)
-                if (c && !strcmp(c, cw[qq][0])) t = cw[qq][ja ? 1 : 2];
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", l ? (ja ? "、" : "; ") : "", t ? t : "");
-        }
-        if (list[0]) printf("    %s: %s\n", ja ? "注意" : "caution", list);
+        json_array_foreach(json_object_get(it, "cautions"), ci, cv)
+            if (!strcmp(json_string_value(cv), "title_only_evidence"))
+                printf("    %s: %s\n", ja ? "注意" : "caution",
+                       ja ? "根拠特許は題名だけ（要約なし）" : "the evidence has titles only");
         jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
         printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", cli_safe(list));
         jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
@@ -194,7 +185,15 @@ static void print_report(const json_t *o, const char *lang) {
             int open = json_is_true(json_object_get(e, "open"));
             /* who filed it and when, after the title (which is cut first) */
             const char *ap = cli_jstr(e, "applicant"), *dt = cli_jstr(e, "date");
-            char who[320] = "";
+            char who[320] = "", aps[200];
+            /* a long list of applicants is cut at a character, not inside one */
+            size_t al = strlen(ap);
+            if (al >= sizeof aps - 4) {
+                al = sizeof aps - 4;
+                while (al > 0 && ((unsigned char)ap[al] & 0xC0) == 0x80) al--;
+                snprintf(aps, sizeof aps, "%.*s…", (int)al, ap);
+                ap = aps;
+            }
             if (*ap || *dt) snprintf(who, sizeof who, "  (%s%s%s)", ap, *ap && *dt ? ", " : "", dt);
             printf("      %.3f %s ", json_real_value(json_object_get(e, "similarity")),
                    cli_safe(cli_jstr(e, "id")));
@@ -214,9 +213,16 @@ static void print_report(const json_t *o, const char *lang) {
         }
         printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));
     }
-    if (json_array_size(arr))
-        printf("%s\n", ja ? "* = 共分類の統計だけでは提案されない分野"
-                          : "* = a field co-classification statistics alone would not propose");
+    if (json_array_size(arr)) {
+        printf("%s\n%s\n%s\n", cli_legend_line("bands", ja ? "ja" : "en"),
+               cli_legend_line("confidence", ja ? "ja" : "en"),
+               cli_legend_line("unexpected", ja ? "ja" : "en"));
+        int star = 0;
+        json_array_foreach(arr, i, it) star |= !json_is_true(json_object_get(it, "expected"));
+        if (star)
+            printf("%s\n", ja ? "* = 共分類の統計だけでは提案されない分野"
+                              : "* = a field co-classification statistics alone would not propose");
+    }
     json_array_foreach(json_object_get(o, "warnings"), i, it)
         printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(it, "message")));
 }
@@ -270,7 +276,8 @@ static void print_csv(const json_t *o, int header) {
                                  "relevance", "surprise", "expected", "bridge_terms",
                                  "phrases", "evidence", "evidence_details", "idea",
                                  "confidence", "also_fields", "cautions", "warnings",
-                                 "why_query", "why_evidence", "error"};
+                                 "why_query", "why_evidence", "band", "weak_reason",
+                                 "unexpected", "error"};
     const int ncol = (int)(sizeof cols / sizeof cols[0]);
     if (header && csv_bom) fputs("\xEF\xBB\xBF", stdout);
     if (header)
@@ -312,6 +319,9 @@ static void print_csv(const json_t *o, int header) {
         csv_field(wj ? cli_jstr(wj, "query") : "", 0);
         if (wj) snprintf(list, sizeof list, "%s: %s", cli_jstr(wj, "evidence_id"), cli_jstr(wj, "evidence"));
         csv_field(wj ? list : "", 0);
+        csv_field(cli_jstr(it, "band"), 0);
+        csv_field(cli_jstr(it, "weak_reason"), 0);
+        snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "unexpected"))), csv_field(num, 0);
         csv_field("", 1);
     }
     if (json_array_size(json_object_get(o, "ideas")) == 0) { /* nothing: say why in one row */
@@ -668,8 +678,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"rerank", required_argument, 0, OPT_RERANK},
-        {"min-transfer", required_argument, 0, OPT_MIN_TRANSFER},
-        {"json", no_argument, 0, 'j'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
+        {"min-content", required_argument, 0, OPT_MIN_CONTENT},
+        {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     tenyo_filter *filter = NULL;
@@ -697,8 +707,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'S': bad |= cli_double("--min-usable", optarg, 0, 0, 1, &io.min_usable) != 0; break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
-        case OPT_MIN_TRANSFER:
-            bad |= cli_double("--min-transfer", optarg, 0, 0, 1, &io.min_transfer) != 0;
+        case OPT_MIN_CONTENT:
+            bad |= cli_double("--min-content", optarg, 0, 0, 1, &io.min_content) != 0;
             break;
         case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
         case 'n': bad |= cli_long("-n", optarg, 1, CLI_IDEAS_MAX, &n) != 0; break;
@@ -709,6 +719,7 @@ int cli_cmd_ideas(int argc, char **argv) {
             break;
         case 'j': fmt = OUT_JSON; break;
         case 'C': fmt = OUT_CSV; break;
+        case 'W': fmt = OUT_HTML; break;
         case 'U': csv_bom = 1; break;
         case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
@@ -769,6 +780,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     }
     if (fmt == OUT_JSON) cli_print_json(o);
     else if (fmt == OUT_CSV) print_csv(o, 1);
+    else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
+    else if (fmt == OUT_HTML) {} /* written */
     else print_report(o, lang);
     json_decref(o);
 done:

@@ -113,6 +113,11 @@ int cli_cmd_info(int argc, char **argv) {
                    in.abstract_bytes / 1e6, in.ndocs ? (double)in.abstract_bytes / in.ndocs : 0.0);
         else
             printf("abstracts  none kept (no record had one, or index --no-abstracts)\n");
+        uint64_t kwb = 0; /* what keyword search costs (its build time varies: not here) */
+        if (!tenyo_index_keyword_stats(x, &kwb, NULL))
+            printf("keywords   title and abstract text searched: %.2f MB in memory, %.0f bytes "
+                   "per document, made on the first keyword query\n", kwb / 1e6,
+                   in.ndocs ? (double)kwb / in.ndocs : 0.0);
         if (in.generation)
             printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
                    "%llu deleted or replaced\n",

@@ -12,12 +12,57 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The readable report of a match object. */
+/* s with every occurrence of the strings of array t marked (【t】 in
+ * Japanese, *t* in English; ASCII without case at a word start), escaped
+ * for the terminal. */
+static void print_marked(const char *s, const json_t *t, int ja) {
+    char out[4096];
+    size_t o = 0, n = strlen(s);
+    for (size_t i = 0; i < n && o + 16 < sizeof out;) {
+        size_t best = 0, k;
+        json_t *v;
+        json_array_foreach(t, k, v) {
+            const char *w = json_string_value(v);
+            size_t wl = w ? strlen(w) : 0;
+            if (!wl || wl > n - i || wl <= best) continue;
+            int ascii = (unsigned char)w[0] < 0x80, hit = 1;
+            if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
+            for (size_t q = 0; q < wl && hit; q++)
+                hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
+                            : s[i + q] == w[q];
+            if (hit) best = wl;
+        }
+        if (best && o + best + 12 < sizeof out) {
+            const char *l = ja ? "【" : "*", *r = ja ? "】" : "*";
+            memcpy(out + o, l, strlen(l)), o += strlen(l);
+            memcpy(out + o, s + i, best), o += best;
+            memcpy(out + o, r, strlen(r)), o += strlen(r);
+            i += best;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = 0;
+    fputs(cli_safe(out), stdout);
+}
+
+/* A confidence as a percentage a reader can read: 13%, 0.4% (never a bare
+ * 0 for a use that has one). */
+static void pct(char *out, size_t n, double c) {
+    if (c >= 0.0095 || c <= 0) snprintf(out, n, "%.0f%%", 100 * c);
+    else snprintf(out, n, "%.1f%%", 100 * c);
+}
+
+/* The readable report of a match object: per patent, why it fits the
+ * company (the shared terms in a sentence of each) and what the company
+ * could make with it (each use: the field, an application, the
+ * confidence). */
 static void print_match(const json_t *o, const char *lang) {
     int ja = !strcmp(lang, "ja");
     const json_t *q = json_object_get(o, "query");
@@ -29,29 +74,48 @@ static void print_match(const json_t *o, const char *lang) {
         size_t l = strlen(home);
         snprintf(home + l, sizeof home - l, "%s%s", i ? "," : "", json_string_value(v));
     }
-    printf("%s\n", ja ? "会社の強みから使える開放特許 / licensable patents this company could use"
-                      : "licensable patents this company could use (the Kawasaki-model query)");
+    int known = json_is_true(json_object_get(q, "licence_known"));
+    printf("%s\n", ja ? (known ? "会社の強みから使える開放特許 / licensable patents this company could use"
+                               : "会社の強みに近い特許（ライセンス可否は未確認） / patents this company could use")
+                      : (known ? "licensable patents this company could use (the Kawasaki-model query)"
+                               : "patents this company could use (licence status unknown)"));
     printf("%s: %s%s   %s: %lld\n\n", ja ? "自社の分野" : "home fields", home[0] ? cli_safe(home) : "-",
-           json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "",
+           json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（文章から推定）" : " (predicted)") : "",
            ja ? "開放特許" : "licensable",
            (long long)json_integer_value(json_object_get(q, "licensable")));
     json_array_foreach(json_object_get(o, "matches"), i, v) {
-        printf("%2d. %.3f  %s  ", (int)i + 1,
-               json_real_value(json_object_get(v, "similarity")), cli_safe(cli_jstr(v, "id")));
-        cli_cut(cli_jstr(v, "title"), cli_room(cols, 13 + (long)cli_width(cli_jstr(v, "id"))));
+        printf("%2d. %s  ", (int)i + 1, cli_safe(cli_jstr(v, "id")));
+        cli_cut(cli_jstr(v, "title"), cli_room(cols, 6 + (long)cli_width(cli_jstr(v, "id"))));
         char fl[256] = "";
         json_array_foreach(json_object_get(v, "fields"), j, u) {
             size_t l = strlen(fl);
             snprintf(fl + l, sizeof fl - l, "%s%s", j ? "," : "", json_string_value(u));
         }
-        printf("\n    %s, %s  [%s]\n", cli_safe(cli_jstr(v, "applicant")),
-               cli_jstr(v, "date")[0] ? cli_jstr(v, "date") : "-", cli_safe(fl));
-        if (json_is_true(json_object_get(v, "own_field")))
-            printf("    %s\n", ja ? "→ 自社の分野の製品・工程にそのまま活用できる可能性"
-                                   : "→ could be used in the company's own field as it is");
-        json_array_foreach(json_object_get(v, "uses"), j, u)
-            printf("    → %s %.0f%%: %s\n", ja ? "用途 確信度" : "use, confidence",
-                   100 * json_real_value(json_object_get(u, "confidence")), cli_safe(cli_jstr(u, "use")));
+        printf("\n    %s, %s  [%s]  %s %.2f\n", cli_safe(cli_jstr(v, "applicant")),
+               cli_jstr(v, "date")[0] ? cli_jstr(v, "date") : "-", cli_safe(fl),
+               ja ? "文章との類似度" : "similarity to the text",
+               json_real_value(json_object_get(v, "similarity")));
+        const json_t *w = json_object_get(v, "why");
+        if (w) {
+            const json_t *t = json_object_get(w, "terms");
+            printf("    %s", ja ? "合う理由（共通する語: " : "why it fits (shared: ");
+            json_array_foreach(t, j, u) printf("%s%s", j ? (ja ? "・" : ", ") : "", cli_safe(json_string_value(u)));
+            printf("%s\n      %s「", ja ? "）" : ")", ja ? "会社" : "company");
+            print_marked(cli_jstr(w, "company"), t, ja);
+            printf("」\n      %s「", ja ? "特許" : "patent ");
+            print_marked(cli_jstr(w, "patent"), t, ja);
+            printf("」\n");
+        }
+        const json_t *uses = json_object_get(v, "uses");
+        if (!json_array_size(uses))
+            printf("    %s\n", ja ? "→ 作れるもの: 提案なし（自社の分野の製品・工程での利用を検討）"
+                                  : "→ what it could make: no proposal (consider it for the own field)");
+        json_array_foreach(uses, j, u) {
+            char c[16];
+            pct(c, sizeof c, json_real_value(json_object_get(u, "confidence")));
+            printf("    → %s %s: %s\n", ja ? "作れるもの 確信度" : "could make, confidence", c,
+                   cli_safe(cli_jstr(u, "use")));
+        }
         if (*cli_jstr(v, "link")) printf("    %s\n", cli_jstr(v, "link"));
         printf("\n");
     }
@@ -62,9 +126,11 @@ static void print_match(const json_t *o, const char *lang) {
 static const char *match_usage =
     "usage: tenyo match INDEX (--text TEXT | --file FILE) [options]\n"
     "The Kawasaki-model query: a company's description of its strengths in, the\n"
-    "licensable patents it could use out, each with the uses (fields) the ideas engine\n"
-    "proposes for it: confidence, bridge terms, phrase, evidence. Licensable: the\n"
-    "index's list ('tenyo open') or the records' open member.\n"
+    "licensable patents it could use out: why each fits (the shared terms in a\n"
+    "sentence of each) and what the company could make with it (the uses the ideas\n"
+    "engine proposes: field, application, confidence). Licensable: the index's list\n"
+    "('tenyo open') or the records' open member; an index that marks none is matched\n"
+    "over all its patents, licence status unknown.\n"
     "  --text TEXT          the company's strengths (Japanese or English)\n"
     "  --file FILE          the same from FILE (charset detected; - for stdin)\n"
     "  -k N                 number of patents (default 10, at most 100)\n"
@@ -73,10 +139,11 @@ static const char *match_usage =
     "  --distance D         section | class | subclass: how far a use must be from\n"
     "                       the company's fields (default class)\n"
     "  --lang ja|en         language of labels and sentences (default ja)\n"
-    "  --min-confidence C   uses below confidence C are left out (default 0.03; with\n"
-    "                       it, uses the reader model finds usable below 0.6 too)\n"
+    "  --min-confidence C   uses below confidence C are left out (default 0: every\n"
+    "                       use the ideas engine finds is shown with its confidence)\n"
     "  -m, --mode M         similarity: tfidf | lsa | hybrid (default)\n"
     "  -j, --json           one JSON object {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
+    "      --html           a printable report (HTML for A4; print to PDF from a browser)\n"
     "Filters (before the top k: only matching licensable patents answer):\n"
     "  --date-from DATE     published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
     "  --date-to DATE       published on or before DATE (a year or month: its end)\n"
@@ -95,12 +162,14 @@ int cli_cmd_match(int argc, char **argv) {
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
         {"lang", required_argument, 0, 'L'}, {"min-confidence", required_argument, 0, 'Q'},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
+        {"html", no_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     const char *text = NULL, *file = NULL, *lang = "ja", *homes[65];
     char *homebuf = NULL;
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
+    io.min_confidence = 0; /* every use, with its confidence said */
     long k = 10;
     int json = 0, bad = 0, c;
     optind = 1;
@@ -115,6 +184,7 @@ int cli_cmd_match(int argc, char **argv) {
         case 'F': file = optarg; break;
         case 'k': bad |= cli_long("-k", optarg, 1, CLI_MATCH_MAX_K, &k) != 0; break;
         case 'j': json = 1; break;
+        case 'W': json = 2; break;
         case 'h': free(homebuf); fputs(match_usage, stdout); return EXIT_OK;
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
@@ -160,8 +230,9 @@ int cli_cmd_match(int argc, char **argv) {
     }
     if (filter)
         json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
-    if (json) cli_print_json(o);
-    else print_match(o, lang);
+    if (json == 1) cli_print_json(o);
+    else if (json == 2 && cli_report_match(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
+    else if (json != 2) print_match(o, lang);
     json_decref(o);
 done:
     free(buf);

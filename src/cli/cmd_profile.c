@@ -15,7 +15,7 @@
 
 static const char *profile_usage =
     "usage: tenyo profile INDEX [--ids FILE | --all] [options]\n"
-    "Applicability profile: per patent, where else it could be used -- its confident\n"
+    "Applicability profile: per patent, where else it could be used -- its\n"
     "proposals (the ideas engine), how many, how far from its own fields, the\n"
     "strongest evidence -- for an office to sort its licensable catalogue by.\n"
     "Default: every licensable patent of the index (tenyo open, or the records).\n"
@@ -23,9 +23,9 @@ static const char *profile_usage =
     "                       - for stdin); a line naming none is reported as FILE:LINE\n"
     "      --all            every patent of the index\n"
     "  -n N                 proposals per patent (default 10, at most 100)\n"
-    "      --min-confidence C  proposals below confidence C are left out (default 0.03;\n"
-    "                          with it, those the reader model finds usable below 0.6\n"
-    "                          and the obvious neighbours of the patent's fields)\n"
+    "      --min-confidence C  proposals below confidence C are left out (default:\n"
+    "                          none, the full list as `ideas` shows it, each proposal\n"
+    "                          in its band)\n"
     "      --distance D     section | class | subclass (default class)\n"
     "      --lang ja|en     language of the labels (default ja)\n"
     "      --csv            CSV, one row per patent (default: JSON lines)\n"

@@ -1,6 +1,7 @@
 /*
- * cmd_search.c — `tenyo search`: keyword search (terms that must / must
- * not occur, ranked by TF-IDF) through the filter of filters.c.
+ * cmd_search.c — `tenyo search`: keyword search (words and phrases that
+ * must / must not occur in a record's title or abstract, ranked by BM25:
+ * api/keywords.c) through the filter of filters.c.
  */
 #include "cli.h"
 
@@ -10,12 +11,13 @@
 
 static const char *search_usage =
     "usage: tenyo search INDEX QUERY [options]\n"
-    "Keyword search: the patents holding the query's terms, ranked by TF-IDF.\n"
+    "Keyword search: the patents whose title or abstract contains the query's\n"
+    "words, ranked by relevance (BM25: how often, and whether in the title).\n"
     "QUERY: a b (both), a OR b (either; also |), NOT a or -a (must not occur),\n"
-    "\"quoted words\" (one unit); OR binds tighter than AND: a b OR c = a AND (b OR c).\n"
+    "\"a phrase\" (the words adjacent); OR binds tighter than AND: a b OR c = a AND (b OR c).\n"
     "A QUERY starting with '-' goes after --: tenyo search INDEX -- '-a b'.\n"
-    "Each word is tokenized as the index was (MeCab / ICU, NFKC, stemming): a\n"
-    "Japanese compound (半導体基板) matches where the words are joined.\n"
+    "A word matches wherever the text contains it (打継目 finds 水平打継目),\n"
+    "full-width and half-width alike (ＡＢＣ = abc); a Latin word must start a word.\n"
     "  -k N                  number of results (default 10, at most 10000)\n"
     "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
     "Filters (as for similar): --date-from DATE, --date-to DATE, --applicant S,\n"
@@ -89,8 +91,9 @@ int cli_cmd_search(int argc, char **argv) {
         json_decref(o);
     } else {
         printf("検索 / search: %s\n", fo.keywords);
-        printf("%lld of %llu patents match; %d shown, ranked by TF-IDF\n",
-               (long long)matching, (unsigned long long)tenyo_index_ndocs(x), n);
+        printf("%lld of %llu patents %s; %d shown, ranked by relevance\n",
+               (long long)matching, (unsigned long long)tenyo_index_ndocs(x),
+               matching == 1 ? "matches" : "match", n);
         cli_print_hits(x, hits, n);
     }
 done:

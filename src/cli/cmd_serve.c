@@ -10,11 +10,11 @@
  *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
  *         &exclude_fields=&open_only=1]  the filters (applicant repeatable)
  *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
- *                     "lang", "mode", "min_confidence", "min_usable", "min_transfer",
+ *                     "lang", "mode", "min_confidence", "min_usable", "min_content",
  *                     "novelty", filters as members (arrays for
  *                     the repeatable ones)}   = tenyo ideas --json
  *   POST /api/match {"text", "home", "distance", "k", "lang", "mode",
- *                    "min_confidence", "min_usable", "min_transfer", filters}   the company query
+ *                    "min_confidence", "min_usable", "min_content", filters}   the company query
  *                                      (Kawasaki model) = tenyo match --json
  *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
  *        [&view=X0,Y0,X1,Y1&size=WxH&label=CODE,R...&mark=X,Y,R...
@@ -758,8 +758,51 @@ static enum MHD_Result api_patent(server *s, struct MHD_Connection *conn, reques
  * /api/match (match 1: the company text) request: a context from the
  * pool, the request's filter set on it, the CLI's JSON (so the API gives
  * the command's bytes), the context back. */
+/* The printable report of an answer (report.c) as text/html with a policy
+ * of its own: its inline style (one self-contained file to print or save)
+ * and nothing else. Takes the reference to res. */
+static enum MHD_Result reply_report(server *s, struct MHD_Connection *conn, request *rq,
+                                    tenyo_ctx *c, json_t *res, int match, const char *lang) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int bad = !f || (match ? cli_report_match(f, s->x, c, res, s->path, lang)
+                           : cli_report_ideas(f, s->x, c, res, s->path, lang));
+    if (f && fclose(f)) bad = 1;
+    json_decref(res);
+    struct MHD_Response *r = bad ? NULL : MHD_create_response_from_buffer(len, buf,
+                                                                           MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(buf);
+        return reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "cannot write the report");
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    rq->answered = 1;
+    rq->status = MHD_HTTP_OK;
+    rq->bytes = len;
+    return ret;
+}
+
+static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, request *rq,
+                                       serve_ideas_req *q, int64_t qdoc, int match, int html);
+
 static enum MHD_Result answer_ideas(server *s, struct MHD_Connection *conn, request *rq,
                                     serve_ideas_req *q, int64_t qdoc, int match) {
+    return answer_ideas_as(s, conn, rq, q, qdoc, match, 0);
+}
+
+/* The answer of /api/ideas or /api/match (html: as the printable report,
+ * GET /api/report). */
+static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, request *rq,
+                                       serve_ideas_req *q, int64_t qdoc, int match, int html) {
     tenyo_ctx *c = pool_get(&s->pool);
     if (!c) return reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
     char msg[512];
@@ -780,11 +823,42 @@ static enum MHD_Result answer_ideas(server *s, struct MHD_Connection *conn, requ
                                 cli_filter_json(&q->filter, f, s->x));
         }
     }
+    enum MHD_Result ret = MHD_NO;
+    if (res && html) ret = reply_report(s, conn, rq, c, res, match, q->lang);
     tenyo_ctx_set_filter(c, NULL);
     pool_put(&s->pool, c);
     tenyo_filter_free(f);
+    if (res && html) return ret;
     return res ? reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
                : reply_error(conn, rq, st, NULL, "%s", msg);
+}
+
+/* GET /api/report?task=ideas|match&body=JSON: the printable report (HTML
+ * for A4, as `tenyo ideas --html` / `tenyo match --html`) of the answer
+ * POST /api/ideas or /api/match gives for that body. A link the page opens
+ * in a new tab, to print or save. */
+static enum MHD_Result api_report(server *s, struct MHD_Connection *conn, request *rq) {
+    const char *task = query_arg(conn, "task"), *body = query_arg(conn, "body");
+    if (!task || (strcmp(task, "ideas") && strcmp(task, "match")))
+        return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "task must be ideas or match");
+    if (!body) return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing body");
+    if (strlen(body) > SRV_MAX_BODY)
+        return reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "body longer than %d bytes", SRV_MAX_BODY);
+    int match = !strcmp(task, "match");
+    serve_ideas_req q;
+    char msg[512];
+    enum MHD_Result ret;
+    unsigned st = match ? serve_match_parse(body, strlen(body), &q, msg, sizeof msg)
+                        : serve_ideas_parse(body, strlen(body), &q, msg, sizeof msg);
+    int64_t qdoc = -1;
+    if (!st && match && q.io.min_confidence < 0) q.io.min_confidence = 0; /* as api_match */
+    if (!st && !match && q.id && (qdoc = resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
+    ret = st ? reply_error(conn, rq, st, NULL, "%s", msg)
+             : answer_ideas_as(s, conn, rq, &q, qdoc, match, 1);
+done:
+    serve_ideas_req_free(&q);
+    return ret;
 }
 
 /* POST /api/ideas */
@@ -812,6 +886,7 @@ static enum MHD_Result api_match(server *s, struct MHD_Connection *conn, request
     serve_ideas_req q;
     char msg[512];
     unsigned st = serve_match_parse(rq->body, rq->len, &q, msg, sizeof msg);
+    if (!st && q.io.min_confidence < 0) q.io.min_confidence = 0; /* tenyo match's default */
     enum MHD_Result ret = st ? reply_error(conn, rq, st, NULL, "%s", msg)
                              : answer_ideas(s, conn, rq, &q, -1, 1);
     serve_ideas_req_free(&q);
@@ -962,6 +1037,11 @@ static double label_px(const char *text) {
 
 /* "CODE title" with the title cut to MAP_LABEL_COLS columns ("…" where cut). */
 static void label_text(char *out, size_t cap, const char *code, const char *title) {
+    /* a subclass named by its class ("（クラス）車両一般"): on the map the
+     * 16 columns go to the title; the table beside it says whose it is */
+    static const char *const marks[] = {"（クラス）", "（セクション）", "(class) ", "(section) "};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (!strncmp(title, marks[i], strlen(marks[i]))) title += strlen(marks[i]);
     size_t tl = strlen(title), keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS);
     if (keep < tl) keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS - 1);
     snprintf(out, cap, "%s%s%.*s%s", code, *title ? " " : "", (int)keep, title,
@@ -1344,6 +1424,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (route == SRV_ROUTE_NONE)
         return reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
+    if (route == SRV_ROUTE_REPORT && get) return api_report(s, conn, rq);
     if (!get)
         return reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD",
                            "method %.16s not allowed here", method);

@@ -176,7 +176,7 @@ int cli_filter_make(const tenyo_index *x, tenyo_ctx *c, const cli_filter_opts *f
         return rc == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(rc);
     }
     if (*out && *tenyo_filter_note(*out))
-        cli_err("warning: not in the index (match nothing): %s\n", tenyo_filter_note(*out));
+        cli_err("warning: no record contains: %s\n", tenyo_filter_note(*out));
     return EXIT_OK;
 }
 
@@ -261,6 +261,7 @@ json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_f
     json_t *o = cli_similar_json(x, -1, NULL, TENYO_MODE_TFIDF, k, hits, n);
     json_t *q = json_object_get(o, "query");
     json_object_del(q, "text");
+    json_object_set_new(q, "mode", json_string("keywords")); /* ranked by BM25 (api/keywords.c) */
     json_object_set_new(q, "filter", cli_filter_json(fo, f, x));
     return o;
 }

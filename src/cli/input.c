@@ -189,7 +189,7 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
             return cli_exit_code(rc);
         }
         const tenyo_doc *d;
-        uint64_t nrec = 0;
+        uint64_t nrec = 0, title_only = 0;
         cli_progress *ps = sink->progress_ud;
         if (sink->progress && ps) ps->reading = 1;
         while ((rc = tenyo_reader_next(r, &d)) == 1) {
@@ -200,6 +200,7 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                 sink->progress(sink->progress_ud, "read", now.bytes_read, now.bytes_total);
             }
             if (keep && !keep(keep_ud, d)) { tot->filtered++; continue; }
+            if (!*d->abstract && !*d->claims && !*d->description) title_only++;
             int arc = sink->add(sink->ud, d);
             if (arc > 0) { /* the sink has all it wants: stop, no error */
                 tenyo_reader_free(r);
@@ -251,10 +252,23 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
         tot->skipped += st.skipped;
         tot->empty += st.empty;
         tot->files++;
-        if (!quiet && !sink->no_totals && is_tty_stderr())
-            fprintf(stderr, "read %s: %llu records (%s, %s), %llu skipped\n",
-                    files[i], (unsigned long long)st.records, tenyo_reader_format(r),
-                    tenyo_reader_encoding(r), (unsigned long long)st.skipped);
+        /* per file: what was read and how (the analyst checks an export
+         * by it), and what a file without abstracts costs */
+        if (!quiet && !sink->no_totals) {
+            fprintf(stderr, "read %s: %llu record%s (%s, %s%s), %llu without abstract, "
+                    "%llu skipped\n", files[i], (unsigned long long)st.records,
+                    st.records == 1 ? "" : "s", tenyo_reader_format(r),
+                    tenyo_reader_encoding(r), ro.encoding ? ", as given" : ", detected",
+                    (unsigned long long)title_only, (unsigned long long)st.skipped);
+            if (title_only)
+                cli_err("warning: %s: %llu of %llu records %s no abstract (要約): %s "
+                        "indexed on %s title only, so similarity and proposals "
+                        "for %s are weaker and no sentence can be quoted; export with "
+                        "要約 for full results\n", files[i],
+                        (unsigned long long)title_only, (unsigned long long)st.records,
+                        title_only == 1 ? "has" : "have", title_only == 1 ? "it is" : "they are",
+                        title_only == 1 ? "its" : "their", title_only == 1 ? "it" : "them");
+        }
         tenyo_reader_free(r);
     }
     return EXIT_OK;

@@ -73,7 +73,15 @@ int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *
     int o = snprintf(msg, cap, "no patent '%s' in the index", typed);
     for (size_t i = 0; i < ns && o > 0 && (size_t)o < cap; i++) {
         tenyo_index_doc(x, sug[i], &m);
-        o += snprintf(msg + o, cap - (size_t)o, "%s%s", i ? ", " : "; did you mean ", m.id);
+        /* the id with the start of its title (24 characters), so that the
+         * analyst can tell which one was meant */
+        size_t tl = 0;
+        for (int ch = 0; m.title && m.title[tl] && ch < 24; ch++)
+            do tl++; while ((m.title[tl] & 0xC0) == 0x80);
+        int more = m.title && m.title[tl];
+        o += snprintf(msg + o, cap - (size_t)o, "%s%s%s%.*s%s%s", i ? ", " : "; did you mean ",
+                      m.id, tl ? " (" : "", (int)tl, m.title ? m.title : "", more ? "…" : "",
+                      tl ? ")" : "");
     }
     if (ns && o > 0 && (size_t)o < cap) snprintf(msg + o, cap - (size_t)o, "?");
     return how;

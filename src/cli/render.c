@@ -139,6 +139,9 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "search", sr);
     json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
     json_object_set_new(o, "abstract_bytes", json_integer((json_int_t)in.abstract_bytes));
+    uint64_t kwb = 0; /* the keyword text's bytes in memory (keyword search) */
+    if (!tenyo_index_keyword_stats((tenyo_index *)x, &kwb, NULL))
+        json_object_set_new(o, "keyword_bytes", json_integer((json_int_t)kwb));
     json_t *up = json_object();
     json_object_set_new(up, "generation", json_integer((json_int_t)in.generation));
     json_object_set_new(up, "segments", json_integer(in.nsegments));

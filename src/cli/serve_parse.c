@@ -66,6 +66,7 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
     if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
     if (!strcmp(url, "/api/profile")) return SRV_ROUTE_PROFILE;
+    if (!strcmp(url, "/api/report")) return SRV_ROUTE_REPORT;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -460,14 +461,14 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
                               size_t msglen) {
     static const char *const known[] = {"id", "text", "home", "distance", "n",
                                         "open_only", "lang", "mode", "min_confidence",
-                                        "min_usable", "min_transfer", "novelty", "date_from",
+                                        "min_usable", "min_content", "novelty", "date_from",
                                         "date_to", "applicant",
                                         "exclude_applicant", "fields", "exclude_fields",
                                         "keywords", "kind"};
     /* POST /api/match: the company's text, k patents (no id, n, novelty) */
     static const char *const mknown[] = {"text", "home", "distance", "k", "open_only",
                                          "lang", "mode", "min_confidence", "min_usable",
-                                         "min_transfer", "date_from",
+                                         "min_content", "date_from",
                                          "date_to", "applicant", "exclude_applicant",
                                          "fields", "exclude_fields", "keywords", "kind"};
     const char *const *kn = match ? mknown : known;
@@ -480,11 +481,11 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
         if (i == nk) {
             if (match)
                 snprintf(msg, msglen, "unknown member '%.64s' (text, home, distance, k, "
-                         "open_only, lang, mode, min_confidence, min_usable, min_transfer, date_from, date_to, "
+                         "open_only, lang, mode, min_confidence, min_usable, min_content, date_from, date_to, "
                          "applicant, exclude_applicant, fields, exclude_fields, keywords, kind)", key);
             else
                 snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
-                         "open_only, lang, mode, min_confidence, min_usable, min_transfer, novelty, date_from, date_to, "
+                         "open_only, lang, mode, min_confidence, min_usable, min_content, novelty, date_from, date_to, "
                          "applicant, exclude_applicant, fields, exclude_fields, keywords, "
                          "kind)", key);
             return SRV_HTTP_BAD_REQUEST;
@@ -534,7 +535,7 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
     }
     if (unit_member(o, "min_confidence", &q->io.min_confidence, msg, msglen) ||
         unit_member(o, "min_usable", &q->io.min_usable, msg, msglen) ||
-        unit_member(o, "min_transfer", &q->io.min_transfer, msg, msglen) ||
+        unit_member(o, "min_content", &q->io.min_content, msg, msglen) ||
         unit_member(o, "novelty", &q->io.novelty, msg, msglen))
         return SRV_HTTP_BAD_REQUEST;
     if ((v = json_object_get(o, "distance"))) {

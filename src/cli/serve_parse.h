@@ -43,7 +43,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_RESOLVE,          /* GET /api/resolve */
     SRV_ROUTE_SEARCH,           /* GET /api/search */
     SRV_ROUTE_MATCH,            /* POST /api/match */
-    SRV_ROUTE_PROFILE           /* GET /api/profile */
+    SRV_ROUTE_PROFILE,          /* GET /api/profile */
+    SRV_ROUTE_REPORT            /* GET /api/report */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a

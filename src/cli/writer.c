@@ -34,8 +34,9 @@ int cli_open_list_load(const char *path, const char *list, const char *column, i
                                                            rc == TENYO_ERR_NOTFOUND
                                                        ? EXIT_INPUT : cli_writer_exit(rc);
     }
-    fprintf(stderr, "licensable list %s: %llu patents listed (%llu lines%s%s%s, %llu not in the "
+    fprintf(stderr, "licensable list %s: %llu patent%s listed (%llu lines%s%s%s, %llu not in the "
             "index, %llu repeated) -> %s\n", list, (unsigned long long)os.listed,
+            os.listed == 1 ? "" : "s",
             (unsigned long long)os.lines, *os.column ? ", column '" : "", os.column,
             *os.column ? "'" : "", (unsigned long long)os.unresolved,
             (unsigned long long)os.duplicates, path);

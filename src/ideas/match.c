@@ -25,6 +25,20 @@
  * holds the ideas query, so tenyo_idea_bridge / _phrases / tenyo_ctx_notes
  * / tenyo_ctx_home explain the uses exactly as they explain `ideas`.
  *
+ * Which patents: those the proposals use as evidence (each has a use: a
+ * field away from the company's, with its confidence and phrases) come
+ * first, by similarity; the nearest patents without a use fill the rest
+ * (a company asking what it could make is answered with uses first).
+ * Licensable: the index's list or the records' flag; an index that marks
+ * none (a fresh J-PlatPat index) is matched over all its patents, licence
+ * status unknown (the caller says so once, and how to load a list).
+ *
+ * Why a patent fits (tenyo_match_why): the patent's sentence (title and
+ * abstract) sharing the most specific terms (idf-weighted) with the
+ * company's text, and the company's sentence sharing the most of those:
+ * the shared content a reader can check, beside the uses that say what the
+ * company could make with it.
+ *
  * Rejected: ranking by the best use's confidence (a patent would rank by
  * how common its field pairing is, not by whether the company can use it);
  * running ideas once per candidate patent (k ideas queries per request,
@@ -56,6 +70,7 @@ static int in_home(const tenyo_index *x, uint64_t d, const char *home) {
 
 static int cmp_match(const void *a, const void *b) {
     const tenyo_match *x = a, *y = b;
+    if ((x->nuses > 0) != (y->nuses > 0)) return x->nuses > 0 ? -1 : 1; /* a use first */
     if (x->similarity != y->similarity) return x->similarity > y->similarity ? -1 : 1;
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
@@ -85,6 +100,9 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     io.open_only = 1;
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
+    int any_open = 0; /* an index that marks none: all patents, status unknown */
+    for (uint64_t d = 0; d < m->ndocs && !any_open; d++) any_open = m->open[d] != 0;
+    if (!any_open) io.open_only = 0;
     tenyo_filter *user = c->filter, *lic = NULL;
     tenyo_match *all = NULL;
     tenyo_hit *near = NULL;
@@ -98,7 +116,7 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     if (!mask || tenyo_filter_new(x, &lic)) goto done;
     uint64_t nlic = 0;
     for (uint64_t d = 0; d < m->ndocs; d++) {
-        mask[d] = m->open[d] && (!um || um[d]);
+        mask[d] = (m->open[d] || !any_open) && (!um || um[d]);
         nlic += mask[d];
     }
     ty_filter_set_keywords(lic, mask, NULL, 0); /* the filter owns the mask */
@@ -158,5 +176,156 @@ done:
     free(near);
     free(all);
     tenyo_filter_free(lic);
+    return rc;
+}
+
+/* ================================================================= why */
+
+/* Distinct index terms of a text (ids into the vocabulary). */
+typedef struct mw_set {
+    const tenyo_index *x;
+    uint32_t id[256];
+    int n;
+} mw_set;
+
+static void mw_emit(void *ud, const char *t, size_t n) {
+    mw_set *s = ud;
+    int64_t id = ty_strmap_get(s->x->vocab, t, n);
+    if (id < 0 || s->n == 256) return;
+    for (int i = 0; i < s->n; i++)
+        if (s->id[i] == (uint32_t)id) return;
+    s->id[s->n++] = (uint32_t)id;
+}
+
+static int mw_has(const mw_set *s, uint32_t id) {
+    for (int i = 0; i < s->n; i++)
+        if (s->id[i] == id) return 1;
+    return 0;
+}
+
+/* Sentences of s (。．！？ and line ends close one), at most max. */
+typedef struct mw_sent {
+    const char *p;
+    size_t n;
+} mw_sent;
+
+static size_t mw_split(const char *s, size_t len, mw_sent *out, size_t max) {
+    size_t n = 0, a = 0;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        size_t cut = 0; /* bytes of the closing mark */
+        if (i == len || s[i] == '\n') cut = i < len;
+        else if (!strncmp(s + i, "。", 3) || !strncmp(s + i, "．", 3) || !strncmp(s + i, "！", 3) ||
+                 !strncmp(s + i, "？", 3))
+            cut = 3;
+        else if (s[i] == '.' && (i + 1 == len || s[i + 1] == ' '))
+            cut = 1;
+        else
+            continue;
+        size_t e = i + (s[i] == '\n' ? 0 : cut);
+        while (a < e && (s[a] == ' ' || s[a] == '\t')) a++;
+        if (e > a) out[n++] = (mw_sent){s + a, e - a};
+        a = i + cut;
+        if (cut) i += cut - 1;
+    }
+    return n;
+}
+
+/* s into out, at most about 240 bytes (a character boundary, "…" where
+ * cut), NUL-terminated. */
+static int mw_put(ty_buf *out, const mw_sent *s) {
+    size_t b = s->n;
+    if (b > 240) {
+        b = 240;
+        while (b > 0 && ((unsigned char)s->p[b] & 0xC0) == 0x80) b--;
+    }
+    out->len = 0;
+    if (ty_buf_append(out, s->p, b) || (b < s->n && ty_buf_append(out, "\xE2\x80\xA6", 3)) ||
+        ty_buf_putc(out, 0))
+        return TENYO_ERR_NOMEM;
+    out->len--;
+    return TENYO_OK;
+}
+
+int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, tenyo_why *out) {
+    if (!c || (!text && len) || !out) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    const tenyo_index *x = c->idx;
+    const ty_model *m = &x->m;
+    if (doc >= m->ndocs) return TENYO_ERR_ARG;
+    enum { MAXS = 64 };
+    mw_sent ps[MAXS], qs[MAXS];
+    mw_set *q = ty_calloc(1, sizeof *q), *t = ty_calloc(1, sizeof *t), *best = ty_calloc(1, sizeof *best);
+    ty_buf pt = {0};
+    int rc = q && t && best ? TENYO_OK : TENYO_ERR_NOMEM;
+    /* the company's terms */
+    if (!rc) {
+        q->x = x;
+        rc = ty_ctx_tokenize(c, text, len, mw_emit, q);
+    }
+    /* the patent's title and abstract */
+    const char *title = m->meta_blob + m->meta_off[doc * TY_META_NSTR + TY_META_TITLE];
+    if (!rc && m->abs) rc = ty_abs_get(m->abs, doc, &c->abuf, c->err, sizeof c->err);
+    if (!rc && (ty_buf_append(&pt, title, strlen(title)) || ty_buf_putc(&pt, '\n') ||
+                (m->abs && ty_buf_append(&pt, c->abuf.p, c->abuf.len)) || ty_buf_putc(&pt, 0)))
+        rc = TENYO_ERR_NOMEM;
+    if (rc) goto done;
+    /* the patent's sentence with the most shared weight */
+    size_t np = mw_split(pt.p, pt.len - 1, ps, MAXS), bp = 0;
+    double bw = 0;
+    for (size_t i = 0; i < np; i++) {
+        t->x = x;
+        t->n = 0;
+        if ((rc = ty_ctx_tokenize(c, ps[i].p, ps[i].n, mw_emit, t))) goto done;
+        double w = 0;
+        for (int j = 0; j < t->n; j++)
+            if (mw_has(q, t->id[j])) w += m->idf[t->id[j]];
+        if (w > bw) {
+            bw = w;
+            bp = i;
+            *best = *t;
+        }
+    }
+    if (!(bw > 0)) goto done; /* nothing specific in common */
+    /* the company's sentence sharing the most of it */
+    size_t nq = mw_split(text, len, qs, MAXS), bq = 0;
+    double qw = 0;
+    for (size_t i = 0; i < nq; i++) {
+        t->x = x;
+        t->n = 0;
+        if ((rc = ty_ctx_tokenize(c, qs[i].p, qs[i].n, mw_emit, t))) goto done;
+        double w = 0;
+        for (int j = 0; j < t->n; j++)
+            if (mw_has(best, t->id[j])) w += m->idf[t->id[j]];
+        if (w > qw) {
+            qw = w;
+            bq = i;
+            q->n = 0; /* from here: the shared terms of the two sentences */
+            for (int k = 0; k < t->n; k++)
+                if (mw_has(best, t->id[k])) q->id[q->n++] = t->id[k];
+        }
+    }
+    if (!(qw > 0)) goto done;
+    /* the shared terms, most specific first */
+    for (int i = 1; i < q->n; i++)
+        for (int j = i; j > 0 && m->idf[q->id[j]] > m->idf[q->id[j - 1]]; j--) {
+            uint32_t s = q->id[j];
+            q->id[j] = q->id[j - 1];
+            q->id[j - 1] = s;
+        }
+    if ((rc = mw_put(&c->why_q, &qs[bq])) || (rc = mw_put(&c->why_e, &ps[bp]))) goto done;
+    for (int i = 0; i < q->n && out->nterms < TENYO_WHY_TERMS; i++) {
+        size_t tl;
+        out->terms[out->nterms++] = ty_strmap_key(x->vocab, q->id[i], &tl);
+    }
+    out->query = c->why_q.p;
+    out->evidence = c->why_e.p;
+    out->doc = doc;
+    rc = 1;
+done:
+    if (rc < 0) memset(out, 0, sizeof *out);
+    free(q);
+    free(t);
+    free(best);
+    ty_buf_free(&pt);
     return rc;
 }

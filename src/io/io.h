@@ -21,6 +21,7 @@
  * ty_buf fields; reader.c validates and exposes it as a tenyo_doc. */
 typedef struct ty_record {
     ty_buf id, title, abstract, claims, description, applicant, date, lang;
+    ty_buf numbers;     /* other numbers of the document, '\n'-separated */
     char **codes;       /* classification codes (malloc'd strings) */
     size_t ncodes, capcodes;
     int open;           /* open / licensable flag */
@@ -29,6 +30,16 @@ typedef struct ty_record {
 void ty_record_clear(ty_record *r);  /* empty it, keep allocations */
 void ty_record_free(ty_record *r);
 int ty_record_add_code(ty_record *r, const char *code, size_t n);
+/* Add s[0..n) (blanks around it dropped; nothing when empty or several
+ * lines) to the record's other numbers. 0 or TENYO_ERR_NOMEM. */
+int ty_record_add_number(ty_record *r, const char *s, size_t n);
+
+/* Remove the gazette's display markup from s[0..n) in place and return the
+ * new length (no NUL is written): J-PlatPat's line-break tags (<BR>, cut
+ * into words at the display width, so removed without a space) and, for an
+ * abstract, the lead-ins "(57)", "【要約】", "（修正有）" at its start and
+ * the closing "【選択図】図７" line. */
+size_t ty_clean_gazette_markup(char *s, size_t n, int abstract);
 
 /* Normalize a date "YYYY-MM-DD", "YYYY/MM/DD" or "YYYYMMDD" in place to
  * YYYY-MM-DD; 0 ok, -1 when it is not a date (then left unchanged). */

@@ -11,8 +11,15 @@
  *   公知日 → date (publication), 出願日 when 公知日 is empty
  *   発明の名称 → title, 出願人/権利者 (or 出願人) → applicant
  *   FI → codes (comma-separated inside the quoted field)
- *   要約 → abstract, without its leading "(57)【要約】"
- *   出願番号 and the rest are ignored.
+ *   要約 → abstract (the reader removes the gazette's markup: <BR>
+ *   inside words, "(57)【要約】（修正有）", "【選択図】": io.h)
+ *   出願番号, 登録番号, 公開番号, 公告番号 → the document's other numbers
+ *   (tenyo_doc.numbers: 特願2021-080612 finds 特開2022-174662); the
+ *   rest is ignored.
+ * A header without 文献番号 is refused naming the column and the ones it
+ * has. A file without 要約 (J-PlatPat lets the user pick the columns)
+ * reads as records without abstract, which the program counts and reports
+ * per file.
  *
  * Line numbers. libcsv reports fields and rows but no positions. Rather than
  * writing a CSV scanner of our own just to count lines (rejected: libcsv's
@@ -57,7 +64,7 @@
 
 /* Columns we use, by header name. */
 enum { COL_ID, COL_FILED, COL_PUBLISHED, COL_TITLE, COL_APPLICANT, COL_FI,
-       COL_ABSTRACT, NCOL };
+       COL_ABSTRACT, COL_APPNO, COL_REGNO, COL_PUBNO, COL_EXAMNO, NCOL };
 
 /* Header name of each column (a second spelling where exports differ). */
 static const char *const col_names[NCOL][2] = {
@@ -68,6 +75,10 @@ static const char *const col_names[NCOL][2] = {
     [COL_APPLICANT] = {"出願人/権利者", "出願人"},
     [COL_FI] = {"FI", NULL},
     [COL_ABSTRACT] = {"要約", NULL},
+    [COL_APPNO] = {"出願番号", NULL},
+    [COL_REGNO] = {"登録番号", NULL},
+    [COL_PUBNO] = {"公開番号", NULL},
+    [COL_EXAMNO] = {"公告番号", NULL},
 };
 
 /* Parser state shared with the libcsv callbacks. */
@@ -159,11 +170,24 @@ static void take_header(csv_state *st) {
     st->nheader = st->nfields;
     st->have_header = 1;
     if (st->col[COL_ID] < 0) {
+        char have[160] = "";
+        size_t l = 0;
+        for (size_t i = 0; i < st->nfields && l + 8 < sizeof have; i++) {
+            const char *name = st->fields[i].p;
+            if (i == 0 && !strncmp(name, "\xEF\xBB\xBF", 3)) name += 3;
+            int w = snprintf(have + l, sizeof have - l, "%s%s", i ? "," : "", name);
+            if (w < 0 || (size_t)w >= sizeof have - l) {
+                snprintf(have + (sizeof have - 5), 5, "...");
+                break;
+            }
+            l += (size_t)w;
+        }
         st->rc = TENYO_ERR_INPUT;
         ty_seterr(st->env->err, sizeof st->env->err,
-                  "%s:%ld: not a J-PlatPat export: the header has no 文献番号 "
-                  "column",
-                  st->env->path, st->row_line);
+                  "%s:%ld: J-PlatPat CSV header without the 文献番号 column (the "
+                  "publication number each record needs); the header has: %s",
+                  st->env->path, st->row_line, have);
+        return;
     }
 }
 
@@ -179,19 +203,17 @@ static int put(const csv_state *st, int c, ty_buf *b) {
     return ty_buf_append(b, f->p, f->len);
 }
 
-/* Append the abstract without J-PlatPat's "(57)【要約】" lead-in. */
-static int put_abstract(const csv_state *st, ty_buf *b) {
-    const ty_buf *f = field(st, COL_ABSTRACT);
-    const char *s = f->p;
-    size_t n = f->len;
-    static const char *const leads[] = {"(57)", "（５７）", "【要約】"};
-    for (size_t k = 0; k < sizeof leads / sizeof *leads; k++) {
-        while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
-            s++, n--;
-        size_t ln = strlen(leads[k]);
-        if (n >= ln && !memcmp(s, leads[k], ln)) s += ln, n -= ln;
+/* The row's other numbers (application, registration, ...) into r; 0 or
+ * NOMEM. A number equal to the id is left out. */
+static int add_numbers(const csv_state *st, ty_record *r) {
+    static const int cols[] = {COL_APPNO, COL_REGNO, COL_PUBNO, COL_EXAMNO};
+    const ty_buf *id = field(st, COL_ID);
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        const ty_buf *f = field(st, cols[i]);
+        if (!f->len || (f->len == id->len && !memcmp(f->p, id->p, f->len))) continue;
+        if (ty_record_add_number(r, f->p, f->len)) return TENYO_ERR_NOMEM;
     }
-    return ty_buf_append(b, s, n);
+    return 0;
 }
 
 /* Turn the row into a record and hand it to the sink. */
@@ -234,8 +256,9 @@ static void take_row(csv_state *st) {
     const ty_buf *fi = field(st, COL_FI);
     int c = field(st, COL_PUBLISHED)->len ? COL_PUBLISHED : COL_FILED;
     if (put(st, COL_ID, &r->id) || put(st, COL_TITLE, &r->title) ||
-        put(st, COL_APPLICANT, &r->applicant) || put_abstract(st, &r->abstract) ||
-        ty_record_add_codes(r, fi->p, fi->len) || put(st, c, &r->date)) {
+        put(st, COL_APPLICANT, &r->applicant) || put(st, COL_ABSTRACT, &r->abstract) ||
+        ty_record_add_codes(r, fi->p, fi->len) || put(st, c, &r->date) ||
+        add_numbers(st, r)) {
         st->rc = TENYO_ERR_NOMEM;
         ty_seterr(env->err, sizeof env->err, "%s:%ld: out of memory",
                   env->path, line);

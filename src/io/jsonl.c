@@ -37,6 +37,9 @@
  *               and left empty
  *   open        true/false, 1/0, "true"/"false", "1"/"0", "yes"/"no"
  *   lang        "ja" or "en"
+ *   app_no, reg_no, pub_no, numbers   the document's other numbers
+ *               (application, registration, publication): strings, or an
+ *               array of strings for numbers
  * A field of the wrong type is a warning and dropped, not a bad record: the
  * record's text is still worth indexing. Bad records (skipped): invalid UTF-8,
  * broken JSON (jansson's message and character column), a key given twice in
@@ -200,6 +203,17 @@ static int fill(ty_parse_env *env, long line, json_t *obj, ty_record *rec,
         return rc;
     for (size_t i = 0; i < NKEYS(code_keys); i++)
         if ((rc = get_codes(env, line, obj, code_keys[i], rec))) return rc;
+    static const char *const num_keys[] = {"app_no", "reg_no", "pub_no", "numbers"};
+    for (size_t i = 0; i < NKEYS(num_keys); i++) {
+        json_t *nv = json_object_get(obj, num_keys[i]);
+        size_t nn = json_is_array(nv) ? json_array_size(nv) : 1;
+        for (size_t j = 0; j < nn; j++) {
+            json_t *e = json_is_array(nv) ? json_array_get(nv, j) : nv;
+            if (json_is_string(e) && strcmp(json_string_value(e), rec->id.p ? rec->id.p : "") &&
+                ty_record_add_number(rec, json_string_value(e), json_string_length(e)))
+                return TENYO_ERR_NOMEM;
+        }
+    }
 
     const char *key = NULL;
     json_t *v = first_of(obj, date_keys, NKEYS(date_keys), &key);

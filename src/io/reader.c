@@ -66,8 +66,9 @@
  *
  * Format (TENYO_FORMAT_AUTO), from the first chunk: first non-blank
  * character '{' → JSONL; '<' and the chunk holds "jp-official-gazette" or
- * "<bibliographic-data" → JPO XML; first line holds 文献番号 and a comma →
- * J-PlatPat CSV; otherwise the file is refused by name. An empty file is an
+ * "<bibliographic-data" → JPO XML; first line holds a comma and 文献番号, or
+ * two other J-PlatPat column names (so that a header missing 文献番号 is
+ * refused naming it) → J-PlatPat CSV; otherwise the file is refused by name. An empty file is an
  * empty JSONL file (no records).
  *
  * Selection (ty_reader_select, io.h): a reader may take only the records
@@ -269,7 +270,15 @@ static tenyo_format detect_format(const char *s, size_t n) {
     }
     const char *nl = memchr(s + i, '\n', n - i);
     size_t m = nl ? (size_t)(nl - s - i) : n - i;
-    if (memmem(s + i, m, "文献番号", strlen("文献番号")) && memchr(s + i, ',', m))
+    /* J-PlatPat's header: 文献番号, or (a wrong or edited export, refused
+     * by the CSV reader naming the missing column) two of its other names */
+    static const char *const names[] = {"出願番号", "発明の名称", "出願人/権利者",
+                                        "公知日", "要約", "出願日"};
+    int known = 0;
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+        known += memmem(s + i, m, names[k], strlen(names[k])) != NULL;
+    if ((memmem(s + i, m, "文献番号", strlen("文献番号")) || known >= 2) &&
+        memchr(s + i, ',', m))
         return TENYO_FORMAT_JPLATPAT;
     return TENYO_FORMAT_AUTO;
 }
@@ -326,6 +335,13 @@ static int queue_sink(void *ud, ty_record *rec) {
                       &rec->claims, &rec->description, &rec->applicant,
                       &rec->date,   &rec->lang};
     size_t idlen = rec->id.len;
+    ty_buf *marked[] = {&rec->title, &rec->abstract, &rec->claims, &rec->description};
+    for (size_t i = 0; i < sizeof marked / sizeof *marked; i++)
+        if (marked[i]->len) {
+            marked[i]->len = ty_clean_gazette_markup(marked[i]->p, marked[i]->len,
+                                                     marked[i] == &rec->abstract);
+            marked[i]->p[marked[i]->len] = 0;
+        }
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) trim(bufs[i]);
     if (!rec->id.len) return ty_parse_bad(&r->env, rec->line, "record without id");
     /* an id is a key: "X " and "X" become one document, so say so */
@@ -767,6 +783,7 @@ int tenyo_reader_next(tenyo_reader *r, const tenyo_doc **doc) {
     d->applicant = S(q->applicant);
     d->date = S(q->date);
     d->lang = S(q->lang);
+    d->numbers = S(q->numbers);
 #undef S
     d->codes = (const char *const *)q->codes;
     d->ncodes = q->ncodes;

@@ -36,7 +36,7 @@ void ty_record_clear(ty_record *r) {
     if (!r) return;
     ty_buf *bufs[] = {&r->id,     &r->title,       &r->abstract,
                       &r->claims, &r->description, &r->applicant,
-                      &r->date,   &r->lang};
+                      &r->date,   &r->lang,        &r->numbers};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) {
         bufs[i]->len = 0;
         if (bufs[i]->p) bufs[i]->p[0] = 0;
@@ -58,6 +58,7 @@ void ty_record_free(ty_record *r) {
     ty_buf_free(&r->applicant);
     ty_buf_free(&r->date);
     ty_buf_free(&r->lang);
+    ty_buf_free(&r->numbers);
     free(r->codes);
     r->codes = NULL;
     r->capcodes = 0;
@@ -182,6 +183,84 @@ int ty_date_normalize(ty_buf *date) {
 /* ============================================================== reports */
 
 /* 1 when the record at line is another reader's (ty_want_fn). */
+int ty_record_add_number(ty_record *r, const char *s, size_t n) {
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    if (!n || memchr(s, '\n', n)) return 0; /* none, or not one number */
+    if ((r->numbers.len && ty_buf_putc(&r->numbers, '\n')) || ty_buf_append(&r->numbers, s, n))
+        return TENYO_ERR_NOMEM;
+    return 0;
+}
+
+/* ====================================================== gazette markup */
+
+/* Bytes of a line-break tag at s[0..n) (<BR>, <br>, <br/>, <BR />), 0 when
+ * none. */
+static size_t br_tag(const char *s, size_t n) {
+    if (n < 4 || s[0] != '<' || (s[1] != 'B' && s[1] != 'b') || (s[2] != 'R' && s[2] != 'r'))
+        return 0;
+    size_t i = 3;
+    while (i < n && s[i] == ' ') i++;
+    if (i < n && s[i] == '/') i++;
+    return i < n && s[i] == '>' ? i + 1 : 0;
+}
+
+/* Bytes of white space at s[0..n) (ASCII blanks and U+3000), 0 when none. */
+static size_t blank_at(const char *s, size_t n) {
+    if (n && (*s == ' ' || (*s >= '\t' && *s <= '\r'))) return 1;
+    if (n >= 3 && !memcmp(s, "\xE3\x80\x80", 3)) return 3;
+    return 0;
+}
+
+/* The gazette's lead-ins an abstract may start with, in any order. */
+static const char *const lead_ins[] = {
+    "(57)", "（５７）", "（57）", "【要約】", "（修正有）", "(修正有)", "【課題・解決手段】",
+};
+
+size_t ty_clean_gazette_markup(char *s, size_t n, int abstract) {
+    size_t w = 0;
+    for (size_t r = 0; r < n;) {
+        size_t t = br_tag(s + r, n - r);
+        if (t) {
+            r += t;
+            continue;
+        }
+        s[w++] = s[r++];
+    }
+    n = w;
+    if (!abstract) return n;
+    /* the lead-ins, with the blanks around them */
+    size_t a = 0;
+    for (int again = 1; again;) {
+        again = 0;
+        size_t b;
+        while ((b = blank_at(s + a, n - a))) a += b;
+        for (size_t k = 0; k < sizeof lead_ins / sizeof *lead_ins; k++) {
+            size_t ln = strlen(lead_ins[k]);
+            if (n - a >= ln && !memcmp(s + a, lead_ins[k], ln)) {
+                a += ln;
+                again = 1;
+            }
+        }
+    }
+    /* the selected-figure line at the end ("【選択図】図７", "【選択図】なし") */
+    static const char fig[] = "【選択図】";
+    const char *f = NULL;
+    for (const char *p = s + a; (p = memmem(p, n - (size_t)(p - s), fig, sizeof fig - 1));
+         p += sizeof fig - 1)
+        f = p;
+    if (f) { /* only when nothing but blanks follows its line */
+        const char *nl = memchr(f, '\n', n - (size_t)(f - s));
+        size_t i = nl ? (size_t)(nl - s) : n, b;
+        while (i < n && (b = blank_at(s + i, n - i))) i += b;
+        if (i == n) n = (size_t)(f - s);
+    }
+    if (a) memmove(s, s + a, n - a);
+    n -= a;
+    return n;
+}
+
 static int not_wanted(const ty_parse_env *env, long line) {
     return env->want && !env->want(env->want_ud, line);
 }

@@ -293,6 +293,11 @@ typedef struct ty_model {
                                  than max_df_ratio of the documents,
                                  NUL-terminated each, or NULL */
     uint64_t common_len;      /* bytes in common_blob */
+    char *numbers_blob;       /* documents' other numbers (application,
+                                 registration): "number\tid\n" lines,
+                                 NUL-terminated (section "numbers";
+                                 api/patno.c), or NULL */
+    uint64_t numbers_len;     /* bytes in numbers_blob */
     char *abs_text;           /* to write: every document's abstract,
                                  NUL-terminated, in document order (NULL:
                                  no section "abstracts") */

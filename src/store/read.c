@@ -1273,6 +1273,16 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->common_len = raw;
         p = NULL;
     }
+    /* optional: the documents' other numbers (api/patno.c reads the lines;
+     * a malformed one is skipped there, so only the size is checked) */
+    if (rd_has(r, "numbers")) {
+        rc = rd_section(r, "numbers", 0, 256ull << 20, 1, &p, &raw);
+        if (rc) goto done;
+        m->numbers_blob = p;
+        m->numbers_blob[raw] = 0;
+        m->numbers_len = raw;
+        p = NULL;
+    }
     rc = TENYO_OK;
     goto done;
 #undef EXACT
@@ -1618,6 +1628,7 @@ void ty_model_free(ty_model *m) {
     free(m->phr_ids);
     free(m->labels_blob);
     free(m->common_blob);
+    free(m->numbers_blob);
     free(m->ivf_blob);
     free(m->fm_blob);
     free(m->abs_text);

@@ -31,7 +31,11 @@ const T = {
     match_none: "条件に合う開放特許が見つかりませんでした。",
     licensable: (n) => `開放特許 ${n.toLocaleString()} 件から`,
     similarity: "類似度",
-    uses: "活用の可能性",
+    uses: "作れるもの（活用の可能性）",
+    why_fits: (t) => `合う理由（共通する語: ${t}）`,
+    why_company: "会社",
+    why_patent: "特許",
+    licence_unknown_badge: "ライセンス未確認",
     own_field: "自社分野",
     profile: "適用プロファイル",
     profile_loading: "計算中…",
@@ -60,6 +64,17 @@ const T = {
     fields_in: "分野を含む",
     fields_out: "分野を除く",
     keywords: "キーワード（AND / OR / -除外）",
+    report: "印刷用レポート",
+    kwsearch: "キーワードで検索",
+    kw_empty: "キーワードを入力してください。",
+    search_title: (q) => `キーワード検索: ${q}`,
+    search_info: (m, n) => `${m} 件が一致（索引 ${n} 件中、題名と要約の文字列で照合）`,
+    search_done: (m, k, ms) => `${m} 件が一致、上位 ${k} 件（${ms} ms）`,
+    search_ideas: "この特許の転用先 →",
+    kw_none: (w) => `どの記録にも含まれない語: ${w}`,
+    weak: "弱い提案も表示",
+    hint_home: "上の「自分の分野」欄で指定できます",
+    hint_weak: "「弱い提案も表示」で表示",
     open: "ライセンス可能な特許のみ",
     run: "転用先を探す",
     map: "技術分野マップ",
@@ -125,7 +140,11 @@ const T = {
     match_none: "No licensable patent matches.",
     licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
     similarity: "similarity",
-    uses: "possible uses",
+    uses: "what it could make (possible uses)",
+    why_fits: (t) => `why it fits (shared: ${t})`,
+    why_company: "company",
+    why_patent: "patent",
+    licence_unknown_badge: "licence unknown",
     own_field: "company's field",
     profile: "applicability profile",
     profile_loading: "computing…",
@@ -154,6 +173,17 @@ const T = {
     fields_in: "Fields (any of)",
     fields_out: "Fields excluded",
     keywords: "Keywords (AND / OR / -not)",
+    report: "Printable report",
+    kwsearch: "Search keywords",
+    kw_empty: "Type keywords first.",
+    search_title: (q) => `Keyword search: ${q}`,
+    search_info: (m, n) => `${m} of ${n} ${n === 1 ? "patent matches" : "patents match"} (the words in the title or abstract)`,
+    search_done: (m, k, ms) => `${m} ${m === 1 ? "match" : "matches"}, the best ${k} shown (${ms} ms)`,
+    search_ideas: "ideas for this patent →",
+    kw_none: (w) => `in no record: ${w}`,
+    weak: "show weaker proposals",
+    hint_home: "set them in the home fields box above",
+    hint_weak: "tick \u201cshow weaker proposals\u201d to see them",
     open: "Licensable patents only",
     run: "Find applications",
     map: "Landscape of fields",
@@ -294,7 +324,7 @@ function readForm() {
     n: Math.max(1, Math.min(50, parseInt($("n").value, 10) || 10)),
     mode: $("mode").value,
     open: $("open").checked,
-    conf: state.conf === undefined ? null : state.conf,
+    conf: $("weak").checked ? 0 : (state.conf === undefined || state.conf === 0 ? null : state.conf),
     task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k]) => [k, $(k).value.trim()])),
   };
@@ -311,6 +341,7 @@ function writeForm(f) {
   if (f.n) $("n").value = f.n;
   if (f.mode) $("mode").value = f.mode;
   $("open").checked = !!f.open;
+  $("weak").checked = f.conf === 0;
   for (const [k] of FILTERS) $(k).value = (f.filters && f.filters[k]) || "";
 }
 function formToHash(f) {
@@ -362,6 +393,12 @@ function showNoNumber(f, r) {
       b.title = sgg.title || "";
       b.addEventListener("click", () => { $("q").value = sgg.id; submit(); });
       st.appendChild(b);
+      if (sgg.title) { /* which one was meant: its title, visible */
+        const t = [...sgg.title];
+        st.appendChild(el("span", "muted suggestion-title",
+          (state.lang === "ja" ? "（" : " (") + t.slice(0, 24).join("") + (t.length > 24 ? "…" : "") +
+          (state.lang === "ja" ? "）" : ")")));
+      }
       st.appendChild(document.createTextNode(" "));
     }
   }
@@ -391,6 +428,70 @@ async function takeAnswer(res, render, t0) {
   return { ms: Math.round(performance.now() - t0), filter: fl ? tr("filtered", fl.matching, fl.documents) : "" };
 }
 
+/* Keyword search (GET /api/search: the records whose title or abstract
+ * holds the words, ranked), listed as results of their own: each opens its
+ * record or asks for its ideas. */
+async function runSearch() {
+  const f = readForm();
+  const h = formToHash(f);
+  if (location.hash !== h) history.replaceState(null, "", h);
+  if (!f.filters.keywords) { setState("error", tr("kw_empty")); return; }
+  const p = new URLSearchParams({ q: f.filters.keywords, k: String(Math.max(f.n, 50)) });
+  for (const [k] of FILTERS) if (k !== "keywords" && f.filters[k]) p.set(k, f.filters[k]);
+  if (f.open) p.set("open_only", "1");
+  setState("busy", tr("busy"));
+  const t0 = performance.now();
+  try {
+    const res = await api("/api/search?" + p.toString());
+    state.result = res;
+    renderSearch(res);
+    setState("done", tr("search_done", res.query.filter.matching, res.results.length,
+      Math.round(performance.now() - t0)));
+  } catch (e) {
+    setState("error", `${tr("error")}: ${e.message}`);
+  }
+}
+
+function renderSearch(res) {
+  const fl = res.query.filter;
+  $("result").hidden = false;
+  $("export-report").hidden = true;
+  $("resulttitle").textContent = tr("search_title", fl.keywords);
+  $("queryinfo").textContent = tr("search_info", fl.matching, fl.documents);
+  const cards = $("cards");
+  cards.replaceChildren();
+  for (const r of res.results) {
+    const li = el("li", "card search");
+    li.dataset.id = r.id;
+    const head = el("div", "card-head");
+    head.appendChild(el("span", "rank", `${r.rank}.`));
+    const b = el("button", "link code", r.id);
+    b.type = "button";
+    b.addEventListener("click", () => showPatent(r.id));
+    head.appendChild(b);
+    head.appendChild(el("span", "label", r.title));
+    if (r.open) head.appendChild(el("span", "badge open", tr("open_badge")));
+    li.appendChild(head);
+    li.appendChild(el("p", "meta", `${r.applicant || "-"} · ${r.date || "-"} · ${(r.fields || []).join(", ")}`));
+    const go = el("button", "link", tr("search_ideas"));
+    go.type = "button";
+    go.addEventListener("click", () => { $("q").value = r.id; submit(); });
+    li.appendChild(go);
+    cards.appendChild(li);
+  }
+  document.body.dataset.cards = String(res.results.length);
+  renderWarnings({ warnings: (fl.unknown_words || []).length
+    ? [{ code: "unknown_words", message: tr("kw_none", fl.unknown_words.join(", ")) }] : [] });
+}
+
+/* The printable report of the answer just shown (GET /api/report: the
+ * same body as the request, as HTML for A4), opened in a new tab. */
+function setReport(task, body) {
+  const a = $("export-report");
+  a.href = "/api/report?" + new URLSearchParams({ task, body: JSON.stringify(body) }).toString();
+  a.hidden = false;
+}
+
 /* The company query: POST /api/match with the form's filters, the
  * matches as cards, their applicability profiles filled in after. */
 async function runMatch(f) {
@@ -401,6 +502,7 @@ async function runMatch(f) {
   try {
     document.body.dataset.kind = "text";
     const res = await api("/api/match", body);
+    setReport("match", body);
     const a = await takeAnswer(res, renderMatch, t0);
     setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
       (a.filter ? " " + a.filter : ""));
@@ -416,7 +518,13 @@ function renderWarnings(res) {
   const wl = $("warnings");
   wl.replaceChildren();
   for (const w of res.warnings || []) {
-    const li = el("li", "warning", w.message);
+    /* the engine's notes name command-line options; the page names its own
+     * controls instead */
+    let m = w.message || "";
+    if (w.code === "home_predicted")
+      m = m.replace(/[。.]?\s*--home[^。.]*[。.]?$/, "") + (state.lang === "ja" ? "。" : ". ") + tr("hint_home");
+    m = m.replace(/[（(]--min-(confidence|usable|transfer) 0[^）)]*[）)]/g, (state.lang === "ja" ? "（" : " (") + tr("hint_weak") + (state.lang === "ja" ? "）" : ")"));
+    const li = el("li", "warning", m);
     li.dataset.code = w.code;
     wl.appendChild(li);
   }
@@ -427,7 +535,7 @@ function renderWarnings(res) {
  * text, its uses (the proposals it is evidence for, explained as ideas
  * explains them) and, in the right-hand column, its applicability profile
  * (filled by loadProfiles). */
-function matchCard(mt) {
+function matchCard(mt, known) {
   const li = el("li", "card match");
   li.dataset.id = mt.id;
   const main = el("div", "match-main");
@@ -438,7 +546,8 @@ function matchCard(mt) {
   b.addEventListener("click", () => showPatent(mt.id));
   head.appendChild(b);
   head.appendChild(el("span", "label", mt.title));
-  head.appendChild(el("span", "badge open", tr("open_badge")));
+  head.appendChild(known === false ? el("span", "badge", tr("licence_unknown_badge"))
+                                   : el("span", "badge open", tr("open_badge")));
   if (mt.own_field) head.appendChild(el("span", "badge", tr("own_field")));
   main.appendChild(head);
   const meta = el("p", "meta", `${mt.applicant || "-"} · ${mt.date || "-"} · ${(mt.fields || []).join(", ")}`);
@@ -453,8 +562,19 @@ function matchCard(mt) {
   main.appendChild(meta);
   const m = el("div", "metrics");
   metric(m, tr("similarity"), mt.similarity, Math.min(1, mt.similarity / 0.5), "", 3);
-  metric(m, tr("score"), mt.confidence, mt.confidence, "", 2);
+  metric(m, tr("score") + " %", mt.confidence * 100, mt.confidence, "", mt.confidence > 0 && mt.confidence < 0.0095 ? 1 : 0);
   main.appendChild(m);
+  if (mt.why) { /* why it fits: the shared words in a sentence of each */
+    const w = el("div", "why");
+    w.appendChild(el("div", "k", tr("why_fits", (mt.why.terms || []).join(state.lang === "ja" ? "・" : ", "))));
+    for (const [k, s] of [["why_company", mt.why.company], ["why_patent", mt.why.patent]]) {
+      const p = el("p", "why-line");
+      p.appendChild(el("span", "muted", tr(k) + ": "));
+      p.appendChild(marked(s, mt.why.terms || []));
+      w.appendChild(p);
+    }
+    main.appendChild(w);
+  }
   if (mt.uses && mt.uses.length) {
     main.appendChild(el("div", "k", tr("uses")));
     const ul = el("ul", "uses");
@@ -462,7 +582,7 @@ function matchCard(mt) {
       const row = el("li");
       row.dataset.field = u.field;
       row.appendChild(el("span", "code", u.field));
-      row.appendChild(el("span", "sim", Number(u.confidence).toFixed(2)));
+      row.appendChild(el("span", "sim", pctText(u.confidence)));
       row.appendChild(el("span", null, u.use));
       if (u.cautions && u.cautions.length)
         row.appendChild(el("span", "badge", u.cautions.map((c) => tr("caution_" + c) || c).join(", ")));
@@ -488,7 +608,7 @@ function renderMatch(res) {
   $("queryinfo").textContent = `${tr("licensable", q.licensable || 0)} — ${tr("home_fields")}: ${home}${q.home_predicted ? tr("predicted") : ""}`;
   const cards = $("cards");
   cards.replaceChildren();
-  for (const mt of res.matches) cards.appendChild(matchCard(mt));
+  for (const mt of res.matches) cards.appendChild(matchCard(mt, q.licence_known));
   document.body.dataset.cards = String(res.matches.length);
   renderWarnings(res);
   drawMap();
@@ -506,11 +626,11 @@ function fillProfile(box, p) {
   if (!p.proposals) { box.appendChild(el("p", "muted", tr("profile_none"))); return; }
   box.appendChild(el("p", "profile-line", tr("profile_line", p.proposals, p.sections, tr("far_" + p.farthest))));
   const m = el("div", "metrics");
-  metric(m, tr("best_conf"), p.best_confidence, p.best_confidence, "", 2);
+  metric(m, tr("best_conf") + " %", p.best_confidence * 100, p.best_confidence, "", 0);
   box.appendChild(m);
   const chips = el("div", "chips");
   for (const u of p.uses) {
-    const c = el("span", "chip", `${u.field} ${Number(u.confidence).toFixed(2)}`);
+    const c = el("span", "chip", `${u.field} ${pctText(u.confidence)}`);
     c.title = u.label;
     chips.appendChild(c);
   }
@@ -560,9 +680,13 @@ async function runQuery(f) {
     if (r.kind === "number") { showNoNumber(f, r); return; }
     if (r.kind === "id") {
       res = await api("/api/ideas", Object.assign({ id: r.id.id }, body));
+      setReport("ideas", Object.assign({ id: r.id.id }, body));
       if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
-    if (!res) res = await api("/api/ideas", Object.assign({ text: f.q }, body));
+    if (!res) {
+      res = await api("/api/ideas", Object.assign({ text: f.q }, body));
+      setReport("ideas", Object.assign({ text: f.q }, body));
+    }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
     setState("done", (res.ideas.length ? tr("done", res.ideas.length, a.ms) : tr("none")) + (note ? " " + note : ""));
@@ -596,6 +720,12 @@ function chipRow(label, items, cls) {
   row.appendChild(el("span", "k", label));
   for (const t of items) row.appendChild(el("span", "chip" + (cls ? " " + cls : ""), t));
   return row;
+}
+
+/* A 0..1 confidence as the terminal says it: 13%, 0.4%. */
+function pctText(c) {
+  c = Number(c);
+  return c > 0 && c < 0.0095 ? `${(100 * c).toFixed(1)}%` : `${Math.round(100 * c)}%`;
 }
 
 function metric(grid, name, value, frac, cls, digits) {
@@ -650,6 +780,7 @@ function renderCard(it, maxScore, maxSurprise) {
   li.dataset.field = it.field;
   const head = el("div", "card-head");
   head.appendChild(el("span", "rank", `${it.rank}.`));
+  if (it.band_label) head.appendChild(el("span", "badge band band-" + it.band, it.band_label));
   head.appendChild(el("span", "code", it.field));
   if (it.also_fields && it.also_fields.length) {
     /* one idea, one card: the subclasses proposed on the same evidence */
@@ -661,9 +792,10 @@ function renderCard(it, maxScore, maxSurprise) {
   if (!it.expected) head.appendChild(el("span", "badge", tr("unexpected")));
   li.appendChild(head);
   const m = el("div", "metrics");
-  metric(m, tr("score"), it.confidence, it.confidence, "", 2);
-  metric(m, tr("surprise"), it.surprise, maxSurprise > 0 ? it.surprise / maxSurprise : 0, "surprise", 2);
+  metric(m, tr("score") + " %", it.confidence * 100, it.confidence, "", it.confidence > 0 && it.confidence < 0.0095 ? 1 : 0);
+  metric(m, tr("surprise"), it.unexpected, it.unexpected, "surprise", 2);
   li.appendChild(m);
+  if (it.weak_reason) li.appendChild(el("p", "weak", it.weak_reason));
   if (it.bridge_terms && it.bridge_terms.length) li.appendChild(chipRow(tr("bridge"), it.bridge_terms));
   if (it.phrases && it.phrases.length) li.appendChild(chipRow(tr("phrases"), it.phrases, "phrase"));
   const evh = el("div", "chips");
@@ -1198,6 +1330,16 @@ function resultCsv(res) {
 
 /* The matches of a company query: one row per licensable patent, its uses
  * and its profile as far as loaded. */
+/* Keyword search results as CSV (the columns of tenyo search --json). */
+function searchCsv(res) {
+  const rows = [["rank", "id", "title", "applicant", "date", "fields", "score", "link"].join(",")];
+  for (const r of res.results)
+    rows.push([r.rank, csvCell(r.id, true), csvCell(r.title, true), csvCell(r.applicant, true),
+      csvCell(r.date, true), csvCell((r.fields || []).join(","), true), r.score.toFixed(4),
+      csvCell(r.link, true)].join(","));
+  return "\ufeff" + rows.join("\r\n") + "\r\n";
+}
+
 function matchCsv(res) {
   const head = ["rank", "id", "title", "applicant", "date", "fields", "similarity", "confidence",
     "uses", "profile_fields", "profile_farthest", "link"];
@@ -1238,6 +1380,8 @@ async function start() {
   applyLang();
   setState("loading", tr("loading"));
   $("query").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+  $("kwsearch").addEventListener("click", () => runSearch());
+  $("keywords").addEventListener("keydown", (e) => { if (e.key === "Enter" && !$("q").value.trim()) { e.preventDefault(); runSearch(); } });
   $("q").addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) submit(); });
   for (const l of ["ja", "en"]) {
     $(`lang-${l}`).addEventListener("click", () => {
@@ -1260,7 +1404,7 @@ async function start() {
     });
   }
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
-  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : resultCsv(state.result)); });
+  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : state.result.results ? searchCsv(state.result) : resultCsv(state.result)); });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
   try {
     state.info = await api("/api/info");
@@ -1270,7 +1414,9 @@ async function start() {
     setState("error", `${tr("error")}: ${e.message}`);
     return;
   }
-  if (f.q) await runQuery(f); else setState("ready", tr("ready"));
+  if (f.q) await runQuery(f);
+  else if (f.filters.keywords && f.task === "ideas") await runSearch(); /* #kw= alone: a search */
+  else setState("ready", tr("ready"));
   if (state.map && z.length === 4 && z.every(isFinite) && z[0] < z[2] && z[1] < z[3]) { state.view = z; drawMap(); }
   const pid = new URLSearchParams(location.hash.replace(/^#/, "")).get("patent");
   if (pid) await showPatent(pid);

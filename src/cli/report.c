@@ -1,0 +1,433 @@
+/*
+ * report.c — a report to hand over: one patent's ideas (`tenyo ideas
+ * --html`) or one company's matches (`tenyo match --html`, the page's
+ * "report" button through GET /api/report) as one self-contained HTML file
+ * that prints to A4 (PDF through the browser's print).
+ *
+ * What a reader gets, in order: the heading (what the report is, the date,
+ * the index it came from and its size), the subject (the patent with its
+ * abstract, or the company's text), the map (the fields' 2-D map of
+ * tenyo_map: home fields ringed, each proposal or match marked and
+ * numbered), then one block per proposal or match with every number said
+ * one way (confidence as a percentage; 意外性 explained once in the legend),
+ * its evidence, the why sentences with the shared words marked, and the
+ * idea sentence; the notes of the answer last. The report renders the JSON
+ * objects the commands print (cli_ideas_json, cli_match_json), so it says
+ * exactly what --json says.
+ *
+ * Design: inline CSS with @page A4 and break-inside: avoid on each block,
+ * an inline SVG map, no script and no external file, so that the file
+ * opens and prints anywhere, offline. Rejected: writing PDF ourselves (a
+ * PDF library for layout and CJK fonts the browser already has; headless
+ * Chromium --print-to-pdf makes the PDF from this file).
+ */
+#include "cli.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ============================================================ escaping */
+
+/* s HTML-escaped to f. */
+static void esc(FILE *f, const char *s) {
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* s escaped, every occurrence of the strings of array t inside <mark>
+ * (ASCII without case at a word start, as the why matched them). */
+static void esc_marked(FILE *f, const char *s, const json_t *t) {
+    size_t n = s ? strlen(s) : 0;
+    for (size_t i = 0; i < n;) {
+        size_t best = 0, k;
+        json_t *v;
+        json_array_foreach(t, k, v) {
+            const char *w = json_string_value(v);
+            size_t wl = w ? strlen(w) : 0;
+            if (!wl || wl > n - i || wl <= best) continue;
+            int ascii = (unsigned char)w[0] < 0x80, hit = 1;
+            if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
+            for (size_t q = 0; q < wl && hit; q++)
+                hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
+                            : s[i + q] == w[q];
+            if (hit) best = wl;
+        }
+        if (best) {
+            char *piece = strndup(s + i, best);
+            fputs("<mark>", f);
+            esc(f, piece);
+            fputs("</mark>", f);
+            free(piece);
+            i += best;
+        } else {
+            char c[2] = {s[i++], 0};
+            esc(f, c);
+        }
+    }
+}
+
+/* A 0..1 confidence as a percentage: 13%, 0.4%. */
+static void pct(FILE *f, double c) {
+    if (c >= 0.0095 || c <= 0) fprintf(f, "%.0f%%", 100 * c);
+    else fprintf(f, "%.1f%%", 100 * c);
+}
+
+/* Array of strings joined by sep, escaped. */
+static void join(FILE *f, const json_t *a, const char *sep) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) {
+        if (i) fputs(sep, f);
+        esc(f, json_string_value(v));
+    }
+}
+
+/* ================================================================= map */
+
+/* Field number of code, or -1. */
+static int64_t field_of(const tenyo_index *x, const char *code) {
+    const char *c;
+    for (uint32_t j = 0; tenyo_index_field(x, j, &c, NULL) == TENYO_OK; j++)
+        if (!strcmp(c, code)) return j;
+    return -1;
+}
+
+/* The map as inline SVG: every field a grey dot, the home fields ringed,
+ * the marked points (proposals or matches, numbered) in colour, the query
+ * a star. marks: n codes (fields) or docs; is_doc says which. */
+static void map_svg(FILE *f, const tenyo_index *x, const tenyo_ctx *ctx, const json_t *home,
+                    const char *const *codes, const uint64_t *docs, int n, int ja) {
+    tenyo_map *m = NULL;
+    char err[256];
+    if (tenyo_map_new(x, &m, err, sizeof err)) return;
+    enum { W = 640, H = 400, PAD = 24 };
+    double lo[2] = {1e30, 1e30}, hi[2] = {-1e30, -1e30}, xy[2];
+    uint32_t nf = 0;
+    for (; tenyo_map_field(m, nf, xy) == TENYO_OK; nf++)
+        for (int a = 0; a < 2; a++) {
+            if (xy[a] < lo[a]) lo[a] = xy[a];
+            if (xy[a] > hi[a]) hi[a] = xy[a];
+        }
+    if (!nf) {
+        tenyo_map_free(m);
+        return;
+    }
+    for (int a = 0; a < 2; a++)
+        if (hi[a] - lo[a] < 1e-9) hi[a] = lo[a] + 1;
+#define PX(v) (PAD + ((v) - lo[0]) / (hi[0] - lo[0]) * (W - 2 * PAD))
+#define PY(v) (H - PAD - ((v) - lo[1]) / (hi[1] - lo[1]) * (H - 2 * PAD))
+    fprintf(f, "<section class=\"map\"><h2>%s</h2>\n<svg viewBox=\"0 0 %d %d\" width=\"100%%\" "
+               "role=\"img\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
+            ja ? "分野マップ" : "Field map", W, H, W, H);
+    for (uint32_t j = 0; j < nf; j++)
+        if (tenyo_map_field(m, j, xy) == TENYO_OK)
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#bbb\"/>\n", PX(xy[0]),
+                    PY(xy[1]));
+    size_t i;
+    json_t *v;
+    json_array_foreach(home, i, v) {
+        int64_t j = field_of(x, json_string_value(v));
+        if (j >= 0 && tenyo_map_field(m, (uint32_t)j, xy) == TENYO_OK) {
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#1f5fa8\" "
+                       "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" class=\"home\">",
+                    PX(xy[0]), PY(xy[1]), PX(xy[0]) + 9, PY(xy[1]) + 4);
+            esc(f, json_string_value(v));
+            fputs("</text>\n", f);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        int okp = docs ? tenyo_map_doc(m, docs[k], xy) == TENYO_OK
+                       : field_of(x, codes[k]) >= 0 &&
+                             tenyo_map_field(m, (uint32_t)field_of(x, codes[k]), xy) == TENYO_OK;
+        if (!okp) continue;
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"#d0531c\"/><text x=\"%.1f\" "
+                   "y=\"%.1f\" class=\"mark\">%d</text>\n",
+                PX(xy[0]), PY(xy[1]), PX(xy[0]) + 8, PY(xy[1]) - 6, k + 1);
+    }
+    if (ctx && tenyo_map_query(m, ctx, xy) == TENYO_OK)
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"query\">★</text>\n", PX(xy[0]) - 7,
+                PY(xy[1]) + 6);
+#undef PX
+#undef PY
+    fprintf(f, "</svg>\n<p class=\"legend\">%s</p></section>\n",
+            ja ? "灰色の点: 索引の各分野（IPC サブクラス）の位置。青い輪: 自社（本件）の分野。"
+                 "橙の番号: 下の提案・候補の番号。★: 本件（または会社の文章）の位置。近いほど使う語が似ています。"
+               : "Grey dots: the index's fields (IPC subclasses). Blue rings: the home fields. "
+                 "Orange numbers: the proposals or matches below. Star: the query. Closer means "
+                 "more shared vocabulary.");
+    tenyo_map_free(m);
+}
+
+/* ================================================================ page */
+
+static const char *css =
+    "@page{size:A4;margin:14mm 13mm}"
+    "body{font-family:'Noto Sans CJK JP','Noto Sans JP','IPAexGothic',sans-serif;font-size:10pt;"
+    "line-height:1.5;color:#222;max-width:180mm;margin:0 auto}"
+    "h1{font-size:16pt;margin:0 0 2mm}h2{font-size:12pt;border-bottom:1px solid #999;margin:5mm 0 2mm}"
+    "h2,h3{break-after:avoid;page-break-after:avoid}td:first-child{white-space:nowrap}"
+    "h3{font-size:11pt;margin:0 0 1mm}.meta{color:#555;font-size:9pt}"
+    ".card{border:1px solid #ccc;border-radius:2mm;padding:2.5mm 3.5mm;margin:3mm 0;"
+    "break-inside:avoid;page-break-inside:avoid}"
+    ".num{font-weight:bold;color:#d0531c}.k{color:#555}mark{background:#ffe58a}"
+    "table{border-collapse:collapse;width:100%;font-size:9pt}td,th{border-bottom:1px solid #eee;"
+    "padding:0.6mm 1mm;text-align:left;vertical-align:top}"
+    ".why{background:#f6f6f6;padding:1.5mm 2mm;margin:1.5mm 0}"
+    ".idea{font-weight:bold}.legend{font-size:8.5pt;color:#555}"
+    "svg text{font-size:10px}svg .mark{fill:#d0531c;font-weight:bold}svg .home{fill:#1f5fa8}"
+    "svg .query{font-size:16px;fill:#000}.map{break-inside:avoid}"
+    ".abs{white-space:pre-wrap;font-size:9pt}";
+
+/* The heading: what, when, from which index. */
+static void head(FILE *f, const tenyo_index *x, const char *path, const char *title, int ja) {
+    char day[32] = "";
+    time_t now = time(NULL);
+    struct tm tmv;
+    if (localtime_r(&now, &tmv)) strftime(day, sizeof day, "%Y-%m-%d", &tmv);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
+            ja ? "ja" : "en");
+    esc(f, title);
+    fprintf(f, "</title><style>%s</style></head><body>\n<h1>", css);
+    esc(f, title);
+    fprintf(f, "</h1>\n<p class=\"meta\">%s %s　%s ", ja ? "作成日" : "Date", day,
+            ja ? "索引" : "Index");
+    esc(f, path);
+    fprintf(f, ja ? "（%llu 件の特許、うち開放特許 %llu 件）　tenyo %s</p>\n"
+                  : " (%llu patents, %llu licensable)　tenyo %s</p>\n",
+            (unsigned long long)in.ndocs, (unsigned long long)in.nopen, tenyo_version());
+}
+
+/* The legend of the numbers, once. */
+static void legend(FILE *f, int ja) {
+    const char *l = ja ? "ja" : "en";
+    fprintf(f, "<h2>%s</h2><p class=\"legend\">", ja ? "数値の見方" : "Reading the numbers");
+    esc(f, cli_legend_line("bands", l));
+    fputs("<br>", f);
+    esc(f, cli_legend_line("confidence", l));
+    fputs("<br>", f);
+    esc(f, cli_legend_line("unexpected", l));
+    fprintf(f, "<br>%s</p>\n",
+            ja ? "類似度: 文章・特許の語の重なり（0〜1）。"
+                 "共通する語: 両方の文に現れる具体的な語（文中で <mark>強調</mark>）。"
+               : "Similarity: overlap of vocabulary (0 to 1). Shared words: "
+                 "specific words in both sentences (<mark>marked</mark>).");
+}
+
+/* Notes of the answer. */
+static void notes(FILE *f, const json_t *o, int ja) {
+    const json_t *w = json_object_get(o, "warnings");
+    if (!json_array_size(w)) return;
+    fprintf(f, "<h2>%s</h2><ul>\n", ja ? "注意" : "Notes");
+    size_t i;
+    json_t *v;
+    json_array_foreach(w, i, v) {
+        fputs("<li>", f);
+        esc(f, cli_jstr(v, "message"));
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
+/* One proposal of an ideas object. */
+static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
+    fprintf(f, "<div class=\"card\"><h3><span class=\"num\">%d.</span> ", rank);
+    if (*cli_jstr(it, "band_label")) {
+        fputs("[", f);
+        esc(f, cli_jstr(it, "band_label"));
+        fputs("] ", f);
+    }
+    esc(f, cli_jstr(it, "field"));
+    fputs(" ", f);
+    esc(f, cli_jstr(it, "label"));
+    fprintf(f, "</h3>\n<p><span class=\"k\">%s</span> ", ja ? "確信度" : "confidence");
+    pct(f, json_real_value(json_object_get(it, "confidence")));
+    fprintf(f, "　<span class=\"k\">%s</span> %.2f", ja ? "意外性" : "unexpected",
+            json_real_value(json_object_get(it, "unexpected")));
+    if (*cli_jstr(it, "weak_reason")) {
+        fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "弱い点" : "weak");
+        esc(f, cli_jstr(it, "weak_reason"));
+    }
+    const json_t *bt = json_object_get(it, "bridge_terms");
+    if (json_array_size(bt)) {
+        fprintf(f, "　<span class=\"k\">%s</span> ", ja ? "橋渡し語" : "bridge terms");
+        join(f, bt, ja ? "・" : ", ");
+    }
+    const json_t *ph = json_object_get(it, "phrases");
+    if (json_array_size(ph)) {
+        fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "用途表現" : "applications");
+        join(f, ph, ja ? "、" : "; ");
+    }
+    fputs("</p>\n<p class=\"idea\">→ ", f);
+    esc(f, cli_jstr(it, "idea"));
+    fputs("</p>\n", f);
+    const json_t *w = json_object_get(it, "why");
+    if (w && json_is_object(w)) {
+        const json_t *t = json_object_get(w, "terms");
+        fprintf(f, "<div class=\"why\"><span class=\"k\">%s</span> ", ja ? "理由　本件:" : "Why — this patent:");
+        esc_marked(f, cli_jstr(w, "query"), t);
+        fprintf(f, "<br><span class=\"k\">%s ", ja ? "　　　根拠" : "— evidence");
+        esc(f, cli_jstr(w, "evidence_id"));
+        fputs(":</span> ", f);
+        esc_marked(f, cli_jstr(w, "evidence"), t);
+        fputs("</div>\n", f);
+    }
+    fprintf(f, "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            ja ? "根拠特許" : "evidence", ja ? "発明の名称" : "title", ja ? "出願人・公知日" : "applicant, date",
+            ja ? "類似度" : "similarity");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(it, "evidence"), i, e) {
+        fputs("<tr><td>", f);
+        esc(f, cli_jstr(e, "id"));
+        fputs("</td><td>", f);
+        esc(f, cli_jstr(e, "title"));
+        fputs("</td><td>", f);
+        esc(f, cli_jstr(e, "applicant"));
+        fputs(" ", f);
+        esc(f, cli_jstr(e, "date"));
+        fprintf(f, "</td><td>%.2f</td></tr>\n", json_real_value(json_object_get(e, "similarity")));
+    }
+    fputs("</table></div>\n", f);
+}
+
+int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
+                     const char *path, const char *lang) {
+    int ja = strcmp(lang, "en") != 0;
+    const json_t *q = json_object_get(o, "query");
+    head(f, x, path, ja ? "技術転用提案レポート" : "Technology transfer report", ja);
+    fprintf(f, "<h2>%s</h2>\n", ja ? "対象" : "Subject");
+    const char *id = cli_jstr(q, "id");
+    int64_t doc = *id ? tenyo_index_find(x, id) : -1;
+    if (doc >= 0) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(x, (uint64_t)doc, &dm);
+        fputs("<p><b>", f);
+        esc(f, dm.id);
+        fputs("</b>　", f);
+        esc(f, dm.title);
+        fputs("<br><span class=\"meta\">", f);
+        esc(f, dm.applicant);
+        fputs("　", f);
+        esc(f, dm.date);
+        fputs("　", f);
+        esc(f, dm.fields);
+        fputs("</span></p>\n", f);
+        const char *ab = NULL;
+        size_t al = 0;
+        if (ctx && tenyo_doc_abstract(ctx, (uint64_t)doc, &ab, &al) == TENYO_OK && al) {
+            fputs("<p class=\"abs\">", f);
+            esc(f, ab);
+            fputs("</p>\n", f);
+        }
+    } else {
+        fputs("<p class=\"abs\">", f);
+        esc(f, cli_jstr(q, "text"));
+        fputs("</p>\n", f);
+    }
+    fprintf(f, "<p><span class=\"k\">%s</span> ", ja ? "自社（本件）の分野" : "Home fields");
+    join(f, json_object_get(q, "home"), ", ");
+    if (json_is_true(json_object_get(q, "home_predicted"))) fputs(ja ? "（推定）" : " (predicted)", f);
+    fputs("</p>\n", f);
+    const json_t *ideas = json_object_get(o, "ideas");
+    const char *codes[64];
+    int n = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(ideas, i, it) if (n < 64) codes[n++] = cli_jstr(it, "field");
+    map_svg(f, x, ctx, json_object_get(q, "home"), codes, NULL, n, ja);
+    fprintf(f, "<h2>%s（%d %s）</h2>\n", ja ? "転用の提案" : "Proposals", n,
+            ja ? "件" : (n == 1 ? "proposal" : "proposals"));
+    json_array_foreach(ideas, i, it) idea_card(f, it, (int)i + 1, ja);
+    if (!n) fprintf(f, "<p>%s</p>\n", ja ? "提案はありません。" : "No proposal.");
+    notes(f, o, ja);
+    legend(f, ja);
+    fputs("</body></html>\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
+int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
+                     const char *path, const char *lang) {
+    int ja = strcmp(lang, "en") != 0;
+    const json_t *q = json_object_get(o, "query");
+    head(f, x, path, ja ? "開放特許マッチングレポート" : "Licensable patent matching report", ja);
+    fprintf(f, "<h2>%s</h2>\n<p class=\"abs\">", ja ? "会社の強み（入力）" : "The company (as described)");
+    esc(f, cli_jstr(q, "text"));
+    fprintf(f, "</p>\n<p><span class=\"k\">%s</span> ", ja ? "自社の分野" : "Home fields");
+    join(f, json_object_get(q, "home"), ", ");
+    if (json_is_true(json_object_get(q, "home_predicted")))
+        fputs(ja ? "（文章から推定）" : " (predicted from the text)", f);
+    if (!json_is_true(json_object_get(q, "licence_known")))
+        fputs(ja ? "<br><b>ライセンスの可否は未確認です（開放特許の一覧が読み込まれていません）。</b>"
+                 : "<br><b>Licence status unknown (no list of licensable patents loaded).</b>", f);
+    fputs("</p>\n", f);
+    const json_t *ms = json_object_get(o, "matches");
+    uint64_t docs[100];
+    int n = 0;
+    size_t i, j;
+    json_t *m, *u;
+    json_array_foreach(ms, i, m) {
+        int64_t d = tenyo_index_find(x, cli_jstr(m, "id"));
+        if (d >= 0 && n < 100) docs[n++] = (uint64_t)d;
+    }
+    map_svg(f, x, ctx, json_object_get(q, "home"), NULL, docs, n, ja);
+    fprintf(f, "<h2>%s（%zu %s）</h2>\n", ja ? "使える特許と作れるもの" : "Patents and what they could make",
+            json_array_size(ms), ja ? "件" : "patents");
+    json_array_foreach(ms, i, m) {
+        fprintf(f, "<div class=\"card\"><h3><span class=\"num\">%d.</span> ", (int)i + 1);
+        esc(f, cli_jstr(m, "id"));
+        fputs("　", f);
+        esc(f, cli_jstr(m, "title"));
+        fputs("</h3>\n<p class=\"meta\">", f);
+        esc(f, cli_jstr(m, "applicant"));
+        fputs("　", f);
+        esc(f, cli_jstr(m, "date"));
+        fputs("　", f);
+        join(f, json_object_get(m, "fields"), ",");
+        fprintf(f, "　%s %.2f</p>\n", ja ? "文章との類似度" : "similarity to the text",
+                json_real_value(json_object_get(m, "similarity")));
+        const json_t *w = json_object_get(m, "why");
+        if (w) {
+            const json_t *t = json_object_get(w, "terms");
+            fprintf(f, "<div class=\"why\"><span class=\"k\">%s ", ja ? "合う理由（共通する語:" : "Why it fits (shared:");
+            join(f, t, ja ? "・" : ", ");
+            fprintf(f, "%s</span><br>%s ", ja ? "）" : ")", ja ? "会社:" : "company:");
+            esc_marked(f, cli_jstr(w, "company"), t);
+            fprintf(f, "<br>%s ", ja ? "特許:" : "patent:");
+            esc_marked(f, cli_jstr(w, "patent"), t);
+            fputs("</div>\n", f);
+        }
+        const json_t *uses = json_object_get(m, "uses");
+        json_array_foreach(uses, j, u) {
+            fprintf(f, "<p class=\"idea\">→ %s ", ja ? "作れるもの（確信度" : "Could make (confidence");
+            pct(f, json_real_value(json_object_get(u, "confidence")));
+            fputs(ja ? "）: " : "): ", f);
+            esc(f, cli_jstr(u, "use"));
+            fputs("</p>\n", f);
+        }
+        if (!json_array_size(uses))
+            fprintf(f, "<p>%s</p>\n", ja ? "→ 提案なし（自社の分野での利用を検討）"
+                                         : "→ no proposal (consider it for the own field)");
+        if (*cli_jstr(m, "link")) {
+            fputs("<p class=\"meta\">", f);
+            esc(f, cli_jstr(m, "link"));
+            fputs("</p>\n", f);
+        }
+        fputs("</div>\n", f);
+    }
+    notes(f, o, ja);
+    legend(f, ja);
+    fputs("</body></html>\n", f);
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,145 @@
+/*
+ * clean.c — text fit to show in a card. Abstracts from raw J-PlatPat
+ * exports carry markup (<BR> inside words, "(57)【要約】", "（修正有）"),
+ * and patent abstracts carry reference signs ("衝突部材５０に", "ケース1a
+ * を"). ty_clean_text takes them out of a sentence before the why quotes
+ * it; ty_has_markup tells a phrase that must not be quoted at all.
+ *
+ * A reference sign is a run of up to four digits (ASCII or full-width),
+ * optionally with one Latin letter, right after a kanji or katakana and
+ * right before a particle (をにがとのはでやへも) or punctuation; numbered
+ * things (第１, 請求項１, 式１, 図１, 表１, 例１) and amounts (重量部１００) keep
+ * their numbers.
+ */
+#include "stages.h"
+
+#include <string.h>
+
+/* The code point at s[i..n) and its length in *len (1 for a bad byte). */
+static unsigned cp_at(const unsigned char *s, size_t i, size_t n, size_t *len) {
+    unsigned c = s[i];
+    size_t l = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + l > n) l = 1;
+    *len = l;
+    if (l == 1) return c;
+    unsigned v = c & (0xFF >> (l + 1));
+    for (size_t k = 1; k < l; k++) v = v << 6 | (s[i + k] & 0x3F);
+    return v;
+}
+
+/* The code point that ends right before s[i] (0 at the start). */
+static unsigned cp_before(const unsigned char *s, size_t i) {
+    if (!i) return 0;
+    size_t a = i - 1;
+    while (a > 0 && (s[a] & 0xC0) == 0x80) a--;
+    size_t l;
+    return cp_at(s, a, i, &l);
+}
+
+static int is_digit(unsigned c) {
+    return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19);
+}
+
+static int is_latin(unsigned c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xFF41 && c <= 0xFF5A) ||
+           (c >= 0xFF21 && c <= 0xFF3A);
+}
+
+static int is_cjk_noun(unsigned c) {
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
+}
+
+static int is_after_sign(unsigned c) {
+    static const unsigned ok[] = {0x3092, 0x306B, 0x304C, 0x3068, 0x306E, 0x306F, 0x3067,
+                                  0x3084, 0x3078, 0x3082, 0x3001, 0x3002, 0xFF0C, 0xFF0E,
+                                  0xFF09, 0x0029, ',', '.'};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (c == ok[i]) return 1;
+    return 0;
+}
+
+/* 1 when the code point before a number makes it a numbered thing. */
+static int numbered(unsigned c) {
+    static const unsigned keep[] = {0x7B2C /* 第 */, 0x9805 /* 項 */, 0x5F0F /* 式 */,
+                                    0x56F3 /* 図 */, 0x8868 /* 表 */, 0x4F8B /* 例 */};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (c == keep[i]) return 1;
+    return 0;
+}
+
+/* Markup strings taken out whole. */
+static const char *const drop[] = {"(57)", "\xEF\xBC\x88\xEF\xBC\x95\xEF\xBC\x97\xEF\xBC\x89" /* （５７） */,
+                                   "【要約】", "（修正有）", "(修正有)"};
+
+/* Bytes of an HTML-like tag at s[i] (<BR>, <br/>, </sub>), or 0. */
+static size_t tag_len(const char *s, size_t i, size_t n) {
+    if (s[i] != '<' || i + 2 >= n) return 0;
+    size_t j = i + 1;
+    if (s[j] == '/') j++;
+    if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) return 0;
+    for (size_t k = j; k < n && k < i + 24; k++) {
+        if (s[k] == '>') return k + 1 - i;
+        if (!((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+              (s[k] >= '0' && s[k] <= '9') || s[k] == ' ' || s[k] == '/'))
+            return 0;
+    }
+    return 0;
+}
+
+size_t ty_clean_text(char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t t = tag_len(s, i, n);
+        if (t) {
+            i += t;
+            continue;
+        }
+        int dropped = 0;
+        for (size_t k = 0; k < sizeof drop / sizeof drop[0] && !dropped; k++) {
+            size_t l = strlen(drop[k]);
+            if (l <= n - i && !memcmp(s + i, drop[k], l)) {
+                i += l;
+                dropped = 1;
+            }
+        }
+        if (dropped) continue;
+        size_t l;
+        unsigned c = cp_at(u, i, n, &l);
+        if (is_digit(c)) {
+            /* a reference sign? the run of digits (and one letter) */
+            unsigned prev = cp_before((const unsigned char *)s, o);
+            size_t j = i, nd = 0, jl;
+            while (j < n && is_digit(cp_at(u, j, n, &jl)) && nd < 5) j += jl, nd++;
+            if (j < n && is_latin(cp_at(u, j, n, &jl))) j += jl;
+            unsigned next = j < n ? cp_at(u, j, n, &jl) : 0;
+            int amount = o >= 6 && !memcmp(s + o - 6, "量部", 6); /* 重量部１００ */
+            if (nd <= 4 && is_cjk_noun(prev) && !numbered(prev) && !amount && is_after_sign(next)) {
+                i = j;
+                continue;
+            }
+        }
+        memmove(s + o, s + i, l);
+        o += l;
+        i += l;
+    }
+    if (o < n) s[o] = 0;
+    return o;
+}
+
+int ty_has_markup(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (tag_len(s, i, n)) return 1;
+    for (size_t k = 0; k < sizeof drop / sizeof drop[0]; k++)
+        if (memmem(s, n, drop[k], strlen(drop[k]))) return 1;
+    return memmem(s, n, "【", 3) || memmem(s, n, "】", 3);
+}
+
+int ty_markup_term(const char *t) {
+    size_t n = strlen(t);
+    if (!strcmp(t, "br") || !strcmp(t, "nbsp") || !strcmp(t, "sub") || !strcmp(t, "sup"))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)t[i] >= 0x80) return 0;
+    return n < 3;
+}

@@ -1,0 +1,276 @@
+/*
+ * lexicon.c — what a term says about a proposal. Genericity: how evenly a
+ * term spreads over the fields compared with random documents (制御, 部材
+ * near 1, 歯車 or 内視鏡 well below). The field model (model/linear.c) and
+ * each field's characteristic terms. The content a query shares with a
+ * field's evidence patents, term by term, and its shape (focus on one
+ * word, generic share, specific words). Tables are built once per index,
+ * on first use, from any thread.
+ */
+#include "stages.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ======================================================= term genericity */
+
+/* A term is generic when it spreads over the fields as evenly as documents
+ * drawn at random would: generic(t) = F(t) / E(df(t)) x df / (df + 20),
+ * where F(t) is the number of fields among the documents holding t and
+ * E(d) = sum over fields f of 1 - (1 - p_f)^d the number a random draw of d
+ * documents would reach (p_f: the field's share of the documents). 制御,
+ * 部材, 構造 come out near 1; 歯車 or 内視鏡 well below. The last factor
+ * keeps rare terms specific (a term in three documents of three fields
+ * says nothing about spread). Built once per index, on first use. */
+static int tgen_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    int rc = ty_model_need_sparse(m, NULL, 0);
+    if (rc) return rc;
+    size_t words = (m->nfields + 63) / 64;
+    if (!words) words = 1;
+    uint64_t *bits = ty_calloc(m->nterms ? m->nterms * words : 1, sizeof *bits);
+    float *g = ty_calloc(m->nterms ? m->nterms : 1, sizeof *g);
+    double *pf = ty_calloc(m->nfields ? m->nfields : 1, sizeof *pf);
+    uint32_t *nf = ty_calloc(m->nterms ? m->nterms : 1, sizeof *nf);
+    uint32_t *dfl = ty_calloc(m->nterms ? m->nterms : 1, sizeof *dfl);
+    if (!bits || !g || !pf || !nf || !dfl) {
+        free(bits);
+        free(g);
+        free(pf);
+        free(nf);
+        free(dfl);
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t d = 0; d < m->ndocs; d++)
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++) {
+            uint32_t t = m->tfidf.col[j];
+            dfl[t]++;
+            for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) {
+                uint16_t f = m->field_ids[k];
+                uint64_t *w = &bits[(size_t)t * words + f / 64];
+                if (!(*w >> (f % 64) & 1)) {
+                    *w |= 1ull << (f % 64);
+                    nf[t]++;
+                }
+            }
+        }
+    for (uint32_t f = 0; f < m->nfields; f++)
+        pf[f] = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
+    double memo[256];
+    for (int i = 0; i < 256; i++) memo[i] = -1;
+    for (uint64_t t = 0; t < m->nterms; t++) {
+        uint32_t df = dfl[t];
+        if (!df || !nf[t]) continue;
+        double e;
+        if (df < 256 && memo[df] >= 0) e = memo[df];
+        else {
+            e = 0;
+            for (uint32_t f = 0; f < m->nfields; f++) e += 1 - pow(1 - pf[f], (double)df);
+            if (df < 256) memo[df] = e;
+        }
+        double r = e > 0 ? nf[t] / e : 1;
+        if (r > 1) r = 1;
+        g[t] = (float)(r * df / (df + 20.0));
+    }
+    free(bits);
+    free(pf);
+    free(nf);
+    free(dfl);
+    x->tgen = g;
+    return TENYO_OK;
+}
+
+const float *ty_term_generic(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
+    return ty_once_run(&x->tgen_once, tgen_build, x) ? NULL : x->tgen;
+}
+
+/* A model for an index written without one (section "fieldmodel"). */
+static int fm_build(void *arg) {
+    tenyo_index *x = arg;
+    int rc = ty_model_need_sparse(&x->m, NULL, 0);
+    if (rc) return rc;
+    return ty_fieldmodel_train(&x->m, &x->fm);
+}
+
+/* The field model of the index (stored, or trained on first use), or NULL
+ * when the index has no fields to model. */
+const ty_fieldmodel *ty_field_model(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx;
+    if (!x->fm_stored && ty_once_run(&x->fm_once, fm_build, x)) return NULL;
+    return x->fm.nfields ? &x->fm : NULL;
+}
+
+/* Characteristic terms of every field: its TY_FM_TOP terms of largest
+ * positive weight in the field model (single characters and verb-like
+ * terms skipped), for bridge ranking and for telling whether an
+ * application phrase names a use in the field. */
+static int fm_top_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_fieldmodel *fm = &x->fm;
+    const ty_model *m = &x->m;
+    size_t nf = m->nfields;
+    uint32_t *top = ty_mallocarray(nf ? nf : 1, TY_FM_TOP * sizeof *top);
+    float *tw = ty_mallocarray(nf ? nf : 1, TY_FM_TOP * sizeof *tw);
+    uint32_t *cnt = ty_calloc(nf ? nf : 1, sizeof *cnt);
+    if (!top || !tw || !cnt) {
+        free(top);
+        free(tw);
+        free(cnt);
+        return TENYO_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nf * TY_FM_TOP; i++) top[i] = UINT32_MAX;
+    for (uint64_t t = 0; t < fm->nterms && fm->nfields == nf; t++) {
+        const char *s = m->term_blob + m->term_off[t];
+        if (ty_one_char(s) || ty_verb_like(s)) continue;
+        for (uint64_t j = fm->ptr[t]; j < fm->ptr[t + 1]; j++) {
+            uint32_t f = fm->field[j];
+            float w = fm->w[j];
+            if (!(w > 0)) continue;
+            /* insertion into the field's list, largest first */
+            uint32_t *ft = top + (size_t)f * TY_FM_TOP;
+            float *fw = tw + (size_t)f * TY_FM_TOP;
+            uint32_t n = cnt[f];
+            if (n == TY_FM_TOP && w <= fw[n - 1]) continue;
+            uint32_t pos = n < TY_FM_TOP ? n : TY_FM_TOP - 1;
+            while (pos > 0 && fw[pos - 1] < w) {
+                ft[pos] = ft[pos - 1];
+                fw[pos] = fw[pos - 1];
+                pos--;
+            }
+            ft[pos] = (uint32_t)t;
+            fw[pos] = w;
+            if (n < TY_FM_TOP) cnt[f]++;
+        }
+    }
+    free(tw);
+    free(cnt);
+    x->fm_top = top;
+    return TENYO_OK;
+}
+
+/* The characteristic terms of field f (TY_FM_TOP, UINT32_MAX-padded), or
+ * NULL without a field model. */
+const uint32_t *ty_field_top(const tenyo_index *cx, uint32_t f) {
+    tenyo_index *x = (tenyo_index *)cx;
+    if (!x->fm.nfields || f >= x->m.nfields) return NULL;
+    if (ty_once_run(&x->fm_top_once, fm_top_build, x)) return NULL;
+    return x->fm_top + (size_t)f * TY_FM_TOP;
+}
+
+/* dst[0..n) = src[0..n) with A-Z folded to a-z: English phrase targets keep
+ * their case, the terms they are matched against are folded. */
+void ty_fold_ascii(char *dst, const char *src, size_t n) {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i] >= 'A' && src[i] <= 'Z' ? (char)(src[i] + 32) : src[i];
+}
+
+/* 1 when target p[0..n) holds one of field f's characteristic terms
+ * (ASCII compared without case: English terms are folded stems). */
+int ty_fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n) {
+    const uint32_t *top = ty_field_top(x, f);
+    if (!top) return 0;
+    char low[256];
+    if (n >= sizeof low) n = sizeof low - 1;
+    ty_fold_ascii(low, p, n);
+    low[n] = 0;
+    for (int i = 0; i < TY_FM_TOP && top[i] != UINT32_MAX; i++)
+        if (strstr(low, x->m.term_blob + x->m.term_off[top[i]])) return 1;
+    return 0;
+}
+
+/* UTF-8 characters of s (at most 2 counted: 1 means a single character). */
+int ty_one_char(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0) return 1;
+    unsigned char c = (unsigned char)s[0];
+    size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    return l >= n;
+}
+
+/* A title without an abstract: the rule search scores by (TY_SHORT_TERMS). */
+int ty_title_only(const ty_model *m, uint64_t d) {
+    return m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] < TY_SHORT_TERMS;
+}
+
+/* The shared content of a field's evidence with the query, per query term:
+ * sum over evidence e of similarity x query weight x evidence weight. */
+void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, double *w) {
+    const ty_model *m = &c->idx->m;
+    size_t qn = c->last_qn;
+    for (size_t i = 0; i < qn; i++) w[i] = 0;
+    for (int e = 0; e < nev; e++) {
+        uint64_t d = ev[e].doc;
+        if (d >= m->ndocs) continue;
+        double sim = ev[e].score > 0 ? ev[e].score : 0;
+        uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
+        size_t i = 0;
+        while (i < qn && j < je) { /* both sorted by term */
+            if (c->qt[i] == m->tfidf.col[j]) {
+                w[i] += sim * c->qw[i] * m->tfidf.val[j];
+                i++;
+                j++;
+            } else if (c->qt[i] < m->tfidf.col[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+    }
+}
+
+/* How specific a query term is as a bridge: 0 for single characters,
+ * 1 - generic otherwise. */
+double ty_term_specificity(const tenyo_ctx *c, const float *gen, uint32_t t) {
+    const ty_model *m = &c->idx->m;
+    if (ty_one_char(m->term_blob + m->term_off[t])) return 0;
+    return gen ? 1.0 - gen[t] : 1.0;
+}
+
+/* Focus and generic share of a proposal's evidence (tenyo_idea). */
+void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
+                          int nev, double *w, double *focus, double *generic,
+                          double *nspecific) {
+    ty_bridge_weights(c, ev, nev, w);
+    double tot = 0, spec = 0, top = 0;
+    int ns = 0;
+    for (size_t i = 0; i < c->last_qn; i++) {
+        if (!(w[i] > 0)) continue;
+        double sp = ty_term_specificity(c, gen, c->qt[i]);
+        double s = w[i] * sp;
+        tot += w[i];
+        spec += s;
+        if (s > top) top = s;
+        /* counted as the bridge list (tenyo_idea_bridge) could show it: a
+         * verb or adjective base form (揺れる, 組み込む) is never a bridge,
+         * so a proposal resting on such words alone is thin (it showed an
+         * empty bridge list before: Protocol A set 6) */
+        ns += sp >= IDEAS_SPECIFIC && !ty_verb_like(c->idx->m.term_blob + c->idx->m.term_off[c->qt[i]]);
+    }
+    *focus = spec > 0 ? top / spec : 1;
+    *generic = tot > 0 ? 1 - spec / tot : 1;
+    *nspecific = ns;
+}
+
+/* 1 for a Japanese term that ends in hiragana after other characters: the
+ * base form of a verb or adjective (受け付ける, 速い), not a noun. */
+int ty_verb_like(const char *t) {
+    size_t n = strlen(t);
+    if (n < 6) return n == 3 && (unsigned char)t[0] == 0xE3 &&
+                      ((unsigned char)t[1] == 0x81 || (unsigned char)t[1] == 0x82);
+    const unsigned char *e = (const unsigned char *)t + n - 3;
+    /* hiragana U+3041..U+309F: E3 81 81 .. E3 82 9F */
+    return e[0] == 0xE3 && (e[1] == 0x81 || (e[1] == 0x82 && e[2] <= 0x9F));
+}
+
+/* 1 when most of the query's terms are Latin-script (an English query). */
+int ty_query_english(const tenyo_ctx *c, size_t qn) {
+    const ty_model *m = &c->idx->m;
+    size_t latin = 0;
+    for (size_t i = 0; i < qn; i++)
+        latin += (unsigned char)m->term_blob[m->term_off[c->qt[i]]] < 0x80;
+    return qn && 2 * latin > qn;
+}

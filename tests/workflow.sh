@@ -1,0 +1,296 @@
+#!/bin/sh
+# workflow.sh — the licensing workflow an analyst runs on J-PlatPat exports:
+# the importer (markup removed, a per-file report, records without
+# abstract, a header without 文献番号), keyword search (what the records
+# say, counted against the text), every number an analyst has (application
+# and registration numbers), did you mean with titles, the printable
+# reports (ideas --html, match --html; PDF through headless Chromium when
+# installed). Synthetic files
+# first (always run), then the real exports in ../shared/data (skipped,
+# saying so, when absent). Prints "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/workflow.sh
+T=${TENYO:-build/tenyo}
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-wf-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass+1)); echo "ok   $1"; }
+bad()  { fail=$((fail+1)); echo "FAIL $1"; }
+expect() {
+  code=$1; name=$2; shift 2
+  "$@" >"$D/out" 2>"$D/err"; rc=$?
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name (exit $rc, want $code: $(head -c 300 "$D/err"))"; fi
+}
+contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2' in $(head -c 300 "$1"))"; fi; }
+lacks() { if grep -q -- "$2" "$1"; then bad "$3 ('$2' in $(grep -m1 -o -- ".\{0,40\}$2.\{0,40\}" "$1"))"; else ok "$3"; fi; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing"; echo "0 passed, 1 failed"; exit 1; }
+MARKUP='<BR>\|<br>\|(57)\|（修正有）\|【要約】\|【選択図】'
+
+# ---------------------------------------------------------------- importer
+# a J-PlatPat export as J-PlatPat writes it: BOM, quoted fields, the
+# abstract's lead-ins and <BR> cut into words, the numbers columns
+printf '\357\273\277' >"$D/ex.csv"
+cat >>"$D/ex.csv" <<'C'
+"文献番号","出願番号","出願日","公知日","発明の名称","出願人/権利者","FI","要約","公開番号","公告番号","登録番号","審判番号","その他","ステージ","イベント詳細","文献URL"
+"特開2099-100001","特願2098-000101","2098/01/10","2099/07/01","オーブント<BR>ースタ","試験電機株式会社","F24C15/22@A,F24C7/06@A","(57)【要約】      （修正有）
+【課題】加熱対象物を効率的に加熱するオ<BR>ーブントースタを提供する。
+【解決手段】網部材を有するオ<BR>ーブントースタは、反射部材を備える。
+【選択図】図７
+","特開2099-100001","","特許7900001","","","","","https://example.invalid/1"
+"特開2099-100002","特願2098-000102","2098/02/10","2099/08/01","ホットプレート","試験電機株式会社","A47J37/06","(57)【要約】
+【課題】焼きむらの少ないホットプレ<BR>ートを提供する。
+【解決手段】加熱板の裏面に均熱板を<BR>設ける。
+【選択図】図１
+","特開2099-100002","","","","","","","https://example.invalid/2"
+"特開2099-100003","特願2098-000103","2098/03/10","2099/09/01","電気ケトル","試験家電株式会社","A47J27/21","(57)【要約】
+【課題】湯沸かしの省エネルギー化を図る電気ケ<BR>トルを提供する。
+【解決手段】断熱層を容器に設ける。
+","特開2099-100003","","","","","","","https://example.invalid/3"
+C
+expect 0 wf_index_export "$T" index -o "$D/ex.tny" --min-df 1 --max-df 1 "$D/ex.csv"
+contains "$D/err" "ex.csv: 3 records (jplatpat, UTF-8, detected), 0 without abstract, 0 skipped" wf_index_per_file_report
+for id in 特開2099-100001 特開2099-100002; do
+  "$T" similar "$D/ex.tny" $id -k 3 --json >>"$D/all.out" 2>&1
+  "$T" ideas "$D/ex.tny" $id --min-confidence 0 --json >>"$D/all.out" 2>&1
+  "$T" ideas "$D/ex.tny" $id --min-confidence 0 >>"$D/all.out" 2>&1
+done
+"$T" search "$D/ex.tny" "ートを" --json >>"$D/all.out" 2>&1
+lacks "$D/all.out" "$MARKUP" wf_no_markup_in_output
+contains "$D/all.out" "オーブントースタ" wf_title_joined
+# the words <BR> cut are whole again: search finds them
+expect 0 wf_search_joined_word "$T" search "$D/ex.tny" "ホットプレート"
+contains "$D/out" "1 of 3 patents matches;" wf_search_joined_word_found
+
+# an export without 要約: a warning saying what it costs
+printf '"文献番号","出願番号","出願日","公知日","発明の名称","出願人/権利者","FI"\n"特開2099-200001","特願2098-000201","2098/01/10","2099/07/01","栓","試験工業株式会社","B65D39/00"\n"特開2099-200002","特願2098-000202","2098/01/11","2099/07/02","瓶の栓","試験工業株式会社","B65D39/04"\n' >"$D/noabs.csv"
+expect 0 wf_index_no_abstract "$T" index -o "$D/na.tny" --min-df 1 --max-df 1 "$D/ex.csv" "$D/noabs.csv"
+contains "$D/err" "noabs.csv: 2 records (jplatpat, UTF-8, detected), 2 without abstract" wf_no_abstract_counted
+contains "$D/err" "warning: .*noabs.csv: 2 of 2 records have no abstract (要約)" wf_no_abstract_warned
+contains "$D/err" "they are indexed on their title only" wf_no_abstract_consequence
+lacks "$D/err" "ex.csv: 3 of" wf_abstract_file_not_warned
+
+# a header without 文献番号: refused naming the column and the header
+printf '"番号","出願番号","出願日","発明の名称","要約"\n"特開2099-300001","特願2098-000301","2098/01/10","栓","栓である。"\n' >"$D/badhead.csv"
+expect 2 wf_bad_header "$T" index -o "$D/bh.tny" "$D/badhead.csv"
+contains "$D/err" "badhead.csv:1: J-PlatPat CSV header without the 文献番号 column" wf_bad_header_names_column
+contains "$D/err" "the header has: 番号,出願番号,出願日,発明の名称,要約" wf_bad_header_lists_header
+lacks "$D/err" "unknown input format" wf_bad_header_not_unknown
+[ ! -e "$D/bh.tny" ] && ok wf_bad_header_no_index || bad wf_bad_header_no_index
+
+# ------------------------------------------------------------ numbers
+# application (出願番号) and registration (登録番号) numbers find their
+# publication, in the forms people type; JSON Lines' app_no too
+for pair in '特願2098-000101=特開2099-100001' '特願２０９８－０００１０２=特開2099-100002' \
+            '特願2098000103=特開2099-100003' '特許第7900001号=特開2099-100001' \
+            'JP7900001B2=特開2099-100001' '特許7900001=特開2099-100001'; do
+  form=${pair%%=*}; want=${pair#*=}
+  n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+  expect 0 "wf_number_$n" "$T" similar "$D/ex.tny" "$form" -k 1 --json
+  contains "$D/out" "\"query\":{\"id\":\"$want\"" "wf_number_id_$n"
+done
+cat >"$D/app.jsonl" <<'J'
+{"id": "特開2099-400001", "app_no": "特願2098-000401", "title": "ロボットハンド", "abstract": "柔らかい指でワークを把持する。", "fi": ["B25J15/08"]}
+{"id": "特許7900002", "title": "ロボットハンドの指", "abstract": "指の先に弾性体を設ける。", "fi": ["B25J15/08"]}
+{"id": "特開2099-400002", "app_no": "特願2098-000402", "reg_no": "特許7900002", "title": "把持装置", "abstract": "吸着パッドで把持する。", "fi": ["B25J15/06"]}
+J
+expect 0 wf_index_app_no "$T" index -q -o "$D/app.tny" --min-df 1 --max-df 1 "$D/app.jsonl"
+expect 0 wf_app_no_jsonl "$T" similar "$D/app.tny" 特願2098-000401 -k 1 --json
+contains "$D/out" '"query":{"id":"特開2099-400001"' wf_app_no_jsonl_found
+# a registration number indexed as a record of its own is that record
+expect 0 wf_own_record_wins "$T" similar "$D/app.tny" 特許第7900002号 -k 1 --json
+contains "$D/out" '"query":{"id":"特許7900002"' wf_own_record_wins_id
+# the numbers survive an update (tenyo add) and the added record's resolve
+printf '{"id": "特開2099-400003", "app_no": "特願2098-000403", "title": "吸着ハンド", "abstract": "真空で吸着する。", "fi": ["B25J15/06"]}\n' >"$D/add.jsonl"
+expect 0 wf_add "$T" add -q "$D/app.tny" "$D/add.jsonl"
+expect 0 wf_app_no_after_add "$T" similar "$D/app.tny" 特願2098-000403 -k 1 --json
+contains "$D/out" '"query":{"id":"特開2099-400003"' wf_app_no_after_add_found
+expect 0 wf_app_no_base_after_add "$T" similar "$D/app.tny" 特願2098-000401 -k 1 --json
+contains "$D/out" '"query":{"id":"特開2099-400001"' wf_app_no_base_after_add_found
+# did you mean: ids with their titles
+expect 2 wf_did_you_mean "$T" similar "$D/app.tny" 特開2099-400009
+contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_title
+
+# ----------------------------------------------------------- field labels
+# without a title file a subclass is named by its class, said as the
+# class's; with one, by its own title (kept in the index)
+"$T" index -q -o "$D/s0.tny" data/sample/sample.jsonl 2>/dev/null
+"$T" ideas "$D/s0.tny" SAMPLE-001 -n 5 --json >"$D/lab.json"
+if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+assert I and all(i["label_ja"].startswith("（クラス）") and i["label_en"].startswith("(class) ") for i in I), [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab.json"; then ok wf_labels_class_said; else bad "wf_labels_class_said ($(head -c 300 "$D/lab.json"))"; fi
+if [ -f ../shared/data/ipc/ipc2018_ja.tsv ]; then
+  "$T" index -q -o "$D/s1.tny" --ipc-titles ../shared/data/ipc/ipc2018_ja.tsv data/sample/sample.jsonl 2>/dev/null
+  "$T" ideas "$D/s1.tny" SAMPLE-001 -n 5 --json >"$D/lab1.json"
+  if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+assert I and not any(i["label_ja"].startswith("（クラス）") for i in I), [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab1.json"; then ok wf_labels_titled_own; else bad "wf_labels_titled_own ($(head -c 300 "$D/lab1.json"))"; fi
+fi
+
+# ------------------------------------------------------------- reports
+# one patent's ideas and one company's matches as printable HTML (A4):
+# the patent, every proposal of --json with its evidence, the map, the
+# date and the index; printed to PDF by headless Chromium when installed
+expect 0 wf_index_sample "$T" index -q -o "$D/s.tny" data/sample/sample.jsonl
+expect 0 wf_report_ideas "$T" ideas "$D/s.tny" SAMPLE-001 -n 4 --html
+cp "$D/out" "$D/ideas.html"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 4 --json >"$D/ideas.json"
+contains "$D/ideas.html" "<!DOCTYPE html>" wf_report_ideas_html
+contains "$D/ideas.html" "@page{size:A4" wf_report_ideas_a4
+contains "$D/ideas.html" "SAMPLE-001" wf_report_ideas_patent
+contains "$D/ideas.html" "<svg" wf_report_ideas_map
+contains "$D/ideas.html" "$(date +%Y-%m-)" wf_report_ideas_date
+contains "$D/ideas.html" "$D/s.tny" wf_report_ideas_index
+contains "$D/ideas.html" "意外性:" wf_report_ideas_surprise_explained
+if python3 -c '
+import json,sys,re
+o=json.load(open(sys.argv[1])); h=open(sys.argv[2]).read()
+assert o["ideas"]
+for i in o["ideas"]:
+    assert i["field"] in h and all(e["id"] in h for e in i["evidence"]), i["field"]
+    assert ("%.0f%%" % (100*i["confidence"])) in h, i["confidence"]
+assert "<script" not in h
+' "$D/ideas.json" "$D/ideas.html"; then ok wf_report_ideas_every_proposal; else bad wf_report_ideas_every_proposal; fi
+expect 0 wf_report_match "$T" match "$D/s.tny" --text "カメラで撮像した画像から異常を検出する検査装置を製造しています。" -k 4 --html
+cp "$D/out" "$D/match.html"
+contains "$D/match.html" "開放特許マッチングレポート" wf_report_match_title
+contains "$D/match.html" "作れるもの" wf_report_match_uses
+contains "$D/match.html" "<mark>" wf_report_match_why_marked
+for c in chromium chromium-browser google-chrome; do command -v $c >/dev/null 2>&1 && CH=$c && break; done
+if [ -n "$CH" ] && command -v pdfinfo >/dev/null 2>&1; then
+  for r in ideas match; do
+    timeout 120 $CH --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+      --user-data-dir="$D/chrome" --print-to-pdf="$D/$r.pdf" "file://$D/$r.html" >/dev/null 2>&1
+    pdfinfo "$D/$r.pdf" >"$D/info" 2>&1
+    contains "$D/info" "(A4)" "wf_report_${r}_pdf_a4"
+  done
+  if command -v pdftotext >/dev/null 2>&1; then
+    pdftotext "$D/ideas.pdf" "$D/ideas.txt"
+    contains "$D/ideas.txt" "SAMPLE-001" wf_report_ideas_pdf_text
+  fi
+else
+  echo "skip wf_report_*_pdf: headless Chromium or pdfinfo not installed (apt-get install chromium poppler-utils)"
+fi
+
+# ------------------------------------------------------------- the page
+# GET /api/report gives the report of the body the page sent; keyword
+# search lists its own results on the page (#kw= alone)
+if command -v curl >/dev/null 2>&1; then
+  "$T" serve "$D/s.tny" --port 0 2>"$D/srv.log" &
+  SP=$!
+  PORT=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    PORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/srv.log")
+    [ -n "$PORT" ] && break; sleep 0.3
+  done
+  U="http://127.0.0.1:$PORT"
+  curl -s -D "$D/h" -G "$U/api/report" --data-urlencode task=ideas --data-urlencode 'body={"id":"SAMPLE-001","n":4}' >"$D/r.html"
+  contains "$D/r.html" "技術転用提案レポート" wf_api_report_ideas
+  contains "$D/h" "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'" wf_api_report_csp
+  curl -s -G "$U/api/report" --data-urlencode task=match --data-urlencode 'body={"text":"カメラで撮像した画像から異常を検出する検査装置","k":3}' >"$D/r2.html"
+  contains "$D/r2.html" "作れるもの" wf_api_report_match
+  code=$(curl -s -o /dev/null -w '%{http_code}' -G "$U/api/report" --data-urlencode task=x --data-urlencode 'body={}')
+  [ "$code" = 400 ] && ok wf_api_report_bad_task || bad "wf_api_report_bad_task ($code)"
+  "$T" search "$D/s.tny" "カメラ -車両" -k 50 --json >"$D/kw.json"
+  for c in chromium chromium-browser google-chrome; do command -v $c >/dev/null 2>&1 && CH=$c && break; done
+  if [ -n "$CH" ]; then
+    timeout 120 $CH --headless --no-sandbox --disable-gpu --user-data-dir="$D/chrome2" \
+      --virtual-time-budget=20000 --dump-dom "$U/#kw=%E3%82%AB%E3%83%A1%E3%83%A9%20-%E8%BB%8A%E4%B8%A1" >"$D/kw.html" 2>/dev/null
+    if python3 -c '
+import json,sys,re
+o=json.load(open(sys.argv[1])); h=open(sys.argv[2]).read()
+ids=re.findall(r"<li class=\"card search\" data-id=\"([^\"]+)\"", h)
+assert ids==[r["id"] for r in o["results"]], (ids[:5], len(ids), len(o["results"]))
+assert "キーワード検索: カメラ -車両" in h
+' "$D/kw.json" "$D/kw.html"; then ok wf_page_keyword_results; else bad "wf_page_keyword_results ($(grep -o 'id="status"[^<]*<' "$D/kw.html"))"; fi
+  fi
+  kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
+fi
+
+# ------------------------------------------------------ the real exports
+S=../shared/data/jp
+if [ -f "$S/jplatpat.jsonl" ] && [ -d "$S/jplatpat_csv" ] && [ -d "$S/jplatpat_csv_broad" ]; then
+  # every CSV export indexed as its own: no markup in any output
+  expect 0 wf_real_csv_index "$T" index -o "$D/csv.tny" "$S"/jplatpat_csv/*.csv "$S"/jplatpat_csv_broad/*.csv "$S"/jplatpat_csv_spm/*.csv
+  contains "$D/err" "warning: .*export_02.csv: 731 of 731 records have no abstract" wf_real_export02_warned
+  contains "$D/err" "warning: .*export_15.csv: 1 of 353 records has no abstract (要約): it is indexed on its title only" wf_real_plural_one
+  contains "$D/err" "トースタ.csv: 109 records (jplatpat, UTF-8, detected), 0 without abstract" wf_real_toaster_report
+  : >"$D/real.out"
+  for id in 特開2022-131585 特開2022-104535 特開2024-127407 特開2020-094735; do
+    "$T" ideas "$D/csv.tny" "$id" --min-confidence 0 >>"$D/real.out" 2>&1
+    "$T" ideas "$D/csv.tny" "$id" --json >>"$D/real.out" 2>&1
+    "$T" similar "$D/csv.tny" "$id" -k 5 --json >>"$D/real.out" 2>&1
+  done
+  "$T" search "$D/csv.tny" "トースタ" -k 50 --json >>"$D/real.out" 2>&1
+  "$T" match "$D/csv.tny" --text "オーブントースターのヒーターと反射板を設計製造する家電メーカー" --json >>"$D/real.out" 2>&1
+  n=$(wc -c <"$D/real.out")
+  [ "$n" -gt 10000 ] && ok wf_real_outputs_written || bad "wf_real_outputs_written ($n bytes)"
+  lacks "$D/real.out" "$MARKUP" wf_real_no_markup
+
+  # keyword search counts what the records say (the oracle: the records'
+  # NFKC case-folded title and abstract, by substring)
+  expect 0 wf_real_jp_index "$T" index -q -o "$D/jp.tny" "$S/jplatpat.jsonl"
+  cat >"$D/oracle.py" <<'P'
+import json, sys, unicodedata, re
+docs = [json.loads(l) for l in open(sys.argv[1])]
+fold = lambda s: unicodedata.normalize("NFKC", s or "").casefold()
+text = {d["id"]: fold(d.get("title")) + "\n" + re.sub(r"\s+", " ", fold(d.get("abstract"))) for d in docs}
+want = {"車両": lambda t: "車両" in t,
+        "カメラ -車両": lambda t: "カメラ" in t and "車両" not in t,
+        "NOT 車両 カメラ": lambda t: "カメラ" in t and "車両" not in t,
+        '"運転者の眠気"': lambda t: "運転者の眠気" in t}
+q = sys.argv[2]
+got = json.load(open(sys.argv[3]))
+ids = [r["id"] for r in got["results"]]
+n = sum(1 for t in text.values() if want[q](t))
+assert got["query"]["filter"]["matching"] == n, (q, got["query"]["filter"]["matching"], n)
+assert len(ids) == min(n, 10000), (q, len(ids), n)
+assert all(want[q](text[i]) for i in ids), q
+print(q, n)
+P
+  for q in 車両 'カメラ -車両' 'NOT 車両 カメラ' '"運転者の眠気"'; do
+    n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-16)
+    "$T" search "$D/jp.tny" -k 10000 --json -- "$q" >"$D/s.json" 2>"$D/err"
+    if python3 "$D/oracle.py" "$S/jplatpat.jsonl" "$q" "$D/s.json" >>"$D/counts" 2>"$D/perr"; then ok "wf_real_search_counts_$n"; else bad "wf_real_search_counts_$n ($(tail -c 300 "$D/perr"))"; fi
+  done
+  grep -q "^車両 4840$" "$D/counts" && ok wf_real_search_vehicle_4840 || bad "wf_real_search_vehicle_4840 ($(cat "$D/counts"))"
+  # the README's example, never a record holding the excluded word
+  "$T" search "$D/jp.tny" -k 100 --json -- "カメラ 眠気 -車両" >"$D/s.json"
+  if python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert r and all("車両" not in x["title"] for x in r)' "$D/s.json"; then ok wf_real_search_readme_example; else bad wf_real_search_readme_example; fi
+
+  # application numbers of jplatpat.jsonl find their publications
+  python3 -c 'import json,sys
+L=[json.loads(l) for l in open(sys.argv[1])]
+pick=[d for d in L if d.get("app_no")]
+for d in [L[i] for i in (0,100,2000,5000)] + [d for d in pick if d["id"]=="特開2022-174662"]:
+    print(d["app_no"]+"="+d["id"])' "$S/jplatpat.jsonl" >"$D/apps"
+  while IFS== read -r form want; do
+    n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+    expect 0 "wf_real_app_$n" "$T" similar "$D/jp.tny" "$form" -k 1 --json
+    contains "$D/out" "\"query\":{\"id\":\"$want\"" "wf_real_app_found_$n"
+  done <"$D/apps"
+  grep -q "特願2021-080612=特開2022-174662" "$D/apps" && ok wf_real_app_issue_example || bad wf_real_app_issue_example
+  # registration numbers of the toaster export
+  for pair in '特許第7226841号=特開2022-131585' 'JP7266655B2=特開2022-104535'; do
+    form=${pair%%=*}; want=${pair#*=}
+    n=$(printf '%s' "$form" | od -An -tx1 | tr -d ' \n' | cut -c1-24)
+    expect 0 "wf_real_reg_$n" "$T" similar "$D/csv.tny" "$form" -k 1 --json
+    contains "$D/out" "\"query\":{\"id\":\"$want\"" "wf_real_reg_found_$n"
+  done
+
+  # the broad corpus: a word inside a compound MeCab cut apart
+  if [ -f "$S/broad.jsonl" ]; then
+    expect 0 wf_real_broad_index "$T" index -q -o "$D/broad.tny" "$S/broad.jsonl"
+    expect 0 wf_real_broad_search "$T" search "$D/broad.tny" '"打継目"' -k 20
+    contains "$D/out" "水平打継目" wf_real_broad_compound_found
+    expect 0 wf_real_broad_search2 "$T" search "$D/broad.tny" '光安定' -k 5
+    lacks "$D/err" "no record contains" wf_real_broad_hikari_found
+  fi
+else
+  echo "skip wf_real_*: ../shared/data/jp not found"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
