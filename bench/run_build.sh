@@ -61,8 +61,8 @@ bench_corpus() {
             2>> "$WORK/tenyo_$name.log"
     done
     tot=$(sed -n 's/.* rank [0-9]*, \([0-9.]*\) s (tokenize.*/\1/p' "$WORK/tenyo_$name.log" | median)
-    tokz=$(sed -n 's/.*(tokenize \([0-9.]*\) s, svd.*/\1/p' "$WORK/tenyo_$name.log" | median)
-    svd=$(sed -n 's/.*, svd \([0-9.]*\) s).*/\1/p' "$WORK/tenyo_$name.log" | median)
+    tokz=$(sed -n 's/.*(tokenize \([0-9.]*\) s,.*/\1/p' "$WORK/tenyo_$name.log" | median)
+    svd=$(sed -n 's/.*, svd \([0-9.]*\) s[,)].*/\1/p' "$WORK/tenyo_$name.log" | median)
     rss=$(sed -n 's/^maxrss_kb //p' "$WORK/tenyo_$name.log" | median)
     tail -2 "$WORK/tenyo_$name.log" | head -1
     printf '{"bench":"build","peer":"tenyo","corpus":"%s","k":%s,"runs":%s,"sec_median":%s,"sec_tokenize":%s,"sec_svd":%s,"maxrss_kb":%s}\n' \

@@ -241,6 +241,15 @@ typedef struct tenyo_build_stats {
     double sec_svd;           /* wall seconds in the SVD */
     double sec_total;         /* wall seconds from first add to file written */
     uint64_t file_bytes;      /* size of the index file */
+    double sec_weight;        /* wall seconds building the TF-IDF matrix
+                                 (vocabulary, df filter, weighting) */
+    double sec_ivf;           /* wall seconds building the approximate-
+                                 search lists (0 without them) */
+    double sec_fieldmodel;    /* wall seconds training the field model */
+    double sec_write;         /* wall seconds writing the index file(s) */
+    double sec_read;          /* wall seconds from the first add to the
+                                 write call not spent tokenizing: the
+                                 caller reading and parsing its records */
 } tenyo_build_stats;
 
 typedef struct tenyo_builder tenyo_builder;

@@ -22,6 +22,7 @@
 #   layers    tests/layering.sh (the house plan: includes and calls only go down)
 #   hostile   tests/hostile.sh (hostile lists, unwritable output, flipped bytes
 #             for check, the server's arguments, limits and host check)
+#   scale     tests/scale.sh (tenyo bench; zstd-compressed input)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -64,6 +65,7 @@ suite shards sh tests/shards.sh "$B"
 suite mpi sh tests/mpi.sh "$B"
 suite layers sh tests/layering.sh "$B"
 suite hostile sh tests/hostile.sh
+suite scale sh tests/scale.sh
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

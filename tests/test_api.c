@@ -959,7 +959,7 @@ TY_TEST(api_fieldmodel_from_training_rows) {
         memcpy(r.col + r.rowptr[i], m.tfidf.col + a, l * sizeof *r.col);
         memcpy(r.val + r.rowptr[i], m.tfidf.val + a, l * sizeof *r.val);
     }
-    CHECK_EQ_INT(ty_fieldmodel_train_rows(&m, &r, 1, &fb), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_train_rows(&m, &r, 1, 1, &fb), TENYO_OK);
     CHECK_EQ_INT(ty_fieldmodel_write(&fa, &m, &ba), TENYO_OK);
     CHECK_EQ_INT(ty_fieldmodel_write(&fb, &m, &bb), TENYO_OK);
     CHECK(ba.len == bb.len && !memcmp(ba.p, bb.p, ba.len));
@@ -967,12 +967,66 @@ TY_TEST(api_fieldmodel_from_training_rows) {
     CHECK(m.fm_blob && (ba.len != m.fm_len || memcmp(ba.p, m.fm_blob, ba.len)));
     ty_fieldmodel_free(&fb);
     r.nrows = n - 1; /* too few rows: refused */
-    CHECK_EQ_INT(ty_fieldmodel_train_rows(&m, &r, 1, &fb), TENYO_ERR_ARG);
+    CHECK_EQ_INT(ty_fieldmodel_train_rows(&m, &r, 1, 1, &fb), TENYO_ERR_ARG);
     unsetenv("TENYO_FM_MAX_DOCS");
     ty_csr_free(&r);
     ty_buf_free(&ba);
     ty_buf_free(&bb);
     ty_fieldmodel_free(&fa);
     ty_fieldmodel_free(&fb);
+    ty_model_free(&m);
+}
+
+/* The field model trained by several processes (forked workers sharing
+ * the results) is the same blob as by one, with the negatives sampled
+ * (TENYO_FM_NEG lowers their number so that the 200-document sample
+ * corpus is sampled as a large one is) and without; the sample changes
+ * the model, and its bias is corrected for the share kept. */
+TY_TEST(api_fieldmodel_workers_same_model) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    ty_model m;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(ty_store_read(tmp("sample_read.tny"), &m, err, sizeof err), TENYO_OK);
+    CHECK(m.ndocs == 200 && m.nfields > 1);
+    ty_buf b1 = {0}, b3 = {0}, bs1 = {0}, bs3 = {0};
+    ty_fieldmodel f1, f3, s1, s3;
+    CHECK_EQ_INT(ty_fieldmodel_train_workers(&m, 1, &f1), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_train_workers(&m, 3, &f3), TENYO_OK);
+    setenv("TENYO_FM_NEG", "40", 1);
+    CHECK_EQ_INT(ty_fieldmodel_train_workers(&m, 1, &s1), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_train_workers(&m, 3, &s3), TENYO_OK);
+    unsetenv("TENYO_FM_NEG");
+    CHECK_EQ_INT(ty_fieldmodel_write(&f1, &m, &b1), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_write(&f3, &m, &b3), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_write(&s1, &m, &bs1), TENYO_OK);
+    CHECK_EQ_INT(ty_fieldmodel_write(&s3, &m, &bs3), TENYO_OK);
+    CHECK(b1.len == b3.len && !memcmp(b1.p, b3.p, b1.len));
+    CHECK(bs1.len == bs3.len && !memcmp(bs1.p, bs3.p, bs1.len));
+    CHECK(b1.len != bs1.len || memcmp(b1.p, bs1.p, b1.len));
+    /* the stored model (built with the defaults) is the one-worker model */
+    CHECK(m.fm_blob && m.fm_len == b1.len && !memcmp(m.fm_blob, b1.p, b1.len));
+    /* a field trained both ways: with 40 of ~190 negatives kept, the
+     * sampled model's raw intercept is higher and the correction ln(keep)
+     * brings it back near the full model's */
+    uint32_t nboth = 0;
+    double gap = 0;
+    for (uint32_t f = 0; f < m.nfields; f++)
+        if (f1.trained[f] && s1.trained[f]) {
+            nboth++;
+            gap += fabs((double)s1.bias[f] - f1.bias[f]);
+        }
+    CHECK(nboth > 0);
+    CHECK(gap / nboth < 1.0);
+    ty_buf_free(&b1);
+    ty_buf_free(&b3);
+    ty_buf_free(&bs1);
+    ty_buf_free(&bs3);
+    ty_fieldmodel_free(&f1);
+    ty_fieldmodel_free(&f3);
+    ty_fieldmodel_free(&s1);
+    ty_fieldmodel_free(&s3);
     ty_model_free(&m);
 }

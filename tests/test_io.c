@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
+#include <zstd.h>
 
 #define FIX(name) "tests/data/" name
 
@@ -872,6 +873,80 @@ TY_TEST(io_real_jsonl) {
     CHECK_EQ_INT(withcodes, 9535);
     printf("     (jplatpat.jsonl 8861 in %.3f s; uspto 10000 in %.3f s)\n", tjp,
            ten);
+}
+
+/* ========================================================== zstd input */
+
+/* A zstd-compressed corpus reads as the plain one: the same records, the
+ * same bad line reported, in one frame or several (split inside a line),
+ * across many 1 MiB chunks; progress counts bytes of the compressed file;
+ * a truncated or damaged file is an error naming the file. */
+TY_TEST(io_zstd_input) {
+    ty_buf j = {0};
+    for (int i = 0; i < 4000; i++) {
+        char line[1400];
+        if (i == 2999) snprintf(line, sizeof line, "{\"id\": \"Z%d\", \"title\": broken\n", i);
+        else {
+            int n = snprintf(line, sizeof line,
+                             "{\"id\": \"Z%d\", \"title\": \"圧縮された入力 %d\", \"abstract\": \"", i, i);
+            for (int k = 0; k < 90; k++)
+                n += snprintf(line + n, sizeof line - n, "%s%d ", k % 3 ? "歯車" : "gear", (i * 7 + k) % 97);
+            snprintf(line + n, sizeof line - n, "\", \"ipc\": [\"F16H1/%d\"]}\n", i % 50);
+        }
+        CHECK_EQ_INT(ty_buf_append(&j, line, strlen(line)), 0);
+    }
+    CHECK(j.len > 3 * (1u << 20));
+    const char *plain = tmp_path("z.jsonl"), *one = tmp_path("z1.jsonl.zst");
+    const char *two = tmp_path("z2.zst"), *bad = tmp_path("zbad.zst");
+    CHECK_EQ_INT(write_file(plain, j.p, j.len), 0);
+    size_t cap = ZSTD_compressBound(j.len), half = j.len / 2 + 7;
+    char *z = malloc(cap + ZSTD_compressBound(half));
+    CHECK(z);
+    size_t n1 = ZSTD_compress(z, cap, j.p, j.len, 1);
+    CHECK(!ZSTD_isError(n1));
+    CHECK_EQ_INT(write_file(one, z, n1), 0);
+    /* two frames with checksums, as the zstd tool writes them */
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    CHECK(cc && !ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)));
+    size_t a = ZSTD_compress2(cc, z, cap, j.p, half);
+    CHECK(!ZSTD_isError(a));
+    size_t b = ZSTD_compress2(cc, z + a, cap, j.p + half, j.len - half);
+    ZSTD_freeCCtx(cc);
+    CHECK(!ZSTD_isError(b));
+    CHECK_EQ_INT(write_file(two, z, a + b), 0);
+    ty_buf d0 = {0}, d1 = {0}, d2 = {0};
+    reports r0 = {0}, r1 = {0}, r2 = {0};
+    readres s0, s1, s2;
+    CHECK_EQ_INT(read_file_all(plain, NULL, &d0, &r0, &s0), 0);
+    CHECKF(read_file_all(one, NULL, &d1, &r1, &s1) == 0, "%.300s", s1.err);
+    CHECKF(read_file_all(two, NULL, &d2, &r2, &s2) == 0, "%.300s", s2.err);
+    CHECK_EQ_INT(s0.st.records, 3999);
+    CHECK_EQ_INT(s1.st.records, 3999);
+    CHECK_EQ_INT(s2.st.records, 3999);
+    CHECK_EQ_INT(s1.st.skipped, 1);
+    CHECK(reported(&r1, 3000, ""));
+    CHECK(d0.len == d1.len && !memcmp(d0.p, d1.p, d0.len));
+    CHECK(d0.len == d2.len && !memcmp(d0.p, d2.p, d0.len));
+    CHECK(r0.all.len == r1.all.len && !memcmp(r0.all.p, r1.all.p, r0.all.len));
+    CHECK_EQ_INT(s1.st.bytes_total, n1);
+    CHECK_EQ_INT(s1.st.bytes_read, n1);
+    CHECK_EQ_INT(s2.st.bytes_read, a + b);
+    /* cut short, then one byte flipped inside the compressed data */
+    CHECK_EQ_INT(write_file(bad, z, a + b / 2), 0);
+    CHECK_EQ_INT(read_file_all(bad, NULL, NULL, NULL, &s0), TENYO_ERR_INPUT);
+    CHECKF(strstr(s0.err, bad) && strstr(s0.err, "ends inside a frame"), "%.300s", s0.err);
+    z[a / 2] ^= 0x55;
+    CHECK_EQ_INT(write_file(bad, z, a + b), 0);
+    int rc = read_file_all(bad, NULL, NULL, NULL, &s0);
+    CHECKF(rc == TENYO_ERR_INPUT && strstr(s0.err, bad) && strstr(s0.err, "zstd"), "%d %.300s", rc, s0.err);
+    free(z);
+    ty_buf_free(&j);
+    ty_buf_free(&d0);
+    ty_buf_free(&d1);
+    ty_buf_free(&d2);
+    ty_buf_free(&r0.all);
+    ty_buf_free(&r1.all);
+    ty_buf_free(&r2.all);
 }
 
 /* ============================================================ selection */

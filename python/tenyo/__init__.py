@@ -107,7 +107,10 @@ class _BuildStats(Structure):
     _fields_ = [("docs", c_uint64), ("duplicates", c_uint64), ("empty", c_uint64),
                 ("terms", c_uint64), ("nnz", c_uint64), ("dim", c_int),
                 ("sec_tokenize", c_double), ("sec_svd", c_double),
-                ("sec_total", c_double), ("file_bytes", c_uint64)]
+                ("sec_total", c_double), ("file_bytes", c_uint64),
+                ("sec_weight", c_double), ("sec_ivf", c_double),
+                ("sec_fieldmodel", c_double), ("sec_write", c_double),
+                ("sec_read", c_double)]
 
 
 class _SectionInfo(Structure):
@@ -513,6 +516,9 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
             "duplicates": bs.duplicates, "empty": bs.empty, "terms": bs.terms,
             "nnz": bs.nnz, "dim": bs.dim, "seconds": bs.sec_total,
             "seconds_tokenize": bs.sec_tokenize, "seconds_svd": bs.sec_svd,
+            "seconds_weight": bs.sec_weight, "seconds_ivf": bs.sec_ivf,
+            "seconds_fieldmodel": bs.sec_fieldmodel, "seconds_write": bs.sec_write,
+            "seconds_read": bs.sec_read,
             "file_bytes": bs.file_bytes, "path": os.fspath(output)}
 
 # ------------------------------------------------------------------ index

@@ -2680,7 +2680,7 @@ static int share_fieldmodel(tenyo_builder *b, ty_model *m, ty_fieldmodel *fm) {
     for (uint64_t i = 0; i < n; i++) docs[i] = i * step;
     int rc = b->sh.rows(b->sh.ud, &m->tfidf, m->ndocs, docs, n, &rows, b->err, sizeof b->err);
     free(docs);
-    if (!rc) rc = ty_fieldmodel_train_rows(m, &rows, 1, fm);
+    if (!rc) rc = ty_fieldmodel_train_rows(m, &rows, 1, 1, fm);
     ty_csr_free(&rows);
     return rc;
 }
@@ -2773,6 +2773,9 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     uint32_t *remap = NULL;
     int shared = b->sh.size > 1; /* rank 0 of tenyo-mpi index */
     b->written = 1;
+    /* between the first add and now, what was not tokenizing: the
+     * caller reading and parsing its records, and copying them in */
+    double tread = ty_now() - b->t0 - b->sec_tok;
     /* the last batch; its progress ends the stage (done == total) */
     int rc = tokenize_batch(b);
     if (rc) goto done;
@@ -2781,6 +2784,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     uint64_t empty = 0;
     for (size_t i = 0; i < b->n; i++) empty += b->docs[i].nterms == 0;
     m.ndocs = b->n;
+    double tw0 = ty_now();
     rc = build_tfidf(b, &m, &remap);
     if (rc) goto done;
     rc = build_extras(b, &m, remap);
@@ -2791,6 +2795,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     double t3 = ty_now();
     rc = build_lsa(b, &m);
     if (rc) goto done;
+    double t3s = ty_now();
     int ivf = b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0;
     if (ivf) {
         /* approximate-search lists over the document vectors */
@@ -2813,7 +2818,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.ivf_len = blob.len;
         if (b->o.progress) b->o.progress(b->o.progress_ud, "ivf", 1, 1);
     }
-    double t4 = ty_now();
+    double t4 = ty_now(), tfm = 0;
     rc = TENYO_ERR_NOMEM;
     int any_abs = 0, slim = docs_elsewhere(b); /* slim: no document text here */
     fstr = slim ? NULL : ty_calloc(b->n, sizeof *fstr);
@@ -2825,9 +2830,11 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (m.dim > 0 && m.nfields > 1) {
         /* the field model ideas uses (model/linear.c), stored */
         if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 0, 1);
+        tfm = ty_now();
         ty_fieldmodel fm;
         ty_buf blob = {0};
-        rc = shared ? share_fieldmodel(b, &m, &fm) : ty_fieldmodel_train(&m, &fm);
+        rc = shared ? share_fieldmodel(b, &m, &fm)
+                    : ty_fieldmodel_train_workers(&m, b->o.threads, &fm);
         if (!rc) rc = ty_fieldmodel_write(&fm, &m, &blob);
         ty_fieldmodel_free(&fm);
         if (rc) {
@@ -2836,6 +2843,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         }
         m.fm_blob = blob.p;
         m.fm_len = blob.len;
+        tfm = ty_now() - tfm;
         if (b->o.progress) b->o.progress(b->o.progress_ud, "fields", 1, 1);
     }
     /* sharded with a share (tenyo-mpi, any P): the rows and vectors stay
@@ -2900,6 +2908,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         m.labels_len = lb.len;
     }
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
+    double t5 = ty_now();
     rc = b->o.shards > 0 ? write_shards(b, &m, path, rows_stay, nnz,
                                         ivf && b->o.f16_vectors, any_abs)
                          : ty_store_write(&m, path, b->err, sizeof b->err);
@@ -2913,8 +2922,13 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->nnz = nnz;
         st->dim = (int)m.dim;
         st->sec_tokenize = b->sec_tok;
-        st->sec_svd = t4 - t3;
+        st->sec_svd = t3s - t3;
         st->sec_total = ty_now() - b->t0;
+        st->sec_weight = t3 - tw0;
+        st->sec_ivf = ivf ? t4 - t3s : 0;
+        st->sec_fieldmodel = tfm;
+        st->sec_write = ty_now() - t5;
+        st->sec_read = tread > 0 ? tread : 0;
         st->file_bytes = m.file_bytes;
     }
 done:

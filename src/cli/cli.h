@@ -108,6 +108,7 @@ int cli_cmd_open(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_tokens(int argc, char **argv);
+int cli_cmd_bench(int argc, char **argv);
 
 /* ====================== opts.c: options and messages, the same for every command */
 struct option;

@@ -15,6 +15,7 @@
  *   tenyo check INDEX [--repair]               verify every file; keep what is readable
  *   tenyo eval [options] FILE...               Protocol S of EVAL.md
  *   tenyo tokens [--text T | --file F]         show the terms of a text
+ *   tenyo bench INDEX [options]                 QPS, latency and recall of an index
  *
  * Exit codes (stable, documented in README and --help):
  *   0 ok, 1 usage error, 2 input error (unreadable or malformed input file,
@@ -84,6 +85,7 @@ static const cli_command commands[] = {
     {"check", cli_cmd_check, "verify every file of an index; --repair keeps what is readable"},
     {"eval", cli_cmd_eval, "Protocols S and X of EVAL.md on a corpus"},
     {"tokens", cli_cmd_tokens, "show the terms the tokenizer produces for a text"},
+    {"bench", cli_cmd_bench, "query throughput, latency and recall of an index (QPS, p50/p95/p99)"},
     {"version", cmd_version, "print the version (also -V, --version)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

@@ -15,6 +15,8 @@
 
 #include "text/text.h"
 
+#include <stdio.h>
+
 /* A record being assembled by a format parser (io/). The parser fills the
  * ty_buf fields; reader.c validates and exposes it as a tenyo_doc. */
 typedef struct ty_record {
@@ -130,5 +132,20 @@ int ty_parser_feed(ty_parser *p, const char *text, size_t len, int final);
 void ty_reader_select(tenyo_reader *r, ty_want_fn want, void *ud);
 /* Free the format's state (not p itself); accepts a zeroed p. */
 void ty_parser_free(ty_parser *p);
+
+/* zstd-compressed input (io/zstdin.c). ty_zin_is_frame: 1 when the first
+ * n bytes start a zstd frame. ty_zin_new: a decompressor that takes the
+ * n bytes at head (already read from the file) first, then reads the
+ * file. ty_zin_read: up to cap decompressed bytes into dst (*got; fewer
+ * only at the end, *eof 1 then); a damaged or truncated stream is
+ * TENYO_ERR_INPUT naming path and the compressed offset. ty_zin_consumed:
+ * compressed bytes used so far. ty_zin_free accepts NULL. */
+typedef struct ty_zin ty_zin;
+int ty_zin_is_frame(const void *p, size_t n);
+int ty_zin_new(const void *head, size_t n, ty_zin **out);
+int ty_zin_read(ty_zin *z, FILE *f, void *dst, size_t cap, size_t *got, int *eof,
+                const char *path, char *err, size_t errlen);
+uint64_t ty_zin_consumed(const ty_zin *z);
+void ty_zin_free(ty_zin *z);
 
 #endif /* TENYO_IO_H */

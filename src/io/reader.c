@@ -129,7 +129,12 @@ struct tenyo_reader {
     long text_lines;         /* '\n' in the UTF-8 stream before text.p[0]
                                 (kept only when check_utf8) */
     size_t skip;             /* bytes of a UTF-8 byte-order mark dropped */
-    uint64_t raw_at;         /* file offset of the chunk in raw */
+    uint64_t raw_at;         /* file offset of the chunk in raw (for a
+                                compressed file: offset in its
+                                decompressed bytes) */
+    uint64_t raw_end;        /* offset of the end of the chunk in raw */
+    ty_zin *zin;             /* decompressor of a zstd-compressed file,
+                                else NULL */
     size_t raw_len;          /* bytes in raw */
     tenyo_format format;     /* format in use (never AUTO after open) */
     char encoding[64];       /* charset the file was read as */
@@ -425,18 +430,39 @@ static int check_text(tenyo_reader *r, char *err, size_t errlen) {
 /* Read the next chunk of the file into r->raw (r->raw_len bytes, starting
  * at file offset r->raw_at); sets r->eof at the end of the file. */
 static int read_chunk(tenyo_reader *r, char *err, size_t errlen) {
-    size_t n = fread(r->raw, 1, CHUNK_BYTES, r->f);
-    if (n < CHUNK_BYTES) {
-        if (ferror(r->f)) {
-            ty_seterr(err, errlen, "%s: cannot read: %s", r->path,
-                      strerror(errno));
-            return TENYO_ERR_IO;
+    size_t n;
+    if (r->zin) {
+        int eof = 0;
+        int rc = ty_zin_read(r->zin, r->f, r->raw, CHUNK_BYTES, &n, &eof, r->path, err, errlen);
+        if (rc) return rc;
+        r->eof = eof;
+        r->stats.bytes_read = ty_zin_consumed(r->zin); /* progress: of the file */
+    } else {
+        n = fread(r->raw, 1, CHUNK_BYTES, r->f);
+        if (n < CHUNK_BYTES) {
+            if (ferror(r->f)) {
+                ty_seterr(err, errlen, "%s: cannot read: %s", r->path,
+                          strerror(errno));
+                return TENYO_ERR_IO;
+            }
+            r->eof = 1;
         }
-        r->eof = 1;
+        if (r->raw_end == 0 && ty_zin_is_frame(r->raw, n)) {
+            /* a zstd-compressed file: what was read goes to the
+             * decompressor first, the chunk is its output */
+            int rc = ty_zin_new(r->raw, n, &r->zin);
+            if (rc) {
+                ty_seterr(err, errlen, "%s: out of memory for zstd", r->path);
+                return rc;
+            }
+            r->eof = 0;
+            return read_chunk(r, err, errlen);
+        }
+        r->stats.bytes_read += n;
     }
-    r->raw_at = r->stats.bytes_read;
+    r->raw_at = r->raw_end;
+    r->raw_end += n;
     r->raw_len = n;
-    r->stats.bytes_read += n;
     return TENYO_OK;
 }
 
@@ -496,6 +522,8 @@ static void finish(tenyo_reader *r) {
     ty_parser_free(&r->parser);
     if (r->f) fclose(r->f);
     r->f = NULL;
+    ty_zin_free(r->zin);
+    r->zin = NULL;
     ty_conv_free(r->conv);
     r->conv = NULL;
     free(r->raw);

@@ -14,19 +14,42 @@
  * a bias feature, one-vs-rest over the training documents: all documents,
  * or every s-th one when there are more than FM_MAX_DOCS (the cost is then
  * bounded whatever the corpus; TENYO_FM_MAX_DOCS lowers the bound for
- * tests, fm_max_docs). Only those rows are read, wherever they are:
- * tenyo-mpi's rank 0 gathers just them (ty_fieldmodel_train_rows) and
- * trains the same model as on the whole matrix. Each field keeps its FM_KEEP weights of
+ * tests, fm_max_docs). Each field trains on its positives and at most
+ * FM_NEG of its negatives, drawn by a hash of (row, field) (fm_sampled),
+ * its intercept then corrected by ln(share of negatives kept) so that the
+ * score still estimates the population's odds: most fields have a few
+ * dozen positives among tens of thousands of rows, and the negatives they
+ * do not see moved none of Protocol X's figures (bench/README.md, "field
+ * model"), while the cost per field no longer grows with the corpus
+ * (TENYO_FM_NEG lowers FM_NEG for tests). Only the training rows are
+ * read, wherever they are: tenyo-mpi's rank 0 gathers just them
+ * (ty_fieldmodel_train_rows) and trains the same model as on the whole
+ * matrix. Each field keeps its FM_KEEP weights of
  * largest magnitude; the kept weights are stored term-major (postings per
  * term: field, weight) so that a query costs one pass over its own terms.
  * The score of field f for a query q (L2-normalised TF-IDF, weights qw on
  * terms qt) is the logistic of bias_f + sum_t qw_t w_{f,t}: an estimate of
  * P(field | text) that needs no neighbour.
  *
+ * Workers: liblinear's dual solver draws its coordinate order from rand(),
+ * one hidden state per process, so each field is trained right after
+ * srand(field + 1); threads would share that state and make the model
+ * depend on timing. The fields are therefore trained by processes: the
+ * builder's (tenyo index --threads N) forks N - 1 children that claim
+ * fields from a counter in a shared anonymous mapping, write their
+ * weights there and leave with _exit; the parent trains whatever a child
+ * did not finish. A child dies with its parent (PR_SET_PDEATHSIG), so a
+ * killed build leaves no worker holding the index's writer lock. Same
+ * bytes for any worker count (tests). Rejected: the
+ * primal (trust-region) solver, which draws nothing and could run in
+ * threads, but was slower on two threads than the dual on one. A model
+ * trained lazily for an old index (ideas.c) or on tenyo-mpi's rank 0
+ * uses one worker: no fork inside a server or an MPI process.
+ *
  * Trained by the builder (tenyo index, rebuild) and stored in the index as
- * the optional section "fieldmodel" (~3 s for the 8,861-record jp corpus,
- * one thread: see below); an index written before it existed gets its
- * model trained in memory on the first ideas call instead. Updates (add,
+ * the optional section "fieldmodel"; an index written before it existed
+ * gets its model trained in memory on the first ideas call instead.
+ * Updates (add,
  * delete) keep the stored model until the next rebuild: the base's terms
  * keep their ids, and fields are named by code in the blob, so a merged
  * index with renumbered or new fields reads it correctly (new fields have
@@ -47,17 +70,38 @@
 #include "model/model.h"
 
 #include <linear.h>
+#include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define FM_MIN_DOCS 2
 #define FM_MAX_DOCS 40000
 #define FM_KEEP 500
 #define FM_C 4.0
 #define FM_EPS 0.1
+#define FM_NEG 1500
+#define FM_MAX_WORKERS 64
 
 static void fm_quiet(const char *s) { (void)s; }
+
+/* What training writes, per field; one block for all fields, in memory
+ * shared with the worker processes when there are several. */
+typedef struct fm_out {
+    atomic_uint next;         /* next field to claim */
+    uint32_t *keep_t;         /* nfields x FM_KEEP terms */
+    float *keep_w;            /* their weights */
+    uint32_t *nkeep;          /* per field: weights kept */
+    float *bias;              /* per field */
+    uint8_t *trained;         /* per field: 1 when it has a model */
+    uint8_t *done;            /* per field: 1 when its training ended */
+} fm_out;
 
 typedef struct fm_job {
     const ty_model *m;
@@ -65,14 +109,10 @@ typedef struct fm_job {
     uint64_t *rows;           /* document of each training row */
     size_t nrows;
     int nfeat;                /* nterms + 1 (bias) */
-    uint32_t f0, f1;          /* fields [f0, f1) */
-    uint32_t *keep_t;         /* nfields x FM_KEEP terms */
-    float *keep_w;            /* their weights */
-    uint32_t *nkeep;          /* per field */
-    float *bias;              /* per field */
-    uint8_t *trained;         /* per field */
+    uint32_t nf;              /* fields */
     uint64_t *ftrain;         /* positive training rows per field */
-    int rc;
+    uint64_t neg;             /* most negatives per field (fm_neg) */
+    fm_out *o;                /* the results */
 } fm_job;
 
 typedef struct { uint32_t t; float w; } fm_tw;
@@ -84,50 +124,117 @@ static int cmp_abs(const void *a, const void *b) {
     return (x < y) - (x > y);
 }
 
-static void *fm_work(void *arg) {
-    fm_job *j = arg;
+/* 1 when training row r is among field f's sampled negatives: a hash of
+ * (r, f) below the keep share (splitmix64 finaliser), so the sample is
+ * the same in every process and for every worker count. */
+static int fm_sampled(uint64_t r, uint32_t f, uint64_t thr) {
+    uint64_t h = r * 0x9E3779B97F4A7C15ull ^ ((uint64_t)f + 1) * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    return h <= thr;
+}
+
+/* Train field f on its positives and its sample of negatives (all of
+ * them when there are at most FM_NEG); y, tw, sub: scratch of nrows,
+ * nfeat and nrows entries. Returns 0 or a status. */
+static int fm_field(const fm_job *j, uint32_t f, double *y, fm_tw *tw,
+                    struct feature_node **sub) {
     const ty_model *m = j->m;
-    double *y = malloc(j->nrows * sizeof *y);
-    fm_tw *tw = malloc((size_t)j->nfeat * sizeof *tw);
-    if (!y || !tw) {
-        free(y);
-        free(tw);
-        j->rc = TENYO_ERR_NOMEM;
-        return NULL;
+    fm_out *o = j->o;
+    if (j->ftrain[f] < FM_MIN_DOCS || j->ftrain[f] == j->nrows) return 0;
+    uint64_t nneg = j->nrows - j->ftrain[f];
+    double keep = nneg > j->neg ? (double)j->neg / (double)nneg : 1.0;
+    uint64_t thr = keep < 1.0 ? (uint64_t)(keep * 18446744073709549568.0) : UINT64_MAX;
+    size_t l = 0;
+    for (size_t r = 0; r < j->nrows; r++) {
+        uint64_t d = j->rows[r];
+        int pos = 0;
+        for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++)
+            if (m->field_ids[k] == f) { pos = 1; break; }
+        if (!pos && !fm_sampled(r, f, thr)) continue;
+        y[l] = pos ? 1 : -1;
+        sub[l++] = j->x[r];
     }
-    for (uint32_t f = j->f0; f < j->f1; f++) {
-        if (j->ftrain[f] < FM_MIN_DOCS || j->ftrain[f] == j->nrows) continue;
-        for (size_t r = 0; r < j->nrows; r++) {
-            uint64_t d = j->rows[r];
-            y[r] = -1;
-            for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++)
-                if (m->field_ids[k] == f) { y[r] = 1; break; }
+    struct problem prob = {.l = (int)l, .n = j->nfeat, .y = y, .x = sub, .bias = 1};
+    struct parameter par = {.solver_type = L2R_LR_DUAL, .eps = FM_EPS, .C = FM_C};
+    srand(f + 1);
+    struct model *md = train(&prob, &par);
+    if (!md) return TENYO_ERR_NOMEM;
+    int pos = md->label[0] == 1 ? 0 : 1;
+    size_t n = 0;
+    for (int i = 1; i < j->nfeat; i++) { /* feature i = term i-1 */
+        double w = get_decfun_coef(md, i, pos);
+        if (w != 0) tw[n++] = (fm_tw){(uint32_t)(i - 1), (float)w};
+    }
+    /* the sample's odds are the population's divided by keep */
+    o->bias[f] = (float)(get_decfun_bias(md, pos) + log(keep));
+    free_and_destroy_model(&md);
+    qsort(tw, n, sizeof *tw, cmp_abs);
+    if (n > FM_KEEP) n = FM_KEEP;
+    for (size_t i = 0; i < n; i++) {
+        o->keep_t[(size_t)f * FM_KEEP + i] = tw[i].t;
+        o->keep_w[(size_t)f * FM_KEEP + i] = tw[i].w;
+    }
+    o->nkeep[f] = (uint32_t)n;
+    o->trained[f] = 1;
+    return 0;
+}
+
+/* Claim fields one at a time and train them until none is left (all:
+ * also those claimed by a worker that died, done[f] still 0). */
+static int fm_claim(const fm_job *j, int all) {
+    double *y = malloc((j->nrows ? j->nrows : 1) * sizeof *y);
+    fm_tw *tw = malloc((size_t)j->nfeat * sizeof *tw);
+    struct feature_node **sub = malloc((j->nrows ? j->nrows : 1) * sizeof *sub);
+    int rc = !y || !tw || !sub ? TENYO_ERR_NOMEM : 0;
+    if (all) {
+        for (uint32_t f = 0; f < j->nf && !rc; f++)
+            if (!j->o->done[f]) {
+                rc = fm_field(j, f, y, tw, sub);
+                j->o->done[f] = 1;
+            }
+    } else {
+        while (!rc) {
+            uint32_t f = atomic_fetch_add(&j->o->next, 1);
+            if (f >= j->nf) break;
+            rc = fm_field(j, f, y, tw, sub);
+            if (!rc) j->o->done[f] = 1;
         }
-        struct problem prob = {.l = (int)j->nrows, .n = j->nfeat, .y = y, .x = j->x, .bias = 1};
-        struct parameter par = {.solver_type = L2R_LR_DUAL, .eps = FM_EPS, .C = FM_C};
-        srand(f + 1);
-        struct model *md = train(&prob, &par);
-        if (!md) { j->rc = TENYO_ERR_NOMEM; break; }
-        int pos = md->label[0] == 1 ? 0 : 1;
-        size_t n = 0;
-        for (int i = 1; i < j->nfeat; i++) { /* feature i = term i-1 */
-            double w = get_decfun_coef(md, i, pos);
-            if (w != 0) tw[n++] = (fm_tw){(uint32_t)(i - 1), (float)w};
-        }
-        j->bias[f] = (float)get_decfun_bias(md, pos);
-        free_and_destroy_model(&md);
-        qsort(tw, n, sizeof *tw, cmp_abs);
-        if (n > FM_KEEP) n = FM_KEEP;
-        for (size_t i = 0; i < n; i++) {
-            j->keep_t[(size_t)f * FM_KEEP + i] = tw[i].t;
-            j->keep_w[(size_t)f * FM_KEEP + i] = tw[i].w;
-        }
-        j->nkeep[f] = (uint32_t)n;
-        j->trained[f] = 1;
     }
     free(y);
     free(tw);
-    return NULL;
+    free(sub);
+    return rc;
+}
+
+/* Train every field with `workers` processes: this one and workers - 1
+ * forked children that share the result block (mmap, MAP_SHARED) and
+ * leave with _exit. Whatever a child did not finish (fork refused, the
+ * child killed) this process trains afterwards, so the model is the same
+ * whatever happened. */
+static int fm_run(const fm_job *j, int workers) {
+    pid_t kids[FM_MAX_WORKERS], parent = getpid();
+    int nkids = 0;
+    for (int w = 1; w < workers && w < FM_MAX_WORKERS; w++) {
+        pid_t p = fork();
+        if (p == 0) {
+            /* die with the parent: a killed build must not leave workers
+             * holding its inherited descriptors (the index's writer lock) */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent) _exit(1);
+            _exit(fm_claim(j, 0) ? 1 : 0);
+        }
+        if (p < 0) break;
+        kids[nkids++] = p;
+    }
+    int rc = fm_claim(j, 0);
+    for (int i = 0; i < nkids; i++)
+        while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR) {}
+    if (!rc) rc = fm_claim(j, 1);
+    return rc;
 }
 
 /* FM_MAX_DOCS, or TENYO_FM_MAX_DOCS from the environment when it is a
@@ -141,16 +248,56 @@ static uint64_t fm_max_docs(void) {
     return *end || v < 1 || v > FM_MAX_DOCS ? FM_MAX_DOCS : (uint64_t)v;
 }
 
+/* FM_NEG, or TENYO_FM_NEG from the environment when it is a number in
+ * 1..FM_NEG (tests: a small corpus then has its negatives sampled, as a
+ * large one does). */
+static uint64_t fm_neg(void) {
+    const char *e = getenv("TENYO_FM_NEG");
+    if (!e || !*e) return FM_NEG;
+    char *end;
+    unsigned long long v = strtoull(e, &end, 10);
+    return *end || v < 1 || v > FM_NEG ? FM_NEG : (uint64_t)v;
+}
+
 uint64_t ty_fieldmodel_step(uint64_t ndocs) {
     uint64_t max = fm_max_docs();
     return ndocs > max ? (ndocs + max - 1) / max : 1;
 }
 
 int ty_fieldmodel_train(const ty_model *m, ty_fieldmodel *fm) {
-    return ty_fieldmodel_train_rows(m, &m->tfidf, ty_fieldmodel_step(m->ndocs), fm);
+    return ty_fieldmodel_train_rows(m, &m->tfidf, ty_fieldmodel_step(m->ndocs), 1, fm);
 }
 
-int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep,
+int ty_fieldmodel_train_workers(const ty_model *m, int workers, ty_fieldmodel *fm) {
+    return ty_fieldmodel_train_rows(m, &m->tfidf, ty_fieldmodel_step(m->ndocs), workers, fm);
+}
+
+/* The result block: one anonymous shared mapping (fm_run's children write
+ * into it), carved into fm_out's arrays. Returns NULL when out of memory. */
+static fm_out *fm_out_new(uint32_t nf, size_t *len) {
+    size_t keep = (size_t)nf * FM_KEEP;
+    size_t n = sizeof(fm_out) + keep * (sizeof(uint32_t) + sizeof(float)) +
+               (size_t)nf * (sizeof(uint32_t) + sizeof(float) + 2) + 64;
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    fm_out *o = p; /* the mapping is zeroed */
+    char *q = (char *)p + sizeof *o;
+    o->keep_t = (uint32_t *)q;
+    q += keep * sizeof(uint32_t);
+    o->keep_w = (float *)q;
+    q += keep * sizeof(float);
+    o->nkeep = (uint32_t *)q;
+    q += (size_t)nf * sizeof(uint32_t);
+    o->bias = (float *)q;
+    q += (size_t)nf * sizeof(float);
+    o->trained = (uint8_t *)q;
+    o->done = o->trained + nf;
+    atomic_init(&o->next, 0);
+    *len = n;
+    return o;
+}
+
+int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep, int workers,
                              ty_fieldmodel *fm) {
     memset(fm, 0, sizeof *fm);
     if (!m->nfields || !m->ndocs) return TENYO_OK;
@@ -166,17 +313,15 @@ int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep,
     }
     int rc = TENYO_ERR_NOMEM;
     uint32_t nf = m->nfields;
+    size_t olen = 0;
+    fm_out *o = fm_out_new(nf, &olen);
     struct feature_node **x = malloc(nrows * sizeof *x);
     struct feature_node *nodes = malloc(nnz * sizeof *nodes);
     uint64_t *rows = malloc(nrows * sizeof *rows);
     uint64_t *ftrain = calloc(nf, sizeof *ftrain);
-    uint32_t *keep_t = malloc((size_t)nf * FM_KEEP * sizeof *keep_t);
-    float *keep_w = malloc((size_t)nf * FM_KEEP * sizeof *keep_w);
-    uint32_t *nkeep = calloc(nf, sizeof *nkeep);
-    float *bias = calloc(nf, sizeof *bias);
-    uint8_t *trained = calloc(nf, 1);
-    if (!x || !nodes || !rows || !ftrain || !keep_t || !keep_w || !nkeep || !bias || !trained)
-        goto out;
+    float *bias = malloc(nf * sizeof *bias);
+    uint8_t *trained = malloc(nf);
+    if (!o || !x || !nodes || !rows || !ftrain || !bias || !trained) goto out;
     int nfeat = (int)m->nterms + 1;
     size_t r = 0;
     struct feature_node *p = nodes;
@@ -189,14 +334,13 @@ int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep,
         *p++ = (struct feature_node){-1, 0};
         for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) ftrain[m->field_ids[k]]++;
     }
-    /* one thread: liblinear's solvers draw their coordinate order from
-     * rand(), so each field is trained right after srand(field + 1) and
-     * the model is the same in every process, whatever ran before it
-     * (tenyo itself never calls rand()) */
-    fm_job job = {m, x, rows, nrows, nfeat, 0, nf, keep_t, keep_w, nkeep, bias, trained, ftrain, 0};
-    fm_work(&job);
-    rc = job.rc;
+    fm_job job = {m, x, rows, nrows, nfeat, nf, ftrain, fm_neg(), o};
+    rc = fm_run(&job, workers < 1 ? 1 : workers);
     if (rc) goto out;
+    const uint32_t *keep_t = o->keep_t, *nkeep = o->nkeep;
+    const float *keep_w = o->keep_w;
+    memcpy(bias, o->bias, nf * sizeof *bias);
+    memcpy(trained, o->trained, nf);
     /* term-major postings of the kept weights */
     fm->ptr = calloc(m->nterms + 1, sizeof *fm->ptr);
     uint64_t total = 0;
@@ -225,13 +369,11 @@ int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep,
     trained = NULL;
 out:
     if (rc) ty_fieldmodel_free(fm);
+    if (o) munmap(o, olen);
     free(x);
     free(nodes);
     free(rows);
     free(ftrain);
-    free(keep_t);
-    free(keep_w);
-    free(nkeep);
     free(bias);
     free(trained);
     return rc;

@@ -52,15 +52,19 @@ typedef struct ty_fieldmodel {
 struct ty_model;
 /* Train on m's TF-IDF rows (decoded); deterministic. */
 int ty_fieldmodel_train(const struct ty_model *m, ty_fieldmodel *fm);
+/* The same model trained by `workers` processes (this one and forked
+ * children sharing the results; the fields are independent). */
+int ty_fieldmodel_train_workers(const struct ty_model *m, int workers, ty_fieldmodel *fm);
 /* The training documents are 0, s, 2s, ... below ndocs: s for ndocs. */
 uint64_t ty_fieldmodel_step(uint64_t ndocs);
 /* ty_fieldmodel_train with the rows elsewhere: a's row r * astep is the
  * TF-IDF row of training document r * ty_fieldmodel_step(m->ndocs) (m's
  * own rows: a = &m->tfidf, astep = that step; only the training rows,
  * gathered: astep = 1); m gives the terms and fields. The same model.
- * TENYO_ERR_ARG when a has too few rows. */
+ * TENYO_ERR_ARG when a has too few rows. workers: as in
+ * ty_fieldmodel_train_workers (1: no process is forked). */
 int ty_fieldmodel_train_rows(const struct ty_model *m, const struct ty_csr *a, uint64_t astep,
-                             ty_fieldmodel *fm);
+                             int workers, ty_fieldmodel *fm);
 /* The model as a self-checking blob (the index section "fieldmodel"),
  * fields named by code so that it survives renumbering by updates. */
 int ty_fieldmodel_write(const ty_fieldmodel *fm, const struct ty_model *m, ty_buf *out);

@@ -1,0 +1,753 @@
+/*
+ * cmd_bench.c — `tenyo bench`: query throughput, latency and recall of an
+ * existing index, for the people who benchmark retrieval on large corpora.
+ *
+ * Workload: N indexed patents drawn with a seed (each queries with its own
+ * vector, itself excluded from the answer, as `similar ID` does), or their
+ * titles as short free-text queries (--titles), or one query text per line
+ * of a file (--query-file). Settings: every mode asked (lsa, tfidf, hybrid
+ * exact; ivf = LSA through the index's IVF lists at each nprobe of a sweep;
+ * ideas; search = keyword search with the query's text as the keywords)
+ * times every thread count asked. Each thread has its own query context
+ * (one thread per query: the thread count is the number of queries in
+ * flight) and claims queries from a shared counter; every query is timed
+ * alone (CLOCK_MONOTONIC), QPS is queries over the setting's wall time.
+ *
+ * Recall: for lsa, tfidf and hybrid the reference is the same mode scanned
+ * exactly in float (--scan fp32, no IVF), computed once before the timed
+ * runs; for ivf it is exact LSA. recall@k = the share of the reference's k
+ * documents found in the answer (by document, so a tie at the k-th score
+ * decided the other way counts as a miss: a floor); a text query without
+ * any index term has no answer and no reference, and is counted apart
+ * ("without index terms"), not as an error. The default scan of a
+ * large index is int8 with float re-ranking, so even "exact" modes get a
+ * measured recall. ideas and search have no reference (their answers are
+ * fields and keyword matches): their recall is left out.
+ *
+ * Output: one table row per setting on stdout as it completes (progress on
+ * standard error while a setting runs, when it is a terminal); --json,
+ * --csv and --svg write the same rows to files; the SVG plots recall@k
+ * against QPS on a log scale, one line per mode and thread count, the
+ * picture ann-benchmarks users read. Rejected: timing through a batch API
+ * (tenyo_similar_batch) here: batches trade latency for throughput, and a
+ * per-query latency is what the table reports; bench/ has the batch peers.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *bench_usage =
+    "usage: tenyo bench INDEX [options]\n"
+    "Query throughput (QPS), latency (p50/p95/p99) and recall@k of an index.\n"
+    "Workload (default: 1000 indexed patents drawn at random, each querying\n"
+    "with its own vector):\n"
+    "  -n, --queries N       number of queries drawn (default 1000, at most the index)\n"
+    "      --titles          query with the drawn patents' titles as free text\n"
+    "      --query-file FILE one query text per line (UTF-8) instead\n"
+    "      --seed S          seed of the draw (default 1)\n"
+    "Settings (every mode times every thread count):\n"
+    "  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ideas,search (default lsa,tfidf,hybrid,\n"
+    "                        and ivf when the index has IVF lists)\n"
+    "      --nprobe LIST     IVF lists visited, swept (default 1,2,4,8,16,32,64)\n"
+    "  -k N                  answers per query, and the k of recall@k (default 10)\n"
+    "  -t, --threads LIST    queries in flight, one thread each (default 1)\n"
+    "Output (a table on stdout; progress on stderr):\n"
+    "      --json FILE       the results as one JSON object\n"
+    "      --csv FILE        the results as CSV, one row per setting\n"
+    "      --svg FILE        recall@k against QPS (log scale) as an SVG picture\n"
+    "  -q, --quiet           no progress\n"
+    "Recall is against the exact answer (float scan, no IVF) of the same mode\n"
+    "(ivf: of lsa); ideas and search have none.\n";
+
+enum { BOPT_TITLES = 1000, BOPT_QFILE, BOPT_NPROBE, BOPT_JSON, BOPT_CSV, BOPT_SVG };
+
+/* The settings' kinds. */
+enum { BM_LSA, BM_TFIDF, BM_HYBRID, BM_IVF, BM_IDEAS, BM_SEARCH, BM_NKINDS };
+static const char *const bm_names[] = {"lsa", "tfidf", "hybrid", "ivf", "ideas", "search", NULL};
+
+#define BM_MAX_LIST 64
+
+/* One measured setting. */
+typedef struct bm_row {
+    int kind;           /* BM_* */
+    uint32_t nprobe;    /* ivf: lists visited, else 0 */
+    int threads;        /* queries in flight */
+    size_t queries;     /* queries run */
+    size_t errors;      /* queries that returned an error */
+    size_t empty;       /* text queries without any index term (no
+                           answer, not an error: `similar --text` exits 2) */
+    double wall;        /* seconds for all of them */
+    double p50, p95, p99, mean; /* latency, milliseconds */
+    double recall;      /* mean recall@k, < 0 when there is no reference */
+} bm_row;
+
+/* The workload and the shared state of one timed run. */
+typedef struct bm_run {
+    const tenyo_index *x;
+    tenyo_ctx **ctx;         /* one per thread */
+    size_t nq;               /* queries */
+    const int64_t *doc;      /* per query: indexed document, or -1 */
+    char **text;             /* per query: text when doc < 0 */
+    size_t k;
+    int kind;
+    tenyo_hit *hits;         /* nq x k answers (similar kinds) */
+    int *got;                /* per query: answers, or a negative status */
+    double *lat;             /* per query: seconds */
+    atomic_size_t next;      /* next query to claim */
+    atomic_size_t done;      /* queries finished */
+    int progress;            /* worker 0 prints progress */
+    const char *label;       /* the setting, for progress */
+} bm_run;
+
+static double bm_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static tenyo_mode bm_mode(int kind) {
+    return kind == BM_TFIDF ? TENYO_MODE_TFIDF
+           : kind == BM_HYBRID ? TENYO_MODE_HYBRID
+           : kind == BM_LSA || kind == BM_IVF ? TENYO_MODE_LSA
+                                               : TENYO_MODE_HYBRID;
+}
+
+/* One query i of r on context c: the answer count or a negative status. */
+static int bm_query(bm_run *r, tenyo_ctx *c, size_t i, tenyo_idea *ideas) {
+    tenyo_hit *h = r->hits + i * r->k;
+    int64_t d = r->doc[i];
+    const char *t = r->text[i];
+    if (r->kind == BM_IDEAS) {
+        tenyo_ideas_opts o;
+        tenyo_ideas_opts_default(&o);
+        return d >= 0 ? tenyo_ideas_doc(c, (uint64_t)d, &o, r->k, ideas)
+                      : tenyo_ideas_text(c, t, strlen(t), &o, r->k, ideas);
+    }
+    if (r->kind == BM_SEARCH) {
+        tenyo_filter *f = NULL;
+        int rc = tenyo_filter_new(r->x, &f);
+        if (!rc) rc = tenyo_filter_keywords(f, c, t);
+        if (!rc) rc = tenyo_search(c, f, r->k, h);
+        tenyo_filter_free(f);
+        return rc == TENYO_ERR_EMPTY ? 0 : rc; /* a stop-word-only title: no answer */
+    }
+    tenyo_mode m = bm_mode(r->kind);
+    return d >= 0 ? tenyo_similar_doc(c, (uint64_t)d, m, r->k, h)
+                  : tenyo_similar_text(c, t, strlen(t), m, r->k, h);
+}
+
+/* Worker t: claim queries until none is left; worker 0 also reports
+ * progress about twice a second. */
+static int bm_worker(void *ud, int t, int nt) {
+    (void)nt;
+    bm_run *r = ud;
+    tenyo_idea *ideas = calloc(r->k, sizeof *ideas);
+    if (!ideas) return TENYO_ERR_NOMEM;
+    double last = bm_now();
+    for (;;) {
+        size_t i = atomic_fetch_add(&r->next, 1);
+        if (i >= r->nq) break;
+        double t0 = bm_now();
+        r->got[i] = bm_query(r, r->ctx[t], i, ideas);
+        double t1 = bm_now();
+        r->lat[i] = t1 - t0;
+        size_t done = atomic_fetch_add(&r->done, 1) + 1;
+        if (t == 0 && r->progress && t1 - last > 0.5) {
+            last = t1;
+            fprintf(stderr, "\rtenyo bench: %s: %zu/%zu queries", r->label, done, r->nq);
+            fflush(stderr);
+        }
+    }
+    free(ideas);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q-quantile of sorted v[n] (nearest rank). */
+static double bm_pct(const double *v, size_t n, double q) {
+    if (!n) return 0;
+    size_t i = (size_t)ceil(q * (double)n);
+    return v[i ? i - 1 : 0];
+}
+
+/* Recall@k of answers (got[i] hits at hits + i k) against ref. */
+static double bm_recall(const bm_run *r, const tenyo_hit *ref, const int *refgot) {
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < r->nq; i++) {
+        if (refgot[i] <= 0) continue;
+        const tenyo_hit *a = r->hits + i * r->k, *e = ref + i * r->k;
+        int found = 0, ga = r->got[i] > 0 ? r->got[i] : 0;
+        for (int j = 0; j < refgot[i]; j++)
+            for (int l = 0; l < ga; l++)
+                if (a[l].doc == e[j].doc) { found++; break; }
+        sum += (double)found / refgot[i];
+        n++;
+    }
+    return n ? sum / (double)n : 1.0;
+}
+
+/* Parse a comma-separated list of numbers in [lo, hi] into v (at most
+ * BM_MAX_LIST); the count, or -1 after a message. */
+static int bm_numlist(const char *opt, const char *arg, long lo, long hi, long *v) {
+    int n = 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", arg);
+    for (char *s = strtok(buf, ","); s; s = strtok(NULL, ",")) {
+        if (n == BM_MAX_LIST) {
+            cli_err("%s: at most %d values\n", opt, BM_MAX_LIST);
+            return -1;
+        }
+        if (cli_long(opt, s, lo, hi, &v[n])) return -1;
+        n++;
+    }
+    if (!n) {
+        cli_err("%s: no value\n", opt);
+        return -1;
+    }
+    return n;
+}
+
+/* The query file's lines (blank lines skipped); 0, or an exit code after
+ * a message naming the file and line. */
+static int bm_read_queries(const char *path, char ***out, size_t *n) {
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f) {
+        cli_err("%s: cannot open: %s\n", path, strerror(errno));
+        return EXIT_INPUT;
+    }
+    char *line = NULL, **v = NULL;
+    size_t cap = 0, nv = 0, vcap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int ec = EXIT_OK;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (!len) continue;
+        if (memchr(line, 0, (size_t)len)) {
+            cli_err("%s:%ld: a NUL byte in the query\n", path, lineno);
+            ec = EXIT_INPUT;
+            break;
+        }
+        if (nv == vcap) {
+            vcap = vcap ? 2 * vcap : 256;
+            char **nvp = realloc(v, vcap * sizeof *v);
+            if (!nvp) { ec = EXIT_RESOURCE; break; }
+            v = nvp;
+        }
+        if (!(v[nv] = strdup(line))) { ec = EXIT_RESOURCE; break; }
+        nv++;
+    }
+    if (ec == EXIT_OK && ferror(f)) {
+        cli_err("%s: cannot read: %s\n", path, strerror(errno));
+        ec = EXIT_INPUT;
+    }
+    if (ec == EXIT_OK && !nv) {
+        cli_err("%s: no query (one per line)\n", path);
+        ec = EXIT_INPUT;
+    }
+    if (ec == EXIT_RESOURCE) cli_err("out of memory\n");
+    free(line);
+    if (f != stdin) fclose(f);
+    if (ec) {
+        for (size_t i = 0; i < nv; i++) free(v[i]);
+        free(v);
+        return ec;
+    }
+    *out = v;
+    *n = nv;
+    return EXIT_OK;
+}
+
+/* xorshift64*: the draw of the workload, the same on every machine. */
+static uint64_t bm_rand(uint64_t *s) {
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545F4914F6CDD1Dull;
+}
+
+/* ============================================================== output */
+
+static const char *bm_label(const bm_row *w, char *buf, size_t n) {
+    if (w->kind == BM_IVF) snprintf(buf, n, "ivf nprobe=%u", w->nprobe);
+    else snprintf(buf, n, "%s", bm_names[w->kind]);
+    return buf;
+}
+
+static void bm_print_row(const bm_row *w, size_t k) {
+    char l[48], rec[16];
+    if (w->recall < 0) snprintf(rec, sizeof rec, "-");
+    else snprintf(rec, sizeof rec, "%.3f", w->recall);
+    printf("%-18s %7d %10.1f %9.3f %9.3f %9.3f %9s", bm_label(w, l, sizeof l), w->threads,
+           w->wall > 0 ? (double)w->queries / w->wall : 0, w->p50, w->p95, w->p99, rec);
+    if (w->empty) printf("  (%zu without index terms)", w->empty);
+    if (w->errors) printf("  (%zu errors)", w->errors);
+    printf("\n");
+    (void)k;
+    fflush(stdout);
+}
+
+static json_t *bm_json(const char *path, uint64_t ndocs, size_t k, size_t nq, const char *workload,
+                       const bm_row *rows, size_t nrows) {
+    struct utsname u;
+    if (uname(&u)) snprintf(u.nodename, sizeof u.nodename, "?");
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:s, s:{s:s, s:I}, s:s}", "index", path,
+                          "docs", (json_int_t)ndocs, "k", (json_int_t)k, "queries",
+                          (json_int_t)nq, "workload", workload, "machine", "host",
+                          u.nodename, "cores", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
+                          "version", tenyo_version());
+    json_t *a = json_array();
+    for (size_t i = 0; i < nrows; i++) {
+        const bm_row *w = rows + i;
+        json_t *r = json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "mode",
+                              bm_names[w->kind], "nprobe", (json_int_t)w->nprobe, "threads",
+                              (json_int_t)w->threads, "queries", (json_int_t)w->queries,
+                              "errors", (json_int_t)w->errors, "qps",
+                              w->wall > 0 ? (double)w->queries / w->wall : 0.0, "p50_ms", w->p50,
+                              "p95_ms", w->p95, "p99_ms", w->p99, "mean_ms", w->mean);
+        json_object_set_new(r, "recall", w->recall < 0 ? json_null() : json_real(w->recall));
+        json_object_set_new(r, "without_terms", json_integer((json_int_t)w->empty));
+        json_array_append_new(a, r);
+    }
+    json_object_set_new(o, "results", a);
+    return o;
+}
+
+static int bm_write_csv(FILE *f, size_t k, const bm_row *rows, size_t nrows) {
+    fprintf(f, "mode,nprobe,threads,queries,errors,without_terms,qps,p50_ms,p95_ms,p99_ms,mean_ms,"
+               "recall_at_%zu\n",
+            k);
+    for (size_t i = 0; i < nrows; i++) {
+        const bm_row *w = rows + i;
+        fprintf(f, "%s,%u,%d,%zu,%zu,%zu,%.2f,%.4f,%.4f,%.4f,%.4f,", bm_names[w->kind], w->nprobe,
+                w->threads, w->queries, w->errors, w->empty,
+                w->wall > 0 ? (double)w->queries / w->wall : 0, w->p50, w->p95, w->p99, w->mean);
+        if (w->recall >= 0) fprintf(f, "%.4f", w->recall);
+        fprintf(f, "\n");
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* s with &, <, >, " escaped for XML. */
+static void bm_xml(FILE *f, const char *s) {
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* Recall (x) against QPS (y, log scale): one series per (mode, threads),
+ * the IVF sweep as a line through its nprobe points. Settings without
+ * recall are not drawn. */
+static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, const bm_row *rows,
+                        size_t nrows) {
+    static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                         "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+    const double W = 760, H = 500, L = 80, R = 200, T = 50, B = 60;
+    double rmin = 1, qmin = 1e300, qmax = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const bm_row *w = rows + i;
+        double q = w->wall > 0 ? (double)w->queries / w->wall : 0;
+        if (w->recall < 0 || q <= 0) continue;
+        if (w->recall < rmin) rmin = w->recall;
+        if (q < qmin) qmin = q;
+        if (q > qmax) qmax = q;
+    }
+    if (qmax <= 0) qmin = 1, qmax = 10;
+    double x0 = floor(rmin * 10 - 1e-9) / 10;
+    if (x0 > 0.9) x0 = 0.9;
+    if (x0 < 0) x0 = 0;
+    double y0 = floor(log10(qmin * 0.8)), y1 = ceil(log10(qmax * 1.25));
+    if (y1 <= y0) y1 = y0 + 1;
+    double x1 = 1.0 + (1.0 - x0) * 0.03; /* room for the points at recall 1 */
+#define BX(r) (L + ((r) - x0) / (x1 - x0) * (W - L - R))
+#define BY(q) (H - B - (log10(q) - y0) / (y1 - y0) * (H - T - B))
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+               "viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">\n",
+            W, H, W, H);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    const char *base = strrchr(path, '/');
+    fprintf(f, "<text x=\"%.0f\" y=\"24\" font-size=\"15\">tenyo bench ", L);
+    bm_xml(f, base && base[1] ? base + 1 : path);
+    fprintf(f, ": %llu documents, k %zu</text>\n", (unsigned long long)ndocs, k);
+    /* grid and ticks: recall at round steps */
+    double step = 1.0 - x0 > 0.5 ? 0.1 : 1.0 - x0 > 0.2 ? 0.05 : 0.02;
+    for (int i = 0; x0 + i * step <= 1.0 + 1e-9; i++) {
+        double r = x0 + i * step;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>\n",
+                BX(r), T, BX(r), H - B);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%.2f</text>\n", BX(r),
+                H - B + 16, r);
+    }
+    for (double e = y0; e <= y1 + 1e-9; e++)
+        for (int m = 1; m < 10; m++) {
+            double q = pow(10, e) * m;
+            if (log10(q) > y1 + 1e-9) break;
+            fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+                    L, BY(q), W - R, BY(q), m == 1 ? "#bbb" : "#eee");
+            if (m == 1)
+                fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6,
+                        BY(q) + 4, q);
+        }
+    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+               "stroke=\"black\"/>\n",
+            L, T, W - L - R, H - T - B);
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">recall@%zu</text>\n",
+            (L + W - R) / 2, H - 18, k);
+    fprintf(f, "<text transform=\"translate(20 %.0f) rotate(-90)\" text-anchor=\"middle\">"
+               "queries per second (log scale)</text>\n",
+            (T + H - B) / 2);
+    /* series: rows of one (kind class, threads) in order */
+    int series = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const bm_row *w = rows + i;
+        if (w->recall < 0) continue;
+        int seen = 0; /* drawn with an earlier row's series */
+        for (size_t j = 0; j < i; j++)
+            if (rows[j].kind == w->kind && rows[j].threads == w->threads) seen = 1;
+        if (seen) continue;
+        const char *col = colors[series % 8];
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
+        for (size_t j = i; j < nrows; j++)
+            if (rows[j].kind == w->kind && rows[j].threads == w->threads && rows[j].wall > 0)
+                fprintf(f, "%.1f,%.1f ", BX(rows[j].recall),
+                        BY((double)rows[j].queries / rows[j].wall));
+        fprintf(f, "\"/>\n");
+        for (size_t j = i; j < nrows; j++)
+            if (rows[j].kind == w->kind && rows[j].threads == w->threads && rows[j].wall > 0) {
+                double q = (double)rows[j].queries / rows[j].wall;
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>",
+                        BX(rows[j].recall), BY(q), col);
+                char l[48];
+                fprintf(f, "%s, %d thread%s: %.1f QPS, recall %.3f", bm_label(rows + j, l, sizeof l),
+                        rows[j].threads, rows[j].threads == 1 ? "" : "s", q, rows[j].recall);
+                fprintf(f, "</title></circle>\n");
+                if (rows[j].kind == BM_IVF)
+                    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%u</text>\n",
+                            BX(rows[j].recall) + 5, BY(q) - 5, col, rows[j].nprobe);
+            }
+        double ly = T + 16 + 20 * series;
+        fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
+                   "stroke-width=\"2\"/>\n",
+                W - R + 14, ly - 4, W - R + 40, ly - 4, col);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">%s%s, %d thread%s</text>\n", W - R + 46, ly,
+                bm_names[w->kind], w->kind == BM_IVF ? " (nprobe)" : "", w->threads,
+                w->threads == 1 ? "" : "s");
+        series++;
+    }
+    fprintf(f, "</svg>\n");
+#undef BX
+#undef BY
+    return ferror(f) ? -1 : 0;
+}
+
+/* Write to path through fn; 0, or -1 after a message. */
+static int bm_save(const char *path, int (*fn)(FILE *, void *), void *ud) {
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        cli_err("%s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = fn(f, ud);
+    if (fclose(f) || rc) {
+        cli_err("%s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct bm_out {
+    const char *path;
+    uint64_t ndocs;
+    size_t k, nq;
+    const char *workload;
+    const bm_row *rows;
+    size_t nrows;
+} bm_out;
+
+static int bm_save_json(FILE *f, void *ud) {
+    bm_out *o = ud;
+    json_t *j = bm_json(o->path, o->ndocs, o->k, o->nq, o->workload, o->rows, o->nrows);
+    int rc = j ? json_dumpf(j, f, JSON_INDENT(1)) : -1;
+    fputc('\n', f);
+    json_decref(j);
+    return rc;
+}
+static int bm_save_csv(FILE *f, void *ud) {
+    bm_out *o = ud;
+    return bm_write_csv(f, o->k, o->rows, o->nrows);
+}
+static int bm_save_svg(FILE *f, void *ud) {
+    bm_out *o = ud;
+    return bm_write_svg(f, o->path, o->ndocs, o->k, o->rows, o->nrows);
+}
+
+/* ================================================================ main */
+
+int cli_cmd_bench(int argc, char **argv) {
+    static const struct option lo[] = {
+        {"queries", required_argument, 0, 'n'}, {"titles", no_argument, 0, BOPT_TITLES},
+        {"query-file", required_argument, 0, BOPT_QFILE}, {"seed", required_argument, 0, OPT_SEED},
+        {"modes", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, BOPT_NPROBE},
+        {"threads", required_argument, 0, 't'}, {"json", required_argument, 0, BOPT_JSON},
+        {"csv", required_argument, 0, BOPT_CSV}, {"svg", required_argument, 0, BOPT_SVG},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    long nqa = 1000, k = 10, threads[BM_MAX_LIST] = {1}, nprobes[BM_MAX_LIST];
+    int nthreads = 1, nnprobe = 0, titles = 0, quiet = 0, c, bad = 0;
+    int kinds[BM_NKINDS], nkinds = 0;
+    unsigned long long seed = 1;
+    const char *qfile = NULL, *json_path = NULL, *csv_path = NULL, *svg_path = NULL;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "n:m:k:t:qh", lo)) != -1) {
+        switch (c) {
+        case 'n': bad |= cli_long("--queries", optarg, 1, 10000000, &nqa) != 0; break;
+        case BOPT_TITLES: titles = 1; break;
+        case BOPT_QFILE: qfile = optarg; break;
+        case OPT_SEED: bad |= cli_u64("--seed", optarg, &seed) != 0; break;
+        case 'm': {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            nkinds = 0;
+            for (char *s = strtok(buf, ","); s && !bad; s = strtok(NULL, ",")) {
+                int i = cli_choice("--modes", s, bm_names);
+                if (i < 0) bad = 1;
+                else if (nkinds < BM_NKINDS) kinds[nkinds++] = i;
+            }
+            break;
+        }
+        case BOPT_NPROBE:
+            nnprobe = bm_numlist("--nprobe", optarg, 1, 1000000, nprobes);
+            bad |= nnprobe < 0;
+            break;
+        case 'k': bad |= cli_long("-k", optarg, 1, 1000, &k) != 0; break;
+        case 't':
+            nthreads = bm_numlist("--threads", optarg, 1, 256, threads);
+            bad |= nthreads < 0;
+            break;
+        case BOPT_JSON: json_path = optarg; break;
+        case BOPT_CSV: csv_path = optarg; break;
+        case BOPT_SVG: svg_path = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(bench_usage, stdout); return EXIT_OK;
+        default: bad = 1;
+        }
+    }
+    if (bad || argc - optind != 1 || (titles && qfile)) {
+        if (!bad)
+            cli_err(argc - optind < 1 ? "no INDEX\n"
+                    : titles && qfile ? "give --titles or --query-file, not both\n"
+                                      : "one INDEX only\n");
+        return cli_usage_error(bench_usage);
+    }
+    const char *path = argv[optind];
+    int ec = EXIT_OK;
+    char err[512] = "";
+    tenyo_index *x = cli_open_index(path, &ec);
+    if (!x) return ec;
+    uint64_t ndocs = tenyo_index_ndocs(x);
+    uint32_t nlists = tenyo_index_ivf_lists(x);
+    if (!nkinds) {
+        kinds[nkinds++] = BM_LSA;
+        kinds[nkinds++] = BM_TFIDF;
+        kinds[nkinds++] = BM_HYBRID;
+        if (nlists) kinds[nkinds++] = BM_IVF;
+    }
+    if (!nnprobe) {
+        for (long p = 1; p <= 64; p *= 2) nprobes[nnprobe++] = p;
+    }
+    int maxt = 1;
+    for (int i = 0; i < nthreads; i++)
+        if (threads[i] > maxt) maxt = (int)threads[i];
+    size_t nq = 0, nrows = 0, nrows_max = 0;
+    int64_t *doc = NULL;
+    char **text = NULL;
+    tenyo_ctx **ctx = NULL;
+    tenyo_hit *hits = NULL, *ref = NULL;
+    int *got = NULL, *refgot = NULL;
+    double *lat = NULL, *sorted = NULL;
+    bm_row *rows = NULL;
+    uint32_t *perm = NULL;
+    for (int i = 0; i < nkinds; i++)
+        if (kinds[i] == BM_IVF && !nlists) {
+            cli_err("%s: mode ivf: the index has no IVF lists (build it with index --ivf)\n", path);
+            ec = EXIT_USAGE;
+            goto done;
+        }
+    /* the workload */
+    if (qfile) {
+        if ((ec = bm_read_queries(qfile, &text, &nq))) goto done;
+        doc = malloc(nq * sizeof *doc);
+        if (!doc) goto nomem;
+        for (size_t i = 0; i < nq; i++) doc[i] = -1;
+    } else {
+        if (!ndocs) {
+            cli_err("%s: the index holds no document to query with\n", path);
+            ec = EXIT_INDEX;
+            goto done;
+        }
+        nq = (uint64_t)nqa < ndocs ? (size_t)nqa : (size_t)ndocs;
+        perm = malloc(ndocs * sizeof *perm);
+        doc = malloc(nq * sizeof *doc);
+        text = calloc(nq, sizeof *text);
+        if (!perm || !doc || !text) goto nomem;
+        for (uint64_t i = 0; i < ndocs; i++) perm[i] = (uint32_t)i;
+        uint64_t s = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+        for (size_t i = 0; i < nq; i++) { /* a partial Fisher-Yates shuffle */
+            uint64_t j = i + bm_rand(&s) % (ndocs - i);
+            uint32_t tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+            doc[i] = perm[i];
+            tenyo_doc_meta m;
+            if (tenyo_index_doc(x, perm[i], &m) == 0 && !(text[i] = strdup(m.title ? m.title : "")))
+                goto nomem;
+            if (!text[i] && !(text[i] = strdup(""))) goto nomem;
+            if (titles) doc[i] = -1;
+        }
+    }
+    ctx = calloc((size_t)maxt, sizeof *ctx);
+    hits = calloc(nq * (size_t)k, sizeof *hits);
+    ref = calloc(nq * (size_t)k, sizeof *ref);
+    got = calloc(nq, sizeof *got);
+    refgot = calloc(nq, sizeof *refgot);
+    lat = calloc(nq, sizeof *lat);
+    sorted = calloc(nq, sizeof *sorted);
+    nrows_max = (size_t)nthreads * ((size_t)nkinds + (size_t)nnprobe);
+    rows = calloc(nrows_max, sizeof *rows);
+    if (!ctx || !hits || !ref || !got || !refgot || !lat || !sorted || !rows) goto nomem;
+    if (tenyo_index_warm(x, err, sizeof err)) {
+        cli_err("%s\n", err);
+        ec = EXIT_INDEX;
+        goto done;
+    }
+    tenyo_set_blas_threads(1);
+    for (int t = 0; t < maxt; t++) {
+        if (tenyo_ctx_new(x, &ctx[t], err, sizeof err)) {
+            cli_err("%s\n", err);
+            ec = EXIT_RESOURCE;
+            goto done;
+        }
+        tenyo_ctx_set_threads(ctx[t], 1);
+    }
+    int progress = !quiet && isatty(2);
+    printf("# tenyo bench %s: %llu documents, %zu queries (%s), k %ld\n", path,
+           (unsigned long long)ndocs, nq,
+           qfile ? "query file" : titles ? "titles as text" : "indexed patents", k);
+    printf("%-18s %7s %10s %9s %9s %9s %9s\n", "setting", "threads", "QPS", "p50 ms", "p95 ms",
+           "p99 ms", "recall");
+    for (int ki = 0; ki < nkinds; ki++) {
+        int kind = kinds[ki];
+        int has_ref = kind != BM_IDEAS && kind != BM_SEARCH;
+        bm_run r = {x, ctx, nq, doc, text, (size_t)k, kind, ref, refgot, lat, 0, 0, 0, ""};
+        if (has_ref) {
+            /* the exact answer: float scan, no IVF, one context */
+            r.kind = kind == BM_IVF ? BM_LSA : kind;
+            tenyo_ctx_set_scan(ctx[0], TENYO_SCAN_FP32);
+            tenyo_ctx_set_nprobe(ctx[0], 0);
+            if (!quiet) fprintf(stderr, "tenyo bench: exact answers for %s...\n", bm_names[r.kind]);
+            for (size_t i = 0; i < nq; i++) refgot[i] = bm_query(&r, ctx[0], i, NULL);
+            tenyo_ctx_set_scan(ctx[0], TENYO_SCAN_AUTO);
+            r.kind = kind;
+        }
+        int nsweep = kind == BM_IVF ? nnprobe : 1;
+        for (int pi = 0; pi < nsweep; pi++) {
+            uint32_t np = kind == BM_IVF ? (uint32_t)nprobes[pi] : 0;
+            if (kind == BM_IVF && np > nlists) np = nlists;
+            for (int t = 0; t < maxt; t++) tenyo_ctx_set_nprobe(ctx[t], np);
+            for (int ti = 0; ti < nthreads; ti++) {
+                bm_row *w = rows + nrows++;
+                char label[64];
+                w->kind = kind;
+                w->nprobe = np;
+                w->threads = (int)threads[ti];
+                bm_label(w, label, sizeof label);
+                r.hits = hits;
+                r.got = got;
+                r.progress = progress;
+                r.label = label;
+                atomic_store(&r.next, 0);
+                atomic_store(&r.done, 0);
+                double t0 = bm_now();
+                int rc = tenyo_parallel(w->threads, bm_worker, &r);
+                w->wall = bm_now() - t0;
+                if (progress) fprintf(stderr, "\r\033[K");
+                if (rc) {
+                    cli_err("%s\n", tenyo_strerror(rc));
+                    ec = cli_exit_code(rc);
+                    goto done;
+                }
+                w->queries = nq;
+                double sum = 0;
+                for (size_t i = 0; i < nq; i++) {
+                    sorted[i] = lat[i] * 1e3;
+                    sum += sorted[i];
+                    if (got[i] == TENYO_ERR_EMPTY) w->empty++;
+                    else if (got[i] < 0) w->errors++;
+                }
+                qsort(sorted, nq, sizeof *sorted, cmp_double);
+                w->p50 = bm_pct(sorted, nq, 0.50);
+                w->p95 = bm_pct(sorted, nq, 0.95);
+                w->p99 = bm_pct(sorted, nq, 0.99);
+                w->mean = sum / (double)nq;
+                w->recall = has_ref ? bm_recall(&r, ref, refgot) : -1;
+                bm_print_row(w, (size_t)k);
+                if (w->errors && !quiet) {
+                    for (size_t i = 0; i < nq; i++)
+                        if (got[i] < 0 && got[i] != TENYO_ERR_EMPTY) {
+                            cli_err("%s: first failed query (#%zu): %s\n", label, i + 1,
+                                    tenyo_strerror(got[i]));
+                            break;
+                        }
+                }
+            }
+        }
+        for (int t = 0; t < maxt; t++) tenyo_ctx_set_nprobe(ctx[t], 0);
+    }
+    bm_out o = {path, ndocs, (size_t)k, nq,
+                qfile ? "query file" : titles ? "titles" : "patents", rows, nrows};
+    if (json_path && bm_save(json_path, bm_save_json, &o)) ec = EXIT_RESOURCE;
+    if (csv_path && bm_save(csv_path, bm_save_csv, &o)) ec = EXIT_RESOURCE;
+    if (svg_path && bm_save(svg_path, bm_save_svg, &o)) ec = EXIT_RESOURCE;
+    goto done;
+nomem:
+    cli_err("out of memory\n");
+    ec = EXIT_RESOURCE;
+done:
+    if (ctx)
+        for (int t = 0; t < maxt; t++) tenyo_ctx_free(ctx[t]);
+    free(ctx);
+    if (text)
+        for (size_t i = 0; i < nq; i++) free(text[i]);
+    free(text);
+    free(doc);
+    free(perm);
+    free(hits);
+    free(ref);
+    free(got);
+    free(refgot);
+    free(lat);
+    free(sorted);
+    free(rows);
+    tenyo_index_free(x);
+    return ec;
+}

@@ -1,0 +1,116 @@
+#!/bin/sh
+# scale.sh — what users with large corpora run, end to end on the bundled
+# sample: `tenyo bench` (its table, JSON, CSV and SVG; recall of the exact
+# modes against their float reference, the IVF sweep, the workloads, bad
+# options) and zstd-compressed input (`index` of a .zst file, from a file
+# and from standard input, and tenyo-mpi index over 2 processes when Open
+# MPI is there, writes the same bytes as of the plain file; a truncated
+# one is refused naming it). Timings are printed by bench, never
+# checked. Prints "N passed, N failed".
+# Usage: TENYO=build/tenyo sh tests/scale.sh
+T=${TENYO:-build/tenyo}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-scale-XXXXXX")
+trap 'rm -rf "$D"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass+1)); echo "ok   $1"; }
+bad()  { fail=$((fail+1)); echo "FAIL $1"; }
+expect() {
+  code=$1; name=$2; shift 2
+  "$@" >"$D/out" 2>"$D/err"; rc=$?
+  if [ "$rc" = "$code" ]; then ok "$name"; else bad "$name (exit $rc, want $code: $(head -c 300 "$D/err"))"; fi
+}
+contains() { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3 (no '$2' in $(head -c 300 "$1"))"; fi; }
+S=data/sample/sample.jsonl
+
+# ---------------------------------------------------------------- zstd input
+expect 0 scale_index_plain "$T" index -q -o "$D/p.tny" "$S"
+if command -v zstd >/dev/null 2>&1; then
+  zstd -q -c "$S" >"$D/s.jsonl.zst"
+  expect 0 scale_index_zst "$T" index -q -o "$D/z.tny" "$D/s.jsonl.zst"
+  cmp -s "$D/p.tny" "$D/z.tny" && ok scale_index_zst_same_bytes || bad scale_index_zst_same_bytes
+  expect 0 scale_index_zst_stdin sh -c "\"$T\" index -q -o \"$D/zi.tny\" - <\"$D/s.jsonl.zst\""
+  cmp -s "$D/p.tny" "$D/zi.tny" && ok scale_index_zst_stdin_same_bytes || bad scale_index_zst_stdin_same_bytes
+  head -c 2000 "$D/s.jsonl.zst" >"$D/cut.zst"
+  expect 2 scale_index_zst_truncated "$T" index -q -o "$D/c.tny" "$D/cut.zst"
+  contains "$D/err" "cut.zst: zstd: the file ends inside a frame" scale_index_zst_truncated_named
+  [ ! -e "$D/c.tny" ] && ok scale_index_zst_truncated_no_output || bad scale_index_zst_truncated_no_output
+  # tenyo-mpi index reads it through the same reader: the same bytes
+  M=$(dirname "$T")/tenyo-mpi
+  if command -v mpirun >/dev/null 2>&1 && [ -x "$M" ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    expect 0 scale_mpi_index_zst env ASAN_OPTIONS=detect_leaks=0 timeout 300 \
+      mpirun --oversubscribe -np 2 "$M" index -q -o "$D/m.tny" "$D/s.jsonl.zst"
+    cmp -s "$D/p.tny" "$D/m.tny" && ok scale_mpi_index_zst_same_bytes || bad scale_mpi_index_zst_same_bytes
+  else
+    echo "skip tenyo-mpi .zst test (no mpirun or no $M)"
+  fi
+else
+  echo "skip zstd input tests (the zstd program is not installed: apt-get install zstd)"
+fi
+
+# -------------------------------------------------------------------- bench
+expect 0 scale_bench_help "$T" bench --help
+expect 0 scale_index_ivf "$T" index -q --ivf=8 --f16 -o "$D/i.tny" "$S"
+expect 0 scale_bench_run "$T" bench "$D/i.tny" -n 60 -t 1,2 -q \
+  -m lsa,tfidf,hybrid,ivf,ideas,search --nprobe 1,2,8 \
+  --json "$D/b.json" --csv "$D/b.csv" --svg "$D/b.svg"
+contains "$D/out" "ivf nprobe=2" scale_bench_table_ivf
+contains "$D/out" "p99 ms" scale_bench_table_header
+if "$PY" - "$D/b.json" <<'EOF'; then ok scale_bench_json; else bad scale_bench_json; fi
+import json, sys
+o = json.load(open(sys.argv[1]))
+r = o["results"]
+assert o["docs"] == 200 and o["queries"] == 60 and o["k"] == 10, o
+# 6 modes, ivf swept over 3 nprobe: 8 settings, each at 1 and 2 threads
+assert len(r) == 16, len(r)
+for x in r:
+    assert x["queries"] == 60 and x["errors"] == 0, x
+    assert 0 < x["p50_ms"] <= x["p95_ms"] <= x["p99_ms"], x
+    assert x["qps"] > 0, x
+    if x["mode"] in ("lsa", "tfidf", "hybrid"):
+        assert x["recall"] == 1.0, x  # a small index scans in float: exact
+    elif x["mode"] == "ivf":
+        assert 0 < x["recall"] <= 1.0, x
+    else:
+        assert x["recall"] is None, x
+ivf = {x["nprobe"]: x["recall"] for x in r if x["mode"] == "ivf" and x["threads"] == 1}
+assert sorted(ivf) == [1, 2, 8], ivf
+assert ivf[1] < 1.0 and ivf[1] <= ivf[8] and ivf[8] >= 0.95, ivf  # 8 = every list
+EOF
+n=$(wc -l <"$D/b.csv")
+[ "$n" = 17 ] && ok scale_bench_csv_rows || bad "scale_bench_csv_rows ($n lines)"
+head -n 1 "$D/b.csv" | grep -q '^mode,nprobe,threads,queries,errors,without_terms,qps,p50_ms,p95_ms,p99_ms,mean_ms,recall_at_10$' &&
+  ok scale_bench_csv_header || bad scale_bench_csv_header
+if "$PY" - "$D/b.svg" <<'EOF'; then ok scale_bench_svg; else bad scale_bench_svg; fi
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+assert t.tag == ns + "svg"
+# series with recall: lsa, tfidf, hybrid, ivf at 1 and 2 threads
+assert len(t.findall(ns + "polyline")) == 8, len(t.findall(ns + "polyline"))
+assert len(t.findall(ns + "circle")) == 12
+EOF
+printf '運転者の眠気を検出する\n\nrobot gripper with soft fingers\n' >"$D/q.txt"
+expect 0 scale_bench_query_file "$T" bench "$D/p.tny" --query-file "$D/q.txt" -m lsa,hybrid -q
+contains "$D/out" "2 queries (query file)" scale_bench_query_file_lines
+printf 'robot gripper\nqqqzzz\n' >"$D/q2.txt"
+expect 0 scale_bench_query_without_terms "$T" bench "$D/p.tny" --query-file "$D/q2.txt" -m lsa,search -q --json "$D/q2.json"
+contains "$D/out" "(1 without index terms)" scale_bench_query_without_terms_counted
+if "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; assert all(x["errors"] == 0 for x in r) and r[0]["without_terms"] == 1, r' "$D/q2.json"; then ok scale_bench_without_terms_json; else bad scale_bench_without_terms_json; fi
+expect 0 scale_bench_titles "$T" bench "$D/p.tny" --titles -n 20 -m tfidf -q
+contains "$D/out" "20 queries (titles as text)" scale_bench_titles_workload
+expect 2 scale_bench_query_file_missing "$T" bench "$D/p.tny" --query-file "$D/none.txt"
+contains "$D/err" "none.txt" scale_bench_query_file_missing_named
+: >"$D/empty.txt"
+expect 2 scale_bench_query_file_empty "$T" bench "$D/p.tny" --query-file "$D/empty.txt"
+expect 1 scale_bench_ivf_without_lists "$T" bench "$D/p.tny" -m ivf
+contains "$D/err" "no IVF lists" scale_bench_ivf_without_lists_said
+expect 1 scale_bench_bad_mode "$T" bench "$D/p.tny" -m lsa,fuzzy
+expect 1 scale_bench_bad_threads "$T" bench "$D/p.tny" -t 1,0
+expect 1 scale_bench_titles_and_file "$T" bench "$D/p.tny" --titles --query-file "$D/q.txt"
+expect 3 scale_bench_missing_index "$T" bench "$D/none.tny"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
