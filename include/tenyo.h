@@ -476,6 +476,12 @@ typedef struct tenyo_open_stats {
 int tenyo_open_load(const char *path, const char *list, const char *column,
                     tenyo_report_fn report, void *ud, tenyo_open_stats *st,
                     char *err, size_t errlen);
+/* The list's file alone, before any index exists: read as tenyo_open_load
+ * reads it (charset, NUL bytes, CSV rows), nothing resolved; 0, or the
+ * error tenyo_open_load would give for the file with its line (tenyo index
+ * --open-list checks the list before building, so that a bad list leaves
+ * the index as it was). */
+int tenyo_open_check(const char *list, char *err, size_t errlen);
 /* The same under a writer already held (tenyo index --open-list: after
  * tenyo_writer_commit, before tenyo_writer_free). */
 int tenyo_writer_open_list(tenyo_writer *w, const char *list, const char *column,

@@ -52,6 +52,8 @@ contains "$D/out" "5 licensable patents (5 from the list of 5 in" hostile_list_n
 cp "$D/s.tny" "$D/i.tny"; cp -r "$D/s.tny.upd" "$D/i.tny.upd"
 "$T" index -q -o "$D/i.tny" --open-list "$D/nul.txt" "$D/noopen.jsonl" >"$D/out" 2>"$D/err"; rc=$?
 if [ "$rc" != 0 ] && grep -q "nul.txt:10: a NUL byte" "$D/err"; then ok hostile_index_open_list_nul_refused; else bad "hostile_index_open_list_nul_refused (exit $rc: $(head -c 300 "$D/err"))"; fi
+# ... before anything is built: the index is the one that was there
+if cmp -s "$D/s.tny" "$D/i.tny" && grep -q "nothing written" "$D/err"; then ok hostile_index_open_list_nul_index_kept; else bad "hostile_index_open_list_nul_index_kept ($(head -c 300 "$D/err"))"; fi
 # UTF-16 without a BOM (every other byte NUL): refused or read whole, never cut
 "$T" open "$D/s.tny" --from "$D/u16.txt" >"$D/out" 2>"$D/err"; rc=$?
 if [ "$rc" != 0 ] || grep -q "40 patents listed" "$D/err"; then ok hostile_list_utf16_not_cut; else bad "hostile_list_utf16_not_cut (exit $rc: $(head -c 300 "$D/err"))"; fi

@@ -604,6 +604,19 @@ done:
     return rc;
 }
 
+int tenyo_open_check(const char *list, char *err, size_t errlen) {
+    if (!list) return TENYO_ERR_ARG;
+    rows t = {0};
+    int rc = read_list(list, &t, err, errlen);
+    if (!rc) rc = split_rows(&t, pick_delim(t.text));
+    if (!rc && t.n == 0) {
+        ty_seterr(err, errlen, "%s: no patent number in the file", list);
+        rc = TENYO_ERR_INPUT;
+    }
+    rows_free(&t);
+    return rc;
+}
+
 int tenyo_writer_open_list(tenyo_writer *w, const char *list, const char *column,
                            tenyo_report_fn report, void *ud, tenyo_open_stats *st, char *err,
                            size_t errlen) {

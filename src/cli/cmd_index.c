@@ -161,6 +161,14 @@ int cli_cmd_index(int argc, char **argv) {
         cli_err("--open-list %s: cannot read: %s\n", open_list, strerror(errno));
         return EXIT_INPUT;
     }
+    if (!bad && open_list) { /* a list refused after the build would leave a new index */
+        char lerr[512] = "";
+        int lrc = tenyo_open_check(cli_input_path(open_list), lerr, sizeof lerr);
+        if (lrc) {
+            cli_err("%s; nothing written\n", lerr);
+            return lrc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        }
+    }
     if (bad || !out || optind >= argc) {
         if (!bad && !out) cli_err("-o INDEX is required\n");
         if (!bad && out) cli_err("no input files\n");
