@@ -78,6 +78,13 @@ req api_info 200 "$U/api/info"
 if python3 -c 'import json,os,sys; c=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2])); c["path"]=os.path.basename(c["path"]); l=c["licensable"].get("list") or {}
 if l.get("source"): l["source"]=os.path.basename(l["source"])
 assert c==s, (c, s)' "$D/cli" "$D/body"; then ok api_info_equals_cli; else bad api_info_equals_cli; fi
+# a GET argument given twice is refused (as a POST body's duplicate
+# member), but for those a route takes repeated (profile's id, applicant)
+err api_get_repeated_k 400 "$U/api/similar?id=SAMPLE-001&k=3&k=5"
+grep -q "argument 'k' given twice" "$D/body" && ok api_get_repeated_k_named || bad "api_get_repeated_k_named ($(head -c 200 "$D/body"))"
+err api_get_repeated_id 400 "$U/api/similar?id=SAMPLE-001&id=SAMPLE-002"
+req api_get_repeated_profile_ids 200 "$U/api/profile?id=SAMPLE-001&id=SAMPLE-002"
+req api_get_repeated_applicant 200 "$U/api/similar?id=SAMPLE-001&applicant=a&applicant=b"
 
 "$T" similar "$D/s.tny" SAMPLE-001 --json >"$D/cli"
 req api_similar_id 200 "$U/api/similar?id=SAMPLE-001"

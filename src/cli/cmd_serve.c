@@ -541,6 +541,8 @@ typedef struct arg_verdict {
     serve_route_id route;       /* the route asked: the arguments it reads */
     unsigned status;            /* 0, or the HTTP status of the refusal */
     char msg[SRV_MSG];          /* its message */
+    const char *seen[64];       /* the arguments met so far (MHD's strings) */
+    int nseen;
 } arg_verdict;
 
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -549,6 +551,15 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     (void)kind;
     v->status = serve_arg_check(key, key_size, value, value_size, v->msg, sizeof v->msg);
     if (!v->status) v->status = serve_arg_known(v->route, key, value, v->msg, sizeof v->msg);
+    if (!v->status && *key && !serve_arg_repeatable(v->route, key)) {
+        for (int i = 0; i < v->nseen; i++)
+            if (!strcmp(v->seen[i], key)) {
+                snprintf(v->msg, sizeof v->msg, "argument '%s' given twice", key);
+                v->status = MHD_HTTP_BAD_REQUEST;
+                break;
+            }
+        if (!v->status && v->nseen < 64) v->seen[v->nseen++] = key;
+    }
     return v->status ? MHD_NO : MHD_YES;
 }
 

@@ -141,6 +141,14 @@ static const char *const args_profile[] = {"id", "n", "min_confidence", "distanc
 static const char *const args_map[] = {"id", "text", "fields", "doc", "view", "size",
                                        "largest", "lang", "label", "mark", NULL};
 
+int serve_arg_repeatable(serve_route_id route, const char *key) {
+    if (!strcmp(key, "applicant") || !strcmp(key, "exclude_applicant")) return 1;
+    if (route == SRV_ROUTE_PROFILE) return !strcmp(key, "id");
+    if (route == SRV_ROUTE_MAP)
+        return !strcmp(key, "doc") || !strcmp(key, "label") || !strcmp(key, "mark");
+    return 0;
+}
+
 unsigned serve_arg_known(serve_route_id route, const char *key, const char *val, char *msg,
                          size_t msglen) {
     const char *const *names = args_none;

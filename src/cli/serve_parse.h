@@ -87,6 +87,11 @@ unsigned serve_arg_check(const char *key, size_t klen, const char *val, size_t v
  * "unknown argument" naming the path, the arguments it takes and the
  * closest one: a misspelt filter (date_form=) must not pass as no filter.
  * An empty key without a value ("?a=1&") is nothing given. */
+/* 1 when route takes key more than once (applicant, exclude_applicant;
+ * id on /api/profile; doc, label, mark on /api/map): a repeat of any other
+ * argument is refused (400 "argument 'k' given twice"), as a POST body's
+ * duplicate member is. */
+int serve_arg_repeatable(serve_route_id route, const char *key);
 unsigned serve_arg_known(serve_route_id route, const char *key, const char *val, char *msg,
                          size_t msglen);
 
