@@ -998,6 +998,11 @@ class Index:
         run = {"ideas": self.ideas, "similar": self.similar}.get(what)
         if run is None:
             raise ValueError("what must be ideas or similar, not %r" % (what,))
+        queries = list(queries)
+        for n, q in enumerate(queries):
+            if not isinstance(q, (str, dict)):
+                raise TypeError("query %d must be an id (str) or a dict, not %s"
+                                % (n, type(q).__name__))
 
         def one(q):
             if isinstance(q, str):

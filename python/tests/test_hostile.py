@@ -160,7 +160,8 @@ def test_py_numbers_nuls_and_types(built):
                      lambda: x.doc(1.0), lambda: x.doc(None), lambda: x.similar("SAMPLE-001", k="3"),
                      lambda: x.similar("SAMPLE-001", filters=["applicant"]),
                      lambda: x.ideas("SAMPLE-001", home=5), lambda: x.label(None),
-                     lambda: x.search(7), lambda: tenyo.Index(5)):
+                     lambda: x.search(7), lambda: tenyo.Index(5),
+                     lambda: x.batch([1, 2]), lambda: x.batch(["SAMPLE-001", None])):
             with pytest.raises(TypeError):
                 call()
 
