@@ -22,6 +22,8 @@ expect 1 cli_no_args "$T"
 expect 1 cli_unknown_command "$T" frobnicate
 for c in index similar info eval tokens ideas; do expect 0 "cli_help_$c" "$T" $c --help; done
 expect 1 cli_index_no_output "$T" index data/sample/sample.jsonl
+expect 1 cli_index_empty_output "$T" index -o "" data/sample/sample.jsonl
+contains "$D/err" "output path is empty" cli_index_empty_output_says
 expect 2 cli_index_missing_file "$T" index -o "$D/x.tny" "$D/nonexistent.jsonl"
 contains "$D/err" "nonexistent.jsonl" cli_index_missing_file_named
 [ ! -e "$D/x.tny" ] && ok cli_index_missing_file_no_output || bad cli_index_missing_file_no_output

@@ -421,6 +421,8 @@ def _path(what, value):
     b = os.fsencode(value)
     if b"\0" in b:
         raise ValueError("%s holds a NUL character: %r" % (what, value))
+    if not b:
+        raise ValueError("%s is an empty path" % what)
     return b
 
 # ------------------------------------------------------------------ build

@@ -155,6 +155,8 @@ def test_py_numbers_nuls_and_types(built):
             x.ideas("SAMPLE-001", home="B25J\x00")
         with pytest.raises(ValueError, match="NUL"):
             tenyo.Index(built + "\x00junk")
+        with pytest.raises(ValueError, match="empty path"):
+            tenyo.build("", [SAMPLE])
         for call in (lambda: x.similar(123), lambda: x.similar(text=5),
                      lambda: x.ideas(["SAMPLE-001"]), lambda: x.match(b"bytes"),
                      lambda: x.doc(1.0), lambda: x.doc(None), lambda: x.similar("SAMPLE-001", k="3"),

@@ -169,6 +169,10 @@ int cli_cmd_index(int argc, char **argv) {
             return lrc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         }
     }
+    if (!bad && out && !*out) {
+        cli_err("-o: the output path is empty\n");
+        bad = 1;
+    }
     if (bad || !out || optind >= argc) {
         if (!bad && !out) cli_err("-o INDEX is required\n");
         if (!bad && out) cli_err("no input files\n");
