@@ -69,6 +69,26 @@ def get(port, path, host="127.0.0.1", hosthdr=None):
 
 p, port = start("--threads", "2")
 try:
+    # 12/14. the Host header as RFC 9112 has it: one, present on 1.1, a
+    # port of digits; a name with a space is not a header to skip
+    def hosts(lines):
+        req = "GET /healthz HTTP/1.1\r\n" + "".join(l + "\r\n" for l in lines) + \
+              "Connection: close\r\n\r\n"
+        return raw(port, req.encode())[0]
+    st = hosts(["Host: localhost:%d" % port, "Host: evil.example"])
+    check("serve_host_twice_400", st.endswith("400 Bad Request"), st)
+    st = hosts([])
+    check("serve_host_missing_11_400", st.endswith("400 Bad Request"), st)
+    st = hosts(["Host : evil.example"])
+    check("serve_host_name_space_400", st.endswith("400 Bad Request"), st)
+    st = hosts(["Host: 127.0.0.1:%d@evil.example" % port])
+    check("serve_host_port_not_digits_403", st.endswith("403 Forbidden"), st)
+    st = hosts(["Host: localhost:99999"])
+    check("serve_host_port_too_big_403", st.endswith("403 Forbidden"), st)
+    st = hosts(["Host: localhost:%d" % port])
+    check("serve_host_localhost_port_200", st.endswith("200 OK"), st)
+    st = raw(port, b"GET /healthz HTTP/1.0\r\n\r\n")[0]
+    check("serve_host_missing_10_200", st.endswith("200 OK"), st)
     # 8. a misspelt argument is refused like a misspelt POST member
     st, body, _ = get(port, "/api/similar?id=SAMPLE-001&date_form=2024")
     check("serve_get_unknown_argument_400", st.endswith("400 Bad Request"), st)

@@ -1373,17 +1373,24 @@ static enum MHD_Result api_health(server *s, struct MHD_Connection *conn, reques
     return reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
-/* Content-Length headers seen so far (on_header). */
+/* Content-Length and Host headers seen so far (on_header). */
 typedef struct cl_seen {
-    const char *first;          /* the first value */
+    const char *first;          /* the first Content-Length value */
     int conflict;               /* a later one differs */
+    int hosts;                  /* Host headers */
+    int bad_name;               /* a header name with a space or tab in it
+                                   ("Host : x": not a Host header to the
+                                   check, one to a proxy) */
 } cl_seen;
 
-/* MHD header iterator: note Content-Length values that differ. */
+/* MHD header iterator: Content-Length values that differ, Host headers
+ * counted, header names that are not tokens. */
 static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                  const char *value) {
     cl_seen *cs = cls;
     (void)kind;
+    if (key && strpbrk(key, " \t")) cs->bad_name = 1;
+    if (key && !strcasecmp(key, MHD_HTTP_HEADER_HOST)) cs->hosts++;
     if (!key || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) return MHD_YES;
     if (!cs->first) cs->first = value ? value : "";
     else if (strcmp(cs->first, value ? value : "")) cs->conflict = 1;
@@ -1414,7 +1421,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls) {
     server *s = cls;
     request *rq = *con_cls;
-    (void)version;
     int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
     if (!rq || !rq->begun) {
         if (!rq) rq = calloc(1, sizeof *rq);
@@ -1437,6 +1443,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                           rq->client, sizeof rq->client);
         }
+        /* RFC 9112 3.2: a 1.1 request without a Host header, or with more
+         * than one, is a 400; so is a header name that is not a token
+         * (field names end at the colon: "Host : x" would pass the check
+         * below as no Host at all) */
+        cl_seen cs = {NULL, 0, 0, 0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header, &cs);
+        if (cs.bad_name)
+            return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                               "a header name with a space in it");
+        if (cs.hosts > 1 || (!cs.hosts && version && !strcmp(version, MHD_HTTP_VERSION_1_1)))
+            return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                               cs.hosts ? "more than one Host header" : "no Host header");
         const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_HOST);
         if (s->loopback && !serve_host_ok(host) && !serve_host_is(host, s->bind))
@@ -1446,8 +1464,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         /* two Content-Length headers that differ: which body is meant is
          * unknown (request smuggling); RFC 9112 6.3 says 400 */
-        cl_seen cs = {NULL, 0};
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header, &cs);
         if (cs.conflict)
             return reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                "conflicting Content-Length headers");

@@ -74,23 +74,28 @@ serve_route_id serve_route(const char *url, const char **rest) {
     return SRV_ROUTE_NONE;
 }
 
+/* 1 when p is empty or ":" and 1 to 5 digits of a port (0..65535). */
+static int port_ok(const char *p) {
+    if (!*p) return 1;
+    if (*p != ':') return 0;
+    size_t n = strspn(p + 1, "0123456789");
+    return n >= 1 && n <= 5 && p[1 + n] == 0 && atol(p + 1) <= 65535;
+}
+
 int serve_host_ok(const char *h) {
-    if (!h) return 1; /* HTTP/1.0 */
-    size_t n = strlen(h);
+    if (!h) return 1; /* HTTP/1.0 (a 1.1 request without one is refused before) */
     if (h[0] == '[') /* [::1]:port */
-        return !strncmp(h, "[::1]", 5) && (h[5] == 0 || h[5] == ':');
-    const char *colon = strchr(h, ':');
-    if (colon) n = (size_t)(colon - h);
-    return (n == 9 && !strncasecmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9));
+        return !strncmp(h, "[::1]", 5) && port_ok(h + 5);
+    if (!strncasecmp(h, "localhost", 9)) return port_ok(h + 9);
+    return !strncmp(h, "127.0.0.1", 9) && port_ok(h + 9);
 }
 
 int serve_host_is(const char *h, const char *bind) {
     if (!h || !bind || !*bind) return 0;
     size_t bl = strlen(bind);
     if (h[0] == '[') /* [v6]:port */
-        return !strncasecmp(h + 1, bind, bl) && h[1 + bl] == ']' &&
-               (h[2 + bl] == 0 || h[2 + bl] == ':');
-    return !strncmp(h, bind, bl) && (h[bl] == 0 || h[bl] == ':') && !strchr(bind, ':');
+        return !strncasecmp(h + 1, bind, bl) && h[1 + bl] == ']' && port_ok(h + 2 + bl);
+    return !strncmp(h, bind, bl) && port_ok(h + bl) && !strchr(bind, ':');
 }
 
 void serve_log_path(char *out, size_t cap, const char *url) {
