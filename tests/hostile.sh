@@ -261,6 +261,24 @@ EOW
     fi
     cmp -s "$D/mp.tny" "$D/mp.before" && ok "hostile_mpi_different_${how}_index_kept" || bad "hostile_mpi_different_${how}_index_kept"
   done
+  # another command on one rank (index on 0, something else on 1): refused
+  # at once, saying so (a rank left in index's collectives hung before)
+  for other in info bogus serve; do
+    cat >"$D/wrap.sh" <<EOW
+cd "$D/rank\$OMPI_COMM_WORLD_RANK" || exit 9
+if [ "\$OMPI_COMM_WORLD_RANK" = 1 ]; then exec "$M" $other "$D/mp.tny"; fi
+exec "$M" index -q -t 1 -o "$D/mp.tny" in.jsonl
+EOW
+    t0=$(date +%s)
+    OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun --oversubscribe -np 2 sh "$D/wrap.sh" >"$D/out" 2>"$D/err"; rc=$?
+    secs=$(($(date +%s) - t0))
+    if [ "$rc" != 0 ] && [ "$rc" != 124 ] && grep -q "the processes run different commands" "$D/err"; then
+      ok "hostile_mpi_different_command_$other ($secs s, exit $rc)"
+    else
+      bad "hostile_mpi_different_command_$other (exit $rc after $secs s: $(grep -v '^\s*$' "$D/err" | head -c 300))"
+    fi
+    cmp -s "$D/mp.tny" "$D/mp.before" && ok "hostile_mpi_different_command_${other}_index_kept" || bad "hostile_mpi_different_command_${other}_index_kept"
+  done
 else
   echo "skip hostile_mpi_*: no mpirun or $M"
 fi

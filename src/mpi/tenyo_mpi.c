@@ -2215,6 +2215,22 @@ int main(int argc, char **argv) {
     for (int i = 0; i < argc; i++) /* same_inputs: every rank's must be the same */
         s.argv_print = (s.argv_print * 1099511628211ull) ^ ty_fnv1a(argv[i], strlen(argv[i]) + 1);
     cmd = argc > 1 ? argv[1] : "";
+    /* every rank runs the same command, or none runs: a rank in `index`'s
+     * collectives would wait forever for one that ran another (and MPI
+     * would abort `serve` with no word of why). min of (h, ~h) over the
+     * ranks: min h and ~max h, equal to this rank's when all agree */
+    uint64_t ch = ty_fnv1a(cmd, strlen(cmd) + 1), mine[2] = {ch, ~ch}, all[2];
+    MPI_Request cr;
+    if (MPI_Iallreduce(mine, all, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD, &cr) != MPI_SUCCESS ||
+        ty_mpicomm_wait(&cr, POLL_NS))
+        MPI_Abort(MPI_COMM_WORLD, 70);
+    if (all[0] != ch || all[1] != ~ch) {
+        if (s.rank == 0)
+            fprintf(stderr, "tenyo-mpi: the processes run different commands (process 0: '%s'); "
+                            "every process of the job must run the same one\n", cmd);
+        MPI_Finalize();
+        return 2;
+    }
     if (serve) {
         if (provided < MPI_THREAD_SERIALIZED) {
             if (s.rank == 0)
