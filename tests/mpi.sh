@@ -751,12 +751,19 @@ if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] 
       t0=$(date +%s)
       if [ $target = rank0 ]; then kill -TERM "$(echo "$kids" | sed -n 1p)"; else kill -TERM "$mp"; fi
       wait "$mp"; rc=$?
-      t=$(($(date +%s) - t0))
-      left=""
-      for p in $kids; do
-        st=$(ps -o stat= -p "$p" 2>/dev/null)
-        case "$st" in ""|Z*) ;; *) left="$left $p"; kill -9 "$p" 2>/dev/null ;; esac
+      # every process ended within 10 s of the signal (a sanitizer build's
+      # processes may still be writing their reports when mpirun returns)
+      while :; do
+        left=""
+        for p in $kids; do
+          st=$(ps -o stat= -p "$p" 2>/dev/null)
+          case "$st" in ""|Z*) ;; *) left="$left $p" ;; esac
+        done
+        [ -z "$left" ] || [ $(($(date +%s) - t0)) -ge 10 ] && break
+        sleep 0.2
       done
+      t=$(($(date +%s) - t0))
+      for p in $left; do kill -9 "$p" 2>/dev/null; done
       if [ -z "$left" ] && [ "$t" -le 10 ] && { [ $target = mpirun ] || [ "$rc" = 0 ]; }; then
         ok "mpi_serve_sigterm_$target (exit $rc after ${t} s, every process ended)"
       else
