@@ -196,29 +196,29 @@ int ty_title_only(const ty_model *m, uint64_t d) {
     return m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d] < TY_SHORT_TERMS;
 }
 
+int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j) {
+    const ty_model *m = &c->idx->m;
+    uint64_t je = m->tfidf.rowptr[d + 1];
+    while (*i < c->last_qn && *j < je) { /* both sorted by term */
+        if (c->qt[*i] == m->tfidf.col[*j]) return 1;
+        if (c->qt[*i] < m->tfidf.col[*j]) (*i)++;
+        else (*j)++;
+    }
+    return 0;
+}
+
 /* The shared content of a field's evidence with the query, per query term:
  * sum over evidence e of similarity x query weight x evidence weight. */
 void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, double *w) {
     const ty_model *m = &c->idx->m;
-    size_t qn = c->last_qn;
-    for (size_t i = 0; i < qn; i++) w[i] = 0;
+    for (size_t i = 0; i < c->last_qn; i++) w[i] = 0;
     for (int e = 0; e < nev; e++) {
         uint64_t d = ev[e].doc;
         if (d >= m->ndocs) continue;
         double sim = ev[e].score > 0 ? ev[e].score : 0;
-        uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
         size_t i = 0;
-        while (i < qn && j < je) { /* both sorted by term */
-            if (c->qt[i] == m->tfidf.col[j]) {
-                w[i] += sim * c->qw[i] * m->tfidf.val[j];
-                i++;
-                j++;
-            } else if (c->qt[i] < m->tfidf.col[j]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
+        for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)
+            w[i] += sim * c->qw[i] * m->tfidf.val[j];
     }
 }
 

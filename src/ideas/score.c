@@ -213,20 +213,9 @@ static int doc_overlap(const tenyo_ctx *c, const float *gen, uint64_t d) {
     const ty_model *m = &c->idx->m;
     const char *sh[64];
     int ns = 0;
-    uint64_t j = m->tfidf.rowptr[d], je = m->tfidf.rowptr[d + 1];
     size_t i = 0;
-    while (i < c->last_qn && j < je && ns < 64) { /* both sorted by term */
-        if (c->qt[i] == m->tfidf.col[j]) {
-            if (specific_term(c, gen, c->qt[i]))
-                sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
-            i++;
-            j++;
-        } else if (c->qt[i] < m->tfidf.col[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
+    for (uint64_t j = m->tfidf.rowptr[d]; ns < 64 && ty_shared_next(c, d, &i, &j); i++, j++)
+        if (specific_term(c, gen, c->qt[i])) sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
     int n = 0;
     for (int a = 0; a < ns; a++) {
         int part = 0;

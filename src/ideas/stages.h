@@ -93,6 +93,11 @@ int ty_fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n);
 int ty_one_char(const char *s);
 int ty_verb_like(const char *t);
 int ty_title_only(const ty_model *m, uint64_t d);
+/* The next term the query (c->qt) and row d share at or after query
+ * index *i and row position *j (both sorted by term): 1 with *i, *j on it,
+ * 0 at the end of either. Start at *i = 0, *j = rowptr[d]; step past a
+ * match with (*i)++, (*j)++. */
+int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j);
 void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, double *w);
 double ty_term_specificity(const tenyo_ctx *c, const float *gen, uint32_t t);
 void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
