@@ -217,6 +217,13 @@ const char *cli_safe_lines(const char *s);
 char *cli_one_line(const char *s, char *out, size_t cap);
 /* A card's strength band (TENYO_BAND_*): "strong" | "candidate" |
  * "reference", and its label in lang (有力 / 候補 / 参考). */
+/* The length of the longest string of array t at s[i] (n = strlen(s)):
+ * ASCII without case and only at a word start, others byte for byte (as
+ * tenyo_idea_why matched them); 0 when none. */
+size_t cli_mark_len(const char *s, size_t n, size_t i, const json_t *t);
+/* s to stdout with every occurrence of the strings of t marked (【term】 in
+ * Japanese reports, *term* in English ones), escaped for the terminal. */
+void cli_print_marked(const char *s, const json_t *t, int ja);
 const char *cli_band_code(int band);
 const char *cli_band_label(int band, const char *lang);
 /* A TENYO_WEAK_* bit's code ("few_words", ...). */

@@ -101,41 +101,6 @@ static void jjoin(const json_t *a, const char *member, const char *sep,
     }
 }
 
-/* s with every occurrence of the terms of array t marked (【term】 in
- * Japanese reports, *term* in English ones; ASCII without case at a word
- * start, as tenyo_idea_why matched them), escaped for the terminal. */
-static void print_marked(const char *s, const json_t *t, int ja) {
-    char out[4096];
-    size_t o = 0, n = strlen(s);
-    for (size_t i = 0; i < n && o + 16 < sizeof out;) {
-        size_t best = 0;
-        size_t k;
-        json_t *v;
-        json_array_foreach(t, k, v) {
-            const char *w = json_string_value(v);
-            size_t wl = w ? strlen(w) : 0;
-            if (!wl || wl > n - i || wl <= best) continue;
-            int ascii = (unsigned char)w[0] < 0x80, hit = 1;
-            if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
-            for (size_t q = 0; q < wl && hit; q++)
-                hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
-                            : s[i + q] == w[q];
-            if (hit) best = wl;
-        }
-        if (best && o + best + 12 < sizeof out) {
-            const char *l = ja ? "【" : "*", *r = ja ? "】" : "*";
-            memcpy(out + o, l, strlen(l)), o += strlen(l);
-            memcpy(out + o, s + i, best), o += best;
-            memcpy(out + o, r, strlen(r)), o += strlen(r);
-            i += best;
-        } else {
-            out[o++] = s[i++];
-        }
-    }
-    out[o] = 0;
-    fputs(cli_safe(out), stdout);
-}
-
 /* The readable report of one result object of cli_ideas_json. */
 static void print_report(const json_t *o, const char *lang) {
     int ja = !strcmp(lang, "ja");
@@ -206,9 +171,9 @@ static void print_report(const json_t *o, const char *lang) {
         if (wj) {
             const json_t *wt = json_object_get(wj, "terms");
             printf("    %s: %s\xE3\x80\x8C", ja ? "理由" : "why", ja ? "本件" : "this patent ");
-            print_marked(cli_jstr(wj, "query"), wt, ja);
+            cli_print_marked(cli_jstr(wj, "query"), wt, ja);
             printf("\xE3\x80\x8D\n          %s \xE3\x80\x8C", cli_safe(cli_jstr(wj, "evidence_id")));
-            print_marked(cli_jstr(wj, "evidence"), wt, ja);
+            cli_print_marked(cli_jstr(wj, "evidence"), wt, ja);
             printf("\xE3\x80\x8D\n");
         }
         printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));

@@ -18,40 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* s with every occurrence of the strings of array t marked (【t】 in
- * Japanese, *t* in English; ASCII without case at a word start), escaped
- * for the terminal. */
-static void print_marked(const char *s, const json_t *t, int ja) {
-    char out[4096];
-    size_t o = 0, n = strlen(s);
-    for (size_t i = 0; i < n && o + 16 < sizeof out;) {
-        size_t best = 0, k;
-        json_t *v;
-        json_array_foreach(t, k, v) {
-            const char *w = json_string_value(v);
-            size_t wl = w ? strlen(w) : 0;
-            if (!wl || wl > n - i || wl <= best) continue;
-            int ascii = (unsigned char)w[0] < 0x80, hit = 1;
-            if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
-            for (size_t q = 0; q < wl && hit; q++)
-                hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
-                            : s[i + q] == w[q];
-            if (hit) best = wl;
-        }
-        if (best && o + best + 12 < sizeof out) {
-            const char *l = ja ? "【" : "*", *r = ja ? "】" : "*";
-            memcpy(out + o, l, strlen(l)), o += strlen(l);
-            memcpy(out + o, s + i, best), o += best;
-            memcpy(out + o, r, strlen(r)), o += strlen(r);
-            i += best;
-        } else {
-            out[o++] = s[i++];
-        }
-    }
-    out[o] = 0;
-    fputs(cli_safe(out), stdout);
-}
-
 /* A confidence as a percentage a reader can read: 13%, 0.4% (never a bare
  * 0 for a use that has one). */
 static void pct(char *out, size_t n, double c) {
@@ -101,9 +67,9 @@ static void print_match(const json_t *o, const char *lang) {
             printf("    %s", ja ? "合う理由（共通する語: " : "why it fits (shared: ");
             json_array_foreach(t, j, u) printf("%s%s", j ? (ja ? "・" : ", ") : "", cli_safe(json_string_value(u)));
             printf("%s\n      %s「", ja ? "）" : ")", ja ? "会社" : "company");
-            print_marked(cli_jstr(w, "company"), t, ja);
+            cli_print_marked(cli_jstr(w, "company"), t, ja);
             printf("」\n      %s「", ja ? "特許" : "patent ");
-            print_marked(cli_jstr(w, "patent"), t, ja);
+            cli_print_marked(cli_jstr(w, "patent"), t, ja);
             printf("」\n");
         }
         const json_t *uses = json_object_get(v, "uses");

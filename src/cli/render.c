@@ -16,6 +16,8 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,3 +345,39 @@ const char *cli_record_link(const char *id, char *buf, size_t cap) {
     return buf;
 }
 
+
+size_t cli_mark_len(const char *s, size_t n, size_t i, const json_t *t) {
+    size_t best = 0, k;
+    json_t *v;
+    json_array_foreach(t, k, v) {
+        const char *w = json_string_value(v);
+        size_t wl = w ? strlen(w) : 0;
+        if (!wl || wl > n - i || wl <= best) continue;
+        int ascii = (unsigned char)w[0] < 0x80, hit = 1;
+        if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
+        for (size_t q = 0; q < wl && hit; q++)
+            hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
+                        : s[i + q] == w[q];
+        if (hit) best = wl;
+    }
+    return best;
+}
+
+void cli_print_marked(const char *s, const json_t *t, int ja) {
+    char out[4096];
+    size_t o = 0, n = strlen(s);
+    for (size_t i = 0; i < n && o + 16 < sizeof out;) {
+        size_t best = cli_mark_len(s, n, i, t);
+        if (best && o + best + 12 < sizeof out) {
+            const char *l = ja ? "【" : "*", *r = ja ? "】" : "*";
+            memcpy(out + o, l, strlen(l)), o += strlen(l);
+            memcpy(out + o, s + i, best), o += best;
+            memcpy(out + o, r, strlen(r)), o += strlen(r);
+            i += best;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = 0;
+    fputs(cli_safe(out), stdout);
+}

@@ -49,19 +49,7 @@ static void esc(FILE *f, const char *s) {
 static void esc_marked(FILE *f, const char *s, const json_t *t) {
     size_t n = s ? strlen(s) : 0;
     for (size_t i = 0; i < n;) {
-        size_t best = 0, k;
-        json_t *v;
-        json_array_foreach(t, k, v) {
-            const char *w = json_string_value(v);
-            size_t wl = w ? strlen(w) : 0;
-            if (!wl || wl > n - i || wl <= best) continue;
-            int ascii = (unsigned char)w[0] < 0x80, hit = 1;
-            if (ascii && i && isalnum((unsigned char)s[i - 1])) continue;
-            for (size_t q = 0; q < wl && hit; q++)
-                hit = ascii ? tolower((unsigned char)s[i + q]) == tolower((unsigned char)w[q])
-                            : s[i + q] == w[q];
-            if (hit) best = wl;
-        }
+        size_t best = cli_mark_len(s, n, i, t);
         if (best) {
             char *piece = strndup(s + i, best);
             fputs("<mark>", f);
