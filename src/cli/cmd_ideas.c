@@ -179,9 +179,9 @@ static void print_report(const json_t *o, const char *lang) {
         printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));
     }
     if (json_array_size(arr)) {
-        printf("%s\n%s\n%s\n", cli_legend_line("bands", ja ? "ja" : "en"),
-               cli_legend_line("confidence", ja ? "ja" : "en"),
-               cli_legend_line("unexpected", ja ? "ja" : "en"));
+        printf("%s\n%s\n%s\n", tenyo_idea_legend("bands", ja ? "ja" : "en"),
+               tenyo_idea_legend("confidence", ja ? "ja" : "en"),
+               tenyo_idea_legend("unexpected", ja ? "ja" : "en"));
         int star = 0;
         json_array_foreach(arr, i, it) star |= !json_is_true(json_object_get(it, "expected"));
         if (star)
