@@ -108,15 +108,17 @@ static void print_report(const json_t *o, const char *lang) {
     char home[512];
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     int cols = cli_term_cols(); /* titles cut to it (whole in --json) */
+    /* one language per line: the headings in --lang's */
+    const char *head = ja ? "転用候補: " : "ideas for ";
     if (json_object_get(q, "id")) {
-        printf("転用候補 / ideas for %s  ", cli_safe(cli_jstr(q, "id")));
-        cli_cut(cli_jstr(q, "title"), cli_room(cols, (long)cli_width("転用候補 / ideas for   ") +
+        printf("%s%s  ", head, cli_safe(cli_jstr(q, "id")));
+        cli_cut(cli_jstr(q, "title"), cli_room(cols, (long)cli_width(head) + 2 +
                                                      (long)cli_width(cli_jstr(q, "id"))));
         printf("\n");
     }
     else
-        printf("転用候補 / ideas for the query text\n");
-    printf("home fields: %s%s\n\n", home[0] ? cli_safe(home) : "-",
+        printf("%s\n", ja ? "転用候補: 入力テキスト" : "ideas for the query text");
+    printf("%s: %s%s\n\n", ja ? "本件の分野" : "home fields", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
     size_t i, k;
     json_t *it, *e;

@@ -41,8 +41,8 @@ static void print_match(const json_t *o, const char *lang) {
         snprintf(home + l, sizeof home - l, "%s%s", i ? "," : "", json_string_value(v));
     }
     int known = json_is_true(json_object_get(q, "licence_known"));
-    printf("%s\n", ja ? (known ? "会社の強みから使える開放特許 / licensable patents this company could use"
-                               : "会社の強みに近い特許（ライセンス可否は未確認） / patents this company could use")
+    printf("%s\n", ja ? (known ? "会社の強みから使える開放特許"
+                               : "会社の強みに近い特許（ライセンス可否は未確認）")
                       : (known ? "licensable patents this company could use (the Kawasaki-model query)"
                                : "patents this company could use (licence status unknown)"));
     printf("%s: %s%s   %s: %lld\n\n", ja ? "自社の分野" : "home fields", home[0] ? cli_safe(home) : "-",
