@@ -1238,8 +1238,9 @@ int tenyo_map_place_labels(tenyo_map_label *l, size_t n, double width, double he
 
 /* ------------------------------------------------------------ evaluation */
 
-/* Split rule of EVAL.md: 1 when md5(salt + id) mod modulus == 0 (the md5 read
- * as a 128-bit big-endian integer), i.e. the document is a test query. */
+/* Split rule of `tenyo eval` (its --help says the protocols): 1 when
+ * md5(salt + id) mod modulus == 0 (the md5 read as a 128-bit big-endian
+ * integer), i.e. the document is a test query. */
 int tenyo_split_is_test(const char *id, const char *salt, unsigned modulus);
 
 #ifdef __cplusplus

@@ -6,8 +6,14 @@
         ideas = pd.DataFrame(x.ideas("SAMPLE-001", n=5))
 
 Design. A thin ctypes layer over the C library's public API (tenyo.h,
-libtenyo.so.0): nothing is compiled at import, and every result is built
-from plain dicts and lists, so it goes straight into pandas.DataFrame.
+libtenyo.so.0): nothing is compiled at import. The answers of ideas(),
+match(), similar() and search() are the library's JSON (tenyo_ideas_json,
+tenyo_match_json, tenyo_similar_json, tenyo_search_json), the very text
+`tenyo ... --json` prints, parsed: a Result, the list of rows (plain dicts,
+straight into pandas.DataFrame) with the other members as attributes
+(.query, .warnings, .hidden, ...). One schema for the CLI, the server and
+Python, kept in one place (python/tests/test_schema.py compares them); the
+names of 0.1.0's own dicts (code, bridge, also) still read for one release.
 The ctypes Structures below mirror tenyo.h field by field; the tests
 compare their sizes and offsets with the C compiler's (python/tests/abi.c),
 so a field added to tenyo.h without this file fails `make test`.

@@ -5,7 +5,8 @@
  *
  * Output: a readable report (default), or with --json one object
  * {"query": {...}, "ideas": [...]} per query (built by cli_ideas_json /
- * cli_ideas_render, answers.c, which the server and `match` share), or
+ * cli_ideas_render, render.c: the library's tenyo_ideas_json, which the server, `match`
+ * and the Python binding share), or
  * with --csv one row per proposal. The sentence is built from the
  * proposal's parts in the chosen language (--lang; default ja, as in
  * `match` and the server, whatever the query's language).

@@ -3,7 +3,7 @@
  * strengths in, licensable patents it could use out, each with its uses.
  *
  * A rendering of the library's answer, not an engine of its own: the
- * object is cli_match_json (answers.c; tenyo_match_text, the ideas engine
+ * object is cli_match_json (render.c: tenyo_match_json of tenyo_match_text, the ideas engine
  * run with open_only, plus the nearest licensable patents, each use
  * explained with the same JSON the `ideas` command prints for that
  * proposal). POST /api/match answers with the same object as `tenyo match

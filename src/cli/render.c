@@ -2,7 +2,8 @@
  * render.c — the JSON shapes of `info`, `similar` and patent metadata,
  * built in one place so that the command line (`--json`) and the HTTP
  * server (`tenyo serve`) answer the same inputs with the same objects.
- * (The `ideas` object is built in answers.c for the same reason.)
+ * (The `ideas`, `match`, `similar` and `search` objects are the library's:
+ * tenyo_*_json, src/ideas/answer.c; cli_json_take parses them.)
  *
  * Everything here reads the index through tenyo.h only; strings are copied
  * into the JSON values, so the objects outlive nothing they point to.
