@@ -141,6 +141,12 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     c->notes.nunknown = c->nunk;
     for (size_t i = 0; i < c->nunk && i < 8; i++) c->notes.unknown[i] = c->unk[i];
     if (c->nunk) c->notes.flags |= TENYO_NOTE_UNKNOWN_WORDS;
+    c->notes.npartial = c->npart;
+    for (size_t i = 0; i < c->npart && i < 8; i++) {
+        c->notes.partial[i] = c->part[i];
+        c->notes.partial_as[i] = c->part_as[i];
+    }
+    if (c->npart) c->notes.flags |= TENYO_NOTE_PARTIAL_WORDS;
     if (!m->nfields) c->notes.flags |= TENYO_NOTE_NO_CODES;
     char homes[64][5];
     int predicted = 0;
