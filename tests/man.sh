@@ -91,14 +91,14 @@ for f in $(grep -oE '[A-Za-z0-9_/.-]+\.md\b' "$D/help"); do [ -e "$f" ] || cited
 grep -q '^Protocol S (similar)' "$D/help" && grep -q '^Protocol X (ideas)' "$D/help" &&
   ok help_eval_says_the_protocols || bad help_eval_says_the_protocols
 
-# README's "Command-line reference" names the same long options as --help
-awk '/^## Command-line reference/{f=1} f&&/^```$/{n++; if(n==2) exit; next} f&&n==1' README.md >"$D/ref"
+# docs/commands.md's "Command-line reference" names the same long options as --help
+awk '/^## Command-line reference/{f=1} f&&/^```$/{n++; if(n==2) exit; next} f&&n==1' docs/commands.md >"$D/ref"
 for c in $cmds; do
   awk -v c="$c" '/^tenyo [a-z]/{on = ($2 == c)} on' "$D/ref" | grep -o -e '--[a-z][a-z0-9-]*' |
     grep -v -x -e '--help' | sort -u >"$D/r.$c"
   grep -e '^--' "$D/h.$c" >"$D/hl.$c"
   if [ -s "$D/r.$c" ] && diff "$D/hl.$c" "$D/r.$c" >"$D/diff"; then ok "readme_reference_same_options_$c"
-  else bad "readme_reference_same_options_$c (< --help, > README: $(tr '\n' ' ' <"$D/diff"))"; fi
+  else bad "readme_reference_same_options_$c (< --help, > docs/commands.md: $(tr '\n' ' ' <"$D/diff"))"; fi
 done
 
 echo "$pass passed, $fail failed"
