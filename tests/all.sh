@@ -23,6 +23,8 @@
 #   hostile   tests/hostile.sh (hostile lists, unwritable output, flipped bytes
 #             for check, the server's arguments, limits and host check)
 #   scale     tests/scale.sh (tenyo bench; zstd-compressed input)
+#   readme    tests/readme.sh (the tours of README.md and README.ja.md run as
+#             written in a fresh clone; no development history in them)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Suites run side by side, TENYO_TEST_JOBS at a time (default: the number
@@ -99,6 +101,7 @@ suite python sh tests/python.sh "$B"
 suite shards sh tests/shards.sh "$B"
 suite layers sh tests/layering.sh "$B"
 suite scale sh tests/scale.sh
+suite readme sh tests/readme.sh "$B"
 wait_slots 1
 wait
 
