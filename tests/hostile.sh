@@ -225,6 +225,75 @@ for how in flipcheck flipmid remove segmissing; do
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
 done
 
+# ------------------------------------------------ repair never resurrects (F1)
+# base of 160, add 20, delete 2 (one in the base, one in the segment), add
+# 20, delete 1: then the MANIFEST missing, empty, truncated, random bytes, a
+# directory, an older copy (before the last delete; before the last add and
+# delete), the deletion file missing or with a flipped byte. After check
+# --repair either the index answers with exactly the live documents (no
+# deleted id, every surviving id) or repair refused (exit 3, saying what to
+# do) and every file is still there: never a deleted document back, never
+# an intact segment gone.
+head -160 "$D/noopen.jsonl" >"$D/f1a.jsonl"; sed -n 161,180p "$D/noopen.jsonl" >"$D/f1b.jsonl"
+sed -n 181,200p "$D/noopen.jsonl" >"$D/f1c.jsonl"
+rm -rf "$D/f1"; mkdir "$D/f1"
+"$T" index -q -o "$D/f1/x.tny" "$D/f1a.jsonl" 2>/dev/null && "$T" add -q "$D/f1/x.tny" "$D/f1b.jsonl" 2>/dev/null &&
+  "$T" delete "$D/f1/x.tny" SAMPLE-010 SAMPLE-170 >/dev/null 2>&1 && cp "$D/f1/x.tny.upd/MANIFEST" "$D/f1-m2" &&
+  "$T" add -q "$D/f1/x.tny" "$D/f1c.jsonl" 2>/dev/null && cp "$D/f1/x.tny.upd/MANIFEST" "$D/f1-m3" &&
+  "$T" delete "$D/f1/x.tny" SAMPLE-190 >/dev/null 2>&1
+expect 0 hostile_f1_setup "$T" check "$D/f1/x.tny"
+# live ids of INDEX as answered (similar over every document, the query's
+# own id added), one per line; empty when it does not answer
+f1_live() {
+  "$T" similar "$1" SAMPLE-001 -k 1000 --json 2>/dev/null |
+    py 'import json,sys
+try: o=json.load(sys.stdin)
+except Exception: sys.exit(0)
+print("\n".join(sorted([o["query"]["id"]]+[x["id"] for x in o["results"]])))'
+}
+f1_live "$D/f1/x.tny" >"$D/f1-want"
+if [ "$(grep -c . "$D/f1-want")" = 197 ] && ! grep -q -e SAMPLE-010 -e SAMPLE-170 -e SAMPLE-190 "$D/f1-want"; then ok hostile_f1_setup_197_live; else bad "hostile_f1_setup_197_live ($(grep -c . "$D/f1-want"))"; fi
+for how in manifest_missing manifest_empty manifest_truncated manifest_random manifest_dir \
+           manifest_old manifest_older del_missing del_flipped; do
+  rm -rf "$D/r.tny" "$D/r.tny.upd"
+  cp "$D/f1/x.tny" "$D/r.tny"; cp -r "$D/f1/x.tny.upd" "$D/r.tny.upd"
+  U="$D/r.tny.upd"
+  case $how in
+    manifest_missing) rm "$U/MANIFEST" ;;
+    manifest_empty) : >"$U/MANIFEST" ;;
+    manifest_truncated) head -c $(($(wc -c <"$U/MANIFEST") / 2)) "$D/f1/x.tny.upd/MANIFEST" >"$U/MANIFEST" ;;
+    manifest_random) py 'import random,sys; r=random.Random(40); open(sys.argv[1],"wb").write(bytes(r.randrange(256) for _ in range(300)))' "$U/MANIFEST" ;;
+    manifest_dir) rm "$U/MANIFEST"; mkdir "$U/MANIFEST" ;;
+    manifest_old) cp "$D/f1-m3" "$U/MANIFEST" ;;
+    manifest_older) cp "$D/f1-m2" "$U/MANIFEST" ;;
+    del_missing) rm "$U"/del-* ;;
+    del_flipped) py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=8; open(p,"wb").write(b)' "$(ls "$U"/del-* | tail -1)" ;;
+  esac
+  (cd "$U" && ls seg-* del-* 2>/dev/null | sort >"$D/f1-files") # as damaged
+  "$T" check --repair "$D/r.tny" >"$D/out" 2>"$D/err"; rc=$?
+  cp "$D/out" "$D/f1-repair.out"; cat "$D/err" >>"$D/f1-repair.out"
+  f1_live "$D/r.tny" >"$D/f1-got"
+  if grep -q -e SAMPLE-010 -e SAMPLE-170 -e SAMPLE-190 "$D/f1-got"; then
+    bad "hostile_f1_${how}_no_deleted_back (exit $rc; back: $(grep -e SAMPLE-010 -e SAMPLE-170 -e SAMPLE-190 "$D/f1-got" | tr '\n' ' '))"
+  else ok "hostile_f1_${how}_no_deleted_back"; fi
+  # every segment and deletion file still there (in use or moved aside)
+  miss=""
+  for f in $(cat "$D/f1-files"); do
+    [ -f "$U/$f" ] || ls "$U"/damaged-*/"$f" >/dev/null 2>&1 || miss="$miss $f"
+  done
+  [ -z "$miss" ] && ok "hostile_f1_${how}_no_file_deleted" || bad "hostile_f1_${how}_no_file_deleted (gone:$miss)"
+  case $how in
+    del_*) # the deletions cannot be proved: refused, saying what to do
+      if [ "$rc" = 3 ] && grep -q "restore" "$D/f1-repair.out" && grep -q "tenyo index" "$D/f1-repair.out"; then ok "hostile_f1_${how}_refused"; else bad "hostile_f1_${how}_refused (exit $rc: $(tail -c 300 "$D/f1-repair.out"))"; fi
+      grep -q "del-000004.tyd" "$D/f1-repair.out" && ok "hostile_f1_${how}_names_file" || bad "hostile_f1_${how}_names_file"
+      expect 3 "hostile_f1_${how}_still_refuses_queries" "$T" similar "$D/r.tny" SAMPLE-001 ;;
+    *) # the deletion records prove the state: repaired exactly
+      if [ "$rc" = 0 ] && cmp -s "$D/f1-want" "$D/f1-got"; then ok "hostile_f1_${how}_repaired_exactly"; else bad "hostile_f1_${how}_repaired_exactly (exit $rc, $(grep -c . "$D/f1-got") live: $(tail -c 300 "$D/f1-repair.out"))"; fi
+      expect 0 "hostile_f1_${how}_then_consistent" "$T" check "$D/r.tny"
+      contains "$D/out" "opens: 197 live documents" "hostile_f1_${how}_count" ;;
+  esac
+done
+
 # ------------------------------------------------ tenyo-mpi: same inputs
 # every rank must read the same bytes: a rank given another copy under the
 # same (relative) path, a shorter copy, other files or another
