@@ -177,12 +177,12 @@ expect 3 hostile_info_abstracts_base "$T" info "$D/ab.tny"
 contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 
 # ------------------------------------------------ repair keeps deletions
-# a damaged MANIFEST that still names its segments: repair keeps the
-# deletion file, deleted documents stay deleted (a delete before the last
-# add, and a replacement by a later segment). Without that evidence (no
-# MANIFEST, or a segment it names gone) the positions could land on other
-# documents: the deletions are recomputed from the ids and the file moved
-# aside, said as unknown. Never a deletion placed on another document.
+# a damaged or missing MANIFEST: repair takes the newest deletion file's
+# record of the state (format 2: segments and each deleted id), so deleted
+# documents stay deleted (a delete before the last add, and a replacement
+# by a later segment); with a segment gone too, that segment's documents
+# are lost and every other deletion still placed by id. Never a deletion
+# placed on another document.
 for how in flipcheck flipmid remove segmissing; do
   rm -rf "$D/r.tny" "$D/r.tny.upd"
   cp "$D/g.tny" "$D/r.tny"; cp -r "$D/g.tny.upd" "$D/r.tny.upd"
@@ -204,22 +204,13 @@ for how in flipcheck flipmid remove segmissing; do
     "$T" similar "$D/r.tny" "$id" -k 1 >/dev/null 2>&1 || miss="$miss $id"
   done
   [ -z "$miss" ] && ok "hostile_repair_${how}_no_misplaced_deletion" || bad "hostile_repair_${how}_no_misplaced_deletion (gone:$miss)"
-  if grep -q "the newest deletion file, kept" "$D/repair.out"; then
-    expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
-    expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
-    expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
-    after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
-    [ "$before" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($before before, $after after)"
-    kept=1
-  else
-    contains "$D/repair.out" "not used: " "hostile_repair_${how}_says_why_not_used"
-    contains "$D/repair.out" "moved del-" "hostile_repair_${how}_deletion_file_moved_aside"
-    kept=0
-  fi
-  case $how in
-    flipcheck) [ $kept = 1 ] && ok hostile_repair_flipcheck_kept || bad hostile_repair_flipcheck_kept ;;
-    remove|segmissing) [ $kept = 0 ] && ok "hostile_repair_${how}_not_used" || bad "hostile_repair_${how}_not_used" ;;
-  esac
+  contains "$D/repair.out" "reads whole, .* recorded with their ids" "hostile_repair_${how}_from_record"
+  expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
+  expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
+  expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
+  after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
+  want=$before; [ $how = segmissing ] && want=$((before - 29)) # seg-000001: 30, one deleted
+  [ "$want" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($want wanted, $after after)"
   "$T" similar "$D/r.tny" SAMPLE-005 -k 200 --json >"$D/out" 2>/dev/null
   py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["title"].startswith("REPLACED") and "SAMPLE-005" not in [x["id"] for x in o["results"]], o["query"]' "$D/out" && ok "hostile_repair_${how}_replacement_once" || bad "hostile_repair_${how}_replacement_once"
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
@@ -293,6 +284,33 @@ for how in manifest_missing manifest_empty manifest_truncated manifest_random ma
       contains "$D/out" "opens: 197 live documents" "hostile_f1_${how}_count" ;;
   esac
 done
+
+# format 1 deletion files (positions only, written before the record): check
+# reads them; a repair with the MANIFEST lost refuses and changes nothing
+# (nothing proves the deletions); the next update writes format 2 (carried
+# positions without ids), after which a lost MANIFEST is repaired exactly
+rm -rf "$D/o.tny" "$D/o.tny.upd"; cp "$D/f1/x.tny" "$D/o.tny"; cp -r "$D/f1/x.tny.upd" "$D/o.tny.upd"
+py 'import struct,sys
+def fnv(b):
+    h=1469598103934665603
+    for c in b: h=((h^c)*1099511628211)&0xffffffffffffffff
+    return h
+p=sys.argv[1]; b=open(p,"rb").read(); n=struct.unpack_from("<Q",b,16)[0]; s=struct.unpack_from("<Q",b,48)[0]
+pos=b[56+24*s:56+24*s+8*n]; o=b"TENYODEL"+struct.pack("<IIQ",1,0,n)+pos; open(p,"wb").write(o+struct.pack("<Q",fnv(o)))' "$D/o.tny.upd/del-000004.tyd"
+expect 0 hostile_f1_format1_check "$T" check "$D/o.tny"
+contains "$D/out" "opens: 197 live documents" hostile_f1_format1_count
+cp -r "$D/o.tny.upd" "$D/o.keep"
+rm "$D/o.tny.upd/MANIFEST"
+expect 3 hostile_f1_format1_lost_manifest_refused "$T" check --repair "$D/o.tny"
+contains "$D/out" "cannot prove which documents are deleted" hostile_f1_format1_says_why
+if [ ! -e "$D/o.tny.upd/MANIFEST" ] && cmp -s "$D/o.tny.upd/del-000004.tyd" "$D/o.keep/del-000004.tyd" && [ -f "$D/o.tny.upd/seg-000003.tys" ]; then ok hostile_f1_format1_nothing_changed; else bad hostile_f1_format1_nothing_changed; fi
+rm -rf "$D/o.tny.upd"; cp -r "$D/o.keep" "$D/o.tny.upd"
+expect 0 hostile_f1_format1_update "$T" delete "$D/o.tny" SAMPLE-020
+rm "$D/o.tny.upd/MANIFEST"
+expect 0 hostile_f1_format1_then_repaired "$T" check --repair "$D/o.tny"
+f1_live "$D/o.tny" >"$D/f1-got"
+grep -v SAMPLE-020 "$D/f1-want" >"$D/f1-want2"
+cmp -s "$D/f1-want2" "$D/f1-got" && ok "hostile_f1_format1_then_repaired_exactly" || bad "hostile_f1_format1_then_repaired_exactly ($(grep -c . "$D/f1-got") live)"
 
 # ------------------------------------------------ tenyo-mpi: same inputs
 # every rank must read the same bytes: a rank given another copy under the
