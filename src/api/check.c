@@ -18,31 +18,44 @@
  * after its five retries ("its updates kept changing") and the index was
  * unusable, base included, with no way back but the source files.
  *
- * Repair, under the writer lock (one writer at a time, as add and rebuild):
+ * Repair, under the writer lock (one writer at a time, as add and rebuild),
+ * does what SQLite and Lucene do: it never guesses. A repaired index holds
+ * no deleted document and loses no intact segment, or nothing is changed:
  *   - a damaged base cannot be repaired here: segments hold no LSA and the
  *     base's documents are only in it (index the sources again; refused);
- *   - damaged or missing segments are dropped, readable ones kept in their
- *     order, and the deletion positions renumbered for the shorter list;
- *   - a damaged or missing deletion file: deletions by `tenyo delete` are
- *     lost (counted and said), while replacements are recomputed from the
- *     ids (of several instances of an id, the last one lives), so no id is
- *     live twice;
- *   - a damaged MANIFEST: rebuilt from the directory listing (readable
- *     segments of this base's tokenizer, in generation order); the newest
- *     deletion file that reads whole is kept when the damaged manifest's
- *     text still names exactly the readable segments up to its generation
- *     (its positions then still place), so deleted documents stay deleted;
- *     without that evidence (no manifest, a named segment gone) a position
- *     could land on another document, so the deletions are recomputed as
- *     above and said to be unknown;
- *   - a base marked "updated" without any manifest (copied without its
- *     .upd): an empty manifest records that its base alone is the state.
- * Then a new MANIFEST (next generation) is committed like an update's, and
- * the index is opened again to count what it now holds. Nothing is ever
- * deleted: the damaged files are moved aside into
+ *   - with a MANIFEST that reads and whose deletion file reads: damaged or
+ *     missing segments are dropped with their documents, readable ones kept
+ *     in their order, and the deletion positions renumbered for the
+ *     shorter list (the MANIFEST places them);
+ *   - when the MANIFEST cannot say which documents are deleted — missing,
+ *     damaged, an older copy put back (files two generations past it), its
+ *     deletion file lost or damaged, a base marked "updated" without any —
+ *     the newest deletion file is the evidence: since format 2 every commit
+ *     writes one recording the state it counts (generation, base, segments
+ *     in order) and each deleted document's id (store/manifest.c). It is
+ *     used when nothing in the directory is newer (no later deletion file,
+ *     no segment past the next generation, not the MANIFEST's own
+ *     generation), each deletion checked by id against the document now at
+ *     its place; a recorded segment that is gone or damaged is dropped with
+ *     its documents, one that reads but is another file refuses;
+ *   - otherwise (no such record: the deletion file of the last commit lost
+ *     or damaged, an index last updated by a tenyo writing format 1) it
+ *     refuses, exit 3, with the file and the way out (restore from a
+ *     backup, or `tenyo index`), and changes nothing: the index is left as
+ *     it was, which readers refuse rather than answer wrongly.
+ * Rejected: recomputing the deletions from the ids (replacements can be
+ * found that way, `tenyo delete`'s cannot: the deleted documents came
+ * back, issue 40 F1); trusting the text of a damaged MANIFEST or an older
+ * deletion file (a position could land on another document, and deletions
+ * made after it would come back).
+ * Then a new deletion file and MANIFEST (a generation past every file
+ * seen) are committed like an update's, and the index is opened again to
+ * count what it now holds. Nothing is ever deleted: damaged files and those
+ * the new state no longer names are moved aside into
  * "<real>.upd/damaged-YYYYmmdd-HHMMSS/", where a later writer's collection
- * does not look. Rejected: salvaging sections of a damaged base (the rows
- * and metadata would have to be refitted without the damaged parts: a
+ * does not look (the old MANIFEST linked there, then replaced atomically).
+ * Also rejected: salvaging sections of a damaged base (the rows and
+ * metadata would have to be refitted without the damaged parts: a
  * different program), and serving the base alone when updates are damaged
  * (a silent partial answer; the open refuses and names this command).
  */
@@ -557,6 +570,8 @@ static void leftovers(checker *c, const ty_manifest *mf) {
         for (size_t i = 0; mf && !tmp && i < mf->nseg; i++) named |= !strcmp(n, mf->seg[i].file);
         if (mf && !tmp && mf->del[0] && !strcmp(n, mf->del)) named = 1;
         if (named || (!mf && !tmp)) continue; /* without a manifest: judged by repair */
+        uint64_t g = tmp ? 0 : strtoull(n + 4, NULL, 10);
+        if (mf && g >= mf->generation + 2) continue; /* committed after it: said below */
         c->st->leftovers++;
         say(c, 0, "leftover %s/%s (%s; the next writer removes it)", c->dir, n,
             tmp ? "a killed writer's temporary file" : "named by no manifest");
