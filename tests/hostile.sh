@@ -261,6 +261,10 @@ for how in manifest_missing manifest_empty manifest_truncated manifest_random ma
     del_flipped) py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=8; open(p,"wb").write(b)' "$(ls "$U"/del-* | tail -1)" ;;
   esac
   (cd "$U" && ls seg-* del-* 2>/dev/null | sort >"$D/f1-files") # as damaged
+  # a writer before the repair refuses and collects none of the evidence
+  case $how in manifest_old*|del_*)
+    expect 3 "hostile_f1_${how}_writer_refused" "$T" delete "$D/r.tny" SAMPLE-002 ;;
+  esac
   "$T" check --repair "$D/r.tny" >"$D/out" 2>"$D/err"; rc=$?
   cp "$D/out" "$D/f1-repair.out"; cat "$D/err" >>"$D/f1-repair.out"
   f1_live "$D/r.tny" >"$D/f1-got"

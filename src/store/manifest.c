@@ -68,8 +68,10 @@
  * writers left (ty_wlock_collect, as Lucene's IndexFileDeleter does when an
  * IndexWriter opens): "<base>.tmp.XXXXXX" beside the base, temporary files
  * here, and segment / deletion files a readable manifest does not name.
- * With a damaged or missing manifest only temporary files go: the rest is
- * for tenyo check --repair to judge (api/check.c).
+ * With a damaged or missing manifest, one naming a file that is gone, or
+ * one older than a file beside it (generation two or more past its own:
+ * an older copy put back), only temporary files go: the rest is for tenyo
+ * check --repair to judge (api/check.c).
  *
  * Files are created 0666 less the caller's umask (ty_file_tmp opens the
  * temporary name with O_CREAT | O_EXCL and mode 0666, which the kernel
@@ -919,10 +921,24 @@ int ty_wlock_collect(const ty_wlock *w) {
      * cleanly (a damaged or missing one is tenyo check's to judge) */
     ty_manifest mf;
     char why[TY_ERRLEN];
+    int whole = 0;
     if (ty_manifest_read(w->dir, &mf, why, sizeof why) == TENYO_OK) {
-        removed += ty_upd_gc(w->dir, &mf);
+        /* only a manifest whose files are all there and that no file is
+         * committed past: otherwise (an older copy put back, a file it
+         * names lost) the unnamed files are the evidence tenyo check
+         * --repair needs, not garbage */
+        struct stat st;
+        whole = ty_upd_newest(w->dir, NULL, 0) < mf.generation + 2;
+        for (size_t i = 0; whole && i <= mf.nseg; i++) {
+            const char *f = i < mf.nseg ? mf.seg[i].file : mf.del;
+            char *p = *f ? join(w->dir, f) : NULL;
+            if (*f && (!p || stat(p, &st) != 0)) whole = 0;
+            free(p);
+        }
+        if (whole) removed += ty_upd_gc(w->dir, &mf);
         ty_manifest_free(&mf);
-    } else if ((d = opendir(w->dir))) {
+    }
+    if (!whole && (d = opendir(w->dir))) {
         while ((e = readdir(d))) {
             if (!strstr(e->d_name, ".tmp.")) continue;
             char *p = join(w->dir, e->d_name);
