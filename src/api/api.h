@@ -341,6 +341,9 @@ int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n);
  * document's whole abstract or NULL) into m->kw_blob: 0, or a status with
  * the message in err. The builder's one call. */
 int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen);
+/* m's section "keywords" (none: 0) checked whole: layout, every posting
+ * list. 0, or TENYO_ERR_CORRUPT with the message in err (NOMEM). */
+int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen);
 void ty_filter_set_kw_scores(tenyo_filter *f, float *score, int positive);
 /* Those scores (NULL when f has no keyword query). */
 const float *ty_filter_kw_scores(const tenyo_filter *f, int *positive);

@@ -174,6 +174,22 @@ int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen) {
     return rc;
 }
 
+int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
+    if (!m->kw_blob) return TENYO_OK;
+    const char *part[1] = {m->kw_blob};
+    uint64_t len[1] = {m->kw_len}, *off = NULL;
+    ty_kwx *k = NULL;
+    char *text = NULL;
+    uint32_t *tlen = NULL;
+    int rc = ty_kwx_open(part, len, 1, NULL, m->ndocs, &k, &text, &off, &tlen, err, errlen);
+    if (!rc) rc = ty_kwx_verify(k, err, errlen);
+    ty_kwx_free(k);
+    free(text);
+    free(off);
+    free(tlen);
+    return rc;
+}
+
 /* The keyword text from the index's sections "keywords" (with their
  * postings, x->kwx): 0, 1 when the index has none, or a status. */
 static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
