@@ -204,6 +204,10 @@ expect 0 wf_kwx_delete "$T" delete "$D/kwx.tny" LONG-0
 expect 0 wf_kwx_del_search "$T" search "$D/kwx.tny" '終端語' --json
 python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-9"], o["results"]' "$D/out" && ok wf_kwx_deleted_gone || bad wf_kwx_deleted_gone
 expect 0 wf_kwx_check "$T" check "$D/kwx.tny"
+# rebuild keeps the whole abstracts (from the old keyword index)
+expect 0 wf_kwx_rebuild "$T" rebuild "$D/kwx.tny"
+expect 0 wf_kwx_rebuilt_search "$T" search "$D/kwx.tny" '"水平打継目"' --json
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-1"], o["results"]' "$D/out" && ok wf_kwx_rebuilt_past_4k || bad wf_kwx_rebuilt_past_4k
 python3 - "$D/kwx.tny" "$D/kwx_flip.tny" <<'P'
 import struct, sys
 b = bytearray(open(sys.argv[1], "rb").read())

@@ -404,6 +404,11 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
  * times (counts > 0; order is the term order used for first-occurrence ids).
  * surf: "term\x1fword\0" pairs (surf_len bytes, may be NULL/0); phr:
  * "target\x1fexpression\0" entries (may be NULL/0). Same replace rule. */
+/* A rebuild: the document id just added keeps abs[0..len) (the old
+ * keyword index's folded abstract, whole) for its keyword index when that
+ * is longer than the abstract kept for reading (which is cut at 4 KiB);
+ * else nothing. 0 or TENYO_ERR_NOMEM. */
+int ty_builder_keep_long(tenyo_builder *b, const char *id, const char *abs, size_t len);
 int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,

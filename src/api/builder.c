@@ -1583,6 +1583,14 @@ void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes) {
 
 /* ========================================================== counts in */
 
+int ty_builder_keep_long(tenyo_builder *b, const char *id, const char *abs, size_t len) {
+    int64_t slot = len < BUILD_ABS_MAX ? -1 : ty_strmap_get(b->ids, id, strlen(id));
+    if (slot < 0 || (uint64_t)slot >= b->n || !b->docs[slot].abs) return TENYO_OK;
+    free(b->docs[slot].abs_long);
+    b->docs[slot].abs_long = ty_strndup(abs, len);
+    return b->docs[slot].abs_long ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
 int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,
