@@ -24,21 +24,30 @@
  * unit is folded the same way. A unit starting with a Latin letter or digit
  * must start a word (arm does not match alarm; robot matches robots).
  * Claims and descriptions are not stored in the index, so they are not
- * searched, nor an abstract past the 4 KiB the index keeps of it.
+ * searched.
  *
- * The keyword text (every record's folded text, NUL-separated, title and
- * abstract split by a newline) is built once per index on the first
- * keyword query (ty_once) and kept beside the model; its size and build
- * time are tenyo_index_keyword_stats (tenyo info). A unit is found by
- * memmem over the whole text, each hit mapped to its record by the
- * offsets: the scan is exact, so counts are the records' own.
- * Rejected: the TF-IDF rows (what this file did before: a word above
- * --max-df, or cut differently by MeCab, matched nothing, and a quoted
- * phrase could not be told from its words anywhere in the record); a
- * character n-gram index (postings built at index time, verified against
- * the text): sub-linear for a rare word, but a format section of several
- * bytes per character, when a linear memmem over tens of megabytes takes
- * milliseconds.
+ * Where the text comes from. An index built with the keyword index
+ * (section "keywords", search/kwindex.c: the builder folds every record's
+ * title and whole abstract with ty_kw_record and packs them with
+ * character-bigram postings) opens its text from the section on the first
+ * keyword query, with the postings beside it (x->kwx; after updates, the
+ * base's and each segment's, ty_kw_take_parts). A unit of two or more
+ * characters then reads only the records that hold all of its bigrams and
+ * counts its hits in each with memmem (count_unit): the same counts as a
+ * scan of the whole text, by construction. An index made before the
+ * section (or an update without one) builds the text in memory from the
+ * titles and the 4 KiB of each abstract it keeps, once (ty_once), and
+ * scans it with memmem; so does a one-character unit everywhere. Both
+ * keep every record's text, NUL-separated, title and abstract split by a
+ * newline, and its offsets; tenyo_index_keyword_stats gives its size,
+ * tenyo_index_keyword_index the section's.
+ * Rejected: the TF-IDF rows (a word above --max-df, or cut differently by
+ * MeCab, matched nothing); the scan alone (what this file did before the
+ * section: 4-6 ms a query on jplatpat.jsonl and a fold of the whole text,
+ * about a second, on each process's first query; an abstract past the
+ * 4 KiB kept for reading was cut); positional postings that answer without
+ * the text (the text is needed anyway to count hits for BM25). Figures:
+ * docs/keywords.md.
  *
  * Ranking (tenyo_search): the records the filter passes by BM25 over the
  * must-occur units (k1 1.2, b 0.75; a unit's count in the title counts
