@@ -133,9 +133,21 @@ int ty_kw_record(ty_icu *u, ty_buf *tmp, ty_buf *raw, const char *title, const c
     return ty_buf_putc(out, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
 }
 
+/* The little-endian u64 at p. */
+static uint64_t ty_kw_le64(const char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+
 int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
-    int all = base->kw_blob != NULL;
-    for (size_t i = 0; i < n; i++) all &= seg[i].kw_blob != NULL;
+    /* each part's section must hold its file's documents (bytes 8..15 of
+     * the layout, search/kwindex.c); kwindex.c checks the rest */
+#define KW_PART_OK(m)                                                       \
+    ((m)->kw_blob && (m)->kw_len >= 16 && ty_kw_le64((m)->kw_blob + 8) == (m)->ndocs)
+    int all = KW_PART_OK(base);
+    for (size_t i = 0; i < n; i++) all &= KW_PART_OK(&seg[i]);
+#undef KW_PART_OK
     if (!all) return TENYO_OK; /* a part without one: the scan serves all */
     x->kw_part = ty_calloc(n + 1, sizeof *x->kw_part);
     x->kw_plen = ty_calloc(n + 1, sizeof *x->kw_plen);
