@@ -403,7 +403,7 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->appl_blob);
     free(x->appl_off);
     ty_once_destroy(&x->appl_once);
-    free(x->kw_text);
+    if (!ty_kwx_text_borrowed(x->kwx)) free(x->kw_text); /* else inside m.kw_blob */
     free(x->kw_off);
     free(x->kw_tlen);
     ty_once_destroy(&x->kw_once);

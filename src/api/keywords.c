@@ -204,8 +204,8 @@ int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
     uint32_t *tlen = NULL;
     int rc = ty_kwx_open(part, len, 1, NULL, m->ndocs, &k, &text, &off, &tlen, err, errlen);
     if (!rc) rc = ty_kwx_verify(k, err, errlen);
+    if (!ty_kwx_text_borrowed(k)) free(text);
     ty_kwx_free(k);
-    free(text);
     free(off);
     free(tlen);
     return rc;

@@ -79,6 +79,8 @@ struct ty_kwx {
                                 deleted), or NULL: the identity */
     uint64_t npos;           /* positions */
     uint64_t ndocs;          /* documents of the result */
+    int borrowed;            /* the result's text is the one part's own
+                                (inside its blob), not a copy */
 };
 
 /* ============================================================ helpers */
@@ -456,7 +458,9 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
             k->pos2doc[gpos[d]] = d;
         }
     }
-    /* the result's text: each live record of each part, in position order */
+    /* the result's text: each live record of each part, in position order
+     * (one part, no deletions: the part's own text, not copied) */
+    int whole = nparts == 1 && !gpos;
     uint64_t d = 0;
     for (uint32_t i = 0; i < nparts; i++) {
         const char *s = ptext[i], *end = s + plen[i];
@@ -470,9 +474,9 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
             }
             uint64_t at = k->part[i].first + l;
             if (!k->pos2doc || k->pos2doc[at] != UINT64_MAX) {
-                o[d] = tx.len;
+                o[d] = whole ? (uint64_t)(s - ptext[0]) : tx.len;
                 tl[d] = (uint32_t)(nl - s);
-                if (ty_buf_append(&tx, s, (size_t)(z - s) + 1)) {
+                if (!whole && ty_buf_append(&tx, s, (size_t)(z - s) + 1)) {
                     rc = TENYO_ERR_NOMEM;
                     goto done;
                 }
@@ -491,12 +495,15 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
                   (unsigned long long)d, (unsigned long long)ndocs);
         goto done;
     }
-    o[ndocs] = tx.len;
-    if (!tx.p && !(tx.p = ty_strdup(""))) {
+    o[ndocs] = whole ? plen[0] : tx.len;
+    k->borrowed = whole;
+    if (whole) {
+        *text = (char *)ptext[0];
+    } else if (!tx.p && !(tx.p = ty_strdup(""))) {
         rc = TENYO_ERR_NOMEM;
         goto done;
     }
-    *text = tx.p;
+    if (!whole) *text = tx.p;
     *off = o;
     *tlen = tl;
     *out = k;
@@ -666,6 +673,8 @@ uint64_t ty_kwx_postings_bytes(const ty_kwx *k) {
         b += k->part[i].keybytes + k->part[i].poff[k->part[i].nkeys];
     return b;
 }
+
+int ty_kwx_text_borrowed(const ty_kwx *k) { return k && k->borrowed; }
 
 uint64_t ty_kwx_keys(const ty_kwx *k) {
     uint64_t n = 0;

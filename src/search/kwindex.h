@@ -31,7 +31,9 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, ty_buf *out, char *e
  * section's structure is checked (postings are bounds-checked as they are
  * read). The result's text (*text: the documents' records in result order,
  * NUL-terminated each, *off its ndocs + 1 offsets, *tlen the bytes of
- * each record's title) is malloc'd for the caller. 0, or
+ * each record's title) is malloc'd for the caller, except *text when
+ * ty_kwx_text_borrowed (one part, gpos NULL: the part's own text inside
+ * blob[0], not to be freed). 0, or
  * TENYO_ERR_CORRUPT / NOMEM with the message in err. */
 int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
                 const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
@@ -52,6 +54,9 @@ int ty_kwx_verify(const ty_kwx *k, char *err, size_t errlen);
 /* Bytes of the postings and key tables (raw) behind k; distinct bigrams. */
 uint64_t ty_kwx_postings_bytes(const ty_kwx *k);
 uint64_t ty_kwx_keys(const ty_kwx *k);
+
+/* 1 when ty_kwx_open's *text lies inside the part's blob (not malloc'd). */
+int ty_kwx_text_borrowed(const ty_kwx *k);
 
 void ty_kwx_free(ty_kwx *k);
 
