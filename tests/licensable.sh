@@ -187,7 +187,7 @@ for m in ms:
     if m["uses"]: assert abs(m["confidence"]-max(u["confidence"] for u in m["uses"]))<1e-9
 assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
-contains "$D/out" "licensable patents this company could use" lic_match_text_head
+contains "$D/out" "^会社の強みから使える開放特許$" lic_match_text_head
 contains "$D/out" "作れるもの 確信度" lic_match_text_uses
 contains "$D/out" "合う理由（共通する語: " lic_match_text_why
 expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en
