@@ -58,7 +58,7 @@ lacks "$D/all.out" "$MARKUP" wf_no_markup_in_output
 contains "$D/all.out" "オーブントースタ" wf_title_joined
 # the words <BR> cut are whole again: search finds them
 expect 0 wf_search_joined_word "$T" search "$D/ex.tny" "ホットプレート"
-contains "$D/out" "1 of 3 patents matches;" wf_search_joined_word_found
+contains "$D/out" "全 3 件中 1 件が該当" wf_search_joined_word_found
 
 # an export without 要約: a warning saying what it costs
 printf '"文献番号","出願番号","出願日","公知日","発明の名称","出願人/権利者","FI"\n"特開2099-200001","特願2098-000201","2098/01/10","2099/07/01","栓","試験工業株式会社","B65D39/00"\n"特開2099-200002","特願2098-000202","2098/01/11","2099/07/02","瓶の栓","試験工業株式会社","B65D39/04"\n' >"$D/noabs.csv"
@@ -198,7 +198,7 @@ expect 0 wf_kwx_info "$T" info "$D/kwx.tny"
 contains "$D/out" "^kw index .* bytes per document" wf_kwx_info_per_doc
 expect 0 wf_kwx_add "$T" add "$D/kwx.tny" "$D/long2.jsonl"
 expect 0 wf_kwx_seg_search "$T" search "$D/kwx.tny" '終端語'
-contains "$D/out" "^2 of 203 patents match" wf_kwx_seg_count
+contains "$D/out" "全 203 件中 2 件が該当" wf_kwx_seg_count
 lacks "$D/err" "no keyword index" wf_kwx_seg_indexed
 expect 0 wf_kwx_delete "$T" delete "$D/kwx.tny" LONG-0
 expect 0 wf_kwx_del_search "$T" search "$D/kwx.tny" '終端語' --json
