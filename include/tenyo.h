@@ -738,6 +738,19 @@ int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits);
  * per index, thread-safe): its bytes and the seconds its build took. 0 or
  * a status. */
 int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds);
+/* The keyword index the index file holds (section "keywords": every
+ * record's folded text, whole abstracts included, with character-bigram
+ * postings; base and segments): its compressed bytes in the files, the raw
+ * bytes of its postings and key tables, its distinct bigrams. 1 when the
+ * index has one, 0 when not (built before it, or a segment without one:
+ * keyword queries scan the text the index keeps, abstracts cut at 4 KiB),
+ * or a negative status. Builds the keyword text as a first query would. */
+int tenyo_index_keyword_index(tenyo_index *x, uint64_t *stored, uint64_t *postings,
+                              uint64_t *bigrams);
+/* Every posting list of the keyword index decoded and bounds-checked
+ * (what tenyo check runs): 0 (also without one), or TENYO_ERR_CORRUPT with
+ * the message in err. */
+int tenyo_index_keyword_check(tenyo_index *x, char *err, size_t errlen);
 /* Matching documents (the criteria compiled once until they change), or a
  * negative status. */
 int64_t tenyo_filter_count(tenyo_filter *f);

@@ -58,7 +58,7 @@ lacks "$D/all.out" "$MARKUP" wf_no_markup_in_output
 contains "$D/all.out" "オーブントースタ" wf_title_joined
 # the words <BR> cut are whole again: search finds them
 expect 0 wf_search_joined_word "$T" search "$D/ex.tny" "ホットプレート"
-contains "$D/out" "1 of 3 patents matches;" wf_search_joined_word_found
+contains "$D/out" "全 3 件中 1 件が該当" wf_search_joined_word_found
 
 # an export without 要約: a warning saying what it costs
 printf '"文献番号","出願番号","出願日","公知日","発明の名称","出願人/権利者","FI"\n"特開2099-200001","特願2098-000201","2098/01/10","2099/07/01","栓","試験工業株式会社","B65D39/00"\n"特開2099-200002","特願2098-000202","2098/01/11","2099/07/02","瓶の栓","試験工業株式会社","B65D39/04"\n' >"$D/noabs.csv"
@@ -173,6 +173,59 @@ if [ -n "$CH" ] && command -v pdfinfo >/dev/null 2>&1; then
 else
   echo "skip wf_report_*_pdf: headless Chromium or pdfinfo not installed (apt-get install chromium poppler-utils)"
 fi
+
+# ------------------------------------------------------- the keyword index
+# section "keywords": whole abstracts (a word past 4 KiB found), carried
+# by add (a segment's own postings) and delete, checked by check (a
+# flipped byte in the section caught), info shows its cost; an index
+# made before it (tests/fixtures/base.tny) is scanned, with one note
+python3 - "$D/long.jsonl" "$D/long2.jsonl" <<'P'
+import json, sys
+body = "車両の制御装置を説明する。" * 400          # 14.4 KB before the words
+rec = lambda i, w: {"id": "LONG-%d" % i, "title": "長い要約の制御装置", "ipc": ["B60W30/00"],
+                    "abstract": body + "最後に" + w + "が現れる。"}
+with open(sys.argv[1], "w") as f:
+    for i, w in enumerate(["終端語アルファ", "水平打継目"]):
+        f.write(json.dumps(rec(i, w), ensure_ascii=False) + "\n")
+with open(sys.argv[2], "w") as f:
+    f.write(json.dumps(rec(9, "終端語ベータ"), ensure_ascii=False) + "\n")
+P
+cat data/sample/sample.jsonl "$D/long.jsonl" >"$D/kwx.jsonl"
+expect 0 wf_kwx_index "$T" index -q -o "$D/kwx.tny" "$D/kwx.jsonl"
+expect 0 wf_kwx_past_4k "$T" search "$D/kwx.tny" '"打継目"' --json
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-1"], o["results"]' "$D/out" && ok wf_kwx_past_4k_only_it || bad wf_kwx_past_4k_only_it
+expect 0 wf_kwx_info "$T" info "$D/kwx.tny"
+contains "$D/out" "^kw index .* bytes per document" wf_kwx_info_per_doc
+expect 0 wf_kwx_add "$T" add "$D/kwx.tny" "$D/long2.jsonl"
+expect 0 wf_kwx_seg_search "$T" search "$D/kwx.tny" '終端語'
+contains "$D/out" "全 203 件中 2 件が該当" wf_kwx_seg_count
+lacks "$D/err" "no keyword index" wf_kwx_seg_indexed
+expect 0 wf_kwx_delete "$T" delete "$D/kwx.tny" LONG-0
+expect 0 wf_kwx_del_search "$T" search "$D/kwx.tny" '終端語' --json
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-9"], o["results"]' "$D/out" && ok wf_kwx_deleted_gone || bad wf_kwx_deleted_gone
+expect 0 wf_kwx_check "$T" check "$D/kwx.tny"
+# rebuild keeps the whole abstracts (from the old keyword index)
+expect 0 wf_kwx_rebuild "$T" rebuild "$D/kwx.tny"
+expect 0 wf_kwx_rebuilt_search "$T" search "$D/kwx.tny" '"水平打継目"' --json
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-1"], o["results"]' "$D/out" && ok wf_kwx_rebuilt_past_4k || bad wf_kwx_rebuilt_past_4k
+python3 - "$D/kwx.tny" "$D/kwx_flip.tny" <<'P'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+n = struct.unpack_from("<I", b, 16)[0]
+for i in range(n):
+    e = 32 + 48 * i
+    if b[e:e + 16].rstrip(b"\0") == b"keywords":
+        off, stored = struct.unpack_from("<QQ", b, e + 16)
+        b[off + stored // 2] ^= 0x5A
+open(sys.argv[2], "wb").write(b)
+P
+expect 3 wf_kwx_flip_check "$T" check "$D/kwx_flip.tny"
+cat "$D/out" "$D/err" >"$D/both"
+contains "$D/both" "keywords" wf_kwx_flip_named
+expect 0 wf_kwx_old_index "$T" search tests/fixtures/base.tny 'の' -k 3
+contains "$D/err" "has no keyword index" wf_kwx_old_index_note
+expect 0 wf_kwx_old_info "$T" info tests/fixtures/base.tny
+contains "$D/out" "^kw index  *none" wf_kwx_old_info_none
 
 # ------------------------------------------------------------- the page
 # GET /api/report gives the report of the body the page sent; keyword

@@ -174,6 +174,16 @@ struct tenyo_index {
     uint32_t *kw_tlen;        /* bytes of each record's title there */
     double kw_seconds;        /* time its build took */
     ty_once kw_once;          /* its result */
+    struct ty_kwx *kwx;       /* the keyword index over it (section
+                                 "keywords", search/kwindex.c), or NULL:
+                                 keyword queries scan kw_text */
+    char **kw_part;           /* after updates: the base's and each
+                                 segment's section (owned), kw_nparts of
+                                 them, or NULL (ty_kw_take_parts) */
+    uint64_t *kw_plen;        /* their bytes */
+    uint32_t kw_nparts;       /* parts */
+    uint64_t kw_stored;       /* compressed bytes of those sections */
+    char kw_err[TY_ERRLEN];   /* why the keyword text could not be made */
     uint8_t *open_rec;        /* the records' own open flags when a
                                  licensable list applied (m.open then holds
                                  records OR list), else NULL */
@@ -320,6 +330,25 @@ const uint8_t *ty_ctx_mask(tenyo_ctx *c, int *rc);
 int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t n);
 /* The keyword query's BM25 scores, one per document (owned by f), and
  * whether it has a must-occur unit. */
+/* Keyword index (api/keywords.c). One record's keyword text appended to
+ * out: title, '\n', abstract (alen bytes), each folded as keyword search
+ * folds (NFKC case fold, markup removed, white space one space), NUL.
+ * tmp and raw are scratch. 0 or a status. What the builder packs into the
+ * section "keywords" and the scan folds at a first query. */
+int ty_kw_record(ty_icu *u, ty_buf *tmp, ty_buf *raw, const char *title, const char *abs,
+                 size_t alen, ty_buf *out);
+/* Updates applied (segment.c): the base's and the n segments' sections
+ * "keywords" taken into x (all of them, or none when a part lacks one:
+ * keyword queries then scan); the models keep no pointer to them. 0 or
+ * NOMEM. */
+int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n);
+/* The section "keywords" for model m (its titles in docmeta, abs[d] each
+ * document's whole abstract or NULL) into m->kw_blob: 0, or a status with
+ * the message in err. The builder's one call. */
+int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen);
+/* m's section "keywords" (none: 0) checked whole: layout, every posting
+ * list. 0, or TENYO_ERR_CORRUPT with the message in err (NOMEM). */
+int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen);
 void ty_filter_set_kw_scores(tenyo_filter *f, float *score, int positive);
 /* Those scores (NULL when f has no keyword query). */
 const float *ty_filter_kw_scores(const tenyo_filter *f, int *positive);
@@ -380,6 +409,11 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
  * times (counts > 0; order is the term order used for first-occurrence ids).
  * surf: "term\x1fword\0" pairs (surf_len bytes, may be NULL/0); phr:
  * "target\x1fexpression\0" entries (may be NULL/0). Same replace rule. */
+/* A rebuild: the document id just added keeps abs[0..len) (the old
+ * keyword index's folded abstract, whole) for its keyword index when that
+ * is longer than the abstract kept for reading (which is cut at 4 KiB);
+ * else nothing. 0 or TENYO_ERR_NOMEM. */
+int ty_builder_keep_long(tenyo_builder *b, const char *id, const char *abs, size_t len);
 int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,

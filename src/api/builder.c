@@ -143,6 +143,8 @@ typedef struct bdoc {
                           are another process's */
     char *nums;        /* its other numbers (tenyo_doc.numbers), or NULL;
                           not carried by a shared (tenyo-mpi) build */
+    char *abs_long;    /* its whole abstract when longer than abs keeps
+                          (for the keyword index), else NULL */
 } bdoc;
 
 /* A document waiting in the batch to be tokenized. */
@@ -356,6 +358,7 @@ static void release(tenyo_builder *b) {
         free(b->docs[i].meta);
         free(b->docs[i].abs);
         free(b->docs[i].nums);
+        free(b->docs[i].abs_long);
     }
     free(b->docs);
     b->docs = NULL;
@@ -680,6 +683,13 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
     free(b->docs[slot].nums); /* a record's numbers replace its earlier version's */
     b->docs[slot].nums = NULL;
     if (d->numbers && *d->numbers && !(b->docs[slot].nums = ty_strdup(d->numbers))) {
+        rc = TENYO_ERR_NOMEM;
+        goto fail;
+    }
+    free(b->docs[slot].abs_long); /* the keyword index reads the whole abstract */
+    b->docs[slot].abs_long = NULL;
+    if (b->docs[slot].abs && d->abstract && strlen(d->abstract) >= BUILD_ABS_MAX &&
+        !(b->docs[slot].abs_long = ty_strdup(d->abstract))) {
         rc = TENYO_ERR_NOMEM;
         goto fail;
     }
@@ -1573,6 +1583,14 @@ void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes) {
 
 /* ========================================================== counts in */
 
+int ty_builder_keep_long(tenyo_builder *b, const char *id, const char *abs, size_t len) {
+    int64_t slot = len < BUILD_ABS_MAX ? -1 : ty_strmap_get(b->ids, id, strlen(id));
+    if (slot < 0 || (uint64_t)slot >= b->n || !b->docs[slot].abs) return TENYO_OK;
+    free(b->docs[slot].abs_long);
+    b->docs[slot].abs_long = ty_strndup(abs, len);
+    return b->docs[slot].abs_long ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
 int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,
@@ -1909,6 +1927,18 @@ static int build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
     m->meta_blob_len = blob.len;
     if (!m->meta_blob) goto nomem;
     if (build_numbers(b, m)) goto nomem;
+    { /* the keyword index (section "keywords", api/keywords.c) */
+        const char **ab = ty_mallocarray(b->n ? b->n : 1, sizeof *ab);
+        for (size_t i = 0; ab && i < b->n; i++) {
+            ab[i] = b->docs[i].abs_long ? b->docs[i].abs_long : b->docs[i].abs;
+            b->docs[i].abs_long = NULL;
+        }
+        int rc = ab ? ty_kw_build(m, ab, b->err, sizeof b->err) : TENYO_ERR_NOMEM;
+        for (size_t i = 0; ab && i < b->n; i++)
+            if (ab[i] != b->docs[i].abs) free((char *)ab[i]);
+        free(ab);
+        if (rc) return rc; /* the message in b->err; m owns what was made */
+    }
     /* abstracts: a section when any document has one */
     size_t with = 0;
     for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;

@@ -166,6 +166,7 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
     int rc = ty_store_read(sp, &s->m, err, sizeof err);
     free(sp);
     if (!rc && (rc = ty_abs_verify(s->m.abs, err, sizeof err)) != 0) ty_model_free(&s->m);
+    if (!rc && (rc = ty_kw_verify_model(&s->m, err, sizeof err)) != 0) ty_model_free(&s->m);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) {
         say(c, 1, "segment %s: %s", s->file, err);
@@ -653,6 +654,7 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     /* the base, whole */
     rc = ty_store_read(real, &base, why, sizeof why);
     if (!rc) rc = ty_abs_verify(base.abs, why, sizeof why); /* read lazily elsewhere */
+    if (!rc) rc = ty_kw_verify_model(&base, why, sizeof why); /* its postings, all */
     if (rc == TENYO_ERR_NOMEM) goto done;
     if (rc) {
         say(&c, 1, "base: %s", why);

@@ -29,6 +29,7 @@
  * is in api/patno.c.
  */
 #include "api/api.h"
+#include "search/kwindex.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -402,10 +403,14 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->appl_blob);
     free(x->appl_off);
     ty_once_destroy(&x->appl_once);
-    free(x->kw_text);
+    if (!ty_kwx_text_borrowed(x->kwx)) free(x->kw_text); /* else inside m.kw_blob */
     free(x->kw_off);
     free(x->kw_tlen);
     ty_once_destroy(&x->kw_once);
+    ty_kwx_free(x->kwx);
+    for (uint32_t i = 0; i < x->kw_nparts; i++) free(x->kw_part[i]);
+    free(x->kw_part);
+    free(x->kw_plen);
     if (x->lab_map)
         for (uint32_t i = 0; i < ty_strmap_size(x->lab_map); i++) free(x->lab_str[i]);
     free(x->lab_str);

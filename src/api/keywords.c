@@ -24,21 +24,30 @@
  * unit is folded the same way. A unit starting with a Latin letter or digit
  * must start a word (arm does not match alarm; robot matches robots).
  * Claims and descriptions are not stored in the index, so they are not
- * searched, nor an abstract past the 4 KiB the index keeps of it.
+ * searched.
  *
- * The keyword text (every record's folded text, NUL-separated, title and
- * abstract split by a newline) is built once per index on the first
- * keyword query (ty_once) and kept beside the model; its size and build
- * time are tenyo_index_keyword_stats (tenyo info). A unit is found by
- * memmem over the whole text, each hit mapped to its record by the
- * offsets: the scan is exact, so counts are the records' own.
- * Rejected: the TF-IDF rows (what this file did before: a word above
- * --max-df, or cut differently by MeCab, matched nothing, and a quoted
- * phrase could not be told from its words anywhere in the record); a
- * character n-gram index (postings built at index time, verified against
- * the text): sub-linear for a rare word, but a format section of several
- * bytes per character, when a linear memmem over tens of megabytes takes
- * milliseconds.
+ * Where the text comes from. An index built with the keyword index
+ * (section "keywords", search/kwindex.c: the builder folds every record's
+ * title and whole abstract with ty_kw_record and packs them with
+ * character-bigram postings) opens its text from the section on the first
+ * keyword query, with the postings beside it (x->kwx; after updates, the
+ * base's and each segment's, ty_kw_take_parts). A unit of two or more
+ * characters then reads only the records that hold all of its bigrams and
+ * counts its hits in each with memmem (count_unit): the same counts as a
+ * scan of the whole text, by construction. An index made before the
+ * section (or an update without one) builds the text in memory from the
+ * titles and the 4 KiB of each abstract it keeps, once (ty_once), and
+ * scans it with memmem; so does a one-character unit everywhere. Both
+ * keep every record's text, NUL-separated, title and abstract split by a
+ * newline, and its offsets; tenyo_index_keyword_stats gives its size,
+ * tenyo_index_keyword_index the section's.
+ * Rejected: the TF-IDF rows (a word above --max-df, or cut differently by
+ * MeCab, matched nothing); the scan alone (what this file did before the
+ * section: 4-6 ms a query on jplatpat.jsonl and a fold of the whole text,
+ * about a second, on each process's first query; an abstract past the
+ * 4 KiB kept for reading was cut); positional postings that answer without
+ * the text (the text is needed anyway to count hits for BM25). Figures:
+ * docs/keywords.md.
  *
  * Ranking (tenyo_search): the records the filter passes by BM25 over the
  * must-occur units (k1 1.2, b 0.75; a unit's count in the title counts
@@ -46,6 +55,7 @@
  * words often, and in its title, comes first; ties by record order.
  */
 #include "api/api.h"
+#include "search/kwindex.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -106,17 +116,142 @@ static int fold_append(ty_icu *u, ty_buf *tmp, const char *s, size_t n, ty_buf *
     return TENYO_OK;
 }
 
-/* Build x's keyword text (once: ty_once_run): per record its folded title,
- * a newline, its folded abstract (markup removed, for indexes built before
- * the reader removed it), a NUL. */
+int ty_kw_record(ty_icu *u, ty_buf *tmp, ty_buf *raw, const char *title, const char *abs,
+                 size_t alen, ty_buf *out) {
+    int rc = TENYO_OK;
+    raw->len = 0;
+    if (ty_buf_append(raw, title, strlen(title))) return TENYO_ERR_NOMEM;
+    raw->len = ty_clean_gazette_markup(raw->p, raw->len, 0);
+    if ((rc = fold_append(u, tmp, raw->p, raw->len, out))) return rc;
+    if (ty_buf_putc(out, '\n')) return TENYO_ERR_NOMEM;
+    if (abs && alen) {
+        raw->len = 0;
+        if (ty_buf_append(raw, abs, alen)) return TENYO_ERR_NOMEM;
+        raw->len = ty_clean_gazette_markup(raw->p, raw->len, 1);
+        if ((rc = fold_append(u, tmp, raw->p, raw->len, out))) return rc;
+    }
+    return ty_buf_putc(out, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
+}
+
+/* The little-endian u64 at p. */
+static uint64_t ty_kw_le64(const char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+
+int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
+    /* each part's section must hold its file's documents (bytes 8..15 of
+     * the layout, search/kwindex.c); kwindex.c checks the rest */
+#define KW_PART_OK(m)                                                       \
+    ((m)->kw_blob && (m)->kw_len >= 16 && ty_kw_le64((m)->kw_blob + 8) == (m)->ndocs)
+    int all = KW_PART_OK(base);
+    for (size_t i = 0; i < n; i++) all &= KW_PART_OK(&seg[i]);
+#undef KW_PART_OK
+    if (!all) return TENYO_OK; /* a part without one: the scan serves all */
+    x->kw_part = ty_calloc(n + 1, sizeof *x->kw_part);
+    x->kw_plen = ty_calloc(n + 1, sizeof *x->kw_plen);
+    if (!x->kw_part || !x->kw_plen) {
+        free(x->kw_part);
+        free(x->kw_plen);
+        x->kw_part = NULL;
+        x->kw_plen = NULL;
+        return TENYO_ERR_NOMEM;
+    }
+    for (size_t i = 0; i <= n; i++) {
+        ty_model *m = i ? &seg[i - 1] : base;
+        x->kw_part[i] = m->kw_blob;
+        x->kw_plen[i] = m->kw_len;
+        for (int s = 0; s < m->nsections; s++)
+            if (!strcmp(m->sections[s].name, "keywords")) x->kw_stored += m->sections[s].stored;
+        m->kw_blob = NULL;
+        m->kw_len = 0;
+    }
+    x->kw_nparts = (uint32_t)n + 1;
+    return TENYO_OK;
+}
+
+int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen) {
+    ty_icu *u = NULL;
+    ty_buf text = {0}, tmp = {0}, raw = {0}, out = {0};
+    int rc = ty_icu_new(&u, err, errlen);
+    for (uint64_t d = 0; d < m->ndocs && !rc; d++) {
+        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        rc = ty_kw_record(u, &tmp, &raw, t, abs[d], abs[d] ? strlen(abs[d]) : 0, &text);
+    }
+    if (!rc) rc = ty_kwx_pack(text.p ? text.p : "", text.len, m->ndocs, &out, err, errlen);
+    if (!rc) {
+        m->kw_blob = out.p;
+        m->kw_len = out.len;
+        out.p = NULL;
+    } else if (rc == TENYO_ERR_NOMEM) {
+        ty_seterr(err, errlen, "out of memory building the keyword index");
+    }
+    ty_buf_free(&text);
+    ty_buf_free(&tmp);
+    ty_buf_free(&raw);
+    ty_buf_free(&out);
+    ty_icu_free(u);
+    return rc;
+}
+
+int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
+    if (!m->kw_blob) return TENYO_OK;
+    const char *part[1] = {m->kw_blob};
+    uint64_t len[1] = {m->kw_len}, *off = NULL;
+    ty_kwx *k = NULL;
+    char *text = NULL;
+    uint32_t *tlen = NULL;
+    int rc = ty_kwx_open(part, len, 1, NULL, m->ndocs, &k, &text, &off, &tlen, err, errlen);
+    if (!rc) rc = ty_kwx_verify(k, err, errlen);
+    if (!ty_kwx_text_borrowed(k)) free(text);
+    ty_kwx_free(k);
+    free(off);
+    free(tlen);
+    return rc;
+}
+
+/* The keyword text from the index's sections "keywords" (with their
+ * postings, x->kwx): 0, 1 when the index has none, or a status. */
+static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
+    const ty_model *m = &x->m;
+    const char *one[1];
+    uint64_t onelen[1];
+    const char *const *parts = (const char *const *)x->kw_part;
+    const uint64_t *plen = x->kw_plen;
+    uint32_t n = x->kw_nparts;
+    if (!n && m->kw_blob && !x->upd.gpos) {
+        one[0] = m->kw_blob;
+        onelen[0] = m->kw_len;
+        parts = one;
+        plen = onelen;
+        n = 1;
+        for (int s = 0; s < m->nsections; s++)
+            if (!strcmp(m->sections[s].name, "keywords")) x->kw_stored = m->sections[s].stored;
+    }
+    if (!n) return 1;
+    return ty_kwx_open(parts, plen, n, x->kw_part ? x->upd.gpos : NULL, m->ndocs, &x->kwx,
+                       &x->kw_text, &x->kw_off, &x->kw_tlen, err, errlen);
+}
+
+/* Build x's keyword text (once: ty_once_run): from the keyword index when
+ * the index has one, else per record its folded title, a newline, its
+ * folded abstract (markup removed, for indexes built before the reader
+ * removed it), a NUL (ty_kw_record), from the 4 KiB the index keeps. */
 static int kwtext_build(void *arg) {
     tenyo_index *x = arg;
     const ty_model *m = &x->m;
     double t0 = ty_now();
+    char err[TY_ERRLEN];
+    int rc = kwtext_from_index(x, err, sizeof err);
+    if (rc <= 0) {
+        if (!rc) x->kw_seconds = ty_now() - t0;
+        if (rc) ty_seterr(x->kw_err, sizeof x->kw_err, "%s", err);
+        return rc;
+    }
     ty_icu *u = NULL;
     ty_buf blob = {0}, tmp = {0}, ab = {0}, raw = {0};
-    char err[TY_ERRLEN];
-    int rc = ty_icu_new(&u, NULL, 0);
+    rc = ty_icu_new(&u, NULL, 0);
     if (rc) return rc;
     x->kw_off = ty_mallocarray(m->ndocs + 1, sizeof *x->kw_off);
     x->kw_tlen = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *x->kw_tlen);
@@ -124,26 +259,13 @@ static int kwtext_build(void *arg) {
     for (uint64_t d = 0; d < m->ndocs && !rc; d++) {
         x->kw_off[d] = blob.len;
         const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
-        raw.len = 0;
-        if (ty_buf_append(&raw, t, strlen(t))) rc = TENYO_ERR_NOMEM;
+        ab.len = 0;
+        if (m->abs && !m->partial) rc = ty_abs_get(m->abs, d, &ab, err, sizeof err);
+        if (!rc) rc = ty_kw_record(u, &tmp, &raw, t, ab.p, ab.len, &blob);
         if (!rc) {
-            raw.len = ty_clean_gazette_markup(raw.p, raw.len, 0);
-            rc = fold_append(u, &tmp, raw.p, raw.len, &blob);
+            const char *r = blob.p + x->kw_off[d];
+            x->kw_tlen[d] = (uint32_t)((const char *)memchr(r, '\n', blob.len - x->kw_off[d]) - r);
         }
-        x->kw_tlen[d] = (uint32_t)(blob.len - x->kw_off[d]);
-        if (!rc && ty_buf_putc(&blob, '\n')) rc = TENYO_ERR_NOMEM;
-        if (!rc && m->abs && !m->partial) {
-            rc = ty_abs_get(m->abs, d, &ab, err, sizeof err);
-            if (!rc && ab.len) {
-                raw.len = 0;
-                if (ty_buf_append(&raw, ab.p, ab.len)) rc = TENYO_ERR_NOMEM;
-                if (!rc) {
-                    raw.len = ty_clean_gazette_markup(raw.p, raw.len, 1);
-                    rc = fold_append(u, &tmp, raw.p, raw.len, &blob);
-                }
-            }
-        }
-        if (!rc && ty_buf_putc(&blob, 0)) rc = TENYO_ERR_NOMEM;
     }
     if (!rc) {
         x->kw_off[m->ndocs] = blob.len;
@@ -170,6 +292,27 @@ int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds) 
     if (bytes) *bytes = x->kw_off[x->m.ndocs];
     if (seconds) *seconds = x->kw_seconds;
     return TENYO_OK;
+}
+
+int tenyo_index_keyword_index(tenyo_index *x, uint64_t *stored, uint64_t *postings,
+                              uint64_t *bigrams) {
+    if (!x) return TENYO_ERR_ARG;
+    int rc = kwtext(x);
+    if (rc) return rc;
+    if (stored) *stored = x->kwx ? x->kw_stored : 0;
+    if (postings) *postings = ty_kwx_postings_bytes(x->kwx);
+    if (bigrams) *bigrams = ty_kwx_keys(x->kwx);
+    return x->kwx ? 1 : 0;
+}
+
+int tenyo_index_keyword_check(tenyo_index *x, char *err, size_t errlen) {
+    if (!x) return TENYO_ERR_ARG;
+    int rc = kwtext(x);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", x->kw_err[0] ? x->kw_err : tenyo_strerror(rc));
+        return rc;
+    }
+    return ty_kwx_verify(x->kwx, err, errlen);
 }
 
 /* ============================================================== parsing */
@@ -317,15 +460,16 @@ static int parse(kw_query *q, ty_icu *icu, const char *query, char *err, size_t 
 
 /* =========================================================== evaluation */
 
-/* Count unit u in every record of x's keyword text: tf[d] (title hits
- * counted twice); returns the number of records holding it. */
-static uint64_t count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf) {
-    uint64_t nd = x->m.ndocs, df = 0, d = 0;
-    memset(tf, 0, (nd ? nd : 1) * sizeof *tf);
-    const char *text = x->kw_text, *end = text + x->kw_off[nd], *p = text;
+/* Count unit u in records [d, d1) of x's keyword text into tf (title hits
+ * counted twice; tf zero there before); the records holding it. A unit
+ * holds no NUL, so no hit spans two records. */
+static uint64_t count_range(const tenyo_index *x, const kw_unit *u, uint64_t d, uint64_t d1,
+                            uint32_t *tf) {
+    uint64_t df = 0;
+    const char *text = x->kw_text, *end = text + x->kw_off[d1], *p = text + x->kw_off[d];
     while (p < end && (p = memmem(p, (size_t)(end - p), u->text, u->len))) {
         uint64_t at = (uint64_t)(p - text);
-        while (d + 1 < nd && x->kw_off[d + 1] <= at) d++; /* hits come in order */
+        while (d + 1 < d1 && x->kw_off[d + 1] <= at) d++; /* hits come in order */
         if (u->word_start && at > x->kw_off[d] && is_alnum((unsigned char)p[-1])) {
             p++;
             continue;
@@ -337,9 +481,31 @@ static uint64_t count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf)
     return df;
 }
 
+/* Count unit u in every record: tf[d] (title hits counted twice), the
+ * number of records holding it in *df. With a keyword index, only the
+ * records holding all of u's bigrams are read (the same counts: each is
+ * verified against its text); else, or for a unit of one character, the
+ * whole text is scanned. 0 or a status (message in err). */
+static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint64_t *df,
+                      char *err, size_t errlen) {
+    uint64_t nd = x->m.ndocs, *cand = NULL, nc = 0;
+    memset(tf, 0, (nd ? nd : 1) * sizeof *tf);
+    int rc = x->kwx ? ty_kwx_candidates(x->kwx, u->text, u->len, &cand, &nc, err, errlen) : 1;
+    if (rc < 0) return rc;
+    if (rc == 1) {
+        *df = count_range(x, u, 0, nd, tf);
+        return TENYO_OK;
+    }
+    *df = 0;
+    for (uint64_t i = 0; i < nc; i++) *df += count_range(x, u, cand[i], cand[i] + 1, tf);
+    free(cand);
+    return TENYO_OK;
+}
+
 /* One byte per document (1 when it satisfies every clause) into kw, and
  * the BM25 score of the must-occur units into score. */
-static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score) {
+static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score, char *err,
+                    size_t errlen) {
     uint64_t nd = x->m.ndocs;
     uint64_t *found = ty_calloc(nd ? nd : 1, sizeof *found);
     uint32_t *tf = ty_mallocarray(nd ? nd : 1, sizeof *tf);
@@ -355,7 +521,13 @@ static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score
         int positive = 0;
         for (int c = 0; c < q->nclauses; c++)
             if (!q->clause[c].neg && (q->clause[c].units >> i & 1)) positive = 1;
-        uint64_t df = count_unit(x, &q->unit[i], tf);
+        uint64_t df = 0;
+        int rc = count_unit(x, &q->unit[i], tf, &df, err, errlen);
+        if (rc) {
+            free(found);
+            free(tf);
+            return rc;
+        }
         if (!df) {
             size_t l = strlen(q->note);
             if (l + q->unit[i].len + 3 < sizeof q->note)
@@ -401,11 +573,12 @@ int tenyo_filter_keywords(tenyo_filter *f, tenyo_ctx *c, const char *query) {
     int rc = q ? ty_icu_new(&icu, err, TY_ERRLEN) : TENYO_ERR_NOMEM;
     if (!rc) rc = parse(q, icu, query, err, TY_ERRLEN);
     if (!rc && (rc = kwtext(x)))
-        ty_seterr(err, TY_ERRLEN, "cannot build the keyword text: %s", tenyo_strerror(rc));
+        ty_seterr(err, TY_ERRLEN, "cannot build the keyword text: %s",
+                  x->kw_err[0] ? x->kw_err : tenyo_strerror(rc));
     if (!rc) {
         kw = ty_malloc(x->m.ndocs ? x->m.ndocs : 1);
         score = ty_mallocarray(x->m.ndocs ? x->m.ndocs : 1, sizeof *score);
-        rc = kw && score ? evaluate(q, x, kw, score) : TENYO_ERR_NOMEM;
+        rc = kw && score ? evaluate(q, x, kw, score, err, TY_ERRLEN) : TENYO_ERR_NOMEM;
     }
     if (!rc) {
         int positive = 0;

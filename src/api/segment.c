@@ -637,6 +637,7 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     rc = merge_tables(&g, &M);
     if (!rc) rc = merge_docs(&g, &M, &u);
     if (!rc) rc = carry_base(B, &M);
+    if (!rc) rc = ty_kw_take_parts(x, B, g.seg, mf.nseg); /* keyword index: every part's */
     if (!rc) { /* other numbers: the base's then each segment's lines (they
                 * name ids, so a deleted or replaced document's lines find
                 * nothing or its new version) */

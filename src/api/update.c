@@ -403,6 +403,10 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
                      .source = "", .line = 0};
     rc = ty_builder_add_counts(b, &doc, terms, m->tf + a, (size_t)(e - a), surf->p, surf->len,
                                phr->p, phr->len);
+    if (!rc && x->kwx) { /* the keyword index's whole abstract, for the new one */
+        const char *r = x->kw_text + x->kw_off[d] + x->kw_tlen[d] + 1;
+        rc = ty_builder_keep_long(b, dm.id, r, (size_t)(x->kw_text + x->kw_off[d + 1] - 1 - r));
+    }
 done:
     free(cbuf);
     free(codes);
@@ -484,6 +488,8 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     terms = ty_mallocarray(maxrow ? maxrow : 1, sizeof *terms);
     rc = TENYO_ERR_NOMEM;
     if (!terms) goto done;
+    if (m->kw_blob || x->kw_nparts) /* whole abstracts kept (a damaged one: the 4 KiB) */
+        (void)tenyo_index_keyword_index(x, NULL, NULL, NULL);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         char aerr[TY_ERRLEN] = "";
         rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, aerr, sizeof aerr);

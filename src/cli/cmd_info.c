@@ -118,6 +118,15 @@ int cli_cmd_info(int argc, char **argv) {
             printf("keywords   title and abstract text searched: %.2f MB in memory, %.0f bytes "
                    "per document, made on the first keyword query\n", kwb / 1e6,
                    in.ndocs ? (double)kwb / in.ndocs : 0.0);
+        uint64_t kst = 0, kpo = 0, kbg = 0;
+        int kx = tenyo_index_keyword_index(x, &kst, &kpo, &kbg);
+        if (kx == 1)
+            printf("kw index   %.2f MB stored (text and bigram postings), %.0f bytes per "
+                   "document; %llu bigrams, postings %.2f MB raw\n", kst / 1e6,
+                   in.ndocs ? (double)kst / in.ndocs : 0.0, (unsigned long long)kbg, kpo / 1e6);
+        else if (kx == 0)
+            printf("kw index   none (made before it): keyword queries scan the text, "
+                   "abstracts as far as the 4 KiB kept\n");
         if (in.generation)
             printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
                    "%llu deleted or replaced\n",

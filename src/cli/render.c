@@ -154,6 +154,9 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     uint64_t kwb = 0; /* the keyword text's bytes in memory (keyword search) */
     if (!tenyo_index_keyword_stats((tenyo_index *)x, &kwb, NULL))
         json_object_set_new(o, "keyword_bytes", json_integer((json_int_t)kwb));
+    uint64_t kst = 0; /* the keyword index stored in the file(s), 0: none (scan) */
+    if (tenyo_index_keyword_index((tenyo_index *)x, &kst, NULL, NULL) >= 0)
+        json_object_set_new(o, "keyword_index_bytes", json_integer((json_int_t)kst));
     json_t *up = json_object();
     json_object_set_new(up, "generation", json_integer((json_int_t)in.generation));
     json_object_set_new(up, "segments", json_integer(in.nsegments));

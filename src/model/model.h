@@ -298,6 +298,9 @@ typedef struct ty_model {
                                  NUL-terminated (section "numbers";
                                  api/patno.c), or NULL */
     uint64_t numbers_len;     /* bytes in numbers_blob */
+    char *kw_blob;            /* the keyword index (section "keywords",
+                                 search/kwindex.c's raw content), or NULL */
+    uint64_t kw_len;          /* bytes in kw_blob */
     char *abs_text;           /* to write: every document's abstract,
                                  NUL-terminated, in document order (NULL:
                                  no section "abstracts") */

@@ -122,7 +122,12 @@
  * float vectors; written by `tenyo index --f16`, read when present, every
  * value finite; the approximate search re-ranks its candidates from it:
  * search/half.c. It is per-document: added documents get theirs at the
- * merge, deleted ones lose theirs, shards cut it like docvec.q8's codes).
+ * merge, deleted ones lose theirs, shards cut it like docvec.q8's codes),
+ * numbers (the records' other numbers, api/patno.c), keywords (the keyword
+ * index: every record's folded text, whole abstracts, with character
+ * bigram postings; its inner layout in search/kwindex.c, checked there on
+ * the first keyword query and by check; each segment has its own; a
+ * sharded index keeps it whole in the shared part).
  *
  * Section "abstracts" (optional, abstracts.c): every document's abstract,
  * for reading (evidence, the "why" of a proposal), never scored. A section
@@ -196,7 +201,8 @@
  * Sections a reader does not know are bounds-checked and skipped, so adding
  * one does not need a new version; changing one does. Added so, in format
  * 3: docvec.f16 (an older reader skips it and its IVF re-ranks from the
- * int8 codes, as before).
+ * int8 codes, as before); keywords (an older reader skips it and scans
+ * the text, as before).
  */
 #ifndef TENYO_STORE_FORMAT_H
 #define TENYO_STORE_FORMAT_H

@@ -1316,6 +1316,16 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->numbers_len = raw;
         p = NULL;
     }
+    /* optional: the keyword index (search/kwindex.c checks its layout on
+     * the first keyword query; the frame checksum is checked here) */
+    if (rd_has(r, "keywords")) {
+        rc = rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
+        if (rc) goto done;
+        m->kw_blob = p;
+        m->kw_blob[raw] = 0;
+        m->kw_len = raw;
+        p = NULL;
+    }
     rc = TENYO_OK;
     goto done;
 #undef EXACT
@@ -1662,6 +1672,7 @@ void ty_model_free(ty_model *m) {
     free(m->labels_blob);
     free(m->common_blob);
     free(m->numbers_blob);
+    free(m->kw_blob);
     free(m->ivf_blob);
     free(m->fm_blob);
     free(m->abs_text);

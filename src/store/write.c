@@ -57,6 +57,7 @@ static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob != NULL) +
+           (m->kw_blob != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
 }
 
@@ -498,6 +499,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
     if (m->numbers_blob) {
         sec_begin(w, "numbers", m->numbers_len);
         put_bytes(w, m->numbers_blob, m->numbers_len);
+        sec_end(w);
+    }
+    if (m->kw_blob) { /* search/kwindex.c's layout, checked when used */
+        sec_begin(w, "keywords", m->kw_len);
+        put_bytes(w, m->kw_blob, m->kw_len);
         sec_end(w);
     }
     if (m->abs_text && !w->no_abs && !w->rc) {

@@ -195,6 +195,25 @@ static inline void fz_use_index(tenyo_index *x) {
         got = tenyo_similar_doc(c, n - 1, TENYO_MODE_LSA, 8, hits);
         for (int i = 0; i < got; i++) FZ_ASSERT(hits[i].doc < n);
     }
+    /* keyword search: the section "keywords" (or the scan), its postings
+     * read for units of two characters and more, every list by the check */
+    tenyo_filter *kf = NULL;
+    if (tenyo_filter_new(x, &kf) == TENYO_OK) {
+        const char *kq[] = {"装置", "車両 -内視鏡", "\"撮像部\"", "の", "ロボットハンド"};
+        for (size_t i = 0; i < sizeof kq / sizeof *kq; i++) {
+            int krc = tenyo_filter_keywords(kf, c, kq[i]);
+            if (krc) {
+                FZ_ASSERT(krc < 0 && tenyo_filter_error(kf)[0]);
+                continue;
+            }
+            FZ_ASSERT(tenyo_filter_count(kf) <= (int64_t)n);
+            got = tenyo_search(c, kf, 8, hits);
+            for (int j = 0; j < got; j++) FZ_ASSERT(hits[j].doc < n);
+        }
+        tenyo_ctx_set_filter(c, NULL);
+        tenyo_filter_free(kf);
+    }
+    (void)tenyo_index_keyword_check(x, err, sizeof err);
     tenyo_map *map = NULL;
     if (tenyo_map_new(x, &map, err, sizeof err) == TENYO_OK) {
         double xy[2];

@@ -282,7 +282,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(f + at, fr, st);
         at += st;
     }
-    put_le64(f + tlen, ty_fnv1a(f, tlen));
+    /* the header checksum as the loader checks it (format 3: FNV-1a as
+     * published; before, every input stopped here) */
+    put_le64(f + tlen, g_version >= 3 ? ty_fnv1a_std(f, tlen) : ty_fnv1a(f, tlen));
     free(frame);
 
     char path[64];

@@ -1,0 +1,683 @@
+/*
+ * kwindex.c — the keyword index: the optional section "keywords", packed
+ * at build time (ty_kwx_pack) and queried by api/keywords.c
+ * (ty_kwx_candidates) for the records that may contain a keyword unit.
+ *
+ * What it holds. Every record's text exactly as keyword search matches it
+ * (keywords.c: the title, a newline, the abstract, NFKC case-folded,
+ * markup removed, white space runs one space, NUL-terminated), with the
+ * whole abstract however long (the "abstracts" section keeps 4 KiB of it
+ * for reading), and per character bigram (two adjacent code points of a
+ * record, the title/abstract newline not part of any) the ascending list
+ * of records holding it. A unit of two or more characters can only occur
+ * in a record that holds all of its bigrams: the lists are intersected,
+ * shortest first, and keywords.c verifies each candidate with memmem over
+ * its record, so answers are the scan's by construction (the postings only
+ * decide which records are looked at). A unit of one character has no
+ * bigram: keywords.c scans for it.
+ *
+ * Raw layout of the section (little-endian; the store wraps it in one
+ * checksummed zstd frame like every section):
+ *
+ *   0   4  magic "TKW1"
+ *   4   4  reserved (0)
+ *   8   8  records N
+ *   16  8  text bytes T
+ *   24  8  distinct bigrams K
+ *   32  8  key table bytes KB
+ *   40  8  postings bytes P
+ *   48  T  the text: N NUL-terminated records, each holding one '\n'
+ *   ..  KB per bigram, ascending: LEB128 gap of its key (code point 1
+ *          << 21 | code point 2) from the previous key (the first from 0),
+ *          LEB128 records in its list, LEB128 bytes of its list
+ *   ..  P  the lists, in key order: LEB128 first record, then gaps (>= 1)
+ *
+ * Code points are read leniently (a byte that does not start a complete
+ * UTF-8 sequence is its own "character", 0x110000 + byte): the same reader
+ * runs over the text and over a unit, and a valid UTF-8 unit found by
+ * memmem starts on a boundary of the text's reading, so its bigrams are
+ * the text's there. Rejected: trigram postings (fewer candidates for long
+ * units, but a Japanese two-character word, the commonest query, has no
+ * trigram); positional postings (phrases verified without the text, at
+ * three to four times the bytes: the text is needed anyway to count hits
+ * for ranking); postings built at open from the text (what indexes
+ * without the section pay on their first query, as a scan). Measured
+ * costs are in docs/keywords.md.
+ *
+ * An index with updates has one section per part (the base and each
+ * segment, each built with its own documents); ty_kwx_open takes them all
+ * with the live documents' global positions, and maps each part's
+ * candidates to the merged index's documents, dropping deleted ones.
+ */
+#include "search/kwindex.h"
+
+#include "tenyo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KWX_MAGIC "TKW1"
+#define KWX_HEAD 48u
+#define KWX_MAX_UNIT_CP 1024 /* bigrams looked up per unit, at most */
+
+/* One part's decoded key table. */
+typedef struct kwx_part {
+    uint64_t ndocs;          /* records in the part */
+    uint64_t first;          /* global position of its record 0 */
+    uint64_t nkeys;          /* distinct bigrams */
+    uint64_t *key;           /* nkeys keys, ascending */
+    uint64_t *poff;          /* nkeys + 1 offsets into post */
+    uint64_t *cnt;           /* nkeys records per list */
+    const unsigned char *post; /* the lists (inside the blob) */
+    uint64_t keybytes;       /* KB */
+} kwx_part;
+
+struct ty_kwx {
+    kwx_part *part;          /* nparts parts */
+    uint32_t nparts;
+    uint64_t *pos2doc;       /* global position -> document (UINT64_MAX:
+                                deleted), or NULL: the identity */
+    uint64_t npos;           /* positions */
+    uint64_t ndocs;          /* documents of the result */
+    int borrowed;            /* the result's text is the one part's own
+                                (inside its blob), not a copy */
+};
+
+/* ============================================================ helpers */
+
+/* The code point at s (n > 0 bytes left), leniently: its bytes. */
+static size_t cp_at(const unsigned char *s, size_t n, uint32_t *cp) {
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t k = c >= 0xF0 ? (c < 0xF8 ? 4 : 0) : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (k && k <= n) {
+        uint32_t v = c & (0x7Fu >> k);
+        size_t i = 1;
+        for (; i < k && (s[i] & 0xC0) == 0x80; i++) v = v << 6 | (s[i] & 0x3F);
+        if (i == k && v < 0x110000) {
+            *cp = v;
+            return k;
+        }
+    }
+    *cp = 0x110000u + c;
+    return 1;
+}
+
+static int put_leb(ty_buf *b, uint64_t v) {
+    unsigned char t[10];
+    int n = 0;
+    do {
+        t[n++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    return ty_buf_append(b, t, (size_t)n);
+}
+
+/* Read a LEB128 value at *p (before end): 0, or -1 when truncated/long. */
+static int get_leb(const unsigned char **p, const unsigned char *end, uint64_t *v) {
+    uint64_t r = 0;
+    for (int s = 0; s < 64 && *p < end; s += 7) {
+        unsigned char c = *(*p)++;
+        r |= (uint64_t)(c & 0x7F) << s;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void put64(unsigned char *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* ============================================================ packing */
+
+/* Open-addressing map from bigram key to a dense id. */
+typedef struct kmap {
+    uint64_t *slot;          /* cap keys, UINT64_MAX empty */
+    uint32_t *id;            /* cap ids */
+    uint64_t cap, n;         /* power of two; used */
+} kmap;
+
+static uint64_t kmix(uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return k;
+}
+
+static int kmap_grow(kmap *m) {
+    uint64_t cap = m->cap ? m->cap * 2 : 1 << 16;
+    uint64_t *slot = ty_mallocarray(cap, sizeof *slot);
+    uint32_t *id = ty_mallocarray(cap, sizeof *id);
+    if (!slot || !id) {
+        free(slot);
+        free(id);
+        return -1;
+    }
+    memset(slot, 0xFF, cap * sizeof *slot);
+    for (uint64_t i = 0; i < m->cap; i++) {
+        if (m->slot[i] == UINT64_MAX) continue;
+        uint64_t h = kmix(m->slot[i]) & (cap - 1);
+        while (slot[h] != UINT64_MAX) h = (h + 1) & (cap - 1);
+        slot[h] = m->slot[i];
+        id[h] = m->id[i];
+    }
+    free(m->slot);
+    free(m->id);
+    m->slot = slot;
+    m->id = id;
+    m->cap = cap;
+    return 0;
+}
+
+/* The id of key (added when new): >= 0, or -1 out of memory. */
+static int64_t kmap_get(kmap *m, uint64_t key) {
+    if ((m->n + 1) * 2 > m->cap && kmap_grow(m)) return -1;
+    uint64_t h = kmix(key) & (m->cap - 1);
+    while (m->slot[h] != UINT64_MAX) {
+        if (m->slot[h] == key) return m->id[h];
+        h = (h + 1) & (m->cap - 1);
+    }
+    if (m->n >= UINT32_MAX) return -1;
+    m->slot[h] = key;
+    m->id[h] = (uint32_t)m->n;
+    return (int64_t)m->n++;
+}
+
+/* Bigram lists under construction. */
+typedef struct kbuild {
+    kmap map;                /* key -> id */
+    uint64_t *key;           /* per id: its key */
+    uint64_t *cnt;           /* per id: records holding it */
+    uint64_t *last;          /* per id: the last record counted */
+    uint64_t cap;            /* entries allocated in the three */
+    uint32_t *list;          /* pass 1: the lists, concatenated by id */
+    uint64_t *at;            /* pass 1: per id, the next slot in list */
+} kbuild;
+
+/* One pass over the n records of text: pass 0 finds the bigrams and
+ * counts the records of each, pass 1 writes the lists. 0 or NOMEM. */
+static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t n, int pass) {
+    const unsigned char *s = (const unsigned char *)text, *end = s + len;
+    for (uint64_t d = 0; d < n; d++) {
+        uint32_t prev = 0;
+        int have = 0;
+        while (s < end && *s) {
+            uint32_t cp;
+            s += cp_at(s, (size_t)(end - s), &cp);
+            if (cp == '\n') { /* the title/abstract break is in no bigram */
+                have = 0;
+                continue;
+            }
+            if (have) {
+                uint64_t key = (uint64_t)prev << 21 | cp, n0 = k->map.n;
+                int64_t id = kmap_get(&k->map, key);
+                if (id < 0) return TENYO_ERR_NOMEM;
+                if ((uint64_t)id >= k->cap) { /* pass 0 only: a new key */
+                    uint64_t c = k->cap ? k->cap * 2 : 1 << 16;
+                    uint64_t *a = ty_reallocarray(k->key, c, sizeof *a);
+                    if (!a) return TENYO_ERR_NOMEM;
+                    k->key = a;
+                    if (!(a = ty_reallocarray(k->cnt, c, sizeof *a))) return TENYO_ERR_NOMEM;
+                    k->cnt = a;
+                    if (!(a = ty_reallocarray(k->last, c, sizeof *a))) return TENYO_ERR_NOMEM;
+                    k->last = a;
+                    k->cap = c;
+                }
+                if (k->map.n > n0) {
+                    k->key[id] = key; /* first seen */
+                    k->cnt[id] = 0;
+                    k->last[id] = UINT64_MAX;
+                }
+                if (k->last[id] != d) {
+                    k->last[id] = d;
+                    if (pass == 0)
+                        k->cnt[id]++;
+                    else
+                        k->list[k->at[id]++] = (uint32_t)d;
+                }
+            }
+            prev = cp;
+            have = 1;
+        }
+        s++; /* the NUL */
+    }
+    return TENYO_OK;
+}
+
+/* A key and its id, for sorting the keys. */
+typedef struct kid {
+    uint64_t key;
+    uint32_t id;
+} kid;
+static int cmp_kid(const void *a, const void *b) {
+    uint64_t x = ((const kid *)a)->key, y = ((const kid *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, ty_buf *out, char *err,
+                size_t errlen) {
+    if (!text || !out || n >= UINT32_MAX) {
+        ty_seterr(err, errlen, "keyword index: %llu records (at most %u)",
+                  (unsigned long long)n, UINT32_MAX - 1);
+        return TENYO_ERR_LIMIT;
+    }
+    kbuild k = {0};
+    kid *order = NULL;
+    ty_buf keys = {0}, post = {0};
+    int rc = kwalk(&k, text, len, n, 0);
+    uint64_t nk = k.map.n, tot = 0;
+    if (!rc) {
+        rc = TENYO_ERR_NOMEM;
+        k.at = ty_mallocarray(nk ? nk : 1, sizeof *k.at);
+        order = ty_mallocarray(nk ? nk : 1, sizeof *order);
+        if (k.at && order) {
+            for (uint64_t i = 0; i < nk; i++) {
+                k.at[i] = tot;
+                tot += k.cnt[i];
+                k.last[i] = UINT64_MAX;
+                order[i] = (kid){k.key[i], (uint32_t)i};
+            }
+            k.list = ty_mallocarray(tot ? tot : 1, sizeof *k.list);
+            if (k.list) rc = kwalk(&k, text, len, n, 1);
+        }
+    }
+    if (!rc) { /* lists and key table in key order */
+        qsort(order, (size_t)nk, sizeof *order, cmp_kid);
+        uint64_t prevkey = 0;
+        for (uint64_t j = 0; j < nk && !rc; j++) {
+            uint32_t id = order[j].id;
+            uint64_t a = k.at[id] - k.cnt[id], before = post.len, prev = 0;
+            for (uint64_t i = 0; i < k.cnt[id] && !rc; i++) {
+                uint64_t d = k.list[a + i];
+                if (put_leb(&post, i ? d - prev : d)) rc = TENYO_ERR_NOMEM;
+                prev = d;
+            }
+            if (!rc && (put_leb(&keys, k.key[id] - prevkey) || put_leb(&keys, k.cnt[id]) ||
+                        put_leb(&keys, post.len - before)))
+                rc = TENYO_ERR_NOMEM;
+            prevkey = k.key[id];
+        }
+    }
+    if (!rc) {
+        unsigned char h[KWX_HEAD] = {0};
+        memcpy(h, KWX_MAGIC, 4);
+        put64(h + 8, n);
+        put64(h + 16, len);
+        put64(h + 24, nk);
+        put64(h + 32, keys.len);
+        put64(h + 40, post.len);
+        out->len = 0;
+        if (ty_buf_append(out, h, sizeof h) || ty_buf_append(out, text, (size_t)len) ||
+            (keys.len && ty_buf_append(out, keys.p, keys.len)) ||
+            (post.len && ty_buf_append(out, post.p, post.len)))
+            rc = TENYO_ERR_NOMEM;
+    }
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory building the keyword index");
+    free(k.map.slot);
+    free(k.map.id);
+    free(k.key);
+    free(k.cnt);
+    free(k.last);
+    free(k.list);
+    free(k.at);
+    free(order);
+    ty_buf_free(&keys);
+    ty_buf_free(&post);
+    return rc;
+}
+
+/* ============================================================ reading */
+
+/* Check the part's section blob[0..len) and decode its key table into p
+ * (p->ndocs set from it); its text in *text, *textlen bytes. 0 or CORRUPT/NOMEM. */
+static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **text,
+                     uint64_t *textlen, char *err, size_t errlen) {
+    const unsigned char *b = (const unsigned char *)blob;
+    if (len < KWX_HEAD || memcmp(b, KWX_MAGIC, 4) || get64(b) >> 32) {
+        ty_seterr(err, errlen, "section 'keywords': not a keyword index (magic)");
+        return TENYO_ERR_CORRUPT;
+    }
+    uint64_t n = get64(b + 8), t = get64(b + 16), nk = get64(b + 24), kb = get64(b + 32),
+             pb = get64(b + 40);
+    uint64_t room = len - KWX_HEAD;
+    if (t > room || kb > room - t || pb != room - t - kb || nk > kb || n > t) {
+        ty_seterr(err, errlen, "section 'keywords': sizes do not add up to %llu bytes",
+                  (unsigned long long)len);
+        return TENYO_ERR_CORRUPT;
+    }
+    const char *tx = blob + KWX_HEAD;
+    if (t && tx[t - 1]) {
+        ty_seterr(err, errlen, "section 'keywords': the text does not end a record");
+        return TENYO_ERR_CORRUPT;
+    }
+    p->ndocs = n;
+    p->nkeys = nk;
+    p->keybytes = kb;
+    p->key = ty_mallocarray(nk ? nk : 1, sizeof *p->key);
+    p->poff = ty_mallocarray(nk + 1, sizeof *p->poff);
+    p->cnt = ty_mallocarray(nk ? nk : 1, sizeof *p->cnt);
+    if (!p->key || !p->poff || !p->cnt) return TENYO_ERR_NOMEM;
+    const unsigned char *k = b + KWX_HEAD + t, *kend = k + kb;
+    uint64_t key = 0, at = 0;
+    for (uint64_t i = 0; i < nk; i++) {
+        uint64_t gap, c, bytes;
+        if (get_leb(&k, kend, &gap) || get_leb(&k, kend, &c) || get_leb(&k, kend, &bytes) ||
+            (i && !gap) || gap > (1ull << 42) - key || !c || c > n || bytes < c ||
+            bytes > pb - at) {
+            ty_seterr(err, errlen, "section 'keywords': key table entry %llu is damaged",
+                      (unsigned long long)i);
+            return TENYO_ERR_CORRUPT;
+        }
+        key += gap;
+        p->key[i] = key;
+        p->cnt[i] = c;
+        p->poff[i] = at;
+        at += bytes;
+    }
+    p->poff[nk] = at;
+    if (k != kend || at != pb) {
+        ty_seterr(err, errlen, "section 'keywords': the key table does not cover the postings");
+        return TENYO_ERR_CORRUPT;
+    }
+    p->post = kend;
+    *text = tx;
+    *textlen = t;
+    return TENYO_OK;
+}
+
+void ty_kwx_free(ty_kwx *k) {
+    if (!k) return;
+    for (uint32_t i = 0; k->part && i < k->nparts; i++) {
+        free(k->part[i].key);
+        free(k->part[i].poff);
+        free(k->part[i].cnt);
+    }
+    free(k->part);
+    free(k->pos2doc);
+    free(k);
+}
+
+int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
+                const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
+                uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+    *out = NULL;
+    *text = NULL;
+    *off = NULL;
+    *tlen = NULL;
+    ty_kwx *k = ty_calloc(1, sizeof *k);
+    const char **ptext = ty_calloc(nparts ? nparts : 1, sizeof *ptext);
+    uint64_t *plen = ty_calloc(nparts ? nparts : 1, sizeof *plen);
+    ty_buf tx = {0};
+    uint64_t *o = ty_mallocarray(ndocs + 1, sizeof *o);
+    uint32_t *tl = ty_mallocarray(ndocs ? ndocs : 1, sizeof *tl);
+    int rc = TENYO_ERR_NOMEM;
+    if (!k || !ptext || !plen || !o || !tl || !(k->part = ty_calloc(nparts ? nparts : 1,
+                                                                      sizeof *k->part)))
+        goto done;
+    k->nparts = nparts;
+    k->ndocs = ndocs;
+    uint64_t pos = 0;
+    for (uint32_t i = 0; i < nparts; i++) {
+        rc = part_open(&k->part[i], blob[i], len[i], &ptext[i], &plen[i], err, errlen);
+        if (rc) goto done;
+        k->part[i].first = pos;
+        pos += k->part[i].ndocs;
+    }
+    k->npos = pos;
+    rc = TENYO_ERR_CORRUPT;
+    if (!gpos && pos != ndocs) {
+        ty_seterr(err, errlen, "section 'keywords': %llu records for %llu documents",
+                  (unsigned long long)pos, (unsigned long long)ndocs);
+        goto done;
+    }
+    if (gpos) {
+        rc = TENYO_ERR_NOMEM;
+        if (!(k->pos2doc = ty_mallocarray(pos ? pos : 1, sizeof *k->pos2doc))) goto done;
+        memset(k->pos2doc, 0xFF, (pos ? pos : 1) * sizeof *k->pos2doc);
+        rc = TENYO_ERR_CORRUPT;
+        for (uint64_t d = 0; d < ndocs; d++) {
+            if (gpos[d] >= pos || (d && gpos[d] <= gpos[d - 1])) {
+                ty_seterr(err, errlen, "keyword index: the parts hold %llu records, "
+                          "document %llu is at position %llu",
+                          (unsigned long long)pos, (unsigned long long)d,
+                          (unsigned long long)gpos[d]);
+                goto done;
+            }
+            k->pos2doc[gpos[d]] = d;
+        }
+    }
+    /* the result's text: each live record of each part, in position order
+     * (one part, no deletions: the part's own text, not copied) */
+    int whole = nparts == 1 && !gpos;
+    uint64_t d = 0;
+    for (uint32_t i = 0; i < nparts; i++) {
+        const char *s = ptext[i], *end = s + plen[i];
+        for (uint64_t l = 0; l < k->part[i].ndocs; l++) {
+            const char *z = s < end ? memchr(s, 0, (size_t)(end - s)) : NULL;
+            const char *nl = z ? memchr(s, '\n', (size_t)(z - s)) : NULL;
+            if (!nl) {
+                ty_seterr(err, errlen, "section 'keywords': record %llu of part %u is damaged",
+                          (unsigned long long)l, i);
+                goto done;
+            }
+            uint64_t at = k->part[i].first + l;
+            if (!k->pos2doc || k->pos2doc[at] != UINT64_MAX) {
+                o[d] = whole ? (uint64_t)(s - ptext[0]) : tx.len;
+                tl[d] = (uint32_t)(nl - s);
+                if (!whole && ty_buf_append(&tx, s, (size_t)(z - s) + 1)) {
+                    rc = TENYO_ERR_NOMEM;
+                    goto done;
+                }
+                d++;
+            }
+            s = z + 1;
+        }
+        if (s != end) {
+            ty_seterr(err, errlen, "section 'keywords': part %u holds more than its %llu "
+                      "records", i, (unsigned long long)k->part[i].ndocs);
+            goto done;
+        }
+    }
+    if (d != ndocs) {
+        ty_seterr(err, errlen, "keyword index: %llu live records for %llu documents",
+                  (unsigned long long)d, (unsigned long long)ndocs);
+        goto done;
+    }
+    o[ndocs] = whole ? plen[0] : tx.len;
+    k->borrowed = whole;
+    if (whole) {
+        *text = (char *)ptext[0];
+    } else if (!tx.p && !(tx.p = ty_strdup(""))) {
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
+    if (!whole) *text = tx.p;
+    *off = o;
+    *tlen = tl;
+    *out = k;
+    tx.p = NULL;
+    o = NULL;
+    tl = NULL;
+    k = NULL;
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory opening the keyword index");
+    ty_kwx_free(k);
+    free(ptext);
+    free(plen);
+    ty_buf_free(&tx);
+    free(o);
+    free(tl);
+    return rc;
+}
+
+/* ============================================================ queries */
+
+/* Decode list i of part p into out (p->cnt[i] entries): 0 or CORRUPT. */
+static int list_read(const kwx_part *p, uint64_t i, uint32_t *out) {
+    const unsigned char *s = p->post + p->poff[i], *end = p->post + p->poff[i + 1];
+    uint64_t d = 0;
+    for (uint64_t j = 0; j < p->cnt[i]; j++) {
+        uint64_t v;
+        if (get_leb(&s, end, &v) || (j && !v) || v >= p->ndocs || (j && d + v >= p->ndocs))
+            return TENYO_ERR_CORRUPT;
+        d = j ? d + v : v;
+        out[j] = (uint32_t)d;
+    }
+    return s == end ? TENYO_OK : TENYO_ERR_CORRUPT;
+}
+
+/* Index of key in p's table, or -1. */
+static int64_t key_find(const kwx_part *p, uint64_t key) {
+    uint64_t lo = 0, hi = p->nkeys;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (p->key[mid] < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < p->nkeys && p->key[lo] == key ? (int64_t)lo : -1;
+}
+
+
+int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **docs,
+                      uint64_t *n, char *err, size_t errlen) {
+    *docs = NULL;
+    *n = 0;
+    uint64_t keys[KWX_MAX_UNIT_CP];
+    size_t nk = 0;
+    const unsigned char *s = (const unsigned char *)u, *end = s + len;
+    uint32_t prev = 0;
+    int have = 0;
+    while (s < end && nk < KWX_MAX_UNIT_CP) {
+        uint32_t cp;
+        s += cp_at(s, (size_t)(end - s), &cp);
+        if (have) {
+            uint64_t key = (uint64_t)prev << 21 | cp;
+            size_t j = 0;
+            while (j < nk && keys[j] != key) j++;
+            if (j == nk) keys[nk++] = key;
+        }
+        prev = cp;
+        have = 1;
+    }
+    if (!nk) return 1;
+    uint64_t *res = NULL, nres = 0;
+    uint32_t *a = NULL, *b = NULL;
+    int64_t idx[KWX_MAX_UNIT_CP];
+    int rc = TENYO_OK;
+    for (uint32_t pi = 0; pi < k->nparts && !rc; pi++) {
+        const kwx_part *p = &k->part[pi];
+        size_t m = 0;
+        for (; m < nk; m++)
+            if ((idx[m] = key_find(p, keys[m])) < 0) break;
+        if (m < nk) continue; /* a bigram no record of the part holds */
+        for (size_t j = 1; j < nk; j++) { /* shortest list first (insertion) */
+            int64_t v = idx[j];
+            size_t i = j;
+            for (; i && p->cnt[idx[i - 1]] > p->cnt[v]; i--) idx[i] = idx[i - 1];
+            idx[i] = v;
+        }
+        uint64_t na = p->cnt[idx[0]];
+        free(a);
+        free(b);
+        a = ty_mallocarray(na, sizeof *a);
+        b = ty_mallocarray(na, sizeof *b);
+        if (!a || !b) {
+            rc = TENYO_ERR_NOMEM;
+            break;
+        }
+        if (list_read(p, (uint64_t)idx[0], a)) {
+            rc = TENYO_ERR_CORRUPT;
+            break;
+        }
+        for (size_t j = 1; j < nk && na && !rc; j++) { /* a &= list j, streamed */
+            const unsigned char *q = p->post + p->poff[idx[j]],
+                                *qe = p->post + p->poff[idx[j] + 1];
+            uint64_t d = 0, c = p->cnt[idx[j]], nb = 0, x = 0;
+            for (uint64_t t = 0; t < c && x < na; t++) {
+                uint64_t v;
+                if (get_leb(&q, qe, &v) || (t && !v) || (t ? d + v : v) >= p->ndocs) {
+                    rc = TENYO_ERR_CORRUPT;
+                    break;
+                }
+                d = t ? d + v : v;
+                while (x < na && a[x] < d) x++;
+                if (x < na && a[x] == d) b[nb++] = a[x++];
+            }
+            uint32_t *sw = a;
+            a = b;
+            b = sw;
+            na = nb;
+        }
+        if (rc) break;
+        uint64_t *r2 = ty_reallocarray(res, nres + na + 1, sizeof *res);
+        if (!r2) {
+            rc = TENYO_ERR_NOMEM;
+            break;
+        }
+        res = r2;
+        for (uint64_t j = 0; j < na; j++) {
+            uint64_t at = p->first + a[j];
+            uint64_t d = k->pos2doc ? k->pos2doc[at] : at;
+            if (d != UINT64_MAX) res[nres++] = d;
+        }
+    }
+    free(a);
+    free(b);
+    if (rc) {
+        free(res);
+        if (rc == TENYO_ERR_CORRUPT)
+            ty_seterr(err, errlen, "section 'keywords': a posting list is damaged");
+        return rc;
+    }
+    *docs = res;
+    *n = nres;
+    return TENYO_OK;
+}
+
+int ty_kwx_verify(const ty_kwx *k, char *err, size_t errlen) {
+    for (uint32_t pi = 0; k && pi < k->nparts; pi++) {
+        const kwx_part *p = &k->part[pi];
+        uint64_t most = 0;
+        for (uint64_t i = 0; i < p->nkeys; i++)
+            if (p->cnt[i] > most) most = p->cnt[i];
+        uint32_t *a = ty_mallocarray(most ? most : 1, sizeof *a);
+        if (!a) return TENYO_ERR_NOMEM;
+        for (uint64_t i = 0; i < p->nkeys; i++)
+            if (list_read(p, i, a)) {
+                free(a);
+                ty_seterr(err, errlen, "section 'keywords': posting list %llu of part %u is "
+                          "damaged", (unsigned long long)i, pi);
+                return TENYO_ERR_CORRUPT;
+            }
+        free(a);
+    }
+    return TENYO_OK;
+}
+
+uint64_t ty_kwx_postings_bytes(const ty_kwx *k) {
+    uint64_t b = 0;
+    for (uint32_t i = 0; k && i < k->nparts; i++)
+        b += k->part[i].keybytes + k->part[i].poff[k->part[i].nkeys];
+    return b;
+}
+
+int ty_kwx_text_borrowed(const ty_kwx *k) { return k && k->borrowed; }
+
+uint64_t ty_kwx_keys(const ty_kwx *k) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; k && i < k->nparts; i++) n += k->part[i].nkeys;
+    return n;
+}

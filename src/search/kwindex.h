@@ -1,0 +1,63 @@
+/*
+ * kwindex.h — the keyword index (search/kwindex.c): the optional index
+ * section "keywords", every record's folded text with character-bigram
+ * postings over it, so that a keyword unit's candidate records come from
+ * the postings and are verified against the text (api/keywords.c).
+ *
+ * Below: util. Above: api (keywords.c queries it, builder.c packs it,
+ * segment.c hands it the parts of an index with updates).
+ */
+#ifndef TENYO_KWINDEX_H
+#define TENYO_KWINDEX_H
+
+#include "util/util.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ty_kwx ty_kwx;
+
+/* The raw content of section "keywords" for the n records of
+ * text[0..len) (each "title\nabstract" folded, NUL-terminated: the layout
+ * keywords.c scans) into out: 0, or a status with the message in err. */
+int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, ty_buf *out, char *err,
+                size_t errlen);
+
+/* A handle over the sections blob[0..nparts) (blob[p] of len[p] bytes,
+ * raw content; they must outlive the handle). Part p's documents are the
+ * global positions after those of parts 0..p-1; gpos (NULL: the identity)
+ * gives each of the ndocs documents of the result its global position,
+ * increasing (the live documents of an index with updates). Every
+ * section's structure is checked (postings are bounds-checked as they are
+ * read). The result's text (*text: the documents' records in result order,
+ * NUL-terminated each, *off its ndocs + 1 offsets, *tlen the bytes of
+ * each record's title) is malloc'd for the caller, except *text when
+ * ty_kwx_text_borrowed (one part, gpos NULL: the part's own text inside
+ * blob[0], not to be freed). 0, or
+ * TENYO_ERR_CORRUPT / NOMEM with the message in err. */
+int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
+                const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
+                uint64_t **off, uint32_t **tlen, char *err, size_t errlen);
+
+/* The documents (ascending, *docs malloc'd, *n of them) whose records hold
+ * every character bigram of the unit u[0..len): a superset of those that
+ * contain u. 0; 1 when u has fewer than two characters (no bigram: the
+ * caller scans); TENYO_ERR_CORRUPT (damaged postings, message in err) or
+ * NOMEM. */
+int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **docs,
+                      uint64_t *n, char *err, size_t errlen);
+
+/* Decode every posting list (what tenyo check runs): 0 or
+ * TENYO_ERR_CORRUPT with the message in err. */
+int ty_kwx_verify(const ty_kwx *k, char *err, size_t errlen);
+
+/* Bytes of the postings and key tables (raw) behind k; distinct bigrams. */
+uint64_t ty_kwx_postings_bytes(const ty_kwx *k);
+uint64_t ty_kwx_keys(const ty_kwx *k);
+
+/* 1 when ty_kwx_open's *text lies inside the part's blob (not malloc'd). */
+int ty_kwx_text_borrowed(const ty_kwx *k);
+
+void ty_kwx_free(ty_kwx *k);
+
+#endif /* TENYO_KWINDEX_H */

@@ -1,0 +1,337 @@
+/*
+ * test_kwindex.c — the keyword index (search/kwindex.c, section
+ * "keywords"): counts equal a brute-force substring count over the
+ * records' whole text (high-df words, one-character units, Latin word
+ * starts, phrases, words past 4 KiB of a long abstract); the indexed
+ * answers and BM25 scores equal the scan's on the same text; NOT and -
+ * exclude; segments after add and delete; an index without the section
+ * scans; damaged postings and a flipped byte are caught.
+ */
+#include "api/api.h"
+#include "search/kwindex.h"
+#include "test.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* Records of the test corpus: the sample, then three with long abstracts
+ * (words only past their first 4 KiB: 終端語 and tailword). */
+static const char *kw_corpus(void) {
+    static char path[512];
+    snprintf(path, sizeof path, "%s/kwx.jsonl", ty_test_tmpdir());
+    size_t n = 0;
+    char *s = ty_test_slurp(SAMPLE, &n);
+    FILE *f = fopen(path, "w");
+    if (!s || !f) {
+        free(s);
+        if (f) fclose(f);
+        return NULL;
+    }
+    fwrite(s, 1, n, f);
+    free(s);
+    for (int i = 0; i < 3; i++) {
+        fprintf(f, "{\"id\": \"LONG-%d\", \"title\": \"長い要約の制御装置 %d\", \"abstract\": \"", i, i);
+        for (int j = 0; j < 200 * (i + 1); j++) fputs("車両の制御装置を説明する。", f); /* 36 B */
+        fprintf(f, "最後に終端語%s打継目 tailword%d.\", \"ipc\": [\"B60W30/00\"]}\n",
+                i == 2 ? "と水平" : "", i);
+    }
+    return fclose(f) == 0 ? path : NULL;
+}
+
+/* The folded title and whole abstract of a record, as the oracle reads
+ * them ("title\nabstract"). */
+static char *oracle_text(ty_icu *u, const tenyo_doc *d) {
+    size_t n = strlen(d->title) + strlen(d->abstract) + 2;
+    char *t = malloc(n);
+    snprintf(t, n, "%s\n%s", d->title, d->abstract);
+    ty_buf b = {0};
+    ty_icu_normalize(u, t, strlen(t), &b);
+    free(t);
+    return b.p;
+}
+
+/* 1 when text holds w (folded), a Latin w at a word start. */
+static int oracle_has(const char *text, const char *w) {
+    int latin = isalnum((unsigned char)w[0]);
+    for (const char *p = text; (p = strstr(p, w)); p++)
+        if (!latin || p == text || !isalnum((unsigned char)p[-1])) return 1;
+    return 0;
+}
+
+/* An index of path's records at out (threads 1, common words kept out of
+ * the TF-IDF vocabulary as a real build does). */
+static int kw_build(const char *path, int n, const char *out) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.threads = 1;
+    bo.min_df = 1;
+    bo.max_df_ratio = 0.05;
+    tenyo_index_drop_updates(out, NULL, 0);
+    return ty_test_build(path, n, &bo, out);
+}
+
+/* Drop x's keyword index before its first keyword query: it scans the
+ * text the index keeps, as an index without the section does. */
+static void kw_disable(tenyo_index *x) {
+    free(x->m.kw_blob);
+    x->m.kw_blob = NULL;
+    for (uint32_t i = 0; i < x->kw_nparts; i++) free(x->kw_part[i]);
+    free(x->kw_part);
+    free(x->kw_plen);
+    x->kw_part = NULL;
+    x->kw_plen = NULL;
+    x->kw_nparts = 0;
+}
+
+static const char *WORDS[] = {"車両", "制御装置", "装置", "する", "の", "カメラ", "眠気",
+                              "ロボット", "電池", "半導体基板", "センサ", "sensor", "s",
+                              "終端語", "tailword1", "打継目", "水平打継目", "zzqqx",
+                              "を説明する。車両"};
+#define NWORDS (sizeof WORDS / sizeof *WORDS)
+
+TY_TEST(kwindex_counts_equal_substring_oracle) {
+    const char *src = kw_corpus();
+    CHECK(src != NULL);
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(src, 1000, path), 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    uint64_t stored = 0, post = 0, keys = 0;
+    CHECK_EQ_INT(tenyo_index_keyword_index(x, &stored, &post, &keys), 1);
+    CHECK(stored > 0 && post > 0 && keys > 1000);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    ty_icu *u = NULL;
+    CHECK_EQ_INT(ty_icu_new(&u, NULL, 0), TENYO_OK);
+    static char *docs[300];
+    int nd = 0;
+    tenyo_reader *r = NULL;
+    const tenyo_doc *d;
+    CHECK_EQ_INT(tenyo_reader_open(src, NULL, &r, err, sizeof err), TENYO_OK);
+    while (tenyo_reader_next(r, &d) == 1 && nd < 300) {
+        docs[nd] = oracle_text(u, d);
+        CHECK_EQ_INT(tenyo_index_find(x, d->id), nd);
+        nd++;
+    }
+    tenyo_reader_free(r);
+    CHECK_EQ_INT(nd, 203);
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    int high = 0, past4k = 0;
+    for (size_t w = 0; w < NWORDS; w++) {
+        for (int neg = 0; neg < 2; neg++) {
+            char query[128];
+            snprintf(query, sizeof query, neg ? "NOT %s" : "%s", WORDS[w]);
+            CHECK_EQ_INT(tenyo_filter_keywords(f, c, query), TENYO_OK);
+            int64_t want = 0;
+            for (int i = 0; i < nd; i++) {
+                int has = oracle_has(docs[i], WORDS[w]) != neg;
+                CHECKF(tenyo_filter_match(f, (uint64_t)i) == has, "%s doc %d", query, i);
+                want += has;
+            }
+            CHECK_EQ_INT(tenyo_filter_count(f), want);
+            if (!neg) high += want > nd / 3;
+        }
+    }
+    CHECKF(high >= 3, "%d words in a third of the records", high); /* の, する, 装置, ... */
+    /* the words past 4 KiB, in the long records only */
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "終端語"), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_count(f), 3);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "\"水平打継目\""), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_count(f), 1);
+    past4k = tenyo_filter_match(f, 202) == 1;
+    CHECK(past4k);
+    /* -word and NOT: none of the excluded; a phrase: only records with it */
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "制御装置 -車両"), TENYO_OK);
+    for (int i = 0; i < nd; i++)
+        if (tenyo_filter_match(f, (uint64_t)i) == 1) CHECK(!strstr(docs[i], "車両"));
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "NOT 車両 制御装置"), TENYO_OK);
+    int64_t notc = tenyo_filter_count(f);
+    for (int i = 0; i < nd; i++)
+        if (tenyo_filter_match(f, (uint64_t)i) == 1) CHECK(!strstr(docs[i], "車両"));
+    CHECK(notc >= 0);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "\"を説明する。車両\""), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_count(f), 3);
+    for (int i = 0; i < nd; i++) free(docs[i]);
+    ty_icu_free(u);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* x and y (y scanning) agree on every word: matches, and the ranked hits
+ * with their scores, bit for bit. */
+static int same_answers(tenyo_index *x, tenyo_index *y, char *why, size_t whylen) {
+    tenyo_ctx *cx = NULL, *cy = NULL;
+    tenyo_filter *fx = NULL, *fy = NULL;
+    char err[512];
+    int bad = tenyo_ctx_new(x, &cx, err, sizeof err) || tenyo_ctx_new(y, &cy, err, sizeof err) ||
+              tenyo_filter_new(x, &fx) || tenyo_filter_new(y, &fy);
+    static tenyo_hit hx[400], hy[400];
+    for (size_t w = 0; w < NWORDS && !bad; w++) {
+        const char *q = WORDS[w];
+        if (tenyo_filter_keywords(fx, cx, q) || tenyo_filter_keywords(fy, cy, q)) {
+            snprintf(why, whylen, "%s: refused", q);
+            bad = 1;
+            break;
+        }
+        int nx = tenyo_search(cx, fx, 400, hx), ny = tenyo_search(cy, fy, 400, hy);
+        if (nx != ny || tenyo_filter_count(fx) != tenyo_filter_count(fy)) {
+            snprintf(why, whylen, "%s: %d hits indexed, %d scanned", q, nx, ny);
+            bad = 1;
+        }
+        for (int i = 0; i < nx && !bad; i++)
+            if (hx[i].doc != hy[i].doc || hx[i].score != hy[i].score) {
+                snprintf(why, whylen, "%s: hit %d differs", q, i);
+                bad = 1;
+            }
+    }
+    tenyo_ctx_set_filter(cx, NULL);
+    tenyo_ctx_set_filter(cy, NULL);
+    tenyo_filter_free(fx);
+    tenyo_filter_free(fy);
+    tenyo_ctx_free(cx);
+    tenyo_ctx_free(cy);
+    return bad;
+}
+
+TY_TEST(kwindex_ranks_as_the_scan) {
+    char path[512], err[512], why[256] = "";
+    snprintf(path, sizeof path, "%s/kwx_sample.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(SAMPLE, 200, path), 0);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(path, &y, err, sizeof err), TENYO_OK);
+    kw_disable(y);
+    CHECK_EQ_INT(tenyo_index_keyword_index(y, NULL, NULL, NULL), 0);
+    CHECK_EQ_INT(tenyo_index_keyword_index(x, NULL, NULL, NULL), 1);
+    CHECKF(!same_answers(x, y, why, sizeof why), "%s", why);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
+static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
+
+TY_TEST(kwindex_segments_after_add_and_delete) {
+    char path[512], err[512], why[256] = "";
+    snprintf(path, sizeof path, "%s/kwx_upd.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(SAMPLE, 120, path), 0);
+    for (int step = 0; step < 2; step++) { /* two segments */
+        tenyo_update *u = NULL;
+        CHECK_EQ_INT(tenyo_update_open(path, NULL, &u, err, sizeof err), TENYO_OK);
+        CHECK(ty_test_feed(SAMPLE, 120 + 40 * step, 160 + 40 * step, add_u, u) > 0);
+        if (step == 1) { /* a deletion in the base and in the first segment */
+            CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-001"), 1);
+            CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-130"), 1);
+        }
+        CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+        tenyo_update_free(u);
+    }
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 198);
+    CHECK_EQ_INT(tenyo_index_open(path, &y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_keyword_index(x, NULL, NULL, NULL), 1);
+    CHECK_EQ_INT(x->kw_nparts, 3); /* base and two segments, each its own */
+    kw_disable(y);
+    CHECKF(!same_answers(x, y, why, sizeof why), "%s", why);
+    /* the index of the merged documents, the deleted ones gone */
+    tenyo_ctx *c = NULL;
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "車両"), TENYO_OK);
+    int64_t n = tenyo_filter_count(f);
+    CHECK(n > 0);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+    tenyo_check_stats st;
+    CHECK_EQ_INT(tenyo_index_check(path, 0, &st, NULL, NULL, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(st.problems, 0);
+}
+
+TY_TEST(kwindex_old_index_scans) {
+    /* an index without the section (tests/fixtures/base.tny, written by
+     * an older writer) is searched by the scan */
+    char err[512];
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open("tests/fixtures/base.tny", &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_keyword_index(x, NULL, NULL, NULL), 0);
+    CHECK(x->kwx == NULL);
+    tenyo_ctx *c = NULL;
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    tenyo_doc_meta m;
+    CHECK_EQ_INT(tenyo_index_doc(x, 0, &m), TENYO_OK);
+    char word[16] = ""; /* the first two characters of the first title */
+    size_t l = 0;
+    for (int k = 0; k < 2 && m.title[l]; k++)
+        do l++;
+        while (((unsigned char)m.title[l] & 0xC0) == 0x80);
+    memcpy(word, m.title, l);
+    CHECK(l > 0);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, word), TENYO_OK);
+    CHECK(tenyo_filter_count(f) >= 1);
+    CHECK_EQ_INT(tenyo_filter_match(f, 0), 1);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+TY_TEST(kwindex_damage_detected) {
+    char path[512], bad[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx_dmg.tny", ty_test_tmpdir());
+    snprintf(bad, sizeof bad, "%s/kwx_dmg_flip.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(SAMPLE, 60, path), 0);
+    /* a flipped byte in the section: the frame checksum, open and check */
+    CHECK_EQ_INT(ty_test_damage(path, bad, "keywords", NULL), 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "keywords") != NULL);
+    tenyo_check_stats st;
+    CHECK(tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err) != TENYO_OK ||
+          st.problems > 0);
+    /* damaged content under a good checksum: the layout checks */
+    const char *text = "ab\ncd\0ef\nabx\0";
+    ty_buf blob = {0};
+    CHECK_EQ_INT(ty_kwx_pack(text, 13, 2, &blob, err, sizeof err), TENYO_OK);
+    const char *part[1] = {blob.p};
+    uint64_t len[1] = {blob.len}, *off = NULL, *cand = NULL, nc = 0;
+    ty_kwx *k = NULL;
+    char *t = NULL;
+    uint32_t *tl = NULL;
+    CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 2, &k, &t, &off, &tl, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_kwx_candidates(k, "ab", 2, &cand, &nc, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(nc, 2); /* "ab" in both records */
+    free(cand);
+    CHECK_EQ_INT(ty_kwx_candidates(k, "bc", 2, &cand, &nc, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(nc, 0); /* "b\nc" spans the title break: no bigram */
+    free(cand);
+    CHECK_EQ_INT(ty_kwx_candidates(k, "a", 1, &cand, &nc, err, sizeof err), 1);
+    CHECK_EQ_INT(tl[0], 2);
+    CHECK_EQ_INT(off[2], 13);
+    CHECK(ty_kwx_text_borrowed(k) && t == blob.p + 48); /* one part: its own text */
+    ty_kwx_free(k);
+    free(off);
+    free(tl);
+    CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 3, &k, &t, &off, &tl, err, sizeof err),
+                 TENYO_ERR_CORRUPT); /* records for another number of documents */
+    unsigned char *p = (unsigned char *)blob.p;
+    p[blob.len - 1] ^= 0x7F; /* the last posting points past the records */
+    CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 2, &k, &t, &off, &tl, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_kwx_verify(k, err, sizeof err), TENYO_ERR_CORRUPT);
+    ty_kwx_free(k);
+    free(off);
+    free(tl);
+    p[blob.len - 1] ^= 0x7F;
+    p[16] ^= 1; /* text bytes */
+    CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 2, &k, &t, &off, &tl, err, sizeof err),
+                 TENYO_ERR_CORRUPT);
+    ty_buf_free(&blob);
+}
