@@ -45,7 +45,7 @@
  * and each would answer "where else could this patent go", not "where
  * could this company go with it").
  */
-#include "ideas/ideas.h"
+#include "ideas/stages.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +53,8 @@
 
 /* Nearest licensable patents looked at beside the ideas' evidence. */
 #define MATCH_NEAR_MAX 200
+/* Proposals of one patent's own ideas query weighed for its application. */
+#define MATCH_APP_IDEAS 8
 
 /* 1 when document d of x has a subclass among the comma-separated home. */
 static int in_home(const tenyo_index *x, uint64_t d, const char *home) {
@@ -327,5 +329,126 @@ done:
     free(t);
     free(best);
     ty_buf_free(&pt);
+    return rc;
+}
+
+/* ========================================================= application */
+
+/* How much the company's text (c's last query, the match's ideas query)
+ * shares with document d: the sum over shared terms of query weight x
+ * document weight x specificity (a cosine of unit rows, leaning away from
+ * generic words). 0 when nothing is shared. */
+static double company_affinity(const tenyo_ctx *c, const float *gen, uint64_t d) {
+    const ty_model *m = &c->idx->m;
+    if (d >= m->ndocs || !m->tfidf.rowptr) return 0;
+    double a = 0;
+    size_t i = 0;
+    for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)
+        a += c->qw[i] * m->tfidf.val[j] * ty_term_specificity(c, gen, c->qt[i]);
+    return a;
+}
+
+/* 1 when code is one of the comma-separated home fields, 0.5 when it
+ * shares a class with one, else 0. */
+static double home_fit(const char *code, const char *home) {
+    double best = 0;
+    for (const char *h = home; *h;) {
+        size_t l = strcspn(h, ",");
+        if (l == strlen(code) && !strncmp(h, code, l)) return 1;
+        if (l >= 3 && !strncmp(h, code, 3)) best = 0.5;
+        h += l + (h[l] == ',');
+    }
+    return best;
+}
+
+/* The weight of a candidate use: the engine's confidence that the patent
+ * applies in the field (a floor so a field the calibration puts near 0
+ * still ranks by its company fit), times how close the evidence is to the
+ * company's text and fields. */
+static double app_weight(double conf, double aff, double home) {
+    return (conf + 0.02) * (0.05 + aff) * (1 + home);
+}
+
+/* Candidates of the uses of idea id (phrases from ctx q, which holds the
+ * query id came from) into *best when better; from_company says which
+ * query. Returns a negative status or 0. */
+static int app_consider(const tenyo_ctx *q, const tenyo_ctx *company, const float *gen,
+                        const char *home, const tenyo_idea *id, uint64_t self, int from_company,
+                        tenyo_match_app *best, double *bw, double *tw, tenyo_match_app *title) {
+    tenyo_phrase ph[8];
+    int np = tenyo_idea_phrases(q, id, 8, ph);
+    if (np < 0) return np;
+    double hf = home_fit(id->code, home);
+    for (int p = 0; p < np; p++) {
+        double aff = company_affinity(company, gen, ph[p].doc);
+        double sim = 0; /* the phrase's patent as evidence: how close */
+        for (int e = 0; e < id->nevidence; e++)
+            if (id->evidence[e].doc == ph[p].doc) sim = id->evidence[e].score;
+        double w = app_weight(id->confidence, aff, hf) * sim * (ph[p].field_fit ? 1 : 0.3) /
+                   (1 + 0.3 * p);
+        if (w > *bw) {
+            *bw = w;
+            *best = (tenyo_match_app){1, id->code, id->confidence, from_company, hf == 1,
+                                      ph[p].text, ph[p].target, ph[p].target_len, ph[p].doc,
+                                      (float)sim, aff};
+        }
+    }
+    /* an evidence patent's title names a use too (not the patent's own) */
+    for (int e = 0; e < id->nevidence; e++) {
+        uint64_t d = id->evidence[e].doc;
+        if (d == self) continue;
+        double aff = company_affinity(company, gen, d);
+        double w = app_weight(id->confidence, aff, hf) * id->evidence[e].score;
+        if (w > *tw) {
+            *tw = w;
+            *title = (tenyo_match_app){1, id->code, id->confidence, from_company, hf == 1, NULL,
+                                       NULL, 0, d, id->evidence[e].score, aff};
+        }
+    }
+    return 0;
+}
+
+int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, const tenyo_idea *ideas, int got,
+                      const tenyo_ideas_opts *o, tenyo_match_app *out) {
+    if (out) memset(out, 0, sizeof *out);
+    if (!c || !mt || !out || (got > 0 && !ideas) || mt->doc >= c->idx->m.ndocs) return TENYO_ERR_ARG;
+    const tenyo_index *x = c->idx;
+    const float *gen = ty_term_generic(x);
+    const char *home = tenyo_ctx_home(c, NULL);
+    tenyo_match_app best = {0}, title = {0};
+    double bw = 0, tw = 0;
+    int rc = TENYO_OK;
+    /* the uses the company's own query found for this patent */
+    for (int u = 0; u < mt->nuses && !rc; u++)
+        if (mt->uses[u] >= 0 && mt->uses[u] < got)
+            rc = app_consider(c, c, gen, home, &ideas[mt->uses[u]], mt->doc, 1, &best, &bw, &tw,
+                              &title);
+    /* the patent's own: its neighbours in fields away from its home */
+    tenyo_ctx *p = NULL;
+    tenyo_idea *pid = NULL;
+    char err[256];
+    if (!rc && !(rc = tenyo_ctx_new(x, &p, err, sizeof err))) {
+        pid = ty_calloc(MATCH_APP_IDEAS, sizeof *pid);
+        tenyo_ideas_opts po;
+        tenyo_ideas_opts_default(&po);
+        po.min_confidence = 0;
+        if (o) po.mode = o->mode;
+        int n = pid ? tenyo_ideas_doc(p, mt->doc, &po, MATCH_APP_IDEAS, pid) : TENYO_ERR_NOMEM;
+        if (n < 0) rc = n;
+        for (int i = 0; i < n && !rc; i++)
+            rc = app_consider(p, c, gen, home, &pid[i], mt->doc, 0, &best, &bw, &tw, &title);
+    }
+    if (rc) {
+        if (p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(p));
+        else ty_seterr(c->err, sizeof c->err, "%s", err);
+    } else if (best.found) {
+        *out = best;
+        rc = 1;
+    } else if (title.found) {
+        *out = title;
+        rc = 1;
+    }
+    free(pid);
+    tenyo_ctx_free(p);
     return rc;
 }
