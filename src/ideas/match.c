@@ -384,8 +384,10 @@ static int app_consider(const tenyo_ctx *q, const tenyo_ctx *company, const floa
         double sim = 0; /* the phrase's patent as evidence: how close */
         for (int e = 0; e < id->nevidence; e++)
             if (id->evidence[e].doc == ph[p].doc) sim = id->evidence[e].score;
-        double w = app_weight(id->confidence, aff, hf) * sim * (ph[p].field_fit ? 1 : 0.3) /
-                   (1 + 0.3 * p);
+        /* the engine's own weight of the phrase (its kind, rarity, fit to
+         * the field) relative to the proposal's best */
+        double pw = ph[0].weight > 0 ? ph[p].weight / ph[0].weight : 1.0 / (1 + p);
+        double w = app_weight(id->confidence, aff, hf) * sim * pw;
         if (w > *bw) {
             *bw = w;
             *best = (tenyo_match_app){1, id->code, id->confidence, from_company, hf == 1,
