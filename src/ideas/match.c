@@ -39,6 +39,20 @@
  * the shared content a reader can check, beside the uses that say what the
  * company could make with it.
  *
+ * What the company could make (tenyo_match_apply): one use per match,
+ * named in the patents' own text. Candidates are the application phrases
+ * and the titles (a product, half a phrase's weight) of the shown evidence of the patent's
+ * own proposals (tenyo_ideas_doc in a context of its own: where else this
+ * patent applies) and of the company query's proposals it is evidence for.
+ * Each weighs the engine's confidence (floored), doubled in one of the
+ * company's fields (half in its class), the evidence's closeness and the
+ * phrase's own weight; the evidence's shared specific content with the
+ * company's text then moves it by at most 3x (relative to the card's
+ * best). Rejected: letting that shared content weigh freely (a pun on one
+ * of the company's words, 容器 of an ethylene-oxide stripper, outvoted
+ * the engine's likely fields); only the company query's uses (a third of
+ * the cards had none, and their phrases rarely name this patent's use).
+ *
  * Rejected: ranking by the best use's confidence (a patent would rank by
  * how common its field pairing is, not by whether the company can use it);
  * running ideas once per candidate patent (k ideas queries per request,
@@ -361,51 +375,54 @@ static double home_fit(const char *code, const char *home) {
     return best;
 }
 
-/* The weight of a candidate use: the engine's confidence that the patent
- * applies in the field (a floor so a field the calibration puts near 0
- * still ranks by its company fit), times how close the evidence is to the
- * company's text and fields. */
-static double app_weight(double conf, double aff, double home) {
-    return (conf + 0.02) * (0.05 + aff) * (1 + home);
-}
+/* A candidate use: the application it would be and its weight before the
+ * company's shared content is counted in. */
+typedef struct app_cand {
+    tenyo_match_app a;  /* the use, as it would be returned */
+    double base;        /* confidence (floored) x the company's fields x
+                           closeness of the evidence x the phrase's weight */
+} app_cand;
+#define APP_CANDS 160
+/* A title names a product, not the use itself: half a phrase's weight. */
+#define APP_TITLE_WEIGHT 0.5
 
-/* Candidates of the uses of idea id (phrases from ctx q, which holds the
- * query id came from) into *best when better; from_company says which
+/* The candidate uses of idea id (phrases from ctx q, which holds the query
+ * id came from) appended to cand (*n of them); from_company says which
  * query. Returns a negative status or 0. */
-static int app_consider(const tenyo_ctx *q, const tenyo_ctx *company, const float *gen,
-                        const char *home, const tenyo_idea *id, uint64_t self, int from_company,
-                        tenyo_match_app *best, double *bw, double *tw, tenyo_match_app *title) {
+static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float *gen,
+                       const char *home, const tenyo_idea *id, uint64_t self, int from_company,
+                       app_cand *cand, size_t *n) {
     tenyo_phrase ph[8];
     int np = tenyo_idea_phrases(q, id, 8, ph);
     if (np < 0) return np;
     double hf = home_fit(id->code, home);
-    for (int p = 0; p < np; p++) {
-        double aff = company_affinity(company, gen, ph[p].doc);
+    /* the engine's confidence that the patent applies in the field leads
+     * (floored, so a field the calibration puts near 0 still ranks by its
+     * company fit); a field of the company's own doubles it */
+    double lead = (id->confidence + 0.02) * (1 + hf);
+    for (int p = 0; p < np && *n < APP_CANDS; p++) {
         double sim = 0; /* the phrase's patent as evidence: how close */
         for (int e = 0; e < id->nevidence; e++)
             if (id->evidence[e].doc == ph[p].doc) sim = id->evidence[e].score;
         /* the engine's own weight of the phrase (its kind, rarity, fit to
          * the field) relative to the proposal's best */
         double pw = ph[0].weight > 0 ? ph[p].weight / ph[0].weight : 1.0 / (1 + p);
-        double w = app_weight(id->confidence, aff, hf) * sim * pw;
-        if (w > *bw) {
-            *bw = w;
-            *best = (tenyo_match_app){1, id->code, id->confidence, from_company, hf == 1,
-                                      ph[p].text, ph[p].target, ph[p].target_len, ph[p].doc,
-                                      (float)sim, aff};
-        }
+        cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, ph[p].text,
+                                   ph[p].target, ph[p].target_len, ph[p].doc, (float)sim,
+                                   company_affinity(company, gen, ph[p].doc)},
+                                  lead * sim * pw};
     }
-    /* an evidence patent's title names a use too (not the patent's own) */
-    for (int e = 0; e < id->nevidence; e++) {
+    /* an evidence patent's title names a use too (not the patent's own,
+     * nor a title holding it or held in it: the same product again) */
+    const ty_model *m = &q->idx->m;
+    const char *own = m->meta_blob + m->meta_off[self * TY_META_NSTR + TY_META_TITLE];
+    for (int e = 0; e < id->nevidence && *n < APP_CANDS; e++) {
         uint64_t d = id->evidence[e].doc;
-        if (d == self) continue;
-        double aff = company_affinity(company, gen, d);
-        double w = app_weight(id->confidence, aff, hf) * id->evidence[e].score;
-        if (w > *tw) {
-            *tw = w;
-            *title = (tenyo_match_app){1, id->code, id->confidence, from_company, hf == 1, NULL,
-                                       NULL, 0, d, id->evidence[e].score, aff};
-        }
+        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        if (d == self || !*t || (*own && (strstr(t, own) || strstr(own, t)))) continue;
+        cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, NULL, NULL,
+                                   0, d, id->evidence[e].score, company_affinity(company, gen, d)},
+                                  lead * id->evidence[e].score * APP_TITLE_WEIGHT};
     }
     return 0;
 }
@@ -417,18 +434,17 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, const tenyo_idea *ide
     const tenyo_index *x = c->idx;
     const float *gen = ty_term_generic(x);
     const char *home = tenyo_ctx_home(c, NULL);
-    tenyo_match_app best = {0}, title = {0};
-    double bw = 0, tw = 0;
-    int rc = TENYO_OK;
+    app_cand *cand = ty_calloc(APP_CANDS, sizeof *cand);
+    size_t nc = 0;
+    int rc = cand ? TENYO_OK : TENYO_ERR_NOMEM;
     /* the uses the company's own query found for this patent */
     for (int u = 0; u < mt->nuses && !rc; u++)
         if (mt->uses[u] >= 0 && mt->uses[u] < got)
-            rc = app_consider(c, c, gen, home, &ideas[mt->uses[u]], mt->doc, 1, &best, &bw, &tw,
-                              &title);
+            rc = app_collect(c, c, gen, home, &ideas[mt->uses[u]], mt->doc, 1, cand, &nc);
     /* the patent's own: its neighbours in fields away from its home */
     tenyo_ctx *p = NULL;
     tenyo_idea *pid = NULL;
-    char err[256];
+    char err[256] = "out of memory";
     if (!rc && !(rc = tenyo_ctx_new(x, &p, err, sizeof err))) {
         pid = ty_calloc(MATCH_APP_IDEAS, sizeof *pid);
         tenyo_ideas_opts po;
@@ -438,7 +454,23 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, const tenyo_idea *ide
         int n = pid ? tenyo_ideas_doc(p, mt->doc, &po, MATCH_APP_IDEAS, pid) : TENYO_ERR_NOMEM;
         if (n < 0) rc = n;
         for (int i = 0; i < n && !rc; i++)
-            rc = app_consider(p, c, gen, home, &pid[i], mt->doc, 0, &best, &bw, &tw, &title);
+            rc = app_collect(p, c, gen, home, &pid[i], mt->doc, 0, cand, &nc);
+    }
+    /* the company's shared content, relative to the card's best, moves a
+     * candidate by at most 3x (0.5..1.5): it picks among uses the engine
+     * holds likely, it does not outvote the engine (a pun on one of the
+     * company's words would) */
+    double amax = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (cand[i].a.affinity > amax) amax = cand[i].a.affinity;
+    double bw = 0;
+    tenyo_match_app best = {0};
+    for (size_t i = 0; i < nc && !rc; i++) {
+        double w = cand[i].base * (amax > 0 ? 0.5 + cand[i].a.affinity / amax : 1);
+        if (w > bw) {
+            bw = w;
+            best = cand[i].a;
+        }
     }
     if (rc) {
         if (p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(p));
@@ -446,10 +478,8 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, const tenyo_idea *ide
     } else if (best.found) {
         *out = best;
         rc = 1;
-    } else if (title.found) {
-        *out = title;
-        rc = 1;
     }
+    free(cand);
     free(pid);
     tenyo_ctx_free(p);
     return rc;
