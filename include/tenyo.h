@@ -1111,18 +1111,20 @@ typedef struct tenyo_match_app {
                                  sum of query x document tf-idf weight x
                                  specificity over shared terms */
 } tenyo_match_app;
-/* The use of match mt (from the last tenyo_match_text on c, whose ideas and
- * got it takes, c holding that query still) that a company could make: the
- * patent's proposals (tenyo_ideas_doc on it, in a context of its own, with
- * o's mode) and the company query's proposals it is evidence for, each
- * application phrase of their shown evidence weighed by the proposal's
- * confidence, the evidence's shared content with the company's text and
- * whether the field is one of the company's (or its class); when no
- * evidence names an application, the title of the best such evidence
- * patent (never the patent itself). 1 with *out filled, 0 when nothing
- * was found (out->found 0), or a negative status. */
-int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, const tenyo_idea *ideas, int got,
-                      const tenyo_ideas_opts *o, tenyo_match_app *out);
+/* The use a company could make of each of the n matches mt (from the last
+ * tenyo_match_text on c, whose ideas and got it takes, c holding that
+ * query still) into out[0..n): the patent's own proposals (its ideas, as
+ * one tenyo_ideas_batch in a context of its own, with o's mode) and the
+ * company query's proposals it is evidence for; each application phrase of
+ * their shown evidence, and each evidence title at half weight (never the
+ * patent's own title), weighed by the proposal's confidence, whether the
+ * field is one of the company's (or its class), the evidence's closeness
+ * and the phrase's own weight, then moved at most 3x by the evidence's
+ * shared content with the company's text. Returns how many have a use
+ * (out[i].found 1; 0 where none was found), or a negative status (message
+ * in tenyo_ctx_error(c)). */
+int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,
+                      int got, const tenyo_ideas_opts *o, tenyo_match_app *out);
 
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */

@@ -531,6 +531,14 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
     json_object_set_new(q, "licensable", json_integer((json_int_t)in.nopen));
+    /* what the company could make with each: one batch */
+    tenyo_match_app apps[CLI_MATCH_MAX_K];
+    int ar = tenyo_match_apply(ctx, mt, (size_t)n, ideas, got, io, apps);
+    if (ar < 0) {
+        *status = ar;
+        json_decref(o);
+        return NULL;
+    }
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         tenyo_doc_meta dm;
@@ -582,20 +590,13 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
         json_object_set_new(r, "uses", uses);
         /* what the company could make with it: one concrete use named in
          * the patents' own text, or a plain "none" */
-        tenyo_match_app ap;
-        int ar = tenyo_match_apply(ctx, &mt[i], ideas, got, io, &ap);
-        if (ar < 0) {
-            *status = ar;
-            json_decref(arr);
-            json_decref(o);
-            return NULL;
-        }
-        double conf = ar == 1 ? ap.confidence : mt[i].nuses ? mt[i].confidence : -1;
+        const tenyo_match_app *ap = &apps[i];
+        double conf = ap->found ? ap->confidence : mt[i].nuses ? mt[i].confidence : -1;
         json_object_set_new(r, "confidence", conf >= 0 ? json_real(conf) : json_null());
         char ct[64];
         cli_pct_text(ct, sizeof ct, conf, ja);
         json_object_set_new(r, "confidence_text", json_string(ct));
-        if (ar == 1) json_object_set_new(r, "application", app_json(x, &ap, &dm, lang));
+        if (ap->found) json_object_set_new(r, "application", app_json(x, ap, &dm, lang));
         else {
             json_object_set_new(r, "application", json_null());
             json_object_set_new(r, "application_none",

@@ -427,60 +427,86 @@ static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float
     return 0;
 }
 
-int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, const tenyo_idea *ideas, int got,
-                      const tenyo_ideas_opts *o, tenyo_match_app *out) {
-    if (out) memset(out, 0, sizeof *out);
-    if (!c || !mt || !out || (got > 0 && !ideas) || mt->doc >= c->idx->m.ndocs) return TENYO_ERR_ARG;
+/* State of tenyo_match_apply's batch over the matched patents. */
+typedef struct app_run {
+    const tenyo_ctx *company;  /* the company's query (c) */
+    const float *gen;          /* term genericity */
+    const char *home;          /* the company's home fields */
+    const tenyo_match *mt;     /* the matches */
+    app_cand *cand;            /* APP_CANDS per match */
+    size_t *nc;                /* candidates per match */
+    tenyo_ctx *p;              /* the context of the patents' queries */
+    int rc;                    /* first failure */
+} app_run;
+
+/* tenyo_ideas_batch's callback: the proposals of matched patent i. */
+static void app_patent(void *ud, size_t i, int got, const tenyo_idea *ideas) {
+    app_run *r = ud;
+    if (got < 0 && !r->rc) r->rc = got;
+    for (int j = 0; j < got && !r->rc; j++)
+        r->rc = app_collect(r->p, r->company, r->gen, r->home, &ideas[j], r->mt[i].doc, 0,
+                            r->cand + i * APP_CANDS, &r->nc[i]);
+}
+
+int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,
+                      int got, const tenyo_ideas_opts *o, tenyo_match_app *out) {
+    if (!c || (n && (!mt || !out)) || (got > 0 && !ideas)) return TENYO_ERR_ARG;
     const tenyo_index *x = c->idx;
-    const float *gen = ty_term_generic(x);
-    const char *home = tenyo_ctx_home(c, NULL);
-    app_cand *cand = ty_calloc(APP_CANDS, sizeof *cand);
-    size_t nc = 0;
-    int rc = cand ? TENYO_OK : TENYO_ERR_NOMEM;
-    /* the uses the company's own query found for this patent */
-    for (int u = 0; u < mt->nuses && !rc; u++)
-        if (mt->uses[u] >= 0 && mt->uses[u] < got)
-            rc = app_collect(c, c, gen, home, &ideas[mt->uses[u]], mt->doc, 1, cand, &nc);
-    /* the patent's own: its neighbours in fields away from its home */
-    tenyo_ctx *p = NULL;
-    tenyo_idea *pid = NULL;
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        if (mt[i].doc >= x->m.ndocs) return TENYO_ERR_ARG;
+    }
+    if (!n) return 0;
+    app_run r = {c, ty_term_generic(x), tenyo_ctx_home(c, NULL), mt,
+                 ty_calloc(n * APP_CANDS, sizeof *r.cand), ty_calloc(n, sizeof *r.nc), NULL, 0};
+    tenyo_query *q = ty_calloc(n, sizeof *q);
     char err[256] = "out of memory";
-    if (!rc && !(rc = tenyo_ctx_new(x, &p, err, sizeof err))) {
-        pid = ty_calloc(MATCH_APP_IDEAS, sizeof *pid);
+    int rc = r.cand && r.nc && q ? TENYO_OK : TENYO_ERR_NOMEM;
+    /* the uses the company's own query found for each patent */
+    for (size_t i = 0; i < n && !rc; i++)
+        for (int u = 0; u < mt[i].nuses && !rc; u++)
+            if (mt[i].uses[u] >= 0 && mt[i].uses[u] < got)
+                rc = app_collect(c, c, r.gen, r.home, &ideas[mt[i].uses[u]], mt[i].doc, 1,
+                                 r.cand + i * APP_CANDS, &r.nc[i]);
+    /* the patents' own: their neighbours in fields away from their homes,
+     * one batch (one pass over the document vectors per 32 patents) in a
+     * context of their own, so c keeps the company's query */
+    if (!rc && !(rc = tenyo_ctx_new(x, &r.p, err, sizeof err))) {
         tenyo_ideas_opts po;
         tenyo_ideas_opts_default(&po);
         po.min_confidence = 0;
         if (o) po.mode = o->mode;
-        int n = pid ? tenyo_ideas_doc(p, mt->doc, &po, MATCH_APP_IDEAS, pid) : TENYO_ERR_NOMEM;
-        if (n < 0) rc = n;
-        for (int i = 0; i < n && !rc; i++)
-            rc = app_collect(p, c, gen, home, &pid[i], mt->doc, 0, cand, &nc);
+        for (size_t i = 0; i < n; i++) q[i] = (tenyo_query){(int64_t)mt[i].doc, NULL, 0, NULL, 0};
+        rc = tenyo_ideas_batch(r.p, q, n, &po, MATCH_APP_IDEAS, app_patent, &r);
+        if (!rc) rc = r.rc;
     }
-    /* the company's shared content, relative to the card's best, moves a
-     * candidate by at most 3x (0.5..1.5): it picks among uses the engine
-     * holds likely, it does not outvote the engine (a pun on one of the
-     * company's words would) */
-    double amax = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (cand[i].a.affinity > amax) amax = cand[i].a.affinity;
-    double bw = 0;
-    tenyo_match_app best = {0};
-    for (size_t i = 0; i < nc && !rc; i++) {
-        double w = cand[i].base * (amax > 0 ? 0.5 + cand[i].a.affinity / amax : 1);
-        if (w > bw) {
-            bw = w;
-            best = cand[i].a;
+    int found = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const app_cand *cd = r.cand + i * APP_CANDS;
+        /* the company's shared content, relative to the card's best, moves
+         * a candidate by at most 3x (0.5..1.5): it picks among uses the
+         * engine holds likely, it does not outvote the engine (a pun on one
+         * of the company's words would) */
+        double amax = 0, bw = 0;
+        for (size_t j = 0; j < r.nc[i]; j++)
+            if (cd[j].a.affinity > amax) amax = cd[j].a.affinity;
+        for (size_t j = 0; j < r.nc[i]; j++) {
+            double w = cd[j].base * (amax > 0 ? 0.5 + cd[j].a.affinity / amax : 1);
+            if (w > bw) {
+                bw = w;
+                out[i] = cd[j].a;
+            }
         }
+        found += out[i].found;
     }
     if (rc) {
-        if (p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(p));
+        for (size_t i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
+        if (r.p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(r.p));
         else ty_seterr(c->err, sizeof c->err, "%s", err);
-    } else if (best.found) {
-        *out = best;
-        rc = 1;
     }
-    free(cand);
-    free(pid);
-    tenyo_ctx_free(p);
-    return rc;
+    free(r.cand);
+    free(r.nc);
+    free(q);
+    tenyo_ctx_free(r.p);
+    return rc ? rc : found;
 }
