@@ -71,10 +71,12 @@ static void print_match(const json_t *o, const char *lang) {
         const json_t *ap = json_object_get(v, "application");
         if (json_is_object(ap)) {
             printf("    %s %s\n", ja ? "→ 作れるもの:" : "→ could make:", cli_safe(cli_jstr(ap, "use")));
-            printf("      %s %s（%s）\n", ja ? "確信度" : "confidence", cli_jstr(v, "confidence_text"),
+            printf("      %s %s%s%s%s\n", ja ? "確信度" : "confidence", cli_jstr(v, "confidence_text"),
+                   ja ? "（" : " (",
                    ja ? "この分野が実際にこの種の特許の用途である見込み、共分類で較正"
                       : "how likely the field is a real use of such a patent, calibrated on "
-                        "co-classification");
+                        "co-classification",
+                   ja ? "）" : ")");
         } else {
             printf("    → %s\n", cli_safe(cli_jstr(v, "application_none")));
             printf("      %s %s\n", ja ? "確信度:" : "confidence:", cli_jstr(v, "confidence_text"));
