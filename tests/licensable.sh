@@ -190,7 +190,7 @@ for m in ms:
     else: assert m["confidence"] is None, m
 assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
-contains "$D/out" "licensable patents this company could use" lic_match_text_head
+contains "$D/out" "^会社の強みから使える開放特許$" lic_match_text_head
 contains "$D/out" "→ 作れるもの: " lic_match_text_uses
 contains "$D/out" "      確信度 " lic_match_text_confidence
 contains "$D/out" "適合度 0\.[0-9][0-9] = 会社の説明文と特許の題名・要約の類似度" lic_match_text_fit_explained
