@@ -1100,6 +1100,45 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
  * next tenyo_match_why, tenyo_idea_why or query on c. */
 int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, tenyo_why *out);
 
+/* What a company could make with a matched patent (tenyo_match_apply):
+ * one concrete use, named in the patents' own text. Strings are the
+ * index's (they live as long as it). */
+typedef struct tenyo_match_app {
+    int found;                /* 1: a use below; 0: none found */
+    const char *code;         /* IPC subclass of the use */
+    double confidence;        /* the ideas engine's confidence (0..1) that
+                                 the field is a real use of such a patent */
+    int from_company;         /* 1: a proposal of the company's own query
+                                 (tenyo_match.uses); 0: of the patent's */
+    int in_home;              /* 1: code is one of the company's home fields */
+    const char *phrase;       /* application expression from the evidence
+                                 patent's text ("内視鏡装置に用いる"), or
+                                 NULL: the evidence patent's title names
+                                 the use */
+    const char *target;       /* what phrase names; NOT NUL-terminated */
+    size_t target_len;        /* bytes of target */
+    uint64_t evidence;        /* the evidence patent phrase or title is from */
+    float evidence_similarity; /* its similarity to the query that found it
+                                 (the patent, or the company's text) */
+    double affinity;          /* its shared content with the company's text:
+                                 sum of query x document tf-idf weight x
+                                 specificity over shared terms */
+} tenyo_match_app;
+/* The use a company could make of each of the n matches mt (from the last
+ * tenyo_match_text on c, whose ideas and got it takes, c holding that
+ * query still) into out[0..n): the patent's own proposals (its ideas, as
+ * one tenyo_ideas_batch in a context of its own, with o's mode) and the
+ * company query's proposals it is evidence for; each application phrase of
+ * their shown evidence, and each evidence title at half weight (never the
+ * patent's own title), weighed by the proposal's confidence, whether the
+ * field is one of the company's (or its class), the evidence's closeness
+ * and the phrase's own weight, then moved at most 3x by the evidence's
+ * shared content with the company's text. Returns how many have a use
+ * (out[i].found 1; 0 where none was found), or a negative status (message
+ * in tenyo_ctx_error(c)). */
+int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,
+                      int got, const tenyo_ideas_opts *o, tenyo_match_app *out);
+
 /* Home fields used by the last ideas call, comma-separated, and whether they
  * were predicted from the neighbours. Lives until the next call on c. */
 const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);

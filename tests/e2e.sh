@@ -238,6 +238,13 @@ count "$D/match.html" '<div class="profile" data-proposals="[0-9]*"><div class="
 has "$D/match.html" '<p class="muted profile-note">この特許自身の文面から見た転用先' e2e_match_profile_note
 has "$D/match.html" 'フィルタに合う特許 [0-9]* / [0-9]* 件から' e2e_match_filter_note
 grep -q 'POST /api/match 200' "$D/log" && ok e2e_match_posted || bad e2e_match_posted
+# issue 39: the card says what the company could make (a field, a phrase or
+# an evidence title, the evidence's number) or that it found none, with the
+# confidence as a percentage or in words, never 0%
+count "$D/match.html" '<div class="application"><div class="k">作れるもの</div>' 1 e2e_match_application
+has "$D/match.html" '<p class="app-conf"><span class="k">確信度 \(&lt;0.1%\|[0-9.]*%\|推定できません\)' e2e_match_app_confidence
+hasnt "$D/match.html" '確信度 0%' e2e_match_no_conf0
+has "$D/match.html" '<p class="fit-line">適合度 0\.[0-9]* = ' e2e_match_fit_line
 grep -q 'GET /api/profile 200' "$D/log" && ok e2e_match_profile_asked || bad e2e_match_profile_asked
 
 # --------------------------------------------- errors reach the page

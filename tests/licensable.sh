@@ -192,14 +192,60 @@ for m in ms:
     for u in m["uses"]:
         i=o["ideas"][u["idea"]-1]; assert i["field"]==u["field"] and m["id"] in [e["id"] for e in i["evidence"]], (u, i["evidence"])
         assert u["use"].startswith(m["id"]) and u["bridge_terms"]==i["bridge_terms"], u
-    if m["uses"]: assert abs(m["confidence"]-max(u["confidence"] for u in m["uses"]))<1e-9
+    a=m["application"]
+    if a: assert abs(m["confidence"]-a["confidence"])<1e-12, m
+    elif m["uses"]: assert abs(m["confidence"]-max(u["confidence"] for u in m["uses"]))<1e-9
+    else: assert m["confidence"] is None, m
 assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
 contains "$D/out" "^会社の強みから使える開放特許$" lic_match_text_head
-contains "$D/out" "作れるもの 確信度" lic_match_text_uses
+contains "$D/out" "→ 作れるもの: " lic_match_text_uses
+contains "$D/out" "      確信度 " lic_match_text_confidence
+contains "$D/out" "適合度 0\.[0-9][0-9] = 会社の説明文と特許の題名・要約の類似度" lic_match_text_fit_explained
 contains "$D/out" "合う理由（共通する語: " lic_match_text_why
 expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en
-contains "$D/out" "could be used in" lic_match_en_sentence
+contains "$D/out" "→ could make: " lic_match_en_sentence
+contains "$D/out" "fit 0\.[0-9][0-9] = similarity of the company" lic_match_en_fit
+# issue 39: every card names a concrete use from the patents' own text (an
+# application phrase, or an evidence patent's title: field, phrase, evidence
+# id) or says plainly it has none; no confidence prints as 0
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); ms=o["matches"]; rec={}
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l); rec[d["id"]]=d["title"]+"\n"+d.get("abstract","")
+n=0
+for m in ms:
+    a=m["application"]
+    assert m["confidence_text"] and m["confidence_text"] not in ("0%","0.0%"), m
+    if a is None:
+        assert m["application_none"] and m["confidence"] is None or m["uses"], m; continue
+    assert set(("field","label","kind","target","phrase","evidence","confidence","source","use"))<=set(a), a
+    assert len(a["field"])==4 and a["label"] and a["target"] and 0<a["confidence"]<=1, a
+    e=a["evidence"]; assert e["id"] in rec and e["title"]==rec[e["id"]].split("\n")[0], e
+    if a["kind"]=="phrase": assert a["phrase"] and a["target"] in a["phrase"], a
+    else: assert a["kind"]=="title" and a["phrase"] is None and a["target"]==e["title"] and e["id"]!=m["id"], a
+    assert a["field"] in a["use"] and e["id"] in a["use"] and a["target"] in a["use"], a["use"]
+    assert m["fit"]["score"]==m["similarity"] and m["fit"]["explain"], m["fit"]
+    n+=1
+assert n>=len(ms)*0.8, (n,len(ms))' "$D/match.json"; then ok lic_match_application_concrete; else bad "lic_match_application_concrete ($(head -c 300 "$D/match.json"))"; fi
+expect 0 lic_match_text_k8 "$T" match "$D/m.tny" --text "$CO" -k 8
+lacks "$D/out" "確信度 0%" lic_match_text_no_conf0
+lacks "$D/out" "確信度 0\.0%" lic_match_text_no_conf00
+lacks "$D/out" "自社の分野の製品・工程" lic_match_text_no_generic_use
+# an index without classification codes proposes no field: each card says
+# so in words, and its confidence in words, not 0%
+py 'import json
+for l in open("data/sample/sample.jsonl"):
+    d=json.loads(l)
+    for f in ("fi","ipc","cpc"): d.pop(f,None)
+    print(json.dumps(d,ensure_ascii=False))' >"$D/nocodes.jsonl"
+expect 0 lic_nocodes_index "$T" index -q -o "$D/nc.tny" "$D/nocodes.jsonl"
+expect 0 lic_match_nocodes "$T" match "$D/nc.tny" --text "$CO" -k 3
+contains "$D/out" "具体的な用途は見つかりませんでした" lic_match_nocodes_says_none
+contains "$D/out" "確信度: 推定できません" lic_match_nocodes_conf_in_words
+lacks "$D/out" "確信度 0" lic_match_nocodes_no_conf0
+expect 0 lic_match_nocodes_json "$T" match "$D/nc.tny" --text "$CO" -k 3 --json
+if py 'import json,sys; o=json.load(open(sys.argv[1])); ms=o["matches"]; assert ms and all(m["application"] is None and m["confidence"] is None and m["application_none"] and m["confidence_text"]=="推定できません" for m in ms), ms[0]' "$D/out"; then ok lic_match_nocodes_json_null; else bad "lic_match_nocodes_json_null ($(head -c 300 "$D/out"))"; fi
 printf '%s\n' "$CO" >"$D/co.txt"
 expect 0 lic_match_file "$T" match "$D/m.tny" --file "$D/co.txt" -k 8 --json
 if py 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); a["query"].pop("text"); b["query"].pop("text"); assert a==b' "$D/match.json" "$D/out"; then ok lic_match_file_same; else bad lic_match_file_same; fi

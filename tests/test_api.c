@@ -1030,3 +1030,43 @@ TY_TEST(api_fieldmodel_workers_same_model) {
     ty_fieldmodel_free(&s3);
     ty_model_free(&m);
 }
+
+/* Company matching's application (issue 39): every match of the sample
+ * gets at most one use, its field is a proposal's, its evidence an indexed
+ * patent other than itself where the use is a title, its confidence in
+ * (0, 1]; the batch gives the same uses as one call per match; arguments
+ * are checked. */
+TY_TEST(api_match_apply) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    const char *txt = "カメラで撮像した画像から異常を検出する検査装置の設計と製造を得意とする。";
+    tenyo_idea id[20];
+    tenyo_match mt[8];
+    tenyo_match_app ap[8], one;
+    int got = 0;
+    int n = tenyo_match_text(c, txt, strlen(txt), NULL, 20, id, &got, 8, mt);
+    CHECK(n >= 1);
+    int found = tenyo_match_apply(c, mt, (size_t)n, id, got, NULL, ap);
+    CHECK(found >= 1 && found <= n);
+    for (int i = 0; i < n; i++) {
+        if (!ap[i].found) continue;
+        CHECK(ap[i].code && strlen(ap[i].code) == 4);
+        CHECK(ap[i].confidence > 0 && ap[i].confidence <= 1);
+        CHECK(ap[i].evidence < tenyo_index_ndocs(x));
+        CHECK(ap[i].phrase || ap[i].evidence != mt[i].doc);
+        if (ap[i].phrase) CHECK(ap[i].target && ap[i].target_len > 0);
+        CHECK_EQ_INT(tenyo_match_apply(c, &mt[i], 1, id, got, NULL, &one), 1);
+        CHECK(one.evidence == ap[i].evidence && !strcmp(one.code, ap[i].code));
+    }
+    CHECK_EQ_INT(tenyo_match_apply(c, mt, 0, id, got, NULL, NULL), 0);
+    CHECK_EQ_INT(tenyo_match_apply(NULL, mt, 1, id, got, NULL, ap), TENYO_ERR_ARG);
+    CHECK_EQ_INT(tenyo_match_apply(c, mt, 1, id, got, NULL, NULL), TENYO_ERR_ARG);
+    tenyo_match bad = mt[0];
+    bad.doc = tenyo_index_ndocs(x);
+    CHECK_EQ_INT(tenyo_match_apply(c, &bad, 1, id, got, NULL, ap), TENYO_ERR_ARG);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}

@@ -359,6 +359,9 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
 /* Run the company query text on ctx and build {"query", "matches",
  * "ideas", "warnings", ...} (README "match --json"); NULL on failure with
  * the status in *status (message: tenyo_ctx_error). */
+/* A confidence as text: 13%, 0.4%, <0.1%, never a bare 0; c < 0 (none
+ * estimated) in words. */
+void cli_pct_text(char *out, size_t n, double c, int ja);
 json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
                        const tenyo_ideas_opts *io, size_t k, const char *lang, int *status);
 /* How the applicability profile of one patent is gathered (the ideas

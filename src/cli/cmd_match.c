@@ -18,13 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A confidence as a percentage a reader can read: 13%, 0.4% (never a bare
- * 0 for a use that has one). */
-static void pct(char *out, size_t n, double c) {
-    if (c >= 0.0095 || c <= 0) snprintf(out, n, "%.0f%%", 100 * c);
-    else snprintf(out, n, "%.1f%%", 100 * c);
-}
-
 /* The readable report of a match object: per patent, why it fits the
  * company (the shared terms in a sentence of each) and what the company
  * could make with it (each use: the field, an application, the
@@ -57,10 +50,10 @@ static void print_match(const json_t *o, const char *lang) {
             size_t l = strlen(fl);
             snprintf(fl + l, sizeof fl - l, "%s%s", j ? "," : "", json_string_value(u));
         }
-        printf("\n    %s, %s  [%s]  %s %.2f\n", cli_safe(cli_jstr(v, "applicant")),
-               cli_jstr(v, "date")[0] ? cli_jstr(v, "date") : "-", cli_safe(fl),
-               ja ? "文章との類似度" : "similarity to the text",
-               json_real_value(json_object_get(v, "similarity")));
+        printf("\n    %s, %s  [%s]\n", cli_safe(cli_jstr(v, "applicant")),
+               cli_jstr(v, "date")[0] ? cli_jstr(v, "date") : "-", cli_safe(fl));
+        const json_t *fit = json_object_get(v, "fit");
+        if (fit) printf("    %s\n", cli_safe(cli_jstr(fit, "explain")));
         const json_t *w = json_object_get(v, "why");
         if (w) {
             const json_t *t = json_object_get(w, "terms");
@@ -71,16 +64,32 @@ static void print_match(const json_t *o, const char *lang) {
             printf("」\n      %s「", ja ? "特許" : "patent ");
             cli_print_marked(cli_jstr(w, "patent"), t, ja);
             printf("」\n");
+        } else
+            printf("    %s\n", ja ? "合う理由: 会社の文章と具体的な語を共有していません（近さは文章全体の類似度だけ）"
+                                  : "why it fits: no specific word shared with the company's text "
+                                    "(close by overall similarity only)");
+        const json_t *ap = json_object_get(v, "application");
+        if (json_is_object(ap)) {
+            printf("    %s %s\n", ja ? "→ 作れるもの:" : "→ could make:", cli_safe(cli_jstr(ap, "use")));
+            printf("      %s %s%s%s%s\n", ja ? "確信度" : "confidence", cli_jstr(v, "confidence_text"),
+                   ja ? "（" : " (",
+                   ja ? "この分野が実際にこの種の特許の用途である見込み、共分類で較正"
+                      : "how likely the field is a real use of such a patent, calibrated on "
+                        "co-classification",
+                   ja ? "）" : ")");
+        } else {
+            printf("    → %s\n", cli_safe(cli_jstr(v, "application_none")));
+            printf("      %s %s\n", ja ? "確信度:" : "confidence:", cli_jstr(v, "confidence_text"));
         }
         const json_t *uses = json_object_get(v, "uses");
-        if (!json_array_size(uses))
-            printf("    %s\n", ja ? "→ 作れるもの: 提案なし（自社の分野の製品・工程での利用を検討）"
-                                  : "→ what it could make: no proposal (consider it for the own field)");
-        json_array_foreach(uses, j, u) {
-            char c[16];
-            pct(c, sizeof c, json_real_value(json_object_get(u, "confidence")));
-            printf("    → %s %s: %s\n", ja ? "作れるもの 確信度" : "could make, confidence", c,
-                   cli_safe(cli_jstr(u, "use")));
+        if (json_array_size(uses)) {
+            printf("      %s", ja ? "会社の文章から見た他の分野: " : "other fields from the company's text: ");
+            json_array_foreach(uses, j, u) {
+                char c[32];
+                cli_pct_text(c, sizeof c, json_real_value(json_object_get(u, "confidence")), ja);
+                printf("%s%s %s %s", j ? ", " : "", cli_jstr(u, "field"), cli_safe(cli_jstr(u, "label")), c);
+            }
+            printf("\n");
         }
         if (*cli_jstr(v, "link")) printf("    %s\n", cli_jstr(v, "link"));
         printf("\n");

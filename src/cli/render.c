@@ -353,3 +353,12 @@ void cli_print_marked(const char *s, const json_t *t, int ja) {
     out[o] = 0;
     fputs(cli_safe(out), stdout);
 }
+
+/* A confidence as text (cli.h): 13%, 0.4%, <0.1%, never a bare 0; c < 0
+ * (none estimated) in words. */
+void cli_pct_text(char *out, size_t n, double c, int ja) {
+    if (c < 0) snprintf(out, n, "%s", ja ? "推定できません" : "cannot be estimated");
+    else if (c < 0.0005) snprintf(out, n, "<0.1%%");
+    else if (c < 0.0095) snprintf(out, n, "%.1f%%", 100 * c);
+    else snprintf(out, n, "%.0f%%", 100 * c);
+}

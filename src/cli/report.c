@@ -66,8 +66,9 @@ static void esc_marked(FILE *f, const char *s, const json_t *t) {
 
 /* A 0..1 confidence as a percentage: 13%, 0.4%. */
 static void pct(FILE *f, double c) {
-    if (c >= 0.0095 || c <= 0) fprintf(f, "%.0f%%", 100 * c);
-    else fprintf(f, "%.1f%%", 100 * c);
+    char b[64];
+    cli_pct_text(b, sizeof b, c, 1);
+    fputs(b, f);
 }
 
 /* Array of strings joined by sep, escaped. */
@@ -383,8 +384,9 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
         esc(f, cli_jstr(m, "date"));
         fputs("　", f);
         join(f, json_object_get(m, "fields"), ",");
-        fprintf(f, "　%s %.2f</p>\n", ja ? "文章との類似度" : "similarity to the text",
-                json_real_value(json_object_get(m, "similarity")));
+        fputs("</p>\n<p class=\"meta\">", f);
+        esc(f, cli_jstr(json_object_get(m, "fit"), "explain"));
+        fputs("</p>\n", f);
         const json_t *w = json_object_get(m, "why");
         if (w) {
             const json_t *t = json_object_get(w, "terms");
@@ -396,17 +398,25 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
             esc_marked(f, cli_jstr(w, "patent"), t);
             fputs("</div>\n", f);
         }
+        const json_t *ap = json_object_get(m, "application");
+        fprintf(f, "<p class=\"idea\">→ %s ", ja ? "作れるもの（確信度" : "Could make (confidence");
+        esc(f, cli_jstr(m, "confidence_text"));
+        fputs(ja ? "）: " : "): ", f);
+        esc(f, json_is_object(ap) ? cli_jstr(ap, "use") : cli_jstr(m, "application_none"));
+        fputs("</p>\n", f);
         const json_t *uses = json_object_get(m, "uses");
-        json_array_foreach(uses, j, u) {
-            fprintf(f, "<p class=\"idea\">→ %s ", ja ? "作れるもの（確信度" : "Could make (confidence");
-            pct(f, json_real_value(json_object_get(u, "confidence")));
-            fputs(ja ? "）: " : "): ", f);
-            esc(f, cli_jstr(u, "use"));
+        if (json_array_size(uses)) {
+            fprintf(f, "<p class=\"meta\">%s: ", ja ? "会社の文章から見た他の分野" : "Other fields from the company's text");
+            json_array_foreach(uses, j, u) {
+                if (j) fputs(", ", f);
+                esc(f, cli_jstr(u, "field"));
+                fputs(" ", f);
+                esc(f, cli_jstr(u, "label"));
+                fputs(" ", f);
+                pct(f, json_real_value(json_object_get(u, "confidence")));
+            }
             fputs("</p>\n", f);
         }
-        if (!json_array_size(uses))
-            fprintf(f, "<p>%s</p>\n", ja ? "→ 提案なし（自社の分野での利用を検討）"
-                                         : "→ no proposal (consider it for the own field)");
         if (*cli_jstr(m, "link")) {
             fputs("<p class=\"meta\">", f);
             esc(f, cli_jstr(m, "link"));

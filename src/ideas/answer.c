@@ -566,6 +566,54 @@ static void use_sentence(char *out, size_t cap, const char *lang, const tenyo_do
                  code, words);
 }
 
+/* A confidence as text: 13%, 0.4%, <0.1%, never a bare 0; c < 0 (none
+ * estimated) in words. */
+static void pct_text(char *out, size_t n, double c, int ja) {
+    if (c < 0) snprintf(out, n, "%s", ja ? "推定できません" : "cannot be estimated");
+    else if (c < 0.0005) snprintf(out, n, "<0.1%%");
+    else if (c < 0.0095) snprintf(out, n, "%.1f%%", 100 * c);
+    else snprintf(out, n, "%.0f%%", 100 * c);
+}
+
+/* The application object of a match (tenyo_match_app ap of patent dm). */
+static json_t *app_json(const tenyo_index *x, const tenyo_match_app *ap, const tenyo_doc_meta *dm,
+                        const char *lang) {
+    int ja = !strcmp(lang, "ja");
+    tenyo_doc_meta em;
+    tenyo_index_doc(x, ap->evidence, &em);
+    const char *label = tenyo_field_label(x, ap->code, lang);
+    char target[512], use[2048];
+    if (ap->phrase) snprintf(target, sizeof target, "%.*s", (int)ap->target_len, ap->target);
+    else snprintf(target, sizeof target, "%s", em.title);
+    (void)dm;
+    if (ap->phrase && ja)
+        snprintf(use, sizeof use, "%s（%s）分野の「%s」に（根拠: %s「%s」の「%s」）", label, ap->code,
+                 target, em.id, em.title, ap->phrase);
+    else if (ap->phrase)
+        snprintf(use, sizeof use, "%s (%s): \"%s\" (evidence: %s \"%s\", \"%s\")", label,
+                 ap->code, target, em.id, em.title, ap->phrase);
+    else if (ja)
+        snprintf(use, sizeof use, "%s（%s）分野の「%s」のような製品に（根拠: %s の題名）", label,
+                 ap->code, target, em.id);
+    else
+        snprintf(use, sizeof use, "%s (%s): products like \"%s\" (evidence: the title of %s)",
+                 label, ap->code, target, em.id);
+    json_t *a = json_object();
+    json_object_set_new(a, "field", json_string(ap->code));
+    json_object_set_new(a, "label", json_string(label));
+    json_object_set_new(a, "kind", json_string(ap->phrase ? "phrase" : "title"));
+    json_object_set_new(a, "target", json_string(target));
+    json_object_set_new(a, "phrase", ap->phrase ? json_string(ap->phrase) : json_null());
+    json_object_set_new(a, "evidence", json_pack("{s:s, s:s, s:f}", "id", em.id, "title", em.title,
+                                                 "similarity", (double)ap->evidence_similarity));
+    json_object_set_new(a, "confidence", json_real(ap->confidence));
+    json_object_set_new(a, "source", json_string(ap->from_company ? "company" : "patent"));
+    json_object_set_new(a, "in_company_field", json_boolean(ap->in_home));
+    json_object_set_new(a, "company_affinity", json_real(ap->affinity));
+    json_object_set_new(a, "use", json_string(use));
+    return a;
+}
+
 /* The match object of matches mt[0..n) and proposals ideas[0..got) just
  * computed on ctx (tenyo_match_text) for text and a request of k. */
 static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
@@ -585,6 +633,13 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
     json_object_set_new(q, "licensable", json_integer((json_int_t)in.nopen));
+    /* what the company could make with each: one batch */
+    tenyo_match_app *apps = ty_calloc(n > 0 ? (size_t)n : 1, sizeof *apps);
+    if (!apps || tenyo_match_apply(ctx, mt, n > 0 ? (size_t)n : 0, ideas, got, NULL, apps) < 0) {
+        free(apps);
+        json_decref(o);
+        return NULL;
+    }
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         tenyo_doc_meta dm;
@@ -599,7 +654,6 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
         json_object_set_new(r, "fields", json_list(dm.fields));
         json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
         json_object_set_new(r, "similarity", json_real((double)mt[i].similarity));
-        json_object_set_new(r, "confidence", json_real(mt[i].confidence));
         json_object_set_new(r, "own_field", json_boolean(mt[i].own_field));
         for (int u = 0; u < mt[i].nuses; u++) {
             const tenyo_idea *id = &ideas[mt[i].uses[u]];
@@ -635,6 +689,30 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
             json_array_append_new(uses, uj);
         }
         json_object_set_new(r, "uses", uses);
+        /* what the company could make with it: one concrete use named in
+         * the patents' own text, or a plain "none" */
+        const tenyo_match_app *ap = &apps[i];
+        double conf = ap->found ? ap->confidence : mt[i].nuses ? mt[i].confidence : -1;
+        json_object_set_new(r, "confidence", conf >= 0 ? json_real(conf) : json_null());
+        char ct[64];
+        pct_text(ct, sizeof ct, conf, ja);
+        json_object_set_new(r, "confidence_text", json_string(ct));
+        if (ap->found) json_object_set_new(r, "application", app_json(x, ap, &dm, lang));
+        else {
+            json_object_set_new(r, "application", json_null());
+            json_object_set_new(r, "application_none",
+                                json_string(ja ? "具体的な用途は見つかりませんでした（この特許にも、会社の文章にも、"
+                                                 "用途を名指す根拠特許がありません）"
+                                               : "no concrete use found (no evidence patent, of this "
+                                                 "patent or of the company's text, names one)"));
+        }
+        char fe[256];
+        snprintf(fe, sizeof fe, ja ? "適合度 %.2f = 会社の説明文と特許の題名・要約の類似度（0〜1）"
+                                   : "fit %.2f = similarity of the company's text and the patent's "
+                                     "title and abstract (0..1)",
+                 (double)mt[i].similarity);
+        json_object_set_new(r, "fit", json_pack("{s:f, s:s}", "score", (double)mt[i].similarity,
+                                                "explain", fe));
         /* why it fits: the sentences of patent and company sharing the most
          * specific terms */
         tenyo_why w;
@@ -647,6 +725,7 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
         json_array_append_new(arr, r);
     }
     json_object_set_new(o, "matches", arr);
+    free(apps);
     /* a company's prose holds words no patent uses (当社, 得意): not worth
      * a warning here */
     for (size_t i = json_array_size(warns); i-- > 0;)

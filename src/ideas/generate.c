@@ -46,15 +46,27 @@ int ty_gen_neighbours(const tenyo_ctx *c, const tenyo_hit *nb, size_t nn, uint64
                       const uint8_t *ok, ty_fvote *fv) {
     const ty_model *m = &c->idx->m;
     double *w = ty_mallocarray(nn ? nn : 1, sizeof *w);
-    if (!w) return TENYO_ERR_NOMEM;
+    const char **ap = ty_mallocarray(nn ? nn : 1, sizeof *ap);
+    size_t *al = ty_mallocarray(nn ? nn : 1, sizeof *al);
+    if (!w || !ap || !al) {
+        free(w);
+        free(ap);
+        free(al);
+        return TENYO_ERR_NOMEM;
+    }
     /* portfolio weight of each neighbour: 1/sqrt(k) for the k-th of its
-     * applicant, less for the query's own applicant */
+     * applicant, less for the query's own applicant (first applicants
+     * found once: the pairs are nn^2/2) */
+    for (size_t i = 0; i < nn; i++) ap[i] = ty_first_applicant(m, nb[i].doc, &al[i]);
     for (size_t i = 0; i < nn; i++) {
         int k = 1;
-        for (size_t j = 0; j < i; j++) k += same_applicant(m, nb[i].doc, nb[j].doc);
+        for (size_t j = 0; j < i; j++)
+            k += ap[i] && ap[j] && al[i] == al[j] && !memcmp(ap[i], ap[j], al[i]);
         w[i] = 1 / sqrt((double)k);
         if (self != UINT64_MAX && same_applicant(m, nb[i].doc, self)) w[i] *= IDEAS_OWN_WEIGHT;
     }
+    free(ap);
+    free(al);
     for (size_t i = 0; i < nn; i++) {
         float s = nb[i].score;
         if (!(s > 0)) break;

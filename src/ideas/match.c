@@ -39,13 +39,27 @@
  * the shared content a reader can check, beside the uses that say what the
  * company could make with it.
  *
+ * What the company could make (tenyo_match_apply): one use per match,
+ * named in the patents' own text. Candidates are the application phrases
+ * and the titles (a product, half a phrase's weight) of the shown evidence of the patent's
+ * own proposals (tenyo_ideas_doc in a context of its own: where else this
+ * patent applies) and of the company query's proposals it is evidence for.
+ * Each weighs the engine's confidence (floored), doubled in one of the
+ * company's fields (half in its class), the evidence's closeness and the
+ * phrase's own weight; the evidence's shared specific content with the
+ * company's text then moves it by at most 3x (relative to the card's
+ * best). Rejected: letting that shared content weigh freely (a pun on one
+ * of the company's words, 容器 of an ethylene-oxide stripper, outvoted
+ * the engine's likely fields); only the company query's uses (a third of
+ * the cards had none, and their phrases rarely name this patent's use).
+ *
  * Rejected: ranking by the best use's confidence (a patent would rank by
  * how common its field pairing is, not by whether the company can use it);
  * running ideas once per candidate patent (k ideas queries per request,
  * and each would answer "where else could this patent go", not "where
  * could this company go with it").
  */
-#include "ideas/ideas.h"
+#include "ideas/stages.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +67,8 @@
 
 /* Nearest licensable patents looked at beside the ideas' evidence. */
 #define MATCH_NEAR_MAX 200
+/* Proposals of one patent's own ideas query weighed for its application. */
+#define MATCH_APP_IDEAS 8
 
 /* 1 when document d of x has a subclass among the comma-separated home. */
 static int in_home(const tenyo_index *x, uint64_t d, const char *home) {
@@ -328,4 +344,169 @@ done:
     free(best);
     ty_buf_free(&pt);
     return rc;
+}
+
+/* ========================================================= application */
+
+/* How much the company's text (c's last query, the match's ideas query)
+ * shares with document d: the sum over shared terms of query weight x
+ * document weight x specificity (a cosine of unit rows, leaning away from
+ * generic words). 0 when nothing is shared. */
+static double company_affinity(const tenyo_ctx *c, const float *gen, uint64_t d) {
+    const ty_model *m = &c->idx->m;
+    if (d >= m->ndocs || !m->tfidf.rowptr) return 0;
+    double a = 0;
+    size_t i = 0;
+    for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)
+        a += c->qw[i] * m->tfidf.val[j] * ty_term_specificity(c, gen, c->qt[i]);
+    return a;
+}
+
+/* 1 when code is one of the comma-separated home fields, 0.5 when it
+ * shares a class with one, else 0. */
+static double home_fit(const char *code, const char *home) {
+    double best = 0;
+    for (const char *h = home; *h;) {
+        size_t l = strcspn(h, ",");
+        if (l == strlen(code) && !strncmp(h, code, l)) return 1;
+        if (l >= 3 && !strncmp(h, code, 3)) best = 0.5;
+        h += l + (h[l] == ',');
+    }
+    return best;
+}
+
+/* A candidate use: the application it would be and its weight before the
+ * company's shared content is counted in. */
+typedef struct app_cand {
+    tenyo_match_app a;  /* the use, as it would be returned */
+    double base;        /* confidence (floored) x the company's fields x
+                           closeness of the evidence x the phrase's weight */
+} app_cand;
+#define APP_CANDS 160
+/* A title names a product, not the use itself: half a phrase's weight. */
+#define APP_TITLE_WEIGHT 0.5
+
+/* The candidate uses of idea id (phrases from ctx q, which holds the query
+ * id came from) appended to cand (*n of them); from_company says which
+ * query. Returns a negative status or 0. */
+static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float *gen,
+                       const char *home, const tenyo_idea *id, uint64_t self, int from_company,
+                       app_cand *cand, size_t *n) {
+    tenyo_phrase ph[8];
+    int np = tenyo_idea_phrases(q, id, 8, ph);
+    if (np < 0) return np;
+    double hf = home_fit(id->code, home);
+    /* the engine's confidence that the patent applies in the field leads
+     * (floored, so a field the calibration puts near 0 still ranks by its
+     * company fit); a field of the company's own doubles it */
+    double lead = (id->confidence + 0.02) * (1 + hf);
+    for (int p = 0; p < np && *n < APP_CANDS; p++) {
+        double sim = 0; /* the phrase's patent as evidence: how close */
+        for (int e = 0; e < id->nevidence; e++)
+            if (id->evidence[e].doc == ph[p].doc) sim = id->evidence[e].score;
+        /* the engine's own weight of the phrase (its kind, rarity, fit to
+         * the field) relative to the proposal's best */
+        double pw = ph[0].weight > 0 ? ph[p].weight / ph[0].weight : 1.0 / (1 + p);
+        cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, ph[p].text,
+                                   ph[p].target, ph[p].target_len, ph[p].doc, (float)sim,
+                                   company_affinity(company, gen, ph[p].doc)},
+                                  lead * sim * pw};
+    }
+    /* an evidence patent's title names a use too (not the patent's own,
+     * nor a title holding it or held in it: the same product again) */
+    const ty_model *m = &q->idx->m;
+    const char *own = m->meta_blob + m->meta_off[self * TY_META_NSTR + TY_META_TITLE];
+    for (int e = 0; e < id->nevidence && *n < APP_CANDS; e++) {
+        uint64_t d = id->evidence[e].doc;
+        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        if (d == self || !*t || (*own && (strstr(t, own) || strstr(own, t)))) continue;
+        cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, NULL, NULL,
+                                   0, d, id->evidence[e].score, company_affinity(company, gen, d)},
+                                  lead * id->evidence[e].score * APP_TITLE_WEIGHT};
+    }
+    return 0;
+}
+
+/* State of tenyo_match_apply's batch over the matched patents. */
+typedef struct app_run {
+    const tenyo_ctx *company;  /* the company's query (c) */
+    const float *gen;          /* term genericity */
+    const char *home;          /* the company's home fields */
+    const tenyo_match *mt;     /* the matches */
+    app_cand *cand;            /* APP_CANDS per match */
+    size_t *nc;                /* candidates per match */
+    tenyo_ctx *p;              /* the context of the patents' queries */
+    int rc;                    /* first failure */
+} app_run;
+
+/* tenyo_ideas_batch's callback: the proposals of matched patent i. */
+static void app_patent(void *ud, size_t i, int got, const tenyo_idea *ideas) {
+    app_run *r = ud;
+    if (got < 0 && !r->rc) r->rc = got;
+    for (int j = 0; j < got && !r->rc; j++)
+        r->rc = app_collect(r->p, r->company, r->gen, r->home, &ideas[j], r->mt[i].doc, 0,
+                            r->cand + i * APP_CANDS, &r->nc[i]);
+}
+
+int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,
+                      int got, const tenyo_ideas_opts *o, tenyo_match_app *out) {
+    if (!c || (n && (!mt || !out)) || (got > 0 && !ideas)) return TENYO_ERR_ARG;
+    const tenyo_index *x = c->idx;
+    for (size_t i = 0; i < n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        if (mt[i].doc >= x->m.ndocs) return TENYO_ERR_ARG;
+    }
+    if (!n) return 0;
+    app_run r = {c, ty_term_generic(x), tenyo_ctx_home(c, NULL), mt,
+                 ty_calloc(n * APP_CANDS, sizeof *r.cand), ty_calloc(n, sizeof *r.nc), NULL, 0};
+    tenyo_query *q = ty_calloc(n, sizeof *q);
+    char err[256] = "out of memory";
+    int rc = r.cand && r.nc && q ? TENYO_OK : TENYO_ERR_NOMEM;
+    /* the uses the company's own query found for each patent */
+    for (size_t i = 0; i < n && !rc; i++)
+        for (int u = 0; u < mt[i].nuses && !rc; u++)
+            if (mt[i].uses[u] >= 0 && mt[i].uses[u] < got)
+                rc = app_collect(c, c, r.gen, r.home, &ideas[mt[i].uses[u]], mt[i].doc, 1,
+                                 r.cand + i * APP_CANDS, &r.nc[i]);
+    /* the patents' own: their neighbours in fields away from their homes,
+     * one batch (one pass over the document vectors per 32 patents) in a
+     * context of their own, so c keeps the company's query */
+    if (!rc && !(rc = tenyo_ctx_new(x, &r.p, err, sizeof err))) {
+        tenyo_ideas_opts po;
+        tenyo_ideas_opts_default(&po);
+        po.min_confidence = 0;
+        if (o) po.mode = o->mode;
+        for (size_t i = 0; i < n; i++) q[i] = (tenyo_query){(int64_t)mt[i].doc, NULL, 0, NULL, 0};
+        rc = tenyo_ideas_batch(r.p, q, n, &po, MATCH_APP_IDEAS, app_patent, &r);
+        if (!rc) rc = r.rc;
+    }
+    int found = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const app_cand *cd = r.cand + i * APP_CANDS;
+        /* the company's shared content, relative to the card's best, moves
+         * a candidate by at most 3x (0.5..1.5): it picks among uses the
+         * engine holds likely, it does not outvote the engine (a pun on one
+         * of the company's words would) */
+        double amax = 0, bw = 0;
+        for (size_t j = 0; j < r.nc[i]; j++)
+            if (cd[j].a.affinity > amax) amax = cd[j].a.affinity;
+        for (size_t j = 0; j < r.nc[i]; j++) {
+            double w = cd[j].base * (amax > 0 ? 0.5 + cd[j].a.affinity / amax : 1);
+            if (w > bw) {
+                bw = w;
+                out[i] = cd[j].a;
+            }
+        }
+        found += out[i].found;
+    }
+    if (rc) {
+        for (size_t i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
+        if (r.p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(r.p));
+        else ty_seterr(c->err, sizeof c->err, "%s", err);
+    }
+    free(r.cand);
+    free(r.nc);
+    free(q);
+    tenyo_ctx_free(r.p);
+    return rc ? rc : found;
 }

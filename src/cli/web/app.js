@@ -32,6 +32,11 @@ const T = {
     licensable: (n) => `開放特許 ${n.toLocaleString()} 件から`,
     similarity: "類似度",
     uses: "作れるもの（活用の可能性）",
+    could_make: "作れるもの",
+    app_conf: "確信度",
+    app_conf_note: "この分野が実際にこの種の特許の用途である見込み（共分類で較正）",
+    other_fields: "会社の文章から見た他の分野",
+    no_why: "会社の文章と具体的な語を共有していません（近さは文章全体の類似度だけ）",
     why_fits: (t) => `合う理由（共通する語: ${t}）`,
     why_company: "会社",
     why_patent: "特許",
@@ -40,7 +45,7 @@ const T = {
     profile: "適用プロファイル",
     profile_loading: "計算中…",
     profile_none: "確信度の高い転用先なし",
-    profile_note: "この特許自身の文面から見た転用先（左の用途は貴社の説明から見たもの）",
+    profile_note: "この特許自身の文面から見た転用先（左の「作れるもの」は、これらと貴社の説明からの提案のうち、貴社の分野と説明に最も合うもの）",
     profile_line: (n, s, far) => `転用先 ${n} 分野・${s} セクション・最遠: ${far}`,
     far_section: "別セクション", far_class: "別クラス", far_subclass: "別サブクラス",
     best_conf: "最高確信度",
@@ -141,6 +146,11 @@ const T = {
     licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
     similarity: "similarity",
     uses: "what it could make (possible uses)",
+    could_make: "could make",
+    app_conf: "confidence",
+    app_conf_note: "how likely the field is a real use of such a patent (calibrated on co-classification)",
+    other_fields: "other fields from the company's text",
+    no_why: "no specific word shared with the company's text (close by overall similarity only)",
     why_fits: (t) => `why it fits (shared: ${t})`,
     why_company: "company",
     why_patent: "patent",
@@ -149,7 +159,7 @@ const T = {
     profile: "applicability profile",
     profile_loading: "computing…",
     profile_none: "no confident use elsewhere",
-    profile_note: "this patent's own uses elsewhere, read from its text (the uses on the left come from your description)",
+    profile_note: "this patent's own uses elsewhere, read from its text (\"could make\" on the left is the one of these and of your description's proposals that fits your fields and words best)",
     profile_line: (n, s, far) => `${n} fields · ${s} sections · farthest: ${far}`,
     far_section: "another section", far_class: "another class", far_subclass: "another subclass",
     best_conf: "best confidence",
@@ -560,10 +570,8 @@ function matchCard(mt, known) {
     meta.appendChild(a);
   }
   main.appendChild(meta);
-  const m = el("div", "metrics");
-  metric(m, tr("similarity"), mt.similarity, Math.min(1, mt.similarity / 0.5), "", 3);
-  metric(m, tr("score") + " %", mt.confidence * 100, mt.confidence, "", mt.confidence > 0 && mt.confidence < 0.0095 ? 1 : 0);
-  main.appendChild(m);
+  /* the fit, explained in one line (the similarity to the company's text) */
+  if (mt.fit) main.appendChild(el("p", "fit-line", mt.fit.explain));
   if (mt.why) { /* why it fits: the shared words in a sentence of each */
     const w = el("div", "why");
     w.appendChild(el("div", "k", tr("why_fits", (mt.why.terms || []).join(state.lang === "ja" ? "・" : ", "))));
@@ -574,22 +582,36 @@ function matchCard(mt, known) {
       w.appendChild(p);
     }
     main.appendChild(w);
-  }
+  } else main.appendChild(el("p", "muted why-none", tr("no_why")));
+  /* what the company could make: one use named in the patents' own text */
+  const app = el("div", "application");
+  app.appendChild(el("div", "k", tr("could_make")));
+  const a = mt.application;
+  if (a) {
+    const row = el("p", "app-use");
+    row.dataset.field = a.field;
+    row.appendChild(el("span", "code", a.field));
+    row.appendChild(el("span", null, " " + a.use));
+    row.addEventListener("mouseenter", () => highlight(a.field, true));
+    row.addEventListener("mouseleave", () => highlight(a.field, false));
+    app.appendChild(row);
+  } else app.appendChild(el("p", "app-none", mt.application_none));
+  const conf = el("p", "app-conf");
+  conf.appendChild(el("span", "k", `${tr("app_conf")} ${mt.confidence_text}`));
+  if (a) conf.appendChild(el("span", "muted", ` — ${tr("app_conf_note")}`));
+  app.appendChild(conf);
+  main.appendChild(app);
   if (mt.uses && mt.uses.length) {
-    main.appendChild(el("div", "k", tr("uses")));
-    const ul = el("ul", "uses");
-    for (const u of mt.uses) {
-      const row = el("li");
-      row.dataset.field = u.field;
-      row.appendChild(el("span", "code", u.field));
-      row.appendChild(el("span", "sim", pctText(u.confidence)));
-      row.appendChild(el("span", null, u.use));
-      if (u.cautions && u.cautions.length)
-        row.appendChild(el("span", "badge", u.cautions.map((c) => tr("caution_" + c) || c).join(", ")));
-      row.addEventListener("mouseenter", () => highlight(u.field, true));
-      row.addEventListener("mouseleave", () => highlight(u.field, false));
-      ul.appendChild(row);
-    }
+    const ul = el("p", "uses muted");
+    ul.appendChild(document.createTextNode(tr("other_fields") + ": "));
+    mt.uses.forEach((u, i) => {
+      const c = el("span", "chip", `${u.field} ${pctText(u.confidence)}`);
+      c.title = `${u.label}: ${u.use}`;
+      c.dataset.field = u.field;
+      c.addEventListener("mouseenter", () => highlight(u.field, true));
+      c.addEventListener("mouseleave", () => highlight(u.field, false));
+      ul.appendChild(c);
+    });
     main.appendChild(ul);
   }
   li.appendChild(main);
@@ -724,7 +746,9 @@ function chipRow(label, items, cls) {
 
 /* A 0..1 confidence as the terminal says it: 13%, 0.4%. */
 function pctText(c) {
+  if (c === null || c === undefined) return state.lang === "ja" ? "推定できません" : "cannot be estimated";
   c = Number(c);
+  if (c > 0 && c < 0.0005) return "<0.1%";
   return c > 0 && c < 0.0095 ? `${(100 * c).toFixed(1)}%` : `${Math.round(100 * c)}%`;
 }
 
@@ -1350,7 +1374,8 @@ function matchCsv(res) {
     const far = box ? (box.querySelector(".profile-line") || { textContent: "" }).textContent : "";
     rows.push([m.rank, csvCell(m.id, true), csvCell(m.title, true), csvCell(m.applicant, true),
       csvCell(m.date, true), csvCell((m.fields || []).join(","), true), m.similarity.toFixed(4),
-      m.confidence.toFixed(4), csvCell((m.uses || []).map((u) => u.use).join(" / "), true), pf,
+      m.confidence === null ? "" : m.confidence.toFixed(4),
+      csvCell(m.application ? m.application.use : (m.uses || []).map((u) => u.use).join(" / "), true), pf,
       csvCell(far, true), csvCell(m.link, true)].join(","));
   }
   return "\ufeff" + rows.join("\r\n") + "\r\n";
