@@ -70,7 +70,7 @@ int cli_cmd_similar(int argc, char **argv) {
         }
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
-        case 'h': fputs(similar_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(similar_usage);
         default: {
             int r = cli_filter_opt(c, optarg, &fo);
             if (r <= 0) bad = 1;
