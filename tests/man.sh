@@ -31,7 +31,10 @@ for m in man/tenyo.1 man/libtenyo.3 man/ja/tenyo.1 man/ja/libtenyo.3; do
     echo "skip man_lint_mandoc_$n (mandoc not installed: apt-get install mandoc)"
   fi
   if command -v man >/dev/null 2>&1; then
-    MANWIDTH=80 man --warnings -l "$m" >"$D/page" 2>"$D/warn"
+    # a Japanese page as groff sets Japanese (ja.tmac: lines break between
+    # Japanese characters, which have no spaces to break at)
+    case $m in man/ja/*) roff=-mja;; *) roff=;; esac
+    MANROFFOPT=$roff MANWIDTH=80 man --warnings -l "$m" >"$D/page" 2>"$D/warn"
     if [ -s "$D/page" ] && [ ! -s "$D/warn" ]; then ok "man_lint_groff_$n"
     else bad "man_lint_groff_$n: $(head -c 600 "$D/warn")"; fi
   fi
