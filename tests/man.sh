@@ -38,6 +38,18 @@ for m in man/tenyo.1 man/libtenyo.3 man/ja/tenyo.1 man/ja/libtenyo.3; do
     if [ -s "$D/page" ] && [ ! -s "$D/warn" ]; then ok "man_lint_groff_$n"
     else bad "man_lint_groff_$n: $(head -c 600 "$D/warn")"; fi
   fi
+  # a page under ja/ as man-db sets it for `man -L ja` (ja.tmac, Japanese
+  # hyphenation) at several widths: groff 1.22 once looped for ever on a
+  # long run of Latin words joined by 、 (and at below 39 columns on any
+  # mdoc page, English too, so narrower is not tried)
+  if [ "${m#man/ja/}" != "$m" ] && command -v troff >/dev/null 2>&1 && command -v preconv >/dev/null 2>&1; then
+    { printf '.mso ja.tmac\n.hla ja\n'; preconv -e UTF-8 "$m"; } >"$D/jin"
+    hung=
+    for w in 40 60 80 100 132; do
+      timeout 20 troff -mtty-char -mandoc -Tutf8 -rLL=${w}n -rLT=${w}n "$D/jin" >/dev/null 2>&1 || hung="$hung $w"
+    done
+    [ -z "$hung" ] && ok "man_ja_formats_$n" || bad "man_ja_formats_$n (troff hung or failed at width$hung)"
+  fi
 done
 
 # opts: option names in a list, one per line, sorted; -h/--help left out
