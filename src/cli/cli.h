@@ -12,9 +12,10 @@
  *                  output (cmd_serve.c with serve_parse.c, the request
  *                  parsers kept apart for the fuzz targets).
  *   opts.c query.c term.c render.c filters.c input.c writer.c answers.c
- *                  the support files: options and messages, the query,
+ *   help_ja.c      the support files: options and messages, the query,
  *                  terminal tables, JSON/CSV output, filters, reading
- *                  records, writers, the ideas/match/profile answers.
+ *                  records, writers, the ideas/match/profile answers,
+ *                  the Japanese help under a Japanese locale.
  *
  *   main.c, src/mpi/tenyo_mpi.c -> tenyo.c -> cmd_*.c -> support -> tenyo.h
  *
