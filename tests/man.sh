@@ -124,6 +124,11 @@ for c in $cmds; do
   if [ "$rc" = 0 ] && head -1 "$D/ja.$c" | grep -q "^使い方: tenyo $c" && ! grep -q '^usage:' "$D/ja.$c" &&
      ! cmp -s "$D/ja.$c" "$D/en.$c"; then ok "help_ja_$c"
   else bad "help_ja_$c (exit $rc: $(head -1 "$D/ja.$c"))"; fi
+  # within 80 columns on a terminal (wc -L counts a Japanese character as 2),
+  # the usage lines aside, as in the English
+  wide=$(grep -v -e '^使い方: ' -e '^ *\[' "$D/ja.$c" | while IFS= read -r l; do
+    [ "$(printf '%s\n' "$l" | wc -L)" -gt 80 ] && printf '%s\n' "$l"; done | head -1)
+  [ -z "$wide" ] && ok "help_ja_width_$c" || bad "help_ja_width_$c (over 80 columns: $wide)"
   help_opts "$c" ja >"$D/hj.$c"
   if [ -s "$D/hj.$c" ] && diff "$D/h.$c" "$D/hj.$c" >"$D/diff"; then ok "help_ja_same_options_$c"
   else bad "help_ja_same_options_$c (< English --help, > Japanese: $(tr '\n' ' ' <"$D/diff"))"; fi
