@@ -18,10 +18,11 @@
  *
  * Rejected: GNU gettext. It needs setlocale() to succeed, and that fails
  * wherever the ja_JP locale is not generated (minimal Debian installs and
- * containers have only C and C.UTF-8; so has the machine this was written
- * on): a Japanese analyst there would get English. It would also bring
- * msgfmt and an installed .mo catalogue into the build, and the
- * uninstalled build/tenyo would need a bindtextdomain path of its own.
+ * containers have only C and C.UTF-8), so a Japanese analyst there would
+ * get English, and `make test` would have to run locale-gen as root. It
+ * would also bring msgfmt and an installed .mo catalogue into the build,
+ * and the uninstalled build/tenyo would need a bindtextdomain path of its
+ * own.
  * The help texts are a few pages, not thousands of messages; a table is
  * easier to keep equal to the English (tests/man.sh compares the option
  * set of every command's Japanese and English help, and both with the
@@ -32,7 +33,8 @@
  * added here too (tests/man.sh fails until it is), with man/tenyo.1 and
  * man/ja/tenyo.1. Option names, values and file names are never
  * translated; in the option lines the description starts after at least
- * two spaces, as in the English.
+ * two spaces, as in the English, and every line but the usage fits 80
+ * columns, a Japanese character counting 2 (tests/man.sh checks both).
  */
 #include "cli.h"
 
