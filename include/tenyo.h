@@ -1114,6 +1114,77 @@ uint64_t tenyo_index_cooccur(const tenyo_index *idx, uint32_t a, uint32_t b);
 /* Field number of a subclass code, or -1. */
 int64_t tenyo_index_field_find(const tenyo_index *idx, const char *code);
 
+/* ------------------------------------------------------------ result JSON */
+
+/* The results of ideas, match, similar and search as JSON text (ideas/
+ * answer.c): the one schema that `tenyo ideas|match|similar|search --json`
+ * prints, the HTTP server answers with and the Python binding returns, so
+ * an embedder gets the idea sentences, the why, the evidence with links,
+ * the warnings and the hidden counts without rebuilding them. Each call
+ * renders an answer already computed on c (the last ideas or match call
+ * on c: its bridge terms, phrases and notes), in lang "ja" or "en" (NULL:
+ * "ja"; labels, sentences and warning messages). *out is one line of
+ * compact JSON, malloc'd: release it with tenyo_json_free (or free()).
+ * Returns TENYO_OK, TENYO_ERR_ARG (a NULL argument, a bad lang, a use index
+ * out of range) or TENYO_ERR_NOMEM; *out is NULL on failure. The members
+ * are listed in libtenyo(3) and tenyo(1) ("JSON output"); new members may
+ * be added, none is renamed or removed without a version bump. */
+
+/* {"query": {id, title | text, home, home_predicted, lang}, "ideas": [{rank,
+ * field, label, label_ja, label_en, score, confidence, ..., bridge_terms,
+ * phrases, evidence: [{id, title, similarity, open, applicant, date,
+ * link}], idea, why?}], "warnings": [{code, message}], "hidden",
+ * "hidden_thin", "hidden_content", "bands", "legend"} of ideas[0..got) just
+ * returned by tenyo_ideas_doc / tenyo_ideas_text (or a batch callback) on
+ * c for query q (q->doc >= 0: that document; else q->text, q->len) and a
+ * request of asked proposals (fewer got than asked is a warning). Calls
+ * tenyo_idea_why, so strings of an earlier why on c are invalidated. */
+int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
+                     size_t asked, const char *lang, char **out);
+/* The ideas object of tenyo_ideas_json for the company text plus
+ * "matches": [{rank, id, title, applicant, date, fields, link, similarity,
+ * confidence, own_field, uses: [{idea, field, label, confidence, expected,
+ * bridge_terms, cautions, phrase?, phrase_from?, use}], why?: {company,
+ * patent, terms}}] and query {k, licensable, licence_known}, of what
+ * tenyo_match_text(c, text, len, ...) just returned: got_ideas proposals
+ * in ideas, n matches in m, for a request of k. */
+int tenyo_match_json(tenyo_ctx *c, const char *text, size_t len, const tenyo_idea *ideas,
+                     int got_ideas, const tenyo_match *m, int n, size_t k, const char *lang,
+                     char **out);
+/* {"query": {id, title, fields | text, mode, k}, "results": [{rank, id,
+ * score, title, fields, applicant, date, open, link}], "warnings": []} of
+ * hits[0..n) of tenyo_similar_doc / _text in mode for query q and k. */
+int tenyo_similar_json(const tenyo_index *idx, const tenyo_query *q, tenyo_mode mode,
+                       size_t k, const tenyo_hit *hits, int n, char **out);
+/* The same shape for tenyo_search(c, f, k, hits) (query {mode: "keywords",
+ * k}); warnings "unknown_words" (words no record contains:
+ * tenyo_filter_note) and "no_match" (nothing matches f). f may be NULL. */
+int tenyo_search_json(const tenyo_index *idx, tenyo_filter *f, size_t k,
+                      const tenyo_hit *hits, int n, char **out);
+/* Release a string of tenyo_*_json; accepts NULL. */
+void tenyo_json_free(char *s);
+
+/* The idea sentence of a proposal of the last ideas call on c, in lang
+ * ("ja" | "en"; NULL: "ja"), as the "idea" member gives it: its first bridge
+ * terms, the field and its label, the best application phrase in that
+ * language that names a use in the field (tenyo_idea_phrases) and the
+ * evidence patent it came from (else the one tenyo_idea_why quotes, else
+ * the best): "画像・撮像に関する本技術を、医療（A61B）分野の「内視鏡装置」
+ * に転用できる可能性（根拠: 特開2024-000001「…」）". Written into out (cap
+ * bytes, cut if longer; 2048 is always enough); returns its length or
+ * TENYO_ERR_ARG. Calls tenyo_idea_why (earlier why strings on c end). */
+int tenyo_idea_sentence(tenyo_ctx *c, const tenyo_idea *idea, const char *lang, char *out,
+                        size_t cap);
+/* The public page of patent id: J-PlatPat's fixed address for 特開, 特許 and
+ * 実登 numbers (and JP…A forms), Google Patents for 特表, 再表, older
+ * Japanese and US numbers; "" when id is no patent number. Written into buf
+ * (cap bytes; 256 is enough); returns buf. */
+const char *tenyo_doc_link(const char *id, char *buf, size_t cap);
+/* One line of the legend of an ideas answer (the "legend" member) by key
+ * ("confidence", "unexpected", "bands") and lang ("ja" | "en"); "" for an
+ * unknown key. Static string. */
+const char *tenyo_idea_legend(const char *key, const char *lang);
+
 /* --------------------------------------------------------- landscape map */
 
 /* A 2-D map of the technical fields for display: the centroid of each
@@ -1178,8 +1249,9 @@ int tenyo_map_place_labels(tenyo_map_label *l, size_t n, double width, double he
 
 /* ------------------------------------------------------------ evaluation */
 
-/* Split rule of EVAL.md: 1 when md5(salt + id) mod modulus == 0 (the md5 read
- * as a 128-bit big-endian integer), i.e. the document is a test query. */
+/* Split rule of `tenyo eval` (its --help says the protocols): 1 when
+ * md5(salt + id) mod modulus == 0 (the md5 read as a 128-bit big-endian
+ * integer), i.e. the document is a test query. */
 int tenyo_split_is_test(const char *id, const char *salt, unsigned modulus);
 
 #ifdef __cplusplus

@@ -27,48 +27,99 @@
 #             written in a fresh clone; no development history in them)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
+# Suites run side by side, TENYO_TEST_JOBS at a time (default: the number
+# of processors): each writes to its own file and is shown whole when it
+# ends, in the order they end; the summary lists them in the order below.
+# Suites share nothing but the built programs (temporary folders of their
+# own, servers on ports the kernel picks). The longest (mpi) starts first.
 # Usage: sh tests/all.sh BUILD_DIR
 B=${1:-build}
-out=$(mktemp "${TMPDIR:-/tmp}/tenyo-tests-XXXXXX")
-trap 'rm -f "$out"' EXIT
-passed=0
-failed=0
-summary=""
+J=${TENYO_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $J in ''|*[!0-9]*|0) J=1 ;; esac
+dir=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-tests-XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+n=0
 
-# suite NAME CMD...: run CMD, show its output, add its counts to the totals
+# suite NAME CMD...: start CMD in the background once a slot is free
 suite() {
+    wait_slots "$J"
+    n=$((n + 1))
+    echo "$1" >"$dir/$n.name"
     name=$1
     shift
-    t0=$(date +%s)
-    "$@" | tee "$out"
-    set -- $(tail -n 1 "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
-    p=${1:-0}
-    f=${2:-1}
-    passed=$((passed + p))
-    failed=$((failed + f))
-    summary="$summary${summary:+; }$name: $p passed, $f failed ($(($(date +%s) - t0)) s)"
+    (
+        t0=$(date +%s)
+        "$@" >"$dir/$n.out" 2>&1
+        echo $(($(date +%s) - t0)) >"$dir/$n.time"
+        : >"$dir/$n.done"
+    ) &
+}
+
+# show every suite that ended and was not shown yet
+show_done() {
+    for f in "$dir"/*.done; do
+        [ -e "$f" ] || continue
+        i=${f%.done}
+        i=${i##*/}
+        echo "== $(cat "$dir/$i.name") ($(cat "$dir/$i.time") s)"
+        cat "$dir/$i.out"
+        mv "$f" "$dir/$i.shown"
+    done
+}
+
+# wait_slots K: show what ended until fewer than K suites run
+wait_slots() {
+    while :; do
+        show_done
+        running=0
+        k=1
+        while [ "$k" -le "$n" ]; do
+            [ -e "$dir/$k.shown" ] || [ -e "$dir/$k.done" ] || running=$((running + 1))
+            k=$((k + 1))
+        done
+        [ "$running" -lt "$1" ] && return
+        sleep 1
+    done
 }
 
 export TENYO="$B/tenyo" E2E_OUT="$B/e2e"
+suite mpi sh tests/mpi.sh "$B"
 suite unit "$B/tests/run"
 suite cli sh tests/cli.sh
+suite crash sh tests/crash.sh
+suite fixtures sh tests/fixtures.sh
+suite workflow sh tests/workflow.sh
+suite hostile sh tests/hostile.sh
 suite api sh tests/api.sh
 suite e2e sh tests/e2e.sh
 suite "fuzz replay" sh tests/fuzz/replay.sh "$B"
-suite fixtures sh tests/fixtures.sh
 suite licensable sh tests/licensable.sh
-suite workflow sh tests/workflow.sh
-suite crash sh tests/crash.sh
 suite options sh tests/options.sh
 suite man sh tests/man.sh
 suite install sh tests/install.sh "$B"
 suite python sh tests/python.sh "$B"
 suite shards sh tests/shards.sh "$B"
-suite mpi sh tests/mpi.sh "$B"
 suite layers sh tests/layering.sh "$B"
-suite hostile sh tests/hostile.sh
 suite scale sh tests/scale.sh
 suite readme sh tests/readme.sh "$B"
+wait_slots 1
+wait
+
+# the totals: a suite whose last line is not "N passed, N failed" counts as
+# one failure
+passed=0
+failed=0
+summary=""
+k=1
+while [ "$k" -le "$n" ]; do
+    set -- $(tail -n 1 "$dir/$k.out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+    p=${1:-0}
+    f=${2:-1}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    summary="$summary${summary:+; }$(cat "$dir/$k.name"): $p passed, $f failed ($(cat "$dir/$k.time") s)"
+    k=$((k + 1))
+done
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -177,12 +177,12 @@ expect 3 hostile_info_abstracts_base "$T" info "$D/ab.tny"
 contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 
 # ------------------------------------------------ repair keeps deletions
-# a damaged MANIFEST that still names its segments: repair keeps the
-# deletion file, deleted documents stay deleted (a delete before the last
-# add, and a replacement by a later segment). Without that evidence (no
-# MANIFEST, or a segment it names gone) the positions could land on other
-# documents: the deletions are recomputed from the ids and the file moved
-# aside, said as unknown. Never a deletion placed on another document.
+# a damaged or missing MANIFEST: repair takes the newest deletion file's
+# record of the state (format 2: segments and each deleted id), so deleted
+# documents stay deleted (a delete before the last add, and a replacement
+# by a later segment); with a segment gone too, that segment's documents
+# are lost and every other deletion still placed by id. Never a deletion
+# placed on another document.
 for how in flipcheck flipmid remove segmissing; do
   rm -rf "$D/r.tny" "$D/r.tny.upd"
   cp "$D/g.tny" "$D/r.tny"; cp -r "$D/g.tny.upd" "$D/r.tny.upd"
@@ -204,26 +204,117 @@ for how in flipcheck flipmid remove segmissing; do
     "$T" similar "$D/r.tny" "$id" -k 1 >/dev/null 2>&1 || miss="$miss $id"
   done
   [ -z "$miss" ] && ok "hostile_repair_${how}_no_misplaced_deletion" || bad "hostile_repair_${how}_no_misplaced_deletion (gone:$miss)"
-  if grep -q "the newest deletion file, kept" "$D/repair.out"; then
-    expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
-    expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
-    expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
-    after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
-    [ "$before" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($before before, $after after)"
-    kept=1
-  else
-    contains "$D/repair.out" "not used: " "hostile_repair_${how}_says_why_not_used"
-    contains "$D/repair.out" "moved del-" "hostile_repair_${how}_deletion_file_moved_aside"
-    kept=0
-  fi
-  case $how in
-    flipcheck) [ $kept = 1 ] && ok hostile_repair_flipcheck_kept || bad hostile_repair_flipcheck_kept ;;
-    remove|segmissing) [ $kept = 0 ] && ok "hostile_repair_${how}_not_used" || bad "hostile_repair_${how}_not_used" ;;
-  esac
+  contains "$D/repair.out" "reads whole, .* recorded with their ids" "hostile_repair_${how}_from_record"
+  expect 2 "hostile_repair_${how}_deleted_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-003 -k 1
+  expect 2 "hostile_repair_${how}_deleted_in_segment_stays_deleted" "$T" similar "$D/r.tny" SAMPLE-160 -k 1
+  expect 0 "hostile_repair_${how}_count" "$T" info "$D/r.tny" --json
+  after=$(py 'import json,sys; print(json.load(open(sys.argv[1]))["documents"])' "$D/out")
+  want=$before; [ $how = segmissing ] && want=$((before - 29)) # seg-000001: 30, one deleted
+  [ "$want" = "$after" ] && ok "hostile_repair_${how}_same_documents ($after)" || bad "hostile_repair_${how}_same_documents ($want wanted, $after after)"
   "$T" similar "$D/r.tny" SAMPLE-005 -k 200 --json >"$D/out" 2>/dev/null
   py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["title"].startswith("REPLACED") and "SAMPLE-005" not in [x["id"] for x in o["results"]], o["query"]' "$D/out" && ok "hostile_repair_${how}_replacement_once" || bad "hostile_repair_${how}_replacement_once"
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
 done
+
+# ------------------------------------------------ repair never resurrects (F1)
+# base of 160, add 20, delete 2 (one in the base, one in the segment), add
+# 20, delete 1: then the MANIFEST missing, empty, truncated, random bytes, a
+# directory, an older copy (before the last delete; before the last add and
+# delete), the deletion file missing or with a flipped byte. After check
+# --repair either the index answers with exactly the live documents (no
+# deleted id, every surviving id) or repair refused (exit 3, saying what to
+# do) and every file is still there: never a deleted document back, never
+# an intact segment gone.
+head -160 "$D/noopen.jsonl" >"$D/f1a.jsonl"; sed -n 161,180p "$D/noopen.jsonl" >"$D/f1b.jsonl"
+sed -n 181,200p "$D/noopen.jsonl" >"$D/f1c.jsonl"
+rm -rf "$D/f1"; mkdir "$D/f1"
+"$T" index -q -o "$D/f1/x.tny" "$D/f1a.jsonl" 2>/dev/null && "$T" add -q "$D/f1/x.tny" "$D/f1b.jsonl" 2>/dev/null &&
+  "$T" delete "$D/f1/x.tny" SAMPLE-010 SAMPLE-170 >/dev/null 2>&1 && cp "$D/f1/x.tny.upd/MANIFEST" "$D/f1-m2" &&
+  "$T" add -q "$D/f1/x.tny" "$D/f1c.jsonl" 2>/dev/null && cp "$D/f1/x.tny.upd/MANIFEST" "$D/f1-m3" &&
+  "$T" delete "$D/f1/x.tny" SAMPLE-190 >/dev/null 2>&1
+expect 0 hostile_f1_setup "$T" check "$D/f1/x.tny"
+# live ids of INDEX as answered (similar over every document, the query's
+# own id added), one per line; empty when it does not answer
+f1_live() {
+  "$T" similar "$1" SAMPLE-001 -k 1000 --json 2>/dev/null |
+    py 'import json,sys
+try: o=json.load(sys.stdin)
+except Exception: sys.exit(0)
+print("\n".join(sorted([o["query"]["id"]]+[x["id"] for x in o["results"]])))'
+}
+f1_live "$D/f1/x.tny" >"$D/f1-want"
+if [ "$(grep -c . "$D/f1-want")" = 197 ] && ! grep -q -e SAMPLE-010 -e SAMPLE-170 -e SAMPLE-190 "$D/f1-want"; then ok hostile_f1_setup_197_live; else bad "hostile_f1_setup_197_live ($(grep -c . "$D/f1-want"))"; fi
+for how in manifest_missing manifest_empty manifest_truncated manifest_random manifest_dir \
+           manifest_old manifest_older del_missing del_flipped; do
+  rm -rf "$D/r.tny" "$D/r.tny.upd"
+  cp "$D/f1/x.tny" "$D/r.tny"; cp -r "$D/f1/x.tny.upd" "$D/r.tny.upd"
+  U="$D/r.tny.upd"
+  case $how in
+    manifest_missing) rm "$U/MANIFEST" ;;
+    manifest_empty) : >"$U/MANIFEST" ;;
+    manifest_truncated) head -c $(($(wc -c <"$U/MANIFEST") / 2)) "$D/f1/x.tny.upd/MANIFEST" >"$U/MANIFEST" ;;
+    manifest_random) py 'import random,sys; r=random.Random(40); open(sys.argv[1],"wb").write(bytes(r.randrange(256) for _ in range(300)))' "$U/MANIFEST" ;;
+    manifest_dir) rm "$U/MANIFEST"; mkdir "$U/MANIFEST" ;;
+    manifest_old) cp "$D/f1-m3" "$U/MANIFEST" ;;
+    manifest_older) cp "$D/f1-m2" "$U/MANIFEST" ;;
+    del_missing) rm "$U"/del-* ;;
+    del_flipped) py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=8; open(p,"wb").write(b)' "$(ls "$U"/del-* | tail -1)" ;;
+  esac
+  (cd "$U" && ls seg-* del-* 2>/dev/null | sort >"$D/f1-files") # as damaged
+  # a writer before the repair refuses and collects none of the evidence
+  case $how in manifest_old*|del_*)
+    expect 3 "hostile_f1_${how}_writer_refused" "$T" delete "$D/r.tny" SAMPLE-002 ;;
+  esac
+  "$T" check --repair "$D/r.tny" >"$D/out" 2>"$D/err"; rc=$?
+  cp "$D/out" "$D/f1-repair.out"; cat "$D/err" >>"$D/f1-repair.out"
+  f1_live "$D/r.tny" >"$D/f1-got"
+  if grep -q -e SAMPLE-010 -e SAMPLE-170 -e SAMPLE-190 "$D/f1-got"; then
+    bad "hostile_f1_${how}_no_deleted_back (exit $rc; back: $(grep -e SAMPLE-010 -e SAMPLE-170 -e SAMPLE-190 "$D/f1-got" | tr '\n' ' '))"
+  else ok "hostile_f1_${how}_no_deleted_back"; fi
+  # every segment and deletion file still there (in use or moved aside)
+  miss=""
+  for f in $(cat "$D/f1-files"); do
+    [ -f "$U/$f" ] || ls "$U"/damaged-*/"$f" >/dev/null 2>&1 || miss="$miss $f"
+  done
+  [ -z "$miss" ] && ok "hostile_f1_${how}_no_file_deleted" || bad "hostile_f1_${how}_no_file_deleted (gone:$miss)"
+  case $how in
+    del_*) # the deletions cannot be proved: refused, saying what to do
+      if [ "$rc" = 3 ] && grep -q "restore" "$D/f1-repair.out" && grep -q "tenyo index" "$D/f1-repair.out"; then ok "hostile_f1_${how}_refused"; else bad "hostile_f1_${how}_refused (exit $rc: $(tail -c 300 "$D/f1-repair.out"))"; fi
+      grep -q "del-000004.tyd" "$D/f1-repair.out" && ok "hostile_f1_${how}_names_file" || bad "hostile_f1_${how}_names_file"
+      expect 3 "hostile_f1_${how}_still_refuses_queries" "$T" similar "$D/r.tny" SAMPLE-001 ;;
+    *) # the deletion records prove the state: repaired exactly
+      if [ "$rc" = 0 ] && cmp -s "$D/f1-want" "$D/f1-got"; then ok "hostile_f1_${how}_repaired_exactly"; else bad "hostile_f1_${how}_repaired_exactly (exit $rc, $(grep -c . "$D/f1-got") live: $(tail -c 300 "$D/f1-repair.out"))"; fi
+      expect 0 "hostile_f1_${how}_then_consistent" "$T" check "$D/r.tny"
+      contains "$D/out" "opens: 197 live documents" "hostile_f1_${how}_count" ;;
+  esac
+done
+
+# format 1 deletion files (positions only, written before the record): check
+# reads them; a repair with the MANIFEST lost refuses and changes nothing
+# (nothing proves the deletions); the next update writes format 2 (carried
+# positions without ids), after which a lost MANIFEST is repaired exactly
+rm -rf "$D/o.tny" "$D/o.tny.upd"; cp "$D/f1/x.tny" "$D/o.tny"; cp -r "$D/f1/x.tny.upd" "$D/o.tny.upd"
+py 'import struct,sys
+def fnv(b):
+    h=1469598103934665603
+    for c in b: h=((h^c)*1099511628211)&0xffffffffffffffff
+    return h
+p=sys.argv[1]; b=open(p,"rb").read(); n=struct.unpack_from("<Q",b,16)[0]; s=struct.unpack_from("<Q",b,48)[0]
+pos=b[56+24*s:56+24*s+8*n]; o=b"TENYODEL"+struct.pack("<IIQ",1,0,n)+pos; open(p,"wb").write(o+struct.pack("<Q",fnv(o)))' "$D/o.tny.upd/del-000004.tyd"
+expect 0 hostile_f1_format1_check "$T" check "$D/o.tny"
+contains "$D/out" "opens: 197 live documents" hostile_f1_format1_count
+cp -r "$D/o.tny.upd" "$D/o.keep"
+rm "$D/o.tny.upd/MANIFEST"
+expect 3 hostile_f1_format1_lost_manifest_refused "$T" check --repair "$D/o.tny"
+contains "$D/out" "cannot prove which documents are deleted" hostile_f1_format1_says_why
+if [ ! -e "$D/o.tny.upd/MANIFEST" ] && cmp -s "$D/o.tny.upd/del-000004.tyd" "$D/o.keep/del-000004.tyd" && [ -f "$D/o.tny.upd/seg-000003.tys" ]; then ok hostile_f1_format1_nothing_changed; else bad hostile_f1_format1_nothing_changed; fi
+rm -rf "$D/o.tny.upd"; cp -r "$D/o.keep" "$D/o.tny.upd"
+expect 0 hostile_f1_format1_update "$T" delete "$D/o.tny" SAMPLE-020
+rm "$D/o.tny.upd/MANIFEST"
+expect 0 hostile_f1_format1_then_repaired "$T" check --repair "$D/o.tny"
+f1_live "$D/o.tny" >"$D/f1-got"
+grep -v SAMPLE-020 "$D/f1-want" >"$D/f1-want2"
+cmp -s "$D/f1-want2" "$D/f1-got" && ok "hostile_f1_format1_then_repaired_exactly" || bad "hostile_f1_format1_then_repaired_exactly ($(grep -c . "$D/f1-got") live)"
 
 # ------------------------------------------------ tenyo-mpi: same inputs
 # every rank must read the same bytes: a rank given another copy under the

@@ -130,6 +130,38 @@ if LD_LIBRARY_PATH="$R$P/lib" "$D/prog_shared" data/sample/sample.jsonl "$D/s.tn
    grep -q "tenyo $VERSION: 40 docs; nearest of doc 0: SAMPLE-" "$D/out"; then ok pc_run_shared
 else bad "pc_run_shared: $(head -c 400 "$D/out")"; fi
 
+# libtenyo(3)'s example (ideas with their sentence and why, then match),
+# extracted from the page, built against the staged tree with the page's
+# own instructions for a DESTDIR (its lines, /tmp/stage read as the stage):
+# pkg-config --define-prefix, and PKG_CONFIG_SYSROOT_DIR
+awk '/^\.Sh /{ex = ($2 == "EXAMPLES")} ex && /^\.Bd -literal/{on = 1; b = ""; next}
+     ex && on && /^\.Ed/{on = 0; if (b ~ /tenyo_idea_sentence/) printf "%s", b; next}
+     ex && on {b = b $0 "\n"}' man/libtenyo.3 | sed 's/\\e/\\/g' >"$D/example.c"
+grep -q 'int main' "$D/example.c" && ok man_example_extracted || bad man_example_extracted
+awk '/^\.Sy Building against a staged install/{on = 1} on && /^\.Sh /{on = 0}
+     on && /^(export|cc|LD_LIBRARY_PATH)/' man/libtenyo.3 |
+  sed -e "s|/tmp/stage|$R|g" -e "s|prog\.c|$D/example.c|" -e "s|\./a\.out|$D/a.out|" >"$D/staged.sh"
+[ "$(grep -c '^cc ' "$D/staged.sh")" = 2 ] && ok man_staged_instructions_found ||
+  bad "man_staged_instructions_found: $(cat "$D/staged.sh")"
+"$R$P/bin/tenyo" index data/sample/sample.jsonl -o "$D/ex.tny" >/dev/null 2>&1
+i=0
+while IFS= read -r line; do
+  case $line in cc*) ;; *) continue;; esac
+  i=$((i + 1))
+  # the page's line (export, then one cc line, then the run line), the output
+  # to $D/a.out; sanitizer flags added as make test builds with them
+  { grep '^export' "$D/staged.sh"; echo "${line%%\$(*} $SANFLAGS -o $D/a.out \$(${line#*\$(}"; } >"$D/build$i.sh"
+  rm -f "$D/a.out"
+  if (cd "$D" && sh "$D/build$i.sh") >"$D/cc.log" 2>&1; then ok "man_staged_build_$i"
+  else bad "man_staged_build_$i: $(cat "$D/build$i.sh"; head -c 600 "$D/cc.log")"; continue; fi
+  run=$(grep '^LD_LIBRARY_PATH' "$D/staged.sh")
+  if (eval "$run $D/ex.tny SAMPLE-001 'We mould precise resin parts and design dies'") >"$D/out" 2>&1 &&
+     grep -q '^   idea: The technology around .* could be applied in ' "$D/out" &&
+     grep -q '^   why: ".*" / ".*"$' "$D/out" && grep -q '^match 1\. ' "$D/out" &&
+     grep -q '^json: [0-9]* bytes$' "$D/out"; then ok "man_example_runs_$i"
+  else bad "man_example_runs_$i: $(head -c 600 "$D/out")"; fi
+done <"$D/staged.sh"
+
 # ---------------------------------------------------------------- static
 S="$D/static"
 if stage "$S" SHARED=no; then ok install_static_runs; else bad "install_static_runs: $(tail -c 400 "$D/make.log")"; fi

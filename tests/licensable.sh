@@ -47,6 +47,14 @@ contains "$D/err" "list.txt:6: 'NOPE-999' is not in the index" lic_open_unresolv
 contains "$D/err" "4 patents listed (6 lines" lic_open_counts
 contains "$D/err" "1 not in the index, 1 repeated" lic_open_counts_detail
 contains "$D/out" "4 licensable patents (4 from the list of 4" lic_open_status
+# a list far larger than the index (a whole open-patent database): the first
+# 20 unresolved lines are shown, the rest counted in one line
+cp "$D/s.tny" "$D/big.tny"; if [ -d "$D/s.tny.upd" ]; then cp -r "$D/s.tny.upd" "$D/big.tny.upd"; fi
+{ echo SAMPLE-001; i=1; while [ $i -le 50 ]; do echo "NOPE-$i"; i=$((i + 1)); done; } >"$D/biglist.txt"
+expect 0 lic_open_many_unresolved "$T" open "$D/big.tny" --from "$D/biglist.txt"
+if [ "$(grep -c "is not in the index" "$D/err")" = 20 ]; then ok lic_open_many_shown_20; else bad "lic_open_many_shown_20 ($(grep -c "is not in the index" "$D/err"))"; fi
+contains "$D/err" "biglist.txt: 30 more lines not resolved are not shown" lic_open_many_counted
+contains "$D/err" "50 not in the index" lic_open_many_total
 expect 0 lic_info_list "$T" info "$D/s.tny"
 contains "$D/out" "(4 open for licence)" lic_info_list_docs
 contains "$D/out" "licensable 4 listed in" lic_info_list_line
@@ -187,7 +195,7 @@ for m in ms:
     if m["uses"]: assert abs(m["confidence"]-max(u["confidence"] for u in m["uses"]))<1e-9
 assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
-contains "$D/out" "licensable patents this company could use" lic_match_text_head
+contains "$D/out" "^会社の強みから使える開放特許$" lic_match_text_head
 contains "$D/out" "作れるもの 確信度" lic_match_text_uses
 contains "$D/out" "合う理由（共通する語: " lic_match_text_why
 expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en

@@ -148,6 +148,37 @@ if [ "$rc" = 1 ] && grep -qF "詳しくは 'tenyo add --help'" "$D/err" && grep 
 else bad "usage_hint_ja (exit $rc: $(tr '\n' ' ' <"$D/err"))"; fi
 en "$T" add --bogus >/dev/null 2>"$D/err"; rc=$?
 [ "$rc" = 1 ] && grep -qF "see 'tenyo add --help'" "$D/err" && ok usage_hint_en || bad "usage_hint_en (exit $rc)"
+# --help complete and consistent: serve lists every path the server routes
+# (serve_route, src/cli/serve_parse.c), and so does the man page
+routes=$(sed -n '/^serve_route_id serve_route(/,/^}/p' src/cli/serve_parse.c | grep -o '"/[a-z/]*"' | tr -d '"')
+[ -n "$routes" ] && ok help_serve_routes_found || bad help_serve_routes_found
+"$T" serve --help >"$D/serve"
+awk '/^\.Sh TENYO SERVE/{on = 1; next} /^\.Sh /{on = 0} on' man/tenyo.1 >"$D/serve.man"
+missing=; mmissing=
+for r in $routes; do
+  grep -qF -- "$r" "$D/serve" || missing="$missing $r"
+  grep -qF -- "$r" "$D/serve.man" || mmissing="$mmissing $r"
+done
+[ -z "$missing" ] && ok help_serve_lists_every_endpoint || bad "help_serve_lists_every_endpoint (missing:$missing)"
+[ -z "$mmissing" ] && ok man_serve_lists_every_endpoint || bad "man_serve_lists_every_endpoint (missing:$mmissing)"
+# no command's --help lists its options twice (once in the option column,
+# once again as a run-in list "--a X, --b Y, --c Z"); no --help cites a
+# file the repository does not hold
+twice=; cited=
+for c in $cmds; do
+  "$T" "$c" --help >"$D/help" 2>&1
+  grep -qE -- '(--[a-z][a-z0-9-]*( [A-Z]+)?, ){2,}' "$D/help" && twice="$twice $c"
+  for f in $(grep -oE '[A-Za-z0-9_/.-]+\.md\b' "$D/help"); do
+    [ -e "$f" ] || [ -e "docs/$f" ] || cited="$cited $c:$f"
+  done
+done
+"$T" --help >"$D/help" 2>&1
+for f in $(grep -oE '[A-Za-z0-9_/.-]+\.md\b' "$D/help"); do [ -e "$f" ] || cited="$cited tenyo:$f"; done
+[ -z "$twice" ] && ok help_options_listed_once || bad "help_options_listed_once (twice in:$twice)"
+[ -z "$cited" ] && ok help_cites_existing_files || bad "help_cites_existing_files (no such file:$cited)"
+"$T" eval --help >"$D/help"
+grep -q '^Protocol S (similar)' "$D/help" && grep -q '^Protocol X (ideas)' "$D/help" &&
+  ok help_eval_says_the_protocols || bad help_eval_says_the_protocols
 
 # docs/commands.md's "Command-line reference" names the same long options as --help
 awk '/^## Command-line reference/{f=1} f&&/^```$/{n++; if(n==2) exit; next} f&&n==1' docs/commands.md >"$D/ref"

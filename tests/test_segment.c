@@ -377,6 +377,65 @@ TY_TEST(segment_check_and_repair) {
     CHECK_EQ_INT(tenyo_index_check(p, 0, &st, NULL, NULL, err, sizeof err), TENYO_OK);
 }
 
+/* Deletion file format 2 (issue 40, F1): every commit writes one that
+ * records the state and each deleted id; a lost MANIFEST is repaired from
+ * it with every deletion kept, an older MANIFEST put back is refused by the
+ * reader and repaired forward, and with the deletion file lost too the
+ * repair refuses and changes nothing. */
+TY_TEST(segment_repair_from_deletion_record) {
+    const char *p = make_base("seg_rec.tny", 60, 0);
+    CHECK(p);
+    CHECK_EQ_INT(add_range(p, 60, 80, NULL), TENYO_OK);   /* gen 1, no deletions yet */
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-010"), 1);         /* gen 2: in the base */
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-070"), 1);         /* gen 3: in the segment */
+    char dir[600], mp[700], keep[700], err[512] = "";
+    snprintf(dir, sizeof dir, "%s.upd", p);
+    ty_dels d;
+    CHECK_EQ_INT(ty_dels_load(dir, "del-000003.tyd", &d, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(d.version, 2);
+    CHECK_EQ_INT(d.generation, 3);
+    CHECK_EQ_INT(d.base_docs, 60);
+    CHECK_EQ_INT(d.nseg, 1);
+    CHECK(!strcmp(d.seg[0].file, "seg-000001.tys") && d.seg[0].docs == 20);
+    CHECK_EQ_INT(d.n, 2);
+    CHECK(d.ids && !strcmp(d.ids[0], "SAMPLE-010") && !strcmp(d.ids[1], "SAMPLE-070"));
+    ty_dels_free(&d);
+    snprintf(mp, sizeof mp, "%s/MANIFEST", dir);
+    snprintf(keep, sizeof keep, "%s/MANIFEST.gen3", dir);
+    CHECK(link(mp, keep) == 0);
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-020"), 1);         /* gen 4 */
+    CHECK_EQ_INT(delete_one(p, "SAMPLE-021"), 1);         /* gen 5 */
+    /* an older MANIFEST put back: readers refuse it, repair goes forward */
+    CHECK(rename(keep, mp) == 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "older than"));
+    tenyo_check_stats st;
+    CHECK_EQ_INT(tenyo_index_check(p, 1, &st, NULL, NULL, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(st.docs_after, 76);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK(tenyo_index_find(x, "SAMPLE-010") < 0 && tenyo_index_find(x, "SAMPLE-070") < 0 &&
+          tenyo_index_find(x, "SAMPLE-021") < 0 && tenyo_index_find(x, "SAMPLE-079") >= 0);
+    tenyo_index_free(x);
+    x = NULL;
+    /* the MANIFEST lost: repaired from the newest deletion file */
+    CHECK(unlink(mp) == 0);
+    CHECK_EQ_INT(tenyo_index_check(p, 1, &st, NULL, NULL, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(st.docs_after, 76);
+    /* the MANIFEST and its deletion file lost: refused, nothing changed */
+    ty_manifest mf;
+    CHECK_EQ_INT(ty_manifest_read(dir, &mf, err, sizeof err), TENYO_OK);
+    char dp[700];
+    snprintf(dp, sizeof dp, "%s/%s", dir, mf.del);
+    ty_manifest_free(&mf);
+    CHECK(unlink(dp) == 0 && unlink(mp) == 0);
+    CHECK_EQ_INT(tenyo_index_check(p, 1, &st, NULL, NULL, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(st.repaired, 0);
+    CHECK(access(mp, F_OK) != 0);
+    snprintf(dp, sizeof dp, "%s/seg-000001.tys", dir);
+    CHECK(access(dp, F_OK) == 0);
+}
+
 /* A new base refuses what it may not replace, and a path through a
  * symbolic link writes the link's target. */
 TY_TEST(segment_writer_refusals) {

@@ -6,8 +6,14 @@
         ideas = pd.DataFrame(x.ideas("SAMPLE-001", n=5))
 
 Design. A thin ctypes layer over the C library's public API (tenyo.h,
-libtenyo.so.0): nothing is compiled at import, and every result is built
-from plain dicts and lists, so it goes straight into pandas.DataFrame.
+libtenyo.so.0): nothing is compiled at import. The answers of ideas(),
+match(), similar() and search() are the library's JSON (tenyo_ideas_json,
+tenyo_match_json, tenyo_similar_json, tenyo_search_json), the very text
+`tenyo ... --json` prints, parsed: a Result, the list of rows (plain dicts,
+straight into pandas.DataFrame) with the other members as attributes
+(.query, .warnings, .hidden, ...). One schema for the CLI, the server and
+Python, kept in one place (python/tests/test_schema.py compares them); the
+names of 0.1.0's own dicts (code, bridge, also) still read for one release.
 The ctypes Structures below mirror tenyo.h field by field; the tests
 compare their sizes and offsets with the C compiler's (python/tests/abi.c),
 so a field added to tenyo.h without this file fails `make test`.
@@ -54,7 +60,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
                     c_uint32, c_uint64, c_void_p)
 
 __all__ = ["Error", "NotFound", "InputError", "IndexError_", "EmptyQuery",
-           "Index", "build", "version", "library_path"]
+           "Index", "Result", "build", "version", "library_path"]
 
 # ------------------------------------------------------------------ library
 
@@ -288,6 +294,19 @@ _open_clear = _fn("tenyo_open_clear", c_int, c_char_p, POINTER(c_int), c_char_p,
 _filter_open_only = _fn("tenyo_filter_open_only", c_int, _P, c_int)
 _idea_bridge = _fn("tenyo_idea_bridge", c_int, _P, POINTER(_Idea), c_size_t,
                    POINTER(c_char_p))
+_filter_note = _fn("tenyo_filter_note", c_char_p, _P)
+_ideas_json = _fn("tenyo_ideas_json", c_int, _P, POINTER(_Query), POINTER(_Idea), c_int,
+                  c_size_t, c_char_p, POINTER(c_void_p))
+_match_json = _fn("tenyo_match_json", c_int, _P, c_char_p, c_size_t, POINTER(_Idea), c_int,
+                  POINTER(_Match), c_int, c_size_t, c_char_p, POINTER(c_void_p))
+_similar_json = _fn("tenyo_similar_json", c_int, _P, POINTER(_Query), c_int, c_size_t,
+                    POINTER(_Hit), c_int, POINTER(c_void_p))
+_search_json = _fn("tenyo_search_json", c_int, _P, _P, c_size_t, POINTER(_Hit), c_int,
+                   POINTER(c_void_p))
+_json_free = _fn("tenyo_json_free", None, c_void_p)
+_idea_sentence = _fn("tenyo_idea_sentence", c_int, _P, POINTER(_Idea), c_char_p, c_char_p,
+                     c_size_t)
+_doc_link = _fn("tenyo_doc_link", c_char_p, c_char_p, c_char_p, c_size_t)
 
 # ------------------------------------------------------------------ errors
 
@@ -559,6 +578,70 @@ def open_clear(path):
     return bool(had.value)
 
 
+# ------------------------------------------------------------------ results
+
+# The names this binding gave before it returned the command line's
+# members (0.1.0); read through _Row for one release, with a warning.
+_OLD_NAMES = {"code": "field", "bridge": "bridge_terms", "also": "also_fields"}
+
+
+class _Row(dict):
+    """A JSON object of an answer: a plain dict (its keys are exactly the
+    command line's members), where the old names code, bridge and also
+    still read field, bridge_terms and also_fields with a
+    DeprecationWarning (until the next release)."""
+
+    def __missing__(self, key):
+        new = _OLD_NAMES.get(key)
+        if new is None or not dict.__contains__(self, new):
+            raise KeyError(key)
+        warnings.warn("tenyo: %r is now %r (the command line's name); the old name goes "
+                      "in the next release" % (key, new), DeprecationWarning, stacklevel=2)
+        return self[new]
+
+
+class Result(list):
+    """An answer of ideas(), match(), similar() or search(): the list of its
+    rows (the "ideas", "matches" or "results" member: dicts, so
+    pandas.DataFrame(result) works as before), with every other member of
+    the object the command line's --json prints as an attribute
+    (result.query, result.warnings, result.hidden, result.bands, ...).
+    result.json is the whole object, members and values exactly as
+    `tenyo ideas|match|similar|search --json` prints them (it is the same
+    text, from the library's tenyo_*_json, parsed)."""
+
+    def __init__(self, obj, rows):
+        super().__init__(obj[rows])
+        obj[rows] = self
+        self.json = obj
+        self.rows = rows
+
+    def __getattr__(self, name):
+        if name in ("json", "rows"):
+            raise AttributeError(name)
+        try:
+            return self.json[name]
+        except KeyError:
+            raise AttributeError("%s has no member %r" % (self.rows, name)) from None
+
+    def to_dict(self):
+        """The whole answer as plain dicts and lists (json.dumps-able)."""
+        import json as _json
+        return _json.loads(_json.dumps(self.json))
+
+
+def _take_json(rc, out, rows):
+    """The library's JSON text in out (rc its status) as a Result."""
+    import json as _json
+    if rc:
+        raise _error(rc, "rendering the answer as JSON")
+    try:
+        text = ctypes.string_at(out.value).decode("utf-8")
+    finally:
+        _json_free(out)
+    return Result(_json.loads(text, object_hook=_Row), rows)
+
+
 def _guarded(method):
     """Index methods that reach the library run between _enter and _leave:
     a closed index is refused before any call (its contexts and memory are
@@ -824,42 +907,78 @@ class Index:
             raise
         return f
 
+    def _filter_member(self, filters, f):
+        """The "filter" member the command line puts in "query" when a
+        filter is given (cli_filter_json): what was asked, the words no
+        record contains, and how many patents match."""
+        def many(v):
+            return [v] if isinstance(v, str) else list(v or [])
+        o = {}
+        if filters.get("keywords"):
+            o["keywords"] = filters["keywords"]
+            note = _s(_filter_note(f)) or ""
+            if note:
+                o["unknown_words"] = note.split(", ")
+        if filters.get("open_only"):
+            o["open_only"] = True
+        for k in ("date_from", "date_to"):
+            if filters.get(k):
+                o[k] = filters[k]
+        for k in ("applicant", "exclude_applicant"):
+            if many(filters.get(k)):
+                o[k] = many(filters.get(k))
+        for k in ("fields", "exclude_fields"):
+            codes = [c for v in many(filters.get(k)) for c in v.replace(",", " ").split()]
+            if codes:
+                o[k] = codes
+        n = _filter_count(f)
+        o["matching"] = max(n, 0)
+        o["documents"] = len(self)
+        if n == 0:
+            if filters.get("open_only") and not self.info()["licensable"]["documents"]:
+                o["warning"] = ("--open-only: the index marks no patent licensable (load a "
+                                "list with 'tenyo open INDEX --from FILE'): nothing to rank")
+            else:
+                o["warning"] = ("no indexed patent matches the filters (0 of %d%s): nothing "
+                                "to rank" % (len(self), ", licensable only"
+                                             if filters.get("open_only") else ""))
+        return o
+
     @_guarded
     def search(self, query, *, k=10, filters=None):
         """Keyword search: patents holding the terms of query (a b, a OR b,
-        NOT a / -a, "quoted"), ranked by TF-IDF; filters as for similar.
-        A list of dicts like similar's."""
+        NOT a / -a, "quoted"), ranked by relevance (BM25); filters as for
+        similar. A Result: the list of "results" (rank, id, score, title,
+        fields, applicant, date, open, link) with .query and .warnings
+        (words no record contains, nothing matching), the object `tenyo
+        search --json` prints."""
         k = _int("k", k, 1, 10000)
         flt = dict(filters or {})
         flt["keywords"] = query
         c = self._ctx()
         f = self._filter(flt)
         hits = (_Hit * k)()
+        out = c_void_p()
         try:
             got = _search(c, f, k, hits)
             if got < 0:
                 raise _error(got, _ctx_error(c))
+            res = _take_json(_search_json(self._live(), f, k, hits, got, byref(out)), out,
+                             "results")
+            res.query["filter"] = self._filter_member(flt, f)
         finally:
             _filter_free(f)
-        return self._hit_rows(hits, got)
-
-    def _hit_rows(self, hits, got):
-        """Ranked hits as the dicts search() and similar() return."""
-        out = []
-        for r in range(got):
-            d = self.doc(hits[r].doc)
-            out.append({"rank": r + 1, "id": d["id"], "score": round(hits[r].score, 6),
-                        "title": d["title"], "fields": d["fields"],
-                        "applicant": d["applicant"], "date": d["date"], "open": d["open"]})
-        return out
+        return res
 
     @_guarded
     def similar(self, id=None, *, text=None, k=10, mode="hybrid", hybrid_weight=None,
                 filters=None):
-        """The k nearest patents of indexed patent id, or of text: a list of
-        dicts (rank, id, score, title, fields, applicant, date, open).
-        filters: {"date_from", "date_to", "applicant", "exclude_applicant",
-        "fields", "exclude_fields"}, applied before the top k."""
+        """The k nearest patents of indexed patent id, or of text: a Result,
+        the list of "results" (rank, id, score, title, fields: a list,
+        applicant, date, open, link) with .query and .warnings, the object
+        `tenyo similar --json` prints. filters: {"date_from", "date_to",
+        "applicant", "exclude_applicant", "fields", "exclude_fields",
+        "keywords", "open_only"}, applied before the top k."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         k = _int("k", k, 1, 10000)
@@ -873,28 +992,45 @@ class Index:
         self._local.weighted = w is not None
         hits = (_Hit * k)()
         f = self._filter(filters)
+        q = _Query(-1, None, 0, None, 0)
+        out = c_void_p()
         try:
             _ctx_set_filter(c, f)
             if text is None:
-                got = _similar_doc(c, self._number(id), m, k, hits)
+                q.doc = self._number(id)
+                got = _similar_doc(c, q.doc, m, k, hits)
             else:
                 t = _str("text", text)
+                q.text, q.len = t, len(t)
                 got = _similar_text(c, t, len(t), m, k, hits)
             if got < 0:
                 raise _error(got, _ctx_error(c))
+            res = _take_json(_similar_json(self._live(), byref(q), m, k, hits, got,
+                                           byref(out)), out, "results")
+            if f:
+                res.query["filter"] = self._filter_member(filters, f)
         finally:
             _ctx_set_filter(c, None)
             if f:
                 _filter_free(f)
-        return self._hit_rows(hits, got)
+        return res
 
     @_guarded
     def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
-              knn=0, merge=True, lang="ja", filters=None):
+              min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
+              filters=None):
         """Other technical fields where patent id (or text) could apply: a
-        list of dicts, best first (rank, code, label, confidence, score,
-        relevance, surprise, expected, support, also, evidence, bridge)."""
+        Result, the list of proposals best first, each the dict `tenyo ideas
+        --json` prints (rank, field, label, label_ja, label_en, confidence,
+        band, weak_reason, also_fields, cautions, basis, bridge_terms,
+        phrases, evidence: [{id, title, similarity, open, applicant, date,
+        link}], idea: the sentence, why: {query, evidence_id, evidence,
+        terms}, ...), with the answer's other members as attributes:
+        .query (home, home_predicted), .warnings ([{code, message}]: unknown
+        words, a predicted home, fewer than asked, ...), .hidden,
+        .hidden_thin, .hidden_content, .bands, .legend; .json is the whole
+        object. lang: language of labels, sentences and warnings."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = _int("n", n, 1, 100)
@@ -903,54 +1039,54 @@ class Index:
         o.open_only = int(bool(open_only))
         if novelty is not None:
             o.novelty = _num("novelty", novelty, 0, 1)
-        o.knn = _int("knn", knn, 0, 100000)
+        if min_usable is not None:
+            o.min_usable = _num("min_usable", min_usable, 0, 1)
+        if min_content is not None:
+            o.min_content = _num("min_content", min_content, 0, 1)
+        knn = _int("knn", knn, 0, 100000)
+        if knn:
+            o.knn = knn
         o.merge = int(bool(merge))
         c = self._ctx()
-        out = (_Idea * n)()
+        ideas = (_Idea * n)()
         f = self._filter(filters)
+        q = _Query(-1, None, 0, None, 0)
+        out = c_void_p()
         try:
             _ctx_set_filter(c, f)
             if text is None:
-                got = _ideas_doc(c, self._number(id), byref(o), n, out)
+                q.doc = self._number(id)
+                got = _ideas_doc(c, q.doc, byref(o), n, ideas)
             else:
                 t = _str("text", text)
-                got = _ideas_text(c, t, len(t), byref(o), n, out)
+                q.text, q.len = t, len(t)
+                got = _ideas_text(c, t, len(t), byref(o), n, ideas)
             if got < 0:
                 raise _error(got, _ctx_error(c))
+            res = _take_json(_ideas_json(c, byref(q), ideas, got, n, lang.encode(),
+                                         byref(out)), out, "ideas")
+            if f:
+                res.query["filter"] = self._filter_member(filters, f)
         finally:
             _ctx_set_filter(c, None)
             if f:
                 _filter_free(f)
-        res = []
-        terms = (c_char_p * 5)()
-        for r in range(got):
-            i = out[r]
-            nb = _idea_bridge(c, byref(i), 5, terms)
-            code = _s(i.code)
-            res.append({
-                "rank": r + 1, "code": code, "label": self.label(code, lang),
-                "confidence": round(i.confidence, 4), "usable": round(i.usable, 4),
-                "content": round(i.content, 4), "unexpected": round(i.unexpected, 4),
-                "band": ("reference", "candidate", "strong")[i.band],
-                "score": round(i.score, 6),
-                "relevance": round(i.relevance, 6), "surprise": round(i.surprise, 4),
-                "expected": bool(i.expected), "support": i.support,
-                "also": [_s(i.also[a]) for a in range(i.nalso)],
-                "evidence": [self.doc(i.evidence[e].doc)["id"] for e in range(i.nevidence)],
-                "bridge": [_s(terms[b]) for b in range(max(nb, 0))]})
         return res
 
     @_guarded
     def match(self, text, *, k=10, home=None, distance="class", mode="hybrid",
               min_confidence=None, lang="ja", filters=None):
         """The Kawasaki-model query: the licensable patents a company whose
-        strengths text describes could use, best first, each a dict (rank,
-        id, title, applicant, date, fields, similarity, confidence,
-        own_field, uses: [{code, label, confidence, bridge}]) -- the uses
-        are the ideas engine's proposals the patent is evidence for (every
-        one by default, as tenyo match: min_confidence 0); patents with a
-        use come first. filters as for similar (licensable only is implied;
-        an index that marks none is matched over all its patents)."""
+        strengths text describes could use, best first: a Result, the list
+        of "matches" as `tenyo match --json` prints them (rank, id, title,
+        applicant, date, fields, link, similarity, confidence, own_field,
+        uses: [{idea, field, label, confidence, bridge_terms, phrase, use:
+        the sentence, ...}], why: {company, patent, terms}), with .query,
+        .ideas (the proposals the uses come from, as ideas() gives them),
+        .warnings, ... as attributes. Every use by default, as tenyo match
+        (min_confidence 0). filters as for similar (licensable only is
+        implied; an index that marks none is matched over all its
+        patents)."""
         k = _int("k", k, 1, 100)
         if min_confidence is None:
             min_confidence = 0.0
@@ -959,37 +1095,36 @@ class Index:
         c = self._ctx()
         ideas = (_Idea * 20)()
         got_ideas = c_int(0)
-        out = (_Match * k)()
+        mt = (_Match * k)()
         f = self._filter(filters)
+        out = c_void_p()
         try:
             _ctx_set_filter(c, f)
             t = _str("text", text)
-            got = _match_text(c, t, len(t), byref(o), 20, ideas, byref(got_ideas), k, out)
+            got = _match_text(c, t, len(t), byref(o), 20, ideas, byref(got_ideas), k, mt)
             if got < 0:
                 raise _error(got, _ctx_error(c))
+            res = _take_json(_match_json(c, t, len(t), ideas, got_ideas.value, mt, got, k,
+                                         lang.encode(), byref(out)), out, "matches")
+            if f:
+                res.query["filter"] = self._filter_member(filters, f)
         finally:
             _ctx_set_filter(c, None)
             if f:
                 _filter_free(f)
-        terms = (c_char_p * 5)()
-        res = []
-        for r in range(got):
-            m = out[r]
-            d = self.doc(m.doc)
-            uses = []
-            for u in range(m.nuses):
-                i = ideas[m.uses[u]]
-                nb = _idea_bridge(c, byref(i), 5, terms)
-                code = _s(i.code)
-                uses.append({"code": code, "label": self.label(code, lang),
-                             "confidence": round(i.confidence, 4),
-                             "bridge": [_s(terms[b]) for b in range(max(nb, 0))]})
-            res.append({"rank": r + 1, "id": d["id"], "title": d["title"],
-                        "applicant": d["applicant"], "date": d["date"], "fields": d["fields"],
-                        "similarity": round(m.similarity, 6),
-                        "confidence": round(m.confidence, 4),
-                        "own_field": bool(m.own_field), "uses": uses})
         return res
+
+    def sentence(self, id=None, *, text=None, lang="ja", **options):
+        """The idea sentences of ideas(id or text, **options), in order
+        (the "idea" member of each proposal)."""
+        return [i["idea"] for i in self.ideas(id, text=text, lang=lang, **options)]
+
+    @staticmethod
+    def link(id):
+        """The public page of patent id (J-PlatPat, Google Patents), "" when
+        id is no patent number (tenyo_doc_link)."""
+        buf = ctypes.create_string_buffer(256)
+        return _s(_doc_link(_str("id", id), buf, 256))
 
     def batch(self, queries, what="ideas", threads=None, **options):
         """Run many queries (each an indexed id, or a dict {"id": ...} or

@@ -18,31 +18,44 @@
  * after its five retries ("its updates kept changing") and the index was
  * unusable, base included, with no way back but the source files.
  *
- * Repair, under the writer lock (one writer at a time, as add and rebuild):
+ * Repair, under the writer lock (one writer at a time, as add and rebuild),
+ * does what SQLite and Lucene do: it never guesses. A repaired index holds
+ * no deleted document and loses no intact segment, or nothing is changed:
  *   - a damaged base cannot be repaired here: segments hold no LSA and the
  *     base's documents are only in it (index the sources again; refused);
- *   - damaged or missing segments are dropped, readable ones kept in their
- *     order, and the deletion positions renumbered for the shorter list;
- *   - a damaged or missing deletion file: deletions by `tenyo delete` are
- *     lost (counted and said), while replacements are recomputed from the
- *     ids (of several instances of an id, the last one lives), so no id is
- *     live twice;
- *   - a damaged MANIFEST: rebuilt from the directory listing (readable
- *     segments of this base's tokenizer, in generation order); the newest
- *     deletion file that reads whole is kept when the damaged manifest's
- *     text still names exactly the readable segments up to its generation
- *     (its positions then still place), so deleted documents stay deleted;
- *     without that evidence (no manifest, a named segment gone) a position
- *     could land on another document, so the deletions are recomputed as
- *     above and said to be unknown;
- *   - a base marked "updated" without any manifest (copied without its
- *     .upd): an empty manifest records that its base alone is the state.
- * Then a new MANIFEST (next generation) is committed like an update's, and
- * the index is opened again to count what it now holds. Nothing is ever
- * deleted: the damaged files are moved aside into
+ *   - with a MANIFEST that reads and whose deletion file reads: damaged or
+ *     missing segments are dropped with their documents, readable ones kept
+ *     in their order, and the deletion positions renumbered for the
+ *     shorter list (the MANIFEST places them);
+ *   - when the MANIFEST cannot say which documents are deleted — missing,
+ *     damaged, an older copy put back (files two generations past it), its
+ *     deletion file lost or damaged, a base marked "updated" without any —
+ *     the newest deletion file is the evidence: since format 2 every commit
+ *     writes one recording the state it counts (generation, base, segments
+ *     in order) and each deleted document's id (store/manifest.c). It is
+ *     used when nothing in the directory is newer (no later deletion file,
+ *     no segment past the next generation, not the MANIFEST's own
+ *     generation), each deletion checked by id against the document now at
+ *     its place; a recorded segment that is gone or damaged is dropped with
+ *     its documents, one that reads but is another file refuses;
+ *   - otherwise (no such record: the deletion file of the last commit lost
+ *     or damaged, an index last updated by a tenyo writing format 1) it
+ *     refuses, exit 3, with the file and the way out (restore from a
+ *     backup, or `tenyo index`), and changes nothing: the index is left as
+ *     it was, which readers refuse rather than answer wrongly.
+ * Rejected: recomputing the deletions from the ids (replacements can be
+ * found that way, `tenyo delete`'s cannot: the deleted documents came
+ * back, issue 40 F1); trusting the text of a damaged MANIFEST or an older
+ * deletion file (a position could land on another document, and deletions
+ * made after it would come back).
+ * Then a new deletion file and MANIFEST (a generation past every file
+ * seen) are committed like an update's, and the index is opened again to
+ * count what it now holds. Nothing is ever deleted: damaged files and those
+ * the new state no longer names are moved aside into
  * "<real>.upd/damaged-YYYYmmdd-HHMMSS/", where a later writer's collection
- * does not look. Rejected: salvaging sections of a damaged base (the rows
- * and metadata would have to be refitted without the damaged parts: a
+ * does not look (the old MANIFEST linked there, then replaced atomically).
+ * Also rejected: salvaging sections of a damaged base (the rows and
+ * metadata would have to be refitted without the damaged parts: a
  * different program), and serving the base alone when updates are damaged
  * (a silent partial answer; the open refuses and names this command).
  */
@@ -82,8 +95,12 @@ static void say(checker *c, int problem, const char *fmt, ...) {
 }
 
 /* Move dir/name into the "damaged-..." folder (made on first use); a
- * missing file is only said to be dropped. */
-static int move_aside(checker *c, const char *name) {
+ * missing file is only said to be dropped. With keep, a regular file is
+ * linked there instead and stays in place (the MANIFEST, which the repair
+ * then replaces atomically: never a moment without one). */
+static int set_aside(checker *c, const char *name, int keep, const char *what);
+static int move_aside(checker *c, const char *name) { return set_aside(c, name, 0, ""); }
+static int set_aside(checker *c, const char *name, int keep, const char *what) {
     struct stat st;
     char *at = ty_upd_path(c->dir, name);
     int gone = at && lstat(at, &st) != 0 && errno == ENOENT;
@@ -113,11 +130,15 @@ static int move_aside(checker *c, const char *name) {
     char *to = sub ? ty_upd_path(c->dir, sub) : NULL;
     int rc = TENYO_ERR_NOMEM;
     if (from && to) {
-        rc = rename(from, to) == 0 || errno == ENOENT ? TENYO_OK : TENYO_ERR_IO;
+        struct stat fs;
+        int linked = keep && lstat(from, &fs) == 0 && S_ISREG(fs.st_mode);
+        if (linked) rc = link(from, to) == 0 ? TENYO_OK : TENYO_ERR_IO;
+        else rc = rename(from, to) == 0 || errno == ENOENT ? TENYO_OK : TENYO_ERR_IO;
         if (rc) say(c, 1, "%s: cannot move it aside: %s", from, strerror(errno));
         else {
             c->st->moved++;
-            say(c, 0, "moved %s to %s/", name, c->aside);
+            say(c, 0, "%s %s%s to %s/", linked ? "kept a copy of" : "moved", name, what,
+                c->aside);
         }
     }
     free(from);
@@ -131,12 +152,14 @@ typedef struct seg_state {
     char file[64];            /* its name */
     uint64_t gen;             /* generation in its name */
     int ok;                   /* readable and matching */
+    int mismatch;             /* readable, but not the file expected */
     ty_model m;               /* as read (ok only; ids needed by repair) */
 } seg_state;
 
-/* Read and match segment dir/file (docs: the manifest's count, or
- * UINT64_MAX when unknown). */
-static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t docs) {
+/* Read and match segment dir/file (docs, bytes: the manifest's or the
+ * deletion file's record, or UINT64_MAX when unknown). */
+static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t docs,
+                     uint64_t bytes) {
     char err[TY_ERRLEN] = "";
     char *sp = ty_upd_path(c->dir, s->file);
     if (!sp) return TENYO_ERR_NOMEM;
@@ -152,7 +175,10 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
     if (docs != UINT64_MAX && s->m.ndocs != docs) why = "a different number of documents";
     else if (!s->m.tokenizer || !base->tokenizer || strcmp(s->m.tokenizer, base->tokenizer))
         why = "another tokenizer";
+    if (!why && docs != UINT64_MAX && bytes != UINT64_MAX && s->m.file_bytes != bytes)
+        why = "a different size";
     if (why) {
+        s->mismatch = 1;
         say(c, 1, "segment %s: %s than its manifest or base (%" PRIu64 " documents)", s->file,
             why, s->m.ndocs);
         ty_model_free(&s->m);
@@ -165,44 +191,6 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
 
 static const char *doc_id(const ty_model *m, uint64_t d) {
     return m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID];
-}
-
-/* Deletions that make each id live once: of several instances of an id
- * (base first, then the segments in order), all but the last. */
-static int replacements(const ty_model *base, seg_state *segs, size_t nseg, uint64_t **out,
-                        uint64_t *n) {
-    ty_strmap *ids = ty_strmap_new();
-    uint64_t total = base->ndocs;
-    for (size_t i = 0; i < nseg; i++) total += segs[i].ok ? segs[i].m.ndocs : 0;
-    uint64_t *last = ty_mallocarray(total ? total : 1, sizeof *last);
-    uint64_t *del = ty_mallocarray(total ? total : 1, sizeof *del);
-    int rc = TENYO_ERR_NOMEM;
-    *out = NULL;
-    *n = 0;
-    if (!ids || !last || !del) goto done;
-    uint64_t pos = 0, nd = 0;
-    for (size_t i = 0; i <= nseg; i++) {
-        const ty_model *m = i == 0 ? base : &segs[i - 1].m;
-        if (i > 0 && !segs[i - 1].ok) continue;
-        for (uint64_t d = 0; d < m->ndocs; d++, pos++) {
-            const char *id = doc_id(m, d);
-            int fresh = 0;
-            int64_t k = ty_strmap_intern(ids, id, strlen(id), &fresh);
-            if (k < 0) goto done;
-            if (!fresh) del[nd++] = last[k]; /* seen: the earlier instance dies */
-            last[k] = pos;
-        }
-    }
-    qsort(del, nd, sizeof *del, ty_cmp_u64);
-    *out = del;
-    *n = nd;
-    del = NULL;
-    rc = TENYO_OK;
-done:
-    ty_strmap_free(ids);
-    free(last);
-    free(del);
-    return rc;
 }
 
 /* Say how many deleted documents (positions del over the base and the ok
@@ -303,116 +291,256 @@ static char *manifest_text(const char *dir) {
     return t;
 }
 
-/* 1 when the damaged manifest's text mt still names exactly the readable
- * segments of a generation up to g (names "seg-NNNNNN.tys" found in it,
- * none missing, none extra) and the deletion file del: the segments the
- * deletion positions count are then known to be those. */
-static int manifest_confirms(const char *mt, const seg_state *segs, size_t nseg, uint64_t g,
-                             const char *del) {
-    if (!mt || !strstr(mt, del)) return 0;
-    size_t named = 0;
-    for (const char *p = mt; (p = strstr(p, "seg-")); p += 4) {
-        size_t dl = strspn(p + 4, "0123456789");
-        if (dl < 6 || strncmp(p + 4 + dl, ".tys", 4)) return 0; /* a name the damage hit */
-        uint64_t sg = strtoull(p + 4, NULL, 10);
-        if (sg > g) continue; /* added after the deletions: counted after them */
-        size_t i = 0;
-        while (i < nseg && segs[i].gen != sg) i++;
-        if (i == nseg || !segs[i].ok) return 0; /* named but missing or damaged */
-        named++;
-    }
-    size_t have = 0;
-    for (size_t i = 0; i < nseg; i++) have += segs[i].ok && segs[i].gen <= g;
-    return named == have;
+/* Generation in an update file's name ("seg-N.tys", "del-N.tyd"), or 0. */
+static uint64_t name_gen(const char *nm, const char *prefix, const char *suffix) {
+    size_t l = strlen(nm);
+    if (l < 9 || l > 60 || strncmp(nm, prefix, 4) || strcmp(nm + l - 4, suffix) ||
+        strspn(nm + 4, "0123456789") != l - 8)
+        return 0;
+    return strtoull(nm + 4, NULL, 10);
 }
 
-/* Without a readable manifest: the deletions of the newest deletion file
- * of the directory that still reads (its own checksum, every position in
- * range), when the damaged manifest's text still names exactly the
- * readable segments up to its generation (manifest_confirms): its
- * positions then cover the base and those segments in generation order,
- * which is how the rebuilt manifest lists them, so they apply as they
- * are. Without that evidence (no manifest at all, or one naming a segment
- * that is gone) a position could land on another document: not used, the
- * deletions are recomputed from the ids and the file moved aside. *out
- * (sorted, malloc'd) and *n; used names the file (or "" when none could
- * be used: deletions unknown). */
-static int recover_dels(checker *c, const ty_model *base, const seg_state *segs, size_t nseg,
-                        const char *mt, uint64_t **out, uint64_t *n, char *used,
-                        size_t usedlen) {
-    *out = NULL;
-    *n = 0;
-    used[0] = 0;
-    if (!base->updated) return TENYO_OK; /* no update was committed to this base: none is its */
-    uint64_t best = 0;
+/* What the update directory holds besides the MANIFEST. */
+typedef struct evidence {
+    uint64_t segmax;          /* highest seg-N.tys generation (0: none) */
+    uint64_t delmax;          /* highest del-N.tyd generation (0: none) */
+    char segmax_file[64];     /* their names */
+    char delmax_file[64];
+    ty_dels snap;             /* the newest deletion file recording a state
+                               * of this base (version 0: none) */
+    char snap_file[64];       /* its name */
+} evidence;
+
+static int cmp_gen_desc(const void *a, const void *b) {
+    uint64_t x = name_gen(a, "del-", ".tyd"), y = name_gen(b, "del-", ".tyd");
+    return x > y ? -1 : x < y;
+}
+
+/* Fill ev: the highest generations named in the directory, and the newest
+ * deletion file that reads whole as version 2 for this base (same fit and
+ * base documents). */
+static int gather(checker *c, const ty_model *base, uint64_t fit, evidence *ev) {
+    memset(ev, 0, sizeof *ev);
+    DIR *d = opendir(c->dir);
+    if (!d) return TENYO_OK;
+    char (*names)[64] = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
     int rc = TENYO_OK;
-    for (;;) { /* newest first: the highest generation below the last one tried */
-        DIR *d = opendir(c->dir);
-        struct dirent *e;
-        uint64_t g = 0;
-        char name[64] = "";
-        while (d && (e = readdir(d))) {
-            const char *nm = e->d_name;
-            size_t l = strlen(nm);
-            if (l < 9 || l > 60 || strncmp(nm, "del-", 4) || strcmp(nm + l - 4, ".tyd") ||
-                strspn(nm + 4, "0123456789") != l - 8)
-                continue;
-            uint64_t eg = strtoull(nm + 4, NULL, 10);
-            if ((best && eg >= best) || (name[0] && eg <= g)) continue;
-            g = eg;
-            snprintf(name, sizeof name, "%s", nm);
+    while ((e = readdir(d))) {
+        uint64_t g = name_gen(e->d_name, "seg-", ".tys");
+        if (g > ev->segmax) {
+            ev->segmax = g;
+            snprintf(ev->segmax_file, sizeof ev->segmax_file, "%.63s", e->d_name);
         }
-        if (d) closedir(d);
-        if (!name[0]) return TENYO_OK;
-        best = g ? g : 1;
-        uint64_t total = base->ndocs;
-        const char *gap = NULL;
-        for (size_t i = 0; i < nseg && segs[i].gen <= g; i++) {
-            if (!segs[i].ok) gap = segs[i].file;
-            else total += segs[i].m.ndocs;
+        if (!(g = name_gen(e->d_name, "del-", ".tyd"))) continue;
+        if (g > ev->delmax) {
+            ev->delmax = g;
+            snprintf(ev->delmax_file, sizeof ev->delmax_file, "%.63s", e->d_name);
         }
-        if (gap) {
-            say(c, 0, "deletions %s: not used: segment %s before it is damaged, so its "
-                "positions cannot be placed", name, gap);
-            if (!g) return TENYO_OK;
-            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            void *t = ty_reallocarray(names, cap, sizeof *names);
+            if (!t) {
+                rc = TENYO_ERR_NOMEM;
+                break;
+            }
+            names = t;
         }
-        if (!manifest_confirms(mt, segs, nseg, g, name)) {
-            say(c, 0, "deletions %s: not used: %s, so the segments its positions count are not "
-                "known", name, mt ? "the damaged MANIFEST does not name exactly the segments "
-                "there are" : "there is no MANIFEST");
-            return TENYO_OK;
-        }
-        char why[TY_ERRLEN];
-        rc = ty_dels_read(c->dir, name, total, out, n, why, sizeof why);
-        if (rc == TENYO_ERR_NOMEM) return rc;
-        if (!rc) {
-            say(c, 0, "deletions %s: ok, %" PRIu64 " positions: the newest deletion file, "
-                "kept", name, *n);
-            snprintf(used, usedlen, "%s", name);
-            return TENYO_OK;
-        }
-        say(c, 0, "deletions %s: not used: %s", name, why);
-        rc = TENYO_OK;
-        if (!g) return TENYO_OK;
+        snprintf(names[n++], sizeof *names, "%.63s", e->d_name);
     }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, cmp_gen_desc);
+    for (size_t i = 0; !rc && i < n; i++) {
+        char why[TY_ERRLEN];
+        ty_dels t;
+        int r = ty_dels_load(c->dir, names[i], &t, why, sizeof why);
+        if (r == TENYO_ERR_NOMEM) rc = r;
+        if (r) continue;
+        if (t.version >= 2 && t.fit == fit && t.base_docs == base->ndocs &&
+            t.generation == name_gen(names[i], "del-", ".tyd")) {
+            ev->snap = t;
+            snprintf(ev->snap_file, sizeof ev->snap_file, "%s", names[i]);
+            break;
+        }
+        ty_dels_free(&t);
+    }
+    free(names);
+    return rc;
 }
 
-/* The sorted union of a[na] and b[nb] (both sorted) into a new array. */
-static int union_u64(const uint64_t *a, uint64_t na, const uint64_t *b, uint64_t nb,
-                     uint64_t **out, uint64_t *n) {
-    uint64_t *u = ty_mallocarray(na + nb ? na + nb : 1, sizeof *u);
-    if (!u) return TENYO_ERR_NOMEM;
-    uint64_t i = 0, j = 0, k = 0;
-    while (i < na || j < nb) {
-        uint64_t v = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
-        if (i < na && a[i] == v) i++;
-        if (j < nb && b[j] == v) j++;
-        u[k++] = v;
+/* The "generation" a damaged MANIFEST's text still shows, or 0. */
+static uint64_t text_gen(const char *mt) {
+    const char *p = mt ? strstr(mt, "\"generation\"") : NULL;
+    if (!p) return 0;
+    p += strlen("\"generation\"");
+    p += strspn(p, " \t\r\n:");
+    return strtoull(p, NULL, 10);
+}
+
+/* Repair plan when the MANIFEST cannot say which documents are deleted
+ * (missing, damaged, an older copy, or its deletion file lost): the
+ * newest deletion file's record of the state (ev->snap) is the committed
+ * state when nothing in the directory is newer — no deletion file of a
+ * later generation, no segment beyond the next one (a killed writer's,
+ * written before its deletion file), not the MANIFEST's own generation
+ * (mf, or mt's for a damaged one). Its segments that still read are kept
+ * (one damaged or missing is dropped with its documents; one that reads
+ * but is not the file recorded refuses), and each deletion is checked
+ * against the document now at its place by id. Out: *segs (the plan's
+ * segments, seg_state with models), *pos and *ids (n, renumbered for the
+ * dropped segments; ids point into ev->snap or the models). Refuses with
+ * TENYO_ERR_CORRUPT (said, nothing changed) when it cannot prove them;
+ * *gen is the highest generation seen. */
+static int snap_plan(checker *c, const ty_model *base, const ty_manifest *mf, int del_bad,
+                     const char *mt, const evidence *ev, seg_state **segs, size_t *nseg,
+                     uint64_t **pos, const char ***ids, uint64_t *n, uint64_t *gen) {
+    const ty_dels *sd = &ev->snap;
+    char why[TY_ERRLEN + 200] = "";
+    uint64_t need = ev->delmax, tg = text_gen(mt);
+    const char *needf = ev->delmax_file;
+    *segs = NULL;
+    *nseg = 0;
+    *pos = NULL;
+    *ids = NULL;
+    *n = 0;
+    if (ev->segmax > need + 1) {
+        need = ev->segmax - 1;
+        needf = ev->segmax_file;
     }
-    *out = u;
-    *n = k;
+    if (mf && mf->generation > need) {
+        need = mf->generation;
+        needf = "MANIFEST";
+    }
+    if (!mf && tg > need && tg < (uint64_t)INT64_MAX) {
+        need = tg;
+        needf = "the damaged MANIFEST";
+    }
+    *gen = need > ev->segmax ? need : ev->segmax;
+    if (sd->generation > *gen) *gen = sd->generation;
+    if (!sd->version) {
+        if (mf && del_bad)
+            snprintf(why, sizeof why, "%s, the deletion file MANIFEST generation %" PRIu64
+                     " names, is damaged or missing, and no newer deletion file records the "
+                     "state", mf->del, mf->generation);
+        else if (!ev->delmax && !ev->segmax)
+            snprintf(why, sizeof why, "updates were committed to this base, but %s holds no "
+                     "record of them (the index copied or moved without its .upd directory?)",
+                     c->dir);
+        else
+            snprintf(why, sizeof why, "no deletion file records the state (%s%s)",
+                     ev->delmax ? "the newest, " : "there is none",
+                     ev->delmax ? ev->delmax_file : "");
+        if (ev->delmax && !(mf && del_bad))
+            snprintf(why + strlen(why), sizeof why - strlen(why), ", which %s",
+                     "does not read as a record of this base's state (damaged, or written by a "
+                     "tenyo before deletion files recorded it)");
+    } else if (sd->generation < need) {
+        snprintf(why, sizeof why, "the newest deletion file that reads, %s (generation %" PRIu64
+                 "), is older than %s (generation %" PRIu64 ")%s%s", ev->snap_file,
+                 sd->generation, needf, need, ev->delmax > sd->generation ? ": " : "",
+                 ev->delmax > sd->generation ? "that one is damaged" : "");
+    }
+    int rc = TENYO_ERR_NOMEM;
+    seg_state *ss = NULL;
+    uint64_t *np = NULL;
+    const char **ni = NULL;
+    if (why[0]) goto refuse;
+    ss = ty_calloc(sd->nseg ? sd->nseg : 1, sizeof *ss);
+    np = ty_mallocarray(sd->n ? sd->n : 1, sizeof *np);
+    ni = ty_mallocarray(sd->n ? sd->n : 1, sizeof *ni);
+    if (!ss || !np || !ni) goto fail;
+    say(c, 0, "deletions %s (generation %" PRIu64 "): reads whole, %zu segment%s and %" PRIu64
+        " deletions recorded with their ids", ev->snap_file, sd->generation, sd->nseg,
+        sd->nseg == 1 ? "" : "s", sd->n);
+    for (size_t i = 0; i < sd->nseg; i++) {
+        snprintf(ss[i].file, sizeof ss[i].file, "%s", sd->seg[i].file);
+        ss[i].gen = name_gen(ss[i].file, "seg-", ".tys");
+        rc = seg_check(c, base, &ss[i], sd->seg[i].docs, sd->seg[i].bytes);
+        if (rc) goto fail;
+        if (ss[i].mismatch) {
+            snprintf(why, sizeof why, "segment %s is not the file %s records (%" PRIu64
+                     " documents, %" PRIu64 " bytes)", ss[i].file, ev->snap_file,
+                     sd->seg[i].docs, sd->seg[i].bytes);
+            goto refuse;
+        }
+        if (!ss[i].ok) {
+            c->st->segments_bad++;
+            c->st->docs_lost += sd->seg[i].docs;
+        }
+    }
+    uint64_t start = 0, shift = 0, k = 0, nn = 0;
+    for (size_t i = 0; i <= sd->nseg; i++) {
+        const ty_model *m = i == 0 ? base : &ss[i - 1].m;
+        uint64_t docs = i == 0 ? base->ndocs : sd->seg[i - 1].docs;
+        int ok = i == 0 || ss[i - 1].ok;
+        for (; k < sd->n && sd->pos[k] < start + docs; k++) {
+            if (sd->pos[k] < start) continue;
+            if (!ok) continue; /* with its segment */
+            const char *at = doc_id(m, sd->pos[k] - start);
+            const char *want = sd->ids[k];
+            if (*want && strcmp(want, at)) {
+                snprintf(why, sizeof why, "%s records %s deleted at position %" PRIu64
+                         ", where %s is", ev->snap_file, want, sd->pos[k], at);
+                goto refuse;
+            }
+            np[nn] = sd->pos[k] - shift;
+            ni[nn++] = at;
+        }
+        if (!ok) shift += docs;
+        start += docs;
+    }
+    if (k != sd->n) {
+        snprintf(why, sizeof why, "%s records a deletion beyond its %" PRIu64 " documents",
+                 ev->snap_file, start);
+        goto refuse;
+    }
+    *segs = ss;
+    *nseg = sd->nseg;
+    *pos = np;
+    *ids = ni;
+    *n = nn;
     return TENYO_OK;
+refuse:
+    say(c, 1, "cannot prove which documents are deleted: %s. Nothing was changed (a repair "
+        "that guessed could bring deleted documents back): restore %s/MANIFEST and the "
+        "deletion file it names from a backup, or index the sources again with `tenyo index`",
+        why, c->dir);
+    rc = TENYO_ERR_CORRUPT;
+fail:
+    for (size_t i = 0; ss && i < sd->nseg; i++) ty_model_free(&ss[i].m);
+    free(ss);
+    free(np);
+    free(ni);
+    return rc;
+}
+
+/* After a repair's commit: every segment and deletion file the new
+ * manifest nm does not name is moved aside (a repair deletes nothing). */
+static void sweep_aside(checker *c, const ty_manifest *nm) {
+    DIR *d = opendir(c->dir);
+    if (!d) return;
+    char (*names)[64] = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *nmf = e->d_name;
+        if (!name_gen(nmf, "seg-", ".tys") && !name_gen(nmf, "del-", ".tyd")) continue;
+        int named = nm->del[0] && !strcmp(nmf, nm->del);
+        for (size_t i = 0; i < nm->nseg; i++) named |= !strcmp(nmf, nm->seg[i].file);
+        if (named) continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            void *t = ty_reallocarray(names, cap, sizeof *names);
+            if (!t) break;
+            names = t;
+        }
+        snprintf(names[n++], sizeof *names, "%.63s", nmf);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        set_aside(c, names[i], 0, names[i][0] == 'd' ? " (superseded)" : " (not in the state)");
+    free(names);
 }
 
 /* Leftovers: temporary files beside the base and in the update directory,
@@ -442,6 +570,8 @@ static void leftovers(checker *c, const ty_manifest *mf) {
         for (size_t i = 0; mf && !tmp && i < mf->nseg; i++) named |= !strcmp(n, mf->seg[i].file);
         if (mf && !tmp && mf->del[0] && !strcmp(n, mf->del)) named = 1;
         if (named || (!mf && !tmp)) continue; /* without a manifest: judged by repair */
+        uint64_t g = tmp ? 0 : strtoull(n + 4, NULL, 10);
+        if (mf && g >= mf->generation + 2) continue; /* committed after it: said below */
         c->st->leftovers++;
         say(c, 0, "leftover %s/%s (%s; the next writer removes it)", c->dir, n,
             tmp ? "a killed writer's temporary file" : "named by no manifest");
@@ -450,10 +580,11 @@ static void leftovers(checker *c, const ty_manifest *mf) {
 }
 
 /* Write the repaired state: segments segs[i].ok in order, deletions del
- * (global positions over the base and those segments). */
+ * (global positions over the base and those segments) with their ids;
+ * then every other segment and deletion file is moved aside. */
 static int commit_repair(checker *c, const ty_model *base, uint64_t fit, uint64_t gen,
-                         seg_state *segs, size_t nseg, const uint64_t *del, uint64_t ndel,
-                         char *err, size_t errlen) {
+                         seg_state *segs, size_t nseg, const uint64_t *del,
+                         const char *const *ids, uint64_t ndel, char *err, size_t errlen) {
     ty_manifest nm = {0};
     nm.generation = gen;
     nm.fit = fit;
@@ -467,15 +598,14 @@ static int commit_repair(checker *c, const ty_model *base, uint64_t fit, uint64_
         nm.seg[nm.nseg].bytes = segs[i].m.file_bytes;
         nm.nseg++;
     }
-    int rc = TENYO_OK;
-    if (ndel) {
-        snprintf(nm.del, sizeof nm.del, "del-%06" PRIu64 ".tyd", gen);
-        nm.ndel = ndel;
-        rc = ty_dels_write(c->dir, nm.del, del, ndel, err, errlen);
-    }
+    /* a deletion file always (also empty): the state's second record */
+    snprintf(nm.del, sizeof nm.del, "del-%06" PRIu64 ".tyd", gen);
+    nm.ndel = ndel;
+    int rc = ty_dels_write(c->dir, nm.del, &nm, del, ids, ndel, err, errlen);
+    if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet */
     if (!rc) rc = ty_manifest_write(c->dir, &nm, err, errlen);
     if (!rc) {
-        ty_upd_gc(c->dir, &nm);
+        sweep_aside(c, &nm);
         say(c, 0, "wrote MANIFEST generation %" PRIu64 ": %zu segment%s, %" PRIu64
             " deletions", gen, nm.nseg, nm.nseg == 1 ? "" : "s", ndel);
     }
@@ -496,7 +626,8 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     size_t nseg = 0;
     uint64_t *del = NULL, ndel = 0, *rdel = NULL, nrdel = 0;
     char why[TY_ERRLEN] = "";
-    char kept_del[64] = ""; /* repair without a manifest: the deletion file used */
+    evidence ev = {0};
+    const char **rids = NULL; /* ids of the repaired deletions */
     int rc, have_mf = 0;
     struct stat sst;
     if (stat(path, &sst) != 0) {
@@ -606,7 +737,8 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     }
     uint64_t positions = base.ndocs;
     for (size_t i = 0; i < nseg; i++) {
-        rc = seg_check(&c, &base, &segs[i], have_mf ? mf.seg[i].docs : UINT64_MAX);
+        rc = seg_check(&c, &base, &segs[i], have_mf ? mf.seg[i].docs : UINT64_MAX,
+                       UINT64_MAX);
         if (rc) goto done;
         if (segs[i].ok) st->docs_readable += segs[i].m.ndocs;
         else if (have_mf) st->docs_lost += mf.seg[i].docs;
@@ -635,6 +767,22 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
             say(&c, 0, "deletions %s: ok, %" PRIu64 " positions", mf.del, ndel);
         }
     }
+    /* what else the directory holds: a MANIFEST older than files in it
+     * (an older copy put back) is a problem even when all it names reads */
+    rc = gather(&c, &base, fit, &ev);
+    if (rc) goto done;
+    int newer = 0;
+    if (have_mf) {
+        uint64_t ng = ev.delmax > ev.segmax ? ev.delmax : ev.segmax;
+        if (ng >= mf.generation + 2) { /* a writer of ng read a manifest of ng - 1 */
+            newer = 1;
+            say(&c, 1, "MANIFEST generation %" PRIu64 " is older than %s (generation %" PRIu64
+                ") beside it: an older copy put back? (`tenyo check --repair` returns to the "
+                "newest state the deletion files prove, or refuses)", mf.generation,
+                ev.delmax > ev.segmax ? ev.delmax_file : ev.segmax_file, ng);
+        }
+    }
+
     /* live documents of the readable files (deletions known or not) */
     if (del_ok && have_mf) {
         uint64_t dead = 0, p = base.ndocs;
@@ -684,90 +832,85 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
 
     /* ------------------------------------------------------------ repair */
     st->problems = 0; /* from here: what the repair could not fix */
-    for (size_t i = 0; i < nseg; i++)
-        if (!segs[i].ok) {
-            rc = move_aside(&c, segs[i].file);
+    uint64_t gen = (have_mf ? mf.generation : 0) + 1;
+    if (reconstruct || (have_mf && (!del_ok || newer))) {
+        /* the MANIFEST cannot say which documents are deleted: the newest
+         * deletion file's record of the state, or refuse (snap_plan) */
+        char *mt = manifest_text(dir);
+        for (size_t i = 0; i < nseg; i++) ty_model_free(&segs[i].m);
+        free(segs);
+        segs = NULL;
+        nseg = 0;
+        st->segments_bad = 0;
+        st->docs_lost = 0;
+        uint64_t hi = 0;
+        rc = snap_plan(&c, &base, have_mf ? &mf : NULL, have_mf && !del_ok, mt, &ev, &segs,
+                       &nseg, &rdel, &rids, &nrdel, &hi);
+        free(mt);
+        if (rc) goto done;
+        if (hi >= gen) gen = hi + 1;
+        for (size_t i = 0; i < nseg; i++)
+            if (!segs[i].ok) move_aside(&c, segs[i].file);
+        /* the MANIFEST replaced atomically, a copy kept; a directory in its
+         * place must move first */
+        char *mp = ty_upd_path(dir, "MANIFEST");
+        struct stat ms;
+        int there = mp && lstat(mp, &ms) == 0;
+        free(mp);
+        if (there) {
+            rc = set_aside(&c, "MANIFEST", 1, have_mf && !newer && del_ok ? "" :
+                           have_mf ? " (older than the state)" : " (damaged)");
             if (rc) goto done;
         }
-    if (have_mf && !del_ok) move_aside(&c, mf.del);
+        say(&c, 0, "deletions: %" PRIu64 " from %s, each checked by id", nrdel, ev.snap_file);
+    } else {
+        for (size_t i = 0; i < nseg; i++)
+            if (!segs[i].ok) {
+                rc = move_aside(&c, segs[i].file);
+                if (rc) goto done;
+            }
+        /* deletions for the new list: the manifest placed them; those of a
+         * dropped segment go with it, the rest renumbered */
+        uint64_t *nd = ty_mallocarray(ndel ? ndel : 1, sizeof *nd), nnd = 0;
+        rids = ty_mallocarray(ndel ? ndel : 1, sizeof *rids);
+        rc = TENYO_ERR_NOMEM;
+        if (!nd || !rids) {
+            free(nd);
+            goto done;
+        }
+        uint64_t shift = 0, p = base.ndocs;
+        size_t k = 0;
+        for (; k < ndel && del[k] < base.ndocs; k++) {
+            rids[nnd] = doc_id(&base, del[k]);
+            nd[nnd++] = del[k];
+        }
+        for (size_t i = 0; have_mf && i < nseg; i++) {
+            uint64_t e = p + mf.seg[i].docs;
+            for (; k < ndel && del[k] < e; k++)
+                if (segs[i].ok) {
+                    rids[nnd] = doc_id(&segs[i].m, del[k] - p);
+                    nd[nnd++] = del[k] - shift;
+                }
+            if (!segs[i].ok) shift += mf.seg[i].docs;
+            p = e;
+        }
+        rdel = nd;
+        nrdel = nnd;
+        if (have_mf) {
+            rc = orphans(&c, &base, segs, nseg, rdel, nrdel);
+            if (rc) goto done;
+        }
+    }
     if (open_bad) { /* the list is the user's to load again: set aside */
         rc = move_aside(&c, "OPEN");
         if (rc) goto done;
         say(&c, 0, "the damaged licensable list was moved aside: load it again with "
             "`tenyo open %s --from FILE`", real);
     }
-    if (!have_mf && reconstruct) {
-        char *mp = ty_upd_path(dir, "MANIFEST");
-        struct stat ms;
-        int there = mp && stat(mp, &ms) == 0;
-        free(mp);
-        char *mt = there ? manifest_text(dir) : NULL; /* read before it moves */
-        if (there && (rc = move_aside(&c, "MANIFEST"))) {
-            free(mt);
-            goto done;
-        }
-        /* the newest readable deletion file still applies (recover_dels) */
-        rc = recover_dels(&c, &base, segs, nseg, mt, &del, &ndel, kept_del, sizeof kept_del);
-        free(mt);
-        if (rc) goto done;
-        DIR *d = opendir(dir); /* deletion files no manifest explains */
-        struct dirent *e;
-        char names[64][64];
-        int nn = 0;
-        while (d && (e = readdir(d)) && nn < 64)
-            if (!strncmp(e->d_name, "del-", 4) && !strstr(e->d_name, ".tmp.") &&
-                strcmp(e->d_name, kept_del) && strlen(e->d_name) < sizeof names[0])
-                memcpy(names[nn++], e->d_name, strlen(e->d_name) + 1);
-        if (d) closedir(d);
-        for (int i = 0; i < nn; i++) move_aside(&c, names[i]);
-    }
-    /* deletions for the new list */
-    uint64_t *nd = NULL, nnd = 0;
-    if (del_ok && have_mf) {
-        nd = ty_mallocarray(ndel ? ndel : 1, sizeof *nd);
-        rc = TENYO_ERR_NOMEM;
-        if (!nd) goto done;
-        uint64_t shift = 0, p = base.ndocs;
-        size_t i = 0, k = 0;
-        for (; k < ndel && del[k] < base.ndocs; k++) nd[nnd++] = del[k];
-        for (i = 0; i < nseg; i++) {
-            uint64_t e = p + mf.seg[i].docs;
-            for (; k < ndel && del[k] < e; k++)
-                if (segs[i].ok) nd[nnd++] = del[k] - shift;
-            if (!segs[i].ok) shift += mf.seg[i].docs;
-            p = e;
-        }
-    } else if (kept_del[0]) {
-        uint64_t *rep = NULL, nrep = 0;
-        rc = replacements(&base, segs, nseg, &rep, &nrep);
-        if (!rc) rc = union_u64(del, ndel, rep, nrep, &nd, &nnd);
-        free(rep);
-        if (rc) goto done;
-        say(&c, 0, "deletions: %" PRIu64 " from %s, with the replacements recomputed from "
-            "the ids: %" PRIu64 " in all", ndel, kept_del, nnd);
-    } else {
-        rc = replacements(&base, segs, nseg, &nd, &nnd);
-        if (rc) goto done;
-        uint64_t had = have_mf ? mf.ndel : 0;
-        st->deletions_lost = had > nnd ? had - nnd : 0;
-        st->deletions_unknown = !have_mf && nseg; /* the manifest's count is gone too */
-        if (have_mf || nseg)
-            say(&c, 0, "deletions recomputed from the ids: %" PRIu64 " replaced documents; "
-                "deletions made by `tenyo delete` are not known%s", nnd,
-                had ? " (the lost file listed more)" : "");
-    }
-    rdel = nd;
-    nrdel = nnd;
-    if (del_ok && have_mf) {
-        rc = orphans(&c, &base, segs, nseg, rdel, nrdel);
-        if (rc) goto done;
-    }
-    uint64_t gen = (have_mf ? mf.generation : 0) + 1;
     for (size_t i = 0; i < nseg; i++)
         if (segs[i].gen >= gen) gen = segs[i].gen + 1;
-    if (kept_del[0] && strtoull(kept_del + 4, NULL, 10) >= gen)
-        gen = strtoull(kept_del + 4, NULL, 10) + 1; /* a new name for the new file */
-    rc = commit_repair(&c, &base, fit, gen, segs, nseg, rdel, nrdel, err, errlen);
+    if (ev.delmax >= gen) gen = ev.delmax + 1; /* a new name for the new file */
+    rc = commit_repair(&c, &base, fit, gen, segs, nseg, rdel, rids, nrdel, err, errlen);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         say(&c, 1, "repair: %s", err);
         goto done;
@@ -792,6 +935,8 @@ done:
     free(segs);
     free(del);
     free(rdel);
+    free(rids);
+    ty_dels_free(&ev.snap);
     ty_manifest_free(&mf);
     ty_model_free(&base);
     free(real);

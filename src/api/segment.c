@@ -556,6 +556,19 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
                   dir, (unsigned long long)mf.base_docs, path, (unsigned long long)B->ndocs);
         goto done;
     }
+    {
+        /* files committed after this manifest: an older copy was put back
+         * (answering from it would bring deleted documents back and lose
+         * segments); raced by two commits, it reads again */
+        char nf[64];
+        uint64_t ng = ty_upd_newest(dir, nf, sizeof nf);
+        if (ng >= mf.generation + 2) {
+            ty_seterr(err, errlen, "%s/MANIFEST generation %llu is older than %s beside it "
+                      "(an older copy put back?)", dir, (unsigned long long)mf.generation, nf);
+            rc = SEG_VANISHED;
+            goto done;
+        }
+    }
     if (mf.nseg == 0 && !mf.del[0]) { /* nothing to apply */
         x->upd.generation = mf.generation;
         rc = TENYO_OK;

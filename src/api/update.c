@@ -47,6 +47,7 @@ struct tenyo_update {
     tenyo_builder *b;         /* documents to add (NULL: none yet) */
     ty_strmap *added;         /* their ids */
     uint64_t *del;            /* global positions deleted by this update */
+    char **delid;             /* their documents' ids (malloc'd each) */
     size_t ndel, capdel;      /* used / allocated */
     uint8_t *deleted;         /* per document of x: deleted by this update */
     int marked;               /* the base's "updated" byte was set here */
@@ -63,7 +64,9 @@ void tenyo_update_free(tenyo_update *u) {
     tenyo_index_free(u->x);
     ty_manifest_free(&u->mf);
     ty_wlock_release(&u->lock);
+    for (size_t i = 0; i < u->ndel; i++) free(u->delid[i]);
     free(u->del);
+    free(u->delid);
     free(u->deleted);
     free(u);
 }
@@ -170,24 +173,44 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
     return TENYO_OK;
 }
 
-/* Queue global position p for deletion. */
-static int push_del(tenyo_update *u, uint64_t p) {
+/* Queue document d of u->x (its global position and stored id) for
+ * deletion. */
+static int push_del(tenyo_update *u, uint64_t d) {
     if (u->ndel == u->capdel) {
         size_t c = u->capdel ? 2 * u->capdel : 64;
-        uint64_t *d = ty_reallocarray(u->del, c, sizeof *d);
-        if (!d) return TENYO_ERR_NOMEM;
-        u->del = d;
+        uint64_t *p = ty_reallocarray(u->del, c, sizeof *p);
+        if (!p) return TENYO_ERR_NOMEM;
+        u->del = p;
+        char **q = ty_reallocarray(u->delid, c, sizeof *q);
+        if (!q) return TENYO_ERR_NOMEM;
+        u->delid = q;
         u->capdel = c;
     }
-    u->del[u->ndel++] = p;
+    tenyo_doc_meta dm;
+    tenyo_index_doc(u->x, d, &dm);
+    char *id = ty_strdup(dm.id ? dm.id : "");
+    if (!id) return TENYO_ERR_NOMEM;
+    u->del[u->ndel] = gpos_of(u->x, d);
+    u->delid[u->ndel++] = id;
     return TENYO_OK;
+}
+
+/* A deletion: global position and the id of its document. */
+typedef struct del_rec {
+    uint64_t pos;             /* global position */
+    const char *id;           /* stored id ("" when not known) */
+} del_rec;
+
+static int cmp_del_rec(const void *a, const void *b) {
+    uint64_t x = ((const del_rec *)a)->pos, y = ((const del_rec *)b)->pos;
+    return x < y ? -1 : x > y;
 }
 
 int tenyo_update_delete(tenyo_update *u, const char *id) {
     if (!u || !id) return TENYO_ERR_ARG;
     int64_t d = tenyo_index_find(u->x, id);
     if (d < 0 || u->deleted[d]) return 0;
-    if (push_del(u, gpos_of(u->x, (uint64_t)d))) return TENYO_ERR_NOMEM;
+    if (push_del(u, (uint64_t)d)) return TENYO_ERR_NOMEM;
     u->deleted[d] = 1;
     return 1;
 }
@@ -199,7 +222,10 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     uint64_t deleted_here = u->ndel;
     uint64_t nadd_ids = ty_strmap_size(u->added);
     ty_manifest nm = {0};
-    uint64_t *all = NULL;
+    del_rec *all = NULL;
+    const char **allid = NULL;
+    uint64_t *allpos = NULL;
+    ty_dels old = {0};
     char name[64];
     int rc = TENYO_OK, unsynced = 0;
     if (nadd_ids == 0 && u->ndel == 0) goto stats; /* nothing to do */
@@ -249,39 +275,48 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
             if (d < 0) continue;
             s.replaced++;
             if (!u->deleted[d]) {
-                if (push_del(u, gpos_of(u->x, (uint64_t)d))) goto done;
+                if (push_del(u, (uint64_t)d)) goto done;
                 u->deleted[d] = 1;
             }
         }
     }
-    /* deletions: the earlier ones and this update's, sorted and unique */
-    uint64_t *old = NULL, nold = 0;
+    /* deletions: the earlier ones and this update's, sorted and unique,
+     * with their ids; written at every commit (also when there are none),
+     * with the state they count, so that the newest deletion file records
+     * the committed state if the MANIFEST is lost (store/manifest.c) */
     if (u->mf.del[0]) {
-        rc = ty_dels_read(u->dir, u->mf.del, positions, &old, &nold, u->err, sizeof u->err);
+        rc = ty_dels_load(u->dir, u->mf.del, &old, u->err, sizeof u->err);
+        if (!rc && old.n && old.pos[old.n - 1] >= positions) {
+            ty_seterr(u->err, sizeof u->err, "%s/%s: damaged deletion file (position beyond "
+                      "the %" PRIu64 " documents)", u->dir, u->mf.del, positions);
+            rc = TENYO_ERR_CORRUPT;
+        }
         if (rc) goto done;
         rc = TENYO_ERR_NOMEM;
     }
-    uint64_t nall = nold + u->ndel;
+    uint64_t nall = old.n + u->ndel;
     all = ty_mallocarray(nall ? nall : 1, sizeof *all);
-    if (!all) {
-        free(old);
-        goto done;
-    }
-    if (nold) memcpy(all, old, nold * sizeof *all);
-    free(old);
-    if (u->ndel) memcpy(all + nold, u->del, u->ndel * sizeof *all);
-    qsort(all, nall, sizeof *all, ty_cmp_u64);
+    allid = ty_mallocarray(nall ? nall : 1, sizeof *allid);
+    allpos = ty_mallocarray(nall ? nall : 1, sizeof *allpos);
+    if (!all || !allid || !allpos) goto done;
+    for (uint64_t i = 0; i < old.n; i++)
+        all[i] = (del_rec){old.pos[i], old.ids ? old.ids[i] : ""};
+    for (size_t i = 0; i < u->ndel; i++) all[old.n + i] = (del_rec){u->del[i], u->delid[i]};
+    qsort(all, nall, sizeof *all, cmp_del_rec);
     uint64_t nu = 0;
     for (uint64_t i = 0; i < nall; i++)
-        if (nu == 0 || all[nu - 1] != all[i]) all[nu++] = all[i];
-    if (nu) {
-        snprintf(name, sizeof name, "del-%06" PRIu64 ".tyd", gen);
-        rc = ty_dels_write(u->dir, name, all, nu, u->err, sizeof u->err);
-        if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet */
-        if (rc) goto done;
-        snprintf(nm.del, sizeof nm.del, "%s", name);
-        nm.ndel = nu;
-    }
+        if (nu == 0 || allpos[nu - 1] != all[i].pos) {
+            allpos[nu] = all[i].pos;
+            allid[nu++] = all[i].id;
+        } else if (!*allid[nu - 1]) {
+            allid[nu - 1] = all[i].id; /* the one that knows the id */
+        }
+    snprintf(name, sizeof name, "del-%06" PRIu64 ".tyd", gen);
+    rc = ty_dels_write(u->dir, name, &nm, allpos, allid, nu, u->err, sizeof u->err);
+    if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_ERR_IO; /* not named yet */
+    if (rc) goto done;
+    snprintf(nm.del, sizeof nm.del, "%s", name);
+    nm.ndel = nu;
     /* the base records that updates exist (one byte, once), so that a copy
      * of it without its update directory is noticed */
     if (!u->x->m.updated && !u->marked) {
@@ -306,6 +341,9 @@ stats:;
     rc = unsynced ? TENYO_ERR_UNSYNCED : TENYO_OK;
 done:
     free(all);
+    free(allid);
+    free(allpos);
+    ty_dels_free(&old);
     ty_manifest_free(&nm);
     return rc;
 }

@@ -11,7 +11,7 @@
  *   cmd_NAME.c     one command each: its options, --help text, run and
  *                  output (cmd_serve.c with serve_parse.c, the request
  *                  parsers kept apart for the fuzz targets).
- *   opts.c query.c term.c render.c filters.c input.c writer.c answers.c
+ *   opts.c query.c term.c render.c filters.c input.c writer.c profiles.c
  *   help_ja.c      the support files: options and messages, the query,
  *                  terminal tables, JSON/CSV output, filters, reading
  *                  records, writers, the ideas/match/profile answers,
@@ -50,6 +50,7 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
  * match query (-k). */
 #define CLI_IDEAS_MAX 100
 #define CLI_MATCH_MAX_K 100
+#define CLI_MATCH_IDEAS 20   /* proposals computed for the uses of a match */
 
 /* ============================================== tenyo.c: the dispatcher */
 
@@ -230,8 +231,6 @@ const char *cli_safe_lines(const char *s);
  * titles hold them) as one space, into out (cap > 0 bytes; a longer s is
  * cut, never inside a character); returns out. */
 char *cli_one_line(const char *s, char *out, size_t cap);
-/* A card's strength band (TENYO_BAND_*): "strong" | "candidate" |
- * "reference", and its label in lang (有力 / 候補 / 参考). */
 /* The length of the longest string of array t at s[i] (n = strlen(s)):
  * ASCII without case and only at a word start, others byte for byte (as
  * tenyo_idea_why matched them); 0 when none. */
@@ -239,18 +238,6 @@ size_t cli_mark_len(const char *s, size_t n, size_t i, const json_t *t);
 /* s to stdout with every occurrence of the strings of t marked (【term】 in
  * Japanese reports, *term* in English ones), escaped for the terminal. */
 void cli_print_marked(const char *s, const json_t *t, int ja);
-const char *cli_band_code(int band);
-const char *cli_band_label(int band, const char *lang);
-/* A TENYO_WEAK_* bit's code ("few_words", ...). */
-const char *cli_weak_code(unsigned bit);
-/* Why a card is in its band, one line in lang ("" for a strong card). */
-void cli_weak_reason(unsigned weak, int band, const char *lang, char *out, size_t cap);
-/* The two numbers of a card explained, {"confidence": {"ja","en"},
- * "unexpected": {...}, "bands": {...}}. */
-json_t *cli_ideas_legend(void);
-/* The same line by key and language (key: "confidence", "unexpected",
- * "bands"). */
-const char *cli_legend_line(const char *key, const char *lang);
 /* 1 when a spreadsheet would run CSV text s as a formula (first character
  * = + - @, tab or CR: the web page's rule); such a cell gets a "'" prefix. */
 int cli_csv_risky(const char *s);
@@ -259,12 +246,12 @@ int cli_csv_risky(const char *s);
 int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n);
 /* Metadata of document doc: {"id","title","fields","applicant","date","open"}. */
 json_t *cli_doc_json(const tenyo_index *x, uint64_t doc);
-/* {"query": {...}, "results": [...]} of a similar search already run. */
+/* {"query": {...}, "results": [...], "warnings": [...]} of a similar
+ * search already run (tenyo_similar_json, parsed). */
 json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
                          tenyo_mode mode, long k, const tenyo_hit *hits, int n);
-/* The public record of a patent id: J-PlatPat for Japanese numbers, Google
- * Patents for US (and other) ones; "" when the id is no patent number. */
-const char *cli_record_link(const char *id, char *buf, size_t cap);
+/* The library's JSON text s (tenyo_*_json) as an object; s is released. */
+json_t *cli_json_take(char *s);
 /* A printable A4 HTML report (report.c) of an ideas object (cli_ideas_json)
  * or a match object (cli_match_json) to f; path names the index. 0, or -1
  * on a write error. ctx: the context of the answer (its abstract and map
@@ -369,7 +356,8 @@ int cli_update_end(tenyo_update *u, const char *path, int ec, tenyo_update_stats
 /* A sink adding records to update u. */
 cli_sink cli_sink_update(tenyo_update *u);
 
-/* ============ answers.c: the ideas, match and profile objects (commands and server) */
+/* ============ render.c, profiles.c: the ideas, match and profile objects (commands and server);
+ * the ideas and match objects are the library's (tenyo_ideas_json, tenyo_match_json) */
 
 /* Run one ideas query (indexed qdoc >= 0, else text/len) on ctx and build
  * {"query": {...}, "ideas": [...]} (README "ideas --json"). NULL on failure

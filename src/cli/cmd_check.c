@@ -17,9 +17,11 @@ static const char *check_usage =
     "for a problem); exit 0 when consistent, 3 when not.\n"
     "  --repair   keep every readable document and commit a new consistent state:\n"
     "             damaged or missing files are moved aside into INDEX.upd/damaged-*/\n"
-    "             (never deleted); when the deletion file is lost, replacements are\n"
-    "             recomputed from the ids and deletions made by `tenyo delete` are\n"
-    "             lost (counted). A damaged base cannot be repaired (exit 3).\n";
+    "             (never deleted). A lost, damaged or older MANIFEST is rebuilt from\n"
+    "             the newest deletion file, which records the state and each deleted\n"
+    "             document's id; when no file proves which documents are deleted, or\n"
+    "             the base is damaged, nothing is changed (exit 3): restore from a\n"
+    "             backup or index the sources again.\n";
 
 static void check_say(void *ud, int problem, const char *line) {
     (void)ud;
@@ -58,8 +60,9 @@ int cli_cmd_check(int argc, char **argv) {
         else
             fprintf(stderr, "checked %s: %d problem%s%s\n", path, st.problems,
                     st.problems == 1 ? "" : "s",
-                    repair ? " remain" : "; `tenyo check --repair` keeps every readable "
-                                         "document");
+                    repair ? " not repaired (the DAMAGED lines say why and what to do)"
+                           : "; `tenyo check --repair` keeps every readable document, or "
+                             "refuses when it cannot prove which are deleted");
         return rc == TENYO_OK ? EXIT_OK : EXIT_INDEX;
     }
     cli_err("%s\n", err[0] ? err : tenyo_strerror(rc));

@@ -5,7 +5,8 @@
  *
  * Output: a readable report (default), or with --json one object
  * {"query": {...}, "ideas": [...]} per query (built by cli_ideas_json /
- * cli_ideas_render, answers.c, which the server and `match` share), or
+ * cli_ideas_render, render.c: the library's tenyo_ideas_json, which the server, `match`
+ * and the Python binding share), or
  * with --csv one row per proposal. The sentence is built from the
  * proposal's parts in the chosen language (--lang; default ja, as in
  * `match` and the server, whatever the query's language).
@@ -108,15 +109,17 @@ static void print_report(const json_t *o, const char *lang) {
     char home[512];
     jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     int cols = cli_term_cols(); /* titles cut to it (whole in --json) */
+    /* one language per line: the headings in --lang's */
+    const char *head = ja ? "転用候補: " : "ideas for ";
     if (json_object_get(q, "id")) {
-        printf("転用候補 / ideas for %s  ", cli_safe(cli_jstr(q, "id")));
-        cli_cut(cli_jstr(q, "title"), cli_room(cols, (long)cli_width("転用候補 / ideas for   ") +
+        printf("%s%s  ", head, cli_safe(cli_jstr(q, "id")));
+        cli_cut(cli_jstr(q, "title"), cli_room(cols, (long)cli_width(head) + 2 +
                                                      (long)cli_width(cli_jstr(q, "id"))));
         printf("\n");
     }
     else
-        printf("転用候補 / ideas for the query text\n");
-    printf("home fields: %s%s\n\n", home[0] ? cli_safe(home) : "-",
+        printf("%s\n", ja ? "転用候補: 入力テキスト" : "ideas for the query text");
+    printf("%s: %s%s\n\n", ja ? "本件の分野" : "home fields", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
     size_t i, k;
     json_t *it, *e;
@@ -179,9 +182,9 @@ static void print_report(const json_t *o, const char *lang) {
         printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));
     }
     if (json_array_size(arr)) {
-        printf("%s\n%s\n%s\n", cli_legend_line("bands", ja ? "ja" : "en"),
-               cli_legend_line("confidence", ja ? "ja" : "en"),
-               cli_legend_line("unexpected", ja ? "ja" : "en"));
+        printf("%s\n%s\n%s\n", tenyo_idea_legend("bands", ja ? "ja" : "en"),
+               tenyo_idea_legend("confidence", ja ? "ja" : "en"),
+               tenyo_idea_legend("unexpected", ja ? "ja" : "en"));
         int star = 0;
         json_array_foreach(arr, i, it) star |= !json_is_true(json_object_get(it, "expected"));
         if (star)

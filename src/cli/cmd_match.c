@@ -3,7 +3,7 @@
  * strengths in, licensable patents it could use out, each with its uses.
  *
  * A rendering of the library's answer, not an engine of its own: the
- * object is cli_match_json (answers.c; tenyo_match_text, the ideas engine
+ * object is cli_match_json (render.c: tenyo_match_json of tenyo_match_text, the ideas engine
  * run with open_only, plus the nearest licensable patents, each use
  * explained with the same JSON the `ideas` command prints for that
  * proposal). POST /api/match answers with the same object as `tenyo match
@@ -41,8 +41,8 @@ static void print_match(const json_t *o, const char *lang) {
         snprintf(home + l, sizeof home - l, "%s%s", i ? "," : "", json_string_value(v));
     }
     int known = json_is_true(json_object_get(q, "licence_known"));
-    printf("%s\n", ja ? (known ? "会社の強みから使える開放特許 / licensable patents this company could use"
-                               : "会社の強みに近い特許（ライセンス可否は未確認） / patents this company could use")
+    printf("%s\n", ja ? (known ? "会社の強みから使える開放特許"
+                               : "会社の強みに近い特許（ライセンス可否は未確認）")
                       : (known ? "licensable patents this company could use (the Kawasaki-model query)"
                                : "patents this company could use (licence status unknown)"));
     printf("%s: %s%s   %s: %lld\n\n", ja ? "自社の分野" : "home fields", home[0] ? cli_safe(home) : "-",

@@ -3,7 +3,7 @@
  * patents (per patent: its confident proposals, how many, how far from its
  * own fields, the strongest evidence), for an office to sort its catalogue
  * by. The patents run through tenyo_ideas_batch; each profile is rendered
- * by cli_profile_cb (answers.c), which GET /api/profile shares.
+ * by cli_profile_cb (profiles.c), which GET /api/profile shares.
  */
 #include "cli.h"
 

@@ -20,8 +20,8 @@ static const char *search_usage =
     "full-width and half-width alike (ＡＢＣ = abc); a Latin word must start a word.\n"
     "  -k N                  number of results (default 10, at most 10000)\n"
     "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
-    "Filters (as for similar): --date-from DATE, --date-to DATE, --applicant S,\n"
-    "--exclude-applicant S, --fields CODES, --exclude-fields CODES.\n"
+    "      --lang ja|en      language of the report's headings (default ja)\n"
+    "Filters (as for similar):\n"
     "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
     "      --date-to DATE    published on or before DATE\n"
     "      --applicant S     applicant contains S (repeat: any)\n"
@@ -34,7 +34,9 @@ static const char *search_usage =
 int cli_cmd_search(int argc, char **argv) {
     static const struct option lo[] = {
         {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
-        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+        {"lang", required_argument, 0, OPT_LANG}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+    static const char *const langs[] = {"ja", "en", NULL};
+    int ja = 1;
     cli_filter_opts fo = {0};
     long k = 10;
     int json = 0, c, bad = 0;
@@ -44,6 +46,12 @@ int cli_cmd_search(int argc, char **argv) {
         case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
         case 'j': json = 1; break;
         case 'h': return cli_help(search_usage);
+        case OPT_LANG: {
+            int i = cli_choice("--lang", optarg, langs);
+            if (i < 0) bad = 1;
+            else ja = i == 0;
+            break;
+        }
         case OPT_KEYWORDS:
             cli_err("the query is the argument after INDEX, not --keywords\n");
             bad = 1;
@@ -90,10 +98,17 @@ int cli_cmd_search(int argc, char **argv) {
         cli_print_json(o);
         json_decref(o);
     } else {
-        printf("検索 / search: %s\n", fo.keywords);
-        printf("%lld of %llu patents %s; %d shown, ranked by relevance\n",
-               (long long)matching, (unsigned long long)tenyo_index_ndocs(x),
-               matching == 1 ? "matches" : "match", n);
+        /* one language per line: the headings in --lang's */
+        if (ja) {
+            printf("検索: %s\n", cli_safe(fo.keywords));
+            printf("全 %llu 件中 %lld 件が該当、関連度の高い %d 件を表示\n",
+                   (unsigned long long)tenyo_index_ndocs(x), (long long)matching, n);
+        } else {
+            printf("search: %s\n", cli_safe(fo.keywords));
+            printf("%lld of %llu patents %s; %d shown, ranked by relevance\n",
+                   (long long)matching, (unsigned long long)tenyo_index_ndocs(x),
+                   matching == 1 ? "matches" : "match", n);
+        }
         cli_print_hits(x, hits, n);
     }
 done:

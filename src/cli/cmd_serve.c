@@ -1558,10 +1558,24 @@ static const char *serve_usage =
     "                       eighth of the connection limit, 128 of 1024; no limit\n"
     "                       when bound to loopback, where every client is one address)\n"
     "  -q, --quiet          no access log\n"
-    "API: GET /healthz, /api/info, /api/patent/ID, /api/similar?id=|text=&k=&mode=,\n"
-    "     /api/map; POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\",\n"
-    "     \"open_only\", \"lang\", \"mode\"}; POST /api/match {\"text\", \"k\", ...} (the\n"
-    "     company query). Stops on SIGINT/SIGTERM (exit 0).\n";
+    "Endpoints (each answers with the JSON of the command named; filters as\n"
+    "arguments or members: date_from, date_to, applicant, exclude_applicant, fields,\n"
+    "exclude_fields, keywords, open_only, kind):\n"
+    "  GET  /healthz                        {\"status\": \"ok\", ...}\n"
+    "  GET  /api/info                       = tenyo info --json\n"
+    "  GET  /api/patent/ID?k=&mode=         the patent, its abstract and its similar\n"
+    "  GET  /api/similar?id=|text=&k=&mode= = tenyo similar --json\n"
+    "  GET  /api/search?q=QUERY&k=          = tenyo search --json (keyword search)\n"
+    "  GET  /api/resolve?q=TYPED            how typed text reads: an indexed id, a\n"
+    "                                       (mistyped) number, or text\n"
+    "  GET  /api/profile?id=ID&id=...&n=    = tenyo profile's objects (at most 20 ids)\n"
+    "  GET  /api/map?id=|text=&doc=ID       the landscape map of the fields\n"
+    "  GET  /api/report?task=ideas|match&body=JSON   the printable report (HTML)\n"
+    "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
+    "                                       = tenyo ideas --json\n"
+    "  POST /api/match {\"text\", \"k\", \"home\", \"lang\", ...}   = tenyo match --json\n"
+    "  GET  /, /app.js, /app.css            the web page\n"
+    "Stops on SIGINT or SIGTERM (exit 0).\n";
 
 /* The connection limit: SRV_MAX_CONNS, or fewer when the descriptor limit
  * (raised to its hard limit first) leaves less room — past it accept()

@@ -25,6 +25,7 @@ static const char *similar_usage =
     "      --rerank N        with --nprobe: candidates re-scored (default 4k, at least 64\n"
     "                        in lsa, 256 in hybrid), from index --f16's float16 vectors\n"
     "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
+    "      --lang ja|en      language of the report's headings (default ja)\n"
     "Filters (applied before the top k: the k best of the matching patents):\n"
     "      --date-from DATE  published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)\n"
     "      --date-to DATE    published on or before DATE (a year or month: its end)\n"
@@ -42,7 +43,8 @@ int cli_cmd_similar(int argc, char **argv) {
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
         {"hybrid-weight", required_argument, 0, 'w'}, {"help", no_argument, 0, 'h'},
         {"scan", required_argument, 0, 's'}, {"nprobe", required_argument, 0, 'P'},
-        {"rerank", required_argument, 0, OPT_RERANK}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+        {"rerank", required_argument, 0, OPT_RERANK}, {"lang", required_argument, 0, OPT_LANG},
+        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     long nprobe = 0, rerank = 0;
     const char *text = NULL, *file = NULL;
     cli_filter_opts fo = {0};
@@ -54,6 +56,8 @@ int cli_cmd_similar(int argc, char **argv) {
     int json = 0, c, bad = 0;
     optind = 1;
     static const char *const scans[] = {"auto", "fp32", "int8", NULL};
+    static const char *const langs[] = {"ja", "en", NULL};
+    int ja = 1;
     while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
         switch (c) {
         case 'T': text = optarg; break;
@@ -70,6 +74,12 @@ int cli_cmd_similar(int argc, char **argv) {
         }
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
+        case OPT_LANG: {
+            int i = cli_choice("--lang", optarg, langs);
+            if (i < 0) bad = 1;
+            else ja = i == 0;
+            break;
+        }
         case 'h': return cli_help(similar_usage);
         default: {
             int r = cli_filter_opt(c, optarg, &fo);
@@ -132,18 +142,26 @@ int cli_cmd_similar(int argc, char **argv) {
         cli_print_json(o);
         json_decref(o);
     } else {
+        /* one language per line: the headings in --lang's */
+        const char *head = ja ? "類似特許: " : "similar to ";
         if (qdoc >= 0) {
             tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-            printf("類似特許 / similar to %s  [%s]  ", cli_safe(qm.id), cli_safe(qm.fields));
+            printf("%s%s  [%s]  ", head, cli_safe(qm.id), cli_safe(qm.fields));
             int cols = cli_term_cols();
             cli_cut(qm.title, cli_room(cols, (long)(cli_width(qm.id) + cli_width(qm.fields) +
-                                                    cli_width("類似特許 / similar to   []  "))));
+                                                    cli_width(head) + cli_width("   []  "))));
             printf("\n");
         } else {
-            printf("類似特許 / similar to the query text\n");
+            printf("%s\n", ja ? "類似特許: 入力テキストに近い特許" : "similar to the query text");
         }
-        printf("mode %s, %d result%s", cli_mode_name(mode), n, n == 1 ? "" : "s");
-        if (filter)
+        if (ja)
+            printf("モード %s、%d 件", cli_mode_name(mode), n);
+        else
+            printf("mode %s, %d result%s", cli_mode_name(mode), n, n == 1 ? "" : "s");
+        if (filter && ja)
+            printf("（全 %llu 件のうちフィルタに合う %lld 件から）",
+                   (unsigned long long)tenyo_index_ndocs(x), (long long)tenyo_filter_count(filter));
+        else if (filter)
             printf(" among the %lld of %llu patents that match the filters",
                    (long long)tenyo_filter_count(filter),
                    (unsigned long long)tenyo_index_ndocs(x));

@@ -258,10 +258,10 @@ void cli_filter_note(const cli_filter_opts *fo, const tenyo_filter *fc, const te
 
 json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_filter *f,
                         long k, const tenyo_hit *hits, int n) {
-    json_t *o = cli_similar_json(x, -1, NULL, TENYO_MODE_TFIDF, k, hits, n);
+    char *s = NULL;
+    tenyo_search_json(x, f, (size_t)k, hits, n, &s); /* query {mode: "keywords", k} */
+    json_t *o = cli_json_take(s);
     json_t *q = json_object_get(o, "query");
-    json_object_del(q, "text");
-    json_object_set_new(q, "mode", json_string("keywords")); /* ranked by BM25 (api/keywords.c) */
     json_object_set_new(q, "filter", cli_filter_json(fo, f, x));
     return o;
 }

@@ -138,14 +138,18 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
         names[n++] = o->name;
         if (*name && !strncmp(o->name, name, strlen(name))) amb[na++] = o->name;
     }
+    /* "--n" for -n: one letter that is a short option of the command */
+    const char *sh = strlen(name) == 1 && name[0] != ':' ? strchr(shortopts, name[0]) : NULL;
     if (na > 1) {
         cli_err("option '--%s' is ambiguous:", name);
         for (size_t i = 0; i < na; i++) fprintf(stderr, " --%s", amb[i]);
+        if (sh) fprintf(stderr, "; did you mean '-%c'?", name[0]);
         fputc('\n', stderr);
         return '?';
     }
     const char *s = cli_suggest(name, names, n);
-    if (s) cli_err("unknown option '--%s'; did you mean '--%s'?\n", name, s);
+    if (sh) cli_err("unknown option '--%s'; did you mean '-%c'?\n", name, name[0]);
+    else if (s) cli_err("unknown option '--%s'; did you mean '--%s'?\n", name, s);
     else cli_err("unknown option '--%s'\n", name);
     return '?';
 }

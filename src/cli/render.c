@@ -2,7 +2,8 @@
  * render.c — the JSON shapes of `info`, `similar` and patent metadata,
  * built in one place so that the command line (`--json`) and the HTTP
  * server (`tenyo serve`) answer the same inputs with the same objects.
- * (The `ideas` object is built in answers.c for the same reason.)
+ * (The `ideas`, `match`, `similar` and `search` objects are the library's:
+ * tenyo_*_json, src/ideas/answer.c; cli_json_take parses them.)
  *
  * Everything here reads the index through tenyo.h only; strings are copied
  * into the JSON values, so the objects outlive nothing they point to.
@@ -226,43 +227,63 @@ json_t *cli_doc_json(const tenyo_index *x, uint64_t doc) {
     json_object_set_new(r, "open", json_boolean(dm.open));
     json_object_set_new(r, "kind", kind_json(dm.id));
     char link[256];
-    json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
+    json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
     return r;
 }
 
 json_t *cli_similar_json(const tenyo_index *x, int64_t qdoc, const char *text,
                          tenyo_mode mode, long k, const tenyo_hit *hits, int n) {
-    json_t *o = json_object(), *q = json_object(), *res = json_array();
-    if (qdoc >= 0) {
-        tenyo_doc_meta qm;
-        tenyo_index_doc(x, (uint64_t)qdoc, &qm);
-        json_object_set_new(q, "id", json_string(qm.id));
-        json_object_set_new(q, "title", json_string(qm.title));
-        json_object_set_new(q, "fields", cli_json_list(qm.fields));
-    } else {
-        json_object_set_new(q, "text", json_string(text ? text : ""));
+    tenyo_query q = {qdoc, text, text ? strlen(text) : 0, NULL, 0};
+    char *s = NULL;
+    tenyo_similar_json(x, &q, mode, (size_t)k, hits, n, &s);
+    return cli_json_take(s);
+}
+
+json_t *cli_json_take(char *s) {
+    json_t *o = s ? json_loads(s, 0, NULL) : NULL;
+    tenyo_json_free(s);
+    return o ? o : json_object();
+}
+
+json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                         const char *text, size_t len, const tenyo_idea *ideas, int got,
+                         size_t asked, const char *lang) {
+    (void)x;
+    tenyo_query q = {qdoc, text, len, NULL, 0};
+    char *s = NULL;
+    tenyo_ideas_json(ctx, &q, ideas, got, asked, lang, &s);
+    return cli_json_take(s);
+}
+
+json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                       const char *text, size_t len, const tenyo_ideas_opts *io,
+                       size_t n, const char *lang, int *status) {
+    tenyo_idea ideas[CLI_IDEAS_MAX];
+    if (n > CLI_IDEAS_MAX) n = CLI_IDEAS_MAX;
+    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
+                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
+    *status = got < 0 ? got : TENYO_OK;
+    if (got < 0) return NULL;
+    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
+}
+
+json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
+                       const tenyo_ideas_opts *io, size_t k, const char *lang, int *status) {
+    tenyo_idea ideas[CLI_MATCH_IDEAS];
+    tenyo_match mt[CLI_MATCH_MAX_K];
+    int got = 0;
+    (void)x;
+    if (k > CLI_MATCH_MAX_K) k = CLI_MATCH_MAX_K;
+    int n = tenyo_match_text(ctx, text, len, io, CLI_MATCH_IDEAS, ideas, &got, k, mt);
+    *status = n < 0 ? n : TENYO_OK;
+    if (n < 0) return NULL;
+    char *s = NULL;
+    int rc = tenyo_match_json(ctx, text, len, ideas, got, mt, n, k, lang, &s);
+    if (rc) {
+        *status = rc;
+        return NULL;
     }
-    json_object_set_new(q, "mode", json_string(cli_mode_name(mode)));
-    json_object_set_new(q, "k", json_integer(k));
-    for (int i = 0; i < n; i++) {
-        tenyo_doc_meta dm;
-        tenyo_index_doc(x, hits[i].doc, &dm);
-        json_t *r = json_object();
-        json_object_set_new(r, "rank", json_integer(i + 1));
-        json_object_set_new(r, "id", json_string(dm.id));
-        json_object_set_new(r, "score", json_real((double)hits[i].score));
-        json_object_set_new(r, "title", json_string(dm.title));
-        json_object_set_new(r, "fields", cli_json_list(dm.fields));
-        json_object_set_new(r, "applicant", json_string(dm.applicant));
-        json_object_set_new(r, "date", json_string(dm.date));
-        json_object_set_new(r, "open", json_boolean(dm.open));
-        char link[256];
-        json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
-        json_array_append_new(res, r);
-    }
-    json_object_set_new(o, "query", q);
-    json_object_set_new(o, "results", res);
-    return o;
+    return cli_json_take(s);
 }
 
 /* ============================================================ output */
@@ -291,58 +312,6 @@ void cli_print_json(json_t *j) {
         fputc('\n', stdout);
         free(s);
     }
-}
-
-
-/* ============================================================= links */
-
-/* Digits of s[0..) after skipping '-', '/' and spaces, into out (cap). */
-static size_t digits(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    for (; *s && n + 1 < cap; s++) {
-        if (*s >= '0' && *s <= '9') out[n++] = *s;
-        else if (*s != '-' && *s != '/' && *s != ' ') break;
-    }
-    out[n] = 0;
-    return n;
-}
-
-const char *cli_record_link(const char *id, char *buf, size_t cap) {
-    static const char jpp[] = "https://www.j-platpat.inpit.go.jp/c1801/PU/JP-";
-    static const char gp[] = "https://patents.google.com/patent/";
-    char d[32];
-    buf[0] = 0;
-    if (!id) return buf;
-    /* J-PlatPat's fixed addresses (2024): JP-YYYY-NNNNNN/11 for a
-     * publication of an application (特開), JP-N/15 for a granted patent
-     * (特許), JP-N/25 for a registered utility model (実登); other
-     * Japanese forms and US numbers on Google Patents */
-    if (!strncmp(id, "特開", 6) && digits(id + 6, d, sizeof d) == 10)
-        snprintf(buf, cap, "%s%.4s-%s/11/ja", jpp, d, d + 4);
-    else if (!strncmp(id, "特許", 6) && digits(id + 6, d, sizeof d) >= 7)
-        snprintf(buf, cap, "%s%s/15/ja", jpp, d);
-    else if (!strncmp(id, "実登", 6) && digits(id + 6, d, sizeof d) >= 7)
-        snprintf(buf, cap, "%s%s/25/ja", jpp, d);
-    else if (!strncmp(id, "特表", 6) && digits(id + 6, d, sizeof d) == 10)
-        snprintf(buf, cap, "%sJP%sA/ja", gp, d);
-    else if (!strncmp(id, "特開平", 9) && digits(id + 9, d, sizeof d) >= 7)
-        snprintf(buf, cap, "%sJPH%sA/ja", gp, d);
-    else if (!strncmp(id, "特開昭", 9) && digits(id + 9, d, sizeof d) >= 7)
-        snprintf(buf, cap, "%sJPS%sA/ja", gp, d);
-    else if (!strncmp(id, "再表", 6) && digits(id + 6, d, sizeof d) >= 8)
-        snprintf(buf, cap, "%sWO%sA1/ja", gp, d);
-    else {
-        char key[64];
-        if (tenyo_patno_key(id, key, sizeof key) == 1) {
-            if (!strncmp(key, "us", 2) && strspn(key + 2, "0123456789") == strlen(key + 2) &&
-                key[2])
-                snprintf(buf, cap, "%sUS%s/en", gp, key + 2);
-            else if (!strncmp(key, "jp", 2) && strlen(key + 2) == 10 &&
-                     strspn(key + 2, "0123456789") == 10)
-                snprintf(buf, cap, "%s%.4s-%s/11/ja", jpp, key + 2, key + 6);
-        }
-    }
-    return buf;
 }
 
 

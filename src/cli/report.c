@@ -201,11 +201,11 @@ static void head(FILE *f, const tenyo_index *x, const char *path, const char *ti
 static void legend(FILE *f, int ja) {
     const char *l = ja ? "ja" : "en";
     fprintf(f, "<h2>%s</h2><p class=\"legend\">", ja ? "数値の見方" : "Reading the numbers");
-    esc(f, cli_legend_line("bands", l));
+    esc(f, tenyo_idea_legend("bands", l));
     fputs("<br>", f);
-    esc(f, cli_legend_line("confidence", l));
+    esc(f, tenyo_idea_legend("confidence", l));
     fputs("<br>", f);
-    esc(f, cli_legend_line("unexpected", l));
+    esc(f, tenyo_idea_legend("unexpected", l));
     fprintf(f, "<br>%s</p>\n",
             ja ? "類似度: 文章・特許の語の重なり（0〜1）。"
                  "共通する語: 両方の文に現れる具体的な語（文中で <mark>強調</mark>）。"

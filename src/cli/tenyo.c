@@ -13,7 +13,7 @@
  *   tenyo delete INDEX ID...                   delete documents
  *   tenyo rebuild INDEX                        refit over the live documents
  *   tenyo check INDEX [--repair]               verify every file; keep what is readable
- *   tenyo eval [options] FILE...               Protocol S of EVAL.md
+ *   tenyo eval [options] FILE...               protocols S and X (--help)
  *   tenyo tokens [--text T | --file F]         show the terms of a text
  *   tenyo bench INDEX [options]                 QPS, latency and recall of an index
  *
@@ -83,7 +83,7 @@ static const cli_command commands[] = {
     {"rebuild", cli_cmd_rebuild, "refit an updated index over its live documents"},
     {"open", cli_cmd_open, "load (or clear) the list of licensable patents of an index"},
     {"check", cli_cmd_check, "verify every file of an index; --repair keeps what is readable"},
-    {"eval", cli_cmd_eval, "Protocols S and X of EVAL.md on a corpus"},
+    {"eval", cli_cmd_eval, "measure similar (P@10) and ideas (recall, serendipity) on a corpus"},
     {"tokens", cli_cmd_tokens, "show the terms the tokenizer produces for a text"},
     {"bench", cli_cmd_bench, "query throughput, latency and recall of an index (QPS, p50/p95/p99)"},
     {"version", cmd_version, "print the version (also -V, --version)"},

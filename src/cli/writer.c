@@ -12,11 +12,26 @@
 
 /* ================================================== licensable list */
 
+/* The unresolved lines shown; the rest are counted (a whole open-patent
+ * database against a smaller index is hundreds of thousands of lines). */
+#define OPEN_REPORT_MAX 20
+
+typedef struct open_rep {
+    int quiet;
+    unsigned long shown, more;
+} open_rep;
+
 /* Report of an unresolved line (quiet: counted only); the line's text
  * comes from the list file, so control characters are shown escaped, never
  * sent to the terminal. */
 static void open_report(void *ud, const char *file, long line, const char *msg) {
-    if (*(int *)ud) return;
+    open_rep *r = ud;
+    if (r->quiet) return;
+    if (r->shown == OPEN_REPORT_MAX) {
+        r->more++;
+        return;
+    }
+    r->shown++;
     cli_err("%s:%ld: %s\n", cli_safe(file), line, cli_safe(msg));
 }
 
@@ -26,10 +41,13 @@ int cli_open_list_load(const char *path, const char *list, const char *column, i
                             tenyo_writer *w) {
     tenyo_open_stats os;
     char err[512] = "";
-    int q = quiet;
+    open_rep q = {quiet, 0, 0};
     const char *lp = cli_input_path(list);
     int rc = w ? tenyo_writer_open_list(w, lp, column, open_report, &q, &os, err, sizeof err)
                : tenyo_open_load(path, lp, column, open_report, &q, &os, err, sizeof err);
+    if (q.more)
+        cli_err("%s: %lu more lines not resolved are not shown (the first %d are above)\n",
+                cli_safe(list), q.more, OPEN_REPORT_MAX);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         cli_err("%s\n", err);
         return rc == TENYO_ERR_ARG ? EXIT_USAGE : rc == TENYO_ERR_INPUT || rc == TENYO_ERR_IO ||

@@ -30,10 +30,33 @@
  *
  * The deletion file holds the global positions of deleted documents (base
  * documents 0..N-1, then each segment's documents in manifest order),
- * sorted and unique: "TENYODEL" magic, u32 version 1, u32 0, u64 count,
- * count x u64, then FNV-1a 64 of everything before it; little-endian.
- * Positions rather than ids, because an id may live in the base and, as its
- * replacement, in a segment: only the old instance is deleted.
+ * sorted and unique. Positions rather than ids alone, because an id may
+ * live in the base and, as its replacement, in a segment: only the old
+ * instance is deleted. Every commit writes one (version 2: also when
+ * nothing is deleted), so that the newest deletion file is a second
+ * record of the committed state, by which tenyo check --repair proves
+ * the deletions when the MANIFEST is lost, damaged or an older copy
+ * (api/check.c). Little-endian:
+ *   offset  size     version 2
+ *   0       8        "TENYODEL"
+ *   8       4        version (2)
+ *   12      4        flags, 0
+ *   16      8        count c
+ *   24      8        generation of the commit that wrote it
+ *   32      8        fit id of the base
+ *   40      8        documents of the base
+ *   48      8        segments s
+ *   56      24 x s   each segment: generation (its file "seg-%06u.tys"),
+ *                    documents, bytes (the MANIFEST's entries, in order)
+ *   ..      8 x c    global positions, sorted, unique
+ *   ..      8        L, bytes of the ids
+ *   ..      L        c ids, each NUL-terminated, in the positions' order
+ *                    ("" where not known: carried from a version-1 file)
+ *   ..      8        FNV-1a 64 of everything before it
+ * Format history: version 1 (issue 16) was "TENYODEL", u32 1, u32 0, u64
+ * count, count x u64 positions, FNV-1a 64: positions only, placed by the
+ * MANIFEST alone, so a lost MANIFEST lost the deletions too (issue 40, F1).
+ * Version 1 files are still read; the next commit writes version 2.
  *
  * The writer lock (issue 16). "LOCK" in the update directory, flock'd
  * without waiting, is taken by every writer of the index — a new base
@@ -45,8 +68,10 @@
  * writers left (ty_wlock_collect, as Lucene's IndexFileDeleter does when an
  * IndexWriter opens): "<base>.tmp.XXXXXX" beside the base, temporary files
  * here, and segment / deletion files a readable manifest does not name.
- * With a damaged or missing manifest only temporary files go: the rest is
- * for tenyo check --repair to judge (api/check.c).
+ * With a damaged or missing manifest, one naming a file that is gone, or
+ * one older than a file beside it (generation two or more past its own:
+ * an older copy put back), only temporary files go: the rest is for tenyo
+ * check --repair to judge (api/check.c).
  *
  * Files are created 0666 less the caller's umask (ty_file_tmp opens the
  * temporary name with O_CREAT | O_EXCL and mode 0666, which the kernel
@@ -93,7 +118,8 @@
 #include <unistd.h>
 
 #define DEL_MAGIC "TENYODEL"
-#define DEL_VERSION 1
+#define DEL_VERSION 2
+#define DEL_MAX (1ull << 32) /* bytes: far beyond any deletion set */
 #define MANIFEST_VERSION 1
 #define MANIFEST_MAX (64u << 20) /* bytes: ~1M segments, far beyond use */
 
@@ -583,32 +609,58 @@ static uint64_t rd64(const unsigned char *p) {
     return v;
 }
 
-int ty_dels_write(const char *dir, const char *name, const uint64_t *pos, uint64_t n,
-                  char *err, size_t errlen) {
-    size_t bytes;
-    if (n > (SIZE_MAX - 40) / 8) return TENYO_ERR_LIMIT;
-    bytes = 24 + (size_t)n * 8 + 8;
-    unsigned char *b = ty_malloc(bytes);
+void ty_dels_free(ty_dels *d) {
+    if (!d) return;
+    free(d->seg);
+    free(d->pos);
+    free(d->ids);
+    free(d->idblob);
+    memset(d, 0, sizeof *d);
+}
+
+int ty_dels_write(const char *dir, const char *name, const ty_manifest *st,
+                  const uint64_t *pos, const char *const *ids, uint64_t n, char *err,
+                  size_t errlen) {
+    uint64_t idb = 0;
+    for (uint64_t i = 0; i < n; i++) idb += (ids && ids[i] ? strlen(ids[i]) : 0) + 1;
+    if (n > DEL_MAX / 8 || st->nseg > DEL_MAX / 24 || idb > DEL_MAX) return TENYO_ERR_LIMIT;
+    size_t bytes = 56 + st->nseg * 24 + (size_t)n * 8 + 8 + (size_t)idb + 8;
+    unsigned char *b = ty_malloc(bytes), *p;
     if (!b) {
         ty_seterr(err, errlen, "%s/%s: out of memory", dir, name);
         return TENYO_ERR_NOMEM;
     }
     memcpy(b, DEL_MAGIC, 8);
+    memset(b + 8, 0, 8);
     b[8] = DEL_VERSION;
-    b[9] = b[10] = b[11] = 0;
-    memset(b + 12, 0, 4);
     le64(b + 16, n);
-    for (uint64_t i = 0; i < n; i++) le64(b + 24 + i * 8, pos[i]);
+    le64(b + 24, st->generation);
+    le64(b + 32, st->fit);
+    le64(b + 40, st->base_docs);
+    le64(b + 48, st->nseg);
+    p = b + 56;
+    for (size_t i = 0; i < st->nseg; i++, p += 24) {
+        le64(p, strtoull(st->seg[i].file + 4, NULL, 10));
+        le64(p + 8, st->seg[i].docs);
+        le64(p + 16, st->seg[i].bytes);
+    }
+    for (uint64_t i = 0; i < n; i++, p += 8) le64(p, pos[i]);
+    le64(p, idb);
+    p += 8;
+    for (uint64_t i = 0; i < n; i++) {
+        size_t l = ids && ids[i] ? strlen(ids[i]) : 0;
+        if (l) memcpy(p, ids[i], l);
+        p[l] = 0;
+        p += l + 1;
+    }
     le64(b + bytes - 8, ty_fnv1a(b, bytes - 8));
     int rc = write_atomic(dir, name, b, bytes, err, errlen);
     free(b);
     return rc;
 }
 
-int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **pos,
-                 uint64_t *n, char *err, size_t errlen) {
-    *pos = NULL;
-    *n = 0;
+int ty_dels_load(const char *dir, const char *name, ty_dels *d, char *err, size_t errlen) {
+    memset(d, 0, sizeof *d);
     char *path = join(dir, name);
     if (!path) return TENYO_ERR_NOMEM;
     int rc = TENYO_ERR_CORRUPT;
@@ -621,10 +673,9 @@ int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **p
         goto done;
     }
     uint64_t size = (uint64_t)st.st_size;
-    /* a deletion file never lists more positions than there are documents */
-    if (size < 32 || (size - 32) % 8 || (size - 32) / 8 > total) {
-        ty_seterr(err, errlen, "%s: damaged deletion file (%llu bytes for %llu documents)", path,
-                  (unsigned long long)size, (unsigned long long)total);
+    if (!S_ISREG(st.st_mode) || size < 32 || size > DEL_MAX) {
+        ty_seterr(err, errlen, "%s: damaged deletion file (%llu bytes%s)", path,
+                  (unsigned long long)size, S_ISREG(st.st_mode) ? "" : ", not a file");
         goto done;
     }
     b = ty_malloc((size_t)size);
@@ -641,39 +692,118 @@ int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **p
         ty_seterr(err, errlen, "%s: damaged deletion file (magic or checksum)", path);
         goto done;
     }
-    if (b[8] > DEL_VERSION || b[8] == 0) {
-        ty_seterr(err, errlen, "%s: deletion file version %u not supported", path, b[8]);
-        rc = b[8] ? TENYO_ERR_VERSION : TENYO_ERR_CORRUPT;
+    uint32_t ver = (uint32_t)(rd64(b + 8) & 0xffffffffu), flags = (uint32_t)(rd64(b + 8) >> 32);
+    if (ver > DEL_VERSION || ver == 0 || flags) {
+        ty_seterr(err, errlen, "%s: deletion file version %u (flags %u) not supported", path, ver,
+                  flags);
+        rc = ver > DEL_VERSION ? TENYO_ERR_VERSION : TENYO_ERR_CORRUPT;
         goto done;
     }
-    uint64_t cnt = rd64(b + 16);
-    if (cnt != (size - 32) / 8) {
+    d->version = ver;
+    uint64_t cnt = rd64(b + 16), off = 24, end = size - 8;
+    if (ver >= 2) {
+        if (size < 80) {
+            ty_seterr(err, errlen, "%s: damaged deletion file (%llu bytes)", path,
+                      (unsigned long long)size);
+            goto done;
+        }
+        d->generation = rd64(b + 24);
+        d->fit = rd64(b + 32);
+        d->base_docs = rd64(b + 40);
+        uint64_t ns = rd64(b + 48);
+        off = 56;
+        if (ns > (end - off) / 24 || cnt > (end - off - ns * 24) / 9) {
+            ty_seterr(err, errlen, "%s: damaged deletion file (%llu segments, %llu deletions)",
+                      path, (unsigned long long)ns, (unsigned long long)cnt);
+            goto done;
+        }
+        d->seg = ty_calloc(ns ? ns : 1, sizeof *d->seg);
+        if (!d->seg) {
+            rc = TENYO_ERR_NOMEM;
+            goto done;
+        }
+        d->nseg = (size_t)ns;
+        for (size_t i = 0; i < d->nseg; i++, off += 24) {
+            uint64_t g = rd64(b + off);
+            if (g == 0 || g > (uint64_t)INT64_MAX) {
+                ty_seterr(err, errlen, "%s: damaged deletion file (segment %zu)", path, i + 1);
+                goto done;
+            }
+            snprintf(d->seg[i].file, sizeof d->seg[i].file, "seg-%06" PRIu64 ".tys", g);
+            d->seg[i].docs = rd64(b + off + 8);
+            d->seg[i].bytes = rd64(b + off + 16);
+        }
+    } else if ((end - off) % 8 || cnt != (end - off) / 8) {
         ty_seterr(err, errlen, "%s: damaged deletion file (count %llu)", path,
                   (unsigned long long)cnt);
         goto done;
     }
-    uint64_t *p = ty_mallocarray(cnt ? cnt : 1, sizeof *p);
-    if (!p) {
-        rc = TENYO_ERR_NOMEM;
-        goto done;
-    }
-    for (uint64_t i = 0; i < cnt; i++) {
-        p[i] = rd64(b + 24 + i * 8);
-        if (p[i] >= total || (i && p[i] <= p[i - 1])) {
+    rc = TENYO_ERR_NOMEM;
+    d->pos = ty_mallocarray(cnt ? cnt : 1, sizeof *d->pos);
+    if (!d->pos) goto done;
+    rc = TENYO_ERR_CORRUPT;
+    for (uint64_t i = 0; i < cnt; i++, off += 8) {
+        d->pos[i] = rd64(b + off);
+        if (i && d->pos[i] <= d->pos[i - 1]) {
             ty_seterr(err, errlen, "%s: damaged deletion file (position %llu of %llu)", path,
                       (unsigned long long)i, (unsigned long long)cnt);
-            free(p);
             goto done;
         }
     }
-    *pos = p;
-    *n = cnt;
+    d->n = cnt;
+    if (ver >= 2) {
+        uint64_t idb = off + 8 <= end ? rd64(b + off) : UINT64_MAX;
+        off += 8;
+        if (idb == UINT64_MAX || idb != end - off || (cnt && b[end - 1] != 0)) {
+            ty_seterr(err, errlen, "%s: damaged deletion file (ids)", path);
+            goto done;
+        }
+        rc = TENYO_ERR_NOMEM;
+        d->idblob = ty_malloc((size_t)idb + 1);
+        d->ids = ty_calloc(cnt ? cnt : 1, sizeof *d->ids);
+        if (!d->idblob || !d->ids) goto done;
+        rc = TENYO_ERR_CORRUPT;
+        memcpy(d->idblob, b + off, (size_t)idb);
+        d->idblob[idb] = 0;
+        uint64_t k = 0;
+        for (uint64_t at = 0; at < idb && k < cnt; k++) {
+            d->ids[k] = d->idblob + at;
+            at += strlen(d->idblob + at) + 1;
+            if (k + 1 == cnt && at != idb) k = cnt + 1; /* bytes left over */
+        }
+        if (k != cnt) {
+            ty_seterr(err, errlen, "%s: damaged deletion file (ids)", path);
+            goto done;
+        }
+    }
     rc = TENYO_OK;
 done:
     if (f) fclose(f);
     free(b);
     free(path);
+    if (rc) ty_dels_free(d);
     return rc;
+}
+
+int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **pos,
+                 uint64_t *n, char *err, size_t errlen) {
+    *pos = NULL;
+    *n = 0;
+    ty_dels d;
+    int rc = ty_dels_load(dir, name, &d, err, errlen);
+    if (rc) return rc;
+    /* a deletion file never lists more positions than there are documents */
+    if (d.n && d.pos[d.n - 1] >= total) {
+        ty_seterr(err, errlen, "%s/%s: damaged deletion file (position %llu of %llu documents)",
+                  dir, name, (unsigned long long)d.pos[d.n - 1], (unsigned long long)total);
+        ty_dels_free(&d);
+        return TENYO_ERR_CORRUPT;
+    }
+    *pos = d.pos;
+    *n = d.n;
+    d.pos = NULL;
+    ty_dels_free(&d);
+    return TENYO_OK;
 }
 
 /* ================================================================= lock */
@@ -791,10 +921,24 @@ int ty_wlock_collect(const ty_wlock *w) {
      * cleanly (a damaged or missing one is tenyo check's to judge) */
     ty_manifest mf;
     char why[TY_ERRLEN];
+    int whole = 0;
     if (ty_manifest_read(w->dir, &mf, why, sizeof why) == TENYO_OK) {
-        removed += ty_upd_gc(w->dir, &mf);
+        /* only a manifest whose files are all there and that no file is
+         * committed past: otherwise (an older copy put back, a file it
+         * names lost) the unnamed files are the evidence tenyo check
+         * --repair needs, not garbage */
+        struct stat st;
+        whole = ty_upd_newest(w->dir, NULL, 0) < mf.generation + 2;
+        for (size_t i = 0; whole && i <= mf.nseg; i++) {
+            const char *f = i < mf.nseg ? mf.seg[i].file : mf.del;
+            char *p = *f ? join(w->dir, f) : NULL;
+            if (*f && (!p || stat(p, &st) != 0)) whole = 0;
+            free(p);
+        }
+        if (whole) removed += ty_upd_gc(w->dir, &mf);
         ty_manifest_free(&mf);
-    } else if ((d = opendir(w->dir))) {
+    }
+    if (!whole && (d = opendir(w->dir))) {
         while ((e = readdir(d))) {
             if (!strstr(e->d_name, ".tmp.")) continue;
             char *p = join(w->dir, e->d_name);
@@ -805,6 +949,24 @@ int ty_wlock_collect(const ty_wlock *w) {
     }
     /* shard files a sharded index at the path does not name (shards.c) */
     return removed + ty_shards_collect(w->path);
+}
+
+uint64_t ty_upd_newest(const char *dir, char *file, size_t filelen) {
+    DIR *d = opendir(dir);
+    uint64_t best = 0;
+    if (file && filelen) file[0] = 0;
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (!name_ok(n, "seg-", ".tys") && !name_ok(n, "del-", ".tyd")) continue;
+        uint64_t g = strtoull(n + 4, NULL, 10);
+        if (g <= best) continue;
+        best = g;
+        if (file && filelen) snprintf(file, filelen, "%.60s", n);
+    }
+    closedir(d);
+    return best;
 }
 
 int ty_upd_gc(const char *dir, const ty_manifest *keep) {
@@ -820,6 +982,12 @@ int ty_upd_gc(const char *dir, const ty_manifest *keep) {
         int used = 0;
         for (size_t i = 0; keep && i < keep->nseg; i++) used |= !strcmp(n, keep->seg[i].file);
         if (keep && keep->del[0] && !strcmp(n, keep->del)) used = 1;
+        /* a file two or more generations past the manifest was committed
+         * after it (a writer of generation g read a manifest of g - 1):
+         * the manifest is an older copy, and the file is evidence for
+         * tenyo check --repair, never garbage */
+        if (keep && !strstr(n, ".tmp.") && strtoull(n + 4, NULL, 10) >= keep->generation + 2)
+            used = 1;
         if (used) continue;
         char *p = join(dir, n);
         if (p && unlink(p) == 0) removed++;

@@ -292,22 +292,55 @@ static int rd_pread(reader *r, void *p, size_t n, uint64_t off) {
     return TENYO_OK;
 }
 
+/* What a file that is not an index looks like from its first n bytes b,
+ * when it looks like one of the sources of records tenyo reads (the usual
+ * mistake: the input given where the index goes): "a JSON Lines", "an
+ * XML", "a CSV" or NULL. */
+static const char *source_kind(const unsigned char *b, size_t n) {
+    size_t i = 0;
+    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) i = 3; /* UTF-8 BOM */
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    if (i < n && (b[i] == '{' || b[i] == '[')) return "a JSON Lines";
+    if (i < n && b[i] == '<') return "an XML";
+    /* text (no NUL or other control bytes) whose first two lines each
+     * hold two commas or tabs or more (a C or prose file seldom does) */
+    size_t sep[2] = {0, 0};
+    for (int line = 0; line < 2 && i < n; line++, i++) {
+        for (; i < n && b[i] != '\n'; i++) {
+            if (b[i] < 0x20 && b[i] != '\t' && b[i] != '\r') return NULL;
+            sep[line] += b[i] == ',' || b[i] == '\t';
+        }
+        if (i >= n && line == 0) sep[1] = 2; /* one line only */
+    }
+    return sep[0] >= 2 && sep[1] >= 2 ? "a CSV" : NULL;
+}
+
+/* The error of a file that is not an index (why: "bad magic", "too
+ * short"), naming what it looks like when it looks like a source. */
+static int not_an_index(reader *r, const char *why) {
+    unsigned char b[512];
+    size_t n = r->fsize < sizeof b ? (size_t)r->fsize : sizeof b;
+    const char *kind = n && rd_pread(r, b, n, 0) == TENYO_OK ? source_kind(b, n) : NULL;
+    if (kind)
+        ty_seterr(r->err, r->errlen,
+                  "%s: not a tenyo index: it looks like %s file, a source of records "
+                  "(make an index of it first: tenyo index %s -o INDEX.tny)",
+                  r->path, kind, r->path);
+    else if (!strcmp(why, "too short"))
+        ty_seterr(r->err, r->errlen, "%s: %llu bytes is too short for a tenyo index",
+                  r->path, (unsigned long long)r->fsize);
+    else
+        ty_seterr(r->err, r->errlen, "%s: not a tenyo index (bad magic)", r->path);
+    return TENYO_ERR_CORRUPT;
+}
+
 /* Read and check the header and section table. */
 static int rd_header(reader *r) {
     unsigned char h[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
-    if (r->fsize < STORE_FIXED + STORE_ENTRY + 8) {
-        ty_seterr(r->err, r->errlen,
-                  "%s: %llu bytes is too short for a tenyo index", r->path,
-                  (unsigned long long)r->fsize);
-        return TENYO_ERR_CORRUPT;
-    }
+    if (r->fsize < STORE_FIXED + STORE_ENTRY + 8) return not_an_index(r, "too short");
     int rc = rd_pread(r, h, STORE_FIXED, 0);
     if (rc) return rc;
-    if (memcmp(h, STORE_MAGIC, 8) != 0) {
-        ty_seterr(r->err, r->errlen, "%s: not a tenyo index (bad magic)",
-                  r->path);
-        return TENYO_ERR_CORRUPT;
-    }
+    if (memcmp(h, STORE_MAGIC, 8) != 0) return not_an_index(r, "bad magic");
     uint32_t version = get_le32(h + 8), flags = get_le32(h + 12);
     uint32_t nsec = get_le32(h + 16);
     if (version == 0) {

@@ -226,11 +226,41 @@ int ty_manifest_read(const char *dir, ty_manifest *mf, char *err, size_t errlen)
 /* Replace dir/MANIFEST atomically (temporary file, fsync, rename, fsync dir). */
 int ty_manifest_write(const char *dir, const ty_manifest *mf, char *err, size_t errlen);
 void ty_manifest_free(ty_manifest *mf);
+/* A deletion file as read (store/manifest.c has the layout). Version 2
+ * also records the state its positions count (generation, base, segments
+ * in order) and each deleted document's id, so that it places its
+ * deletions without the MANIFEST; version 1 holds positions only. */
+typedef struct ty_dels {
+    uint32_t version;         /* 1 or 2 */
+    uint64_t generation;      /* v2: the commit that wrote it */
+    uint64_t fit;             /* v2: fit id of the base it applies to */
+    uint64_t base_docs;       /* v2: documents of that base */
+    size_t nseg;              /* v2: segments the positions count, oldest first */
+    ty_manifest_seg *seg;     /* nseg entries (malloc'd; file, docs, bytes) */
+    uint64_t n;               /* deletions */
+    uint64_t *pos;            /* n sorted unique global positions (malloc'd) */
+    const char **ids;         /* v2: n ids, in pos's order ("" = not known:
+                               * carried over from a version-1 file); NULL for v1 */
+    char *idblob;             /* the ids' bytes (malloc'd) */
+} ty_dels;
+void ty_dels_free(ty_dels *d);
+/* Read dir/name whole (magic, version, checksum, bounds, order):
+ * TENYO_ERR_NOTFOUND when there is none, _CORRUPT / _VERSION / _IO with
+ * "path: why". */
+int ty_dels_load(const char *dir, const char *name, ty_dels *d, char *err, size_t errlen);
 /* Deletion file dir/name: sorted unique global positions, each < total. */
 int ty_dels_read(const char *dir, const char *name, uint64_t total, uint64_t **pos,
                  uint64_t *n, char *err, size_t errlen);
-int ty_dels_write(const char *dir, const char *name, const uint64_t *pos, uint64_t n,
-                  char *err, size_t errlen);
+/* Write dir/name (version 2, atomically): the state st (generation, fit,
+ * base_docs, segments; its del members are ignored) and n sorted unique
+ * positions with their ids (NULL or "" entries: not known). */
+int ty_dels_write(const char *dir, const char *name, const ty_manifest *st,
+                  const uint64_t *pos, const char *const *ids, uint64_t n, char *err,
+                  size_t errlen);
+/* The highest generation named by a segment or deletion file of dir (0:
+ * none), its name in file. A manifest older by two or more generations
+ * than that is an older copy put back (api/segment.c refuses it). */
+uint64_t ty_upd_newest(const char *dir, char *file, size_t filelen);
 /* Create dir if needed and take its update lock (flock, non-blocking):
  * TENYO_ERR_BUSY naming the lock when another writer holds it. */
 int ty_upd_lock(const char *dir, int *fd, char *err, size_t errlen);

@@ -1,38 +1,155 @@
 /*
- * answers.c — the JSON answers of `ideas`, `match` and `profile`, built in
- * one place so that each command (--json, its text report, its CSV) and
- * the HTTP server (POST /api/ideas, /api/match, GET /api/profile) give the
- * same objects: cli_ideas_render / cli_ideas_json (the proposals with their
- * idea sentence, bridge terms, phrases, evidence and warnings),
- * cli_match_json (the licensable patents with their uses, each explained by
- * the ideas object of that proposal) and the applicability profile
- * (cli_profile_cb, cli_profile_json).
+ * answer.c — the results of ideas, match, similar and search as JSON, in
+ * the one schema that the command line's --json prints, the HTTP server
+ * (POST /api/ideas, /api/match, ...) answers with and the Python binding
+ * returns (json.loads of the same text): tenyo_ideas_json, tenyo_match_json,
+ * tenyo_similar_json, tenyo_search_json. The idea sentence
+ * (tenyo_idea_sentence) and a record's public link (tenyo_doc_link) are
+ * built here too, so that no embedder rebuilds them.
  *
- * The use sentence of a match names the patent itself (not the proposal's
- * best evidence, as the idea sentence does): "特開… を、医療（A61B）分野
- * の「内視鏡装置」で活用できる可能性（共通する語: 画像・撮像）". Its
- * phrase is one of the patent's own application phrases in that field, or
- * none.
+ * Design: the library renders the JSON (jansson; this file and the two
+ * readers of JSON input, io/jsonl.c and store/manifest.c, are its only
+ * users) from an answer the caller already has (the ideas or matches of
+ * the last call on the context), and returns it as a malloc'd string. A
+ * binding parses that string instead of rebuilding the members from the
+ * structs, so the members, their names and their values cannot drift
+ * between the command line, the server and the bindings. Rejected: a
+ * tenyo_result handle with one getter per member (dozens of calls to
+ * keep in step with the JSON, and the JSON would still be a second copy),
+ * and building the JSON in the CLI (the state of 2026: Python then rebuilt
+ * its own, thinner dicts with other names).
+ *
+ * The idea sentence: bridge terms, the field, the best application
+ * phrase written in the answer's language that names a use in the field,
+ * and the evidence it came from: "画像・撮像に関する本技術を、医療
+ * （A61B）分野の「内視鏡装置」に転用できる可能性（根拠: 特開…「…」）".
+ * The use sentence of a match names the patent itself (not the
+ * proposal's best evidence, as the idea sentence does): "特開… を、医療
+ * （A61B）分野の「内視鏡装置」で活用できる可能性（共通する語: 画像・撮
+ * 像）". Its phrase is one of the patent's own application phrases in
+ * that field, or one the field's evidence names, or none.
  */
-#include "cli.h"
+#include "tenyo.h"
+#include "api/api.h"
 
-#include <csv.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NBRIDGE 5
 #define NPHRASE 3
-#define MATCH_IDEAS 20       /* proposals computed for the uses */
 #define MATCH_PHRASES 6      /* phrases looked through per use */
+
+/* ============================================================ helpers */
+
+/* Comma-separated string -> JSON array of its non-empty parts. */
+static json_t *json_list(const char *csv) {
+    json_t *a = json_array();
+    const char *p = csv;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n) json_array_append_new(a, json_stringn(p, n));
+        p += n + (e ? 1 : 0);
+    }
+    return a;
+}
+
+/* String member key of object o, "" when absent. */
+static const char *jstr(const json_t *o, const char *key) {
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+/* s on one line: each run of line breaks and tabs (US abstracts used as
+ * titles hold them) as one space, into out (cap > 0), never cut inside a
+ * character; returns out. */
+static char *one_line(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    const char *p = s ? s : "";
+    for (; *p && n + 1 < cap; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            if (n && out[n - 1] != ' ') out[n++] = ' ';
+        } else {
+            out[n++] = *p;
+        }
+    }
+    if (((unsigned char)*p & 0xC0) == 0x80) { /* cut inside a character: drop its start */
+        while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
+        if (n) n--;
+    }
+    out[n] = 0;
+    return out;
+}
+
+/* o as the compact text the command line prints (members in insertion
+ * order), into *out; o is released. */
+static int dump(json_t *o, char **out) {
+    *out = o ? json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+    json_decref(o);
+    return *out ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
+/* ============================================================== links */
+
+/* Digits of s[0..) after skipping '-', '/' and spaces, into out (cap). */
+static size_t digits(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        if (*s >= '0' && *s <= '9') out[n++] = *s;
+        else if (*s != '-' && *s != '/' && *s != ' ') break;
+    }
+    out[n] = 0;
+    return n;
+}
+
+const char *tenyo_doc_link(const char *id, char *buf, size_t cap) {
+    static const char jpp[] = "https://www.j-platpat.inpit.go.jp/c1801/PU/JP-";
+    static const char gp[] = "https://patents.google.com/patent/";
+    char d[32];
+    if (!buf || !cap) return "";
+    buf[0] = 0;
+    if (!id) return buf;
+    /* J-PlatPat's fixed addresses (2024): JP-YYYY-NNNNNN/11 for a
+     * publication of an application (特開), JP-N/15 for a granted patent
+     * (特許), JP-N/25 for a registered utility model (実登); other
+     * Japanese forms and US numbers on Google Patents */
+    if (!strncmp(id, "特開", 6) && digits(id + 6, d, sizeof d) == 10)
+        snprintf(buf, cap, "%s%.4s-%s/11/ja", jpp, d, d + 4);
+    else if (!strncmp(id, "特許", 6) && digits(id + 6, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%s%s/15/ja", jpp, d);
+    else if (!strncmp(id, "実登", 6) && digits(id + 6, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%s%s/25/ja", jpp, d);
+    else if (!strncmp(id, "特表", 6) && digits(id + 6, d, sizeof d) == 10)
+        snprintf(buf, cap, "%sJP%sA/ja", gp, d);
+    else if (!strncmp(id, "特開平", 9) && digits(id + 9, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%sJPH%sA/ja", gp, d);
+    else if (!strncmp(id, "特開昭", 9) && digits(id + 9, d, sizeof d) >= 7)
+        snprintf(buf, cap, "%sJPS%sA/ja", gp, d);
+    else if (!strncmp(id, "再表", 6) && digits(id + 6, d, sizeof d) >= 8)
+        snprintf(buf, cap, "%sWO%sA1/ja", gp, d);
+    else {
+        char key[64];
+        if (tenyo_patno_key(id, key, sizeof key) == 1) {
+            if (!strncmp(key, "us", 2) && strspn(key + 2, "0123456789") == strlen(key + 2) &&
+                key[2])
+                snprintf(buf, cap, "%sUS%s/en", gp, key + 2);
+            else if (!strncmp(key, "jp", 2) && strlen(key + 2) == 10 &&
+                     strspn(key + 2, "0123456789") == 10)
+                snprintf(buf, cap, "%s%.4s-%s/11/ja", jpp, key + 2, key + 6);
+        }
+    }
+    return buf;
+}
 
 /* ============================================================== ideas */
 
-const char *cli_band_code(int band) {
+static const char *band_code(int band) {
     return band == TENYO_BAND_STRONG ? "strong" : band == TENYO_BAND_CANDIDATE ? "candidate" : "reference";
 }
 
-const char *cli_band_label(int band, const char *lang) {
+static const char *band_label(int band, const char *lang) {
     int ja = !lang || strcmp(lang, "en");
     if (band == TENYO_BAND_STRONG) return ja ? "有力" : "strong";
     if (band == TENYO_BAND_CANDIDATE) return ja ? "候補" : "candidate";
@@ -50,13 +167,13 @@ static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = 
     {TENYO_WEAK_LOW_CONFIDENCE, "low_confidence", "実際の用途である見込みが低い（確信度 3% 未満）",
      "the field is rarely a real use of such a patent (confidence below 3%)"}};
 
-const char *cli_weak_code(unsigned bit) {
+static const char *weak_code(unsigned bit) {
     for (size_t i = 0; i < sizeof weak_text / sizeof weak_text[0]; i++)
         if (weak_text[i].bit == bit) return weak_text[i].code;
     return "";
 }
 
-void cli_weak_reason(unsigned weak, int band, const char *lang, char *out, size_t cap) {
+static void weak_reason(unsigned weak, int band, const char *lang, char *out, size_t cap) {
     int ja = !lang || strcmp(lang, "en");
     size_t l = 0;
     out[0] = 0;
@@ -76,14 +193,14 @@ static const struct { const char *key, *ja, *en; } legend_text[] = {
      "strong = much specific shared content and no weakness; candidate = two or more specific words shared; "
      "for reference = weak (the reason is shown)"}};
 
-const char *cli_legend_line(const char *key, const char *lang) {
+const char *tenyo_idea_legend(const char *key, const char *lang) {
     int ja = !lang || strcmp(lang, "en");
     for (size_t i = 0; i < sizeof legend_text / sizeof legend_text[0]; i++)
         if (!strcmp(legend_text[i].key, key)) return ja ? legend_text[i].ja : legend_text[i].en;
     return "";
 }
 
-json_t *cli_ideas_legend(void) {
+static json_t *ideas_legend(void) {
     json_t *o = json_object();
     for (size_t i = 0; i < sizeof legend_text / sizeof legend_text[0]; i++) {
         json_t *e = json_object();
@@ -110,7 +227,7 @@ static void sentence(char *out, size_t len, const char *lang, const char **bt,
     /* the title on one line: a US abstract used as a title holds line
      * breaks, which the sentence (text, JSON, CSV, the page) must not */
     char title[1024];
-    cli_one_line(ev ? ev->title : "", title, sizeof title);
+    one_line(ev ? ev->title : "", title, sizeof title);
     if (ph && !ph->field_fit) ph = NULL; /* quote only a use in the field */
     if (ja && ph)
         snprintf(out, len, "%s%s本技術を、%s（%s）分野の「%.*s」に転用できる可能性（根拠: %s「%s」）",
@@ -182,14 +299,14 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "usable", json_real(idea->usable));
     json_object_set_new(it, "content", json_real(idea->content));
     json_object_set_new(it, "unexpected", json_real(idea->unexpected));
-    json_object_set_new(it, "band", json_string(cli_band_code(idea->band)));
-    json_object_set_new(it, "band_label", json_string(cli_band_label(idea->band, lang)));
+    json_object_set_new(it, "band", json_string(band_code(idea->band)));
+    json_object_set_new(it, "band_label", json_string(band_label(idea->band, lang)));
     json_t *weak = json_array();
     char reason[512];
     for (unsigned k = 1; k <= TENYO_WEAK_LOW_CONFIDENCE; k <<= 1)
-        if (idea->weak & k) json_array_append_new(weak, json_string(cli_weak_code(k)));
+        if (idea->weak & k) json_array_append_new(weak, json_string(weak_code(k)));
     json_object_set_new(it, "weak", weak);
-    cli_weak_reason(idea->weak, idea->band, lang, reason, sizeof reason);
+    weak_reason(idea->weak, idea->band, lang, reason, sizeof reason);
     json_object_set_new(it, "weak_reason", json_string(reason));
     json_t *also = json_array();
     for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));
@@ -231,7 +348,7 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
         json_object_set_new(d, "applicant", json_string(dm.applicant ? dm.applicant : ""));
         json_object_set_new(d, "date", json_string(dm.date ? dm.date : ""));
         char link[256];
-        json_object_set_new(d, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
+        json_object_set_new(d, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
         json_array_append_new(e, d);
     }
     json_object_set_new(it, "evidence", e);
@@ -349,9 +466,9 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
 
 /* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
  * computed on ctx for a request of `asked` proposals. */
-json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
-                            const char *text, size_t len, const tenyo_idea *ideas,
-                            int got, size_t asked, const char *lang) {
+static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                           const char *text, size_t len, const tenyo_idea *ideas,
+                           int got, size_t asked, const char *lang) {
     int predicted = 0;
     const char *home = tenyo_ctx_home(ctx, &predicted);
     char why_err[512] = "";
@@ -364,7 +481,7 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     } else if (text) {
         json_object_set_new(q, "text", json_stringn(text, len));
     }
-    json_object_set_new(q, "home", cli_json_list(home));
+    json_object_set_new(q, "home", json_list(home));
     json_object_set_new(q, "home_predicted", json_boolean(predicted));
     json_object_set_new(q, "lang", json_string(lang));
     json_object_set_new(o, "query", q);
@@ -405,24 +522,11 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(o, "hidden_content", json_integer((json_int_t)nt->hidden_content));
     json_t *bands = json_object();
     for (int b = TENYO_BAND_STRONG; b >= TENYO_BAND_REFERENCE; b--)
-        json_object_set_new(bands, cli_band_code(b), json_integer((json_int_t)nt->nbands[b]));
+        json_object_set_new(bands, band_code(b), json_integer((json_int_t)nt->nbands[b]));
     json_object_set_new(o, "bands", bands);
-    json_object_set_new(o, "legend", cli_ideas_legend());
+    json_object_set_new(o, "legend", ideas_legend());
     return o;
 }
-
-json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
-                       const char *text, size_t len, const tenyo_ideas_opts *io,
-                       size_t n, const char *lang, int *status) {
-    tenyo_idea ideas[CLI_IDEAS_MAX];
-    if (n > CLI_IDEAS_MAX) n = CLI_IDEAS_MAX;
-    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
-                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
-    *status = got < 0 ? got : TENYO_OK;
-    if (got < 0) return NULL;
-    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
-}
-
 
 /* ============================================================== match */
 
@@ -462,23 +566,19 @@ static void use_sentence(char *out, size_t cap, const char *lang, const tenyo_do
                  code, words);
 }
 
-json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
-                       const tenyo_ideas_opts *io, size_t k, const char *lang, int *status) {
-    tenyo_idea ideas[MATCH_IDEAS];
-    tenyo_match mt[CLI_MATCH_MAX_K];
-    int got = 0;
-    if (k > CLI_MATCH_MAX_K) k = CLI_MATCH_MAX_K;
-    int n = tenyo_match_text(ctx, text, len, io, MATCH_IDEAS, ideas, &got, k, mt);
-    *status = n < 0 ? n : TENYO_OK;
-    if (n < 0) return NULL;
+/* The match object of matches mt[0..n) and proposals ideas[0..got) just
+ * computed on ctx (tenyo_match_text) for text and a request of k. */
+static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
+                            const tenyo_idea *ideas, int got, const tenyo_match *mt, int n,
+                            size_t k, const char *lang) {
     int ja = !strcmp(lang, "ja");
     /* the proposals explained as `ideas` explains them */
-    json_t *o = cli_ideas_render(x, ctx, -1, text, len, ideas, got, MATCH_IDEAS, lang);
+    json_t *o = ideas_render(x, ctx, -1, text, len, ideas, got, (size_t)(got > 0 ? got : 0), lang);
     json_t *iarr = json_object_get(o, "ideas"), *warns = json_object_get(o, "warnings");
     /* "fewer than asked" is about the 20 proposals computed for the uses,
      * not about what was asked here */
     for (size_t i = json_array_size(warns); i-- > 0;)
-        if (!strcmp(cli_jstr(json_array_get(warns, i), "code"), "fewer_than_asked"))
+        if (!strcmp(jstr(json_array_get(warns, i), "code"), "fewer_than_asked"))
             json_array_remove(warns, i);
     json_t *q = json_object_get(o, "query");
     json_object_set_new(q, "k", json_integer((json_int_t)k));
@@ -496,8 +596,8 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
         json_object_set_new(r, "title", json_string(dm.title));
         json_object_set_new(r, "applicant", json_string(dm.applicant));
         json_object_set_new(r, "date", json_string(dm.date));
-        json_object_set_new(r, "fields", cli_json_list(dm.fields));
-        json_object_set_new(r, "link", json_string(cli_record_link(dm.id, link, sizeof link)));
+        json_object_set_new(r, "fields", json_list(dm.fields));
+        json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
         json_object_set_new(r, "similarity", json_real((double)mt[i].similarity));
         json_object_set_new(r, "confidence", json_real(mt[i].confidence));
         json_object_set_new(r, "own_field", json_boolean(mt[i].own_field));
@@ -550,7 +650,7 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
     /* a company's prose holds words no patent uses (当社, 得意): not worth
      * a warning here */
     for (size_t i = json_array_size(warns); i-- > 0;)
-        if (!strcmp(cli_jstr(json_array_get(warns, i), "code"), "unknown_words"))
+        if (!strcmp(jstr(json_array_get(warns, i), "code"), "unknown_words"))
             json_array_remove(warns, i);
     json_object_set_new(q, "licence_known", json_boolean(in.nopen > 0));
     json_t *w = NULL;
@@ -573,170 +673,116 @@ json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, s
 }
 
 
-/* =========================================================== profile */
+/* ========================================================= similar */
 
-
-/* How far code is from the nearest of the comma-separated home fields:
- * 2 another section, 1 another class, 0 another subclass of a home class. */
-static int far_level(const char *code, const char *home) {
-    int best = 2;
-    for (const char *h = home; *h;) {
-        size_t l = strcspn(h, ",");
-        int lv = l >= 1 && h[0] == code[0] ? (l >= 3 && !strncmp(h, code, 3) ? 0 : 1) : 2;
-        if (lv < best) best = lv;
-        h += l + (h[l] == ',');
+/* {"query": {...}, "results": [...], "warnings": []} of hits[0..n). */
+static json_t *hits_render(const tenyo_index *x, const tenyo_query *qq, const char *mode,
+                           size_t k, const tenyo_hit *hits, int n) {
+    json_t *o = json_object(), *q = json_object(), *res = json_array();
+    if (qq && qq->doc >= 0) {
+        tenyo_doc_meta qm;
+        tenyo_index_doc(x, (uint64_t)qq->doc, &qm);
+        json_object_set_new(q, "id", json_string(qm.id));
+        json_object_set_new(q, "title", json_string(qm.title));
+        json_object_set_new(q, "fields", json_list(qm.fields));
+    } else if (qq) {
+        json_object_set_new(q, "text", qq->text ? json_stringn(qq->text, qq->len) : json_string(""));
     }
-    return best;
-}
-
-/* One CSV cell (RFC 4180 by libcsv; formula-like text defused as `ideas
- * --csv` does), then a comma or the end of the row. */
-static void pcsv(const char *s, int last) {
-    if (cli_csv_risky(s)) fputc('\'', stdout);
-    csv_fwrite(stdout, s, strlen(s));
-    fputs(last ? "\r\n" : ",", stdout);
-}
-
-void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
-    cli_profile_run *p = ud;
-    tenyo_doc_meta dm;
-    tenyo_index_doc(p->x, p->docs[i], &dm);
-    static const char *const levels[] = {"subclass", "class", "section"};
-    char link[256], buf[64];
-    cli_record_link(dm.id, link, sizeof link);
-    const char *failure = NULL;
-    if (got < 0) {
-        failure = tenyo_ctx_error(p->ctx);
-        if (!p->out) cli_err("%s: %s\n", dm.id, failure);
-        p->failed++;
-        got = 0;
+    json_object_set_new(q, "mode", json_string(mode));
+    json_object_set_new(q, "k", json_integer((json_int_t)k));
+    for (int i = 0; i < n; i++) {
+        tenyo_doc_meta dm;
+        if (tenyo_index_doc(x, hits[i].doc, &dm) != TENYO_OK) continue;
+        json_t *r = json_object();
+        json_object_set_new(r, "rank", json_integer(i + 1));
+        json_object_set_new(r, "id", json_string(dm.id));
+        json_object_set_new(r, "score", json_real((double)hits[i].score));
+        json_object_set_new(r, "title", json_string(dm.title));
+        json_object_set_new(r, "fields", json_list(dm.fields));
+        json_object_set_new(r, "applicant", json_string(dm.applicant));
+        json_object_set_new(r, "date", json_string(dm.date));
+        json_object_set_new(r, "open", json_boolean(dm.open));
+        char link[256];
+        json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
+        json_array_append_new(res, r);
     }
-    int far = -1, sections = 0;
-    char seen[9] = ""; /* sections A-H seen, each once */
-    double sum = 0, best = 0;
-    const tenyo_hit *ev = NULL;
-    const tenyo_idea *evi = NULL;
-    for (int j = 0; j < got; j++) {
-        const tenyo_idea *id = &ideas[j];
-        int lv = far_level(id->code, dm.fields);
-        if (lv > far) far = lv;
-        if (!strchr(seen, id->code[0]) && strlen(seen) < 8) {
-            size_t l = strlen(seen);
-            seen[l] = id->code[0];
-            seen[l + 1] = 0;
-            sections++;
-        }
-        sum += id->confidence;
-        if (id->confidence > best) best = id->confidence;
-        for (int e = 0; e < id->nevidence; e++)
-            if (!ev || id->evidence[e].score > ev->score) {
-                ev = &id->evidence[e];
-                evi = id;
-            }
-    }
-    tenyo_doc_meta em;
-    if (ev) tenyo_index_doc(p->x, ev->doc, &em);
-    if (p->csv) {
-        char props[4096] = "";
-        for (int j = 0; j < got; j++) {
-            size_t l = strlen(props);
-            snprintf(props + l, sizeof props - l, "%s%s %s (%.2f)", j ? "; " : "", ideas[j].code,
-                     tenyo_field_label(p->x, ideas[j].code, p->lang), ideas[j].confidence);
-        }
-        pcsv(dm.id, 0);
-        pcsv(dm.title, 0);
-        pcsv(dm.applicant, 0);
-        pcsv(dm.date, 0);
-        pcsv(dm.fields, 0);
-        pcsv(dm.open ? "1" : "0", 0);
-        snprintf(buf, sizeof buf, "%d", got);
-        pcsv(buf, 0);
-        snprintf(buf, sizeof buf, "%d", sections);
-        pcsv(buf, 0);
-        pcsv(far >= 0 ? levels[far] : "", 0);
-        snprintf(buf, sizeof buf, "%.4f", best);
-        pcsv(buf, 0);
-        snprintf(buf, sizeof buf, "%.4f", sum);
-        pcsv(buf, 0);
-        pcsv(props, 0);
-        pcsv(ev ? em.id : "", 0);
-        snprintf(buf, sizeof buf, "%.4f", ev ? (double)ev->score : 0.0);
-        pcsv(ev ? buf : "", 0);
-        pcsv(ev ? em.applicant : "", 0);
-        pcsv(evi ? evi->code : "", 0);
-        pcsv(link, 1);
-        return;
-    }
-    json_t *o = json_object(), *arr = json_array();
-    json_object_set_new(o, "id", json_string(dm.id));
-    json_object_set_new(o, "title", json_string(dm.title));
-    json_object_set_new(o, "applicant", json_string(dm.applicant));
-    json_object_set_new(o, "date", json_string(dm.date));
-    json_object_set_new(o, "fields", cli_json_list(dm.fields));
-    json_object_set_new(o, "open", json_boolean(dm.open));
-    json_object_set_new(o, "link", json_string(link));
-    json_object_set_new(o, "proposals", json_integer(got));
-    json_object_set_new(o, "sections", json_integer(sections));
-    json_object_set_new(o, "farthest", far >= 0 ? json_string(levels[far]) : json_null());
-    json_object_set_new(o, "best_confidence", json_real(best));
-    json_object_set_new(o, "applicability", json_real(sum));
-    for (int j = 0; j < got; j++) {
-        const char *bt[5];
-        int nb = tenyo_idea_bridge(p->ctx, &ideas[j], 5, bt);
-        json_t *it = json_object(), *b = json_array();
-        json_object_set_new(it, "field", json_string(ideas[j].code));
-        json_object_set_new(it, "label", json_string(tenyo_field_label(p->x, ideas[j].code, p->lang)));
-        json_object_set_new(it, "confidence", json_real(ideas[j].confidence));
-        json_object_set_new(it, "distance", json_string(levels[far_level(ideas[j].code, dm.fields)]));
-        for (int k = 0; k < nb; k++) json_array_append_new(b, json_string(bt[k]));
-        json_object_set_new(it, "bridge_terms", b);
-        json_array_append_new(arr, it);
-    }
-    json_object_set_new(o, "uses", arr);
-    if (ev) {
-        json_t *e = json_object();
-        json_object_set_new(e, "id", json_string(em.id));
-        json_object_set_new(e, "title", json_string(em.title));
-        json_object_set_new(e, "applicant", json_string(em.applicant));
-        json_object_set_new(e, "date", json_string(em.date));
-        json_object_set_new(e, "similarity", json_real((double)ev->score));
-        json_object_set_new(e, "field", json_string(evi->code));
-        json_object_set_new(o, "strongest_evidence", e);
-    } else {
-        json_object_set_new(o, "strongest_evidence", json_null());
-    }
-    if (failure) json_object_set_new(o, "error", json_string(failure));
-    if (p->out) {
-        json_array_append_new(p->out, o);
-        return;
-    }
-    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
-    if (s) puts(s);
-    free(s);
-    json_decref(o);
-}
-
-json_t *cli_profile_json(const tenyo_index *x, tenyo_ctx *ctx, const uint64_t *docs,
-                         size_t nd, const tenyo_ideas_opts *io, size_t n, const char *lang,
-                         int *status) {
-    tenyo_query *q = calloc(nd ? nd : 1, sizeof *q);
-    json_t *arr = json_array();
-    *status = TENYO_ERR_NOMEM;
-    if (!q || !arr) {
-        free(q);
-        json_decref(arr);
-        return NULL;
-    }
-    for (size_t i = 0; i < nd; i++) q[i].doc = (int64_t)docs[i];
-    cli_profile_run pr = {x, ctx, docs, lang, 0, 0, arr};
-    int rc = nd ? tenyo_ideas_batch(ctx, q, nd, io, n, cli_profile_cb, &pr) : TENYO_OK;
-    free(q);
-    *status = rc;
-    if (rc) {
-        json_decref(arr);
-        return NULL;
-    }
-    json_t *o = json_object();
-    json_object_set_new(o, "profiles", arr);
+    json_object_set_new(o, "query", q);
+    json_object_set_new(o, "results", res);
+    json_object_set_new(o, "warnings", json_array());
     return o;
 }
+
+/* ====================================================== public calls */
+
+int tenyo_idea_sentence(tenyo_ctx *c, const tenyo_idea *idea, const char *lang, char *out,
+                        size_t cap) {
+    if (!c || !idea || !out || !cap) return TENYO_ERR_ARG;
+    if (!lang) lang = "ja";
+    if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
+    const char *bt[NBRIDGE], *label;
+    tenyo_phrase ph[NPHRASE];
+    int nph;
+    tenyo_why w;
+    int wr = tenyo_idea_why(c, idea, &w);
+    explain(c->idx, c, idea, lang, bt, ph, &nph, &label, out, cap, wr > 0 ? w.doc : UINT64_MAX);
+    return (int)strlen(out);
+}
+
+int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
+                     size_t asked, const char *lang, char **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = NULL;
+    if (!c || !q || got < 0 || (got > 0 && !ideas)) return TENYO_ERR_ARG;
+    if (!lang) lang = "ja";
+    if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
+    return dump(ideas_render(c->idx, c, q->doc, q->doc < 0 ? q->text : NULL, q->len, ideas,
+                             got, asked, lang),
+                out);
+}
+
+int tenyo_match_json(tenyo_ctx *c, const char *text, size_t len, const tenyo_idea *ideas,
+                     int got_ideas, const tenyo_match *m, int n, size_t k, const char *lang,
+                     char **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = NULL;
+    if (!c || !text || got_ideas < 0 || n < 0 || (got_ideas > 0 && !ideas) || (n > 0 && !m))
+        return TENYO_ERR_ARG;
+    for (int i = 0; i < n; i++)
+        for (int u = 0; u < m[i].nuses; u++)
+            if (m[i].uses[u] < 0 || m[i].uses[u] >= got_ideas) return TENYO_ERR_ARG;
+    if (!lang) lang = "ja";
+    if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
+    return dump(match_render(c->idx, c, text, len, ideas, got_ideas, m, n, k, lang), out);
+}
+
+int tenyo_similar_json(const tenyo_index *idx, const tenyo_query *q, tenyo_mode mode,
+                       size_t k, const tenyo_hit *hits, int n, char **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = NULL;
+    if (!idx || !q || n < 0 || (n > 0 && !hits)) return TENYO_ERR_ARG;
+    const char *name = mode == TENYO_MODE_TFIDF ? "tfidf" : mode == TENYO_MODE_LSA ? "lsa"
+                                                                                 : "hybrid";
+    return dump(hits_render(idx, q, name, k, hits, n), out);
+}
+
+int tenyo_search_json(const tenyo_index *idx, tenyo_filter *f, size_t k,
+                      const tenyo_hit *hits, int n, char **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = NULL;
+    if (!idx || n < 0 || (n > 0 && !hits)) return TENYO_ERR_ARG;
+    json_t *o = hits_render(idx, NULL, "keywords", k, hits, n); /* BM25: api/keywords.c */
+    json_t *warns = json_object_get(o, "warnings");
+    char msg[600];
+    if (f && *tenyo_filter_note(f)) {
+        snprintf(msg, sizeof msg, "no record contains: %s", tenyo_filter_note(f));
+        warn(warns, "unknown_words", msg);
+    }
+    if (f && tenyo_filter_count(f) == 0) {
+        snprintf(msg, sizeof msg, "no indexed patent matches the query and filters (0 of %llu)",
+                 (unsigned long long)tenyo_index_ndocs(idx));
+        warn(warns, "no_match", msg);
+    }
+    return dump(o, out);
+}
+
+void tenyo_json_free(char *s) { free(s); }
