@@ -264,7 +264,8 @@ $(BUILD)/tenyo.pc: FORCE
 
 install: all $(BUILD)/tenyo.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	  $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	  $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	  $(DESTDIR)$(MANDIR)/ja/man1 $(DESTDIR)$(MANDIR)/ja/man3
 	$(INSTALL) -m 755 $(BUILD)/tenyo $(DESTDIR)$(BINDIR)/tenyo
 	$(INSTALL) -m 644 $(BUILD)/libtenyo.a $(DESTDIR)$(LIBDIR)/libtenyo.a
 ifeq ($(SHARED),yes)
@@ -276,6 +277,8 @@ endif
 	$(INSTALL) -m 644 $(BUILD)/tenyo.pc $(DESTDIR)$(PCDIR)/tenyo.pc
 	$(INSTALL) -m 644 man/tenyo.1 $(DESTDIR)$(MANDIR)/man1/tenyo.1
 	$(INSTALL) -m 644 man/libtenyo.3 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
+	$(INSTALL) -m 644 man/ja/tenyo.1 $(DESTDIR)$(MANDIR)/ja/man1/tenyo.1
+	$(INSTALL) -m 644 man/ja/libtenyo.3 $(DESTDIR)$(MANDIR)/ja/man3/libtenyo.3
 ifneq ($(PYTHONDIR),)
 	$(INSTALL) -d $(DESTDIR)$(PYTHONDIR)/tenyo
 	$(INSTALL) -m 644 python/tenyo/__init__.py $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py
@@ -286,7 +289,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tenyo $(DESTDIR)$(LIBDIR)/libtenyo.a \
 	  $(DESTDIR)$(LIBDIR)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME) $(DESTDIR)$(LIBDIR)/libtenyo.so \
 	  $(DESTDIR)$(INCLUDEDIR)/tenyo.h $(DESTDIR)$(PCDIR)/tenyo.pc \
-	  $(DESTDIR)$(MANDIR)/man1/tenyo.1 $(DESTDIR)$(MANDIR)/man3/libtenyo.3
+	  $(DESTDIR)$(MANDIR)/man1/tenyo.1 $(DESTDIR)$(MANDIR)/man3/libtenyo.3 \
+	  $(DESTDIR)$(MANDIR)/ja/man1/tenyo.1 $(DESTDIR)$(MANDIR)/ja/man3/libtenyo.3
 ifneq ($(PYTHONDIR),)
 	rm -f $(DESTDIR)$(PYTHONDIR)/tenyo/__init__.py \
 	  $(DESTDIR)$(PYTHONDIR)/tenyo/__pycache__/__init__.*.pyc

@@ -78,7 +78,8 @@ C
 R="$D/root"
 if stage "$R"; then ok install_runs; else bad "install_runs: $(tail -c 400 "$D/make.log")"; fi
 want="bin/tenyo include/tenyo.h lib/libtenyo.a lib/libtenyo.so lib/libtenyo.so.$MAJOR
-lib/libtenyo.so.$VERSION lib/pkgconfig/tenyo.pc share/man/man1/tenyo.1 share/man/man3/libtenyo.3"
+lib/libtenyo.so.$VERSION lib/pkgconfig/tenyo.pc share/man/man1/tenyo.1 share/man/man3/libtenyo.3
+share/man/ja/man1/tenyo.1 share/man/ja/man3/libtenyo.3"
 got=$(cd "$R$P" 2>/dev/null && find . ! -type d | sed 's|^\./||' | sort | tr '\n' ' ')
 PYVER=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 PYDIR=${PYVER:+lib/python$PYVER/dist-packages}
@@ -93,6 +94,13 @@ if nm -D --defined-only "$R$P/lib/libtenyo.so.$VERSION" | awk '{print $3}' | gre
   bad "install_exports_public_only: $(nm -D --defined-only "$R$P/lib/libtenyo.so.$VERSION" | awk '{print $3}' | grep -v '^tenyo_' | head -5 | tr '\n' ' ')"
 else ok install_exports_public_only; fi
 "$R$P/bin/tenyo" -V >"$D/out" 2>&1 && grep -q "$VERSION" "$D/out" && ok install_bin_runs || bad "install_bin_runs: $(cat "$D/out")"
+
+# the Japanese page is the one man finds for Japanese (man -L ja: man-db
+# takes the language from the locale only where ja_JP is generated)
+if cmp -s man/ja/tenyo.1 "$R$P/share/man/ja/man1/tenyo.1" && cmp -s man/ja/libtenyo.3 "$R$P/share/man/ja/man3/libtenyo.3" &&
+   { ! command -v man >/dev/null || MANPATH="$R$P/share/man" man -L ja -w tenyo 2>/dev/null | grep -q '/ja/man1/tenyo.1$'; }; then
+  ok install_man_ja
+else bad "install_man_ja ($(MANPATH="$R$P/share/man" man -L ja -w tenyo 2>&1))"; fi
 
 # the installed Python package finds the installed library
 if [ -n "$PYDIR" ]; then

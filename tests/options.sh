@@ -10,6 +10,8 @@
 # "N passed, N failed".
 # Usage: TENYO=build/tenyo sh tests/options.sh
 T=${TENYO:-build/tenyo}
+# the messages checked are the English ones (a Japanese locale gives a Japanese hint)
+unset LC_ALL LC_MESSAGES; LANG=C.UTF-8; export LANG
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-opts-XXXXXX")
 trap 'rm -rf "$D"' EXIT
 pass=0; fail=0

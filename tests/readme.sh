@@ -36,7 +36,7 @@ spid=
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$D"' EXIT
 
 # ------------------------------------------------------------ no history
-if grep -niE 'issue [0-9]|session|reader [A-Z]\b' README.md README.ja.md man/* >"$D/hist" 2>&1; then
+if grep -niE 'issue [0-9]|session|reader [A-Z]\b' README.md README.ja.md man/*.[0-9] man/ja/*.[0-9] >"$D/hist" 2>&1; then
   bad "readme_no_history ($(head -3 "$D/hist" | tr '\n' ' '))"
 else ok readme_no_history; fi
 n=$(wc -l <README.md)

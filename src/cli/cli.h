@@ -12,9 +12,10 @@
  *                  output (cmd_serve.c with serve_parse.c, the request
  *                  parsers kept apart for the fuzz targets).
  *   opts.c query.c term.c render.c filters.c input.c writer.c profiles.c
- *                  the support files: options and messages, the query,
+ *   help_ja.c      the support files: options and messages, the query,
  *                  terminal tables, JSON/CSV output, filters, reading
- *                  records, writers, the ideas/match/profile answers.
+ *                  records, writers, the ideas/match/profile answers,
+ *                  the Japanese help under a Japanese locale.
  *
  *   main.c, src/mpi/tenyo_mpi.c -> tenyo.c -> cmd_*.c -> support -> tenyo.h
  *
@@ -119,6 +120,20 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first line of usage and "see 'tenyo COMMAND --help'" on stderr;
  * returns EXIT_USAGE. */
 int cli_usage_error(const char *usage);
+
+/* ============== help_ja.c: the help in Japanese under a Japanese locale */
+/* 1 when the locale the user set for messages (LC_ALL, else LC_MESSAGES,
+ * else LANG) is Japanese ("ja", "ja_JP.UTF-8", ...), else 0. */
+int cli_lang_ja(void);
+/* The Japanese help of command cmd ("" for tenyo --help) when the locale
+ * is Japanese, else NULL; a static string. */
+const char *cli_help_ja(const char *cmd);
+/* Prints the help of cli_cmd on stdout: its Japanese text under a Japanese
+ * locale, else en; returns EXIT_OK. */
+int cli_help(const char *en);
+/* Under a Japanese locale, the Japanese usage line of cli_cmd and the
+ * pointer to --help on stderr, returning 1; else 0 and prints nothing. */
+int cli_usage_hint(void);
 /* The index at path, opened; NULL after printing why, with *ec the exit
  * code of that failure (EXIT_RESOURCE out of memory, else EXIT_INDEX). */
 tenyo_index *cli_open_index(const char *path, int *ec);

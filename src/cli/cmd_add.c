@@ -34,7 +34,7 @@ int cli_cmd_add(int argc, char **argv) {
         switch (c) {
         case 't': bad |= cli_int("--threads", optarg, 0, 256, &threads) != 0; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(add_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(add_usage);
         default: bad = 1;
         }
     }

@@ -548,7 +548,7 @@ int cli_cmd_bench(int argc, char **argv) {
         case BOPT_CSV: csv_path = optarg; break;
         case BOPT_SVG: svg_path = optarg; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(bench_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(bench_usage);
         default: bad = 1;
         }
     }

@@ -35,7 +35,7 @@ int cli_cmd_check(int argc, char **argv) {
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         if (c == OPT_REPAIR) repair = 1;
-        else if (c == 'h') { fputs(check_usage, stdout); return EXIT_OK; }
+        else if (c == 'h') { return cli_help(check_usage); }
         else { fputs(check_usage, stderr); return EXIT_USAGE; }
     }
     if (optind != argc - 1) { fputs(check_usage, stderr); return EXIT_USAGE; }

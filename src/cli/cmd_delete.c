@@ -24,7 +24,7 @@ int cli_cmd_delete(int argc, char **argv) {
     optind = 1;
     while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
         if (c == 'F') from = optarg;
-        else if (c == 'h') { fputs(delete_usage, stdout); return EXIT_OK; }
+        else if (c == 'h') { return cli_help(delete_usage); }
         else return cli_usage_error(delete_usage);
     }
     if (argc - optind < 1 || (!from && argc - optind < 2)) {

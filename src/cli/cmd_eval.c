@@ -561,7 +561,7 @@ int cli_cmd_eval(int argc, char **argv) {
             }
             break;
         case 'I': bad |= cli_mode_opt("--ideas-mode", optarg, &io.mode) != 0; break;
-        case 'h': fputs(eval_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(eval_usage);
         default: bad = 1;
         }
     }

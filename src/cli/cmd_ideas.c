@@ -689,7 +689,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'C': fmt = OUT_CSV; break;
         case 'W': fmt = OUT_HTML; break;
         case 'U': csv_bom = 1; break;
-        case 'h': free(homebuf); fputs(ideas_usage, stdout); return EXIT_OK;
+        case 'h': free(homebuf); return cli_help(ideas_usage);
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }

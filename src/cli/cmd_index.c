@@ -145,7 +145,7 @@ int cli_cmd_index(int argc, char **argv) {
         case OPT_OPEN_LIST: open_list = optarg; break;
         case OPT_COLUMN: open_column = optarg; break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(index_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(index_usage);
         default: bad = 1;
         }
     }

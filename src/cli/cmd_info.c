@@ -36,7 +36,7 @@ int cli_cmd_info(int argc, char **argv) {
     optind = 1;
     while ((c = cli_getopt(argc, argv, "jh", lo)) != -1) {
         if (c == 'j') json = 1;
-        else if (c == 'h') { fputs(info_usage, stdout); return EXIT_OK; }
+        else if (c == 'h') { return cli_help(info_usage); }
         else return cli_usage_error(info_usage);
     }
     if (optind != argc - 1) {

@@ -160,7 +160,7 @@ int cli_cmd_match(int argc, char **argv) {
         case 'k': bad |= cli_long("-k", optarg, 1, CLI_MATCH_MAX_K, &k) != 0; break;
         case 'j': json = 1; break;
         case 'W': json = 2; break;
-        case 'h': free(homebuf); fputs(match_usage, stdout); return EXIT_OK;
+        case 'h': free(homebuf); return cli_help(match_usage);
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }

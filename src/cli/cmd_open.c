@@ -47,7 +47,7 @@ int cli_cmd_open(int argc, char **argv) {
         case OPT_CLEAR: clear = 1; break;
         case 'q': quiet = 1; break;
         case 'j': json = 1; break;
-        case 'h': fputs(open_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(open_usage);
         default: bad = 1;
         }
     }

@@ -63,7 +63,7 @@ int cli_cmd_profile(int argc, char **argv) {
         case 'C': csv = 1; break;
         case 'U': bom = 1; break;
         case 'n': bad |= cli_long("-n", optarg, 1, 100, &n) != 0; break;
-        case 'h': fputs(profile_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(profile_usage);
         default: bad = 1;
         }
     }

@@ -24,7 +24,7 @@ int cli_cmd_rebuild(int argc, char **argv) {
     while ((c = cli_getopt(argc, argv, "t:h", lo)) != -1) {
         if (c == 't') {
             if (cli_int("--threads", optarg, 0, 256, &threads)) return cli_usage_error(rebuild_usage);
-        } else if (c == 'h') { fputs(rebuild_usage, stdout); return EXIT_OK; }
+        } else if (c == 'h') { return cli_help(rebuild_usage); }
         else return cli_usage_error(rebuild_usage);
     }
     if (argc - optind != 1) {

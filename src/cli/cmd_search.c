@@ -45,7 +45,7 @@ int cli_cmd_search(int argc, char **argv) {
         switch (c) {
         case 'k': bad |= cli_long("-k", optarg, 1, 10000, &k) != 0; break;
         case 'j': json = 1; break;
-        case 'h': fputs(search_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(search_usage);
         case OPT_LANG: {
             int i = cli_choice("--lang", optarg, langs);
             if (i < 0) bad = 1;

@@ -1669,7 +1669,7 @@ int cli_cmd_serve(int argc, char **argv) {
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(serve_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(serve_usage);
         default: bad = 1;
         }
     }

@@ -80,7 +80,7 @@ int cli_cmd_similar(int argc, char **argv) {
             else ja = i == 0;
             break;
         }
-        case 'h': fputs(similar_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(similar_usage);
         default: {
             int r = cli_filter_opt(c, optarg, &fo);
             if (r <= 0) bad = 1;

@@ -48,7 +48,7 @@ int cli_cmd_tokens(int argc, char **argv) {
         case OPT_STEM: to.stem = 2; break;
         case OPT_NO_STEM: to.stem = 0; break;
         case 'I': ident = 1; break;
-        case 'h': fputs(tokens_usage, stdout); return EXIT_OK;
+        case 'h': return cli_help(tokens_usage);
         default: return cli_usage_error(tokens_usage);
         }
     }

@@ -67,6 +67,7 @@ tenyo_index *cli_open_index(const char *path, int *ec) {
 }
 
 int cli_usage_error(const char *usage) {
+    if (cli_usage_hint()) return EXIT_USAGE;
     const char *nl = strchr(usage, '\n');
     fprintf(stderr, "%.*s\n", nl ? (int)(nl - usage) : (int)strlen(usage), usage);
     if (*cli_cmd) fprintf(stderr, "see 'tenyo %s --help'\n", cli_cmd);

@@ -97,6 +97,7 @@ static const char *main_usage_line =
 
 /* tenyo --help: the usage line, then the table. */
 static void print_help(void) {
+    if (cli_help_ja("")) { fputs(cli_help_ja(""), stdout); return; }
     printf("tenyo " TENYO_VERSION_STRING " — where else could this patent apply?\n");
     fputs(main_usage_line, stdout);
     for (size_t i = 0; i < NCOMMANDS; i++)
