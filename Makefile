@@ -77,10 +77,11 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
 # mandoc lints the man pages; python3-pytest and python3-pandas run the
 # Python binding's tests (python/); libgfortran-12-dev lets the install
 # test link a program statically (`pkg-config --static` on openblas names
-# -lgfortran, whose link-time library a fresh Debian 12 lacks).
+# -lgfortran, whose link-time library a fresh Debian 12 lacks); universal-ctags
+# measures function lengths for the layer check (tests/funclen.sh).
 TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc \
                  python3-pytest python3-pandas libgfortran-12-dev \
-                 openmpi-bin libopenmpi-dev
+                 openmpi-bin libopenmpi-dev universal-ctags
 # apt-get update runs at most once per build tree (both checks may install).
 APT_STAMP := $(BUILD)/.apt-updated
 

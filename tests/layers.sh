@@ -10,6 +10,15 @@
 #                                     library (OBJ: build/obj/src; nm's
 #                                     defined and undefined symbols), exit 1
 #                                     naming every call to a layer above
+#   sh tests/layers.sh --circles OBJ  the calls between files of one folder
+#                                     (same nm reading: "A calls B" when A.o
+#                                     uses a symbol B.o defines), exit 1
+#                                     naming every circle of files
+#   sh tests/layers.sh --sizes [SRC]  the largest .c file and the longest
+#                                     function (tests/funclen.sh, Universal
+#                                     Ctags), exit 1 naming every file over
+#                                     FILE_MAX lines and function over
+#                                     FUNC_MAX lines outside SIZE_ALLOW
 #
 # The order is written here once, lowest first. A header is named by its
 # folder ("model/model.h"); a name without a folder is a header beside the
@@ -21,6 +30,85 @@
 # the check is on folders, so "search/ivf.h" counts as the search layer.
 # make test runs the check (and tests/test_layers.sh that it can fail).
 ORDER="util text io model store search api ideas cli mpi"
+
+# Size limits: a file a reader can hold in mind, a function that fits on a
+# couple of screens. SIZE_ALLOW: folders or files (relative to SRC) whose
+# functions may still exceed FUNC_MAX, each with its reason; files are held
+# to FILE_MAX everywhere.
+#   ideas/  the lead's redesign of src/ideas is splitting its long functions
+FILE_MAX=1200
+FUNC_MAX=150
+SIZE_ALLOW="ideas/"
+
+if [ "$1" = "--sizes" ]; then
+    SRC=${2:-src}
+    bad=0
+    set -- $(find "$SRC" -name '*.c' -exec wc -l {} + | grep -v ' total$' | sort -k1,1nr -k2,2 | head -n 1)
+    echo "largest file: $1 lines, $2 (limit $FILE_MAX)"
+    find "$SRC" -name '*.c' -exec wc -l {} + | grep -v ' total$' | sort -k1,1nr -k2,2 >"${TMPDIR:-/tmp}/tenyo-sizes-$$"
+    while read -r n f; do
+        [ "$n" -gt "$FILE_MAX" ] || break
+        echo "$f: $n lines, over $FILE_MAX: split it along a seam"; bad=1
+    done <"${TMPDIR:-/tmp}/tenyo-sizes-$$"
+    rm -f "${TMPDIR:-/tmp}/tenyo-sizes-$$"
+    here=$(dirname "$0")
+    funcs=$(sh "$here/funclen.sh" "$SRC") || { echo "layers: function lengths need Universal Ctags (apt-get install universal-ctags)"; exit 2; }
+    # the allowed ones marked, so the longest of the rest can be named
+    marked=$(echo "$funcs" | awk -v src="$SRC" -v allow="$SIZE_ALLOW" '
+        BEGIN { n = split(allow, a, " ") }
+        { f = $2; sub(":[0-9]*$", "", f); rel = substr(f, length(src) + 2); ok = 0
+          for (i = 1; i <= n; i++) if (rel == a[i] || index(rel, a[i]) == 1 && a[i] ~ /\/$/) ok = 1
+          print (ok ? "A" : "C"), $0 }')
+    echo "$marked" | awk '$1 == "C" { print "longest function: " $2 " lines, " $4 " (" $3 ")  (limit '"$FUNC_MAX"')"; exit }'
+    echo "$marked" | awk '$1 == "A" { print "longest function on the allow-list (" "'"$SIZE_ALLOW"'" "): " $2 " lines, " $4 " (" $3 ")"; exit }'
+    over=$(echo "$marked" | awk -v m="$FUNC_MAX" '$1 == "C" && $2 > m { print $3 ": " $4 " is " $2 " lines, over " m ": split it" }')
+    [ -n "$over" ] && { echo "$over"; bad=1; }
+    [ $bad = 0 ] && echo "sizes: every .c file within $FILE_MAX lines, every function within $FUNC_MAX (allowed: $SIZE_ALLOW)"
+    exit $bad
+fi
+
+if [ "$1" = "--circles" ]; then
+    OBJ=${2:-build/obj/src}
+    [ -d "$OBJ" ] || { echo "layers: no objects under $OBJ (make first)"; exit 2; }
+    # "D folder file symbol" for each definition, "U folder file symbol" for each use
+    for o in $(find "$OBJ" -mindepth 2 -name '*.o' | sort); do
+        l=$(basename "$(dirname "$o")")
+        nm -g "$o" | awk -v l="$l" -v f="$(basename "$o" .o).c" '
+            NF == 3 && $2 ~ /^[TDBRCVW]$/ { print "D", l, f, $3 }
+            NF == 2 && $1 == "U" { print "U", l, f, $2 }'
+    done | awk -v OBJ="$OBJ" '
+        $1 == "D" { def[$2 SUBSEP $4] = $3; next }
+        { use[++m] = $0 }
+        END {
+            for (i = 1; i <= m; i++) {
+                split(use[i], u, " "); to = def[u[2] SUBSEP u[4]]
+                if (to == "" || to == u[3]) continue
+                a = u[2] "/" u[3]; b = u[2] "/" to
+                if (!((a, b) in e)) { e[a, b] = 1; nodes[a] = u[2]; nodes[b] = u[2]; sym[a, b] = u[4]; edges++ }
+            }
+            # reachability inside each folder (Warshall; a folder has a few dozen files)
+            for (k in e) r[k] = 1
+            for (k in nodes) for (i in nodes) if ((i, k) in r && nodes[i] == nodes[k])
+                for (j in nodes) if ((k, j) in r && nodes[j] == nodes[k]) r[i, j] = 1
+            # each circle once: the files that reach each other, and their direct calls
+            bad = 0
+            for (i in nodes) {
+                if (done[i]) continue
+                c = i; n = 1
+                for (j in nodes) if (i != j && (i, j) in r && (j, i) in r) { c = c "\n" j; done[j] = 1; in_c[j] = i; n++ }
+                done[i] = 1; in_c[i] = i
+                if (n < 2) continue
+                bad = 1
+                out = "circle of " n " files:"
+                split(c, cm, "\n"); for (x = 1; x <= n; x++) for (y = 1; y <= n; y++)
+                    if ((cm[x], cm[y]) in e) out = out "\n    " cm[x] " -> " cm[y] " (" sym[cm[x], cm[y]] ")"
+                print out
+            }
+            if (!bad) print "circles: none (" edges " calls between files of the same folder, from " OBJ ")"
+            exit bad
+        }'
+    exit $?
+fi
 
 graph=0
 if [ "$1" = "--graph" ]; then graph=1; shift; fi
