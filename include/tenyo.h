@@ -919,8 +919,11 @@ enum {
                                         min_content, or thin */
     TENYO_NOTE_FEW_FIELDS = 64,      /* fewer fields had any evidence than
                                         asked for */
-    TENYO_NOTE_WEAK_QUERY = 128      /* the nearest patent is a weak match:
+    TENYO_NOTE_WEAK_QUERY = 128,     /* the nearest patent is a weak match:
                                         every proposal rests on little */
+    TENYO_NOTE_PARTIAL_WORDS = 256   /* compound words of the query unknown
+                                        to the index were searched by their
+                                        parts the index knows */
 };
 
 typedef struct tenyo_ideas_notes {
@@ -934,13 +937,21 @@ typedef struct tenyo_ideas_notes {
     double min_confidence;    /* the threshold used */
     size_t candidates;        /* fields with any evidence */
     float best_similarity;    /* of the nearest patent */
-    size_t nunknown;          /* query words unknown to the index */
+    size_t nunknown;          /* query words unknown to the index that were
+                                 not used (no part of them known either) */
     const char *unknown[8];   /* the first of them (live until the next
                                  query on the context) */
     double min_usable;        /* the reader model threshold used (0: none) */
     double min_content;       /* the content threshold used (0: none) */
     size_t hidden_content;    /* of hidden, left out only below min_content */
     size_t nbands[3];         /* proposals returned per band (TENYO_BAND_*) */
+    size_t npartial;          /* query compounds unknown to the index that
+                                 were searched by their known parts */
+    const char *partial[8];   /* the first of them ... */
+    const char *partial_as[8];/* ... and the parts each was searched by,
+                                 joined by " + " (longest known sub-compounds
+                                 first: 精密プレス加工 -> "精密 + プレス加工");
+                                 live until the next query on the context */
 } tenyo_ideas_notes;
 
 /* Notes of the last ideas call on c (zeroed before each call). */

@@ -227,6 +227,14 @@ expect 0 cli_ideas_thick_run "$T" ideas "$D/s.tny" --text "運転者の眠気を
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; assert len(I)>=1, o; assert all(len(i["bridge_terms"])>=2 for i in I if i["band"]!="reference"), I' "$D/out"; then ok cli_ideas_thick_two_words; else bad cli_ideas_thick_two_words; fi
 expect 0 cli_ideas_warn_unknown_run "$T" ideas "$D/s.tny" --text "運転者の眠気を推定する装置 zqxjvw" --lang en --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "zqxjvw" in W.get("unknown_words",""), W; assert "home_predicted" in W, W' "$D/out"; then ok cli_ideas_warn_unknown; else bad cli_ideas_warn_unknown; fi
+# a compound the index does not know is searched by its known pieces, the
+# longest known sub-compound first, and said so (not listed as unknown);
+# the sub-compound is in the query: its evidence shares it
+expect 0 cli_ideas_partial_run "$T" ideas "$D/s.tny" --text "顔画像判定回路 zqxjvw" --json
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; p=W.get("partial_words",""); assert "顔画像判定回路（顔画像 + 判定 + 回路）" in p, W; u=W.get("unknown_words",""); assert "zqxjvw" in u and "顔画像" not in u, W' "$D/out"; then ok cli_ideas_partial_words; else bad cli_ideas_partial_words; fi
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert any("顔画像" in i["bridge_terms"] for i in o["ideas"]), [i["bridge_terms"] for i in o["ideas"]]' "$D/out"; then ok cli_ideas_partial_in_query; else bad cli_ideas_partial_in_query; fi
+expect 0 cli_ideas_partial_en_run "$T" ideas "$D/s.tny" --text "顔画像判定回路" --json --lang en
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "searched by their known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
 # nothing shown: one row saying why, the message under "warnings" (it
 # landed two columns to the right, under why_evidence, before)
 expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv

@@ -183,7 +183,8 @@ class _IdeasNotes(Structure):
                 ("candidates", c_size_t), ("best_similarity", c_float),
                 ("nunknown", c_size_t), ("unknown", c_char_p * 8), ("min_usable", c_double),
                 ("min_content", c_double), ("hidden_content", c_size_t),
-                ("nbands", c_size_t * 3)]
+                ("nbands", c_size_t * 3), ("npartial", c_size_t),
+                ("partial", c_char_p * 8), ("partial_as", c_char_p * 8)]
 
 
 class _Match(Structure):

@@ -256,8 +256,13 @@ struct tenyo_ctx {
                                 UINT64_MAX for text */
     int last_open_only;      /* open_only of the last ideas call */
     tenyo_ideas_notes notes; /* notes of the last ideas call */
-    char unk[8][48];         /* query words unknown to the index (text) */
+    char unk[8][48];         /* query words unknown to the index (text),
+                                none of their parts known either */
     size_t nunk;             /* how many there were */
+    char part[8][48];        /* compounds unknown to the index searched by
+                                their known parts (text) ... */
+    char part_as[8][112];    /* ... and those parts, "精密 + プレス加工" */
+    size_t npart;            /* how many compounds there were */
     const float *pre_lsa;    /* LSA scores of the current query computed
                                 ahead by a batch, or NULL */
     int pre_approx;          /* 1: pre_lsa are int8 scan scores (re-scored

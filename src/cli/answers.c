@@ -278,6 +278,18 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
                  nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
         warn(arr, "unknown_words", msg);
     }
+    if (nt->flags & TENYO_NOTE_PARTIAL_WORDS) {
+        /* "精密プレス加工（精密 + プレス加工）" */
+        char list[768] = "";
+        size_t l = 0, shown = nt->npartial < 8 ? nt->npartial : 8;
+        for (size_t i = 0; i < shown && l < sizeof list; i++)
+            l += (size_t)snprintf(list + l, sizeof list - l, ja ? "%s%s（%s）" : "%s%s (%s)",
+                                  i ? (ja ? "、" : ", ") : "", nt->partial[i], nt->partial_as[i]);
+        snprintf(msg, sizeof msg, ja ? "索引にない複合語 %zu 個は、索引にある部分で検索しました: %s%s"
+                                     : "%zu compound words unknown to the index were searched by their known parts: %s%s",
+                 nt->npartial, list, nt->npartial > 8 ? (ja ? " ほか" : ", ...") : "");
+        warn(arr, "partial_words", msg);
+    }
     if (nt->flags & TENYO_NOTE_TITLE_ONLY_QUERY)
         warn(arr, "title_only_query", ja ? "この特許は題名だけで要約がないため、提案は題名の数語に基づいています"
                                          : "the query patent has a title only (no abstract): the proposals rest on a few words");

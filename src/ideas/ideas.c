@@ -110,17 +110,28 @@ static int predict_home(tenyo_ctx *c, uint64_t skip, char (*homes)[5], int cap) 
 /* Prior smoothing strength of surprise: P(f | h) = (co + MU p_f) / (n_h + MU). */
 #define SURPRISE_MU 5.0
 
-/* The query is prepared in c (qn sparse terms); skip = query document. */
-static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
-                     const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
-    const tenyo_index *x = c->idx;
-    const ty_model *m = &x->m;
-    tenyo_ideas_opts def;
-    if (!o) {
-        tenyo_ideas_opts_default(&def);
-        o = &def;
-    }
-    memset(&c->notes, 0, sizeof c->notes);
+/* What one query's stages share: the home, the neighbours' votes and the
+ * numbers every field's card is scored with. */
+typedef struct ideas_state {
+    tenyo_ctx *c;
+    const ty_model *m;
+    int text, english;        /* free-text query; its language is English */
+    int nh;                   /* home fields */
+    char homes[64][5];
+    int64_t hid[64];          /* their ids, -1 when not in the index */
+    uint32_t *corow;          /* nh rows of co-classification counts */
+    uint8_t *ok;              /* fields far enough from every home */
+    uint8_t *expected;        /* fields the prior ranks among its top */
+    ty_fvote *fv;             /* the neighbours' votes per field */
+    float *pm;                /* field model probabilities, or NULL */
+    double *bw;               /* bridge weight scratch (qn) */
+    const float *gen;         /* genericity per term */
+    double qbest;             /* similarity of the nearest patent */
+    double alpha, pw, vtotal; /* field-size norm, prior weight, all votes */
+} ideas_state;
+
+/* Options a query cannot run with (TENYO_ERR_ARG). */
+static int ideas_bad_opts(tenyo_ctx *c, const tenyo_ideas_opts *o, size_t n, const tenyo_idea *out) {
     if (o->distance > TENYO_DIST_SUBCLASS || o->knn < 0 ||
         (o->mode != TENYO_MODE_TFIDF && o->mode != TENYO_MODE_LSA &&
          o->mode != TENYO_MODE_HYBRID) || o->novelty > 1 || o->min_confidence > 1 ||
@@ -128,23 +139,34 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         ty_seterr(c->err, sizeof c->err, "invalid ideas options");
         return TENYO_ERR_ARG;
     }
-    if (n > 0 && !out) return TENYO_ERR_ARG;
-    /* the list is full by default: a threshold hides proposals only when
-     * set (> 0) */
-    double minconf = o->min_confidence > 0 ? o->min_confidence : 0;
-    double minuse = o->min_usable > 0 ? o->min_usable : 0;
-    double mincontent = o->min_content > 0 ? o->min_content : 0;
-    int text = skip == UINT64_MAX;
+    return n > 0 && !out ? TENYO_ERR_ARG : TENYO_OK;
+}
+
+/* The notes a query starts with: its thresholds and its words. */
+static void ideas_notes_start(tenyo_ctx *c, double minconf, double minuse, double mincontent) {
+    memset(&c->notes, 0, sizeof c->notes);
     c->notes.min_confidence = minconf;
     c->notes.min_usable = minuse;
     c->notes.min_content = mincontent;
     c->notes.nunknown = c->nunk;
     for (size_t i = 0; i < c->nunk && i < 8; i++) c->notes.unknown[i] = c->unk[i];
     if (c->nunk) c->notes.flags |= TENYO_NOTE_UNKNOWN_WORDS;
-    if (!m->nfields) c->notes.flags |= TENYO_NOTE_NO_CODES;
-    char homes[64][5];
+    c->notes.npartial = c->npart;
+    for (size_t i = 0; i < c->npart && i < 8; i++) {
+        c->notes.partial[i] = c->part[i];
+        c->notes.partial_as[i] = c->part_as[i];
+    }
+    if (c->npart) c->notes.flags |= TENYO_NOTE_PARTIAL_WORDS;
+    if (!c->idx->m.nfields) c->notes.flags |= TENYO_NOTE_NO_CODES;
+}
+
+/* The scan, then the home: given, or predicted from the nearest patents;
+ * remembered on c for the caller. */
+static int ideas_scan_home(ideas_state *st, const tenyo_ideas_opts *o, uint64_t skip, size_t qn) {
+    tenyo_ctx *c = st->c;
+    const ty_model *m = st->m;
     int predicted = 0;
-    int nh = take_home(c, o, skip, homes, 64, &predicted);
+    int nh = take_home(c, o, skip, st->homes, 64, &predicted);
     if (nh < 0) return nh;
     /* the scan may prune (api/index.c): scores are exact for every document
      * that can be among the best need, -inf below; need covers the
@@ -164,86 +186,37 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     if (rc) return rc;
     if (skip != UINT64_MAX && ty_title_only(m, skip)) c->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
     if (nh == 0) {
-        nh = predict_home(c, skip, homes, 8);
+        nh = predict_home(c, skip, st->homes, 8);
         if (nh < 0) return nh;
         predicted = 1;
     }
     if (predicted && nh) c->notes.flags |= TENYO_NOTE_HOME_PREDICTED;
-    /* remember the home for the caller */
     c->home[0] = 0;
     for (int i = 0; i < nh; i++) {
         size_t l = strlen(c->home);
         if (l + 6 < sizeof c->home)
-            snprintf(c->home + l, sizeof c->home - l, "%s%s", i ? "," : "", homes[i]);
+            snprintf(c->home + l, sizeof c->home - l, "%s%s", i ? "," : "", st->homes[i]);
     }
     c->home_predicted = predicted;
     c->last_skip = skip;
     c->last_open_only = o->open_only;
     c->last_qn = qn;
-    /* neighbours */
-    size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
-    if (knn > m->ndocs) knn = m->ndocs;
-    tenyo_hit *nb = ty_calloc(knn ? knn : 1, sizeof *nb);
-    ty_fvote *fv = ty_calloc(m->nfields ? m->nfields : 1, sizeof *fv);
-    uint8_t *ok = ty_calloc(m->nfields ? m->nfields : 1, 1);
-    uint8_t *expected = ty_calloc(m->nfields ? m->nfields : 1, 1);
-    double *bw = ty_calloc(qn ? qn : 1, sizeof *bw);
-    uint32_t *corow = ty_mallocarray(nh ? (size_t)nh : 1, (m->nfields ? m->nfields : 1) * sizeof *corow);
-    tenyo_idea *all = NULL;
-    float *pm = NULL;       /* field model probabilities, or NULL */
-    int ret = TENYO_ERR_NOMEM;
-    if (!nb || !fv || !ok || !expected || !bw || !corow) goto out;
-    for (uint32_t f = 0; f < m->nfields; f++) {
-        int far = 1;
-        for (int i = 0; i < nh && far; i++) far = far_from(m->field_code[f], homes[i], o->distance);
-        /* a code outside the IPC scheme (A07K: a record's typo for C07K)
-         * is no field to propose: its label would be a section's title */
-        ok[f] = (uint8_t)(far && ty_labels_class_known(m->field_code[f]));
-    }
-    /* a filter (tenyo_ctx_set_filter): its left-out documents scored -inf
-     * in the scan, and -inf never ranks: they never vote nor serve as
-     * evidence. The selection runs on the query's threads (api/index.c). */
-    size_t nn = ty_ctx_topk(c, c->s1, skip, o->open_only ? m->open : NULL, knn, nb);
-    double qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
-    int english = ty_query_english(c, qn);
-    /* the field model: P(field | text) for every field with a model */
-    const ty_fieldmodel *fmod = ty_field_model(x);
-    if (fmod && m->nfields) {
-        pm = ty_calloc(m->nfields, sizeof *pm);
-        if (!pm) goto out;
-        ty_fieldmodel_score(fmod, c->qt, c->qw, qn, pm);
-        for (uint32_t f = 0; f < m->nfields; f++)
-            pm[f] = fmod->trained[f] ? (float)(1 / (1 + exp(-pm[f]))) : 0;
-    }
-    c->notes.best_similarity = (float)qbest;
-    if (o->open_only && !(qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
-    rc = ty_gen_neighbours(c, nb, nn, skip, ok, fv);
-    if (rc) {
-        ret = rc;
-        goto out;
-    }
-    /* home ids for surprise, and each home's co-classification counts */
-    int64_t hid[64];
-    for (int i = 0; i < nh; i++) hid[i] = tenyo_index_field_find(x, homes[i]);
-    for (int i = 0; i < nh; i++)
-        if (hid[i] >= 0 && ty_cooccur_row(x, (uint32_t)hid[i], corow + (size_t)i * m->nfields))
-            goto out;
-    const float *gen = ty_term_generic(x);
-    double alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
-    double pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
-    double vtotal = 0;
-    for (uint32_t f = 0; f < m->nfields; f++) vtotal += fv[f].vote;
-    if (vtotal <= 0) vtotal = 1;
-    /* expected fields: the prior ranking's top IDEAS_PRIOR_TOP (far fields by
-     * co-classification with any home) */
-    for (int i = 0; i < nh; i++) {
-        if (hid[i] < 0) continue;
+    st->nh = nh;
+    return TENYO_OK;
+}
+
+/* Expected fields: the prior ranking's top IDEAS_PRIOR_TOP (far fields by
+ * co-classification with any home). */
+static void mark_expected(ideas_state *st) {
+    const ty_model *m = st->m;
+    for (int i = 0; i < st->nh; i++) {
+        if (st->hid[i] < 0) continue;
         uint32_t top[IDEAS_PRIOR_TOP];
         uint32_t tc[IDEAS_PRIOR_TOP];
         int nt = 0;
         for (uint32_t f = 0; f < m->nfields; f++) {
-            if (!ok[f]) continue;
-            uint32_t cf = corow[(size_t)i * m->nfields + f];
+            if (!st->ok[f]) continue;
+            uint32_t cf = st->corow[(size_t)i * m->nfields + f];
             if (!cf) continue;
             int pos = nt;
             while (pos > 0 && tc[pos - 1] < cf) pos--;
@@ -254,70 +227,168 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
             tc[pos] = cf;
             if (nt < IDEAS_PRIOR_TOP) nt++;
         }
-        for (int q = 0; q < nt; q++) expected[top[q]] = 1;
+        for (int q = 0; q < nt; q++) st->expected[top[q]] = 1;
+    }
+}
+
+/* Field f's card: relevance and surprise from the votes and the homes'
+ * co-classifications, then its content, confidence and band. */
+static void field_card(ideas_state *st, uint32_t f, tenyo_idea *id) {
+    const ty_model *m = st->m;
+    double rate = -1;
+    double pf = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
+    for (int i = 0; i < st->nh; i++) {
+        double co = 0, nhd = 0;
+        if (st->hid[i] >= 0) {
+            co = (double)st->corow[(size_t)i * m->nfields + f];
+            nhd = (double)m->field_count[st->hid[i]];
+        }
+        double r = (co + SURPRISE_MU * pf) / (nhd + SURPRISE_MU);
+        if (r > rate) rate = r;
+    }
+    double pri = 0; /* P(f | home), the best home */
+    for (int i = 0; i < st->nh; i++)
+        if (st->hid[i] >= 0 && m->field_count[st->hid[i]])
+            pri = fmax(pri, (double)st->corow[(size_t)i * m->nfields + f] /
+                                (double)m->field_count[st->hid[i]]);
+    const ty_fvote *v = &st->fv[f];
+    double share = v->vote / st->vtotal;
+    double rel = share / pow((double)(m->field_count[f] ? m->field_count[f] : 1), st->alpha) +
+                 st->pw * pri;
+    memset(id, 0, sizeof *id);
+    id->field = f;
+    id->code = m->field_code[f];
+    id->relevance = rel;
+    id->surprise = st->nh && rate > 0 ? -log(rate) : 0;
+    id->expected = st->expected[f];
+    id->support = v->support;
+    id->nevidence = v->nev;
+    memcpy(id->evidence, v->ev, sizeof id->evidence);
+    id->basis.vote_share = share;
+    id->basis.prior = pri;
+    id->basis.field_share = pf;
+    int nto = 0;
+    for (int e = 0; e < id->nevidence; e++) nto += ty_title_only(m, id->evidence[e].doc);
+    id->basis.title_only = id->nevidence ? (double)nto / id->nevidence : 0;
+    id->basis.model = st->pm ? st->pm[f] : 0;
+    ty_content_shape(st->c, st->gen, id->evidence, id->nevidence, st->bw, &id->focus,
+                     &id->basis.generic_share, &id->basis.specific_words);
+    id->confidence = ty_confidence_of(id, st->qbest);
+    if (id->support == 1) id->flags |= TENYO_IDEA_ONE_PATENT;
+    if (id->focus > IDEAS_ONE_WORD) id->flags |= TENYO_IDEA_ONE_WORD;
+    if (id->basis.generic_share > IDEAS_GENERIC) id->flags |= TENYO_IDEA_GENERIC;
+    if (id->nevidence && nto == id->nevidence) id->flags |= TENYO_IDEA_TITLE_ONLY;
+    id->score = id->confidence;
+    /* evidence worth citing: beyond the first, nothing below
+     * IDEAS_MIN_EVIDENCE (with 300 neighbours, the tail is noise) */
+    while (id->nevidence > 1 && id->evidence[id->nevidence - 1].score < IDEAS_MIN_EVIDENCE)
+        id->nevidence--;
+    id->usable = ty_usable_of(id, st->text, st->english);
+    id->unexpected = 1 - exp(-id->surprise / 3);
+    ty_card_band(st->c, st->gen, st->hid, st->nh, id, st->bw);
+}
+
+/* Neighbours and their votes (the generator), the field model's
+ * probabilities and the homes' co-classification rows. */
+static int ideas_evidence(ideas_state *st, const tenyo_ideas_opts *o, uint64_t skip, size_t qn,
+                          tenyo_hit *nb, size_t knn) {
+    tenyo_ctx *c = st->c;
+    const tenyo_index *x = c->idx;
+    const ty_model *m = st->m;
+    for (uint32_t f = 0; f < m->nfields; f++) {
+        int far = 1;
+        for (int i = 0; i < st->nh && far; i++)
+            far = far_from(m->field_code[f], st->homes[i], o->distance);
+        /* a code outside the IPC scheme (A07K: a record's typo for C07K)
+         * is no field to propose: its label would be a section's title */
+        st->ok[f] = (uint8_t)(far && ty_labels_class_known(m->field_code[f]));
+    }
+    /* a filter (tenyo_ctx_set_filter): its left-out documents scored -inf
+     * in the scan, and -inf never ranks: they never vote nor serve as
+     * evidence. The selection runs on the query's threads (api/index.c). */
+    size_t nn = ty_ctx_topk(c, c->s1, skip, o->open_only ? m->open : NULL, knn, nb);
+    st->qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
+    st->english = ty_query_english(c, qn);
+    /* the field model: P(field | text) for every field with a model */
+    const ty_fieldmodel *fmod = ty_field_model(x);
+    if (fmod && m->nfields) {
+        st->pm = ty_calloc(m->nfields, sizeof *st->pm);
+        if (!st->pm) return TENYO_ERR_NOMEM;
+        ty_fieldmodel_score(fmod, c->qt, c->qw, qn, st->pm);
+        for (uint32_t f = 0; f < m->nfields; f++)
+            st->pm[f] = fmod->trained[f] ? (float)(1 / (1 + exp(-st->pm[f]))) : 0;
+    }
+    c->notes.best_similarity = (float)st->qbest;
+    if (o->open_only && !(st->qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
+    int rc = ty_gen_neighbours(c, nb, nn, skip, st->ok, st->fv);
+    if (rc) return rc;
+    for (int i = 0; i < st->nh; i++) st->hid[i] = tenyo_index_field_find(x, st->homes[i]);
+    for (int i = 0; i < st->nh; i++)
+        if (st->hid[i] >= 0 &&
+            ty_cooccur_row(x, (uint32_t)st->hid[i], st->corow + (size_t)i * m->nfields))
+            return TENYO_ERR_NOMEM;
+    st->gen = ty_term_generic(x);
+    st->alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
+    st->pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
+    st->vtotal = 0;
+    for (uint32_t f = 0; f < m->nfields; f++) st->vtotal += st->fv[f].vote;
+    if (st->vtotal <= 0) st->vtotal = 1;
+    mark_expected(st);
+    return TENYO_OK;
+}
+
+/* The query is prepared in c (qn sparse terms); skip = query document.
+ * The stages: home, evidence (generate.c), a card per voted field
+ * (score.c), presentation (present.c). */
+static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
+                     const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
+    const ty_model *m = &c->idx->m;
+    tenyo_ideas_opts def;
+    if (!o) {
+        tenyo_ideas_opts_default(&def);
+        o = &def;
+    }
+    memset(&c->notes, 0, sizeof c->notes);
+    int rc = ideas_bad_opts(c, o, n, out);
+    if (rc) return rc;
+    /* the list is full by default: a threshold hides proposals only when
+     * set (> 0) */
+    double minconf = o->min_confidence > 0 ? o->min_confidence : 0;
+    double minuse = o->min_usable > 0 ? o->min_usable : 0;
+    double mincontent = o->min_content > 0 ? o->min_content : 0;
+    ideas_notes_start(c, minconf, minuse, mincontent);
+    ideas_state st = {.c = c, .m = m, .text = skip == UINT64_MAX};
+    rc = ideas_scan_home(&st, o, skip, qn);
+    if (rc) return rc;
+    size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
+    if (knn > m->ndocs) knn = m->ndocs;
+    size_t nf = m->nfields ? m->nfields : 1;
+    tenyo_hit *nb = ty_calloc(knn ? knn : 1, sizeof *nb);
+    st.fv = ty_calloc(nf, sizeof *st.fv);
+    st.ok = ty_calloc(nf, 1);
+    st.expected = ty_calloc(nf, 1);
+    st.bw = ty_calloc(qn ? qn : 1, sizeof *st.bw);
+    st.corow = ty_mallocarray(st.nh ? (size_t)st.nh : 1, nf * sizeof *st.corow);
+    tenyo_idea *all = NULL;
+    int ret = TENYO_ERR_NOMEM;
+    if (!nb || !st.fv || !st.ok || !st.expected || !st.bw || !st.corow) goto out;
+    rc = ideas_evidence(&st, o, skip, qn, nb, knn);
+    if (rc) {
+        ret = rc;
+        goto out;
     }
     size_t cnt = 0, cap = 64;
     all = ty_mallocarray(cap, sizeof *all);
     if (!all) goto out;
     for (uint32_t f = 0; f < m->nfields; f++) {
-        if (fv[f].vote <= 0) continue;
-        double rate = -1;
-        double pf = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
-        for (int i = 0; i < nh; i++) {
-            double co = 0, nhd = 0;
-            if (hid[i] >= 0) {
-                co = (double)corow[(size_t)i * m->nfields + f];
-                nhd = (double)m->field_count[hid[i]];
-            }
-            double r = (co + SURPRISE_MU * pf) / (nhd + SURPRISE_MU);
-            if (r > rate) rate = r;
-        }
-        double pri = 0; /* P(f | home), the best home */
-        for (int i = 0; i < nh; i++)
-            if (hid[i] >= 0 && m->field_count[hid[i]])
-                pri = fmax(pri, (double)corow[(size_t)i * m->nfields + f] /
-                                    (double)m->field_count[hid[i]]);
-        double share = fv[f].vote / vtotal;
-        double rel = share / pow((double)(m->field_count[f] ? m->field_count[f] : 1), alpha) +
-                     pw * pri;
+        if (st.fv[f].vote <= 0) continue;
         if (cnt == cap) {
             cap *= 2;
             tenyo_idea *na = ty_reallocarray(all, cap, sizeof *na);
             if (!na) goto out;
             all = na;
         }
-        tenyo_idea *id = &all[cnt++];
-        memset(id, 0, sizeof *id);
-        id->field = f;
-        id->code = m->field_code[f];
-        id->relevance = rel;
-        id->surprise = nh && rate > 0 ? -log(rate) : 0;
-        id->expected = expected[f];
-        id->support = fv[f].support;
-        id->nevidence = fv[f].nev;
-        memcpy(id->evidence, fv[f].ev, sizeof id->evidence);
-        id->basis.vote_share = share;
-        id->basis.prior = pri;
-        id->basis.field_share = pf;
-        int nto = 0;
-        for (int e = 0; e < id->nevidence; e++) nto += ty_title_only(m, id->evidence[e].doc);
-        id->basis.title_only = id->nevidence ? (double)nto / id->nevidence : 0;
-        id->basis.model = pm ? pm[f] : 0;
-        ty_content_shape(c, gen, id->evidence, id->nevidence, bw, &id->focus,
-                      &id->basis.generic_share, &id->basis.specific_words);
-        id->confidence = ty_confidence_of(id, qbest);
-        if (id->support == 1) id->flags |= TENYO_IDEA_ONE_PATENT;
-        if (id->focus > IDEAS_ONE_WORD) id->flags |= TENYO_IDEA_ONE_WORD;
-        if (id->basis.generic_share > IDEAS_GENERIC) id->flags |= TENYO_IDEA_GENERIC;
-        if (id->nevidence && nto == id->nevidence) id->flags |= TENYO_IDEA_TITLE_ONLY;
-        id->score = id->confidence;
-        /* evidence worth citing: beyond the first, nothing below
-         * IDEAS_MIN_EVIDENCE (with 300 neighbours, the tail is noise) */
-        while (id->nevidence > 1 && id->evidence[id->nevidence - 1].score < IDEAS_MIN_EVIDENCE)
-            id->nevidence--;
-        id->usable = ty_usable_of(id, text, english);
-        id->unexpected = 1 - exp(-id->surprise / 3);
-        ty_card_band(c, gen, hid, nh, id, bw);
+        field_card(&st, f, &all[cnt++]);
     }
     c->notes.candidates = cnt;
     int kept = ty_present(c, o, minconf, minuse, mincontent, all, cnt);
@@ -330,20 +401,20 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
         if (c->notes.hidden) c->notes.flags |= TENYO_NOTE_LOW_CONFIDENCE;
         if (c->notes.candidates < n) c->notes.flags |= TENYO_NOTE_FEW_FIELDS;
     }
-    if (qbest < IDEAS_WEAK_QUERY) c->notes.flags |= TENYO_NOTE_WEAK_QUERY;
+    if (st.qbest < IDEAS_WEAK_QUERY) c->notes.flags |= TENYO_NOTE_WEAK_QUERY;
     if (cnt > n) cnt = n;
     for (size_t i = 0; i < cnt; i++) c->notes.nbands[all[i].band]++;
     if (cnt) memcpy(out, all, cnt * sizeof *out);
     ret = (int)cnt;
 out:
-    free(pm);
+    free(st.pm);
     free(all);
-    free(expected);
-    free(corow);
+    free(st.expected);
+    free(st.corow);
     free(nb);
-    free(fv);
-    free(ok);
-    free(bw);
+    free(st.fv);
+    free(st.ok);
+    free(st.bw);
     return ret;
 }
 
