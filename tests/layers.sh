@@ -49,7 +49,6 @@ mpi/tenyo_mpi.c 2391
 cli/cmd_serve.c 1845
 store/read.c 1640
 model/svd.c 1516
-model/labels.c 1334
 store/shards.c 1304
 store/read.c rd_sections 373
 api/check.c tenyo_index_check 316

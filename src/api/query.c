@@ -142,6 +142,7 @@ static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa) {
     c->nunk = 0; /* a batch does not keep each query's unknown words */
+    c->npart = 0;
     if (ty_ctx_reserve_query(c, qn + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, qt, qn * sizeof *c->qt);
     memcpy(c->qw, qw, qn * sizeof *c->qw);
@@ -158,6 +159,7 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms) {
         return TENYO_ERR_NOTFOUND;
     }
     c->nunk = 0;
+    c->npart = 0;
     if (terms) {
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;
@@ -182,12 +184,26 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
     return rank(c, mode, k, doc, (size_t)qn, hits);
 }
 
-/* Tokenizer callback: collect the ids of terms the index knows. */
+/* Tokenizer callback: collect the ids of terms the index knows.
+ *
+ * A compound noun of the query the index does not know (精密プレス加工: no
+ * indexed document wrote it, or too few did) is searched by its parts. The
+ * tokenizer emits a compound's parts (keep_parts) just before the compound,
+ * so the last tokens seen, when they are pieces of it in order, are its
+ * parts; they are already in the query. Added to them: the longest
+ * sub-compounds the index does know (プレス加工), chosen greedily, longest
+ * first, never overlapping, as a document that wrote them would hold them.
+ * The compound is then noted as searched by those pieces; a word with no
+ * known piece is noted as unknown (not used). */
+#define COL_RECENT 8
 typedef struct collect {
     tenyo_ctx *c;
     size_t n;
     int oom;
     char common[64]; /* the first too-common word met, for the error */
+    char recent[COL_RECENT][48]; /* the last tokens, newest at (nrecent-1) % COL_RECENT */
+    int64_t recent_id[COL_RECENT]; /* their ids, -1 unknown */
+    size_t nrecent;
 } collect;
 
 /* 1 when t[0..n) is a term max_df dropped as too common (the "common"
@@ -196,6 +212,128 @@ static int common_term(const ty_model *m, const char *t, size_t n) {
     for (const char *s = m->common_blob; s && s < m->common_blob + m->common_len; s += strlen(s) + 1)
         if (strlen(s) == n && !memcmp(s, t, n)) return 1;
     return 0;
+}
+
+static void collect_add(collect *col, int64_t id) {
+    tenyo_ctx *c = col->c;
+    if (col->oom) return;
+    if (col->n == c->qcap &&
+        ty_ctx_reserve_query(c, c->qcap ? c->qcap * 2 : 256)) {
+        col->oom = 1;
+        return;
+    }
+    c->qt[col->n++] = (uint32_t)id;
+}
+
+static void collect_remember(collect *col, const char *t, size_t n, int64_t id) {
+    size_t r = col->nrecent++ % COL_RECENT;
+    if (n >= sizeof col->recent[r]) n = 0; /* too long to be a part: kept empty */
+    memcpy(col->recent[r], t, n);
+    col->recent[r][n] = 0;
+    col->recent_id[r] = id;
+}
+
+/* A compound t[0..n) unknown to the index: its parts among the last tokens
+ * (those right before it that are pieces of it, in order); adds the known
+ * sub-compounds to the query and writes the pieces searched, " + " between,
+ * to as. Returns how many pieces known to the index it was searched by. */
+static int collect_backoff(collect *col, const char *t, size_t n, char *as, size_t aslen) {
+    enum { MAXP = COL_RECENT };
+    size_t st[MAXP], en[MAXP];
+    int64_t pid[MAXP];
+    int np = 0;
+    /* walk back over the last tokens while each is a piece of t ending
+     * before the previous piece's start */
+    size_t limit = n;
+    for (size_t b = 0; b < col->nrecent && b < COL_RECENT && np < MAXP; b++) {
+        size_t r = (col->nrecent - 1 - b) % COL_RECENT;
+        size_t pl = strlen(col->recent[r]);
+        if (!pl || pl >= n || pl > limit) break;
+        /* the last occurrence of the piece ending at or before limit */
+        size_t at = SIZE_MAX;
+        for (size_t o = limit - pl + 1; o-- > 0;)
+            if (!memcmp(t + o, col->recent[r], pl)) { at = o; break; }
+        if (at == SIZE_MAX) break;
+        memmove(st + 1, st, (size_t)np * sizeof *st);
+        memmove(en + 1, en, (size_t)np * sizeof *en);
+        memmove(pid + 1, pid, (size_t)np * sizeof *pid);
+        st[0] = at;
+        en[0] = at + pl;
+        pid[0] = col->recent_id[r];
+        np++;
+        limit = at;
+    }
+    if (np < 2) return 0; /* one word, or not seen as pieces: not a compound */
+    /* candidate sub-compounds: from piece a's start to piece b's end, to
+     * the next piece's start (a suffix between: 金型 of 金 型 設計) or, for
+     * the last piece, to t's end (部品向け); longer than one piece alone,
+     * shorter than t; tried longest first, kept when the index knows them
+     * and they overlap no piece already covered */
+    struct span { int a, b; size_t start, end; } cand[MAXP * MAXP * 4];
+    int ncand = 0;
+    for (int a = 0; a < np; a++)
+        for (int b = a; b < np; b++) {
+            size_t starts[2] = {st[a], a ? en[a - 1] : 0};
+            size_t ends[2] = {en[b], b + 1 < np ? st[b + 1] : n};
+            for (int f = 0; f < 2; f++)
+                for (int e = 0; e < 2; e++) {
+                    if ((f == 1 && starts[1] >= starts[0]) || (e == 1 && ends[1] <= ends[0]))
+                        continue;
+                    size_t sl = ends[e] - starts[f];
+                    if (sl >= n || (a == b && f == 0 && e == 0)) continue;
+                    cand[ncand++] = (struct span){a, b, starts[f], ends[e]};
+                }
+        }
+    int cover[MAXP], from[MAXP], to[MAXP], nspan = 0;
+    int64_t spanid[MAXP];
+    size_t spanstart[MAXP], spanend[MAXP];
+    for (int k = 0; k < np; k++) cover[k] = -1;
+    while (nspan < MAXP) {
+        int best = -1;
+        for (int i = 0; i < ncand; i++) {
+            if (cand[i].a < 0) continue;
+            if (best < 0 || cand[i].end - cand[i].start > cand[best].end - cand[best].start) best = i;
+        }
+        if (best < 0) break;
+        struct span sp = cand[best];
+        cand[best].a = -1;
+        int free_ = 1;
+        for (int k = sp.a; k <= sp.b; k++) free_ &= cover[k] < 0;
+        if (!free_) continue;
+        int64_t id = ty_strmap_get(col->c->idx->vocab, t + sp.start, sp.end - sp.start);
+        if (id < 0) continue;
+        from[nspan] = sp.a;
+        to[nspan] = sp.b;
+        spanid[nspan] = id;
+        spanstart[nspan] = sp.start;
+        spanend[nspan] = sp.end;
+        for (int k = sp.a; k <= sp.b; k++) cover[k] = nspan;
+        nspan++;
+    }
+    int used = 0;
+    size_t al = 0;
+    as[0] = 0;
+    for (int k = 0; k < np; k++) {
+        const char *w;
+        size_t wl;
+        if (cover[k] >= 0) {
+            int sp = cover[k];
+            if (k != from[sp]) continue;
+            collect_add(col, spanid[sp]);
+            w = t + spanstart[sp];
+            wl = spanend[sp] - spanstart[sp];
+            k = to[sp];
+        } else {
+            if (pid[k] < 0) continue; /* a piece the index does not know */
+            w = t + st[k];
+            wl = en[k] - st[k];
+        }
+        int wrote = snprintf(as + al, aslen - al, "%s%.*s", used ? " + " : "", (int)wl, w);
+        if (wrote < 0 || (size_t)wrote >= aslen - al) { as[al] = 0; break; }
+        al += (size_t)wrote;
+        used++;
+    }
+    return used;
 }
 
 static void collect_cb(void *ud, const char *t, size_t n) {
@@ -209,28 +347,31 @@ static void collect_cb(void *ud, const char *t, size_t n) {
             memcpy(col->common, t, n);
             col->common[n] = 0;
         }
+        collect_remember(col, t, n, -1);
         return;
     }
-    if (id < 0) { /* remembered for the ideas notes: distinct, first 8 */
+    if (id < 0) {
+        char as[sizeof c->part_as[0]];
+        int pieces = collect_backoff(col, t, n, as, sizeof as);
+        collect_remember(col, t, n, -1);
+        /* remembered for the notes: distinct, first 8 */
+        char (*list)[48] = pieces ? c->part : c->unk;
+        size_t *cnt = pieces ? &c->npart : &c->nunk;
         int seen = n >= sizeof c->unk[0];
-        for (size_t i = 0; i < c->nunk && i < 8 && !seen; i++)
-            seen = strlen(c->unk[i]) == n && memcmp(c->unk[i], t, n) == 0;
+        for (size_t i = 0; i < *cnt && i < 8 && !seen; i++)
+            seen = strlen(list[i]) == n && memcmp(list[i], t, n) == 0;
         if (!seen) {
-            if (c->nunk < 8) {
-                memcpy(c->unk[c->nunk], t, n);
-                c->unk[c->nunk][n] = 0;
+            if (*cnt < 8) {
+                memcpy(list[*cnt], t, n);
+                list[*cnt][n] = 0;
+                if (pieces) memcpy(c->part_as[*cnt], as, sizeof as);
             }
-            c->nunk++;
+            (*cnt)++;
         }
         return;
     }
-    if (col->oom) return;
-    if (col->n == c->qcap &&
-        ty_ctx_reserve_query(c, c->qcap ? c->qcap * 2 : 256)) {
-        col->oom = 1;
-        return;
-    }
-    c->qt[col->n++] = (uint32_t)id;
+    collect_remember(col, t, n, id);
+    collect_add(col, id);
 }
 
 static int ensure_tokenizer(tenyo_ctx *c) {
@@ -273,8 +414,9 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     if ((len && ty_buf_append(&c->qtext, text, len)) || ty_buf_putc(&c->qtext, 0))
         return TENYO_ERR_NOMEM;
     c->qtext.len--;
-    collect col = {c, 0, 0, ""};
+    collect col = {.c = c};
     c->nunk = 0;
+    c->npart = 0;
     rc = ty_tokenize(c->tc, text ? text : "", len, collect_cb, &col);
     if (rc < 0) {
         ty_seterr(c->err, sizeof c->err, "query text: %s",
@@ -353,6 +495,7 @@ int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
     ty_tfidf_row(c->qt, c->qw, q, m->idf);
     if (m->dim) ty_fold_in(m, c->qt, c->qw, q, c->qlsa);
     c->nunk = 0;
+    c->npart = 0;
     return rank(c, TENYO_MODE_TFIDF, k, UINT64_MAX, q, hits);
 }
 

@@ -387,6 +387,12 @@ int ty_labels_deserialize(ty_labels *l, const char *blob, size_t len,
  * as for codes); *out is malloc'd, or NULL when nothing is left. */
 int ty_labels_shorten(const char *title, const char *lang, int level,
                       char **out);
+/* 0 for "ja", 1 for "en" (any case), -1 otherwise. */
+int ty_labels_lang(const char *lang);
+/* Decode one code point of s[*i..n) into *cp and advance *i; -1 when the
+ * bytes there are not well-formed UTF-8 (overlong, surrogate, > U+10FFFF,
+ * truncated). */
+int ty_utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp);
 /* Code of the i-th built-in class (sorted), NULL past the end (tests). */
 const char *ty_labels_builtin_class(size_t i);
 /* 1 when code (a subclass, "C07K") starts with a class of the IPC scheme
