@@ -46,7 +46,6 @@ SIZE_ALLOW=""
 PENDING="
 api/builder.c 2944
 mpi/tenyo_mpi.c 2391
-cli/cmd_serve.c 1845
 store/read.c 1640
 model/svd.c 1516
 store/shards.c 1304
@@ -55,7 +54,6 @@ api/check.c tenyo_index_check 316
 cli/cmd_eval.c cli_cmd_eval 294
 cli/cmd_bench.c cli_cmd_bench 247
 model/svd.c svd_run_all 232
-cli/cmd_serve.c cli_cmd_serve 211
 store/shards.c ty_shards_read_part 208
 api/builder.c tenyo_builder_write 187
 mpi/tenyo_mpi.c main 187
