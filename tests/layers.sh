@@ -44,7 +44,6 @@ SIZE_ALLOW=""
 # lands; a line whose file or function is within the limit fails the check
 # until it is removed). "FILE LINES" or "FILE FUNCTION LINES".
 PENDING="
-api/builder.c 2944
 store/read.c 1640
 model/svd.c 1516
 store/shards.c 1304
@@ -54,7 +53,6 @@ cli/cmd_eval.c cli_cmd_eval 294
 cli/cmd_bench.c cli_cmd_bench 247
 model/svd.c svd_run_all 232
 store/shards.c ty_shards_read_part 208
-api/builder.c tenyo_builder_write 187
 cli/cmd_index.c cli_cmd_index 186
 api/segment.c merge_docs 180
 api/segment.c ty_seg_apply 177
