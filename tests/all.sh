@@ -23,6 +23,8 @@
 #   hostile   tests/hostile.sh (hostile lists, unwritable output, flipped bytes
 #             for check, the server's arguments, limits and host check)
 #   scale     tests/scale.sh (tenyo bench; zstd-compressed input)
+#   readme    tests/readme.sh (the tours of README.md and README.ja.md run as
+#             written in a fresh clone; no development history in them)
 # Each suite ends with its own "N passed, N failed" line; a suite whose line
 # is missing counts as one failure.
 # Usage: sh tests/all.sh BUILD_DIR
@@ -66,6 +68,7 @@ suite mpi sh tests/mpi.sh "$B"
 suite layers sh tests/layering.sh "$B"
 suite hostile sh tests/hostile.sh
 suite scale sh tests/scale.sh
+suite readme sh tests/readme.sh "$B"
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -59,14 +59,14 @@ for c in $cmds; do
   [ -z "$unknown" ] && ok "man_options_accepted_$c" || bad "man_options_accepted_$c:$unknown"
 done
 
-# README's "Command-line reference" names the same long options as --help
-awk '/^## Command-line reference/{f=1} f&&/^```$/{n++; if(n==2) exit; next} f&&n==1' README.md >"$D/ref"
+# docs/commands.md's "Command-line reference" names the same long options as --help
+awk '/^## Command-line reference/{f=1} f&&/^```$/{n++; if(n==2) exit; next} f&&n==1' docs/commands.md >"$D/ref"
 for c in $cmds; do
   awk -v c="$c" '/^tenyo [a-z]/{on = ($2 == c)} on' "$D/ref" | grep -o -e '--[a-z][a-z0-9-]*' |
     grep -v -x -e '--help' | sort -u >"$D/r.$c"
   grep -e '^--' "$D/h.$c" >"$D/hl.$c"
   if [ -s "$D/r.$c" ] && diff "$D/hl.$c" "$D/r.$c" >"$D/diff"; then ok "readme_reference_same_options_$c"
-  else bad "readme_reference_same_options_$c (< --help, > README: $(tr '\n' ' ' <"$D/diff"))"; fi
+  else bad "readme_reference_same_options_$c (< --help, > docs/commands.md: $(tr '\n' ' ' <"$D/diff"))"; fi
 done
 
 echo "$pass passed, $fail failed"

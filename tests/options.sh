@@ -6,7 +6,7 @@
 # help; the edges of the range must be accepted (they reach the next check,
 # a missing index: exit 3, or --help: exit 0). Then "did you mean" for
 # commands and options, -V, and `-` as standard input wherever a FILE is
-# taken. The table is README's "Options and their ranges". Prints
+# taken. The table is docs/commands.md's "Options and their ranges". Prints
 # "N passed, N failed".
 # Usage: TENYO=build/tenyo sh tests/options.sh
 T=${TENYO:-build/tenyo}
@@ -115,14 +115,14 @@ eval|--protocol|choice|S, X, all|S|$D/none.jsonl
 eval|--ideas-mode|choice|tfidf, lsa, hybrid|lsa|$D/none.jsonl
 EOF
 
-# README's table "Options and their ranges" lists every row above
+# docs/commands.md's table "Options and their ranges" lists every row above
 sed -n '/^done <<EOF$/,/^EOF$/p' "$0" | sed '1d;$d' | while IFS='|' read -r cmd opt kind lo hi rest; do
   case $kind in int) r="integer $lo to $hi";; num) r="number $lo to $hi";;
     'num>') r="number above $lo, at most $hi";; choice) r="one of $lo";; esac
   row="| \`$cmd\` | \`$opt\` | $r | 1 |"
-  grep -qF -- "$row" README.md || echo "$row"
+  grep -qF -- "$row" docs/commands.md || echo "$row"
 done >"$D/missing"
-[ ! -s "$D/missing" ] && ok readme_options_table || bad "readme_options_table (README lacks: $(head -3 "$D/missing" | tr '\n' ' '))"
+[ ! -s "$D/missing" ] && ok readme_options_table || bad "readme_options_table (docs/commands.md lacks: $(head -3 "$D/missing" | tr '\n' ' '))"
 
 # man/tenyo.1 gives the same ranges: the entry of each numeric option in
 # its command's section names "LO to HI" ("above LO and at most HI")
