@@ -123,8 +123,8 @@ fi
 
 # CIRCLES_PENDING: folders whose circle of files is known and not yet
 # broken (their circle is printed, not failed; a folder listed here without
-# a circle fails until it is removed).
-CIRCLES_PENDING="store"
+# a circle fails until it is removed). Empty: store/, the last, is broken.
+CIRCLES_PENDING=""
 
 if [ "$1" = "--circles" ]; then
     OBJ=${2:-build/obj/src}

@@ -1357,9 +1357,8 @@ static void rd_close(reader *r) {
     free(r->cbuf);
 }
 
-static int store_read(const char *path, ty_model *m, char *err, size_t errlen, int lazy) {
+int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, int lazy) {
     if (!path || !m) return TENYO_ERR_ARG;
-    if (ty_shards_sniff(path) == 1) return ty_shards_read(path, m, err, errlen);
     memset(m, 0, sizeof *m);
     reader r;
     int rc = rd_open(&r, path, err, errlen);
@@ -1418,21 +1417,6 @@ done:
     rd_close(&r);
     if (rc) ty_model_free(m);
     return rc;
-}
-
-int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen) {
-    return store_read(path, m, err, errlen, 0);
-}
-
-int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) {
-    return store_read(path, m, err, errlen, 1);
-}
-
-int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,
-                       char *err, size_t errlen) {
-    if (path && m && ty_shards_sniff(path) == 1)
-        return ty_shards_read_part(path, keep, nkeep, m, err, errlen);
-    return store_read(path, m, err, errlen, 1);
 }
 
 /* ============================================== raw sections, shards */
