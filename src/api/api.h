@@ -2,11 +2,14 @@
  * api.h — the api layer (api/): the index and query context behind the
  * public entry points of tenyo.h, gluing the layers below.
  *
- * builder.c   tenyo_builder: tokenize, count, weigh, factor, write
- * index.c     tenyo_index (open) and tenyo_ctx (queries, scoring, similar)
+ * builder.c   tenyo_builder: add, factor, write (build.h; build_docs.c,
+ *             build_tok.c tokenize and count, build_fields.c, build_weight.c)
+ * index.c     tenyo_index (open); meta.c what an open index says; ctx.c
+ *             tenyo_ctx and the scan; query.c ranking, queries, batches
  * segment.c   updates: segments applied at open, tenyo_update_*, rebuild
  * filter.c    tenyo_filter; keywords.c keyword queries; patno.c patent
- *             numbers as people type them; openlist.c the licensable list;
+ *             numbers as people type them; openlist.c the licensable list
+ *             (openapply.c applies it at open);
  *             writer.c tenyo_writer; check.c tenyo_index_check; split.c
  *             the development / test split
  *
@@ -22,7 +25,7 @@
 #include "text/text.h"
 
 /* Mark the listed patents of "<path>.upd/OPEN" licensable in x (at open,
- * api/openlist.c): x->m.open becomes records' flag OR listed, the records'
+ * api/openapply.c): x->m.open becomes records' flag OR listed, the records'
  * own flags are kept in x->open_rec (what a rebuild writes back). */
 int ty_open_apply(tenyo_index *x, const char *path, char *err, size_t errlen);
 
@@ -397,13 +400,13 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
  * order). A process other than 0 tokenizes them, keeps a vocabulary of its
  * own and its records' (local id, count) pairs, and hands each chunk's
  * metadata and merge input (per record: its id, metadata, new local
- * terms, distinct-term count, votes, phrases; builder.c, "shared
+ * terms, distinct-term count, votes, phrases; build_tok.c, "shared
  * tokenizing"), serialized, to put() when the caller ends the chunk
  * (ty_builder_share_end_chunk); process 0 tokenizes its own and takes the
  * others' chunks (ty_builder_share_take) in record order, mapping local
  * ids to its own; it alone holds every document's metadata (with
  * docs_elsewhere, below, no text). At write every process weighs its own
- * rows with the others (the collectives below; builder.c, "weight") and
+ * rows with the others (the collectives below; build_weight.c, "weight") and
  * holds the rows of its SVD block; process 0 factors with them (lsa) and
  * gathers what the rest of the write needs: the index it writes is the
  * bytes one process writes. The builder does no message passing itself. */

@@ -170,7 +170,7 @@ typedef struct ty_svd_comm {
 /* Rows of the split of `total` rows over `size` processes in whole blocks
  * of `block` rows: process `rank` gets [*r0, *r1). Shares differ by at
  * most one block; with fewer blocks than processes the last get none.
- * The owner of a row in a shared build (api/builder.c, tenyo-mpi). */
+ * The owner of a row in a shared build (api/build_weight.c, tenyo-mpi). */
 void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,
                   uint64_t *r0, uint64_t *r1);
 typedef struct ty_svd_opts {

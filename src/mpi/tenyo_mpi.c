@@ -36,7 +36,7 @@
  * output"; unsharded the whole block and the abstract as kept), the terms
  * the record added to the rank's vocabulary (so each term string travels
  * once per rank), its number of distinct terms, its surface votes by
- * local ids and its phrases (api/builder.c, "shared tokenizing", has the
+ * local ids and its phrases (api/build_tok.c, "shared tokenizing", has the
  * layout). Rank 0 reads and tokenizes its own records, and before its own
  * next record of a later chunk (and at the end of each input) takes the
  * other ranks' chunks before it in chunk order (MPI_Recv by source: MPI
@@ -49,7 +49,7 @@
  * head carries its rank's counts of the input's good, skipped and empty
  * records, so rank 0's summary and charset warnings count every rank's.
  *
- * The weighting, every rank at once (builder.c, "weight"; the collectives
+ * The weighting, every rank at once (api/build_weight.c, "weight"; the collectives
  * are ty_builder_share's callbacks here): rank 0 broadcasts the number of
  * raw terms and documents and sends each rank (one all-to-all) its local
  * -> global term map and, per record of its, the document it is the live
