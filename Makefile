@@ -77,10 +77,11 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
 # mandoc lints the man pages; python3-pytest and python3-pandas run the
 # Python binding's tests (python/); libgfortran-12-dev lets the install
 # test link a program statically (`pkg-config --static` on openblas names
-# -lgfortran, whose link-time library a fresh Debian 12 lacks).
+# -lgfortran, whose link-time library a fresh Debian 12 lacks); universal-ctags
+# measures function lengths for the layer check (tests/funclen.sh).
 TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc \
                  python3-pytest python3-pandas libgfortran-12-dev \
-                 openmpi-bin libopenmpi-dev
+                 openmpi-bin libopenmpi-dev universal-ctags
 # apt-get update runs at most once per build tree (both checks may install).
 APT_STAMP := $(BUILD)/.apt-updated
 
@@ -195,8 +196,16 @@ MPICC    := $(shell command -v mpicc 2>/dev/null)
 MPI_PROGS := $(if $(MPICC),$(BUILD)/tests/mpi_svd_check $(BUILD)/tenyo-mpi)
 # tenyo-mpi: the CLI's commands (all of CLI_OBJ but main.o) under an MPI
 # main (src/mpi/tenyo_mpi.c): mpirun -np P tenyo-mpi index ...
-$(BUILD)/tenyo-mpi: src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/mpicomm.h src/mpi/serve.c src/mpi/serve.h src/cli/cli.h $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a
-	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -o $@ src/mpi/tenyo_mpi.c src/mpi/mpicomm.c src/mpi/serve.c \
+# Every file of src/mpi/ (picked up by wildcard, like the library's layers),
+# compiled by mpicc one object each (so a change recompiles one file, and
+# tests/layers.sh reads their calls like the library's).
+MPI_SRC := $(sort $(wildcard src/mpi/*.c))
+MPI_OBJ := $(MPI_SRC:%.c=$(BUILD)/obj/%.o)
+$(MPI_OBJ): $(BUILD)/obj/src/mpi/%.o: src/mpi/%.c | check-deps
+	@mkdir -p $(dir $@)
+	$(MPICC) $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/tenyo-mpi: $(MPI_OBJ) $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a
+	$(MPICC) $(CFLAGS) $(SANFLAGS) -o $@ $(MPI_OBJ) \
 	  $(filter-out %/main.o,$(CLI_OBJ)) $(BUILD)/libtenyo.a $(LIBS)
 $(BUILD)/tests/mpi_svd_check: tests/mpi/svd_check.c src/mpi/mpicomm.c src/mpi/mpicomm.h $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)

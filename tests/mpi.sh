@@ -682,7 +682,7 @@ if [ -x "$MPI_TENYO" ] && command -v curl >/dev/null 2>&1 && [ -f "$D/s1.tny" ] 
   if srv_wait "$UA"; then
     for np in 1 2 3 4; do serve_cmp "mpi_serve_sample_shards3_np$np" $np "$D/sssample3.tny" sample_requests; done
     kill "$ap"; wait "$ap" 2>/dev/null
-    export TENYO_SCAN=int8 # (api/index.c: every context of both servers)
+    export TENYO_SCAN=int8 # (api/ctx.c: every context of both servers)
     "$TENYO" serve -q -t 2 -p "$PA" "$D/s1.tny" 2>"$D/aout" &
     ap=$!
     srv_wait "$UA"

@@ -2,11 +2,14 @@
  * api.h — the api layer (api/): the index and query context behind the
  * public entry points of tenyo.h, gluing the layers below.
  *
- * builder.c   tenyo_builder: tokenize, count, weigh, factor, write
- * index.c     tenyo_index (open) and tenyo_ctx (queries, scoring, similar)
+ * builder.c   tenyo_builder: add, factor, write (build.h; build_docs.c,
+ *             build_tok.c tokenize and count, build_fields.c, build_weight.c)
+ * index.c     tenyo_index (open); meta.c what an open index says; ctx.c
+ *             tenyo_ctx and the scan; query.c ranking, queries, batches
  * segment.c   updates: segments applied at open, tenyo_update_*, rebuild
  * filter.c    tenyo_filter; keywords.c keyword queries; patno.c patent
- *             numbers as people type them; openlist.c the licensable list;
+ *             numbers as people type them; openlist.c the licensable list
+ *             (openapply.c applies it at open);
  *             writer.c tenyo_writer; check.c tenyo_index_check; split.c
  *             the development / test split
  *
@@ -22,7 +25,7 @@
 #include "text/text.h"
 
 /* Mark the listed patents of "<path>.upd/OPEN" licensable in x (at open,
- * api/openlist.c): x->m.open becomes records' flag OR listed, the records'
+ * api/openapply.c): x->m.open becomes records' flag OR listed, the records'
  * own flags are kept in x->open_rec (what a rebuild writes back). */
 int ty_open_apply(tenyo_index *x, const char *path, char *err, size_t errlen);
 
@@ -97,7 +100,7 @@ void ty_patno_free(ty_patno *pn);
  * context c it passes) and return the answers of all of them
  * concatenated, in any order, malloc'd into *out (*outn bytes). The
  * context then merges those candidates into the same scores, for every
- * document that can rank, as one process's scan (api/index.c,
+ * document that can rank, as one process's scan (api/ctx.c,
  * "A shared scan"). 0, or a status with err set: the query fails. */
 typedef struct ty_scan_share {
     int (*scan)(void *ud, tenyo_ctx *c, const void *msg, size_t len, void **out,
@@ -131,7 +134,7 @@ struct tenyo_index {
     struct ty_labels *labels; /* loaded IPC titles (NULL: built-ins only) */
     pthread_mutex_t lab_mu;   /* guards lab_map / lab_str */
     ty_strmap *lab_map;       /* "CODE:lang" -> composed label (a subclass
-                                 known only by its class: api/index.c) */
+                                 known only by its class: api/meta.c) */
     char **lab_str;           /* those labels, by lab_map id; kept until
                                  the index is freed */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
@@ -217,7 +220,7 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
 /* Records with fewer terms than this are titles without an abstract: their
  * TF-IDF and hybrid scores are scaled by terms / TY_SHORT_TERMS, so
  * that a word or two shared with a title does not outrank a full record
- * (api/index.c). */
+ * (api/ctx.c). */
 #define TY_SHORT_TERMS 8
 
 /* When the postings are built: TENYO_POSTINGS=off (never: every TF-IDF
@@ -371,7 +374,7 @@ int ty_filter_compile(tenyo_filter *f);
 /* Set c's query from saved parts (a batch restoring one of its queries). */
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa);
-/* Many queries sharing the scan work (api/index.c): queries are prepared in
+/* Many queries sharing the scan work (api/query.c): queries are prepared in
  * blocks of up to 32, the LSA scores of a block come from one pass over the
  * document vectors (mode LSA or hybrid: where a single query would scan
  * int8, panels of 32 rows met by every query of the block; else one
@@ -397,6 +400,12 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
  * re-scored exactly: the caller's top `need` are exact float scores.
  * 0, or the error (with c->err) of decoding the sparse rows on first use. */
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need);
+/* Room for n query terms in c->qt / c->qw (grown, never shrunk): 0 or
+ * TENYO_ERR_NOMEM (the arrays kept). */
+int ty_ctx_reserve_query(tenyo_ctx *c, size_t n);
+/* Whether the LSA scores of c's queries come from the int8 scan (then
+ * re-scored exactly at the top) rather than the exact float scan. */
+int ty_ctx_scan_int8(const tenyo_ctx *c);
 /* Prepare c's query from indexed document doc (its sparse terms too when
  * terms is set: LSA needs only its vector), or from text; returns the
  * number of sparse query terms or a negative status. */
@@ -425,13 +434,13 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
  * order). A process other than 0 tokenizes them, keeps a vocabulary of its
  * own and its records' (local id, count) pairs, and hands each chunk's
  * metadata and merge input (per record: its id, metadata, new local
- * terms, distinct-term count, votes, phrases; builder.c, "shared
+ * terms, distinct-term count, votes, phrases; build_tok.c, "shared
  * tokenizing"), serialized, to put() when the caller ends the chunk
  * (ty_builder_share_end_chunk); process 0 tokenizes its own and takes the
  * others' chunks (ty_builder_share_take) in record order, mapping local
  * ids to its own; it alone holds every document's metadata (with
  * docs_elsewhere, below, no text). At write every process weighs its own
- * rows with the others (the collectives below; builder.c, "weight") and
+ * rows with the others (the collectives below; build_weight.c, "weight") and
  * holds the rows of its SVD block; process 0 factors with them (lsa) and
  * gathers what the rest of the write needs: the index it writes is the
  * bytes one process writes. The builder does no message passing itself. */

@@ -8,7 +8,7 @@
  * Shape. A tenyo_filter belongs to one index and collects criteria; the
  * first use compiles them into one byte per document (1: may answer),
  * kept until a criterion changes. tenyo_ctx_set_filter hands the filter to a
- * context (compiled, when it changed, at the next query): the scan (api/index.c ty_ctx_score) scores the other documents
+ * context (compiled, when it changed, at the next query): the scan (api/ctx.c ty_ctx_score) scores the other documents
  * -inf before anything is ranked or re-scored, so the top-k, the int8
  * re-scoring candidates and the neighbours that vote in ideas
  * (ideas/ideas.c, the same test as open_only) are drawn from the matching

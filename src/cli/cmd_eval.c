@@ -477,7 +477,7 @@ static const char *eval_usage =
     "  --reference R5,SER   reference recall@5 and serendipity@10 for ratios\n"
     "  --min-confidence C   Protocol X with proposals below C left out (default 0)\n"
     "  --dump-candidates F  TSV of every voted field of every Protocol X query\n"
-    "                       with its confidence basis (bench/fit_confidence.py)\n"
+    "                       with its confidence basis (eval/fit_confidence.py)\n"
     "  -j, --json           one JSON object\n"
     "build options, as for `tenyo index`:\n"
     "  -d, --dim K          LSA rank (default 256, fewer for small corpora)\n"

@@ -8,12 +8,8 @@
  * Everything here reads the index through tenyo.h only; strings are copied
  * into the JSON values, so the objects outlive nothing they point to.
  *
- * Text output shares two rules with the web page, because ids, titles and
- * labels come from untrusted records: cli_safe shows control characters
- * (C0, DEL, C1) as \xNN / \u00NN, so a newline in an id cannot break a
- * table and an ESC cannot reach the terminal; cli_csv_text prefixes a cell
- * that a spreadsheet would run as a formula (first character = + - @, tab
- * or CR) with an apostrophe, app.js's csvCell rule.
+ * Text that came from records goes out through safe.c's rules (cli_safe,
+ * cli_csv_risky).
  */
 #include "cli.h"
 
@@ -22,65 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ================================================== untrusted text out */
-
-/* A control character cli_safe shows escaped (lines: not \n nor \t). */
-static int ctl(const unsigned char *p, int lines) {
-    if (lines && (*p == '\n' || *p == '\t')) return 0;
-    return *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
-}
-
-static const char *safe(const char *s, int lines) {
-    static char *buf[8];     /* rotating: several fields in one printf */
-    static size_t cap[8];
-    static int next;
-    if (!s) return "";
-    size_t n = 0, bad = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
-        bad += ctl(p, lines);
-    if (!bad) return s;
-    int b = next;
-    next = (next + 1) % 8;
-    if (cap[b] < n + 5 * bad + 1) {
-        char *q = realloc(buf[b], n + 5 * bad + 1);
-        if (!q) return "?";
-        buf[b] = q;
-        cap[b] = n + 5 * bad + 1;
-    }
-    char *o = buf[b];
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (!ctl(p, lines)) *o++ = (char)*p;
-        else if (*p == 0xc2) o += sprintf(o, "\\u00%02x", *++p);
-        else o += sprintf(o, "\\x%02x", *p);
-    }
-    *o = 0;
-    return buf[b];
-}
-
-const char *cli_safe(const char *s) { return safe(s, 0); }
-const char *cli_safe_lines(const char *s) { return safe(s, 1); }
-
-char *cli_one_line(const char *s, char *out, size_t cap) {
-    size_t n = 0;
-    const char *p = s ? s : "";
-    for (; *p && n + 1 < cap; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t') {
-            if (n && out[n - 1] != ' ') out[n++] = ' ';
-        } else {
-            out[n++] = *p;
-        }
-    }
-    if (((unsigned char)*p & 0xC0) == 0x80) { /* cut inside a character: drop its start */
-        while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
-        if (n) n--;
-    }
-    out[n] = 0;
-    return out;
-}
-
-int cli_csv_risky(const char *s) {
-    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
-}
+/* ========================================================== JSON shapes */
 
 /* A field and its size, for ordering fields by size. */
 typedef struct field_size { uint64_t count; uint32_t field; } field_size;

@@ -170,7 +170,7 @@ typedef struct ty_svd_comm {
 /* Rows of the split of `total` rows over `size` processes in whole blocks
  * of `block` rows: process `rank` gets [*r0, *r1). Shares differ by at
  * most one block; with fewer blocks than processes the last get none.
- * The owner of a row in a shared build (api/builder.c, tenyo-mpi). */
+ * The owner of a row in a shared build (api/build_weight.c, tenyo-mpi). */
 void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,
                   uint64_t *r0, uint64_t *r1);
 typedef struct ty_svd_opts {
@@ -390,6 +390,12 @@ int ty_labels_deserialize(ty_labels *l, const char *blob, size_t len,
  * as for codes); *out is malloc'd, or NULL when nothing is left. */
 int ty_labels_shorten(const char *title, const char *lang, int level,
                       char **out);
+/* 0 for "ja", 1 for "en" (any case), -1 otherwise. */
+int ty_labels_lang(const char *lang);
+/* Decode one code point of s[*i..n) into *cp and advance *i; -1 when the
+ * bytes there are not well-formed UTF-8 (overlong, surrogate, > U+10FFFF,
+ * truncated). */
+int ty_utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp);
 /* Code of the i-th built-in class (sorted), NULL past the end (tests). */
 const char *ty_labels_builtin_class(size_t i);
 /* 1 when code (a subclass, "C07K") starts with a class of the IPC scheme

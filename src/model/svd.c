@@ -7,8 +7,8 @@
  * 5.1 (direct SVD of the projected matrix). With l = rank + oversample
  * (capped by min(nrows, ncols)) and A the nrows x ncols matrix:
  *     Omega = Gaussian ncols x l               (own RNG, from opts.seed)
- *     Q = orth(A Omega)
- *     repeat power_iters times: Z = orth(A^T Q); Q = orth(A Z)
+ *     Q = ty_svd_orth(A Omega)
+ *     repeat power_iters times: Z = ty_svd_orth(A^T Q); Q = ty_svd_orth(A Z)
  *     Bt = A^T Q = Q2 R                        (ncols x l, and l x l)
  *     R = U_R S V_R^T                          (LAPACK sgesdd, l x l)
  *     V = Q2 U_R,  U = Q V_R,  keep the first `rank` columns.
@@ -34,7 +34,7 @@
  *     seed and the accuracy is tunable (power_iters). For LSA ranks of a few
  *     hundred on 10^4-10^6 documents it is the standard choice (gensim,
  *     scikit-learn's TruncatedSVD default).
- *   - Cholesky-QR for orth(): G = Y^T Y (ssyrk), G = R^T R (Cholesky of the
+ *   - Cholesky-QR for ty_svd_orth(): G = Y^T Y (ssyrk), G = R^T R (Cholesky of the
  *     l x l matrix, in double), Y = Y R^-1 (strsm). All level 3, no
  *     transposes, about 4x cheaper than Householder (sgeqrf + sorgqr on a
  *     column-major copy), and it parallelises over row chunks. Its weakness
@@ -209,8 +209,14 @@
  * factorisations; Omega lives in the second block. With rows split over
  * processes, nrows is this process's, an ncols x l int64 block holds
  * A^T Q before its reduction and 1/P of it its sums (zsum).
+ *
+ * The files (svd_run.h: the state they share). This one: the driver and
+ * the public calls; svd_dense.c: the dense steps over threads in fixed
+ * chunks (the lowest); svd_fixed.c: the fixed-point sums (A^T Q, Gram);
+ * svd_qr.c: the re-orthonormalisations.
  */
 #include "model/model.h"
+#include "model/svd_run.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -274,824 +280,6 @@ static double rng_normal(svd_rng *r) {
 }
 
 /* ============================================================ the state */
-
-/* What one factorisation carries between its steps. */
-typedef struct svd_run {
-    const ty_csr *a;     /* the matrix */
-    ty_csr at;           /* A^T as CSR when have_at */
-    int have_at;         /* at was built (else column-split scatter) */
-    int threads;         /* threads for the sparse products and for
-                            OpenBLAS's level-3 calls (resolved, >= 1) */
-    int l;               /* block width: rank + oversample, capped */
-    uint64_t block;      /* rows per chunk (ty_svd_opts.block) */
-    const ty_svd_comm *comm; /* the row split, or NULL (one process) */
-    uint64_t mtot;       /* rows of A over all processes */
-    double *tbound;      /* ncols: df_t * max |a_dt|, over all processes
-                            (the bound of A^T Q's row t for |Q| <= 1) */
-    int64_t *zi;         /* ncols x l: A^T Q in fixed point before the
-                            reduction (only with comm); zeroed once, its
-                            rows of terms without postings here stay 0 */
-    int64_t *zsum;       /* this process's rows of zi's sum over processes
-                            (with sum_scatter_i64) */
-    int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
-    int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
-    double *gsave;       /* l x l: that Gram as double (the fallback's) */
-    double *colmax;      /* l: column maxima of the row-split block */
-    double *csc, *ctc;   /* l each: per-column scales of its Gram */
-    size_t tc_lo, tc_hi; /* this process's chunks of the terms block (all
-                            of them with one process) */
-    uint64_t *toff;      /* size + 1: first term row of each process's
-                            chunks (for gather_f32) */
-    float *gram;         /* l x l: R as float, for strsm */
-    float *part;         /* nchunk_max blocks of l x l: per-chunk Y^T Y */
-    size_t nchunk_max;   /* chunks of the taller block */
-    double *chol;        /* l x l: the Gram matrix, factored in place */
-    double *racc;        /* l x l: product of the R factors of one orth() */
-    double *rtmp;        /* l x l: scratch for that product */
-    double *diag;        /* l: the Gram matrix's diagonal (pivot test) */
-    int fallbacks;       /* orth() calls that needed Householder */
-    float *work;         /* LAPACK workspace, lwork floats */
-    lapack_int lwork;    /* its size (largest of the workspace queries) */
-    lapack_int *iwork;   /* sgesdd's integer workspace, 8 l entries */
-    char *err;           /* caller's message buffer */
-    size_t errlen;       /* its size */
-} svd_run;
-
-/* Map a LAPACKE status to a tenyo status with a message naming the step. */
-static int lapack_fail(const svd_run *r, const char *fn, const char *step,
-                       lapack_int info) {
-    if (info == LAPACK_WORK_MEMORY_ERROR ||
-        info == LAPACK_TRANSPOSE_MEMORY_ERROR) {
-        ty_seterr(r->err, r->errlen, "svd: out of memory in %s (%s)", fn,
-                  step);
-        return TENYO_ERR_NOMEM;
-    }
-    ty_seterr(r->err, r->errlen, "svd: LAPACK %s failed in %s (info %d)", fn,
-              step, (int)info);
-    return TENYO_ERR_DEPENDENCY;
-}
-
-/* dst (cols x rows, row-major) = src (rows x cols, row-major) transposed,
- * in 32 x 32 tiles so both sides stay in cache. */
-static void transpose(const float *src, uint64_t rows, uint64_t cols,
-                      float *dst) {
-    enum { T = 32 };
-    for (uint64_t i0 = 0; i0 < rows; i0 += T)
-        for (uint64_t j0 = 0; j0 < cols; j0 += T) {
-            uint64_t i1 = i0 + T < rows ? i0 + T : rows;
-            uint64_t j1 = j0 + T < cols ? j0 + T : cols;
-            for (uint64_t i = i0; i < i1; i++)
-                for (uint64_t j = j0; j < j1; j++)
-                    dst[j * rows + i] = src[i * cols + j];
-        }
-}
-
-/* ====================================================== dense threads */
-
-/* Rows per chunk of the dense level-3 steps. The chunks are fixed by the
- * row count alone, and each is one single-threaded OpenBLAS call, so which
- * thread runs a chunk cannot change a bit. OpenBLAS's own threading was
- * rejected: its ssyrk, strsm and sgemm give different bits with 1, 2 and 3
- * threads (measured, 0.3.21, 5000-139000 x 272). 4096 rows (4.5 MB of a
- * 272-column block) keep each call efficient and give 2-16 threads enough
- * chunks to share at 10^5 rows. */
-/* (The chunk is ty_svd_opts.block rows, TY_SVD_BLOCK = 4096 by default.)
- * One chunk step: rows [r0, r1) of the block, chunk number c, on worker t
- * (for per-worker scratch; never for what is computed). */
-typedef void (*chunk_fn)(const svd_run *r, void *ctx, uint64_t r0,
-                         uint64_t r1, size_t c, int t);
-
-/* What the dense workers share. */
-typedef struct chunk_job {
-    const svd_run *r;    /* the run (sizes, scratch) */
-    chunk_fn fn;         /* the step */
-    void *ctx;           /* its arguments */
-    uint64_t rows;       /* rows of the block */
-    size_t c_lo, c_hi;   /* chunks [c_lo, c_hi) of r->block rows (the last
-                            shorter) */
-} chunk_job;
-
-/* ty_parallel worker t of nt: chunks c_lo + t, + nt, ... */
-static int chunk_main(void *ud, int t, int nt) {
-    const chunk_job *j = ud;
-    for (size_t c = j->c_lo + (size_t)t; c < j->c_hi; c += (size_t)nt) {
-        uint64_t bk = j->r->block;
-        uint64_t r0 = (uint64_t)c * bk;
-        uint64_t r1 = r0 + bk < j->rows ? r0 + bk : j->rows;
-        j->fn(j->r, j->ctx, r0, r1, c, t);
-    }
-    return 0;
-}
-
-static size_t chunk_count(const svd_run *r, uint64_t rows) {
-    return (size_t)((rows + r->block - 1) / r->block);
-}
-
-/* Run fn over chunks [c_lo, c_hi) of a rows-row block on up to r->threads
- * workers (ty_parallel: a worker whose thread cannot be created runs on the
- * calling thread: same chunks, same bits). */
-static void run_chunk_range(const svd_run *r, chunk_fn fn, void *ctx,
-                            uint64_t rows, size_t c_lo, size_t c_hi) {
-    chunk_job j = {r, fn, ctx, rows, c_lo, c_hi};
-    ty_parallel(ty_parallel_workers(r->threads, c_hi > c_lo ? c_hi - c_lo : 0, 1),
-                chunk_main, &j);
-}
-
-/* All chunks of the block. */
-static void run_chunks(const svd_run *r, chunk_fn fn, void *ctx,
-                       uint64_t rows) {
-    run_chunk_range(r, fn, ctx, rows, 0, chunk_count(r, rows));
-}
-
-/* Partial Gram matrix of one chunk: part[c] = Y[r0:r1]^T Y[r0:r1], upper. */
-static void gram_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
-                       size_t c, int t) {
-    (void)t;
-    const float *y = ctx;
-    int l = r->l;
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, (int)(r1 - r0),
-                1.0f, y + r0 * (size_t)l, l, 0.0f,
-                r->part + c * (size_t)l * l, l);
-}
-
-/* Y[r0:r1] = Y[r0:r1] R^-1, R = r->gram (upper, row-major). */
-static void trsm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
-                       size_t c, int t) {
-    (void)t;
-    float *y = ctx;
-    int l = r->l;
-    (void)c;
-    cblas_strsm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans,
-                CblasNonUnit, (int)(r1 - r0), l, 1.0f, r->gram, l,
-                y + r0 * (size_t)l, l);
-}
-
-/* Arguments of gemm_chunk: C = Y M for a row-major rows x l block Y. */
-typedef struct gemm_args {
-    const float *y;      /* rows x l, leading dimension l */
-    const float *m;      /* l x ncols (or its transpose, trans_m) */
-    int trans_m;         /* M is stored transposed (ncols x l) */
-    int ldm;             /* leading dimension of m as stored */
-    float *out;          /* rows x ncols, leading dimension ldo */
-    int ncols, ldo;      /* output columns and leading dimension */
-} gemm_args;
-
-static void gemm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
-                       size_t c, int t) {
-    (void)t;
-    const gemm_args *g = ctx;
-    (void)c;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans,
-                g->trans_m ? CblasTrans : CblasNoTrans, (int)(r1 - r0),
-                g->ncols, r->l, 1.0f, g->y + r0 * (size_t)r->l, r->l, g->m,
-                g->ldm, 0.0f, g->out + r0 * (size_t)g->ldo, g->ldo);
-}
-
-/* ======================================= fixed-point, split-free sums */
-
-/* Exponent e with |x| < 2^e (frexp: x = f 2^e, 0.5 <= f < 1; 0 for 0). */
-static int bound_exp(double x) {
-    int e = 0;
-    (void)frexp(x, &e);
-    return e;
-}
-
-/* Smallest c with 2^c >= n. */
-static int ceil_log2(uint64_t n) {
-    int c = 0;
-    while (c < 63 && ((uint64_t)1 << c) < n) c++;
-    return c;
-}
-
-/* The collective reductions of the row split (identities with one
- * process). A failure becomes a tenyo status with a message. */
-static int comm_sum(const svd_run *r, int64_t *x, size_t n) {
-    if (!r->comm) return TENYO_OK;
-    int rc = r->comm->sum_i64(r->comm->ud, x, n);
-    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
-    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
-}
-
-/* The sum over processes of the int64 terms block x (row_len per row):
- * with sum_scatter_i64 the sums of this process's rows (r->toff) go to
- * sum (from its start) and x is left as it was, else all of x is summed
- * in place. */
-static int comm_sum_scatter(const svd_run *r, int64_t *x, int64_t *sum,
-                            size_t row_len) {
-    if (!r->comm) return TENYO_OK;
-    if (!r->comm->sum_scatter_i64)
-        return comm_sum(r, x, (size_t)r->toff[r->comm->size] * row_len);
-    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, sum, row_len, r->toff);
-    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
-    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
-}
-
-/* Every process's rows of the terms block (row_len floats each) to all. */
-static int comm_gather(const svd_run *r, float *x, size_t row_len) {
-    if (!r->comm) return TENYO_OK;
-    int rc = r->comm->gather_f32(r->comm->ud, x, row_len, r->toff);
-    if (rc) ty_seterr(r->err, r->errlen, "svd: gather over processes failed");
-    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
-}
-
-static int comm_max(const svd_run *r, double *x, size_t n) {
-    if (!r->comm) return TENYO_OK;
-    int rc = r->comm->max_f64(r->comm->ud, x, n);
-    if (rc) ty_seterr(r->err, r->errlen, "svd: maximum over processes failed");
-    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
-}
-
-/* Scale of term t's fixed-point row of A^T Q when |Q| <= maxq: 2^(61 - e)
- * with the bound df_t max|a_t| maxq < 2^e, so a sum of block partials
- * stays below 2^62 (one bit of slack for the partials' float rounding). */
-static double atq_scale(const svd_run *r, uint64_t t, double maxq) {
-    return ldexp(1.0, 61 - bound_exp(r->tbound[t] * maxq));
-}
-
-/* acc[0..k) += f[0..k) on the grid of scale sc (acc = when !add: a term's
- * first block writes its row, so the block need not be zeroed first). The
- * conversion truncates (an inline cvttsd2si; llrint is a libm call per
- * element): any rounding fixed per value gives the same bits for every
- * split, and truncation's error, under one grid step per block, is 2^-61
- * of the bound. */
-static inline void atq_fix(int64_t *restrict acc, const float *restrict f,
-                           double sc, size_t k, int add) {
-    for (size_t j = 0; j < k; j++)
-        acc[j] = (add ? acc[j] : 0) + (int64_t)((double)f[j] * sc);
-}
-
-/* Sixteen floats: one AVX-512 register, two AVX2 or four SSE ones. */
-typedef float svd_v16 __attribute__((vector_size(64)));
-/* Eight floats, doubles, int64: one conversion step of the grid. */
-typedef float svd_f8 __attribute__((vector_size(32)));
-typedef double svd_d8 __attribute__((vector_size(64)));
-typedef int64_t svd_i8 __attribute__((vector_size(64)));
-
-/* atq_fix for eight entries in vector registers: the same conversions as
- * the scalar casts (float to double exactly, the product by a power of two
- * exactly, truncation to int64), so the same bits; AVX-512DQ has the
- * packed double <-> int64 conversions (the x86-64-v4 clone), the other
- * clones convert element by element. */
-static inline void atq_fix8(int64_t *acc, const float *f, double sc, int add) {
-    svd_f8 x;
-    svd_i8 a = {0};
-    memcpy(&x, f, sizeof x);
-    if (add) memcpy(&a, acc, sizeof a);
-    svd_d8 d = __builtin_convertvector(x, svd_d8) * sc;
-    a += __builtin_convertvector(d, svd_i8);
-    memcpy(acc, &a, sizeof a);
-}
-
-/* z[0..k) = acc[0..k) / sc as floats (inv = 1 / sc, a power of two: the
- * product is the exact quotient of the int64 rounded to double). */
-static inline void atq_unfix8(float *z, const int64_t *acc, double inv) {
-    svd_i8 a;
-    memcpy(&a, acc, sizeof a);
-    svd_d8 d = __builtin_convertvector(a, svd_d8) * inv;
-    svd_f8 x = __builtin_convertvector(d, svd_f8);
-    memcpy(z, &x, sizeof x);
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define SVD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define SVD_CLONES
-#endif
-
-/* One term's row of A^T Q in fixed point: acc[0..l) = the sum of the grid
- * values of each block's float sum over the postings [p, pe) (col: local
- * documents, sorted; at least one: the first block writes acc, the others
- * add, so acc needs no zeroing). Each block's sum runs panel by
- * panel in registers, like csr.c's gather kernel: element j is
- * ((0 + a_1 q_1j) + a_2 q_2j) + ... in posting order, a multiply then an
- * add (ISO C: no contraction), so every clone and panel width gives the
- * bits of the scalar loop. With z, the row is then also written there as
- * floats (acc / sc: one process). */
-/* One block of atq_term: the postings from p up to the block's end
- * (returned), each column's float sum by 64-, 16-column panels and the
- * tail, put on the grid into acc (acc = when !add, += when add). Inlined
- * into each clone with add a constant: a run-time flag in the grid step
- * cost 2% of a 100k factorisation's instructions (callgrind). */
-static inline __attribute__((always_inline)) uint64_t
-atq_block(const uint32_t *col, const float *val, uint64_t p, uint64_t pe, const float *q,
-          size_t l, uint64_t block, double sc, int64_t *acc, int add) {
-    float tmp[64];
-    uint64_t end = (col[p] / block + 1) * block, e = p;
-    while (e < pe && col[e] < end) e++;
-    size_t c0 = 0;
-    for (; c0 + 64 <= l; c0 += 64) {
-        svd_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        for (uint64_t x = p; x < e; x++) {
-            const float *qp = q + (size_t)col[x] * l + c0;
-            svd_v16 v = (svd_v16){0} + val[x], y0, y1, y2, y3;
-            memcpy(&y0, qp, sizeof y0);
-            memcpy(&y1, qp + 16, sizeof y1);
-            memcpy(&y2, qp + 32, sizeof y2);
-            memcpy(&y3, qp + 48, sizeof y3);
-            a0 = a0 + v * y0;
-            a1 = a1 + v * y1;
-            a2 = a2 + v * y2;
-            a3 = a3 + v * y3;
-        }
-        memcpy(tmp, &a0, sizeof a0);
-        memcpy(tmp + 16, &a1, sizeof a1);
-        memcpy(tmp + 32, &a2, sizeof a2);
-        memcpy(tmp + 48, &a3, sizeof a3);
-        for (int j = 0; j < 64; j += 8) atq_fix8(acc + c0 + j, tmp + j, sc, add);
-    }
-    for (; c0 + 16 <= l; c0 += 16) {
-        svd_v16 a0 = {0};
-        for (uint64_t x = p; x < e; x++) {
-            svd_v16 v = (svd_v16){0} + val[x], y0;
-            memcpy(&y0, q + (size_t)col[x] * l + c0, sizeof y0);
-            a0 = a0 + v * y0;
-        }
-        memcpy(tmp, &a0, sizeof a0);
-        atq_fix8(acc + c0, tmp, sc, add);
-        atq_fix8(acc + c0 + 8, tmp + 8, sc, add);
-    }
-    if (c0 < l) {
-        size_t w = l - c0;
-        for (size_t j = 0; j < w; j++) tmp[j] = 0;
-        for (uint64_t x = p; x < e; x++) {
-            const float *qp = q + (size_t)col[x] * l + c0;
-            for (size_t j = 0; j < w; j++) tmp[j] = tmp[j] + val[x] * qp[j];
-        }
-        atq_fix(acc + c0, tmp, sc, w, add);
-    }
-    return e;
-}
-
-SVD_CLONES static void atq_term(const uint32_t *col, const float *val,
-                                uint64_t p, uint64_t pe, const float *q,
-                                size_t l, uint64_t block, double sc,
-                                int64_t *acc, float *z) {
-    /* the first block writes acc, the others add */
-    p = atq_block(col, val, p, pe, q, l, block, sc, acc, 0);
-    while (p < pe) p = atq_block(col, val, p, pe, q, l, block, sc, acc, 1);
-    if (z) {
-        double inv = 1.0 / sc;
-        size_t j = 0;
-        for (; j + 8 <= l; j += 8) atq_unfix8(z + j, acc + j, inv);
-        for (; j < l; j++) z[j] = (float)((double)acc[j] * inv);
-    }
-}
-
-/* Arguments of atq_chunk. */
-typedef struct atq_args {
-    const float *q;      /* this process's rows x l block Q */
-    float *z;            /* ncols x l: A^T Q (one process) */
-    int64_t *zi;         /* or ncols x l: its fixed-point sums (row split) */
-    double maxq;         /* max |Q| over all processes */
-} atq_args;
-
-/* Rows [t0, t1) of A^T Q over the transpose: term t's postings are walked
- * in document order and cut at block boundaries (the blocks of whole
- * processes' shares); each block's float sum is rounded to the term's
- * fixed-point grid (truncating) and added in int64, where order cannot
- * matter. A term without postings here is skipped: its row of zi is zero
- * already (zeroed once; at_mul keeps it so), one process writes a zero
- * row of z. */
-static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
-                      size_t c, int t) {
-    const atq_args *g = ctx;
-    const ty_csr *at = &r->at;
-    size_t l = (size_t)r->l;
-    (void)c;
-    for (uint64_t i = t0; i < t1; i++) {
-        uint64_t p0 = at->rowptr[i], p1 = at->rowptr[i + 1];
-        if (p0 == p1) {
-            if (!g->zi) memset(g->z + i * l, 0, l * sizeof *g->z);
-            continue;
-        }
-        int64_t *acc = g->zi ? g->zi + i * l : r->iscr + (size_t)t * l;
-        atq_term(at->col, at->val, p0, p1, g->q, l, r->block,
-                 atq_scale(r, i, g->maxq), acc, g->zi ? NULL : g->z + i * l);
-    }
-}
-
-/* Z = A^T Q for the row-split Q (this process's rows x l, orthonormal
- * columns over all processes): with one process all ncols x l; split,
- * only this process's chunk rows of the terms block (r->toff) are valid
- * afterwards (its orth pass reads only those, then gathers). Exact over
- * fixed blocks: see the top. */
-static int at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
-    size_t l = (size_t)r->l;
-    double mq = 0;
-    for (size_t i = 0; i < (size_t)rows * l; i++) {
-        double a = fabsf(q[i]);
-        if (a > mq) mq = a;
-    }
-    int rc = comm_max(r, &mq, 1);
-    if (rc) return rc;
-    atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
-    run_chunks(r, atq_chunk, &g, r->a->ncols);
-    if (!r->zi) return TENYO_OK; /* one process: z is written */
-    int scatter = r->comm->sum_scatter_i64 != NULL, me = r->comm->rank;
-    if ((rc = comm_sum_scatter(r, r->zi, r->zsum, l))) return rc;
-    /* the sums of this process's rows: in zsum from its start, or (the
-     * all-reduce) in place */
-    const int64_t *sum = scatter ? r->zsum : r->zi + (size_t)r->toff[me] * l;
-    for (uint64_t i = r->toff[me]; i < r->toff[me + 1]; i++) {
-        double inv = 1.0 / atq_scale(r, i, mq);
-        const int64_t *si = sum + (size_t)(i - r->toff[me]) * l;
-        for (size_t j = 0; j < l; j++) z[i * l + j] = (float)((double)si[j] * inv);
-    }
-    if (!scatter) /* the all-reduce overwrote zi: its rows of terms
-                   * without postings here must be zero again */
-        for (uint64_t i = 0; i < r->a->ncols; i++)
-            if (r->at.rowptr[i] == r->at.rowptr[i + 1])
-                memset(r->zi + i * l, 0, l * sizeof *r->zi);
-    return TENYO_OK;
-}
-
-/* tbound[t] = df_t * max_d |a_dt| over all processes (exact: an integer
- * sum and a maximum). */
-static int term_bounds(svd_run *r) {
-    uint64_t n = r->a->ncols;
-    const ty_csr *at = &r->at;
-    int64_t *cnt = ty_mallocarray(n, sizeof *cnt);
-    double *mx = ty_mallocarray(n, sizeof *mx);
-    int rc = TENYO_ERR_NOMEM;
-    if (!cnt || !mx) {
-        ty_seterr(r->err, r->errlen, "svd: out of memory for term bounds");
-        goto done;
-    }
-    for (uint64_t t = 0; t < n; t++) {
-        cnt[t] = (int64_t)(at->rowptr[t + 1] - at->rowptr[t]);
-        double m = 0;
-        for (uint64_t p = at->rowptr[t]; p < at->rowptr[t + 1]; p++)
-            if (fabsf(at->val[p]) > m) m = fabsf(at->val[p]);
-        mx[t] = m;
-    }
-    if ((rc = comm_sum(r, cnt, n)) || (rc = comm_max(r, mx, n))) goto done;
-    for (uint64_t t = 0; t < n; t++) r->tbound[t] = (double)cnt[t] * mx[t];
-done:
-    free(cnt);
-    free(mx);
-    return rc;
-}
-
-/* The Gram matrix Y^T Y of the row-split block y (split: this process's
- * rows x l), or of the terms block every process holds whole (its chunks
- * tc_lo..tc_hi here, the others' elsewhere), into r->chol (upper, double),
- * the same bits for any split: each
- * chunk's float partial (ssyrk) is rounded to a fixed-point grid whose
- * scale for entry (i, j) is 2^(62 - c - e_i - e_j), with max|Y_:i| < 2^e_i
- * over all processes and 2^c >= all rows, so |sum| < 2^62; the int64 sums
- * are reduced exactly and scaled back. The grid step is 2^-62 of that
- * bound: ~2^-42 of a diagonal entry at 10^6 rows, beyond double's. */
-static int gram_fixed(svd_run *r, float *y, uint64_t rows, int split) {
-    size_t ll = (size_t)r->l;
-    /* the terms block is whole everywhere: its chunks are shared out */
-    size_t c_lo = split ? 0 : r->tc_lo;
-    size_t c_hi = split ? chunk_count(r, rows) : r->tc_hi;
-    double *mx = r->colmax;
-    int rc;
-    run_chunk_range(r, gram_chunk, y, rows, c_lo, c_hi);
-    for (size_t j = 0; j < ll; j++) mx[j] = 0;
-    /* the maxima of this process's rows, then over all processes */
-    uint64_t i1 = (uint64_t)c_hi * r->block < rows ? (uint64_t)c_hi * r->block : rows;
-    for (uint64_t i = (uint64_t)c_lo * r->block; i < i1; i++) {
-        const float *yi = y + i * ll;
-        for (size_t j = 0; j < ll; j++)
-            if (fabsf(yi[j]) > mx[j]) mx[j] = fabsf(yi[j]);
-    }
-    if ((rc = comm_max(r, mx, ll))) return rc;
-    uint64_t all = split ? r->mtot : rows;
-    int c = ceil_log2(all ? all : 1);
-    for (size_t j = 0; j < ll; j++) {
-        int e = bound_exp(mx[j]);
-        r->csc[j] = ldexp(1.0, 62 - c - e);
-        r->ctc[j] = ldexp(1.0, -e);
-    }
-    memset(r->iacc, 0, ll * ll * sizeof *r->iacc);
-    for (size_t q = c_lo; q < c_hi; q++) {
-        const float *pq = r->part + q * ll * ll;
-        for (size_t i = 0; i < ll; i++)
-            for (size_t j = i; j < ll; j++)
-                r->iacc[i * ll + j] +=
-                    (int64_t)((double)pq[i * ll + j] * r->csc[i] * r->ctc[j]);
-    }
-    if ((rc = comm_sum(r, r->iacc, ll * ll))) return rc;
-    for (size_t i = 0; i < ll; i++)
-        for (size_t j = 0; j < ll; j++)
-            r->chol[i * ll + j] =
-                j >= i ? (double)r->iacc[i * ll + j] / r->csc[i] / r->ctc[j] : 0.0;
-    return TENYO_OK;
-}
-
-/* =================================================================== QR */
-
-/* Householder QR of the row-major rows x l block y in place (sgeqrf +
- * sorgqr on a column-major copy in w, which must hold rows x l floats; see
- * the top), on one OpenBLAS thread. rows >= l. When rt is given,
- * the l x l triangular factor R (y = Q R) is stored there row-major, zeros
- * below the diagonal. tau has l floats of scratch. */
-static int orth_householder(const svd_run *r, float *y, uint64_t rows,
-                            float *w, float *tau, double *rt,
-                            const char *step) {
-    int l = r->l;
-    lapack_int ld = (lapack_int)rows;
-    transpose(y, rows, (uint64_t)l, w); /* w = column-major y */
-    lapack_int info = LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, ld, l, w, ld, tau,
-                                          r->work, r->lwork);
-    if (info) return lapack_fail(r, "sgeqrf", step, info);
-    if (rt)
-        for (int i = 0; i < l; i++)
-            for (int j = 0; j < l; j++)
-                rt[(size_t)i * l + j] = i <= j ? w[(size_t)j * rows + i] : 0.0;
-    info = LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, ld, l, l, w, ld, tau,
-                               r->work, r->lwork);
-    if (info) return lapack_fail(r, "sorgqr", step, info);
-    transpose(w, (uint64_t)l, rows, y); /* back to row-major */
-    return TENYO_OK;
-}
-
-/* Smallest pivot of the Cholesky factorisation, relative to its diagonal
- * entry of the Gram matrix, that a Cholesky-QR pass accepts: 1e-6 means
- * cond(Y) up to about 10^3, where one float pass still leaves Y R^-1
- * orthonormal to ~1e-4 and a second pass to rounding. Below it the block
- * goes to Householder. */
-#define TY_SVD_CHOL_MIN_PIVOT 1e-6
-
-/* One Cholesky-QR pass on the row-major rows x l block y: G = Y^T Y (per
- * chunk ssyrk, the partials summed in double in chunk order), G = R^T R
- * (Cholesky in double, serial: 272^3/3 flops, a few milliseconds),
- * Y = Y R^-1 (per chunk strsm). On success R (upper, row-major, double) is
- * left in r->chol and 0 is returned; 1 when a pivot is too small (y
- * untouched); a negative status when a reduction failed. split: y is the
- * row-split block, else the terms block every process holds whole, whose
- * chunks the processes share (Gram partials and strsm), the rows then
- * gathered to all. Both Gram matrices by gram_fixed. */
-static int chol_pass(svd_run *r, float *y, uint64_t rows, int split) {
-    int l = r->l;
-    size_t ll = (size_t)l;
-    float *g = r->gram;
-    double *c = r->chol;
-    int rc = gram_fixed(r, y, rows, split);
-    if (rc) return rc;
-    memcpy(r->gsave, c, ll * ll * sizeof *c);
-    /* every process holds the same G: with a broadcast, process 0 alone
-     * factors it and sends R (or the failure), the same bits */
-    int one = r->comm && r->comm->size > 1 && r->comm->bcast_f64;
-    double fail = 0;
-    if (!one || r->comm->rank == 0) {
-        for (size_t j = 0; j < ll; j++) r->diag[j] = c[j * ll + j];
-        /* right-looking Cholesky on the upper triangle, row by row */
-        for (size_t j = 0; j < ll && !fail; j++) {
-            double d = c[j * ll + j];
-            if (!(d > TY_SVD_CHOL_MIN_PIVOT * r->diag[j]) || !(r->diag[j] > 0)) {
-                fail = 1;
-                break;
-            }
-            double piv = sqrt(d), inv = 1.0 / piv;
-            double *rj = c + j * ll;
-            rj[j] = piv;
-            for (size_t k = j + 1; k < ll; k++) rj[k] *= inv;
-            for (size_t i = j + 1; i < ll; i++) {
-                double f = rj[i];
-                double *ri = c + i * ll;
-                for (size_t k = i; k < ll; k++) ri[k] -= f * rj[k];
-            }
-        }
-    }
-    if (one) {
-        rc = r->comm->bcast_f64(r->comm->ud, &fail, 1);
-        if (!rc && !fail) rc = r->comm->bcast_f64(r->comm->ud, c, ll * ll);
-        if (rc) {
-            ty_seterr(r->err, r->errlen, "svd: broadcast over processes failed");
-            return rc < 0 ? rc : TENYO_ERR_DEPENDENCY;
-        }
-    }
-    if (fail) return 1;
-    for (size_t i = 0; i < ll; i++)
-        for (size_t j = 0; j < ll; j++)
-            g[i * ll + j] = j >= i ? (float)c[i * ll + j] : 0.0f;
-    if (split) {
-        run_chunks(r, trsm_chunk, y, rows);
-        return 0;
-    }
-    run_chunk_range(r, trsm_chunk, y, rows, r->tc_lo, r->tc_hi);
-    return comm_gather(r, y, ll);
-}
-
-/* racc = f racc for upper triangular l x l row-major f and racc. */
-static void rmul_upper(const svd_run *r, const double *f) {
-    size_t ll = (size_t)r->l;
-    double *t = r->rtmp, *acc = r->racc;
-    for (size_t i = 0; i < ll; i++)
-        for (size_t j = 0; j < ll; j++) {
-            double x = 0;
-            for (size_t k = i; k <= j; k++) x += f[i * ll + k] * acc[k * ll + j];
-            t[i * ll + j] = j >= i ? x : 0.0;
-        }
-    memcpy(acc, t, ll * ll * sizeof *acc);
-}
-
-/* The fallback of the row-split block, which no process holds whole (so
- * no Householder): SVQB (Stathopoulos & Wu 2002) from the exact Gram
- * matrix in r->gsave. With D = diag(G)^-1/2 and D G D = W L W^T (LAPACK
- * dsyev in double, the same on every process), Y = Y D W L^-1/2, columns
- * whose eigenvalue is below 1e-7 of the largest set to zero (the block's
- * rank is smaller than l: tiny or degenerate corpora; the next half step's
- * Householder on the whole block completes the basis). w: rows x l
- * floats of scratch. */
-static int orth_svqb(svd_run *r, float *y, uint64_t rows, float *w,
-                     const char *step) {
-    size_t ll = (size_t)r->l;
-    int rc = TENYO_ERR_NOMEM;
-    double *g = ty_mallocarray(ll * ll, sizeof *g);
-    double *ev = ty_mallocarray(ll, sizeof *ev);
-    double *d = ty_mallocarray(ll, sizeof *d);
-    float *mf = ty_mallocarray(ll * ll, sizeof *mf);
-    if (!g || !ev || !d || !mf) {
-        ty_seterr(r->err, r->errlen, "svd: out of memory in %s", step);
-        goto done;
-    }
-    for (size_t i = 0; i < ll; i++) {
-        double gi = r->gsave[i * ll + i];
-        d[i] = gi > 0 ? 1.0 / sqrt(gi) : 0.0;
-    }
-    for (size_t i = 0; i < ll; i++)
-        for (size_t j = i; j < ll; j++)
-            g[i * ll + j] = g[j * ll + i] = r->gsave[i * ll + j] * d[i] * d[j];
-    lapack_int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)ll,
-                                    g, (lapack_int)ll, ev);
-    if (info) {
-        rc = lapack_fail(r, "dsyev", step, info);
-        goto done;
-    }
-    double top = ev[ll - 1];
-    for (size_t k = 0; k < ll; k++) ev[k] = top > 0 && ev[k] > 1e-7 * top ? 1.0 / sqrt(ev[k]) : 0.0;
-    /* M = D W L^-1/2, row-major; W's columns are the eigenvectors */
-    for (size_t i = 0; i < ll; i++)
-        for (size_t k = 0; k < ll; k++)
-            mf[i * ll + k] = (float)(d[i] * g[i * ll + k] * ev[k]);
-    gemm_args ga = {.y = y, .m = mf, .trans_m = 0, .ldm = (int)ll, .out = w,
-                    .ncols = (int)ll, .ldo = (int)ll};
-    run_chunks(r, gemm_chunk, &ga, rows);
-    memcpy(y, w, (size_t)rows * ll * sizeof *y);
-    rc = TENYO_OK;
-done:
-    free(g);
-    free(ev);
-    free(d);
-    free(mf);
-    return rc;
-}
-
-/* 1 when the l x l steps that every process would compute alike from the
- * same reduced numbers (the products of R factors, the small SVD) run on
- * process 0 alone and are broadcast (the same bits, without P copies of
- * the work). */
-static int small_on_zero(const svd_run *r) {
-    return r->comm && r->comm->size > 1 && r->comm->bcast_f64;
-}
-
-/* Process 0's status st and, when it is 0, its small SVD to every
- * process: sv (l floats), ur and, unless NULL, vt (l x l floats each),
- * through the double broadcast (floats widen and narrow exactly);
- * r->diag and r->chol, dead by then, carry them. */
-static int bcast_small(svd_run *r, double *st, float *sv, float *ur,
-                       float *vt) {
-    const ty_svd_comm *c = r->comm;
-    size_t ll = (size_t)r->l;
-    float *fs[3] = {sv, ur, vt};
-    size_t ns[3] = {ll, ll * ll, ll * ll};
-    int rc = c->bcast_f64(c->ud, st, 1);
-    for (int k = 0; k < 3 && !rc && *st == 0; k++) {
-        if (!fs[k]) continue;
-        double *d = k ? r->chol : r->diag;
-        if (c->rank == 0)
-            for (size_t i = 0; i < ns[k]; i++) d[i] = fs[k][i];
-        rc = c->bcast_f64(c->ud, d, ns[k]);
-        if (!rc && c->rank != 0)
-            for (size_t i = 0; i < ns[k]; i++) fs[k][i] = (float)d[i];
-    }
-    if (!rc) return TENYO_OK;
-    ty_seterr(r->err, r->errlen, "svd: broadcast over processes failed");
-    return rc < 0 ? rc : TENYO_ERR_DEPENDENCY;
-}
-
-/* Orthonormalise the columns of the row-major rows x l block y in place
- * (rows >= l): `passes` Cholesky-QR passes (1 between power iterations,
- * where a basis orthonormal to ~1e-4 is all the next product needs; 2 for
- * the blocks the result is read from), or Householder QR when a pass meets
- * a tiny pivot (rank-deficient or very ill-conditioned blocks: tests,
- * degenerate corpora). w: rows x l floats of scratch for Householder; tau:
- * l floats. When rt is given, the triangular R with y_in = y_out R is
- * stored there column-major (float), as sgesdd wants it. split: y is the
- * row-split block (documents: exact Gram reductions, SVQB fallback, no
- * rt), else the block every process holds whole (terms). */
-static int orth(svd_run *r, float *y, uint64_t rows, int split, int passes,
-                float *w, float *tau, float *rt, const char *step) {
-    size_t ll = (size_t)r->l;
-    /* R only feeds the small SVD, which runs on process 0 alone when it
-     * can broadcast (small_on_zero): the others skip the products */
-    if (rt && small_on_zero(r) && r->comm->rank != 0) rt = NULL;
-    if (rt) {
-        memset(r->racc, 0, ll * ll * sizeof *r->racc);
-        for (size_t i = 0; i < ll; i++) r->racc[i * ll + i] = 1.0;
-    }
-    for (int p = 0; p < passes; p++) {
-        int fail = chol_pass(r, y, rows, split);
-        if (fail < 0) return fail;
-        if (fail && split) {
-            r->fallbacks++;
-            return orth_svqb(r, y, rows, w, step);
-        }
-        if (fail) {
-            r->fallbacks++;
-            /* Householder needs the whole terms block: before a first
-             * pass only this process's chunk rows are current */
-            int rc = p == 0 ? comm_gather(r, y, ll) : TENYO_OK;
-            if (rc) return rc;
-            rc = orth_householder(r, y, rows, w, tau,
-                                  rt ? r->chol : NULL, step);
-            if (rc) return rc;
-            if (rt) rmul_upper(r, r->chol);
-            break;
-        }
-        if (rt) rmul_upper(r, r->chol);
-    }
-    if (rt)
-        for (size_t j = 0; j < ll; j++)
-            for (size_t i = 0; i < ll; i++)
-                rt[j * ll + i] = (float)r->racc[i * ll + j];
-    return TENYO_OK;
-}
-
-/* Query and allocate one LAPACK workspace large enough for sgeqrf and
- * sorgqr on both block heights and for sgesdd on the l x l factor. The
- * _work entry points are used because they call LAPACK directly: the plain
- * LAPACKE ones allocate per call and first scan the whole block for NaNs
- * (2% of the run time, measured; our blocks cannot hold NaNs from finite
- * input). Buffers are passed because queries must not see NULL arrays. */
-static int alloc_work(svd_run *r, float *q, float *z, uint64_t m, uint64_t n,
-                      float *tau, float *rt, float *sv, float *ur, float *vt) {
-    int l = r->l;
-    float best = 1, got;
-    lapack_int info;
-    r->iwork = ty_mallocarray((size_t)8 * l, sizeof *r->iwork);
-    if (!r->iwork) {
-        ty_seterr(r->err, r->errlen, "svd: out of memory for LAPACK workspace");
-        return TENYO_ERR_NOMEM;
-    }
-    /* Householder only ever runs on the ncols x l block (the row-split
-     * one falls back to SVQB) */
-    uint64_t hs[1] = {n};
-    float *bs[1] = {z};
-    (void)m;
-    (void)q;
-    for (int h = 0; h < 1; h++) {
-        lapack_int ld = (lapack_int)hs[h];
-        info = LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, ld, l, bs[h], ld, tau,
-                                   &got, -1);
-        if (info) return lapack_fail(r, "sgeqrf", "workspace query", info);
-        if (got > best) best = got;
-        info = LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, ld, l, l, bs[h], ld, tau,
-                                   &got, -1);
-        if (info) return lapack_fail(r, "sorgqr", "workspace query", info);
-        if (got > best) best = got;
-    }
-    info = LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l, sv, ur, l,
-                               vt, l, &got, -1, r->iwork);
-    if (info) return lapack_fail(r, "sgesdd", "workspace query", info);
-    if (got > best) best = got;
-    /* the size comes back as a float: round up, with a little slack */
-    if (!(best < (float)INT_MAX / 2)) {
-        ty_seterr(r->err, r->errlen, "svd: LAPACK workspace too large");
-        return TENYO_ERR_LIMIT;
-    }
-    r->lwork = (lapack_int)best + 64;
-    r->work = ty_mallocarray((size_t)r->lwork, sizeof *r->work);
-    if (!r->work) {
-        ty_seterr(r->err, r->errlen, "svd: out of memory for LAPACK workspace");
-        return TENYO_ERR_NOMEM;
-    }
-    return TENYO_OK;
-}
-
-/* A dense block of rows x cols floats for free(): aligned to 2 MiB and,
- * where the kernel offers it, backed by transparent huge pages. The sparse
- * products gather random rows of these blocks (hundreds of MB at 100k
- * documents): with 4 KiB pages nearly every gather also misses the TLB.
- * Rows of 16k floats stay 64-byte aligned, so a 64-column panel row is
- * exactly four cache lines. NULL on overflow or out of memory. */
-static float *alloc_block(uint64_t rows, size_t cols) {
-    size_t bytes;
-    void *p = NULL;
-    if (ty_mul_overflow(rows, cols, &bytes) ||
-        ty_mul_overflow(bytes, sizeof(float), &bytes))
-        return NULL;
-    if (posix_memalign(&p, (size_t)1 << 21, bytes ? bytes : 1)) return NULL;
-#ifdef MADV_HUGEPAGE
-    if (bytes >= ((size_t)4 << 20)) (void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    return p;
-}
 
 /* ========================================================== validation */
 
@@ -1177,13 +365,13 @@ static int fix_signs(svd_run *r, float *v, uint64_t lo, uint64_t hi, float *u,
     }
     if (c) {
         memcpy(top, best, (size_t)kk * sizeof *top);
-        if ((rc = comm_max(r, top, (size_t)kk))) return rc;
+        if ((rc = ty_svd_comm_max(r, top, (size_t)kk))) return rc;
         for (int k = 0; k < kk; k++)
             first[k] = best[k] == top[k] ? -(double)c->rank : -(double)c->size;
-        if ((rc = comm_max(r, first, (size_t)kk))) return rc;
+        if ((rc = ty_svd_comm_max(r, first, (size_t)kk))) return rc;
         for (int k = 0; k < kk; k++)
             if (first[k] != -(double)c->rank) neg[k] = 0;
-        if ((rc = comm_sum(r, neg, (size_t)kk))) return rc;
+        if ((rc = ty_svd_comm_sum(r, neg, (size_t)kk))) return rc;
     }
     for (uint64_t i = lo; i < hi; i++)
         for (int k = 0; k < kk; k++)
@@ -1214,7 +402,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
  * change the last bits with its thread count (measured), and its spinning
  * threads collapse when another process competes for the cores (measured
  * before: 2.5 s -> 36.6 s for the jp corpus on 2 cores). The dense steps
- * get their cores from run_chunks() instead: fixed row chunks, one
+ * get their cores from ty_svd_run_chunks() instead: fixed row chunks, one
  * single-threaded OpenBLAS call each, spread over opts.threads threads.
  * So the bytes depend neither on --threads nor on OPENBLAS_NUM_THREADS. A
  * concurrent OpenBLAS user in another thread of the same process would see
@@ -1261,7 +449,7 @@ static int omega(const svd_run *r, svd_rng *g, float *z) {
         float *zt = z + t * l;
         for (size_t j = 0; j < l; j++) zt[j] = (float)rng_normal(g);
     }
-    return split ? comm_gather(r, z, l) : TENYO_OK;
+    return split ? ty_svd_comm_gather(r, z, l) : TENYO_OK;
 }
 
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
@@ -1330,15 +518,15 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each
      * is sized for either so that the one not live serves as QR scratch */
     uint64_t big = m > n ? m : n;
-    q = alloc_block(big, (size_t)l);
-    z = alloc_block(big, (size_t)l);
-    w = u ? alloc_block(n, (size_t)l) : NULL;
+    q = ty_svd_alloc_block(big, (size_t)l);
+    z = ty_svd_alloc_block(big, (size_t)l);
+    w = u ? ty_svd_alloc_block(n, (size_t)l) : NULL;
     r.gram = ty_mallocarray((size_t)l * l, sizeof *r.gram);
     r.chol = ty_mallocarray((size_t)l * l, sizeof *r.chol);
     r.racc = ty_mallocarray((size_t)l * l, sizeof *r.racc);
     r.rtmp = ty_mallocarray((size_t)l * l, sizeof *r.rtmp);
     r.diag = ty_mallocarray((size_t)l, sizeof *r.diag);
-    r.nchunk_max = chunk_count(&r, big);
+    r.nchunk_max = ty_svd_chunk_count(&r, big);
     r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
     r.tbound = ty_mallocarray(n, sizeof *r.tbound);
     /* one process (even through comm) writes A^T Q straight to floats */
@@ -1351,7 +539,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     r.ctc = ty_mallocarray((size_t)l, sizeof *r.ctc);
     {
         /* the terms block's chunks, shared out in contiguous runs */
-        size_t nch = chunk_count(&r, n), np = cm ? (size_t)cm->size : 1,
+        size_t nch = ty_svd_chunk_count(&r, n), np = cm ? (size_t)cm->size : 1,
                me = cm ? (size_t)cm->rank : 0;
         r.tc_lo = nch * me / np;
         r.tc_hi = nch * (me + 1) / np;
@@ -1380,7 +568,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
                   (unsigned long long)m, (unsigned long long)n, l);
         goto done;
     }
-    if ((rc = alloc_work(&r, q, z, m, n, tau, rt, sv, ur, vt))) goto done;
+    if ((rc = ty_svd_alloc_work(&r, q, z, m, n, tau, rt, sv, ur, vt))) goto done;
     /* A^T: the fixed-block form of A^T Q walks each term's postings */
     if ((rc = ty_csr_transpose(a, &r.at))) {
         ty_seterr(err, errlen, "svd: cannot transpose the %llu x %llu matrix",
@@ -1388,9 +576,9 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
         goto done;
     }
     r.have_at = 1;
-    if ((rc = term_bounds(&r))) goto done;
+    if ((rc = ty_svd_term_bounds(&r))) goto done;
 
-    /* range finder: Q = orth(A Omega), then subspace iterations */
+    /* range finder: Q = ty_svd_orth(A Omega), then subspace iterations */
     /* one serial stream: the same Omega as every earlier version for a
      * seed (see the top: per-chunk streams change the draw) */
     svd_rng g;
@@ -1405,37 +593,37 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
     /* after each product its input block is dead: it is the scratch */
     /* one Cholesky-QR pass between products, two for the last Q */
-    if ((rc = orth(&r, q, m, 1, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
+    if ((rc = ty_svd_orth(&r, q, m, 1, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
         goto done;
     SVD_STEP();
     for (int it = 0; it < o->power_iters; it++) {
         int last = it + 1 == o->power_iters;
-        if ((rc = at_mul(&r, q, m, z))) goto done;
-        if ((rc = orth(&r, z, n, 0, 1, q, tau, NULL, "power iteration")))
+        if ((rc = ty_svd_at_mul(&r, q, m, z))) goto done;
+        if ((rc = ty_svd_orth(&r, z, n, 0, 1, q, tau, NULL, "power iteration")))
             goto done;
         SVD_STEP();
         ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-        if ((rc = orth(&r, q, m, 1, last ? 2 : 1, z, tau, NULL,
+        if ((rc = ty_svd_orth(&r, q, m, 1, last ? 2 : 1, z, tau, NULL,
                        "power iteration")))
             goto done;
         SVD_STEP();
     }
 
     /* projection: Bt = A^T Q = Q2 R, then R = U_R S V_R^T */
-    if ((rc = at_mul(&r, q, m, z))) goto done;
+    if ((rc = ty_svd_at_mul(&r, q, m, z))) goto done;
     /* Q is still needed for U when U is wanted: then w is the scratch */
-    if ((rc = orth(&r, z, n, 0, 2, u ? w : q, tau, rt, "projection"))) goto done;
+    if ((rc = ty_svd_orth(&r, z, n, 0, 2, u ? w : q, tau, rt, "projection"))) goto done;
     SVD_STEP();
     /* the small SVD: on process 0 alone when it can broadcast (its R
      * products too: orth), sent with its status */
     double st = 0;
-    if (!small_on_zero(&r) || cm->rank == 0)
+    if (!ty_svd_small_on_zero(&r) || cm->rank == 0)
         st = (double)LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l, sv, ur,
                                          l, vt, l, r.work, r.lwork, r.iwork);
-    if (small_on_zero(&r) && (rc = bcast_small(&r, &st, sv, ur, u ? vt : NULL)))
+    if (ty_svd_small_on_zero(&r) && (rc = ty_svd_bcast_small(&r, &st, sv, ur, u ? vt : NULL)))
         goto done;
     if (st != 0) {
-        rc = lapack_fail(&r, "sgesdd", "small SVD", (lapack_int)st);
+        rc = ty_svd_lapack_fail(&r, "sgesdd", "small SVD", (lapack_int)st);
         goto done;
     }
     for (int i = 0; i < kk; i++) {
@@ -1449,16 +637,16 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
     gemm_args gv = {.y = z, .m = ur, .trans_m = 1, .ldm = l, .out = v,
                     .ncols = kk, .ldo = (int)rank};
-    run_chunk_range(&r, gemm_chunk, &gv, n, r.tc_lo, r.tc_hi);
+    ty_svd_run_chunk_range(&r, ty_svd_gemm_chunk, &gv, n, r.tc_lo, r.tc_hi);
     /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
     gemm_args gu = {.y = q, .m = vt, .trans_m = 0, .ldm = l, .out = u,
                     .ncols = kk, .ldo = (int)rank};
-    if (u) run_chunks(&r, gemm_chunk, &gu, m);
+    if (u) ty_svd_run_chunks(&r, ty_svd_gemm_chunk, &gu, m);
     if (cm && cm->size > 1) {
         /* signs from each process's rows of V, then the rows to all */
         if ((rc = fix_signs(&r, v, r.toff[cm->rank], r.toff[cm->rank + 1], u, m, kk,
                             (int)rank)) ||
-            (rc = comm_gather(&r, v, (size_t)rank)))
+            (rc = ty_svd_comm_gather(&r, v, (size_t)rank)))
             goto done;
     } else {
         fix_signs(&r, v, 0, n, u, m, kk, (int)rank);

@@ -8,7 +8,7 @@
  * one hook: once the index is open, cli_serve_share's opened() (here)
  * tells the other processes to open the same path, checks that they hold
  * the same index (documents and fit id), and installs a ty_scan_share on
- * the index. From then on the full scan of every query (api/index.c,
+ * the index. From then on the full scan of every query (api/ctx.c,
  * "A shared scan": similar, search, ideas, match, profile — whatever
  * scores the document vectors and the TF-IDF rows) goes through
  * scan_root: process 0 broadcasts the query as the context packed it

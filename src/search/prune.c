@@ -3,7 +3,7 @@
  * documents that can reach the top of a ranking without walking every
  * posting of the query's terms, and score exactly those.
  *
- * What the scan computes (search.c, api/index.c ty_ctx_score): for every
+ * What the scan computes (search.c, api/ctx.c ty_ctx_score): for every
  * document d, tf(d) = the TF-IDF cosine (the query terms' products added in
  * ascending term order), then a(d) = tf(d) (TF-IDF mode) or
  * w tf(d) + v lsa(d) (hybrid; lsa from the int8 or float scan, which stays
@@ -46,7 +46,7 @@
  *      scan's bits (search.c: the postings walk and the gather add the same
  *      products in the same order; products with a term outside the query
  *      are +0 and are skipped through a bitmap).
- * The caller (api/index.c score_pruned) finishes as the scan does (int8
+ * The caller (api/ctx.c score_pruned) finishes as the scan does (int8
  * re-scoring of the top, short-record factors, top-k) and checks that the
  * final need-th best is still >= theta; if not, it runs the full scan.
  * Results are therefore identical, ties included (tests/test_prune.c).
@@ -249,7 +249,7 @@ static void prefetch_row(const ty_csr *a, uint64_t d) {
     }
 }
 
-/* The short-record factor applied to a (api/index.c shrink_short). */
+/* The short-record factor applied to a (api/ctx.c shrink_short). */
 static float shrunk(const ty_prune_query *q, uint64_t d, float a) {
     if (!(a > 0) || !q->nshort) return a;
     uint64_t lo = 0, hi = q->nshort;

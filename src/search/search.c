@@ -5,7 +5,7 @@
  *   - TF-IDF: the query is scattered into a dense term array once, then every
  *     CSR row is a gather-dot over its non-zeros. That needs no second copy
  *     of the matrix, so a one-shot query uses it; once TF-IDF scans repeat
- *     (api/index.c: the 4th scan, or tenyo_index_warm), the index keeps the
+ *     (api/ctx.c: the 4th scan, or tenyo_index_warm), the index keeps the
  *     matrix transposed (postings per term, 8 bytes per non-zero) and a scan
  *     walks only the query terms' postings (ty_scan_tfidf_postings): 22% of
  *     the non-zeros for a patent-length generated document, 7% on the jp
@@ -21,7 +21,7 @@
  * The top-k heap the scans fill is a utility (util/topk.c).
  *
  * Both TF-IDF scans also come in parts for a range of documents (one
- * worker of a query split over threads, api/index.c): the gather over the
+ * worker of a query split over threads, api/ctx.c): the gather over the
  * range's rows, and the postings walk over the part of each query term's
  * list that falls in the range, found by binary search (the lists are in
  * document order). A document's score is the same sum, in the same term

@@ -26,7 +26,7 @@ int ty_scan_tfidf_postings(const ty_csr *post, uint64_t ndocs, const uint32_t *q
 void ty_scan_tfidf(const ty_model *m, const uint32_t *qt, const float *qw,
                    size_t qn, float *qdense, float *scores);
 /* The parts of those scans for the documents [d0, d1) alone (one worker
- * of a query split by document ranges, api/index.c), each document's
+ * of a query split by document ranges, api/ctx.c), each document's
  * score the same bits as the whole scan gives it:
  *   - ty_query_terms: the query's distinct terms ascending into t, each
  *     with its last weight (w), as both scans count them; returns how
@@ -61,7 +61,7 @@ void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
 /* |x - x^| for x^ the vector x's own codes stand for (ty_q8_quantize: its
  * scale times its bytes), in double, and |x| into *norm: how far an int8
  * score of x can lie from x's float dot product, per unit of the other side
- * (the exact re-scoring bounds of api/index.c rank_cand and bench/ann_bench.c).
+ * (the exact re-scoring bounds of api/query.c rank_cand and bench/ann_bench.c).
  * k > TY_MAX_DIM: infinity. */
 double ty_q8_error(const float *x, size_t k, double *norm);
 /* Quantise n rows of k floats into out (allocated; ty_q8_free). */

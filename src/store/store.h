@@ -71,6 +71,9 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
 int ty_store_mark_updated(const char *path, char *err, size_t errlen);
 /* Load and validate; m is zeroed first and freed on failure. */
 int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
+/* The single file at path (not a manifest): ty_store_read (lazy 0) or
+ * ty_store_read_lazy (lazy 1) without the sharded case (load.c). */
+int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, int lazy);
 /* The same, but a format-2 file's sparse rows are only located and
  * bounds-checked: decoded on first use (ty_model_need_sparse), the file
  * kept open until then. What an index opened for queries uses: a query

@@ -14,7 +14,7 @@
  *   - the status returned is that of the lowest-numbered worker that
  *     failed (a nonzero return), so the message a caller reports does not
  *     depend on which thread finished first.
- * ty_parallel_claim serves one query's scoring (api/index.c), where the
+ * ty_parallel_claim serves one query's scoring (api/ctx.c), where the
  * other cores may be busy with other work: the work is cut into nparts
  * fixed parts (part i of nparts), claimed one at a time from a counter by
  * the caller and up to nt - 1 helper threads; the caller returns as soon

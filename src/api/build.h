@@ -1,0 +1,252 @@
+/*
+ * build.h — the builder's state (struct tenyo_builder) and what its files
+ * share. builder.c: tenyo_builder_new / _free / _add and the write (the
+ * extras, the SVD, after it, the file); build_docs.c: a record's metadata
+ * and its document slot (the lowest); build_tok.c: tokenizing batches and
+ * merging them, in one process or shared over processes, and documents
+ * given as counts; build_fields.c: the field table and the documents'
+ * metadata for the model; build_weight.c: document frequencies and the
+ * TF-IDF rows, in one process or shared. builder.c's opening comment gives
+ * the pipeline.
+ */
+#ifndef TENYO_API_BUILD_H
+#define TENYO_API_BUILD_H
+
+#include "api/api.h"
+
+#include <stdint.h>
+
+/* A batch is tokenized when it holds this many documents... */
+#define BATCH_DOCS 4096
+/* ...or this many bytes of text. */
+#define BATCH_BYTES ((size_t)32 << 20)
+/* Most application phrases kept per document. */
+#define BUILD_DOC_PHRASES 8
+/* Most tokenizer threads. */
+#define MAX_THREADS TY_PAR_MAX
+
+/* Metadata strings of a document, in this order in bdoc.meta. */
+enum { BM_ID, BM_TITLE, BM_APPLICANT, BM_DATE, BM_CODES, BM_N };
+
+/* One document (added record). */
+typedef struct bdoc {
+    char *meta;        /* BM_N NUL-terminated strings one after another
+                          (freed once copied into the index) */
+    uint64_t pairs;    /* offset of its encoded pairs in b->pairs */
+    uint32_t pairs_len; /* bytes of them */
+    uint32_t nterms;   /* distinct raw terms (0: the text had none) */
+    uint64_t phr;      /* first of its phrase ids in b->phr */
+    uint8_t nphr;      /* phrase ids (<= BUILD_DOC_PHRASES) */
+    uint8_t open;      /* licensable */
+    int8_t lang;       /* 0 ja, 1 en (set when its terms are merged) */
+    char *abs;         /* its abstract, at most BUILD_ABS_MAX bytes (NULL:
+                          none, or abstracts not kept) */
+    uint8_t has_abs;   /* docs_elsewhere: it has one to keep (kept by the
+                          shard's writer, not here) */
+    uint64_t rec;      /* position of its current version's record (a
+                          shared build: ty_builder_add_at's) */
+    uint8_t remote;    /* shared build, process 0: that version's pairs
+                          are another process's */
+    char *nums;        /* its other numbers (tenyo_doc.numbers), or NULL;
+                          not carried by a shared (tenyo-mpi) build */
+    char *abs_long;    /* its whole abstract when longer than abs keeps
+                          (for the keyword index), else NULL */
+} bdoc;
+
+/* A document waiting in the batch to be tokenized. */
+typedef struct pdoc {
+    size_t slot;       /* the document it is the text of */
+    char *text;        /* text to index (freed once merged) */
+    size_t len;        /* its bytes */
+    int lang;          /* 0 ja, 1 en; -1 until a worker detects it */
+    uint64_t rec;      /* its position (a shared build's order) */
+    uint64_t moff;     /* shared build, process != 0: its metadata part
+                          in b->mbuf (share_add), mlen bytes */
+    uint32_t mlen;
+} pdoc;
+
+/* Terms of one document after tokenizing: NUL-separated strings. */
+typedef struct dterms {
+    ty_buf buf;        /* term bytes, each followed by NUL */
+    uint32_t n;        /* number of terms */
+    ty_buf surf;       /* "stem\x1fword\0" for each stemmed term */
+    ty_buf phr;        /* "target\x1fexpression\0", distinct, in text order */
+    uint32_t nphr;     /* phrases in phr */
+    int status;        /* tokenizer status (< 0 on error) */
+} dterms;
+
+/* Rank 0 of a shared build: another process's local ids mapped to ours. */
+typedef struct share_map {
+    uint32_t *term;            /* local term id -> raw term id */
+    uint32_t nterm, capterm;   /* used / allocated */
+    uint32_t *word;            /* local word id -> id in words */
+    uint32_t nword, capword;   /* used / allocated */
+    uint64_t *slot;            /* the process's records in record order:
+                                  the document each one is a version of */
+    uint64_t *rec;             /* and each one's position */
+    uint64_t nslot, capslot;   /* used / allocated */
+} share_map;
+
+/* Rank != 0 of a shared build: one of its records' (local id, count)
+ * pairs, varint-coded in b->pairs as a document's are. */
+typedef struct lpairs {
+    uint64_t off;              /* offset in b->pairs */
+    uint32_t len;              /* bytes */
+} lpairs;
+
+struct tenyo_builder {
+    tenyo_build_opts o;        /* options (tok strings copied below) */
+    char *dicdir;              /* copy of o.tok.mecab_dicdir */
+    ty_tokenizer *tok;         /* shared tokenizer */
+    ty_tokctx *ctx[MAX_THREADS]; /* per-thread contexts, made on first use */
+    ty_strmap *ids;            /* id -> slot in docs */
+    bdoc *docs;                /* records in first-seen order */
+    size_t n, cap;             /* used / allocated docs */
+    pdoc *batch;               /* pending documents, in add order */
+    size_t nbatch, capbatch;   /* used / allocated batch entries */
+    size_t batch_bytes;        /* text bytes in the batch */
+    size_t batch_docs;         /* documents that make a full batch */
+    size_t batch_max;          /* text bytes that make a full batch */
+    dterms *dt;                /* tokenizer output, one per batch entry */
+    ty_strmap *voc;            /* raw vocabulary: term -> raw id */
+    ty_buf pairs;              /* encoded (term, count) pairs of all docs */
+    uint64_t dead_pairs;       /* bytes of replaced documents' pairs */
+    uint32_t *scratch;         /* raw ids of one document (merge) */
+    size_t capscratch;         /* entries allocated in scratch */
+    ty_strmap *words;          /* surface words of stemmed terms */
+    int64_t *cand;             /* per raw term: voted word id, -1 none */
+    uint32_t *votes;           /* per raw term: the vote's counter */
+    size_t capvote;            /* entries allocated in cand / votes */
+    ty_strmap *phrases;        /* application phrases, first-seen order */
+    uint32_t *phr;             /* phrase ids of all documents */
+    uint64_t nphr, capphr;     /* used / allocated phr entries */
+    uint64_t tokenized;        /* records tokenized or merged so far */
+    uint64_t duplicates;       /* replaced records */
+    double t0;                 /* time of the first add */
+    double sec_tok;            /* seconds tokenizing and merging */
+    char *labels;              /* IPC titles blob given by set_labels */
+    size_t labels_len;         /* its bytes */
+    char *common;              /* too-common terms given by set_common (a
+                                  rebuild: the base's; NUL-terminated each) */
+    size_t common_len;         /* its bytes */
+    ty_builder_share sh;       /* shared tokenizing (sh.size > 1), else 0s */
+    uint64_t added;            /* records added so far (their numbers) */
+    ty_buf out;                /* rank != 0: the pending chunk, serialized */
+    uint64_t out_nrec;         /* its records */
+    uint64_t last_rec;         /* rank 0: the last remote record's position
+                                  (UINT64_MAX: none yet) */
+    double take_wait, take_merge; /* rank 0: seconds waiting for the others'
+                                  chunks, and CPU seconds merging them (its
+                                  thread's: the wall clock would count the
+                                  time other processes had the core) */
+    uint64_t take_recs;        /* rank 0: their records */
+    ty_buf mbuf;               /* rank != 0: the batch's metadata parts */
+    ty_strmap *lvoc;           /* rank != 0: its records' terms (local ids) */
+    ty_strmap *lwords;         /* rank != 0: their surface words (local ids) */
+    share_map *rmap;           /* rank 0: per process, local ids -> ours */
+    uint64_t *pk;              /* (raw id << 32 | count) of a document */
+    uint32_t cappk;            /* entries allocated in pk */
+    lpairs *lp;                /* rank != 0: its records' pairs, in order */
+    uint64_t nlp, caplp;       /* used / allocated */
+    uint32_t *lmap;            /* rank != 0: local term id -> raw id (from 0) */
+    uint64_t nlmap;            /* its entries */
+    uint64_t *lslot;           /* rank != 0: per record of lp, its document
+                                  (UINT64_MAX: replaced by a later record) */
+    float *prune;              /* scratch of ty_tfidf_prune (max_terms) */
+    uint64_t capprune;         /* entries allocated in prune */
+    uint32_t *rcol, *rtf;      /* one weighted row (a shared build) */
+    float *rval;               /* its values */
+    uint64_t caprow;           /* entries allocated in each */
+    int written;               /* write() ran: the builder is spent */
+    char err[TY_ERRLEN];       /* last error */
+};
+
+/* Iterator over a document's (raw term id, count) pairs. */
+typedef struct pair_it {
+    const unsigned char *p, *end; /* encoded pairs left */
+    uint32_t id;                  /* last id (ids are delta-coded) */
+} pair_it;
+
+
+/* Append s (if non-empty) to text, separated by a newline. */
+int ty_bld_add_text(ty_buf *t, const char *s);
+/* Room for one more document in the batch (and its term slot): 0 or
+ * TENYO_ERR_NOMEM. */
+int ty_bld_batch_room(tenyo_builder *b);
+/* A record's metadata as the builder keeps it (process 0), into *meta and
+ * *abs (NULL: none kept) and *has_abs: docs_elsewhere's slim block, else
+ * the whole one and the abstract. 0 or TENYO_ERR_NOMEM. */
+int ty_bld_doc_keep(const tenyo_builder *b, int slim, const tenyo_doc *d, char **meta,
+                    char **abs, uint8_t *has_abs);
+/* Process 0: record rec (id; meta and abs owned from the call on) takes
+ * its document's place, as tenyo_builder_add does; its slot into *slot.
+ * A replaced record still pending is tokenized all the same, and its
+ * successor's merge replaces it: the terms seen, and so the ids, do not
+ * depend on where batches are cut. */
+int ty_bld_doc_place(tenyo_builder *b, const char *id, char *meta, char *abs, uint8_t has_abs,
+                     int open, size_t *slot);
+int ty_bld_docs_elsewhere(const tenyo_builder *b);
+/* The distinct field subclasses of a ';'-joined code list, in the order a
+ * document's field list keeps them (the first code's field first, the
+ * "home" of EVAL.md, then the rest in code order, which is field id
+ * order: the field table is sorted), 4 bytes each, into o (emptied
+ * first). The one code behind docfields and the "fields" string. */
+int ty_bld_fields_of(const char *codes, ty_buf *o);
+char *ty_bld_keep_abstract(int no_abstracts, const char *a, int *oom);
+/* The language code of a record: 0 ja, 1 en, -1 unknown. */
+int ty_bld_lang_code(const char *l);
+/* The metadata block of a record: id, title (or the display title from the
+ * abstract when use_abstract), applicant, date and the ';'-joined codes
+ * (FI codes contain commas: B23K9/12,331@L). NULL when out of memory. */
+char *ty_bld_make_meta(const tenyo_doc *d, int use_abstract);
+/* The k-th metadata string (BM_*) of d. */
+const char *ty_bld_meta_get(const bdoc *d, int k);
+/* A sharded tenyo-mpi build whose shards' writers make the documents'
+ * metadata (ty_builder_share.docs_elsewhere): process 0 keeps of a record
+ * only what global decisions need (ty_bld_docs_elsewhere), which is all the
+ * other processes send it of theirs. */
+int ty_bld_slim_docs(const tenyo_builder *b);
+/* The slot of id: an existing one (*is_new = 0; its metadata is replaced by
+ * the caller) or a new one at the end. <0 when out of memory. */
+int64_t ty_bld_take_slot(tenyo_builder *b, const char *id, int *is_new);
+/* Build the field table and per-document field lists; also the "fields"
+ * metadata string of each document into fstr[i] (malloc'd) unless fstr
+ * is NULL. */
+int ty_bld_build_fields(tenyo_builder *b, ty_model *m, char **fstr);
+int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs);
+/* The "fields" metadata string of a document whose ty_bld_fields_of list is f:
+ * the codes ','-joined (malloc'd; NULL: out of memory). */
+char *ty_bld_fields_string(const ty_buf *f);
+/* Next valid subclass of a ';'-separated code list: advances *p; 1 with the
+ * subclass in sc, 0 at the end of the list. */
+int ty_bld_next_subclass(const char **p, char sc[5]);
+/* Read a varint at *p (written by put_varint) and advance *p. */
+uint32_t ty_bld_get_varint(const unsigned char **p);
+/* Next pair into *id, *count; 0 at the end. */
+int ty_bld_pair_next(pair_it *it, uint32_t *id, uint32_t *count);
+pair_it ty_bld_pairs_of(const tenyo_builder *b, const bdoc *d);
+/* Rank != 0: one of its records queued, its metadata part (share_put_one's
+ * layout) kept in b->mbuf until the batch is tokenized. */
+int ty_bld_share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang,
+                     const tenyo_doc *d);
+/* Tokenize the pending batch with b->o.threads workers (progress from this
+ * thread while they run), then merge it in order. */
+int ty_bld_tokenize_batch(tenyo_builder *b);
+/* Document frequencies over the documents' pairs, the min_df /
+ * max_df_ratio filter (kept terms keep their first-occurrence order), the
+ * vocabulary and the TF-IDF CSR into m; remap[raw id] is the kept term id
+ * or UINT32_MAX (allocated here, the caller frees it). The pairs arena is
+ * freed at the end. A shared build (process 0) weighs with the others
+ * (share_df, share_rows) and m->tfidf holds its block of rows only, until
+ * the gather after the SVD. */
+int ty_bld_build_tfidf(tenyo_builder *b, ty_model *m, uint32_t **remap_out);
+void ty_bld_dterms_free(dterms *d);
+/* Free what the build keeps between adds (not the options or the
+ * tokenizer). */
+void ty_bld_release(tenyo_builder *b);
+
+/* Free the term side of the build (vocabulary, pairs, votes, phrases):
+ * after weighting, all of it is in the model. */
+void ty_bld_release_terms(tenyo_builder *b);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * build_fields.c — the field table (every IPC subclass of the live
+ * documents, sorted, with its document count), each document's fields,
+ * its numbers, and the metadata strings and abstracts the model stores,
+ * built at write from what build_docs.c kept.
+ */
+#include "api/api.h"
+#include "api/build.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================== fields */
+
+static int cmp_code8(const void *a, const void *b) {
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The "fields" metadata string of a document whose ty_bld_fields_of list is f:
+ * the codes ','-joined (malloc'd; NULL: out of memory). */
+char *ty_bld_fields_string(const ty_buf *f) {
+    ty_buf s = {0};
+    for (size_t q = 0; q < f->len; q += 4)
+        if ((q && ty_buf_putc(&s, ',')) || ty_buf_append(&s, f->p + q, 4)) {
+            ty_buf_free(&s);
+            return NULL;
+        }
+    return s.p ? s.p : ty_strdup("");
+}
+
+/* Build the field table and per-document field lists; also the "fields"
+ * metadata string of each document into fstr[i] (malloc'd) unless fstr
+ * is NULL. */
+int ty_bld_build_fields(tenyo_builder *b, ty_model *m, char **fstr) {
+    ty_buf fl = {0};
+    ty_strmap *fm = ty_strmap_new();
+    if (!fm) return TENYO_ERR_NOMEM;
+    int rc = TENYO_ERR_NOMEM;
+    char sc[5];
+    /* pass 1: distinct codes */
+    for (size_t i = 0; i < b->n; i++) {
+        const char *p = ty_bld_meta_get(&b->docs[i], BM_CODES);
+        while (ty_bld_next_subclass(&p, sc))
+            if (ty_strmap_intern(fm, sc, 4, NULL) < 0) goto done;
+    }
+    uint32_t nf = ty_strmap_size(fm);
+    if (nf > TY_MAX_FIELDS) {
+        ty_seterr(b->err, sizeof b->err, "too many distinct fields (%u)", nf);
+        rc = TENYO_ERR_LIMIT;
+        goto done;
+    }
+    m->nfields = nf;
+    m->field_code = ty_calloc(nf ? nf : 1, sizeof *m->field_code);
+    m->field_count = ty_calloc(nf ? nf : 1, sizeof *m->field_count);
+    m->field_ptr = ty_calloc(b->n + 1, sizeof *m->field_ptr);
+    if (!m->field_code || !m->field_count || !m->field_ptr) goto done;
+    for (uint32_t f = 0; f < nf; f++)
+        memcpy(m->field_code[f], ty_strmap_key(fm, f, NULL), 4);
+    qsort(m->field_code, nf, sizeof *m->field_code, cmp_code8); /* sorted */
+    ty_strmap_free(fm);
+    fm = ty_strmap_new();
+    if (!fm) goto done;
+    for (uint32_t f = 0; f < nf; f++)
+        if (ty_strmap_intern(fm, m->field_code[f], 4, NULL) < 0) goto done;
+    /* pass 2: per-document unique field ids, in ty_bld_fields_of's order */
+    size_t cap = 1024, used = 0;
+    m->field_ids = ty_mallocarray(cap, sizeof *m->field_ids);
+    if (!m->field_ids) goto done;
+    for (size_t i = 0; i < b->n; i++) {
+        size_t start = used;
+        if (ty_bld_fields_of(ty_bld_meta_get(&b->docs[i], BM_CODES), &fl)) goto done;
+        for (size_t q = 0; q < fl.len; q += 4) {
+            if (used == cap) {
+                cap *= 2;
+                uint16_t *np = ty_reallocarray(m->field_ids, cap, sizeof *np);
+                if (!np) goto done;
+                m->field_ids = np;
+            }
+            m->field_ids[used++] = (uint16_t)ty_strmap_get(fm, fl.p + q, 4);
+        }
+        m->field_ptr[i + 1] = used;
+        for (size_t q = start; q < used; q++) m->field_count[m->field_ids[q]]++;
+        if (fstr && !(fstr[i] = ty_bld_fields_string(&fl))) goto done;
+    }
+    rc = TENYO_OK;
+done:
+    ty_buf_free(&fl);
+    ty_strmap_free(fm);
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory building fields");
+    return rc;
+}
+
+/* Metadata blob: TY_META_NSTR strings per document. Each document's
+ * metadata is freed as it is copied. ty_bld_docs_elsewhere (fstr NULL): the
+ * flags only, no blob nor abstracts (the shards' writers make them);
+ * *any_abs whether a document has an abstract to keep. */
+/* The documents' other numbers as "number\tid\n" lines (section
+ * "numbers"), in document order; their strings freed. The id from the
+ * model's metadata when built, else from the id table (a shared build whose
+ * metadata the shard writers make: slot = id number). 0 or NOMEM. */
+static int build_numbers(tenyo_builder *b, ty_model *m) {
+    ty_buf nb = {0};
+    for (size_t i = 0; i < b->n; i++) {
+        size_t idn = 0;
+        const char *s = b->docs[i].nums, *id = NULL;
+        if (s && m->meta_off) {
+            id = m->meta_blob + m->meta_off[i * TY_META_NSTR + TY_META_ID];
+            idn = strlen(id);
+        } else if (s) {
+            id = ty_strmap_key(b->ids, (uint32_t)i, &idn);
+        }
+        while (s && *s && id) {
+            size_t l = strcspn(s, "\n");
+            if (l && !memchr(s, '\t', l) &&
+                (ty_buf_append(&nb, s, l) || ty_buf_putc(&nb, '\t') ||
+                 ty_buf_append(&nb, id, idn) || ty_buf_putc(&nb, '\n'))) {
+                ty_buf_free(&nb);
+                return TENYO_ERR_NOMEM;
+            }
+            s += l + (s[l] == '\n');
+        }
+        free(b->docs[i].nums);
+        b->docs[i].nums = NULL;
+    }
+    if (nb.len) {
+        m->numbers_blob = nb.p;
+        m->numbers_len = nb.len;
+    }
+    return TENYO_OK;
+}
+
+int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) {
+    ty_buf blob = {0};
+    *any_abs = 0;
+    m->open = ty_calloc(b->n ? b->n : 1, 1);
+    m->lang = ty_calloc(b->n ? b->n : 1, 1);
+    if (!m->open || !m->lang) goto nomem;
+    if (!fstr) {
+        for (size_t i = 0; i < b->n; i++) {
+            bdoc *d = &b->docs[i];
+            m->open[i] = d->open;
+            m->lang[i] = (uint8_t)(d->lang == 0 ? 0 : 1);
+            *any_abs |= d->has_abs;
+            free(d->meta);
+            d->meta = NULL;
+        }
+        return build_numbers(b, m) ? TENYO_ERR_NOMEM : TENYO_OK;
+    }
+    m->meta_off = ty_mallocarray(b->n ? b->n * TY_META_NSTR : 1, sizeof(uint64_t));
+    if (!m->meta_off) goto nomem;
+    for (size_t i = 0; i < b->n; i++) {
+        bdoc *d = &b->docs[i];
+        const char *s[TY_META_NSTR];
+        s[TY_META_ID] = ty_bld_meta_get(d, BM_ID);
+        s[TY_META_TITLE] = ty_bld_meta_get(d, BM_TITLE);
+        s[TY_META_APPLICANT] = ty_bld_meta_get(d, BM_APPLICANT);
+        s[TY_META_DATE] = ty_bld_meta_get(d, BM_DATE);
+        s[TY_META_CODES] = ty_bld_meta_get(d, BM_CODES);
+        s[TY_META_FIELDS] = fstr[i];
+        for (int j = 0; j < TY_META_NSTR; j++) {
+            m->meta_off[i * TY_META_NSTR + j] = blob.len;
+            if (ty_buf_append(&blob, s[j], strlen(s[j]) + 1)) goto nomem;
+        }
+        m->open[i] = d->open;
+        m->lang[i] = (uint8_t)(d->lang == 0 ? 0 : 1);
+        free(d->meta);
+        d->meta = NULL;
+        free(fstr[i]);
+        fstr[i] = NULL;
+    }
+    m->meta_blob = blob.p ? blob.p : ty_strdup("");
+    m->meta_blob_len = blob.len;
+    if (!m->meta_blob) goto nomem;
+    if (build_numbers(b, m)) goto nomem;
+    { /* the keyword index (section "keywords", api/keywords.c) */
+        const char **ab = ty_mallocarray(b->n ? b->n : 1, sizeof *ab);
+        for (size_t i = 0; ab && i < b->n; i++) {
+            ab[i] = b->docs[i].abs_long ? b->docs[i].abs_long : b->docs[i].abs;
+            b->docs[i].abs_long = NULL;
+        }
+        int rc = ab ? ty_kw_build(m, ab, b->err, sizeof b->err) : TENYO_ERR_NOMEM;
+        for (size_t i = 0; ab && i < b->n; i++)
+            if (ab[i] != b->docs[i].abs) free((char *)ab[i]);
+        free(ab);
+        if (rc) return rc; /* the message in b->err; m owns what was made */
+    }
+    /* abstracts: a section when any document has one */
+    size_t with = 0;
+    for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;
+    *any_abs = with > 0;
+    if (with) {
+        ty_buf ab = {0};
+        for (size_t i = 0; i < b->n; i++) {
+            const char *a = b->docs[i].abs ? b->docs[i].abs : "";
+            if (ty_buf_append(&ab, a, strlen(a) + 1)) {
+                ty_buf_free(&ab);
+                goto nomem;
+            }
+            free(b->docs[i].abs);
+            b->docs[i].abs = NULL;
+        }
+        m->abs_text = ab.p;
+        m->abs_text_len = ab.len;
+    }
+    return TENYO_OK;
+nomem:
+    ty_buf_free(&blob);
+    ty_seterr(b->err, sizeof b->err, "out of memory building metadata");
+    return TENYO_ERR_NOMEM;
+}

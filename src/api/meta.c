@@ -1,0 +1,271 @@
+/*
+ * meta.c — what an opened index says about itself and its documents,
+ * without a query: the counts and build record (tenyo_index_info_get), a
+ * patent by id or position (tenyo_index_find, tenyo_index_doc), the field
+ * table and its titles (tenyo_index_field*, tenyo_field_label), and the
+ * co-classification counts (tenyo_index_cooccur, ty_cooccur_row).
+ *
+ * Every call reads tables that are immutable once tenyo_index_open has
+ * returned, so any thread may call them at once; the two things built on
+ * first use are built under a once (the co-classification lists, which
+ * surprise needs and similar does not: 0.25 s of opening a 1M index) or a
+ * mutex (the composed "a field of class H05" labels, kept by the index).
+ *
+ * A lower file of the api folder: the rest of it (the open list, typed
+ * patent numbers, updates) looks documents up through here, and nothing
+ * here opens, writes or searches.
+ */
+#include "api/api.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==================================================== co-classification */
+
+/* Fill x->co_*: for each field a, through the documents of a (an inverted
+ * list built first), count the fields of those documents in a dense scratch
+ * row and keep the touched ones. Work is sum over documents of fields^2;
+ * documents with more than TY_CO_MAX_FIELDS fields are left out. */
+static int build_cooccur(tenyo_index *x) {
+    const ty_model *m = &x->m;
+    uint64_t nf = m->nfields, nd = m->ndocs;
+    int rc = TENYO_ERR_NOMEM;
+    uint64_t *fptr = ty_calloc(nf + 1, sizeof *fptr), *fill = NULL;
+    uint32_t *fdocs = NULL, *cnt = NULL, *touched = NULL;
+    ty_buf lf = {0}, ln = {0};
+    x->co_ptr = ty_calloc(nf + 1, sizeof *x->co_ptr);
+    if (!fptr || !x->co_ptr) goto done;
+    uint64_t tot = 0;
+    for (uint64_t d = 0; d < nd; d++) {
+        uint64_t k = m->field_ptr[d + 1] - m->field_ptr[d];
+        if (k > TY_CO_MAX_FIELDS) continue;
+        for (uint64_t i = m->field_ptr[d]; i < m->field_ptr[d + 1]; i++) fptr[m->field_ids[i] + 1]++;
+        tot += k;
+    }
+    for (uint64_t f = 0; f < nf; f++) fptr[f + 1] += fptr[f];
+    fdocs = ty_mallocarray(tot ? tot : 1, sizeof *fdocs);
+    fill = ty_mallocarray(nf ? nf : 1, sizeof *fill);
+    cnt = ty_calloc(nf ? nf : 1, sizeof *cnt);
+    touched = ty_mallocarray(nf ? nf : 1, sizeof *touched);
+    if (!fdocs || !fill || !cnt || !touched) goto done;
+    memcpy(fill, fptr, nf * sizeof *fill);
+    for (uint64_t d = 0; d < nd; d++) {
+        if (m->field_ptr[d + 1] - m->field_ptr[d] > TY_CO_MAX_FIELDS) continue;
+        for (uint64_t i = m->field_ptr[d]; i < m->field_ptr[d + 1]; i++)
+            fdocs[fill[m->field_ids[i]]++] = (uint32_t)d;
+    }
+    for (uint64_t a = 0; a < nf; a++) {
+        size_t nt = 0;
+        for (uint64_t j = fptr[a]; j < fptr[a + 1]; j++) {
+            uint64_t d = fdocs[j];
+            for (uint64_t i = m->field_ptr[d]; i < m->field_ptr[d + 1]; i++) {
+                uint32_t b = m->field_ids[i];
+                if (!cnt[b]++) touched[nt++] = b;
+            }
+        }
+        /* ascending (insertion sort: lists are short) */
+        for (size_t i = 1; i < nt; i++) {
+            uint32_t v = touched[i];
+            size_t j = i;
+            for (; j > 0 && touched[j - 1] > v; j--) touched[j] = touched[j - 1];
+            touched[j] = v;
+        }
+        for (size_t i = 0; i < nt; i++) {
+            if (ty_buf_append(&lf, &touched[i], sizeof touched[i]) ||
+                ty_buf_append(&ln, &cnt[touched[i]], sizeof cnt[touched[i]]))
+                goto done;
+            cnt[touched[i]] = 0;
+        }
+        x->co_ptr[a + 1] = x->co_ptr[a] + nt;
+    }
+    x->co_f = lf.p ? (uint32_t *)(void *)lf.p : ty_malloc(4);
+    x->co_n = ln.p ? (uint32_t *)(void *)ln.p : ty_malloc(4);
+    lf = ln = (ty_buf){0};
+    if (x->co_f && x->co_n) rc = TENYO_OK;
+done:
+    ty_buf_free(&lf);
+    ty_buf_free(&ln);
+    free(fptr);
+    free(fill);
+    free(fdocs);
+    free(cnt);
+    free(touched);
+    return rc;
+}
+
+/* The co-classification lists, built on first use (surprise needs them,
+ * similar does not: 0.25 s of opening a 1M index), from any thread. */
+static int cooc_build(void *arg) { return build_cooccur(arg); }
+
+int ty_index_need_cooc(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
+    return ty_once_run(&x->co_once, cooc_build, x);
+}
+
+int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row) {
+    memset(row, 0, x->m.nfields * sizeof *row);
+    int rc = ty_index_need_cooc(x);
+    if (rc || a >= x->m.nfields) return rc;
+    for (uint64_t j = x->co_ptr[a]; j < x->co_ptr[a + 1]; j++) row[x->co_f[j]] = x->co_n[j];
+    return TENYO_OK;
+}
+void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
+    memset(info, 0, sizeof *info);
+    const ty_model *m = &x->m;
+    info->format_version = m->format_version;
+    info->ndocs = m->ndocs;
+    info->nterms = m->nterms;
+    info->nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
+    info->dim = (int)m->dim;
+    info->nfields = m->nfields;
+    for (uint64_t i = 0; i < m->ndocs; i++) info->nopen += m->open[i] != 0;
+    for (uint64_t i = 0; i < m->ndocs; i++)
+        info->open_records += (x->open_rec ? x->open_rec[i] : m->open[i]) != 0;
+    info->open_listed = x->open_listed;
+    info->open_found = x->open_found;
+    info->open_lines = x->open_lines;
+    info->open_unresolved = x->open_unresolved;
+    info->open_loaded = x->open_loaded;
+    info->open_source = x->open_source ? x->open_source : "";
+    info->seed = m->seed;
+    info->min_df = m->min_df;
+    info->max_df_ratio = m->max_df_ratio;
+    info->oversample = m->oversample;
+    info->power_iters = m->power_iters;
+    info->tokenizer = m->tokenizer ? m->tokenizer : "";
+    info->writer = m->writer ? m->writer : "";
+    info->created = m->created;
+    info->file_bytes = m->file_bytes;
+    info->nsections = m->nsections;
+    info->nshards = m->nshards;
+    info->shard_docs = m->shard_docs;
+    info->shard_bytes = m->shard_bytes;
+    memcpy(info->sections, m->sections, sizeof info->sections);
+    info->scan_kernel = ty_q8_kernel();
+    info->int8_min_docs = TY_INT8_MIN_DOCS;
+    info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
+    info->f16_bytes = m->doc_h ? 2 * m->ndocs * m->dim : 0;
+    info->nphrases = m->nphrases;
+    info->abstract_bytes = ty_abs_bytes(m->abs);
+    info->max_terms = m->max_terms;
+    ty_upd_info(x, info);
+}
+
+uint64_t tenyo_index_ndocs(const tenyo_index *x) { return x ? x->m.ndocs : 0; }
+
+int64_t tenyo_index_find(const tenyo_index *x, const char *id) {
+    if (!x || !id) return -1;
+    return ty_strmap_get(x->ids, id, strlen(id));
+}
+
+int tenyo_index_doc(const tenyo_index *x, uint64_t i, tenyo_doc_meta *out) {
+    if (!x || !out || i >= x->m.ndocs) return TENYO_ERR_ARG;
+    const char *b = x->m.meta_blob;
+    const uint64_t *o = x->m.meta_off + i * TY_META_NSTR;
+    out->id = b + o[TY_META_ID];
+    out->title = b + o[TY_META_TITLE];
+    out->applicant = b + o[TY_META_APPLICANT];
+    out->date = b + o[TY_META_DATE];
+    out->codes = b + o[TY_META_CODES];
+    out->fields = b + o[TY_META_FIELDS];
+    out->open = x->m.open[i];
+    out->lang = x->m.lang[i] ? "en" : "ja";
+    return TENYO_OK;
+}
+
+/* A subclass known only by its class (no subclass title loaded): the
+ * class's title said as the class's, "クラスH05「他に分類されない電気技術」の一分野"
+ * / "a field of class H05: Electric techniques not otherwise provided for",
+ * so that H05K does not read as if that were its own title and G01B and
+ * G01N do not read as one field. Composed once per code and language and
+ * kept by the index (x NULL: the bare label). */
+static const char *label_of_class(tenyo_index *x, const char *code, const char *lang,
+                                  const char *l, int level) {
+    if (!x) return l;
+    char key[32];
+    snprintf(key, sizeof key, "%.8s:%s", code, lang);
+    const char *out = l;
+    pthread_mutex_lock(&x->lab_mu);
+    if (!x->lab_map) x->lab_map = ty_strmap_new();
+    int is_new = 0;
+    int64_t id = x->lab_map ? ty_strmap_intern(x->lab_map, key, strlen(key), &is_new) : -1;
+    if (id >= 0 && is_new) {
+        uint32_t n = ty_strmap_size(x->lab_map);
+        char **p = ty_reallocarray(x->lab_str, n, sizeof *p);
+        if (p) {
+            x->lab_str = p;
+            size_t cap = strlen(l) + 64;
+            p[id] = ty_malloc(cap);
+            if (p[id]) {
+                if (!strcmp(lang, "en"))
+                    snprintf(p[id], cap, "(%s) %s", level == 1 ? "class" : "section", l);
+                else
+                    snprintf(p[id], cap, "（%s）%s", level == 1 ? "クラス" : "セクション", l);
+            }
+        } else {
+            id = -1; /* its slot could not be made: the bare label */
+        }
+    }
+    if (id >= 0 && x->lab_str && (uint32_t)id < ty_strmap_size(x->lab_map) && x->lab_str[id])
+        out = x->lab_str[id];
+    pthread_mutex_unlock(&x->lab_mu);
+    return out;
+}
+
+const char *tenyo_field_label(const tenyo_index *x, const char *code,
+                              const char *lang) {
+    if (!code) return "";
+    const char *lg = lang && !strcmp(lang, "en") ? "en" : "ja";
+    int level = -1;
+    const char *l = ty_labels_get(x ? x->labels : NULL, code, lg, &level);
+    if (!l || !*l) return code;
+    if (strlen(code) == 4 && level >= 0 && level < 2) /* the index is only a cache here */
+        return label_of_class((tenyo_index *)x, code, lg, l, level);
+    return l;
+}
+
+int tenyo_index_load_titles(tenyo_index *x, const char *path, char *err,
+                            size_t errlen) {
+    if (!x || !path) return TENYO_ERR_ARG;
+    if (!x->labels) {
+        int rc = ty_labels_new(&x->labels);
+        if (rc) return rc;
+    }
+    return ty_labels_load(x->labels, path, err, errlen);
+}
+
+uint64_t tenyo_index_cooccur(const tenyo_index *x, uint32_t a, uint32_t b) {
+    if (!x || a >= x->m.nfields || b >= x->m.nfields || ty_index_need_cooc(x)) return 0;
+    uint64_t lo = x->co_ptr[a], hi = x->co_ptr[a + 1];
+    while (lo < hi) { /* binary search of b in a's sorted list */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (x->co_f[mid] == b) return x->co_n[mid];
+        if (x->co_f[mid] < b) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
+
+int64_t tenyo_index_field_find(const tenyo_index *x, const char *code) {
+    if (!x || !code) return -1;
+    uint32_t lo = 0, hi = x->m.nfields; /* field table is sorted by code */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(x->m.field_code[mid], code, 8);
+        if (c == 0) return mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+int tenyo_index_field(const tenyo_index *x, uint32_t j, const char **code,
+                      uint64_t *count) {
+    if (!x || j >= x->m.nfields) return TENYO_ERR_ARG;
+    if (code) *code = x->m.field_code[j];
+    if (count) *count = x->m.field_count[j];
+    return TENYO_OK;
+}

@@ -1,0 +1,82 @@
+/*
+ * safe.c — untrusted text out. Ids, titles and labels come from untrusted
+ * records, so text output shares two rules with the web page: cli_safe shows
+ * control characters (C0, DEL, C1) as \xNN / \u00NN, so a newline in an id
+ * cannot break a table and an ESC cannot reach the terminal; cli_csv_risky
+ * names a cell that a spreadsheet would run as a formula (first character
+ * = + - @, tab or CR), which the writers prefix with an apostrophe (app.js's
+ * csvCell rule). cli_one_line folds a text onto one line for tables.
+ *
+ * The lowest file of the CLI: it calls nothing of the CLI, so the option
+ * reader (opts.c, whose messages go through cli_safe_lines) and the JSON and
+ * text renderers (render.c) both call down to it. The escaped copies live in
+ * eight rotating static buffers, so several fields can go into one printf;
+ * rejected: caller-owned buffers at every call (the CLI prints from one
+ * thread, and every print site would grow a buffer).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ================================================== untrusted text out */
+
+/* A control character cli_safe shows escaped (lines: not \n nor \t). */
+static int ctl(const unsigned char *p, int lines) {
+    if (lines && (*p == '\n' || *p == '\t')) return 0;
+    return *p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+}
+
+static const char *safe(const char *s, int lines) {
+    static char *buf[8];     /* rotating: several fields in one printf */
+    static size_t cap[8];
+    static int next;
+    if (!s) return "";
+    size_t n = 0, bad = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+        bad += ctl(p, lines);
+    if (!bad) return s;
+    int b = next;
+    next = (next + 1) % 8;
+    if (cap[b] < n + 5 * bad + 1) {
+        char *q = realloc(buf[b], n + 5 * bad + 1);
+        if (!q) return "?";
+        buf[b] = q;
+        cap[b] = n + 5 * bad + 1;
+    }
+    char *o = buf[b];
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (!ctl(p, lines)) *o++ = (char)*p;
+        else if (*p == 0xc2) o += sprintf(o, "\\u00%02x", *++p);
+        else o += sprintf(o, "\\x%02x", *p);
+    }
+    *o = 0;
+    return buf[b];
+}
+
+const char *cli_safe(const char *s) { return safe(s, 0); }
+const char *cli_safe_lines(const char *s) { return safe(s, 1); }
+
+char *cli_one_line(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    const char *p = s ? s : "";
+    for (; *p && n + 1 < cap; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            if (n && out[n - 1] != ' ') out[n++] = ' ';
+        } else {
+            out[n++] = *p;
+        }
+    }
+    if (((unsigned char)*p & 0xC0) == 0x80) { /* cut inside a character: drop its start */
+        while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80) n--;
+        if (n) n--;
+    }
+    out[n] = 0;
+    return out;
+}
+
+int cli_csv_risky(const char *s) {
+    return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+}
+

@@ -1,0 +1,185 @@
+/*
+ * serve_http.h — what the pieces of `tenyo serve` share: the server's
+ * state (the index, its contexts, the connection watchdog), one request's
+ * state, and the HTTP replies and argument checks every handler uses
+ * (serve_http.c). The handlers are serve_api.c's (patents, similar,
+ * search, ideas, match, report, profile, health) and serve_map.c's (the
+ * field map); cmd_serve.c routes requests to them and runs the command.
+ */
+#ifndef TENYO_CLI_SERVE_HTTP_H
+#define TENYO_CLI_SERVE_HTTP_H
+
+#include "cli.h"
+#include "serve_parse.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <time.h>
+
+#define SRV_MAX_THREADS 64        /* --threads cap */
+#define SRV_CONN_TIMEOUT 30       /* seconds an idle connection is kept */
+#define SRV_RECV_DEADLINE 30      /* seconds to receive one whole request */
+#define SRV_MAX_CONNS 1024        /* open connections (less when fds are few) */
+#define SRV_SPARE_FDS 64          /* descriptors kept for the index, logs, ... */
+#define SRV_CTX_WAIT 10           /* seconds to wait for a query context */
+#define SRV_CONN_MEMORY (128 * 1024) /* MHD per-connection header/URL memory */
+#define SRV_MSG 512               /* error message copies */
+#define SRV_MAX_ARGS 640          /* query arguments (/api/map: 200 doc, label, mark) */
+
+/* Free list of per-thread query contexts. */
+typedef struct ctx_pool {
+    pthread_mutex_t mu;         /* guards nfree/free */
+    pthread_cond_t cv;          /* signalled when a context is returned */
+    tenyo_ctx **all;            /* every context (for freeing) */
+    tenyo_ctx **free;           /* contexts not in use */
+    int n;                      /* contexts in all */
+    int nfree;                  /* entries used in free */
+} ctx_pool;
+
+/* One open connection under watch. */
+typedef struct conn_watch {
+    int fd;                     /* the connection's socket */
+    double deadline;            /* monotonic seconds; 0 while answering */
+    int cut;                    /* shut down by the watchdog */
+    char client[48];            /* client address for the log */
+    struct conn_watch *prev;    /* list links (under watchdog.mu) */
+    struct conn_watch *next;
+} conn_watch;
+
+/* The watchdog thread and its list. */
+typedef struct watchdog {
+    pthread_mutex_t mu;         /* guards everything below */
+    pthread_cond_t cv;          /* wakes the thread to stop */
+    conn_watch *head;           /* open connections */
+    int stop;                   /* set to end the thread */
+    int quiet;                  /* no log line per cut */
+    unsigned long ncut;         /* connections cut so far */
+    unsigned limit;             /* the connection limit (0: no shedding) */
+    pthread_t th;               /* the thread */
+    int running;                /* th was started */
+} watchdog;
+
+/* Everything the request handler shares (read-only after start, except the
+ * pool, which locks). */
+typedef struct server {
+    const tenyo_index *x;       /* the index */
+    const char *path;           /* index path as given (for /api/info) */
+    tenyo_map *map;             /* landscape map, NULL when the index has none */
+    char *info_json;            /* /api/info body, built once */
+    size_t info_len;            /* bytes of info_json */
+    char *map_json;             /* /api/map body without parameters */
+    size_t map_len;             /* bytes of map_json */
+    ctx_pool pool;              /* query contexts */
+    watchdog wd;                /* receive deadlines of the connections */
+    int loopback;               /* bound to a loopback address: check Host */
+    const char *bind;           /* the address bound, as given (a Host it may be) */
+    int quiet;                  /* no access log */
+} server;
+
+/* Per-request state, from the first callback to the completion notice. */
+typedef struct request {
+    struct timespec t0;         /* monotonic start */
+    char client[64];            /* client address */
+    char method[40];            /* request method, escaped as the path (truncated) */
+    char path[256];             /* path, percent-encoded for the log */
+    char *body;                 /* POST body received so far */
+    size_t len;                 /* bytes in body */
+    int too_large;              /* body exceeded SRV_MAX_BODY */
+    int answered;               /* a response was queued */
+    unsigned status;            /* HTTP status sent */
+    size_t bytes;               /* response body bytes */
+    conn_watch *watch;          /* the connection's deadline entry, or NULL */
+    int begun;                  /* the access handler has seen it */
+    size_t nargs;               /* query arguments in the URI (on_uri) */
+} request;
+
+/* ========================================================== serve_http.c */
+
+/* Every query argument through serve_arg_check and serve_arg_known (the
+ * route's own arguments only); replies and returns 0 on a refused one. */
+int cli_serve_args_ok(struct MHD_Connection *conn, request *rq, serve_route_id route,
+                   enum MHD_Result *ret);
+void cli_serve_pool_destroy(ctx_pool *p);
+/* Take a context, waiting at most SRV_CTX_WAIT seconds; NULL when none
+ * became free (the caller answers 503). */
+tenyo_ctx *cli_serve_pool_get(ctx_pool *p);
+/* Create n contexts on x; returns 0, or a status with the message in err. */
+int cli_serve_pool_init(ctx_pool *p, const tenyo_index *x, int n, char *err,
+                     size_t errlen);
+void cli_serve_pool_put(ctx_pool *p, tenyo_ctx *c);
+const char *cli_serve_query_arg(struct MHD_Connection *conn, const char *key);
+/* Queue a response; data is copied unless own (then malloc'd and taken). */
+enum MHD_Result cli_serve_reply(struct MHD_Connection *conn, request *rq,
+                             unsigned status, const char *type, void *data,
+                             size_t len, int own, const char *allow);
+enum MHD_Result cli_serve_reply_error(struct MHD_Connection *conn, request *rq,
+                                   unsigned status, const char *allow,
+                                   const char *fmt, ...);
+/* JSON reply: compact, insertion order, newline — the bytes the CLI
+ * prints. Takes the reference to j; allow (may be NULL) for 405. */
+enum MHD_Result cli_serve_reply_json(struct MHD_Connection *conn, request *rq,
+                                  unsigned status, json_t *j, const char *allow);
+/* Shared k / mode arguments of /api/similar and /api/patent; replies and
+ * returns 0 on a bad value. */
+int cli_serve_similar_args(struct MHD_Connection *conn, request *rq, long *k,
+                        tenyo_mode *mode, enum MHD_Result *ret);
+
+/* ========================================= handlers (serve_api.c, serve_map.c) */
+
+/* Collects the values of one repeated query argument (id= of
+ * /api/profile, doc= of /api/map), at most cap of them. */
+typedef struct rep_args {
+    const char *key;            /* the argument's name */
+    const char **ids;           /* room for cap values (owned by MHD) */
+    int cap;                    /* room */
+    int n;                      /* used */
+    int over;                   /* more than cap given */
+} rep_args;
+
+
+/* GET /healthz */
+enum MHD_Result cli_serve_api_health(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/ideas */
+enum MHD_Result cli_serve_api_ideas(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/match: the company query (= tenyo match --json) */
+enum MHD_Result cli_serve_api_match(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/patent/{id}[?k=&mode=]: metadata, codes, map position and the
+ * patent's own similar patents. */
+enum MHD_Result cli_serve_api_patent(server *s, struct MHD_Connection *conn, request *rq,
+                                  const char *id);
+/* GET /api/profile?id=ID[&id=...][&n=&min_confidence=&distance=&lang=]:
+ * the applicability profile of each patent (= tenyo profile --ids, one
+ * object per patent, in the order asked) as {"profiles": [...]}. At most
+ * SRV_MAX_PROFILE patents a call: each is one ideas run. */
+enum MHD_Result cli_serve_api_profile(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/report?task=ideas|match&body=JSON: the printable report (HTML
+ * for A4, as `tenyo ideas --html` / `tenyo match --html`) of the answer
+ * POST /api/ideas or /api/match gives for that body. A link the page opens
+ * in a new tab, to print or save. */
+enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/resolve?q=: how the page must read what was typed (the same
+ * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",
+ * "key", "id", "suggestions"} (cli_resolve_json). */
+enum MHD_Result cli_serve_api_resolve(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/search?q=QUERY[&k=][&date_from=...]: the keyword search, =
+ * tenyo search --json (q is the keyword query; the filter arguments as for
+ * /api/similar). */
+enum MHD_Result cli_serve_api_search(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/similar?id=|text=&k=&mode=[&date_from=&date_to=&applicant=...
+ * &exclude_applicant=...&fields=&exclude_fields=] */
+enum MHD_Result cli_serve_api_similar(server *s, struct MHD_Connection *conn, request *rq);
+enum MHD_Result cli_serve_collect_rep(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value);
+/* The document of an id as a person typed it (cli_resolve_id: the exact id,
+ * then its canonical key), or -1 after queueing the reply: 404 {"error":
+ * "no patent 'X' in the index; did you mean A, B?", "suggestions":
+ * [{doc}...]} (cli_resolve_json's; no "suggestions" when there are none),
+ * or 500 for the server's own failure. */
+int64_t cli_serve_resolve_id(server *s, struct MHD_Connection *conn, request *rq,
+                          const char *typed, enum MHD_Result *ret);
+/* GET /api/map[?id=|text=][&doc=ID...][&fields=0] */
+enum MHD_Result cli_serve_api_map(server *s, struct MHD_Connection *conn, request *rq);
+/* The fields part of the map: variance shares and one entry per field. */
+json_t *cli_serve_map_fields_json(const tenyo_index *x, const tenyo_map *m);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * serve_map.c — GET /api/map: the landscape of the index's fields (its
+ * precomputed positions and sizes), with the field labels placed so that
+ * they do not overlap, for the web page's map. Labels are laid out here,
+ * not in the browser, so that every client shows the same map and a test
+ * can read it: the largest fields first, each label's width estimated from
+ * its characters (label_px), kept when it collides with none already placed.
+ */
+#include "cli.h"
+#include "serve_http.h"
+#include "serve_parse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* The fields part of the map: variance shares and one entry per field. */
+json_t *cli_serve_map_fields_json(const tenyo_index *x, const tenyo_map *m) {
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    json_t *o = json_object(), *fs = json_array(), *var = json_array();
+    double sh[2], xy[2];
+    tenyo_map_variance(m, sh);
+    json_array_append_new(var, json_real(sh[0]));
+    json_array_append_new(var, json_real(sh[1]));
+    json_object_set_new(o, "variance", var);
+    for (uint32_t j = 0; j < in.nfields; j++) {
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(x, j, &code, &cnt);
+        tenyo_map_field(m, j, xy);
+        json_t *f = json_object();
+        json_object_set_new(f, "field", json_string(code));
+        json_object_set_new(f, "label_ja", json_string(tenyo_field_label(x, code, "ja")));
+        json_object_set_new(f, "label_en", json_string(tenyo_field_label(x, code, "en")));
+        json_object_set_new(f, "documents", json_integer((json_int_t)cnt));
+        json_object_set_new(f, "x", json_real(xy[0]));
+        json_object_set_new(f, "y", json_real(xy[1]));
+        json_array_append_new(fs, f);
+    }
+    json_object_set_new(o, "fields", fs);
+    return o;
+}
+
+/* ---------------------------------------------------- labels of the map */
+
+/*
+ * The map's labels are placed here, not in the page: one implementation
+ * (tenyo_map_place_labels, tested in C with the rest of the map), the
+ * widths of Japanese labels measured by the rule the terminal output uses
+ * (East Asian Wide = 2 columns), and the page stays a renderer. The page
+ * asks again after every zoom or pan (a few milliseconds for a few hundred
+ * fields). Text boxes are estimated, not measured: MAP_FONT_PX pixels high,
+ * MAP_NARROW_PX per narrow column and MAP_WIDE_PX per wide character — a
+ * little wider than Noto Sans CJK at 11 px, so that estimated boxes that do
+ * not overlap hold drawn text that does not either (tests/e2e.sh measures
+ * the drawn text with getBBox).
+ */
+#define MAP_FONT_PX 11.0      /* the page's label font size */
+#define MAP_BOX_H 14.0        /* box height: the font and a little air */
+#define MAP_NARROW_PX 6.6     /* per narrow column (Latin, digits) */
+#define MAP_WIDE_PX 11.6      /* per wide character (kana, kanji) */
+#define MAP_LABEL_COLS 16     /* display columns kept of a field's title */
+
+/* Collects the repeated label= and mark= arguments of /api/map. */
+typedef struct label_args {
+    const char *labels[SRV_MAX_MAP_LABELS]; /* label= values (owned by MHD) */
+    int nlabels;                /* used */
+    const char *marks[SRV_MAX_MAP_LABELS];  /* mark= values */
+    int nmarks;                 /* used */
+    int over;                   /* more than SRV_MAX_MAP_LABELS of one */
+} label_args;
+
+static enum MHD_Result collect_label(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value) {
+    label_args *a = cls;
+    (void)kind;
+    int is_label = !strcmp(key, "label"), is_mark = !strcmp(key, "mark");
+    if ((!is_label && !is_mark) || !value) return MHD_YES;
+    int *n = is_label ? &a->nlabels : &a->nmarks;
+    if (*n == SRV_MAX_MAP_LABELS) {
+        a->over = 1;
+        return MHD_NO;
+    }
+    (is_label ? a->labels : a->marks)[(*n)++] = value;
+    return MHD_YES;
+}
+
+/* Pixel width of text as the page draws it (see above). */
+static double label_px(const char *text) {
+    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    size_t wide = cols > chars ? cols - chars : 0, narrow = chars > wide ? chars - wide : 0;
+    return (double)narrow * MAP_NARROW_PX + (double)wide * MAP_WIDE_PX + 4;
+}
+
+/* "CODE title" with the title cut to MAP_LABEL_COLS columns ("…" where cut). */
+static void label_text(char *out, size_t cap, const char *code, const char *title) {
+    /* a subclass named by its class ("（クラス）車両一般"): on the map the
+     * 16 columns go to the title; the table beside it says whose it is */
+    static const char *const marks[] = {"（クラス）", "（セクション）", "(class) ", "(section) "};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (!strncmp(title, marks[i], strlen(marks[i]))) title += strlen(marks[i]);
+    size_t tl = strlen(title), keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS);
+    if (keep < tl) keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS - 1);
+    snprintf(out, cap, "%s%s%.*s%s", code, *title ? " " : "", (int)keep, title,
+             keep < tl ? "…" : "");
+}
+
+/* The radius the page gives a field's marker (documents of the field and
+ * of the largest one): 2 + 9 sqrt(documents / largest). */
+static double field_radius(uint64_t docs, uint64_t most) {
+    return 2 + 9 * sqrt((double)docs / (double)(most ? most : 1));
+}
+
+/* qsort_r order of field numbers: more documents first, then the lower
+ * number (so the order is total and the same on every run). */
+static int by_documents(const void *a, const void *b, void *ud) {
+    const tenyo_index *x = ud;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    const char *c;
+    uint64_t ni, nj;
+    tenyo_index_field(x, i, &c, &ni);
+    tenyo_index_field(x, j, &c, &nj);
+    return ni != nj ? (ni > nj ? -1 : 1) : (i > j) - (i < j);
+}
+
+/* The labels part of /api/map: {"view", "size", "labels": [{field, text, x,
+ * y, w, h, role}], "left_out": [codes]} for the picture va of the map, the
+ * fields asked for (label=, in order; important: they may cover background
+ * dots when nothing else is free) first, then the largest fields in view;
+ * marks are obstacles, every other field in view a soft one. 400 with msg
+ * for a bad argument. */
+static unsigned map_labels(const server *s, const serve_map_view_args *va,
+                           const label_args *la, json_t *o, char *msg, size_t cap) {
+    tenyo_index_info in;
+    tenyo_index_info_get(s->x, &in);
+    const uint32_t nf = in.nfields;
+    const double *v = va->view, W = va->width, H = va->height;
+    const double sx = W / (v[2] - v[0]), sy = H / (v[3] - v[1]);
+    size_t n = 0, cap_l = (size_t)la->nlabels + (size_t)la->nmarks + nf;
+    tenyo_map_label *l = calloc(cap_l ? cap_l : 1, sizeof *l);
+    int32_t *field_of = calloc(cap_l ? cap_l : 1, sizeof *field_of); /* -1: a mark */
+    uint8_t *taken = calloc(nf ? nf : 1, 1);
+    uint32_t *order = calloc(nf ? nf : 1, sizeof *order);
+    unsigned st = 0;
+    if (!l || !field_of || !taken || !order) {
+        snprintf(msg, cap, "out of memory");
+        st = SRV_HTTP_INTERNAL;
+        goto done;
+    }
+    uint64_t most = 1;
+    for (uint32_t j = 0; j < nf; j++) {
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, j, &code, &cnt);
+        if (cnt > most) most = cnt;
+    }
+    double xy[2];
+#define PX(mx) ((mx - v[0]) * sx)
+#define PY(my) ((v[3] - my) * sy)
+    for (int i = 0; i < la->nlabels; i++) {
+        char code[5];
+        double r;
+        if ((st = serve_map_label_arg(la->labels[i], code, &r, msg, cap))) goto done;
+        int64_t j = tenyo_index_field_find(s->x, code);
+        if (j < 0) {
+            snprintf(msg, cap, "label: no field %s in the index", code);
+            st = SRV_HTTP_BAD_REQUEST;
+            goto done;
+        }
+        if (taken[j]) continue;
+        taken[j] = 1;
+        tenyo_map_field(s->map, (uint32_t)j, xy);
+        l[n] = (tenyo_map_label){.x = PX(xy[0]), .y = PY(xy[1]), .r = r, .w = 1, .h = MAP_BOX_H,
+                                 .important = 1};
+        field_of[n++] = (int32_t)j;
+    }
+    size_t asked = n;
+    /* the largest fields whose marker is in the picture: fields by
+     * documents, most first, ties by field number (a stable sort) */
+    for (uint32_t j = 0; j < nf; j++) order[j] = j;
+    qsort_r(order, nf, sizeof *order, by_documents, (void *)s->x);
+    long want = va->largest;
+    for (uint32_t a = 0; a < nf; a++) {
+        uint32_t j = order[a];
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, j, &code, &cnt);
+        tenyo_map_field(s->map, j, xy);
+        double px = PX(xy[0]), py = PY(xy[1]);
+        if (taken[j] || px < 0 || py < 0 || px > W || py > H) continue;
+        taken[j] = 1;
+        /* a label when still wanted, else an obstacle */
+        l[n] = (tenyo_map_label){.x = px, .y = py, .r = field_radius(cnt, most),
+                                 .w = want > 0 ? 1 : 0, .h = MAP_BOX_H, .soft = want <= 0};
+        field_of[n++] = want-- > 0 ? (int32_t)j : -2;
+    }
+    for (int i = 0; i < la->nmarks; i++) {
+        double m[3];
+        if ((st = serve_map_mark_arg(la->marks[i], m, msg, cap))) goto done;
+        l[n] = (tenyo_map_label){.x = PX(m[0]), .y = PY(m[1]), .r = m[2]};
+        field_of[n++] = -1;
+    }
+#undef PX
+#undef PY
+    /* texts and their boxes */
+    char (*texts)[160] = calloc(n ? n : 1, sizeof *texts);
+    if (!texts) {
+        snprintf(msg, cap, "out of memory");
+        st = SRV_HTTP_INTERNAL;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (field_of[i] < 0 || !(l[i].w > 0)) continue;
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
+        label_text(texts[i], sizeof texts[i], code, tenyo_field_label(s->x, code, va->lang));
+        l[i].w = label_px(texts[i]);
+    }
+    tenyo_map_place_labels(l, n, W, H);
+    json_t *arr = json_array(), *left = json_array(), *vj = json_array(), *sz = json_array();
+    for (int i = 0; i < 4; i++) json_array_append_new(vj, json_real(v[i]));
+    json_array_append_new(sz, json_real(W));
+    json_array_append_new(sz, json_real(H));
+    for (size_t i = 0; i < n; i++) {
+        if (field_of[i] < 0 || !(l[i].w > 0)) continue;
+        const char *code;
+        uint64_t cnt;
+        tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
+        if (!l[i].placed) {
+            json_array_append_new(left, json_string(code));
+            continue;
+        }
+        json_t *e = json_object();
+        json_object_set_new(e, "field", json_string(code));
+        json_object_set_new(e, "text", json_string(texts[i]));
+        json_object_set_new(e, "x", json_real(l[i].bx));
+        json_object_set_new(e, "y", json_real(l[i].by));
+        json_object_set_new(e, "w", json_real(l[i].w));
+        json_object_set_new(e, "h", json_real(l[i].h));
+        json_object_set_new(e, "role", json_string(i < asked ? "asked" : "largest"));
+        json_array_append_new(arr, e);
+    }
+    free(texts);
+    json_object_set_new(o, "view", vj);
+    json_object_set_new(o, "size", sz);
+    json_object_set_new(o, "font_px", json_real(MAP_FONT_PX));
+    json_object_set_new(o, "labels", arr);
+    json_object_set_new(o, "left_out", left);
+done:
+    free(l);
+    free(field_of);
+    free(taken);
+    free(order);
+    return st;
+}
+
+/* GET /api/map[?id=|text=][&doc=ID...][&fields=0] */
+enum MHD_Result cli_serve_api_map(server *s, struct MHD_Connection *conn, request *rq) {
+    if (!s->map)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL,
+                           "this index has no landscape map (no LSA vectors or no fields)");
+    const char *id = cli_serve_query_arg(conn, "id"), *text = cli_serve_query_arg(conn, "text");
+    const char *fields = cli_serve_query_arg(conn, "fields");
+    const char *doc_ids[SRV_MAX_MAP_DOCS];
+    rep_args d = {"doc", doc_ids, SRV_MAX_MAP_DOCS, 0, 0};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, cli_serve_collect_rep, &d);
+    int with_fields;
+    size_t len;
+    char msg[SRV_MSG];
+    unsigned st = serve_map_args(id, text, fields, d.over, &with_fields, &len, msg, sizeof msg);
+    if (st) return cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
+    const char *view = cli_serve_query_arg(conn, "view");
+    label_args la = {.nlabels = 0};
+    serve_map_view_args va;
+    if (view) {
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_label, &la);
+        if (la.over)
+            return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                               "more than %d label or mark arguments", SRV_MAX_MAP_LABELS);
+        st = serve_map_view(view, cli_serve_query_arg(conn, "size"), cli_serve_query_arg(conn, "largest"),
+                            cli_serve_query_arg(conn, "lang"), &va, msg, sizeof msg);
+        if (st) return cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
+    } else if (cli_serve_query_arg(conn, "label") || cli_serve_query_arg(conn, "mark") || cli_serve_query_arg(conn, "size") ||
+               cli_serve_query_arg(conn, "largest")) {
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
+                           "label, mark, size and largest go with view=X0,Y0,X1,Y1");
+    }
+    if (!id && !text && !d.n && with_fields && !view) {
+        return cli_serve_reply(conn, rq, MHD_HTTP_OK, "application/json; charset=utf-8", s->map_json,
+                     s->map_len, 0, NULL);
+    }
+    double xy[2];
+    json_t *o = with_fields ? cli_serve_map_fields_json(s->x, s->map) : json_object();
+    json_t *docs = json_array();
+    for (int i = 0; i < d.n; i++) {
+        enum MHD_Result ret;
+        int64_t doc = cli_serve_resolve_id(s, conn, rq, d.ids[i], &ret);
+        if (doc < 0) {
+            json_decref(o);
+            json_decref(docs);
+            return ret;
+        }
+        tenyo_map_doc(s->map, (uint64_t)doc, xy);
+        json_t *p = json_object();
+        json_object_set_new(p, "id", json_string(d.ids[i]));
+        json_object_set_new(p, "x", json_real(xy[0]));
+        json_object_set_new(p, "y", json_real(xy[1]));
+        json_array_append_new(docs, p);
+    }
+    json_object_set_new(o, "docs", docs);
+    if (view && (st = map_labels(s, &va, &la, o, msg, sizeof msg))) {
+        json_decref(o);
+        return cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    if (id || text) {
+        enum MHD_Result ret;
+        int64_t doc = id ? cli_serve_resolve_id(s, conn, rq, id, &ret) : -1;
+        if (id && doc < 0) {
+            json_decref(o);
+            return ret;
+        }
+        int ok = 0;
+        tenyo_index_info in;
+        tenyo_index_info_get(s->x, &in);
+        double *sim = calloc(in.nfields ? in.nfields : 1, sizeof *sim);
+        if (!sim) {
+            json_decref(o);
+            return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "out of memory");
+        }
+        if (doc >= 0) {
+            ok = tenyo_map_doc(s->map, (uint64_t)doc, xy) == TENYO_OK &&
+                 tenyo_map_doc_similarity(s->map, (uint64_t)doc, sim, in.nfields) >= 0;
+        } else {
+            tenyo_ctx *c = cli_serve_pool_get(&s->pool);
+            if (!c) {
+                json_decref(o);
+                return cli_serve_reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+            }
+            tenyo_hit h;
+            int n = tenyo_similar_text(c, text, len, TENYO_MODE_LSA, 1, &h);
+            snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+            ok = n >= 0 && tenyo_map_query(s->map, c, xy) == TENYO_OK &&
+                 tenyo_map_query_similarity(s->map, c, sim, in.nfields) >= 0;
+            cli_serve_pool_put(&s->pool, c);
+            if (n < 0 && n != TENYO_ERR_EMPTY) {
+                free(sim);
+                json_decref(o);
+                return cli_serve_reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
+            }
+        }
+        json_t *q = json_null();
+        if (ok) {
+            q = json_object();
+            json_object_set_new(q, "x", json_real(xy[0]));
+            json_object_set_new(q, "y", json_real(xy[1]));
+            /* cosine with each field's centroid, in the order of "fields"
+             * (rounded: a picture's table, not a computation's input) */
+            json_t *sa = json_array();
+            for (uint32_t j = 0; j < in.nfields; j++)
+                json_array_append_new(sa, json_real(round(sim[j] * 1e4) / 1e4));
+            json_object_set_new(q, "similarity", sa);
+        }
+        free(sim);
+        json_object_set_new(o, "query", q);
+    }
+    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+

@@ -1,0 +1,354 @@
+/*
+ * svd_fixed.c — the sums of the SVD that must not depend on how rows are
+ * split over threads or processes: A^T Q and the Gram products are
+ * accumulated in 64-bit fixed point (each term scaled by a power of two
+ * bounded from the inputs), so that any order of addition, and the sum
+ * over processes (one reduction of int64), gives the same bits; the
+ * AVX-512 / AVX2 kernels are picked at run time (target_clones). svd.c's
+ * opening comment gives why fixed point rather than compensated floats.
+ */
+#include "model/model.h"
+#include "model/svd_run.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* ======================================= fixed-point, split-free sums */
+
+/* Exponent e with |x| < 2^e (frexp: x = f 2^e, 0.5 <= f < 1; 0 for 0). */
+static int bound_exp(double x) {
+    int e = 0;
+    (void)frexp(x, &e);
+    return e;
+}
+
+/* Smallest c with 2^c >= n. */
+static int ceil_log2(uint64_t n) {
+    int c = 0;
+    while (c < 63 && ((uint64_t)1 << c) < n) c++;
+    return c;
+}
+
+/* The collective reductions of the row split (identities with one
+ * process). A failure becomes a tenyo status with a message. */
+int ty_svd_comm_sum(const svd_run *r, int64_t *x, size_t n) {
+    if (!r->comm) return TENYO_OK;
+    int rc = r->comm->sum_i64(r->comm->ud, x, n);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+/* The sum over processes of the int64 terms block x (row_len per row):
+ * with sum_scatter_i64 the sums of this process's rows (r->toff) go to
+ * sum (from its start) and x is left as it was, else all of x is summed
+ * in place. */
+static int comm_sum_scatter(const svd_run *r, int64_t *x, int64_t *sum,
+                            size_t row_len) {
+    if (!r->comm) return TENYO_OK;
+    if (!r->comm->sum_scatter_i64)
+        return ty_svd_comm_sum(r, x, (size_t)r->toff[r->comm->size] * row_len);
+    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, sum, row_len, r->toff);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+/* Every process's rows of the terms block (row_len floats each) to all. */
+int ty_svd_comm_gather(const svd_run *r, float *x, size_t row_len) {
+    if (!r->comm) return TENYO_OK;
+    int rc = r->comm->gather_f32(r->comm->ud, x, row_len, r->toff);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: gather over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+int ty_svd_comm_max(const svd_run *r, double *x, size_t n) {
+    if (!r->comm) return TENYO_OK;
+    int rc = r->comm->max_f64(r->comm->ud, x, n);
+    if (rc) ty_seterr(r->err, r->errlen, "svd: maximum over processes failed");
+    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
+}
+
+/* Scale of term t's fixed-point row of A^T Q when |Q| <= maxq: 2^(61 - e)
+ * with the bound df_t max|a_t| maxq < 2^e, so a sum of block partials
+ * stays below 2^62 (one bit of slack for the partials' float rounding). */
+static double atq_scale(const svd_run *r, uint64_t t, double maxq) {
+    return ldexp(1.0, 61 - bound_exp(r->tbound[t] * maxq));
+}
+
+/* acc[0..k) += f[0..k) on the grid of scale sc (acc = when !add: a term's
+ * first block writes its row, so the block need not be zeroed first). The
+ * conversion truncates (an inline cvttsd2si; llrint is a libm call per
+ * element): any rounding fixed per value gives the same bits for every
+ * split, and truncation's error, under one grid step per block, is 2^-61
+ * of the bound. */
+static inline void atq_fix(int64_t *restrict acc, const float *restrict f,
+                           double sc, size_t k, int add) {
+    for (size_t j = 0; j < k; j++)
+        acc[j] = (add ? acc[j] : 0) + (int64_t)((double)f[j] * sc);
+}
+
+/* Sixteen floats: one AVX-512 register, two AVX2 or four SSE ones. */
+typedef float svd_v16 __attribute__((vector_size(64)));
+/* Eight floats, doubles, int64: one conversion step of the grid. */
+typedef float svd_f8 __attribute__((vector_size(32)));
+typedef double svd_d8 __attribute__((vector_size(64)));
+typedef int64_t svd_i8 __attribute__((vector_size(64)));
+
+/* atq_fix for eight entries in vector registers: the same conversions as
+ * the scalar casts (float to double exactly, the product by a power of two
+ * exactly, truncation to int64), so the same bits; AVX-512DQ has the
+ * packed double <-> int64 conversions (the x86-64-v4 clone), the other
+ * clones convert element by element. */
+static inline void atq_fix8(int64_t *acc, const float *f, double sc, int add) {
+    svd_f8 x;
+    svd_i8 a = {0};
+    memcpy(&x, f, sizeof x);
+    if (add) memcpy(&a, acc, sizeof a);
+    svd_d8 d = __builtin_convertvector(x, svd_d8) * sc;
+    a += __builtin_convertvector(d, svd_i8);
+    memcpy(acc, &a, sizeof a);
+}
+
+/* z[0..k) = acc[0..k) / sc as floats (inv = 1 / sc, a power of two: the
+ * product is the exact quotient of the int64 rounded to double). */
+static inline void atq_unfix8(float *z, const int64_t *acc, double inv) {
+    svd_i8 a;
+    memcpy(&a, acc, sizeof a);
+    svd_d8 d = __builtin_convertvector(a, svd_d8) * inv;
+    svd_f8 x = __builtin_convertvector(d, svd_f8);
+    memcpy(z, &x, sizeof x);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define SVD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define SVD_CLONES
+#endif
+
+/* One term's row of A^T Q in fixed point: acc[0..l) = the sum of the grid
+ * values of each block's float sum over the postings [p, pe) (col: local
+ * documents, sorted; at least one: the first block writes acc, the others
+ * add, so acc needs no zeroing). Each block's sum runs panel by
+ * panel in registers, like csr.c's gather kernel: element j is
+ * ((0 + a_1 q_1j) + a_2 q_2j) + ... in posting order, a multiply then an
+ * add (ISO C: no contraction), so every clone and panel width gives the
+ * bits of the scalar loop. With z, the row is then also written there as
+ * floats (acc / sc: one process). */
+/* One block of atq_term: the postings from p up to the block's end
+ * (returned), each column's float sum by 64-, 16-column panels and the
+ * tail, put on the grid into acc (acc = when !add, += when add). Inlined
+ * into each clone with add a constant: a run-time flag in the grid step
+ * cost 2% of a 100k factorisation's instructions (callgrind). */
+static inline __attribute__((always_inline)) uint64_t
+atq_block(const uint32_t *col, const float *val, uint64_t p, uint64_t pe, const float *q,
+          size_t l, uint64_t block, double sc, int64_t *acc, int add) {
+    float tmp[64];
+    uint64_t end = (col[p] / block + 1) * block, e = p;
+    while (e < pe && col[e] < end) e++;
+    size_t c0 = 0;
+    for (; c0 + 64 <= l; c0 += 64) {
+        svd_v16 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        for (uint64_t x = p; x < e; x++) {
+            const float *qp = q + (size_t)col[x] * l + c0;
+            svd_v16 v = (svd_v16){0} + val[x], y0, y1, y2, y3;
+            memcpy(&y0, qp, sizeof y0);
+            memcpy(&y1, qp + 16, sizeof y1);
+            memcpy(&y2, qp + 32, sizeof y2);
+            memcpy(&y3, qp + 48, sizeof y3);
+            a0 = a0 + v * y0;
+            a1 = a1 + v * y1;
+            a2 = a2 + v * y2;
+            a3 = a3 + v * y3;
+        }
+        memcpy(tmp, &a0, sizeof a0);
+        memcpy(tmp + 16, &a1, sizeof a1);
+        memcpy(tmp + 32, &a2, sizeof a2);
+        memcpy(tmp + 48, &a3, sizeof a3);
+        for (int j = 0; j < 64; j += 8) atq_fix8(acc + c0 + j, tmp + j, sc, add);
+    }
+    for (; c0 + 16 <= l; c0 += 16) {
+        svd_v16 a0 = {0};
+        for (uint64_t x = p; x < e; x++) {
+            svd_v16 v = (svd_v16){0} + val[x], y0;
+            memcpy(&y0, q + (size_t)col[x] * l + c0, sizeof y0);
+            a0 = a0 + v * y0;
+        }
+        memcpy(tmp, &a0, sizeof a0);
+        atq_fix8(acc + c0, tmp, sc, add);
+        atq_fix8(acc + c0 + 8, tmp + 8, sc, add);
+    }
+    if (c0 < l) {
+        size_t w = l - c0;
+        for (size_t j = 0; j < w; j++) tmp[j] = 0;
+        for (uint64_t x = p; x < e; x++) {
+            const float *qp = q + (size_t)col[x] * l + c0;
+            for (size_t j = 0; j < w; j++) tmp[j] = tmp[j] + val[x] * qp[j];
+        }
+        atq_fix(acc + c0, tmp, sc, w, add);
+    }
+    return e;
+}
+
+SVD_CLONES static void atq_term(const uint32_t *col, const float *val,
+                                uint64_t p, uint64_t pe, const float *q,
+                                size_t l, uint64_t block, double sc,
+                                int64_t *acc, float *z) {
+    /* the first block writes acc, the others add */
+    p = atq_block(col, val, p, pe, q, l, block, sc, acc, 0);
+    while (p < pe) p = atq_block(col, val, p, pe, q, l, block, sc, acc, 1);
+    if (z) {
+        double inv = 1.0 / sc;
+        size_t j = 0;
+        for (; j + 8 <= l; j += 8) atq_unfix8(z + j, acc + j, inv);
+        for (; j < l; j++) z[j] = (float)((double)acc[j] * inv);
+    }
+}
+
+/* Arguments of atq_chunk. */
+typedef struct atq_args {
+    const float *q;      /* this process's rows x l block Q */
+    float *z;            /* ncols x l: A^T Q (one process) */
+    int64_t *zi;         /* or ncols x l: its fixed-point sums (row split) */
+    double maxq;         /* max |Q| over all processes */
+} atq_args;
+
+/* Rows [t0, t1) of A^T Q over the transpose: term t's postings are walked
+ * in document order and cut at block boundaries (the blocks of whole
+ * processes' shares); each block's float sum is rounded to the term's
+ * fixed-point grid (truncating) and added in int64, where order cannot
+ * matter. A term without postings here is skipped: its row of zi is zero
+ * already (zeroed once; ty_svd_at_mul keeps it so), one process writes a zero
+ * row of z. */
+static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
+                      size_t c, int t) {
+    const atq_args *g = ctx;
+    const ty_csr *at = &r->at;
+    size_t l = (size_t)r->l;
+    (void)c;
+    for (uint64_t i = t0; i < t1; i++) {
+        uint64_t p0 = at->rowptr[i], p1 = at->rowptr[i + 1];
+        if (p0 == p1) {
+            if (!g->zi) memset(g->z + i * l, 0, l * sizeof *g->z);
+            continue;
+        }
+        int64_t *acc = g->zi ? g->zi + i * l : r->iscr + (size_t)t * l;
+        atq_term(at->col, at->val, p0, p1, g->q, l, r->block,
+                 atq_scale(r, i, g->maxq), acc, g->zi ? NULL : g->z + i * l);
+    }
+}
+
+/* Z = A^T Q for the row-split Q (this process's rows x l, orthonormal
+ * columns over all processes): with one process all ncols x l; split,
+ * only this process's chunk rows of the terms block (r->toff) are valid
+ * afterwards (its orth pass reads only those, then gathers). Exact over
+ * fixed blocks: see the top. */
+int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
+    size_t l = (size_t)r->l;
+    double mq = 0;
+    for (size_t i = 0; i < (size_t)rows * l; i++) {
+        double a = fabsf(q[i]);
+        if (a > mq) mq = a;
+    }
+    int rc = ty_svd_comm_max(r, &mq, 1);
+    if (rc) return rc;
+    atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
+    ty_svd_run_chunks(r, atq_chunk, &g, r->a->ncols);
+    if (!r->zi) return TENYO_OK; /* one process: z is written */
+    int scatter = r->comm->sum_scatter_i64 != NULL, me = r->comm->rank;
+    if ((rc = comm_sum_scatter(r, r->zi, r->zsum, l))) return rc;
+    /* the sums of this process's rows: in zsum from its start, or (the
+     * all-reduce) in place */
+    const int64_t *sum = scatter ? r->zsum : r->zi + (size_t)r->toff[me] * l;
+    for (uint64_t i = r->toff[me]; i < r->toff[me + 1]; i++) {
+        double inv = 1.0 / atq_scale(r, i, mq);
+        const int64_t *si = sum + (size_t)(i - r->toff[me]) * l;
+        for (size_t j = 0; j < l; j++) z[i * l + j] = (float)((double)si[j] * inv);
+    }
+    if (!scatter) /* the all-reduce overwrote zi: its rows of terms
+                   * without postings here must be zero again */
+        for (uint64_t i = 0; i < r->a->ncols; i++)
+            if (r->at.rowptr[i] == r->at.rowptr[i + 1])
+                memset(r->zi + i * l, 0, l * sizeof *r->zi);
+    return TENYO_OK;
+}
+
+/* tbound[t] = df_t * max_d |a_dt| over all processes (exact: an integer
+ * sum and a maximum). */
+int ty_svd_term_bounds(svd_run *r) {
+    uint64_t n = r->a->ncols;
+    const ty_csr *at = &r->at;
+    int64_t *cnt = ty_mallocarray(n, sizeof *cnt);
+    double *mx = ty_mallocarray(n, sizeof *mx);
+    int rc = TENYO_ERR_NOMEM;
+    if (!cnt || !mx) {
+        ty_seterr(r->err, r->errlen, "svd: out of memory for term bounds");
+        goto done;
+    }
+    for (uint64_t t = 0; t < n; t++) {
+        cnt[t] = (int64_t)(at->rowptr[t + 1] - at->rowptr[t]);
+        double m = 0;
+        for (uint64_t p = at->rowptr[t]; p < at->rowptr[t + 1]; p++)
+            if (fabsf(at->val[p]) > m) m = fabsf(at->val[p]);
+        mx[t] = m;
+    }
+    if ((rc = ty_svd_comm_sum(r, cnt, n)) || (rc = ty_svd_comm_max(r, mx, n))) goto done;
+    for (uint64_t t = 0; t < n; t++) r->tbound[t] = (double)cnt[t] * mx[t];
+done:
+    free(cnt);
+    free(mx);
+    return rc;
+}
+
+/* The Gram matrix Y^T Y of the row-split block y (split: this process's
+ * rows x l), or of the terms block every process holds whole (its chunks
+ * tc_lo..tc_hi here, the others' elsewhere), into r->chol (upper, double),
+ * the same bits for any split: each
+ * chunk's float partial (ssyrk) is rounded to a fixed-point grid whose
+ * scale for entry (i, j) is 2^(62 - c - e_i - e_j), with max|Y_:i| < 2^e_i
+ * over all processes and 2^c >= all rows, so |sum| < 2^62; the int64 sums
+ * are reduced exactly and scaled back. The grid step is 2^-62 of that
+ * bound: ~2^-42 of a diagonal entry at 10^6 rows, beyond double's. */
+int ty_svd_gram_fixed(svd_run *r, float *y, uint64_t rows, int split) {
+    size_t ll = (size_t)r->l;
+    /* the terms block is whole everywhere: its chunks are shared out */
+    size_t c_lo = split ? 0 : r->tc_lo;
+    size_t c_hi = split ? ty_svd_chunk_count(r, rows) : r->tc_hi;
+    double *mx = r->colmax;
+    int rc;
+    ty_svd_run_chunk_range(r, ty_svd_gram_chunk, y, rows, c_lo, c_hi);
+    for (size_t j = 0; j < ll; j++) mx[j] = 0;
+    /* the maxima of this process's rows, then over all processes */
+    uint64_t i1 = (uint64_t)c_hi * r->block < rows ? (uint64_t)c_hi * r->block : rows;
+    for (uint64_t i = (uint64_t)c_lo * r->block; i < i1; i++) {
+        const float *yi = y + i * ll;
+        for (size_t j = 0; j < ll; j++)
+            if (fabsf(yi[j]) > mx[j]) mx[j] = fabsf(yi[j]);
+    }
+    if ((rc = ty_svd_comm_max(r, mx, ll))) return rc;
+    uint64_t all = split ? r->mtot : rows;
+    int c = ceil_log2(all ? all : 1);
+    for (size_t j = 0; j < ll; j++) {
+        int e = bound_exp(mx[j]);
+        r->csc[j] = ldexp(1.0, 62 - c - e);
+        r->ctc[j] = ldexp(1.0, -e);
+    }
+    memset(r->iacc, 0, ll * ll * sizeof *r->iacc);
+    for (size_t q = c_lo; q < c_hi; q++) {
+        const float *pq = r->part + q * ll * ll;
+        for (size_t i = 0; i < ll; i++)
+            for (size_t j = i; j < ll; j++)
+                r->iacc[i * ll + j] +=
+                    (int64_t)((double)pq[i * ll + j] * r->csc[i] * r->ctc[j]);
+    }
+    if ((rc = ty_svd_comm_sum(r, r->iacc, ll * ll))) return rc;
+    for (size_t i = 0; i < ll; i++)
+        for (size_t j = 0; j < ll; j++)
+            r->chol[i * ll + j] =
+                j >= i ? (double)r->iacc[i * ll + j] / r->csc[i] / r->ctc[j] : 0.0;
+    return TENYO_OK;
+}

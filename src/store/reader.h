@@ -1,0 +1,82 @@
+/*
+ * reader.h — the state of one read of an index file (reader: its file or
+ * in-memory sections, the section table, the zstd context) shared by the
+ * reading files: read_head.c (the header, the section table, one section's
+ * frame, the build record), read_rows.c (the sections into the model: the
+ * sparse rows, the vectors, every other table) and read.c (a file, lazily
+ * or not, raw sections for the shards, freeing a model). read.c's opening
+ * comment gives the file layout.
+ */
+#ifndef TENYO_STORE_READER_H
+#define TENYO_STORE_READER_H
+
+#include "store/format.h"
+#include "store/store.h"
+
+#include <zstd.h>
+
+/* One section table entry as read. */
+typedef struct rd_sec {
+    char name[16];              /* NUL-terminated (checked) */
+    uint64_t off, stored, raw;  /* frame offset, frame bytes, raw bytes */
+} rd_sec;
+
+/* State of one ty_store_read. */
+typedef struct reader {
+    int fd;                     /* the index file */
+    const char *path;           /* for messages */
+    uint64_t fsize;             /* bytes in the file */
+    int nsec;                   /* entries in sec */
+    rd_sec sec[TENYO_MAX_SECTIONS]; /* table */
+    ZSTD_DCtx *dctx;            /* reused for every frame */
+    unsigned char *cbuf;        /* compressed bytes of the current section */
+    size_t ccap;                /* bytes allocated in cbuf */
+    char *err;                  /* caller's message buffer */
+    size_t errlen;              /* its size */
+    uint32_t version;           /* format version of the file */
+    int lazy;                   /* leave format 2's rows for their first use */
+    int deferred;               /* ... and they were left */
+    int updated;                /* header byte 20 (format 3) */
+    uint64_t hsum;              /* the header checksum as stored */
+    ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
+                                   mem[i].data, no file (shards.c); taken
+                                   by the section's one read */
+    int partial;                /* ... read in part: empty stand-ins for
+                                   some documents (ty_store_read_mem) */
+} reader;
+
+/* Convert n little-endian elements of size 1, 2, 4 or 8 in place to host
+ * order. A no-op on little-endian hosts, where the loader's arrays are
+ * usable as decompressed. */
+void ty_rd_le_to_host(void *p, size_t n, size_t size);
+/* a*b*c, or -1 on overflow. */
+int ty_rd_mul3(uint64_t a, uint64_t b, uint64_t c, uint64_t *out);
+/* Load the build section into m's settings and counts. */
+int ty_rd_build(reader *r, ty_model *m, uint64_t *nnz);
+/* 1 when the file has a section of this name. */
+int ty_rd_has(const reader *r, const char *name);
+/* Read and check the header and section table. */
+int ty_rd_header(reader *r);
+/* The table entry of section name after the checks that need no read: it
+ * exists, its raw size is within [lo, hi] and no more than its frame can
+ * expand to; NULL with the message set otherwise. */
+const rd_sec *ty_rd_locate(reader *r, const char *name, uint64_t lo, uint64_t hi,
+                               size_t extra);
+/* Load section `name`, whose raw size must lie in [lo, hi], into a fresh
+ * allocation of raw + extra bytes (*out, size in *raw). The frame is
+ * checked (zstd magic, content size equal to the table's, checksum present,
+ * exactly stored bytes) and its size bounded before anything is allocated;
+ * zstd verifies the checksum while decompressing. */
+int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
+                      size_t extra, void **out, uint64_t *raw);
+/* The LEB128 value at p[*pos] (at most 5 bytes, < 2^35), advancing *pos;
+ * -1 when the bytes end first or run longer. */
+int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t *v);
+/* The sparse rows' columns and counts (or format 1's weights) into
+ * m->tfidf.col / val, rowptr already set; the counts' bytes are kept in
+ * m->tf_leb. */
+int ty_rd_rows(reader *r, ty_model *m, uint64_t nnz);
+/* Load every section into m (counts already set from build). */
+int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
+
+#endif
