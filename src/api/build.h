@@ -29,6 +29,10 @@
 enum { BM_ID, BM_TITLE, BM_APPLICANT, BM_DATE, BM_CODES, BM_N };
 
 /* One document (added record). */
+/* Bytes of an abstract kept for reading (section "abstracts"); the
+ * keyword index keeps the whole of a longer one (bdoc.abs_long). */
+#define BUILD_ABS_MAX 4096
+
 typedef struct bdoc {
     char *meta;        /* BM_N NUL-terminated strings one after another
                           (freed once copied into the index) */

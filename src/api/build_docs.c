@@ -29,7 +29,6 @@ const char *ty_bld_meta_get(const bdoc *d, int k) {
 /* The abstract kept for reading (section "abstracts"): NULL for none or
  * when abstracts are not kept, else a copy cut at a character boundary
  * below BUILD_ABS_MAX bytes. *oom set when out of memory. */
-#define BUILD_ABS_MAX 4096
 char *ty_bld_keep_abstract(int no_abstracts, const char *a, int *oom) {
     *oom = 0;
     if (no_abstracts || !a || !*a) return NULL;

@@ -813,11 +813,15 @@ static int begin(ty_model *m, const char *path, uint32_t nshards, const uint64_t
         }
     }
     /* the shared part, written now (its checksum goes into every shard);
-     * its sections are not needed after */
+     * its sections are not needed after. Without the keyword index: a
+     * tenyo-mpi writer holds no process with every document's text, so
+     * a sharded index searches keywords by the scan, whoever wrote it
+     * (the same bytes both ways) */
     ty_rawsec sec[TENYO_MAX_SECTIONS];
     int n = 0;
     for (int j = 0; j < o->f.nsec; j++)
-        if (!perdoc_of(o->f.sec[j].name)) sec[n++] = o->f.sec[j];
+        if (!perdoc_of(o->f.sec[j].name) && strcmp(o->f.sec[j].name, "keywords"))
+            sec[n++] = o->f.sec[j];
     snprintf(o->mf.shared.name, MF_NAME, "%s.%llu.shared", o->base,
              (unsigned long long)o->mf.gen);
     char *sp = ty_upd_path(o->dir, o->mf.shared.name);
