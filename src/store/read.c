@@ -32,6 +32,10 @@
  * an index used for LSA or approximate search never pays. Rejected:
  * decoding them on a background thread at open (the 2 cores are then
  * shared with the first queries, and the memory is paid anyway).
+ * Two optional sections are only located at open, each a handle with a
+ * duplicate of the descriptor, read on first use: "abstracts" (abstracts.c)
+ * and "keywords" (lazysec.c; from memory, a sharded index's is wrapped as
+ * already read).
  * The document vectors are read on a second thread beside the basis, rows
  * and documents (each thread its own zstd context; damage is reported in
  * the order an eager one-thread read meets it).
@@ -1316,14 +1320,26 @@ static int rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->numbers_len = raw;
         p = NULL;
     }
-    /* optional: the keyword index (search/kwindex.c checks its layout on
-     * the first keyword query; the frame checksum is checked here) */
+    /* optional: the keyword index, located now and read (frame checksum
+     * here, layout by search/kwindex.c) on the first keyword query or by
+     * check (store/lazysec.c); a sharded index's, already in memory, is
+     * wrapped as read */
     if (rd_has(r, "keywords")) {
-        rc = rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
-        if (rc) goto done;
-        m->kw_blob = p;
-        m->kw_blob[raw] = 0;
-        m->kw_len = raw;
+        const rd_sec *s = rd_locate(r, "keywords", 48, 1ull << 40, 1);
+        if (!s) {
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        if (r->mem) {
+            rc = rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
+            if (rc) goto done;
+            ((char *)p)[raw] = 0;
+            m->kw_sec = ty_lazysec_wrap(p, raw);
+            if (!m->kw_sec) goto nomem;
+        } else {
+            m->kw_sec = ty_lazysec_open(r->fd, r->path, "keywords", s->off, s->stored, s->raw);
+            if (!m->kw_sec) goto nomem;
+        }
         p = NULL;
     }
     rc = TENYO_OK;
@@ -1673,6 +1689,7 @@ void ty_model_free(ty_model *m) {
     free(m->common_blob);
     free(m->numbers_blob);
     free(m->kw_blob);
+    ty_lazysec_free(m->kw_sec);
     free(m->ivf_blob);
     free(m->fm_blob);
     free(m->abs_text);
