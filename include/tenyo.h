@@ -375,7 +375,8 @@ void tenyo_index_free(tenyo_index *idx);
  * LSA or approximate search never decodes them. This decodes and checks
  * them now, on all cores; thread-safe, and once: later calls, and queries,
  * return the same outcome. It also reads every block of the abstracts
- * (queries read only the blocks they show). `tenyo info` calls it to check
+ * (queries read only the blocks they show) and the keyword index (queries
+ * read it at the first keyword query). `tenyo info` calls it to check
  * a whole file, a server before it takes queries. 0, or the error naming
  * file and section. */
 int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);

@@ -5,7 +5,8 @@
  * starts, phrases, words past 4 KiB of a long abstract); the indexed
  * answers and BM25 scores equal the scan's on the same text; NOT and -
  * exclude; segments after add and delete; an index without the section
- * scans; damaged postings and a flipped byte are caught.
+ * scans; damaged postings and a flipped byte are caught; opening reads
+ * no section "keywords" (base or segment) until the first keyword query.
  */
 #include "api/api.h"
 #include "search/kwindex.h"
@@ -75,13 +76,13 @@ static int kw_build(const char *path, int n, const char *out) {
 /* Drop x's keyword index before its first keyword query: it scans the
  * text the index keeps, as an index without the section does. */
 static void kw_disable(tenyo_index *x) {
-    free(x->m.kw_blob);
-    x->m.kw_blob = NULL;
-    for (uint32_t i = 0; i < x->kw_nparts; i++) free(x->kw_part[i]);
+    ty_lazysec_free(x->m.kw_sec);
+    x->m.kw_sec = NULL;
+    for (uint32_t i = 0; i < x->kw_nparts; i++) ty_lazysec_free(x->kw_part[i]);
     free(x->kw_part);
-    free(x->kw_plen);
+    free(x->kw_pdocs);
     x->kw_part = NULL;
-    x->kw_plen = NULL;
+    x->kw_pdocs = NULL;
     x->kw_nparts = 0;
 }
 
@@ -255,6 +256,52 @@ TY_TEST(kwindex_segments_after_add_and_delete) {
     CHECK_EQ_INT(st.problems, 0);
 }
 
+/* 1 when no part of x's keyword index has been read. */
+static int kw_none_read(const tenyo_index *x) {
+    if (ty_lazysec_loaded(x->m.kw_sec)) return 0;
+    for (uint32_t i = 0; i < x->kw_nparts; i++)
+        if (ty_lazysec_loaded(x->kw_part[i])) return 0;
+    return 1;
+}
+
+TY_TEST(kwindex_read_on_first_keyword_query) {
+    /* the section is located at open, not read: a similarity query leaves
+     * it unread, the first keyword query reads it (base and segments) */
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx_lazy.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(SAMPLE, 120, path), 0);
+    for (int step = 0; step < 2; step++) {
+        tenyo_index *x = NULL;
+        CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+        CHECK(step ? x->kw_nparts == 2 && x->m.kw_sec == NULL : x->m.kw_sec != NULL);
+        CHECK(kw_none_read(x));
+        tenyo_ctx *c = NULL;
+        tenyo_filter *f = NULL;
+        CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+        tenyo_hit hits[5];
+        CHECK(tenyo_similar_doc(c, 0, TENYO_MODE_HYBRID, 5, hits) > 0);
+        CHECK(kw_none_read(x));
+        CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+        CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置"), TENYO_OK);
+        CHECK(tenyo_filter_count(f) > 0);
+        CHECK(!kw_none_read(x));
+        if (step) {
+            for (uint32_t i = 0; i < x->kw_nparts; i++) CHECK(ty_lazysec_loaded(x->kw_part[i]));
+        }
+        CHECK_EQ_INT(tenyo_index_keyword_index(x, NULL, NULL, NULL), 1);
+        tenyo_filter_free(f);
+        tenyo_ctx_free(c);
+        tenyo_index_free(x);
+        if (!step) { /* a segment of its own */
+            tenyo_update *u = NULL;
+            CHECK_EQ_INT(tenyo_update_open(path, NULL, &u, err, sizeof err), TENYO_OK);
+            CHECK(ty_test_feed(SAMPLE, 120, 150, add_u, u) > 0);
+            CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+            tenyo_update_free(u);
+        }
+    }
+}
+
 TY_TEST(kwindex_old_index_scans) {
     /* an index without the section (tests/fixtures/base.tny, written by
      * an older writer) is searched by the scan */
@@ -289,14 +336,25 @@ TY_TEST(kwindex_damage_detected) {
     snprintf(path, sizeof path, "%s/kwx_dmg.tny", ty_test_tmpdir());
     snprintf(bad, sizeof bad, "%s/kwx_dmg_flip.tny", ty_test_tmpdir());
     CHECK_EQ_INT(kw_build(SAMPLE, 60, path), 0);
-    /* a flipped byte in the section: the frame checksum, open and check */
+    /* a flipped byte in the section: the frame checksum, on the first
+     * keyword query (the open does not read it) and by check */
     CHECK_EQ_INT(ty_test_damage(path, bad, "keywords", NULL), 0);
     tenyo_index *x = NULL;
-    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
+    CHECK(x->m.kw_sec != NULL && !ty_lazysec_loaded(x->m.kw_sec));
+    tenyo_ctx *c = NULL;
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置"), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(tenyo_index_keyword_check(x, err, sizeof err), TENYO_ERR_CORRUPT);
     CHECK(strstr(err, "keywords") != NULL);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
     tenyo_check_stats st;
-    CHECK(tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err) != TENYO_OK ||
-          st.problems > 0);
+    int crc = tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err);
+    CHECK(crc != TENYO_OK || st.problems > 0);
     /* damaged content under a good checksum: the layout checks */
     const char *text = "ab\ncd\0ef\nabx\0";
     ty_buf blob = {0};

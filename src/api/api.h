@@ -180,10 +180,11 @@ struct tenyo_index {
     struct ty_kwx *kwx;       /* the keyword index over it (section
                                  "keywords", search/kwindex.c), or NULL:
                                  keyword queries scan kw_text */
-    char **kw_part;           /* after updates: the base's and each
-                                 segment's section (owned), kw_nparts of
-                                 them, or NULL (ty_kw_take_parts) */
-    uint64_t *kw_plen;        /* their bytes */
+    struct ty_lazysec **kw_part; /* after updates: the base's and each
+                                 segment's section (owned; read on the
+                                 first keyword query), kw_nparts of them,
+                                 or NULL (ty_kw_take_parts) */
+    uint64_t *kw_pdocs;       /* documents each part's file holds */
     uint32_t kw_nparts;       /* parts */
     uint64_t kw_stored;       /* compressed bytes of those sections */
     char kw_err[TY_ERRLEN];   /* why the keyword text could not be made */
@@ -341,14 +342,18 @@ int ty_filter_set_keywords(tenyo_filter *f, uint8_t *kw, uint32_t *terms, size_t
 int ty_kw_record(ty_icu *u, ty_buf *tmp, ty_buf *raw, const char *title, const char *abs,
                  size_t alen, ty_buf *out);
 /* Updates applied (segment.c): the base's and the n segments' sections
- * "keywords" taken into x (all of them, or none when a part lacks one:
- * keyword queries then scan); the models keep no pointer to them. 0 or
- * NOMEM. */
+ * "keywords" (unread handles, m->kw_sec) taken into x (all of them, or none
+ * when a part lacks one: keyword queries then scan); the models keep no
+ * pointer to them. 0 or NOMEM. */
 int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n);
 /* The section "keywords" for model m (its titles in docmeta, abs[d] each
  * document's whole abstract or NULL) into m->kw_blob: 0, or a status with
  * the message in err. The builder's one call. */
 int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen);
+/* x's sections "keywords" read now, as the first keyword query would
+ * (their frames' checksums, the layout; tenyo_index_load_all): 0 (also
+ * without them), or the status with the message in err. */
+int ty_kw_load(tenyo_index *x, char *err, size_t errlen);
 /* m's section "keywords" (none: 0) checked whole: layout, every posting
  * list. 0, or TENYO_ERR_CORRUPT with the message in err (NOMEM). */
 int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen);

@@ -347,14 +347,14 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->appl_blob);
     free(x->appl_off);
     ty_once_destroy(&x->appl_once);
-    if (!ty_kwx_text_borrowed(x->kwx)) free(x->kw_text); /* else inside m.kw_blob */
+    if (!ty_kwx_text_borrowed(x->kwx)) free(x->kw_text); /* else inside a kw_sec */
     free(x->kw_off);
     free(x->kw_tlen);
     ty_once_destroy(&x->kw_once);
     ty_kwx_free(x->kwx);
-    for (uint32_t i = 0; i < x->kw_nparts; i++) free(x->kw_part[i]);
+    for (uint32_t i = 0; i < x->kw_nparts; i++) ty_lazysec_free(x->kw_part[i]);
     free(x->kw_part);
-    free(x->kw_plen);
+    free(x->kw_pdocs);
     if (x->lab_map)
         for (uint32_t i = 0; i < ty_strmap_size(x->lab_map); i++) free(x->lab_str[i]);
     free(x->lab_str);
@@ -381,5 +381,6 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);
+    if (!rc) rc = ty_kw_load(x, err, errlen); /* queries read it on the first keyword one */
     return rc;
 }

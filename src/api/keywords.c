@@ -31,7 +31,11 @@
  * title and whole abstract with ty_kw_record and packs them with
  * character-bigram postings) opens its text from the section on the first
  * keyword query, with the postings beside it (x->kwx; after updates, the
- * base's and each segment's, ty_kw_take_parts). A unit of two or more
+ * base's and each segment's, ty_kw_take_parts). Opening the index only
+ * locates the section (store/lazysec.c): it is read and its frame checked
+ * then, or by tenyo_index_load_all and check, so a command that never
+ * searches keywords does not pay its ~360 bytes a document read and 1.2 KB
+ * held. A unit of two or more
  * characters then reads only the records that hold all of its bigrams and
  * counts its hits in each with memmem (count_unit): the same counts as a
  * scan of the whole text, by construction. An index made before the
@@ -141,31 +145,27 @@ static uint64_t ty_kw_le64(const char *p) {
 }
 
 int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
-    /* each part's section must hold its file's documents (bytes 8..15 of
-     * the layout, search/kwindex.c); kwindex.c checks the rest */
-#define KW_PART_OK(m)                                                       \
-    ((m)->kw_blob && (m)->kw_len >= 16 && ty_kw_le64((m)->kw_blob + 8) == (m)->ndocs)
-    int all = KW_PART_OK(base);
-    for (size_t i = 0; i < n; i++) all &= KW_PART_OK(&seg[i]);
-#undef KW_PART_OK
+    /* every part must have the section (its document count is checked
+     * when they are read, kwtext_from_index); none is read here */
+    int all = base->kw_sec != NULL;
+    for (size_t i = 0; i < n; i++) all &= seg[i].kw_sec != NULL;
     if (!all) return TENYO_OK; /* a part without one: the scan serves all */
     x->kw_part = ty_calloc(n + 1, sizeof *x->kw_part);
-    x->kw_plen = ty_calloc(n + 1, sizeof *x->kw_plen);
-    if (!x->kw_part || !x->kw_plen) {
+    x->kw_pdocs = ty_calloc(n + 1, sizeof *x->kw_pdocs);
+    if (!x->kw_part || !x->kw_pdocs) {
         free(x->kw_part);
-        free(x->kw_plen);
+        free(x->kw_pdocs);
         x->kw_part = NULL;
-        x->kw_plen = NULL;
+        x->kw_pdocs = NULL;
         return TENYO_ERR_NOMEM;
     }
     for (size_t i = 0; i <= n; i++) {
         ty_model *m = i ? &seg[i - 1] : base;
-        x->kw_part[i] = m->kw_blob;
-        x->kw_plen[i] = m->kw_len;
-        for (int s = 0; s < m->nsections; s++)
-            if (!strcmp(m->sections[s].name, "keywords")) x->kw_stored += m->sections[s].stored;
-        m->kw_blob = NULL;
-        m->kw_len = 0;
+        x->kw_part[i] = m->kw_sec;
+        x->kw_pdocs[i] = m->ndocs;
+        for (int k = 0; k < m->nsections; k++) /* the file's (a sharded one's: its sum) */
+            if (!strcmp(m->sections[k].name, "keywords")) x->kw_stored += m->sections[k].stored;
+        m->kw_sec = NULL;
     }
     x->kw_nparts = (uint32_t)n + 1;
     return TENYO_OK;
@@ -196,9 +196,12 @@ int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen) {
 }
 
 int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
-    if (!m->kw_blob) return TENYO_OK;
     const char *part[1] = {m->kw_blob};
     uint64_t len[1] = {m->kw_len}, *off = NULL;
+    if (!m->kw_blob) {
+        int rc = ty_lazysec_get(m->kw_sec, &part[0], &len[0], err, errlen); /* read now */
+        if (rc || !part[0]) return rc;
+    }
     ty_kwx *k = NULL;
     char *text = NULL;
     uint32_t *tlen = NULL;
@@ -212,26 +215,38 @@ int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
 }
 
 /* The keyword text from the index's sections "keywords" (with their
- * postings, x->kwx): 0, 1 when the index has none, or a status. */
+ * postings, x->kwx), read now (ty_lazysec_get; under x->kw_once): 0, 1
+ * when the index has none (or a part's section holds other than its file's
+ * documents: the scan serves all), or a status. */
 static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
     const ty_model *m = &x->m;
-    const char *one[1];
-    uint64_t onelen[1];
-    const char *const *parts = (const char *const *)x->kw_part;
-    const uint64_t *plen = x->kw_plen;
+    ty_lazysec *one[1] = {m->kw_sec};
+    ty_lazysec **sec = x->kw_part;
     uint32_t n = x->kw_nparts;
-    if (!n && m->kw_blob && !x->upd.gpos) {
-        one[0] = m->kw_blob;
-        onelen[0] = m->kw_len;
-        parts = one;
-        plen = onelen;
+    if (!n && m->kw_sec && !x->upd.gpos) {
+        sec = one;
         n = 1;
-        for (int s = 0; s < m->nsections; s++)
-            if (!strcmp(m->sections[s].name, "keywords")) x->kw_stored = m->sections[s].stored;
+        for (int k = 0; k < m->nsections; k++)
+            if (!strcmp(m->sections[k].name, "keywords")) x->kw_stored = m->sections[k].stored;
     }
     if (!n) return 1;
-    return ty_kwx_open(parts, plen, n, x->kw_part ? x->upd.gpos : NULL, m->ndocs, &x->kwx,
-                       &x->kw_text, &x->kw_off, &x->kw_tlen, err, errlen);
+    const char **parts = ty_calloc(n, sizeof *parts);
+    uint64_t *plen = ty_calloc(n, sizeof *plen);
+    int rc = parts && plen ? TENYO_OK : TENYO_ERR_NOMEM;
+    if (rc) ty_seterr(err, errlen, "out of memory reading the keyword index");
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        rc = ty_lazysec_get(sec[i], &parts[i], &plen[i], err, errlen);
+        /* after updates each part must hold its file's documents (bytes
+         * 8..15 of the layout, search/kwindex.c); kwindex.c checks the rest */
+        if (!rc && x->kw_pdocs && (plen[i] < 16 || ty_kw_le64(parts[i] + 8) != x->kw_pdocs[i]))
+            rc = 1;
+    }
+    if (!rc)
+        rc = ty_kwx_open(parts, plen, n, x->kw_part ? x->upd.gpos : NULL, m->ndocs, &x->kwx,
+                         &x->kw_text, &x->kw_off, &x->kw_tlen, err, errlen);
+    free(parts);
+    free(plen);
+    return rc;
 }
 
 /* Build x's keyword text (once: ty_once_run): from the keyword index when
@@ -284,6 +299,13 @@ static int kwtext_build(void *arg) {
 
 /* x's keyword text, built on first use: 0 or a status. */
 static int kwtext(tenyo_index *x) { return ty_once_run(&x->kw_once, kwtext_build, x); }
+
+int ty_kw_load(tenyo_index *x, char *err, size_t errlen) {
+    if (!x->m.kw_sec && !x->kw_nparts) return TENYO_OK; /* none: no scan text made */
+    int rc = kwtext(x);
+    if (rc) ty_seterr(err, errlen, "%s", x->kw_err[0] ? x->kw_err : tenyo_strerror(rc));
+    return rc;
+}
 
 int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds) {
     if (!x) return TENYO_ERR_ARG;

@@ -488,7 +488,7 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     terms = ty_mallocarray(maxrow ? maxrow : 1, sizeof *terms);
     rc = TENYO_ERR_NOMEM;
     if (!terms) goto done;
-    if (m->kw_blob || x->kw_nparts) /* whole abstracts kept (a damaged one: the 4 KiB) */
+    if (m->kw_blob || m->kw_sec || x->kw_nparts) /* whole abstracts kept (a damaged one: the 4 KiB) */
         (void)tenyo_index_keyword_index(x, NULL, NULL, NULL);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         char aerr[TY_ERRLEN] = "";

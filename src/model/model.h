@@ -298,9 +298,13 @@ typedef struct ty_model {
                                  NUL-terminated (section "numbers";
                                  api/patno.c), or NULL */
     uint64_t numbers_len;     /* bytes in numbers_blob */
-    char *kw_blob;            /* the keyword index (section "keywords",
-                                 search/kwindex.c's raw content), or NULL */
+    char *kw_blob;            /* to write: the keyword index (section
+                                 "keywords", search/kwindex.c's raw
+                                 content; ty_kw_build), or NULL */
     uint64_t kw_len;          /* bytes in kw_blob */
+    struct ty_lazysec *kw_sec; /* read: the section "keywords", located at
+                                 open and read on the first keyword query
+                                 or check (store/lazysec.c), or NULL */
     char *abs_text;           /* to write: every document's abstract,
                                  NUL-terminated, in document order (NULL:
                                  no section "abstracts") */

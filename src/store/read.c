@@ -32,6 +32,10 @@
  * an index used for LSA or approximate search never pays. Rejected:
  * decoding them on a background thread at open (the 2 cores are then
  * shared with the first queries, and the memory is paid anyway).
+ * Two optional sections are only located at open, each a handle with a
+ * duplicate of the descriptor, read on first use: "abstracts" (abstracts.c)
+ * and "keywords" (lazysec.c; from memory, a sharded index's is wrapped as
+ * already read).
  * The document vectors are read on a second thread beside the basis, rows
  * and documents (each thread its own zstd context; damage is reported in
  * the order an eager one-thread read meets it).
@@ -374,6 +378,7 @@ void ty_model_free(ty_model *m) {
     free(m->common_blob);
     free(m->numbers_blob);
     free(m->kw_blob);
+    ty_lazysec_free(m->kw_sec);
     free(m->ivf_blob);
     free(m->fm_blob);
     free(m->abs_text);

@@ -677,14 +677,26 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         m->numbers_len = raw;
         p = NULL;
     }
-    /* optional: the keyword index (search/kwindex.c checks its layout on
-     * the first keyword query; the frame checksum is checked here) */
+    /* optional: the keyword index, located now and read (frame checksum
+     * here, layout by search/kwindex.c) on the first keyword query or by
+     * check (store/lazysec.c); a sharded index's, already in memory, is
+     * wrapped as read */
     if (ty_rd_has(r, "keywords")) {
-        rc = ty_rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
-        if (rc) goto done;
-        m->kw_blob = p;
-        m->kw_blob[raw] = 0;
-        m->kw_len = raw;
+        const rd_sec *s = ty_rd_locate(r, "keywords", 48, 1ull << 40, 1);
+        if (!s) {
+            rc = TENYO_ERR_CORRUPT;
+            goto done;
+        }
+        if (r->mem) {
+            rc = ty_rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
+            if (rc) goto done;
+            ((char *)p)[raw] = 0;
+            m->kw_sec = ty_lazysec_wrap(p, raw);
+            if (!m->kw_sec) goto nomem;
+        } else {
+            m->kw_sec = ty_lazysec_open(r->fd, r->path, "keywords", s->off, s->stored, s->raw);
+            if (!m->kw_sec) goto nomem;
+        }
         p = NULL;
     }
     rc = TENYO_OK;

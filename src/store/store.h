@@ -9,6 +9,7 @@
  *               parallel and lazy decode, ty_model_free
  * invariants.c  what a model must hold to be written or loaded
  * abstracts.c   the optional section "abstracts" and its ty_abs handle
+ * lazysec.c     a section read on first use (ty_lazysec: "keywords")
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
  * shards.c      a sharded index: a manifest naming a shared part and shard
@@ -49,6 +50,23 @@ ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
 /* Compressed bytes of the section(s) behind a (0 for NULL). */
 uint64_t ty_abs_bytes(const ty_abs *a);
 void ty_abs_free(ty_abs *a);
+/* A section located at open and read whole on first use (lazysec.c; the
+ * keyword index). ty_lazysec_open dups fd (the handle keeps the file as it
+ * was) and copies path and name; NULL when out of memory or descriptors.
+ * ty_lazysec_wrap takes blob (raw bytes + a NUL, malloc'd) as already read;
+ * NULL when out of memory (blob is not freed then). */
+typedef struct ty_lazysec ty_lazysec;
+ty_lazysec *ty_lazysec_open(int fd, const char *path, const char *name, uint64_t off,
+                            uint64_t stored, uint64_t raw);
+ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw);
+/* The section's raw content (*p, *len bytes, NUL after them; owned by s,
+ * alive while s is), read and checked on the first call, from any thread
+ * (ty_once); every later call gets the same outcome. NULL s: *p NULL, 0.
+ * TENYO_ERR_CORRUPT (or IO, NOMEM) with file and section named in err. */
+int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen);
+/* Whether s's content has been read (0 for NULL): for tests and stats. */
+int ty_lazysec_loaded(const ty_lazysec *s);
+void ty_lazysec_free(ty_lazysec *s);
 /* Whether m knows its term counts (format 2), and m->tf decoded from the
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M

@@ -1,0 +1,154 @@
+/*
+ * lazysec.c — a section located when the index is opened and read on first
+ * use (ty_lazysec): today the keyword index (section "keywords").
+ *
+ * Why: the keyword index holds every record's folded title and abstract
+ * plus its bigram postings, about 360 bytes a document stored and 1.2 KB
+ * raw; read at every open it cost a 1M-document index ~360 MB of reading
+ * and ~1.2 GB of memory for commands that never search keywords. The
+ * reader therefore only locates the section (rd_locate's checks: size
+ * bounds, ratio to its frame) and hands this handle a duplicate of the
+ * file descriptor, its offset and sizes; the first ty_lazysec_get reads
+ * the frame and decodes it with the same checks rd_section makes (zstd
+ * magic, content size, checksum flag, one frame of exactly the stored
+ * bytes, zstd's checksum while decoding), once, under ty_once, so any
+ * thread may ask. A damaged section is thus reported by the first use
+ * (and by check, which reads it), not by the open.
+ * A handle may also wrap bytes already in memory (a sharded index, read
+ * whole from its shards): it is then loaded from the start.
+ * Rejected: decoding the section's header alone at open (a partial frame
+ * decode) to check its document count early: kwindex.c checks it on load.
+ * The abstracts keep their own handle (abstracts.c): they decode a block at
+ * a time, this section whole.
+ */
+#include "store/format.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ty_lazysec {
+    int fd;                    /* the index file (dup'd at open), or -1 */
+    char *path;                /* for messages (NULL when wrapped) */
+    char name[17];             /* the section's name, for messages */
+    uint64_t off, stored, raw; /* the section's frame */
+    ty_once once;              /* blob read and checked, once */
+    char *blob;                /* raw content + a NUL, or NULL until read */
+    int loaded;                /* blob is set (atomic: read without the once) */
+    char err[TY_ERRLEN];       /* why the section was refused */
+};
+
+ty_lazysec *ty_lazysec_open(int fd, const char *path, const char *name, uint64_t off,
+                            uint64_t stored, uint64_t raw) {
+    ty_lazysec *s = ty_calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    s->path = ty_strdup(path);
+    if (s->fd < 0 || !s->path) {
+        if (s->fd >= 0) close(s->fd);
+        free(s->path);
+        free(s);
+        return NULL;
+    }
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->off = off;
+    s->stored = stored;
+    s->raw = raw;
+    ty_once_init(&s->once);
+    return s;
+}
+
+ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw) {
+    ty_lazysec *s = ty_calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->fd = -1;
+    s->blob = blob;
+    s->raw = raw;
+    s->loaded = 1;
+    ty_once_init(&s->once);
+    return s;
+}
+
+/* Read and check the frame (ty_once_run). */
+static int lazysec_load(void *arg) {
+    ty_lazysec *s = arg;
+    unsigned char *c = ty_malloc(s->stored ? (size_t)s->stored : 1);
+    char *b = ty_malloc((size_t)s->raw + 1);
+    ZSTD_DCtx *dc = ZSTD_createDCtx();
+    int rc = TENYO_ERR_NOMEM;
+    if (!c || !b || !dc) {
+        ty_seterr(s->err, sizeof s->err, "%s: out of memory for section '%s' (%llu bytes)",
+                  s->path, s->name, (unsigned long long)s->raw);
+        goto done;
+    }
+    for (uint64_t got = 0; got < s->stored;) {
+        ssize_t k = pread(s->fd, c + got, (size_t)(s->stored - got), (off_t)(s->off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            rc = k < 0 ? TENYO_ERR_IO : TENYO_ERR_CORRUPT;
+            ty_seterr(s->err, sizeof s->err, "%s: section '%s': %s", s->path, s->name,
+                      k < 0 ? strerror(errno) : "the file ends early");
+            goto done;
+        }
+        got += (uint64_t)k;
+    }
+    rc = TENYO_ERR_CORRUPT;
+    unsigned long long fcs = ZSTD_getFrameContentSize(c, (size_t)s->stored);
+    size_t fsz = ZSTD_findFrameCompressedSize(c, (size_t)s->stored);
+    if (s->stored < 6 || get_le32(c) != ZSTD_MAGICNUMBER || !(c[4] & 0x04) || fcs != s->raw ||
+        ZSTD_isError(fsz) || fsz != s->stored) {
+        ty_seterr(s->err, sizeof s->err,
+                  "%s: section '%s' is not one checksummed zstd frame of %llu bytes holding "
+                  "%llu", s->path, s->name, (unsigned long long)s->stored,
+                  (unsigned long long)s->raw);
+        goto done;
+    }
+    size_t d = ZSTD_decompressDCtx(dc, b, (size_t)s->raw, c, (size_t)s->stored);
+    if (ZSTD_isError(d) || d != s->raw) {
+        ty_seterr(s->err, sizeof s->err, "%s: section '%s' is damaged: %s", s->path, s->name,
+                  ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame");
+        goto done;
+    }
+    b[s->raw] = 0;
+    s->blob = b;
+    b = NULL;
+    __atomic_store_n(&s->loaded, 1, __ATOMIC_RELEASE);
+    rc = TENYO_OK;
+done:
+    ZSTD_freeDCtx(dc);
+    free(c);
+    free(b);
+    return rc;
+}
+
+int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen) {
+    *p = NULL;
+    *len = 0;
+    if (!s) return TENYO_OK;
+    if (!__atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE)) {
+        int rc = ty_once_run(&s->once, lazysec_load, s);
+        if (rc) {
+            ty_seterr(err, errlen, "%s", s->err);
+            return rc;
+        }
+    }
+    *p = s->blob;
+    *len = s->raw;
+    return TENYO_OK;
+}
+
+int ty_lazysec_loaded(const ty_lazysec *s) {
+    return s && __atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE);
+}
+
+void ty_lazysec_free(ty_lazysec *s) {
+    if (!s) return;
+    if (s->fd >= 0) close(s->fd);
+    free(s->path);
+    free(s->blob);
+    ty_once_destroy(&s->once);
+    free(s);
+}
