@@ -353,6 +353,11 @@ int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen);
 /* x's sections "keywords" read now, as the first keyword query would
  * (their frames' checksums, the layout; tenyo_index_load_all): 0 (also
  * without them), or the status with the message in err. */
+/* Append s[0..n) folded to out (kwtext.c; NFKC case fold, white space
+ * runs one space, blanks at both ends dropped): 0 or NOMEM. */
+int ty_kw_fold_append(ty_icu *u, ty_buf *tmp, const char *s, size_t n, ty_buf *out);
+/* x's keyword text, made once (kwtext.c): 0 or a status (x->kw_err). */
+int ty_kw_text(tenyo_index *x);
 int ty_kw_load(tenyo_index *x, char *err, size_t errlen);
 /* m's section "keywords" (none: 0) checked whole: layout, every posting
  * list. 0, or TENYO_ERR_CORRUPT with the message in err (NOMEM). */

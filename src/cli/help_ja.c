@@ -423,7 +423,7 @@ static const help_ja texts[] = {
 "  --min-confidence C   確信度が C 未満の提案を除いたプロトコル X（既定 0）\n"
 "  --dump-candidates F  プロトコル X の各問い合わせで投票されたすべての分野を、\n"
 "                       確信度の根拠と共に TSV で書く\n"
-"                       （bench/fit_confidence.py 用）\n"
+"                       （eval/fit_confidence.py 用）\n"
 "  -j, --json           JSON のオブジェクト 1 つ\n"
 "索引作成のオプション（`tenyo index` と同じ）:\n"
 "  -d, --dim K          LSA の次元数（既定 256。小さいコーパスではそれ以下）\n"

@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cli_cmd = "";
 const cli_dist *cli_index_dist;
 const cli_serve_dist *cli_serve_share;
 
