@@ -125,8 +125,9 @@ int cli_cmd_info(int argc, char **argv) {
                    "document; %llu bigrams, postings %.2f MB raw\n", kst / 1e6,
                    in.ndocs ? (double)kst / in.ndocs : 0.0, (unsigned long long)kbg, kpo / 1e6);
         else if (kx == 0)
-            printf("kw index   none (made before it): keyword queries scan the text, "
-                   "abstracts as far as the 4 KiB kept\n");
+            printf("kw index   none (%s): keyword queries scan the text, "
+                   "abstracts as far as the 4 KiB kept\n",
+                   in.nshards ? "a sharded index is written without one" : "made before it");
         if (in.generation)
             printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
                    "%llu deleted or replaced\n",

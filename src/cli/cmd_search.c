@@ -98,10 +98,17 @@ int cli_cmd_search(int argc, char **argv) {
         cli_print_json(o);
         json_decref(o);
     } else {
-        if (tenyo_index_keyword_index(x, NULL, NULL, NULL) == 0) /* said once, on stderr */
-            cli_err("note: %s has no keyword index (made before it, or an update without "
-                    "one): the text is scanned, abstracts only as far as the 4 KiB kept; "
-                    "index the sources again to add it\n", path);
+        if (tenyo_index_keyword_index(x, NULL, NULL, NULL) == 0) { /* said once, on stderr */
+            tenyo_index_info kin;
+            tenyo_index_info_get(x, &kin);
+            if (kin.nshards)
+                cli_err("note: %s is a sharded index, written without a keyword index: the "
+                        "text is scanned, abstracts only as far as the 4 KiB kept\n", path);
+            else
+                cli_err("note: %s has no keyword index (made before it, or an update without "
+                        "one): the text is scanned, abstracts only as far as the 4 KiB kept; "
+                        "index the sources again to add it\n", path);
+        }
         /* one language per line: the headings in --lang's */
         if (ja) {
             printf("検索: %s\n", cli_safe(fo.keywords));
