@@ -45,7 +45,6 @@ suite() {
     wait_slots "$J"
     n=$((n + 1))
     echo "$1" >"$dir/$n.name"
-    name=$1
     shift
     (
         t0=$(date +%s)

@@ -284,9 +284,9 @@ static int collect_backoff(collect *col, const char *t, size_t n, char *as, size
                     cand[ncand++] = (struct span){a, b, starts[f], ends[e]};
                 }
         }
-    int cover[MAXP], from[MAXP], to[MAXP], nspan = 0;
-    int64_t spanid[MAXP];
-    size_t spanstart[MAXP], spanend[MAXP];
+    struct span kept[MAXP]; /* the sub-compounds kept, and their ids */
+    int64_t keptid[MAXP];
+    int cover[MAXP], nspan = 0; /* cover[k]: the kept span holding piece k, or -1 */
     for (int k = 0; k < np; k++) cover[k] = -1;
     while (nspan < MAXP) {
         int best = -1;
@@ -302,11 +302,8 @@ static int collect_backoff(collect *col, const char *t, size_t n, char *as, size
         if (!free_) continue;
         int64_t id = ty_strmap_get(col->c->idx->vocab, t + sp.start, sp.end - sp.start);
         if (id < 0) continue;
-        from[nspan] = sp.a;
-        to[nspan] = sp.b;
-        spanid[nspan] = id;
-        spanstart[nspan] = sp.start;
-        spanend[nspan] = sp.end;
+        kept[nspan] = sp;
+        keptid[nspan] = id;
         for (int k = sp.a; k <= sp.b; k++) cover[k] = nspan;
         nspan++;
     }
@@ -317,12 +314,12 @@ static int collect_backoff(collect *col, const char *t, size_t n, char *as, size
         const char *w;
         size_t wl;
         if (cover[k] >= 0) {
-            int sp = cover[k];
-            if (k != from[sp]) continue;
-            collect_add(col, spanid[sp]);
-            w = t + spanstart[sp];
-            wl = spanend[sp] - spanstart[sp];
-            k = to[sp];
+            const struct span *sp = &kept[cover[k]];
+            if (k != sp->a) continue;
+            collect_add(col, keptid[cover[k]]);
+            w = t + sp->start;
+            wl = sp->end - sp->start;
+            k = sp->b;
         } else {
             if (pid[k] < 0) continue; /* a piece the index does not know */
             w = t + st[k];

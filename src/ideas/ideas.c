@@ -142,9 +142,9 @@ static int ideas_bad_opts(tenyo_ctx *c, const tenyo_ideas_opts *o, size_t n, con
     return n > 0 && !out ? TENYO_ERR_ARG : TENYO_OK;
 }
 
-/* The notes a query starts with: its thresholds and its words. */
+/* The notes a query starts with (zeroed by ideas_run): its thresholds and
+ * its words. */
 static void ideas_notes_start(tenyo_ctx *c, double minconf, double minuse, double mincontent) {
-    memset(&c->notes, 0, sizeof c->notes);
     c->notes.min_confidence = minconf;
     c->notes.min_usable = minuse;
     c->notes.min_content = mincontent;
