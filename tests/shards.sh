@@ -1,5 +1,5 @@
 #!/bin/sh
-# shards.sh — a sharded index (issue 20; store/shards.c) through the plain
+# shards.sh — a sharded index (store/shards*.c) through the plain
 # tenyo: `tenyo index --shards N` for N = 1..4 on the sample (uneven: 200
 # documents in 3 shards are 66, 67, 67) and on 3 records in 4 shards (a
 # shard of no documents) must answer similar, ideas (text and --json),

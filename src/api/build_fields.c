@@ -179,7 +179,7 @@ int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
     if (build_numbers(b, m)) goto nomem;
     if (b->o.shards <= 0) { /* the keyword index (section "keywords", api/kwtext.c);
                                a sharded index is written without one
-                               (store/shards.c), so it is not made */
+                               (store/shards_write.c), so it is not made */
         const char **ab = ty_mallocarray(b->n ? b->n : 1, sizeof *ab);
         for (size_t i = 0; ab && i < b->n; i++) {
             ab[i] = b->docs[i].abs_long ? b->docs[i].abs_long : b->docs[i].abs;

@@ -206,7 +206,7 @@
  * GB on rank 0).
  *
  * Sharded output. With --shards N (the option of tenyo index) the index
- * is a sharded one (store/shards.c, layout in store/format.h): a manifest
+ * is a sharded one (store/shards_write.c, layout in store/format.h): a manifest
  * at -o naming a shared part and N shard files of contiguous documents,
  * each the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them
  * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no

@@ -5,7 +5,7 @@
  * store.h. zstd.h is included here: the store is the one adapter of zstd
  * (STYLE.md 1), and no file outside store/ includes it.
  *
- * The store's files, one job each (they were one 2,800-line store.c):
+ * The store's files, one job each:
  *   format.h      this: the format, its constants and the shared helpers
  *   write.c       a model to a file, atomically (ty_store_write), or raw
  *                 into memory (ty_store_encode_raw, for the shards; its
@@ -13,13 +13,21 @@
  *                 the "updated" byte (ty_store_mark_updated)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the
- *                 sparse rows' parallel and lazy decode, ty_model_free
+ *                 sparse rows' parallel and lazy decode, ty_model_free;
+ *                 with reader.h, read_head.c (the header, the table, one
+ *                 section's frame, the build record) and read_rows.c
+ *                 (the sections into the model)
+ *   load.c        a path to a model: one file or a sharded index
  *   invariants.c  the invariants a model holds to be written or loaded
  *   abstracts.c   the optional section "abstracts": packed by the writer,
  *                 read a block at a time by the ty_abs handle
+ *   lazysec.c     a section read on first use ("keywords")
  *   manifest.c    updates beside an index (MANIFEST, deletions, the lock)
+ *   paths.c       file names, temporary files, the atomic replace
  *   shards.c      a sharded index: a manifest naming a shared file and
- *                 shard files of contiguous documents (layout below)
+ *                 shard files of contiguous documents (layout below), and
+ *                 what its reader and writer share (shards.h); reading it
+ *                 in shards_read.c, writing it in shards_write.c
  *
  * Design. The file is a small fixed header with a section table, followed
  * by sections that are each exactly one zstd frame (content size and
@@ -152,8 +160,9 @@
  * every open, and a format change); a file beside the index (it would not
  * travel with it).
  *
- * A sharded index (shards.c; issue 20: what a cluster writes, each shard
- * file by the process that owns it, the manifest last). The path the user names holds a small text manifest, replaced
+ * A sharded index (shards.c, shards_read.c, shards_write.c: what a cluster
+ * writes, each shard file by the process that owns it, the manifest
+ * last). The path the user names holds a small text manifest, replaced
  * atomically by rename like any index file, naming files beside it:
  *
  *   tenyo-sharded 1
@@ -363,7 +372,7 @@ int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *
  * rename, fsync of dir; TENYO_ERR_UNSYNCED when only the last failed). */
 int ty_store_write_atomic(const char *dir, const char *name, const void *p, size_t n,
                           char *err, size_t errlen);
-/* Read the sharded index whose manifest is path into m (shards.c), as
+/* Read the sharded index whose manifest is path into m (shards_read.c), as
  * ty_store_read would the single file; every file checked. */
 int ty_shards_read(const char *path, ty_model *m, char *err, size_t errlen);
 /* The same with only the shards i < nkeep with keep[i] read (keep NULL:

@@ -836,7 +836,7 @@ int ty_wlock_collect(const ty_wlock *w) {
         }
         closedir(d);
     }
-    /* shard files a sharded index at the path does not name (shards.c) */
+    /* shard files a sharded index at the path does not name (shards.c, ty_shards_collect) */
     return removed + ty_shards_collect(w->path);
 }
 

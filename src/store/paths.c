@@ -6,7 +6,7 @@
  * mode of the file it will replace), and the atomic replace itself
  * (ty_store_write_atomic: temporary file, fsync, rename, fsync of the
  * folder: ty_sync_dir). The lowest file of the store: the
- * writers (write.c, manifest.c, shards.c) and the readers of a sharded
+ * writers (write.c, manifest.c, shards_write.c) and the readers of a sharded
  * index all name their files through it.
  */
 #include "store/format.h"

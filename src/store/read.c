@@ -48,7 +48,7 @@
  * whole remainder moved into a worker function and the error order
  * (vector damage outranks all but the basis') combined by hand anyway.
  *
- * Sections from memory. A sharded index (shards.c) is checked file by file
+ * Sections from memory. A sharded index (shards_read.c) is checked file by file
  * here (ty_store_raw_read: header, table, every frame) and its sections
  * reassembled; ty_store_read_mem then runs the same decoder over them
  * (reader.mem: ty_rd_section copies instead of reading a frame), eagerly and

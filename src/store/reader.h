@@ -39,7 +39,7 @@ typedef struct reader {
     int updated;                /* header byte 20 (format 3) */
     uint64_t hsum;              /* the header checksum as stored */
     ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
-                                   mem[i].data, no file (shards.c); taken
+                                   mem[i].data, no file (shards_read.c); taken
                                    by the section's one read */
     int partial;                /* ... read in part: empty stand-ins for
                                    some documents (ty_store_read_mem) */

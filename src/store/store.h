@@ -12,9 +12,11 @@
  * lazysec.c     a section read on first use (ty_lazysec: "keywords")
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
- * shards.c      a sharded index: a manifest naming a shared part and shard
- *               files, read into the single file's model, written by
- *               cutting one
+ * shards.c      a sharded index: the manifest naming a shared part and
+ *               shard files, the per-document sections' cut (shards.h)
+ * shards_read.c a sharded index read into the single file's model
+ * shards_write.c  a sharded index written by cutting a single file's
+ *               sections
  *
  * Below: util, model. Above: search (nothing), api.
  */
@@ -107,7 +109,8 @@ int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty
 extern uint64_t ty_store_nnz_per_thread;
 extern int ty_store_threads;
 
-/* --- a sharded index (store/shards.c; layout in format.h) --- */
+/* --- a sharded index (shards.c, shards_read.c, shards_write.c; layout in
+ *     format.h) --- */
 
 /* At most this many shards. */
 #define TY_MAX_SHARDS 4096

@@ -20,15 +20,15 @@
  * the frames' offsets and sizes known. Errors are sticky in the writer
  * state, so the list of sections reads as straight code. ty_store_write_raw
  * writes given raw sections the same way (the pieces of a sharded index,
- * shards.c), through the same start (wr_start) and finish (wr_finish).
+ * shards_write.c), through the same start (wr_start) and finish (wr_finish).
  *
  * The same section code also encodes a model into memory, raw, with no
  * file and no zstd (ty_store_encode_raw: the writer's sink is then one
  * buffer per section): a sharded write cuts those raw sections into its
- * shards' pieces (shards.c), so the layouts are written here once whether
- * the model becomes one file or many. Rejected: writing a whole temporary
- * file and reading it back raw to cut it (what shards.c did first: the
- * index written, read and decompressed once more than needed).
+ * shards' pieces (shards_write.c), so the layouts are written here once
+ * whether the model becomes one file or many. Rejected: writing a whole
+ * temporary file and reading it back raw to cut it (the index written,
+ * read and decompressed once more than needed).
  *
  * For a sharded index whose rows are spread over processes (tenyo-mpi),
  * the rows' and vectors' sections (put_rows, put_f16) are also encoded
