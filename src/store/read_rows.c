@@ -1,10 +1,11 @@
 /*
  * read_rows.c — the sections of an index file into a ty_model: the sparse
  * rows (LEB128 pairs, decoded over threads by row ranges with the offsets
- * table), the int8 or float document vectors, and every other table
- * (ty_rd_sections), each bounded by the counts of the build record and
- * checked as it is read; with a lazy read, the rows are left for their
- * first use (ty_model_need_sparse, read.c).
+ * table), the int8 or float document vectors (big ones on a thread of
+ * their own), and every other table (ty_rd_sections: one step per group
+ * of sections, in the file's order), each bounded by the counts of the
+ * build record and checked as it is read; with a lazy read, the rows are
+ * left for their first use (ty_model_need_sparse, read.c).
  */
 #include "store/format.h"
 #include "store/reader.h"
@@ -316,6 +317,7 @@ typedef struct vec_job {
     uint64_t nt, nd, k;
     int rc;
     char err[TY_ERRLEN];
+    pthread_t thread;          /* running vec_run */
 } vec_job;
 
 /* Below this many vector bytes, one thread reads everything. */
@@ -327,99 +329,165 @@ static void *vec_run(void *arg) {
     return NULL;
 }
 
-/* Load every section into m (counts already set from build). */
-int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
-    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim, sz, raw;
-    vec_job *vj = NULL;
-    pthread_t vt;
-    int vstarted = 0, basis_bad = 0;
-    uint64_t nstr = nd * TY_META_NSTR;
+/* ---- the sections, one step each (ty_rd_sections) ----
+ *
+ * Each step reads its sections into m as it goes (what it has set is
+ * freed with m on failure) and returns 0 or the status with r's message
+ * set; the steps run in the file's order, so the first damage met is the
+ * one reported. */
+
+static int rd_nomem(reader *r) {
+    ty_seterr(r->err, r->errlen, "%s: out of memory loading the index", r->path);
+    return TENYO_ERR_NOMEM;
+}
+
+/* A count product the build record's counts overflow. */
+static int rd_toolarge(reader *r) {
+    ty_seterr(r->err, r->errlen, "%s: counts in 'build' overflow", r->path);
+    return TENYO_ERR_CORRUPT;
+}
+
+static int rd_corrupt(reader *r, const char *name, const char *why) {
+    ty_seterr(r->err, r->errlen, "%s: section '%s': %s", r->path, name, why);
+    return TENYO_ERR_CORRUPT;
+}
+
+/* Section name: exactly n elements of size bytes, little-endian, into
+ * *out (malloc'd, host order). */
+static int rd_exact(reader *r, const char *name, uint64_t n, size_t size, void **out) {
+    uint64_t sz, raw;
+    *out = NULL;
+    if (ty_rd_mul3(n, size, 1, &sz)) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' too large", r->path, name);
+        return TENYO_ERR_CORRUPT;
+    }
+    int rc = ty_rd_section(r, name, sz, sz, 0, out, &raw);
+    if (!rc) ty_rd_le_to_host(*out, (size_t)n, size);
+    return rc;
+}
+
+/* Section name: n NUL-terminated strings (lo: the least raw bytes), into
+ * *blob (NUL after it), *len and their offsets *off. */
+static int rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **blob,
+                      uint64_t *len, uint64_t **off) {
     void *p = NULL;
+    uint64_t raw;
     char why[256];
-    int rc;
-    /* every product below is bounded by TY_MAX_* (< 2^48), checked anyway */
-#define EXACT(name, n, size, dst)                                           \
-    do {                                                                    \
-        if (ty_rd_mul3(n, size, 1, &sz)) {                                        \
-            ty_seterr(r->err, r->errlen, "%s: section '%s' too large",      \
-                      r->path, name);                                       \
-            rc = TENYO_ERR_CORRUPT;                                         \
-            goto done;                                                      \
-        }                                                                   \
-        rc = ty_rd_section(r, name, sz, sz, 0, &p, &raw);                      \
-        if (rc) goto done;                                                  \
-        (dst) = p;                                                          \
-        p = NULL;                                                           \
-        ty_rd_le_to_host(dst, (size_t)(n), size);                                 \
-    } while (0)
+    int rc = ty_rd_section(r, name, lo, UINT64_MAX, 1, &p, &raw);
+    if (rc) return rc;
+    *blob = p;
+    (*blob)[raw] = 0;
+    *len = raw;
+    *off = ty_mallocarray(n ? n : 1, sizeof **off);
+    if (!*off) return rd_nomem(r);
+    if (ty_blob_index(*blob, raw, n, *off, 1, why, sizeof why)) return rd_corrupt(r, name, why);
+    return TENYO_OK;
+}
 
-    rc = ty_rd_section(r, "vocab", nt, UINT64_MAX, 1, &p, &raw);
-    if (rc) goto done;
-    m->term_blob = p;
-    m->term_blob[raw] = 0;
-    m->term_blob_len = raw;
-    p = NULL;
-    m->term_off = ty_mallocarray(nt ? nt : 1, sizeof *m->term_off);
-    if (!m->term_off) goto nomem;
-    if (ty_blob_index(m->term_blob, raw, nt, m->term_off, 1, why, sizeof why)) {
-        ty_seterr(r->err, r->errlen, "%s: section 'vocab': %s", r->path, why);
-        rc = TENYO_ERR_CORRUPT;
-        goto done;
-    }
-    EXACT("df", nt, 4, m->df);
-    EXACT("idf", nt, 4, m->idf);
-    EXACT("sigma", k, 4, m->sigma);
-    if (ty_rd_mul3(nt, k, 1, &sz)) goto toolarge;
-    if (r->version >= 2) {
-        /* the document vectors (most of the bytes left to decompress once
-         * the rows wait for their first use) on a thread of their own,
-         * beside the basis, rows and documents here: on a 1M index, 0.86 s
-         * against 0.85 s */
-        int two = ty_store_threads > 1 ||
-                  (ty_store_threads == 0 && ty_ncores() > 1 && nd * k >= VEC_THREAD_MIN);
-        if (two && !r->mem && (vj = ty_calloc(1, sizeof *vj)) != NULL) {
-            vj->r = *r;
-            vj->r.dctx = ZSTD_createDCtx();
-            vj->r.cbuf = NULL;
-            vj->r.ccap = 0;
-            vj->r.err = vj->err;
-            vj->r.errlen = sizeof vj->err;
-            vj->m = m;
-            vj->nt = nt;
-            vj->nd = nd;
-            vj->k = k;
-            vstarted = vj->r.dctx && pthread_create(&vt, NULL, vec_run, vj) == 0;
-            if (!vstarted) {
-                ZSTD_freeDCtx(vj->r.dctx);
-                free(vj);
-                vj = NULL;
-            }
-        }
-        rc = rd_q8(r, "basis.q8", nt, k, NULL, &m->basis_q, &m->basis_qscale);
-        if (rc) {
-            basis_bad = 1; /* before the vectors: its message wins */
-            goto done;
-        }
-        if (!vstarted) {
-            rc = rd_q8(r, "docvec.q8", nd, k, NULL, &m->doc_q, &m->doc_qscale);
-            if (rc) goto done;
-        }
-    } else {
-        EXACT("basis", sz, 4, m->basis);
-        if (ty_rd_mul3(nd, k, 1, &sz)) goto toolarge;
-        EXACT("docvec", sz, 4, m->docvec);
-    }
+/* An optional section kept as it is (parsed and checked where it is
+ * used): raw size in [lo, hi], with a NUL after it when nul. */
+static int rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul,
+                   char **blob, uint64_t *len) {
+    void *p = NULL;
+    uint64_t raw;
+    int rc = ty_rd_section(r, name, lo, hi, nul ? 1 : 0, &p, &raw);
+    if (rc) return rc;
+    *blob = p;
+    if (nul) (*blob)[raw] = 0;
+    *len = raw;
+    return TENYO_OK;
+}
 
-    /* sparse rows: counts -> rowptr, then columns, then values */
+/* The vocabulary and the per-term and per-dimension tables. */
+static int rd_terms(reader *r, ty_model *m) {
+    uint64_t nt = m->nterms;
+    void *p;
+    int rc = rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len, &m->term_off);
+    if (rc) return rc;
+    if ((rc = rd_exact(r, "df", nt, 4, &p))) return rc;
+    m->df = p;
+    if ((rc = rd_exact(r, "idf", nt, 4, &p))) return rc;
+    m->idf = p;
+    if ((rc = rd_exact(r, "sigma", m->dim, 4, &p))) return rc;
+    m->sigma = p;
+    return TENYO_OK;
+}
+
+/* The document vectors on a thread of their own when they are big enough
+ * (most of the bytes left to decompress once the rows wait for their
+ * first use), beside the basis, rows and documents read here: on a 1M
+ * index, 0.86 s against 0.85 s. NULL: none started (read them here). */
+static vec_job *vec_start(reader *r, ty_model *m) {
+    uint64_t nd = m->ndocs, k = m->dim;
+    int two = ty_store_threads > 1 ||
+              (ty_store_threads == 0 && ty_ncores() > 1 && nd * k >= VEC_THREAD_MIN);
+    vec_job *vj = two && !r->mem ? ty_calloc(1, sizeof *vj) : NULL;
+    if (!vj) return NULL;
+    vj->r = *r;
+    vj->r.dctx = ZSTD_createDCtx();
+    vj->r.cbuf = NULL;
+    vj->r.ccap = 0;
+    vj->r.err = vj->err;
+    vj->r.errlen = sizeof vj->err;
+    vj->m = m;
+    vj->nt = m->nterms;
+    vj->nd = nd;
+    vj->k = k;
+    pthread_t t;
+    if (vj->r.dctx && pthread_create(&t, NULL, vec_run, vj) == 0) {
+        vj->thread = t;
+        return vj;
+    }
+    ZSTD_freeDCtx(vj->r.dctx);
+    free(vj);
+    return NULL;
+}
+
+/* Wait for the vectors' thread: its damage comes before all but the
+ * basis' (rc: the status so far). */
+static int vec_finish(reader *r, vec_job *vj, int rc, int basis_bad) {
+    if (!vj) return rc;
+    pthread_join(vj->thread, NULL);
+    if (vj->rc && !basis_bad) {
+        rc = vj->rc;
+        ty_seterr(r->err, r->errlen, "%s", vj->err);
+    }
+    ZSTD_freeDCtx(vj->r.dctx);
+    free(vj->r.cbuf);
+    free(vj);
+    return rc;
+}
+
+/* Format 1's float basis and document vectors. */
+static int rd_f32_vectors(reader *r, ty_model *m) {
+    uint64_t n;
+    void *p;
+    if (ty_rd_mul3(m->nterms, m->dim, 1, &n)) return rd_toolarge(r);
+    int rc = rd_exact(r, "basis", n, 4, &p);
+    if (rc) return rc;
+    m->basis = p;
+    if (ty_rd_mul3(m->ndocs, m->dim, 1, &n)) return rd_toolarge(r);
+    if ((rc = rd_exact(r, "docvec", n, 4, &p))) return rc;
+    m->docvec = p;
+    return TENYO_OK;
+}
+
+/* The sparse rows: the counts to rowptr, their sum against the build
+ * record's non-zeros, then the columns and values now or, for a lazy
+ * read of format 2, at their first use (ty_model_need_sparse). */
+static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
+    uint64_t nd = m->ndocs, sz;
     ty_csr *a = &m->tfidf;
     a->nrows = nd;
-    a->ncols = nt;
-    uint32_t *cnt = NULL;
-    EXACT("tfidf.rows", nd, 4, cnt);
+    a->ncols = m->nterms;
+    void *p;
+    int rc = rd_exact(r, "tfidf.rows", nd, 4, &p);
+    if (rc) return rc;
+    uint32_t *cnt = p;
     a->rowptr = ty_mallocarray(nd + 1, sizeof *a->rowptr);
     if (!a->rowptr) {
         free(cnt);
-        goto nomem;
+        return rd_nomem(r);
     }
     a->rowptr[0] = 0;
     for (uint64_t i = 0; i < nd; i++) a->rowptr[i + 1] = a->rowptr[i] + cnt[i];
@@ -429,49 +497,42 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         ty_seterr(r->err, r->errlen,
                   "%s: section 'tfidf.rows': rows hold %llu non-zeros, build "
                   "says %llu",
-                  r->path, (unsigned long long)a->rowptr[nd],
-                  (unsigned long long)nnz);
-        rc = TENYO_ERR_CORRUPT;
-        goto done;
+                  r->path, (unsigned long long)a->rowptr[nd], (unsigned long long)nnz);
+        return TENYO_ERR_CORRUPT;
     }
-    if (ty_rd_mul3(nnz, 5, 1, &sz)) goto toolarge;
-    if (r->lazy && ty_rd_has(r, "tfidf.tf")) {
-        /* format 2 opened for queries: the rows wait for their first use
-         * (ty_model_need_sparse); what needs no read is checked now */
-        if (!ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0)) {
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        r->deferred = 1;
-    } else {
-        rc = ty_rd_rows(r, m, nnz);
-        if (rc) goto done;
-    }
+    if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
+    if (!r->lazy || !ty_rd_has(r, "tfidf.tf")) return ty_rd_rows(r, m, nnz);
+    /* what needs no read is checked now */
+    if (!ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0))
+        return TENYO_ERR_CORRUPT;
+    r->deferred = 1;
+    return TENYO_OK;
+}
 
-    /* documents */
-    rc = ty_rd_section(r, "docmeta", nstr, UINT64_MAX, 1, &p, &raw);
-    if (rc) goto done;
-    m->meta_blob = p;
-    m->meta_blob[raw] = 0;
-    m->meta_blob_len = raw;
-    p = NULL;
-    m->meta_off = ty_mallocarray(nstr ? nstr : 1, sizeof *m->meta_off);
-    if (!m->meta_off) goto nomem;
-    if (ty_blob_index(m->meta_blob, raw, nstr, m->meta_off, 1, why, sizeof why)) {
-        ty_seterr(r->err, r->errlen, "%s: section 'docmeta': %s", r->path, why);
-        rc = TENYO_ERR_CORRUPT;
-        goto done;
-    }
-    EXACT("docflags", 2 * nd, 1, m->open); /* open[nd] then lang[nd] */
+/* The documents' strings and flags (open[nd] then lang[nd]). */
+static int rd_docs(reader *r, ty_model *m) {
+    uint64_t nd = m->ndocs, nstr = nd * TY_META_NSTR;
+    int rc = rd_strings(r, "docmeta", nstr, nstr, &m->meta_blob, &m->meta_blob_len,
+                        &m->meta_off);
+    if (rc) return rc;
+    void *p;
+    if ((rc = rd_exact(r, "docflags", 2 * nd, 1, &p))) return rc;
+    m->open = p;
     m->lang = ty_malloc((size_t)nd);
-    if (!m->lang) goto nomem;
+    if (!m->lang) return rd_nomem(r);
     memcpy(m->lang, m->open + nd, (size_t)nd);
+    return TENYO_OK;
+}
 
-    /* docfields: u32 counts, then u16 ids moved to the front in place */
-    if (ty_rd_mul3(nd, 4, 1, &sz)) goto toolarge;
-    if (ty_rd_mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &raw)) goto toolarge;
-    rc = ty_rd_section(r, "docfields", sz, raw, 0, &p, &raw);
-    if (rc) goto done;
+/* docfields: u32 counts to field_ptr, then the u16 ids moved to the front
+ * in place. */
+static int rd_docfields(reader *r, ty_model *m) {
+    uint64_t nd = m->ndocs, sz, hi, raw;
+    if (ty_rd_mul3(nd, 4, 1, &sz)) return rd_toolarge(r);
+    if (ty_rd_mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &hi)) return rd_toolarge(r);
+    void *p = NULL;
+    int rc = ty_rd_section(r, "docfields", sz, hi, 0, &p, &raw);
+    if (rc) return rc;
     if ((raw - sz) % 2) {
         ty_seterr(r->err, r->errlen,
                   "%s: section 'docfields': %llu bytes after the counts is "
@@ -481,7 +542,10 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         goto done;
     }
     m->field_ptr = ty_mallocarray(nd + 1, sizeof *m->field_ptr);
-    if (!m->field_ptr) goto nomem;
+    if (!m->field_ptr) {
+        rc = rd_nomem(r);
+        goto done;
+    }
     m->field_ptr[0] = 0;
     for (uint64_t i = 0; i < nd; i++)
         m->field_ptr[i + 1] = m->field_ptr[i] + get_le32((unsigned char *)p + 4 * i);
@@ -502,224 +566,221 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         uint16_t *s = realloc(m->field_ids, (size_t)(raw - sz));
         if (s) m->field_ids = s;
     }
+done:
+    free(p);
+    return rc;
+}
 
-    /* fields */
-    rc = ty_rd_section(r, "fields", 16ull * m->nfields, 16ull * m->nfields, 0, &p,
-                    &raw);
-    if (rc) goto done;
+/* fields: each field's code (8 bytes) and document count (u64). */
+static int rd_fields(reader *r, ty_model *m) {
     uint32_t nf = m->nfields;
+    void *p = NULL;
+    uint64_t raw;
+    int rc = ty_rd_section(r, "fields", 16ull * nf, 16ull * nf, 0, &p, &raw);
+    if (rc) return rc;
     m->field_code = ty_calloc(nf ? nf : 1, sizeof *m->field_code);
     m->field_count = ty_mallocarray(nf ? nf : 1, sizeof *m->field_count);
-    if (!m->field_code || !m->field_count) goto nomem;
+    if (!m->field_code || !m->field_count) {
+        free(p);
+        return rd_nomem(r);
+    }
     for (uint32_t f = 0; f < nf; f++) {
         memcpy(m->field_code[f], (unsigned char *)p + 16 * (size_t)f, 8);
         m->field_count[f] = get_le64((unsigned char *)p + 16 * (size_t)f + 8);
     }
     free(p);
-    p = NULL;
+    return TENYO_OK;
+}
 
-    /* optional: surface words of stemmed terms */
-    if (ty_rd_has(r, "surface")) {
-        rc = ty_rd_section(r, "surface", nt, UINT64_MAX, 1, &p, &raw);
-        if (rc) goto done;
-        m->surf_blob = p;
-        m->surf_blob[raw] = 0;
-        m->surf_blob_len = raw;
-        p = NULL;
-        m->surf_off = ty_mallocarray(nt ? nt : 1, sizeof *m->surf_off);
-        if (!m->surf_off) goto nomem;
-        if (ty_blob_index(m->surf_blob, raw, nt, m->surf_off, 1, why, sizeof why)) {
-            ty_seterr(r->err, r->errlen, "%s: section 'surface': %s", r->path, why);
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
+/* phrase.docs: u32 counts per document to phr_ptr, then phrase ids, each
+ * below np (the phrases of phrase.text). */
+static int rd_phrase_docs(reader *r, ty_model *m, uint64_t np) {
+    uint64_t nd = m->ndocs, sz, raw;
+    if (ty_rd_mul3(nd, 4, 1, &sz)) return rd_toolarge(r);
+    void *p = NULL;
+    int rc = ty_rd_section(r, "phrase.docs", sz, UINT64_MAX, 0, &p, &raw);
+    if (rc) return rc;
+    rc = TENYO_ERR_CORRUPT;
+    uint64_t nids = (raw - sz) / 4;
+    if ((raw - sz) % 4) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'phrase.docs': %llu bytes after the counts "
+                  "is not a multiple of 4 (u32 phrase ids)",
+                  r->path, (unsigned long long)(raw - sz));
+        goto done;
     }
-    /* optional: application phrases (both sections or neither) */
-    if (ty_rd_has(r, "phrase.text") || ty_rd_has(r, "phrase.docs")) {
-        rc = ty_rd_section(r, "phrase.text", 0, UINT64_MAX, 1, &p, &raw);
-        if (rc) goto done;
-        m->phr_blob = p;
-        m->phr_blob[raw] = 0;
-        m->phr_blob_len = raw;
-        p = NULL;
-        uint64_t np = 0;
-        for (uint64_t i = 0; i < raw; i++) np += m->phr_blob[i] == 0;
-        if (np > UINT32_MAX) goto toolarge;
-        m->nphrases = np;
-        m->phr_off = ty_mallocarray(np ? np : 1, sizeof *m->phr_off);
-        if (!m->phr_off) goto nomem;
-        if (ty_blob_index(m->phr_blob, raw, np, m->phr_off, 1, why, sizeof why)) {
-            ty_seterr(r->err, r->errlen, "%s: section 'phrase.text': %s", r->path, why);
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        if (ty_rd_mul3(nd, 4, 1, &sz)) goto toolarge;
-        rc = ty_rd_section(r, "phrase.docs", sz, UINT64_MAX, 0, &p, &raw);
-        if (rc) goto done;
-        if ((raw - sz) % 4) {
+    m->phr_ptr = ty_mallocarray(nd + 1, sizeof *m->phr_ptr);
+    if (!m->phr_ptr) goto nomem;
+    m->phr_ptr[0] = 0;
+    for (uint64_t i = 0; i < nd; i++)
+        m->phr_ptr[i + 1] = m->phr_ptr[i] + get_le32((unsigned char *)p + 4 * i);
+    if (m->phr_ptr[nd] != nids) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'phrase.docs': counts sum to %llu, section "
+                  "holds %llu ids", r->path,
+                  (unsigned long long)m->phr_ptr[nd], (unsigned long long)nids);
+        goto done;
+    }
+    m->phr_ids = ty_mallocarray(nids ? nids : 1, sizeof *m->phr_ids);
+    if (!m->phr_ids) goto nomem;
+    for (uint64_t j = 0; j < nids; j++) {
+        m->phr_ids[j] = get_le32((unsigned char *)p + sz + 4 * j);
+        if (m->phr_ids[j] >= np) {
             ty_seterr(r->err, r->errlen,
-                      "%s: section 'phrase.docs': %llu bytes after the counts "
-                      "is not a multiple of 4 (u32 phrase ids)",
-                      r->path, (unsigned long long)(raw - sz));
-            rc = TENYO_ERR_CORRUPT;
+                      "%s: section 'phrase.docs': phrase id %u, but "
+                      "'phrase.text' holds %llu phrases", r->path,
+                      m->phr_ids[j], (unsigned long long)np);
             goto done;
         }
-        m->phr_ptr = ty_mallocarray(nd + 1, sizeof *m->phr_ptr);
-        if (!m->phr_ptr) goto nomem;
-        m->phr_ptr[0] = 0;
-        for (uint64_t i = 0; i < nd; i++)
-            m->phr_ptr[i + 1] = m->phr_ptr[i] + get_le32((unsigned char *)p + 4 * i);
-        uint64_t nids = (raw - sz) / 4;
-        if (m->phr_ptr[nd] != nids) {
-            ty_seterr(r->err, r->errlen,
-                      "%s: section 'phrase.docs': counts sum to %llu, section "
-                      "holds %llu ids", r->path,
-                      (unsigned long long)m->phr_ptr[nd], (unsigned long long)nids);
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        m->phr_ids = ty_mallocarray(nids ? nids : 1, sizeof *m->phr_ids);
-        if (!m->phr_ids) goto nomem;
-        for (uint64_t j = 0; j < nids; j++) {
-            m->phr_ids[j] = get_le32((unsigned char *)p + sz + 4 * j);
-            if (m->phr_ids[j] >= np) {
-                ty_seterr(r->err, r->errlen,
-                          "%s: section 'phrase.docs': phrase id %u, but "
-                          "'phrase.text' holds %llu phrases", r->path,
-                          m->phr_ids[j], (unsigned long long)np);
-                rc = TENYO_ERR_CORRUPT;
-                goto done;
-            }
-        }
-        free(p);
-        p = NULL;
-    }
-    /* optional: IVF lists (parsed and checked by the index: search/ivf.c) */
-    if (ty_rd_has(r, "ivf")) {
-        rc = ty_rd_section(r, "ivf", 1, UINT64_MAX, 0, &p, &raw);
-        if (rc) goto done;
-        m->ivf_blob = p;
-        m->ivf_len = raw;
-        p = NULL;
-    }
-    /* optional: float16 document vectors (the IVF re-ranks from them):
-     * exactly ndocs x dim, every value finite */
-    if (ty_rd_has(r, "docvec.f16") && nd && k) {
-        if (ty_rd_mul3(nd, k, 2, &sz)) {
-            ty_seterr(r->err, r->errlen, "%s: section 'docvec.f16' too large", r->path);
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        rc = ty_rd_section(r, "docvec.f16", sz, sz, 0, &p, &raw);
-        if (rc) goto done;
-        m->doc_h = p;
-        p = NULL;
-        ty_rd_le_to_host(m->doc_h, (size_t)(nd * k), 2);
-        for (uint64_t i = 0; i < nd * k; i++)
-            if ((m->doc_h[i] & 0x7c00u) == 0x7c00u) { /* exponent all ones */
-                ty_seterr(r->err, r->errlen,
-                          "%s: section 'docvec.f16': document %llu holds an infinity or NaN",
-                          r->path, (unsigned long long)(i / k));
-                rc = TENYO_ERR_CORRUPT;
-                goto done;
-            }
-    }
-    /* optional: the field model (parsed and checked by the index:
-     * model/linear.c) */
-    if (ty_rd_has(r, "fieldmodel")) {
-        rc = ty_rd_section(r, "fieldmodel", 1, UINT64_MAX, 0, &p, &raw);
-        if (rc) goto done;
-        m->fm_blob = p;
-        m->fm_len = raw;
-        p = NULL;
-    }
-    /* optional: IPC titles recorded at index time (parsed by the index) */
-    if (ty_rd_has(r, "labels")) {
-        rc = ty_rd_section(r, "labels", 0, 64ull << 20, 1, &p, &raw);
-        if (rc) goto done;
-        m->labels_blob = p;
-        m->labels_blob[raw] = 0;
-        m->labels_len = raw;
-        p = NULL;
-    }
-    /* optional: abstracts, located now and read on first use (ty_abs_get) */
-    if (!r->mem && ty_rd_has(r, "abstracts")) {
-        const rd_sec *s = ty_rd_locate(r, "abstracts", ABS_HEAD, UINT64_MAX, 0);
-        if (!s) {
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        m->abs = ty_abs_open(r->fd, r->path, s->off, s->stored, s->raw, nd);
-        if (!m->abs) goto nomem;
-    }
-    /* optional: terms dropped by max_df (messages only) */
-    if (ty_rd_has(r, "common")) {
-        rc = ty_rd_section(r, "common", 0, 16ull << 20, 1, &p, &raw);
-        if (rc) goto done;
-        if (raw && ((const char *)p)[raw - 1] != 0) {
-            ty_seterr(r->err, r->errlen, "%s: section 'common': the last term is not "
-                      "NUL-terminated", r->path);
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        m->common_blob = p;
-        m->common_blob[raw] = 0;
-        m->common_len = raw;
-        p = NULL;
-    }
-    /* optional: the documents' other numbers (api/patno.c reads the lines;
-     * a malformed one is skipped there, so only the size is checked) */
-    if (ty_rd_has(r, "numbers")) {
-        rc = ty_rd_section(r, "numbers", 0, 256ull << 20, 1, &p, &raw);
-        if (rc) goto done;
-        m->numbers_blob = p;
-        m->numbers_blob[raw] = 0;
-        m->numbers_len = raw;
-        p = NULL;
-    }
-    /* optional: the keyword index, located now and read (frame checksum
-     * here, layout by search/kwindex.c) on the first keyword query or by
-     * check (store/lazysec.c); a sharded index's, already in memory, is
-     * wrapped as read */
-    if (ty_rd_has(r, "keywords")) {
-        const rd_sec *s = ty_rd_locate(r, "keywords", 48, 1ull << 40, 1);
-        if (!s) {
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        if (r->mem) {
-            rc = ty_rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
-            if (rc) goto done;
-            ((char *)p)[raw] = 0;
-            m->kw_sec = ty_lazysec_wrap(p, raw);
-            if (!m->kw_sec) goto nomem;
-        } else {
-            m->kw_sec = ty_lazysec_open(r->fd, r->path, "keywords", s->off, s->stored, s->raw);
-            if (!m->kw_sec) goto nomem;
-        }
-        p = NULL;
     }
     rc = TENYO_OK;
     goto done;
-#undef EXACT
-toolarge:
-    ty_seterr(r->err, r->errlen, "%s: counts in 'build' overflow", r->path);
-    rc = TENYO_ERR_CORRUPT;
-    goto done;
 nomem:
-    ty_seterr(r->err, r->errlen, "%s: out of memory loading the index", r->path);
-    rc = TENYO_ERR_NOMEM;
+    rc = rd_nomem(r);
 done:
     free(p);
-    if (vstarted) { /* its damage comes before all but the basis' */
-        pthread_join(vt, NULL);
-        if (vj->rc && !basis_bad) {
-            rc = vj->rc;
-            ty_seterr(r->err, r->errlen, "%s", vj->err);
-        }
-        ZSTD_freeDCtx(vj->r.dctx);
-        free(vj->r.cbuf);
-        free(vj);
-    }
     return rc;
+}
+
+/* Optional: application phrases (both sections or neither). */
+static int rd_phrases(reader *r, ty_model *m) {
+    if (!ty_rd_has(r, "phrase.text") && !ty_rd_has(r, "phrase.docs")) return TENYO_OK;
+    int rc = rd_blob(r, "phrase.text", 0, UINT64_MAX, 1, &m->phr_blob, &m->phr_blob_len);
+    if (rc) return rc;
+    uint64_t np = 0;
+    char why[256];
+    for (uint64_t i = 0; i < m->phr_blob_len; i++) np += m->phr_blob[i] == 0;
+    if (np > UINT32_MAX) return rd_toolarge(r);
+    m->nphrases = np;
+    m->phr_off = ty_mallocarray(np ? np : 1, sizeof *m->phr_off);
+    if (!m->phr_off) return rd_nomem(r);
+    if (ty_blob_index(m->phr_blob, m->phr_blob_len, np, m->phr_off, 1, why, sizeof why))
+        return rd_corrupt(r, "phrase.text", why);
+    return rd_phrase_docs(r, m, np);
+}
+
+/* Optional: float16 document vectors (the IVF re-ranks from them):
+ * exactly ndocs x dim, every value finite. */
+static int rd_f16(reader *r, ty_model *m) {
+    uint64_t nd = m->ndocs, k = m->dim, sz;
+    if (!ty_rd_has(r, "docvec.f16") || !nd || !k) return TENYO_OK;
+    if (ty_rd_mul3(nd, k, 2, &sz)) {
+        ty_seterr(r->err, r->errlen, "%s: section 'docvec.f16' too large", r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    void *p = NULL;
+    uint64_t raw;
+    int rc = ty_rd_section(r, "docvec.f16", sz, sz, 0, &p, &raw);
+    if (rc) return rc;
+    m->doc_h = p;
+    ty_rd_le_to_host(m->doc_h, (size_t)(nd * k), 2);
+    for (uint64_t i = 0; i < nd * k; i++)
+        if ((m->doc_h[i] & 0x7c00u) == 0x7c00u) { /* exponent all ones */
+            ty_seterr(r->err, r->errlen,
+                      "%s: section 'docvec.f16': document %llu holds an infinity or NaN",
+                      r->path, (unsigned long long)(i / k));
+            return TENYO_ERR_CORRUPT;
+        }
+    return TENYO_OK;
+}
+
+/* Optional: terms dropped by max_df (messages only), NUL-terminated. */
+static int rd_common(reader *r, ty_model *m) {
+    if (!ty_rd_has(r, "common")) return TENYO_OK;
+    void *p = NULL;
+    uint64_t raw;
+    int rc = ty_rd_section(r, "common", 0, 16ull << 20, 1, &p, &raw);
+    if (rc) return rc;
+    if (raw && ((const char *)p)[raw - 1] != 0) {
+        free(p);
+        ty_seterr(r->err, r->errlen, "%s: section 'common': the last term is not "
+                  "NUL-terminated", r->path);
+        return TENYO_ERR_CORRUPT;
+    }
+    m->common_blob = p;
+    m->common_blob[raw] = 0;
+    m->common_len = raw;
+    return TENYO_OK;
+}
+
+/* Optional: abstracts, located now and read on first use (ty_abs_get). */
+static int rd_abstracts(reader *r, ty_model *m) {
+    if (r->mem || !ty_rd_has(r, "abstracts")) return TENYO_OK;
+    const rd_sec *s = ty_rd_locate(r, "abstracts", ABS_HEAD, UINT64_MAX, 0);
+    if (!s) return TENYO_ERR_CORRUPT;
+    m->abs = ty_abs_open(r->fd, r->path, s->off, s->stored, s->raw, m->ndocs);
+    return m->abs ? TENYO_OK : rd_nomem(r);
+}
+
+/* Optional: the keyword index, located now and read (frame checksum here,
+ * layout by search/kwindex.c) on the first keyword query or by check
+ * (store/lazysec.c); a sharded index's, already in memory, is wrapped as
+ * read. */
+static int rd_keywords(reader *r, ty_model *m) {
+    if (!ty_rd_has(r, "keywords")) return TENYO_OK;
+    const rd_sec *s = ty_rd_locate(r, "keywords", 48, 1ull << 40, 1);
+    if (!s) return TENYO_ERR_CORRUPT;
+    if (r->mem) {
+        void *p = NULL;
+        uint64_t raw;
+        int rc = ty_rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
+        if (rc) return rc;
+        ((char *)p)[raw] = 0;
+        m->kw_sec = ty_lazysec_wrap(p, raw);
+        if (!m->kw_sec) free(p);
+    } else {
+        m->kw_sec = ty_lazysec_open(r->fd, r->path, "keywords", s->off, s->stored, s->raw);
+    }
+    return m->kw_sec ? TENYO_OK : rd_nomem(r);
+}
+
+/* The optional sections after the documents', in the file's order. */
+static int rd_optional(reader *r, ty_model *m) {
+    int rc = TENYO_OK;
+    if (ty_rd_has(r, "surface"))
+        rc = rd_strings(r, "surface", m->nterms, m->nterms, &m->surf_blob, &m->surf_blob_len,
+                        &m->surf_off);
+    if (!rc) rc = rd_phrases(r, m);
+    /* IVF lists (parsed and checked by the index: search/ivf.c) */
+    if (!rc && ty_rd_has(r, "ivf"))
+        rc = rd_blob(r, "ivf", 1, UINT64_MAX, 0, &m->ivf_blob, &m->ivf_len);
+    if (!rc) rc = rd_f16(r, m);
+    /* the field model (parsed and checked by the index: model/linear.c) */
+    if (!rc && ty_rd_has(r, "fieldmodel"))
+        rc = rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
+    /* IPC titles recorded at index time (parsed by the index) */
+    if (!rc && ty_rd_has(r, "labels"))
+        rc = rd_blob(r, "labels", 0, 64ull << 20, 1, &m->labels_blob, &m->labels_len);
+    if (!rc) rc = rd_abstracts(r, m);
+    if (!rc) rc = rd_common(r, m);
+    /* the documents' other numbers (api/patno.c reads the lines; a
+     * malformed one is skipped there, so only the size is checked) */
+    if (!rc && ty_rd_has(r, "numbers"))
+        rc = rd_blob(r, "numbers", 0, 256ull << 20, 1, &m->numbers_blob, &m->numbers_len);
+    if (!rc) rc = rd_keywords(r, m);
+    return rc;
+}
+
+/* Load every section into m (counts already set from build). */
+int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
+    vec_job *vj = NULL;
+    int basis_bad = 0, rc = rd_terms(r, m);
+    uint64_t sz;
+    /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
+    if (!rc && ty_rd_mul3(m->nterms, m->dim, 1, &sz)) rc = rd_toolarge(r);
+    if (!rc && r->version >= 2) {
+        vj = vec_start(r, m);
+        rc = rd_q8(r, "basis.q8", m->nterms, m->dim, NULL, &m->basis_q, &m->basis_qscale);
+        basis_bad = rc != 0; /* before the vectors: its message wins */
+        if (!rc && !vj)
+            rc = rd_q8(r, "docvec.q8", m->ndocs, m->dim, NULL, &m->doc_q, &m->doc_qscale);
+    } else if (!rc) {
+        rc = rd_f32_vectors(r, m);
+    }
+    if (!rc) rc = rd_sparse_rows(r, m, nnz);
+    if (!rc) rc = rd_docs(r, m);
+    if (!rc) rc = rd_docfields(r, m);
+    if (!rc) rc = rd_fields(r, m);
+    if (!rc) rc = rd_optional(r, m);
+    return vec_finish(r, vj, rc, basis_bad);
 }
