@@ -52,9 +52,7 @@ cli/cmd_index.c cli_cmd_index 186
 api/segment.c merge_docs 180
 api/segment.c ty_seg_apply 191
 api/openlist.c load_locked 176
-store/read_head.c ty_rd_header 164
 api/segment.c merge_tables 161
-store/invariants.c ty_model_check 151
 "
 
 if [ "$1" = "--sizes" ]; then

@@ -133,24 +133,10 @@ done:
     return rc;
 }
 
-/* Check every invariant of a model that the file format relies on and the
- * rest of the library assumes: counts within TY_MAX_*, arrays present,
- * rowptr monotonic from 0, columns strictly increasing and < nterms,
- * floats finite, blobs holding exactly the expected strings at the recorded
- * offsets, singular values >= 0, languages 0/1, field lists monotonic with
- * ids < nfields, field codes NUL-terminated, and fields_check's rules.
- * The writer runs it before writing, the loader after decoding. 0 ok, -1
- * with a reason (naming the section) in why. */
-/* loaded: the floats derived on load (basis and docvec from int8 codes
- * with scales already checked, TF-IDF weights computed from counts, which
- * are finite by construction) need no second pass. */
-int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
-    char r[256];
+/* The counts within their limits, the matrix of the model's shape, and
+ * every array the counts require present. */
+static int counts_check(const ty_model *m, int rows, int docmeta, char *why, size_t whylen) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
-    int rows = loaded != TY_CHECK_NO_ROWS && loaded != TY_CHECK_NO_DOCS; /* else written
-                                                                         elsewhere */
-    int docmeta = loaded != TY_CHECK_NO_DOCS; /* else made by the shards' writers */
-    if (!rows) loaded = 0;
     if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
         m->nfields > TY_MAX_FIELDS) {
         ty_seterr(why, whylen,
@@ -180,7 +166,16 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         ty_seterr(why, whylen, "model: a required array is missing");
         return -1;
     }
-    /* vocabulary (a loaded blob's offsets were just computed from it) */
+    return 0;
+}
+
+/* The vocabulary (a loaded blob's offsets were just computed from it),
+ * document frequencies within the documents, the float tables finite
+ * (a loaded format 2's int8 scales were checked as decoded), the
+ * singular values not negative. */
+static int terms_check(const ty_model *m, int loaded, int rows, char *why, size_t whylen) {
+    uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
+    char r[256];
     if (!loaded && ty_blob_index(m->term_blob, m->term_blob_len, nt, m->term_off, 0, r,
                                  sizeof r)) {
         ty_seterr(why, whylen, "vocab: %s", r);
@@ -213,47 +208,58 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
                       (unsigned long long)j);
             return -1;
         }
-    /* sparse rows */
-    if (rows) {
-        const ty_csr *a = &m->tfidf;
-        uint64_t nnz = nd ? a->rowptr[nd] : 0;
-        if (nd && a->rowptr[0] != 0) {
-            ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
+    return 0;
+}
+
+/* The sparse rows: starting at 0, monotonic, within the non-zeros, whose
+ * columns (unless loaded: checked as decoded) are in range and rising in
+ * each row, and whose values are finite. */
+static int rows_check(const ty_model *m, int loaded, char *why, size_t whylen) {
+    const ty_csr *a = &m->tfidf;
+    uint64_t nd = m->ndocs, nt = m->nterms, nnz = nd ? a->rowptr[nd] : 0;
+    if (nd && a->rowptr[0] != 0) {
+        ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
+        return -1;
+    }
+    if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
+        ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
+        return -1;
+    }
+    for (uint64_t i = 0; i < nd; i++) {
+        uint64_t s = a->rowptr[i], e = a->rowptr[i + 1];
+        if (e < s || e > nnz) {
+            ty_seterr(why, whylen, "tfidf.rows: row %llu ends at %llu",
+                      (unsigned long long)i, (unsigned long long)e);
             return -1;
         }
-        if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
-            ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
-            return -1;
-        }
-        for (uint64_t i = 0; i < nd; i++) {
-            uint64_t s = a->rowptr[i], e = a->rowptr[i + 1];
-            if (e < s || e > nnz) {
-                ty_seterr(why, whylen, "tfidf.rows: row %llu ends at %llu",
-                          (unsigned long long)i, (unsigned long long)e);
+        for (uint64_t j = s; j < e && !loaded; j++)
+            if (a->col[j] >= nt || (j > s && a->col[j] <= a->col[j - 1])) {
+                ty_seterr(why, whylen,
+                          "tfidf.cols: row %llu: column %u out of range or "
+                          "order",
+                          (unsigned long long)i, a->col[j]);
                 return -1;
             }
-            /* loaded columns were checked as they were decoded */
-            for (uint64_t j = s; j < e && !loaded; j++)
-                if (a->col[j] >= nt || (j > s && a->col[j] <= a->col[j - 1])) {
-                    ty_seterr(why, whylen,
-                              "tfidf.cols: row %llu: column %u out of range or "
-                              "order",
-                              (unsigned long long)i, a->col[j]);
-                    return -1;
-                }
-        }
-        uint64_t nval = loaded && ty_model_has_tf(m) ? 0 : nnz;
-        uint64_t bad = first_nonfinite(a->val, nval);
-        if (bad < nval) {
-            ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
-                      (unsigned long long)bad);
-            return -1;
-        }
     }
-    /* documents */
+    uint64_t nval = loaded && ty_model_has_tf(m) ? 0 : nnz;
+    uint64_t bad = first_nonfinite(a->val, nval);
+    if (bad < nval) {
+        ty_seterr(why, whylen, "tfidf.vals: value %llu is not finite",
+                  (unsigned long long)bad);
+        return -1;
+    }
+    return 0;
+}
+
+/* The documents: their strings (unless loaded or made elsewhere), their
+ * languages, their field lists (starting at 0, monotonic, ids in range)
+ * and every field's code and count. */
+static int docs_check(const ty_model *m, int loaded, int docmeta, char *why, size_t whylen) {
+    uint64_t nd = m->ndocs;
+    char r[256];
     if (!loaded && docmeta &&
-        ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR,
-                                 m->meta_off, 0, r, sizeof r)) {
+        ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR, m->meta_off, 0, r,
+                      sizeof r)) {
         ty_seterr(why, whylen, "docmeta: %s", r);
         return -1;
     }
@@ -293,5 +299,30 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
                                                     "than the index has");
             return -1;
         }
+    return 0;
+}
+
+/* Check every invariant of a model that the file format relies on and the
+ * rest of the library assumes: counts within TY_MAX_*, arrays present,
+ * rowptr monotonic from 0, columns strictly increasing and < nterms,
+ * floats finite, blobs holding exactly the expected strings at the recorded
+ * offsets, singular values >= 0, languages 0/1, field lists monotonic with
+ * ids < nfields, field codes NUL-terminated, and fields_check's rules.
+ * The writer runs it before writing, the loader after decoding. 0 ok, -1
+ * with a reason (naming the section) in why. With loaded, the floats
+ * derived on load (basis and docvec from int8 codes with scales already
+ * checked, TF-IDF weights computed from counts, which are finite by
+ * construction) need no second pass. One check per part of the model,
+ * in the order the file holds them, so the first broken rule is named. */
+int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
+    int rows = loaded != TY_CHECK_NO_ROWS && loaded != TY_CHECK_NO_DOCS; /* else written
+                                                                         elsewhere */
+    int docmeta = loaded != TY_CHECK_NO_DOCS; /* else made by the shards' writers */
+    if (!rows) loaded = 0;
+    if (counts_check(m, rows, docmeta, why, whylen) ||
+        terms_check(m, loaded, rows, why, whylen) ||
+        (rows && rows_check(m, loaded, why, whylen)) ||
+        docs_check(m, loaded, docmeta, why, whylen))
+        return -1;
     return fields_check(m, why, whylen);
 }

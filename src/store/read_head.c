@@ -262,15 +262,16 @@ static int not_an_index(reader *r, const char *why) {
     return TENYO_ERR_CORRUPT;
 }
 
-/* Read and check the header and section table. */
-int ty_rd_header(reader *r) {
-    unsigned char h[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+/* The fixed header (h[0..STORE_FIXED)): the magic, a format this program
+ * reads, the section count, and the file long enough for the table;
+ * *tlen: the bytes of the header and its table. */
+static int rd_fixed(reader *r, unsigned char *h, uint32_t *nsec, size_t *tlen) {
     if (r->fsize < STORE_FIXED + STORE_ENTRY + 8) return not_an_index(r, "too short");
     int rc = rd_pread(r, h, STORE_FIXED, 0);
     if (rc) return rc;
     if (memcmp(h, STORE_MAGIC, 8) != 0) return not_an_index(r, "bad magic");
-    uint32_t version = get_le32(h + 8), flags = get_le32(h + 12);
-    uint32_t nsec = get_le32(h + 16);
+    uint32_t version = get_le32(h + 8);
+    *nsec = get_le32(h + 16);
     if (version == 0) {
         ty_seterr(r->err, r->errlen, "%s: index format 0 is invalid", r->path);
         return TENYO_ERR_CORRUPT;
@@ -283,21 +284,29 @@ int ty_rd_header(reader *r) {
         return TENYO_ERR_VERSION;
     }
     r->version = version;
-    if (nsec == 0 || nsec > TENYO_MAX_SECTIONS) {
+    if (*nsec == 0 || *nsec > TENYO_MAX_SECTIONS) {
         ty_seterr(r->err, r->errlen, "%s: header claims %u sections (1..%d)",
-                  r->path, nsec, TENYO_MAX_SECTIONS);
+                  r->path, *nsec, TENYO_MAX_SECTIONS);
         return TENYO_ERR_CORRUPT;
     }
-    size_t tlen = STORE_FIXED + STORE_ENTRY * (size_t)nsec;
-    if (r->fsize < tlen + 8) {
+    *tlen = STORE_FIXED + STORE_ENTRY * (size_t)*nsec;
+    if (r->fsize < *tlen + 8) {
         ty_seterr(r->err, r->errlen,
                   "%s: file ends inside the section table (%llu bytes, the "
                   "header of %u sections needs %llu: truncated?)",
-                  r->path, (unsigned long long)r->fsize, nsec,
-                  (unsigned long long)tlen + 8);
+                  r->path, (unsigned long long)r->fsize, *nsec,
+                  (unsigned long long)*tlen + 8);
         return TENYO_ERR_CORRUPT;
     }
-    rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
+    return TENYO_OK;
+}
+
+/* The section table and the checksum after it read into h; the checksum
+ * (the "updated" byte outside it in format 3), the flags and reserved
+ * bytes, and the file's size as the header says checked. */
+static int rd_table(reader *r, unsigned char *h, size_t tlen) {
+    uint32_t version = r->version, flags = get_le32(h + 12);
+    int rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
     if (rc) return rc;
     unsigned char updated = h[STORE_UPDATED_AT];
     if (version >= 3) h[STORE_UPDATED_AT] = 0; /* outside the checksum */
@@ -327,71 +336,74 @@ int ty_rd_header(reader *r) {
                   (unsigned long long)r->fsize);
         return TENYO_ERR_CORRUPT;
     }
-    /* Sections lie after the header, disjoint, and the last one ends the
-     * file (trailing bytes no section owns mean a table that lost entries).
-     * The writer lays them out contiguously in table order; gaps between
-     * sections are tolerated because tests/test_store.c forges sections by
-     * appending a frame and repointing the entry. */
-    int order[TENYO_MAX_SECTIONS];
-    for (uint32_t i = 0; i < nsec; i++) {
-        const unsigned char *e = h + STORE_FIXED + STORE_ENTRY * (size_t)i;
-        rd_sec *s = &r->sec[i];
-        memcpy(s->name, e, 16);
-        size_t nl = strnlen(s->name, 16);
-        int ok = nl > 0 && nl < 16;
-        for (size_t j = 0; j < 16 && ok; j++) {
-            char c = s->name[j];
-            ok = j < nl ? ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                           c == '.' || c == '_')
-                        : c == 0;
-        }
-        if (!ok) {
-            ty_seterr(r->err, r->errlen,
-                      "%s: section %u has a bad name (names are 1 to 15 of "
-                      "[a-z0-9._], NUL-padded to 16 bytes)",
-                      r->path, i);
-            return TENYO_ERR_CORRUPT;
-        }
-        for (uint32_t j = 0; j < i; j++)
-            if (strcmp(r->sec[j].name, s->name) == 0) {
-                ty_seterr(r->err, r->errlen, "%s: section '%s' appears twice",
-                          r->path, s->name);
-                return TENYO_ERR_CORRUPT;
-            }
-        s->off = get_le64(e + 16);
-        s->stored = get_le64(e + 24);
-        s->raw = get_le64(e + 32);
-        if (get_le64(e + 40) != 0) {
-            ty_seterr(r->err, r->errlen,
-                      "%s: section '%s' has a non-zero reserved field", r->path,
-                      s->name);
-            return TENYO_ERR_CORRUPT;
-        }
-        if (s->off < tlen + 8) {
-            ty_seterr(r->err, r->errlen,
-                      "%s: section '%s' starts at byte %llu, inside the header "
-                      "(which ends at %llu)",
-                      r->path, s->name, (unsigned long long)s->off,
-                      (unsigned long long)tlen + 8);
-            return TENYO_ERR_CORRUPT;
-        }
-        if (s->stored == 0 || s->off > r->fsize ||
-            s->stored > r->fsize - s->off) {
-            ty_seterr(r->err, r->errlen,
-                      "%s: section '%s' (offset %llu, %llu bytes) lies outside "
-                      "the file",
-                      r->path, s->name, (unsigned long long)s->off,
-                      (unsigned long long)s->stored);
-            return TENYO_ERR_CORRUPT;
-        }
-        /* insertion sort by offset, for the overlap check */
-        int j = (int)i;
-        while (j > 0 && r->sec[order[j - 1]].off > s->off) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = (int)i;
+    return TENYO_OK;
+}
+
+/* 1 when name[0..16) is 1 to 15 of [a-z0-9._], NUL-padded. */
+static int name_ok(const char *name) {
+    size_t nl = strnlen(name, 16);
+    int ok = nl > 0 && nl < 16;
+    for (size_t j = 0; j < 16 && ok; j++) {
+        char c = name[j];
+        ok = j < nl ? ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '_')
+                    : c == 0;
     }
+    return ok;
+}
+
+/* Table entry i (of h, tlen bytes with the table) into r->sec[i]: a good
+ * name no earlier entry has, the reserved field zero, its frame after the
+ * header and inside the file. */
+static int rd_entry(reader *r, const unsigned char *h, uint32_t i, size_t tlen) {
+    const unsigned char *e = h + STORE_FIXED + STORE_ENTRY * (size_t)i;
+    rd_sec *s = &r->sec[i];
+    memcpy(s->name, e, 16);
+    if (!name_ok(s->name)) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section %u has a bad name (names are 1 to 15 of "
+                  "[a-z0-9._], NUL-padded to 16 bytes)",
+                  r->path, i);
+        return TENYO_ERR_CORRUPT;
+    }
+    for (uint32_t j = 0; j < i; j++)
+        if (strcmp(r->sec[j].name, s->name) == 0) {
+            ty_seterr(r->err, r->errlen, "%s: section '%s' appears twice", r->path, s->name);
+            return TENYO_ERR_CORRUPT;
+        }
+    s->off = get_le64(e + 16);
+    s->stored = get_le64(e + 24);
+    s->raw = get_le64(e + 32);
+    if (get_le64(e + 40) != 0) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' has a non-zero reserved field",
+                  r->path, s->name);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (s->off < tlen + 8) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section '%s' starts at byte %llu, inside the header "
+                  "(which ends at %llu)",
+                  r->path, s->name, (unsigned long long)s->off,
+                  (unsigned long long)tlen + 8);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (s->stored == 0 || s->off > r->fsize || s->stored > r->fsize - s->off) {
+        ty_seterr(r->err, r->errlen,
+                  "%s: section '%s' (offset %llu, %llu bytes) lies outside "
+                  "the file",
+                  r->path, s->name, (unsigned long long)s->off,
+                  (unsigned long long)s->stored);
+        return TENYO_ERR_CORRUPT;
+    }
+    return TENYO_OK;
+}
+
+/* The sections of r->sec in offset order (order[0..nsec)) disjoint, the
+ * last one ending the file (trailing bytes no section owns mean a table
+ * that lost entries). The writer lays them out contiguously in table
+ * order; gaps between sections are tolerated because tests/test_store.c
+ * forges sections by appending a frame and repointing the entry. */
+static int rd_layout(reader *r, const int *order, uint32_t nsec) {
     for (uint32_t i = 1; i < nsec; i++) {
         const rd_sec *p = &r->sec[order[i - 1]], *q = &r->sec[order[i]];
         if (p->off + p->stored > q->off) {
@@ -415,6 +427,30 @@ int ty_rd_header(reader *r) {
                   (unsigned long long)r->fsize - 1);
         return TENYO_ERR_CORRUPT;
     }
+    return TENYO_OK;
+}
+
+/* Read and check the header and section table. */
+int ty_rd_header(reader *r) {
+    unsigned char h[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    uint32_t nsec = 0;
+    size_t tlen = 0;
+    int rc = rd_fixed(r, h, &nsec, &tlen);
+    if (!rc) rc = rd_table(r, h, tlen);
+    if (rc) return rc;
+    int order[TENYO_MAX_SECTIONS]; /* the entries by offset */
+    for (uint32_t i = 0; i < nsec; i++) {
+        rc = rd_entry(r, h, i, tlen);
+        if (rc) return rc;
+        int j = (int)i; /* insertion sort, for the overlap check */
+        while (j > 0 && r->sec[order[j - 1]].off > r->sec[i].off) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = (int)i;
+    }
+    rc = rd_layout(r, order, nsec);
+    if (rc) return rc;
     r->nsec = (int)nsec;
     return TENYO_OK;
 }
