@@ -56,6 +56,8 @@
 #define PH_MAX_CHARS 24
 /* Most words of an English target. */
 #define PH_EN_WORDS 5
+/* Most morphemes read past inside a parenthesis. */
+#define PAREN_MAX 12
 
 /* ================================================================ Japanese */
 
@@ -232,6 +234,7 @@ void ty_phr_reset(ty_phraser *p) {
     p->prev = PK_OTHER;
     p->cur_has_no = 0;
     p->sonae = 0;
+    p->paren = 0;
     p->en_state = 0;
     p->en_nw = 0;
     p->prev_end = NULL;
@@ -245,12 +248,31 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
         p->last.nmem = 0;
         p->prev = PK_OTHER;
         p->cur_has_no = 0;
+        p->paren = 0;
     }
     p->prev_end = m->surface + m->surface_len;
     int k = kind_of(m);
     const char *s = m->surface;
     size_t n = m->surface_len;
     ty_np *np = &p->cur;
+    /* a parenthesis (an abbreviation, a reference sign: 燃料電池（ＳＯＦＣ）
+     * を備えた) is read past, as if absent; one left open past PAREN_MAX
+     * morphemes ends every pattern instead */
+    if (eq(s, n, "(") || eq(s, n, "（")) {
+        if (p->paren == 0) p->paren = 1;
+        return;
+    }
+    if (p->paren > 0) {
+        if (eq(s, n, ")") || eq(s, n, "）")) p->paren = 0;
+        else if (++p->paren > PAREN_MAX) {
+            p->paren = 0;
+            np_close(p);
+            p->last.nmem = 0;
+            p->prev = PK_OTHER;
+            p->cur_has_no = 0;
+        }
+        return;
+    }
     if (IS_NOUN(k) || k == PK_PREFIX || k == PK_SUFFIX ||
         (k == PK_NO && np->nmem && np->kind[np->nmem - 1] != PK_NO &&
          !p->cur_has_no)) {
