@@ -748,6 +748,13 @@ int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds);
  * or a negative status. Builds the keyword text as a first query would. */
 int tenyo_index_keyword_index(tenyo_index *x, uint64_t *stored, uint64_t *postings,
                               uint64_t *bigrams);
+/* What keyword search will read, without reading anything (for `info`,
+ * a server's start): *stored the compressed bytes of the keyword index the
+ * index's files hold (0: none — keyword queries will scan a text built from
+ * the titles and abstracts), *loaded the bytes of the keyword text when a
+ * keyword query has already read or built it, else 0. Either may be NULL.
+ * 0 or TENYO_ERR_ARG. */
+int tenyo_index_keyword_size(const tenyo_index *x, uint64_t *stored, uint64_t *loaded);
 /* Every posting list of the keyword index decoded and bounds-checked
  * (what tenyo check runs): 0 (also without one), or TENYO_ERR_CORRUPT with
  * the message in err. */

@@ -73,6 +73,13 @@ static const char *kw_match(tenyo_index *x, tenyo_ctx *c, const char *query) {
 TY_TEST(keywords_syntax_and_units) {
     tenyo_index *x = kw_index();
     CHECK(x != NULL);
+    /* its size is known from the file, and nothing is read until a
+     * keyword query (info and a server's start ask only this) */
+    uint64_t st = 0, in = 1;
+    CHECK_EQ_INT(tenyo_index_keyword_size(x, &st, &in), TENYO_OK);
+    CHECK(st > 0);
+    CHECK_EQ_INT(in, 0);
+    CHECK_EQ_INT(tenyo_index_keyword_size(NULL, &st, &in), TENYO_ERR_ARG);
     tenyo_ctx *c = NULL;
     char err[512];
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
@@ -129,6 +136,8 @@ TY_TEST(keywords_syntax_and_units) {
     double secs = -1;
     CHECK_EQ_INT(tenyo_index_keyword_stats(x, &bytes, &secs), TENYO_OK);
     CHECK(bytes > 300 && bytes < 1000 && secs >= 0);
+    CHECK_EQ_INT(tenyo_index_keyword_size(x, NULL, &in), TENYO_OK);
+    CHECK(in == bytes); /* read by the queries above */
     tenyo_filter_free(f);
     tenyo_ctx_free(c);
     tenyo_index_free(x);

@@ -683,6 +683,16 @@ TY_TEST(text_phrases_ja) {
     rc = phrases_of(t, "制御装置を備えた車両\n車線維持装置。装置に用いる。", 0, &b);
     CHECK_EQ_INT(rc > 0, 1);
     CHECKF(strcmp(b.p, "車両<-制御装置を備えた車両") == 0, "got %.300s", b.p);
+    /* the document speaking of itself is no part of the use: 本発明の抗菌用
+     * names 抗菌 (not 発明の抗菌), 本実施形態の照明装置に用いる 照明装置 */
+    rc = phrases_of(t, "本発明の抗菌用の組成物。本実施形態の照明装置に用いる。", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "抗菌<-抗菌用 | 照明装置<-照明装置に用いる") == 0, "got %.300s", b.p);
+    /* a parenthesis is read past: no half of it in a use */
+    rc = phrases_of(t, "固体電解質型燃料電池（ＳＯＦＣ）を備えたプラント。移動体（車両等）に用いる。", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "プラント<-固体電解質型燃料電池を備えたプラント | 移動体<-移動体に用いる") == 0,
+           "got %.300s", b.p);
     ty_buf_free(&b);
     ty_tokenizer_free(t);
 }

@@ -228,6 +228,9 @@ expect 0 wf_kwx_old_index "$T" search tests/fixtures/base.tny 'の' -k 3
 contains "$D/err" "has no keyword index" wf_kwx_old_index_note
 expect 0 wf_kwx_old_info "$T" info tests/fixtures/base.tny
 contains "$D/out" "^kw index  *none" wf_kwx_old_info_none
+# info folds no text for keyword search (at a million documents that was
+# minutes and a gigabyte): without a keyword index nothing is in memory
+lacks "$D/out" "^keywords .* in memory" wf_kwx_old_info_builds_nothing
 
 # ------------------------------------------------------------- the page
 # GET /api/report gives the report of the body the page sent; keyword

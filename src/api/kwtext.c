@@ -237,6 +237,22 @@ int tenyo_index_keyword_stats(tenyo_index *x, uint64_t *bytes, double *seconds) 
     return TENYO_OK;
 }
 
+int tenyo_index_keyword_size(const tenyo_index *x, uint64_t *stored, uint64_t *loaded) {
+    if (!x) return TENYO_ERR_ARG;
+    uint64_t st = 0;
+    if (x->kw_nparts) {
+        st = x->kw_stored; /* every part has its section (ty_kw_take_parts) */
+    } else if (x->m.kw_sec && !x->upd.gpos) {
+        for (int k = 0; k < x->m.nsections; k++)
+            if (!strcmp(x->m.sections[k].name, "keywords")) st += x->m.sections[k].stored;
+    } else if (x->kwx) {
+        st = x->kw_stored; /* read already */
+    }
+    if (stored) *stored = st;
+    if (loaded) *loaded = ty_once_done(&x->kw_once) && x->kw_off ? x->kw_off[x->m.ndocs] : 0;
+    return TENYO_OK;
+}
+
 int tenyo_index_keyword_index(tenyo_index *x, uint64_t *stored, uint64_t *postings,
                               uint64_t *bigrams) {
     if (!x) return TENYO_ERR_ARG;

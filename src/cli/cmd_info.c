@@ -113,21 +113,20 @@ int cli_cmd_info(int argc, char **argv) {
                    in.abstract_bytes / 1e6, in.ndocs ? (double)in.abstract_bytes / in.ndocs : 0.0);
         else
             printf("abstracts  none kept (no record had one, or index --no-abstracts)\n");
-        uint64_t kwb = 0; /* what keyword search costs (its build time varies: not here) */
-        if (!tenyo_index_keyword_stats(x, &kwb, NULL))
-            printf("keywords   title and abstract text searched: %.2f MB in memory, %.0f bytes "
-                   "per document, made on the first keyword query\n", kwb / 1e6,
-                   in.ndocs ? (double)kwb / in.ndocs : 0.0);
-        uint64_t kst = 0, kpo = 0, kbg = 0;
-        int kx = tenyo_index_keyword_index(x, &kst, &kpo, &kbg);
-        if (kx == 1)
+        uint64_t kst = 0, kin = 0; /* nothing read: info stays as fast as an open */
+        tenyo_index_keyword_size(x, &kst, &kin);
+        if (kst)
             printf("kw index   %.2f MB stored (text and bigram postings), %.0f bytes per "
-                   "document; %llu bigrams, postings %.2f MB raw\n", kst / 1e6,
-                   in.ndocs ? (double)kst / in.ndocs : 0.0, (unsigned long long)kbg, kpo / 1e6);
-        else if (kx == 0)
-            printf("kw index   none (%s): keyword queries scan the text, "
-                   "abstracts as far as the 4 KiB kept\n",
-                   in.nshards ? "a sharded index is written without one" : "made before it");
+                   "document, read on the first keyword query\n", kst / 1e6,
+                   in.ndocs ? (double)kst / in.ndocs : 0.0);
+        else
+            printf("kw index   none (%s): keyword queries scan the titles and abstracts "
+                   "(as far as the 4 KiB kept), folded on the first keyword query%s\n",
+                   in.nshards ? "a sharded index is written without one" : "made before it",
+                   in.abstract_bytes ? "" : "; no abstracts kept: titles only");
+        if (kin)
+            printf("keywords   the text keyword queries search: %.2f MB in memory, %.0f bytes "
+                   "per document\n", kin / 1e6, in.ndocs ? (double)kin / in.ndocs : 0.0);
         if (in.generation)
             printf("updates    generation %llu: %u segment%s, %.2f MB; %llu documents added, "
                    "%llu deleted or replaced\n",

@@ -89,12 +89,10 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "search", sr);
     json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
     json_object_set_new(o, "abstract_bytes", json_integer((json_int_t)in.abstract_bytes));
-    uint64_t kwb = 0; /* the keyword text's bytes in memory (keyword search) */
-    if (!tenyo_index_keyword_stats((tenyo_index *)x, &kwb, NULL))
-        json_object_set_new(o, "keyword_bytes", json_integer((json_int_t)kwb));
-    uint64_t kst = 0; /* the keyword index stored in the file(s), 0: none (scan) */
-    if (tenyo_index_keyword_index((tenyo_index *)x, &kst, NULL, NULL) >= 0)
-        json_object_set_new(o, "keyword_index_bytes", json_integer((json_int_t)kst));
+    uint64_t kst = 0, kin = 0; /* read nothing: a server starts without the keyword text */
+    tenyo_index_keyword_size(x, &kst, &kin);
+    json_object_set_new(o, "keyword_index_bytes", json_integer((json_int_t)kst));
+    if (kin) json_object_set_new(o, "keyword_bytes", json_integer((json_int_t)kin));
     json_t *up = json_object();
     json_object_set_new(up, "generation", json_integer((json_int_t)in.generation));
     json_object_set_new(up, "segments", json_integer(in.nsegments));

@@ -56,6 +56,8 @@
 #define PH_MAX_CHARS 24
 /* Most words of an English target. */
 #define PH_EN_WORDS 5
+/* Most morphemes read past inside a parenthesis. */
+#define PAREN_MAX 12
 
 /* ================================================================ Japanese */
 
@@ -108,6 +110,12 @@ static const char *const lead_ja[] = {
     "前記", "上記", "当該", "該", "本", "各", "同", "所定", "他", "別", "一",
     "複数", "少なくとも", NULL};
 
+/* The document speaking of itself: dropped with the の that follows
+ * (本発明の抗菌用 names 抗菌, not 発明の抗菌). */
+static const char *const self_ja[] = {
+    "発明", "本発明", "考案", "本考案", "本願", "実施形態", "実施例",
+    "本実施形態", "本実施例", "実施", "形態", NULL};
+
 static int in_list(const char *const *l, const char *s, size_t n) {
     for (; *l; l++)
         if (eq(s, n, *l)) return 1;
@@ -125,12 +133,20 @@ static size_t nchars(const char *s, size_t n) {
  * rules; 0 when it names no target. */
 static int np_target(const ty_np *np, const char **s, size_t *n) {
     int first = 0, last = np->nmem; /* members [first, last) */
-    /* drop determiners, numbers (第2の) and dangling の / suffixes in front */
-    while (first < last && (np->kind[first] == PK_NO || np->kind[first] == PK_SUFFIX ||
-                            np->kind[first] == PK_NUM ||
-                            in_list(lead_ja, np->text + np->off[first],
-                                    np->off[first + 1] - np->off[first])))
-        first++;
+    /* drop determiners, numbers (第2の), dangling の / suffixes and the
+     * document's words for itself before an の (本発明の, 実施形態の) in front */
+    for (;;) {
+        while (first < last && (np->kind[first] == PK_NO || np->kind[first] == PK_SUFFIX ||
+                                np->kind[first] == PK_NUM ||
+                                in_list(lead_ja, np->text + np->off[first],
+                                        np->off[first + 1] - np->off[first])))
+            first++;
+        int k = first; /* 実施 形態 の: the self words may be several members */
+        while (k < last && in_list(self_ja, np->text + np->off[k], np->off[k + 1] - np->off[k]))
+            k++;
+        if (k == first || k >= last || np->kind[k] != PK_NO) break;
+        first = k + 1;
+    }
     /* and reference numerals, labels or 用 at the end (車両1, 車両A, 自動車用) */
     while (last > first &&
            (np->kind[last - 1] == PK_NO || np->kind[last - 1] == PK_NUM ||
@@ -218,6 +234,7 @@ void ty_phr_reset(ty_phraser *p) {
     p->prev = PK_OTHER;
     p->cur_has_no = 0;
     p->sonae = 0;
+    p->paren = 0;
     p->en_state = 0;
     p->en_nw = 0;
     p->prev_end = NULL;
@@ -231,12 +248,31 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
         p->last.nmem = 0;
         p->prev = PK_OTHER;
         p->cur_has_no = 0;
+        p->paren = 0;
     }
     p->prev_end = m->surface + m->surface_len;
     int k = kind_of(m);
     const char *s = m->surface;
     size_t n = m->surface_len;
     ty_np *np = &p->cur;
+    /* a parenthesis (an abbreviation, a reference sign: 燃料電池（ＳＯＦＣ）
+     * を備えた) is read past, as if absent; one left open past PAREN_MAX
+     * morphemes ends every pattern instead */
+    if (eq(s, n, "(") || eq(s, n, "（")) {
+        if (p->paren == 0) p->paren = 1;
+        return;
+    }
+    if (p->paren > 0) {
+        if (eq(s, n, ")") || eq(s, n, "）")) p->paren = 0;
+        else if (++p->paren > PAREN_MAX) {
+            p->paren = 0;
+            np_close(p);
+            p->last.nmem = 0;
+            p->prev = PK_OTHER;
+            p->cur_has_no = 0;
+        }
+        return;
+    }
     if (IS_NOUN(k) || k == PK_PREFIX || k == PK_SUFFIX ||
         (k == PK_NO && np->nmem && np->kind[np->nmem - 1] != PK_NO &&
          !p->cur_has_no)) {

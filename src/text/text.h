@@ -138,6 +138,7 @@ typedef struct ty_phraser {
     int sonae;                       /* >0: a 「NPを備えた」 waits for its NP */
     char sonae_np[96];               /* the NP before を */
     size_t sonae_len;                /* its bytes */
+    int paren;                       /* >0: morphemes read inside ( ) */
     int en_state;                    /* 2: reading an English target */
     int en_nw;                       /* words in en_w */
     int en_tw;                       /* words in en_target */

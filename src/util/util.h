@@ -158,6 +158,10 @@ typedef struct ty_once {
 void ty_once_init(ty_once *o);
 void ty_once_destroy(ty_once *o);
 int ty_once_run(ty_once *o, int (*fn)(void *arg), void *arg);
+/* 1 when fn has run and succeeded (without running it). */
+static inline int ty_once_done(const ty_once *o) {
+    return __atomic_load_n(&o->done, __ATOMIC_ACQUIRE) && o->rc == 0;
+}
 
 
 /* Keep the k best (score, doc) pairs: a min-heap of size k. */
