@@ -18,9 +18,10 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # info's lines that do not depend on how the index is stored (a sharded
-# index is written without the keyword index: its kw index line differs)
+# index is written without the keyword index: its kw index and keywords
+# lines differ)
 content() {
-  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^sections /,$d'
+  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^sections /,$d'
 }
 # same NAME ONE SHARDED ID: every query and check output equal
 same() {
@@ -102,6 +103,31 @@ rm -f "$D/$f"; refused shards_missing_refused missing
 g=$(sed -n 's/^shard \([^ ]*\.s001\) .*/\1/p' "$D/s2.tny")
 cp "$D/$g" "$D/$f"; refused shards_other_index_refused "manifest says"
 "$TENYO" similar "$D/s3.tny" "$id" >/dev/null 2>&1 && ok shards_restored_reads || bad shards_restored_reads
+# a manifest rewritten to take a shard without abstracts (from an index made
+# with --no-abstracts) while shard 0 has them: refused, naming the shard
+"$TENYO" index -q -t 1 --shards 3 -o "$D/fa.tny" "$S" 2>/dev/null
+"$TENYO" index -q -t 1 --shards 3 --no-abstracts -o "$D/fb.tny" "$S" 2>/dev/null
+python3 - "$D" <<'PY'
+import sys, os, shutil
+d = sys.argv[1]
+a = open(os.path.join(d, "fa.tny")).read().splitlines(True)
+b = open(os.path.join(d, "fb.tny")).read().splitlines(True)
+sa = [l for l in a if l.startswith("shard ") and ".s001 " in l][0]
+sb = [l for l in b if l.startswith("shard ") and ".s001 " in l][0]
+shutil.copy(os.path.join(d, sb.split()[1]), os.path.join(d, sa.split()[1]))
+forged = " ".join(sa.split()[:4] + sb.split()[4:]) + "\n"  # b's bytes and hash
+body = "".join(forged if l == sa else l for l in a if not l.startswith("end "))
+h = 14695981039346656037  # FNV-1a 64 of the text before "end"
+for c in body.encode():
+    h = ((h ^ c) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+open(os.path.join(d, "fa.tny"), "w").write(body + "end %016x\n" % h)
+PY
+"$TENYO" similar "$D/fa.tny" "$id" >"$D/out" 2>&1; rc=$?
+if [ "$rc" = 3 ] && grep -q "s001: section 'abstracts' is missing" "$D/out"; then
+  ok shards_shard_without_abstracts_refused
+else
+  bad "shards_shard_without_abstracts_refused (exit $rc: $(head -c 300 "$D/out"))"
+fi
 
 # updates refuse it; writing over it as one file removes its shard files
 for c in "add $D/s2.tny $D/s3.jsonl" "delete $D/s2.tny $id" "rebuild $D/s2.tny"; do

@@ -315,6 +315,11 @@ static int compose_abstracts(shard_rd *s, ty_model *m) {
     int rc = parts && first ? TENYO_OK : rd_nomem(s);
     for (uint32_t i = 0; !rc && i < n; i++) {
         const ty_rawsec *a = ty_rawsec_find(&s->sf[i], "abstracts");
+        if (!a) { /* shard 0 keeps abstracts: every shard must */
+            ty_seterr(s->err, s->errlen, "%s: section 'abstracts' is missing", s->sf[i].path);
+            rc = TENYO_ERR_CORRUPT;
+            break;
+        }
         first[i] = s->mf.s[i].first;
         parts[i] = ty_abs_open(s->sf[i].fd, s->sf[i].path, a->off, a->stored, a->raw,
                                s->mf.s[i].docs);
