@@ -47,11 +47,7 @@ PENDING="
 store/shards.c 1308
 store/read_rows.c ty_rd_sections 395
 api/check.c tenyo_index_check 332
-cli/cmd_eval.c cli_cmd_eval 294
-cli/cmd_bench.c cli_cmd_bench 247
-model/svd.c svd_run_all 232
 store/shards.c ty_shards_read_part 208
-cli/cmd_index.c cli_cmd_index 186
 api/segment.c merge_docs 180
 api/segment.c ty_seg_apply 191
 api/openlist.c load_locked 176

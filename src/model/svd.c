@@ -452,12 +452,22 @@ static int omega(const svd_run *r, svd_rng *g, float *z) {
     return split ? ty_svd_comm_gather(r, z, l) : TENYO_OK;
 }
 
-static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
-                       float *s, float *v, char *err, size_t errlen) {
-    int rc = TENYO_ERR_NOMEM;
-    float *q = NULL, *z = NULL, *w = NULL, *tau = NULL, *rt = NULL,
-          *sv = NULL, *ur = NULL, *vt = NULL;
-    svd_run r = {.a = a, .err = err, .errlen = errlen};
+/* The blocks of one factorisation beside those svd_run holds. */
+typedef struct svd_bufs {
+    float *q;            /* Q (nrows x l); sized for either block */
+    float *z;            /* Omega, then Z and Q2 (ncols x l); the same */
+    float *w;            /* ncols x l: QR scratch while Q lives (with U) */
+    float *tau;          /* l: Householder scalars */
+    float *rt;           /* l x l: R of the projection, column-major */
+    float *sv, *ur, *vt; /* the small SVD: l, l x l, l x l */
+} svd_bufs;
+
+/* The arguments checked, r's row split set (block, comm, mtot) and the
+ * output sizes in bytes into *vsz and *usz: 0, or a status with err set. */
+static int svd_check(const ty_csr *a, const ty_svd_opts *o, const float *s, const float *v,
+                     svd_run *r, size_t *vsz, size_t *usz) {
+    char *err = r->err;
+    size_t errlen = r->errlen;
     if (!a || !o || !s || !v) {
         ty_seterr(err, errlen, "svd: missing matrix, options or output");
         return TENYO_ERR_ARG;
@@ -471,34 +481,236 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     }
     uint64_t m = a->nrows, n = a->ncols, rank = (uint64_t)o->rank;
     const ty_svd_comm *cm = o->comm;
-    r.block = o->block ? o->block : TY_SVD_BLOCK;
-    r.comm = cm;
-    r.mtot = cm ? cm->nrows_total : m;
+    r->block = o->block ? o->block : TY_SVD_BLOCK;
+    r->comm = cm;
+    r->mtot = cm ? cm->nrows_total : m;
     if (cm && (!cm->sum_i64 || !cm->max_f64 || !cm->gather_f32 ||
                cm->size < 1 || cm->rank < 0 || cm->rank >= cm->size ||
-               (m && cm->row0 % r.block) ||
-               cm->row0 > r.mtot || m > r.mtot - cm->row0)) {
+               (m && cm->row0 % r->block) ||
+               cm->row0 > r->mtot || m > r->mtot - cm->row0)) {
         ty_seterr(err, errlen,
                   "svd: bad row split (first row %llu, %llu of %llu rows, block %llu)",
                   (unsigned long long)cm->row0, (unsigned long long)m,
-                  (unsigned long long)r.mtot, (unsigned long long)r.block);
+                  (unsigned long long)r->mtot, (unsigned long long)r->block);
         return TENYO_ERR_ARG;
     }
-    if (r.mtot > INT_MAX || n > INT_MAX) {
+    if (r->mtot > INT_MAX || n > INT_MAX) {
         ty_seterr(err, errlen,
                   "svd: matrix %llu x %llu exceeds LAPACK's int dimensions",
-                  (unsigned long long)r.mtot, (unsigned long long)n);
+                  (unsigned long long)r->mtot, (unsigned long long)n);
         return TENYO_ERR_LIMIT;
     }
-    size_t vsz, usz;
-    if (ty_mul_overflow(n, rank, &vsz) || ty_mul_overflow(m, rank, &usz) ||
-        ty_mul_overflow(vsz, sizeof *v, &vsz) ||
-        ty_mul_overflow(usz, sizeof *u, &usz)) {
+    if (ty_mul_overflow(n, rank, vsz) || ty_mul_overflow(m, rank, usz) ||
+        ty_mul_overflow(*vsz, sizeof *v, vsz) || ty_mul_overflow(*usz, sizeof(float), usz)) {
         ty_seterr(err, errlen, "svd: output size overflows");
         return TENYO_ERR_LIMIT;
     }
-    rc = check_csr(a, err, errlen);
+    return check_csr(a, err, errlen);
+}
+
+/* The terms block's chunks, shared out over the processes in contiguous
+ * runs: this process's chunks (tc_lo, tc_hi), every process's first row
+ * (toff) and, for the reduce-scatter, its rows of the sum (zsum). */
+static void svd_share_terms(svd_run *r) {
+    const ty_svd_comm *cm = r->comm;
+    uint64_t n = r->a->ncols;
+    size_t l = (size_t)r->l;
+    size_t nch = ty_svd_chunk_count(r, n), np = cm ? (size_t)cm->size : 1,
+           me = cm ? (size_t)cm->rank : 0;
+    r->tc_lo = nch * me / np;
+    r->tc_hi = nch * (me + 1) / np;
+    r->toff = ty_mallocarray(np + 1, sizeof *r->toff);
+    for (size_t p = 0; r->toff && p <= np; p++) {
+        uint64_t row = (uint64_t)(nch * p / np) * r->block;
+        r->toff[p] = row < n ? row : n;
+    }
+    if (r->zi && cm->sum_scatter_i64 && r->toff) {
+        uint64_t mine = r->toff[me + 1] - r->toff[me];
+        r->zsum = ty_mallocarray((size_t)(mine ? mine : 1) * l, sizeof *r->zsum);
+    }
+}
+
+/* Every block and scratch of the factorisation (r->l and r->threads set):
+ * 0, or TENYO_ERR_NOMEM with err set. WANT_U: U is asked for. */
+static int svd_alloc(svd_run *r, svd_bufs *b, int want_u) {
+    const ty_svd_comm *cm = r->comm;
+    uint64_t m = r->a->nrows, n = r->a->ncols;
+    int l = r->l;
+    /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each
+     * is sized for either so that the one not live serves as QR scratch */
+    uint64_t big = m > n ? m : n;
+    b->q = ty_svd_alloc_block(big, (size_t)l);
+    b->z = ty_svd_alloc_block(big, (size_t)l);
+    b->w = want_u ? ty_svd_alloc_block(n, (size_t)l) : NULL;
+    r->gram = ty_mallocarray((size_t)l * l, sizeof *r->gram);
+    r->chol = ty_mallocarray((size_t)l * l, sizeof *r->chol);
+    r->racc = ty_mallocarray((size_t)l * l, sizeof *r->racc);
+    r->rtmp = ty_mallocarray((size_t)l * l, sizeof *r->rtmp);
+    r->diag = ty_mallocarray((size_t)l, sizeof *r->diag);
+    r->nchunk_max = ty_svd_chunk_count(r, big);
+    r->part = ty_mallocarray(r->nchunk_max, (size_t)l * l * sizeof *r->part);
+    r->tbound = ty_mallocarray(n, sizeof *r->tbound);
+    /* one process (even through comm) writes A^T Q straight to floats */
+    r->zi = cm && cm->size > 1 ? ty_calloc((size_t)n * l, sizeof *r->zi) : NULL;
+    r->iscr = ty_mallocarray((size_t)r->threads * l, sizeof *r->iscr);
+    r->iacc = ty_mallocarray((size_t)l * l, sizeof *r->iacc);
+    r->gsave = ty_mallocarray((size_t)l * l, sizeof *r->gsave);
+    r->colmax = ty_mallocarray((size_t)l, sizeof *r->colmax);
+    r->csc = ty_mallocarray((size_t)l, sizeof *r->csc);
+    r->ctc = ty_mallocarray((size_t)l, sizeof *r->ctc);
+    svd_share_terms(r);
+    b->tau = ty_mallocarray((size_t)l, sizeof *b->tau);
+    b->rt = ty_mallocarray((size_t)l * l, sizeof *b->rt);
+    b->sv = ty_mallocarray((size_t)l, sizeof *b->sv);
+    b->ur = ty_mallocarray((size_t)l * l, sizeof *b->ur);
+    b->vt = ty_mallocarray((size_t)l * l, sizeof *b->vt);
+    if (!b->q || !b->z || (want_u && !b->w) || !b->tau || !b->rt || !b->sv || !b->ur ||
+        !b->vt || !r->gram || !r->chol || !r->racc || !r->rtmp || !r->diag || !r->part ||
+        !r->tbound || (cm && cm->size > 1 && (!r->zi || (cm->sum_scatter_i64 && !r->zsum))) ||
+        !r->iscr || !r->iacc ||
+        !r->gsave || !r->colmax || !r->csc || !r->ctc || !r->toff) {
+        ty_seterr(r->err, r->errlen,
+                  "svd: out of memory for blocks of %llu and %llu x %d floats",
+                  (unsigned long long)m, (unsigned long long)n, l);
+        return TENYO_ERR_NOMEM;
+    }
+    return TENYO_OK;
+}
+
+static void svd_free(svd_run *r, svd_bufs *b) {
+    ty_csr_free(&r->at);
+    free(b->q);
+    free(b->z);
+    free(b->w);
+    free(r->gram);
+    free(r->chol);
+    free(r->racc);
+    free(r->rtmp);
+    free(r->diag);
+    free(r->part);
+    free(r->tbound);
+    free(r->zi);
+    free(r->zsum);
+    free(r->iscr);
+    free(r->iacc);
+    free(r->gsave);
+    free(r->colmax);
+    free(r->csc);
+    free(r->ctc);
+    free(r->toff);
+    free(b->tau);
+    free(b->rt);
+    free(b->sv);
+    free(b->ur);
+    free(b->vt);
+    free(r->work);
+    free(r->iwork);
+}
+
+/* Progress: one step per product-and-orthonormalisation pass. */
+static void svd_step(const ty_svd_opts *o, uint64_t *step, uint64_t steps) {
+    if (o->progress) o->progress(o->progress_ud, ++*step, steps);
+}
+
+/* The range finder: Q = ty_svd_orth(A Omega) into b->q, then the subspace
+ * iterations. After each product its input block is dead: it is the
+ * scratch. One Cholesky-QR pass between products, two for the last Q. */
+static int svd_range(svd_run *r, const ty_svd_opts *o, svd_bufs *b, uint64_t *step,
+                     uint64_t steps) {
+    const ty_csr *a = r->a;
+    uint64_t m = a->nrows, n = a->ncols;
+    size_t l = (size_t)r->l;
+    float *q = b->q, *z = b->z;
+    int rc;
+    /* one serial stream: the same Omega as every earlier version for a
+     * seed (see the top: per-chunk streams change the draw) */
+    svd_rng g;
+    rng_seed(&g, o->seed);
+    if ((rc = omega(r, &g, z))) return rc;
+    ty_csr_mul_dense(a, z, l, q, r->threads);
+    if ((rc = ty_svd_orth(r, q, m, 1, o->power_iters ? 1 : 2, z, b->tau, NULL, "range")))
+        return rc;
+    svd_step(o, step, steps);
+    for (int it = 0; it < o->power_iters; it++) {
+        int last = it + 1 == o->power_iters;
+        if ((rc = ty_svd_at_mul(r, q, m, z))) return rc;
+        if ((rc = ty_svd_orth(r, z, n, 0, 1, q, b->tau, NULL, "power iteration")))
+            return rc;
+        svd_step(o, step, steps);
+        ty_csr_mul_dense(a, z, l, q, r->threads);
+        if ((rc = ty_svd_orth(r, q, m, 1, last ? 2 : 1, z, b->tau, NULL,
+                              "power iteration")))
+            return rc;
+        svd_step(o, step, steps);
+    }
+    return TENYO_OK;
+}
+
+/* The small SVD R = U_R S V_R^T (b->rt into b->sv, b->ur, b->vt): on
+ * process 0 alone when it can broadcast (its R products too: orth), sent
+ * with its status. */
+static int svd_small(svd_run *r, svd_bufs *b, int want_u) {
+    int l = r->l, rc;
+    double st = 0;
+    if (!ty_svd_small_on_zero(r) || r->comm->rank == 0)
+        st = (double)LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, b->rt, l, b->sv, b->ur,
+                                         l, b->vt, l, r->work, r->lwork, r->iwork);
+    if (ty_svd_small_on_zero(r) &&
+        (rc = ty_svd_bcast_small(r, &st, b->sv, b->ur, want_u ? b->vt : NULL)))
+        return rc;
+    if (st != 0) return ty_svd_lapack_fail(r, "sgesdd", "small SVD", (lapack_int)st);
+    return TENYO_OK;
+}
+
+/* The projection: Bt = A^T Q = Q2 R, R = U_R S V_R^T, then the first KK
+ * triplets: S, V = Q2 U_R and U = Q V_R (when asked), their signs fixed
+ * and, split, V's rows gathered to all. */
+static int svd_project(svd_run *r, const ty_svd_opts *o, svd_bufs *b, float *u, float *s,
+                       float *v, int kk, uint64_t *step, uint64_t steps) {
+    uint64_t m = r->a->nrows, n = r->a->ncols, rank = (uint64_t)o->rank;
+    const ty_svd_comm *cm = r->comm;
+    int l = r->l, rc;
+    if ((rc = ty_svd_at_mul(r, b->q, m, b->z))) return rc;
+    /* Q is still needed for U when U is wanted: then w is the scratch */
+    if ((rc = ty_svd_orth(r, b->z, n, 0, 2, u ? b->w : b->q, b->tau, b->rt, "projection")))
+        return rc;
+    svd_step(o, step, steps);
+    if ((rc = svd_small(r, b, u != NULL))) return rc;
+    for (int i = 0; i < kk; i++) {
+        if (!isfinite(b->sv[i])) {
+            ty_seterr(r->err, r->errlen, "svd: singular value %d is not finite", i);
+            return TENYO_ERR_INPUT;
+        }
+        s[i] = b->sv[i];
+    }
+    /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
+    gemm_args gv = {.y = b->z, .m = b->ur, .trans_m = 1, .ldm = l, .out = v,
+                    .ncols = kk, .ldo = (int)rank};
+    ty_svd_run_chunk_range(r, ty_svd_gemm_chunk, &gv, n, r->tc_lo, r->tc_hi);
+    /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
+    gemm_args gu = {.y = b->q, .m = b->vt, .trans_m = 0, .ldm = l, .out = u,
+                    .ncols = kk, .ldo = (int)rank};
+    if (u) ty_svd_run_chunks(r, ty_svd_gemm_chunk, &gu, m);
+    if (cm && cm->size > 1) {
+        /* signs from each process's rows of V, then the rows to all */
+        if ((rc = fix_signs(r, v, r->toff[cm->rank], r->toff[cm->rank + 1], u, m, kk,
+                            (int)rank)) ||
+            (rc = ty_svd_comm_gather(r, v, (size_t)rank)))
+            return rc;
+    } else {
+        fix_signs(r, v, 0, n, u, m, kk, (int)rank);
+    }
+    svd_step(o, step, steps);
+    return TENYO_OK;
+}
+
+static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
+                       float *s, float *v, char *err, size_t errlen) {
+    svd_run r = {.a = a, .err = err, .errlen = errlen};
+    size_t vsz, usz;
+    int rc = svd_check(a, o, s, v, &r, &vsz, &usz);
     if (rc) return rc;
+    uint64_t n = a->ncols, rank = (uint64_t)o->rank;
     memset(s, 0, rank * sizeof *s);
     uint64_t mn = r.mtot < n ? r.mtot : n;
     int kk = (int)(rank < mn ? rank : mn);
@@ -510,178 +722,26 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     }
     if (mn == 0) return TENYO_OK;
     uint64_t l64 = (uint64_t)kk + (uint64_t)o->oversample;
-    int l = (int)(l64 < mn ? l64 : mn);
-    r.l = l;
+    r.l = (int)(l64 < mn ? l64 : mn);
     r.threads = ty_parallel_workers(o->threads, UINT64_MAX, 1); /* <= 0: the cores */
-
-    rc = TENYO_ERR_NOMEM;
-    /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each
-     * is sized for either so that the one not live serves as QR scratch */
-    uint64_t big = m > n ? m : n;
-    q = ty_svd_alloc_block(big, (size_t)l);
-    z = ty_svd_alloc_block(big, (size_t)l);
-    w = u ? ty_svd_alloc_block(n, (size_t)l) : NULL;
-    r.gram = ty_mallocarray((size_t)l * l, sizeof *r.gram);
-    r.chol = ty_mallocarray((size_t)l * l, sizeof *r.chol);
-    r.racc = ty_mallocarray((size_t)l * l, sizeof *r.racc);
-    r.rtmp = ty_mallocarray((size_t)l * l, sizeof *r.rtmp);
-    r.diag = ty_mallocarray((size_t)l, sizeof *r.diag);
-    r.nchunk_max = ty_svd_chunk_count(&r, big);
-    r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
-    r.tbound = ty_mallocarray(n, sizeof *r.tbound);
-    /* one process (even through comm) writes A^T Q straight to floats */
-    r.zi = cm && cm->size > 1 ? ty_calloc((size_t)n * l, sizeof *r.zi) : NULL;
-    r.iscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.iscr);
-    r.iacc = ty_mallocarray((size_t)l * l, sizeof *r.iacc);
-    r.gsave = ty_mallocarray((size_t)l * l, sizeof *r.gsave);
-    r.colmax = ty_mallocarray((size_t)l, sizeof *r.colmax);
-    r.csc = ty_mallocarray((size_t)l, sizeof *r.csc);
-    r.ctc = ty_mallocarray((size_t)l, sizeof *r.ctc);
-    {
-        /* the terms block's chunks, shared out in contiguous runs */
-        size_t nch = ty_svd_chunk_count(&r, n), np = cm ? (size_t)cm->size : 1,
-               me = cm ? (size_t)cm->rank : 0;
-        r.tc_lo = nch * me / np;
-        r.tc_hi = nch * (me + 1) / np;
-        r.toff = ty_mallocarray(np + 1, sizeof *r.toff);
-        for (size_t p = 0; r.toff && p <= np; p++) {
-            uint64_t row = (uint64_t)(nch * p / np) * r.block;
-            r.toff[p] = row < n ? row : n;
-        }
-        if (r.zi && cm->sum_scatter_i64 && r.toff) {
-            uint64_t mine = r.toff[me + 1] - r.toff[me];
-            r.zsum = ty_mallocarray((size_t)(mine ? mine : 1) * l, sizeof *r.zsum);
-        }
-    }
-    tau = ty_mallocarray((size_t)l, sizeof *tau);
-    rt = ty_mallocarray((size_t)l * l, sizeof *rt);
-    sv = ty_mallocarray((size_t)l, sizeof *sv);
-    ur = ty_mallocarray((size_t)l * l, sizeof *ur);
-    vt = ty_mallocarray((size_t)l * l, sizeof *vt);
-    if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
-        !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part ||
-        !r.tbound || (cm && cm->size > 1 && (!r.zi || (cm->sum_scatter_i64 && !r.zsum))) ||
-        !r.iscr || !r.iacc ||
-        !r.gsave || !r.colmax || !r.csc || !r.ctc || !r.toff) {
-        ty_seterr(err, errlen,
-                  "svd: out of memory for blocks of %llu and %llu x %d floats",
-                  (unsigned long long)m, (unsigned long long)n, l);
+    svd_bufs b = {0};
+    uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
+    if ((rc = svd_alloc(&r, &b, u != NULL)) ||
+        (rc = ty_svd_alloc_work(&r, b.q, b.z, a->nrows, n, b.tau, b.rt, b.sv, b.ur, b.vt)))
         goto done;
-    }
-    if ((rc = ty_svd_alloc_work(&r, q, z, m, n, tau, rt, sv, ur, vt))) goto done;
     /* A^T: the fixed-block form of A^T Q walks each term's postings */
     if ((rc = ty_csr_transpose(a, &r.at))) {
         ty_seterr(err, errlen, "svd: cannot transpose the %llu x %llu matrix",
-                  (unsigned long long)m, (unsigned long long)n);
+                  (unsigned long long)a->nrows, (unsigned long long)n);
         goto done;
     }
     r.have_at = 1;
-    if ((rc = ty_svd_term_bounds(&r))) goto done;
-
-    /* range finder: Q = ty_svd_orth(A Omega), then subspace iterations */
-    /* one serial stream: the same Omega as every earlier version for a
-     * seed (see the top: per-chunk streams change the draw) */
-    svd_rng g;
-    rng_seed(&g, o->seed);
-    if ((rc = omega(&r, &g, z))) goto done;
-    /* progress: one step per product-and-orthonormalisation pass */
-    uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
-#define SVD_STEP()                                                          \
-    do {                                                                    \
-        if (o->progress) o->progress(o->progress_ud, ++step, steps);        \
-    } while (0)
-    ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-    /* after each product its input block is dead: it is the scratch */
-    /* one Cholesky-QR pass between products, two for the last Q */
-    if ((rc = ty_svd_orth(&r, q, m, 1, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
+    if ((rc = ty_svd_term_bounds(&r)) || (rc = svd_range(&r, o, &b, &step, steps)) ||
+        (rc = svd_project(&r, o, &b, u, s, v, kk, &step, steps)))
         goto done;
-    SVD_STEP();
-    for (int it = 0; it < o->power_iters; it++) {
-        int last = it + 1 == o->power_iters;
-        if ((rc = ty_svd_at_mul(&r, q, m, z))) goto done;
-        if ((rc = ty_svd_orth(&r, z, n, 0, 1, q, tau, NULL, "power iteration")))
-            goto done;
-        SVD_STEP();
-        ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-        if ((rc = ty_svd_orth(&r, q, m, 1, last ? 2 : 1, z, tau, NULL,
-                       "power iteration")))
-            goto done;
-        SVD_STEP();
-    }
-
-    /* projection: Bt = A^T Q = Q2 R, then R = U_R S V_R^T */
-    if ((rc = ty_svd_at_mul(&r, q, m, z))) goto done;
-    /* Q is still needed for U when U is wanted: then w is the scratch */
-    if ((rc = ty_svd_orth(&r, z, n, 0, 2, u ? w : q, tau, rt, "projection"))) goto done;
-    SVD_STEP();
-    /* the small SVD: on process 0 alone when it can broadcast (its R
-     * products too: orth), sent with its status */
-    double st = 0;
-    if (!ty_svd_small_on_zero(&r) || cm->rank == 0)
-        st = (double)LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l, sv, ur,
-                                         l, vt, l, r.work, r.lwork, r.iwork);
-    if (ty_svd_small_on_zero(&r) && (rc = ty_svd_bcast_small(&r, &st, sv, ur, u ? vt : NULL)))
-        goto done;
-    if (st != 0) {
-        rc = ty_svd_lapack_fail(&r, "sgesdd", "small SVD", (lapack_int)st);
-        goto done;
-    }
-    for (int i = 0; i < kk; i++) {
-        if (!isfinite(sv[i])) {
-            ty_seterr(err, errlen, "svd: singular value %d is not finite", i);
-            rc = TENYO_ERR_INPUT;
-            goto done;
-        }
-        s[i] = sv[i];
-    }
-    /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
-    gemm_args gv = {.y = z, .m = ur, .trans_m = 1, .ldm = l, .out = v,
-                    .ncols = kk, .ldo = (int)rank};
-    ty_svd_run_chunk_range(&r, ty_svd_gemm_chunk, &gv, n, r.tc_lo, r.tc_hi);
-    /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
-    gemm_args gu = {.y = q, .m = vt, .trans_m = 0, .ldm = l, .out = u,
-                    .ncols = kk, .ldo = (int)rank};
-    if (u) ty_svd_run_chunks(&r, ty_svd_gemm_chunk, &gu, m);
-    if (cm && cm->size > 1) {
-        /* signs from each process's rows of V, then the rows to all */
-        if ((rc = fix_signs(&r, v, r.toff[cm->rank], r.toff[cm->rank + 1], u, m, kk,
-                            (int)rank)) ||
-            (rc = ty_svd_comm_gather(&r, v, (size_t)rank)))
-            goto done;
-    } else {
-        fix_signs(&r, v, 0, n, u, m, kk, (int)rank);
-    }
-    SVD_STEP();
-#undef SVD_STEP
     rc = TENYO_OK;
 done:
-    ty_csr_free(&r.at);
-    free(q);
-    free(z);
-    free(w);
-    free(r.gram);
-    free(r.chol);
-    free(r.racc);
-    free(r.rtmp);
-    free(r.diag);
-    free(r.part);
-    free(r.tbound);
-    free(r.zi);
-    free(r.zsum);
-    free(r.iscr);
-    free(r.iacc);
-    free(r.gsave);
-    free(r.colmax);
-    free(r.csc);
-    free(r.ctc);
-    free(r.toff);
-    free(tau);
-    free(rt);
-    free(sv);
-    free(ur);
-    free(vt);
-    free(r.work);
-    free(r.iwork);
+    svd_free(&r, &b);
     return rc;
 }
 
