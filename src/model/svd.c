@@ -93,7 +93,7 @@
  *   - A^T Q (terms x l), once per power iteration and once for the
  *     projection.
  * Both are summed over the fixed blocks in fixed point: each block's
- * partial is computed in float exactly as before (one ssyrk per chunk; the
+ * partial is computed in float as one process would (one ssyrk per chunk; the
  * postings of a term within a block in document order), then rounded to a
  * grid fixed by bounds every process knows (truncating: any rounding fixed
  * per value would do), and the int64 partials are
@@ -168,29 +168,20 @@
  * the same arithmetic (blocks, grids, integer sums) with the reductions
  * as identities, so `tenyo index` and a row-split run give the same bytes
  * (tests/mpi/svd_check.c under mpirun -np 1-4 compares them with what
- * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it). Cost in one process, measured on the shared 2-core
- * machine at load ~8 (so CPU time, not wall): `tenyo index` of the jp
- * corpus, user CPU median of 3, 6.05 s before and 5.41 s after (with
- * the terms side shared out too: 4.63 s before, 4.65 s after; wall 9.92 s
- * and 9.83 s; the svd stage 1.4 s and 1.5 s);
- * build_bench on 15k generated documents (106k terms, -t 1), 4.38 / 5.27 s
- * before and 5.02 / 5.20 s after; perf: the fixed-block A^T Q kernel
- * (atq_term, by 64-column register panels like csr.c's) takes 6.4% of the
- * samples where the old gather took ~7.8%. A first version that
- * accumulated in memory and called llrint per element was 3x slower in
- * that step. Protocol S on the jp corpus is unchanged (P@10 0.908 / 0.910
- * / 0.915 for TF-IDF / LSA / hybrid, before and after).
- * The doc side can no longer fall back to Householder (no process holds
+ * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it).
+ * Its cost in one process, measured: docs/scaling-out.md, "The row-split
+ * SVD".
+ * The doc side cannot fall back to Householder (no process holds
  * the whole block): a failed Cholesky pivot there takes SVQB (Stathopoulos
  * & Wu 2002) on the exact Gram matrix instead, dropping directions below
  * 1e-7 of the largest eigenvalue, and the terms side's Householder then
- * completes the basis. A^T Q always runs over the transpose (the
- * column-split scatter fallback is gone: its per-thread column ranges do
- * not follow the blocks).
+ * completes the basis. A^T Q always runs over the transpose (a
+ * column-split scatter's per-thread column ranges would not follow the
+ * blocks).
  *
  * Determinism: the Gaussian block comes from xoshiro256** seeded by
- * splitmix64(seed) with Box-Muller, serially (the same Omega as every
- * earlier version; drawing it in parallel from per-chunk streams was tried
+ * splitmix64(seed) with Box-Muller, serially (one stream for a seed,
+ * whatever the split and the threads; drawing it in parallel from per-chunk streams was tried
  * and dropped: it changes the draw, and EVAL.md's en serendipity@10 gate
  * (0.487) sits within the seed-to-seed spread, 0.475-0.493 over 4 seeds); the sparse products are bitwise independent of the
  * thread count; every dense call sees the same chunk whatever thread runs
@@ -401,7 +392,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
  * setting is restored): its threaded ssyrk/strsm/sgemm, sgeqrf and sgesdd
  * change the last bits with its thread count (measured), and its spinning
  * threads collapse when another process competes for the cores (measured
- * before: 2.5 s -> 36.6 s for the jp corpus on 2 cores). The dense steps
+ * with them: 2.5 s -> 36.6 s for the jp corpus on 2 cores). The dense steps
  * get their cores from ty_svd_run_chunks() instead: fixed row chunks, one
  * single-threaded OpenBLAS call each, spread over opts.threads threads.
  * So the bytes depend neither on --threads nor on OPENBLAS_NUM_THREADS. A
@@ -622,8 +613,8 @@ static int svd_range(svd_run *r, const ty_svd_opts *o, svd_bufs *b, uint64_t *st
     size_t l = (size_t)r->l;
     float *q = b->q, *z = b->z;
     int rc;
-    /* one serial stream: the same Omega as every earlier version for a
-     * seed (see the top: per-chunk streams change the draw) */
+    /* one serial stream: the same Omega for a seed whatever the split
+     * (see the top: per-chunk streams would change the draw) */
     svd_rng g;
     rng_seed(&g, o->seed);
     if ((rc = omega(r, &g, z))) return rc;
