@@ -49,8 +49,8 @@
  *     below 1e-6 of its Gram diagonal (cond beyond ~10^3: rank-deficient
  *     or degenerate blocks) sends that block to Householder QR, which is
  *     stable whatever the input; the jp corpus and the generated 30k
- *     corpus never take it (measured). Rejected: Householder everywhere (the old choice: 45% of
- *     the build, single-threaded); sklearn's LU normaliser (no stable final
+ *     corpus never take it (measured). Rejected: Householder everywhere
+ *     (45% of the build, single-threaded); sklearn's LU normaliser (no stable final
  *     basis of its own; partial pivoting's row swaps make it awkward to
  *     split over row chunks); shifted Cholesky-QR3 (its shift bound,
  *     11 (m l + l(l+1)) u ||Y||^2, exceeds ||Y||^2 itself in float at
