@@ -102,8 +102,9 @@
  * grids: entry (i, j) of the Gram matrix uses 2^(62 - c - e_i - e_j) with
  * max|Y_:i| < 2^e_i over all rows (a maximum, exact in any order) and
  * 2^c >= all rows, so the sum stays below 2^62 and the step is 2^-62 of
- * the bound (~2^-42 of a diagonal entry at 10^6 rows, near the double
- * sum it replaces and far below the float partials' own rounding); row t of A^T Q uses 2^(61 - e_t) with
+ * the bound (~2^-42 of a diagonal entry at 10^6 rows, near a double sum's
+ * and far below the float partials' own rounding); row t of A^T Q uses
+ * 2^(61 - e_t) with
  * df_t max|a_dt| max|Q| < 2^e_t (df and the maxima are exact over
  * processes). The terms side is held whole by every process but not
  * orthonormalised by every one: its chunks are shared out (each process
@@ -131,8 +132,8 @@
  *     without walking the stream there; each walks to its first chunk row
  *     drawing only the uniforms (no log, sin, cos), draws its chunks' rows
  *     and stops; the rows are gathered to all (terms x l floats once).
- *     Before, every process drew the normals of every term its documents
- *     held (at 100k, P = 4: most of the 37.8 M normals, four times).
+ *     Every process drawing the normals of every term its documents hold
+ *     would draw, at 100k and P = 4, most of the 37.8 M normals four times.
  *     Rejected: an xoshiro jump-ahead to the first row (a GF(2) 256 x 256
  *     matrix power; the walk costs (P - 1) / 2 of one stream's uniforms
  *     in all, under 1% here).
@@ -156,8 +157,8 @@
  * (callgrind, OpenBLAS's Sandybridge kernels, bench/mpi_work.sh): on the
  * generated 100k, 1.007x one process's over 2 processes and 1.010x over 4;
  * on 2,000 jp records (4,105 terms, where fixed costs weigh most) 1.02x
- * and 1.05x (1.10x and 1.27x before these steps). Chosen over the
- * alternatives: a fixed reduction tree over fixed blocks (the same bits,
+ * and 1.05x (1.10x and 1.27x with every process doing all of that
+ * work). Chosen over the alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
  * floats of memory in one process); gathering every block's partial to
