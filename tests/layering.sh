@@ -11,6 +11,10 @@
 #     is refused;
 #   - no circle of files inside a folder in the built objects (--circles),
 #     and a copy of the objects with a circle added is refused.
+#   - no comment carries the development record: an issue number, session
+#     talk or a date (--history); a copy of src/ with one added is refused,
+#     naming file and line, and a standard's number, a quoted date and
+#     string literals are not taken for one.
 # Usage: sh tests/layering.sh [BUILD_DIR]
 B=${1:-build}
 pass=0
@@ -83,6 +87,40 @@ if command -v ctags >/dev/null 2>&1 && ctags --version 2>/dev/null | grep -q 'Un
 else
     echo "skip sizes: no Universal Ctags (apt-get install universal-ctags)"
 fi
+
+# ---- history: comments say what the code is; issue numbers, session talk
+# and dates (the development record: git log, docs/) are refused in them
+# (tests/layers.sh --history), and the check fails on each added to a copy
+if sh tests/layers.sh --history src >"$t/out" 2>&1; then ok "src: $(tail -n 1 "$t/out")"
+else cat "$t/out"; ko "src: no issue number, session or date in a comment"; fi
+# storied DESCRIPTION FILE LINE_TEXT: a copy of src/ with LINE_TEXT added
+# after the first line of FILE fails --history naming FILE:2
+storied() {
+    rm -rf "$t/src" && cp -r src "$t/src"
+    sed -i "1a $3" "$t/src/$2"
+    if sh tests/layers.sh --history "$t/src" >"$t/out" 2>&1; then ko "$1: accepted"
+    elif grep -q "src/$2:2: " "$t/out"; then ok "$1: $(grep "src/$2:2: " "$t/out" | head -n 1 | sed "s|$t/||")"
+    else cat "$t/out"; ko "$1: refused without naming it"; fi
+}
+storied "an issue number in a comment" util/topk.c '* the heap of issue 16, kept'
+storied "a #N in a comment" model/csr.c '* fixed in #38, the panel kernel'
+storied "session talk in a comment" cli/term.c '* widths as this session measured them'
+storied "a date in a comment" search/ivf.c '* lists trained on 2026-11-25'
+# what is no record: a standard's number, a quoted example date, and the
+# same words in string literals (only comments are read)
+rm -rf "$t/hsrc" && mkdir -p "$t/hsrc/util"
+cat >"$t/hsrc/util/x.c" <<'EOC'
+/* folded as UAX #31 recommends; "2024-02-31" as an upper bound; the
+ * session cookie of a request */
+static const char *css = "color:#222;border:1px solid #999"; /* colours */
+static const char *msg = "issue 16, #38, this session, 2026-11-25";
+static const char c = '"'; /* a quote in a character literal */
+EOC
+if sh tests/layers.sh --history "$t/hsrc" >"$t/out" 2>&1; then ok "no record: a standard's #31, a quoted date, string literals ($(tail -n 1 "$t/out"))"
+else cat "$t/out"; ko "no record: a standard's #31, a quoted date, string literals: refused"; fi
+echo 'static int n; // counted as in the last session' >>"$t/hsrc/util/x.c"
+if sh tests/layers.sh --history "$t/hsrc" 2>&1 | grep -q 'hsrc/util/x.c:6: session talk'; then ok "the same file with session talk in a // comment is refused"
+else ko "the same file with session talk in a // comment is refused"; fi
 
 # ---- circles: no file of a folder calls, through others, back into itself
 # (tests/layers.sh --circles: nm of the built objects), and the check fails

@@ -19,6 +19,9 @@
 #                                     Ctags), exit 1 naming every file over
 #                                     FILE_MAX lines and function over
 #                                     FUNC_MAX lines outside SIZE_ALLOW
+#   sh tests/layers.sh --history [SRC] comments that carry the development
+#                                     record (issue numbers, session talk,
+#                                     dates), exit 1 naming each line
 #
 # The order is written here once, lowest first. A header is named by its
 # folder ("model/model.h"); a name without a folder is a header beside the
@@ -45,10 +48,6 @@ SIZE_ALLOW=""
 # until it is removed). "FILE LINES" or "FILE FUNCTION LINES".
 PENDING="
 api/check.c tenyo_index_check 332
-cli/cmd_eval.c cli_cmd_eval 294
-cli/cmd_bench.c cli_cmd_bench 247
-model/svd.c svd_run_all 232
-cli/cmd_index.c cli_cmd_index 186
 api/segment.c merge_docs 180
 api/segment.c ty_seg_apply 191
 api/openlist.c load_locked 176
@@ -110,6 +109,68 @@ if [ "$1" = "--sizes" ]; then
             if (npend_f + npend_g) print "pending (not split yet, held at their length): " npend_f + 0 " files, " npend_g + 0 " functions"
             if (!bad) print "sizes: no .c file over " fmax " lines, no function over " gmax \
                 (allow != "" ? " but in " allow : "") (npend_f + npend_g ? " but the pending list" : "")
+            exit bad
+        }'
+    exit $?
+fi
+
+# --history: comments describe the code as it is; the development record
+# (what was done when, by whom, in which issue) lives in git log and docs/.
+# A comment carrying one of its markers is refused: an issue number
+# ("issue 16", "issues 20", "#38"; "UAX #31", a standard's number, is not
+# one), session talk ("this session", "last session", "session 4") or a
+# date (2026-11-25; one in quotes is an example of input, not a date of
+# the record). Only comments are read: string literals and code are not
+# (a CSS colour "#222" in a string is no issue number).
+if [ "$1" = "--history" ]; then
+    SRC=${2:-src}
+    find "$SRC" -name '*.[ch]' | sort | xargs awk '
+        FNR == 1 { st = 0 }
+        # the marker in comment text s, or "" when it carries none
+        function marker(s,   t, pre, post) {
+            if (s ~ /(^|[^A-Za-z])[Ii]ssues? #?[0-9]/) return "an issue number"
+            t = s
+            while (match(t, /#[0-9]+/)) {
+                pre = substr(t, 1, RSTART - 1); post = substr(t, RSTART + RLENGTH, 1)
+                if (pre !~ /UAX $/ && pre !~ /[A-Za-z0-9_&#]$/ && post !~ /[A-Za-z0-9_]/) return "an issue number"
+                t = substr(t, RSTART + RLENGTH)
+            }
+            if (s ~ /(^|[^A-Za-z])([Tt]his|[Ll]ast|[Pp]revious|[Nn]ext|[Ee]arlier|[Ll]ater|[Tt]hat|[Oo]ne) session/ ||
+                s ~ /(^|[^A-Za-z])[Ss]essions? [0-9]/) return "session talk"
+            t = s
+            while (match(t, /20[0-9][0-9]-[01][0-9]-[0-3][0-9]/)) {
+                pre = substr(t, 1, RSTART - 1); post = substr(t, RSTART + RLENGTH, 1)
+                if (pre !~ /["0-9-]$/ && post !~ /[0-9"]/) return "a date"
+                t = substr(t, RSTART + RLENGTH)
+            }
+            return ""
+        }
+        {
+            # the comment text of this line: st 1 inside a block comment
+            line = $0; n = length(line); out = ""; i = 1
+            while (i <= n) {
+                c = substr(line, i, 1)
+                if (st == 1) {
+                    if (c == "*" && substr(line, i + 1, 1) == "/") { st = 0; i += 2; out = out " "; continue }
+                    out = out c; i++; continue
+                }
+                if (c == "/" && substr(line, i + 1, 1) == "*") { st = 1; i += 2; continue }
+                if (c == "/" && substr(line, i + 1, 1) == "/") { out = out substr(line, i + 2); break }
+                if (c == "\"" || c == "\047") {
+                    q = c; i++
+                    while (i <= n) { d = substr(line, i, 1); i += d == "\\" ? 2 : 1; if (d == q) break }
+                    continue
+                }
+                i++
+            }
+            if (out != "" && (m = marker(out)) != "") {
+                sub(/^[ \t*]+/, "", out); sub(/[ \t]+$/, "", out)
+                print FILENAME ":" FNR ": " m " in a comment: " out
+                bad = 1
+            }
+        }
+        END {
+            if (!bad) print "history: no issue number, session or date in the comments of " NR " lines"
             exit bad
         }'
     exit $?

@@ -502,9 +502,49 @@ static int bm_save_svg(FILE *f, void *ud) {
     return bm_write_svg(f, o->path, o->ndocs, o->k, o->rows, o->nrows);
 }
 
-/* ================================================================ main */
+/* The options of one `tenyo bench` run. */
+typedef struct bm_args {
+    const char *path;          /* INDEX */
+    long nqa, k;               /* --queries, -k */
+    long threads[BM_MAX_LIST], nprobes[BM_MAX_LIST]; /* --threads, --nprobe */
+    int nthreads, nnprobe;     /* entries in them (nprobes: 0 for the default) */
+    int kinds[BM_NKINDS], nkinds; /* --modes (0: the default) */
+    int titles, quiet;         /* --titles, --quiet */
+    unsigned long long seed;   /* --seed */
+    const char *qfile, *json_path, *csv_path, *svg_path;
+} bm_args;
 
-int cli_cmd_bench(int argc, char **argv) {
+/* The workload and the buffers of a run, freed by bm_free. */
+typedef struct bm_state {
+    size_t nq, nrows;          /* queries; rows measured */
+    int maxt;                  /* the most threads of a setting */
+    int64_t *doc;              /* per query: indexed document, or -1 */
+    char **text;               /* per query: its text */
+    uint32_t *perm;            /* the draw's permutation of the documents */
+    tenyo_ctx **ctx;           /* maxt contexts */
+    tenyo_hit *hits, *ref;     /* nq x k answers, and the exact ones */
+    int *got, *refgot;         /* per query: their counts or statuses */
+    double *lat, *sorted;      /* per query: seconds; milliseconds sorted */
+    bm_row *rows;              /* one per setting */
+} bm_state;
+
+/* --modes LIST into a->kinds: 0, or 1 after a message. */
+static int bm_modes_opt(const char *arg, bm_args *a) {
+    char buf[256];
+    int bad = 0;
+    snprintf(buf, sizeof buf, "%s", arg);
+    a->nkinds = 0;
+    for (char *s = strtok(buf, ","); s && !bad; s = strtok(NULL, ",")) {
+        int i = cli_choice("--modes", s, bm_names);
+        if (i < 0) bad = 1;
+        else if (a->nkinds < BM_NKINDS) a->kinds[a->nkinds++] = i;
+    }
+    return bad;
+}
+
+/* Reads the options into *a: -1 to go on, else the exit code (help or a
+ * usage error). */
+static int bm_parse(int argc, char **argv, bm_args *a) {
     static const struct option lo[] = {
         {"queries", required_argument, 0, 'n'}, {"titles", no_argument, 0, BOPT_TITLES},
         {"query-file", required_argument, 0, BOPT_QFILE}, {"seed", required_argument, 0, OPT_SEED},
@@ -512,242 +552,273 @@ int cli_cmd_bench(int argc, char **argv) {
         {"threads", required_argument, 0, 't'}, {"json", required_argument, 0, BOPT_JSON},
         {"csv", required_argument, 0, BOPT_CSV}, {"svg", required_argument, 0, BOPT_SVG},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    long nqa = 1000, k = 10, threads[BM_MAX_LIST] = {1}, nprobes[BM_MAX_LIST];
-    int nthreads = 1, nnprobe = 0, titles = 0, quiet = 0, c, bad = 0;
-    int kinds[BM_NKINDS], nkinds = 0;
-    unsigned long long seed = 1;
-    const char *qfile = NULL, *json_path = NULL, *csv_path = NULL, *svg_path = NULL;
+    int c, bad = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:k:t:qh", lo)) != -1) {
         switch (c) {
-        case 'n': bad |= cli_long("--queries", optarg, 1, 10000000, &nqa) != 0; break;
-        case BOPT_TITLES: titles = 1; break;
-        case BOPT_QFILE: qfile = optarg; break;
-        case OPT_SEED: bad |= cli_u64("--seed", optarg, &seed) != 0; break;
-        case 'm': {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            nkinds = 0;
-            for (char *s = strtok(buf, ","); s && !bad; s = strtok(NULL, ",")) {
-                int i = cli_choice("--modes", s, bm_names);
-                if (i < 0) bad = 1;
-                else if (nkinds < BM_NKINDS) kinds[nkinds++] = i;
-            }
-            break;
-        }
+        case 'n': bad |= cli_long("--queries", optarg, 1, 10000000, &a->nqa) != 0; break;
+        case BOPT_TITLES: a->titles = 1; break;
+        case BOPT_QFILE: a->qfile = optarg; break;
+        case OPT_SEED: bad |= cli_u64("--seed", optarg, &a->seed) != 0; break;
+        case 'm': bad |= bm_modes_opt(optarg, a); break;
         case BOPT_NPROBE:
-            nnprobe = bm_numlist("--nprobe", optarg, 1, 1000000, nprobes);
-            bad |= nnprobe < 0;
+            a->nnprobe = bm_numlist("--nprobe", optarg, 1, 1000000, a->nprobes);
+            bad |= a->nnprobe < 0;
             break;
-        case 'k': bad |= cli_long("-k", optarg, 1, 1000, &k) != 0; break;
+        case 'k': bad |= cli_long("-k", optarg, 1, 1000, &a->k) != 0; break;
         case 't':
-            nthreads = bm_numlist("--threads", optarg, 1, 256, threads);
-            bad |= nthreads < 0;
+            a->nthreads = bm_numlist("--threads", optarg, 1, 256, a->threads);
+            bad |= a->nthreads < 0;
             break;
-        case BOPT_JSON: json_path = optarg; break;
-        case BOPT_CSV: csv_path = optarg; break;
-        case BOPT_SVG: svg_path = optarg; break;
-        case 'q': quiet = 1; break;
+        case BOPT_JSON: a->json_path = optarg; break;
+        case BOPT_CSV: a->csv_path = optarg; break;
+        case BOPT_SVG: a->svg_path = optarg; break;
+        case 'q': a->quiet = 1; break;
         case 'h': return cli_help(bench_usage);
         default: bad = 1;
         }
     }
-    if (bad || argc - optind != 1 || (titles && qfile)) {
+    if (bad || argc - optind != 1 || (a->titles && a->qfile)) {
         if (!bad)
             cli_err(argc - optind < 1 ? "no INDEX\n"
-                    : titles && qfile ? "give --titles or --query-file, not both\n"
-                                      : "one INDEX only\n");
+                    : a->titles && a->qfile ? "give --titles or --query-file, not both\n"
+                                            : "one INDEX only\n");
         return cli_usage_error(bench_usage);
     }
-    const char *path = argv[optind];
-    int ec = EXIT_OK;
+    a->path = argv[optind];
+    return -1;
+}
+
+/* The workload into s->doc and s->text: the query file's lines, or nq
+ * documents drawn with the seed (a partial Fisher-Yates shuffle) with their
+ * titles. 0, or the exit code (its message printed; -1: out of memory). */
+static int bm_workload(const bm_args *a, const tenyo_index *x, bm_state *s) {
+    uint64_t ndocs = tenyo_index_ndocs(x);
+    if (a->qfile) {
+        int ec = bm_read_queries(a->qfile, &s->text, &s->nq);
+        if (ec) return ec;
+        if (!(s->doc = malloc(s->nq * sizeof *s->doc))) return -1;
+        for (size_t i = 0; i < s->nq; i++) s->doc[i] = -1;
+        return 0;
+    }
+    if (!ndocs) {
+        cli_err("%s: the index holds no document to query with\n", a->path);
+        return EXIT_INDEX;
+    }
+    size_t nq = s->nq = (uint64_t)a->nqa < ndocs ? (size_t)a->nqa : (size_t)ndocs;
+    uint32_t *perm = s->perm = malloc(ndocs * sizeof *perm);
+    s->doc = malloc(nq * sizeof *s->doc);
+    s->text = calloc(nq, sizeof *s->text);
+    if (!perm || !s->doc || !s->text) return -1;
+    for (uint64_t i = 0; i < ndocs; i++) perm[i] = (uint32_t)i;
+    uint64_t sd = a->seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+    for (size_t i = 0; i < nq; i++) {
+        uint64_t j = i + bm_rand(&sd) % (ndocs - i);
+        uint32_t tmp = perm[i];
+        perm[i] = perm[j];
+        perm[j] = tmp;
+        s->doc[i] = perm[i];
+        tenyo_doc_meta m;
+        if (tenyo_index_doc(x, perm[i], &m) == 0 && !(s->text[i] = strdup(m.title ? m.title : "")))
+            return -1;
+        if (!s->text[i] && !(s->text[i] = strdup(""))) return -1;
+        if (a->titles) s->doc[i] = -1;
+    }
+    return 0;
+}
+
+/* The buffers of the timed runs, the index warmed and one single-threaded
+ * context per thread: 0, or the exit code (its message printed; -1: out of
+ * memory). */
+static int bm_prepare(const bm_args *a, tenyo_index *x, bm_state *s) {
+    size_t nq = s->nq, k = (size_t)a->k;
     char err[512] = "";
-    tenyo_index *x = cli_open_index(path, &ec);
+    s->ctx = calloc((size_t)s->maxt, sizeof *s->ctx);
+    s->hits = calloc(nq * k, sizeof *s->hits);
+    s->ref = calloc(nq * k, sizeof *s->ref);
+    s->got = calloc(nq, sizeof *s->got);
+    s->refgot = calloc(nq, sizeof *s->refgot);
+    s->lat = calloc(nq, sizeof *s->lat);
+    s->sorted = calloc(nq, sizeof *s->sorted);
+    s->rows = calloc((size_t)a->nthreads * ((size_t)a->nkinds + (size_t)a->nnprobe), sizeof *s->rows);
+    if (!s->ctx || !s->hits || !s->ref || !s->got || !s->refgot || !s->lat || !s->sorted ||
+        !s->rows)
+        return -1;
+    if (tenyo_index_warm(x, err, sizeof err)) {
+        cli_err("%s\n", err);
+        return EXIT_INDEX;
+    }
+    tenyo_set_blas_threads(1);
+    for (int t = 0; t < s->maxt; t++) {
+        if (tenyo_ctx_new(x, &s->ctx[t], err, sizeof err)) {
+            cli_err("%s\n", err);
+            return EXIT_RESOURCE;
+        }
+        tenyo_ctx_set_threads(s->ctx[t], 1);
+    }
+    return 0;
+}
+
+/* The exact answers of r's kind (ivf: of lsa) into s->ref and s->refgot:
+ * float scan, no IVF, one context. */
+static void bm_reference(const bm_args *a, bm_state *s, bm_run *r) {
+    int kind = r->kind;
+    r->kind = kind == BM_IVF ? BM_LSA : kind;
+    tenyo_ctx_set_scan(s->ctx[0], TENYO_SCAN_FP32);
+    tenyo_ctx_set_nprobe(s->ctx[0], 0);
+    if (!a->quiet) fprintf(stderr, "tenyo bench: exact answers for %s...\n", bm_names[r->kind]);
+    for (size_t i = 0; i < s->nq; i++) s->refgot[i] = bm_query(r, s->ctx[0], i, NULL);
+    tenyo_ctx_set_scan(s->ctx[0], TENYO_SCAN_AUTO);
+    r->kind = kind;
+}
+
+/* One setting, timed: the next row of s (w's kind, nprobe and threads
+ * set) filled and printed. 0, or the exit code after a message. */
+static int bm_measure(const bm_args *a, bm_state *s, bm_run *r, bm_row *w, int has_ref,
+                      int progress) {
+    size_t nq = s->nq;
+    char label[64];
+    bm_label(w, label, sizeof label);
+    r->hits = s->hits;
+    r->got = s->got;
+    r->progress = progress;
+    r->label = label;
+    atomic_store(&r->next, 0);
+    atomic_store(&r->done, 0);
+    double t0 = bm_now();
+    int rc = tenyo_parallel(w->threads, bm_worker, r);
+    w->wall = bm_now() - t0;
+    if (progress) fprintf(stderr, "\r\033[K");
+    if (rc) {
+        cli_err("%s\n", tenyo_strerror(rc));
+        return cli_exit_code(rc);
+    }
+    w->queries = nq;
+    double sum = 0;
+    for (size_t i = 0; i < nq; i++) {
+        s->sorted[i] = s->lat[i] * 1e3;
+        sum += s->sorted[i];
+        if (s->got[i] == TENYO_ERR_EMPTY) w->empty++;
+        else if (s->got[i] < 0) w->errors++;
+    }
+    qsort(s->sorted, nq, sizeof *s->sorted, cmp_double);
+    w->p50 = bm_pct(s->sorted, nq, 0.50);
+    w->p95 = bm_pct(s->sorted, nq, 0.95);
+    w->p99 = bm_pct(s->sorted, nq, 0.99);
+    w->mean = sum / (double)nq;
+    w->recall = has_ref ? bm_recall(r, s->ref, s->refgot) : -1;
+    bm_print_row(w, (size_t)a->k);
+    if (w->errors && !a->quiet) {
+        for (size_t i = 0; i < nq; i++)
+            if (s->got[i] < 0 && s->got[i] != TENYO_ERR_EMPTY) {
+                cli_err("%s: first failed query (#%zu): %s\n", label, i + 1,
+                        tenyo_strerror(s->got[i]));
+                break;
+            }
+    }
+    return 0;
+}
+
+/* Every setting: each mode (ivf at each nprobe, no more than the index's
+ * NLISTS) times each thread count, after the mode's exact answers. 0, or
+ * the exit code after a message. */
+static int bm_settings(const bm_args *a, const tenyo_index *x, bm_state *s, uint32_t nlists) {
+    int progress = !a->quiet && isatty(2);
+    for (int ki = 0; ki < a->nkinds; ki++) {
+        int kind = a->kinds[ki];
+        int has_ref = kind != BM_IDEAS && kind != BM_SEARCH;
+        bm_run r = {x, s->ctx, s->nq, s->doc, s->text, (size_t)a->k, kind, s->ref, s->refgot,
+                    s->lat, 0, 0, 0, ""};
+        if (has_ref) bm_reference(a, s, &r);
+        int nsweep = kind == BM_IVF ? a->nnprobe : 1;
+        for (int pi = 0; pi < nsweep; pi++) {
+            uint32_t np = kind == BM_IVF ? (uint32_t)a->nprobes[pi] : 0;
+            if (kind == BM_IVF && np > nlists) np = nlists;
+            for (int t = 0; t < s->maxt; t++) tenyo_ctx_set_nprobe(s->ctx[t], np);
+            for (int ti = 0; ti < a->nthreads; ti++) {
+                bm_row *w = s->rows + s->nrows++;
+                w->kind = kind;
+                w->nprobe = np;
+                w->threads = (int)a->threads[ti];
+                int ec = bm_measure(a, s, &r, w, has_ref, progress);
+                if (ec) return ec;
+            }
+        }
+        for (int t = 0; t < s->maxt; t++) tenyo_ctx_set_nprobe(s->ctx[t], 0);
+    }
+    return 0;
+}
+
+static void bm_free(bm_state *s) {
+    if (s->ctx)
+        for (int t = 0; t < s->maxt; t++) tenyo_ctx_free(s->ctx[t]);
+    free(s->ctx);
+    if (s->text)
+        for (size_t i = 0; i < s->nq; i++) free(s->text[i]);
+    free(s->text);
+    free(s->doc);
+    free(s->perm);
+    free(s->hits);
+    free(s->ref);
+    free(s->got);
+    free(s->refgot);
+    free(s->lat);
+    free(s->sorted);
+    free(s->rows);
+}
+
+/* The rows to --json, --csv and --svg: EXIT_OK, or EXIT_RESOURCE when one
+ * could not be written. */
+static int bm_write_files(const bm_args *a, uint64_t ndocs, const bm_state *s) {
+    int ec = EXIT_OK;
+    bm_out o = {a->path, ndocs, (size_t)a->k, s->nq,
+                a->qfile ? "query file" : a->titles ? "titles" : "patents", s->rows, s->nrows};
+    if (a->json_path && bm_save(a->json_path, bm_save_json, &o)) ec = EXIT_RESOURCE;
+    if (a->csv_path && bm_save(a->csv_path, bm_save_csv, &o)) ec = EXIT_RESOURCE;
+    if (a->svg_path && bm_save(a->svg_path, bm_save_svg, &o)) ec = EXIT_RESOURCE;
+    return ec;
+}
+
+int cli_cmd_bench(int argc, char **argv) {
+    bm_args a = {.nqa = 1000, .k = 10, .threads = {1}, .nthreads = 1, .seed = 1};
+    int ec = bm_parse(argc, argv, &a);
+    if (ec >= 0) return ec;
+    ec = EXIT_OK;
+    tenyo_index *x = cli_open_index(a.path, &ec);
     if (!x) return ec;
     uint64_t ndocs = tenyo_index_ndocs(x);
     uint32_t nlists = tenyo_index_ivf_lists(x);
-    if (!nkinds) {
-        kinds[nkinds++] = BM_LSA;
-        kinds[nkinds++] = BM_TFIDF;
-        kinds[nkinds++] = BM_HYBRID;
-        if (nlists) kinds[nkinds++] = BM_IVF;
+    if (!a.nkinds) {
+        a.kinds[a.nkinds++] = BM_LSA;
+        a.kinds[a.nkinds++] = BM_TFIDF;
+        a.kinds[a.nkinds++] = BM_HYBRID;
+        if (nlists) a.kinds[a.nkinds++] = BM_IVF;
     }
-    if (!nnprobe) {
-        for (long p = 1; p <= 64; p *= 2) nprobes[nnprobe++] = p;
+    if (!a.nnprobe) {
+        for (long p = 1; p <= 64; p *= 2) a.nprobes[a.nnprobe++] = p;
     }
-    int maxt = 1;
-    for (int i = 0; i < nthreads; i++)
-        if (threads[i] > maxt) maxt = (int)threads[i];
-    size_t nq = 0, nrows = 0, nrows_max = 0;
-    int64_t *doc = NULL;
-    char **text = NULL;
-    tenyo_ctx **ctx = NULL;
-    tenyo_hit *hits = NULL, *ref = NULL;
-    int *got = NULL, *refgot = NULL;
-    double *lat = NULL, *sorted = NULL;
-    bm_row *rows = NULL;
-    uint32_t *perm = NULL;
-    for (int i = 0; i < nkinds; i++)
-        if (kinds[i] == BM_IVF && !nlists) {
-            cli_err("%s: mode ivf: the index has no IVF lists (build it with index --ivf)\n", path);
+    bm_state s = {.maxt = 1};
+    for (int i = 0; i < a.nthreads; i++)
+        if (a.threads[i] > s.maxt) s.maxt = (int)a.threads[i];
+    for (int i = 0; i < a.nkinds; i++)
+        if (a.kinds[i] == BM_IVF && !nlists) {
+            cli_err("%s: mode ivf: the index has no IVF lists (build it with index --ivf)\n", a.path);
             ec = EXIT_USAGE;
             goto done;
         }
-    /* the workload */
-    if (qfile) {
-        if ((ec = bm_read_queries(qfile, &text, &nq))) goto done;
-        doc = malloc(nq * sizeof *doc);
-        if (!doc) goto nomem;
-        for (size_t i = 0; i < nq; i++) doc[i] = -1;
-    } else {
-        if (!ndocs) {
-            cli_err("%s: the index holds no document to query with\n", path);
-            ec = EXIT_INDEX;
-            goto done;
-        }
-        nq = (uint64_t)nqa < ndocs ? (size_t)nqa : (size_t)ndocs;
-        perm = malloc(ndocs * sizeof *perm);
-        doc = malloc(nq * sizeof *doc);
-        text = calloc(nq, sizeof *text);
-        if (!perm || !doc || !text) goto nomem;
-        for (uint64_t i = 0; i < ndocs; i++) perm[i] = (uint32_t)i;
-        uint64_t s = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-        for (size_t i = 0; i < nq; i++) { /* a partial Fisher-Yates shuffle */
-            uint64_t j = i + bm_rand(&s) % (ndocs - i);
-            uint32_t tmp = perm[i];
-            perm[i] = perm[j];
-            perm[j] = tmp;
-            doc[i] = perm[i];
-            tenyo_doc_meta m;
-            if (tenyo_index_doc(x, perm[i], &m) == 0 && !(text[i] = strdup(m.title ? m.title : "")))
-                goto nomem;
-            if (!text[i] && !(text[i] = strdup(""))) goto nomem;
-            if (titles) doc[i] = -1;
-        }
-    }
-    ctx = calloc((size_t)maxt, sizeof *ctx);
-    hits = calloc(nq * (size_t)k, sizeof *hits);
-    ref = calloc(nq * (size_t)k, sizeof *ref);
-    got = calloc(nq, sizeof *got);
-    refgot = calloc(nq, sizeof *refgot);
-    lat = calloc(nq, sizeof *lat);
-    sorted = calloc(nq, sizeof *sorted);
-    nrows_max = (size_t)nthreads * ((size_t)nkinds + (size_t)nnprobe);
-    rows = calloc(nrows_max, sizeof *rows);
-    if (!ctx || !hits || !ref || !got || !refgot || !lat || !sorted || !rows) goto nomem;
-    if (tenyo_index_warm(x, err, sizeof err)) {
-        cli_err("%s\n", err);
-        ec = EXIT_INDEX;
-        goto done;
-    }
-    tenyo_set_blas_threads(1);
-    for (int t = 0; t < maxt; t++) {
-        if (tenyo_ctx_new(x, &ctx[t], err, sizeof err)) {
-            cli_err("%s\n", err);
-            ec = EXIT_RESOURCE;
-            goto done;
-        }
-        tenyo_ctx_set_threads(ctx[t], 1);
-    }
-    int progress = !quiet && isatty(2);
-    printf("# tenyo bench %s: %llu documents, %zu queries (%s), k %ld\n", path,
-           (unsigned long long)ndocs, nq,
-           qfile ? "query file" : titles ? "titles as text" : "indexed patents", k);
+    if ((ec = bm_workload(&a, x, &s)) || (ec = bm_prepare(&a, x, &s))) goto done;
+    printf("# tenyo bench %s: %llu documents, %zu queries (%s), k %ld\n", a.path,
+           (unsigned long long)ndocs, s.nq,
+           a.qfile ? "query file" : a.titles ? "titles as text" : "indexed patents", a.k);
     printf("%-18s %7s %10s %9s %9s %9s %9s\n", "setting", "threads", "QPS", "p50 ms", "p95 ms",
            "p99 ms", "recall");
-    for (int ki = 0; ki < nkinds; ki++) {
-        int kind = kinds[ki];
-        int has_ref = kind != BM_IDEAS && kind != BM_SEARCH;
-        bm_run r = {x, ctx, nq, doc, text, (size_t)k, kind, ref, refgot, lat, 0, 0, 0, ""};
-        if (has_ref) {
-            /* the exact answer: float scan, no IVF, one context */
-            r.kind = kind == BM_IVF ? BM_LSA : kind;
-            tenyo_ctx_set_scan(ctx[0], TENYO_SCAN_FP32);
-            tenyo_ctx_set_nprobe(ctx[0], 0);
-            if (!quiet) fprintf(stderr, "tenyo bench: exact answers for %s...\n", bm_names[r.kind]);
-            for (size_t i = 0; i < nq; i++) refgot[i] = bm_query(&r, ctx[0], i, NULL);
-            tenyo_ctx_set_scan(ctx[0], TENYO_SCAN_AUTO);
-            r.kind = kind;
-        }
-        int nsweep = kind == BM_IVF ? nnprobe : 1;
-        for (int pi = 0; pi < nsweep; pi++) {
-            uint32_t np = kind == BM_IVF ? (uint32_t)nprobes[pi] : 0;
-            if (kind == BM_IVF && np > nlists) np = nlists;
-            for (int t = 0; t < maxt; t++) tenyo_ctx_set_nprobe(ctx[t], np);
-            for (int ti = 0; ti < nthreads; ti++) {
-                bm_row *w = rows + nrows++;
-                char label[64];
-                w->kind = kind;
-                w->nprobe = np;
-                w->threads = (int)threads[ti];
-                bm_label(w, label, sizeof label);
-                r.hits = hits;
-                r.got = got;
-                r.progress = progress;
-                r.label = label;
-                atomic_store(&r.next, 0);
-                atomic_store(&r.done, 0);
-                double t0 = bm_now();
-                int rc = tenyo_parallel(w->threads, bm_worker, &r);
-                w->wall = bm_now() - t0;
-                if (progress) fprintf(stderr, "\r\033[K");
-                if (rc) {
-                    cli_err("%s\n", tenyo_strerror(rc));
-                    ec = cli_exit_code(rc);
-                    goto done;
-                }
-                w->queries = nq;
-                double sum = 0;
-                for (size_t i = 0; i < nq; i++) {
-                    sorted[i] = lat[i] * 1e3;
-                    sum += sorted[i];
-                    if (got[i] == TENYO_ERR_EMPTY) w->empty++;
-                    else if (got[i] < 0) w->errors++;
-                }
-                qsort(sorted, nq, sizeof *sorted, cmp_double);
-                w->p50 = bm_pct(sorted, nq, 0.50);
-                w->p95 = bm_pct(sorted, nq, 0.95);
-                w->p99 = bm_pct(sorted, nq, 0.99);
-                w->mean = sum / (double)nq;
-                w->recall = has_ref ? bm_recall(&r, ref, refgot) : -1;
-                bm_print_row(w, (size_t)k);
-                if (w->errors && !quiet) {
-                    for (size_t i = 0; i < nq; i++)
-                        if (got[i] < 0 && got[i] != TENYO_ERR_EMPTY) {
-                            cli_err("%s: first failed query (#%zu): %s\n", label, i + 1,
-                                    tenyo_strerror(got[i]));
-                            break;
-                        }
-                }
-            }
-        }
-        for (int t = 0; t < maxt; t++) tenyo_ctx_set_nprobe(ctx[t], 0);
-    }
-    bm_out o = {path, ndocs, (size_t)k, nq,
-                qfile ? "query file" : titles ? "titles" : "patents", rows, nrows};
-    if (json_path && bm_save(json_path, bm_save_json, &o)) ec = EXIT_RESOURCE;
-    if (csv_path && bm_save(csv_path, bm_save_csv, &o)) ec = EXIT_RESOURCE;
-    if (svg_path && bm_save(svg_path, bm_save_svg, &o)) ec = EXIT_RESOURCE;
-    goto done;
-nomem:
-    cli_err("out of memory\n");
-    ec = EXIT_RESOURCE;
+    if (!(ec = bm_settings(&a, x, &s, nlists))) ec = bm_write_files(&a, ndocs, &s);
 done:
-    if (ctx)
-        for (int t = 0; t < maxt; t++) tenyo_ctx_free(ctx[t]);
-    free(ctx);
-    if (text)
-        for (size_t i = 0; i < nq; i++) free(text[i]);
-    free(text);
-    free(doc);
-    free(perm);
-    free(hits);
-    free(ref);
-    free(got);
-    free(refgot);
-    free(lat);
-    free(sorted);
-    free(rows);
+    if (ec < 0) {
+        cli_err("out of memory\n");
+        ec = EXIT_RESOURCE;
+    }
+    bm_free(&s);
     tenyo_index_free(x);
     return ec;
 }

@@ -492,7 +492,38 @@ static const char *eval_usage =
     "  --no-parts           do not keep the parts of compound nouns\n"
     "  --stem, --no-stem    English stemming on (default) or off\n";
 
-int cli_cmd_eval(int argc, char **argv) {
+/* The options of one `tenyo eval` run, and its inputs. */
+typedef struct eval_args {
+    int do_s, do_x;            /* the protocols to run */
+    tenyo_ideas_opts io;       /* Protocol X's ideas options */
+    split_filter sf;           /* the split, and the test queries it collects */
+    const char *keep, *dump_path; /* --keep-index, --dump-candidates */
+    double weight;             /* --hybrid-weight (<0: default) */
+    double ref5, refser;       /* --reference (0: none) */
+    int json;                  /* --json */
+    tenyo_build_opts bo;       /* build options, as for `tenyo index` */
+    tenyo_mode mlist[3];       /* Protocol S's modes */
+    int nm;                    /* entries in mlist */
+    char **files;              /* the inputs */
+    int nfiles;
+} eval_args;
+
+/* What a run measured, for the report. */
+typedef struct eval_result {
+    cli_read_totals tot;       /* the records read */
+    tenyo_build_stats st;      /* the train index's build */
+    double t_build;            /* its seconds, reading included */
+    uint64_t ndocs, nq;        /* train documents; Protocol S queries */
+    double p10[3], secs[3];    /* Protocol S per mode */
+    xstats xs;                 /* Protocol X sums */
+    double xsecs;              /* its seconds */
+    double clo[XM_N], chi[XM_N]; /* its bootstrap intervals */
+    char bigs[3][5];           /* the 3 largest fields ("-": none) */
+} eval_result;
+
+/* Reads the options into *a: -1 to go on, else the exit code (help or a
+ * usage error). */
+static int eval_parse(int argc, char **argv, eval_args *a) {
     static const struct option lo[] = {
         {"salt", required_argument, 0, OPT_SALT}, {"modulus", required_argument, 0, OPT_MODULUS},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
@@ -513,74 +544,73 @@ int cli_cmd_eval(int argc, char **argv) {
         {"dump-candidates", required_argument, 0, 'D'},
         {"min-confidence", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *proto = "all";
-    tenyo_ideas_opts io;
-    tenyo_ideas_opts_default(&io);
-    io.min_confidence = 0; /* Protocol X ranks the full list, */
-    io.merge = 0;          /* one field per proposal */
-    split_filter sf = {.salt = "dev", .mod = 4};
-    const char *keep = NULL, *modes = "all", *dump_path = NULL;
-    double weight = -1, ref5 = 0, refser = 0;
-    int json = 0, bad = 0, c;
-    tenyo_build_opts bo;
-    tenyo_build_opts_default(&bo);
-    optind = 1;
     static const char *const protos[] = {"S", "X", "all", NULL};
     static const char *const mnames[] = {"all", "tfidf", "lsa", "hybrid", NULL};
+    const char *proto = "all", *modes = "all";
+    tenyo_ideas_opts *io = &a->io;
+    int bad = 0, c;
     long lv;
+    optind = 1;
     while ((c = cli_getopt(argc, argv, "m:jd:t:h", lo)) != -1) {
-        if (cli_build_opt(c, optarg, &bo, &bad)) continue;
+        if (cli_build_opt(c, optarg, &a->bo, &bad)) continue;
         switch (c) {
-        case OPT_SALT: sf.salt = optarg; break;
+        case OPT_SALT: a->sf.salt = optarg; break;
         case OPT_MODULUS:
             if (cli_long("--modulus", optarg, 2, 1000000, &lv)) bad = 1;
-            else sf.mod = (unsigned)lv;
+            else a->sf.mod = (unsigned)lv;
             break;
         case 'm': modes = optarg; bad |= cli_choice("--mode", optarg, mnames) < 0; break;
-        case 'j': json = 1; break;
-        case OPT_KEEP: keep = optarg; break;
-        case OPT_WEIGHT: bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &weight) != 0; break;
+        case 'j': a->json = 1; break;
+        case OPT_KEEP: a->keep = optarg; break;
+        case OPT_WEIGHT: bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &a->weight) != 0; break;
         case 'P': proto = optarg; bad |= cli_choice("--protocol", optarg, protos) < 0; break;
-        case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
-        case 'N': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io.novelty) != 0; break;
-        case 'A': bad |= cli_double("--field-norm", optarg, 0, 0, 2, &io.field_norm) != 0; break;
+        case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io->knn) != 0; break;
+        case 'N': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io->novelty) != 0; break;
+        case 'A': bad |= cli_double("--field-norm", optarg, 0, 0, 2, &io->field_norm) != 0; break;
         case 'R':
-            bad |= cli_int("--serendipity-from", optarg, 0, 100, &io.serendipity_from) != 0;
+            bad |= cli_int("--serendipity-from", optarg, 0, 100, &io->serendipity_from) != 0;
             break;
-        case 'W': bad |= cli_double("--prior-weight", optarg, 0, 0, 10, &io.prior_weight) != 0; break;
-        case 'D': dump_path = optarg; break;
+        case 'W': bad |= cli_double("--prior-weight", optarg, 0, 0, 10, &io->prior_weight) != 0; break;
+        case 'D': a->dump_path = optarg; break;
         case 'C':
-            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
+            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io->min_confidence) != 0;
             break;
         case 'F':
-            if (sscanf(optarg, "%lf,%lf", &ref5, &refser) != 2 || !(ref5 > 0 && ref5 <= 1) ||
-                !(refser > 0 && refser <= 1)) {
+            if (sscanf(optarg, "%lf,%lf", &a->ref5, &a->refser) != 2 ||
+                !(a->ref5 > 0 && a->ref5 <= 1) || !(a->refser > 0 && a->refser <= 1)) {
                 cli_err("--reference must be RECALL5,SERENDIPITY10, two numbers above 0 and "
                         "at most 1 (like 0.877,0.597), not '%s'\n", optarg);
                 bad = 1;
             }
             break;
-        case 'I': bad |= cli_mode_opt("--ideas-mode", optarg, &io.mode) != 0; break;
+        case 'I': bad |= cli_mode_opt("--ideas-mode", optarg, &io->mode) != 0; break;
         case 'h': return cli_help(eval_usage);
         default: bad = 1;
         }
     }
-    int do_s = !strcmp(proto, "all") || !strcmp(proto, "S");
-    int do_x = !strcmp(proto, "all") || !strcmp(proto, "X");
-    tenyo_mode mlist[3];
-    int nm = 0;
+    a->do_s = !strcmp(proto, "all") || !strcmp(proto, "S");
+    a->do_x = !strcmp(proto, "all") || !strcmp(proto, "X");
     if (!strcmp(modes, "all")) {
-        mlist[0] = TENYO_MODE_TFIDF; mlist[1] = TENYO_MODE_LSA; mlist[2] = TENYO_MODE_HYBRID;
-        nm = 3;
-    } else if (cli_parse_mode(modes, &mlist[0]) == 0) {
-        nm = 1;
+        a->mlist[0] = TENYO_MODE_TFIDF; a->mlist[1] = TENYO_MODE_LSA; a->mlist[2] = TENYO_MODE_HYBRID;
+        a->nm = 3;
+    } else if (cli_parse_mode(modes, &a->mlist[0]) == 0) {
+        a->nm = 1;
     }
-    if (bad || optind >= argc || (!do_s && !do_x)) {
+    a->files = argv + optind;
+    a->nfiles = argc - optind;
+    if (bad || a->nfiles <= 0 || (!a->do_s && !a->do_x)) {
         if (!bad) cli_err("no input files\n");
         return cli_usage_error(eval_usage);
     }
+    return -1;
+}
+
+/* Indexes the train split of the inputs as `tenyo index` would, writes it
+ * (to --keep-index, else a temporary file removed once open) and opens it
+ * again into *X: 0, or the exit code (its message printed). */
+static int eval_train_index(eval_args *a, eval_result *r, tenyo_index **x) {
     char tmp[4096];
-    if (keep) snprintf(tmp, sizeof tmp, "%s", keep);
+    if (a->keep) snprintf(tmp, sizeof tmp, "%s", a->keep);
     else {
         const char *td = getenv("TMPDIR");
         snprintf(tmp, sizeof tmp, "%s/tenyo-eval-%ld.tny", td && *td ? td : "/tmp",
@@ -588,201 +618,242 @@ int cli_cmd_eval(int argc, char **argv) {
     }
     char err[512] = "";
     tenyo_builder *b = NULL;
-    int rc = tenyo_builder_new(&bo, &b, err, sizeof err);
+    int rc = tenyo_builder_new(&a->bo, &b, err, sizeof err);
     if (rc) { cli_err("%s\n", err); return EXIT_RESOURCE; }
     double t0 = now_s();
-    cli_read_totals tot = {0};
     tenyo_read_opts ro = {0};
     cli_sink sink = cli_sink_builder(b);
-    int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, 1, keep_train, &sf, &tot);
+    int ec = cli_read_inputs(&sink, a->files, a->nfiles, &ro, 1, keep_train, &a->sf, &r->tot);
     if (ec) { tenyo_builder_free(b); return ec; }
-    tenyo_build_stats st;
-    rc = tenyo_builder_write(b, tmp, &st);
+    rc = tenyo_builder_write(b, tmp, &r->st);
     if (rc) {
         cli_err("%s\n", tenyo_builder_error(b));
         tenyo_builder_free(b);
         return cli_exit_code(rc);
     }
     tenyo_builder_free(b);
-    double t_build = now_s() - t0;
-    tenyo_index *x = NULL;
-    rc = tenyo_index_open(tmp, &x, err, sizeof err);
-    if (!keep) unlink(tmp);
+    r->t_build = now_s() - t0;
+    rc = tenyo_index_open(tmp, x, err, sizeof err);
+    if (!a->keep) unlink(tmp);
     if (rc) { cli_err("%s\n", err); return EXIT_INDEX; }
+    return 0;
+}
+
+/* Protocol S in each mode, NT workers: P@10, seconds and the number of
+ * queries into *r; EXIT_OK, or EXIT_RESOURCE when a worker failed. */
+static int eval_protocol_s(const eval_args *a, const tenyo_index *x, const groups *g, int nt,
+                           eval_result *r) {
+    int ec = EXIT_OK;
+    for (int mi = 0; mi < a->nm; mi++) {
+        sjob jobs[64];
+        double t1 = now_s();
+        for (int t = 0; t < nt; t++) jobs[t] = (sjob){x, g, a->mlist[mi], a->weight, 0, 0, 0};
+        tenyo_parallel(nt, s_worker, jobs);
+        double sum = 0;
+        r->nq = 0;
+        for (int t = 0; t < nt; t++) {
+            sum += jobs[t].sum;
+            r->nq += jobs[t].nq;
+            if (jobs[t].status) ec = EXIT_RESOURCE;
+        }
+        r->secs[mi] = now_s() - t1;
+        r->p10[mi] = r->nq ? sum / (double)r->nq : 0;
+    }
+    return ec;
+}
+
+/* Protocol X over the collected test queries, NT workers (with its
+ * --dump-candidates TSV), and the bootstrap intervals; the 3 largest fields
+ * into *BIG. Returns an exit code. */
+static int eval_protocol_x(const eval_args *a, const tenyo_index *x, int nt, int64_t big[3],
+                           eval_result *r) {
+    const split_filter *sf = &a->sf;
+    xstats *per = calloc(sf->nxq ? sf->nxq : 1, sizeof *per);
+    if (!per) {
+        cli_err("out of memory\n");
+        return EXIT_RESOURCE;
+    }
+    largest3(x, big);
+    int ec = EXIT_OK;
+    FILE *dump = NULL;
+    if (a->dump_path && !(dump = fopen(a->dump_path, "w"))) {
+        cli_err("%s: cannot create\n", a->dump_path);
+        ec = EXIT_RESOURCE;
+    }
+    if (ec == EXIT_OK) {
+        if (dump)
+            fputs("query\tfield\ttarget\tprior_top10\tvote_share\tprior\tfield_share\t"
+                  "best_similarity\tsupport\tfocus\tgeneric_share\ttitle_only\texpected\t"
+                  "query_best\tmodel\n", dump);
+        ec = run_x(x, sf, &a->io, nt, &r->xs, per, big, dump, &r->xsecs);
+    }
+    if (dump && fclose(dump)) ec = EXIT_RESOURCE;
+    if (ec == EXIT_OK && bootstrap(per, sf->nxq, r->clo, r->chi)) ec = EXIT_RESOURCE;
+    free(per);
+    return ec;
+}
+
+/* Protocol X's part of the JSON report. */
+static json_t *eval_json_x(const eval_args *a, const eval_result *r) {
+    const xstats *xs = &r->xs;
+    json_t *xo = json_object(), *t = json_object(), *p = json_object();
+    json_object_set_new(xo, "queries", json_integer((json_int_t)xs->nqueries));
+    json_object_set_new(xo, "targets", json_integer((json_int_t)xs->ntargets));
+    json_object_set_new(t, "recall_at_5", json_real(ratio(xs->t5, xs->ntargets)));
+    json_object_set_new(t, "recall_at_10", json_real(ratio(xs->t10, xs->ntargets)));
+    json_object_set_new(t, "sw_recall_at_10", json_real(ratio(xs->sw10, xs->swall)));
+    json_object_set_new(t, "serendipity_at_10", json_real(ratio(xs->ser_hit, xs->ser_all)));
+    static const char *mn[XM_N] = {"recall_at_5", "recall_at_10", "sw_recall_at_10",
+                                   "serendipity_at_10"};
+    json_t *ci = json_object();
+    for (int m = 0; m < XM_N; m++) {
+        json_t *pair = json_array();
+        json_array_append_new(pair, json_real(r->clo[m]));
+        json_array_append_new(pair, json_real(r->chi[m]));
+        json_object_set_new(ci, mn[m], pair);
+    }
+    json_object_set_new(t, "ci95", ci);
+    json_t *dr = json_object(), *bl = json_array();
+    for (int k = 0; k < 3; k++) json_array_append_new(bl, json_string(r->bigs[k]));
+    json_object_set_new(dr, "fields", bl);
+    json_object_set_new(dr, "share_of_proposals", json_real(ratio(xs->prop_big, xs->prop)));
+    json_object_set_new(dr, "share_of_targets", json_real(ratio(xs->tgt_big, xs->ntargets)));
+    json_object_set_new(xo, "drift", dr);
+    if (a->ref5 > 0 && a->refser > 0) {
+        json_t *rf = json_object();
+        json_object_set_new(rf, "recall_at_5", json_real(a->ref5));
+        json_object_set_new(rf, "serendipity_at_10", json_real(a->refser));
+        json_object_set_new(xo, "reference", rf);
+    }
+    json_object_set_new(p, "recall_at_5", json_real(ratio(xs->p5, xs->ntargets)));
+    json_object_set_new(p, "recall_at_10", json_real(ratio(xs->p10, xs->ntargets)));
+    json_object_set_new(p, "sw_recall_at_10", json_real(ratio(xs->psw10, xs->swall)));
+    json_object_set_new(p, "serendipity_at_10", json_real(0));
+    json_object_set_new(xo, "tenyo", t);
+    json_object_set_new(xo, "prior", p);
+    json_object_set_new(xo, "seconds", json_real(r->xsecs));
+    return xo;
+}
+
+/* The report as one JSON object (--json). */
+static void eval_print_json(const eval_args *a, const eval_result *r) {
+    const split_filter *sf = &a->sf;
+    json_t *o = json_object(), *md = json_object();
+    json_object_set_new(o, "protocol", json_string("S"));
+    json_object_set_new(o, "salt", json_string(sf->salt));
+    json_object_set_new(o, "modulus", json_integer(sf->mod));
+    json_object_set_new(o, "train_docs", json_integer((json_int_t)r->ndocs));
+    json_object_set_new(o, "test_docs_left_out",
+                        json_integer((json_int_t)(r->tot.filtered - sf->no_text)));
+    json_object_set_new(o, "docs_without_abstract_or_codes", json_integer((json_int_t)sf->no_text));
+    json_object_set_new(o, "queries", json_integer((json_int_t)r->nq));
+    json_object_set_new(o, "terms", json_integer((json_int_t)r->st.terms));
+    json_object_set_new(o, "rank", json_integer(r->st.dim));
+    json_object_set_new(o, "build_seconds", json_real(r->t_build));
+    for (int mi = 0; mi < a->nm; mi++) {
+        json_t *m = json_object();
+        json_object_set_new(m, "p_at_10", json_real(r->p10[mi]));
+        json_object_set_new(m, "seconds", json_real(r->secs[mi]));
+        json_object_set_new(m, "queries_per_second",
+                            json_real(r->nq / (r->secs[mi] > 0 ? r->secs[mi] : 1e-9)));
+        json_object_set_new(md, cli_mode_name(a->mlist[mi]), m);
+    }
+    if (a->do_s) json_object_set_new(o, "modes", md);
+    else json_decref(md);
+    if (a->do_x) json_object_set_new(o, "protocol_x", eval_json_x(a, r));
+    cli_print_json(o);
+    json_decref(o);
+}
+
+/* Protocol X's part of the text report. */
+static void eval_print_x(const eval_args *a, const eval_result *r) {
+    const xstats *xs = &r->xs;
+    const double *clo = r->clo, *chi = r->chi;
+    const double tv[XM_N] = {ratio(xs->t5, xs->ntargets), ratio(xs->t10, xs->ntargets),
+                             ratio(xs->sw10, xs->swall), ratio(xs->ser_hit, xs->ser_all)};
+    double ref5 = a->ref5, refser = a->refser;
+    printf("Protocol X: %.0f queries, %.0f targets, %.2f s (%.0f queries/s)\n",
+           xs->nqueries, xs->ntargets, r->xsecs, xs->nqueries / (r->xsecs > 0 ? r->xsecs : 1e-9));
+    printf("%-8s %10s %10s %14s %16s\n", "ranker", "recall@5", "recall@10",
+           "sw_recall@10", "serendipity@10");
+    printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "prior", ratio(xs->p5, xs->ntargets),
+           ratio(xs->p10, xs->ntargets), ratio(xs->psw10, xs->swall), 0.0);
+    printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "tenyo", tv[XM_R5], tv[XM_R10],
+           tv[XM_SW10], tv[XM_SER]);
+    printf("%-8s  %.3f-%.3f  %.3f-%.3f    %.3f-%.3f      %.3f-%.3f   (95%% bootstrap, %d resamples of the queries)\n",
+           "  ci95", clo[XM_R5], chi[XM_R5], clo[XM_R10], chi[XM_R10], clo[XM_SW10], chi[XM_SW10],
+           clo[XM_SER], chi[XM_SER], BOOT_B);
+    if (ref5 > 0 && refser > 0)
+        printf("against the reference (recall@5 %.3f, serendipity@10 %.3f): recall@5 %.3fx "
+               "(%.3f-%.3f), serendipity@10 %.3fx (%.3f-%.3f)\n", ref5, refser,
+               tv[XM_R5] / ref5, clo[XM_R5] / ref5, chi[XM_R5] / ref5, tv[XM_SER] / refser,
+               clo[XM_SER] / refser, chi[XM_SER] / refser);
+    printf("drift: %.1f%% of %.0f proposals fall in the 3 largest fields (%s %s %s); "
+           "%.1f%% of the targets do\n", 100 * ratio(xs->prop_big, xs->prop), xs->prop,
+           r->bigs[0], r->bigs[1], r->bigs[2], 100 * ratio(xs->tgt_big, xs->ntargets));
+    printf("serendipity targets: %.0f found of %.0f; %.0f in no train document, %.0f in "
+           "fewer than 3 (out of reach of any ranker that learns from the index)\n",
+           xs->ser_hit, xs->ser_all, xs->ser_absent, xs->ser_rare);
+}
+
+/* The report as text. */
+static void eval_print_text(const eval_args *a, const eval_result *r) {
+    const split_filter *sf = &a->sf;
+    printf("split (salt \"%s\", modulus %u): %llu train docs, %llu test docs left out, "
+           "%llu records without abstract or codes left out)\n",
+           sf->salt, sf->mod, (unsigned long long)r->ndocs,
+           (unsigned long long)(r->tot.filtered - sf->no_text), sf->no_text);
+    printf("index: %llu terms, rank %d, built in %.1f s\n", (unsigned long long)r->st.terms,
+           r->st.dim, r->t_build);
+    if (a->do_s) {
+        printf("Protocol S: %llu queries (%llu docs without a main group not queried)\n",
+               (unsigned long long)r->nq, (unsigned long long)(r->ndocs - r->nq));
+        printf("%-8s %8s %10s %10s\n", "mode", "P@10", "seconds", "queries/s");
+        for (int mi = 0; mi < a->nm; mi++)
+            printf("%-8s %8.3f %10.2f %10.0f\n", cli_mode_name(a->mlist[mi]), r->p10[mi],
+                   r->secs[mi], r->nq / (r->secs[mi] > 0 ? r->secs[mi] : 1e-9));
+    }
+    if (a->do_x) eval_print_x(a, r);
+}
+
+int cli_cmd_eval(int argc, char **argv) {
+    eval_args a = {.sf = {.salt = "dev", .mod = 4}, .weight = -1};
+    tenyo_ideas_opts_default(&a.io);
+    a.io.min_confidence = 0; /* Protocol X ranks the full list, */
+    a.io.merge = 0;          /* one field per proposal */
+    tenyo_build_opts_default(&a.bo);
+    int ec = eval_parse(argc, argv, &a);
+    if (ec >= 0) return ec;
+    eval_result r = {.bigs = {"-", "-", "-"}};
+    tenyo_index *x = NULL;
+    if ((ec = eval_train_index(&a, &r, &x))) return ec;
     groups g = {0};
     if (build_groups(x, &g)) {
         cli_err("out of memory\n");
         tenyo_index_free(x);
         return EXIT_RESOURCE;
     }
-    int nt = bo.threads > 0 ? bo.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = a.bo.threads > 0 ? a.bo.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nt < 1) nt = 1;
     if (nt > 64) nt = 64;
-    double p10[3] = {0}, secs[3] = {0};
-    uint64_t nq = 0;
-    for (int mi = 0; mi < nm && do_s; mi++) {
-        sjob jobs[64];
-        double t1 = now_s();
-        for (int t = 0; t < nt; t++) jobs[t] = (sjob){x, &g, mlist[mi], weight, 0, 0, 0};
-        tenyo_parallel(nt, s_worker, jobs);
-        double sum = 0;
-        nq = 0;
-        for (int t = 0; t < nt; t++) {
-            sum += jobs[t].sum;
-            nq += jobs[t].nq;
-            if (jobs[t].status) ec = EXIT_RESOURCE;
-        }
-        secs[mi] = now_s() - t1;
-        p10[mi] = nq ? sum / (double)nq : 0;
-    }
-    uint64_t ndocs = tenyo_index_ndocs(x);
-    xstats xs = {0};
-    double xsecs = 0;
-    xstats *per = NULL;
-    double clo[XM_N] = {0}, chi[XM_N] = {0};
+    if (a.do_s) ec = eval_protocol_s(&a, x, &g, nt, &r);
+    r.ndocs = tenyo_index_ndocs(x);
     int64_t big[3] = {-1, -1, -1};
-    if (do_x && ec == EXIT_OK) {
-        per = calloc(sf.nxq ? sf.nxq : 1, sizeof *per);
-        if (!per) {
-            cli_err("out of memory\n");
-            ec = EXIT_RESOURCE;
-        } else {
-            largest3(x, big);
-            FILE *dump = NULL;
-            if (dump_path && !(dump = fopen(dump_path, "w"))) {
-                cli_err("%s: cannot create\n", dump_path);
-                ec = EXIT_RESOURCE;
-            }
-            if (ec == EXIT_OK) {
-                if (dump)
-                    fputs("query\tfield\ttarget\tprior_top10\tvote_share\tprior\tfield_share\t"
-                          "best_similarity\tsupport\tfocus\tgeneric_share\ttitle_only\texpected\t"
-                          "query_best\tmodel\n", dump);
-                ec = run_x(x, &sf, &io, nt, &xs, per, big, dump, &xsecs);
-            }
-            if (dump && fclose(dump)) ec = EXIT_RESOURCE;
-            if (ec == EXIT_OK && bootstrap(per, sf.nxq, clo, chi)) ec = EXIT_RESOURCE;
-        }
-    }
-    char bigs[3][5] = {"-", "-", "-"};
+    if (a.do_x && ec == EXIT_OK) ec = eval_protocol_x(&a, x, nt, big, &r);
     for (int k = 0; k < 3; k++) {
         const char *code = NULL;
         if (big[k] >= 0 && tenyo_index_field(x, (uint32_t)big[k], &code, NULL) == TENYO_OK)
-            snprintf(bigs[k], sizeof bigs[k], "%s", code);
+            snprintf(r.bigs[k], sizeof r.bigs[k], "%s", code);
     }
-    const double tv[XM_N] = {ratio(xs.t5, xs.ntargets), ratio(xs.t10, xs.ntargets),
-                             ratio(xs.sw10, xs.swall), ratio(xs.ser_hit, xs.ser_all)};
-    if (json) {
-        json_t *o = json_object(), *r = json_object();
-        json_object_set_new(o, "protocol", json_string("S"));
-        json_object_set_new(o, "salt", json_string(sf.salt));
-        json_object_set_new(o, "modulus", json_integer(sf.mod));
-        json_object_set_new(o, "train_docs", json_integer((json_int_t)ndocs));
-        json_object_set_new(o, "test_docs_left_out", json_integer((json_int_t)(tot.filtered - sf.no_text)));
-        json_object_set_new(o, "docs_without_abstract_or_codes", json_integer((json_int_t)sf.no_text));
-        json_object_set_new(o, "queries", json_integer((json_int_t)nq));
-        json_object_set_new(o, "terms", json_integer((json_int_t)st.terms));
-        json_object_set_new(o, "rank", json_integer(st.dim));
-        json_object_set_new(o, "build_seconds", json_real(t_build));
-        for (int mi = 0; mi < nm; mi++) {
-            json_t *m = json_object();
-            json_object_set_new(m, "p_at_10", json_real(p10[mi]));
-            json_object_set_new(m, "seconds", json_real(secs[mi]));
-            json_object_set_new(m, "queries_per_second", json_real(nq / (secs[mi] > 0 ? secs[mi] : 1e-9)));
-            json_object_set_new(r, cli_mode_name(mlist[mi]), m);
-        }
-        if (do_s) json_object_set_new(o, "modes", r);
-        else json_decref(r);
-        if (do_x) {
-            json_t *xo = json_object(), *t = json_object(), *p = json_object();
-            json_object_set_new(xo, "queries", json_integer((json_int_t)xs.nqueries));
-            json_object_set_new(xo, "targets", json_integer((json_int_t)xs.ntargets));
-            json_object_set_new(t, "recall_at_5", json_real(ratio(xs.t5, xs.ntargets)));
-            json_object_set_new(t, "recall_at_10", json_real(ratio(xs.t10, xs.ntargets)));
-            json_object_set_new(t, "sw_recall_at_10", json_real(ratio(xs.sw10, xs.swall)));
-            json_object_set_new(t, "serendipity_at_10", json_real(ratio(xs.ser_hit, xs.ser_all)));
-            static const char *mn[XM_N] = {"recall_at_5", "recall_at_10", "sw_recall_at_10",
-                                           "serendipity_at_10"};
-            json_t *ci = json_object();
-            for (int m = 0; m < XM_N; m++) {
-                json_t *pair = json_array();
-                json_array_append_new(pair, json_real(clo[m]));
-                json_array_append_new(pair, json_real(chi[m]));
-                json_object_set_new(ci, mn[m], pair);
-            }
-            json_object_set_new(t, "ci95", ci);
-            json_t *dr = json_object(), *bl = json_array();
-            for (int k = 0; k < 3; k++) json_array_append_new(bl, json_string(bigs[k]));
-            json_object_set_new(dr, "fields", bl);
-            json_object_set_new(dr, "share_of_proposals", json_real(ratio(xs.prop_big, xs.prop)));
-            json_object_set_new(dr, "share_of_targets", json_real(ratio(xs.tgt_big, xs.ntargets)));
-            json_object_set_new(xo, "drift", dr);
-            if (ref5 > 0 && refser > 0) {
-                json_t *rf = json_object();
-                json_object_set_new(rf, "recall_at_5", json_real(ref5));
-                json_object_set_new(rf, "serendipity_at_10", json_real(refser));
-                json_object_set_new(xo, "reference", rf);
-            }
-            json_object_set_new(p, "recall_at_5", json_real(ratio(xs.p5, xs.ntargets)));
-            json_object_set_new(p, "recall_at_10", json_real(ratio(xs.p10, xs.ntargets)));
-            json_object_set_new(p, "sw_recall_at_10", json_real(ratio(xs.psw10, xs.swall)));
-            json_object_set_new(p, "serendipity_at_10", json_real(0));
-            json_object_set_new(xo, "tenyo", t);
-            json_object_set_new(xo, "prior", p);
-            json_object_set_new(xo, "seconds", json_real(xsecs));
-            json_object_set_new(o, "protocol_x", xo);
-        }
-        cli_print_json(o);
-        json_decref(o);
-    } else {
-        printf("split (salt \"%s\", modulus %u): %llu train docs, %llu test docs left out, "
-               "%llu records without abstract or codes left out)\n",
-               sf.salt, sf.mod, (unsigned long long)ndocs, (unsigned long long)(tot.filtered - sf.no_text),
-               sf.no_text);
-        printf("index: %llu terms, rank %d, built in %.1f s\n", (unsigned long long)st.terms,
-               st.dim, t_build);
-        if (do_s)
-            printf("Protocol S: %llu queries (%llu docs without a main group not queried)\n",
-                   (unsigned long long)nq, (unsigned long long)(ndocs - nq));
-        if (do_s) {
-            printf("%-8s %8s %10s %10s\n", "mode", "P@10", "seconds", "queries/s");
-            for (int mi = 0; mi < nm; mi++)
-                printf("%-8s %8.3f %10.2f %10.0f\n", cli_mode_name(mlist[mi]), p10[mi], secs[mi],
-                       nq / (secs[mi] > 0 ? secs[mi] : 1e-9));
-        }
-        if (do_x) {
-            printf("Protocol X: %.0f queries, %.0f targets, %.2f s (%.0f queries/s)\n",
-                   xs.nqueries, xs.ntargets, xsecs, xs.nqueries / (xsecs > 0 ? xsecs : 1e-9));
-            printf("%-8s %10s %10s %14s %16s\n", "ranker", "recall@5", "recall@10",
-                   "sw_recall@10", "serendipity@10");
-            printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "prior", ratio(xs.p5, xs.ntargets),
-                   ratio(xs.p10, xs.ntargets), ratio(xs.psw10, xs.swall), 0.0);
-            printf("%-8s %10.3f %10.3f %14.3f %16.3f\n", "tenyo", tv[XM_R5], tv[XM_R10],
-                   tv[XM_SW10], tv[XM_SER]);
-            printf("%-8s  %.3f-%.3f  %.3f-%.3f    %.3f-%.3f      %.3f-%.3f   (95%% bootstrap, %d resamples of the queries)\n",
-                   "  ci95", clo[XM_R5], chi[XM_R5], clo[XM_R10], chi[XM_R10], clo[XM_SW10], chi[XM_SW10],
-                   clo[XM_SER], chi[XM_SER], BOOT_B);
-            if (ref5 > 0 && refser > 0)
-                printf("against the reference (recall@5 %.3f, serendipity@10 %.3f): recall@5 %.3fx "
-                       "(%.3f-%.3f), serendipity@10 %.3fx (%.3f-%.3f)\n", ref5, refser,
-                       tv[XM_R5] / ref5, clo[XM_R5] / ref5, chi[XM_R5] / ref5, tv[XM_SER] / refser,
-                       clo[XM_SER] / refser, chi[XM_SER] / refser);
-            printf("drift: %.1f%% of %.0f proposals fall in the 3 largest fields (%s %s %s); "
-                   "%.1f%% of the targets do\n", 100 * ratio(xs.prop_big, xs.prop), xs.prop,
-                   bigs[0], bigs[1], bigs[2], 100 * ratio(xs.tgt_big, xs.ntargets));
-            printf("serendipity targets: %.0f found of %.0f; %.0f in no train document, %.0f in "
-                   "fewer than 3 (out of reach of any ranker that learns from the index)\n",
-                   xs.ser_hit, xs.ser_all, xs.ser_absent, xs.ser_rare);
-        }
-    }
-    free(per);
+    if (a.json) eval_print_json(&a, &r);
+    else eval_print_text(&a, &r);
     free(g.h);
     free(g.ptr);
-    for (size_t i = 0; i < sf.nxq; i++) {
-        free(sf.xq[i].text);
-        free(sf.xq[i].targets);
+    for (size_t i = 0; i < a.sf.nxq; i++) {
+        free(a.sf.xq[i].text);
+        free(a.sf.xq[i].targets);
     }
-    free(sf.xq);
+    free(a.sf.xq);
     tenyo_index_free(x);
     return ec;
 }

@@ -94,66 +94,27 @@ static int index_share(const cli_dist *dist, tenyo_build_opts *bo, const tenyo_r
     return ec;
 }
 
-int cli_cmd_index(int argc, char **argv) {
-    static const struct option lo[] = {
-        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
-        {"encoding", required_argument, 0, 'e'}, {"strict", no_argument, 0, OPT_STRICT},
-        {"dim", required_argument, 0, 'd'}, {"threads", required_argument, 0, 't'},
-        {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
-        {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
-        {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
-        {"max-terms", required_argument, 0, OPT_MAX_TERMS},
-        {"no-abstracts", no_argument, 0, OPT_NO_ABSTRACTS},
-        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
-        {"ipc-titles", required_argument, 0, OPT_TITLES},
-        {"ivf", optional_argument, 0, OPT_IVF}, {"f16", no_argument, 0, OPT_F16},
-        {"force", no_argument, 0, OPT_FORCE},
-        {"shards", required_argument, 0, OPT_SHARDS},
-        {"open-list", required_argument, 0, OPT_OPEN_LIST},
-        {"open-column", required_argument, 0, OPT_COLUMN},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *out = NULL, *open_list = NULL, *open_column = NULL;
-    unsigned wflags = 0;
+/* The options of one `tenyo index` run, and its inputs. */
+typedef struct {
+    const char *out, *open_list, *open_column;
+    unsigned wflags;
     const char *titles[8];
-    tenyo_read_opts ro = {0};
+    tenyo_read_opts ro;
     tenyo_build_opts bo;
-    tenyo_build_opts_default(&bo);
-    int quiet = 0, bad = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "o:f:e:d:t:qh", lo)) != -1) {
-        if (cli_build_opt(c, optarg, &bo, &bad) || cli_read_opt(c, optarg, &ro, &bad))
-            continue;
-        switch (c) {
-        case 'o': out = optarg; break;
-        case OPT_TITLES:
-            if (bo.nipc_titles == 8) {
-                cli_err("at most 8 --ipc-titles files\n");
-                bad = 1;
-            } else {
-                titles[bo.nipc_titles++] = cli_input_path(optarg);
-                bo.ipc_titles = titles;
-            }
-            break;
-        case OPT_IVF: {
-            long v = -1;
-            if (optarg && cli_long("--ivf", optarg, 1, 1000000, &v)) bad = 1;
-            bo.ivf_lists = (int)v;
-            break;
-        }
-        case OPT_F16: bo.f16_vectors = 1; break;
-        case OPT_FORCE: wflags |= TENYO_WRITE_FORCE; break;
-        case OPT_OPEN_LIST: open_list = optarg; break;
-        case OPT_COLUMN: open_column = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': return cli_help(index_usage);
-        default: bad = 1;
-        }
-    }
+    int quiet;
+    char **files;
+    int nfiles;
+} index_args;
+
+/* The checks on the options before any work: -1 to go on, else the exit
+ * code (BAD: an option was already refused). */
+static int index_check_args(const index_args *a, int bad) {
+    const char *out = a->out, *open_list = a->open_list;
     if (!bad && out && !strcmp(out, "-")) {
         cli_err("-o -: an index is a file, replaced atomically; name one\n");
         bad = 1;
     }
-    if (!bad && open_column && !open_list) {
+    if (!bad && a->open_column && !open_list) {
         cli_err("--open-column needs --open-list FILE\n");
         bad = 1;
     }
@@ -173,73 +134,178 @@ int cli_cmd_index(int argc, char **argv) {
         cli_err("-o: the output path is empty\n");
         bad = 1;
     }
-    if (bad || !out || optind >= argc) {
+    if (bad || !out || a->nfiles <= 0) {
         if (!bad && !out) cli_err("-o INDEX is required\n");
         if (!bad && out) cli_err("no input files\n");
         return cli_usage_error(index_usage);
     }
     /* an input (or titles) file named as the output, under any name */
     struct stat ost, ist;
-    int ninputs = argc - optind;
-    for (int i = 0; stat(out, &ost) == 0 && i < ninputs + (int)bo.nipc_titles; i++) {
-        const char *in = i < ninputs ? argv[optind + i] : titles[i - ninputs];
+    for (int i = 0; stat(out, &ost) == 0 && i < a->nfiles + (int)a->bo.nipc_titles; i++) {
+        const char *in = i < a->nfiles ? a->files[i] : a->titles[i - a->nfiles];
         if (stat(in, &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
             cli_err("%s is both an input and the output %s; nothing written\n", in, out);
             return EXIT_USAGE;
         }
     }
+    return -1;
+}
+
+/* Reads the options into *a: -1 to go on, else the exit code (help, a
+ * usage error, an --open-list that cannot be read or is refused). */
+static int index_parse(int argc, char **argv, index_args *a) {
+    static const struct option lo[] = {
+        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
+        {"encoding", required_argument, 0, 'e'}, {"strict", no_argument, 0, OPT_STRICT},
+        {"dim", required_argument, 0, 'd'}, {"threads", required_argument, 0, 't'},
+        {"min-df", required_argument, 0, OPT_MIN_DF}, {"max-df", required_argument, 0, OPT_MAX_DF},
+        {"seed", required_argument, 0, OPT_SEED}, {"power-iters", required_argument, 0, OPT_POWER},
+        {"oversample", required_argument, 0, OPT_OVERSAMPLE}, {"dicdir", required_argument, 0, OPT_DICDIR},
+        {"max-terms", required_argument, 0, OPT_MAX_TERMS},
+        {"no-abstracts", no_argument, 0, OPT_NO_ABSTRACTS},
+        {"no-parts", no_argument, 0, OPT_NO_PARTS}, {"stem", no_argument, 0, OPT_STEM}, {"no-stem", no_argument, 0, OPT_NO_STEM},
+        {"ipc-titles", required_argument, 0, OPT_TITLES},
+        {"ivf", optional_argument, 0, OPT_IVF}, {"f16", no_argument, 0, OPT_F16},
+        {"force", no_argument, 0, OPT_FORCE},
+        {"shards", required_argument, 0, OPT_SHARDS},
+        {"open-list", required_argument, 0, OPT_OPEN_LIST},
+        {"open-column", required_argument, 0, OPT_COLUMN},
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    tenyo_build_opts *bo = &a->bo;
+    int bad = 0, c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "o:f:e:d:t:qh", lo)) != -1) {
+        if (cli_build_opt(c, optarg, bo, &bad) || cli_read_opt(c, optarg, &a->ro, &bad))
+            continue;
+        switch (c) {
+        case 'o': a->out = optarg; break;
+        case OPT_TITLES:
+            if (bo->nipc_titles == 8) {
+                cli_err("at most 8 --ipc-titles files\n");
+                bad = 1;
+            } else {
+                a->titles[bo->nipc_titles++] = cli_input_path(optarg);
+                bo->ipc_titles = a->titles;
+            }
+            break;
+        case OPT_IVF: {
+            long v = -1;
+            if (optarg && cli_long("--ivf", optarg, 1, 1000000, &v)) bad = 1;
+            bo->ivf_lists = (int)v;
+            break;
+        }
+        case OPT_F16: bo->f16_vectors = 1; break;
+        case OPT_FORCE: a->wflags |= TENYO_WRITE_FORCE; break;
+        case OPT_OPEN_LIST: a->open_list = optarg; break;
+        case OPT_COLUMN: a->open_column = optarg; break;
+        case 'q': a->quiet = 1; break;
+        case 'h': return cli_help(index_usage);
+        default: bad = 1;
+        }
+    }
+    a->files = argv + optind;
+    a->nfiles = argc - optind;
+    return index_check_args(a, bad);
+}
+
+/* "nothing written" after a failed build, saying what became of OUT. */
+static void index_nothing_written(const char *out) {
+    if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
+    else cli_err("nothing written; %s was not created\n", out);
+}
+
+/* A new builder *B for the inputs and its sink *SINK, shared over DIST's
+ * processes when there is one: 0, or the exit code (its message printed,
+ * *B freed). */
+static int index_builder(const index_args *a, const cli_dist *dist, cli_progress *ps,
+                         tenyo_builder **b, cli_sink *sink) {
+    char err[512] = "";
+    int rc = tenyo_builder_new(&a->bo, b, err, sizeof err);
+    if (!rc && dist && (rc = dist->setup(dist->ud, *b)))
+        snprintf(err, sizeof err, "cannot share the build over %d processes", dist->size);
+    if (rc) {
+        cli_err("%s\n", err);
+        tenyo_builder_free(*b);
+        return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    *sink = cli_sink_builder(*b);
+    sink->progress = cli_on_progress;
+    sink->progress_ud = ps;
+    if (dist && dist->sink && (rc = dist->sink(dist->ud, *b, sink))) {
+        cli_err("cannot share the reading over %d processes\n", dist->size);
+        tenyo_builder_free(*b);
+        return cli_exit_code(rc);
+    }
+    return 0;
+}
+
+/* The line that closes a build: its counts, the time of each phase
+ * ("other": the field table and metadata, and whatever else lies between
+ * the named phases), the size and the peak memory. */
+static void index_summary(const tenyo_build_stats *st, const cli_read_totals *tot, const char *out) {
+    double named = st->sec_read + st->sec_tokenize + st->sec_weight + st->sec_svd +
+                   st->sec_ivf + st->sec_fieldmodel + st->sec_write;
+    char ivf[48] = "";
+    if (st->sec_ivf > 0) snprintf(ivf, sizeof ivf, ", ivf %.1f s", st->sec_ivf);
+    fprintf(stderr,
+            "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
+            "%llu duplicates, %llu without terms), %llu terms, rank %d, "
+            "%.1f s (tokenize %.1f s, read %.1f s, weight %.1f s, svd %.1f s%s, "
+            "field model %.1f s, write %.1f s, other %.1f s), %.2f MB, peak memory %.0f MiB "
+            "-> %s\n",
+            (unsigned long long)st->docs, (unsigned long long)tot->records, tot->files,
+            tot->files == 1 ? "" : "s", (unsigned long long)tot->skipped,
+            (unsigned long long)st->duplicates, (unsigned long long)st->empty,
+            (unsigned long long)st->terms, st->dim, st->sec_total, st->sec_tokenize,
+            st->sec_read, st->sec_weight, st->sec_svd, ivf, st->sec_fieldmodel,
+            st->sec_write, st->sec_total > named ? st->sec_total - named : 0.0,
+            st->file_bytes / 1e6, cli_peak_mib(), out);
+}
+
+int cli_cmd_index(int argc, char **argv) {
+    index_args a = {0};
+    tenyo_build_opts_default(&a.bo);
+    int ec = index_parse(argc, argv, &a);
+    if (ec >= 0) return ec;
+    const char *out = a.out;
     cli_progress ps = {0};
-    bo.progress = cli_on_progress;
-    bo.progress_ud = &ps;
+    a.bo.progress = cli_on_progress;
+    a.bo.progress_ud = &ps;
     char err[512] = "";
     const cli_dist *dist = cli_index_dist;
     if (dist && dist->rank != 0)
-        return index_share(dist, &bo, &ro, argv + optind, argc - optind, quiet);
+        return index_share(dist, &a.bo, &a.ro, a.files, a.nfiles, a.quiet);
     /* the writer lock first: another writer of this index refuses us now,
      * not after the inputs were read */
     tenyo_writer *w = NULL;
-    int rc = tenyo_writer_open(out, wflags, &w, err, sizeof err);
+    int rc = tenyo_writer_open(out, a.wflags, &w, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);
         cli_err("nothing written\n");
         return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
     }
     tenyo_builder *b = NULL;
-    rc = tenyo_builder_new(&bo, &b, err, sizeof err);
-    if (!rc && dist && (rc = dist->setup(dist->ud, b)))
-        snprintf(err, sizeof err, "cannot share the build over %d processes", dist->size);
-    if (rc) {
-        cli_err("%s\n", err);
-        tenyo_builder_free(b);
+    cli_sink sink;
+    ec = index_builder(&a, dist, &ps, &b, &sink);
+    if (ec) {
         tenyo_writer_free(w);
-        return cli_exit_code(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_RESOURCE;
+        return ec;
     }
+    if (dist && dist->inputs) dist->inputs(dist->ud, a.files, a.nfiles, &a.ro);
     cli_read_totals tot = {0};
-    cli_sink sink = cli_sink_builder(b);
-    sink.progress = cli_on_progress;
-    sink.progress_ud = &ps;
-    if (dist && dist->sink && (rc = dist->sink(dist->ud, b, &sink))) {
-        cli_err("cannot share the reading over %d processes\n", dist->size);
-        tenyo_builder_free(b);
-        tenyo_writer_free(w);
-        return cli_exit_code(rc);
-    }
-    if (dist && dist->inputs) dist->inputs(dist->ud, argv + optind, argc - optind, &ro);
-    int ec = cli_read_inputs(&sink, argv + optind, argc - optind, &ro, quiet, NULL,
-                             NULL, &tot);
+    ec = cli_read_inputs(&sink, a.files, a.nfiles, &a.ro, a.quiet, NULL, NULL, &tot);
     if (ec) {
         tenyo_builder_free(b);
         tenyo_writer_free(w);
-        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
-        else cli_err("nothing written; %s was not created\n", out);
+        index_nothing_written(out);
         return ec;
     }
     tenyo_build_stats st;
     rc = tenyo_writer_commit(w, b, &st, err, sizeof err);
     tenyo_builder_free(b);
     int oec = EXIT_OK;
-    if (!rc && open_list) /* under the same lock, the base in place */
-        oec = cli_open_list_load(out, open_list, open_column, quiet, w);
+    if (!rc && a.open_list) /* under the same lock, the base in place */
+        oec = cli_open_list_load(out, a.open_list, a.open_column, a.quiet, w);
     tenyo_writer_free(w);
     if (rc == TENYO_ERR_UNSYNCED) {
         cli_err("%s\n", err);
@@ -251,32 +317,13 @@ int cli_cmd_index(int argc, char **argv) {
     if (rc) {
         if (rc == TENYO_ERR_EMPTY)
             cli_err("no documents to index: %llu records in %s%s%s\n",
-                    (unsigned long long)tot.records, argv[optind],
-                    argc - optind > 1 ? " and the other files" : "",
+                    (unsigned long long)tot.records, a.files[0],
+                    a.nfiles > 1 ? " and the other files" : "",
                     tot.skipped ? " (the others skipped)" : "");
         else cli_err("%s\n", err);
-        if (access(out, F_OK) == 0) cli_err("nothing written; %s is unchanged\n", out);
-        else cli_err("nothing written; %s was not created\n", out);
+        index_nothing_written(out);
         return rc == TENYO_ERR_EMPTY ? EXIT_INPUT : cli_exit_code(rc);
     }
-    /* the build's phases; "other": the field table and metadata, and
-     * whatever else lies between the named phases */
-    double named = st.sec_read + st.sec_tokenize + st.sec_weight + st.sec_svd + st.sec_ivf +
-                   st.sec_fieldmodel + st.sec_write;
-    char ivf[48] = "";
-    if (st.sec_ivf > 0) snprintf(ivf, sizeof ivf, ", ivf %.1f s", st.sec_ivf);
-    fprintf(stderr,
-            "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
-            "%llu duplicates, %llu without terms), %llu terms, rank %d, "
-            "%.1f s (tokenize %.1f s, read %.1f s, weight %.1f s, svd %.1f s%s, "
-            "field model %.1f s, write %.1f s, other %.1f s), %.2f MB, peak memory %.0f MiB "
-            "-> %s\n",
-            (unsigned long long)st.docs, (unsigned long long)tot.records, tot.files,
-            tot.files == 1 ? "" : "s", (unsigned long long)tot.skipped,
-            (unsigned long long)st.duplicates, (unsigned long long)st.empty,
-            (unsigned long long)st.terms, st.dim, st.sec_total, st.sec_tokenize, st.sec_read,
-            st.sec_weight, st.sec_svd, ivf, st.sec_fieldmodel, st.sec_write,
-            st.sec_total > named ? st.sec_total - named : 0.0, st.file_bytes / 1e6,
-            cli_peak_mib(), out);
+    index_summary(&st, &tot, out);
     return oec;
 }

@@ -63,9 +63,9 @@
  * a second is never idle) is cut when it is not complete within
  * SRV_RECV_DEADLINE seconds (the watchdog below); the connection limit
  * follows the descriptor limit, and one client address may hold at most
- * an eighth of it (--client-conns; libmicrohttpd's per-IP limit): 1,030
- * idle sockets of one client used to take every slot and lock everyone
- * else out until they timed out (tests/api.sh opens them and asks
+ * an eighth of it (--client-conns; libmicrohttpd's per-IP limit), so that
+ * 1,030 idle sockets of one client cannot take every slot and lock everyone
+ * else out until they time out (tests/api.sh opens them and asks
  * /healthz from another address). Bound to loopback, every local client —
  * the analyst's browser too — is the one address 127.0.0.1, so there a
  * per-address limit would only lock the analyst out: none by default, and
@@ -775,8 +775,8 @@ int cli_cmd_serve(int argc, char **argv) {
     }
     s.wd.running = 1;
     unsigned conns = conn_limit();
-    /* one client (address) may hold at most per_client of the conns: idle
-     * sockets of one client used to take every slot until they timed out */
+    /* one client (address) may hold at most per_client of the conns, so
+     * its idle sockets cannot take every slot until they time out */
     if (per_client <= 0) per_client = s.loopback ? (long)conns : conns / 8 > 4 ? (long)conns / 8 : 4;
     if ((unsigned long)per_client > conns) per_client = conns;
     pthread_mutex_lock(&s.wd.mu);

@@ -152,8 +152,8 @@ static int has_ref_sign(const char *buf) {
 /* 1 when a phrase target can be quoted: brackets balanced, no leading
  * label such as (a) or （s7） nor a reference sign (対象者2の頭部), not a
  * generic word alone (車両, 期間, 装置, "vehicle"), at least two characters.
- * Phrases are found at index time; this check also guards indexes written
- * by earlier versions. */
+ * Phrases are found at index time; this check also guards indexes whose
+ * phrase lists were written without it. */
 static int whole_target(const char *p, size_t n) {
     static const char *const generic[] = {
         "車両", "期間", "装置", "部材", "構造", "作業", "方法", "システム", "もの", "用途",

@@ -1,5 +1,5 @@
 /*
- * match.c — company matching, the Kawasaki-model query (issue 17): a
+ * match.c — company matching, the Kawasaki-model query: a
  * company describes its strengths in a few sentences; which licensable
  * patents could it use, and for what?
  *

@@ -47,8 +47,8 @@
  * at declarations are found as the text passes: the end of a piece that may
  * be the start of "<?xml " (at most five bytes) is held back until the next
  * piece tells; blanks at the start of a document are held until a
- * non-blank byte starts its parser (a document of blanks alone gets none,
- * as before); each document's parser gets its bytes with isFinal = 0 and
+ * non-blank byte starts its parser (a document of blanks alone gets none);
+ * each document's parser gets its bytes with isFinal = 0 and
  * is finished at the next declaration or at the end of the file. expat
  * keeps only the token it is reading; the text of one record is bounded by
  * env->max_record (16 MiB): past it the record's text is no longer kept and

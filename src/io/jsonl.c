@@ -43,8 +43,8 @@
  * A field of the wrong type is a warning and dropped, not a bad record: the
  * record's text is still worth indexing. Bad records (skipped): invalid UTF-8,
  * broken JSON (jansson's message and character column), a key given twice in
- * one object (JSON_REJECT_DUPLICATES: "id":"A",...,"id":"B" used to keep the
- * last silently; now the line and the key are reported), a value that is
+ * one object (JSON_REJECT_DUPLICATES: "id":"A",...,"id":"B" is reported
+ * with its line and the key, not the last kept silently), a value that is
  * not an object, no id, an id that is not a string or number.
  */
 #include "io/io.h"

@@ -31,7 +31,7 @@
  * with flush = 0) keeps a character cut between chunks, and a conversion
  * error names the line of its first invalid byte and its file offset. An
  * error the first chunk shows (a byte invalid in the charset, invalid
- * UTF-8 in XML) fails tenyo_reader_open() as before; one found later is
+ * UTF-8 in XML) fails tenyo_reader_open(); one found later is
  * returned by next() after the records before it, as any fatal parse
  * status is.
  *

@@ -36,7 +36,7 @@
  * its 64 outputs in four 16-float SIMD registers over the row's non-zeros
  * and writes them once; the B rows of later non-zeros are prefetched. Why:
  * the product is a gather of random rows of B (hundreds of MB at 100k
- * documents). The previous loop (axpy of each whole 272-float B row into
+ * documents). The plain loop (axpy of each whole 272-float B row into
  * the C row) read-modify-wrote C per non-zero and, compiled for baseline
  * x86-64, ran on SSE; on 30k documents the panel kernel takes about half
  * its CPU time per product (bench/build_bench --products -t 1, medians of
@@ -46,7 +46,7 @@
  * Tried and rejected: panels of 16 or 32 columns (more passes over A, no
  * fewer misses: slower), renumbering the terms by document frequency so
  * that hot B rows share pages and lines (no gain, measured), and
- * target_clones on the old axpy (no gain, measured before).
+ * target_clones on the plain axpy (no gain, measured).
  * The kernels are GCC vector extensions compiled as avx512f / avx2 /
  * baseline clones chosen at load time; each element is the same multiply
  * then add in the same order (ISO C mode, so no contraction into FMA), so

@@ -49,8 +49,8 @@
  *     below 1e-6 of its Gram diagonal (cond beyond ~10^3: rank-deficient
  *     or degenerate blocks) sends that block to Householder QR, which is
  *     stable whatever the input; the jp corpus and the generated 30k
- *     corpus never take it (measured). Rejected: Householder everywhere (the old choice: 45% of
- *     the build, single-threaded); sklearn's LU normaliser (no stable final
+ *     corpus never take it (measured). Rejected: Householder everywhere
+ *     (45% of the build, single-threaded); sklearn's LU normaliser (no stable final
  *     basis of its own; partial pivoting's row swaps make it awkward to
  *     split over row chunks); shifted Cholesky-QR3 (its shift bound,
  *     11 (m l + l(l+1)) u ||Y||^2, exceeds ||Y||^2 itself in float at
@@ -93,7 +93,7 @@
  *   - A^T Q (terms x l), once per power iteration and once for the
  *     projection.
  * Both are summed over the fixed blocks in fixed point: each block's
- * partial is computed in float exactly as before (one ssyrk per chunk; the
+ * partial is computed in float as one process would (one ssyrk per chunk; the
  * postings of a term within a block in document order), then rounded to a
  * grid fixed by bounds every process knows (truncating: any rounding fixed
  * per value would do), and the int64 partials are
@@ -102,8 +102,9 @@
  * grids: entry (i, j) of the Gram matrix uses 2^(62 - c - e_i - e_j) with
  * max|Y_:i| < 2^e_i over all rows (a maximum, exact in any order) and
  * 2^c >= all rows, so the sum stays below 2^62 and the step is 2^-62 of
- * the bound (~2^-42 of a diagonal entry at 10^6 rows, near the double
- * sum it replaces and far below the float partials' own rounding); row t of A^T Q uses 2^(61 - e_t) with
+ * the bound (~2^-42 of a diagonal entry at 10^6 rows, near a double sum's
+ * and far below the float partials' own rounding); row t of A^T Q uses
+ * 2^(61 - e_t) with
  * df_t max|a_dt| max|Q| < 2^e_t (df and the maxima are exact over
  * processes). The terms side is held whole by every process but not
  * orthonormalised by every one: its chunks are shared out (each process
@@ -131,8 +132,8 @@
  *     without walking the stream there; each walks to its first chunk row
  *     drawing only the uniforms (no log, sin, cos), draws its chunks' rows
  *     and stops; the rows are gathered to all (terms x l floats once).
- *     Before, every process drew the normals of every term its documents
- *     held (at 100k, P = 4: most of the 37.8 M normals, four times).
+ *     Every process drawing the normals of every term its documents hold
+ *     would draw, at 100k and P = 4, most of the 37.8 M normals four times.
  *     Rejected: an xoshiro jump-ahead to the first row (a GF(2) 256 x 256
  *     matrix power; the walk costs (P - 1) / 2 of one stream's uniforms
  *     in all, under 1% here).
@@ -156,8 +157,8 @@
  * (callgrind, OpenBLAS's Sandybridge kernels, bench/mpi_work.sh): on the
  * generated 100k, 1.007x one process's over 2 processes and 1.010x over 4;
  * on 2,000 jp records (4,105 terms, where fixed costs weigh most) 1.02x
- * and 1.05x (1.10x and 1.27x before these steps). Chosen over the
- * alternatives: a fixed reduction tree over fixed blocks (the same bits,
+ * and 1.05x (1.10x and 1.27x with every process doing all of that
+ * work). Chosen over the alternatives: a fixed reduction tree over fixed blocks (the same bits,
  * but every block's terms x l partial must reach its place in the tree:
  * P-dependent message patterns and buffering, or blocks x terms x l
  * floats of memory in one process); gathering every block's partial to
@@ -168,29 +169,20 @@
  * the same arithmetic (blocks, grids, integer sums) with the reductions
  * as identities, so `tenyo index` and a row-split run give the same bytes
  * (tests/mpi/svd_check.c under mpirun -np 1-4 compares them with what
- * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it). Cost in one process, measured on the shared 2-core
- * machine at load ~8 (so CPU time, not wall): `tenyo index` of the jp
- * corpus, user CPU median of 3, 6.05 s before and 5.41 s after (with
- * the terms side shared out too: 4.63 s before, 4.65 s after; wall 9.92 s
- * and 9.83 s; the svd stage 1.4 s and 1.5 s);
- * build_bench on 15k generated documents (106k terms, -t 1), 4.38 / 5.27 s
- * before and 5.02 / 5.20 s after; perf: the fixed-block A^T Q kernel
- * (atq_term, by 64-column register panels like csr.c's) takes 6.4% of the
- * samples where the old gather took ~7.8%. A first version that
- * accumulated in memory and called llrint per element was 3x slower in
- * that step. Protocol S on the jp corpus is unchanged (P@10 0.908 / 0.910
- * / 0.915 for TF-IDF / LSA / hybrid, before and after).
- * The doc side can no longer fall back to Householder (no process holds
+ * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it).
+ * Its cost in one process, measured: docs/scaling-out.md, "The row-split
+ * SVD".
+ * The doc side cannot fall back to Householder (no process holds
  * the whole block): a failed Cholesky pivot there takes SVQB (Stathopoulos
  * & Wu 2002) on the exact Gram matrix instead, dropping directions below
  * 1e-7 of the largest eigenvalue, and the terms side's Householder then
- * completes the basis. A^T Q always runs over the transpose (the
- * column-split scatter fallback is gone: its per-thread column ranges do
- * not follow the blocks).
+ * completes the basis. A^T Q always runs over the transpose (a
+ * column-split scatter's per-thread column ranges would not follow the
+ * blocks).
  *
  * Determinism: the Gaussian block comes from xoshiro256** seeded by
- * splitmix64(seed) with Box-Muller, serially (the same Omega as every
- * earlier version; drawing it in parallel from per-chunk streams was tried
+ * splitmix64(seed) with Box-Muller, serially (one stream for a seed,
+ * whatever the split and the threads; drawing it in parallel from per-chunk streams was tried
  * and dropped: it changes the draw, and EVAL.md's en serendipity@10 gate
  * (0.487) sits within the seed-to-seed spread, 0.475-0.493 over 4 seeds); the sparse products are bitwise independent of the
  * thread count; every dense call sees the same chunk whatever thread runs
@@ -401,7 +393,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
  * setting is restored): its threaded ssyrk/strsm/sgemm, sgeqrf and sgesdd
  * change the last bits with its thread count (measured), and its spinning
  * threads collapse when another process competes for the cores (measured
- * before: 2.5 s -> 36.6 s for the jp corpus on 2 cores). The dense steps
+ * with them: 2.5 s -> 36.6 s for the jp corpus on 2 cores). The dense steps
  * get their cores from ty_svd_run_chunks() instead: fixed row chunks, one
  * single-threaded OpenBLAS call each, spread over opts.threads threads.
  * So the bytes depend neither on --threads nor on OPENBLAS_NUM_THREADS. A
@@ -452,12 +444,22 @@ static int omega(const svd_run *r, svd_rng *g, float *z) {
     return split ? ty_svd_comm_gather(r, z, l) : TENYO_OK;
 }
 
-static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
-                       float *s, float *v, char *err, size_t errlen) {
-    int rc = TENYO_ERR_NOMEM;
-    float *q = NULL, *z = NULL, *w = NULL, *tau = NULL, *rt = NULL,
-          *sv = NULL, *ur = NULL, *vt = NULL;
-    svd_run r = {.a = a, .err = err, .errlen = errlen};
+/* The blocks of one factorisation beside those svd_run holds. */
+typedef struct svd_bufs {
+    float *q;            /* Q (nrows x l); sized for either block */
+    float *z;            /* Omega, then Z and Q2 (ncols x l); the same */
+    float *w;            /* ncols x l: QR scratch while Q lives (with U) */
+    float *tau;          /* l: Householder scalars */
+    float *rt;           /* l x l: R of the projection, column-major */
+    float *sv, *ur, *vt; /* the small SVD: l, l x l, l x l */
+} svd_bufs;
+
+/* The arguments checked, r's row split set (block, comm, mtot) and the
+ * output sizes in bytes into *vsz and *usz: 0, or a status with err set. */
+static int svd_check(const ty_csr *a, const ty_svd_opts *o, const float *s, const float *v,
+                     svd_run *r, size_t *vsz, size_t *usz) {
+    char *err = r->err;
+    size_t errlen = r->errlen;
     if (!a || !o || !s || !v) {
         ty_seterr(err, errlen, "svd: missing matrix, options or output");
         return TENYO_ERR_ARG;
@@ -471,34 +473,236 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     }
     uint64_t m = a->nrows, n = a->ncols, rank = (uint64_t)o->rank;
     const ty_svd_comm *cm = o->comm;
-    r.block = o->block ? o->block : TY_SVD_BLOCK;
-    r.comm = cm;
-    r.mtot = cm ? cm->nrows_total : m;
+    r->block = o->block ? o->block : TY_SVD_BLOCK;
+    r->comm = cm;
+    r->mtot = cm ? cm->nrows_total : m;
     if (cm && (!cm->sum_i64 || !cm->max_f64 || !cm->gather_f32 ||
                cm->size < 1 || cm->rank < 0 || cm->rank >= cm->size ||
-               (m && cm->row0 % r.block) ||
-               cm->row0 > r.mtot || m > r.mtot - cm->row0)) {
+               (m && cm->row0 % r->block) ||
+               cm->row0 > r->mtot || m > r->mtot - cm->row0)) {
         ty_seterr(err, errlen,
                   "svd: bad row split (first row %llu, %llu of %llu rows, block %llu)",
                   (unsigned long long)cm->row0, (unsigned long long)m,
-                  (unsigned long long)r.mtot, (unsigned long long)r.block);
+                  (unsigned long long)r->mtot, (unsigned long long)r->block);
         return TENYO_ERR_ARG;
     }
-    if (r.mtot > INT_MAX || n > INT_MAX) {
+    if (r->mtot > INT_MAX || n > INT_MAX) {
         ty_seterr(err, errlen,
                   "svd: matrix %llu x %llu exceeds LAPACK's int dimensions",
-                  (unsigned long long)r.mtot, (unsigned long long)n);
+                  (unsigned long long)r->mtot, (unsigned long long)n);
         return TENYO_ERR_LIMIT;
     }
-    size_t vsz, usz;
-    if (ty_mul_overflow(n, rank, &vsz) || ty_mul_overflow(m, rank, &usz) ||
-        ty_mul_overflow(vsz, sizeof *v, &vsz) ||
-        ty_mul_overflow(usz, sizeof *u, &usz)) {
+    if (ty_mul_overflow(n, rank, vsz) || ty_mul_overflow(m, rank, usz) ||
+        ty_mul_overflow(*vsz, sizeof *v, vsz) || ty_mul_overflow(*usz, sizeof(float), usz)) {
         ty_seterr(err, errlen, "svd: output size overflows");
         return TENYO_ERR_LIMIT;
     }
-    rc = check_csr(a, err, errlen);
+    return check_csr(a, err, errlen);
+}
+
+/* The terms block's chunks, shared out over the processes in contiguous
+ * runs: this process's chunks (tc_lo, tc_hi), every process's first row
+ * (toff) and, for the reduce-scatter, its rows of the sum (zsum). */
+static void svd_share_terms(svd_run *r) {
+    const ty_svd_comm *cm = r->comm;
+    uint64_t n = r->a->ncols;
+    size_t l = (size_t)r->l;
+    size_t nch = ty_svd_chunk_count(r, n), np = cm ? (size_t)cm->size : 1,
+           me = cm ? (size_t)cm->rank : 0;
+    r->tc_lo = nch * me / np;
+    r->tc_hi = nch * (me + 1) / np;
+    r->toff = ty_mallocarray(np + 1, sizeof *r->toff);
+    for (size_t p = 0; r->toff && p <= np; p++) {
+        uint64_t row = (uint64_t)(nch * p / np) * r->block;
+        r->toff[p] = row < n ? row : n;
+    }
+    if (r->zi && cm->sum_scatter_i64 && r->toff) {
+        uint64_t mine = r->toff[me + 1] - r->toff[me];
+        r->zsum = ty_mallocarray((size_t)(mine ? mine : 1) * l, sizeof *r->zsum);
+    }
+}
+
+/* Every block and scratch of the factorisation (r->l and r->threads set):
+ * 0, or TENYO_ERR_NOMEM with err set. WANT_U: U is asked for. */
+static int svd_alloc(svd_run *r, svd_bufs *b, int want_u) {
+    const ty_svd_comm *cm = r->comm;
+    uint64_t m = r->a->nrows, n = r->a->ncols;
+    int l = r->l;
+    /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each
+     * is sized for either so that the one not live serves as QR scratch */
+    uint64_t big = m > n ? m : n;
+    b->q = ty_svd_alloc_block(big, (size_t)l);
+    b->z = ty_svd_alloc_block(big, (size_t)l);
+    b->w = want_u ? ty_svd_alloc_block(n, (size_t)l) : NULL;
+    r->gram = ty_mallocarray((size_t)l * l, sizeof *r->gram);
+    r->chol = ty_mallocarray((size_t)l * l, sizeof *r->chol);
+    r->racc = ty_mallocarray((size_t)l * l, sizeof *r->racc);
+    r->rtmp = ty_mallocarray((size_t)l * l, sizeof *r->rtmp);
+    r->diag = ty_mallocarray((size_t)l, sizeof *r->diag);
+    r->nchunk_max = ty_svd_chunk_count(r, big);
+    r->part = ty_mallocarray(r->nchunk_max, (size_t)l * l * sizeof *r->part);
+    r->tbound = ty_mallocarray(n, sizeof *r->tbound);
+    /* one process (even through comm) writes A^T Q straight to floats */
+    r->zi = cm && cm->size > 1 ? ty_calloc((size_t)n * l, sizeof *r->zi) : NULL;
+    r->iscr = ty_mallocarray((size_t)r->threads * l, sizeof *r->iscr);
+    r->iacc = ty_mallocarray((size_t)l * l, sizeof *r->iacc);
+    r->gsave = ty_mallocarray((size_t)l * l, sizeof *r->gsave);
+    r->colmax = ty_mallocarray((size_t)l, sizeof *r->colmax);
+    r->csc = ty_mallocarray((size_t)l, sizeof *r->csc);
+    r->ctc = ty_mallocarray((size_t)l, sizeof *r->ctc);
+    svd_share_terms(r);
+    b->tau = ty_mallocarray((size_t)l, sizeof *b->tau);
+    b->rt = ty_mallocarray((size_t)l * l, sizeof *b->rt);
+    b->sv = ty_mallocarray((size_t)l, sizeof *b->sv);
+    b->ur = ty_mallocarray((size_t)l * l, sizeof *b->ur);
+    b->vt = ty_mallocarray((size_t)l * l, sizeof *b->vt);
+    if (!b->q || !b->z || (want_u && !b->w) || !b->tau || !b->rt || !b->sv || !b->ur ||
+        !b->vt || !r->gram || !r->chol || !r->racc || !r->rtmp || !r->diag || !r->part ||
+        !r->tbound || (cm && cm->size > 1 && (!r->zi || (cm->sum_scatter_i64 && !r->zsum))) ||
+        !r->iscr || !r->iacc ||
+        !r->gsave || !r->colmax || !r->csc || !r->ctc || !r->toff) {
+        ty_seterr(r->err, r->errlen,
+                  "svd: out of memory for blocks of %llu and %llu x %d floats",
+                  (unsigned long long)m, (unsigned long long)n, l);
+        return TENYO_ERR_NOMEM;
+    }
+    return TENYO_OK;
+}
+
+static void svd_free(svd_run *r, svd_bufs *b) {
+    ty_csr_free(&r->at);
+    free(b->q);
+    free(b->z);
+    free(b->w);
+    free(r->gram);
+    free(r->chol);
+    free(r->racc);
+    free(r->rtmp);
+    free(r->diag);
+    free(r->part);
+    free(r->tbound);
+    free(r->zi);
+    free(r->zsum);
+    free(r->iscr);
+    free(r->iacc);
+    free(r->gsave);
+    free(r->colmax);
+    free(r->csc);
+    free(r->ctc);
+    free(r->toff);
+    free(b->tau);
+    free(b->rt);
+    free(b->sv);
+    free(b->ur);
+    free(b->vt);
+    free(r->work);
+    free(r->iwork);
+}
+
+/* Progress: one step per product-and-orthonormalisation pass. */
+static void svd_step(const ty_svd_opts *o, uint64_t *step, uint64_t steps) {
+    if (o->progress) o->progress(o->progress_ud, ++*step, steps);
+}
+
+/* The range finder: Q = ty_svd_orth(A Omega) into b->q, then the subspace
+ * iterations. After each product its input block is dead: it is the
+ * scratch. One Cholesky-QR pass between products, two for the last Q. */
+static int svd_range(svd_run *r, const ty_svd_opts *o, svd_bufs *b, uint64_t *step,
+                     uint64_t steps) {
+    const ty_csr *a = r->a;
+    uint64_t m = a->nrows, n = a->ncols;
+    size_t l = (size_t)r->l;
+    float *q = b->q, *z = b->z;
+    int rc;
+    /* one serial stream: the same Omega for a seed whatever the split
+     * (see the top: per-chunk streams would change the draw) */
+    svd_rng g;
+    rng_seed(&g, o->seed);
+    if ((rc = omega(r, &g, z))) return rc;
+    ty_csr_mul_dense(a, z, l, q, r->threads);
+    if ((rc = ty_svd_orth(r, q, m, 1, o->power_iters ? 1 : 2, z, b->tau, NULL, "range")))
+        return rc;
+    svd_step(o, step, steps);
+    for (int it = 0; it < o->power_iters; it++) {
+        int last = it + 1 == o->power_iters;
+        if ((rc = ty_svd_at_mul(r, q, m, z))) return rc;
+        if ((rc = ty_svd_orth(r, z, n, 0, 1, q, b->tau, NULL, "power iteration")))
+            return rc;
+        svd_step(o, step, steps);
+        ty_csr_mul_dense(a, z, l, q, r->threads);
+        if ((rc = ty_svd_orth(r, q, m, 1, last ? 2 : 1, z, b->tau, NULL,
+                              "power iteration")))
+            return rc;
+        svd_step(o, step, steps);
+    }
+    return TENYO_OK;
+}
+
+/* The small SVD R = U_R S V_R^T (b->rt into b->sv, b->ur, b->vt): on
+ * process 0 alone when it can broadcast (its R products too: orth), sent
+ * with its status. */
+static int svd_small(svd_run *r, svd_bufs *b, int want_u) {
+    int l = r->l, rc;
+    double st = 0;
+    if (!ty_svd_small_on_zero(r) || r->comm->rank == 0)
+        st = (double)LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, b->rt, l, b->sv, b->ur,
+                                         l, b->vt, l, r->work, r->lwork, r->iwork);
+    if (ty_svd_small_on_zero(r) &&
+        (rc = ty_svd_bcast_small(r, &st, b->sv, b->ur, want_u ? b->vt : NULL)))
+        return rc;
+    if (st != 0) return ty_svd_lapack_fail(r, "sgesdd", "small SVD", (lapack_int)st);
+    return TENYO_OK;
+}
+
+/* The projection: Bt = A^T Q = Q2 R, R = U_R S V_R^T, then the first KK
+ * triplets: S, V = Q2 U_R and U = Q V_R (when asked), their signs fixed
+ * and, split, V's rows gathered to all. */
+static int svd_project(svd_run *r, const ty_svd_opts *o, svd_bufs *b, float *u, float *s,
+                       float *v, int kk, uint64_t *step, uint64_t steps) {
+    uint64_t m = r->a->nrows, n = r->a->ncols, rank = (uint64_t)o->rank;
+    const ty_svd_comm *cm = r->comm;
+    int l = r->l, rc;
+    if ((rc = ty_svd_at_mul(r, b->q, m, b->z))) return rc;
+    /* Q is still needed for U when U is wanted: then w is the scratch */
+    if ((rc = ty_svd_orth(r, b->z, n, 0, 2, u ? b->w : b->q, b->tau, b->rt, "projection")))
+        return rc;
+    svd_step(o, step, steps);
+    if ((rc = svd_small(r, b, u != NULL))) return rc;
+    for (int i = 0; i < kk; i++) {
+        if (!isfinite(b->sv[i])) {
+            ty_seterr(r->err, r->errlen, "svd: singular value %d is not finite", i);
+            return TENYO_ERR_INPUT;
+        }
+        s[i] = b->sv[i];
+    }
+    /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
+    gemm_args gv = {.y = b->z, .m = b->ur, .trans_m = 1, .ldm = l, .out = v,
+                    .ncols = kk, .ldo = (int)rank};
+    ty_svd_run_chunk_range(r, ty_svd_gemm_chunk, &gv, n, r->tc_lo, r->tc_hi);
+    /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
+    gemm_args gu = {.y = b->q, .m = b->vt, .trans_m = 0, .ldm = l, .out = u,
+                    .ncols = kk, .ldo = (int)rank};
+    if (u) ty_svd_run_chunks(r, ty_svd_gemm_chunk, &gu, m);
+    if (cm && cm->size > 1) {
+        /* signs from each process's rows of V, then the rows to all */
+        if ((rc = fix_signs(r, v, r->toff[cm->rank], r->toff[cm->rank + 1], u, m, kk,
+                            (int)rank)) ||
+            (rc = ty_svd_comm_gather(r, v, (size_t)rank)))
+            return rc;
+    } else {
+        fix_signs(r, v, 0, n, u, m, kk, (int)rank);
+    }
+    svd_step(o, step, steps);
+    return TENYO_OK;
+}
+
+static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
+                       float *s, float *v, char *err, size_t errlen) {
+    svd_run r = {.a = a, .err = err, .errlen = errlen};
+    size_t vsz, usz;
+    int rc = svd_check(a, o, s, v, &r, &vsz, &usz);
     if (rc) return rc;
+    uint64_t n = a->ncols, rank = (uint64_t)o->rank;
     memset(s, 0, rank * sizeof *s);
     uint64_t mn = r.mtot < n ? r.mtot : n;
     int kk = (int)(rank < mn ? rank : mn);
@@ -510,178 +714,26 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     }
     if (mn == 0) return TENYO_OK;
     uint64_t l64 = (uint64_t)kk + (uint64_t)o->oversample;
-    int l = (int)(l64 < mn ? l64 : mn);
-    r.l = l;
+    r.l = (int)(l64 < mn ? l64 : mn);
     r.threads = ty_parallel_workers(o->threads, UINT64_MAX, 1); /* <= 0: the cores */
-
-    rc = TENYO_ERR_NOMEM;
-    /* q holds Q (nrows x l), z holds Omega then Z and Q2 (ncols x l); each
-     * is sized for either so that the one not live serves as QR scratch */
-    uint64_t big = m > n ? m : n;
-    q = ty_svd_alloc_block(big, (size_t)l);
-    z = ty_svd_alloc_block(big, (size_t)l);
-    w = u ? ty_svd_alloc_block(n, (size_t)l) : NULL;
-    r.gram = ty_mallocarray((size_t)l * l, sizeof *r.gram);
-    r.chol = ty_mallocarray((size_t)l * l, sizeof *r.chol);
-    r.racc = ty_mallocarray((size_t)l * l, sizeof *r.racc);
-    r.rtmp = ty_mallocarray((size_t)l * l, sizeof *r.rtmp);
-    r.diag = ty_mallocarray((size_t)l, sizeof *r.diag);
-    r.nchunk_max = ty_svd_chunk_count(&r, big);
-    r.part = ty_mallocarray(r.nchunk_max, (size_t)l * l * sizeof *r.part);
-    r.tbound = ty_mallocarray(n, sizeof *r.tbound);
-    /* one process (even through comm) writes A^T Q straight to floats */
-    r.zi = cm && cm->size > 1 ? ty_calloc((size_t)n * l, sizeof *r.zi) : NULL;
-    r.iscr = ty_mallocarray((size_t)r.threads * l, sizeof *r.iscr);
-    r.iacc = ty_mallocarray((size_t)l * l, sizeof *r.iacc);
-    r.gsave = ty_mallocarray((size_t)l * l, sizeof *r.gsave);
-    r.colmax = ty_mallocarray((size_t)l, sizeof *r.colmax);
-    r.csc = ty_mallocarray((size_t)l, sizeof *r.csc);
-    r.ctc = ty_mallocarray((size_t)l, sizeof *r.ctc);
-    {
-        /* the terms block's chunks, shared out in contiguous runs */
-        size_t nch = ty_svd_chunk_count(&r, n), np = cm ? (size_t)cm->size : 1,
-               me = cm ? (size_t)cm->rank : 0;
-        r.tc_lo = nch * me / np;
-        r.tc_hi = nch * (me + 1) / np;
-        r.toff = ty_mallocarray(np + 1, sizeof *r.toff);
-        for (size_t p = 0; r.toff && p <= np; p++) {
-            uint64_t row = (uint64_t)(nch * p / np) * r.block;
-            r.toff[p] = row < n ? row : n;
-        }
-        if (r.zi && cm->sum_scatter_i64 && r.toff) {
-            uint64_t mine = r.toff[me + 1] - r.toff[me];
-            r.zsum = ty_mallocarray((size_t)(mine ? mine : 1) * l, sizeof *r.zsum);
-        }
-    }
-    tau = ty_mallocarray((size_t)l, sizeof *tau);
-    rt = ty_mallocarray((size_t)l * l, sizeof *rt);
-    sv = ty_mallocarray((size_t)l, sizeof *sv);
-    ur = ty_mallocarray((size_t)l * l, sizeof *ur);
-    vt = ty_mallocarray((size_t)l * l, sizeof *vt);
-    if (!q || !z || (u && !w) || !tau || !rt || !sv || !ur || !vt ||
-        !r.gram || !r.chol || !r.racc || !r.rtmp || !r.diag || !r.part ||
-        !r.tbound || (cm && cm->size > 1 && (!r.zi || (cm->sum_scatter_i64 && !r.zsum))) ||
-        !r.iscr || !r.iacc ||
-        !r.gsave || !r.colmax || !r.csc || !r.ctc || !r.toff) {
-        ty_seterr(err, errlen,
-                  "svd: out of memory for blocks of %llu and %llu x %d floats",
-                  (unsigned long long)m, (unsigned long long)n, l);
+    svd_bufs b = {0};
+    uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
+    if ((rc = svd_alloc(&r, &b, u != NULL)) ||
+        (rc = ty_svd_alloc_work(&r, b.q, b.z, a->nrows, n, b.tau, b.rt, b.sv, b.ur, b.vt)))
         goto done;
-    }
-    if ((rc = ty_svd_alloc_work(&r, q, z, m, n, tau, rt, sv, ur, vt))) goto done;
     /* A^T: the fixed-block form of A^T Q walks each term's postings */
     if ((rc = ty_csr_transpose(a, &r.at))) {
         ty_seterr(err, errlen, "svd: cannot transpose the %llu x %llu matrix",
-                  (unsigned long long)m, (unsigned long long)n);
+                  (unsigned long long)a->nrows, (unsigned long long)n);
         goto done;
     }
     r.have_at = 1;
-    if ((rc = ty_svd_term_bounds(&r))) goto done;
-
-    /* range finder: Q = ty_svd_orth(A Omega), then subspace iterations */
-    /* one serial stream: the same Omega as every earlier version for a
-     * seed (see the top: per-chunk streams change the draw) */
-    svd_rng g;
-    rng_seed(&g, o->seed);
-    if ((rc = omega(&r, &g, z))) goto done;
-    /* progress: one step per product-and-orthonormalisation pass */
-    uint64_t steps = 2 * (uint64_t)o->power_iters + 3, step = 0;
-#define SVD_STEP()                                                          \
-    do {                                                                    \
-        if (o->progress) o->progress(o->progress_ud, ++step, steps);        \
-    } while (0)
-    ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-    /* after each product its input block is dead: it is the scratch */
-    /* one Cholesky-QR pass between products, two for the last Q */
-    if ((rc = ty_svd_orth(&r, q, m, 1, o->power_iters ? 1 : 2, z, tau, NULL, "range")))
+    if ((rc = ty_svd_term_bounds(&r)) || (rc = svd_range(&r, o, &b, &step, steps)) ||
+        (rc = svd_project(&r, o, &b, u, s, v, kk, &step, steps)))
         goto done;
-    SVD_STEP();
-    for (int it = 0; it < o->power_iters; it++) {
-        int last = it + 1 == o->power_iters;
-        if ((rc = ty_svd_at_mul(&r, q, m, z))) goto done;
-        if ((rc = ty_svd_orth(&r, z, n, 0, 1, q, tau, NULL, "power iteration")))
-            goto done;
-        SVD_STEP();
-        ty_csr_mul_dense(a, z, (size_t)l, q, r.threads);
-        if ((rc = ty_svd_orth(&r, q, m, 1, last ? 2 : 1, z, tau, NULL,
-                       "power iteration")))
-            goto done;
-        SVD_STEP();
-    }
-
-    /* projection: Bt = A^T Q = Q2 R, then R = U_R S V_R^T */
-    if ((rc = ty_svd_at_mul(&r, q, m, z))) goto done;
-    /* Q is still needed for U when U is wanted: then w is the scratch */
-    if ((rc = ty_svd_orth(&r, z, n, 0, 2, u ? w : q, tau, rt, "projection"))) goto done;
-    SVD_STEP();
-    /* the small SVD: on process 0 alone when it can broadcast (its R
-     * products too: orth), sent with its status */
-    double st = 0;
-    if (!ty_svd_small_on_zero(&r) || cm->rank == 0)
-        st = (double)LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, 'A', l, l, rt, l, sv, ur,
-                                         l, vt, l, r.work, r.lwork, r.iwork);
-    if (ty_svd_small_on_zero(&r) && (rc = ty_svd_bcast_small(&r, &st, sv, ur, u ? vt : NULL)))
-        goto done;
-    if (st != 0) {
-        rc = ty_svd_lapack_fail(&r, "sgesdd", "small SVD", (lapack_int)st);
-        goto done;
-    }
-    for (int i = 0; i < kk; i++) {
-        if (!isfinite(sv[i])) {
-            ty_seterr(err, errlen, "svd: singular value %d is not finite", i);
-            rc = TENYO_ERR_INPUT;
-            goto done;
-        }
-        s[i] = sv[i];
-    }
-    /* V = Q2 U_R[:, :kk]: ur is column-major U_R, i.e. row-major U_R^T */
-    gemm_args gv = {.y = z, .m = ur, .trans_m = 1, .ldm = l, .out = v,
-                    .ncols = kk, .ldo = (int)rank};
-    ty_svd_run_chunk_range(&r, ty_svd_gemm_chunk, &gv, n, r.tc_lo, r.tc_hi);
-    /* U = Q V_R[:, :kk]: vt is column-major V_R^T, i.e. row-major V_R */
-    gemm_args gu = {.y = q, .m = vt, .trans_m = 0, .ldm = l, .out = u,
-                    .ncols = kk, .ldo = (int)rank};
-    if (u) ty_svd_run_chunks(&r, ty_svd_gemm_chunk, &gu, m);
-    if (cm && cm->size > 1) {
-        /* signs from each process's rows of V, then the rows to all */
-        if ((rc = fix_signs(&r, v, r.toff[cm->rank], r.toff[cm->rank + 1], u, m, kk,
-                            (int)rank)) ||
-            (rc = ty_svd_comm_gather(&r, v, (size_t)rank)))
-            goto done;
-    } else {
-        fix_signs(&r, v, 0, n, u, m, kk, (int)rank);
-    }
-    SVD_STEP();
-#undef SVD_STEP
     rc = TENYO_OK;
 done:
-    ty_csr_free(&r.at);
-    free(q);
-    free(z);
-    free(w);
-    free(r.gram);
-    free(r.chol);
-    free(r.racc);
-    free(r.rtmp);
-    free(r.diag);
-    free(r.part);
-    free(r.tbound);
-    free(r.zi);
-    free(r.zsum);
-    free(r.iscr);
-    free(r.iacc);
-    free(r.gsave);
-    free(r.colmax);
-    free(r.csc);
-    free(r.ctc);
-    free(r.toff);
-    free(tau);
-    free(rt);
-    free(sv);
-    free(ur);
-    free(vt);
-    free(r.work);
-    free(r.iwork);
+    svd_free(&r, &b);
     return rc;
 }
 

@@ -37,12 +37,12 @@
  * arithmetic and the candidates' document numbers are unchanged), which
  * is what makes their memory fall with P: at 100k documents in 4 shards
  * (VmRSS after the first query; bench/README.md "Serving over
- * processes"), 463 MB each before, 187 MB at P = 4 and 246 MB at P = 2
- * (two shards); what remains is the shared part (the basis' int8 codes
- * 36 MB, vocabulary, idf, fields), the stand-ins' fixed-size rows (the
- * int8 codes of every document, 26 MB) and the libraries. A process
- * holding no shard (P above the shard count) reads
- * shard 0 for the sections' shape and scans nothing. A single-file index
+ * processes"), 463 MB each when every process holds all of it, 187 MB
+ * at P = 4 and 246 MB at P = 2 (two shards); what remains is the shared
+ * part (the basis' int8 codes 36 MB, vocabulary, idf, fields), the
+ * stand-ins' fixed-size rows (the int8 codes of every document, 26 MB)
+ * and the libraries. A process holding no shard (P above the shard
+ * count) reads shard 0 for the sections' shape and scans nothing. A single-file index
  * is opened whole by every process (its even ranges are not files).
  * The identity they check with process 0 is then the manifest's hash
  * (the fit id hashes rows a partial read lacks).

@@ -4,371 +4,80 @@
  *   mpirun -np P tenyo-mpi index [the options of tenyo index] FILE... -o INDEX
  *   mpirun -np P tenyo-mpi serve [the options of tenyo serve] INDEX
  *
- * `serve` is src/mpi/serve.c (its opening comment is its design): the
- * server of `tenyo serve` on rank 0, every rank scanning its shards of
- * each query, the answers the bytes of `tenyo serve`'s. What follows is
- * `index`.
+ * `serve` is src/mpi/serve.c (its opening comment is its design). What
+ * follows is `index`, in short; docs/scaling-out.md ("tenyo-mpi index in
+ * detail") has the reasons for each step, its measurements, the
+ * alternatives rejected and what is not shared.
  *
- * What is shared, and how. Tokenizing is two thirds of a build (MeCab), so
- * that is what the ranks share first, and each rank reads and parses only
- * its own records. Every rank opens the same inputs with the same reader;
- * records are dealt by the line they start at (XML: their record number):
- * the record at line l of input i lies in chunk base(i) + l / CHUNK, and
- * chunk c belongs to rank c % P (round-robin chunks of lines, so shares
- * stay even whatever the corpus and no counting pass is needed; base(i)
- * is the number of chunks of the inputs before i, which every rank knows
- * at the end of each, below). Each rank's reader takes only the records of
- * its chunks (ty_reader_select, io.h; "Reading" below): the JSONL lines of
- * other ranks' records are not even parsed (finding their '\n' is the
- * cost, ~1.3 us a record against ~60-77 us parsed, bench/README.md
- * "Reading a share of a file that every process reads"; CSV and XML
- * records are parsed and dropped, as those formats need the parse to find
- * a record's end), and a bad record is reported, counted and (--strict)
- * fatal on its own rank only. A record's position, input << 40 | line,
- * is its number everywhere after (increasing in reading order, the same
- * on every rank whatever P). A rank other than 0 tokenizes its records
- * with its threads, interns their terms into a vocabulary of its own,
- * keeps each record's distinct (local term id, count) pairs itself, and
- * sends every chunk of its own, in order, to rank 0 (MPI_Isend, point to
- * point; an empty chunk too, a 40-byte head) with what rank 0 needs of
- * each record in record order: its metadata (id, the metadata block
- * rank 0 keeps: with --shards only the field subclasses, below "Sharded
- * output"; unsharded the whole block and the abstract as kept), the terms
- * the record added to the rank's vocabulary (so each term string travels
- * once per rank), its number of distinct terms, its surface votes by
- * local ids and its phrases (api/build_tok.c, "shared tokenizing", has the
- * layout). Rank 0 reads and tokenizes its own records, and before its own
- * next record of a later chunk (and at the end of each input) takes the
- * other ranks' chunks before it in chunk order (MPI_Recv by source: MPI
- * keeps the order of messages between two ranks; ty_builder_share_take
- * merges what it has pending of its own first): the records' ids take
- * their documents' places (a repeated id replaces the earlier record
- * wherever either was read), their new terms are interned (so each rank's
- * local ids map to its own), votes and phrases replayed exactly as the
- * single-process builder does with what it tokenized itself. Each chunk's
- * head carries its rank's counts of the input's good, skipped and empty
- * records, so rank 0's summary and charset warnings count every rank's.
+ * Reading and tokenizing. Every rank opens the same inputs with the same
+ * reader; records are dealt by the line they start at (XML: their record
+ * number): the record at line l of input i lies in chunk base(i) + l /
+ * CHUNK, and chunk c belongs to rank c % P (base(i): the chunks of the
+ * inputs before i, known to every rank at the end of each). A rank's
+ * reader takes only its chunks' records (ty_reader_select, io.h); a bad
+ * record is reported, counted and (--strict) fatal on its own rank. A
+ * record's position, input << 40 | line, is its number everywhere after.
+ * A rank other than 0 tokenizes its records, interns their terms into a
+ * vocabulary of its own, keeps each record's (local term id, count) pairs
+ * and sends every chunk of its own, in order, to rank 0 (MPI_Isend; an
+ * empty chunk too): per record its metadata, the terms it added to the
+ * rank's vocabulary, its number of distinct terms, its surface votes and
+ * its phrases (api/build_tok.c, "shared tokenizing", has the layout), and
+ * per chunk its counts of good, skipped and empty records. Rank 0
+ * tokenizes its own records and, before each of its own of a later chunk,
+ * takes the others' chunks in chunk order and replays them through the
+ * builder's one merge (ids, new terms, votes, phrases), so term ids in
+ * first-occurrence order, the surface-word vote, phrase numbers and
+ * repeated ids come out as one process makes them.
  *
- * The weighting, every rank at once (api/build_weight.c, "weight"; the collectives
- * are ty_builder_share's callbacks here): rank 0 broadcasts the number of
- * raw terms and documents and sends each rank (one all-to-all) its local
- * -> global term map and, per record of its, the document it is the live
- * version of or none (a repeated id replaced it: rank 0 alone sees every
- * id). Each rank counts the document frequencies of its live records and
- * an MPI_Iallreduce sums them (integers: exact in any order); every rank
- * then makes the same kept terms and idf with the builder's one code,
- * weighs its live records' rows (TF-IDF, max_terms) and a second
- * all-to-all moves each row to the rank whose SVD block holds its document
- * (ty_svd_share: whole blocks of TY_SVD_BLOCK rows; a rank may get none).
- * The SVD then runs on those blocks as they are (svd.c's row-split
- * randomized SVD, reductions over MPI in src/mpi/mpicomm.c, fixed-block
- * int64 sums) and each rank computes its rows' document vectors and keeps
- * them with its rows (below, "After the SVD"). The index is the same
- * bytes as `tenyo index` writes for any P, any CHUNK, uneven shares, ranks
- * with no records or no rows, and repeated ids across ranks and blocks
- * (tests/mpi.sh compares them with cmp).
+ * Weighting (api/build_weight.c; the collectives are ty_builder_share's
+ * callbacks here): rank 0 broadcasts the counts and sends each rank its
+ * local -> global term map and which of its records are live; document
+ * frequencies are summed (MPI_Iallreduce, integers); every rank makes the
+ * same kept terms and idf, weighs its live records' rows, and an
+ * all-to-all moves each row to the rank whose SVD block holds its
+ * document (ty_svd_share: whole blocks of TY_SVD_BLOCK rows). The SVD runs
+ * on those blocks (svd.c's row split, reductions in mpicomm.c) and each
+ * rank keeps its rows' document vectors.
  *
- * Why local ids replayed on rank 0, and not per-rank vocabularies, votes
- * and phrases merged at the end: the index depends on more than counts —
- * term ids in first-occurrence order, the surface-word majority vote (a
- * Boyer-Moore vote in document order, which has no exact merge of
- * partial states), phrases numbered by first use, repeated ids replacing
- * earlier records (whose replaced versions still count for first
- * occurrence and the vote). Replaying each record's new terms, votes and
- * phrases through the one merge, in record order, keeps every one of them
- * exact by construction whatever the chunking: a term new to the build at
- * a record is new to the rank that tokenized it, and a record's locally
- * new terms come in the order the term stream would have interned them.
- * Only the (term, count) pairs, which need no order, stay on their ranks:
- * document frequencies are sums, and a row's entries are sorted by global
- * id once mapped. The messages to rank 0 are the new term strings and a
- * few bytes a surface vote. Rejected for now: contiguous record ranges
- * per rank with vocabulary, df and a vote chain merged rank by rank at the
- * end (needs a counting pass over the input first), and a count-based
- * surface vote (changes `tenyo index`'s bytes where no word has a
- * majority).
+ * After the SVD (the builder drives it, api/builder.c "after the SVD"; the
+ * moves are the vecs, rows and assign callbacks here, each a broadcast
+ * header, the list, then point to point to rank 0 in rank order): the IVF
+ * sample is gathered on rank 0 (JOB_VECS), k-means assigns each rank's
+ * own sample rows every iteration (JOB_KSTEP) and rank 0 updates the
+ * centroids, then every rank assigns its own vectors (JOB_ASSIGN); the
+ * field model's rows are gathered on rank 0 (JOB_PICK); unsharded, rank 0
+ * gathers every row and vector (JOB_GATHER) and writes the file. The
+ * sample and the training rows are chosen from n and the seed alone, the
+ * k-means update and the field model run on rank 0 over rows in document
+ * order and every assignment is a per-row argmax, so the index is the
+ * bytes `tenyo index` writes for any P and CHUNK (tests/mpi.sh cmp's
+ * them).
  *
- * After the SVD. Every rank holds its SVD block's TF-IDF rows (with their
- * counts) and their document vectors; rank 0 holds every document's
- * fields and phrases, and unsharded its metadata and abstract. What needs
- * more than one
- * rank's rows fetches only what it reads (the builder drives it,
- * api/builder.c "after the SVD"; the moves are ty_builder_share's vecs,
- * rows and assign callbacks here, each a broadcast header, the list, then
- * point to point to rank 0 in rank order, landing in place because blocks
- * are contiguous and lists ascending):
- *   - the IVF (--ivf; search/ivf.c built in steps): rank 0 draws the
- *     k-means sample (ty_ivf_plan_new: min(n, 64 nlist) rows, ascending)
- *     and gathers those vectors (JOB_VECS: 8 bytes a listed document
- *     broadcast, 4 x k bytes a sampled vector back); every other rank
- *     keeps its sample rows (ksmp). Then k-means (ty_ivf_train_with),
- *     whose assignment step, the expensive part (sample x nlist x k x 2
- *     flops an iteration), runs where the rows are: each iteration rank 0
- *     broadcasts the centroids (JOB_KSTEP: nlist x k floats), every rank
- *     assigns the sample rows of its own block (ty_ivf_assign; rank 0 its
- *     own from the gathered sample, the first rows of it: its block is
- *     the first) and sends 4 bytes a sample row, received in rank order
- *     into place (blocks contiguous, the list ascending, as JOB_VECS);
- *     rank 0 does the update over the sample it gathered (sums in sample
- *     order in double, empty lists split with the seeded generator), as
- *     one process does. Then the final centroids go to every rank, which
- *     assigns its own vectors (JOB_ASSIGN: per row, so any split gives
- *     the same lists) and sends 4 bytes a document; rank 0 makes the
- *     lists (ty_ivf_lists). The IVF's codes are not part of the file, so
- *     no rank computes them here;
- *   - the field model (model/linear.c) trains on every s-th document
- *     (FM_MAX_DOCS = 40,000 at most): rank 0 gathers those rows only
- *     (JOB_PICK: 8 bytes a listed document, then lengths, columns and
- *     weights, 16 bytes a row plus 8 a non-zero) and trains on them
- *     (ty_fieldmodel_train_rows): the same model;
- *   - the file: a single-file index is written by one process, so rank
- *     0 then gathers every row with its counts and every vector
- *     (JOB_GATHER, ~12 bytes a non-zero plus 4 x k bytes a document) after
- *     the IVF and the field model, with the SVD's memory given back. A
- *     sharded one (--shards N) is not gathered: the ranks' non-zeros are
- *     summed (JOB_NNZ, 8 bytes a rank) for the shared part, and each
- *     shard's rows and vectors go from the ranks that hold them to the
- *     shard's writer (below, "Sharded output").
- * Every result stays P-independent by construction: the sample and the
- * training rows are chosen from n and the seed alone, the k-means update
- * and the field model run on rank 0 over rows in document order, and an
- * assignment (of a sample row in k-means, of a document after it) is a
- * per-row argmax (ties to the lower list), the same bits on any rank for
- * any split, thread count or blocking. At 100M the sample is 2.56M
- * vectors and 40,000 lists, ~5e13 flops an iteration, 10 iterations:
- * spread over P ranks, each does its block's share of that, and an
- * iteration moves the centroids out (40,000 x 256 x 4 = 41 MB to each
- * rank) and 4 bytes a sample row back (10 MB in all), against the 2.6 GB
- * of sample vectors gathered once. The update left on rank 0 is
- * sample x k additions an iteration (1/nlist of the assignment's work)
- * and is why rank 0 still gathers the sample. It could move too: each
- * rank summing its sample rows per list and the sums reduced, but only
- * with fixed-point int64 sums like the SVD's (the double sums in sample
- * order are not associative), which changes the centroids' bits and so
- * the single-process index: not done (the sample's 2.6 GB at 100M is
- * gathered once, the update is cheap). Rejected: a per-iteration
- * all-gather of the assignments so that every rank updates (the same
- * update P times, and every rank would need the whole sample); the field
- * model trained per rank and merged (liblinear's dual solver has no exact
- * merge; 40,000 rows are small).
- * What rank 0 receives after the SVD (gen100k, P = 4, bench/README.md,
- * "rows and vectors stay on their ranks"): unsharded, the file's gather is
- * what the SVD's vector collection and the row gather were before (207.90
- * MB), plus the field model's rows (30.02 MB: every 3rd document at 100k;
- * 40,000 rows of ~150 non-zeros, ~50 MB, at 100M) and with --ivf the
- * sample's vectors (81% of them at 100k; 2.56M x 1 KiB = 2.6 GB of 100M)
- * and the assignments (4 bytes a document; with --ivf also 4 bytes a
- * sample row each k-means iteration, bench/README.md, "k-means
- * assignment on the ranks"). At 100M that gather is ~280
- * GB (15e9 non-zeros x 12 bytes + 100M x 1 KiB) against the ~3 GB the IVF
- * and the field model fetch. With --shards there is no gather: rank 0
- * receives, for the file, only the rows pieces of the shards it writes
- * that other ranks' blocks hold (gen100k, --shards 4, P = 4: 207.90 MB
- * before, 0.00 after, shard 0 lying in rank 0's block; bench/README.md,
- * "each shard's rows and vectors from where they are").
+ * Sharded output (--shards N; store/shards_write.c, layout in store/format.h):
+ * shard i is written by rank i % P from rank 0's pieces of the globally
+ * numbered per-document sections (ty_shards_piece), its documents' text
+ * read again from the inputs (docs_want: only their records parsed) and
+ * the rows pieces each SVD block owner encodes and posts to the writer
+ * (ty_shards_rows_piece, TAG_SHROWS); the writer joins them
+ * (ty_shards_write_pieces), writes the file and reports its size and
+ * checksum to rank 0, which replaces the manifest last (ty_shards_commit).
+ * Every rows send is posted before any rank waits for anything of the
+ * job, and a rank waits for its own sends only after taking all it is
+ * sent: no deadlock.
  *
- * Memory (VmHWM per rank, printed by rank 0 at the end of every index
- * job; measured in bench/README.md, "tenyo-mpi index: memory per rank").
- * Rank 0 holds every record's metadata and abstract (with --shards only
- * their ids, fields' subclasses and flags: "Sharded output"), the
- * vocabulary, the
- * votes and phrases, the pairs of its own records only, then its block of
- * rows for the SVD and its block's document vectors; after the SVD (its
- * blocks freed) it gathers the IVF's sample vectors and the field model's
- * rows, then, unsharded, the whole TF-IDF matrix with its counts and every
- * vector (~12 bytes a non-zero and 4 x k bytes a document: the file's
- * sections) and writes the file; sharded, it keeps its own block and
- * holds the raw per-document sections of the flags, fields and phrases
- * (not of the rows nor of the text: ty_shards_begin_meta) and, writing
- * its own shards, their documents' metadata read again and the rows
- * pieces. The other ranks hold their
- * chunks' text and tokenizer output while tokenizing, their vocabulary and
- * their records' pairs, then their block of rows and, in the SVD, its
- * per-rank blocks (svd.c: the terms side whole and its int64 reduction
- * block, which at 139k terms is most of a rank's peak), with --ivf
- * through k-means a copy of their block's sample rows (4 x k bytes a
- * row, after the SVD: below its peak; none when the sample is every
- * document, the vectors themselves then); sharded, at the
- * end, the encoded rows pieces of their block (sent, freed as the sends
- * complete) and those of the shards they write, with those shards'
- * documents' metadata (a 1/P share, read at the end). Every rank's peak,
- * rank 0's included, is in the SVD at 100k (gen100k at P = 4, VmRSS
- * sampled: rank 0 1,253 MiB there, ~800 MiB gathering and writing after
- * it); rank 0's excess over the others was what it alone held through
- * the SVD: every document's metadata and abstract, which with --shards
- * it no longer holds (bench/README.md, "no document text on rank 0").
- * So at 100k the end's gather
- * never set the peak and removing it does not lower VmHWM (gen100k,
- * --shards 4, P = 4, 2 cores, BLAS threads 1: 1272.7, 1137.1, 1127.4,
- * 1127.3 MiB before, 1272.5, 1136.5, 1127.0, 1128.0 after; rank 0's
- * bytes received after the SVD 237.92 MB before, 30.02 after, the field
- * model's rows alone; bench/README.md); at 100M it is what would (~280
- * GB on rank 0).
+ * Waiting: every wait is a test with a 200 us sleep between tries (Open
+ * MPI's blocking calls poll at full CPU). Faults: MPI_ERRORS_ARE_FATAL; a
+ * failing rank calls MPI_Abort and mpirun ends the job; the index (a
+ * sharded one's manifest) is replaced only at the end, atomically, so an
+ * ended job leaves the previous one. Same inputs: before reading, the
+ * ranks compare fingerprints of what they were given (file names, sizes,
+ * FNV-1a of the bytes, reader options, CHUNK, the command line; one
+ * all-gather) and any difference ends the job (same_inputs).
  *
- * Sharded output. With --shards N (the option of tenyo index) the index
- * is a sharded one (store/shards_write.c, layout in store/format.h): a manifest
- * at -o naming a shared part and N shard files of contiguous documents,
- * each the bytes `tenyo index --shards N` writes (tests/mpi.sh cmp's them
- * for P = 1..4, N = 1, 2, 3, 5, ranks holding no shard, shards of no
- * documents), which the plain tenyo opens directly (info, similar, ideas,
- * serve). Shard i (documents ty_shards_first: even cuts) is written by
- * rank i % P. Its bytes come from three places, each encoded by the
- * store's one section code:
- *   - the per-document sections numbered globally (docflags: open and
- *     the language the tokenizer found; docfields: ids in the field
- *     table; phrase.docs: phrase ids renumbered by first use among live
- *     documents), which rank 0 makes: it encodes the model without its
- *     rows, vectors and text (ty_shards_begin_meta with docs_elsewhere:
- *     neither read nor checked there; the build section's non-zeros are
- *     the sum over the ranks, JOB_NNZ), writes the shared part
- *     (vocabulary, idf, basis, fields, labels, field model, IVF) once,
- *     cuts each shard's raw pieces of those sections (ty_shards_piece:
- *     10-16 bytes a document measured) and sends them to the shard's
- *     rank with the live record position of each of its documents (8
- *     bytes a document: the live map, for its part only), a length then
- *     pieces of at most PIECE bytes, every other rank's shards before
- *     its own;
- *   - the documents' text (docmeta: id, title, applicant, date, codes,
- *     fields string; the abstracts' text), which no rank keeps through
- *     the build: the writer reads the inputs again (the same files and
- *     options, cli_dist.inputs), taking (parsing) only the records at
- *     the live positions of its shards' documents (docs_want: the
- *     other lines skipped as in the first read)
- *     (ty_builder_doc_meta: the builder's own make_meta and fields_of, so
- *     the strings are the one-process build's), cuts them per shard in
- *     document order (a repeated id's document takes its last record's
- *     text at the first record's place) and hands them to
- *     ty_shards_write_parts;
- *   - the rows and vectors (docvec.q8, tfidf.rows, tfidf.cols, tfidf.tf
- *     and with --f16 docvec.f16), which stay on the ranks whose SVD
- *     blocks hold them: each rank encodes its block's part of every shard
- *     (ty_shards_rows_piece: write.c's own section code over those rows;
- *     a document's bytes in each of them depend on its row and vector
- *     only, so the part is the whole file's cut) and posts it to the
- *     shard's writer at once (MPI_Isend, TAG_SHROWS, rank to rank: none
- *     passes through rank 0 unless rank 0 writes that shard), kept when
- *     it writes the shard itself.
- * The writer first takes every piece of its shards from rank 0, then
- * reads the inputs once for all of its shards' documents (write_mine),
- * then writes its shards in order, for each rank 0's piece, its text and
- * the rows pieces of the ranks whose blocks meet the shard, in rank order
- * (blocks are contiguous and ascending; a shard of no documents gets an
- * empty piece made there), and ty_shards_write_pieces joins the rows
- * pieces (part A of each, then part B: the read's assembly), puts the
- * sections in the file's order, compresses (zstd, through the store) and
- * writes the file (temporary file, fsync, rename), says so on stderr
- * ("tenyo-mpi: rank R wrote NAME (B bytes)"), and reports the file's size
- * and stored header checksum to rank 0, which checks each file against
- * its report as it sees it (ty_shards_done) and, once every shard is
- * reported, replaces the manifest, alone, last and atomically
- * (ty_shards_commit: the manifest pins every file by those two numbers).
- * No deadlock: every rows send is posted before any rank waits for
- * anything of the job, and every rank waits for its own sends
- * (rows_wait) only after taking all it is sent.
- * Why the rows move as encoded sections from the SVD block owners, and
- * not the shards re-assigned to the block owners or the rows moved by an
- * all-to-all first: the shards are even cuts of the documents (the files
- * of `tenyo index --shards N`, whatever P), the blocks are TY_SVD_BLOCK
- * rows (whatever N), so neither can follow the other; a shard meets at
- * most a few blocks, so each rank sends at most one message per shard
- * (N x P messages at most, most of them empty and not sent), and the
- * encoded sections are smaller than the raw rows (LEB128 columns and
- * counts, int8 codes: ~3 bytes a non-zero and k + 4 bytes a document
- * against ~12 and 4 k) and are encoded where the rows are, in parallel.
- * Rejected: an MPI_Alltoallv of raw rows to the writers, then encoding
- * (more bytes, and the encoder would need the whole shard's rows
- * assembled); a second encoder of the per-document sections in
- * src/mpi (two codes to keep bit-identical: the rows' sections are
- * encoded by write.c's put_rows for a whole file and for a part alike).
- * A rank killed at any point, before or after its shard file is in place,
- * ends the job before the manifest moves: the previous manifest and the
- * files it names stay, and the files no manifest names are collected by
- * the next writer (ty_shards_collect; tests/mpi.sh kills rank 1 held
- * after writing its shard by TENYO_MPI_SHARD_PAUSE, and rank 0 waiting
- * for its report). So the compression and the writes of the shards (the
- * abstracts' packing included) are spread over the ranks, rank 0 writes
- * the shared part and its own shards, and no rank writes or reads a
- * whole temporary file or holds every row.
- *
- * Why the text is read again by its writer, and not kept by every rank
- * from the first read or sent by the rank that tokenized it: the
- * document numbers (first occurrence of each id), which record of a
- * repeated id is live and so which documents a shard holds are known
- * only once every record is merged, on rank 0; keeping every record's
- * text on every rank until then would multiply the metadata by P, and
- * keeping each tokenizing rank's own records' text would leave most of a
- * shard's text on other ranks (records are dealt round-robin in chunks,
- * shards are contiguous documents), to be moved rank to rank as the rows
- * are: ~the whole text over the network once, against each writer
- * scanning the inputs once more and parsing its documents' records. What stays
- * on rank 0 per document is what the global decisions need: its id (the
- * id map: which record replaces which), its field subclasses (the field
- * table, the fields' counts and the field model's labels; kept as 4-byte
- * codes, not the code strings), its flags, its phrase ids (numbered by
- * first use) and its live record position. Rejected: the writers mapping
- * field and phrase ids themselves with tables rank 0 broadcasts (the
- * phrase renumbering needs every document's phrases in order, on rank 0
- * anyway; its ids are a few bytes a document, sent as the section's
- * cut); the live map broadcast whole (8 bytes a document to every rank
- * instead of each writer's part). Without --shards nothing changes: rank
- * 0 writes the one file and keeps every document's metadata and abstract
- * from the first read, as `tenyo index` does.
- *
- * Not shared yet (issue 20, left): rank 0's merge of the other ranks'
- * records is serial (record order fixes ids, votes and phrases) and
- * alternates with its own tokenizing: 5.8-7.1 us of CPU a record at
- * gen100k (printed by every run), ~9.5 minutes at 100M plus its own ~4.5
- * minutes of tokenizing, the longest part there; unsharded, the rows and vectors are
- * still gathered for the one file and rank 0 holds every document's
- * metadata; sharded, rank 0 still holds per document its id, field
- * subclasses, flags, phrase ids and record position (~170 bytes a
- * document with the builder's per-document record, by the structures'
- * sizes: ~17 GB at 100M), and per record of another rank its position and
- * document (16 bytes); the rows pieces are not checked on rank 0 (columns
- * < terms, finite values: each rank's rows were made by the same
- * weighting, and the reader checks every shard on open). Every rank still
- * scans every input (its share parsed, the rest skipped: ~1.3 us a JSONL
- * record, ~2 minutes at 100M), and each shard's writer scans it once more
- * up to its last document's live record, parsing only those records
- * (docs_want; docs_add stops the read there); so the inputs must be files
- * that read the same twice (they already must be readable by every rank:
- * no standard input, no pipe), and a file changed during the build is an
- * error naming the records not found. Splitting the inputs' bytes
- * instead (each rank seeking to its part) would save the scan but needs
- * record boundaries found from an arbitrary offset, which JSONL gives
- * and CSV (quoted newlines) and XML do not: not done.
- *
- * Waiting. Open MPI's blocking calls poll at full CPU; a rank waiting for
- * rank 0 would take a core from the ranks that tokenize (and count as
- * work). Every wait here is a test with a 200 us sleep between tries.
- *
- * Faults. MPI_ERRORS_ARE_FATAL stays on; a rank that fails calls
- * MPI_Abort, and mpirun ends the whole job when a rank dies (SIGKILL
- * included), exit status non-zero. Rank 0 writes the index only at the
- * end, through the store's temporary file and rename (a sharded one: the
- * manifest last, after every rank's report), so an ended job leaves the
- * previous index as it was.
- *
- * Same inputs. Chunks are dealt by line number, so every rank must read
- * the same bytes: a rank whose file of the same path holds other content
- * (another node's copy) would send other records under the same numbers,
- * and one whose file is shorter, or whose list of files or CHUNK differs,
- * waits for chunks that never come. So before reading, every rank takes a
- * fingerprint of what it was given (the file names, each file's size and
- * FNV-1a of its bytes, the reader options, CHUNK; standard input by name
- * only, and the whole command line: an option such as --min-df decides
- * what each rank keeps) and the ranks compare them (one all-gather of 56
- * bytes a rank):
- * any difference ends the job before anything is read or written, rank 0
- * naming the first rank that differs and how (same_inputs). The cost is
- * one more read of the inputs by each rank, from the page cache after the
- * first.
- *
- * CHUNK is TENYO_MPI_CHUNK (lines) from the environment when set (the
- * tests use small chunks so that the 200-record sample is shared), else
- * 256.
- * TENYO_MPI_SHARD_PAUSE=S (tests): a rank other than 0 waits S seconds
- * after writing each shard file, before reporting it.
+ * CHUNK is TENYO_MPI_CHUNK (lines) from the environment when set, else
+ * 256. TENYO_MPI_SHARD_PAUSE=S (tests): a rank other than 0 waits S
+ * seconds after writing each shard file, before reporting it.
  *
  * The files (index_mpi.h: the state and job headers they share). This one:
  * the chunk exchange, the weighting's collectives, the followers' loop,

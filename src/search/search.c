@@ -28,7 +28,7 @@
  * order, whichever range scores it. Rejected: walking a range in blocks
  * of 64k documents (every term's postings in the block, then the next:
  * the 256 KiB of scores written stay in L2), bit-identical but no faster
- * at 1M (bench/README.md, issue 21 third part).
+ * at 1M (bench/HISTORY.md, "Where one hybrid query's time goes at 1M").
  */
 #include "search/search.h"
 
