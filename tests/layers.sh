@@ -52,10 +52,7 @@ cli/cmd_bench.c cli_cmd_bench 247
 model/svd.c svd_run_all 232
 store/shards.c ty_shards_read_part 208
 cli/cmd_index.c cli_cmd_index 186
-api/segment.c merge_docs 180
-api/segment.c ty_seg_apply 191
 store/read_head.c ty_rd_header 164
-api/segment.c merge_tables 161
 store/invariants.c ty_model_check 151
 "
 
