@@ -46,7 +46,6 @@ SIZE_ALLOW=""
 PENDING="
 store/shards.c 1308
 store/read_rows.c ty_rd_sections 395
-api/check.c tenyo_index_check 332
 cli/cmd_eval.c cli_cmd_eval 294
 cli/cmd_bench.c cli_cmd_bench 247
 model/svd.c svd_run_all 232
