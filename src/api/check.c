@@ -12,11 +12,9 @@
  * live documents counted. Temporary files of killed writers and files no
  * manifest names are reported as leftovers (not problems: the next writer
  * collects them). Findings go to the caller line by line; the stats count
- * them.
- *
- * Before, one missing segment or deletion file made tenyo_index_open fail
- * after its five retries ("its updates kept changing") and the index was
- * unusable, base included, with no way back but the source files.
+ * them. A file the manifest names and the directory lacks makes every
+ * reader refuse the index, naming this command: check says which, and
+ * repair is the way back that needs no source files.
  *
  * Repair, under the writer lock (one writer at a time, as add and rebuild),
  * does what SQLite and Lucene do: it never guesses. A repaired index holds
@@ -44,8 +42,8 @@
  *     backup, or `tenyo index`), and changes nothing: the index is left as
  *     it was, which readers refuse rather than answer wrongly.
  * Rejected: recomputing the deletions from the ids (replacements can be
- * found that way, `tenyo delete`'s cannot: the deleted documents came
- * back, issue 40 F1); trusting the text of a damaged MANIFEST or an older
+ * found that way, `tenyo delete`'s cannot: the deleted documents would
+ * come back); trusting the text of a damaged MANIFEST or an older
  * deletion file (a position could land on another document, and deletions
  * made after it would come back).
  * Then a new deletion file and MANIFEST (a generation past every file
@@ -58,6 +56,13 @@
  * metadata would have to be refitted without the damaged parts: a
  * different program), and serving the base alone when updates are damaged
  * (a silent partial answer; the open refuses and names this command).
+ *
+ * The code: tenyo_index_check runs its steps over one struct check_run —
+ * paths and lock, the base, the MANIFEST, the licensable list, the
+ * segments, the deletions, what else the directory holds, the open as a
+ * reader — and, repairing, a plan (plan_from_manifest, or
+ * plan_from_record over snap_plan), then the commit and a count.
+ * Design history: docs/decisions.md and docs/updates-and-safety.md.
  */
 #include "api/api.h"
 

@@ -17,7 +17,7 @@
  * notion of segments or deleted documents at all:
  *   - vocabulary: the base terms keep their ids (the fit); terms first seen
  *     in segments follow, with a zero LSA basis row (they score in the
- *     sparse TF-IDF part only, as the issue asks) and an idf from their
+ *     sparse TF-IDF part only) and an idf from their
  *     document frequency among the live documents;
  *   - added documents are weighted with those idfs and folded into the
  *     base's LSA basis (exactly what a text query of the same document
@@ -45,6 +45,13 @@
  * `tenyo info` reports the share of live documents added since the fit,
  * the share of term occurrences not in the fit, new terms, and fitted
  * documents since deleted, and advises a rebuild past 10% / 2% / 10%.
+ *
+ * The merge's steps: merge_tables (the union of the strings, then fields,
+ * vocabulary with the df filter, phrases), merge_docs (sizes, arrays, the
+ * base's documents copied, the segments' weighted and folded in, field
+ * counts), then what the base carries unchanged, the keyword index, other
+ * numbers and abstracts (merge_all); ty_seg_apply reads and checks the
+ * files first (manifest_applies, read_segments, read_dead).
  *
  * The writers of updates (tenyo add / delete / rebuild) are api/update.c.
  */
