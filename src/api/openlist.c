@@ -116,6 +116,56 @@ static int only_space(const char *a, const char *b) {
     return 1;
 }
 
+/* Room for one more row in t. */
+static int grow_rows(rows *t) {
+    if (t->n < t->cap) return TENYO_OK;
+    size_t c = t->cap ? 2 * t->cap : 256;
+    row *r = ty_reallocarray(t->r, c, sizeof *r);
+    if (!r) return TENYO_ERR_NOMEM;
+    t->r = r;
+    t->cap = c;
+    return TENYO_OK;
+}
+
+/* Cell cs as the next cell of row r (cells past LIST_MAX_COLS are not
+ * kept). */
+static int add_cell(rows *t, row *r, char *cs) {
+    if (r->ncell >= LIST_MAX_COLS) return TENYO_OK;
+    if (t->ncells == t->cellcap) {
+        size_t c = t->cellcap ? 2 * t->cellcap : 1024;
+        char **cc = ty_reallocarray(t->cells, c, sizeof *cc);
+        if (!cc) return TENYO_ERR_NOMEM;
+        t->cells = cc;
+        t->cellcap = c;
+    }
+    t->cells[t->ncells++] = cs;
+    r->ncell++;
+    return TENYO_OK;
+}
+
+/* Trim row r's cells (a lone cell of a one-per-line list "quoted" as a CSV
+ * column is unquoted) and keep it, unless it is blank or a comment: then
+ * its cells go with it. */
+static void finish_row(rows *t, row *r, char delim) {
+    char **cell = t->cells + r->first;
+    for (int i = 0; i < r->ncell; i++) cell[i] = trim(cell[i]);
+    if (!delim && r->ncell == 1) {
+        size_t l = strlen(cell[0]);
+        if (l >= 2 && cell[0][0] == '"' && cell[0][l - 1] == '"' &&
+            !memchr(cell[0] + 1, '"', l - 2)) {
+            cell[0][l - 1] = 0;
+            cell[0] = trim(cell[0] + 1);
+        }
+    }
+    int blank = 1;
+    for (int i = 0; i < r->ncell && blank; i++) blank = !*cell[i];
+    if (blank || cell[0][0] == '#') {
+        t->ncells = r->first;
+        return;
+    }
+    t->n++;
+}
+
 /* Split the text (modified in place) into rows of cells separated by
  * delim, with "quoted" cells ("" inside is one quote; a quoted cell may
  * hold delim and newlines). delim 0: one cell per line. Blank lines and
@@ -127,13 +177,7 @@ static int split_rows(rows *t, char delim) {
     char *p = t->text;
     long line = 1;
     while (*p) {
-        if (t->n == t->cap) {
-            size_t c = t->cap ? 2 * t->cap : 256;
-            row *r = ty_reallocarray(t->r, c, sizeof *r);
-            if (!r) return TENYO_ERR_NOMEM;
-            t->r = r;
-            t->cap = c;
-        }
+        if (grow_rows(t)) return TENYO_ERR_NOMEM;
         row *r = &t->r[t->n];
         r->line = line;
         r->ncell = 0;
@@ -179,17 +223,7 @@ static int split_rows(rows *t, char delim) {
             }
             if (!ch || ch == '\n' || (delim && ch == delim)) {
                 *w = 0;
-                if (r->ncell < LIST_MAX_COLS) {
-                    if (t->ncells == t->cellcap) {
-                        size_t c = t->cellcap ? 2 * t->cellcap : 1024;
-                        char **cc = ty_reallocarray(t->cells, c, sizeof *cc);
-                        if (!cc) return TENYO_ERR_NOMEM;
-                        t->cells = cc;
-                        t->cellcap = c;
-                    }
-                    t->cells[t->ncells++] = cs;
-                    r->ncell++;
-                }
+                if (add_cell(t, r, cs)) return TENYO_ERR_NOMEM;
                 any = 1;
                 if (ch == '\n') {
                     line++;
@@ -205,23 +239,7 @@ static int split_rows(rows *t, char delim) {
             p++;
         }
         if (!any) break;
-        char **cell = t->cells + r->first;
-        for (int i = 0; i < r->ncell; i++) cell[i] = trim(cell[i]);
-        if (!delim && r->ncell == 1) { /* one per line, "quoted" as a CSV column is */
-            size_t l = strlen(cell[0]);
-            if (l >= 2 && cell[0][0] == '"' && cell[0][l - 1] == '"' &&
-                !memchr(cell[0] + 1, '"', l - 2)) {
-                cell[0][l - 1] = 0;
-                cell[0] = trim(cell[0] + 1);
-            }
-        }
-        int blank = 1;
-        for (int i = 0; i < r->ncell && blank; i++) blank = !*cell[i];
-        if (blank || cell[0][0] == '#') {
-            t->ncells = r->first; /* the row's cells go with it */
-            continue;
-        }
-        t->n++;
+        finish_row(t, r, delim);
     }
     for (size_t i = 0; i < t->n; i++) t->r[i].cell = t->cells + t->r[i].first;
     return TENYO_OK;
