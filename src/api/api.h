@@ -91,7 +91,7 @@ typedef struct ty_patno {
 } ty_patno;
 void ty_patno_free(ty_patno *pn);
 
-/* A scan shared out over processes (tenyo-mpi serve, issue 20; the api
+/* A scan shared out over processes (tenyo-mpi serve; the api
  * layer does no message passing). When an index has one, the full scan
  * of ty_ctx_score (not a batch's, not the IVF's) goes through it:
  * the query, packed by the context (ty_ctx_scan_part's message), is
@@ -437,8 +437,8 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
                           const char *const *terms, const uint32_t *counts,
                           size_t n, const char *surf, size_t surf_len,
                           const char *phr, size_t phr_len);
-/* Tokenizing and weighting shared out over processes (tenyo-mpi index,
- * issue 20). The caller deals the records out in chunks (tenyo-mpi: by
+/* Tokenizing and weighting shared out over processes (tenyo-mpi index).
+ * The caller deals the records out in chunks (tenyo-mpi: by
  * the line each starts at) and gives each process only its own, with
  * their positions (ty_builder_add_at: any numbers increasing in reading
  * order). A process other than 0 tokenizes them, keeps a vocabulary of its

@@ -12,11 +12,9 @@
  * live documents counted. Temporary files of killed writers and files no
  * manifest names are reported as leftovers (not problems: the next writer
  * collects them). Findings go to the caller line by line; the stats count
- * them.
- *
- * Before, one missing segment or deletion file made tenyo_index_open fail
- * after its five retries ("its updates kept changing") and the index was
- * unusable, base included, with no way back but the source files.
+ * them. A file the manifest names and the directory lacks makes every
+ * reader refuse the index, naming this command: check says which, and
+ * repair is the way back that needs no source files.
  *
  * Repair, under the writer lock (one writer at a time, as add and rebuild),
  * does what SQLite and Lucene do: it never guesses. A repaired index holds
@@ -44,8 +42,8 @@
  *     backup, or `tenyo index`), and changes nothing: the index is left as
  *     it was, which readers refuse rather than answer wrongly.
  * Rejected: recomputing the deletions from the ids (replacements can be
- * found that way, `tenyo delete`'s cannot: the deleted documents came
- * back, issue 40 F1); trusting the text of a damaged MANIFEST or an older
+ * found that way, `tenyo delete`'s cannot: the deleted documents would
+ * come back); trusting the text of a damaged MANIFEST or an older
  * deletion file (a position could land on another document, and deletions
  * made after it would come back).
  * Then a new deletion file and MANIFEST (a generation past every file
@@ -58,6 +56,13 @@
  * metadata would have to be refitted without the damaged parts: a
  * different program), and serving the base alone when updates are damaged
  * (a silent partial answer; the open refuses and names this command).
+ *
+ * The code: tenyo_index_check runs its steps over one struct check_run —
+ * paths and lock, the base, the MANIFEST, the licensable list, the
+ * segments, the deletions, what else the directory holds, the open as a
+ * reader — and, repairing, a plan (plan_from_manifest, or
+ * plan_from_record over snap_plan), then the commit and a count.
+ * Design history: docs/decisions.md and docs/updates-and-safety.md.
  */
 #include "api/api.h"
 
@@ -379,32 +384,17 @@ static uint64_t text_gen(const char *mt) {
     return strtoull(p, NULL, 10);
 }
 
-/* Repair plan when the MANIFEST cannot say which documents are deleted
- * (missing, damaged, an older copy, or its deletion file lost): the
- * newest deletion file's record of the state (ev->snap) is the committed
- * state when nothing in the directory is newer — no deletion file of a
- * later generation, no segment beyond the next one (a killed writer's,
- * written before its deletion file), not the MANIFEST's own generation
- * (mf, or mt's for a damaged one). Its segments that still read are kept
- * (one damaged or missing is dropped with its documents; one that reads
- * but is not the file recorded refuses), and each deletion is checked
- * against the document now at its place by id. Out: *segs (the plan's
- * segments, seg_state with models), *pos and *ids (n, renumbered for the
- * dropped segments; ids point into ev->snap or the models). Refuses with
- * TENYO_ERR_CORRUPT (said, nothing changed) when it cannot prove them;
- * *gen is the highest generation seen. */
-static int snap_plan(checker *c, const ty_model *base, const ty_manifest *mf, int del_bad,
-                     const char *mt, const evidence *ev, seg_state **segs, size_t *nseg,
-                     uint64_t **pos, const char ***ids, uint64_t *n, uint64_t *gen) {
+/* Why the newest deletion file's record of the state (ev->snap) cannot be
+ * the committed state, into why ("" when it can): there is none, or
+ * something in the directory is newer — a deletion file of a later
+ * generation, a segment beyond the next one (a killed writer's, written
+ * before its deletion file), the MANIFEST's own generation (mf, or mt's
+ * for a damaged one). *gen: the highest generation seen. */
+static void snap_why(const checker *c, const ty_manifest *mf, int del_bad, const char *mt,
+                     const evidence *ev, uint64_t *gen, char *why, size_t whylen) {
     const ty_dels *sd = &ev->snap;
-    char why[TY_ERRLEN + 200] = "";
     uint64_t need = ev->delmax, tg = text_gen(mt);
     const char *needf = ev->delmax_file;
-    *segs = NULL;
-    *nseg = 0;
-    *pos = NULL;
-    *ids = NULL;
-    *n = 0;
     if (ev->segmax > need + 1) {
         need = ev->segmax - 1;
         needf = ev->segmax_file;
@@ -421,56 +411,63 @@ static int snap_plan(checker *c, const ty_model *base, const ty_manifest *mf, in
     if (sd->generation > *gen) *gen = sd->generation;
     if (!sd->version) {
         if (mf && del_bad)
-            snprintf(why, sizeof why, "%s, the deletion file MANIFEST generation %" PRIu64
+            snprintf(why, whylen, "%s, the deletion file MANIFEST generation %" PRIu64
                      " names, is damaged or missing, and no newer deletion file records the "
                      "state", mf->del, mf->generation);
         else if (!ev->delmax && !ev->segmax)
-            snprintf(why, sizeof why, "updates were committed to this base, but %s holds no "
+            snprintf(why, whylen, "updates were committed to this base, but %s holds no "
                      "record of them (the index copied or moved without its .upd directory?)",
                      c->dir);
         else
-            snprintf(why, sizeof why, "no deletion file records the state (%s%s)",
+            snprintf(why, whylen, "no deletion file records the state (%s%s)",
                      ev->delmax ? "the newest, " : "there is none",
                      ev->delmax ? ev->delmax_file : "");
         if (ev->delmax && !(mf && del_bad))
-            snprintf(why + strlen(why), sizeof why - strlen(why), ", which %s",
+            snprintf(why + strlen(why), whylen - strlen(why), ", which %s",
                      "does not read as a record of this base's state (damaged, or written by a "
                      "tenyo before deletion files recorded it)");
     } else if (sd->generation < need) {
-        snprintf(why, sizeof why, "the newest deletion file that reads, %s (generation %" PRIu64
+        snprintf(why, whylen, "the newest deletion file that reads, %s (generation %" PRIu64
                  "), is older than %s (generation %" PRIu64 ")%s%s", ev->snap_file,
                  sd->generation, needf, need, ev->delmax > sd->generation ? ": " : "",
                  ev->delmax > sd->generation ? "that one is damaged" : "");
     }
-    int rc = TENYO_ERR_NOMEM;
-    seg_state *ss = NULL;
-    uint64_t *np = NULL;
-    const char **ni = NULL;
-    if (why[0]) goto refuse;
-    ss = ty_calloc(sd->nseg ? sd->nseg : 1, sizeof *ss);
-    np = ty_mallocarray(sd->n ? sd->n : 1, sizeof *np);
-    ni = ty_mallocarray(sd->n ? sd->n : 1, sizeof *ni);
-    if (!ss || !np || !ni) goto fail;
-    say(c, 0, "deletions %s (generation %" PRIu64 "): reads whole, %zu segment%s and %" PRIu64
-        " deletions recorded with their ids", ev->snap_file, sd->generation, sd->nseg,
-        sd->nseg == 1 ? "" : "s", sd->n);
+}
+
+/* The segments ev->snap records, into ss: each read and matched with its
+ * record; one damaged or missing is counted lost, one that reads but is
+ * not the file recorded refuses (why set). */
+static int snap_segments(checker *c, const ty_model *base, const evidence *ev, seg_state *ss,
+                         char *why, size_t whylen) {
+    const ty_dels *sd = &ev->snap;
     for (size_t i = 0; i < sd->nseg; i++) {
         snprintf(ss[i].file, sizeof ss[i].file, "%s", sd->seg[i].file);
         ss[i].gen = name_gen(ss[i].file, "seg-", ".tys");
-        rc = seg_check(c, base, &ss[i], sd->seg[i].docs, sd->seg[i].bytes);
-        if (rc) goto fail;
+        int rc = seg_check(c, base, &ss[i], sd->seg[i].docs, sd->seg[i].bytes);
+        if (rc) return rc;
         if (ss[i].mismatch) {
-            snprintf(why, sizeof why, "segment %s is not the file %s records (%" PRIu64
+            snprintf(why, whylen, "segment %s is not the file %s records (%" PRIu64
                      " documents, %" PRIu64 " bytes)", ss[i].file, ev->snap_file,
                      sd->seg[i].docs, sd->seg[i].bytes);
-            goto refuse;
+            return TENYO_OK;
         }
         if (!ss[i].ok) {
             c->st->segments_bad++;
             c->st->docs_lost += sd->seg[i].docs;
         }
     }
-    uint64_t start = 0, shift = 0, k = 0, nn = 0;
+    return TENYO_OK;
+}
+
+/* The deletions ev->snap records, each checked by id against the document
+ * now at its place (a mismatch refuses, why set), renumbered for the
+ * dropped segments of ss into np and ni (*nn of them). */
+static void snap_deletions(const ty_model *base, const evidence *ev, const seg_state *ss,
+                           uint64_t *np, const char **ni, uint64_t *nn, char *why,
+                           size_t whylen) {
+    const ty_dels *sd = &ev->snap;
+    uint64_t start = 0, shift = 0, k = 0;
+    *nn = 0;
     for (size_t i = 0; i <= sd->nseg; i++) {
         const ty_model *m = i == 0 ? base : &ss[i - 1].m;
         uint64_t docs = i == 0 ? base->ndocs : sd->seg[i - 1].docs;
@@ -481,21 +478,59 @@ static int snap_plan(checker *c, const ty_model *base, const ty_manifest *mf, in
             const char *at = doc_id(m, sd->pos[k] - start);
             const char *want = sd->ids[k];
             if (*want && strcmp(want, at)) {
-                snprintf(why, sizeof why, "%s records %s deleted at position %" PRIu64
+                snprintf(why, whylen, "%s records %s deleted at position %" PRIu64
                          ", where %s is", ev->snap_file, want, sd->pos[k], at);
-                goto refuse;
+                return;
             }
-            np[nn] = sd->pos[k] - shift;
-            ni[nn++] = at;
+            np[*nn] = sd->pos[k] - shift;
+            ni[(*nn)++] = at;
         }
         if (!ok) shift += docs;
         start += docs;
     }
-    if (k != sd->n) {
-        snprintf(why, sizeof why, "%s records a deletion beyond its %" PRIu64 " documents",
+    if (k != sd->n)
+        snprintf(why, whylen, "%s records a deletion beyond its %" PRIu64 " documents",
                  ev->snap_file, start);
-        goto refuse;
-    }
+}
+
+/* Repair plan when the MANIFEST cannot say which documents are deleted
+ * (missing, damaged, an older copy, or its deletion file lost): the
+ * newest deletion file's record of the state (ev->snap) is the committed
+ * state when nothing in the directory is newer (snap_why). Its segments
+ * that still read are kept (snap_segments), and each deletion is checked
+ * against the document now at its place by id (snap_deletions). Out:
+ * *segs (the plan's segments, seg_state with models), *pos and *ids (n,
+ * renumbered for the dropped segments; ids point into ev->snap or the
+ * models). Refuses with TENYO_ERR_CORRUPT (said, nothing changed) when it
+ * cannot prove them; *gen is the highest generation seen. */
+static int snap_plan(checker *c, const ty_model *base, const ty_manifest *mf, int del_bad,
+                     const char *mt, const evidence *ev, seg_state **segs, size_t *nseg,
+                     uint64_t **pos, const char ***ids, uint64_t *n, uint64_t *gen) {
+    const ty_dels *sd = &ev->snap;
+    char why[TY_ERRLEN + 200] = "";
+    *segs = NULL;
+    *nseg = 0;
+    *pos = NULL;
+    *ids = NULL;
+    *n = 0;
+    snap_why(c, mf, del_bad, mt, ev, gen, why, sizeof why);
+    int rc = TENYO_ERR_NOMEM;
+    seg_state *ss = NULL;
+    uint64_t *np = NULL, nn = 0;
+    const char **ni = NULL;
+    if (why[0]) goto refuse;
+    ss = ty_calloc(sd->nseg ? sd->nseg : 1, sizeof *ss);
+    np = ty_mallocarray(sd->n ? sd->n : 1, sizeof *np);
+    ni = ty_mallocarray(sd->n ? sd->n : 1, sizeof *ni);
+    if (!ss || !np || !ni) goto fail;
+    say(c, 0, "deletions %s (generation %" PRIu64 "): reads whole, %zu segment%s and %" PRIu64
+        " deletions recorded with their ids", ev->snap_file, sd->generation, sd->nseg,
+        sd->nseg == 1 ? "" : "s", sd->n);
+    rc = snap_segments(c, base, ev, ss, why, sizeof why);
+    if (rc) goto fail;
+    if (why[0]) goto refuse;
+    snap_deletions(base, ev, ss, np, ni, &nn, why, sizeof why);
+    if (why[0]) goto refuse;
     *segs = ss;
     *nseg = sd->nseg;
     *pos = np;
@@ -614,335 +649,419 @@ static int commit_repair(checker *c, const ty_model *base, uint64_t fit, uint64_
     return rc;
 }
 
-int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
-                      void (*sayf)(void *ud, int problem, const char *line), void *ud,
-                      char *err, size_t errlen) {
-    if (!path || !st) return TENYO_ERR_ARG;
-    memset(st, 0, sizeof *st);
-    ty_wlock lk = {.fd = -1};
-    char *real = NULL, *dir = NULL;
-    ty_model base = {0};
-    ty_manifest mf = {0};
-    seg_state *segs = NULL;
-    size_t nseg = 0;
-    uint64_t *del = NULL, ndel = 0, *rdel = NULL, nrdel = 0;
-    char why[TY_ERRLEN] = "";
-    evidence ev = {0};
-    const char **rids = NULL; /* ids of the repaired deletions */
-    int rc, have_mf = 0;
+/* ================================================================ steps */
+
+/* One check (and repair) of an index: what the steps of tenyo_index_check
+ * find and pass on. */
+typedef struct check_run {
+    checker c;                /* paths, counts, findings */
+    int repair;               /* --repair */
+    ty_wlock lk;              /* the writer lock (repair only) */
+    char *real, *dir;         /* the index's real path, its update directory */
+    ty_model base;            /* the base, as read */
+    uint64_t fit;             /* its fit id */
+    ty_manifest mf;           /* the MANIFEST, as read */
+    int have_mf;              /* mf reads and is for this base */
+    int reconstruct;          /* the MANIFEST cannot say what the state is */
+    int open_bad;             /* the licensable list is damaged */
+    int del_ok;               /* mf's deletion file reads and matches */
+    int newer;                /* files committed after mf lie beside it */
+    seg_state *segs;          /* segments checked: mf's, or every file there */
+    size_t nseg;              /* their number */
+    uint64_t positions;       /* base documents + mf's segment documents */
+    uint64_t *del, ndel;      /* mf's deletion positions */
+    uint64_t *rdel, nrdel;    /* the repaired state's deletions */
+    const char **rids;        /* their ids (into the models or ev.snap) */
+    uint64_t gen;             /* generation of the repair's commit */
+    evidence ev;              /* what else the update directory holds */
+    char why[TY_ERRLEN];      /* the last step's reason */
+} check_run;
+
+/* The index's real path and update directory; with repair, the writer
+ * lock first (a sharded index refused). */
+static int check_paths(check_run *r, const char *path, char *err, size_t errlen) {
     struct stat sst;
     if (stat(path, &sst) != 0) {
         ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
         return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
     }
-    if (repair) {
+    int rc;
+    if (r->repair) {
         rc = ty_shards_refuse(path, err, errlen);
         if (rc) return rc;
-        rc = ty_wlock_take(path, &lk, err, errlen);
+        rc = ty_wlock_take(path, &r->lk, err, errlen);
         if (rc) return rc;
-        real = ty_strdup(lk.path);
-        dir = ty_strdup(lk.dir);
+        r->real = ty_strdup(r->lk.path);
+        r->dir = ty_strdup(r->lk.dir);
     } else {
-        rc = ty_real_path(path, &real, err, errlen);
+        rc = ty_real_path(path, &r->real, err, errlen);
         if (rc) return rc;
-        dir = ty_upd_dir(real);
+        r->dir = ty_upd_dir(r->real);
     }
-    checker c = {real, dir, st, sayf, ud, ""};
-    rc = TENYO_ERR_NOMEM;
-    if (!real || !dir) goto done;
+    return TENYO_OK;
+}
 
-    /* the base, whole */
-    rc = ty_store_read(real, &base, why, sizeof why);
-    if (!rc) rc = ty_abs_verify(base.abs, why, sizeof why); /* read lazily elsewhere */
-    if (!rc) rc = ty_kw_verify_model(&base, why, sizeof why); /* its postings, all */
-    if (rc == TENYO_ERR_NOMEM) goto done;
-    if (rc) {
-        say(&c, 1, "base: %s", why);
-        if (repair)
-            say(&c, 1, "the base cannot be repaired from the index (its documents are only "
-                "in it): index the sources again");
-        rc = TENYO_ERR_CORRUPT;
-        goto done;
-    }
-    st->base_docs = base.ndocs;
-    say(&c, 0, "base %s: ok, format %u, %" PRIu64 " documents%s", real, base.format_version,
-        base.ndocs, base.updated ? ", marked as updated" : "");
-    uint64_t fit = ty_model_fit_id(&base);
+/* Say that the base is damaged (why) and, repairing, that it cannot be
+ * repaired: TENYO_ERR_CORRUPT. */
+static int base_damaged(check_run *r, const char *why) {
+    say(&r->c, 1, "base: %s", why);
+    if (r->repair)
+        say(&r->c, 1, "the base cannot be repaired from the index (its documents are only "
+            "in it): index the sources again");
+    return TENYO_ERR_CORRUPT;
+}
 
-    /* the manifest */
-    rc = ty_manifest_read(dir, &mf, why, sizeof why);
-    int reconstruct = 0;
-    if (rc == TENYO_ERR_NOMEM) goto done;
+/* The base, whole: every section, the abstracts (read lazily elsewhere)
+ * and the keyword postings. */
+static int check_base(check_run *r) {
+    int rc = ty_store_read(r->real, &r->base, r->why, sizeof r->why);
+    if (!rc) rc = ty_abs_verify(r->base.abs, r->why, sizeof r->why);
+    if (!rc) rc = ty_kw_verify_model(&r->base, r->why, sizeof r->why);
+    if (rc == TENYO_ERR_NOMEM) return rc;
+    if (rc) return base_damaged(r, r->why);
+    r->c.st->base_docs = r->base.ndocs;
+    say(&r->c, 0, "base %s: ok, format %u, %" PRIu64 " documents%s", r->real,
+        r->base.format_version, r->base.ndocs, r->base.updated ? ", marked as updated" : "");
+    r->fit = ty_model_fit_id(&r->base);
+    return TENYO_OK;
+}
+
+/* The MANIFEST: for this base (have_mf), stale (another base's: ignored),
+ * or unable to say what the state is (reconstruct); a newer tenyo's is
+ * TENYO_ERR_VERSION (not ours to rewrite). Then the leftovers. */
+static int check_manifest(check_run *r) {
+    checker *c = &r->c;
+    ty_manifest *mf = &r->mf;
+    int rc = ty_manifest_read(r->dir, mf, r->why, sizeof r->why);
+    if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc == TENYO_ERR_NOTFOUND) {
-        if (base.updated) {
-            say(&c, 1, "updates were committed to this base, but %s/MANIFEST is missing "
-                "(copied or moved without its .upd directory?)", dir);
-            reconstruct = 1;
+        if (r->base.updated) {
+            say(c, 1, "updates were committed to this base, but %s/MANIFEST is missing "
+                "(copied or moved without its .upd directory?)", r->dir);
+            r->reconstruct = 1;
         } else {
-            say(&c, 0, "no updates");
+            say(c, 0, "no updates");
         }
     } else if (rc == TENYO_ERR_VERSION) {
-        say(&c, 1, "%s", why);
-        rc = TENYO_ERR_VERSION;
-        goto done; /* a newer tenyo's: not ours to rewrite */
+        say(c, 1, "%s", r->why);
+        return TENYO_ERR_VERSION;
     } else if (rc) {
-        say(&c, 1, "%s", why);
-        reconstruct = 1;
-    } else if (mf.fit != fit) {
-        say(&c, 0, "MANIFEST generation %" PRIu64 " is for another base (stale, ignored; "
-            "the next writer removes it)", mf.generation);
+        say(c, 1, "%s", r->why);
+        r->reconstruct = 1;
+    } else if (mf->fit != r->fit) {
+        say(c, 0, "MANIFEST generation %" PRIu64 " is for another base (stale, ignored; "
+            "the next writer removes it)", mf->generation);
     } else {
-        have_mf = 1;
-        say(&c, 0, "MANIFEST generation %" PRIu64 ": ok, %zu segment%s, %" PRIu64
-            " deletions", mf.generation, mf.nseg, mf.nseg == 1 ? "" : "s", mf.ndel);
-        if (mf.base_docs != base.ndocs) {
-            say(&c, 1, "MANIFEST: made for a base of %" PRIu64 " documents, the base has %"
-                PRIu64, mf.base_docs, base.ndocs);
-            have_mf = 0; /* its positions cannot be trusted: as if damaged */
-            reconstruct = 1;
+        r->have_mf = 1;
+        say(c, 0, "MANIFEST generation %" PRIu64 ": ok, %zu segment%s, %" PRIu64
+            " deletions", mf->generation, mf->nseg, mf->nseg == 1 ? "" : "s", mf->ndel);
+        if (mf->base_docs != r->base.ndocs) {
+            say(c, 1, "MANIFEST: made for a base of %" PRIu64 " documents, the base has %"
+                PRIu64, mf->base_docs, r->base.ndocs);
+            r->have_mf = 0; /* its positions cannot be trusted: as if damaged */
+            r->reconstruct = 1;
         }
     }
-    leftovers(&c, have_mf ? &mf : NULL);
+    leftovers(c, r->have_mf ? mf : NULL);
+    return TENYO_OK;
+}
 
-    /* the licensable list (api/openlist.c): ids, bound to no base */
-    int open_bad = 0;
-    {
-        ty_openlist ol;
-        char ow[TY_ERRLEN];
-        int orc = ty_openlist_read(dir, &ol, ow, sizeof ow);
-        if (orc == TENYO_ERR_NOMEM) {
-            rc = orc;
-            goto done;
-        }
-        if (orc == TENYO_OK)
-            say(&c, 0, "licensable list: ok, %zu patents (loaded from %s)", ol.n, ol.source);
-        else if (orc != TENYO_ERR_NOTFOUND) {
-            say(&c, 1, "%s (`tenyo open %s --from FILE` loads it again, --clear removes it%s)",
-                ow, real, repair ? "" : "; --repair moves it aside");
-            open_bad = 1;
-        }
-        ty_openlist_free(&ol);
+/* The licensable list (api/openlist.c): ids, bound to no base. */
+static int check_openlist(check_run *r) {
+    ty_openlist ol;
+    char ow[TY_ERRLEN];
+    int orc = ty_openlist_read(r->dir, &ol, ow, sizeof ow);
+    if (orc == TENYO_ERR_NOMEM) return orc;
+    if (orc == TENYO_OK)
+        say(&r->c, 0, "licensable list: ok, %zu patents (loaded from %s)", ol.n, ol.source);
+    else if (orc != TENYO_ERR_NOTFOUND) {
+        say(&r->c, 1, "%s (`tenyo open %s --from FILE` loads it again, --clear removes it%s)",
+            ow, r->real, r->repair ? "" : "; --repair moves it aside");
+        r->open_bad = 1;
     }
+    ty_openlist_free(&ol);
+    return TENYO_OK;
+}
 
-    /* segments: those the manifest names, or (reconstructing) all there are */
-    rc = TENYO_ERR_NOMEM;
+/* Segments: those the manifest names, or (reconstructing) all there are,
+ * each read whole and matched. */
+static int check_segments(check_run *r) {
+    tenyo_check_stats *st = r->c.st;
+    const ty_manifest *mf = &r->mf;
+    int have_mf = r->have_mf, rc;
     if (have_mf) {
-        nseg = mf.nseg;
-        segs = ty_calloc(nseg ? nseg : 1, sizeof *segs);
-        if (!segs) goto done;
-        for (size_t i = 0; i < nseg; i++)
-            snprintf(segs[i].file, sizeof segs[i].file, "%s", mf.seg[i].file);
-    } else if (reconstruct) {
-        rc = list_segments(&c, &segs, &nseg);
-        if (rc) goto done;
-        if (nseg) say(&c, 0, "%zu segment files in %s (no manifest to name them)", nseg, dir);
+        r->nseg = mf->nseg;
+        r->segs = ty_calloc(r->nseg ? r->nseg : 1, sizeof *r->segs);
+        if (!r->segs) return TENYO_ERR_NOMEM;
+        for (size_t i = 0; i < r->nseg; i++)
+            snprintf(r->segs[i].file, sizeof r->segs[i].file, "%s", mf->seg[i].file);
+    } else if (r->reconstruct) {
+        rc = list_segments(&r->c, &r->segs, &r->nseg);
+        if (rc) return rc;
+        if (r->nseg)
+            say(&r->c, 0, "%zu segment files in %s (no manifest to name them)", r->nseg, r->dir);
     }
-    uint64_t positions = base.ndocs;
-    for (size_t i = 0; i < nseg; i++) {
-        rc = seg_check(&c, &base, &segs[i], have_mf ? mf.seg[i].docs : UINT64_MAX,
-                       UINT64_MAX);
-        if (rc) goto done;
-        if (segs[i].ok) st->docs_readable += segs[i].m.ndocs;
-        else if (have_mf) st->docs_lost += mf.seg[i].docs;
+    r->positions = r->base.ndocs;
+    for (size_t i = 0; i < r->nseg; i++) {
+        seg_state *s = &r->segs[i];
+        rc = seg_check(&r->c, &r->base, s, have_mf ? mf->seg[i].docs : UINT64_MAX, UINT64_MAX);
+        if (rc) return rc;
+        if (s->ok) st->docs_readable += s->m.ndocs;
+        else if (have_mf) st->docs_lost += mf->seg[i].docs;
         else st->segments_bad++;
-        if (!segs[i].ok && have_mf) st->segments_bad++;
-        positions += have_mf ? mf.seg[i].docs : 0;
+        if (!s->ok && have_mf) st->segments_bad++;
+        r->positions += have_mf ? mf->seg[i].docs : 0;
     }
-    st->segments = (uint32_t)nseg;
-    st->docs_readable += base.ndocs;
+    st->segments = (uint32_t)r->nseg;
+    st->docs_readable += r->base.ndocs;
+    return TENYO_OK;
+}
 
-    /* deletions */
-    int del_ok = 1;
-    if (have_mf && mf.del[0]) {
-        rc = ty_dels_read(dir, mf.del, positions, &del, &ndel, why, sizeof why);
-        if (rc == TENYO_ERR_NOMEM) goto done;
-        if (rc || ndel != mf.ndel) {
-            if (!rc)
-                snprintf(why, sizeof why, "%s/%s: %" PRIu64 " deletions, the manifest says %"
-                         PRIu64, dir, mf.del, ndel, mf.ndel);
-            say(&c, 1, "deletions %s: %s", mf.del, why);
-            del_ok = 0;
-            free(del);
-            del = NULL;
-            ndel = 0;
-        } else {
-            say(&c, 0, "deletions %s: ok, %" PRIu64 " positions", mf.del, ndel);
-        }
-    }
-    /* what else the directory holds: a MANIFEST older than files in it
-     * (an older copy put back) is a problem even when all it names reads */
-    rc = gather(&c, &base, fit, &ev);
-    if (rc) goto done;
-    int newer = 0;
-    if (have_mf) {
-        uint64_t ng = ev.delmax > ev.segmax ? ev.delmax : ev.segmax;
-        if (ng >= mf.generation + 2) { /* a writer of ng read a manifest of ng - 1 */
-            newer = 1;
-            say(&c, 1, "MANIFEST generation %" PRIu64 " is older than %s (generation %" PRIu64
-                ") beside it: an older copy put back? (`tenyo check --repair` returns to the "
-                "newest state the deletion files prove, or refuses)", mf.generation,
-                ev.delmax > ev.segmax ? ev.delmax_file : ev.segmax_file, ng);
-        }
-    }
-
-    /* live documents of the readable files (deletions known or not) */
-    if (del_ok && have_mf) {
-        uint64_t dead = 0, p = base.ndocs;
-        for (uint64_t k = 0; k < ndel; k++) dead += del[k] < base.ndocs;
-        for (size_t i = 0; i < nseg; i++) {
-            uint64_t e = p + mf.seg[i].docs;
-            for (uint64_t k = 0; k < ndel; k++)
-                if (del[k] >= p && del[k] < e && segs[i].ok) dead++;
-            p = e;
-        }
-        st->docs_readable -= dead;
-    }
-
-    /* the whole as a reader opens it */
-    if (st->problems == 0) {
-        tenyo_index *x = NULL;
-        rc = tenyo_index_open(real, &x, why, sizeof why);
-        if (!rc) rc = tenyo_index_load_all(x, why, sizeof why);
-        if (rc == TENYO_ERR_NOMEM) {
-            tenyo_index_free(x);
-            goto done;
-        }
-        /* without updates, what the open refuses (the IVF lists, the
-         * labels: checked at open, not by the store) is the base's damage */
-        if (rc && !have_mf) {
-            say(&c, 1, "base: %s", why);
-            if (repair)
-                say(&c, 1, "the base cannot be repaired from the index (its documents are "
-                    "only in it): index the sources again");
-            tenyo_index_free(x);
-            rc = TENYO_ERR_CORRUPT;
-            goto done;
-        }
-        if (rc) say(&c, 1, "open: %s", why);
-        else say(&c, 0, "opens: %" PRIu64 " live documents", tenyo_index_ndocs(x));
-        if (!rc) st->docs_readable = tenyo_index_ndocs(x);
-        tenyo_index_free(x);
-    }
-    if (!repair || st->problems == 0) {
-        if (repair && st->leftovers) {
-            int n = ty_wlock_collect(&lk);
-            say(&c, 0, "removed %d leftover file%s", n, n == 1 ? "" : "s");
-        }
-        rc = st->problems ? TENYO_ERR_CORRUPT : TENYO_OK;
-        goto done;
-    }
-
-    /* ------------------------------------------------------------ repair */
-    st->problems = 0; /* from here: what the repair could not fix */
-    uint64_t gen = (have_mf ? mf.generation : 0) + 1;
-    if (reconstruct || (have_mf && (!del_ok || newer))) {
-        /* the MANIFEST cannot say which documents are deleted: the newest
-         * deletion file's record of the state, or refuse (snap_plan) */
-        char *mt = manifest_text(dir);
-        for (size_t i = 0; i < nseg; i++) ty_model_free(&segs[i].m);
-        free(segs);
-        segs = NULL;
-        nseg = 0;
-        st->segments_bad = 0;
-        st->docs_lost = 0;
-        uint64_t hi = 0;
-        rc = snap_plan(&c, &base, have_mf ? &mf : NULL, have_mf && !del_ok, mt, &ev, &segs,
-                       &nseg, &rdel, &rids, &nrdel, &hi);
-        free(mt);
-        if (rc) goto done;
-        if (hi >= gen) gen = hi + 1;
-        for (size_t i = 0; i < nseg; i++)
-            if (!segs[i].ok) move_aside(&c, segs[i].file);
-        /* the MANIFEST replaced atomically, a copy kept; a directory in its
-         * place must move first */
-        char *mp = ty_upd_path(dir, "MANIFEST");
-        struct stat ms;
-        int there = mp && lstat(mp, &ms) == 0;
-        free(mp);
-        if (there) {
-            rc = set_aside(&c, "MANIFEST", 1, have_mf && !newer && del_ok ? "" :
-                           have_mf ? " (older than the state)" : " (damaged)");
-            if (rc) goto done;
-        }
-        say(&c, 0, "deletions: %" PRIu64 " from %s, each checked by id", nrdel, ev.snap_file);
+/* The manifest's deletion file, read and matched with its count (del_ok). */
+static int check_deletions(check_run *r) {
+    const ty_manifest *mf = &r->mf;
+    r->del_ok = 1;
+    if (!r->have_mf || !mf->del[0]) return TENYO_OK;
+    int rc = ty_dels_read(r->dir, mf->del, r->positions, &r->del, &r->ndel, r->why,
+                          sizeof r->why);
+    if (rc == TENYO_ERR_NOMEM) return rc;
+    if (rc || r->ndel != mf->ndel) {
+        if (!rc)
+            snprintf(r->why, sizeof r->why, "%s/%s: %" PRIu64 " deletions, the manifest says %"
+                     PRIu64, r->dir, mf->del, r->ndel, mf->ndel);
+        say(&r->c, 1, "deletions %s: %s", mf->del, r->why);
+        r->del_ok = 0;
+        free(r->del);
+        r->del = NULL;
+        r->ndel = 0;
     } else {
-        for (size_t i = 0; i < nseg; i++)
-            if (!segs[i].ok) {
-                rc = move_aside(&c, segs[i].file);
-                if (rc) goto done;
+        say(&r->c, 0, "deletions %s: ok, %" PRIu64 " positions", mf->del, r->ndel);
+    }
+    return TENYO_OK;
+}
+
+/* What else the directory holds: a MANIFEST older than files in it (an
+ * older copy put back) is a problem even when all it names reads. */
+static int check_newer(check_run *r) {
+    int rc = gather(&r->c, &r->base, r->fit, &r->ev);
+    if (rc || !r->have_mf) return rc;
+    const evidence *ev = &r->ev;
+    uint64_t ng = ev->delmax > ev->segmax ? ev->delmax : ev->segmax;
+    if (ng >= r->mf.generation + 2) { /* a writer of ng read a manifest of ng - 1 */
+        r->newer = 1;
+        say(&r->c, 1, "MANIFEST generation %" PRIu64 " is older than %s (generation %" PRIu64
+            ") beside it: an older copy put back? (`tenyo check --repair` returns to the "
+            "newest state the deletion files prove, or refuses)", r->mf.generation,
+            ev->delmax > ev->segmax ? ev->delmax_file : ev->segmax_file, ng);
+    }
+    return TENYO_OK;
+}
+
+/* Live documents of the readable files, when the deletions are known. */
+static void count_readable(check_run *r) {
+    if (!r->del_ok || !r->have_mf) return;
+    uint64_t dead = 0, p = r->base.ndocs;
+    for (uint64_t k = 0; k < r->ndel; k++) dead += r->del[k] < r->base.ndocs;
+    for (size_t i = 0; i < r->nseg; i++) {
+        uint64_t e = p + r->mf.seg[i].docs;
+        for (uint64_t k = 0; k < r->ndel; k++)
+            if (r->del[k] >= p && r->del[k] < e && r->segs[i].ok) dead++;
+        p = e;
+    }
+    r->c.st->docs_readable -= dead;
+}
+
+/* The whole as a reader opens it (when nothing was found so far). Without
+ * updates, what the open refuses (the IVF lists, the labels: checked at
+ * open, not by the store) is the base's damage: TENYO_ERR_CORRUPT. */
+static int check_reader_open(check_run *r) {
+    if (r->c.st->problems) return TENYO_OK;
+    tenyo_index *x = NULL;
+    int rc = tenyo_index_open(r->real, &x, r->why, sizeof r->why);
+    if (!rc) rc = tenyo_index_load_all(x, r->why, sizeof r->why);
+    if (rc == TENYO_ERR_NOMEM || (rc && !r->have_mf)) {
+        tenyo_index_free(x);
+        return rc == TENYO_ERR_NOMEM ? rc : base_damaged(r, r->why);
+    }
+    if (rc) say(&r->c, 1, "open: %s", r->why);
+    else say(&r->c, 0, "opens: %" PRIu64 " live documents", tenyo_index_ndocs(x));
+    if (!rc) r->c.st->docs_readable = tenyo_index_ndocs(x);
+    tenyo_index_free(x);
+    return TENYO_OK;
+}
+
+/* Repair plan when the MANIFEST cannot say which documents are deleted:
+ * the newest deletion file's record of the state, or refuse (snap_plan);
+ * the damaged segments moved aside, and the MANIFEST replaced atomically,
+ * a copy kept (a directory in its place must move first). */
+static int plan_from_record(check_run *r) {
+    checker *c = &r->c;
+    int have_mf = r->have_mf;
+    char *mt = manifest_text(r->dir);
+    for (size_t i = 0; i < r->nseg; i++) ty_model_free(&r->segs[i].m);
+    free(r->segs);
+    r->segs = NULL;
+    r->nseg = 0;
+    c->st->segments_bad = 0;
+    c->st->docs_lost = 0;
+    uint64_t hi = 0;
+    int rc = snap_plan(c, &r->base, have_mf ? &r->mf : NULL, have_mf && !r->del_ok, mt, &r->ev,
+                       &r->segs, &r->nseg, &r->rdel, &r->rids, &r->nrdel, &hi);
+    free(mt);
+    if (rc) return rc;
+    if (hi >= r->gen) r->gen = hi + 1;
+    for (size_t i = 0; i < r->nseg; i++)
+        if (!r->segs[i].ok) move_aside(c, r->segs[i].file);
+    char *mp = ty_upd_path(r->dir, "MANIFEST");
+    struct stat ms;
+    int there = mp && lstat(mp, &ms) == 0;
+    free(mp);
+    if (there) {
+        rc = set_aside(c, "MANIFEST", 1, have_mf && !r->newer && r->del_ok ? "" :
+                       have_mf ? " (older than the state)" : " (damaged)");
+        if (rc) return rc;
+    }
+    say(c, 0, "deletions: %" PRIu64 " from %s, each checked by id", r->nrdel, r->ev.snap_file);
+    return TENYO_OK;
+}
+
+/* Repair plan from a MANIFEST that reads, with its deletion file: the
+ * damaged segments moved aside, the deletions for the new list placed by
+ * the manifest (those of a dropped segment go with it, the rest
+ * renumbered), and the deleted documents that no live instance replaces
+ * named (orphans). */
+static int plan_from_manifest(check_run *r) {
+    const ty_manifest *mf = &r->mf;
+    seg_state *segs = r->segs;
+    const uint64_t *del = r->del, ndel = r->ndel;
+    int rc;
+    for (size_t i = 0; i < r->nseg; i++)
+        if (!segs[i].ok) {
+            rc = move_aside(&r->c, segs[i].file);
+            if (rc) return rc;
+        }
+    uint64_t *nd = ty_mallocarray(ndel ? ndel : 1, sizeof *nd), nnd = 0;
+    const char **rids = ty_mallocarray(ndel ? ndel : 1, sizeof *rids);
+    r->rids = rids;
+    if (!nd || !rids) {
+        free(nd);
+        return TENYO_ERR_NOMEM;
+    }
+    uint64_t shift = 0, p = r->base.ndocs;
+    size_t k = 0;
+    for (; k < ndel && del[k] < r->base.ndocs; k++) {
+        rids[nnd] = doc_id(&r->base, del[k]);
+        nd[nnd++] = del[k];
+    }
+    for (size_t i = 0; r->have_mf && i < r->nseg; i++) {
+        uint64_t e = p + mf->seg[i].docs;
+        for (; k < ndel && del[k] < e; k++)
+            if (segs[i].ok) {
+                rids[nnd] = doc_id(&segs[i].m, del[k] - p);
+                nd[nnd++] = del[k] - shift;
             }
-        /* deletions for the new list: the manifest placed them; those of a
-         * dropped segment go with it, the rest renumbered */
-        uint64_t *nd = ty_mallocarray(ndel ? ndel : 1, sizeof *nd), nnd = 0;
-        rids = ty_mallocarray(ndel ? ndel : 1, sizeof *rids);
-        rc = TENYO_ERR_NOMEM;
-        if (!nd || !rids) {
-            free(nd);
-            goto done;
-        }
-        uint64_t shift = 0, p = base.ndocs;
-        size_t k = 0;
-        for (; k < ndel && del[k] < base.ndocs; k++) {
-            rids[nnd] = doc_id(&base, del[k]);
-            nd[nnd++] = del[k];
-        }
-        for (size_t i = 0; have_mf && i < nseg; i++) {
-            uint64_t e = p + mf.seg[i].docs;
-            for (; k < ndel && del[k] < e; k++)
-                if (segs[i].ok) {
-                    rids[nnd] = doc_id(&segs[i].m, del[k] - p);
-                    nd[nnd++] = del[k] - shift;
-                }
-            if (!segs[i].ok) shift += mf.seg[i].docs;
-            p = e;
-        }
-        rdel = nd;
-        nrdel = nnd;
-        if (have_mf) {
-            rc = orphans(&c, &base, segs, nseg, rdel, nrdel);
-            if (rc) goto done;
-        }
+        if (!segs[i].ok) shift += mf->seg[i].docs;
+        p = e;
     }
-    if (open_bad) { /* the list is the user's to load again: set aside */
-        rc = move_aside(&c, "OPEN");
-        if (rc) goto done;
-        say(&c, 0, "the damaged licensable list was moved aside: load it again with "
-            "`tenyo open %s --from FILE`", real);
-    }
-    for (size_t i = 0; i < nseg; i++)
-        if (segs[i].gen >= gen) gen = segs[i].gen + 1;
-    if (ev.delmax >= gen) gen = ev.delmax + 1; /* a new name for the new file */
-    rc = commit_repair(&c, &base, fit, gen, segs, nseg, rdel, rids, nrdel, err, errlen);
+    r->rdel = nd;
+    r->nrdel = nnd;
+    if (r->have_mf) return orphans(&r->c, &r->base, segs, r->nseg, r->rdel, r->nrdel);
+    return TENYO_OK;
+}
+
+/* Commit the repaired state (a generation past every file seen) and open
+ * the index again to count what it now holds. */
+static int commit_and_count(check_run *r, char *err, size_t errlen) {
+    checker *c = &r->c;
+    tenyo_check_stats *st = c->st;
+    for (size_t i = 0; i < r->nseg; i++)
+        if (r->segs[i].gen >= r->gen) r->gen = r->segs[i].gen + 1;
+    if (r->ev.delmax >= r->gen) r->gen = r->ev.delmax + 1; /* a new name for the new file */
+    int rc = commit_repair(c, &r->base, r->fit, r->gen, r->segs, r->nseg, r->rdel, r->rids,
+                           r->nrdel, err, errlen);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
-        say(&c, 1, "repair: %s", err);
-        goto done;
+        say(c, 1, "repair: %s", err);
+        return rc;
     }
     tenyo_index *x = NULL;
-    int orc = tenyo_index_open(real, &x, why, sizeof why);
-    if (!orc) orc = tenyo_index_load_all(x, why, sizeof why);
+    int orc = tenyo_index_open(r->real, &x, r->why, sizeof r->why);
+    if (!orc) orc = tenyo_index_load_all(x, r->why, sizeof r->why);
     if (orc) {
-        say(&c, 1, "after the repair the index does not open: %s", why);
+        say(c, 1, "after the repair the index does not open: %s", r->why);
         rc = TENYO_ERR_CORRUPT;
     } else {
         st->repaired = 1;
         st->docs_after = tenyo_index_ndocs(x);
-        say(&c, 0, "repaired: %" PRIu64 " live documents (%" PRIu64 " in damaged or missing "
+        say(c, 0, "repaired: %" PRIu64 " live documents (%" PRIu64 " in damaged or missing "
             "segments lost%s)", st->docs_after, st->docs_lost,
             st->moved ? "; damaged files moved aside, not deleted" : "");
     }
     tenyo_index_free(x);
+    return rc;
+}
+
+/* Repair (what the check found, st->problems counting from here what the
+ * repair could not fix): a plan from the MANIFEST or from the newest
+ * deletion file's record, a damaged licensable list set aside (the list
+ * is the user's to load again), then the commit. */
+static int repair_index(check_run *r, char *err, size_t errlen) {
+    r->c.st->problems = 0;
+    r->gen = (r->have_mf ? r->mf.generation : 0) + 1;
+    int rc;
+    if (r->reconstruct || (r->have_mf && (!r->del_ok || r->newer))) rc = plan_from_record(r);
+    else rc = plan_from_manifest(r);
+    if (rc) return rc;
+    if (r->open_bad) {
+        rc = move_aside(&r->c, "OPEN");
+        if (rc) return rc;
+        say(&r->c, 0, "the damaged licensable list was moved aside: load it again with "
+            "`tenyo open %s --from FILE`", r->real);
+    }
+    return commit_and_count(r, err, errlen);
+}
+
+int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
+                      void (*sayf)(void *ud, int problem, const char *line), void *ud,
+                      char *err, size_t errlen) {
+    if (!path || !st) return TENYO_ERR_ARG;
+    memset(st, 0, sizeof *st);
+    check_run r = {.repair = repair, .lk = {.fd = -1}};
+    int rc = check_paths(&r, path, err, errlen);
+    if (rc) return rc;
+    r.c = (checker){r.real, r.dir, st, sayf, ud, ""};
+    rc = TENYO_ERR_NOMEM;
+    if (!r.real || !r.dir) goto done;
+    rc = check_base(&r);
+    if (!rc) rc = check_manifest(&r);
+    if (!rc) rc = check_openlist(&r);
+    if (!rc) rc = check_segments(&r);
+    if (!rc) rc = check_deletions(&r);
+    if (!rc) rc = check_newer(&r);
+    if (rc) goto done;
+    count_readable(&r);
+    rc = check_reader_open(&r);
+    if (rc) goto done;
+    if (!repair || st->problems == 0) {
+        if (repair && st->leftovers) {
+            int n = ty_wlock_collect(&r.lk);
+            say(&r.c, 0, "removed %d leftover file%s", n, n == 1 ? "" : "s");
+        }
+        rc = st->problems ? TENYO_ERR_CORRUPT : TENYO_OK;
+        goto done;
+    }
+    rc = repair_index(&r, err, errlen);
 done:
     if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory checking", path);
-    for (size_t i = 0; i < nseg; i++) ty_model_free(&segs[i].m);
-    free(segs);
-    free(del);
-    free(rdel);
-    free(rids);
-    ty_dels_free(&ev.snap);
-    ty_manifest_free(&mf);
-    ty_model_free(&base);
-    free(real);
-    free(dir);
-    ty_wlock_release(&lk);
+    for (size_t i = 0; i < r.nseg; i++) ty_model_free(&r.segs[i].m);
+    free(r.segs);
+    free(r.del);
+    free(r.rdel);
+    free(r.rids);
+    ty_dels_free(&r.ev.snap);
+    ty_manifest_free(&r.mf);
+    ty_model_free(&r.base);
+    free(r.real);
+    free(r.dir);
+    ty_wlock_release(&r.lk);
     return rc;
 }

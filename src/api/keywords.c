@@ -46,8 +46,7 @@
  * newline, and its offsets; tenyo_index_keyword_stats gives its size,
  * tenyo_index_keyword_index the section's.
  * Rejected: the TF-IDF rows (a word above --max-df, or cut differently by
- * MeCab, matched nothing); the scan alone (what this file did before the
- * section: 4-6 ms a query on jplatpat.jsonl and a fold of the whole text,
+ * MeCab, matched nothing); the scan alone (4-6 ms a query on jplatpat.jsonl and a fold of the whole text,
  * about a second, on each process's first query; an abstract past the
  * 4 KiB kept for reading was cut); positional postings that answer without
  * the text (the text is needed anyway to count hits for BM25). Figures:

@@ -1,14 +1,14 @@
 /*
- * openlist.c — licensable patents as data (issue 17): a list of the
+ * openlist.c — licensable patents as data: a list of the
  * patents offered for licence, loaded beside an index from the file an
  * open-patent database gives (INPIT's export, a firm's own list), and
  * applied to the index each time it is opened.
  *
- * Why data beside the index, not a record field. The seeds' workflow
+ * Why data beside the index, not a record field. The licensing workflow
  * (the Kawasaki model) starts from a catalogue of licensable patents that
- * changes on its own schedule, while J-PlatPat CSVs carry no such flag.
- * Before, the JSONL "open" member was the only way in, so a catalogue
- * change meant indexing again, and a J-PlatPat index marked nothing. Now
+ * changes on its own schedule, while J-PlatPat CSVs carry no such flag: a
+ * record field alone (the JSONL "open" member) would mean indexing again
+ * for each catalogue change, and would mark nothing in a J-PlatPat index.
  * `tenyo open INDEX --from FILE` resolves the file's numbers against the
  * index and stores the resulting ids as "<index>.upd/OPEN"
  * (store/manifest.c: JSON with a checksum, written atomically under the
@@ -27,12 +27,15 @@
  * 特開２０２４－１２７４０７ and JP2024-127407A name the same patent;
  * a line that resolves to nothing is reported with file and line (and
  * "did you mean" for the first LIST_SUGGEST of them: suggestions cost a
- * pass over the keys each).
+ * pass over the keys each). One load (struct loader) runs in steps: the
+ * rows read and the reading chosen (load_rows), the number column and the
+ * first data row (choose_column), the numbers resolved (resolve_rows),
+ * the ids written (load_locked).
  *
  * What is refused whole, the previous list kept (SQLite's rule: say why,
  * keep what was there): a NUL byte anywhere (the rows are C strings: a NUL
- * ended the list there in silence, and the shortened list replaced the
- * old one), and in a CSV a malformed row — a quote never closed (it swallows
+ * would end the list there in silence, and the shortened list would
+ * replace the old one), and in a CSV a malformed row — a quote never closed (it swallows
  * the rest of the file), text after a closing quote, a row cut before the
  * number column — each named with file and line.
  *
@@ -62,8 +65,8 @@
 
 /* One row of the list: its cells (NUL-terminated, trimmed, unquoted) and
  * the line it starts on. The cell pointers of all rows share one array
- * (rows.cells): a fixed LIST_MAX_COLS array per row cost 2 KB a line, 3.6
- * GB for a list of 1.77M numbers. */
+ * (rows.cells): a fixed LIST_MAX_COLS array per row would cost 2 KB a
+ * line, 3.6 GB for a list of 1.77M numbers. */
 typedef struct row {
     long line;                /* 1-based line of the row's start */
     int ncell;                /* cells used */
@@ -113,6 +116,56 @@ static int only_space(const char *a, const char *b) {
     return 1;
 }
 
+/* Room for one more row in t. */
+static int grow_rows(rows *t) {
+    if (t->n < t->cap) return TENYO_OK;
+    size_t c = t->cap ? 2 * t->cap : 256;
+    row *r = ty_reallocarray(t->r, c, sizeof *r);
+    if (!r) return TENYO_ERR_NOMEM;
+    t->r = r;
+    t->cap = c;
+    return TENYO_OK;
+}
+
+/* Cell cs as the next cell of row r (cells past LIST_MAX_COLS are not
+ * kept). */
+static int add_cell(rows *t, row *r, char *cs) {
+    if (r->ncell >= LIST_MAX_COLS) return TENYO_OK;
+    if (t->ncells == t->cellcap) {
+        size_t c = t->cellcap ? 2 * t->cellcap : 1024;
+        char **cc = ty_reallocarray(t->cells, c, sizeof *cc);
+        if (!cc) return TENYO_ERR_NOMEM;
+        t->cells = cc;
+        t->cellcap = c;
+    }
+    t->cells[t->ncells++] = cs;
+    r->ncell++;
+    return TENYO_OK;
+}
+
+/* Trim row r's cells (a lone cell of a one-per-line list "quoted" as a CSV
+ * column is unquoted) and keep it, unless it is blank or a comment: then
+ * its cells go with it. */
+static void finish_row(rows *t, row *r, char delim) {
+    char **cell = t->cells + r->first;
+    for (int i = 0; i < r->ncell; i++) cell[i] = trim(cell[i]);
+    if (!delim && r->ncell == 1) {
+        size_t l = strlen(cell[0]);
+        if (l >= 2 && cell[0][0] == '"' && cell[0][l - 1] == '"' &&
+            !memchr(cell[0] + 1, '"', l - 2)) {
+            cell[0][l - 1] = 0;
+            cell[0] = trim(cell[0] + 1);
+        }
+    }
+    int blank = 1;
+    for (int i = 0; i < r->ncell && blank; i++) blank = !*cell[i];
+    if (blank || cell[0][0] == '#') {
+        t->ncells = r->first;
+        return;
+    }
+    t->n++;
+}
+
 /* Split the text (modified in place) into rows of cells separated by
  * delim, with "quoted" cells ("" inside is one quote; a quoted cell may
  * hold delim and newlines). delim 0: one cell per line. Blank lines and
@@ -124,13 +177,7 @@ static int split_rows(rows *t, char delim) {
     char *p = t->text;
     long line = 1;
     while (*p) {
-        if (t->n == t->cap) {
-            size_t c = t->cap ? 2 * t->cap : 256;
-            row *r = ty_reallocarray(t->r, c, sizeof *r);
-            if (!r) return TENYO_ERR_NOMEM;
-            t->r = r;
-            t->cap = c;
-        }
+        if (grow_rows(t)) return TENYO_ERR_NOMEM;
         row *r = &t->r[t->n];
         r->line = line;
         r->ncell = 0;
@@ -176,17 +223,7 @@ static int split_rows(rows *t, char delim) {
             }
             if (!ch || ch == '\n' || (delim && ch == delim)) {
                 *w = 0;
-                if (r->ncell < LIST_MAX_COLS) {
-                    if (t->ncells == t->cellcap) {
-                        size_t c = t->cellcap ? 2 * t->cellcap : 1024;
-                        char **cc = ty_reallocarray(t->cells, c, sizeof *cc);
-                        if (!cc) return TENYO_ERR_NOMEM;
-                        t->cells = cc;
-                        t->cellcap = c;
-                    }
-                    t->cells[t->ncells++] = cs;
-                    r->ncell++;
-                }
+                if (add_cell(t, r, cs)) return TENYO_ERR_NOMEM;
                 any = 1;
                 if (ch == '\n') {
                     line++;
@@ -202,23 +239,7 @@ static int split_rows(rows *t, char delim) {
             p++;
         }
         if (!any) break;
-        char **cell = t->cells + r->first;
-        for (int i = 0; i < r->ncell; i++) cell[i] = trim(cell[i]);
-        if (!delim && r->ncell == 1) { /* one per line, "quoted" as a CSV column is */
-            size_t l = strlen(cell[0]);
-            if (l >= 2 && cell[0][0] == '"' && cell[0][l - 1] == '"' &&
-                !memchr(cell[0] + 1, '"', l - 2)) {
-                cell[0][l - 1] = 0;
-                cell[0] = trim(cell[0] + 1);
-            }
-        }
-        int blank = 1;
-        for (int i = 0; i < r->ncell && blank; i++) blank = !*cell[i];
-        if (blank || cell[0][0] == '#') {
-            t->ncells = r->first; /* the row's cells go with it */
-            continue;
-        }
-        t->n++;
+        finish_row(t, r, delim);
     }
     for (size_t i = 0; i < t->n; i++) t->r[i].cell = t->cells + t->r[i].first;
     return TENYO_OK;
@@ -346,182 +367,233 @@ static int named_column(const row *h, const char *column) {
     return -1;
 }
 
-/* Loads the list file into the list of x's index at dir (under the
- * writer lock). */
-static int load_locked(const char *path, const char *dir, const char *list,
-                       const char *column, tenyo_report_fn report, void *ud,
-                       tenyo_open_stats *st, char *err, size_t errlen) {
-    tenyo_open_stats s;
-    memset(&s, 0, sizeof s);
-    rows t = {0};
-    tenyo_index *x = NULL;
-    ty_openlist ol = {0};
-    uint8_t *seen = NULL;
+/* One load of a list file into an index's list: the list as read, the
+ * index its numbers are resolved against, and what was found. */
+typedef struct loader {
+    const char *path;         /* the index */
+    const char *list;         /* the list file */
+    const char *column;       /* the number column the caller named, or NULL */
+    tenyo_report_fn report;   /* unresolved lines go here (may be NULL) */
+    void *ud;                 /* its argument */
+    tenyo_index *x;           /* the index, opened */
+    rows t;                   /* the list's rows (owned) */
+    char delim;               /* their CSV delimiter; 0: one number per line */
+    int col;                  /* the number column */
+    size_t first;             /* the first data row (1 after a header) */
+    tenyo_open_stats s;       /* the counts */
+} loader;
+
+/* The column of t whose cells in rows from..LIST_PROBE resolve most (the
+ * first of equals; -1 when no row has a cell), that count in *most.
+ * Columns are tried while a probed row, or the header hdr when given, has
+ * them. */
+static int probe_columns(const tenyo_index *x, const rows *t, size_t from, const row *hdr,
+                         size_t *most) {
+    int best = -1;
+    *most = 0;
+    for (int c = 0; c < LIST_MAX_COLS; c++) {
+        size_t got = 0, had = 0;
+        for (size_t i = from; i < t->n && i <= LIST_PROBE; i++)
+            if (c < t->r[i].ncell) {
+                had = 1;
+                got += resolve(x, t->r[i].cell[c], NULL, 0, NULL) >= 0;
+            }
+        if (hdr && c < hdr->ncell) had = 1;
+        if (!had) break;
+        if (best < 0 || got > *most) {
+            best = c;
+            *most = got;
+        }
+    }
+    return best;
+}
+
+/* Read the list file into ld->t and open the index: one number per line,
+ * or a CSV, whichever reading resolves more of the first rows ("US
+ * 6,836,996 B2" is one number with commas). A list without rows, or a
+ * malformed CSV row, is refused. */
+static int load_rows(loader *ld, char *err, size_t errlen) {
     rows lines = {0};
-    int rc = read_list(list, &t, err, errlen);
-    if (rc) goto done;
-    rc = tenyo_index_open(path, &x, err, errlen);
-    if (rc) goto done;
-    /* one number per line, or a CSV: whichever reading resolves more of
-     * the first rows ("US 6,836,996 B2" is one number with commas) */
-    char delim = pick_delim(t.text);
-    if (delim) {
+    int rc = read_list(ld->list, &ld->t, err, errlen);
+    if (rc) return rc;
+    rc = tenyo_index_open(ld->path, &ld->x, err, errlen);
+    if (rc) return rc;
+    ld->delim = pick_delim(ld->t.text);
+    if (ld->delim) {
         rc = TENYO_ERR_NOMEM;
-        if (!(lines.text = ty_strdup(t.text))) goto done;
+        if (!(lines.text = ty_strdup(ld->t.text))) goto done;
         rc = split_rows(&lines, 0);
         if (rc) goto done;
     }
-    rc = split_rows(&t, delim);
+    rc = split_rows(&ld->t, ld->delim);
     if (rc) goto done;
-    if (t.n == 0) {
-        ty_seterr(err, errlen, "%s: no patent number in the file", list);
+    if (ld->t.n == 0) {
+        ty_seterr(err, errlen, "%s: no patent number in the file", ld->list);
         rc = TENYO_ERR_INPUT;
         goto done;
     }
-    if (delim && !column) {
-        size_t whole = probe_lines(x, &lines), best = 0;
-        for (int c = 0; c < LIST_MAX_COLS; c++) {
-            size_t got = 0, had = 0;
-            for (size_t i = 0; i < t.n && i <= LIST_PROBE; i++)
-                if (c < t.r[i].ncell) {
-                    had = 1;
-                    got += resolve(x, t.r[i].cell[c], NULL, 0, NULL) >= 0;
-                }
-            if (!had) break;
-            if (got > best) best = got;
-        }
+    if (ld->delim && !ld->column) {
+        size_t best;
+        size_t whole = probe_lines(ld->x, &lines);
+        probe_columns(ld->x, &ld->t, 0, NULL, &best);
         if (whole > 0 && whole >= best) { /* one per line after all */
-            rows_free(&t);
-            t = lines;
+            rows_free(&ld->t);
+            ld->t = lines;
             memset(&lines, 0, sizeof lines);
-            delim = 0;
+            ld->delim = 0;
         }
     }
-    if (delim && t.bad_line) {
-        ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %s; nothing loaded", list,
-                  t.bad_line, t.bad_why);
+    if (ld->delim && ld->t.bad_line) {
+        ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %s; nothing loaded", ld->list,
+                  ld->t.bad_line, ld->t.bad_why);
         rc = TENYO_ERR_INPUT;
-        goto done;
     }
-    /* the column: named, or the one that resolves best */
-    int col = 0;
-    size_t first = 0; /* first data row */
-    if (delim) {
-        const row *h = &t.r[0];
-        if (column) {
-            col = named_column(h, column);
-            if (col < 0) {
-                ty_seterr(err, errlen, "%s:%ld: no column '%s' in the header", list, h->line,
-                          column);
-                rc = TENYO_ERR_ARG;
-                goto done;
+done:
+    rows_free(&lines);
+    return rc;
+}
+
+/* The number column (named, or the one that resolves best) and the first
+ * data row: a CSV header whose cell in that column resolves is a row of
+ * data (no header); in a list of one number per line, a first line that is
+ * no number is a header. */
+static int choose_column(loader *ld, char *err, size_t errlen) {
+    const rows *t = &ld->t;
+    tenyo_open_stats *s = &ld->s;
+    ld->col = 0;
+    ld->first = 0;
+    if (ld->delim) {
+        const row *h = &t->r[0];
+        if (ld->column) {
+            ld->col = named_column(h, ld->column);
+            if (ld->col < 0) {
+                ty_seterr(err, errlen, "%s:%ld: no column '%s' in the header", ld->list,
+                          h->line, ld->column);
+                return TENYO_ERR_ARG;
             }
         } else {
-            int best = -1;
-            size_t bestn = 0;
-            for (int c = 0; c < LIST_MAX_COLS; c++) {
-                size_t got = 0, had = 0;
-                for (size_t i = 1; i < t.n && i <= LIST_PROBE; i++)
-                    if (c < t.r[i].ncell) {
-                        had = 1;
-                        got += resolve(x, t.r[i].cell[c], NULL, 0, NULL) >= 0;
-                    }
-                if (c < h->ncell) had = 1;
-                if (!had) break;
-                if (best < 0 || got > bestn) {
-                    best = c;
-                    bestn = got;
-                }
-            }
-            col = best < 0 ? 0 : best;
+            size_t most;
+            int best = probe_columns(ld->x, t, 1, h, &most);
+            ld->col = best < 0 ? 0 : best;
         }
-        /* a header whose cell resolves is a row of data (no header) */
-        first = col < h->ncell && resolve(x, h->cell[col], NULL, 0, NULL) >= 0 ? 0 : 1;
-        if (first == 1 && col < h->ncell)
-            snprintf(s.column, sizeof s.column, "%s", h->cell[col]);
+        int col = ld->col;
+        ld->first = col < h->ncell && resolve(ld->x, h->cell[col], NULL, 0, NULL) >= 0 ? 0 : 1;
+        if (ld->first == 1 && col < h->ncell)
+            snprintf(s->column, sizeof s->column, "%s", h->cell[col]);
         else
-            snprintf(s.column, sizeof s.column, "%d", col + 1);
-    } else if (column && strcmp(column, "1")) {
-        ty_seterr(err, errlen, "%s: one number per line: there is no column '%s'", list, column);
-        rc = TENYO_ERR_ARG;
-        goto done;
+            snprintf(s->column, sizeof s->column, "%d", col + 1);
+    } else if (ld->column && strcmp(ld->column, "1")) {
+        ty_seterr(err, errlen, "%s: one number per line: there is no column '%s'", ld->list,
+                  ld->column);
+        return TENYO_ERR_ARG;
     } else {
-        /* one per line: a first line that is no number is a header */
         char key[LIST_CELL];
-        if (t.n > 1 && tenyo_patno_key(t.r[0].cell[0], key, sizeof key) == 0 &&
-            resolve(x, t.r[0].cell[0], NULL, 0, NULL) < 0)
-            first = 1;
+        if (t->n > 1 && tenyo_patno_key(t->r[0].cell[0], key, sizeof key) == 0 &&
+            resolve(ld->x, t->r[0].cell[0], NULL, 0, NULL) < 0)
+            ld->first = 1;
     }
-    rc = TENYO_ERR_NOMEM;
-    seen = ty_calloc(x->m.ndocs ? x->m.ndocs : 1, 1);
-    ol.ids = ty_calloc(t.n, sizeof *ol.ids);
-    if (!seen || !ol.ids) goto done;
-    for (size_t i = first; i < t.n; i++) {
-        const row *r = &t.r[i];
-        if (delim && col >= r->ncell) { /* a cut row: its number cannot be read */
+    return TENYO_OK;
+}
+
+/* Tell the caller that row r's cell resolves to nothing, with the ns
+ * suggestions sug ("did you mean"). */
+static void report_unresolved(const loader *ld, const row *r, const char *cell,
+                              const uint64_t *sug, size_t ns) {
+    char msg[600];
+    int o;
+    if (!*cell) o = snprintf(msg, sizeof msg, "no patent number in column %s",
+                             *ld->s.column ? ld->s.column : "1");
+    else o = snprintf(msg, sizeof msg, "'%.200s' is not in the index", cell);
+    for (size_t j = 0; j < ns && o > 0 && (size_t)o < sizeof msg; j++) {
+        tenyo_doc_meta dm;
+        tenyo_index_doc(ld->x, sug[j], &dm);
+        o += snprintf(msg + o, sizeof msg - (size_t)o, "%s%.60s", j ? ", " : "; did you mean ",
+                      dm.id);
+    }
+    ld->report(ld->ud, ld->list, r->line, msg);
+}
+
+/* The stored ids of the data rows' numbers, each document once, into
+ * ol->ids (allocated here); the counts into ld->s. A CSV row cut before
+ * the number column refuses the whole list. */
+static int resolve_rows(loader *ld, ty_openlist *ol, char *err, size_t errlen) {
+    const rows *t = &ld->t;
+    tenyo_open_stats *s = &ld->s;
+    int col = ld->col, rc = TENYO_ERR_NOMEM;
+    uint8_t *seen = ty_calloc(ld->x->m.ndocs ? ld->x->m.ndocs : 1, 1);
+    ol->ids = ty_calloc(t->n, sizeof *ol->ids);
+    if (!seen || !ol->ids) goto done;
+    for (size_t i = ld->first; i < t->n; i++) {
+        const row *r = &t->r[i];
+        if (ld->delim && col >= r->ncell) { /* a cut row: its number cannot be read */
             ty_seterr(err, errlen, "%s:%ld: malformed CSV row: %d cell%s, the number column "
-                      "'%s' is cell %d; nothing loaded", list, r->line, r->ncell,
-                      r->ncell == 1 ? "" : "s", *s.column ? s.column : "1", col + 1);
+                      "'%s' is cell %d; nothing loaded", ld->list, r->line, r->ncell,
+                      r->ncell == 1 ? "" : "s", *s->column ? s->column : "1", col + 1);
             rc = TENYO_ERR_INPUT;
             goto done;
         }
         const char *cell = col < r->ncell ? r->cell[col] : "";
-        s.lines++;
+        s->lines++;
         uint64_t sug[3];
         size_t ns = 0;
-        int give = s.unresolved < LIST_SUGGEST;
-        int64_t d = resolve(x, cell, give ? sug : NULL, give ? 3 : 0, &ns);
+        int give = s->unresolved < LIST_SUGGEST;
+        int64_t d = resolve(ld->x, cell, give ? sug : NULL, give ? 3 : 0, &ns);
         if (d < 0) {
-            s.unresolved++;
-            if (report) {
-                char msg[600];
-                int o;
-                if (!*cell) o = snprintf(msg, sizeof msg, "no patent number in column %s",
-                                         *s.column ? s.column : "1");
-                else o = snprintf(msg, sizeof msg, "'%.200s' is not in the index", cell);
-                for (size_t j = 0; j < ns && o > 0 && (size_t)o < sizeof msg; j++) {
-                    tenyo_doc_meta dm;
-                    tenyo_index_doc(x, sug[j], &dm);
-                    o += snprintf(msg + o, sizeof msg - (size_t)o, "%s%.60s",
-                                  j ? ", " : "; did you mean ", dm.id);
-                }
-                report(ud, list, r->line, msg);
-            }
+            s->unresolved++;
+            if (ld->report) report_unresolved(ld, r, cell, sug, ns);
             continue;
         }
-        s.resolved++;
+        s->resolved++;
         if (seen[d]) {
-            s.duplicates++;
+            s->duplicates++;
             continue;
         }
         seen[d] = 1;
         tenyo_doc_meta dm;
-        tenyo_index_doc(x, (uint64_t)d, &dm);
-        if (!(ol.ids[ol.n] = ty_strdup(dm.id))) goto done;
-        ol.n++;
+        tenyo_index_doc(ld->x, (uint64_t)d, &dm);
+        if (!(ol->ids[ol->n] = ty_strdup(dm.id))) goto done;
+        ol->n++;
     }
+    rc = TENYO_OK;
+done:
+    free(seen);
+    return rc;
+}
+
+/* Loads the list file into the list of the index at path, whose update
+ * directory is dir (under the writer lock): rows read, column chosen,
+ * numbers resolved, and the ids written as dir/OPEN; nothing is written
+ * when no number resolves (the old list is kept). */
+static int load_locked(const char *path, const char *dir, const char *list,
+                       const char *column, tenyo_report_fn report, void *ud,
+                       tenyo_open_stats *st, char *err, size_t errlen) {
+    loader ld = {.path = path, .list = list, .column = column, .report = report, .ud = ud};
+    ty_openlist ol = {0};
+    int rc = load_rows(&ld, err, errlen);
+    if (!rc) rc = choose_column(&ld, err, errlen);
+    if (!rc) rc = resolve_rows(&ld, &ol, err, errlen);
+    if (rc) goto done;
     if (ol.n == 0) {
         ty_seterr(err, errlen, "%s: no patent number resolved to a patent of %s "
                   "(%llu lines read); the old list is kept", list, path,
-                  (unsigned long long)s.lines);
+                  (unsigned long long)ld.s.lines);
         rc = TENYO_ERR_INPUT;
         goto done;
     }
+    rc = TENYO_ERR_NOMEM;
     char *rl = realpath(list, NULL);
     ol.source = rl ? rl : ty_strdup(list);
     if (!ol.source) goto done;
     ol.loaded = (int64_t)time(NULL);
-    ol.lines = s.lines;
-    ol.unresolved = s.unresolved;
-    s.listed = ol.n;
+    ol.lines = ld.s.lines;
+    ol.unresolved = ld.s.unresolved;
+    ld.s.listed = ol.n;
     rc = ty_openlist_write(dir, &ol, err, errlen);
 done:
-    if (st) *st = s;
-    free(seen);
+    if (st) *st = ld.s;
     ty_openlist_free(&ol);
-    tenyo_index_free(x);
-    rows_free(&t);
-    rows_free(&lines);
+    tenyo_index_free(ld.x);
+    rows_free(&ld.t);
     return rc;
 }
 

@@ -17,7 +17,7 @@
  * notion of segments or deleted documents at all:
  *   - vocabulary: the base terms keep their ids (the fit); terms first seen
  *     in segments follow, with a zero LSA basis row (they score in the
- *     sparse TF-IDF part only, as the issue asks) and an idf from their
+ *     sparse TF-IDF part only) and an idf from their
  *     document frequency among the live documents;
  *   - added documents are weighted with those idfs and folded into the
  *     base's LSA basis (exactly what a text query of the same document
@@ -45,6 +45,13 @@
  * `tenyo info` reports the share of live documents added since the fit,
  * the share of term occurrences not in the fit, new terms, and fitted
  * documents since deleted, and advises a rebuild past 10% / 2% / 10%.
+ *
+ * The merge's steps: merge_tables (the union of the strings, then fields,
+ * vocabulary with the df filter, phrases), merge_docs (sizes, arrays, the
+ * base's documents copied, the segments' weighted and folded in, field
+ * counts), then what the base carries unchanged, the keyword index, other
+ * numbers and abstracts (merge_all); ty_seg_apply reads and checks the
+ * files first (manifest_applies, read_segments, read_dead).
  *
  * The writers of updates (tenyo add / delete / rebuild) are api/update.c.
  */
@@ -123,67 +130,81 @@ static int put_str(ty_buf *blob, uint64_t *off, const char *s) {
     return ty_buf_append(blob, s, strlen(s) + 1);
 }
 
-/* Vocabulary, fields and phrases of the merged model, and the maps of the
- * segments' local ids to merged ones. */
-static int merge_tables(merge *g, ty_model *M) {
+/* The merge of the tables, in steps: the union of the strings, then the
+ * fields, the vocabulary and the phrases built from it. */
+typedef struct tables {
+    ty_strmap *voc;           /* every term: the base's ids first, then new */
+    ty_strmap *phr;           /* every phrase, the same way */
+    char (*codes)[8];         /* every field code (sorted and unique once
+                               * merge_fields has run) */
+    size_t ncode;             /* used */
+    int any_surf;             /* some part has surface words */
+    uint32_t *cdf;            /* per voc term: live segment documents with it */
+    uint64_t live;            /* live documents */
+} tables;
+
+/* Intern the base's terms and phrases (they keep their ids) and its field
+ * codes, then each segment's, filling the segments' term and phrase maps
+ * (ids in tb's maps, before the df filter). */
+static int unite_strings(merge *g, tables *tb) {
     const ty_model *B = g->base;
-    int rc = TENYO_ERR_NOMEM;
-    ty_strmap *voc = ty_strmap_new(), *phr = ty_strmap_new();
-    ty_buf tb = {0}, sb = {0}, pb = {0};
-    char (*codes)[8] = NULL;
-    uint32_t *cdf = NULL, *remap = NULL;
-    if (!voc || !phr) goto done;
     for (uint64_t t = 0; t < B->nterms; t++) {
         const char *s = B->term_blob + B->term_off[t];
-        if (ty_strmap_intern(voc, s, strlen(s), NULL) < 0) goto done;
+        if (ty_strmap_intern(tb->voc, s, strlen(s), NULL) < 0) return TENYO_ERR_NOMEM;
     }
     for (uint64_t p = 0; p < B->nphrases; p++) {
         const char *s = B->phr_blob + B->phr_off[p];
-        if (ty_strmap_intern(phr, s, strlen(s), NULL) < 0) goto done;
+        if (ty_strmap_intern(tb->phr, s, strlen(s), NULL) < 0) return TENYO_ERR_NOMEM;
     }
     size_t ncode = B->nfields;
     for (size_t i = 0; i < g->nseg; i++) ncode += g->seg[i].nfields;
-    codes = ty_mallocarray(ncode ? ncode : 1, sizeof *codes);
-    if (!codes) goto done;
-    memcpy(codes, B->field_code, B->nfields * sizeof *codes);
-    ncode = B->nfields;
-    int any_surf = B->surf_off != NULL;
+    tb->codes = ty_mallocarray(ncode ? ncode : 1, sizeof *tb->codes);
+    if (!tb->codes) return TENYO_ERR_NOMEM;
+    memcpy(tb->codes, B->field_code, B->nfields * sizeof *tb->codes);
+    tb->ncode = B->nfields;
+    tb->any_surf = B->surf_off != NULL;
     for (size_t i = 0; i < g->nseg; i++) {
         const ty_model *S = &g->seg[i];
         g->tmap[i] = ty_mallocarray(S->nterms ? S->nterms : 1, sizeof **g->tmap);
         g->pmap[i] = ty_mallocarray(S->nphrases ? S->nphrases : 1, sizeof **g->pmap);
         g->fmap[i] = ty_mallocarray(S->nfields ? S->nfields : 1, sizeof **g->fmap);
-        if (!g->tmap[i] || !g->pmap[i] || !g->fmap[i]) goto done;
+        if (!g->tmap[i] || !g->pmap[i] || !g->fmap[i]) return TENYO_ERR_NOMEM;
         for (uint64_t t = 0; t < S->nterms; t++) {
             const char *s = S->term_blob + S->term_off[t];
-            int64_t id = ty_strmap_intern(voc, s, strlen(s), NULL);
-            if (id < 0) goto done;
+            int64_t id = ty_strmap_intern(tb->voc, s, strlen(s), NULL);
+            if (id < 0) return TENYO_ERR_NOMEM;
             g->tmap[i][t] = (uint32_t)id;
         }
         for (uint64_t p = 0; p < S->nphrases; p++) {
             const char *s = S->phr_blob + S->phr_off[p];
-            int64_t id = ty_strmap_intern(phr, s, strlen(s), NULL);
-            if (id < 0) goto done;
+            int64_t id = ty_strmap_intern(tb->phr, s, strlen(s), NULL);
+            if (id < 0) return TENYO_ERR_NOMEM;
             g->pmap[i][p] = (uint32_t)id;
         }
-        memcpy(codes + ncode, S->field_code, S->nfields * sizeof *codes);
-        ncode += S->nfields;
-        any_surf |= S->surf_off != NULL;
+        memcpy(tb->codes + tb->ncode, S->field_code, S->nfields * sizeof *tb->codes);
+        tb->ncode += S->nfields;
+        tb->any_surf |= S->surf_off != NULL;
     }
-    /* fields: the sorted union (the field table is searched by code) */
-    qsort(codes, ncode, sizeof *codes, cmp_code);
+    return TENYO_OK;
+}
+
+/* Fields: the sorted union of the codes (the field table is searched by
+ * code), and the base's and segments' field maps into it.
+ * TENYO_ERR_LIMIT past TY_MAX_FIELDS. */
+static int merge_fields(merge *g, tables *tb, ty_model *M) {
+    const ty_model *B = g->base;
+    char (*codes)[8] = tb->codes;
+    qsort(codes, tb->ncode, sizeof *codes, cmp_code);
     size_t nf = 0;
-    for (size_t i = 0; i < ncode; i++)
+    for (size_t i = 0; i < tb->ncode; i++)
         if (nf == 0 || strncmp(codes[nf - 1], codes[i], 8)) memmove(codes[nf++], codes[i], 8);
-    if (nf > TY_MAX_FIELDS) {
-        rc = TENYO_ERR_LIMIT;
-        goto done;
-    }
+    tb->ncode = nf;
+    if (nf > TY_MAX_FIELDS) return TENYO_ERR_LIMIT;
     M->nfields = (uint32_t)nf;
     M->field_code = ty_mallocarray(nf ? nf : 1, sizeof *M->field_code);
     M->field_count = ty_calloc(nf ? nf : 1, sizeof *M->field_count);
     g->bfmap = ty_mallocarray(B->nfields ? B->nfields : 1, sizeof *g->bfmap);
-    if (!M->field_code || !M->field_count || !g->bfmap) goto done;
+    if (!M->field_code || !M->field_count || !g->bfmap) return TENYO_ERR_NOMEM;
     memcpy(M->field_code, codes, nf * sizeof *codes);
     for (uint32_t f = 0; f < B->nfields; f++)
         g->bfmap[f] = (uint16_t)(((char(*)[8])bsearch(B->field_code[f], codes, nf, 8, cmp_code)) - codes);
@@ -191,13 +212,16 @@ static int merge_tables(merge *g, ty_model *M) {
         for (uint32_t f = 0; f < g->seg[i].nfields; f++)
             g->fmap[i][f] = (uint16_t)(((char(*)[8])bsearch(g->seg[i].field_code[f], codes, nf, 8,
                                                             cmp_code)) - codes);
-    /* vocabulary: the base's terms, then the new terms that pass the base's
-     * df filters among the live documents (a segment keeps every term, so
-     * a term reaching min_df over several adds joins then) */
-    uint64_t C = ty_strmap_size(voc), N = 0;
-    cdf = ty_calloc(C ? C : 1, sizeof *cdf);
-    remap = ty_mallocarray(C ? C : 1, sizeof *remap);
-    if (!cdf || !remap) goto done;
+    return TENYO_OK;
+}
+
+/* The live documents (tb->live) and, per term, the live segment documents
+ * that hold it (tb->cdf). */
+static int count_live_df(const merge *g, tables *tb) {
+    const ty_model *B = g->base;
+    uint64_t C = ty_strmap_size(tb->voc), N = 0;
+    tb->cdf = ty_calloc(C ? C : 1, sizeof *tb->cdf);
+    if (!tb->cdf) return TENYO_ERR_NOMEM;
     for (uint64_t d = 0, pos = 0; d < B->ndocs; d++, pos++) N += !g->dead[pos];
     for (size_t i = 0, pos = B->ndocs; i < g->nseg; i++) {
         const ty_model *S = &g->seg[i];
@@ -205,85 +229,134 @@ static int merge_tables(merge *g, ty_model *M) {
             if (g->dead[pos]) continue;
             N++;
             for (uint64_t j = S->tfidf.rowptr[d]; j < S->tfidf.rowptr[d + 1]; j++)
-                cdf[g->tmap[i][S->tfidf.col[j]]]++;
+                tb->cdf[g->tmap[i][S->tfidf.col[j]]]++;
         }
     }
-    uint64_t T = 0;
+    tb->live = N;
+    return TENYO_OK;
+}
+
+/* The surface word of each merged term (C of them, indexed as in tb->voc):
+ * the base's, else the first segment's that has one (malloc'd array). */
+static const char **merge_surfaces(const merge *g, const tables *tb, uint64_t C) {
+    const ty_model *B = g->base;
+    const char **surf = ty_calloc(C ? C : 1, sizeof *surf);
+    if (!surf) return NULL;
+    for (uint64_t t = 0; t < B->nterms && B->surf_off; t++) surf[t] = B->surf_blob + B->surf_off[t];
+    for (size_t i = 0; i < g->nseg; i++) {
+        const ty_model *S = &g->seg[i];
+        if (!S->surf_off) continue;
+        for (uint64_t t = 0; t < S->nterms; t++) {
+            const char *k = S->term_blob + S->term_off[t];
+            int64_t c = ty_strmap_get(tb->voc, k, strlen(k));
+            if (c >= (int64_t)B->nterms && !surf[c]) surf[c] = S->surf_blob + S->surf_off[t];
+        }
+    }
+    return surf;
+}
+
+/* The terms kept (remap: voc id -> merged id, or UINT32_MAX): the base's
+ * terms, then the new terms that pass the base's df filters among the
+ * live documents (a segment keeps every term, so a term reaching min_df
+ * over several adds joins then). The segments' term maps are remapped;
+ * the number kept is returned. */
+static uint64_t filter_terms(merge *g, const tables *tb, uint64_t C, uint32_t *remap) {
+    const ty_model *B = g->base;
+    uint64_t T = 0, N = tb->live;
     double maxdf = B->max_df_ratio * (double)N;
     uint32_t mindf = B->min_df > 1 ? (uint32_t)B->min_df : 1;
     for (uint64_t t = 0; t < C; t++) {
         int keep = t < B->nterms ||
-                   (cdf[t] >= (N < 10 ? 1 : mindf) && (N < 10 || (double)cdf[t] <= maxdf));
+                   (tb->cdf[t] >= (N < 10 ? 1 : mindf) && (N < 10 || (double)tb->cdf[t] <= maxdf));
         remap[t] = keep ? (uint32_t)T++ : UINT32_MAX;
     }
     for (size_t i = 0; i < g->nseg; i++)
         for (uint64_t t = 0; t < g->seg[i].nterms; t++) g->tmap[i][t] = remap[g->tmap[i][t]];
+    return T;
+}
+
+/* The merged vocabulary: terms kept (filter_terms), their strings,
+ * surface words, document frequencies and idfs (the base's as fitted, the
+ * new terms' from their live document frequency). */
+static int merge_vocab(merge *g, const tables *tb, ty_model *M) {
+    const ty_model *B = g->base;
+    uint64_t C = ty_strmap_size(tb->voc);
+    int rc = TENYO_ERR_NOMEM, any_surf = tb->any_surf;
+    ty_buf tbuf = {0}, sb = {0};
+    const char **surf = NULL;
+    uint32_t *remap = ty_mallocarray(C ? C : 1, sizeof *remap);
+    if (!remap) goto done;
+    uint64_t T = filter_terms(g, tb, C, remap);
     M->nterms = T;
     M->term_off = ty_mallocarray(T ? T : 1, sizeof *M->term_off);
     M->df = ty_calloc(T ? T : 1, sizeof *M->df);
     M->idf = ty_calloc(T ? T : 1, sizeof *M->idf);
     if (any_surf) M->surf_off = ty_mallocarray(T ? T : 1, sizeof *M->surf_off);
-    const char **surf = any_surf ? ty_calloc(C ? C : 1, sizeof *surf) : NULL;
-    if (!M->term_off || !M->df || !M->idf || (any_surf && (!M->surf_off || !surf))) {
-        free(surf);
-        goto done;
-    }
-    if (any_surf) {
-        for (uint64_t t = 0; t < B->nterms && B->surf_off; t++) surf[t] = B->surf_blob + B->surf_off[t];
-        for (size_t i = 0; i < g->nseg; i++) {
-            const ty_model *S = &g->seg[i];
-            if (!S->surf_off) continue;
-            for (uint64_t t = 0; t < S->nterms; t++) {
-                const char *k = S->term_blob + S->term_off[t];
-                int64_t c = ty_strmap_get(voc, k, strlen(k));
-                if (c >= (int64_t)B->nterms && !surf[c]) surf[c] = S->surf_blob + S->surf_off[t];
-            }
-        }
-    }
+    if (any_surf) surf = merge_surfaces(g, tb, C);
+    if (!M->term_off || !M->df || !M->idf || (any_surf && (!M->surf_off || !surf))) goto done;
     int bad = 0;
     for (uint64_t t = 0; t < C && !bad; t++) {
         uint32_t f = remap[t];
         if (f == UINT32_MAX) continue;
-        bad |= put_str(&tb, &M->term_off[f], ty_strmap_key(voc, (uint32_t)t, NULL));
+        bad |= put_str(&tbuf, &M->term_off[f], ty_strmap_key(tb->voc, (uint32_t)t, NULL));
         if (any_surf) bad |= put_str(&sb, &M->surf_off[f], surf[t] ? surf[t] : "");
-        M->df[f] = t < B->nterms ? B->df[t] : cdf[t];
+        M->df[f] = t < B->nterms ? B->df[t] : tb->cdf[t];
     }
-    free(surf);
     if (bad) goto done;
     memcpy(M->idf, B->idf, B->nterms * sizeof *M->idf);
-    ty_idf_compute(M->df + B->nterms, T - B->nterms, N, M->idf + B->nterms);
-    M->term_blob = tb.p ? tb.p : ty_strdup("");
-    M->term_blob_len = tb.len;
-    tb = (ty_buf){0};
+    ty_idf_compute(M->df + B->nterms, T - B->nterms, tb->live, M->idf + B->nterms);
+    M->term_blob = tbuf.p ? tbuf.p : ty_strdup("");
+    M->term_blob_len = tbuf.len;
+    tbuf = (ty_buf){0};
     if (any_surf) {
         M->surf_blob = sb.p ? sb.p : ty_strdup("");
         M->surf_blob_len = sb.len;
         sb = (ty_buf){0};
         if (!M->surf_blob) goto done;
     }
-    if (!M->term_blob) goto done;
-    /* phrases */
-    uint64_t P = ty_strmap_size(phr);
-    if (P) {
-        M->nphrases = P;
-        M->phr_off = ty_mallocarray(P, sizeof *M->phr_off);
-        if (!M->phr_off) goto done;
-        for (uint64_t p = 0; p < P; p++)
-            if (put_str(&pb, &M->phr_off[p], ty_strmap_key(phr, (uint32_t)p, NULL))) goto done;
-        M->phr_blob = pb.p;
-        M->phr_blob_len = pb.len;
-        pb = (ty_buf){0};
-    }
-    rc = TENYO_OK;
+    if (M->term_blob) rc = TENYO_OK;
 done:
-    ty_strmap_free(voc);
-    ty_strmap_free(phr);
-    ty_buf_free(&tb);
-    ty_buf_free(&sb);
-    ty_buf_free(&pb);
-    free(codes);
-    free(cdf);
+    free(surf);
     free(remap);
+    ty_buf_free(&tbuf);
+    ty_buf_free(&sb);
+    return rc;
+}
+
+/* The merged phrase table: every phrase of tb->phr, in its id order. */
+static int merge_phrases(const tables *tb, ty_model *M) {
+    uint64_t P = ty_strmap_size(tb->phr);
+    if (!P) return TENYO_OK;
+    ty_buf pb = {0};
+    M->nphrases = P;
+    M->phr_off = ty_mallocarray(P, sizeof *M->phr_off);
+    if (!M->phr_off) return TENYO_ERR_NOMEM;
+    for (uint64_t p = 0; p < P; p++)
+        if (put_str(&pb, &M->phr_off[p], ty_strmap_key(tb->phr, (uint32_t)p, NULL))) {
+            ty_buf_free(&pb);
+            return TENYO_ERR_NOMEM;
+        }
+    M->phr_blob = pb.p;
+    M->phr_blob_len = pb.len;
+    return TENYO_OK;
+}
+
+/* Vocabulary, fields and phrases of the merged model, and the maps of the
+ * segments' local ids to merged ones. */
+static int merge_tables(merge *g, ty_model *M) {
+    tables tb = {0};
+    int rc = TENYO_ERR_NOMEM;
+    tb.voc = ty_strmap_new();
+    tb.phr = ty_strmap_new();
+    if (tb.voc && tb.phr) rc = unite_strings(g, &tb);
+    if (!rc) rc = merge_fields(g, &tb, M);
+    if (!rc) rc = count_live_df(g, &tb);
+    if (!rc) rc = merge_vocab(g, &tb, M);
+    if (!rc) rc = merge_phrases(&tb, M);
+    ty_strmap_free(tb.voc);
+    ty_strmap_free(tb.phr);
+    free(tb.codes);
+    free(tb.cdf);
     return rc;
 }
 
@@ -313,40 +386,93 @@ static int copy_doc(ty_model *M, uint64_t n, const ty_model *S, uint64_t d,
     return 0;
 }
 
-/* Build the merged model M of the live documents (see the essay). */
-static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
+/* Sizes of the merged document arrays (merge_docs' first pass). */
+typedef struct doc_sizes {
+    uint64_t live;            /* live documents */
+    uint64_t nnz;             /* their non-zeros, at most (before the df filter) */
+    uint64_t nfid;            /* their field ids */
+    uint64_t nphr;            /* their phrase ids */
+    uint64_t maxrow;          /* the longest live segment row */
+} doc_sizes;
+
+/* Fill positions of merge_docs' second pass, and its scratch space. */
+typedef struct doc_fill {
+    uint64_t n;               /* documents written */
+    uint64_t z;               /* non-zeros written */
+    uint64_t fz, pz;          /* field and phrase ids written */
+    uint64_t pos;             /* global position of the document read */
+    ty_buf mb;                /* the metadata blob being built */
+    uint32_t *tt, *tc;        /* a segment row's merged terms and counts */
+    float *scratch;           /* ty_tfidf_prune's */
+} doc_fill;
+
+/* Pass 1: live documents, and upper bounds of non-zeros, fields, phrases. */
+static void count_docs(const merge *g, doc_sizes *z) {
     const ty_model *B = g->base;
-    const uint64_t T0 = B->nterms, T = M->nterms, K = B->dim;
-    int rc = TENYO_ERR_NOMEM;
-    uint32_t *tt = NULL, *tc = NULL;
-    float *scratch = NULL; /* ty_tfidf_prune's */
-    ty_buf mb = {0};
-    /* pass 1: live documents, and upper bounds of non-zeros, fields, phrases */
-    uint64_t N = 0, nnz = 0, nfid = 0, nphr = 0, pos = 0, maxrow = 0;
+    uint64_t pos = 0;
+    memset(z, 0, sizeof *z);
     for (uint64_t d = 0; d < B->ndocs; d++, pos++) {
         if (g->dead[pos]) continue;
-        N++;
-        nnz += B->tfidf.rowptr[d + 1] - B->tfidf.rowptr[d];
-        nfid += B->field_ptr[d + 1] - B->field_ptr[d];
-        if (B->phr_ptr) nphr += B->phr_ptr[d + 1] - B->phr_ptr[d];
+        z->live++;
+        z->nnz += B->tfidf.rowptr[d + 1] - B->tfidf.rowptr[d];
+        z->nfid += B->field_ptr[d + 1] - B->field_ptr[d];
+        if (B->phr_ptr) z->nphr += B->phr_ptr[d + 1] - B->phr_ptr[d];
     }
     for (size_t i = 0; i < g->nseg; i++) {
         const ty_model *S = &g->seg[i];
         for (uint64_t d = 0; d < S->ndocs; d++, pos++) {
             if (g->dead[pos]) continue;
-            N++;
+            z->live++;
             uint64_t a = S->tfidf.rowptr[d], e = S->tfidf.rowptr[d + 1];
-            nnz += e - a;
-            if (e - a > maxrow) maxrow = e - a;
-            nfid += S->field_ptr[d + 1] - S->field_ptr[d];
-            if (S->phr_ptr) nphr += S->phr_ptr[d + 1] - S->phr_ptr[d];
+            z->nnz += e - a;
+            if (e - a > z->maxrow) z->maxrow = e - a;
+            z->nfid += S->field_ptr[d + 1] - S->field_ptr[d];
+            if (S->phr_ptr) z->nphr += S->phr_ptr[d + 1] - S->phr_ptr[d];
         }
     }
+}
+
+/* The LSA part of M for N documents and T terms: the base's singular
+ * values, room for the document codes (and float16 rows when the base has
+ * them: the base's kept, added ones made), and the base's basis as it is
+ * held (codes, or floats from format 1), terms new since the fit with zero
+ * rows. */
+static int alloc_lsa(const ty_model *B, ty_model *M, uint64_t N) {
+    const uint64_t T0 = B->nterms, T = M->nterms, K = B->dim;
+    M->dim = (uint32_t)K;
+    M->sigma = ty_mallocarray(K, sizeof *M->sigma);
+    M->doc_q = ty_mallocarray(N ? N : 1, K);
+    M->doc_qscale = ty_mallocarray(N ? N : 1, sizeof *M->doc_qscale);
+    if (!M->sigma || !M->doc_q || !M->doc_qscale) return TENYO_ERR_NOMEM;
+    if (B->doc_h) {
+        M->doc_h = ty_mallocarray(N ? N : 1, K * sizeof *M->doc_h);
+        if (!M->doc_h) return TENYO_ERR_NOMEM;
+    }
+    memcpy(M->sigma, B->sigma, K * sizeof *M->sigma);
+    if (B->basis_q) {
+        M->basis_q = ty_calloc(T ? T : 1, K);
+        M->basis_qscale = ty_calloc(T ? T : 1, sizeof *M->basis_qscale);
+        if (!M->basis_q || !M->basis_qscale) return TENYO_ERR_NOMEM;
+        memcpy(M->basis_q, B->basis_q, T0 * K);
+        memcpy(M->basis_qscale, B->basis_qscale, T0 * sizeof *M->basis_qscale);
+    } else {
+        M->basis = ty_calloc(T ? T : 1, K * sizeof *M->basis);
+        if (!M->basis) return TENYO_ERR_NOMEM;
+        memcpy(M->basis, B->basis, T0 * K * sizeof *M->basis);
+    }
+    return TENYO_OK;
+}
+
+/* The arrays of M (rows, metadata, fields, phrases, the LSA part), of u
+ * (document maps) and f's scratch, sized by z. */
+static int alloc_docs(const merge *g, ty_model *M, ty_upd *u, const doc_sizes *z,
+                      doc_fill *f) {
+    const ty_model *B = g->base;
+    const uint64_t N = z->live, nnz = z->nnz, maxrow = z->maxrow;
     M->ndocs = N;
-    /* arrays */
     ty_csr *A = &M->tfidf;
     A->nrows = N;
-    A->ncols = T;
+    A->ncols = M->nterms;
     A->rowptr = ty_calloc(N + 1, sizeof *A->rowptr);
     A->col = ty_mallocarray(nnz ? nnz : 1, sizeof *A->col);
     A->val = ty_mallocarray(nnz ? nnz : 1, sizeof *A->val);
@@ -355,63 +481,48 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     M->open = ty_mallocarray(N ? N : 1, 1);
     M->lang = ty_mallocarray(N ? N : 1, 1);
     M->field_ptr = ty_calloc(N + 1, sizeof *M->field_ptr);
-    M->field_ids = ty_mallocarray(nfid ? nfid : 1, sizeof *M->field_ids);
+    M->field_ids = ty_mallocarray(z->nfid ? z->nfid : 1, sizeof *M->field_ids);
     if (M->nphrases) {
         M->phr_ptr = ty_calloc(N + 1, sizeof *M->phr_ptr);
-        M->phr_ids = ty_mallocarray(nphr ? nphr : 1, sizeof *M->phr_ids);
-        if (!M->phr_ptr || !M->phr_ids) goto done;
+        M->phr_ids = ty_mallocarray(z->nphr ? z->nphr : 1, sizeof *M->phr_ids);
+        if (!M->phr_ptr || !M->phr_ids) return TENYO_ERR_NOMEM;
     }
-    if (K) {
-        M->dim = (uint32_t)K;
-        M->sigma = ty_mallocarray(K, sizeof *M->sigma);
-        M->doc_q = ty_mallocarray(N ? N : 1, K);
-        M->doc_qscale = ty_mallocarray(N ? N : 1, sizeof *M->doc_qscale);
-        if (!M->sigma || !M->doc_q || !M->doc_qscale) goto done;
-        if (B->doc_h) { /* float16 rows: the base's kept, added ones made */
-            M->doc_h = ty_mallocarray(N ? N : 1, K * sizeof *M->doc_h);
-            if (!M->doc_h) goto done;
-        }
-        memcpy(M->sigma, B->sigma, K * sizeof *M->sigma);
-        /* the base's basis as it is held (codes, or floats from format 1);
-         * terms new since the fit get zero rows */
-        if (B->basis_q) {
-            M->basis_q = ty_calloc(T ? T : 1, K);
-            M->basis_qscale = ty_calloc(T ? T : 1, sizeof *M->basis_qscale);
-            if (!M->basis_q || !M->basis_qscale) goto done;
-            memcpy(M->basis_q, B->basis_q, T0 * K);
-            memcpy(M->basis_qscale, B->basis_qscale, T0 * sizeof *M->basis_qscale);
-        } else {
-            M->basis = ty_calloc(T ? T : 1, K * sizeof *M->basis);
-            if (!M->basis) goto done;
-            memcpy(M->basis, B->basis, T0 * K * sizeof *M->basis);
-        }
-    }
+    if (B->dim && alloc_lsa(B, M, N)) return TENYO_ERR_NOMEM;
     u->gpos = ty_mallocarray(N ? N : 1, sizeof *u->gpos);
     u->base_map = ty_mallocarray(B->ndocs ? B->ndocs : 1, sizeof *u->base_map);
-    tt = ty_mallocarray(maxrow ? maxrow : 1, sizeof *tt);
-    tc = ty_mallocarray(maxrow ? maxrow : 1, sizeof *tc);
-    scratch = ty_mallocarray(maxrow ? maxrow : 1, sizeof *scratch);
+    f->tt = ty_mallocarray(maxrow ? maxrow : 1, sizeof *f->tt);
+    f->tc = ty_mallocarray(maxrow ? maxrow : 1, sizeof *f->tc);
+    f->scratch = ty_mallocarray(maxrow ? maxrow : 1, sizeof *f->scratch);
     if (!A->rowptr || !A->col || !A->val || !M->tf || !M->meta_off || !M->open || !M->lang ||
-        !M->field_ptr || !M->field_ids || !u->gpos || !u->base_map || !tt || !tc || !scratch)
-        goto done;
-    /* pass 2: copy base documents, weight and fold in segment documents */
-    uint64_t n = 0, z = 0, fz = 0, pz = 0;
-    pos = 0;
-    for (uint64_t d = 0; d < B->ndocs; d++, pos++) {
+        !M->field_ptr || !M->field_ids || !u->gpos || !u->base_map || !f->tt || !f->tc ||
+        !f->scratch)
+        return TENYO_ERR_NOMEM;
+    return TENYO_OK;
+}
+
+/* Pass 2, the base: its live documents copied as they are (rows, vector
+ * codes, float16 rows; format 1's float vectors quantized), their phrases
+ * keeping their ids. */
+static int copy_base_docs(const merge *g, ty_model *M, ty_upd *u, doc_fill *f) {
+    const ty_model *B = g->base;
+    const uint64_t K = B->dim;
+    ty_csr *A = &M->tfidf;
+    for (uint64_t d = 0; d < B->ndocs; d++, f->pos++) {
         u->base_map[d] = UINT64_MAX;
-        if (g->dead[pos]) {
+        if (g->dead[f->pos]) {
             u->base_deleted++;
             continue;
         }
+        uint64_t n = f->n;
         u->base_map[d] = n;
-        u->gpos[n] = pos;
+        u->gpos[n] = f->pos;
         uint64_t a = B->tfidf.rowptr[d], e = B->tfidf.rowptr[d + 1];
-        memcpy(A->col + z, B->tfidf.col + a, (e - a) * sizeof *A->col);
-        memcpy(A->val + z, B->tfidf.val + a, (e - a) * sizeof *A->val);
-        memcpy(M->tf + z, B->tf + a, (e - a) * sizeof *M->tf);
+        memcpy(A->col + f->z, B->tfidf.col + a, (e - a) * sizeof *A->col);
+        memcpy(A->val + f->z, B->tfidf.val + a, (e - a) * sizeof *A->val);
+        memcpy(M->tf + f->z, B->tf + a, (e - a) * sizeof *M->tf);
         for (uint64_t j = a; j < e; j++) u->mass += B->tf[j];
-        z += e - a;
-        A->rowptr[n + 1] = z;
+        f->z += e - a;
+        A->rowptr[n + 1] = f->z;
         if (K && B->doc_q) { /* the stored codes as they are */
             memcpy(M->doc_q + n * K, B->doc_q + d * K, K);
             M->doc_qscale[n] = B->doc_qscale[d];
@@ -420,35 +531,56 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
             ty_q8_quantize(B->docvec + d * K, K, M->doc_q + n * K, &M->doc_qscale[n], &sum);
         }
         if (M->doc_h) memcpy(M->doc_h + n * K, B->doc_h + d * K, K * sizeof *M->doc_h);
-        /* base phrases keep their ids */
-        if (copy_doc(M, n, B, d, g->bfmap, NULL, &mb, &fz, &pz)) goto done;
-        n++;
+        if (copy_doc(M, n, B, d, g->bfmap, NULL, &f->mb, &f->fz, &f->pz)) return TENYO_ERR_NOMEM;
+        f->n++;
     }
+    return TENYO_OK;
+}
+
+/* Row d of segment i as row f->n of M: its terms through the segment's map
+ * (those below the df filter left out), sorted, weighted with M's idfs,
+ * pruned as the base was; the occurrence counts go to u. Returns the row's
+ * length. */
+static size_t weigh_seg_row(const merge *g, size_t i, uint64_t d, ty_model *M, ty_upd *u,
+                            doc_fill *f) {
+    const ty_model *S = &g->seg[i], *B = g->base;
+    ty_csr *A = &M->tfidf;
+    uint64_t a = S->tfidf.rowptr[d], e = S->tfidf.rowptr[d + 1], z = f->z;
+    size_t r = 0;
+    for (uint64_t j = a; j < e; j++) {
+        uint32_t t = g->tmap[i][S->tfidf.col[j]];
+        if (t == UINT32_MAX) continue; /* below the df filter */
+        f->tt[r] = t;
+        f->tc[r] = S->tf[j];
+        u->mass += f->tc[r];
+        u->mass_added += f->tc[r];
+        if (t >= B->nterms) u->mass_new += f->tc[r];
+        r++;
+    }
+    sort_pairs(f->tt, f->tc, r);
+    memcpy(A->col + z, f->tt, r * sizeof *f->tt);
+    memcpy(M->tf + z, f->tc, r * sizeof *f->tc);
+    for (size_t j = 0; j < r; j++) A->val[z + j] = (float)f->tc[j];
+    ty_tfidf_row(A->col + z, A->val + z, r, M->idf);
+    if (B->max_terms && r > B->max_terms) /* the base's static pruning */
+        r = ty_tfidf_prune(A->col + z, A->val + z, M->tf + z, r, B->max_terms, M->idf,
+                           f->scratch);
+    return r;
+}
+
+/* Pass 2, the segments: each live document weighted (weigh_seg_row) and
+ * folded into the base's basis (its codes and float16 row made from the
+ * fold-in), its fields and phrases mapped. */
+static int fold_seg_docs(const merge *g, ty_model *M, ty_upd *u, doc_fill *f) {
+    const uint64_t K = g->base->dim;
+    ty_csr *A = &M->tfidf;
     for (size_t i = 0; i < g->nseg; i++) {
         const ty_model *S = &g->seg[i];
-        for (uint64_t d = 0; d < S->ndocs; d++, pos++) {
-            if (g->dead[pos]) continue;
-            u->gpos[n] = pos;
-            uint64_t a = S->tfidf.rowptr[d], e = S->tfidf.rowptr[d + 1];
-            size_t r = 0;
-            for (uint64_t j = a; j < e; j++) {
-                uint32_t t = g->tmap[i][S->tfidf.col[j]];
-                if (t == UINT32_MAX) continue; /* below the df filter */
-                tt[r] = t;
-                tc[r] = S->tf[j];
-                u->mass += tc[r];
-                u->mass_added += tc[r];
-                if (t >= T0) u->mass_new += tc[r];
-                r++;
-            }
-            sort_pairs(tt, tc, r);
-            memcpy(A->col + z, tt, r * sizeof *tt);
-            memcpy(M->tf + z, tc, r * sizeof *tc);
-            for (size_t j = 0; j < r; j++) A->val[z + j] = (float)tc[j];
-            ty_tfidf_row(A->col + z, A->val + z, r, M->idf);
-            if (B->max_terms && r > B->max_terms) /* the base's static pruning */
-                r = ty_tfidf_prune(A->col + z, A->val + z, M->tf + z, r, B->max_terms, M->idf,
-                                   scratch);
+        for (uint64_t d = 0; d < S->ndocs; d++, f->pos++) {
+            if (g->dead[f->pos]) continue;
+            uint64_t n = f->n, z = f->z;
+            u->gpos[n] = f->pos;
+            size_t r = weigh_seg_row(g, i, d, M, u, f);
             if (K) {
                 float v[TY_MAX_DIM];
                 int32_t sum;
@@ -456,26 +588,29 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
                 ty_q8_quantize(v, K, M->doc_q + n * K, &M->doc_qscale[n], &sum);
                 if (M->doc_h) ty_f16_from_floats(v, K, M->doc_h + n * K);
             }
-            z += r;
-            A->rowptr[n + 1] = z;
-            if (copy_doc(M, n, S, d, g->fmap[i], g->pmap[i], &mb, &fz, &pz)) goto done;
+            f->z += r;
+            A->rowptr[n + 1] = f->z;
+            if (copy_doc(M, n, S, d, g->fmap[i], g->pmap[i], &f->mb, &f->fz, &f->pz))
+                return TENYO_ERR_NOMEM;
             u->added++;
-            n++;
+            f->n++;
         }
     }
-    M->meta_blob = mb.p ? mb.p : ty_strdup("");
-    M->meta_blob_len = mb.len;
-    mb = (ty_buf){0};
-    if (!M->meta_blob) goto done;
+    return TENYO_OK;
+}
+
+/* Field counts over the live documents. A field whose documents were all
+ * deleted is no field of the index (info and the map showed it with 0
+ * documents): it is dropped, the rest renumbered in order (the table stays
+ * sorted by code). */
+static int count_fields(ty_model *M) {
+    const uint64_t N = M->ndocs;
     for (uint64_t d = 0; d < N; d++)
         for (uint64_t j = M->field_ptr[d]; j < M->field_ptr[d + 1]; j++)
             M->field_count[M->field_ids[j]]++;
-    /* a field whose documents were all deleted is no field of the index
-     * (info and the map showed it with 0 documents): drop it, renumbering
-     * the rest in order (the table stays sorted by code) */
     uint32_t nf = 0;
     uint16_t *fre = ty_mallocarray(M->nfields ? M->nfields : 1, sizeof *fre);
-    if (!fre) goto done;
+    if (!fre) return TENYO_ERR_NOMEM;
     for (uint32_t f = 0; f < M->nfields; f++) {
         fre[f] = (uint16_t)nf;
         if (!M->field_count[f]) continue;
@@ -486,12 +621,29 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
         for (uint64_t j = 0; j < M->field_ptr[N]; j++) M->field_ids[j] = fre[M->field_ids[j]];
     M->nfields = nf;
     free(fre);
-    rc = TENYO_OK;
-done:
-    ty_buf_free(&mb);
-    free(tt);
-    free(tc);
-    free(scratch);
+    return TENYO_OK;
+}
+
+/* Build the merged model M of the live documents (see the essay): sized
+ * in a first pass, then the base's documents copied and the segments'
+ * weighted and folded in, in global order. */
+static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
+    doc_sizes z;
+    doc_fill f = {0};
+    count_docs(g, &z);
+    int rc = alloc_docs(g, M, u, &z, &f);
+    if (!rc) rc = copy_base_docs(g, M, u, &f);
+    if (!rc) rc = fold_seg_docs(g, M, u, &f);
+    if (!rc) {
+        M->meta_blob = f.mb.p ? f.mb.p : ty_strdup("");
+        M->meta_blob_len = f.mb.len;
+        f.mb = (ty_buf){0};
+        rc = M->meta_blob ? count_fields(M) : TENYO_ERR_NOMEM;
+    }
+    ty_buf_free(&f.mb);
+    free(f.tt);
+    free(f.tc);
+    free(f.scratch);
     return rc;
 }
 
@@ -526,6 +678,179 @@ static int carry_base(ty_model *B, ty_model *M) {
     return TENYO_OK;
 }
 
+/* Free what the merge built besides the model. */
+static void merge_free(merge *g) {
+    for (size_t i = 0; g->seg && i < g->nseg; i++) {
+        ty_model_free(&g->seg[i]);
+        if (g->tmap) free(g->tmap[i]);
+        if (g->pmap) free(g->pmap[i]);
+        if (g->fmap) free(g->fmap[i]);
+    }
+    free(g->seg);
+    free(g->segpos);
+    free(g->tmap);
+    free(g->pmap);
+    free(g->fmap);
+    free(g->bfmap);
+    memset(g, 0, sizeof *g);
+}
+
+/* Whether the manifest mf of dir applies to the base B of path: SEG_STALE
+ * when it is another base's, SEG_VANISHED when files committed after it
+ * lie beside it (an older copy was put back: answering from it would bring
+ * deleted documents back and lose segments; raced by two commits, the open
+ * reads again), TENYO_ERR_CORRUPT when it was made for another number of
+ * base documents or the base lacks the term counts updates need. */
+static int manifest_applies(const char *path, const char *dir, const ty_manifest *mf,
+                            ty_model *B, uint64_t fit, char *err, size_t errlen) {
+    if (mf->fit != fit) return SEG_STALE;
+    if (mf->base_docs != B->ndocs) {
+        ty_seterr(err, errlen, "%s/MANIFEST: made for a base of %llu documents, %s has %llu",
+                  dir, (unsigned long long)mf->base_docs, path, (unsigned long long)B->ndocs);
+        return TENYO_ERR_CORRUPT;
+    }
+    char nf[64];
+    uint64_t ng = ty_upd_newest(dir, nf, sizeof nf);
+    if (ng >= mf->generation + 2) {
+        ty_seterr(err, errlen, "%s/MANIFEST generation %llu is older than %s beside it "
+                  "(an older copy put back?)", dir, (unsigned long long)mf->generation, nf);
+        return SEG_VANISHED;
+    }
+    if (mf->nseg == 0 && !mf->del[0]) return TENYO_OK; /* nothing to apply */
+    if (!ty_model_has_tf(B)) {
+        ty_seterr(err, errlen, "%s: updates need the term counts of format 2; the base has none",
+                  path);
+        return TENYO_ERR_CORRUPT;
+    }
+    return ty_model_need_tf(B, err, errlen);
+}
+
+/* Read the segments mf names into g (allocated here), each matched with its
+ * entry and the base's tokenizer; *P: the global positions they end at,
+ * *bytes: their file sizes. A file gone is SEG_VANISHED (an update raced). */
+static int read_segments(const char *dir, const ty_manifest *mf, merge *g, uint64_t *P,
+                         uint64_t *bytes, char *err, size_t errlen) {
+    const ty_model *B = g->base;
+    g->nseg = mf->nseg;
+    g->seg = ty_calloc(mf->nseg ? mf->nseg : 1, sizeof *g->seg);
+    g->segpos = ty_calloc(mf->nseg ? mf->nseg : 1, sizeof *g->segpos);
+    g->tmap = ty_calloc(mf->nseg ? mf->nseg : 1, sizeof *g->tmap);
+    g->pmap = ty_calloc(mf->nseg ? mf->nseg : 1, sizeof *g->pmap);
+    g->fmap = ty_calloc(mf->nseg ? mf->nseg : 1, sizeof *g->fmap);
+    if (!g->seg || !g->segpos || !g->tmap || !g->pmap || !g->fmap) return TENYO_ERR_NOMEM;
+    *P = B->ndocs;
+    *bytes = 0;
+    for (size_t i = 0; i < mf->nseg; i++) {
+        char *sp = ty_upd_path(dir, mf->seg[i].file);
+        if (!sp) return TENYO_ERR_NOMEM;
+        int rc = ty_store_read(sp, &g->seg[i], err, errlen);
+        if (rc == TENYO_ERR_IO && access(sp, F_OK) != 0 && errno == ENOENT) rc = SEG_VANISHED;
+        free(sp);
+        if (rc) return rc;
+        rc = ty_model_need_tf(&g->seg[i], err, errlen);
+        if (rc) return rc;
+        const ty_model *S = &g->seg[i];
+        if (S->ndocs != mf->seg[i].docs || !S->tf || !S->tokenizer || !B->tokenizer ||
+            strcmp(S->tokenizer, B->tokenizer)) {
+            ty_seterr(err, errlen, "%s/%s: segment does not match its manifest or base "
+                      "(%llu documents, manifest says %llu; tokenizer %s)",
+                      dir, mf->seg[i].file, (unsigned long long)S->ndocs,
+                      (unsigned long long)mf->seg[i].docs,
+                      S->tokenizer && B->tokenizer && !strcmp(S->tokenizer, B->tokenizer)
+                          ? "same" : "differs");
+            return TENYO_ERR_CORRUPT;
+        }
+        g->segpos[i] = *P;
+        *P += S->ndocs;
+        *bytes += S->file_bytes;
+    }
+    return TENYO_OK;
+}
+
+/* The deleted positions of mf's deletion file as one byte per global
+ * position (*dead, P of them: 1 deleted); the file's size is added to
+ * *bytes. A file gone is SEG_VANISHED. */
+static int read_dead(const char *dir, const ty_manifest *mf, uint64_t P, uint8_t **dead,
+                     uint64_t *bytes, char *err, size_t errlen) {
+    uint64_t *del = NULL, ndel = 0;
+    *dead = ty_calloc(P ? P : 1, 1);
+    if (!*dead) return TENYO_ERR_NOMEM;
+    if (!mf->del[0]) return TENYO_OK;
+    int rc = ty_dels_read(dir, mf->del, P, &del, &ndel, err, errlen);
+    if (rc == TENYO_ERR_NOTFOUND) rc = SEG_VANISHED;
+    if (rc) goto done;
+    if (ndel != mf->ndel) {
+        rc = TENYO_ERR_CORRUPT;
+        ty_seterr(err, errlen, "%s/%s: %llu deletions, the manifest says %llu", dir, mf->del,
+                  (unsigned long long)ndel, (unsigned long long)mf->ndel);
+        goto done;
+    }
+    for (uint64_t i = 0; i < ndel; i++) (*dead)[del[i]] = 1;
+    *bytes += 32 + 8 * ndel;
+done:
+    free(del);
+    return rc;
+}
+
+/* Other numbers: the base's then each segment's lines (they name ids, so a
+ * deleted or replaced document's lines find nothing or its new version). */
+static int merge_numbers(const ty_model *B, const merge *g, ty_model *M) {
+    ty_buf nb = {0};
+    int bad = B->numbers_blob && ty_buf_append(&nb, B->numbers_blob, B->numbers_len);
+    for (size_t i = 0; i < g->nseg && !bad; i++)
+        bad = g->seg[i].numbers_blob &&
+              ty_buf_append(&nb, g->seg[i].numbers_blob, g->seg[i].numbers_len);
+    if (bad || (nb.len && ty_buf_putc(&nb, 0))) {
+        ty_buf_free(&nb);
+        return TENYO_ERR_NOMEM;
+    }
+    if (nb.len) {
+        M->numbers_blob = nb.p;
+        M->numbers_len = nb.len - 1;
+    }
+    return TENYO_OK;
+}
+
+/* Abstracts: the base's and the segments' parts (moved out of them),
+ * composed by global position for the live documents (u->gpos); P: the
+ * positions in all. */
+static int merge_abstracts(ty_model *B, merge *g, uint64_t P, const ty_upd *u, ty_model *M) {
+    int any = B->abs != NULL;
+    for (size_t i = 0; i < g->nseg; i++) any |= g->seg[i].abs != NULL;
+    if (!any) return TENYO_OK;
+    ty_abs **parts = ty_mallocarray(g->nseg + 1, sizeof *parts);
+    uint64_t *first = ty_mallocarray(g->nseg + 2, sizeof *first);
+    if (parts && first) {
+        parts[0] = B->abs;
+        B->abs = NULL;
+        first[0] = 0;
+        for (size_t i = 0; i < g->nseg; i++) {
+            parts[i + 1] = g->seg[i].abs;
+            g->seg[i].abs = NULL;
+            first[i + 1] = g->segpos[i];
+        }
+        first[g->nseg + 1] = P;
+        M->abs = ty_abs_compose(parts, first, (uint32_t)g->nseg + 1, u->gpos, M->ndocs);
+    }
+    free(parts);
+    free(first);
+    return M->abs ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
+/* Merge base B with the segments and deletions of g into M and u (see the
+ * essay): tables, documents, what the base carries unchanged, the keyword
+ * index, other numbers and abstracts. */
+static int merge_all(tenyo_index *x, merge *g, uint64_t P, ty_model *M, ty_upd *u) {
+    ty_model *B = &x->m;
+    int rc = merge_tables(g, M);
+    if (!rc) rc = merge_docs(g, M, u);
+    if (!rc) rc = carry_base(B, M);
+    if (!rc) rc = ty_kw_take_parts(x, B, g->seg, g->nseg); /* keyword index: every part's */
+    if (!rc) rc = merge_numbers(B, g, M);
+    if (!rc) rc = merge_abstracts(B, g, P, u, M);
+    return rc;
+}
+
 int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     ty_model *B = &x->m;
     char *dir = ty_upd_dir(path);
@@ -535,7 +860,6 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     x->upd.fit = ty_model_fit_id(B);
     ty_model M = {0};
     uint8_t *dead = NULL;
-    uint64_t *del = NULL, ndel = 0;
     int rc = ty_manifest_read(dir, &mf, err, errlen);
     if (rc == TENYO_ERR_NOTFOUND) {
         /* the base says updates were committed for it: moved or copied
@@ -546,137 +870,20 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     }
     if (rc) goto done;
     uint64_t fit = x->upd.fit;
-    if (mf.fit != fit) {
-        rc = SEG_STALE;
-        goto done;
-    }
-    rc = TENYO_ERR_CORRUPT;
-    if (mf.base_docs != B->ndocs) {
-        ty_seterr(err, errlen, "%s/MANIFEST: made for a base of %llu documents, %s has %llu",
-                  dir, (unsigned long long)mf.base_docs, path, (unsigned long long)B->ndocs);
-        goto done;
-    }
-    {
-        /* files committed after this manifest: an older copy was put back
-         * (answering from it would bring deleted documents back and lose
-         * segments); raced by two commits, it reads again */
-        char nf[64];
-        uint64_t ng = ty_upd_newest(dir, nf, sizeof nf);
-        if (ng >= mf.generation + 2) {
-            ty_seterr(err, errlen, "%s/MANIFEST generation %llu is older than %s beside it "
-                      "(an older copy put back?)", dir, (unsigned long long)mf.generation, nf);
-            rc = SEG_VANISHED;
-            goto done;
-        }
-    }
+    rc = manifest_applies(path, dir, &mf, B, fit, err, errlen);
+    if (rc) goto done;
     if (mf.nseg == 0 && !mf.del[0]) { /* nothing to apply */
         x->upd.generation = mf.generation;
-        rc = TENYO_OK;
         goto done;
     }
-    if (!ty_model_has_tf(B)) {
-        ty_seterr(err, errlen, "%s: updates need the term counts of format 2; the base has none",
-                  path);
-        goto done;
-    }
-    rc = ty_model_need_tf(B, err, errlen);
-    if (rc) goto done;
-    rc = TENYO_ERR_NOMEM;
+    uint64_t P, bytes;
     g.base = B;
-    g.nseg = mf.nseg;
-    g.seg = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.seg);
-    g.segpos = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.segpos);
-    g.tmap = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.tmap);
-    g.pmap = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.pmap);
-    g.fmap = ty_calloc(mf.nseg ? mf.nseg : 1, sizeof *g.fmap);
-    if (!g.seg || !g.segpos || !g.tmap || !g.pmap || !g.fmap) goto done;
-    uint64_t P = B->ndocs, bytes = 0;
-    for (size_t i = 0; i < mf.nseg; i++) {
-        char *sp = ty_upd_path(dir, mf.seg[i].file);
-        if (!sp) goto done;
-        rc = ty_store_read(sp, &g.seg[i], err, errlen);
-        if (rc == TENYO_ERR_IO && access(sp, F_OK) != 0 && errno == ENOENT) rc = SEG_VANISHED;
-        free(sp);
-        if (rc) goto done;
-        rc = ty_model_need_tf(&g.seg[i], err, errlen);
-        if (rc) goto done;
-        rc = TENYO_ERR_CORRUPT;
-        const ty_model *S = &g.seg[i];
-        if (S->ndocs != mf.seg[i].docs || !S->tf || !S->tokenizer || !B->tokenizer ||
-            strcmp(S->tokenizer, B->tokenizer)) {
-            ty_seterr(err, errlen, "%s/%s: segment does not match its manifest or base "
-                      "(%llu documents, manifest says %llu; tokenizer %s)",
-                      dir, mf.seg[i].file, (unsigned long long)S->ndocs,
-                      (unsigned long long)mf.seg[i].docs,
-                      S->tokenizer && B->tokenizer && !strcmp(S->tokenizer, B->tokenizer)
-                          ? "same" : "differs");
-            goto done;
-        }
-        g.segpos[i] = P;
-        P += S->ndocs;
-        bytes += S->file_bytes;
-    }
-    rc = TENYO_ERR_NOMEM;
-    dead = ty_calloc(P ? P : 1, 1);
-    if (!dead) goto done;
-    if (mf.del[0]) {
-        rc = ty_dels_read(dir, mf.del, P, &del, &ndel, err, errlen);
-        if (rc == TENYO_ERR_NOTFOUND) rc = SEG_VANISHED;
-        if (rc) goto done;
-        if (ndel != mf.ndel) {
-            rc = TENYO_ERR_CORRUPT;
-            ty_seterr(err, errlen, "%s/%s: %llu deletions, the manifest says %llu", dir, mf.del,
-                      (unsigned long long)ndel, (unsigned long long)mf.ndel);
-            goto done;
-        }
-        for (uint64_t i = 0; i < ndel; i++) dead[del[i]] = 1;
-        bytes += 32 + 8 * ndel;
-    }
+    rc = read_segments(dir, &mf, &g, &P, &bytes, err, errlen);
+    if (!rc) rc = read_dead(dir, &mf, P, &dead, &bytes, err, errlen);
+    if (rc) goto done;
     g.dead = dead;
     ty_upd u = {0};
-    rc = merge_tables(&g, &M);
-    if (!rc) rc = merge_docs(&g, &M, &u);
-    if (!rc) rc = carry_base(B, &M);
-    if (!rc) rc = ty_kw_take_parts(x, B, g.seg, mf.nseg); /* keyword index: every part's */
-    if (!rc) { /* other numbers: the base's then each segment's lines (they
-                * name ids, so a deleted or replaced document's lines find
-                * nothing or its new version) */
-        ty_buf nb = {0};
-        int bad = B->numbers_blob && ty_buf_append(&nb, B->numbers_blob, B->numbers_len);
-        for (size_t i = 0; i < mf.nseg && !bad; i++)
-            bad = g.seg[i].numbers_blob &&
-                  ty_buf_append(&nb, g.seg[i].numbers_blob, g.seg[i].numbers_len);
-        if (bad || (nb.len && ty_buf_putc(&nb, 0))) {
-            ty_buf_free(&nb);
-            rc = TENYO_ERR_NOMEM;
-        } else if (nb.len) {
-            M.numbers_blob = nb.p;
-            M.numbers_len = nb.len - 1;
-        }
-    }
-    if (!rc) { /* abstracts: base and segments, by global position */
-        int any = B->abs != NULL;
-        for (size_t i = 0; i < mf.nseg; i++) any |= g.seg[i].abs != NULL;
-        if (any) {
-            ty_abs **parts = ty_mallocarray(mf.nseg + 1, sizeof *parts);
-            uint64_t *first = ty_mallocarray(mf.nseg + 2, sizeof *first);
-            if (parts && first) {
-                parts[0] = B->abs;
-                B->abs = NULL;
-                first[0] = 0;
-                for (size_t i = 0; i < mf.nseg; i++) {
-                    parts[i + 1] = g.seg[i].abs;
-                    g.seg[i].abs = NULL;
-                    first[i + 1] = g.segpos[i];
-                }
-                first[mf.nseg + 1] = P;
-                M.abs = ty_abs_compose(parts, first, (uint32_t)mf.nseg + 1, u.gpos, M.ndocs);
-            }
-            free(parts);
-            free(first);
-            if (!M.abs) rc = TENYO_ERR_NOMEM;
-        }
-    }
+    rc = merge_all(x, &g, P, &M, &u);
     if (rc) {
         ty_upd_free(&u);
         if (rc == TENYO_ERR_LIMIT)
@@ -695,24 +902,11 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     *B = M;
     memset(&M, 0, sizeof M);
     x->upd = u;
-    rc = TENYO_OK;
 done:
     if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory applying updates", path);
-    for (size_t i = 0; g.seg && i < g.nseg; i++) {
-        ty_model_free(&g.seg[i]);
-        if (g.tmap) free(g.tmap[i]);
-        if (g.pmap) free(g.pmap[i]);
-        if (g.fmap) free(g.fmap[i]);
-    }
-    free(g.seg);
-    free(g.segpos);
-    free(g.tmap);
-    free(g.pmap);
-    free(g.fmap);
-    free(g.bfmap);
+    merge_free(&g);
     ty_model_free(&M);
     free(dead);
-    free(del);
     ty_manifest_free(&mf);
     free(dir);
     return rc;

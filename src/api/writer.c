@@ -5,10 +5,10 @@
  * Every writer of an index — a new base over an existing path, add, delete,
  * rebuild, check --repair — takes the same lock, "<real path>.upd/LOCK"
  * (store/manifest.c, ty_wlock), without waiting: a second writer is refused
- * at once with TENYO_ERR_BUSY. Before, `tenyo index` took no lock, so an
- * `add` that was running while a new base replaced the old one committed a
- * segment for the old base (ignored as stale: its documents lost although
- * it reported them added), and a `rebuild` could replace the new base with
+ * at once with TENYO_ERR_BUSY. Without it for `tenyo index`, an `add`
+ * running while a new base replaced the old one would commit a segment
+ * for the old base (ignored as stale: its documents lost although it
+ * reported them added), and a `rebuild` could replace the new base with
  * the rebuilt old one. The lock is taken before any input is read, so the
  * loser learns at once, not after an hour of tokenizing.
  *
@@ -21,8 +21,8 @@
  * device, a directory) is refused, --force or not: rename(2) would replace
  * the node itself by a regular file. A regular file that is neither empty
  * nor a tenyo index (its first 8 bytes are not "TENYOIDX") is refused
- * unless TENYO_WRITE_FORCE: `tenyo index -o corpus.jsonl corpus.jsonl`
- * used to turn the corpus into an index. (That an input file is named as
+ * unless TENYO_WRITE_FORCE: otherwise `tenyo index -o corpus.jsonl
+ * corpus.jsonl` would turn the corpus into an index. (That an input file is named as
  * the output is the caller's to check: only it knows the inputs; the CLI
  * compares device and inode numbers.) An empty file is accepted: mktemp
  * makes one for the caller to fill.

@@ -53,12 +53,12 @@
  *   ..      L        c ids, each NUL-terminated, in the positions' order
  *                    ("" where not known: carried from a version-1 file)
  *   ..      8        FNV-1a 64 of everything before it
- * Format history: version 1 (issue 16) was "TENYODEL", u32 1, u32 0, u64
- * count, count x u64 positions, FNV-1a 64: positions only, placed by the
- * MANIFEST alone, so a lost MANIFEST lost the deletions too (issue 40, F1).
- * Version 1 files are still read; the next commit writes version 2.
+ * Format history: version 1 was "TENYODEL", u32 1, u32 0, u64 count,
+ * count x u64 positions, FNV-1a 64: positions only, placed by the
+ * MANIFEST alone, so a lost MANIFEST lost the deletions too. Version 1
+ * files are still read; the next commit writes version 2.
  *
- * The writer lock (issue 16). "LOCK" in the update directory, flock'd
+ * The writer lock. "LOCK" in the update directory, flock'd
  * without waiting, is taken by every writer of the index — a new base
  * (tenyo index over the path, api/writer.c), add, delete, rebuild and
  * check --repair — on the index's real path (ty_real_path: symbolic links
@@ -75,14 +75,15 @@
  *
  * Files are created 0666 less the caller's umask (ty_file_tmp opens the
  * temporary name with O_CREAT | O_EXCL and mode 0666, which the kernel
- * masks; mkstemp's 0600 widened to a fixed 0644 ignored the umask); a file
+ * masks; rejected: mkstemp's 0600 widened to a fixed 0644, which ignores
+ * the umask); a file
  * replaced keeps its mode. A directory sync that fails after the rename is
  * TENYO_ERR_UNSYNCED: the new file is in place and readers see it, so it is
  * reported as committed with unknown durability, never as "unchanged"; the
  * committer then keeps every file the old manifest named (it might come
  * back after a crash).
  *
- * The licensable list (issue 17). "OPEN" in the update directory names the
+ * The licensable list. "OPEN" in the update directory names the
  * patents offered for licence that a list file (an open-patent database
  * export) resolved to, by their stored ids:
  *   {"tenyo_open": 1, "source": "<list file>", "loaded": T, "lines": L,
