@@ -176,6 +176,18 @@ contains "$D/out" "abstracts" hostile_check_abstracts_named
 expect 3 hostile_info_abstracts_base "$T" info "$D/ab.tny"
 contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 
+# ------------------------------------------------ repair of a licensable list
+# an index with no updates whose licensable list is damaged: repair moves
+# the list aside and writes an empty deletion file (72 bytes, the smallest
+# there is), which the index must then open
+"$T" index -q -t 1 -o "$D/ol.tny" data/sample/sample.jsonl 2>/dev/null
+printf 'SAMPLE-001\nSAMPLE-002\n' >"$D/ol.txt"
+"$T" open "$D/ol.tny" --from "$D/ol.txt" >/dev/null 2>&1
+py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2]^=0x5a; open(p,"wb").write(b)' "$D/ol.tny.upd/OPEN"
+expect 0 hostile_repair_open_list_only "$T" check --repair "$D/ol.tny"
+expect 0 hostile_repair_open_list_only_opens "$T" similar "$D/ol.tny" SAMPLE-001 -k 1
+expect 0 hostile_repair_open_list_only_consistent "$T" check "$D/ol.tny"
+
 # ------------------------------------------------ repair keeps deletions
 # a damaged or missing MANIFEST: repair takes the newest deletion file's
 # record of the state (format 2: segments and each deleted id), so deleted

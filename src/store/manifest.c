@@ -592,7 +592,7 @@ int ty_dels_load(const char *dir, const char *name, ty_dels *d, char *err, size_
     d->version = ver;
     uint64_t cnt = rd64(b + 16), off = 24, end = size - 8;
     if (ver >= 2) {
-        if (size < 80) {
+        if (size < 72) { /* the header, no segment, no position, L = 0, the checksum */
             ty_seterr(err, errlen, "%s: damaged deletion file (%llu bytes)", path,
                       (unsigned long long)size);
             goto done;
