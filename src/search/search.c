@@ -28,10 +28,10 @@
  * load, adds each product to its score with the scalar add the C loop
  * uses (no fused multiply-add: the same product, rounded, then the same
  * sum) and prefetches the lists 512 bytes ahead; each list's part is cut
- * to [d0, d1) by binary search once, not by a test per posting. At 100k
- * this made the walk 1.6x faster (bench/README.md, HISTORY "The hybrid
- * query at 2x LSA"): it reads the postings at near the speed of a plain
- * read of the same bytes.
+ * to [d0, d1) by binary search once, not by a test per posting. It reads
+ * the postings at near the speed of a plain read of the same 8 bytes per
+ * posting, which is what bounds it now (bench/HISTORY.md, "The hybrid
+ * query against the LSA query").
  *
  * Both TF-IDF scans also come in parts for a range of documents (one
  * worker of a query split over threads, api/ctx.c): the gather over the
