@@ -28,10 +28,9 @@
  * load, adds each product to its score with the scalar add the C loop
  * uses (no fused multiply-add: the same product, rounded, then the same
  * sum) and prefetches the lists 512 bytes ahead; each list's part is cut
- * to [d0, d1) by binary search once, not by a test per posting. It reads
- * the postings at near the speed of a plain read of the same 8 bytes per
- * posting, which is what bounds it now (bench/HISTORY.md, "The hybrid
- * query against the LSA query").
+ * to [d0, d1) by binary search once, not by a test per posting. It takes
+ * about 1.2x the time of a plain read of the same 8 bytes per posting
+ * (bench/HISTORY.md, "The hybrid query against the LSA query").
  *
  * Both TF-IDF scans also come in parts for a range of documents (one
  * worker of a query split over threads, api/ctx.c): the gather over the
