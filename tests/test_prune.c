@@ -563,3 +563,71 @@ TY_TEST(threads_setter) {
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }
+
+/* The postings walk's kernels (search/search.c: the portable loop and the
+ * AVX2 one) give the row-wise gather's scores bit for bit, on the
+ * generated index, for whole scans and for document ranges whose bounds
+ * fall inside the lists (a split query's parts): documents' own rows as
+ * queries, and one with a repeated term and a term of weight 0. */
+TY_TEST(postings_walk_kernels_identical) {
+    const char *path = gen_index(4000);
+    CHECK(path != NULL);
+    char err[512];
+    tenyo_index *x = NULL;
+    setenv("TENYO_POSTINGS", "on", 1);
+    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    unsetenv("TENYO_POSTINGS");
+    CHECK_EQ_INT(rc, TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_warm(x, err, sizeof err), TENYO_OK);
+    const ty_model *m = &x->m;
+    uint64_t nd = m->ndocs;
+    CHECK(x->post.rowptr != NULL && nd > 1000);
+    float *a = malloc(nd * sizeof *a), *b = malloc(nd * sizeof *b);
+    float *qd = calloc(m->nterms, sizeof *qd);
+    uint32_t *t = malloc(m->nterms * sizeof *t), qt[6];
+    float *w = malloc(m->nterms * sizeof *w), qw[6];
+    CHECK(a && b && qd && t && w);
+    static const char *kern[2] = {"c", "avx2"};
+    static const uint64_t cut[][2] = {{0, 0}, {0, 1}, {1, 999}, {999, 2500}, {2500, 0}, {17, 18}};
+    for (int q = 0; q < 41; q++) {
+        const uint32_t *rt;
+        const float *rw;
+        size_t qn;
+        if (q < 40) { /* document (q * 97) % nd as the query */
+            uint64_t d = (uint64_t)q * 97 % nd;
+            rt = m->tfidf.col + m->tfidf.rowptr[d];
+            rw = m->tfidf.val + m->tfidf.rowptr[d];
+            qn = m->tfidf.rowptr[d + 1] - m->tfidf.rowptr[d];
+        } else {
+            uint32_t t0 = m->tfidf.col[0], t1 = m->tfidf.col[1];
+            uint32_t tt[6] = {t1, t0, t1, 5, 3, t0};
+            float ww[6] = {0.5f, 0.25f, 0.75f, 0.f, 0.125f, 1.5f};
+            memcpy(qt, tt, sizeof tt);
+            memcpy(qw, ww, sizeof ww);
+            rt = qt, rw = qw, qn = 6;
+        }
+        ty_scan_tfidf(m, rt, rw, qn, qd, a);
+        size_t nt = ty_query_terms(rt, rw, qn, qd, t, w);
+        for (int k = 0; k < 2; k++) {
+            if (ty_postings_walk_set(kern[k])) continue; /* this CPU lacks it */
+            for (size_t r = 0; r < sizeof cut / sizeof cut[0]; r++) {
+                uint64_t d0 = cut[r][0], d1 = cut[r][1] ? cut[r][1] : nd;
+                memset(b, 0xff, nd * sizeof *b);
+                ty_scan_tfidf_postings_range(&x->post, t, w, nt, d0, d1, b);
+                CHECKF(memcmp(a + d0, b + d0, (d1 - d0) * sizeof *a) == 0,
+                       "kernel %s query %d range [%llu, %llu)", kern[k], q,
+                       (unsigned long long)d0, (unsigned long long)d1);
+                for (uint64_t d = 0; d < nd; d++) /* nothing outside the range written */
+                    if (d < d0 || d >= d1) CHECKF(((uint32_t *)b)[d] == 0xffffffffu, "outside %llu", (unsigned long long)d);
+            }
+        }
+    }
+    for (uint64_t i = 0; i < m->nterms; i++) CHECK(qd[i] == 0.f);
+    ty_postings_walk_set(getenv("TENYO_KERNEL") && !strcmp(getenv("TENYO_KERNEL"), "c") ? "c" : "avx2");
+    free(a);
+    free(b);
+    free(qd);
+    free(t);
+    free(w);
+    tenyo_index_free(x);
+}

@@ -20,6 +20,18 @@
  *
  * The top-k heap the scans fill is a utility (util/topk.c).
  *
+ * The postings walk adds w * val to scores[col] for every posting of a
+ * query term: per posting a column and a weight streamed, one score read
+ * and written. Its kernel (walk_avx2, chosen once at run time; walk_c
+ * elsewhere, or with TENYO_KERNEL=c) multiplies eight weights with one
+ * vector instruction, reads the column ids two at a time as one 64-bit
+ * load, adds each product to its score with the scalar add the C loop
+ * uses (no fused multiply-add: the same product, rounded, then the same
+ * sum) and prefetches the lists 512 bytes ahead; each list's part is cut
+ * to [d0, d1) by binary search once, not by a test per posting. It takes
+ * about 1.2x the time of a plain read of the same 8 bytes per posting
+ * (bench/HISTORY.md, "The hybrid query against the LSA query").
+ *
  * Both TF-IDF scans also come in parts for a range of documents (one
  * worker of a query split over threads, api/ctx.c): the gather over the
  * range's rows, and the postings walk over the part of each query term's
@@ -34,8 +46,14 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TY_X86 1
+#endif
 
 /* ty_scan_tfidf's scores, bit for bit, from the postings of the query's
  * terms (post: the TF-IDF matrix transposed, a row per term listing its
@@ -78,15 +96,82 @@ size_t ty_query_terms(const uint32_t *qt, const float *qw, size_t qn, float *qde
     return n;
 }
 
+/* s[col[p]] += wi * val[p] for p in [p, e): the postings of one term (its
+ * documents distinct), in order. */
+typedef void (*walk_fn)(const uint32_t *col, const float *val, uint64_t p, uint64_t e, float wi,
+                        float *s);
+
+static void walk_c(const uint32_t *restrict col, const float *restrict val, uint64_t p, uint64_t e,
+                   float wi, float *restrict s) {
+    for (; p < e; p++) s[col[p]] += wi * val[p];
+}
+
+#ifdef TY_X86
+#define WALK_AHEAD 128 /* postings prefetched ahead: 512 bytes of each array */
+__attribute__((target("avx2"))) static void walk_avx2(const uint32_t *restrict col,
+                                                      const float *restrict val, uint64_t p,
+                                                      uint64_t e, float wi, float *restrict s) {
+    __m256 wv = _mm256_set1_ps(wi);
+    for (; p + 8 <= e; p += 8) {
+        __builtin_prefetch(col + p + WALK_AHEAD);
+        __builtin_prefetch(val + p + WALK_AHEAD);
+        __m256 pr = _mm256_mul_ps(wv, _mm256_loadu_ps(val + p));
+        __m128 lo = _mm256_castps256_ps128(pr), hi = _mm256_extractf128_ps(pr, 1);
+        uint64_t a, b, c, d; /* column ids two by two */
+        memcpy(&a, col + p, 8);
+        memcpy(&b, col + p + 2, 8);
+        memcpy(&c, col + p + 4, 8);
+        memcpy(&d, col + p + 6, 8);
+        s[(uint32_t)a] += _mm_cvtss_f32(lo);
+        s[a >> 32] += _mm_cvtss_f32(_mm_movehdup_ps(lo));
+        s[(uint32_t)b] += _mm_cvtss_f32(_mm_unpackhi_ps(lo, lo));
+        s[b >> 32] += _mm_cvtss_f32(_mm_shuffle_ps(lo, lo, 3));
+        s[(uint32_t)c] += _mm_cvtss_f32(hi);
+        s[c >> 32] += _mm_cvtss_f32(_mm_movehdup_ps(hi));
+        s[(uint32_t)d] += _mm_cvtss_f32(_mm_unpackhi_ps(hi, hi));
+        s[d >> 32] += _mm_cvtss_f32(_mm_shuffle_ps(hi, hi, 3));
+    }
+    for (; p < e; p++) s[col[p]] += wi * val[p];
+}
+#endif
+
+static walk_fn g_walk = walk_c;
+static pthread_once_t walk_once = PTHREAD_ONCE_INIT;
+
+static void pick_walk(void) {
+#ifdef TY_X86
+    const char *k = getenv("TENYO_KERNEL");
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && !(k && !strcmp(k, "c"))) g_walk = walk_avx2;
+#endif
+}
+
+int ty_postings_walk_set(const char *name) {
+    pthread_once(&walk_once, pick_walk);
+    if (!strcmp(name, "c")) {
+        g_walk = walk_c;
+        return 0;
+    }
+#ifdef TY_X86
+    if (!strcmp(name, "avx2") && __builtin_cpu_supports("avx2")) {
+        g_walk = walk_avx2;
+        return 0;
+    }
+#endif
+    return -1;
+}
+
 void ty_scan_tfidf_postings_range(const ty_csr *post, const uint32_t *t, const float *w, size_t nt,
                                   uint64_t d0, uint64_t d1, float *scores) {
+    pthread_once(&walk_once, pick_walk);
+    walk_fn walk = g_walk;
     memset(scores + d0, 0, (d1 - d0) * sizeof *scores);
     for (size_t i = 0; i < nt; i++) {
-        /* the range's part of the list: from its first document >= d0 */
+        /* the range's part of the list: its documents in [d0, d1) */
         uint64_t p = d0 ? ty_csr_lower_bound(post, t[i], d0) : post->rowptr[t[i]];
         uint64_t e = post->rowptr[t[i] + 1];
-        float wi = w[i];
-        for (; p < e && post->col[p] < d1; p++) scores[post->col[p]] += wi * post->val[p];
+        if (e > p && post->col[e - 1] >= d1) e = ty_csr_lower_bound(post, t[i], d1);
+        walk(post->col, post->val, p, e, w[i], scores);
     }
 }
 

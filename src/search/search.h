@@ -40,6 +40,10 @@ void ty_scan_tfidf_postings_range(const ty_csr *post, const uint32_t *t, const f
                                   uint64_t d0, uint64_t d1, float *scores);
 void ty_scan_tfidf_range(const ty_model *m, const float *qdense, uint64_t d0, uint64_t d1,
                          float *scores);
+/* The postings walk's kernel from now on, for tests: "c" (portable) or
+ * "avx2"; 0, or -1 when unknown or this CPU lacks it (nothing changes).
+ * Every kernel gives the same bits. */
+int ty_postings_walk_set(const char *name);
 /* Fold a sparse TF-IDF query into the LSA space: out[dim] = q V, then
  * L2-normalised (all zero when q has no weight). */
 void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
