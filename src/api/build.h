@@ -128,6 +128,7 @@ struct tenyo_builder {
     uint64_t duplicates;       /* replaced records */
     double t0;                 /* time of the first add */
     double sec_tok;            /* seconds tokenizing and merging */
+    double sec_kw;             /* seconds making the keyword index */
     char *labels;              /* IPC titles blob given by set_labels */
     size_t labels_len;         /* its bytes */
     char *common;              /* too-common terms given by set_common (a

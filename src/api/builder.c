@@ -759,6 +759,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->sec_fieldmodel = tfm;
         st->sec_write = ty_now() - t5;
         st->sec_read = tread > 0 ? tread : 0;
+        st->sec_keywords = b->sec_kw;
         st->file_bytes = m.file_bytes;
     }
 done:
