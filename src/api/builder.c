@@ -244,7 +244,7 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
                                    .lang = ty_bld_lang_code(d->lang), .rec = rec};
     b->batch_bytes += text.len;
     if (b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
-        return ty_bld_tokenize_batch(b);
+        return ty_bld_tokenize_async(b);
     return TENYO_OK;
 fail:
     ty_buf_free(&text);

@@ -147,7 +147,8 @@ int ty_kw_build(ty_model *m, const char *const *abs, int threads, char *err, siz
         if (part[t].len && ty_buf_append(&part[0], part[t].p, part[t].len)) rc = TENYO_ERR_NOMEM;
     for (int t = 1; t < nt; t++) ty_buf_free(&part[t]);
     if (!rc)
-        rc = ty_kwx_pack(part[0].p ? part[0].p : "", part[0].len, m->ndocs, &out, err, errlen);
+        rc = ty_kwx_pack(part[0].p ? part[0].p : "", part[0].len, m->ndocs, threads, &out, err,
+                        errlen);
     if (!rc) {
         m->kw_blob = out.p;
         m->kw_len = out.len;

@@ -16,6 +16,12 @@
  * decide which records are looked at). A unit of one character has no
  * bigram: keywords.c scans for it.
  *
+ * Packing runs on the build's threads: the bigram keys are shared out by a
+ * hash, each worker walks the whole text for the lists of its own keys,
+ * and the key tables are sorted together, so the section is the same bytes
+ * for any thread count (the walk's hash look-ups, not the UTF-8 reading,
+ * are its cost).
+ *
  * Raw layout of the section (little-endian; the store wraps it in one
  * checksummed zstd frame like every section):
  *
@@ -206,9 +212,15 @@ typedef struct kbuild {
     uint64_t *at;            /* pass 1: per id, the next slot in list */
 } kbuild;
 
-/* One pass over the n records of text: pass 0 finds the bigrams and
- * counts the records of each, pass 1 writes the lists. 0 or NOMEM. */
-static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t n, int pass) {
+/* The worker (of nt) that owns key: each builds the lists of its own keys
+ * only, over all the text. */
+static int kowner(uint64_t key, int nt) { return (int)((kmix(key) >> 40) % (uint64_t)nt); }
+
+/* One pass over the n records of text, for the keys worker t of nt owns:
+ * pass 0 finds the bigrams and counts the records of each, pass 1 writes
+ * the lists. 0 or NOMEM. */
+static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t n, int pass, int t,
+                 int nt) {
     const unsigned char *s = (const unsigned char *)text, *end = s + len;
     for (uint64_t d = 0; d < n; d++) {
         uint32_t prev = 0;
@@ -220,7 +232,7 @@ static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t n, int pass
                 have = 0;
                 continue;
             }
-            if (have) {
+            if (have && (nt == 1 || kowner((uint64_t)prev << 21 | cp, nt) == t)) {
                 uint64_t key = (uint64_t)prev << 21 | cp, n0 = k->map.n;
                 int64_t id = kmap_get(&k->map, key);
                 if (id < 0) return TENYO_ERR_NOMEM;
@@ -256,58 +268,89 @@ static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t n, int pass
     return TENYO_OK;
 }
 
-/* A key and its id, for sorting the keys. */
+/* A key, its id and its worker, for sorting the keys. */
 typedef struct kid {
     uint64_t key;
     uint32_t id;
+    uint32_t t;
 } kid;
 static int cmp_kid(const void *a, const void *b) {
     uint64_t x = ((const kid *)a)->key, y = ((const kid *)b)->key;
     return x < y ? -1 : x > y;
 }
 
-int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, ty_buf *out, char *err,
-                size_t errlen) {
+/* The packing's workers: each its own keys' lists (kowner), in k[t]. */
+typedef struct kpack_job {
+    const char *text;        /* the records */
+    uint64_t len, n;         /* their bytes, their count */
+    kbuild *k;               /* per worker */
+} kpack_job;
+
+static int kpack_worker(void *ud, int t, int nt) {
+    kpack_job *j = ud;
+    kbuild *k = &j->k[t];
+    int rc = kwalk(k, j->text, j->len, j->n, 0, t, nt);
+    if (rc) return rc;
+    uint64_t nk = k->map.n, tot = 0;
+    k->at = ty_mallocarray(nk ? nk : 1, sizeof *k->at);
+    if (!k->at) return TENYO_ERR_NOMEM;
+    for (uint64_t i = 0; i < nk; i++) {
+        k->at[i] = tot;
+        tot += k->cnt[i];
+        k->last[i] = UINT64_MAX;
+    }
+    k->list = ty_mallocarray(tot ? tot : 1, sizeof *k->list);
+    if (!k->list) return TENYO_ERR_NOMEM;
+    return kwalk(k, j->text, j->len, j->n, 1, t, nt);
+}
+
+int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf *out,
+                char *err, size_t errlen) {
     if (!text || !out || n >= UINT32_MAX) {
         ty_seterr(err, errlen, "keyword index: %llu records (at most %u)",
                   (unsigned long long)n, UINT32_MAX - 1);
         return TENYO_ERR_LIMIT;
     }
-    kbuild k = {0};
+    /* the keys shared out by a hash, each worker walking all the text for
+     * its own; their key tables then sorted together: the same section
+     * for any count */
+    int nt = ty_parallel_workers(threads, len, (uint64_t)1 << 19);
+    kbuild *k = ty_calloc((size_t)nt, sizeof *k);
     kid *order = NULL;
     ty_buf keys = {0}, post = {0};
-    int rc = kwalk(&k, text, len, n, 0);
-    uint64_t nk = k.map.n, tot = 0;
+    uint64_t nk = 0;
+    int rc = TENYO_ERR_NOMEM;
+    if (!k) goto done;
+    kpack_job j = {text, len, n, k};
+    rc = ty_parallel(nt, kpack_worker, &j);
+    for (int t = 0; t < nt; t++) nk += k[t].map.n;
     if (!rc) {
         rc = TENYO_ERR_NOMEM;
-        k.at = ty_mallocarray(nk ? nk : 1, sizeof *k.at);
         order = ty_mallocarray(nk ? nk : 1, sizeof *order);
-        if (k.at && order) {
-            for (uint64_t i = 0; i < nk; i++) {
-                k.at[i] = tot;
-                tot += k.cnt[i];
-                k.last[i] = UINT64_MAX;
-                order[i] = (kid){k.key[i], (uint32_t)i};
-            }
-            k.list = ty_mallocarray(tot ? tot : 1, sizeof *k.list);
-            if (k.list) rc = kwalk(&k, text, len, n, 1);
+        if (order) {
+            uint64_t o = 0;
+            for (int t = 0; t < nt; t++)
+                for (uint64_t i = 0; i < k[t].map.n; i++)
+                    order[o++] = (kid){k[t].key[i], (uint32_t)i, (uint32_t)t};
+            rc = TENYO_OK;
         }
     }
     if (!rc) { /* lists and key table in key order */
         qsort(order, (size_t)nk, sizeof *order, cmp_kid);
         uint64_t prevkey = 0;
-        for (uint64_t j = 0; j < nk && !rc; j++) {
-            uint32_t id = order[j].id;
-            uint64_t a = k.at[id] - k.cnt[id], before = post.len, prev = 0;
-            for (uint64_t i = 0; i < k.cnt[id] && !rc; i++) {
-                uint64_t d = k.list[a + i];
+        for (uint64_t o = 0; o < nk && !rc; o++) {
+            const kbuild *kt = &k[order[o].t];
+            uint32_t id = order[o].id;
+            uint64_t a = kt->at[id] - kt->cnt[id], before = post.len, prev = 0;
+            for (uint64_t i = 0; i < kt->cnt[id] && !rc; i++) {
+                uint64_t d = kt->list[a + i];
                 if (put_leb(&post, i ? d - prev : d)) rc = TENYO_ERR_NOMEM;
                 prev = d;
             }
-            if (!rc && (put_leb(&keys, k.key[id] - prevkey) || put_leb(&keys, k.cnt[id]) ||
+            if (!rc && (put_leb(&keys, kt->key[id] - prevkey) || put_leb(&keys, kt->cnt[id]) ||
                         put_leb(&keys, post.len - before)))
                 rc = TENYO_ERR_NOMEM;
-            prevkey = k.key[id];
+            prevkey = kt->key[id];
         }
     }
     if (!rc) {
@@ -324,14 +367,18 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, ty_buf *out, char *e
             (post.len && ty_buf_append(out, post.p, post.len)))
             rc = TENYO_ERR_NOMEM;
     }
+done:
     if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory building the keyword index");
-    free(k.map.slot);
-    free(k.map.id);
-    free(k.key);
-    free(k.cnt);
-    free(k.last);
-    free(k.list);
-    free(k.at);
+    for (int t = 0; k && t < nt; t++) {
+        free(k[t].map.slot);
+        free(k[t].map.id);
+        free(k[t].key);
+        free(k[t].cnt);
+        free(k[t].last);
+        free(k[t].list);
+        free(k[t].at);
+    }
+    free(k);
     free(order);
     ty_buf_free(&keys);
     ty_buf_free(&post);
