@@ -577,6 +577,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     }
     r.have_at = 1;
     if ((rc = ty_svd_term_bounds(&r))) goto done;
+    (void)ty_svd_scatter_setup(&r);
 
     /* range finder: Q = ty_svd_orth(A Omega), then subspace iterations */
     /* one serial stream: the same Omega as every earlier version for a
@@ -669,6 +670,7 @@ done:
     free(r.zi);
     free(r.zsum);
     free(r.iscr);
+    ty_svd_scatter_free(&r);
     free(r.iacc);
     free(r.gsave);
     free(r.colmax);
