@@ -245,9 +245,9 @@ int ty_bld_share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang,
  * thread while they run), then merge it in order. */
 int ty_bld_tokenize_batch(tenyo_builder *b);
 /* A full batch from add: handed to a background driver thread whose
- * workers tokenize it while the caller adds the next; the batch before it,
- * still in flight, is merged first (so merging keeps add order, and the
- * index its bytes). A shared build or one thread: ty_bld_tokenize_batch.
+ * workers tokenize it while the caller adds the next; the batch before it
+ * is waited for and merged here meanwhile (so merging keeps add order,
+ * and the index its bytes). A shared build or one thread: ty_bld_tokenize_batch.
  * 0 or a status (b->err; the batch in flight's failure shows at the next
  * call). */
 int ty_bld_tokenize_async(tenyo_builder *b);

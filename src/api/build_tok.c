@@ -827,8 +827,9 @@ static int merge_entries(tenyo_builder *b, pdoc *batch, dterms *dt, size_t n, in
 
 /* A batch tokenized in the background (ty_bld_tokenize_async) while the
  * caller reads and adds the next: a driver thread runs the workers over
- * b->fbatch, and the next tokenize call waits for it and merges it first,
- * so batches are merged in add order as before. */
+ * b->fbatch; the next full batch waits for it, sends itself to flight and
+ * merges it while the workers tokenize (write: waits and merges), so
+ * batches are merged in add order as before. */
 typedef struct tok_fly {
     tok_job j;                 /* the workers' job over b->fbatch */
     pthread_t th;              /* the driver thread */
@@ -905,17 +906,30 @@ int ty_bld_tokenize_batch(tenyo_builder *b) {
 
 int ty_bld_tokenize_async(tenyo_builder *b) {
     if (b->sh.size > 1 || b->o.threads < 2) return ty_bld_tokenize_batch(b);
+    tok_fly *f = ty_calloc(1, sizeof *f);
+    if (!f) return ty_bld_tokenize_batch(b);
     double t0 = ty_now();
-    int rc = fly_end(b, 1);
-    tok_fly *f = rc ? NULL : ty_calloc(1, sizeof *f);
-    if (rc || !f) {
-        b->sec_tok += ty_now() - t0;
-        return rc ? rc : ty_bld_tokenize_batch(b);
+    /* the batch in flight ends first (its workers are done with it) */
+    tok_fly *prev = b->fly;
+    size_t ln = b->nfbatch;
+    if (prev) {
+        if (prev->threaded) pthread_join(prev->th, NULL);
+        b->fly = NULL;
+        int prc = prev->rc;
+        pthread_mutex_destroy(&prev->j.lock);
+        if (prc) {
+            ty_seterr(b->err, sizeof b->err, "tokenizer: %s", prev->j.err);
+            free(prev);
+            free(f);
+            prc = merge_entries(b, b->fbatch, b->fdt, ln, prc); /* frees it */
+            b->nfbatch = 0;
+            b->sec_tok += ty_now() - t0;
+            return prc;
+        }
+        free(prev);
     }
-    if (b->o.progress)
-        b->o.progress(b->o.progress_ud, "tokenize", b->tokenized, b->tokenized + b->nbatch);
-    /* the full batch goes to flight; the emptied arrays of the last one
-     * take the next adds */
+    /* the full batch goes to flight at once; the last one, in the arrays
+     * it leaves, is merged here meanwhile, and they take the next adds */
     pdoc *tp = b->fbatch;
     dterms *td = b->fdt;
     size_t tc = b->capfbatch;
@@ -937,8 +951,11 @@ int ty_bld_tokenize_async(tenyo_builder *b) {
     b->fly = f;
     if (pthread_create(&f->th, NULL, fly_main, f) == 0) f->threaded = 1;
     else fly_main(f); /* no thread: tokenized now, merged at the next call */
+    int rc = prev ? merge_entries(b, b->batch, b->dt, ln, 0) : TENYO_OK;
+    if (!rc && b->o.progress)
+        b->o.progress(b->o.progress_ud, "tokenize", b->tokenized, b->tokenized + b->nfbatch);
     b->sec_tok += ty_now() - t0;
-    return TENYO_OK;
+    return rc;
 }
 
 const char *ty_builder_tokenizer(const tenyo_builder *b) {
