@@ -252,7 +252,7 @@ int ty_bld_tokenize_batch(tenyo_builder *b);
  * call). */
 int ty_bld_tokenize_async(tenyo_builder *b);
 /* Wait for the batch in flight, if any, and free it unmerged, and the
- * arrays that held it (releasing the builder). */
+ * arrays that held it (releasing the builder: before ty_bld_release). */
 void ty_bld_fly_drop(tenyo_builder *b);
 /* Document frequencies over the documents' pairs, the min_df /
  * max_df_ratio filter (kept terms keep their first-occurrence order), the

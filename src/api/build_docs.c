@@ -279,7 +279,6 @@ void ty_bld_release_terms(tenyo_builder *b) {
 /* Free what the build keeps between adds (not the options or the
  * tokenizer). */
 void ty_bld_release(tenyo_builder *b) {
-    ty_bld_fly_drop(b); /* first: the batch in flight's workers read the builder */
     for (size_t i = 0; i < b->n; i++) {
         free(b->docs[i].meta);
         free(b->docs[i].abs);

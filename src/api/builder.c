@@ -195,6 +195,7 @@ fail:
 
 void tenyo_builder_free(tenyo_builder *b) {
     if (!b) return;
+    ty_bld_fly_drop(b); /* first: the batch in flight's workers read the builder */
     ty_bld_release(b);
     for (int t = 0; t < MAX_THREADS; t++) ty_tokctx_free(b->ctx[t]);
     ty_tokenizer_free(b->tok);
@@ -775,6 +776,7 @@ done:
     free(fstr);
     free(remap);
     ty_model_free(&m);
+    ty_bld_fly_drop(b); /* landed at the start; its arrays */
     ty_bld_release(b); /* the builder is spent: give its memory back now */
     if (rc == TENYO_ERR_NOMEM && !b->err[0])
         ty_seterr(b->err, sizeof b->err, "out of memory");

@@ -270,8 +270,7 @@ int cli_cmd_index(int argc, char **argv) {
             "%llu duplicates, %llu without terms), %llu terms, rank %d, "
             "%.1f s (tokenize %.1f s, read %.1f s, weight %.1f s, svd %.1f s%s, "
             "field model %.1f s, keywords %.1f s, write %.1f s, other %.1f s), %.2f MB, "
-            "peak memory %.0f MiB "
-            "-> %s\n",
+            "peak memory %.0f MiB -> %s\n",
             (unsigned long long)st.docs, (unsigned long long)tot.records, tot.files,
             tot.files == 1 ? "" : "s", (unsigned long long)tot.skipped,
             (unsigned long long)st.duplicates, (unsigned long long)st.empty,

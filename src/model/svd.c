@@ -584,7 +584,6 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     }
     r.have_at = 1;
     if ((rc = ty_svd_term_bounds(&r))) goto done;
-    (void)ty_svd_scatter_setup(&r);
 
     /* range finder: Q = ty_svd_orth(A Omega), then subspace iterations */
     /* one serial stream: the same Omega as every earlier version for a
@@ -674,11 +673,7 @@ done:
     free(r.diag);
     free(r.part);
     free(r.tbound);
-    free(r.zi);
-    free(r.zsum);
-    free(r.iscr);
-    ty_svd_scatter_free(&r);
-    free(r.iacc);
+    ty_svd_fixed_free(&r); /* zi, zsum, iscr, iacc, the document-order blocks */
     free(r.gsave);
     free(r.colmax);
     free(r.csc);

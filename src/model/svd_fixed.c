@@ -371,7 +371,7 @@ int ty_svd_scatter_setup(svd_run *r) {
     /* block numbers (31 bits) for every call of the run */
     if ((r->a->nrows / r->block + 1) * 1024 >= 0x7fffffffu) return 0;
     r->sacc = ty_mallocarray((size_t)n * l, sizeof *r->sacc);
-    r->szb = ty_svd_alloc_block(n, l);
+    r->szb = ty_mallocarray((size_t)n * l, sizeof *r->szb);
     r->sstamp = ty_calloc(n, sizeof *r->sstamp);
     r->stouch = ty_mallocarray(n, sizeof *r->stouch);
     r->srange = ty_mallocarray((size_t)r->threads + 1, sizeof *r->srange);
@@ -466,10 +466,20 @@ int ty_svd_term_bounds(svd_run *r) {
     }
     if ((rc = ty_svd_comm_sum(r, cnt, n)) || (rc = ty_svd_comm_max(r, mx, n))) goto done;
     for (uint64_t t = 0; t < n; t++) r->tbound[t] = (double)cnt[t] * mx[t];
+    (void)ty_svd_scatter_setup(r); /* the document-order form, when it fits */
 done:
     free(cnt);
     free(mx);
     return rc;
+}
+
+void ty_svd_fixed_free(svd_run *r) {
+    free(r->zi);
+    free(r->zsum);
+    free(r->iscr);
+    free(r->iacc);
+    r->zi = r->zsum = r->iscr = r->iacc = NULL;
+    ty_svd_scatter_free(r);
 }
 
 /* The Gram matrix Y^T Y of the row-split block y (split: this process's

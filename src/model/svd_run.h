@@ -118,10 +118,14 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
  * term and column); larger vocabularies take the per-term form. */
 #define TY_SVD_SCATTER_MAX ((double)256 * 1024 * 1024)
 /* One process with ncols x l under TY_SVD_SCATTER_MAX: the blocks of the
- * document-order form of A^T Q (after r->at and r->threads are set); 1
- * when it is used, 0 when not (no error: the per-term form serves). */
+ * document-order form of A^T Q (after r->at and r->threads are set; from
+ * ty_svd_term_bounds); 1 when it is used, 0 when not (no error: the
+ * per-term form serves). */
 int ty_svd_scatter_setup(svd_run *r);
 void ty_svd_scatter_free(svd_run *r);
+/* Free the fixed-point sums' blocks of r (zi, zsum, iscr, iacc and the
+ * document-order form's), setting them NULL. */
+void ty_svd_fixed_free(svd_run *r);
 /* Every process's rows of the terms block (row_len floats each) to all. */
 int ty_svd_comm_gather(const svd_run *r, float *x, size_t row_len);
 int ty_svd_comm_max(const svd_run *r, double *x, size_t n);
@@ -139,7 +143,8 @@ int ty_svd_comm_sum(const svd_run *r, int64_t *x, size_t n);
  * bound: ~2^-42 of a diagonal entry at 10^6 rows, beyond double's. */
 int ty_svd_gram_fixed(svd_run *r, float *y, uint64_t rows, int split);
 /* tbound[t] = df_t * max_d |a_dt| over all processes (exact: an integer
- * sum and a maximum). */
+ * sum and a maximum); then the document-order form's blocks when they fit
+ * (ty_svd_scatter_setup). */
 int ty_svd_term_bounds(svd_run *r);
 /* A dense block of rows x cols floats for free(): aligned to 2 MiB and,
  * where the kernel offers it, backed by transparent huge pages. The sparse
