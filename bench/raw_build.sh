@@ -62,7 +62,7 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 t=$(sed -n 's/.* rank [0-9]*, \([0-9.]*\) s (tokenize.*/\1/p' "$WORK/tenyo.log" | median)
 p=$(sed -n 's/.*"sec_total": \([0-9.]*\).*/\1/p' "$WORK/py.jsonl" | median)
-for ph in tokenize read weight svd "field model" write other; do
+for ph in tokenize read weight svd "field model" keywords write other; do
     v=$(sed -n "s/.*[(,] *$ph \([0-9.]*\) s.*/\1/p" "$WORK/tenyo.log" | median)
     printf '# tenyo %s: median %s s\n' "$ph" "$v"
 done

@@ -250,6 +250,8 @@ typedef struct tenyo_build_stats {
     double sec_read;          /* wall seconds from the first add to the
                                  write call not spent tokenizing: the
                                  caller reading and parsing its records */
+    double sec_keywords;      /* wall seconds making the keyword index
+                                 (0 without one: a sharded index) */
 } tenyo_build_stats;
 
 typedef struct tenyo_builder tenyo_builder;

@@ -358,7 +358,7 @@ TY_TEST(kwindex_damage_detected) {
     /* damaged content under a good checksum: the layout checks */
     const char *text = "ab\ncd\0ef\nabx\0";
     ty_buf blob = {0};
-    CHECK_EQ_INT(ty_kwx_pack(text, 13, 2, &blob, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_kwx_pack(text, 13, 2, 1, &blob, err, sizeof err), TENYO_OK);
     const char *part[1] = {blob.p};
     uint64_t len[1] = {blob.len}, *off = NULL, *cand = NULL, nc = 0;
     ty_kwx *k = NULL;
@@ -392,4 +392,32 @@ TY_TEST(kwindex_damage_detected) {
     CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 2, &k, &t, &off, &tl, err, sizeof err),
                  TENYO_ERR_CORRUPT);
     ty_buf_free(&blob);
+}
+
+/* The packing shares the keys out over threads: the same section for any
+ * thread count (a text of over 1 MiB, so that two and three workers run). */
+TY_TEST(kwindex_pack_same_bytes_any_threads) {
+    static const char *const w[] = {"装置", "車両", "制御", "ab", "xyz", "電池", "歯車", "音"};
+    ty_buf text = {0};
+    uint64_t n = 0, s = 12345;
+    while (text.len < ((size_t)3 << 19)) { /* records of pseudo-random words */
+        for (int i = 0; i < 12; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            CHECK_EQ_INT(ty_buf_append(&text, w[(s >> 33) % 8], strlen(w[(s >> 33) % 8])), 0);
+            if (i == 3) CHECK_EQ_INT(ty_buf_putc(&text, '\n'), 0);
+        }
+        CHECK_EQ_INT(ty_buf_putc(&text, 0), 0);
+        n++;
+    }
+    char err[256];
+    ty_buf one = {0}, more = {0};
+    CHECK_EQ_INT(ty_kwx_pack(text.p, text.len, n, 1, &one, err, sizeof err), TENYO_OK);
+    for (int th = 2; th <= 3; th++) {
+        more.len = 0;
+        CHECK_EQ_INT(ty_kwx_pack(text.p, text.len, n, th, &more, err, sizeof err), TENYO_OK);
+        CHECK(more.len == one.len && memcmp(more.p, one.p, one.len) == 0);
+    }
+    ty_buf_free(&one);
+    ty_buf_free(&more);
+    ty_buf_free(&text);
 }

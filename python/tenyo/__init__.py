@@ -116,7 +116,7 @@ class _BuildStats(Structure):
                 ("sec_total", c_double), ("file_bytes", c_uint64),
                 ("sec_weight", c_double), ("sec_ivf", c_double),
                 ("sec_fieldmodel", c_double), ("sec_write", c_double),
-                ("sec_read", c_double)]
+                ("sec_read", c_double), ("sec_keywords", c_double)]
 
 
 class _SectionInfo(Structure):
@@ -540,7 +540,7 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
             "seconds_tokenize": bs.sec_tokenize, "seconds_svd": bs.sec_svd,
             "seconds_weight": bs.sec_weight, "seconds_ivf": bs.sec_ivf,
             "seconds_fieldmodel": bs.sec_fieldmodel, "seconds_write": bs.sec_write,
-            "seconds_read": bs.sec_read,
+            "seconds_read": bs.sec_read, "seconds_keywords": bs.sec_keywords,
             "file_bytes": bs.file_bytes, "path": os.fspath(output)}
 
 # ------------------------------------------------------------------ index

@@ -347,9 +347,10 @@ int ty_kw_record(ty_icu *u, ty_buf *tmp, ty_buf *raw, const char *title, const c
  * pointer to them. 0 or NOMEM. */
 int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n);
 /* The section "keywords" for model m (its titles in docmeta, abs[d] each
- * document's whole abstract or NULL) into m->kw_blob: 0, or a status with
- * the message in err. The builder's one call. */
-int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen);
+ * document's whole abstract or NULL) into m->kw_blob, the folding on up to
+ * threads threads (the same bytes for any count): 0, or a status with the
+ * message in err. The builder's one call. */
+int ty_kw_build(ty_model *m, const char *const *abs, int threads, char *err, size_t errlen);
 /* x's sections "keywords" read now, as the first keyword query would
  * (their frames' checksums, the layout; tenyo_index_load_all): 0 (also
  * without them), or the status with the message in err. */

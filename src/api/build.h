@@ -112,6 +112,13 @@ struct tenyo_builder {
     size_t batch_docs;         /* documents that make a full batch */
     size_t batch_max;          /* text bytes that make a full batch */
     dterms *dt;                /* tokenizer output, one per batch entry */
+    pdoc *fbatch;              /* the batch in flight (ty_bld_tokenize_async:
+                                  tokenized in the background), its arrays
+                                  swapped with batch's */
+    dterms *fdt;               /* its tokenizer output */
+    size_t nfbatch, capfbatch; /* its entries / allocated */
+    void *fly;                 /* the background tokenizing (build_tok.c's
+                                  tok_fly), or NULL */
     ty_strmap *voc;            /* raw vocabulary: term -> raw id */
     ty_buf pairs;              /* encoded (term, count) pairs of all docs */
     uint64_t dead_pairs;       /* bytes of replaced documents' pairs */
@@ -128,6 +135,7 @@ struct tenyo_builder {
     uint64_t duplicates;       /* replaced records */
     double t0;                 /* time of the first add */
     double sec_tok;            /* seconds tokenizing and merging */
+    double sec_kw;             /* seconds making the keyword index */
     char *labels;              /* IPC titles blob given by set_labels */
     size_t labels_len;         /* its bytes */
     char *common;              /* too-common terms given by set_common (a
@@ -236,6 +244,16 @@ int ty_bld_share_add(tenyo_builder *b, uint64_t rec, ty_buf *text, int lang,
 /* Tokenize the pending batch with b->o.threads workers (progress from this
  * thread while they run), then merge it in order. */
 int ty_bld_tokenize_batch(tenyo_builder *b);
+/* A full batch from add: handed to a background driver thread whose
+ * workers tokenize it while the caller adds the next; the batch before it
+ * is waited for and merged here meanwhile (so merging keeps add order,
+ * and the index its bytes). A shared build or one thread: ty_bld_tokenize_batch.
+ * 0 or a status (b->err; the batch in flight's failure shows at the next
+ * call). */
+int ty_bld_tokenize_async(tenyo_builder *b);
+/* Wait for the batch in flight, if any, and free it unmerged, and the
+ * arrays that held it (releasing the builder: before ty_bld_release). */
+void ty_bld_fly_drop(tenyo_builder *b);
 /* Document frequencies over the documents' pairs, the min_df /
  * max_df_ratio filter (kept terms keep their first-occurrence order), the
  * vocabulary and the TF-IDF CSR into m; remap[raw id] is the kept term id

@@ -185,7 +185,9 @@ int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
             ab[i] = b->docs[i].abs_long ? b->docs[i].abs_long : b->docs[i].abs;
             b->docs[i].abs_long = NULL;
         }
-        int rc = ab ? ty_kw_build(m, ab, b->err, sizeof b->err) : TENYO_ERR_NOMEM;
+        double t0 = ty_now();
+        int rc = ab ? ty_kw_build(m, ab, b->o.threads, b->err, sizeof b->err) : TENYO_ERR_NOMEM;
+        b->sec_kw = ty_now() - t0;
         for (size_t i = 0; ab && i < b->n; i++)
             if (ab[i] != b->docs[i].abs) free((char *)ab[i]);
         free(ab);

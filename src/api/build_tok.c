@@ -26,7 +26,10 @@
  * the batch is merged in entry order afterwards, so which worker took an
  * entry changes no bit. */
 typedef struct tok_job {
-    tenyo_builder *b;          /* builder (batch, dt, ctx) */
+    tenyo_builder *b;          /* builder (its ctx) */
+    pdoc *batch;               /* the entries (b->batch, or b->fbatch) */
+    dterms *dt;                /* their tokenizer output */
+    size_t n;                  /* entries */
     atomic_size_t next;        /* next batch entry to take */
     atomic_size_t done;        /* entries finished (progress) */
     size_t last;               /* done at the last progress report */
@@ -108,9 +111,9 @@ static int tok_worker(void *ud, int t, int nt) {
     ty_tokctx *c = b->ctx[t];
     for (;;) {
         size_t i = atomic_fetch_add(&j->next, 1);
-        if (i >= b->nbatch) break;
-        pdoc *pd = &b->batch[i];
-        dterms *dt = &b->dt[i];
+        if (i >= j->n) break;
+        pdoc *pd = &j->batch[i];
+        dterms *dt = &j->dt[i];
         ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt};
         int r = ty_tokenize_sink(c, pd->text, pd->len, &sink);
         if (r < 0 && !dt->status) dt->status = r;
@@ -132,7 +135,7 @@ static void tok_watch(void *ud) {
     tok_job *j = ud;
     tenyo_builder *b = j->b;
     size_t d = atomic_load(&j->done);
-    uint64_t total = b->tokenized + b->nbatch;
+    uint64_t total = b->tokenized + j->n;
     if (d != j->last && b->tokenized + d < total)
         b->o.progress(b->o.progress_ud, "tokenize", b->tokenized + d, total);
     j->last = d;
@@ -799,39 +802,159 @@ int ty_builder_share_flush(tenyo_builder *b) {
     return rc;
 }
 
+/* Merge the n tokenized entries batch[0..n) in order (rc: the tokenizing's
+ * status; on failure none is merged), then free their text and output.
+ * 0 or a status (b->err); a failure leaves the build unusable. */
+static int merge_entries(tenyo_builder *b, pdoc *batch, dterms *dt, size_t n, int rc) {
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (b->sh.size > 1 && b->sh.rank != 0) {
+            rc = share_put_one(b, &batch[i], &dt[i]);
+            continue;
+        }
+        rc = merge_one(b, &batch[i], &dt[i]);
+    }
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");
+    for (size_t i = 0; i < n; i++) {
+        free(batch[i].text);
+        batch[i].text = NULL;
+        ty_bld_dterms_free(&dt[i]);
+    }
+    b->tokenized += n;
+    if (rc) b->written = 1;
+    return rc;
+}
+
+/* A batch tokenized in the background (ty_bld_tokenize_async) while the
+ * caller reads and adds the next: a driver thread runs the workers over
+ * b->fbatch; the next full batch waits for it, sends itself to flight and
+ * merges it while the workers tokenize (write: waits and merges), so
+ * batches are merged in add order as before. */
+typedef struct tok_fly {
+    tok_job j;                 /* the workers' job over b->fbatch */
+    pthread_t th;              /* the driver thread */
+    int threaded;              /* th was started (else it ran here) */
+    int nt;                    /* workers */
+    int rc;                    /* the workers' status */
+} tok_fly;
+
+static void *fly_main(void *arg) {
+    tok_fly *f = arg;
+    f->rc = ty_parallel(f->nt, tok_worker, &f->j);
+    return NULL;
+}
+
+/* Wait for the batch in flight (if any) and end it: merged (merge) or
+ * only freed. 0 or a status (b->err). */
+static int fly_end(tenyo_builder *b, int merge) {
+    tok_fly *f = b->fly;
+    if (!f) return TENYO_OK;
+    if (f->threaded) pthread_join(f->th, NULL);
+    b->fly = NULL;
+    int rc = f->rc;
+    pthread_mutex_destroy(&f->j.lock);
+    if (rc) ty_seterr(b->err, sizeof b->err, "tokenizer: %s", f->j.err);
+    if (!merge && !rc) rc = TENYO_ERR_ARG; /* only freed */
+    rc = merge_entries(b, b->fbatch, b->fdt, b->nfbatch, rc);
+    b->nfbatch = 0;
+    free(f);
+    return merge ? rc : TENYO_OK;
+}
+
+void ty_bld_fly_drop(tenyo_builder *b) {
+    int written = b->written;
+    char err[TY_ERRLEN];
+    memcpy(err, b->err, sizeof err);
+    fly_end(b, 0);
+    b->written = written; /* dropping is not a failure of the build */
+    memcpy(b->err, err, sizeof err);
+    free(b->fbatch);
+    b->fbatch = NULL;
+    if (b->fdt)
+        for (size_t i = 0; i < b->capfbatch; i++) ty_bld_dterms_free(&b->fdt[i]);
+    free(b->fdt);
+    b->fdt = NULL;
+    b->capfbatch = 0;
+}
+
 /* Tokenize the pending batch with b->o.threads workers (progress from this
- * thread while they run), then merge it in order. */
+ * thread while they run), then merge it in order; a batch in flight is
+ * merged first. */
 int ty_bld_tokenize_batch(tenyo_builder *b) {
-    if (!b->nbatch) return TENYO_OK;
     double t0 = ty_now();
-    tok_job j = {.b = b, .last = (size_t)-1, .err_t = -1};
+    int rc = fly_end(b, 1);
+    if (rc || !b->nbatch) {
+        b->sec_tok += ty_now() - t0;
+        return rc;
+    }
+    tok_job j = {.b = b, .batch = b->batch, .dt = b->dt, .n = b->nbatch, .last = (size_t)-1,
+                 .err_t = -1};
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
     pthread_mutex_init(&j.lock, NULL);
     int nt = ty_parallel_workers(b->o.threads, b->nbatch, 1);
-    int rc = ty_parallel_watch(nt, tok_worker, &j, b->o.progress ? tok_watch : NULL, &j,
-                               100);
+    rc = ty_parallel_watch(nt, tok_worker, &j, b->o.progress ? tok_watch : NULL, &j, 100);
     pthread_mutex_destroy(&j.lock);
     if (rc) ty_seterr(b->err, sizeof b->err, "tokenizer: %s", j.err);
-    for (size_t i = 0; i < b->nbatch && !rc; i++) {
-        if (b->sh.size > 1 && b->sh.rank != 0) {
-            rc = share_put_one(b, &b->batch[i], &b->dt[i]);
-            continue;
-        }
-        rc = merge_one(b, &b->batch[i], &b->dt[i]);
-    }
-    if (rc == TENYO_ERR_NOMEM)
-        ty_seterr(b->err, sizeof b->err, "out of memory tokenizing");
-    for (size_t i = 0; i < b->nbatch; i++) {
-        free(b->batch[i].text);
-        ty_bld_dterms_free(&b->dt[i]);
-    }
-    b->tokenized += b->nbatch;
+    rc = merge_entries(b, b->batch, b->dt, b->nbatch, rc);
     b->nbatch = 0;
     b->batch_bytes = 0;
     b->mbuf.len = 0;
     b->sec_tok += ty_now() - t0;
-    if (rc) b->written = 1; /* a failed merge leaves the build unusable */
+    return rc;
+}
+
+int ty_bld_tokenize_async(tenyo_builder *b) {
+    if (b->sh.size > 1 || b->o.threads < 2) return ty_bld_tokenize_batch(b);
+    tok_fly *f = ty_calloc(1, sizeof *f);
+    if (!f) return ty_bld_tokenize_batch(b);
+    double t0 = ty_now();
+    /* the batch in flight ends first (its workers are done with it) */
+    tok_fly *prev = b->fly;
+    size_t ln = b->nfbatch;
+    if (prev) {
+        if (prev->threaded) pthread_join(prev->th, NULL);
+        b->fly = NULL;
+        int prc = prev->rc;
+        pthread_mutex_destroy(&prev->j.lock);
+        if (prc) {
+            ty_seterr(b->err, sizeof b->err, "tokenizer: %s", prev->j.err);
+            free(prev);
+            free(f);
+            prc = merge_entries(b, b->fbatch, b->fdt, ln, prc); /* frees it */
+            b->nfbatch = 0;
+            b->sec_tok += ty_now() - t0;
+            return prc;
+        }
+        free(prev);
+    }
+    /* the full batch goes to flight at once; the last one, in the arrays
+     * it leaves, is merged here meanwhile, and they take the next adds */
+    pdoc *tp = b->fbatch;
+    dterms *td = b->fdt;
+    size_t tc = b->capfbatch;
+    b->fbatch = b->batch;
+    b->fdt = b->dt;
+    b->capfbatch = b->capbatch;
+    b->nfbatch = b->nbatch;
+    b->batch = tp;
+    b->dt = td;
+    b->capbatch = tc;
+    b->nbatch = 0;
+    b->batch_bytes = 0;
+    f->j = (tok_job){.b = b, .batch = b->fbatch, .dt = b->fdt, .n = b->nfbatch,
+                     .last = (size_t)-1, .err_t = -1};
+    atomic_init(&f->j.next, 0);
+    atomic_init(&f->j.done, 0);
+    pthread_mutex_init(&f->j.lock, NULL);
+    f->nt = ty_parallel_workers(b->o.threads, b->nfbatch, 1);
+    b->fly = f;
+    if (pthread_create(&f->th, NULL, fly_main, f) == 0) f->threaded = 1;
+    else fly_main(f); /* no thread: tokenized now, merged at the next call */
+    int rc = prev ? merge_entries(b, b->batch, b->dt, ln, 0) : TENYO_OK;
+    if (!rc && b->o.progress)
+        b->o.progress(b->o.progress_ud, "tokenize", b->tokenized, b->tokenized + b->nfbatch);
+    b->sec_tok += ty_now() - t0;
     return rc;
 }
 

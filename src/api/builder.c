@@ -8,7 +8,12 @@
  *                is copied into a pending batch. A repeated id replaces the
  *                earlier record in place and is counted.
  *   2. tokenize: when the batch holds BATCH_DOCS documents or BATCH_BYTES
- *                of text (and at write), it is tokenized in parallel: one
+ *                of text, it is handed to a background driver thread
+ *                (ty_bld_tokenize_async) and the caller goes on adding
+ *                (reading) while it is tokenized; the next full batch, or
+ *                write, first waits for it and merges it, so batches are
+ *                merged in add order (one thread, or a shared build:
+ *                tokenized on the spot). It is tokenized in parallel: one
  *                ty_tokctx (MeCab lattice + ICU state) per thread, kept
  *                across batches, over one shared MeCab model; each worker
  *                writes the terms of its documents into per-document
@@ -102,11 +107,13 @@
  *
  * Rejected: keeping every record's text until write (memory grows with the
  * corpus text: peak 2.1 GB for the 200k patents above); tokenizing
- * each record inside add() on the caller's thread (serial); a background
- * tokenizing thread overlapping the caller's reading (the reader is some
- * ten times faster than the tokenizer, so it would save little, for a
- * second batch in memory and a harder error path); fixed-width (uint32,
- * uint32) pairs (8 bytes a pair instead of about 3).
+ * each record inside add() on the caller's thread (serial); tokenizing a
+ * full batch while the caller waits (done before the background batch:
+ * reading and parsing the JSON on the caller's thread, a quarter to a third
+ * of the tokenizer's time on the 60,910-document jp corpus, left a core
+ * idle; the price is a second batch in memory and a tokenizer failure
+ * that shows at the next add); fixed-width (uint32, uint32) pairs (8 bytes
+ * a pair instead of about 3).
  */
 #include "api/api.h"
 #include "api/build.h"
@@ -188,6 +195,7 @@ fail:
 
 void tenyo_builder_free(tenyo_builder *b) {
     if (!b) return;
+    ty_bld_fly_drop(b); /* first: the batch in flight's workers read the builder */
     ty_bld_release(b);
     for (int t = 0; t < MAX_THREADS; t++) ty_tokctx_free(b->ctx[t]);
     ty_tokenizer_free(b->tok);
@@ -244,7 +252,7 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
                                    .lang = ty_bld_lang_code(d->lang), .rec = rec};
     b->batch_bytes += text.len;
     if (b->nbatch >= b->batch_docs || b->batch_bytes >= b->batch_max)
-        return ty_bld_tokenize_batch(b);
+        return ty_bld_tokenize_async(b);
     return TENYO_OK;
 fail:
     ty_buf_free(&text);
@@ -759,6 +767,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->sec_fieldmodel = tfm;
         st->sec_write = ty_now() - t5;
         st->sec_read = tread > 0 ? tread : 0;
+        st->sec_keywords = b->sec_kw;
         st->file_bytes = m.file_bytes;
     }
 done:
@@ -767,6 +776,7 @@ done:
     free(fstr);
     free(remap);
     ty_model_free(&m);
+    ty_bld_fly_drop(b); /* landed at the start; its arrays */
     ty_bld_release(b); /* the builder is spent: give its memory back now */
     if (rc == TENYO_ERR_NOMEM && !b->err[0])
         ty_seterr(b->err, sizeof b->err, "out of memory");

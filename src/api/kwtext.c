@@ -5,6 +5,9 @@
  * index has one (the builder packs it: ty_kw_build; each segment's part:
  * ty_kw_take_parts), else built in memory once from the titles and the
  * abstracts the index keeps (ty_kw_text, under the index's once). The
+ * builder's folding runs on its threads, each over a contiguous range of
+ * documents with an ICU state of its own, the pieces joined in order (the
+ * same section for any thread count). The
  * design, and why, is keywords.c's opening comment. Below keywords.c:
  * the index's open and updates call this file, never the search.
  */
@@ -92,27 +95,72 @@ int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
     return TENYO_OK;
 }
 
-int ty_kw_build(ty_model *m, const char *const *abs, char *err, size_t errlen) {
+/* One worker's share of ty_kw_build's folding: documents
+ * [ty_split(n, t, nt), ty_split(n, t + 1, nt)) into text[t], with an ICU
+ * state of its own; a failure's message into err[t]. */
+typedef struct kwb_job {
+    const ty_model *m;          /* titles in its docmeta */
+    const char *const *abs;     /* whole abstracts (NULL: none) */
+    ty_buf *text;               /* per worker: its documents' records */
+    char (*err)[TY_ERRLEN];     /* per worker: its failure's message */
+} kwb_job;
+
+static int kwb_worker(void *ud, int t, int nt) {
+    kwb_job *j = ud;
+    const ty_model *m = j->m;
     ty_icu *u = NULL;
-    ty_buf text = {0}, tmp = {0}, raw = {0}, out = {0};
-    int rc = ty_icu_new(&u, err, errlen);
-    for (uint64_t d = 0; d < m->ndocs && !rc; d++) {
-        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
-        rc = ty_kw_record(u, &tmp, &raw, t, abs[d], abs[d] ? strlen(abs[d]) : 0, &text);
+    ty_buf tmp = {0}, raw = {0};
+    int rc = ty_icu_new(&u, j->err[t], TY_ERRLEN);
+    uint64_t d1 = ty_split(m->ndocs, t + 1, nt);
+    for (uint64_t d = ty_split(m->ndocs, t, nt); d < d1 && !rc; d++) {
+        const char *ti = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        const char *a = j->abs[d];
+        rc = ty_kw_record(u, &tmp, &raw, ti, a, a ? strlen(a) : 0, &j->text[t]);
     }
-    if (!rc) rc = ty_kwx_pack(text.p ? text.p : "", text.len, m->ndocs, &out, err, errlen);
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(j->err[t], TY_ERRLEN, "out of memory building the "
+                                                              "keyword index");
+    ty_buf_free(&tmp);
+    ty_buf_free(&raw);
+    ty_icu_free(u);
+    return rc;
+}
+
+int ty_kw_build(ty_model *m, const char *const *abs, int threads, char *err, size_t errlen) {
+    /* the folding (ICU) over threads in contiguous document ranges, the
+     * pieces joined in document order: the same text for any count */
+    int nt = ty_parallel_workers(threads, m->ndocs, 1024);
+    ty_buf *part = ty_calloc((size_t)nt, sizeof *part), out = {0};
+    char (*perr)[TY_ERRLEN] = ty_calloc((size_t)nt, sizeof *perr);
+    int rc = TENYO_ERR_NOMEM;
+    if (!part || !perr) goto done;
+    kwb_job j = {m, abs, part, perr};
+    rc = ty_parallel(nt, kwb_worker, &j);
+    if (rc) {
+        for (int t = 0; t < nt; t++)
+            if (perr[t][0]) {
+                ty_seterr(err, errlen, "%s", perr[t]);
+                break;
+            }
+        goto done;
+    }
+    for (int t = 1; t < nt && !rc; t++)
+        if (part[t].len && ty_buf_append(&part[0], part[t].p, part[t].len)) rc = TENYO_ERR_NOMEM;
+    for (int t = 1; t < nt; t++) ty_buf_free(&part[t]);
+    if (!rc)
+        rc = ty_kwx_pack(part[0].p ? part[0].p : "", part[0].len, m->ndocs, threads, &out, err,
+                        errlen);
     if (!rc) {
         m->kw_blob = out.p;
         m->kw_len = out.len;
         out.p = NULL;
-    } else if (rc == TENYO_ERR_NOMEM) {
-        ty_seterr(err, errlen, "out of memory building the keyword index");
     }
-    ty_buf_free(&text);
-    ty_buf_free(&tmp);
-    ty_buf_free(&raw);
+done:
+    if (rc == TENYO_ERR_NOMEM)
+        ty_seterr(err, errlen, "out of memory building the keyword index");
+    for (int t = 0; part && t < nt; t++) ty_buf_free(&part[t]);
+    free(part);
+    free(perr);
     ty_buf_free(&out);
-    ty_icu_free(u);
     return rc;
 }
 

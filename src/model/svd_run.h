@@ -35,6 +35,17 @@ typedef struct svd_run {
     int64_t *zsum;       /* this process's rows of zi's sum over processes
                             (with sum_scatter_i64) */
     int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
+    int64_t *sacc;       /* one process, when it fits (TY_SVD_SCATTER_MAX):
+                            ncols x l, A^T Q's fixed-point rows of the
+                            document-order form (svd_fixed.c); NULL: the
+                            per-term form */
+    float *szb;          /* ncols x l: each term's float sum in the block
+                            being walked (with sacc) */
+    uint32_t *sstamp;    /* ncols: the last block (numbered across calls,
+                            from 1) whose sum szb holds; 0 none */
+    uint32_t *stouch;    /* ncols: the terms of the block being walked */
+    uint64_t *srange;    /* threads + 1: each worker's terms, by postings */
+    uint32_t sblk;       /* blocks numbered so far */
     int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
     double *colmax;      /* l: column maxima of the row-split block */
@@ -103,6 +114,18 @@ void ty_svd_trsm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
  * afterwards (its orth pass reads only those, then gathers). Exact over
  * fixed blocks: see the top. */
 int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
+/* Most bytes of the document-order form's blocks (sacc, szb: 12 bytes a
+ * term and column); larger vocabularies take the per-term form. */
+#define TY_SVD_SCATTER_MAX ((double)256 * 1024 * 1024)
+/* One process with ncols x l under TY_SVD_SCATTER_MAX: the blocks of the
+ * document-order form of A^T Q (after r->at and r->threads are set; from
+ * ty_svd_term_bounds); 1 when it is used, 0 when not (no error: the
+ * per-term form serves). */
+int ty_svd_scatter_setup(svd_run *r);
+void ty_svd_scatter_free(svd_run *r);
+/* Free the fixed-point sums' blocks of r (zi, zsum, iscr, iacc and the
+ * document-order form's), setting them NULL. */
+void ty_svd_fixed_free(svd_run *r);
 /* Every process's rows of the terms block (row_len floats each) to all. */
 int ty_svd_comm_gather(const svd_run *r, float *x, size_t row_len);
 int ty_svd_comm_max(const svd_run *r, double *x, size_t n);
@@ -120,7 +143,8 @@ int ty_svd_comm_sum(const svd_run *r, int64_t *x, size_t n);
  * bound: ~2^-42 of a diagonal entry at 10^6 rows, beyond double's. */
 int ty_svd_gram_fixed(svd_run *r, float *y, uint64_t rows, int split);
 /* tbound[t] = df_t * max_d |a_dt| over all processes (exact: an integer
- * sum and a maximum). */
+ * sum and a maximum); then the document-order form's blocks when they fit
+ * (ty_svd_scatter_setup). */
 int ty_svd_term_bounds(svd_run *r);
 /* A dense block of rows x cols floats for free(): aligned to 2 MiB and,
  * where the kernel offers it, backed by transparent huge pages. The sparse

@@ -19,9 +19,10 @@ typedef struct ty_kwx ty_kwx;
 
 /* The raw content of section "keywords" for the n records of
  * text[0..len) (each "title\nabstract" folded, NUL-terminated: the layout
- * keywords.c scans) into out: 0, or a status with the message in err. */
-int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, ty_buf *out, char *err,
-                size_t errlen);
+ * keywords.c scans) into out, on up to threads threads (the same bytes for
+ * any count): 0, or a status with the message in err. */
+int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf *out,
+                char *err, size_t errlen);
 
 /* A handle over the sections blob[0..nparts) (blob[p] of len[p] bytes,
  * raw content; they must outlive the handle). Part p's documents are the

@@ -211,17 +211,19 @@ void ty_mecab_ctx_free(ty_mecab_ctx *c) {
  * the base form is field 7 in ipadic). A missing or "*" base form falls
  * back to the surface (unknown words). */
 static void split_feature(ty_morph *m, const char *f) {
+    /* the commas up to the seventh by strchr, the length by strlen */
     const char *p = f, *b = NULL, *be = NULL;
-    int field = 0;
-    for (; *p; p++) {
-        if (*p != ',') continue;
-        field++;
-        if (field == 6) b = p + 1;
-        else if (field == 7) be = p;
+    for (int field = 1; field <= 7; field++) {
+        const char *c = strchr(p, ',');
+        if (!c) break;
+        if (field == 6) b = c + 1;
+        else if (field == 7) be = c;
+        p = c + 1;
     }
-    if (b && !be) be = p;
+    size_t n = strlen(f);
+    if (b && !be) be = f + n;
     m->pos = f;
-    m->pos_len = (size_t)(p - f);
+    m->pos_len = n;
     if (b && be > b && !(be - b == 1 && *b == '*')) {
         m->base = b;
         m->base_len = (size_t)(be - b);
