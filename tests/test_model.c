@@ -883,12 +883,27 @@ TY_TEST(model_q8_kernels_agree) {
         for (size_t i = 0; i < k; i++) exact += (double)x[r * k + i] * q[i];
         CHECK_NEAR(s0[r], exact, 1e-2);
     }
+    /* the dequantised rows (every exact score: fp32 scan, re-ranking, IVF)
+     * are the same bits with every kernel, a tail of fewer than 8 too */
+    float *r0 = malloc(n * k * sizeof *r0), *r1 = malloc(n * k * sizeof *r1);
+    CHECK(r0 && r1);
+    ty_q8_rows(&q8, 0, n, r0);
+    ty_q8 q7 = q8;
+    q7.dim = 7; /* rows of 7 bytes over the same codes */
+    float t0[7], t1[7];
+    ty_q8_row(&q7, 3, t0);
     const char *names[] = {"avx2", "avx512vnni"};
     for (int i = 0; i < 2; i++) {
         if (ty_q8_set_kernel(names[i])) continue; /* not on this CPU */
         ty_q8_scan(&q8, q, s1);
         CHECKF(memcmp(s0, s1, n * sizeof *s0) == 0, "kernel %s differs from c", names[i]);
+        ty_q8_rows(&q8, 0, n, r1);
+        CHECKF(memcmp(r0, r1, n * k * sizeof *r0) == 0, "rows with %s differ from c", names[i]);
+        ty_q8_row(&q7, 3, t1);
+        CHECKF(memcmp(t0, t1, sizeof t0) == 0, "a 7-byte row with %s differs", names[i]);
     }
+    free(r0);
+    free(r1);
     /* zero vector: scale 0, scores 0 */
     memset(x, 0, k * sizeof *x);
     ty_q8_free(&q8);

@@ -824,9 +824,33 @@ void ty_q8_free(ty_q8 *v) {
  * need not round like sdot's, and re-ranked scores would then differ from
  * scanned ones in the last bit). */
 
+#ifdef TY_X86
+/* Eight lanes at a time; each is the scalar loop's s * (float)q (an exact
+ * conversion and one rounded product), so the same bits. The scalar loop
+ * (at -O2, no SSE4.1 widening) was 80% of an fp32 LSA query's time. */
+__attribute__((target("avx2"))) static void row_avx2(const int8_t *q, float s, size_t dim,
+                                                     float *out) {
+    __m256 sv = _mm256_set1_ps(s);
+    size_t j = 0;
+    for (; j + 8 <= dim; j += 8) {
+        __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + j));
+        __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b));
+        _mm256_storeu_ps(out + j, _mm256_mul_ps(f, sv));
+    }
+    for (; j < dim; j++) out[j] = s * (float)q[j];
+}
+#endif
+
 void ty_q8_row(const ty_q8 *v, uint64_t d, float *out) {
     const int8_t *q = v->q + d * v->dim;
     float s = v->scale[d];
+#ifdef TY_X86
+    pthread_once(&kernel_once, pick_kernel);
+    if (kernel_fn != dots_c) { /* a kernel of this CPU's: it has AVX2 */
+        row_avx2(q, s, v->dim, out);
+        return;
+    }
+#endif
     for (size_t j = 0; j < v->dim; j++) out[j] = s * (float)q[j];
 }
 
