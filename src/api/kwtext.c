@@ -68,6 +68,15 @@ static uint64_t ty_kw_le64(const char *p) {
     return v;
 }
 
+/* The compressed bytes of m's section "keywords" (a sharded file's: their
+ * sum), from its section table: nothing read. */
+static uint64_t kw_sec_stored(const ty_model *m) {
+    uint64_t st = 0;
+    for (int k = 0; k < m->nsections; k++)
+        if (!strcmp(m->sections[k].name, "keywords")) st += m->sections[k].stored;
+    return st;
+}
+
 int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
     /* every part must have the section (its document count is checked
      * when they are read, kwtext_from_index); none is read here */
@@ -87,8 +96,7 @@ int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
         ty_model *m = i ? &seg[i - 1] : base;
         x->kw_part[i] = m->kw_sec;
         x->kw_pdocs[i] = m->ndocs;
-        for (int k = 0; k < m->nsections; k++) /* the file's (a sharded one's: its sum) */
-            if (!strcmp(m->sections[k].name, "keywords")) x->kw_stored += m->sections[k].stored;
+        x->kw_stored += kw_sec_stored(m);
         m->kw_sec = NULL;
     }
     x->kw_nparts = (uint32_t)n + 1;
@@ -195,8 +203,7 @@ static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
     if (!n && m->kw_sec && !x->upd.gpos) {
         sec = one;
         n = 1;
-        for (int k = 0; k < m->nsections; k++)
-            if (!strcmp(m->sections[k].name, "keywords")) x->kw_stored = m->sections[k].stored;
+        x->kw_stored = kw_sec_stored(m);
     }
     if (!n) return 1;
     const char **parts = ty_calloc(n, sizeof *parts);
@@ -291,8 +298,7 @@ int tenyo_index_keyword_size(const tenyo_index *x, uint64_t *stored, uint64_t *l
     if (x->kw_nparts) {
         st = x->kw_stored; /* every part has its section (ty_kw_take_parts) */
     } else if (x->m.kw_sec && !x->upd.gpos) {
-        for (int k = 0; k < x->m.nsections; k++)
-            if (!strcmp(x->m.sections[k].name, "keywords")) st += x->m.sections[k].stored;
+        st = kw_sec_stored(&x->m);
     } else if (x->kwx) {
         st = x->kw_stored; /* read already */
     }
