@@ -446,6 +446,27 @@ void tenyo_update_free(tenyo_update *u);
  * tenyo_writer_commit. */
 int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,
                         tenyo_build_stats *st, char *err, size_t errlen);
+/* tenyo_index_rebuild with the approximate-search lists set anew instead
+ * of kept: opts->ivf_lists as for tenyo_builder (> 0: that many lists; -1:
+ * 4 sqrt(n); 0: none, the lists and the float16 vectors dropped) and
+ * opts->f16_vectors (float16 vectors beside the lists; needs ivf_lists,
+ * else TENYO_ERR_ARG); threads and progress as tenyo_index_rebuild's, the
+ * other options the base's. When the index has no updates (no added
+ * documents, no deletions), its fit is already over exactly its live
+ * documents and nothing is refitted: the lists are built from the document
+ * vectors the index holds and the file is rewritten atomically with every
+ * other section copied byte for byte (each checked on the way), so every
+ * exact answer stays as it was. Float16 vectors are rounded from a fit's
+ * float vectors, which an index does not keep: f16_vectors keeps those the
+ * index has, and an index without them is refitted to make them. Any other
+ * case is a refit, as tenyo_index_rebuild, with these lists. *refitted
+ * (may be NULL): 1 refitted, 0 the lists alone. st (may be NULL): docs,
+ * terms, nnz, dim, sec_ivf, sec_total, file_bytes (and the refit's other
+ * times). Errors and the lock as tenyo_index_rebuild's; on any error but
+ * TENYO_ERR_UNSYNCED the index is as it was. */
+int tenyo_index_rebuild_ivf(const char *path, const tenyo_build_opts *opts,
+                            tenyo_build_stats *st, int *refitted, char *err,
+                            size_t errlen);
 /* Remove the updates of the index at path ("<path>.upd/"), e.g. after the
  * base was written again from source. TENYO_OK when there were none. */
 int tenyo_index_drop_updates(const char *path, char *err, size_t errlen);

@@ -4,7 +4,7 @@
 # Usage: TENYO=build/tenyo sh tests/cli.sh
 T=${TENYO:-build/tenyo}
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-cli-XXXXXX")
-trap 'umount "$D/s16/ro" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
+trap 'umount "$D/s16/ro" "$D/rvfull" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
 pass=0; fail=0
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; }
@@ -406,6 +406,93 @@ expect 0 cli_upd_info_after "$T" info "$D/u.tny"
 contains "$D/out" "documents  196" cli_upd_rebuild_docs
 if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
 expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
+# rebuild --ivf / --no-ivf: the lists of an index set anew without its
+# source. No updates: nothing refitted, every exact answer byte for byte as
+# before, the file passes check; --no-ivf gives back the very bytes; with
+# updates the lists come with a refit
+cp "$D/s.tny" "$D/rv.tny"
+for m in lsa tfidf hybrid; do "$T" similar "$D/rv.tny" SAMPLE-001 -k 10 --mode $m --json >"$D/rv_$m.json"; done
+"$T" ideas "$D/rv.tny" SAMPLE-001 -n 5 >"$D/rv_ideas.txt" 2>/dev/null
+expect 0 cli_rv_ivf "$T" rebuild "$D/rv.tny" --ivf=8
+contains "$D/err" "rebuilt the 8 IVF lists of 200 documents" cli_rv_ivf_summary
+contains "$D/err" "not refitted" cli_rv_ivf_not_refitted
+expect 0 cli_rv_ivf_info "$T" info "$D/rv.tny"
+contains "$D/out" "IVF 8 lists" cli_rv_ivf_info_lists
+expect 0 cli_rv_ivf_check "$T" check "$D/rv.tny"
+same=1
+for m in lsa tfidf hybrid; do
+  "$T" similar "$D/rv.tny" SAMPLE-001 -k 10 --mode $m --json >"$D/out" 2>/dev/null
+  cmp -s "$D/out" "$D/rv_$m.json" || { same=0; echo "  $m differs"; }
+done
+"$T" ideas "$D/rv.tny" SAMPLE-001 -n 5 >"$D/out" 2>/dev/null
+cmp -s "$D/out" "$D/rv_ideas.txt" || { same=0; echo "  ideas differs"; }
+[ $same = 1 ] && ok cli_rv_ivf_exact_unchanged || bad cli_rv_ivf_exact_unchanged
+expect 0 cli_rv_ivf_nprobe_all "$T" similar "$D/rv.tny" SAMPLE-001 -k 10 --mode lsa --nprobe 100000 --json
+if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["results"]; b=json.load(open(sys.argv[2]))["results"]; assert [r["id"] for r in a]==[r["id"] for r in b] and len(a)==10' "$D/out" "$D/rv_lsa.json"; then ok cli_rv_ivf_nprobe_all_exact; else bad cli_rv_ivf_nprobe_all_exact; fi
+expect 0 cli_rv_ivf_bench "$T" bench "$D/rv.tny" -m lsa,ivf -n 20 -t 1 --json "$D/rv_bench.json"
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); s=json.dumps(o); assert "ivf" in s and "nprobe" in s, s[:300]' "$D/rv_bench.json"; then ok cli_rv_ivf_bench_ivf_rows; else bad cli_rv_ivf_bench_ivf_rows; fi
+expect 0 cli_rv_ivf_again "$T" rebuild "$D/rv.tny" --ivf=4
+expect 0 cli_rv_ivf_again_info "$T" info "$D/rv.tny"
+contains "$D/out" "IVF 4 lists" cli_rv_ivf_again_lists
+expect 0 cli_rv_no_ivf "$T" rebuild "$D/rv.tny" --no-ivf
+contains "$D/err" "dropped the IVF lists" cli_rv_no_ivf_summary
+expect 0 cli_rv_no_ivf_info "$T" info "$D/rv.tny"
+contains "$D/out" "no IVF" cli_rv_no_ivf_info_none
+cmp -s "$D/rv.tny" "$D/s.tny" && ok cli_rv_no_ivf_same_bytes || bad cli_rv_no_ivf_same_bytes
+expect 1 cli_rv_f16_alone "$T" rebuild "$D/rv.tny" --f16
+contains "$D/err" "give --ivf too" cli_rv_f16_alone_msg
+expect 1 cli_rv_no_ivf_with_ivf "$T" rebuild "$D/rv.tny" --no-ivf --ivf
+expect 1 cli_rv_ivf_bad_count "$T" rebuild "$D/rv.tny" --ivf=0
+cmp -s "$D/rv.tny" "$D/s.tny" && ok cli_rv_refused_unchanged || bad cli_rv_refused_unchanged
+# float16 vectors come from a fit's float vectors: made by a refit, then kept
+expect 0 cli_rv_f16 "$T" rebuild "$D/rv.tny" --ivf=8 --f16
+contains "$D/err" "(refit)" cli_rv_f16_refit
+expect 0 cli_rv_f16_info "$T" info --json "$D/rv.tny"
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["search"]["f16_bytes"] > 0 and o["search"]["ivf_lists"] == 8, o["search"]' "$D/out"; then ok cli_rv_f16_bytes; else bad cli_rv_f16_bytes; fi
+expect 0 cli_rv_f16_kept "$T" rebuild "$D/rv.tny" --ivf=6 --f16
+contains "$D/err" "float16 vectors kept" cli_rv_f16_kept_summary
+expect 0 cli_rv_f16_kept_check "$T" check "$D/rv.tny"
+# bad input: a file that is no index, a damaged section (read lazily, so
+# only the copy meets it): refused naming the file, nothing changed
+printf 'not an index at all, just some bytes\n' >"$D/rv_bad.tny"
+expect 3 cli_rv_not_index "$T" rebuild "$D/rv_bad.tny" --ivf
+contains "$D/err" "rv_bad.tny" cli_rv_not_index_named
+cp "$D/s.tny" "$D/rv_dmg.tny"
+python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-3]^=0xff; open(p,"wb").write(b)' "$D/rv_dmg.tny"
+cp "$D/rv_dmg.tny" "$D/rv_dmg.keep"
+expect 3 cli_rv_damaged "$T" rebuild "$D/rv_dmg.tny" --ivf
+contains "$D/err" "rv_dmg.tny: section 'abstracts'" cli_rv_damaged_named
+cmp -s "$D/rv_dmg.tny" "$D/rv_dmg.keep" && ok cli_rv_damaged_unchanged || bad cli_rv_damaged_unchanged
+ls "$D" | grep -q '^rv_dmg.tny\..*tmp' && bad cli_rv_damaged_no_temp || ok cli_rv_damaged_no_temp
+# an index with updates is refitted with the new lists, the updates merged
+cp "$D/u150.jsonl" "$D/rvu.jsonl"
+expect 0 cli_rvu_base "$T" index -q -o "$D/rvu.tny" "$D/rvu.jsonl"
+expect 0 cli_rvu_add "$T" add -q "$D/rvu.tny" "$D/u50.jsonl"
+expect 0 cli_rvu_ivf "$T" rebuild "$D/rvu.tny" --ivf=4
+contains "$D/err" "rebuilt 200 documents (refit)" cli_rvu_ivf_refit
+expect 0 cli_rvu_info "$T" info "$D/rvu.tny"
+contains "$D/out" "IVF 4 lists" cli_rvu_info_lists
+contains "$D/out" "200 documents fitted" cli_rvu_info_fitted
+expect 0 cli_rvu_check "$T" check "$D/rvu.tny"
+expect 0 cli_rvu_nprobe "$T" similar "$D/rvu.tny" SAMPLE-190 -k 3 --mode lsa --nprobe 2
+# a full disk while the file is rewritten: refused, the index as it was,
+# no temporary file left (a tmpfs: root only)
+mkdir "$D/rvfull"
+if mount -t tmpfs -o size=1m tmpfs "$D/rvfull" 2>/dev/null; then
+  cp "$D/s.tny" "$D/rvfull/x.tny"
+  mkdir "$D/rvfull/x.tny.upd"
+  avail=$(df -k --output=avail "$D/rvfull" | tail -1)
+  dd if=/dev/zero of="$D/rvfull/fill" bs=1k count=$((avail - 48)) 2>/dev/null
+  expect 4 cli_rv_full "$T" rebuild "$D/rvfull/x.tny" --ivf=8
+  contains "$D/err" "x.tny is unchanged" cli_rv_full_unchanged_msg
+  cmp -s "$D/rvfull/x.tny" "$D/s.tny" && ok cli_rv_full_unchanged || bad cli_rv_full_unchanged
+  ls "$D/rvfull" | grep -q '\.tmp\.' && bad cli_rv_full_no_temp || ok cli_rv_full_no_temp
+  rm -f "$D/rvfull/fill"
+  expect 0 cli_rv_full_then_room "$T" rebuild "$D/rvfull/x.tny" --ivf=8
+  umount "$D/rvfull"
+else
+  echo "skip cli_rv_full*: cannot mount a tmpfs (not root?)"
+fi
 
 # index safety (issue 16): one writer lock for every writer, real paths,
 # what -o may replace, leftovers, honest durability, umask, base marker

@@ -1,6 +1,7 @@
 #!/bin/sh
 # crash.sh — crash safety of index updates: `tenyo index`, `add`, `delete`
-# and `rebuild` are killed with SIGKILL at random moments, many times, and
+# and `rebuild` (also `rebuild --ivf` of an index without updates: the
+# lists alone) are killed with SIGKILL at random moments, many times, and
 # after each kill the index must open and answer exactly as it did before
 # the command or exactly as it does after the command ran to the end —
 # never anything in between, never an error.
@@ -49,6 +50,7 @@ rnd() { od -An -N4 -tu4 /dev/urandom | awk -v m="$1" '{ print $1 % m }'; }
 sig() {
     {
         "$T" info --json "$1/x.tny" | sed -n 's/.*"documents":\([0-9]*\).*"generation":\([0-9]*\).*/docs \1 gen \2/p'
+        "$T" info --json "$1/x.tny" | grep -o '"ivf_lists": *[0-9]*'
         for q in SAMPLE-020 SAMPLE-170 SAMPLE-010; do
             "$T" similar "$1/x.tny" "$q" -k 5 --json 2>&1 | tr -d '\n' | sed "s|$1/||g"
             echo
@@ -77,6 +79,9 @@ if [ ! -s "$W/s0/x.tny.upd/MANIFEST" ]; then
     exit 1
 fi
 
+mkdir "$W/r0"
+"$T" index -q -t 1 -o "$W/r0/x.tny" "$W/base.jsonl" 2>/dev/null
+
 # the command's arguments for the index file $1 (no spaces in $W: mktemp),
 # run without a wrapper so that $! is tenyo itself
 args() {
@@ -85,6 +90,7 @@ args() {
     addall) echo "add -q -t 1 $1 $S" ;; # longer: the races
     delete) echo "delete $1 SAMPLE-020 SAMPLE-160 SAMPLE-001" ;;
     rebuild) echo "rebuild -t 1 $1" ;;
+    relist) echo "rebuild -t 1 --ivf=4 $1" ;; # no updates: the lists alone
     index) echo "index -q -t 1 -o $1 $W/reindex.jsonl" ;;
     esac
 }
@@ -92,15 +98,17 @@ args() {
 # leftovers DIR: temporary files of killed writers still in DIR
 leftovers() { ls "$1" "$1/x.tny.upd" 2>/dev/null | grep '\.tmp\.'; }
 
-for cmd in add delete rebuild index link-add link-delete link-rebuild link-index; do
+for cmd in add delete rebuild relist index link-add link-delete link-rebuild link-relist link-index; do
     c=${cmd#link-}
+    src=s0 # the starting state; relist: a base without updates
+    [ "$c" = relist ] && src=r0
     # target KDIR: the path the command names for the index in KDIR
     target() { if [ "$c" = "$cmd" ]; then echo "$1/x.tny"; else echo "$W/L/x.tny"; fi; }
     rm -rf "$W/a" "$W/b" "$W/L"
     mkdir "$W/L"
-    cp -r "$W/s0" "$W/a"
+    cp -r "$W/$src" "$W/a"
     sig "$W/a" > "$W/sig0"
-    cp -r "$W/s0" "$W/b"
+    cp -r "$W/$src" "$W/b"
     t0=$(now_ms)
     "$T" $(args "$W/b/x.tny" "$c") 2>/dev/null
     t1=$(now_ms)
@@ -115,7 +123,7 @@ for cmd in add delete rebuild index link-add link-delete link-rebuild link-index
     while [ $i -lt "$RUNS" ]; do
         i=$((i + 1))
         rm -rf "$W/k"
-        cp -r "$W/s0" "$W/k"
+        cp -r "$W/$src" "$W/k"
         rm -f "$W/L/x.tny" && ln -s ../k/x.tny "$W/L/x.tny"
         delay=$(rnd "$dur")
         "$T" $(args "$(target "$W/k")" "$c") >/dev/null 2>&1 &

@@ -145,6 +145,11 @@ usage_error range_index_--ivf_above "--ivf must be an integer from 1 to 1000000,
 usage_error range_index_--ivf_nan "--ivf must be an integer from 1 to 1000000, not 'x'" index --ivf=x -o "$D/x.tny" x
 accepted range_index_--ivf_min index --ivf=1 -o "$D/x.tny" "$D/none.jsonl"
 accepted range_index_--ivf_max index --ivf=1000000 -o "$D/x.tny" "$D/none.jsonl"
+usage_error range_rebuild_--ivf_below "--ivf must be an integer from 1 to 1000000, not '0'" rebuild --ivf=0 "$N"
+usage_error range_rebuild_--ivf_above "--ivf must be an integer from 1 to 1000000, not '1000001'" rebuild --ivf=1000001 "$N"
+usage_error range_rebuild_--ivf_nan "--ivf must be an integer from 1 to 1000000, not 'x'" rebuild --ivf=x "$N"
+accepted range_rebuild_--ivf_min rebuild --ivf=1 "$N"
+accepted range_rebuild_--ivf_max rebuild --ivf=1000000 "$N"
 
 # values that are neither numbers nor choices
 usage_error seed_negative "--seed must be an integer from 0 to 18446744073709551615, not '-1'" index --seed -1 -o "$D/x.tny" x

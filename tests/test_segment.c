@@ -646,3 +646,78 @@ TY_TEST(f16_section_damaged_refused) {
     CHECK(rc == TENYO_ERR_CORRUPT && !x);
     CHECKF(strstr(err, "docvec.f16") && strstr(err, "document 7"), "%s", err);
 }
+
+/* The answers of every exact mode for a few documents of the index at p,
+ * as bytes (ids and scores) into out (n hits each): 0 when they could be
+ * had. */
+static int exact_answers(const char *p, tenyo_hit *out, size_t n) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[256];
+    int bad = tenyo_index_open(p, &x, err, sizeof err) || tenyo_ctx_new(x, &c, err, sizeof err);
+    for (int m = 0; m < 3 && !bad; m++)
+        for (uint64_t d = 0; d < 4 && !bad; d++) {
+            tenyo_hit *h = out + (size_t)(m * 4 + (int)d) * n;
+            memset(h, 0, n * sizeof *h);
+            bad = tenyo_similar_doc(c, d * 37, (tenyo_mode)m, n, h) != (int)n;
+        }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    return bad;
+}
+
+/* tenyo_index_rebuild_ivf: without updates the lists alone (nothing
+ * refitted: the exact answers and every other section the same, the file
+ * back to its very bytes without lists); float16 vectors without lists
+ * refused; with updates a refit with the new lists. */
+TY_TEST(segment_rebuild_ivf_lists_alone) {
+    const char *p = make_base("seg_relist.tny", 200, 0);
+    CHECK(p);
+    size_t n0 = 0, n1 = 0;
+    char *orig = ty_test_slurp(p, &n0);
+    CHECK(orig);
+    enum { K = 10 };
+    static tenyo_hit before[12 * K], after[12 * K];
+    CHECK_EQ_INT(exact_answers(p, before, K), 0);
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.threads = 1;
+    o.ivf_lists = 6;
+    tenyo_build_stats st;
+    int refitted = -1;
+    char err[256] = "";
+    int rc = tenyo_index_rebuild_ivf(p, &o, &st, &refitted, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "%s", err);
+    CHECK_EQ_INT(refitted, 0);
+    CHECK_EQ_INT(st.docs, 200);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ivf_lists(x), 6);
+    tenyo_index_free(x);
+    tenyo_check_stats cs;
+    CHECKF(tenyo_index_check(p, 0, &cs, NULL, NULL, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK_EQ_INT(exact_answers(p, after, K), 0);
+    CHECK(memcmp(before, after, sizeof before) == 0);
+    o.f16_vectors = 1; /* the index has none: made by a refit */
+    o.ivf_lists = 0;
+    CHECK_EQ_INT(tenyo_index_rebuild_ivf(p, &o, &st, &refitted, err, sizeof err), TENYO_ERR_ARG);
+    o.f16_vectors = 0;
+    rc = tenyo_index_rebuild_ivf(p, &o, &st, &refitted, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "%s", err);
+    CHECK_EQ_INT(refitted, 0);
+    char *back = ty_test_slurp(p, &n1);
+    CHECK(back && n1 == n0 && memcmp(orig, back, n0) == 0);
+    free(back);
+    free(orig);
+    CHECK_EQ_INT(add_range(p, 0, 5, NULL), TENYO_OK); /* replaces five */
+    o.ivf_lists = 4;
+    rc = tenyo_index_rebuild_ivf(p, &o, &st, &refitted, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "%s", err);
+    CHECK_EQ_INT(refitted, 1);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ivf_lists(x), 4);
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    CHECK_EQ_INT(in.generation, 0);
+    tenyo_index_free(x);
+}

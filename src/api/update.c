@@ -413,65 +413,75 @@ done:
     return rc;
 }
 
-int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_build_stats *st,
-                        char *err, size_t errlen) {
-    if (!path) return TENYO_ERR_ARG;
-    ty_wlock lk = {.fd = -1};
-    tenyo_index *x = NULL;
-    tenyo_builder *b = NULL;
-    const char **terms = NULL;
-    ty_buf surf = {0}, phr = {0}, ab = {0};
-    const char *dir = NULL;
+/* Open the index at path for a rebuild: under the writer lock (*lk,
+ * taken on the real path, killed writers' leftovers collected) and with
+ * its term counts. 0, or the status with the message. */
+static int rebuild_open(const char *path, ty_wlock *lk, tenyo_index **x, char *err,
+                        size_t errlen) {
     struct stat sst;
-    int rc = TENYO_ERR_IO;
     if (stat(path, &sst) != 0) {
         ty_seterr(err, errlen, "%s: cannot open the index: %s", path, strerror(errno));
-        if (errno == ENOENT) rc = TENYO_ERR_NOTFOUND;
-        goto done;
+        return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
     }
-    rc = ty_shards_refuse(path, err, errlen);
-    if (rc) goto done;
+    int rc = ty_shards_refuse(path, err, errlen);
+    if (rc) return rc;
     /* the writer lock on the real path: a rebuild through a symbolic link
      * replaces the file it points to, never the link */
-    rc = ty_wlock_take(path, &lk, err, errlen);
-    if (rc) goto done;
-    ty_wlock_collect(&lk);
-    path = lk.path;
-    dir = lk.dir;
-    rc = tenyo_index_open(path, &x, err, errlen);
-    if (rc) goto done;
-    if (!ty_model_has_tf(&x->m)) {
+    rc = ty_wlock_take(path, lk, err, errlen);
+    if (rc) return rc;
+    ty_wlock_collect(lk);
+    rc = tenyo_index_open(lk->path, x, err, errlen);
+    if (rc) return rc;
+    if (!ty_model_has_tf(&(*x)->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
-                  "index the source again instead", path, x->m.format_version);
-        rc = TENYO_ERR_VERSION;
-        goto done;
+                  "index the source again instead", lk->path, (*x)->m.format_version);
+        return TENYO_ERR_VERSION;
     }
-    rc = ty_model_need_tf(&x->m, err, errlen);
-    if (rc) goto done;
-    tenyo_build_opts o;
-    tenyo_build_opts_default(&o);
+    return TENYO_OK;
+}
+
+/* The builder's options for a refit of x: the base's, with threads and
+ * progress from opts and the lists ivf_lists / f16 (ivf_lists as
+ * tenyo_build_opts'). */
+static void refit_opts(const tenyo_index *x, const tenyo_build_opts *opts, int ivf_lists,
+                       int f16, tenyo_build_opts *o) {
+    tenyo_build_opts_default(o);
     if (opts) {
-        o.threads = opts->threads;
-        o.progress = opts->progress;
-        o.progress_ud = opts->progress_ud;
+        o->threads = opts->threads;
+        o->progress = opts->progress;
+        o->progress_ud = opts->progress_ud;
     }
     const ty_model *m = &x->m;
-    o.tok = x->tok;
-    o.seed = m->seed;
-    o.min_df = m->min_df;
-    o.max_df_ratio = m->max_df_ratio;
-    o.oversample = m->oversample;
-    o.power_iters = m->power_iters;
-    o.max_terms = (int)m->max_terms;
+    o->tok = x->tok;
+    o->seed = m->seed;
+    o->min_df = m->min_df;
+    o->max_df_ratio = m->max_df_ratio;
+    o->oversample = m->oversample;
+    o->power_iters = m->power_iters;
+    o->max_terms = (int)m->max_terms;
     /* the rank asked for is not recorded: keep the base's, unless it was the
      * small-corpus cap (half the smaller dimension), then the default */
     uint64_t fit_docs = x->upd.gpos ? x->upd.base_docs : m->ndocs;
     uint64_t fit_terms = x->upd.gpos ? x->upd.fit_terms : m->nterms;
     uint64_t cap = (fit_docs < fit_terms ? fit_docs : fit_terms) / 2;
-    o.dim = m->dim && m->dim != cap ? (int)m->dim : 0;
-    o.ivf_lists = x->ivf ? -1 : 0;
-    o.f16_vectors = x->ivf && x->m.doc_h; /* rounded again from the new fit */
-    rc = tenyo_builder_new(&o, &b, err, errlen);
+    o->dim = m->dim && m->dim != cap ? (int)m->dim : 0;
+    o->ivf_lists = ivf_lists;
+    o->f16_vectors = ivf_lists && f16; /* rounded again from the new fit */
+}
+
+/* Refit *xp (opened by rebuild_open, freed here: *xp NULL after) into a
+ * new base at path, the updates in dir dropped once it is in place. */
+static int refit(tenyo_index **xp, const char *path, const char *dir,
+                 const tenyo_build_opts *o, tenyo_build_stats *st, char *err,
+                 size_t errlen) {
+    tenyo_index *x = *xp;
+    tenyo_builder *b = NULL;
+    const char **terms = NULL;
+    ty_buf surf = {0}, phr = {0}, ab = {0};
+    int rc = ty_model_need_tf(&x->m, err, errlen);
+    if (rc) goto done;
+    const ty_model *m = &x->m;
+    rc = tenyo_builder_new(o, &b, err, errlen);
     if (rc) goto done;
     if (m->labels_blob) {
         rc = ty_builder_set_labels(b, m->labels_blob, (size_t)m->labels_len);
@@ -501,7 +511,7 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
         }
     }
     tenyo_index_free(x); /* the builder holds what it needs */
-    x = NULL;
+    *xp = x = NULL;
     rc = tenyo_builder_write(b, path, st);
     if (rc) {
         ty_seterr(err, errlen, "%s: %s", path, tenyo_builder_error(b));
@@ -518,15 +528,144 @@ int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_bu
     ty_sync_dir(dir, NULL, 0);
     rc = TENYO_OK;
 done:
-    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory rebuilding", path);
     free(terms);
     ty_buf_free(&surf);
     ty_buf_free(&phr);
     ty_buf_free(&ab);
     tenyo_builder_free(b);
+    return rc;
+}
+
+/* The lists of the documents of x as ty_ivf_write's blob (into *blob):
+ * k-means over the vectors x searches (its int8 codes, dequantised: unit
+ * rows), with the base's seed, lists as tenyo_build_opts.ivf_lists. */
+static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err,
+                    size_t errlen) {
+    uint64_t n = x->m.ndocs;
+    uint32_t k = x->m.dim;
+    float *v = ty_mallocarray((size_t)n * k, sizeof *v);
+    if (!v) return TENYO_ERR_NOMEM;
+    for (uint64_t d = 0; d < n; d++) {
+        const int8_t *q = x->q8.q + (size_t)d * k;
+        float s = x->q8.scale[d], *r = v + (size_t)d * k;
+        for (uint32_t j = 0; j < k; j++) r[j] = s * (float)q[j];
+    }
+    ty_ivf_opts io = {0};
+    io.nlist = ivf_lists > 0 ? (uint32_t)ivf_lists : 0;
+    io.seed = x->m.seed;
+    ty_ivf iv;
+    memset(&iv, 0, sizeof iv);
+    int rc = ty_ivf_build(v, n, k, &io, &iv, err, errlen);
+    free(v);
+    if (!rc) rc = ty_ivf_write(&iv, blob);
+    ty_ivf_free(&iv);
+    return rc;
+}
+
+/* The lists alone: x (freed here, *xp NULL after) has no updates, so its
+ * fit is over exactly its documents and stays; the lists are built anew
+ * (ivf_lists 0: none) and the file at path rewritten with every other
+ * section as it was, the float16 vectors kept with f16 (x has them) or
+ * dropped. */
+static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *opts,
+                  int ivf_lists, int f16, tenyo_build_stats *st, char *err, size_t errlen) {
+    tenyo_index *x = *xp;
+    double t0 = ty_now();
+    tenyo_progress_fn pf = opts ? opts->progress : NULL;
+    void *pud = opts ? opts->progress_ud : NULL;
+    ty_buf blob = {0};
+    int rc = TENYO_OK;
+    if (ivf_lists && (!x->m.dim || !x->m.ndocs)) {
+        ty_seterr(err, errlen, "%s: no LSA document vectors (rank 0): no lists to build",
+                  path);
+        return TENYO_ERR_ARG;
+    }
+    if (ivf_lists) {
+        if (pf) pf(pud, "ivf", 0, 1);
+        char why[TY_ERRLEN] = "";
+        rc = lists_of(x, ivf_lists, &blob, why, sizeof why);
+        if (rc) {
+            if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory for the lists", path);
+            else ty_seterr(err, errlen, "%s: %s", path, why);
+            ty_buf_free(&blob);
+            return rc;
+        }
+        if (pf) pf(pud, "ivf", 1, 1);
+    }
+    double t1 = ty_now();
+    st->docs = x->m.ndocs;
+    st->terms = x->m.nterms;
+    st->nnz = x->m.ndocs ? x->m.tfidf.rowptr[x->m.ndocs] : 0;
+    st->dim = (int)x->m.dim;
+    st->sec_ivf = ivf_lists ? t1 - t0 : 0;
+    tenyo_index_free(x); /* the rewrite copies from the file */
+    *xp = NULL;
+    if (pf) pf(pud, "write", 0, 1);
+    const char *drop[] = {"ivf", "docvec.f16"};
+    ty_secput put = {"ivf", blob.p, blob.len};
+    rc = ty_store_rewrite(path, drop, f16 ? 1 : 2, &put, ivf_lists ? 1 : 0, &st->file_bytes,
+                          err, errlen);
+    ty_buf_free(&blob);
+    if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
+    if (pf) pf(pud, "write", 1, 1);
+    st->sec_write = ty_now() - t1;
+    st->sec_total = ty_now() - t0;
+    return rc;
+}
+
+/* tenyo_index_rebuild (set 0: the lists as the base has them) and
+ * tenyo_index_rebuild_ivf (set 1: opts's). */
+static int rebuild(const char *path, const tenyo_build_opts *opts, int set,
+                   tenyo_build_stats *st, int *refitted, char *err, size_t errlen) {
+    tenyo_build_stats s0;
+    if (!st) st = &s0;
+    memset(st, 0, sizeof *st);
+    if (refitted) *refitted = 1;
+    if (!path) return TENYO_ERR_ARG;
+    int ivf_lists = set && opts ? opts->ivf_lists : 0;
+    int f16 = set && opts ? opts->f16_vectors : 0;
+    if (set && (ivf_lists < -1 || (f16 && !ivf_lists))) {
+        ty_seterr(err, errlen, ivf_lists < -1 ? "%s: bad list count %d" :
+                  "%s: float16 vectors serve the approximate search's re-rank: "
+                  "build the lists too", path, ivf_lists);
+        return TENYO_ERR_ARG;
+    }
+    ty_wlock lk = {.fd = -1};
+    tenyo_index *x = NULL;
+    int rc = rebuild_open(path, &lk, &x, err, errlen);
+    if (rc) goto done;
+    if (!set) {
+        ivf_lists = x->ivf ? -1 : 0;
+        f16 = x->ivf && x->m.doc_h;
+    }
+    /* no updates: the fit is over exactly the live documents. float16
+     * vectors are rounded from a fit's float vectors, which the index
+     * does not keep: those it has are kept, else a refit makes them */
+    int fit_holds = !x->upd.gpos && !x->upd.nseg && !x->upd.base_deleted &&
+                    x->m.format_version == TY_STORE_FORMAT && (!f16 || x->m.doc_h);
+    if (set && fit_holds) {
+        if (refitted) *refitted = 0;
+        rc = relist(&x, lk.path, opts, ivf_lists, f16, st, err, errlen);
+    } else {
+        tenyo_build_opts o;
+        refit_opts(x, opts, ivf_lists, f16, &o);
+        rc = refit(&x, lk.path, lk.dir, &o, st, err, errlen);
+    }
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory rebuilding", path);
     tenyo_index_free(x);
     ty_wlock_release(&lk);
     return rc;
+}
+
+int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts, tenyo_build_stats *st,
+                        char *err, size_t errlen) {
+    return rebuild(path, opts, 0, st, NULL, err, errlen);
+}
+
+int tenyo_index_rebuild_ivf(const char *path, const tenyo_build_opts *opts,
+                            tenyo_build_stats *st, int *refitted, char *err, size_t errlen) {
+    return rebuild(path, opts, 1, st, refitted, err, errlen);
 }
 
 int ty_upd_drop(const char *dir, char *err, size_t errlen) {

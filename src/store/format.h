@@ -224,7 +224,7 @@
 #include <zstd.h>
 
 #define STORE_MAGIC "TENYOIDX"
-#define STORE_VERSION 3u
+#define STORE_VERSION TY_STORE_FORMAT
 #define STORE_FIXED 32u            /* bytes before the section table */
 #define STORE_ENTRY 48u            /* bytes per section table entry */
 #define STORE_LEVEL 3              /* zstd level for every section */

@@ -86,6 +86,29 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
  * TENYO_ERR_UNSYNCED (with the message) when the file is in place but the
  * directory sync after the rename failed. */
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
+/* The index format this library writes (format.h's "Format history"). */
+#define TY_STORE_FORMAT 3u
+
+/* A section put in by ty_store_rewrite: its name and raw content. */
+typedef struct ty_secput {
+    const char *name;         /* [a-z0-9._], at most 15 bytes */
+    const void *data;         /* len raw bytes (borrowed) */
+    uint64_t len;
+} ty_secput;
+/* Rewrite the single index file at path (format 3) atomically, as
+ * ty_store_write does (temporary file, fsync, rename, directory sync):
+ * the sections named in drop[0..ndrop) and in put left out, put[0..nput)
+ * (in the writer's section order, compressed here) put in where the
+ * writer puts them, every other section's frame copied byte for byte and
+ * checked on the way (zstd checksum, raw size: a damaged one stops the
+ * rewrite with the file and section named), the header's "updated" byte
+ * kept. What the file held otherwise is unchanged, so a model read from
+ * it answers as before. *bytes: the new file's size. On any error the old
+ * file is as it was (TENYO_ERR_UNSYNCED: in place, directory not synced;
+ * TENYO_ERR_VERSION: an older format, which this does not rewrite). */
+int ty_store_rewrite(const char *path, const char *const *drop, int ndrop,
+                     const ty_secput *put, int nput, uint64_t *bytes, char *err,
+                     size_t errlen);
 /* Set the "updated" byte of the base file at path (format 3; formats 1-2
  * are left as they are), fdatasync'd. Under the writer lock. */
 int ty_store_mark_updated(const char *path, char *err, size_t errlen);

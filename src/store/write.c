@@ -39,6 +39,7 @@
  * read): the same code, never a second encoder.
  */
 #include "store/format.h"
+#include "store/reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,6 +150,8 @@ typedef struct writer {
                                    out (ty_store_encode_meta) */
     int no_docmeta;             /* and "docmeta" (ty_store_encode_meta
                                    with its text at the shards' writers) */
+    unsigned char updated;      /* the header's "updated" byte (0, or kept
+                                   by ty_store_rewrite) */
 } writer;
 
 /* Write all of p[0..n) at the current end of the temp file. */
@@ -538,6 +541,7 @@ static size_t header_bytes(const writer *w, unsigned char *h) {
         put_le64(e + 32, w->sec[i].raw);
     }
     put_le64(h + n, ty_fnv1a_std(h, n)); /* byte 20 (updated) is 0 here */
+    h[STORE_UPDATED_AT] = w->updated;   /* outside the checksum */
     return n + 8;
 }
 
@@ -836,5 +840,170 @@ int ty_store_mark_updated(const char *path, char *err, size_t errlen) {
     }
 done:
     if (fd >= 0) close(fd);
+    return rc;
+}
+
+/* ============================================================ rewrite */
+
+/* The sections write_sections writes, in its order: where a section put
+ * in by ty_store_rewrite goes among those it copies. */
+static const char *const layout_order[] = {
+    "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
+    "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta",
+    "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
+    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "common",   "numbers",
+    "keywords",  "abstracts"};
+#define LAYOUT_N (sizeof layout_order / sizeof layout_order[0])
+
+/* Position of a section name in layout_order; one not there: after all. */
+static size_t layout_rank(const char *name) {
+    for (size_t i = 0; i < LAYOUT_N; i++)
+        if (!strncmp(name, layout_order[i], 16)) return i;
+    return LAYOUT_N;
+}
+
+/* Copy section s of the file r reads, its frame byte for byte, into w as
+ * one section, decompressing it on the way (into a small buffer, thrown
+ * away) so that its zstd checksum and its raw size are checked: a damaged
+ * frame stops the rewrite instead of being carried on. */
+static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
+                     unsigned char *buf, size_t cap, unsigned char *sink, size_t sinkcap) {
+    if (w->rc) return;
+    memset(w->sec[w->nsec].name, 0, 16);
+    memcpy(w->sec[w->nsec].name, s->name, strnlen(s->name, 16));
+    w->sec[w->nsec].off = w->off;
+    w->sec[w->nsec].raw = s->raw;
+    ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
+    uint64_t done = 0, raw = 0;
+    size_t left = 1; /* zstd's hint: 0 once the frame is whole */
+    while (done < s->stored && !w->rc) {
+        size_t n = s->stored - done < cap ? (size_t)(s->stored - done) : cap;
+        ssize_t k = pread(r->fd, buf, n, (off_t)(s->off + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(w->err, w->errlen, "%s: cannot read section '%s': %s", r->path,
+                      s->name, k < 0 ? strerror(errno) : "file ends early");
+            w->rc = TENYO_ERR_IO;
+            return;
+        }
+        ZSTD_inBuffer in = {buf, (size_t)k, 0};
+        while (in.pos < in.size) {
+            ZSTD_outBuffer out = {sink, sinkcap, 0};
+            left = ZSTD_decompressStream(dctx, &out, &in);
+            if (ZSTD_isError(left)) {
+                ty_seterr(w->err, w->errlen, "%s: section '%s': %s", r->path, s->name,
+                          ZSTD_getErrorName(left));
+                w->rc = TENYO_ERR_CORRUPT;
+                return;
+            }
+            raw += out.pos;
+        }
+        wr_raw(w, buf, (size_t)k);
+        done += (uint64_t)k;
+    }
+    if (w->rc) return;
+    if (left != 0 || raw != s->raw) {
+        ty_seterr(w->err, w->errlen, "%s: section '%s': frame %s (%llu of %llu bytes)",
+                  r->path, s->name, left ? "cut short" : "of the wrong size",
+                  (unsigned long long)raw, (unsigned long long)s->raw);
+        w->rc = TENYO_ERR_CORRUPT;
+        return;
+    }
+    w->sec[w->nsec].stored = s->stored;
+    w->nsec++;
+}
+
+/* 1 when name is one of drop[0..ndrop) or put[0..nput). */
+static int rewrite_skips(const char *name, const char *const *drop, int ndrop,
+                         const ty_secput *put, int nput) {
+    for (int i = 0; i < ndrop; i++)
+        if (!strncmp(name, drop[i], 16)) return 1;
+    for (int i = 0; i < nput; i++)
+        if (!strncmp(name, put[i].name, 16)) return 1;
+    return 0;
+}
+
+/* The sections of r (those kept) merged with put (compressed here) by
+ * layout_rank, each put section before the first kept one ranked after
+ * it. */
+static void rewrite_sections(writer *w, reader *r, const char *const *drop, int ndrop,
+                             const ty_secput *put, int nput, ZSTD_DCtx *dctx,
+                             unsigned char *buf, size_t cap, unsigned char *sink,
+                             size_t sinkcap) {
+    int np = 0;
+    for (int i = 0; i <= r->nsec && !w->rc; i++) {
+        int keep = i < r->nsec && !rewrite_skips(r->sec[i].name, drop, ndrop, put, nput);
+        if (i < r->nsec && !keep) continue;
+        size_t rank = i < r->nsec ? layout_rank(r->sec[i].name) : LAYOUT_N + 1;
+        while (np < nput && layout_rank(put[np].name) < rank && !w->rc) {
+            sec_begin(w, put[np].name, put[np].len);
+            put_bytes(w, put[np].data, (size_t)put[np].len);
+            sec_end(w);
+            np++;
+        }
+        if (i < r->nsec) sec_copy(w, r, &r->sec[i], dctx, buf, cap, sink, sinkcap);
+    }
+}
+
+int ty_store_rewrite(const char *path, const char *const *drop, int ndrop,
+                     const ty_secput *put, int nput, uint64_t *bytes, char *err,
+                     size_t errlen) {
+    if (!path || ndrop < 0 || nput < 0 || (nput && !put) || (ndrop && !drop))
+        return TENYO_ERR_ARG;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.err = err;
+    r.errlen = errlen;
+    writer *w = NULL;
+    char *tmp = NULL;
+    ZSTD_DCtx *dctx = NULL;
+    unsigned char *buf = NULL, *sink = NULL;
+    size_t cap = 1u << 20, sinkcap = ZSTD_DStreamOutSize();
+    unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
+    int rc = TENYO_ERR_IO;
+    struct stat st;
+    r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (r.fd < 0 || fstat(r.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path,
+                  r.fd < 0 ? strerror(errno) : "not a regular file");
+        goto done;
+    }
+    r.fsize = (uint64_t)st.st_size;
+    rc = ty_rd_header(&r);
+    if (rc) goto done;
+    if (r.version != STORE_VERSION) {
+        ty_seterr(err, errlen, "%s: index format %u: only format %u is rewritten in place",
+                  path, r.version, STORE_VERSION);
+        rc = TENYO_ERR_VERSION;
+        goto done;
+    }
+    int n = 0;
+    for (int i = 0; i < r.nsec; i++) n += !rewrite_skips(r.sec[i].name, drop, ndrop, put, nput);
+    rc = TENYO_ERR_LIMIT;
+    if (n + nput > TENYO_MAX_SECTIONS) {
+        ty_seterr(err, errlen, "%s: more than %d sections", path, TENYO_MAX_SECTIONS);
+        goto done;
+    }
+    rc = TENYO_ERR_NOMEM;
+    w = wr_new(path, err, errlen);
+    dctx = ZSTD_createDCtx();
+    buf = ty_malloc(cap);
+    sink = ty_malloc(sinkcap);
+    if (!w || !dctx || !buf || !sink) goto done;
+    w->updated = (unsigned char)r.updated;
+    size_t hlen = STORE_FIXED + STORE_ENTRY * (size_t)(n + nput) + 8;
+    rc = wr_start(w, hdr, hlen, &tmp);
+    if (rc) goto done;
+    rewrite_sections(w, &r, drop, ndrop, put, nput, dctx, buf, cap, sink, sinkcap);
+    rc = wr_finish(w, hdr, hlen, &tmp);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
+    if (bytes) *bytes = w->off;
+done:
+    wr_end(w, tmp, rc, path, err, errlen);
+    if (r.fd >= 0) close(r.fd);
+    ZSTD_freeDCtx(dctx);
+    free(buf);
+    free(sink);
     return rc;
 }
