@@ -91,6 +91,25 @@ assert t.tag == ns + "svg"
 # series with recall: lsa, tfidf, hybrid, ivf at 1 and 2 threads
 assert len(t.findall(ns + "polyline")) == 8, len(t.findall(ns + "polyline"))
 assert len(t.findall(ns + "circle")) == 12
+texts = ["".join(x.itertext()) for x in t.iter(ns + "text")]
+# the settings without recall are named, not left out silently
+assert "no recall, not drawn:" in texts, texts
+assert any(x.startswith("ideas, 1 thread: ") and x.endswith(" QPS") for x in texts), texts
+assert any(x.startswith("search, 2 threads: ") for x in texts), texts
+# axis numbers written out with separators, never as 1e+06
+assert not any("e+" in x for x in texts), texts
+assert all("," in x for x in texts if x.isdigit() is False and x.replace(",", "").isdigit()), texts
+assert not any(x.isdigit() and len(x) > 3 for x in texts), texts
+# nprobe labels kept apart: no two label boxes (6.2 px a digit, 10 high) overlap
+lab = []
+for x in t.iter(ns + "text"):
+    if x.get("font-size") == "10":
+        w = 6.2 * len(x.text); x0 = float(x.get("x")); y0 = float(x.get("y"))
+        if x.get("text-anchor") == "end": x0 -= w
+        lab.append((x0, y0 - 10, x0 + w, y0))
+for i, a in enumerate(lab):
+    for b in lab[:i]:
+        assert not (a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5), (a, b)
 EOF
 printf '運転者の眠気を検出する\n\nrobot gripper with soft fingers\n' >"$D/q.txt"
 expect 0 scale_bench_query_file "$T" bench "$D/p.tny" --query-file "$D/q.txt" -m lsa,hybrid -q

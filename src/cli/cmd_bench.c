@@ -356,9 +356,70 @@ static void bm_xml(FILE *f, const char *s) {
     }
 }
 
+/* v with a comma between groups of three digits ("1,000,000"). */
+static const char *bm_commas(uint64_t v, char *buf, size_t n) {
+    char d[24];
+    int len = snprintf(d, sizeof d, "%llu", (unsigned long long)v), o = 0;
+    for (int i = 0; i < len && o + 2 < (int)n; i++) {
+        if (i && (len - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+/* Under the legend from y: the settings without recall (ideas, search),
+ * which have no place on the recall axis, named with their QPS. */
+static void bm_svg_unplotted(FILE *f, double x, double y, const bm_row *rows, size_t nrows) {
+    int first = 1;
+    for (size_t i = 0; i < nrows; i++) {
+        const bm_row *w = rows + i;
+        if (w->recall >= 0) continue;
+        if (first)
+            fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" fill=\"#555\">no recall, not drawn:</text>\n",
+                    x, y);
+        first = 0;
+        y += 16;
+        char l[48];
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" fill=\"#555\">", x, y);
+        bm_xml(f, bm_label(w, l, sizeof l));
+        fprintf(f, ", %d thread%s: %.1f QPS</text>\n", w->threads, w->threads == 1 ? "" : "s",
+                w->wall > 0 ? (double)w->queries / w->wall : 0);
+    }
+}
+
+/* 1 when boxes a and b (x0, y0, x1, y1) overlap. */
+static int bm_box_hit(const double *a, const double *b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/* The nprobe label of the point at (x, y): above right of it, else
+ * wherever it overlaps nothing placed before (boxes[0..*n): every point of
+ * the picture, then the labels placed) — above left, below right, below
+ * left — and left out (the point's tooltip still says it) where all four
+ * would, so that the close points of the high-recall end stay readable. */
+static void bm_svg_label(FILE *f, double x, double y, const char *col, unsigned nprobe,
+                         double (*boxes)[4], size_t *n, size_t cap) {
+    char t[16];
+    int len = snprintf(t, sizeof t, "%u", nprobe);
+    double w = 6.2 * len, h = 10;
+    static const double dx[4] = {5, -5, 5, -5}, dy[4] = {-5, -5, 14, 14};
+    for (int c = 0; c < 4; c++) {
+        double lx = dx[c] > 0 ? x + dx[c] : x + dx[c] - w;
+        double box[4] = {lx, y + dy[c] - h, lx + w, y + dy[c]};
+        int hit = 0;
+        for (size_t i = 0; i < *n && !hit; i++) hit = bm_box_hit(box, boxes[i]);
+        if (hit) continue;
+        if (*n < cap) memcpy(boxes[(*n)++], box, sizeof box);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\"%s>%s</text>\n",
+                x + dx[c], y + dy[c], col, dx[c] < 0 ? " text-anchor=\"end\"" : "", t);
+        return;
+    }
+}
+
 /* Recall (x) against QPS (y, log scale): one series per (mode, threads),
  * the IVF sweep as a line through its nprobe points. Settings without
- * recall are not drawn. */
+ * recall are named under the legend with their QPS. */
 static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, const bm_row *rows,
                         size_t nrows) {
     static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
@@ -389,7 +450,8 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
     const char *base = strrchr(path, '/');
     fprintf(f, "<text x=\"%.0f\" y=\"24\" font-size=\"15\">tenyo bench ", L);
     bm_xml(f, base && base[1] ? base + 1 : path);
-    fprintf(f, ": %llu documents, k %zu</text>\n", (unsigned long long)ndocs, k);
+    char num[32];
+    fprintf(f, ": %s documents, k %zu</text>\n", bm_commas(ndocs, num, sizeof num), k);
     /* grid and ticks: recall at round steps */
     double step = 1.0 - x0 > 0.5 ? 0.1 : 1.0 - x0 > 0.2 ? 0.05 : 0.02;
     for (int i = 0; x0 + i * step <= 1.0 + 1e-9; i++) {
@@ -405,9 +467,11 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
             if (log10(q) > y1 + 1e-9) break;
             fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
                     L, BY(q), W - R, BY(q), m == 1 ? "#bbb" : "#eee");
-            if (m == 1)
-                fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6,
-                        BY(q) + 4, q);
+            if (m != 1) continue;
+            if (q >= 1) bm_commas((uint64_t)(q + 0.5), num, sizeof num); /* not 1e+06 */
+            else snprintf(num, sizeof num, "%g", q);
+            fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", L - 6,
+                    BY(q) + 4, num);
         }
     fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
                "stroke=\"black\"/>\n",
@@ -417,6 +481,15 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
     fprintf(f, "<text transform=\"translate(20 %.0f) rotate(-90)\" text-anchor=\"middle\">"
                "queries per second (log scale)</text>\n",
             (T + H - B) / 2);
+    /* every point's box first, the labels kept off them (and each other) */
+    double (*boxes)[4] = malloc((2 * nrows + 1) * sizeof *boxes);
+    size_t nbox = 0, cap = boxes ? 2 * nrows + 1 : 0;
+    for (size_t i = 0; i < nrows && boxes; i++)
+        if (rows[i].recall >= 0 && rows[i].wall > 0) {
+            double cx = BX(rows[i].recall), cy = BY((double)rows[i].queries / rows[i].wall);
+            double d[4] = {cx - 4, cy - 4, cx + 4, cy + 4};
+            memcpy(boxes[nbox++], d, sizeof d);
+        }
     /* series: rows of one (kind class, threads) in order */
     int series = 0;
     for (size_t i = 0; i < nrows; i++) {
@@ -443,8 +516,7 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
                         rows[j].threads, rows[j].threads == 1 ? "" : "s", q, rows[j].recall);
                 fprintf(f, "</title></circle>\n");
                 if (rows[j].kind == BM_IVF)
-                    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%u</text>\n",
-                            BX(rows[j].recall) + 5, BY(q) - 5, col, rows[j].nprobe);
+                    bm_svg_label(f, BX(rows[j].recall), BY(q), col, rows[j].nprobe, boxes, &nbox, cap);
             }
         double ly = T + 16 + 20 * series;
         fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
@@ -455,6 +527,8 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
                 w->threads == 1 ? "" : "s");
         series++;
     }
+    bm_svg_unplotted(f, W - R + 14, T + 16 + 20 * series + 10, rows, nrows);
+    free(boxes);
     fprintf(f, "</svg>\n");
 #undef BX
 #undef BY

@@ -9,7 +9,9 @@
  *   format.h      this: the format, its constants and the shared helpers
  *   write.c       a model to a file, atomically (ty_store_write), or raw
  *                 into memory (ty_store_encode_raw, for the shards; its
- *                 rows apart, ty_store_encode_meta / _rows), and
+ *                 rows apart, ty_store_encode_meta / _rows), a file
+ *                 rewritten with some sections replaced and the others'
+ *                 frames copied as they are (ty_store_rewrite), and
  *                 the "updated" byte (ty_store_mark_updated)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the

@@ -37,6 +37,15 @@
  * whole file's), and the rest without them (ty_store_encode_meta, the
  * non-zeros counted by the caller, those sections neither checked nor
  * read): the same code, never a second encoder.
+ *
+ * ty_store_rewrite replaces a few sections of a file (an index's IVF lists
+ * set anew, api/update.c) through the same start and finish: the other
+ * sections' zstd frames are copied as they are, each decompressed on the
+ * way into a small buffer that is thrown away, so that its checksum and
+ * size are verified without holding it. Rejected: reading the file into a
+ * model and writing it whole (every array decoded and encoded again, the
+ * lazily read sections loaded, and the bytes of sections nobody changed
+ * at the mercy of the writer's version).
  */
 #include "store/format.h"
 #include "store/reader.h"
