@@ -159,12 +159,11 @@ else
 fi
 
 # ---- bench/ measures speed, eval/ quality: the quality tooling is not in
-# bench/, and nothing points at its old place (src/ideas/score.c's comments
-# excepted until the lead's rewrite of src/ideas updates them)
+# bench/, and nothing points at its old place
 if [ -d bench/protocol_a ] || ls bench/fit_*.py >/dev/null 2>&1; then ko "bench/ holds quality tooling (protocol_a/, fit_*.py): its place is eval/"
 elif grep -rln 'bench/protocol_a\|bench/fit_' --include='*.c' --include='*.h' --include='*.md' --include='*.sh' \
         --include='*.py' --include='*.1' --include='*.3' --include=Makefile . 2>/dev/null |
-        grep -v '^\./build\|^\./src/ideas/\|^\./tests/layering.sh$' >"$t/out"; then cat "$t/out"; ko "references to bench/protocol_a or bench/fit_ (now eval/)"
+        grep -v '^\./build\|^\./tests/layering.sh$' >"$t/out"; then cat "$t/out"; ko "references to bench/protocol_a or bench/fit_ (now eval/)"
 else ok "bench/ holds speed benchmarks only; the quality tooling is in eval/, every reference points there"; fi
 
 echo "$pass passed, $fail failed"

@@ -3,7 +3,7 @@
  *
  * Confidence: the probability that the field is a real co-classification
  * of such a patent, a logistic model over the proposal's basis fitted on
- * the development split's Protocol X candidates (bench/fit_confidence.py).
+ * the development split's Protocol X candidates (eval/fit_confidence.py).
  * Surprise (ideas.c): -ln P(field | home); unexpected = 1 - exp(-surprise/3).
  *
  * Content and band (ty_card_band): what the query shares with the card's
@@ -23,7 +23,7 @@
  * generic, nor one word, nor a side code; reference (参考) otherwise. How
  * obvious the field is, is the other number (unexpected). The thresholds
  * are set by the rubric's patterns (cards on fewer than four specific
- * words were rarely usable), not fitted; bench/protocol_a/README.md shows
+ * words were rarely usable), not fitted; eval/protocol_a/README.md shows
  * how the bands track readers' labels on queries the engine was not tuned
  * on.
  *
@@ -43,7 +43,7 @@
 /* Calibrated confidence: a logistic model over the proposal's basis,
  * fitted on the development split's Protocol X candidates (every field
  * with a vote, label: the field is one of the query's other-section
- * classifications) by bench/fit_confidence.py; README "Ideas" shows its
+ * classifications) by eval/fit_confidence.py; README "Ideas" shows its
  * reliability table. */
 static const double CONF_W[] = {
     3.6494,  /* intercept */
@@ -87,8 +87,8 @@ double ty_confidence_of(const tenyo_idea *id, double qbest) {
  * or a sensible neighbour, not a pun or noise), and among usable ones the
  * probability that it is a genuine transfer (a) rather than an obvious
  * neighbour (b); logistic models over the same sixteen numbers
- * (reader_features), fitted by bench/fit_reader.py on every reader's
- * labels of the query sets 1, 2, 5-10 (bench/protocol_a/labels: 1,726
+ * (reader_features), fitted by eval/fit_reader.py on every reader's
+ * labels of the query sets 1, 2, 5-10 (eval/protocol_a/labels: 1,726
  * labels of patent queries, 760 of free text). By kind, because a
  * free-text query's home is predicted or stated rather than its own
  * classification, so the same numbers mean something else: one model for
