@@ -666,6 +666,14 @@ static int exact_answers(const char *p, tenyo_hit *out, size_t n) {
     return bad;
 }
 
+/* 1 when a[0..n) and b[0..n) name the same documents with the same score
+ * bits. */
+static int same_hits(const tenyo_hit *a, const tenyo_hit *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i].doc != b[i].doc || memcmp(&a[i].score, &b[i].score, sizeof a[i].score)) return 0;
+    return 1;
+}
+
 /* tenyo_index_rebuild_ivf: without updates the lists alone (nothing
  * refitted: the exact answers and every other section the same, the file
  * back to its very bytes without lists); float16 vectors without lists
@@ -697,7 +705,7 @@ TY_TEST(segment_rebuild_ivf_lists_alone) {
     tenyo_check_stats cs;
     CHECKF(tenyo_index_check(p, 0, &cs, NULL, NULL, err, sizeof err) == TENYO_OK, "%s", err);
     CHECK_EQ_INT(exact_answers(p, after, K), 0);
-    CHECK(memcmp(before, after, sizeof before) == 0);
+    CHECK(same_hits(before, after, 12 * K)); /* fields, not the struct's padding */
     o.f16_vectors = 1; /* the index has none: made by a refit */
     o.ivf_lists = 0;
     CHECK_EQ_INT(tenyo_index_rebuild_ivf(p, &o, &st, &refitted, err, sizeof err), TENYO_ERR_ARG);
