@@ -545,11 +545,7 @@ static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err
     uint32_t k = x->m.dim;
     float *v = ty_mallocarray((size_t)n * k, sizeof *v);
     if (!v) return TENYO_ERR_NOMEM;
-    for (uint64_t d = 0; d < n; d++) {
-        const int8_t *q = x->q8.q + (size_t)d * k;
-        float s = x->q8.scale[d], *r = v + (size_t)d * k;
-        for (uint32_t j = 0; j < k; j++) r[j] = s * (float)q[j];
-    }
+    ty_q8_rows(&x->q8, 0, n, v);
     ty_ivf_opts io = {0};
     io.nlist = ivf_lists > 0 ? (uint32_t)ivf_lists : 0;
     io.seed = x->m.seed;
@@ -584,9 +580,8 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
         if (pf) pf(pud, "ivf", 0, 1);
         char why[TY_ERRLEN] = "";
         rc = lists_of(x, ivf_lists, &blob, why, sizeof why);
-        if (rc) {
-            if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: out of memory for the lists", path);
-            else ty_seterr(err, errlen, "%s: %s", path, why);
+        if (rc) { /* out of memory: rebuild says so for every step */
+            ty_seterr(err, errlen, "%s: %s", path, why);
             ty_buf_free(&blob);
             return rc;
         }
