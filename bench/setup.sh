@@ -17,7 +17,7 @@
 # Usage: sh bench/setup.sh        (idempotent; prints the versions in use)
 set -eu
 
-PKGS="python3-numpy python3-scipy python3-sklearn python3-gensim python3-faiss \
+PKGS="python3-numpy python3-scipy python3-sklearn python3-gensim python3-faiss python3-mecab \
 python3-hnswlib python3-threadpoolctl libxapian-dev libhnswlib-dev dpkg-dev cmake"
 
 missing=""

@@ -95,7 +95,14 @@ texts = ["".join(x.itertext()) for x in t.iter(ns + "text")]
 # the settings without recall are named, not left out silently
 assert "no recall, not drawn:" in texts, texts
 assert any(x.startswith("ideas, 1 thread: ") and x.endswith(" QPS") for x in texts), texts
-assert any(x.startswith("search, 2 threads: ") for x in texts), texts
+assert any(x.startswith("search, 2 threads:") for x in texts), texts
+# QPS written whole with separators, and every line inside the picture
+# (about 6.6 px a character at 12 px; a long one puts its QPS on a line of its own)
+assert not any(x.endswith(" QPS") and "." in x.split()[-2] and float(x.split()[-2].replace(",", "")) >= 10 for x in texts), texts
+W = float(t.get("width"))
+for x in t.iter(ns + "text"):
+    if x.get("font-size") in (None, "12") and x.get("x") and x.get("text-anchor") is None:
+        assert float(x.get("x")) + 6.6 * len("".join(x.itertext())) <= W, "".join(x.itertext())
 # axis numbers written out with separators, never as 1e+06
 assert not any("e+" in x for x in texts), texts
 assert all("," in x for x in texts if x.isdigit() is False and x.replace(",", "").isdigit()), texts

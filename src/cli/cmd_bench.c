@@ -368,23 +368,40 @@ static const char *bm_commas(uint64_t v, char *buf, size_t n) {
     return buf;
 }
 
-/* Under the legend from y: the settings without recall (ideas, search),
- * which have no place on the recall axis, named with their QPS. */
-static void bm_svg_unplotted(FILE *f, double x, double y, const bm_row *rows, size_t nrows) {
+/* Under the legend from y, in the width w left of the picture: the
+ * settings without recall (ideas, search), which have no place on the
+ * recall axis, named with their QPS (whole, with thousands commas; one
+ * decimal below 10); a line too long for w (about 6.6 px a character at
+ * 12 px) puts the QPS on a line of its own. */
+static void bm_svg_unplotted(FILE *f, double x, double y, double w, const bm_row *rows,
+                             size_t nrows) {
     int first = 1;
     for (size_t i = 0; i < nrows; i++) {
-        const bm_row *w = rows + i;
-        if (w->recall >= 0) continue;
+        const bm_row *r = rows + i;
+        if (r->recall >= 0) continue;
         if (first)
             fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" fill=\"#555\">no recall, not drawn:</text>\n",
                     x, y);
         first = 0;
+        char l[48], name[96], qps[40];
+        double q = r->wall > 0 ? (double)r->queries / r->wall : 0;
+        if (q >= 10)
+            bm_commas((uint64_t)(q + 0.5), qps, sizeof qps);
+        else
+            snprintf(qps, sizeof qps, "%.1f", q);
+        snprintf(name, sizeof name, "%s, %d thread%s:", bm_label(r, l, sizeof l), r->threads,
+                 r->threads == 1 ? "" : "s");
+        int split = (strlen(name) + strlen(qps) + 5) * 6.6 > w;
         y += 16;
-        char l[48];
         fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" fill=\"#555\">", x, y);
-        bm_xml(f, bm_label(w, l, sizeof l));
-        fprintf(f, ", %d thread%s: %.1f QPS</text>\n", w->threads, w->threads == 1 ? "" : "s",
-                w->wall > 0 ? (double)w->queries / w->wall : 0);
+        bm_xml(f, name);
+        if (split) {
+            y += 14;
+            fprintf(f, "</text>\n<text x=\"%.0f\" y=\"%.0f\" fill=\"#555\">", x + 10, y);
+        } else {
+            fputc(' ', f);
+        }
+        fprintf(f, "%s QPS</text>\n", qps);
     }
 }
 
@@ -527,7 +544,7 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
                 w->threads == 1 ? "" : "s");
         series++;
     }
-    bm_svg_unplotted(f, W - R + 14, T + 16 + 20 * series + 10, rows, nrows);
+    bm_svg_unplotted(f, W - R + 14, T + 16 + 20 * series + 10, R - 18, rows, nrows);
     free(boxes);
     fprintf(f, "</svg>\n");
 #undef BX
