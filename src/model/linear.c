@@ -115,13 +115,52 @@ typedef struct fm_job {
     fm_out *o;                /* the results */
 } fm_job;
 
-typedef struct { uint32_t t; float w; } fm_tw;
+typedef ty_termw fm_tw;
 
-static int cmp_abs(const void *a, const void *b) {
-    float x = ((const fm_tw *)a)->w, y = ((const fm_tw *)b)->w;
-    x = x < 0 ? -x : x;
-    y = y < 0 ? -y : y;
-    return (x < y) - (x > y);
+/* 1 when a goes before b among the kept weights: larger magnitude first,
+ * ties by term. */
+static int fm_before(fm_tw a, fm_tw b) {
+    float x = fabsf(a.w), y = fabsf(b.w);
+    return x > y || (x == y && a.t < b.t);
+}
+
+static int cmp_kept(const void *a, const void *b) {
+    fm_tw x = *(const fm_tw *)a, y = *(const fm_tw *)b;
+    return fm_before(y, x) - fm_before(x, y);
+}
+
+/* Sift tw[r] down the heap tw[0..n) whose root is the entry every other
+ * goes before (the last one kept). */
+static void fm_sift(fm_tw *tw, size_t n, size_t r) {
+    for (;;) {
+        size_t c = 2 * r + 1, m = r;
+        if (c < n && fm_before(tw[m], tw[c])) m = c;
+        if (c + 1 < n && fm_before(tw[m], tw[c + 1])) m = c + 1;
+        if (m == r) return;
+        fm_tw t = tw[r];
+        tw[r] = tw[m];
+        tw[m] = t;
+        r = m;
+    }
+}
+
+/* model.h. The same weights and order as a stable sort of all n by
+ * magnitude cut at keep (tw in term order), found with a heap of keep
+ * entries whose root is the last one kept: each later weight costs a
+ * comparison, and only one that goes before the root replaces it (sorting
+ * every weight of a field was 60% of the field model's build). */
+size_t ty_termw_keep_largest(ty_termw *tw, size_t n, size_t keep) {
+    if (n > keep) {
+        for (size_t i = keep / 2; i-- > 0;) fm_sift(tw, keep, i);
+        for (size_t i = keep; i < n; i++)
+            if (keep && fm_before(tw[i], tw[0])) {
+                tw[0] = tw[i];
+                fm_sift(tw, keep, 0);
+            }
+        n = keep;
+    }
+    qsort(tw, n, sizeof *tw, cmp_kept);
+    return n;
 }
 
 /* 1 when training row r is among field f's sampled negatives: a hash of
@@ -172,8 +211,7 @@ static int fm_field(const fm_job *j, uint32_t f, double *y, fm_tw *tw,
     /* the sample's odds are the population's divided by keep */
     o->bias[f] = (float)(get_decfun_bias(md, pos) + log(keep));
     free_and_destroy_model(&md);
-    qsort(tw, n, sizeof *tw, cmp_abs);
-    if (n > FM_KEEP) n = FM_KEEP;
+    n = ty_termw_keep_largest(tw, n, FM_KEEP);
     for (size_t i = 0; i < n; i++) {
         o->keep_t[(size_t)f * FM_KEEP + i] = tw[i].t;
         o->keep_w[(size_t)f * FM_KEEP + i] = tw[i].w;
