@@ -72,14 +72,15 @@ DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev
 
 # What only the tests use: curl (HTTP API tests), python3 (JSON and CSV
 # checks of the CLI tests), chromium and a Japanese font (the web page's
-# headless end-to-end test, which fails if Japanese renders as empty boxes).
+# headless end-to-end test, which fails if Japanese renders as empty boxes;
+# with poppler-utils' pdfinfo, the printed report's PDF test).
 # Installed as root; otherwise the tests that need them skip.
 # mandoc lints the man pages; python3-pytest and python3-pandas run the
 # Python binding's tests (python/); libgfortran-12-dev lets the install
 # test link a program statically (`pkg-config --static` on openblas names
 # -lgfortran, whose link-time library a fresh Debian 12 lacks); universal-ctags
 # measures function lengths for the layer check (tests/funclen.sh).
-TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc \
+TEST_DEB_PKGS := curl python3 chromium fonts-ipafont-gothic mandoc poppler-utils \
                  python3-pytest python3-pandas libgfortran-12-dev \
                  openmpi-bin libopenmpi-dev universal-ctags
 # apt-get update runs at most once per build tree (both checks may install).
