@@ -188,10 +188,12 @@
  * blocks).
  *
  * Determinism: the Gaussian block comes from xoshiro256** seeded by
- * splitmix64(seed) with Box-Muller, serially (one stream for a seed,
- * whatever the split and the threads; drawing it in parallel from per-chunk streams was tried
- * and dropped: it changes the draw, and EVAL.md's en serendipity@10 gate
- * (0.487) sits within the seed-to-seed spread, 0.475-0.493 over 4 seeds); the sparse products are bitwise independent of the
+ * splitmix64(seed) with Box-Muller, one stream for a seed whatever the
+ * split and the threads (a thread or process drawing a share of the rows
+ * walks the stream to its first row, drawing only the uniforms; per-chunk
+ * streams of their own were tried and dropped: they change the draw, and
+ * EVAL.md's en serendipity@10 gate (0.487) sits within the seed-to-seed
+ * spread, 0.475-0.493 over 4 seeds); the sparse products are bitwise independent of the
  * thread count; every dense call sees the same chunk whatever thread runs
  * it, and OpenBLAS is pinned to one thread for the duration of the call.
  * So the bytes depend on the seed, not on opts.threads nor on
