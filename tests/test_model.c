@@ -17,7 +17,6 @@
 
 #include <cblas.h>
 #include <lapacke.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -234,40 +233,6 @@ static double orth_err(const float *x, uint64_t n, int ld, int k) {
 }
 
 /* ============================================================= TF-IDF */
-
-/* The field model's kept weights: the first `keep` of a stable sort of
- * the weights (in term order) by decreasing magnitude, by an insertion
- * sort here; many ties (a few distinct magnitudes, both signs) so that
- * the order among equal magnitudes is tested. */
-TY_TEST(model_termw_keep_largest) {
-    uint64_t seed = 7;
-    for (int round = 0; round < 40; round++) {
-        size_t n = (size_t)(trng_next(&seed) % 3000), keep = (size_t)(trng_next(&seed) % 700);
-        if (round == 0) n = 0;
-        if (round == 1) keep = 0;
-        ty_termw *tw = malloc((n ? n : 1) * sizeof *tw), *ref = malloc((n ? n : 1) * sizeof *ref);
-        CHECK(tw && ref);
-        for (size_t i = 0; i < n; i++) {
-            int mag = (int)(trng_next(&seed) % (round % 2 ? 7 : 100000)) + 1;
-            float w = (float)mag / 64.f * (trng_next(&seed) & 1 ? -1.f : 1.f);
-            tw[i] = ref[i] = (ty_termw){(uint32_t)(i * 3 + 1), w};
-        }
-        for (size_t i = 1; i < n; i++) { /* stable: moves only past smaller magnitudes */
-            ty_termw x = ref[i];
-            size_t j = i;
-            for (; j > 0 && fabsf(ref[j - 1].w) < fabsf(x.w); j--) ref[j] = ref[j - 1];
-            ref[j] = x;
-        }
-        size_t got = ty_termw_keep_largest(tw, n, keep), want = n < keep ? n : keep;
-        CHECK(got == want);
-        for (size_t i = 0; i < want && i < got; i++) {
-            CHECK(tw[i].t == ref[i].t);
-            CHECK(tw[i].w == ref[i].w);
-        }
-        free(tw);
-        free(ref);
-    }
-}
 
 TY_TEST(model_tfidf_idf_formula) {
     uint32_t df[4] = {0, 1, 5, 10};

@@ -115,53 +115,7 @@ typedef struct fm_job {
     fm_out *o;                /* the results */
 } fm_job;
 
-typedef ty_termw fm_tw;
-
-/* 1 when a goes before b among the kept weights: larger magnitude first,
- * ties by term. */
-static int fm_before(fm_tw a, fm_tw b) {
-    float x = fabsf(a.w), y = fabsf(b.w);
-    return x > y || (x == y && a.t < b.t);
-}
-
-static int cmp_kept(const void *a, const void *b) {
-    fm_tw x = *(const fm_tw *)a, y = *(const fm_tw *)b;
-    return fm_before(y, x) - fm_before(x, y);
-}
-
-/* Sift tw[r] down the heap tw[0..n) whose root is the entry every other
- * goes before (the last one kept). */
-static void fm_sift(fm_tw *tw, size_t n, size_t r) {
-    for (;;) {
-        size_t c = 2 * r + 1, m = r;
-        if (c < n && fm_before(tw[m], tw[c])) m = c;
-        if (c + 1 < n && fm_before(tw[m], tw[c + 1])) m = c + 1;
-        if (m == r) return;
-        fm_tw t = tw[r];
-        tw[r] = tw[m];
-        tw[m] = t;
-        r = m;
-    }
-}
-
-/* model.h. The same weights and order as a stable sort of all n by
- * magnitude cut at keep (tw in term order), found with a heap of keep
- * entries whose root is the last one kept: each later weight costs a
- * comparison, and only one that goes before the root replaces it (sorting
- * every weight of a field was 60% of the field model's build). */
-size_t ty_termw_keep_largest(ty_termw *tw, size_t n, size_t keep) {
-    if (n > keep) {
-        for (size_t i = keep / 2; i-- > 0;) fm_sift(tw, keep, i);
-        for (size_t i = keep; i < n; i++)
-            if (keep && fm_before(tw[i], tw[0])) {
-                tw[0] = tw[i];
-                fm_sift(tw, keep, 0);
-            }
-        n = keep;
-    }
-    qsort(tw, n, sizeof *tw, cmp_kept);
-    return n;
-}
+typedef struct { uint32_t t; float w; } fm_tw;
 
 /* 1 when training row r is among field f's sampled negatives: a hash of
  * (r, f) below the keep share (splitmix64 finaliser), so the sample is
@@ -211,10 +165,17 @@ static int fm_field(const fm_job *j, uint32_t f, double *y, fm_tw *tw,
     /* the sample's odds are the population's divided by keep */
     o->bias[f] = (float)(get_decfun_bias(md, pos) + log(keep));
     free_and_destroy_model(&md);
-    n = ty_termw_keep_largest(tw, n, FM_KEEP);
+    /* the FM_KEEP largest magnitudes, ties by term (tw is in term order):
+     * a bounded heap rather than a sort of every weight, which was 60% of
+     * the field model's build */
+    tenyo_hit best[FM_KEEP];
+    ty_topk tk;
+    ty_topk_init(&tk, best, FM_KEEP);
+    for (size_t i = 0; i < n; i++) ty_topk_push(&tk, i, fabsf(tw[i].w));
+    n = ty_topk_finish(&tk);
     for (size_t i = 0; i < n; i++) {
-        o->keep_t[(size_t)f * FM_KEEP + i] = tw[i].t;
-        o->keep_w[(size_t)f * FM_KEEP + i] = tw[i].w;
+        o->keep_t[(size_t)f * FM_KEEP + i] = tw[best[i].doc].t;
+        o->keep_w[(size_t)f * FM_KEEP + i] = tw[best[i].doc].w;
     }
     o->nkeep[f] = (uint32_t)n;
     o->trained[f] = 1;

@@ -50,16 +50,6 @@ typedef struct ty_fieldmodel {
     uint8_t *trained;  /* per field: 1 when it has a model */
 } ty_fieldmodel;
 struct ty_model;
-/* A term's weight in a field's classifier. */
-typedef struct ty_termw {
-    uint32_t t;
-    float w;
-} ty_termw;
-/* Move the `keep` weights of tw[0..n) of largest magnitude (ties: lower
- * term first) to tw[0..min(n, keep)), in that order; returns how many.
- * For tw in term order, the first min(n, keep) of a stable sort by
- * decreasing magnitude. */
-size_t ty_termw_keep_largest(ty_termw *tw, size_t n, size_t keep);
 /* Train on m's TF-IDF rows (decoded); deterministic. */
 int ty_fieldmodel_train(const struct ty_model *m, ty_fieldmodel *fm);
 /* The same model trained by `workers` processes (this one and forked
