@@ -467,16 +467,15 @@ static int omega_worker(void *ud, int w, int nw) {
  * (log, sin, cos) are most of the cost (0.2 s of a 60,910-document build
  * on one thread). */
 static int omega(const svd_run *r, uint64_t seed, float *z) {
-    size_t l = (size_t)r->l;
-    uint64_t n = r->a->ncols;
-    svd_rng g;
-    rng_seed(&g, seed);
     if (r->comm && r->comm->size > 1) {
+        size_t l = (size_t)r->l;
+        svd_rng g;
+        rng_seed(&g, seed);
         omega_rows(&g, z, r->toff[r->comm->rank], r->toff[r->comm->rank + 1], l);
         return ty_svd_comm_gather(r, z, l);
     }
     omega_job j = {r, seed, z};
-    return ty_parallel(ty_parallel_workers(r->threads, n, 1024), omega_worker, &j);
+    return ty_parallel(ty_parallel_workers(r->threads, r->a->ncols, 1024), omega_worker, &j);
 }
 
 /* The blocks of one factorisation beside those svd_run holds. */
