@@ -12,7 +12,8 @@
 #   knn, open-only, lang, home), --batch, the page's POST /api/ideas and
 #   /api/ideas/options, and Python's Index.ideas.
 # Outputs go to WORKDIR/base and WORKDIR/new; the script ends with diff -r
-# over them (exit 0: the same bytes everywhere).
+# over them (exit 0: the same bytes everywhere). KEEP_BASE=1 reuses the
+# base answers of an earlier run in the same WORKDIR.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 base=$(cd "$1" && pwd) new=$(cd "$2" && pwd) work=$3
@@ -140,7 +141,8 @@ for bad in (dict(novelty=2), dict(min_usable=-1), dict(knn=-1), dict(distance="f
     except Exception as e: print(type(e).__name__, e)
 PY
 }
-run_build "$base" "$work/base"
+# KEEP_BASE=1: the base build's answers of an earlier run are kept
+[ "${KEEP_BASE:-0}" = 1 ] && [ -d "$work/base" ] || run_build "$base" "$work/base"
 run_build "$new" "$work/new"
 rm -f "$work/base/serve.log" "$work/new/serve.log"
 echo "files: $(ls "$work/base" | wc -l)"

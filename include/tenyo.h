@@ -1014,6 +1014,12 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
  * index) into terms, best first; returns the count. */
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms);
+/* The candidate generators that found an idea's field in the last ideas
+ * call on c ("neighbours": the patents most similar to the query as a
+ * whole), in the order the engine runs them: up to k static names into
+ * names; returns the count (0 for an idea of no such call). */
+int tenyo_idea_found_by(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                        const char **names);
 
 /* An application phrase found in a proposal's evidence patents. */
 typedef struct tenyo_phrase {

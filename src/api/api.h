@@ -263,13 +263,9 @@ struct tenyo_ctx {
     size_t qcap;             /* entries allocated in qt/qw */
     double hybrid_w;         /* TF-IDF weight in hybrid mode */
     char err[TY_ERRLEN];     /* last error */
-    char home[512];          /* home fields of the last ideas call */
-    int home_predicted;      /* 1 when home was predicted */
-    size_t last_qn;          /* sparse query terms of the last ideas call */
-    uint64_t last_skip;      /* query document of the last ideas call, or
-                                UINT64_MAX for text */
-    int last_open_only;      /* open_only of the last ideas call */
-    tenyo_ideas_notes notes; /* notes of the last ideas call */
+    void *ideas;             /* the ideas layer's state (opaque here),
+                                made by its first query */
+    void (*ideas_free)(void *); /* how tenyo_ctx_free frees it */
     char unk[8][48];         /* query words unknown to the index (text),
                                 none of their parts known either */
     size_t nunk;             /* how many there were */

@@ -86,6 +86,7 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     ty_buf_free(&c->qbuf);
     ty_buf_free(&c->why_q);
     ty_buf_free(&c->why_e);
+    if (c->ideas_free) c->ideas_free(c->ideas);
     free(c);
 }
 

@@ -28,7 +28,7 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms) {
     if (!c || !idea || (k && !terms)) return TENYO_ERR_ARG;
     const ty_model *m = &c->idx->m;
-    size_t qn = c->last_qn;
+    size_t qn = ty_ideas_qn(c);
     if (qn == 0 || k == 0) return 0;
     int rc = ty_model_need_sparse(m, NULL, 0); /* decoded by the ideas call already */
     if (rc) return rc;
@@ -40,7 +40,7 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         free(w);
         return TENYO_ERR_NOMEM;
     }
-    ty_bridge_weights(c, idea->evidence, idea->nevidence, w);
+    ty_bridge_weights(c, idea->evidence, idea->nevidence, idea->field, w);
     /* specific words first: a generic word (制御, 部材) sinks, a single
      * character (歯, 光) is never a bridge: its senses are too many */
     /* and words the target field's model weighs up (that field's own
@@ -49,10 +49,9 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     const ty_fieldmodel *fm = ty_field_model(c->idx);
     for (size_t i = 0; i < qn; i++) {
         bt[i].t = c->qt[i];
-        double sp = ty_term_specificity(c, gen, c->qt[i]);
+        double sp = ty_term_worth(c, gen, i, idea->field);
         double fw = fm ? ty_fieldmodel_weight(fm, c->qt[i], idea->field) : 0;
-        bt[i].w = ty_one_char(m->term_blob + m->term_off[c->qt[i]]) ||
-                          ty_markup_term(m->term_blob + m->term_off[c->qt[i]])
+        bt[i].w = !ty_term_bridgeable(c, i, idea->field)
                       ? 0 : w[i] * (0.1 + sp) * (1 + (fw > 1 ? 1 : fw > 0 ? fw : 0));
     }
     free(w);
@@ -225,7 +224,7 @@ static int in_query(const tenyo_ctx *c, const char *t, size_t n) {
     }
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
     if (id < 0) return 0;
-    size_t lo = 0, hi = c->last_qn; /* qt is sorted */
+    size_t lo = 0, hi = ty_ideas_qn(c); /* qt is sorted */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (c->qt[mid] == (uint32_t)id) return 1;
@@ -454,9 +453,10 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     if (nt <= 0) return nt;
     /* the query's sentences */
     const char *qt;
-    if (c->last_skip != UINT64_MAX) {
+    uint64_t qdoc = ty_ideas_peek(c)->skip; /* there is a state: nt > 0 */
+    if (qdoc != UINT64_MAX) {
         if (!c->idx->m.abs) return 0; /* a title alone says too little */
-        int rc = why_text(c, c->last_skip, &c->qbuf);
+        int rc = why_text(c, qdoc, &c->qbuf);
         if (rc) return rc;
         qt = c->qbuf.p;
     } else {

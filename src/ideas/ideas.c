@@ -1,10 +1,12 @@
 /*
  * ideas.c — cross-field proposals: where else could this patent apply?
- * One query through the stages (stages.h): the home fields (the patent's
- * own, stated, or predicted from the nearest patents for free text), the
- * candidate fields far enough from every home, each with its evidence,
- * its numbers, its band; then the list in order, merged, with its notes.
- * The history of what was tried is in docs/ideas-decisions.md.
+ * One query through the stages of stages.h, in order: prepare (the query's
+ * terms, api layer), adjust the query (its term mask), scan and home (the
+ * patent's own fields, stated, or predicted from the nearest patents for
+ * free text), the generators of generate.c's table into the pool, a card
+ * per candidate field (its numbers and band, score.c), veto (thresholds,
+ * present.c), present (order, one idea one card, the notes). The history
+ * of what was tried is in docs/ideas-decisions.md.
  */
 #include "stages.h"
 
@@ -110,26 +112,6 @@ static int predict_home(tenyo_ctx *c, uint64_t skip, char (*homes)[5], int cap) 
 /* Prior smoothing strength of surprise: P(f | h) = (co + MU p_f) / (n_h + MU). */
 #define SURPRISE_MU 5.0
 
-/* What one query's stages share: the home, the neighbours' votes and the
- * numbers every field's card is scored with. */
-typedef struct ideas_state {
-    tenyo_ctx *c;
-    const ty_model *m;
-    int text, english;        /* free-text query; its language is English */
-    int nh;                   /* home fields */
-    char homes[64][5];
-    int64_t hid[64];          /* their ids, -1 when not in the index */
-    uint32_t *corow;          /* nh rows of co-classification counts */
-    uint8_t *ok;              /* fields far enough from every home */
-    uint8_t *expected;        /* fields the prior ranks among its top */
-    ty_fvote *fv;             /* the neighbours' votes per field */
-    float *pm;                /* field model probabilities, or NULL */
-    double *bw;               /* bridge weight scratch (qn) */
-    const float *gen;         /* genericity per term */
-    double qbest;             /* similarity of the nearest patent */
-    double alpha, pw, vtotal; /* field-size norm, prior weight, all votes */
-} ideas_state;
-
 /* Options a query cannot run with (TENYO_ERR_ARG). */
 static int ideas_bad_opts(tenyo_ctx *c, const tenyo_ideas_opts *o, size_t n, const tenyo_idea *out) {
     if (o->distance > TENYO_DIST_SUBCLASS || o->knn < 0 ||
@@ -144,27 +126,37 @@ static int ideas_bad_opts(tenyo_ctx *c, const tenyo_ideas_opts *o, size_t n, con
 
 /* The notes a query starts with (zeroed by ideas_run): its thresholds and
  * its words. */
-static void ideas_notes_start(tenyo_ctx *c, double minconf, double minuse, double mincontent) {
-    c->notes.min_confidence = minconf;
-    c->notes.min_usable = minuse;
-    c->notes.min_content = mincontent;
-    c->notes.nunknown = c->nunk;
-    for (size_t i = 0; i < c->nunk && i < 8; i++) c->notes.unknown[i] = c->unk[i];
-    if (c->nunk) c->notes.flags |= TENYO_NOTE_UNKNOWN_WORDS;
-    c->notes.npartial = c->npart;
+static void ideas_notes_start(const tenyo_ctx *c, tenyo_ideas_notes *nt, double minconf,
+                              double minuse, double mincontent) {
+    nt->min_confidence = minconf;
+    nt->min_usable = minuse;
+    nt->min_content = mincontent;
+    nt->nunknown = c->nunk;
+    for (size_t i = 0; i < c->nunk && i < 8; i++) nt->unknown[i] = c->unk[i];
+    if (c->nunk) nt->flags |= TENYO_NOTE_UNKNOWN_WORDS;
+    nt->npartial = c->npart;
     for (size_t i = 0; i < c->npart && i < 8; i++) {
-        c->notes.partial[i] = c->part[i];
-        c->notes.partial_as[i] = c->part_as[i];
+        nt->partial[i] = c->part[i];
+        nt->partial_as[i] = c->part_as[i];
     }
-    if (c->npart) c->notes.flags |= TENYO_NOTE_PARTIAL_WORDS;
-    if (!c->idx->m.nfields) c->notes.flags |= TENYO_NOTE_NO_CODES;
+    if (c->npart) nt->flags |= TENYO_NOTE_PARTIAL_WORDS;
+    if (!c->idx->m.nfields) nt->flags |= TENYO_NOTE_NO_CODES;
 }
 
-/* The scan, then the home: given, or predicted from the nearest patents;
- * remembered on c for the caller. */
-static int ideas_scan_home(ideas_state *st, const tenyo_ideas_opts *o, uint64_t skip, size_t qn) {
+/* Stage: adjust the query. Its term mask starts clear: every word carries
+ * its weight. */
+static int ideas_adjust(ty_iquery *q) {
+    return ty_termmask_reset(&q->is->mask, q->qn);
+}
+
+/* Stage: the scan, then the home: given, or predicted from the nearest
+ * patents; remembered on the ideas state for the accessors. */
+static int ideas_scan_home(ty_iquery *st) {
     tenyo_ctx *c = st->c;
+    ty_ideas *is = st->is;
+    const tenyo_ideas_opts *o = st->o;
     const ty_model *m = st->m;
+    uint64_t skip = st->skip;
     int predicted = 0;
     int nh = take_home(c, o, skip, st->homes, 64, &predicted);
     if (nh < 0) return nh;
@@ -178,36 +170,35 @@ static int ideas_scan_home(ideas_state *st, const tenyo_ideas_opts *o, uint64_t 
     int prune = c->prune;
     if (o->open_only) c->prune = 0;
     c->keep_open = o->open_only; /* a shared scan returns the best open ones too */
-    int rc = ty_ctx_score(c, o->mode, qn, sneed);
+    int rc = ty_ctx_score(c, o->mode, st->qn, sneed);
     c->keep_open = 0;
     c->prune = prune;
     if (rc) return rc;
     rc = ty_model_need_sparse(m, c->err, sizeof c->err);
     if (rc) return rc;
-    if (skip != UINT64_MAX && ty_title_only(m, skip)) c->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
+    if (skip != UINT64_MAX && ty_title_only(m, skip)) is->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
     if (nh == 0) {
         nh = predict_home(c, skip, st->homes, 8);
         if (nh < 0) return nh;
         predicted = 1;
     }
-    if (predicted && nh) c->notes.flags |= TENYO_NOTE_HOME_PREDICTED;
-    c->home[0] = 0;
+    if (predicted && nh) is->notes.flags |= TENYO_NOTE_HOME_PREDICTED;
+    is->home[0] = 0;
     for (int i = 0; i < nh; i++) {
-        size_t l = strlen(c->home);
-        if (l + 6 < sizeof c->home)
-            snprintf(c->home + l, sizeof c->home - l, "%s%s", i ? "," : "", st->homes[i]);
+        size_t l = strlen(is->home);
+        if (l + 6 < sizeof is->home)
+            snprintf(is->home + l, sizeof is->home - l, "%s%s", i ? "," : "", st->homes[i]);
     }
-    c->home_predicted = predicted;
-    c->last_skip = skip;
-    c->last_open_only = o->open_only;
-    c->last_qn = qn;
+    is->home_predicted = predicted;
+    is->skip = skip;
+    is->open_only = o->open_only;
     st->nh = nh;
     return TENYO_OK;
 }
 
 /* Expected fields: the prior ranking's top IDEAS_PRIOR_TOP (far fields by
  * co-classification with any home). */
-static void mark_expected(ideas_state *st) {
+static void mark_expected(ty_iquery *st) {
     const ty_model *m = st->m;
     for (int i = 0; i < st->nh; i++) {
         if (st->hid[i] < 0) continue;
@@ -233,7 +224,7 @@ static void mark_expected(ideas_state *st) {
 
 /* Field f's card: relevance and surprise from the votes and the homes'
  * co-classifications, then its content, confidence and band. */
-static void field_card(ideas_state *st, uint32_t f, tenyo_idea *id) {
+static void field_card(ty_iquery *st, uint32_t f, tenyo_idea *id) {
     const ty_model *m = st->m;
     double rate = -1;
     double pf = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
@@ -251,7 +242,7 @@ static void field_card(ideas_state *st, uint32_t f, tenyo_idea *id) {
         if (st->hid[i] >= 0 && m->field_count[st->hid[i]])
             pri = fmax(pri, (double)st->corow[(size_t)i * m->nfields + f] /
                                 (double)m->field_count[st->hid[i]]);
-    const ty_fvote *v = &st->fv[f];
+    const ty_cand *v = &st->is->pool.cand[f];
     double share = v->vote / st->vtotal;
     double rel = share / pow((double)(m->field_count[f] ? m->field_count[f] : 1), st->alpha) +
                  st->pw * pri;
@@ -271,7 +262,7 @@ static void field_card(ideas_state *st, uint32_t f, tenyo_idea *id) {
     for (int e = 0; e < id->nevidence; e++) nto += ty_title_only(m, id->evidence[e].doc);
     id->basis.title_only = id->nevidence ? (double)nto / id->nevidence : 0;
     id->basis.model = st->pm ? st->pm[f] : 0;
-    ty_content_shape(st->c, st->gen, id->evidence, id->nevidence, st->bw, &id->focus,
+    ty_content_shape(st->c, st->gen, id->evidence, id->nevidence, f, st->bw, &id->focus,
                      &id->basis.generic_share, &id->basis.specific_words);
     id->confidence = ty_confidence_of(id, st->qbest);
     if (id->support == 1) id->flags |= TENYO_IDEA_ONE_PATENT;
@@ -288,11 +279,12 @@ static void field_card(ideas_state *st, uint32_t f, tenyo_idea *id) {
     ty_card_band(st->c, st->gen, st->hid, st->nh, id, st->bw);
 }
 
-/* Neighbours and their votes (the generator), the field model's
- * probabilities and the homes' co-classification rows. */
-static int ideas_evidence(ideas_state *st, const tenyo_ideas_opts *o, uint64_t skip, size_t qn,
-                          tenyo_hit *nb, size_t knn) {
+/* Stage: the fields far enough from every home, the nearest patents (the
+ * scan's best: the neighbour generator's voters and the query's best
+ * similarity) and the field model's probabilities. */
+static int ideas_fields(ty_iquery *st, size_t knn) {
     tenyo_ctx *c = st->c;
+    const tenyo_ideas_opts *o = st->o;
     const tenyo_index *x = c->idx;
     const ty_model *m = st->m;
     for (uint32_t f = 0; f < m->nfields; f++) {
@@ -306,22 +298,39 @@ static int ideas_evidence(ideas_state *st, const tenyo_ideas_opts *o, uint64_t s
     /* a filter (tenyo_ctx_set_filter): its left-out documents scored -inf
      * in the scan, and -inf never ranks: they never vote nor serve as
      * evidence. The selection runs on the query's threads (api/index.c). */
-    size_t nn = ty_ctx_topk(c, c->s1, skip, o->open_only ? m->open : NULL, knn, nb);
-    st->qbest = nn && nb[0].score > 0 ? nb[0].score : 0;
-    st->english = ty_query_english(c, qn);
+    st->nn = ty_ctx_topk(c, c->s1, st->skip, o->open_only ? m->open : NULL, knn, st->nb);
+    st->qbest = st->nn && st->nb[0].score > 0 ? st->nb[0].score : 0;
+    st->english = ty_query_english(c, st->qn);
     /* the field model: P(field | text) for every field with a model */
     const ty_fieldmodel *fmod = ty_field_model(x);
     if (fmod && m->nfields) {
         st->pm = ty_calloc(m->nfields, sizeof *st->pm);
         if (!st->pm) return TENYO_ERR_NOMEM;
-        ty_fieldmodel_score(fmod, c->qt, c->qw, qn, st->pm);
+        ty_fieldmodel_score(fmod, c->qt, c->qw, st->qn, st->pm);
         for (uint32_t f = 0; f < m->nfields; f++)
             st->pm[f] = fmod->trained[f] ? (float)(1 / (1 + exp(-st->pm[f]))) : 0;
     }
-    c->notes.best_similarity = (float)st->qbest;
-    if (o->open_only && !(st->qbest > 0)) c->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
-    int rc = ty_gen_neighbours(c, nb, nn, skip, st->ok, st->fv);
-    if (rc) return rc;
+    st->is->notes.best_similarity = (float)st->qbest;
+    if (o->open_only && !(st->qbest > 0)) st->is->notes.flags |= TENYO_NOTE_OPEN_ONLY_EMPTY;
+    return TENYO_OK;
+}
+
+/* Stage: the generators, each row of generate.c's table in turn, into the
+ * pool. */
+static int ideas_generate(ty_iquery *st) {
+    ty_pool *p = &st->is->pool;
+    int rc = ty_pool_reset(p, st->m->nfields);
+    for (size_t g = 0; g < ty_ngenerators && !rc; g++)
+        rc = ty_generators[g].run(st, p, (unsigned)g);
+    return rc;
+}
+
+/* The numbers every card is scored with: the homes' co-classification
+ * rows, the prior's expected fields, the norms and the votes' total. */
+static int ideas_prior(ty_iquery *st) {
+    const tenyo_index *x = st->c->idx;
+    const ty_model *m = st->m;
+    const tenyo_ideas_opts *o = st->o;
     for (int i = 0; i < st->nh; i++) st->hid[i] = tenyo_index_field_find(x, st->homes[i]);
     for (int i = 0; i < st->nh; i++)
         if (st->hid[i] >= 0 &&
@@ -330,25 +339,85 @@ static int ideas_evidence(ideas_state *st, const tenyo_ideas_opts *o, uint64_t s
     st->gen = ty_term_generic(x);
     st->alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
     st->pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;
-    st->vtotal = 0;
-    for (uint32_t f = 0; f < m->nfields; f++) st->vtotal += st->fv[f].vote;
-    if (st->vtotal <= 0) st->vtotal = 1;
+    st->vtotal = ty_pool_total(&st->is->pool);
     mark_expected(st);
     return TENYO_OK;
 }
 
+/* Stage: a card per field with a vote in the pool, into *all (grown as
+ * needed); returns the count or TENYO_ERR_NOMEM. */
+static long ideas_cards(ty_iquery *st, tenyo_idea **all) {
+    const ty_pool *p = &st->is->pool;
+    size_t cnt = 0, cap = 64;
+    *all = ty_mallocarray(cap, sizeof **all);
+    if (!*all) return TENYO_ERR_NOMEM;
+    for (uint32_t f = 0; f < p->nfields; f++) {
+        if (p->cand[f].vote <= 0) continue;
+        if (cnt == cap) {
+            cap *= 2;
+            tenyo_idea *na = ty_reallocarray(*all, cap, sizeof *na);
+            if (!na) return TENYO_ERR_NOMEM;
+            *all = na;
+        }
+        field_card(st, f, &(*all)[cnt++]);
+    }
+    return (long)cnt;
+}
+
+/* The scratch of one query's stages (its homes' rows, masks, neighbours). */
+static int ideas_alloc(ty_iquery *st, size_t knn) {
+    size_t nf = st->m->nfields ? st->m->nfields : 1;
+    st->nb = ty_calloc(knn ? knn : 1, sizeof *st->nb);
+    st->ok = ty_calloc(nf, 1);
+    st->expected = ty_calloc(nf, 1);
+    st->bw = ty_calloc(st->qn ? st->qn : 1, sizeof *st->bw);
+    st->corow = ty_mallocarray(st->nh ? (size_t)st->nh : 1, nf * sizeof *st->corow);
+    return st->nb && st->ok && st->expected && st->bw && st->corow ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
+static void ideas_release(ty_iquery *st) {
+    free(st->pm);
+    free(st->expected);
+    free(st->corow);
+    free(st->nb);
+    free(st->ok);
+    free(st->bw);
+}
+
+/* The list shown: veto (thresholds), present (order, merge), the notes of
+ * what came of it; up to n cards into out. */
+static int ideas_list(ty_iquery *st, double minconf, double minuse, double mincontent,
+                      tenyo_idea *all, size_t cnt, size_t n, tenyo_idea *out) {
+    tenyo_ideas_notes *nt = &st->is->notes;
+    nt->candidates = cnt;
+    cnt = ty_veto(nt, minconf, minuse, mincontent, all, cnt);
+    int kept = ty_present(st->o, all, cnt);
+    if (kept < 0) return kept;
+    cnt = (size_t)kept;
+    if (cnt < n) {
+        if (nt->hidden) nt->flags |= TENYO_NOTE_LOW_CONFIDENCE;
+        if (nt->candidates < n) nt->flags |= TENYO_NOTE_FEW_FIELDS;
+    }
+    if (st->qbest < IDEAS_WEAK_QUERY) nt->flags |= TENYO_NOTE_WEAK_QUERY;
+    if (cnt > n) cnt = n;
+    for (size_t i = 0; i < cnt; i++) nt->nbands[all[i].band]++;
+    if (cnt) memcpy(out, all, cnt * sizeof *out);
+    return (int)cnt;
+}
+
 /* The query is prepared in c (qn sparse terms); skip = query document.
- * The stages: home, evidence (generate.c), a card per voted field
- * (score.c), presentation (present.c). */
+ * The stages after prepare, in order (stages.h). */
 static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
-    const ty_model *m = &c->idx->m;
     tenyo_ideas_opts def;
     if (!o) {
         tenyo_ideas_opts_default(&def);
         o = &def;
     }
-    memset(&c->notes, 0, sizeof c->notes);
+    ty_ideas *is = ty_ideas_get(c);
+    if (!is) return TENYO_ERR_NOMEM;
+    memset(&is->notes, 0, sizeof is->notes);
+    is->qn = qn;
     int rc = ideas_bad_opts(c, o, n, out);
     if (rc) return rc;
     /* the list is full by default: a threshold hides proposals only when
@@ -356,65 +425,24 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     double minconf = o->min_confidence > 0 ? o->min_confidence : 0;
     double minuse = o->min_usable > 0 ? o->min_usable : 0;
     double mincontent = o->min_content > 0 ? o->min_content : 0;
-    ideas_notes_start(c, minconf, minuse, mincontent);
-    ideas_state st = {.c = c, .m = m, .text = skip == UINT64_MAX};
-    rc = ideas_scan_home(&st, o, skip, qn);
+    ideas_notes_start(c, &is->notes, minconf, minuse, mincontent);
+    ty_iquery st = {.c = c, .is = is, .m = &c->idx->m, .o = o, .skip = skip, .qn = qn,
+                    .text = skip == UINT64_MAX};
+    rc = ideas_adjust(&st);
+    if (!rc) rc = ideas_scan_home(&st);
     if (rc) return rc;
     size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
-    if (knn > m->ndocs) knn = m->ndocs;
-    size_t nf = m->nfields ? m->nfields : 1;
-    tenyo_hit *nb = ty_calloc(knn ? knn : 1, sizeof *nb);
-    st.fv = ty_calloc(nf, sizeof *st.fv);
-    st.ok = ty_calloc(nf, 1);
-    st.expected = ty_calloc(nf, 1);
-    st.bw = ty_calloc(qn ? qn : 1, sizeof *st.bw);
-    st.corow = ty_mallocarray(st.nh ? (size_t)st.nh : 1, nf * sizeof *st.corow);
+    if (knn > st.m->ndocs) knn = st.m->ndocs;
     tenyo_idea *all = NULL;
-    int ret = TENYO_ERR_NOMEM;
-    if (!nb || !st.fv || !st.ok || !st.expected || !st.bw || !st.corow) goto out;
-    rc = ideas_evidence(&st, o, skip, qn, nb, knn);
-    if (rc) {
-        ret = rc;
-        goto out;
-    }
-    size_t cnt = 0, cap = 64;
-    all = ty_mallocarray(cap, sizeof *all);
-    if (!all) goto out;
-    for (uint32_t f = 0; f < m->nfields; f++) {
-        if (st.fv[f].vote <= 0) continue;
-        if (cnt == cap) {
-            cap *= 2;
-            tenyo_idea *na = ty_reallocarray(all, cap, sizeof *na);
-            if (!na) goto out;
-            all = na;
-        }
-        field_card(&st, f, &all[cnt++]);
-    }
-    c->notes.candidates = cnt;
-    int kept = ty_present(c, o, minconf, minuse, mincontent, all, cnt);
-    if (kept < 0) {
-        ret = kept;
-        goto out;
-    }
-    cnt = (size_t)kept;
-    if (cnt < n) {
-        if (c->notes.hidden) c->notes.flags |= TENYO_NOTE_LOW_CONFIDENCE;
-        if (c->notes.candidates < n) c->notes.flags |= TENYO_NOTE_FEW_FIELDS;
-    }
-    if (st.qbest < IDEAS_WEAK_QUERY) c->notes.flags |= TENYO_NOTE_WEAK_QUERY;
-    if (cnt > n) cnt = n;
-    for (size_t i = 0; i < cnt; i++) c->notes.nbands[all[i].band]++;
-    if (cnt) memcpy(out, all, cnt * sizeof *out);
-    ret = (int)cnt;
-out:
-    free(st.pm);
+    rc = ideas_alloc(&st, knn);
+    if (!rc) rc = ideas_fields(&st, knn);
+    if (!rc) rc = ideas_generate(&st);
+    if (!rc) rc = ideas_prior(&st);
+    long cnt = rc ? rc : ideas_cards(&st, &all);
+    int ret = cnt < 0 ? (int)cnt
+                      : ideas_list(&st, minconf, minuse, mincontent, all, (size_t)cnt, n, out);
+    ideas_release(&st);
     free(all);
-    free(st.expected);
-    free(st.corow);
-    free(nb);
-    free(st.fv);
-    free(st.ok);
-    free(st.bw);
     return ret;
 }
 
@@ -423,7 +451,6 @@ int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
     if (!c) return TENYO_ERR_ARG;
     int qn = ty_ctx_query_doc(c, doc, 1);
     if (qn < 0) return qn;
-    c->last_qn = (size_t)qn;
     return ideas_run(c, doc, (size_t)qn, o, n, out);
 }
 
@@ -432,19 +459,9 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
     if (!c || (!text && len)) return TENYO_ERR_ARG;
     int qn = ty_ctx_query_text(c, text, len);
     if (qn < 0) return qn;
-    c->last_qn = (size_t)qn;
     return ideas_run(c, UINT64_MAX, (size_t)qn, o, n, out);
 }
 
-const tenyo_ideas_notes *tenyo_ctx_notes(const tenyo_ctx *c) {
-    return c ? &c->notes : NULL;
-}
-
-const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted) {
-    if (!c) return "";
-    if (predicted) *predicted = c->home_predicted;
-    return c->home;
-}
 /* ================================================================ batch */
 
 /* State of one tenyo_ideas_batch call for its per-query step. */
@@ -469,7 +486,6 @@ static int ideas_step(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn, int stat
         oj.home = b->q[i].home;
         oj.nhome = b->q[i].nhome;
     }
-    c->last_qn = qn;
     int got = ideas_run(c, skip, qn, &oj, b->n, b->out);
     b->cb(b->ud, i, got, got >= 0 ? b->out : NULL);
     return TENYO_OK;

@@ -4,8 +4,11 @@
  * near 1, 歯車 or 内視鏡 well below). The field model (model/linear.c) and
  * each field's characteristic terms. The content a query shares with a
  * field's evidence patents, term by term, and its shape (focus on one
- * word, generic share, specific words). Tables are built once per index,
- * on first use, from any thread.
+ * word, generic share, specific words). The term hook (ty_term_weight,
+ * ty_term_worth, ty_term_bridgeable): the one place that says what a
+ * shared word is worth to a card, reading the query's term mask (state.c)
+ * — every stage that weighs a shared word goes through it. Tables are
+ * built once per index, on first use, from any thread.
  */
 #include "stages.h"
 
@@ -199,7 +202,8 @@ int ty_title_only(const ty_model *m, uint64_t d) {
 int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j) {
     const ty_model *m = &c->idx->m;
     uint64_t je = m->tfidf.rowptr[d + 1];
-    while (*i < c->last_qn && *j < je) { /* both sorted by term */
+    size_t qn = ty_ideas_qn(c);
+    while (*i < qn && *j < je) { /* both sorted by term */
         if (c->qt[*i] == m->tfidf.col[*j]) return 1;
         if (c->qt[*i] < m->tfidf.col[*j]) (*i)++;
         else (*j)++;
@@ -207,39 +211,58 @@ int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j) {
     return 0;
 }
 
-/* The shared content of a field's evidence with the query, per query term:
- * sum over evidence e of similarity x query weight x evidence weight. */
-void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, double *w) {
+/* ------------------------------------------------------- the term hook */
+
+double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f) {
+    (void)f; /* every mask entry applies to all fields alike */
+    const ty_ideas *is = ty_ideas_peek(c);
+    if (!is || !is->mask.any || i >= is->mask.cap) return 1.0;
+    if (is->mask.flags[i] & TY_TERM_STRUCK) return 0.0;
+    return is->mask.w[i];
+}
+
+/* How specific term t is as a bridge: 0 for a single character, else
+ * 1 - genericity. */
+static double term_specificity(const ty_model *m, const float *gen, uint32_t t) {
+    if (ty_one_char(m->term_blob + m->term_off[t])) return 0;
+    return gen ? 1.0 - gen[t] : 1.0;
+}
+
+double ty_term_worth(const tenyo_ctx *c, const float *gen, size_t i, uint32_t f) {
+    return term_specificity(&c->idx->m, gen, c->qt[i]) * ty_term_weight(c, i, f);
+}
+
+int ty_term_bridgeable(const tenyo_ctx *c, size_t i, uint32_t f) {
     const ty_model *m = &c->idx->m;
-    for (size_t i = 0; i < c->last_qn; i++) w[i] = 0;
+    const char *t = m->term_blob + m->term_off[c->qt[i]];
+    return !ty_one_char(t) && !ty_markup_term(t) && ty_term_weight(c, i, f) > 0;
+}
+
+void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, uint32_t f, double *w) {
+    const ty_model *m = &c->idx->m;
+    size_t qn = ty_ideas_qn(c);
+    for (size_t i = 0; i < qn; i++) w[i] = 0;
     for (int e = 0; e < nev; e++) {
         uint64_t d = ev[e].doc;
         if (d >= m->ndocs) continue;
         double sim = ev[e].score > 0 ? ev[e].score : 0;
         size_t i = 0;
         for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)
-            w[i] += sim * c->qw[i] * m->tfidf.val[j];
+            w[i] += sim * c->qw[i] * m->tfidf.val[j] * ty_term_weight(c, i, f);
     }
-}
-
-/* How specific a query term is as a bridge: 0 for single characters,
- * 1 - generic otherwise. */
-double ty_term_specificity(const tenyo_ctx *c, const float *gen, uint32_t t) {
-    const ty_model *m = &c->idx->m;
-    if (ty_one_char(m->term_blob + m->term_off[t])) return 0;
-    return gen ? 1.0 - gen[t] : 1.0;
 }
 
 /* Focus and generic share of a proposal's evidence (tenyo_idea). */
 void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
-                          int nev, double *w, double *focus, double *generic,
-                          double *nspecific) {
-    ty_bridge_weights(c, ev, nev, w);
+                      int nev, uint32_t f, double *w, double *focus, double *generic,
+                      double *nspecific) {
+    ty_bridge_weights(c, ev, nev, f, w);
     double tot = 0, spec = 0, top = 0;
     int ns = 0;
-    for (size_t i = 0; i < c->last_qn; i++) {
+    size_t qn = ty_ideas_qn(c);
+    for (size_t i = 0; i < qn; i++) {
         if (!(w[i] > 0)) continue;
-        double sp = ty_term_specificity(c, gen, c->qt[i]);
+        double sp = ty_term_worth(c, gen, i, f);
         double s = w[i] * sp;
         tot += w[i];
         spec += s;

@@ -358,7 +358,7 @@ static double company_affinity(const tenyo_ctx *c, const float *gen, uint64_t d)
     double a = 0;
     size_t i = 0;
     for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)
-        a += c->qw[i] * m->tfidf.val[j] * ty_term_specificity(c, gen, c->qt[i]);
+        a += c->qw[i] * m->tfidf.val[j] * ty_term_worth(c, gen, i, UINT32_MAX);
     return a;
 }
 

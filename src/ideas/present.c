@@ -1,7 +1,8 @@
 /*
- * present.c — the list a user reads: thresholds, order, one idea one card.
+ * present.c — the list a user reads: the veto stage (thresholds), then the
+ * present stage (order, one idea one card).
  *
- * Thresholds hide proposals only when set (min_confidence, min_usable,
+ * Veto (ty_veto): thresholds hide proposals only when set (min_confidence, min_usable,
  * min_content; with a confidence threshold the thin rule too: nothing
  * specific shared, or fewer than two shared words not among the most
  * generic); what they hide is counted in the notes.
@@ -54,8 +55,8 @@ static int unexpected_key(const tenyo_idea *a) {
     return !a->expected;
 }
 
-int ty_present(tenyo_ctx *c, const tenyo_ideas_opts *o, double minconf, double minuse,
-               double mincontent, tenyo_idea *all, size_t cnt) {
+size_t ty_veto(tenyo_ideas_notes *nt, double minconf, double minuse, double mincontent,
+               tenyo_idea *all, size_t cnt) {
     size_t kept = 0;
     for (size_t i = 0; i < cnt; i++) {
         const tenyo_idea *a = &all[i];
@@ -66,11 +67,14 @@ int ty_present(tenyo_ctx *c, const tenyo_ideas_opts *o, double minconf, double m
             all[kept++] = all[i];
             continue;
         }
-        c->notes.hidden++;
-        c->notes.hidden_thin += thin;
-        c->notes.hidden_content += !low;
+        nt->hidden++;
+        nt->hidden_thin += thin;
+        nt->hidden_content += !low;
     }
-    cnt = kept;
+    return kept;
+}
+
+int ty_present(const tenyo_ideas_opts *o, tenyo_idea *all, size_t cnt) {
     for (size_t i = 0; i < cnt; i++) all[i].score = all[i].confidence * (all[i].content + 0.05);
     qsort(all, cnt, sizeof *all, cmp_idea);
     tenyo_idea *tmp = ty_mallocarray(cnt ? cnt : 1, sizeof *tmp);

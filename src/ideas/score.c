@@ -193,10 +193,12 @@ static int field_word(const tenyo_index *x, int64_t f, uint32_t t) {
 
 /* 1 when query term t counts as specific content: specific enough, not
  * a verb form. */
-static int specific_term(const tenyo_ctx *c, const float *gen, uint32_t t) {
+/* 1 when query term i counts toward the band of a card of field f: at
+ * least IDEAS_BAND_SPECIFIC worth, not a verb form. */
+static int specific_term(const tenyo_ctx *c, const float *gen, size_t i, uint32_t f) {
     const ty_model *m = &c->idx->m;
-    const char *s = m->term_blob + m->term_off[t];
-    return ty_term_specificity(c, gen, t) >= IDEAS_BAND_SPECIFIC && !ty_verb_like(s);
+    const char *s = m->term_blob + m->term_off[c->qt[i]];
+    return ty_term_worth(c, gen, i, f) >= IDEAS_BAND_SPECIFIC && !ty_verb_like(s);
 }
 
 /* 1 when t is a characteristic word of one of the home fields. */
@@ -209,13 +211,13 @@ static int home_word(const tenyo_index *x, const int64_t *homes, int nh, uint32_
 /* Specific words query and evidence document d share, a compound's parts
  * counted once with it (界面活性剤 holds 界面 and 活性): the concept-level
  * overlap of one patent with the query. */
-static int doc_overlap(const tenyo_ctx *c, const float *gen, uint64_t d) {
+static int doc_overlap(const tenyo_ctx *c, const float *gen, uint64_t d, uint32_t f) {
     const ty_model *m = &c->idx->m;
     const char *sh[64];
     int ns = 0;
     size_t i = 0;
     for (uint64_t j = m->tfidf.rowptr[d]; ns < 64 && ty_shared_next(c, d, &i, &j); i++, j++)
-        if (specific_term(c, gen, c->qt[i])) sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
+        if (specific_term(c, gen, i, f)) sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
     int n = 0;
     for (int a = 0; a < ns; a++) {
         int part = 0;
@@ -230,14 +232,15 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
                   tenyo_idea *id, double *w) {
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
-    ty_bridge_weights(c, id->evidence, id->nevidence, w);
+    ty_bridge_weights(c, id->evidence, id->nevidence, id->field, w);
     double spec = 0, home = 0, top = 0;
     int named = 0;
-    for (size_t i = 0; i < c->last_qn; i++) {
+    size_t qn = ty_ideas_qn(c);
+    for (size_t i = 0; i < qn; i++) {
         if (!(w[i] > 0)) continue;
         uint32_t t = c->qt[i];
-        if (!specific_term(c, gen, t)) continue;
-        double v = w[i] * ty_term_specificity(c, gen, t);
+        if (!specific_term(c, gen, i, id->field)) continue;
+        double v = w[i] * ty_term_worth(c, gen, i, id->field);
         spec += v;
         if (v > top) top = v;
         if (home_word(x, homes, nh, t)) home += v;
@@ -246,7 +249,7 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     int nspec = 0;
     for (int e = 0; e < id->nevidence; e++) {
         uint64_t d = id->evidence[e].doc;
-        int k = doc_overlap(c, gen, d);
+        int k = doc_overlap(c, gen, d, id->field);
         if (k > nspec) nspec = k;
         named |= m->field_ptr[d] < m->field_ptr[d + 1] && m->field_ids[m->field_ptr[d]] == id->field;
     }

@@ -2,17 +2,39 @@
  * stages.h — the stages of the ideas engine and what they share (internal
  * to src/ideas/; the layer's public face is tenyo.h through ideas.h).
  *
+ * One query runs these stages in order (ideas.c, ideas_run):
+ *
+ *   prepare        the query's sparse terms and weights (c->qt, c->qw):
+ *                  a patent's own row or the text tokenized (api layer)
+ *   adjust query   the term mask cleared (state.c): the one hook
+ *                  (ty_term_weight / ty_term_worth) through which every
+ *                  later stage weighs a shared word
+ *   scan and home  similarity to every patent; the home fields given,
+ *                  the patent's own, or predicted from its 10 nearest
+ *   fields         the fields far enough from every home (q->ok), the
+ *                  nearest patents (q->nb), the field model
+ *   generators     each row of ty_generators (generate.c) adds fields and
+ *                  evidence to the pool (pool.c), marked with who found
+ *                  them; row 0 is the neighbour vote
+ *   cards          per field with a vote: relevance, surprise, confidence,
+ *                  content, band (ideas.c, score.c, lexicon.c)
+ *   veto           thresholds hide cards, counted in the notes (present.c)
+ *   present        order, novelty, one idea one card (present.c)
+ *
+ * Files:
+ *   state.c     what a context keeps between calls (ty_ideas): the last
+ *               query's home, notes, term mask and pool; the accessors
+ *   pool.c      the candidates of one query, keyed by field
+ *   generate.c  the table of generators and the neighbour vote
  *   lexicon.c   what a term says: genericity over the fields, the field
- *               model and each field's characteristic terms, specificity,
+ *               model and each field's characteristic terms; the term hook;
  *               the content a query shares with evidence patents
- *   generate.c  the candidate generator: the query's nearest patents
- *               voting for their fields, portfolios and side codes weighed
- *   score.c     the two numbers of a card: how likely the field is a real
- *               use (confidence), how unexpected it is (surprise); the
+ *   score.c     the numbers of a card: confidence, the reader model, the
  *               strength band and the reason a weak card is weak
- *   present.c   order, one idea one card (merging), the notes
+ *   present.c   the veto and present stages
  *   explain.c   bridge terms, application phrases, the why lines
  *   clean.c     text fit to show: no markup, reference signs or cut words
+ *   answer.c    the one answer schema (JSON) of ideas and match
  *   ideas.c     the public entry points: one query through the stages
  */
 #ifndef TENYO_IDEAS_STAGES_H
@@ -66,23 +88,126 @@
 /* Below this confidence a card is TENYO_WEAK_LOW_CONFIDENCE. */
 #define IDEAS_BAND_CONFIDENCE 0.03
 
-/* A field's candidacy: the votes it got and its evidence. */
-typedef struct ty_fvote {
-    double vote;       /* weighted similarity sum */
-    int support;       /* neighbours carrying the field */
+/* ============================================================ the pool */
+
+/* Generators a pool can tell apart (bits of ty_cand.found). */
+#define TY_MAX_GENERATORS 8
+
+/* One field's candidacy: the votes it got, from which generators, and its
+ * evidence, each patent tagged with the generator that brought it. */
+typedef struct ty_cand {
+    double vote;       /* weighted similarity sum, all generators */
+    int support;       /* patents carrying the field */
+    unsigned found;    /* bit g: generator g (ty_generators[g]) voted */
     int nev;           /* evidence kept */
-    tenyo_hit ev[TENYO_IDEA_EVIDENCE]; /* best neighbours, best first, at
-                                          most IDEAS_EV_PER_APPLICANT of one
+    tenyo_hit ev[TENYO_IDEA_EVIDENCE]; /* best first, at most
+                                          IDEAS_EV_PER_APPLICANT of one
                                           applicant */
-} ty_fvote;
+    uint8_t ev_by[TENYO_IDEA_EVIDENCE]; /* the generator of each */
+} ty_cand;
+
+/* The candidates of one query, keyed by field (pool.c): allocated once per
+ * context and cleared per query, so it outlives the call for the
+ * accessors (tenyo_idea_found_by). */
+typedef struct ty_pool {
+    ty_cand *cand;     /* nfields entries */
+    size_t cap;        /* entries allocated */
+    uint32_t nfields;  /* entries in use */
+} ty_pool;
+
+/* Empty candidacies for nfields fields (0 or TENYO_ERR_NOMEM). */
+int ty_pool_reset(ty_pool *p, uint32_t nfields);
+void ty_pool_free(ty_pool *p);
+/* Generator g adds vote v and one more supporting patent to field f. */
+void ty_pool_vote(ty_pool *p, uint32_t f, unsigned g, double v);
+/* Generator g offers h as evidence of field f: kept when f has room and
+ * fewer than IDEAS_EV_PER_APPLICANT patents of h's first applicant. */
+void ty_pool_evidence(ty_pool *p, const ty_model *m, uint32_t f, unsigned g, const tenyo_hit *h);
+/* The sum of every field's vote (1 when none). */
+double ty_pool_total(const ty_pool *p);
+
+/* ================================================= the ideas state */
+
+/* The per-query term mask: what each query term (by its index in the
+ * sparse query, c->qt) may carry. Every stage that weighs a shared word
+ * reads it through ty_term_weight / ty_term_worth. */
+#define TY_TERM_STRUCK 1u   /* struck: the word carries nothing */
+typedef struct ty_termmask {
+    float *w;          /* weight per query term (1: as is, 0: carries nothing) */
+    uint8_t *flags;    /* TY_TERM_* per query term */
+    size_t cap;        /* entries allocated */
+    int any;           /* 0: every weight 1 and no flag (the fast path) */
+} ty_termmask;
+
+/* What the ideas layer keeps on a context between calls (state.c): the
+ * last query's home, notes, term mask and candidate pool. */
+typedef struct ty_ideas {
+    char home[512];          /* home fields of the last query, "B60W,G08G" */
+    int home_predicted;      /* 1 when they were predicted */
+    size_t qn;               /* sparse query terms of the last query */
+    uint64_t skip;           /* its query document, UINT64_MAX for text */
+    int open_only;           /* its open_only */
+    tenyo_ideas_notes notes; /* its notes */
+    ty_termmask mask;        /* its term mask */
+    ty_pool pool;            /* its candidates */
+} ty_ideas;
+
+/* c's ideas state, made on first use (NULL: out of memory, c->err set). */
+ty_ideas *ty_ideas_get(tenyo_ctx *c);
+/* c's ideas state, or NULL before the first ideas query. */
+const ty_ideas *ty_ideas_peek(const tenyo_ctx *c);
+/* Sparse query terms of c's last ideas query (0 before the first). */
+size_t ty_ideas_qn(const tenyo_ctx *c);
+/* The mask cleared for a query of qn terms (0 or TENYO_ERR_NOMEM). */
+int ty_termmask_reset(ty_termmask *k, size_t qn);
+
+/* ======================================================== the query */
+
+/* What one query's stages share (ideas.c builds it, the generators and
+ * the card stage read it). */
+typedef struct ty_iquery {
+    tenyo_ctx *c;
+    ty_ideas *is;             /* c's ideas state */
+    const ty_model *m;
+    const tenyo_ideas_opts *o;
+    uint64_t skip;            /* query document, UINT64_MAX for text */
+    size_t qn;                /* sparse query terms */
+    int text, english;        /* free-text query; its language is English */
+    int nh;                   /* home fields */
+    char homes[64][5];
+    int64_t hid[64];          /* their ids, -1 when not in the index */
+    uint32_t *corow;          /* nh rows of co-classification counts */
+    uint8_t *ok;              /* fields far enough from every home */
+    uint8_t *expected;        /* fields the prior ranks among its top */
+    tenyo_hit *nb;            /* the nearest patents, best first */
+    size_t nn;                /* how many */
+    float *pm;                /* field model probabilities, or NULL */
+    double *bw;               /* bridge weight scratch (qn) */
+    const float *gen;         /* genericity per term */
+    double qbest;             /* similarity of the nearest patent */
+    double alpha, pw, vtotal; /* field-size norm, prior weight, all votes */
+} ty_iquery;
+
+/* ==================================================== the generators */
+
+/* A candidate generator: adds the fields it finds (those with q->ok[f])
+ * and their evidence to the pool as generator g. 0 or a TENYO_ERR_*. */
+typedef struct ty_generator {
+    const char *name;        /* as tenyo_idea_found_by names it */
+    int (*run)(const ty_iquery *q, ty_pool *p, unsigned g);
+} ty_generator;
+
+/* The table the query loops over, in order (generate.c). */
+extern const ty_generator ty_generators[];
+extern const size_t ty_ngenerators;
 
 /* --- generate.c --- */
 /* The first applicant of document d (bytes in *len), or NULL. */
 const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len);
-/* Neighbours nb[0..nn) (best first) vote for their fields f with ok[f]
- * into fv; self: the query document (UINT64_MAX for text). */
-int ty_gen_neighbours(const tenyo_ctx *c, const tenyo_hit *nb, size_t nn, uint64_t self,
-                      const uint8_t *ok, ty_fvote *fv);
+/* 1 when documents a and b name the same first applicant. */
+int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b);
+/* The neighbour vote: q->nb[0..nn) vote for their fields. */
+int ty_gen_neighbours(const ty_iquery *q, ty_pool *p, unsigned g);
 
 /* --- lexicon.c --- */
 const float *ty_term_generic(const tenyo_index *x);
@@ -93,15 +218,28 @@ int ty_fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n);
 int ty_one_char(const char *s);
 int ty_verb_like(const char *t);
 int ty_title_only(const ty_model *m, uint64_t d);
-/* The next term the query (c->qt) and row d share at or after query
+/* The next term the query (c->qt, ty_ideas_qn terms) and row d share at or after query
  * index *i and row position *j (both sorted by term): 1 with *i, *j on it,
  * 0 at the end of either. Start at *i = 0, *j = rowptr[d]; step past a
  * match with (*i)++, (*j)++. */
 int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j);
-void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, double *w);
-double ty_term_specificity(const tenyo_ctx *c, const float *gen, uint32_t t);
+/* The term hook, the one place that says what a shared word is worth to a
+ * card of field f (UINT32_MAX: to no field in particular); i is the
+ * word's index in the sparse query (c->qt[i]).
+ * ty_term_weight: the query's mask weight (0 when struck, else the weight
+ * the mask gives, 1 by default). ty_term_worth: the word's specificity as
+ * a bridge (0 for a single character, else 1 - genericity) x that weight.
+ * ty_term_bridgeable: 1 when the word may be shown as a bridge at all (not
+ * a single character, not markup, not struck). */
+double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f);
+double ty_term_worth(const tenyo_ctx *c, const float *gen, size_t i, uint32_t f);
+int ty_term_bridgeable(const tenyo_ctx *c, size_t i, uint32_t f);
+/* The shared content of evidence ev[0..nev) with the query, per query
+ * term, for a card of field f: sum of similarity x query weight x evidence
+ * weight x ty_term_weight. */
+void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, uint32_t f, double *w);
 void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
-                      int nev, double *w, double *focus, double *generic,
+                      int nev, uint32_t f, double *w, double *focus, double *generic,
                       double *nspecific);
 int ty_query_english(const tenyo_ctx *c, size_t qn);
 
@@ -125,9 +263,12 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
                   tenyo_idea *id, double *w);
 
 /* --- present.c --- */
-/* The proposals all[0..cnt) left after the thresholds of o, in the order
- * shown, merged; returns the new count or TENYO_ERR_NOMEM. */
-int ty_present(tenyo_ctx *c, const tenyo_ideas_opts *o, double minconf, double minuse,
-               double mincontent, tenyo_idea *all, size_t cnt);
+/* Stage veto: the cards all[0..cnt) the thresholds keep, in place, counted
+ * into the notes as hidden; returns how many are kept. */
+size_t ty_veto(tenyo_ideas_notes *nt, double minconf, double minuse, double mincontent,
+               tenyo_idea *all, size_t cnt);
+/* Stage present: all[0..cnt) in the order shown, merged; returns the new
+ * count or TENYO_ERR_NOMEM. */
+int ty_present(const tenyo_ideas_opts *o, tenyo_idea *all, size_t cnt);
 
 #endif /* TENYO_IDEAS_STAGES_H */
