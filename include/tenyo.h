@@ -856,6 +856,61 @@ typedef struct tenyo_ideas_opts {
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
 
+/* The options of an ideas query as data: one table, read by every surface
+ * (the CLI's flags, the server's members, the Python keywords, the page's
+ * form), so that each option is named, typed and bounded in one place. An
+ * entry's name is the API member and Python keyword ("min_confidence"); cli
+ * is its command-line spelling ("--min-confidence"). Entries whose member
+ * is 0 in TENYO_OPT_STORED are the request's, not tenyo_ideas_opts's (n:
+ * how many proposals, lang: the language of the answer). */
+typedef enum tenyo_opt_type {
+    TENYO_OPT_NUMBER = 0,  /* a real number in [min, max] */
+    TENYO_OPT_INTEGER = 1, /* an integer in [min, max] */
+    TENYO_OPT_BOOL = 2,    /* true or false (as text: true/false, 1/0) */
+    TENYO_OPT_CHOICE = 3,  /* one of choices (its index is the value) */
+    TENYO_OPT_CODES = 4    /* IPC subclasses, comma- or space-separated */
+} tenyo_opt_type;
+
+#define TENYO_OPT_STORED 1u  /* a member of tenyo_ideas_opts */
+#define TENYO_OPT_TUNING 2u  /* for evaluation and tuning, not a form's */
+
+typedef struct tenyo_opt {
+    const char *name;      /* "novelty" */
+    const char *cli;       /* "--novelty" */
+    tenyo_opt_type type;
+    double min, max;       /* NUMBER, INTEGER: the bounds */
+    const char *choices;   /* CHOICE: the names, comma-separated */
+    const char *def;       /* the default as text ("0.6", "class"; "" none) */
+    unsigned flags;        /* TENYO_OPT_* */
+    const char *help;      /* one line, English */
+    const char *help_ja;   /* one line, Japanese */
+} tenyo_opt;
+
+/* The table: entries 0 .. tenyo_ideas_opt_count() - 1 (NULL beyond), and
+ * an entry by name or command-line spelling (NULL: no such option). */
+size_t tenyo_ideas_opt_count(void);
+const tenyo_opt *tenyo_ideas_opt(size_t i);
+const tenyo_opt *tenyo_ideas_opt_find(const char *name);
+/* Bound v for option name (a CHOICE's index, a BOOL's 0 or 1): 0, or
+ * TENYO_ERR_ARG with the reason in err ("must be a number from 0 to 1":
+ * the caller puts the option's name, in its own spelling, before it). */
+int tenyo_ideas_opt_check(const char *name, double v, char *err, size_t errlen);
+/* Read option name from text as typed ("0.3", "section", "true") into *v,
+ * bounded as tenyo_ideas_opt_check: 0 or TENYO_ERR_ARG with err. CODES
+ * options are split by tenyo_ideas_home_split instead. */
+int tenyo_ideas_opt_parse(const char *name, const char *text, double *v, char *err,
+                          size_t errlen);
+/* Set member name of o to v, bounded (0 or TENYO_ERR_ARG with err; an
+ * entry that is not TENYO_OPT_STORED is TENYO_ERR_ARG too). */
+int tenyo_ideas_opts_set(tenyo_ideas_opts *o, const char *name, double v, char *err,
+                         size_t errlen);
+/* Split home codes typed as "B60W,G08G" or "B60W G08G" in buf (modified)
+ * into homes[0..cap) (a query takes at most 64): the count, or
+ * TENYO_ERR_LIMIT with err when there are more than cap. The codes are checked by the query (TENYO_ERR_ARG
+ * naming the first that is not an IPC subclass). */
+int tenyo_ideas_home_split(char *buf, const char **homes, size_t cap, char *err,
+                           size_t errlen);
+
 #define TENYO_IDEA_EVIDENCE 3
 #define TENYO_IDEA_ALSO 4
 /* The list is full by default: every field with evidence, up to the

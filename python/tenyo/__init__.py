@@ -208,7 +208,13 @@ class _Query(Structure):
                 ("home", POINTER(c_char_p)), ("nhome", c_size_t)]
 
 
-STRUCTS = {"tenyo_read_opts": _ReadOpts, "tenyo_read_stats": _ReadStats,
+class _Opt(Structure):
+    _fields_ = [("name", c_char_p), ("cli", c_char_p), ("type", c_int), ("min", c_double),
+                ("max", c_double), ("choices", c_char_p), ("def", c_char_p),
+                ("flags", c_uint), ("help", c_char_p), ("help_ja", c_char_p)]
+
+
+STRUCTS = {"tenyo_opt": _Opt, "tenyo_read_opts": _ReadOpts, "tenyo_read_stats": _ReadStats,
            "tenyo_tok_opts": _TokOpts, "tenyo_build_opts": _BuildOpts,
            "tenyo_build_stats": _BuildStats, "tenyo_section_info": _SectionInfo,
            "tenyo_index_info": _IndexInfo, "tenyo_doc_meta": _DocMeta,
@@ -281,6 +287,12 @@ _similar_doc = _fn("tenyo_similar_doc", c_int, _P, c_uint64, c_int, c_size_t, PO
 _similar_text = _fn("tenyo_similar_text", c_int, _P, c_char_p, c_size_t, c_int, c_size_t,
                     POINTER(_Hit))
 _ideas_opts_default = _fn("tenyo_ideas_opts_default", None, POINTER(_IdeasOpts))
+_opt_find = _fn("tenyo_ideas_opt_find", POINTER(_Opt), c_char_p)
+_opt_check = _fn("tenyo_ideas_opt_check", c_int, c_char_p, c_double, c_char_p, c_size_t)
+_opt_parse = _fn("tenyo_ideas_opt_parse", c_int, c_char_p, c_char_p, POINTER(c_double),
+                 c_char_p, c_size_t)
+_opts_set = _fn("tenyo_ideas_opts_set", c_int, POINTER(_IdeasOpts), c_char_p, c_double,
+                c_char_p, c_size_t)
 _ideas_doc = _fn("tenyo_ideas_doc", c_int, _P, c_uint64, POINTER(_IdeasOpts), c_size_t,
                  POINTER(_Idea))
 _ideas_text = _fn("tenyo_ideas_text", c_int, _P, c_char_p, c_size_t, POINTER(_IdeasOpts),
@@ -337,6 +349,43 @@ class InputError(Error):
 
 
 
+def _ideas_value(name, value):
+    """value of ideas option name as the library's option table reads it
+    (a choice's index, a bool's 0 or 1), bounded there: the number to set.
+    TypeError for a value of the wrong kind, ValueError out of bounds,
+    both worded by the table."""
+    d = _opt_find(name.encode()).contents
+    err = ctypes.create_string_buffer(256)
+    x = c_double(0)
+    if d.type == 3:  # a choice
+        rc = _opt_parse(d.name, value.encode(), byref(x), err, 256) \
+            if isinstance(value, str) and "\0" not in value else -2
+        if rc:
+            _opt_check(d.name, float("nan"), err, 256)
+            raise ValueError("%s %s, not %r" % (name, err.value.decode(), value))
+        return x.value
+    if d.type == 2:  # true or false
+        return float(bool(value))
+    if d.type == 1:
+        v = _index(value)
+        if v is None:
+            raise TypeError("%s must be an integer, not %s" % (name, type(value).__name__))
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("%s must be a number, not %s" % (name, type(value).__name__))
+    else:
+        v = value
+    if _opt_check(d.name, float(v), err, 256):
+        raise ValueError("%s %s, not %r" % (name, err.value.decode(), v))
+    return float(v)
+
+
+def _ideas_set(o, name, value):
+    """Option name of the struct o set to value (_ideas_value)."""
+    err = ctypes.create_string_buffer(256)
+    if _opts_set(byref(o), name.encode(), _ideas_value(name, value), err, 256):
+        raise ValueError("%s %s" % (name, err.value.decode()))
+
+
 def _ideas_opts(home, distance, mode, min_confidence):
     """The ideas options ideas() and match() share, checked; returns the
     struct and the home array it points into (keep both alive)."""
@@ -351,10 +400,10 @@ def _ideas_opts(home, distance, mode, min_confidence):
                             % type(home).__name__)
         homes = (c_char_p * len(home))(*[_str("home", h) for h in home])
         o.home, o.nhome = ctypes.cast(homes, POINTER(c_char_p)), len(home)
-    o.distance = _choice("distance", distance, _DISTANCES)
-    o.mode = _choice("mode", mode, _MODES)
+    _ideas_set(o, "distance", distance)
+    _ideas_set(o, "mode", mode)
     if min_confidence is not None:
-        o.min_confidence = _num("min_confidence", min_confidence, 0, 1)
+        _ideas_set(o, "min_confidence", min_confidence)
     return o, homes
 
 class IndexError_(Error):
@@ -385,7 +434,6 @@ def version():
 
 _MODES = {"tfidf": 0, "lsa": 1, "hybrid": 2}
 _FORMATS = {"auto": 0, "jsonl": 1, "jplatpat": 2, "jpo-xml": 3}
-_DISTANCES = {"section": 0, "class": 1, "subclass": 2}
 
 
 def _choice(what, value, table):
@@ -1033,20 +1081,17 @@ class Index:
         object. lang: language of labels, sentences and warnings."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
-        n = _int("n", n, 1, 100)
-        _choice("lang", lang, {"ja": 0, "en": 1})
+        n = int(_ideas_value("n", n))
+        _ideas_value("lang", lang)
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
-        o.open_only = int(bool(open_only))
-        if novelty is not None:
-            o.novelty = _num("novelty", novelty, 0, 1)
-        if min_usable is not None:
-            o.min_usable = _num("min_usable", min_usable, 0, 1)
-        if min_content is not None:
-            o.min_content = _num("min_content", min_content, 0, 1)
-        knn = _int("knn", knn, 0, 100000)
-        if knn:
-            o.knn = knn
-        o.merge = int(bool(merge))
+        _ideas_set(o, "open_only", open_only)
+        for name, v in (("novelty", novelty), ("min_usable", min_usable),
+                        ("min_content", min_content)):
+            if v is not None:
+                _ideas_set(o, name, v)
+        if _index(knn) != 0:  # 0: the tuned count
+            _ideas_set(o, "knn", knn)
+        _ideas_set(o, "merge", merge)
         c = self._ctx()
         ideas = (_Idea * n)()
         f = self._filter(filters)
@@ -1090,7 +1135,7 @@ class Index:
         k = _int("k", k, 1, 100)
         if min_confidence is None:
             min_confidence = 0.0
-        _choice("lang", lang, {"ja": 0, "en": 1})
+        _ideas_value("lang", lang)
         o, homes = _ideas_opts(home, distance, mode, min_confidence)
         c = self._ctx()
         ideas = (_Idea * 20)()

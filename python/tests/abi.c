@@ -92,6 +92,10 @@ int main(void) {
     S(tenyo_match);
     F(tenyo_match, doc); F(tenyo_match, similarity); F(tenyo_match, confidence);
     F(tenyo_match, own_field); F(tenyo_match, nuses); F(tenyo_match, uses);
+    S(tenyo_opt);
+    F(tenyo_opt, name); F(tenyo_opt, cli); F(tenyo_opt, type); F(tenyo_opt, min);
+    F(tenyo_opt, max); F(tenyo_opt, choices); F(tenyo_opt, def); F(tenyo_opt, flags);
+    F(tenyo_opt, help); F(tenyo_opt, help_ja);
     S(tenyo_open_stats);
     F(tenyo_open_stats, lines); F(tenyo_open_stats, resolved); F(tenyo_open_stats, unresolved);
     F(tenyo_open_stats, duplicates); F(tenyo_open_stats, listed); F(tenyo_open_stats, column);

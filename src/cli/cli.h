@@ -438,10 +438,21 @@ int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
 /* Comma- or space-separated codes -> out (pointers into buf, modified);
  * at most cap; returns the count. */
 size_t cli_split_codes(char *buf, const char **out, size_t cap);
+/* Option name of the ideas table (tenyo_ideas_opt) read from arg as the
+ * command line gives it (flag: its spelling, NULL for the table's): a
+ * member of io is set (io NULL: none), *v gets the value (a choice's
+ * index; v may be NULL). 0, or -1 after a message: the flag, the table's
+ * reason, what was given (a choice's closest name too). */
+int cli_ideas_set(const char *name, const char *flag, const char *arg, tenyo_ideas_opts *io,
+                  double *v);
+/* --home: a copy of arg in *homebuf (freed first), split into homes[cap]
+ * (tenyo_ideas_home_split), io->home set. 0, or -1 after a message. */
+int cli_ideas_home(const char *arg, tenyo_ideas_opts *io, char **homebuf, const char **homes,
+                   size_t cap);
 /* An option `ideas` and `match` share: 'H' --home (a copy kept in
  * *homebuf, split into homes[cap]), 'D' --distance, 'L' --lang (*lang),
- * 'Q' --min-confidence, 'm' --mode, into io. 1 read, -1 read but bad (the
- * message printed), 0 not one of them. */
+ * 'Q' --min-confidence, 'm' --mode, into io (cli_ideas_set). 1 read, -1
+ * read but bad (the message printed), 0 not one of them. */
 int cli_ideas_opt(int c, const char *arg, tenyo_ideas_opts *io, char **homebuf,
                   const char **homes, size_t cap, const char **lang);
 /* The filter of fo over x (NULL when fo is empty; keywords tokenized on c,

@@ -564,17 +564,13 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         case OPT_KEEP: a->keep = optarg; break;
         case OPT_WEIGHT: bad |= cli_double("--hybrid-weight", optarg, 0, 0, 1, &a->weight) != 0; break;
         case 'P': proto = optarg; bad |= cli_choice("--protocol", optarg, protos) < 0; break;
-        case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io->knn) != 0; break;
-        case 'N': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io->novelty) != 0; break;
-        case 'A': bad |= cli_double("--field-norm", optarg, 0, 0, 2, &io->field_norm) != 0; break;
-        case 'R':
-            bad |= cli_int("--serendipity-from", optarg, 0, 100, &io->serendipity_from) != 0;
-            break;
-        case 'W': bad |= cli_double("--prior-weight", optarg, 0, 0, 10, &io->prior_weight) != 0; break;
+        case 'K': bad |= cli_ideas_set("knn", NULL, optarg, io, NULL); break;
+        case 'N': bad |= cli_ideas_set("novelty", NULL, optarg, io, NULL); break;
+        case 'A': bad |= cli_ideas_set("field_norm", NULL, optarg, io, NULL); break;
+        case 'R': bad |= cli_ideas_set("serendipity_from", NULL, optarg, io, NULL); break;
+        case 'W': bad |= cli_ideas_set("prior_weight", NULL, optarg, io, NULL); break;
         case 'D': a->dump_path = optarg; break;
-        case 'C':
-            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io->min_confidence) != 0;
-            break;
+        case 'C': bad |= cli_ideas_set("min_confidence", NULL, optarg, io, NULL); break;
         case 'F':
             if (sscanf(optarg, "%lf,%lf", &a->ref5, &a->refser) != 2 ||
                 !(a->ref5 > 0 && a->ref5 <= 1) || !(a->refser > 0 && a->refser <= 1)) {
@@ -583,7 +579,7 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
                 bad = 1;
             }
             break;
-        case 'I': bad |= cli_mode_opt("--ideas-mode", optarg, &io->mode) != 0; break;
+        case 'I': bad |= cli_ideas_set("mode", "--ideas-mode", optarg, io, NULL); break;
         case 'h': return cli_help(eval_usage);
         default: bad = 1;
         }

@@ -414,7 +414,9 @@ static int batch_worker(void *ud, int tid, int threads) {
             for (const char *c = hbuf[nq]; *c; c++) nc += *c == ',' || *c == ' ';
             if (nc > 65) nc = 65; /* one more than the library takes: it says so */
             if ((homes[nq] = calloc(nc, sizeof **homes)) != NULL) {
-                q->nhome = cli_split_codes(hbuf[nq], homes[nq], nc);
+                /* more than 65: the 65 first, and the library says too many */
+                int nh = tenyo_ideas_home_split(hbuf[nq], homes[nq], nc, NULL, 0);
+                q->nhome = nh < 0 ? nc : (size_t)nh;
                 q->home = homes[nq];
             }
         }
@@ -662,7 +664,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     int fmt = OUT_REPORT, c, bad = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:jh", lo)) != -1) {
-        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 65, &lang);
+        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
         if (r) {
             bad |= r < 0;
             continue;
@@ -670,16 +672,21 @@ int cli_cmd_ideas(int argc, char **argv) {
         switch (c) {
         case 'T': text = optarg; break;
         case 'F': file = optarg; break;
-        case 'V': bad |= cli_double("--novelty", optarg, 0, 0, 1, &io.novelty) != 0; break;
+        case 'V': bad |= cli_ideas_set("novelty", NULL, optarg, &io, NULL); break;
         case 'M': io.merge = 0; break;
-        case 'S': bad |= cli_double("--min-usable", optarg, 0, 0, 1, &io.min_usable) != 0; break;
+        case 'S': bad |= cli_ideas_set("min_usable", NULL, optarg, &io, NULL); break;
         case 'P': bad |= cli_long("--nprobe", optarg, 1, 1000000, &nprobe) != 0; break;
         case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
         case OPT_MIN_CONTENT:
-            bad |= cli_double("--min-content", optarg, 0, 0, 1, &io.min_content) != 0;
+            bad |= cli_ideas_set("min_content", NULL, optarg, &io, NULL);
             break;
-        case 'K': bad |= cli_int("--knn", optarg, 1, 100000, &io.knn) != 0; break;
-        case 'n': bad |= cli_long("-n", optarg, 1, CLI_IDEAS_MAX, &n) != 0; break;
+        case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
+        case 'n': {
+            double v;
+            bad |= cli_ideas_set("n", NULL, optarg, NULL, &v);
+            n = bad ? n : (long)v;
+            break;
+        }
         case 'B': batch = optarg; break;
         case 'I':
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);

@@ -149,7 +149,7 @@ int cli_cmd_match(int argc, char **argv) {
     int json = 0, bad = 0, c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
-        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 65, &lang);
+        int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
         if (r) {
             bad |= r < 0;
             continue;

@@ -37,8 +37,6 @@ int cli_cmd_profile(int argc, char **argv) {
         {"min-confidence", required_argument, 0, 'Q'}, {"distance", required_argument, 0, 'D'},
         {"lang", required_argument, 0, 'L'}, {"csv", no_argument, 0, 'C'},
         {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    static const char *const dists[] = {"section", "class", "subclass", NULL};
-    static const char *const langs[] = {"ja", "en", NULL};
     const char *ids = NULL, *lang = "ja";
     int all = 0, csv = 0, bom = 0, bad = 0, c;
     long n = 10;
@@ -49,20 +47,17 @@ int cli_cmd_profile(int argc, char **argv) {
         switch (c) {
         case 'I': ids = optarg; break;
         case 'A': all = 1; break;
-        case 'Q':
-            bad |= cli_double("--min-confidence", optarg, 0, 0, 1, &io.min_confidence) != 0;
-            break;
-        case 'D': {
-            int i = cli_choice("--distance", optarg, dists);
-            if (i < 0) bad = 1;
-            else io.distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
-                                                                 : TENYO_DIST_SUBCLASS;
-            break;
-        }
-        case 'L': bad |= cli_choice("--lang", optarg, langs) < 0; lang = optarg; break;
+        case 'Q': bad |= cli_ideas_set("min_confidence", NULL, optarg, &io, NULL); break;
+        case 'D': bad |= cli_ideas_set("distance", NULL, optarg, &io, NULL); break;
+        case 'L': bad |= cli_ideas_set("lang", NULL, optarg, NULL, NULL); lang = optarg; break;
         case 'C': csv = 1; break;
         case 'U': bom = 1; break;
-        case 'n': bad |= cli_long("-n", optarg, 1, 100, &n) != 0; break;
+        case 'n': {
+            double v;
+            bad |= cli_ideas_set("n", NULL, optarg, NULL, &v);
+            n = bad ? n : (long)v;
+            break;
+        }
         case 'h': return cli_help(profile_usage);
         default: bad = 1;
         }

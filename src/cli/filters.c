@@ -8,8 +8,10 @@
  * value), turned into a tenyo_filter once the index is open. The library
  * applies it before the top-k (api/filter.c).
  *
- * Also the options `ideas` and `match` share (cli_ideas_opt: --home,
- * --distance, --lang, --min-confidence, --mode), read one way for both.
+ * Also the options of an ideas query (cli_ideas_set, cli_ideas_opt): each
+ * named, bounded and worded by the library's table (tenyo_ideas_opt), so
+ * that ideas, match, profile and eval read a flag as the server and the
+ * Python binding read the same member.
  *
  * Rejected: one --filter EXPR mini-language (a second syntax to learn and
  * quote in a shell, for what five plain options say).
@@ -274,34 +276,67 @@ size_t cli_split_codes(char *buf, const char **out, size_t cap) {
     return n;
 }
 
-int cli_ideas_opt(int c, const char *arg, tenyo_ideas_opts *io, char **homebuf,
-                  const char **homes, size_t cap, const char **lang) {
-    static const char *const dists[] = {"section", "class", "subclass", NULL};
-    static const char *const langs[] = {"ja", "en", NULL};
-    switch (c) {
-    case 'H':
-        free(*homebuf);
-        *homebuf = strdup(arg);
-        io->nhome = *homebuf ? cli_split_codes(*homebuf, homes, cap) : 0;
-        io->home = homes;
-        if (!io->nhome) {
-            cli_err("--home needs codes\n");
+int cli_ideas_set(const char *name, const char *flag, const char *arg, tenyo_ideas_opts *io,
+                  double *v) {
+    const tenyo_opt *d = tenyo_ideas_opt_find(name);
+    char err[256];
+    double x = 0;
+    if (!d) return -1;
+    if (!flag) flag = d->cli;
+    if (tenyo_ideas_opt_parse(name, arg, &x, err, sizeof err)) {
+        if (d->type != TENYO_OPT_CHOICE) {
+            cli_err("%s %s, not '%s'\n", flag, err, arg ? arg : "");
             return -1;
         }
-        return 1;
-    case 'D': {
-        int i = cli_choice("--distance", arg, dists);
-        if (i < 0) return -1;
-        io->distance = i == 0 ? TENYO_DIST_SECTION : i == 1 ? TENYO_DIST_CLASS
-                                                          : TENYO_DIST_SUBCLASS;
-        return 1;
+        const char *names[8];
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", d->choices);
+        size_t n = 0;
+        char *save = NULL;
+        for (char *p = strtok_r(buf, ",", &save); p && n < 8; p = strtok_r(NULL, ",", &save))
+            names[n++] = p;
+        const char *sg = arg ? cli_suggest(arg, names, n) : NULL;
+        if (sg) cli_err("%s %s; not '%s' (did you mean '%s'?)\n", flag, err, arg, sg);
+        else cli_err("%s %s; not '%s'\n", flag, err, arg ? arg : "");
+        return -1;
     }
+    if (io && (d->flags & TENYO_OPT_STORED)) tenyo_ideas_opts_set(io, name, x, err, sizeof err);
+    if (v) *v = x;
+    return 0;
+}
+
+int cli_ideas_home(const char *arg, tenyo_ideas_opts *io, char **homebuf, const char **homes,
+                   size_t cap) {
+    char err[128];
+    free(*homebuf);
+    *homebuf = strdup(arg);
+    int n = *homebuf ? tenyo_ideas_home_split(*homebuf, homes, cap, err, sizeof err) : 0;
+    if (n < 0) {
+        cli_err("--home: %s\n", err);
+        return -1;
+    }
+    io->nhome = (size_t)n;
+    io->home = homes;
+    if (!io->nhome) {
+        cli_err("--home needs codes\n");
+        return -1;
+    }
+    return 0;
+}
+
+int cli_ideas_opt(int c, const char *arg, tenyo_ideas_opts *io, char **homebuf,
+                  const char **homes, size_t cap, const char **lang) {
+    static const char *const langs[] = {"ja", "en"};
+    double v;
+    switch (c) {
+    case 'H': return cli_ideas_home(arg, io, homebuf, homes, cap) ? -1 : 1;
+    case 'D': return cli_ideas_set("distance", NULL, arg, io, NULL) ? -1 : 1;
     case 'L':
-        *lang = arg;
-        return cli_choice("--lang", arg, langs) < 0 ? -1 : 1;
-    case 'Q':
-        return cli_double("--min-confidence", arg, 0, 0, 1, &io->min_confidence) != 0 ? -1 : 1;
-    case 'm': return cli_mode_opt("--mode", arg, &io->mode) != 0 ? -1 : 1;
+        if (cli_ideas_set("lang", NULL, arg, io, &v)) return -1;
+        *lang = langs[(int)v];
+        return 1;
+    case 'Q': return cli_ideas_set("min_confidence", NULL, arg, io, NULL) ? -1 : 1;
+    case 'm': return cli_ideas_set("mode", NULL, arg, io, NULL) ? -1 : 1;
     default: return 0;
     }
 }

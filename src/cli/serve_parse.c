@@ -248,15 +248,6 @@ unsigned serve_map_args(const char *id, const char *text, const char *fields, in
 
 /* A distance's name (section, class, subclass) into *d: 0, or -1 for any
  * other string or NULL (*d unchanged). */
-static int parse_distance(const char *s, tenyo_distance *d) {
-    if (!s) return -1;
-    if (!strcmp(s, "section")) *d = TENYO_DIST_SECTION;
-    else if (!strcmp(s, "class")) *d = TENYO_DIST_CLASS;
-    else if (!strcmp(s, "subclass")) *d = TENYO_DIST_SUBCLASS;
-    else return -1;
-    return 0;
-}
-
 /* Up to n comma-separated finite numbers of s into v; the count read, or -1
  * when s holds anything else (an empty item, trailing text, more than n). */
 static int parse_numbers(const char *s, double *v, int n) {
@@ -347,65 +338,39 @@ unsigned serve_map_mark_arg(const char *v, double xyr[3], char *msg, size_t msgl
     return 0;
 }
 
+/* Query-string argument name (text) of the ideas table into io (a stored
+ * member) or *v; 0, or a 400 with the table's reason. */
+static unsigned table_arg(const char *name, const char *text, tenyo_ideas_opts *io, double *v,
+                          char *msg, size_t msglen) {
+    char err[160];
+    double x;
+    if (tenyo_ideas_opt_parse(name, text, &x, err, sizeof err)) {
+        snprintf(msg, msglen, "%s %s", name, err);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (io && tenyo_ideas_opt_find(name)->flags & TENYO_OPT_STORED)
+        tenyo_ideas_opts_set(io, name, x, err, sizeof err);
+    if (v) *v = x;
+    return 0;
+}
+
 unsigned serve_profile_args(const char *n, const char *min_confidence, const char *distance,
                             const char *lang, tenyo_ideas_opts *io, long *nout,
                             const char **lang_out, char *msg, size_t msglen) {
     tenyo_ideas_opts_default(io);
     *nout = 10;
     *lang_out = "ja";
-    double c;
-    if (n && serve_parse_long(n, 1, 100, nout)) {
-        snprintf(msg, msglen, "n must be an integer between 1 and 100");
-        return SRV_HTTP_BAD_REQUEST;
-    }
-    if (min_confidence) {
-        if (parse_numbers(min_confidence, &c, 1) != 1 || c < 0 || c > 1) {
-            snprintf(msg, msglen, "min_confidence must be a number between 0 and 1");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-        io->min_confidence = c;
-    }
-    if (distance) {
-        if (parse_distance(distance, &io->distance)) {
-            snprintf(msg, msglen, "distance must be section, class or subclass");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-    }
-    if (lang && strcmp(lang, "ja") && strcmp(lang, "en")) {
-        snprintf(msg, msglen, "lang must be ja or en");
-        return SRV_HTTP_BAD_REQUEST;
-    }
-    if (lang) *lang_out = lang;
-    return 0;
+    double v;
+    unsigned st = 0;
+    if (n && !(st = table_arg("n", n, NULL, &v, msg, msglen))) *nout = (long)v;
+    if (!st && min_confidence) st = table_arg("min_confidence", min_confidence, io, NULL, msg, msglen);
+    if (!st && distance) st = table_arg("distance", distance, io, NULL, msg, msglen);
+    if (!st && lang) st = table_arg("lang", lang, NULL, NULL, msg, msglen);
+    if (!st && lang) *lang_out = lang;
+    return st;
 }
 
 /* ================================================= POST /api/ideas */
-
-/* 1 when code is an IPC subclass as written by a user: letter A-H, two
- * digits, a letter (either case). */
-static int home_code_ok(const char *c) {
-    if (strlen(c) != 4) return 0;
-    char a = (char)(c[0] & ~0x20), d = (char)(c[3] & ~0x20);
-    return a >= 'A' && a <= 'H' && c[1] >= '0' && c[1] <= '9' && c[2] >= '0' &&
-           c[2] <= '9' && d >= 'A' && d <= 'Z';
-}
-
-/* Split home codes on commas and spaces (as `ideas --home` does) into
- * homes (pointers into buf, which is modified); -1 when more than cap, -2
- * with the bad token in *bad when one is not a subclass. */
-static int split_home(char *buf, const char **homes, int cap, const char **bad) {
-    char *save = NULL;
-    int n = 0;
-    for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
-        if (n >= cap) return -1;
-        if (!home_code_ok(p)) {
-            *bad = p;
-            return -2;
-        }
-        homes[n++] = p;
-    }
-    return n;
-}
 
 /* The "home" member v (a string "B60W,G08G" or an array of such strings)
  * into q->homebuf / q->homes / q->io.home. */
@@ -443,16 +408,8 @@ static unsigned ideas_home(json_t *v, serve_ideas_req *q, char *msg, size_t msgl
     }
     /* a string holding "\u0000" ends at the NUL here; jansson refuses such
      * strings anyway (no JSON_ALLOW_NUL) */
-    const char *bad = NULL;
-    int nh = split_home(q->homebuf, q->homes, SRV_MAX_HOME, &bad);
-    if (nh == -1) {
-        snprintf(msg, msglen, "more than %d home fields", SRV_MAX_HOME);
-        return SRV_HTTP_BAD_REQUEST;
-    }
-    if (nh == -2) {
-        snprintf(msg, msglen, "home field '%.32s' is not an IPC subclass (like A61B)", bad);
-        return SRV_HTTP_BAD_REQUEST;
-    }
+    int nh = tenyo_ideas_home_split(q->homebuf, q->homes, SRV_MAX_HOME, msg, msglen);
+    if (nh < 0) return SRV_HTTP_BAD_REQUEST;
     if (nh > 0) {
         q->io.home = q->homes;
         q->io.nhome = (size_t)nh;
@@ -462,18 +419,6 @@ static unsigned ideas_home(json_t *v, serve_ideas_req *q, char *msg, size_t msgl
 
 /* Optional member key of o, a number in [0, 1], into *out (left as it is
  * when absent). 0, or -1 with the message in msg. */
-static int unit_member(json_t *o, const char *key, double *out, char *msg, size_t msglen) {
-    json_t *v = json_object_get(o, key);
-    if (!v) return 0;
-    double c = json_number_value(v);
-    if (!json_is_number(v) || !(c >= 0) || c > 1) {
-        snprintf(msg, msglen, "%s must be a number between 0 and 1", key);
-        return -1;
-    }
-    *out = c;
-    return 0;
-}
-
 /* Validate the members of the object o into q. */
 /* ============================================================ filters */
 
@@ -532,40 +477,75 @@ static unsigned filter_members(json_t *o, cli_filter_opts *fo, char *msg, size_t
     return 0;
 }
 
-static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *msg,
-                              size_t msglen) {
-    static const char *const known[] = {"id", "text", "home", "distance", "n",
-                                        "open_only", "lang", "mode", "min_confidence",
-                                        "min_usable", "min_content", "novelty", "date_from",
-                                        "date_to", "applicant",
-                                        "exclude_applicant", "fields", "exclude_fields",
-                                        "keywords", "kind"};
-    /* POST /api/match: the company's text, k patents (no id, n, novelty) */
-    static const char *const mknown[] = {"text", "home", "distance", "k", "open_only",
-                                         "lang", "mode", "min_confidence", "min_usable",
-                                         "min_content", "date_from",
-                                         "date_to", "applicant", "exclude_applicant",
-                                         "fields", "exclude_fields", "keywords", "kind"};
-    const char *const *kn = match ? mknown : known;
-    size_t nk = match ? sizeof mknown / sizeof *mknown : sizeof known / sizeof *known;
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v) {
-        size_t i = 0;
-        while (i < nk && strcmp(key, kn[i])) i++;
-        if (i == nk) {
-            if (match)
-                snprintf(msg, msglen, "unknown member '%.64s' (text, home, distance, k, "
-                         "open_only, lang, mode, min_confidence, min_usable, min_content, date_from, date_to, "
-                         "applicant, exclude_applicant, fields, exclude_fields, keywords, kind)", key);
-            else
-                snprintf(msg, msglen, "unknown member '%.64s' (id, text, home, distance, n, "
-                         "open_only, lang, mode, min_confidence, min_usable, min_content, novelty, date_from, date_to, "
-                         "applicant, exclude_applicant, fields, exclude_fields, keywords, "
-                         "kind)", key);
-            return SRV_HTTP_BAD_REQUEST;
-        }
+/* The members a body may hold besides the table's: the query, match's k,
+ * the filters. */
+static const char *const FILTER_MEMBERS[] = {"date_from", "date_to", "applicant",
+                                             "exclude_applicant", "fields", "exclude_fields",
+                                             "keywords", "kind"};
+#define NFILTER_MEMBERS (sizeof FILTER_MEMBERS / sizeof *FILTER_MEMBERS)
+
+/* 1 when d is a member of the body of /api/ideas (match 0) or /api/match
+ * (match 1: k patents, no n). */
+static int table_member(const tenyo_opt *d, int match) {
+    return !(match && !strcmp(d->name, "n"));
+}
+
+/* "unknown member" with every member the body may hold. */
+static unsigned unknown_member(const char *key, int match, char *msg, size_t msglen) {
+    char list[1024];
+    size_t at = (size_t)snprintf(list, sizeof list, "%s", match ? "text, k" : "id, text");
+    for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
+        const tenyo_opt *d = tenyo_ideas_opt(i);
+        if (table_member(d, match) && at < sizeof list)
+            at += (size_t)snprintf(list + at, sizeof list - at, ", %s", d->name);
     }
+    for (size_t i = 0; i < NFILTER_MEMBERS && at < sizeof list; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, ", %s", FILTER_MEMBERS[i]);
+    snprintf(msg, msglen, "unknown member '%.64s' (%s)", key, list);
+    return SRV_HTTP_BAD_REQUEST;
+}
+
+static int known_member(const char *key, int match) {
+    if (!strcmp(key, "text") || !strcmp(key, match ? "k" : "id")) return 1;
+    const tenyo_opt *d = tenyo_ideas_opt_find(key);
+    if (d && !strcmp(d->name, key)) return table_member(d, match);
+    for (size_t i = 0; i < NFILTER_MEMBERS; i++)
+        if (!strcmp(key, FILTER_MEMBERS[i])) return 1;
+    return 0;
+}
+
+/* Member v of the table's entry d into q: its JSON type, then the table's
+ * bounds (the message names the member). */
+static unsigned table_member_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q,
+                                   char *msg, size_t msglen) {
+    char err[160];
+    double x = 0;
+    int typed = d->type == TENYO_OPT_NUMBER    ? json_is_number(v)
+                : d->type == TENYO_OPT_INTEGER ? json_is_integer(v)
+                : d->type == TENYO_OPT_BOOL    ? json_is_boolean(v)
+                                               : json_is_string(v);
+    int rc = TENYO_ERR_ARG;
+    if (typed && d->type == TENYO_OPT_CHOICE)
+        rc = tenyo_ideas_opt_parse(d->name, json_string_value(v), &x, err, sizeof err);
+    else if (typed)
+        rc = tenyo_ideas_opt_check(d->name, x = d->type == TENYO_OPT_BOOL ? json_is_true(v)
+                                                                         : json_number_value(v),
+                                   err, sizeof err);
+    if (rc) {
+        if (!typed) tenyo_ideas_opt_check(d->name, NAN, err, sizeof err);
+        snprintf(msg, msglen, "%s %s", d->name, err);
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (!strcmp(d->name, "n")) q->n = (long)x;
+    else if (!strcmp(d->name, "lang")) q->lang = json_string_value(v);
+    else tenyo_ideas_opts_set(&q->io, d->name, x, err, sizeof err);
+    return 0;
+}
+
+/* The query members: id or text (match: text and k). */
+static unsigned query_members(json_t *o, serve_ideas_req *q, int match, char *msg,
+                              size_t msglen) {
+    json_t *v;
     if (match && !json_object_get(o, "text")) {
         snprintf(msg, msglen, "text is required: the company's strengths");
         return SRV_HTTP_BAD_REQUEST;
@@ -600,46 +580,24 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
         snprintf(msg, msglen, "text is empty");
         return SRV_HTTP_BAD_REQUEST;
     }
-    if ((v = json_object_get(o, "n"))) {
-        if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-            json_integer_value(v) > SRV_MAX_N) {
-            snprintf(msg, msglen, "n must be an integer between 1 and %d", SRV_MAX_N);
-            return SRV_HTTP_BAD_REQUEST;
-        }
-        q->n = (long)json_integer_value(v);
+    return 0;
+}
+
+/* Validate the members of the object o into q: every key known, the
+ * query, then each option of the table present, then the home. */
+static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *msg,
+                              size_t msglen) {
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        if (!known_member(key, match)) return unknown_member(key, match, msg, msglen);
     }
-    if (unit_member(o, "min_confidence", &q->io.min_confidence, msg, msglen) ||
-        unit_member(o, "min_usable", &q->io.min_usable, msg, msglen) ||
-        unit_member(o, "min_content", &q->io.min_content, msg, msglen) ||
-        unit_member(o, "novelty", &q->io.novelty, msg, msglen))
-        return SRV_HTTP_BAD_REQUEST;
-    if ((v = json_object_get(o, "distance"))) {
-        if (parse_distance(json_string_value(v), &q->io.distance)) {
-            snprintf(msg, msglen, "distance must be \"section\", \"class\" or \"subclass\"");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-    }
-    if ((v = json_object_get(o, "open_only"))) {
-        if (!json_is_boolean(v)) {
-            snprintf(msg, msglen, "open_only must be true or false");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-        q->io.open_only = json_is_true(v);
-    }
-    if ((v = json_object_get(o, "lang"))) {
-        const char *l = json_string_value(v);
-        if (!l || (strcmp(l, "ja") && strcmp(l, "en"))) {
-            snprintf(msg, msglen, "lang must be \"ja\" or \"en\"");
-            return SRV_HTTP_BAD_REQUEST;
-        }
-        q->lang = l;
-    }
-    if ((v = json_object_get(o, "mode"))) {
-        const char *m = json_string_value(v);
-        if (!m || cli_parse_mode(m, &q->io.mode)) {
-            snprintf(msg, msglen, "mode must be \"tfidf\", \"lsa\" or \"hybrid\"");
-            return SRV_HTTP_BAD_REQUEST;
-        }
+    unsigned st = query_members(o, q, match, msg, msglen);
+    if (st) return st;
+    for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
+        const tenyo_opt *d = tenyo_ideas_opt(i);
+        if (d->type == TENYO_OPT_CODES || !(v = json_object_get(o, d->name))) continue;
+        if ((st = table_member_value(d, v, q, msg, msglen))) return st;
     }
     if ((v = json_object_get(o, "home")) && !json_is_null(v))
         return ideas_home(v, q, msg, msglen);

@@ -22,7 +22,6 @@
 #define SRV_MAX_BODY (64 * 1024)  /* request body bytes */
 #define SRV_MAX_TEXT (32 * 1024)  /* query text bytes */
 #define SRV_MAX_K 100             /* similar results */
-#define SRV_MAX_N 50              /* ideas */
 #define SRV_MAX_HOME 64           /* home fields */
 #define SRV_MAX_MAP_DOCS 200      /* documents placed by one /api/map call */
 
@@ -157,7 +156,7 @@ typedef struct serve_ideas_req {
     tenyo_ideas_opts io;        /* options; io.home points at homes */
     const char *homes[SRV_MAX_HOME]; /* home codes (into homebuf) */
     char *homebuf;              /* joined home codes, split in place (owned) */
-    long n;                     /* proposals, 1..SRV_MAX_N */
+    long n;                     /* proposals (the table's n) */
     const char *lang;           /* "ja" or "en" */
     cli_filter_opts filter;     /* date_from, date_to, applicant,
                                    exclude_applicant, fields,

@@ -18,21 +18,6 @@
 
 
 
-void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
-    memset(o, 0, sizeof *o);
-    o->distance = TENYO_DIST_CLASS;
-    o->mode = TENYO_MODE_HYBRID;
-    o->knn = 0;
-    o->novelty = -1;    /* default */
-    o->field_norm = -1; /* default */
-    o->serendipity_from = -1; /* default */
-    o->prior_weight = -1;     /* default */
-    o->min_confidence = -1;   /* default */
-    o->merge = 1;
-    o->min_usable = -1;       /* default */
-    o->min_content = -1;      /* default */
-}
-
 static int valid_subclass(const char *c) {
     return strlen(c) == 4 && c[0] >= 'A' && c[0] <= 'H' &&
            isdigit((unsigned char)c[1]) && isdigit((unsigned char)c[2]) &&
@@ -112,15 +97,11 @@ static int predict_home(tenyo_ctx *c, uint64_t skip, char (*homes)[5], int cap) 
 /* Prior smoothing strength of surprise: P(f | h) = (co + MU p_f) / (n_h + MU). */
 #define SURPRISE_MU 5.0
 
-/* Options a query cannot run with (TENYO_ERR_ARG). */
+/* Options a query cannot run with (TENYO_ERR_ARG): the table's bounds
+ * (options.c). */
 static int ideas_bad_opts(tenyo_ctx *c, const tenyo_ideas_opts *o, size_t n, const tenyo_idea *out) {
-    if (o->distance > TENYO_DIST_SUBCLASS || o->knn < 0 ||
-        (o->mode != TENYO_MODE_TFIDF && o->mode != TENYO_MODE_LSA &&
-         o->mode != TENYO_MODE_HYBRID) || o->novelty > 1 || o->min_confidence > 1 ||
-        o->min_usable > 1 || o->min_content > 1) {
-        ty_seterr(c->err, sizeof c->err, "invalid ideas options");
-        return TENYO_ERR_ARG;
-    }
+    int rc = ty_ideas_opts_check(o, c->err, sizeof c->err);
+    if (rc) return rc;
     return n > 0 && !out ? TENYO_ERR_ARG : TENYO_OK;
 }
 

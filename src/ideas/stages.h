@@ -22,6 +22,8 @@
  *   present        order, novelty, one idea one card (present.c)
  *
  * Files:
+ *   options.c   the table of options (tenyo_opt) every surface reads,
+ *               and the query's check of a tenyo_ideas_opts against it
  *   state.c     what a context keeps between calls (ty_ideas): the last
  *               query's home, notes, term mask and pool; the accessors
  *   pool.c      the candidates of one query, keyed by field
@@ -261,6 +263,11 @@ double ty_usable_of(const tenyo_idea *id, int text, int english);
  * c->last_qn doubles; homes/nh: the home field ids (< 0: not indexed). */
 void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, int nh,
                   tenyo_idea *id, double *w);
+
+/* --- options.c --- */
+/* o against the option table's bounds (a number left below its minimum is
+ * the tuned default): 0, or TENYO_ERR_ARG naming the option in err. */
+int ty_ideas_opts_check(const tenyo_ideas_opts *o, char *err, size_t errlen);
 
 /* --- present.c --- */
 /* Stage veto: the cards all[0..cnt) the thresholds keep, in place, counted

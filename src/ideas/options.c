@@ -1,0 +1,292 @@
+/*
+ * options.c — the options of an ideas query as one table (tenyo.h,
+ * tenyo_opt): name, command-line spelling, type, bounds, choices, default
+ * and a line of help in English and Japanese. Every surface reads it: the
+ * CLI's flags (cli/filters.c), the server's members and the page's form
+ * (GET /api/ideas/options serves the table), the Python keywords, and the
+ * query itself, which bounds a tenyo_ideas_opts through the same entries
+ * before it runs (ty_ideas_opts_check). In the spirit of zstd's
+ * ZSTD_CCtx_setParameter / ZSTD_cParam_getBounds: set by name and value,
+ * bounds and error text from the table.
+ *
+ * The error text names the bound, not the option ("must be a number from 0
+ * to 1"): each surface puts the name before it in its own spelling
+ * (--novelty, novelty) and, where it has it, what was given after it.
+ * A stored number left below its minimum (-1, as tenyo_ideas_opts_default
+ * sets) means the tuned default; the check lets that through.
+ */
+#include "stages.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->distance = TENYO_DIST_CLASS;
+    o->mode = TENYO_MODE_HYBRID;
+    o->knn = 0;
+    o->novelty = -1;          /* default */
+    o->field_norm = -1;       /* default */
+    o->serendipity_from = -1; /* default */
+    o->prior_weight = -1;     /* default */
+    o->min_confidence = -1;   /* default */
+    o->merge = 1;
+    o->min_usable = -1;       /* default */
+    o->min_content = -1;      /* default */
+}
+
+#define S TENYO_OPT_STORED
+#define T TENYO_OPT_TUNING
+static const tenyo_opt table[] = {
+    {"home", "--home", TENYO_OPT_CODES, 0, 0, NULL, "", S,
+     "home fields, IPC subclasses (default: the patent's own; predicted for text)",
+     "自分の分野（IPCサブクラス。既定: 特許自身の分野、文章からは推定）"},
+    {"distance", "--distance", TENYO_OPT_CHOICE, 0, 2, "section,class,subclass", "class", S,
+     "how far proposals must be from every home field",
+     "提案する分野が自分の分野からどれだけ離れているか"},
+    {"n", "-n", TENYO_OPT_INTEGER, 1, 100, NULL, "10", 0,
+     "number of proposals", "提案の数"},
+    {"open_only", "--open-only", TENYO_OPT_BOOL, 0, 1, NULL, "false", S,
+     "evidence only from licensable (open) patents", "根拠を開放特許に限る"},
+    {"lang", "--lang", TENYO_OPT_CHOICE, 0, 1, "ja,en", "ja", 0,
+     "language of labels and sentences", "ラベルと文の言語"},
+    {"mode", "--mode", TENYO_OPT_CHOICE, 0, 2, "tfidf,lsa,hybrid", "hybrid", S,
+     "similarity for the evidence", "根拠の類似度"},
+    {"novelty", "--novelty", TENYO_OPT_NUMBER, 0, 1, NULL, "0.6", S,
+     "how far the list leans to fields co-classification alone would not propose",
+     "共分類だけでは出ない分野をどれだけ先に出すか"},
+    {"min_confidence", "--min-confidence", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
+     "leave out proposals below this confidence, and thin ones",
+     "この確信度未満の提案と内容の薄い提案を除く"},
+    {"min_usable", "--min-usable", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
+     "leave out proposals an analyst would find usable with a lower probability",
+     "使える確率がこれ未満の提案を除く"},
+    {"min_content", "--min-content", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
+     "leave out proposals whose specific shared content is below this",
+     "共有する固有の内容がこれ未満の提案を除く"},
+    {"merge", "--no-merge", TENYO_OPT_BOOL, 0, 1, NULL, "true", S,
+     "subclasses proposed on the same evidence are one proposal",
+     "同じ根拠の分野を一つの提案にまとめる"},
+    {"knn", "--knn", TENYO_OPT_INTEGER, 1, 100000, NULL, "300", S | T,
+     "neighbours that vote", "投票する近傍の数"},
+    {"field_norm", "--field-norm", TENYO_OPT_NUMBER, 0, 2, NULL, "0", S | T,
+     "votes divided by field size to this power", "票を分野の大きさのこの乗で割る"},
+    {"prior_weight", "--prior-weight", TENYO_OPT_NUMBER, 0, 10, NULL, "0.2", S | T,
+     "weight of the co-classification prior", "共分類の事前確率の重み"},
+    {"serendipity_from", "--serendipity-from", TENYO_OPT_INTEGER, 0, 100, NULL, "", S | T,
+     "proposals ranked by confidence alone before unexpected fields come first",
+     "意外な分野を先に出す前に確信度だけで並べる提案の数"},
+};
+#undef S
+#undef T
+#define NOPTS (sizeof table / sizeof table[0])
+
+size_t tenyo_ideas_opt_count(void) {
+    return NOPTS;
+}
+
+const tenyo_opt *tenyo_ideas_opt(size_t i) {
+    return i < NOPTS ? &table[i] : NULL;
+}
+
+const tenyo_opt *tenyo_ideas_opt_find(const char *name) {
+    if (!name) return NULL;
+    for (size_t i = 0; i < NOPTS; i++)
+        if (!strcmp(table[i].name, name) || !strcmp(table[i].cli, name)) return &table[i];
+    return NULL;
+}
+
+/* The choices of d, ", "-separated, into buf. */
+static const char *choice_list(const tenyo_opt *d, char *buf, size_t len) {
+    size_t at = 0;
+    buf[0] = 0;
+    for (const char *p = d->choices; *p && at + 3 < len; p++) {
+        if (*p == ',') {
+            buf[at++] = ',';
+            buf[at++] = ' ';
+        } else {
+            buf[at++] = *p;
+        }
+    }
+    buf[at] = 0;
+    return buf;
+}
+
+/* The reason a value of d is refused. */
+static int refuse(const tenyo_opt *d, char *err, size_t errlen) {
+    char c[128];
+    switch (d->type) {
+    case TENYO_OPT_NUMBER:
+        ty_seterr(err, errlen, "must be a number from %g to %g", d->min, d->max);
+        break;
+    case TENYO_OPT_INTEGER:
+        ty_seterr(err, errlen, "must be an integer from %.0f to %.0f", d->min, d->max);
+        break;
+    case TENYO_OPT_BOOL: ty_seterr(err, errlen, "must be true or false"); break;
+    case TENYO_OPT_CHOICE:
+        ty_seterr(err, errlen, "must be one of %s", choice_list(d, c, sizeof c));
+        break;
+    default: ty_seterr(err, errlen, "must be IPC subclasses (like A61B)"); break;
+    }
+    return TENYO_ERR_ARG;
+}
+
+static const tenyo_opt *find(const char *name, char *err, size_t errlen) {
+    const tenyo_opt *d = tenyo_ideas_opt_find(name);
+    if (!d) ty_seterr(err, errlen, "no ideas option '%s'", name ? name : "(null)");
+    return d;
+}
+
+static int check(const tenyo_opt *d, double v, char *err, size_t errlen) {
+    if (d->type == TENYO_OPT_CODES) return refuse(d, err, errlen);
+    if (!isfinite(v) || v < d->min || v > d->max) return refuse(d, err, errlen);
+    if (d->type != TENYO_OPT_NUMBER && v != floor(v)) return refuse(d, err, errlen);
+    return TENYO_OK;
+}
+
+int tenyo_ideas_opt_check(const char *name, double v, char *err, size_t errlen) {
+    const tenyo_opt *d = find(name, err, errlen);
+    return d ? check(d, v, err, errlen) : TENYO_ERR_ARG;
+}
+
+/* text as option d's value: 0 with *v, or -1. */
+static int read_value(const tenyo_opt *d, const char *text, double *v) {
+    if (d->type == TENYO_OPT_CHOICE) {
+        size_t i = 0, n = strlen(text);
+        for (const char *p = d->choices; *p; i++) {
+            size_t l = strcspn(p, ",");
+            if (l == n && n && !memcmp(p, text, n)) {
+                *v = (double)i;
+                return 0;
+            }
+            p += l + (p[l] == ',');
+        }
+        return -1;
+    }
+    if (d->type == TENYO_OPT_BOOL) {
+        int t = !strcmp(text, "true") || !strcmp(text, "1");
+        if (!t && strcmp(text, "false") && strcmp(text, "0")) return -1;
+        *v = t;
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    if (d->type == TENYO_OPT_INTEGER) {
+        long l = strtol(text, &end, 10);
+        *v = (double)l;
+    } else {
+        *v = strtod(text, &end);
+    }
+    return end == text || *end || errno ? -1 : 0;
+}
+
+int tenyo_ideas_opt_parse(const char *name, const char *text, double *v, char *err,
+                          size_t errlen) {
+    const tenyo_opt *d = find(name, err, errlen);
+    if (!d) return TENYO_ERR_ARG;
+    if (!text || !v || d->type == TENYO_OPT_CODES || read_value(d, text, v))
+        return refuse(d, err, errlen);
+    return check(d, *v, err, errlen);
+}
+
+/* Where member d lives in o (a double, an int or an enum), by name. */
+static int store(tenyo_ideas_opts *o, const char *name, double v) {
+    static const struct { const char *name; size_t off; char kind; } at[] = {
+        {"distance", offsetof(tenyo_ideas_opts, distance), 'd'},
+        {"open_only", offsetof(tenyo_ideas_opts, open_only), 'i'},
+        {"mode", offsetof(tenyo_ideas_opts, mode), 'm'},
+        {"knn", offsetof(tenyo_ideas_opts, knn), 'i'},
+        {"novelty", offsetof(tenyo_ideas_opts, novelty), 'f'},
+        {"field_norm", offsetof(tenyo_ideas_opts, field_norm), 'f'},
+        {"prior_weight", offsetof(tenyo_ideas_opts, prior_weight), 'f'},
+        {"serendipity_from", offsetof(tenyo_ideas_opts, serendipity_from), 'i'},
+        {"min_confidence", offsetof(tenyo_ideas_opts, min_confidence), 'f'},
+        {"merge", offsetof(tenyo_ideas_opts, merge), 'i'},
+        {"min_usable", offsetof(tenyo_ideas_opts, min_usable), 'f'},
+        {"min_content", offsetof(tenyo_ideas_opts, min_content), 'f'},
+    };
+    static const tenyo_distance dists[] = {TENYO_DIST_SECTION, TENYO_DIST_CLASS,
+                                           TENYO_DIST_SUBCLASS};
+    static const tenyo_mode modes[] = {TENYO_MODE_TFIDF, TENYO_MODE_LSA, TENYO_MODE_HYBRID};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        if (strcmp(at[i].name, name)) continue;
+        char *p = (char *)o + at[i].off;
+        switch (at[i].kind) {
+        case 'f': *(double *)p = v; break;
+        case 'i': *(int *)p = (int)v; break;
+        case 'd': *(tenyo_distance *)p = dists[(int)v]; break;
+        default: *(tenyo_mode *)p = modes[(int)v]; break;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+int tenyo_ideas_opts_set(tenyo_ideas_opts *o, const char *name, double v, char *err,
+                         size_t errlen) {
+    const tenyo_opt *d = find(name, err, errlen);
+    if (!d) return TENYO_ERR_ARG;
+    if (!o || !(d->flags & TENYO_OPT_STORED) || d->type == TENYO_OPT_CODES) {
+        ty_seterr(err, errlen, "%s is not set by value (%s)", d->name,
+                  d->type == TENYO_OPT_CODES ? "tenyo_ideas_home_split" : "the caller's");
+        return TENYO_ERR_ARG;
+    }
+    int rc = check(d, v, err, errlen);
+    if (rc) return rc;
+    return store(o, d->name, v) ? TENYO_ERR_ARG : TENYO_OK;
+}
+
+int tenyo_ideas_home_split(char *buf, const char **homes, size_t cap, char *err,
+                           size_t errlen) {
+    if (!buf || (cap && !homes)) return TENYO_ERR_ARG;
+    char *save = NULL;
+    size_t n = 0;
+    for (char *p = strtok_r(buf, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
+        if (n == cap) {
+            ty_seterr(err, errlen, "too many home fields (at most %zu)", cap);
+            return TENYO_ERR_LIMIT;
+        }
+        homes[n++] = p;
+    }
+    return (int)n;
+}
+
+/* A stored member of o against its entry: the tuned default (a number
+ * below its minimum: -1) or within bounds. */
+static int member_ok(const tenyo_opt *d, double v) {
+    if (v < d->min && (d->type == TENYO_OPT_NUMBER || !strcmp(d->name, "serendipity_from")))
+        return 1;
+    return check(d, v, NULL, 0) == TENYO_OK;
+}
+
+int ty_ideas_opts_check(const tenyo_ideas_opts *o, char *err, size_t errlen) {
+    struct { const char *name; double v; } m[] = {
+        {"distance", (double)o->distance},
+        {"mode", o->mode == TENYO_MODE_TFIDF ? 0 : o->mode == TENYO_MODE_LSA ? 1
+                 : o->mode == TENYO_MODE_HYBRID ? 2 : -1},
+        {"novelty", o->novelty}, {"field_norm", o->field_norm},
+        {"prior_weight", o->prior_weight}, {"serendipity_from", o->serendipity_from},
+        {"min_confidence", o->min_confidence}, {"min_usable", o->min_usable},
+        {"min_content", o->min_content},
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        const tenyo_opt *d = tenyo_ideas_opt_find(m[i].name);
+        if (member_ok(d, m[i].v)) continue;
+        char why[128];
+        refuse(d, why, sizeof why);
+        ty_seterr(err, errlen, "ideas option %s %s", d->name, why);
+        return TENYO_ERR_ARG;
+    }
+    const tenyo_opt *k = tenyo_ideas_opt_find("knn");
+    if (o->knn != 0 && !member_ok(k, o->knn)) { /* 0: the tuned count */
+        char why[128];
+        refuse(k, why, sizeof why);
+        ty_seterr(err, errlen, "ideas option knn %s (or 0: tuned)", why);
+        return TENYO_ERR_ARG;
+    }
+    return TENYO_OK;
+}
