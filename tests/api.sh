@@ -196,6 +196,52 @@ P
   then ok api_patent_body_and_similar_equal_cli; else bad api_patent_body_and_similar_equal_cli; fi
 fi
 
+# --------------------------------- the page's CSV and the options table
+# the page's CSV download (POST /api/ideas.csv) is `ideas --csv --bom`
+curl -s -X POST -H 'Content-Type: application/json' \
+  --data-binary '{"id":"SAMPLE-001","n":7,"distance":"section"}' "$U/api/ideas.csv" >"$D/page.csv"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 7 --distance section --csv --bom >"$D/cli.csv"
+same api_ideas_csv_is_cli_csv "$D/page.csv" "$D/cli.csv"
+curl -s -X POST -H 'Content-Type: application/json' \
+  --data-binary '{"text":"robot gripper with soft fingers","home":"B25J","lang":"en"}' "$U/api/ideas.csv" >"$D/page.csv"
+"$T" ideas "$D/s.tny" --text "robot gripper with soft fingers" --home B25J --lang en --csv --bom >"$D/cli.csv"
+same api_ideas_csv_text_is_cli_csv "$D/page.csv" "$D/cli.csv"
+# its header: the columns of ideas --csv, every one
+h1=$(head -n 1 "$D/page.csv" | tr -d '\r'); h2=$("$T" ideas "$D/s.tny" SAMPLE-002 --csv --bom | head -n 1)
+[ -n "$h1" ] && [ "$h1" = "$h2" ] && [ "$(printf '%s\n' "$h1" | tr ',' '\n' | wc -l)" -eq 24 ] &&
+  ok api_ideas_csv_columns || bad "api_ideas_csv_columns ($h1)"
+err api_ideas_csv_bad_member 400 -X POST -H 'Content-Type: application/json' -d '{"id":"SAMPLE-001","novelty":3}' "$U/api/ideas.csv"
+err api_ideas_csv_get 405 "$U/api/ideas.csv"
+# the options table: every option with its type and bounds; each flag is
+# one `ideas` or `eval` takes, each member one the body takes
+req api_ideas_options 200 "$U/api/ideas/options"
+if [ -n "$PY" ]; then
+  "$T" ideas --help >"$D/ih" 2>&1; "$T" eval --help >>"$D/ih" 2>&1
+  if $PY - "$D/body" "$D/ih" <<'P'
+import json, sys
+o = json.load(open(sys.argv[1]))["options"]
+helptext = open(sys.argv[2]).read()
+names = [d["name"] for d in o]
+assert {"novelty", "min_confidence", "distance", "n", "lang", "knn", "home", "merge"} <= set(names), names
+for d in o:
+    assert d["flag"] in helptext, d["flag"]
+    assert d["type"] in ("number", "integer", "bool", "choice", "codes"), d
+    if d["type"] in ("number", "integer"): assert d["min"] <= d["max"], d
+    if d["type"] == "choice": assert d["default"] in d["choices"], d
+    assert d["help"] and d["help_ja"], d
+P
+  then ok api_ideas_options_table; else bad api_ideas_options_table; fi
+fi
+# a member the table bounds is refused with the table's words, on every surface
+err api_ideas_knn_over 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","knn":100001}' "$U/api/ideas"
+grep -q 'knn must be an integer from 1 to 100000' "$D/body" && ok api_ideas_knn_over_worded || bad "api_ideas_knn_over_worded ($(cat "$D/body"))"
+"$T" ideas "$D/s.tny" SAMPLE-001 --knn 100001 2>"$D/e" >/dev/null
+grep -q -- '--knn must be an integer from 1 to 100000' "$D/e" && ok cli_ideas_knn_over_worded || bad "cli_ideas_knn_over_worded ($(cat "$D/e"))"
+# members the table adds to the body answer as the CLI's flags do
+post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"
+"$T" ideas "$D/s.tny" SAMPLE-001 --knn 50 --no-merge --novelty 0.2 --json >"$D/cli"
+same api_ideas_table_members_as_cli "$D/api" "$D/cli"
+
 # ------------------------------------------------------------ the map
 req api_map 200 "$U/api/map"
 cp "$D/body" "$D/map"
@@ -368,7 +414,7 @@ err api_ideas_unknown_member 400 -d '{"id":"SAMPLE-001","open-only":true}' $P
 grep -q "open-only" "$D/body" && ok api_ideas_unknown_member_named || bad api_ideas_unknown_member_named
 err api_ideas_duplicate_member 400 -d '{"id":"SAMPLE-001","id":"SAMPLE-002"}' $P
 err api_ideas_n_zero 400 -d '{"id":"SAMPLE-001","n":0}' $P
-err api_ideas_n_over 400 -d '{"id":"SAMPLE-001","n":51}' $P
+err api_ideas_n_over 400 -d '{"id":"SAMPLE-001","n":101}' $P
 err api_ideas_n_string 400 -d '{"id":"SAMPLE-001","n":"5"}' $P
 err api_ideas_bad_distance 400 -d '{"id":"SAMPLE-001","distance":"far"}' $P
 err api_ideas_bad_lang 400 -d '{"id":"SAMPLE-001","lang":"fr"}' $P

@@ -291,6 +291,8 @@ _opt_find = _fn("tenyo_ideas_opt_find", POINTER(_Opt), c_char_p)
 _opt_check = _fn("tenyo_ideas_opt_check", c_int, c_char_p, c_double, c_char_p, c_size_t)
 _opt_parse = _fn("tenyo_ideas_opt_parse", c_int, c_char_p, c_char_p, POINTER(c_double),
                  c_char_p, c_size_t)
+_home_split = _fn("tenyo_ideas_home_split", c_int, c_char_p, POINTER(c_char_p), c_size_t,
+                  c_char_p, c_size_t)
 _opts_set = _fn("tenyo_ideas_opts_set", c_int, POINTER(_IdeasOpts), c_char_p, c_double,
                 c_char_p, c_size_t)
 _ideas_doc = _fn("tenyo_ideas_doc", c_int, _P, c_uint64, POINTER(_IdeasOpts), c_size_t,
@@ -393,8 +395,14 @@ def _ideas_opts(home, distance, mode, min_confidence):
     _ideas_opts_default(byref(o))
     homes = None
     if home:
-        if isinstance(home, str):
-            home = [h for h in home.replace(",", " ").split() if h]
+        if isinstance(home, str):  # split as every surface splits it
+            buf = ctypes.create_string_buffer(_str("home", home))
+            split = (c_char_p * 64)()
+            err = ctypes.create_string_buffer(256)
+            got = _home_split(buf, split, 64, err, 256)
+            if got < 0:
+                raise ValueError("home: %s" % err.value.decode())
+            home = [split[i].decode() for i in range(got)]
         if not isinstance(home, (list, tuple)):
             raise TypeError("home must be a str or a list of str, not %s"
                             % type(home).__name__)

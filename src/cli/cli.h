@@ -438,6 +438,13 @@ int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
 /* Comma- or space-separated codes -> out (pointers into buf, modified);
  * at most cap; returns the count. */
 size_t cli_split_codes(char *buf, const char **out, size_t cap);
+/* Join the strings of a JSON array (or one member of each object in it)
+ * with sep into out (cut at len). */
+void cli_jjoin(const json_t *a, const char *member, const char *sep, char *out, size_t len);
+/* The CSV rows of one ideas answer o (cli_ideas_json) to f, after the
+ * header when header is set (and a UTF-8 byte order mark first with bom):
+ * `ideas --csv` and the page's download (ideas_csv.c). */
+void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom);
 /* Option name of the ideas table (tenyo_ideas_opt) read from arg as the
  * command line gives it (flag: its spelling, NULL for the table's): a
  * member of io is set (io NULL: none), *v gets the value (a choice's

@@ -84,30 +84,19 @@ static const char *ideas_usage =
     "  --kind K             application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
 
 
+/* --bom: the CSV starts with a UTF-8 byte order mark (Excel on Japanese
+ * Windows reads a CSV without one as Shift_JIS). */
+static int csv_bom;
+
 /* Output formats of `ideas`. */
 enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML };
-
-/* Join the strings of a JSON array (or one member of each object in it). */
-static void jjoin(const json_t *a, const char *member, const char *sep,
-                  char *out, size_t len) {
-    size_t i, at = 0;
-    json_t *v;
-    out[0] = 0;
-    json_array_foreach(a, i, v) {
-        const char *t = member ? cli_jstr(v, member) : json_string_value(v);
-        if (!t) continue;
-        int w = snprintf(out + at, len - at, "%s%s", at ? sep : "", t);
-        if (w < 0 || (size_t)w >= len - at) break;
-        at += (size_t)w;
-    }
-}
 
 /* The readable report of one result object of cli_ideas_json. */
 static void print_report(const json_t *o, const char *lang) {
     int ja = !strcmp(lang, "ja");
     const json_t *q = json_object_get(o, "query"), *arr = json_object_get(o, "ideas");
     char home[512];
-    jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
+    cli_jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     int cols = cli_term_cols(); /* titles cut to it (whole in --json) */
     /* one language per line: the headings in --lang's */
     const char *head = ja ? "転用候補: " : "ideas for ";
@@ -126,7 +115,7 @@ static void print_report(const json_t *o, const char *lang) {
     json_array_foreach(arr, i, it) {
         char list[1024];
         char also[256];
-        jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
+        cli_jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
         printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n", (int)i + 1,
                cli_safe(cli_jstr(it, "band_label")),
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
@@ -144,9 +133,9 @@ static void print_report(const json_t *o, const char *lang) {
             if (!strcmp(json_string_value(cv), "title_only_evidence"))
                 printf("    %s: %s\n", ja ? "注意" : "caution",
                        ja ? "根拠特許は題名だけ（要約なし）" : "the evidence has titles only");
-        jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
+        cli_jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
         printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", cli_safe(list));
-        jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
+        cli_jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
         if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", cli_safe(list));
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
         json_array_foreach(json_object_get(it, "evidence"), k, e) {
@@ -193,118 +182,6 @@ static void print_report(const json_t *o, const char *lang) {
     }
     json_array_foreach(json_object_get(o, "warnings"), i, it)
         printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(it, "message")));
-}
-
-/* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline.
- * Text that a spreadsheet would run as a formula gets an apostrophe first
- * (cli_csv_risky: the web page's rule for its text columns; the number
- * columns, a negative surprise say, are whole numbers and left alone). */
-static void csv_field(const char *s, int last) {
-    char *end = NULL;
-    if (cli_csv_risky(s) && !(strtod(s, &end), end > s && *end == 0)) { /* not a number */
-        size_t n = strlen(s);
-        char *t = malloc(n + 2);
-        if (t) {
-            t[0] = '\'';
-            memcpy(t + 1, s, n + 1);
-            csv_fwrite(stdout, t, n + 1);
-            free(t);
-        } else {
-            csv_fwrite(stdout, "'", 1); /* no memory: the field is still defused */
-        }
-    } else {
-        csv_fwrite(stdout, s, strlen(s));
-    }
-    fputc(last ? '\n' : ',', stdout);
-}
-
-/* The evidence of one proposal as "ID (applicant, date)" entries joined
- * by "; " (what a licensing analyst needs beside the ids). */
-static void evidence_details(const json_t *ev, char *out, size_t len) {
-    size_t i, at = 0;
-    json_t *e;
-    out[0] = 0;
-    json_array_foreach(ev, i, e) {
-        const char *ap = cli_jstr(e, "applicant"), *dt = cli_jstr(e, "date");
-        int w = snprintf(out + at, len - at, "%s%s (%s, %s)", at ? "; " : "", cli_jstr(e, "id"),
-                         ap && *ap ? ap : "-", dt && *dt ? dt : "-");
-        if (w < 0 || (size_t)w >= len - at) break;
-        at += (size_t)w;
-    }
-}
-
-/* --bom: the CSV starts with a UTF-8 byte order mark (Excel on Japanese
- * Windows reads a CSV without one as Shift_JIS). */
-static int csv_bom;
-
-/* CSV rows (one per proposal; one row with the error for a failed batch
- * line) of one result object, after the header when header is set. */
-static void print_csv(const json_t *o, int header) {
-    static const char *cols[] = {"query", "home", "rank", "field", "label", "score",
-                                 "relevance", "surprise", "expected", "bridge_terms",
-                                 "phrases", "evidence", "evidence_details", "idea",
-                                 "confidence", "also_fields", "cautions", "warnings",
-                                 "why_query", "why_evidence", "band", "weak_reason",
-                                 "unexpected", "error"};
-    const int ncol = (int)(sizeof cols / sizeof cols[0]);
-    if (header && csv_bom) fputs("\xEF\xBB\xBF", stdout);
-    if (header)
-        for (int c = 0; c < ncol; c++) csv_field(cols[c], c == ncol - 1);
-    const json_t *q = json_object_get(o, "query");
-    char qid[256], home[512], num[64];
-    snprintf(qid, sizeof qid, "%s", json_object_get(q, "id") ? cli_jstr(q, "id") : "(text)");
-    jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
-    if (json_object_get(o, "error")) {
-        csv_field(qid, 0);
-        csv_field(home, 0);
-        for (int c = 2; c < ncol - 1; c++) csv_field("", 0);
-        csv_field(cli_jstr(o, "error"), 1);
-        return;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(o, "ideas"), i, it) {
-        char list[2048];
-        csv_field(qid, 0);
-        csv_field(home, 0);
-        snprintf(num, sizeof num, "%d", (int)i + 1), csv_field(num, 0);
-        csv_field(cli_jstr(it, "field"), 0);
-        csv_field(cli_jstr(it, "label"), 0);
-        snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "score"))), csv_field(num, 0);
-        snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "relevance"))), csv_field(num, 0);
-        snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "surprise"))), csv_field(num, 0);
-        csv_field(json_is_true(json_object_get(it, "expected")) ? "1" : "0", 0);
-        jjoin(json_object_get(it, "bridge_terms"), NULL, "; ", list, sizeof list), csv_field(list, 0);
-        jjoin(json_object_get(it, "phrases"), NULL, "; ", list, sizeof list), csv_field(list, 0);
-        jjoin(json_object_get(it, "evidence"), "id", "; ", list, sizeof list), csv_field(list, 0);
-        evidence_details(json_object_get(it, "evidence"), list, sizeof list), csv_field(list, 0);
-        csv_field(cli_jstr(it, "idea"), 0);
-        snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "confidence"))), csv_field(num, 0);
-        jjoin(json_object_get(it, "also_fields"), NULL, "; ", list, sizeof list), csv_field(list, 0);
-        jjoin(json_object_get(it, "cautions"), NULL, "; ", list, sizeof list), csv_field(list, 0);
-        jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(list, 0);
-        const json_t *wj = json_object_get(it, "why");
-        csv_field(wj ? cli_jstr(wj, "query") : "", 0);
-        if (wj) snprintf(list, sizeof list, "%s: %s", cli_jstr(wj, "evidence_id"), cli_jstr(wj, "evidence"));
-        csv_field(wj ? list : "", 0);
-        csv_field(cli_jstr(it, "band"), 0);
-        csv_field(cli_jstr(it, "weak_reason"), 0);
-        snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "unexpected"))), csv_field(num, 0);
-        csv_field("", 1);
-    }
-    if (json_array_size(json_object_get(o, "ideas")) == 0) { /* nothing: say why in one row */
-        char list[2048];
-        csv_field(qid, 0);
-        csv_field(home, 0);
-        for (int c = 2; c < ncol - 1; c++) {
-            if (!strcmp(cols[c], "warnings"))
-                jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list);
-            else
-                list[0] = 0;
-            csv_field(list, 0);
-        }
-        csv_field("", 1);
-    }
 }
 
 /* ================================================================ batch */
@@ -547,7 +424,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     tenyo_parallel(nt, batch_worker, &job);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
-            print_csv(lines[i].out, *header);
+            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom);
             *header = 0;
         } else if (lines[i].out) {
             cli_print_json(lines[i].out);
@@ -754,7 +631,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         goto done;
     }
     if (fmt == OUT_JSON) cli_print_json(o);
-    else if (fmt == OUT_CSV) print_csv(o, 1);
+    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
     else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
     else if (fmt == OUT_HTML) {} /* written */
     else print_report(o, lang);

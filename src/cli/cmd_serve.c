@@ -478,6 +478,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                "use POST with a JSON body for /api/ideas");
         return cli_serve_api_ideas(s, conn, rq);
     }
+    if (route == SRV_ROUTE_IDEAS_CSV) {
+        if (!is_post)
+            return cli_serve_reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "POST",
+                               "use POST with a JSON body for /api/ideas.csv");
+        return cli_serve_api_ideas_csv(s, conn, rq);
+    }
     if (route == SRV_ROUTE_MATCH) {
         if (!is_post)
             return cli_serve_reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "POST",
@@ -494,6 +500,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!cli_serve_args_ok(conn, rq, route, &ret)) return ret;
     switch (route) {
     case SRV_ROUTE_HEALTH: return cli_serve_api_health(s, conn, rq);
+    case SRV_ROUTE_OPTIONS: return cli_serve_api_options(conn, rq);
     case SRV_ROUTE_INFO:
         return cli_serve_reply(conn, rq, MHD_HTTP_OK, "application/json; charset=utf-8", s->info_json,
                      s->info_len, 0, NULL);
@@ -535,6 +542,8 @@ static const char *serve_usage =
     "  GET  /api/report?task=ideas|match&body=JSON   the printable report (HTML)\n"
     "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
     "                                       = tenyo ideas --json\n"
+    "  POST /api/ideas.csv (the same body)  = tenyo ideas --csv --bom\n"
+    "  GET  /api/ideas/options              the ideas options: names, types, bounds\n"
     "  POST /api/match {\"text\", \"k\", \"home\", \"lang\", ...}   = tenyo match --json\n"
     "  GET  /, /app.js, /app.css            the web page\n"
     "Stops on SIGINT or SIGTERM (exit 0).\n";

@@ -328,6 +328,8 @@ static const help_ja texts[] = {
 "  GET  /api/report?task=ideas|match&body=JSON   印刷用のレポート（HTML）\n"
 "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
 "                                       = tenyo ideas --json\n"
+"  POST /api/ideas.csv（同じ本文）     = tenyo ideas --csv --bom\n"
+"  GET  /api/ideas/options              ideas のオプション一覧（名前・型・範囲）\n"
 "  POST /api/match {\"text\", \"k\", \"home\", \"lang\", ...}   = tenyo match --json\n"
 "  GET  /, /app.js, /app.css            ブラウザの画面\n"
 "SIGINT か SIGTERM で止まります（終了コード 0）。\n"},

@@ -286,13 +286,65 @@ static enum MHD_Result reply_report(server *s, struct MHD_Connection *conn, requ
 static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, request *rq,
                                        serve_ideas_req *q, int64_t qdoc, int match, int html);
 
+/* An ideas answer as `tenyo ideas --csv --bom` writes it (ideas_csv.c):
+ * the page's CSV download. Takes the reference to res. */
+static enum MHD_Result reply_csv(struct MHD_Connection *conn, request *rq, json_t *res) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f) cli_ideas_csv(f, res, 1, 1);
+    int bad = !f || fclose(f);
+    json_decref(res);
+    if (bad) {
+        free(buf);
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                                     "cannot write the CSV");
+    }
+    return cli_serve_reply(conn, rq, MHD_HTTP_OK, "text/csv; charset=utf-8", buf, len, 1, NULL);
+}
+
+/* GET /api/ideas/options: the library's table of ideas options (what the
+ * page's form is built from): {"options": [{name, flag, type, min, max,
+ * choices, default, stored, tuning, help, help_ja}]}. */
+enum MHD_Result cli_serve_api_options(struct MHD_Connection *conn, request *rq) {
+    static const char *const types[] = {"number", "integer", "bool", "choice", "codes"};
+    json_t *arr = json_array();
+    for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
+        const tenyo_opt *d = tenyo_ideas_opt(i);
+        json_t *e = json_object();
+        json_object_set_new(e, "name", json_string(d->name));
+        json_object_set_new(e, "flag", json_string(d->cli));
+        json_object_set_new(e, "type", json_string(types[d->type]));
+        if (d->type == TENYO_OPT_NUMBER || d->type == TENYO_OPT_INTEGER) {
+            json_object_set_new(e, "min", json_real(d->min));
+            json_object_set_new(e, "max", json_real(d->max));
+        }
+        json_t *ch = json_array();
+        for (const char *p = d->choices; p && *p;) {
+            size_t l = strcspn(p, ",");
+            json_array_append_new(ch, json_stringn(p, l));
+            p += l + (p[l] == ',');
+        }
+        json_object_set_new(e, "choices", ch);
+        json_object_set_new(e, "default", json_string(d->def));
+        json_object_set_new(e, "stored", json_boolean(d->flags & TENYO_OPT_STORED));
+        json_object_set_new(e, "tuning", json_boolean(d->flags & TENYO_OPT_TUNING));
+        json_object_set_new(e, "help", json_string(d->help));
+        json_object_set_new(e, "help_ja", json_string(d->help_ja));
+        json_array_append_new(arr, e);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "options", arr);
+    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+
 static enum MHD_Result answer_ideas(server *s, struct MHD_Connection *conn, request *rq,
                                     serve_ideas_req *q, int64_t qdoc, int match) {
     return answer_ideas_as(s, conn, rq, q, qdoc, match, 0);
 }
 
-/* The answer of /api/ideas or /api/match (html: as the printable report,
- * GET /api/report). */
+/* The answer of /api/ideas or /api/match (html 1: as the printable
+ * report, GET /api/report; 2: as CSV, POST /api/ideas.csv). */
 static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, request *rq,
                                        serve_ideas_req *q, int64_t qdoc, int match, int html) {
     tenyo_ctx *c = cli_serve_pool_get(&s->pool);
@@ -316,11 +368,12 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
         }
     }
     enum MHD_Result ret = MHD_NO;
-    if (res && html) ret = reply_report(s, conn, rq, c, res, match, q->lang);
+    if (res && html == 1) ret = reply_report(s, conn, rq, c, res, match, q->lang);
     tenyo_ctx_set_filter(c, NULL);
     cli_serve_pool_put(&s->pool, c);
     tenyo_filter_free(f);
-    if (res && html) return ret;
+    if (res && html == 1) return ret;
+    if (res && html == 2) return reply_csv(conn, rq, res);
     return res ? cli_serve_reply_json(conn, rq, MHD_HTTP_OK, res, NULL)
                : cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
 }
@@ -365,6 +418,24 @@ enum MHD_Result cli_serve_api_ideas(server *s, struct MHD_Connection *conn, requ
     int64_t qdoc = -1;
     if (!st && q.id && (qdoc = cli_serve_resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
     ret = st ? cli_serve_reply_error(conn, rq, st, NULL, "%s", msg) : answer_ideas(s, conn, rq, &q, qdoc, 0);
+done:
+    serve_ideas_req_free(&q);
+    return ret;
+}
+
+/* POST /api/ideas.csv: the same body, the answer as CSV */
+enum MHD_Result cli_serve_api_ideas_csv(server *s, struct MHD_Connection *conn, request *rq) {
+    if (rq->too_large)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                           "request body larger than %d bytes", SRV_MAX_BODY);
+    enum MHD_Result ret;
+    serve_ideas_req q;
+    char msg[512];
+    unsigned st = serve_ideas_parse(rq->body, rq->len, &q, msg, sizeof msg);
+    int64_t qdoc = -1;
+    if (!st && q.id && (qdoc = cli_serve_resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
+    ret = st ? cli_serve_reply_error(conn, rq, st, NULL, "%s", msg)
+             : answer_ideas_as(s, conn, rq, &q, qdoc, 0, 2);
 done:
     serve_ideas_req_free(&q);
     return ret;

@@ -143,6 +143,10 @@ enum MHD_Result cli_serve_api_health(server *s, struct MHD_Connection *conn, req
 enum MHD_Result cli_serve_api_ideas(server *s, struct MHD_Connection *conn, request *rq);
 /* POST /api/match: the company query (= tenyo match --json) */
 enum MHD_Result cli_serve_api_match(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/ideas.csv: /api/ideas's body, answered as `ideas --csv --bom` */
+enum MHD_Result cli_serve_api_ideas_csv(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/ideas/options: the table of ideas options */
+enum MHD_Result cli_serve_api_options(struct MHD_Connection *conn, request *rq);
 /* GET /api/patent/{id}[?k=&mode=]: metadata, codes, map position and the
  * patent's own similar patents. */
 enum MHD_Result cli_serve_api_patent(server *s, struct MHD_Connection *conn, request *rq,

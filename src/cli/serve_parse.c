@@ -61,6 +61,8 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/match")) return SRV_ROUTE_MATCH;
     if (!strcmp(url, "/healthz")) return SRV_ROUTE_HEALTH;
     if (!strcmp(url, "/api/info")) return SRV_ROUTE_INFO;
+    if (!strcmp(url, "/api/ideas.csv")) return SRV_ROUTE_IDEAS_CSV;
+    if (!strcmp(url, "/api/ideas/options")) return SRV_ROUTE_OPTIONS;
     if (!strcmp(url, "/api/similar")) return SRV_ROUTE_SIMILAR;
     if (!strcmp(url, "/api/map")) return SRV_ROUTE_MAP;
     if (!strcmp(url, "/api/resolve")) return SRV_ROUTE_RESOLVE;
@@ -161,6 +163,7 @@ unsigned serve_arg_known(serve_route_id route, const char *key, const char *val,
     switch (route) {
     case SRV_ROUTE_HEALTH: path = "/healthz"; break;
     case SRV_ROUTE_INFO: path = "/api/info"; break;
+    case SRV_ROUTE_OPTIONS: path = "/api/ideas/options"; break;
     case SRV_ROUTE_SIMILAR: names = args_similar; path = "/api/similar"; break;
     case SRV_ROUTE_SEARCH: names = args_search; path = "/api/search"; break;
     case SRV_ROUTE_PATENT: names = args_patent; path = "/api/patent"; break;

@@ -35,6 +35,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_NONE = 0,         /* no such path: 404 */
     SRV_ROUTE_HEALTH,           /* GET /healthz */
     SRV_ROUTE_INFO,             /* GET /api/info */
+    SRV_ROUTE_IDEAS_CSV,        /* POST /api/ideas.csv */
+    SRV_ROUTE_OPTIONS,          /* GET /api/ideas/options */
     SRV_ROUTE_SIMILAR,          /* GET /api/similar */
     SRV_ROUTE_MAP,              /* GET /api/map */
     SRV_ROUTE_PATENT,           /* GET /api/patent/{id} */

@@ -33,25 +33,6 @@ const ty_generator ty_generators[] = {
 };
 const size_t ty_ngenerators = sizeof ty_generators / sizeof ty_generators[0];
 
-/* The first applicant of document d (up to the first comma): its bytes in
- * *len, or NULL when the record names none. */
-const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len) {
-    *len = 0;
-    if (!m->meta_blob || !m->meta_off || d >= m->ndocs) return NULL;
-    const char *a = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_APPLICANT];
-    size_t n = strcspn(a, ",");
-    if (!n) return NULL;
-    *len = n;
-    return a;
-}
-
-int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b) {
-    size_t la, lb;
-    const char *pa = ty_first_applicant(m, a, &la);
-    const char *pb = ty_first_applicant(m, b, &lb);
-    return pa && pb && la == lb && memcmp(pa, pb, la) == 0;
-}
-
 /* The portfolio weight of each neighbour nb[0..nn) into w: 1/sqrt(k) for
  * the k-th of its applicant, less for the query's own applicant (first
  * applicants found once: the pairs are nn^2/2). */

@@ -44,7 +44,7 @@ static int take_home(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t doc,
         for (size_t i = 0; i < o->nhome && nh < cap; i++) {
             char code[5] = {0};
             const char *h = o->home[i];
-            if (!h || strlen(h) < 4) goto bad;
+            if (!h || strlen(h) != 4) goto bad; /* a subclass, as every surface takes it */
             for (int k = 0; k < 4; k++) code[k] = (char)toupper((unsigned char)h[k]);
             if (!valid_subclass(code)) goto bad;
             memcpy(homes[nh++], code, 5);

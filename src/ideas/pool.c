@@ -6,12 +6,33 @@
  * the generator that brought it. The card stage (ideas.c) reads one
  * candidacy per field with a vote. The pool lives on the context's ideas
  * state (state.c): allocated once, cleared per query, read after the call
- * by tenyo_idea_found_by.
+ * by tenyo_idea_found_by. The applicant rule of evidence (one patent of
+ * an applicant per field) reads first applicants here, which the
+ * neighbour vote's portfolio weights use too.
  */
 #include "stages.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The first applicant of document d (up to the first comma): its bytes in
+ * *len, or NULL when the record names none. */
+const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len) {
+    *len = 0;
+    if (!m->meta_blob || !m->meta_off || d >= m->ndocs) return NULL;
+    const char *a = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_APPLICANT];
+    size_t n = strcspn(a, ",");
+    if (!n) return NULL;
+    *len = n;
+    return a;
+}
+
+int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b) {
+    size_t la, lb;
+    const char *pa = ty_first_applicant(m, a, &la);
+    const char *pb = ty_first_applicant(m, b, &lb);
+    return pa && pb && la == lb && memcmp(pa, pb, la) == 0;
+}
 
 int ty_pool_reset(ty_pool *p, uint32_t nfields) {
     size_t need = nfields ? nfields : 1;

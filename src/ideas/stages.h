@@ -117,6 +117,10 @@ typedef struct ty_pool {
     uint32_t nfields;  /* entries in use */
 } ty_pool;
 
+/* The first applicant of document d (bytes in *len), or NULL. */
+const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len);
+/* 1 when documents a and b name the same first applicant. */
+int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b);
 /* Empty candidacies for nfields fields (0 or TENYO_ERR_NOMEM). */
 int ty_pool_reset(ty_pool *p, uint32_t nfields);
 void ty_pool_free(ty_pool *p);
@@ -204,10 +208,6 @@ extern const ty_generator ty_generators[];
 extern const size_t ty_ngenerators;
 
 /* --- generate.c --- */
-/* The first applicant of document d (bytes in *len), or NULL. */
-const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len);
-/* 1 when documents a and b name the same first applicant. */
-int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b);
 /* The neighbour vote: q->nb[0..nn) vote for their fields. */
 int ty_gen_neighbours(const ty_iquery *q, ty_pool *p, unsigned g);
 

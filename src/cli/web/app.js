@@ -254,6 +254,8 @@ const state = {
   info: null,       // /api/info
   map: null,        // /api/map (fields)
   result: null,     // last /api/ideas answer
+  ideasBody: null,  // the body it answered (its CSV: POST /api/ideas.csv)
+  options: null,    // the ideas options' table (GET /api/ideas/options)
   points: null,     // /api/map points of the last result
   selected: null,   // {id, x, y} of the patent shown in the detail panel
   view: null,       // [x0, y0, x1, y1] of the map shown, null: everything
@@ -326,18 +328,76 @@ function applyTask() {
   document.body.dataset.task = state.task;
 }
 
+/* The ideas options the form shows, by their name in the server's table
+ * (GET /api/ideas/options, the library's one table: types, bounds,
+ * choices and defaults come from there, never written here): the form
+ * element, the key in f and in the address, and whether a company query
+ * (match) sends it too (its count goes as k). */
+const FORM = [
+  { name: "home", el: "home", key: "home", match: true },
+  { name: "distance", el: "distance", key: "distance", match: true },
+  { name: "n", el: "n", key: "n", match: false },
+  { name: "mode", el: "mode", key: "mode", match: true },
+  { name: "open_only", el: "open", key: "open", match: false },
+];
+/* The table's entry of option name (null before the table is loaded). */
+function opt(name) {
+  return (state.options || []).find((o) => o.name === name) || null;
+}
+/* The default of a form entry, typed: the table's, else the element's own. */
+function optDefault(d) {
+  const o = opt(d.name), e = $(d.el);
+  const v = o ? o.default : (e.type === "checkbox" ? String(e.defaultChecked) : e.defaultValue);
+  if (e.type === "checkbox") return v === "true";
+  if (o ? o.type === "integer" : e.type === "number") return parseInt(v, 10);
+  return v;
+}
+/* A value of entry d read from text (the element's or the address's),
+ * bounded as the table says; the default when it says nothing usable. */
+function optValue(d, text) {
+  const o = opt(d.name), e = $(d.el);
+  if (e.type === "checkbox") return text === true || text === "1" || text === "true";
+  if (o ? o.type === "integer" : e.type === "number") {
+    const v = parseInt(text, 10), lo = o ? o.min : Number(e.min), hi = o ? o.max : Number(e.max);
+    return isNaN(v) ? optDefault(d) : Math.max(lo, Math.min(hi, v));
+  }
+  return (text || "").trim();
+}
+/* The form's controls made from the table: each choice's options (labels
+ * from the page's words), each number's bounds and default. */
+function buildForm() {
+  const modeLabel = { hybrid: "hybrid", tfidf: "tf-idf", lsa: "LSA" };
+  for (const d of FORM) {
+    const o = opt(d.name), e = $(d.el);
+    if (!o) continue;
+    if (o.type === "choice" && e.tagName === "SELECT") {
+      e.replaceChildren(...o.choices.map((c) => {
+        const x = el("option", null, modeLabel[c] || c);
+        x.value = c;
+        if (d.name === "distance") x.dataset.i18n = "d_" + c;
+        if (c === o.default) { x.selected = true; x.defaultSelected = true; }
+        return x;
+      }));
+    } else if (o.type === "integer") {
+      e.min = String(o.min);
+      e.max = String(o.max);
+      e.defaultValue = o.default;
+    }
+  }
+}
+
 function readForm() {
-  return {
+  const f = {
     q: $("q").value.trim(),
-    home: $("home").value.trim(),
-    distance: $("distance").value,
-    n: Math.max(1, Math.min(50, parseInt($("n").value, 10) || 10)),
-    mode: $("mode").value,
-    open: $("open").checked,
     conf: $("weak").checked ? 0 : (state.conf === undefined || state.conf === 0 ? null : state.conf),
     task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k]) => [k, $(k).value.trim()])),
   };
+  for (const d of FORM) {
+    const e = $(d.el);
+    f[d.key] = optValue(d, e.type === "checkbox" ? e.checked : e.value);
+  }
+  return f;
 }
 /* The filters of the form: element id (= the API member), hash key. */
 const FILTERS = [["date_from", "df"], ["date_to", "dt"], ["applicant", "ap"],
@@ -346,22 +406,21 @@ const FILTERS = [["date_from", "df"], ["date_to", "dt"], ["applicant", "ap"],
 function writeForm(f) {
   state.conf = f.conf === undefined ? null : f.conf;
   $("q").value = f.q || "";
-  $("home").value = f.home || "";
-  if (f.distance) $("distance").value = f.distance;
-  if (f.n) $("n").value = f.n;
-  if (f.mode) $("mode").value = f.mode;
-  $("open").checked = !!f.open;
+  for (const d of FORM) {
+    const e = $(d.el), v = f[d.key] === undefined ? optDefault(d) : f[d.key];
+    if (e.type === "checkbox") e.checked = !!v;
+    else e.value = String(v);
+  }
   $("weak").checked = f.conf === 0;
   for (const [k] of FILTERS) $(k).value = (f.filters && f.filters[k]) || "";
 }
 function formToHash(f) {
   const p = new URLSearchParams();
   p.set("q", f.q);
-  if (f.home) p.set("home", f.home);
-  if (f.distance !== "class") p.set("distance", f.distance);
-  if (f.n !== 10) p.set("n", String(f.n));
-  if (f.mode !== "hybrid") p.set("mode", f.mode);
-  if (f.open) p.set("open", "1");
+  for (const d of FORM) {
+    const v = f[d.key];
+    if (v !== optDefault(d)) p.set(d.key, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+  }
   if (f.conf !== null) p.set("conf", String(f.conf));
   if (f.task === "match") p.set("task", "match");
   for (const [k, h] of FILTERS) if (f.filters && f.filters[k]) p.set(h, f.filters[k]);
@@ -373,13 +432,14 @@ function hashToForm() {
   const l = p.get("lang");
   if (l === "ja" || l === "en") state.lang = l;
   state.task = p.get("task") === "match" ? "match" : "ideas";
-  return {
-    q: p.get("q") || "", home: p.get("home") || "", distance: p.get("distance") || "class",
-    n: parseInt(p.get("n") || "10", 10), mode: p.get("mode") || "hybrid", open: p.get("open") === "1",
+  const f = {
+    q: p.get("q") || "",
     conf: p.get("conf") !== null && p.get("conf") !== "" && !isNaN(Number(p.get("conf"))) ? Number(p.get("conf")) : null,
     task: state.task,
     filters: Object.fromEntries(FILTERS.map(([k, h]) => [k, p.get(h) || ""])),
   };
+  for (const d of FORM) f[d.key] = p.get(d.key) === null ? optDefault(d) : optValue(d, p.get(d.key));
+  return f;
 }
 
 /* How the server reads the input (GET /api/resolve, the CLI's rule): an
@@ -414,11 +474,16 @@ function showNoNumber(f, r) {
   }
 }
 
-/* body with what both tasks send besides their own members: the home
- * fields, the confidence threshold and the filters (the server applies
- * them before the neighbours are chosen). */
+/* body with what the form says besides the task's own members: the form's
+ * options (a company query sends its count as k and no open_only), the
+ * confidence threshold and the filters (the server applies them before
+ * the neighbours are chosen). */
 function formBody(f, body) {
-  if (f.home) body.home = f.home;
+  for (const d of FORM) {
+    if (f.task === "match" && !d.match) continue;
+    const v = f[d.key];
+    if (d.name === "home" ? v : v !== undefined) body[d.name] = v;
+  }
   if (f.conf !== null && f.conf !== undefined) body.min_confidence = f.conf;
   for (const [k] of FILTERS) if (f.filters && f.filters[k]) body[k] = f.filters[k];
   return body;
@@ -505,7 +570,7 @@ function setReport(task, body) {
 /* The company query: POST /api/match with the form's filters, the
  * matches as cards, their applicability profiles filled in after. */
 async function runMatch(f) {
-  const body = formBody(f, { text: f.q, k: f.n, distance: f.distance, lang: state.lang, mode: f.mode });
+  const body = formBody(f, { text: f.q, k: f.n, lang: state.lang });
   setState("busy", tr("busy"));
   $("run").disabled = true;
   const t0 = performance.now();
@@ -690,7 +755,7 @@ async function loadProfiles(res) {
 async function runQuery(f) {
   if (!f.q) { setState("ready", tr("ready")); return; }
   if (f.task === "match") return runMatch(f);
-  const body = formBody(f, { n: f.n, distance: f.distance, open_only: f.open, lang: state.lang, mode: f.mode });
+  const body = formBody(f, { lang: state.lang });
   setState("busy", tr("busy"));
   $("run").disabled = true;
   const t0 = performance.now();
@@ -703,11 +768,13 @@ async function runQuery(f) {
     if (r.kind === "id") {
       res = await api("/api/ideas", Object.assign({ id: r.id.id }, body));
       setReport("ideas", Object.assign({ id: r.id.id }, body));
+      state.ideasBody = Object.assign({ id: r.id.id }, body);
       if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
     if (!res) {
       res = await api("/api/ideas", Object.assign({ text: f.q }, body));
       setReport("ideas", Object.assign({ text: f.q }, body));
+      state.ideasBody = Object.assign({ text: f.q }, body);
     }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
@@ -1334,22 +1401,14 @@ function csvCell(v, text) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/* The columns of `tenyo ideas --csv`. */
-function resultCsv(res) {
-  const q = res.query;
-  const head = ["query", "home", "rank", "field", "label", "score", "relevance", "surprise",
-    "expected", "bridge_terms", "phrases", "evidence", "idea"];
-  const rows = [head.join(",")];
-  for (const it of res.ideas) {
-    rows.push([
-      csvCell(q.id || "(text)", true), csvCell((q.home || []).join(","), true), it.rank,
-      csvCell(it.field, true), csvCell(it.label, true), it.score.toFixed(4), it.relevance.toFixed(4),
-      it.surprise.toFixed(3), it.expected ? 1 : 0, csvCell((it.bridge_terms || []).join("; "), true),
-      csvCell((it.phrases || []).join("; "), true), csvCell(it.evidence.map((e) => e.id).join("; "), true),
-      csvCell(it.idea, true),
-    ].join(","));
-  }
-  return "\ufeff" + rows.join("\r\n") + "\r\n"; // BOM: spreadsheets then read UTF-8
+/* The ideas answer as CSV: the server writes it (POST /api/ideas.csv, the
+ * body of the answer shown), byte for byte what `tenyo ideas --csv --bom`
+ * writes for the same query. */
+async function resultCsv() {
+  const r = await fetch("/api/ideas.csv", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(state.ideasBody) });
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  return r.text();
 }
 
 /* The matches of a company query: one row per licensable patent, its uses
@@ -1400,6 +1459,8 @@ async function start() {
   /* #zoom=X0,Y0,X1,Y1: the map rectangle of a bookmarked zoom (read first:
    * drawing the map rewrites the address) */
   const z = (new URLSearchParams(location.hash.replace(/^#/, "")).get("zoom") || "").split(",").map(Number);
+  try { state.options = (await api("/api/ideas/options")).options; } catch (e) { state.options = null; }
+  buildForm();
   const f = hashToForm();
   writeForm(f);
   applyLang();
@@ -1429,7 +1490,14 @@ async function start() {
     });
   }
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
-  $("export-csv").addEventListener("click", () => { if (state.result) download(exportName("csv"), "text/csv;charset=utf-8", state.result.matches ? matchCsv(state.result) : state.result.results ? searchCsv(state.result) : resultCsv(state.result)); });
+  $("export-csv").addEventListener("click", async () => {
+    if (!state.result) return;
+    const r = state.result;
+    try {
+      download(exportName("csv"), "text/csv;charset=utf-8",
+        r.matches ? matchCsv(r) : r.results ? searchCsv(r) : await resultCsv());
+    } catch (e) { setState("error", `${tr("error")}: ${e.message}`); }
+  });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
   try {
     state.info = await api("/api/info");

@@ -1,0 +1,194 @@
+/*
+ * test_ideas_room.c — the ideas pipeline's seams (src/ideas/): the table
+ * of options (bounds, words, parsing, the struct set by name, home codes
+ * split), the query's own check of a tenyo_ideas_opts against the table,
+ * the pool's record of which generator found a card
+ * (tenyo_idea_found_by), and the term hook: a word struck in the query's
+ * mask carries nothing and is no longer a bridge.
+ */
+#include "ideas/stages.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+static const char *room_index(void) {
+    static char path[512];
+    static int state;
+    if (state) return state > 0 ? path : NULL;
+    snprintf(path, sizeof path, "%s/room_sample.tny", ty_test_tmpdir());
+    state = ty_test_build(SAMPLE, 1000000, NULL, path) == 0 ? 1 : -1;
+    return state > 0 ? path : NULL;
+}
+
+TY_TEST(ideas_options_table_bounds_and_words) {
+    char err[256];
+    double v;
+    CHECK(tenyo_ideas_opt_count() >= 15);
+    for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
+        const tenyo_opt *d = tenyo_ideas_opt(i);
+        CHECK(d && d->name && d->cli && d->help && d->help_ja && d->def);
+        CHECK(tenyo_ideas_opt_find(d->name) == d && tenyo_ideas_opt_find(d->cli) == d);
+        if (d->type == TENYO_OPT_NUMBER || d->type == TENYO_OPT_INTEGER) {
+            CHECKF(tenyo_ideas_opt_check(d->name, d->min, err, sizeof err) == 0, "%s", d->name);
+            CHECKF(tenyo_ideas_opt_check(d->name, d->max, err, sizeof err) == 0, "%s", d->name);
+            CHECK(tenyo_ideas_opt_check(d->name, d->max + 1, err, sizeof err) == TENYO_ERR_ARG);
+            CHECKF(!strncmp(err, "must be a", 9), "%s: %s", d->name, err);
+            CHECK(tenyo_ideas_opt_check(d->name, NAN, err, sizeof err) == TENYO_ERR_ARG);
+            CHECK(tenyo_ideas_opt_parse(d->name, "x", &v, err, sizeof err) == TENYO_ERR_ARG);
+        }
+    }
+    CHECK(tenyo_ideas_opt_find("no_such") == NULL);
+    CHECK(tenyo_ideas_opt_check("no_such", 0, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(strstr(err, "no_such") != NULL);
+    CHECK(tenyo_ideas_opt_parse("novelty", "2", &v, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(!strcmp(err, "must be a number from 0 to 1"));
+    CHECK(tenyo_ideas_opt_parse("novelty", "0.25", &v, err, sizeof err) == 0 && v == 0.25);
+    CHECK(tenyo_ideas_opt_parse("knn", "1.5", &v, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(!strcmp(err, "must be an integer from 1 to 100000"));
+    CHECK(tenyo_ideas_opt_parse("distance", "far", &v, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(!strcmp(err, "must be one of section, class, subclass"));
+    CHECK(tenyo_ideas_opt_parse("distance", "subclass", &v, err, sizeof err) == 0 && v == 2);
+    CHECK(tenyo_ideas_opt_parse("distance", "", &v, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(tenyo_ideas_opt_parse("merge", "false", &v, err, sizeof err) == 0 && v == 0);
+    CHECK(tenyo_ideas_opt_parse("merge", "maybe", &v, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(tenyo_ideas_opt_parse("home", "B60W", &v, err, sizeof err) == TENYO_ERR_ARG);
+}
+
+TY_TEST(ideas_options_set_by_name) {
+    char err[256];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    CHECK(tenyo_ideas_opts_set(&o, "novelty", 0.3, err, sizeof err) == 0 && o.novelty == 0.3);
+    CHECK(tenyo_ideas_opts_set(&o, "distance", 0, err, sizeof err) == 0 &&
+          o.distance == TENYO_DIST_SECTION);
+    CHECK(tenyo_ideas_opts_set(&o, "mode", 1, err, sizeof err) == 0 && o.mode == TENYO_MODE_LSA);
+    CHECK(tenyo_ideas_opts_set(&o, "merge", 0, err, sizeof err) == 0 && o.merge == 0);
+    CHECK(tenyo_ideas_opts_set(&o, "--knn", 77, err, sizeof err) == 0 && o.knn == 77);
+    CHECK(tenyo_ideas_opts_set(&o, "serendipity_from", 3, err, sizeof err) == 0 &&
+          o.serendipity_from == 3);
+    CHECK(tenyo_ideas_opts_set(&o, "novelty", 1.5, err, sizeof err) == TENYO_ERR_ARG &&
+          o.novelty == 0.3);
+    CHECK(tenyo_ideas_opts_set(&o, "n", 5, err, sizeof err) == TENYO_ERR_ARG);
+    CHECK(tenyo_ideas_opts_set(&o, "home", 1, err, sizeof err) == TENYO_ERR_ARG);
+    char buf[] = "b60w, G08G  A61B";
+    const char *homes[3];
+    CHECK(tenyo_ideas_home_split(buf, homes, 3, err, sizeof err) == 3);
+    CHECK(!strcmp(homes[0], "b60w") && !strcmp(homes[2], "A61B"));
+    char buf2[] = "A01B,B01D,C01B";
+    CHECK(tenyo_ideas_home_split(buf2, homes, 2, err, sizeof err) == TENYO_ERR_LIMIT);
+    CHECK(!strcmp(err, "too many home fields (at most 2)"));
+}
+
+/* The query checks its struct against the same table (a C caller that
+ * fills tenyo_ideas_opts by hand meets the bounds the surfaces do). */
+TY_TEST(ideas_struct_checked_by_the_table) {
+    const char *path = room_index();
+    CHECK(path != NULL);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
+    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    tenyo_idea out[10];
+    tenyo_ideas_opts o;
+    int bad = -1, bad2 = -1, good = -1, badhome = -1;
+    char msg[512] = "", hmsg[512] = "";
+    if (rc == 0) {
+        tenyo_ideas_opts_default(&o);
+        o.novelty = 2;
+        bad = tenyo_ideas_doc(c, 0, &o, 10, out);
+        snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+        tenyo_ideas_opts_default(&o);
+        o.field_norm = 3;
+        bad2 = tenyo_ideas_doc(c, 0, &o, 10, out);
+        tenyo_ideas_opts_default(&o);
+        const char *h[] = {"B60WX"};
+        o.home = h;
+        o.nhome = 1;
+        badhome = tenyo_ideas_doc(c, 0, &o, 10, out);
+        snprintf(hmsg, sizeof hmsg, "%s", tenyo_ctx_error(c));
+        tenyo_ideas_opts_default(&o); /* -1: the tuned defaults */
+        good = tenyo_ideas_doc(c, 0, &o, 10, out);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECK(rc == 0);
+    CHECK(bad == TENYO_ERR_ARG && bad2 == TENYO_ERR_ARG && badhome == TENYO_ERR_ARG);
+    CHECKF(!strcmp(msg, "ideas option novelty must be a number from 0 to 1"), "%s", msg);
+    CHECKF(strstr(hmsg, "B60WX") != NULL, "%s", hmsg);
+    CHECK(good > 0);
+}
+
+/* Every card says who found it; the neighbour vote is the table's first
+ * row. Nothing before the first query. */
+TY_TEST(ideas_cards_name_their_generator) {
+    const char *path = room_index();
+    CHECK(path != NULL);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
+    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    tenyo_idea out[10];
+    const char *names[4];
+    int before = -1, got = -1, all = 1;
+    if (rc == 0) {
+        memset(out, 0, sizeof out);
+        before = tenyo_idea_found_by(c, &out[0], 4, names);
+        got = tenyo_ideas_doc(c, 0, NULL, 10, out);
+        for (int i = 0; i < got; i++)
+            all &= tenyo_idea_found_by(c, &out[i], 4, names) == 1 &&
+                   !strcmp(names[0], "neighbours");
+    }
+    int nullarg = tenyo_idea_found_by(NULL, &out[0], 4, names);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECK(rc == 0 && before == 0 && got > 0 && all);
+    CHECK(nullarg == TENYO_ERR_ARG);
+    CHECK(ty_ngenerators >= 1 && !strcmp(ty_generators[0].name, "neighbours"));
+}
+
+/* The term hook: a word struck in the mask weighs nothing, is worth
+ * nothing to any card, and leaves the bridge list; cleared, it is back. */
+TY_TEST(ideas_struck_word_leaves_the_bridges) {
+    const char *path = room_index();
+    CHECK(path != NULL);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
+    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    tenyo_idea out[10];
+    const char *t0[5], *t1[5], *t2[5];
+    int got = -1, n0 = -1, n1 = -1, n2 = -1, found = 0, gone = 1;
+    double w = -1, worth = -1;
+    if (rc == 0) got = tenyo_ideas_doc(c, 0, NULL, 10, out);
+    if (got > 0) n0 = tenyo_idea_bridge(c, &out[0], 5, t0);
+    if (n0 > 0) {
+        ty_ideas *is = ty_ideas_get(c);
+        const ty_model *m = &x->m;
+        for (size_t i = 0; i < is->qn; i++) {
+            if (strcmp(m->term_blob + m->term_off[c->qt[i]], t0[0])) continue;
+            is->mask.flags[i] |= TY_TERM_STRUCK;
+            is->mask.any = 1;
+            w = ty_term_weight(c, i, out[0].field);
+            worth = ty_term_worth(c, ty_term_generic(x), i, out[0].field);
+            found = 1;
+        }
+        n1 = tenyo_idea_bridge(c, &out[0], 5, t1);
+        for (int k = 0; k < n1; k++) gone &= strcmp(t1[k], t0[0]) != 0;
+        ty_termmask_reset(&is->mask, is->qn);
+        n2 = tenyo_idea_bridge(c, &out[0], 5, t2);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECK(rc == 0 && got > 0 && n0 > 0);
+    CHECKF(found, "bridge '%s' is no query term", n0 > 0 ? t0[0] : "");
+    CHECK(w == 0 && worth == 0);
+    CHECK(n1 >= 0 && gone);
+    CHECK(n2 == n0 && !strcmp(t2[0], t0[0]));
+}
