@@ -905,9 +905,10 @@ int tenyo_ideas_opt_parse(const char *name, const char *text, double *v, char *e
 int tenyo_ideas_opts_set(tenyo_ideas_opts *o, const char *name, double v, char *err,
                          size_t errlen);
 /* Split home codes typed as "B60W,G08G" or "B60W G08G" in buf (modified)
- * into homes[0..cap) (a query takes at most 64): the count, or
- * TENYO_ERR_LIMIT with err when there are more than cap. The codes are checked by the query (TENYO_ERR_ARG
- * naming the first that is not an IPC subclass). */
+ * into homes[0..cap) (a query takes at most 64): the count; TENYO_ERR_LIMIT
+ * with err when there are more than cap, TENYO_ERR_ARG naming the first
+ * code that is not an IPC subclass (a letter A-H, two digits, a letter;
+ * either case), the rule the query holds a tenyo_ideas_opts to as well. */
 int tenyo_ideas_home_split(char *buf, const char **homes, size_t cap, char *err,
                            size_t errlen);
 

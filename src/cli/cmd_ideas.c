@@ -271,7 +271,18 @@ static int batch_worker(void *ud, int tid, int threads) {
         int64_t d = -1;
         char msg[1024] = "no text and no patent id";
         if (!b->text && b->id) cli_resolve_id(j->x, b->id, &d, msg, sizeof msg);
-        if (!b->text && d < 0) {
+        int nh = 0;
+        if (d >= 0 || b->text) { /* the line's home codes, split and checked */
+            size_t nc = 1;
+            for (const char *c = b->homes ? b->homes : ""; *c; c++) nc += *c == ',' || *c == ' ';
+            if (b->homes && (!(hbuf[nq] = strdup(b->homes)) ||
+                             !(homes[nq] = calloc(nc < 64 ? nc : 64, sizeof **homes))))
+                nh = TENYO_ERR_NOMEM;
+            else if (b->homes)
+                nh = tenyo_ideas_home_split(hbuf[nq], homes[nq], nc < 64 ? nc : 64, msg, sizeof msg);
+            if (nh == TENYO_ERR_NOMEM) snprintf(msg, sizeof msg, "out of memory");
+        }
+        if ((!b->text && d < 0) || nh < 0) {
             json_t *q = json_object(), *o = json_object();
             snprintf(err, sizeof err, "%s", msg);
             if (b->id) json_object_set_new(q, "id", json_string(b->id));
@@ -280,23 +291,18 @@ static int batch_worker(void *ud, int tid, int threads) {
             json_object_set_new(o, "error", json_string(err));
             b->out = o;
             b->status = EXIT_INPUT;
+            free(hbuf[nq]);
+            free(homes[nq]);
+            hbuf[nq] = NULL;
+            homes[nq] = NULL;
             continue;
         }
         tenyo_query *q = &qs[nq];
         q->doc = d;
         q->text = b->text;
         q->len = b->text ? strlen(b->text) : 0;
-        if (b->homes && (hbuf[nq] = strdup(b->homes)) != NULL) {
-            size_t nc = 1;
-            for (const char *c = hbuf[nq]; *c; c++) nc += *c == ',' || *c == ' ';
-            if (nc > 65) nc = 65; /* one more than the library takes: it says so */
-            if ((homes[nq] = calloc(nc, sizeof **homes)) != NULL) {
-                /* more than 65: the 65 first, and the library says too many */
-                int nh = tenyo_ideas_home_split(hbuf[nq], homes[nq], nc, NULL, 0);
-                q->nhome = nh < 0 ? nc : (size_t)nh;
-                q->home = homes[nq];
-            }
-        }
+        q->nhome = (size_t)nh;
+        q->home = nh ? homes[nq] : NULL;
         line[nq] = li;
         doc[nq] = d;
         nq++;

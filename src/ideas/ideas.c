@@ -18,12 +18,6 @@
 
 
 
-static int valid_subclass(const char *c) {
-    return strlen(c) == 4 && c[0] >= 'A' && c[0] <= 'H' &&
-           isdigit((unsigned char)c[1]) && isdigit((unsigned char)c[2]) &&
-           isupper((unsigned char)c[3]);
-}
-
 /* 1 when code differs from home at the distance level. */
 static int far_from(const char *code, const char *home, tenyo_distance d) {
     size_t n = d == TENYO_DIST_SECTION ? 1 : d == TENYO_DIST_CLASS ? 3 : 4;
@@ -44,9 +38,8 @@ static int take_home(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t doc,
         for (size_t i = 0; i < o->nhome && nh < cap; i++) {
             char code[5] = {0};
             const char *h = o->home[i];
-            if (!h || strlen(h) != 4) goto bad; /* a subclass, as every surface takes it */
+            if (!ty_ideas_home_ok(h)) goto bad; /* the rule every surface splits by */
             for (int k = 0; k < 4; k++) code[k] = (char)toupper((unsigned char)h[k]);
-            if (!valid_subclass(code)) goto bad;
             memcpy(homes[nh++], code, 5);
             continue;
         bad:

@@ -240,6 +240,13 @@ int tenyo_ideas_opts_set(tenyo_ideas_opts *o, const char *name, double v, char *
     return store(o, d->name, v) ? TENYO_ERR_ARG : TENYO_OK;
 }
 
+int ty_ideas_home_ok(const char *c) {
+    if (!c || strlen(c) != 4) return 0;
+    char a = (char)(c[0] & ~0x20), d = (char)(c[3] & ~0x20);
+    return a >= 'A' && a <= 'H' && c[1] >= '0' && c[1] <= '9' && c[2] >= '0' &&
+           c[2] <= '9' && d >= 'A' && d <= 'Z';
+}
+
 int tenyo_ideas_home_split(char *buf, const char **homes, size_t cap, char *err,
                            size_t errlen) {
     if (!buf || (cap && !homes)) return TENYO_ERR_ARG;
@@ -249,6 +256,10 @@ int tenyo_ideas_home_split(char *buf, const char **homes, size_t cap, char *err,
         if (n == cap) {
             ty_seterr(err, errlen, "too many home fields (at most %zu)", cap);
             return TENYO_ERR_LIMIT;
+        }
+        if (!ty_ideas_home_ok(p)) {
+            ty_seterr(err, errlen, "home field '%.32s' is not an IPC subclass (like A61B)", p);
+            return TENYO_ERR_ARG;
         }
         homes[n++] = p;
     }

@@ -268,6 +268,9 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
 /* o against the option table's bounds (a number left below its minimum is
  * the tuned default): 0, or TENYO_ERR_ARG naming the option in err. */
 int ty_ideas_opts_check(const tenyo_ideas_opts *o, char *err, size_t errlen);
+/* 1 when code is an IPC subclass as a user writes it: a letter A-H, two
+ * digits, a letter (either case), nothing more. */
+int ty_ideas_home_ok(const char *code);
 
 /* --- present.c --- */
 /* Stage veto: the cards all[0..cnt) the thresholds keep, in place, counted

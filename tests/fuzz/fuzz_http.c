@@ -58,7 +58,7 @@ static void fuzz_body(const uint8_t *data, size_t size) {
     if (st == 0) {
         FZ_ASSERT(q.root != NULL);
         FZ_ASSERT((q.id != NULL) != (q.text != NULL));
-        FZ_ASSERT(q.n >= 1 && q.n <= SRV_MAX_N);
+        FZ_ASSERT(q.n >= 1 && q.n <= tenyo_ideas_opt_find("n")->max);
         FZ_ASSERT(q.len <= SRV_MAX_TEXT);
         if (q.text) FZ_ASSERT(q.len > 0 && q.len == strlen(q.text));
         FZ_ASSERT(!strcmp(q.lang, "ja") || !strcmp(q.lang, "en"));
