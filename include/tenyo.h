@@ -1070,6 +1070,40 @@ int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
  * index) into terms, best first; returns the count. */
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms);
+/* Steering: what an analyst decided about a query's list. Words struck
+ * ("not this sense here": the word carries no link for any card, so a card
+ * resting on it loses its content and its band, and the list is made
+ * again without it), fields kept (their cards first, in order) and fields
+ * rejected (never a card). A steer set on a context (tenyo_ctx_set_steer;
+ * NULL: none) applies to every later ideas query on it; the caller keeps
+ * it alive meanwhile. Words are compared NFKC case-folded with the query's
+ * terms (or a stemmed term's surface); fields are IPC subclasses. Each
+ * adding call: 0, TENYO_ERR_ARG (an empty word, one over 255 bytes or not
+ * UTF-8, a field that is not a subclass), TENYO_ERR_LIMIT (256 of a kind).
+ * Keeping a rejected field takes it off the rejected list, and the other
+ * way round. */
+typedef struct tenyo_steer tenyo_steer;
+#define TENYO_STEER_STRUCK 0
+#define TENYO_STEER_KEPT 1
+#define TENYO_STEER_REJECTED 2
+int tenyo_steer_new(tenyo_steer **out);
+void tenyo_steer_free(tenyo_steer *s);
+int tenyo_steer_strike(tenyo_steer *s, const char *word);
+int tenyo_steer_keep(tenyo_steer *s, const char *field);
+int tenyo_steer_reject(tenyo_steer *s, const char *field);
+/* The entries of one kind (TENYO_STEER_*), as kept (normalised). */
+size_t tenyo_steer_count(const tenyo_steer *s, int what);
+const char *tenyo_steer_item(const tenyo_steer *s, int what, size_t i);
+int tenyo_ctx_set_steer(tenyo_ctx *c, const tenyo_steer *s);
+/* The steer set on c, or NULL. */
+const tenyo_steer *tenyo_ctx_steer(const tenyo_ctx *c);
+/* The struck words an idea of the last ideas call on c lost (words its
+ * evidence shares with the query that the steer struck): up to k into
+ * words, the count. tenyo_idea_kept: 1 when the steer keeps its field. */
+int tenyo_idea_struck(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                      const char **words);
+int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
+
 /* The candidate generators that found an idea's field in the last ideas
  * call on c ("neighbours": the patents most similar to the query as a
  * whole), in the order the engine runs them: up to k static names into

@@ -192,3 +192,60 @@ TY_TEST(ideas_struck_word_leaves_the_bridges) {
     CHECK(n1 >= 0 && gone);
     CHECK(n2 == n0 && !strcmp(t2[0], t0[0]));
 }
+
+/* Steering through the library: a struck word leaves every card's
+ * bridges and the cards that shared it say so; a rejected field is no
+ * card; a kept field comes first; set back to NULL, the list is the
+ * unsteered one again, byte for byte. */
+TY_TEST(ideas_steer_strike_reject_keep) {
+    const char *path = room_index();
+    CHECK(path != NULL);
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    tenyo_steer *s = NULL;
+    char err[512];
+    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
+    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    int rs = tenyo_steer_new(&s);
+    tenyo_idea a[10], b[10], d[10];
+    const char *bt[5], *w[4];
+    char word[256] = "", last[5] = "", first[5] = "";
+    int na = -1, nb = -1, nd = -1, lost = 0, bridged = 0, rejected_seen = 0, same = 0;
+    int bad_word = 0, bad_field = 0, nstruck = -1;
+    if (rc == 0 && rs == 0) na = tenyo_ideas_doc(c, 0, NULL, 10, a);
+    if (na > 2 && tenyo_idea_bridge(c, &a[0], 5, bt) > 0) {
+        snprintf(word, sizeof word, "%s", bt[0]);
+        snprintf(first, sizeof first, "%s", a[0].code);
+        snprintf(last, sizeof last, "%s", a[na - 1].code);
+        bad_word = tenyo_steer_strike(s, "") == TENYO_ERR_ARG &&
+                   tenyo_steer_strike(s, "\xff\xfe") == TENYO_ERR_ARG;
+        bad_field = tenyo_steer_keep(s, "B60") == TENYO_ERR_ARG;
+        tenyo_steer_strike(s, word);
+        tenyo_steer_reject(s, first);
+        tenyo_steer_keep(s, last);
+        nstruck = (int)tenyo_steer_count(s, TENYO_STEER_STRUCK);
+        tenyo_ctx_set_steer(c, s);
+        nb = tenyo_ideas_doc(c, 0, NULL, 10, b);
+        for (int i = 0; i < nb; i++) {
+            rejected_seen |= !strcmp(b[i].code, first);
+            int k = tenyo_idea_bridge(c, &b[i], 5, bt);
+            for (int j = 0; j < k; j++) bridged |= !strcmp(bt[j], word);
+            int n = tenyo_idea_struck(c, &b[i], 4, w);
+            for (int j = 0; j < n; j++) lost |= !strcmp(w[j], word);
+        }
+        tenyo_ctx_set_steer(c, NULL);
+        nd = tenyo_ideas_doc(c, 0, NULL, 10, d);
+        same = nd == na && !memcmp(d, a, (size_t)na * sizeof *a);
+    }
+    int kept_first = nb > 0 && !strcmp(b[0].code, last);
+    tenyo_steer_free(s);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECK(rc == 0 && rs == 0 && na > 2 && word[0]);
+    CHECK(bad_word && bad_field && nstruck == 1);
+    CHECK(nb > 0 && !rejected_seen);
+    CHECKF(kept_first, "kept %s not first", last);
+    CHECKF(!bridged, "struck '%s' still a bridge", word);
+    CHECKF(lost, "no card says it lost '%s'", word);
+    CHECK(same);
+}

@@ -357,6 +357,19 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
 }
 
 
+/* With a steer set on ctx (tenyo_ctx_set_steer): "kept" and the struck
+ * words the card lost ("struck"); without one, nothing (the answer is the
+ * unsteered schema). */
+static void steer_members(const tenyo_ctx *ctx, const tenyo_idea *idea, json_t *it) {
+    if (!tenyo_ctx_steer(ctx)) return;
+    const char *w[16];
+    int n = tenyo_idea_struck(ctx, idea, 16, w);
+    json_t *a = json_array();
+    for (int k = 0; k < n; k++) json_array_append_new(a, json_string(w[k]));
+    json_object_set_new(it, "struck", a);
+    json_object_set_new(it, "kept", json_boolean(tenyo_idea_kept(ctx, idea)));
+}
+
 /* Append one warning {"code", "message"} to arr. */
 static void warn(json_t *arr, const char *code, const char *msg) {
     json_t *w = json_object();
@@ -510,6 +523,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
         } else if (wr < 0 && !why_err[0]) {
             snprintf(why_err, sizeof why_err, "%s", tenyo_ctx_error(ctx));
         }
+        steer_members(ctx, &ideas[i], it);
         json_array_append_new(arr, it);
     }
     json_object_set_new(o, "ideas", arr);

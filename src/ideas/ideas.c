@@ -117,10 +117,12 @@ static void ideas_notes_start(const tenyo_ctx *c, tenyo_ideas_notes *nt, double 
     if (!c->idx->m.nfields) nt->flags |= TENYO_NOTE_NO_CODES;
 }
 
-/* Stage: adjust the query. Its term mask starts clear: every word carries
- * its weight. */
+/* Stage: adjust the query. Its term mask starts clear (every word carries
+ * its weight), then the words the analyst struck carry nothing. */
 static int ideas_adjust(ty_iquery *q) {
-    return ty_termmask_reset(&q->is->mask, q->qn);
+    int rc = ty_termmask_reset(&q->is->mask, q->qn);
+    if (!rc) ty_steer_mask(q->c, &q->is->mask, q->qn);
+    return rc;
 }
 
 /* Stage: the scan, then the home: given, or predicted from the nearest
@@ -358,16 +360,20 @@ static void ideas_release(ty_iquery *st) {
     free(st->bw);
 }
 
-/* The list shown: veto (thresholds), present (order, merge), the notes of
- * what came of it; up to n cards into out. */
+/* The list shown: veto (thresholds, rejected fields), present (order,
+ * merge), pin (kept fields first), the notes of what came of it; up to n
+ * cards into out. */
 static int ideas_list(ty_iquery *st, double minconf, double minuse, double mincontent,
                       tenyo_idea *all, size_t cnt, size_t n, tenyo_idea *out) {
     tenyo_ideas_notes *nt = &st->is->notes;
     nt->candidates = cnt;
     cnt = ty_veto(nt, minconf, minuse, mincontent, all, cnt);
+    cnt = ty_steer_veto(st->is->steer, all, cnt);
     int kept = ty_present(st->o, all, cnt);
     if (kept < 0) return kept;
     cnt = (size_t)kept;
+    int rc = ty_steer_pin(st->is->steer, all, cnt);
+    if (rc) return rc;
     if (cnt < n) {
         if (nt->hidden) nt->flags |= TENYO_NOTE_LOW_CONFIDENCE;
         if (nt->candidates < n) nt->flags |= TENYO_NOTE_FEW_FIELDS;

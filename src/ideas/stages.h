@@ -6,7 +6,8 @@
  *
  *   prepare        the query's sparse terms and weights (c->qt, c->qw):
  *                  a patent's own row or the text tokenized (api layer)
- *   adjust query   the term mask cleared (state.c): the one hook
+ *   adjust query   the term mask cleared (state.c), the analyst's struck
+ *                  words marked in it (steer.c): the one hook
  *                  (ty_term_weight / ty_term_worth) through which every
  *                  later stage weighs a shared word
  *   scan and home  similarity to every patent; the home fields given,
@@ -18,8 +19,10 @@
  *                  them; row 0 is the neighbour vote
  *   cards          per field with a vote: relevance, surprise, confidence,
  *                  content, band (ideas.c, score.c, lexicon.c)
- *   veto           thresholds hide cards, counted in the notes (present.c)
+ *   veto           thresholds hide cards, counted in the notes (present.c);
+ *                  fields the analyst rejected are never cards (steer.c)
  *   present        order, novelty, one idea one card (present.c)
+ *   pin            the fields the analyst kept first (steer.c)
  *
  * Files:
  *   options.c   the table of options (tenyo_opt) every surface reads,
@@ -34,6 +37,8 @@
  *   score.c     the numbers of a card: confidence, the reader model, the
  *               strength band and the reason a weak card is weak
  *   present.c   the veto and present stages
+ *   steer.c     the analyst's decisions (tenyo_steer): struck words,
+ *               kept and rejected fields, applied in adjust, veto, pin
  *   explain.c   bridge terms, application phrases, the why lines
  *   clean.c     text fit to show: no markup, reference signs or cut words
  *   answer.c    the one answer schema (JSON) of ideas and match
@@ -156,6 +161,7 @@ typedef struct ty_ideas {
     tenyo_ideas_notes notes; /* its notes */
     ty_termmask mask;        /* its term mask */
     ty_pool pool;            /* its candidates */
+    const tenyo_steer *steer; /* the analyst's decisions (steer.c), or NULL */
 } ty_ideas;
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */
@@ -271,6 +277,16 @@ int ty_ideas_opts_check(const tenyo_ideas_opts *o, char *err, size_t errlen);
 /* 1 when code is an IPC subclass as a user writes it: a letter A-H, two
  * digits, a letter (either case), nothing more. */
 int ty_ideas_home_ok(const char *code);
+
+/* --- steer.c --- */
+/* The struck words of c's steer marked in the mask (qn query terms). */
+void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn);
+/* Stage veto, the analyst's part: the cards of fields s rejects left out
+ * of all[0..cnt), in place; returns how many remain. */
+size_t ty_steer_veto(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
+/* Stage pin: the cards of fields s keeps first, in order, then the rest
+ * (0 or TENYO_ERR_NOMEM). */
+int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
 
 /* --- present.c --- */
 /* Stage veto: the cards all[0..cnt) the thresholds keep, in place, counted

@@ -1,0 +1,211 @@
+/*
+ * steer.c — what an analyst decided about one query's list (tenyo_steer):
+ * words struck ("not this sense here"), fields kept and fields rejected.
+ * A context applies the steer set on it (tenyo_ctx_set_steer) to every
+ * later ideas query, through the stages (stages.h): adjust the query
+ * (a struck word's mask weight is 0: through the term hook it carries no
+ * link, no content, no bridge, for any card), veto (a rejected field is
+ * never a card) and pin (kept cards first, in their order, before the
+ * rest). A card says which struck words it lost (tenyo_idea_struck).
+ *
+ * Words are kept NFKC case-folded, as the index's terms are; a word
+ * matches a query term by the term or by the surface recorded for it (a
+ * stemmed English term), so "Chips" strikes "chip". Fields are kept as
+ * upper-case subclasses. The steer owns copies of everything it is given;
+ * the caller keeps it alive while it is set on a context.
+ */
+#include "stages.h"
+#include "text/text.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* At most this many of each kind, each at most TY_STEER_WORD bytes. */
+#define TY_STEER_MAX 256
+#define TY_STEER_WORD 255
+
+struct tenyo_steer {
+    char *item[3][TY_STEER_MAX]; /* TENYO_STEER_STRUCK, _KEPT, _REJECTED */
+    size_t n[3];
+};
+
+int tenyo_steer_new(tenyo_steer **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = ty_calloc(1, sizeof **out);
+    return *out ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
+void tenyo_steer_free(tenyo_steer *s) {
+    if (!s) return;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < s->n[k]; i++) free(s->item[k][i]);
+    free(s);
+}
+
+/* v (owned) added to kind k unless there already: 0, or a status (v freed). */
+static int add(tenyo_steer *s, int k, char *v) {
+    for (size_t i = 0; i < s->n[k]; i++)
+        if (!strcmp(s->item[k][i], v)) {
+            free(v);
+            return TENYO_OK;
+        }
+    if (s->n[k] == TY_STEER_MAX) {
+        free(v);
+        return TENYO_ERR_LIMIT;
+    }
+    s->item[k][s->n[k]++] = v;
+    return TENYO_OK;
+}
+
+int tenyo_steer_strike(tenyo_steer *s, const char *word) {
+    size_t n = word ? strlen(word) : 0, bad;
+    if (!s || !n || n > TY_STEER_WORD || !ty_utf8_valid(word, n, &bad)) return TENYO_ERR_ARG;
+    ty_icu *u = NULL;
+    ty_buf b = {0};
+    char err[128];
+    int rc = ty_icu_new(&u, err, sizeof err);
+    if (!rc) rc = ty_icu_normalize(u, word, n, &b);
+    ty_icu_free(u);
+    if (rc || !b.p || !*b.p) {
+        ty_buf_free(&b);
+        return rc ? TENYO_ERR_NOMEM : TENYO_ERR_ARG;
+    }
+    char *v = ty_strdup(b.p);
+    ty_buf_free(&b);
+    return v ? add(s, TENYO_STEER_STRUCK, v) : TENYO_ERR_NOMEM;
+}
+
+/* A field as kept: a subclass, upper case. */
+static int field_item(tenyo_steer *s, int k, const char *field) {
+    if (!s || !ty_ideas_home_ok(field)) return TENYO_ERR_ARG;
+    char *v = ty_strdup(field);
+    if (!v) return TENYO_ERR_NOMEM;
+    for (char *p = v; *p; p++) *p = (char)toupper((unsigned char)*p);
+    /* a field is kept or rejected, not both: the later decision wins */
+    int other = k == TENYO_STEER_KEPT ? TENYO_STEER_REJECTED : TENYO_STEER_KEPT;
+    for (size_t i = 0; i < s->n[other]; i++)
+        if (!strcmp(s->item[other][i], v)) {
+            free(s->item[other][i]);
+            memmove(&s->item[other][i], &s->item[other][i + 1],
+                    (s->n[other] - i - 1) * sizeof s->item[other][0]);
+            s->n[other]--;
+            break;
+        }
+    return add(s, k, v);
+}
+
+int tenyo_steer_keep(tenyo_steer *s, const char *field) {
+    return field_item(s, TENYO_STEER_KEPT, field);
+}
+
+int tenyo_steer_reject(tenyo_steer *s, const char *field) {
+    return field_item(s, TENYO_STEER_REJECTED, field);
+}
+
+size_t tenyo_steer_count(const tenyo_steer *s, int what) {
+    return s && what >= 0 && what < 3 ? s->n[what] : 0;
+}
+
+const char *tenyo_steer_item(const tenyo_steer *s, int what, size_t i) {
+    return s && what >= 0 && what < 3 && i < s->n[what] ? s->item[what][i] : NULL;
+}
+
+int tenyo_ctx_set_steer(tenyo_ctx *c, const tenyo_steer *s) {
+    if (!c) return TENYO_ERR_ARG;
+    ty_ideas *is = ty_ideas_get(c);
+    if (!is) return TENYO_ERR_NOMEM;
+    is->steer = s;
+    return TENYO_OK;
+}
+
+const tenyo_steer *tenyo_ctx_steer(const tenyo_ctx *c) {
+    const ty_ideas *is = ty_ideas_peek(c);
+    return is ? is->steer : NULL;
+}
+
+/* 1 when query term i is the struck word w (by term or by surface). */
+static int term_is(const ty_model *m, uint32_t t, const char *w) {
+    if (!strcmp(m->term_blob + m->term_off[t], w)) return 1;
+    return m->surf_off && m->surf_blob[m->surf_off[t]] &&
+           !strcasecmp(m->surf_blob + m->surf_off[t], w);
+}
+
+void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn) {
+    const ty_ideas *is = ty_ideas_peek(c);
+    const tenyo_steer *s = is ? is->steer : NULL;
+    if (!s || !s->n[TENYO_STEER_STRUCK]) return;
+    const ty_model *m = &c->idx->m;
+    for (size_t i = 0; i < qn && i < k->cap; i++)
+        for (size_t j = 0; j < s->n[TENYO_STEER_STRUCK]; j++)
+            if (term_is(m, c->qt[i], s->item[TENYO_STEER_STRUCK][j])) {
+                k->flags[i] |= TY_TERM_STRUCK;
+                k->any = 1;
+            }
+}
+
+/* 1 when code is in kind k of s. */
+static int listed(const tenyo_steer *s, int k, const char *code) {
+    for (size_t i = 0; s && i < s->n[k]; i++)
+        if (!strcmp(s->item[k][i], code)) return 1;
+    return 0;
+}
+
+size_t ty_steer_veto(const tenyo_steer *s, tenyo_idea *all, size_t cnt) {
+    if (!s || !s->n[TENYO_STEER_REJECTED]) return cnt;
+    size_t w = 0;
+    for (size_t i = 0; i < cnt; i++)
+        if (!listed(s, TENYO_STEER_REJECTED, all[i].code)) all[w++] = all[i];
+    return w;
+}
+
+int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt) {
+    if (!s || !s->n[TENYO_STEER_KEPT] || cnt < 2) return TENYO_OK;
+    tenyo_idea *tmp = ty_mallocarray(cnt, sizeof *tmp);
+    if (!tmp) return TENYO_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < cnt; i++)
+        if (listed(s, TENYO_STEER_KEPT, all[i].code)) tmp[k++] = all[i];
+    for (size_t i = 0; i < cnt; i++)
+        if (!listed(s, TENYO_STEER_KEPT, all[i].code)) tmp[k++] = all[i];
+    memcpy(all, tmp, cnt * sizeof *tmp);
+    free(tmp);
+    /* score decreasing down the list, as present leaves it */
+    for (size_t i = 1; i < cnt; i++)
+        if (all[i].score >= all[i - 1].score) all[i].score = all[i - 1].score * 0.999;
+    return TENYO_OK;
+}
+
+int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea) {
+    const ty_ideas *is = ty_ideas_peek(c);
+    return idea && is && listed(is->steer, TENYO_STEER_KEPT, idea->code);
+}
+
+int tenyo_idea_struck(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
+                      const char **words) {
+    if (!c || !idea || (k && !words)) return TENYO_ERR_ARG;
+    const ty_ideas *is = ty_ideas_peek(c);
+    if (!is || !is->mask.any) return 0;
+    const ty_model *m = &c->idx->m;
+    size_t n = 0;
+    for (size_t i = 0; i < is->qn && i < is->mask.cap && n < k; i++) {
+        if (!(is->mask.flags[i] & TY_TERM_STRUCK)) continue;
+        int shared = 0;
+        for (int e = 0; e < idea->nevidence && !shared; e++) {
+            uint64_t d = idea->evidence[e].doc;
+            if (d >= m->ndocs) continue;
+            size_t qi = 0;
+            for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &qi, &j); qi++, j++)
+                if (qi == i) {
+                    shared = 1;
+                    break;
+                }
+        }
+        if (!shared) continue;
+        uint32_t t = c->qt[i];
+        words[n++] = m->surf_off && m->surf_blob[m->surf_off[t]] ? m->surf_blob + m->surf_off[t]
+                                                                 : m->term_blob + m->term_off[t];
+    }
+    return (int)n;
+}
