@@ -228,6 +228,28 @@ for how in flipcheck flipmid remove segmissing; do
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
 done
 
+# ------------------------------------------------ repairs back to back (issue 54)
+# two repairs within the same second (the folders of this second and the
+# next three made by an earlier repair, as a quick second one finds them):
+# each moves its damaged MANIFEST into a folder of its own, exit 0, and
+# the index opens after each
+rm -rf "$D/r2.tny" "$D/r2.tny.upd"
+cp "$D/g.tny" "$D/r2.tny"; cp -r "$D/g.tny.upd" "$D/r2.tny.upd"
+now=$(date -u +%s)
+for s in 0 1 2 3; do
+  a="$D/r2.tny.upd/damaged-$(date -u -d "@$((now + s))" +%Y%m%d-%H%M%S)"
+  mkdir -p "$a" && printf 'earlier\n' >"$a/MANIFEST"
+done
+for i in 1 2; do
+  py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); i=b.index(b"\"check\"")+10; b[i]^=1; open(p,"wb").write(b)' "$D/r2.tny.upd/MANIFEST"
+  expect 0 "hostile_repair_twice_same_second_$i" "$T" check --repair "$D/r2.tny"
+  expect 0 "hostile_repair_twice_same_second_${i}_opens" "$T" similar "$D/r2.tny" SAMPLE-001 -k 1
+done
+n=$(grep -l -v earlier "$D"/r2.tny.upd/damaged-*/MANIFEST 2>/dev/null | wc -l)
+[ "$n" = 2 ] && ok hostile_repair_twice_folders_of_their_own || bad "hostile_repair_twice_folders_of_their_own ($n MANIFEST copies kept, want 2)"
+n=$(grep -l earlier "$D"/r2.tny.upd/damaged-*/MANIFEST 2>/dev/null | wc -l)
+[ "$n" = 4 ] && ok hostile_repair_twice_earlier_kept || bad "hostile_repair_twice_earlier_kept ($n)"
+
 # ------------------------------------------------ repair never resurrects (F1)
 # base of 160, add 20, delete 2 (one in the base, one in the segment), add
 # 20, delete 1: then the MANIFEST missing, empty, truncated, random bytes, a
