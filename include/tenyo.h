@@ -441,7 +441,8 @@ void tenyo_update_free(tenyo_update *u);
 /* Refit vocabulary, idf and LSA over all live documents (from their stored
  * term counts: no source files needed), merge the segments into a new base
  * file (atomic), and drop the updates. opts: threads and progress (NULL:
- * defaults); the other options are those the base was built with. Under the
+ * defaults); the other options are those the base was built with (its IVF
+ * list count and float16 vectors included). Under the
  * writer lock (TENYO_ERR_BUSY), on the real path; TENYO_ERR_UNSYNCED as for
  * tenyo_writer_commit. */
 int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,
