@@ -241,6 +241,11 @@ void cli_print_marked(const char *s, const json_t *t, int ja);
 /* 1 when a spreadsheet would run CSV text s as a formula (first character
  * = + - @, tab or CR: the web page's rule); such a cell gets a "'" prefix. */
 int cli_csv_risky(const char *s);
+/* One CSV cell of s (NULL: empty) to f, then end ("," between cells,
+ * "\n" or "\r\n" after the last): RFC 4180 quoting by libcsv, and text
+ * cli_csv_risky names (not a number) with its "'" inside the quotes. The
+ * one cell writer of every CSV output. */
+void cli_csv_field(FILE *f, const char *s, const char *end);
 /* Up to n field numbers, largest fields first (ties in code order), into
  * order; returns the count, -1 when out of memory. */
 int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n);

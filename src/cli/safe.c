@@ -5,7 +5,10 @@
  * cannot break a table and an ESC cannot reach the terminal; cli_csv_risky
  * names a cell that a spreadsheet would run as a formula (first character
  * = + - @, tab or CR), which the writers prefix with an apostrophe (app.js's
- * csvCell rule). cli_one_line folds a text onto one line for tables.
+ * csvCell rule). cli_csv_field is the one CSV cell writer of every CSV
+ * output: the apostrophe goes inside the cell, then libcsv quotes the
+ * whole (RFC 4180), so a reader sees one cell whatever the text holds.
+ * cli_one_line folds a text onto one line for tables.
  *
  * The lowest file of the CLI: it calls nothing of the CLI, so the option
  * reader (opts.c, whose messages go through cli_safe_lines) and the JSON and
@@ -16,6 +19,7 @@
  */
 #include "cli.h"
 
+#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,3 +84,24 @@ int cli_csv_risky(const char *s) {
     return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
 }
 
+
+void cli_csv_field(FILE *f, const char *s, const char *end) {
+    char *num = NULL;
+    if (!s) s = "";
+    /* a number (a negative score) is no formula: left alone */
+    if (cli_csv_risky(s) && !(strtod(s, &num), num > s && *num == 0)) {
+        size_t n = strlen(s);
+        char *t = malloc(n + 2);
+        if (t) {
+            t[0] = '\'';
+            memcpy(t + 1, s, n + 1);
+            csv_fwrite(f, t, n + 1);
+            free(t);
+        } else {
+            csv_fwrite(f, "'", 1); /* no memory: the cell is still defused */
+        }
+    } else {
+        csv_fwrite(f, s, strlen(s));
+    }
+    fputs(end, f);
+}
