@@ -20,7 +20,6 @@
 #include "cli.h"
 #include "batch.h"
 
-#include <csv.h>
 #include <ctype.h>
 #include <getopt.h>
 #include <unistd.h>
@@ -195,28 +194,9 @@ static void print_report(const json_t *o, const char *lang) {
         printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(it, "message")));
 }
 
-/* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline.
- * Text that a spreadsheet would run as a formula gets an apostrophe first
- * (cli_csv_risky: the web page's rule for its text columns; the number
- * columns, a negative surprise say, are whole numbers and left alone). */
-static void csv_field(const char *s, int last) {
-    char *end = NULL;
-    if (cli_csv_risky(s) && !(strtod(s, &end), end > s && *end == 0)) { /* not a number */
-        size_t n = strlen(s);
-        char *t = malloc(n + 2);
-        if (t) {
-            t[0] = '\'';
-            memcpy(t + 1, s, n + 1);
-            csv_fwrite(stdout, t, n + 1);
-            free(t);
-        } else {
-            csv_fwrite(stdout, "'", 1); /* no memory: the field is still defused */
-        }
-    } else {
-        csv_fwrite(stdout, s, strlen(s));
-    }
-    fputc(last ? '\n' : ',', stdout);
-}
+/* One CSV field, then a comma or newline: cli_csv_field (safe.c), the
+ * CSV cell writer of every CSV output. */
+static void csv_field(const char *s, int last) { cli_csv_field(stdout, s, last ? "\n" : ","); }
 
 /* The evidence of one proposal as "ID (applicant, date)" entries joined
  * by "; " (what a licensing analyst needs beside the ids). */
