@@ -289,6 +289,19 @@ const char *tenyo_writer_path(const tenyo_writer *w);
 int tenyo_writer_commit(tenyo_writer *w, tenyo_builder *b, tenyo_build_stats *st,
                         char *err, size_t errlen);
 void tenyo_writer_free(tenyo_writer *w);
+/* Whether a command may write a file that is not an index (a table, a
+ * report, a picture) at path, by tenyo_writer_open's rule: TENYO_OK when
+ * nothing is there, or it is not a regular file (a terminal, /dev/null, a
+ * pipe: written to, never replaced), or an empty file, or one that begins
+ * with own (the command's own kind: the first bytes of what it writes;
+ * NULL: none), or any other regular file when flags has
+ * TENYO_WRITE_FORCE. Never, force or not (TENYO_ERR_ARG): a tenyo index, a
+ * sharded index's manifest, a file of an index's update directory, a
+ * directory, a path whose index writer lock is held, or a file another
+ * process holds a lock on. err names path and why. Whether path is one of
+ * the command's inputs is the caller's to check. */
+int tenyo_output_check(const char *path, const char *own, unsigned flags, char *err,
+                       size_t errlen);
 
 /* ----------------------------------------------------------------- index */
 

@@ -144,6 +144,84 @@ fi
 "$T" index -q -o "$D/c.tny" "$D/noopen.jsonl" >&- 2>"$D/err"
 expect 0 hostile_closed_stdout_index_sound "$T" check "$D/c.tny"
 
+# ------------------------------------------------ files a command writes (issue 54)
+# bench --json/--csv/--svg and eval --dump-candidates/--keep-index follow
+# `index -o`'s rule: never an input, an index or a locked path (exit 1 or
+# 4, the file byte for byte as it was); another kind of file only with
+# --force; a file of the command's own kind is replaced
+# unchanged NAME FILE COPY: FILE is still COPY
+unchanged() { cmp -s "$2" "$3" && ok "$1" || bad "$1 ($2 changed)"; }
+# locked LOCKFILE CMD...: run CMD while another process holds LOCKFILE's
+# flock (a writer at work); its output in $D/out, $D/err, exit code in $rc
+locked() {
+  py 'import fcntl,os,subprocess,sys
+f=open(sys.argv[1],"a"); fcntl.flock(f,fcntl.LOCK_EX)
+r=subprocess.run(sys.argv[2:],stdout=open(os.environ["O"],"w"),stderr=open(os.environ["E"],"w"))
+sys.exit(r.returncode)' "$@"; rc=$?
+}
+export O="$D/out" E="$D/err"
+cp "$D/s.tny" "$D/w.tny"; cp "$D/s.tny" "$D/w.keep"
+expect 1 hostile_out_bench_json_own_index "$T" bench "$D/w.tny" -q -n 20 --json "$D/w.tny"
+contains "$D/err" "both an input and the output --json" hostile_out_bench_json_own_index_says
+unchanged hostile_out_bench_json_own_index_kept "$D/w.tny" "$D/w.keep"
+ln -sf "$D/w.tny" "$D/wl.tny"
+expect 1 hostile_out_bench_csv_index_link "$T" bench "$D/w.tny" -q -n 20 --csv "$D/wl.tny" --force
+unchanged hostile_out_bench_csv_index_link_kept "$D/w.tny" "$D/w.keep"
+cp "$D/s.tny" "$D/w2.tny"
+expect 1 hostile_out_bench_svg_other_index_force "$T" bench "$D/w.tny" -q -n 20 --svg "$D/w2.tny" --force
+contains "$D/err" "w2.tny: is a tenyo index" hostile_out_bench_svg_other_index_says
+unchanged hostile_out_bench_svg_other_index_kept "$D/w2.tny" "$D/w.keep"
+printf 'notes\n' >"$D/notes.txt"; cp "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_bench_csv_text "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/notes.txt"
+contains "$D/err" "notes.txt: exists and is not a file this command wrote.*--force" hostile_out_bench_csv_text_says
+unchanged hostile_out_bench_csv_text_kept "$D/notes.txt" "$D/notes.keep"
+printf 'robot\n' >"$D/bq.txt"; cp "$D/bq.txt" "$D/bq.keep"
+expect 1 hostile_out_bench_query_file "$T" bench "$D/w.tny" -q -m lsa --query-file "$D/bq.txt" --json "$D/bq.txt" --force
+unchanged hostile_out_bench_query_file_kept "$D/bq.txt" "$D/bq.keep"
+mkdir -p "$D/w.tny.upd"
+expect 1 hostile_out_bench_upd_dir "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/w.tny.upd/x.json"
+[ ! -e "$D/w.tny.upd/x.json" ] && ok hostile_out_bench_upd_dir_nothing || bad hostile_out_bench_upd_dir_nothing
+# an index being written at a new path (its writer lock held)
+mkdir -p "$D/w3.tny.upd"
+locked "$D/w3.tny.upd/LOCK" "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/w3.tny"
+[ "$rc" = 1 ] && grep -q "writer of the index there is at work" "$D/err" && ok hostile_out_bench_locked_new || bad "hostile_out_bench_locked_new (exit $rc: $(head -c 300 "$D/err"))"
+[ ! -e "$D/w3.tny" ] && ok hostile_out_bench_locked_new_nothing || bad hostile_out_bench_locked_new_nothing
+locked "$D/notes.txt" "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/notes.txt" --force
+[ "$rc" = 1 ] && grep -q "locked" "$D/err" && ok hostile_out_bench_locked_file || bad "hostile_out_bench_locked_file (exit $rc: $(head -c 300 "$D/err"))"
+unchanged hostile_out_bench_locked_file_kept "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_bench_same_twice "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/b2.csv" --json "$D/b2.csv"
+# its own kind again, and --force: written
+expect 0 hostile_out_bench_write "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/b.json" --csv "$D/b.csv" --svg "$D/b.svg"
+expect 0 hostile_out_bench_rewrite "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/b.json" --csv "$D/b.csv" --svg "$D/b.svg"
+expect 1 hostile_out_bench_cross_kind "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/b.json"
+expect 0 hostile_out_bench_force "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/notes.txt" --force
+head -1 "$D/notes.txt" | grep -q '^mode,nprobe' && ok hostile_out_bench_force_written || bad hostile_out_bench_force_written
+expect 0 hostile_out_bench_dev_null "$T" bench "$D/w.tny" -q -n 5 -m lsa --json /dev/null
+# eval
+head -120 "$D/noopen.jsonl" >"$D/ev.jsonl"; cp "$D/ev.jsonl" "$D/ev.keep"
+expect 1 hostile_out_eval_dump_input "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.jsonl"
+unchanged hostile_out_eval_dump_input_kept "$D/ev.jsonl" "$D/ev.keep"
+cp "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_eval_keep_text "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/notes.txt"
+contains "$D/err" "notes.txt: exists and is not a tenyo index" hostile_out_eval_keep_text_says
+unchanged hostile_out_eval_keep_text_kept "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_eval_keep_input "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/ev.jsonl" --force
+unchanged hostile_out_eval_keep_input_kept "$D/ev.jsonl" "$D/ev.keep"
+expect 1 hostile_out_eval_dump_index "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/w2.tny" --force
+unchanged hostile_out_eval_dump_index_kept "$D/w2.tny" "$D/w.keep"
+mkdir -p "$D/w2.tny.upd"
+locked "$D/w2.tny.upd/LOCK" "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/w2.tny"
+[ "$rc" = 4 ] && grep -q "another writer" "$D/err" && ok hostile_out_eval_keep_locked || bad "hostile_out_eval_keep_locked (exit $rc: $(head -c 300 "$D/err"))"
+unchanged hostile_out_eval_keep_locked_kept "$D/w2.tny" "$D/w.keep"
+expect 0 hostile_out_eval_keep_index "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/w2.tny"
+"$T" info "$D/w2.tny" >"$D/out" 2>&1
+contains "$D/out" "documents  [0-9]" hostile_out_eval_keep_index_written
+cmp -s "$D/w2.tny" "$D/w.keep" && bad hostile_out_eval_keep_index_replaced || ok hostile_out_eval_keep_index_replaced
+expect 0 hostile_out_eval_dump "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
+expect 0 hostile_out_eval_dump_again "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
+expect 1 hostile_out_eval_dump_text "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/notes.txt"
+unchanged hostile_out_eval_dump_text_kept "$D/notes.txt" "$D/notes.keep"
+
 # ------------------------------------------------ check: a flipped byte
 # an index with two segments and deletions; a byte flipped in every section
 # of the base and the segments (abstracts included), in the header, the

@@ -360,6 +360,17 @@ int cli_update_open(const char *path, int threads, tenyo_update **u);
 int cli_update_end(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st);
 /* A sink adding records to update u. */
 cli_sink cli_sink_update(tenyo_update *u);
+/* The one rule of every file a command writes, checked before any work.
+ * cli_output_inputs: out is none of the inputs in[0..n) (NULL and "-"
+ * skipped) under any name (device and inode); EXIT_OK, else EXIT_USAGE
+ * after "IN is both an input and the output [OPT ]OUT". cli_output_check,
+ * for a file that is not an index (opt names the option, --json say): that,
+ * then tenyo_output_check (own: the first bytes the command writes there;
+ * force: --force given); EXIT_OK, else the exit code after a message
+ * naming opt and out. An index is written through tenyo_writer_open. */
+int cli_output_inputs(const char *opt, const char *out, const char *const *in, int n);
+int cli_output_check(const char *opt, const char *out, const char *const *in, int n,
+                     const char *own, int force);
 
 /* ============ render.c, profiles.c: the ideas, match and profile objects (commands and server);
  * the ideas and match objects are the library's (tenyo_ideas_json, tenyo_match_json) */
