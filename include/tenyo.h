@@ -156,6 +156,13 @@ size_t tenyo_text_width(const char *s, size_t len);
 /* Bytes of the longest prefix of s[0..len) that is at most cols columns
  * wide (tenyo_text_width), never cutting a character. */
 size_t tenyo_text_fit(const char *s, size_t len, size_t cols);
+/* Bytes of the bidirectional control character that s starts with (ICU's
+ * Bidi_Control: U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069),
+ * else 0 (s NULL too). Such a character in a record (an unclosed U+202E in
+ * an applicant) would reorder the rest of a printed line: the builder
+ * leaves them out of every record it indexes, and the CLI's displays
+ * (terminal, CSV, HTML report) out of what they show. */
+size_t tenyo_text_bidi(const char *s);
 
 /* ------------------------------------------------------------- tokenizer */
 

@@ -222,6 +222,37 @@ expect 0 hostile_out_eval_dump_again "$T" eval "$D/ev.jsonl" --protocol X -t 1 -
 expect 1 hostile_out_eval_dump_text "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/notes.txt"
 unchanged hostile_out_eval_dump_text_kept "$D/notes.txt" "$D/notes.keep"
 
+# ------------------------------------------------ bidirectional controls (issue 54)
+# an unclosed U+202E in an applicant (and U+2067 in a title) reversed the
+# rest of the printed line: the builder leaves them out of what it indexes
+# (JSON included), and every display leaves them out of other text (CSV,
+# HTML report) or shows them escaped (terminal: \u202e)
+RLO=$(printf '\342\200\256'); RLI=$(printf '\342\201\247')
+py 'import json
+for i,l in enumerate(open("data/sample/sample.jsonl")):
+    d=json.loads(l)
+    if i==0: d["applicant"]="株式会社\u202eH12D"; d["title"]="\u2067"+d["title"]
+    print(json.dumps(d,ensure_ascii=False))' >"$D/bidi.jsonl"
+expect 0 hostile_bidi_index "$T" index -q -o "$D/bidi.tny" "$D/bidi.jsonl"
+expect 0 hostile_bidi_json_run "$T" search "$D/bidi.tny" 眠気 -k 3 --json
+py 'import json,sys; q=[r for r in json.load(open(sys.argv[1]))["results"] if r["id"]=="SAMPLE-001"][0]; assert q["applicant"]=="株式会社H12D" and q["title"]=="車両の運転支援装置及び眠気推定方法", q' "$D/out" && ok hostile_bidi_json_left_out || bad "hostile_bidi_json_left_out ($(head -c 300 "$D/out"))"
+# no_bidi NAME FILE: FILE holds no U+202E nor U+2067
+no_bidi() { if grep -q -e "$RLO" -e "$RLI" "$2"; then bad "$1 (a bidirectional control in $2)"; else ok "$1"; fi; }
+expect 0 hostile_bidi_terminal_run "$T" similar "$D/bidi.tny" SAMPLE-001 -k 3
+no_bidi hostile_bidi_terminal "$D/out"
+printf 'SAMPLE-001\n' >"$D/bidi.ids"
+expect 0 hostile_bidi_csv_run "$T" profile "$D/bidi.tny" --ids "$D/bidi.ids" --csv
+no_bidi hostile_bidi_csv "$D/out"
+contains "$D/out" '"株式会社H12D"' hostile_bidi_csv_text_kept
+expect 0 hostile_bidi_html_run "$T" ideas "$D/bidi.tny" SAMPLE-001 --html
+no_bidi hostile_bidi_html "$D/out"
+# text that never was indexed: a query's, shown in the report and the terminal
+expect 0 hostile_bidi_html_query_run "$T" match "$D/bidi.tny" --text "ロボット${RLO} 2016-01-18" --html
+no_bidi hostile_bidi_html_query "$D/out"
+expect 0 hostile_bidi_terminal_query_run "$T" search "$D/bidi.tny" "ロボット${RLO}"
+no_bidi hostile_bidi_terminal_query "$D/out"
+contains "$D/out" 'ロボット\\u202e' hostile_bidi_terminal_query_escaped
+
 # ------------------------------------------------ check: a flipped byte
 # an index with two segments and deletions; a byte flipped in every section
 # of the base and the segments (abstracts included), in the header, the
