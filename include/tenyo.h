@@ -410,7 +410,8 @@ int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);
  * tenyo_index_load_all's error (postings that cannot be built for lack of
  * memory are not an error: scans then read every row). */
 int tenyo_index_warm(tenyo_index *idx, char *err, size_t errlen);
-/* Fill *info; its strings live as long as idx. */
+/* Fill *info; its strings live as long as idx (idx NULL: counts 0,
+ * strings ""; info NULL: nothing). */
 void tenyo_index_info_get(const tenyo_index *idx, tenyo_index_info *info);
 
 /* ------------------------------------------------------------- updates */

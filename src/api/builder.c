@@ -129,6 +129,7 @@
 #include <string.h>
 
 void tenyo_build_opts_default(tenyo_build_opts *o) {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     tenyo_tok_opts_default(&o->tok);
     o->dim = 0;
