@@ -8,9 +8,13 @@
  * TENYO_ERR_ARG for a required pointer, or the documented empty value).
  * The table below names each call and argument; null_covers_tenyo_h reads
  * tenyo.h and fails for a public call the table lacks, so a new call gets
- * its case here. The fixtures: the sample's index (and a second one that a
- * writer holds), a context with a query's hits, proposals and matches, a
- * filter, a map, a builder, a writer, an update, a reader and a tokenizer.
+ * its case here (one line in the table and one in the switch per pointer
+ * argument, the others given a valid value by type and name, as below).
+ * The fixtures: the sample's index (and two more: one for the writers'
+ * calls, one an update holds), a context with a query's hits, proposals
+ * and matches, a filter, a map, a builder (with records, so writes go
+ * deep), a writer, an update, a reader and a tokenizer. TENYO_NULL_SHOW=1
+ * prints what each call returned.
  */
 #include "tenyo.h"
 #include "test.h"
@@ -25,7 +29,7 @@
 
 /* The valid arguments each case passes beside its NULL. */
 static struct {
-    char path[512], wpath[512], out[512], list[512], titles[512];
+    char path[512], wpath[512], upath[512], out[512], out2[512], list[512], titles[512];
     tenyo_index *x, *xo;
     tenyo_ctx *c, *co;
     tenyo_filter *f, *fo;
@@ -83,6 +87,7 @@ static void on_ideas(void *ud, size_t i, int got, const tenyo_idea *ideas) {
 static void on_term(void *ud, const char *term, size_t len) { (void)ud, (void)term, (void)len; }
 static int on_worker(void *ud, int t, int nt) { (void)ud, (void)t, (void)nt; return 0; }
 static void on_say(void *ud, int problem, const char *line) { (void)ud, (void)problem, (void)line; }
+static int add_doc(void *ud, const tenyo_doc *d) { return tenyo_builder_add(ud, d); }
 
 /* Each case: the call, the argument passed NULL ("": a call without
  * pointer arguments, listed so that the table names every call). */
@@ -439,8 +444,8 @@ static void run_case(int k) {
     case 44: fx.rv = (long long)(intptr_t)tenyo_builder_error(NULL); break;
     case 45: tenyo_builder_free(NULL); break;
     case 46: fx.rv = (long long)tenyo_writer_open(NULL, 0, &fx.wo, fx.err, sizeof fx.err); break;
-    case 47: fx.rv = (long long)tenyo_writer_open(fx.out, 0, NULL, fx.err, sizeof fx.err); break;
-    case 48: fx.rv = (long long)tenyo_writer_open(fx.out, 0, &fx.wo, NULL, sizeof fx.err); break;
+    case 47: fx.rv = (long long)tenyo_writer_open(fx.out2, 0, NULL, fx.err, sizeof fx.err); break;
+    case 48: fx.rv = (long long)tenyo_writer_open(fx.out2, 0, &fx.wo, NULL, sizeof fx.err); break;
     case 49: fx.rv = (long long)(intptr_t)tenyo_writer_path(NULL); break;
     case 50: fx.rv = (long long)tenyo_writer_commit(NULL, fx.b, &fx.bst, fx.err, sizeof fx.err); break;
     case 51: fx.rv = (long long)tenyo_writer_commit(fx.w, NULL, &fx.bst, fx.err, sizeof fx.err); break;
@@ -461,9 +466,9 @@ static void run_case(int k) {
     case 66: tenyo_index_info_get(NULL, &fx.info); break;
     case 67: tenyo_index_info_get(fx.x, NULL); break;
     case 68: fx.rv = (long long)tenyo_update_open(NULL, &fx.bopts, &fx.uo, fx.err, sizeof fx.err); break;
-    case 69: fx.rv = (long long)tenyo_update_open(fx.wpath, NULL, &fx.uo, fx.err, sizeof fx.err); break;
-    case 70: fx.rv = (long long)tenyo_update_open(fx.wpath, &fx.bopts, NULL, fx.err, sizeof fx.err); break;
-    case 71: fx.rv = (long long)tenyo_update_open(fx.wpath, &fx.bopts, &fx.uo, NULL, sizeof fx.err); break;
+    case 69: fx.rv = (long long)tenyo_update_open(fx.upath, NULL, &fx.uo, fx.err, sizeof fx.err); break;
+    case 70: fx.rv = (long long)tenyo_update_open(fx.upath, &fx.bopts, NULL, fx.err, sizeof fx.err); break;
+    case 71: fx.rv = (long long)tenyo_update_open(fx.upath, &fx.bopts, &fx.uo, NULL, sizeof fx.err); break;
     case 72: fx.rv = (long long)tenyo_update_add(NULL, &fx.doc); break;
     case 73: fx.rv = (long long)tenyo_update_add(fx.u, NULL); break;
     case 74: fx.rv = (long long)tenyo_update_delete(NULL, "SAMPLE-001"); break;
@@ -698,7 +703,9 @@ static int setup(void) {
     const char *tmp = ty_test_tmpdir();
     snprintf(fx.path, sizeof fx.path, "%s/null.tny", tmp);
     snprintf(fx.wpath, sizeof fx.wpath, "%s/nullw.tny", tmp);
+    snprintf(fx.upath, sizeof fx.upath, "%s/nullu.tny", tmp);
     snprintf(fx.out, sizeof fx.out, "%s/nullout.tny", tmp);
+    snprintf(fx.out2, sizeof fx.out2, "%s/nullout2.tny", tmp);
     snprintf(fx.list, sizeof fx.list, "%s/null.list", tmp);
     snprintf(fx.titles, sizeof fx.titles, "%s/null.titles", tmp);
     FILE *lf = fopen(fx.list, "w"), *tf = fopen(fx.titles, "w");
@@ -708,7 +715,8 @@ static int setup(void) {
     fclose(lf);
     fclose(tf);
     tenyo_set_blas_threads(1);
-    if (ty_test_build(SAMPLE, 200, NULL, fx.path) || ty_test_build(SAMPLE, 50, NULL, fx.wpath))
+    if (ty_test_build(SAMPLE, 200, NULL, fx.path) || ty_test_build(SAMPLE, 50, NULL, fx.wpath) ||
+        ty_test_build(SAMPLE, 50, NULL, fx.upath))
         return -1;
     tenyo_build_opts_default(&fx.bopts);
     fx.bopts.threads = 1;
@@ -719,13 +727,14 @@ static int setup(void) {
     if (tenyo_index_open(fx.path, &fx.x, e, el) || tenyo_ctx_new(fx.x, &fx.c, e, el) ||
         tenyo_filter_new(fx.x, &fx.f) || tenyo_map_new(fx.x, &fx.m, e, el) ||
         tenyo_builder_new(&fx.bopts, &fx.b, e, el) || tenyo_writer_open(fx.out, 0, &fx.w, e, el) ||
-        tenyo_update_open(fx.wpath, &fx.bopts, &fx.u, e, el) ||
+        tenyo_update_open(fx.upath, &fx.bopts, &fx.u, e, el) ||
         tenyo_reader_open(SAMPLE, NULL, &fx.r, e, el) ||
         tenyo_tokenizer_new(&fx.topts, &fx.t, e, el)) {
         fprintf(stderr, "null fixtures: %s\n", fx.err);
         return -1;
     }
     tenyo_ctx_set_threads(fx.c, 1);
+    if (ty_test_feed(SAMPLE, 0, 40, add_doc, fx.b) < 0) return -1; /* so writes go deep */
     tenyo_index_info_get(fx.x, &fx.info);
     fx.nfields = fx.info.nfields;
     fx.sim = calloc(fx.nfields + 1, sizeof *fx.sim);
@@ -760,7 +769,10 @@ TY_TEST(null_every_public_call) {
         CHECK(pid >= 0);
         if (pid == 0) {
             alarm(120);
+            fx.rv = 12345;
             run_case(cases[i].k);
+            if (getenv("TENYO_NULL_SHOW"))
+                fprintf(stderr, "%s(%s NULL) -> %lld\n", cases[i].fn, cases[i].arg, fx.rv);
             _exit(0);
         }
         int st = 0;
