@@ -75,6 +75,17 @@ void tenyo_writer_free(tenyo_writer *w) {
 
 const char *tenyo_writer_path(const tenyo_writer *w) { return w ? w->lock.path : ""; }
 
+/* 1 when the file at real path p is an index: a base or shard (its magic)
+ * or a sharded index's manifest. */
+static int index_file(const char *p) {
+    char magic[8] = {0};
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
+    if (fd >= 0) close(fd);
+    if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return 1;
+    return ty_shards_sniff(p) == 1;
+}
+
 /* What is at the real path p: 0 nothing or a file that may be replaced,
  * else a status with the message. */
 static int replaceable(const char *p, const char *asked, unsigned flags, char *err,
@@ -91,13 +102,7 @@ static int replaceable(const char *p, const char *asked, unsigned flags, char *e
                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "special");
         return TENYO_ERR_ARG;
     }
-    if (st.st_size == 0 || (flags & TENYO_WRITE_FORCE)) return TENYO_OK;
-    char magic[8] = {0};
-    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
-    if (fd >= 0) close(fd);
-    if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return TENYO_OK;
-    if (ty_shards_sniff(p) == 1) return TENYO_OK; /* a sharded index's manifest */
+    if (st.st_size == 0 || (flags & TENYO_WRITE_FORCE) || index_file(p)) return TENYO_OK;
     ty_seterr(err, errlen, "%s: exists and is not a tenyo index; refusing to overwrite it "
               "(--force replaces it)", asked);
     return TENYO_ERR_ARG;
@@ -159,17 +164,6 @@ static int in_upd(const char *p) {
     const char *slash = strrchr(p, '/');
     size_t dl = slash ? (size_t)(slash - p) : 0;
     return dl >= 4 && memcmp(p + dl - 4, ".upd", 4) == 0;
-}
-
-/* 1 when the file at real path p is an index: a base or shard (its magic)
- * or a sharded index's manifest. */
-static int index_file(const char *p) {
-    char magic[8] = {0};
-    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
-    if (fd >= 0) close(fd);
-    if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return 1;
-    return ty_shards_sniff(p) == 1;
 }
 
 int tenyo_output_check(const char *path, const char *own, unsigned flags, char *err,
