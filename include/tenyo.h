@@ -156,6 +156,13 @@ size_t tenyo_text_width(const char *s, size_t len);
 /* Bytes of the longest prefix of s[0..len) that is at most cols columns
  * wide (tenyo_text_width), never cutting a character. */
 size_t tenyo_text_fit(const char *s, size_t len, size_t cols);
+/* Bytes of the bidirectional control character that s starts with (ICU's
+ * Bidi_Control: U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069),
+ * else 0 (s NULL too). Such a character in a record (an unclosed U+202E in
+ * an applicant) would reorder the rest of a printed line: the builder
+ * leaves them out of every record it indexes, and the CLI's displays
+ * (terminal, CSV, HTML report) out of what they show. */
+size_t tenyo_text_bidi(const char *s);
 
 /* ------------------------------------------------------------- tokenizer */
 
@@ -289,6 +296,19 @@ const char *tenyo_writer_path(const tenyo_writer *w);
 int tenyo_writer_commit(tenyo_writer *w, tenyo_builder *b, tenyo_build_stats *st,
                         char *err, size_t errlen);
 void tenyo_writer_free(tenyo_writer *w);
+/* Whether a command may write a file that is not an index (a table, a
+ * report, a picture) at path, by tenyo_writer_open's rule: TENYO_OK when
+ * nothing is there, or it is not a regular file (a terminal, /dev/null, a
+ * pipe: written to, never replaced), or an empty file, or one that begins
+ * with own (the command's own kind: the first bytes of what it writes;
+ * NULL: none), or any other regular file when flags has
+ * TENYO_WRITE_FORCE. Never, force or not (TENYO_ERR_ARG): a tenyo index, a
+ * sharded index's manifest, a file of an index's update directory, a
+ * directory, a path whose index writer lock is held, or a file another
+ * process holds a lock on. err names path and why. Whether path is one of
+ * the command's inputs is the caller's to check. */
+int tenyo_output_check(const char *path, const char *own, unsigned flags, char *err,
+                       size_t errlen);
 
 /* ----------------------------------------------------------------- index */
 
@@ -390,7 +410,8 @@ int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);
  * tenyo_index_load_all's error (postings that cannot be built for lack of
  * memory are not an error: scans then read every row). */
 int tenyo_index_warm(tenyo_index *idx, char *err, size_t errlen);
-/* Fill *info; its strings live as long as idx. */
+/* Fill *info; its strings live as long as idx (idx NULL: counts 0,
+ * strings ""; info NULL: nothing). */
 void tenyo_index_info_get(const tenyo_index *idx, tenyo_index_info *info);
 
 /* ------------------------------------------------------------- updates */
@@ -441,7 +462,8 @@ void tenyo_update_free(tenyo_update *u);
 /* Refit vocabulary, idf and LSA over all live documents (from their stored
  * term counts: no source files needed), merge the segments into a new base
  * file (atomic), and drop the updates. opts: threads and progress (NULL:
- * defaults); the other options are those the base was built with. Under the
+ * defaults); the other options are those the base was built with (its IVF
+ * list count and float16 vectors included). Under the
  * writer lock (TENYO_ERR_BUSY), on the real path; TENYO_ERR_UNSYNCED as for
  * tenyo_writer_commit. */
 int tenyo_index_rebuild(const char *path, const tenyo_build_opts *opts,

@@ -475,6 +475,21 @@ contains "$D/out" "IVF 4 lists" cli_rvu_info_lists
 contains "$D/out" "200 documents fitted" cli_rvu_info_fitted
 expect 0 cli_rvu_check "$T" check "$D/rvu.tny"
 expect 0 cli_rvu_nprobe "$T" similar "$D/rvu.tny" SAMPLE-190 -k 3 --mode lsa --nprobe 2
+# a plain rebuild keeps the base's list count (issue 54: index --ivf=16,
+# add, rebuild gave 4 sqrt(documents)), with and without float16 vectors
+expect 0 cli_rvk_base "$T" index -q --ivf=16 -o "$D/rvk.tny" "$D/u150.jsonl"
+expect 0 cli_rvk_add "$T" add -q "$D/rvk.tny" "$D/u50.jsonl"
+expect 0 cli_rvk_rebuild "$T" rebuild "$D/rvk.tny"
+"$T" info "$D/rvk.tny" >"$D/out" 2>&1
+contains "$D/out" "IVF 16 lists" cli_rvk_rebuild_keeps_lists
+expect 0 cli_rvk_rebuild_f16 "$T" rebuild "$D/rvk.tny" --ivf=16 --f16
+"$T" info "$D/rvk.tny" >"$D/out" 2>&1
+contains "$D/out" "IVF 16 lists" cli_rvk_rebuild_f16_lists
+expect 0 cli_rvk_add_again "$T" add -q "$D/rvk.tny" "$D/u50.jsonl"
+expect 0 cli_rvk_rebuild_again "$T" rebuild "$D/rvk.tny"
+"$T" info "$D/rvk.tny" >"$D/out" 2>&1
+contains "$D/out" "IVF 16 lists" cli_rvk_rebuild_again_keeps_lists
+contains "$D/out" "^float16" cli_rvk_rebuild_again_keeps_f16
 # a full disk while the file is rewritten: refused, the index as it was,
 # no temporary file left (a tmpfs: root only)
 mkdir "$D/rvfull"

@@ -144,6 +144,115 @@ fi
 "$T" index -q -o "$D/c.tny" "$D/noopen.jsonl" >&- 2>"$D/err"
 expect 0 hostile_closed_stdout_index_sound "$T" check "$D/c.tny"
 
+# ------------------------------------------------ files a command writes (issue 54)
+# bench --json/--csv/--svg and eval --dump-candidates/--keep-index follow
+# `index -o`'s rule: never an input, an index or a locked path (exit 1 or
+# 4, the file byte for byte as it was); another kind of file only with
+# --force; a file of the command's own kind is replaced
+# unchanged NAME FILE COPY: FILE is still COPY
+unchanged() { cmp -s "$2" "$3" && ok "$1" || bad "$1 ($2 changed)"; }
+# locked LOCKFILE CMD...: run CMD while another process holds LOCKFILE's
+# flock (a writer at work); its output in $D/out, $D/err, exit code in $rc
+locked() {
+  py 'import fcntl,os,subprocess,sys
+f=open(sys.argv[1],"a"); fcntl.flock(f,fcntl.LOCK_EX)
+r=subprocess.run(sys.argv[2:],stdout=open(os.environ["O"],"w"),stderr=open(os.environ["E"],"w"))
+sys.exit(r.returncode)' "$@"; rc=$?
+}
+export O="$D/out" E="$D/err"
+cp "$D/s.tny" "$D/w.tny"; cp "$D/s.tny" "$D/w.keep"
+expect 1 hostile_out_bench_json_own_index "$T" bench "$D/w.tny" -q -n 20 --json "$D/w.tny"
+contains "$D/err" "both an input and the output --json" hostile_out_bench_json_own_index_says
+unchanged hostile_out_bench_json_own_index_kept "$D/w.tny" "$D/w.keep"
+ln -sf "$D/w.tny" "$D/wl.tny"
+expect 1 hostile_out_bench_csv_index_link "$T" bench "$D/w.tny" -q -n 20 --csv "$D/wl.tny" --force
+unchanged hostile_out_bench_csv_index_link_kept "$D/w.tny" "$D/w.keep"
+cp "$D/s.tny" "$D/w2.tny"
+expect 1 hostile_out_bench_svg_other_index_force "$T" bench "$D/w.tny" -q -n 20 --svg "$D/w2.tny" --force
+contains "$D/err" "w2.tny: is a tenyo index" hostile_out_bench_svg_other_index_says
+unchanged hostile_out_bench_svg_other_index_kept "$D/w2.tny" "$D/w.keep"
+printf 'notes\n' >"$D/notes.txt"; cp "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_bench_csv_text "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/notes.txt"
+contains "$D/err" "notes.txt: exists and is not a file this command wrote.*--force" hostile_out_bench_csv_text_says
+unchanged hostile_out_bench_csv_text_kept "$D/notes.txt" "$D/notes.keep"
+printf 'robot\n' >"$D/bq.txt"; cp "$D/bq.txt" "$D/bq.keep"
+expect 1 hostile_out_bench_query_file "$T" bench "$D/w.tny" -q -m lsa --query-file "$D/bq.txt" --json "$D/bq.txt" --force
+unchanged hostile_out_bench_query_file_kept "$D/bq.txt" "$D/bq.keep"
+mkdir -p "$D/w.tny.upd"
+expect 1 hostile_out_bench_upd_dir "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/w.tny.upd/x.json"
+[ ! -e "$D/w.tny.upd/x.json" ] && ok hostile_out_bench_upd_dir_nothing || bad hostile_out_bench_upd_dir_nothing
+# an index being written at a new path (its writer lock held)
+mkdir -p "$D/w3.tny.upd"
+locked "$D/w3.tny.upd/LOCK" "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/w3.tny"
+[ "$rc" = 1 ] && grep -q "writer of the index there is at work" "$D/err" && ok hostile_out_bench_locked_new || bad "hostile_out_bench_locked_new (exit $rc: $(head -c 300 "$D/err"))"
+[ ! -e "$D/w3.tny" ] && ok hostile_out_bench_locked_new_nothing || bad hostile_out_bench_locked_new_nothing
+locked "$D/notes.txt" "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/notes.txt" --force
+[ "$rc" = 1 ] && grep -q "locked" "$D/err" && ok hostile_out_bench_locked_file || bad "hostile_out_bench_locked_file (exit $rc: $(head -c 300 "$D/err"))"
+unchanged hostile_out_bench_locked_file_kept "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_bench_same_twice "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/b2.csv" --json "$D/b2.csv"
+# its own kind again, and --force: written
+expect 0 hostile_out_bench_write "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/b.json" --csv "$D/b.csv" --svg "$D/b.svg"
+expect 0 hostile_out_bench_rewrite "$T" bench "$D/w.tny" -q -n 5 -m lsa --json "$D/b.json" --csv "$D/b.csv" --svg "$D/b.svg"
+expect 1 hostile_out_bench_cross_kind "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/b.json"
+expect 0 hostile_out_bench_force "$T" bench "$D/w.tny" -q -n 5 -m lsa --csv "$D/notes.txt" --force
+head -1 "$D/notes.txt" | grep -q '^mode,nprobe' && ok hostile_out_bench_force_written || bad hostile_out_bench_force_written
+expect 0 hostile_out_bench_dev_null "$T" bench "$D/w.tny" -q -n 5 -m lsa --json /dev/null
+# eval
+head -120 "$D/noopen.jsonl" >"$D/ev.jsonl"; cp "$D/ev.jsonl" "$D/ev.keep"
+expect 1 hostile_out_eval_dump_input "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.jsonl"
+unchanged hostile_out_eval_dump_input_kept "$D/ev.jsonl" "$D/ev.keep"
+cp "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_eval_keep_text "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/notes.txt"
+contains "$D/err" "notes.txt: exists and is not a tenyo index" hostile_out_eval_keep_text_says
+unchanged hostile_out_eval_keep_text_kept "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_eval_keep_input "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/ev.jsonl" --force
+unchanged hostile_out_eval_keep_input_kept "$D/ev.jsonl" "$D/ev.keep"
+expect 1 hostile_out_eval_dump_index "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/w2.tny" --force
+unchanged hostile_out_eval_dump_index_kept "$D/w2.tny" "$D/w.keep"
+mkdir -p "$D/w2.tny.upd"
+locked "$D/w2.tny.upd/LOCK" "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/w2.tny"
+[ "$rc" = 4 ] && grep -q "another writer" "$D/err" && ok hostile_out_eval_keep_locked || bad "hostile_out_eval_keep_locked (exit $rc: $(head -c 300 "$D/err"))"
+unchanged hostile_out_eval_keep_locked_kept "$D/w2.tny" "$D/w.keep"
+expect 0 hostile_out_eval_keep_index "$T" eval "$D/ev.jsonl" --protocol S -m lsa -t 1 --keep-index "$D/w2.tny"
+"$T" info "$D/w2.tny" >"$D/out" 2>&1
+contains "$D/out" "documents  [0-9]" hostile_out_eval_keep_index_written
+cmp -s "$D/w2.tny" "$D/w.keep" && bad hostile_out_eval_keep_index_replaced || ok hostile_out_eval_keep_index_replaced
+expect 0 hostile_out_eval_dump "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
+expect 0 hostile_out_eval_dump_again "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
+expect 1 hostile_out_eval_dump_text "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/notes.txt"
+unchanged hostile_out_eval_dump_text_kept "$D/notes.txt" "$D/notes.keep"
+
+# ------------------------------------------------ bidirectional controls (issue 54)
+# an unclosed U+202E in an applicant (and U+2067 in a title) reversed the
+# rest of the printed line: the builder leaves them out of what it indexes
+# (JSON included), and every display leaves them out of other text (CSV,
+# HTML report) or shows them escaped (terminal: \u202e)
+RLO=$(printf '\342\200\256'); RLI=$(printf '\342\201\247')
+py 'import json
+for i,l in enumerate(open("data/sample/sample.jsonl")):
+    d=json.loads(l)
+    if i==0: d["applicant"]="株式会社\u202eH12D"; d["title"]="\u2067"+d["title"]
+    print(json.dumps(d,ensure_ascii=False))' >"$D/bidi.jsonl"
+expect 0 hostile_bidi_index "$T" index -q -o "$D/bidi.tny" "$D/bidi.jsonl"
+expect 0 hostile_bidi_json_run "$T" search "$D/bidi.tny" 眠気 -k 3 --json
+py 'import json,sys; q=[r for r in json.load(open(sys.argv[1]))["results"] if r["id"]=="SAMPLE-001"][0]; assert q["applicant"]=="株式会社H12D" and q["title"]=="車両の運転支援装置及び眠気推定方法", q' "$D/out" && ok hostile_bidi_json_left_out || bad "hostile_bidi_json_left_out ($(head -c 300 "$D/out"))"
+# no_bidi NAME FILE: FILE holds no U+202E nor U+2067
+no_bidi() { if grep -q -e "$RLO" -e "$RLI" "$2"; then bad "$1 (a bidirectional control in $2)"; else ok "$1"; fi; }
+expect 0 hostile_bidi_terminal_run "$T" similar "$D/bidi.tny" SAMPLE-001 -k 3
+no_bidi hostile_bidi_terminal "$D/out"
+printf 'SAMPLE-001\n' >"$D/bidi.ids"
+expect 0 hostile_bidi_csv_run "$T" profile "$D/bidi.tny" --ids "$D/bidi.ids" --csv
+no_bidi hostile_bidi_csv "$D/out"
+contains "$D/out" '"株式会社H12D"' hostile_bidi_csv_text_kept
+expect 0 hostile_bidi_html_run "$T" ideas "$D/bidi.tny" SAMPLE-001 --html
+no_bidi hostile_bidi_html "$D/out"
+# text that never was indexed: a query's, shown in the report and the terminal
+expect 0 hostile_bidi_html_query_run "$T" match "$D/bidi.tny" --text "ロボット${RLO} 2016-01-18" --html
+no_bidi hostile_bidi_html_query "$D/out"
+expect 0 hostile_bidi_terminal_query_run "$T" search "$D/bidi.tny" "ロボット${RLO}"
+no_bidi hostile_bidi_terminal_query "$D/out"
+contains "$D/out" 'ロボット\\u202e' hostile_bidi_terminal_query_escaped
+
 # ------------------------------------------------ check: a flipped byte
 # an index with two segments and deletions; a byte flipped in every section
 # of the base and the segments (abstracts included), in the header, the
@@ -227,6 +336,28 @@ for how in flipcheck flipmid remove segmissing; do
   py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["title"].startswith("REPLACED") and "SAMPLE-005" not in [x["id"] for x in o["results"]], o["query"]' "$D/out" && ok "hostile_repair_${how}_replacement_once" || bad "hostile_repair_${how}_replacement_once"
   expect 0 "hostile_repair_${how}_then_consistent" "$T" check "$D/r.tny"
 done
+
+# ------------------------------------------------ repairs back to back (issue 54)
+# two repairs within the same second (the folders of this second and the
+# next three made by an earlier repair, as a quick second one finds them):
+# each moves its damaged MANIFEST into a folder of its own, exit 0, and
+# the index opens after each
+rm -rf "$D/r2.tny" "$D/r2.tny.upd"
+cp "$D/g.tny" "$D/r2.tny"; cp -r "$D/g.tny.upd" "$D/r2.tny.upd"
+now=$(date -u +%s)
+for s in 0 1 2 3; do
+  a="$D/r2.tny.upd/damaged-$(date -u -d "@$((now + s))" +%Y%m%d-%H%M%S)"
+  mkdir -p "$a" && printf 'earlier\n' >"$a/MANIFEST"
+done
+for i in 1 2; do
+  py 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); i=b.index(b"\"check\"")+10; b[i]^=1; open(p,"wb").write(b)' "$D/r2.tny.upd/MANIFEST"
+  expect 0 "hostile_repair_twice_same_second_$i" "$T" check --repair "$D/r2.tny"
+  expect 0 "hostile_repair_twice_same_second_${i}_opens" "$T" similar "$D/r2.tny" SAMPLE-001 -k 1
+done
+n=$(grep -l -v earlier "$D"/r2.tny.upd/damaged-*/MANIFEST 2>/dev/null | wc -l)
+[ "$n" = 2 ] && ok hostile_repair_twice_folders_of_their_own || bad "hostile_repair_twice_folders_of_their_own ($n MANIFEST copies kept, want 2)"
+n=$(grep -l earlier "$D"/r2.tny.upd/damaged-*/MANIFEST 2>/dev/null | wc -l)
+[ "$n" = 4 ] && ok hostile_repair_twice_earlier_kept || bad "hostile_repair_twice_earlier_kept ($n)"
 
 # ------------------------------------------------ repair never resurrects (F1)
 # base of 160, add 20, delete 2 (one in the base, one in the segment), add

@@ -318,6 +318,23 @@ contains "$D/err" "pids.txt:3:" lic_profile_ids_unresolved_line
 expect 0 lic_profile_none "$T" profile "$D/s.tny"
 contains "$D/err" "marks no patent licensable" lic_profile_none_warns
 expect 1 lic_profile_bom_alone "$T" profile "$D/m.tny" --bom
+# a cell that starts with "=" and holds commas and quotes (issue 54: the
+# guard was written outside the quotes, and a reader split the cell): every
+# row has the header's columns, the text comes back whole after its "'"
+py 'import json
+for i,l in enumerate(open("data/sample/sample.jsonl")):
+    d=json.loads(l)
+    if i==0: d["applicant"]="=1,\"2\",3"; d["title"]="=HYPERLINK(\"http://x\",\"y\"), "+d["title"]
+    print(json.dumps(d,ensure_ascii=False))' >"$D/formula.jsonl"
+"$T" index -q -o "$D/formula.tny" "$D/formula.jsonl" 2>/dev/null
+printf 'SAMPLE-001\nSAMPLE-002\n' >"$D/formula.ids"
+expect 0 lic_profile_csv_formula "$T" profile "$D/formula.tny" --ids "$D/formula.ids" --csv
+if py 'import csv,sys
+rows=list(csv.reader(open(sys.argv[1],encoding="utf-8",newline="")))
+assert len(rows)==3 and all(len(r)==len(rows[0]) for r in rows), [len(r) for r in rows]
+r=dict(zip(rows[0],rows[1]))
+assert r["applicant"]=="\x27=1,\"2\",3", r["applicant"]
+assert r["title"].startswith("\x27=HYPERLINK(\"http://x\",\"y\"), "), r["title"]' "$D/out"; then ok lic_profile_csv_formula_one_cell; else bad "lic_profile_csv_formula_one_cell ($(head -c 400 "$D/out"))"; fi
 expect 1 lic_profile_ids_and_all "$T" profile "$D/m.tny" --all --ids "$D/pids.txt"
 
 # ------------------------------------------------- links and kinds (jp ids)

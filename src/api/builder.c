@@ -6,7 +6,10 @@
  *   1. add:      the record's metadata is kept (id, title, applicant, date,
  *                codes: one allocation per document) and its text to index
  *                is copied into a pending batch. A repeated id replaces the
- *                earlier record in place and is counted.
+ *                earlier record in place and is counted. Bidirectional
+ *                controls (tenyo_text_bidi) are left out of its text
+ *                first: what is indexed is shown, and an unclosed U+202E
+ *                must not reverse the lines that show it.
  *   2. tokenize: when the batch holds BATCH_DOCS documents or BATCH_BYTES
  *                of text, it is handed to a background driver thread
  *                (ty_bld_tokenize_async) and the caller goes on adding
@@ -126,6 +129,7 @@
 #include <string.h>
 
 void tenyo_build_opts_default(tenyo_build_opts *o) {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     tenyo_tok_opts_default(&o->tok);
     o->dim = 0;
@@ -260,6 +264,27 @@ fail:
     return rc;
 }
 
+/* add_at with d's text without bidirectional controls (tenyo_text_bidi:
+ * an unclosed U+202E in an applicant would reverse the rest of every line
+ * that shows it), in a copy only when d has any. */
+static int add_clean(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
+    enum { NT = 6 };
+    const char **f[NT];
+    tenyo_doc c = *d;
+    f[0] = &c.id, f[1] = &c.title, f[2] = &c.abstract, f[3] = &c.claims;
+    f[4] = &c.description, f[5] = &c.applicant;
+    char *copy[NT] = {0};
+    int rc = TENYO_OK, any = 0;
+    for (int i = 0; i < NT && !rc; i++) {
+        rc = ty_text_unbidi(*f[i], &copy[i]);
+        if (copy[i]) *f[i] = copy[i], any = 1;
+    }
+    if (rc) ty_seterr(b->err, sizeof b->err, "out of memory adding %s", d->id);
+    else rc = add_at(b, any ? &c : d, rec);
+    for (int i = 0; i < NT; i++) free(copy[i]);
+    return rc;
+}
+
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
     if (!b || !d || !d->id) return TENYO_ERR_ARG;
     if (b->sh.size > 1) {
@@ -267,12 +292,12 @@ int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *d) {
                   "positions (ty_builder_add_at)");
         return TENYO_ERR_ARG;
     }
-    return add_at(b, d, b->added);
+    return add_clean(b, d, b->added);
 }
 
 int ty_builder_add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
     if (!b || !d || !d->id) return TENYO_ERR_ARG;
-    return add_at(b, d, rec);
+    return add_clean(b, d, rec);
 }
 
 /* ============================================================== extras */

@@ -50,7 +50,8 @@
  * seen) are committed like an update's, and the index is opened again to
  * count what it now holds. Nothing is ever deleted: damaged files and those
  * the new state no longer names are moved aside into
- * "<real>.upd/damaged-YYYYmmdd-HHMMSS/", where a later writer's collection
+ * "<real>.upd/damaged-YYYYmmdd-HHMMSS/" (a second repair within the same
+ * second: "...-HHMMSS-2/", each repair a folder of its own), where a later writer's collection
  * does not look (the old MANIFEST linked there, then replaced atomically).
  * Also rejected: salvaging sections of a damaged base (the rows and
  * metadata would have to be refitted without the damaged parts: a
@@ -118,12 +119,19 @@ static int set_aside(checker *c, const char *name, int keep, const char *what) {
         time_t t = time(NULL);
         struct tm tm;
         gmtime_r(&t, &tm);
-        snprintf(c->aside, sizeof c->aside, "damaged-%04d%02d%02d-%02d%02d%02d",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                 tm.tm_sec);
-        char *a = ty_upd_path(c->dir, c->aside);
-        int made = a && (mkdir(a, 0777) == 0 || errno == EEXIST);
-        free(a);
+        /* a folder of its own: a second repair within the same second
+         * (or one made by hand) takes the next free "-N" */
+        int made = 0, n = snprintf(c->aside, sizeof c->aside, "damaged-%04d%02d%02d-%02d%02d%02d",
+                                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                                   tm.tm_min, tm.tm_sec);
+        for (int i = 1; i <= 1000 && !made; i++) {
+            if (i > 1) snprintf(c->aside + n, sizeof c->aside - (size_t)n, "-%d", i);
+            char *a = ty_upd_path(c->dir, c->aside);
+            if (!a) break;
+            made = mkdir(a, 0777) == 0;
+            free(a);
+            if (!made && errno != EEXIST) break;
+        }
         if (!made) {
             say(c, 1, "%s/%s: cannot make the folder for damaged files: %s", c->dir,
                 c->aside, strerror(errno));

@@ -113,7 +113,10 @@ int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row) {
     return TENYO_OK;
 }
 void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
+    if (!info) return;
     memset(info, 0, sizeof *info);
+    info->tokenizer = info->writer = info->scan_kernel = "";
+    if (!x) return; /* no index: counts 0, strings "" */
     const ty_model *m = &x->m;
     info->format_version = m->format_version;
     info->ndocs = m->ndocs;

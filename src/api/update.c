@@ -630,7 +630,9 @@ static int rebuild(const char *path, const tenyo_build_opts *opts, int set,
     int rc = rebuild_open(path, &lk, &x, err, errlen);
     if (rc) goto done;
     if (!set) {
-        ivf_lists = x->ivf ? -1 : 0;
+        /* the base's list count, not the default's (4 sqrt(n) of the
+         * documents now): `index --ivf=16` stays 16 lists */
+        ivf_lists = x->ivf ? (int)x->ivf->nlist : 0;
         f16 = x->ivf && x->m.doc_h;
     }
     /* no updates: the fit is over exactly the live documents. float16

@@ -30,6 +30,14 @@
  * A writer of a new path that ends without writing removes the lock's
  * directory again (when the lock is all it holds).
  *
+ * The same rule for the files a command writes that are not an index
+ * (tenyo_output_check: bench's tables and picture, eval's candidates): never
+ * a tenyo index, a sharded index's manifest, a file of an index's update
+ * directory, or a path under a writer's lock, --force or not; a regular
+ * file that is neither empty nor of the command's own kind (it begins as
+ * the command's output begins) only with TENYO_WRITE_FORCE. A terminal,
+ * /dev/null or a pipe is written to, never replaced: allowed.
+ *
  * Commit: the base is written atomically (store/write.c: temporary file, fsync,
  * rename, fsync of the directory), then the old base's updates are dropped
  * under the same lock. A failed directory sync after the rename returns
@@ -43,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +75,17 @@ void tenyo_writer_free(tenyo_writer *w) {
 
 const char *tenyo_writer_path(const tenyo_writer *w) { return w ? w->lock.path : ""; }
 
+/* 1 when the file at real path p is an index: a base or shard (its magic)
+ * or a sharded index's manifest. */
+static int index_file(const char *p) {
+    char magic[8] = {0};
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
+    if (fd >= 0) close(fd);
+    if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return 1;
+    return ty_shards_sniff(p) == 1;
+}
+
 /* What is at the real path p: 0 nothing or a file that may be replaced,
  * else a status with the message. */
 static int replaceable(const char *p, const char *asked, unsigned flags, char *err,
@@ -82,13 +102,7 @@ static int replaceable(const char *p, const char *asked, unsigned flags, char *e
                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "special");
         return TENYO_ERR_ARG;
     }
-    if (st.st_size == 0 || (flags & TENYO_WRITE_FORCE)) return TENYO_OK;
-    char magic[8] = {0};
-    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    ssize_t n = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
-    if (fd >= 0) close(fd);
-    if (n == (ssize_t)sizeof magic && memcmp(magic, "TENYOIDX", 8) == 0) return TENYO_OK;
-    if (ty_shards_sniff(p) == 1) return TENYO_OK; /* a sharded index's manifest */
+    if (st.st_size == 0 || (flags & TENYO_WRITE_FORCE) || index_file(p)) return TENYO_OK;
     ty_seterr(err, errlen, "%s: exists and is not a tenyo index; refusing to overwrite it "
               "(--force replaces it)", asked);
     return TENYO_ERR_ARG;
@@ -130,4 +144,82 @@ int tenyo_writer_commit(tenyo_writer *w, tenyo_builder *b, tenyo_build_stats *st
     ty_shards_collect(w->lock.path);
     /* updates made to the base that was just replaced no longer apply */
     return ty_upd_drop(w->lock.dir, err, errlen);
+}
+
+/* ================================================== other output files */
+
+/* 1 when the file at p is locked by another process (flock: a writer at
+ * work), else 0. */
+static int locked(const char *p) {
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return 0;
+    int busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd); /* drops our shared lock, if we got it */
+    return busy;
+}
+
+/* 1 when real path p is in an index's update directory ("<index>.upd/"),
+ * there or not: its writers' files, which a writer's collection removes. */
+static int in_upd(const char *p) {
+    const char *slash = strrchr(p, '/');
+    size_t dl = slash ? (size_t)(slash - p) : 0;
+    return dl >= 4 && memcmp(p + dl - 4, ".upd", 4) == 0;
+}
+
+int tenyo_output_check(const char *path, const char *own, unsigned flags, char *err,
+                       size_t errlen) {
+    if (!path || !*path) {
+        ty_seterr(err, errlen, "no output path");
+        return TENYO_ERR_ARG;
+    }
+    char *real = NULL, *dir = NULL, *lk = NULL;
+    int rc = ty_real_path(path, &real, err, errlen);
+    if (rc) return rc;
+    /* an index being written there (its lock held), the file there or not */
+    dir = ty_upd_dir(real);
+    lk = dir ? ty_upd_path(dir, "LOCK") : NULL;
+    struct stat st;
+    if (!dir || !lk) rc = TENYO_ERR_NOMEM;
+    else if (locked(lk)) {
+        ty_seterr(err, errlen, "%s: a writer of the index there is at work (%s is locked); "
+                  "refusing to write it", path, lk);
+        rc = TENYO_ERR_ARG;
+    } else if (in_upd(real)) {
+        ty_seterr(err, errlen, "%s: in an index's update directory; refusing to write there",
+                  path);
+        rc = TENYO_ERR_ARG;
+    } else if (stat(real, &st) != 0) {
+        if (errno != ENOENT) {
+            ty_seterr(err, errlen, "%s: %s", path, strerror(errno));
+            rc = TENYO_ERR_IO;
+        }
+    } else if (S_ISDIR(st.st_mode)) {
+        ty_seterr(err, errlen, "%s: is a directory", path);
+        rc = TENYO_ERR_ARG;
+    } else if (!S_ISREG(st.st_mode)) {
+        /* a terminal, /dev/null, a pipe: written to, nothing replaced */
+    } else if (index_file(real)) {
+        ty_seterr(err, errlen, "%s: is a tenyo index; refusing to overwrite it (--force or not)",
+                  path);
+        rc = TENYO_ERR_ARG;
+    } else if (locked(real)) {
+        ty_seterr(err, errlen, "%s: locked by another process; refusing to overwrite it", path);
+        rc = TENYO_ERR_ARG;
+    } else if (st.st_size && !(flags & TENYO_WRITE_FORCE)) {
+        size_t ol = own ? strlen(own) : 0;
+        char *head = ol ? ty_calloc(1, ol) : NULL;
+        int fd = head ? open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+        ssize_t n = fd >= 0 ? pread(fd, head, ol, 0) : -1;
+        if (fd >= 0) close(fd);
+        if (!(ol && n == (ssize_t)ol && memcmp(head, own, ol) == 0)) {
+            ty_seterr(err, errlen, "%s: exists and is not a file this command wrote; refusing "
+                      "to overwrite it (--force replaces it)", path);
+            rc = TENYO_ERR_ARG;
+        }
+        free(head);
+    }
+    free(lk);
+    free(dir);
+    free(real);
+    return rc;
 }

@@ -241,6 +241,11 @@ void cli_print_marked(const char *s, const json_t *t, int ja);
 /* 1 when a spreadsheet would run CSV text s as a formula (first character
  * = + - @, tab or CR: the web page's rule); such a cell gets a "'" prefix. */
 int cli_csv_risky(const char *s);
+/* One CSV cell of s (NULL: empty) to f, then end ("," between cells,
+ * "\n" or "\r\n" after the last): RFC 4180 quoting by libcsv, and text
+ * cli_csv_risky names (not a number) with its "'" inside the quotes. The
+ * one cell writer of every CSV output. */
+void cli_csv_field(FILE *f, const char *s, const char *end);
 /* Up to n field numbers, largest fields first (ties in code order), into
  * order; returns the count, -1 when out of memory. */
 int cli_fields_by_size(const tenyo_index *x, uint32_t *order, uint32_t n);
@@ -355,6 +360,17 @@ int cli_update_open(const char *path, int threads, tenyo_update **u);
 int cli_update_end(tenyo_update *u, const char *path, int ec, tenyo_update_stats *st);
 /* A sink adding records to update u. */
 cli_sink cli_sink_update(tenyo_update *u);
+/* The one rule of every file a command writes, checked before any work.
+ * cli_output_inputs: out is none of the inputs in[0..n) (NULL and "-"
+ * skipped) under any name (device and inode); EXIT_OK, else EXIT_USAGE
+ * after "IN is both an input and the output [OPT ]OUT". cli_output_check,
+ * for a file that is not an index (opt names the option, --json say): that,
+ * then tenyo_output_check (own: the first bytes the command writes there;
+ * force: --force given); EXIT_OK, else the exit code after a message
+ * naming opt and out. An index is written through tenyo_writer_open. */
+int cli_output_inputs(const char *opt, const char *out, const char *const *in, int n);
+int cli_output_check(const char *opt, const char *out, const char *const *in, int n,
+                     const char *own, int force);
 
 /* ============ render.c, profiles.c: the ideas, match and profile objects (commands and server);
  * the ideas and match objects are the library's (tenyo_ideas_json, tenyo_match_json) */

@@ -28,7 +28,9 @@
  * standard error while a setting runs, when it is a terminal); --json,
  * --csv and --svg write the same rows to files; the SVG plots recall@k
  * against QPS on a log scale, one line per mode and thread count, the
- * picture ann-benchmarks users read. Rejected: timing through a batch API
+ * picture ann-benchmarks users read. The files are checked before any
+ * work (bm_check_outputs, cli_output_check: never the index, the query
+ * file or any index; another kind of file only with --force). Rejected: timing through a batch API
  * (tenyo_similar_batch) here: batches trade latency for throughput, and a
  * per-query latency is what the table reports; bench/ has the batch peers.
  */
@@ -64,6 +66,8 @@ static const char *bench_usage =
     "      --json FILE       the results as one JSON object\n"
     "      --csv FILE        the results as CSV, one row per setting\n"
     "      --svg FILE        recall@k against QPS (log scale) as an SVG picture\n"
+    "      --force           replace a file of another kind with them (never an\n"
+    "                        index, an input or a locked file)\n"
     "  -q, --quiet           no progress\n"
     "Recall is against the exact answer (float scan, no IVF) of the same mode\n"
     "(ivf: of lsa); ideas and search have none.\n";
@@ -600,7 +604,7 @@ typedef struct bm_args {
     long threads[BM_MAX_LIST], nprobes[BM_MAX_LIST]; /* --threads, --nprobe */
     int nthreads, nnprobe;     /* entries in them (nprobes: 0 for the default) */
     int kinds[BM_NKINDS], nkinds; /* --modes (0: the default) */
-    int titles, quiet;         /* --titles, --quiet */
+    int titles, quiet, force;  /* --titles, --quiet, --force */
     unsigned long long seed;   /* --seed */
     const char *qfile, *json_path, *csv_path, *svg_path;
 } bm_args;
@@ -642,6 +646,7 @@ static int bm_parse(int argc, char **argv, bm_args *a) {
         {"modes", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, BOPT_NPROBE},
         {"threads", required_argument, 0, 't'}, {"json", required_argument, 0, BOPT_JSON},
         {"csv", required_argument, 0, BOPT_CSV}, {"svg", required_argument, 0, BOPT_SVG},
+        {"force", no_argument, 0, OPT_FORCE},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
@@ -665,6 +670,7 @@ static int bm_parse(int argc, char **argv, bm_args *a) {
         case BOPT_CSV: a->csv_path = optarg; break;
         case BOPT_SVG: a->svg_path = optarg; break;
         case 'q': a->quiet = 1; break;
+        case OPT_FORCE: a->force = 1; break;
         case 'h': return cli_help(bench_usage);
         default: bad = 1;
         }
@@ -678,6 +684,30 @@ static int bm_parse(int argc, char **argv, bm_args *a) {
     }
     a->path = argv[optind];
     return -1;
+}
+
+/* The output files, before any work: none an input (the index, the query
+ * file), an index or locked, of another kind only with --force, no two
+ * the same. EXIT_OK, else the exit code after a message. */
+static int bm_check_outputs(const bm_args *a) {
+    const char *in[] = {a->path, a->qfile};
+    const char *opt[] = {"--json", "--csv", "--svg"};
+    const char *out[] = {a->json_path, a->csv_path, a->svg_path};
+    /* the first bytes of each as bench writes it (bm_save_json, _csv, _svg) */
+    static const char *const own[] = {"{\n \"index\": ", "mode,nprobe,threads,",
+                                      "<svg xmlns=\"http://www.w3.org/2000/svg\""};
+    for (int i = 0; i < 3; i++) {
+        if (!out[i]) continue;
+        for (int j = 0; j < i; j++)
+            if (out[j] && !strcmp(out[i], out[j])) {
+                cli_err("%s %s: also the file of %s; nothing written\n", opt[i],
+                        cli_safe(out[i]), opt[j]);
+                return EXIT_USAGE;
+            }
+        int ec = cli_output_check(opt[i], out[i], in, 2, own[i], a->force);
+        if (ec) return ec;
+    }
+    return EXIT_OK;
 }
 
 /* The workload into s->doc and s->text: the query file's lines, or nq
@@ -874,7 +904,7 @@ int cli_cmd_bench(int argc, char **argv) {
     bm_args a = {.nqa = 1000, .k = 10, .threads = {1}, .nthreads = 1, .seed = 1};
     int ec = bm_parse(argc, argv, &a);
     if (ec >= 0) return ec;
-    ec = EXIT_OK;
+    if ((ec = bm_check_outputs(&a))) return ec;
     tenyo_index *x = cli_open_index(a.path, &ec);
     if (!x) return ec;
     uint64_t ndocs = tenyo_index_ndocs(x);

@@ -7,7 +7,10 @@
  * (tenyo_split_is_test; salt "dev", modulus 4 = the development split).
  * The train records are indexed exactly as `tenyo index` would (same
  * builder, same options), the index is written to a file and loaded again so
- * that the evaluation also exercises the store.
+ * that the evaluation also exercises the store. --keep-index writes it as
+ * `tenyo index -o` does (tenyo_writer: its lock, an index or an empty
+ * file only), and --dump-candidates by the same rule (cli_output_check),
+ * both checked before any work.
  *
  * Protocol S: every train document that has at least one classification
  * main group (code up to the slash, spaces removed, CPC section Y ignored)
@@ -466,7 +469,9 @@ static const char *eval_usage =
     "  --modulus M          split modulus (default 4)\n"
     "  -m, --mode M         tfidf | lsa | hybrid | all (default all)\n"
     "  --hybrid-weight W    TF-IDF weight in hybrid mode (default 0.7)\n"
-    "  --keep-index PATH    keep the train index at PATH\n"
+    "  --keep-index PATH    keep the train index at PATH (replaced atomically; an\n"
+    "                       existing file must be a tenyo index no writer is at\n"
+    "                       work on, and not an input)\n"
     "  --protocol P         S, X or all (default all)\n"
     "  --knn N              Protocol X: neighbours that vote (default 100)\n"
     "  --novelty V          Protocol X: novelty of the ideas list (default 0.6)\n"
@@ -478,6 +483,8 @@ static const char *eval_usage =
     "  --min-confidence C   Protocol X with proposals below C left out (default 0)\n"
     "  --dump-candidates F  TSV of every voted field of every Protocol X query\n"
     "                       with its confidence basis (eval/fit_confidence.py)\n"
+    "  --force              replace a file of another kind with --keep-index or\n"
+    "                       --dump-candidates (never an index or an input)\n"
     "  -j, --json           one JSON object\n"
     "build options, as for `tenyo index`:\n"
     "  -d, --dim K          LSA rank (default 256, fewer for small corpora)\n"
@@ -501,6 +508,8 @@ typedef struct eval_args {
     double weight;             /* --hybrid-weight (<0: default) */
     double ref5, refser;       /* --reference (0: none) */
     int json;                  /* --json */
+    int force;                 /* --force */
+    tenyo_writer *w;           /* --keep-index's writer (its lock), or NULL */
     tenyo_build_opts bo;       /* build options, as for `tenyo index` */
     tenyo_mode mlist[3];       /* Protocol S's modes */
     int nm;                    /* entries in mlist */
@@ -543,6 +552,7 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         {"reference", required_argument, 0, 'F'},
         {"dump-candidates", required_argument, 0, 'D'},
         {"min-confidence", required_argument, 0, 'C'},
+        {"force", no_argument, 0, OPT_FORCE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     static const char *const protos[] = {"S", "X", "all", NULL};
     static const char *const mnames[] = {"all", "tfidf", "lsa", "hybrid", NULL};
@@ -571,6 +581,7 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         case 'W': bad |= cli_ideas_set("prior_weight", NULL, optarg, io, NULL); break;
         case 'D': a->dump_path = optarg; break;
         case 'C': bad |= cli_ideas_set("min_confidence", NULL, optarg, io, NULL); break;
+        case OPT_FORCE: a->force = 1; break;
         case 'F':
             if (sscanf(optarg, "%lf,%lf", &a->ref5, &a->refser) != 2 ||
                 !(a->ref5 > 0 && a->ref5 <= 1) || !(a->refser > 0 && a->refser <= 1)) {
@@ -621,9 +632,10 @@ static int eval_train_index(eval_args *a, eval_result *r, tenyo_index **x) {
     cli_sink sink = cli_sink_builder(b);
     int ec = cli_read_inputs(&sink, a->files, a->nfiles, &ro, 1, keep_train, &a->sf, &r->tot);
     if (ec) { tenyo_builder_free(b); return ec; }
-    rc = tenyo_builder_write(b, tmp, &r->st);
+    rc = a->w ? tenyo_writer_commit(a->w, b, &r->st, err, sizeof err)
+              : tenyo_builder_write(b, tmp, &r->st);
     if (rc) {
-        cli_err("%s\n", tenyo_builder_error(b));
+        cli_err("%s\n", a->w ? err : tenyo_builder_error(b));
         tenyo_builder_free(b);
         return cli_exit_code(rc);
     }
@@ -633,6 +645,34 @@ static int eval_train_index(eval_args *a, eval_result *r, tenyo_index **x) {
     if (!a->keep) unlink(tmp);
     if (rc) { cli_err("%s\n", err); return EXIT_INDEX; }
     return 0;
+}
+
+/* The files eval writes, before any work (the rule of `tenyo index -o`,
+ * cli_output_check): --keep-index none of the inputs, taken as its
+ * writer (a->w: an index, or with --force any regular file, no other
+ * writer at work); --dump-candidates none of the inputs nor an index,
+ * another kind of file only with --force. EXIT_OK, else the exit code
+ * after a message. */
+static int eval_check_outputs(eval_args *a) {
+    const char *const *in = (const char *const *)a->files;
+    const char *dump = a->dump_path, *keep = a->keep;
+    if (dump && keep && !strcmp(dump, keep)) {
+        cli_err("--dump-candidates %s: also the --keep-index file; nothing written\n",
+                cli_safe(dump));
+        return EXIT_USAGE;
+    }
+    int ec = dump ? cli_output_check("--dump-candidates", dump, in, a->nfiles,
+                                     "query\tfield\ttarget\t", a->force)
+                  : EXIT_OK;
+    if (ec || !keep) return ec;
+    if ((ec = cli_output_inputs("--keep-index", keep, in, a->nfiles))) return ec;
+    char err[512] = "";
+    int rc = tenyo_writer_open(keep, a->force ? TENYO_WRITE_FORCE : 0, &a->w, err, sizeof err);
+    if (rc) {
+        cli_err("--keep-index %s; nothing written\n", err);
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    return EXIT_OK;
 }
 
 /* Protocol S in each mode, NT workers: P@10, seconds and the number of
@@ -822,7 +862,10 @@ int cli_cmd_eval(int argc, char **argv) {
     if (ec >= 0) return ec;
     eval_result r = {.bigs = {"-", "-", "-"}};
     tenyo_index *x = NULL;
-    if ((ec = eval_train_index(&a, &r, &x))) return ec;
+    if ((ec = eval_check_outputs(&a))) return ec;
+    ec = eval_train_index(&a, &r, &x);
+    tenyo_writer_free(a.w); /* the kept index is in place (or not written) */
+    if (ec) return ec;
     groups g = {0};
     if (build_groups(x, &g)) {
         cli_err("out of memory\n");

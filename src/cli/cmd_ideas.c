@@ -20,7 +20,6 @@
 #include "cli.h"
 #include "batch.h"
 
-#include <csv.h>
 #include <ctype.h>
 #include <getopt.h>
 #include <unistd.h>

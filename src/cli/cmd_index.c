@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *index_usage =
@@ -139,16 +138,11 @@ static int index_check_args(const index_args *a, int bad) {
         if (!bad && out) cli_err("no input files\n");
         return cli_usage_error(index_usage);
     }
-    /* an input (or titles) file named as the output, under any name */
-    struct stat ost, ist;
-    for (int i = 0; stat(out, &ost) == 0 && i < a->nfiles + (int)a->bo.nipc_titles; i++) {
-        const char *in = i < a->nfiles ? a->files[i] : a->titles[i - a->nfiles];
-        if (stat(in, &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
-            cli_err("%s is both an input and the output %s; nothing written\n", in, out);
-            return EXIT_USAGE;
-        }
-    }
-    return -1;
+    /* an input (or titles) file named as the output, under any name (the
+     * rest of the rule: tenyo_writer_open) */
+    int ec = cli_output_inputs(NULL, out, (const char *const *)a->files, a->nfiles);
+    if (!ec) ec = cli_output_inputs(NULL, out, a->titles, (int)a->bo.nipc_titles);
+    return ec ? ec : -1;
 }
 
 /* Reads the options into *a: -1 to go on, else the exit code (help, a

@@ -6,7 +6,6 @@
  */
 #include "cli.h"
 
-#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,28 +25,9 @@ void cli_jjoin(const json_t *a, const char *member, const char *sep, char *out,
     }
 }
 
-/* One CSV field (RFC 4180 quoting by libcsv), then a comma or newline.
- * Text that a spreadsheet would run as a formula gets an apostrophe first
- * (cli_csv_risky: the web page's rule for its text columns; the number
- * columns, a negative surprise say, are whole numbers and left alone). */
-static void csv_field(FILE *f, const char *s, int last) {
-    char *end = NULL;
-    if (cli_csv_risky(s) && !(strtod(s, &end), end > s && *end == 0)) { /* not a number */
-        size_t n = strlen(s);
-        char *t = malloc(n + 2);
-        if (t) {
-            t[0] = '\'';
-            memcpy(t + 1, s, n + 1);
-            csv_fwrite(f, t, n + 1);
-            free(t);
-        } else {
-            csv_fwrite(f, "'", 1); /* no memory: the field is still defused */
-        }
-    } else {
-        csv_fwrite(f, s, strlen(s));
-    }
-    fputc(last ? '\n' : ',', f);
-}
+/* One CSV field, then a comma or newline: cli_csv_field (safe.c), the
+ * CSV cell writer of every CSV output. */
+static void csv_field(FILE *f, const char *s, int last) { cli_csv_field(f, s, last ? "\n" : ","); }
 
 /* The evidence of one proposal as "ID (applicant, date)" entries joined
  * by "; " (what a licensing analyst needs beside the ids). */

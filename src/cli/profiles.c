@@ -8,7 +8,6 @@
  */
 #include "cli.h"
 
-#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +27,9 @@ static int far_level(const char *code, const char *home) {
     return best;
 }
 
-/* One CSV cell (RFC 4180 by libcsv; formula-like text defused as `ideas
- * --csv` does), then a comma or the end of the row. */
-static void pcsv(const char *s, int last) {
-    if (cli_csv_risky(s)) fputc('\'', stdout);
-    csv_fwrite(stdout, s, strlen(s));
-    fputs(last ? "\r\n" : ",", stdout);
-}
+/* One CSV cell (cli_csv_field, the writer of every CSV output), then a
+ * comma or the end of the row. */
+static void pcsv(const char *s, int last) { cli_csv_field(stdout, s, last ? "\r\n" : ","); }
 
 void cli_profile_cb(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     cli_profile_run *p = ud;

@@ -15,7 +15,9 @@
  * objects the commands print (cli_ideas_json, cli_match_json), so it says
  * exactly what --json says.
  *
- * Design: inline CSS with @page A4 and break-inside: avoid on each block,
+ * Every text of a record goes through esc: HTML-escaped, and without
+ * bidirectional controls (tenyo_text_bidi), which would reorder the rest
+ * of a printed line. Design: inline CSS with @page A4 and break-inside: avoid on each block,
  * an inline SVG map, no script and no external file, so that the file
  * opens and prints anywhere, offline. Rejected: writing PDF ourselves (a
  * PDF library for layout and CJK fonts the browser already has; headless
@@ -31,9 +33,16 @@
 
 /* ============================================================ escaping */
 
-/* s HTML-escaped to f. */
+/* s HTML-escaped to f, without its bidirectional controls
+ * (tenyo_text_bidi): an unclosed U+202E in an applicant would reverse the
+ * rest of the printed line. */
 static void esc(FILE *f, const char *s) {
     for (; s && *s; s++) {
+        size_t b = tenyo_text_bidi(s);
+        if (b) {
+            s += b - 1;
+            continue;
+        }
         switch (*s) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
@@ -57,6 +66,8 @@ static void esc_marked(FILE *f, const char *s, const json_t *t) {
             fputs("</mark>", f);
             free(piece);
             i += best;
+        } else if ((best = tenyo_text_bidi(s + i))) {
+            i += best; /* left out, as esc does */
         } else {
             char c[2] = {s[i++], 0};
             esc(f, c);

@@ -2,13 +2,47 @@
  * writer.c — what the commands that change an index share: the exit code
  * of a writer that could not start or finish (cli_writer_exit: index
  * missing or damaged 3, else 4), an update opened and ended with one set
- * of messages (add, delete), and loading the list of licensable patents
- * with its report (open, index --open-list).
+ * of messages (add, delete), loading the list of licensable patents
+ * with its report (open, index --open-list), and the one rule of every
+ * file a command writes (cli_output_inputs, cli_output_check): never one
+ * of its inputs under any name (device and inode compared: a link or a
+ * second name is the same file), and for a file that is not an index
+ * tenyo_output_check's rule (never an index or a locked path; a file of
+ * another kind only with --force), checked before any work is done.
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ================================================== output files */
+
+int cli_output_inputs(const char *opt, const char *out, const char *const *in, int n) {
+    struct stat ost, ist;
+    if (!out || stat(out, &ost) != 0) return EXIT_OK;
+    for (int i = 0; i < n; i++) {
+        if (!in[i] || !strcmp(in[i], "-")) continue;
+        if (stat(in[i], &ist) == 0 && ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+            cli_err("%s is both an input and the output %s%s%s; nothing written\n",
+                    cli_safe(in[i]), opt ? opt : "", opt ? " " : "", cli_safe(out));
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+int cli_output_check(const char *opt, const char *out, const char *const *in, int n,
+                     const char *own, int force) {
+    int ec = cli_output_inputs(opt, out, in, n);
+    if (ec) return ec;
+    char err[512] = "";
+    int rc = tenyo_output_check(out, own, force ? TENYO_WRITE_FORCE : 0, err, sizeof err);
+    if (rc == TENYO_OK) return EXIT_OK;
+    cli_err("%s %s; nothing written\n", opt, cli_safe(err));
+    return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
+}
 
 /* ================================================== licensable list */
 

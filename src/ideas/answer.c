@@ -194,6 +194,7 @@ static const struct { const char *key, *ja, *en; } legend_text[] = {
      "for reference = weak (the reason is shown)"}};
 
 const char *tenyo_idea_legend(const char *key, const char *lang) {
+    if (!key) return ""; /* as an unknown key */
     int ja = !lang || strcmp(lang, "en");
     for (size_t i = 0; i < sizeof legend_text / sizeof legend_text[0]; i++)
         if (!strcmp(legend_text[i].key, key)) return ja ? legend_text[i].ja : legend_text[i].en;

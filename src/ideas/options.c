@@ -25,6 +25,7 @@
 #include <string.h>
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     o->distance = TENYO_DIST_CLASS;
     o->mode = TENYO_MODE_HYBRID;

@@ -39,6 +39,12 @@
  * or escape). Rejected: wcwidth(3) (depends on the process locale and the C
  * library's Unicode version; a C locale gives -1 for every kanji).
  *
+ * Bidirectional controls (tenyo_text_bidi, ty_text_unbidi): ICU's
+ * Bidi_Control property, which records lose when indexed and displays
+ * leave out, so that an unclosed U+202E cannot reverse a printed line.
+ * Only a lead byte 0xD8 or 0xE2 can start one: other text is one compare
+ * a byte.
+ *
  * Word break: one UBreakIterator (UBRK_WORD, root locale) per ty_icu,
  * pointed at each text through a reused UText over the UTF-8 bytes
  * (ubrk_setUText instead of ubrk_setText), so boundaries come back as byte
@@ -552,6 +558,31 @@ size_t tenyo_text_width(const char *s, size_t len) {
         w += c < 0 ? 1 : (size_t)char_width(c);
     }
     return w;
+}
+
+size_t tenyo_text_bidi(const char *s) {
+    if (!s || ((uint8_t)*s != 0xD8 && (uint8_t)*s != 0xE2)) return 0;
+    int32_t i = 0, n = s[1] && s[2] ? 3 : s[1] ? 2 : 1;
+    UChar32 c;
+    U8_NEXT((const uint8_t *)s, i, n, c);
+    return c >= 0 && u_hasBinaryProperty(c, UCHAR_BIDI_CONTROL) ? (size_t)i : 0;
+}
+
+int ty_text_unbidi(const char *s, char **out) {
+    *out = NULL;
+    size_t n = 0, cut = 0;
+    for (const char *p = s; p && *p; p++, n++) cut += tenyo_text_bidi(p);
+    if (!cut) return TENYO_OK;
+    char *o = malloc(n - cut + 1), *q = o;
+    if (!o) return TENYO_ERR_NOMEM;
+    for (const char *p = s; *p;) {
+        size_t b = tenyo_text_bidi(p);
+        if (b) p += b;
+        else *q++ = *p++;
+    }
+    *q = 0;
+    *out = o;
+    return TENYO_OK;
 }
 
 size_t tenyo_text_fit(const char *s, size_t len, size_t cols) {

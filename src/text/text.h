@@ -33,6 +33,11 @@ int ty_charset_same(const char *a, const char *b);
 /* 1 when p[0..len) is well-formed UTF-8; else 0 and *bad = first bad offset. */
 int ty_utf8_valid(const char *p, size_t len, size_t *bad);
 
+/* s without its bidirectional controls (tenyo_text_bidi) into *out
+ * (malloc'd), or *out NULL when s has none (or is NULL): TENYO_OK, or
+ * TENYO_ERR_NOMEM. */
+int ty_text_unbidi(const char *s, char **out);
+
 /* Per-thread ICU state: normalizer, word-break iterator, UTF-16 scratch. */
 typedef struct ty_icu ty_icu;
 int ty_icu_new(ty_icu **out, char *err, size_t errlen);
