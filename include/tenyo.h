@@ -890,11 +890,14 @@ typedef enum tenyo_opt_type {
     TENYO_OPT_INTEGER = 1, /* an integer in [min, max] */
     TENYO_OPT_BOOL = 2,    /* true or false (as text: true/false, 1/0) */
     TENYO_OPT_CHOICE = 3,  /* one of choices (its index is the value) */
-    TENYO_OPT_CODES = 4    /* IPC subclasses, comma- or space-separated */
+    TENYO_OPT_CODES = 4,   /* IPC subclasses, comma- or space-separated */
+    TENYO_OPT_WORDS = 5    /* words (a steer's struck words) */
 } tenyo_opt_type;
 
 #define TENYO_OPT_STORED 1u  /* a member of tenyo_ideas_opts */
 #define TENYO_OPT_TUNING 2u  /* for evaluation and tuning, not a form's */
+#define TENYO_OPT_STEER 4u   /* the analyst's steer (tenyo_steer), not the
+                                options' struct */
 
 typedef struct tenyo_opt {
     const char *name;      /* "novelty" */

@@ -225,7 +225,7 @@ names = [d["name"] for d in o]
 assert {"novelty", "min_confidence", "distance", "n", "lang", "knn", "home", "merge"} <= set(names), names
 for d in o:
     assert d["flag"] in helptext, d["flag"]
-    assert d["type"] in ("number", "integer", "bool", "choice", "codes"), d
+    assert d["type"] in ("number", "integer", "bool", "choice", "codes", "words"), d
     if d["type"] in ("number", "integer"): assert d["min"] <= d["max"], d
     if d["type"] == "choice": assert d["default"] in d["choices"], d
     assert d["help"] and d["help_ja"], d
@@ -237,6 +237,13 @@ err api_ideas_knn_over 400 -X POST -H Content-Type:application/json -d '{"id":"S
 grep -q 'knn must be an integer from 1 to 100000' "$D/body" && ok api_ideas_knn_over_worded || bad "api_ideas_knn_over_worded ($(cat "$D/body"))"
 "$T" ideas "$D/s.tny" SAMPLE-001 --knn 100001 2>"$D/e" >/dev/null
 grep -q -- '--knn must be an integer from 1 to 100000' "$D/e" && ok cli_ideas_knn_over_worded || bad "cli_ideas_knn_over_worded ($(cat "$D/e"))"
+# steering members answer as the CLI's steering flags do
+post '{"id":"SAMPLE-001","strike":["運転"],"keep":"G06T","reject":["A61B","G08B"]}' >"$D/api"
+"$T" ideas "$D/s.tny" SAMPLE-001 --not 運転 --keep G06T --reject A61B,G08B --json >"$D/cli"
+same api_ideas_steer_as_cli "$D/api" "$D/cli"
+err api_ideas_steer_bad_field 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","reject":["B6"]}' "$U/api/ideas"
+grep -q "reject must be IPC subclasses" "$D/body" && ok api_ideas_steer_bad_field_named || bad "api_ideas_steer_bad_field_named ($(cat "$D/body"))"
+err api_ideas_steer_bad_type 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","strike":[1]}' "$U/api/ideas"
 # members the table adds to the body answer as the CLI's flags do
 post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"
 "$T" ideas "$D/s.tny" SAMPLE-001 --knn 50 --no-merge --novelty 0.2 --json >"$D/cli"

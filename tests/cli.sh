@@ -147,6 +147,32 @@ expect 0 cli_ideas_nomerge_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-conf
 if python3 tests/check_ideas.py "$D/out" 10 >"$D/mech" 2>&1; then bad "cli_ideas_nomerge_two_cards: no card on the evidence of one above it"
 else contains "$D/mech" "one idea, two cards" cli_ideas_nomerge_two_cards; fi
 mech cli_ideas_nomerge_allowed 10 "$D/out" --no-merge
+# steering: the first card's first bridge word struck leaves every card's
+# bridges, the cards that shared it say so; a rejected field is no card, a
+# kept one comes first; without steering the answer has no steer members
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json >"$D/st0"
+w=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["ideas"][0]["bridge_terms"][0])' "$D/st0")
+f0=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["ideas"][0]["field"])' "$D/st0")
+fl=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["ideas"][-1]["field"])' "$D/st0")
+expect 0 cli_ideas_steer_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json --not "$w" --reject "$f0" --keep "$fl"
+if python3 - "$D/out" "$w" "$f0" "$fl" <<'P'
+import json, sys
+o = json.load(open(sys.argv[1])); w, f0, fl = sys.argv[2:5]
+ideas = o["ideas"]
+assert ideas and ideas[0]["field"] == fl and ideas[0]["kept"], ideas[0]
+assert all(i["field"] != f0 for i in ideas)
+assert all(w not in i["bridge_terms"] for i in ideas)
+assert any(w in i["struck"] for i in ideas)
+assert all(not i["kept"] for i in ideas[1:])
+P
+then ok cli_ideas_steer_applied; else bad "cli_ideas_steer_applied (struck $w, rejected $f0, kept $fl)"; fi
+grep -q '"struck"' "$D/st0" && bad cli_ideas_unsteered_no_steer_members || ok cli_ideas_unsteered_no_steer_members
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --not "$w" >"$D/out"
+contains "$D/out" "除外した語（別の意味）: $w" cli_ideas_steer_report_says_struck
+expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
+contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
+expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""
+contains "$D/err" "no word to strike" cli_ideas_not_empty_named
 expect 0 cli_ideas_merge_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); A=[(i["field"],a) for i in o["ideas"] for a in i["also_fields"]]; assert any(f[:3]!=a[:3] for f,a in A), A' "$D/out"; then ok cli_ideas_merge_any_class; else bad "cli_ideas_merge_any_class: $(head -c 300 "$D/out")"; fi
 # the why pair in the report (marked terms) and in CSV; abstracts in info
@@ -1105,7 +1131,7 @@ contains "$D/err" "not a tenyo index (bad magic)" cli_junk_as_index_bad_magic
 
 # a long option of one letter that is a short one: -n is suggested
 expect 1 cli_double_dash_n "$T" ideas "$D/s.tny" SAMPLE-001 --n 3
-contains "$D/err" "ambiguous: --novelty --no-merge --nprobe; did you mean '-n'?" cli_double_dash_n_suggests
+contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not; did you mean '-n'?" cli_double_dash_n_suggests
 expect 1 cli_double_dash_k "$T" similar "$D/s.tny" SAMPLE-001 --k 3
 contains "$D/err" "did you mean '-k'?" cli_double_dash_k_suggests
 

@@ -293,6 +293,12 @@ _opt_parse = _fn("tenyo_ideas_opt_parse", c_int, c_char_p, c_char_p, POINTER(c_d
                  c_char_p, c_size_t)
 _home_split = _fn("tenyo_ideas_home_split", c_int, c_char_p, POINTER(c_char_p), c_size_t,
                   c_char_p, c_size_t)
+_steer_new = _fn("tenyo_steer_new", c_int, POINTER(c_void_p))
+_steer_free = _fn("tenyo_steer_free", None, c_void_p)
+_steer_strike = _fn("tenyo_steer_strike", c_int, c_void_p, c_char_p)
+_steer_keep = _fn("tenyo_steer_keep", c_int, c_void_p, c_char_p)
+_steer_reject = _fn("tenyo_steer_reject", c_int, c_void_p, c_char_p)
+_ctx_set_steer = _fn("tenyo_ctx_set_steer", c_int, _P, c_void_p)
 _opts_set = _fn("tenyo_ideas_opts_set", c_int, POINTER(_IdeasOpts), c_char_p, c_double,
                 c_char_p, c_size_t)
 _ideas_doc = _fn("tenyo_ideas_doc", c_int, _P, c_uint64, POINTER(_IdeasOpts), c_size_t,
@@ -386,6 +392,36 @@ def _ideas_set(o, name, value):
     err = ctypes.create_string_buffer(256)
     if _opts_set(byref(o), name.encode(), _ideas_value(name, value), err, 256):
         raise ValueError("%s %s" % (name, err.value.decode()))
+
+
+def _steer(strike, keep, reject):
+    """The analyst's steer (a tenyo_steer) of strike / keep / reject, each
+    a str or a list of str (fields also comma-separated), or None when
+    none is given; every value bounded by the library."""
+    if not (strike or keep or reject):
+        return None
+    s = c_void_p()
+    if _steer_new(byref(s)):
+        raise MemoryError("steer")
+    for name, value, add in (("strike", strike, _steer_strike), ("keep", keep, _steer_keep),
+                             ("reject", reject, _steer_reject)):
+        if not value:
+            continue
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)):
+            _steer_free(s)
+            raise TypeError("%s must be a str or a list of str, not %s"
+                            % (name, type(value).__name__))
+        for item in items:
+            parts = [item] if name == "strike" or not isinstance(item, str) else \
+                [p for p in item.replace(",", " ").split() if p]
+            for p in parts:
+                if not isinstance(p, str) or add(s, _str(name, p)):
+                    _steer_free(s)
+                    err = ctypes.create_string_buffer(128)
+                    _opt_check(name.encode(), 0, err, 128)
+                    raise ValueError("%s %s, not %r" % (name, err.value.decode(), p))
+    return s
 
 
 def _ideas_opts(home, distance, mode, min_confidence):
@@ -1075,7 +1111,7 @@ class Index:
     def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
-              filters=None):
+              filters=None, strike=None, keep=None, reject=None):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1086,7 +1122,11 @@ class Index:
         .query (home, home_predicted), .warnings ([{code, message}]: unknown
         words, a predicted home, fewer than asked, ...), .hidden,
         .hidden_thin, .hidden_content, .bands, .legend; .json is the whole
-        object. lang: language of labels, sentences and warnings."""
+        object. lang: language of labels, sentences and warnings. Steering
+        (an analyst's decisions): strike, words shared in another sense
+        here (they carry no link for any card; each card lists in
+        "struck" the ones it lost), keep, fields whose cards come first,
+        reject, fields never proposed (a str or a list of str each)."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1105,8 +1145,10 @@ class Index:
         f = self._filter(filters)
         q = _Query(-1, None, 0, None, 0)
         out = c_void_p()
+        steer = _steer(strike, keep, reject)
         try:
             _ctx_set_filter(c, f)
+            _ctx_set_steer(c, steer)
             if text is None:
                 q.doc = self._number(id)
                 got = _ideas_doc(c, q.doc, byref(o), n, ideas)
@@ -1122,6 +1164,8 @@ class Index:
                 res.query["filter"] = self._filter_member(filters, f)
         finally:
             _ctx_set_filter(c, None)
+            _ctx_set_steer(c, None)
+            _steer_free(steer)
             if f:
                 _filter_free(f)
         return res

@@ -114,6 +114,27 @@ def test_ideas_give_the_cli_answer_and_a_dataframe(index):
     assert "code" not in got[0] and "bridge" not in df.columns
 
 
+def test_ideas_steered_give_the_cli_answer(index):
+    base = index.ideas("SAMPLE-001", n=10)
+    word = base[0]["bridge_terms"][0]
+    first, last = base[0]["field"], base[-1]["field"]
+    got = index.ideas("SAMPLE-001", n=10, strike=word, reject=first, keep=[last])
+    want = cli_json("ideas", index.path, "SAMPLE-001", "-n", "10", "--not", word,
+                    "--reject", first, "--keep", last, "--json")
+    assert got.json == want
+    assert got[0]["field"] == last and got[0]["kept"]
+    assert all(i["field"] != first and word not in i["bridge_terms"] for i in got)
+    assert any(word in i["struck"] for i in got)
+    # the steer lasts one call: the next is the unsteered list
+    assert index.ideas("SAMPLE-001", n=10).json == base.json
+    with pytest.raises(ValueError, match="keep must be IPC subclasses"):
+        index.ideas("SAMPLE-001", keep="B6")
+    with pytest.raises(ValueError, match="strike must be words"):
+        index.ideas("SAMPLE-001", strike=[""])
+    with pytest.raises(TypeError):
+        index.ideas("SAMPLE-001", reject=5)
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)

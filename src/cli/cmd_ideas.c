@@ -57,6 +57,11 @@ static const char *ideas_usage =
     "                       below C (0..1; 0.5 is about three specific words)\n"
     "  --no-merge           one proposal per subclass (default: subclasses\n"
     "                       proposed on the same evidence are one proposal)\n"
+    "  --not WORD           steer: WORD is shared in another sense here, so it\n"
+    "                       carries no link for any card (repeatable); a card says\n"
+    "                       which struck words it lost\n"
+    "  --keep FIELDS        steer: these subclasses' cards first (repeatable)\n"
+    "  --reject FIELDS      steer: never these subclasses (repeatable)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
@@ -86,6 +91,40 @@ static const char *ideas_usage =
 /* --bom: the CSV starts with a UTF-8 byte order mark (Excel on Japanese
  * Windows reads a CSV without one as Shift_JIS). */
 static int csv_bom;
+
+/* --not, --keep, --reject: the analyst's steer, set on every context the
+ * command makes (the batch's workers only read it), or NULL. */
+static tenyo_steer *ideas_steer;
+
+/* A steering flag's value into ideas_steer (made on first use): 0, or -1
+ * after a message naming the flag and the value. */
+static int steer_opt(int c, const char *arg) {
+    if (!ideas_steer && tenyo_steer_new(&ideas_steer)) {
+        cli_err("out of memory\n");
+        return -1;
+    }
+    if (c == OPT_NOT) {
+        int rc = tenyo_steer_strike(ideas_steer, arg);
+        if (rc) cli_err("--not: '%s' is no word to strike (1 to 255 bytes of UTF-8%s)\n", arg,
+                        rc == TENYO_ERR_LIMIT ? "; at most 256 words" : "");
+        return rc ? -1 : 0;
+    }
+    char buf[1024];
+    const char *f[64];
+    snprintf(buf, sizeof buf, "%s", arg);
+    size_t n = cli_split_codes(buf, f, 64);
+    for (size_t i = 0; i < n; i++) {
+        int rc = c == OPT_KEEP_FIELD ? tenyo_steer_keep(ideas_steer, f[i])
+                               : tenyo_steer_reject(ideas_steer, f[i]);
+        if (rc) {
+            cli_err("%s: '%s' is not an IPC subclass (like A61B)\n",
+                    c == OPT_KEEP_FIELD ? "--keep" : "--reject", f[i]);
+            return -1;
+        }
+    }
+    if (!n) cli_err("%s needs subclasses\n", c == OPT_KEEP_FIELD ? "--keep" : "--reject");
+    return n ? 0 : -1;
+}
 
 /* Output formats of `ideas`. */
 enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML };
@@ -134,6 +173,11 @@ static void print_report(const json_t *o, const char *lang) {
                        ja ? "根拠特許は題名だけ（要約なし）" : "the evidence has titles only");
         cli_jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
         printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", cli_safe(list));
+        if (json_array_size(json_object_get(it, "struck"))) { /* steered: what it lost */
+            cli_jjoin(json_object_get(it, "struck"), NULL, ", ", list, sizeof list);
+            printf("    %s: %s\n", ja ? "除外した語（別の意味）" : "struck words (another sense)",
+                   cli_safe(list));
+        }
         cli_jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
         if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", cli_safe(list));
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
@@ -256,6 +300,7 @@ static int batch_worker(void *ud, int tid, int threads) {
     tenyo_ctx *ctx = NULL;
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return 0;
+    if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
     if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
@@ -531,6 +576,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
         {"rerank", required_argument, 0, OPT_RERANK},
         {"min-content", required_argument, 0, OPT_MIN_CONTENT},
+        {"not", required_argument, 0, OPT_NOT}, {"keep", required_argument, 0, OPT_KEEP_FIELD},
+        {"reject", required_argument, 0, OPT_REJECT},
         {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
@@ -562,6 +609,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case OPT_MIN_CONTENT:
             bad |= cli_ideas_set("min_content", NULL, optarg, &io, NULL);
             break;
+        case OPT_NOT: case OPT_KEEP_FIELD: case OPT_REJECT: bad |= steer_opt(c, optarg); break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
             double v;
@@ -578,7 +626,11 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'C': fmt = OUT_CSV; break;
         case 'W': fmt = OUT_HTML; break;
         case 'U': csv_bom = 1; break;
-        case 'h': free(homebuf); return cli_help(ideas_usage);
+        case 'h':
+            free(homebuf);
+            tenyo_steer_free(ideas_steer);
+            ideas_steer = NULL;
+            return cli_help(ideas_usage);
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }
@@ -591,6 +643,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     if (bad || npos < 1 || npos > 2 || nq != 1) {
         if (!bad) cli_err(npos < 1 ? "no INDEX\n" : "give exactly one of ID, --text, --file, --batch\n");
         free(homebuf);
+        tenyo_steer_free(ideas_steer);
+        ideas_steer = NULL;
         return cli_usage_error(ideas_usage);
     }
     const char *path = argv[optind], *id = npos == 2 ? argv[optind + 1] : NULL;
@@ -600,6 +654,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     int ec = EXIT_OK;
     if (!(x = cli_open_index(path, &ec))) {
         free(homebuf);
+        tenyo_steer_free(ideas_steer);
+        ideas_steer = NULL;
         return ec;
     }
     int rc;
@@ -615,6 +671,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     }
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
+    if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
     if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
         cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
         ec = EXIT_USAGE;
@@ -645,6 +702,8 @@ done:
     free(buf);
     free(homebuf);
     tenyo_ctx_free(ctx);
+    tenyo_steer_free(ideas_steer);
+    ideas_steer = NULL;
     tenyo_filter_free(filter);
     tenyo_index_free(x);
     return ec;

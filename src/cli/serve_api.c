@@ -307,7 +307,7 @@ static enum MHD_Result reply_csv(struct MHD_Connection *conn, request *rq, json_
  * page's form is built from): {"options": [{name, flag, type, min, max,
  * choices, default, stored, tuning, help, help_ja}]}. */
 enum MHD_Result cli_serve_api_options(struct MHD_Connection *conn, request *rq) {
-    static const char *const types[] = {"number", "integer", "bool", "choice", "codes"};
+    static const char *const types[] = {"number", "integer", "bool", "choice", "codes", "words"};
     json_t *arr = json_array();
     for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
         const tenyo_opt *d = tenyo_ideas_opt(i);
@@ -329,6 +329,7 @@ enum MHD_Result cli_serve_api_options(struct MHD_Connection *conn, request *rq) 
         json_object_set_new(e, "default", json_string(d->def));
         json_object_set_new(e, "stored", json_boolean(d->flags & TENYO_OPT_STORED));
         json_object_set_new(e, "tuning", json_boolean(d->flags & TENYO_OPT_TUNING));
+        json_object_set_new(e, "steer", json_boolean(d->flags & TENYO_OPT_STEER));
         json_object_set_new(e, "help", json_string(d->help));
         json_object_set_new(e, "help_ja", json_string(d->help_ja));
         json_array_append_new(arr, e);
@@ -354,6 +355,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     tenyo_filter *f = NULL;
     json_t *res = NULL;
     if (match) q->filter.open_only = 0; /* the match's own */
+    tenyo_ctx_set_steer(c, q->steer);
     unsigned st = use_filter(s, c, &q->filter, &f, msg, sizeof msg);
     if (!st) {
         res = match ? cli_match_json(s->x, c, q->text, q->len, &q->io, (size_t)q->n, q->lang, &lst)
@@ -370,6 +372,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     enum MHD_Result ret = MHD_NO;
     if (res && html == 1) ret = reply_report(s, conn, rq, c, res, match, q->lang);
     tenyo_ctx_set_filter(c, NULL);
+    tenyo_ctx_set_steer(c, NULL);
     cli_serve_pool_put(&s->pool, c);
     tenyo_filter_free(f);
     if (res && html == 1) return ret;

@@ -586,6 +586,59 @@ static unsigned query_members(json_t *o, serve_ideas_req *q, int match, char *ms
     return 0;
 }
 
+/* One steering member's value (a string, or an array of strings; fields
+ * also comma-separated) into q->steer: 0 or a 400 naming the member. */
+static unsigned steer_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q, char *msg,
+                            size_t msglen) {
+    size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
+    for (i = 0; i < n; i++) {
+        json_t *e = json_is_array(v) ? json_array_get(v, i) : v;
+        if (!json_is_string(e)) {
+            snprintf(msg, msglen, "%s must be a string or an array of strings", d->name);
+            return SRV_HTTP_BAD_REQUEST;
+        }
+        char buf[1024];
+        const char *item = json_string_value(e), *f[64];
+        size_t nf = 1;
+        f[0] = item;
+        if (d->type == TENYO_OPT_CODES) {
+            snprintf(buf, sizeof buf, "%s", item);
+            nf = cli_split_codes(buf, f, 64);
+        }
+        for (size_t k = 0; k < nf; k++) {
+            int rc = !strcmp(d->name, "strike") ? tenyo_steer_strike(q->steer, f[k])
+                     : !strcmp(d->name, "keep") ? tenyo_steer_keep(q->steer, f[k])
+                                                : tenyo_steer_reject(q->steer, f[k]);
+            if (rc) {
+                char err[128];
+                tenyo_ideas_opt_check(d->name, 0, err, sizeof err);
+                snprintf(msg, msglen, "%s %s, not '%.64s'", d->name, err, f[k]);
+                return SRV_HTTP_BAD_REQUEST;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The steering members (the table's TENYO_OPT_STEER entries): a steer for
+ * the request when any is given. */
+static unsigned steer_members(json_t *o, serve_ideas_req *q, char *msg, size_t msglen) {
+    for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
+        const tenyo_opt *d = tenyo_ideas_opt(i);
+        json_t *v;
+        if (!(d->flags & TENYO_OPT_STEER) || !(v = json_object_get(o, d->name)) ||
+            json_is_null(v))
+            continue;
+        if (!q->steer && tenyo_steer_new(&q->steer)) {
+            snprintf(msg, msglen, "out of memory");
+            return SRV_HTTP_INTERNAL;
+        }
+        unsigned st = steer_value(d, v, q, msg, msglen);
+        if (st) return st;
+    }
+    return 0;
+}
+
 /* Validate the members of the object o into q: every key known, the
  * query, then each option of the table present, then the home. */
 static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *msg,
@@ -599,9 +652,12 @@ static unsigned ideas_members(json_t *o, serve_ideas_req *q, int match, char *ms
     if (st) return st;
     for (size_t i = 0; i < tenyo_ideas_opt_count(); i++) {
         const tenyo_opt *d = tenyo_ideas_opt(i);
-        if (d->type == TENYO_OPT_CODES || !(v = json_object_get(o, d->name))) continue;
+        if (d->type == TENYO_OPT_CODES || (d->flags & TENYO_OPT_STEER) ||
+            !(v = json_object_get(o, d->name)))
+            continue;
         if ((st = table_member_value(d, v, q, msg, msglen))) return st;
     }
+    if ((st = steer_members(o, q, msg, msglen))) return st;
     if ((v = json_object_get(o, "home")) && !json_is_null(v))
         return ideas_home(v, q, msg, msglen);
     return 0;
@@ -651,6 +707,7 @@ static unsigned parse_body(const char *body, size_t len, serve_ideas_req *q, int
 void serve_ideas_req_free(serve_ideas_req *q) {
     if (!q) return;
     free(q->homebuf);
+    tenyo_steer_free(q->steer);
     json_decref(q->root);
     memset(q, 0, sizeof *q);
 }

@@ -156,6 +156,7 @@ typedef struct serve_ideas_req {
     const char *text;           /* free text, or NULL */
     size_t len;                 /* bytes of text */
     tenyo_ideas_opts io;        /* options; io.home points at homes */
+    tenyo_steer *steer;         /* strike, keep, reject, or NULL */
     const char *homes[SRV_MAX_HOME]; /* home codes (into homebuf) */
     char *homebuf;              /* joined home codes, split in place (owned) */
     long n;                     /* proposals (the table's n) */

@@ -81,6 +81,13 @@ static const tenyo_opt table[] = {
     {"serendipity_from", "--serendipity-from", TENYO_OPT_INTEGER, 0, 100, NULL, "", S | T,
      "proposals ranked by confidence alone before unexpected fields come first",
      "意外な分野を先に出す前に確信度だけで並べる提案の数"},
+    {"strike", "--not", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
+     "words shared in another sense here: they carry no link for any card",
+     "ここでは別の意味で共有されている語（どの提案のつながりにもしない）"},
+    {"keep", "--keep", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
+     "fields whose cards come first", "先に示す分野"},
+    {"reject", "--reject", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
+     "fields never proposed", "提案しない分野"},
 };
 #undef S
 #undef T
@@ -131,6 +138,7 @@ static int refuse(const tenyo_opt *d, char *err, size_t errlen) {
     case TENYO_OPT_CHOICE:
         ty_seterr(err, errlen, "must be one of %s", choice_list(d, c, sizeof c));
         break;
+    case TENYO_OPT_WORDS: ty_seterr(err, errlen, "must be words (1 to 255 bytes each)"); break;
     default: ty_seterr(err, errlen, "must be IPC subclasses (like A61B)"); break;
     }
     return TENYO_ERR_ARG;
@@ -143,7 +151,7 @@ static const tenyo_opt *find(const char *name, char *err, size_t errlen) {
 }
 
 static int check(const tenyo_opt *d, double v, char *err, size_t errlen) {
-    if (d->type == TENYO_OPT_CODES) return refuse(d, err, errlen);
+    if (d->type == TENYO_OPT_CODES || d->type == TENYO_OPT_WORDS) return refuse(d, err, errlen);
     if (!isfinite(v) || v < d->min || v > d->max) return refuse(d, err, errlen);
     if (d->type != TENYO_OPT_NUMBER && v != floor(v)) return refuse(d, err, errlen);
     return TENYO_OK;
@@ -189,7 +197,8 @@ int tenyo_ideas_opt_parse(const char *name, const char *text, double *v, char *e
                           size_t errlen) {
     const tenyo_opt *d = find(name, err, errlen);
     if (!d) return TENYO_ERR_ARG;
-    if (!text || !v || d->type == TENYO_OPT_CODES || read_value(d, text, v))
+    if (!text || !v || d->type == TENYO_OPT_CODES || d->type == TENYO_OPT_WORDS ||
+        read_value(d, text, v))
         return refuse(d, err, errlen);
     return check(d, *v, err, errlen);
 }

@@ -10,7 +10,8 @@
  *
  * Words are kept NFKC case-folded, as the index's terms are; a word
  * matches a query term by the term or by the surface recorded for it (a
- * stemmed English term), so "Chips" strikes "chip". Fields are kept as
+ * stemmed English term), so "Chips" strikes "chip", and a compound struck
+ * takes its parts (term_is). Fields are kept as
  * upper-case subclasses. The steer owns copies of everything it is given;
  * the caller keeps it alive while it is set on a context.
  */
@@ -125,11 +126,19 @@ const tenyo_steer *tenyo_ctx_steer(const tenyo_ctx *c) {
     return is ? is->steer : NULL;
 }
 
-/* 1 when query term i is the struck word w (by term or by surface). */
+/* 1 when term t is the struck word w (by term or by surface) or one of
+ * its parts: the index holds a compound and its parts as terms of their
+ * own (内燃機関 with 内燃 and 機関), and a word struck in one sense takes
+ * its parts with it, or they would carry the same link (and count as two
+ * specific words where the compound was one). A part is at least two
+ * characters. */
 static int term_is(const ty_model *m, uint32_t t, const char *w) {
-    if (!strcmp(m->term_blob + m->term_off[t], w)) return 1;
-    return m->surf_off && m->surf_blob[m->surf_off[t]] &&
-           !strcasecmp(m->surf_blob + m->surf_off[t], w);
+    const char *term = m->term_blob + m->term_off[t];
+    if (!strcmp(term, w)) return 1;
+    if (m->surf_off && m->surf_blob[m->surf_off[t]] &&
+        !strcasecmp(m->surf_blob + m->surf_off[t], w))
+        return 1;
+    return strlen(term) < strlen(w) && !ty_one_char(term) && strstr(w, term) != NULL;
 }
 
 void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn) {
@@ -182,30 +191,35 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea) {
     return idea && is && listed(is->steer, TENYO_STEER_KEPT, idea->code);
 }
 
+/* 1 when query term i is shared by one of the idea's evidence patents. */
+static int evidence_shares(const tenyo_ctx *c, const tenyo_idea *idea, size_t i) {
+    const ty_model *m = &c->idx->m;
+    for (int e = 0; e < idea->nevidence; e++) {
+        uint64_t d = idea->evidence[e].doc;
+        if (d >= m->ndocs) continue;
+        size_t qi = 0;
+        for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &qi, &j); qi++, j++)
+            if (qi == i) return 1;
+    }
+    return 0;
+}
+
 int tenyo_idea_struck(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **words) {
     if (!c || !idea || (k && !words)) return TENYO_ERR_ARG;
     const ty_ideas *is = ty_ideas_peek(c);
-    if (!is || !is->mask.any) return 0;
+    if (!is || !is->mask.any || !is->steer) return 0;
+    const tenyo_steer *s = is->steer;
     const ty_model *m = &c->idx->m;
     size_t n = 0;
-    for (size_t i = 0; i < is->qn && i < is->mask.cap && n < k; i++) {
-        if (!(is->mask.flags[i] & TY_TERM_STRUCK)) continue;
-        int shared = 0;
-        for (int e = 0; e < idea->nevidence && !shared; e++) {
-            uint64_t d = idea->evidence[e].doc;
-            if (d >= m->ndocs) continue;
-            size_t qi = 0;
-            for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &qi, &j); qi++, j++)
-                if (qi == i) {
-                    shared = 1;
-                    break;
-                }
-        }
-        if (!shared) continue;
-        uint32_t t = c->qt[i];
-        words[n++] = m->surf_off && m->surf_blob[m->surf_off[t]] ? m->surf_blob + m->surf_off[t]
-                                                                 : m->term_blob + m->term_off[t];
+    /* the analyst's words, as struck, whose terms the evidence shares */
+    for (size_t w = 0; w < s->n[TENYO_STEER_STRUCK] && n < k; w++) {
+        const char *word = s->item[TENYO_STEER_STRUCK][w];
+        int lost = 0;
+        for (size_t i = 0; i < is->qn && i < is->mask.cap && !lost; i++)
+            lost = (is->mask.flags[i] & TY_TERM_STRUCK) && term_is(m, c->qt[i], word) &&
+                   evidence_shares(c, idea, i);
+        if (lost) words[n++] = word;
     }
     return (int)n;
 }
