@@ -1117,6 +1117,25 @@ int tenyo_steer_strike(tenyo_steer *s, const char *word);
 int tenyo_steer_keep(tenyo_steer *s, const char *field);
 int tenyo_steer_reject(tenyo_steer *s, const char *field);
 /* The entries of one kind (TENYO_STEER_*), as kept (normalised). */
+/* The focus: the query is made from these sentences alone (numbers as
+ * tenyo_query_sentences counts them, "2,3" or "2-4", 1 to 64), or from the
+ * analyst's own text of the technique (up to 64 KiB of UTF-8); the patent
+ * stays the query for its home fields, its applicant and the why. One
+ * replaces the other. 0 or TENYO_ERR_ARG. tenyo_steer_focus_get: the
+ * sentence bits (bit i: sentence i + 1) and the text (or NULL). */
+int tenyo_steer_focus(tenyo_steer *s, const char *numbers);
+int tenyo_steer_focus_text(tenyo_steer *s, const char *text);
+uint64_t tenyo_steer_focus_get(const tenyo_steer *s, const char **text);
+/* One sentence of a query: text[0..len), not NUL-terminated. */
+typedef struct tenyo_sentence {
+    const char *text;
+    size_t len;
+} tenyo_sentence;
+/* The sentences of patent doc's title and abstract (doc < 0: of text), as
+ * a focus numbers them (the first is 1): up to k into out, valid until
+ * the next call on c; the count or a status. */
+int tenyo_query_sentences(tenyo_ctx *c, int64_t doc, const char *text, size_t k,
+                          tenyo_sentence *out);
 size_t tenyo_steer_count(const tenyo_steer *s, int what);
 const char *tenyo_steer_item(const tenyo_steer *s, int what, size_t i);
 int tenyo_ctx_set_steer(tenyo_ctx *c, const tenyo_steer *s);

@@ -243,6 +243,10 @@ post '{"id":"SAMPLE-001","strike":["運転"],"keep":"G06T","reject":["A61B","G08
 same api_ideas_steer_as_cli "$D/api" "$D/cli"
 err api_ideas_steer_bad_field 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","reject":["B6"]}' "$U/api/ideas"
 grep -q "reject must be IPC subclasses" "$D/body" && ok api_ideas_steer_bad_field_named || bad "api_ideas_steer_bad_field_named ($(cat "$D/body"))"
+post '{"id":"SAMPLE-001","focus":[2,3]}' >"$D/api"
+"$T" ideas "$D/s.tny" SAMPLE-001 --focus 2,3 --json >"$D/cli"
+same api_ideas_focus_as_cli "$D/api" "$D/cli"
+err api_ideas_focus_bad 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","focus":"x"}' "$U/api/ideas"
 err api_ideas_steer_bad_type 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","strike":[1]}' "$U/api/ideas"
 # members the table adds to the body answer as the CLI's flags do
 post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"

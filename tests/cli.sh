@@ -169,6 +169,29 @@ then ok cli_ideas_steer_applied; else bad "cli_ideas_steer_applied (struck $w, r
 grep -q '"struck"' "$D/st0" && bad cli_ideas_unsteered_no_steer_members || ok cli_ideas_unsteered_no_steer_members
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --not "$w" >"$D/out"
 contains "$D/out" "除外した語（別の意味）: $w" cli_ideas_steer_report_says_struck
+# focus: --sentences numbers the query's sentences; --focus N makes the
+# list from sentence N alone, as --focus-text with that sentence's words
+# does; the patent stays the query's home
+expect 0 cli_ideas_sentences "$T" ideas "$D/s.tny" SAMPLE-001 --sentences
+[ "$(grep -c '^ *[0-9][0-9]*  ' "$D/out")" -ge 2 ] && ok cli_ideas_sentences_numbered || bad "cli_ideas_sentences_numbered ($(head -c 300 "$D/out"))"
+s2=$(sed -n 's/^ *2  //p' "$D/out")
+"$T" ideas "$D/s.tny" SAMPLE-001 --focus 2 --json >"$D/f1"
+"$T" ideas "$D/s.tny" SAMPLE-001 --focus-text "$s2" --json >"$D/f2"
+if python3 - "$D/f1" "$D/f2" "$D/st0" <<'P'
+import json, sys
+a, b, base = (json.load(open(f)) for f in sys.argv[1:4])
+assert a["query"]["focus"] == {"sentences": [2]}, a["query"]
+assert b["query"]["focus"]["text"]
+assert a["query"]["home"] == base["query"]["home"]
+strip = lambda o: [(i["field"], round(i["confidence"], 9)) for i in o["ideas"]]
+assert strip(a) == strip(b), (strip(a), strip(b))
+assert strip(a) != strip(base)
+P
+then ok cli_ideas_focus_is_its_sentence; else bad cli_ideas_focus_is_its_sentence; fi
+expect 1 cli_ideas_focus_bad "$T" ideas "$D/s.tny" SAMPLE-001 --focus 0
+contains "$D/err" "sentence numbers from 1 to 64" cli_ideas_focus_bad_named
+expect 1 cli_ideas_focus_beyond "$T" ideas "$D/s.tny" SAMPLE-001 --focus 60
+contains "$D/err" "the focus names no sentence of the query" cli_ideas_focus_beyond_named
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""

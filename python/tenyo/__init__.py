@@ -214,7 +214,11 @@ class _Opt(Structure):
                 ("flags", c_uint), ("help", c_char_p), ("help_ja", c_char_p)]
 
 
-STRUCTS = {"tenyo_opt": _Opt, "tenyo_read_opts": _ReadOpts, "tenyo_read_stats": _ReadStats,
+class _Sentence(Structure):
+    _fields_ = [("text", ctypes.POINTER(c_char)), ("len", c_size_t)]
+
+
+STRUCTS = {"tenyo_sentence": _Sentence, "tenyo_opt": _Opt, "tenyo_read_opts": _ReadOpts, "tenyo_read_stats": _ReadStats,
            "tenyo_tok_opts": _TokOpts, "tenyo_build_opts": _BuildOpts,
            "tenyo_build_stats": _BuildStats, "tenyo_section_info": _SectionInfo,
            "tenyo_index_info": _IndexInfo, "tenyo_doc_meta": _DocMeta,
@@ -299,6 +303,10 @@ _steer_strike = _fn("tenyo_steer_strike", c_int, c_void_p, c_char_p)
 _steer_keep = _fn("tenyo_steer_keep", c_int, c_void_p, c_char_p)
 _steer_reject = _fn("tenyo_steer_reject", c_int, c_void_p, c_char_p)
 _ctx_set_steer = _fn("tenyo_ctx_set_steer", c_int, _P, c_void_p)
+_steer_focus = _fn("tenyo_steer_focus", c_int, c_void_p, c_char_p)
+_query_sentences = _fn("tenyo_query_sentences", c_int, _P, c_int64, c_char_p, c_size_t,
+                       POINTER(_Sentence))
+_steer_focus_text = _fn("tenyo_steer_focus_text", c_int, c_void_p, c_char_p)
 _opts_set = _fn("tenyo_ideas_opts_set", c_int, POINTER(_IdeasOpts), c_char_p, c_double,
                 c_char_p, c_size_t)
 _ideas_doc = _fn("tenyo_ideas_doc", c_int, _P, c_uint64, POINTER(_IdeasOpts), c_size_t,
@@ -394,15 +402,26 @@ def _ideas_set(o, name, value):
         raise ValueError("%s %s" % (name, err.value.decode()))
 
 
-def _steer(strike, keep, reject):
+def _steer(strike, keep, reject, focus=None, focus_text=None):
     """The analyst's steer (a tenyo_steer) of strike / keep / reject, each
-    a str or a list of str (fields also comma-separated), or None when
-    none is given; every value bounded by the library."""
-    if not (strike or keep or reject):
+    a str or a list of str (fields also comma-separated), focus (sentence
+    numbers: "2,3" or [2, 3]) or focus_text (a str), or None when none is
+    given; every value bounded by the library."""
+    if not (strike or keep or reject or focus or focus_text):
         return None
     s = c_void_p()
     if _steer_new(byref(s)):
         raise MemoryError("steer")
+    if focus:
+        nums = focus if isinstance(focus, str) else ",".join(
+            str(_int("focus", f, 1, 64)) for f in focus)
+        if _steer_focus(s, _str("focus", nums)):
+            _steer_free(s)
+            raise ValueError("focus must be sentence numbers from 1 to 64, not %r" % (focus,))
+    if focus_text is not None:
+        if _steer_focus_text(s, _str("focus_text", focus_text)):
+            _steer_free(s)
+            raise ValueError("focus_text must be 1 byte to 64 KiB of text")
     for name, value, add in (("strike", strike, _steer_strike), ("keep", keep, _steer_keep),
                              ("reject", reject, _steer_reject)):
         if not value:
@@ -1111,7 +1130,8 @@ class Index:
     def ideas(self, id=None, *, text=None, n=10, home=None, distance="class",
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
-              filters=None, strike=None, keep=None, reject=None):
+              filters=None, strike=None, keep=None, reject=None, focus=None,
+              focus_text=None):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1126,7 +1146,10 @@ class Index:
         (an analyst's decisions): strike, words shared in another sense
         here (they carry no link for any card; each card lists in
         "struck" the ones it lost), keep, fields whose cards come first,
-        reject, fields never proposed (a str or a list of str each)."""
+        reject, fields never proposed (a str or a list of str each);
+        focus, the query's sentences that hold the technique (numbers as
+        Index.sentences() counts them) or focus_text, the technique in the
+        analyst's words: the list is made from them alone."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1145,7 +1168,7 @@ class Index:
         f = self._filter(filters)
         q = _Query(-1, None, 0, None, 0)
         out = c_void_p()
-        steer = _steer(strike, keep, reject)
+        steer = _steer(strike, keep, reject, focus, focus_text)
         try:
             _ctx_set_filter(c, f)
             _ctx_set_steer(c, steer)
@@ -1169,6 +1192,21 @@ class Index:
             if f:
                 _filter_free(f)
         return res
+
+    @_guarded
+    def sentences(self, id=None, *, text=None):
+        """The sentences of patent id's title and abstract (or of text), as
+        ideas(focus=...) numbers them: sentence 1 is the first."""
+        if (id is None) == (text is None):
+            raise ValueError("give exactly one of id and text")
+        doc = self._number(id) if text is None else -1
+        t = None if text is None else _str("text", text)
+        c = self._ctx()
+        out = (_Sentence * 64)()
+        got = _query_sentences(c, doc, t, 64, out)
+        if got < 0:
+            raise _error(got, _ctx_error(c))
+        return [ctypes.string_at(out[i].text, out[i].len).decode() for i in range(got)]
 
     @_guarded
     def match(self, text, *, k=10, home=None, distance="class", mode="hybrid",

@@ -92,6 +92,8 @@ int main(void) {
     S(tenyo_match);
     F(tenyo_match, doc); F(tenyo_match, similarity); F(tenyo_match, confidence);
     F(tenyo_match, own_field); F(tenyo_match, nuses); F(tenyo_match, uses);
+    S(tenyo_sentence);
+    F(tenyo_sentence, text); F(tenyo_sentence, len);
     S(tenyo_opt);
     F(tenyo_opt, name); F(tenyo_opt, cli); F(tenyo_opt, type); F(tenyo_opt, min);
     F(tenyo_opt, max); F(tenyo_opt, choices); F(tenyo_opt, def); F(tenyo_opt, flags);

@@ -135,6 +135,19 @@ def test_ideas_steered_give_the_cli_answer(index):
         index.ideas("SAMPLE-001", reject=5)
 
 
+def test_ideas_focused_give_the_cli_answer(index):
+    ss = index.sentences("SAMPLE-001")
+    assert len(ss) >= 2 and ss == index.sentences(text="\n".join(ss))
+    got = index.ideas("SAMPLE-001", n=5, focus=[2])
+    assert got.json == cli_json("ideas", index.path, "SAMPLE-001", "-n", "5", "--focus", "2",
+                                "--json")
+    assert got.query["focus"] == {"sentences": [2]}
+    same = index.ideas("SAMPLE-001", n=5, focus_text=ss[1])
+    assert [i["field"] for i in same] == [i["field"] for i in got]
+    with pytest.raises(ValueError):
+        index.ideas("SAMPLE-001", focus=[65])
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)

@@ -62,6 +62,11 @@ static const char *ideas_usage =
     "                       which struck words it lost\n"
     "  --keep FIELDS        steer: these subclasses' cards first (repeatable)\n"
     "  --reject FIELDS      steer: never these subclasses (repeatable)\n"
+    "  --sentences          print the query's sentences, numbered, and stop\n"
+    "  --focus N,M          steer: make the list from these sentences alone (the\n"
+    "                       technique: product words of the others do not vote)\n"
+    "  --focus-text TEXT    steer: make the list from TEXT, the technique in your\n"
+    "                       words (the patent stays the query's home)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
@@ -103,6 +108,16 @@ static int steer_opt(int c, const char *arg) {
         cli_err("out of memory\n");
         return -1;
     }
+    if (c == OPT_FOCUS || c == OPT_FOCUS_TEXT) {
+        int rc = c == OPT_FOCUS ? tenyo_steer_focus(ideas_steer, arg)
+                                : tenyo_steer_focus_text(ideas_steer, arg);
+        if (rc && c == OPT_FOCUS)
+            cli_err("--focus must be sentence numbers from 1 to 64 (2,3 or 2-4; see "
+                    "--sentences), not '%s'\n", arg);
+        else if (rc)
+            cli_err("--focus-text must be 1 byte to 64 KiB of UTF-8 text\n");
+        return rc ? -1 : 0;
+    }
     if (c == OPT_NOT) {
         int rc = tenyo_steer_strike(ideas_steer, arg);
         if (rc) cli_err("--not: '%s' is no word to strike (1 to 255 bytes of UTF-8%s)\n", arg,
@@ -127,7 +142,7 @@ static int steer_opt(int c, const char *arg) {
 }
 
 /* Output formats of `ideas`. */
-enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML };
+enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML, OUT_SENTENCES };
 
 /* The readable report of one result object of cli_ideas_json. */
 static void print_report(const json_t *o, const char *lang) {
@@ -225,6 +240,22 @@ static void print_report(const json_t *o, const char *lang) {
     }
     json_array_foreach(json_object_get(o, "warnings"), i, it)
         printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(it, "message")));
+}
+
+/* --sentences: the query's sentences, numbered as --focus names them. */
+static int print_sentences(tenyo_ctx *ctx, int64_t qdoc, const char *text) {
+    tenyo_sentence st[64];
+    int n = tenyo_query_sentences(ctx, qdoc, qdoc >= 0 ? NULL : text, 64, st);
+    if (n < 0) {
+        cli_err("%s\n", tenyo_ctx_error(ctx));
+        return cli_exit_code(n);
+    }
+    for (int i = 0; i < n; i++) {
+        char *s = strndup(st[i].text, st[i].len);
+        printf("%2d  %s\n", i + 1, s ? cli_safe(s) : "");
+        free(s);
+    }
+    return EXIT_OK;
 }
 
 /* ================================================================ batch */
@@ -578,6 +609,9 @@ int cli_cmd_ideas(int argc, char **argv) {
         {"min-content", required_argument, 0, OPT_MIN_CONTENT},
         {"not", required_argument, 0, OPT_NOT}, {"keep", required_argument, 0, OPT_KEEP_FIELD},
         {"reject", required_argument, 0, OPT_REJECT},
+        {"focus", required_argument, 0, OPT_FOCUS},
+        {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
+        {"sentences", no_argument, 0, OPT_SENTENCES},
         {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
         CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
@@ -609,7 +643,10 @@ int cli_cmd_ideas(int argc, char **argv) {
         case OPT_MIN_CONTENT:
             bad |= cli_ideas_set("min_content", NULL, optarg, &io, NULL);
             break;
-        case OPT_NOT: case OPT_KEEP_FIELD: case OPT_REJECT: bad |= steer_opt(c, optarg); break;
+        case OPT_NOT: case OPT_KEEP_FIELD: case OPT_REJECT: case OPT_FOCUS: case OPT_FOCUS_TEXT:
+            bad |= steer_opt(c, optarg);
+            break;
+        case OPT_SENTENCES: fmt = OUT_SENTENCES; break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
             double v;
@@ -684,6 +721,10 @@ int cli_cmd_ideas(int argc, char **argv) {
     if (ec) goto done;
     if (filter) tenyo_ctx_set_filter(ctx, filter);
     int st;
+    if (fmt == OUT_SENTENCES) {
+        ec = print_sentences(ctx, qdoc, text);
+        goto done;
+    }
     json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
     if (o && filter)
         json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));

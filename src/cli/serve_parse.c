@@ -586,10 +586,45 @@ static unsigned query_members(json_t *o, serve_ideas_req *q, int match, char *ms
     return 0;
 }
 
+/* The focus members: "focus" (sentence numbers, "2,3" or [2, 3]) or
+ * "focus_text" (a string) into q->steer. */
+static unsigned focus_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q, char *msg,
+                            size_t msglen) {
+    char buf[512] = "";
+    int rc = TENYO_ERR_ARG;
+    if (!strcmp(d->name, "focus_text")) {
+        if (json_is_string(v)) rc = tenyo_steer_focus_text(q->steer, json_string_value(v));
+        if (!rc) return 0;
+        snprintf(msg, msglen, "focus_text must be a string of 1 byte to 64 KiB");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    if (json_is_string(v)) {
+        snprintf(buf, sizeof buf, "%s", json_string_value(v));
+    } else if (json_is_array(v)) {
+        size_t i, at = 0;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            if (!json_is_integer(e) || at + 24 > sizeof buf) {
+                buf[0] = 0;
+                break;
+            }
+            at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", i ? "," : "",
+                                   (long long)json_integer_value(e));
+        }
+    }
+    if (buf[0]) rc = tenyo_steer_focus(q->steer, buf);
+    if (!rc) return 0;
+    snprintf(msg, msglen, "focus must be sentence numbers from 1 to 64 (\"2,3\", \"2-4\" or "
+             "[2, 3])");
+    return SRV_HTTP_BAD_REQUEST;
+}
+
 /* One steering member's value (a string, or an array of strings; fields
  * also comma-separated) into q->steer: 0 or a 400 naming the member. */
 static unsigned steer_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q, char *msg,
                             size_t msglen) {
+    if (!strcmp(d->name, "focus") || !strcmp(d->name, "focus_text"))
+        return focus_value(d, v, q, msg, msglen);
     size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
     for (i = 0; i < n; i++) {
         json_t *e = json_is_array(v) ? json_array_get(v, i) : v;

@@ -358,6 +358,24 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
 }
 
 
+/* With a focus in the steer set on ctx: the query's "focus", {"sentences":
+ * [2, 3]} or {"text": "..."}. */
+static void focus_member(const tenyo_ctx *ctx, json_t *q) {
+    const char *text = NULL;
+    uint64_t bits = tenyo_steer_focus_get(tenyo_ctx_steer(ctx), &text);
+    if (!bits && !text) return;
+    json_t *f = json_object();
+    if (text) {
+        json_object_set_new(f, "text", json_string(text));
+    } else {
+        json_t *a = json_array();
+        for (int i = 0; i < 64; i++)
+            if (bits & (1ull << i)) json_array_append_new(a, json_integer(i + 1));
+        json_object_set_new(f, "sentences", a);
+    }
+    json_object_set_new(q, "focus", f);
+}
+
 /* With a steer set on ctx (tenyo_ctx_set_steer): "kept" and the struck
  * words the card lost ("struck"); without one, nothing (the answer is the
  * unsteered schema). */
@@ -498,6 +516,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(q, "home", json_list(home));
     json_object_set_new(q, "home_predicted", json_boolean(predicted));
     json_object_set_new(q, "lang", json_string(lang));
+    focus_member(ctx, q);
     json_object_set_new(o, "query", q);
     for (int i = 0; i < got; i++) {
         const char *bt[NBRIDGE], *label;

@@ -310,49 +310,9 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
 #define WHY_MAX 240     /* longer sentences are cut around the first term */
 #define WHY_BEFORE 60   /* bytes kept before that term */
 
-typedef struct wsent { const char *p; size_t n; } wsent;
-
-/* Split text into sentences (pointers into text); returns the count. */
-static size_t why_split(const char *text, wsent *out, size_t cap) {
-    static const char *const stops[] = {"。", "．", "！", "？", NULL};
-    size_t n = 0;
-    const char *p = text;
-    while (*p && n < cap) {
-        /* skip spaces, ideographic spaces and 【...】 marks */
-        for (;;) {
-            if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
-            else if (!strncmp(p, "\xE3\x80\x80", 3)) p += 3;
-            else if (!strncmp(p, "【", 3)) {
-                const char *e = strstr(p, "】");
-                if (!e || e - p > 40) break;
-                p = e + 3;
-            } else break;
-        }
-        if (!*p) break;
-        const char *q = p, *end = NULL;
-        while (*q && !end) {
-            if (*q == '\n') { end = q; break; }
-            for (int k = 0; stops[k]; k++)
-                if (!strncmp(q, stops[k], 3)) { end = q + 3; break; }
-            if (end) break;
-            if ((*q == '.' || *q == ';' || *q == '?' || *q == '!') &&
-                (q[1] == ' ' || q[1] == '\n' || q[1] == 0)) {
-                end = q + 1;
-                break;
-            }
-            if (!strncmp(q, "【", 3) && q != p) { end = q; break; }
-            q++;
-        }
-        if (!end) end = q;
-        if (end - p >= 6) out[n++] = (wsent){p, (size_t)(end - p)};
-        p = end;
-    }
-    return n;
-}
-
 /* Offset of term t in sentence s, or -1: ASCII without case at a word
  * start, other text as it is. */
-static long why_find(const wsent *s, const char *t) {
+static long why_find(const ty_sent *s, const char *t) {
     size_t tl = strlen(t);
     if (!tl || tl > s->n) return -1;
     int ascii = (unsigned char)t[0] < 0x80;
@@ -369,7 +329,7 @@ static long why_find(const wsent *s, const char *t) {
     return -1;
 }
 
-static unsigned why_mask(const wsent *s, const char *const *terms, int nt) {
+static unsigned why_mask(const ty_sent *s, const char *const *terms, int nt) {
     unsigned m = 0;
     for (int i = 0; i < nt; i++)
         if (why_find(s, terms[i]) >= 0) m |= 1u << i;
@@ -395,7 +355,7 @@ static void wtoks_emit(void *ud, const char *t, size_t n) {
  * 追【加工】程 reads as a pun: set 10's readers). The sentence is tokenized
  * only when such a term matched. A tokenizer that cannot load (another
  * dictionary) leaves the text match. */
-static unsigned why_tokens(tenyo_ctx *c, const wsent *s, const char *const *terms, int nt,
+static unsigned why_tokens(tenyo_ctx *c, const ty_sent *s, const char *const *terms, int nt,
                            unsigned m) {
     unsigned ja = 0;
     for (int i = 0; i < nt; i++)
@@ -408,7 +368,7 @@ static unsigned why_tokens(tenyo_ctx *c, const wsent *s, const char *const *term
 
 /* s into out, cut to about WHY_MAX bytes around offset at (character
  * boundaries, "…" where cut), NUL-terminated. */
-static int why_put(ty_buf *out, const wsent *s, long at) {
+static int why_put(ty_buf *out, const ty_sent *s, long at) {
     size_t a = 0, b = s->n;
     if (s->n > WHY_MAX) {
         a = at > WHY_BEFORE ? (size_t)at - WHY_BEFORE : 0;
@@ -424,20 +384,6 @@ static int why_put(ty_buf *out, const wsent *s, long at) {
     return TENYO_OK;
 }
 
-/* Title and abstract of document d into buf ("title\nabstract"). */
-static int why_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
-    const ty_model *m = &c->idx->m; /* the model's own strings: no call up to api/ */
-    if (d >= m->ndocs) return TENYO_ERR_ARG;
-    const char *title = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
-    int rc = ty_abs_get(m->abs, d, &c->abuf, c->err, sizeof c->err);
-    if (rc) return rc;
-    buf->len = 0;
-    if (ty_buf_append(buf, title, strlen(title)) || ty_buf_putc(buf, '\n') ||
-        ty_buf_append(buf, c->abuf.p, c->abuf.len) || ty_buf_putc(buf, 0))
-        return TENYO_ERR_NOMEM;
-    buf->len = ty_clean_text(buf->p, buf->len - 1); /* markup, reference signs */
-    return TENYO_OK;
-}
 
 static int popcount8(unsigned m) {
     int n = 0;
@@ -456,16 +402,16 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     uint64_t qdoc = ty_ideas_peek(c)->skip; /* there is a state: nt > 0 */
     if (qdoc != UINT64_MAX) {
         if (!c->idx->m.abs) return 0; /* a title alone says too little */
-        int rc = why_text(c, qdoc, &c->qbuf);
+        int rc = ty_doc_text(c, qdoc, &c->qbuf);
         if (rc) return rc;
         qt = c->qbuf.p;
     } else {
         qt = c->qtext.p ? c->qtext.p : "";
     }
     enum { MAXS = 64 };
-    wsent qs[MAXS], es[MAXS];
+    ty_sent qs[MAXS], es[MAXS];
     unsigned qm[MAXS];
-    size_t nq = why_split(qt, qs, MAXS);
+    size_t nq = ty_sentences(qt, qs, MAXS);
     unsigned qall = 0;
     for (size_t i = 0; i < nq; i++)
         qall |= qm[i] = why_tokens(c, &qs[i], terms, nt, why_mask(&qs[i], terms, nt));
@@ -477,9 +423,9 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     ty_buf eb = {0}, keep = {0};
     int rc = 0;
     for (int e = 0; e < idea->nevidence; e++) {
-        rc = why_text(c, idea->evidence[e].doc, &eb);
+        rc = ty_doc_text(c, idea->evidence[e].doc, &eb);
         if (rc) goto done;
-        size_t ne = why_split(eb.p, es, MAXS);
+        size_t ne = ty_sentences(eb.p, es, MAXS);
         for (size_t j = 0; j < ne; j++) {
             unsigned em = why_mask(&es[j], terms, nt);
             if (!(em & qall)) continue;
@@ -504,7 +450,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     }
     if (bev < 0) goto done;
     /* the chosen evidence sentence, re-split from the kept text */
-    size_t ne = why_split(keep.p, es, MAXS);
+    size_t ne = ty_sentences(keep.p, es, MAXS);
     if (be >= ne) goto done;
     unsigned shared = qm[bq] & bem;
     long qa = -1, ea = -1;
@@ -517,7 +463,7 @@ int tenyo_idea_why(tenyo_ctx *c, const tenyo_idea *idea, tenyo_why *out) {
     if (!rc) rc = why_put(&c->why_e, &es[be], ea);
     if (rc) goto done;
     /* the terms both sentences still hold once cut */
-    wsent cq = {c->why_q.p, c->why_q.len}, ce = {c->why_e.p, c->why_e.len};
+    ty_sent cq = {c->why_q.p, c->why_q.len}, ce = {c->why_e.p, c->why_e.len};
     unsigned kept = shared & why_tokens(c, &cq, terms, nt, why_mask(&cq, terms, nt)) &
                     why_tokens(c, &ce, terms, nt, why_mask(&ce, terms, nt));
     for (int i = 0; i < nt; i++)

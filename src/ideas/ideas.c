@@ -426,10 +426,22 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     return ret;
 }
 
+/* Stage prepare under a focus: the query made from the focused sentences
+ * (or the analyst's text of the technique) alone; doc stays the query
+ * patent (UINT64_MAX for text). The sparse terms, or a status. */
+static int prepare_focused(tenyo_ctx *c, uint64_t doc, const char *text, size_t len) {
+    ty_ideas *is = ty_ideas_get(c);
+    if (!is) return TENYO_ERR_NOMEM;
+    if (doc != UINT64_MAX && doc >= c->idx->m.ndocs) return TENYO_ERR_ARG;
+    int rc = ty_steer_focus_build(c, is->steer, doc, text, len, &is->fbuf);
+    return rc ? rc : ty_ctx_query_text(c, is->fbuf.p, is->fbuf.len);
+}
+
 int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
                     size_t n, tenyo_idea *out) {
     if (!c) return TENYO_ERR_ARG;
-    int qn = ty_ctx_query_doc(c, doc, 1);
+    int qn = ty_steer_focused(tenyo_ctx_steer(c)) ? prepare_focused(c, doc, NULL, 0)
+                                                   : ty_ctx_query_doc(c, doc, 1);
     if (qn < 0) return qn;
     return ideas_run(c, doc, (size_t)qn, o, n, out);
 }
@@ -437,7 +449,8 @@ int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
 int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
     if (!c || (!text && len)) return TENYO_ERR_ARG;
-    int qn = ty_ctx_query_text(c, text, len);
+    int qn = ty_steer_focused(tenyo_ctx_steer(c)) ? prepare_focused(c, UINT64_MAX, text, len)
+                                                   : ty_ctx_query_text(c, text, len);
     if (qn < 0) return qn;
     return ideas_run(c, UINT64_MAX, (size_t)qn, o, n, out);
 }

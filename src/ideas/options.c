@@ -88,6 +88,12 @@ static const tenyo_opt table[] = {
      "fields whose cards come first", "先に示す分野"},
     {"reject", "--reject", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
      "fields never proposed", "提案しない分野"},
+    {"focus", "--focus", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
+     "the query's sentences that hold the technique (numbers, 2,3 or 2-4): the list "
+     "is made from them alone", "技術を述べた文の番号（2,3 や 2-4）。その文だけから一覧を作る"},
+    {"focus_text", "--focus-text", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
+     "the technique in the analyst's words: the list is made from it alone",
+     "分析者の言葉で書いた技術。それだけから一覧を作る"},
 };
 #undef S
 #undef T

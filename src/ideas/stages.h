@@ -40,6 +40,7 @@
  *   steer.c     the analyst's decisions (tenyo_steer): struck words,
  *               kept and rejected fields, applied in adjust, veto, pin
  *   explain.c   bridge terms, application phrases, the why lines
+ *   sentences.c a patent's text as numbered sentences (why, focus)
  *   clean.c     text fit to show: no markup, reference signs or cut words
  *   answer.c    the one answer schema (JSON) of ideas and match
  *   ideas.c     the public entry points: one query through the stages
@@ -162,6 +163,8 @@ typedef struct ty_ideas {
     ty_termmask mask;        /* its term mask */
     ty_pool pool;            /* its candidates */
     const tenyo_steer *steer; /* the analyst's decisions (steer.c), or NULL */
+    ty_buf sbuf;             /* the text tenyo_query_sentences points into */
+    ty_buf fbuf;             /* the focused query text (steer.c) */
 } ty_ideas;
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */
@@ -278,7 +281,26 @@ int ty_ideas_opts_check(const tenyo_ideas_opts *o, char *err, size_t errlen);
  * digits, a letter (either case), nothing more. */
 int ty_ideas_home_ok(const char *code);
 
+/* --- sentences.c --- */
+/* One sentence: bytes p[0..n) of a text. */
+typedef struct ty_sent { const char *p; size_t n; } ty_sent;
+/* The title and abstract of document d, cleaned (no markup, no reference
+ * signs), into buf (NUL-terminated; buf->len without the NUL). */
+int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf);
+/* text split into sentences (pointers into text), at most cap; the count. */
+size_t ty_sentences(const char *text, ty_sent *out, size_t cap);
+
 /* --- steer.c --- */
+/* Sentences a focus may name (1 .. this). */
+#define TY_STEER_SENTENCES 64
+/* 1 when s focuses the query. */
+int ty_steer_focused(const tenyo_steer *s);
+/* The focused query text of s into out (NUL-terminated, out->len without
+ * it): the analyst's text, or the named sentences of document doc's title
+ * and abstract (doc UINT64_MAX: of text[0..len)). 0, or a status with
+ * c->err set (TENYO_ERR_ARG: no sentence named exists). */
+int ty_steer_focus_build(tenyo_ctx *c, const tenyo_steer *s, uint64_t doc, const char *text,
+                         size_t len, ty_buf *out);
 /* The struck words of c's steer marked in the mask (qn query terms). */
 void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn);
 /* Stage veto, the analyst's part: the cards of fields s rejects left out

@@ -18,6 +18,8 @@ static void ideas_free(void *p) {
     free(is->mask.w);
     free(is->mask.flags);
     ty_pool_free(&is->pool);
+    ty_buf_free(&is->sbuf);
+    ty_buf_free(&is->fbuf);
     free(is);
 }
 

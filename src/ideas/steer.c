@@ -7,6 +7,11 @@
  * link, no content, no bridge, for any card), veto (a rejected field is
  * never a card) and pin (kept cards first, in their order, before the
  * rest). A card says which struck words it lost (tenyo_idea_struck).
+ * A focus (sentence numbers of the query, tenyo_query_sentences, or the
+ * analyst's own text of the technique) makes the query from those
+ * sentences alone, before the stages: the product words of the other
+ * sentences no longer vote (ty_steer_focus_build; ideas.c); the patent
+ * stays the query for its home, its own applicant and the why.
  *
  * Words are kept NFKC case-folded, as the index's terms are; a word
  * matches a query term by the term or by the surface recorded for it (a
@@ -27,9 +32,14 @@
 #define TY_STEER_MAX 256
 #define TY_STEER_WORD 255
 
+/* Longest focus text (bytes). */
+#define TY_STEER_FOCUS_TEXT (64u << 10)
+
 struct tenyo_steer {
     char *item[3][TY_STEER_MAX]; /* TENYO_STEER_STRUCK, _KEPT, _REJECTED */
     size_t n[3];
+    uint64_t focus;              /* bit i: sentence i + 1 holds the technique */
+    char *focus_text;            /* or the analyst's own text of it */
 };
 
 int tenyo_steer_new(tenyo_steer **out) {
@@ -40,6 +50,7 @@ int tenyo_steer_new(tenyo_steer **out) {
 
 void tenyo_steer_free(tenyo_steer *s) {
     if (!s) return;
+    free(s->focus_text);
     for (int k = 0; k < 3; k++)
         for (size_t i = 0; i < s->n[k]; i++) free(s->item[k][i]);
     free(s);
@@ -103,6 +114,107 @@ int tenyo_steer_keep(tenyo_steer *s, const char *field) {
 
 int tenyo_steer_reject(tenyo_steer *s, const char *field) {
     return field_item(s, TENYO_STEER_REJECTED, field);
+}
+
+int tenyo_steer_focus(tenyo_steer *s, const char *numbers) {
+    if (!s || !numbers) return TENYO_ERR_ARG;
+    uint64_t mask = 0;
+    const char *p = numbers;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        char *end = NULL;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p) return TENYO_ERR_ARG;
+        if (*end == '-') { /* a range, 2-4 */
+            const char *q = end + 1;
+            b = strtol(q, &end, 10);
+            if (end == q) return TENYO_ERR_ARG;
+        }
+        if (a < 1 || b > TY_STEER_SENTENCES || b < a) return TENYO_ERR_ARG;
+        for (long i = a; i <= b; i++) mask |= 1ull << (i - 1);
+        p = end;
+        if (*p && *p != ',' && *p != ' ') return TENYO_ERR_ARG;
+    }
+    if (!mask) return TENYO_ERR_ARG;
+    s->focus = mask;
+    free(s->focus_text);
+    s->focus_text = NULL;
+    return TENYO_OK;
+}
+
+int tenyo_steer_focus_text(tenyo_steer *s, const char *text) {
+    size_t n = text ? strlen(text) : 0, bad;
+    if (!s || !n || n > TY_STEER_FOCUS_TEXT || !ty_utf8_valid(text, n, &bad))
+        return TENYO_ERR_ARG;
+    char *t = ty_strdup(text);
+    if (!t) return TENYO_ERR_NOMEM;
+    free(s->focus_text);
+    s->focus_text = t;
+    s->focus = 0;
+    return TENYO_OK;
+}
+
+uint64_t tenyo_steer_focus_get(const tenyo_steer *s, const char **text) {
+    if (text) *text = s ? s->focus_text : NULL;
+    return s ? s->focus : 0;
+}
+
+int ty_steer_focused(const tenyo_steer *s) {
+    return s && (s->focus || s->focus_text);
+}
+
+int ty_steer_focus_build(tenyo_ctx *c, const tenyo_steer *s, uint64_t doc, const char *text,
+                         size_t len, ty_buf *out) {
+    out->len = 0;
+    if (s->focus_text)
+        return ty_buf_append(out, s->focus_text, strlen(s->focus_text)) || ty_buf_putc(out, 0)
+                   ? TENYO_ERR_NOMEM : TENYO_OK;
+    ty_buf src = {0};
+    int rc = TENYO_OK;
+    if (doc != UINT64_MAX) {
+        rc = ty_doc_text(c, doc, &src);
+    } else if (ty_buf_append(&src, text, len) || ty_buf_putc(&src, 0)) {
+        rc = TENYO_ERR_NOMEM;
+    }
+    ty_sent st[TY_STEER_SENTENCES];
+    size_t n = rc ? 0 : ty_sentences(src.p, st, TY_STEER_SENTENCES);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (s->focus & (1ull << i))
+            rc = ty_buf_append(out, st[i].p, st[i].n) || ty_buf_putc(out, '\n')
+                     ? TENYO_ERR_NOMEM : TENYO_OK;
+    if (!rc && ty_buf_putc(out, 0)) rc = TENYO_ERR_NOMEM;
+    if (!rc) out->len--;
+    ty_buf_free(&src);
+    if (!rc && !out->len) {
+        ty_seterr(c->err, sizeof c->err,
+                  "the focus names no sentence of the query (it has %zu)", n);
+        rc = TENYO_ERR_ARG;
+    }
+    return rc;
+}
+
+int tenyo_query_sentences(tenyo_ctx *c, int64_t doc, const char *text, size_t k,
+                          tenyo_sentence *out) {
+    if (!c || (k && !out) || (doc < 0 && !text)) return TENYO_ERR_ARG;
+    ty_ideas *is = ty_ideas_get(c);
+    if (!is) return TENYO_ERR_NOMEM;
+    int rc = TENYO_OK;
+    if (doc >= 0) {
+        rc = ty_doc_text(c, (uint64_t)doc, &is->sbuf);
+    } else {
+        is->sbuf.len = 0;
+        if (ty_buf_append(&is->sbuf, text, strlen(text)) || ty_buf_putc(&is->sbuf, 0))
+            rc = TENYO_ERR_NOMEM;
+    }
+    if (rc) return rc;
+    ty_sent st[TY_STEER_SENTENCES];
+    size_t n = ty_sentences(is->sbuf.p, st, TY_STEER_SENTENCES);
+    for (size_t i = 0; i < n && i < k; i++) {
+        out[i].text = st[i].p;
+        out[i].len = st[i].n;
+    }
+    return (int)(n < k ? n : k);
 }
 
 size_t tenyo_steer_count(const tenyo_steer *s, int what) {
