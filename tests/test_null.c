@@ -391,6 +391,15 @@ static const struct ncase {
     {"tenyo_map_query_similarity", "c", 293},
     {"tenyo_map_query_similarity", "sim", 294},
     {"tenyo_map_place_labels", "l", 295},
+    {"tenyo_steer_focus", "s", 1100},
+    {"tenyo_steer_focus", "numbers", 1101},
+    {"tenyo_steer_focus_text", "s", 1102},
+    {"tenyo_steer_focus_text", "text", 1103},
+    {"tenyo_steer_focus_get", "s", 1104},
+    {"tenyo_steer_focus_get", "text", 1105},
+    {"tenyo_query_sentences", "c", 1106},
+    {"tenyo_query_sentences", "text", 1107},
+    {"tenyo_query_sentences", "out", 1108},
     {"tenyo_ideas_opt_count", "", 1000},
     {"tenyo_ideas_opt", "", 1001},
     {"tenyo_ideas_opt_find", "name", 1002},
@@ -764,6 +773,15 @@ static void run_case(int k) {
     case 1033: fx.rv = tenyo_idea_struck(fx.c, fx.ideas, 4, NULL); break;
     case 1034: fx.rv = tenyo_idea_kept(NULL, fx.ideas); break;
     case 1035: fx.rv = tenyo_idea_kept(fx.c, NULL); break;
+    case 1100: fx.rv = tenyo_steer_focus(NULL, "2"); break;
+    case 1101: { tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = tenyo_steer_focus(s, NULL); tenyo_steer_free(s); } break;
+    case 1102: fx.rv = tenyo_steer_focus_text(NULL, "x"); break;
+    case 1103: { tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = tenyo_steer_focus_text(s, NULL); tenyo_steer_free(s); } break;
+    case 1104: { const char *t; fx.rv = (long long)tenyo_steer_focus_get(NULL, &t); } break;
+    case 1105: { tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = (long long)tenyo_steer_focus_get(s, NULL); tenyo_steer_free(s); } break;
+    case 1106: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(NULL, 0, NULL, 4, o); } break;
+    case 1107: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(fx.c, -1, NULL, 4, o); } break;
+    case 1108: fx.rv = tenyo_query_sentences(fx.c, 0, NULL, 4, NULL); break;
     default: break;
     }
 }

@@ -595,25 +595,33 @@ static int run_batch(const tenyo_index *x, const char *path,
     return ec;
 }
 
+/* The long options of `ideas`. */
+static const struct option ideas_lo[] = {
+    {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
+    {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
+    {"lang", required_argument, 0, 'L'},
+    {"novelty", required_argument, 0, 'V'},
+    {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
+    {"min-usable", required_argument, 0, 'S'},
+    {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
+    {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
+    {"rerank", required_argument, 0, OPT_RERANK},
+    {"min-content", required_argument, 0, OPT_MIN_CONTENT},
+    {"not", required_argument, 0, OPT_NOT}, {"keep", required_argument, 0, OPT_KEEP_FIELD},
+    {"reject", required_argument, 0, OPT_REJECT},
+    {"focus", required_argument, 0, OPT_FOCUS},
+    {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
+    {"sentences", no_argument, 0, OPT_SENTENCES},
+    {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
+    CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+
+/* The steer of the command, freed (every way out of cli_cmd_ideas). */
+static void steer_done(void) {
+    tenyo_steer_free(ideas_steer);
+    ideas_steer = NULL;
+}
+
 int cli_cmd_ideas(int argc, char **argv) {
-    static const struct option lo[] = {
-        {"text", required_argument, 0, 'T'}, {"file", required_argument, 0, 'F'},
-        {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
-        {"lang", required_argument, 0, 'L'},
-        {"novelty", required_argument, 0, 'V'},
-        {"min-confidence", required_argument, 0, 'Q'}, {"no-merge", no_argument, 0, 'M'}, {"knn", required_argument, 0, 'K'},
-        {"min-usable", required_argument, 0, 'S'},
-        {"ipc-titles", required_argument, 0, 'I'}, {"batch", required_argument, 0, 'B'},
-        {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
-        {"rerank", required_argument, 0, OPT_RERANK},
-        {"min-content", required_argument, 0, OPT_MIN_CONTENT},
-        {"not", required_argument, 0, OPT_NOT}, {"keep", required_argument, 0, OPT_KEEP_FIELD},
-        {"reject", required_argument, 0, OPT_REJECT},
-        {"focus", required_argument, 0, OPT_FOCUS},
-        {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
-        {"sentences", no_argument, 0, OPT_SENTENCES},
-        {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
-        CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     tenyo_filter *filter = NULL;
     const char *titles[4];
@@ -626,7 +634,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     long n = 10, nprobe = 0, rerank = 0;
     int fmt = OUT_REPORT, c, bad = 0;
     optind = 1;
-    while ((c = cli_getopt(argc, argv, "n:m:jh", lo)) != -1) {
+    while ((c = cli_getopt(argc, argv, "n:m:jh", ideas_lo)) != -1) {
         int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
         if (r) {
             bad |= r < 0;
@@ -665,8 +673,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'U': csv_bom = 1; break;
         case 'h':
             free(homebuf);
-            tenyo_steer_free(ideas_steer);
-            ideas_steer = NULL;
+            steer_done();
             return cli_help(ideas_usage);
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
@@ -680,8 +687,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     if (bad || npos < 1 || npos > 2 || nq != 1) {
         if (!bad) cli_err(npos < 1 ? "no INDEX\n" : "give exactly one of ID, --text, --file, --batch\n");
         free(homebuf);
-        tenyo_steer_free(ideas_steer);
-        ideas_steer = NULL;
+        steer_done();
         return cli_usage_error(ideas_usage);
     }
     const char *path = argv[optind], *id = npos == 2 ? argv[optind + 1] : NULL;
@@ -691,8 +697,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     int ec = EXIT_OK;
     if (!(x = cli_open_index(path, &ec))) {
         free(homebuf);
-        tenyo_steer_free(ideas_steer);
-        ideas_steer = NULL;
+        steer_done();
         return ec;
     }
     int rc;
@@ -743,8 +748,7 @@ done:
     free(buf);
     free(homebuf);
     tenyo_ctx_free(ctx);
-    tenyo_steer_free(ideas_steer);
-    ideas_steer = NULL;
+    steer_done();
     tenyo_filter_free(filter);
     tenyo_index_free(x);
     return ec;
