@@ -1,8 +1,8 @@
 """hostile_serve.py — `tenyo serve` against hostile clients, on loopback
 only, every loop bounded: misspelt GET arguments, a bind address other than
 127.0.0.1, absolute paths in /api/info, hundreds of idle sockets from the
-analyst's own address, an unknown Transfer-Encoding and thousands of query
-arguments. Prints "ok NAME" / "FAIL NAME (why)" lines for tests/hostile.sh.
+analyst's own address (a burst of thousands answered at once), an unknown
+Transfer-Encoding and thousands of query arguments. Prints "ok NAME" / "FAIL NAME (why)" lines for tests/hostile.sh.
 
 Usage: python3 tests/hostile_serve.py TENYO INDEX
 """
@@ -165,6 +165,33 @@ try:
         time.sleep(0.5)
     st, _, _ = get(port, "/healthz")
     check("serve_after_idle_sockets", st.endswith("200 OK"), st)
+
+    # 11. a burst of idle sockets from 127.0.0.1, then at once one /healthz
+    # (no retries): answered in well under a second, not after the burst
+    # has been accepted one pass over every socket at a time
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    for count in (1500, 4000):
+        if count + 100 > min(hard, 8192):
+            print("skip serve_%d_idle_burst_healthz_fast: descriptor limit %d" % (count, hard))
+            continue
+        idle = []
+        for _ in range(count):
+            try:
+                idle.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+            except OSError:
+                break
+        try:
+            st, _, secs = raw(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              b"Connection: close\r\n\r\n", timeout=20)
+        except OSError as e:
+            st, secs = "no answer (%s)" % e, 20.0
+        check("serve_%d_idle_burst_healthz_fast" % count, st.endswith("200 OK") and secs < 0.5,
+              "%s after %.3f s, %d sockets opened" % (st, secs, len(idle)))
+        for s in idle:
+            s.close()
+        time.sleep(0.5)
+    st, _, _ = get(port, "/healthz")
+    check("serve_after_idle_burst", st.endswith("200 OK"), st)
 finally:
     p.terminate()
     p.wait(timeout=20)
