@@ -132,6 +132,28 @@ try:
     st, _, _ = get(port, "/api/map?" + q)
     check("serve_200_doc_arguments_200", st.endswith("200 OK"), st)
 
+    # 10a. a Content-Length that is no byte count: one answer (JSON), its
+    # headers sent once, not twice; --quiet keeps libmicrohttpd's line about
+    # each bad request out of the log
+    for name, v in (("minus1", b"-1"), ("1x", b"1x"), ("huge", b"9" * 24)):
+        st, body, _ = raw(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                          + v + b"\r\nConnection: close\r\n\r\n")
+        try:
+            err = json.loads(body)["error"]
+        except (ValueError, KeyError, TypeError):
+            err = None
+        check("serve_content_length_%s_answered_once" % name,
+              st.startswith("HTTP/1.1 4") and b"HTTP/1.1" not in body and bool(err),
+              "%s, body %r" % (st, body[:160]))
+    for r in (b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+              b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nNoColon\r\n\r\n"):
+        raw(port, r, timeout=2)
+    time.sleep(0.3)
+    with open(os.path.join(os.path.dirname(INDEX), "serve-127.0.0.1.log")) as f:
+        lines = [l for l in f if "libmicrohttpd" in l]
+    check("serve_quiet_no_library_lines", not lines, "%d lines, the first %r"
+          % (len(lines), lines[:1]))
+
     # 10. idle sockets from 127.0.0.1 (every local client's address)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))

@@ -111,7 +111,15 @@
  * finishes the requests in flight), frees everything and exits 0. One
  * access-log line per request goes to stderr when the request completes:
  * time (UTC), client, method and path (both percent-encoded: an ESC or CR
- * from the client never reaches the log raw), status, bytes, ms.
+ * from the client never reaches the log raw), status, bytes, ms. With
+ * --quiet nothing is logged after the start: no access log, no watchdog
+ * line, none of libmicrohttpd's messages (one per bad request).
+ *
+ * A libmicrohttpd 0.9.75 bug worked around: a Content-Length that is no
+ * byte count (-1, 1x) or past 64 bits got libmicrohttpd's 400/413 with
+ * its headers sent twice; its message about the header, on the thread
+ * parsing the request, now answers it with our JSON error and shuts the
+ * socket (answer_bad_length).
  */
 #include "cli.h"
 #include "serve_http.h"
@@ -144,6 +152,11 @@ struct cli_web_file {
 };
 extern const struct cli_web_file cli_web_files[];
 extern const size_t cli_web_nfiles;
+
+/* The connection whose request line this thread parsed last (on_uri),
+ * until its request reaches on_request or ends: the one a message of
+ * libmicrohttpd's about a request's headers is about (answer_bad_length). */
+static __thread struct MHD_Connection *tl_conn;
 
 /* ============================================================ contexts */
 
@@ -287,6 +300,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         pthread_mutex_unlock(&wd->mu);
         *socket_context = w;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (tl_conn == conn) tl_conn = NULL; /* freed after this */
         conn_watch *w = *socket_context;
         if (!w) return;
         pthread_mutex_lock(&wd->mu);
@@ -453,7 +467,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     server *s = cls;
     request *rq = *con_cls;
-    (void)conn;
+    if (tl_conn == conn) tl_conn = NULL; /* it ends: freed after this */
     if (!rq) return;
     /* a kept-alive connection has SRV_RECV_DEADLINE for its next request */
     watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE);
@@ -507,7 +521,7 @@ static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char 
  * then closes it with no response at all; cut, the handler answers 414. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     (void)cls;
-    (void)conn;
+    tl_conn = conn;
     request *rq = calloc(1, sizeof *rq);
     char *q = uri ? strchr(uri, '?') : NULL;
     if (!rq || !q) return rq;
@@ -525,6 +539,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     server *s = cls;
     request *rq = *con_cls;
     int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+    if (tl_conn == conn) tl_conn = NULL; /* its headers passed libmicrohttpd */
     if (!rq || !rq->begun) {
         if (!rq) rq = calloc(1, sizeof *rq);
         if (!rq) return MHD_NO;
@@ -660,7 +675,8 @@ static const char *serve_usage =
     "  --client-conns N     open connections one client address may hold (default an\n"
     "                       eighth of the connection limit, 1024 of 8192; no limit\n"
     "                       when bound to loopback, where every client is one address)\n"
-    "  -q, --quiet          no access log\n"
+    "  -q, --quiet          no access log, no line about bad requests or closed\n"
+    "                       connections (errors at start still shown)\n"
     "Endpoints (each answers with the JSON of the command named; filters as\n"
     "arguments or members: date_from, date_to, applicant, exclude_applicant, fields,\n"
     "exclude_fields, keywords, open_only, kind):\n"
@@ -697,20 +713,64 @@ static unsigned conn_limit(void) {
     return (unsigned)(rl.rlim_cur - SRV_SPARE_FDS);
 }
 
-/* libmicrohttpd's own messages, with our prefix (MHD_OPTION_EXTERNAL_LOGGER);
- * the one of a failed start is replaced by ours with a hint. */
+/* libmicrohttpd's own messages, with our prefix (MHD_OPTION_EXTERNAL_LOGGER),
+ * none with --quiet; the one of a failed start is replaced by ours with a
+ * hint. */
 typedef struct mhd_log {
     char last[256];   /* the last message, kept for the start error */
-    int started;      /* 1 once the daemon runs: messages go to stderr */
+    int started;      /* 1 once the daemon runs (atomic): messages go to stderr */
+    int quiet;        /* --quiet: none after the start */
 } mhd_log;
+
+/* Whether Content-Length value v is what libmicrohttpd refused: no
+ * decimal number (too_large 0), or one past 64 bits (too_large 1). */
+static int length_refused(const char *v, int too_large) {
+    size_t n = strspn(v, "0123456789");
+    return too_large ? !v[n] && n >= 19 : !n || v[n];
+}
+
+/* libmicrohttpd 0.9.75 answers a Content-Length that is no number (-1,
+ * 1x) or past 64 bits with a 400/413 of its own and then, its state
+ * machine running on, builds the response's headers a second time: the
+ * client reads them as the body. Its message about the header comes
+ * before it builds anything, on the thread parsing that request; there
+ * the request gets our JSON answer written on its socket, which is then
+ * shut down, so libmicrohttpd's sends fail and it closes the connection.
+ * Only when the connection this thread parsed last (tl_conn) holds such a
+ * value: if another was parsed in between, libmicrohttpd's answer stands. */
+static void answer_bad_length(int too_large) {
+    struct MHD_Connection *c = tl_conn;
+    const char *v = c ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_LENGTH) : NULL;
+    const union MHD_ConnectionInfo *fi =
+        v && length_refused(v, too_large)
+            ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+    if (!fi) return;
+    char body[128], all[512];
+    int bl = too_large ? snprintf(body, sizeof body, "{\"error\":\"request body larger than %d "
+                                  "bytes\"}\n", SRV_MAX_BODY)
+                       : snprintf(body, sizeof body, "{\"error\":\"Content-Length is not a "
+                                  "byte count\"}\n");
+    int n = snprintf(all, sizeof all, "HTTP/1.1 %s\r\nContent-Type: application/json; "
+                     "charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nCache-Control: "
+                     "no-store\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
+                     too_large ? "413 Content Too Large" : "400 Bad Request", bl, body);
+    if (send(fi->connect_fd, all, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) { /* closed */ }
+    shutdown(fi->connect_fd, SHUT_RDWR);
+    tl_conn = NULL;
+}
 
 static void on_mhd_log(void *ud, const char *fmt, va_list ap) {
     mhd_log *l = ud;
     char m[256];
     vsnprintf(m, sizeof m, fmt, ap);
     m[strcspn(m, "\n")] = 0;
-    if (l->started) cli_err("libmicrohttpd: %s\n", m);
-    else snprintf(l->last, sizeof l->last, "%s", m);
+    if (!strncmp(m, "Failed to parse `Content-Length'", 32)) answer_bad_length(0);
+    else if (!strncmp(m, "Too large value of 'Content-Length'", 35)) answer_bad_length(1);
+    if (!__atomic_load_n(&l->started, __ATOMIC_ACQUIRE))
+        snprintf(l->last, sizeof l->last, "%s", m);
+    else if (!l->quiet)
+        cli_err("libmicrohttpd: %s\n", m);
 }
 
 /* Dump j compactly with a newline into *out; 0 ok. */
@@ -842,6 +902,7 @@ static void watchdog_stop(watchdog *wd) {
 static int start_daemon(server *s, door *dr, long per_client, long threads,
                         struct MHD_Daemon **d) {
     static mhd_log mlog;
+    mlog.quiet = s->quiet;
     const struct sockaddr *a = (const struct sockaddr *)&dr->addr;
     int v6 = a->sa_family == AF_INET6;
     socklen_t alen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -891,7 +952,7 @@ static int start_daemon(server *s, door *dr, long per_client, long threads,
                                                    ? mlog.last : "libmicrohttpd failed to start");
         return EXIT_RESOURCE;
     }
-    mlog.started = 1;
+    __atomic_store_n(&mlog.started, 1, __ATOMIC_RELEASE);
     dr->d = *d;
     if (pthread_create(&dr->th, NULL, door_main, dr)) {
         cli_err("cannot start a thread\n");
