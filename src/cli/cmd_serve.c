@@ -301,14 +301,15 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = w;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         if (tl_conn == conn) tl_conn = NULL; /* freed after this */
-        conn_watch *w = *socket_context;
-        if (!w) return;
+        conn_watch *w = *socket_context; /* NULL: went unwatched */
         pthread_mutex_lock(&wd->mu);
-        if (w->prev) w->prev->next = w->next;
-        else wd->head = w->next;
-        if (w->next) w->next->prev = w->prev;
-        if (!w->cut) wd->live--;
-        wd->nopen--;
+        if (w) {
+            if (w->prev) w->prev->next = w->next;
+            else wd->head = w->next;
+            if (w->next) w->next->prev = w->prev;
+            if (!w->cut) wd->live--;
+        }
+        wd->nopen--; /* counted by the door, watched or not */
         pthread_cond_signal(&wd->room); /* the door may wait for a slot */
         pthread_mutex_unlock(&wd->mu);
         free(w);
