@@ -4,6 +4,8 @@
 #   make test            unit + end-to-end tests (installs Debian packages as root)
 #   make demo            index the bundled sample corpus and query it
 #   make SANITIZE=address,undefined test   sanitizer build (separate build dir)
+#   make SANITIZE=thread test   ThreadSanitizer build (build/tsan): the threaded
+#                        suites under setarch -R (tests/all.sh, tests/tsan.supp)
 #   make fuzz            run every fuzz target FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
 #   make deps            install (root) or print the apt-get line for what is missing
 #   make install         PREFIX=/usr/local DESTDIR= : bin/tenyo, lib/libtenyo.so.N and
@@ -20,7 +22,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 STD     := -std=c11 -D_GNU_SOURCE
 
 ifdef SANITIZE
-BUILD   ?= build/san
+# ThreadSanitizer cannot share objects with the others: a folder of its own
+BUILD   ?= $(if $(findstring thread,$(SANITIZE)),build/tsan,build/san)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
 BUILD   ?= build

@@ -32,16 +32,38 @@
 # ends, in the order they end; the summary lists them in the order below.
 # Suites share nothing but the built programs (temporary folders of their
 # own, servers on ports the kernel picks). The longest (mpi) starts first.
+# Under ThreadSanitizer (make SANITIZE=thread test: SANFLAGS names thread)
+# only the suites whose programs run threads (TSAN_SUITES, default unit,
+# api, hostile, python) run, each process under setarch -R (the run time
+# needs the address-space layout it expects, which randomisation on recent
+# kernels breaks), with tests/tsan.supp; every report goes to a file of
+# its own and counts as a failure ("tsan" in the summary), shown at the end.
 # Usage: sh tests/all.sh BUILD_DIR
 B=${1:-build}
+TSAN=
+case $SANFLAGS in *thread*)
+  if [ -z "$TENYO_TSAN_SETARCH" ] && setarch "$(uname -m)" -R true 2>/dev/null; then
+    TENYO_TSAN_SETARCH=1 exec setarch "$(uname -m)" -R sh "$0" "$@"
+  fi
+  TSAN=1
+  TSAN_SUITES=${TSAN_SUITES:-unit api hostile python} ;;
+esac
 J=${TENYO_TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 case $J in ''|*[!0-9]*|0) J=1 ;; esac
 dir=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-tests-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 n=0
+if [ -n "$TSAN" ]; then
+  mkdir "$dir/tsan"
+  TSAN_OPTIONS="log_path=$dir/tsan/report suppressions=$(pwd)/tests/tsan.supp ${TSAN_OPTIONS:-}"
+  export TSAN_OPTIONS
+fi
 
 # suite NAME CMD...: start CMD in the background once a slot is free
 suite() {
+    if [ -n "$TSAN" ]; then
+        case " $TSAN_SUITES " in *" $1 "*) ;; *) return ;; esac
+    fi
     wait_slots "$J"
     n=$((n + 1))
     echo "$1" >"$dir/$n.name"
@@ -119,6 +141,12 @@ while [ "$k" -le "$n" ]; do
     summary="$summary${summary:+; }$(cat "$dir/$k.name"): $p passed, $f failed ($(cat "$dir/$k.time") s)"
     k=$((k + 1))
 done
+if [ -n "$TSAN" ]; then
+  reports=$(cat "$dir"/tsan/report.* 2>/dev/null | grep -c '^WARNING: ThreadSanitizer')
+  for f in "$dir"/tsan/report.*; do [ -e "$f" ] && cat "$f"; done
+  failed=$((failed + reports))
+  summary="$summary; tsan ($TSAN_SUITES, setarch -R: ${TENYO_TSAN_SETARCH:-no}): $reports reports"
+fi
 echo "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -492,6 +492,8 @@ expect 1 cli_rv_f16_alone "$T" rebuild "$D/rv.tny" --f16
 contains "$D/err" "give --ivf too" cli_rv_f16_alone_msg
 expect 1 cli_rv_no_ivf_with_ivf "$T" rebuild "$D/rv.tny" --no-ivf --ivf
 expect 1 cli_rv_ivf_bad_count "$T" rebuild "$D/rv.tny" --ivf=0
+expect 1 cli_rv_ivf_over_docs "$T" rebuild "$D/rv.tny" --ivf=201
+contains "$D/err" "201 IVF lists asked for 200 documents: there cannot be more lists than documents" cli_rv_ivf_over_docs_says
 cmp -s "$D/rv.tny" "$D/s.tny" && ok cli_rv_refused_unchanged || bad cli_rv_refused_unchanged
 # float16 vectors come from a fit's float vectors: made by a refit, then kept
 expect 0 cli_rv_f16 "$T" rebuild "$D/rv.tny" --ivf=8 --f16
@@ -776,6 +778,12 @@ printf '"文献番号","発明の名称","要約"\n"A-1","撮像装置","要約�
 expect 0 cli_in_csv_merged_run "$T" index -o "$S16/merged.tny" "$S16/merged.csv"
 contains "$D/err" "merged.csv:3: skipped: .*lines 3-4.*merged 2 records" cli_in_csv_merged_reported
 contains "$D/err" "from 2 records in 1 file (2 skipped" cli_in_csv_merged_counted
+# one extra cell in a record whose 要約 spans lines: that one record, not a
+# merge of two
+printf '"文献番号","発明の名称","要約"\n"B-1","撮像装置","要約一"\n"B-2","撮像素子","要約二の一行目\n二行目","余分なセル"\n"B-3","撮像方法","要約三"\n"B-4","撮像システム","要約四"\n' >"$S16/extra.csv"
+expect 0 cli_in_csv_extra_cell_run "$T" index -o "$S16/extra.tny" "$S16/extra.csv"
+contains "$D/err" "extra.csv:3: skipped: 4 fields over lines 3-4, the header has 3$" cli_in_csv_extra_cell_reported
+contains "$D/err" "extra.csv: 1 of 4 records skipped" cli_in_csv_extra_cell_counted
 printf '\357\273\277SAMPLE-150\nSAMPLE-149\n' >"$S16/bom-ids.txt"
 "$T" index -q -t 1 -o "$S16/bom.tny" "$S16/b.jsonl" 2>/dev/null
 expect 0 cli_in_bom_delete "$T" delete "$S16/bom.tny" --from "$S16/bom-ids.txt"

@@ -1,8 +1,8 @@
 """hostile_serve.py — `tenyo serve` against hostile clients, on loopback
 only, every loop bounded: misspelt GET arguments, a bind address other than
 127.0.0.1, absolute paths in /api/info, hundreds of idle sockets from the
-analyst's own address, an unknown Transfer-Encoding and thousands of query
-arguments. Prints "ok NAME" / "FAIL NAME (why)" lines for tests/hostile.sh.
+analyst's own address (a burst of thousands answered at once), an unknown
+Transfer-Encoding and thousands of query arguments. Prints "ok NAME" / "FAIL NAME (why)" lines for tests/hostile.sh.
 
 Usage: python3 tests/hostile_serve.py TENYO INDEX
 """
@@ -132,6 +132,28 @@ try:
     st, _, _ = get(port, "/api/map?" + q)
     check("serve_200_doc_arguments_200", st.endswith("200 OK"), st)
 
+    # 10a. a Content-Length that is no byte count: one answer (JSON), its
+    # headers sent once, not twice; --quiet keeps libmicrohttpd's line about
+    # each bad request out of the log
+    for name, v in (("minus1", b"-1"), ("1x", b"1x"), ("huge", b"9" * 24)):
+        st, body, _ = raw(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                          + v + b"\r\nConnection: close\r\n\r\n")
+        try:
+            err = json.loads(body)["error"]
+        except (ValueError, KeyError, TypeError):
+            err = None
+        check("serve_content_length_%s_answered_once" % name,
+              st.startswith("HTTP/1.1 4") and b"HTTP/1.1" not in body and bool(err),
+              "%s, body %r" % (st, body[:160]))
+    for r in (b"GARBAGE\r\n\r\n", b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+              b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nNoColon\r\n\r\n"):
+        raw(port, r, timeout=2)
+    time.sleep(0.3)
+    with open(os.path.join(os.path.dirname(INDEX), "serve-127.0.0.1.log")) as f:
+        lines = [l for l in f if "libmicrohttpd" in l]
+    check("serve_quiet_no_library_lines", not lines, "%d lines, the first %r"
+          % (len(lines), lines[:1]))
+
     # 10. idle sockets from 127.0.0.1 (every local client's address)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
@@ -165,6 +187,33 @@ try:
         time.sleep(0.5)
     st, _, _ = get(port, "/healthz")
     check("serve_after_idle_sockets", st.endswith("200 OK"), st)
+
+    # 11. a burst of idle sockets from 127.0.0.1, then at once one /healthz
+    # (no retries): answered in well under a second, not after the burst
+    # has been accepted one pass over every socket at a time
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    for count in (1500, 4000):
+        if count + 100 > min(hard, 8192):
+            print("skip serve_%d_idle_burst_healthz_fast: descriptor limit %d" % (count, hard))
+            continue
+        idle = []
+        for _ in range(count):
+            try:
+                idle.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+            except OSError:
+                break
+        try:
+            st, _, secs = raw(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              b"Connection: close\r\n\r\n", timeout=20)
+        except OSError as e:
+            st, secs = "no answer (%s)" % e, 20.0
+        check("serve_%d_idle_burst_healthz_fast" % count, st.endswith("200 OK") and secs < 0.5,
+              "%s after %.3f s, %d sockets opened" % (st, secs, len(idle)))
+        for s in idle:
+            s.close()
+        time.sleep(0.5)
+    st, _, _ = get(port, "/healthz")
+    check("serve_after_idle_burst", st.endswith("200 OK"), st)
 finally:
     p.terminate()
     p.wait(timeout=20)

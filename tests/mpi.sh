@@ -469,6 +469,21 @@ if [ -x "$MPI_TENYO" ]; then
   else
     bad "mpi_index_bad_record_names_file_and_line (exit $rc: $(head -c 300 "$D/mout"))"
   fi
+  # an input missing on process 0 only (each rank reads from a folder of
+  # its own): said to be missing there, not "other inputs"; nothing written
+  mkdir -p "$D/miss0" "$D/miss1"
+  cp "$S" "$D/miss1/in.jsonl"
+  rm -f "$D/miss.tny"
+  mt=$(cd "$(dirname "$MPI_TENYO")" && pwd)/$(basename "$MPI_TENYO")
+  timeout 120 mpirun --oversubscribe -np 2 sh -c 'cd "$0/miss$OMPI_COMM_WORLD_RANK" && exec "$1" index -q -t 1 -o "$0/miss.tny" in.jsonl' \
+    "$D" "$mt" >"$D/mout" 2>&1
+  rc=$?
+  if [ "$rc" != 0 ] && grep -q "in.jsonl: cannot open on process 0: No such file" "$D/mout" &&
+     ! grep -q "reads other inputs" "$D/mout" && [ ! -e "$D/miss.tny" ]; then
+    ok mpi_index_input_missing_on_rank0_said
+  else
+    bad "mpi_index_input_missing_on_rank0_said (exit $rc: $(head -c 300 "$D/mout"))"
+  fi
   # each rank parses only its own records: inputs of three formats, bad
   # records among them (not --strict), chunks of 5 lines; the index is
   # tenyo index's bytes, the summary's counts (records, files, skipped,

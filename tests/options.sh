@@ -139,6 +139,9 @@ sed -n '/^done <<EOF$/,/^EOF$/p' "$0" | sed '1d;$d' | while IFS='|' read -r cmd 
 done >"$D/manmissing"
 [ ! -s "$D/manmissing" ] && ok man_options_ranges || bad "man_options_ranges ($(head -3 "$D/manmissing" | tr '\n' ' '))"
 
+# a --modes list naming no mode is refused, not read as the default modes
+usage_error choice_bench_--modes_empty "--modes ',' names no mode" bench -m , "$N"
+usage_error choice_bench_--modes_blank "--modes '' names no mode" bench --modes= "$N"
 # --ivf[=LISTS]: an optional value, so only with '='
 usage_error range_index_--ivf_below "--ivf must be an integer from 1 to 1000000, not '0'" index --ivf=0 -o "$D/x.tny" x
 usage_error range_index_--ivf_above "--ivf must be an integer from 1 to 1000000, not '1000001'" index --ivf=1000001 -o "$D/x.tny" x

@@ -6,7 +6,9 @@
 # those packages (not root, not installed) it skips like the other suites
 # that need test packages, saying what to install.
 # In a sanitizer build the library needs the sanitizer run time loaded
-# first (LD_PRELOAD); leaks are not checked there (CPython's own).
+# first (LD_PRELOAD); leaks are not checked there (CPython's own). The
+# same for ThreadSanitizer (CPython is not instrumented: the races it can
+# see are the library's, between the threads the tests query from).
 # Usage: sh tests/python.sh BUILD_DIR
 B=${1:-build}
 PY=/usr/bin/python3
@@ -16,7 +18,10 @@ if ! [ -x "$PY" ] || ! "$PY" -c 'import pytest, pandas' 2>/dev/null; then
   exit 0
 fi
 pre=
-case $SANFLAGS in *address*) pre=$(${CC:-cc} -print-file-name=libasan.so);; esac
+case $SANFLAGS in
+  *address*) pre=$(${CC:-cc} -print-file-name=libasan.so);;
+  *thread*) pre=$(${CC:-cc} -print-file-name=libtsan.so);;
+esac
 out=$(mktemp "${TMPDIR:-/tmp}/tenyo-py-XXXXXX")
 trap 'rm -f "$out"' EXIT
 TENYO_LIB="$B/libtenyo.so.0" TENYO="$B/tenyo" TENYO_ABI="$B/tests/abi" PYTHONPATH=python \

@@ -24,14 +24,19 @@ name (``e.name``, e.g. "TENYO_ERR_NOTFOUND"); subclasses NotFound, InputError,
 IndexError_ and EmptyQuery let callers catch what they expect. Bad Python
 arguments (an unknown mode, n out of range) are ValueError before any call.
 
-Threads: an Index is immutable and shared; each thread queries through its
-own tenyo_ctx (thread-local, made on first use), as tenyo.h asks. ctypes
-releases the GIL for the duration of every foreign call, so queries from a
-thread pool run in parallel (Index.batch does that). Every method that
-reaches the library counts itself in and out under the Index's lock
-(_guarded): close() refuses new calls at once, waits for those in flight,
-then frees the contexts and the index, so no thread's cached context can
-outlive what it points into.
+Threads: an Index is immutable and shared; each call queries through a
+tenyo_ctx of its own, as tenyo.h asks, taken from the Index's pool of idle
+contexts (or made) when the call starts and given back when it ends. The
+pool keeps at most as many idle contexts as the machine has processors and
+frees the rest, so the contexts alive are the calls in flight plus that
+bound, whatever the number of threads that ever queried: a thread per
+request does not grow memory (a context per thread, freed at close(),
+did). ctypes releases the GIL for the duration of every foreign call, so
+queries from a thread pool run in parallel (Index.batch does that). Every
+method that reaches the library counts itself in and out under the Index's
+lock (_guarded): close() refuses new calls at once, waits for those in
+flight, then frees the contexts and the index, so no context can outlive
+what it points into.
 
 Arguments: strings go to C as NUL-terminated bytes, so a NUL inside one
 is a ValueError (it would cut "XSS-001\0junk" to XSS-001); a wrong type is
@@ -773,12 +778,14 @@ class Index:
     After close() every method raises ValueError("the index is closed")."""
 
     def __init__(self, path, ipc_titles=()):
-        self._lock = threading.Condition()  # guards _ctxs, _busy, _closed
+        self._lock = threading.Condition()  # guards _idle, _nctx, _busy, _closed
         self._busy = 0       # library calls in flight, every thread
         self._closed = False
-        self._ctxs = []
+        self._idle = []      # contexts no call holds, at most _idle_max
+        self._idle_max = max(os.cpu_count() or 1, 2)
+        self._nctx = 0       # contexts alive: held by calls or idle
         self._x = None
-        self._local = threading.local()
+        self._local = threading.local()  # .depth, .held: this thread's call
         bpath = _path("path", path)
         self.path = os.fsdecode(bpath)
         x = _P()
@@ -801,12 +808,29 @@ class Index:
             if self._closed or not self._x:
                 raise ValueError("the index is closed")
             self._busy += 1
+        self._local.depth = getattr(self._local, "depth", 0) + 1
 
     def _leave(self):
+        """The end of a guarded call: the outermost one of this thread gives
+        its context back (to the pool, or freed when the pool is full or the
+        context's hybrid weight was changed)."""
+        self._local.depth -= 1
+        held = None
+        if not self._local.depth:
+            held, self._local.held = getattr(self._local, "held", None), None
+        free = None
         with self._lock:
+            if held is not None:
+                if held[1] or len(self._idle) >= self._idle_max:
+                    free = held[0]
+                    self._nctx -= 1
+                else:
+                    self._idle.append(held[0])
             self._busy -= 1
             if not self._busy:
                 self._lock.notify_all()
+        if free is not None:
+            _ctx_free(free)
 
     def close(self):
         """Free the contexts and the index (idempotent). Queries running in
@@ -818,9 +842,10 @@ class Index:
             self._closed = True
             while self._busy:
                 lock.wait()
-            ctxs, self._ctxs = self._ctxs, []
+            ctxs, self._idle = self._idle, []
+            self._nctx -= len(ctxs)
             x, self._x = self._x, None
-        for _, c in ctxs:
+        for c in ctxs:
             _ctx_free(c)
         if x:
             _index_free(x)
@@ -844,35 +869,27 @@ class Index:
         return self._x
 
     def _ctx(self):
-        self._live()
-        c = getattr(self._local, "ctx", None)
+        """The context of this thread's call in flight: taken from the pool
+        (or made) on first use, given back when the outermost guarded call
+        ends (_leave). Only inside a guarded call."""
+        x = self._live()
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            return held[0]
+        with self._lock:
+            c = self._idle.pop() if self._idle else None
+            if c is None:
+                self._nctx += 1  # counted before it exists: close() waits anyway
         if c is None:
             c = _P()
             err = ctypes.create_string_buffer(512)
-            rc = _ctx_new(self._live(), byref(c), err, 512)
+            rc = _ctx_new(x, byref(c), err, 512)
             if rc:
+                with self._lock:
+                    self._nctx -= 1
                 raise _error(rc, err.value)
-            with self._lock:
-                self._ctxs.append((threading.current_thread(), c))
-            self._local.ctx = c
+        self._local.held = [c, False]  # [context, hybrid weight changed]
         return c
-
-    def _drop_ctx(self):
-        """Free this thread's context (a fresh one has the defaults)."""
-        c = getattr(self._local, "ctx", None)
-        if c is not None:
-            with self._lock:
-                self._ctxs = [(t, x) for t, x in self._ctxs if x is not c]
-            _ctx_free(c)
-            self._local.ctx = None
-
-    def _reap(self):
-        """Free the contexts of threads that have ended (a batch's pool)."""
-        with self._lock:
-            dead = [c for t, c in self._ctxs if not t.is_alive()]
-            self._ctxs = [(t, c) for t, c in self._ctxs if t.is_alive()]
-        for c in dead:
-            _ctx_free(c)
 
     # ---- what the index holds
     @_guarded
@@ -1095,12 +1112,10 @@ class Index:
         k = _int("k", k, 1, 10000)
         m = _choice("mode", mode, _MODES)
         w = None if hybrid_weight is None else _num("hybrid_weight", hybrid_weight, 0, 1)
-        if getattr(self._local, "weighted", False) and w is None:
-            self._drop_ctx()  # back to the library's default weight
         c = self._ctx()
         if w is not None:
             _ctx_set_hybrid_weight(c, w)
-        self._local.weighted = w is not None
+            self._local.held[1] = True  # freed, not pooled: others get the default
         hits = (_Hit * k)()
         f = self._filter(filters)
         q = _Query(-1, None, 0, None, 0)
@@ -1264,7 +1279,7 @@ class Index:
     def batch(self, queries, what="ideas", threads=None, **options):
         """Run many queries (each an indexed id, or a dict {"id": ...} or
         {"text": ..., "home": [...]}) on a thread pool, one context per
-        thread, the GIL released inside the library: a list of results
+        query in flight, the GIL released inside the library: a list of results
         (what="ideas" or "similar") in input order. A query that fails gives
         its tenyo.Error instead of a list, so one bad id does not lose the
         rest."""
@@ -1288,6 +1303,4 @@ class Index:
             except Error as e:
                 return e
         with ThreadPoolExecutor(max_workers=threads or os.cpu_count() or 1) as pool:
-            res = list(pool.map(one, queries))
-        self._reap()
-        return res
+            return list(pool.map(one, queries))

@@ -330,3 +330,41 @@ def test_licensable_list_and_match(tmp_path):
         # no list: every patent is matched (licence status unknown)
         un = x.match(text, k=5)
         assert len(un) == 5 and not any(x.doc(m["id"])["open"] for m in un)
+
+
+def _rss_kib():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+
+def test_short_lived_threads_leave_bounded_contexts(index):
+    """A thread per query, as a thread-per-request web app runs: 1,000
+    threads, 50 at a time, each querying once (free text: a context with a
+    tokenizer) and ending, leave no more contexts than the pool keeps idle,
+    and memory does not grow with the number of threads."""
+    errors = []
+
+    def one(i):
+        try:
+            got = index.similar(text="robot gripper with soft fingers %d" % i, k=3)
+            assert len(got) == 3
+        except Exception as e:  # noqa: BLE001 (collected, asserted below)
+            errors.append(e)
+
+    def wave(lo, hi):
+        ts = [threading.Thread(target=one, args=(i,)) for i in range(lo, hi)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    wave(0, 50)  # the first wave's peak: 50 contexts at once
+    before = _rss_kib()
+    for lo in range(50, 1000, 50):
+        wave(lo, lo + 50)
+    grew = _rss_kib() - before
+    assert not errors, errors[:3]
+    live = getattr(index, "_nctx", None)
+    if live is None:  # a context per thread that ever queried
+        live = len(getattr(index, "_ctxs", []))
+    assert live <= max(os.cpu_count() or 1, 2), live
+    assert grew < 48 * 1024, "RSS grew %d KiB over 950 threads" % grew

@@ -634,6 +634,11 @@ static int bm_modes_opt(const char *arg, bm_args *a) {
         if (i < 0) bad = 1;
         else if (a->nkinds < BM_NKINDS) a->kinds[a->nkinds++] = i;
     }
+    if (!bad && !a->nkinds) { /* "," or "": not the default modes in silence */
+        cli_err("--modes '%s' names no mode: give one or more of lsa, tfidf, hybrid, ivf, "
+                "ideas, search (comma-separated)\n", arg);
+        bad = 1;
+    }
     return bad;
 }
 

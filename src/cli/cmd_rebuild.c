@@ -114,7 +114,9 @@ int cli_cmd_rebuild(int argc, char **argv) {
     if (rc) {
         cli_err("%s\n", err);
         cli_err("%s is unchanged\n", path);
-        return cli_writer_exit(rc);
+        /* an option the index cannot take (more lists than documents) is
+         * a bad option value, as the ranges checked above are */
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : cli_writer_exit(rc);
     }
     if (set || no_ivf) {
         ivf_summary(path, &st, bo.ivf_lists, f16, refitted);

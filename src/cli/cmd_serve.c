@@ -62,21 +62,25 @@
  * SRV_CONN_TIMEOUT seconds; a request that trickles in (slowloris: a byte
  * a second is never idle) is cut when it is not complete within
  * SRV_RECV_DEADLINE seconds (the watchdog below); the connection limit
- * follows the descriptor limit, and one client address may hold at most
- * an eighth of it (--client-conns; libmicrohttpd's per-IP limit), so that
- * 1,030 idle sockets of one client cannot take every slot and lock everyone
- * else out until they time out (tests/api.sh opens them and asks
- * /healthz from another address). Bound to loopback, every local client —
- * the analyst's browser too — is the one address 127.0.0.1, so there a
- * per-address limit would only lock the analyst out: none by default, and
- * instead, when more than 7/8 of the slots are open, the watchdog closes
- * the connections that have waited longest for a request (idle or
- * trickling, never one being answered) down to 3/4, so a newcomer finds a
- * slot within a second (tests/hostile.sh: 300 and 1,000 idle sockets). Two Content-Length headers that differ
- * are a 400 (RFC 9112 6.3: the body's length is unknown). libmicrohttpd polls with poll(), not
- * epoll: in epoll mode it misses the end-of-file of a client that
- * half-closes mid-request and holds the connection for the whole idle
- * timeout. bench/serve_chaos.sh runs all of this against wrk load.
+ * (SRV_MAX_CONNS) follows the descriptor limit, and one client address may
+ * hold at most an eighth of it (--client-conns; libmicrohttpd's per-IP
+ * limit), so that idle sockets of one client cannot take every slot and
+ * lock everyone else out until they time out (tests/api.sh opens 1,030
+ * and asks /healthz from another address). Bound to loopback, every local
+ * client — the analyst's browser too — is the one address 127.0.0.1, so
+ * there a per-address limit would only lock the analyst out: none by
+ * default, and instead, when 7/8 of the slots are open, the watchdog is
+ * woken at once and closes the connections that have waited longest for a
+ * request (idle or trickling, never one being answered) down to 3/4. The
+ * listening socket is the door's (below): one thread accepts as fast as
+ * the kernel queues, so a newcomer behind a burst of thousands of idle
+ * sockets is answered in milliseconds (tests/hostile.sh: 300 and 1,100
+ * idle sockets, bursts of 1,500 and 4,000). Two Content-Length headers
+ * that differ are a 400 (RFC 9112 6.3: the body's length is unknown).
+ * libmicrohttpd polls with poll(), not epoll: in epoll mode it misses the
+ * end-of-file of a client that half-closes mid-request and holds the
+ * connection for the whole idle timeout. bench/serve_chaos.sh runs all of
+ * this against wrk load.
  *
  * Safety. Bound to 127.0.0.1 by default. When bound to loopback, requests
  * whose Host header names another host than localhost, 127.0.0.1, [::1] or
@@ -107,7 +111,15 @@
  * finishes the requests in flight), frees everything and exits 0. One
  * access-log line per request goes to stderr when the request completes:
  * time (UTC), client, method and path (both percent-encoded: an ESC or CR
- * from the client never reaches the log raw), status, bytes, ms.
+ * from the client never reaches the log raw), status, bytes, ms. With
+ * --quiet nothing is logged after the start: no access log, no watchdog
+ * line, none of libmicrohttpd's messages (one per bad request).
+ *
+ * A libmicrohttpd 0.9.75 bug worked around: a Content-Length that is no
+ * byte count (-1, 1x) or past 64 bits got libmicrohttpd's 400/413 with
+ * its headers sent twice; its message about the header, on the thread
+ * parsing the request, now answers it with our JSON error and shuts the
+ * socket (answer_bad_length).
  */
 #include "cli.h"
 #include "serve_http.h"
@@ -140,6 +152,11 @@ struct cli_web_file {
 };
 extern const struct cli_web_file cli_web_files[];
 extern const size_t cli_web_nfiles;
+
+/* The connection whose request line this thread parsed last (on_uri),
+ * until its request reaches on_request or ends: the one a message of
+ * libmicrohttpd's about a request's headers is about (answer_bad_length). */
+static __thread struct MHD_Connection *tl_conn;
 
 /* ============================================================ contexts */
 
@@ -179,8 +196,47 @@ static void watch_arm(watchdog *wd, conn_watch *w, double secs) {
     pthread_mutex_unlock(&wd->mu);
 }
 
-/* Once a second: shut down the sockets of connections past their
- * deadline. */
+/* qsort order of watch entries: the earliest deadline (the connection
+ * that has waited longest for its request) first. */
+static int by_deadline(const void *a, const void *b) {
+    double x = (*(conn_watch *const *)a)->deadline, y = (*(conn_watch *const *)b)->deadline;
+    return (x > y) - (x < y);
+}
+
+/* Near the connection limit (7/8 open or more): shut down the
+ * connections waiting longest for a request (idle or trickling, never one
+ * being answered) until 3/4 stay open, sorted once (a burst of thousands
+ * is shed in one pass). Returns how many were shut down. Under wd->mu. */
+static unsigned shed_oldest(watchdog *wd) {
+    if (!wd->limit || wd->live < wd->limit - wd->limit / 8) return 0;
+    size_t n = 0, i = 0;
+    for (conn_watch *w = wd->head; w; w = w->next) n += !w->cut && w->deadline > 0;
+    conn_watch **v = n ? malloc(n * sizeof *v) : NULL;
+    if (!v) return 0;
+    for (conn_watch *w = wd->head; w; w = w->next)
+        if (!w->cut && w->deadline > 0) v[i++] = w;
+    qsort(v, n, sizeof *v, by_deadline);
+    unsigned shed = 0, open = wd->live, keep = wd->limit - wd->limit / 4;
+    for (i = 0; i < n && wd->live > keep; i++) {
+        shutdown(v[i]->fd, SHUT_RDWR);
+        v[i]->cut = 1;
+        wd->live--;
+        wd->ncut++;
+        shed++;
+    }
+    free(v);
+    if (shed && !wd->quiet) {
+        char line[160];
+        snprintf(line, sizeof line, "tenyo serve: %u of %u connections open: closed the "
+                 "%u waiting longest for a request\n", open, wd->limit, shed);
+        fputs(line, stderr);
+    }
+    return shed;
+}
+
+/* Once a second, and at once when a new connection passes 7/8 of the
+ * limit (on_connection signals): shed near the limit, then shut down the
+ * sockets of connections past their deadline. */
 static void *watchdog_main(void *arg) {
     watchdog *wd = arg;
     pthread_mutex_lock(&wd->mu);
@@ -190,34 +246,12 @@ static void *watchdog_main(void *arg) {
         until.tv_sec += 1;
         pthread_cond_timedwait(&wd->cv, &wd->mu, &until);
         double now = mono_now();
-        /* near the limit: shed the connections waiting longest for a request */
-        unsigned open = 0;
-        for (conn_watch *w = wd->head; w; w = w->next) open += !w->cut;
-        if (wd->limit && open > wd->limit - wd->limit / 8) {
-            unsigned shed = 0;
-            while (open > wd->limit - wd->limit / 4) {
-                conn_watch *old = NULL;
-                for (conn_watch *w = wd->head; w; w = w->next)
-                    if (!w->cut && w->deadline > 0 && (!old || w->deadline < old->deadline))
-                        old = w;
-                if (!old) break; /* all being answered */
-                shutdown(old->fd, SHUT_RDWR);
-                old->cut = 1;
-                wd->ncut++;
-                open--;
-                shed++;
-            }
-            if (shed && !wd->quiet) {
-                char line[160];
-                snprintf(line, sizeof line, "tenyo serve: %u of %u connections open: closed the "
-                         "%u waiting longest for a request\n", open + shed, wd->limit, shed);
-                fputs(line, stderr);
-            }
-        }
+        shed_oldest(wd);
         for (conn_watch *w = wd->head; w && !wd->stop; w = w->next) {
             if (w->cut || w->deadline <= 0 || now < w->deadline) continue;
             shutdown(w->fd, SHUT_RDWR);
             w->cut = 1;
+            wd->live--;
             wd->ncut++;
             if (!wd->quiet) {
                 char line[160];
@@ -259,15 +293,24 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         w->next = wd->head;
         if (wd->head) wd->head->prev = w;
         wd->head = w;
+        wd->live++;
+        /* a burst: shed now, not at the next second (the sockets queued
+         * behind it wait in the kernel's accept queue until slots free) */
+        if (wd->limit && wd->live >= wd->limit - wd->limit / 8) pthread_cond_signal(&wd->cv);
         pthread_mutex_unlock(&wd->mu);
         *socket_context = w;
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        conn_watch *w = *socket_context;
-        if (!w) return;
+        if (tl_conn == conn) tl_conn = NULL; /* freed after this */
+        conn_watch *w = *socket_context; /* NULL: went unwatched */
         pthread_mutex_lock(&wd->mu);
-        if (w->prev) w->prev->next = w->next;
-        else wd->head = w->next;
-        if (w->next) w->next->prev = w->prev;
+        if (w) {
+            if (w->prev) w->prev->next = w->next;
+            else wd->head = w->next;
+            if (w->next) w->next->prev = w->prev;
+            if (!w->cut) wd->live--;
+        }
+        wd->nopen--; /* counted by the door, watched or not */
+        pthread_cond_signal(&wd->room); /* the door may wait for a slot */
         pthread_mutex_unlock(&wd->mu);
         free(w);
         *socket_context = NULL;
@@ -279,6 +322,119 @@ static conn_watch *conn_watch_of(struct MHD_Connection *conn) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return ci ? ci->socket_context : NULL;
+}
+
+/* ================================================================ door */
+
+/*
+ * The door: the listening socket is ours, and one thread accepts on it
+ * and hands each connection to libmicrohttpd (MHD_add_connection), which
+ * spreads them over its polling threads. libmicrohttpd's own poll() loop
+ * accepts one connection per pass over all its sockets, so a burst of N
+ * idle sockets cost O(N^2) before a newcomer queued behind them in the
+ * kernel's accept queue was even accepted (4,000 sockets: 0.4 s with a slot
+ * for each; 11.5 s when the slots were full and shed once a second). The
+ * door accepts as fast as the kernel hands connections over. When every
+ * slot is taken it sheds the connections waiting longest for a request
+ * and waits (at most a second) for libmicrohttpd to close them, so the
+ * newcomer gets a slot rather than a closed socket. Rejected: epoll mode,
+ * which accepts in a loop but misses half-closes (see the top comment).
+ */
+typedef struct door {
+    struct sockaddr_storage addr; /* where to listen (from --bind, --port) */
+    unsigned port;              /* the port bound (--port 0: the kernel's pick) */
+    int fd;                     /* the listening socket */
+    struct MHD_Daemon *d;       /* where accepted connections go */
+    watchdog *wd;               /* the connections open (nopen, room) */
+    int stop;                   /* set (atomically) to end the thread */
+    pthread_t th;               /* the thread */
+    int running;                /* th was started */
+} door;
+
+/* The listening socket on address a: its descriptor, or -1 with errno
+ * set (EADDRINUSE: the port is taken). */
+static int listen_on(const struct sockaddr *a, socklen_t alen) {
+    int fd = socket(a->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0) return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (a->sa_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, a, alen) || listen(fd, SOMAXCONN)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* Count a connection about to be handed over (nopen: from hand-over to
+ * the closed notice, so a burst is counted before libmicrohttpd's threads
+ * get to it), first waiting until fewer than 7/8 of the limit are open:
+ * libmicrohttpd counts a connection until its cleanup, a little after the
+ * closed notice, and refuses one past its limit with a closed socket, so
+ * the last eighth is its margin. Sheds the connections waiting longest
+ * first; waits at most a second (a server answering on every slot then
+ * refuses it). */
+static void door_wait_room(door *dr) {
+    watchdog *wd = dr->wd;
+    pthread_mutex_lock(&wd->mu);
+    unsigned room = wd->limit - wd->limit / 8;
+    if (wd->limit && wd->nopen >= room) {
+        shed_oldest(wd);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        while (wd->nopen >= room && !__atomic_load_n(&dr->stop, __ATOMIC_ACQUIRE))
+            if (pthread_cond_timedwait(&wd->room, &wd->mu, &until)) break;
+    }
+    wd->nopen++;
+    pthread_mutex_unlock(&wd->mu);
+}
+
+/* The door's thread: accept, make room, hand over, until stopped. */
+static void *door_main(void *arg) {
+    door *dr = arg;
+    for (;;) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        int fd = accept4(dr->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int e = errno;
+        if (__atomic_load_n(&dr->stop, __ATOMIC_ACQUIRE)) {
+            if (fd >= 0) close(fd);
+            break;
+        }
+        if (fd < 0) {
+            if (e == EBADF || e == EINVAL || e == ENOTSOCK) break;
+            if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+                struct timespec t = {0, 10 * 1000 * 1000}; /* until some close */
+                nanosleep(&t, NULL);
+            }
+            continue; /* EINTR, ECONNABORTED, ... */
+        }
+        door_wait_room(dr);
+        if (MHD_add_connection(dr->d, fd, (struct sockaddr *)&ss, len) != MHD_YES) {
+            pthread_mutex_lock(&dr->wd->mu); /* refused, fd closed: no notice comes */
+            dr->wd->nopen--;
+            pthread_mutex_unlock(&dr->wd->mu);
+        }
+    }
+    return NULL;
+}
+
+/* Stop the door's thread (a blocked accept returns once the socket is
+ * shut down) and close the listening socket. */
+static void door_stop(door *dr) {
+    if (dr->running) {
+        __atomic_store_n(&dr->stop, 1, __ATOMIC_RELEASE);
+        shutdown(dr->fd, SHUT_RDWR);
+        pthread_mutex_lock(&dr->wd->mu);
+        pthread_cond_broadcast(&dr->wd->room);
+        pthread_mutex_unlock(&dr->wd->mu);
+        pthread_join(dr->th, NULL);
+        dr->running = 0;
+    }
+    if (dr->fd >= 0) close(dr->fd);
+    dr->fd = -1;
 }
 
 /* ============================================================== server */
@@ -312,7 +468,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
     server *s = cls;
     request *rq = *con_cls;
-    (void)conn;
+    if (tl_conn == conn) tl_conn = NULL; /* it ends: freed after this */
     if (!rq) return;
     /* a kept-alive connection has SRV_RECV_DEADLINE for its next request */
     watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE);
@@ -366,7 +522,7 @@ static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char 
  * then closes it with no response at all; cut, the handler answers 414. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     (void)cls;
-    (void)conn;
+    tl_conn = conn;
     request *rq = calloc(1, sizeof *rq);
     char *q = uri ? strchr(uri, '?') : NULL;
     if (!rq || !q) return rq;
@@ -384,6 +540,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     server *s = cls;
     request *rq = *con_cls;
     int is_post = !strcmp(method, MHD_HTTP_METHOD_POST);
+    if (tl_conn == conn) tl_conn = NULL; /* its headers passed libmicrohttpd */
     if (!rq || !rq->begun) {
         if (!rq) rq = calloc(1, sizeof *rq);
         if (!rq) return MHD_NO;
@@ -524,9 +681,10 @@ static const char *serve_usage =
     "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
     "  --ipc-titles FILE    IPC scheme TSV for subclass labels (repeatable; - for stdin)\n"
     "  --client-conns N     open connections one client address may hold (default an\n"
-    "                       eighth of the connection limit, 128 of 1024; no limit\n"
+    "                       eighth of the connection limit, 1024 of 8192; no limit\n"
     "                       when bound to loopback, where every client is one address)\n"
-    "  -q, --quiet          no access log\n"
+    "  -q, --quiet          no access log, no line about bad requests or closed\n"
+    "                       connections (errors at start still shown)\n"
     "Endpoints (each answers with the JSON of the command named; filters as\n"
     "arguments or members: date_from, date_to, applicant, exclude_applicant, fields,\n"
     "exclude_fields, keywords, open_only, kind):\n"
@@ -565,20 +723,64 @@ static unsigned conn_limit(void) {
     return (unsigned)(rl.rlim_cur - SRV_SPARE_FDS);
 }
 
-/* libmicrohttpd's own messages, with our prefix (MHD_OPTION_EXTERNAL_LOGGER);
- * the one of a failed start is replaced by ours with a hint. */
+/* libmicrohttpd's own messages, with our prefix (MHD_OPTION_EXTERNAL_LOGGER),
+ * none with --quiet; the one of a failed start is replaced by ours with a
+ * hint. */
 typedef struct mhd_log {
     char last[256];   /* the last message, kept for the start error */
-    int started;      /* 1 once the daemon runs: messages go to stderr */
+    int started;      /* 1 once the daemon runs (atomic): messages go to stderr */
+    int quiet;        /* --quiet: none after the start */
 } mhd_log;
+
+/* Whether Content-Length value v is what libmicrohttpd refused: no
+ * decimal number (too_large 0), or one past 64 bits (too_large 1). */
+static int length_refused(const char *v, int too_large) {
+    size_t n = strspn(v, "0123456789");
+    return too_large ? !v[n] && n >= 19 : !n || v[n];
+}
+
+/* libmicrohttpd 0.9.75 answers a Content-Length that is no number (-1,
+ * 1x) or past 64 bits with a 400/413 of its own and then, its state
+ * machine running on, builds the response's headers a second time: the
+ * client reads them as the body. Its message about the header comes
+ * before it builds anything, on the thread parsing that request; there
+ * the request gets our JSON answer written on its socket, which is then
+ * shut down, so libmicrohttpd's sends fail and it closes the connection.
+ * Only when the connection this thread parsed last (tl_conn) holds such a
+ * value: if another was parsed in between, libmicrohttpd's answer stands. */
+static void answer_bad_length(int too_large) {
+    struct MHD_Connection *c = tl_conn;
+    const char *v = c ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_LENGTH) : NULL;
+    const union MHD_ConnectionInfo *fi =
+        v && length_refused(v, too_large)
+            ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+    if (!fi) return;
+    char body[128], all[512];
+    int bl = too_large ? snprintf(body, sizeof body, "{\"error\":\"request body larger than %d "
+                                  "bytes\"}\n", SRV_MAX_BODY)
+                       : snprintf(body, sizeof body, "{\"error\":\"Content-Length is not a "
+                                  "byte count\"}\n");
+    int n = snprintf(all, sizeof all, "HTTP/1.1 %s\r\nContent-Type: application/json; "
+                     "charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nCache-Control: "
+                     "no-store\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s",
+                     too_large ? "413 Content Too Large" : "400 Bad Request", bl, body);
+    if (send(fi->connect_fd, all, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) { /* closed */ }
+    shutdown(fi->connect_fd, SHUT_RDWR);
+    tl_conn = NULL;
+}
 
 static void on_mhd_log(void *ud, const char *fmt, va_list ap) {
     mhd_log *l = ud;
     char m[256];
     vsnprintf(m, sizeof m, fmt, ap);
     m[strcspn(m, "\n")] = 0;
-    if (l->started) cli_err("libmicrohttpd: %s\n", m);
-    else snprintf(l->last, sizeof l->last, "%s", m);
+    if (!strncmp(m, "Failed to parse `Content-Length'", 32)) answer_bad_length(0);
+    else if (!strncmp(m, "Too large value of 'Content-Length'", 35)) answer_bad_length(1);
+    if (!__atomic_load_n(&l->started, __ATOMIC_ACQUIRE))
+        snprintf(l->last, sizeof l->last, "%s", m);
+    else if (!l->quiet)
+        cli_err("libmicrohttpd: %s\n", m);
 }
 
 /* Dump j compactly with a newline into *out; 0 ok. */
@@ -700,7 +902,74 @@ static void watchdog_stop(watchdog *wd) {
         free(w);
     }
     pthread_cond_destroy(&wd->cv);
+    pthread_cond_destroy(&wd->room);
     pthread_mutex_destroy(&wd->mu);
+}
+
+/* Listen on s->bind at dr->addr, start libmicrohttpd's polling threads
+ * (no listening socket of their own) and the door that feeds them; *d the
+ * daemon. EXIT_OK, or the exit code, said. */
+static int start_daemon(server *s, door *dr, long per_client, long threads,
+                        struct MHD_Daemon **d) {
+    static mhd_log mlog;
+    mlog.quiet = s->quiet;
+    const struct sockaddr *a = (const struct sockaddr *)&dr->addr;
+    int v6 = a->sa_family == AF_INET6;
+    socklen_t alen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    dr->fd = listen_on(a, alen);
+    if (dr->fd < 0) {
+        int busy = errno == EADDRINUSE;
+        cli_err("cannot listen on %s port %u: %s\n", s->bind, dr->port,
+                busy ? "the port is in use" : strerror(errno));
+        if (busy)
+            cli_err("hint: another program (another tenyo serve?) listens there; choose "
+                    "another --port, or --port 0 for a free one\n");
+        return EXIT_RESOURCE;
+    }
+    struct sockaddr_storage got;
+    socklen_t glen = sizeof got;
+    if (!getsockname(dr->fd, (struct sockaddr *)&got, &glen))
+        dr->port = ntohs(v6 ? ((struct sockaddr_in6 *)(void *)&got)->sin6_port
+                            : ((struct sockaddr_in *)(void *)&got)->sin_port);
+    unsigned conns = conn_limit();
+    /* one client (address) may hold at most per_client of the conns, so
+     * its idle sockets cannot take every slot until they time out */
+    if (per_client <= 0) per_client = s->loopback ? (long)conns : conns / 8 > 4 ? (long)conns / 8 : 4;
+    if ((unsigned long)per_client > conns) per_client = conns;
+    pthread_mutex_lock(&s->wd.mu);
+    s->wd.limit = conns; /* shedding near the limit (watchdog_main, the door) */
+    pthread_mutex_unlock(&s->wd.mu);
+    /* poll(), not epoll: in epoll mode libmicrohttpd 0.9.75 misses the
+     * end-of-file of a client that half-closes mid-request and keeps the
+     * connection for the whole idle timeout (bench/serve_chaos.sh,
+     * trunc_headers); the door accepts, so poll()'s passes stay few */
+    errno = 0;
+    *d = MHD_start_daemon(
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, s,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
+        MHD_OPTION_CONNECTION_LIMIT, conns,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)per_client,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s->wd,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &mlog,
+        MHD_OPTION_END);
+    if (!*d) {
+        cli_err("cannot start the server: %s\n", errno ? strerror(errno) : mlog.last[0]
+                                                   ? mlog.last : "libmicrohttpd failed to start");
+        return EXIT_RESOURCE;
+    }
+    __atomic_store_n(&mlog.started, 1, __ATOMIC_RELEASE);
+    dr->d = *d;
+    if (pthread_create(&dr->th, NULL, door_main, dr)) {
+        cli_err("cannot start a thread\n");
+        return EXIT_RESOURCE;
+    }
+    dr->running = 1;
+    return EXIT_OK;
 }
 
 int cli_cmd_serve(int argc, char **argv) {
@@ -747,6 +1016,9 @@ int cli_cmd_serve(int argc, char **argv) {
                     : (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
     int ec = EXIT_OK, pool_ready = 0, wd_ready = 0;
     struct MHD_Daemon *d = NULL;
+    door dr = {.fd = -1, .wd = &s.wd, .port = (unsigned)port};
+    if (v6) memcpy(&dr.addr, &a6, sizeof a6);
+    else memcpy(&dr.addr, &a4, sizeof a4);
     tenyo_index *x = NULL;
     char err[512] = "";
     int rc = tenyo_index_open(s.path, &x, err, sizeof err);
@@ -775,6 +1047,7 @@ int cli_cmd_serve(int argc, char **argv) {
     /* the receive-deadline watchdog (started after the mask: it inherits it) */
     pthread_mutex_init(&s.wd.mu, NULL);
     pthread_cond_init(&s.wd.cv, NULL);
+    pthread_cond_init(&s.wd.room, NULL);
     s.wd.quiet = quiet;
     wd_ready = 1;
     if (pthread_create(&s.wd.th, NULL, watchdog_main, &s.wd)) {
@@ -783,52 +1056,10 @@ int cli_cmd_serve(int argc, char **argv) {
         goto done;
     }
     s.wd.running = 1;
-    unsigned conns = conn_limit();
-    /* one client (address) may hold at most per_client of the conns, so
-     * its idle sockets cannot take every slot until they time out */
-    if (per_client <= 0) per_client = s.loopback ? (long)conns : conns / 8 > 4 ? (long)conns / 8 : 4;
-    if ((unsigned long)per_client > conns) per_client = conns;
-    pthread_mutex_lock(&s.wd.mu);
-    s.wd.limit = conns; /* shedding near the limit (watchdog_main) */
-    pthread_mutex_unlock(&s.wd.mu);
-    /* poll(), not epoll: in epoll mode libmicrohttpd 0.9.75 misses the
-     * end-of-file of a client that half-closes mid-request and keeps the
-     * connection for the whole idle timeout (bench/serve_chaos.sh,
-     * trunc_headers); poll() costs nothing at these connection counts */
-    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-    if (v6) flags |= MHD_USE_IPv6;
-    static mhd_log mlog;
-    errno = 0;
-    d = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, on_request, &s,
-        MHD_OPTION_SOCK_ADDR, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
-        MHD_OPTION_CONNECTION_LIMIT, conns,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)per_client,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s.wd,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &mlog,
-        MHD_OPTION_END);
-    if (!d) {
-        int busy = errno == EADDRINUSE || strstr(mlog.last, "in use");
-        cli_err("cannot listen on %s port %ld: %s\n", bind, port,
-                busy ? "the port is in use"
-                     : errno ? strerror(errno) : mlog.last[0] ? mlog.last
-                                                          : "libmicrohttpd failed to start");
-        if (busy)
-            cli_err("hint: another program (another tenyo serve?) listens there; choose "
-                    "another --port, or --port 0 for a free one\n");
-        ec = EXIT_RESOURCE;
-        goto done;
-    }
-    mlog.started = 1;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    unsigned actual = di ? di->port : (unsigned)port;
+    ec = start_daemon(&s, &dr, per_client, threads, &d);
+    if (ec != EXIT_OK) goto done;
     cli_err("listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads)\n",
-            v6 ? "[" : "", bind, v6 ? "]" : "", actual, s.path,
+            v6 ? "[" : "", bind, v6 ? "]" : "", dr.port, s.path,
             (unsigned long long)tenyo_index_ndocs(x), threads);
     /* one query per server thread already fills the cores: BLAS threads
      * would only compete with them (measured: 220 -> 288 req/s, p99 75 ->
@@ -839,6 +1070,7 @@ int cli_cmd_serve(int argc, char **argv) {
     sigwait(&sigs, &sig);
     cli_err("%s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 done:
+    door_stop(&dr); /* no connection added once the daemon stops */
     if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
     if (wd_ready) watchdog_stop(&s.wd);
     if (pool_ready) cli_serve_pool_destroy(&s.pool);

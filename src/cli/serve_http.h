@@ -19,7 +19,7 @@
 #define SRV_MAX_THREADS 64        /* --threads cap */
 #define SRV_CONN_TIMEOUT 30       /* seconds an idle connection is kept */
 #define SRV_RECV_DEADLINE 30      /* seconds to receive one whole request */
-#define SRV_MAX_CONNS 1024        /* open connections (less when fds are few) */
+#define SRV_MAX_CONNS 8192        /* open connections (less when fds are few) */
 #define SRV_SPARE_FDS 64          /* descriptors kept for the index, logs, ... */
 #define SRV_CTX_WAIT 10           /* seconds to wait for a query context */
 #define SRV_CONN_MEMORY (128 * 1024) /* MHD per-connection header/URL memory */
@@ -49,8 +49,11 @@ typedef struct conn_watch {
 /* The watchdog thread and its list. */
 typedef struct watchdog {
     pthread_mutex_t mu;         /* guards everything below */
-    pthread_cond_t cv;          /* wakes the thread to stop */
+    pthread_cond_t cv;          /* wakes the thread: to stop, or to shed a burst */
     conn_watch *head;           /* open connections */
+    unsigned live;              /* entries of head not cut */
+    unsigned nopen;             /* connections handed to libmicrohttpd, not closed */
+    pthread_cond_t room;        /* signalled when a connection closes (the door waits) */
     int stop;                   /* set to end the thread */
     int quiet;                  /* no log line per cut */
     unsigned long ncut;         /* connections cut so far */

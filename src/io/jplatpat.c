@@ -51,7 +51,9 @@
  * A quote left open inside a quoted field makes libcsv merge the rows
  * after it, up to the next quote, into one row with too many fields; that
  * row is reported with its line range and counted as the k records it
- * holds (k rows of h fields merge into k * h - (k - 1)), not as one.
+ * holds (k rows of h fields merge into exactly k * h - (k - 1)), not as
+ * one; a row over several lines with any other count (an extra cell in a
+ * record whose 要約 spans lines) is one bad record, with its line range.
  * Splitting it back was rejected: where the open quote should have closed
  * is a guess, and a guessed record is worse than a reported loss.
  */
@@ -220,11 +222,14 @@ static int add_numbers(const csv_state *st, ty_record *r) {
 static void take_row(csv_state *st) {
     ty_parse_env *env = st->env;
     long line = st->row_line;
-    if (st->nfields > st->nheader && st->nheader > 1 && st->line > line) {
+    if (st->nfields > st->nheader && st->nheader > 1 && st->line > line &&
+        (st->nfields - 1) % (st->nheader - 1) == 0) {
         /* a quote left open swallows the rows after it up to the next
-         * quote: k rows merged give k * h - (k - 1) fields. Every one of
-         * them is lost, so every one is counted (was: "1 skipped") */
-        size_t k = (st->nfields - 1 + st->nheader - 2) / (st->nheader - 1);
+         * quote: k rows merged give k * h - (k - 1) fields, exactly. Every
+         * one of them is lost, so every one is counted. Any other count
+         * over several lines (an extra cell in a record whose 要約 spans
+         * lines) is one bad record, reported below */
+        size_t k = (st->nfields - 1) / (st->nheader - 1);
         st->rc = ty_parse_bad(env, line, "%zu fields over lines %ld-%ld, the header has %zu: "
                               "a quote left open seems to have merged %zu records; all "
                               "skipped (counted as %zu)", st->nfields, line, st->line,
@@ -233,8 +238,12 @@ static void take_row(csv_state *st) {
         return;
     }
     if (st->nfields != st->nheader) {
-        st->rc = ty_parse_bad(env, line, "%zu fields, the header has %zu",
-                              st->nfields, st->nheader);
+        if (st->line > line)
+            st->rc = ty_parse_bad(env, line, "%zu fields over lines %ld-%ld, the header has "
+                                  "%zu", st->nfields, line, st->line, st->nheader);
+        else
+            st->rc = ty_parse_bad(env, line, "%zu fields, the header has %zu",
+                                  st->nfields, st->nheader);
         return;
     }
     for (size_t i = 0; i < st->nfields; i++) {

@@ -111,8 +111,12 @@ typedef float csr_v16 __attribute__((vector_size(64)));
 #define TY_CSR_PREFETCH 12
 
 /* The clones the gather kernels are compiled for, picked at load time. */
+/* Not under AddressSanitizer or ThreadSanitizer: the clones' resolver
+ * runs while the loader relocates, before the sanitizer's run time has
+ * started, and is instrumented all the same (ThreadSanitizer: SIGSEGV
+ * before main); there the default version serves. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define CSR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define CSR_CLONES

@@ -123,8 +123,12 @@ static inline void atq_unfix8(float *z, const int64_t *acc, double inv) {
     memcpy(z, &x, sizeof x);
 }
 
+/* Not under AddressSanitizer or ThreadSanitizer: the clones' resolver
+ * runs while the loader relocates, before the sanitizer's run time has
+ * started, and is instrumented all the same (ThreadSanitizer: SIGSEGV
+ * before main); there the default version serves. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define SVD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define SVD_CLONES

@@ -13,6 +13,7 @@
 #include "mpi/index_mpi.h"
 #include "mpi/mpicomm.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -170,12 +171,14 @@ uint32_t tm_chunk_size(void) {
 
 
 /* FNV-1a of the bytes of path and its size into h[0], h[1] (h[1] =
- * UINT64_MAX when it cannot be read: the reader then says why). */
-static void file_print(const char *path, uint64_t h[2]) {
+ * UINT64_MAX when it cannot be read: the reader then says why). Returns
+ * the errno of a file that cannot be opened, else 0. */
+static int file_print(const char *path, uint64_t h[2]) {
     h[0] = 0;
     h[1] = UINT64_MAX;
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
-    if (!f) return;
+    if (!strcmp(path, "-")) return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return errno ? errno : ENOENT;
     static unsigned char buf[1 << 20];
     uint64_t x = 14695981039346656037ull, n = 0;
     size_t got;
@@ -188,21 +191,51 @@ static void file_print(const char *path, uint64_t h[2]) {
         h[1] = n;
     }
     fclose(f);
+    return 0;
+}
+
+/* Rank 0's word on an input that some process cannot open while another
+ * can (an input missing on one machine): which file, where, and why;
+ * then the job ends (exit 2). all: every rank's F fingerprints, whose
+ * [7] is 1 + the index of the first file it cannot open and [8] the
+ * errno. Nothing when every rank opens the same files (a file no rank
+ * can open is the reader's to report, as tenyo index does). */
+static void missing_input(share_state *s, char **files, const uint64_t *all, int F) {
+    for (int k = 1; k < s->size; k++) {
+        const uint64_t *o = all + (size_t)k * F;
+        if (o[7] == all[7] || o[0] != all[0] || o[3] != all[3]) continue;
+        const uint64_t *m = all[7] ? all : o; /* the rank that cannot open it */
+        int who = all[7] ? 0 : k, other = all[7] ? k : 0;
+        if (s->rank == 0) {
+            fprintf(stderr, "tenyo-mpi: %s: cannot open on process %d: %s (process %d opens "
+                    "it). Every process must read the same files; nothing read, nothing "
+                    "written\n", files[m[7] - 1], who, strerror((int)m[8]), other);
+            fflush(stderr);
+            MPI_Abort(MPI_COMM_WORLD, 2);
+        }
+        MPI_Request w; /* rank 0 ends the job */
+        if (MPI_Ibarrier(MPI_COMM_WORLD, &w) == MPI_SUCCESS) ty_mpicomm_wait(&w, POLL_NS);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
 }
 
 /* Every rank must read the same inputs (the opening comment, "Same
  * inputs"): compare fingerprints; on a difference rank 0 says which rank
  * differs and how, and ends the job (exit 2) before anything is read. */
 static void same_inputs(share_state *s, char **files, int nfiles, const tenyo_read_opts *ro) {
-    enum { F = 7 };
-    uint64_t fp[F] = {(uint64_t)nfiles, tm_chunk_size(), 0, 0, 0, 0, s->argv_print};
+    enum { F = 9, COMPARED = 7 }; /* [7], [8]: the first file not opened, its errno */
+    uint64_t fp[F] = {(uint64_t)nfiles, tm_chunk_size(), 0, 0, 0, 0, s->argv_print, 0, 0};
     char opts[160];
     snprintf(opts, sizeof opts, "%d|%s|%d", ro->format, ro->encoding ? ro->encoding : "",
              ro->strict);
     fp[2] = ty_fnv1a(opts, strlen(opts));
     for (int i = 0; i < nfiles; i++) {
         uint64_t h[2];
-        file_print(files[i], h);
+        int e = file_print(files[i], h);
+        if (e && !fp[7]) {
+            fp[7] = (uint64_t)i + 1;
+            fp[8] = (uint64_t)e;
+        }
         fp[3] = ty_fnv1a(files[i], strlen(files[i] ) + 1) ^ (fp[3] * 1099511628211ull);
         fp[4] = (fp[4] * 1099511628211ull) ^ h[1];
         fp[5] = (fp[5] * 1099511628211ull) ^ h[0];
@@ -212,9 +245,10 @@ static void same_inputs(share_state *s, char **files, int nfiles, const tenyo_re
     if (!all || MPI_Iallgather(fp, F, MPI_UINT64_T, all, F, MPI_UINT64_T, MPI_COMM_WORLD, &r) !=
                     MPI_SUCCESS || ty_mpicomm_wait(&r, POLL_NS))
         MPI_Abort(MPI_COMM_WORLD, 70);
+    missing_input(s, files, all, F);
     int bad = -1, what = 0;
     for (int k = 1; k < s->size && bad < 0; k++)
-        for (int j = 0; j < F && bad < 0; j++)
+        for (int j = 0; j < COMPARED && bad < 0; j++)
             if (all[(size_t)k * F + j] != all[j]) {
                 bad = k;
                 what = j;

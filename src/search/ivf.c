@@ -404,7 +404,13 @@ int ty_ivf_plan_new(uint64_t n, uint32_t dim, const ty_ivf_opts *o, ty_ivf_plan 
         if (nlist > n) nlist = n;
     }
     int iters = o->iters ? o->iters : IVF_DEFAULT_ITERS;
-    if (nlist > n || iters < 0 || iters > TY_IVF_MAX_ITERS || o->threads < 0 ||
+    if (nlist > n) { /* a list is the cell of one centroid: it needs a document */
+        ty_seterr(err, errlen, "%llu IVF lists asked for %llu documents: there cannot be "
+                  "more lists than documents (at most %llu)", (unsigned long long)nlist,
+                  (unsigned long long)n, (unsigned long long)n);
+        return TENYO_ERR_ARG;
+    }
+    if (iters < 0 || iters > TY_IVF_MAX_ITERS || o->threads < 0 ||
         o->threads > IVF_MAX_THREADS || (uint64_t)nlist * dim > INT_MAX) {
         ty_seterr(err, errlen,
                   "ivf: bad options (nlist %llu for %llu documents, iters %d, threads %d)",
