@@ -24,6 +24,17 @@ static const char *room_index(void) {
     return state > 0 ? path : NULL;
 }
 
+/* The sample's index opened with a context: 0, or a status (err set; *x
+ * NULL when the index did not open). */
+static int room_open(tenyo_index **x, tenyo_ctx **c, char *err, size_t n) {
+    const char *path = room_index();
+    *x = NULL;
+    *c = NULL;
+    snprintf(err, n, "no sample index");
+    if (!path || tenyo_index_open(path, x, err, n)) return TENYO_ERR_INPUT;
+    return tenyo_ctx_new(*x, c, err, n);
+}
+
 TY_TEST(ideas_options_table_bounds_and_words) {
     char err[256];
     double v;
@@ -86,13 +97,11 @@ TY_TEST(ideas_options_set_by_name) {
 /* The query checks its struct against the same table (a C caller that
  * fills tenyo_ideas_opts by hand meets the bounds the surfaces do). */
 TY_TEST(ideas_struct_checked_by_the_table) {
-    const char *path = room_index();
-    CHECK(path != NULL);
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;
     char err[512];
-    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
-    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(x != NULL, "%.300s", err);
     tenyo_idea out[10];
     tenyo_ideas_opts o;
     int bad = -1, bad2 = -1, good = -1, badhome = -1;
@@ -126,13 +135,11 @@ TY_TEST(ideas_struct_checked_by_the_table) {
 /* Every card says who found it; the neighbour vote is the table's first
  * row. Nothing before the first query. */
 TY_TEST(ideas_cards_name_their_generator) {
-    const char *path = room_index();
-    CHECK(path != NULL);
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;
     char err[512];
-    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
-    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(x != NULL, "%.300s", err);
     tenyo_idea out[10];
     const char *names[4];
     int before = -1, got = -1, all = 1;
@@ -155,13 +162,11 @@ TY_TEST(ideas_cards_name_their_generator) {
 /* The term hook: a word struck in the mask weighs nothing, is worth
  * nothing to any card, and leaves the bridge list; cleared, it is back. */
 TY_TEST(ideas_struck_word_leaves_the_bridges) {
-    const char *path = room_index();
-    CHECK(path != NULL);
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;
     char err[512];
-    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
-    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(x != NULL, "%.300s", err);
     tenyo_idea out[10];
     const char *t0[5], *t1[5], *t2[5];
     int got = -1, n0 = -1, n1 = -1, n2 = -1, found = 0, gone = 1;
@@ -198,14 +203,12 @@ TY_TEST(ideas_struck_word_leaves_the_bridges) {
  * card; a kept field comes first; set back to NULL, the list is the
  * unsteered one again, byte for byte. */
 TY_TEST(ideas_steer_strike_reject_keep) {
-    const char *path = room_index();
-    CHECK(path != NULL);
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;
     tenyo_steer *s = NULL;
     char err[512];
-    CHECKF(tenyo_index_open(path, &x, err, sizeof err) == 0, "%.300s", err);
-    int rc = tenyo_ctx_new(x, &c, err, sizeof err);
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(x != NULL, "%.300s", err);
     int rs = tenyo_steer_new(&s);
     tenyo_idea a[10], b[10], d[10];
     const char *bt[5], *w[4];

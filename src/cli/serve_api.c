@@ -409,25 +409,10 @@ done:
     return ret;
 }
 
-/* POST /api/ideas */
-enum MHD_Result cli_serve_api_ideas(server *s, struct MHD_Connection *conn, request *rq) {
-    if (rq->too_large)
-        return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                           "request body larger than %d bytes", SRV_MAX_BODY);
-    enum MHD_Result ret;
-    serve_ideas_req q;
-    char msg[512];
-    unsigned st = serve_ideas_parse(rq->body, rq->len, &q, msg, sizeof msg);
-    int64_t qdoc = -1;
-    if (!st && q.id && (qdoc = cli_serve_resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
-    ret = st ? cli_serve_reply_error(conn, rq, st, NULL, "%s", msg) : answer_ideas(s, conn, rq, &q, qdoc, 0);
-done:
-    serve_ideas_req_free(&q);
-    return ret;
-}
-
-/* POST /api/ideas.csv: the same body, the answer as CSV */
-enum MHD_Result cli_serve_api_ideas_csv(server *s, struct MHD_Connection *conn, request *rq) {
+/* POST /api/ideas (as 0: JSON) or /api/ideas.csv (as 2: the CSV of
+ * `ideas --csv --bom`): the body parsed, the id resolved, the answer. */
+static enum MHD_Result api_ideas_as(server *s, struct MHD_Connection *conn, request *rq,
+                                    int as) {
     if (rq->too_large)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
                            "request body larger than %d bytes", SRV_MAX_BODY);
@@ -438,10 +423,18 @@ enum MHD_Result cli_serve_api_ideas_csv(server *s, struct MHD_Connection *conn, 
     int64_t qdoc = -1;
     if (!st && q.id && (qdoc = cli_serve_resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
     ret = st ? cli_serve_reply_error(conn, rq, st, NULL, "%s", msg)
-             : answer_ideas_as(s, conn, rq, &q, qdoc, 0, 2);
+             : answer_ideas_as(s, conn, rq, &q, qdoc, 0, as);
 done:
     serve_ideas_req_free(&q);
     return ret;
+}
+
+enum MHD_Result cli_serve_api_ideas(server *s, struct MHD_Connection *conn, request *rq) {
+    return api_ideas_as(s, conn, rq, 0);
+}
+
+enum MHD_Result cli_serve_api_ideas_csv(server *s, struct MHD_Connection *conn, request *rq) {
+    return api_ideas_as(s, conn, rq, 2);
 }
 
 /* POST /api/match: the company query (= tenyo match --json) */
