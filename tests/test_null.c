@@ -458,11 +458,11 @@ static void run_case(int k) {
     case 13: tenyo_reader_stats(fx.r, NULL); break;
     case 14: tenyo_reader_free(NULL); break;
     case 15: fx.rv = (long long)tenyo_text_to_utf8(NULL, 9, "UTF-8", &fx.sp, &fx.sz, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
-    case 16: fx.rv = (long long)tenyo_text_to_utf8("abc", 9, NULL, &fx.sp, &fx.sz, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
-    case 17: fx.rv = (long long)tenyo_text_to_utf8("abc", 9, "UTF-8", NULL, &fx.sz, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
-    case 18: fx.rv = (long long)tenyo_text_to_utf8("abc", 9, "UTF-8", &fx.sp, NULL, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
-    case 19: fx.rv = (long long)tenyo_text_to_utf8("abc", 9, "UTF-8", &fx.sp, &fx.sz, NULL, sizeof fx.buf, fx.err, sizeof fx.err); break;
-    case 20: fx.rv = (long long)tenyo_text_to_utf8("abc", 9, "UTF-8", &fx.sp, &fx.sz, fx.buf, sizeof fx.buf, NULL, sizeof fx.err); break;
+    case 16: fx.rv = (long long)tenyo_text_to_utf8("abc", 3, NULL, &fx.sp, &fx.sz, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
+    case 17: fx.rv = (long long)tenyo_text_to_utf8("abc", 3, "UTF-8", NULL, &fx.sz, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
+    case 18: fx.rv = (long long)tenyo_text_to_utf8("abc", 3, "UTF-8", &fx.sp, NULL, fx.buf, sizeof fx.buf, fx.err, sizeof fx.err); break;
+    case 19: fx.rv = (long long)tenyo_text_to_utf8("abc", 3, "UTF-8", &fx.sp, &fx.sz, NULL, sizeof fx.buf, fx.err, sizeof fx.err); break;
+    case 20: fx.rv = (long long)tenyo_text_to_utf8("abc", 3, "UTF-8", &fx.sp, &fx.sz, fx.buf, sizeof fx.buf, NULL, sizeof fx.err); break;
     case 21: fx.rv = (long long)tenyo_text_width(NULL, 9); break;
     case 22: fx.rv = (long long)tenyo_text_fit(NULL, 9, 3); break;
     case 23: fx.rv = (long long)tenyo_text_bidi(NULL); break;
