@@ -192,6 +192,24 @@ expect 1 cli_ideas_focus_bad "$T" ideas "$D/s.tny" SAMPLE-001 --focus 0
 contains "$D/err" "sentence numbers from 1 to 64" cli_ideas_focus_bad_named
 expect 1 cli_ideas_focus_beyond "$T" ideas "$D/s.tny" SAMPLE-001 --focus 60
 contains "$D/err" "the focus names no sentence of the query" cli_ideas_focus_beyond_named
+# a focus applies in --batch as in a single query; --sentences is text only;
+# a --reject list of any length is applied whole
+echo '{"id":"SAMPLE-001"}' >"$D/fb.jsonl"
+"$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --focus 2 >"$D/fb.out"
+if python3 - "$D/fb.out" "$D/f1" <<'P'
+import json, sys
+b = json.loads(open(sys.argv[1]).readline()); a = json.load(open(sys.argv[2]))
+assert [i["field"] for i in b["ideas"]] == [i["field"] for i in a["ideas"]], (b, a)
+assert b["query"]["focus"] == {"sentences": [2]}
+P
+then ok cli_ideas_batch_focus_applied; else bad cli_ideas_batch_focus_applied; fi
+"$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --focus 60 >"$D/fb.out" 2>&1
+grep -q "the focus names no sentence" "$D/fb.out" && ok cli_ideas_batch_focus_beyond_said || bad "cli_ideas_batch_focus_beyond_said ($(head -c 300 "$D/fb.out"))"
+expect 1 cli_ideas_sentences_not_json "$T" ideas "$D/s.tny" SAMPLE-001 --sentences --json
+contains "$D/err" "sentences as text" cli_ideas_sentences_not_json_said
+many=$(python3 -c "print(','.join(f'A{n:02d}{l}' for n in range(1,4) for l in 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'))")
+expect 0 cli_ideas_reject_long_list_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 1 --reject "$many,$f0" --json
+grep -q "\"field\":\"$f0\"" "$D/out" && bad "cli_ideas_reject_long_list ($f0 proposed)" || ok cli_ideas_reject_long_list
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""

@@ -256,3 +256,43 @@ TY_TEST(ideas_steer_strike_reject_keep) {
     CHECKF(lost, "no card says it lost '%s'", word);
     CHECK(same);
 }
+
+/* A refused keep changes nothing (a full list: the field stays rejected);
+ * a blank word is no word; a focus on a document out of range says so. */
+TY_TEST(ideas_steer_refusals_change_nothing) {
+    tenyo_steer *s = NULL;
+    CHECK(tenyo_steer_new(&s) == 0);
+    char code[8];
+    int filled = 1;
+    for (int i = 0; i < 256 && filled; i++) {
+        snprintf(code, sizeof code, "%c%02d%c", 'A' + i / 52 % 8, i % 52 / 26 + 1, 'A' + i % 26);
+        filled = tenyo_steer_keep(s, code) == 0;
+    }
+    int rej = tenyo_steer_reject(s, "H99Z");
+    int full = tenyo_steer_keep(s, "H99Z");
+    size_t nk = tenyo_steer_count(s, TENYO_STEER_KEPT), nr = tenyo_steer_count(s, TENYO_STEER_REJECTED);
+    int blank = tenyo_steer_strike(s, "  \t");
+    int focus = tenyo_steer_focus(s, "1");
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err), far = 0, sent = 0;
+    char msg[256] = "";
+    if (rc == 0) {
+        tenyo_ctx_set_steer(c, s);
+        tenyo_idea out[4];
+        far = tenyo_ideas_doc(c, x->m.ndocs + 5, NULL, 4, out);
+        snprintf(msg, sizeof msg, "%s", tenyo_ctx_error(c));
+        tenyo_sentence st[4];
+        sent = tenyo_query_sentences(c, (int64_t)x->m.ndocs, NULL, 4, st);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    tenyo_steer_free(s);
+    CHECK(filled && rej == 0);
+    CHECK(full == TENYO_ERR_LIMIT && nk == 256 && nr == 1);
+    CHECK(blank == TENYO_ERR_ARG && focus == 0);
+    CHECK(rc == 0);
+    CHECKF(far == TENYO_ERR_NOTFOUND && strstr(msg, "out of range"), "%d %s", far, msg);
+    CHECK(sent == TENYO_ERR_NOTFOUND);
+}

@@ -412,14 +412,25 @@ def _steer(strike, keep, reject, focus=None, focus_text=None):
     a str or a list of str (fields also comma-separated), focus (sentence
     numbers: "2,3" or [2, 3]) or focus_text (a str), or None when none is
     given; every value bounded by the library."""
-    if not (strike or keep or reject or focus or focus_text):
+    if strike is None and keep is None and reject is None and focus is None \
+            and focus_text is None:
         return None
+    if _index(focus) is not None:
+        focus = [focus]
     s = c_void_p()
     if _steer_new(byref(s)):
         raise MemoryError("steer")
-    if focus:
-        nums = focus if isinstance(focus, str) else ",".join(
-            str(_int("focus", f, 1, 64)) for f in focus)
+    if focus is not None:
+        if not isinstance(focus, (str, list, tuple)):
+            _steer_free(s)
+            raise TypeError("focus must be sentence numbers (an int, a list of int or "
+                            "a str like '2,3'), not %s" % type(focus).__name__)
+        try:
+            nums = focus if isinstance(focus, str) else ",".join(
+                str(_int("focus", f, 1, 64)) for f in focus)
+        except (TypeError, ValueError):
+            _steer_free(s)
+            raise
         if _steer_focus(s, _str("focus", nums)):
             _steer_free(s)
             raise ValueError("focus must be sentence numbers from 1 to 64, not %r" % (focus,))
@@ -429,16 +440,19 @@ def _steer(strike, keep, reject, focus=None, focus_text=None):
             raise ValueError("focus_text must be 1 byte to 64 KiB of text")
     for name, value, add in (("strike", strike, _steer_strike), ("keep", keep, _steer_keep),
                              ("reject", reject, _steer_reject)):
-        if not value:
+        if value is None:
             continue
         items = [value] if isinstance(value, str) else value
+        if isinstance(items, (list, tuple)) and not items:
+            _steer_free(s)
+            raise ValueError("%s needs at least one entry" % name)
         if not isinstance(items, (list, tuple)):
             _steer_free(s)
             raise TypeError("%s must be a str or a list of str, not %s"
                             % (name, type(value).__name__))
         for item in items:
             parts = [item] if name == "strike" or not isinstance(item, str) else \
-                [p for p in item.replace(",", " ").split() if p]
+                [p for p in item.replace(",", " ").split() if p] or [item]
             for p in parts:
                 if not isinstance(p, str) or add(s, _str(name, p)):
                     _steer_free(s)

@@ -146,6 +146,11 @@ def test_ideas_focused_give_the_cli_answer(index):
     assert [i["field"] for i in same] == [i["field"] for i in got]
     with pytest.raises(ValueError):
         index.ideas("SAMPLE-001", focus=[65])
+    assert index.ideas("SAMPLE-001", n=5, focus=2).json == got.json
+    for empty in (dict(focus_text=""), dict(strike=""), dict(focus=[]), dict(reject=",,,"),
+                  dict(strike=[])):
+        with pytest.raises(ValueError):
+            index.ideas("SAMPLE-001", **empty)
 
 
 def test_ideas_for_text_in_english(index):

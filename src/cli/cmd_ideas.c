@@ -124,25 +124,48 @@ static int steer_opt(int c, const char *arg) {
                         rc == TENYO_ERR_LIMIT ? "; at most 256 words" : "");
         return rc ? -1 : 0;
     }
-    char buf[1024];
-    const char *f[64];
-    snprintf(buf, sizeof buf, "%s", arg);
-    size_t n = cli_split_codes(buf, f, 64);
-    for (size_t i = 0; i < n; i++) {
-        int rc = c == OPT_KEEP_FIELD ? tenyo_steer_keep(ideas_steer, f[i])
-                               : tenyo_steer_reject(ideas_steer, f[i]);
-        if (rc) {
-            cli_err("%s: '%s' is not an IPC subclass (like A61B)\n",
-                    c == OPT_KEEP_FIELD ? "--keep" : "--reject", f[i]);
-            return -1;
-        }
+    const char *flag = c == OPT_KEEP_FIELD ? "--keep" : "--reject";
+    char *buf = strdup(arg), *save = NULL;
+    size_t n = 0;
+    int rc = buf ? 0 : TENYO_ERR_NOMEM;
+    for (char *p = buf ? strtok_r(buf, ", ", &save) : NULL; p && !rc;
+         p = strtok_r(NULL, ", ", &save), n++) {
+        rc = c == OPT_KEEP_FIELD ? tenyo_steer_keep(ideas_steer, p)
+                                 : tenyo_steer_reject(ideas_steer, p);
+        if (rc == TENYO_ERR_ARG) cli_err("%s: '%s' is not an IPC subclass (like A61B)\n", flag, p);
+        else if (rc) cli_err("%s: more than 256 fields\n", flag);
     }
-    if (!n) cli_err("%s needs subclasses\n", c == OPT_KEEP_FIELD ? "--keep" : "--reject");
-    return n ? 0 : -1;
+    free(buf);
+    if (!rc && !n) {
+        cli_err("%s needs subclasses\n", flag);
+        rc = TENYO_ERR_ARG;
+    }
+    return rc ? -1 : 0;
 }
 
 /* Output formats of `ideas`. */
 enum { OUT_REPORT, OUT_JSON, OUT_CSV, OUT_HTML, OUT_SENTENCES };
+
+/* A steered query's focus, one line: the sentences or the text the list
+ * was made from. */
+static void print_focus(const json_t *f, int ja) {
+    if (!f) return;
+    const char *t = cli_jstr(f, "text");
+    if (t && *t) {
+        printf("%s: %s\n", ja ? "技術の文（指定）" : "focus (your text)", cli_safe(t));
+        return;
+    }
+    char list[256] = "";
+    size_t i, at = 0;
+    json_t *v;
+    json_array_foreach(json_object_get(f, "sentences"), i, v) {
+        int w = snprintf(list + at, sizeof list - at, "%s%lld", at ? "," : "",
+                         (long long)json_integer_value(v));
+        if (w < 0 || (size_t)w >= sizeof list - at) break;
+        at += (size_t)w;
+    }
+    printf("%s: %s\n", ja ? "技術の文（番号）" : "focus (sentences)", list);
+}
 
 /* The readable report of one result object of cli_ideas_json. */
 static void print_report(const json_t *o, const char *lang) {
@@ -161,8 +184,10 @@ static void print_report(const json_t *o, const char *lang) {
     }
     else
         printf("%s\n", ja ? "転用候補: 入力テキスト" : "ideas for the query text");
-    printf("%s: %s%s\n\n", ja ? "本件の分野" : "home fields", home[0] ? cli_safe(home) : "-",
+    printf("%s: %s%s\n", ja ? "本件の分野" : "home fields", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
+    print_focus(json_object_get(q, "focus"), ja);
+    printf("\n");
     size_t i, k;
     json_t *it, *e;
     json_array_foreach(arr, i, it) {
@@ -632,7 +657,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
     long n = 10, nprobe = 0, rerank = 0;
-    int fmt = OUT_REPORT, c, bad = 0;
+    int fmt = OUT_REPORT, c, bad = 0, sentences = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:jh", ideas_lo)) != -1) {
         int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
@@ -654,7 +679,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case OPT_NOT: case OPT_KEEP_FIELD: case OPT_REJECT: case OPT_FOCUS: case OPT_FOCUS_TEXT:
             bad |= steer_opt(c, optarg);
             break;
-        case OPT_SENTENCES: fmt = OUT_SENTENCES; break;
+        case OPT_SENTENCES: sentences = 1; break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
             double v;
@@ -682,6 +707,12 @@ int cli_cmd_ideas(int argc, char **argv) {
      * says when none is near), not one more filter */
     if (fo.open_only) io.open_only = 1;
     fo.open_only = 0;
+    if (sentences && (fmt != OUT_REPORT || batch)) {
+        cli_err("--sentences prints the query's sentences as text: not with --json, --csv, "
+                "--html or --batch\n");
+        bad = 1;
+    }
+    if (sentences) fmt = OUT_SENTENCES;
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {

@@ -264,6 +264,12 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
         fprintf(f, "　<span class=\"k\">%s</span> ", ja ? "橋渡し語" : "bridge terms");
         join(f, bt, ja ? "・" : ", ");
     }
+    const json_t *sw = json_object_get(it, "struck"); /* a steered list: what it lost */
+    if (json_array_size(sw)) {
+        fprintf(f, "<br><span class=\"k\">%s</span> ",
+                ja ? "除外した語（別の意味）" : "struck words (another sense)");
+        join(f, sw, ja ? "・" : ", ");
+    }
     const json_t *ph = json_object_get(it, "phrases");
     if (json_array_size(ph)) {
         fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "用途表現" : "applications");

@@ -599,24 +599,67 @@ static unsigned focus_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q, c
         return SRV_HTTP_BAD_REQUEST;
     }
     if (json_is_string(v)) {
-        snprintf(buf, sizeof buf, "%s", json_string_value(v));
-    } else if (json_is_array(v)) {
+        rc = tenyo_steer_focus(q->steer, json_string_value(v));
+    } else if (json_is_array(v) && json_array_size(v) <= 64) { /* 64 sentences at most */
         size_t i, at = 0;
         json_t *e;
         json_array_foreach(v, i, e) {
-            if (!json_is_integer(e) || at + 24 > sizeof buf) {
+            if (!json_is_integer(e) || json_integer_value(e) < 1 || json_integer_value(e) > 64) {
                 buf[0] = 0;
                 break;
             }
             at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", i ? "," : "",
                                    (long long)json_integer_value(e));
         }
+        if (buf[0]) rc = tenyo_steer_focus(q->steer, buf);
     }
-    if (buf[0]) rc = tenyo_steer_focus(q->steer, buf);
     if (!rc) return 0;
     snprintf(msg, msglen, "focus must be sentence numbers from 1 to 64 (\"2,3\", \"2-4\" or "
              "[2, 3])");
     return SRV_HTTP_BAD_REQUEST;
+}
+
+/* The first bytes of s (at most 64, whole UTF-8 characters) for a message. */
+static void quote_cut(const char *s, char *out, size_t cap) {
+    size_t n = strlen(s), lim = cap - 1 < 64 ? cap - 1 : 64;
+    if (n > lim) {
+        n = lim;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
+    }
+    memcpy(out, s, n);
+    out[n] = 0;
+}
+
+/* One string of a steering member into q->steer: a word (strike) or
+ * comma- or space-separated subclasses (keep, reject; at least one). */
+static unsigned steer_item(const tenyo_opt *d, const char *item, serve_ideas_req *q, char *msg,
+                           size_t msglen) {
+    char *buf = strdup(item), *save = NULL, shown[72];
+    if (!buf) {
+        snprintf(msg, msglen, "out of memory");
+        return SRV_HTTP_INTERNAL;
+    }
+    int rc = 0, n = 0;
+    const char *bad = item;
+    if (d->type == TENYO_OPT_WORDS) {
+        rc = tenyo_steer_strike(q->steer, item);
+        n = 1;
+    } else {
+        for (char *p = strtok_r(buf, ", ", &save); p && !rc; p = strtok_r(NULL, ", ", &save), n++) {
+            rc = !strcmp(d->name, "keep") ? tenyo_steer_keep(q->steer, p)
+                                          : tenyo_steer_reject(q->steer, p);
+            bad = p;
+        }
+    }
+    if (rc || !n) {
+        char err[128];
+        tenyo_ideas_opt_check(d->name, 0, err, sizeof err);
+        quote_cut(bad, shown, sizeof shown);
+        if (rc == TENYO_ERR_LIMIT) snprintf(msg, msglen, "%s: more than 256 entries", d->name);
+        else snprintf(msg, msglen, "%s %s, not '%s'", d->name, err, shown);
+    }
+    free(buf);
+    return rc || !n ? SRV_HTTP_BAD_REQUEST : 0;
 }
 
 /* One steering member's value (a string, or an array of strings; fields
@@ -632,25 +675,8 @@ static unsigned steer_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q, c
             snprintf(msg, msglen, "%s must be a string or an array of strings", d->name);
             return SRV_HTTP_BAD_REQUEST;
         }
-        char buf[1024];
-        const char *item = json_string_value(e), *f[64];
-        size_t nf = 1;
-        f[0] = item;
-        if (d->type == TENYO_OPT_CODES) {
-            snprintf(buf, sizeof buf, "%s", item);
-            nf = cli_split_codes(buf, f, 64);
-        }
-        for (size_t k = 0; k < nf; k++) {
-            int rc = !strcmp(d->name, "strike") ? tenyo_steer_strike(q->steer, f[k])
-                     : !strcmp(d->name, "keep") ? tenyo_steer_keep(q->steer, f[k])
-                                                : tenyo_steer_reject(q->steer, f[k]);
-            if (rc) {
-                char err[128];
-                tenyo_ideas_opt_check(d->name, 0, err, sizeof err);
-                snprintf(msg, msglen, "%s %s, not '%.64s'", d->name, err, f[k]);
-                return SRV_HTTP_BAD_REQUEST;
-            }
-        }
+        unsigned st = steer_item(d, json_string_value(e), q, msg, msglen);
+        if (st) return st;
     }
     return 0;
 }

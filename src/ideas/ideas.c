@@ -432,7 +432,10 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
 static int prepare_focused(tenyo_ctx *c, uint64_t doc, const char *text, size_t len) {
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
-    if (doc != UINT64_MAX && doc >= c->idx->m.ndocs) return TENYO_ERR_ARG;
+    if (doc != UINT64_MAX && doc >= c->idx->m.ndocs) {
+        ty_seterr(c->err, sizeof c->err, "document %llu out of range", (unsigned long long)doc);
+        return TENYO_ERR_NOTFOUND;
+    }
     int rc = ty_steer_focus_build(c, is->steer, doc, text, len, &is->fbuf);
     return rc ? rc : ty_ctx_query_text(c, is->fbuf.p, is->fbuf.len);
 }
@@ -484,6 +487,24 @@ static int ideas_step(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn, int stat
     return TENYO_OK;
 }
 
+/* A batch under a focus: each query made from its focused sentences, one
+ * after the other (the batch's shared scans would score the unfocused
+ * queries). */
+static int focused_batch(tenyo_ctx *c, ibatch *b, size_t nq) {
+    for (size_t i = 0; i < nq; i++) {
+        const tenyo_query *q = &b->q[i];
+        tenyo_ideas_opts oj = *b->o;
+        if (q->home && q->nhome) {
+            oj.home = q->home;
+            oj.nhome = q->nhome;
+        }
+        int got = q->doc >= 0 ? tenyo_ideas_doc(c, (uint64_t)q->doc, &oj, b->n, b->out)
+                              : tenyo_ideas_text(c, q->text, q->len, &oj, b->n, b->out);
+        b->cb(b->ud, i, got, got >= 0 ? b->out : NULL);
+    }
+    return TENYO_OK;
+}
+
 int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
                       const tenyo_ideas_opts *o, size_t n, tenyo_ideas_cb cb,
                       void *ud) {
@@ -495,7 +516,9 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     ibatch b = {q, o, n, ty_mallocarray(n ? n : 1, sizeof(tenyo_idea)), cb, ud};
     if (!b.out) return TENYO_ERR_NOMEM;
-    int rc = ty_ctx_batch(c, q, nq, o->mode, 1, 0, ideas_step, &b);
+    int rc = ty_steer_focused(tenyo_ctx_steer(c)) ? focused_batch(c, &b, nq)
+                                                   : ty_ctx_batch(c, q, nq, o->mode, 1, 0,
+                                                                  ideas_step, &b);
     free(b.out);
     return rc;
 }

@@ -74,6 +74,7 @@ static int add(tenyo_steer *s, int k, char *v) {
 int tenyo_steer_strike(tenyo_steer *s, const char *word) {
     size_t n = word ? strlen(word) : 0, bad;
     if (!s || !n || n > TY_STEER_WORD || !ty_utf8_valid(word, n, &bad)) return TENYO_ERR_ARG;
+    if (strspn(word, " \t\r\n") == n) return TENYO_ERR_ARG; /* blank: no word */
     ty_icu *u = NULL;
     ty_buf b = {0};
     char err[128];
@@ -89,12 +90,18 @@ int tenyo_steer_strike(tenyo_steer *s, const char *word) {
     return v ? add(s, TENYO_STEER_STRUCK, v) : TENYO_ERR_NOMEM;
 }
 
-/* A field as kept: a subclass, upper case. */
+/* A field as kept: a subclass, upper case. Nothing changes on a refusal. */
 static int field_item(tenyo_steer *s, int k, const char *field) {
     if (!s || !ty_ideas_home_ok(field)) return TENYO_ERR_ARG;
     char *v = ty_strdup(field);
     if (!v) return TENYO_ERR_NOMEM;
     for (char *p = v; *p; p++) *p = (char)toupper((unsigned char)*p);
+    int there = 0;
+    for (size_t i = 0; i < s->n[k] && !there; i++) there = !strcmp(s->item[k][i], v);
+    if (!there && s->n[k] == TY_STEER_MAX) {
+        free(v);
+        return TENYO_ERR_LIMIT;
+    }
     /* a field is kept or rejected, not both: the later decision wins */
     int other = k == TENYO_STEER_KEPT ? TENYO_STEER_REJECTED : TENYO_STEER_KEPT;
     for (size_t i = 0; i < s->n[other]; i++)
@@ -200,6 +207,10 @@ int tenyo_query_sentences(tenyo_ctx *c, int64_t doc, const char *text, size_t k,
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
     int rc = TENYO_OK;
+    if (doc >= 0 && (uint64_t)doc >= c->idx->m.ndocs) {
+        ty_seterr(c->err, sizeof c->err, "document %lld out of range", (long long)doc);
+        return TENYO_ERR_NOTFOUND;
+    }
     if (doc >= 0) {
         rc = ty_doc_text(c, (uint64_t)doc, &is->sbuf);
     } else {
