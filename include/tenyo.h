@@ -1116,6 +1116,12 @@ void tenyo_steer_free(tenyo_steer *s);
 int tenyo_steer_strike(tenyo_steer *s, const char *word);
 int tenyo_steer_keep(tenyo_steer *s, const char *field);
 int tenyo_steer_reject(tenyo_steer *s, const char *field);
+/* Fields typed as one list ("G06T, B60W" or "G06T B60W") in list
+ * (modified) kept (what TENYO_STEER_KEPT) or rejected (TENYO_STEER_REJECTED),
+ * in order: how many (at least one), or the status of the first refused
+ * code with *bad at it (bad may be NULL; *bad NULL when the list names no
+ * code: TENYO_ERR_ARG). The codes before it stay added. */
+int tenyo_steer_fields(tenyo_steer *s, int what, char *list, const char **bad);
 /* The entries of one kind (TENYO_STEER_*), as kept (normalised). */
 /* The focus: the query is made from these sentences alone (numbers as
  * tenyo_query_sentences counts them, "2,3" or "2-4", 1 to 64), or from the

@@ -296,3 +296,22 @@ TY_TEST(ideas_steer_refusals_change_nothing) {
     CHECKF(far == TENYO_ERR_NOTFOUND && strstr(msg, "out of range"), "%d %s", far, msg);
     CHECK(sent == TENYO_ERR_NOTFOUND);
 }
+
+/* The patent stays the query under a focus in the analyst's words: a
+ * document out of range is refused before anything reads it. */
+TY_TEST(ideas_focus_text_document_out_of_range) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    tenyo_steer *s = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err), got = 0;
+    if (rc == 0 && tenyo_steer_new(&s) == 0 && tenyo_steer_focus_text(s, "robot gripper") == 0) {
+        tenyo_ctx_set_steer(c, s);
+        tenyo_idea out[4];
+        got = tenyo_ideas_doc(c, x->m.ndocs, NULL, 4, out);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    tenyo_steer_free(s);
+    CHECK(rc == 0 && got == TENYO_ERR_NOTFOUND);
+}

@@ -391,6 +391,9 @@ static const struct ncase {
     {"tenyo_map_query_similarity", "c", 293},
     {"tenyo_map_query_similarity", "sim", 294},
     {"tenyo_map_place_labels", "l", 295},
+    {"tenyo_steer_fields", "s", 1200},
+    {"tenyo_steer_fields", "list", 1201},
+    {"tenyo_steer_fields", "bad", 1202},
     {"tenyo_steer_focus", "s", 1100},
     {"tenyo_steer_focus", "numbers", 1101},
     {"tenyo_steer_focus_text", "s", 1102},
@@ -782,6 +785,9 @@ static void run_case(int k) {
     case 1106: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(NULL, 0, NULL, 4, o); } break;
     case 1107: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(fx.c, -1, NULL, 4, o); } break;
     case 1108: fx.rv = tenyo_query_sentences(fx.c, 0, NULL, 4, NULL); break;
+    case 1200: { char b[] = "G06T"; const char *bad; fx.rv = tenyo_steer_fields(NULL, TENYO_STEER_KEPT, b, &bad); } break;
+    case 1201: { tenyo_steer *s = NULL; const char *bad; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, NULL, &bad); tenyo_steer_free(s); } break;
+    case 1202: { tenyo_steer *s = NULL; char b[] = "G0"; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, b, NULL); tenyo_steer_free(s); } break;
     default: break;
     }
 }

@@ -452,9 +452,6 @@ int cli_filter_add(cli_filter_opts *fo, int which, const char *arg, char *msg, s
 /* Option c with its value: 1 when it is a filter option (taken), 0 when
  * not, -1 after a message naming a bad value. */
 int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
-/* Comma- or space-separated codes -> out (pointers into buf, modified);
- * at most cap; returns the count. */
-size_t cli_split_codes(char *buf, const char **out, size_t cap);
 /* Join the strings of a JSON array (or one member of each object in it)
  * with sep into out (cut at len). */
 void cli_jjoin(const json_t *a, const char *member, const char *sep, char *out, size_t len);

@@ -124,23 +124,18 @@ static int steer_opt(int c, const char *arg) {
                         rc == TENYO_ERR_LIMIT ? "; at most 256 words" : "");
         return rc ? -1 : 0;
     }
-    const char *flag = c == OPT_KEEP_FIELD ? "--keep" : "--reject";
-    char *buf = strdup(arg), *save = NULL;
-    size_t n = 0;
-    int rc = buf ? 0 : TENYO_ERR_NOMEM;
-    for (char *p = buf ? strtok_r(buf, ", ", &save) : NULL; p && !rc;
-         p = strtok_r(NULL, ", ", &save), n++) {
-        rc = c == OPT_KEEP_FIELD ? tenyo_steer_keep(ideas_steer, p)
-                                 : tenyo_steer_reject(ideas_steer, p);
-        if (rc == TENYO_ERR_ARG) cli_err("%s: '%s' is not an IPC subclass (like A61B)\n", flag, p);
-        else if (rc) cli_err("%s: more than 256 fields\n", flag);
-    }
+    const char *flag = c == OPT_KEEP_FIELD ? "--keep" : "--reject", *bad = NULL;
+    char *buf = strdup(arg);
+    int rc = buf ? tenyo_steer_fields(ideas_steer, c == OPT_KEEP_FIELD ? TENYO_STEER_KEPT
+                                                                       : TENYO_STEER_REJECTED,
+                                      buf, &bad)
+                 : TENYO_ERR_NOMEM;
+    if (rc == TENYO_ERR_ARG && bad) cli_err("%s: '%s' is not an IPC subclass (like A61B)\n", flag, bad);
+    else if (rc == TENYO_ERR_ARG) cli_err("%s needs subclasses\n", flag);
+    else if (rc == TENYO_ERR_LIMIT) cli_err("%s: more than 256 fields\n", flag);
+    else if (rc < 0) cli_err("out of memory\n");
     free(buf);
-    if (!rc && !n) {
-        cli_err("%s needs subclasses\n", flag);
-        rc = TENYO_ERR_ARG;
-    }
-    return rc ? -1 : 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* Output formats of `ideas`. */

@@ -268,14 +268,6 @@ json_t *cli_search_json(const tenyo_index *x, const cli_filter_opts *fo, tenyo_f
     return o;
 }
 
-size_t cli_split_codes(char *buf, const char **out, size_t cap) {
-    size_t n = 0;
-    char *save = NULL; /* strtok_r: batch workers split concurrently */
-    for (char *p = strtok_r(buf, ", ", &save); p && n < cap; p = strtok_r(NULL, ", ", &save))
-        out[n++] = p;
-    return n;
-}
-
 int cli_ideas_set(const char *name, const char *flag, const char *arg, tenyo_ideas_opts *io,
                   double *v) {
     const tenyo_opt *d = tenyo_ideas_opt_find(name);

@@ -619,47 +619,30 @@ static unsigned focus_value(const tenyo_opt *d, json_t *v, serve_ideas_req *q, c
     return SRV_HTTP_BAD_REQUEST;
 }
 
-/* The first bytes of s (at most 64, whole UTF-8 characters) for a message. */
-static void quote_cut(const char *s, char *out, size_t cap) {
-    size_t n = strlen(s), lim = cap - 1 < 64 ? cap - 1 : 64;
-    if (n > lim) {
-        n = lim;
-        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
-    }
-    memcpy(out, s, n);
-    out[n] = 0;
-}
-
 /* One string of a steering member into q->steer: a word (strike) or
  * comma- or space-separated subclasses (keep, reject; at least one). */
 static unsigned steer_item(const tenyo_opt *d, const char *item, serve_ideas_req *q, char *msg,
                            size_t msglen) {
-    char *buf = strdup(item), *save = NULL, shown[72];
+    char *buf = strdup(item);
     if (!buf) {
         snprintf(msg, msglen, "out of memory");
         return SRV_HTTP_INTERNAL;
     }
-    int rc = 0, n = 0;
-    const char *bad = item;
-    if (d->type == TENYO_OPT_WORDS) {
-        rc = tenyo_steer_strike(q->steer, item);
-        n = 1;
-    } else {
-        for (char *p = strtok_r(buf, ", ", &save); p && !rc; p = strtok_r(NULL, ", ", &save), n++) {
-            rc = !strcmp(d->name, "keep") ? tenyo_steer_keep(q->steer, p)
-                                          : tenyo_steer_reject(q->steer, p);
-            bad = p;
-        }
-    }
-    if (rc || !n) {
+    const char *bad = NULL;
+    int rc = d->type == TENYO_OPT_WORDS ? tenyo_steer_strike(q->steer, item)
+             : tenyo_steer_fields(q->steer, !strcmp(d->name, "keep") ? TENYO_STEER_KEPT
+                                                                      : TENYO_STEER_REJECTED,
+                                  buf, &bad);
+    if (rc < 0) {
         char err[128];
+        if (!bad) bad = item;
         tenyo_ideas_opt_check(d->name, 0, err, sizeof err);
-        quote_cut(bad, shown, sizeof shown);
+        int shown = (int)tenyo_text_fit(bad, strlen(bad), 64); /* whole characters */
         if (rc == TENYO_ERR_LIMIT) snprintf(msg, msglen, "%s: more than 256 entries", d->name);
-        else snprintf(msg, msglen, "%s %s, not '%s'", d->name, err, shown);
+        else snprintf(msg, msglen, "%s %s, not '%.*s'", d->name, err, shown, bad);
     }
     free(buf);
-    return rc || !n ? SRV_HTTP_BAD_REQUEST : 0;
+    return rc < 0 ? SRV_HTTP_BAD_REQUEST : 0;
 }
 
 /* One steering member's value (a string, or an array of strings; fields

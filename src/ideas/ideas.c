@@ -167,7 +167,6 @@ static int ideas_scan_home(ty_iquery *st) {
     }
     is->home_predicted = predicted;
     is->skip = skip;
-    is->open_only = o->open_only;
     st->nh = nh;
     return TENYO_OK;
 }
@@ -432,10 +431,6 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
 static int prepare_focused(tenyo_ctx *c, uint64_t doc, const char *text, size_t len) {
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
-    if (doc != UINT64_MAX && doc >= c->idx->m.ndocs) {
-        ty_seterr(c->err, sizeof c->err, "document %llu out of range", (unsigned long long)doc);
-        return TENYO_ERR_NOTFOUND;
-    }
     int rc = ty_steer_focus_build(c, is->steer, doc, text, len, &is->fbuf);
     return rc ? rc : ty_ctx_query_text(c, is->fbuf.p, is->fbuf.len);
 }

@@ -213,14 +213,6 @@ int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j) {
 
 /* ------------------------------------------------------- the term hook */
 
-double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f) {
-    (void)f; /* every mask entry applies to all fields alike */
-    const ty_ideas *is = ty_ideas_peek(c);
-    if (!is || !is->mask.any || i >= is->mask.cap) return 1.0;
-    if (is->mask.flags[i] & TY_TERM_STRUCK) return 0.0;
-    return is->mask.w[i];
-}
-
 /* How specific term t is as a bridge: 0 for a single character, else
  * 1 - genericity. */
 static double term_specificity(const ty_model *m, const float *gen, uint32_t t) {

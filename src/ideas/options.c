@@ -40,63 +40,99 @@ void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     o->min_content = -1;      /* default */
 }
 
+/* Where a stored entry lives in tenyo_ideas_opts (its C type and offset),
+ * and what a value out of its bounds means in a struct a C caller filled
+ * (U_BELOW: below the minimum, the tuned default, -1 as
+ * tenyo_ideas_opts_default sets; U_ZERO: 0, the tuned count; U_ANY: any
+ * int, read as true or false; U_NONE: nothing, it is refused). */
+enum { M_NONE, M_DOUBLE, M_INT, M_DISTANCE, M_MODE };
+enum { U_NONE, U_BELOW, U_ZERO, U_ANY };
+typedef struct entry {
+    tenyo_opt d;       /* what every surface reads (first: a tenyo_opt * of
+                          the table points at its entry) */
+    int mem, unset;    /* M_*, U_* */
+    size_t off;        /* offsetof the member in tenyo_ideas_opts */
+} entry;
+#define AT(m) offsetof(tenyo_ideas_opts, m)
+
 #define S TENYO_OPT_STORED
 #define T TENYO_OPT_TUNING
-static const tenyo_opt table[] = {
-    {"home", "--home", TENYO_OPT_CODES, 0, 0, NULL, "", S,
-     "home fields, IPC subclasses (default: the patent's own; predicted for text)",
-     "自分の分野（IPCサブクラス。既定: 特許自身の分野、文章からは推定）"},
-    {"distance", "--distance", TENYO_OPT_CHOICE, 0, 2, "section,class,subclass", "class", S,
-     "how far proposals must be from every home field",
-     "提案する分野が自分の分野からどれだけ離れているか"},
-    {"n", "-n", TENYO_OPT_INTEGER, 1, 100, NULL, "10", 0,
-     "number of proposals", "提案の数"},
-    {"open_only", "--open-only", TENYO_OPT_BOOL, 0, 1, NULL, "false", S,
-     "evidence only from licensable (open) patents", "根拠を開放特許に限る"},
-    {"lang", "--lang", TENYO_OPT_CHOICE, 0, 1, "ja,en", "ja", 0,
-     "language of labels and sentences", "ラベルと文の言語"},
-    {"mode", "--mode", TENYO_OPT_CHOICE, 0, 2, "tfidf,lsa,hybrid", "hybrid", S,
-     "similarity for the evidence", "根拠の類似度"},
-    {"novelty", "--novelty", TENYO_OPT_NUMBER, 0, 1, NULL, "0.6", S,
-     "how far the list leans to fields co-classification alone would not propose",
-     "共分類だけでは出ない分野をどれだけ先に出すか"},
-    {"min_confidence", "--min-confidence", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
-     "leave out proposals below this confidence, and thin ones",
-     "この確信度未満の提案と内容の薄い提案を除く"},
-    {"min_usable", "--min-usable", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
-     "leave out proposals an analyst would find usable with a lower probability",
-     "使える確率がこれ未満の提案を除く"},
-    {"min_content", "--min-content", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
-     "leave out proposals whose specific shared content is below this",
-     "共有する固有の内容がこれ未満の提案を除く"},
-    {"merge", "--no-merge", TENYO_OPT_BOOL, 0, 1, NULL, "true", S,
-     "subclasses proposed on the same evidence are one proposal",
-     "同じ根拠の分野を一つの提案にまとめる"},
-    {"knn", "--knn", TENYO_OPT_INTEGER, 1, 100000, NULL, "300", S | T,
-     "neighbours that vote", "投票する近傍の数"},
-    {"field_norm", "--field-norm", TENYO_OPT_NUMBER, 0, 2, NULL, "0", S | T,
-     "votes divided by field size to this power", "票を分野の大きさのこの乗で割る"},
-    {"prior_weight", "--prior-weight", TENYO_OPT_NUMBER, 0, 10, NULL, "0.2", S | T,
-     "weight of the co-classification prior", "共分類の事前確率の重み"},
-    {"serendipity_from", "--serendipity-from", TENYO_OPT_INTEGER, 0, 100, NULL, "", S | T,
-     "proposals ranked by confidence alone before unexpected fields come first",
-     "意外な分野を先に出す前に確信度だけで並べる提案の数"},
-    {"strike", "--not", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
-     "words shared in another sense here: they carry no link for any card",
-     "ここでは別の意味で共有されている語（どの提案のつながりにもしない）"},
-    {"keep", "--keep", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
-     "fields whose cards come first", "先に示す分野"},
-    {"reject", "--reject", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
-     "fields never proposed", "提案しない分野"},
-    {"focus", "--focus", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
-     "the query's sentences that hold the technique (numbers, 2,3 or 2-4): the list "
-     "is made from them alone", "技術を述べた文の番号（2,3 や 2-4）。その文だけから一覧を作る"},
-    {"focus_text", "--focus-text", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
-     "the technique in the analyst's words: the list is made from it alone",
-     "分析者の言葉で書いた技術。それだけから一覧を作る"},
+static const entry table[] = {
+    {{"home", "--home", TENYO_OPT_CODES, 0, 0, NULL, "", S,
+      "home fields, IPC subclasses (default: the patent's own; predicted for text)",
+      "自分の分野（IPCサブクラス。既定: 特許自身の分野、文章からは推定）"},
+     M_NONE, U_NONE, 0},
+    {{"distance", "--distance", TENYO_OPT_CHOICE, 0, 2, "section,class,subclass", "class", S,
+      "how far proposals must be from every home field",
+      "提案する分野が自分の分野からどれだけ離れているか"},
+     M_DISTANCE, U_NONE, AT(distance)},
+    {{"n", "-n", TENYO_OPT_INTEGER, 1, 100, NULL, "10", 0,
+      "number of proposals", "提案の数"},
+     M_NONE, U_NONE, 0},
+    {{"open_only", "--open-only", TENYO_OPT_BOOL, 0, 1, NULL, "false", S,
+      "evidence only from licensable (open) patents", "根拠を開放特許に限る"},
+     M_INT, U_ANY, AT(open_only)},
+    {{"lang", "--lang", TENYO_OPT_CHOICE, 0, 1, "ja,en", "ja", 0,
+      "language of labels and sentences", "ラベルと文の言語"},
+     M_NONE, U_NONE, 0},
+    {{"mode", "--mode", TENYO_OPT_CHOICE, 0, 2, "tfidf,lsa,hybrid", "hybrid", S,
+      "similarity for the evidence", "根拠の類似度"},
+     M_MODE, U_NONE, AT(mode)},
+    {{"novelty", "--novelty", TENYO_OPT_NUMBER, 0, 1, NULL, "0.6", S,
+      "how far the list leans to fields co-classification alone would not propose",
+      "共分類だけでは出ない分野をどれだけ先に出すか"},
+     M_DOUBLE, U_BELOW, AT(novelty)},
+    {{"min_confidence", "--min-confidence", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
+      "leave out proposals below this confidence, and thin ones",
+      "この確信度未満の提案と内容の薄い提案を除く"},
+     M_DOUBLE, U_BELOW, AT(min_confidence)},
+    {{"min_usable", "--min-usable", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
+      "leave out proposals an analyst would find usable with a lower probability",
+      "使える確率がこれ未満の提案を除く"},
+     M_DOUBLE, U_BELOW, AT(min_usable)},
+    {{"min_content", "--min-content", TENYO_OPT_NUMBER, 0, 1, NULL, "", S,
+      "leave out proposals whose specific shared content is below this",
+      "共有する固有の内容がこれ未満の提案を除く"},
+     M_DOUBLE, U_BELOW, AT(min_content)},
+    {{"merge", "--no-merge", TENYO_OPT_BOOL, 0, 1, NULL, "true", S,
+      "subclasses proposed on the same evidence are one proposal",
+      "同じ根拠の分野を一つの提案にまとめる"},
+     M_INT, U_ANY, AT(merge)},
+    {{"knn", "--knn", TENYO_OPT_INTEGER, 1, 100000, NULL, "300", S | T,
+      "neighbours that vote", "投票する近傍の数"},
+     M_INT, U_ZERO, AT(knn)},
+    {{"field_norm", "--field-norm", TENYO_OPT_NUMBER, 0, 2, NULL, "0", S | T,
+      "votes divided by field size to this power", "票を分野の大きさのこの乗で割る"},
+     M_DOUBLE, U_BELOW, AT(field_norm)},
+    {{"prior_weight", "--prior-weight", TENYO_OPT_NUMBER, 0, 10, NULL, "0.2", S | T,
+      "weight of the co-classification prior", "共分類の事前確率の重み"},
+     M_DOUBLE, U_BELOW, AT(prior_weight)},
+    {{"serendipity_from", "--serendipity-from", TENYO_OPT_INTEGER, 0, 100, NULL, "", S | T,
+      "proposals ranked by confidence alone before unexpected fields come first",
+      "意外な分野を先に出す前に確信度だけで並べる提案の数"},
+     M_INT, U_BELOW, AT(serendipity_from)},
+    {{"strike", "--not", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
+      "words shared in another sense here: they carry no link for any card",
+      "ここでは別の意味で共有されている語（どの提案のつながりにもしない）"},
+     M_NONE, U_NONE, 0},
+    {{"keep", "--keep", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
+      "fields whose cards come first", "先に示す分野"},
+     M_NONE, U_NONE, 0},
+    {{"reject", "--reject", TENYO_OPT_CODES, 0, 0, NULL, "", TENYO_OPT_STEER,
+      "fields never proposed", "提案しない分野"},
+     M_NONE, U_NONE, 0},
+    {{"focus", "--focus", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
+      "the query's sentences that hold the technique (numbers, 2,3 or 2-4): the list "
+      "is made from them alone", "技術を述べた文の番号（2,3 や 2-4）。その文だけから一覧を作る"},
+     M_NONE, U_NONE, 0},
+    {{"focus_text", "--focus-text", TENYO_OPT_WORDS, 0, 0, NULL, "", TENYO_OPT_STEER,
+      "the technique in the analyst's words: the list is made from it alone",
+      "分析者の言葉で書いた技術。それだけから一覧を作る"},
+     M_NONE, U_NONE, 0},
 };
 #undef S
 #undef T
+#undef AT
 #define NOPTS (sizeof table / sizeof table[0])
 
 size_t tenyo_ideas_opt_count(void) {
@@ -104,14 +140,19 @@ size_t tenyo_ideas_opt_count(void) {
 }
 
 const tenyo_opt *tenyo_ideas_opt(size_t i) {
-    return i < NOPTS ? &table[i] : NULL;
+    return i < NOPTS ? &table[i].d : NULL;
 }
 
 const tenyo_opt *tenyo_ideas_opt_find(const char *name) {
     if (!name) return NULL;
     for (size_t i = 0; i < NOPTS; i++)
-        if (!strcmp(table[i].name, name) || !strcmp(table[i].cli, name)) return &table[i];
+        if (!strcmp(table[i].d.name, name) || !strcmp(table[i].d.cli, name)) return &table[i].d;
     return NULL;
+}
+
+/* The table's entry of d (a pointer the table gave out). */
+static const entry *entry_of(const tenyo_opt *d) {
+    return (const entry *)d;
 }
 
 /* The choices of d, ", "-separated, into buf. */
@@ -209,51 +250,41 @@ int tenyo_ideas_opt_parse(const char *name, const char *text, double *v, char *e
     return check(d, *v, err, errlen);
 }
 
-/* Where member d lives in o (a double, an int or an enum), by name. */
-static int store(tenyo_ideas_opts *o, const char *name, double v) {
-    static const struct { const char *name; size_t off; char kind; } at[] = {
-        {"distance", offsetof(tenyo_ideas_opts, distance), 'd'},
-        {"open_only", offsetof(tenyo_ideas_opts, open_only), 'i'},
-        {"mode", offsetof(tenyo_ideas_opts, mode), 'm'},
-        {"knn", offsetof(tenyo_ideas_opts, knn), 'i'},
-        {"novelty", offsetof(tenyo_ideas_opts, novelty), 'f'},
-        {"field_norm", offsetof(tenyo_ideas_opts, field_norm), 'f'},
-        {"prior_weight", offsetof(tenyo_ideas_opts, prior_weight), 'f'},
-        {"serendipity_from", offsetof(tenyo_ideas_opts, serendipity_from), 'i'},
-        {"min_confidence", offsetof(tenyo_ideas_opts, min_confidence), 'f'},
-        {"merge", offsetof(tenyo_ideas_opts, merge), 'i'},
-        {"min_usable", offsetof(tenyo_ideas_opts, min_usable), 'f'},
-        {"min_content", offsetof(tenyo_ideas_opts, min_content), 'f'},
-    };
-    static const tenyo_distance dists[] = {TENYO_DIST_SECTION, TENYO_DIST_CLASS,
-                                           TENYO_DIST_SUBCLASS};
-    static const tenyo_mode modes[] = {TENYO_MODE_TFIDF, TENYO_MODE_LSA, TENYO_MODE_HYBRID};
-    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
-        if (strcmp(at[i].name, name)) continue;
-        char *p = (char *)o + at[i].off;
-        switch (at[i].kind) {
-        case 'f': *(double *)p = v; break;
-        case 'i': *(int *)p = (int)v; break;
-        case 'd': *(tenyo_distance *)p = dists[(int)v]; break;
-        default: *(tenyo_mode *)p = modes[(int)v]; break;
-        }
-        return 0;
+/* Member e of o set to v (bounded already). */
+static void store(tenyo_ideas_opts *o, const entry *e, double v) {
+    char *p = (char *)o + e->off;
+    switch (e->mem) {
+    case M_DOUBLE: *(double *)p = v; break;
+    case M_INT: *(int *)p = (int)v; break;
+    case M_DISTANCE: *(tenyo_distance *)p = (tenyo_distance)(int)v; break;
+    default: *(tenyo_mode *)p = (tenyo_mode)(int)v; break; /* choices in enum order */
     }
-    return -1;
+}
+
+/* Member e of o as a value of its entry. */
+static double load(const tenyo_ideas_opts *o, const entry *e) {
+    const char *p = (const char *)o + e->off;
+    switch (e->mem) {
+    case M_DOUBLE: return *(const double *)p;
+    case M_INT: return *(const int *)p;
+    case M_DISTANCE: return *(const tenyo_distance *)p;
+    default: return *(const tenyo_mode *)p;
+    }
 }
 
 int tenyo_ideas_opts_set(tenyo_ideas_opts *o, const char *name, double v, char *err,
                          size_t errlen) {
     const tenyo_opt *d = find(name, err, errlen);
     if (!d) return TENYO_ERR_ARG;
-    if (!o || !(d->flags & TENYO_OPT_STORED) || d->type == TENYO_OPT_CODES) {
+    const entry *e = entry_of(d);
+    if (!o || e->mem == M_NONE) {
         ty_seterr(err, errlen, "%s is not set by value (%s)", d->name,
                   d->type == TENYO_OPT_CODES ? "tenyo_ideas_home_split" : "the caller's");
         return TENYO_ERR_ARG;
     }
     int rc = check(d, v, err, errlen);
-    if (rc) return rc;
-    return store(o, d->name, v) ? TENYO_ERR_ARG : TENYO_OK;
+    if (!rc) store(o, e, v);
+    return rc;
 }
 
 int ty_ideas_home_ok(const char *c) {
@@ -282,37 +313,18 @@ int tenyo_ideas_home_split(char *buf, const char **homes, size_t cap, char *err,
     return (int)n;
 }
 
-/* A stored member of o against its entry: the tuned default (a number
- * below its minimum: -1) or within bounds. */
-static int member_ok(const tenyo_opt *d, double v) {
-    if (v < d->min && (d->type == TENYO_OPT_NUMBER || !strcmp(d->name, "serendipity_from")))
-        return 1;
-    return check(d, v, NULL, 0) == TENYO_OK;
-}
-
 int ty_ideas_opts_check(const tenyo_ideas_opts *o, char *err, size_t errlen) {
-    struct { const char *name; double v; } m[] = {
-        {"distance", (double)o->distance},
-        {"mode", o->mode == TENYO_MODE_TFIDF ? 0 : o->mode == TENYO_MODE_LSA ? 1
-                 : o->mode == TENYO_MODE_HYBRID ? 2 : -1},
-        {"novelty", o->novelty}, {"field_norm", o->field_norm},
-        {"prior_weight", o->prior_weight}, {"serendipity_from", o->serendipity_from},
-        {"min_confidence", o->min_confidence}, {"min_usable", o->min_usable},
-        {"min_content", o->min_content},
-    };
-    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-        const tenyo_opt *d = tenyo_ideas_opt_find(m[i].name);
-        if (member_ok(d, m[i].v)) continue;
+    for (size_t i = 0; i < NOPTS; i++) {
+        const entry *e = &table[i];
+        if (e->mem == M_NONE || e->unset == U_ANY) continue;
+        double v = load(o, e);
+        if ((e->unset == U_BELOW && v < e->d.min) || (e->unset == U_ZERO && v == 0) ||
+            check(&e->d, v, NULL, 0) == TENYO_OK)
+            continue;
         char why[128];
-        refuse(d, why, sizeof why);
-        ty_seterr(err, errlen, "ideas option %s %s", d->name, why);
-        return TENYO_ERR_ARG;
-    }
-    const tenyo_opt *k = tenyo_ideas_opt_find("knn");
-    if (o->knn != 0 && !member_ok(k, o->knn)) { /* 0: the tuned count */
-        char why[128];
-        refuse(k, why, sizeof why);
-        ty_seterr(err, errlen, "ideas option knn %s (or 0: tuned)", why);
+        refuse(&e->d, why, sizeof why);
+        ty_seterr(err, errlen, "ideas option %s %s%s", e->d.name, why,
+                  e->unset == U_ZERO ? " (or 0: tuned)" : "");
         return TENYO_ERR_ARG;
     }
     return TENYO_OK;

@@ -158,7 +158,6 @@ typedef struct ty_ideas {
     int home_predicted;      /* 1 when they were predicted */
     size_t qn;               /* sparse query terms of the last query */
     uint64_t skip;           /* its query document, UINT64_MAX for text */
-    int open_only;           /* its open_only */
     tenyo_ideas_notes notes; /* its notes */
     ty_termmask mask;        /* its term mask */
     ty_pool pool;            /* its candidates */
@@ -169,10 +168,16 @@ typedef struct ty_ideas {
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */
 ty_ideas *ty_ideas_get(tenyo_ctx *c);
-/* c's ideas state, or NULL before the first ideas query. */
-const ty_ideas *ty_ideas_peek(const tenyo_ctx *c);
+/* c's ideas state, or NULL before the first ideas query (inline: the
+ * term hook reads it once per shared word). */
+static inline const ty_ideas *ty_ideas_peek(const tenyo_ctx *c) {
+    return c ? (const ty_ideas *)c->ideas : NULL;
+}
 /* Sparse query terms of c's last ideas query (0 before the first). */
-size_t ty_ideas_qn(const tenyo_ctx *c);
+static inline size_t ty_ideas_qn(const tenyo_ctx *c) {
+    const ty_ideas *is = ty_ideas_peek(c);
+    return is ? is->qn : 0;
+}
 /* The mask cleared for a query of qn terms (0 or TENYO_ERR_NOMEM). */
 int ty_termmask_reset(ty_termmask *k, size_t qn);
 
@@ -242,7 +247,12 @@ int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j);
  * a bridge (0 for a single character, else 1 - genericity) x that weight.
  * ty_term_bridgeable: 1 when the word may be shown as a bridge at all (not
  * a single character, not markup, not struck). */
-double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f);
+static inline double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f) {
+    (void)f; /* every mask entry applies to all fields alike */
+    const ty_ideas *is = ty_ideas_peek(c);
+    if (!is || !is->mask.any || i >= is->mask.cap) return 1.0;
+    return is->mask.flags[i] & TY_TERM_STRUCK ? 0.0 : is->mask.w[i];
+}
 double ty_term_worth(const tenyo_ctx *c, const float *gen, size_t i, uint32_t f);
 int ty_term_bridgeable(const tenyo_ctx *c, size_t i, uint32_t f);
 /* The shared content of evidence ev[0..nev) with the query, per query

@@ -36,15 +36,6 @@ ty_ideas *ty_ideas_get(tenyo_ctx *c) {
     return is;
 }
 
-const ty_ideas *ty_ideas_peek(const tenyo_ctx *c) {
-    return c ? c->ideas : NULL;
-}
-
-size_t ty_ideas_qn(const tenyo_ctx *c) {
-    const ty_ideas *is = ty_ideas_peek(c);
-    return is ? is->qn : 0;
-}
-
 int ty_termmask_reset(ty_termmask *k, size_t qn) {
     if (qn > k->cap) {
         float *w = ty_reallocarray(k->w, qn, sizeof *w);

@@ -115,6 +115,22 @@ static int field_item(tenyo_steer *s, int k, const char *field) {
     return add(s, k, v);
 }
 
+int tenyo_steer_fields(tenyo_steer *s, int what, char *list, const char **bad) {
+    if (bad) *bad = NULL;
+    if (!s || !list || (what != TENYO_STEER_KEPT && what != TENYO_STEER_REJECTED))
+        return TENYO_ERR_ARG;
+    char *save = NULL;
+    int n = 0;
+    for (char *p = strtok_r(list, ", ", &save); p; p = strtok_r(NULL, ", ", &save), n++) {
+        int rc = field_item(s, what, p);
+        if (rc) {
+            if (bad) *bad = p;
+            return rc;
+        }
+    }
+    return n ? n : TENYO_ERR_ARG;
+}
+
 int tenyo_steer_keep(tenyo_steer *s, const char *field) {
     return field_item(s, TENYO_STEER_KEPT, field);
 }
@@ -171,22 +187,43 @@ int ty_steer_focused(const tenyo_steer *s) {
     return s && (s->focus || s->focus_text);
 }
 
+/* The query's text into buf (document doc's title and abstract, or
+ * text[0..len) when doc is UINT64_MAX), split into sentences st (at most
+ * TY_STEER_SENTENCES): the count, or a status (a document out of range:
+ * TENYO_ERR_NOTFOUND). */
+/* 0 when doc is a document of c's index or UINT64_MAX (text), else
+ * TENYO_ERR_NOTFOUND with c->err set. */
+static int doc_known(tenyo_ctx *c, uint64_t doc) {
+    if (doc == UINT64_MAX || doc < c->idx->m.ndocs) return TENYO_OK;
+    ty_seterr(c->err, sizeof c->err, "document %llu out of range", (unsigned long long)doc);
+    return TENYO_ERR_NOTFOUND;
+}
+
+static int query_sentences(tenyo_ctx *c, uint64_t doc, const char *text, size_t len,
+                           ty_buf *buf, ty_sent *st) {
+    int rc = doc_known(c, doc);
+    if (rc) return rc;
+    if (doc != UINT64_MAX) {
+        rc = ty_doc_text(c, doc, buf);
+    } else {
+        buf->len = 0;
+        if (ty_buf_append(buf, text, len) || ty_buf_putc(buf, 0)) rc = TENYO_ERR_NOMEM;
+    }
+    return rc ? rc : (int)ty_sentences(buf->p, st, TY_STEER_SENTENCES);
+}
+
 int ty_steer_focus_build(tenyo_ctx *c, const tenyo_steer *s, uint64_t doc, const char *text,
                          size_t len, ty_buf *out) {
     out->len = 0;
+    int known = doc_known(c, doc); /* the patent stays the query: it must be one */
+    if (known) return known;
     if (s->focus_text)
         return ty_buf_append(out, s->focus_text, strlen(s->focus_text)) || ty_buf_putc(out, 0)
                    ? TENYO_ERR_NOMEM : TENYO_OK;
     ty_buf src = {0};
-    int rc = TENYO_OK;
-    if (doc != UINT64_MAX) {
-        rc = ty_doc_text(c, doc, &src);
-    } else if (ty_buf_append(&src, text, len) || ty_buf_putc(&src, 0)) {
-        rc = TENYO_ERR_NOMEM;
-    }
     ty_sent st[TY_STEER_SENTENCES];
-    size_t n = rc ? 0 : ty_sentences(src.p, st, TY_STEER_SENTENCES);
-    for (size_t i = 0; i < n && !rc; i++)
+    int n = query_sentences(c, doc, text, len, &src, st), rc = n < 0 ? n : TENYO_OK;
+    for (int i = 0; i < n && !rc; i++)
         if (s->focus & (1ull << i))
             rc = ty_buf_append(out, st[i].p, st[i].n) || ty_buf_putc(out, '\n')
                      ? TENYO_ERR_NOMEM : TENYO_OK;
@@ -195,7 +232,7 @@ int ty_steer_focus_build(tenyo_ctx *c, const tenyo_steer *s, uint64_t doc, const
     ty_buf_free(&src);
     if (!rc && !out->len) {
         ty_seterr(c->err, sizeof c->err,
-                  "the focus names no sentence of the query (it has %zu)", n);
+                  "the focus names no sentence of the query (it has %d)", n);
         rc = TENYO_ERR_ARG;
     }
     return rc;
@@ -206,26 +243,14 @@ int tenyo_query_sentences(tenyo_ctx *c, int64_t doc, const char *text, size_t k,
     if (!c || (k && !out) || (doc < 0 && !text)) return TENYO_ERR_ARG;
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
-    int rc = TENYO_OK;
-    if (doc >= 0 && (uint64_t)doc >= c->idx->m.ndocs) {
-        ty_seterr(c->err, sizeof c->err, "document %lld out of range", (long long)doc);
-        return TENYO_ERR_NOTFOUND;
-    }
-    if (doc >= 0) {
-        rc = ty_doc_text(c, (uint64_t)doc, &is->sbuf);
-    } else {
-        is->sbuf.len = 0;
-        if (ty_buf_append(&is->sbuf, text, strlen(text)) || ty_buf_putc(&is->sbuf, 0))
-            rc = TENYO_ERR_NOMEM;
-    }
-    if (rc) return rc;
     ty_sent st[TY_STEER_SENTENCES];
-    size_t n = ty_sentences(is->sbuf.p, st, TY_STEER_SENTENCES);
-    for (size_t i = 0; i < n && i < k; i++) {
+    int n = query_sentences(c, doc < 0 ? UINT64_MAX : (uint64_t)doc, text,
+                            doc < 0 ? strlen(text) : 0, &is->sbuf, st);
+    for (int i = 0; i < n && (size_t)i < k; i++) {
         out[i].text = st[i].p;
         out[i].len = st[i].n;
     }
-    return (int)(n < k ? n : k);
+    return n < 0 || (size_t)n < k ? n : (int)k;
 }
 
 size_t tenyo_steer_count(const tenyo_steer *s, int what) {
