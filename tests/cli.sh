@@ -210,6 +210,11 @@ contains "$D/err" "sentences as text" cli_ideas_sentences_not_json_said
 many=$(python3 -c "print(','.join(f'A{n:02d}{l}' for n in range(1,4) for l in 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'))")
 expect 0 cli_ideas_reject_long_list_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 1 --reject "$many,$f0" --json
 grep -q "\"field\":\"$f0\"" "$D/out" && bad "cli_ideas_reject_long_list ($f0 proposed)" || ok cli_ideas_reject_long_list
+# a card whose evidence shares no specific word says so on its bridge line
+# (the line was left empty: 18 cards over these ten queries)
+for i in 001 002 003 004 005 006 007 008 009 010; do "$T" ideas "$D/s.tny" SAMPLE-$i -n 30; done >"$D/br"
+if grep -q '橋渡し語: *$' "$D/br"; then bad "cli_ideas_bridge_line_never_empty ($(grep -c '橋渡し語: *$' "$D/br") empty)"
+else contains "$D/br" "橋渡し語: （なし" cli_ideas_bridge_line_never_empty; fi
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""

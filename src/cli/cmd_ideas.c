@@ -207,7 +207,9 @@ static void print_report(const json_t *o, const char *lang) {
                 printf("    %s: %s\n", ja ? "注意" : "caution",
                        ja ? "根拠特許は題名だけ（要約なし）" : "the evidence has titles only");
         cli_jjoin(json_object_get(it, "bridge_terms"), NULL, ", ", list, sizeof list);
-        printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms", cli_safe(list));
+        printf("    %s: %s\n", ja ? "橋渡し語" : "bridge terms",
+               *list ? cli_safe(list) : ja ? "（なし：共有する具体的な語がない）"
+                                           : "(none: no specific word shared)");
         if (json_array_size(json_object_get(it, "struck"))) { /* steered: what it lost */
             cli_jjoin(json_object_get(it, "struck"), NULL, ", ", list, sizeof list);
             printf("    %s: %s\n", ja ? "除外した語（別の意味）" : "struck words (another sense)",
