@@ -30,6 +30,7 @@
 
 const ty_generator ty_generators[] = {
     {"neighbours", ty_gen_neighbours},
+    {"technique", ty_gen_technique},
 };
 const size_t ty_ngenerators = sizeof ty_generators / sizeof ty_generators[0];
 
