@@ -257,8 +257,10 @@ typedef struct tenyo_build_stats {
     double sec_read;          /* wall seconds from the first add to the
                                  write call not spent tokenizing: the
                                  caller reading and parsing its records */
-    double sec_keywords;      /* wall seconds making the keyword index
-                                 (0 without one: a sharded index) */
+    double sec_keywords;      /* wall seconds the write waited for the
+                                 keyword index, made beside the SVD and
+                                 the field model (0 without one: a
+                                 sharded index) */
 } tenyo_build_stats;
 
 typedef struct tenyo_builder tenyo_builder;

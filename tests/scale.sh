@@ -5,8 +5,10 @@
 # options) and zstd-compressed input (`index` of a .zst file, from a file
 # and from standard input, and tenyo-mpi index over 2 processes when Open
 # MPI is there, writes the same bytes as of the plain file; a truncated
-# one is refused naming it). Timings are printed by bench, never
-# checked. Prints "N passed, N failed".
+# one is refused naming it), and bench/raw_build.sh (the build against
+# MeCab alone and the Python pipeline: runs, prints its ratios, refuses
+# bad arguments). Timings are printed, never checked. Prints "N passed,
+# N failed".
 # Usage: TENYO=build/tenyo sh tests/scale.sh
 T=${TENYO:-build/tenyo}
 PY=/usr/bin/python3
@@ -137,6 +139,49 @@ expect 1 scale_bench_bad_mode "$T" bench "$D/p.tny" -m lsa,fuzzy
 expect 1 scale_bench_bad_threads "$T" bench "$D/p.tny" -t 1,0
 expect 1 scale_bench_titles_and_file "$T" bench "$D/p.tny" --titles --query-file "$D/q.txt"
 expect 3 scale_bench_missing_index "$T" bench "$D/none.tny"
+
+# ------------------------------------------- the build against its floor
+# bench/raw_build.sh on the sample: the floor (MeCab alone), tenyo index
+# and the Python pipeline when python3-mecab and python3-sklearn are there,
+# the ratios printed; bad arguments refused before any work.
+F=$(dirname "$T")/bench/mecab_floor
+[ -x "$F" ] || make -s BUILD="$(dirname "$T")" bench/mecab_floor >/dev/null 2>&1
+if [ -x "$F" ]; then ok scale_floor_built; else bad "scale_floor_built (no $F)"; fi
+expect 0 scale_floor_sample "$F" -r 2 -t 2 --json "$S"
+contains "$D/out" '"docs": 200,' scale_floor_all_records
+if "$PY" - "$D/out" <<'EOF'
+import json, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+m = [int(re.search(r"\((\d+) morphemes", l).group(1)) for l in lines if l.startswith("round ")]
+j = json.loads([l for l in lines if l.startswith("{")][0])
+# both rounds parse the same text to the same morphemes, a few per byte
+assert len(m) == 2 and m[0] == m[1] == j["morphemes"] and 0.05 < m[0] / j["bytes"] < 1, (m, j)
+assert j["sec_min"] <= j["sec_median"] <= j["sec_max"] and j["sec_min"] > 0, j
+EOF
+then ok scale_floor_rounds_agree; else bad scale_floor_rounds_agree; fi
+expect 2 scale_floor_bad_threads "$F" -t 0 "$S"
+contains "$D/err" "threads wants a whole number" scale_floor_bad_threads_said
+expect 1 scale_floor_missing_file "$F" "$D/none.jsonl"
+contains "$D/err" "none.jsonl" scale_floor_missing_file_named
+NOPY=--no-python
+"$PY" -c 'import MeCab, sklearn' 2>/dev/null && NOPY= ||
+  echo "skip the Python side of bench/raw_build.sh (no python3-mecab or python3-sklearn: bench/setup.sh)"
+expect 0 scale_rawbuild_sample env TENYO="$T" FLOOR="$F" sh bench/raw_build.sh -r 2 $NOPY \
+  --work "$D/rb" "$S"
+contains "$D/out" "^b/a (build / floor) = [0-9.]*x (per round" scale_rawbuild_ratio_floor
+contains "$D/out" "^# tenyo svd: median" scale_rawbuild_phases
+if [ -z "$NOPY" ]; then
+  contains "$D/out" "^c/b (python / build) = [0-9.]*x" scale_rawbuild_ratio_python
+fi
+expect 0 scale_rawbuild_before env TENYO="$T" FLOOR="$F" sh bench/raw_build.sh -r 1 --no-python \
+  --before "$T" --work "$D/rb" "$S"
+contains "$D/out" "indexes: the same bytes" scale_rawbuild_before_same_bytes
+expect 2 scale_rawbuild_bad_runs sh bench/raw_build.sh -r 0 "$S"
+contains "$D/err" "runs wants a whole number" scale_rawbuild_bad_runs_said
+expect 2 scale_rawbuild_unknown_option sh bench/raw_build.sh --fast "$S"
+expect 2 scale_rawbuild_missing_file sh bench/raw_build.sh "$D/none.jsonl"
+contains "$D/err" "none.jsonl" scale_rawbuild_missing_file_named
+expect 2 scale_rawbuild_bad_before sh bench/raw_build.sh --before "$D/none" "$S"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -346,11 +346,13 @@ int ty_kw_record(ty_icu *u, ty_buf *tmp, ty_buf *raw, const char *title, const c
  * when a part lacks one: keyword queries then scan); the models keep no
  * pointer to them. 0 or NOMEM. */
 int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n);
-/* The section "keywords" for model m (its titles in docmeta, abs[d] each
- * document's whole abstract or NULL) into m->kw_blob, the folding on up to
- * threads threads (the same bytes for any count): 0, or a status with the
- * message in err. The builder's one call. */
-int ty_kw_build(ty_model *m, const char *const *abs, int threads, char *err, size_t errlen);
+/* The section "keywords" for the m->ndocs documents (titles[d] each one's
+ * title, abs[d] its whole abstract or NULL) into m->kw_blob, the folding on
+ * up to threads threads (the same bytes for any count): 0, or a status
+ * with the message in err. m's other members are not read. The builder's
+ * one call (build_fields.c, beside the SVD). */
+int ty_kw_build(ty_model *m, const char *const *titles, const char *const *abs, int threads,
+                char *err, size_t errlen);
 /* x's sections "keywords" read now, as the first keyword query would
  * (their frames' checksums, the layout; tenyo_index_load_all): 0 (also
  * without them), or the status with the message in err. */

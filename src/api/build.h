@@ -135,7 +135,10 @@ struct tenyo_builder {
     uint64_t duplicates;       /* replaced records */
     double t0;                 /* time of the first add */
     double sec_tok;            /* seconds tokenizing and merging */
-    double sec_kw;             /* seconds making the keyword index */
+    double sec_kw;             /* seconds the write waited for the keyword
+                                  index (made beside the SVD: kwfly) */
+    void *kwfly;               /* the keyword index being made
+                                  (build_fields.c's kw_fly), or NULL */
     char *labels;              /* IPC titles blob given by set_labels */
     size_t labels_len;         /* its bytes */
     char *common;              /* too-common terms given by set_common (a
@@ -226,6 +229,14 @@ int64_t ty_bld_take_slot(tenyo_builder *b, const char *id, int *is_new);
  * is NULL. */
 int ty_bld_build_fields(tenyo_builder *b, ty_model *m, char **fstr);
 int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs);
+/* The keyword index started on a thread of its own (nothing without one:
+ * sharded, or no document text here; made at finish with one thread):
+ * 0 or NOMEM. Finish: waited for and put into m (m->kw_blob), b->sec_kw the
+ * wait; 0, or the status with the message in b->err. Drop: waited for and
+ * freed, unused (a failed write; before ty_bld_release). */
+int ty_bld_kw_start(tenyo_builder *b);
+int ty_bld_kw_finish(tenyo_builder *b, ty_model *m);
+void ty_bld_kw_drop(tenyo_builder *b);
 /* The "fields" metadata string of a document whose ty_bld_fields_of list is f:
  * the codes ','-joined (malloc'd; NULL: out of memory). */
 char *ty_bld_fields_string(const ty_buf *f);

@@ -2,7 +2,16 @@
  * build_fields.c — the field table (every IPC subclass of the live
  * documents, sorted, with its document count), each document's fields,
  * its numbers, and the metadata strings and abstracts the model stores,
- * built at write from what build_docs.c kept.
+ * built at write from what build_docs.c kept; and the keyword index
+ * (api/kwtext.c), made on a thread of its own from the titles and whole
+ * abstracts while the SVD and the field model run (ty_bld_kw_start, as
+ * soon as the last batch is merged), and taken at the metadata
+ * (ty_bld_kw_finish). Those two leave a core partly idle on 2 cores (the
+ * SVD's Cholesky and small products run on fewer threads than the sparse
+ * ones), and the keyword index ran after them on about one. The section's
+ * bytes are the same (the same function on the same inputs; its folding
+ * gives the same bytes for any thread count). The cost: its text and
+ * postings are in memory during the SVD, not after it.
  */
 #include "api/api.h"
 #include "api/build.h"
@@ -134,6 +143,91 @@ static int build_numbers(tenyo_builder *b, ty_model *m) {
     return TENYO_OK;
 }
 
+/* ======================================================= keyword index */
+
+/* The keyword index made beside the SVD and the field model (it needs only
+ * the titles and abstracts, which nothing changes or frees before
+ * ty_bld_build_meta, and that waits for it first): its inputs, its own
+ * model for the result, its thread. */
+typedef struct kw_fly {
+    const char **titles;       /* per document: its title (in its meta) */
+    const char **abs;          /* per document: its whole abstract, or NULL */
+    ty_model km;               /* ndocs; kw_blob / kw_len once made */
+    int threads;               /* the folding's threads */
+    int threaded;              /* th runs (else made at finish) */
+    int done;                  /* made (rc holds how) */
+    int rc;                    /* ty_kw_build's status */
+    double sec;                /* its wall seconds */
+    pthread_t th;
+    char err[TY_ERRLEN];       /* its message */
+} kw_fly;
+
+static void kw_make(kw_fly *k) {
+    double t0 = ty_now();
+    k->rc = ty_kw_build(&k->km, k->titles, k->abs, k->threads, k->err, sizeof k->err);
+    k->sec = ty_now() - t0;
+    k->done = 1;
+}
+
+static void *kw_main(void *ud) {
+    kw_make(ud);
+    return NULL;
+}
+
+void ty_bld_kw_drop(tenyo_builder *b) {
+    kw_fly *k = b->kwfly;
+    if (!k) return;
+    b->kwfly = NULL;
+    if (k->threaded) pthread_join(k->th, NULL);
+    for (size_t i = 0; k->abs && i < b->n; i++)
+        if (k->abs[i] && k->abs[i] != b->docs[i].abs) free((char *)k->abs[i]);
+    free(k->titles);
+    free(k->abs);
+    free(k->km.kw_blob);
+    free(k);
+}
+
+int ty_bld_kw_start(tenyo_builder *b) {
+    if (b->o.shards > 0 || ty_bld_docs_elsewhere(b) || b->kwfly) return TENYO_OK;
+    kw_fly *k = ty_calloc(1, sizeof *k);
+    if (!k) return TENYO_ERR_NOMEM;
+    b->kwfly = k;
+    k->titles = ty_mallocarray(b->n ? b->n : 1, sizeof *k->titles);
+    k->abs = ty_calloc(b->n ? b->n : 1, sizeof *k->abs);
+    if (!k->titles || !k->abs) return TENYO_ERR_NOMEM;
+    for (size_t i = 0; i < b->n; i++) {
+        k->titles[i] = ty_bld_meta_get(&b->docs[i], BM_TITLE);
+        k->abs[i] = b->docs[i].abs_long ? b->docs[i].abs_long : b->docs[i].abs;
+        b->docs[i].abs_long = NULL; /* k's now (freed by ty_bld_kw_drop) */
+    }
+    k->km.ndocs = b->n;
+    k->threads = b->o.threads;
+    if (b->o.threads > 1 && pthread_create(&k->th, NULL, kw_main, k) == 0) k->threaded = 1;
+    return TENYO_OK;
+}
+
+int ty_bld_kw_finish(tenyo_builder *b, ty_model *m) {
+    int rc = b->kwfly ? TENYO_OK : ty_bld_kw_start(b);
+    kw_fly *k = b->kwfly;
+    if (rc || !k) return rc ? rc : TENYO_ERR_NOMEM;
+    double t0 = ty_now();
+    if (k->threaded) pthread_join(k->th, NULL);
+    k->threaded = 0;
+    if (!k->done) kw_make(k);
+    /* what the build waited for: all of it when made here */
+    b->sec_kw = ty_now() - t0;
+    rc = k->rc;
+    if (rc) {
+        ty_seterr(b->err, sizeof b->err, "%s", k->err);
+    } else {
+        m->kw_blob = k->km.kw_blob;
+        m->kw_len = k->km.kw_len;
+        k->km.kw_blob = NULL;
+    }
+    ty_bld_kw_drop(b);
+    return rc;
+}
+
 int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) {
     ty_buf blob = {0};
     *any_abs = 0;
@@ -150,6 +244,13 @@ int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
             d->meta = NULL;
         }
         return build_numbers(b, m) ? TENYO_ERR_NOMEM : TENYO_OK;
+    }
+    if (b->o.shards <= 0) { /* the keyword index (section "keywords", api/kwtext.c),
+                               first: it reads the titles in the metadata
+                               freed below. A sharded index is written
+                               without one (store/shards_write.c) */
+        int rc = ty_bld_kw_finish(b, m);
+        if (rc) return rc; /* the message in b->err; m owns what was made */
     }
     m->meta_off = ty_mallocarray(b->n ? b->n * TY_META_NSTR : 1, sizeof(uint64_t));
     if (!m->meta_off) goto nomem;
@@ -177,22 +278,6 @@ int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs) 
     m->meta_blob_len = blob.len;
     if (!m->meta_blob) goto nomem;
     if (build_numbers(b, m)) goto nomem;
-    if (b->o.shards <= 0) { /* the keyword index (section "keywords", api/kwtext.c);
-                               a sharded index is written without one
-                               (store/shards_write.c), so it is not made */
-        const char **ab = ty_mallocarray(b->n ? b->n : 1, sizeof *ab);
-        for (size_t i = 0; ab && i < b->n; i++) {
-            ab[i] = b->docs[i].abs_long ? b->docs[i].abs_long : b->docs[i].abs;
-            b->docs[i].abs_long = NULL;
-        }
-        double t0 = ty_now();
-        int rc = ab ? ty_kw_build(m, ab, b->o.threads, b->err, sizeof b->err) : TENYO_ERR_NOMEM;
-        b->sec_kw = ty_now() - t0;
-        for (size_t i = 0; ab && i < b->n; i++)
-            if (ab[i] != b->docs[i].abs) free((char *)ab[i]);
-        free(ab);
-        if (rc) return rc; /* the message in b->err; m owns what was made */
-    }
     /* abstracts: a section when any document has one */
     size_t with = 0;
     for (size_t i = 0; i < b->n; i++) with += b->docs[i].abs != NULL;

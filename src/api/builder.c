@@ -200,6 +200,7 @@ fail:
 void tenyo_builder_free(tenyo_builder *b) {
     if (!b) return;
     ty_bld_fly_drop(b); /* first: the batch in flight's workers read the builder */
+    ty_bld_kw_drop(b);
     ty_bld_release(b);
     for (int t = 0; t < MAX_THREADS; t++) ty_tokctx_free(b->ctx[t]);
     ty_tokenizer_free(b->tok);
@@ -708,6 +709,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (rc) goto done;
     if (b->o.progress)
         b->o.progress(b->o.progress_ud, "tokenize", b->tokenized, b->tokenized);
+    rc = ty_bld_kw_start(b); /* beside the weighting, the SVD and the field model */
+    if (rc) goto done;
     uint64_t empty = 0;
     for (size_t i = 0; i < b->n; i++) empty += b->docs[i].nterms == 0;
     m.ndocs = b->n;
@@ -801,6 +804,7 @@ done:
     free(fstr);
     free(remap);
     ty_model_free(&m);
+    ty_bld_kw_drop(b); /* taken at the metadata, unless the write failed before */
     ty_bld_fly_drop(b); /* landed at the start; its arrays */
     ty_bld_release(b); /* the builder is spent: give its memory back now */
     if (rc == TENYO_ERR_NOMEM && !b->err[0])

@@ -114,7 +114,8 @@ int ty_kw_take_parts(tenyo_index *x, ty_model *base, ty_model *seg, size_t n) {
  * [ty_split(n, t, nt), ty_split(n, t + 1, nt)) into text[t], with an ICU
  * state of its own; a failure's message into err[t]. */
 typedef struct kwb_job {
-    const ty_model *m;          /* titles in its docmeta */
+    const ty_model *m;          /* its ndocs */
+    const char *const *titles;  /* per document: its title */
     const char *const *abs;     /* whole abstracts (NULL: none) */
     ty_buf *text;               /* per worker: its documents' records */
     char (*err)[TY_ERRLEN];     /* per worker: its failure's message */
@@ -128,9 +129,8 @@ static int kwb_worker(void *ud, int t, int nt) {
     int rc = ty_icu_new(&u, j->err[t], TY_ERRLEN);
     uint64_t d1 = ty_split(m->ndocs, t + 1, nt);
     for (uint64_t d = ty_split(m->ndocs, t, nt); d < d1 && !rc; d++) {
-        const char *ti = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
         const char *a = j->abs[d];
-        rc = ty_kw_record(u, &tmp, &raw, ti, a, a ? strlen(a) : 0, &j->text[t]);
+        rc = ty_kw_record(u, &tmp, &raw, j->titles[d], a, a ? strlen(a) : 0, &j->text[t]);
     }
     if (rc == TENYO_ERR_NOMEM) ty_seterr(j->err[t], TY_ERRLEN, "out of memory building the "
                                                               "keyword index");
@@ -140,7 +140,8 @@ static int kwb_worker(void *ud, int t, int nt) {
     return rc;
 }
 
-int ty_kw_build(ty_model *m, const char *const *abs, int threads, char *err, size_t errlen) {
+int ty_kw_build(ty_model *m, const char *const *titles, const char *const *abs, int threads,
+                char *err, size_t errlen) {
     /* the folding (ICU) over threads in contiguous document ranges, the
      * pieces joined in document order: the same text for any count */
     int nt = ty_parallel_workers(threads, m->ndocs, 1024);
@@ -148,7 +149,7 @@ int ty_kw_build(ty_model *m, const char *const *abs, int threads, char *err, siz
     char (*perr)[TY_ERRLEN] = ty_calloc((size_t)nt, sizeof *perr);
     int rc = TENYO_ERR_NOMEM;
     if (!part || !perr) goto done;
-    kwb_job j = {m, abs, part, perr};
+    kwb_job j = {m, titles, abs, part, perr};
     rc = ty_parallel(nt, kwb_worker, &j);
     if (rc) {
         for (int t = 0; t < nt; t++)
