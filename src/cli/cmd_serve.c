@@ -995,7 +995,8 @@ static int start_daemon(server *s, door *dr, long per_client, long threads,
      * trunc_headers); the door accepts, so poll()'s passes stay few */
     errno = 0;
     *d = MHD_start_daemon(
-        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, on_request, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
@@ -1066,7 +1067,7 @@ int cli_cmd_serve(int argc, char **argv) {
         return EXIT_USAGE;
     }
     for (int i = 0; writable && i < ntitles; i++)
-        if (!strcmp(titles[i], "-")) {
+        if (!strcmp(titles[i], "/dev/stdin")) {
             cli_err("--writable: --ipc-titles - cannot be read again when the index is "
                     "reloaded; give a file\n");
             return EXIT_USAGE;
@@ -1153,6 +1154,7 @@ int cli_cmd_serve(int argc, char **argv) {
     cli_err("%s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 done:
     door_stop(&dr); /* no connection added once the daemon stops */
+    cli_serve_upload_drain(&s); /* a write under way finishes (or not) whole */
     if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
     if (wd_ready) watchdog_stop(&s.wd);
     if (pool_ready) cli_serve_pool_destroy(&s.pool);

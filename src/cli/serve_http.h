@@ -78,6 +78,7 @@ typedef struct serve_job {
     uint64_t done, total;       /* of the stage (total 0: unknown) */
     uint64_t records;           /* records read so far (add) */
     unsigned long jobs;         /* writes finished since the start */
+    int running;                /* apply threads running (0 or 1) */
 } serve_job;
 
 /* Everything the request handler shares. The index and what is built
@@ -184,6 +185,9 @@ int cli_serve_upload_data(server *s, request *rq, const char *data, size_t n);
 /* The whole body is in: apply it (as tenyo add / tenyo open --from) and
  * answer what was done. */
 enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, request *rq);
+/* Wait until no write is being applied (before the daemon stops: its
+ * connection is suspended meanwhile). */
+void cli_serve_upload_drain(server *s);
 /* The request ends (answered or aborted): its file removed, the slot freed. */
 void cli_serve_upload_end(server *s, request *rq);
 /* GET /api/updates: whether the page may write, the limits, and the

@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* One upload being received and applied. */
@@ -67,6 +68,16 @@ typedef struct serve_upload {
     int over;                   /* the body passed --upload-max */
     int werr;                   /* errno of a failed write (0: none) */
     int released;               /* the job slot was given back */
+    /* the apply runs on a thread of its own while the connection is
+     * suspended, so that the polling thread it came on goes on answering
+     * its other connections (the page's progress polls among them) */
+    server *s;                  /* the server */
+    struct MHD_Connection *conn;/* the connection, suspended meanwhile */
+    pthread_t th;               /* the apply's thread */
+    int started;                /* th was started (joined at the end) */
+    int done;                   /* the apply finished (atomic): answer */
+    json_t *answer;             /* its answer (NULL: out of memory) */
+    unsigned status;            /* its status */
 } serve_upload;
 
 /* What a read or a list load reported, for the answer. */
@@ -209,6 +220,8 @@ int cli_serve_upload_data(server *s, request *rq, const char *data, size_t n) {
 
 void cli_serve_upload_end(server *s, request *rq) {
     serve_upload *up = rq->up;
+    if (up->started) pthread_join(up->th, NULL); /* never while suspended: done */
+    json_decref(up->answer);
     if (up->fd >= 0) close(up->fd);
     unlink(up->path);
     rmdir(up->dir);
@@ -281,7 +294,7 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
     json_object_set_new(res, "encoding", json_string(tenyo_reader_encoding(r)));
     const tenyo_doc *d;
     tenyo_read_stats rs;
-    job_set(s, "read", 0, up->bytes);
+    job_set(s, "read", 0, 0);
     while ((rc = tenyo_reader_next(r, &d)) == 1) {
         if (++*records > (uint64_t)s->upload_rows) {
             *out = refusal(status, MHD_HTTP_CONTENT_TOO_LARGE, up, sd,
@@ -299,11 +312,9 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
             tenyo_reader_free(r);
             return -1;
         }
-        if ((*records & 63) == 0) {
-            tenyo_reader_stats(r, &rs);
+        if ((*records & 63) == 0) { /* done/total: the tokenizer's (job_progress) */
             pthread_mutex_lock(&s->job.mu);
             s->job.records = *records;
-            s->job.done = rs.bytes_read;
             pthread_mutex_unlock(&s->job.mu);
         }
     }
@@ -413,8 +424,47 @@ static json_t *apply_list(server *s, const serve_upload *up, unsigned *status) {
     return out;
 }
 
+/* The apply's thread: the write, the reload, then the connection resumed
+ * (on_request calls cli_serve_upload_finish again, which answers). */
+static void *apply_main(void *arg) {
+    serve_upload *up = arg;
+    server *s = up->s;
+    up->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    json_t *o = up->route == SRV_ROUTE_ADD ? apply_add(s, up, &up->status)
+                                           : apply_list(s, up, &up->status);
+    if (o && up->status == MHD_HTTP_OK) {
+        char err[512] = "";
+        job_set(s, "reload", 0, 0);
+        if (cli_serve_reload(s, err, sizeof err)) {
+            char m[700];
+            snprintf(m, sizeof m, "the index was changed, but this server still answers from "
+                     "it as it was (%s): restart tenyo serve", err);
+            json_object_set_new(o, "warning", json_string(m));
+        }
+    }
+    up->answer = o;
+    __atomic_store_n(&up->done, 1, __ATOMIC_RELEASE);
+    MHD_resume_connection(up->conn);
+    pthread_mutex_lock(&s->job.mu);
+    s->job.running--;
+    pthread_mutex_unlock(&s->job.mu);
+    return NULL;
+}
+
 enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, request *rq) {
     serve_upload *up = rq->up;
+    if (up->started) { /* resumed: the apply is done */
+        if (!__atomic_load_n(&up->done, __ATOMIC_ACQUIRE)) return MHD_YES;
+        pthread_join(up->th, NULL);
+        up->started = 0;
+        job_release(s, up);
+        json_t *o = up->answer;
+        up->answer = NULL;
+        if (!o)
+            return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                                         "out of memory");
+        return cli_serve_reply_json(conn, rq, up->status, o, NULL);
+    }
     if (up->fd >= 0) close(up->fd);
     up->fd = -1;
     if (up->over)
@@ -429,24 +479,33 @@ enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, 
     if (!up->bytes)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                      "%s is empty; nothing changed", up->name);
-    unsigned status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-    json_t *o = up->route == SRV_ROUTE_ADD ? apply_add(s, up, &status)
-                                           : apply_list(s, up, &status);
-    if (o && status == MHD_HTTP_OK) {
-        char err[512] = "";
-        job_set(s, "reload", 0, 0);
-        if (cli_serve_reload(s, err, sizeof err)) {
-            char m[700];
-            snprintf(m, sizeof m, "the index was changed, but this server still answers from "
-                     "it as it was (%s): restart tenyo serve", err);
-            json_object_set_new(o, "warning", json_string(m));
-        }
-    }
-    job_release(s, up);
-    if (!o)
+    up->s = s;
+    up->conn = conn;
+    pthread_mutex_lock(&s->job.mu);
+    s->job.running++; /* the shutdown waits for it (cli_serve_upload_drain) */
+    pthread_mutex_unlock(&s->job.mu);
+    MHD_suspend_connection(conn);
+    if (pthread_create(&up->th, NULL, apply_main, up)) {
+        MHD_resume_connection(conn);
+        pthread_mutex_lock(&s->job.mu);
+        s->job.running--;
+        pthread_mutex_unlock(&s->job.mu);
         return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-                                     "out of memory");
-    return cli_serve_reply_json(conn, rq, status, o, NULL);
+                                     "cannot start a thread; nothing changed");
+    }
+    up->started = 1;
+    return MHD_YES;
+}
+
+void cli_serve_upload_drain(server *s) {
+    for (;;) {
+        pthread_mutex_lock(&s->job.mu);
+        int n = s->job.running;
+        pthread_mutex_unlock(&s->job.mu);
+        if (!n) return;
+        struct timespec t = {0, 20 * 1000 * 1000};
+        nanosleep(&t, NULL);
+    }
 }
 
 /* ============================================================ reloading */
