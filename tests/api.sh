@@ -714,7 +714,7 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
       CP=$!; i=0; st=
       while [ $i -lt 200 ]; do
         st=$(curl -s "$U/api/updates" | sed -n 's/.*"stage":"\([a-z]*\)".*/\1/p')
-        case "$st" in read|tokenize|svd|commit|write) break;; esac
+        case "$st" in commit|svd|write) break;; esac
         sleep 0.05; i=$((i+1))
       done
       kill -9 "$PID"; wait "$PID" 2>/dev/null; PID=; wait $CP
