@@ -109,7 +109,9 @@
  * on_request's routing, the access log); the handlers are serve_api.c's
  * and serve_map.c's, the replies, argument checks and context pool
  * serve_http.c's (serve_http.h: the state they share), the parsing of what
- * the client sends serve_parse.c's.
+ * the client sends serve_parse.c's, what is built from the index (and
+ * built again after a write) serve_live.c's, the page's writes
+ * serve_update.c's.
  *
  * Over processes. `mpirun -np P tenyo-mpi serve` runs this very server on
  * process 0 (src/mpi/serve.c): cli_serve_share's opened() hands the
@@ -833,42 +835,6 @@ static void on_mhd_log(void *ud, const char *fmt, va_list ap) {
         cli_err("libmicrohttpd: %s\n", m);
 }
 
-/* Dump j compactly with a newline into *out; 0 ok. */
-/* /api/info for a client: the index and the licensable list's source by
- * file name only — absolute paths tell a web page about the analyst's
- * disk and nothing about the index. */
-static json_t *info_public(json_t *o) {
-    json_t *p = json_object_get(o, "path");
-    if (json_is_string(p)) {
-        const char *v = json_string_value(p), *b = strrchr(v, '/');
-        if (b) json_object_set_new(o, "path", json_string(b + 1));
-    }
-    json_t *src = json_object_get(json_object_get(json_object_get(o, "licensable"), "list"),
-                                  "source");
-    if (json_is_string(src)) {
-        const char *v = json_string_value(src), *b = strrchr(v, '/');
-        if (b) json_string_set(src, b + 1);
-    }
-    return o;
-}
-
-static int dump_json(json_t *j, char **out, size_t *len) {
-    char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) return -1;
-    size_t n = strlen(s);
-    char *t = realloc(s, n + 2);
-    if (!t) {
-        free(s);
-        return -1;
-    }
-    t[n] = '\n';
-    t[n + 1] = 0;
-    *out = t;
-    *len = n + 1;
-    return 0;
-}
-
 /* The listening address: bind (IPv4 or IPv6) and port into *a4 or *a6
  * (*v6 says which); EXIT_USAGE, said, when bind is neither. */
 static int listen_addr(const char *bind, long port, struct sockaddr_in *a4,
@@ -886,53 +852,6 @@ static int listen_addr(const char *bind, long port, struct sockaddr_in *a4,
     } else {
         cli_err("--bind '%s' is not an IPv4 or IPv6 address\n", bind);
         return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
-/* After the index is open: the titles files, the map, the bodies built
- * once (/api/info, /api/map), the contexts (*pool_ready once made, even
- * half) and their tokenizers loaded. EXIT_OK, or the exit code, said. */
-int cli_serve_prepare(server *s, const char *const *titles, int ntitles, long threads,
-                      int *pool_ready) {
-    char err[512] = "";
-    int rc;
-    tenyo_index *x = (tenyo_index *)s->x;
-    for (int i = 0; i < ntitles; i++) {
-        rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
-        if (rc) {
-            cli_err("%s\n", err);
-            return EXIT_INPUT;
-        }
-    }
-    rc = tenyo_map_new(x, &s->map, err, sizeof err);
-    if (rc == TENYO_ERR_EMPTY) {
-        cli_err("%s; /api/map is not available\n", err);
-    } else if (rc) {
-        cli_err("%s\n", err);
-        return EXIT_RESOURCE;
-    }
-    if (dump_json(info_public(cli_info_json(x, s->path)), &s->info_json, &s->info_len) ||
-        (s->map && dump_json(cli_serve_map_fields_json(x, s->map), &s->map_json, &s->map_len))) {
-        cli_err("out of memory\n");
-        return EXIT_RESOURCE;
-    }
-    rc = cli_serve_pool_init(&s->pool, x, (int)threads, err, sizeof err);
-    *pool_ready = 1;
-    if (rc) {
-        cli_err("%s\n", err);
-        return EXIT_RESOURCE;
-    }
-    /* load each context's tokenizer now: the first text query is then as
-     * fast as the rest, and a dictionary mismatch shows at start */
-    for (int i = 0; i < s->pool.n; i++) {
-        tenyo_hit h;
-        rc = tenyo_similar_text(s->pool.all[i], "warm up", 7, TENYO_MODE_TFIDF, 1, &h);
-        if (rc < 0 && rc != TENYO_ERR_EMPTY) {
-            cli_err("warning: text queries will fail: %s\n",
-                    tenyo_ctx_error(s->pool.all[i]));
-            break;
-        }
     }
     return EXIT_OK;
 }

@@ -508,49 +508,6 @@ void cli_serve_upload_drain(server *s) {
     }
 }
 
-/* ============================================================ reloading */
-
-int cli_serve_reload(server *s, char *err, size_t errlen) {
-    server t;
-    memset(&t, 0, sizeof t);
-    t.path = s->path;
-    tenyo_index *x = NULL;
-    int pool_ready = 0, rc = tenyo_index_open(s->path, &x, err, errlen);
-    if (!rc) rc = tenyo_index_warm(x, err, errlen);
-    if (rc) {
-        tenyo_index_free(x);
-        return -1;
-    }
-    t.x = x;
-    if (cli_serve_prepare(&t, s->titles, s->ntitles, s->pool.n, &pool_ready) != EXIT_OK) {
-        snprintf(err, errlen, "%s: could not be loaded again (see the server's log)", s->path);
-        if (pool_ready) cli_serve_pool_destroy(&t.pool);
-        free(t.info_json);
-        free(t.map_json);
-        tenyo_map_free(t.map);
-        tenyo_index_free(x);
-        return -1;
-    }
-    pthread_rwlock_wrlock(&s->live); /* no request in flight from here */
-    const tenyo_index *ox = s->x;
-    tenyo_map *om = s->map;
-    char *oi = s->info_json, *omj = s->map_json;
-    s->x = t.x;
-    s->map = t.map;
-    s->info_json = t.info_json;
-    s->info_len = t.info_len;
-    s->map_json = t.map_json;
-    s->map_len = t.map_len;
-    cli_serve_pool_swap(&s->pool, &t.pool); /* t.pool: the old contexts */
-    pthread_rwlock_unlock(&s->live);
-    cli_serve_pool_destroy(&t.pool);
-    free(oi);
-    free(omj);
-    tenyo_map_free(om);
-    tenyo_index_free((tenyo_index *)ox);
-    return 0;
-}
-
 /* ============================================================ progress */
 
 enum MHD_Result cli_serve_api_updates(server *s, struct MHD_Connection *conn, request *rq) {
