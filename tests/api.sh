@@ -26,7 +26,7 @@ PY=; command -v python3 >/dev/null 2>&1 && PY=python3
 # start_server LOG ARGS...: start in the background, wait for the port
 start_server() {
   log=$1; shift; : >"$log"
-  "$T" serve "$D/s.tny" --port 0 "$@" 2>"$log" &
+  "$T" serve "${IDX:-$D/s.tny}" --port 0 "$@" 2>"$log" &
   PID=$!
   i=0; PORT=
   while [ $i -lt 300 ]; do  # up to 30 s (sanitizer builds start slowly)
@@ -617,6 +617,121 @@ if start_server "$D/log2" --threads 1 --quiet; then
 else
   bad "api_second_server ($(head -c 200 "$D/log2"))"
 fi
+# ------------------------------------------------ the page's writes
+# POST /api/add (a J-PlatPat export as the body) and /api/licensable on a
+# server started with --writable: the records added as `tenyo add` adds
+# them (the same answers after), the limits, one writer at a time (the
+# index's lock), errors that leave the index as it was, a server killed
+# mid-upload or mid-commit leaving it as it was, no temporary file left
+if [ -n "$PY" ]; then
+  python3 - "$D" <<'PY'
+import csv,sys
+D=sys.argv[1]
+rows=list(csv.reader(open('data/sample/jplatpat_export.csv',encoding='utf-8-sig')))
+def put(name,recs,bad=False):
+    w=csv.writer(open(D+'/'+name,'w',encoding='utf-8-sig',newline=''),quoting=csv.QUOTE_ALL)
+    w.writerow(rows[0]); [w.writerow(r) for r in recs]
+    if bad: r=rows[5][:]; r[0]=''; w.writerow(r)   # a record without a number
+put('base.csv',rows[1:141]); put('more.csv',rows[141:],True)
+big=[]
+for k in range(40):                 # 6,800 records of new numbers
+    for r in rows[1:]:
+        r=r[:]; r[0]=r[0].replace('2099-','2%03d-' % (k+100)); big.append(r)
+put('big.csv',big)
+PY
+  mkdir -p "$D/tmp"
+  "$T" index -q -o "$D/w.tny" "$D/base.csv" 2>/dev/null
+  cp "$D/w.tny" "$D/cli.tny"
+  winfo() { "$T" info "$D/w.tny" --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["documents"], o.get("updates",{}).get("generation",0))'; }
+  before=$(winfo)
+  IDX="$D/w.tny"
+  if start_server "$D/logw" --threads 2; then
+    U="http://127.0.0.1:$PORT"
+    err api_write_readonly_403 403 --data-binary @"$D/more.csv" "$U/api/add?name=more.csv"
+    grep -q -- '--writable' "$D/body" && ok api_write_readonly_says_option || bad api_write_readonly_says_option
+    req api_write_updates_readonly 200 "$U/api/updates"
+    grep -q '"writable":false' "$D/body" && ok api_write_updates_says_readonly || bad api_write_updates_says_readonly
+    kill "$PID"; wait "$PID"; PID=
+  fi
+  if TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable --upload-max 1 --upload-rows 25; then
+    U="http://127.0.0.1:$PORT"
+    req api_write_updates 200 "$U/api/updates"
+    grep -q '"writable":true,"max_bytes":1048576,"max_rows":25' "$D/body" && ok api_write_updates_limits || bad "api_write_updates_limits ($(head -c 200 "$D/body"))"
+    req api_write_rows_limit_413 413 --data-binary @"$D/more.csv" "$U/api/add?name=more.csv"
+    grep -q 'more.csv holds more than 25 records.*--upload-rows); nothing added' "$D/body" && ok api_write_rows_limit_says || bad "api_write_rows_limit_says ($(head -c 300 "$D/body"))"
+    err api_write_size_limit_413 413 --data-binary @"$D/big.csv" "$U/api/add?name=big.csv"
+    grep -q 'limit of 1 MiB (tenyo serve --upload-max)' "$D/body" && ok api_write_size_limit_says || bad "api_write_size_limit_says ($(head -c 300 "$D/body"))"
+    [ "$(winfo)" = "$before" ] && ok api_write_refused_unchanged || bad "api_write_refused_unchanged ($(winfo) vs $before)"
+    kill "$PID"; wait "$PID"; PID=
+  fi
+  if TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable; then
+    U="http://127.0.0.1:$PORT"
+    req api_write_add 200 --data-binary @"$D/more.csv" "$U/api/add?name=more.csv"
+    cp "$D/body" "$D/added.json"
+    if python3 -c '
+import json,sys; o=json.load(open(sys.argv[1]))
+assert (o["task"],o["file"],o["records"],o["added"],o["replaced"],o["skipped"],o["documents"])==("add","more.csv",30,30,0,1,170), o
+s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["line"]>1 and "without id" in s[0]["message"], s
+' "$D/added.json"; then ok api_write_add_says; else bad "api_write_add_says ($(head -c 400 "$D/added.json"))"; fi
+    req api_write_add_served 200 "$U/healthz"
+    grep -q '"documents":170' "$D/body" && ok api_write_add_reloaded || bad "api_write_add_reloaded ($(cat "$D/body"))"
+    # the same update as tenyo add: the same answers afterwards
+    "$T" add -q "$D/cli.tny" "$D/more.csv" 2>/dev/null
+    "$T" ideas "$D/cli.tny" 特開2099-000150 -n 5 --json >"$D/cli"
+    curl -s -X POST --data-binary '{"id":"特開2099-000150","n":5}' "$U/api/ideas" >"$D/srv"
+    same api_write_add_same_as_cli "$D/cli" "$D/srv"
+    "$T" check "$D/w.tny" >/dev/null 2>&1 && ok api_write_add_check || bad api_write_add_check
+    # another writer holds the index's lock: 409, nothing added
+    flock -x "$D/w.tny.upd/LOCK" sleep 3 &
+    FL=$!; sleep 0.3
+    err api_write_busy_409 409 --data-binary @"$D/more.csv" "$U/api/add?name=more.csv"
+    grep -q 'nothing added' "$D/body" && ok api_write_busy_says || bad "api_write_busy_says ($(head -c 300 "$D/body"))"
+    wait $FL
+    printf '\000\001\002binary\377\376' >"$D/junk.csv"
+    err api_write_bad_file_400 400 --data-binary @"$D/junk.csv" "$U/api/add?name=junk.csv"
+    grep -q 'junk.csv' "$D/body" && ! grep -q "$D/tmp" "$D/body" && ok api_write_bad_file_named || bad "api_write_bad_file_named ($(head -c 300 "$D/body"))"
+    err api_write_bad_name_400 400 --data-binary @"$D/more.csv" "$U/api/add?name=a%01b.csv"
+    err api_write_get_405 405 "$U/api/add"
+    [ "$(winfo)" = "170 1" ] && ok api_write_errors_unchanged || bad "api_write_errors_unchanged ($(winfo))"
+    req api_write_licensable 200 --data-binary @data/sample/licensable.csv "$U/api/licensable?name=licensable.csv"
+    grep -q '"task":"licensable","file":"licensable.csv","column":"公開番号","lines":31,"resolved":31' "$D/body" && ok api_write_licensable_says || bad "api_write_licensable_says ($(head -c 300 "$D/body"))"
+    req api_write_licensable_served 200 "$U/api/info"
+    grep -q '"licensable":{"documents":31' "$D/body" && ok api_write_licensable_reloaded || bad "api_write_licensable_reloaded ($(grep -o '"licensable":.\{0,80\}' "$D/body"))"
+    printf '番号\n特開1999-999999\n' >"$D/none.csv"
+    req api_write_licensable_none_400 400 --data-binary @"$D/none.csv" "$U/api/licensable?name=none.csv"
+    grep -q 'none.csv.*the old list is kept' "$D/body" && ok api_write_licensable_none_kept || bad "api_write_licensable_none_kept ($(head -c 300 "$D/body"))"
+    [ -z "$(ls "$D/tmp")" ] && ok api_write_no_temporary_left || bad "api_write_no_temporary_left ($(ls "$D/tmp"))"
+    # killed while the body comes in, then while the update is applied:
+    # the index as it was, its lock free for the next writer
+    before=$(winfo)
+    curl -s --limit-rate 200K --data-binary @"$D/big.csv" "$U/api/add?name=big.csv" >/dev/null 2>&1 &
+    CP=$!; sleep 1
+    kill -9 "$PID"; wait "$PID" 2>/dev/null; PID=; wait $CP
+    [ "$(winfo)" = "$before" ] && ok api_write_killed_receiving_unchanged || bad "api_write_killed_receiving_unchanged ($(winfo) vs $before)"
+    if TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable; then
+      U="http://127.0.0.1:$PORT"
+      curl -s --data-binary @"$D/big.csv" "$U/api/add?name=big.csv" >/dev/null 2>&1 &
+      CP=$!; i=0; st=
+      while [ $i -lt 200 ]; do
+        st=$(curl -s "$U/api/updates" | sed -n 's/.*"stage":"\([a-z]*\)".*/\1/p')
+        case "$st" in commit|svd|write) break;; esac
+        sleep 0.05; i=$((i+1))
+      done
+      kill -9 "$PID"; wait "$PID" 2>/dev/null; PID=; wait $CP
+      echo "     (killed at stage '$st')"
+      [ "$(winfo)" = "$before" ] && ok api_write_killed_applying_unchanged || bad "api_write_killed_applying_unchanged ($(winfo) vs $before, stage $st)"
+    fi
+    "$T" check "$D/w.tny" >"$D/chk" 2>&1 && ok api_write_killed_check || bad "api_write_killed_check ($(head -c 300 "$D/chk"))"
+    "$T" add -q "$D/w.tny" "$D/big.csv" 2>"$D/adderr" && ok api_write_killed_lock_free || bad "api_write_killed_lock_free ($(head -c 300 "$D/adderr"))"
+  else
+    bad "api_write_server_starts ($(head -c 300 "$D/logw"))"
+  fi
+  IDX=
+  "$T" serve "$D/s.tny" --writable --ipc-titles - </dev/null >/dev/null 2>&1; [ $? = 1 ] && ok api_write_titles_stdin_refused || bad api_write_titles_stdin_refused
+else
+  echo "skip api_write_*: python3 missing"
+fi
+
 "$T" serve >/dev/null 2>&1; [ $? = 1 ] && ok api_usage_exit_1 || bad api_usage_exit_1
 "$T" serve "$D/s.tny" --port 70000 >/dev/null 2>&1; [ $? = 1 ] && ok api_bad_port_exit_1 || bad api_bad_port_exit_1
 "$T" serve "$D/s.tny" --bind nowhere >/dev/null 2>&1; [ $? = 1 ] && ok api_bad_bind_exit_1 || bad api_bad_bind_exit_1

@@ -252,6 +252,26 @@ chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"
 has "$D/err.html" 'data-state="error"' e2e_error_state
 has "$D/err.html" 'id="status"[^>]*>エラー: ' e2e_error_message
 
+# --------------------------------------------- updating from the page
+# read-only by default: the page shows no upload; a server started with
+# --writable shows it with its limits (the uploads themselves are tested
+# in tests/api.sh: headless Chromium cannot choose a file without a driver)
+hasnt "$D/ja.html" '<details id="updates">' e2e_updates_hidden_readonly
+cp "$D/e.tny" "$D/w.tny"
+"$T" serve "$D/w.tny" --port 0 --threads 1 --writable --upload-max 8 --upload-rows 3000 2>"$D/logw" &
+WP=$!; i=0; WPORT=
+while [ $i -lt 300 ] && [ -z "$WPORT" ]; do
+  WPORT=$(sed -n 's/^tenyo serve: listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$D/logw")
+  kill -0 "$WP" 2>/dev/null || break
+  [ -z "$WPORT" ] && sleep 0.1; i=$((i+1))
+done
+chrome --dump-dom "http://127.0.0.1:$WPORT/" >"$D/upd.html"
+has "$D/upd.html" '<details id="updates">' e2e_updates_shown_writable
+has "$D/upd.html" '1 ファイル 8 MB・3,000 件まで' e2e_updates_limits_said
+has "$D/upd.html" '<input id="upd-add-file" type="file"' e2e_updates_file_input
+chrome --screenshot="$OUTDIR/serve_updates_ja.png" "http://127.0.0.1:$WPORT/" >/dev/null
+kill "$WP"; wait "$WP" 2>/dev/null
+
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_server_log || bad e2e_server_log
 echo "screenshot: $OUTDIR/serve_ideas_ja.png"
 echo "$pass passed, $fail failed"

@@ -160,6 +160,48 @@ contains "$D/match.html" "作れるもの" wf_report_match_uses
 contains "$D/match.html" "適合度 0\.[0-9]* = 会社の説明文" wf_report_match_fit
 if grep -q "確信度0%\|確信度 0%" "$D/match.html"; then bad wf_report_match_no_conf0; else ok wf_report_match_no_conf0; fi
 contains "$D/match.html" "<mark>" wf_report_match_why_marked
+# the printed map: every label inside the picture, none over another or
+# over a numbered mark, its text no wider than its box (textLength), and
+# every proposal's number on the map or said under it (read from the SVG's
+# coordinates: data-box is x,y,w,h in the picture's units); ten proposals
+# of the J-PlatPat sample crowd the map's middle
+"$T" index -q -o "$D/jp.tny" data/sample/jplatpat_export.csv 2>/dev/null
+"$T" ideas "$D/jp.tny" 特開2099-000001 -n 10 --html >"$D/ideas10.html" 2>/dev/null
+"$T" match "$D/jp.tny" --text "当社は金属の精密プレス加工と部品の超音波洗浄を得意とする町工場です。" -k 10 --html \
+  >"$D/match10.html" 2>/dev/null
+for r in ideas10 match10 ideas; do
+  if python3 - "$D/$r.html" <<'PY'
+import re,sys
+h=open(sys.argv[1]).read()
+svg=re.search(r'<svg viewBox="0 0 ([\d.]+) ([\d.]+)"(.*?)</svg>',h,re.S)
+W,H,body=float(svg.group(1)),float(svg.group(2)),svg.group(3)
+boxes=[]
+for attrs,text in re.findall(r'<text ([^>]*data-box[^>]*)>([^<]*)</text>',body):
+    x,y,w,hh=map(float,re.search(r'data-box="([^"]+)"',attrs).group(1).split(","))
+    tl=float(re.search(r'textLength="([\d.]+)"',attrs).group(1))
+    tx=float(re.search(r'(?:^| )x="([\d.]+)"',attrs).group(1))
+    assert 0<=x and x+w<=W+1e-6 and 0<=y and y+hh<=H+1e-6, ("outside",text,x,y,w,hh)
+    assert tx>=x and tx+tl<=x+w+0.1, ("text past its box",text)
+    boxes.append((x,y,w,hh,text))
+assert len(boxes)>=3, boxes
+for i,a in enumerate(boxes):
+    for b in boxes[i+1:]:
+        assert a[0]+a[2]<=b[0] or b[0]+b[2]<=a[0] or a[1]+a[3]<=b[1] or b[1]+b[3]<=a[1], ("overlap",a,b)
+marks=re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="6" fill="#d0531c"/>',body)
+assert marks
+for cx,cy in marks:
+    cx,cy=float(cx),float(cy)
+    for x,y,w,hh,t in boxes:
+        dx=max(x-cx,0,cx-x-w); dy=max(y-cy,0,cy-y-hh)
+        assert dx*dx+dy*dy>=36-1e-6, ("label over a mark",t,cx,cy)
+named={t.split()[0] for *_,t in boxes}
+said=re.search(r'(?:余地がなかった点|the label of): ([^<。]*)',h)
+said=set(re.findall(r'\d+',said.group(1))) if said else set()
+for k in range(1,len(marks)+1):
+    assert str(k) in named or str(k) in said, ("mark unnamed",k)
+PY
+  then ok "wf_report_${r}_map_labels_placed"; else bad "wf_report_${r}_map_labels_placed"; fi
+done
 for c in chromium chromium-browser google-chrome; do command -v $c >/dev/null 2>&1 && CH=$c && break; done
 if [ -n "$CH" ] && command -v pdfinfo >/dev/null 2>&1; then
   for r in ideas match; do
@@ -171,6 +213,21 @@ if [ -n "$CH" ] && command -v pdfinfo >/dev/null 2>&1; then
   if command -v pdftotext >/dev/null 2>&1; then
     pdftotext "$D/ideas.pdf" "$D/ideas.txt"
     contains "$D/ideas.txt" "SAMPLE-001" wf_report_ideas_pdf_text
+    # the pages are used: a card may continue on the next page (between
+    # its parts), so no page but the last ends with a fifth of it blank
+    for r in ideas10 match10; do
+      timeout 120 $CH --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+        --user-data-dir="$D/chrome" --print-to-pdf="$D/$r.pdf" "file://$D/$r.html" >/dev/null 2>&1
+      pdftotext -bbox "$D/$r.pdf" "$D/$r.bbox" 2>/dev/null
+      if python3 - "$D/$r.bbox" <<'PY'
+import re,sys
+pages=re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>',open(sys.argv[1]).read(),re.S)
+assert len(pages)>=2, len(pages)
+fill=[max(float(y) for y in re.findall(r'yMax="([\d.]+)"',b))/float(h) for h,b in pages]
+assert all(f>=0.8 for f in fill[:-1]), ["%.2f"%f for f in fill]
+PY
+      then ok "wf_report_${r}_pages_filled"; else bad "wf_report_${r}_pages_filled"; fi
+    done
   fi
 else
   echo "skip wf_report_*_pdf: headless Chromium or pdfinfo not installed (apt-get install chromium poppler-utils)"

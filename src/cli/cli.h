@@ -267,6 +267,21 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
 int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t *o,
                      const char *path, const char *lang);
 
+/* ======================= map_labels.c: field labels of a map (page, report) */
+
+#define CLI_MAP_FONT_PX 11.0      /* a map's label font size (px) */
+#define CLI_MAP_BOX_H 14.0        /* a label's box height: the font and a little air */
+#define CLI_MAP_NARROW_PX 6.6     /* box width per narrow column (Latin, digits) */
+#define CLI_MAP_WIDE_PX 11.6      /* box width per wide character (kana, kanji) */
+#define CLI_MAP_LABEL_COLS 16     /* display columns kept of a field's title */
+/* Pixel width of text's label box at CLI_MAP_FONT_PX (estimated, a little
+ * wider than the drawn text). */
+double cli_map_label_px(const char *text);
+/* "CODE title" into out, the title cut to CLI_MAP_LABEL_COLS columns. */
+void cli_map_label_text(char *out, size_t cap, const char *code, const char *title);
+/* The marker radius of a field of docs documents, most the largest's. */
+double cli_map_field_radius(uint64_t docs, uint64_t most);
+
 /* ========================== input.c: reading records, progress on a terminal */
 
 /* Totals over all input files read. */

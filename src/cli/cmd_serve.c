@@ -25,6 +25,10 @@
  *                                      profile's objects), at most 20 ids
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
  *                                      (mistyped) number, or text
+ *   POST /api/add?name=FILE, POST /api/licensable?name=FILE[&column=C]
+ *        (--writable)   the page's writes: a J-PlatPat export added as
+ *                       tenyo add adds it, a licensable list loaded
+ *                       (serve_update.c); GET /api/updates their progress
  *   GET  /, /app.js, /app.css          the web page
  *
  * Same answers as the CLI. The JSON objects come from the builders the CLI
@@ -33,6 +37,12 @@
  * and POST /api/ideas are byte-identical for the same inputs (tests/api.sh
  * compares the bytes). Defaults follow the CLI (k 10, n 10, lang ja,
  * distance class, mode hybrid).
+ *
+ * Writes. Read-only unless --writable. A write from the page takes the
+ * index's writer lock like `tenyo add`, is committed whole or not at all,
+ * and then the index is opened again and swapped in under a read-write
+ * lock (live): each request holds it for reading while it runs, the swap
+ * for writing (serve_update.c says the rest).
  *
  * Threads. MHD runs an internal polling thread pool (--threads, default the
  * number of cores); each request is answered entirely on one pool thread.
@@ -99,7 +109,9 @@
  * on_request's routing, the access log); the handlers are serve_api.c's
  * and serve_map.c's, the replies, argument checks and context pool
  * serve_http.c's (serve_http.h: the state they share), the parsing of what
- * the client sends serve_parse.c's.
+ * the client sends serve_parse.c's, what is built from the index (and
+ * built again after a write) serve_live.c's, the page's writes
+ * serve_update.c's.
  *
  * Over processes. `mpirun -np P tenyo-mpi serve` runs this very server on
  * process 0 (src/mpi/serve.c): cli_serve_share's opened() hands the
@@ -470,6 +482,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     request *rq = *con_cls;
     if (tl_conn == conn) tl_conn = NULL; /* it ends: freed after this */
     if (!rq) return;
+    if (rq->up) cli_serve_upload_end(s, rq); /* answered or aborted: file and slot freed */
     /* a kept-alive connection has SRV_RECV_DEADLINE for its next request */
     watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE);
     if (!s->quiet && rq->begun) { /* begun: not a request libmicrohttpd refused itself */
@@ -531,6 +544,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
     if (rq->nargs > SRV_MAX_ARGS) q[1] = 0;
     return rq;
 }
+
+static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *rq,
+                              const char *url, const char *method, int is_post);
 
 /* The MHD access handler: routes one request. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -597,6 +613,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (rq->nargs > SRV_MAX_ARGS)
             return cli_serve_reply_error(conn, rq, MHD_HTTP_URI_TOO_LONG, NULL,
                                "%zu query arguments; at most %d", rq->nargs, SRV_MAX_ARGS);
+        const char *rest0;
+        serve_route_id r0 = serve_route(url, &rest0);
+        if (is_post && (r0 == SRV_ROUTE_ADD || r0 == SRV_ROUTE_LICENSABLE))
+            return cli_serve_upload_begin(s, conn, rq, r0, cl); /* its own limits */
         long n;
         if (cl && serve_parse_long(cl, 0, SRV_MAX_BODY, &n))
             return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
@@ -610,11 +630,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        body_append(rq, upload_data, *upload_data_size);
+        if (rq->up) {
+            cli_serve_upload_data(s, rq, upload_data, *upload_data_size);
+            watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE); /* coming in: more time */
+        } else {
+            body_append(rq, upload_data, *upload_data_size);
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }
     watch_arm(&s->wd, rq->watch, 0); /* all in: no deadline while answering */
+    if (rq->up) return cli_serve_upload_finish(s, conn, rq); /* takes live itself */
+    pthread_rwlock_rdlock(&s->live); /* the index is not replaced while in use */
+    enum MHD_Result ret = answer(s, conn, rq, url, method, is_post);
+    pthread_rwlock_unlock(&s->live);
+    return ret;
+}
+
+/* Answer a request whose body is in (under live's read lock): the page's
+ * files, then the API routes. */
+static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *rq,
+                              const char *url, const char *method, int is_post) {
 
     int get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
     /* static files of the page */
@@ -650,6 +686,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (route == SRV_ROUTE_NONE)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
     if (route == SRV_ROUTE_REPORT && get) return cli_serve_api_report(s, conn, rq);
+    if (route == SRV_ROUTE_ADD || route == SRV_ROUTE_LICENSABLE)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "POST",
+                           "use POST with the file as the body for %s", url);
     if (!get)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD",
                            "method %.16s not allowed here", method);
@@ -666,6 +705,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case SRV_ROUTE_RESOLVE: return cli_serve_api_resolve(s, conn, rq);
     case SRV_ROUTE_SEARCH: return cli_serve_api_search(s, conn, rq);
     case SRV_ROUTE_PROFILE: return cli_serve_api_profile(s, conn, rq);
+    case SRV_ROUTE_UPDATES: return cli_serve_api_updates(s, conn, rq);
     default: return cli_serve_api_patent(s, conn, rq, rest);
     }
 }
@@ -674,8 +714,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static const char *serve_usage =
     "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE]\n"
-    "                         [--client-conns N] [--quiet]\n"
-    "Serve the index over HTTP: a JSON API and the analyst web page.\n"
+    "                         [--client-conns N] [--writable [--upload-max MB]\n"
+    "                         [--upload-rows N]] [--quiet]\n"
+    "Serve the index over HTTP: a JSON API and the analyst web page. Read-only\n"
+    "unless --writable: then the page can add a J-PlatPat export to the index and\n"
+    "load the licensable list, as tenyo add and tenyo open --from do (the same\n"
+    "writer lock; all of a file or nothing).\n"
     "  -b, --bind ADDR      address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
     "  -p, --port N         TCP port (default 8080; 0 picks a free one)\n"
     "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
@@ -683,6 +727,10 @@ static const char *serve_usage =
     "  --client-conns N     open connections one client address may hold (default an\n"
     "                       eighth of the connection limit, 1024 of 8192; no limit\n"
     "                       when bound to loopback, where every client is one address)\n"
+    "  --writable           let the page (POST /api/add, /api/licensable) change the\n"
+    "                       index; without it those answer 403\n"
+    "  --upload-max MB      largest file the page may send (default 32, at most 1024)\n"
+    "  --upload-rows N      most records one file may hold (default 20000)\n"
     "  -q, --quiet          no access log, no line about bad requests or closed\n"
     "                       connections (errors at start still shown)\n"
     "Endpoints (each answers with the JSON of the command named; filters as\n"
@@ -703,6 +751,10 @@ static const char *serve_usage =
     "  POST /api/ideas.csv (the same body)  = tenyo ideas --csv --bom\n"
     "  GET  /api/ideas/options              the ideas options: names, types, bounds\n"
     "  POST /api/match {\"text\", \"k\", \"home\", \"lang\", ...}   = tenyo match --json\n"
+    "  POST /api/add?name=FILE (the file as the body)   = tenyo add (--writable)\n"
+    "  POST /api/licensable?name=FILE[&column=C]        = tenyo open --from (--writable)\n"
+    "  GET  /api/updates                    writable or not, the limits, the write\n"
+    "                                       under way (its stage and progress)\n"
     "  GET  /, /app.js, /app.css            the web page\n"
     "Stops on SIGINT or SIGTERM (exit 0).\n";
 
@@ -783,42 +835,6 @@ static void on_mhd_log(void *ud, const char *fmt, va_list ap) {
         cli_err("libmicrohttpd: %s\n", m);
 }
 
-/* Dump j compactly with a newline into *out; 0 ok. */
-/* /api/info for a client: the index and the licensable list's source by
- * file name only — absolute paths tell a web page about the analyst's
- * disk and nothing about the index. */
-static json_t *info_public(json_t *o) {
-    json_t *p = json_object_get(o, "path");
-    if (json_is_string(p)) {
-        const char *v = json_string_value(p), *b = strrchr(v, '/');
-        if (b) json_object_set_new(o, "path", json_string(b + 1));
-    }
-    json_t *src = json_object_get(json_object_get(json_object_get(o, "licensable"), "list"),
-                                  "source");
-    if (json_is_string(src)) {
-        const char *v = json_string_value(src), *b = strrchr(v, '/');
-        if (b) json_string_set(src, b + 1);
-    }
-    return o;
-}
-
-static int dump_json(json_t *j, char **out, size_t *len) {
-    char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!s) return -1;
-    size_t n = strlen(s);
-    char *t = realloc(s, n + 2);
-    if (!t) {
-        free(s);
-        return -1;
-    }
-    t[n] = '\n';
-    t[n + 1] = 0;
-    *out = t;
-    *len = n + 1;
-    return 0;
-}
-
 /* The listening address: bind (IPv4 or IPv6) and port into *a4 or *a6
  * (*v6 says which); EXIT_USAGE, said, when bind is neither. */
 static int listen_addr(const char *bind, long port, struct sockaddr_in *a4,
@@ -836,53 +852,6 @@ static int listen_addr(const char *bind, long port, struct sockaddr_in *a4,
     } else {
         cli_err("--bind '%s' is not an IPv4 or IPv6 address\n", bind);
         return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
-
-/* After the index is open: the titles files, the map, the bodies built
- * once (/api/info, /api/map), the contexts (*pool_ready once made, even
- * half) and their tokenizers loaded. EXIT_OK, or the exit code, said. */
-static int serve_prepare(server *s, const char *const *titles, int ntitles, long threads,
-                         int *pool_ready) {
-    char err[512] = "";
-    int rc;
-    tenyo_index *x = (tenyo_index *)s->x;
-    for (int i = 0; i < ntitles; i++) {
-        rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
-        if (rc) {
-            cli_err("%s\n", err);
-            return EXIT_INPUT;
-        }
-    }
-    rc = tenyo_map_new(x, &s->map, err, sizeof err);
-    if (rc == TENYO_ERR_EMPTY) {
-        cli_err("%s; /api/map is not available\n", err);
-    } else if (rc) {
-        cli_err("%s\n", err);
-        return EXIT_RESOURCE;
-    }
-    if (dump_json(info_public(cli_info_json(x, s->path)), &s->info_json, &s->info_len) ||
-        (s->map && dump_json(cli_serve_map_fields_json(x, s->map), &s->map_json, &s->map_len))) {
-        cli_err("out of memory\n");
-        return EXIT_RESOURCE;
-    }
-    rc = cli_serve_pool_init(&s->pool, x, (int)threads, err, sizeof err);
-    *pool_ready = 1;
-    if (rc) {
-        cli_err("%s\n", err);
-        return EXIT_RESOURCE;
-    }
-    /* load each context's tokenizer now: the first text query is then as
-     * fast as the rest, and a dictionary mismatch shows at start */
-    for (int i = 0; i < s->pool.n; i++) {
-        tenyo_hit h;
-        rc = tenyo_similar_text(s->pool.all[i], "warm up", 7, TENYO_MODE_TFIDF, 1, &h);
-        if (rc < 0 && rc != TENYO_ERR_EMPTY) {
-            cli_err("warning: text queries will fail: %s\n",
-                    tenyo_ctx_error(s->pool.all[i]));
-            break;
-        }
     }
     return EXIT_OK;
 }
@@ -945,7 +914,8 @@ static int start_daemon(server *s, door *dr, long per_client, long threads,
      * trunc_headers); the door accepts, so poll()'s passes stay few */
     errno = 0;
     *d = MHD_start_daemon(
-        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, on_request, s,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SRV_CONN_TIMEOUT,
@@ -976,11 +946,13 @@ int cli_cmd_serve(int argc, char **argv) {
     static const struct option lo[] = {
         {"bind", required_argument, 0, 'b'}, {"port", required_argument, 0, 'p'},
         {"threads", required_argument, 0, 't'}, {"ipc-titles", required_argument, 0, 'I'},
-        {"client-conns", required_argument, 0, 'C'},
+        {"client-conns", required_argument, 0, 'C'}, {"writable", no_argument, 0, 'W'},
+        {"upload-max", required_argument, 0, 'U'}, {"upload-rows", required_argument, 0, 'R'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *bind = "127.0.0.1", *titles[4];
-    int ntitles = 0, c, bad = 0, quiet = 0;
+    int ntitles = 0, c, bad = 0, quiet = 0, writable = 0;
     long port = 8080, threads = sysconf(_SC_NPROCESSORS_ONLN), per_client = 0;
+    long upload_mb = SRV_UPLOAD_MB, upload_rows = SRV_UPLOAD_ROWS;
     if (threads < 1) threads = 1;
     if (threads > SRV_MAX_THREADS) threads = SRV_MAX_THREADS;
     optind = 1;
@@ -994,6 +966,11 @@ int cli_cmd_serve(int argc, char **argv) {
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
+        case 'W': writable = 1; break;
+        case 'U': bad |= cli_long("--upload-max", optarg, 1, SRV_UPLOAD_MB_MAX, &upload_mb) != 0; break;
+        case 'R':
+            bad |= cli_long("--upload-rows", optarg, 1, SRV_UPLOAD_ROWS_MAX, &upload_rows) != 0;
+            break;
         case 'q': quiet = 1; break;
         case 'h': return cli_help(serve_usage);
         default: bad = 1;
@@ -1003,6 +980,17 @@ int cli_cmd_serve(int argc, char **argv) {
         if (!bad) cli_err(argc - optind < 1 ? "no INDEX\n" : "one INDEX only\n");
         return cli_usage_error(serve_usage);
     }
+    if (writable && cli_serve_share) {
+        cli_err("--writable: not with tenyo-mpi serve (its processes hold the index as it "
+                "was); use tenyo serve\n");
+        return EXIT_USAGE;
+    }
+    for (int i = 0; writable && i < ntitles; i++)
+        if (!strcmp(titles[i], "/dev/stdin")) {
+            cli_err("--writable: --ipc-titles - cannot be read again when the index is "
+                    "reloaded; give a file\n");
+            return EXIT_USAGE;
+        }
     struct sockaddr_in a4;
     struct sockaddr_in6 a6;
     int v6;
@@ -1014,6 +1002,18 @@ int cli_cmd_serve(int argc, char **argv) {
     s.quiet = quiet;
     s.loopback = v6 ? IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr)
                     : (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
+    s.writable = writable;
+    s.upload_bytes = upload_mb * 1024 * 1024;
+    s.upload_rows = upload_rows;
+    s.titles = titles;
+    s.ntitles = ntitles;
+    /* a reload waits for the requests in flight, and new ones wait for it */
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&s.live, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    pthread_mutex_init(&s.job.mu, NULL);
     int ec = EXIT_OK, pool_ready = 0, wd_ready = 0;
     struct MHD_Daemon *d = NULL;
     door dr = {.fd = -1, .wd = &s.wd, .port = (unsigned)port};
@@ -1034,7 +1034,7 @@ int cli_cmd_serve(int argc, char **argv) {
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     s.x = x;
-    ec = serve_prepare(&s, titles, ntitles, threads, &pool_ready);
+    ec = cli_serve_prepare(&s, titles, ntitles, threads, &pool_ready);
     if (ec != EXIT_OK) goto done;
     /* SIGINT/SIGTERM blocked here, before MHD starts its threads, so that
      * only sigwait below receives them; SIGPIPE ignored */
@@ -1058,9 +1058,11 @@ int cli_cmd_serve(int argc, char **argv) {
     s.wd.running = 1;
     ec = start_daemon(&s, &dr, per_client, threads, &d);
     if (ec != EXIT_OK) goto done;
-    cli_err("listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads)\n",
+    cli_err("listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads%s)\n",
             v6 ? "[" : "", bind, v6 ? "]" : "", dr.port, s.path,
-            (unsigned long long)tenyo_index_ndocs(x), threads);
+            (unsigned long long)tenyo_index_ndocs(x), threads,
+            writable ? "; writable: the page may add records and load a licensable list"
+                     : "; read-only");
     /* one query per server thread already fills the cores: BLAS threads
      * would only compete with them (measured: 220 -> 288 req/s, p99 75 ->
      * 50 ms, bench/README.md); OPENBLAS_NUM_THREADS still decides if set */
@@ -1071,12 +1073,15 @@ int cli_cmd_serve(int argc, char **argv) {
     cli_err("%s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 done:
     door_stop(&dr); /* no connection added once the daemon stops */
+    cli_serve_upload_drain(&s); /* a write under way finishes (or not) whole */
     if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
     if (wd_ready) watchdog_stop(&s.wd);
     if (pool_ready) cli_serve_pool_destroy(&s.pool);
     free(s.info_json);
     free(s.map_json);
     tenyo_map_free(s.map);
-    tenyo_index_free(x);
+    tenyo_index_free((tenyo_index *)s.x); /* the last one loaded */
+    pthread_rwlock_destroy(&s.live);
+    pthread_mutex_destroy(&s.job.mu);
     return ec;
 }

@@ -309,8 +309,12 @@ static const help_ja texts[] = {
 
 {"serve",
 "使い方: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE]\n"
-"                          [--client-conns N] [--quiet]\n"
-"索引を HTTP で公開します: JSON の API と、分析用のブラウザ画面。\n"
+"                          [--client-conns N] [--writable [--upload-max MB]\n"
+"                          [--upload-rows N]] [--quiet]\n"
+"索引を HTTP で公開します: JSON の API と、分析用のブラウザ画面。既定は読み取り\n"
+"専用。--writable のときは、画面から J-PlatPat の CSV を索引に追加し、開放特許の\n"
+"一覧を読み込めます（tenyo add、tenyo open --from と同じ書き込みロック。ファイル\n"
+"全体が反映されるか、何も変わらないか）。\n"
 "  -b, --bind ADDR      待ち受けるアドレス（既定 127.0.0.1。IPv4 または IPv6）\n"
 "  -p, --port N         TCP のポート（既定 8080。0 なら空いているものを選ぶ）\n"
 "  -t, --threads N      ワーカースレッド数 = 問い合わせの文脈の数（既定: コア数、\n"
@@ -321,6 +325,10 @@ static const help_ja texts[] = {
 "                       数の上限の 8 分の 1、8192 なら 1024。ループバックで待ち\n"
 "                       受けるときは制限なし。すべてのクライアントが同じアドレス\n"
 "                       になるため）\n"
+"  --writable           画面（POST /api/add、/api/licensable）から索引を\n"
+"                       変えられるようにする。なければそれらは 403\n"
+"  --upload-max MB      画面から送れるファイルの最大サイズ（既定 32、最大 1024）\n"
+"  --upload-rows N      1 ファイルの記録数の上限（既定 20000）\n"
 "  -q, --quiet          アクセスログも、不正なリクエストや閉じた接続についての\n"
 "                       行も出さない（起動時のエラーは出す）\n"
 "エンドポイント（それぞれ、名前を挙げたコマンドの JSON で答えます。絞り込みは\n"
@@ -341,6 +349,11 @@ static const help_ja texts[] = {
 "  POST /api/ideas.csv（同じ本文）     = tenyo ideas --csv --bom\n"
 "  GET  /api/ideas/options              ideas のオプション一覧（名前・型・範囲）\n"
 "  POST /api/match {\"text\", \"k\", \"home\", \"lang\", ...}   = tenyo match --json\n"
+"  POST /api/add?name=FILE（ファイルを本文に）  = tenyo add（--writable）\n"
+"  POST /api/licensable?name=FILE[&column=C]    = tenyo open --from\n"
+"                                       （--writable）\n"
+"  GET  /api/updates                    書き込みの可否、上限、進行中の書き込み\n"
+"                                       （段階と進み具合）\n"
 "  GET  /, /app.js, /app.css            ブラウザの画面\n"
 "SIGINT か SIGTERM で止まります（終了コード 0）。\n"},
 

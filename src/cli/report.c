@@ -17,9 +17,12 @@
  *
  * Every text of a record goes through esc: HTML-escaped, and without
  * bidirectional controls (tenyo_text_bidi), which would reorder the rest
- * of a printed line. Design: inline CSS with @page A4 and break-inside: avoid on each block,
- * an inline SVG map, no script and no external file, so that the file
- * opens and prints anywhere, offline. Rejected: writing PDF ourselves (a
+ * of a printed line. Design: inline CSS with @page A4, an inline SVG map
+ * (its labels placed as the page's map places them, below), no script and
+ * no external file, so that the file opens and prints anywhere, offline.
+ * A card may continue on the next page between its parts (heading, idea,
+ * why, evidence table; each part and table row kept whole, the border
+ * closed on both pages): whole cards left a third of most pages blank. Rejected: writing PDF ourselves (a
  * PDF library for layout and CJK fonts the browser already has; headless
  * Chromium --print-to-pdf makes the PDF from this file).
  */
@@ -102,15 +105,114 @@ static int64_t field_of(const tenyo_index *x, const char *code) {
     return -1;
 }
 
-/* The map as inline SVG: every field a grey dot, the home fields ringed,
- * the marked points (proposals or matches, numbered) in colour, the query
- * a star. marks: n codes (fields) or docs; is_doc says which. */
+/*
+ * The map is the page's map in print: every field a grey dot sized by its
+ * documents, the home fields ringed, the proposals or matches numbered in
+ * orange, the query a star, and the largest fields named. Its labels are
+ * placed as the page's are (tenyo_map_place_labels over boxes sized by
+ * map_labels.c: inside the picture, never over another label or a
+ * numbered mark): the numbers and the home fields first, then the largest
+ * fields while room is left. Each label is drawn with its box's width as
+ * textLength and its box in data-box (x,y,w,h in the SVG's units), so the
+ * text never runs past the box and a test reads the layout from the SVG.
+ * A number or home field left unnamed for lack of room is said under the
+ * map.
+ */
+enum { MAP_W = 640, MAP_H = 400, MAP_PAD = 24, MAP_LARGEST = 8 };
+
+/* One thing on the report's map: a marker and, when w > 0, its label. */
+typedef struct map_item {
+    char text[160];             /* the label ("" for a marker only) */
+    const char *cls;            /* its class: mark, home or field */
+    int mark;                   /* 1-based number of a proposal/match, or 0 */
+} map_item;
+
+/* The picture's coordinate of map point v on axis a (0: x, 1: y, which
+ * grows downwards). */
+static double map_px(const double *lo, const double *hi, int a, double v) {
+    double t = (v - lo[a]) / (hi[a] - lo[a]);
+    return a == 0 ? MAP_PAD + t * (MAP_W - 2 * MAP_PAD) : MAP_H - MAP_PAD - t * (MAP_H - 2 * MAP_PAD);
+}
+
+/* Add item i at map point xy to l/it: radius r, label text (NULL: a
+ * marker only), flags. */
+static void map_add(tenyo_map_label *l, map_item *it, size_t *n, const double *lo,
+                    const double *hi, const double *xy, double r, const char *text,
+                    const char *cls, int mark, int soft, int important) {
+    l[*n] = (tenyo_map_label){.x = map_px(lo, hi, 0, xy[0]), .y = map_px(lo, hi, 1, xy[1]),
+                              .r = r, .h = CLI_MAP_BOX_H, .soft = soft, .important = important};
+    it[*n].text[0] = 0;
+    if (text) {
+        snprintf(it[*n].text, sizeof it[*n].text, "%s", text);
+        l[*n].w = cli_map_label_px(it[*n].text);
+    }
+    it[*n].cls = cls;
+    it[*n].mark = mark;
+    (*n)++;
+}
+
+/* The things on the map in placement order: the marks (n codes or docs),
+ * the home fields, the query (a marker), the MAP_LARGEST largest other
+ * fields with their titles, the rest as soft markers. Returns the count. */
+static size_t map_items(const tenyo_index *x, const tenyo_map *m, const tenyo_ctx *ctx,
+                        const json_t *home, const char *const *codes, const uint64_t *docs,
+                        int n, const double *lo, const double *hi, uint32_t nf,
+                        tenyo_map_label *l, map_item *it, const char *lang) {
+    uint64_t most = 1, cnt;
+    const char *code;
+    for (uint32_t j = 0; tenyo_index_field(x, j, &code, &cnt) == TENYO_OK; j++)
+        if (cnt > most) most = cnt;
+    uint8_t *taken = calloc(nf, 1);
+    if (!taken) return 0;
+    size_t c = 0, i;
+    double xy[2];
+    char t[160];
+    for (int k = 0; k < n; k++) {
+        int64_t j = docs ? -1 : field_of(x, codes[k]);
+        int okp = docs ? tenyo_map_doc(m, docs[k], xy) == TENYO_OK
+                       : j >= 0 && tenyo_map_field(m, (uint32_t)j, xy) == TENYO_OK;
+        if (!okp) continue;
+        if (j >= 0) taken[j] = 1;
+        snprintf(t, sizeof t, "%d%s%s", k + 1, docs ? "" : " ", docs ? "" : codes[k]);
+        map_add(l, it, &c, lo, hi, xy, 6, t, "mark", k + 1, 0, 1);
+    }
+    json_t *v;
+    json_array_foreach(home, i, v) {
+        int64_t j = field_of(x, json_string_value(v));
+        if (j < 0 || taken[j] || tenyo_map_field(m, (uint32_t)j, xy) != TENYO_OK) continue;
+        taken[j] = 1;
+        tenyo_index_field(x, (uint32_t)j, &code, &cnt);
+        map_add(l, it, &c, lo, hi, xy, cli_map_field_radius(cnt, most) + 3,
+                json_string_value(v), "home", 0, 0, 1);
+    }
+    if (ctx && tenyo_map_query(m, ctx, xy) == TENYO_OK)
+        map_add(l, it, &c, lo, hi, xy, 9, NULL, "query", 0, 0, 0);
+    for (int named = 0;; named++) {
+        int64_t best = -1;
+        uint64_t bc = 0;
+        for (uint32_t j = 0; j < nf; j++) /* the largest field not yet taken */
+            if (!taken[j] && tenyo_index_field(x, j, &code, &cnt) == TENYO_OK &&
+                (best < 0 || cnt > bc))
+                best = j, bc = cnt;
+        if (best < 0) break;
+        taken[best] = 1;
+        tenyo_index_field(x, (uint32_t)best, &code, &cnt);
+        tenyo_map_field(m, (uint32_t)best, xy);
+        cli_map_label_text(t, sizeof t, code, tenyo_field_label(x, code, lang));
+        int label = named < MAP_LARGEST; /* else a soft marker */
+        map_add(l, it, &c, lo, hi, xy, cli_map_field_radius(cnt, most), label ? t : NULL,
+                "field", 0, !label, 0);
+    }
+    free(taken);
+    return c;
+}
+
+/* The map as inline SVG (see above). marks: n codes (fields) or docs. */
 static void map_svg(FILE *f, const tenyo_index *x, const tenyo_ctx *ctx, const json_t *home,
                     const char *const *codes, const uint64_t *docs, int n, int ja) {
     tenyo_map *m = NULL;
     char err[256];
     if (tenyo_map_new(x, &m, err, sizeof err)) return;
-    enum { W = 640, H = 400, PAD = 24 };
     double lo[2] = {1e30, 1e30}, hi[2] = {-1e30, -1e30}, xy[2];
     uint32_t nf = 0;
     for (; tenyo_map_field(m, nf, xy) == TENYO_OK; nf++)
@@ -118,53 +220,59 @@ static void map_svg(FILE *f, const tenyo_index *x, const tenyo_ctx *ctx, const j
             if (xy[a] < lo[a]) lo[a] = xy[a];
             if (xy[a] > hi[a]) hi[a] = xy[a];
         }
-    if (!nf) {
-        tenyo_map_free(m);
-        return;
-    }
     for (int a = 0; a < 2; a++)
         if (hi[a] - lo[a] < 1e-9) hi[a] = lo[a] + 1;
-#define PX(v) (PAD + ((v) - lo[0]) / (hi[0] - lo[0]) * (W - 2 * PAD))
-#define PY(v) (H - PAD - ((v) - lo[1]) / (hi[1] - lo[1]) * (H - 2 * PAD))
+    size_t cap = (size_t)nf + (size_t)n + json_array_size(home) + 1, c = 0;
+    tenyo_map_label *l = nf ? calloc(cap, sizeof *l) : NULL;
+    map_item *it = l ? calloc(cap, sizeof *it) : NULL;
+    if (it) c = map_items(x, m, ctx, home, codes, docs, n, lo, hi, nf, l, it, ja ? "ja" : "en");
+    if (!c) goto done;
+    tenyo_map_place_labels(l, c, MAP_W, MAP_H);
     fprintf(f, "<section class=\"map\"><h2>%s</h2>\n<svg viewBox=\"0 0 %d %d\" width=\"100%%\" "
                "role=\"img\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
-            ja ? "分野マップ" : "Field map", W, H, W, H);
-    for (uint32_t j = 0; j < nf; j++)
-        if (tenyo_map_field(m, j, xy) == TENYO_OK)
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\" fill=\"#bbb\"/>\n", PX(xy[0]),
-                    PY(xy[1]));
-    size_t i;
-    json_t *v;
-    json_array_foreach(home, i, v) {
-        int64_t j = field_of(x, json_string_value(v));
-        if (j >= 0 && tenyo_map_field(m, (uint32_t)j, xy) == TENYO_OK) {
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#1f5fa8\" "
-                       "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" class=\"home\">",
-                    PX(xy[0]), PY(xy[1]), PX(xy[0]) + 9, PY(xy[1]) + 4);
-            esc(f, json_string_value(v));
-            fputs("</text>\n", f);
+            ja ? "分野マップ" : "Field map", MAP_W, MAP_H, MAP_W, MAP_H);
+    for (size_t i = 0; i < c; i++) { /* the fields first, the rest over them */
+        if (!strcmp(it[i].cls, "field"))
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#ccc\"/>\n", l[i].x, l[i].y,
+                    l[i].r);
+    }
+    for (size_t i = 0; i < c; i++) {
+        if (!strcmp(it[i].cls, "home"))
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#ccc\" stroke=\"#1f5fa8\" "
+                       "stroke-width=\"2\"/>\n", l[i].x, l[i].y, l[i].r - 2);
+        else if (!strcmp(it[i].cls, "mark"))
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"#d0531c\"/>\n", l[i].x, l[i].y);
+        else if (!strcmp(it[i].cls, "query"))
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"query\">★</text>\n", l[i].x - 8,
+                    l[i].y + 6);
+    }
+    char left[256] = "";
+    for (size_t i = 0; i < c; i++) {
+        if (!(l[i].w > 0)) continue;
+        if (!l[i].placed) {
+            size_t u = strlen(left);
+            if (strcmp(it[i].cls, "field") && u + 24 < sizeof left)
+                snprintf(left + u, sizeof left - u, "%s%s", u ? ", " : "", it[i].text);
+            continue;
         }
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" textLength=\"%.1f\" lengthAdjust=\"spacing\" "
+                   "class=\"%s\" data-box=\"%.2f,%.2f,%.2f,%.2f\">", l[i].bx + 2,
+                l[i].by + l[i].h - 3.5, l[i].w - 4, it[i].cls, l[i].bx, l[i].by, l[i].w, l[i].h);
+        esc(f, it[i].text);
+        fputs("</text>\n", f);
     }
-    for (int k = 0; k < n; k++) {
-        int okp = docs ? tenyo_map_doc(m, docs[k], xy) == TENYO_OK
-                       : field_of(x, codes[k]) >= 0 &&
-                             tenyo_map_field(m, (uint32_t)field_of(x, codes[k]), xy) == TENYO_OK;
-        if (!okp) continue;
-        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"#d0531c\"/><text x=\"%.1f\" "
-                   "y=\"%.1f\" class=\"mark\">%d</text>\n",
-                PX(xy[0]), PY(xy[1]), PX(xy[0]) + 8, PY(xy[1]) - 6, k + 1);
-    }
-    if (ctx && tenyo_map_query(m, ctx, xy) == TENYO_OK)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"query\">★</text>\n", PX(xy[0]) - 7,
-                PY(xy[1]) + 6);
-#undef PX
-#undef PY
-    fprintf(f, "</svg>\n<p class=\"legend\">%s</p></section>\n",
-            ja ? "灰色の点: 索引の各分野（IPC サブクラス）の位置。青い輪: 自社（本件）の分野。"
-                 "橙の番号: 下の提案・候補の番号。★: 本件（または会社の文章）の位置。近いほど使う語が似ています。"
-               : "Grey dots: the index's fields (IPC subclasses). Blue rings: the home fields. "
-                 "Orange numbers: the proposals or matches below. Star: the query. Closer means "
-                 "more shared vocabulary.");
+    fprintf(f, "</svg>\n<p class=\"legend\">%s", ja
+            ? "灰色の点: 索引の各分野（IPC サブクラス、大きいほど特許が多い）。青い輪: 自社（本件）の分野。"
+              "橙の番号: 下の提案・候補の番号。★: 本件（または会社の文章）の位置。近いほど使う語が似ています。"
+            : "Grey dots: the index's fields (IPC subclasses; larger, more patents). Blue rings: "
+              "the home fields. Orange numbers: the proposals or matches below. Star: the query. "
+              "Closer means more shared vocabulary.");
+    if (*left)
+        fprintf(f, ja ? "地図に名前を置く余地がなかった点: %s。" : " No room on the map for the label of: %s.", left);
+    fputs("</p></section>\n", f);
+done:
+    free(l);
+    free(it);
     tenyo_map_free(m);
 }
 
@@ -177,14 +285,16 @@ static const char *css =
     "h1{font-size:16pt;margin:0 0 2mm}h2{font-size:12pt;border-bottom:1px solid #999;margin:5mm 0 2mm}"
     "h2,h3{break-after:avoid;page-break-after:avoid}td:first-child{white-space:nowrap}"
     "h3{font-size:11pt;margin:0 0 1mm}.meta{color:#555;font-size:9pt}"
-    ".card{border:1px solid #ccc;border-radius:2mm;padding:2.5mm 3.5mm;margin:3mm 0;"
-    "break-inside:avoid;page-break-inside:avoid}"
+    ".card{border:1px solid #ccc;border-radius:2mm;padding:2mm 3.5mm;margin:2.5mm 0;"
+    "box-decoration-break:clone;-webkit-box-decoration-break:clone}"
+    ".card p{margin:1mm 0}.card>*,tr{break-inside:avoid;page-break-inside:avoid}"
+    ".card h3,.card .head{break-after:avoid;page-break-after:avoid}thead{display:table-header-group}"
     ".num{font-weight:bold;color:#d0531c}.k{color:#555}mark{background:#ffe58a}"
     "table{border-collapse:collapse;width:100%;font-size:9pt}td,th{border-bottom:1px solid #eee;"
     "padding:0.6mm 1mm;text-align:left;vertical-align:top}"
     ".why{background:#f6f6f6;padding:1.5mm 2mm;margin:1.5mm 0}"
     ".idea{font-weight:bold}.legend{font-size:8.5pt;color:#555}"
-    "svg text{font-size:10px}svg .mark{fill:#d0531c;font-weight:bold}svg .home{fill:#1f5fa8}"
+    "svg text{font-size:11px}svg .mark{fill:#b8410f;font-weight:bold}svg .field{fill:#666}svg .home{fill:#1f5fa8}"
     "svg .query{font-size:16px;fill:#000}.map{break-inside:avoid}"
     ".abs{white-space:pre-wrap;font-size:9pt}";
 
@@ -289,7 +399,7 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
         esc_marked(f, cli_jstr(w, "evidence"), t);
         fputs("</div>\n", f);
     }
-    fprintf(f, "<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+    fprintf(f, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n",
             ja ? "根拠特許" : "evidence", ja ? "発明の名称" : "title", ja ? "出願人・公知日" : "applicant, date",
             ja ? "類似度" : "similarity");
     size_t i;

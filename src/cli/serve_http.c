@@ -77,6 +77,20 @@ void cli_serve_pool_put(ctx_pool *p, tenyo_ctx *c) {
     pthread_mutex_unlock(&p->mu);
 }
 
+void cli_serve_pool_swap(ctx_pool *p, ctx_pool *q) {
+    pthread_mutex_lock(&p->mu);
+    tenyo_ctx **all = p->all, **fr = p->free;
+    int n = p->n, nfree = p->nfree;
+    p->all = q->all;
+    p->free = q->free;
+    p->n = q->n;
+    p->nfree = q->nfree;
+    q->all = all;
+    q->free = fr;
+    q->n = n;
+    q->nfree = nfree;
+    pthread_mutex_unlock(&p->mu);
+}
 
 /* ============================================================ replies */
 

@@ -25,6 +25,11 @@
 #define SRV_CONN_MEMORY (128 * 1024) /* MHD per-connection header/URL memory */
 #define SRV_MSG 512               /* error message copies */
 #define SRV_MAX_ARGS 640          /* query arguments (/api/map: 200 doc, label, mark) */
+#define SRV_UPLOAD_MB 32          /* --upload-max default (MiB) */
+#define SRV_UPLOAD_MB_MAX 1024    /* --upload-max cap */
+#define SRV_UPLOAD_ROWS 20000     /* --upload-rows default (records of one upload) */
+#define SRV_UPLOAD_ROWS_MAX 10000000 /* --upload-rows cap */
+#define SRV_UPLOAD_SAID 50        /* skipped records / unresolved lines listed */
 
 /* Free list of per-thread query contexts. */
 typedef struct ctx_pool {
@@ -62,8 +67,25 @@ typedef struct watchdog {
     int running;                /* th was started */
 } watchdog;
 
-/* Everything the request handler shares (read-only after start, except the
- * pool, which locks). */
+/* The page's writes (serve_update.c): one at a time, its progress for
+ * GET /api/updates. */
+typedef struct serve_job {
+    pthread_mutex_t mu;         /* guards everything below */
+    int busy;                   /* an upload holds the slot (headers to end) */
+    char task[16];              /* "add" or "licensable" */
+    char file[128];             /* the upload's file name as sent */
+    char stage[24];             /* receiving, read, tokenize, ..., reload */
+    uint64_t done, total;       /* of the stage (total 0: unknown) */
+    uint64_t records;           /* records read so far (add) */
+    unsigned long jobs;         /* writes finished since the start */
+    int running;                /* apply threads running (0 or 1) */
+} serve_job;
+
+/* Everything the request handler shares. The index and what is built
+ * from it (x, map, info_json, map_json, the pool's contexts) are read
+ * under live's read lock and replaced under its write lock after the
+ * page's write is committed (cli_serve_reload); the pool and job lock
+ * themselves. */
 typedef struct server {
     const tenyo_index *x;       /* the index */
     const char *path;           /* index path as given (for /api/info) */
@@ -77,6 +99,14 @@ typedef struct server {
     int loopback;               /* bound to a loopback address: check Host */
     const char *bind;           /* the address bound, as given (a Host it may be) */
     int quiet;                  /* no access log */
+    pthread_rwlock_t live;      /* read: a request using x; write: its swap */
+    int writable;               /* --writable: the page may add records and
+                                   load a licensable list */
+    long upload_bytes;          /* --upload-max in bytes */
+    long upload_rows;           /* --upload-rows */
+    const char *const *titles;  /* --ipc-titles files (loaded again on reload) */
+    int ntitles;                /* entries of titles */
+    serve_job job;              /* the page's write in progress */
 } server;
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -94,6 +124,7 @@ typedef struct request {
     conn_watch *watch;          /* the connection's deadline entry, or NULL */
     int begun;                  /* the access handler has seen it */
     size_t nargs;               /* query arguments in the URI (on_uri) */
+    struct serve_upload *up;    /* an upload being received (serve_update.c) */
 } request;
 
 /* ========================================================== serve_http.c */
@@ -126,6 +157,42 @@ enum MHD_Result cli_serve_reply_json(struct MHD_Connection *conn, request *rq,
  * returns 0 on a bad value. */
 int cli_serve_similar_args(struct MHD_Connection *conn, request *rq, long *k,
                         tenyo_mode *mode, enum MHD_Result *ret);
+
+/* Exchange the contexts of p and q (p's lock and condition stay p's);
+ * only while no context of either is taken. */
+void cli_serve_pool_swap(ctx_pool *p, ctx_pool *q);
+
+/* ============================================ cmd_serve.c, serve_update.c */
+
+/* After s->x is open: the titles files, the map, the bodies built once
+ * (/api/info, /api/map), the contexts (*pool_ready once made, even half)
+ * and their tokenizers loaded. EXIT_OK, or the exit code, said. */
+int cli_serve_prepare(server *s, const char *const *titles, int ntitles, long threads,
+                      int *pool_ready);
+/* Open the index at s->path again and replace what the requests read
+ * (index, map, bodies, contexts) under the write lock; the old are freed.
+ * 0, or -1 with the reason in err (the server then goes on answering from
+ * the index as it was). */
+int cli_serve_reload(server *s, char *err, size_t errlen);
+/* POST /api/add, /api/licensable when its headers are in: refused (403
+ * read-only, 413 over --upload-max, 409 another write under way) or
+ * begun (the job slot taken, a temporary file to receive the body). */
+enum MHD_Result cli_serve_upload_begin(server *s, struct MHD_Connection *conn, request *rq,
+                                       serve_route_id route, const char *length);
+/* A piece of the upload's body: written to its file (counted against
+ * --upload-max). 0, or -1 when it cannot be kept (answered at the end). */
+int cli_serve_upload_data(server *s, request *rq, const char *data, size_t n);
+/* The whole body is in: apply it (as tenyo add / tenyo open --from) and
+ * answer what was done. */
+enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, request *rq);
+/* Wait until no write is being applied (before the daemon stops: its
+ * connection is suspended meanwhile). */
+void cli_serve_upload_drain(server *s);
+/* The request ends (answered or aborted): its file removed, the slot freed. */
+void cli_serve_upload_end(server *s, request *rq);
+/* GET /api/updates: whether the page may write, the limits, and the
+ * write in progress. */
+enum MHD_Result cli_serve_api_updates(server *s, struct MHD_Connection *conn, request *rq);
 
 /* ========================================= handlers (serve_api.c, serve_map.c) */
 

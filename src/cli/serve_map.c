@@ -4,7 +4,7 @@
  * they do not overlap, for the web page's map. Labels are laid out here,
  * not in the browser, so that every client shows the same map and a test
  * can read it: the largest fields first, each label's width estimated from
- * its characters (label_px), kept when it collides with none already placed.
+ * its characters (map_labels.c), kept when it collides with none already placed.
  */
 #include "cli.h"
 #include "serve_http.h"
@@ -54,20 +54,10 @@ json_t *cli_serve_map_fields_json(const tenyo_index *x, const tenyo_map *m) {
 /*
  * The map's labels are placed here, not in the page: one implementation
  * (tenyo_map_place_labels, tested in C with the rest of the map), the
- * widths of Japanese labels measured by the rule the terminal output uses
- * (East Asian Wide = 2 columns), and the page stays a renderer. The page
- * asks again after every zoom or pan (a few milliseconds for a few hundred
- * fields). Text boxes are estimated, not measured: MAP_FONT_PX pixels high,
- * MAP_NARROW_PX per narrow column and MAP_WIDE_PX per wide character — a
- * little wider than Noto Sans CJK at 11 px, so that estimated boxes that do
- * not overlap hold drawn text that does not either (tests/e2e.sh measures
- * the drawn text with getBBox).
+ * boxes sized by map_labels.c's rule (the printed report's map uses the
+ * same), and the page stays a renderer. The page asks again after every
+ * zoom or pan (a few milliseconds for a few hundred fields).
  */
-#define MAP_FONT_PX 11.0      /* the page's label font size */
-#define MAP_BOX_H 14.0        /* box height: the font and a little air */
-#define MAP_NARROW_PX 6.6     /* per narrow column (Latin, digits) */
-#define MAP_WIDE_PX 11.6      /* per wide character (kana, kanji) */
-#define MAP_LABEL_COLS 16     /* display columns kept of a field's title */
 
 /* Collects the repeated label= and mark= arguments of /api/map. */
 typedef struct label_args {
@@ -91,34 +81,6 @@ static enum MHD_Result collect_label(void *cls, enum MHD_ValueKind kind, const c
     }
     (is_label ? a->labels : a->marks)[(*n)++] = value;
     return MHD_YES;
-}
-
-/* Pixel width of text as the page draws it (see above). */
-static double label_px(const char *text) {
-    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        chars += (*p & 0xC0) != 0x80;
-    size_t wide = cols > chars ? cols - chars : 0, narrow = chars > wide ? chars - wide : 0;
-    return (double)narrow * MAP_NARROW_PX + (double)wide * MAP_WIDE_PX + 4;
-}
-
-/* "CODE title" with the title cut to MAP_LABEL_COLS columns ("…" where cut). */
-static void label_text(char *out, size_t cap, const char *code, const char *title) {
-    /* a subclass named by its class ("（クラス）車両一般"): on the map the
-     * 16 columns go to the title; the table beside it says whose it is */
-    static const char *const marks[] = {"（クラス）", "（セクション）", "(class) ", "(section) "};
-    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
-        if (!strncmp(title, marks[i], strlen(marks[i]))) title += strlen(marks[i]);
-    size_t tl = strlen(title), keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS);
-    if (keep < tl) keep = tenyo_text_fit(title, tl, MAP_LABEL_COLS - 1);
-    snprintf(out, cap, "%s%s%.*s%s", code, *title ? " " : "", (int)keep, title,
-             keep < tl ? "…" : "");
-}
-
-/* The radius the page gives a field's marker (documents of the field and
- * of the largest one): 2 + 9 sqrt(documents / largest). */
-static double field_radius(uint64_t docs, uint64_t most) {
-    return 2 + 9 * sqrt((double)docs / (double)(most ? most : 1));
 }
 
 /* qsort_r order of field numbers: more documents first, then the lower
@@ -180,7 +142,7 @@ static unsigned map_labels(const server *s, const serve_map_view_args *va,
         if (taken[j]) continue;
         taken[j] = 1;
         tenyo_map_field(s->map, (uint32_t)j, xy);
-        l[n] = (tenyo_map_label){.x = PX(xy[0]), .y = PY(xy[1]), .r = r, .w = 1, .h = MAP_BOX_H,
+        l[n] = (tenyo_map_label){.x = PX(xy[0]), .y = PY(xy[1]), .r = r, .w = 1, .h = CLI_MAP_BOX_H,
                                  .important = 1};
         field_of[n++] = (int32_t)j;
     }
@@ -200,8 +162,8 @@ static unsigned map_labels(const server *s, const serve_map_view_args *va,
         if (taken[j] || px < 0 || py < 0 || px > W || py > H) continue;
         taken[j] = 1;
         /* a label when still wanted, else an obstacle */
-        l[n] = (tenyo_map_label){.x = px, .y = py, .r = field_radius(cnt, most),
-                                 .w = want > 0 ? 1 : 0, .h = MAP_BOX_H, .soft = want <= 0};
+        l[n] = (tenyo_map_label){.x = px, .y = py, .r = cli_map_field_radius(cnt, most),
+                                 .w = want > 0 ? 1 : 0, .h = CLI_MAP_BOX_H, .soft = want <= 0};
         field_of[n++] = want-- > 0 ? (int32_t)j : -2;
     }
     for (int i = 0; i < la->nmarks; i++) {
@@ -224,8 +186,8 @@ static unsigned map_labels(const server *s, const serve_map_view_args *va,
         const char *code;
         uint64_t cnt;
         tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
-        label_text(texts[i], sizeof texts[i], code, tenyo_field_label(s->x, code, va->lang));
-        l[i].w = label_px(texts[i]);
+        cli_map_label_text(texts[i], sizeof texts[i], code, tenyo_field_label(s->x, code, va->lang));
+        l[i].w = cli_map_label_px(texts[i]);
     }
     tenyo_map_place_labels(l, n, W, H);
     json_t *arr = json_array(), *left = json_array(), *vj = json_array(), *sz = json_array();
@@ -254,7 +216,7 @@ static unsigned map_labels(const server *s, const serve_map_view_args *va,
     free(texts);
     json_object_set_new(o, "view", vj);
     json_object_set_new(o, "size", sz);
-    json_object_set_new(o, "font_px", json_real(MAP_FONT_PX));
+    json_object_set_new(o, "font_px", json_real(CLI_MAP_FONT_PX));
     json_object_set_new(o, "labels", arr);
     json_object_set_new(o, "left_out", left);
 done:

@@ -69,6 +69,9 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
     if (!strcmp(url, "/api/profile")) return SRV_ROUTE_PROFILE;
     if (!strcmp(url, "/api/report")) return SRV_ROUTE_REPORT;
+    if (!strcmp(url, "/api/add")) return SRV_ROUTE_ADD;
+    if (!strcmp(url, "/api/licensable")) return SRV_ROUTE_LICENSABLE;
+    if (!strcmp(url, "/api/updates")) return SRV_ROUTE_UPDATES;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -148,6 +151,9 @@ static const char *const args_profile[] = {"id", "n", "min_confidence", "distanc
 static const char *const args_map[] = {"id", "text", "fields", "doc", "view", "size",
                                        "largest", "lang", "label", "mark", NULL};
 
+static const char *const args_add[] = {"name", NULL};
+static const char *const args_licensable[] = {"name", "column", NULL};
+
 int serve_arg_repeatable(serve_route_id route, const char *key) {
     if (!strcmp(key, "applicant") || !strcmp(key, "exclude_applicant")) return 1;
     if (route == SRV_ROUTE_PROFILE) return !strcmp(key, "id");
@@ -170,6 +176,9 @@ unsigned serve_arg_known(serve_route_id route, const char *key, const char *val,
     case SRV_ROUTE_RESOLVE: names = args_resolve; path = "/api/resolve"; break;
     case SRV_ROUTE_PROFILE: names = args_profile; path = "/api/profile"; break;
     case SRV_ROUTE_MAP: names = args_map; path = "/api/map"; break;
+    case SRV_ROUTE_ADD: names = args_add; path = "/api/add"; break;
+    case SRV_ROUTE_LICENSABLE: names = args_licensable; path = "/api/licensable"; break;
+    case SRV_ROUTE_UPDATES: path = "/api/updates"; break;
     default: return 0; /* POST routes: their bodies are checked member by member */
     }
     if (!key || (!*key && (!val || !*val))) return 0; /* "?a=1&" or "?&": nothing given */
@@ -192,6 +201,26 @@ unsigned serve_arg_known(serve_route_id route, const char *key, const char *val,
     else
         snprintf(msg, msglen, "unknown argument '%.64s': %s takes none", key, path);
     return SRV_HTTP_BAD_REQUEST;
+}
+
+unsigned serve_upload_name(const char *name, const char *dflt, char *out, size_t cap,
+                           char *msg, size_t msglen) {
+    const char *b = name ? name : dflt;
+    for (const char *p = b; *p; p++)
+        if (*p == '/' || *p == '\\') b = p + 1;
+    size_t n = strlen(b);
+    json_t *utf8 = json_stringn(b, n); /* NULL: not UTF-8 */
+    int bad = !n || n > 100 || n >= cap || !strcmp(b, ".") || !strcmp(b, "..") || !utf8;
+    json_decref(utf8);
+    for (size_t i = 0; i < n && !bad; i++)
+        bad = (unsigned char)b[i] < 0x20 || b[i] == 0x7f;
+    if (bad) {
+        snprintf(msg, msglen, "name must be a file name of 1 to 100 bytes of UTF-8 without "
+                 "control characters");
+        return SRV_HTTP_BAD_REQUEST;
+    }
+    memcpy(out, b, n + 1);
+    return 0;
 }
 
 unsigned serve_similar_args(const char *ks, const char *ms, long *k, tenyo_mode *mode,

@@ -45,7 +45,10 @@ typedef enum serve_route_id {
     SRV_ROUTE_SEARCH,           /* GET /api/search */
     SRV_ROUTE_MATCH,            /* POST /api/match */
     SRV_ROUTE_PROFILE,          /* GET /api/profile */
-    SRV_ROUTE_REPORT            /* GET /api/report */
+    SRV_ROUTE_REPORT,           /* GET /api/report */
+    SRV_ROUTE_ADD,              /* POST /api/add (tenyo serve --writable) */
+    SRV_ROUTE_LICENSABLE,       /* POST /api/licensable (--writable) */
+    SRV_ROUTE_UPDATES           /* GET /api/updates */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a
@@ -95,6 +98,13 @@ unsigned serve_arg_check(const char *key, size_t klen, const char *val, size_t v
 int serve_arg_repeatable(serve_route_id route, const char *key);
 unsigned serve_arg_known(serve_route_id route, const char *key, const char *val, char *msg,
                          size_t msglen);
+
+/* The file name an upload (POST /api/add, /api/licensable) is given in
+ * its name= argument, as its messages will name it: the part after the
+ * last '/' or '\\', at most 100 bytes of UTF-8 without control
+ * characters, not "." or ".."; dflt when name is NULL. */
+unsigned serve_upload_name(const char *name, const char *dflt, char *out, size_t cap,
+                           char *msg, size_t msglen);
 
 /* The k and mode arguments of /api/similar and /api/patent (either may be
  * NULL: defaults 10 and hybrid). */

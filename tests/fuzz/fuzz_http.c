@@ -88,7 +88,13 @@ static void fuzz_target(const char *target) {
     MHD_http_unescape(t);
     const char *rest = NULL;
     serve_route_id r = serve_route(t, &rest);
-    FZ_ASSERT(r >= SRV_ROUTE_NONE && r <= SRV_ROUTE_PROFILE);
+    FZ_ASSERT(r >= SRV_ROUTE_NONE && r <= SRV_ROUTE_UPDATES);
+    /* an upload's name= as the path's bytes: a file name or a 400 */
+    char nm[128], nmsg[256];
+    if (serve_upload_name(t, "u.csv", nm, sizeof nm, nmsg, sizeof nmsg) == 0)
+        FZ_ASSERT(*nm && strlen(nm) <= 100 && !strchr(nm, '/') && !strchr(nm, '\\'));
+    else
+        FZ_ASSERT(*nmsg);
     if (r == SRV_ROUTE_PATENT) FZ_ASSERT(rest == t + 12);
     else FZ_ASSERT(rest == NULL);
     static const size_t caps[] = {8, 9, 16, 256};

@@ -131,6 +131,18 @@ const T = {
     nomap: "この索引には分野マップがありません。",
     info: (d, f, k) => `${d.toLocaleString()} 件 · ${f} 分野 · LSA ${k} 次元`,
     error: "エラー",
+    upd_title: "索引を更新する（J-PlatPat の CSV を追加・開放特許の一覧を読み込む）",
+    upd_limits: (mb, rows) => `1 ファイル ${mb} MB・${rows.toLocaleString()} 件まで。ファイル全体が反映されるか、何も変わらないかのどちらかです。`,
+    upd_add: "J-PlatPat の CSV（要約を含む）", upd_add_run: "索引に追加",
+    upd_list: "開放特許の一覧（CSV または番号を1行ずつ）", upd_list_run: "一覧を読み込む",
+    upd_nofile: "ファイルを選んでください。",
+    upd_toolarge: (mb) => `ファイルが大きすぎます（上限 ${mb} MB、tenyo serve --upload-max で変更）。`,
+    upd_sending: (f) => `${f} を送信中`,
+    upd_stage: (f, st) => `${f}: ${({ lock: "索引をロック", read: "読み込み", tokenize: "形態素解析", svd: "LSA に写像", commit: "書き込み準備", write: "書き込み", reload: "索引を開き直し", resolve: "番号を照合" })[st] || st}`,
+    upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
+    upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。`,
+    upd_more: (n) => `ほか ${n} 件`,
+    upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
   },
   en: {
     tagline: "Where else could this patent apply?",
@@ -245,6 +257,18 @@ const T = {
     nomap: "This index has no landscape map.",
     info: (d, f, k) => `${d.toLocaleString()} documents · ${f} fields · LSA rank ${k}`,
     error: "Error",
+    upd_title: "Update the index (add a J-PlatPat CSV, load the licensable list)",
+    upd_limits: (mb, rows) => `Up to ${mb} MB and ${rows.toLocaleString()} records a file. A file is applied whole, or nothing changes.`,
+    upd_add: "J-PlatPat CSV (with 要約)", upd_add_run: "Add to the index",
+    upd_list: "Licensable patents (CSV, or one number a line)", upd_list_run: "Load the list",
+    upd_nofile: "Choose a file first.",
+    upd_toolarge: (mb) => `The file is too large (limit ${mb} MB; tenyo serve --upload-max changes it).`,
+    upd_sending: (f) => `sending ${f}`,
+    upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
+    upd_added: (o) => `${o.file}: ${o.records} records read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${o.documents.toLocaleString()} documents.` + (o.without_abstract ? ` ${o.without_abstract} records had no abstract.` : ""),
+    upd_listed: (o) => `${o.file}: ${o.listed} licensable patents from ${o.lines} lines (${o.unresolved} numbers not in the index, ${o.duplicates} repeated).`,
+    upd_more: (n) => `and ${n} more`,
+    upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
   },
 };
 
@@ -260,6 +284,7 @@ const state = {
   selected: null,   // {id, x, y} of the patent shown in the detail panel
   view: null,       // [x0, y0, x1, y1] of the map shown, null: everything
   labels: null,     // {qs, labels, left_out}: the server's labels of one picture
+  updates: null,    // /api/updates when the page started (writable, limits)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -308,6 +333,7 @@ function applyLang() {
   $("lang-ja").setAttribute("aria-pressed", String(state.lang === "ja"));
   $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
   if (state.info) $("indexinfo").textContent = tr("info", state.info.documents, state.info.fields, state.info.rank);
+  if (state.updates) $("upd-limits").textContent = tr("upd_limits", Math.round(state.updates.max_bytes / 1048576), state.updates.max_rows);
   drawLegend();
   if (state.map) drawMap();
 }
@@ -1507,12 +1533,86 @@ async function start() {
     setState("error", `${tr("error")}: ${e.message}`);
     return;
   }
+  await initUpdates();
   if (f.q) await runQuery(f);
   else if (f.filters.keywords && f.task === "ideas") await runSearch(); /* #kw= alone: a search */
   else setState("ready", tr("ready"));
   if (state.map && z.length === 4 && z.every(isFinite) && z[0] < z[2] && z[1] < z[3]) { state.view = z; drawMap(); }
   const pid = new URLSearchParams(location.hash.replace(/^#/, "")).get("patent");
   if (pid) await showPatent(pid);
+}
+
+/* ----------------------------------------------------- updating the index */
+
+/*
+ * On a server started with --writable the page takes a J-PlatPat export
+ * (POST /api/add: added as `tenyo add` adds it) and a licensable list
+ * (POST /api/licensable: as `tenyo open --from`). The file is sent with
+ * XMLHttpRequest, whose upload events give the sending progress; while the
+ * server applies it, /api/updates is polled for its stage. The outcome is
+ * said with each skipped record's or unresolved line's file and line, and
+ * the index's count and map are fetched again. Hidden on a read-only
+ * server. #updates carries data-state (busy, done, error) for tests.
+ */
+async function initUpdates() {
+  try { state.updates = await api("/api/updates"); } catch (e) { return; }
+  $("updates").hidden = !state.updates.writable;
+  if (!state.updates.writable) return;
+  applyLang();
+  $("upd-add").addEventListener("click", () => upload("add"));
+  $("upd-list").addEventListener("click", () => upload("licensable"));
+}
+
+function updSay(s, msg, said, more) {
+  $("updates").dataset.state = s;
+  $("upd-status").textContent = msg;
+  $("upd-status").className = s === "error" ? "error" : "";
+  const ul = $("upd-said");
+  ul.replaceChildren();
+  for (const l of said || []) ul.appendChild(el("li", null, `${l.file}:${l.line}: ${l.message}`));
+  if (more) ul.appendChild(el("li", null, tr("upd_more", more)));
+}
+
+function updProgress(msg, done, total) {
+  const p = $("upd-progress");
+  p.hidden = false;
+  if (total > 0) p.value = Math.min(1, done / total); else p.removeAttribute("value");
+  $("upd-status").textContent = msg;
+}
+
+function upload(task) {
+  const f = $(task === "add" ? "upd-add-file" : "upd-list-file").files[0];
+  const mb = Math.round(state.updates.max_bytes / 1048576);
+  if (!f) return updSay("error", tr("upd_nofile"));
+  if (f.size > state.updates.max_bytes) return updSay("error", tr("upd_toolarge", mb));
+  updSay("busy", "");
+  $("upd-add").disabled = $("upd-list").disabled = true;
+  const xhr = new XMLHttpRequest();
+  xhr.open("POST", `/api/${task}?name=${encodeURIComponent(f.name)}`);
+  xhr.upload.onprogress = (e) => updProgress(tr("upd_sending", f.name), e.loaded, e.lengthComputable ? e.total : 0);
+  const poll = setInterval(async () => {
+    try {
+      const u = await api("/api/updates");
+      if (u.busy && u.stage !== "receiving") updProgress(tr("upd_stage", u.file, u.stage), u.done, u.total);
+    } catch (e) { /* the answer will say */ }
+  }, 300);
+  const end = () => { clearInterval(poll); $("upd-progress").hidden = true; $("upd-add").disabled = $("upd-list").disabled = false; };
+  xhr.onerror = () => { end(); updSay("error", tr("upd_neterr")); };
+  xhr.onload = async () => {
+    end();
+    let j = null;
+    try { j = JSON.parse(xhr.responseText); } catch (e) { j = null; }
+    if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${(j && j.error) || `HTTP ${xhr.status}`}`, j && j.said);
+    const msg = (task === "add" ? tr("upd_added", j) : tr("upd_listed", j)) + (j.warning ? ` ${j.warning}` : "");
+    updSay("done", msg, task === "add" ? j.skipped_records : j.unresolved_lines, task === "add" ? j.skipped_more : j.unresolved_more);
+    try {
+      state.info = await api("/api/info");
+      try { state.map = await api("/api/map"); } catch (e) { state.map = null; }
+      state.labels = null;
+      applyLang();
+    } catch (e) { /* the outcome above stands */ }
+  };
+  xhr.send(f);
 }
 
 document.addEventListener("DOMContentLoaded", start);
