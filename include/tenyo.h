@@ -876,9 +876,6 @@ typedef struct tenyo_ideas_opts {
     double min_content;       /* proposals whose specific shared content
                                  (tenyo_idea.content) is below this are left
                                  out (<= 0, the default: none) */
-    int generators;           /* where candidates come from: 0 the default,
-                                 1 similar documents only, 2 the same
-                                 technique only, 3 both */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);

@@ -169,7 +169,7 @@ class _IdeasOpts(Structure):
                 ("novelty", c_double), ("field_norm", c_double),
                 ("prior_weight", c_double), ("serendipity_from", c_int),
                 ("min_confidence", c_double), ("merge", c_int), ("min_usable", c_double),
-                ("min_content", c_double), ("generators", c_int)]
+                ("min_content", c_double)]
 
 
 class _Basis(Structure):
@@ -1160,7 +1160,7 @@ class Index:
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
               filters=None, strike=None, keep=None, reject=None, focus=None,
-              focus_text=None, generators="default"):
+              focus_text=None):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1178,9 +1178,7 @@ class Index:
         reject, fields never proposed (a str or a list of str each);
         focus, the query's sentences that hold the technique (numbers as
         Index.sentences() counts them) or focus_text, the technique in the
-        analyst's words: the list is made from them alone. generators:
-        where candidates come from ("similar" documents, the same
-        "technique", "both"; "default")."""
+        analyst's words: the list is made from them alone."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1194,7 +1192,6 @@ class Index:
         if _index(knn) != 0:  # 0: the tuned count
             _ideas_set(o, "knn", knn)
         _ideas_set(o, "merge", merge)
-        _ideas_set(o, "generators", generators)
         c = self._ctx()
         ideas = (_Idea * n)()
         f = self._filter(filters)

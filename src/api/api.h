@@ -152,10 +152,6 @@ struct tenyo_index {
                                  on first use (ideas.c) */
     ty_once fm_top_once;      /* its result */
     ty_once fm_once;          /* its result */
-    void *tech;               /* the ideas layer's table of what each patent
-                                 does (opaque here), built on first use */
-    void (*tech_free)(void *); /* how the index's close frees it */
-    ty_once tech_once;        /* its result */
     uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
                                  terms (a title without an abstract), built
                                  on the first TF-IDF or hybrid query */
@@ -374,8 +370,6 @@ void ty_filter_set_note(tenyo_filter *f, const char *note);
 const uint32_t *ty_filter_terms(const tenyo_filter *f, size_t *n);
 /* Tokenize text with c's tokenizer (the index's; TENYO_ERR_MISMATCH when
  * this machine's differs): emit gets each term. 0 or a status (c->err). */
-/* ty_ctx_tokenize with every sink of s (the morph sink too). */
-int ty_ctx_tokenize_sink(tenyo_ctx *c, const char *text, size_t len, const ty_tok_sink *s);
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
                     void (*emit)(void *ud, const char *t, size_t n), void *ud);
 /* Rank the documents by TF-IDF cosine with the query of terms[0..n)

@@ -80,7 +80,6 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->patno_once);
     ty_once_init(&x->appl_once);
     ty_once_init(&x->kw_once);
-    ty_once_init(&x->tech_once);
     pthread_mutex_init(&x->lab_mu, NULL);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
@@ -335,9 +334,7 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->co_n);
     ty_once_destroy(&x->co_once);
     free(x->tgen);
-    if (x->tech_free) x->tech_free(x->tech);
     ty_once_destroy(&x->tgen_once);
-    ty_once_destroy(&x->tech_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
     free(x->fm_top);

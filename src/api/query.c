@@ -457,21 +457,6 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     return (int)n;
 }
 
-int ty_ctx_tokenize_sink(tenyo_ctx *c, const char *text, size_t len, const ty_tok_sink *s) {
-    if (len > TY_MAX_QUERY) {
-        ty_seterr(c->err, sizeof c->err, "query of %zu bytes is longer than %u MiB", len,
-                  TY_MAX_QUERY >> 20);
-        return TENYO_ERR_LIMIT;
-    }
-    int rc = ensure_tokenizer(c);
-    if (rc) return rc;
-    rc = ty_tokenize_sink(c->tc, text ? text : "", len, s);
-    if (rc < 0)
-        ty_seterr(c->err, sizeof c->err, "query: %s",
-                  rc == TENYO_ERR_INPUT ? "not valid UTF-8" : tenyo_strerror(rc));
-    return rc < 0 ? rc : TENYO_OK;
-}
-
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
                     void (*emit)(void *ud, const char *t, size_t n), void *ud) {
     if (len > TY_MAX_QUERY) {

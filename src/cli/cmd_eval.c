@@ -552,7 +552,6 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         {"reference", required_argument, 0, 'F'},
         {"dump-candidates", required_argument, 0, 'D'},
         {"min-confidence", required_argument, 0, 'C'},
-        {"generators", required_argument, 0, OPT_GENERATORS},
         {"force", no_argument, 0, OPT_FORCE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     static const char *const protos[] = {"S", "X", "all", NULL};
@@ -582,7 +581,6 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         case 'W': bad |= cli_ideas_set("prior_weight", NULL, optarg, io, NULL); break;
         case 'D': a->dump_path = optarg; break;
         case 'C': bad |= cli_ideas_set("min_confidence", NULL, optarg, io, NULL); break;
-        case OPT_GENERATORS: bad |= cli_ideas_set("generators", NULL, optarg, io, NULL); break;
         case OPT_FORCE: a->force = 1; break;
         case 'F':
             if (sscanf(optarg, "%lf,%lf", &a->ref5, &a->refser) != 2 ||

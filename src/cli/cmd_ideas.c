@@ -57,9 +57,6 @@ static const char *ideas_usage =
     "                       below C (0..1; 0.5 is about three specific words)\n"
     "  --no-merge           one proposal per subclass (default: subclasses\n"
     "                       proposed on the same evidence are one proposal)\n"
-    "  --generators G       where candidates come from: similar (documents similar\n"
-    "                       as a whole), technique (patents using the same means and\n"
-    "                       functions in other products), both, or default\n"
     "  --not WORD           steer: WORD is shared in another sense here, so it\n"
     "                       carries no link for any card (repeatable); a card says\n"
     "                       which struck words it lost\n"
@@ -632,7 +629,6 @@ static const struct option ideas_lo[] = {
     {"mode", required_argument, 0, 'm'}, {"nprobe", required_argument, 0, 'P'},
     {"rerank", required_argument, 0, OPT_RERANK},
     {"min-content", required_argument, 0, OPT_MIN_CONTENT},
-    {"generators", required_argument, 0, OPT_GENERATORS},
     {"not", required_argument, 0, OPT_NOT}, {"keep", required_argument, 0, OPT_KEEP_FIELD},
     {"reject", required_argument, 0, OPT_REJECT},
     {"focus", required_argument, 0, OPT_FOCUS},
@@ -676,9 +672,6 @@ int cli_cmd_ideas(int argc, char **argv) {
         case OPT_RERANK: bad |= cli_long("--rerank", optarg, 1, 1000000, &rerank) != 0; break;
         case OPT_MIN_CONTENT:
             bad |= cli_ideas_set("min_content", NULL, optarg, &io, NULL);
-            break;
-        case OPT_GENERATORS:
-            bad |= cli_ideas_set("generators", NULL, optarg, &io, NULL);
             break;
         case OPT_NOT: case OPT_KEEP_FIELD: case OPT_REJECT: case OPT_FOCUS: case OPT_FOCUS_TEXT:
             bad |= steer_opt(c, optarg);

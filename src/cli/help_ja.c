@@ -219,8 +219,6 @@ static const help_ja texts[] = {
 "                       未満の提案を除く\n"
 "  --no-merge           サブクラスごとに 1 件の提案（既定: 同じ根拠で提案された\n"
 "                       サブクラスは 1 件にまとめる）\n"
-"  --generators G       候補の出どころ: similar（全体として似た文書）、technique\n"
-"                       （同じ手段・機能を別の製品で使う特許）、both、default\n"
 "  --not WORD           絞り込み: WORD はここでは別の意味の語。どの提案の\n"
 "                       つながりにもしない（繰り返し可）。提案は失った語を示す\n"
 "  --keep FIELDS        絞り込み: これらのサブクラスの提案を先に（繰り返し可）\n"

@@ -18,9 +18,13 @@
  * IDEAS_SIDE_WEIGHT of the vote. Each field keeps its best neighbours as
  * evidence, at most IDEAS_EV_PER_APPLICANT of them from one applicant.
  *
- * A generator of patents in distant fields stating the same function as
- * the query (an object and an action, 振動を抑制) was built, measured and
- * removed: docs/ideas-decisions.md.
+ * Two generators beside it were built, measured and removed
+ * (docs/ideas-decisions.md): patents in distant fields stating the same
+ * function as the query (an object and an action, 振動を抑制), and patents
+ * in distant fields with the same means and functions read from the
+ * parts of the text (the same technique in another product): two readers
+ * found no genuine transfer in the second's candidates that the neighbour
+ * vote's lacked (eval/gate/README.md).
  */
 #include "stages.h"
 
@@ -30,7 +34,6 @@
 
 const ty_generator ty_generators[] = {
     {"neighbours", ty_gen_neighbours},
-    {"technique", ty_gen_technique},
 };
 const size_t ty_ngenerators = sizeof ty_generators / sizeof ty_generators[0];
 

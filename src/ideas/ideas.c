@@ -262,7 +262,6 @@ static int ideas_fields(ty_iquery *st, size_t knn) {
     const tenyo_ideas_opts *o = st->o;
     const tenyo_index *x = c->idx;
     const ty_model *m = st->m;
-    for (int i = 0; i < st->nh; i++) st->hid[i] = tenyo_index_field_find(x, st->homes[i]);
     for (uint32_t f = 0; f < m->nfields; f++) {
         int far = 1;
         for (int i = 0; i < st->nh && far; i++)
@@ -296,11 +295,8 @@ static int ideas_fields(ty_iquery *st, size_t knn) {
 static int ideas_generate(ty_iquery *st) {
     ty_pool *p = &st->is->pool;
     int rc = ty_pool_reset(p, st->m->nfields);
-    /* generators: 0 the default (similar documents), 1 similar, 2 the
-     * same technique, 3 both: bit g runs row g */
-    unsigned use = st->o->generators == 0 ? 1u : (unsigned)st->o->generators;
     for (size_t g = 0; g < ty_ngenerators && !rc; g++)
-        if (use & (1u << g)) rc = ty_generators[g].run(st, p, (unsigned)g);
+        rc = ty_generators[g].run(st, p, (unsigned)g);
     return rc;
 }
 
@@ -310,6 +306,7 @@ static int ideas_prior(ty_iquery *st) {
     const tenyo_index *x = st->c->idx;
     const ty_model *m = st->m;
     const tenyo_ideas_opts *o = st->o;
+    for (int i = 0; i < st->nh; i++) st->hid[i] = tenyo_index_field_find(x, st->homes[i]);
     for (int i = 0; i < st->nh; i++)
         if (st->hid[i] >= 0 &&
             ty_cooccur_row(x, (uint32_t)st->hid[i], st->corow + (size_t)i * m->nfields))

@@ -224,10 +224,6 @@ extern const size_t ty_ngenerators;
 /* --- generate.c --- */
 /* The neighbour vote: q->nb[0..nn) vote for their fields. */
 int ty_gen_neighbours(const ty_iquery *q, ty_pool *p, unsigned g);
-/* --- technique.c --- */
-/* The technique generator: far patents with the query's means and
- * functions vote for their fields. */
-int ty_gen_technique(const ty_iquery *q, ty_pool *p, unsigned g);
 
 /* --- lexicon.c --- */
 const float *ty_term_generic(const tenyo_index *x);

@@ -8,8 +8,6 @@
  * tokenizer.c  the core: runs of Japanese and other scripts, stopwords,
  *              terms; feeds phrases.c
  * phrases.c    application phrases (「…に用いる」, "for use in ...")
- * parts.c      a patent's parts (purpose, means, effect) and functions
- *              (what is done to what: 振動を抑制)
  *
  * Below: util. Above: io (charsets), api (query text, the builder).
  */
@@ -114,9 +112,6 @@ typedef struct ty_tok_sink {
     void (*phrase)(void *ud, const char *target, size_t tn,    /* application */
                    const char *expr, size_t en);               /* phrase */
     void *ud;                                                  /* their argument */
-    void (*morph)(void *ud, const ty_morph *m);                /* each morpheme of
-                                                                  a Japanese run, in
-                                                                  order (parts.c) */
 } ty_tok_sink;
 /* ty_tokenize with every sink of s. */
 int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
@@ -170,44 +165,6 @@ void ty_phr_word(ty_phraser *p, const char *w, size_t n, const char *orig,
                  int punct_before);
 /* End of a run: report what is pending, reset. */
 void ty_phr_end(ty_phraser *p);
-
-/* --- a patent's parts and functions (text/parts.c) --- */
-
-/* Parts of a patent's text. */
-enum { TY_PART_NONE = 0, TY_PART_PURPOSE = 1, TY_PART_MEANS = 2, TY_PART_EFFECT = 4,
-       TY_PART_OTHER = 8, TY_PART_END = 16 };
-/* One piece of text p[0..n) and the part it belongs to (TY_PART_*). */
-typedef struct ty_span { const char *p; size_t n; int part; } ty_span;
-/* text[0..len) (raw, its 【】 marks kept) cut into its parts, at most cap
- * spans in text order (pointers into text); the count. */
-size_t ty_parts_split(const char *text, size_t len, ty_span *out, size_t cap);
-
-/* A noun run as the function reader keeps it. */
-typedef struct ty_fn_run {
-    char text[96];   /* its surfaces */
-    size_t len;      /* bytes */
-    size_t head;     /* offset of its last content noun */
-    int sahen;       /* 1: all サ変 nouns (an action noun: 抑制) */
-} ty_fn_run;
-/* The function reader's state over one text (zeroed by ty_fn_begin). */
-typedef struct ty_fn_reader {
-    void (*emit)(void *ud, const char *obj, size_t on, const char *act, size_t an);
-    void *ud;
-    ty_fn_run run, last, of, obj, ni; /* reading, just ended, before の,
-                                         before を, before に */
-    int wait, of_fresh, ni_wait;      /* morphemes an object / の / に waits */
-    char en_act[16];                  /* English: the action waiting for objects */
-    int en_n;                         /* objects it has had */
-} ty_fn_reader;
-/* Start reading functions; emit gets each (object, action). */
-void ty_fn_begin(ty_fn_reader *r,
-                 void (*emit)(void *ud, const char *obj, size_t on, const char *act, size_t an),
-                 void *ud);
-/* Feed one morpheme (the tokenizer's morph sink), one index term (English
- * functions read terms), the end of a piece of text. */
-void ty_fn_morph(ty_fn_reader *r, const ty_morph *m);
-void ty_fn_term(ty_fn_reader *r, const char *t, size_t n);
-void ty_fn_end(ty_fn_reader *r);
 
 /* Language guess for UTF-8 text: "ja" when kana/kanji dominate, else "en". */
 const char *ty_detect_lang(const char *text, size_t len);

@@ -606,7 +606,6 @@ static void on_morph(void *ud, const ty_morph *m) {
     ty_tokctx *c = ud;
     if (c->status) return;
     if (c->sink && c->sink->phrase) ty_phr_morph(&c->ph, m);
-    if (c->sink && c->sink->morph) c->sink->morph(c->sink->ud, m);
     int k = classify(m);
     tk_shape sh = {0, 0, 0, 0};
     if (k == K_CONTENT || k == K_SUFFIX || k == K_PREFIX || k == K_COUNTER) {
@@ -748,7 +747,7 @@ static void blank_headings(char *s, size_t n) {
 
 int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
                 void (*emit)(void *ud, const char *term, size_t n), void *ud) {
-    ty_tok_sink s = {emit, NULL, NULL, ud, NULL};
+    ty_tok_sink s = {emit, NULL, NULL, ud};
     return ty_tokenize_sink(c, text, len, &s);
 }
 
