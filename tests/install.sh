@@ -183,6 +183,7 @@ else
   else bad "pc_run_static: $(head -c 400 "$D/out")"; fi
   # what README says of the static line: beside libtenyo.so (the default
   # install) the same flags link libtenyo dynamically
+  # shellcheck disable=SC2046 # word splitting of pkg-config's output is the point
   if $CC $SANFLAGS -o "$D/prog_both" "$D/prog.c" $(pcx "$R" --cflags --static --libs tenyo) 2>"$D/cc.log" &&
      readelf -d "$D/prog_both" 2>/dev/null | grep -q "NEEDED.*\[libtenyo.so.$MAJOR\]"; then
     ok pc_static_flags_beside_so_link_shared

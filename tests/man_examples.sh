@@ -106,7 +106,7 @@ run_lines() {
 }
 
 for lang in en ja; do
-  case $lang in en) dir=man; sec=EXAMPLES;; ja) dir=man/ja; sec=例;; esac
+  case $lang in en) dir="man"; sec=EXAMPLES;; ja) dir="man/ja"; sec=例;; esac
   W="$D/$lang"; mkdir -p "$W"
   cp data/sample/jplatpat_export.csv "$W/export.csv"
   cp data/sample/licensable.csv "$W/licensable.csv"
@@ -116,7 +116,7 @@ for lang in en ja; do
   k=1
   while [ "$k" -le "$nb" ]; do
     unroff "$D/t1.$lang.$k" >"$D/t1.$lang.$k.sh"
-    cd "$W" && run_lines "man_example_${lang}_tenyo.1_$k" "$D/t1.$lang.$k.sh"; cd "$R"
+    cd "$W" && run_lines "man_example_${lang}_tenyo.1_$k" "$D/t1.$lang.$k.sh"; cd "$R" || exit 1
     k=$((k + 1))
   done
   # libtenyo(3): programs, then the lines that build and run them
@@ -131,7 +131,7 @@ for lang in en ja; do
       else bad "man_example_${lang}_libtenyo.3_$k (a program whose first line names no NAME.c)"; fi
     else
       unroff "$f" >"$f.sh"
-      cd "$W" && run_lines "man_example_${lang}_libtenyo.3_$k" "$f.sh"; cd "$R"
+      cd "$W" && run_lines "man_example_${lang}_libtenyo.3_$k" "$f.sh"; cd "$R" || exit 1
       nrun=$((nrun + 1))
       # what the page says each program prints
       if grep -q '^\./a\.out' "$f.sh"; then
