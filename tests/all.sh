@@ -12,7 +12,11 @@
 #   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments,
 #             also through a symbolic link; index racing add and rebuild)
 #   options   tests/options.sh (every option's range, did you mean, - as stdin)
-#   man       tests/man.sh (man page lint; --help and man/tenyo.1 agree)
+#   man       tests/man.sh (man page lint; --help and man/tenyo.1 agree;
+#             libtenyo(3)'s SYNOPSIS lists every call of tenyo.h)
+#   man examples tests/man_examples.sh (every example of the man pages, en
+#             and ja, runs as printed: commands over the sample export, C
+#             programs built against the library)
 #   install   tests/install.sh (make install to a DESTDIR; pkg-config program,
 #             shared and static)
 #   python    tests/python.sh (the Python binding's pytest suite)
@@ -117,6 +121,7 @@ suite "fuzz replay" sh tests/fuzz/replay.sh "$B"
 suite licensable sh tests/licensable.sh
 suite options sh tests/options.sh
 suite man sh tests/man.sh
+suite "man examples" sh tests/man_examples.sh
 suite install sh tests/install.sh "$B"
 suite python sh tests/python.sh "$B"
 suite shards sh tests/shards.sh "$B"

@@ -4,7 +4,8 @@
 # pkg-config file, then builds and runs a small C program against the
 # staged tree with nothing but `pkg-config --cflags --libs tenyo`: once
 # against the shared library, once (a SHARED=no install) statically with
-# `pkg-config --static`. Ends with `make uninstall`, which must leave no
+# `pkg-config --static` (and, as README says, the same flags beside the
+# shared library link it dynamically). Ends with `make uninstall`, which must leave no
 # file behind. Prints "N passed, N failed".
 # Usage: sh tests/install.sh BUILD_DIR   (CC and SANFLAGS from the Makefile)
 B=${1:-build}
@@ -169,7 +170,7 @@ if stage "$S" SHARED=no; then ok install_static_runs; else bad "install_static_r
 # a static link takes OpenBLAS's private libraries, -lgfortran among them:
 # its link-time library comes with libgfortran-12-dev (a test package)
 if ! printf 'int main(void) { return 0; }\n' | $CC -x c - -o "$D/probe" -lgfortran 2>/dev/null; then
-  echo "skip pc_build_static, pc_run_static: no -lgfortran to link with (apt-get install libgfortran-12-dev)"
+  echo "skip pc_build_static, pc_run_static, pc_static_flags_beside_so_link_shared: no -lgfortran to link with (apt-get install libgfortran-12-dev)"
 else
   if $CC $SANFLAGS -o "$D/prog_static" "$D/prog.c" $(pcx "$S" --cflags --static --libs tenyo) 2>"$D/cc.log"; then
     ok pc_build_static
@@ -180,6 +181,13 @@ else
   if "$D/prog_static" data/sample/sample.jsonl "$D/t.tny" >"$D/out" 2>&1 &&
      grep -q "tenyo $VERSION: 40 docs; nearest of doc 0: SAMPLE-" "$D/out"; then ok pc_run_static
   else bad "pc_run_static: $(head -c 400 "$D/out")"; fi
+  # what README says of the static line: beside libtenyo.so (the default
+  # install) the same flags link libtenyo dynamically
+  # shellcheck disable=SC2046 # word splitting of pkg-config's output is the point
+  if $CC $SANFLAGS -o "$D/prog_both" "$D/prog.c" $(pcx "$R" --cflags --static --libs tenyo) 2>"$D/cc.log" &&
+     readelf -d "$D/prog_both" 2>/dev/null | grep -q "NEEDED.*\[libtenyo.so.$MAJOR\]"; then
+    ok pc_static_flags_beside_so_link_shared
+  else bad "pc_static_flags_beside_so_link_shared: $(head -c 400 "$D/cc.log")"; fi
 fi
 
 # another PREFIX, another pkg-config file (not the last install's)

@@ -11,6 +11,9 @@
 #     is refused;
 #   - no circle of files inside a folder in the built objects (--circles),
 #     and a copy of the objects with a circle added is refused.
+#   - every .c file opens with a comment of at most 60 lines (--opening;
+#     the pending list held at its lengths), and copies with a longer one,
+#     a grown pending one or none are refused;
 #   - no comment carries the development record: an issue number, session
 #     talk or a date (--history); a copy of src/ with one added is refused,
 #     naming file and line, and a standard's number, a quoted date and
@@ -121,6 +124,25 @@ else cat "$t/out"; ko "no record: a standard's #31, a quoted date, string litera
 echo 'static int n; // counted as in the last session' >>"$t/hsrc/util/x.c"
 if sh tests/layers.sh --history "$t/hsrc" 2>&1 | grep -q 'hsrc/util/x.c:6: session talk'; then ok "the same file with session talk in a // comment is refused"
 else ko "the same file with session talk in a // comment is refused"; fi
+
+# ---- opening comments: every .c file opens with a comment of at most 60
+# lines (tests/layers.sh --opening; the pending files held at their
+# length), and the check fails on a copy with a longer one, a grown pending
+# one, or a file that does not open with a comment
+if sh tests/layers.sh --opening src >"$t/out" 2>&1; then ok "src: $(tail -n 1 "$t/out")"
+else cat "$t/out"; ko "src: every .c file opens with a comment of at most 60 lines"; fi
+# opened DESCRIPTION FILE SED_SCRIPT EXPECTED: a copy of src/ with FILE
+# edited by SED_SCRIPT fails --opening with EXPECTED
+opened() {
+    rm -rf "$t/src" && cp -r src "$t/src"
+    sed -i "$3" "$t/src/$2"
+    if sh tests/layers.sh --opening "$t/src" >"$t/out" 2>&1; then ko "$1: accepted"
+    elif grep -q "src/$2$4" "$t/out"; then ok "$1: $(grep "src/$2" "$t/out" | head -n 1 | sed "s|$t/||")"
+    else cat "$t/out"; ko "$1: refused without naming it"; fi
+}
+opened "an opening comment grown past 60 lines" search/ivf.c '2{h;s/.*/ * a line more/;x;G;G;G;G;G;G;G;G;G;G}' ': opening comment of [0-9]* lines, over 60$'
+opened "a pending opening comment grown" text/tokenizer.c '2{h;s/.*/ * a line more/;x;G}' ': opening comment of 81 lines, over 80 (held in OPENING_PENDING)$'
+opened "a file that does not open with a comment" util/topk.c '1i #include <stddef.h>' ':1: does not open with a comment$'
 
 # ---- circles: no file of a folder calls, through others, back into itself
 # (tests/layers.sh --circles: nm of the built objects), and the check fails

@@ -7,7 +7,9 @@
 # the command accepts. The same for the Japanese: under a Japanese locale
 # (LC_ALL, then LC_MESSAGES, then LANG starting with "ja") --help is
 # Japanese, with the same options as the English, and man/ja/tenyo.1 names
-# them too. Prints "N passed, N failed".
+# them too. libtenyo(3)'s SYNOPSIS (both languages) lists every call
+# tenyo.h declares, and only those. (The pages' examples run in
+# tests/man_examples.sh.) Prints "N passed, N failed".
 # Usage: TENYO=build/tenyo sh tests/man.sh
 T=${TENYO:-build/tenyo}
 # the English texts whatever the caller's locale; the Japanese ones below
@@ -179,6 +181,17 @@ for f in $(grep -oE '[A-Za-z0-9_/.-]+\.md\b' "$D/help"); do [ -e "$f" ] || cited
 "$T" eval --help >"$D/help"
 grep -q '^Protocol S (similar)' "$D/help" && grep -q '^Protocol X (ideas)' "$D/help" &&
   ok help_eval_says_the_protocols || bad help_eval_says_the_protocols
+
+# libtenyo(3)'s SYNOPSIS, English and Japanese, lists every call tenyo.h
+# declares (a line "TYPE tenyo_NAME(" outside a comment, as
+# null_covers_tenyo_h reads them) and no call it does not
+sed -e 's|/\*.*\*/||' include/tenyo.h | awk '/\/\*/{c = 1} !c {print} /\*\//{c = 0}' |
+  grep -v -e '^[ /#}]' -e '^typedef' | grep -o '\btenyo_[a-z0-9_]*(' | tr -d '(' | sort -u >"$D/calls"
+for m in man/libtenyo.3 man/ja/libtenyo.3; do
+  awk '/^\.Sh /{on = ($2 == "SYNOPSIS")} on && /^\.Fn /{print $2}' "$m" | sort -u >"$D/syn"
+  if [ "$(wc -l <"$D/calls")" -gt 100 ] && diff "$D/calls" "$D/syn" >"$D/diff"; then ok "man_synopsis_every_call_$(echo "$m" | tr / _)"
+  else bad "man_synopsis_every_call_$(echo "$m" | tr / _) (< tenyo.h, > SYNOPSIS: $(grep '^[<>]' "$D/diff" | tr '\n' ' '))"; fi
+done
 
 # docs/commands.md's "Command-line reference" names the same long options as --help
 awk '/^## Command-line reference/{f=1} f&&/^```$/{n++; if(n==2) exit; next} f&&n==1' docs/commands.md >"$D/ref"

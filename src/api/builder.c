@@ -3,103 +3,44 @@
  * proportional to the terms of the corpus, not to its text.
  *
  * Pipeline (each stage a separate layer, glued here):
- *   1. add:      the record's metadata is kept (id, title, applicant, date,
- *                codes: one allocation per document) and its text to index
- *                is copied into a pending batch. A repeated id replaces the
- *                earlier record in place and is counted. Bidirectional
- *                controls (tenyo_text_bidi) are left out of its text
- *                first: what is indexed is shown, and an unclosed U+202E
- *                must not reverse the lines that show it.
- *   2. tokenize: when the batch holds BATCH_DOCS documents or BATCH_BYTES
- *                of text, it is handed to a background driver thread
- *                (ty_bld_tokenize_async) and the caller goes on adding
- *                (reading) while it is tokenized; the next full batch, or
- *                write, first waits for it and merges it, so batches are
- *                merged in add order (one thread, or a shared build:
- *                tokenized on the spot). It is tokenized in parallel: one
- *                ty_tokctx (MeCab lattice + ICU state) per thread, kept
- *                across batches, over one shared MeCab model; each worker
- *                writes the terms of its documents into per-document
- *                buffers. The main thread then merges the batch in document
- *                order: terms are interned into the raw vocabulary (a
- *                ty_strmap, so raw term ids are in first-occurrence order),
- *                and of each document only its sorted (raw term id, count)
- *                pairs are kept, varint-encoded (id deltas, counts) in one
- *                arena, about 3 bytes a pair; the surface words of stemmed
- *                terms go straight into a per-term majority vote and the
- *                application phrases are interned. The raw text is freed.
- *   3. weight:   at write, document frequencies over the live documents,
- *                min_df / max_df_ratio filtering (term ids stay in
- *                first-occurrence order), sublinear TF-IDF rows. The terms
- *                max_df dropped (at most 4,096) are kept as the "common"
- *                section, so a query of only such words is told they are
- *                too common rather than absent (a rebuild passes the
- *                base's on: set_common).
- *   4. factor:   randomized truncated SVD of the TF-IDF matrix (model/svd.c);
- *                the term basis V is stored for query fold-in and the
- *                document vectors are the L2-normalised rows of A V (= U S),
- *                so that a folded-in indexed document lands exactly on its
- *                own vector.
- *   5. store:    fields, metadata and everything above go to store/ (write.c),
- *                which writes the file atomically.
- * A shared build (tenyo-mpi index; "shared tokenizing" and "after the
- * SVD" below) runs the same stages with the records and rows spread over
- * processes: each process is given and tokenizes only its own records,
- * and process 0 takes the others' metadata and merge input in record
- * order; after the SVD each keeps its block's rows and vectors, process 0 fetches
- * the IVF's sample vectors and the field model's rows only, has each
- * process assign its sample rows in every k-means iteration and then its
- * vectors to the IVF's lists, and gathers the whole
- * matrix and vectors last, for the file. A sharded shared build
- * (ty_builder_share.docs_elsewhere) keeps no document text on process 0:
- * it keeps of a record its id (the id map), its codes reduced to their
- * distinct field subclasses (slim_meta: the field table and lists come
- * out the same, ty_bld_fields_of), its flags and whether it has an abstract;
- * the docmeta strings and abstracts are made by each shard's writer from
- * the inputs read again (ty_builder_doc_meta: ty_bld_make_meta, ty_bld_fields_of and
- * ty_bld_keep_abstract, the code the one-process build runs), for the live
- * records write_shards names (each document's record position).
- * Term ids, phrase ids and the surface votes depend only on the order in
- * which records were added, never on the thread count or on where batches
- * were cut, so the file is the same bytes for any --threads, and (without
- * repeated ids) the same bytes as a builder that kept every text and
- * tokenized it all at write time.
+ *   1. add:      the record's metadata is kept and its text to index (title,
+ *                abstract, claims; the description only without abstract
+ *                and claims; bidirectional controls left out) copied into a
+ *                pending batch. A record without a title shows the first
+ *                sentence of its abstract; one without terms is kept, with
+ *                a zero vector, and counted as empty.
+ *   2. tokenize: a full batch (BATCH_DOCS documents or BATCH_BYTES) goes to a
+ *                background driver thread (ty_bld_tokenize_async) while the
+ *                caller goes on adding; workers with one ty_tokctx each
+ *                tokenize it, and the main thread merges it in add order:
+ *                terms interned (raw ids in first-occurrence order), each
+ *                document's (term id, count) pairs varint-encoded in one
+ *                arena (about 3 bytes a pair), surface words voted,
+ *                phrases interned. The raw text is then freed.
+ *   3. weight:   at write, document frequencies, min_df / max_df_ratio,
+ *                sublinear TF-IDF rows; the terms max_df dropped (at most
+ *                4,096) are kept as the "common" section.
+ *   4. factor:   randomized truncated SVD (model/svd.c), the rank cut to
+ *                half the smaller dimension on small corpora; document
+ *                vectors are the L2-normalised rows of A V.
+ *   5. store:    everything goes to store/ (write.c), written atomically.
+ * A shared build (tenyo-mpi index) runs the same stages with records and
+ * rows spread over processes through ty_builder_share's callbacks; a
+ * sharded one keeps no document text on process 0 (slim_meta) and has each
+ * shard's writer make its documents' metadata (ty_builder_doc_meta).
  *
- * Repeated ids. The new record takes the old one's place: its metadata at
- * once, its text as a new pending entry whose merge replaces the slot's
- * pairs (the old pairs stay in the arena as dead bytes; repeats are rare).
- * Every version is tokenized and merged in add order, even one replaced
- * while still pending, so that raw ids do not depend on batch boundaries.
- * Terms only replaced versions had get df 0 and disappear; phrases are
- * renumbered at write by first use among live documents. Two things differ
- * from a build that sees only the final versions: term ids follow the
- * first occurrence in add order (replaced versions included) rather than
- * in document order, and the surface vote, which cannot be undone, keeps
- * the replaced versions' words (a display detail: which word shows for a
- * stemmed term). Both are deterministic; without repeated ids there is no
- * difference at all.
+ * Determinism: term ids, phrase ids and surface votes depend only on the
+ * order records were added, so the file is the same bytes for any
+ * --threads and batch size. A repeated id replaces the earlier record in
+ * place (metadata at once, pairs at its merge); every version is still
+ * merged in add order, so term ids follow first occurrence including
+ * replaced versions. ty_builder_add_counts() adds a document as counts
+ * (rebuild) after merging the pending batch, keeping the order.
  *
- * ty_builder_add_counts() adds a document as terms and counts (the rebuild
- * of an index from its stored counts): it first merges the pending batch,
- * so text and counts documents may be mixed and keep their order.
- *
- * Records without a title (abstract-only US data) get the first sentence of
- * the abstract as their displayed title, so result lists stay readable.
- *
- * Text indexed per record: title, abstract and claims; the description only
- * when the record has neither abstract nor claims (descriptions are long and
- * repetitive and drown the distinctive vocabulary of the abstract; EVAL.md's
- * protocols use title + abstract). Records without any term are kept (their
- * metadata is searchable by id) with zero vectors, and counted as empty.
- *
- * Rank: the requested rank (default 256) is reduced to half the smaller
- * matrix dimension for small corpora, since a rank near min(n, m) would just
- * reproduce TF-IDF with float noise.
- *
- * Memory (measured, bench/gen_corpus, rank 256): 200k patents, 523 MB of
- * JSONL, peak 1.3 GB, all of it the (term, count) pairs' matrix and the SVD
- * of the write phase; while records are added the process stays near
- * 115 MB for 50k patents (131 MB of JSONL), growing only with the pairs.
+ * Rejected: keeping every text until write (peak 2.1 GB for 200k patents
+ * against 1.3 GB); tokenizing inside add() (serial) or while the caller
+ * waits (a core idle); fixed-width pairs (8 bytes instead of about 3).
+ * Measurements and the reasons in full: docs/design.md, "Building an index".
  *
  * The files (build.h: the state they share). This one: new, free, add and
  * the write (extras, the SVD and after it, the file); build_docs.c: a
@@ -107,16 +48,6 @@
  * build_tok.c: tokenizing and merging, in one process or shared, and
  * documents as counts; build_fields.c: the field table and the model's
  * metadata; build_weight.c: document frequencies and TF-IDF rows.
- *
- * Rejected: keeping every record's text until write (memory grows with the
- * corpus text: peak 2.1 GB for the 200k patents above); tokenizing
- * each record inside add() on the caller's thread (serial); tokenizing a
- * full batch while the caller waits (done before the background batch:
- * reading and parsing the JSON on the caller's thread, a quarter to a third
- * of the tokenizer's time on the 60,910-document jp corpus, left a core
- * idle; the price is a second batch in memory and a tokenizer failure
- * that shows at the next add); fixed-width (uint32, uint32) pairs (8 bytes
- * a pair instead of about 3).
  */
 #include "api/api.h"
 #include "api/build.h"

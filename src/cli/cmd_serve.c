@@ -1,137 +1,61 @@
 /*
  * cmd_serve.c — `tenyo serve INDEX`: a JSON API over HTTP and the analyst web
  * page (src/cli/web/, embedded into the binary at build time), on
- * libmicrohttpd.
+ * libmicrohttpd. The routes (serve_route, serve_parse.c) are listed in the
+ * usage text below and in tenyo(1).
  *
- *   GET  /healthz                      {"status": "ok", ...}
- *   GET  /api/info                     = tenyo info --json
- *   GET  /api/patent/{id}[?k=&mode=]   {"patent": {..., "abstract"}, "similar": <similar --json>}
- *   GET  /api/similar?id=|text=&k=&mode=   = tenyo similar --json
- *        [&date_from=&date_to=&applicant=&exclude_applicant=&fields=
- *         &exclude_fields=&open_only=1]  the filters (applicant repeatable)
- *   POST /api/ideas  {"id"|"text", "home", "distance", "n", "open_only",
- *                     "lang", "mode", "min_confidence", "min_usable", "min_content",
- *                     "novelty", filters as members (arrays for
- *                     the repeatable ones)}   = tenyo ideas --json
- *   POST /api/match {"text", "home", "distance", "k", "lang", "mode",
- *                    "min_confidence", "min_usable", "min_content", filters}   the company query
- *                                      (Kawasaki model) = tenyo match --json
- *   GET  /api/map[?id=|text=][&doc=ID...][&fields=0]   landscape map
- *        [&view=X0,Y0,X1,Y1&size=WxH&label=CODE,R...&mark=X,Y,R...
- *         &largest=N&lang=]   with its labels placed for that picture
- *   GET  /api/search?q=QUERY&k=[&filters]   keyword search = tenyo search --json
- *   GET  /api/profile?id=ID[&id=...][&n=&min_confidence=&distance=&lang=]
- *                                      applicability profiles (= tenyo
- *                                      profile's objects), at most 20 ids
- *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
- *                                      (mistyped) number, or text
- *   POST /api/add?name=FILE, POST /api/licensable?name=FILE[&column=C]
- *        (--writable)   the page's writes: a J-PlatPat export added as
- *                       tenyo add adds it, a licensable list loaded
- *                       (serve_update.c); GET /api/updates their progress
- *   GET  /, /app.js, /app.css          the web page
+ * Same answers as the CLI: the JSON objects come from the builders the
+ * CLI prints (render.c) with the same jansson flags and trailing newline,
+ * so `tenyo ideas --json` and POST /api/ideas are byte-identical
+ * (tests/api.sh compares them); defaults follow the CLI.
  *
- * Same answers as the CLI. The JSON objects come from the builders the CLI
- * itself prints (render.c, answers.c) and are serialised with the same
- * jansson flags plus the same trailing newline, so `tenyo ideas --json`
- * and POST /api/ideas are byte-identical for the same inputs (tests/api.sh
- * compares the bytes). Defaults follow the CLI (k 10, n 10, lang ja,
- * distance class, mode hybrid).
+ * Threads. MHD's internal polling thread pool (--threads) answers each
+ * request on one thread; the index is shared, and a mutex-protected free
+ * list holds exactly --threads contexts (serve_http.c). A request that
+ * finds none within SRV_CTX_WAIT seconds gets 503, not a queue.
  *
  * Writes. Read-only unless --writable. A write from the page takes the
  * index's writer lock like `tenyo add`, is committed whole or not at all,
- * and then the index is opened again and swapped in under a read-write
- * lock (live): each request holds it for reading while it runs, the swap
- * for writing (serve_update.c says the rest).
+ * and the index is then opened again and swapped in under a read-write
+ * lock (serve_live.c, serve_update.c).
  *
- * Threads. MHD runs an internal polling thread pool (--threads, default the
- * number of cores); each request is answered entirely on one pool thread.
- * The index is immutable and shared; a tenyo_ctx (scratch + tokenizer) is
- * per thread, so the server keeps a mutex-protected free list of exactly
- * --threads contexts. A request takes one, runs, and puts it back; with one
- * context per pool thread the wait is never long, and a request that still
- * finds none within SRV_CTX_WAIT seconds is refused with 503 rather than
- * queued without bound. Rejected: a context per connection (a MeCab
- * tokenizer each, unbounded under load) and thread-local contexts created
- * on first use (no clean way to free them when MHD's threads end).
+ * Limits and errors. Bodies over 64 KiB, texts over 32 KiB: 413; bad
+ * values, %00, two differing Content-Lengths: 400; unknown ids (with
+ * "did you mean") and paths: 404; wrong methods: 405; a Transfer-Encoding
+ * other than chunked: 501; over SRV_MAX_ARGS arguments: 414. Every error
+ * is JSON {"error": ...}; 500 only for the server's own failures. What the
+ * client sends is checked in serve_parse.c, where the HTTP fuzzer reaches it.
  *
- * Limits and errors. Bodies over 64 KiB get 413 (refused from the
- * Content-Length header before anything is read), query texts over 32 KiB
- * 413, k over 100 / n over 50 / malformed values 400, a query argument
- * holding %00 400, unknown ids 404, unknown paths 404, wrong methods 405
- * with Allow. An id is read as people type it (cli_resolve_id: exact,
- * then normalised; api/patno.c) wherever the API takes one; an unknown id
- * is 404 with "did you mean" and a "suggestions" array. Work per request is bounded by those caps (one exact scan of
- * the index), and the context wait above caps queueing. Every error is
- * JSON {"error": "..."}; 500 is kept for failures of the server itself
- * (memory), never for bad input. The checks of what the client sends live
- * in serve_parse.c (strings in, status and message out), where the HTTP
- * fuzzer reaches them; the handlers only look values up and reply.
+ * Slow and broken clients. Idle connections time out (SRV_CONN_TIMEOUT); a
+ * request not complete within SRV_RECV_DEADLINE is cut by the watchdog;
+ * connections are capped (SRV_MAX_CONNS, from the descriptor limit), per
+ * client address at an eighth unless bound to loopback, where the watchdog
+ * instead closes the longest-waiting idle ones once 7/8 of the slots are
+ * open. libmicrohttpd polls with poll(), not epoll (epoll misses a
+ * half-close mid-request).
  *
- * Slow and broken clients. Idle connections time out after
- * SRV_CONN_TIMEOUT seconds; a request that trickles in (slowloris: a byte
- * a second is never idle) is cut when it is not complete within
- * SRV_RECV_DEADLINE seconds (the watchdog below); the connection limit
- * (SRV_MAX_CONNS) follows the descriptor limit, and one client address may
- * hold at most an eighth of it (--client-conns; libmicrohttpd's per-IP
- * limit), so that idle sockets of one client cannot take every slot and
- * lock everyone else out until they time out (tests/api.sh opens 1,030
- * and asks /healthz from another address). Bound to loopback, every local
- * client — the analyst's browser too — is the one address 127.0.0.1, so
- * there a per-address limit would only lock the analyst out: none by
- * default, and instead, when 7/8 of the slots are open, the watchdog is
- * woken at once and closes the connections that have waited longest for a
- * request (idle or trickling, never one being answered) down to 3/4. The
- * listening socket is the door's (below): one thread accepts as fast as
- * the kernel queues, so a newcomer behind a burst of thousands of idle
- * sockets is answered in milliseconds (tests/hostile.sh: 300 and 1,100
- * idle sockets, bursts of 1,500 and 4,000). Two Content-Length headers
- * that differ are a 400 (RFC 9112 6.3: the body's length is unknown).
- * libmicrohttpd polls with poll(), not epoll: in epoll mode it misses the
- * end-of-file of a client that half-closes mid-request and holds the
- * connection for the whole idle timeout. bench/serve_chaos.sh runs all of
- * this against wrk load.
+ * Safety. Bound to 127.0.0.1 by default; bound to loopback, a Host header
+ * naming another host is 403 (DNS rebinding). An argument a route does not
+ * read is 400 naming the closest one. The page has a Content-Security-Policy
+ * allowing only its own script and style, and builds text with textContent.
  *
- * Safety. Bound to 127.0.0.1 by default. When bound to loopback, requests
- * whose Host header names another host than localhost, 127.0.0.1, [::1] or
- * the address bound (the URL printed at start) are refused (403): that
- * stops DNS rebinding from letting a web page read the API through the
- * analyst's browser. A GET argument its route does not read is a 400
- * naming the closest one (date_form= must not pass as no filter), as a
- * misspelt POST member is; /api/info names files without directories. A
- * Transfer-Encoding other than chunked is a 501 at once (its body's end is
- * unknown), and a URI of more than SRV_MAX_ARGS arguments a 414 (on_uri). The page is served with a Content-Security-Policy that allows
- * only its own script and style (no inline code), and the page builds all
- * text with textContent — patent titles are untrusted input.
+ * Shutdown: SIGINT/SIGTERM are blocked in every thread and taken by the
+ * main thread's sigwait(), which stops the daemon (requests in flight
+ * finish), frees everything and exits 0. One access-log line per request
+ * on stderr (path and client percent-encoded); --quiet logs nothing after
+ * the start. A libmicrohttpd 0.9.75 bug (a malformed Content-Length
+ * answered with doubled headers) is answered with our JSON error instead
+ * (answer_bad_length).
  *
- * The files. This one runs the command (options, usage, start and
- * shutdown), the connection watchdog and the request's life (on_uri,
- * on_request's routing, the access log); the handlers are serve_api.c's
- * and serve_map.c's, the replies, argument checks and context pool
- * serve_http.c's (serve_http.h: the state they share), the parsing of what
- * the client sends serve_parse.c's, what is built from the index (and
- * built again after a write) serve_live.c's, the page's writes
- * serve_update.c's.
- *
- * Over processes. `mpirun -np P tenyo-mpi serve` runs this very server on
- * process 0 (src/mpi/serve.c): cli_serve_share's opened() hands the
- * index's scans to the other processes before the first request, and
- * nothing here changes (the answers are the bytes of `tenyo serve`).
- *
- * Shutdown: SIGINT/SIGTERM are blocked in every thread and taken with
- * sigwait() by the main thread, which stops the daemon (MHD_stop_daemon
- * finishes the requests in flight), frees everything and exits 0. One
- * access-log line per request goes to stderr when the request completes:
- * time (UTC), client, method and path (both percent-encoded: an ESC or CR
- * from the client never reaches the log raw), status, bytes, ms. With
- * --quiet nothing is logged after the start: no access log, no watchdog
- * line, none of libmicrohttpd's messages (one per bad request).
- *
- * A libmicrohttpd 0.9.75 bug worked around: a Content-Length that is no
- * byte count (-1, 1x) or past 64 bits got libmicrohttpd's 400/413 with
- * its headers sent twice; its message about the header, on the thread
- * parsing the request, now answers it with our JSON error and shuts the
- * socket (answer_bad_length).
+ * The files. This one: the command (options, usage, start, shutdown), the
+ * watchdog and the request's life (on_uri, on_request's routing, the log);
+ * the handlers are serve_api.c's and serve_map.c's, the replies, argument
+ * checks and context pool serve_http.c's (serve_http.h), the parsing
+ * serve_parse.c's, what is built from the index (and again after a write)
+ * serve_live.c's, the page's writes serve_update.c's. `tenyo-mpi serve`
+ * runs this server on process 0 with the scans shared (src/mpi/serve.c).
+ * The reasons and measurements in full: docs/web-and-api.md, "The server
+ * in detail".
  */
 #include "cli.h"
 #include "serve_http.h"

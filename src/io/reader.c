@@ -3,93 +3,45 @@
  * records out, whatever the format and charset, in memory bounded by the
  * longest record, not by the file.
  *
- * Streaming. tenyo_reader_open() reads the first chunk (1 MiB) of the file,
- * settles the charset from its first 64 KiB and the format from the chunk;
- * nothing else is read until tenyo_reader_next(). next() hands out queued
- * records; when the queue is empty it drives the parse one step at a time:
- * the format's incremental parser (ty_parser: complete JSONL lines,
- * libcsv's csv_parse, expat's XML_Parse with isFinal = 0) is given the
- * next slice of at most 64 KiB of UTF-8 text, and when the text is used up
- * the next chunk is read and converted. So the queue holds only the records
- * one slice completed (a few hundred at most for real patents; a slice of
- * tiny records can complete a few thousand, but never more than about
- * 64 KiB of them), and the parser holds at most the record being read,
- * which is refused past 16 MiB (TY_MAX_RECORD: "file:LINE: record larger
- * than 16 MiB", a bad record that is skipped without being held whole).
- * Memory is then about 1 MiB of raw input, its UTF-8 text, one slice of
- * records and one record, whatever the file size; the file is read once,
- * so pipes work (tenyo_read_stats.bytes_total is then 0). Records reach
- * the report callback from the thread that calls next(), as tenyo.h
- * promises. Rejected: reading the whole file and parsing it at the first
- * next() (what this reader did first: memory proportional to the file,
- * 2 GB for a 500 MB corpus with its queued records), and a reader thread
- * (the parse is cheap next to the caller's tokenizing; a thread would add
- * locking to every record for little).
+ * Streaming. tenyo_reader_open() reads the first chunk (1 MiB), settles the
+ * charset from its first 64 KiB and the format from the chunk. next() hands
+ * out queued records; when the queue is empty it gives the format's
+ * incremental parser (ty_parser: JSONL lines, libcsv, expat) the next slice
+ * of at most 64 KiB of UTF-8 text, reading and converting the next chunk
+ * when the text is used up. Memory is about one chunk, its text, one
+ * slice's records and one record (refused past TY_MAX_RECORD, 16 MiB); the
+ * file is read once, so pipes work. Line numbers and messages are those a
+ * whole-file parse gives (parsers count lines across slices; ty_conv keeps
+ * a character cut between chunks). Rejected: reading the whole file first
+ * (2 GB for a 500 MB corpus); a reader thread (locking for little).
  *
- * Line numbers and messages are those a whole-file parse gives: each
- * parser counts lines across pieces, the charset converter (ty_conv, ICU
- * with flush = 0) keeps a character cut between chunks, and a conversion
- * error names the line of its first invalid byte and its file offset. An
- * error the first chunk shows (a byte invalid in the charset, invalid
- * UTF-8 in XML) fails tenyo_reader_open(); one found later is
- * returned by next() after the records before it, as any fatal parse
- * status is.
+ * Charset. opts->encoding wins when given; otherwise the first 64 KiB
+ * decide: a UTF-16 BOM; ISO-2022-JP escapes; a sample that is UTF-8 or
+ * *mostly* UTF-8 (lines with an invalid sequence outnumbered four to one
+ * by lines with valid multi-byte characters, so one damaged line is
+ * reported alone instead of the file being taken for Shift_JIS); an XML
+ * declaration's charset; else ICU's detector, leaning to Japanese charsets
+ * on short samples. UTF-8 goes to the parsers as it is (they check it);
+ * other charsets are converted strictly, a bad byte failing the file with
+ * its offset and line. With a given encoding the rules still run, and
+ * tenyo_reader_detected() names a charset that would read other text. The
+ * path "-" is standard input.
  *
- * Charset. opts->encoding wins when given (an unknown name is TENYO_ERR_ARG).
- * Otherwise the first 64 KiB decide, in this order:
- *   - a UTF-16 byte-order mark means UTF-16 (LE or BE);
- *   - ISO-2022-JP escapes (ESC $ B, ESC $ @) mean ISO-2022-JP (it is 7-bit,
- *     so it would pass for UTF-8);
- *   - a sample that is UTF-8, or *mostly* UTF-8, is UTF-8;
- *   - a file that starts with an XML declaration is in the charset it
- *     declares (UTF-8 when it declares none, as XML 1.0 says);
- *   - otherwise ICU's detector (Shift_JIS/CP932, EUC-JP, UTF-16), corrected
- *     towards Japanese charsets on short samples (prefer_japanese).
- * "Mostly" matters: a JSONL file with one damaged line must still be read as
- * UTF-8 so that the damaged line alone is reported (with its byte column)
- * instead of the whole file being taken for Shift_JIS. The test counts lines:
- * those with an invalid sequence must be outnumbered four to one by lines
- * with valid multi-byte characters and nothing invalid. In Shift_JIS and
- * EUC-JP nearly every line with Japanese in it holds invalid UTF-8 (a kana's
- * first byte is a UTF-8 continuation byte), so they never pass; on the 400
- * Shift_JIS Aozora texts of the shared data and their EUC-JP conversions the
- * detection picks right every time. UTF-8 text is not sent through ICU (the
- * parsers check it themselves, record by record; XML is checked as it is
- * read, as expat would stop at the first bad byte anyway); other charsets
- * are converted strictly, and a byte that is not valid in the charset fails
- * the file with its byte offset and line.
- *
- * A given encoding is trusted, but the sample is still run through the
- * detection rules: when they pick a charset that reads the sample to other
- * text, tenyo_reader_detected() names it (the CLI warns, and fails under
- * --strict). The path "-" is standard input, "<stdin>" in messages.
- *
- * Format (TENYO_FORMAT_AUTO), from the first chunk: first non-blank
- * character '{' → JSONL; '<' and the chunk holds "jp-official-gazette" or
- * "<bibliographic-data" → JPO XML; first line holds a comma and 文献番号, or
- * two other J-PlatPat column names (so that a header missing 文献番号 is
- * refused naming it) → J-PlatPat CSV; otherwise the file is refused by name. An empty file is an
- * empty JSONL file (no records).
+ * Format (TENYO_FORMAT_AUTO): '{' first → JSONL; '<' with
+ * "jp-official-gazette" or "<bibliographic-data" → JPO XML; a first line
+ * with a comma and 文献番号, or two other J-PlatPat column names → J-PlatPat
+ * CSV; anything else is refused by name. An empty file has no records.
  *
  * Selection (ty_reader_select, io.h): a reader may take only the records
- * starting at the lines (XML: record numbers) a callback accepts, for a
- * process that parses its own share of a file that every process reads
- * (tenyo-mpi). A record not taken is dropped before the sink's checks and
- * nothing about it is reported, counted or fatal; the JSONL parser does
- * not look inside its line at all, so such a line costs what finding its
- * '\n' costs (gen100k, 2.6 KB a line: ~1.4 us a record against ~60 us
- * parsed, bench/README.md). CSV and XML records are parsed and dropped
- * (their record ends need the parse; these formats come as exports of
- * thousands, not corpora of millions). The caller numbers lines across
- * files itself.
+ * starting at the lines (XML: record numbers) a callback accepts, for
+ * tenyo-mpi's shares; a record not taken is dropped unreported (a JSONL
+ * line unparsed).
  *
- * Records. The queueing sink trims every text field (ASCII blanks and U+3000
- * at both ends), refuses a record whose id is empty (a bad record, like the
- * parsers' own), warns when the id itself lost blanks (two spellings of one
- * id become one document, so the analyst hears of it), and reports a record without title, abstract, claims and
- * description as "empty text" (a warning: the record is kept, and counted in
- * stats.empty when handed out). The sink takes the record's buffers over
- * instead of copying them.
+ * Records. The queueing sink trims every text field (ASCII blanks and
+ * U+3000), refuses an empty id, warns when the id lost blanks, and reports
+ * a record without any text as "empty text" (kept, counted in stats.empty);
+ * it takes the record's buffers over. Measurements and reasons in full:
+ * docs/design.md, "Reading input".
  */
 #include "io/io.h"
 

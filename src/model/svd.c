@@ -2,219 +2,55 @@
  * svd.c — randomized truncated SVD of the sparse TF-IDF matrix (LSA); the
  * cblas/LAPACKE adapter of the model layer.
  *
- * Algorithm: Halko, Martinsson & Tropp (2011), "Finding structure with
- * randomness", algorithm 4.4 (randomized subspace iteration) followed by
- * 5.1 (direct SVD of the projected matrix). With l = rank + oversample
- * (capped by min(nrows, ncols)) and A the nrows x ncols matrix:
+ * Algorithm: Halko, Martinsson & Tropp (2011), algorithm 4.4 (randomized
+ * subspace iteration) then 5.1 (direct SVD of the projected matrix). With
+ * l = rank + oversample (capped by min(nrows, ncols)) and A nrows x ncols:
  *     Omega = Gaussian ncols x l               (own RNG, from opts.seed)
  *     Q = ty_svd_orth(A Omega)
  *     repeat power_iters times: Z = ty_svd_orth(A^T Q); Q = ty_svd_orth(A Z)
- *     Bt = A^T Q = Q2 R                        (ncols x l, and l x l)
- *     R = U_R S V_R^T                          (LAPACK sgesdd, l x l)
+ *     Bt = A^T Q = Q2 R;  R = U_R S V_R^T      (LAPACK sgesdd, l x l)
  *     V = Q2 U_R,  U = Q V_R,  keep the first `rank` columns.
- * Every half step is re-orthonormalised: without it the columns of A^q Omega
- * collapse onto the top singular vector in float after a couple of steps and
- * the smaller triplets are lost. The sparse products are csr.c's threaded,
- * thread-count-independent loops; the dense steps are BLAS/LAPACK calls on
- * fixed row chunks spread over the same threads.
+ * Every half step is re-orthonormalised (in float the columns of A^q Omega
+ * collapse onto the top singular vector otherwise).
  *
- * Where the time goes (100k generated patents, 139,094 terms, 15.7 M
- * non-zeros, l = 272, 4 power iterations; bench/build_bench, bench/README.md):
- * 10 sparse products of about 8.5 GFlop each are memory-bound gathers of
- * random rows of a block of hundreds of MB; the orthonormalisations are
- * ~2 m l^2 flops per Cholesky-QR pass, all level 3. The previous version
- * spent ~45% of its samples in single-threaded Householder QR (level-2
- * panels, transposes) and ~33% in a scatter/axpy product.
+ * Design:
+ *   - Orthonormalisation by Cholesky-QR (ssyrk, Cholesky of the l x l Gram
+ *     matrix in double, strsm): all level 3, split over row chunks. One
+ *     pass between power iterations, two (CholeskyQR2) for the Q and Q2 the
+ *     result is read from; a pivot below 1e-6 of its Gram diagonal sends
+ *     the block to Householder QR (svd_qr.c), or on a row-split doc side,
+ *     where no process holds the block, to SVQB.
+ *   - Dense steps on fixed row chunks (TY_SVD_CHUNK), one single-threaded
+ *     OpenBLAS call each; Gram partials summed in double in chunk order.
+ *   - Float throughout but the l x l Cholesky and the Gram sums (double).
+ *   - A^T Q over the transpose of A, or, in one process whose terms x l
+ *     blocks fit TY_SVD_SCATTER_MAX, the same sums in document order
+ *     (svd_fixed.c, atqs_*): the same operations, the same bits.
+ *   - Rows may be split over processes (ty_svd_comm, src/mpi/mpicomm.c) in
+ *     whole blocks of TY_SVD_BLOCK rows; the terms side is held whole. The
+ *     two sums over documents (the doc side's Gram matrix, A^T Q) are
+ *     fixed-point int64 sums over those blocks, exact in any order, so one
+ *     process runs the same arithmetic and any split gives the same bytes.
+ *     Work every process would repeat (Omega's rows, the small
+ *     factorisations, V's signs) is done once or shared out by chunks.
+ *   - Rejected: Lanczos (SVDLIBC, ARPACK: hundreds of sparse mat-vecs);
+ *     Householder everywhere (45% of the build, single-threaded); OpenBLAS's
+ *     own threads (other bits per thread count).
  *
- * Choices, and what was rejected:
- *   - Randomized rather than Lanczos (SVDLIBC's las2, ARPACK): a fixed
- *     number of block passes over A, each a cache-friendly product with a
- *     272-column block, instead of hundreds of sparse matrix-vector
- *     products with reorthogonalisation; the result is reproducible for a
- *     seed and the accuracy is tunable (power_iters). For LSA ranks of a few
- *     hundred on 10^4-10^6 documents it is the standard choice (gensim,
- *     scikit-learn's TruncatedSVD default).
- *   - Cholesky-QR for ty_svd_orth(): G = Y^T Y (ssyrk), G = R^T R (Cholesky of the
- *     l x l matrix, in double), Y = Y R^-1 (strsm). All level 3, no
- *     transposes, about 4x cheaper than Householder (sgeqrf + sorgqr on a
- *     column-major copy), and it parallelises over row chunks. Its weakness
- *     is the squared condition number: a pass in float leaves Y R^-1
- *     orthonormal to ~u cond(Y)^2. Here Y = A Z with Z orthonormal, so
- *     cond(Y) ~ s_1 / s_l of A: ~12 for the 30k-document generated corpus
- *     (38.7 / 3.1), i.e. ~1e-5 after one pass and rounding after a second
- *     (CholeskyQR2, Yamamoto et al. 2015). Between power iterations one
- *     pass is enough (the next product only needs a well-conditioned
- *     basis; fbpca and sklearn use a mere LU there); the last Q and the
- *     projection's Q2, which the result is read from, get two. A pivot
- *     below 1e-6 of its Gram diagonal (cond beyond ~10^3: rank-deficient
- *     or degenerate blocks) sends that block to Householder QR, which is
- *     stable whatever the input; the jp corpus and the generated 30k
- *     corpus never take it (measured). Rejected: Householder everywhere
- *     (45% of the build, single-threaded); sklearn's LU normaliser (no stable final
- *     basis of its own; partial pivoting's row swaps make it awkward to
- *     split over row chunks); shifted Cholesky-QR3 (its shift bound,
- *     11 (m l + l(l+1)) u ||Y||^2, exceeds ||Y||^2 itself in float at
- *     m = 10^5, so it is no safety net here; Householder is).
- *   - Dense threading by fixed row chunks (TY_SVD_CHUNK rows): each chunk
- *     is one single-threaded OpenBLAS call (its Gram partial, its strsm
- *     rows, its rows of the final sgemm); the Gram partials are summed in
- *     double in chunk order. OpenBLAS's own threads were rejected: its
- *     ssyrk, strsm and sgemm give different bits with 1, 2 and 3 threads
- *     (measured, 0.3.21), and its spinning workers collapse when another
- *     process shares the cores.
- *   - Row-major blocks throughout. Only the Householder fallback still
- *     transposes to column-major for LAPACK (the LQ factorisation of the
- *     row-major view was measured 4-5x slower than transpose + sgeqrf +
- *     sorgqr + transpose back); the block whose contents are dead at that
- *     half step is its scratch. The LAPACKE _work entry points are used
- *     with one workspace (the plain ones allocate per call and scan every
- *     block for NaNs first).
- *   - Float throughout (sgemm, ssyrk, sgesdd), except the l x l Cholesky
- *     and the sums of the Gram partials (double: cheap, and the Gram
- *     matrix is where Cholesky-QR loses accuracy). Against a double
- *     eigensolver on a 5000 x 20000 TF-IDF matrix the leading singular
- *     value comes out within 2.3e-7; the error of the others is the
- *     randomized approximation's, orders of magnitude larger.
- *   - A^T Q runs over the transpose of A (built once, 8 bytes a
- *     non-zero), each term's postings cut at the block boundaries (below:
- *     rows split over processes); there is no fallback without it. One
- *     process whose terms x l blocks fit TY_SVD_SCATTER_MAX walks the same
- *     sums in document order instead (svd_fixed.c, atqs_*): each
- *     document's Q row is added to its terms' float sums of the current
- *     block, put on the grid when the block ends; per term and block the
- *     operations are the same, so are the bits, but a Q row is read once
- *     instead of gathered per posting (A^T Q: 15.5% -> 6.0% of the cycles of
- *     a 60,910-document jp build, bench/HISTORY.md).
- *   - The dense blocks are 2 MiB aligned and madvise()d for transparent
- *     huge pages: the products gather random rows of them.
+ * Determinism: Omega is one xoshiro256** stream for a seed (Box-Muller),
+ * whatever the threads or the split; products and dense calls do not
+ * depend on the thread count; each V column is signed so that its first
+ * largest entry is positive, and the U column with it. The bytes depend on
+ * the seed, not on opts.threads, OPENBLAS_NUM_THREADS or the process count
+ * (they may differ between CPUs: OpenBLAS picks kernels at run time).
  *
- * Rows split over processes (MPI ranks through src/mpi/mpicomm.c;
- * ty_svd_comm), and why one
- * process computes the same way. The document rows of A, and so the rows
- * of Q and U, may be split over P processes in whole blocks of
- * opts.block rows (TY_SVD_BLOCK = 4096); the terms side (Omega, Z, Q2, V,
- * ncols x l) is held whole by every process. A Z and U = Q V_R are
- * row-local; two steps sum over documents, and a float sum whose order
- * depends on P cannot give the same bits for every P:
- *   - the doc side's Gram matrix Y^T Y (Cholesky-QR of Q);
- *   - A^T Q (terms x l), once per power iteration and once for the
- *     projection.
- * Both are summed over the fixed blocks in fixed point: each block's
- * partial is computed in float as one process would (one ssyrk per chunk; the
- * postings of a term within a block in document order), then rounded to a
- * grid fixed by bounds every process knows (truncating: any rounding fixed
- * per value would do), and the int64 partials are
- * added, which is exact and so the same in any order: over blocks within a
- * process, over threads, over ranks (MPI_Allreduce with MPI_SUM). The
- * grids: entry (i, j) of the Gram matrix uses 2^(62 - c - e_i - e_j) with
- * max|Y_:i| < 2^e_i over all rows (a maximum, exact in any order) and
- * 2^c >= all rows, so the sum stays below 2^62 and the step is 2^-62 of
- * the bound (~2^-42 of a diagonal entry at 10^6 rows, near a double sum's
- * and far below the float partials' own rounding); row t of A^T Q uses
- * 2^(61 - e_t) with
- * df_t max|a_dt| max|Q| < 2^e_t (df and the maxima are exact over
- * processes). The terms side is held whole by every process but not
- * orthonormalised by every one: its chunks are shared out (each process
- * forms the Gram partials and applies strsm to its own chunks; the Gram
- * matrix goes through the same fixed-point sum, so one process computes
- * exactly as P do) and the rows are then gathered to all (floats copied,
- * not added); the same for V = Q2 U_R. A^T Q itself is summed by a
- * reduce-scatter when the communicator has one (sum_scatter_i64): each
- * process receives the sums of its own term chunks only, converts only
- * those to floats and orthonormalises them; the gather at the end of that
- * pass gives every process the whole block for the next A Z. (An
- * all-reduce, the fallback, moves about twice the bytes and has every
- * process convert every row.) Traffic per pass and process: terms x l x 8
- * bytes into the int64 reduce-scatter of A^T Q, plus its 1/P of the terms
- * block in floats per terms-side pass, l^2 x 8 per Gram matrix and a few
- * scalars (jp, l = 272: 26.6 MB of int64 per pass; 40.4 MB per pass in all
- * at P = 2, 34.3 MB at P = 4, as counted by src/mpi/mpicomm.c, which
- * counts what each rank hands in).
+ * Memory: two dense blocks of max(nrows, ncols) x l floats (a third when U
+ * is wanted), the transpose of A, one l x l Gram partial per chunk.
  *
- * Work done once, not per process (the work overhead: instructions summed
- * over P processes against one; bench/README.md "Work overhead at 100k").
- * What every process would compute alike is computed by one, or shared
- * out by the terms block's chunks, with the same bits:
- *   - Omega: one serial stream, so a process cannot start at its rows
- *     without walking the stream there; each walks to its first chunk row
- *     drawing only the uniforms (no log, sin, cos), draws its chunks' rows
- *     and stops; the rows are gathered to all (terms x l floats once).
- *     Every process drawing the normals of every term its documents hold
- *     would draw, at 100k and P = 4, most of the 37.8 M normals four times.
- *     Rejected: an xoshiro jump-ahead to the first row (a GF(2) 256 x 256
- *     matrix power; the walk costs (P - 1) / 2 of one stream's uniforms
- *     in all, under 1% here).
- *   - A^T Q in fixed point: the int64 block is zeroed once (calloc) and a
- *     term's row is written by its first block (atq_term), so no process
- *     zeroes terms x l x 8 bytes a pass; a term without postings here is
- *     skipped and its zero row stays, since the reduce-scatter is not in
- *     place (its sums go to zsum) and leaves the block as it was.
- *   - the Cholesky factor of each Cholesky-QR pass, the products of the R
- *     factors and the small SVD (sgesdd) on process 0, broadcast
- *     (bcast_f64: l x l doubles, 0.6 MB at l = 272; sv, U_R, V_R^T as
- *     doubles, floats widen exactly);
- *   - V's signs: each process looks at its own chunk rows of V and three
- *     reductions of kk values pick the first largest entry of each column
- *     (fix_signs), instead of every process walking all of V twice;
- *     V is not zeroed first when it is written whole.
- * What stays per process is small and fixed: the walk of Omega's stream
- * to its rows, the l x l conversions of each fixed-point Gram matrix, the
- * per-term loop of A^T Q over the terms its documents hold, the term
- * bounds. Instructions outside the collectives summed over the processes
- * (callgrind, OpenBLAS's Sandybridge kernels, bench/mpi_work.sh): on the
- * generated 100k, 1.007x one process's over 2 processes and 1.010x over 4;
- * on 2,000 jp records (4,105 terms, where fixed costs weigh most) 1.02x
- * and 1.05x (1.10x and 1.27x with every process doing all of that
- * work). Chosen over the alternatives: a fixed reduction tree over fixed blocks (the same bits,
- * but every block's terms x l partial must reach its place in the tree:
- * P-dependent message patterns and buffering, or blocks x terms x l
- * floats of memory in one process); gathering every block's partial to
- * one rank (blocks x terms x l floats per pass); compensated or double
- * sums (more accurate, still order-dependent in the last bit); a Kulisch
- * (exact, ~300-bit) accumulator (exact for any inputs, but 5x the memory
- * and traffic for precision float results cannot use). One process runs
- * the same arithmetic (blocks, grids, integer sums) with the reductions
- * as identities, so `tenyo index` and a row-split run give the same bytes
- * (tests/mpi/svd_check.c under mpirun -np 1-4 compares them with what
- * `tenyo index` stored; a distributed `tenyo-mpi index` inherits it).
- * Its cost in one process, measured: docs/scaling-out.md, "The row-split
- * SVD".
- * The doc side cannot fall back to Householder (no process holds
- * the whole block): a failed Cholesky pivot there takes SVQB (Stathopoulos
- * & Wu 2002) on the exact Gram matrix instead, dropping directions below
- * 1e-7 of the largest eigenvalue, and the terms side's Householder then
- * completes the basis. A^T Q always runs over the transpose (a
- * column-split scatter's per-thread column ranges would not follow the
- * blocks).
- *
- * Determinism: the Gaussian block comes from xoshiro256** seeded by
- * splitmix64(seed) with Box-Muller, one stream for a seed whatever the
- * split and the threads (a thread or process drawing a share of the rows
- * walks the stream to its first row, drawing only the uniforms; per-chunk
- * streams of their own were tried and dropped: they change the draw, and
- * EVAL.md's en serendipity@10 gate (0.487) sits within the seed-to-seed
- * spread, 0.475-0.493 over 4 seeds); the sparse products are bitwise independent of the
- * thread count; every dense call sees the same chunk whatever thread runs
- * it, and OpenBLAS is pinned to one thread for the duration of the call.
- * So the bytes depend on the seed, not on opts.threads nor on
- * OPENBLAS_NUM_THREADS (checked by the tests, and by build_bench's hash at
- * --threads 1-3 x OPENBLAS_NUM_THREADS 1-2). They may differ between CPUs
- * (OpenBLAS picks kernels at run time). Singular vectors are defined up to
- * sign, so each V column is flipped to make its entry of largest
- * magnitude (the first such) positive, and the U column with it.
- *
- * Memory: two dense blocks of max(nrows, ncols) x l floats (a third, of
- * ncols x l, only when U is wanted: Q must then outlive the last
- * projection), the transpose of A (when it fits), one l x l float Gram
- * partial per 4096-row chunk (9 MB at 139k rows) and O(l^2) for the small
- * factorisations; Omega lives in the second block. With rows split over
- * processes, nrows is this process's, an ncols x l int64 block holds
- * A^T Q before its reduction and 1/P of it its sums (zsum).
- *
- * The files (svd_run.h: the state they share). This one: the driver and
- * the public calls; svd_dense.c: the dense steps over threads in fixed
- * chunks (the lowest); svd_fixed.c: the fixed-point sums (A^T Q, Gram);
- * svd_qr.c: the re-orthonormalisations.
+ * The files (svd_run.h: their shared state): this one, the driver and the
+ * public calls; svd_dense.c the dense steps; svd_fixed.c the fixed-point
+ * sums; svd_qr.c the re-orthonormalisations. Grids, traffic, measurements
+ * and every alternative weighed: docs/design.md, "The randomized SVD".
  */
 #include "model/model.h"
 #include "model/svd_run.h"

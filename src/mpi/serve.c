@@ -4,82 +4,39 @@
  * over P processes.
  *
  * Who does what. Process 0 runs `tenyo serve` itself (cli_main ->
- * cmd_serve.c, the one server: HTTP, the page, parsing, rendering), with
- * one hook: once the index is open, cli_serve_share's opened() (here)
- * tells the other processes to open the same path, checks that they hold
- * the same index (documents and fit id), and installs a ty_scan_share on
- * the index. From then on the full scan of every query (api/ctx.c,
- * "A shared scan": similar, search, ideas, match, profile — whatever
- * scores the document vectors and the TF-IDF rows) goes through
- * scan_root: process 0 broadcasts the query as the context packed it
- * (folded-in vector, sparse terms, mode, filter mask), every process
- * scores its own documents with ty_ctx_scan_part and returns its
- * candidates (its best by the orders the merge needs), process 0 gathers
- * them and the context merges them by score then document — the order
- * of the one-process scan, ties included — and goes on exactly as
- * `tenyo serve` does: the answers are its bytes (tests/mpi.sh, cmp).
+ * cmd_serve.c) with one hook: once the index is open, cli_serve_share's
+ * opened() (here) has the other processes open the same path, checks they
+ * hold the same index, and installs a ty_scan_share on it. The full scan
+ * of every query (api/ctx.c, "A shared scan") then goes through
+ * scan_root: process 0 broadcasts the packed query, every process scores
+ * its own documents (ty_ctx_scan_part) and returns its candidates, and the
+ * context merges them by score then document, the one-process order, ties
+ * included: the answers are the bytes of `tenyo serve` (tests/mpi.sh).
  *
- * Whose documents. On a sharded index (tenyo index --shards N), shard s
- * belongs to process s % P: its contiguous documents, read from the
- * manifest (ty_shards_layout). On a single-file index process p takes
- * the p-th of P even ranges.
- *
- * What each process holds. Process 0 opens the whole index and needs all
- * of it in this design: folding the query in (vocabulary, idf, basis),
- * the filters (dates, applicants, fields of every document), re-scoring
- * the int8 scan's best exactly (their vectors), rendering (titles,
- * applicants, abstracts) and what ideas reads after the scan (the
- * neighbours' fields, co-classification, the field model, the rows of
- * bridge terms). The others score only their own documents: of a sharded
- * index they read the shared part and their own shards only
- * (ty_index_open_part; the other shards' files are not opened, their
- * documents are empty stand-ins of the same numbering, so the scan's
- * arithmetic and the candidates' document numbers are unchanged), which
- * is what makes their memory fall with P: at 100k documents in 4 shards
- * (VmRSS after the first query; bench/README.md "Serving over
- * processes"), 463 MB each when every process holds all of it, 187 MB
- * at P = 4 and 246 MB at P = 2 (two shards); what remains is the shared
- * part (the basis' int8 codes 36 MB, vocabulary, idf, fields), the
- * stand-ins' fixed-size rows (the int8 codes of every document, 26 MB)
- * and the libraries. A process holding no shard (P above the shard
- * count) reads shard 0 for the sections' shape and scans nothing. A single-file index
- * is opened whole by every process (its even ranges are not files).
- * The identity they check with process 0 is then the manifest's hash
- * (the fit id hashes rows a partial read lacks).
+ * Whose documents: on a sharded index shard s is process s % P's
+ * (ty_shards_layout); on a single file, process p takes the p-th of P even
+ * ranges. Process 0 holds the whole index (fold-in, filters, re-scoring,
+ * rendering, ideas); the others open only the shared part and their own
+ * shards (ty_index_open_part, the other documents empty stand-ins of the
+ * same numbering), so their memory falls with P. A single-file index is
+ * opened whole by every process, checked by the manifest's hash.
  *
  * Threads. A process's part of a query runs on its context's threads
- * (tenyo_ctx_set_threads' auto: from TY_QPAR_MIN_DOCS documents, the
- * cores not busy with other queries; TENYO_QUERY_THREADS sets it), so one
- * process per host with its shards uses the host's cores. The server
- * answers on several threads; one query at a time
- * is on the wire (a mutex around the broadcast-scan-gather), so MPI
- * runs MPI_THREAD_SERIALIZED. While a query is on the wire the others
- * wait for the mutex; their scans are the part that runs in parallel
- * over the processes.
+ * (tenyo_ctx_set_threads' auto; TENYO_QUERY_THREADS). One query at a time
+ * is on the wire (a mutex around broadcast-scan-gather: MPI_THREAD_SERIALIZED).
  *
- * Waiting. Open MPI's blocking calls poll at full CPU. The processes
- * other than 0 wait for the next query in an MPI_Ibcast tested with
- * nanosleep between tests: every 50 us within 0.1 s of the last query
- * (a busy server), every 0.5 ms within 1 s, then every 2 ms, so the
- * first query after an idle second waits up to 2 ms more; process 0
- * waits for the answers testing every BUSY_NS. An idle job's processes
- * use about 1% of a core each (a 0.2 ms poll used 7%; tests/mpi.sh
- * measures it and wants < 10%).
+ * Waiting. The processes other than 0 wait for a query in an MPI_Ibcast
+ * tested with nanosleep: every 50 us within 0.1 s of the last query, 0.5 ms
+ * within 1 s, then 2 ms; process 0 tests every BUSY_NS. An idle job uses
+ * about 1% of a core a process (tests/mpi.sh wants < 10%).
  *
- * Faults. MPI_ERRORS_ARE_FATAL stays on: a process that dies (SIGKILL
- * included) ends the whole job (mpirun kills the others, exit status
- * non-zero), process 0 and its HTTP port with it, so no request is
- * answered from part of the index. A process that fails a scan (out of
- * memory, a malformed message) answers with a failure, and process 0
- * fails that query (500), never merges without it. Shutdown: SIGTERM or
- * SIGINT to process 0 stops it as `tenyo serve` stops (the requests in
- * flight finish), it broadcasts the end and every process exits 0, so
- * does mpirun. SIGTERM or SIGINT to mpirun: it forwards SIGTERM to every
- * process; process 0 stops as above, the others end at once (default
- * action), and mpirun exits 1 (its status for a job it was told to end)
- * within about a second; ignoring the signal in the others only made
- * mpirun wait a second more before its SIGKILL (tests/mpi.sh times
- * both).
+ * Faults. MPI_ERRORS_ARE_FATAL: a process that dies ends the job, process
+ * 0 and its port with it, so no answer comes from part of the index; a
+ * failed scan fails that query (500). SIGTERM or SIGINT to process 0 stops
+ * it as `tenyo serve` stops and every process exits 0; to mpirun, the
+ * others end at once and mpirun exits 1 within about a second.
+ * Measurements and reasons in full: docs/scaling-out.md, "serve.c's design
+ * in full".
  */
 #include "mpi/serve.h"
 

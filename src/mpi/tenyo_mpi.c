@@ -4,87 +4,48 @@
  *   mpirun -np P tenyo-mpi index [the options of tenyo index] FILE... -o INDEX
  *   mpirun -np P tenyo-mpi serve [the options of tenyo serve] INDEX
  *
- * `serve` is src/mpi/serve.c (its opening comment is its design). What
- * follows is `index`, in short; docs/scaling-out.md ("tenyo-mpi index in
- * detail") has the reasons for each step, its measurements, the
- * alternatives rejected and what is not shared.
+ * `serve` is src/mpi/serve.c. `index` writes the bytes `tenyo index` writes,
+ * for any P and CHUNK (tests/mpi.sh cmp's them):
  *
- * Reading and tokenizing. Every rank opens the same inputs with the same
- * reader; records are dealt by the line they start at (XML: their record
- * number): the record at line l of input i lies in chunk base(i) + l /
- * CHUNK, and chunk c belongs to rank c % P (base(i): the chunks of the
- * inputs before i, known to every rank at the end of each). A rank's
- * reader takes only its chunks' records (ty_reader_select, io.h); a bad
- * record is reported, counted and (--strict) fatal on its own rank. A
- * record's position, input << 40 | line, is its number everywhere after.
- * A rank other than 0 tokenizes its records, interns their terms into a
- * vocabulary of its own, keeps each record's (local term id, count) pairs
- * and sends every chunk of its own, in order, to rank 0 (MPI_Isend; an
- * empty chunk too): per record its metadata, the terms it added to the
- * rank's vocabulary, its number of distinct terms, its surface votes and
- * its phrases (api/build_tok.c, "shared tokenizing", has the layout), and
- * per chunk its counts of good, skipped and empty records. Rank 0
- * tokenizes its own records and, before each of its own of a later chunk,
- * takes the others' chunks in chunk order and replays them through the
- * builder's one merge (ids, new terms, votes, phrases), so term ids in
- * first-occurrence order, the surface-word vote, phrase numbers and
- * repeated ids come out as one process makes them.
+ * Reading and tokenizing. Every rank reads the same inputs; the record at
+ * line l of input i lies in chunk base(i) + l / CHUNK, and chunk c is rank
+ * c % P's (ty_reader_select). A rank other than 0 tokenizes its records
+ * into a vocabulary of its own and sends each of its chunks, in order, to
+ * rank 0 (MPI_Isend; api/build_tok.c "shared tokenizing" has the layout);
+ * rank 0 replays them in chunk order through the builder's one merge, so
+ * term ids, surface votes, phrases and repeated ids come out as one
+ * process makes them.
  *
- * Weighting (api/build_weight.c; the collectives are ty_builder_share's
- * callbacks here): rank 0 broadcasts the counts and sends each rank its
- * local -> global term map and which of its records are live; document
- * frequencies are summed (MPI_Iallreduce, integers); every rank makes the
- * same kept terms and idf, weighs its live records' rows, and an
- * all-to-all moves each row to the rank whose SVD block holds its
- * document (ty_svd_share: whole blocks of TY_SVD_BLOCK rows). The SVD runs
- * on those blocks (svd.c's row split, reductions in mpicomm.c) and each
- * rank keeps its rows' document vectors.
+ * Weighting (ty_builder_share's callbacks here): rank 0 sends each rank
+ * its local -> global term map and its live records; document frequencies
+ * are summed (MPI_Iallreduce); every rank weighs its rows and an
+ * all-to-all moves each row to the rank whose SVD block holds it
+ * (ty_svd_share). The SVD runs on those blocks (svd.c, mpicomm.c).
  *
- * After the SVD (the builder drives it, api/builder.c "after the SVD"; the
- * moves are the vecs, rows and assign callbacks here, each a broadcast
- * header, the list, then point to point to rank 0 in rank order): the IVF
- * sample is gathered on rank 0 (JOB_VECS), k-means assigns each rank's
- * own sample rows every iteration (JOB_KSTEP) and rank 0 updates the
- * centroids, then every rank assigns its own vectors (JOB_ASSIGN); the
- * field model's rows are gathered on rank 0 (JOB_PICK); unsharded, rank 0
- * gathers every row and vector (JOB_GATHER) and writes the file. The
- * sample and the training rows are chosen from n and the seed alone, the
- * k-means update and the field model run on rank 0 over rows in document
- * order and every assignment is a per-row argmax, so the index is the
- * bytes `tenyo index` writes for any P and CHUNK (tests/mpi.sh cmp's
- * them).
+ * After the SVD (mpi_after.c; jobs with a broadcast header): the IVF
+ * sample is gathered on rank 0 (JOB_VECS), each rank assigns its sample
+ * rows every k-means iteration (JOB_KSTEP), then its vectors (JOB_ASSIGN);
+ * the field model's rows go to rank 0 (JOB_PICK); unsharded, rank 0
+ * gathers every row and vector (JOB_GATHER) and writes the file. Sharded
+ * (--shards N, mpi_shards.c): shard i is written by rank i % P from rank
+ * 0's pieces and the rows the block owners post; rank 0 replaces the
+ * manifest last. Every send is posted before any rank waits: no deadlock.
  *
- * Sharded output (--shards N; store/shards_write.c, layout in store/format.h):
- * shard i is written by rank i % P from rank 0's pieces of the globally
- * numbered per-document sections (ty_shards_piece), its documents' text
- * read again from the inputs (docs_want: only their records parsed) and
- * the rows pieces each SVD block owner encodes and posts to the writer
- * (ty_shards_rows_piece, TAG_SHROWS); the writer joins them
- * (ty_shards_write_pieces), writes the file and reports its size and
- * checksum to rank 0, which replaces the manifest last (ty_shards_commit).
- * Every rows send is posted before any rank waits for anything of the
- * job, and a rank waits for its own sends only after taking all it is
- * sent: no deadlock.
- *
- * Waiting: every wait is a test with a 200 us sleep between tries (Open
- * MPI's blocking calls poll at full CPU). Faults: MPI_ERRORS_ARE_FATAL; a
- * failing rank calls MPI_Abort and mpirun ends the job; the index (a
- * sharded one's manifest) is replaced only at the end, atomically, so an
- * ended job leaves the previous one. Same inputs: before reading, the
- * ranks compare fingerprints of what they were given (file names, sizes,
- * FNV-1a of the bytes, reader options, CHUNK, the command line; one
- * all-gather) and any difference ends the job (same_inputs).
- *
- * CHUNK is TENYO_MPI_CHUNK (lines) from the environment when set, else
- * 256. TENYO_MPI_SHARD_PAUSE=S (tests): a rank other than 0 waits S
- * seconds after writing each shard file, before reporting it.
+ * Waiting: every wait is a test with a 200 us sleep (Open MPI's blocking
+ * calls poll at full CPU). Faults: MPI_ERRORS_ARE_FATAL, MPI_Abort on
+ * failure; the index is replaced only at the end, so an ended job leaves
+ * the previous one. Before reading, the ranks compare fingerprints of
+ * their inputs, options and command line (same_inputs).
+ * CHUNK is TENYO_MPI_CHUNK (lines), default 256; TENYO_MPI_SHARD_PAUSE=S
+ * (tests) delays a shard's report S seconds.
  *
  * The files (index_mpi.h: the state and job headers they share). This one:
  * the chunk exchange, the weighting's collectives, the followers' loop,
- * the wiring of the builder's callbacks and main (with its report of what
- * each rank did); mpi_read.c: each rank's reading; mpi_after.c: the SVD
- * and what follows it; mpi_shards.c: the sharded output; mpi_msg.c: the
- * message helpers all of them use; serve.c: `tenyo-mpi serve`.
+ * the builder's callbacks and main; mpi_read.c: each rank's reading;
+ * mpi_after.c: the SVD and what follows it; mpi_shards.c: the sharded
+ * output; mpi_msg.c: the message helpers; serve.c: `tenyo-mpi serve`.
+ * Reasons, measurements and what is not shared: docs/scaling-out.md
+ * ("tenyo-mpi index in detail", "tenyo_mpi.c's steps in full").
  */
 #include "api/api.h"
 #include "cli/cli.h"

@@ -2,113 +2,34 @@
  * ivf.c — approximate nearest-neighbour search over the LSA document
  * vectors: an inverted file (IVF) of spherical k-means lists.
  *
- * What it does. The n unit document vectors are clustered into nlist
- * lists by spherical k-means (cosine; centroids renormalised after each
- * update). A query is scored against the nlist centroids (their int8
- * copy, through the same kernel as the lists), the nprobe best lists are
- * visited, their members scored with the int8 kernel of search/quant.c,
- * the best `rerank` of those re-scored exactly in float from the document
- * vectors, and the best k returned. At the
- * defaults (nlist = 4 sqrt(n)) a query reads nprobe / nlist of the int8
- * codes instead of all of them, which is where the speed comes from; the
- * exact re-ranking makes the scores returned the true cosines, so the only
- * error left is a true neighbour whose list was not probed (measured as
- * recall@10 against the exact scan, bench/ann_bench.c).
+ * A query is scored against the nlist centroids (their int8 copy), the
+ * nprobe best lists are visited, their members scored with the int8 kernel
+ * of search/quant.c, the best `rerank` of those re-scored exactly (from the
+ * float vectors, or the float16 copy, search/half.c, when the index has
+ * one: ty_ivf_query.f16), and the best k returned. At nlist = 4 sqrt(n) a
+ * query reads nprobe / nlist of the int8 codes; the only error left is a
+ * true neighbour in a list not probed (recall@k: bench/ann_bench.c).
  *
- * Choices:
- *   - k-means on BLAS. The assignment step is a matrix product: sample
- *     block (B x dim) times centroids transposed (dim x nlist), one
- *     cblas_sgemm per block of rows, then an argmax per row (ties to the
- *     lower list, so the result does not depend on blocking). Blocks keep
- *     the score matrix near 16 MiB. The update step sums in double in
- *     sample order, single-threaded (it is 1/nlist of the product's work),
- *     so the centroids do not depend on the thread count. Empty lists are
- *     refilled by splitting the largest one (faiss does the same), with
- *     signs from the seeded generator.
- *   - Training on a sample (default min(n, 64 nlist), chosen by Knuth's
- *     selection sampling: exact size, ascending, O(1) memory), random
- *     initial centroids from the sample, 10 iterations: the lists only need
- *     to be balanced and coherent, not optimal (the iteration count is not
- *     tuned yet; --iters in bench/ann_bench.c measures it).
- *   - Per-list int8 copies. Each list's codes (ty_q8 format: int8 row,
- *     scale, byte sum) are stored contiguously in list order, so a probe
- *     streams one block of memory through the same kernels the exact int8
- *     scan uses (ty_q8_scan on a view of the list: no second copy of the
- *     AVX-512 VNNI / AVX2 / C kernels). The query is quantised once
- *     (ty_q8_prepare) for the centroids and every list: re-quantising it
- *     per list cost ~60% of the VNNI kernel's time (perf, 100k, nprobe 8).
- *   - Probe order from int8 centroids: a float sgemv over the centroids
- *     read nlist x dim x 4 bytes per query (1.3 MB at 100k documents),
- *     which cost more than the probed lists themselves at small nprobe;
- *     int8 error (~1e-3) only reorders near-tied lists.
- *   - Ids as u32 (4 bytes per document): the index allows 2^32 documents,
- *     the IVF 2^32 - 1.
- *   - Serialisation keeps only what training decided: centroids, list
- *     sizes and ids (4 bytes per document plus the centroids). The codes
- *     are a pure function of the vectors, so the reader gathers them from
- *     the index's int8 copy (a memcpy per row) or quantises the floats;
- *     storing them would add dim + 8 bytes per document to the file.
+ * Design: spherical k-means trained on a sample (min(n, 64 nlist), Knuth's
+ * selection sampling), random initial centroids, 10 iterations; the
+ * assignment step is one cblas_sgemm per block of rows and an argmax (ties
+ * to the lower list), the update a double sum in sample order, empty lists
+ * refilled by splitting the largest: the centroids do not depend on the
+ * thread count. Each list's int8 codes (ty_q8 rows) lie contiguous in list
+ * order, so a probe streams through ty_q8_scan; the query is quantised
+ * once. Ids are u32. The blob keeps only what training decided (centroids,
+ * sizes, ids); the codes are gathered again from the index's int8 copy.
+ * Training in steps (ty_ivf_plan_new, ty_ivf_train_with and its assignment
+ * callback, ty_ivf_assign, ty_ivf_lists) lets tenyo-mpi assign rows where
+ * they live and get the same bytes as ty_ivf_build.
+ * Rejected: HNSW (a graph of 2M links a document, slow to build, pointer
+ * chasing int8 SIMD cannot stream); IVF-PQ (too coarse without a large
+ * re-rank); k-means++ seeding (nlist passes over the sample); float list
+ * scans (4x the bytes). Measurements and reasons: docs/design.md,
+ * "Approximate search".
  *
- * Built in steps (ty_ivf_plan_new, ty_ivf_train, ty_ivf_assign,
- * ty_ivf_lists; ty_ivf_build is the four in one process): tenyo-mpi index
- * keeps each process's document vectors where the SVD made them, so only
- * the plan's sample (min(n, 64 nlist) rows: 2.6% of them at 100M) is
- * gathered for k-means, the centroids go back to every process, each
- * assigns its own rows (per row, so the split does not matter) and only
- * the assignments, 4 bytes a document, come back to make the lists. The
- * steps draw from the seeded generator in ty_ivf_build's order, so the
- * blob is the same bytes either way (tests/mpi.sh).
- *
- * k-means with its assignment step elsewhere (ty_ivf_train_with). The
- * assignment is nearly all of an iteration's work (sample x nlist x dim
- * multiply-adds against sample x dim additions for the update) and is per
- * row, so kmeans() takes it as a callback (ty_ivf_assign_fn): the
- * processes that hold the sample rows assign them and hand back 4 bytes a
- * row, while the initial centroids, the update (double sums in sample
- * order) and the empty-list splitting (the seeded generator) stay here,
- * over the whole sample, unchanged. ty_ivf_train is the same function
- * with a callback that assigns the sample here (sample_assign), so one
- * process and many run one k-means and the centroids are the same bits
- * (tests/test_ivf.c, ivf_train_with_split_assignments_equal_train;
- * tests/mpi.sh). The callback's answers are checked (< nlist) before they
- * index the sums. Rejected: the update spread too (per-list partial sums
- * reduced over the processes): exact only with fixed-point sums like the
- * SVD's, which would change the centroids' bits from the double sums in
- * sample order that one process makes, and so every index's bytes; and
- * a second k-means for the distributed case (two codes to keep equal).
- *
- * Rejected:
- *   - HNSW. Its graph costs 2M links of 4 bytes per document (M = 16:
- *     128 bytes + level lists) on top of the float vectors, construction
- *     is a sequence of greedy searches (minutes at 1M on 2 cores, vs
- *     sgemm-bound k-means), and its memory access is pointer chasing that
- *     int8 SIMD cannot stream. Measured side by side in bench/ann_bench.c
- *     and bench/ann_vs_peers.sh against hnswlib.
- *   - Product quantisation (IVF-PQ): 8-32 bytes per document, but the
- *     candidate scores are too coarse to reach recall@10 0.95 without a
- *     large re-rank, and it needs a second training; int8 codes already
- *     rank within ~1e-3 of the float cosine.
- *   - k-means++ seeding: nlist passes over the sample (hours at 1M);
- *     random seeding plus empty-list splitting is what faiss does.
- *   - Float list scans: 4x the bytes per probe for the same candidates
- *     after re-ranking.
- *
- * Re-ranking from float16 (ty_ivf_query.f16; an index's optional section
- * docvec.f16, written by tenyo index --f16). The codes re-score within
- * ~1e-3 of the float cosine, so near ties among the true top 10 are
- * ordered by quantisation noise and recall@10 against the float vectors
- * stops near 0.98 however many lists are probed (bench/README.md). A
- * float16 copy (2k bytes per document, search/half.c) re-scores the same
- * candidates within ~5e-4 relative and lifts it past 0.99, at 796 bytes
- * per document at k = 256 against hnswlib's 1,109-1,300. The rows are in
- * document order, not list order: only the re-ranked few are read, one
- * random row each, so list order would buy nothing and would have to be
- * rebuilt with the lists at every open. Rejected: re-ranking from float32
- * (twice the memory for ~0.0005 recall), and scanning the lists in
- * float16 (twice the codes' bytes for every probed member).
- *
- * Blob layout, version 1 (ty_ivf_write / ty_ivf_read; all integers
- * little-endian, floats IEEE 754 binary32 little-endian):
+ * Blob layout, version 1 (ty_ivf_write / ty_ivf_read; integers and IEEE
+ * 754 binary32 floats little-endian):
  *
  *   offset        size        field
  *   0             8           magic "TENYOIVF"
@@ -129,12 +50,8 @@
  *                             0..n-1
  *   end-8         8           FNV-1a 64 of every byte before it
  *
- * Format history:
- *   1  (tenyo 0.1.0) this layout.
- * A reader refuses newer versions (TENYO_ERR_VERSION).
- *
- * Declarations (ty_ivf_opts, ty_ivf, the build, search, write and read,
- * the training in steps for tenyo-mpi): search/ivf.h.
+ * Format history: 1 (tenyo 0.1.0) this layout. A reader refuses newer
+ * versions (TENYO_ERR_VERSION). Declarations: search/ivf.h.
  */
 #include "search/search.h"
 

@@ -1,86 +1,41 @@
 /*
  * prune.c — exact TF-IDF and hybrid top-k with dynamic pruning: find the
  * documents that can reach the top of a ranking without walking every
- * posting of the query's terms, and score exactly those.
+ * posting of the query's terms, and score exactly those. Opt-in
+ * (TENYO_PRUNE=on at open; its tables, ~420 B a document, are built only
+ * then): measured, it gives identical answers but is not faster (tfidf
+ * 0.6-0.8x, hybrid 0.9-1.0x; bench/topk_bench.c).
  *
- * What the scan computes (search.c, api/ctx.c ty_ctx_score): for every
- * document d, tf(d) = the TF-IDF cosine (the query terms' products added in
- * ascending term order), then a(d) = tf(d) (TF-IDF mode) or
- * w tf(d) + v lsa(d) (hybrid; lsa from the int8 or float scan, which stays
- * a full pass: it is one streaming read, while the postings of a
- * patent-length query are 22% of all non-zeros, scattered). A ranking only
- * needs the documents whose score can reach a threshold theta, a lower
- * bound of the rank-th best score; every other document is skipped.
+ * The score (search.c, api/ctx.c ty_ctx_score): a(d) = tf(d), the TF-IDF
+ * cosine, or w tf(d) + v lsa(d) in hybrid mode (lsa stays a full scan).
+ * Term-at-a-time MaxScore with block maxima, each document's bound dense:
+ *   1. Query terms sorted by ub(t) = q(t) max_d x(t, d) (ty_bmax.tmax),
+ *      largest first.
+ *   2. Their postings are added into acc[d] in that order. The terms not
+ *      yet walked are bounded per document by the smaller of the block
+ *      maxima rb[b] (ranges of TY_PRUNE_RANGE documents) and Cauchy-Schwarz
+ *      over TY_PRUNE_GROUPS groups of terms by document frequency (gnorm:
+ *      each document's norm on a group, a byte each): the bound that prunes
+ *      a long query. bound(d) = w (acc[d] + rem(d)) + v lsa(d) >= a(d).
+ *   3. At checkpoints (1/32 of the postings, then doubling) theta, the
+ *      rank-th best exact score of a pool of rank + 32 documents by partial
+ *      estimate, selects the candidates with bound >= theta - slack - eps;
+ *      the walk stops when verifying them costs less than walking on.
+ *   4. Each candidate is scored by a row gather that adds the same products
+ *      in the same order as the scan: the same bits.
+ * The caller (api/ctx.c score_pruned) finishes as the scan does and checks
+ * the final need-th best is still >= theta, else runs the full scan: the
+ * results are identical, ties included (tests/test_prune.c).
  *
- * How (term-at-a-time MaxScore with block maxima, the bound of each
- * document kept dense):
- *   1. Query terms sorted by their upper bound ub(t) = q(t) max_d x(t, d)
- *      (ty_bmax.tmax), largest first: rare, discriminating terms come first,
- *      the long postings of common low-weight terms last.
- *   2. Their postings are added into acc[d] in that order (a partial score,
- *      only ever used as a bound). The terms not yet walked are bounded per
- *      document by the smaller of two:
- *        - rb[b] = sum_t q(t) bmax(t, b) over ranges b of TY_PRUNE_RANGE
- *          documents: the block maxima;
- *        - Cauchy-Schwarz by groups: terms fall into TY_PRUNE_GROUPS groups
- *          by document frequency (equal shares of the postings); each
- *          document keeps its norm on each group (gnorm, a byte each), the
- *          query's norm on the group's unwalked terms is summed per query:
- *          sum_g |q_g| |x_dg|. This is the bound that prunes: a long query
- *          (a patent as query: ~160 terms) spreads its weight over many
- *          common terms, and every range holds some short document where
- *          such a term weighs a lot, so the block maxima alone stay near
- *          the global ones (measured: mean rb = 0.9 of the largest).
- *      So bound(d) = w (acc[d] + rem(d)) + v lsa(d) >= a(d) (up to
- *      rounding: eps below).
- *   3. At checkpoints (postings walked reaching 1/32 of the total, then
- *      doubling), theta: from a pool (first checkpoint, redrawn once past a
- *      quarter), the best rank + 32 documents by the partial estimate
- *      w acc + v lsa, scored exactly; theta = the rank-th best pool score
- *      (real scores of distinct documents: a lower bound of the true
- *      rank-th best). Then the documents with bound >= theta - slack - eps
- *      are the candidates; if verifying them (a row gather each, about
- *      VERIFY_COST postings per non-zero) costs less than walking the
- *      postings left, stop.
- *   4. Each candidate is scored exactly by the row gather, which gives the
- *      scan's bits (search.c: the postings walk and the gather add the same
- *      products in the same order; products with a term outside the query
- *      are +0 and are skipped through a bitmap).
- * The caller (api/ctx.c score_pruned) finishes as the scan does (int8
- * re-scoring of the top, short-record factors, top-k) and checks that the
- * final need-th best is still >= theta; if not, it runs the full scan.
- * Results are therefore identical, ties included (tests/test_prune.c).
+ * The int8 LSA part re-scores its best max(4 need, 256) exactly; slack, v
+ * times the largest move that re-scoring can make, widens the candidate
+ * test so that theta bounds the need-th best. eps = 1e-6 + 8 FLT_EPSILON
+ * (terms + 4) covers the different order of the float sums.
  *
- * The int8 LSA part: a hybrid query over the int8 scan re-scores its best
- * r = max(4 need, 256) exactly. Bounding the r-th best would set theta at
- * the 256th score; instead slack = v x (the largest move re-scoring can
- * make: the query's int8 rounding, half its scale per dimension, times the
- * largest L1 norm of a document vector, plus rounding) widens the candidate
- * test, so theta bounds the need-th best; the candidates then hold every
- * document whose re-scored membership matters, and their rank among the
- * candidates is their rank in the whole index.
- *
- * Measured (bench/topk_bench.c, bench/README.md, 100k generated patents,
- * 2 busy cores): identical answers, but not faster. A hybrid query walks
- * ~25% of its postings and verifies ~900 candidates, yet a verification
- * (a random row: ~20 cache lines) costs about as much as walking 1,000
- * postings, and every checkpoint is a pass over all documents; tfidf
- * 0.6-0.8x, hybrid 0.9-1.0x, ideas (300 neighbours) 0.5-0.6x, short title
- * queries 0.2-0.6x (their full walk is already tiny). So pruning is
- * opt-in (TENYO_PRUNE=on at open), and its tables (~420 B a document) are
- * built only then.
- *
- * Rounding: acc adds the products in another order than the exact sum, and
- * rb is a sum of products; all products are >= 0, so each differs from the
- * real sum by at most n ulp-ish relative errors: eps = 1e-6 + 8 FLT_EPSILON
- * (terms + 4) on scores of magnitude <= ~1 covers it with room.
- *
- * Rejected: document-at-a-time WAND over sorted cursors (a heap or pivot
- * selection per document, and the hybrid part gives every document a
- * non-zero score, so WAND's "a document must contain a term" skip does not
- * hold; the dense bound array handles "no term but a high LSA score" for
- * free); bounding the LSA part from norms alone (every vector is a unit
- * vector: the bound is v for everyone, which prunes nothing).
+ * Rejected: WAND over sorted cursors (the hybrid part gives every document
+ * a score, so its skip does not hold); bounding the LSA part by norms (v
+ * for everyone: prunes nothing). Measurements and reasons in full:
+ * docs/design.md, "Dynamic pruning".
  */
 #include "search/search.h"
 

@@ -1,42 +1,32 @@
 /*
  * manifest.c — the small files that turn one index file into an updatable
- * index: the MANIFEST, the deletion file and the update lock, all in the
- * directory "<index>.upd/" beside the base file.
+ * index: the MANIFEST, the deletion file, the licensable list and the
+ * update lock, all in the directory "<index>.upd/" beside the base file.
  *
  * Design (the way Lucene commits segments). Everything an update writes is
- * immutable and written under a fresh name first: a segment of added
- * documents ("seg-<generation>.tys", an ordinary index file without LSA,
- * written by write.c) and the deletion set ("del-<generation>.tyd"). Only
- * then is MANIFEST replaced, by writing "MANIFEST.tmp.XXXXXX", fsync, rename
- * over MANIFEST and fsync of the directory. rename(2) is atomic, so a reader
- * opens either the old manifest, which names only old files, or the new one,
- * whose files are already durable; a crash at any point leaves one of the
- * two. Files no manifest names any more are deleted afterwards by the next
- * updater (under the lock), never before the manifest that drops them is in
- * place.
+ * immutable and written under a fresh name first (segments
+ * "seg-<generation>.tys", written by write.c; deletions
+ * "del-<generation>.tyd"); then MANIFEST is replaced: temporary file,
+ * fsync, rename, fsync of the directory. A reader opens the old manifest
+ * or the new one, never half of either; files no manifest names are
+ * deleted by the next updater, under the lock. Files are created 0666 less
+ * the umask; a failed directory sync after the rename is
+ * TENYO_ERR_UNSYNCED (committed, durability unknown).
  *
- * MANIFEST is JSON (jansson), small and readable with any tool:
- *   {"tenyo_manifest": 1, "generation": G, "fit": "<16 hex>",
- *    "base_docs": N, "segments": [{"file": "seg-000003.tys", "docs": n,
- *    "bytes": b}, ...], "deleted": {"file": "del-000004.tyd", "count": c}
- *    or null, "check": "<16 hex>"}
- * "fit" identifies the base file the updates apply to (api/segment.c hashes
- * the base's fitted content), so updates left over from before a rebuild or
- * a new `tenyo index` are recognised as stale and ignored. "check" is
- * FNV-1a 64 of the compact, key-sorted JSON of the other members: a damaged
- * manifest is refused instead of being half-applied. File names are checked
- * against their patterns (no '/', no "..": a manifest cannot point outside
- * its directory).
+ * MANIFEST (JSON): {"tenyo_manifest": 1, "generation": G, "fit": "<16 hex>",
+ * "base_docs": N, "segments": [{"file", "docs", "bytes"}, ...], "deleted":
+ * {"file", "count"} or null, "check": "<16 hex>"}. "fit" names the base the
+ * updates apply to (stale ones are ignored); "check" is FNV-1a 64 of the
+ * other members' compact key-sorted JSON; file names must match their
+ * patterns. OPEN, the licensable list, is written the same way:
+ * {"tenyo_open": 1, "source", "loaded", "lines", "unresolved", "ids":
+ * [stored ids], "check"}; ids, not positions, so it holds across add,
+ * rebuild and repair without rewriting.
  *
- * The deletion file holds the global positions of deleted documents (base
- * documents 0..N-1, then each segment's documents in manifest order),
- * sorted and unique. Positions rather than ids alone, because an id may
- * live in the base and, as its replacement, in a segment: only the old
- * instance is deleted. Every commit writes one (version 2: also when
- * nothing is deleted), so that the newest deletion file is a second
- * record of the committed state, by which tenyo check --repair proves
- * the deletions when the MANIFEST is lost, damaged or an older copy
- * (api/check.c). Little-endian:
+ * The deletion file: global positions of deleted documents (base, then
+ * each segment in manifest order), sorted and unique, and the committed
+ * state, written at every commit so that check --repair can prove the
+ * deletions without the MANIFEST (api/check.c). Little-endian:
  *   offset  size     version 2
  *   0       8        "TENYODEL"
  *   8       4        version (2)
@@ -53,56 +43,15 @@
  *   ..      L        c ids, each NUL-terminated, in the positions' order
  *                    ("" where not known: carried from a version-1 file)
  *   ..      8        FNV-1a 64 of everything before it
- * Format history: version 1 was "TENYODEL", u32 1, u32 0, u64 count,
- * count x u64 positions, FNV-1a 64: positions only, placed by the
- * MANIFEST alone, so a lost MANIFEST lost the deletions too. Version 1
- * files are still read; the next commit writes version 2.
+ * Format history: version 1 ("TENYODEL", u32 1, u32 0, u64 count, the
+ * positions, FNV-1a 64) is still read; the next commit writes version 2.
  *
- * The writer lock. "LOCK" in the update directory, flock'd
- * without waiting, is taken by every writer of the index — a new base
- * (tenyo index over the path, api/writer.c), add, delete, rebuild and
- * check --repair — on the index's real path (ty_real_path: symbolic links
- * resolved once), so a second writer is refused at once whatever name it
- * used, and the base and its updates are always found beside the file a
- * link points to. Under the lock the writer first collects what killed
- * writers left (ty_wlock_collect, as Lucene's IndexFileDeleter does when an
- * IndexWriter opens): "<base>.tmp.XXXXXX" beside the base, temporary files
- * here, and segment / deletion files a readable manifest does not name.
- * With a damaged or missing manifest, one naming a file that is gone, or
- * one older than a file beside it (generation two or more past its own:
- * an older copy put back), only temporary files go: the rest is for tenyo
- * check --repair to judge (api/check.c).
- *
- * Files are created 0666 less the caller's umask (ty_file_tmp opens the
- * temporary name with O_CREAT | O_EXCL and mode 0666, which the kernel
- * masks; rejected: mkstemp's 0600 widened to a fixed 0644, which ignores
- * the umask); a file
- * replaced keeps its mode. A directory sync that fails after the rename is
- * TENYO_ERR_UNSYNCED: the new file is in place and readers see it, so it is
- * reported as committed with unknown durability, never as "unchanged"; the
- * committer then keeps every file the old manifest named (it might come
- * back after a crash).
- *
- * The licensable list. "OPEN" in the update directory names the
- * patents offered for licence that a list file (an open-patent database
- * export) resolved to, by their stored ids:
- *   {"tenyo_open": 1, "source": "<list file>", "loaded": T, "lines": L,
- *    "unresolved": U, "ids": ["特開2024-127407", ...], "check": "<16 hex>"}
- * with "check" computed as the manifest's. It is written like the
- * manifest (temporary file, fsync, rename, fsync of the directory, under
- * the writer lock), so a crash leaves the old list or the new one. It is a
- * file of its own, not a MANIFEST member, because it is not bound to one
- * base: it names ids, not positions, so it holds for the base and every
- * segment, stays valid when `add` appends documents or `rebuild` and
- * `check --repair` renumber them, and needs no rewriting by them (a
- * manifest is replaced by each of those and dropped as stale by a
- * rebuild). An id the index does not hold (deleted since) marks nothing.
- *
- * Rejected: appending records to one log file (a torn append must then be
- * detected and cut on every open, and the log grows without bound); a
- * manifest in the base file's header (the base would no longer be
- * immutable, and rewriting it is the cost updates exist to avoid); SQLite
- * for the bookkeeping (a heavy dependency for three small files).
+ * The writer lock: "LOCK", flock'd without waiting by every writer (index,
+ * add, delete, rebuild, check --repair) on the index's real path. Under it
+ * ty_wlock_collect removes what killed writers left; with a manifest that
+ * is damaged, missing or older than the files beside it, only temporary
+ * files go. Rejected: one append log; a manifest in the base's header;
+ * SQLite. Reasons in full: docs/updates-and-safety.md, "The update files".
  */
 #include "store/format.h"
 #include "store/store.h"
