@@ -233,13 +233,23 @@ typedef struct tenyo_build_opts {
                                  approximate search re-ranks from (recall
                                  near the float vectors'); needs ivf_lists.
                                  0: none (default) */
+    tenyo_report_fn report;   /* may be NULL: told, with the later record's
+                                 file and line, when two records of one
+                                 patent disagree on a field (both given,
+                                 different: the longer is kept) or when a
+                                 field of the earlier could not be kept */
+    void *report_ud;          /* passed to report */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
 
 typedef struct tenyo_build_stats {
     uint64_t docs;            /* documents in the index */
-    uint64_t duplicates;      /* records whose id replaced an earlier one */
+    uint64_t duplicates;      /* records whose id an earlier record had:
+                                 merged into its document field by field
+                                 (an empty field keeps the other, the
+                                 fuller of two is kept, codes and numbers
+                                 are joined) */
     uint64_t empty;           /* documents without any term */
     uint64_t terms;           /* vocabulary size after df filtering */
     uint64_t nnz;             /* non-zeros of the TF-IDF matrix */
@@ -265,8 +275,10 @@ typedef struct tenyo_builder tenyo_builder;
 
 int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
                       char *err, size_t errlen);
-/* Add a record (copied). A repeated id replaces the earlier record and is
- * counted as a duplicate. */
+/* Add a record (copied). A repeated id is merged into the earlier
+ * record's document field by field (tenyo_build_stats.duplicates; a
+ * conflict goes to tenyo_build_opts.report); a build shared over
+ * processes (tenyo-mpi) replaces the earlier record instead. */
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *doc);
 /* Tokenize, weight, factorize and write the index atomically to path
  * (temporary file, fsync, rename). st may be NULL. Takes no lock: to

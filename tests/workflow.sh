@@ -267,6 +267,50 @@ assert "キーワード検索: カメラ -車両" in h
   kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
 fi
 
+# ------------------------------------------------------ records merged
+# one patent in several exports: merged field by field (an empty field
+# keeps the other, the fuller kept, codes joined, conflicts named)
+python3 - data/sample/jplatpat_export.csv "$D/titles.csv" <<'P'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+keep = [i for i, c in enumerate(rows[0]) if c != "要約"]
+with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as f:
+    w = csv.writer(f, quoting=csv.QUOTE_ALL)
+    for r in rows:
+        w.writerow([r[i] for i in keep])
+P
+expect 0 wf_merge_full_only "$T" index -q -t 1 -o "$D/mf.tny" data/sample/jplatpat_export.csv
+expect 0 wf_merge_titles_after_full "$T" index -t 1 -o "$D/mft.tny" data/sample/jplatpat_export.csv "$D/titles.csv"
+contains "$D/err" "170 merged into an earlier record of the same patent" wf_merge_count_said
+lacks "$D/err" "differ" wf_merge_no_conflict
+if cmp -s "$D/mf.tny" "$D/mft.tny"; then ok wf_merge_titles_add_nothing
+else bad "wf_merge_titles_add_nothing ($("$T" info "$D/mft.tny" | grep abstracts))"; fi
+expect 0 wf_merge_full_after_titles "$T" index -q -t 1 -o "$D/mtf.tny" "$D/titles.csv" data/sample/jplatpat_export.csv
+expect 0 wf_merge_full_after_titles_info "$T" info "$D/mtf.tny"
+lacks "$D/out" "none kept" wf_merge_full_after_titles_abstracts
+expect 0 wf_merge_full_after_titles_search "$T" search "$D/mtf.tny" 居眠り -k 3
+contains "$D/out" "特開2099-000001" wf_merge_full_after_titles_found
+# two records that disagree: the longer title kept, both records named,
+# the codes of both, the abstract of the one that has it
+printf '{"id": "特開2099-500001", "title": "把持装置", "abstract": "柔らかい指でワークを把持する。", "fi": ["B25J15/08"]}\n' >"$D/c1.jsonl"
+printf '{"id": "特開2099-600001", "title": "吸着装置", "abstract": "真空で吸着する。", "fi": ["B25J15/06"]}\n' >>"$D/c1.jsonl"
+printf '{"id": "特開2099-500001", "title": "ロボットの把持ハンド", "fi": ["B65G47/90"]}\n' >"$D/c2.jsonl"
+expect 0 wf_merge_conflict "$T" index -t 1 --min-df 1 --max-df 1 -o "$D/mc.tny" "$D/c1.jsonl" "$D/c2.jsonl"
+contains "$D/err" "c2.jsonl:1: 特開2099-500001: merged with the record at .*c1.jsonl:1; their titles differ" wf_merge_conflict_named
+expect 0 wf_merge_conflict_doc "$T" similar "$D/mc.tny" 特開2099-500001 -k 1 --json
+if python3 -c '
+import json,sys
+q=json.load(open(sys.argv[1]))["query"]
+assert q["title"] == "ロボットの把持ハンド", q
+assert "B25J" in q["fields"] and "B65G" in q["fields"], q
+' "$D/out"; then ok wf_merge_conflict_kept; else bad "wf_merge_conflict_kept ($(head -c 300 "$D/out"))"; fi
+expect 0 wf_merge_conflict_abstract "$T" search "$D/mc.tny" 柔らかい -k 3
+contains "$D/out" "特開2099-500001" wf_merge_conflict_abstract_kept
+# tenyo add merges the records it is given too
+expect 0 wf_merge_add "$T" add "$D/mc.tny" "$D/c1.jsonl" "$D/c2.jsonl"
+expect 0 wf_merge_add_search "$T" search "$D/mc.tny" 柔らかい -k 3
+contains "$D/out" "特開2099-500001" wf_merge_add_abstract_kept
+
 # ------------------------------------------------------ the real exports
 S=../shared/data/jp
 if [ -f "$S/jplatpat.jsonl" ] && [ -d "$S/jplatpat_csv" ] && [ -d "$S/jplatpat_csv_broad" ]; then

@@ -55,7 +55,14 @@ typedef struct bdoc {
                           not carried by a shared (tenyo-mpi) build */
     char *abs_long;    /* its whole abstract when longer than abs keeps
                           (for the keyword index), else NULL */
+    uint32_t src;      /* file of the record that made it (b->srcs id;
+                          UINT32_MAX: none named), for merge reports */
+    long line;         /* its line or record number there */
+    uint8_t text;      /* the text fields it has (BT_*) */
 } bdoc;
+
+/* Text fields of a record (bdoc.text). */
+enum { BT_TITLE = 1, BT_ABSTRACT = 2, BT_CLAIMS = 4, BT_DESCRIPTION = 8 };
 
 /* A document waiting in the batch to be tokenized. */
 typedef struct pdoc {
@@ -132,7 +139,13 @@ struct tenyo_builder {
     uint32_t *phr;             /* phrase ids of all documents */
     uint64_t nphr, capphr;     /* used / allocated phr entries */
     uint64_t tokenized;        /* records tokenized or merged so far */
-    uint64_t duplicates;       /* replaced records */
+    uint64_t duplicates;       /* records merged into an earlier one of
+                                  their id (build_merge.c) */
+    ty_strmap *srcs;           /* input files named by records (bdoc.src) */
+    int replace_dups;          /* a repeated id replaces the earlier record
+                                  instead of merging with it (the rule of a
+                                  shared build; TENYO_DUPLICATES=replace,
+                                  for tests that compare with one) */
     double t0;                 /* time of the first add */
     double sec_tok;            /* seconds tokenizing and merging */
     double sec_kw;             /* seconds making the keyword index */
@@ -211,6 +224,18 @@ int ty_bld_lang_code(const char *l);
  * abstract when use_abstract), applicant, date and the ';'-joined codes
  * (FI codes contain commas: B23K9/12,331@L). NULL when out of memory. */
 char *ty_bld_make_meta(const tenyo_doc *d, int use_abstract);
+/* build_merge.c: a record whose id has a document already, merged with
+ * it field by field. *done = 1: nothing left to add (or an error); else
+ * *out, when not NULL, is the merged record to add in its place
+ * (ty_bld_merged_doc; released by ty_bld_merged_free). */
+int ty_bld_merge(tenyo_builder *b, const tenyo_doc *d, void **out, int *done);
+const tenyo_doc *ty_bld_merged_doc(const void *m);
+void ty_bld_merged_free(void *m);
+/* Which text fields record d has (BT_*). */
+uint8_t ty_bld_text_fields(const tenyo_doc *d);
+/* Notes the file and line of record d, which made slot s. 0 or
+ * TENYO_ERR_NOMEM. */
+int ty_bld_note_source(tenyo_builder *b, size_t s, const tenyo_doc *d);
 /* The k-th metadata string (BM_*) of d. */
 const char *ty_bld_meta_get(const bdoc *d, int k);
 /* A sharded tenyo-mpi build whose shards' writers make the documents'

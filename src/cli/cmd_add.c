@@ -44,7 +44,7 @@ int cli_cmd_add(int argc, char **argv) {
     }
     const char *path = argv[optind];
     tenyo_update *u = NULL;
-    int ec = cli_update_open(path, threads, &u);
+    int ec = cli_update_open(path, threads, quiet, &u);
     if (ec) return ec;
     cli_read_totals tot = {0};
     cli_progress ps = {0};

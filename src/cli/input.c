@@ -39,6 +39,14 @@ static void on_report(void *ud, const char *file, long line, const char *msg) {
     }
 }
 
+/* A builder's messages about records (tenyo_build_opts.report: two records
+ * of one patent that disagree), printed as the reader's are, the first
+ * MAX_REPORTS of the process. */
+void cli_on_build_report(void *ud, const char *file, long line, const char *msg) {
+    static report_state rs;
+    (void)ud;
+    on_report(&rs, file, line, msg);
+}
 
 /* =========================================================== progress */
 
@@ -264,7 +272,8 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                 cli_err("warning: %s: %llu of %llu records %s no abstract (要約): %s "
                         "indexed on %s title only, so similarity and proposals "
                         "for %s are weaker and no sentence can be quoted; export with "
-                        "要約 for full results\n", files[i],
+                        "要約 for full results (a patent another input gives with its 要約 keeps it: "
+                        "records of one patent are merged)\n", files[i],
                         (unsigned long long)title_only, (unsigned long long)st.records,
                         title_only == 1 ? "has" : "have", title_only == 1 ? "it is" : "they are",
                         title_only == 1 ? "its" : "their", title_only == 1 ? "it" : "them");
