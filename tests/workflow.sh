@@ -196,6 +196,14 @@ cat data/sample/sample.jsonl "$D/long.jsonl" >"$D/kwx.jsonl"
 expect 0 wf_kwx_index "$T" index -q -o "$D/kwx.tny" "$D/kwx.jsonl"
 expect 0 wf_kwx_past_4k "$T" search "$D/kwx.tny" '"打継目"' --json
 python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-1"], o["results"]' "$D/out" && ok wf_kwx_past_4k_only_it || bad wf_kwx_past_4k_only_it
+# an OR bar between words, with or without spaces, half- or full-width
+for q in 'カメラ | 眠気' 'カメラ|眠気' 'カメラ｜眠気' 'カメラ OR 眠気'; do
+  n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-20)
+  "$T" search "$D/kwx.tny" "$q" -k 200 --json >"$D/or_$n.json" 2>"$D/err"
+  python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(len(o["results"]))' "$D/or_$n.json" >"$D/or_$n.n"
+done
+if [ "$(cat "$D"/or_*.n | sort -u | wc -l)" = 1 ] && [ "$(cat "$D"/or_*.n | head -n 1)" -gt 1 ]; then
+  ok wf_kw_or_bar_unspaced; else bad "wf_kw_or_bar_unspaced ($(cat "$D"/or_*.n | tr '\n' ' '))"; fi
 expect 0 wf_kwx_info "$T" info "$D/kwx.tny"
 contains "$D/out" "^kw index .* bytes per document" wf_kwx_info_per_doc
 expect 0 wf_kwx_add "$T" add "$D/kwx.tny" "$D/long2.jsonl"

@@ -111,7 +111,8 @@ class _BuildOpts(Structure):
                 ("progress", _progress_fn), ("progress_ud", c_void_p),
                 ("ipc_titles", POINTER(c_char_p)), ("nipc_titles", c_size_t),
                 ("ivf_lists", c_int), ("max_terms", c_int),
-                ("no_abstracts", c_int), ("shards", c_int), ("f16_vectors", c_int)]
+                ("no_abstracts", c_int), ("shards", c_int), ("f16_vectors", c_int),
+                ("report", _report_fn), ("report_ud", c_void_p)]
 
 
 class _BuildStats(Structure):
