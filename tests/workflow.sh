@@ -108,6 +108,16 @@ contains "$D/out" '"query":{"id":"特開2099-400001"' wf_app_no_base_after_add_f
 # did you mean: ids with their titles
 expect 2 wf_did_you_mean "$T" similar "$D/app.tny" 特開2099-400009
 contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_title
+# a registration number typed bare (its digits alone) is its publication
+expect 0 wf_number_bare_registration "$T" similar "$D/ex.tny" 7900001 -k 1 --json
+contains "$D/out" '"query":{"id":"特開2099-100001"' wf_number_bare_registration_id
+# a mistyped application number: did you mean offers the documents of the
+# application numbers near it (特願2098-000401 is one digit away), never a
+# publication whose digits are near (特開2099-400001 for 特願2099-400009)
+expect 2 wf_did_you_mean_application "$T" similar "$D/app.tny" 特願2098-000409
+contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_application_near
+expect 2 wf_did_you_mean_application_kind "$T" similar "$D/app.tny" 特願2099-400009
+lacks "$D/err" "did you mean" wf_did_you_mean_application_no_publication
 
 # ----------------------------------------------------------- field labels
 # without a title file a subclass is named by its class, said as the
