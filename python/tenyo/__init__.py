@@ -940,7 +940,10 @@ class Index:
 
     @_guarded
     def doc(self, key):
-        """Metadata of an indexed document, by id (str) or number (int)."""
+        """Metadata of an indexed document, by id (str) or number (int):
+        {"id", "title", "applicant", "date", "fields" (a list of IPC
+        subclasses, as results give them), "codes" (";"-separated as
+        written), "open", "lang"}."""
         x = self._live()
         if isinstance(key, str):
             n = self._number(key)
@@ -957,7 +960,8 @@ class Index:
         if rc:
             raise _error(rc, "no document number %r" % (key,))
         return {"id": _s(m.id), "title": _s(m.title), "applicant": _s(m.applicant),
-                "date": _s(m.date), "fields": _s(m.fields), "codes": _s(m.codes),
+                "date": _s(m.date), "fields": [f for f in _s(m.fields).split(",") if f],
+                "codes": _s(m.codes),
                 "open": bool(m.open), "lang": _s(m.lang)}
 
     @_guarded
