@@ -407,6 +407,18 @@ for d in [L[i] for i in (0,100,2000,5000)] + [d for d in pick if d["id"]=="特�
     contains "$D/out" "水平打継目" wf_real_broad_compound_found
     expect 0 wf_real_broad_search2 "$T" search "$D/broad.tny" '光安定' -k 5
     lacks "$D/err" "no record contains" wf_real_broad_hikari_found
+    # bridge words are words: no piece MeCab cut from a longer word
+    # (化合 of 化合物, 組成 of 組成物 in these cards), never an empty list
+    # of words where one was cut
+    : >"$D/cut.txt"
+    for id in 特開2016-069331 特開2016-088870 特開2021-007918; do
+      "$T" ideas "$D/broad.tny" "$id" -n 10 --json 2>/dev/null | python3 -c '
+import json,sys
+for i in json.load(sys.stdin)["ideas"]:
+    print(" ".join(i.get("bridge_terms") or []))' >>"$D/cut.txt"
+    done
+    [ "$(wc -l <"$D/cut.txt")" -ge 20 ] && ok wf_real_bridge_cards || bad "wf_real_bridge_cards ($(wc -l <"$D/cut.txt"))"
+    lacks "$D/cut.txt" "^化合 \| 化合 \| 化合$\|^化合$\|アミ " wf_real_bridge_no_cut_words
   fi
 else
   echo "skip wf_real_*: ../shared/data/jp not found"

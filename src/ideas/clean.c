@@ -10,6 +10,15 @@
  * right before a particle (をにがとのはでやへも) or punctuation; numbered
  * things (第１, 請求項１, 式１, 図１, 表１, 例１) and amounts (重量部１００) keep
  * their numbers.
+ *
+ * A cut word (ty_cut_seen, ty_cut_word) is an index term that MeCab cut
+ * out of a longer word: 化合 of 化合物, アミ of アミノ酸. It is told by the
+ * texts a card shows: the term occurs there at least TY_CUT_MIN times and
+ * every time the same character follows that continues it (a kanji after a
+ * kanji, a katakana or ー after a katakana). A word used as itself is
+ * followed by different characters (運転者, 運転支援, 運転を). Rejected: a
+ * list of such fragments (every corpus has its own), and any one
+ * continuing character as the test (運転 of 運転者 is a word).
  */
 #include "stages.h"
 
@@ -142,4 +151,38 @@ int ty_markup_term(const char *t) {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)t[i] >= 0x80) return 0;
     return n < 3;
+}
+
+/* ============================================================ cut words */
+
+/* A kanji that goes on a word rather than starting a conjunction after it
+ * (及び, 又は, 並びに, 若しくは, 乃至, 等, 或いは). */
+static int is_kanji(unsigned c) {
+    static const unsigned conj[] = {0x53CA /* 及 */, 0x53C8 /* 又 */, 0x4E26 /* 並 */,
+                                    0x82E5 /* 若 */, 0x4E43 /* 乃 */, 0x7B49 /* 等 */,
+                                    0x6216 /* 或 */};
+    if (c < 0x4E00 || c > 0x9FFF) return 0;
+    for (size_t i = 0; i < sizeof conj / sizeof conj[0]; i++)
+        if (c == conj[i]) return 0;
+    return 1;
+}
+static int is_kata(unsigned c) { return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC; }
+
+void ty_cut_seen(ty_cut *k, const char *t, const char *text) {
+    size_t tn = strlen(t);
+    if (!tn || !text) return;
+    size_t l;
+    unsigned last = cp_before((const unsigned char *)t, tn);
+    for (const char *p = strstr(text, t); p; p = strstr(p + tn, t)) {
+        const unsigned char *q = (const unsigned char *)p + tn;
+        unsigned nx = *q ? cp_at(q, 0, strlen((const char *)q), &l) : 0;
+        int cont = (is_kanji(last) && is_kanji(nx)) || (is_kata(last) && is_kata(nx));
+        if (!cont || (k->n && nx != k->next)) k->open = 1;
+        k->next = nx;
+        k->n++;
+    }
+}
+
+int ty_cut_word(const ty_cut *k) {
+    return k->n >= TY_CUT_MIN && !k->open;
 }
