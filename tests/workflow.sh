@@ -308,6 +308,19 @@ expect 0 wf_merge_full_after_titles_info "$T" info "$D/mtf.tny"
 lacks "$D/out" "none kept" wf_merge_full_after_titles_abstracts
 expect 0 wf_merge_full_after_titles_search "$T" search "$D/mtf.tny" 居眠り -k 3
 contains "$D/out" "特開2099-000001" wf_merge_full_after_titles_found
+# a weak card's reason says what is true: the bridge words are gathered
+# over all evidence patents, "fewer than 4 specific words" is about any
+# one of them (cards with 4 or 5 bridge words say so too)
+: >"$D/few.json"
+for q in 001 005 010; do "$T" ideas "$D/mf.tny" 特開2099-000$q -n 10 --json >>"$D/few.json" 2>/dev/null; echo >>"$D/few.json"; done
+if python3 -c '
+import json,sys
+cards = [i for l in open(sys.argv[1]) if l.strip() for i in json.loads(l)["ideas"]]
+many = [i for i in cards if "few_words" in i["weak"] and len(i.get("bridge_terms") or []) >= 4]
+assert many, "no card with 4 or more bridge words and few specific ones"
+assert all("同じ根拠特許と共有する具体的な語が 4 語未満" in i["weak_reason"] for i in many), [i["weak_reason"] for i in many]
+assert not any("共通する具体的な語が 4 語未満" in i["weak_reason"] for i in cards)
+' "$D/few.json"; then ok wf_ideas_few_words_reason_true; else bad wf_ideas_few_words_reason_true; fi
 # two records that disagree: the longer title kept, both records named,
 # the codes of both, the abstract of the one that has it
 printf '{"id": "特開2099-500001", "title": "把持装置", "abstract": "柔らかい指でワークを把持する。", "fi": ["B25J15/08"]}\n' >"$D/c1.jsonl"
