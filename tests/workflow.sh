@@ -308,6 +308,21 @@ expect 0 wf_merge_full_after_titles_info "$T" info "$D/mtf.tny"
 lacks "$D/out" "none kept" wf_merge_full_after_titles_abstracts
 expect 0 wf_merge_full_after_titles_search "$T" search "$D/mtf.tny" 居眠り -k 3
 contains "$D/out" "特開2099-000001" wf_merge_full_after_titles_found
+# under a Japanese locale the per-file report, its warnings, the progress
+# line (on a terminal: script(1)) and the closing counts are Japanese
+expect 0 wf_ja_index "env" LANG=ja_JP.UTF-8 "$T" index -t 1 -o "$D/ja.tny" data/sample/jplatpat_export.csv "$D/titles.csv"
+contains "$D/err" "読み込み .*titles.csv: 170 件（jplatpat、UTF-8、自動判定）、要約なし 170 件" wf_ja_file_report
+contains "$D/err" "警告: .*titles.csv: 170 件中 170 件に要約がありません" wf_ja_warning
+contains "$D/err" "^索引 170 件（2 ファイルの 340 レコードから。スキップ 0 件、同じ特許の前のレコードに統合 170 件" wf_ja_summary
+lacks "$D/err" "indexed \|warning:\|^read " wf_ja_no_english
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+  LANG=ja_JP.UTF-8 script -qec "$T index -t 1 -o $D/ja2.tny data/sample/jplatpat_export.csv" /dev/null >"$D/japrog" 2>&1
+  tr '\r' '\n' <"$D/japrog" >"$D/jalines"
+  contains "$D/jalines" "^形態素解析 \[####################\] 170/170 100%" wf_ja_progress
+  lacks "$D/jalines" "^tokenize\|ETA" wf_ja_progress_no_english
+else
+  echo "skip wf_ja_progress (script(1) with a pty needed)"
+fi
 # a weak card's reason says what is true: the bridge words are gathered
 # over all evidence patents, "fewer than 4 specific words" is about any
 # one of them (cards with 4 or 5 bridge words say so too)
