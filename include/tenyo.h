@@ -1334,8 +1334,10 @@ const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);
 
 /* Display label of an IPC code (section "G", class "G06" or subclass
  * "G06F") in lang "ja" or "en": the most specific title known (built-in
- * section and class titles; subclass titles when loaded). Never NULL: the
- * code itself when nothing is known. Static or index-owned string. */
+ * section and class titles; subclass titles when loaded, else the IPC
+ * subclass titles built into the library when its build had them). Never
+ * NULL: the code itself when nothing is known. Static or index-owned
+ * string. */
 const char *tenyo_field_label(const tenyo_index *idx, const char *code,
                               const char *lang);
 

@@ -72,6 +72,8 @@ TY_TEST(clean_cut_words) {
     CHECK(!cut_of("アミノ酸", amino));
     const char *drive[] = {"運転者の顔", "運転支援装置", "運転を続ける", "運転者", NULL};
     CHECK(!cut_of("運転", drive));
+    const char *cabin[] = {"車室内のカメラ", "車室内に", "車室内の映像", NULL};
+    CHECK(!cut_of("車室", cabin));
     const char *conj[] = {"アミノカプロン酸及びトラネキサム酸", "アミノカプロン酸及び塩",
                           "アミノカプロン酸及び水", NULL};
     CHECK(!cut_of("アミノカプロン酸", conj));

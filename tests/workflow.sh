@@ -120,15 +120,37 @@ expect 2 wf_did_you_mean_application_kind "$T" similar "$D/app.tny" 特願2099-4
 lacks "$D/err" "did you mean" wf_did_you_mean_application_no_publication
 
 # ----------------------------------------------------------- field labels
-# without a title file a subclass is named by its class, said as the
-# class's; with one, by its own title (kept in the index)
+# without a title file a subclass is named by the IPC titles built into
+# the library (models/README.md: when the build had scheme files), each
+# subclass its own; without those, by its class, said as the class's;
+# with a file, by its own title (kept in the index)
 "$T" index -q -o "$D/s0.tny" data/sample/sample.jsonl 2>/dev/null
 "$T" ideas "$D/s0.tny" SAMPLE-001 -n 5 --json >"$D/lab.json"
-if python3 -c '
+if [ -f models/ipc_titles_ja.tsv ] && [ -f models/ipc_titles_en.tsv ]; then
+  if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+assert I and not any(i["label_ja"].startswith("（クラス）") or i["label_en"].startswith("(class) ") for i in I), [(i["field"], i["label_ja"]) for i in I]
+assert len({i["label_ja"] for i in I}) == len(I), [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab.json"; then ok wf_labels_builtin_own; else bad "wf_labels_builtin_own ($(head -c 300 "$D/lab.json"))"; fi
+else
+  echo "skip wf_labels_builtin_own: built without IPC scheme files (models/README.md)"
+  if python3 -c '
 import json,sys
 I=json.load(open(sys.argv[1]))["ideas"]
 assert I and all(i["label_ja"].startswith("（クラス）") and i["label_en"].startswith("(class) ") for i in I), [(i["field"], i["label_ja"]) for i in I]
 ' "$D/lab.json"; then ok wf_labels_class_said; else bad "wf_labels_class_said ($(head -c 300 "$D/lab.json"))"; fi
+fi
+# --ipc-titles overrides the built-in titles: a file naming A01K its own way
+printf 'code\tlevel\tdots\ttitle_ja\nA01K\tsubclass\t0\t養殖テスト題名\n' >"$D/own.tsv"
+"$T" index -q -o "$D/s2.tny" --ipc-titles "$D/own.tsv" data/sample/sample.jsonl 2>/dev/null
+"$T" ideas "$D/s2.tny" SAMPLE-001 -n 20 --min-confidence 0 --json >"$D/lab2.json"
+if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+g=[i["label_ja"] for i in I if i["field"]=="A01K"]
+assert g == ["養殖テスト題名"], [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab2.json"; then ok wf_labels_file_overrides; else bad "wf_labels_file_overrides ($(head -c 300 "$D/lab2.json"))"; fi
 if [ -f ../shared/data/ipc/ipc2018_ja.tsv ]; then
   "$T" index -q -o "$D/s1.tny" --ipc-titles ../shared/data/ipc/ipc2018_ja.tsv data/sample/sample.jsonl 2>/dev/null
   "$T" ideas "$D/s1.tny" SAMPLE-001 -n 5 --json >"$D/lab1.json"
