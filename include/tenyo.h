@@ -440,12 +440,19 @@ typedef struct tenyo_update tenyo_update;
 
 typedef struct tenyo_update_stats {
     uint64_t added;           /* documents added */
-    uint64_t replaced;        /* of those, ids that replaced a live document */
+    uint64_t replaced;        /* of those, ids that replaced a live document
+                                 (with the record merged with it field by
+                                 field, tenyo_update_add) */
     uint64_t deleted;         /* documents deleted by tenyo_update_delete */
     uint64_t docs;            /* live documents after the commit */
     uint64_t generation;      /* generation written (unchanged: nothing to do) */
     uint64_t segment_bytes;   /* bytes of the new segment file (0: none) */
     double seconds;           /* wall seconds from open to commit */
+    uint64_t unchanged;       /* records whose id names a live document and
+                                 that brought nothing new (merged field by
+                                 field: an empty field keeps the
+                                 document's): the document is left as it
+                                 was, nothing added */
 } tenyo_update_stats;
 
 /* Lock the index at path for an update and load its current state. opts

@@ -456,7 +456,7 @@ sed -n '151,200p' data/sample/sample.jsonl >"$D/u50.jsonl"
 for c in add delete rebuild; do expect 0 "cli_help_$c" "$T" $c --help; done
 expect 0 cli_upd_base "$T" index -q -o "$D/u.tny" "$D/u150.jsonl"
 expect 0 cli_upd_add "$T" add -q "$D/u.tny" "$D/u50.jsonl"
-contains "$D/err" "added 50 documents (0 replaced" cli_upd_add_summary
+contains "$D/err" "added 50 documents (0 merged with an indexed one and replacing it)" cli_upd_add_summary
 expect 0 cli_upd_similar_added "$T" similar "$D/u.tny" SAMPLE-190 -k 3
 expect 0 cli_upd_info "$T" info "$D/u.tny"
 contains "$D/out" "documents  200" cli_upd_info_docs

@@ -374,6 +374,12 @@ assert "B25J" in q["fields"] and "B65G" in q["fields"], q
 ' "$D/out"; then ok wf_merge_conflict_kept; else bad "wf_merge_conflict_kept ($(head -c 300 "$D/out"))"; fi
 expect 0 wf_merge_conflict_abstract "$T" search "$D/mc.tny" 柔らかい -k 3
 contains "$D/out" "特開2099-500001" wf_merge_conflict_abstract_kept
+# tenyo add merges a record with the indexed document of its id: a
+# title-only export added to an index of the full one changes nothing
+expect 0 wf_merge_add_titles "$T" add "$D/mf.tny" "$D/titles.csv"
+contains "$D/err" "added 0 documents .* 170 left an indexed one as it was (nothing new)" wf_merge_add_titles_unchanged
+expect 0 wf_merge_add_titles_search "$T" search "$D/mf.tny" 居眠り -k 3
+contains "$D/out" "特開2099-000001" wf_merge_add_titles_abstract_kept
 # tenyo add merges the records it is given too
 expect 0 wf_merge_add "$T" add "$D/mc.tny" "$D/c1.jsonl" "$D/c2.jsonl"
 expect 0 wf_merge_add_search "$T" search "$D/mc.tny" 柔らかい -k 3

@@ -46,7 +46,8 @@
  * owns. */
 typedef struct merged {
     tenyo_doc d;          /* the merged record (strings point into the
-                             later record, the slot or the buffers below) */
+                             later record, the earlier's view or the
+                             buffers below) */
     const char **codes;   /* its codes (malloc'd array) */
     char *oldcodes;       /* the document's codes split at ';' (malloc'd) */
     ty_buf nums;          /* the union of numbers */
@@ -54,6 +55,7 @@ typedef struct merged {
                              slot's is freed when the merged record takes
                              its place) */
     int changed;          /* a text field differs from the document's */
+    int meta_changed;     /* applicant, date, codes, numbers or mark differ */
     uint8_t text;         /* the text fields it has (BT_*) */
 } merged;
 
@@ -73,35 +75,36 @@ static int pick(const char *o, const char *n) {
     return strlen(n) >= strlen(o) ? 2 : 3;
 }
 
-/* The report of a conflict on field f of record d against the document at
- * slot s. */
-static void conflict(const tenyo_builder *b, const bdoc *s, const tenyo_doc *d, int f, int w) {
-    if (!b->o.report) return;
-    char msg[512];
-    size_t sl = 0;
-    const char *src = s->src != UINT32_MAX && b->srcs ? ty_strmap_key(b->srcs, s->src, &sl) : NULL;
-    snprintf(msg, sizeof msg, "%s: merged with the record at %.*s:%ld; their %s differ: kept %s "
-             "(the longer)", d->id, src ? (int)sl : 7, src ? src : "(added)", s->line,
-             field_name[f], w == 2 ? "this record's" : "the earlier one's");
-    b->o.report(b->o.report_ud, d->source ? d->source : "", d->line, msg);
+/* "the record at FILE:LINE" or "the indexed document" of o into buf. */
+static const char *where(const ty_merge_old *o, char *buf, size_t n) {
+    if (o->src) snprintf(buf, n, "the record at %s:%ld", o->src, o->line);
+    else snprintf(buf, n, "%s", o->line < 0 ? "the indexed document" : "an earlier record");
+    return buf;
 }
 
-/* The report of a field the document had but the builder did not keep,
- * which the merged record (adding new text) lacks. */
-static void lost(const tenyo_builder *b, const bdoc *s, const tenyo_doc *d, int f) {
-    if (!b->o.report) return;
-    char msg[512];
-    size_t sl = 0;
-    const char *src = s->src != UINT32_MAX && b->srcs ? ty_strmap_key(b->srcs, s->src, &sl) : NULL;
+/* The report of a conflict on field f of record d against the document o. */
+static void conflict(const ty_merge_old *o, const tenyo_doc *d, int f, int w) {
+    if (!o->report) return;
+    char msg[640], at[400];
+    snprintf(msg, sizeof msg, "%s: merged with %s; their %s differ: kept %s (the longer)",
+             d->id, where(o, at, sizeof at), field_name[f],
+             w == 2 ? "this record's" : "the earlier one's");
+    o->report(o->report_ud, d->source ? d->source : "", d->line, msg);
+}
+
+/* The report of a field the document had but nothing kept, which the
+ * merged record (adding new text) lacks. */
+static void lost(const ty_merge_old *o, const tenyo_doc *d, int f) {
+    if (!o->report) return;
     static const char *one[] = {"title", "abstract", "claims", "description"};
-    snprintf(msg, sizeof msg, "%s: merged with the record at %.*s:%ld; its %s could not be "
-             "kept (not held while indexing): give the fuller record last", d->id,
-             src ? (int)sl : 7, src ? src : "(added)", s->line, one[f]);
-    b->o.report(b->o.report_ud, d->source ? d->source : "", d->line, msg);
+    char msg[640], at[400];
+    snprintf(msg, sizeof msg, "%s: merged with %s; its %s could not be kept (not held while "
+             "indexing): give the fuller record last", d->id, where(o, at, sizeof at), one[f]);
+    o->report(o->report_ud, d->source ? d->source : "", d->line, msg);
 }
 
-/* The codes of the document (';'-joined in its metadata) then the later
- * record's not among them, into m->codes. 0 or TENYO_ERR_NOMEM. */
+/* The codes of the document (';'-joined) then the later record's not
+ * among them, into m->codes. 0 or TENYO_ERR_NOMEM. */
 static int merge_codes(merged *m, const char *oc, const tenyo_doc *d) {
     size_t n = d->ncodes + 1;
     for (const char *p = oc; *p; p++) n += *p == ';';
@@ -121,6 +124,7 @@ static int merge_codes(merged *m, const char *oc, const tenyo_doc *d) {
         for (size_t j = 0; j < nold && !seen; j++) seen = !strcmp(m->codes[j], d->codes[i]);
         if (!seen) m->codes[k++] = d->codes[i];
     }
+    m->meta_changed |= k > nold;
     m->d.codes = m->codes;
     m->d.ncodes = k;
     return TENYO_OK;
@@ -130,6 +134,7 @@ static int merge_codes(merged *m, const char *oc, const tenyo_doc *d) {
  * them, into m->nums. 0 or TENYO_ERR_NOMEM. */
 static int merge_numbers(merged *m, const char *on, const char *nn) {
     if (!empty(on) && ty_buf_append(&m->nums, on, strlen(on))) return TENYO_ERR_NOMEM;
+    size_t nold = m->nums.len;
     for (const char *p = nn ? nn : ""; *p;) {
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -145,26 +150,23 @@ static int merge_numbers(merged *m, const char *on, const char *nn) {
             return TENYO_ERR_NOMEM;
         p += len + (e ? 1 : 0);
     }
+    m->meta_changed |= m->nums.len > nold;
     if (ty_buf_putc(&m->nums, 0)) return TENYO_ERR_NOMEM;
     m->d.numbers = m->nums.p;
     return TENYO_OK;
 }
 
-/* The text fields of record d against the document at slot s: the kept
- * value of each into m->d, m->changed when one differs from the
- * document's, the conflicts and lost fields reported. 0 or
- * TENYO_ERR_NOMEM. */
-static int merge_text(const tenyo_builder *b, const bdoc *s, const tenyo_doc *d, merged *m) {
-    const char *abs = s->abs_long ? s->abs_long : s->abs;
-    const char *old[4] = {s->text & BT_TITLE ? ty_bld_meta_get(s, BM_TITLE) : "",
-                          abs ? abs : "", "", ""};
+/* The text fields of record d against the document o: the kept value of
+ * each into m->d, m->changed when one differs from the document's, the
+ * conflicts and lost fields reported. 0 or TENYO_ERR_NOMEM. */
+static int merge_text(const ty_merge_old *o, const tenyo_doc *d, merged *m) {
+    const char *old[4] = {o->title ? o->title : "", o->abstract ? o->abstract : "", "", ""};
     const char **out[4] = {&m->d.title, &m->d.abstract, &m->d.claims, &m->d.description};
     const char *nv[4] = {d->title, d->abstract, d->claims, d->description};
-    int known[4] = {1, abs != NULL || !(s->text & BT_ABSTRACT), !(s->text & BT_CLAIMS),
-                    !(s->text & BT_DESCRIPTION)};
     int unknown_kept[4] = {0};
     for (int f = 0; f < 4; f++) {
-        if (!known[f]) { /* the document had it, the builder did not keep it */
+        unsigned bit = 1u << f;
+        if ((o->text & bit) && !(o->known & bit)) { /* it had one, nothing kept it */
             if (empty(nv[f])) unknown_kept[f] = 1;
             else m->changed = 1;
             *out[f] = nv[f];
@@ -177,32 +179,35 @@ static int merge_text(const tenyo_builder *b, const bdoc *s, const tenyo_doc *d,
             *out[f] = m->abs;
         }
         if (w == 1 || w == 2) m->changed = 1;
-        if (w >= 2) conflict(b, s, d, f, w);
+        if (w >= 2) conflict(o, d, f, w);
     }
     m->text = 0;
     for (int f = 0; f < 4; f++)
         if (!empty(*out[f]) || unknown_kept[f]) m->text |= (uint8_t)(1u << f);
     for (int f = 0; f < 4 && m->changed; f++)
-        if (unknown_kept[f]) lost(b, s, d, f);
+        if (unknown_kept[f]) lost(o, d, f);
     return TENYO_OK;
 }
 
-/* Record d (its id already has slot s) merged with that document into *m:
- * m->changed when its text must be tokenized again. 0 or
- * TENYO_ERR_NOMEM (*m to be released by merged_free either way). */
-static int merge_with(const tenyo_builder *b, const bdoc *s, const tenyo_doc *d, merged *m) {
+/* Record d merged with the document o into *m: m->changed when its text
+ * must be tokenized again, m->meta_changed when anything else differs. 0
+ * or TENYO_ERR_NOMEM (*m to be released by merged_free either way). */
+static int merge_with(const ty_merge_old *o, const tenyo_doc *d, merged *m) {
     m->d = *d;
-    if (merge_text(b, s, d, m)) return TENYO_ERR_NOMEM;
-    const char *oa = ty_bld_meta_get(s, BM_APPLICANT), *od = ty_bld_meta_get(s, BM_DATE);
+    if (merge_text(o, d, m)) return TENYO_ERR_NOMEM;
+    const char *oa = o->applicant ? o->applicant : "", *od = o->date ? o->date : "";
     int w = pick(oa, d->applicant);
     m->d.applicant = w == 0 || w == 3 ? oa : d->applicant;
-    if (w >= 2) conflict(b, s, d, 4, w);
+    if (w >= 2) conflict(o, d, 4, w);
+    m->meta_changed |= w == 1 || w == 2;
     w = pick(od, d->date);
     m->d.date = w == 0 || w == 3 ? od : d->date;
-    if (w >= 2) conflict(b, s, d, 5, w);
-    m->d.open = d->open || s->open;
-    int rc = merge_codes(m, ty_bld_meta_get(s, BM_CODES), d);
-    return rc ? rc : merge_numbers(m, s->nums, d->numbers);
+    if (w >= 2) conflict(o, d, 5, w);
+    m->meta_changed |= w == 1 || w == 2;
+    m->d.open = d->open || o->open;
+    m->meta_changed |= m->d.open != (o->open != 0);
+    int rc = merge_codes(m, o->codes ? o->codes : "", d);
+    return rc ? rc : merge_numbers(m, o->numbers, d->numbers);
 }
 
 static void merged_free(merged *m) {
@@ -210,6 +215,20 @@ static void merged_free(merged *m) {
     free(m->oldcodes);
     free(m->abs);
     ty_buf_free(&m->nums);
+}
+
+int ty_merge_record(const ty_merge_old *o, const tenyo_doc *d, void **out, int *changed) {
+    *out = NULL;
+    *changed = 0;
+    merged *m = ty_calloc(1, sizeof *m);
+    int rc = !m ? TENYO_ERR_NOMEM : merge_with(o, d, m);
+    if (rc) {
+        ty_bld_merged_free(m);
+        return rc;
+    }
+    *changed = m->changed ? 2 : m->meta_changed ? 1 : 0;
+    *out = m;
+    return TENYO_OK;
 }
 
 /* Which text fields record d has (BT_*). */
@@ -245,13 +264,28 @@ int ty_bld_merge(tenyo_builder *b, const tenyo_doc *d, void **out, int *done) {
     int64_t slot = ty_strmap_get(b->ids, d->id, strlen(d->id));
     if (slot < 0) return TENYO_OK;
     bdoc *s = &b->docs[slot];
-    merged *m = ty_calloc(1, sizeof *m);
-    int rc = !m ? TENYO_ERR_NOMEM : merge_with(b, s, d, m);
-    if (!rc && m->changed) {
-        *out = m;
+    size_t sl = 0;
+    const char *src = s->src != UINT32_MAX && b->srcs ? ty_strmap_key(b->srcs, s->src, &sl) : NULL;
+    char srcbuf[320];
+    if (src) snprintf(srcbuf, sizeof srcbuf, "%.*s", (int)sl, src);
+    ty_merge_old o = {
+        .title = s->text & BT_TITLE ? ty_bld_meta_get(s, BM_TITLE) : "",
+        .abstract = s->abs_long ? s->abs_long : s->abs,
+        .applicant = ty_bld_meta_get(s, BM_APPLICANT), .date = ty_bld_meta_get(s, BM_DATE),
+        .codes = ty_bld_meta_get(s, BM_CODES), .numbers = s->nums, .open = s->open,
+        .text = s->text,
+        .known = (uint8_t)(BT_TITLE | (s->abs || !(s->text & BT_ABSTRACT) ? BT_ABSTRACT : 0)),
+        .src = src ? srcbuf : NULL, .line = src ? s->line : 0,
+        .report = b->o.report, .report_ud = b->o.report_ud};
+    void *mv = NULL;
+    int changed = 0;
+    int rc = ty_merge_record(&o, d, &mv, &changed);
+    if (!rc && changed == 2) {
+        *out = mv;
         return TENYO_OK;
     }
     *done = 1;
+    merged *m = mv;
     char *meta = rc ? NULL : ty_bld_make_meta(&m->d, 1);
     char *nums = rc || empty(m->d.numbers) ? NULL : ty_strdup(m->d.numbers);
     if (!rc && (!meta || (!empty(m->d.numbers) && !nums))) rc = TENYO_ERR_NOMEM;
@@ -267,8 +301,7 @@ int ty_bld_merge(tenyo_builder *b, const tenyo_doc *d, void **out, int *done) {
     }
     free(meta);
     free(nums);
-    if (m) merged_free(m);
-    free(m);
+    ty_bld_merged_free(mv);
     if (rc) ty_seterr(b->err, sizeof b->err, "out of memory adding %s", d->id);
     return rc;
 }
@@ -282,4 +315,8 @@ void ty_bld_merged_free(void *m) {
     if (!m) return;
     merged_free(m);
     free(m);
+}
+
+uint8_t ty_merged_text(const void *m) {
+    return ((const merged *)m)->text;
 }
