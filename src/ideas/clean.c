@@ -20,8 +20,8 @@
  * makes a noun of a whole word (車室内, 運転者: is_kanji's list). Rejected:
  * a list of such fragments (every corpus has its own), and any one
  * continuing character as the test (車室 of 車室内 is a word); the whole
- * corpus's text as the judge (ideas/ cannot reach the keyword text, which
- * api/ builds).
+ * corpus's text as the judge (a pass over the keyword text for every
+ * candidate word of every card, where the card's own texts are at hand).
  */
 #include "stages.h"
 
