@@ -703,7 +703,10 @@ if [ -s "$D/err" ]; then bad "cli_safe_marker_with_upd_quiet ($(cat "$D/err"))";
 #    file, a damaged MANIFEST, each repaired keeping every readable document
 rm -rf "$S16/k"; mkdir "$S16/k"
 head -100 "$D/u150.jsonl" >"$S16/k/b.jsonl"; sed -n '101,130p' "$D/u150.jsonl" >"$S16/k/a1.jsonl"
-sed -n '10,15p' "$D/u150.jsonl" >"$S16/k/r.jsonl"; sed -n '131,150p' "$D/u150.jsonl" >"$S16/k/a2.jsonl"
+# r: six indexed records again, each with a fuller title (a record that
+# brings nothing new would leave its document as it is: no segment)
+sed -n '10,15p' "$D/u150.jsonl" | sed 's/"title": *"/"title": "改訂 /' >"$S16/k/r.jsonl"
+sed -n '131,150p' "$D/u150.jsonl" >"$S16/k/a2.jsonl"
 "$T" index -q -t 1 -o "$S16/k/x.tny" "$S16/k/b.jsonl" 2>/dev/null
 for f in a1 r a2; do "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/$f.jsonl" 2>/dev/null; done
 "$T" delete "$S16/k/x.tny" SAMPLE-001 SAMPLE-120 2>/dev/null

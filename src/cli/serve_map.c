@@ -93,13 +93,18 @@ static enum MHD_Result collect_label(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-/* Pixel width of text as the page draws it (see above). */
+/* Pixel width of text as the page draws it (see above). The ellipsis of a
+ * cut title (U+2026, one column to the terminal) is drawn as wide as a
+ * kanji by the Japanese fonts: it counts as wide. */
 static double label_px(const char *text) {
-    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0, ell = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         chars += (*p & 0xC0) != 0x80;
+        ell += p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA6;
+    }
     size_t wide = cols > chars ? cols - chars : 0, narrow = chars > wide ? chars - wide : 0;
-    return (double)narrow * MAP_NARROW_PX + (double)wide * MAP_WIDE_PX + 4;
+    if (ell > narrow) ell = narrow;
+    return (double)(narrow - ell) * MAP_NARROW_PX + (double)(wide + ell) * MAP_WIDE_PX + 4;
 }
 
 /* "CODE title" with the title cut to MAP_LABEL_COLS columns ("…" where cut). */
