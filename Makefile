@@ -169,10 +169,14 @@ $(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c | check-deps
 IPC_JA ?= $(wildcard ../shared/data/ipc/ipc2018_ja.tsv)
 IPC_EN ?= $(wildcard ../shared/data/ipc/ipc2006_en.tsv)
 IPC_TABLES := $(if $(IPC_JA),models/ipc_titles_ja.tsv) $(if $(IPC_EN),models/ipc_titles_en.tsv)
+ifneq ($(IPC_JA),)
 models/ipc_titles_ja.tsv: $(IPC_JA) models/ipc_titles.sh
 	sh models/ipc_titles.sh table $(IPC_JA) $@
+endif
+ifneq ($(IPC_EN),)
 models/ipc_titles_en.tsv: $(IPC_EN) models/ipc_titles.sh
 	sh models/ipc_titles.sh table $(IPC_EN) $@
+endif
 $(BUILD)/gen/ipc_titles.c: models/ipc_titles.sh $(IPC_TABLES) $(wildcard models/ipc_titles_*.tsv)
 	@mkdir -p $(dir $@)
 	sh models/ipc_titles.sh c $@ models/ipc_titles_ja.tsv models/ipc_titles_en.tsv
