@@ -50,7 +50,8 @@ ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(PICFLAGS) $(CPPFLAGS) -MMD -M
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c \
                              src/store/*.c src/search/*.c src/ideas/*.c src/api/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o \
+           $(BUILD)/obj/gen/ipc_titles.o
 # The library's objects are position-independent: the same objects make
 # libtenyo.a and libtenyo.so (one compile; -fPIC costs nothing measurable in
 # the BLAS- and MeCab-bound paths).
@@ -155,6 +156,32 @@ $(BUILD)/gen/stopwords.c: models/stopwords_ja.txt models/stopwords_en.txt
 	  done; } > $@
 
 $(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+# IPC titles (sections, classes, subclasses; ja and en) built into the
+# library, so that a field is named by its own title without --ipc-titles.
+# No package ships the IPC scheme: models/ipc_titles_{ja,en}.tsv are made
+# from scheme files the builder gives (IPC_JA, IPC_EN; the JPO's Japanese
+# and WIPO's English tables, models/README.md), by default ../shared/data/ipc
+# when it is there, and are not kept in the repository. Without them the
+# blob is empty and a field is named by its class, as before.
+IPC_JA ?= $(wildcard ../shared/data/ipc/ipc2018_ja.tsv)
+IPC_EN ?= $(wildcard ../shared/data/ipc/ipc2006_en.tsv)
+IPC_TABLES := $(if $(IPC_JA),models/ipc_titles_ja.tsv) $(if $(IPC_EN),models/ipc_titles_en.tsv)
+ifneq ($(IPC_JA),)
+models/ipc_titles_ja.tsv: $(IPC_JA) models/ipc_titles.sh
+	sh models/ipc_titles.sh table $(IPC_JA) $@
+endif
+ifneq ($(IPC_EN),)
+models/ipc_titles_en.tsv: $(IPC_EN) models/ipc_titles.sh
+	sh models/ipc_titles.sh table $(IPC_EN) $@
+endif
+$(BUILD)/gen/ipc_titles.c: models/ipc_titles.sh $(IPC_TABLES) $(wildcard models/ipc_titles_*.tsv)
+	@mkdir -p $(dir $@)
+	sh models/ipc_titles.sh c $@ models/ipc_titles_ja.tsv models/ipc_titles_en.tsv
+
+$(BUILD)/obj/gen/ipc_titles.o: $(BUILD)/gen/ipc_titles.c | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 

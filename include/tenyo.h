@@ -233,13 +233,23 @@ typedef struct tenyo_build_opts {
                                  approximate search re-ranks from (recall
                                  near the float vectors'); needs ivf_lists.
                                  0: none (default) */
+    tenyo_report_fn report;   /* may be NULL: told, with the later record's
+                                 file and line, when two records of one
+                                 patent disagree on a field (both given,
+                                 different: the longer is kept) or when a
+                                 field of the earlier could not be kept */
+    void *report_ud;          /* passed to report */
 } tenyo_build_opts;
 
 void tenyo_build_opts_default(tenyo_build_opts *o);
 
 typedef struct tenyo_build_stats {
     uint64_t docs;            /* documents in the index */
-    uint64_t duplicates;      /* records whose id replaced an earlier one */
+    uint64_t duplicates;      /* records whose id an earlier record had:
+                                 merged into its document field by field
+                                 (an empty field keeps the other, the
+                                 fuller of two is kept, codes and numbers
+                                 are joined) */
     uint64_t empty;           /* documents without any term */
     uint64_t terms;           /* vocabulary size after df filtering */
     uint64_t nnz;             /* non-zeros of the TF-IDF matrix */
@@ -267,8 +277,10 @@ typedef struct tenyo_builder tenyo_builder;
 
 int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
                       char *err, size_t errlen);
-/* Add a record (copied). A repeated id replaces the earlier record and is
- * counted as a duplicate. */
+/* Add a record (copied). A repeated id is merged into the earlier
+ * record's document field by field (tenyo_build_stats.duplicates; a
+ * conflict goes to tenyo_build_opts.report); a build shared over
+ * processes (tenyo-mpi) replaces the earlier record instead. */
 int tenyo_builder_add(tenyo_builder *b, const tenyo_doc *doc);
 /* Tokenize, weight, factorize and write the index atomically to path
  * (temporary file, fsync, rename). st may be NULL. Takes no lock: to
@@ -430,12 +442,19 @@ typedef struct tenyo_update tenyo_update;
 
 typedef struct tenyo_update_stats {
     uint64_t added;           /* documents added */
-    uint64_t replaced;        /* of those, ids that replaced a live document */
+    uint64_t replaced;        /* of those, ids that replaced a live document
+                                 (with the record merged with it field by
+                                 field, tenyo_update_add) */
     uint64_t deleted;         /* documents deleted by tenyo_update_delete */
     uint64_t docs;            /* live documents after the commit */
     uint64_t generation;      /* generation written (unchanged: nothing to do) */
     uint64_t segment_bytes;   /* bytes of the new segment file (0: none) */
     double seconds;           /* wall seconds from open to commit */
+    uint64_t unchanged;       /* records whose id names a live document and
+                                 that brought nothing new (merged field by
+                                 field: an empty field keeps the
+                                 document's): the document is left as it
+                                 was, nothing added */
 } tenyo_update_stats;
 
 /* Lock the index at path for an update and load its current state. opts
@@ -1324,8 +1343,10 @@ const char *tenyo_ctx_home(const tenyo_ctx *c, int *predicted);
 
 /* Display label of an IPC code (section "G", class "G06" or subclass
  * "G06F") in lang "ja" or "en": the most specific title known (built-in
- * section and class titles; subclass titles when loaded). Never NULL: the
- * code itself when nothing is known. Static or index-owned string. */
+ * section and class titles; subclass titles when loaded, else the IPC
+ * subclass titles built into the library when its build had them). Never
+ * NULL: the code itself when nothing is known. Static or index-owned
+ * string. */
 const char *tenyo_field_label(const tenyo_index *idx, const char *code,
                               const char *lang);
 

@@ -385,14 +385,14 @@ if [ -x "$MPI_TENYO" ]; then
     # block with a version another rank tokenized and weighs (the
     # replaced versions stay on their ranks, dead); chunks of 100
     { cat "$JP"; head -n 300 "$JP" | sed 's/"title": *"/"title": "改訂 /'; } >"$D/jpdup.jsonl"
-    if "$TENYO" index -q -t 1 -o "$D/jd1.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
+    if TENYO_DUPLICATES=replace "$TENYO" index -q -t 1 -o "$D/jd1.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
       for np in 2 4; do
         mindex "mpi_index_jp_repeats_across_blocks_np$np" $np 100 "$D/jd1.tny" "$D/jd$np.tny" "$D/jpdup.jsonl"
       done
       # sharded: the replaced documents' live records come late in the
       # input and from other ranks than the documents' first versions;
       # each writer takes its documents' metadata from their live records
-      if "$TENYO" index -q -t 1 --shards 4 -o "$D/jds.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
+      if TENYO_DUPLICATES=replace "$TENYO" index -q -t 1 --shards 4 -o "$D/jds.tny" "$D/jpdup.jsonl" >"$D/err" 2>&1; then
         rm -f "$D"/jds4.tny*
         if TENYO_MPI_CHUNK=100 timeout 300 mpirun --oversubscribe -np 4 "$MPI_TENYO" index -q -t 1 \
              --shards 4 -o "$D/jds4.tny" "$D/jpdup.jsonl" >"$D/mout" 2>&1; then
@@ -409,9 +409,12 @@ if [ -x "$MPI_TENYO" ]; then
       bad "mpi_index_jp_repeats_ref ($(head -c 300 "$D/err"))"
     fi
   fi
-  # repeated ids across ranks (the CSV exports: 431 records replace earlier ones)
+  # repeated ids across ranks (the CSV exports: 431 records replace earlier ones).
+  # A build shared over processes replaces an earlier record of a repeated
+  # id where one process merges them field by field: the references here
+  # are one process's builds under that rule (TENYO_DUPLICATES=replace)
   CSV=${TENYO_SHARED_DATA:-../shared/data}/jp/jplatpat_csv
-  if [ -d "$CSV" ] && "$TENYO" index -q -t 1 -o "$D/c1.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
+  if [ -d "$CSV" ] && TENYO_DUPLICATES=replace "$TENYO" index -q -t 1 -o "$D/c1.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
     mindex mpi_index_csv_duplicates_np3 3 100 "$D/c1.tny" "$D/c3.tny" "$CSV"/*.csv
     # chunks of 7: a record and the one replacing it mostly on different
     # ranks, so each rank's local term and word ids map into process 0's
@@ -427,7 +430,7 @@ if [ -x "$MPI_TENYO" ]; then
     for c in "3 3 7" "4 5 100"; do
       set -- $c
       name=mpi_index_csv_duplicates_shards$2_np$1
-      if "$TENYO" index -q -t 1 --shards "$2" -o "$D/cs$2.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
+      if TENYO_DUPLICATES=replace "$TENYO" index -q -t 1 --shards "$2" -o "$D/cs$2.tny" "$CSV"/*.csv >"$D/err" 2>&1; then
         rm -f "$D"/csm$2.tny*
         if TENYO_MPI_CHUNK=$3 timeout 300 mpirun --oversubscribe -np "$1" "$MPI_TENYO" index -q -t 1 \
              --shards "$2" -o "$D/csm$2.tny" "$CSV"/*.csv >"$D/mout" 2>&1; then
@@ -493,7 +496,7 @@ if [ -x "$MPI_TENYO" ]; then
     sed -n '121,200p' "$S"; } >"$D/bad2.jsonl"
   # parsed_once INPUTS...
   parsed_once() {
-  counts() { sed -n 's/^indexed \([0-9]* docs from [0-9]* records in [0-9]* files* ([0-9]* skipped, [0-9]* duplicates\).*/\1/p' "$1"; }
+  counts() { sed -n 's/^indexed \([0-9]* docs from [0-9]* records in [0-9]* files* ([0-9]* skipped, [0-9]*\) \(merged into\|replaced\) an earlier record.*/\1/p' "$1"; }
   if "$TENYO" index -t 1 -o "$D/mix1.tny" "$@" >"$D/err" 2>&1; then
     for np in 2 3; do
       rm -f "$D/mix$np.tny"

@@ -51,3 +51,34 @@ TY_TEST(clean_markup_detect) {
     CHECK(ty_markup_term("br") && ty_markup_term("co") && !ty_markup_term("battery"));
     CHECK(!ty_markup_term("振動"));
 }
+
+/* 1 when term t reads as cut from a longer word in the texts (NULL-ended) */
+static int cut_of(const char *t, const char *const *texts) {
+    ty_cut k = {0};
+    for (size_t i = 0; texts[i]; i++) ty_cut_seen(&k, t, texts[i]);
+    return ty_cut_word(&k);
+}
+
+/* Cut words: a piece MeCab cut from a longer word (化合 of 化合物, アミ of
+ * アミノ酸) is told by the texts; a word used as itself (運転 of 運転者,
+ * 運転支援, 運転を), one followed by a conjunction (及び), or one seen too
+ * rarely to judge is not. */
+TY_TEST(clean_cut_words) {
+    const char *chem[] = {"化合物を含む組成物。", "この化合物は", "化合物及び塩", NULL};
+    CHECK(cut_of("化合", chem));
+    CHECK(!cut_of("化合物", chem));
+    const char *amino[] = {"アミノ酸を含む。", "アミノ酸及びアミノ酸塩", NULL};
+    CHECK(cut_of("アミ", amino));
+    CHECK(!cut_of("アミノ酸", amino));
+    const char *drive[] = {"運転者の顔", "運転支援装置", "運転を続ける", "運転者", NULL};
+    CHECK(!cut_of("運転", drive));
+    const char *cabin[] = {"車室内のカメラ", "車室内に", "車室内の映像", NULL};
+    CHECK(!cut_of("車室", cabin));
+    const char *conj[] = {"アミノカプロン酸及びトラネキサム酸", "アミノカプロン酸及び塩",
+                          "アミノカプロン酸及び水", NULL};
+    CHECK(!cut_of("アミノカプロン酸", conj));
+    const char *rare[] = {"化合物", "化合物", NULL};
+    CHECK(!cut_of("化合", rare));
+    const char *kata[] = {"カメラユニット", "カメラで撮像", "カメラユニット", NULL};
+    CHECK(!cut_of("カメラ", kata));
+}

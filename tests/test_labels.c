@@ -695,3 +695,35 @@ TY_TEST(labels_concurrent_lookups) {
     CHECK_EQ_INT(started, 4);
     CHECK_EQ_INT(bad, 0);
 }
+
+/* The IPC titles built into the library (models/ipc_titles.sh, when the
+ * build had scheme files): they parse, and different subclasses of one
+ * class get different titles (G06T and G06N both read 「計算；計数」 when
+ * named by their class; A01K and A01B 「農業」), in both languages; an index
+ * without titles of its own names its fields by them. */
+TY_TEST(labels_builtin_subclasses) {
+    extern const size_t ty_ipc_titles_len;
+    const ty_labels *b = ty_labels_builtin();
+    if (!ty_ipc_titles_len) {
+        fprintf(stderr, "labels_builtin_subclasses: skipped: built without IPC scheme files "
+                        "(models/README.md)\n");
+        CHECK(b == NULL);
+        return;
+    }
+    CHECK(b != NULL);
+    static const char *const pairs[][2] = {{"G06T", "G06N"}, {"A01K", "A01B"}, {"H04N", "H04L"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        for (int g = 0; g < 2; g++) {
+            const char *lg = g ? "en" : "ja";
+            int la = -1, lb = -1;
+            const char *x = ty_labels_get(b, pairs[i][0], lg, &la);
+            const char *y = ty_labels_get(b, pairs[i][1], lg, &lb);
+            CHECKF(x && y && la == 2 && lb == 2 && strcmp(x, y), "%s %s (%s): %s / %s",
+                   pairs[i][0], pairs[i][1], lg, x ? x : "-", y ? y : "-");
+            /* the index's labels: tenyo_field_label without an index */
+            const char *fx = tenyo_field_label(NULL, pairs[i][0], lg);
+            const char *fy = tenyo_field_label(NULL, pairs[i][1], lg);
+            CHECKF(strcmp(fx, fy) && !strcmp(fx, x), "%s / %s", fx, fy);
+        }
+    CHECK(ty_labels_count(b, "ja", 2) > 600 || ty_labels_count(b, "en", 2) > 600);
+}

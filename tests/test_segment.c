@@ -17,6 +17,17 @@
 
 static int add_u(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
 
+/* Add d with a fuller title (「改訂 」 before it): a record that brings
+ * something new, so that it replaces an indexed document of its id (one
+ * that brings nothing new leaves the document as it is). */
+static int add_revised(void *ud, const tenyo_doc *d) {
+    char t[1024];
+    snprintf(t, sizeof t, "改訂 %s", d->title);
+    tenyo_doc r = *d;
+    r.title = t;
+    return tenyo_update_add(ud, &r);
+}
+
 /* A base index of records [0, n) at tmp/name, with IVF lists when ivf
  * (and float16 vectors for their re-rank when ivf is 2); its updates are
  * dropped first unless keep_updates. */
@@ -51,15 +62,21 @@ static int delete_one(const char *path, const char *id) {
     return rc ? rc : n;
 }
 
-/* Add records [from, to) to the index at path. */
-static int add_range(const char *path, int from, int to, tenyo_update_stats *st) {
+/* Add records [from, to) to the index at path (revised: each with a fuller
+ * title, add_revised). */
+static int add_range_as(const char *path, int from, int to, tenyo_update_stats *st, int revised) {
     tenyo_update *u = NULL;
     char err[256];
     int rc = tenyo_update_open(path, NULL, &u, err, sizeof err);
     if (rc) return rc;
-    rc = ty_test_feed(SAMPLE, from, to, add_u, u) < 0 ? TENYO_ERR_INPUT : tenyo_update_commit(u, st);
+    rc = ty_test_feed(SAMPLE, from, to, revised ? add_revised : add_u, u) < 0
+             ? TENYO_ERR_INPUT : tenyo_update_commit(u, st);
     tenyo_update_free(u);
     return rc;
+}
+
+static int add_range(const char *path, int from, int to, tenyo_update_stats *st) {
+    return add_range_as(path, from, to, st, 0);
 }
 
 TY_TEST(segment_add_folds_in) {
@@ -123,7 +140,8 @@ TY_TEST(segment_replace_and_delete) {
     CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-195"), 0);   /* already */
     CHECK_EQ_INT(tenyo_update_delete(u, "NO-SUCH-ID"), 0);
     const char *codes[] = {"G06F16/00"};
-    tenyo_doc nd = {.id = "SAMPLE-010", .title = "置き換えた題名", .abstract =
+    tenyo_doc nd = {.id = "SAMPLE-010",
+                    .title = "置き換えた題名：自己修復性のポリウレタン被膜", .abstract =
                     "太陽電池パネルの表面に撥水性の被膜を形成する方法。", .claims = "",
                     .description = "", .applicant = "", .date = "2025-01-01", .codes = codes,
                     .ncodes = 1, .open = 1, .lang = "ja", .source = "t", .line = 1};
@@ -144,8 +162,11 @@ TY_TEST(segment_replace_and_delete) {
     CHECK(d >= 0);
     tenyo_doc_meta dm;
     tenyo_index_doc(x, (uint64_t)d, &dm);
-    CHECK_STR(dm.title, "置き換えた題名");
-    CHECK_STR(dm.fields, "G06F");
+    /* merged with the indexed document: the longer title (this one), the
+     * codes of both (its own first), marked licensable */
+    CHECK_STR(dm.title, "置き換えた題名：自己修復性のポリウレタン被膜");
+    CHECK(strstr(dm.fields, "G06F") != NULL && strcmp(dm.fields, "G06F"));
+    CHECK(dm.open);
     int64_t f = tenyo_index_field_find(x, "G06F");
     CHECK(f >= 0);
     /* no result list ever shows a deleted document */
@@ -717,7 +738,7 @@ TY_TEST(segment_rebuild_ivf_lists_alone) {
     CHECK(back && n1 == n0 && memcmp(orig, back, n0) == 0);
     free(back);
     free(orig);
-    CHECK_EQ_INT(add_range(p, 0, 5, NULL), TENYO_OK); /* replaces five */
+    CHECK_EQ_INT(add_range_as(p, 0, 5, NULL, 1), TENYO_OK); /* replaces five */
     o.ivf_lists = 4;
     rc = tenyo_index_rebuild_ivf(p, &o, &st, &refitted, err, sizeof err);
     CHECKF(rc == TENYO_OK, "%s", err);
@@ -727,5 +748,53 @@ TY_TEST(segment_rebuild_ivf_lists_alone) {
     tenyo_index_info in;
     tenyo_index_info_get(x, &in);
     CHECK_EQ_INT(in.generation, 0);
+    tenyo_index_free(x);
+}
+
+/* An added record whose id names a live document is merged with it: one
+ * that brings nothing new (the same record, or its title alone) leaves
+ * the document as it is — nothing added, the abstract kept — and one that
+ * brings a new code replaces it with the merged record (abstract kept,
+ * codes joined). */
+TY_TEST(segment_add_merges_with_indexed) {
+    const char *p = make_base("seg_merge.tny", 50, 0);
+    CHECK(p);
+    tenyo_update_stats st;
+    CHECK_EQ_INT(add_range(p, 0, 10, &st), TENYO_OK);
+    CHECK_EQ_INT(st.added, 0);
+    CHECK_EQ_INT(st.unchanged, 10);
+    CHECK_EQ_INT(st.docs, 50);
+    tenyo_update *u = NULL;
+    char err[256];
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    const char *codes[] = {"B25J15/08"};
+    tenyo_doc t = {.id = "SAMPLE-003", .title = "", .abstract = "", .claims = "",
+                   .description = "", .applicant = "", .date = "", .lang = "ja",
+                   .source = "t", .line = 1};
+    CHECK_EQ_INT(tenyo_update_add(u, &t), TENYO_OK); /* nothing new */
+    t.id = "SAMPLE-004";
+    t.codes = codes;
+    t.ncodes = 1;
+    CHECK_EQ_INT(tenyo_update_add(u, &t), TENYO_OK); /* a new code */
+    CHECK_EQ_INT(tenyo_update_commit(u, &st), TENYO_OK);
+    tenyo_update_free(u);
+    CHECK_EQ_INT(st.added, 1);
+    CHECK_EQ_INT(st.replaced, 1);
+    CHECK_EQ_INT(st.unchanged, 1);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    int64_t d = tenyo_index_find(x, "SAMPLE-004");
+    CHECK(d >= 0);
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, (uint64_t)d, &dm);
+    CHECK(strstr(dm.codes, "B25J15/08") != NULL && strchr(dm.codes, ';') != NULL);
+    CHECK(dm.title[0] != 0);
+    const char *a = NULL;
+    size_t al = 0;
+    CHECK_EQ_INT(tenyo_doc_abstract(c, (uint64_t)d, &a, &al), TENYO_OK);
+    CHECK(al > 20);
+    tenyo_ctx_free(c);
     tenyo_index_free(x);
 }

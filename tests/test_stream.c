@@ -512,16 +512,26 @@ TY_TEST(stream_builder_batches_same_bytes) {
     CHECK(same_file(a, b));
 }
 
-/* A repeated id replaces the record in place; a term only the replaced
- * version had disappears; the result does not depend on threads or
- * batches, and a pending record replaced before its batch ran gives the
- * same index as one replaced after. */
+/* A repeated id is merged into the record in place, field by field: a
+ * later abstract that differs and is longer wins, the longer original
+ * title stays; a term only a superseded version had disappears; a
+ * record that brings nothing new changes nothing; the result does not
+ * depend on threads or batches, and a pending record merged before its
+ * batch ran gives the same index as one merged after. */
 TY_TEST(stream_builder_replace) {
     tenyo_doc x[3] = {
-        {.id = "SAMPLE-003", .title = "ゾルゲン装置", .abstract = "ゾルゲン反応で発電する。"},
-        {.id = "SAMPLE-003", .title = "ゾルゲン装置", .abstract = "ゾルゲン反応で発電する。"},
+        {.id = "SAMPLE-003", .title = "ゾルゲン装置",
+         .abstract = "ゾルゲン反応で発電する。ゾルゲン反応で発電する。ゾルゲン反応で発電する。"
+                     "ゾルゲン反応で発電する。ゾルゲン反応で発電する。ゾルゲン反応で発電する。"
+                     "ゾルゲン反応で発電する。ゾルゲン反応で発電する。ゾルゲン反応で発電する。"
+                     "ゾルゲン反応で発電する。ゾルゲン反応で発電する。ゾルゲン反応で発電する。"},
+        {.id = "SAMPLE-003", .title = "ゾルゲン装置"},
         {.id = "SAMPLE-003", .title = "ロボットハンド",
-         .abstract = "柔らかい食品を把持するロボットハンド。"}};
+         .abstract = "柔らかい食品を把持するロボットハンド。柔らかい食品を把持するロボットハンド。"
+                     "柔らかい食品を把持するロボットハンド。柔らかい食品を把持するロボットハンド。"
+                     "柔らかい食品を把持するロボットハンド。柔らかい食品を把持するロボットハンド。"
+                     "柔らかい食品を把持するロボットハンド。柔らかい食品を把持するロボットハンド。"
+                     "柔らかい食品を把持するロボットハンド。柔らかい食品を把持するロボットハンド。"}};
     const char *p1 = tmp_path("r1.tny"), *p2 = tmp_path("r2.tny");
     CHECK_EQ_INT(build_sample(p1, 1, 0, x, 3), 0);
     CHECK_EQ_INT(build_sample(p2, 2, 3, x, 3), 0);
@@ -530,14 +540,19 @@ TY_TEST(stream_builder_replace) {
     char err[512];
     CHECK_EQ_INT(ty_store_read(p1, &m, err, sizeof err), 0);
     CHECK_EQ_INT(m.ndocs, 200);
-    int found = 0;
-    for (uint64_t t = 0; t < m.nterms; t++)
+    int found = 0, hand = 0;
+    for (uint64_t t = 0; t < m.nterms; t++) {
         found |= !strcmp(m.term_blob + m.term_off[t], "ゾルゲン");
+        hand |= !strcmp(m.term_blob + m.term_off[t], "ロボットハンド") ||
+                !strcmp(m.term_blob + m.term_off[t], "ロボット");
+    }
     CHECK(!found);
-    /* the record's position and its new title */
+    CHECK(hand);
+    /* the record's position, its original (longer) title and its codes */
     CHECK_STR(m.meta_blob + m.meta_off[2 * TY_META_NSTR + TY_META_ID], "SAMPLE-003");
     CHECK_STR(m.meta_blob + m.meta_off[2 * TY_META_NSTR + TY_META_TITLE],
-              "ロボットハンド");
+              "鋼構造物の防食塗装方法");
+    CHECK(strstr(m.meta_blob + m.meta_off[2 * TY_META_NSTR + TY_META_CODES], "C09D5/10") != NULL);
     ty_model_free(&m);
 }
 

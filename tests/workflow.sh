@@ -108,17 +108,49 @@ contains "$D/out" '"query":{"id":"特開2099-400001"' wf_app_no_base_after_add_f
 # did you mean: ids with their titles
 expect 2 wf_did_you_mean "$T" similar "$D/app.tny" 特開2099-400009
 contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_title
+# a registration number typed bare (its digits alone) is its publication
+expect 0 wf_number_bare_registration "$T" similar "$D/ex.tny" 7900001 -k 1 --json
+contains "$D/out" '"query":{"id":"特開2099-100001"' wf_number_bare_registration_id
+# a mistyped application number: did you mean offers the documents of the
+# application numbers near it (特願2098-000401 is one digit away), never a
+# publication whose digits are near (特開2099-400001 for 特願2099-400009)
+expect 2 wf_did_you_mean_application "$T" similar "$D/app.tny" 特願2098-000409
+contains "$D/err" "did you mean 特開2099-400001 (ロボットハンド)" wf_did_you_mean_application_near
+expect 2 wf_did_you_mean_application_kind "$T" similar "$D/app.tny" 特願2099-400009
+lacks "$D/err" "did you mean" wf_did_you_mean_application_no_publication
 
 # ----------------------------------------------------------- field labels
-# without a title file a subclass is named by its class, said as the
-# class's; with one, by its own title (kept in the index)
+# without a title file a subclass is named by the IPC titles built into
+# the library (models/README.md: when the build had scheme files), each
+# subclass its own; without those, by its class, said as the class's;
+# with a file, by its own title (kept in the index)
 "$T" index -q -o "$D/s0.tny" data/sample/sample.jsonl 2>/dev/null
 "$T" ideas "$D/s0.tny" SAMPLE-001 -n 5 --json >"$D/lab.json"
-if python3 -c '
+if [ -f models/ipc_titles_ja.tsv ] && [ -f models/ipc_titles_en.tsv ]; then
+  if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+assert I and not any(i["label_ja"].startswith("（クラス）") or i["label_en"].startswith("(class) ") for i in I), [(i["field"], i["label_ja"]) for i in I]
+assert len({i["label_ja"] for i in I}) == len(I), [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab.json"; then ok wf_labels_builtin_own; else bad "wf_labels_builtin_own ($(head -c 300 "$D/lab.json"))"; fi
+else
+  echo "skip wf_labels_builtin_own: built without IPC scheme files (models/README.md)"
+  if python3 -c '
 import json,sys
 I=json.load(open(sys.argv[1]))["ideas"]
 assert I and all(i["label_ja"].startswith("（クラス）") and i["label_en"].startswith("(class) ") for i in I), [(i["field"], i["label_ja"]) for i in I]
 ' "$D/lab.json"; then ok wf_labels_class_said; else bad "wf_labels_class_said ($(head -c 300 "$D/lab.json"))"; fi
+fi
+# --ipc-titles overrides the built-in titles: a file naming A01K its own way
+printf 'code\tlevel\tdots\ttitle_ja\nA01K\tsubclass\t0\t養殖テスト題名\n' >"$D/own.tsv"
+"$T" index -q -o "$D/s2.tny" --ipc-titles "$D/own.tsv" data/sample/sample.jsonl 2>/dev/null
+"$T" ideas "$D/s2.tny" SAMPLE-001 -n 20 --min-confidence 0 --json >"$D/lab2.json"
+if python3 -c '
+import json,sys
+I=json.load(open(sys.argv[1]))["ideas"]
+g=[i["label_ja"] for i in I if i["field"]=="A01K"]
+assert g == ["養殖テスト題名"], [(i["field"], i["label_ja"]) for i in I]
+' "$D/lab2.json"; then ok wf_labels_file_overrides; else bad "wf_labels_file_overrides ($(head -c 300 "$D/lab2.json"))"; fi
 if [ -f ../shared/data/ipc/ipc2018_ja.tsv ]; then
   "$T" index -q -o "$D/s1.tny" --ipc-titles ../shared/data/ipc/ipc2018_ja.tsv data/sample/sample.jsonl 2>/dev/null
   "$T" ideas "$D/s1.tny" SAMPLE-001 -n 5 --json >"$D/lab1.json"
@@ -253,6 +285,14 @@ cat data/sample/sample.jsonl "$D/long.jsonl" >"$D/kwx.jsonl"
 expect 0 wf_kwx_index "$T" index -q -o "$D/kwx.tny" "$D/kwx.jsonl"
 expect 0 wf_kwx_past_4k "$T" search "$D/kwx.tny" '"打継目"' --json
 python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert [r["id"] for r in o["results"]]==["LONG-1"], o["results"]' "$D/out" && ok wf_kwx_past_4k_only_it || bad wf_kwx_past_4k_only_it
+# an OR bar between words, with or without spaces, half- or full-width
+for q in 'カメラ | 眠気' 'カメラ|眠気' 'カメラ｜眠気' 'カメラ OR 眠気'; do
+  n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-20)
+  "$T" search "$D/kwx.tny" "$q" -k 200 --json >"$D/or_$n.json" 2>"$D/err"
+  python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(len(o["results"]))' "$D/or_$n.json" >"$D/or_$n.n"
+done
+if [ "$(cat "$D"/or_*.n | sort -u | wc -l)" = 1 ] && [ "$(cat "$D"/or_*.n | head -n 1)" -gt 1 ]; then
+  ok wf_kw_or_bar_unspaced; else bad "wf_kw_or_bar_unspaced ($(cat "$D"/or_*.n | tr '\n' ' '))"; fi
 expect 0 wf_kwx_info "$T" info "$D/kwx.tny"
 contains "$D/out" "^kw index .* bytes per document" wf_kwx_info_per_doc
 expect 0 wf_kwx_add "$T" add "$D/kwx.tny" "$D/long2.jsonl"
@@ -323,6 +363,84 @@ assert "キーワード検索: カメラ -車両" in h
   fi
   kill "$SP" 2>/dev/null; wait "$SP" 2>/dev/null
 fi
+
+# ------------------------------------------------------ records merged
+# one patent in several exports: merged field by field (an empty field
+# keeps the other, the fuller kept, codes joined, conflicts named)
+python3 - data/sample/jplatpat_export.csv "$D/titles.csv" <<'P'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+keep = [i for i, c in enumerate(rows[0]) if c != "要約"]
+with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as f:
+    w = csv.writer(f, quoting=csv.QUOTE_ALL)
+    for r in rows:
+        w.writerow([r[i] for i in keep])
+P
+expect 0 wf_merge_full_only "$T" index -q -t 1 -o "$D/mf.tny" data/sample/jplatpat_export.csv
+expect 0 wf_merge_titles_after_full "$T" index -t 1 -o "$D/mft.tny" data/sample/jplatpat_export.csv "$D/titles.csv"
+contains "$D/err" "170 merged into an earlier record of the same patent" wf_merge_count_said
+lacks "$D/err" "differ" wf_merge_no_conflict
+if cmp -s "$D/mf.tny" "$D/mft.tny"; then ok wf_merge_titles_add_nothing
+else bad "wf_merge_titles_add_nothing ($("$T" info "$D/mft.tny" | grep abstracts))"; fi
+expect 0 wf_merge_full_after_titles "$T" index -q -t 1 -o "$D/mtf.tny" "$D/titles.csv" data/sample/jplatpat_export.csv
+expect 0 wf_merge_full_after_titles_info "$T" info "$D/mtf.tny"
+lacks "$D/out" "none kept" wf_merge_full_after_titles_abstracts
+expect 0 wf_merge_full_after_titles_search "$T" search "$D/mtf.tny" 居眠り -k 3
+contains "$D/out" "特開2099-000001" wf_merge_full_after_titles_found
+# under a Japanese locale the per-file report, its warnings, the progress
+# line (on a terminal: script(1)) and the closing counts are Japanese
+expect 0 wf_ja_index "env" LANG=ja_JP.UTF-8 "$T" index -t 1 -o "$D/ja.tny" data/sample/jplatpat_export.csv "$D/titles.csv"
+contains "$D/err" "読み込み .*titles.csv: 170 件（jplatpat、UTF-8、自動判定）、要約なし 170 件" wf_ja_file_report
+contains "$D/err" "警告: .*titles.csv: 170 件中 170 件に要約がありません" wf_ja_warning
+contains "$D/err" "^索引 170 件（2 ファイルの 340 レコードから。スキップ 0 件、同じ特許の前のレコードに統合 170 件" wf_ja_summary
+lacks "$D/err" "indexed \|warning:\|^read " wf_ja_no_english
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+  LANG=ja_JP.UTF-8 script -qec "$T index -t 1 -o $D/ja2.tny data/sample/jplatpat_export.csv" /dev/null >"$D/japrog" 2>&1
+  tr '\r' '\n' <"$D/japrog" >"$D/jalines"
+  contains "$D/jalines" "^形態素解析 \[####################\] 170/170 100%" wf_ja_progress
+  lacks "$D/jalines" "^tokenize\|ETA" wf_ja_progress_no_english
+else
+  echo "skip wf_ja_progress (script(1) with a pty needed)"
+fi
+# a weak card's reason says what is true: the bridge words are gathered
+# over all evidence patents, "fewer than 4 specific words" is about any
+# one of them (cards with 4 or 5 bridge words say so too)
+: >"$D/few.json"
+for q in 001 005 010; do "$T" ideas "$D/mf.tny" 特開2099-000$q -n 10 --json >>"$D/few.json" 2>/dev/null; echo >>"$D/few.json"; done
+if python3 -c '
+import json,sys
+cards = [i for l in open(sys.argv[1]) if l.strip() for i in json.loads(l)["ideas"]]
+many = [i for i in cards if "few_words" in i["weak"] and len(i.get("bridge_terms") or []) >= 4]
+assert many, "no card with 4 or more bridge words and few specific ones"
+assert all("同じ根拠特許と共有する具体的な語が 4 語未満" in i["weak_reason"] for i in many), [i["weak_reason"] for i in many]
+assert not any("共通する具体的な語が 4 語未満" in i["weak_reason"] for i in cards)
+' "$D/few.json"; then ok wf_ideas_few_words_reason_true; else bad wf_ideas_few_words_reason_true; fi
+# two records that disagree: the longer title kept, both records named,
+# the codes of both, the abstract of the one that has it
+printf '{"id": "特開2099-500001", "title": "把持装置", "abstract": "柔らかい指でワークを把持する。", "fi": ["B25J15/08"]}\n' >"$D/c1.jsonl"
+printf '{"id": "特開2099-600001", "title": "吸着装置", "abstract": "真空で吸着する。", "fi": ["B25J15/06"]}\n' >>"$D/c1.jsonl"
+printf '{"id": "特開2099-500001", "title": "ロボットの把持ハンド", "fi": ["B65G47/90"]}\n' >"$D/c2.jsonl"
+expect 0 wf_merge_conflict "$T" index -t 1 --min-df 1 --max-df 1 -o "$D/mc.tny" "$D/c1.jsonl" "$D/c2.jsonl"
+contains "$D/err" "c2.jsonl:1: 特開2099-500001: merged with the record at .*c1.jsonl:1; their titles differ" wf_merge_conflict_named
+expect 0 wf_merge_conflict_doc "$T" similar "$D/mc.tny" 特開2099-500001 -k 1 --json
+if python3 -c '
+import json,sys
+q=json.load(open(sys.argv[1]))["query"]
+assert q["title"] == "ロボットの把持ハンド", q
+assert "B25J" in q["fields"] and "B65G" in q["fields"], q
+' "$D/out"; then ok wf_merge_conflict_kept; else bad "wf_merge_conflict_kept ($(head -c 300 "$D/out"))"; fi
+expect 0 wf_merge_conflict_abstract "$T" search "$D/mc.tny" 柔らかい -k 3
+contains "$D/out" "特開2099-500001" wf_merge_conflict_abstract_kept
+# tenyo add merges a record with the indexed document of its id: a
+# title-only export added to an index of the full one changes nothing
+expect 0 wf_merge_add_titles "$T" add "$D/mf.tny" "$D/titles.csv"
+contains "$D/err" "added 0 documents .* 170 left an indexed one as it was (nothing new)" wf_merge_add_titles_unchanged
+expect 0 wf_merge_add_titles_search "$T" search "$D/mf.tny" 居眠り -k 3
+contains "$D/out" "特開2099-000001" wf_merge_add_titles_abstract_kept
+# tenyo add merges the records it is given too
+expect 0 wf_merge_add "$T" add "$D/mc.tny" "$D/c1.jsonl" "$D/c2.jsonl"
+expect 0 wf_merge_add_search "$T" search "$D/mc.tny" 柔らかい -k 3
+contains "$D/out" "特開2099-500001" wf_merge_add_abstract_kept
 
 # ------------------------------------------------------ the real exports
 S=../shared/data/jp
@@ -402,6 +520,18 @@ for d in [L[i] for i in (0,100,2000,5000)] + [d for d in pick if d["id"]=="特�
     contains "$D/out" "水平打継目" wf_real_broad_compound_found
     expect 0 wf_real_broad_search2 "$T" search "$D/broad.tny" '光安定' -k 5
     lacks "$D/err" "no record contains" wf_real_broad_hikari_found
+    # bridge words are words: no piece MeCab cut from a longer word
+    # (化合 of 化合物, 組成 of 組成物 in these cards), never an empty list
+    # of words where one was cut
+    : >"$D/cut.txt"
+    for id in 特開2016-069331 特開2016-088870 特開2021-007918; do
+      "$T" ideas "$D/broad.tny" "$id" -n 10 --json 2>/dev/null | python3 -c '
+import json,sys
+for i in json.load(sys.stdin)["ideas"]:
+    print(" ".join(i.get("bridge_terms") or []))' >>"$D/cut.txt"
+    done
+    [ "$(wc -l <"$D/cut.txt")" -ge 20 ] && ok wf_real_bridge_cards || bad "wf_real_bridge_cards ($(wc -l <"$D/cut.txt"))"
+    lacks "$D/cut.txt" "^化合 \| 化合 \| 化合$\|^化合$\|アミ " wf_real_bridge_no_cut_words
   fi
 else
   echo "skip wf_real_*: ../shared/data/jp not found"

@@ -111,7 +111,8 @@ class _BuildOpts(Structure):
                 ("progress", _progress_fn), ("progress_ud", c_void_p),
                 ("ipc_titles", POINTER(c_char_p)), ("nipc_titles", c_size_t),
                 ("ivf_lists", c_int), ("max_terms", c_int),
-                ("no_abstracts", c_int), ("shards", c_int), ("f16_vectors", c_int)]
+                ("no_abstracts", c_int), ("shards", c_int), ("f16_vectors", c_int),
+                ("report", _report_fn), ("report_ud", c_void_p)]
 
 
 class _BuildStats(Structure):
@@ -939,7 +940,10 @@ class Index:
 
     @_guarded
     def doc(self, key):
-        """Metadata of an indexed document, by id (str) or number (int)."""
+        """Metadata of an indexed document, by id (str) or number (int):
+        {"id", "title", "applicant", "date", "fields" (a list of IPC
+        subclasses, as results give them), "codes" (";"-separated as
+        written), "open", "lang"}."""
         x = self._live()
         if isinstance(key, str):
             n = self._number(key)
@@ -956,7 +960,8 @@ class Index:
         if rc:
             raise _error(rc, "no document number %r" % (key,))
         return {"id": _s(m.id), "title": _s(m.title), "applicant": _s(m.applicant),
-                "date": _s(m.date), "fields": _s(m.fields), "codes": _s(m.codes),
+                "date": _s(m.date), "fields": [f for f in _s(m.fields).split(",") if f],
+                "codes": _s(m.codes),
                 "open": bool(m.open), "lang": _s(m.lang)}
 
     @_guarded

@@ -30,6 +30,7 @@ int main(void) {
     F(tenyo_build_opts, ipc_titles); F(tenyo_build_opts, nipc_titles);
     F(tenyo_build_opts, ivf_lists); F(tenyo_build_opts, max_terms); F(tenyo_build_opts, no_abstracts);
     F(tenyo_build_opts, shards); F(tenyo_build_opts, f16_vectors);
+    F(tenyo_build_opts, report); F(tenyo_build_opts, report_ud);
     S(tenyo_build_stats);
     F(tenyo_build_stats, docs); F(tenyo_build_stats, duplicates); F(tenyo_build_stats, empty);
     F(tenyo_build_stats, terms); F(tenyo_build_stats, nnz); F(tenyo_build_stats, dim);

@@ -129,6 +129,13 @@ def test_similar_is_the_cli_object(index, index_path, q):
     assert all(isinstance(r["fields"], list) for r in got)
 
 
+def test_doc_fields_are_a_list_as_in_results(index):
+    got = index.similar(IDS[1], k=3)
+    for r in got:
+        d = index.doc(r["id"])
+        assert isinstance(d["fields"], list) and d["fields"] == r["fields"], (d, r)
+
+
 @pytest.mark.parametrize("q", range(10))
 def test_search_is_the_cli_object(index, index_path, q):
     got = index.search(KEYWORDS[q], k=8)

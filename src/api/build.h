@@ -55,7 +55,14 @@ typedef struct bdoc {
                           not carried by a shared (tenyo-mpi) build */
     char *abs_long;    /* its whole abstract when longer than abs keeps
                           (for the keyword index), else NULL */
+    uint32_t src;      /* file of the record that made it (b->srcs id;
+                          UINT32_MAX: none named), for merge reports */
+    long line;         /* its line or record number there */
+    uint8_t text;      /* the text fields it has (BT_*) */
 } bdoc;
+
+/* Text fields of a record (bdoc.text). */
+enum { BT_TITLE = 1, BT_ABSTRACT = 2, BT_CLAIMS = 4, BT_DESCRIPTION = 8 };
 
 /* A document waiting in the batch to be tokenized. */
 typedef struct pdoc {
@@ -132,7 +139,13 @@ struct tenyo_builder {
     uint32_t *phr;             /* phrase ids of all documents */
     uint64_t nphr, capphr;     /* used / allocated phr entries */
     uint64_t tokenized;        /* records tokenized or merged so far */
-    uint64_t duplicates;       /* replaced records */
+    uint64_t duplicates;       /* records merged into an earlier one of
+                                  their id (build_merge.c) */
+    ty_strmap *srcs;           /* input files named by records (bdoc.src) */
+    int replace_dups;          /* a repeated id replaces the earlier record
+                                  instead of merging with it (the rule of a
+                                  shared build; TENYO_DUPLICATES=replace,
+                                  for tests that compare with one) */
     double t0;                 /* time of the first add */
     double sec_tok;            /* seconds tokenizing and merging */
     double sec_kw;             /* seconds the write waited for the keyword
@@ -214,6 +227,59 @@ int ty_bld_lang_code(const char *l);
  * abstract when use_abstract), applicant, date and the ';'-joined codes
  * (FI codes contain commas: B23K9/12,331@L). NULL when out of memory. */
 char *ty_bld_make_meta(const tenyo_doc *d, int use_abstract);
+/* build_merge.c: what is known of the earlier document of a repeated id
+ * (the builder's slot, or an indexed document for tenyo_update_add). */
+typedef struct ty_merge_old {
+    const char *title, *abstract, *applicant, *date; /* its fields ("" or
+                                                         NULL: none) */
+    const char *codes;       /* its codes, ';'-joined */
+    const char *numbers;     /* its other numbers, one a line, or NULL */
+    int open;                /* its licensable mark */
+    uint8_t text;            /* BT_* text fields it has */
+    uint8_t known;           /* BT_* fields whose text is given above (the
+                                others, when it has them, nothing kept) */
+    const char *src;         /* file of the record that made it, or NULL */
+    long line;               /* its line there; without src: -1 for an
+                                indexed document, else an earlier record */
+    tenyo_report_fn report;  /* conflicts and lost fields (may be NULL) */
+    void *report_ud;
+} ty_merge_old;
+/* Record d merged field by field with the document o into *out (release
+ * with ty_bld_merged_free; the record is ty_bld_merged_doc(*out)):
+ * *changed 2 when its text differs from o's (to be tokenized again), 1
+ * when only its other fields do, 0 when it brings nothing new. 0 or
+ * TENYO_ERR_NOMEM. */
+int ty_merge_record(const ty_merge_old *o, const tenyo_doc *d, void **out, int *changed);
+/* update_merge.c: a record added to an index merged with the live
+ * document of its id. */
+typedef struct ty_upd_numidx ty_upd_numidx;
+void ty_upd_numidx_free(ty_upd_numidx *n);
+typedef struct ty_upd_merged {
+    void *m;         /* the merged record (ty_bld_merged_doc) */
+    int changed;     /* ty_merge_record's: 0 nothing new */
+    ty_buf abs;      /* the document's abstract, read */
+    ty_buf nums;     /* its other numbers, read */
+} ty_upd_merged;
+/* Record rec merged with document d of x into *out (*ni: the numbers
+ * index, made on first use, the caller's to free). 0 or a status;
+ * ty_upd_merged_free either way. */
+int ty_upd_merge(const tenyo_index *x, uint64_t d, ty_upd_numidx **ni, const tenyo_doc *rec,
+                 tenyo_report_fn report, void *ud, ty_upd_merged *out);
+void ty_upd_merged_free(ty_upd_merged *m);
+/* The text fields (BT_*) a merged record has. */
+uint8_t ty_merged_text(const void *m);
+/* build_merge.c: a record whose id has a document already, merged with
+ * it field by field. *done = 1: nothing left to add (or an error); else
+ * *out, when not NULL, is the merged record to add in its place
+ * (ty_bld_merged_doc; released by ty_bld_merged_free). */
+int ty_bld_merge(tenyo_builder *b, const tenyo_doc *d, void **out, int *done);
+const tenyo_doc *ty_bld_merged_doc(const void *m);
+void ty_bld_merged_free(void *m);
+/* Which text fields record d has (BT_*). */
+uint8_t ty_bld_text_fields(const tenyo_doc *d);
+/* Notes the file and line of record d, which made slot s. 0 or
+ * TENYO_ERR_NOMEM. */
+int ty_bld_note_source(tenyo_builder *b, size_t s, const tenyo_doc *d);
 /* The k-th metadata string (BM_*) of d. */
 const char *ty_bld_meta_get(const bdoc *d, int k);
 /* A sharded tenyo-mpi build whose shards' writers make the documents'

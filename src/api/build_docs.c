@@ -299,6 +299,8 @@ void ty_bld_release(tenyo_builder *b) {
     ty_bld_release_terms(b);
     ty_strmap_free(b->ids);
     b->ids = NULL;
+    ty_strmap_free(b->srcs);
+    b->srcs = NULL;
     ty_buf_free(&b->out);
     ty_strmap_free(b->lvoc);
     ty_strmap_free(b->lwords);

@@ -114,6 +114,9 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
         if (!b->dicdir) goto fail;
         b->o.tok.mecab_dicdir = b->dicdir;
     }
+    /* the rule of a build shared over processes, for tests comparing one */
+    const char *dups = getenv("TENYO_DUPLICATES");
+    b->replace_dups = dups && !strcmp(dups, "replace");
     b->ids = ty_strmap_new();
     b->voc = ty_strmap_new();
     b->words = ty_strmap_new();
@@ -145,15 +148,9 @@ const char *tenyo_builder_error(const tenyo_builder *b) {
     return b ? b->err : "";
 }
 
-static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
-    if (b->written) {
-        ty_seterr(b->err, sizeof b->err, "builder already written");
-        return TENYO_ERR_ARG;
-    }
-    if (!*d->id) {
-        ty_seterr(b->err, sizeof b->err, "record without id");
-        return TENYO_ERR_INPUT;
-    }
+/* Record d into the batch, its document's metadata kept (a new slot, or
+ * the slot of its id: merged is then the merged record of that id). */
+static int add_one(tenyo_builder *b, const tenyo_doc *d, uint64_t rec, int merged) {
     ty_buf text = {0};
     int rc = TENYO_ERR_NOMEM;
     b->added++;
@@ -177,6 +174,8 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
         rc = TENYO_ERR_NOMEM;
         goto fail;
     }
+    b->docs[slot].text = ty_bld_text_fields(d);
+    if (!merged && b->sh.size <= 1 && (rc = ty_bld_note_source(b, slot, d))) goto fail;
     free(b->docs[slot].abs_long); /* the keyword index reads the whole abstract */
     b->docs[slot].abs_long = NULL;
     if (b->docs[slot].abs && d->abstract && strlen(d->abstract) >= BUILD_ABS_MAX &&
@@ -193,6 +192,32 @@ static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
 fail:
     ty_buf_free(&text);
     ty_seterr(b->err, sizeof b->err, "out of memory adding %s", d->id);
+    return rc;
+}
+
+/* Record d: merged with the document of its id when there is one (one
+ * process: build_merge.c), else a new document. */
+static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
+    if (b->written) {
+        ty_seterr(b->err, sizeof b->err, "builder already written");
+        return TENYO_ERR_ARG;
+    }
+    if (!*d->id) {
+        ty_seterr(b->err, sizeof b->err, "record without id");
+        return TENYO_ERR_INPUT;
+    }
+    void *mg = NULL;
+    if (b->sh.size <= 1 && !b->replace_dups) {
+        int done = 0;
+        int rc = ty_bld_merge(b, d, &mg, &done);
+        if (done) {
+            b->added++; /* its position, as add_one counts it */
+            return rc;
+        }
+        if (mg) d = ty_bld_merged_doc(mg);
+    }
+    int rc = add_one(b, d, rec, mg != NULL);
+    ty_bld_merged_free(mg);
     return rc;
 }
 

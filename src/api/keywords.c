@@ -7,7 +7,7 @@
  *
  * Syntax (README "Keyword search"):
  *   a b          both (AND; the word AND itself is allowed and ignored)
- *   a OR b       either (also a | b); OR binds tighter than AND:
+ *   a OR b       either (also a | b, a|b, a｜b); OR binds tighter than AND:
  *                a b OR c = a AND (b OR c)
  *   NOT a, -a    a must not occur; NOT applies to one clause:
  *                NOT a OR b = neither a nor b
@@ -108,6 +108,14 @@ static size_t space_len(const char *s) {
     return 0;
 }
 
+/* Bytes of an OR bar at s ('|' or the full-width '｜'), 0 when none: a
+ * bar stands between words with or without spaces (カメラ|眠気). */
+static size_t bar_len(const char *s) {
+    if (*s == '|') return 1;
+    if (!strncmp(s, "\xef\xbd\x9c", 3)) return 3;
+    return 0;
+}
+
 /* Fold the unit a[0..n) into u: 0, or a status with the message in err. */
 static int take_unit(ty_icu *icu, kw_unit *u, const char *a, size_t n, char *err,
                      size_t errlen) {
@@ -153,9 +161,12 @@ static int parse(kw_query *q, ty_icu *icu, const char *query, char *err, size_t 
             continue;
         }
         /* the operator words, standing alone */
-        size_t wl = 0;
-        while (p + wl < end && !space_len(p + wl) && !quote_len(p + wl)) wl++;
-        if ((wl == 2 && !strncmp(p, "OR", 2)) || (wl == 1 && *p == '|')) {
+        size_t wl = bar_len(p);
+        int bar = wl > 0;
+        while (!bar && p + wl < end && !space_len(p + wl) && !quote_len(p + wl) &&
+               !bar_len(p + wl))
+            wl++;
+        if ((wl == 2 && !strncmp(p, "OR", 2)) || bar) {
             if (!q->nclauses || after_or || neg) {
                 ty_seterr(err, errlen, "keyword query: OR needs a term on each side");
                 return TENYO_ERR_ARG;

@@ -224,6 +224,12 @@ const char *tenyo_field_label(const tenyo_index *x, const char *code,
     const char *lg = lang && !strcmp(lang, "en") ? "en" : "ja";
     int level = -1;
     const char *l = ty_labels_get(x ? x->labels : NULL, code, lg, &level);
+    if (l && level >= 0 && level < 2 && strlen(code) == 4) {
+        /* no subclass title of the index's own: the library's built-in one */
+        int bl = -1;
+        const char *b = ty_labels_get(ty_labels_builtin(), code, lg, &bl);
+        if (b && bl == 2) return b;
+    }
     if (!l || !*l) return code;
     if (strlen(code) == 4 && level >= 0 && level < 2) /* the index is only a cache here */
         return label_of_class((tenyo_index *)x, code, lg, l, level);

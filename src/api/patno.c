@@ -48,8 +48,9 @@
  * is a mistyped number (answered with "did you mean", not searched as
  * text); anything else is text.
  *
- * Bare digits (2024127407, 6836996) match the number part of the keys
- * (the key without its letters): unique → that document.
+ * Bare digits (2024127407, 6836996, 7398742) match the number part of the
+ * keys (the key without its letters), the ids' and then the other
+ * numbers' (a registration number typed bare): unique → that document.
  *
  * Other numbers (section "numbers": the application and registration
  * numbers the records carried, e.g. J-PlatPat's 出願番号 and 登録番号) get
@@ -59,11 +60,14 @@
  * its own is that record, not the publication that became it); a number two
  * documents claim is offered as both.
  *
- * "Did you mean": when nothing matches, the keys closest to the typed key
- * by Levenshtein distance (on bytes of the key: the keys are ASCII for
- * every patent-number form), at most a quarter of the key's length (at
- * least 1) away, closest first, ties in document order. One pass over the
- * keys, only when a lookup fails; a length difference above the limit is
+ * "Did you mean": when nothing matches, the keys (ids' and other numbers')
+ * of the typed key's kind (its letters: jpa for 特願 is not jp for 特開;
+ * any kind for bare digits) closest to the typed key by Levenshtein
+ * distance (on bytes of the key: the keys are ASCII for every
+ * patent-number form), at most a quarter of the key's length (at least 1)
+ * away, closest first, ties in key order (the ids' in document order),
+ * one suggestion per document. One pass over the keys, only when a lookup
+ * fails; a length difference above the limit is
  * skipped without computing the distance. Rejected: a trigram index over
  * the ids (memory for every index, for an error path), and suggesting by
  * the raw ids' distance (特開２０２４… is 20 bytes away from 特開2024…).
@@ -354,7 +358,7 @@ static int keys_build(void *arg) {
         }
     }
     /* the other numbers: "number\tid\n" lines naming live documents */
-    uint32_t nidkeys = ty_strmap_size(pn->keys);
+    uint32_t nidkeys = ty_strmap_size(pn->keys), nidnums = ty_strmap_size(pn->nums);
     const char *s = x->m.numbers_blob, *end = s ? s + x->m.numbers_len : NULL;
     while (s && s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -374,6 +378,16 @@ static int keys_build(void *arg) {
                         rc = r;
                         goto out;
                     }
+                /* its digits alone (7398742 for 特許第7398742号); an id's win */
+                const char *np;
+                size_t nn;
+                number_part(k.p, k.len, &np, &nn);
+                int64_t nid = nn ? ty_strmap_get(pn->nums, np, nn) : -1;
+                if (nn && (nid < 0 || nid >= (int64_t)nidnums) &&
+                    (r = map_put(pn->nums, &pn->num_doc, np, nn, (uint64_t)doc))) {
+                    rc = r;
+                    goto out;
+                }
             }
         }
         s = e + 1;
@@ -415,22 +429,38 @@ int tenyo_edit_distance(const char *a, size_t na, const char *b, size_t nb, int 
     return row[nb];
 }
 
-/* Up to ns documents whose keys are within the limit of key, closest
- * first (ties in document order), into sug; returns the count. */
-static size_t suggest(const tenyo_index *x, const char *key, size_t klen, uint64_t *sug,
-                      size_t ns) {
+/* Up to ns documents whose keys — their ids' and their other numbers' —
+ * are within the limit of key, closest first (ties in key order: the ids'
+ * in document order, then the other numbers'), into sug; returns the
+ * count. same: only keys of key's kind (its letters: jpa, an application,
+ * is not jp, a publication). */
+static size_t suggest_keys(const tenyo_index *x, const char *key, size_t klen, int same,
+                           uint64_t *sug, size_t ns) {
     const ty_patno *pn = &x->patno;
     int limit = (int)(klen / 4) > 1 ? (int)(klen / 4) : 1;
+    size_t kl = strspn(key, "abcdefghijklmnopqrstuvwxyz");
     int dist[16];
     if (ns > 16) ns = 16;
     size_t n = 0;
-    for (uint64_t i = 0; i < x->m.ndocs && ns; i++) {
+    uint32_t nkeys = ty_strmap_size(pn->keys);
+    for (uint32_t i = 0; i < nkeys && ns; i++) {
         size_t dl;
-        const char *dk = ty_strmap_key(pn->keys, pn->doc_key[i], &dl);
+        const char *dk = ty_strmap_key(pn->keys, i, &dl);
         size_t diff = dl > klen ? dl - klen : klen - dl;
-        if (diff > (size_t)limit) continue;
+        if (diff > (size_t)limit || pn->key_doc[i] < 0) continue;
+        if (same && (strspn(dk, "abcdefghijklmnopqrstuvwxyz") != kl || memcmp(dk, key, kl)))
+            continue;
         int d = tenyo_edit_distance(key, klen, dk, dl, limit);
         if (d > limit || (n == ns && d >= dist[n - 1])) continue;
+        uint64_t doc = (uint64_t)pn->key_doc[i];
+        size_t seen = 0;
+        while (seen < n && sug[seen] != doc) seen++;
+        if (seen < n) { /* the document offered already: keep its closer key */
+            if (dist[seen] <= d) continue;
+            memmove(sug + seen, sug + seen + 1, (n - seen - 1) * sizeof *sug);
+            memmove(dist + seen, dist + seen + 1, (n - seen - 1) * sizeof *dist);
+            n--;
+        }
         size_t at = n < ns ? n++ : ns - 1;
         while (at > 0 && dist[at - 1] > d) {
             dist[at] = dist[at - 1];
@@ -438,9 +468,19 @@ static size_t suggest(const tenyo_index *x, const char *key, size_t klen, uint64
             at--;
         }
         dist[at] = d;
-        sug[at] = i;
+        sug[at] = doc;
     }
     return n;
+}
+
+/* Did you mean: the documents whose keys of the typed key's kind are
+ * closest (a mistyped 特願 number offers the documents of the application
+ * numbers near it, never publications whose digits happen to be near);
+ * keys of any kind for bare digits. */
+static size_t suggest(const tenyo_index *x, const char *key, size_t klen, uint64_t *sug,
+                      size_t ns) {
+    int kind = strspn(key, "abcdefghijklmnopqrstuvwxyz") > 0;
+    return suggest_keys(x, key, klen, kind, sug, ns);
 }
 
 int tenyo_index_resolve(const tenyo_index *xc, const char *typed, int64_t *doc,

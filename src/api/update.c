@@ -6,7 +6,9 @@
  * A writer opens the index (base and updates merged, tenyo_index_open),
  * builds the added documents into a new segment with the base's tokenizer
  * (tenyo_builder, no LSA), writes the deletion file and the MANIFEST that
- * names them.
+ * names them. An added record whose id names a live document is merged
+ * with it field by field first (update_merge.c): one that brings nothing
+ * new leaves the document as it is.
  *
  * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
  * writer lock on its real path (store/manifest.c, ty_wlock) and collect
@@ -26,6 +28,7 @@
  * come back; a rebuild is a refit of what the index holds.
  */
 #include "api/api.h"
+#include "api/build.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -50,6 +53,8 @@ struct tenyo_update {
     char **delid;             /* their documents' ids (malloc'd each) */
     size_t ndel, capdel;      /* used / allocated */
     uint8_t *deleted;         /* per document of x: deleted by this update */
+    ty_upd_numidx *numidx;    /* x's other numbers by id (update_merge.c) */
+    uint64_t unchanged;       /* records a live document was left as */
     int marked;               /* the base's "updated" byte was set here */
     double t0;                /* open time */
     char err[TY_ERRLEN];      /* last error */
@@ -68,6 +73,7 @@ void tenyo_update_free(tenyo_update *u) {
     free(u->del);
     free(u->delid);
     free(u->deleted);
+    ty_upd_numidx_free(u->numidx);
     free(u);
 }
 
@@ -164,7 +170,24 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
             return TENYO_ERR_MISMATCH;
         }
     }
-    rc = tenyo_builder_add(u->b, doc);
+    /* the live document of its id: merged with it (update_merge.c); a
+     * record that brings nothing new leaves it as it is */
+    ty_upd_merged mg = {0};
+    int64_t live = ty_strmap_get(u->added, doc->id, strlen(doc->id)) < 0
+                       ? tenyo_index_find(u->x, doc->id) : -1;
+    if (live >= 0 && !u->deleted[live]) {
+        rc = ty_upd_merge(u->x, (uint64_t)live, &u->numidx, doc, u->o.report, u->o.report_ud,
+                          &mg);
+        if (!rc && !mg.changed) u->unchanged++;
+        if (rc || !mg.changed) {
+            if (rc) ty_seterr(u->err, sizeof u->err, "%s: cannot read the indexed document "
+                              "to merge with (%s)", doc->id, tenyo_strerror(rc));
+            ty_upd_merged_free(&mg);
+            return rc;
+        }
+    }
+    rc = tenyo_builder_add(u->b, mg.m ? ty_bld_merged_doc(mg.m) : doc);
+    ty_upd_merged_free(&mg);
     if (rc) {
         ty_seterr(u->err, sizeof u->err, "%s", tenyo_builder_error(u->b));
         return rc;
@@ -337,6 +360,7 @@ stats:;
     for (uint64_t d = 0; d < u->x->m.ndocs; d++) gone += u->deleted[d];
     s.docs = u->x->m.ndocs - gone + s.added;
     s.seconds = ty_now() - u->t0;
+    s.unchanged = u->unchanged;
     if (st) *st = s;
     rc = unsynced ? TENYO_ERR_UNSYNCED : TENYO_OK;
 done:

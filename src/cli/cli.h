@@ -325,6 +325,9 @@ typedef struct cli_progress {
 /* A tenyo_progress_fn drawing the lines above on stderr when it is a
  * terminal (ud: a zeroed cli_progress; NULL draws nothing). */
 void cli_on_progress(void *ud, const char *stage, uint64_t done, uint64_t total);
+/* A builder's record messages (tenyo_build_opts.report), printed as the
+ * reader's are ("file:line: message", the first 30); ud is unused. */
+void cli_on_build_report(void *ud, const char *file, long line, const char *msg);
 /* Peak resident memory of this process (getrusage), MiB. */
 double cli_peak_mib(void);
 /* Where cli_read_inputs puts records: a builder or an update. */
@@ -369,7 +372,7 @@ int cli_writer_exit(int rc);
 int cli_open_list_load(const char *path, const char *list, const char *column, int quiet,
                        tenyo_writer *w);
 /* Open an update of the index at path (*u); an exit code after a message. */
-int cli_update_open(const char *path, int threads, tenyo_update **u);
+int cli_update_open(const char *path, int threads, int quiet, tenyo_update **u);
 /* End update u: after a failure ec (already reported) nothing is
  * committed; otherwise commit into *st. u is freed either way; returns the
  * exit code. */

@@ -44,7 +44,7 @@ int cli_cmd_add(int argc, char **argv) {
     }
     const char *path = argv[optind];
     tenyo_update *u = NULL;
-    int ec = cli_update_open(path, threads, &u);
+    int ec = cli_update_open(path, threads, quiet, &u);
     if (ec) return ec;
     cli_read_totals tot = {0};
     cli_progress ps = {0};
@@ -56,11 +56,24 @@ int cli_cmd_add(int argc, char **argv) {
     tenyo_update_stats st;
     ec = cli_update_end(u, path, ec, &st);
     if (ec) return ec;
+    if (cli_lang_ja()) {
+        fprintf(stderr,
+                "追加 %llu 件（うち索引済みの文献と統合して置き換え %llu 件。%llu レコードから、"
+                "新しい内容がなく索引済みの文献のまま %llu 件、スキップ %llu 件）: 世代 %llu、"
+                "セグメント %.2f MB、%.1f 秒、最大メモリ %.0f MiB; 文献 %llu 件 -> %s\n",
+                (unsigned long long)st.added, (unsigned long long)st.replaced, tot.records,
+                (unsigned long long)st.unchanged,
+                tot.skipped, (unsigned long long)st.generation, st.segment_bytes / 1e6,
+                st.seconds, cli_peak_mib(), (unsigned long long)st.docs, path);
+        return EXIT_OK;
+    }
     fprintf(stderr,
-            "added %llu documents (%llu replaced an indexed one) from %llu records, "
-            "%llu skipped: generation %llu, segment %.2f MB, %.1f s, peak memory %.0f MiB; "
+            "added %llu documents (%llu merged with an indexed one and replacing it) from %llu "
+            "records, %llu left an indexed one as it was (nothing new), %llu skipped: "
+            "generation %llu, segment %.2f MB, %.1f s, peak memory %.0f MiB; "
             "%llu documents -> %s\n",
             (unsigned long long)st.added, (unsigned long long)st.replaced, tot.records,
+            (unsigned long long)st.unchanged,
             tot.skipped, (unsigned long long)st.generation, st.segment_bytes / 1e6, st.seconds,
             cli_peak_mib(), (unsigned long long)st.docs, path);
     return EXIT_OK;

@@ -38,7 +38,7 @@ int cli_cmd_delete(int argc, char **argv) {
         return EXIT_INPUT;
     }
     tenyo_update *u = NULL;
-    int ec = cli_update_open(path, 1, &u);
+    int ec = cli_update_open(path, 1, 1, &u);
     if (ec) {
         if (f && f != stdin) fclose(f);
         return ec;

@@ -26,8 +26,11 @@
  * The help texts are a few pages, not thousands of messages; a table is
  * easier to keep equal to the English (tests/man.sh compares the option
  * set of every command's Japanese and English help, and both with the
- * man pages) and needs no translator tooling. The other messages (errors,
- * warnings) stay English: they are quoted in reports and searched for.
+ * man pages) and needs no translator tooling. What reading and indexing
+ * tell an analyst as they go — the progress line, the per-file report and
+ * its warnings, the closing counts of index and add (input.c, cmd_index.c,
+ * cmd_add.c) — follows cli_lang_ja too; errors and the library's record
+ * messages stay English: they are quoted in reports and searched for.
  *
  * Keeping the two in step: an option added to an English help must be
  * added here too (tests/man.sh fails until it is), with man/tenyo.1 and

@@ -35,10 +35,19 @@ static void on_report(void *ud, const char *file, long line, const char *msg) {
         cli_err("%s:%ld: %s\n", file, line, msg);
         r->shown++;
         if (r->shown == MAX_REPORTS)
-            cli_err("further record messages are not shown\n");
+            cli_err(cli_lang_ja() ? "これ以降のレコードのメッセージは表示しません\n"
+                                  : "further record messages are not shown\n");
     }
 }
 
+/* A builder's messages about records (tenyo_build_opts.report: two records
+ * of one patent that disagree), printed as the reader's are, the first
+ * MAX_REPORTS of the process. */
+void cli_on_build_report(void *ud, const char *file, long line, const char *msg) {
+    static report_state rs;
+    (void)ud;
+    on_report(&rs, file, line, msg);
+}
 
 /* =========================================================== progress */
 
@@ -55,6 +64,19 @@ static double mono_now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* A stage's name as the progress line shows it: in Japanese under a
+ * Japanese locale (cli_lang_ja), else as the library names it. */
+static const char *stage_name(const char *stage) {
+    static const struct { const char *en, *ja; } names[] = {
+        {"read", "読み込み"}, {"tokenize", "形態素解析"}, {"weight", "重み付け"},
+        {"svd", "SVD"}, {"ivf", "IVF"}, {"fields", "分野モデル"}, {"keywords", "キーワード"},
+        {"write", "書き込み"}};
+    if (!cli_lang_ja()) return stage;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i].en, stage)) return names[i].ja;
+    return stage;
+}
+
 /* "m:ss" of seconds into out. */
 static void fmt_eta(char *out, size_t n, double sec) {
     if (sec >= 0 && sec < 360000) snprintf(out, n, "%d:%02d", (int)sec / 60, (int)sec % 60);
@@ -64,9 +86,11 @@ static void fmt_eta(char *out, size_t n, double sec) {
 /* The read line (see cli_progress). */
 static void draw_read(cli_progress *p, double el, int end) {
     double rate = el >= 0.5 ? (double)p->tokenized / el : 0;
+    int ja = cli_lang_ja();
     if (!p->bytes_total) {
-        fprintf(stderr, "\r%-9s %.1f MiB  %llu read  %llu tokenized  %.0f rec/s   ", "read",
-                p->bytes / 1048576.0, (unsigned long long)p->records,
+        fprintf(stderr, ja ? "\r%s %.1f MiB  %llu 件読込  %llu 件解析  %.0f 件/秒   "
+                           : "\r%-9s %.1f MiB  %llu read  %llu tokenized  %.0f rec/s   ",
+                stage_name("read"), p->bytes / 1048576.0, (unsigned long long)p->records,
                 (unsigned long long)p->tokenized, rate);
         return;
     }
@@ -79,8 +103,9 @@ static void draw_read(cli_progress *p, double el, int end) {
     for (int i = 0; i < 20; i++) bar[i] = i < (int)(20 * frac) ? '#' : '.';
     bar[20] = 0;
     if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (est - (double)p->tokenized) / rate);
-    fprintf(stderr, "\r%-9s [%s] %.1f/%.1f MiB  %llu read  %llu tokenized  %.0f rec/s  ETA %s   ",
-            "read", bar, p->bytes / 1048576.0, p->bytes_total / 1048576.0,
+    fprintf(stderr, ja ? "\r%s [%s] %.1f/%.1f MiB  %llu 件読込  %llu 件解析  %.0f 件/秒  残り %s   "
+                       : "\r%-9s [%s] %.1f/%.1f MiB  %llu read  %llu tokenized  %.0f rec/s  ETA %s   ",
+            stage_name("read"), bar, p->bytes / 1048576.0, p->bytes_total / 1048576.0,
             (unsigned long long)p->records, (unsigned long long)p->tokenized, rate,
             eta_s);
 }
@@ -124,20 +149,25 @@ void cli_on_progress(void *ud, const char *stage, uint64_t done,
     p->last = t;
     double el = t - p->t0;
     if (total > 1) {
-        char bar[21], eta_s[16] = "--", rate_s[32] = "--/s";
+        char bar[21], eta_s[16] = "--", rate_s[32];
+        snprintf(rate_s, sizeof rate_s, "%s", cli_lang_ja() ? "--/秒" : "--/s");
         int fill = (int)(20.0 * (double)done / (double)total);
         for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
         bar[20] = 0;
         double rate = el > 0 ? (double)(done - p->done0) / el : 0;
         if (el >= 0.5) {
-            snprintf(rate_s, sizeof rate_s, "%.*f/s", rate < 10 ? 1 : 0, rate);
+            snprintf(rate_s, sizeof rate_s, cli_lang_ja() ? "%.*f/秒" : "%.*f/s", rate < 10 ? 1 : 0,
+                     rate);
             if (rate > 0) fmt_eta(eta_s, sizeof eta_s, (double)(total - done) / rate);
         }
-        fprintf(stderr, "\r%-9s [%s] %llu/%llu %3.0f%%  %s  ETA %s   ", stage, bar,
+        int ja = cli_lang_ja();
+        fprintf(stderr, ja ? "\r%s [%s] %llu/%llu %3.0f%%  %s  残り %s   "
+                           : "\r%-9s [%s] %llu/%llu %3.0f%%  %s  ETA %s   ", stage_name(stage), bar,
                 (unsigned long long)done, (unsigned long long)total,
                 100.0 * (double)done / (double)total, rate_s, end ? "0:00" : eta_s);
     } else {
-        fprintf(stderr, "\r%-9s %s  %.1f s            ", stage, done ? "done" : "...", el);
+        fprintf(stderr, cli_lang_ja() ? "\r%s %s  %.1f 秒            " : "\r%-9s %s  %.1f s            ",
+                stage_name(stage), done ? (cli_lang_ja() ? "完了" : "done") : "...", el);
     }
     if (end) fputc('\n', stderr);
 }
@@ -150,6 +180,35 @@ static const char *builder_error(void *ud) { return tenyo_builder_error(ud); }
 cli_sink cli_sink_builder(tenyo_builder *b) {
     cli_sink s = {builder_add, builder_error, b, NULL, NULL, NULL, NULL, 0};
     return s;
+}
+
+/* Per file: what was read and how (the analyst checks an export by it),
+ * and what a file without abstracts costs; in Japanese under a Japanese
+ * locale. */
+static void file_report(const char *file, tenyo_reader *r, const tenyo_read_stats *st,
+                        int given, uint64_t title_only) {
+    unsigned long long n = st->records, t = title_only;
+    if (cli_lang_ja()) {
+        fprintf(stderr, "読み込み %s: %llu 件（%s、%s、%s）、要約なし %llu 件、スキップ %llu 件\n", file,
+                n, tenyo_reader_format(r), tenyo_reader_encoding(r), given ? "指定" : "自動判定",
+                t, (unsigned long long)st->skipped);
+        if (t)
+            cli_err("警告: %s: %llu 件中 %llu 件に要約がありません。発明の名称だけで索引するため、"
+                    "類似検索と転用候補が弱くなり、文を引用できません。要約を含めて出力してください"
+                    "（同じ特許を要約付きで含む別の入力があれば、その要約が使われます: "
+                    "同じ特許のレコードは統合されます）\n", file, n, t);
+        return;
+    }
+    fprintf(stderr, "read %s: %llu record%s (%s, %s%s), %llu without abstract, %llu skipped\n",
+            file, n, n == 1 ? "" : "s", tenyo_reader_format(r), tenyo_reader_encoding(r),
+            given ? ", as given" : ", detected", t, (unsigned long long)st->skipped);
+    if (t)
+        cli_err("warning: %s: %llu of %llu records %s no abstract (要約): %s indexed on %s "
+                "title only, so similarity and proposals for %s are weaker and no sentence "
+                "can be quoted; export with 要約 for full results (a patent another input "
+                "gives with its 要約 keeps it: records of one patent are merged)\n", file, t, n,
+                t == 1 ? "has" : "have", t == 1 ? "it is" : "they are", t == 1 ? "its" : "their",
+                t == 1 ? "it" : "them");
 }
 
 /* Read FILEs into sink; returns an exit code (0 ok). Skips records
@@ -247,28 +306,15 @@ int cli_read_inputs(const cli_sink *sink, char **files, int nfiles,
                     ro.encoding ? " (--encoding)" : " (detected)",
                     det ? "; detection picks " : "", det ? det : "");
         }
-        if (!seen && !sink->no_totals) cli_err("warning: %s: no records\n", files[i]);
+        if (!seen && !sink->no_totals)
+            cli_err(cli_lang_ja() ? "警告: %s: レコードがありません\n" : "warning: %s: no records\n",
+                    files[i]);
         tot->records += st.records;
         tot->skipped += st.skipped;
         tot->empty += st.empty;
         tot->files++;
-        /* per file: what was read and how (the analyst checks an export
-         * by it), and what a file without abstracts costs */
-        if (!quiet && !sink->no_totals) {
-            fprintf(stderr, "read %s: %llu record%s (%s, %s%s), %llu without abstract, "
-                    "%llu skipped\n", files[i], (unsigned long long)st.records,
-                    st.records == 1 ? "" : "s", tenyo_reader_format(r),
-                    tenyo_reader_encoding(r), ro.encoding ? ", as given" : ", detected",
-                    (unsigned long long)title_only, (unsigned long long)st.skipped);
-            if (title_only)
-                cli_err("warning: %s: %llu of %llu records %s no abstract (要約): %s "
-                        "indexed on %s title only, so similarity and proposals "
-                        "for %s are weaker and no sentence can be quoted; export with "
-                        "要約 for full results\n", files[i],
-                        (unsigned long long)title_only, (unsigned long long)st.records,
-                        title_only == 1 ? "has" : "have", title_only == 1 ? "it is" : "they are",
-                        title_only == 1 ? "its" : "their", title_only == 1 ? "it" : "them");
-        }
+        if (!quiet && !sink->no_totals)
+            file_report(files[i], r, &st, ro.encoding != NULL, title_only);
         tenyo_reader_free(r);
     }
     return EXIT_OK;

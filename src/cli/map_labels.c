@@ -21,13 +21,18 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Pixel width of text's box as a map draws it at CLI_MAP_FONT_PX. */
+/* Pixel width of text's box as a map draws it at CLI_MAP_FONT_PX. The
+ * ellipsis of a cut title (U+2026, one column to the terminal) is drawn as
+ * wide as a kanji by the Japanese fonts: it counts as wide. */
 double cli_map_label_px(const char *text) {
-    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    size_t cols = tenyo_text_width(text, strlen(text)), chars = 0, ell = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         chars += (*p & 0xC0) != 0x80;
+        ell += p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA6;
+    }
     size_t wide = cols > chars ? cols - chars : 0, narrow = chars > wide ? chars - wide : 0;
-    return (double)narrow * CLI_MAP_NARROW_PX + (double)wide * CLI_MAP_WIDE_PX + 4;
+    if (ell > narrow) ell = narrow;
+    return (double)(narrow - ell) * CLI_MAP_NARROW_PX + (double)(wide + ell) * CLI_MAP_WIDE_PX + 4;
 }
 
 /* "CODE title" with the title cut to CLI_MAP_LABEL_COLS columns ("…"

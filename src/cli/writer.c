@@ -122,10 +122,11 @@ int cli_writer_exit(int rc) {
                : EXIT_RESOURCE;
 }
 
-int cli_update_open(const char *path, int threads, tenyo_update **u) {
+int cli_update_open(const char *path, int threads, int quiet, tenyo_update **u) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     bo.threads = threads;
+    bo.report = quiet ? NULL : cli_on_build_report;
     char err[512] = "";
     int rc = tenyo_update_open(path, &bo, u, err, sizeof err);
     if (rc) {

@@ -157,7 +157,8 @@ static const char *band_label(int band, const char *lang) {
 }
 
 static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = {
-    {TENYO_WEAK_FEW_WORDS, "few_words", "共通する具体的な語が 4 語未満", "fewer than 4 specific shared words"},
+    {TENYO_WEAK_FEW_WORDS, "few_words", "同じ根拠特許と共有する具体的な語が 4 語未満",
+     "fewer than 4 specific words shared with any one evidence patent"},
     {TENYO_WEAK_GENERIC, "generic_words", "共通語の多くが一般的な語", "the shared words are mostly generic"},
     {TENYO_WEAK_ONE_WORD, "one_word", "共通の内容が 1 語に偏る", "the shared content rests on one word"},
     {TENYO_WEAK_ONE_PATENT, "one_patent", "根拠特許が 1 件だけ", "one evidence patent only"},

@@ -10,6 +10,18 @@
  * right before a particle (をにがとのはでやへも) or punctuation; numbered
  * things (第１, 請求項１, 式１, 図１, 表１, 例１) and amounts (重量部１００) keep
  * their numbers.
+ *
+ * A cut word (ty_cut_seen, ty_cut_word) is an index term that MeCab cut
+ * out of a longer word: 化合 of 化合物, アミ of アミノ酸. It is told by the
+ * texts a card shows: the term occurs there at least TY_CUT_MIN times and
+ * every time the same character follows that continues it (a kanji after a
+ * kanji, a katakana or ー after a katakana). A word used as itself is
+ * followed by different characters (運転支援, 運転を), or by a suffix that
+ * makes a noun of a whole word (車室内, 運転者: is_kanji's list). Rejected:
+ * a list of such fragments (every corpus has its own), and any one
+ * continuing character as the test (車室 of 車室内 is a word); the whole
+ * corpus's text as the judge (a pass over the keyword text for every
+ * candidate word of every card, where the card's own texts are at hand).
  */
 #include "stages.h"
 
@@ -142,4 +154,40 @@ int ty_markup_term(const char *t) {
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)t[i] >= 0x80) return 0;
     return n < 3;
+}
+
+/* ============================================================ cut words */
+
+/* A kanji that goes on a word: not one starting a conjunction after it
+ * (及び, 又は, 並びに, 若しくは, 乃至, 或いは) nor a suffix that makes a noun
+ * of a whole word (車室内, 運転者, 吸収剤, 検出器, 冷却用: the word before
+ * it stands as itself). 物 is no such suffix here: 化合物's 化合 is not
+ * used alone. */
+static int is_kanji(unsigned c) {
+    static const char *const skip = "及又並若乃或等"
+                                    "内外上下中用的性化部者側面時後前間式型系率量値度数器機剤室";
+    if (c < 0x4E00 || c > 0x9FFF) return 0;
+    char u[4] = {(char)(0xE0 | (c >> 12)), (char)(0x80 | ((c >> 6) & 0x3F)),
+                 (char)(0x80 | (c & 0x3F)), 0};
+    return strstr(skip, u) == NULL;
+}
+static int is_kata(unsigned c) { return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC; }
+
+void ty_cut_seen(ty_cut *k, const char *t, const char *text) {
+    size_t tn = strlen(t);
+    if (!tn || !text) return;
+    size_t l;
+    unsigned last = cp_before((const unsigned char *)t, tn);
+    for (const char *p = strstr(text, t); p; p = strstr(p + tn, t)) {
+        const unsigned char *q = (const unsigned char *)p + tn;
+        unsigned nx = *q ? cp_at(q, 0, strlen((const char *)q), &l) : 0;
+        int cont = (is_kanji(last) && is_kanji(nx)) || (is_kata(last) && is_kata(nx));
+        if (!cont || (k->n && nx != k->next)) k->open = 1;
+        k->next = nx;
+        k->n++;
+    }
+}
+
+int ty_cut_word(const ty_cut *k) {
+    return k->n >= TY_CUT_MIN && !k->open;
 }

@@ -1,6 +1,7 @@
 /*
  * explain.c — what a card says: its bridge terms (the shared words that
- * carry most specific content, a field's own words first), application
+ * carry most specific content, a field's own words first; never a piece
+ * MeCab cut from a longer word in the card's texts, clean.c), application
  * phrases quoted from its evidence (「…用」, 「…に用いる」) that name a use
  * in the field, and the why: the query's sentence and an evidence
  * sentence holding most bridge terms, marked.
@@ -22,6 +23,38 @@ static int cmp_bterm(const void *a, const void *b) {
     const bterm *x = a, *y = b;
     if (x->w != y->w) return x->w < y->w ? 1 : -1;
     return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* The texts a card shows — the query's and its evidence's titles and
+ * abstracts, cleaned — one after another, each NUL-terminated, into out
+ * (for ty_cut_seen). 0 or a status. */
+static int card_texts(tenyo_ctx *c, const tenyo_idea *idea, ty_buf *out) {
+    ty_buf t = {0};
+    int rc = TENYO_OK;
+    const ty_ideas *st = ty_ideas_peek(c);
+    uint64_t qdoc = st ? st->skip : UINT64_MAX;
+    out->len = 0;
+    if (qdoc != UINT64_MAX) {
+        rc = ty_doc_text(c, qdoc, &t);
+        if (!rc && ty_buf_append(out, t.p, t.len + 1)) rc = TENYO_ERR_NOMEM;
+    } else if (c->qtext.p && ty_buf_append(out, c->qtext.p, strlen(c->qtext.p) + 1)) {
+        rc = TENYO_ERR_NOMEM;
+    }
+    for (int e = 0; e < idea->nevidence && !rc; e++) {
+        rc = ty_doc_text(c, idea->evidence[e].doc, &t);
+        if (!rc && ty_buf_append(out, t.p, t.len + 1)) rc = TENYO_ERR_NOMEM;
+    }
+    ty_buf_free(&t);
+    return rc;
+}
+
+/* 1 when term t is a piece cut from a longer word in the texts (card_texts'
+ * texts[0..len)). */
+static int cut_in(const char *t, const ty_buf *texts) {
+    ty_cut k = {0};
+    for (size_t at = 0; at < texts->len; at += strlen(texts->p + at) + 1)
+        ty_cut_seen(&k, t, texts->p + at);
+    return ty_cut_word(&k);
 }
 
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
@@ -61,9 +94,18 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
      * skipped when a longer candidate containing it (its compound) has at
      * least half its weight, or when it overlaps a term already chosen. */
     size_t ncand = qn < 8 * k ? qn : 8 * k, n = 0;
+    /* a piece MeCab cut from a longer word in the card's texts (化合 of
+     * 化合物) is no word to show (clean.c) */
+    ty_buf texts = {0};
+    rc = card_texts((tenyo_ctx *)c, idea, &texts); /* the context's scratch buffers */
+    if (rc) {
+        ty_buf_free(&texts);
+        free(bt);
+        return rc;
+    }
     for (size_t i = 0; i < ncand && n < k && bt[i].w > 0; i++) {
         const char *ti = m->term_blob + m->term_off[bt[i].t];
-        if (ty_verb_like(ti)) continue;
+        if (ty_verb_like(ti) || cut_in(ti, &texts)) continue;
         int skip = 0;
         for (size_t j = 0; j < ncand && !skip; j++) {
             if (j == i || !(bt[j].w > 0)) continue;
@@ -81,6 +123,7 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         int64_t t = ty_strmap_get(c->idx->vocab, terms[q], strlen(terms[q]));
         if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
     }
+    ty_buf_free(&texts);
     free(bt);
     return (int)n;
 }

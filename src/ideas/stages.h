@@ -273,6 +273,22 @@ int ty_has_markup(const char *s, size_t n);
 /* 1 for an index term that is markup or a fragment of it ("br", "nbsp")
  * or a Latin fragment too short to read as a bridge ("co" of CO2). */
 int ty_markup_term(const char *t);
+/* Occurrences of a term in the texts a card shows, for ty_cut_word
+ * (zeroed first, then ty_cut_seen over each text). */
+typedef struct ty_cut {
+    unsigned n;    /* occurrences seen */
+    unsigned next; /* the code point after the last one */
+    int open;      /* one was followed by anything but the one character
+                      that continues it */
+} ty_cut;
+/* Occurrences needed before a term is judged cut. */
+#define TY_CUT_MIN 3
+/* Counts the occurrences of term t in text into k. */
+void ty_cut_seen(ty_cut *k, const char *t, const char *text);
+/* 1 when the term seen into k is a piece cut from a longer word (化合 of
+ * 化合物, アミ of アミノ酸): at least TY_CUT_MIN occurrences, each followed
+ * by the same character that continues it. */
+int ty_cut_word(const ty_cut *k);
 
 /* --- score.c --- */
 double ty_confidence_of(const tenyo_idea *id, double qbest);

@@ -2,7 +2,7 @@
  * labels.c — names of IPC fields (sections, classes, subclasses) in
  * Japanese and English, for the cards of `tenyo ideas`.
  *
- * Two sources, one lookup:
+ * Three sources, one lookup:
  *   - Built-in tables (below): the 8 sections and every IPC class, each
  *     with a short Japanese and English label written for a card heading
  *     (Japanese <= 20 characters, English <= 60). They are ours, written
@@ -13,8 +13,14 @@
  *     (header "symbol\tlevel\ttitle"); the header line decides. Only
  *     section, class and subclass lines are kept (groups, ~74k lines, are
  *     read and skipped), so a load holds about 800 titles per language.
- * ty_labels_get() answers with the subclass title when one is loaded, else
- * the class label, else the section label, in the language asked: a
+ *   - The titles built into the library (ty_labels_builtin, a set of its
+ *     own): the IPC scheme's sections, classes and subclasses as
+ *     models/ipc_titles.sh made them at build time from scheme files the
+ *     builder gave (models/README.md); none when the build had none. The
+ *     index asks it for a subclass its own set has no title for
+ *     (tenyo_field_label), so a loaded file overrides it.
+ * ty_labels_get() answers with the subclass title when one is loaded,
+ * else the class label, else the section label, in the language asked: a
  * well-formed code never gets NULL or "". Class and section labels come
  * from the built-in tables when they have the code (they are written to be
  * short), from the file only for a class the tables do not know (a newer
@@ -47,6 +53,7 @@
 #include "model/model.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +391,33 @@ static lab_entry *intern_entry(ty_labels *l, const char *code, size_t n,
     if (id < 0) return NULL;
     if (is_new) l->e[id].level = (uint8_t)level;
     return &l->e[id];
+}
+
+/* ===================================================== built-in scheme */
+
+/* The IPC titles built into the library (models/ipc_titles.sh: the blob
+ * of ty_labels_serialize's format; empty when the build had no scheme
+ * files). */
+extern const char ty_ipc_titles_blob[];
+extern const size_t ty_ipc_titles_len;
+
+static ty_labels *scheme_set;           /* parsed once; NULL: none or broken */
+static pthread_once_t scheme_once = PTHREAD_ONCE_INIT;
+
+static void scheme_parse(void) {
+    ty_labels *l = NULL;
+    if (!ty_ipc_titles_len || ty_labels_new(&l)) return;
+    if (ty_labels_deserialize(l, ty_ipc_titles_blob, ty_ipc_titles_len, NULL, 0)) {
+        ty_labels_free(l); /* tests/test_labels.c checks it parses */
+        return;
+    }
+    scheme_set = l;
+}
+
+/* The built-in titles, or NULL when the library has none. */
+const ty_labels *ty_labels_builtin(void) {
+    pthread_once(&scheme_once, scheme_parse);
+    return scheme_set;
 }
 
 /* ============================================================ lookup */

@@ -362,6 +362,9 @@ void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
 typedef struct ty_labels ty_labels;
 /* An empty set (built-in labels only). */
 int ty_labels_new(ty_labels **out);
+/* The IPC titles built into the library (model/labels.c), or NULL when the
+ * build had no scheme files; parsed once, shared, never freed. */
+const ty_labels *ty_labels_builtin(void);
 void ty_labels_free(ty_labels *l);  /* accepts NULL */
 /* Add the section, class and subclass titles of a scheme file (format from
  * its header line; groups are skipped); a later load replaces titles of
