@@ -968,8 +968,11 @@ enum {
     TENYO_WEAK_PORTFOLIO = 16,    /* the evidence is one applicant's patents */
     TENYO_WEAK_SIDE_CODE = 64,    /* the field is only a side code of the
                                      evidence, not named by the shared words */
-    TENYO_WEAK_LOW_CONFIDENCE = 128 /* the field is rarely a real use of such
+    TENYO_WEAK_LOW_CONFIDENCE = 128, /* the field is rarely a real use of such
                                      a patent (confidence below 3%) */
+    TENYO_WEAK_NO_USE = 256       /* a match card: no credible use found in
+                                     the patent's text nor in evidence that
+                                     shares its content (tenyo_match_apply) */
 };
 
 /* Why a proposal is weak (tenyo_idea.flags). */
@@ -1257,8 +1260,12 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
  * own_field says it lies in the company's home fields (tenyo_ctx_home).
  * The ideas (up to nideas) go to ideas; afterwards c holds that ideas
  * query: tenyo_idea_bridge, tenyo_idea_phrases, tenyo_ctx_notes and
- * tenyo_ctx_home explain the uses. Up to k matches into out; returns their
- * count (0 when no licensable patent is near) or a negative status. */
+ * tenyo_ctx_home explain the uses. Each match is banded as an ideas card
+ * is (band, weak: what the text shares with the patent, specific words
+ * only); matches come strongest band first, then by similarity, so the
+ * reference ones (generic words only, or one word) come last. Up to k
+ * matches into out; returns their count (0 when no licensable patent is
+ * near) or a negative status. */
 #define TENYO_MATCH_USES 4
 typedef struct tenyo_match {
     uint64_t doc;             /* the licensable patent */
@@ -1268,6 +1275,15 @@ typedef struct tenyo_match {
     int nuses;                /* entries used in uses */
     int uses[TENYO_MATCH_USES]; /* proposals it is evidence for: indexes
                                  into ideas[], best confidence first */
+    int band;                 /* TENYO_BAND_*, by the rule of an ideas
+                                 card: the specific content the company's
+                                 text shares with this patent */
+    unsigned weak;            /* TENYO_WEAK_*: why not a stronger band
+                                 (few words, generic, one word; no use is
+                                 added by tenyo_match_json) */
+    int nspecific;            /* specific words shared (compound parts once) */
+    double content;           /* 0..1: specific shared content, as
+                                 tenyo_idea.content */
 } tenyo_match;
 int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
@@ -1305,6 +1321,11 @@ typedef struct tenyo_match_app {
     double affinity;          /* its shared content with the company's text:
                                  sum of query x document tf-idf weight x
                                  specificity over shared terms */
+    int own;                  /* 1: the patent's own text names the use
+                                 (evidence is the patent itself: phrase is
+                                 one of its application phrases, or NULL:
+                                 its title, the claimed object); confidence
+                                 is then -1 (stated, not estimated) */
 } tenyo_match_app;
 /* The use a company could make of each of the n matches mt (from the last
  * tenyo_match_text on c, whose ideas and got it takes, c holding that
