@@ -416,6 +416,12 @@ if command -v curl >/dev/null 2>&1; then
   curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
   "$T" match "$D/m.tny" --text "$CO" -k 8 $F --json >"$D/cli.json" 2>/dev/null
   cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_match_filtered_equals_cli || bad "lic_api_match_filtered_equals_cli ($(head -c 300 "$D/api.json"))"
+  # the page's answer for a company the list does not fit: the same
+  # reference list and "nothing else fits" as the command line
+  body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 5}, ensure_ascii=False))' "$GEN")
+  curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
+  "$T" match "$D/m.tny" --text "$GEN" -k 5 --json >"$D/cli.json" 2>/dev/null
+  if cmp -s "$D/api.json" "$D/cli.json" && py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["reference"] and any(w["code"]=="nothing_else_fits" for w in o["warnings"])' "$D/api.json"; then ok lic_api_match_generic_equals_cli; else bad "lic_api_match_generic_equals_cli ($(head -c 300 "$D/api.json"))"; fi
   code=$(curl -s -o "$D/e.json" -w '%{http_code}' -X POST "$U/api/match" -d '{"id": "SAMPLE-001"}')
   [ "$code" = 400 ] && grep -q "unknown member 'id'" "$D/e.json" && ok lic_api_match_no_id || bad "lic_api_match_no_id ($code $(cat "$D/e.json"))"
   code=$(curl -s -o "$D/e.json" -w '%{http_code}' -X POST "$U/api/match" -d '{"text": "x", "k": 0}')
