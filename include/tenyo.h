@@ -1329,14 +1329,16 @@ typedef struct tenyo_match_app {
 } tenyo_match_app;
 /* The use a company could make of each of the n matches mt (from the last
  * tenyo_match_text on c, whose ideas and got it takes, c holding that
- * query still) into out[0..n): the patent's own proposals (its ideas, as
- * one tenyo_ideas_batch in a context of its own, with o's mode) and the
- * company query's proposals it is evidence for; each application phrase of
- * their shown evidence, and each evidence title at half weight (never the
- * patent's own title), weighed by the proposal's confidence, whether the
- * field is one of the company's (or its class), the evidence's closeness
- * and the phrase's own weight, then moved at most 3x by the evidence's
- * shared content with the company's text. Returns how many have a use
+ * query still) into out[0..n): first the patent's own text (own = 1: an
+ * application phrase of its own stating a use, else its title, the
+ * claimed object); else the patent's own proposals (its ideas, as one
+ * tenyo_ideas_batch in a context of its own, with o's mode) and the
+ * company query's proposals it is evidence for, candidate or strong cards
+ * only: each field-fit application phrase of their shown evidence,
+ * weighed by the proposal's confidence, whether the field is one of the
+ * company's (or its class), the evidence's closeness and the phrase's own
+ * weight, then moved at most 3x by the evidence's shared content with the
+ * company's text. Returns how many have a use
  * (out[i].found 1; 0 where none was found), or a negative status (message
  * in tenyo_ctx_error(c)). */
 int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,

@@ -25,13 +25,19 @@
  * holds the ideas query, so tenyo_idea_bridge / _phrases / tenyo_ctx_notes
  * / tenyo_ctx_home explain the uses exactly as they explain `ideas`.
  *
- * Which patents: those the proposals use as evidence (each has a use: a
- * field away from the company's, with its confidence and phrases) come
- * first, by similarity; the nearest patents without a use fill the rest
- * (a company asking what it could make is answered with uses first).
- * Licensable: the index's list or the records' flag; an index that marks
- * none (a fresh J-PlatPat index) is matched over all its patents, licence
- * status unknown (the caller says so once, and how to load a list).
+ * Which patents and how strong: each candidate (the nearest k x 4, at
+ * least 40, and every evidence patent) is banded by the rule of an ideas
+ * card (score.c ty_match_band, ty_band_of): the specific words the
+ * company's text shares with the patent (compound parts once), whether
+ * the shared weight is mostly generic words (加工, 製造, システム: the
+ * index's genericity per term) or one word. Strongest band first, then
+ * those sharing a specific word, then similarity. The JSON (answer.c)
+ * shows as cards the candidate and strong ones and the reference ones that
+ * share a specific word at a similarity the engine does not call weak; the
+ * rest is listed apart with "nothing else fits". Licensable: the index's
+ * list or the records' flag; an index that marks none (a fresh J-PlatPat
+ * index) is matched over all its patents, licence status unknown (the
+ * caller says so once, and how to load a list).
  *
  * Why a patent fits (tenyo_match_why): the patent's sentence (title and
  * abstract) sharing the most specific terms (idf-weighted) with the
@@ -40,18 +46,18 @@
  * company could make with it.
  *
  * What the company could make (tenyo_match_apply): one use per match,
- * named in the patents' own text. Candidates are the application phrases
- * and the titles (a product, half a phrase's weight) of the shown evidence of the patent's
- * own proposals (tenyo_ideas_doc in a context of its own: where else this
- * patent applies) and of the company query's proposals it is evidence for.
- * Each weighs the engine's confidence (floored), doubled in one of the
- * company's fields (half in its class), the evidence's closeness and the
- * phrase's own weight; the evidence's shared specific content with the
- * company's text then moves it by at most 3x (relative to the card's
- * best). Rejected: letting that shared content weigh freely (a pun on one
- * of the company's words, 容器 of an ethylene-oxide stripper, outvoted
- * the engine's likely fields); only the company query's uses (a third of
- * the cards had none, and their phrases rarely name this patent's use).
+ * first from the patent's own text: its application phrase stating a use
+ * (に用いる, に適用, 向け ...; X用 and Xを備えたY in its own text mostly
+ * name its parts), rarest kind first, else its title (the claimed object:
+ * what a licensee makes). Only where neither can be quoted, evidence that
+ * shares its content: the application phrases (field-fit) of the patent's
+ * own proposals and of the company query's that are candidate or strong
+ * cards, weighed by the engine's confidence (floored), doubled in one of
+ * the company's fields (half in its class), the evidence's closeness and
+ * the phrase's own weight, moved at most 3x by the evidence's shared
+ * content with the company's text. Evidence titles are never a use (an
+ * unrelated title: 鶏卵 for a charcoal kiln). An own use has no
+ * confidence (stated, not estimated); none found is said, not guessed.
  *
  * Rejected: ranking by the best use's confidence (a patent would rank by
  * how common its field pairing is, not by whether the company can use it);
