@@ -1400,9 +1400,13 @@ int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas
                      size_t asked, const char *lang, char **out);
 /* The ideas object of tenyo_ideas_json for the company text plus
  * "matches": [{rank, id, title, applicant, date, fields, link, similarity,
- * confidence, own_field, uses: [{idea, field, label, confidence, expected,
- * bridge_terms, cautions, phrase?, phrase_from?, use}], why?: {company,
- * patent, terms}}] and query {k, licensable, licence_known}, of what
+ * confidence, confidence_text, own_field, band, band_label, weak,
+ * weak_reason, specific_words, content, application | application_none,
+ * uses: [{idea, field, label, confidence, expected, bridge_terms, cautions,
+ * phrase?, phrase_from?, use}], why?: {company, patent, terms}}] (the
+ * cards), "reference": the matches that do not fit (generic words only, or
+ * one word of a far patent; same members, no rank) with a
+ * "nothing_else_fits" warning, and query {k, licensable, licence_known}, of what
  * tenyo_match_text(c, text, len, ...) just returned: got_ideas proposals
  * in ideas, n matches in m, for a request of k. */
 int tenyo_match_json(tenyo_ctx *c, const char *text, size_t len, const tenyo_idea *ideas,
