@@ -984,8 +984,11 @@ enum {
     TENYO_WEAK_PORTFOLIO = 16,    /* the evidence is one applicant's patents */
     TENYO_WEAK_SIDE_CODE = 64,    /* the field is only a side code of the
                                      evidence, not named by the shared words */
-    TENYO_WEAK_LOW_CONFIDENCE = 128 /* the field is rarely a real use of such
+    TENYO_WEAK_LOW_CONFIDENCE = 128, /* the field is rarely a real use of such
                                      a patent (confidence below 3%) */
+    TENYO_WEAK_NO_USE = 256       /* a match card: no credible use found in
+                                     the patent's text nor in evidence that
+                                     shares its content (tenyo_match_apply) */
 };
 
 /* Why a proposal is weak (tenyo_idea.flags). */
@@ -1273,8 +1276,12 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
  * own_field says it lies in the company's home fields (tenyo_ctx_home).
  * The ideas (up to nideas) go to ideas; afterwards c holds that ideas
  * query: tenyo_idea_bridge, tenyo_idea_phrases, tenyo_ctx_notes and
- * tenyo_ctx_home explain the uses. Up to k matches into out; returns their
- * count (0 when no licensable patent is near) or a negative status. */
+ * tenyo_ctx_home explain the uses. Each match is banded as an ideas card
+ * is (band, weak: what the text shares with the patent, specific words
+ * only); matches come strongest band first, then by similarity, so the
+ * reference ones (generic words only, or one word) come last. Up to k
+ * matches into out; returns their count (0 when no licensable patent is
+ * near) or a negative status. */
 #define TENYO_MATCH_USES 4
 typedef struct tenyo_match {
     uint64_t doc;             /* the licensable patent */
@@ -1284,6 +1291,15 @@ typedef struct tenyo_match {
     int nuses;                /* entries used in uses */
     int uses[TENYO_MATCH_USES]; /* proposals it is evidence for: indexes
                                  into ideas[], best confidence first */
+    int band;                 /* TENYO_BAND_*, by the rule of an ideas
+                                 card: the specific content the company's
+                                 text shares with this patent */
+    unsigned weak;            /* TENYO_WEAK_*: why not a stronger band
+                                 (few words, generic, one word; no use is
+                                 added by tenyo_match_json) */
+    int nspecific;            /* specific words shared (compound parts once) */
+    double content;           /* 0..1: specific shared content, as
+                                 tenyo_idea.content */
 } tenyo_match;
 int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
@@ -1321,17 +1337,24 @@ typedef struct tenyo_match_app {
     double affinity;          /* its shared content with the company's text:
                                  sum of query x document tf-idf weight x
                                  specificity over shared terms */
+    int own;                  /* 1: the patent's own text names the use
+                                 (evidence is the patent itself: phrase is
+                                 one of its application phrases, or NULL:
+                                 its title, the claimed object); confidence
+                                 is then -1 (stated, not estimated) */
 } tenyo_match_app;
 /* The use a company could make of each of the n matches mt (from the last
  * tenyo_match_text on c, whose ideas and got it takes, c holding that
- * query still) into out[0..n): the patent's own proposals (its ideas, as
- * one tenyo_ideas_batch in a context of its own, with o's mode) and the
- * company query's proposals it is evidence for; each application phrase of
- * their shown evidence, and each evidence title at half weight (never the
- * patent's own title), weighed by the proposal's confidence, whether the
- * field is one of the company's (or its class), the evidence's closeness
- * and the phrase's own weight, then moved at most 3x by the evidence's
- * shared content with the company's text. Returns how many have a use
+ * query still) into out[0..n): first the patent's own text (own = 1: an
+ * application phrase of its own stating a use, else its title, the
+ * claimed object); else the patent's own proposals (its ideas, as one
+ * tenyo_ideas_batch in a context of its own, with o's mode) and the
+ * company query's proposals it is evidence for, candidate or strong cards
+ * only: each field-fit application phrase of their shown evidence,
+ * weighed by the proposal's confidence, whether the field is one of the
+ * company's (or its class), the evidence's closeness and the phrase's own
+ * weight, then moved at most 3x by the evidence's shared content with the
+ * company's text. Returns how many have a use
  * (out[i].found 1; 0 where none was found), or a negative status (message
  * in tenyo_ctx_error(c)). */
 int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,
@@ -1395,9 +1418,13 @@ int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas
                      size_t asked, const char *lang, char **out);
 /* The ideas object of tenyo_ideas_json for the company text plus
  * "matches": [{rank, id, title, applicant, date, fields, link, similarity,
- * confidence, own_field, uses: [{idea, field, label, confidence, expected,
- * bridge_terms, cautions, phrase?, phrase_from?, use}], why?: {company,
- * patent, terms}}] and query {k, licensable, licence_known}, of what
+ * confidence, confidence_text, own_field, band, band_label, weak,
+ * weak_reason, specific_words, content, application | application_none,
+ * uses: [{idea, field, label, confidence, expected, bridge_terms, cautions,
+ * phrase?, phrase_from?, use}], why?: {company, patent, terms}}] (the
+ * cards), "reference": the matches that do not fit (generic words only, or
+ * one word of a far patent; same members, no rank) with a
+ * "nothing_else_fits" warning, and query {k, licensable, licence_known}, of what
  * tenyo_match_text(c, text, len, ...) just returned: got_ideas proposals
  * in ideas, n matches in m, for a request of k. */
 int tenyo_match_json(tenyo_ctx *c, const char *text, size_t len, const tenyo_idea *ideas,

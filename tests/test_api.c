@@ -1031,10 +1031,12 @@ TY_TEST(api_fieldmodel_workers_same_model) {
     ty_model_free(&m);
 }
 
-/* Company matching's application (issue 39): every match of the sample
- * gets at most one use, its field is a proposal's, its evidence an indexed
- * patent other than itself where the use is a title, its confidence in
- * (0, 1]; the batch gives the same uses as one call per match; arguments
+/* Company matching's application: every match of the sample gets at most
+ * one use; one the patent's own text states has the patent as evidence, a
+ * phrase from it or none (its title) and no confidence (-1); one from
+ * evidence has a proposal's field, a phrase and a confidence in (0, 1];
+ * the batch gives the same uses as one call per match; matches come
+ * strongest band first, each band by the one rule (ty_band_of); arguments
  * are checked. */
 TY_TEST(api_match_apply) {
     tenyo_index *x = NULL;
@@ -1054,10 +1056,14 @@ TY_TEST(api_match_apply) {
     for (int i = 0; i < n; i++) {
         if (!ap[i].found) continue;
         CHECK(ap[i].code && strlen(ap[i].code) == 4);
-        CHECK(ap[i].confidence > 0 && ap[i].confidence <= 1);
+        if (ap[i].own) CHECK(ap[i].evidence == mt[i].doc && ap[i].confidence == -1);
+        else CHECK(ap[i].phrase && ap[i].confidence > 0 && ap[i].confidence <= 1);
         CHECK(ap[i].evidence < tenyo_index_ndocs(x));
-        CHECK(ap[i].phrase || ap[i].evidence != mt[i].doc);
         if (ap[i].phrase) CHECK(ap[i].target && ap[i].target_len > 0);
+        CHECK(mt[i].band >= TENYO_BAND_REFERENCE && mt[i].band <= TENYO_BAND_STRONG);
+        CHECK(i == 0 || mt[i].band <= mt[i - 1].band);
+        CHECK((mt[i].band == TENYO_BAND_STRONG) == (mt[i].weak == 0));
+        CHECK(mt[i].content >= 0 && mt[i].content <= 1);
         CHECK_EQ_INT(tenyo_match_apply(c, &mt[i], 1, id, got, NULL, &one), 1);
         CHECK(one.evidence == ap[i].evidence && !strcmp(one.code, ap[i].code));
     }

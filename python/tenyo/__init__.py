@@ -201,7 +201,8 @@ class _IdeasNotes(Structure):
 
 class _Match(Structure):
     _fields_ = [("doc", c_uint64), ("similarity", c_float), ("confidence", c_double),
-                ("own_field", c_int), ("nuses", c_int), ("uses", c_int * 4)]
+                ("own_field", c_int), ("nuses", c_int), ("uses", c_int * 4),
+                ("band", c_int), ("weak", c_uint), ("nspecific", c_int), ("content", c_double)]
 
 
 class _OpenStats(Structure):

@@ -321,20 +321,31 @@ def test_licensable_list_and_match(tmp_path):
         assert x.info()["licensable"]["list"]["listed"] == 60
         got = x.match(text, k=5)
         assert got and all(x.doc(m["id"])["open"] for m in got)
-        key = [(not m["uses"], -m["similarity"]) for m in got]  # a use first
-        assert key == sorted(key), key
+        band = {"strong": 0, "candidate": 1, "reference": 2}
+        key = [(band[m["band"]], m["specific_words"] == 0, -m["similarity"]) for m in got]
+        assert key == sorted(key), key  # the strongest band first
+        for m in list(got) + list(got.reference):  # the cards and those apart
+            assert m["band_label"] and (m["band"] == "strong") == (not m["weak"])
+            a = m["application"]
+            assert a is None or a["source"] != "own_text" or (a["confidence"] is None
+                                                                and m["confidence"] is None)
+        generic = x.match("加工と製造のシステムを回収して処理する会社です。", k=5)
+        assert generic.reference and all(m["specific_words"] > 0 for m in generic)
+        assert [w["code"] for w in generic.warnings].count("nothing_else_fits") == 1
         sim = x.similar(text=text, k=5, filters={"open_only": True})
         assert all(r["open"] for r in sim)
         dated = x.match(text, k=5, filters={"date_from": "2021"})
         assert all(m["date"] >= "2021" for m in dated)
     cli = cli_json("match", path, "--text", text, "-k", "5", "--json")
     assert [m["id"] for m in cli["matches"]] == [m["id"] for m in got]
+    assert cli["reference"] == got.reference and cli["warnings"] == got.warnings
     assert tenyo.open_clear(path) is True
     with tenyo.Index(path) as x:
         assert x.info()["licensable"]["documents"] == 0
         # no list: every patent is matched (licence status unknown)
         un = x.match(text, k=5)
-        assert len(un) == 5 and not any(x.doc(m["id"])["open"] for m in un)
+        assert 1 <= len(un) + len(un.reference) <= 5
+        assert not any(x.doc(m["id"])["open"] for m in list(un) + list(un.reference))
 
 
 def _rss_kib():

@@ -52,6 +52,10 @@ static void print_match(const json_t *o, const char *lang) {
         }
         printf("\n    %s, %s  [%s]\n", cli_safe(cli_jstr(v, "applicant")),
                cli_jstr(v, "date")[0] ? cli_jstr(v, "date") : "-", cli_safe(fl));
+        printf("    %s %s", ja ? "強さ:" : "band:", cli_jstr(v, "band_label"));
+        if (*cli_jstr(v, "weak_reason"))
+            printf("%s%s%s", ja ? "（弱い点: " : " (weak: ", cli_jstr(v, "weak_reason"), ja ? "）" : ")");
+        printf("\n");
         const json_t *fit = json_object_get(v, "fit");
         if (fit) printf("    %s\n", cli_safe(cli_jstr(fit, "explain")));
         const json_t *w = json_object_get(v, "why");
@@ -69,18 +73,11 @@ static void print_match(const json_t *o, const char *lang) {
                                   : "why it fits: no specific word shared with the company's text "
                                     "(close by overall similarity only)");
         const json_t *ap = json_object_get(v, "application");
-        if (json_is_object(ap)) {
+        if (json_is_object(ap))
             printf("    %s %s\n", ja ? "→ 作れるもの:" : "→ could make:", cli_safe(cli_jstr(ap, "use")));
-            printf("      %s %s%s%s%s\n", ja ? "確信度" : "confidence", cli_jstr(v, "confidence_text"),
-                   ja ? "（" : " (",
-                   ja ? "この分野が実際にこの種の特許の用途である見込み、共分類で較正"
-                      : "how likely the field is a real use of such a patent, calibrated on "
-                        "co-classification",
-                   ja ? "）" : ")");
-        } else {
+        else
             printf("    → %s\n", cli_safe(cli_jstr(v, "application_none")));
-            printf("      %s %s\n", ja ? "確信度:" : "confidence:", cli_jstr(v, "confidence_text"));
-        }
+        printf("      %s %s\n", ja ? "確信度:" : "confidence:", cli_jstr(v, "confidence_text"));
         const json_t *uses = json_object_get(v, "uses");
         if (json_array_size(uses)) {
             printf("      %s", ja ? "会社の文章から見た他の分野: " : "other fields from the company's text: ");
@@ -96,6 +93,16 @@ static void print_match(const json_t *o, const char *lang) {
     }
     json_array_foreach(json_object_get(o, "warnings"), i, v)
         printf("%s: %s\n", ja ? "注意" : "warning", cli_safe(cli_jstr(v, "message")));
+    /* the nearest that do not fit: one line each, what they share */
+    json_array_foreach(json_object_get(o, "reference"), i, v) {
+        printf("  %s %s  ", ja ? "参考（合わない）" : "for reference (no fit)", cli_safe(cli_jstr(v, "id")));
+        cli_cut(cli_jstr(v, "title"), 40);
+        const json_t *t = json_object_get(json_object_get(v, "why"), "terms");
+        printf("%s", ja ? "  共通: " : "  shared: ");
+        json_array_foreach(t, j, u) printf("%s%s", j ? (ja ? "・" : ", ") : "", cli_safe(json_string_value(u)));
+        if (!json_array_size(t)) printf("-");
+        printf("%s%s%s\n", ja ? "（" : " (", cli_jstr(v, "weak_reason"), ja ? "）" : ")");
+    }
 }
 
 static const char *match_usage =

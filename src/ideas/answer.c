@@ -31,6 +31,7 @@
  */
 #include "tenyo.h"
 #include "api/api.h"
+#include "ideas/stages.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -166,7 +167,8 @@ static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = 
     {TENYO_WEAK_SIDE_CODE, "side_code", "共通語がこの分野を示さず、根拠特許の副分類にすぎない",
      "no shared word names the field: it is only a side code of the evidence"},
     {TENYO_WEAK_LOW_CONFIDENCE, "low_confidence", "実際の用途である見込みが低い（確信度 3% 未満）",
-     "the field is rarely a real use of such a patent (confidence below 3%)"}};
+     "the field is rarely a real use of such a patent (confidence below 3%)"},
+    {TENYO_WEAK_NO_USE, "no_use", "確かな用途が見つからない", "no credible use found"}};
 
 static const char *weak_code(unsigned bit) {
     for (size_t i = 0; i < sizeof weak_text / sizeof weak_text[0]; i++)
@@ -621,7 +623,18 @@ static json_t *app_json(const tenyo_index *x, const tenyo_match_app *ap, const t
     if (ap->phrase) snprintf(target, sizeof target, "%.*s", (int)ap->target_len, ap->target);
     else snprintf(target, sizeof target, "%s", em.title);
     (void)dm;
-    if (ap->phrase && ja)
+    if (ap->own && ap->phrase && ja)
+        snprintf(use, sizeof use, "「%s」を「%s」に（用途は特許自身の記載「%s」）", em.title, target,
+                 ap->phrase);
+    else if (ap->own && ap->phrase)
+        snprintf(use, sizeof use, "\"%s\" for %s (the patent's own words: \"%s\")", em.title,
+                 target, ap->phrase);
+    else if (ap->own && ja)
+        snprintf(use, sizeof use, "「%s」そのもの（特許の題名が示す製品・方法）", em.title);
+    else if (ap->own)
+        snprintf(use, sizeof use, "\"%s\" itself (the claimed object, as the patent's title names it)",
+                 em.title);
+    else if (ap->phrase && ja)
         snprintf(use, sizeof use, "%s（%s）分野の「%s」に（根拠: %s「%s」の「%s」）", label, ap->code,
                  target, em.id, em.title, ap->phrase);
     else if (ap->phrase)
@@ -636,17 +649,143 @@ static json_t *app_json(const tenyo_index *x, const tenyo_match_app *ap, const t
     json_t *a = json_object();
     json_object_set_new(a, "field", json_string(ap->code));
     json_object_set_new(a, "label", json_string(label));
-    json_object_set_new(a, "kind", json_string(ap->phrase ? "phrase" : "title"));
+    json_object_set_new(a, "kind", json_string(ap->own ? (ap->phrase ? "own_phrase" : "own_title")
+                                                       : "evidence_phrase"));
     json_object_set_new(a, "target", json_string(target));
     json_object_set_new(a, "phrase", ap->phrase ? json_string(ap->phrase) : json_null());
     json_object_set_new(a, "evidence", json_pack("{s:s, s:s, s:f}", "id", em.id, "title", em.title,
                                                  "similarity", (double)ap->evidence_similarity));
-    json_object_set_new(a, "confidence", json_real(ap->confidence));
-    json_object_set_new(a, "source", json_string(ap->from_company ? "company" : "patent"));
+    json_object_set_new(a, "confidence", ap->own ? json_null() : json_real(ap->confidence));
+    json_object_set_new(a, "source", json_string(ap->own ? "own_text" : ap->from_company ? "company" : "patent"));
     json_object_set_new(a, "in_company_field", json_boolean(ap->in_home));
     json_object_set_new(a, "company_affinity", json_real(ap->affinity));
     json_object_set_new(a, "use", json_string(use));
     return a;
+}
+
+/* One match card (match mt, its use ap) as JSON, rank its place among the
+ * cards: the patent, its band and weak reasons (as an ideas card's, with
+ * "no use found" added), the uses of the company's proposals, the
+ * application and why it fits. */
+static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,
+                          const tenyo_idea *ideas, const json_t *iarr, const tenyo_match *mt,
+                          const tenyo_match_app *ap, int rank, const char *lang) {
+    int ja = !strcmp(lang, "ja");
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, mt->doc, &dm);
+    json_t *r = json_object(), *uses = json_array();
+    char link[256];
+    json_object_set_new(r, "rank", json_integer(rank));
+    json_object_set_new(r, "id", json_string(dm.id));
+    json_object_set_new(r, "title", json_string(dm.title));
+    json_object_set_new(r, "applicant", json_string(dm.applicant));
+    json_object_set_new(r, "date", json_string(dm.date));
+    json_object_set_new(r, "fields", json_list(dm.fields));
+    json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
+    json_object_set_new(r, "similarity", json_real((double)mt->similarity));
+    json_object_set_new(r, "own_field", json_boolean(mt->own_field));
+    for (int u = 0; u < mt->nuses; u++) {
+        const tenyo_idea *id = &ideas[mt->uses[u]];
+        const json_t *ij = json_array_get(iarr, (size_t)mt->uses[u]);
+        tenyo_phrase ph[MATCH_PHRASES];
+        int nph = tenyo_idea_phrases(ctx, id, MATCH_PHRASES, ph);
+        const tenyo_phrase *own = NULL;
+        tenyo_phrase other; /* else a use the field's evidence names */
+        for (int p = 0; p < nph && !own; p++)
+            if (ph[p].doc == mt->doc && ph[p].field_fit) own = &ph[p];
+        for (int p = 0; p < nph && !own; p++)
+            if (ph[p].field_fit && ((unsigned char)ph[p].text[0] >= 0x80) == ja) {
+                other = ph[p];
+                other.doc = UINT64_MAX;
+                own = &other;
+            }
+        const char *label = tenyo_field_label(x, id->code, lang);
+        char sent[2048];
+        use_sentence(sent, sizeof sent, lang, &dm, id->code, label,
+                     json_object_get(ij, "bridge_terms"), own);
+        json_t *uj = json_object();
+        json_object_set_new(uj, "idea", json_integer(mt->uses[u] + 1));
+        json_object_set_new(uj, "field", json_string(id->code));
+        json_object_set_new(uj, "label", json_string(label));
+        json_object_set_new(uj, "confidence", json_real(id->confidence));
+        json_object_set_new(uj, "expected", json_boolean(id->expected));
+        json_object_set_new(uj, "bridge_terms", json_deep_copy(json_object_get(ij, "bridge_terms")));
+        json_object_set_new(uj, "cautions", json_deep_copy(json_object_get(ij, "cautions")));
+        if (own) json_object_set_new(uj, "phrase", json_string(own->text));
+        if (own) json_object_set_new(uj, "phrase_from", json_string(own->doc == UINT64_MAX
+                                                                     ? "field" : "patent"));
+        json_object_set_new(uj, "use", json_string(sent));
+        json_array_append_new(uses, uj);
+    }
+    json_object_set_new(r, "uses", uses);
+    /* what the company could make with it: one concrete use named in
+     * the patents' own text, or a plain "none" */
+    double conf = ap->found && !ap->own ? ap->confidence : -1;
+    json_object_set_new(r, "confidence", conf >= 0 ? json_real(conf) : json_null());
+    char ct[256];
+    if (ap->own) /* the patent says so: nothing to estimate */
+        snprintf(ct, sizeof ct, "%s", ja ? "なし（用途は特許自身の記載で、推定ではありません）"
+                                         : "none (the use is the patent's own statement, not an "
+                                           "estimate)");
+    else if (ap->found) {
+        char pc[32];
+        pct_text(pc, sizeof pc, conf, ja);
+        snprintf(ct, sizeof ct, ja ? "%s（この種の特許がこの分野にも実際に分類される確率、共分類の実績で較正）"
+                                   : "%s (the probability that such a patent is really classified "
+                                     "in this field too, calibrated on co-classifications)", pc);
+    } else
+        snprintf(ct, sizeof ct, "%s", ja ? "なし（用途が見つからないため）" : "none (no use found)");
+    json_object_set_new(r, "confidence_text", json_string(ct));
+    if (ap->found) json_object_set_new(r, "application", app_json(x, ap, &dm, lang));
+    else {
+        json_object_set_new(r, "application", json_null());
+        json_object_set_new(r, "application_none",
+                            json_string(ja ? "確かな用途は見つかりませんでした（特許の文章に用途の記載がなく、"
+                                             "技術を共有する根拠特許も用途を名指していません）。用途を推測で示すことはしません"
+                                           : "no credible use found (the patent's text states none, and "
+                                             "no evidence patent sharing its content names one): "
+                                             "none is guessed"));
+    }
+    char fe[256];
+    snprintf(fe, sizeof fe, ja ? "適合度 %.2f = 会社の説明文と特許の題名・要約の類似度（0〜1）"
+                               : "fit %.2f = similarity of the company's text and the patent's "
+                                 "title and abstract (0..1)",
+             (double)mt->similarity);
+    json_object_set_new(r, "fit", json_pack("{s:f, s:s}", "score", (double)mt->similarity,
+                                            "explain", fe));
+    /* why it fits: the sentences of patent and company sharing the most
+     * specific terms */
+    tenyo_why w;
+    if (tenyo_match_why(ctx, text, len, mt->doc, &w) == 1) {
+        json_t *wt = json_array();
+        for (int t = 0; t < w.nterms; t++) json_array_append_new(wt, json_string(w.terms[t]));
+        json_object_set_new(r, "why", json_pack("{s:s, s:s, s:o}", "company", w.query,
+                                                "patent", w.evidence, "terms", wt));
+    }
+    unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
+    int band = ty_band_of(weak, mt->nspecific);
+    char reason[512];
+    weak_reason(weak, band, lang, reason, sizeof reason);
+    json_t *wk = json_array();
+    for (unsigned bit = 1; bit <= TENYO_WEAK_NO_USE; bit <<= 1)
+        if (weak & bit) json_array_append_new(wk, json_string(weak_code(bit)));
+    json_object_set_new(r, "band", json_string(band_code(band)));
+    json_object_set_new(r, "band_label", json_string(band_label(band, lang)));
+    json_object_set_new(r, "weak", wk);
+    json_object_set_new(r, "weak_reason", json_string(reason));
+    json_object_set_new(r, "specific_words", json_integer(mt->nspecific));
+    json_object_set_new(r, "content", json_real(mt->content));
+    return r;
+}
+
+/* 1 when match mt (use ap) is a card: candidate or strong, or reference
+ * with a specific word shared and a similarity the ideas engine does not
+ * call weak (IDEAS_WEAK_QUERY); else it rests on generic words, or on one
+ * word of a far patent, and is listed apart as not fitting. */
+static int match_shown(const tenyo_match *mt, const tenyo_match_app *ap) {
+    unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
+    if (ty_band_of(weak, mt->nspecific) >= TENYO_BAND_CANDIDATE) return 1;
+    return mt->nspecific > 0 && mt->similarity >= IDEAS_WEAK_QUERY;
 }
 
 /* The match object of matches mt[0..n) and proposals ideas[0..got) just
@@ -675,91 +814,21 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
         json_decref(o);
         return NULL;
     }
-    json_t *arr = json_array();
+    json_t *arr = json_array(), *ref = json_array();
     for (int i = 0; i < n; i++) {
-        tenyo_doc_meta dm;
-        tenyo_index_doc(x, mt[i].doc, &dm);
-        json_t *r = json_object(), *uses = json_array();
-        char link[256];
-        json_object_set_new(r, "rank", json_integer(i + 1));
-        json_object_set_new(r, "id", json_string(dm.id));
-        json_object_set_new(r, "title", json_string(dm.title));
-        json_object_set_new(r, "applicant", json_string(dm.applicant));
-        json_object_set_new(r, "date", json_string(dm.date));
-        json_object_set_new(r, "fields", json_list(dm.fields));
-        json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
-        json_object_set_new(r, "similarity", json_real((double)mt[i].similarity));
-        json_object_set_new(r, "own_field", json_boolean(mt[i].own_field));
-        for (int u = 0; u < mt[i].nuses; u++) {
-            const tenyo_idea *id = &ideas[mt[i].uses[u]];
-            const json_t *ij = json_array_get(iarr, (size_t)mt[i].uses[u]);
-            tenyo_phrase ph[MATCH_PHRASES];
-            int nph = tenyo_idea_phrases(ctx, id, MATCH_PHRASES, ph);
-            const tenyo_phrase *own = NULL;
-            tenyo_phrase other; /* else a use the field's evidence names */
-            for (int p = 0; p < nph && !own; p++)
-                if (ph[p].doc == mt[i].doc && ph[p].field_fit) own = &ph[p];
-            for (int p = 0; p < nph && !own; p++)
-                if (ph[p].field_fit && ((unsigned char)ph[p].text[0] >= 0x80) == ja) {
-                    other = ph[p];
-                    other.doc = UINT64_MAX;
-                    own = &other;
-                }
-            const char *label = tenyo_field_label(x, id->code, lang);
-            char sent[2048];
-            use_sentence(sent, sizeof sent, lang, &dm, id->code, label,
-                         json_object_get(ij, "bridge_terms"), own);
-            json_t *uj = json_object();
-            json_object_set_new(uj, "idea", json_integer(mt[i].uses[u] + 1));
-            json_object_set_new(uj, "field", json_string(id->code));
-            json_object_set_new(uj, "label", json_string(label));
-            json_object_set_new(uj, "confidence", json_real(id->confidence));
-            json_object_set_new(uj, "expected", json_boolean(id->expected));
-            json_object_set_new(uj, "bridge_terms", json_deep_copy(json_object_get(ij, "bridge_terms")));
-            json_object_set_new(uj, "cautions", json_deep_copy(json_object_get(ij, "cautions")));
-            if (own) json_object_set_new(uj, "phrase", json_string(own->text));
-            if (own) json_object_set_new(uj, "phrase_from", json_string(own->doc == UINT64_MAX
-                                                                         ? "field" : "patent"));
-            json_object_set_new(uj, "use", json_string(sent));
-            json_array_append_new(uses, uj);
-        }
-        json_object_set_new(r, "uses", uses);
-        /* what the company could make with it: one concrete use named in
-         * the patents' own text, or a plain "none" */
-        const tenyo_match_app *ap = &apps[i];
-        double conf = ap->found ? ap->confidence : mt[i].nuses ? mt[i].confidence : -1;
-        json_object_set_new(r, "confidence", conf >= 0 ? json_real(conf) : json_null());
-        char ct[64];
-        pct_text(ct, sizeof ct, conf, ja);
-        json_object_set_new(r, "confidence_text", json_string(ct));
-        if (ap->found) json_object_set_new(r, "application", app_json(x, ap, &dm, lang));
+        json_t *r = match_card(x, ctx, text, len, ideas, iarr, &mt[i], &apps[i],
+                               (int)json_array_size(arr) + 1, lang);
+        /* a reference match on generic words only, or on one word of a
+         * weak similarity, is no card: listed apart, so the cards are what
+         * fits and the answer says plainly that nothing else does */
+        if (match_shown(&mt[i], &apps[i])) json_array_append_new(arr, r);
         else {
-            json_object_set_new(r, "application", json_null());
-            json_object_set_new(r, "application_none",
-                                json_string(ja ? "具体的な用途は見つかりませんでした（この特許にも、会社の文章にも、"
-                                                 "用途を名指す根拠特許がありません）"
-                                               : "no concrete use found (no evidence patent, of this "
-                                                 "patent or of the company's text, names one)"));
+            json_object_del(r, "rank");
+            json_array_append_new(ref, r);
         }
-        char fe[256];
-        snprintf(fe, sizeof fe, ja ? "適合度 %.2f = 会社の説明文と特許の題名・要約の類似度（0〜1）"
-                                   : "fit %.2f = similarity of the company's text and the patent's "
-                                     "title and abstract (0..1)",
-                 (double)mt[i].similarity);
-        json_object_set_new(r, "fit", json_pack("{s:f, s:s}", "score", (double)mt[i].similarity,
-                                                "explain", fe));
-        /* why it fits: the sentences of patent and company sharing the most
-         * specific terms */
-        tenyo_why w;
-        if (tenyo_match_why(ctx, text, len, mt[i].doc, &w) == 1) {
-            json_t *wt = json_array();
-            for (int t = 0; t < w.nterms; t++) json_array_append_new(wt, json_string(w.terms[t]));
-            json_object_set_new(r, "why", json_pack("{s:s, s:s, s:o}", "company", w.query,
-                                                    "patent", w.evidence, "terms", wt));
-        }
-        json_array_append_new(arr, r);
     }
     json_object_set_new(o, "matches", arr);
+    json_object_set_new(o, "reference", ref);
     free(apps);
     /* a company's prose holds words no patent uses (当社, 得意): not worth
      * a warning here */
@@ -783,6 +852,25 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
                          : "no licensable patent within the filters is near the text (loosen the "
                            "filters, or name the technology in more specific words)");
     if (w) json_array_insert_new(warns, 0, w);
+    if (json_array_size(ref)) {
+        char msg[1024];
+        size_t nr = json_array_size(ref), na = json_array_size(arr);
+        if (ja)
+            snprintf(msg, sizeof msg, na ? "この %zu 件のほかに会社に合う開放特許は見つかりませんでした。次に近い %zu 件は"
+                                           "一般的な語だけ、または遠い特許と 1 語だけで重なるもので、合うとは言えません（参考として下に挙げます）"
+                                         : "会社に合う開放特許は見つかりませんでした。近い %zu 件も"
+                                           "一般的な語だけ、または遠い特許と 1 語だけで重なるもので、合うとは言えません（参考として下に挙げます）",
+                     na ? na : nr, nr);
+        else
+            snprintf(msg, sizeof msg, na ? "nothing else in the licensable list fits this company beyond these %zu: "
+                                           "the next %zu nearest share generic words only, or one word with a far "
+                                           "patent (listed below for reference)"
+                                         : "nothing in the licensable list fits this company: the %zu nearest "
+                                           "share generic words only, or one word with a far patent (listed below "
+                                           "for reference)",
+                     na ? na : nr, nr);
+        json_array_append_new(warns, json_pack("{s:s, s:s}", "code", "nothing_else_fits", "message", msg));
+    }
     return o;
 }
 

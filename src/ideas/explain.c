@@ -258,6 +258,10 @@ static int whole_target(const char *p, size_t n) {
     return depth[0] == 0 && depth[1] == 0 && depth[2] == 0;
 }
 
+int ty_phrase_quotable(const char *p, size_t n) { return whole_target(p, n); }
+
+double ty_phrase_kind_weight(const char *expr) { return kind_weight(expr); }
+
 /* 1 when term string t (n bytes) is one of the query's terms. */
 static int in_query(const tenyo_ctx *c, const char *t, size_t n) {
     char low[128]; /* English targets keep their case; terms are folded */

@@ -25,13 +25,19 @@
  * holds the ideas query, so tenyo_idea_bridge / _phrases / tenyo_ctx_notes
  * / tenyo_ctx_home explain the uses exactly as they explain `ideas`.
  *
- * Which patents: those the proposals use as evidence (each has a use: a
- * field away from the company's, with its confidence and phrases) come
- * first, by similarity; the nearest patents without a use fill the rest
- * (a company asking what it could make is answered with uses first).
- * Licensable: the index's list or the records' flag; an index that marks
- * none (a fresh J-PlatPat index) is matched over all its patents, licence
- * status unknown (the caller says so once, and how to load a list).
+ * Which patents and how strong: each candidate (the nearest k x 4, at
+ * least 40, and every evidence patent) is banded by the rule of an ideas
+ * card (score.c ty_match_band, ty_band_of): the specific words the
+ * company's text shares with the patent (compound parts once), whether
+ * the shared weight is mostly generic words (加工, 製造, システム: the
+ * index's genericity per term) or one word. Strongest band first, then
+ * those sharing a specific word, then similarity. The JSON (answer.c)
+ * shows as cards the candidate and strong ones and the reference ones that
+ * share a specific word at a similarity the engine does not call weak; the
+ * rest is listed apart with "nothing else fits". Licensable: the index's
+ * list or the records' flag; an index that marks none (a fresh J-PlatPat
+ * index) is matched over all its patents, licence status unknown (the
+ * caller says so once, and how to load a list).
  *
  * Why a patent fits (tenyo_match_why): the patent's sentence (title and
  * abstract) sharing the most specific terms (idf-weighted) with the
@@ -40,18 +46,18 @@
  * company could make with it.
  *
  * What the company could make (tenyo_match_apply): one use per match,
- * named in the patents' own text. Candidates are the application phrases
- * and the titles (a product, half a phrase's weight) of the shown evidence of the patent's
- * own proposals (tenyo_ideas_doc in a context of its own: where else this
- * patent applies) and of the company query's proposals it is evidence for.
- * Each weighs the engine's confidence (floored), doubled in one of the
- * company's fields (half in its class), the evidence's closeness and the
- * phrase's own weight; the evidence's shared specific content with the
- * company's text then moves it by at most 3x (relative to the card's
- * best). Rejected: letting that shared content weigh freely (a pun on one
- * of the company's words, 容器 of an ethylene-oxide stripper, outvoted
- * the engine's likely fields); only the company query's uses (a third of
- * the cards had none, and their phrases rarely name this patent's use).
+ * first from the patent's own text: its application phrase stating a use
+ * (に用いる, に適用, 向け ...; X用 and Xを備えたY in its own text mostly
+ * name its parts), rarest kind first, else its title (the claimed object:
+ * what a licensee makes). Only where neither can be quoted, evidence that
+ * shares its content: the application phrases (field-fit) of the patent's
+ * own proposals and of the company query's that are candidate or strong
+ * cards, weighed by the engine's confidence (floored), doubled in one of
+ * the company's fields (half in its class), the evidence's closeness and
+ * the phrase's own weight, moved at most 3x by the evidence's shared
+ * content with the company's text. Evidence titles are never a use (an
+ * unrelated title: 鶏卵 for a charcoal kiln). An own use has no
+ * confidence (stated, not estimated); none found is said, not guessed.
  *
  * Rejected: ranking by the best use's confidence (a patent would rank by
  * how common its field pairing is, not by whether the company can use it);
@@ -65,8 +71,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nearest licensable patents looked at beside the ideas' evidence. */
+/* Nearest licensable patents looked at beside the ideas' evidence: k x
+ * MATCH_NEAR_FACTOR, at least MATCH_NEAR_MIN, at most MATCH_NEAR_MAX. */
 #define MATCH_NEAR_MAX 200
+#define MATCH_NEAR_FACTOR 4
+#define MATCH_NEAR_MIN 40
 /* Proposals of one patent's own ideas query weighed for its application. */
 #define MATCH_APP_IDEAS 8
 
@@ -86,7 +95,8 @@ static int in_home(const tenyo_index *x, uint64_t d, const char *home) {
 
 static int cmp_match(const void *a, const void *b) {
     const tenyo_match *x = a, *y = b;
-    if ((x->nuses > 0) != (y->nuses > 0)) return x->nuses > 0 ? -1 : 1; /* a use first */
+    if (x->band != y->band) return x->band > y->band ? -1 : 1; /* the strongest band first */
+    if ((x->nspecific > 0) != (y->nspecific > 0)) return x->nspecific > 0 ? -1 : 1;
     if (x->similarity != y->similarity) return x->similarity > y->similarity ? -1 : 1;
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
@@ -137,7 +147,10 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     }
     ty_filter_set_keywords(lic, mask, NULL, 0); /* the filter owns the mask */
     mask = NULL;
-    size_t nnear = k < MATCH_NEAR_MAX ? k : MATCH_NEAR_MAX;
+    /* more than k: the banded list fills with specific matches before
+     * generic ones, however close those are by overall similarity */
+    size_t nnear = k * MATCH_NEAR_FACTOR > MATCH_NEAR_MIN ? k * MATCH_NEAR_FACTOR : MATCH_NEAR_MIN;
+    if (nnear > MATCH_NEAR_MAX) nnear = MATCH_NEAR_MAX;
     if (nnear > nlic) nnear = (size_t)nlic;
     near = ty_calloc(nnear ? nnear : 1, sizeof *near);
     all = ty_calloc(nnear + nideas * TENYO_IDEA_EVIDENCE + 1, sizeof *all);
@@ -180,7 +193,16 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
             add_use(&all[j], ideas, i);
         }
     const char *home = tenyo_ctx_home(c, NULL);
-    for (size_t j = 0; j < na; j++) all[j].own_field = in_home(x, all[j].doc, home);
+    const float *gen = ty_term_generic(x);
+    for (size_t j = 0; j < na; j++) {
+        all[j].own_field = in_home(x, all[j].doc, home);
+        ty_match_content mc;
+        ty_match_band(c, gen, all[j].doc, &mc);
+        all[j].nspecific = mc.nspecific;
+        all[j].content = mc.content;
+        all[j].weak = mc.weak;
+        all[j].band = ty_band_of(mc.weak, mc.nspecific);
+    }
     qsort(all, na, sizeof *all, cmp_match);
     if (na > k) na = k;
     if (na) memcpy(out, all, na * sizeof *all);
@@ -383,8 +405,6 @@ typedef struct app_cand {
                            closeness of the evidence x the phrase's weight */
 } app_cand;
 #define APP_CANDS 160
-/* A title names a product, not the use itself: half a phrase's weight. */
-#define APP_TITLE_WEIGHT 0.5
 
 /* The candidate uses of idea id (phrases from ctx q, which holds the query
  * id came from) appended to cand (*n of them); from_company says which
@@ -393,6 +413,9 @@ static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float
                        const char *home, const tenyo_idea *id, uint64_t self, int from_company,
                        app_cand *cand, size_t *n) {
     tenyo_phrase ph[8];
+    /* a proposal resting on generic words or one word (a reference card)
+     * names no use of this patent: its evidence shares no technique */
+    if (id->band < TENYO_BAND_CANDIDATE) return 0;
     int np = tenyo_idea_phrases(q, id, 8, ph);
     if (np < 0) return np;
     double hf = home_fit(id->code, home);
@@ -401,6 +424,7 @@ static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float
      * company fit); a field of the company's own doubles it */
     double lead = (id->confidence + 0.02) * (1 + hf);
     for (int p = 0; p < np && *n < APP_CANDS; p++) {
+        if (!ph[p].field_fit) continue; /* not a use in the field */
         double sim = 0; /* the phrase's patent as evidence: how close */
         for (int e = 0; e < id->nevidence; e++)
             if (id->evidence[e].doc == ph[p].doc) sim = id->evidence[e].score;
@@ -409,22 +433,69 @@ static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float
         double pw = ph[0].weight > 0 ? ph[p].weight / ph[0].weight : 1.0 / (1 + p);
         cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, ph[p].text,
                                    ph[p].target, ph[p].target_len, ph[p].doc, (float)sim,
-                                   company_affinity(company, gen, ph[p].doc)},
+                                   company_affinity(company, gen, ph[p].doc), 0},
                                   lead * sim * pw};
     }
-    /* an evidence patent's title names a use too (not the patent's own,
-     * nor a title holding it or held in it: the same product again) */
-    const ty_model *m = &q->idx->m;
-    const char *own = m->meta_blob + m->meta_off[self * TY_META_NSTR + TY_META_TITLE];
-    for (int e = 0; e < id->nevidence && *n < APP_CANDS; e++) {
-        uint64_t d = id->evidence[e].doc;
-        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
-        if (d == self || !*t || (*own && (strstr(t, own) || strstr(own, t)))) continue;
-        cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, NULL, NULL,
-                                   0, d, id->evidence[e].score, company_affinity(company, gen, d)},
-                                  lead * id->evidence[e].score * APP_TITLE_WEIGHT};
-    }
     return 0;
+}
+
+/* The title as the claimed object: 1 when it can be quoted as a thing
+ * made (not empty, not a generic word alone, no markup). */
+static int title_use(const char *t) {
+    size_t n = strlen(t);
+    return n && ty_phrase_quotable(t, n) && !ty_has_markup(t, n);
+}
+
+/* 1 when the words after a phrase's target state a use (に用いる, に適用,
+ * に利用, に応用, に使用, に好適, に最適, に適する, 向け; English: the
+ * expression is the use). X用, Xのため and Xを備えたY in a patent's own
+ * text mostly name its parts (サーマルヘッド用, 傾斜面を備えた傾斜部). */
+static int use_verb(const char *rest) {
+    static const char *const verbs[] = {"に用い", "にも用い", "に適用", "にも適用", "に利用",
+                                        "に応用", "に使用", "に好適", "に最適", "に適し",
+                                        "に適す", "向け", NULL};
+    if ((unsigned char)rest[0] < 0x80) return 1;
+    for (int i = 0; verbs[i]; i++)
+        if (!strncmp(rest, verbs[i], strlen(verbs[i]))) return 1;
+    return 0;
+}
+
+/* The use patent d's own text names (tenyo_match_app.own): its best
+ * application phrase (kind weight x rarity; a target already in the title
+ * says nothing new, nor one inside the company's own words), else its
+ * title, the claimed object. 1 with *out filled, 0 when neither can be
+ * quoted. */
+static int own_use(const tenyo_ctx *c, const char *home, uint64_t d, tenyo_match_app *out) {
+    const tenyo_index *x = c->idx;
+    const ty_model *m = &x->m;
+    const char *title = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+    const char *code = m->field_ptr[d] < m->field_ptr[d + 1]
+                           ? m->field_code[m->field_ids[m->field_ptr[d]]] : "";
+    double bw = 0;
+    const char *bp = NULL, *bs = NULL;
+    for (uint64_t j = m->phr_ptr ? m->phr_ptr[d] : 0; m->phr_ptr && j < m->phr_ptr[d + 1]; j++) {
+        const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]], *sep = strchr(p, 0x1f);
+        if (!sep || !ty_phrase_quotable(p, (size_t)(sep - p)) || ty_has_markup(p, strlen(p))) continue;
+        size_t tl = (size_t)(sep - p);
+        if (memmem(title, strlen(title), p, tl)) continue; /* the title again */
+        if (!use_verb(sep + 1 + tl)) continue; /* a part of it (X用, Xを備えた), not a use */
+        uint32_t df = x->phr_df[m->phr_ids[j]];
+        double w = ty_phrase_kind_weight(sep + 1) * (log((double)m->ndocs / (df ? df : 1)) + 1);
+        if (w > bw) {
+            bw = w;
+            bp = p;
+            bs = sep;
+        }
+    }
+    if (!bp && !title_use(title)) return 0;
+    *out = (tenyo_match_app){1, code, -1, 0, *code && home_fit(code, home) == 1, NULL, NULL, 0, d,
+                             1.0f, 0, 1};
+    if (bp) {
+        out->phrase = bs + 1;
+        out->target = bp;
+        out->target_len = (size_t)(bs - bp);
+    }
+    return 1;
 }
 
 /* State of tenyo_match_apply's batch over the matched patents. */
@@ -436,6 +507,7 @@ typedef struct app_run {
     app_cand *cand;            /* APP_CANDS per match */
     size_t *nc;                /* candidates per match */
     tenyo_ctx *p;              /* the context of the patents' queries */
+    size_t *at;                /* the batch's query i is match at[i] */
     int rc;                    /* first failure */
 } app_run;
 
@@ -443,6 +515,7 @@ typedef struct app_run {
 static void app_patent(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     app_run *r = ud;
     if (got < 0 && !r->rc) r->rc = got;
+    i = r->at[i];
     for (int j = 0; j < got && !r->rc; j++)
         r->rc = app_collect(r->p, r->company, r->gen, r->home, &ideas[j], r->mt[i].doc, 0,
                             r->cand + i * APP_CANDS, &r->nc[i]);
@@ -458,30 +531,44 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo
     }
     if (!n) return 0;
     app_run r = {c, ty_term_generic(x), tenyo_ctx_home(c, NULL), mt,
-                 ty_calloc(n * APP_CANDS, sizeof *r.cand), ty_calloc(n, sizeof *r.nc), NULL, 0};
+                 ty_calloc(n * APP_CANDS, sizeof *r.cand), ty_calloc(n, sizeof *r.nc), NULL,
+                 ty_calloc(n, sizeof *r.at), 0};
     tenyo_query *q = ty_calloc(n, sizeof *q);
     char err[256] = "out of memory";
-    int rc = r.cand && r.nc && q ? TENYO_OK : TENYO_ERR_NOMEM;
+    int rc = r.cand && r.nc && r.at && q ? TENYO_OK : TENYO_ERR_NOMEM;
+    /* first the patent's own text; the evidence only for the others */
+    uint8_t *own = ty_calloc(n, 1);
+    if (!own) rc = TENYO_ERR_NOMEM;
+    size_t nq = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        own[i] = (uint8_t)own_use(c, r.home, mt[i].doc, &out[i]);
+        if (!own[i]) r.at[nq++] = i;
+    }
     /* the uses the company's own query found for each patent */
     for (size_t i = 0; i < n && !rc; i++)
-        for (int u = 0; u < mt[i].nuses && !rc; u++)
+        for (int u = 0; u < mt[i].nuses && !rc && !own[i]; u++)
             if (mt[i].uses[u] >= 0 && mt[i].uses[u] < got)
                 rc = app_collect(c, c, r.gen, r.home, &ideas[mt[i].uses[u]], mt[i].doc, 1,
                                  r.cand + i * APP_CANDS, &r.nc[i]);
     /* the patents' own: their neighbours in fields away from their homes,
      * one batch (one pass over the document vectors per 32 patents) in a
      * context of their own, so c keeps the company's query */
-    if (!rc && !(rc = tenyo_ctx_new(x, &r.p, err, sizeof err))) {
+    if (!rc && nq && !(rc = tenyo_ctx_new(x, &r.p, err, sizeof err))) {
         tenyo_ideas_opts po;
         tenyo_ideas_opts_default(&po);
         po.min_confidence = 0;
         if (o) po.mode = o->mode;
-        for (size_t i = 0; i < n; i++) q[i] = (tenyo_query){(int64_t)mt[i].doc, NULL, 0, NULL, 0};
-        rc = tenyo_ideas_batch(r.p, q, n, &po, MATCH_APP_IDEAS, app_patent, &r);
+        for (size_t i = 0; i < nq; i++)
+            q[i] = (tenyo_query){(int64_t)mt[r.at[i]].doc, NULL, 0, NULL, 0};
+        rc = tenyo_ideas_batch(r.p, q, nq, &po, MATCH_APP_IDEAS, app_patent, &r);
         if (!rc) rc = r.rc;
     }
     int found = 0;
     for (size_t i = 0; i < n && !rc; i++) {
+        if (own[i]) {
+            found++;
+            continue;
+        }
         const app_cand *cd = r.cand + i * APP_CANDS;
         /* the company's shared content, relative to the card's best, moves
          * a candidate by at most 3x (0.5..1.5): it picks among uses the
@@ -506,6 +593,8 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo
     }
     free(r.cand);
     free(r.nc);
+    free(r.at);
+    free(own);
     free(q);
     tenyo_ctx_free(r.p);
     return rc ? rc : found;

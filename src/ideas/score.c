@@ -25,7 +25,11 @@
  * are set by the rubric's patterns (cards on fewer than four specific
  * words were rarely usable), not fitted; eval/protocol_a/README.md shows
  * how the bands track readers' labels on queries the engine was not tuned
- * on.
+ * on. The band rule itself (ty_band_of) is one for every card: a match
+ * card (ty_match_band, match.c) measures the same specific content
+ * between the company's text and the one patent it shows (its weak
+ * reasons: few words, generic, one word; match.c adds "no use found"),
+ * and is banded by the same rule.
  *
  * The reader model (usable): an earlier model of readers' labels kept only
  * for the min_usable threshold, off by default.
@@ -263,9 +267,35 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     if (!named) weak |= TENYO_WEAK_SIDE_CODE;
     if (id->confidence < IDEAS_BAND_CONFIDENCE) weak |= TENYO_WEAK_LOW_CONFIDENCE;
     id->weak = weak;
-    if (!weak) id->band = TENYO_BAND_STRONG;
-    else if (nspec >= 2 && !(weak & (TENYO_WEAK_GENERIC | TENYO_WEAK_SIDE_CODE |
-                                      TENYO_WEAK_ONE_WORD)))
-        id->band = TENYO_BAND_CANDIDATE;
-    else id->band = TENYO_BAND_REFERENCE;
+    id->band = ty_band_of(weak, nspec);
+}
+
+int ty_band_of(unsigned weak, int nspec) {
+    if (!weak) return TENYO_BAND_STRONG;
+    if (nspec >= 2 && !(weak & (TENYO_WEAK_GENERIC | TENYO_WEAK_SIDE_CODE | TENYO_WEAK_ONE_WORD)))
+        return TENYO_BAND_CANDIDATE;
+    return TENYO_BAND_REFERENCE;
+}
+
+void ty_match_band(const tenyo_ctx *c, const float *gen, uint64_t d, ty_match_content *out) {
+    const ty_model *m = &c->idx->m;
+    double tot = 0, spec = 0, top = 0;
+    size_t i = 0;
+    memset(out, 0, sizeof *out);
+    for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++) {
+        double v = c->qw[i] * m->tfidf.val[j] * ty_term_weight(c, i, UINT32_MAX);
+        tot += v;
+        if (!specific_term(c, gen, i, UINT32_MAX)) continue;
+        v *= ty_term_worth(c, gen, i, UINT32_MAX);
+        spec += v;
+        if (v > top) top = v;
+    }
+    out->nspecific = doc_overlap(c, gen, d, UINT32_MAX);
+    out->generic_share = tot > 0 ? 1 - spec / tot : 1;
+    out->content = (1 - exp(-out->nspecific / 4.0)) * (1 - out->generic_share);
+    unsigned weak = 0;
+    if (out->nspecific < IDEAS_BAND_WORDS) weak |= TENYO_WEAK_FEW_WORDS;
+    if (out->generic_share > IDEAS_GENERIC || out->nspecific == 0) weak |= TENYO_WEAK_GENERIC;
+    if (spec > 0 && top / spec > IDEAS_ONE_WORD) weak |= TENYO_WEAK_ONE_WORD;
+    out->weak = weak;
 }

@@ -290,6 +290,14 @@ void ty_cut_seen(ty_cut *k, const char *t, const char *text);
  * by the same character that continues it. */
 int ty_cut_word(const ty_cut *k);
 
+/* --- explain.c --- */
+/* 1 when phrase target p[0..n) can be quoted as a use (tenyo_idea_phrases'
+ * rule: whole, balanced, no reference sign, not a generic word alone). */
+int ty_phrase_quotable(const char *p, size_t n);
+/* An expression's kind weight: an application 1, a composition (Xを備えた
+ * Y) 0.7, a purpose (のため) 0.5. */
+double ty_phrase_kind_weight(const char *expr);
+
 /* --- score.c --- */
 double ty_confidence_of(const tenyo_idea *id, double qbest);
 double ty_usable_of(const tenyo_idea *id, int text, int english);
@@ -298,6 +306,23 @@ double ty_usable_of(const tenyo_idea *id, int text, int english);
  * c->last_qn doubles; homes/nh: the home field ids (< 0: not indexed). */
 void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, int nh,
                   tenyo_idea *id, double *w);
+/* The band of a card from its weak reasons (TENYO_WEAK_*) and the specific
+ * words its best evidence patent shares with the query: strong when
+ * nothing is weak; candidate when two or more are shared and the content
+ * is neither generic, nor one word, nor a side code; else reference. */
+int ty_band_of(unsigned weak, int nspec);
+/* What the query on c (a company's text) shares with one patent d, as a
+ * card's band counts it: specific words (compound parts once), the
+ * generic share of the shared weight, content (as tenyo_idea.content,
+ * without the home discount) and the weak reasons of that content
+ * (TENYO_WEAK_FEW_WORDS, _GENERIC: no specific word or mostly generic,
+ * _ONE_WORD). */
+typedef struct ty_match_content {
+    int nspecific;
+    double generic_share, content;
+    unsigned weak;
+} ty_match_content;
+void ty_match_band(const tenyo_ctx *c, const float *gen, uint64_t d, ty_match_content *out);
 
 /* --- options.c --- */
 /* o against the option table's bounds (a number left below its minimum is

@@ -650,7 +650,9 @@ function matchCard(mt, known) {
   head.appendChild(known === false ? el("span", "badge", tr("licence_unknown_badge"))
                                    : el("span", "badge open", tr("open_badge")));
   if (mt.own_field) head.appendChild(el("span", "badge", tr("own_field")));
+  if (mt.band_label) head.appendChild(el("span", "badge band band-" + mt.band, mt.band_label));
   main.appendChild(head);
+  if (mt.weak_reason) main.appendChild(el("p", "weak", mt.weak_reason));
   const meta = el("p", "meta", `${mt.applicant || "-"} · ${mt.date || "-"} · ${(mt.fields || []).join(", ")}`);
   if (mt.link && mt.link.startsWith("https://")) {
     meta.appendChild(document.createTextNode(" · "));
@@ -689,7 +691,7 @@ function matchCard(mt, known) {
   } else app.appendChild(el("p", "app-none", mt.application_none));
   const conf = el("p", "app-conf");
   conf.appendChild(el("span", "k", `${tr("app_conf")} ${mt.confidence_text}`));
-  if (a) conf.appendChild(el("span", "muted", ` — ${tr("app_conf_note")}`));
+  if (a && a.source !== "own_text") conf.appendChild(el("span", "muted", ` — ${tr("app_conf_note")}`));
   app.appendChild(conf);
   main.appendChild(app);
   if (mt.uses && mt.uses.length) {
@@ -724,6 +726,14 @@ function renderMatch(res) {
   for (const mt of res.matches) cards.appendChild(matchCard(mt, q.licence_known));
   document.body.dataset.cards = String(res.matches.length);
   renderWarnings(res);
+  /* the nearest that do not fit (generic words only): one line each */
+  for (const r of res.reference || []) {
+    const li = el("li", "card match reference");
+    li.dataset.id = r.id;
+    const terms = ((r.why || {}).terms || []).join(state.lang === "ja" ? "・" : ", ") || "-";
+    li.appendChild(el("p", "muted", `${r.band_label} ${r.id} ${r.title} — ${terms} (${r.weak_reason})`));
+    cards.appendChild(li);
+  }
   drawMap();
 }
 
@@ -1450,8 +1460,8 @@ function searchCsv(res) {
 }
 
 function matchCsv(res) {
-  const head = ["rank", "id", "title", "applicant", "date", "fields", "similarity", "confidence",
-    "uses", "profile_fields", "profile_farthest", "link"];
+  const head = ["rank", "id", "title", "applicant", "date", "fields", "similarity", "band",
+    "weak_reason", "confidence", "uses", "profile_fields", "profile_farthest", "link"];
   const rows = [head.join(",")];
   for (const m of res.matches) {
     const box = document.querySelector(`#cards li.match[data-id="${CSS.escape(m.id)}"] .profile`);
@@ -1459,6 +1469,7 @@ function matchCsv(res) {
     const far = box ? (box.querySelector(".profile-line") || { textContent: "" }).textContent : "";
     rows.push([m.rank, csvCell(m.id, true), csvCell(m.title, true), csvCell(m.applicant, true),
       csvCell(m.date, true), csvCell((m.fields || []).join(","), true), m.similarity.toFixed(4),
+      csvCell(m.band_label || "", true), csvCell(m.weak_reason || "", true),
       m.confidence === null ? "" : m.confidence.toFixed(4),
       csvCell(m.application ? m.application.use : (m.uses || []).map((u) => u.use).join(" / "), true), pf,
       csvCell(far, true), csvCell(m.link, true)].join(","));
