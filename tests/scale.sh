@@ -81,6 +81,17 @@ ivf = {x["nprobe"]: x["recall"] for x in r if x["mode"] == "ivf" and x["threads"
 assert sorted(ivf) == [1, 2, 8], ivf
 assert ivf[1] < 1.0 and ivf[1] <= ivf[8] and ivf[8] >= 0.95, ivf  # 8 = every list
 EOF
+# steer: the list made again after one action per query (strike, keep,
+# reject, focus drawn in turn from each query's default list)
+expect 0 scale_bench_steer "$T" bench "$D/i.tny" -n 24 -q -m ideas,steer --json "$D/st.json"
+if "$PY" - "$D/st.json" <<'EOF'; then ok scale_bench_steer_json; else bad scale_bench_steer_json; fi
+import json, sys
+r = {x["mode"]: x for x in json.load(open(sys.argv[1]))["results"]}
+assert set(r) == {"ideas", "steer"}, r
+s = r["steer"]
+assert s["queries"] == 24 and s["errors"] == 0 and s["recall"] is None, s
+assert 0 < s["p50_ms"] <= s["p95_ms"], s
+EOF
 n=$(wc -l <"$D/b.csv")
 [ "$n" = 17 ] && ok scale_bench_csv_rows || bad "scale_bench_csv_rows ($n lines)"
 head -n 1 "$D/b.csv" | grep -q '^mode,nprobe,threads,queries,errors,without_terms,qps,p50_ms,p95_ms,p99_ms,mean_ms,recall_at_10$' &&

@@ -7,7 +7,8 @@
  * titles as short free-text queries (--titles), or one query text per line
  * of a file (--query-file). Settings: every mode asked (lsa, tfidf, hybrid
  * exact; ivf = LSA through the index's IVF lists at each nprobe of a sweep;
- * ideas; search = keyword search with the query's text as the keywords)
+ * ideas; search = keyword search with the query's text as the keywords;
+ * steer = the ideas list made again after one analyst's action)
  * times every thread count asked. Each thread has its own query context
  * (one thread per query: the thread count is the number of queries in
  * flight) and claims queries from a shared counter; every query is timed
@@ -21,8 +22,17 @@
  * any index term has no answer and no reference, and is counted apart
  * ("without index terms"), not as an error. The default scan of a
  * large index is int8 with float re-ranking, so even "exact" modes get a
- * measured recall. ideas and search have no reference (their answers are
- * fields and keyword matches): their recall is left out.
+ * measured recall. ideas, steer and search have no reference (their
+ * answers are fields and keyword matches): their recall is left out.
+ *
+ * Steer: what the page and the CLI do after each of an analyst's actions.
+ * Before the timed runs, each query's default list is made once (not
+ * timed) and one action is drawn from it, in turn by query: strike the
+ * first card's first bridge word, keep its field, reject its field, focus
+ * on the query's first two sentences. Timed is the list made again with
+ * that decision set on the context (tenyo_ctx_set_steer), as a server
+ * answers the page's next request; the open of the index that the CLI
+ * adds is bench/steer_cli.sh's to time.
  *
  * Output: one table row per setting on stdout as it completes (progress on
  * standard error while a setting runs, when it is a terminal); --json,
@@ -57,8 +67,10 @@ static const char *bench_usage =
     "      --query-file FILE one query text per line (UTF-8) instead\n"
     "      --seed S          seed of the draw (default 1)\n"
     "Settings (every mode times every thread count):\n"
-    "  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ideas,search (default lsa,tfidf,hybrid,\n"
-    "                        and ivf when the index has IVF lists)\n"
+    "  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ideas,steer,search (default lsa,tfidf,\n"
+    "                        hybrid, and ivf when the index has IVF lists); steer: the\n"
+    "                        ideas list made again after one action (strike a word,\n"
+    "                        keep or reject a field, focus on two sentences)\n"
     "      --nprobe LIST     IVF lists visited, swept (default 1,2,4,8,16,32,64)\n"
     "  -k N                  answers per query, and the k of recall@k (default 10)\n"
     "  -t, --threads LIST    queries in flight, one thread each (default 1)\n"
@@ -70,13 +82,14 @@ static const char *bench_usage =
     "                        index, an input or a locked file)\n"
     "  -q, --quiet           no progress\n"
     "Recall is against the exact answer (float scan, no IVF) of the same mode\n"
-    "(ivf: of lsa); ideas and search have none.\n";
+    "(ivf: of lsa); ideas, steer and search have none.\n";
 
 enum { BOPT_TITLES = 1000, BOPT_QFILE, BOPT_NPROBE, BOPT_JSON, BOPT_CSV, BOPT_SVG };
 
 /* The settings' kinds. */
-enum { BM_LSA, BM_TFIDF, BM_HYBRID, BM_IVF, BM_IDEAS, BM_SEARCH, BM_NKINDS };
-static const char *const bm_names[] = {"lsa", "tfidf", "hybrid", "ivf", "ideas", "search", NULL};
+enum { BM_LSA, BM_TFIDF, BM_HYBRID, BM_IVF, BM_IDEAS, BM_SEARCH, BM_STEER, BM_NKINDS };
+static const char *const bm_names[] = {"lsa",    "tfidf", "hybrid", "ivf",
+                                       "ideas",  "search", "steer", NULL};
 
 #define BM_MAX_LIST 64
 
@@ -110,6 +123,7 @@ typedef struct bm_run {
     atomic_size_t done;      /* queries finished */
     int progress;            /* worker 0 prints progress */
     const char *label;       /* the setting, for progress */
+    tenyo_steer **steer;     /* steer: per query, its action (NULL: none) */
 } bm_run;
 
 static double bm_now(void) {
@@ -130,11 +144,14 @@ static int bm_query(bm_run *r, tenyo_ctx *c, size_t i, tenyo_idea *ideas) {
     tenyo_hit *h = r->hits + i * r->k;
     int64_t d = r->doc[i];
     const char *t = r->text[i];
-    if (r->kind == BM_IDEAS) {
+    if (r->kind == BM_IDEAS || r->kind == BM_STEER) {
         tenyo_ideas_opts o;
         tenyo_ideas_opts_default(&o);
-        return d >= 0 ? tenyo_ideas_doc(c, (uint64_t)d, &o, r->k, ideas)
-                      : tenyo_ideas_text(c, t, strlen(t), &o, r->k, ideas);
+        if (r->kind == BM_STEER) tenyo_ctx_set_steer(c, r->steer ? r->steer[i] : NULL);
+        int rc = d >= 0 ? tenyo_ideas_doc(c, (uint64_t)d, &o, r->k, ideas)
+                        : tenyo_ideas_text(c, t, strlen(t), &o, r->k, ideas);
+        if (r->kind == BM_STEER) tenyo_ctx_set_steer(c, NULL);
+        return rc;
     }
     if (r->kind == BM_SEARCH) {
         tenyo_filter *f = NULL;
@@ -621,6 +638,7 @@ typedef struct bm_state {
     int *got, *refgot;         /* per query: their counts or statuses */
     double *lat, *sorted;      /* per query: seconds; milliseconds sorted */
     bm_row *rows;              /* one per setting */
+    tenyo_steer **steer;       /* steer: per query, its action */
 } bm_state;
 
 /* --modes LIST into a->kinds: 0, or 1 after a message. */
@@ -636,7 +654,7 @@ static int bm_modes_opt(const char *arg, bm_args *a) {
     }
     if (!bad && !a->nkinds) { /* "," or "": not the default modes in silence */
         cli_err("--modes '%s' names no mode: give one or more of lsa, tfidf, hybrid, ivf, "
-                "ideas, search (comma-separated)\n", arg);
+                "ideas, steer, search (comma-separated)\n", arg);
         bad = 1;
     }
     return bad;
@@ -845,6 +863,49 @@ static int bm_measure(const bm_args *a, bm_state *s, bm_run *r, bm_row *w, int h
     return 0;
 }
 
+/* The steer setting's actions: each query's default list made once on
+ * the first context, and one action drawn from it by the query's number
+ * (strike the first card's first bridge word, keep its field, reject it,
+ * focus on sentences 1-2). 0, or -1 out of memory. */
+static int bm_steer_prepare(const bm_args *a, bm_state *s) {
+    if (s->steer) return 0;
+    s->steer = calloc(s->nq ? s->nq : 1, sizeof *s->steer);
+    tenyo_idea *ideas = calloc((size_t)a->k, sizeof *ideas);
+    if (!s->steer || !ideas) {
+        free(ideas);
+        return -1;
+    }
+    if (!a->quiet) fprintf(stderr, "tenyo bench: default lists for steer...\n");
+    tenyo_ctx *c = s->ctx[0];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    for (size_t i = 0; i < s->nq; i++) {
+        int64_t d = s->doc[i];
+        const char *t = s->text[i];
+        int n = d >= 0 ? tenyo_ideas_doc(c, (uint64_t)d, &o, (size_t)a->k, ideas)
+                       : tenyo_ideas_text(c, t, strlen(t), &o, (size_t)a->k, ideas);
+        if (n <= 0) continue;
+        const char *w[1] = {NULL};
+        int nb = tenyo_idea_bridge(c, &ideas[0], 1, w);
+        tenyo_steer *st = NULL;
+        if (tenyo_steer_new(&st)) break;
+        int rc;
+        switch (i % 4) {
+        case 0: rc = nb > 0 ? tenyo_steer_strike(st, w[0]) : tenyo_steer_keep(st, ideas[0].code); break;
+        case 1: rc = tenyo_steer_keep(st, ideas[0].code); break;
+        case 2: rc = tenyo_steer_reject(st, ideas[0].code); break;
+        default: rc = tenyo_steer_focus(st, "1,2"); break;
+        }
+        if (rc) {
+            tenyo_steer_free(st);
+            continue;
+        }
+        s->steer[i] = st;
+    }
+    free(ideas);
+    return 0;
+}
+
 /* Every setting: each mode (ivf at each nprobe, no more than the index's
  * NLISTS) times each thread count, after the mode's exact answers. 0, or
  * the exit code after a message. */
@@ -852,9 +913,10 @@ static int bm_settings(const bm_args *a, const tenyo_index *x, bm_state *s, uint
     int progress = !a->quiet && isatty(2);
     for (int ki = 0; ki < a->nkinds; ki++) {
         int kind = a->kinds[ki];
-        int has_ref = kind != BM_IDEAS && kind != BM_SEARCH;
+        int has_ref = kind != BM_IDEAS && kind != BM_SEARCH && kind != BM_STEER;
+        if (kind == BM_STEER && bm_steer_prepare(a, s)) return -1;
         bm_run r = {x, s->ctx, s->nq, s->doc, s->text, (size_t)a->k, kind, s->ref, s->refgot,
-                    s->lat, 0, 0, 0, ""};
+                    s->lat, 0, 0, 0, "", s->steer};
         if (has_ref) bm_reference(a, s, &r);
         int nsweep = kind == BM_IVF ? a->nnprobe : 1;
         for (int pi = 0; pi < nsweep; pi++) {
@@ -891,6 +953,9 @@ static void bm_free(bm_state *s) {
     free(s->lat);
     free(s->sorted);
     free(s->rows);
+    if (s->steer)
+        for (size_t i = 0; i < s->nq; i++) tenyo_steer_free(s->steer[i]);
+    free(s->steer);
 }
 
 /* The rows to --json, --csv and --svg: EXIT_OK, or EXIT_RESOURCE when one
