@@ -874,6 +874,11 @@ typedef struct tenyo_ideas_opts {
     double min_content;       /* proposals whose specific shared content
                                  (tenyo_idea.content) is below this are left
                                  out (<= 0, the default: none) */
+    int offset;               /* cards of the list passed over before the
+                                 first returned (0, the default: from the
+                                 first; 10 with n 20: cards 11-30); kept
+                                 cards are first in the list, so on the
+                                 first page */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
@@ -1077,6 +1082,9 @@ typedef struct tenyo_ideas_notes {
                                  joined by " + " (longest known sub-compounds
                                  first: 精密プレス加工 -> "精密 + プレス加工");
                                  live until the next query on the context */
+    size_t offset;            /* cards passed over before the first returned
+                                 (tenyo_ideas_opts.offset): the first card
+                                 is rank offset + 1 */
 } tenyo_ideas_notes;
 
 /* Notes of the last ideas call on c (zeroed before each call). */

@@ -255,6 +255,11 @@ python3 -c "import json;print(json.dumps({'id':'SAMPLE-001','strike':'あ'*86}))
 err api_ideas_strike_long_said 400 -X POST -H Content-Type:application/json --data-binary @"$D/sbody" "$U/api/ideas"
 grep -q "strike must be words" "$D/body" && ok api_ideas_strike_long_said_why || bad "api_ideas_strike_long_said_why ($(cat "$D/body"))"
 err api_ideas_steer_bad_type 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","strike":[1]}' "$U/api/ideas"
+# more cards: "offset" answers as --offset does
+post '{"id":"SAMPLE-001","n":20,"offset":10}' >"$D/api"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --offset 10 --json >"$D/cli"
+same api_ideas_offset_as_cli "$D/api" "$D/cli"
+err api_ideas_offset_negative 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","offset":-1}' "$U/api/ideas"
 # members the table adds to the body answer as the CLI's flags do
 post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"
 "$T" ideas "$D/s.tny" SAMPLE-001 --knn 50 --no-merge --novelty 0.2 --json >"$D/cli"

@@ -215,6 +215,24 @@ grep -q "\"field\":\"$f0\"" "$D/out" && bad "cli_ideas_reject_long_list ($f0 pro
 for i in 001 002 003 004 005 006 007 008 009 010; do "$T" ideas "$D/s.tny" SAMPLE-$i -n 30; done >"$D/br"
 if grep -q '橋渡し語: *$' "$D/br"; then bad "cli_ideas_bridge_line_never_empty ($(grep -c '橋渡し語: *$' "$D/br") empty)"
 else contains "$D/br" "橋渡し語: （なし" cli_ideas_bridge_line_never_empty; fi
+# more cards: --offset 10 -n 20 is cards 11-30 of the list of 30, ranked
+# as in it, in every output; an offset past the end is no card
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --json >"$D/o30"
+expect 0 cli_ideas_offset_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --offset 10 --json
+if python3 - "$D/o30" "$D/out" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda o: [(i["rank"], i["field"]) for i in o["ideas"]]
+assert len(b["ideas"]) == 20 and key(b) == key(a)[10:], (key(a), key(b))
+assert b["query"]["offset"] == 10 and "offset" not in a["query"]
+P
+then ok cli_ideas_offset_cards_11_30; else bad cli_ideas_offset_cards_11_30; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 >"$D/out"
+grep -q '^11\. ' "$D/out" && grep -q '^12\. ' "$D/out" && ok cli_ideas_offset_report_numbers || bad "cli_ideas_offset_report_numbers ($(head -c 300 "$D/out"))"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 --csv >"$D/out"
+python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert [x["rank"] for x in r]==["11","12"], r' "$D/out" && ok cli_ideas_offset_csv_rank || bad cli_ideas_offset_csv_rank
+expect 1 cli_ideas_offset_negative "$T" ideas "$D/s.tny" SAMPLE-001 --offset -1
+contains "$D/err" "offset must be an integer from 0 to 1000" cli_ideas_offset_negative_said
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""

@@ -315,3 +315,35 @@ TY_TEST(ideas_focus_text_document_out_of_range) {
     tenyo_steer_free(s);
     CHECK(rc == 0 && got == TENYO_ERR_NOTFOUND);
 }
+
+/* More cards: offset 10 with n 5 returns cards 11-15 of the list of 15,
+ * the notes say where the page starts; an offset past the list returns
+ * none; a negative offset is refused by the table's check. */
+TY_TEST(ideas_offset_pages_the_list) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    tenyo_idea all[15], page[5], none[5];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    int na = rc ? -1 : tenyo_ideas_doc(c, 0, &o, 15, all);
+    o.offset = 10;
+    int np = rc ? -1 : tenyo_ideas_doc(c, 0, &o, 5, page);
+    size_t off = rc ? 0 : tenyo_ctx_notes(c)->offset;
+    o.offset = 1000;
+    int nn = rc ? -1 : tenyo_ideas_doc(c, 0, &o, 5, none);
+    o.offset = -1;
+    int neg = rc ? 0 : tenyo_ideas_doc(c, 0, &o, 5, none);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", rc ? "" : tenyo_ctx_error(c));
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(na == 15 && np == 5, "%d %d", na, np);
+    int same = 1;
+    for (int i = 0; i < 5 && np == 5; i++) same &= !strcmp(all[10 + i].code, page[i].code);
+    CHECK(same && off == 10);
+    CHECK(nn == 0);
+    CHECKF(neg == TENYO_ERR_ARG && strstr(msg, "offset"), "%d %s", neg, msg);
+}

@@ -169,7 +169,7 @@ class _IdeasOpts(Structure):
                 ("novelty", c_double), ("field_norm", c_double),
                 ("prior_weight", c_double), ("serendipity_from", c_int),
                 ("min_confidence", c_double), ("merge", c_int), ("min_usable", c_double),
-                ("min_content", c_double)]
+                ("min_content", c_double), ("offset", c_int)]
 
 
 class _Basis(Structure):
@@ -195,7 +195,8 @@ class _IdeasNotes(Structure):
                 ("nunknown", c_size_t), ("unknown", c_char_p * 8), ("min_usable", c_double),
                 ("min_content", c_double), ("hidden_content", c_size_t),
                 ("nbands", c_size_t * 3), ("npartial", c_size_t),
-                ("partial", c_char_p * 8), ("partial_as", c_char_p * 8)]
+                ("partial", c_char_p * 8), ("partial_as", c_char_p * 8),
+                ("offset", c_size_t)]
 
 
 class _Match(Structure):
@@ -1160,7 +1161,7 @@ class Index:
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
               filters=None, strike=None, keep=None, reject=None, focus=None,
-              focus_text=None):
+              focus_text=None, offset=0):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1178,7 +1179,9 @@ class Index:
         reject, fields never proposed (a str or a list of str each);
         focus, the query's sentences that hold the technique (numbers as
         Index.sentences() counts them) or focus_text, the technique in the
-        analyst's words: the list is made from them alone."""
+        analyst's words: the list is made from them alone. offset: cards
+        of the list passed over before the first returned (10 with n=20:
+        cards 11-30; each card's rank counts from the list's start)."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1192,6 +1195,7 @@ class Index:
         if _index(knn) != 0:  # 0: the tuned count
             _ideas_set(o, "knn", knn)
         _ideas_set(o, "merge", merge)
+        _ideas_set(o, "offset", offset)
         c = self._ctx()
         ideas = (_Idea * n)()
         f = self._filter(filters)

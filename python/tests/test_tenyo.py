@@ -153,6 +153,17 @@ def test_ideas_focused_give_the_cli_answer(index):
             index.ideas("SAMPLE-001", **empty)
 
 
+def test_ideas_offset_gives_the_next_cards(index):
+    full = index.ideas("SAMPLE-001", n=30)
+    got = index.ideas("SAMPLE-001", n=20, offset=10)
+    assert [(i["rank"], i["field"]) for i in got] == \
+        [(i["rank"], i["field"]) for i in full][10:30]
+    assert got.json == cli_json("ideas", index.path, "SAMPLE-001", "-n", "20", "--offset", "10",
+                                "--json")
+    with pytest.raises(ValueError, match="offset must be an integer"):
+        index.ideas("SAMPLE-001", offset=-1)
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)

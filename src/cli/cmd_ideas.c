@@ -40,6 +40,7 @@ static const char *ideas_usage =
     "  --distance D         section | class | subclass: how far proposals must be\n"
     "                       from every home field (default class)\n"
     "  -n N                 number of proposals (default 10, at most 100)\n"
+    "  --offset N           pass over the first N cards (10: cards 11 on, for more)\n"
     "  --open-only          evidence only from licensable (open) patents\n"
     "  --lang ja|en         language of labels and sentences (default ja)\n"
     "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
@@ -189,7 +190,8 @@ static void print_report(const json_t *o, const char *lang) {
         char list[1024];
         char also[256];
         cli_jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
-        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n", (int)i + 1,
+        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n",
+               (int)json_integer_value(json_object_get(it, "rank")),
                cli_safe(cli_jstr(it, "band_label")),
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
                cli_safe(cli_jstr(it, "label")),
@@ -633,7 +635,7 @@ static const struct option ideas_lo[] = {
     {"reject", required_argument, 0, OPT_REJECT},
     {"focus", required_argument, 0, OPT_FOCUS},
     {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
-    {"sentences", no_argument, 0, OPT_SENTENCES},
+    {"sentences", no_argument, 0, OPT_SENTENCES}, {"offset", required_argument, 0, OPT_OFFSET},
     {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
 
@@ -677,6 +679,7 @@ int cli_cmd_ideas(int argc, char **argv) {
             bad |= steer_opt(c, optarg);
             break;
         case OPT_SENTENCES: sentences = 1; break;
+        case OPT_OFFSET: bad |= cli_ideas_set("offset", NULL, optarg, &io, NULL); break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
             double v;

@@ -203,6 +203,7 @@ static const help_ja texts[] = {
 "  --distance D         section | class | subclass: 提案を本件のどの分野からも\n"
 "                       どれだけ離すか（既定 class）\n"
 "  -n N                 提案の数（既定 10、最大 100）\n"
+"  --offset N           先頭から N 件を飛ばす（10 なら 11 件目から）\n"
 "  --open-only          根拠はライセンス可能（開放）特許だけから\n"
 "  --lang ja|en         分野名と文の言語（既定 ja）\n"
 "  --novelty V          0..1: 最初の round(10(1-V)) 件は確信度の高い順、その後は\n"

@@ -355,7 +355,8 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
     map_svg(f, x, ctx, json_object_get(q, "home"), codes, NULL, n, ja);
     fprintf(f, "<h2>%s（%d %s）</h2>\n", ja ? "転用の提案" : "Proposals", n,
             ja ? "件" : (n == 1 ? "proposal" : "proposals"));
-    json_array_foreach(ideas, i, it) idea_card(f, it, (int)i + 1, ja);
+    json_array_foreach(ideas, i, it)
+        idea_card(f, it, (int)json_integer_value(json_object_get(it, "rank")), ja);
     if (!n) fprintf(f, "<p>%s</p>\n", ja ? "提案はありません。" : "No proposal.");
     notes(f, o, ja);
     legend(f, ja);

@@ -373,14 +373,19 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     cnt = (size_t)kept;
     int rc = ty_steer_pin(st->is->steer, all, cnt);
     if (rc) return rc;
-    if (cnt < n) {
+    /* a later page: the cards before offset passed over (offset > 0) */
+    size_t want = st->o->offset > 0 ? (size_t)st->o->offset : 0, skip = want;
+    if (cnt < want + n) {
         if (nt->hidden) nt->flags |= TENYO_NOTE_LOW_CONFIDENCE;
-        if (nt->candidates < n) nt->flags |= TENYO_NOTE_FEW_FIELDS;
+        if (nt->candidates < want + n) nt->flags |= TENYO_NOTE_FEW_FIELDS;
     }
     if (st->qbest < IDEAS_WEAK_QUERY) nt->flags |= TENYO_NOTE_WEAK_QUERY;
+    skip = skip < cnt ? skip : cnt;
+    nt->offset = skip;
+    cnt -= skip;
     if (cnt > n) cnt = n;
-    for (size_t i = 0; i < cnt; i++) nt->nbands[all[i].band]++;
-    if (cnt) memcpy(out, all, cnt * sizeof *out);
+    for (size_t i = 0; i < cnt; i++) nt->nbands[all[skip + i].band]++;
+    if (cnt) memcpy(out, all + skip, cnt * sizeof *out);
     return (int)cnt;
 }
 
