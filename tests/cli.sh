@@ -233,6 +233,19 @@ grep -q '^11\. ' "$D/out" && grep -q '^12\. ' "$D/out" && ok cli_ideas_offset_re
 python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert [x["rank"] for x in r]==["11","12"], r' "$D/out" && ok cli_ideas_offset_csv_rank || bad cli_ideas_offset_csv_rank
 expect 1 cli_ideas_offset_negative "$T" ideas "$D/s.tny" SAMPLE-001 --offset -1
 contains "$D/err" "offset must be an integer from 0 to 1000" cli_ideas_offset_negative_said
+# keep and reject move the list: a kept card's confidence rises (the query
+# pulled toward its evidence); in --batch as in a single query
+f1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ideas"][1]["field"])' "$D/st0")
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --keep "$f1" --json >"$D/fk"
+"$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" -n 10 --keep "$f1" >"$D/fkb"
+if python3 - "$D/st0" "$D/fk" "$D/fkb" "$f1" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3]); bb = json.loads(open(sys.argv[3]).readline()); f1 = sys.argv[4]
+conf = lambda o: {i["field"]: i["confidence"] for i in o["ideas"]}
+assert b["ideas"][0]["field"] == f1 and conf(b)[f1] > conf(a)[f1], (conf(a), conf(b))
+assert [(i["field"], i["confidence"]) for i in bb["ideas"]] == [(i["field"], i["confidence"]) for i in b["ideas"]]
+P
+then ok cli_ideas_keep_pulls_the_list; else bad cli_ideas_keep_pulls_the_list; fi
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""

@@ -347,3 +347,46 @@ TY_TEST(ideas_offset_pages_the_list) {
     CHECK(nn == 0);
     CHECKF(neg == TENYO_ERR_ARG && strstr(msg, "offset"), "%d %s", neg, msg);
 }
+
+/* Keep and reject move the list (feedback.c): keeping a card pulls the
+ * query toward its evidence, so its confidence rises; rejecting one moves
+ * the other cards' numbers; the unsteered list afterwards is the one
+ * before, byte for byte. */
+TY_TEST(ideas_feedback_moves_the_list) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    tenyo_steer *k = NULL, *r = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    tenyo_idea a[10], b[10], d[10], e[10];
+    int na = -1, nb = -1, nd = -1, ne = -1;
+    if (!rc) na = tenyo_ideas_doc(c, 0, NULL, 10, a);
+    double before = -1, after = -1;
+    int moved = 0, shown = 0;
+    if (na > 2 && !tenyo_steer_new(&k) && !tenyo_steer_new(&r)) {
+        before = a[1].confidence;
+        tenyo_steer_keep(k, a[1].code);
+        tenyo_ctx_set_steer(c, k);
+        nb = tenyo_ideas_doc(c, 0, NULL, 10, b);
+        if (nb > 0 && !strcmp(b[0].code, a[1].code)) after = b[0].confidence;
+        tenyo_steer_reject(r, a[0].code);
+        tenyo_ctx_set_steer(c, r);
+        nd = tenyo_ideas_doc(c, 0, NULL, 10, d);
+        for (int i = 0; i < nd; i++) {
+            shown |= !strcmp(d[i].code, a[0].code);
+            for (int j = 0; j < na; j++)
+                if (!strcmp(d[i].code, a[j].code)) moved |= d[i].confidence != a[j].confidence;
+        }
+        tenyo_ctx_set_steer(c, NULL);
+        ne = tenyo_ideas_doc(c, 0, NULL, 10, e);
+    }
+    int same = ne == na && na > 0 && !memcmp(a, e, (size_t)na * sizeof *a);
+    tenyo_steer_free(k);
+    tenyo_steer_free(r);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(after > before, "kept card's confidence %g -> %g", before, after);
+    CHECK(nd > 0 && !shown && moved);
+    CHECK(same);
+}

@@ -164,6 +164,15 @@ def test_ideas_offset_gives_the_next_cards(index):
         index.ideas("SAMPLE-001", offset=-1)
 
 
+def test_ideas_keep_pulls_the_list(index):
+    base = index.ideas("SAMPLE-001", n=10)
+    f = base[1]["field"]
+    got = index.ideas("SAMPLE-001", n=10, keep=f)
+    assert got[0]["field"] == f and got[0]["confidence"] > base[1]["confidence"]
+    assert got.json == cli_json("ideas", index.path, "SAMPLE-001", "-n", "10", "--keep", f,
+                                "--json")
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)

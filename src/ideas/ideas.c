@@ -118,10 +118,12 @@ static void ideas_notes_start(const tenyo_ctx *c, tenyo_ideas_notes *nt, double 
 }
 
 /* Stage: adjust the query. Its term mask starts clear (every word carries
- * its weight), then the words the analyst struck carry nothing. */
+ * its weight), then the words the analyst struck carry nothing; kept and
+ * rejected cards move the query vector (feedback.c). */
 static int ideas_adjust(ty_iquery *q) {
     int rc = ty_termmask_reset(&q->is->mask, q->qn);
     if (!rc) ty_steer_mask(q->c, &q->is->mask, q->qn);
+    if (!rc) rc = ty_feedback_apply(q->c, q->o, q->skip, q->qn);
     return rc;
 }
 
@@ -487,9 +489,9 @@ static int ideas_step(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn, int stat
     return TENYO_OK;
 }
 
-/* A batch under a focus: each query made from its focused sentences, one
- * after the other (the batch's shared scans would score the unfocused
- * queries). */
+/* A batch under a focus or feedback: each query made from its focused
+ * sentences, or moved by the kept and rejected cards, one after the other
+ * (the batch's shared scans would score the queries as they came). */
 static int focused_batch(tenyo_ctx *c, ibatch *b, size_t nq) {
     for (size_t i = 0; i < nq; i++) {
         const tenyo_query *q = &b->q[i];
@@ -516,7 +518,8 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     ibatch b = {q, o, n, ty_mallocarray(n ? n : 1, sizeof(tenyo_idea)), cb, ud};
     if (!b.out) return TENYO_ERR_NOMEM;
-    int rc = ty_steer_focused(tenyo_ctx_steer(c)) ? focused_batch(c, &b, nq)
+    const tenyo_steer *s = tenyo_ctx_steer(c);
+    int rc = ty_steer_focused(s) || ty_feedback_moves(s) ? focused_batch(c, &b, nq)
                                                    : ty_ctx_batch(c, q, nq, o->mode, 1, 0,
                                                                   ideas_step, &b);
     free(b.out);

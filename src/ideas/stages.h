@@ -9,7 +9,9 @@
  *   adjust query   the term mask cleared (state.c), the analyst's struck
  *                  words marked in it (steer.c): the one hook
  *                  (ty_term_weight / ty_term_worth) through which every
- *                  later stage weighs a shared word
+ *                  later stage weighs a shared word; the query vector
+ *                  moved toward kept cards' evidence and from rejected
+ *                  ones' (feedback.c)
  *   scan and home  similarity to every patent; the home fields given,
  *                  the patent's own, or predicted from its 10 nearest
  *   fields         the fields far enough from every home (q->ok), the
@@ -39,6 +41,7 @@
  *   present.c   the veto and present stages
  *   steer.c     the analyst's decisions (tenyo_steer): struck words,
  *               kept and rejected fields, applied in adjust, veto, pin
+ *   feedback.c  kept and rejected cards move the query (Rocchio)
  *   explain.c   bridge terms, application phrases, the why lines
  *   sentences.c a patent's text as numbered sentences (why, focus)
  *   clean.c     text fit to show: no markup, reference signs or cut words
@@ -319,6 +322,14 @@ size_t ty_steer_veto(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
 /* Stage pin: the cards of fields s keeps first, in order, then the rest
  * (0 or TENYO_ERR_NOMEM). */
 int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
+
+/* --- feedback.c --- */
+/* 1 when s keeps or rejects a field (the query will be moved). */
+int ty_feedback_moves(const tenyo_steer *s);
+/* Stage adjust, feedback: c's prepared query (qn terms, document skip)
+ * moved toward the evidence of the fields its steer keeps and from that
+ * of the fields it rejects; nothing when it does neither. 0 or a status. */
+int ty_feedback_apply(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t skip, size_t qn);
 
 /* --- present.c --- */
 /* Stage veto: the cards all[0..cnt) the thresholds keep, in place, counted
