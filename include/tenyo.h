@@ -1162,6 +1162,52 @@ int tenyo_idea_struck(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **words);
 int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
 
+/* A worksheet: an analyst's decisions about one patent's list (or one
+ * company's, or one text's) kept across runs, as a JSON file: the words
+ * struck, the focus, the cards kept and rejected in the order decided,
+ * each with a note and the evidence ids it last showed. A run applies a
+ * worksheet to a steer, then records its own decisions and saves it back.
+ * tenyo_worksheet_new: an empty one whose subject is kind "patent" (an
+ * indexed id as tenyo_index_doc gives it), "company" (part of the
+ * applicant) or "text" (the query text); 0 or TENYO_ERR_ARG.
+ * tenyo_worksheet_load / _parse: a file (or its bytes) read and checked:
+ * TENYO_ERR_INPUT with the member or the line and column in err for one
+ * that is damaged (wrong types, unknown members, invalid UTF-8, over a
+ * bound: 4 MiB a file, 16 KiB a note, the steer's limits), TENYO_ERR_LIMIT
+ * for a file over 4 MiB, TENYO_ERR_NOTFOUND when the file does not exist.
+ * tenyo_worksheet_save: written atomically (temporary file, fsync, rename:
+ * a crash leaves the old file or the new one). tenyo_worksheet_json: the
+ * file's text, malloc'd (tenyo_json_free). tenyo_worksheet_subject: the
+ * subject (the kind in *kind), living as long as w is unchanged.
+ * tenyo_worksheet_fits: 0 when w is for the query (document doc, or text
+ * when doc < 0), TENYO_ERR_MISMATCH saying whose it is in err.
+ * tenyo_worksheet_apply: w's decisions added to s. tenyo_worksheet_record:
+ * s's decisions added to w (a card decided again takes the later
+ * decision), with the evidence ids of those of ideas[0..n) (the last
+ * query on c; n 0: none) that w has cards for. tenyo_worksheet_note: the
+ * note of field's card (empty: none); TENYO_ERR_NOTFOUND when w has no
+ * card of field. tenyo_worksheet_card: card i (0 ..), its field, decision
+ * ("kept" or "rejected") and note (NULL: none), living as long as w is
+ * unchanged; TENYO_ERR_NOTFOUND past the last. */
+typedef struct tenyo_worksheet tenyo_worksheet;
+int tenyo_worksheet_new(const char *kind, const char *subject, tenyo_worksheet **out);
+void tenyo_worksheet_free(tenyo_worksheet *w);
+int tenyo_worksheet_load(const char *path, tenyo_worksheet **out, char *err, size_t errlen);
+int tenyo_worksheet_parse(const char *json, size_t len, tenyo_worksheet **out, char *err,
+                          size_t errlen);
+int tenyo_worksheet_save(const tenyo_worksheet *w, const char *path, char *err,
+                         size_t errlen);
+int tenyo_worksheet_json(const tenyo_worksheet *w, char **out);
+const char *tenyo_worksheet_subject(const tenyo_worksheet *w, const char **kind);
+int tenyo_worksheet_fits(const tenyo_worksheet *w, const tenyo_index *x, int64_t doc,
+                         const char *text, char *err, size_t errlen);
+int tenyo_worksheet_apply(const tenyo_worksheet *w, tenyo_steer *s);
+int tenyo_worksheet_record(tenyo_worksheet *w, const tenyo_steer *s, const tenyo_ctx *c,
+                           const tenyo_idea *ideas, size_t n);
+int tenyo_worksheet_note(tenyo_worksheet *w, const char *field, const char *note);
+int tenyo_worksheet_card(const tenyo_worksheet *w, size_t i, const char **field,
+                         const char **decision, const char **note);
+
 /* The candidate generators that found an idea's field in the last ideas
  * call on c ("neighbours": the patents most similar to the query as a
  * whole), in the order the engine runs them: up to k static names into

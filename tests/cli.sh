@@ -246,6 +246,54 @@ assert b["ideas"][0]["field"] == f1 and conf(b)[f1] > conf(a)[f1], (conf(a), con
 assert [(i["field"], i["confidence"]) for i in bb["ideas"]] == [(i["field"], i["confidence"]) for i in b["ideas"]]
 P
 then ok cli_ideas_keep_pulls_the_list; else bad cli_ideas_keep_pulls_the_list; fi
+# a worksheet: started when missing, this run's decisions and notes saved;
+# the next run applies them; a damaged or hostile one, or another
+# patent's, is refused with the reason and left as it was
+expect 0 cli_ideas_worksheet_new "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --worksheet "$D/ws.json" --keep "$f1" --reject "$f0" --not "$w" --note "$f1=for the client"
+if python3 - "$D/ws.json" "$f1" "$f0" "$w" <<'P'
+import json, sys
+o = json.load(open(sys.argv[1])); f1, f0, w = sys.argv[2:5]
+assert o["tenyo_worksheet"] == 1 and o["patent"] == "SAMPLE-001" and o["strike"] == [w], o
+c = {x["field"]: x for x in o["cards"]}
+assert c[f1]["decision"] == "kept" and c[f1]["note"] == "for the client" and c[f1]["evidence"], c
+assert c[f0]["decision"] == "rejected", c
+P
+then ok cli_ideas_worksheet_saved; else bad "cli_ideas_worksheet_saved ($(head -c 300 "$D/ws.json"))"; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --worksheet "$D/ws.json" --json >"$D/out" 2>/dev/null
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --keep "$f1" --reject "$f0" --not "$w" --json >"$D/ws_cli"
+if python3 - "$D/out" "$D/ws_cli" "$f1" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert [(i["field"], i["confidence"]) for i in a["ideas"]] == [(i["field"], i["confidence"]) for i in b["ideas"]]
+assert a["ideas"][0]["field"] == sys.argv[3] and a["ideas"][0]["note"] == "for the client"
+P
+then ok cli_ideas_worksheet_applied; else bad cli_ideas_worksheet_applied; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/ws.json" --html >"$D/ws.html" 2>/dev/null
+grep -q "for the client" "$D/ws.html" && [ "$(grep -c 'class="card"' "$D/ws.html")" = 1 ] && ok cli_ideas_worksheet_report_kept_cards || bad "cli_ideas_worksheet_report_kept_cards ($(grep -c 'class="card"' "$D/ws.html") cards)"
+cp "$D/ws.json" "$D/ws.keep"
+expect 2 cli_ideas_worksheet_other_patent "$T" ideas "$D/s.tny" SAMPLE-002 --worksheet "$D/ws.json"
+contains "$D/err" "for patent SAMPLE-001, not for patent SAMPLE-002" cli_ideas_worksheet_other_patent_said
+expect 1 cli_ideas_worksheet_note_no_card "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/ws.json" --note "H01M=x"
+contains "$D/err" "H01M is no card of the worksheet" cli_ideas_worksheet_note_no_card_said
+cmp -s "$D/ws.json" "$D/ws.keep" && ok cli_ideas_worksheet_refusal_keeps_file || bad cli_ideas_worksheet_refusal_keeps_file
+for h in 'types|{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06T","decision":"kept","note":5}]}|cards\[0\].note: must be a string' \
+         'unknown|{"tenyo_worksheet":1,"patent":"SAMPLE-001","x":1}|unknown member .x.' \
+         'version|{"tenyo_worksheet":9,"patent":"SAMPLE-001"}|newer tenyo' \
+         'field|{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06","decision":"kept"}]}|cards\[0\].field' \
+         'broken|{"tenyo_worksheet":1,|line 1'; do
+  hn=${h%%|*}; rest=${h#*|}; body=${rest%|*}; why=${rest##*|}
+  printf '%s' "$body" >"$D/wsh.json"; cp "$D/wsh.json" "$D/wsh.keep"
+  expect 2 "cli_ideas_worksheet_hostile_$hn" "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
+  contains "$D/err" "$why" "cli_ideas_worksheet_hostile_${hn}_said"
+  cmp -s "$D/wsh.json" "$D/wsh.keep" && ok "cli_ideas_worksheet_hostile_${hn}_kept" || bad "cli_ideas_worksheet_hostile_${hn}_kept"
+done
+printf '{"tenyo_worksheet":1,"patent":"SAMPLE-001","strike":["\377\376"]}' >"$D/wsh.json"
+expect 2 cli_ideas_worksheet_hostile_utf8 "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
+contains "$D/err" "wsh.json: line 1" cli_ideas_worksheet_hostile_utf8_said
+python3 -c 'import json,sys; json.dump({"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06T","decision":"kept","note":"x"*(10<<20)}]}, open(sys.argv[1],"w"))' "$D/wsh.json"
+expect 2 cli_ideas_worksheet_hostile_10mb "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
+contains "$D/err" "larger than 4194304 bytes" cli_ideas_worksheet_hostile_10mb_said
+expect 1 cli_ideas_worksheet_not_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --worksheet "$D/ws.json"
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""
@@ -1216,7 +1264,7 @@ contains "$D/err" "not a tenyo index (bad magic)" cli_junk_as_index_bad_magic
 
 # a long option of one letter that is a short one: -n is suggested
 expect 1 cli_double_dash_n "$T" ideas "$D/s.tny" SAMPLE-001 --n 3
-contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not; did you mean '-n'?" cli_double_dash_n_suggests
+contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not --note; did you mean '-n'?" cli_double_dash_n_suggests
 expect 1 cli_double_dash_k "$T" similar "$D/s.tny" SAMPLE-001 --k 3
 contains "$D/err" "did you mean '-k'?" cli_double_dash_k_suggests
 

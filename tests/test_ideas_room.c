@@ -390,3 +390,56 @@ TY_TEST(ideas_feedback_moves_the_list) {
     CHECK(nd > 0 && !shown && moved);
     CHECK(same);
 }
+
+/* A worksheet round trip: decisions recorded from a steer, a note, saved
+ * and loaded back to the same text; applied to a new steer, the same
+ * decisions; damaged texts refused with the member named. */
+TY_TEST(ideas_worksheet_round_trip_and_refusals) {
+    tenyo_worksheet *w = NULL, *r = NULL;
+    tenyo_steer *s = NULL, *t = NULL;
+    char err[512] = "", path[600], *a = NULL, *b = NULL;
+    snprintf(path, sizeof path, "%s/room_ws.json", ty_test_tmpdir());
+    CHECK(tenyo_worksheet_new("patent", "SAMPLE-001", &w) == 0);
+    CHECK(tenyo_worksheet_new("museum", "x", &r) == TENYO_ERR_ARG && !r);
+    CHECK(tenyo_steer_new(&s) == 0 && tenyo_steer_new(&t) == 0);
+    tenyo_steer_strike(s, "チップ");
+    tenyo_steer_keep(s, "g06t");
+    tenyo_steer_reject(s, "A23L");
+    tenyo_steer_focus(s, "2,3");
+    CHECK(tenyo_worksheet_record(w, s, NULL, NULL, 0) == 0);
+    CHECK(tenyo_worksheet_note(w, "G06T", "検査装置に") == 0);
+    CHECK(tenyo_worksheet_note(w, "H01M", "x") == TENYO_ERR_NOTFOUND);
+    CHECK(tenyo_worksheet_note(w, "G06T", "\xff") == TENYO_ERR_ARG);
+    CHECK(tenyo_worksheet_save(w, path, err, sizeof err) == 0);
+    CHECKF(tenyo_worksheet_load(path, &r, err, sizeof err) == 0, "%s", err);
+    CHECK(tenyo_worksheet_json(w, &a) == 0 && r && tenyo_worksheet_json(r, &b) == 0);
+    CHECK(a && b && !strcmp(a, b));
+    CHECK(r && tenyo_worksheet_apply(r, t) == 0);
+    const char *ft = NULL, *f, *d, *note;
+    CHECK(tenyo_steer_focus_get(t, &ft) == 6 && !ft);
+    CHECK(tenyo_steer_count(t, TENYO_STEER_STRUCK) == 1 && tenyo_steer_count(t, TENYO_STEER_KEPT) == 1);
+    CHECK(!strcmp(tenyo_steer_item(t, TENYO_STEER_REJECTED, 0), "A23L"));
+    CHECK(tenyo_worksheet_card(r, 0, &f, &d, &note) == 0 && !strcmp(f, "G06T") &&
+          !strcmp(d, "kept") && note && !strcmp(note, "検査装置に"));
+    CHECK(tenyo_worksheet_card(r, 2, &f, &d, &note) == TENYO_ERR_NOTFOUND);
+    static const struct { const char *text, *why; } badws[] = {
+        {"[]", "not a JSON object"},
+        {"{\"tenyo_worksheet\":1}", "exactly one of"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"strike\":[1]}", "strike[0]: must be a string"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"focus\":[65]}", "focus[0]"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"patent\":\"Q\"}", "duplicate"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"cards\":[{\"field\":\"G06T\"}]}", "needs \"field\" and \"decision\""},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"\xc3\"}", "line 1"},
+    };
+    for (size_t i = 0; i < sizeof badws / sizeof badws[0]; i++) {
+        tenyo_worksheet *x = NULL;
+        int rc = tenyo_worksheet_parse(badws[i].text, strlen(badws[i].text), &x, err, sizeof err);
+        CHECKF(rc == TENYO_ERR_INPUT && !x && strstr(err, badws[i].why), "%zu: %d %s", i, rc, err);
+    }
+    tenyo_json_free(a);
+    tenyo_json_free(b);
+    tenyo_steer_free(s);
+    tenyo_steer_free(t);
+    tenyo_worksheet_free(w);
+    tenyo_worksheet_free(r);
+}

@@ -65,7 +65,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
                     c_uint32, c_uint64, c_void_p)
 
 __all__ = ["Error", "NotFound", "InputError", "IndexError_", "EmptyQuery",
-           "Index", "Result", "build", "version", "library_path"]
+           "Index", "Result", "Worksheet", "build", "version", "library_path"]
 
 # ------------------------------------------------------------------ library
 
@@ -341,6 +341,19 @@ _json_free = _fn("tenyo_json_free", None, c_void_p)
 _idea_sentence = _fn("tenyo_idea_sentence", c_int, _P, POINTER(_Idea), c_char_p, c_char_p,
                      c_size_t)
 _doc_link = _fn("tenyo_doc_link", c_char_p, c_char_p, c_char_p, c_size_t)
+_ws_new = _fn("tenyo_worksheet_new", c_int, c_char_p, c_char_p, POINTER(c_void_p))
+_ws_free = _fn("tenyo_worksheet_free", None, c_void_p)
+_ws_load = _fn("tenyo_worksheet_load", c_int, c_char_p, POINTER(c_void_p), c_char_p, c_size_t)
+_ws_parse = _fn("tenyo_worksheet_parse", c_int, c_char_p, c_size_t, POINTER(c_void_p),
+                c_char_p, c_size_t)
+_ws_save = _fn("tenyo_worksheet_save", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_ws_json = _fn("tenyo_worksheet_json", c_int, c_void_p, POINTER(c_void_p))
+_ws_fits = _fn("tenyo_worksheet_fits", c_int, c_void_p, _P, c_int64, c_char_p, c_char_p,
+               c_size_t)
+_ws_apply = _fn("tenyo_worksheet_apply", c_int, c_void_p, c_void_p)
+_ws_record = _fn("tenyo_worksheet_record", c_int, c_void_p, c_void_p, _P, POINTER(_Idea),
+                 c_size_t)
+_ws_note = _fn("tenyo_worksheet_note", c_int, c_void_p, c_char_p, c_char_p)
 
 # ------------------------------------------------------------------ errors
 
@@ -408,19 +421,23 @@ def _ideas_set(o, name, value):
         raise ValueError("%s %s" % (name, err.value.decode()))
 
 
-def _steer(strike, keep, reject, focus=None, focus_text=None):
+def _steer(strike, keep, reject, focus=None, focus_text=None, worksheet=None):
     """The analyst's steer (a tenyo_steer) of strike / keep / reject, each
     a str or a list of str (fields also comma-separated), focus (sentence
-    numbers: "2,3" or [2, 3]) or focus_text (a str), or None when none is
-    given; every value bounded by the library."""
+    numbers: "2,3" or [2, 3]) or focus_text (a str), after the decisions
+    of worksheet (a Worksheet), or None when none is given; every value
+    bounded by the library."""
     if strike is None and keep is None and reject is None and focus is None \
-            and focus_text is None:
+            and focus_text is None and worksheet is None:
         return None
     if _index(focus) is not None:
         focus = [focus]
     s = c_void_p()
     if _steer_new(byref(s)):
         raise MemoryError("steer")
+    if worksheet is not None and _ws_apply(worksheet._handle(), s):
+        _steer_free(s)
+        raise ValueError("the worksheet's decisions do not fit a steer")
     if focus is not None:
         if not isinstance(focus, (str, list, tuple)):
             _steer_free(s)
@@ -488,6 +505,99 @@ def _ideas_opts(home, distance, mode, min_confidence):
     if min_confidence is not None:
         _ideas_set(o, "min_confidence", min_confidence)
     return o, homes
+
+class Worksheet:
+    """An analyst's worksheet (tenyo_worksheet): the decisions about one
+    patent's list (or one company's, or one text's) kept across runs: the
+    words struck, the focus, the cards kept and rejected with notes.
+    Worksheet("patent", id) starts one (kind "patent", "company" or
+    "text"); Worksheet.load(path) reads a file, refused with the reason
+    (InputError) when it is damaged; Index.ideas(..., worksheet=w) applies
+    it and records the call's decisions; w.note(field, text) notes a card;
+    w.save(path) writes it atomically (the old file or the new one, never
+    half)."""
+
+    def __init__(self, kind, subject):
+        h = c_void_p()
+        rc = _ws_new(_str("kind", kind), _str("subject", subject), byref(h))
+        if rc:
+            raise ValueError("a worksheet is for a patent, a company or a text (kind "
+                             "'patent', 'company' or 'text') with a subject of 1 byte to "
+                             "64 KiB of UTF-8, not %r %r" % (kind, subject))
+        self._h = h
+
+    @classmethod
+    def _of(cls, h):
+        w = cls.__new__(cls)
+        w._h = h
+        return w
+
+    @classmethod
+    def load(cls, path):
+        """The worksheet in file path (InputError with the member or line
+        at fault when it is damaged; NotFound when there is none)."""
+        h, err = c_void_p(), ctypes.create_string_buffer(512)
+        rc = _ws_load(os.fsencode(path), byref(h), err, 512)
+        if rc:
+            raise _error(rc, err.value)
+        return cls._of(h)
+
+    @classmethod
+    def parse(cls, text):
+        """The worksheet of JSON text (a str or bytes), checked as load."""
+        b = text.encode() if isinstance(text, str) else bytes(text)
+        h, err = c_void_p(), ctypes.create_string_buffer(512)
+        rc = _ws_parse(b, len(b), byref(h), err, 512)
+        if rc:
+            raise _error(rc, err.value)
+        return cls._of(h)
+
+    def _handle(self):
+        if not self._h:
+            raise ValueError("the worksheet is closed")
+        return self._h
+
+    def save(self, path):
+        """Write it to path atomically."""
+        err = ctypes.create_string_buffer(512)
+        rc = _ws_save(self._handle(), os.fsencode(path), err, 512)
+        if rc and rc != -12:  # TENYO_ERR_UNSYNCED: in place
+            raise _error(rc, err.value)
+
+    @property
+    def json(self):
+        """The worksheet as the dict its file holds."""
+        import json as _json
+        out = c_void_p()
+        if _ws_json(self._handle(), byref(out)):
+            raise MemoryError("worksheet")
+        try:
+            return _json.loads(ctypes.string_at(out.value).decode())
+        finally:
+            _json_free(out)
+
+    @property
+    def cards(self):
+        """The cards decided, in order: [{field, decision, note?, evidence?}]."""
+        return self.json.get("cards", [])
+
+    def note(self, field, text):
+        """The note of field's card ("" removes it); KeyError when the
+        worksheet has no card of field (keep or reject it first)."""
+        rc = _ws_note(self._handle(), _str("field", field), _str("note", text))
+        if rc == -8:
+            raise KeyError("%s is no card of the worksheet (keep or reject it first)" % field)
+        if rc:
+            raise ValueError("a note is at most 16 KiB of UTF-8 text")
+
+    def close(self):
+        if self._h:
+            _ws_free(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
+
 
 class IndexError_(Error):
     """A missing, damaged or newer index, or a tokenizer mismatch."""
@@ -1161,7 +1271,7 @@ class Index:
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
               filters=None, strike=None, keep=None, reject=None, focus=None,
-              focus_text=None, offset=0):
+              focus_text=None, offset=0, worksheet=None):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1181,7 +1291,11 @@ class Index:
         Index.sentences() counts them) or focus_text, the technique in the
         analyst's words: the list is made from them alone. offset: cards
         of the list passed over before the first returned (10 with n=20:
-        cards 11-30; each card's rank counts from the list's start)."""
+        cards 11-30; each card's rank counts from the list's start).
+        worksheet: a Worksheet for this query (its patent, text or
+        company): its decisions apply first, the call's after them, and
+        the call's are recorded in it with each decided card's evidence
+        (save it with Worksheet.save); each card carries its "note"."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1201,21 +1315,39 @@ class Index:
         f = self._filter(filters)
         q = _Query(-1, None, 0, None, 0)
         out = c_void_p()
-        steer = _steer(strike, keep, reject, focus, focus_text)
+        if worksheet is not None and not isinstance(worksheet, Worksheet):
+            raise TypeError("worksheet must be a tenyo.Worksheet, not %s"
+                            % type(worksheet).__name__)
+        steer = _steer(strike, keep, reject, focus, focus_text, worksheet)
         try:
             _ctx_set_filter(c, f)
             _ctx_set_steer(c, steer)
             if text is None:
                 q.doc = self._number(id)
-                got = _ideas_doc(c, q.doc, byref(o), n, ideas)
             else:
                 t = _str("text", text)
                 q.text, q.len = t, len(t)
+            if worksheet is not None:
+                err = ctypes.create_string_buffer(512)
+                rc = _ws_fits(worksheet._handle(), self._x, q.doc, q.text, err, 512)
+                if rc:
+                    raise _error(rc, err.value)
+            if text is None:
+                got = _ideas_doc(c, q.doc, byref(o), n, ideas)
+            else:
                 got = _ideas_text(c, t, len(t), byref(o), n, ideas)
             if got < 0:
                 raise _error(got, _ctx_error(c))
             res = _take_json(_ideas_json(c, byref(q), ideas, got, n, lang.encode(),
                                          byref(out)), out, "ideas")
+            if worksheet is not None:
+                rc = _ws_record(worksheet._handle(), steer, c, ideas, got)
+                if rc:
+                    raise _error(rc, "recording the decisions in the worksheet")
+                notes = {c_["field"]: c_.get("note") for c_ in worksheet.cards}
+                for it in res:
+                    if notes.get(it["field"]):
+                        it["note"] = notes[it["field"]]
             if f:
                 res.query["filter"] = self._filter_member(filters, f)
         finally:

@@ -173,6 +173,41 @@ def test_ideas_keep_pulls_the_list(index):
                                 "--json")
 
 
+def test_worksheet_applies_records_and_is_refused_when_damaged(index, tmp_path):
+    base = index.ideas("SAMPLE-001", n=10)
+    f0, f1 = base[0]["field"], base[1]["field"]
+    w = tenyo.Worksheet("patent", "SAMPLE-001")
+    got = index.ideas("SAMPLE-001", n=10, keep=f1, reject=f0, worksheet=w)
+    w.note(f1, "for the client")
+    with pytest.raises(KeyError):
+        w.note("H01M", "x")
+    path = str(tmp_path / "ws.json")
+    w.save(path)
+    again = tenyo.Worksheet.load(path)
+    assert again.json == w.json and again.json["patent"] == "SAMPLE-001"
+    cards = {c["field"]: c for c in again.cards}
+    assert cards[f1]["decision"] == "kept" and cards[f1]["note"] == "for the client"
+    assert cards[f1]["evidence"] and cards[f0]["decision"] == "rejected"
+    replay = index.ideas("SAMPLE-001", n=10, worksheet=again)
+    assert [i["field"] for i in replay] == [i["field"] for i in got]
+    assert replay[0]["field"] == f1 and replay[0]["note"] == "for the client"
+    want = cli_json("ideas", index.path, "SAMPLE-001", "-n", "10", "--worksheet", path,
+                    "--json")
+    assert [(i["field"], i["confidence"]) for i in want["ideas"]] == \
+        [(i["field"], i["confidence"]) for i in replay]
+    with pytest.raises(tenyo.IndexError_, match="for patent SAMPLE-001"):
+        index.ideas("SAMPLE-002", worksheet=again)
+    for bad, why in (('{"tenyo_worksheet":1,"patent":"P","cards":[{"field":1}]}', "cards\\[0\\].field"),
+                     ('{"tenyo_worksheet":1,"patent":"P","note":"x"}', "unknown member"),
+                     (b'{"tenyo_worksheet":1,"patent":"\xff"}', "line 1")):
+        with pytest.raises(tenyo.InputError, match=why):
+            tenyo.Worksheet.parse(bad)
+    with open(path, "w") as f:
+        f.write('{"tenyo_worksheet":1,"patent":"SAMPLE-001","strike":["' + "x" * (10 << 20) + '"]}')
+    with pytest.raises(tenyo.Error, match="larger than"):
+        tenyo.Worksheet.load(path)
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)

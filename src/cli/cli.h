@@ -46,7 +46,7 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
        OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_CONTENT, OPT_NOT, OPT_KEEP_FIELD,
        OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES, OPT_OFFSET,
-       OPT_WORKSHEET, OPT_SENSES };
+       OPT_WORKSHEET, OPT_SENSES, OPT_NOTE };
 
 /* Most proposals one ideas query may ask for (-n), and most matches of one
  * match query (-k). */
@@ -383,6 +383,29 @@ int cli_output_check(const char *opt, const char *out, const char *const *in, in
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* One pass of `ideas --worksheet` (ideas_ws.c): the worksheet at path for
+ * the resolved query (qdoc, or text[0..len)), this run's steer flags
+ * (NULL: none) applied after its decisions, notes "FIELD=TEXT", the list
+ * made on ctx and the worksheet saved back. */
+typedef struct cli_ws_run {
+    const char *path;             /* the worksheet file */
+    const tenyo_index *x;
+    tenyo_ctx *ctx;
+    const tenyo_steer *flags;     /* --not/--keep/--reject/--focus, or NULL */
+    char *const *notes;           /* --note values */
+    int nnotes;
+    int64_t qdoc;                 /* the query patent, or -1 */
+    const char *text;             /* the query text (qdoc < 0) */
+    size_t len;
+    const tenyo_ideas_opts *io;
+    size_t n;                     /* cards asked */
+    const char *lang;
+    int html;                     /* the report: kept cards alone */
+} cli_ws_run;
+/* EXIT_OK with the answer in *out (with each card's "note"), or an exit
+ * code after a message (the file untouched). */
+int cli_ideas_worksheet(const cli_ws_run *r, json_t **out);
+
 /* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
  * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of
  * asked proposals (qdoc < 0: text). */

@@ -11,7 +11,8 @@
  * proposal's parts in the chosen language (--lang; default ja, as in
  * `match` and the server, whatever the query's language).
  *
- * --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
+ * --worksheet FILE runs one query as a pass over an analyst's worksheet
+ * (ideas_ws.c). --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
  * (batch.h), kept apart from the file loop and the workers so that the
  * fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes. The
  * lines of a chunk are split into contiguous runs, one per worker, under
@@ -68,6 +69,11 @@ static const char *ideas_usage =
     "                       technique: product words of the others do not vote)\n"
     "  --focus-text TEXT    steer: make the list from TEXT, the technique in your\n"
     "                       words (the patent stays the query's home)\n"
+    "  --worksheet FILE     apply the decisions of worksheet FILE (JSON; started\n"
+    "                       when missing), then record this run's and save it\n"
+    "                       back; with --html, the report of the kept cards\n"
+    "  --note FIELD=TEXT    with --worksheet: the note of a kept or rejected card\n"
+    "                       (repeatable)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
@@ -217,6 +223,8 @@ static void print_report(const json_t *o, const char *lang) {
             printf("    %s: %s\n", ja ? "除外した語（別の意味）" : "struck words (another sense)",
                    cli_safe(list));
         }
+        if (*cli_jstr(it, "note")) /* the analyst's, from a worksheet */
+            printf("    %s: %s\n", ja ? "メモ" : "note", cli_safe(cli_jstr(it, "note")));
         cli_jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
         if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", cli_safe(list));
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
@@ -636,8 +644,43 @@ static const struct option ideas_lo[] = {
     {"focus", required_argument, 0, OPT_FOCUS},
     {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
     {"sentences", no_argument, 0, OPT_SENTENCES}, {"offset", required_argument, 0, OPT_OFFSET},
+    {"worksheet", required_argument, 0, OPT_WORKSHEET}, {"note", required_argument, 0, OPT_NOTE},
     {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
+
+/* Flags that do not go together, each said; --sentences made the format.
+ * 1 when any. */
+static int flags_conflict(int *fmt, int sentences, int batch, int worksheet, int nnotes) {
+    int bad = 0;
+    if (sentences && (*fmt != OUT_REPORT || batch)) {
+        cli_err("--sentences prints the query's sentences as text: not with --json, --csv, "
+                "--html or --batch\n");
+        bad = 1;
+    }
+    if (sentences) *fmt = OUT_SENTENCES;
+    if (worksheet && (batch || sentences || *fmt == OUT_CSV)) {
+        cli_err("--worksheet is one query's: not with --batch, --sentences or --csv\n");
+        bad = 1;
+    }
+    if (nnotes && !worksheet) {
+        cli_err("--note needs --worksheet (the note is kept there)\n");
+        bad = 1;
+    }
+    return bad;
+}
+
+/* Answer o printed in format fmt, then released: the exit code. */
+static int ideas_print(json_t *o, int fmt, const tenyo_index *x, tenyo_ctx *ctx,
+                       const char *path, const char *lang) {
+    int ec = EXIT_OK;
+    if (fmt == OUT_JSON) cli_print_json(o);
+    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
+    else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
+    else if (fmt == OUT_HTML) {} /* written */
+    else print_report(o, lang);
+    json_decref(o);
+    return ec;
+}
 
 /* The steer of the command, freed (every way out of cli_cmd_ideas). */
 static void steer_done(void) {
@@ -656,7 +699,9 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
     long n = 10, nprobe = 0, rerank = 0;
-    int fmt = OUT_REPORT, c, bad = 0, sentences = 0;
+    int fmt = OUT_REPORT, c, bad = 0, sentences = 0, nnotes = 0;
+    const char *worksheet = NULL;
+    char *notes[64];
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:jh", ideas_lo)) != -1) {
         int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
@@ -680,6 +725,11 @@ int cli_cmd_ideas(int argc, char **argv) {
             break;
         case OPT_SENTENCES: sentences = 1; break;
         case OPT_OFFSET: bad |= cli_ideas_set("offset", NULL, optarg, &io, NULL); break;
+        case OPT_WORKSHEET: worksheet = optarg; break;
+        case OPT_NOTE:
+            if (nnotes < 64) notes[nnotes++] = optarg;
+            else { cli_err("at most 64 --note\n"); bad = 1; }
+            break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
             double v;
@@ -707,12 +757,7 @@ int cli_cmd_ideas(int argc, char **argv) {
      * says when none is near), not one more filter */
     if (fo.open_only) io.open_only = 1;
     fo.open_only = 0;
-    if (sentences && (fmt != OUT_REPORT || batch)) {
-        cli_err("--sentences prints the query's sentences as text: not with --json, --csv, "
-                "--html or --batch\n");
-        bad = 1;
-    }
-    if (sentences) fmt = OUT_SENTENCES;
+    bad |= flags_conflict(&fmt, sentences, batch != NULL, worksheet != NULL, nnotes);
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -761,7 +806,14 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = print_sentences(ctx, qdoc, text);
         goto done;
     }
-    json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    json_t *o = NULL;
+    if (worksheet) {
+        cli_ws_run wr = {worksheet, x, ctx, ideas_steer, notes, nnotes, qdoc, text, len,
+                         &io, (size_t)n, lang, fmt == OUT_HTML};
+        if ((ec = cli_ideas_worksheet(&wr, &o)) != EXIT_OK) goto done;
+    } else {
+        o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    }
     if (o && filter)
         json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
     if (!o) {
@@ -769,12 +821,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }
-    if (fmt == OUT_JSON) cli_print_json(o);
-    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
-    else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
-    else if (fmt == OUT_HTML) {} /* written */
-    else print_report(o, lang);
-    json_decref(o);
+    ec = ideas_print(o, fmt, x, ctx, path, lang);
 done:
     free(buf);
     free(homebuf);

@@ -278,6 +278,11 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
     fputs("</p>\n<p class=\"idea\">→ ", f);
     esc(f, cli_jstr(it, "idea"));
     fputs("</p>\n", f);
+    if (*cli_jstr(it, "note")) { /* the analyst's note (a worksheet's) */
+        fprintf(f, "<p class=\"note\"><span class=\"k\">%s</span> ", ja ? "メモ" : "note");
+        esc(f, cli_jstr(it, "note"));
+        fputs("</p>\n", f);
+    }
     const json_t *w = json_object_get(it, "why");
     if (w && json_is_object(w)) {
         const json_t *t = json_object_get(w, "terms");
