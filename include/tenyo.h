@@ -1189,6 +1189,37 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
  * card of field. tenyo_worksheet_card: card i (0 ..), its field, decision
  * ("kept" or "rejected") and note (NULL: none), living as long as w is
  * unchanged; TENYO_ERR_NOTFOUND past the last. */
+/* Senses remembered: a word split from a pair of fields (運転 between
+ * B60W and F24F: a pun, not a link) carries no link between those two
+ * fields in any later query on a context they are set on
+ * (tenyo_ctx_set_senses; NULL: none; the caller keeps them alive): a card
+ * of the one field, for a query whose home is the other, either way
+ * round. The index never changes; the splits are kept in a TSV file (word,
+ * field, other field a line; tenyo_senses_tsv: the file's text, with a
+ * header line, malloc'd: tenyo_json_free). tenyo_senses_add: 0, 1 when the
+ * split is there already (either order), TENYO_ERR_ARG (a word that is
+ * not 1..255 bytes of UTF-8, fields that are not two different
+ * subclasses), TENYO_ERR_LIMIT (100000 splits). tenyo_senses_remove: 0 or
+ * TENYO_ERR_NOTFOUND. tenyo_senses_get: split i's word (NFKC case-folded)
+ * and fields, living until the set changes; TENYO_ERR_NOTFOUND past the
+ * last. tenyo_senses_load: the splits of a file added, all or nothing:
+ * TENYO_ERR_INPUT naming the file and line at fault (columns, a line over
+ * 4096 bytes, invalid UTF-8, a bad field), TENYO_ERR_NOTFOUND when there
+ * is no file. tenyo_senses_save: written atomically. */
+typedef struct tenyo_senses tenyo_senses;
+int tenyo_senses_new(tenyo_senses **out);
+void tenyo_senses_free(tenyo_senses *s);
+int tenyo_senses_add(tenyo_senses *s, const char *word, const char *field, const char *other);
+int tenyo_senses_remove(tenyo_senses *s, const char *word, const char *field,
+                        const char *other);
+size_t tenyo_senses_count(const tenyo_senses *s);
+int tenyo_senses_get(const tenyo_senses *s, size_t i, const char **word, const char **field,
+                     const char **other);
+int tenyo_senses_load(tenyo_senses *s, const char *path, char *err, size_t errlen);
+int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t errlen);
+int tenyo_senses_tsv(const tenyo_senses *s, char **out);
+int tenyo_ctx_set_senses(tenyo_ctx *c, const tenyo_senses *s);
+
 typedef struct tenyo_worksheet tenyo_worksheet;
 int tenyo_worksheet_new(const char *kind, const char *subject, tenyo_worksheet **out);
 void tenyo_worksheet_free(tenyo_worksheet *w);

@@ -294,6 +294,57 @@ python3 -c 'import json,sys; json.dump({"tenyo_worksheet":1,"patent":"SAMPLE-001
 expect 2 cli_ideas_worksheet_hostile_10mb "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
 contains "$D/err" "larger than 4194304 bytes" cli_ideas_worksheet_hostile_10mb_said
 expect 1 cli_ideas_worksheet_not_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --worksheet "$D/ws.json"
+# senses remembered: --not W --remember splits W between the homes and the
+# fields of the cards that lost it (INDEX.senses), and every later query
+# honours it; tenyo senses lists, removes, imports, exports; a hostile
+# senses file is refused with file and line, nothing of it taken
+cp "$D/s.tny" "$D/sn.tny"
+"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --json >"$D/sn1" 2>"$D/err"
+expect 0 cli_ideas_remember_run "$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --remember --json
+contains "$D/err" "splits remembered" cli_ideas_remember_said
+[ -s "$D/sn.tny.senses" ] && grep -q "^$w	" "$D/sn.tny.senses" && ok cli_ideas_remember_file || bad "cli_ideas_remember_file ($(head -c 200 "$D/sn.tny.senses"))"
+"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --json >"$D/sn2"
+if python3 - "$D/sn1" "$D/sn2" "$w" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3]); w = sys.argv[3]
+key = lambda o: [(i["field"], i["confidence"], i["bridge_terms"]) for i in o["ideas"]]
+assert key(a) == key(b), (key(a), key(b))
+assert all(w not in i["bridge_terms"] for i in b["ideas"])
+P
+then ok cli_ideas_senses_applied_later; else bad cli_ideas_senses_applied_later; fi
+cmp -s "$D/s.tny" "$D/sn.tny" && ok cli_ideas_senses_index_unchanged || bad cli_ideas_senses_index_unchanged
+expect 0 cli_senses_list "$T" senses "$D/sn.tny"
+n0=$(wc -l <"$D/out")
+l1=$(head -n 1 "$D/out")
+set -- $l1
+expect 0 cli_senses_remove "$T" senses "$D/sn.tny" remove "$1" "$2" "$3"
+[ "$("$T" senses "$D/sn.tny" | wc -l)" = $((n0 - 1)) ] && ok cli_senses_removed || bad cli_senses_removed
+expect 2 cli_senses_remove_absent "$T" senses "$D/sn.tny" remove "$1" "$2" "$3"
+expect 0 cli_senses_add "$T" senses "$D/sn.tny" add "$1" "$3" "$2"
+[ "$("$T" senses "$D/sn.tny" | wc -l)" = "$n0" ] && ok cli_senses_added_either_order || bad cli_senses_added_either_order
+expect 1 cli_senses_add_bad_field "$T" senses "$D/sn.tny" add 運転 B60 F24F
+expect 0 cli_senses_export "$T" senses "$D/sn.tny" export "$D/sn.tsv"
+printf 'チップ\tB27L\tH01L\n' >>"$D/sn.tsv"
+cp "$D/s.tny" "$D/sn2.tny"
+expect 0 cli_senses_import "$T" senses "$D/sn2.tny" import "$D/sn.tsv"
+[ "$("$T" senses "$D/sn2.tny" | wc -l)" = $((n0 + 1)) ] && ok cli_senses_imported || bad cli_senses_imported
+cp "$D/sn2.tny.senses" "$D/sn2.keep"
+for h in 'columns|運転\tB60W\n|:1: needs three columns' 'field|x\tB60W\tB6\n|:1: the fields must be' \
+         'utf8|ok\tB60W\tF24F\n\377\tB60W\tF24F\n|:2: not UTF-8' 'same|x\tB60W\tb60w\n|:1: the fields'; do
+  hn=${h%%|*}; rest=${h#*|}; body=${rest%|*}; why=${rest##*|}
+  printf "$body" >"$D/snh.tsv"
+  expect 2 "cli_senses_hostile_$hn" "$T" senses "$D/sn2.tny" import "$D/snh.tsv"
+  contains "$D/err" "snh.tsv$why" "cli_senses_hostile_${hn}_said"
+done
+python3 -c 'import sys; open(sys.argv[1],"w").write("x"*(10<<20)+"\tB60W\tF24F\n")' "$D/snh.tsv"
+expect 2 cli_senses_hostile_10mb "$T" senses "$D/sn2.tny" import "$D/snh.tsv"
+contains "$D/err" "snh.tsv:1: line longer than 4096 bytes" cli_senses_hostile_10mb_said
+cmp -s "$D/sn2.tny.senses" "$D/sn2.keep" && ok cli_senses_hostile_nothing_taken || bad cli_senses_hostile_nothing_taken
+cp "$D/s.tny" "$D/sn3.tny"; cp "$D/snh.tsv" "$D/sn3.tny.senses"
+expect 2 cli_ideas_senses_hostile_refused "$T" ideas "$D/sn3.tny" SAMPLE-001
+contains "$D/err" "sn3.tny.senses:1: line longer" cli_ideas_senses_hostile_refused_said
+expect 2 cli_ideas_senses_named_missing "$T" ideas "$D/s.tny" SAMPLE-001 --senses "$D/none.tsv"
+expect 1 cli_ideas_remember_needs_not "$T" ideas "$D/s.tny" SAMPLE-001 --remember
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""

@@ -443,3 +443,68 @@ TY_TEST(ideas_worksheet_round_trip_and_refusals) {
     tenyo_worksheet_free(w);
     tenyo_worksheet_free(r);
 }
+
+/* Senses remembered: a word split between the query's home and one field
+ * is no bridge of that field's card, still one of the others'; the set
+ * round-trips through its TSV; a bad line is named and nothing is taken. */
+TY_TEST(ideas_senses_split_one_pair) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    tenyo_senses *s = NULL, *r = NULL;
+    char err[512], path[600];
+    snprintf(path, sizeof path, "%s/room.senses", ty_test_tmpdir());
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    CHECK(tenyo_senses_new(&s) == 0 && tenyo_senses_new(&r) == 0);
+    tenyo_idea a[10], b[10];
+    const char *bt[8];
+    int na = rc ? -1 : tenyo_ideas_doc(c, 0, NULL, 10, a);
+    char word[256] = "", field[5] = "", home[5] = "";
+    /* a word two cards share: split it from the first card's field only */
+    for (int i = 0; i < na && !word[0]; i++) {
+        int k = tenyo_idea_bridge(c, &a[i], 8, bt);
+        for (int j = 0; j < k && !word[0]; j++)
+            for (int i2 = i + 1; i2 < na && !word[0]; i2++) {
+                const char *bt2[8];
+                int k2 = tenyo_idea_bridge(c, &a[i2], 8, bt2);
+                for (int j2 = 0; j2 < k2; j2++)
+                    if (!strcmp(bt[j], bt2[j2])) {
+                        snprintf(word, sizeof word, "%s", bt[j]);
+                        snprintf(field, sizeof field, "%s", a[i].code);
+                    }
+            }
+    }
+    snprintf(home, sizeof home, "%.4s", rc ? "" : tenyo_ctx_home(c, NULL));
+    CHECKF(word[0] && home[0], "no shared bridge word in the sample's first list");
+    CHECK(tenyo_senses_add(s, word, home, field) == 0);
+    CHECK(tenyo_senses_add(s, word, field, home) == 1);
+    CHECK(tenyo_senses_add(s, word, home, home) == TENYO_ERR_ARG);
+    tenyo_ctx_set_senses(c, s);
+    int nb = tenyo_ideas_doc(c, 0, NULL, 10, b);
+    int in_field = 0, elsewhere = 0;
+    for (int i = 0; i < nb; i++) {
+        int k = tenyo_idea_bridge(c, &b[i], 8, bt);
+        for (int j = 0; j < k; j++)
+            if (!strcmp(bt[j], word)) *(strcmp(b[i].code, field) ? &elsewhere : &in_field) = 1;
+    }
+    CHECKF(!in_field && elsewhere, "'%s' split from %s: in it %d, elsewhere %d", word, field,
+           in_field, elsewhere);
+    CHECK(tenyo_senses_save(s, path, err, sizeof err) == 0);
+    CHECKF(tenyo_senses_load(r, path, err, sizeof err) == 0 && tenyo_senses_count(r) == 1, "%.300s", err);
+    FILE *f = fopen(path, "a");
+    if (f) {
+        fputs("ok\tB60W\tF24F\nno\tB60W\n", f);
+        fclose(f);
+    }
+    tenyo_senses *t = NULL;
+    tenyo_senses_new(&t);
+    CHECK(tenyo_senses_load(t, path, err, sizeof err) == TENYO_ERR_INPUT);
+    CHECKF(strstr(err, "room.senses:4: needs three columns") && tenyo_senses_count(t) == 0, "%.300s", err);
+    CHECK(tenyo_senses_remove(r, word, field, home) == 0 && tenyo_senses_count(r) == 0);
+    tenyo_ctx_set_senses(c, NULL);
+    tenyo_senses_free(t);
+    tenyo_senses_free(s);
+    tenyo_senses_free(r);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}

@@ -391,6 +391,31 @@ static const struct ncase {
     {"tenyo_map_query_similarity", "c", 293},
     {"tenyo_map_query_similarity", "sim", 294},
     {"tenyo_map_place_labels", "l", 295},
+    {"tenyo_senses_new", "out", 1400},
+    {"tenyo_senses_free", "s", 1401},
+    {"tenyo_senses_add", "s", 1402},
+    {"tenyo_senses_add", "word", 1403},
+    {"tenyo_senses_add", "field", 1404},
+    {"tenyo_senses_add", "other", 1405},
+    {"tenyo_senses_remove", "s", 1406},
+    {"tenyo_senses_remove", "word", 1407},
+    {"tenyo_senses_remove", "field", 1408},
+    {"tenyo_senses_remove", "other", 1409},
+    {"tenyo_senses_count", "s", 1410},
+    {"tenyo_senses_get", "s", 1411},
+    {"tenyo_senses_get", "word", 1412},
+    {"tenyo_senses_get", "field", 1413},
+    {"tenyo_senses_get", "other", 1414},
+    {"tenyo_senses_load", "s", 1415},
+    {"tenyo_senses_load", "path", 1416},
+    {"tenyo_senses_load", "err", 1417},
+    {"tenyo_senses_save", "s", 1418},
+    {"tenyo_senses_save", "path", 1419},
+    {"tenyo_senses_save", "err", 1420},
+    {"tenyo_senses_tsv", "s", 1421},
+    {"tenyo_senses_tsv", "out", 1422},
+    {"tenyo_ctx_set_senses", "c", 1423},
+    {"tenyo_ctx_set_senses", "s", 1424},
     {"tenyo_worksheet_new", "kind", 1300},
     {"tenyo_worksheet_new", "subject", 1301},
     {"tenyo_worksheet_new", "out", 1302},
@@ -819,6 +844,31 @@ static void run_case(int k) {
     case 1106: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(NULL, 0, NULL, 4, o); } break;
     case 1107: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(fx.c, -1, NULL, 4, o); } break;
     case 1108: fx.rv = tenyo_query_sentences(fx.c, 0, NULL, 4, NULL); break;
+    case 1400: fx.rv = tenyo_senses_new(NULL); break;
+    case 1401: tenyo_senses_free(NULL); break;
+    case 1402: fx.rv = tenyo_senses_add(NULL, "x", "B60W", "F24F"); break;
+    case 1403: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_add(s, NULL, "B60W", "F24F"); tenyo_senses_free(s); } break;
+    case 1404: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_add(s, "y", NULL, "F24F"); tenyo_senses_free(s); } break;
+    case 1405: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_add(s, "y", "B60W", NULL); tenyo_senses_free(s); } break;
+    case 1406: fx.rv = tenyo_senses_remove(NULL, "x", "B60W", "F24F"); break;
+    case 1407: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_remove(s, NULL, "B60W", "F24F"); tenyo_senses_free(s); } break;
+    case 1408: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_remove(s, "x", NULL, "F24F"); tenyo_senses_free(s); } break;
+    case 1409: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_remove(s, "x", "B60W", NULL); tenyo_senses_free(s); } break;
+    case 1410: fx.rv = (long long)tenyo_senses_count(NULL); break;
+    case 1411: { const char *a; fx.rv = tenyo_senses_get(NULL, 0, &a, &a, &a); } break;
+    case 1412: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); const char *a; fx.rv = tenyo_senses_get(s, 0, NULL, &a, &a); tenyo_senses_free(s); } break;
+    case 1413: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); const char *a; fx.rv = tenyo_senses_get(s, 0, &a, NULL, &a); tenyo_senses_free(s); } break;
+    case 1414: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); const char *a; fx.rv = tenyo_senses_get(s, 0, &a, &a, NULL); tenyo_senses_free(s); } break;
+    case 1415: fx.rv = tenyo_senses_load(NULL, fx.out, fx.err, sizeof fx.err); break;
+    case 1416: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_load(s, NULL, fx.err, sizeof fx.err); tenyo_senses_free(s); } break;
+    case 1417: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_load(s, "/nonexistent/x.senses", NULL, 0); tenyo_senses_free(s); } break;
+    case 1418: fx.rv = tenyo_senses_save(NULL, fx.out2, fx.err, sizeof fx.err); break;
+    case 1419: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_save(s, NULL, fx.err, sizeof fx.err); tenyo_senses_free(s); } break;
+    case 1420: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_save(s, "/nonexistent/dir/x.senses", NULL, 0); tenyo_senses_free(s); } break;
+    case 1421: fx.rv = tenyo_senses_tsv(NULL, &fx.sp); break;
+    case 1422: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_tsv(s, NULL); tenyo_senses_free(s); } break;
+    case 1423: fx.rv = tenyo_ctx_set_senses(NULL, NULL); break;
+    case 1424: fx.rv = tenyo_ctx_set_senses(fx.c, NULL); break;
     case 1300: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_new(NULL, "x", &w); } break;
     case 1301: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_new("patent", NULL, &w); } break;
     case 1302: fx.rv = tenyo_worksheet_new("patent", "SAMPLE-001", NULL); break;

@@ -65,7 +65,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
                     c_uint32, c_uint64, c_void_p)
 
 __all__ = ["Error", "NotFound", "InputError", "IndexError_", "EmptyQuery",
-           "Index", "Result", "Worksheet", "build", "version", "library_path"]
+           "Index", "Result", "Worksheet", "Senses", "build", "version", "library_path"]
 
 # ------------------------------------------------------------------ library
 
@@ -341,6 +341,16 @@ _json_free = _fn("tenyo_json_free", None, c_void_p)
 _idea_sentence = _fn("tenyo_idea_sentence", c_int, _P, POINTER(_Idea), c_char_p, c_char_p,
                      c_size_t)
 _doc_link = _fn("tenyo_doc_link", c_char_p, c_char_p, c_char_p, c_size_t)
+_sn_new = _fn("tenyo_senses_new", c_int, POINTER(c_void_p))
+_sn_free = _fn("tenyo_senses_free", None, c_void_p)
+_sn_add = _fn("tenyo_senses_add", c_int, c_void_p, c_char_p, c_char_p, c_char_p)
+_sn_remove = _fn("tenyo_senses_remove", c_int, c_void_p, c_char_p, c_char_p, c_char_p)
+_sn_count = _fn("tenyo_senses_count", c_size_t, c_void_p)
+_sn_get = _fn("tenyo_senses_get", c_int, c_void_p, c_size_t, POINTER(c_char_p),
+              POINTER(c_char_p), POINTER(c_char_p))
+_sn_load = _fn("tenyo_senses_load", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_sn_save = _fn("tenyo_senses_save", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_ctx_set_senses = _fn("tenyo_ctx_set_senses", c_int, _P, c_void_p)
 _ws_new = _fn("tenyo_worksheet_new", c_int, c_char_p, c_char_p, POINTER(c_void_p))
 _ws_free = _fn("tenyo_worksheet_free", None, c_void_p)
 _ws_load = _fn("tenyo_worksheet_load", c_int, c_char_p, POINTER(c_void_p), c_char_p, c_size_t)
@@ -505,6 +515,71 @@ def _ideas_opts(home, distance, mode, min_confidence):
     if min_confidence is not None:
         _ideas_set(o, "min_confidence", min_confidence)
     return o, homes
+
+class Senses:
+    """Senses remembered (tenyo_senses): words split from a pair of fields
+    (運転 between B60W and F24F: a pun, not a link), which then carry no
+    link between those two fields in any query they are given to. Kept as
+    TSV (word, field, other field a line): Senses.load(path) reads one
+    (InputError naming the file and line at fault, nothing taken);
+    Index.ideas uses the index's own INDEX.senses when there is one, or
+    ideas(senses=...)."""
+
+    def __init__(self):
+        h = c_void_p()
+        if _sn_new(byref(h)):
+            raise MemoryError("senses")
+        self._h = h
+
+    @classmethod
+    def load(cls, path):
+        s = cls()
+        s.merge(path)
+        return s
+
+    def merge(self, path):
+        """Add the splits of TSV file path: all of them, or none."""
+        err = ctypes.create_string_buffer(640)
+        rc = _sn_load(self._h, os.fsencode(path), err, 640)
+        if rc:
+            raise _error(rc, err.value)
+
+    def add(self, word, field, other):
+        """Split word between field and other; False when it was already."""
+        rc = _sn_add(self._h, _str("word", word), _str("field", field), _str("other", other))
+        if rc < 0:
+            raise ValueError("a split is a word (1 to 255 bytes) and two different IPC "
+                             "subclasses, not %r %r %r" % (word, field, other))
+        return rc == 0
+
+    def remove(self, word, field, other):
+        """Undo a split; KeyError when there is none."""
+        rc = _sn_remove(self._h, _str("word", word), _str("field", field), _str("other", other))
+        if rc == -8:
+            raise KeyError("no split of %r between %s and %s" % (word, field, other))
+        if rc:
+            raise ValueError("a split is a word and two IPC subclasses")
+
+    def __len__(self):
+        return _sn_count(self._h)
+
+    def __iter__(self):
+        w, a, b = c_char_p(), c_char_p(), c_char_p()
+        return iter([(_s(w.value), _s(a.value), _s(b.value)) for i in range(len(self))
+                     if _sn_get(self._h, i, byref(w), byref(a), byref(b)) == 0])
+
+    def save(self, path):
+        """Write the TSV to path atomically."""
+        err = ctypes.create_string_buffer(640)
+        rc = _sn_save(self._h, os.fsencode(path), err, 640)
+        if rc and rc != -12:
+            raise _error(rc, err.value)
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _sn_free(self._h)
+            self._h = None
+
 
 class Worksheet:
     """An analyst's worksheet (tenyo_worksheet): the decisions about one
@@ -1271,7 +1346,7 @@ class Index:
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
               filters=None, strike=None, keep=None, reject=None, focus=None,
-              focus_text=None, offset=0, worksheet=None):
+              focus_text=None, offset=0, worksheet=None, senses=None):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1295,7 +1370,9 @@ class Index:
         worksheet: a Worksheet for this query (its patent, text or
         company): its decisions apply first, the call's after them, and
         the call's are recorded in it with each decided card's evidence
-        (save it with Worksheet.save); each card carries its "note"."""
+        (save it with Worksheet.save); each card carries its "note".
+        senses: the remembered sense splits (a Senses; None: the index's
+        INDEX.senses when there is one, read on first use; False: none)."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1322,6 +1399,10 @@ class Index:
         try:
             _ctx_set_filter(c, f)
             _ctx_set_steer(c, steer)
+            sn = self._default_senses() if senses is None else senses or None
+            if sn is not None and not isinstance(sn, Senses):
+                raise TypeError("senses must be a tenyo.Senses, None or False")
+            _ctx_set_senses(c, sn._h if sn is not None else None)
             if text is None:
                 q.doc = self._number(id)
             else:
@@ -1353,10 +1434,19 @@ class Index:
         finally:
             _ctx_set_filter(c, None)
             _ctx_set_steer(c, None)
+            _ctx_set_senses(c, None)
             _steer_free(steer)
             if f:
                 _filter_free(f)
         return res
+
+    def _default_senses(self):
+        """The index's INDEX.senses, read once (None when there is none)."""
+        with self._lock:
+            if not hasattr(self, "_senses"):
+                p = self.path + ".senses"
+                self._senses = Senses.load(p) if os.path.exists(p) else None
+            return self._senses
 
     @_guarded
     def sentences(self, id=None, *, text=None):

@@ -428,3 +428,25 @@ def test_short_lived_threads_leave_bounded_contexts(index):
         live = len(getattr(index, "_ctxs", []))
     assert live <= max(os.cpu_count() or 1, 2), live
     assert grew < 48 * 1024, "RSS grew %d KiB over 950 threads" % grew
+
+
+def test_senses_split_a_pair_and_are_refused_when_damaged(index, tmp_path):
+    base = index.ideas("SAMPLE-001", n=10)
+    home = base.query["home"][0]
+    card = next(i for i in base if i["bridge_terms"])
+    word = card["bridge_terms"][0]
+    s = tenyo.Senses()
+    assert s.add(word, home, card["field"]) and not s.add(word, card["field"], home)
+    got = index.ideas("SAMPLE-001", n=10, senses=s)
+    assert all(word not in i["bridge_terms"] for i in got if i["field"] == card["field"])
+    assert index.ideas("SAMPLE-001", n=10, senses=False).json == base.json
+    path = str(tmp_path / "x.senses")
+    s.save(path)
+    assert list(tenyo.Senses.load(path)) == list(s) and len(s) == 1
+    s.remove(word, card["field"], home)
+    with pytest.raises(KeyError):
+        s.remove(word, card["field"], home)
+    with open(path, "a") as f:
+        f.write("x\tB60W\n")
+    with pytest.raises(tenyo.InputError, match="x.senses:3: needs three columns"):
+        tenyo.Senses.load(path)

@@ -46,7 +46,7 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
        OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_CONTENT, OPT_NOT, OPT_KEEP_FIELD,
        OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES, OPT_OFFSET,
-       OPT_WORKSHEET, OPT_SENSES, OPT_NOTE };
+       OPT_WORKSHEET, OPT_SENSES, OPT_NOTE, OPT_REMEMBER };
 
 /* Most proposals one ideas query may ask for (-n), and most matches of one
  * match query (-k). */
@@ -112,6 +112,7 @@ int cli_cmd_open(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_tokens(int argc, char **argv);
+int cli_cmd_senses(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
 
 /* ====================== opts.c: options and messages, the same for every command */
@@ -405,6 +406,15 @@ typedef struct cli_ws_run {
 /* EXIT_OK with the answer in *out (with each card's "note"), or an exit
  * code after a message (the file untouched). */
 int cli_ideas_worksheet(const cli_ws_run *r, json_t **out);
+
+/* The senses file (cmd_senses.c): named, or INDEX.senses (malloc'd). */
+char *cli_senses_path(const char *index, const char *named);
+/* The splits of path into *out: EXIT_OK (an empty set when there is no
+ * file, unless must_exist), else an exit code after a message naming the
+ * file and line. */
+int cli_senses_open(const char *path, int must_exist, tenyo_senses **out);
+/* s saved to path atomically: EXIT_OK, or EXIT_INPUT after a message. */
+int cli_senses_save(const tenyo_senses *s, const char *path);
 
 /* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
  * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of

@@ -74,6 +74,11 @@ static const char *ideas_usage =
     "                       back; with --html, the report of the kept cards\n"
     "  --note FIELD=TEXT    with --worksheet: the note of a kept or rejected card\n"
     "                       (repeatable)\n"
+    "  --remember           with --not: remember each struck word as a sense split\n"
+    "                       between the home fields and the fields of the cards that\n"
+    "                       lost it, for every later query (see 'tenyo senses')\n"
+    "  --senses FILE        the remembered sense splits (default INDEX.senses, when\n"
+    "                       there is one)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
@@ -107,6 +112,9 @@ static int csv_bom;
 /* --not, --keep, --reject: the analyst's steer, set on every context the
  * command makes (the batch's workers only read it), or NULL. */
 static tenyo_steer *ideas_steer;
+/* The remembered sense splits (INDEX.senses or --senses), set on every
+ * context the same way, or NULL. */
+static tenyo_senses *ideas_senses;
 
 /* A steering flag's value into ideas_steer (made on first use): 0, or -1
  * after a message naming the flag and the value. */
@@ -364,6 +372,7 @@ static int batch_worker(void *ud, int tid, int threads) {
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return 0;
     if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
+    if (ideas_senses) tenyo_ctx_set_senses(ctx, ideas_senses);
     if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
@@ -645,12 +654,37 @@ static const struct option ideas_lo[] = {
     {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
     {"sentences", no_argument, 0, OPT_SENTENCES}, {"offset", required_argument, 0, OPT_OFFSET},
     {"worksheet", required_argument, 0, OPT_WORKSHEET}, {"note", required_argument, 0, OPT_NOTE},
+    {"senses", required_argument, 0, OPT_SENSES}, {"remember", no_argument, 0, OPT_REMEMBER},
     {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
 
+/* The flags of an analyst's work over runs: the worksheet, its notes,
+ * the senses file and --remember. */
+typedef struct ideas_more {
+    const char *worksheet;   /* --worksheet FILE, or NULL */
+    const char *senses;      /* --senses FILE, or NULL (INDEX.senses) */
+    int remember;            /* --remember */
+    int nnotes;              /* --note values */
+    char *notes[64];
+} ideas_more;
+
+/* One of those flags into m: 0, or -1 after a message. */
+static int more_opt(int c, char *arg, ideas_more *m) {
+    if (c == OPT_WORKSHEET) m->worksheet = arg;
+    else if (c == OPT_SENSES) m->senses = arg;
+    else if (c == OPT_REMEMBER) m->remember = 1;
+    else if (m->nnotes < 64) m->notes[m->nnotes++] = arg;
+    else {
+        cli_err("at most 64 --note\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* Flags that do not go together, each said; --sentences made the format.
  * 1 when any. */
-static int flags_conflict(int *fmt, int sentences, int batch, int worksheet, int nnotes) {
+static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *m) {
+    int worksheet = m->worksheet != NULL, nnotes = m->nnotes;
     int bad = 0;
     if (sentences && (*fmt != OUT_REPORT || batch)) {
         cli_err("--sentences prints the query's sentences as text: not with --json, --csv, "
@@ -664,6 +698,12 @@ static int flags_conflict(int *fmt, int sentences, int batch, int worksheet, int
     }
     if (nnotes && !worksheet) {
         cli_err("--note needs --worksheet (the note is kept there)\n");
+        bad = 1;
+    }
+    if (m->remember && (batch || sentences || !ideas_steer ||
+                        !tenyo_steer_count(ideas_steer, TENYO_STEER_STRUCK))) {
+        cli_err("--remember keeps the words one query strikes: it needs --not, not --batch "
+                "or --sentences\n");
         bad = 1;
     }
     return bad;
@@ -682,10 +722,38 @@ static int ideas_print(json_t *o, int fmt, const tenyo_index *x, tenyo_ctx *ctx,
     return ec;
 }
 
-/* The steer of the command, freed (every way out of cli_cmd_ideas). */
+/* The steer and senses of the command, freed (every way out of
+ * cli_cmd_ideas). */
 static void steer_done(void) {
     tenyo_steer_free(ideas_steer);
     ideas_steer = NULL;
+    tenyo_senses_free(ideas_senses);
+    ideas_senses = NULL;
+}
+
+/* --remember: each struck word a card lost, split between every home field
+ * and the card's field, added to the senses and saved to spath. */
+static int remember_splits(const json_t *o, const char *spath) {
+    const json_t *home = json_object_get(json_object_get(o, "query"), "home");
+    size_t i, k, h, added = 0;
+    json_t *it, *w, *hv;
+    json_array_foreach(json_object_get(o, "ideas"), i, it)
+        json_array_foreach(json_object_get(it, "struck"), k, w)
+            json_array_foreach(home, h, hv) {
+                int rc = tenyo_senses_add(ideas_senses, json_string_value(w),
+                                          json_string_value(hv), cli_jstr(it, "field"));
+                if (rc == TENYO_ERR_LIMIT || rc == TENYO_ERR_NOMEM) {
+                    cli_err("%s: %s\n", spath, rc == TENYO_ERR_LIMIT ? "100000 splits already"
+                                                                   : "out of memory");
+                    return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+                }
+                added += rc == 0;
+            }
+    int ec = cli_senses_save(ideas_senses, spath);
+    if (!ec)
+        cli_err("senses %s: %zu splits remembered, %zu in all\n", spath, added,
+                tenyo_senses_count(ideas_senses));
+    return ec;
 }
 
 int cli_cmd_ideas(int argc, char **argv) {
@@ -699,9 +767,9 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ideas_opts io;
     tenyo_ideas_opts_default(&io);
     long n = 10, nprobe = 0, rerank = 0;
-    int fmt = OUT_REPORT, c, bad = 0, sentences = 0, nnotes = 0;
-    const char *worksheet = NULL;
-    char *notes[64];
+    int fmt = OUT_REPORT, c, bad = 0, sentences = 0;
+    ideas_more mo = {0};
+    char *spath = NULL;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:jh", ideas_lo)) != -1) {
         int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
@@ -725,10 +793,8 @@ int cli_cmd_ideas(int argc, char **argv) {
             break;
         case OPT_SENTENCES: sentences = 1; break;
         case OPT_OFFSET: bad |= cli_ideas_set("offset", NULL, optarg, &io, NULL); break;
-        case OPT_WORKSHEET: worksheet = optarg; break;
-        case OPT_NOTE:
-            if (nnotes < 64) notes[nnotes++] = optarg;
-            else { cli_err("at most 64 --note\n"); bad = 1; }
+        case OPT_WORKSHEET: case OPT_SENSES: case OPT_REMEMBER: case OPT_NOTE:
+            bad |= more_opt(c, optarg, &mo);
             break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
@@ -757,7 +823,7 @@ int cli_cmd_ideas(int argc, char **argv) {
      * says when none is near), not one more filter */
     if (fo.open_only) io.open_only = 1;
     fo.open_only = 0;
-    bad |= flags_conflict(&fmt, sentences, batch != NULL, worksheet != NULL, nnotes);
+    bad |= flags_conflict(&fmt, sentences, batch != NULL, &mo);
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -781,6 +847,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
+    if (!(spath = cli_senses_path(path, mo.senses))) { ec = EXIT_RESOURCE; goto done; }
+    if ((ec = cli_senses_open(spath, mo.senses && !mo.remember, &ideas_senses)) != EXIT_OK) goto done;
     if ((ec = cli_filter_make(x, NULL, &fo, &filter)) != EXIT_OK) goto done;
     if (filter) cli_filter_note(&fo, filter, x);
     if (batch) {
@@ -790,6 +858,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
     if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
+    tenyo_ctx_set_senses(ctx, ideas_senses);
     if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
         cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
         ec = EXIT_USAGE;
@@ -807,8 +876,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         goto done;
     }
     json_t *o = NULL;
-    if (worksheet) {
-        cli_ws_run wr = {worksheet, x, ctx, ideas_steer, notes, nnotes, qdoc, text, len,
+    if (mo.worksheet) {
+        cli_ws_run wr = {mo.worksheet, x, ctx, ideas_steer, mo.notes, mo.nnotes, qdoc, text, len,
                          &io, (size_t)n, lang, fmt == OUT_HTML};
         if ((ec = cli_ideas_worksheet(&wr, &o)) != EXIT_OK) goto done;
     } else {
@@ -821,8 +890,13 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }
+    if (mo.remember && (ec = remember_splits(o, spath)) != EXIT_OK) {
+        json_decref(o);
+        goto done;
+    }
     ec = ideas_print(o, fmt, x, ctx, path, lang);
 done:
+    free(spath);
     free(buf);
     free(homebuf);
     tenyo_ctx_free(ctx);

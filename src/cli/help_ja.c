@@ -79,6 +79,7 @@ static const help_ja texts[] = {
 "  delete   番号を指定して索引から文献を削除する\n"
 "  rebuild  更新した索引を、生きている文献で当てはめ直す\n"
 "  open     索引のライセンス可能特許の一覧を読み込む（または消す）\n"
+"  senses   覚えた語義の区別: 二つの分野をつながない語\n"
 "  check    索引のすべてのファイルを検査する。--repair で読めるものを残す\n"
 "  eval     コーパスで similar（P@10）と ideas（再現率、意外性）を測る\n"
 "  tokens   文章から形態素解析器が作る語を表示する\n"
@@ -230,6 +231,9 @@ static const help_ja texts[] = {
 "  --worksheet FILE     作業シート FILE（JSON。なければ作る）の判断を適用し、\n"
 "                       今回の判断を加えて保存する。--html なら採用カードの報告\n"
 "  --note FIELD=TEXT    --worksheet と: 採用・却下したカードのメモ（繰り返し可）\n"
+"  --remember           --not と: 除外した語を、自分の分野と失ったカードの分野の\n"
+"                       間の語義の区別として覚え、以後の問い合わせに適用する\n"
+"  --senses FILE        覚えた語義の区別（既定: あれば INDEX.senses）\n"
 "  --csv                RFC 4180 の CSV、1 行 1 提案\n"
 "  --bom                --csv と一緒に: 先頭に UTF-8 の BOM を付ける（Excel 用）\n"
 "  --knn N              投票する近傍の数（既定 300）\n"
@@ -401,6 +405,21 @@ static const help_ja texts[] = {
 "      --clear          一覧を消す（記録自身の印はそのまま）\n"
 "  -q, --quiet          行ごとのメッセージを出さない（件数だけ）\n"
 "  -j, --json           結果を JSON のオブジェクト 1 つで\n"},
+
+{"senses",
+"使い方: tenyo senses INDEX [list | add WORD FIELD FIELD | remove WORD FIELD FIELD |\n"
+"                           import FILE | export [FILE]] [--senses FILE]\n"
+"覚えた語義の区別: 二つの分野の間で別の意味に使われている語（車の運転と空調機の\n"
+"運転）は、以後の INDEX への ideas でその二つの分野をつなぎません。区別は\n"
+"INDEX.senses（1 行に語、分野、もう一つの分野のタブ区切り）に保存し、索引自体は\n"
+"変えません。ideas --not WORD --remember で除外した語の区別を加えます。\n"
+"  list                 区別を 1 行に 1 つ（既定）\n"
+"  add WORD FIELD FIELD WORD をこの二つの分野の間で区別する\n"
+"  remove WORD FIELD FIELD  その区別を取り消す\n"
+"  import FILE          TSV ファイル FILE の区別を加える（誤った行があれば\n"
+"                       その行を示し、何も加えない）\n"
+"  export [FILE]        区別を TSV で FILE に（既定: 標準出力）\n"
+"      --senses FILE    区別のファイル（既定 INDEX.senses）\n"},
 
 {"check",
 "使い方: tenyo check INDEX [--repair]\n"

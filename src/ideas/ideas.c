@@ -416,6 +416,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
                     .text = skip == UINT64_MAX};
     rc = ideas_adjust(&st);
     if (!rc) rc = ideas_scan_home(&st);
+    if (!rc) rc = ty_senses_mask(c, (const char (*)[5])st.homes, st.nh, qn);
     if (rc) return rc;
     size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
     if (knn > st.m->ndocs) knn = st.m->ndocs;
