@@ -25,6 +25,10 @@
  *                                      profile's objects), at most 20 ids
  *   GET  /api/resolve?q=TYPED          how typed reads: an indexed id, a
  *                                      (mistyped) number, or text
+ *   POST /api/worksheet, GET /api/worksheet?id=|patent=, GET /api/senses
+ *                                      the analyst's worksheets (saved in
+ *                                      INDEX.worksheets/) and the
+ *                                      remembered sense splits (serve_ws.c)
  *   GET  /, /app.js, /app.css          the web page
  *
  * Same answers as the CLI. The JSON objects come from the builders the CLI
@@ -647,6 +651,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                "use POST with a JSON body for /api/match");
         return cli_serve_api_match(s, conn, rq);
     }
+    if (route == SRV_ROUTE_WORKSHEET && is_post) return cli_serve_api_worksheet_post(s, conn, rq);
     if (route == SRV_ROUTE_NONE)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
     if (route == SRV_ROUTE_REPORT && get) return cli_serve_api_report(s, conn, rq);
@@ -666,6 +671,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case SRV_ROUTE_RESOLVE: return cli_serve_api_resolve(s, conn, rq);
     case SRV_ROUTE_SEARCH: return cli_serve_api_search(s, conn, rq);
     case SRV_ROUTE_PROFILE: return cli_serve_api_profile(s, conn, rq);
+    case SRV_ROUTE_WORKSHEET: return cli_serve_api_worksheet_get(s, conn, rq);
+    case SRV_ROUTE_SENSES: return cli_serve_api_senses(s, conn, rq);
     default: return cli_serve_api_patent(s, conn, rq, rest);
     }
 }
@@ -698,6 +705,10 @@ static const char *serve_usage =
     "  GET  /api/profile?id=ID&id=...&n=    = tenyo profile's objects (at most 20 ids)\n"
     "  GET  /api/map?id=|text=&doc=ID       the landscape map of the fields\n"
     "  GET  /api/report?task=ideas|match&body=JSON   the printable report (HTML)\n"
+    "  POST /api/worksheet                  save a worksheet (ideas --worksheet's JSON)\n"
+    "                                       in INDEX.worksheets/\n"
+    "  GET  /api/worksheet?id=|patent=      a saved worksheet\n"
+    "  GET  /api/senses                     the remembered sense splits (INDEX.senses)\n"
     "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
     "                                       = tenyo ideas --json\n"
     "  POST /api/ideas.csv (the same body)  = tenyo ideas --csv --bom\n"
@@ -867,6 +878,10 @@ static int serve_prepare(server *s, const char *const *titles, int ntitles, long
         cli_err("out of memory\n");
         return EXIT_RESOURCE;
     }
+    /* the remembered sense splits, as `ideas` reads them */
+    if (!(s->senses_path = cli_senses_path(s->path, NULL))) return EXIT_RESOURCE;
+    int sec = cli_senses_open(s->senses_path, 0, &s->senses);
+    if (sec != EXIT_OK) return sec;
     rc = cli_serve_pool_init(&s->pool, x, (int)threads, err, sizeof err);
     *pool_ready = 1;
     if (rc) {
@@ -1076,6 +1091,8 @@ done:
     if (pool_ready) cli_serve_pool_destroy(&s.pool);
     free(s.info_json);
     free(s.map_json);
+    tenyo_senses_free(s.senses);
+    free(s.senses_path);
     tenyo_map_free(s.map);
     tenyo_index_free(x);
     return ec;

@@ -356,6 +356,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     json_t *res = NULL;
     if (match) q->filter.open_only = 0; /* the match's own */
     tenyo_ctx_set_steer(c, q->steer);
+    tenyo_ctx_set_senses(c, s->senses);
     unsigned st = use_filter(s, c, &q->filter, &f, msg, sizeof msg);
     if (!st) {
         res = match ? cli_match_json(s->x, c, q->text, q->len, &q->io, (size_t)q->n, q->lang, &lst)
@@ -373,6 +374,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     if (res && html == 1) ret = reply_report(s, conn, rq, c, res, match, q->lang);
     tenyo_ctx_set_filter(c, NULL);
     tenyo_ctx_set_steer(c, NULL);
+    tenyo_ctx_set_senses(c, NULL);
     cli_serve_pool_put(&s->pool, c);
     tenyo_filter_free(f);
     if (res && html == 1) return ret;

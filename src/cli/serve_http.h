@@ -77,6 +77,8 @@ typedef struct server {
     int loopback;               /* bound to a loopback address: check Host */
     const char *bind;           /* the address bound, as given (a Host it may be) */
     int quiet;                  /* no access log */
+    tenyo_senses *senses;       /* INDEX.senses, read at start (may be empty) */
+    char *senses_path;          /* its path */
 } server;
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -164,6 +166,14 @@ enum MHD_Result cli_serve_api_profile(server *s, struct MHD_Connection *conn, re
  * POST /api/ideas or /api/match gives for that body. A link the page opens
  * in a new tab, to print or save. */
 enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/worksheet, GET /api/worksheet?id=|patent=, GET /api/senses
+ * (serve_ws.c): the analyst's worksheets, saved beside the index, and
+ * the remembered sense splits. */
+enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *conn,
+                                             request *rq);
+enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
+                                            request *rq);
+enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq);
 /* GET /api/resolve?q=: how the page must read what was typed (the same
  * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",
  * "key", "id", "suggestions"} (cli_resolve_json). */

@@ -69,6 +69,8 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/search")) return SRV_ROUTE_SEARCH;
     if (!strcmp(url, "/api/profile")) return SRV_ROUTE_PROFILE;
     if (!strcmp(url, "/api/report")) return SRV_ROUTE_REPORT;
+    if (!strcmp(url, "/api/worksheet")) return SRV_ROUTE_WORKSHEET;
+    if (!strcmp(url, "/api/senses")) return SRV_ROUTE_SENSES;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -143,6 +145,7 @@ static const char *const args_search[] = {"q", "k", "mode", "date_from", "date_t
                                           "exclude_fields", "open_only", "kind", NULL};
 static const char *const args_patent[] = {"k", "mode", NULL};
 static const char *const args_resolve[] = {"q", NULL};
+static const char *const args_worksheet[] = {"id", "patent", NULL};
 static const char *const args_profile[] = {"id", "n", "min_confidence", "distance", "lang",
                                            NULL};
 static const char *const args_map[] = {"id", "text", "fields", "doc", "view", "size",
@@ -168,6 +171,8 @@ unsigned serve_arg_known(serve_route_id route, const char *key, const char *val,
     case SRV_ROUTE_SEARCH: names = args_search; path = "/api/search"; break;
     case SRV_ROUTE_PATENT: names = args_patent; path = "/api/patent"; break;
     case SRV_ROUTE_RESOLVE: names = args_resolve; path = "/api/resolve"; break;
+    case SRV_ROUTE_WORKSHEET: names = args_worksheet; path = "/api/worksheet"; break;
+    case SRV_ROUTE_SENSES: path = "/api/senses"; break;
     case SRV_ROUTE_PROFILE: names = args_profile; path = "/api/profile"; break;
     case SRV_ROUTE_MAP: names = args_map; path = "/api/map"; break;
     default: return 0; /* POST routes: their bodies are checked member by member */
