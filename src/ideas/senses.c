@@ -341,15 +341,3 @@ int ty_senses_mask(tenyo_ctx *c, const char (*homes)[5], int nh, size_t qn) {
     if (is->nsplit > 1) qsort(is->split, is->nsplit, sizeof *is->split, pair_cmp);
     return rc;
 }
-
-int ty_senses_split(const ty_ideas *is, size_t i, uint32_t f) {
-    size_t lo = 0, hi = is->nsplit;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const ty_splitpair *p = &is->split[mid];
-        if (p->i == i && p->f == f) return 1;
-        if (p->i < i || (p->i == i && p->f < f)) lo = mid + 1;
-        else hi = mid;
-    }
-    return 0;
-}

@@ -267,7 +267,20 @@ int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j);
  * a bridge (0 for a single character, else 1 - genericity) x that weight.
  * ty_term_bridgeable: 1 when the word may be shown as a bridge at all (not
  * a single character, not markup, not struck). */
-int ty_senses_split(const ty_ideas *is, size_t i, uint32_t f);
+/* 1 when the last query's sense splits silence query term i for a card
+ * of field f (a binary search of is->split; inline: the hook runs once per
+ * shared word, and senses.c stays out of the hook's callers). */
+static inline int ty_senses_split(const ty_ideas *is, size_t i, uint32_t f) {
+    size_t lo = 0, hi = is->nsplit;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ty_splitpair *p = &is->split[mid];
+        if (p->i == i && p->f == f) return 1;
+        if (p->i < i || (p->i == i && p->f < f)) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
 static inline double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f) {
     const ty_ideas *is = ty_ideas_peek(c);
     if (!is || !is->mask.any || i >= is->mask.cap) return 1.0;
@@ -351,7 +364,8 @@ int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
  * to another field, on the query's terms (qn): pairs into c's ideas state
  * and TY_TERM_SPLIT in its mask. 0 or TENYO_ERR_NOMEM. */
 int ty_senses_mask(tenyo_ctx *c, const char (*homes)[5], int nh, size_t qn);
-/* (ty_senses_split, above the term hook: 1 when the pair (i, f) is split.) */
+/* (ty_senses_split, inline above the term hook: 1 when the pair (i, f)
+ * is split.) */
 
 /* --- feedback.c --- */
 /* 1 when s keeps or rejects a field (the query will be moved). */
