@@ -144,8 +144,16 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
         got = r->qdoc >= 0 ? tenyo_ideas_doc(r->ctx, (uint64_t)r->qdoc, r->io, n, ideas)
                            : tenyo_ideas_text(r->ctx, r->text, r->len, r->io, n, ideas);
     }
+    if (rc) {
+        if (rc == TENYO_ERR_NOMEM) cli_err("out of memory\n");
+        else cli_err("%s: a decision the steer refuses (a struck word that is no word once "
+                     "normalised, or more than 256 of a kind); the file is left as it was\n",
+                     r->path);
+        ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        goto done;
+    }
     if (got < 0) {
-        cli_err("%s\n", rc ? "out of memory" : tenyo_ctx_error(r->ctx));
+        cli_err("%s\n", tenyo_ctx_error(r->ctx));
         ec = got == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(got);
         goto done;
     }
