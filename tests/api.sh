@@ -279,6 +279,15 @@ req api_worksheet_kept_after_refusal 200 "$U/api/worksheet?patent=SAMPLE-001"
 same api_worksheet_kept_after_refusal_same "$D/body" "$D/ws1"
 err api_worksheet_bad_key 400 "$U/api/worksheet?id=..%2Fs.tny"
 err api_worksheet_none 404 "$U/api/worksheet?patent=SAMPLE-199"
+req api_sentences 200 "$U/api/sentences?id=SAMPLE-001"
+"$T" ideas "$D/s.tny" SAMPLE-001 --sentences >"$D/sent"
+python3 - "$D/body" "$D/sent" <<'P' && ok api_sentences_as_cli || bad "api_sentences_as_cli ($(head -c 300 "$D/body"))"
+import json, re, sys
+a = json.load(open(sys.argv[1]))["sentences"]
+b = [re.sub(r"^ *[0-9]+  ", "", l.rstrip("\n")) for l in open(sys.argv[2]) if re.match(r"^ *[0-9]+  ", l)]
+assert a and len(a) == len(b) and a[1] == b[1], (a, b)
+P
+err api_sentences_unknown 404 "$U/api/sentences?id=NOPE-999"
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
 # members the table adds to the body answer as the CLI's flags do

@@ -119,7 +119,7 @@ nf=$(grep -o '<circle class="field"' "$D/ja.html" | wc -l)
 fk=$(grep -o '<span class="code">[A-H][0-9][0-9][A-Z]</span>' "$D/ja.html" | sed -n '2s/.*>\([A-H][0-9][0-9][A-Z]\)<.*/\1/p')
 fr=$(grep -o '<span class="code">[A-H][0-9][0-9][A-Z]</span>' "$D/ja.html" | sed -n '1s/.*>\([A-H][0-9][0-9][A-Z]\)<.*/\1/p')
 curl -s -X POST -H 'Content-Type: application/json' --data-binary \
-  "{\"tenyo_worksheet\":1,\"patent\":\"SAMPLE-001\",\"strike\":[\"運転\"],\"cards\":[{\"field\":\"$fk\",\"decision\":\"kept\",\"note\":\"e2e-note 検査部門へ\"},{\"field\":\"$fr\",\"decision\":\"rejected\"}]}" \
+  "{\"tenyo_worksheet\":1,\"patent\":\"SAMPLE-001\",\"strike\":[\"運転\"],\"focus\":[1,2,3,4,5,6],\"cards\":[{\"field\":\"$fk\",\"decision\":\"kept\",\"note\":\"e2e-note 検査部門へ\"},{\"field\":\"$fr\",\"decision\":\"rejected\"}]}" \
   "${U}api/worksheet" >"$D/wspost"
 has "$D/wspost" '"id":"patent-SAMPLE-001"' e2e_worksheet_posted
 chrome --dump-dom "${U}#q=SAMPLE-001&n=5" >"$D/ws.html"
@@ -134,6 +134,10 @@ has "$D/ws.html" 'class="chip strikable"' e2e_worksheet_bridge_strikable
 count "$D/ws.html" '<button class="decide-kept" type="button">採用</button>' 5 e2e_worksheet_keep_buttons
 has "$D/ws.html" 'id="wsinfo">作業シート: 採用 1・却下 1・除外した語 1' e2e_worksheet_status
 has "$D/ws.html" '<button type="button" id="more"' e2e_more_button
+# the focus: the patent's sentences with a box each, those of the
+# worksheet's focus ticked (1-6: every sentence, so the list is the same)
+count "$D/ws.html" '<li><input type="checkbox" value="[0-9]*" checked="">' 2 e2e_focus_sentences_ticked
+has "$D/ws.html" '<details id="focusbox" open="">' e2e_focus_box_open
 chrome --screenshot="$OUTDIR/serve_worksheet_ja.png" "${U}#q=SAMPLE-001&n=5" >/dev/null
 [ -s "$OUTDIR/serve_worksheet_ja.png" ] && ok e2e_worksheet_screenshot || bad e2e_worksheet_screenshot
 chrome --screenshot="$OUTDIR/serve_ideas_ja.png" "${U}#q=SAMPLE-001&n=5" >/dev/null

@@ -673,6 +673,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     case SRV_ROUTE_PROFILE: return cli_serve_api_profile(s, conn, rq);
     case SRV_ROUTE_WORKSHEET: return cli_serve_api_worksheet_get(s, conn, rq);
     case SRV_ROUTE_SENSES: return cli_serve_api_senses(s, conn, rq);
+    case SRV_ROUTE_SENTENCES: return cli_serve_api_sentences(s, conn, rq);
     default: return cli_serve_api_patent(s, conn, rq, rest);
     }
 }
@@ -709,6 +710,7 @@ static const char *serve_usage =
     "                                       in INDEX.worksheets/\n"
     "  GET  /api/worksheet?id=|patent=      a saved worksheet\n"
     "  GET  /api/senses                     the remembered sense splits (INDEX.senses)\n"
+    "  GET  /api/sentences?id=ID            the patent's sentences, numbered for focus\n"
     "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
     "                                       = tenyo ideas --json\n"
     "  POST /api/ideas.csv (the same body)  = tenyo ideas --csv --bom\n"

@@ -346,6 +346,7 @@ static const help_ja texts[] = {
 "                                       INDEX.worksheets/ に保存\n"
 "  GET  /api/worksheet?id=|patent=      保存した作業シート\n"
 "  GET  /api/senses                     覚えた語義の区別（INDEX.senses）\n"
+"  GET  /api/sentences?id=ID            特許の文（focus の番号付き）\n"
 "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
 "                                       = tenyo ideas --json\n"
 "  POST /api/ideas.csv（同じ本文）     = tenyo ideas --csv --bom\n"

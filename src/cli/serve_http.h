@@ -174,6 +174,9 @@ enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *c
 enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
                                             request *rq);
 enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq);
+/* GET /api/sentences?id=ID: the patent's sentences, numbered as focus
+ * numbers them (serve_ws.c). */
+enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq);
 /* GET /api/resolve?q=: how the page must read what was typed (the same
  * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",
  * "key", "id", "suggestions"} (cli_resolve_json). */

@@ -47,7 +47,8 @@ typedef enum serve_route_id {
     SRV_ROUTE_PROFILE,          /* GET /api/profile */
     SRV_ROUTE_REPORT,           /* GET /api/report */
     SRV_ROUTE_WORKSHEET,        /* POST, GET /api/worksheet */
-    SRV_ROUTE_SENSES            /* GET /api/senses */
+    SRV_ROUTE_SENSES,           /* GET /api/senses */
+    SRV_ROUTE_SENTENCES         /* GET /api/sentences */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a

@@ -105,6 +105,7 @@ const T = {
     bridge: "橋渡し語",
     strike_hint: "クリックで「ここでは別の意味」として除外し、一覧を作り直す",
     struck: "除外した語（別の意味）",
+    focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
     keep: "採用", reject: "却下", note_ph: "メモ（任意）", kept_badge: "採用", more: "さらに表示",
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
     why: "理由",
@@ -223,6 +224,8 @@ const T = {
     bridge: "bridge terms",
     strike_hint: "click: another sense here — leave it out and make the list again",
     struck: "struck words (another sense)",
+    focus_title: "Choose the sentences that hold the technique (the list is made from them alone)",
+    focus_apply: "make the list from these",
     keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
     ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} words struck (saved as you work)`,
     why: "why",
@@ -805,6 +808,26 @@ async function wsDecide(fn) {
   try { await wsSave(); } catch (e) { setState("error", `${tr("error")}: ${e.message}`); return; }
   submit();
 }
+/* The patent's sentences with a box each (GET /api/sentences): the ones
+ * ticked are the focus. */
+async function focusBox(id) {
+  const box = $("focusbox");
+  box.hidden = !state.ws;
+  if (!state.ws) return;
+  let ss = [];
+  try { ss = (await api("/api/sentences?id=" + encodeURIComponent(id))).sentences; } catch (e) { ss = []; }
+  const on = new Set(state.ws.focus || []);
+  $("sentences").replaceChildren(...ss.map((t, i) => {
+    const li = el("li"), cb = el("input");
+    cb.type = "checkbox";
+    cb.value = String(i + 1);
+    if (on.has(i + 1)) cb.setAttribute("checked", "");
+    li.appendChild(cb);
+    li.appendChild(el("span", null, t));
+    return li;
+  }));
+  box.open = on.size > 0;
+}
 function wsStatus() {
   const ws = state.ws;
   $("wsinfo").textContent = ws ? tr("ws_state", wsFields("kept").length, wsFields("rejected").length, ws.strike.length) : "";
@@ -1041,6 +1064,7 @@ function renderResult(res) {
   document.body.dataset.cards = String(res.ideas.length);
   $("more").hidden = !res.ideas.length || !!res.matches;
   wsStatus();
+  if (q.id) focusBox(q.id); else $("focusbox").hidden = true;
   renderWarnings(res);
   drawMap();
 }
@@ -1607,6 +1631,11 @@ async function start() {
     });
   }
   $("more").addEventListener("click", moreCards);
+  $("focus-apply").addEventListener("click", () => wsDecide((ws) => {
+    const n = [...document.querySelectorAll("#sentences input:checked")].map((c) => Number(c.value));
+    delete ws.focus_text;
+    if (n.length) ws.focus = n; else delete ws.focus;
+  }));
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
   $("export-csv").addEventListener("click", async () => {
     if (!state.result) return;
