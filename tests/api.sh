@@ -288,6 +288,10 @@ b = [re.sub(r"^ *[0-9]+  ", "", l.rstrip("\n")) for l in open(sys.argv[2]) if re
 assert a and len(a) == len(b) and a[1] == b[1], (a, b)
 P
 err api_sentences_unknown 404 "$U/api/sentences?id=NOPE-999"
+# the report of the kept cards: the worksheet's kept card alone, its note
+rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"]})))')
+req api_report_kept 200 "$U/api/report?task=ideas&body=$rb&kept=1"
+[ "$(grep -c 'class="card"' "$D/body")" = 1 ] && grep -q 'for the client' "$D/body" && ok api_report_kept_cards_notes || bad "api_report_kept_cards_notes ($(grep -c 'class="card"' "$D/body") cards)"
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
 # members the table adds to the body answer as the CLI's flags do

@@ -134,6 +134,7 @@ has "$D/ws.html" 'class="chip strikable"' e2e_worksheet_bridge_strikable
 count "$D/ws.html" '<button class="decide-kept" type="button">採用</button>' 5 e2e_worksheet_keep_buttons
 has "$D/ws.html" 'id="wsinfo">作業シート: 採用 1・却下 1・除外した語 1' e2e_worksheet_status
 has "$D/ws.html" '<button type="button" id="more"' e2e_more_button
+has "$D/ws.html" 'id="export-kept"[^>]*href="/api/report?[^"]*kept=1"' e2e_kept_report_link
 # the focus: the patent's sentences with a box each, those of the
 # worksheet's focus ticked (1-6: every sentence, so the list is the same)
 count "$D/ws.html" '<li><input type="checkbox" value="[0-9]*" checked="">' 2 e2e_focus_sentences_ticked

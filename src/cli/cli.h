@@ -406,6 +406,10 @@ typedef struct cli_ws_run {
 /* EXIT_OK with the answer in *out (with each card's "note"), or an exit
  * code after a message (the file untouched). */
 int cli_ideas_worksheet(const cli_ws_run *r, json_t **out);
+/* Each card of ideas answer o with its note from w ("note"); with
+ * kept_only, the cards w keeps alone when it keeps any (the report of the
+ * kept cards). */
+void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only);
 
 /* The senses file (cmd_senses.c): named, or INDEX.senses (malloc'd). */
 char *cli_senses_path(const char *index, const char *named);

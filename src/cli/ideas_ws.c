@@ -97,9 +97,7 @@ static int ws_notes(tenyo_worksheet *w, char *const *notes, int nnotes) {
     return 0;
 }
 
-/* Each card of o with its note from w; with kept_only, the cards w keeps
- * alone (the report of the kept cards). */
-static void ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only) {
+void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only) {
     json_t *ideas = json_object_get(o, "ideas"), *keep = json_array();
     size_t i;
     json_t *it;
@@ -166,7 +164,7 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
         ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_USAGE;
         goto done;
     }
-    ws_mark(o, w, r->html);
+    cli_ideas_ws_mark(o, w, r->html);
     char err[512];
     rc = tenyo_worksheet_save(w, r->path, err, sizeof err);
     if (rc && rc != TENYO_ERR_UNSYNCED) {

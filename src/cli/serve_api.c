@@ -257,6 +257,12 @@ static enum MHD_Result reply_report(server *s, struct MHD_Connection *conn, requ
                                     tenyo_ctx *c, json_t *res, int match, const char *lang) {
     char *buf = NULL;
     size_t len = 0;
+    const char *kept = cli_serve_query_arg(conn, "kept");
+    if (!match && kept && !strcmp(kept, "1")) { /* the kept cards with their notes */
+        tenyo_worksheet *w = cli_serve_ws_of(s, cli_jstr(json_object_get(res, "query"), "id"));
+        if (w) cli_ideas_ws_mark(res, w, 1);
+        tenyo_worksheet_free(w);
+    }
     FILE *f = open_memstream(&buf, &len);
     int bad = !f || (match ? cli_report_match(f, s->x, c, res, s->path, lang)
                            : cli_report_ideas(f, s->x, c, res, s->path, lang));
@@ -386,7 +392,8 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
 /* GET /api/report?task=ideas|match&body=JSON: the printable report (HTML
  * for A4, as `tenyo ideas --html` / `tenyo match --html`) of the answer
  * POST /api/ideas or /api/match gives for that body. A link the page opens
- * in a new tab, to print or save. */
+ * in a new tab, to print or save. &kept=1: the kept cards of the patent's
+ * worksheet alone, with their notes. */
 enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, request *rq) {
     const char *task = cli_serve_query_arg(conn, "task"), *body = cli_serve_query_arg(conn, "body");
     if (!task || (strcmp(task, "ideas") && strcmp(task, "match")))

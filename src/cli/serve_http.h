@@ -174,6 +174,9 @@ enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *c
 enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
                                             request *rq);
 enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq);
+/* The saved worksheet of patent (its stored id), or NULL (none, or
+ * unreadable). */
+tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);
 /* GET /api/sentences?id=ID: the patent's sentences, numbered as focus
  * numbers them (serve_ws.c). */
 enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq);

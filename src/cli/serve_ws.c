@@ -149,6 +149,17 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
     return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
 
+tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent) {
+    char key[WS_KEY_MAX + 32], err[640];
+    if (!patent || strlen(patent) > 1024) return NULL;
+    ws_key("patent", patent, key);
+    char *path = ws_path(s, key);
+    tenyo_worksheet *w = NULL;
+    if (path && tenyo_worksheet_load(path, &w, err, sizeof err)) w = NULL;
+    free(path);
+    return w;
+}
+
 enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq) {
     json_t *o = json_object(), *a = json_array();
     const char *w, *f, *g;

@@ -105,6 +105,7 @@ const T = {
     bridge: "橋渡し語",
     strike_hint: "クリックで「ここでは別の意味」として除外し、一覧を作り直す",
     struck: "除外した語（別の意味）",
+    kept_report: "採用カードの報告",
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
     keep: "採用", reject: "却下", note_ph: "メモ（任意）", kept_badge: "採用", more: "さらに表示",
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
@@ -224,6 +225,7 @@ const T = {
     bridge: "bridge terms",
     strike_hint: "click: another sense here — leave it out and make the list again",
     struck: "struck words (another sense)",
+    kept_report: "report of kept cards",
     focus_title: "Choose the sentences that hold the technique (the list is made from them alone)",
     focus_apply: "make the list from these",
     keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
@@ -574,9 +576,12 @@ function renderSearch(res) {
 /* The printable report of the answer just shown (GET /api/report: the
  * same body as the request, as HTML for A4), opened in a new tab. */
 function setReport(task, body) {
-  const a = $("export-report");
+  const a = $("export-report"), k = $("export-kept");
   a.href = "/api/report?" + new URLSearchParams({ task, body: JSON.stringify(body) }).toString();
   a.hidden = false;
+  /* the report of the kept cards with their notes (the worksheet's) */
+  k.setAttribute("href", a.getAttribute("href") + "&kept=1");
+  k.hidden = task !== "ideas" || !body.keep;
 }
 
 /* The company query: POST /api/match with the form's filters, the
