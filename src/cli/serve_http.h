@@ -178,7 +178,7 @@ enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, req
  * unreadable). */
 tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);
 /* GET /api/sentences?id=ID: the patent's sentences, numbered as focus
- * numbers them (serve_ws.c). */
+ * numbers them (serve_api.c). */
 enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq);
 /* GET /api/resolve?q=: how the page must read what was typed (the same
  * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",

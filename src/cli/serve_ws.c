@@ -11,9 +11,6 @@
  *                                none yet)
  *   GET  /api/senses             {"file", "senses": [{word, field, other}]}
  *                                the splits every ideas query honours
- *   GET  /api/sentences?id=ID    {"id", "sentences": [...]}: the patent's
- *                                sentences as "focus" numbers them (the
- *                                page's choice of the technique)
  *
  * The page saves the worksheet as the analyst works and asks for it when
  * a patent is opened, so a reload, a server restart or another browser
@@ -30,7 +27,6 @@
  */
 #include "cli.h"
 #include "serve_http.h"
-#include "serve_parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -172,32 +168,5 @@ enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, req
     }
     json_object_set_new(o, "file", json_string(s->senses_path ? s->senses_path : ""));
     json_object_set_new(o, "senses", a);
-    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
-}
-
-enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq) {
-    const char *id = cli_serve_query_arg(conn, "id");
-    enum MHD_Result ret = MHD_NO;
-    if (!id) return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing id");
-    int64_t doc = cli_serve_resolve_id(s, conn, rq, id, &ret);
-    if (doc < 0) return ret;
-    tenyo_ctx *c = cli_serve_pool_get(&s->pool);
-    if (!c) return cli_serve_reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
-    tenyo_sentence st[64];
-    int n = tenyo_query_sentences(c, doc, NULL, 64, st);
-    json_t *a = json_array();
-    for (int i = 0; i < n; i++) json_array_append_new(a, json_stringn(st[i].text, st[i].len));
-    char msg[SRV_MSG];
-    snprintf(msg, sizeof msg, "%s", n < 0 ? tenyo_ctx_error(c) : "");
-    cli_serve_pool_put(&s->pool, c);
-    if (n < 0) {
-        json_decref(a);
-        return cli_serve_reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
-    }
-    tenyo_doc_meta dm;
-    tenyo_index_doc(s->x, (uint64_t)doc, &dm);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(dm.id));
-    json_object_set_new(o, "sentences", a);
     return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
