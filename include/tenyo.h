@@ -895,6 +895,11 @@ typedef struct tenyo_ideas_opts {
     double min_content;       /* proposals whose specific shared content
                                  (tenyo_idea.content) is below this are left
                                  out (<= 0, the default: none) */
+    int offset;               /* cards of the list passed over before the
+                                 first returned (0, the default: from the
+                                 first; 10 with n 20: cards 11-30); kept
+                                 cards are first in the list, so on the
+                                 first page */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
@@ -1101,6 +1106,9 @@ typedef struct tenyo_ideas_notes {
                                  joined by " + " (longest known sub-compounds
                                  first: 精密プレス加工 -> "精密 + プレス加工");
                                  live until the next query on the context */
+    size_t offset;            /* cards passed over before the first returned
+                                 (tenyo_ideas_opts.offset): the first card
+                                 is rank offset + 1 */
 } tenyo_ideas_notes;
 
 /* Notes of the last ideas call on c (zeroed before each call). */
@@ -1177,6 +1185,83 @@ const tenyo_steer *tenyo_ctx_steer(const tenyo_ctx *c);
 int tenyo_idea_struck(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **words);
 int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
+
+/* A worksheet: an analyst's decisions about one patent's list (or one
+ * company's, or one text's) kept across runs, as a JSON file: the words
+ * struck, the focus, the cards kept and rejected in the order decided,
+ * each with a note and the evidence ids it last showed. A run applies a
+ * worksheet to a steer, then records its own decisions and saves it back.
+ * tenyo_worksheet_new: an empty one whose subject is kind "patent" (an
+ * indexed id as tenyo_index_doc gives it), "company" (part of the
+ * applicant) or "text" (the query text); 0 or TENYO_ERR_ARG.
+ * tenyo_worksheet_load / _parse: a file (or its bytes) read and checked:
+ * TENYO_ERR_INPUT with the member or the line and column in err for one
+ * that is damaged (wrong types, unknown members, invalid UTF-8, over a
+ * bound: 4 MiB a file, 16 KiB a note, the steer's limits), TENYO_ERR_LIMIT
+ * for a file over 4 MiB, TENYO_ERR_NOTFOUND when the file does not exist.
+ * tenyo_worksheet_save: written atomically (temporary file, fsync, rename:
+ * a crash leaves the old file or the new one). tenyo_worksheet_json: the
+ * file's text, malloc'd (tenyo_json_free). tenyo_worksheet_subject: the
+ * subject (the kind in *kind), living as long as w is unchanged.
+ * tenyo_worksheet_fits: 0 when w is for the query (document doc, or text
+ * when doc < 0), TENYO_ERR_MISMATCH saying whose it is in err.
+ * tenyo_worksheet_apply: w's decisions added to s. tenyo_worksheet_record:
+ * s's decisions added to w (a card decided again takes the later
+ * decision), with the evidence ids of those of ideas[0..n) (the last
+ * query on c; n 0: none) that w has cards for. tenyo_worksheet_note: the
+ * note of field's card (empty: none); TENYO_ERR_NOTFOUND when w has no
+ * card of field. tenyo_worksheet_card: card i (0 ..), its field, decision
+ * ("kept" or "rejected") and note (NULL: none), living as long as w is
+ * unchanged; TENYO_ERR_NOTFOUND past the last. */
+/* Senses remembered: a word split from a pair of fields (運転 between
+ * B60W and F24F: a pun, not a link) carries no link between those two
+ * fields in any later query on a context they are set on
+ * (tenyo_ctx_set_senses; NULL: none; the caller keeps them alive): a card
+ * of the one field, for a query whose home is the other, either way
+ * round. The index never changes; the splits are kept in a TSV file (word,
+ * field, other field a line; tenyo_senses_tsv: the file's text, with a
+ * header line, malloc'd: tenyo_json_free). tenyo_senses_add: 0, 1 when the
+ * split is there already (either order), TENYO_ERR_ARG (a word that is
+ * not 1..255 bytes of UTF-8, fields that are not two different
+ * subclasses), TENYO_ERR_LIMIT (100000 splits). tenyo_senses_remove: 0 or
+ * TENYO_ERR_NOTFOUND. tenyo_senses_get: split i's word (NFKC case-folded)
+ * and fields, living until the set changes; TENYO_ERR_NOTFOUND past the
+ * last. tenyo_senses_load: the splits of a file added, all or nothing:
+ * TENYO_ERR_INPUT naming the file and line at fault (columns, a line over
+ * 4096 bytes, invalid UTF-8, a bad field), TENYO_ERR_NOTFOUND when there
+ * is no file. tenyo_senses_save: written atomically. */
+typedef struct tenyo_senses tenyo_senses;
+int tenyo_senses_new(tenyo_senses **out);
+void tenyo_senses_free(tenyo_senses *s);
+int tenyo_senses_add(tenyo_senses *s, const char *word, const char *field, const char *other);
+int tenyo_senses_remove(tenyo_senses *s, const char *word, const char *field,
+                        const char *other);
+size_t tenyo_senses_count(const tenyo_senses *s);
+int tenyo_senses_get(const tenyo_senses *s, size_t i, const char **word, const char **field,
+                     const char **other);
+int tenyo_senses_load(tenyo_senses *s, const char *path, char *err, size_t errlen);
+int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t errlen);
+int tenyo_senses_tsv(const tenyo_senses *s, char **out);
+int tenyo_ctx_set_senses(tenyo_ctx *c, const tenyo_senses *s);
+
+typedef struct tenyo_worksheet tenyo_worksheet;
+int tenyo_worksheet_new(const char *kind, const char *subject, tenyo_worksheet **out);
+void tenyo_worksheet_free(tenyo_worksheet *w);
+int tenyo_worksheet_load(const char *path, tenyo_worksheet **out, char *err, size_t errlen);
+int tenyo_worksheet_parse(const char *json, size_t len, tenyo_worksheet **out, char *err,
+                          size_t errlen);
+int tenyo_worksheet_save(const tenyo_worksheet *w, const char *path, char *err,
+                         size_t errlen);
+int tenyo_worksheet_json(const tenyo_worksheet *w, char **out);
+const char *tenyo_worksheet_subject(const tenyo_worksheet *w, const char **kind);
+int tenyo_worksheet_fits(const tenyo_worksheet *w, const tenyo_index *x, int64_t doc,
+                         const char *text, char *err, size_t errlen);
+int tenyo_worksheet_apply(const tenyo_worksheet *w, tenyo_steer *s);
+int tenyo_worksheet_record(tenyo_worksheet *w, const tenyo_steer *s, const tenyo_ctx *c,
+                           const tenyo_idea *ideas, size_t n);
+int tenyo_worksheet_note(tenyo_worksheet *w, const char *field, const char *note);
+int tenyo_worksheet_card(const tenyo_worksheet *w, size_t i, const char **field,
+                         const char **decision, const char **note);
 
 /* The candidate generators that found an idea's field in the last ideas
  * call on c ("neighbours": the patents most similar to the query as a

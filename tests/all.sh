@@ -11,6 +11,8 @@
 #             application and registration numbers)
 #   crash     tests/crash.sh (index/add/delete/rebuild killed at random moments,
 #             also through a symbolic link; index racing add and rebuild)
+#   crash-ws  tests/crash_ws.sh (ideas --worksheet killed at random moments:
+#             the file is the old worksheet or the new one)
 #   options   tests/options.sh (every option's range, did you mean, - as stdin)
 #   man       tests/man.sh (man page lint; --help and man/tenyo.1 agree;
 #             libtenyo(3)'s SYNOPSIS lists every call of tenyo.h)
@@ -112,6 +114,7 @@ suite mpi sh tests/mpi.sh "$B"
 suite unit "$B/tests/run"
 suite cli sh tests/cli.sh
 suite crash sh tests/crash.sh
+suite crash-ws sh tests/crash_ws.sh
 suite fixtures sh tests/fixtures.sh
 suite workflow sh tests/workflow.sh
 suite hostile sh tests/hostile.sh

@@ -255,6 +255,45 @@ python3 -c "import json;print(json.dumps({'id':'SAMPLE-001','strike':'あ'*86}))
 err api_ideas_strike_long_said 400 -X POST -H Content-Type:application/json --data-binary @"$D/sbody" "$U/api/ideas"
 grep -q "strike must be words" "$D/body" && ok api_ideas_strike_long_said_why || bad "api_ideas_strike_long_said_why ($(cat "$D/body"))"
 err api_ideas_steer_bad_type 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","strike":[1]}' "$U/api/ideas"
+# more cards: "offset" answers as --offset does
+post '{"id":"SAMPLE-001","n":20,"offset":10}' >"$D/api"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --offset 10 --json >"$D/cli"
+same api_ideas_offset_as_cli "$D/api" "$D/cli"
+err api_ideas_offset_negative 400 -X POST -H Content-Type:application/json -d '{"id":"SAMPLE-001","offset":-1}' "$U/api/ideas"
+# worksheets: saved beside the index (the CLI reads the same file), read
+# back by id or patent; a damaged one is 400 with its reason and leaves
+# the saved one; a key that is no key is 400; the senses list
+wsb='{"tenyo_worksheet":1,"patent":"SAMPLE-001","strike":["運転"],"cards":[{"field":"G08B","decision":"kept","note":"for the client"}]}'
+curl -s -X POST -H 'Content-Type: application/json' --data-binary "$wsb" "$U/api/worksheet" >"$D/ws1"
+grep -q '"id":"patent-SAMPLE-001"' "$D/ws1" && [ -f "$D/s.tny.worksheets/patent-SAMPLE-001.json" ] && ok api_worksheet_saved || bad "api_worksheet_saved ($(head -c 300 "$D/ws1"))"
+req api_worksheet_get 200 "$U/api/worksheet?patent=SAMPLE-001"
+same api_worksheet_get_is_posted "$D/body" "$D/ws1"
+req api_worksheet_get_by_id 200 "$U/api/worksheet?id=patent-SAMPLE-001"
+same api_worksheet_get_by_id_is_posted "$D/body" "$D/ws1"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --worksheet "$D/s.tny.worksheets/patent-SAMPLE-001.json" --json >"$D/out" 2>/dev/null &&
+  grep -q '"note":"for the client"' "$D/out" && ok api_worksheet_read_by_cli || bad "api_worksheet_read_by_cli ($(head -c 200 "$D/out"))"
+curl -s -X POST -H 'Content-Type: application/json' --data-binary "$wsb" "$U/api/worksheet" >"$D/ws1"
+err api_worksheet_damaged 400 -X POST -H Content-Type:application/json -d '{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G08B","decision":"maybe"}]}' "$U/api/worksheet"
+grep -q 'cards\[0\].decision' "$D/body" && ok api_worksheet_damaged_why || bad "api_worksheet_damaged_why ($(cat "$D/body"))"
+req api_worksheet_kept_after_refusal 200 "$U/api/worksheet?patent=SAMPLE-001"
+same api_worksheet_kept_after_refusal_same "$D/body" "$D/ws1"
+err api_worksheet_bad_key 400 "$U/api/worksheet?id=..%2Fs.tny"
+err api_worksheet_none 404 "$U/api/worksheet?patent=SAMPLE-199"
+req api_sentences 200 "$U/api/sentences?id=SAMPLE-001"
+"$T" ideas "$D/s.tny" SAMPLE-001 --sentences >"$D/sent"
+python3 - "$D/body" "$D/sent" <<'P' && ok api_sentences_as_cli || bad "api_sentences_as_cli ($(head -c 300 "$D/body"))"
+import json, re, sys
+a = json.load(open(sys.argv[1]))["sentences"]
+b = [re.sub(r"^ *[0-9]+  ", "", l.rstrip("\n")) for l in open(sys.argv[2]) if re.match(r"^ *[0-9]+  ", l)]
+assert a and len(a) == len(b) and a[1] == b[1], (a, b)
+P
+err api_sentences_unknown 404 "$U/api/sentences?id=NOPE-999"
+# the report of the kept cards: the worksheet's kept card alone, its note
+rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"]})))')
+req api_report_kept 200 "$U/api/report?task=ideas&body=$rb&kept=1"
+[ "$(grep -c 'class="card"' "$D/body")" = 1 ] && grep -q 'for the client' "$D/body" && ok api_report_kept_cards_notes || bad "api_report_kept_cards_notes ($(grep -c 'class="card"' "$D/body") cards)"
+req api_senses 200 "$U/api/senses"
+grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
 # members the table adds to the body answer as the CLI's flags do
 post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"
 "$T" ideas "$D/s.tny" SAMPLE-001 --knn 50 --no-merge --novelty 0.2 --json >"$D/cli"
@@ -606,6 +645,8 @@ grep -q 'SIGTERM, stopping' "$D/log" && ok api_sigterm_logged || bad api_sigterm
 if start_server "$D/log2" --threads 1 --quiet; then
   curl -s -o /dev/null "$U/healthz"
   req api_second_server 200 "http://127.0.0.1:$PORT/healthz"
+  req api_worksheet_after_restart 200 "http://127.0.0.1:$PORT/api/worksheet?patent=SAMPLE-001"
+  same api_worksheet_after_restart_same "$D/body" "$D/ws1"
   "$T" serve "$D/s.tny" --port "$PORT" 2>"$D/err"; rc=$?
   [ "$rc" = 4 ] && ok api_port_in_use_exit_4 || bad "api_port_in_use_exit_4 (exit $rc)"
   grep -q "^tenyo serve: cannot listen on 127.0.0.1 port $PORT: the port is in use" "$D/err" &&

@@ -219,6 +219,136 @@ grep -q "\"field\":\"$f0\"" "$D/out" && bad "cli_ideas_reject_long_list ($f0 pro
 for i in 001 002 003 004 005 006 007 008 009 010; do "$T" ideas "$D/s.tny" SAMPLE-$i -n 30; done >"$D/br"
 if grep -q '橋渡し語: *$' "$D/br"; then bad "cli_ideas_bridge_line_never_empty ($(grep -c '橋渡し語: *$' "$D/br") empty)"
 else contains "$D/br" "橋渡し語: （なし" cli_ideas_bridge_line_never_empty; fi
+# more cards: --offset 10 -n 20 is cards 11-30 of the list of 30, ranked
+# as in it, in every output; an offset past the end is no card
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --json >"$D/o30"
+expect 0 cli_ideas_offset_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 20 --offset 10 --json
+if python3 - "$D/o30" "$D/out" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda o: [(i["rank"], i["field"]) for i in o["ideas"]]
+assert len(b["ideas"]) == 20 and key(b) == key(a)[10:], (key(a), key(b))
+assert b["query"]["offset"] == 10 and "offset" not in a["query"]
+P
+then ok cli_ideas_offset_cards_11_30; else bad cli_ideas_offset_cards_11_30; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 >"$D/out"
+grep -q '^11\. ' "$D/out" && grep -q '^12\. ' "$D/out" && ok cli_ideas_offset_report_numbers || bad "cli_ideas_offset_report_numbers ($(head -c 300 "$D/out"))"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 --csv >"$D/out"
+python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert [x["rank"] for x in r]==["11","12"], r' "$D/out" && ok cli_ideas_offset_csv_rank || bad cli_ideas_offset_csv_rank
+expect 1 cli_ideas_offset_negative "$T" ideas "$D/s.tny" SAMPLE-001 --offset -1
+contains "$D/err" "offset must be an integer from 0 to 1000" cli_ideas_offset_negative_said
+# keep and reject move the list: a kept card's confidence rises (the query
+# pulled toward its evidence); in --batch as in a single query
+f1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ideas"][1]["field"])' "$D/st0")
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --keep "$f1" --json >"$D/fk"
+"$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" -n 10 --keep "$f1" >"$D/fkb"
+if python3 - "$D/st0" "$D/fk" "$D/fkb" "$f1" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3]); bb = json.loads(open(sys.argv[3]).readline()); f1 = sys.argv[4]
+conf = lambda o: {i["field"]: i["confidence"] for i in o["ideas"]}
+assert b["ideas"][0]["field"] == f1 and conf(b)[f1] > conf(a)[f1], (conf(a), conf(b))
+assert [(i["field"], i["confidence"]) for i in bb["ideas"]] == [(i["field"], i["confidence"]) for i in b["ideas"]]
+P
+then ok cli_ideas_keep_pulls_the_list; else bad cli_ideas_keep_pulls_the_list; fi
+# a worksheet: started when missing, this run's decisions and notes saved;
+# the next run applies them; a damaged or hostile one, or another
+# patent's, is refused with the reason and left as it was
+expect 0 cli_ideas_worksheet_new "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --worksheet "$D/ws.json" --keep "$f1" --reject "$f0" --not "$w" --note "$f1=for the client"
+if python3 - "$D/ws.json" "$f1" "$f0" "$w" <<'P'
+import json, sys
+o = json.load(open(sys.argv[1])); f1, f0, w = sys.argv[2:5]
+assert o["tenyo_worksheet"] == 1 and o["patent"] == "SAMPLE-001" and o["strike"] == [w], o
+c = {x["field"]: x for x in o["cards"]}
+assert c[f1]["decision"] == "kept" and c[f1]["note"] == "for the client" and c[f1]["evidence"], c
+assert c[f0]["decision"] == "rejected", c
+P
+then ok cli_ideas_worksheet_saved; else bad "cli_ideas_worksheet_saved ($(head -c 300 "$D/ws.json"))"; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --worksheet "$D/ws.json" --json >"$D/out" 2>/dev/null
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --keep "$f1" --reject "$f0" --not "$w" --json >"$D/ws_cli"
+if python3 - "$D/out" "$D/ws_cli" "$f1" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert [(i["field"], i["confidence"]) for i in a["ideas"]] == [(i["field"], i["confidence"]) for i in b["ideas"]]
+assert a["ideas"][0]["field"] == sys.argv[3] and a["ideas"][0]["note"] == "for the client"
+P
+then ok cli_ideas_worksheet_applied; else bad cli_ideas_worksheet_applied; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/ws.json" --html >"$D/ws.html" 2>/dev/null
+grep -q "for the client" "$D/ws.html" && [ "$(grep -c 'class="card"' "$D/ws.html")" = 1 ] && ok cli_ideas_worksheet_report_kept_cards || bad "cli_ideas_worksheet_report_kept_cards ($(grep -c 'class="card"' "$D/ws.html") cards)"
+cp "$D/ws.json" "$D/ws.keep"
+expect 2 cli_ideas_worksheet_other_patent "$T" ideas "$D/s.tny" SAMPLE-002 --worksheet "$D/ws.json"
+contains "$D/err" "for patent SAMPLE-001, not for patent SAMPLE-002" cli_ideas_worksheet_other_patent_said
+expect 1 cli_ideas_worksheet_note_no_card "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/ws.json" --note "H01M=x"
+contains "$D/err" "H01M is no card of the worksheet" cli_ideas_worksheet_note_no_card_said
+cmp -s "$D/ws.json" "$D/ws.keep" && ok cli_ideas_worksheet_refusal_keeps_file || bad cli_ideas_worksheet_refusal_keeps_file
+for h in 'types|{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06T","decision":"kept","note":5}]}|cards\[0\].note: must be a string' \
+         'unknown|{"tenyo_worksheet":1,"patent":"SAMPLE-001","x":1}|unknown member .x.' \
+         'version|{"tenyo_worksheet":9,"patent":"SAMPLE-001"}|newer tenyo' \
+         'field|{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06","decision":"kept"}]}|cards\[0\].field' \
+         'broken|{"tenyo_worksheet":1,|line 1'; do
+  hn=${h%%|*}; rest=${h#*|}; body=${rest%|*}; why=${rest##*|}
+  printf '%s' "$body" >"$D/wsh.json"; cp "$D/wsh.json" "$D/wsh.keep"
+  expect 2 "cli_ideas_worksheet_hostile_$hn" "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
+  contains "$D/err" "$why" "cli_ideas_worksheet_hostile_${hn}_said"
+  cmp -s "$D/wsh.json" "$D/wsh.keep" && ok "cli_ideas_worksheet_hostile_${hn}_kept" || bad "cli_ideas_worksheet_hostile_${hn}_kept"
+done
+printf '{"tenyo_worksheet":1,"patent":"SAMPLE-001","strike":["\377\376"]}' >"$D/wsh.json"
+expect 2 cli_ideas_worksheet_hostile_utf8 "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
+contains "$D/err" "wsh.json: line 1" cli_ideas_worksheet_hostile_utf8_said
+python3 -c 'import json,sys; json.dump({"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06T","decision":"kept","note":"x"*(10<<20)}]}, open(sys.argv[1],"w"))' "$D/wsh.json"
+expect 2 cli_ideas_worksheet_hostile_10mb "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
+contains "$D/err" "larger than 4194304 bytes" cli_ideas_worksheet_hostile_10mb_said
+expect 1 cli_ideas_worksheet_not_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --worksheet "$D/ws.json"
+# senses remembered: --not W --remember splits W between the homes and the
+# fields of the cards that lost it (INDEX.senses), and every later query
+# honours it; tenyo senses lists, removes, imports, exports; a hostile
+# senses file is refused with file and line, nothing of it taken
+cp "$D/s.tny" "$D/sn.tny"
+"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --json >"$D/sn1" 2>"$D/err"
+expect 0 cli_ideas_remember_run "$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --remember --json
+contains "$D/err" "splits remembered" cli_ideas_remember_said
+[ -s "$D/sn.tny.senses" ] && grep -q "^$w	" "$D/sn.tny.senses" && ok cli_ideas_remember_file || bad "cli_ideas_remember_file ($(head -c 200 "$D/sn.tny.senses"))"
+"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --json >"$D/sn2"
+if python3 - "$D/sn1" "$D/sn2" "$w" <<'P'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3]); w = sys.argv[3]
+key = lambda o: [(i["field"], i["confidence"], i["bridge_terms"]) for i in o["ideas"]]
+assert key(a) == key(b), (key(a), key(b))
+assert all(w not in i["bridge_terms"] for i in b["ideas"])
+P
+then ok cli_ideas_senses_applied_later; else bad cli_ideas_senses_applied_later; fi
+cmp -s "$D/s.tny" "$D/sn.tny" && ok cli_ideas_senses_index_unchanged || bad cli_ideas_senses_index_unchanged
+expect 0 cli_senses_list "$T" senses "$D/sn.tny"
+n0=$(wc -l <"$D/out")
+l1=$(head -n 1 "$D/out")
+set -- $l1
+expect 0 cli_senses_remove "$T" senses "$D/sn.tny" remove "$1" "$2" "$3"
+[ "$("$T" senses "$D/sn.tny" | wc -l)" = $((n0 - 1)) ] && ok cli_senses_removed || bad cli_senses_removed
+expect 2 cli_senses_remove_absent "$T" senses "$D/sn.tny" remove "$1" "$2" "$3"
+expect 0 cli_senses_add "$T" senses "$D/sn.tny" add "$1" "$3" "$2"
+[ "$("$T" senses "$D/sn.tny" | wc -l)" = "$n0" ] && ok cli_senses_added_either_order || bad cli_senses_added_either_order
+expect 1 cli_senses_add_bad_field "$T" senses "$D/sn.tny" add 運転 B60 F24F
+expect 0 cli_senses_export "$T" senses "$D/sn.tny" export "$D/sn.tsv"
+printf 'チップ\tB27L\tH01L\n' >>"$D/sn.tsv"
+cp "$D/s.tny" "$D/sn2.tny"
+expect 0 cli_senses_import "$T" senses "$D/sn2.tny" import "$D/sn.tsv"
+[ "$("$T" senses "$D/sn2.tny" | wc -l)" = $((n0 + 1)) ] && ok cli_senses_imported || bad cli_senses_imported
+cp "$D/sn2.tny.senses" "$D/sn2.keep"
+for h in 'columns|運転\tB60W\n|:1: needs three columns' 'field|x\tB60W\tB6\n|:1: the fields must be' \
+         'utf8|ok\tB60W\tF24F\n\377\tB60W\tF24F\n|:2: not UTF-8' 'same|x\tB60W\tb60w\n|:1: the fields'; do
+  hn=${h%%|*}; rest=${h#*|}; body=${rest%|*}; why=${rest##*|}
+  printf "$body" >"$D/snh.tsv"
+  expect 2 "cli_senses_hostile_$hn" "$T" senses "$D/sn2.tny" import "$D/snh.tsv"
+  contains "$D/err" "snh.tsv$why" "cli_senses_hostile_${hn}_said"
+done
+python3 -c 'import sys; open(sys.argv[1],"w").write("x"*(10<<20)+"\tB60W\tF24F\n")' "$D/snh.tsv"
+expect 2 cli_senses_hostile_10mb "$T" senses "$D/sn2.tny" import "$D/snh.tsv"
+contains "$D/err" "snh.tsv:1: line longer than 4096 bytes" cli_senses_hostile_10mb_said
+cmp -s "$D/sn2.tny.senses" "$D/sn2.keep" && ok cli_senses_hostile_nothing_taken || bad cli_senses_hostile_nothing_taken
+cp "$D/s.tny" "$D/sn3.tny"; cp "$D/snh.tsv" "$D/sn3.tny.senses"
+expect 2 cli_ideas_senses_hostile_refused "$T" ideas "$D/sn3.tny" SAMPLE-001
+contains "$D/err" "sn3.tny.senses:1: line longer" cli_ideas_senses_hostile_refused_said
+expect 2 cli_ideas_senses_named_missing "$T" ideas "$D/s.tny" SAMPLE-001 --senses "$D/none.tsv"
+expect 1 cli_ideas_remember_needs_not "$T" ideas "$D/s.tny" SAMPLE-001 --remember
 expect 1 cli_ideas_keep_bad "$T" ideas "$D/s.tny" SAMPLE-001 --keep B60
 contains "$D/err" "'B60' is not an IPC subclass" cli_ideas_keep_bad_named
 expect 1 cli_ideas_not_empty "$T" ideas "$D/s.tny" SAMPLE-001 --not ""
@@ -1192,7 +1322,7 @@ contains "$D/err" "not a tenyo index (bad magic)" cli_junk_as_index_bad_magic
 
 # a long option of one letter that is a short one: -n is suggested
 expect 1 cli_double_dash_n "$T" ideas "$D/s.tny" SAMPLE-001 --n 3
-contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not; did you mean '-n'?" cli_double_dash_n_suggests
+contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not --note; did you mean '-n'?" cli_double_dash_n_suggests
 expect 1 cli_double_dash_k "$T" similar "$D/s.tny" SAMPLE-001 --k 3
 contains "$D/err" "did you mean '-k'?" cli_double_dash_k_suggests
 

@@ -72,7 +72,7 @@ has "$D/ja.html" 'SAMPLE-001 の転用候補' e2e_result_title_ja
 count "$D/ja.html" 'class="fill"' 5 e2e_score_bars
 count "$D/ja.html" '<button class="link" type="button">SAMPLE-' 5 e2e_evidence_links
 count "$D/ja.html" '<p class="idea">[^<]*転用できる可能性' 5 e2e_idea_sentences
-count "$D/ja.html" 'class="chip"' 5 e2e_bridge_terms
+count "$D/ja.html" 'class="chip[ "]' 5 e2e_bridge_terms
 # one idea, one card: the subclasses merged into a card are on it
 count "$D/ja.html" '<span class="also" title="同じ根拠の分野">+ [A-H][0-9][0-9][A-Z]' 1 e2e_merged_fields
 # by default the full list: 10 cards, each with its band and, when weak, why
@@ -111,6 +111,36 @@ nz=$(grep -o '<circle class="field"' "$D/zoom.html" | wc -l)
 nf=$(grep -o '<circle class="field"' "$D/ja.html" | wc -l)
 [ "$nz" -lt "$nf" ] && ok "e2e_map_zoom_clips ($nz of $nf)" || bad "e2e_map_zoom_clips ($nz of $nf dots drawn when zoomed)"
 
+# the workbench: a worksheet saved for the patent (as the page saves it
+# when the analyst strikes, keeps and rejects) is restored when the page
+# opens it: the kept card first with its badge and note, the rejected one
+# gone, the struck word on the cards that lost it, the bridge words
+# strikable, keep / reject buttons and "more"
+fk=$(grep -o '<span class="code">[A-H][0-9][0-9][A-Z]</span>' "$D/ja.html" | sed -n '2s/.*>\([A-H][0-9][0-9][A-Z]\)<.*/\1/p')
+fr=$(grep -o '<span class="code">[A-H][0-9][0-9][A-Z]</span>' "$D/ja.html" | sed -n '1s/.*>\([A-H][0-9][0-9][A-Z]\)<.*/\1/p')
+curl -s -X POST -H 'Content-Type: application/json' --data-binary \
+  "{\"tenyo_worksheet\":1,\"patent\":\"SAMPLE-001\",\"strike\":[\"運転\"],\"focus\":[1,2,3,4,5,6],\"cards\":[{\"field\":\"$fk\",\"decision\":\"kept\",\"note\":\"e2e-note 検査部門へ\"},{\"field\":\"$fr\",\"decision\":\"rejected\"}]}" \
+  "${U}api/worksheet" >"$D/wspost"
+has "$D/wspost" '"id":"patent-SAMPLE-001"' e2e_worksheet_posted
+chrome --dump-dom "${U}#q=SAMPLE-001&n=5" >"$D/ws.html"
+has "$D/ws.html" 'data-state="done"' e2e_worksheet_query_done
+first=$(grep -o '<span class="code">[A-H][0-9][0-9][A-Z]</span>' "$D/ws.html" | sed -n '1s/.*>\([A-H][0-9][0-9][A-Z]\)<.*/\1/p')
+[ -n "$fk" ] && [ "$first" = "$fk" ] && ok e2e_worksheet_kept_first || bad "e2e_worksheet_kept_first ($first, want $fk)"
+has "$D/ws.html" '<span class="badge kept">採用</span>' e2e_worksheet_kept_badge
+has "$D/ws.html" '<p class="note">e2e-note 検査部門へ</p>' e2e_worksheet_note_shown
+hasnt "$D/ws.html" "<span class=\"code\">$fr</span>" e2e_worksheet_rejected_gone
+has "$D/ws.html" '<span class="chip struck">運転</span>' e2e_worksheet_struck_shown
+has "$D/ws.html" 'class="chip strikable"' e2e_worksheet_bridge_strikable
+count "$D/ws.html" '<button class="decide-kept" type="button">採用</button>' 5 e2e_worksheet_keep_buttons
+has "$D/ws.html" 'id="wsinfo">作業シート: 採用 1・却下 1・除外した語 1' e2e_worksheet_status
+has "$D/ws.html" '<button type="button" id="more"' e2e_more_button
+has "$D/ws.html" 'id="export-kept"[^>]*href="/api/report?[^"]*kept=1"' e2e_kept_report_link
+# the focus: the patent's sentences with a box each, those of the
+# worksheet's focus ticked (1-6: every sentence, so the list is the same)
+count "$D/ws.html" '<li><input type="checkbox" value="[0-9]*" checked="">' 2 e2e_focus_sentences_ticked
+has "$D/ws.html" '<details id="focusbox" open="">' e2e_focus_box_open
+chrome --screenshot="$OUTDIR/serve_worksheet_ja.png" "${U}#q=SAMPLE-001&n=5" >/dev/null
+[ -s "$OUTDIR/serve_worksheet_ja.png" ] && ok e2e_worksheet_screenshot || bad e2e_worksheet_screenshot
 chrome --screenshot="$OUTDIR/serve_ideas_ja.png" "${U}#q=SAMPLE-001&n=5" >/dev/null
 if [ -s "$OUTDIR/serve_ideas_ja.png" ] && [ "$(head -c 4 "$OUTDIR/serve_ideas_ja.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] &&
    [ "$(wc -c <"$OUTDIR/serve_ideas_ja.png")" -gt 50000 ]; then

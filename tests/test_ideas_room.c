@@ -315,3 +315,196 @@ TY_TEST(ideas_focus_text_document_out_of_range) {
     tenyo_steer_free(s);
     CHECK(rc == 0 && got == TENYO_ERR_NOTFOUND);
 }
+
+/* More cards: offset 10 with n 5 returns cards 11-15 of the list of 15,
+ * the notes say where the page starts; an offset past the list returns
+ * none; a negative offset is refused by the table's check. */
+TY_TEST(ideas_offset_pages_the_list) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    tenyo_idea all[15], page[5], none[5];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    int na = rc ? -1 : tenyo_ideas_doc(c, 0, &o, 15, all);
+    o.offset = 10;
+    int np = rc ? -1 : tenyo_ideas_doc(c, 0, &o, 5, page);
+    size_t off = rc ? 0 : tenyo_ctx_notes(c)->offset;
+    o.offset = 1000;
+    int nn = rc ? -1 : tenyo_ideas_doc(c, 0, &o, 5, none);
+    o.offset = -1;
+    int neg = rc ? 0 : tenyo_ideas_doc(c, 0, &o, 5, none);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", rc ? "" : tenyo_ctx_error(c));
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(na == 15 && np == 5, "%d %d", na, np);
+    int same = 1;
+    for (int i = 0; i < 5 && np == 5; i++) same &= !strcmp(all[10 + i].code, page[i].code);
+    CHECK(same && off == 10);
+    CHECK(nn == 0);
+    CHECKF(neg == TENYO_ERR_ARG && strstr(msg, "offset"), "%d %s", neg, msg);
+}
+
+/* Keep and reject move the list (feedback.c): keeping a card pulls the
+ * query toward its evidence, so its confidence rises; rejecting one moves
+ * the other cards' numbers; the unsteered list afterwards is the one
+ * before, byte for byte. */
+TY_TEST(ideas_feedback_moves_the_list) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    tenyo_steer *k = NULL, *r = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    tenyo_idea a[10], b[10], d[10], e[10];
+    int na = -1, nb = -1, nd = -1, ne = -1;
+    if (!rc) na = tenyo_ideas_doc(c, 0, NULL, 10, a);
+    double before = -1, after = -1;
+    int moved = 0, shown = 0;
+    if (na > 2 && !tenyo_steer_new(&k) && !tenyo_steer_new(&r)) {
+        before = a[1].confidence;
+        tenyo_steer_keep(k, a[1].code);
+        tenyo_ctx_set_steer(c, k);
+        nb = tenyo_ideas_doc(c, 0, NULL, 10, b);
+        if (nb > 0 && !strcmp(b[0].code, a[1].code)) after = b[0].confidence;
+        tenyo_steer_reject(r, a[0].code);
+        tenyo_ctx_set_steer(c, r);
+        nd = tenyo_ideas_doc(c, 0, NULL, 10, d);
+        for (int i = 0; i < nd; i++) {
+            shown |= !strcmp(d[i].code, a[0].code);
+            for (int j = 0; j < na; j++)
+                if (!strcmp(d[i].code, a[j].code)) moved |= d[i].confidence != a[j].confidence;
+        }
+        tenyo_ctx_set_steer(c, NULL);
+        ne = tenyo_ideas_doc(c, 0, NULL, 10, e);
+    }
+    int same = ne == na && na > 0 && !memcmp(a, e, (size_t)na * sizeof *a);
+    tenyo_steer_free(k);
+    tenyo_steer_free(r);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(after > before, "kept card's confidence %g -> %g", before, after);
+    CHECK(nd > 0 && !shown && moved);
+    CHECK(same);
+}
+
+/* A worksheet round trip: decisions recorded from a steer, a note, saved
+ * and loaded back to the same text; applied to a new steer, the same
+ * decisions; damaged texts refused with the member named. */
+TY_TEST(ideas_worksheet_round_trip_and_refusals) {
+    tenyo_worksheet *w = NULL, *r = NULL;
+    tenyo_steer *s = NULL, *t = NULL;
+    char err[512] = "", path[600], *a = NULL, *b = NULL;
+    snprintf(path, sizeof path, "%s/room_ws.json", ty_test_tmpdir());
+    CHECK(tenyo_worksheet_new("patent", "SAMPLE-001", &w) == 0);
+    CHECK(tenyo_worksheet_new("museum", "x", &r) == TENYO_ERR_ARG && !r);
+    CHECK(tenyo_steer_new(&s) == 0 && tenyo_steer_new(&t) == 0);
+    tenyo_steer_strike(s, "チップ");
+    tenyo_steer_keep(s, "g06t");
+    tenyo_steer_reject(s, "A23L");
+    tenyo_steer_focus(s, "2,3");
+    CHECK(tenyo_worksheet_record(w, s, NULL, NULL, 0) == 0);
+    CHECK(tenyo_worksheet_note(w, "G06T", "検査装置に") == 0);
+    CHECK(tenyo_worksheet_note(w, "H01M", "x") == TENYO_ERR_NOTFOUND);
+    CHECK(tenyo_worksheet_note(w, "G06T", "\xff") == TENYO_ERR_ARG);
+    CHECK(tenyo_worksheet_save(w, path, err, sizeof err) == 0);
+    CHECKF(tenyo_worksheet_load(path, &r, err, sizeof err) == 0, "%s", err);
+    CHECK(tenyo_worksheet_json(w, &a) == 0 && r && tenyo_worksheet_json(r, &b) == 0);
+    CHECK(a && b && !strcmp(a, b));
+    CHECK(r && tenyo_worksheet_apply(r, t) == 0);
+    const char *ft = NULL, *f, *d, *note;
+    CHECK(tenyo_steer_focus_get(t, &ft) == 6 && !ft);
+    CHECK(tenyo_steer_count(t, TENYO_STEER_STRUCK) == 1 && tenyo_steer_count(t, TENYO_STEER_KEPT) == 1);
+    CHECK(!strcmp(tenyo_steer_item(t, TENYO_STEER_REJECTED, 0), "A23L"));
+    CHECK(tenyo_worksheet_card(r, 0, &f, &d, &note) == 0 && !strcmp(f, "G06T") &&
+          !strcmp(d, "kept") && note && !strcmp(note, "検査装置に"));
+    CHECK(tenyo_worksheet_card(r, 2, &f, &d, &note) == TENYO_ERR_NOTFOUND);
+    static const struct { const char *text, *why; } badws[] = {
+        {"[]", "not a JSON object"},
+        {"{\"tenyo_worksheet\":1}", "exactly one of"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"strike\":[1]}", "strike[0]: must be a string"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"focus\":[65]}", "focus[0]"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"patent\":\"Q\"}", "duplicate"},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"P\",\"cards\":[{\"field\":\"G06T\"}]}", "needs \"field\" and \"decision\""},
+        {"{\"tenyo_worksheet\":1,\"patent\":\"\xc3\"}", "line 1"},
+    };
+    for (size_t i = 0; i < sizeof badws / sizeof badws[0]; i++) {
+        tenyo_worksheet *x = NULL;
+        int rc = tenyo_worksheet_parse(badws[i].text, strlen(badws[i].text), &x, err, sizeof err);
+        CHECKF(rc == TENYO_ERR_INPUT && !x && strstr(err, badws[i].why), "%zu: %d %s", i, rc, err);
+    }
+    tenyo_json_free(a);
+    tenyo_json_free(b);
+    tenyo_steer_free(s);
+    tenyo_steer_free(t);
+    tenyo_worksheet_free(w);
+    tenyo_worksheet_free(r);
+}
+
+/* Senses remembered: a word split between the query's home and one field
+ * is no bridge of that field's card, still one of the others'; the set
+ * round-trips through its TSV; a bad line is named and nothing is taken. */
+TY_TEST(ideas_senses_split_one_pair) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    tenyo_senses *s = NULL, *r = NULL;
+    char err[512], path[600];
+    snprintf(path, sizeof path, "%s/room.senses", ty_test_tmpdir());
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    CHECK(tenyo_senses_new(&s) == 0 && tenyo_senses_new(&r) == 0);
+    tenyo_idea a[10], b[10];
+    const char *bt[8];
+    int na = rc ? -1 : tenyo_ideas_doc(c, 0, NULL, 10, a);
+    char word[256] = "", field[5] = "", home[5] = "";
+    /* a word two cards share: split it from the first card's field only */
+    for (int i = 0; i < na && !word[0]; i++) {
+        int k = tenyo_idea_bridge(c, &a[i], 8, bt);
+        for (int j = 0; j < k && !word[0]; j++)
+            for (int i2 = i + 1; i2 < na && !word[0]; i2++) {
+                const char *bt2[8];
+                int k2 = tenyo_idea_bridge(c, &a[i2], 8, bt2);
+                for (int j2 = 0; j2 < k2; j2++)
+                    if (!strcmp(bt[j], bt2[j2])) {
+                        snprintf(word, sizeof word, "%s", bt[j]);
+                        snprintf(field, sizeof field, "%s", a[i].code);
+                    }
+            }
+    }
+    snprintf(home, sizeof home, "%.4s", rc ? "" : tenyo_ctx_home(c, NULL));
+    CHECKF(word[0] && home[0], "no shared bridge word in the sample's first list");
+    CHECK(tenyo_senses_add(s, word, home, field) == 0);
+    CHECK(tenyo_senses_add(s, word, field, home) == 1);
+    CHECK(tenyo_senses_add(s, word, home, home) == TENYO_ERR_ARG);
+    tenyo_ctx_set_senses(c, s);
+    int nb = tenyo_ideas_doc(c, 0, NULL, 10, b);
+    int in_field = 0, elsewhere = 0;
+    for (int i = 0; i < nb; i++) {
+        int k = tenyo_idea_bridge(c, &b[i], 8, bt);
+        for (int j = 0; j < k; j++)
+            if (!strcmp(bt[j], word)) *(strcmp(b[i].code, field) ? &elsewhere : &in_field) = 1;
+    }
+    CHECKF(!in_field && elsewhere, "'%s' split from %s: in it %d, elsewhere %d", word, field,
+           in_field, elsewhere);
+    CHECK(tenyo_senses_save(s, path, err, sizeof err) == 0);
+    CHECKF(tenyo_senses_load(r, path, err, sizeof err) == 0 && tenyo_senses_count(r) == 1, "%.300s", err);
+    FILE *f = fopen(path, "a");
+    if (f) {
+        fputs("ok\tB60W\tF24F\nno\tB60W\n", f);
+        fclose(f);
+    }
+    tenyo_senses *t = NULL;
+    tenyo_senses_new(&t);
+    CHECK(tenyo_senses_load(t, path, err, sizeof err) == TENYO_ERR_INPUT);
+    CHECKF(strstr(err, "room.senses:4: needs three columns") && tenyo_senses_count(t) == 0, "%.300s", err);
+    CHECK(tenyo_senses_remove(r, word, field, home) == 0 && tenyo_senses_count(r) == 0);
+    tenyo_ctx_set_senses(c, NULL);
+    tenyo_senses_free(t);
+    tenyo_senses_free(s);
+    tenyo_senses_free(r);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}

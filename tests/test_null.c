@@ -391,6 +391,65 @@ static const struct ncase {
     {"tenyo_map_query_similarity", "c", 293},
     {"tenyo_map_query_similarity", "sim", 294},
     {"tenyo_map_place_labels", "l", 295},
+    {"tenyo_senses_new", "out", 1400},
+    {"tenyo_senses_free", "s", 1401},
+    {"tenyo_senses_add", "s", 1402},
+    {"tenyo_senses_add", "word", 1403},
+    {"tenyo_senses_add", "field", 1404},
+    {"tenyo_senses_add", "other", 1405},
+    {"tenyo_senses_remove", "s", 1406},
+    {"tenyo_senses_remove", "word", 1407},
+    {"tenyo_senses_remove", "field", 1408},
+    {"tenyo_senses_remove", "other", 1409},
+    {"tenyo_senses_count", "s", 1410},
+    {"tenyo_senses_get", "s", 1411},
+    {"tenyo_senses_get", "word", 1412},
+    {"tenyo_senses_get", "field", 1413},
+    {"tenyo_senses_get", "other", 1414},
+    {"tenyo_senses_load", "s", 1415},
+    {"tenyo_senses_load", "path", 1416},
+    {"tenyo_senses_load", "err", 1417},
+    {"tenyo_senses_save", "s", 1418},
+    {"tenyo_senses_save", "path", 1419},
+    {"tenyo_senses_save", "err", 1420},
+    {"tenyo_senses_tsv", "s", 1421},
+    {"tenyo_senses_tsv", "out", 1422},
+    {"tenyo_ctx_set_senses", "c", 1423},
+    {"tenyo_ctx_set_senses", "s", 1424},
+    {"tenyo_worksheet_new", "kind", 1300},
+    {"tenyo_worksheet_new", "subject", 1301},
+    {"tenyo_worksheet_new", "out", 1302},
+    {"tenyo_worksheet_free", "w", 1303},
+    {"tenyo_worksheet_load", "path", 1304},
+    {"tenyo_worksheet_load", "out", 1305},
+    {"tenyo_worksheet_load", "err", 1306},
+    {"tenyo_worksheet_parse", "json", 1307},
+    {"tenyo_worksheet_parse", "out", 1308},
+    {"tenyo_worksheet_parse", "err", 1309},
+    {"tenyo_worksheet_save", "w", 1310},
+    {"tenyo_worksheet_save", "path", 1311},
+    {"tenyo_worksheet_save", "err", 1312},
+    {"tenyo_worksheet_json", "w", 1313},
+    {"tenyo_worksheet_json", "out", 1314},
+    {"tenyo_worksheet_subject", "w", 1315},
+    {"tenyo_worksheet_subject", "kind", 1316},
+    {"tenyo_worksheet_fits", "w", 1317},
+    {"tenyo_worksheet_fits", "x", 1318},
+    {"tenyo_worksheet_fits", "text", 1319},
+    {"tenyo_worksheet_fits", "err", 1320},
+    {"tenyo_worksheet_apply", "w", 1321},
+    {"tenyo_worksheet_apply", "s", 1322},
+    {"tenyo_worksheet_record", "w", 1323},
+    {"tenyo_worksheet_record", "s", 1324},
+    {"tenyo_worksheet_record", "c", 1325},
+    {"tenyo_worksheet_record", "ideas", 1326},
+    {"tenyo_worksheet_note", "w", 1327},
+    {"tenyo_worksheet_note", "field", 1328},
+    {"tenyo_worksheet_note", "note", 1329},
+    {"tenyo_worksheet_card", "w", 1330},
+    {"tenyo_worksheet_card", "field", 1331},
+    {"tenyo_worksheet_card", "decision", 1332},
+    {"tenyo_worksheet_card", "note", 1333},
     {"tenyo_steer_fields", "s", 1200},
     {"tenyo_steer_fields", "list", 1201},
     {"tenyo_steer_fields", "bad", 1202},
@@ -785,6 +844,65 @@ static void run_case(int k) {
     case 1106: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(NULL, 0, NULL, 4, o); } break;
     case 1107: { tenyo_sentence o[4]; fx.rv = tenyo_query_sentences(fx.c, -1, NULL, 4, o); } break;
     case 1108: fx.rv = tenyo_query_sentences(fx.c, 0, NULL, 4, NULL); break;
+    case 1400: fx.rv = tenyo_senses_new(NULL); break;
+    case 1401: tenyo_senses_free(NULL); break;
+    case 1402: fx.rv = tenyo_senses_add(NULL, "x", "B60W", "F24F"); break;
+    case 1403: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_add(s, NULL, "B60W", "F24F"); tenyo_senses_free(s); } break;
+    case 1404: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_add(s, "y", NULL, "F24F"); tenyo_senses_free(s); } break;
+    case 1405: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_add(s, "y", "B60W", NULL); tenyo_senses_free(s); } break;
+    case 1406: fx.rv = tenyo_senses_remove(NULL, "x", "B60W", "F24F"); break;
+    case 1407: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_remove(s, NULL, "B60W", "F24F"); tenyo_senses_free(s); } break;
+    case 1408: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_remove(s, "x", NULL, "F24F"); tenyo_senses_free(s); } break;
+    case 1409: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_remove(s, "x", "B60W", NULL); tenyo_senses_free(s); } break;
+    case 1410: fx.rv = (long long)tenyo_senses_count(NULL); break;
+    case 1411: { const char *a; fx.rv = tenyo_senses_get(NULL, 0, &a, &a, &a); } break;
+    case 1412: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); const char *a; fx.rv = tenyo_senses_get(s, 0, NULL, &a, &a); tenyo_senses_free(s); } break;
+    case 1413: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); const char *a; fx.rv = tenyo_senses_get(s, 0, &a, NULL, &a); tenyo_senses_free(s); } break;
+    case 1414: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); const char *a; fx.rv = tenyo_senses_get(s, 0, &a, &a, NULL); tenyo_senses_free(s); } break;
+    case 1415: fx.rv = tenyo_senses_load(NULL, fx.out, fx.err, sizeof fx.err); break;
+    case 1416: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_load(s, NULL, fx.err, sizeof fx.err); tenyo_senses_free(s); } break;
+    case 1417: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_load(s, "/nonexistent/x.senses", NULL, 0); tenyo_senses_free(s); } break;
+    case 1418: fx.rv = tenyo_senses_save(NULL, fx.out2, fx.err, sizeof fx.err); break;
+    case 1419: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_save(s, NULL, fx.err, sizeof fx.err); tenyo_senses_free(s); } break;
+    case 1420: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_save(s, "/nonexistent/dir/x.senses", NULL, 0); tenyo_senses_free(s); } break;
+    case 1421: fx.rv = tenyo_senses_tsv(NULL, &fx.sp); break;
+    case 1422: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_tsv(s, NULL); tenyo_senses_free(s); } break;
+    case 1423: fx.rv = tenyo_ctx_set_senses(NULL, NULL); break;
+    case 1424: fx.rv = tenyo_ctx_set_senses(fx.c, NULL); break;
+    case 1300: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_new(NULL, "x", &w); } break;
+    case 1301: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_new("patent", NULL, &w); } break;
+    case 1302: fx.rv = tenyo_worksheet_new("patent", "SAMPLE-001", NULL); break;
+    case 1303: tenyo_worksheet_free(NULL); break;
+    case 1304: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_load(NULL, &w, fx.err, sizeof fx.err); } break;
+    case 1305: fx.rv = tenyo_worksheet_load(fx.out, NULL, fx.err, sizeof fx.err); break;
+    case 1306: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_load(fx.out, &w, NULL, 0); tenyo_worksheet_free(w); } break;
+    case 1307: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_parse(NULL, 4, &w, fx.err, sizeof fx.err); } break;
+    case 1308: fx.rv = tenyo_worksheet_parse("{}", 2, NULL, fx.err, sizeof fx.err); break;
+    case 1309: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_parse("{}", 2, &w, NULL, 0); tenyo_worksheet_free(w); } break;
+    case 1310: fx.rv = tenyo_worksheet_save(NULL, fx.out2, fx.err, sizeof fx.err); break;
+    case 1311: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_save(w, NULL, fx.err, sizeof fx.err); tenyo_worksheet_free(w); } break;
+    case 1312: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_save(w, "/nonexistent/dir/ws.json", NULL, 0); tenyo_worksheet_free(w); } break;
+    case 1313: fx.rv = tenyo_worksheet_json(NULL, &fx.sp); break;
+    case 1314: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_json(w, NULL); tenyo_worksheet_free(w); } break;
+    case 1315: { const char *kd; fx.rv = (long long)(tenyo_worksheet_subject(NULL, &kd) != NULL); } break;
+    case 1316: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = (long long)(tenyo_worksheet_subject(w, NULL) != NULL); tenyo_worksheet_free(w); } break;
+    case 1317: fx.rv = tenyo_worksheet_fits(NULL, fx.x, 0, NULL, fx.err, sizeof fx.err); break;
+    case 1318: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_fits(w, NULL, 0, NULL, fx.err, sizeof fx.err); tenyo_worksheet_free(w); } break;
+    case 1319: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_fits(w, fx.x, -1, NULL, fx.err, sizeof fx.err); tenyo_worksheet_free(w); } break;
+    case 1320: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_fits(w, fx.x, 3, NULL, NULL, 0); tenyo_worksheet_free(w); } break;
+    case 1321: { tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = tenyo_worksheet_apply(NULL, s); tenyo_steer_free(s); } break;
+    case 1322: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_apply(w, NULL); tenyo_worksheet_free(w); } break;
+    case 1323: { tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = tenyo_worksheet_record(NULL, s, fx.c, fx.ideas, 1); tenyo_steer_free(s); } break;
+    case 1324: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_record(w, NULL, fx.c, fx.ideas, 1); tenyo_worksheet_free(w); } break;
+    case 1325: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = tenyo_worksheet_record(w, s, NULL, fx.ideas, 1); tenyo_steer_free(s); tenyo_worksheet_free(w); } break;
+    case 1326: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); tenyo_steer *s = NULL; tenyo_steer_new(&s); fx.rv = tenyo_worksheet_record(w, s, fx.c, NULL, 1); tenyo_steer_free(s); tenyo_worksheet_free(w); } break;
+    case 1327: fx.rv = tenyo_worksheet_note(NULL, "G06T", "x"); break;
+    case 1328: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_note(w, NULL, "x"); tenyo_worksheet_free(w); } break;
+    case 1329: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); fx.rv = tenyo_worksheet_note(w, "G06T", NULL); tenyo_worksheet_free(w); } break;
+    case 1330: { const char *f; fx.rv = tenyo_worksheet_card(NULL, 0, &f, &f, &f); } break;
+    case 1331: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); const char *f; fx.rv = tenyo_worksheet_card(w, 0, NULL, &f, &f); tenyo_worksheet_free(w); } break;
+    case 1332: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); const char *f; fx.rv = tenyo_worksheet_card(w, 0, &f, NULL, &f); tenyo_worksheet_free(w); } break;
+    case 1333: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); const char *f; fx.rv = tenyo_worksheet_card(w, 0, &f, &f, NULL); tenyo_worksheet_free(w); } break;
     case 1200: { char b[] = "G06T"; const char *bad; fx.rv = tenyo_steer_fields(NULL, TENYO_STEER_KEPT, b, &bad); } break;
     case 1201: { tenyo_steer *s = NULL; const char *bad; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, NULL, &bad); tenyo_steer_free(s); } break;
     case 1202: { tenyo_steer *s = NULL; char b[] = "G0"; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, b, NULL); tenyo_steer_free(s); } break;

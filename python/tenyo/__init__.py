@@ -65,7 +65,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p,
                     c_uint32, c_uint64, c_void_p)
 
 __all__ = ["Error", "NotFound", "InputError", "IndexError_", "EmptyQuery",
-           "Index", "Result", "build", "version", "library_path"]
+           "Index", "Result", "Worksheet", "Senses", "build", "version", "library_path"]
 
 # ------------------------------------------------------------------ library
 
@@ -170,7 +170,7 @@ class _IdeasOpts(Structure):
                 ("novelty", c_double), ("field_norm", c_double),
                 ("prior_weight", c_double), ("serendipity_from", c_int),
                 ("min_confidence", c_double), ("merge", c_int), ("min_usable", c_double),
-                ("min_content", c_double)]
+                ("min_content", c_double), ("offset", c_int)]
 
 
 class _Basis(Structure):
@@ -196,7 +196,8 @@ class _IdeasNotes(Structure):
                 ("nunknown", c_size_t), ("unknown", c_char_p * 8), ("min_usable", c_double),
                 ("min_content", c_double), ("hidden_content", c_size_t),
                 ("nbands", c_size_t * 3), ("npartial", c_size_t),
-                ("partial", c_char_p * 8), ("partial_as", c_char_p * 8)]
+                ("partial", c_char_p * 8), ("partial_as", c_char_p * 8),
+                ("offset", c_size_t)]
 
 
 class _Match(Structure):
@@ -342,6 +343,29 @@ _json_free = _fn("tenyo_json_free", None, c_void_p)
 _idea_sentence = _fn("tenyo_idea_sentence", c_int, _P, POINTER(_Idea), c_char_p, c_char_p,
                      c_size_t)
 _doc_link = _fn("tenyo_doc_link", c_char_p, c_char_p, c_char_p, c_size_t)
+_sn_new = _fn("tenyo_senses_new", c_int, POINTER(c_void_p))
+_sn_free = _fn("tenyo_senses_free", None, c_void_p)
+_sn_add = _fn("tenyo_senses_add", c_int, c_void_p, c_char_p, c_char_p, c_char_p)
+_sn_remove = _fn("tenyo_senses_remove", c_int, c_void_p, c_char_p, c_char_p, c_char_p)
+_sn_count = _fn("tenyo_senses_count", c_size_t, c_void_p)
+_sn_get = _fn("tenyo_senses_get", c_int, c_void_p, c_size_t, POINTER(c_char_p),
+              POINTER(c_char_p), POINTER(c_char_p))
+_sn_load = _fn("tenyo_senses_load", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_sn_save = _fn("tenyo_senses_save", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_ctx_set_senses = _fn("tenyo_ctx_set_senses", c_int, _P, c_void_p)
+_ws_new = _fn("tenyo_worksheet_new", c_int, c_char_p, c_char_p, POINTER(c_void_p))
+_ws_free = _fn("tenyo_worksheet_free", None, c_void_p)
+_ws_load = _fn("tenyo_worksheet_load", c_int, c_char_p, POINTER(c_void_p), c_char_p, c_size_t)
+_ws_parse = _fn("tenyo_worksheet_parse", c_int, c_char_p, c_size_t, POINTER(c_void_p),
+                c_char_p, c_size_t)
+_ws_save = _fn("tenyo_worksheet_save", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_ws_json = _fn("tenyo_worksheet_json", c_int, c_void_p, POINTER(c_void_p))
+_ws_fits = _fn("tenyo_worksheet_fits", c_int, c_void_p, _P, c_int64, c_char_p, c_char_p,
+               c_size_t)
+_ws_apply = _fn("tenyo_worksheet_apply", c_int, c_void_p, c_void_p)
+_ws_record = _fn("tenyo_worksheet_record", c_int, c_void_p, c_void_p, _P, POINTER(_Idea),
+                 c_size_t)
+_ws_note = _fn("tenyo_worksheet_note", c_int, c_void_p, c_char_p, c_char_p)
 
 # ------------------------------------------------------------------ errors
 
@@ -409,19 +433,23 @@ def _ideas_set(o, name, value):
         raise ValueError("%s %s" % (name, err.value.decode()))
 
 
-def _steer(strike, keep, reject, focus=None, focus_text=None):
+def _steer(strike, keep, reject, focus=None, focus_text=None, worksheet=None):
     """The analyst's steer (a tenyo_steer) of strike / keep / reject, each
     a str or a list of str (fields also comma-separated), focus (sentence
-    numbers: "2,3" or [2, 3]) or focus_text (a str), or None when none is
-    given; every value bounded by the library."""
+    numbers: "2,3" or [2, 3]) or focus_text (a str), after the decisions
+    of worksheet (a Worksheet), or None when none is given; every value
+    bounded by the library."""
     if strike is None and keep is None and reject is None and focus is None \
-            and focus_text is None:
+            and focus_text is None and worksheet is None:
         return None
     if _index(focus) is not None:
         focus = [focus]
     s = c_void_p()
     if _steer_new(byref(s)):
         raise MemoryError("steer")
+    if worksheet is not None and _ws_apply(worksheet._handle(), s):
+        _steer_free(s)
+        raise ValueError("the worksheet's decisions do not fit a steer")
     if focus is not None:
         if not isinstance(focus, (str, list, tuple)):
             _steer_free(s)
@@ -489,6 +517,164 @@ def _ideas_opts(home, distance, mode, min_confidence):
     if min_confidence is not None:
         _ideas_set(o, "min_confidence", min_confidence)
     return o, homes
+
+class Senses:
+    """Senses remembered (tenyo_senses): words split from a pair of fields
+    (運転 between B60W and F24F: a pun, not a link), which then carry no
+    link between those two fields in any query they are given to. Kept as
+    TSV (word, field, other field a line): Senses.load(path) reads one
+    (InputError naming the file and line at fault, nothing taken);
+    Index.ideas uses the index's own INDEX.senses when there is one, or
+    ideas(senses=...)."""
+
+    def __init__(self):
+        h = c_void_p()
+        if _sn_new(byref(h)):
+            raise MemoryError("senses")
+        self._h = h
+
+    @classmethod
+    def load(cls, path):
+        s = cls()
+        s.merge(path)
+        return s
+
+    def merge(self, path):
+        """Add the splits of TSV file path: all of them, or none."""
+        err = ctypes.create_string_buffer(640)
+        rc = _sn_load(self._h, os.fsencode(path), err, 640)
+        if rc:
+            raise _error(rc, err.value)
+
+    def add(self, word, field, other):
+        """Split word between field and other; False when it was already."""
+        rc = _sn_add(self._h, _str("word", word), _str("field", field), _str("other", other))
+        if rc < 0:
+            raise ValueError("a split is a word (1 to 255 bytes) and two different IPC "
+                             "subclasses, not %r %r %r" % (word, field, other))
+        return rc == 0
+
+    def remove(self, word, field, other):
+        """Undo a split; KeyError when there is none."""
+        rc = _sn_remove(self._h, _str("word", word), _str("field", field), _str("other", other))
+        if rc == -8:
+            raise KeyError("no split of %r between %s and %s" % (word, field, other))
+        if rc:
+            raise ValueError("a split is a word and two IPC subclasses")
+
+    def __len__(self):
+        return _sn_count(self._h)
+
+    def __iter__(self):
+        w, a, b = c_char_p(), c_char_p(), c_char_p()
+        return iter([(_s(w.value), _s(a.value), _s(b.value)) for i in range(len(self))
+                     if _sn_get(self._h, i, byref(w), byref(a), byref(b)) == 0])
+
+    def save(self, path):
+        """Write the TSV to path atomically."""
+        err = ctypes.create_string_buffer(640)
+        rc = _sn_save(self._h, os.fsencode(path), err, 640)
+        if rc and rc != -12:
+            raise _error(rc, err.value)
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _sn_free(self._h)
+            self._h = None
+
+
+class Worksheet:
+    """An analyst's worksheet (tenyo_worksheet): the decisions about one
+    patent's list (or one company's, or one text's) kept across runs: the
+    words struck, the focus, the cards kept and rejected with notes.
+    Worksheet("patent", id) starts one (kind "patent", "company" or
+    "text"); Worksheet.load(path) reads a file, refused with the reason
+    (InputError) when it is damaged; Index.ideas(..., worksheet=w) applies
+    it and records the call's decisions; w.note(field, text) notes a card;
+    w.save(path) writes it atomically (the old file or the new one, never
+    half)."""
+
+    def __init__(self, kind, subject):
+        h = c_void_p()
+        rc = _ws_new(_str("kind", kind), _str("subject", subject), byref(h))
+        if rc:
+            raise ValueError("a worksheet is for a patent, a company or a text (kind "
+                             "'patent', 'company' or 'text') with a subject of 1 byte to "
+                             "64 KiB of UTF-8, not %r %r" % (kind, subject))
+        self._h = h
+
+    @classmethod
+    def _of(cls, h):
+        w = cls.__new__(cls)
+        w._h = h
+        return w
+
+    @classmethod
+    def load(cls, path):
+        """The worksheet in file path (InputError with the member or line
+        at fault when it is damaged; NotFound when there is none)."""
+        h, err = c_void_p(), ctypes.create_string_buffer(512)
+        rc = _ws_load(os.fsencode(path), byref(h), err, 512)
+        if rc:
+            raise _error(rc, err.value)
+        return cls._of(h)
+
+    @classmethod
+    def parse(cls, text):
+        """The worksheet of JSON text (a str or bytes), checked as load."""
+        b = text.encode() if isinstance(text, str) else bytes(text)
+        h, err = c_void_p(), ctypes.create_string_buffer(512)
+        rc = _ws_parse(b, len(b), byref(h), err, 512)
+        if rc:
+            raise _error(rc, err.value)
+        return cls._of(h)
+
+    def _handle(self):
+        if not self._h:
+            raise ValueError("the worksheet is closed")
+        return self._h
+
+    def save(self, path):
+        """Write it to path atomically."""
+        err = ctypes.create_string_buffer(512)
+        rc = _ws_save(self._handle(), os.fsencode(path), err, 512)
+        if rc and rc != -12:  # TENYO_ERR_UNSYNCED: in place
+            raise _error(rc, err.value)
+
+    @property
+    def json(self):
+        """The worksheet as the dict its file holds."""
+        import json as _json
+        out = c_void_p()
+        if _ws_json(self._handle(), byref(out)):
+            raise MemoryError("worksheet")
+        try:
+            return _json.loads(ctypes.string_at(out.value).decode())
+        finally:
+            _json_free(out)
+
+    @property
+    def cards(self):
+        """The cards decided, in order: [{field, decision, note?, evidence?}]."""
+        return self.json.get("cards", [])
+
+    def note(self, field, text):
+        """The note of field's card ("" removes it); KeyError when the
+        worksheet has no card of field (keep or reject it first)."""
+        rc = _ws_note(self._handle(), _str("field", field), _str("note", text))
+        if rc == -8:
+            raise KeyError("%s is no card of the worksheet (keep or reject it first)" % field)
+        if rc:
+            raise ValueError("a note is at most 16 KiB of UTF-8 text")
+
+    def close(self):
+        if self._h:
+            _ws_free(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
+
 
 class IndexError_(Error):
     """A missing, damaged or newer index, or a tokenizer mismatch."""
@@ -1166,7 +1352,7 @@ class Index:
               open_only=False, mode="hybrid", novelty=None, min_confidence=None,
               min_usable=None, min_content=None, knn=0, merge=True, lang="ja",
               filters=None, strike=None, keep=None, reject=None, focus=None,
-              focus_text=None):
+              focus_text=None, offset=0, worksheet=None, senses=None):
         """Other technical fields where patent id (or text) could apply: a
         Result, the list of proposals best first, each the dict `tenyo ideas
         --json` prints (rank, field, label, label_ja, label_en, confidence,
@@ -1184,7 +1370,15 @@ class Index:
         reject, fields never proposed (a str or a list of str each);
         focus, the query's sentences that hold the technique (numbers as
         Index.sentences() counts them) or focus_text, the technique in the
-        analyst's words: the list is made from them alone."""
+        analyst's words: the list is made from them alone. offset: cards
+        of the list passed over before the first returned (10 with n=20:
+        cards 11-30; each card's rank counts from the list's start).
+        worksheet: a Worksheet for this query (its patent, text or
+        company): its decisions apply first, the call's after them, and
+        the call's are recorded in it with each decided card's evidence
+        (save it with Worksheet.save); each card carries its "note".
+        senses: the remembered sense splits (a Senses; None: the index's
+        INDEX.senses when there is one, read on first use; False: none)."""
         if (id is None) == (text is None):
             raise ValueError("give exactly one of id and text")
         n = int(_ideas_value("n", n))
@@ -1198,35 +1392,67 @@ class Index:
         if _index(knn) != 0:  # 0: the tuned count
             _ideas_set(o, "knn", knn)
         _ideas_set(o, "merge", merge)
+        _ideas_set(o, "offset", offset)
         c = self._ctx()
         ideas = (_Idea * n)()
         f = self._filter(filters)
         q = _Query(-1, None, 0, None, 0)
         out = c_void_p()
-        steer = _steer(strike, keep, reject, focus, focus_text)
+        if worksheet is not None and not isinstance(worksheet, Worksheet):
+            raise TypeError("worksheet must be a tenyo.Worksheet, not %s"
+                            % type(worksheet).__name__)
+        steer = _steer(strike, keep, reject, focus, focus_text, worksheet)
         try:
             _ctx_set_filter(c, f)
             _ctx_set_steer(c, steer)
+            sn = self._default_senses() if senses is None else senses or None
+            if sn is not None and not isinstance(sn, Senses):
+                raise TypeError("senses must be a tenyo.Senses, None or False")
+            _ctx_set_senses(c, sn._h if sn is not None else None)
             if text is None:
                 q.doc = self._number(id)
-                got = _ideas_doc(c, q.doc, byref(o), n, ideas)
             else:
                 t = _str("text", text)
                 q.text, q.len = t, len(t)
+            if worksheet is not None:
+                err = ctypes.create_string_buffer(512)
+                rc = _ws_fits(worksheet._handle(), self._x, q.doc, q.text, err, 512)
+                if rc:
+                    raise _error(rc, err.value)
+            if text is None:
+                got = _ideas_doc(c, q.doc, byref(o), n, ideas)
+            else:
                 got = _ideas_text(c, t, len(t), byref(o), n, ideas)
             if got < 0:
                 raise _error(got, _ctx_error(c))
             res = _take_json(_ideas_json(c, byref(q), ideas, got, n, lang.encode(),
                                          byref(out)), out, "ideas")
+            if worksheet is not None:
+                rc = _ws_record(worksheet._handle(), steer, c, ideas, got)
+                if rc:
+                    raise _error(rc, "recording the decisions in the worksheet")
+                notes = {c_["field"]: c_.get("note") for c_ in worksheet.cards}
+                for it in res:
+                    if notes.get(it["field"]):
+                        it["note"] = notes[it["field"]]
             if f:
                 res.query["filter"] = self._filter_member(filters, f)
         finally:
             _ctx_set_filter(c, None)
             _ctx_set_steer(c, None)
+            _ctx_set_senses(c, None)
             _steer_free(steer)
             if f:
                 _filter_free(f)
         return res
+
+    def _default_senses(self):
+        """The index's INDEX.senses, read once (None when there is none)."""
+        with self._lock:
+            if not hasattr(self, "_senses"):
+                p = self.path + ".senses"
+                self._senses = Senses.load(p) if os.path.exists(p) else None
+            return self._senses
 
     @_guarded
     def sentences(self, id=None, *, text=None):

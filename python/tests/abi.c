@@ -76,6 +76,7 @@ int main(void) {
     F(tenyo_ideas_opts, prior_weight); F(tenyo_ideas_opts, serendipity_from);
     F(tenyo_ideas_opts, min_confidence); F(tenyo_ideas_opts, merge);
     F(tenyo_ideas_opts, min_usable); F(tenyo_ideas_opts, min_content);
+    F(tenyo_ideas_opts, offset);
     S(tenyo_idea);
     F(tenyo_idea, field); F(tenyo_idea, code); F(tenyo_idea, score); F(tenyo_idea, confidence);
     F(tenyo_idea, relevance); F(tenyo_idea, surprise); F(tenyo_idea, expected);
@@ -89,7 +90,8 @@ int main(void) {
     F(tenyo_ideas_notes, best_similarity); F(tenyo_ideas_notes, nunknown);
     F(tenyo_ideas_notes, unknown); F(tenyo_ideas_notes, min_usable);
     F(tenyo_ideas_notes, min_content); F(tenyo_ideas_notes, hidden_content);
-    F(tenyo_ideas_notes, nbands);
+    F(tenyo_ideas_notes, nbands); F(tenyo_ideas_notes, npartial);
+    F(tenyo_ideas_notes, partial); F(tenyo_ideas_notes, partial_as); F(tenyo_ideas_notes, offset);
     S(tenyo_match);
     F(tenyo_match, doc); F(tenyo_match, similarity); F(tenyo_match, confidence);
     F(tenyo_match, own_field); F(tenyo_match, nuses); F(tenyo_match, uses);

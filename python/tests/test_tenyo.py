@@ -153,6 +153,61 @@ def test_ideas_focused_give_the_cli_answer(index):
             index.ideas("SAMPLE-001", **empty)
 
 
+def test_ideas_offset_gives_the_next_cards(index):
+    full = index.ideas("SAMPLE-001", n=30)
+    got = index.ideas("SAMPLE-001", n=20, offset=10)
+    assert [(i["rank"], i["field"]) for i in got] == \
+        [(i["rank"], i["field"]) for i in full][10:30]
+    assert got.json == cli_json("ideas", index.path, "SAMPLE-001", "-n", "20", "--offset", "10",
+                                "--json")
+    with pytest.raises(ValueError, match="offset must be an integer"):
+        index.ideas("SAMPLE-001", offset=-1)
+
+
+def test_ideas_keep_pulls_the_list(index):
+    base = index.ideas("SAMPLE-001", n=10)
+    f = base[1]["field"]
+    got = index.ideas("SAMPLE-001", n=10, keep=f)
+    assert got[0]["field"] == f and got[0]["confidence"] > base[1]["confidence"]
+    assert got.json == cli_json("ideas", index.path, "SAMPLE-001", "-n", "10", "--keep", f,
+                                "--json")
+
+
+def test_worksheet_applies_records_and_is_refused_when_damaged(index, tmp_path):
+    base = index.ideas("SAMPLE-001", n=10)
+    f0, f1 = base[0]["field"], base[1]["field"]
+    w = tenyo.Worksheet("patent", "SAMPLE-001")
+    got = index.ideas("SAMPLE-001", n=10, keep=f1, reject=f0, worksheet=w)
+    w.note(f1, "for the client")
+    with pytest.raises(KeyError):
+        w.note("H01M", "x")
+    path = str(tmp_path / "ws.json")
+    w.save(path)
+    again = tenyo.Worksheet.load(path)
+    assert again.json == w.json and again.json["patent"] == "SAMPLE-001"
+    cards = {c["field"]: c for c in again.cards}
+    assert cards[f1]["decision"] == "kept" and cards[f1]["note"] == "for the client"
+    assert cards[f1]["evidence"] and cards[f0]["decision"] == "rejected"
+    replay = index.ideas("SAMPLE-001", n=10, worksheet=again)
+    assert [i["field"] for i in replay] == [i["field"] for i in got]
+    assert replay[0]["field"] == f1 and replay[0]["note"] == "for the client"
+    want = cli_json("ideas", index.path, "SAMPLE-001", "-n", "10", "--worksheet", path,
+                    "--json")
+    assert [(i["field"], i["confidence"]) for i in want["ideas"]] == \
+        [(i["field"], i["confidence"]) for i in replay]
+    with pytest.raises(tenyo.IndexError_, match="for patent SAMPLE-001"):
+        index.ideas("SAMPLE-002", worksheet=again)
+    for bad, why in (('{"tenyo_worksheet":1,"patent":"P","cards":[{"field":1}]}', "cards\\[0\\].field"),
+                     ('{"tenyo_worksheet":1,"patent":"P","note":"x"}', "unknown member"),
+                     (b'{"tenyo_worksheet":1,"patent":"\xff"}', "line 1")):
+        with pytest.raises(tenyo.InputError, match=why):
+            tenyo.Worksheet.parse(bad)
+    with open(path, "w") as f:
+        f.write('{"tenyo_worksheet":1,"patent":"SAMPLE-001","strike":["' + "x" * (10 << 20) + '"]}')
+    with pytest.raises(tenyo.Error, match="larger than"):
+        tenyo.Worksheet.load(path)
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)
@@ -384,3 +439,25 @@ def test_short_lived_threads_leave_bounded_contexts(index):
         live = len(getattr(index, "_ctxs", []))
     assert live <= max(os.cpu_count() or 1, 2), live
     assert grew < 48 * 1024, "RSS grew %d KiB over 950 threads" % grew
+
+
+def test_senses_split_a_pair_and_are_refused_when_damaged(index, tmp_path):
+    base = index.ideas("SAMPLE-001", n=10)
+    home = base.query["home"][0]
+    card = next(i for i in base if i["bridge_terms"])
+    word = card["bridge_terms"][0]
+    s = tenyo.Senses()
+    assert s.add(word, home, card["field"]) and not s.add(word, card["field"], home)
+    got = index.ideas("SAMPLE-001", n=10, senses=s)
+    assert all(word not in i["bridge_terms"] for i in got if i["field"] == card["field"])
+    assert index.ideas("SAMPLE-001", n=10, senses=False).json == base.json
+    path = str(tmp_path / "x.senses")
+    s.save(path)
+    assert list(tenyo.Senses.load(path)) == list(s) and len(s) == 1
+    s.remove(word, card["field"], home)
+    with pytest.raises(KeyError):
+        s.remove(word, card["field"], home)
+    with open(path, "a") as f:
+        f.write("x\tB60W\n")
+    with pytest.raises(tenyo.InputError, match="x.senses:3: needs three columns"):
+        tenyo.Senses.load(path)

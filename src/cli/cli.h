@@ -45,7 +45,8 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_APPLICANT, OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
        OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_CONTENT, OPT_NOT, OPT_KEEP_FIELD,
-       OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES };
+       OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES, OPT_OFFSET,
+       OPT_WORKSHEET, OPT_SENSES, OPT_NOTE, OPT_REMEMBER };
 
 /* Most proposals one ideas query may ask for (-n), and most matches of one
  * match query (-k). */
@@ -111,6 +112,7 @@ int cli_cmd_open(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_eval(int argc, char **argv);
 int cli_cmd_tokens(int argc, char **argv);
+int cli_cmd_senses(int argc, char **argv);
 int cli_cmd_bench(int argc, char **argv);
 
 /* ====================== opts.c: options and messages, the same for every command */
@@ -400,6 +402,42 @@ int cli_output_check(const char *opt, const char *out, const char *const *in, in
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* One pass of `ideas --worksheet` (ideas_ws.c): the worksheet at path for
+ * the resolved query (qdoc, or text[0..len)), this run's steer flags
+ * (NULL: none) applied after its decisions, notes "FIELD=TEXT", the list
+ * made on ctx and the worksheet saved back. */
+typedef struct cli_ws_run {
+    const char *path;             /* the worksheet file */
+    const tenyo_index *x;
+    tenyo_ctx *ctx;
+    const tenyo_steer *flags;     /* --not/--keep/--reject/--focus, or NULL */
+    char *const *notes;           /* --note values */
+    int nnotes;
+    int64_t qdoc;                 /* the query patent, or -1 */
+    const char *text;             /* the query text (qdoc < 0) */
+    size_t len;
+    const tenyo_ideas_opts *io;
+    size_t n;                     /* cards asked */
+    const char *lang;
+    int html;                     /* the report: kept cards alone */
+} cli_ws_run;
+/* EXIT_OK with the answer in *out (with each card's "note"), or an exit
+ * code after a message (the file untouched). */
+int cli_ideas_worksheet(const cli_ws_run *r, json_t **out);
+/* Each card of ideas answer o with its note from w ("note"); with
+ * kept_only, the cards w keeps alone when it keeps any (the report of the
+ * kept cards). */
+void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only);
+
+/* The senses file (cmd_senses.c): named, or INDEX.senses (malloc'd). */
+char *cli_senses_path(const char *index, const char *named);
+/* The splits of path into *out: EXIT_OK (an empty set when there is no
+ * file, unless must_exist), else an exit code after a message naming the
+ * file and line. */
+int cli_senses_open(const char *path, int must_exist, tenyo_senses **out);
+/* s saved to path atomically: EXIT_OK, or EXIT_INPUT after a message. */
+int cli_senses_save(const tenyo_senses *s, const char *path);
+
 /* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
  * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of
  * asked proposals (qdoc < 0: text). */

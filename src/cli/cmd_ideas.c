@@ -11,7 +11,8 @@
  * proposal's parts in the chosen language (--lang; default ja, as in
  * `match` and the server, whatever the query's language).
  *
- * --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
+ * --worksheet FILE runs one query as a pass over an analyst's worksheet
+ * (ideas_ws.c). --batch reads JSONL queries; one line is parsed by cli_batch_parse_line
  * (batch.h), kept apart from the file loop and the workers so that the
  * fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes. The
  * lines of a chunk are split into contiguous runs, one per worker, under
@@ -40,6 +41,7 @@ static const char *ideas_usage =
     "  --distance D         section | class | subclass: how far proposals must be\n"
     "                       from every home field (default class)\n"
     "  -n N                 number of proposals (default 10, at most 100)\n"
+    "  --offset N           pass over the first N cards (10: cards 11 on, for more)\n"
     "  --open-only          evidence only from licensable (open) patents\n"
     "  --lang ja|en         language of labels and sentences (default ja)\n"
     "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
@@ -67,6 +69,16 @@ static const char *ideas_usage =
     "                       technique: product words of the others do not vote)\n"
     "  --focus-text TEXT    steer: make the list from TEXT, the technique in your\n"
     "                       words (the patent stays the query's home)\n"
+    "  --worksheet FILE     apply the decisions of worksheet FILE (JSON; started\n"
+    "                       when missing), then record this run's and save it\n"
+    "                       back; with --html, the report of the kept cards\n"
+    "  --note FIELD=TEXT    with --worksheet: the note of a kept or rejected card\n"
+    "                       (repeatable)\n"
+    "  --remember           with --not: remember each struck word as a sense split\n"
+    "                       between the home fields and the fields of the cards that\n"
+    "                       lost it, for every later query (see 'tenyo senses')\n"
+    "  --senses FILE        the remembered sense splits (default INDEX.senses, when\n"
+    "                       there is one)\n"
     "  --csv                RFC 4180 CSV, one row per proposal\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
@@ -100,6 +112,9 @@ static int csv_bom;
 /* --not, --keep, --reject: the analyst's steer, set on every context the
  * command makes (the batch's workers only read it), or NULL. */
 static tenyo_steer *ideas_steer;
+/* The remembered sense splits (INDEX.senses or --senses), set on every
+ * context the same way, or NULL. */
+static tenyo_senses *ideas_senses;
 
 /* A steering flag's value into ideas_steer (made on first use): 0, or -1
  * after a message naming the flag and the value. */
@@ -189,7 +204,8 @@ static void print_report(const json_t *o, const char *lang) {
         char list[1024];
         char also[256];
         cli_jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
-        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n", (int)i + 1,
+        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n",
+               (int)json_integer_value(json_object_get(it, "rank")),
                cli_safe(cli_jstr(it, "band_label")),
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
                cli_safe(cli_jstr(it, "label")),
@@ -215,6 +231,8 @@ static void print_report(const json_t *o, const char *lang) {
             printf("    %s: %s\n", ja ? "除外した語（別の意味）" : "struck words (another sense)",
                    cli_safe(list));
         }
+        if (*cli_jstr(it, "note")) /* the analyst's, from a worksheet */
+            printf("    %s: %s\n", ja ? "メモ" : "note", cli_safe(cli_jstr(it, "note")));
         cli_jjoin(json_object_get(it, "phrases"), NULL, ja ? "、" : "; ", list, sizeof list);
         if (list[0]) printf("    %s: %s\n", ja ? "用途表現" : "application phrases", cli_safe(list));
         printf("    %s:\n", ja ? "根拠特許" : "evidence");
@@ -354,6 +372,7 @@ static int batch_worker(void *ud, int tid, int threads) {
     char err[512];
     if (tenyo_ctx_new(j->x, &ctx, err, sizeof err)) return 0;
     if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
+    if (ideas_senses) tenyo_ctx_set_senses(ctx, ideas_senses);
     if (j->filter) tenyo_ctx_set_filter(ctx, j->filter);
     size_t cnt = hi - lo, nq = 0;
     tenyo_query *qs = calloc(cnt, sizeof *qs);
@@ -633,14 +652,108 @@ static const struct option ideas_lo[] = {
     {"reject", required_argument, 0, OPT_REJECT},
     {"focus", required_argument, 0, OPT_FOCUS},
     {"focus-text", required_argument, 0, OPT_FOCUS_TEXT},
-    {"sentences", no_argument, 0, OPT_SENTENCES},
+    {"sentences", no_argument, 0, OPT_SENTENCES}, {"offset", required_argument, 0, OPT_OFFSET},
+    {"worksheet", required_argument, 0, OPT_WORKSHEET}, {"note", required_argument, 0, OPT_NOTE},
+    {"senses", required_argument, 0, OPT_SENSES}, {"remember", no_argument, 0, OPT_REMEMBER},
     {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
 
-/* The steer of the command, freed (every way out of cli_cmd_ideas). */
+/* The flags of an analyst's work over runs: the worksheet, its notes,
+ * the senses file and --remember. */
+typedef struct ideas_more {
+    const char *worksheet;   /* --worksheet FILE, or NULL */
+    const char *senses;      /* --senses FILE, or NULL (INDEX.senses) */
+    int remember;            /* --remember */
+    int nnotes;              /* --note values */
+    char *notes[64];
+} ideas_more;
+
+/* One of those flags into m: 0, or -1 after a message. */
+static int more_opt(int c, char *arg, ideas_more *m) {
+    if (c == OPT_WORKSHEET) m->worksheet = arg;
+    else if (c == OPT_SENSES) m->senses = arg;
+    else if (c == OPT_REMEMBER) m->remember = 1;
+    else if (m->nnotes < 64) m->notes[m->nnotes++] = arg;
+    else {
+        cli_err("at most 64 --note\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Flags that do not go together, each said; --sentences made the format.
+ * 1 when any. */
+static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *m) {
+    int worksheet = m->worksheet != NULL, nnotes = m->nnotes;
+    int bad = 0;
+    if (sentences && (*fmt != OUT_REPORT || batch)) {
+        cli_err("--sentences prints the query's sentences as text: not with --json, --csv, "
+                "--html or --batch\n");
+        bad = 1;
+    }
+    if (sentences) *fmt = OUT_SENTENCES;
+    if (worksheet && (batch || sentences || *fmt == OUT_CSV)) {
+        cli_err("--worksheet is one query's: not with --batch, --sentences or --csv\n");
+        bad = 1;
+    }
+    if (nnotes && !worksheet) {
+        cli_err("--note needs --worksheet (the note is kept there)\n");
+        bad = 1;
+    }
+    if (m->remember && (batch || sentences || !ideas_steer ||
+                        !tenyo_steer_count(ideas_steer, TENYO_STEER_STRUCK))) {
+        cli_err("--remember keeps the words one query strikes: it needs --not, not --batch "
+                "or --sentences\n");
+        bad = 1;
+    }
+    return bad;
+}
+
+/* Answer o printed in format fmt, then released: the exit code. */
+static int ideas_print(json_t *o, int fmt, const tenyo_index *x, tenyo_ctx *ctx,
+                       const char *path, const char *lang) {
+    int ec = EXIT_OK;
+    if (fmt == OUT_JSON) cli_print_json(o);
+    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
+    else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
+    else if (fmt == OUT_HTML) {} /* written */
+    else print_report(o, lang);
+    json_decref(o);
+    return ec;
+}
+
+/* The steer and senses of the command, freed (every way out of
+ * cli_cmd_ideas). */
 static void steer_done(void) {
     tenyo_steer_free(ideas_steer);
     ideas_steer = NULL;
+    tenyo_senses_free(ideas_senses);
+    ideas_senses = NULL;
+}
+
+/* --remember: each struck word a card lost, split between every home field
+ * and the card's field, added to the senses and saved to spath. */
+static int remember_splits(const json_t *o, const char *spath) {
+    const json_t *home = json_object_get(json_object_get(o, "query"), "home");
+    size_t i, k, h, added = 0;
+    json_t *it, *w, *hv;
+    json_array_foreach(json_object_get(o, "ideas"), i, it)
+        json_array_foreach(json_object_get(it, "struck"), k, w)
+            json_array_foreach(home, h, hv) {
+                int rc = tenyo_senses_add(ideas_senses, json_string_value(w),
+                                          json_string_value(hv), cli_jstr(it, "field"));
+                if (rc == TENYO_ERR_LIMIT || rc == TENYO_ERR_NOMEM) {
+                    cli_err("%s: %s\n", spath, rc == TENYO_ERR_LIMIT ? "100000 splits already"
+                                                                   : "out of memory");
+                    return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+                }
+                added += rc == 0;
+            }
+    int ec = cli_senses_save(ideas_senses, spath);
+    if (!ec)
+        cli_err("senses %s: %zu splits remembered, %zu in all\n", spath, added,
+                tenyo_senses_count(ideas_senses));
+    return ec;
 }
 
 int cli_cmd_ideas(int argc, char **argv) {
@@ -655,6 +768,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     tenyo_ideas_opts_default(&io);
     long n = 10, nprobe = 0, rerank = 0;
     int fmt = OUT_REPORT, c, bad = 0, sentences = 0;
+    ideas_more mo = {0};
+    char *spath = NULL;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "n:m:jh", ideas_lo)) != -1) {
         int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
@@ -677,6 +792,10 @@ int cli_cmd_ideas(int argc, char **argv) {
             bad |= steer_opt(c, optarg);
             break;
         case OPT_SENTENCES: sentences = 1; break;
+        case OPT_OFFSET: bad |= cli_ideas_set("offset", NULL, optarg, &io, NULL); break;
+        case OPT_WORKSHEET: case OPT_SENSES: case OPT_REMEMBER: case OPT_NOTE:
+            bad |= more_opt(c, optarg, &mo);
+            break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
         case 'n': {
             double v;
@@ -704,12 +823,7 @@ int cli_cmd_ideas(int argc, char **argv) {
      * says when none is near), not one more filter */
     if (fo.open_only) io.open_only = 1;
     fo.open_only = 0;
-    if (sentences && (fmt != OUT_REPORT || batch)) {
-        cli_err("--sentences prints the query's sentences as text: not with --json, --csv, "
-                "--html or --batch\n");
-        bad = 1;
-    }
-    if (sentences) fmt = OUT_SENTENCES;
+    bad |= flags_conflict(&fmt, sentences, batch != NULL, &mo);
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -733,6 +847,8 @@ int cli_cmd_ideas(int argc, char **argv) {
         rc = tenyo_index_load_titles(x, titles[i], err, sizeof err);
         if (rc) { cli_err("%s\n", err); ec = EXIT_INPUT; goto done; }
     }
+    if (!(spath = cli_senses_path(path, mo.senses))) { ec = EXIT_RESOURCE; goto done; }
+    if ((ec = cli_senses_open(spath, mo.senses && !mo.remember, &ideas_senses)) != EXIT_OK) goto done;
     if ((ec = cli_filter_make(x, NULL, &fo, &filter)) != EXIT_OK) goto done;
     if (filter) cli_filter_note(&fo, filter, x);
     if (batch) {
@@ -742,6 +858,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
     if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
+    tenyo_ctx_set_senses(ctx, ideas_senses);
     if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
         cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
         ec = EXIT_USAGE;
@@ -758,7 +875,14 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = print_sentences(ctx, qdoc, text);
         goto done;
     }
-    json_t *o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    json_t *o = NULL;
+    if (mo.worksheet) {
+        cli_ws_run wr = {mo.worksheet, x, ctx, ideas_steer, mo.notes, mo.nnotes, qdoc, text, len,
+                         &io, (size_t)n, lang, fmt == OUT_HTML};
+        if ((ec = cli_ideas_worksheet(&wr, &o)) != EXIT_OK) goto done;
+    } else {
+        o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+    }
     if (o && filter)
         json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));
     if (!o) {
@@ -766,13 +890,13 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }
-    if (fmt == OUT_JSON) cli_print_json(o);
-    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
-    else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
-    else if (fmt == OUT_HTML) {} /* written */
-    else print_report(o, lang);
-    json_decref(o);
+    if (mo.remember && (ec = remember_splits(o, spath)) != EXIT_OK) {
+        json_decref(o);
+        goto done;
+    }
+    ec = ideas_print(o, fmt, x, ctx, path, lang);
 done:
+    free(spath);
     free(buf);
     free(homebuf);
     tenyo_ctx_free(ctx);

@@ -9,6 +9,11 @@
  * so `tenyo ideas --json` and POST /api/ideas are byte-identical
  * (tests/api.sh compares them); defaults follow the CLI.
  *
+ * The analyst's worksheets and remembered sense splits: POST and GET
+ * /api/worksheet save and restore a worksheet in INDEX.worksheets/, GET
+ * /api/senses lists INDEX.senses, read once at start and applied to every
+ * /api/ideas (serve_ws.c).
+ *
  * Threads. MHD's internal polling thread pool (--threads) answers each
  * request on one thread; the index is shared, and a mutex-protected free
  * list holds exactly --threads contexts (serve_http.c). A request that
@@ -607,6 +612,7 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
                                "use POST with a JSON body for /api/match");
         return cli_serve_api_match(s, conn, rq);
     }
+    if (route == SRV_ROUTE_WORKSHEET && is_post) return cli_serve_api_worksheet_post(s, conn, rq);
     if (route == SRV_ROUTE_NONE)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
     if (route == SRV_ROUTE_REPORT && get) return cli_serve_api_report(s, conn, rq);
@@ -630,6 +636,9 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
     case SRV_ROUTE_SEARCH: return cli_serve_api_search(s, conn, rq);
     case SRV_ROUTE_PROFILE: return cli_serve_api_profile(s, conn, rq);
     case SRV_ROUTE_UPDATES: return cli_serve_api_updates(s, conn, rq);
+    case SRV_ROUTE_WORKSHEET: return cli_serve_api_worksheet_get(s, conn, rq);
+    case SRV_ROUTE_SENSES: return cli_serve_api_senses(s, conn, rq);
+    case SRV_ROUTE_SENTENCES: return cli_serve_api_sentences(s, conn, rq);
     default: return cli_serve_api_patent(s, conn, rq, rest);
     }
 }
@@ -669,7 +678,13 @@ static const char *serve_usage =
     "                                       (mistyped) number, or text\n"
     "  GET  /api/profile?id=ID&id=...&n=    = tenyo profile's objects (at most 20 ids)\n"
     "  GET  /api/map?id=|text=&doc=ID       the landscape map of the fields\n"
-    "  GET  /api/report?task=ideas|match&body=JSON   the printable report (HTML)\n"
+    "  GET  /api/report?task=ideas|match&body=JSON[&kept=1]   the printable report\n"
+    "                                       (HTML; kept=1: the worksheet's kept cards)\n"
+    "  POST /api/worksheet                  save a worksheet (ideas --worksheet's JSON)\n"
+    "                                       in INDEX.worksheets/\n"
+    "  GET  /api/worksheet?id=|patent=      a saved worksheet\n"
+    "  GET  /api/senses                     the remembered sense splits (INDEX.senses)\n"
+    "  GET  /api/sentences?id=ID            the patent's sentences, numbered for focus\n"
     "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
     "                                       = tenyo ideas --json\n"
     "  POST /api/ideas.csv (the same body)  = tenyo ideas --csv --bom\n"
@@ -958,6 +973,13 @@ int cli_cmd_serve(int argc, char **argv) {
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     s.x = x;
+    /* the remembered sense splits, as `ideas` reads them (once: a write
+     * from the page does not change them) */
+    if (!(s.senses_path = cli_senses_path(s.path, NULL))) {
+        ec = EXIT_RESOURCE;
+        goto done;
+    }
+    if ((ec = cli_senses_open(s.senses_path, 0, &s.senses)) != EXIT_OK) goto done;
     ec = cli_serve_prepare(&s, titles, ntitles, threads, &pool_ready);
     if (ec != EXIT_OK) goto done;
     /* SIGINT/SIGTERM blocked here, before MHD starts its threads, so that
@@ -1003,6 +1025,8 @@ done:
     if (pool_ready) cli_serve_pool_destroy(&s.pool);
     free(s.info_json);
     free(s.map_json);
+    tenyo_senses_free(s.senses);
+    free(s.senses_path);
     tenyo_map_free(s.map);
     tenyo_index_free((tenyo_index *)s.x); /* the last one loaded */
     pthread_rwlock_destroy(&s.live);

@@ -74,7 +74,7 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom) {
         char list[2048];
         csv_field(f, qid, 0);
         csv_field(f, home, 0);
-        snprintf(num, sizeof num, "%d", (int)i + 1), csv_field(f, num, 0);
+        snprintf(num, sizeof num, "%d", (int)json_integer_value(json_object_get(it, "rank"))), csv_field(f, num, 0);
         csv_field(f, cli_jstr(it, "field"), 0);
         csv_field(f, cli_jstr(it, "label"), 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "score"))), csv_field(f, num, 0);

@@ -388,6 +388,11 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
     fputs("</p>\n<p class=\"idea\">→ ", f);
     esc(f, cli_jstr(it, "idea"));
     fputs("</p>\n", f);
+    if (*cli_jstr(it, "note")) { /* the analyst's note (a worksheet's) */
+        fprintf(f, "<p class=\"note\"><span class=\"k\">%s</span> ", ja ? "メモ" : "note");
+        esc(f, cli_jstr(it, "note"));
+        fputs("</p>\n", f);
+    }
     const json_t *w = json_object_get(it, "why");
     if (w && json_is_object(w)) {
         const json_t *t = json_object_get(w, "terms");
@@ -465,7 +470,8 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
     map_svg(f, x, ctx, json_object_get(q, "home"), codes, NULL, n, ja);
     fprintf(f, "<h2>%s（%d %s）</h2>\n", ja ? "転用の提案" : "Proposals", n,
             ja ? "件" : (n == 1 ? "proposal" : "proposals"));
-    json_array_foreach(ideas, i, it) idea_card(f, it, (int)i + 1, ja);
+    json_array_foreach(ideas, i, it)
+        idea_card(f, it, (int)json_integer_value(json_object_get(it, "rank")), ja);
     if (!n) fprintf(f, "<p>%s</p>\n", ja ? "提案はありません。" : "No proposal.");
     notes(f, o, ja);
     legend(f, ja);

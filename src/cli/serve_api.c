@@ -257,6 +257,12 @@ static enum MHD_Result reply_report(server *s, struct MHD_Connection *conn, requ
                                     tenyo_ctx *c, json_t *res, int match, const char *lang) {
     char *buf = NULL;
     size_t len = 0;
+    const char *kept = cli_serve_query_arg(conn, "kept");
+    if (!match && kept && !strcmp(kept, "1")) { /* the kept cards with their notes */
+        tenyo_worksheet *w = cli_serve_ws_of(s, cli_jstr(json_object_get(res, "query"), "id"));
+        if (w) cli_ideas_ws_mark(res, w, 1);
+        tenyo_worksheet_free(w);
+    }
     FILE *f = open_memstream(&buf, &len);
     int bad = !f || (match ? cli_report_match(f, s->x, c, res, s->path, lang)
                            : cli_report_ideas(f, s->x, c, res, s->path, lang));
@@ -356,6 +362,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     json_t *res = NULL;
     if (match) q->filter.open_only = 0; /* the match's own */
     tenyo_ctx_set_steer(c, q->steer);
+    tenyo_ctx_set_senses(c, s->senses);
     unsigned st = use_filter(s, c, &q->filter, &f, msg, sizeof msg);
     if (!st) {
         res = match ? cli_match_json(s->x, c, q->text, q->len, &q->io, (size_t)q->n, q->lang, &lst)
@@ -373,6 +380,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     if (res && html == 1) ret = reply_report(s, conn, rq, c, res, match, q->lang);
     tenyo_ctx_set_filter(c, NULL);
     tenyo_ctx_set_steer(c, NULL);
+    tenyo_ctx_set_senses(c, NULL);
     cli_serve_pool_put(&s->pool, c);
     tenyo_filter_free(f);
     if (res && html == 1) return ret;
@@ -384,7 +392,8 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
 /* GET /api/report?task=ideas|match&body=JSON: the printable report (HTML
  * for A4, as `tenyo ideas --html` / `tenyo match --html`) of the answer
  * POST /api/ideas or /api/match gives for that body. A link the page opens
- * in a new tab, to print or save. */
+ * in a new tab, to print or save. &kept=1: the kept cards of the patent's
+ * worksheet alone, with their notes. */
 enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, request *rq) {
     const char *task = cli_serve_query_arg(conn, "task"), *body = cli_serve_query_arg(conn, "body");
     if (!task || (strcmp(task, "ideas") && strcmp(task, "match")))
@@ -509,5 +518,34 @@ enum MHD_Result cli_serve_api_health(server *s, struct MHD_Connection *conn, req
     json_object_set_new(o, "status", json_string("ok"));
     json_object_set_new(o, "documents", json_integer((json_int_t)tenyo_index_ndocs(s->x)));
     json_object_set_new(o, "version", json_string(tenyo_version()));
+    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+}
+
+/* GET /api/sentences?id=ID: {"id", "sentences": [...]}, the patent's
+ * sentences as "focus" numbers them (the page's choice of the technique). */
+enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq) {
+    const char *id = cli_serve_query_arg(conn, "id");
+    enum MHD_Result ret = MHD_NO;
+    if (!id) return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing id");
+    int64_t doc = cli_serve_resolve_id(s, conn, rq, id, &ret);
+    if (doc < 0) return ret;
+    tenyo_ctx *c = cli_serve_pool_get(&s->pool);
+    if (!c) return cli_serve_reply_error(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, "server busy");
+    tenyo_sentence st[64];
+    int n = tenyo_query_sentences(c, doc, NULL, 64, st);
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(a, json_stringn(st[i].text, st[i].len));
+    char msg[SRV_MSG];
+    snprintf(msg, sizeof msg, "%s", n < 0 ? tenyo_ctx_error(c) : "");
+    cli_serve_pool_put(&s->pool, c);
+    if (n < 0) {
+        json_decref(a);
+        return cli_serve_reply_error(conn, rq, serve_http_status(n), NULL, "%s", msg);
+    }
+    tenyo_doc_meta dm;
+    tenyo_index_doc(s->x, (uint64_t)doc, &dm);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(dm.id));
+    json_object_set_new(o, "sentences", a);
     return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }

@@ -107,6 +107,8 @@ typedef struct server {
     const char *const *titles;  /* --ipc-titles files (loaded again on reload) */
     int ntitles;                /* entries of titles */
     serve_job job;              /* the page's write in progress */
+    tenyo_senses *senses;       /* INDEX.senses, read at start (may be empty) */
+    char *senses_path;          /* its path */
 } server;
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -231,6 +233,20 @@ enum MHD_Result cli_serve_api_profile(server *s, struct MHD_Connection *conn, re
  * POST /api/ideas or /api/match gives for that body. A link the page opens
  * in a new tab, to print or save. */
 enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/worksheet, GET /api/worksheet?id=|patent=, GET /api/senses
+ * (serve_ws.c): the analyst's worksheets, saved beside the index, and
+ * the remembered sense splits. */
+enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *conn,
+                                             request *rq);
+enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
+                                            request *rq);
+enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq);
+/* The saved worksheet of patent (its stored id), or NULL (none, or
+ * unreadable). */
+tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);
+/* GET /api/sentences?id=ID: the patent's sentences, numbered as focus
+ * numbers them (serve_api.c). */
+enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq);
 /* GET /api/resolve?q=: how the page must read what was typed (the same
  * rule as the CLI): {"query", "kind": "id" | "number" | "text", "match",
  * "key", "id", "suggestions"} (cli_resolve_json). */

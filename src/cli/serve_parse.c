@@ -72,6 +72,9 @@ serve_route_id serve_route(const char *url, const char **rest) {
     if (!strcmp(url, "/api/add")) return SRV_ROUTE_ADD;
     if (!strcmp(url, "/api/licensable")) return SRV_ROUTE_LICENSABLE;
     if (!strcmp(url, "/api/updates")) return SRV_ROUTE_UPDATES;
+    if (!strcmp(url, "/api/worksheet")) return SRV_ROUTE_WORKSHEET;
+    if (!strcmp(url, "/api/senses")) return SRV_ROUTE_SENSES;
+    if (!strcmp(url, "/api/sentences")) return SRV_ROUTE_SENTENCES;
     if (!strncmp(url, "/api/patent/", 12)) {
         if (rest) *rest = url + 12;
         return SRV_ROUTE_PATENT;
@@ -146,6 +149,8 @@ static const char *const args_search[] = {"q", "k", "mode", "date_from", "date_t
                                           "exclude_fields", "open_only", "kind", NULL};
 static const char *const args_patent[] = {"k", "mode", NULL};
 static const char *const args_resolve[] = {"q", NULL};
+static const char *const args_worksheet[] = {"id", "patent", NULL};
+static const char *const args_resolve_id[] = {"id", NULL};
 static const char *const args_profile[] = {"id", "n", "min_confidence", "distance", "lang",
                                            NULL};
 static const char *const args_map[] = {"id", "text", "fields", "doc", "view", "size",
@@ -174,6 +179,9 @@ unsigned serve_arg_known(serve_route_id route, const char *key, const char *val,
     case SRV_ROUTE_SEARCH: names = args_search; path = "/api/search"; break;
     case SRV_ROUTE_PATENT: names = args_patent; path = "/api/patent"; break;
     case SRV_ROUTE_RESOLVE: names = args_resolve; path = "/api/resolve"; break;
+    case SRV_ROUTE_WORKSHEET: names = args_worksheet; path = "/api/worksheet"; break;
+    case SRV_ROUTE_SENSES: path = "/api/senses"; break;
+    case SRV_ROUTE_SENTENCES: names = args_resolve_id; path = "/api/sentences"; break;
     case SRV_ROUTE_PROFILE: names = args_profile; path = "/api/profile"; break;
     case SRV_ROUTE_MAP: names = args_map; path = "/api/map"; break;
     case SRV_ROUTE_ADD: names = args_add; path = "/api/add"; break;

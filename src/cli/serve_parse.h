@@ -48,7 +48,10 @@ typedef enum serve_route_id {
     SRV_ROUTE_REPORT,           /* GET /api/report */
     SRV_ROUTE_ADD,              /* POST /api/add (tenyo serve --writable) */
     SRV_ROUTE_LICENSABLE,       /* POST /api/licensable (--writable) */
-    SRV_ROUTE_UPDATES           /* GET /api/updates */
+    SRV_ROUTE_UPDATES,          /* GET /api/updates */
+    SRV_ROUTE_WORKSHEET,        /* POST, GET /api/worksheet */
+    SRV_ROUTE_SENSES,           /* GET /api/senses */
+    SRV_ROUTE_SENTENCES         /* GET /api/sentences */
 } serve_route_id;
 
 /* Parse a decimal integer in [lo, hi] (strtol syntax: leading blanks and a

@@ -82,6 +82,7 @@ static const cli_command commands[] = {
     {"delete", cli_cmd_delete, "delete documents from an index by id"},
     {"rebuild", cli_cmd_rebuild, "refit an updated index over its live documents"},
     {"open", cli_cmd_open, "load (or clear) the list of licensable patents of an index"},
+    {"senses", cli_cmd_senses, "remembered sense splits: a word that links no pair of fields"},
     {"check", cli_cmd_check, "verify every file of an index; --repair keeps what is readable"},
     {"eval", cli_cmd_eval, "measure similar (P@10) and ideas (recall, serendipity) on a corpus"},
     {"tokens", cli_cmd_tokens, "show the terms the tokenizer produces for a text"},

@@ -520,6 +520,8 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(q, "home_predicted", json_boolean(predicted));
     json_object_set_new(q, "lang", json_string(lang));
     focus_member(ctx, q);
+    if (tenyo_ctx_notes(ctx)->offset) /* a later page: where it starts */
+        json_object_set_new(q, "offset", json_integer((json_int_t)tenyo_ctx_notes(ctx)->offset));
     json_object_set_new(o, "query", q);
     for (int i = 0; i < got; i++) {
         const char *bt[NBRIDGE], *label;
@@ -532,7 +534,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
         int wr = tenyo_idea_why(ctx, &ideas[i], &w);
         int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
                          wr > 0 ? w.doc : UINT64_MAX);
-        json_t *it = idea_json(x, &ideas[i], i + 1, label, bt, nb, ph, nph, sent, lang);
+        json_t *it = idea_json(x, &ideas[i], (int)tenyo_ctx_notes(ctx)->offset + i + 1, label, bt, nb, ph, nph, sent, lang);
         if (wr > 0) {
             tenyo_doc_meta dm;
             tenyo_index_doc(x, w.doc, &dm);

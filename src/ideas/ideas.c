@@ -118,10 +118,12 @@ static void ideas_notes_start(const tenyo_ctx *c, tenyo_ideas_notes *nt, double 
 }
 
 /* Stage: adjust the query. Its term mask starts clear (every word carries
- * its weight), then the words the analyst struck carry nothing. */
+ * its weight), then the words the analyst struck carry nothing; kept and
+ * rejected cards move the query vector (feedback.c). */
 static int ideas_adjust(ty_iquery *q) {
     int rc = ty_termmask_reset(&q->is->mask, q->qn);
     if (!rc) ty_steer_mask(q->c, &q->is->mask, q->qn);
+    if (!rc) rc = ty_feedback_apply(q->c, q->o, q->skip, q->qn);
     return rc;
 }
 
@@ -373,14 +375,19 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     cnt = (size_t)kept;
     int rc = ty_steer_pin(st->is->steer, all, cnt);
     if (rc) return rc;
-    if (cnt < n) {
+    /* a later page: the cards before offset passed over (offset > 0) */
+    size_t want = st->o->offset > 0 ? (size_t)st->o->offset : 0, skip = want;
+    if (cnt < want + n) {
         if (nt->hidden) nt->flags |= TENYO_NOTE_LOW_CONFIDENCE;
-        if (nt->candidates < n) nt->flags |= TENYO_NOTE_FEW_FIELDS;
+        if (nt->candidates < want + n) nt->flags |= TENYO_NOTE_FEW_FIELDS;
     }
     if (st->qbest < IDEAS_WEAK_QUERY) nt->flags |= TENYO_NOTE_WEAK_QUERY;
+    skip = skip < cnt ? skip : cnt;
+    nt->offset = skip;
+    cnt -= skip;
     if (cnt > n) cnt = n;
-    for (size_t i = 0; i < cnt; i++) nt->nbands[all[i].band]++;
-    if (cnt) memcpy(out, all, cnt * sizeof *out);
+    for (size_t i = 0; i < cnt; i++) nt->nbands[all[skip + i].band]++;
+    if (cnt) memcpy(out, all + skip, cnt * sizeof *out);
     return (int)cnt;
 }
 
@@ -409,6 +416,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
                     .text = skip == UINT64_MAX};
     rc = ideas_adjust(&st);
     if (!rc) rc = ideas_scan_home(&st);
+    if (!rc) rc = ty_senses_mask(c, (const char (*)[5])st.homes, st.nh, qn);
     if (rc) return rc;
     size_t knn = o->knn > 0 ? (size_t)o->knn : IDEAS_KNN;
     if (knn > st.m->ndocs) knn = st.m->ndocs;
@@ -482,9 +490,9 @@ static int ideas_step(tenyo_ctx *c, size_t i, uint64_t skip, size_t qn, int stat
     return TENYO_OK;
 }
 
-/* A batch under a focus: each query made from its focused sentences, one
- * after the other (the batch's shared scans would score the unfocused
- * queries). */
+/* A batch under a focus or feedback: each query made from its focused
+ * sentences, or moved by the kept and rejected cards, one after the other
+ * (the batch's shared scans would score the queries as they came). */
 static int focused_batch(tenyo_ctx *c, ibatch *b, size_t nq) {
     for (size_t i = 0; i < nq; i++) {
         const tenyo_query *q = &b->q[i];
@@ -511,7 +519,8 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
     }
     ibatch b = {q, o, n, ty_mallocarray(n ? n : 1, sizeof(tenyo_idea)), cb, ud};
     if (!b.out) return TENYO_ERR_NOMEM;
-    int rc = ty_steer_focused(tenyo_ctx_steer(c)) ? focused_batch(c, &b, nq)
+    const tenyo_steer *s = tenyo_ctx_steer(c);
+    int rc = ty_steer_focused(s) || ty_feedback_moves(s) ? focused_batch(c, &b, nq)
                                                    : ty_ctx_batch(c, q, nq, o->mode, 1, 0,
                                                                   ideas_step, &b);
     free(b.out);

@@ -9,9 +9,13 @@
  *   adjust query   the term mask cleared (state.c), the analyst's struck
  *                  words marked in it (steer.c): the one hook
  *                  (ty_term_weight / ty_term_worth) through which every
- *                  later stage weighs a shared word
+ *                  later stage weighs a shared word; the query vector
+ *                  moved toward kept cards' evidence and from rejected
+ *                  ones' (feedback.c)
  *   scan and home  similarity to every patent; the home fields given,
- *                  the patent's own, or predicted from its 10 nearest
+ *                  the patent's own, or predicted from its 10 nearest;
+ *                  then the remembered sense splits between a home and
+ *                  another field marked in the term mask (senses.c)
  *   fields         the fields far enough from every home (q->ok), the
  *                  nearest patents (q->nb), the field model
  *   generators     each row of ty_generators (generate.c) adds fields and
@@ -39,6 +43,10 @@
  *   present.c   the veto and present stages
  *   steer.c     the analyst's decisions (tenyo_steer): struck words,
  *               kept and rejected fields, applied in adjust, veto, pin
+ *   feedback.c  kept and rejected cards move the query (Rocchio)
+ *   worksheet.c the analyst's decisions kept in a file across runs
+ *   senses.c    remembered sense splits (word, field, field), applied
+ *               through the term hook after the home is known
  *   explain.c   bridge terms, application phrases, the why lines
  *   sentences.c a patent's text as numbered sentences (why, focus)
  *   clean.c     text fit to show: no markup, reference signs or cut words
@@ -144,12 +152,20 @@ double ty_pool_total(const ty_pool *p);
  * sparse query, c->qt) may carry. Every stage that weighs a shared word
  * reads it through ty_term_weight / ty_term_worth. */
 #define TY_TERM_STRUCK 1u   /* struck: the word carries nothing */
+#define TY_TERM_SPLIT 2u    /* split from some field by a sense (senses.c):
+                               nothing for a card of that field */
 typedef struct ty_termmask {
     float *w;          /* weight per query term (1: as is, 0: carries nothing) */
     uint8_t *flags;    /* TY_TERM_* per query term */
     size_t cap;        /* entries allocated */
     int any;           /* 0: every weight 1 and no flag (the fast path) */
 } ty_termmask;
+
+/* A remembered sense split applied to one query: query term i carries
+ * nothing for a card of field f (senses.c). */
+typedef struct ty_splitpair {
+    uint32_t i, f;
+} ty_splitpair;
 
 /* What the ideas layer keeps on a context between calls (state.c): the
  * last query's home, notes, term mask and candidate pool. */
@@ -164,6 +180,10 @@ typedef struct ty_ideas {
     const tenyo_steer *steer; /* the analyst's decisions (steer.c), or NULL */
     ty_buf sbuf;             /* the text tenyo_query_sentences points into */
     ty_buf fbuf;             /* the focused query text (steer.c) */
+    const tenyo_senses *senses; /* remembered sense splits (senses.c), or NULL */
+    ty_splitpair *split;     /* the last query's (term, field) pairs the
+                                senses silence, sorted */
+    size_t nsplit, capsplit; /* entries in use, allocated */
 } ty_ideas;
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */
@@ -247,11 +267,28 @@ int ty_shared_next(const tenyo_ctx *c, uint64_t d, size_t *i, uint64_t *j);
  * a bridge (0 for a single character, else 1 - genericity) x that weight.
  * ty_term_bridgeable: 1 when the word may be shown as a bridge at all (not
  * a single character, not markup, not struck). */
+/* 1 when the last query's sense splits silence query term i for a card
+ * of field f (a binary search of is->split; inline: the hook runs once per
+ * shared word, and senses.c stays out of the hook's callers). */
+static inline int ty_senses_split(const ty_ideas *is, size_t i, uint32_t f) {
+    size_t lo = 0, hi = is->nsplit;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const ty_splitpair *p = &is->split[mid];
+        if (p->i == i && p->f == f) return 1;
+        if (p->i < i || (p->i == i && p->f < f)) lo = mid + 1;
+        else hi = mid;
+    }
+    return 0;
+}
 static inline double ty_term_weight(const tenyo_ctx *c, size_t i, uint32_t f) {
-    (void)f; /* every mask entry applies to all fields alike */
     const ty_ideas *is = ty_ideas_peek(c);
     if (!is || !is->mask.any || i >= is->mask.cap) return 1.0;
-    return is->mask.flags[i] & TY_TERM_STRUCK ? 0.0 : is->mask.w[i];
+    uint8_t fl = is->mask.flags[i];
+    if (fl & TY_TERM_STRUCK) return 0.0;
+    /* a sense split: nothing between a home and that one field */
+    if ((fl & TY_TERM_SPLIT) && f != UINT32_MAX && ty_senses_split(is, i, f)) return 0.0;
+    return is->mask.w[i];
 }
 double ty_term_worth(const tenyo_ctx *c, const float *gen, size_t i, uint32_t f);
 int ty_term_bridgeable(const tenyo_ctx *c, size_t i, uint32_t f);
@@ -352,6 +389,8 @@ int ty_steer_focused(const tenyo_steer *s);
  * c->err set (TENYO_ERR_ARG: no sentence named exists). */
 int ty_steer_focus_build(tenyo_ctx *c, const tenyo_steer *s, uint64_t doc, const char *text,
                          size_t len, ty_buf *out);
+/* 1 when index term t is word w (by term or surface) or a part of it. */
+int ty_steer_term_is(const ty_model *m, uint32_t t, const char *w);
 /* The struck words of c's steer marked in the mask (qn query terms). */
 void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn);
 /* Stage veto, the analyst's part: the cards of fields s rejects left out
@@ -360,6 +399,22 @@ size_t ty_steer_veto(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
 /* Stage pin: the cards of fields s keeps first, in order, then the rest
  * (0 or TENYO_ERR_NOMEM). */
 int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
+
+/* --- senses.c --- */
+/* The remembered splits of c's senses that join a home (homes[0..nh))
+ * to another field, on the query's terms (qn): pairs into c's ideas state
+ * and TY_TERM_SPLIT in its mask. 0 or TENYO_ERR_NOMEM. */
+int ty_senses_mask(tenyo_ctx *c, const char (*homes)[5], int nh, size_t qn);
+/* (ty_senses_split, inline above the term hook: 1 when the pair (i, f)
+ * is split.) */
+
+/* --- feedback.c --- */
+/* 1 when s keeps or rejects a field (the query will be moved). */
+int ty_feedback_moves(const tenyo_steer *s);
+/* Stage adjust, feedback: c's prepared query (qn terms, document skip)
+ * moved toward the evidence of the fields its steer keeps and from that
+ * of the fields it rejects; nothing when it does neither. 0 or a status. */
+int ty_feedback_apply(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t skip, size_t qn);
 
 /* --- present.c --- */
 /* Stage veto: the cards all[0..cnt) the thresholds keep, in place, counted

@@ -17,6 +17,7 @@ static void ideas_free(void *p) {
     if (!is) return;
     free(is->mask.w);
     free(is->mask.flags);
+    free(is->split);
     ty_pool_free(&is->pool);
     ty_buf_free(&is->sbuf);
     ty_buf_free(&is->fbuf);

@@ -16,7 +16,7 @@
  * Words are kept NFKC case-folded, as the index's terms are; a word
  * matches a query term by the term or by the surface recorded for it (a
  * stemmed English term), so "Chips" strikes "chip", and a compound struck
- * takes its parts (term_is). Fields are kept as
+ * takes its parts (ty_steer_term_is). Fields are kept as
  * upper-case subclasses. The steer owns copies of everything it is given;
  * the caller keeps it alive while it is set on a context.
  */
@@ -280,7 +280,7 @@ const tenyo_steer *tenyo_ctx_steer(const tenyo_ctx *c) {
  * its parts with it, or they would carry the same link (and count as two
  * specific words where the compound was one). A part is at least two
  * characters. */
-static int term_is(const ty_model *m, uint32_t t, const char *w) {
+int ty_steer_term_is(const ty_model *m, uint32_t t, const char *w) {
     const char *term = m->term_blob + m->term_off[t];
     if (!strcmp(term, w)) return 1;
     if (m->surf_off && m->surf_blob[m->surf_off[t]] &&
@@ -296,7 +296,7 @@ void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn) {
     const ty_model *m = &c->idx->m;
     for (size_t i = 0; i < qn && i < k->cap; i++)
         for (size_t j = 0; j < s->n[TENYO_STEER_STRUCK]; j++)
-            if (term_is(m, c->qt[i], s->item[TENYO_STEER_STRUCK][j])) {
+            if (ty_steer_term_is(m, c->qt[i], s->item[TENYO_STEER_STRUCK][j])) {
                 k->flags[i] |= TY_TERM_STRUCK;
                 k->any = 1;
             }
@@ -365,7 +365,7 @@ int tenyo_idea_struck(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         const char *word = s->item[TENYO_STEER_STRUCK][w];
         int lost = 0;
         for (size_t i = 0; i < is->qn && i < is->mask.cap && !lost; i++)
-            lost = (is->mask.flags[i] & TY_TERM_STRUCK) && term_is(m, c->qt[i], word) &&
+            lost = (is->mask.flags[i] & TY_TERM_STRUCK) && ty_steer_term_is(m, c->qt[i], word) &&
                    evidence_shares(c, idea, i);
         if (lost) words[n++] = word;
     }

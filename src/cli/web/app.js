@@ -103,6 +103,12 @@ const T = {
     unexpected: "意外な転用先",
     also: "同じ根拠の分野",
     bridge: "橋渡し語",
+    strike_hint: "クリックで「ここでは別の意味」として除外し、一覧を作り直す",
+    struck: "除外した語（別の意味）",
+    kept_report: "採用カードの報告",
+    focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
+    keep: "採用", reject: "却下", note_ph: "メモ（任意）", kept_badge: "採用", more: "さらに表示",
+    ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
     why: "理由",
     abstract: "要約",
     why_query: "本件",
@@ -229,6 +235,13 @@ const T = {
     unexpected: "unexpected",
     also: "fields on the same evidence",
     bridge: "bridge terms",
+    strike_hint: "click: another sense here — leave it out and make the list again",
+    struck: "struck words (another sense)",
+    kept_report: "report of kept cards",
+    focus_title: "Choose the sentences that hold the technique (the list is made from them alone)",
+    focus_apply: "make the list from these",
+    keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
+    ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} words struck (saved as you work)`,
     why: "why",
     abstract: "abstract",
     why_query: "this patent",
@@ -285,6 +298,7 @@ const state = {
   view: null,       // [x0, y0, x1, y1] of the map shown, null: everything
   labels: null,     // {qs, labels, left_out}: the server's labels of one picture
   updates: null,    // /api/updates when the page started (writable, limits)
+  ws: null,         // the worksheet of the patent shown (GET/POST /api/worksheet), or null
 };
 
 const $ = (id) => document.getElementById(id);
@@ -588,9 +602,12 @@ function renderSearch(res) {
 /* The printable report of the answer just shown (GET /api/report: the
  * same body as the request, as HTML for A4), opened in a new tab. */
 function setReport(task, body) {
-  const a = $("export-report");
+  const a = $("export-report"), k = $("export-kept");
   a.href = "/api/report?" + new URLSearchParams({ task, body: JSON.stringify(body) }).toString();
   a.hidden = false;
+  /* the report of the kept cards with their notes (the worksheet's) */
+  k.setAttribute("href", a.getAttribute("href") + "&kept=1");
+  k.hidden = task !== "ideas" || !body.keep;
 }
 
 /* The company query: POST /api/match with the form's filters, the
@@ -788,6 +805,75 @@ async function loadProfiles(res) {
   document.body.dataset.profiles = String(document.querySelectorAll("#cards .profile[data-proposals]").length);
 }
 
+/* ------------------------------------------------------- the worksheet
+ * The analyst's decisions about one patent's list, saved beside the index
+ * as they are made (POST /api/worksheet) and asked for when the patent is
+ * opened (GET /api/worksheet?patent=), so a reload or a server restart
+ * finds them: struck words, kept and rejected cards with notes. Each
+ * decision makes the list again with all of them applied. */
+function wsFields(d) {
+  return state.ws ? state.ws.cards.filter((c) => c.decision === d).map((c) => c.field) : [];
+}
+function wsBody(body) {
+  const ws = state.ws;
+  if (!ws) return body;
+  if (ws.strike && ws.strike.length) body.strike = ws.strike.slice();
+  const k = wsFields("kept"), r = wsFields("rejected");
+  if (k.length) body.keep = k;
+  if (r.length) body.reject = r;
+  if (ws.focus) body.focus = ws.focus;
+  else if (ws.focus_text) body.focus_text = ws.focus_text;
+  return body;
+}
+async function wsLoad(id) {
+  try {
+    state.ws = (await api("/api/worksheet?patent=" + encodeURIComponent(id))).worksheet;
+  } catch (e) {
+    state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
+  }
+  state.ws.strike = state.ws.strike || [];
+  state.ws.cards = state.ws.cards || [];
+}
+async function wsSave() {
+  const r = await api("/api/worksheet", state.ws);
+  state.ws = r.worksheet;
+}
+function wsCard(field) {
+  return state.ws ? state.ws.cards.find((c) => c.field === field) : null;
+}
+/* A decision (a struck word, a kept or rejected card), saved, and the list
+ * made again. */
+async function wsDecide(fn) {
+  if (!state.ws) return;
+  fn(state.ws);
+  try { await wsSave(); } catch (e) { setState("error", `${tr("error")}: ${e.message}`); return; }
+  submit();
+}
+/* The patent's sentences with a box each (GET /api/sentences): the ones
+ * ticked are the focus. */
+async function focusBox(id) {
+  const box = $("focusbox");
+  box.hidden = !state.ws;
+  if (!state.ws) return;
+  let ss = [];
+  try { ss = (await api("/api/sentences?id=" + encodeURIComponent(id))).sentences; } catch (e) { ss = []; }
+  const on = new Set(state.ws.focus || []);
+  $("sentences").replaceChildren(...ss.map((t, i) => {
+    const li = el("li"), cb = el("input");
+    cb.type = "checkbox";
+    cb.value = String(i + 1);
+    if (on.has(i + 1)) cb.setAttribute("checked", "");
+    li.appendChild(cb);
+    li.appendChild(el("span", null, t));
+    return li;
+  }));
+  box.open = on.size > 0;
+}
+function wsStatus() {
+  const ws = state.ws;
+  $("wsinfo").textContent = ws ? tr("ws_state", wsFields("kept").length, wsFields("rejected").length, ws.strike.length) : "";
+}
+
 async function runQuery(f) {
   if (!f.q) { setState("ready", tr("ready")); return; }
   if (f.task === "match") return runMatch(f);
@@ -801,7 +887,10 @@ async function runQuery(f) {
     const r = await resolveQuery(f.q);
     document.body.dataset.kind = r.kind;
     if (r.kind === "number") { showNoNumber(f, r); return; }
+    state.ws = null;
     if (r.kind === "id") {
+      await wsLoad(r.id.id);
+      wsBody(body);
       res = await api("/api/ideas", Object.assign({ id: r.id.id }, body));
       setReport("ideas", Object.assign({ id: r.id.id }, body));
       state.ideasBody = Object.assign({ id: r.id.id }, body);
@@ -923,7 +1012,17 @@ function renderCard(it, maxScore, maxSurprise) {
   metric(m, tr("surprise"), it.unexpected, it.unexpected, "surprise", 2);
   li.appendChild(m);
   if (it.weak_reason) li.appendChild(el("p", "weak", it.weak_reason));
-  if (it.bridge_terms && it.bridge_terms.length) li.appendChild(chipRow(tr("bridge"), it.bridge_terms));
+  if (it.bridge_terms && it.bridge_terms.length) {
+    const row = chipRow(tr("bridge"), it.bridge_terms);
+    if (state.ws) /* a click strikes the word: another sense here */
+      row.querySelectorAll(".chip").forEach((c) => {
+        c.classList.add("strikable");
+        c.title = tr("strike_hint");
+        c.addEventListener("click", () => wsDecide((ws) => { if (!ws.strike.includes(c.textContent)) ws.strike.push(c.textContent); }));
+      });
+    li.appendChild(row);
+  }
+  if (it.struck && it.struck.length) li.appendChild(chipRow(tr("struck"), it.struck, "struck"));
   if (it.phrases && it.phrases.length) li.appendChild(chipRow(tr("phrases"), it.phrases, "phrase"));
   const evh = el("div", "chips");
   evh.appendChild(el("span", "k", tr("evidence")));
@@ -942,9 +1041,53 @@ function renderCard(it, maxScore, maxSurprise) {
   li.appendChild(ul);
   if (it.why) li.appendChild(whyBlock(it.why));
   li.appendChild(el("p", "idea", it.idea));
+  if (state.ws) li.appendChild(decideRow(it, li, head));
   li.addEventListener("mouseenter", () => highlight(it.field, true));
   li.addEventListener("mouseleave", () => highlight(it.field, false));
   return li;
+}
+
+/* Keep / reject with a note; a kept card shows its note. */
+function decideRow(it, li, head) {
+  const c = wsCard(it.field), row = el("div", "decide");
+  if (c && c.decision === "kept") {
+    li.classList.add("kept");
+    head.appendChild(el("span", "badge kept", tr("kept_badge")));
+  }
+  if (c && c.note) li.appendChild(el("p", "note", c.note));
+  const note = el("input", "note");
+  note.type = "text";
+  note.placeholder = tr("note_ph");
+  note.value = (c && c.note) || "";
+  note.maxLength = 2000;
+  const decide = (d) => wsDecide((ws) => {
+    let k = ws.cards.find((x) => x.field === it.field);
+    if (!k) ws.cards.push(k = { field: it.field, decision: d });
+    k.decision = d;
+    if (note.value.trim()) k.note = note.value.trim(); else delete k.note;
+  });
+  for (const d of ["kept", "rejected"]) {
+    const b = el("button", "decide-" + d, tr(d === "kept" ? "keep" : "reject"));
+    b.type = "button";
+    b.addEventListener("click", () => decide(d));
+    row.appendChild(b);
+  }
+  row.appendChild(note);
+  return row;
+}
+
+/* "more": the next cards of the same list (offset), added below. */
+async function moreCards() {
+  if (!state.result || !state.ideasBody) return;
+  const shown = state.result.ideas.length;
+  try {
+    const res = await api("/api/ideas", Object.assign({}, state.ideasBody, { offset: shown }));
+    state.result.ideas = state.result.ideas.concat(res.ideas);
+    const maxScore = Math.max(0, ...state.result.ideas.map((i) => i.score));
+    for (const it of res.ideas) $("cards").appendChild(renderCard(it, maxScore, 0));
+    document.body.dataset.cards = String(state.result.ideas.length);
+    $("more").hidden = res.ideas.length === 0;
+  } catch (e) { setState("error", `${tr("error")}: ${e.message}`); }
 }
 
 function renderResult(res) {
@@ -960,6 +1103,9 @@ function renderResult(res) {
   const maxSurprise = Math.max(0, ...res.ideas.map((i) => i.surprise));
   for (const it of res.ideas) cards.appendChild(renderCard(it, maxScore, maxSurprise));
   document.body.dataset.cards = String(res.ideas.length);
+  $("more").hidden = !res.ideas.length || !!res.matches;
+  wsStatus();
+  if (q.id) focusBox(q.id); else $("focusbox").hidden = true;
   renderWarnings(res);
   drawMap();
 }
@@ -1526,6 +1672,12 @@ async function start() {
       drawMap();
     });
   }
+  $("more").addEventListener("click", moreCards);
+  $("focus-apply").addEventListener("click", () => wsDecide((ws) => {
+    const n = [...document.querySelectorAll("#sentences input:checked")].map((c) => Number(c.value));
+    delete ws.focus_text;
+    if (n.length) ws.focus = n; else delete ws.focus;
+  }));
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
   $("export-csv").addEventListener("click", async () => {
     if (!state.result) return;

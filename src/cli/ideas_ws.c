@@ -1,0 +1,185 @@
+/*
+ * ideas_ws.c — `tenyo ideas ... --worksheet FILE`: one pass of an
+ * analyst's work on a worksheet (the library's tenyo_worksheet). The file
+ * is read (a new one is started when it does not exist, for the query's
+ * patent or text), refused with its reason when it is damaged or for
+ * another subject, and nothing is written then; its decisions are applied
+ * first and this run's flags after them (a field kept on the command line
+ * that the worksheet rejected is kept: the later decision wins); the list
+ * is made; this run's decisions and the notes of --note FIELD=TEXT are
+ * recorded, and the worksheet is saved back atomically. Each card of the
+ * answer carries its note ("note"). With --html the report is made from
+ * the kept cards alone, with their notes: the page an analyst hands over.
+ *
+ * The CLI sees only tenyo.h: the worksheet's format, checks and atomic
+ * write are the library's (src/ideas/worksheet.c), shared with the server
+ * and the Python binding.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The worksheet of the query: path read, or a new one for the query when
+ * there is no file; NULL after a message (*ec set). */
+static tenyo_worksheet *ws_open(const char *path, const tenyo_index *x, int64_t qdoc,
+                                const char *text, int *ec) {
+    char err[512];
+    tenyo_worksheet *w = NULL;
+    int rc = tenyo_worksheet_load(path, &w, err, sizeof err);
+    if (rc == TENYO_ERR_NOTFOUND) {
+        tenyo_doc_meta dm;
+        if (qdoc >= 0 && tenyo_index_doc(x, (uint64_t)qdoc, &dm) == TENYO_OK)
+            rc = tenyo_worksheet_new("patent", dm.id, &w);
+        else
+            rc = tenyo_worksheet_new("text", text ? text : "", &w);
+        snprintf(err, sizeof err, "%s: cannot start a worksheet for this query", path);
+    }
+    if (rc) {
+        cli_err("%s (the file is left as it was)\n", err);
+        *ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        return NULL;
+    }
+    if (tenyo_worksheet_fits(w, x, qdoc, text, err, sizeof err)) {
+        cli_err("%s: %s (the file is left as it was)\n", path, err);
+        tenyo_worksheet_free(w);
+        *ec = EXIT_INPUT;
+        return NULL;
+    }
+    return w;
+}
+
+/* The decisions of from added to to (this run's after the worksheet's). */
+static int steer_add(tenyo_steer *to, const tenyo_steer *from) {
+    int rc = TENYO_OK;
+    for (size_t i = 0; from && i < tenyo_steer_count(from, TENYO_STEER_STRUCK) && !rc; i++)
+        rc = tenyo_steer_strike(to, tenyo_steer_item(from, TENYO_STEER_STRUCK, i));
+    for (size_t i = 0; from && i < tenyo_steer_count(from, TENYO_STEER_KEPT) && !rc; i++)
+        rc = tenyo_steer_keep(to, tenyo_steer_item(from, TENYO_STEER_KEPT, i));
+    for (size_t i = 0; from && i < tenyo_steer_count(from, TENYO_STEER_REJECTED) && !rc; i++)
+        rc = tenyo_steer_reject(to, tenyo_steer_item(from, TENYO_STEER_REJECTED, i));
+    const char *ft = NULL;
+    uint64_t bits = from ? tenyo_steer_focus_get(from, &ft) : 0;
+    if (!rc && bits) {
+        char buf[512];
+        size_t at = 0;
+        for (int i = 0; i < 64; i++)
+            if (bits & (1ull << i))
+                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%d", at ? "," : "", i + 1);
+        rc = tenyo_steer_focus(to, buf);
+    } else if (!rc && ft) {
+        rc = tenyo_steer_focus_text(to, ft);
+    }
+    return rc;
+}
+
+/* --note FIELD=TEXT, each, on w's cards: 0, or -1 after a message. */
+static int ws_notes(tenyo_worksheet *w, char *const *notes, int nnotes) {
+    for (int i = 0; i < nnotes; i++) {
+        const char *eq = strchr(notes[i], '=');
+        char field[16];
+        size_t fl = eq ? (size_t)(eq - notes[i]) : 0;
+        if (!eq || fl == 0 || fl >= sizeof field) {
+            cli_err("--note must be FIELD=TEXT (like G06T=inspection of cast parts), not '%s'\n",
+                    notes[i]);
+            return -1;
+        }
+        memcpy(field, notes[i], fl);
+        field[fl] = 0;
+        int rc = tenyo_worksheet_note(w, field, eq + 1);
+        if (rc == TENYO_ERR_NOTFOUND)
+            cli_err("--note: %s is no card of the worksheet (keep or reject it first)\n", field);
+        else if (rc)
+            cli_err("--note for %s: at most 16 KiB of UTF-8 text\n", field);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only) {
+    json_t *ideas = json_object_get(o, "ideas"), *keep = json_array();
+    size_t i;
+    json_t *it;
+    json_array_foreach(ideas, i, it) {
+        const char *f, *d, *note;
+        int kept = 0;
+        for (size_t k = 0; tenyo_worksheet_card(w, k, &f, &d, &note) == TENYO_OK; k++)
+            if (!strcmp(f, cli_jstr(it, "field"))) {
+                if (note) json_object_set_new(it, "note", json_string(note));
+                kept = !strcmp(d, "kept");
+            }
+        if (kept) json_array_append(keep, it);
+    }
+    if (kept_only && json_array_size(keep)) json_object_set(o, "ideas", keep);
+    json_decref(keep);
+}
+
+/* Kept cards of w. */
+static size_t ws_kept(const tenyo_worksheet *w) {
+    const char *f, *d;
+    size_t n = 0;
+    for (size_t k = 0; tenyo_worksheet_card(w, k, &f, &d, NULL) == TENYO_OK; k++)
+        n += !strcmp(d, "kept");
+    return n;
+}
+
+int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
+    int ec = EXIT_OK;
+    *out = NULL;
+    tenyo_worksheet *w = ws_open(r->path, r->x, r->qdoc, r->text, &ec);
+    if (!w) return ec;
+    tenyo_steer *s = NULL;
+    int rc = tenyo_steer_new(&s);
+    if (!rc) rc = tenyo_worksheet_apply(w, s);
+    if (!rc) rc = steer_add(s, r->flags);
+    tenyo_idea ideas[CLI_IDEAS_MAX];
+    size_t n = r->n, kept = ws_kept(w);
+    if (r->html && kept > n) n = kept < CLI_IDEAS_MAX ? kept : CLI_IDEAS_MAX;
+    int got = rc;
+    if (!rc) {
+        tenyo_ctx_set_steer(r->ctx, s);
+        got = r->qdoc >= 0 ? tenyo_ideas_doc(r->ctx, (uint64_t)r->qdoc, r->io, n, ideas)
+                           : tenyo_ideas_text(r->ctx, r->text, r->len, r->io, n, ideas);
+    }
+    if (rc) {
+        if (rc == TENYO_ERR_NOMEM) cli_err("out of memory\n");
+        else cli_err("%s: a decision the steer refuses (a struck word that is no word once "
+                     "normalised, or more than 256 of a kind); the file is left as it was\n",
+                     r->path);
+        ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+        goto done;
+    }
+    if (got < 0) {
+        cli_err("%s\n", tenyo_ctx_error(r->ctx));
+        ec = got == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(got);
+        goto done;
+    }
+    json_t *o = cli_ideas_render(r->x, r->ctx, r->qdoc, r->text, r->len, ideas, got, n, r->lang);
+    rc = o ? tenyo_worksheet_record(w, s, r->ctx, ideas, (size_t)got) : TENYO_ERR_NOMEM;
+    if (rc || ws_notes(w, r->notes, r->nnotes)) {
+        if (rc) cli_err("%s: %s\n", r->path, rc == TENYO_ERR_LIMIT ? "the worksheet is full"
+                                                                   : "out of memory");
+        json_decref(o);
+        ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_USAGE;
+        goto done;
+    }
+    cli_ideas_ws_mark(o, w, r->html);
+    char err[512];
+    rc = tenyo_worksheet_save(w, r->path, err, sizeof err);
+    if (rc && rc != TENYO_ERR_UNSYNCED) {
+        cli_err("%s (the file is left as it was)\n", err);
+        json_decref(o);
+        ec = EXIT_INPUT;
+        goto done;
+    }
+    cli_err("worksheet %s: %zu kept, %zu cards in all\n", r->path, ws_kept(w),
+            (size_t)tenyo_steer_count(s, TENYO_STEER_KEPT) +
+                tenyo_steer_count(s, TENYO_STEER_REJECTED));
+    *out = o;
+done:
+    tenyo_ctx_set_steer(r->ctx, r->flags);
+    tenyo_steer_free(s);
+    tenyo_worksheet_free(w);
+    return ec;
+}

@@ -1,0 +1,343 @@
+/*
+ * senses.c — senses remembered (tenyo_senses): a word that links two
+ * fields only by a pun of the language (運転 of a car, B60W, and of an air
+ * conditioner, F24F; チップ of wood and of silicon) is split for that
+ * pair of fields, once, by the analyst, and every later query honours it:
+ * the word carries no link between those two fields (the term hook of
+ * stages.h gives it no weight for a card of the one field when the other
+ * is a home of the query, either way round). Other cards keep the word,
+ * and the index file never changes: the splits live in a file of their
+ * own, beside the index (INDEX.senses) or where the user names, that a
+ * team shares and builds up.
+ *
+ * The file is TSV, one split a line, so that a spreadsheet or grep reads
+ * it: WORD <TAB> FIELD <TAB> FIELD, an optional header line
+ * "word<TAB>field<TAB>other_field", blank lines and lines starting with
+ * '#' ignored. Words are kept NFKC case-folded as the steer keeps struck
+ * words (and matched to the query's terms the same way: by term, surface
+ * or as a compound's part, ty_steer_term_is); fields upper case; a pair
+ * is one split whichever field comes first. A file is untrusted input:
+ * each line at most SN_LINE bytes, at most SN_MAX splits, UTF-8 with no
+ * NUL, three columns, words of 1..255 bytes, fields IPC subclasses; the
+ * first line at fault is named with the file and its number, and nothing
+ * of the file is taken (a load is all or nothing). Saving is atomic (the
+ * store's temporary file, fsync, rename).
+ *
+ * Applied per query after the home is known (ty_senses_mask): the pairs
+ * (query term, field) the hook must silence, sorted for a binary search;
+ * the term's mask flag TY_TERM_SPLIT says it has any, so the hook's fast
+ * path stays one test for the other words.
+ *
+ * Rejected: splits stored in the index (a team's judgement would be lost
+ * on every rebuild and could not be shared without the index); a split
+ * that strikes the word for every card (the issue's very point: 運転 is a
+ * good link between B60W and G08G).
+ */
+#include "stages.h"
+#include "store/format.h"
+#include "text/text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SN_MAX 100000       /* splits in a set */
+#define SN_LINE 4096        /* bytes of a line */
+#define SN_WORD 255         /* bytes of a word */
+
+typedef struct sn_split {
+    char *word;     /* NFKC case-folded */
+    char a[5], b[5]; /* the two fields, upper case, as first given */
+} sn_split;
+
+struct tenyo_senses {
+    sn_split *v;
+    size_t n, cap;
+};
+
+int tenyo_senses_new(tenyo_senses **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = ty_calloc(1, sizeof **out);
+    return *out ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
+void tenyo_senses_free(tenyo_senses *s) {
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) free(s->v[i].word);
+    free(s->v);
+    free(s);
+}
+
+/* The word as kept (NFKC case-folded, malloc'd) into *out: 0 or a status. */
+static int sn_word(const char *word, char **out) {
+    size_t n = word ? strlen(word) : 0, bad;
+    *out = NULL;
+    if (!n || n > SN_WORD || !ty_utf8_valid(word, n, &bad) || strspn(word, " \t\r\n") == n)
+        return TENYO_ERR_ARG;
+    ty_icu *u = NULL;
+    ty_buf b = {0};
+    char err[128];
+    int rc = ty_icu_new(&u, err, sizeof err);
+    if (!rc) rc = ty_icu_normalize(u, word, n, &b);
+    ty_icu_free(u);
+    if (!rc && b.p && *b.p && strlen(b.p) <= SN_WORD) *out = ty_strdup(b.p);
+    ty_buf_free(&b);
+    if (rc) return TENYO_ERR_NOMEM;
+    return *out ? TENYO_OK : TENYO_ERR_ARG;
+}
+
+/* field upper-cased into f[5]: 0, or -1 when it is no subclass. */
+static int sn_field(const char *field, char f[5]) {
+    if (!ty_ideas_home_ok(field)) return -1;
+    for (int k = 0; k < 4; k++) f[k] = (char)toupper((unsigned char)field[k]);
+    f[4] = 0;
+    return 0;
+}
+
+/* The index of split (word, a, b) in s (either order), or -1. */
+static long sn_find(const tenyo_senses *s, const char *w, const char *a, const char *b) {
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->v[i].word, w) && ((!strcmp(s->v[i].a, a) && !strcmp(s->v[i].b, b)) ||
+                                         (!strcmp(s->v[i].a, b) && !strcmp(s->v[i].b, a))))
+            return (long)i;
+    return -1;
+}
+
+int tenyo_senses_add(tenyo_senses *s, const char *word, const char *field, const char *other) {
+    char a[5], b[5], *w = NULL;
+    if (!s || !field || !other || sn_field(field, a) || sn_field(other, b) || !strcmp(a, b))
+        return TENYO_ERR_ARG;
+    int rc = sn_word(word, &w);
+    if (rc) return rc;
+    if (sn_find(s, w, a, b) >= 0) {
+        free(w);
+        return 1; /* there already */
+    }
+    if (s->n == SN_MAX) {
+        free(w);
+        return TENYO_ERR_LIMIT;
+    }
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 16;
+        sn_split *nv = ty_reallocarray(s->v, nc, sizeof *nv);
+        if (!nv) {
+            free(w);
+            return TENYO_ERR_NOMEM;
+        }
+        s->v = nv;
+        s->cap = nc;
+    }
+    sn_split *e = &s->v[s->n++];
+    e->word = w;
+    memcpy(e->a, a, 5);
+    memcpy(e->b, b, 5);
+    return TENYO_OK;
+}
+
+int tenyo_senses_remove(tenyo_senses *s, const char *word, const char *field,
+                        const char *other) {
+    char a[5], b[5], *w = NULL;
+    if (!s || !field || !other || sn_field(field, a) || sn_field(other, b)) return TENYO_ERR_ARG;
+    int rc = sn_word(word, &w);
+    if (rc) return rc;
+    long i = sn_find(s, w, a, b);
+    free(w);
+    if (i < 0) return TENYO_ERR_NOTFOUND;
+    free(s->v[i].word);
+    memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof s->v[0]);
+    s->n--;
+    return TENYO_OK;
+}
+
+size_t tenyo_senses_count(const tenyo_senses *s) {
+    return s ? s->n : 0;
+}
+
+int tenyo_senses_get(const tenyo_senses *s, size_t i, const char **word, const char **field,
+                     const char **other) {
+    if (word) *word = NULL;
+    if (field) *field = NULL;
+    if (other) *other = NULL;
+    if (!s) return TENYO_ERR_ARG;
+    if (i >= s->n) return TENYO_ERR_NOTFOUND;
+    if (word) *word = s->v[i].word;
+    if (field) *field = s->v[i].a;
+    if (other) *other = s->v[i].b;
+    return TENYO_OK;
+}
+
+/* ============================================================ files */
+
+/* One line (NUL-terminated, no newline) into tmp: 0, or the reason. */
+static const char *sn_line(tenyo_senses *tmp, char *line, size_t len) {
+    size_t bad;
+    if (memchr(line, 0, len)) return "NUL byte";
+    if (!ty_utf8_valid(line, len, &bad)) return "not UTF-8";
+    while (len && line[len - 1] == '\r') line[--len] = 0;
+    if (!len || line[0] == '#' || strspn(line, " \t") == len) return NULL;
+    char *f[3], *p = line;
+    int nf = 0;
+    for (; nf < 3 && p; nf++) {
+        f[nf] = p;
+        p = strchr(p, '\t');
+        if (p) *p++ = 0;
+    }
+    if (nf != 3 || p) return "needs three columns: word, field, other field (tab-separated)";
+    int rc = tenyo_senses_add(tmp, f[0], f[1], f[2]);
+    if (rc == TENYO_ERR_LIMIT) return "more splits than a senses file may hold (100000)";
+    if (rc == TENYO_ERR_NOMEM) return "out of memory";
+    if (rc < 0) {
+        char a[5], b[5];
+        if (sn_field(f[1], a) || sn_field(f[2], b) || !strcmp(a, b)) return "the fields must be IPC subclasses "
+                                                          "(like B60W), two different ones";
+        return "the word must be 1 to 255 bytes of text";
+    }
+    return NULL;
+}
+
+/* The lines of f into tmp; err names path and the line at fault. */
+static int sn_read(FILE *f, const char *path, tenyo_senses *tmp, char *err, size_t errlen) {
+    char *buf = ty_malloc(SN_LINE + 2);
+    if (!buf) return TENYO_ERR_NOMEM;
+    long ln = 0;
+    int rc = TENYO_OK;
+    while (!rc && fgets(buf, SN_LINE + 2, f)) {
+        ln++;
+        size_t len = strlen(buf); /* a NUL inside: found below, by length read */
+        if (len && buf[len - 1] == '\n') buf[--len] = 0;
+        else if (!feof(f)) {
+            ty_seterr(err, errlen, "%s:%ld: line longer than %d bytes", path, ln, SN_LINE);
+            rc = TENYO_ERR_INPUT;
+            break;
+        }
+        if (ln == 1 && len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) memmove(buf, buf + 3, (len -= 3) + 1);
+        if (ln == 1 && !strncmp(buf, "word\tfield\t", 11)) continue; /* the header */
+        const char *why = sn_line(tmp, buf, len);
+        if (why) {
+            ty_seterr(err, errlen, "%s:%ld: %s", path, ln, why);
+            rc = !strcmp(why, "out of memory") ? TENYO_ERR_NOMEM : TENYO_ERR_INPUT;
+        }
+    }
+    if (!rc && ferror(f)) {
+        ty_seterr(err, errlen, "%s: read error: %s", path, strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    free(buf);
+    return rc;
+}
+
+int tenyo_senses_load(tenyo_senses *s, const char *path, char *err, size_t errlen) {
+    if (!s || !path) return TENYO_ERR_ARG;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+    }
+    tenyo_senses *tmp = NULL;
+    int rc = tenyo_senses_new(&tmp);
+    if (!rc) rc = sn_read(f, path, tmp, err, errlen);
+    fclose(f);
+    /* all or nothing: the file's splits join s only when every line was read */
+    for (size_t i = 0; !rc && i < tmp->n; i++) {
+        int r = tenyo_senses_add(s, tmp->v[i].word, tmp->v[i].a, tmp->v[i].b);
+        if (r < 0) {
+            ty_seterr(err, errlen, "%s: more splits than a senses file may hold", path);
+            rc = r;
+        }
+    }
+    tenyo_senses_free(tmp);
+    return rc;
+}
+
+int tenyo_senses_tsv(const tenyo_senses *s, char **out) {
+    if (out) *out = NULL;
+    if (!s || !out) return TENYO_ERR_ARG;
+    ty_buf b = {0};
+    int bad = ty_buf_append(&b, "word\tfield\tother_field\n", 23);
+    for (size_t i = 0; i < s->n && !bad; i++) {
+        const sn_split *e = &s->v[i];
+        bad |= ty_buf_append(&b, e->word, strlen(e->word)) || ty_buf_putc(&b, '\t') ||
+               ty_buf_append(&b, e->a, 4) || ty_buf_putc(&b, '\t') ||
+               ty_buf_append(&b, e->b, 4) || ty_buf_putc(&b, '\n');
+    }
+    if (bad || ty_buf_putc(&b, 0)) {
+        ty_buf_free(&b);
+        return TENYO_ERR_NOMEM;
+    }
+    *out = b.p;
+    return TENYO_OK;
+}
+
+int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t errlen) {
+    if (!s || !path || !*path) return TENYO_ERR_ARG;
+    char *text = NULL, *dir = ty_strdup(path);
+    int rc = dir ? tenyo_senses_tsv(s, &text) : TENYO_ERR_NOMEM;
+    if (!rc) {
+        const char *slash = strrchr(path, '/');
+        if (slash == path) dir[1] = 0;
+        else if (slash) dir[slash - path] = 0;
+        else strcpy(dir, ".");
+        rc = ty_store_write_atomic(dir, slash ? slash + 1 : path, text, strlen(text), err, errlen);
+    }
+    free(text);
+    free(dir);
+    return rc;
+}
+
+/* ============================================================ queries */
+
+int tenyo_ctx_set_senses(tenyo_ctx *c, const tenyo_senses *s) {
+    if (!c) return TENYO_ERR_ARG;
+    ty_ideas *is = ty_ideas_get(c);
+    if (!is) return TENYO_ERR_NOMEM;
+    is->senses = s;
+    return TENYO_OK;
+}
+
+static int pair_cmp(const void *x, const void *y) {
+    const ty_splitpair *a = x, *b = y;
+    if (a->i != b->i) return a->i < b->i ? -1 : 1;
+    return a->f < b->f ? -1 : a->f > b->f;
+}
+
+/* Pair (i, f) onto is's list: 0 or NOMEM. */
+static int pair_add(ty_ideas *is, uint32_t i, uint32_t f) {
+    if (is->nsplit == is->capsplit) {
+        size_t nc = is->capsplit ? 2 * is->capsplit : 32;
+        ty_splitpair *nv = ty_reallocarray(is->split, nc, sizeof *nv);
+        if (!nv) return TENYO_ERR_NOMEM;
+        is->split = nv;
+        is->capsplit = nc;
+    }
+    is->split[is->nsplit].i = i;
+    is->split[is->nsplit++].f = f;
+    return TENYO_OK;
+}
+
+int ty_senses_mask(tenyo_ctx *c, const char (*homes)[5], int nh, size_t qn) {
+    ty_ideas *is = c->ideas;
+    is->nsplit = 0;
+    const tenyo_senses *s = is->senses;
+    if (!s || !s->n || !nh) return TENYO_OK;
+    const ty_model *m = &c->idx->m;
+    int rc = TENYO_OK;
+    for (size_t k = 0; k < s->n && !rc; k++) {
+        const sn_split *e = &s->v[k];
+        for (int h = 0; h < nh && !rc; h++) {
+            const char *other = !strcmp(homes[h], e->a) ? e->b : !strcmp(homes[h], e->b) ? e->a
+                                                                                         : NULL;
+            int64_t f = other ? tenyo_index_field_find(c->idx, other) : -1;
+            if (f < 0) continue;
+            for (size_t i = 0; i < qn && i < is->mask.cap && !rc; i++)
+                if (ty_steer_term_is(m, c->qt[i], e->word)) {
+                    rc = pair_add(is, (uint32_t)i, (uint32_t)f);
+                    is->mask.flags[i] |= TY_TERM_SPLIT;
+                    is->mask.any = 1;
+                }
+        }
+    }
+    if (is->nsplit > 1) qsort(is->split, is->nsplit, sizeof *is->split, pair_cmp);
+    return rc;
+}
