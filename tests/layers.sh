@@ -191,7 +191,6 @@ store/shards_write.c 65
 io/jpoxml.c 63
 store/read.c 62
 model/csr.c 62
-ideas/match.c 61
 "
 if [ "$1" = "--opening" ]; then
     SRC=${2:-src}

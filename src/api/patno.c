@@ -60,17 +60,12 @@
  * its own is that record, not the publication that became it); a number two
  * documents claim is offered as both.
  *
- * "Did you mean": when nothing matches, the keys (ids' and other numbers')
- * of the typed key's kind (its letters: jpa for 特願 is not jp for 特開;
- * any kind for bare digits) closest to the typed key by Levenshtein
- * distance (on bytes of the key: the keys are ASCII for every
- * patent-number form), at most a quarter of the key's length (at least 1)
- * away, closest first, ties in key order (the ids' in document order),
- * one suggestion per document. One pass over the keys, only when a lookup
- * fails; a length difference above the limit is
- * skipped without computing the distance. Rejected: a trigram index over
- * the ids (memory for every index, for an error path), and suggesting by
- * the raw ids' distance (特開２０２４… is 20 bytes away from 特開2024…).
+ * "Did you mean", when nothing matches: the keys of the typed key's kind
+ * (jpa for 特願 is not jp for 特開; any kind for bare digits) nearest by
+ * Levenshtein distance on the ASCII keys, at most a quarter of the key's
+ * length away, closest first, one per document; one pass over the keys,
+ * only when a lookup fails. Rejected: a trigram index (memory for an error
+ * path) and the raw ids' distance (特開２０２４… is 20 bytes from 特開2024…).
  */
 #include "api/api.h"
 

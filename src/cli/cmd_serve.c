@@ -7,12 +7,8 @@
  * Same answers as the CLI: the JSON objects come from the builders the
  * CLI prints (render.c) with the same jansson flags and trailing newline,
  * so `tenyo ideas --json` and POST /api/ideas are byte-identical
- * (tests/api.sh compares them); defaults follow the CLI.
- *
- * The analyst's worksheets and remembered sense splits: POST and GET
- * /api/worksheet save and restore a worksheet in INDEX.worksheets/, GET
- * /api/senses lists INDEX.senses, read once at start and applied to every
- * /api/ideas (serve_ws.c).
+ * (tests/api.sh compares them); defaults follow the CLI. Worksheets in
+ * INDEX.worksheets/, sense splits of INDEX.senses (read at start): serve_ws.c.
  *
  * Threads. MHD's internal polling thread pool (--threads) answers each
  * request on one thread; the index is shared, and a mutex-protected free
@@ -795,6 +791,14 @@ static int listen_addr(const char *bind, long port, struct sockaddr_in *a4,
     return EXIT_OK;
 }
 
+/* The remembered sense splits (INDEX.senses), as `ideas` reads them:
+ * read once at the start (a write from the page does not change them).
+ * EXIT_OK, or the exit code, said. */
+static int serve_senses(server *s) {
+    if (!(s->senses_path = cli_senses_path(s->path, NULL))) return EXIT_RESOURCE;
+    return cli_senses_open(s->senses_path, 0, &s->senses);
+}
+
 /* Stop the receive-deadline watchdog and free its list. */
 static void watchdog_stop(watchdog *wd) {
     pthread_mutex_lock(&wd->mu);
@@ -973,13 +977,7 @@ int cli_cmd_serve(int argc, char **argv) {
         return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
     }
     s.x = x;
-    /* the remembered sense splits, as `ideas` reads them (once: a write
-     * from the page does not change them) */
-    if (!(s.senses_path = cli_senses_path(s.path, NULL))) {
-        ec = EXIT_RESOURCE;
-        goto done;
-    }
-    if ((ec = cli_senses_open(s.senses_path, 0, &s.senses)) != EXIT_OK) goto done;
+    if ((ec = serve_senses(&s)) != EXIT_OK) goto done;
     ec = cli_serve_prepare(&s, titles, ntitles, threads, &pool_ready);
     if (ec != EXIT_OK) goto done;
     /* SIGINT/SIGTERM blocked here, before MHD starts its threads, so that

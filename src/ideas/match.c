@@ -1,69 +1,54 @@
 /*
- * match.c — company matching, the Kawasaki-model query: a
- * company describes its strengths in a few sentences; which licensable
- * patents could it use, and for what?
- *
- * The question is the reverse of `ideas` (a patent looking for fields),
- * and it is answered with the ideas engine, not beside it:
+ * match.c — company matching, the Kawasaki-model query: a company
+ * describes its strengths in a few sentences; which licensable patents
+ * could it use, and for what? It is the reverse of `ideas` (a patent
+ * looking for fields) and is answered with the ideas engine:
  *   1. the licensable patents nearest the company's text, within the
- *      context's filter (date, applicant, fields, keywords) AND licensable
- *      (a mask built once per call, applied before the top-k like every
- *      filter): what the company could take up, by closeness to what it
- *      already does;
- *   2. tenyo_ideas_text on the same text with open_only: the fields (IPC
- *      subclasses) away from the company's home fields that licensable
- *      patents open to it, each with the confidence, bridge terms, phrases
- *      and notes of the proposal-quality work — its evidence patents are
- *      licensable ones, the vehicles into that field;
- *   3. each patent of 1 and every evidence patent of 2 becomes a match:
- *      its uses are the proposals it is evidence for (best confidence
- *      first), and own_field says it already lies in the company's home
- *      fields (a use in its own products).
- * Matches are ranked by similarity to the company's text (what it could
- * use: a patent far from its strengths is hard to take up, however
- * surprising its field); the uses say for what. After the call the context
- * holds the ideas query, so tenyo_idea_bridge / _phrases / tenyo_ctx_notes
- * / tenyo_ctx_home explain the uses exactly as they explain `ideas`.
+ *      context's filter and the licensable mask (applied before the top-k
+ *      like every filter): what the company could take up;
+ *   2. tenyo_ideas_text on the same text with open_only: the fields away
+ *      from the company's home that licensable patents open to it, with
+ *      the confidence, bridge terms and phrases of an ideas card;
+ *   3. each patent of 1 and every evidence patent of 2 is a match; its
+ *      uses are the proposals it is evidence for, and own_field says it
+ *      lies in the company's home fields already.
+ * After the call the context holds the ideas query, so tenyo_idea_bridge,
+ * _phrases, tenyo_ctx_notes and tenyo_ctx_home explain the uses as they
+ * explain `ideas`.
  *
  * Which patents and how strong: each candidate (the nearest k x 4, at
  * least 40, and every evidence patent) is banded by the rule of an ideas
- * card (score.c ty_match_band, ty_band_of): the specific words the
- * company's text shares with the patent (compound parts once), whether
+ * card (score.c: ty_match_band, ty_band_of): the specific words the
+ * company's text shares with the patent (compound parts once), and whether
  * the shared weight is mostly generic words (加工, 製造, システム: the
- * index's genericity per term) or one word. Strongest band first, then
- * those sharing a specific word, then similarity. The JSON (answer.c)
- * shows as cards the candidate and strong ones and the reference ones that
- * share a specific word at a similarity the engine does not call weak; the
- * rest is listed apart with "nothing else fits". Licensable: the index's
- * list or the records' flag; an index that marks none (a fresh J-PlatPat
- * index) is matched over all its patents, licence status unknown (the
- * caller says so once, and how to load a list).
+ * index's genericity per term) or one word. Order: band, then sharing a
+ * specific word, then similarity. The JSON (answer.c) shows as cards the
+ * candidate and strong matches and the reference ones sharing a specific
+ * word at a similarity the engine does not call weak; the rest is listed
+ * apart under "nothing else fits". Licensable: the index's list or the
+ * records' flag; an index marking none is matched over all its patents,
+ * licence status unknown (the caller says so, and how to load a list).
  *
- * Why a patent fits (tenyo_match_why): the patent's sentence (title and
- * abstract) sharing the most specific terms (idf-weighted) with the
- * company's text, and the company's sentence sharing the most of those:
- * the shared content a reader can check, beside the uses that say what the
- * company could make with it.
+ * Why a patent fits (tenyo_match_why): the patent's sentence sharing the
+ * most specific (idf-weighted) terms with the company's text, and the
+ * company's sentence sharing the most of those.
  *
  * What the company could make (tenyo_match_apply): one use per match,
- * first from the patent's own text: its application phrase stating a use
- * (に用いる, に適用, 向け ...; X用 and Xを備えたY in its own text mostly
- * name its parts), rarest kind first, else its title (the claimed object:
- * what a licensee makes). Only where neither can be quoted, evidence that
- * shares its content: the application phrases (field-fit) of the patent's
- * own proposals and of the company query's that are candidate or strong
- * cards, weighed by the engine's confidence (floored), doubled in one of
- * the company's fields (half in its class), the evidence's closeness and
- * the phrase's own weight, moved at most 3x by the evidence's shared
- * content with the company's text. Evidence titles are never a use (an
- * unrelated title: 鶏卵 for a charcoal kiln). An own use has no
- * confidence (stated, not estimated); none found is said, not guessed.
+ * first from the patent's own text: an application phrase stating a use
+ * (に用いる, に適用, 向け; X用 and Xを備えたY in its own text mostly name its
+ * parts), else its title (the claimed object: what a licensee makes), with
+ * no confidence (stated, not estimated). Only where neither can be quoted:
+ * the field-fit application phrases of the patent's own proposals and of
+ * the company query's candidate or strong cards, weighed by the engine's
+ * confidence (floored), the company's fields, the evidence's closeness and
+ * the phrase's weight, moved at most 3x by the evidence's shared content.
+ * Evidence titles are never a use (鶏卵 for a charcoal kiln); none found is
+ * said, not guessed.
  *
  * Rejected: ranking by the best use's confidence (a patent would rank by
- * how common its field pairing is, not by whether the company can use it);
- * running ideas once per candidate patent (k ideas queries per request,
- * and each would answer "where else could this patent go", not "where
- * could this company go with it").
+ * how common its field pairing is), and one ideas query per candidate
+ * patent (it answers "where else could this patent go", not "where could
+ * this company go with it").
  */
 #include "ideas/stages.h"
 
