@@ -282,10 +282,11 @@ int tenyo_worksheet_load(const char *path, tenyo_worksheet **out, char *err, siz
     }
     char *buf = ty_malloc(WS_FILE_MAX + 1);
     size_t n = buf ? fread(buf, 1, WS_FILE_MAX + 1, f) : 0;
-    int rd = buf && ferror(f);
+    int rd = buf && ferror(f) ? errno : 0;
     fclose(f);
     int rc = !buf ? TENYO_ERR_NOMEM : rd ? TENYO_ERR_IO : TENYO_OK;
-    char why[400] = "cannot read";
+    char why[400];
+    snprintf(why, sizeof why, "cannot read: %s", strerror(rd));
     if (!rc) rc = tenyo_worksheet_parse(buf, n, out, why, sizeof why);
     if (rc) ty_seterr(err, errlen, "%s: %s", path, why);
     free(buf);
