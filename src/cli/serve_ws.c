@@ -15,7 +15,15 @@
  * The page saves the worksheet as the analyst works and asks for it when
  * a patent is opened, so a reload, a server restart or another browser
  * finds it again; the files are the CLI's (`ideas --worksheet` reads
- * them). KEY is the subject's kind and the subject, every byte outside
+ * them). A worksheet is saved only for a patent the index has (or a
+ * company with a patent in it; a text is anyone's), read-only server or
+ * not (the analyst's files beside the index, never the index), within
+ * --worksheets files and --worksheets-mb in all, counted under one mutex
+ * and written under the file's lock (a CLI run on it waits or is
+ * waited for). The body may be as large as a worksheet file
+ * (TENYO_WORKSHEET_MAX). A saved file damaged on disk, or a directory in
+ * its place, is 409 saying how to repair it.
+ * KEY is the subject's kind and the subject, every byte outside
  * [A-Za-z0-9_-] written as ".XX" (hex), or a hash of the subject when that
  * is long: no path separator, no "..", one file per subject. A worksheet
  * that fails the library's check is 400 with its reason, and the saved

@@ -26,9 +26,16 @@
  * bound (the steer's own: 255-byte words, 256 of each, sentence numbers 1
  * to 64, subclasses), a version this build knows; a refusal names the file
  * and the member ("cards[3].note: longer than 16384 bytes") or jansson's
- * line and column. Saving is atomic (the store's temporary file, fsync,
- * rename, fsync of the folder): a crash leaves the old file or the new
- * one, and a refused file is never written over.
+ * line and column. What a run takes is checked where the file is read (one
+ * card a field, the steer's bounds tried on a scratch steer), so the
+ * server and Python save only what every run applies. Saving is atomic
+ * (the store's temporary file, fsync, rename, fsync of the folder) and
+ * follows the output rule of every command (tenyo_output_check: never an
+ * index, a file of an update folder, a locked path; over a worksheet
+ * only), through a symbolic link to its target. One writer at a time: a
+ * read-change-save holds "<real path>.lock" (flock, like the index's
+ * writer lock; the file is left, since removing a lock file races), and
+ * the temporary files a killed writer left are removed under it.
  *
  * Rejected: the worksheet as members of the steer (a second serialiser for
  * the steer and a steer that knows files); a TSV (notes hold tabs and
