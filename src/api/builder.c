@@ -165,6 +165,9 @@ static int add_one(tenyo_builder *b, const tenyo_doc *d, uint64_t rec, int merge
     char *meta, *ab;
     uint8_t has_abs;
     size_t slot;
+    /* read before the slot takes the record: a merged record's title and
+     * applicant point into the slot's earlier metadata, freed by the place */
+    uint8_t fields = ty_bld_text_fields(d);
     if ((rc = ty_bld_doc_keep(b, ty_bld_docs_elsewhere(b), d, &meta, &ab, &has_abs)) ||
         (rc = ty_bld_doc_place(b, d->id, meta, ab, has_abs, d->open, &slot)))
         goto fail;
@@ -174,7 +177,7 @@ static int add_one(tenyo_builder *b, const tenyo_doc *d, uint64_t rec, int merge
         rc = TENYO_ERR_NOMEM;
         goto fail;
     }
-    b->docs[slot].text = ty_bld_text_fields(d);
+    b->docs[slot].text = fields;
     if (!merged && b->sh.size <= 1 && (rc = ty_bld_note_source(b, slot, d))) goto fail;
     free(b->docs[slot].abs_long); /* the keyword index reads the whole abstract */
     b->docs[slot].abs_long = NULL;

@@ -1026,11 +1026,12 @@ int cli_cmd_serve(int argc, char **argv) {
         goto done;
     }
     s.wd.running = 1;
+    /* read before the daemon starts: a write from the page may swap x out */
+    unsigned long long ndocs = (unsigned long long)tenyo_index_ndocs(x);
     ec = start_daemon(&s, &dr, per_client, threads, &d);
     if (ec != EXIT_OK) goto done;
     cli_err("listening on http://%s%s%s:%u/ (%s, %llu documents, %ld threads%s)\n",
-            v6 ? "[" : "", bind, v6 ? "]" : "", dr.port, s.path,
-            (unsigned long long)tenyo_index_ndocs(x), threads,
+            v6 ? "[" : "", bind, v6 ? "]" : "", dr.port, s.path, ndocs, threads,
             writable ? "; writable: the page may add records and load a licensable list"
                      : "; read-only");
     /* one query per server thread already fills the cores: BLAS threads
