@@ -767,6 +767,9 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     printf '番号\n特開1999-999999\n' >"$D/none.csv"
     req api_write_licensable_none_400 400 --data-binary @"$D/none.csv" "$U/api/licensable?name=none.csv"
     grep -q 'none.csv.*the old list is kept' "$D/body" && ok api_write_licensable_none_kept || bad "api_write_licensable_none_kept ($(head -c 300 "$D/body"))"
+    printf '番号,名前\n特開2099-000150,テスト\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/sjis.csv"
+    req api_write_licensable_sjis 200 --data-binary @"$D/sjis.csv" "$U/api/licensable?name=sjis.csv"
+    grep -q '"column":"番号"' "$D/body" && ok api_write_licensable_sjis_column_name || bad "api_write_licensable_sjis_column_name ($(head -c 300 "$D/body"))"
     [ -z "$(ls "$D/tmp")" ] && ok api_write_no_temporary_left || bad "api_write_no_temporary_left ($(ls "$D/tmp"))"
     # after a refusal (an empty list: 400) the slot is free when the answer
     # comes: the next upload, sent at once, is not told another is applied
