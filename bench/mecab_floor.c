@@ -60,7 +60,6 @@
 /* Pieces handed to MeCab, as the tokenizer cuts (TK_PIECE). */
 #define FL_PIECE (16 * 1024)
 /* Longest 【...】 heading blanked (the tokenizer's TK_HEADING_MAX). */
-#define FL_HEADING_MAX 48
 #define FL_IPADIC "/var/lib/mecab/dic/ipadic-utf8"
 
 /* The documents' texts, one after another, each NUL-terminated. */
@@ -145,23 +144,6 @@ static void read_file(const char *path, texts *raw) {
     tenyo_reader_free(r);
 }
 
-/* Blank the short 【...】 headings of s[0..n) (the tokenizer's rule). */
-static void blank_headings(char *s, size_t n) {
-    static const char open[] = "\xE3\x80\x90", close[] = "\xE3\x80\x91";
-    for (char *p = s, *e = s + n; p + 6 <= e;) {
-        p = memmem(p, (size_t)(e - p), open, 3);
-        if (!p) break;
-        size_t lim = (size_t)(e - p - 3);
-        if (lim > FL_HEADING_MAX + 3) lim = FL_HEADING_MAX + 3;
-        char *q = memmem(p + 3, lim, close, 3);
-        if (!q || memchr(p + 3, '\n', (size_t)(q - p - 3))) {
-            p += 3;
-            continue;
-        }
-        memset(p, ' ', (size_t)(q + 3 - p));
-        p = q + 3;
-    }
-}
 
 /* Length of the next piece of s[0..n): after the last 。 or newline in
  * the first FL_PIECE bytes, else at a character start. */
@@ -210,7 +192,7 @@ static void *run_worker(void *arg) {
             if (!copy) { atomic_store(&p->failed, 1); break; }
             memcpy(copy, nb->p ? nb->p : "", nb->len);
             copy[nb->len] = 0;
-            blank_headings(copy, nb->len);
+            ty_text_blank_headings(copy, nb->len);
             p->copy[i] = copy;
             p->clen[i] = nb->len;
         } else {

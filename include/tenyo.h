@@ -1197,10 +1197,22 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
  * tenyo_worksheet_load / _parse: a file (or its bytes) read and checked:
  * TENYO_ERR_INPUT with the member or the line and column in err for one
  * that is damaged (wrong types, unknown members, invalid UTF-8, over a
- * bound: 4 MiB a file, 16 KiB a note, the steer's limits), TENYO_ERR_LIMIT
- * for a file over 4 MiB, TENYO_ERR_NOTFOUND when the file does not exist.
- * tenyo_worksheet_save: written atomically (temporary file, fsync, rename:
- * a crash leaves the old file or the new one). tenyo_worksheet_json: the
+ * bound: TENYO_WORKSHEET_MAX a file, 16 KiB a note, the steer's limits),
+ * TENYO_ERR_LIMIT for a file over TENYO_WORKSHEET_MAX, TENYO_ERR_NOTFOUND when the file does not exist.
+ * A worksheet's decisions are what a run takes: a field has one card, at
+ * most 256 kept and 256 rejected, each struck word a word (the steer's
+ * bounds). tenyo_worksheet_save: written atomically (temporary file,
+ * fsync, rename: a crash leaves the old file or the new one), through a
+ * symbolic link to its target (a link to nothing: TENYO_ERR_IO), by the
+ * output rule (tenyo_output_check: never an index, a file of an update
+ * directory, a directory, a locked path: TENYO_ERR_ARG), and over a file
+ * that is a worksheet only (another or a damaged one: TENYO_ERR_ARG).
+ * tenyo_worksheet_lock_take: the one writer of the worksheet at path, for a
+ * read, change and save: an exclusive flock on "<real path>.lock" (made
+ * beside it and left there), waited for up to wait_ms, then
+ * TENYO_ERR_BUSY naming it; the same rule as save first; under it the
+ * temporary files a killed writer left are removed. Held until
+ * tenyo_worksheet_lock_free (NULL: no-op). tenyo_worksheet_json: the
  * file's text, malloc'd (tenyo_json_free). tenyo_worksheet_subject: the
  * subject (the kind in *kind), living as long as w is unchanged.
  * tenyo_worksheet_fits: 0 when w is for the query (document doc, or text
@@ -1250,6 +1262,8 @@ int tenyo_senses_tsv(const tenyo_senses *s, char **out);
 int tenyo_ctx_set_senses(tenyo_ctx *c, const tenyo_senses *s);
 
 typedef struct tenyo_worksheet tenyo_worksheet;
+typedef struct tenyo_worksheet_lock tenyo_worksheet_lock;
+#define TENYO_WORKSHEET_MAX (4u << 20) /* bytes of a worksheet file, and of its POST */
 int tenyo_worksheet_new(const char *kind, const char *subject, tenyo_worksheet **out);
 void tenyo_worksheet_free(tenyo_worksheet *w);
 int tenyo_worksheet_load(const char *path, tenyo_worksheet **out, char *err, size_t errlen);
@@ -1257,6 +1271,9 @@ int tenyo_worksheet_parse(const char *json, size_t len, tenyo_worksheet **out, c
                           size_t errlen);
 int tenyo_worksheet_save(const tenyo_worksheet *w, const char *path, char *err,
                          size_t errlen);
+int tenyo_worksheet_lock_take(const char *path, unsigned wait_ms, tenyo_worksheet_lock **out,
+                         char *err, size_t errlen);
+void tenyo_worksheet_lock_free(tenyo_worksheet_lock *l);
 int tenyo_worksheet_json(const tenyo_worksheet *w, char **out);
 const char *tenyo_worksheet_subject(const tenyo_worksheet *w, const char **kind);
 int tenyo_worksheet_fits(const tenyo_worksheet *w, const tenyo_index *x, int64_t doc,

@@ -823,6 +823,42 @@ else
   echo "skip api_write_*: python3 missing"
 fi
 
+# worksheets saved by a read-only server: only for a patent of the index,
+# within --worksheets and --worksheets-mb; the library's checker (a field
+# kept and rejected refused); a body as large as a worksheet file may be; a
+# damaged saved file or a directory in its place: 409 saying how to repair
+cp "$D/s.tny" "$D/wl.tny"; rm -rf "$D/wl.tny.worksheets"
+IDX="$D/wl.tny"
+if start_server "$D/logl" --threads 2 --worksheets 2 --worksheets-mb 1; then
+  U="http://127.0.0.1:$PORT"
+  wpost() { req "$1" "$2" -X POST -H Content-Type:application/json --data-binary "$3" "$U/api/worksheet"; }
+  wpost api_worksheet_unknown_patent 404 '{"tenyo_worksheet":1,"patent":"NOT-IN-INDEX"}'
+  grep -q 'NOT-IN-INDEX is not in the index' "$D/body" && ok api_worksheet_unknown_patent_said || bad "api_worksheet_unknown_patent_said ($(head -c 200 "$D/body"))"
+  [ ! -e "$D/wl.tny.worksheets/patent-NOT-IN-INDEX.json" ] && ok api_worksheet_unknown_patent_not_saved || bad api_worksheet_unknown_patent_not_saved
+  wpost api_worksheet_kept_and_rejected 400 '{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G07C","decision":"kept"},{"field":"G07C","decision":"rejected"}]}'
+  grep -q 'G07C has a card already' "$D/body" && ok api_worksheet_kept_and_rejected_said || bad "api_worksheet_kept_and_rejected_said ($(head -c 200 "$D/body"))"
+  python3 -c 'import json; print(json.dumps({"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"%s%02d%s" % ("ABCD"[i//100], i%100, "B"), "decision":"kept"} for i in range(300)]}))' >"$D/k300.json"
+  req api_worksheet_over_steer_limit 400 -X POST -H Content-Type:application/json --data-binary @"$D/k300.json" "$U/api/worksheet"
+  grep -q 'more than 256 kept' "$D/body" && ok api_worksheet_over_steer_limit_said || bad "api_worksheet_over_steer_limit_said ($(head -c 200 "$D/body"))"
+  python3 -c 'import json; print(json.dumps({"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G%02dB" % i, "decision":"kept","note":"x"*16000} for i in range(5)]}))' >"$D/w80k.json"
+  req api_worksheet_80kb_as_cli_writes 200 -X POST -H Content-Type:application/json --data-binary @"$D/w80k.json" "$U/api/worksheet"
+  wpost api_worksheet_second 200 '{"tenyo_worksheet":1,"patent":"SAMPLE-002"}'
+  wpost api_worksheet_count_limit 409 '{"tenyo_worksheet":1,"patent":"SAMPLE-003"}'
+  grep -q 'at most 2 worksheets (--worksheets)' "$D/body" && ok api_worksheet_count_limit_said || bad "api_worksheet_count_limit_said ($(head -c 200 "$D/body"))"
+  wpost api_worksheet_replace_within_limit 200 '{"tenyo_worksheet":1,"patent":"SAMPLE-002","strike":["x"]}'
+  echo '{broken' >"$D/wl.tny.worksheets/patent-SAMPLE-002.json"
+  req api_worksheet_damaged_on_disk 409 "$U/api/worksheet?patent=SAMPLE-002"
+  grep -q 'damaged.*repair' "$D/body" && ok api_worksheet_damaged_on_disk_said || bad "api_worksheet_damaged_on_disk_said ($(head -c 300 "$D/body"))"
+  rm "$D/wl.tny.worksheets/patent-SAMPLE-002.json"; mkdir "$D/wl.tny.worksheets/patent-SAMPLE-002.json"
+  wpost api_worksheet_key_is_directory 409 '{"tenyo_worksheet":1,"patent":"SAMPLE-002"}'
+  grep -q 'is a directory' "$D/body" && ok api_worksheet_key_is_directory_said || bad "api_worksheet_key_is_directory_said ($(head -c 200 "$D/body"))"
+  kill "$PID"; wait "$PID"; PID=
+else
+  bad "api_worksheet_limits_server_starts ($(head -c 300 "$D/logl"))"
+fi
+IDX=
+"$T" serve "$D/s.tny" --worksheets -1 >/dev/null 2>&1; [ $? = 1 ] && ok api_worksheets_option_checked || bad api_worksheets_option_checked
+
 "$T" serve >/dev/null 2>&1; [ $? = 1 ] && ok api_usage_exit_1 || bad api_usage_exit_1
 "$T" serve "$D/s.tny" --port 70000 >/dev/null 2>&1; [ $? = 1 ] && ok api_bad_port_exit_1 || bad api_bad_port_exit_1
 "$T" serve "$D/s.tny" --bind nowhere >/dev/null 2>&1; [ $? = 1 ] && ok api_bad_bind_exit_1 || bad api_bad_bind_exit_1

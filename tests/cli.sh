@@ -298,6 +298,41 @@ python3 -c 'import json,sys; json.dump({"tenyo_worksheet":1,"patent":"SAMPLE-001
 expect 2 cli_ideas_worksheet_hostile_10mb "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
 contains "$D/err" "larger than 4194304 bytes" cli_ideas_worksheet_hostile_10mb_said
 expect 1 cli_ideas_worksheet_not_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --worksheet "$D/ws.json"
+# the worksheet follows the output rule: never the index, a file of its
+# update folder, an empty name; a link is written through to its target
+cp "$D/s.tny" "$D/wr.tny"
+expect 2 cli_ideas_worksheet_index_refused "$T" ideas "$D/wr.tny" SAMPLE-001 --worksheet "$D/wr.tny" --keep G08B
+contains "$D/err" "is a tenyo index" cli_ideas_worksheet_index_refused_said
+cmp -s "$D/wr.tny" "$D/s.tny" && ok cli_ideas_worksheet_index_unchanged || bad cli_ideas_worksheet_index_unchanged
+mkdir -p "$D/wr.tny.upd"
+expect 2 cli_ideas_worksheet_upd_refused "$T" ideas "$D/wr.tny" SAMPLE-001 --worksheet "$D/wr.tny.upd/ws.json"
+contains "$D/err" "update directory" cli_ideas_worksheet_upd_refused_said
+[ ! -e "$D/wr.tny.upd/ws.json" ] && ok cli_ideas_worksheet_upd_nothing_written || bad cli_ideas_worksheet_upd_nothing_written
+expect 2 cli_ideas_worksheet_empty_name "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet ""
+contains "$D/err" "an empty file name" cli_ideas_worksheet_empty_name_said
+rm -f "$D/wsl_target.json" "$D/wsl.json"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsl_target.json" --keep G08B >/dev/null 2>&1
+ln -s wsl_target.json "$D/wsl.json"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsl.json" --keep H01L >/dev/null 2>&1
+[ -L "$D/wsl.json" ] && grep -q H01L "$D/wsl_target.json" && ok cli_ideas_worksheet_link_written_through || bad "cli_ideas_worksheet_link_written_through ($(ls -l "$D/wsl.json"))"
+# a killed writer's temporary is removed the next time the worksheet is saved
+: >"$D/wsl_target.json.tmp.Ab12Cd"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsl_target.json" >/dev/null 2>&1
+[ ! -e "$D/wsl_target.json.tmp.Ab12Cd" ] && ok cli_ideas_worksheet_stray_tmp_removed || bad cli_ideas_worksheet_stray_tmp_removed
+# a field both kept and rejected, or more kept than a run takes: refused
+printf '{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G07C","decision":"kept"},{"field":"G07C","decision":"rejected"}]}' >"$D/wsd.json"
+expect 2 cli_ideas_worksheet_dup_card "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsd.json"
+contains "$D/err" "G07C has a card already" cli_ideas_worksheet_dup_card_said
+# two runs on one worksheet at once: each waits for the other, no decision lost
+rm -f "$D/wsc.json"
+( for f in G07C G08B G05B H05B C02F; do "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsc.json" --keep $f >/dev/null 2>&1; done ) &
+( for f in E04H G01J A47C B61L E05B; do "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsc.json" --reject $f >/dev/null 2>&1; done ) &
+wait
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cards"]))' "$D/wsc.json" 2>/dev/null)
+[ "$n" = 10 ] && ok cli_ideas_worksheet_concurrent_runs_keep_all || bad "cli_ideas_worksheet_concurrent_runs_keep_all ($n of 10 cards)"
+# --keep / --reject of a home field: said
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --keep B60W --json >"$D/out" 2>/dev/null
+contains "$D/out" '"code":"home_steered"' cli_ideas_keep_home_field_said
 # senses remembered: --not W --remember splits W between the homes and the
 # fields of the cards that lost it (INDEX.senses), and every later query
 # honours it; tenyo senses lists, removes, imports, exports; a hostile
@@ -609,6 +644,11 @@ if [ "$(wc -l <"$D/out")" = 4 ]; then ok cli_ideas_batch_lines; else bad "cli_id
 if sed -n 1p "$D/out" | grep -q '"id":"SAMPLE-001".*"ideas"' && sed -n 2p "$D/out" | grep -q '"home":\["B25J"\]' \
    && sed -n 3p "$D/out" | grep -q '"error"' && sed -n 4p "$D/out" | grep -q 'NOPE'; then ok cli_ideas_batch_order; else bad cli_ideas_batch_order; fi
 contains "$D/err" "batch.jsonl:3" cli_ideas_batch_bad_line_named
+# a steer member on a batch line is refused with its line, not ignored
+printf '{"id":"SAMPLE-001"}\n{"id":"SAMPLE-001","offset":-1}\n{"id":"SAMPLE-002","keep":["G08B"]}\n' >"$D/bsteer.jsonl"
+expect 2 cli_ideas_batch_steer_member "$T" ideas "$D/s.tny" --batch "$D/bsteer.jsonl" -n 2
+contains "$D/err" "bsteer.jsonl:2: unknown member 'offset'" cli_ideas_batch_steer_member_line2
+contains "$D/err" "bsteer.jsonl:3: unknown member 'keep'" cli_ideas_batch_steer_member_line3
 
 # updates: add / delete / rebuild, staleness in info, failures change nothing
 head -150 data/sample/sample.jsonl >"$D/u150.jsonl"

@@ -12,6 +12,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define SAMPLE "data/sample/sample.jsonl"
 
@@ -442,6 +447,87 @@ TY_TEST(ideas_worksheet_round_trip_and_refusals) {
     tenyo_steer_free(t);
     tenyo_worksheet_free(w);
     tenyo_worksheet_free(r);
+}
+
+/* A worksheet is written by the output rule (never over an index, a file
+ * of an update folder, a file that is no worksheet; through a symbolic
+ * link to its target), the steer's bounds and one card a field are checked
+ * where it is read, and one writer holds its lock at a time; a killed
+ * writer's temporary file is removed under the lock. */
+TY_TEST(ideas_worksheet_output_rule_lock_and_bounds) {
+    char err[512] = "", p[600], q[600], lk[640], tmp[640];
+    const char *dir = ty_test_tmpdir();
+    tenyo_worksheet *w = NULL, *r = NULL;
+    CHECK(tenyo_worksheet_new("patent", "SAMPLE-001", &w) == 0);
+    /* an index, a file of its update folder, a text file: refused, unchanged */
+    snprintf(p, sizeof p, "%s/wsrule.tny", dir);
+    FILE *f = fopen(p, "wb");
+    fputs("TENYOIDX and more", f);
+    fclose(f);
+    CHECKF(tenyo_worksheet_save(w, p, err, sizeof err) == TENYO_ERR_ARG && strstr(err, "tenyo index"), "%s", err);
+    snprintf(q, sizeof q, "%s/wsrule.tny.upd", dir);
+    mkdir(q, 0777);
+    snprintf(q, sizeof q, "%s/wsrule.tny.upd/ws.json", dir);
+    CHECKF(tenyo_worksheet_save(w, q, err, sizeof err) == TENYO_ERR_ARG && strstr(err, "update directory"), "%s", err);
+    snprintf(q, sizeof q, "%s/wsrule.txt", dir);
+    f = fopen(q, "wb");
+    fputs("notes\n", f);
+    fclose(f);
+    CHECKF(tenyo_worksheet_save(w, q, err, sizeof err) == TENYO_ERR_ARG && strstr(err, "not a worksheet"), "%s", err);
+    CHECK(tenyo_worksheet_save(w, "", err, sizeof err) == TENYO_ERR_ARG && strstr(err, "empty file name"));
+    /* a link: its target written, the link kept */
+    snprintf(p, sizeof p, "%s/wsrule_target.json", dir);
+    snprintf(q, sizeof q, "%s/wsrule_link.json", dir);
+    unlink(p);
+    unlink(q);
+    CHECK(tenyo_worksheet_save(w, p, err, sizeof err) == 0 && symlink(p, q) == 0);
+    tenyo_steer *s = NULL;
+    CHECK(tenyo_steer_new(&s) == 0 && tenyo_steer_keep(s, "G08B") == 0);
+    CHECK(tenyo_worksheet_record(w, s, NULL, NULL, 0) == 0);
+    CHECKF(tenyo_worksheet_save(w, q, err, sizeof err) == 0, "%s", err);
+    struct stat st;
+    CHECK(lstat(q, &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(tenyo_worksheet_load(p, &r, err, sizeof err) == 0 && tenyo_worksheet_note(r, "G08B", "") == 0);
+    tenyo_worksheet_free(r);
+    /* the lock: one holder; a second is refused after its wait; a stray
+     * temporary of a killed writer removed when it is taken */
+    tenyo_worksheet_lock *l1 = NULL, *l2 = NULL;
+    snprintf(tmp, sizeof tmp, "%s.tmp.Zz9Yx8", p);
+    f = fopen(tmp, "wb");
+    fclose(f);
+    CHECKF(tenyo_worksheet_lock_take(q, 0, &l1, err, sizeof err) == 0 && l1, "%s", err);
+    CHECK(access(tmp, F_OK) != 0);
+    snprintf(lk, sizeof lk, "%s.lock", p);
+    CHECK(access(lk, F_OK) == 0); /* beside the target, shared by the link */
+    pid_t pid = fork();
+    if (pid == 0) /* another process: refused while l1 is held */
+        _exit(tenyo_worksheet_lock_take(p, 50, &l2, err, sizeof err) == TENYO_ERR_BUSY ? 0 : 1);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tenyo_worksheet_lock_free(l1);
+    CHECK(tenyo_worksheet_lock_take(p, 0, &l2, err, sizeof err) == 0 && l2);
+    tenyo_worksheet_lock_free(l2);
+    /* the steer's bounds and one card a field, refused where it is read */
+    json_t *o = json_pack("{s:i, s:s, s:[]}", "tenyo_worksheet", 1, "patent", "P", "cards");
+    for (int i = 0; i < 257; i++) {
+        char fld[8];
+        snprintf(fld, sizeof fld, "%c%02d%c", 'A' + i / 100 % 8, i % 100, 'B' + i / 800);
+        json_array_append_new(json_object_get(o, "cards"),
+                              json_pack("{s:s, s:s}", "field", fld, "decision", "kept"));
+    }
+    char *t = json_dumps(o, 0);
+    CHECK(tenyo_worksheet_parse(t, strlen(t), &r, err, sizeof err) == TENYO_ERR_INPUT &&
+          strstr(err, "more than 256 kept"));
+    free(t);
+    json_decref(o);
+    static const char dup[] = "{\"tenyo_worksheet\":1,\"patent\":\"P\",\"cards\":["
+                              "{\"field\":\"G07C\",\"decision\":\"kept\"},"
+                              "{\"field\":\"G07C\",\"decision\":\"rejected\"}]}";
+    CHECK(tenyo_worksheet_parse(dup, strlen(dup), &r, err, sizeof err) == TENYO_ERR_INPUT &&
+          strstr(err, "cards[1].field: G07C has a card already"));
+    tenyo_steer_free(s);
+    tenyo_worksheet_free(w);
 }
 
 /* Senses remembered: a word split between the query's home and one field

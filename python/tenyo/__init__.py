@@ -359,6 +359,9 @@ _ws_load = _fn("tenyo_worksheet_load", c_int, c_char_p, POINTER(c_void_p), c_cha
 _ws_parse = _fn("tenyo_worksheet_parse", c_int, c_char_p, c_size_t, POINTER(c_void_p),
                 c_char_p, c_size_t)
 _ws_save = _fn("tenyo_worksheet_save", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
+_ws_lock_take = _fn("tenyo_worksheet_lock_take", c_int, c_char_p, c_uint, POINTER(c_void_p),
+                    c_char_p, c_size_t)
+_ws_lock_free = _fn("tenyo_worksheet_lock_free", None, c_void_p)
 _ws_json = _fn("tenyo_worksheet_json", c_int, c_void_p, POINTER(c_void_p))
 _ws_fits = _fn("tenyo_worksheet_fits", c_int, c_void_p, _P, c_int64, c_char_p, c_char_p,
                c_size_t)
@@ -594,6 +597,8 @@ class Worksheet:
     w.save(path) writes it atomically (the old file or the new one, never
     half)."""
 
+    _h = None  # the handle; None until made (a refused __init__ leaves none)
+
     def __init__(self, kind, subject):
         h = c_void_p()
         rc = _ws_new(_str("kind", kind), _str("subject", subject), byref(h))
@@ -634,10 +639,23 @@ class Worksheet:
             raise ValueError("the worksheet is closed")
         return self._h
 
-    def save(self, path):
-        """Write it to path atomically."""
-        err = ctypes.create_string_buffer(512)
-        rc = _ws_save(self._handle(), os.fsencode(path), err, 512)
+    def save(self, path, wait=30.0):
+        """Write it to path atomically, by the rule every command follows:
+        never over an index, a file of an index's update folder, a
+        directory or a file that is not a worksheet (Error naming the
+        reason); a symbolic link is written through to its target. The
+        worksheet's lock is held while it is written (waited for up to
+        wait seconds, as `tenyo ideas --worksheet` holds it)."""
+        h = self._handle()
+        p = os.fsencode(path)
+        err, lk = ctypes.create_string_buffer(512), c_void_p()
+        rc = _ws_lock_take(p, int(max(0.0, wait) * 1000), byref(lk), err, 512)
+        if rc:
+            raise _error(rc, err.value)
+        try:
+            rc = _ws_save(h, p, err, 512)
+        finally:
+            _ws_lock_free(lk)
         if rc and rc != -12:  # TENYO_ERR_UNSYNCED: in place
             raise _error(rc, err.value)
 

@@ -208,6 +208,35 @@ def test_worksheet_applies_records_and_is_refused_when_damaged(index, tmp_path):
         tenyo.Worksheet.load(path)
 
 
+def test_worksheet_save_follows_the_output_rule(index_path, tmp_path):
+    """save never replaces an index (even the one open), a file of an
+    index's update folder or a file that is no worksheet; a refused
+    Worksheet(...) leaves nothing for __del__ to complain about."""
+    import shutil
+    import subprocess
+    import sys
+    idx = tmp_path / "b.tny"
+    shutil.copy(index_path, idx)
+    before = idx.read_bytes()
+    w = tenyo.Worksheet("patent", "SAMPLE-001")
+    with pytest.raises(tenyo.Error, match="tenyo index"):
+        w.save(idx)
+    assert idx.read_bytes() == before
+    (tmp_path / "b.tny.upd").mkdir()
+    with pytest.raises(tenyo.Error, match="update directory"):
+        w.save(tmp_path / "b.tny.upd" / "ws.json")
+    txt = tmp_path / "notes.txt"
+    txt.write_text("my notes\n")
+    with pytest.raises(tenyo.Error, match="not a worksheet"):
+        w.save(txt)
+    assert txt.read_text() == "my notes\n"
+    w.save(tmp_path / "ws.json")
+    assert tenyo.Worksheet.load(tmp_path / "ws.json").json["patent"] == "SAMPLE-001"
+    r = subprocess.run([sys.executable, "-c", "import tenyo\ntry:\n tenyo.Worksheet('bogus', 'x')\n"
+                        "except ValueError:\n pass\n"], capture_output=True, text=True)
+    assert r.returncode == 0 and "AttributeError" not in r.stderr, r.stderr
+
+
 def test_ideas_for_text_in_english(index):
     got = index.ideas(text="Cooling plate for the batteries of electric vehicles",
                       lang="en", n=5, min_confidence=0)

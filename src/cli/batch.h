@@ -1,7 +1,9 @@
 /*
  * batch.h — one line of `tenyo ideas --batch` (src/cli/cmd_ideas.c).
  *
- * A line is a JSON object {"id": "...", "text": "...", "home": [...]}: the
+ * A line is a JSON object {"id": "...", "text": "...", "home": [...]} and
+ * nothing else (another member, a steer's "keep" or "offset" among them, is
+ * refused with its line: the command line steers every line): the
  * parser lives apart from the file loop and the worker threads so that the
  * fuzz target tests/fuzz/fuzz_batch.c can feed it arbitrary bytes.
  */

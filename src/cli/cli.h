@@ -406,6 +406,8 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
  * the resolved query (qdoc, or text[0..len)), this run's steer flags
  * (NULL: none) applied after its decisions, notes "FIELD=TEXT", the list
  * made on ctx and the worksheet saved back. */
+/* How long a run waits for another run's lock on its worksheet (ms). */
+#define CLI_WS_WAIT_MS 30000
 typedef struct cli_ws_run {
     const char *path;             /* the worksheet file */
     const tenyo_index *x;

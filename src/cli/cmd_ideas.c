@@ -481,8 +481,23 @@ int cli_batch_parse_line(const char *buf, size_t len, cli_batch_query *q,
         if (json_is_string(t)) q->text = strdup(json_string_value(t));
         q->homes = join_home(json_object_get(o, "home"));
         if (!q->id && !q->text) why = "needs \"id\" or \"text\"";
+        /* a member it does not take is refused, never dropped unseen: a
+         * steer on one line would otherwise answer unsteered */
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v) {
+            if (why || !strcmp(k, "id") || !strcmp(k, "text") || !strcmp(k, "home")) continue;
+            static const char *const steer[] = {"keep", "reject", "strike", "not", "focus",
+                                                "focus_text", "offset", "sentences"};
+            int st = 0;
+            for (size_t i = 0; i < sizeof steer / sizeof *steer; i++) st |= !strcmp(k, steer[i]);
+            snprintf(msg, msglen, "unknown member '%.40s' (a line takes \"id\", \"text\", "
+                     "\"home\"%s)", k, st ? "; steer every line with --keep, --reject, "
+                                            "--not, --focus, --offset" : "");
+            why = msg;
+        }
     }
-    if (why) snprintf(msg, msglen, "%s", why);
+    if (why && why != msg) snprintf(msg, msglen, "%s", why);
     json_decref(o);
     return why ? -1 : 0;
 }

@@ -379,7 +379,8 @@ static void door_stop(door *dr) {
 /* Append to the body (NUL-terminated); marks too_large past the limit. */
 static void body_append(request *rq, const char *p, size_t n) {
     if (rq->too_large) return;
-    if (n > SRV_MAX_BODY - rq->len) {
+    size_t max = rq->body_max ? rq->body_max : SRV_MAX_BODY;
+    if (n > max - rq->len) {
         rq->too_large = 1;
         return;
     }
@@ -543,9 +544,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (is_post && (r0 == SRV_ROUTE_ADD || r0 == SRV_ROUTE_LICENSABLE))
             return cli_serve_upload_begin(s, conn, rq, r0, cl); /* its own limits */
         long n;
-        if (cl && serve_parse_long(cl, 0, SRV_MAX_BODY, &n))
+        /* a worksheet takes as much as its file may hold (tenyo.h) */
+        rq->body_max = is_post && r0 == SRV_ROUTE_WORKSHEET ? TENYO_WORKSHEET_MAX : SRV_MAX_BODY;
+        if (cl && serve_parse_long(cl, 0, (long)rq->body_max, &n))
             return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                               "request body larger than %d bytes", SRV_MAX_BODY);
+                               "request body larger than %zu bytes", rq->body_max);
         /* answer on a later call: MHD closes the connection after a reply
          * queued while only the headers are in (an early response) */
         return MHD_YES;
@@ -647,11 +650,13 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
 static const char *serve_usage =
     "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE]\n"
     "                         [--client-conns N] [--writable [--upload-max MB]\n"
-    "                         [--upload-rows N]] [--quiet]\n"
+    "                         [--upload-rows N]] [--worksheets N] [--worksheets-mb MB]\n"
+    "                         [--quiet]\n"
     "Serve the index over HTTP: a JSON API and the analyst web page. Read-only\n"
     "unless --writable: then the page can add a J-PlatPat export to the index and\n"
     "load the licensable list, as tenyo add and tenyo open --from do (the same\n"
-    "writer lock; all of a file or nothing).\n"
+    "writer lock; all of a file or nothing). The analysts' worksheets are saved\n"
+    "beside the index (INDEX.worksheets/) writable or not, within the limits below.\n"
     "  -b, --bind ADDR      address to listen on (default 127.0.0.1; IPv4 or IPv6)\n"
     "  -p, --port N         TCP port (default 8080; 0 picks a free one)\n"
     "  -t, --threads N      worker threads = query contexts (default: cores, at most 64)\n"
@@ -663,6 +668,9 @@ static const char *serve_usage =
     "                       index; without it those answer 403\n"
     "  --upload-max MB      largest file the page may send (default 32, at most 1024)\n"
     "  --upload-rows N      most records one file may hold (default 20000)\n"
+    "  --worksheets N       most worksheets the page may save, for patents (or\n"
+    "                       companies) of the index (default 1000; 0: none)\n"
+    "  --worksheets-mb MB   most MiB they may take in all (default 256)\n"
     "  -q, --quiet          no access log, no line about bad requests or closed\n"
     "                       connections (errors at start still shown)\n"
     "Endpoints (each answers with the JSON of the command named; filters as\n"
@@ -679,8 +687,8 @@ static const char *serve_usage =
     "  GET  /api/map?id=|text=&doc=ID       the landscape map of the fields\n"
     "  GET  /api/report?task=ideas|match&body=JSON[&kept=1]   the printable report\n"
     "                                       (HTML; kept=1: the worksheet's kept cards)\n"
-    "  POST /api/worksheet                  save a worksheet (ideas --worksheet's JSON)\n"
-    "                                       in INDEX.worksheets/\n"
+    "  POST /api/worksheet                  save a worksheet (ideas --worksheet's JSON,\n"
+    "                                       up to 4 MiB) in INDEX.worksheets/\n"
     "  GET  /api/worksheet?id=|patent=      a saved worksheet\n"
     "  GET  /api/senses                     the remembered sense splits (INDEX.senses)\n"
     "  GET  /api/sentences?id=ID            the patent's sentences, numbered for focus\n"
@@ -888,17 +896,31 @@ static int start_daemon(server *s, door *dr, long per_client, long threads,
     return EXIT_OK;
 }
 
+/* What the server holds, freed once no request runs. */
+static void serve_free(server *s) {
+    free(s->info_json);
+    free(s->map_json);
+    tenyo_senses_free(s->senses);
+    free(s->senses_path);
+    tenyo_map_free(s->map);
+    tenyo_index_free((tenyo_index *)s->x); /* the last one loaded */
+    pthread_rwlock_destroy(&s->live);
+    pthread_mutex_destroy(&s->job.mu);
+}
+
 int cli_cmd_serve(int argc, char **argv) {
     static const struct option lo[] = {
         {"bind", required_argument, 0, 'b'}, {"port", required_argument, 0, 'p'},
         {"threads", required_argument, 0, 't'}, {"ipc-titles", required_argument, 0, 'I'},
         {"client-conns", required_argument, 0, 'C'}, {"writable", no_argument, 0, 'W'},
         {"upload-max", required_argument, 0, 'U'}, {"upload-rows", required_argument, 0, 'R'},
+        {"worksheets", required_argument, 0, 'S'}, {"worksheets-mb", required_argument, 0, 'M'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *bind = "127.0.0.1", *titles[4];
     int ntitles = 0, c, bad = 0, quiet = 0, writable = 0;
     long port = 8080, threads = sysconf(_SC_NPROCESSORS_ONLN), per_client = 0;
-    long upload_mb = SRV_UPLOAD_MB, upload_rows = SRV_UPLOAD_ROWS;
+    long upload_mb = SRV_UPLOAD_MB, upload_rows = SRV_UPLOAD_ROWS, ws_max = SRV_WS_MAX,
+         ws_mb = SRV_WS_MB;
     if (threads < 1) threads = 1;
     if (threads > SRV_MAX_THREADS) threads = SRV_MAX_THREADS;
     optind = 1;
@@ -917,6 +939,8 @@ int cli_cmd_serve(int argc, char **argv) {
         case 'R':
             bad |= cli_long("--upload-rows", optarg, 1, SRV_UPLOAD_ROWS_MAX, &upload_rows) != 0;
             break;
+        case 'S': bad |= cli_long("--worksheets", optarg, 0, SRV_WS_MAX_CAP, &ws_max) != 0; break;
+        case 'M': bad |= cli_long("--worksheets-mb", optarg, 1, SRV_WS_MB_CAP, &ws_mb) != 0; break;
         case 'q': quiet = 1; break;
         case 'h': return cli_help(serve_usage);
         default: bad = 1;
@@ -952,6 +976,8 @@ int cli_cmd_serve(int argc, char **argv) {
     if (writable) cli_serve_upload_clean(s.path);
     s.upload_bytes = upload_mb * 1024 * 1024;
     s.upload_rows = upload_rows;
+    s.ws_max = ws_max;
+    s.ws_bytes = (long long)ws_mb << 20;
     s.titles = titles;
     s.ntitles = ntitles;
     /* a reload waits for the requests in flight, and new ones wait for it */
@@ -1025,13 +1051,6 @@ done:
     if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
     if (wd_ready) watchdog_stop(&s.wd);
     if (pool_ready) cli_serve_pool_destroy(&s.pool);
-    free(s.info_json);
-    free(s.map_json);
-    tenyo_senses_free(s.senses);
-    free(s.senses_path);
-    tenyo_map_free(s.map);
-    tenyo_index_free((tenyo_index *)s.x); /* the last one loaded */
-    pthread_rwlock_destroy(&s.live);
-    pthread_mutex_destroy(&s.job.mu);
+    serve_free(&s);
     return ec;
 }

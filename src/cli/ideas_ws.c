@@ -11,6 +11,13 @@
  * answer carries its note ("note"). With --html the report is made from
  * the kept cards alone, with their notes: the page an analyst hands over.
  *
+ * One writer at a time: the run holds the worksheet's lock
+ * (tenyo_worksheet_lock_take) from its read to its save, so two runs on one
+ * file queue (the second waits up to CLI_WS_WAIT_MS, then is refused)
+ * and neither loses the other's decisions. The file must pass the output
+ * rule (never an index or a file of its update folder); a symbolic link is
+ * written through to its target.
+ *
  * The CLI sees only tenyo.h: the worksheet's format, checks and atomic
  * write are the library's (src/ideas/worksheet.c), shared with the server
  * and the Python binding.
@@ -127,10 +134,20 @@ static size_t ws_kept(const tenyo_worksheet *w) {
 int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
     int ec = EXIT_OK;
     *out = NULL;
+    char err[512];
+    tenyo_worksheet_lock *lk = NULL;
+    int rc = tenyo_worksheet_lock_take(r->path, CLI_WS_WAIT_MS, &lk, err, sizeof err);
+    if (rc) {
+        cli_err("--worksheet: %s (the file is left as it was)\n", err);
+        return rc == TENYO_ERR_NOMEM || rc == TENYO_ERR_BUSY ? EXIT_RESOURCE : EXIT_INPUT;
+    }
     tenyo_worksheet *w = ws_open(r->path, r->x, r->qdoc, r->text, &ec);
-    if (!w) return ec;
+    if (!w) {
+        tenyo_worksheet_lock_free(lk);
+        return ec;
+    }
     tenyo_steer *s = NULL;
-    int rc = tenyo_steer_new(&s);
+    rc = tenyo_steer_new(&s);
     if (!rc) rc = tenyo_worksheet_apply(w, s);
     if (!rc) rc = steer_add(s, r->flags);
     tenyo_idea ideas[CLI_IDEAS_MAX];
@@ -165,7 +182,6 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
         goto done;
     }
     cli_ideas_ws_mark(o, w, r->html);
-    char err[512];
     rc = tenyo_worksheet_save(w, r->path, err, sizeof err);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         cli_err("%s (the file is left as it was)\n", err);
@@ -181,5 +197,6 @@ done:
     tenyo_ctx_set_steer(r->ctx, r->flags);
     tenyo_steer_free(s);
     tenyo_worksheet_free(w);
+    tenyo_worksheet_lock_free(lk);
     return ec;
 }

@@ -29,6 +29,11 @@
 #define SRV_UPLOAD_MB_MAX 1024    /* --upload-max cap */
 #define SRV_UPLOAD_ROWS 20000     /* --upload-rows default (records of one upload) */
 #define SRV_UPLOAD_ROWS_MAX 10000000 /* --upload-rows cap */
+#define SRV_WS_MAX 1000           /* --worksheets default (worksheets saved) */
+#define SRV_WS_MAX_CAP 1000000    /* --worksheets cap */
+#define SRV_WS_MB 256             /* --worksheets-mb default (MiB of them in all) */
+#define SRV_WS_MB_CAP 65536       /* --worksheets-mb cap */
+#define SRV_WS_WAIT_MS 2000       /* a POST waits this long for a CLI run's lock */
 #define SRV_UPLOAD_SAID 50        /* skipped records / unresolved lines listed */
 
 /* Free list of per-thread query contexts. */
@@ -104,6 +109,8 @@ typedef struct server {
                                    load a licensable list */
     long upload_bytes;          /* --upload-max in bytes */
     long upload_rows;           /* --upload-rows */
+    long ws_max;                /* --worksheets: most worksheets saved (0: none) */
+    long long ws_bytes;         /* --worksheets-mb in bytes: all of them at most */
     const char *const *titles;  /* --ipc-titles files (loaded again on reload) */
     int ntitles;                /* entries of titles */
     serve_job job;              /* the page's write in progress */
@@ -119,7 +126,9 @@ typedef struct request {
     char path[256];             /* path, percent-encoded for the log */
     char *body;                 /* POST body received so far */
     size_t len;                 /* bytes in body */
-    int too_large;              /* body exceeded SRV_MAX_BODY */
+    size_t body_max;            /* the route's body limit: SRV_MAX_BODY, or
+                                   TENYO_WORKSHEET_MAX for a worksheet */
+    int too_large;              /* body exceeded body_max */
     int answered;               /* a response was queued */
     unsigned status;            /* HTTP status sent */
     size_t bytes;               /* response body bytes */

@@ -15,7 +15,15 @@
  * The page saves the worksheet as the analyst works and asks for it when
  * a patent is opened, so a reload, a server restart or another browser
  * finds it again; the files are the CLI's (`ideas --worksheet` reads
- * them). KEY is the subject's kind and the subject, every byte outside
+ * them). A worksheet is saved only for a patent the index has (or a
+ * company with a patent in it; a text is anyone's), read-only server or
+ * not (the analyst's files beside the index, never the index), within
+ * --worksheets files and --worksheets-mb in all, counted under one mutex
+ * and written under the file's lock (a CLI run on it waits or is
+ * waited for). The body may be as large as a worksheet file
+ * (TENYO_WORKSHEET_MAX). A saved file damaged on disk, or a directory in
+ * its place, is 409 saying how to repair it.
+ * KEY is the subject's kind and the subject, every byte outside
  * [A-Za-z0-9_-] written as ".XX" (hex), or a hash of the subject when that
  * is long: no path separator, no "..", one file per subject. A worksheet
  * that fails the library's check is 400 with its reason, and the saved
@@ -28,7 +36,10 @@
 #include "cli.h"
 #include "serve_http.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,37 +82,119 @@ static char *ws_path(const server *s, const char *key) {
     return p;
 }
 
+/* 1 when the index has the worksheet's subject: the patent indexed, or a
+ * patent of the company (its applicant contains it, either case); a text
+ * is anyone's (the limits alone bound it). */
+static int ws_subject_known(const server *s, const char *kind, const char *subject) {
+    if (!strcmp(kind, "patent")) return tenyo_index_find(s->x, subject) >= 0;
+    if (strcmp(kind, "company")) return 1;
+    tenyo_doc_meta dm;
+    for (uint64_t d = 0; d < tenyo_index_ndocs(s->x); d++)
+        if (!tenyo_index_doc(s->x, d, &dm) && dm.applicant && strcasestr(dm.applicant, subject))
+            return 1;
+    return 0;
+}
+
+/* The worksheets saved in dir ("*.json"): their count and bytes, less
+ * those of the file named key.json (the one a POST replaces). */
+static void ws_usage(const char *dir, const char *key, long *count, long long *bytes) {
+    *count = 0;
+    *bytes = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    struct stat st;
+    size_t kl = strlen(key);
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") || e->d_name[0] == '.') continue;
+        if (n == kl + 5 && !strncmp(e->d_name, key, kl)) continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+            continue;
+        (*count)++;
+        *bytes += st.st_size;
+    }
+    if (d) closedir(d);
+}
+
+/* One POST at a time: the limits are counted and the file written under
+ * it (the file's own lock keeps out a CLI run on the same file). */
+static pthread_mutex_t ws_post_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* w saved as INDEX.worksheets/key.json within the server's limits: an HTTP
+ * status (200 when saved) with the reason in err. */
+static unsigned ws_store(server *s, const tenyo_worksheet *w, const char *key, char *err,
+                         size_t errlen) {
+    size_t dl = strlen(s->path) + sizeof ".worksheets";
+    char *dir = malloc(dl), *path = ws_path(s, key), *text = NULL;
+    unsigned st = dir && path && !tenyo_worksheet_json(w, &text) ? MHD_HTTP_OK
+                                                                 : MHD_HTTP_INTERNAL_SERVER_ERROR;
+    if (st != MHD_HTTP_OK) snprintf(err, errlen, "out of memory");
+    else snprintf(dir, dl, "%s.worksheets", s->path);
+    if (st == MHD_HTTP_OK && mkdir(dir, 0777) && errno != EEXIST) {
+        snprintf(err, errlen, "%s: cannot make the folder: %s", dir, strerror(errno));
+        st = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    pthread_mutex_lock(&ws_post_mu);
+    long count;
+    long long bytes;
+    if (st == MHD_HTTP_OK) ws_usage(dir, key, &count, &bytes);
+    if (st != MHD_HTTP_OK) {
+    } else if (count >= s->ws_max) {
+        snprintf(err, errlen, "this server keeps at most %ld worksheets (--worksheets); "
+                 "remove some from %s to save more", s->ws_max, dir);
+        st = MHD_HTTP_CONFLICT;
+    } else if (bytes + (long long)strlen(text) + 1 > s->ws_bytes) {
+        snprintf(err, errlen, "this server keeps at most %ld MiB of worksheets "
+                 "(--worksheets-mb); remove some from %s to save more",
+                 (long)(s->ws_bytes >> 20), dir);
+        st = MHD_HTTP_CONFLICT;
+    } else {
+        tenyo_worksheet_lock *lk = NULL;
+        int rc = tenyo_worksheet_lock_take(path, SRV_WS_WAIT_MS, &lk, err, errlen);
+        if (!rc) rc = tenyo_worksheet_save(w, path, err, errlen);
+        tenyo_worksheet_lock_free(lk);
+        /* refused by the output rule (a directory there, a damaged file) or
+         * a writer at work: the request conflicts with what is on disk */
+        if (rc && rc != TENYO_ERR_UNSYNCED)
+            st = rc == TENYO_ERR_ARG || rc == TENYO_ERR_BUSY ? MHD_HTTP_CONFLICT
+                                                             : MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+    pthread_mutex_unlock(&ws_post_mu);
+    tenyo_json_free(text);
+    free(dir);
+    free(path);
+    return st;
+}
+
 enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *conn,
                                              request *rq) {
     if (rq->too_large)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                                     "request body larger than %d bytes", SRV_MAX_BODY);
+                                     "request body larger than %u bytes (a worksheet is at "
+                                     "most that)", TENYO_WORKSHEET_MAX);
+    if (s->ws_max == 0)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_FORBIDDEN, NULL,
+                                     "this server saves no worksheets (--worksheets 0)");
     tenyo_worksheet *w = NULL;
     char err[640], key[WS_KEY_MAX + 32];
     int rc = tenyo_worksheet_parse(rq->body ? rq->body : "", rq->len, &w, err, sizeof err);
     if (rc)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "worksheet: %s", err);
     const char *kind, *subject = tenyo_worksheet_subject(w, &kind);
+    if (!ws_subject_known(s, kind, subject)) {
+        enum MHD_Result r = cli_serve_reply_error(
+            conn, rq, MHD_HTTP_NOT_FOUND, NULL, "worksheet: %s %.200s is not in the index",
+            !strcmp(kind, "patent") ? "patent" : "no patent of company", subject);
+        tenyo_worksheet_free(w);
+        return r;
+    }
     ws_key(kind, subject, key);
-    size_t dl = strlen(s->path) + sizeof ".worksheets";
-    char *dir = malloc(dl), *path = ws_path(s, key), *text = NULL;
-    if (dir) snprintf(dir, dl, "%s.worksheets", s->path);
-    rc = dir && path ? TENYO_OK : TENYO_ERR_NOMEM;
-    if (!rc && mkdir(dir, 0777) && errno != EEXIST) {
-        snprintf(err, sizeof err, "%s: cannot make the folder: %s", dir, strerror(errno));
-        rc = TENYO_ERR_IO;
-    }
-    if (!rc) rc = tenyo_worksheet_save(w, path, err, sizeof err);
-    if (rc == TENYO_ERR_UNSYNCED) rc = TENYO_OK;
-    if (!rc) rc = tenyo_worksheet_json(w, &text);
-    free(dir);
-    free(path);
+    unsigned st = ws_store(s, w, key, err, sizeof err);
+    char *text = NULL;
+    if (st == MHD_HTTP_OK && tenyo_worksheet_json(w, &text)) st = MHD_HTTP_INTERNAL_SERVER_ERROR;
     tenyo_worksheet_free(w);
-    if (rc) {
-        tenyo_json_free(text);
-        return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "%s",
-                                     rc == TENYO_ERR_NOMEM ? "out of memory" : err);
-    }
+    if (st != MHD_HTTP_OK)
+        return cli_serve_reply_error(conn, rq, st, NULL, "%s", err);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(key));
     json_object_set_new(o, "worksheet", json_loads(text, 0, NULL));
@@ -135,9 +228,14 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
     tenyo_worksheet_free(w);
     if (rc == TENYO_ERR_NOTFOUND)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no worksheet %s yet", key);
-    if (rc) /* a file damaged on disk: said, and left for the analyst to see */
-        return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "%s",
-                                     rc == TENYO_ERR_NOMEM ? "out of memory" : err);
+    if (rc == TENYO_ERR_NOMEM)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                                     "out of memory");
+    if (rc) /* a file damaged on disk (or no file): said, left for the analyst to see */
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_CONFLICT, NULL,
+                                     "the saved worksheet is damaged: %s; repair the file by "
+                                     "hand, or remove it (its decisions are lost) and save "
+                                     "the worksheet again", err);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(key));
     json_object_set_new(o, "worksheet", json_loads(text, 0, NULL));

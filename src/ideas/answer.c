@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NBRIDGE 5
 #define NPHRASE 3
@@ -499,6 +500,29 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     return arr;
 }
 
+/* A warning for each field the steer keeps or rejects that is one of the
+ * query's own (home, comma-separated): no card is proposed there, so the
+ * decision changes nothing, and the analyst is told so. */
+static void home_steered(const tenyo_ctx *ctx, const char *home, int ja, json_t *warns) {
+    const tenyo_steer *s = tenyo_ctx_steer(ctx);
+    for (int k = TENYO_STEER_KEPT; s && home && k <= TENYO_STEER_REJECTED; k++)
+        for (size_t i = 0; i < tenyo_steer_count(s, k); i++) {
+            const char *f = tenyo_steer_item(s, k, i), *h = home;
+            size_t fl = strlen(f);
+            int in = 0;
+            for (; *h && !in; h += strcspn(h, ",") + (h[strcspn(h, ",")] == ',')) {
+                in = strcspn(h, ",") == fl && !strncasecmp(h, f, fl);
+                if (in) break;
+            }
+            if (!in) continue;
+            char msg[256];
+            snprintf(msg, sizeof msg, ja ? "%s は問い合わせ自身の分野（home）です。その分野の提案は出ないため、%s しても何も変わりません"
+                                         : "%s is the query's own field (home): no card is proposed there, so %s it changes nothing",
+                     f, k == TENYO_STEER_KEPT ? (ja ? "keep" : "keeping") : (ja ? "reject" : "rejecting"));
+            warn(warns, "home_steered", msg);
+        }
+}
+
 /* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
  * computed on ctx for a request of `asked` proposals. */
 static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
@@ -554,6 +578,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(o, "ideas", arr);
     json_t *warns = ideas_warnings(ctx, ideas, got, asked, lang);
     if (why_err[0]) warn(warns, "abstracts_unreadable", why_err);
+    home_steered(ctx, home, !strcmp(lang, "ja"), warns);
     json_object_set_new(o, "warnings", warns);
     json_object_set_new(o, "hidden", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden));
     json_object_set_new(o, "hidden_thin", json_integer((json_int_t)tenyo_ctx_notes(ctx)->hidden_thin));

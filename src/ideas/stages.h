@@ -381,6 +381,8 @@ size_t ty_sentences(const char *text, ty_sent *out, size_t cap);
 /* --- steer.c --- */
 /* Sentences a focus may name (1 .. this). */
 #define TY_STEER_SENTENCES 64
+/* Items of each kind (struck, kept, rejected) a steer holds at most. */
+#define TY_STEER_MAX 256
 /* 1 when s focuses the query. */
 int ty_steer_focused(const tenyo_steer *s);
 /* The focused query text of s into out (NUL-terminated, out->len without

@@ -28,8 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* At most this many of each kind, each at most TY_STEER_WORD bytes. */
-#define TY_STEER_MAX 256
+/* Each item at most TY_STEER_WORD bytes (TY_STEER_MAX of a kind: stages.h). */
 #define TY_STEER_WORD 255
 
 /* Longest focus text (bytes). */

@@ -26,9 +26,16 @@
  * bound (the steer's own: 255-byte words, 256 of each, sentence numbers 1
  * to 64, subclasses), a version this build knows; a refusal names the file
  * and the member ("cards[3].note: longer than 16384 bytes") or jansson's
- * line and column. Saving is atomic (the store's temporary file, fsync,
- * rename, fsync of the folder): a crash leaves the old file or the new
- * one, and a refused file is never written over.
+ * line and column. What a run takes is checked where the file is read (one
+ * card a field, the steer's bounds tried on a scratch steer), so the
+ * server and Python save only what every run applies. Saving is atomic
+ * (the store's temporary file, fsync, rename, fsync of the folder) and
+ * follows the output rule of every command (tenyo_output_check: never an
+ * index, a file of an update folder, a locked path; over a worksheet
+ * only), through a symbolic link to its target. One writer at a time: a
+ * read-change-save holds "<real path>.lock" (flock, like the index's
+ * writer lock; the file is left, since removing a lock file races), and
+ * the temporary files a killed writer left are removed under it.
  *
  * Rejected: the worksheet as members of the steer (a second serialiser for
  * the steer and a steer that knows files); a TSV (notes hold tabs and
@@ -36,20 +43,25 @@
  */
 #include "stages.h"
 #include "store/format.h"
+#include "store/store.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define WS_VERSION 1
-#define WS_FILE_MAX (4u << 20)  /* bytes of a worksheet file */
+#define WS_FILE_MAX TENYO_WORKSHEET_MAX /* bytes of a worksheet file (tenyo.h) */
 #define WS_NOTE_MAX 16384       /* bytes of a note */
 #define WS_SUBJECT_MAX 65536    /* bytes of a subject (a text may be long) */
-#define WS_CARDS_MAX 1024       /* cards decided */
+#define WS_CARDS_MAX (2 * TY_STEER_MAX) /* cards: a steer's kept and rejected */
 #define WS_LIST_MAX 256         /* struck words, evidence ids */
 #define WS_WORD_MAX 255         /* bytes of a word, an id, a label */
 
@@ -126,6 +138,40 @@ static int focus_ok(const json_t *f, char *why, size_t n) {
     return 0;
 }
 
+/* 0 when o's decisions go into a steer as they stand (else the reason in
+ * why): what a run applies, checked where the file is read, so that a
+ * worksheet saved (by the server, by Python) is one every run takes. A
+ * field has one card (kept or rejected, not both); the steer's own bounds
+ * (TY_STEER_MAX of a kind, a struck word that is a word once normalised)
+ * are tried on a scratch steer. */
+static int ws_steerable(json_t *o, char *why, size_t n) {
+    size_t i, j;
+    json_t *c, *d, *cards = json_object_get(o, "cards");
+    json_array_foreach(cards, i, c) json_array_foreach(cards, j, d) {
+        if (j >= i) break;
+        const char *f = json_string_value(json_object_get(c, "field"));
+        if (!strcasecmp(f, json_string_value(json_object_get(d, "field"))))
+            return snprintf(why, n, "cards[%zu].field: %s has a card already (cards[%zu]); a "
+                            "field is kept or rejected, not both", i, f, j), -1;
+    }
+    tenyo_steer *s = NULL;
+    if (tenyo_steer_new(&s)) return snprintf(why, n, "out of memory"), -1;
+    int rc = TENYO_OK;
+    json_array_foreach(json_object_get(o, "strike"), i, c) if (!rc) {
+        rc = tenyo_steer_strike(s, json_string_value(c));
+        if (rc) snprintf(why, n, "strike[%zu]: no word once normalised", i);
+    }
+    json_array_foreach(cards, i, c) if (!rc) {
+        const char *f = json_string_value(json_object_get(c, "field"));
+        int kept = !strcmp(json_string_value(json_object_get(c, "decision")), "kept");
+        rc = kept ? tenyo_steer_keep(s, f) : tenyo_steer_reject(s, f);
+        if (rc) snprintf(why, n, "cards[%zu]: more than %d %s cards (a run steers by at most "
+                         "that many of a kind)", i, TY_STEER_MAX, kept ? "kept" : "rejected");
+    }
+    tenyo_steer_free(s);
+    return rc ? -1 : 0;
+}
+
 /* The subject members: exactly one of patent, company, text. */
 static const char *const SUBJECTS[] = {"patent", "company", "text"};
 
@@ -171,7 +217,7 @@ static int ws_check(json_t *o, char *why, size_t n) {
         return snprintf(why, n, "needs exactly one of \"patent\", \"company\", \"text\""), -1;
     if (json_object_get(o, "focus") && json_object_get(o, "focus_text"))
         return snprintf(why, n, "focus and focus_text: one or the other"), -1;
-    return 0;
+    return ws_steerable(o, why, n);
 }
 
 /* ============================================================ life */
@@ -243,10 +289,11 @@ int tenyo_worksheet_load(const char *path, tenyo_worksheet **out, char *err, siz
     }
     char *buf = ty_malloc(WS_FILE_MAX + 1);
     size_t n = buf ? fread(buf, 1, WS_FILE_MAX + 1, f) : 0;
-    int rd = buf && ferror(f);
+    int rd = buf && ferror(f) ? errno : 0;
     fclose(f);
     int rc = !buf ? TENYO_ERR_NOMEM : rd ? TENYO_ERR_IO : TENYO_OK;
-    char why[400] = "cannot read";
+    char why[400];
+    snprintf(why, sizeof why, "cannot read: %s", strerror(rd));
     if (!rc) rc = tenyo_worksheet_parse(buf, n, out, why, sizeof why);
     if (rc) ty_seterr(err, errlen, "%s: %s", path, why);
     free(buf);
@@ -260,27 +307,114 @@ int tenyo_worksheet_json(const tenyo_worksheet *w, char **out) {
     return *out ? TENYO_OK : TENYO_ERR_NOMEM;
 }
 
+/* 0 when real path real may take a worksheet (else the reason in err,
+ * named as path): the output rule every command follows
+ * (tenyo_output_check: never an index, a manifest, a file of an update
+ * directory, a directory, a locked path), and a file there already must be
+ * a worksheet (a damaged one is the analyst's to repair or remove, never
+ * replaced unseen). */
+static int ws_writable(const char *path, const char *real, char *err, size_t errlen) {
+    int rc = tenyo_output_check(path, NULL, TENYO_WRITE_FORCE, err, errlen);
+    struct stat st;
+    if (rc || stat(real, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return rc;
+    tenyo_worksheet *old = NULL;
+    char why[400];
+    rc = tenyo_worksheet_load(real, &old, why, sizeof why);
+    tenyo_worksheet_free(old);
+    if (rc == TENYO_ERR_INPUT || rc == TENYO_ERR_LIMIT) {
+        ty_seterr(err, errlen, "%s: exists and is not a worksheet (%s); refusing to overwrite "
+                  "it (repair it or remove it first)", path, why);
+        return TENYO_ERR_ARG;
+    }
+    if (rc) ty_seterr(err, errlen, "%s", why);
+    return rc;
+}
+
 int tenyo_worksheet_save(const tenyo_worksheet *w, const char *path, char *err,
                          size_t errlen) {
-    if (!w || !path || !*path) return TENYO_ERR_ARG;
-    char *text = NULL;
-    if (tenyo_worksheet_json(w, &text)) return TENYO_ERR_NOMEM;
-    /* the folder and the name: the store writes a file into a folder */
-    char *dir = ty_strdup(path);
-    const char *slash = strrchr(path, '/');
-    int rc = dir ? TENYO_OK : TENYO_ERR_NOMEM;
+    if (!w || !path) return TENYO_ERR_ARG;
+    if (!*path) {
+        ty_seterr(err, errlen, "an empty file name; name the worksheet's file");
+        return TENYO_ERR_ARG;
+    }
+    char *text = NULL, *real = NULL;
+    /* a symbolic link is written through: its target is the worksheet */
+    int rc = ty_real_path(path, &real, err, errlen);
+    if (!rc) rc = ws_writable(path, real, err, errlen);
+    if (!rc && tenyo_worksheet_json(w, &text)) rc = TENYO_ERR_NOMEM;
     if (!rc) {
-        if (slash == path) dir[1] = 0;         /* "/ws.json" */
-        else if (slash) dir[slash - path] = 0; /* "a/b/ws.json" */
-        else strcpy(dir, ".");
+        /* the folder and the name: the store writes a file into a folder
+         * (real is absolute: its folder is before the last slash) */
+        char *slash = strrchr(real, '/');
+        char *name = ty_strdup(slash + 1);
+        if (slash == real) slash[1] = 0; /* "/ws.json" */
+        else *slash = 0;
         size_t l = strlen(text);
         text[l] = '\n'; /* a file ends with a newline: dumps left room for the NUL */
-        rc = ty_store_write_atomic(dir, slash ? slash + 1 : path, text, l + 1, err, errlen);
-        text[l] = 0;
+        rc = name ? ty_store_write_atomic(real, name, text, l + 1, err, errlen)
+                  : TENYO_ERR_NOMEM;
+        free(name);
     }
-    free(dir);
+    free(real);
     free(text);
     return rc;
+}
+
+/* ============================================================ lock */
+
+struct tenyo_worksheet_lock {
+    int fd;    /* "<real path>.lock", flock'd exclusively */
+};
+
+int tenyo_worksheet_lock_take(const char *path, unsigned wait_ms, tenyo_worksheet_lock **out,
+                         char *err, size_t errlen) {
+    if (out) *out = NULL;
+    if (!path || !out) return TENYO_ERR_ARG;
+    char *real = NULL, *lp = NULL;
+    /* the rule first: no lock file is made where no worksheet may be */
+    int rc = *path ? ty_real_path(path, &real, err, errlen) : TENYO_ERR_ARG;
+    if (!*path) ty_seterr(err, errlen, "an empty file name; name the worksheet's file");
+    if (!rc) rc = ws_writable(path, real, err, errlen);
+    size_t n = real ? strlen(real) : 0;
+    if (!rc && !(lp = ty_malloc(n + sizeof ".lock"))) rc = TENYO_ERR_NOMEM;
+    int fd = -1;
+    if (!rc) {
+        memcpy(lp, real, n);
+        memcpy(lp + n, ".lock", sizeof ".lock");
+        fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+        if (fd < 0) {
+            ty_seterr(err, errlen, "%s: cannot open its lock %s: %s", path, lp, strerror(errno));
+            rc = TENYO_ERR_IO;
+        }
+    }
+    /* wait_ms in steps of 10 ms: a run holds it for one query */
+    for (unsigned t = 0; !rc && flock(fd, LOCK_EX | LOCK_NB) != 0; t += 10) {
+        if (errno != EWOULDBLOCK || t >= wait_ms) {
+            ty_seterr(err, errlen, "%s: another writer holds the worksheet (%s is locked)%s",
+                      path, lp, errno == EWOULDBLOCK ? "; try again when it is done" : "");
+            rc = TENYO_ERR_BUSY;
+        } else {
+            usleep(10000);
+        }
+    }
+    tenyo_worksheet_lock *l = rc ? NULL : ty_calloc(1, sizeof *l);
+    if (!rc && !l) rc = TENYO_ERR_NOMEM;
+    if (rc) {
+        if (fd >= 0) close(fd);
+    } else {
+        l->fd = fd;
+        ty_file_tmp_collect(real); /* what a killed writer left: ours now */
+        *out = l;
+    }
+    free(lp);
+    free(real);
+    return rc;
+}
+
+void tenyo_worksheet_lock_free(tenyo_worksheet_lock *l) {
+    if (!l) return;
+    close(l->fd); /* drops the flock */
+    free(l);
 }
 
 /* ============================================================ subject */

@@ -739,11 +739,10 @@ int ty_wlock_take(const char *path, ty_wlock *w, char *err, size_t errlen) {
     return rc;
 }
 
-int ty_wlock_collect(const ty_wlock *w) {
+int ty_file_tmp_collect(const char *path) {
     int removed = 0;
-    /* the base's temporary files, beside it */
-    const char *slash = strrchr(w->path, '/');
-    char *pdir = slash ? ty_strndup(w->path, slash == w->path ? 1 : (size_t)(slash - w->path))
+    const char *slash = strrchr(path, '/');
+    char *pdir = slash ? ty_strndup(path, slash == path ? 1 : (size_t)(slash - path))
                        : NULL;
     DIR *d = pdir ? opendir(pdir) : NULL;
     struct dirent *e;
@@ -755,6 +754,14 @@ int ty_wlock_collect(const ty_wlock *w) {
     }
     if (d) closedir(d);
     free(pdir);
+    return removed;
+}
+
+int ty_wlock_collect(const ty_wlock *w) {
+    /* the base's temporary files, beside it */
+    int removed = ty_file_tmp_collect(w->path);
+    DIR *d;
+    struct dirent *e;
     /* in the update directory: temporary files always; segment and
      * deletion files no manifest names only when the manifest reads
      * cleanly (a damaged or missing one is tenyo check's to judge) */

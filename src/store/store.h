@@ -332,6 +332,10 @@ void ty_wlock_release(ty_wlock *w); /* w zeroed or released: no-op */
  * and the segment / deletion files a readable manifest does not name (as
  * Lucene's deleter does at IndexWriter open). The number removed. */
 int ty_wlock_collect(const ty_wlock *w);
+/* Remove the "<path>.tmp.XXXXXX" files beside real path path that killed
+ * writers left (ty_file_tmp's names): under the lock that writers of path
+ * take. The number removed. */
+int ty_file_tmp_collect(const char *path);
 /* Create "<path>.tmp.XXXXXX" (O_EXCL), mode: path's when it is a regular
  * file, else 0666 less the umask. *tmp malloc'd. */
 int ty_file_tmp(const char *path, int *fd, char **tmp, char *err, size_t errlen);

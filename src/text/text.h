@@ -113,6 +113,10 @@ typedef struct ty_tok_sink {
                    const char *expr, size_t en);               /* phrase */
     void *ud;                                                  /* their argument */
 } ty_tok_sink;
+/* Blank the short 【...】 headings (up to 48 bytes inside, no line break:
+ * 【課題】, 【解決手段】) of normalised text s[0..n) in place, as the
+ * tokenizer does before it reads a text. */
+void ty_text_blank_headings(char *s, size_t n);
 /* ty_tokenize with every sink of s. */
 int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
                      const ty_tok_sink *s);

@@ -727,8 +727,7 @@ static int is_space(unsigned char b) {
            b == '\v';
 }
 
-/* Blank short 【...】 headings of the normalised text in place. */
-static void blank_headings(char *s, size_t n) {
+void ty_text_blank_headings(char *s, size_t n) {
     static const char open[] = "\xE3\x80\x90", close[] = "\xE3\x80\x91";
     for (char *p = s, *e = s + n; p + 6 <= e;) {
         p = memmem(p, (size_t)(e - p), open, 3);
@@ -775,7 +774,7 @@ int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
                   tenyo_strerror(rc));
         return rc;
     }
-    blank_headings(c->norm.p, c->norm.len);
+    ty_text_blank_headings(c->norm.p, c->norm.len);
     /* ASCII text normalises byte for byte (A-Z -> a-z): phrases can quote
      * the original case at the same offsets */
     c->orig = NULL;
