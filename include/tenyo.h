@@ -1243,7 +1243,8 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
  * 4096 bytes, a NUL byte, invalid UTF-8, a bad field), TENYO_ERR_LIMIT
  * when they would bring the set over 100000 (nothing of the file taken),
  * TENYO_ERR_NOTFOUND when there is no file. tenyo_senses_save: written
- * atomically, by the output rule (tenyo_output_check): never a tenyo index,
+ * atomically at the file's real path (a symbolic link stays a link), by
+ * the output rule (tenyo_output_check): never a tenyo index,
  * a file of an index's update directory, a locked path or a directory, and
  * an existing file only when it is empty or a senses file (TENYO_ERR_ARG
  * naming path and why; a corpus or a list is never replaced). */

@@ -409,6 +409,14 @@ cp "$D/s.tny" "$D/snc.tny"
 wait
 nc=$(grep -c '^[ab][0-9]' "$D/snc.tny.senses")
 [ "$nc" = 100 ] && grep -q "^$w	" "$D/snc.tny.senses" && ok cli_senses_concurrent_adds_kept || bad "cli_senses_concurrent_adds_kept ($nc of 100)"
+# the file named through a symbolic link: written at its target (the link
+# stays a link), under the target's lock
+ln -s "$D/snc.tny.senses" "$D/snl.senses"
+( for i in $(seq 1 20); do "$T" senses "$D/snc.tny" --senses "$D/snl.senses" add "c$i" B60W G07C 2>/dev/null; done ) &
+( for i in $(seq 1 20); do "$T" senses "$D/snc.tny" add "d$i" B60W G07C 2>/dev/null; done ) &
+wait
+nc=$(grep -c '^[cd][0-9]' "$D/snc.tny.senses")
+[ -L "$D/snl.senses" ] && [ "$nc" = 40 ] && ok cli_senses_link_target_written || bad "cli_senses_link_target_written ($nc of 40; $(ls -l "$D/snl.senses"))"
 cp "$D/s.tny" "$D/sn3.tny"; cp "$D/snh.tsv" "$D/sn3.tny.senses"
 expect 2 cli_ideas_senses_hostile_refused "$T" ideas "$D/sn3.tny" SAMPLE-001
 contains "$D/err" "sn3.tny.senses:1: line longer" cli_ideas_senses_hostile_refused_said

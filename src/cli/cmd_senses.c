@@ -13,7 +13,7 @@
  * at once would each write what they read plus their own split, and one
  * split would be lost. So every change holds a lock for its whole
  * read-change-write (cli_senses_lock: flock on "FILE.lock" beside the
- * file, waited for; the lock file stays, as removing it would let a third
+ * file, by its real name so a link and its target share it, waited for; the lock file stays, as removing it would let a third
  * command lock a new file while the second holds the old). Reading alone
  * (list, export, ideas without --remember) takes no lock: a save replaces
  * the file by rename, so a reader sees the old file or the new one.
@@ -90,15 +90,34 @@ int cli_senses_save(const tenyo_senses *s, const char *path) {
     return EXIT_OK;
 }
 
+/* The file's real name (links resolved; a file not made yet: its folder's
+ * real name and its own), malloc'd: two names of one file take one lock. */
+static char *senses_real(const char *path) {
+    char *r = realpath(path, NULL);
+    if (r || errno != ENOENT) return r ? r : strdup(path);
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    char *rd = dir ? realpath(dir, NULL) : NULL;
+    const char *base = slash ? slash + 1 : path;
+    char *out = rd ? malloc(strlen(rd) + strlen(base) + 2) : strdup(path);
+    if (rd && out) sprintf(out, "%s/%s", strcmp(rd, "/") ? rd : "", base);
+    free(dir);
+    free(rd);
+    return out;
+}
+
 int cli_senses_lock(const char *path) {
-    size_t n = strlen(path);
-    char *lp = malloc(n + sizeof ".lock");
+    char *real = senses_real(path);
+    size_t n = real ? strlen(real) : 0;
+    char *lp = real ? malloc(n + sizeof ".lock") : NULL;
     if (!lp) {
+        free(real);
         cli_err("out of memory\n");
         return -1;
     }
-    memcpy(lp, path, n);
+    memcpy(lp, real, n);
     memcpy(lp + n, ".lock", sizeof ".lock");
+    free(real);
     int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     int rc = fd < 0 ? -1 : 0;
     while (fd >= 0 && (rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {}

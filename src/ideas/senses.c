@@ -25,7 +25,8 @@
  * TAB field TAB field" in order (ty_strmap, with a live flag per key so a
  * removal needs no delete), so a load is linear; a scan per line made
  * 100,000 splits a 20-second load. Saving is atomic (the store's temporary
- * file, fsync, rename) and follows the output rule (tenyo_output_check:
+ * file, fsync, rename; at the real path, so a link stays a link) and
+ * follows the output rule (tenyo_output_check:
  * never an index, a file of an update directory or a locked path; an
  * existing file only when it reads as a senses file).
  *
@@ -41,6 +42,7 @@
  */
 #include "stages.h"
 #include "store/format.h"
+#include "store/store.h"
 #include "text/text.h"
 
 #include <ctype.h>
@@ -410,14 +412,15 @@ int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t
                   path);
         return TENYO_ERR_ARG;
     }
-    char *text = NULL, *dir = ty_strdup(path);
-    rc = dir ? tenyo_senses_tsv(s, &text) : TENYO_ERR_NOMEM;
+    /* written at the real path: a link stays a link, its target changes */
+    char *text = NULL, *dir = NULL;
+    rc = ty_real_path(path, &dir, err, errlen);
+    if (!rc) rc = tenyo_senses_tsv(s, &text);
     if (!rc) {
-        const char *slash = strrchr(path, '/');
-        if (slash == path) dir[1] = 0;
-        else if (slash) dir[slash - path] = 0;
-        else strcpy(dir, ".");
-        rc = ty_store_write_atomic(dir, slash ? slash + 1 : path, text, strlen(text), err, errlen);
+        char *slash = strrchr(dir, '/'); /* a real path: absolute */
+        const char *name = slash ? slash + 1 : dir, *in = slash == dir ? "/" : slash ? dir : ".";
+        if (slash && slash != dir) *slash = 0;
+        rc = ty_store_write_atomic(in, name, text, strlen(text), err, errlen);
     }
     free(text);
     free(dir);
