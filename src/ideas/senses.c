@@ -23,8 +23,8 @@
  * of the file is taken (a load is all or nothing, the limit counted
  * before any split joins). A split is found by a hash of its key, "word
  * TAB field TAB field" in order (ty_strmap, with a live flag per key so a
- * removal needs no delete), so a load is linear; a scan per line made
- * 100,000 splits a 20-second load. Saving is atomic (the store's temporary
+ * removal needs no delete), so a load is linear (a scan per line was
+ * quadratic: docs/decisions.md). Saving is atomic (the store's temporary
  * file, fsync, rename; at the real path, so a link stays a link) and
  * follows the output rule (tenyo_output_check:
  * never an index, a file of an update directory or a locked path; an
