@@ -32,7 +32,8 @@
  * Output: per round "round R: mecab S s (N morphemes, MB/s)"; at the end
  * the median and range of the rounds, the normalisation's time (one
  * untimed-for-the-floor pass, all cores, reported for reference), and
- * with --json one JSON line (bench "mecab_floor").
+ * with --json one JSON line (bench "mecab_floor"). Input with no record
+ * (an empty file) exits 2 saying so: there is nothing to time.
  *
  * Design choice: a bench program rather than a mode of `tenyo bench`: the
  * floor calls libmecab directly, which the command-line program (the
@@ -123,7 +124,14 @@ static void doc_text(const tenyo_doc *d, ty_buf *t) {
 static void read_file(const char *path, texts *raw) {
     tenyo_reader *r = NULL;
     char err[512];
-    if (tenyo_reader_open(path, NULL, &r, err, sizeof err)) die("%s", err);
+    if (tenyo_reader_open(path, NULL, &r, err, sizeof err)) {
+        /* the reader's advice names tenyo's --format, which this program
+         * has not: it reads what the reader detects by itself */
+        char *adv = strstr(err, "; name the format");
+        if (adv) snprintf(adv, sizeof err - (size_t)(adv - err), "; mecab_floor reads the "
+                          "formats tenyo index detects by itself");
+        die("%s", err);
+    }
     const tenyo_doc *d;
     ty_buf t = {0};
     int rc;
@@ -269,6 +277,11 @@ int main(int argc, char **argv) {
     double tr = now();
     for (int i = optind; i < argc; i++) read_file(argv[i], &raw);
     tr = now() - tr;
+    if (!raw.n) { /* nothing to time: a floor of 0 documents would say 0.00 MB/s */
+        fprintf(stderr, "mecab_floor: no records in %s%s\n", argv[optind],
+                argc - optind > 1 ? " and the other files" : "");
+        return 2;
+    }
     pass *p = calloc(1, sizeof *p);
     if (!p) die("%s", "out of memory");
     double tn = normalise(p, &raw, &norm, nt);

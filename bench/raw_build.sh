@@ -34,7 +34,11 @@
 #                       (BEFORE: an earlier commit's build, for
 #                       before/after figures from the same rounds; its
 #                       index is compared with (b)'s byte for byte)
-#   --work DIR          scratch directory (WORK, default /tmp/tenyo-rawbuild)
+#   --work DIR          where its scratch folder goes (WORK, default /tmp):
+#                       a new folder DIR/tenyo-rawbuild.XXXXXX of its own
+#                       for every run, so that no file already in DIR is
+#                       written; removed at the end unless the run failed
+#                       or the indexes differ (then its name is printed)
 # TENYO and FLOOR name the binaries (default build/tenyo and
 # build/bench/mecab_floor, made with make when missing).
 #
@@ -43,7 +47,7 @@ set -eu
 RUNS=${RUNS:-3}
 TIMES=${TIMES:-10}
 K=${K:-256}
-WORK=${WORK:-/tmp/tenyo-rawbuild}
+WORK=${WORK:-/tmp}
 THREADS=${THREADS:-$(nproc)}
 NOPY=${NOPY:-0}
 BEFORE=${BEFORE:-}
@@ -94,7 +98,13 @@ FLOOR=${FLOOR:-build/bench/mecab_floor}
 [ -x "$FLOOR" ] || die "no floor binary at $FLOOR"
 [ "$NOPY" = 1 ] || "$PY" -c 'import MeCab, sklearn' 2>/dev/null ||
     { echo "$me: needs python3-mecab and python3-sklearn (bench/setup.sh), or --no-python" >&2; exit 1; }
-mkdir -p "$WORK"
+mkdir -p "$WORK" || die "--work: cannot make $WORK"
+[ -d "$WORK" ] || die "--work: $WORK is not a directory"
+RUN=$(mktemp -d "$WORK/tenyo-rawbuild.XXXXXX") || die "--work: cannot make a folder in $WORK"
+KEEP=0
+# the run's own folder: removed when all went well, else kept and named
+trap 'st=$?; if [ "$st" = 0 ] && [ "$KEEP" = 0 ]; then rm -rf "$RUN"; else echo "$me: scratch kept in $RUN" >&2; fi' EXIT
+WORK=$RUN
 if [ $# -eq 0 ]; then
     SRC=../shared/data/jp/jplatpat.jsonl
     [ -f "$SRC" ] || { echo "skip: $SRC not found"; exit 0; }
@@ -136,7 +146,12 @@ for r in $(seq "$RUNS"); do
     tail -1 "$WORK/tenyo.log" | sed "s/^indexed .*rank/  tenyo: $(tail -1 "$WORK/tenyo.wall") s wall, rank/; s/, [0-9.]* MB.*//"
     if [ "$NOPY" != 1 ]; then
         for f in "$@"; do cat "$f"; done > "$WORK/py_in.jsonl"
-        "$PY" bench/raw_pipeline.py -k "$K" "$WORK/py_in.jsonl" | tee -a "$WORK/py.jsonl" | sed 's/^/  python: /'
+        # its status checked (in a pipe the failure would be the pipe's last
+        # command's success)
+        "$PY" bench/raw_pipeline.py -k "$K" "$WORK/py_in.jsonl" > "$WORK/py.out" ||
+            { echo "$me: the Python pipeline failed in round $r (above)" >&2; exit 1; }
+        cat "$WORK/py.out" >> "$WORK/py.jsonl"
+        sed 's/^/  python: /' "$WORK/py.out"
     fi
     echo "# load average after round $r: $(load)"
 done
@@ -172,5 +187,5 @@ if [ -n "$BEFORE" ]; then
     set -- $(printf '%s\n' "$e" | stats)
     echo "before ($BEFORE): median $1 s (range $2-$3); before / after = $(ratios "$e" "$b" | cut -d' ' -f1)x (median of the rounds)"
     if cmp -s "$WORK/b.tny" "$WORK/x.tny"; then echo "indexes: the same bytes"
-    else echo "indexes: DIFFER ($WORK/b.tny, $WORK/x.tny)"; fi
+    else echo "indexes: DIFFER ($WORK/b.tny, $WORK/x.tny)"; KEEP=1; fi
 fi

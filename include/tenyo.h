@@ -1240,8 +1240,14 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
  * and fields, living until the set changes; TENYO_ERR_NOTFOUND past the
  * last. tenyo_senses_load: the splits of a file added, all or nothing:
  * TENYO_ERR_INPUT naming the file and line at fault (columns, a line over
- * 4096 bytes, invalid UTF-8, a bad field), TENYO_ERR_NOTFOUND when there
- * is no file. tenyo_senses_save: written atomically. */
+ * 4096 bytes, a NUL byte, invalid UTF-8, a bad field), TENYO_ERR_LIMIT
+ * when they would bring the set over 100000 (nothing of the file taken),
+ * TENYO_ERR_NOTFOUND when there is no file. tenyo_senses_save: written
+ * atomically at the file's real path (a symbolic link stays a link), by
+ * the output rule (tenyo_output_check): never a tenyo index,
+ * a file of an index's update directory, a locked path or a directory, and
+ * an existing file only when it is empty or a senses file (TENYO_ERR_ARG
+ * naming path and why; a corpus or a list is never replaced). */
 typedef struct tenyo_senses tenyo_senses;
 int tenyo_senses_new(tenyo_senses **out);
 void tenyo_senses_free(tenyo_senses *s);

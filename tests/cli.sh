@@ -379,6 +379,44 @@ python3 -c 'import sys; open(sys.argv[1],"w").write("x"*(10<<20)+"\tB60W\tF24F\n
 expect 2 cli_senses_hostile_10mb "$T" senses "$D/sn2.tny" import "$D/snh.tsv"
 contains "$D/err" "snh.tsv:1: line longer than 4096 bytes" cli_senses_hostile_10mb_said
 cmp -s "$D/sn2.tny.senses" "$D/sn2.keep" && ok cli_senses_hostile_nothing_taken || bad cli_senses_hostile_nothing_taken
+printf 'a\tB60W\tG07C\nb\000c\tB60W\tG07C\n' >"$D/snn.tsv"
+expect 2 cli_senses_hostile_nul "$T" senses "$D/sn2.tny" import "$D/snn.tsv"
+contains "$D/err" "snn.tsv:2: NUL byte" cli_senses_hostile_nul_said
+# export FILE follows the output rule: never the index, another index, the
+# senses file read or a file of an update directory; another kind of file
+# only with --force
+cp "$D/s.tny" "$D/snx.tny"; cp "$D/sn2.tny.senses" "$D/snx.tny.senses"
+expect 1 cli_senses_export_not_own_index "$T" senses "$D/snx.tny" export "$D/snx.tny"
+expect 1 cli_senses_export_not_index "$T" senses "$D/snx.tny" export "$D/sn2.tny"
+contains "$D/err" "is a tenyo index" cli_senses_export_not_index_said
+expect 1 cli_senses_export_not_senses_read "$T" senses "$D/snx.tny" export "$D/snx.tny.senses"
+mkdir -p "$D/snx.tny.upd"; echo keep >"$D/snx.tny.upd/MANIFEST"
+expect 1 cli_senses_export_not_upd "$T" senses "$D/snx.tny" export "$D/snx.tny.upd/MANIFEST"
+contains "$D/err" "update directory" cli_senses_export_not_upd_said
+echo keep >"$D/snx.txt"
+expect 1 cli_senses_export_other_needs_force "$T" senses "$D/snx.tny" export "$D/snx.txt"
+{ cmp -s "$D/s.tny" "$D/snx.tny" && cmp -s "$D/s.tny" "$D/sn2.tny" && [ "$(cat "$D/snx.tny.upd/MANIFEST" "$D/snx.txt")" = "keep
+keep" ]; } && ok cli_senses_export_refused_unchanged || bad cli_senses_export_refused_unchanged
+expect 0 cli_senses_export_force "$T" senses "$D/snx.tny" export "$D/snx.txt" --force
+expect 0 cli_senses_export_again "$T" senses "$D/snx.tny" export "$D/snx.txt"
+cmp -s "$D/snx.txt" "$D/sn2.tny.senses" && ok cli_senses_export_written || bad cli_senses_export_written
+rm -rf "$D/snx.tny.upd"
+# two commands changing the senses file at once lose nothing (its lock)
+cp "$D/s.tny" "$D/snc.tny"
+( for i in $(seq 1 50); do "$T" senses "$D/snc.tny" add "a$i" B60W G07C 2>/dev/null; done ) &
+( for i in $(seq 1 50); do "$T" senses "$D/snc.tny" add "b$i" B60W G07C 2>/dev/null; done ) &
+( for i in 1 2 3; do "$T" ideas "$D/snc.tny" SAMPLE-001 -n 3 --not "$w" --remember >/dev/null 2>&1; done ) &
+wait
+nc=$(grep -c '^[ab][0-9]' "$D/snc.tny.senses")
+[ "$nc" = 100 ] && grep -q "^$w	" "$D/snc.tny.senses" && ok cli_senses_concurrent_adds_kept || bad "cli_senses_concurrent_adds_kept ($nc of 100)"
+# the file named through a symbolic link: written at its target (the link
+# stays a link), under the target's lock
+ln -s "$D/snc.tny.senses" "$D/snl.senses"
+( for i in $(seq 1 20); do "$T" senses "$D/snc.tny" --senses "$D/snl.senses" add "c$i" B60W G07C 2>/dev/null; done ) &
+( for i in $(seq 1 20); do "$T" senses "$D/snc.tny" add "d$i" B60W G07C 2>/dev/null; done ) &
+wait
+nc=$(grep -c '^[cd][0-9]' "$D/snc.tny.senses")
+[ -L "$D/snl.senses" ] && [ "$nc" = 40 ] && ok cli_senses_link_target_written || bad "cli_senses_link_target_written ($nc of 40; $(ls -l "$D/snl.senses"))"
 cp "$D/s.tny" "$D/sn3.tny"; cp "$D/snh.tsv" "$D/sn3.tny.senses"
 expect 2 cli_ideas_senses_hostile_refused "$T" ideas "$D/sn3.tny" SAMPLE-001
 contains "$D/err" "sn3.tny.senses:1: line longer" cli_ideas_senses_hostile_refused_said

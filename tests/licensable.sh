@@ -107,6 +107,11 @@ expect 0 lic_csv_sjis "$T" open "$D/s.tny" --from "$D/export.csv"
 contains "$D/err" "column '公開番号'" lic_csv_column_found
 contains "$D/err" "export.csv:4: 'SAMPLE-999' is not in the index; did you mean" lic_csv_bad_row_line
 contains "$D/out" "2 licensable patents" lic_csv_listed
+# a short Shift_JIS list (too short for ICU's guess alone): its column's
+# name comes back as written, not garbled
+printf '番号,名前\nSAMPLE-003,テスト\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/short_sjis.csv"
+expect 0 lic_csv_sjis_short "$T" open "$D/s.tny" --from "$D/short_sjis.csv"
+contains "$D/err" "column '番号'" lic_csv_sjis_short_column_name
 # a header-less CSV: the first row is data
 printf 'x,SAMPLE-012\ny,SAMPLE-013\n' >"$D/nohead.csv"
 expect 0 lic_csv_noheader "$T" open "$D/s.tny" --from "$D/nohead.csv"

@@ -172,6 +172,12 @@ EOF
 then ok scale_floor_rounds_agree; else bad scale_floor_rounds_agree; fi
 expect 2 scale_floor_bad_threads "$F" -t 0 "$S"
 contains "$D/err" "threads wants a whole number" scale_floor_bad_threads_said
+: >"$D/empty.jsonl"
+expect 2 scale_floor_empty_input "$F" "$D/empty.jsonl"
+contains "$D/err" "no records in .*empty.jsonl" scale_floor_empty_input_said
+expect 1 scale_floor_index_input "$F" "$D/p.tny"
+if grep -q "unknown input format" "$D/err" && ! grep -q "name the format" "$D/err"; then ok scale_floor_advice_own_options
+else bad "scale_floor_advice_own_options ($(head -c 300 "$D/err"))"; fi
 expect 1 scale_floor_missing_file "$F" "$D/none.jsonl"
 contains "$D/err" "none.jsonl" scale_floor_missing_file_named
 NOPY=--no-python
@@ -187,6 +193,21 @@ fi
 expect 0 scale_rawbuild_before env TENYO="$T" FLOOR="$F" sh bench/raw_build.sh -r 1 --no-python \
   --before "$T" --work "$D/rb" "$S"
 contains "$D/out" "indexes: the same bytes" scale_rawbuild_before_same_bytes
+# --work DIR holding the input, an index and a log of the same names as
+# the bench's files: none of them written (a folder of its own is used
+# and removed)
+mkdir -p "$D/rw"; cp "$S" "$D/rw/py_in.jsonl"; echo mine >"$D/rw/tenyo.log"; echo idx >"$D/rw/x.tny"
+expect 0 scale_rawbuild_work_own_folder env TENYO="$T" FLOOR="$F" sh bench/raw_build.sh -r 1 -k 20 \
+  $NOPY --work "$D/rw" "$D/rw/py_in.jsonl"
+if cmp -s "$S" "$D/rw/py_in.jsonl" && [ "$(cat "$D/rw/tenyo.log" "$D/rw/x.tny")" = "mine
+idx" ] && [ "$(ls "$D/rw" | wc -l)" = 3 ]; then ok scale_rawbuild_work_files_untouched
+else bad "scale_rawbuild_work_files_untouched ($(ls -l "$D/rw"))"; fi
+if [ -z "$NOPY" ]; then
+  # the Python side failing (a CSV it cannot read as JSON Lines): exit 1
+  expect 1 scale_rawbuild_python_fails env TENYO="$T" FLOOR="$F" sh bench/raw_build.sh -r 1 -k 20 \
+    --work "$D/rw" data/sample/jplatpat_export.csv
+  contains "$D/err" "the Python pipeline failed in round 1" scale_rawbuild_python_fails_said
+fi
 expect 2 scale_rawbuild_bad_runs sh bench/raw_build.sh -r 0 "$S"
 contains "$D/err" "runs wants a whole number" scale_rawbuild_bad_runs_said
 expect 2 scale_rawbuild_unknown_option sh bench/raw_build.sh --fast "$S"

@@ -596,3 +596,74 @@ TY_TEST(ideas_senses_split_one_pair) {
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }
+
+/* A senses file's limits and the file rule of its save: a merge over
+ * 100,000 splits takes nothing of the refused file (all or nothing); a
+ * NUL byte is named at its line; a split removed can be added again; the
+ * save never replaces an index or a file that is not a senses file (a
+ * corpus), and does replace a senses file without a header. */
+TY_TEST(ideas_senses_limits_and_save_rule) {
+    char err[512], p1[600], p2[600], pj[600], pi[600], w[32];
+    const char *dir = ty_test_tmpdir();
+    snprintf(p1, sizeof p1, "%s/lim1.senses", dir);
+    snprintf(p2, sizeof p2, "%s/lim2.senses", dir);
+    snprintf(pj, sizeof pj, "%s/corpus.jsonl", dir);
+    tenyo_senses *a = NULL, *b = NULL;
+    CHECK(tenyo_senses_new(&a) == 0 && tenyo_senses_new(&b) == 0);
+    if (!a || !b) return;
+    for (int i = 0; i < 60000; i++) {
+        snprintf(w, sizeof w, "a%d", i);
+        tenyo_senses_add(a, w, "B60W", "G07C");
+        snprintf(w, sizeof w, "b%d", i);
+        tenyo_senses_add(b, w, "B60W", "G07C");
+    }
+    CHECK(tenyo_senses_count(a) == 60000);
+    CHECKF(tenyo_senses_save(b, p2, err, sizeof err) == 0, "%.300s", err);
+    CHECK(tenyo_senses_load(a, p2, err, sizeof err) == TENYO_ERR_LIMIT);
+    CHECKF(tenyo_senses_count(a) == 60000 && strstr(err, "nothing of it taken"),
+           "%zu splits after the refused merge: %.300s", tenyo_senses_count(a), err);
+    /* a split removed is gone and can come back */
+    CHECK(tenyo_senses_remove(a, "a7", "G07C", "B60W") == 0);
+    CHECK(tenyo_senses_remove(a, "a7", "G07C", "B60W") == TENYO_ERR_NOTFOUND);
+    CHECK(tenyo_senses_add(a, "a7", "B60W", "G07C") == 0 && tenyo_senses_count(a) == 60000);
+    CHECK(tenyo_senses_add(a, "A7", "G07C", "B60W") == 1);
+    /* a NUL byte at its line */
+    FILE *f = fopen(p1, "wb");
+    if (f) {
+        fwrite("x\tB60W\tG07C\ny\0z\tB60W\tG07C\n", 1, 26, f);
+        fclose(f);
+    }
+    CHECK(tenyo_senses_load(b, p1, err, sizeof err) == TENYO_ERR_INPUT);
+    CHECKF(strstr(err, "lim1.senses:2: NUL byte") != NULL, "%.300s", err);
+    /* the save's file rule */
+    f = fopen(pj, "w");
+    if (f) {
+        fputs("{\"id\": \"X-1\", \"title\": \"t\"}\n", f);
+        fclose(f);
+    }
+    CHECK(tenyo_senses_save(b, pj, err, sizeof err) == TENYO_ERR_ARG);
+    CHECKF(strstr(err, "not a senses file") != NULL, "%.300s", err);
+    f = fopen(pj, "r");
+    char line[64] = "";
+    if (f) {
+        CHECK(fgets(line, sizeof line, f) && !strncmp(line, "{\"id\"", 5));
+        fclose(f);
+    }
+    const char *ix = room_index();
+    if (ix) {
+        snprintf(pi, sizeof pi, "%s", ix);
+        CHECK(tenyo_senses_save(b, pi, err, sizeof err) == TENYO_ERR_ARG);
+        CHECKF(strstr(err, "tenyo index") != NULL, "%.300s", err);
+        tenyo_index *x = NULL;
+        CHECKF(tenyo_index_open(pi, &x, err, sizeof err) == 0, "%.300s", err);
+        tenyo_index_free(x);
+    }
+    f = fopen(p1, "w");
+    if (f) {
+        fputs("# ours\nx\tB60W\tG07C\n", f);
+        fclose(f);
+    }
+    CHECKF(tenyo_senses_save(b, p1, err, sizeof err) == 0, "%.300s", err);
+    tenyo_senses_free(a);
+    tenyo_senses_free(b);
+}

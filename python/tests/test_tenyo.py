@@ -490,3 +490,27 @@ def test_senses_split_a_pair_and_are_refused_when_damaged(index, tmp_path):
         f.write("x\tB60W\n")
     with pytest.raises(tenyo.InputError, match="x.senses:3: needs three columns"):
         tenyo.Senses.load(path)
+
+
+def test_senses_save_refuses_an_index_or_input_and_merge_is_all_or_nothing(index_path, tmp_path):
+    s = tenyo.Senses()
+    s.add("運転", "B60W", "F24F")
+    before = open(index_path, "rb").read()
+    with pytest.raises(tenyo.Error, match="tenyo index"):
+        s.save(index_path)
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text('{"id": "X-1"}\n')
+    with pytest.raises(tenyo.Error, match="not a senses file"):
+        s.save(str(corpus))
+    assert open(index_path, "rb").read() == before and corpus.read_text() == '{"id": "X-1"}\n'
+    with tenyo.Index(index_path) as x:
+        assert len(x.ideas("SAMPLE-001", n=3)) > 0
+    big, more = tenyo.Senses(), tenyo.Senses()
+    for i in range(60000):
+        big.add("a%d" % i, "B60W", "G07C")
+        more.add("b%d" % i, "B60W", "G07C")
+    path = str(tmp_path / "more.senses")
+    more.save(path)
+    with pytest.raises(tenyo.Error, match="nothing of it taken"):
+        big.merge(path)
+    assert len(big) == 60000

@@ -22,8 +22,9 @@
  * and only one of them is the kind the index stores), unless the caller
  * names it. A first line that is a number itself is data, and so is a
  * "header" whose cell in the chosen column resolves (a CSV without a
- * header). Charset: detected by ICU (exports from Japanese Windows are
- * Shift_JIS). Every number goes through tenyo_index_resolve, so
+ * header). Charset: detected by ICU, a Japanese charset preferred as the
+ * corpus reader prefers it (exports from Japanese Windows are Shift_JIS; a
+ * short one is often guessed Latin, and its header came back garbled). Every number goes through tenyo_index_resolve, so
  * 特開２０２４－１２７４０７ and JP2024-127407A name the same patent;
  * a line that resolves to nothing is reported with file and line (and
  * "did you mean" for the first LIST_SUGGEST of them: suggestions cost a
@@ -297,8 +298,11 @@ static int read_list(const char *path, rows *t, char *err, size_t errlen) {
     }
     char cs[64] = "UTF-8";
     size_t bad = 0;
-    if (b.len && !ty_utf8_valid(b.p, b.len, &bad))
-        ty_charset_detect(b.p, b.len < 65536 ? b.len : 65536, cs, sizeof cs);
+    if (b.len && !ty_utf8_valid(b.p, b.len, &bad)) { /* as the corpus reader guesses */
+        size_t sn = b.len < 65536 ? b.len : 65536;
+        ty_charset_detect(b.p, sn, cs, sizeof cs);
+        ty_charset_prefer_japanese(b.p, sn, sn < b.len, cs, sizeof cs);
+    }
     if (strcmp(cs, "UTF-8")) {
         char *out = NULL;
         size_t outlen = 0;

@@ -747,27 +747,36 @@ static void steer_done(void) {
 }
 
 /* --remember: each struck word a card lost, split between every home field
- * and the card's field, added to the senses and saved to spath. */
+ * and the card's field, added to the senses file spath: under its lock, the
+ * file read again (another command may have changed it since this one
+ * started), the splits added and the file saved. */
 static int remember_splits(const json_t *o, const char *spath) {
     const json_t *home = json_object_get(json_object_get(o, "query"), "home");
     size_t i, k, h, added = 0;
     json_t *it, *w, *hv;
+    int lk = cli_senses_lock(spath);
+    if (lk < 0) return EXIT_RESOURCE;
+    tenyo_senses *now = NULL;
+    int ec = cli_senses_open(spath, 0, &now);
     json_array_foreach(json_object_get(o, "ideas"), i, it)
         json_array_foreach(json_object_get(it, "struck"), k, w)
             json_array_foreach(home, h, hv) {
-                int rc = tenyo_senses_add(ideas_senses, json_string_value(w),
-                                          json_string_value(hv), cli_jstr(it, "field"));
+                if (ec) break;
+                int rc = tenyo_senses_add(now, json_string_value(w), json_string_value(hv),
+                                          cli_jstr(it, "field"));
                 if (rc == TENYO_ERR_LIMIT || rc == TENYO_ERR_NOMEM) {
                     cli_err("%s: %s\n", spath, rc == TENYO_ERR_LIMIT ? "100000 splits already"
                                                                    : "out of memory");
-                    return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+                    ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
                 }
                 added += rc == 0;
             }
-    int ec = cli_senses_save(ideas_senses, spath);
+    if (!ec) ec = cli_senses_save(now, spath);
     if (!ec)
         cli_err("senses %s: %zu splits remembered, %zu in all\n", spath, added,
-                tenyo_senses_count(ideas_senses));
+                tenyo_senses_count(now));
+    cli_senses_unlock(lk);
+    tenyo_senses_free(now);
     return ec;
 }
 

@@ -8,17 +8,35 @@
  * or, when one is at fault, none, named by file and line) and exports
  * them. `ideas --not WORD --remember` adds the splits a strike made. Every
  * change is saved atomically; the index file itself is never written.
+ *
+ * A change is a read, a change and a write of the whole file: two commands
+ * at once would each write what they read plus their own split, and one
+ * split would be lost. So every change holds a lock for its whole
+ * read-change-write (cli_senses_lock: flock on "FILE.lock" beside the
+ * file, by its real name so a link and its target share it, waited for; the lock file stays, as removing it would let a third
+ * command lock a new file while the second holds the old). Reading alone
+ * (list, export, ideas without --remember) takes no lock: a save replaces
+ * the file by rename, so a reader sees the old file or the new one.
+ * export FILE follows the output rule of every command (cli_output_check:
+ * never the index or the senses file read, an index, a file of an update
+ * directory or a locked path; a file that is not an export only with
+ * --force).
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 static const char *senses_usage =
     "usage: tenyo senses INDEX [list | add WORD FIELD FIELD | remove WORD FIELD FIELD |\n"
-    "                           import FILE | export [FILE]] [--senses FILE]\n"
+    "                           import FILE | export [FILE]]\n"
+    "                           [--senses FILE] [--force]\n"
     "Senses remembered: a word split from a pair of fields (運転 between B60W and\n"
     "F24F: a pun, not a link) carries no link between those two fields in any\n"
     "later ideas query on INDEX. The splits are kept in INDEX.senses, a TSV file of\n"
@@ -30,7 +48,9 @@ static const char *senses_usage =
     "  import FILE          add the splits of TSV FILE (a colleague's export); a\n"
     "                       line at fault is named and nothing is added\n"
     "  export [FILE]        the splits as TSV into FILE (default: standard output)\n"
-    "      --senses FILE    the splits file (default INDEX.senses)\n";
+    "      --senses FILE    the splits file (default INDEX.senses)\n"
+    "      --force          let export replace a file that is not a senses export\n"
+    "                       (never an index or a file of its update directory)\n";
 
 /* The splits file of INDEX (malloc'd), or a copy of the named one. */
 char *cli_senses_path(const char *index, const char *named) {
@@ -70,6 +90,51 @@ int cli_senses_save(const tenyo_senses *s, const char *path) {
     return EXIT_OK;
 }
 
+/* The file's real name (links resolved; a file not made yet: its folder's
+ * real name and its own), malloc'd: two names of one file take one lock. */
+static char *senses_real(const char *path) {
+    char *r = realpath(path, NULL);
+    if (r || errno != ENOENT) return r ? r : strdup(path);
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    char *rd = dir ? realpath(dir, NULL) : NULL;
+    const char *base = slash ? slash + 1 : path;
+    char *out = rd ? malloc(strlen(rd) + strlen(base) + 2) : strdup(path);
+    if (rd && out) sprintf(out, "%s/%s", strcmp(rd, "/") ? rd : "", base);
+    free(dir);
+    free(rd);
+    return out;
+}
+
+int cli_senses_lock(const char *path) {
+    char *real = senses_real(path);
+    size_t n = real ? strlen(real) : 0;
+    char *lp = real ? malloc(n + sizeof ".lock") : NULL;
+    if (!lp) {
+        free(real);
+        cli_err("out of memory\n");
+        return -1;
+    }
+    memcpy(lp, real, n);
+    memcpy(lp + n, ".lock", sizeof ".lock");
+    free(real);
+    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int rc = fd < 0 ? -1 : 0;
+    while (fd >= 0 && (rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {}
+    if (rc) {
+        cli_err("%s: cannot lock the senses file: %s; nothing changed\n", cli_safe(lp),
+                strerror(errno));
+        if (fd >= 0) close(fd);
+        fd = -1;
+    }
+    free(lp);
+    return fd;
+}
+
+void cli_senses_unlock(int fd) {
+    if (fd >= 0) close(fd); /* releases the flock */
+}
+
 /* add / remove WORD FIELD FIELD on s: an exit code after a message. */
 static int senses_change(tenyo_senses *s, int add, char **a) {
     int rc = add ? tenyo_senses_add(s, a[0], a[1], a[2]) : tenyo_senses_remove(s, a[0], a[1], a[2]);
@@ -86,17 +151,27 @@ static int senses_change(tenyo_senses *s, int add, char **a) {
     return EXIT_OK;
 }
 
-/* export: the TSV into out (NULL or "-": standard output). */
-static int senses_export(const tenyo_senses *s, const char *out) {
-    if (out && strcmp(out, "-")) return cli_senses_save(s, out);
+/* export: the TSV into out (NULL or "-": standard output), by the output
+ * rule (in: the index and the senses file read). */
+static int senses_export(const tenyo_senses *s, const char *out, const char *const *in,
+                         int force) {
+    int to_file = out && strcmp(out, "-");
+    if (to_file) {
+        int ec = cli_output_check("export", out, in, 2, "word\tfield\tother_field\n", force);
+        if (ec) return ec;
+    }
     char *t = NULL;
     if (tenyo_senses_tsv(s, &t)) {
         cli_err("out of memory\n");
         return EXIT_RESOURCE;
     }
-    fputs(t, stdout);
+    FILE *f = to_file ? fopen(out, "w") : stdout;
+    int bad = !f || fputs(t, f) == EOF;
+    if (to_file && f && fclose(f) != 0) bad = 1;
+    else if (!to_file && fflush(stdout) != 0) bad = 1;
+    if (bad) cli_err("export %s: %s\n", to_file ? cli_safe(out) : "-", strerror(errno));
     tenyo_json_free(t);
-    return EXIT_OK;
+    return bad ? EXIT_RESOURCE : EXIT_OK;
 }
 
 /* list: word <TAB> field <TAB> field, one a line. */
@@ -108,12 +183,14 @@ static void senses_list(const tenyo_senses *s) {
 
 int cli_cmd_senses(int argc, char **argv) {
     static const struct option lo[] = {{"senses", required_argument, 0, OPT_SENSES},
+                                       {"force", no_argument, 0, OPT_FORCE},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *named = NULL;
-    int c, bad = 0;
+    int c, bad = 0, force = 0;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "h", lo)) != -1) {
         if (c == OPT_SENSES) named = optarg;
+        else if (c == OPT_FORCE) force = 1;
         else if (c == 'h') return cli_help(senses_usage);
         else bad = 1;
     }
@@ -132,11 +209,15 @@ int cli_cmd_senses(int argc, char **argv) {
     if (bad) return cli_usage_error(senses_usage);
     char *path = cli_senses_path(argv[optind], named);
     tenyo_senses *s = NULL;
-    int ec = path ? cli_senses_open(path, 0, &s) : EXIT_RESOURCE;
+    /* a change locks the file from its read to its write */
+    int lk = path && want > 0 ? cli_senses_lock(path) : -1;
+    int ec = !path ? EXIT_RESOURCE : want > 0 && lk < 0 ? EXIT_RESOURCE
+                                                          : cli_senses_open(path, 0, &s);
     char **a = argv + optind + 2;
+    const char *in[2] = {argv[optind], path};
     if (ec) goto done;
     if (want == 0) senses_list(s);
-    else if (want == -1) ec = senses_export(s, args ? a[0] : NULL);
+    else if (want == -1) ec = senses_export(s, args ? a[0] : NULL, in, force);
     if (want == 1) { /* all of the file's lines, or none (the load says which is at fault) */
         char err[640];
         int rc = tenyo_senses_load(s, a[0], err, sizeof err);
@@ -148,6 +229,7 @@ int cli_cmd_senses(int argc, char **argv) {
     }
     if (!ec && want > 0) cli_err("%s: %zu splits\n", path, tenyo_senses_count(s));
 done:
+    cli_senses_unlock(lk);
     tenyo_senses_free(s);
     free(path);
     return ec;

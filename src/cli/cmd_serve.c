@@ -559,7 +559,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_data_size) {
         if (rq->up) {
-            cli_serve_upload_data(s, rq, upload_data, *upload_data_size);
+            enum MHD_Result ret = cli_serve_upload_piece(s, conn, rq, upload_data,
+                                                         *upload_data_size);
+            *upload_data_size = 0;
+            if (rq->answered) return ret; /* refused: answered at once */
             watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE); /* coming in: more time */
         } else {
             body_append(rq, upload_data, *upload_data_size);
@@ -970,6 +973,7 @@ int cli_cmd_serve(int argc, char **argv) {
     s.loopback = v6 ? IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr)
                     : (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
     s.writable = writable;
+    if (writable) cli_serve_upload_clean(s.path);
     s.upload_bytes = upload_mb * 1024 * 1024;
     s.upload_rows = upload_rows;
     s.ws_max = ws_max;

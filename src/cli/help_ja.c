@@ -435,7 +435,8 @@ static const help_ja texts[] = {
 
 {"senses",
 "使い方: tenyo senses INDEX [list | add WORD FIELD FIELD | remove WORD FIELD FIELD |\n"
-"                           import FILE | export [FILE]] [--senses FILE]\n"
+"                           import FILE | export [FILE]]\n"
+"                           [--senses FILE] [--force]\n"
 "覚えた語義の区別: 二つの分野の間で別の意味に使われている語（車の運転と空調機の\n"
 "運転）は、以後の INDEX への ideas でその二つの分野をつなぎません。区別は\n"
 "INDEX.senses（1 行に語、分野、もう一つの分野のタブ区切り）に保存し、索引自体は\n"
@@ -446,7 +447,9 @@ static const help_ja texts[] = {
 "  import FILE          TSV ファイル FILE の区別を加える（誤った行があれば\n"
 "                       その行を示し、何も加えない）\n"
 "  export [FILE]        区別を TSV で FILE に（既定: 標準出力）\n"
-"      --senses FILE    区別のファイル（既定 INDEX.senses）\n"},
+"      --senses FILE    区別のファイル（既定 INDEX.senses）\n"
+"      --force          export が区別の書き出しでないファイルを置き換えてよい\n"
+"                       （索引や更新ディレクトリのファイルは置き換えない）\n"},
 
 {"check",
 "使い方: tenyo check INDEX [--repair]\n"

@@ -193,6 +193,15 @@ enum MHD_Result cli_serve_upload_begin(server *s, struct MHD_Connection *conn, r
 /* A piece of the upload's body: written to its file (counted against
  * --upload-max). 0, or -1 when it cannot be kept (answered at the end). */
 int cli_serve_upload_data(server *s, request *rq, const char *data, size_t n);
+/* At the start of a --writable server: the upload directories a server of
+ * the index at path left in $TMPDIR (or /tmp) when it was killed (named by
+ * the index and a process that is gone) removed, with a line saying so. */
+void cli_serve_upload_clean(const char *index);
+/* A piece of the upload's body as cli_serve_upload_data takes it; when it
+ * cannot be kept, the refusal (413 over --upload-max, 500) answered at
+ * once with the file removed and the slot released. */
+enum MHD_Result cli_serve_upload_piece(server *s, struct MHD_Connection *conn, request *rq,
+                                       const char *data, size_t n);
 /* The whole body is in: apply it (as tenyo add / tenyo open --from) and
  * answer what was done. */
 enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, request *rq);

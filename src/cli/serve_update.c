@@ -31,7 +31,11 @@
  * under way). The body is received into a file of its own in a private
  * temporary directory ($TMPDIR or /tmp, mode 0700) named as the upload
  * (name=), so that every message names the analyst's file and line, and
- * is removed when the request ends, answered or aborted. Rejected:
+ * is removed when the request ends, answered or aborted. Its directory is
+ * named by the index and the server's process (tenyo-upload-DEV.INO-NAME-
+ * PID-XXXXXX), so that a --writable server starting removes the bodies a
+ * killed server of the same index left (its process gone), and no other
+ * server's (cli_serve_upload_clean). Rejected:
  * multipart/form-data (a parser for what one fetch body carries), keeping
  * the body in memory (a large export twice in memory), and a job that
  * outlives its request (the answer is what the page shows; the progress
@@ -44,15 +48,20 @@
 #include "serve_http.h"
 #include "serve_parse.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,6 +123,18 @@ static void job_release(server *s, serve_upload *up) {
     pthread_mutex_unlock(&s->job.mu);
 }
 
+/* The upload's file and directory removed and the job slot given back:
+ * before any refusal is answered, so that the next upload, sent as soon
+ * as this one's answer is read, finds the slot free. */
+static void upload_drop(server *s, serve_upload *up) {
+    if (up->fd >= 0) close(up->fd);
+    up->fd = -1;
+    if (up->path[0]) unlink(up->path);
+    if (up->dir[0]) rmdir(up->dir);
+    up->path[0] = up->dir[0] = 0; /* a later mkdtemp may reuse the names */
+    job_release(s, up);
+}
+
 /* msg with every occurrence of the temporary directory and its '/' taken
  * out, so that it names the analyst's file. */
 static void hide_dir(char *msg, const serve_upload *up) {
@@ -123,6 +144,64 @@ static void hide_dir(char *msg, const serve_upload *up) {
         size_t cut = dl + (p[dl] == '/');
         memmove(p, p + cut, strlen(p + cut) + 1);
     }
+}
+
+/* ============================================================ leftovers */
+
+/* The part of an upload directory's name that says whose it is:
+ * "DEV.INO-NAME" of the index (its folder's device and inode, its file
+ * name cut to 40 bytes of [A-Za-z0-9._]), into key[keylen]. */
+static void upload_key(const char *index, char *key, size_t keylen) {
+    char *real = realpath(index, NULL);
+    const char *p = real ? real : index, *slash = strrchr(p, '/');
+    char dir[PATH_MAX], name[41];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - p) : 1, slash ? p : ".");
+    if (slash == p) snprintf(dir, sizeof dir, "/");
+    struct stat st = {0};
+    stat(dir, &st);
+    size_t n = 0;
+    for (const char *c = slash ? slash + 1 : p; *c && n < sizeof name - 1; c++)
+        name[n++] = isalnum((unsigned char)*c) || *c == '.' || *c == '_' ? *c : '_';
+    name[n] = 0;
+    snprintf(key, keylen, "%llx.%llx-%s", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino, name);
+    free(real);
+}
+
+void cli_serve_upload_clean(const char *index) {
+    const char *tmp = getenv("TMPDIR");
+    tmp = tmp && *tmp ? tmp : "/tmp";
+    char key[160], pre[200];
+    upload_key(index, key, sizeof key);
+    int pl = snprintf(pre, sizeof pre, "tenyo-upload-%s-", key);
+    DIR *d = opendir(tmp);
+    struct dirent *e;
+    unsigned long dirs = 0;
+    unsigned long long bytes = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        /* tenyo-upload-KEY-PID-XXXXXX: this index's, of a process gone */
+        char *end;
+        if (strncmp(e->d_name, pre, (size_t)pl)) continue;
+        long pid = strtol(e->d_name + pl, &end, 10);
+        if (end == e->d_name + pl || *end != '-' || strlen(end + 1) != 6 || pid <= 0 ||
+            (pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+            continue;
+        int dfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *sub = dfd >= 0 ? fdopendir(dfd) : NULL;
+        struct dirent *f;
+        struct stat st;
+        while (sub && (f = readdir(sub)) != NULL)
+            if (fstatat(dfd, f->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                unlinkat(dfd, f->d_name, 0) == 0)
+                bytes += (unsigned long long)st.st_size;
+        if (sub) closedir(sub);
+        else if (dfd >= 0) close(dfd);
+        dirs += unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0;
+    }
+    if (d) closedir(d);
+    if (dirs)
+        cli_err("removed %lu upload%s left in %s by a server of this index that was stopped "
+                "(%.1f MB)\n", dirs, dirs == 1 ? "" : "s", tmp, (double)bytes / 1e6);
 }
 
 /* ============================================================ receiving */
@@ -174,7 +253,10 @@ enum MHD_Result cli_serve_upload_begin(server *s, struct MHD_Connection *conn, r
         up->route = route;
         snprintf(up->name, sizeof up->name, "%s", name);
         snprintf(up->column, sizeof up->column, "%s", col ? col : "");
-        snprintf(up->dir, sizeof up->dir, "%s/tenyo-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        char key[160];
+        upload_key(s->path, key, sizeof key); /* whose: cli_serve_upload_clean */
+        snprintf(up->dir, sizeof up->dir, "%s/tenyo-upload-%s-%ld-XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp", key, (long)getpid());
     }
     if (up && mkdtemp(up->dir)) {
         if (snprintf(up->path, sizeof up->path, "%s/%s", up->dir, name) >= (int)sizeof up->path)
@@ -218,14 +300,72 @@ int cli_serve_upload_data(server *s, request *rq, const char *data, size_t n) {
     return 0;
 }
 
+/* The refusal of a body that cannot be kept (over --upload-max, or not
+ * written), the slot released first. */
+static enum MHD_Result upload_refuse(server *s, struct MHD_Connection *conn, request *rq) {
+    serve_upload *up = rq->up;
+    upload_drop(s, up);
+    if (up->over)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                                     "the file is larger than this server's limit of %ld MiB "
+                                     "(tenyo serve --upload-max); nothing changed",
+                                     s->upload_bytes / (1024 * 1024));
+    return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
+                                 "cannot store the upload: %s; nothing changed",
+                                 strerror(up->werr));
+}
+
+/* The 413 of a body that passed --upload-max while it is coming in,
+ * written on the connection's socket itself, then the connection closed
+ * (MHD_NO): libmicrohttpd 0.9.75 queues no response once a body has begun
+ * (only before it or after its end), and waiting for the end reads an
+ * endless chunked body for ever. The answer is the one
+ * cli_serve_reply_error gives, with "Connection: close"; the client reads
+ * it before the close (the rest of its body is never read). */
+static enum MHD_Result upload_refuse_now(server *s, struct MHD_Connection *conn, request *rq) {
+    serve_upload *up = rq->up;
+    upload_drop(s, up);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char msg[256], head[512];
+    snprintf(msg, sizeof msg, "the file is larger than this server's limit of %ld MiB (tenyo "
+             "serve --upload-max); nothing changed", s->upload_bytes / (1024 * 1024));
+    json_t *o = json_pack("{s:s}", "error", msg);
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    size_t bl = body ? strlen(body) : 0;
+    int hl = snprintf(head, sizeof head, "HTTP/1.1 413 Content Too Large\r\nContent-Type: "
+                      "application/json\r\nContent-Length: %zu\r\nConnection: close\r\n"
+                      "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n",
+                      bl + 1);
+    if (ci && body) {
+        int fd = ci->connect_fd;
+        struct iovec v[3] = {{head, (size_t)hl}, {body, bl}, {"\n", 1}};
+        (void)!writev(fd, v, 3); /* a few hundred bytes: the socket's buffer takes them */
+        shutdown(fd, SHUT_WR);
+    }
+    free(body);
+    rq->answered = 1;
+    rq->status = MHD_HTTP_CONTENT_TOO_LARGE;
+    rq->bytes = bl + 1;
+    return MHD_NO;
+}
+
+enum MHD_Result cli_serve_upload_piece(server *s, struct MHD_Connection *conn, request *rq,
+                                       const char *data, size_t n) {
+    if (cli_serve_upload_data(s, rq, data, n) == 0) return MHD_YES;
+    /* answered now, not after the rest of the body (a chunked body has no
+     * length to refuse it by, and may never end) */
+    if (rq->up->over) return upload_refuse_now(s, conn, rq);
+    upload_drop(s, rq->up); /* a write error: answered when the body is in */
+    return MHD_YES;
+}
+
 void cli_serve_upload_end(server *s, request *rq) {
     serve_upload *up = rq->up;
     if (up->started) pthread_join(up->th, NULL); /* never while suspended: done */
     json_decref(up->answer);
-    if (up->fd >= 0) close(up->fd);
-    unlink(up->path);
-    rmdir(up->dir);
-    job_release(s, up);
+    upload_drop(s, up);
     free(up);
     rq->up = NULL;
 }
@@ -467,18 +607,12 @@ enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, 
     }
     if (up->fd >= 0) close(up->fd);
     up->fd = -1;
-    if (up->over)
-        return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-                                     "the file is larger than this server's limit of %ld MiB "
-                                     "(tenyo serve --upload-max); nothing changed",
-                                     s->upload_bytes / (1024 * 1024));
-    if (up->werr)
-        return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL,
-                                     "cannot store the upload: %s; nothing changed",
-                                     strerror(up->werr));
-    if (!up->bytes)
+    if (up->over || up->werr) return upload_refuse(s, conn, rq);
+    if (!up->bytes) {
+        upload_drop(s, up);
         return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                      "%s is empty; nothing changed", up->name);
+    }
     up->s = s;
     up->conn = conn;
     pthread_mutex_lock(&s->job.mu);

@@ -20,8 +20,15 @@
  * each line at most SN_LINE bytes, at most SN_MAX splits, UTF-8 with no
  * NUL, three columns, words of 1..255 bytes, fields IPC subclasses; the
  * first line at fault is named with the file and its number, and nothing
- * of the file is taken (a load is all or nothing). Saving is atomic (the
- * store's temporary file, fsync, rename).
+ * of the file is taken (a load is all or nothing, the limit counted
+ * before any split joins). A split is found by a hash of its key, "word
+ * TAB field TAB field" in order (ty_strmap, with a live flag per key so a
+ * removal needs no delete), so a load is linear (a scan per line was
+ * quadratic: docs/decisions.md). Saving is atomic (the store's temporary
+ * file, fsync, rename; at the real path, so a link stays a link) and
+ * follows the output rule (tenyo_output_check:
+ * never an index, a file of an update directory or a locked path; an
+ * existing file only when it reads as a senses file).
  *
  * Applied per query after the home is known (ty_senses_mask): the pairs
  * (query term, field) the hook must silence, sorted for a binary search;
@@ -35,6 +42,7 @@
  */
 #include "stages.h"
 #include "store/format.h"
+#include "store/store.h"
 #include "text/text.h"
 
 #include <ctype.h>
@@ -42,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SN_MAX 100000       /* splits in a set */
 #define SN_LINE 4096        /* bytes of a line */
@@ -50,11 +59,16 @@
 typedef struct sn_split {
     char *word;     /* NFKC case-folded */
     char a[5], b[5]; /* the two fields, upper case, as first given */
+    uint32_t id;     /* its key's id in keys */
 } sn_split;
 
 struct tenyo_senses {
     sn_split *v;
     size_t n, cap;
+    ty_strmap *keys;      /* "word\tA\tB" (A < B) of every split ever added:
+                             its id (sn_split.id) */
+    unsigned char *live;  /* per key id: 1 while the split is in v */
+    uint32_t livecap;     /* entries allocated in live */
 };
 
 int tenyo_senses_new(tenyo_senses **out) {
@@ -67,6 +81,8 @@ void tenyo_senses_free(tenyo_senses *s) {
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) free(s->v[i].word);
     free(s->v);
+    ty_strmap_free(s->keys);
+    free(s->live);
     free(s);
 }
 
@@ -96,7 +112,8 @@ static int sn_field(const char *field, char f[5]) {
     return 0;
 }
 
-/* The index of split (word, a, b) in s (either order), or -1. */
+/* The index of split (word, a, b) in s (either order), or -1: a scan, for
+ * a removal (which moves the splits after it anyway). */
 static long sn_find(const tenyo_senses *s, const char *w, const char *a, const char *b) {
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->v[i].word, w) && ((!strcmp(s->v[i].a, a) && !strcmp(s->v[i].b, b)) ||
@@ -105,35 +122,73 @@ static long sn_find(const tenyo_senses *s, const char *w, const char *a, const c
     return -1;
 }
 
+/* The key of split (w, a, b), the fields in order so that either way round
+ * is one key, interned in s->keys into *id; *live points at its flag. 0
+ * or TENYO_ERR_NOMEM. */
+static int sn_key(tenyo_senses *s, const char *w, const char *a, const char *b, uint32_t *id,
+                  unsigned char **live) {
+    size_t wl = strlen(w);
+    char *k = ty_malloc(wl + 11);
+    if (!k || (!s->keys && !(s->keys = ty_strmap_new()))) {
+        free(k);
+        return TENYO_ERR_NOMEM;
+    }
+    int lo = strcmp(a, b) < 0;
+    memcpy(k, w, wl);
+    snprintf(k + wl, 11, "\t%s\t%s", lo ? a : b, lo ? b : a);
+    int64_t i = ty_strmap_intern(s->keys, k, wl + 10, NULL);
+    free(k);
+    if (i < 0) return TENYO_ERR_NOMEM;
+    if ((uint32_t)i >= s->livecap) {
+        uint32_t nc = s->livecap ? 2 * s->livecap : 64;
+        unsigned char *nl = realloc(s->live, nc);
+        if (!nl) return TENYO_ERR_NOMEM;
+        memset(nl + s->livecap, 0, nc - s->livecap);
+        s->live = nl;
+        s->livecap = nc;
+    }
+    *id = (uint32_t)i;
+    *live = &s->live[i];
+    return TENYO_OK;
+}
+
+/* Split (w: kept form, malloc'd, taken; a, b checked) into s: 0, 1 when
+ * there already, or a status (w freed). */
+static int sn_put(tenyo_senses *s, char *w, const char *a, const char *b) {
+    uint32_t id = 0;
+    unsigned char *live = NULL;
+    int rc = sn_key(s, w, a, b, &id, &live);
+    if (!rc && *live) rc = 1; /* there already */
+    else if (!rc && s->n == SN_MAX) rc = TENYO_ERR_LIMIT;
+    else if (!rc && s->n == s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 16;
+        sn_split *nv = ty_reallocarray(s->v, nc, sizeof *nv);
+        if (!nv) rc = TENYO_ERR_NOMEM;
+        else {
+            s->v = nv;
+            s->cap = nc;
+        }
+    }
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    sn_split *e = &s->v[s->n++];
+    e->word = w;
+    e->id = id;
+    memcpy(e->a, a, 5);
+    memcpy(e->b, b, 5);
+    *live = 1;
+    return TENYO_OK;
+}
+
 int tenyo_senses_add(tenyo_senses *s, const char *word, const char *field, const char *other) {
     char a[5], b[5], *w = NULL;
     if (!s || !field || !other || sn_field(field, a) || sn_field(other, b) || !strcmp(a, b))
         return TENYO_ERR_ARG;
     int rc = sn_word(word, &w);
     if (rc) return rc;
-    if (sn_find(s, w, a, b) >= 0) {
-        free(w);
-        return 1; /* there already */
-    }
-    if (s->n == SN_MAX) {
-        free(w);
-        return TENYO_ERR_LIMIT;
-    }
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? 2 * s->cap : 16;
-        sn_split *nv = ty_reallocarray(s->v, nc, sizeof *nv);
-        if (!nv) {
-            free(w);
-            return TENYO_ERR_NOMEM;
-        }
-        s->v = nv;
-        s->cap = nc;
-    }
-    sn_split *e = &s->v[s->n++];
-    e->word = w;
-    memcpy(e->a, a, 5);
-    memcpy(e->b, b, 5);
-    return TENYO_OK;
+    return sn_put(s, w, a, b);
 }
 
 int tenyo_senses_remove(tenyo_senses *s, const char *word, const char *field,
@@ -145,6 +200,7 @@ int tenyo_senses_remove(tenyo_senses *s, const char *word, const char *field,
     long i = sn_find(s, w, a, b);
     free(w);
     if (i < 0) return TENYO_ERR_NOTFOUND;
+    s->live[s->v[i].id] = 0;
     free(s->v[i].word);
     memmove(&s->v[i], &s->v[i + 1], (s->n - (size_t)i - 1) * sizeof s->v[0]);
     s->n--;
@@ -197,17 +253,33 @@ static const char *sn_line(tenyo_senses *tmp, char *line, size_t len) {
     return NULL;
 }
 
+/* The next line of f into buf[0..SN_LINE] (NUL-terminated, no newline;
+ * NUL bytes inside kept and counted) with its length in *len: 1, 0 at the
+ * end of the file, -1 when it is longer than SN_LINE bytes. Read a byte
+ * at a time, not by fgets, so that a NUL byte is a NUL byte at its line
+ * and not the line's end. */
+static int sn_getline(FILE *f, char *buf, size_t *len) {
+    size_t n = 0;
+    int c;
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (n == SN_LINE) return -1;
+        buf[n++] = (char)c;
+    }
+    buf[n] = 0;
+    *len = n;
+    return c == EOF && n == 0 ? 0 : 1;
+}
+
 /* The lines of f into tmp; err names path and the line at fault. */
 static int sn_read(FILE *f, const char *path, tenyo_senses *tmp, char *err, size_t errlen) {
-    char *buf = ty_malloc(SN_LINE + 2);
+    char *buf = ty_malloc(SN_LINE + 1);
     if (!buf) return TENYO_ERR_NOMEM;
     long ln = 0;
-    int rc = TENYO_OK;
-    while (!rc && fgets(buf, SN_LINE + 2, f)) {
+    int rc = TENYO_OK, got;
+    size_t len = 0;
+    while (!rc && (got = sn_getline(f, buf, &len)) != 0) {
         ln++;
-        size_t len = strlen(buf); /* a NUL inside: found below, by length read */
-        if (len && buf[len - 1] == '\n') buf[--len] = 0;
-        else if (!feof(f)) {
+        if (got < 0) {
             ty_seterr(err, errlen, "%s:%ld: line longer than %d bytes", path, ln, SN_LINE);
             rc = TENYO_ERR_INPUT;
             break;
@@ -228,6 +300,34 @@ static int sn_read(FILE *f, const char *path, tenyo_senses *tmp, char *err, size
     return rc;
 }
 
+/* The splits of tmp not in s yet into s, all or none: the count over
+ * SN_MAX is refused before anything is taken, and a failure part way
+ * (memory) takes back what it had added. 0 or a status. */
+static int sn_merge(tenyo_senses *s, const tenyo_senses *tmp) {
+    size_t fresh = 0, n0 = s->n;
+    for (size_t i = 0; i < tmp->n; i++) {
+        size_t kl = 0;
+        const char *k = ty_strmap_key(tmp->keys, tmp->v[i].id, &kl);
+        int64_t id = s->keys ? ty_strmap_get(s->keys, k, kl) : -1;
+        fresh += id < 0 || !s->live[id];
+    }
+    if (s->n + fresh > SN_MAX) return TENYO_ERR_LIMIT;
+    int rc = TENYO_OK;
+    for (size_t i = 0; !rc && i < tmp->n; i++) {
+        const sn_split *e = &tmp->v[i];
+        char *w = ty_strdup(e->word);
+        rc = w ? sn_put(s, w, e->a, e->b) : TENYO_ERR_NOMEM;
+        if (rc == 1) rc = TENYO_OK;
+    }
+    if (rc) /* back to the splits s had */
+        while (s->n > n0) {
+            s->n--;
+            s->live[s->v[s->n].id] = 0;
+            free(s->v[s->n].word);
+        }
+    return rc;
+}
+
 int tenyo_senses_load(tenyo_senses *s, const char *path, char *err, size_t errlen) {
     if (!s || !path) return TENYO_ERR_ARG;
     FILE *f = fopen(path, "rb");
@@ -239,14 +339,14 @@ int tenyo_senses_load(tenyo_senses *s, const char *path, char *err, size_t errle
     int rc = tenyo_senses_new(&tmp);
     if (!rc) rc = sn_read(f, path, tmp, err, errlen);
     fclose(f);
-    /* all or nothing: the file's splits join s only when every line was read */
-    for (size_t i = 0; !rc && i < tmp->n; i++) {
-        int r = tenyo_senses_add(s, tmp->v[i].word, tmp->v[i].a, tmp->v[i].b);
-        if (r < 0) {
-            ty_seterr(err, errlen, "%s: more splits than a senses file may hold", path);
-            rc = r;
-        }
-    }
+    /* all or nothing: the file's splits join s only when every line was
+     * read and all of them fit */
+    if (!rc) rc = sn_merge(s, tmp);
+    if (rc == TENYO_ERR_LIMIT)
+        ty_seterr(err, errlen, "%s: its splits and the %zu held already are more than a senses "
+                  "file may hold (%d); nothing of it taken", path, s->n, SN_MAX);
+    else if (rc == TENYO_ERR_NOMEM && tmp && tmp->n)
+        ty_seterr(err, errlen, "%s: out of memory; nothing of it taken", path);
     tenyo_senses_free(tmp);
     return rc;
 }
@@ -270,16 +370,57 @@ int tenyo_senses_tsv(const tenyo_senses *s, char **out) {
     return TENYO_OK;
 }
 
+/* 1 when the head of the regular file at path reads as a senses file: it
+ * begins with the header, or its first line that is not blank or a comment
+ * has three tab-separated columns whose last two are IPC subclasses. A
+ * corpus, a CSV list, a worksheet or an index do not. */
+static int sn_kind(const char *path) {
+    char head[SN_LINE + 1];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(head, 1, SN_LINE, f);
+    fclose(f);
+    head[n] = 0;
+    char *p = head;
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3;
+    if (!strncmp(p, "word\tfield\t", 11)) return 1;
+    if (memchr(head, 0, n)) return 0;
+    for (char *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl) return 0; /* no whole line in the head */
+        *nl = 0;
+        if (nl > p && nl[-1] == '\r') nl[-1] = 0;
+        if (!*p || *p == '#' || strspn(p, " \t") == strlen(p)) continue;
+        char *t1 = strchr(p, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL, f1[5], f2[5];
+        if (!t2 || strchr(t2 + 1, '\t')) return 0;
+        *t2 = 0;
+        return !sn_field(t1 + 1, f1) && !sn_field(t2 + 1, f2);
+    }
+    return 0;
+}
+
 int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t errlen) {
     if (!s || !path || !*path) return TENYO_ERR_ARG;
-    char *text = NULL, *dir = ty_strdup(path);
-    int rc = dir ? tenyo_senses_tsv(s, &text) : TENYO_ERR_NOMEM;
+    /* the output rule: never an index, a file of an update directory, a
+     * locked path or a directory; an existing file only when it is a
+     * senses file (or empty) */
+    int rc = tenyo_output_check(path, NULL, TENYO_WRITE_FORCE, err, errlen);
+    if (rc) return rc;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size && !sn_kind(path)) {
+        ty_seterr(err, errlen, "%s: exists and is not a senses file; refusing to overwrite it",
+                  path);
+        return TENYO_ERR_ARG;
+    }
+    /* written at the real path: a link stays a link, its target changes */
+    char *text = NULL, *dir = NULL;
+    rc = ty_real_path(path, &dir, err, errlen);
+    if (!rc) rc = tenyo_senses_tsv(s, &text);
     if (!rc) {
-        const char *slash = strrchr(path, '/');
-        if (slash == path) dir[1] = 0;
-        else if (slash) dir[slash - path] = 0;
-        else strcpy(dir, ".");
-        rc = ty_store_write_atomic(dir, slash ? slash + 1 : path, text, strlen(text), err, errlen);
+        char *slash = strrchr(dir, '/'); /* a real path: absolute */
+        const char *name = slash ? slash + 1 : dir, *in = slash == dir ? "/" : slash ? dir : ".";
+        if (slash && slash != dir) *slash = 0;
+        rc = ty_store_write_atomic(in, name, text, strlen(text), err, errlen);
     }
     free(text);
     free(dir);

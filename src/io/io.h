@@ -17,6 +17,12 @@
 
 #include <stdio.h>
 
+/* ICU's charset guess name[cap] for the sample s[0..n) (cut: the sample
+ * ends inside the file) replaced by EUC-JP or Shift_JIS when it is not a
+ * Japanese or Unicode charset and the sample reads strictly as one of them
+ * (reader.c: a short Japanese sample is often guessed Latin). */
+void ty_charset_prefer_japanese(const char *s, size_t n, int cut, char *name, size_t cap);
+
 /* A record being assembled by a format parser (io/). The parser fills the
  * ty_buf fields; reader.c validates and exposes it as a tenyo_doc. */
 typedef struct ty_record {

@@ -173,8 +173,7 @@ static int xml_declared(const char *s, size_t n, char *name, size_t cap) {
  * kana), hence the order. A Latin-1 text fails both (an accented letter
  * followed by a space or letter is not a double-byte character) and keeps
  * ICU's answer. */
-static void prefer_japanese(const char *s, size_t n, int cut, char *name,
-                            size_t cap) {
+void ty_charset_prefer_japanese(const char *s, size_t n, int cut, char *name, size_t cap) {
     static const char *const keep[] = {"Shift_JIS", "EUC-JP", "ISO-2022-JP",
                                        "UTF-16", "UTF-32", "UTF-8"};
     for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
@@ -549,7 +548,7 @@ static int pick_charset(const char *raw, size_t rawlen, int more,
         if (!xml_declared(raw, sn, enc, cap)) ty_seterr(enc, cap, "UTF-8");
     } else {
         if (ty_charset_detect(raw, sn, enc, cap)) return TENYO_ERR_DEPENDENCY;
-        prefer_japanese(raw, sn, cut, enc, cap);
+        ty_charset_prefer_japanese(raw, sn, cut, enc, cap);
     }
     return TENYO_OK;
 }
