@@ -54,7 +54,6 @@
 
 #define SN_MAX 100000       /* splits in a set */
 #define SN_LINE 4096        /* bytes of a line */
-#define SN_WORD 255         /* bytes of a word */
 
 typedef struct sn_split {
     char *word;     /* NFKC case-folded */
@@ -86,22 +85,10 @@ void tenyo_senses_free(tenyo_senses *s) {
     free(s);
 }
 
-/* The word as kept (NFKC case-folded, malloc'd) into *out: 0 or a status. */
+/* The word as kept (NFKC case-folded, malloc'd) into *out, as a struck
+ * word is kept (steer.c): 0 or a status. */
 static int sn_word(const char *word, char **out) {
-    size_t n = word ? strlen(word) : 0, bad;
-    *out = NULL;
-    if (!n || n > SN_WORD || !ty_utf8_valid(word, n, &bad) || strspn(word, " \t\r\n") == n)
-        return TENYO_ERR_ARG;
-    ty_icu *u = NULL;
-    ty_buf b = {0};
-    char err[128];
-    int rc = ty_icu_new(&u, err, sizeof err);
-    if (!rc) rc = ty_icu_normalize(u, word, n, &b);
-    ty_icu_free(u);
-    if (!rc && b.p && *b.p && strlen(b.p) <= SN_WORD) *out = ty_strdup(b.p);
-    ty_buf_free(&b);
-    if (rc) return TENYO_ERR_NOMEM;
-    return *out ? TENYO_OK : TENYO_ERR_ARG;
+    return ty_steer_word(word, out);
 }
 
 /* field upper-cased into f[5]: 0, or -1 when it is no subclass. */

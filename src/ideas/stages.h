@@ -383,6 +383,11 @@ size_t ty_sentences(const char *text, ty_sent *out, size_t cap);
 #define TY_STEER_SENTENCES 64
 /* Items of each kind (struck, kept, rejected) a steer holds at most. */
 #define TY_STEER_MAX 256
+/* A word as the analyst's decisions keep it (a struck word, a sense
+ * split's): 1 to 255 bytes of UTF-8, not blank, NFKC case-folded, at most
+ * 255 bytes folded; malloc'd into *out. 0, TENYO_ERR_ARG or
+ * TENYO_ERR_NOMEM. */
+int ty_steer_word(const char *word, char **out);
 /* 1 when s focuses the query. */
 int ty_steer_focused(const tenyo_steer *s);
 /* The focused query text of s into out (NUL-terminated, out->len without

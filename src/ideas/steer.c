@@ -70,9 +70,10 @@ static int add(tenyo_steer *s, int k, char *v) {
     return TENYO_OK;
 }
 
-int tenyo_steer_strike(tenyo_steer *s, const char *word) {
+int ty_steer_word(const char *word, char **out) {
     size_t n = word ? strlen(word) : 0, bad;
-    if (!s || !n || n > TY_STEER_WORD || !ty_utf8_valid(word, n, &bad)) return TENYO_ERR_ARG;
+    *out = NULL;
+    if (!n || n > TY_STEER_WORD || !ty_utf8_valid(word, n, &bad)) return TENYO_ERR_ARG;
     if (strspn(word, " \t\r\n") == n) return TENYO_ERR_ARG; /* blank: no word */
     ty_icu *u = NULL;
     ty_buf b = {0};
@@ -80,13 +81,17 @@ int tenyo_steer_strike(tenyo_steer *s, const char *word) {
     int rc = ty_icu_new(&u, err, sizeof err);
     if (!rc) rc = ty_icu_normalize(u, word, n, &b);
     ty_icu_free(u);
-    if (rc || !b.p || !*b.p) {
-        ty_buf_free(&b);
-        return rc ? TENYO_ERR_NOMEM : TENYO_ERR_ARG;
-    }
-    char *v = ty_strdup(b.p);
+    if (!rc && b.p && *b.p && strlen(b.p) <= TY_STEER_WORD && !(*out = ty_strdup(b.p)))
+        rc = TENYO_ERR_NOMEM;
     ty_buf_free(&b);
-    return v ? add(s, TENYO_STEER_STRUCK, v) : TENYO_ERR_NOMEM;
+    if (rc) return TENYO_ERR_NOMEM;
+    return *out ? TENYO_OK : TENYO_ERR_ARG;
+}
+
+int tenyo_steer_strike(tenyo_steer *s, const char *word) {
+    char *v = NULL;
+    int rc = s ? ty_steer_word(word, &v) : TENYO_ERR_ARG;
+    return rc ? rc : add(s, TENYO_STEER_STRUCK, v);
 }
 
 /* A field as kept: a subclass, upper case. Nothing changes on a refusal. */
