@@ -15,7 +15,8 @@
  * list holds exactly --threads contexts (serve_http.c). A request that
  * finds none within SRV_CTX_WAIT seconds gets 503, not a queue.
  *
- * Writes. Read-only unless --writable. A write from the page takes the
+ * Writes. The index is read-only unless --writable (worksheets are saved
+ * either way, within --worksheets). A write from the page takes the
  * index's writer lock like `tenyo add`, is committed whole or not at all,
  * and the index is then opened again and swapped in under a read-write
  * lock (serve_live.c, serve_update.c).
