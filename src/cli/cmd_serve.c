@@ -4,11 +4,10 @@
  * libmicrohttpd. The routes (serve_route, serve_parse.c) are listed in the
  * usage text below and in tenyo(1).
  *
- * Same answers as the CLI: the JSON objects come from the builders the
- * CLI prints (render.c) with the same jansson flags and trailing newline,
- * so `tenyo ideas --json` and POST /api/ideas are byte-identical
- * (tests/api.sh compares them); defaults follow the CLI. Worksheets in
- * INDEX.worksheets/, sense splits of INDEX.senses (read at start): serve_ws.c.
+ * Same answers as the CLI: the JSON comes from the builders the CLI prints
+ * (render.c), so `tenyo ideas --json` and POST /api/ideas are the same bytes
+ * (tests/api.sh); defaults follow the CLI. Worksheets in INDEX.worksheets/,
+ * sense splits of INDEX.senses (read at start): serve_ws.c.
  *
  * Threads. MHD's internal polling thread pool (--threads) answers each
  * request on one thread; the index is shared, and a mutex-protected free
