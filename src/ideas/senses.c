@@ -85,12 +85,6 @@ void tenyo_senses_free(tenyo_senses *s) {
     free(s);
 }
 
-/* The word as kept (NFKC case-folded, malloc'd) into *out, as a struck
- * word is kept (steer.c): 0 or a status. */
-static int sn_word(const char *word, char **out) {
-    return ty_steer_word(word, out);
-}
-
 /* field upper-cased into f[5]: 0, or -1 when it is no subclass. */
 static int sn_field(const char *field, char f[5]) {
     if (!ty_ideas_home_ok(field)) return -1;
@@ -173,7 +167,7 @@ int tenyo_senses_add(tenyo_senses *s, const char *word, const char *field, const
     char a[5], b[5], *w = NULL;
     if (!s || !field || !other || sn_field(field, a) || sn_field(other, b) || !strcmp(a, b))
         return TENYO_ERR_ARG;
-    int rc = sn_word(word, &w);
+    int rc = ty_steer_word(word, &w); /* kept as a struck word is */
     if (rc) return rc;
     return sn_put(s, w, a, b);
 }
@@ -182,7 +176,7 @@ int tenyo_senses_remove(tenyo_senses *s, const char *word, const char *field,
                         const char *other) {
     char a[5], b[5], *w = NULL;
     if (!s || !field || !other || sn_field(field, a) || sn_field(other, b)) return TENYO_ERR_ARG;
-    int rc = sn_word(word, &w);
+    int rc = ty_steer_word(word, &w); /* kept as a struck word is */
     if (rc) return rc;
     long i = sn_find(s, w, a, b);
     free(w);
