@@ -1212,7 +1212,7 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
  * beside it and left there), waited for up to wait_ms, then
  * TENYO_ERR_BUSY naming it; the same rule as save first; under it the
  * temporary files a killed writer left are removed. Held until
- * tenyo_worksheet_lock_free (NULL: no-op). tenyo_worksheet_json: the
+ * tenyo_lock_free (NULL: no-op). tenyo_worksheet_json: the
  * file's text, malloc'd (tenyo_json_free). tenyo_worksheet_subject: the
  * subject (the kind in *kind), living as long as w is unchanged.
  * tenyo_worksheet_fits: 0 when w is for the query (document doc, or text
@@ -1247,7 +1247,12 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea);
  * the output rule (tenyo_output_check): never a tenyo index,
  * a file of an index's update directory, a locked path or a directory, and
  * an existing file only when it is empty or a senses file (TENYO_ERR_ARG
- * naming path and why; a corpus or a list is never replaced). */
+ * naming path and why; a corpus or a list is never replaced).
+ * tenyo_senses_lock_take: the one writer of the senses file at path for a
+ * load, change and save (two commands changing it at once lose no split):
+ * the lock tenyo_worksheet_lock_take takes, without its rule, waited for
+ * up to wait_ms (UINT_MAX: without end); held until tenyo_lock_free. */
+typedef struct tenyo_lock tenyo_lock;
 typedef struct tenyo_senses tenyo_senses;
 int tenyo_senses_new(tenyo_senses **out);
 void tenyo_senses_free(tenyo_senses *s);
@@ -1261,9 +1266,10 @@ int tenyo_senses_load(tenyo_senses *s, const char *path, char *err, size_t errle
 int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t errlen);
 int tenyo_senses_tsv(const tenyo_senses *s, char **out);
 int tenyo_ctx_set_senses(tenyo_ctx *c, const tenyo_senses *s);
+int tenyo_senses_lock_take(const char *path, unsigned wait_ms, tenyo_lock **out, char *err,
+                           size_t errlen);
 
 typedef struct tenyo_worksheet tenyo_worksheet;
-typedef struct tenyo_worksheet_lock tenyo_worksheet_lock;
 #define TENYO_WORKSHEET_MAX (4u << 20) /* bytes of a worksheet file, and of its POST */
 int tenyo_worksheet_new(const char *kind, const char *subject, tenyo_worksheet **out);
 void tenyo_worksheet_free(tenyo_worksheet *w);
@@ -1272,9 +1278,9 @@ int tenyo_worksheet_parse(const char *json, size_t len, tenyo_worksheet **out, c
                           size_t errlen);
 int tenyo_worksheet_save(const tenyo_worksheet *w, const char *path, char *err,
                          size_t errlen);
-int tenyo_worksheet_lock_take(const char *path, unsigned wait_ms, tenyo_worksheet_lock **out,
+int tenyo_worksheet_lock_take(const char *path, unsigned wait_ms, tenyo_lock **out,
                          char *err, size_t errlen);
-void tenyo_worksheet_lock_free(tenyo_worksheet_lock *l);
+void tenyo_lock_free(tenyo_lock *l);
 int tenyo_worksheet_json(const tenyo_worksheet *w, char **out);
 const char *tenyo_worksheet_subject(const tenyo_worksheet *w, const char **kind);
 int tenyo_worksheet_fits(const tenyo_worksheet *w, const tenyo_index *x, int64_t doc,

@@ -493,7 +493,7 @@ TY_TEST(ideas_worksheet_output_rule_lock_and_bounds) {
     tenyo_worksheet_free(r);
     /* the lock: one holder; a second is refused after its wait; a stray
      * temporary of a killed writer removed when it is taken */
-    tenyo_worksheet_lock *l1 = NULL, *l2 = NULL;
+    tenyo_lock *l1 = NULL, *l2 = NULL;
     snprintf(tmp, sizeof tmp, "%s.tmp.Zz9Yx8", p);
     f = fopen(tmp, "wb");
     fclose(f);
@@ -507,9 +507,9 @@ TY_TEST(ideas_worksheet_output_rule_lock_and_bounds) {
     int status = 0;
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    tenyo_worksheet_lock_free(l1);
+    tenyo_lock_free(l1);
     CHECK(tenyo_worksheet_lock_take(p, 0, &l2, err, sizeof err) == 0 && l2);
-    tenyo_worksheet_lock_free(l2);
+    tenyo_lock_free(l2);
     /* the steer's bounds and one card a field, refused where it is read */
     json_t *o = json_pack("{s:i, s:s, s:[]}", "tenyo_worksheet", 1, "patent", "P", "cards");
     for (int i = 0; i < 257; i++) {

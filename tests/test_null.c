@@ -453,7 +453,10 @@ static const struct ncase {
     {"tenyo_worksheet_lock_take", "path", 1334},
     {"tenyo_worksheet_lock_take", "out", 1335},
     {"tenyo_worksheet_lock_take", "err", 1336},
-    {"tenyo_worksheet_lock_free", "l", 1337},
+    {"tenyo_lock_free", "l", 1337},
+    {"tenyo_senses_lock_take", "path", 1338},
+    {"tenyo_senses_lock_take", "out", 1339},
+    {"tenyo_senses_lock_take", "err", 1340},
     {"tenyo_steer_fields", "s", 1200},
     {"tenyo_steer_fields", "list", 1201},
     {"tenyo_steer_fields", "bad", 1202},
@@ -907,10 +910,13 @@ static void run_case(int k) {
     case 1331: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); const char *f; fx.rv = tenyo_worksheet_card(w, 0, NULL, &f, &f); tenyo_worksheet_free(w); } break;
     case 1332: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); const char *f; fx.rv = tenyo_worksheet_card(w, 0, &f, NULL, &f); tenyo_worksheet_free(w); } break;
     case 1333: { tenyo_worksheet *w = NULL; tenyo_worksheet_new("patent", "SAMPLE-001", &w); const char *f; fx.rv = tenyo_worksheet_card(w, 0, &f, &f, NULL); tenyo_worksheet_free(w); } break;
-    case 1334: { tenyo_worksheet_lock *l = NULL; fx.rv = tenyo_worksheet_lock_take(NULL, 0, &l, fx.err, sizeof fx.err); } break;
+    case 1334: { tenyo_lock *l = NULL; fx.rv = tenyo_worksheet_lock_take(NULL, 0, &l, fx.err, sizeof fx.err); } break;
     case 1335: fx.rv = tenyo_worksheet_lock_take(fx.out2, 0, NULL, fx.err, sizeof fx.err); break;
-    case 1336: { tenyo_worksheet_lock *l = NULL; fx.rv = tenyo_worksheet_lock_take("/nonexistent/dir/ws.json", 0, &l, NULL, 0); tenyo_worksheet_lock_free(l); } break;
-    case 1337: tenyo_worksheet_lock_free(NULL); fx.rv = 0; break;
+    case 1336: { tenyo_lock *l = NULL; fx.rv = tenyo_worksheet_lock_take("/nonexistent/dir/ws.json", 0, &l, NULL, 0); tenyo_lock_free(l); } break;
+    case 1337: tenyo_lock_free(NULL); fx.rv = 0; break;
+    case 1338: { tenyo_lock *l = NULL; fx.rv = tenyo_senses_lock_take(NULL, 0, &l, fx.err, sizeof fx.err); } break;
+    case 1339: fx.rv = tenyo_senses_lock_take(fx.out2, 0, NULL, fx.err, sizeof fx.err); break;
+    case 1340: { tenyo_lock *l = NULL; fx.rv = tenyo_senses_lock_take("/nonexistent/dir/x.senses", 0, &l, NULL, 0); tenyo_lock_free(l); } break;
     case 1200: { char b[] = "G06T"; const char *bad; fx.rv = tenyo_steer_fields(NULL, TENYO_STEER_KEPT, b, &bad); } break;
     case 1201: { tenyo_steer *s = NULL; const char *bad; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, NULL, &bad); tenyo_steer_free(s); } break;
     case 1202: { tenyo_steer *s = NULL; char b[] = "G0"; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, b, NULL); tenyo_steer_free(s); } break;

@@ -361,7 +361,7 @@ _ws_parse = _fn("tenyo_worksheet_parse", c_int, c_char_p, c_size_t, POINTER(c_vo
 _ws_save = _fn("tenyo_worksheet_save", c_int, c_void_p, c_char_p, c_char_p, c_size_t)
 _ws_lock_take = _fn("tenyo_worksheet_lock_take", c_int, c_char_p, c_uint, POINTER(c_void_p),
                     c_char_p, c_size_t)
-_ws_lock_free = _fn("tenyo_worksheet_lock_free", None, c_void_p)
+_ws_lock_free = _fn("tenyo_lock_free", None, c_void_p)
 _ws_json = _fn("tenyo_worksheet_json", c_int, c_void_p, POINTER(c_void_p))
 _ws_fits = _fn("tenyo_worksheet_fits", c_int, c_void_p, _P, c_int64, c_char_p, c_char_p,
                c_size_t)

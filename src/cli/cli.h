@@ -439,12 +439,11 @@ char *cli_senses_path(const char *index, const char *named);
 int cli_senses_open(const char *path, int must_exist, tenyo_senses **out);
 /* s saved to path atomically: EXIT_OK, or EXIT_INPUT after a message. */
 int cli_senses_save(const tenyo_senses *s, const char *path);
-/* The lock of the senses file path (flock on "PATH.lock" beside it, waited
- * for): a read-change-write of the file runs between this and
- * cli_senses_unlock, so that two commands changing it at once lose no
- * split. The descriptor, or -1 after a message. */
-int cli_senses_lock(const char *path);
-void cli_senses_unlock(int fd);
+/* The lock of the senses file path (tenyo_senses_lock_take, waited for):
+ * a read-change-write of the file runs between this and tenyo_lock_free,
+ * so that two commands changing it at once lose no split. The lock, or
+ * NULL after a message. */
+tenyo_lock *cli_senses_lock(const char *path);
 
 /* {"query": {...}, "ideas": [...], "warnings": [...], "hidden",
  * "hidden_thin"} of ideas[0..got) just computed on ctx for a request of

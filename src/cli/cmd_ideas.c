@@ -754,8 +754,8 @@ static int remember_splits(const json_t *o, const char *spath) {
     const json_t *home = json_object_get(json_object_get(o, "query"), "home");
     size_t i, k, h, added = 0;
     json_t *it, *w, *hv;
-    int lk = cli_senses_lock(spath);
-    if (lk < 0) return EXIT_RESOURCE;
+    tenyo_lock *lk = cli_senses_lock(spath);
+    if (!lk) return EXIT_RESOURCE;
     tenyo_senses *now = NULL;
     int ec = cli_senses_open(spath, 0, &now);
     json_array_foreach(json_object_get(o, "ideas"), i, it)
@@ -775,7 +775,7 @@ static int remember_splits(const json_t *o, const char *spath) {
     if (!ec)
         cli_err("senses %s: %zu splits remembered, %zu in all\n", spath, added,
                 tenyo_senses_count(now));
-    cli_senses_unlock(lk);
+    tenyo_lock_free(lk);
     tenyo_senses_free(now);
     return ec;
 }

@@ -12,9 +12,10 @@
  * A change is a read, a change and a write of the whole file: two commands
  * at once would each write what they read plus their own split, and one
  * split would be lost. So every change holds a lock for its whole
- * read-change-write (cli_senses_lock: flock on "FILE.lock" beside the
- * file, by its real name so a link and its target share it, waited for; the lock file stays, as removing it would let a third
- * command lock a new file while the second holds the old). Reading alone
+ * read-change-write (tenyo_senses_lock_take: flock on "FILE.lock" beside
+ * the file, by its real name so a link and its target share it, waited
+ * for; the lock file stays, as removing it would let a third command lock
+ * a new file while the second holds the old). Reading alone
  * (list, export, ideas without --remember) takes no lock: a save replaces
  * the file by rename, so a reader sees the old file or the new one.
  * export FILE follows the output rule of every command (cli_output_check:
@@ -25,13 +26,11 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 static const char *senses_usage =
     "usage: tenyo senses INDEX [list | add WORD FIELD FIELD | remove WORD FIELD FIELD |\n"
@@ -92,47 +91,14 @@ int cli_senses_save(const tenyo_senses *s, const char *path) {
 
 /* The file's real name (links resolved; a file not made yet: its folder's
  * real name and its own), malloc'd: two names of one file take one lock. */
-static char *senses_real(const char *path) {
-    char *r = realpath(path, NULL);
-    if (r || errno != ENOENT) return r ? r : strdup(path);
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
-    char *rd = dir ? realpath(dir, NULL) : NULL;
-    const char *base = slash ? slash + 1 : path;
-    char *out = rd ? malloc(strlen(rd) + strlen(base) + 2) : strdup(path);
-    if (rd && out) sprintf(out, "%s/%s", strcmp(rd, "/") ? rd : "", base);
-    free(dir);
-    free(rd);
-    return out;
-}
-
-int cli_senses_lock(const char *path) {
-    char *real = senses_real(path);
-    size_t n = real ? strlen(real) : 0;
-    char *lp = real ? malloc(n + sizeof ".lock") : NULL;
-    if (!lp) {
-        free(real);
-        cli_err("out of memory\n");
-        return -1;
+tenyo_lock *cli_senses_lock(const char *path) {
+    char err[640];
+    tenyo_lock *l = NULL;
+    if (tenyo_senses_lock_take(path, UINT_MAX, &l, err, sizeof err)) {
+        cli_err("%s; nothing changed\n", err);
+        return NULL;
     }
-    memcpy(lp, real, n);
-    memcpy(lp + n, ".lock", sizeof ".lock");
-    free(real);
-    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    int rc = fd < 0 ? -1 : 0;
-    while (fd >= 0 && (rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {}
-    if (rc) {
-        cli_err("%s: cannot lock the senses file: %s; nothing changed\n", cli_safe(lp),
-                strerror(errno));
-        if (fd >= 0) close(fd);
-        fd = -1;
-    }
-    free(lp);
-    return fd;
-}
-
-void cli_senses_unlock(int fd) {
-    if (fd >= 0) close(fd); /* releases the flock */
+    return l;
 }
 
 /* add / remove WORD FIELD FIELD on s: an exit code after a message. */
@@ -210,9 +176,9 @@ int cli_cmd_senses(int argc, char **argv) {
     char *path = cli_senses_path(argv[optind], named);
     tenyo_senses *s = NULL;
     /* a change locks the file from its read to its write */
-    int lk = path && want > 0 ? cli_senses_lock(path) : -1;
-    int ec = !path ? EXIT_RESOURCE : want > 0 && lk < 0 ? EXIT_RESOURCE
-                                                          : cli_senses_open(path, 0, &s);
+    tenyo_lock *lk = path && want > 0 ? cli_senses_lock(path) : NULL;
+    int ec = !path ? EXIT_RESOURCE : want > 0 && !lk ? EXIT_RESOURCE
+                                                     : cli_senses_open(path, 0, &s);
     char **a = argv + optind + 2;
     const char *in[2] = {argv[optind], path};
     if (ec) goto done;
@@ -229,7 +195,7 @@ int cli_cmd_senses(int argc, char **argv) {
     }
     if (!ec && want > 0) cli_err("%s: %zu splits\n", path, tenyo_senses_count(s));
 done:
-    cli_senses_unlock(lk);
+    tenyo_lock_free(lk);
     tenyo_senses_free(s);
     free(path);
     return ec;

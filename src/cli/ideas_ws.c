@@ -135,7 +135,7 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
     int ec = EXIT_OK;
     *out = NULL;
     char err[512];
-    tenyo_worksheet_lock *lk = NULL;
+    tenyo_lock *lk = NULL;
     int rc = tenyo_worksheet_lock_take(r->path, CLI_WS_WAIT_MS, &lk, err, sizeof err);
     if (rc) {
         cli_err("--worksheet: %s (the file is left as it was)\n", err);
@@ -143,7 +143,7 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
     }
     tenyo_worksheet *w = ws_open(r->path, r->x, r->qdoc, r->text, &ec);
     if (!w) {
-        tenyo_worksheet_lock_free(lk);
+        tenyo_lock_free(lk);
         return ec;
     }
     tenyo_steer *s = NULL;
@@ -197,6 +197,6 @@ done:
     tenyo_ctx_set_steer(r->ctx, r->flags);
     tenyo_steer_free(s);
     tenyo_worksheet_free(w);
-    tenyo_worksheet_lock_free(lk);
+    tenyo_lock_free(lk);
     return ec;
 }

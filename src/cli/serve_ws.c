@@ -149,10 +149,10 @@ static unsigned ws_store(server *s, const tenyo_worksheet *w, const char *key, c
                  (long)(s->ws_bytes >> 20), dir);
         st = MHD_HTTP_CONFLICT;
     } else {
-        tenyo_worksheet_lock *lk = NULL;
+        tenyo_lock *lk = NULL;
         int rc = tenyo_worksheet_lock_take(path, SRV_WS_WAIT_MS, &lk, err, errlen);
         if (!rc) rc = tenyo_worksheet_save(w, path, err, errlen);
-        tenyo_worksheet_lock_free(lk);
+        tenyo_lock_free(lk);
         /* refused by the output rule (a directory there, a damaged file) or
          * a writer at work: the request conflicts with what is on disk */
         if (rc && rc != TENYO_ERR_UNSYNCED)

@@ -410,6 +410,17 @@ int tenyo_senses_save(const tenyo_senses *s, const char *path, char *err, size_t
 
 /* ============================================================ queries */
 
+int tenyo_senses_lock_take(const char *path, unsigned wait_ms, tenyo_lock **out, char *err,
+                           size_t errlen) {
+    if (out) *out = NULL;
+    if (!path || !out) return TENYO_ERR_ARG;
+    char *real = NULL;
+    int rc = ty_real_path(path, &real, err, errlen);
+    if (!rc) rc = ty_lock_take(path, real, wait_ms, "senses file", out, err, errlen);
+    free(real);
+    return rc;
+}
+
 int tenyo_ctx_set_senses(tenyo_ctx *c, const tenyo_senses *s) {
     if (!c) return TENYO_ERR_ARG;
     ty_ideas *is = ty_ideas_get(c);

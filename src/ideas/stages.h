@@ -45,6 +45,7 @@
  *               kept and rejected fields, applied in adjust, veto, pin
  *   feedback.c  kept and rejected cards move the query (Rocchio)
  *   worksheet.c the analyst's decisions kept in a file across runs
+ *   lock.c      the one writer of a worksheet or a senses file
  *   senses.c    remembered sense splits (word, field, field), applied
  *               through the term hook after the home is known
  *   explain.c   bridge terms, application phrases, the why lines
@@ -383,6 +384,13 @@ size_t ty_sentences(const char *text, ty_sent *out, size_t cap);
 #define TY_STEER_SENTENCES 64
 /* Items of each kind (struck, kept, rejected) a steer holds at most. */
 #define TY_STEER_MAX 256
+/* --- lock.c --- */
+/* The one writer of the file at path (real: its real path; what names it
+ * in messages) into *out: ty_file_lock, then the temporary files a killed
+ * writer left removed. 0 or a status said in err. */
+int ty_lock_take(const char *path, const char *real, unsigned wait_ms, const char *what,
+                 tenyo_lock **out, char *err, size_t errlen);
+
 /* A word as the analyst's decisions keep it (a struck word, a sense
  * split's): 1 to 255 bytes of UTF-8, not blank, NFKC case-folded, at most
  * 255 bytes folded; malloc'd into *out. 0, TENYO_ERR_ARG or

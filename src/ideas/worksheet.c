@@ -47,13 +47,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -362,59 +360,18 @@ int tenyo_worksheet_save(const tenyo_worksheet *w, const char *path, char *err,
 
 /* ============================================================ lock */
 
-struct tenyo_worksheet_lock {
-    int fd;    /* "<real path>.lock", flock'd exclusively */
-};
-
-int tenyo_worksheet_lock_take(const char *path, unsigned wait_ms, tenyo_worksheet_lock **out,
-                         char *err, size_t errlen) {
+int tenyo_worksheet_lock_take(const char *path, unsigned wait_ms, tenyo_lock **out,
+                              char *err, size_t errlen) {
     if (out) *out = NULL;
     if (!path || !out) return TENYO_ERR_ARG;
-    char *real = NULL, *lp = NULL;
+    char *real = NULL;
     /* the rule first: no lock file is made where no worksheet may be */
     int rc = *path ? ty_real_path(path, &real, err, errlen) : TENYO_ERR_ARG;
     if (!*path) ty_seterr(err, errlen, "an empty file name; name the worksheet's file");
     if (!rc) rc = ws_writable(path, real, err, errlen);
-    size_t n = real ? strlen(real) : 0;
-    if (!rc && !(lp = ty_malloc(n + sizeof ".lock"))) rc = TENYO_ERR_NOMEM;
-    int fd = -1;
-    if (!rc) {
-        memcpy(lp, real, n);
-        memcpy(lp + n, ".lock", sizeof ".lock");
-        fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-        if (fd < 0) {
-            ty_seterr(err, errlen, "%s: cannot open its lock %s: %s", path, lp, strerror(errno));
-            rc = TENYO_ERR_IO;
-        }
-    }
-    /* wait_ms in steps of 10 ms: a run holds it for one query */
-    for (unsigned t = 0; !rc && flock(fd, LOCK_EX | LOCK_NB) != 0; t += 10) {
-        if (errno != EWOULDBLOCK || t >= wait_ms) {
-            ty_seterr(err, errlen, "%s: another writer holds the worksheet (%s is locked)%s",
-                      path, lp, errno == EWOULDBLOCK ? "; try again when it is done" : "");
-            rc = TENYO_ERR_BUSY;
-        } else {
-            usleep(10000);
-        }
-    }
-    tenyo_worksheet_lock *l = rc ? NULL : ty_calloc(1, sizeof *l);
-    if (!rc && !l) rc = TENYO_ERR_NOMEM;
-    if (rc) {
-        if (fd >= 0) close(fd);
-    } else {
-        l->fd = fd;
-        ty_file_tmp_collect(real); /* what a killed writer left: ours now */
-        *out = l;
-    }
-    free(lp);
+    if (!rc) rc = ty_lock_take(path, real, wait_ms, "worksheet", out, err, errlen);
     free(real);
     return rc;
-}
-
-void tenyo_worksheet_lock_free(tenyo_worksheet_lock *l) {
-    if (!l) return;
-    close(l->fd); /* drops the flock */
-    free(l);
 }
 
 /* ============================================================ subject */

@@ -60,6 +60,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -755,6 +756,39 @@ int ty_file_tmp_collect(const char *path) {
     if (d) closedir(d);
     free(pdir);
     return removed;
+}
+
+int ty_file_lock(const char *path, const char *real, unsigned wait_ms, const char *what,
+                 int *fd, char *err, size_t errlen) {
+    *fd = -1;
+    size_t n = strlen(real);
+    char *lp = ty_malloc(n + sizeof ".lock");
+    if (!lp) return TENYO_ERR_NOMEM;
+    memcpy(lp, real, n);
+    memcpy(lp + n, ".lock", sizeof ".lock");
+    int rc = TENYO_OK, f = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (f < 0) {
+        ty_seterr(err, errlen, "%s: cannot open its lock %s: %s", path, lp, strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+    if (!rc && wait_ms == UINT_MAX) { /* without end: the kernel's wait */
+        while (flock(f, LOCK_EX) != 0 && errno == EINTR) {}
+    } else {
+        /* wait_ms in steps of 10 ms: a writer holds it for one change */
+        for (unsigned w = 0; !rc && flock(f, LOCK_EX | LOCK_NB) != 0; w += 10) {
+            if (errno != EWOULDBLOCK || w >= wait_ms) {
+                ty_seterr(err, errlen, "%s: another writer holds the %s (%s is locked)%s", path,
+                          what, lp, errno == EWOULDBLOCK ? "; try again when it is done" : "");
+                rc = TENYO_ERR_BUSY;
+            } else {
+                usleep(10000);
+            }
+        }
+    }
+    if (rc && f >= 0) close(f);
+    else *fd = f;
+    free(lp);
+    return rc;
 }
 
 int ty_wlock_collect(const ty_wlock *w) {

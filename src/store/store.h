@@ -336,6 +336,15 @@ int ty_wlock_collect(const ty_wlock *w);
  * writers left (ty_file_tmp's names): under the lock that writers of path
  * take. The number removed. */
 int ty_file_tmp_collect(const char *path);
+/* The one writer of the file at real path real (path as the user named it,
+ * for messages; what: "worksheet", "senses file"): an exclusive flock on
+ * "<real>.lock", made beside it (never through a symbolic link) and left
+ * there, waited for up to wait_ms (UINT_MAX: without end), its descriptor
+ * into *fd (closing it drops the lock). 0, TENYO_ERR_IO (the lock cannot be
+ * opened), TENYO_ERR_BUSY (held past wait_ms) or TENYO_ERR_NOMEM, said in
+ * err. */
+int ty_file_lock(const char *path, const char *real, unsigned wait_ms, const char *what,
+                 int *fd, char *err, size_t errlen);
 /* Create "<path>.tmp.XXXXXX" (O_EXCL), mode: path's when it is a regular
  * file, else 0666 less the umask. *tmp malloc'd. */
 int ty_file_tmp(const char *path, int *fd, char **tmp, char *err, size_t errlen);
