@@ -207,7 +207,7 @@ typedef struct tenyo_build_opts {
     double max_df_ratio;      /* drop terms in a larger share of docs (0.5) */
     uint64_t seed;            /* SVD seed (fixed default) */
     int oversample;           /* randomized SVD oversampling (default 16) */
-    int power_iters;          /* randomized SVD power iterations (default 4) */
+    int power_iters;          /* randomized SVD power iterations (default 1) */
     tenyo_progress_fn progress; /* may be NULL */
     void *progress_ud;
     const char *const *ipc_titles; /* IPC scheme TSV files whose titles are

@@ -221,6 +221,21 @@ expect 0 hostile_out_eval_dump "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-
 expect 0 hostile_out_eval_dump_again "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
 expect 1 hostile_out_eval_dump_text "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/notes.txt"
 unchanged hostile_out_eval_dump_text_kept "$D/notes.txt" "$D/notes.keep"
+# --per-query: the same rule; its rows compare two runs (eval/paired.py)
+expect 1 hostile_out_eval_per_input "$T" eval "$D/ev.jsonl" -t 1 --per-query "$D/ev.jsonl"
+unchanged hostile_out_eval_per_input_kept "$D/ev.jsonl" "$D/ev.keep"
+expect 1 hostile_out_eval_per_text "$T" eval "$D/ev.jsonl" -t 1 --per-query "$D/notes.txt"
+unchanged hostile_out_eval_per_text_kept "$D/notes.txt" "$D/notes.keep"
+expect 1 hostile_out_eval_per_is_dump "$T" eval "$D/ev.jsonl" -t 1 --per-query "$D/ev.tsv" --dump-candidates "$D/ev.tsv"
+contains "$D/err" "also the --dump-candidates file" hostile_out_eval_per_is_dump_says
+expect 0 hostile_out_eval_per "$T" eval "$D/ev.jsonl" -t 1 -m lsa --per-query "$D/pq1.tsv"
+expect 0 hostile_out_eval_per_again "$T" eval "$D/ev.jsonl" -t 1 -m lsa --per-query "$D/pq1.tsv"
+expect 0 hostile_out_eval_per_q0 "$T" eval "$D/ev.jsonl" -t 1 -m lsa --power-iters 0 --per-query "$D/pq0.tsv"
+head -1 "$D/pq1.tsv" | grep -q '^protocol	mode	query	hits5	' && grep -q '^S	lsa	' "$D/pq1.tsv" &&
+    grep -q '^X	ideas	' "$D/pq1.tsv" && ok hostile_out_eval_per_rows || bad hostile_out_eval_per_rows
+/usr/bin/python3 eval/paired.py "$D/pq1.tsv" "$D/pq0.tsv" >"$D/out" 2>&1 &&
+    grep -q '^S   lsa     P@10 ' "$D/out" && grep -q 'serendipity@10' "$D/out" &&
+    ok hostile_out_eval_per_paired || bad "hostile_out_eval_per_paired ($(head -c 300 "$D/out"))"
 
 # ------------------------------------------------ bidirectional controls (issue 54)
 # an unclosed U+202E in an applicant (and U+2067 in a title) reversed the

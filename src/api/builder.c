@@ -69,7 +69,7 @@ void tenyo_build_opts_default(tenyo_build_opts *o) {
     o->max_df_ratio = 0.5;
     o->seed = 0x74656e796f21ull; /* "tenyo!" */
     o->oversample = 16;
-    o->power_iters = 4;
+    o->power_iters = 1;
 }
 
 int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,

@@ -30,6 +30,10 @@
  * serendipity@10 (recall over targets the prior ranking — other-section
  * subclasses by co-classification with home — does not put in its top 10)
  * are printed for tenyo and the prior.
+ *
+ * --per-query writes every query's counts (S: per mode and document, X: the
+ * sums each query adds to the totals) so that two runs compare query by
+ * query with a paired bootstrap (eval/paired.py).
  */
 #include "cli.h"
 
@@ -182,6 +186,8 @@ typedef struct sjob {
     const groups *g;        /* main groups */
     tenyo_mode mode;        /* search mode */
     double weight;          /* hybrid weight (<0: default) */
+    signed char *rel;       /* --per-query: per document its relevant
+                               neighbours (-1: not a query), or NULL */
     double sum;             /* sum of P@10 over this worker's queries */
     uint64_t nq;            /* queries done */
     int status;             /* first error */
@@ -204,6 +210,7 @@ static int s_worker(void *ud, int wk, int nw) {
         for (int i = 0; i < r; i++) rel += share_group(j->g, d, hits[i].doc);
         j->sum += rel / 10.0;
         j->nq++;
+        if (j->rel) j->rel[d] = (signed char)rel;
     }
     tenyo_ctx_free(c);
     return j->status;
@@ -452,6 +459,10 @@ static int bootstrap(const xstats *per, size_t nq, double lo[XM_N], double hi[XM
 
 static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
 
+/* The start of a --per-query file's header (also how an earlier one is
+ * recognised, to be replaced without --force). */
+#define PER_HEAD "protocol\tmode\tquery\t"
+
 static const char *eval_usage =
     "usage: tenyo eval [options] FILE...\n"
     "Measure the answers on a corpus: the records of FILEs with an abstract and a\n"
@@ -483,8 +494,11 @@ static const char *eval_usage =
     "  --min-confidence C   Protocol X with proposals below C left out (default 0)\n"
     "  --dump-candidates F  TSV of every voted field of every Protocol X query\n"
     "                       with its confidence basis (eval/fit_confidence.py)\n"
-    "  --force              replace a file of another kind with --keep-index or\n"
-    "                       --dump-candidates (never an index or an input)\n"
+    "  --per-query F        TSV of every query's counts (Protocol S per mode, X),\n"
+    "                       for comparing two runs query by query (eval/paired.py)\n"
+    "  --force              replace a file of another kind with --keep-index,\n"
+    "                       --dump-candidates or --per-query (never an index or\n"
+    "                       an input)\n"
     "  -j, --json           one JSON object\n"
     "build options, as for `tenyo index`:\n"
     "  -d, --dim K          LSA rank (default 256, fewer for small corpora)\n"
@@ -492,7 +506,7 @@ static const char *eval_usage =
     "  --min-df N           drop terms in fewer documents (default 2)\n"
     "  --max-df R           drop terms in a larger share of documents (default 0.5)\n"
     "  --seed S             SVD seed (default fixed)\n"
-    "  --power-iters N      randomized SVD power iterations (default 4)\n"
+    "  --power-iters N      randomized SVD power iterations (default 1)\n"
     "  --oversample N       randomized SVD oversampling (default 16)\n"
     "  --max-terms N        keep only the N highest-weighted terms of each document\n"
     "  --dicdir DIR         MeCab dictionary (default: system ipadic-utf8)\n"
@@ -505,6 +519,7 @@ typedef struct eval_args {
     tenyo_ideas_opts io;       /* Protocol X's ideas options */
     split_filter sf;           /* the split, and the test queries it collects */
     const char *keep, *dump_path; /* --keep-index, --dump-candidates */
+    const char *per_path;      /* --per-query */
     double weight;             /* --hybrid-weight (<0: default) */
     double ref5, refser;       /* --reference (0: none) */
     int json;                  /* --json */
@@ -527,6 +542,8 @@ typedef struct eval_result {
     xstats xs;                 /* Protocol X sums */
     double xsecs;              /* its seconds */
     double clo[XM_N], chi[XM_N]; /* its bootstrap intervals */
+    signed char *srel[3];      /* --per-query: Protocol S per mode and document */
+    xstats *xper;              /* --per-query: Protocol X per query */
     char bigs[3][5];           /* the 3 largest fields ("-": none) */
 } eval_result;
 
@@ -551,6 +568,7 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         {"prior-weight", required_argument, 0, 'W'},
         {"reference", required_argument, 0, 'F'},
         {"dump-candidates", required_argument, 0, 'D'},
+        {"per-query", required_argument, 0, 'Q'},
         {"min-confidence", required_argument, 0, 'C'},
         {"force", no_argument, 0, OPT_FORCE},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -580,6 +598,7 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
         case 'R': bad |= cli_ideas_set("serendipity_from", NULL, optarg, io, NULL); break;
         case 'W': bad |= cli_ideas_set("prior_weight", NULL, optarg, io, NULL); break;
         case 'D': a->dump_path = optarg; break;
+        case 'Q': a->per_path = optarg; break;
         case 'C': bad |= cli_ideas_set("min_confidence", NULL, optarg, io, NULL); break;
         case OPT_FORCE: a->force = 1; break;
         case 'F':
@@ -661,9 +680,17 @@ static int eval_check_outputs(eval_args *a) {
                 cli_safe(dump));
         return EXIT_USAGE;
     }
+    const char *per = a->per_path;
+    if (per && ((dump && !strcmp(per, dump)) || (keep && !strcmp(per, keep)))) {
+        cli_err("--per-query %s: also the %s file; nothing written\n", cli_safe(per),
+                dump && !strcmp(per, dump) ? "--dump-candidates" : "--keep-index");
+        return EXIT_USAGE;
+    }
     int ec = dump ? cli_output_check("--dump-candidates", dump, in, a->nfiles,
                                      "query\tfield\ttarget\t", a->force)
                   : EXIT_OK;
+    if (!ec && per)
+        ec = cli_output_check("--per-query", per, in, a->nfiles, PER_HEAD, a->force);
     if (ec || !keep) return ec;
     if ((ec = cli_output_inputs("--keep-index", keep, in, a->nfiles))) return ec;
     char err[512] = "";
@@ -683,7 +710,16 @@ static int eval_protocol_s(const eval_args *a, const tenyo_index *x, const group
     for (int mi = 0; mi < a->nm; mi++) {
         sjob jobs[64];
         double t1 = now_s();
-        for (int t = 0; t < nt; t++) jobs[t] = (sjob){x, g, a->mlist[mi], a->weight, 0, 0, 0};
+        if (a->per_path) {
+            uint64_t nd = tenyo_index_ndocs(x);
+            if (!(r->srel[mi] = malloc(nd ? nd : 1))) {
+                cli_err("out of memory\n");
+                return EXIT_RESOURCE;
+            }
+            memset(r->srel[mi], -1, nd);
+        }
+        for (int t = 0; t < nt; t++)
+            jobs[t] = (sjob){x, g, a->mlist[mi], a->weight, r->srel[mi], 0, 0, 0};
         tenyo_parallel(nt, s_worker, jobs);
         double sum = 0;
         r->nq = 0;
@@ -725,7 +761,8 @@ static int eval_protocol_x(const eval_args *a, const tenyo_index *x, int nt, int
     }
     if (dump && fclose(dump)) ec = EXIT_RESOURCE;
     if (ec == EXIT_OK && bootstrap(per, sf->nxq, r->clo, r->chi)) ec = EXIT_RESOURCE;
-    free(per);
+    if (a->per_path) r->xper = per; /* written with Protocol S's by eval_write_per */
+    else free(per);
     return ec;
 }
 
@@ -852,6 +889,35 @@ static void eval_print_text(const eval_args *a, const eval_result *r) {
     if (a->do_x) eval_print_x(a, r);
 }
 
+/* --per-query: one line per query of each protocol, so that two runs can
+ * be compared query by query (eval/paired.py: paired bootstrap). Protocol
+ * S: hits10 = the query's neighbours sharing a main group, targets = 10;
+ * Protocol X: its sums (xstats) as they enter the totals. EXIT_OK or
+ * EXIT_RESOURCE after a message. */
+static int eval_write_per(const eval_args *a, const eval_result *r) {
+    FILE *f = fopen(a->per_path, "w");
+    if (!f) {
+        cli_err("--per-query %s: cannot create\n", cli_safe(a->per_path));
+        return EXIT_RESOURCE;
+    }
+    fputs(PER_HEAD "hits5\thits10\tsw10\tswall\tser_hit\tser_all\ttargets\n", f);
+    for (int mi = 0; mi < a->nm && a->do_s; mi++)
+        for (uint64_t d = 0; r->srel[mi] && d < r->ndocs; d++)
+            if (r->srel[mi][d] >= 0)
+                fprintf(f, "S\t%s\t%llu\t\t%d\t\t\t\t\t10\n", cli_mode_name(a->mlist[mi]),
+                        (unsigned long long)d, r->srel[mi][d]);
+    for (size_t i = 0; r->xper && i < a->sf.nxq; i++) {
+        const xstats *q = &r->xper[i];
+        fprintf(f, "X\tideas\t%zu\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", i,
+                q->t5, q->t10, q->sw10, q->swall, q->ser_hit, q->ser_all, q->ntargets);
+    }
+    if (fclose(f)) {
+        cli_err("--per-query %s: cannot write\n", cli_safe(a->per_path));
+        return EXIT_RESOURCE;
+    }
+    return EXIT_OK;
+}
+
 int cli_cmd_eval(int argc, char **argv) {
     eval_args a = {.sf = {.salt = "dev", .mod = 4}, .weight = -1};
     tenyo_ideas_opts_default(&a.io);
@@ -884,8 +950,11 @@ int cli_cmd_eval(int argc, char **argv) {
         if (big[k] >= 0 && tenyo_index_field(x, (uint32_t)big[k], &code, NULL) == TENYO_OK)
             snprintf(r.bigs[k], sizeof r.bigs[k], "%s", code);
     }
+    if (ec == EXIT_OK && a.per_path) ec = eval_write_per(&a, &r);
     if (a.json) eval_print_json(&a, &r);
     else eval_print_text(&a, &r);
+    for (int mi = 0; mi < 3; mi++) free(r.srel[mi]);
+    free(r.xper);
     free(g.h);
     free(g.ptr);
     for (size_t i = 0; i < a.sf.nxq; i++) {

@@ -33,7 +33,7 @@ static const char *index_usage =
     "      --min-df N           drop terms in fewer documents (default 2)\n"
     "      --max-df R           drop terms in a larger share of documents (default 0.5)\n"
     "      --seed S             SVD seed (default fixed)\n"
-    "      --power-iters N      randomized SVD power iterations (default 4)\n"
+    "      --power-iters N      randomized SVD power iterations (default 1)\n"
     "      --oversample N       randomized SVD oversampling (default 16)\n"
     "      --max-terms N        keep only the N highest-weighted terms of each document\n"
     "                           (static pruning: a smaller index; default all)\n"

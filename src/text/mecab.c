@@ -209,17 +209,23 @@ void ty_mecab_ctx_free(ty_mecab_ctx *c) {
 
 /* Fill the base-form slice and feature length of m from feature f (CSV;
  * the base form is field 7 in ipadic). A missing or "*" base form falls
- * back to the surface (unknown words). */
+ * back to the surface (unknown words). The feature is read up to the end
+ * of the base form only: the readings after it are never looked at, and
+ * pos_len (the bytes a part-of-speech prefix is compared within) ends
+ * there. */
 static void split_feature(ty_morph *m, const char *f) {
-    /* one pass over the bytes: the sixth and seventh commas and the end
-     * (a strchr per comma and a strlen were a tenth of the tokenizer's own
-     * time around MeCab) */
+    /* one pass over the bytes up to the seventh comma (a strchr per comma
+     * and a strlen were a tenth of the tokenizer's own time around MeCab;
+     * the readings after the base form were another fifth of it) */
     const char *p = f, *b = NULL, *be = NULL;
     int commas = 0;
     for (; *p; p++)
         if (*p == ',' && ++commas >= 6) {
             if (commas == 6) b = p + 1;
-            else if (commas == 7 && !be) be = p;
+            else {
+                be = p;
+                break;
+            }
         }
     size_t n = (size_t)(p - f);
     if (b && !be) be = f + n;

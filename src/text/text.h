@@ -59,7 +59,7 @@ typedef struct ty_morph {
     const char *surface; size_t surface_len; /* text as written */
     const char *base; size_t base_len;       /* 原形 (base form) or surface */
     const char *pos;                         /* feature CSV, e.g. 名詞,一般,... */
-    size_t pos_len;                          /* bytes of the feature string */
+    size_t pos_len;                          /* its bytes up to the base form's end */
 } ty_morph;
 int ty_mecab_new(const char *dicdir, ty_mecab **out, char *err, size_t errlen);
 void ty_mecab_free(ty_mecab *m);
