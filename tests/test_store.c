@@ -1222,6 +1222,57 @@ static int st_make_abs(ty_model *m, uint64_t nd) {
     return 0;
 }
 
+/* Sections made ahead write the same bytes as sections made in turn: the
+ * abstracts on the write's second thread (write_threads 2), the keyword
+ * section given only as its frame (ty_store_frame, the raw blob freed,
+ * as the builder's keyword thread leaves it); and a model holding only
+ * the frame cannot be encoded raw. */
+TY_TEST(store_frames_made_ahead_same_bytes) {
+    ty_model m;
+    char p1[512], p2[512], p3[512], err[ST_ERRLEN] = "";
+    CHECK(st_make_abs(&m, 300) == 0);
+    ty_buf kw = {0};
+    for (int i = 0; i < 2000; i++) {
+        char s[48];
+        int k = snprintf(s, sizeof s, "keyword text %d %d|", i, i * 7919 % 1000);
+        CHECK(ty_buf_append(&kw, s, (size_t)k) == 0);
+    }
+    m.kw_blob = kw.p;
+    m.kw_len = kw.len;
+    st_path(p1, sizeof p1, "ahead1.idx");
+    CHECK(ty_store_write(&m, p1, err, sizeof err) == 0);
+    m.write_threads = 2;
+    st_path(p2, sizeof p2, "ahead2.idx");
+    CHECK(ty_store_write(&m, p2, err, sizeof err) == 0);
+    ty_buf f = {0};
+    CHECK(ty_store_frame(m.kw_blob, m.kw_len, &f, err, sizeof err) == 0);
+    CHECK(f.len > 0 && f.len < m.kw_len);
+    free(m.kw_blob);
+    m.kw_blob = NULL;
+    m.kw_frame = (unsigned char *)f.p;
+    m.kw_frame_len = f.len;
+    st_path(p3, sizeof p3, "ahead3.idx");
+    CHECK(ty_store_write(&m, p3, err, sizeof err) == 0);
+    size_t n1 = 0, n2 = 0, n3 = 0;
+    unsigned char *x = st_slurp(p1, &n1), *y = st_slurp(p2, &n2), *z = st_slurp(p3, &n3);
+    CHECK(x && y && z);
+    CHECKF(n1 == n2 && n1 == n3 && !memcmp(x, y, n1) && !memcmp(x, z, n1),
+           "%zu %zu %zu bytes", n1, n2, n3);
+    free(x);
+    free(y);
+    free(z);
+    ty_model b;
+    CHECK(ty_store_read(p3, &b, err, sizeof err) == 0);
+    CHECK(b.kw_sec != NULL);
+    ty_model_free(&b);
+    char p4[512];
+    st_path(p4, sizeof p4, "ahead4.idx");
+    CHECK(ty_store_write_shards(&m, p4, 2, NULL, err, sizeof err) != 0);
+    CHECKF(strstr(err, "held only compressed") != NULL, "%s", err);
+    CHECK(ty_store_frame(NULL, 5, &f, err, sizeof err) == TENYO_ERR_ARG);
+    ty_model_free(&m);
+}
+
 /* Write st_make_abs's model as a sharded index at path: nshards shards
  * starting at first[] (NULL: even). */
 static int st_write_sharded(const char *path, uint64_t nd, uint32_t nshards,

@@ -10,8 +10,10 @@
  * SVD's Cholesky and small products run on fewer threads than the sparse
  * ones), and the keyword index ran after them on about one. The section's
  * bytes are the same (the same function on the same inputs; its folding
- * gives the same bytes for any thread count). The cost: its text and
- * postings are in memory during the SVD, not after it.
+ * gives the same bytes for any thread count). The thread also makes the
+ * section's zstd frame (ty_store_frame: the write's largest compression)
+ * and frees the raw section. The cost: the frame is in memory during the
+ * SVD, not only at the write.
  */
 #include "api/api.h"
 #include "api/build.h"
@@ -152,7 +154,8 @@ static int build_numbers(tenyo_builder *b, ty_model *m) {
 typedef struct kw_fly {
     const char **titles;       /* per document: its title (in its meta) */
     const char **abs;          /* per document: its whole abstract, or NULL */
-    ty_model km;               /* ndocs; kw_blob / kw_len once made */
+    ty_model km;               /* ndocs; kw_blob / kw_len once made,
+                                  and on the thread its frame (kw_frame) */
     int threads;               /* the folding's threads */
     int threaded;              /* th runs (else made at finish) */
     int done;                  /* made (rc holds how) */
@@ -169,8 +172,22 @@ static void kw_make(kw_fly *k) {
     k->done = 1;
 }
 
+/* On the thread: the section made, then its zstd frame (the write's
+ * largest compression, here beside the SVD instead of after it), and the
+ * raw section freed (the write needs only the frame and its raw size). */
 static void *kw_main(void *ud) {
-    kw_make(ud);
+    kw_fly *k = ud;
+    kw_make(k);
+    if (!k->rc) {
+        ty_buf f = {0};
+        k->rc = ty_store_frame(k->km.kw_blob, k->km.kw_len, &f, k->err, sizeof k->err);
+        k->km.kw_frame = (unsigned char *)f.p;
+        k->km.kw_frame_len = f.len;
+        if (!k->rc) {
+            free(k->km.kw_blob);
+            k->km.kw_blob = NULL;
+        }
+    }
     return NULL;
 }
 
@@ -184,6 +201,7 @@ void ty_bld_kw_drop(tenyo_builder *b) {
     free(k->titles);
     free(k->abs);
     free(k->km.kw_blob);
+    free(k->km.kw_frame);
     free(k);
 }
 
@@ -222,7 +240,10 @@ int ty_bld_kw_finish(tenyo_builder *b, ty_model *m) {
     } else {
         m->kw_blob = k->km.kw_blob;
         m->kw_len = k->km.kw_len;
+        m->kw_frame = k->km.kw_frame;
+        m->kw_frame_len = k->km.kw_frame_len;
         k->km.kw_blob = NULL;
+        k->km.kw_frame = NULL;
     }
     ty_bld_kw_drop(b);
     return rc;

@@ -300,8 +300,13 @@ typedef struct ty_model {
     uint64_t numbers_len;     /* bytes in numbers_blob */
     char *kw_blob;            /* to write: the keyword index (section
                                  "keywords", search/kwindex.c's raw
-                                 content; ty_kw_build), or NULL */
+                                 content; ty_kw_build), or NULL (none,
+                                 or only kw_frame) */
     uint64_t kw_len;          /* bytes in kw_blob */
+    unsigned char *kw_frame;  /* to write: the section's zstd frame made
+                                 ahead (ty_store_frame), written as it
+                                 is (kw_blob then freed); or NULL */
+    uint64_t kw_frame_len;    /* bytes in kw_frame */
     struct ty_lazysec *kw_sec; /* read: the section "keywords", located at
                                  open and read on the first keyword query
                                  or check (store/lazysec.c), or NULL */
@@ -309,6 +314,9 @@ typedef struct ty_model {
                                  NUL-terminated, in document order (NULL:
                                  no section "abstracts") */
     uint64_t abs_text_len;    /* bytes in abs_text */
+    int write_threads;        /* to write: threads ty_store_write may use
+                                 (above 1: the abstracts section packed
+                                 and compressed on a second one) */
     struct ty_abs *abs;       /* read: the abstracts of the documents
                                  (store/abstracts.c, decoded on first use), or NULL */
 

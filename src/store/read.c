@@ -378,6 +378,7 @@ void ty_model_free(ty_model *m) {
     free(m->common_blob);
     free(m->numbers_blob);
     free(m->kw_blob);
+    free(m->kw_frame);
     ty_lazysec_free(m->kw_sec);
     free(m->ivf_blob);
     free(m->fm_blob);

@@ -86,6 +86,11 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
  * TENYO_ERR_UNSYNCED (with the message) when the file is in place but the
  * directory sync after the rename failed. */
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
+/* The zstd frame ty_store_write would write for a section of raw bytes
+ * p[0..n) (the same code, the same bytes) into out (replaced): made ahead
+ * on another thread, a section's frame costs the write nothing
+ * (ty_model.kw_frame). 0, or the status with the message. */
+int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen);
 /* The index format this library writes (format.h's "Format history"). */
 #define TY_STORE_FORMAT 3u
 

@@ -46,12 +46,20 @@
  * model and writing it whole (every array decoded and encoded again, the
  * lazily read sections loaded, and the bytes of sections nobody changed
  * at the mercy of the writer's version).
+ *
+ * Frames made ahead: ty_store_frame runs the same section code into memory
+ * (the writer's sink), so a section compressed on another thread is the
+ * bytes the write would have made; sec_frame writes it as it is. The
+ * builder's keyword thread frames its section beside the SVD (ty_model
+ * kw_frame), and with write_threads > 1 the abstracts are packed and
+ * compressed on a second thread while the sections before them are written.
  */
 #include "store/format.h"
 #include "store/reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,7 +75,7 @@ static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob != NULL) +
-           (m->kw_blob != NULL) +
+           (m->kw_blob != NULL || m->kw_frame != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
 }
 
@@ -161,11 +169,22 @@ typedef struct writer {
                                    with its text at the shards' writers) */
     unsigned char updated;      /* the header's "updated" byte (0, or kept
                                    by ty_store_rewrite) */
+    ty_buf *sink;               /* ty_store_frame: the frame's bytes go
+                                   here, not to a file */
 } writer;
 
 /* Write all of p[0..n) at the current end of the temp file. */
 static void wr_raw(writer *w, const void *p, size_t n) {
     const unsigned char *b = p;
+    if (w->sink && !w->rc) {
+        if (ty_buf_append(w->sink, p, n)) {
+            ty_seterr(w->err, w->errlen, "out of memory for a section's frame");
+            w->rc = TENYO_ERR_NOMEM;
+        } else {
+            w->off += n;
+        }
+        return;
+    }
     while (n && !w->rc) {
         ssize_t k = write(w->fd, b, n);
         if (k < 0 && errno == EINTR) continue;
@@ -265,6 +284,22 @@ static void sec_end(writer *w) {
     }
     w->sec[w->nsec].stored = w->off - w->sec[w->nsec].off;
     if (w->mem) w->mem[w->nsec].data[w->raw_want] = 0;
+    w->nsec++;
+}
+
+/* Section `name` of raw bytes whose frame was made ahead (ty_store_frame,
+ * the same code as sec_begin, put_bytes and sec_end over them): written as
+ * it is. */
+static void sec_frame(writer *w, const char *name, uint64_t raw, const void *frame,
+                      size_t len) {
+    if (w->rc) return;
+    memset(w->sec[w->nsec].name, 0, 16);
+    memcpy(w->sec[w->nsec].name, name, strlen(name));
+    w->sec[w->nsec].off = w->off;
+    w->sec[w->nsec].raw = raw;
+    wr_raw(w, frame, len);
+    if (w->rc) return;
+    w->sec[w->nsec].stored = w->off - w->sec[w->nsec].off;
     w->nsec++;
 }
 
@@ -418,7 +453,30 @@ static void put_f16(writer *w, const ty_model *m) {
 }
 
 /* Write every section of m, in the order of the layout table. */
-static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
+/* The abstracts section made beside the other sections (ty_store_write
+ * with m->write_threads > 1): packed (abstracts.c) and its frame made
+ * (ty_store_frame), the same bytes as made in turn. */
+typedef struct abs_ahead {
+    const ty_model *m;
+    ty_buf frame;              /* the section's frame */
+    uint64_t raw;              /* its raw bytes */
+    int rc;                    /* 0, or the status with err */
+    pthread_t th;
+    int started;               /* th runs */
+    char err[TY_ERRLEN];
+} abs_ahead;
+
+static void *abs_main(void *ud) {
+    abs_ahead *a = ud;
+    ty_buf ab = {0};
+    a->rc = ty_abs_pack(a->m, &ab, a->err, sizeof a->err);
+    if (!a->rc) a->rc = ty_store_frame(ab.p, ab.len, &a->frame, a->err, sizeof a->err);
+    a->raw = ab.len;
+    ty_buf_free(&ab);
+    return NULL;
+}
+
+static void write_sections(writer *w, const ty_model *m, const ty_buf *build, abs_ahead *aa) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
 
     sec_begin(w, "build", build->len);
@@ -513,12 +571,26 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build) {
         put_bytes(w, m->numbers_blob, m->numbers_len);
         sec_end(w);
     }
-    if (m->kw_blob) { /* search/kwindex.c's layout, checked when used */
+    if (m->kw_frame && !w->mem) { /* made ahead: the same bytes */
+        sec_frame(w, "keywords", m->kw_len, m->kw_frame, m->kw_frame_len);
+    } else if (m->kw_frame && !m->kw_blob && !w->rc) { /* raw wanted, frame only */
+        ty_seterr(w->err, w->errlen, "%s: the keyword section is held only compressed",
+                  w->path);
+        w->rc = TENYO_ERR_ARG;
+    } else if (m->kw_blob) { /* search/kwindex.c's layout, checked when used */
         sec_begin(w, "keywords", m->kw_len);
         put_bytes(w, m->kw_blob, m->kw_len);
         sec_end(w);
     }
-    if (m->abs_text && !w->no_abs && !w->rc) {
+    if (aa && aa->started) { /* made beside the sections above */
+        pthread_join(aa->th, NULL);
+        aa->started = 0;
+        if (aa->rc && !w->rc) {
+            ty_seterr(w->err, w->errlen, "%s", aa->err);
+            w->rc = aa->rc;
+        }
+        sec_frame(w, "abstracts", aa->raw, aa->frame.p, aa->frame.len);
+    } else if (m->abs_text && !w->no_abs && !w->rc) {
         ty_buf ab = {0};
         int rc = ty_abs_pack(m, &ab, w->err, w->errlen);
         if (rc) {
@@ -604,8 +676,9 @@ static void wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
 
 /* Set up w (zstd context, the temporary file beside w->path, the header
  * placeholder of hlen bytes): 0, or the status with the message. */
-static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
-    const char *path = w->path;
+/* w's zstd context and output buffer, every section's parameters set: 0,
+ * or the status with the message. */
+static int wr_zstd(writer *w) {
     w->cctx = ZSTD_createCCtx();
     w->outcap = ZSTD_CStreamOutSize();
     w->out = ty_malloc(w->outcap);
@@ -615,11 +688,18 @@ static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1);
     if (!ZSTD_isError(z)) z = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, 0);
     if (ZSTD_isError(z)) {
-        ty_seterr(w->err, w->errlen, "%s: zstd: %s", path, ZSTD_getErrorName(z));
+        ty_seterr(w->err, w->errlen, "%s: zstd: %s", w->path, ZSTD_getErrorName(z));
         return TENYO_ERR_DEPENDENCY;
     }
+    return TENYO_OK;
+}
+
+static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
+    const char *path = w->path;
+    int rc = wr_zstd(w);
+    if (rc) return rc;
     /* an existing file's permissions, else 0666 less the umask */
-    int rc = ty_file_tmp(path, &w->fd, tmp, w->err, w->errlen);
+    rc = ty_file_tmp(path, &w->fd, tmp, w->err, w->errlen);
     if (rc) return rc;
     /* header placeholder, sections, then the real header over it */
     memset(hdr, 0, STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8);
@@ -703,6 +783,7 @@ static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
 
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     if (!m || !path || !*path) return TENYO_ERR_ARG;
+    abs_ahead aa = {0};
     writer *w = wr_new(path, err, errlen);
     ty_buf build = {0};
     char *tmp = NULL;
@@ -714,7 +795,16 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
     rc = wr_start(w, hdr, hlen, &tmp);
     if (rc) goto done;
-    write_sections(w, m, &build);
+    /* the abstracts (a fifth of a 60,000-document write, packed and
+     * compressed) on a second thread while the sections before them are
+     * written */
+    aa.m = m;
+    if (m->write_threads > 1 && m->abs_text &&
+        pthread_create(&aa.th, NULL, abs_main, &aa) == 0)
+        aa.started = 1;
+    write_sections(w, m, &build, &aa);
+    if (aa.started) pthread_join(aa.th, NULL); /* a failure before the abstracts */
+    ty_buf_free(&aa.frame);
     rc = wr_finish(w, hdr, hlen, &tmp);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     m->format_version = STORE_VERSION;
@@ -730,6 +820,23 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
 done:
     wr_end(w, tmp, rc, path, err, errlen);
     ty_buf_free(&build);
+    return rc;
+}
+
+int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
+    if ((!p && n) || !out) return TENYO_ERR_ARG;
+    writer *w = wr_new("section frame", err, errlen);
+    if (!w) return TENYO_ERR_NOMEM;
+    out->len = 0;
+    w->sink = out;
+    int rc = wr_zstd(w);
+    if (!rc) {
+        sec_begin(w, "frame", n);
+        put_bytes(w, p, (size_t)n);
+        sec_end(w);
+        rc = w->rc;
+    }
+    wr_end(w, NULL, rc, "section frame", err, errlen);
     return rc;
 }
 
@@ -752,7 +859,7 @@ static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows,
     w->no_docmeta = no_rows && no_docmeta;
     w->no_abs = !with_abs;
     w->no_rows = no_rows;
-    write_sections(w, m, &build);
+    write_sections(w, m, &build, NULL);
     f->nsec = w->nsec + (w->rc && w->mem[w->nsec].data); /* the one begun, to free */
     rc = w->rc;
 done:
