@@ -43,15 +43,21 @@ NOCONFIG_GOALS := clean deps check-deps fresh-check uninstall
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
-LIBS    := $(PKG_LIBS) -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
+LIBS    := $(PKG_LIBS) -lsimdjson -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
 CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
 ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(PICFLAGS) $(CPPFLAGS) -MMD -MP
+# The one C++ file, the simdjson adapter (src/io/simdjson.cc): C++17, the
+# same warnings but C's prototypes rule.
+CXX     ?= c++
+ALLCXXFLAGS = -std=c++17 $(filter-out -Wstrict-prototypes,$(WARN)) $(CFLAGS) $(SANFLAGS) \
+              $(PICFLAGS) $(CPPFLAGS) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c \
                              src/store/*.c src/search/*.c src/ideas/*.c src/api/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/stopwords.o \
-           $(BUILD)/obj/gen/ipc_titles.o
+LIB_CXX := $(sort $(wildcard src/io/*.cc))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o) \
+           $(BUILD)/obj/gen/stopwords.o $(BUILD)/obj/gen/ipc_titles.o
 # The library's objects are position-independent: the same objects make
 # libtenyo.a and libtenyo.so (one compile; -fPIC costs nothing measurable in
 # the BLAS- and MeCab-bound paths).
@@ -72,7 +78,7 @@ SO_REAL  := libtenyo.so.$(VERSION)
 DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev \
             libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
             libexpat1-dev libmd-dev zstd libmicrohttpd-dev \
-            liblinear-dev libstemmer-dev
+            liblinear-dev libstemmer-dev libsimdjson-dev
 
 # What only the tests use: curl (HTTP API tests), python3 (JSON and CSV
 # checks of the CLI tests), chromium and a Japanese font (the web page's
@@ -142,6 +148,10 @@ deps: check-deps
 $(BUILD)/obj/%.o: %.c | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cc | check-deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLCXXFLAGS) -c $< -o $@
 
 # Built-in stopword lists, compiled from models/*.txt (one word per line,
 # '#' comments) into a C table so the binary needs no data files at run time.
@@ -286,7 +296,7 @@ PYTHONDIR ?= $(if $(PYVER),$(LIBDIR)/python$(PYVER)/dist-packages)
 # What libtenyo.a needs (libmicrohttpd is the CLI's only): pkg-config
 # names where Debian ships a .pc file, the rest as -l flags.
 PC_REQUIRES := openblas icu-uc icu-i18n libzstd jansson expat libmd lapacke
-PC_LIBS     := -llinear -lstemmer -lmecab -lcsv -lpthread -lm -lstdc++
+PC_LIBS     := -lsimdjson -llinear -lstemmer -lmecab -lcsv -lpthread -lm -lstdc++
 
 # Written at every install: PREFIX and LIBDIR may differ from the last one.
 .PHONY: FORCE

@@ -58,7 +58,7 @@ if [ "$1" = "--sizes" ]; then
     here=$(dirname "$0")
     tmp=$(mktemp "${TMPDIR:-/tmp}/tenyo-sizes-XXXXXX")
     trap 'rm -f "$tmp" "$tmp.f"' EXIT
-    find "$SRC" -name '*.c' -exec wc -l {} + | grep -v ' total$' | sort -k1,1nr -k2,2 >"$tmp"
+    find "$SRC" \( -name '*.c' -o -name '*.cc' \) -exec wc -l {} + | grep -v ' total$' | sort -k1,1nr -k2,2 >"$tmp"
     sh "$here/funclen.sh" "$SRC" >"$tmp.f" ||
         { echo "layers: function lengths need Universal Ctags (apt-get install universal-ctags)"; exit 2; }
     # F LINES PATH for files, G LINES PATH:LINE NAME for functions, then the lists
@@ -194,7 +194,7 @@ model/csr.c 62
 "
 if [ "$1" = "--opening" ]; then
     SRC=${2:-src}
-    find "$SRC" -name '*.c' | sort | xargs awk -v max="$OPENING_MAX" -v pending="$OPENING_PENDING" -v src="$SRC/" '
+    find "$SRC" \( -name '*.c' -o -name '*.cc' \) | sort | xargs awk -v max="$OPENING_MAX" -v pending="$OPENING_PENDING" -v src="$SRC/" '
         BEGIN { n = split(pending, p, "\n"); for (i = 1; i <= n; i++) if (split(p[i], w, " ") == 2) held[w[1]] = w[2] }
         FNR == 1 {
             nfiles++; f = substr(FILENAME, length(src) + 1); open = ($0 ~ /^\/\*/); done = 0

@@ -1055,3 +1055,97 @@ TY_TEST(io_select_csv_xml) {
         tenyo_reader_free(r);
     }
 }
+
+/* ===================================================== two JSON parsers */
+
+/* Every record, warning and message of the JSON Lines file path, read with
+ * simdjson (fast 1) or jansson alone (0), as one string into out. */
+static void jsonl_read_all(const char *path, int fast, ty_buf *out) {
+    reports rep = {0};
+    tenyo_read_opts o = {.report = on_report, .report_ud = &rep};
+    tenyo_reader *r = NULL;
+    char err[512];
+    ty_jsonl_fast = fast;
+    if (tenyo_reader_open(path, &o, &r, err, sizeof err) == 0) {
+        const tenyo_doc *d;
+        while (tenyo_reader_next(r, &d) == 1) {
+            char tmp[64];
+            snprintf(tmp, sizeof tmp, "%ld|%d|", d->line, d->open);
+            ty_buf_append(out, tmp, strlen(tmp));
+            const char *f[] = {d->id, d->title, d->abstract, d->claims, d->description,
+                               d->applicant, d->date, d->lang, d->numbers};
+            for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+                if (f[i]) ty_buf_append(out, f[i], strlen(f[i]));
+                ty_buf_append(out, "|", 1);
+            }
+            for (size_t i = 0; i < d->ncodes; i++) {
+                ty_buf_append(out, d->codes[i], strlen(d->codes[i]));
+                ty_buf_append(out, ",", 1);
+            }
+            ty_buf_append(out, "\n", 1);
+        }
+        tenyo_reader_free(r);
+    }
+    ty_jsonl_fast = 1;
+    if (rep.all.len) ty_buf_append(out, rep.all.p, rep.all.len);
+    ty_buf_free(&rep.all);
+    ty_buf_putc(out, 0);
+}
+
+/* simdjson reads every line as jansson does: the same records, warnings
+ * and messages, on the lines simdjson leaves to jansson too (a key twice
+ * in a nested or a large object, a NUL, an integer above INT64_MAX, a
+ * root that is not an object, broken JSON) and on the ones it takes
+ * (numbers as ids, -0, arrays of mixed types, surrogate pairs). */
+TY_TEST(io_jsonl_simdjson_as_jansson) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/two_parsers.jsonl", ty_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("{\"id\":\"A-1\",\"title\":\"t\",\"abstract\":\"振動を抑える\",\"ipc\":[\"B60K 1/00\",null,3],"
+          "\"claims\":[\"c1\",null,2,\"c2\"],\"applicant\":[\"x\",\"y\"],\"date\":\"2024/01/02\","
+          "\"open\":\"yes\",\"lang\":\"ja\",\"app_no\":\"特願2023-1\",\"numbers\":[\"A-1\",\"P-9\"]}\n", f);
+    fputs("{\"id\":12345,\"abstract\":\"a\",\"open\":1,\"fi\":\"G06F3/01,331@A\"}\n", f);
+    fputs("{\"id\":-0,\"abstract\":\"a\",\"open\":-0}\n", f);
+    fputs("{\"id\":1.5e3,\"abstract\":\"a\",\"open\":0.0,\"lang\":\"de\"}\n", f);
+    fputs("{\"id\":\"D-1\",\"abstract\":\"a\",\"x\":{\"k\":1,\"k\":2}}\n", f);
+    fputs("{\"id\":\"D-2\",\"abstract\":\"a\",\"id\":\"D-3\"}\n", f);
+    fputs("{\"k01\":1,\"k02\":1,\"k03\":1,\"k04\":1,\"k05\":1,\"k06\":1,\"k07\":1,\"k08\":1,"
+          "\"k09\":1,\"k10\":1,\"k11\":1,\"k12\":1,\"k13\":1,\"k14\":1,\"k15\":1,\"k16\":1,"
+          "\"k17\":1,\"k03\":2,\"id\":\"D-4\",\"abstract\":\"a\"}\n", f);
+    fputs("{\"k01\":1,\"k02\":1,\"k03\":1,\"k04\":1,\"k05\":1,\"k06\":1,\"k07\":1,\"k08\":1,"
+          "\"k09\":1,\"k10\":1,\"k11\":1,\"k12\":1,\"k13\":1,\"k14\":1,\"k15\":1,\"k16\":1,"
+          "\"k17\":1,\"k18\":2,\"id\":\"L-1\",\"abstract\":\"a\"}\n", f);
+    fputs("{\"id\":\"N-1\",\"abstract\":\"a\\u0000b\"}\n", f);
+    fputs("{\"id\":\"N-2\",\"abstract\":\"a\",\"x\\u0000\":1}\n", f);
+    fputs("{\"id\":\"U-1\",\"abstract\":\"a\",\"n\":18446744073709551615}\n", f);
+    fputs("{\"id\":\"U-2\",\"abstract\":\"a\",\"n\":[9223372036854775808]}\n", f);
+    fputs("{\"id\":\"U-3\",\"abstract\":\"a\",\"n\":9223372036854775807}\n", f);
+    fputs("[{\"id\":\"R-1\"}]\n", f);
+    fputs("\"just a string\"\n", f);
+    fputs("{\"id\":\"B-1\",\"abstract\":\"a\"} trailing\n", f);
+    fputs("{\"id\":\"B-2\",\"abstract\":\"\\ud800\"}\n", f);
+    fputs("{\"id\":\"S-1\",\"abstract\":\"\\ud83d\\ude00 and \\\"q\\\" \\/ \\t\"}\n", f);
+    fputs("{\"id\":\"T-1\",\"abstract\":\"a\",\"title\":5,\"date\":7,\"ipc\":{\"a\":1},\"lang\":null,"
+          "\"open\":[1],\"claims\":{\"c\":1}}\n", f);
+    fputs("{\"id\":\"T-2\",\"abstract\":\"a\",\"date\":\"someday\",\"open\":\"maybe\",\"n\":1e400}\n", f);
+    fputs("{\"id\":null,\"patent_id\":\"P-1\",\"abstract\":\"a\",\"pub_date\":\"20240102\"}\n", f);
+    fputs("{\"id\":true,\"abstract\":\"a\"}\n", f);
+    fputs("{\"abstract\":\"no id\"}\n", f);
+    fputs("{\"id\":\"E-1\",\"abstract\":\"a\",\"deep\":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}\n", f);
+    fclose(f);
+    ty_buf fast = {0}, slow = {0};
+    jsonl_read_all(path, 1, &fast);
+    jsonl_read_all(path, 0, &slow);
+    CHECK(fast.p && slow.p);
+    CHECKF(fast.p && slow.p && !strcmp(fast.p, slow.p), "simdjson:\n%s\njansson:\n%s",
+           fast.p ? fast.p : "", slow.p ? slow.p : "");
+    /* and what jansson says is what the user is told */
+    CHECK(fast.p && strstr(fast.p, "duplicate key") != NULL);
+    CHECK(fast.p && strstr(fast.p, "A-1|") != NULL && strstr(fast.p, "12345|") != NULL);
+    CHECK(fast.p && strstr(fast.p, "L-1|") != NULL && strstr(fast.p, "U-3|") != NULL);
+    CHECK(fast.p && strstr(fast.p, "N-1|") == NULL && strstr(fast.p, "U-1|") == NULL);
+    ty_buf_free(&fast);
+    ty_buf_free(&slow);
+}

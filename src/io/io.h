@@ -124,6 +124,9 @@ typedef struct ty_parser {
     int rc;                  /* status that ended the parse, 0 going on */
     int done;                /* the final piece has been fed */
 } ty_parser;
+/* 0: every JSON Lines record parsed by jansson alone (tests compare the
+ * two parsers); 1, the default: by simdjson when it takes the line. */
+extern int ty_jsonl_fast;
 /* Set p up for one format; env must outlive p. 0 or TENYO_ERR_NOMEM (with
  * the message in env->err). */
 int ty_parser_jsonl(ty_parse_env *env, ty_parser *p);

@@ -3,11 +3,15 @@
  * that includes jansson.h).
  *
  * One object per physical line. The text is cut at '\n' (a '\r' before it is
- * dropped) and each line goes to json_loadb() on its own, so a broken line
- * costs exactly one record and its number is the physical line number: a
+ * dropped) and each line is parsed on its own, so a broken line costs
+ * exactly one record and its number is the physical line number: a
  * streaming JSON tokenizer over the whole file was rejected because it would
  * have to resynchronise after an error, and JSONL's whole point is that a line
- * is the unit of failure.
+ * is the unit of failure. A line is parsed by simdjson (simdjson.cc) when it
+ * takes it, else by json_loadb(); either fills the record's view (jview.h)
+ * that fill() reads the fields from. simdjson leaves to jansson exactly the
+ * lines jansson would refuse or read otherwise, so records, warnings and
+ * messages are jansson's (simdjson.cc's opening comment).
  *
  * The parser is incremental (ty_parser_jsonl): text comes in pieces cut
  * anywhere; a line wholly inside a piece is parsed in place and only a
@@ -55,6 +59,8 @@
 
 #include <jansson.h>
 
+#include "io/jview.h"
+
 /* Keys accepted for the id, in order of preference. */
 static const char *const id_keys[] = {"id", "patent_id", "doc_id", "文献番号"};
 /* Keys accepted for the date, in order of preference. */
@@ -65,12 +71,14 @@ static const char *const code_keys[] = {"ipc", "fi", "cpc"};
 
 #define NKEYS(a) (sizeof(a) / sizeof *(a))
 
-/* First non-null value among keys[] in obj, its key in *key; NULL if none. */
-static json_t *first_of(json_t *obj, const char *const *keys, size_t n,
-                        const char **key) {
+int ty_jsonl_fast = 1;
+
+/* First non-null value among keys[] in d, its key in *key; NULL if none. */
+static const ty_jv *first_of(const ty_jdoc *d, const char *const *keys, size_t n,
+                             const char **key) {
     for (size_t i = 0; i < n; i++) {
-        json_t *v = json_object_get(obj, keys[i]);
-        if (v && !json_is_null(v)) {
+        const ty_jv *v = ty_jdoc_get(d, keys[i]);
+        if (v && v->type != TY_JV_NULL) {
             *key = keys[i];
             return v;
         }
@@ -78,29 +86,27 @@ static json_t *first_of(json_t *obj, const char *const *keys, size_t n,
     return NULL;
 }
 
-/* Append the string value v (or, when sep is given, the strings of the array
- * v joined with sep) to b. A value of another type, or a non-string array
- * entry, is a warning naming the key. Returns 0 or TENYO_ERR_NOMEM. */
-static int get_text(ty_parse_env *env, long line, json_t *obj, const char *key,
+/* Append the string value under key (or, when sep is given, the strings of
+ * an array there joined with sep) to b. A value of another type, or a
+ * non-string array entry, is a warning naming the key. Returns 0 or
+ * TENYO_ERR_NOMEM. */
+static int get_text(ty_parse_env *env, long line, const ty_jdoc *d, const char *key,
                     const char *sep, ty_buf *b) {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) return TENYO_OK;
-    if (json_is_string(v))
-        return ty_buf_append(b, json_string_value(v), json_string_length(v));
-    if (sep && json_is_array(v)) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) {
-            if (json_is_null(e)) continue;
-            if (!json_is_string(e)) {
+    const ty_jv *v = ty_jdoc_get(d, key);
+    if (!v || v->type == TY_JV_NULL) return TENYO_OK;
+    if (v->type == TY_JV_STRING) return ty_buf_append(b, v->s, v->n);
+    if (sep && v->type == TY_JV_ARRAY) {
+        for (size_t i = 0; i < v->count; i++) {
+            const ty_jv *e = &d->el[v->first + i];
+            if (e->type == TY_JV_NULL) continue;
+            if (e->type != TY_JV_STRING) {
                 ty_parse_warn(env, line, "%s[%zu] is not a string, ignored",
                               key, i);
                 continue;
             }
             if (b->len && ty_buf_append(b, sep, strlen(sep)))
                 return TENYO_ERR_NOMEM;
-            if (ty_buf_append(b, json_string_value(e), json_string_length(e)))
-                return TENYO_ERR_NOMEM;
+            if (ty_buf_append(b, e->s, e->n)) return TENYO_ERR_NOMEM;
         }
         return TENYO_OK;
     }
@@ -110,56 +116,50 @@ static int get_text(ty_parse_env *env, long line, json_t *obj, const char *key,
 }
 
 /* Add the codes under key (array of strings, or a comma-separated string). */
-static int get_codes(ty_parse_env *env, long line, json_t *obj,
+static int get_codes(ty_parse_env *env, long line, const ty_jdoc *d,
                      const char *key, ty_record *rec) {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) return TENYO_OK;
-    if (json_is_string(v))
-        return ty_record_add_codes(rec, json_string_value(v),
-                                   json_string_length(v));
-    if (!json_is_array(v)) {
+    const ty_jv *v = ty_jdoc_get(d, key);
+    if (!v || v->type == TY_JV_NULL) return TENYO_OK;
+    if (v->type == TY_JV_STRING) return ty_record_add_codes(rec, v->s, v->n);
+    if (v->type != TY_JV_ARRAY) {
         ty_parse_warn(env, line, "field \"%s\" is not a list of codes, ignored",
                       key);
         return TENYO_OK;
     }
-    size_t i;
-    json_t *e;
-    json_array_foreach(v, i, e) {
-        if (!json_is_string(e)) {
-            if (!json_is_null(e))
+    for (size_t i = 0; i < v->count; i++) {
+        const ty_jv *e = &d->el[v->first + i];
+        if (e->type != TY_JV_STRING) {
+            if (e->type != TY_JV_NULL)
                 ty_parse_warn(env, line, "%s[%zu] is not a string, ignored",
                               key, i);
             continue;
         }
-        int rc = ty_record_add_codes(rec, json_string_value(e),
-                                     json_string_length(e));
+        int rc = ty_record_add_codes(rec, e->s, e->n);
         if (rc) return rc;
     }
     return TENYO_OK;
 }
 
-/* The id of obj into rec->id. 1 when present and usable, 0 when the record
+/* The id of d into rec->id. 1 when present and usable, 0 when the record
  * is bad (reported; *rc holds the strict-mode status), <0 on OOM. */
-static int get_id(ty_parse_env *env, long line, json_t *obj, ty_record *rec,
+static int get_id(ty_parse_env *env, long line, const ty_jdoc *d, ty_record *rec,
                   int *rc) {
     const char *key = NULL;
-    json_t *v = first_of(obj, id_keys, NKEYS(id_keys), &key);
+    const ty_jv *v = first_of(d, id_keys, NKEYS(id_keys), &key);
     char num[64];
     if (!v) {
         *rc = ty_parse_bad(env, line, "no id (keys id, patent_id, doc_id, "
                                       "文献番号)");
         return 0;
     }
-    if (json_is_string(v)) {
-        if (ty_buf_append(&rec->id, json_string_value(v), json_string_length(v)))
-            return TENYO_ERR_NOMEM;
+    if (v->type == TY_JV_STRING) {
+        if (ty_buf_append(&rec->id, v->s, v->n)) return TENYO_ERR_NOMEM;
         return 1;
     }
-    if (json_is_integer(v))
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+    if (v->type == TY_JV_INT)
+        snprintf(num, sizeof num, "%lld", v->i);
+    else if (v->type == TY_JV_REAL)
+        snprintf(num, sizeof num, "%.17g", v->r);
     else {
         *rc = ty_parse_bad(env, line, "\"%s\" is not a string or a number",
                            key);
@@ -170,14 +170,11 @@ static int get_id(ty_parse_env *env, long line, json_t *obj, ty_record *rec,
 }
 
 /* The open flag: 1/0, or -1 when the value is not understood. */
-static int open_value(json_t *v) {
-    if (json_is_boolean(v)) return json_is_true(v);
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        return i == 0 || i == 1 ? (int)i : -1;
-    }
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
+static int open_value(const ty_jv *v) {
+    if (v->type == TY_JV_TRUE || v->type == TY_JV_FALSE) return v->type == TY_JV_TRUE;
+    if (v->type == TY_JV_INT) return v->i == 0 || v->i == 1 ? (int)v->i : -1;
+    if (v->type == TY_JV_STRING) {
+        const char *s = v->s;
         if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes"))
             return 1;
         if (!strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no") ||
@@ -187,52 +184,59 @@ static int open_value(json_t *v) {
     return -1;
 }
 
-/* Fill rec from the object obj of line `line`. Returns 1 when rec is a
- * record to hand to the sink, 0 when the record was bad (reported; *bad_rc
- * holds the strict-mode status), or a negative status. */
-static int fill(ty_parse_env *env, long line, json_t *obj, ty_record *rec,
-                int *bad_rc) {
-    int rc = get_id(env, line, obj, rec, bad_rc);
-    if (rc <= 0) return rc;
-    if ((rc = get_text(env, line, obj, "title", NULL, &rec->title)) ||
-        (rc = get_text(env, line, obj, "abstract", NULL, &rec->abstract)) ||
-        (rc = get_text(env, line, obj, "claims", "\n", &rec->claims)) ||
-        (rc = get_text(env, line, obj, "description", NULL,
-                       &rec->description)) ||
-        (rc = get_text(env, line, obj, "applicant", "; ", &rec->applicant)))
-        return rc;
-    for (size_t i = 0; i < NKEYS(code_keys); i++)
-        if ((rc = get_codes(env, line, obj, code_keys[i], rec))) return rc;
+/* The document's other numbers (app_no, reg_no, pub_no, numbers: a string
+ * or an array of strings; the id itself left out) into rec. 0 or NOMEM. */
+static int get_numbers(const ty_jdoc *d, ty_record *rec) {
     static const char *const num_keys[] = {"app_no", "reg_no", "pub_no", "numbers"};
     for (size_t i = 0; i < NKEYS(num_keys); i++) {
-        json_t *nv = json_object_get(obj, num_keys[i]);
-        size_t nn = json_is_array(nv) ? json_array_size(nv) : 1;
+        const ty_jv *nv = ty_jdoc_get(d, num_keys[i]);
+        if (!nv) continue;
+        int arr = nv->type == TY_JV_ARRAY;
+        size_t nn = arr ? nv->count : 1;
         for (size_t j = 0; j < nn; j++) {
-            json_t *e = json_is_array(nv) ? json_array_get(nv, j) : nv;
-            if (json_is_string(e) && strcmp(json_string_value(e), rec->id.p ? rec->id.p : "") &&
-                ty_record_add_number(rec, json_string_value(e), json_string_length(e)))
+            const ty_jv *e = arr ? &d->el[nv->first + j] : nv;
+            if (e->type == TY_JV_STRING && strcmp(e->s, rec->id.p ? rec->id.p : "") &&
+                ty_record_add_number(rec, e->s, e->n))
                 return TENYO_ERR_NOMEM;
         }
     }
+    return TENYO_OK;
+}
+
+/* Fill rec from the record d of line `line`. Returns 1 when rec is a
+ * record to hand to the sink, 0 when the record was bad (reported; *bad_rc
+ * holds the strict-mode status), or a negative status. */
+static int fill(ty_parse_env *env, long line, const ty_jdoc *d, ty_record *rec,
+                int *bad_rc) {
+    int rc = get_id(env, line, d, rec, bad_rc);
+    if (rc <= 0) return rc;
+    if ((rc = get_text(env, line, d, "title", NULL, &rec->title)) ||
+        (rc = get_text(env, line, d, "abstract", NULL, &rec->abstract)) ||
+        (rc = get_text(env, line, d, "claims", "\n", &rec->claims)) ||
+        (rc = get_text(env, line, d, "description", NULL,
+                       &rec->description)) ||
+        (rc = get_text(env, line, d, "applicant", "; ", &rec->applicant)))
+        return rc;
+    for (size_t i = 0; i < NKEYS(code_keys); i++)
+        if ((rc = get_codes(env, line, d, code_keys[i], rec))) return rc;
+    if ((rc = get_numbers(d, rec))) return rc;
 
     const char *key = NULL;
-    json_t *v = first_of(obj, date_keys, NKEYS(date_keys), &key);
-    if (v && json_is_string(v) && json_string_length(v)) {
-        if (ty_buf_append(&rec->date, json_string_value(v),
-                          json_string_length(v)))
-            return TENYO_ERR_NOMEM;
+    const ty_jv *v = first_of(d, date_keys, NKEYS(date_keys), &key);
+    if (v && v->type == TY_JV_STRING && v->n) {
+        if (ty_buf_append(&rec->date, v->s, v->n)) return TENYO_ERR_NOMEM;
         if (ty_date_normalize(&rec->date)) {
             ty_parse_warn(env, line, "\"%s\" is not a date: \"%.40s\", ignored",
-                          key, json_string_value(v));
+                          key, v->s);
             rec->date.len = 0;
             rec->date.p[0] = 0;
         }
-    } else if (v && !json_is_string(v)) {
+    } else if (v && v->type != TY_JV_STRING) {
         ty_parse_warn(env, line, "\"%s\" is not a string, ignored", key);
     }
 
-    v = json_object_get(obj, "open");
-    if (v && !json_is_null(v)) {
+    v = ty_jdoc_get(d, "open");
+    if (v && v->type != TY_JV_NULL) {
         int o = open_value(v);
         if (o < 0)
             ty_parse_warn(env, line, "\"open\" is not true or false, ignored");
@@ -240,9 +244,9 @@ static int fill(ty_parse_env *env, long line, json_t *obj, ty_record *rec,
             rec->open = o;
     }
 
-    v = json_object_get(obj, "lang");
-    if (v && !json_is_null(v)) {
-        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    v = ty_jdoc_get(d, "lang");
+    if (v && v->type != TY_JV_NULL) {
+        const char *s = v->type == TY_JV_STRING ? v->s : NULL;
         if (s && (!strcmp(s, "ja") || !strcmp(s, "en"))) {
             if (ty_buf_append(&rec->lang, s, 2)) return TENYO_ERR_NOMEM;
         } else if (!s || *s) {
@@ -266,45 +270,103 @@ static const char *type_name(const json_t *v) {
     }
 }
 
+/* jansson's value v into the view's v (arrays and objects typed only). */
+static void jv_of(json_t *j, ty_jv *v) {
+    switch (json_typeof(j)) {
+    case JSON_NULL: v->type = TY_JV_NULL; break;
+    case JSON_TRUE: v->type = TY_JV_TRUE; break;
+    case JSON_FALSE: v->type = TY_JV_FALSE; break;
+    case JSON_INTEGER: v->type = TY_JV_INT; v->i = (long long)json_integer_value(j); break;
+    case JSON_REAL: v->type = TY_JV_REAL; v->r = json_real_value(j); break;
+    case JSON_STRING:
+        v->type = TY_JV_STRING;
+        v->s = json_string_value(j);
+        v->n = json_string_length(j);
+        break;
+    case JSON_ARRAY: v->type = TY_JV_ARRAY; break;
+    default: v->type = TY_JV_OBJECT; break;
+    }
+}
+
+/* jansson's object obj into the view d (its strings borrowed from obj).
+ * 0 or NOMEM. */
+static int view_of(json_t *obj, ty_jdoc *d) {
+    ty_jdoc_clear(d);
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        ty_jmember *m = ty_jdoc_member(d);
+        if (!m) return TENYO_ERR_NOMEM;
+        m->key = key;
+        jv_of(val, &m->v);
+        if (m->v.type != TY_JV_ARRAY) continue;
+        m->v.first = d->nel;
+        size_t i;
+        json_t *e;
+        json_array_foreach(val, i, e) {
+            ty_jv *v = ty_jdoc_element(d);
+            if (!v) return TENYO_ERR_NOMEM;
+            jv_of(e, v);
+            m->v.count++;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* The line s[0..n) into the view d: by simdjson when it takes the line
+ * (fast, NULL: jansson only), else by jansson (*obj then holds the parse,
+ * for the caller to release after reading d). 1 with d filled, 0 when the
+ * line was bad (reported; *rc its strict-mode status), or NOMEM. */
+static int parse_view(ty_parse_env *env, ty_jfast *fast, ty_jdoc *d, const char *s,
+                      size_t n, long line, json_t **obj, int *rc) {
+    int took = fast ? ty_jfast_parse(fast, s, n, d) : 0;
+    if (took) return took;
+    json_error_t jerr;
+    *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
+    if (!*obj && json_error_code(&jerr) == json_error_duplicate_key) {
+        /* jansson's text: "duplicate object key near '"id"'" */
+        const char *k = strstr(jerr.text, "near ");
+        *rc = ty_parse_bad(env, line, "duplicate key %s at column %d: which value is "
+                           "meant is unknown", k ? k + 5 : "(unnamed)", jerr.column);
+        return 0;
+    }
+    if (!*obj) {
+        *rc = ty_parse_bad(env, line, "broken JSON at column %d: %s", jerr.column,
+                           jerr.text);
+        return 0;
+    }
+    if (!json_is_object(*obj)) {
+        *rc = ty_parse_bad(env, line, "not a JSON object (%s)", type_name(*obj));
+        return 0;
+    }
+    return view_of(*obj, d) ? TENYO_ERR_NOMEM : 1;
+}
+
 /* Parse one non-blank line. Returns 0 to go on, or a negative status that
  * ends the parse (strict mode, OOM, sink stop). */
-static int parse_line(ty_parse_env *env, ty_record *rec, const char *s,
-                      size_t n, long line) {
+static int parse_line(ty_parse_env *env, ty_jfast *fast, ty_jdoc *d, ty_record *rec,
+                      const char *s, size_t n, long line) {
     size_t badpos = 0;
     if (!ty_utf8_valid(s, n, &badpos))
         return ty_parse_bad(env, line, "invalid UTF-8 at byte column %zu",
                             badpos + 1);
-    json_error_t jerr;
-    json_t *obj = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
-    if (!obj && json_error_code(&jerr) == json_error_duplicate_key) {
-        /* jansson's text: "duplicate object key near '"id"'" */
-        const char *k = strstr(jerr.text, "near ");
-        return ty_parse_bad(env, line, "duplicate key %s at column %d: which value is "
-                            "meant is unknown", k ? k + 5 : "(unnamed)", jerr.column);
+    json_t *obj = NULL;
+    int rc = TENYO_OK, bad_rc = TENYO_OK;
+    int f = parse_view(env, fast, d, s, n, line, &obj, &rc);
+    if (f > 0) {
+        ty_record_clear(rec);
+        rec->line = line;
+        f = fill(env, line, d, rec, &bad_rc);
+        if (f == 0) rc = bad_rc;
     }
-    if (!obj)
-        return ty_parse_bad(env, line, "broken JSON at column %d: %s",
-                            jerr.column, jerr.text);
-    int rc = TENYO_OK;
-    if (!json_is_object(obj)) {
-        rc = ty_parse_bad(env, line, "not a JSON object (%s)", type_name(obj));
-        goto out;
-    }
-    ty_record_clear(rec);
-    rec->line = line;
-    int bad_rc = TENYO_OK;
-    int f = fill(env, line, obj, rec, &bad_rc);
     if (f < 0) {
         rc = f;
         ty_seterr(env->err, sizeof env->err, "%s:%ld: out of memory",
                   env->path ? env->path : "", line);
-    } else if (f == 0) {
-        rc = bad_rc;
-    } else {
+    } else if (f > 0) {
         rc = env->sink(env->ud, rec);
         if (rc > 0) rc = TENYO_ERR_INPUT;
     }
-out:
     json_decref(obj);
     return rc;
 }
@@ -316,6 +378,8 @@ typedef struct jsonl_state {
     ty_parse_env *env;   /* where records and reports go */
     ty_record rec;       /* record being filled (reused) */
     ty_buf part;         /* start of a line cut by the end of a piece */
+    ty_jfast *fast;      /* simdjson's parser (NULL: jansson alone) */
+    ty_jdoc doc;         /* the line's record as read (reused) */
     long line;           /* number of the line being read (1-based) */
     size_t max;          /* longest line accepted (bytes, without '\n') */
     int skipping;        /* the current line is over max: drop to '\n' */
@@ -329,7 +393,7 @@ static int take_line(jsonl_state *st, const char *s, size_t n) {
     if (i == n) return TENYO_OK; /* blank line */
     if (st->env->want && !st->env->want(st->env->want_ud, st->line))
         return TENYO_OK; /* another reader's line: not even looked into */
-    return parse_line(st->env, &st->rec, s, n, st->line);
+    return parse_line(st->env, st->fast, &st->doc, &st->rec, s, n, st->line);
 }
 
 /* Feed text[0..len). Lines wholly inside the piece are parsed in place;
@@ -379,6 +443,8 @@ static void jsonl_free(void *impl) {
     if (!st) return;
     ty_record_free(&st->rec);
     ty_buf_free(&st->part);
+    ty_jfast_free(st->fast);
+    ty_jdoc_free(&st->doc);
     free(st);
 }
 
@@ -393,6 +459,7 @@ int ty_parser_jsonl(ty_parse_env *env, ty_parser *p) {
     }
     st->env = env;
     st->line = 1;
+    st->fast = ty_jsonl_fast ? ty_jfast_new() : NULL; /* NULL: every line by jansson */
     st->max = env->max_record ? env->max_record : TY_MAX_RECORD;
     p->feed = jsonl_feed;
     p->free = jsonl_free;

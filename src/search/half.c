@@ -43,6 +43,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define TY_X86 1
 #endif
@@ -152,9 +153,12 @@ __attribute__((target("avx512f"))) static void lanes_avx512(const uint16_t *h, c
     _mm512_storeu_ps(acc, a);
 }
 
+/* F16C from CPUID leaf 1 (ECX bit 29): clang's __builtin_cpu_supports
+ * does not know the name. */
 static int has_f16c(void) {
+    unsigned a, b, c, d;
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("f16c");
+           __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
 }
 static int has_avx512(void) { return __builtin_cpu_supports("avx512f") && has_f16c(); }
 #endif

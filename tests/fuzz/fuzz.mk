@@ -29,6 +29,7 @@
 # timeouts (> 10 s) and OOMs (> 2048 MB) to $(BUILD)/fuzz/crashes/<name>/.
 
 FUZZ_CC      ?= clang
+FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_ALL     := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
@@ -38,7 +39,12 @@ FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS  = $(STD) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
                $(CPPFLAGS) -MMD -MP
 FUZZ_OBJDIR := $(BUILD)/fuzzobj
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OBJDIR)/%.o) $(FUZZ_OBJDIR)/gen/stopwords.o
+# the C++ adapter without UBSan's vptr check: its run time comes only with a
+# clang++ link, and the targets link with clang
+FUZZ_CXXFLAGS = -std=c++17 $(filter-out -Wstrict-prototypes,$(WARN)) -O1 -g $(FUZZ_SAN) -fno-sanitize=vptr \
+               -fsanitize=fuzzer-no-link $(CPPFLAGS) -MMD -MP
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OBJDIR)/%.o) $(LIB_CXX:%.cc=$(FUZZ_OBJDIR)/%.o) \
+                $(FUZZ_OBJDIR)/gen/stopwords.o
 FUZZ_CLI_OBJ := $(patsubst %.c,$(FUZZ_OBJDIR)/%.o,$(filter-out src/cli/tenyo.c,$(CLI_SRC))) \
                 $(FUZZ_OBJDIR)/cli_nomain.o $(FUZZ_OBJDIR)/gen/web.o
 FUZZ_BINS    := $(FUZZ_ALL:%=$(BUILD)/fuzz/bin/fuzz_%)
@@ -58,6 +64,10 @@ FUZZ_REPLAYS := $(FUZZ_ALL:%=$(BUILD)/fuzz/replay_%)
 $(FUZZ_OBJDIR)/%.o: %.c | check-deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_OBJDIR)/%.o: %.cc | check-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -c $< -o $@
 
 $(FUZZ_OBJDIR)/gen/%.o: $(BUILD)/gen/%.c | check-deps
 	@mkdir -p $(dir $@)
