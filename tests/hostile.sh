@@ -218,6 +218,10 @@ expect 0 hostile_out_eval_keep_index "$T" eval "$D/ev.jsonl" --protocol S -m lsa
 contains "$D/out" "documents  [0-9]" hostile_out_eval_keep_index_written
 cmp -s "$D/w2.tny" "$D/w.keep" && bad hostile_out_eval_keep_index_replaced || ok hostile_out_eval_keep_index_replaced
 expect 0 hostile_out_eval_dump "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
+# the dump holds every voted field of every query, not its header alone
+# (an option out of its range once left it empty without a word)
+[ "$(wc -l <"$D/ev.tsv")" -gt 1 ] && ok hostile_out_eval_dump_rows ||
+    bad "hostile_out_eval_dump_rows ($(wc -l <"$D/ev.tsv") lines; $(head -c 300 "$D/err"))"
 expect 0 hostile_out_eval_dump_again "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/ev.tsv"
 expect 1 hostile_out_eval_dump_text "$T" eval "$D/ev.jsonl" --protocol X -t 1 --dump-candidates "$D/notes.txt"
 unchanged hostile_out_eval_dump_text_kept "$D/notes.txt" "$D/notes.keep"

@@ -344,8 +344,14 @@ static int x_worker(void *ud, int wk, int nw) {
             tenyo_ideas_opts ao = io;
             ao.min_confidence = 0;
             ao.merge = 0;
-            ao.serendipity_from = 200;
+            ao.serendipity_from = 100; /* its largest: confidence order */
             int na = tenyo_ideas_text(c, q->text, strlen(q->text), &ao, 200, all);
+            if (na == TENYO_ERR_EMPTY) na = 0; /* no known term: nothing voted */
+            if (na < 0) { /* a dump without its rows is no dump */
+                j->status = na;
+                snprintf(j->err, sizeof j->err, "%s", tenyo_ctx_error(c));
+                break;
+            }
             pthread_mutex_lock(j->dump_mu);
             for (int i = 0; i < na; i++) {
                 int tgt = 0, inprior = 0;
