@@ -452,7 +452,6 @@ static void put_f16(writer *w, const ty_model *m) {
     }
 }
 
-/* Write every section of m, in the order of the layout table. */
 /* The abstracts section made beside the other sections (ty_store_write
  * with m->write_threads > 1): packed (abstracts.c) and its frame made
  * (ty_store_frame), the same bytes as made in turn. */
@@ -476,6 +475,8 @@ static void *abs_main(void *ud) {
     return NULL;
 }
 
+/* Write every section of m, in the order of the layout table (the
+ * abstracts from aa when it was started). */
 static void write_sections(writer *w, const ty_model *m, const ty_buf *build, abs_ahead *aa) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
 
@@ -674,8 +675,6 @@ static void wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
     free(w);
 }
 
-/* Set up w (zstd context, the temporary file beside w->path, the header
- * placeholder of hlen bytes): 0, or the status with the message. */
 /* w's zstd context and output buffer, every section's parameters set: 0,
  * or the status with the message. */
 static int wr_zstd(writer *w) {
@@ -694,6 +693,8 @@ static int wr_zstd(writer *w) {
     return TENYO_OK;
 }
 
+/* Set up w (zstd context, the temporary file beside w->path, the header
+ * placeholder of hlen bytes): 0, or the status with the message. */
 static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
     const char *path = w->path;
     int rc = wr_zstd(w);
