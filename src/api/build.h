@@ -201,6 +201,9 @@ int ty_bld_add_text(ty_buf *t, const char *s);
 /* Room for one more document in the batch (and its term slot): 0 or
  * TENYO_ERR_NOMEM. */
 int ty_bld_batch_room(tenyo_builder *b);
+/* Whether a record of id may be added to b now: 0, or TENYO_ERR_ARG (the
+ * builder written) / TENYO_ERR_INPUT (no id) with the message. */
+int ty_bld_add_check(tenyo_builder *b, const char *id);
 /* A record's metadata as the builder keeps it (process 0), into *meta and
  * *abs (NULL: none kept) and *has_abs: docs_elsewhere's slim block, else
  * the whole one and the abstract. 0 or TENYO_ERR_NOMEM. */

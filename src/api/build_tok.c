@@ -996,6 +996,18 @@ void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes) {
     b->batch_max = bytes ? bytes : BATCH_BYTES;
 }
 
+int ty_bld_add_check(tenyo_builder *b, const char *id) {
+    if (b->written) {
+        ty_seterr(b->err, sizeof b->err, "builder already written");
+        return TENYO_ERR_ARG;
+    }
+    if (!*id) {
+        ty_seterr(b->err, sizeof b->err, "record without id");
+        return TENYO_ERR_INPUT;
+    }
+    return TENYO_OK;
+}
+
 /* ========================================================== counts in */
 
 int ty_builder_keep_long(tenyo_builder *b, const char *id, const char *abs, size_t len) {
@@ -1013,14 +1025,8 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
     if (!b || !meta || !meta->id || (n && (!terms || !counts)) ||
         (!surf && surf_len) || (!phr && phr_len))
         return TENYO_ERR_ARG;
-    if (b->written) {
-        ty_seterr(b->err, sizeof b->err, "builder already written");
-        return TENYO_ERR_ARG;
-    }
-    if (!*meta->id) {
-        ty_seterr(b->err, sizeof b->err, "record without id");
-        return TENYO_ERR_INPUT;
-    }
+    int rc = ty_bld_add_check(b, meta->id);
+    if (rc) return rc;
     for (size_t i = 0; i < n; i++)
         if (!terms[i] || !*terms[i] || !counts[i]) {
             ty_seterr(b->err, sizeof b->err,
@@ -1039,7 +1045,7 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
     }
     if (b->n == 0 && b->t0 == 0) b->t0 = ty_now();
     /* keep the order of documents: what is pending goes first */
-    int rc = ty_bld_tokenize_batch(b);
+    rc = ty_bld_tokenize_batch(b);
     if (rc) return rc;
     char *m = ty_bld_make_meta(meta, 0);
     ty_buf plist = {0};

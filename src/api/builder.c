@@ -201,25 +201,19 @@ fail:
 /* Record d: merged with the document of its id when there is one (one
  * process: build_merge.c), else a new document. */
 static int add_at(tenyo_builder *b, const tenyo_doc *d, uint64_t rec) {
-    if (b->written) {
-        ty_seterr(b->err, sizeof b->err, "builder already written");
-        return TENYO_ERR_ARG;
-    }
-    if (!*d->id) {
-        ty_seterr(b->err, sizeof b->err, "record without id");
-        return TENYO_ERR_INPUT;
-    }
+    int rc = ty_bld_add_check(b, d->id);
+    if (rc) return rc;
     void *mg = NULL;
     if (b->sh.size <= 1 && !b->replace_dups) {
         int done = 0;
-        int rc = ty_bld_merge(b, d, &mg, &done);
+        rc = ty_bld_merge(b, d, &mg, &done);
         if (done) {
             b->added++; /* its position, as add_one counts it */
             return rc;
         }
         if (mg) d = ty_bld_merged_doc(mg);
     }
-    int rc = add_one(b, d, rec, mg != NULL);
+    rc = add_one(b, d, rec, mg != NULL);
     ty_bld_merged_free(mg);
     return rc;
 }

@@ -141,15 +141,8 @@ static int sn_put(tenyo_senses *s, char *w, const char *a, const char *b) {
     int rc = sn_key(s, w, a, b, &id, &live);
     if (!rc && *live) rc = 1; /* there already */
     else if (!rc && s->n == SN_MAX) rc = TENYO_ERR_LIMIT;
-    else if (!rc && s->n == s->cap) {
-        size_t nc = s->cap ? 2 * s->cap : 16;
-        sn_split *nv = ty_reallocarray(s->v, nc, sizeof *nv);
-        if (!nv) rc = TENYO_ERR_NOMEM;
-        else {
-            s->v = nv;
-            s->cap = nc;
-        }
-    }
+    else if (!rc && ty_grow((void **)&s->v, &s->cap, s->n, sizeof *s->v, 16))
+        rc = TENYO_ERR_NOMEM;
     if (rc) {
         free(w);
         return rc;
@@ -437,13 +430,8 @@ static int pair_cmp(const void *x, const void *y) {
 
 /* Pair (i, f) onto is's list: 0 or NOMEM. */
 static int pair_add(ty_ideas *is, uint32_t i, uint32_t f) {
-    if (is->nsplit == is->capsplit) {
-        size_t nc = is->capsplit ? 2 * is->capsplit : 32;
-        ty_splitpair *nv = ty_reallocarray(is->split, nc, sizeof *nv);
-        if (!nv) return TENYO_ERR_NOMEM;
-        is->split = nv;
-        is->capsplit = nc;
-    }
+    if (ty_grow((void **)&is->split, &is->capsplit, is->nsplit, sizeof *is->split, 32))
+        return TENYO_ERR_NOMEM;
     is->split[is->nsplit].i = i;
     is->split[is->nsplit++].f = f;
     return TENYO_OK;

@@ -21,27 +21,15 @@ void ty_jdoc_free(ty_jdoc *d) {
     memset(d, 0, sizeof *d);
 }
 
-/* Room for n + 1 entries of size bytes in *p (capacity *cap, doubled from
- * first): 0, or -1 when out of memory (*p untouched). */
-static int grow(void **p, size_t *cap, size_t n, size_t size, size_t first) {
-    if (n < *cap) return 0;
-    size_t c = *cap ? *cap * 2 : first;
-    void *q = ty_reallocarray(*p, c, size);
-    if (!q) return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 ty_jmember *ty_jdoc_member(ty_jdoc *d) {
-    if (grow((void **)&d->mem, &d->capmem, d->nmem, sizeof *d->mem, 32)) return NULL;
+    if (ty_grow((void **)&d->mem, &d->capmem, d->nmem, sizeof *d->mem, 32)) return NULL;
     ty_jmember *m = &d->mem[d->nmem++];
     memset(m, 0, sizeof *m);
     return m;
 }
 
 ty_jv *ty_jdoc_element(ty_jdoc *d) {
-    if (grow((void **)&d->el, &d->capel, d->nel, sizeof *d->el, 64)) return NULL;
+    if (ty_grow((void **)&d->el, &d->capel, d->nel, sizeof *d->el, 64)) return NULL;
     ty_jv *v = &d->el[d->nel++];
     memset(v, 0, sizeof *v);
     return v;

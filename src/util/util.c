@@ -95,6 +95,16 @@ void *ty_reallocarray(void *p, size_t n, size_t size) {
     return realloc(p, t ? t : 1);
 }
 
+int ty_grow(void **p, size_t *cap, size_t n, size_t size, size_t first) {
+    if (n < *cap) return 0;
+    size_t c = *cap ? *cap * 2 : first;
+    void *q = ty_reallocarray(*p, c, size);
+    if (!q) return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
 char *ty_strndup(const char *s, size_t n) {
     char *p = malloc(n + 1);
     if (!p) return NULL;

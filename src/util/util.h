@@ -36,6 +36,10 @@ void *ty_malloc(size_t n);
 void *ty_calloc(size_t n, size_t size);
 void *ty_mallocarray(size_t n, size_t size);
 void *ty_reallocarray(void *p, size_t n, size_t size);
+/* A growing array *p of *cap entries of size bytes, n of them in use: room
+ * for one more (the capacity doubled, from first): 0, or -1 when out of
+ * memory (*p and *cap untouched). */
+int ty_grow(void **p, size_t *cap, size_t n, size_t size, size_t first);
 char *ty_strdup(const char *s);
 char *ty_strndup(const char *s, size_t n);
 /* a*b without overflow: 0 ok, -1 overflow. */
