@@ -667,3 +667,26 @@ TY_TEST(ideas_senses_limits_and_save_rule) {
     tenyo_senses_free(a);
     tenyo_senses_free(b);
 }
+
+/* A full-width ． between two digits is a decimal point, not a sentence's
+ * end: a why line quoted "カルニチン塩の濃度が０．" cut at it. */
+TY_TEST(ideas_sentences_decimal_point) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECK(rc == 0);
+    if (rc) return;
+    const char *t = "カルニチン塩の濃度が０．５５ｇ／Ｌ、比重1．2である飲用組成物。"
+                    "項目１．次の文は別である。";
+    tenyo_sentence st[8];
+    int n = tenyo_query_sentences(c, -1, t, 8, st);
+    CHECKF(n == 3, "%d sentences", n);
+    if (n >= 1) {
+        CHECK(st[0].len > 0 && memmem(st[0].text, st[0].len, "０．５５ｇ", strlen("０．５５ｇ")));
+        CHECK(memmem(st[0].text, st[0].len, "1．2である", strlen("1．2である")) != NULL);
+    }
+    if (n >= 2) CHECKF(st[1].len == strlen("項目１．"), "%zu", st[1].len);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}

@@ -351,9 +351,8 @@ int tenyo_idea_phrases(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
 /* ===================================================================== why */
 
 /* The why of a proposal: the sentence pair (query, one shown evidence
- * patent) sharing the most bridge terms. Sentences end at 。．！？, at ". ",
- * "; ", "? ", "! " and at line ends; section marks (【課題】) and leading
- * spaces are dropped. ASCII terms match without case, at a word start. */
+ * patent) sharing the most bridge terms, sentences as ty_sentences
+ * (sentences.c) splits them. ASCII terms match without case, at a word start. */
 #define WHY_MAX 240     /* longer sentences are cut around the first term */
 #define WHY_BEFORE 60   /* bytes kept before that term */
 

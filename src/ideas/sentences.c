@@ -3,8 +3,10 @@
  * cleaned for reading (markup and reference signs out), and the split into
  * sentences that the why lines quote (explain.c) and that an analyst's
  * focus picks by number (steer.c). Sentences end at 。．！？, at ". ",
- * "; ", "? ", "! " and at line ends; section marks (【課題】) and leading
- * spaces are dropped; a piece under 6 bytes is no sentence.
+ * "; ", "? ", "! " and at line ends; a full-width ． between two digits
+ * is a decimal point (濃度が０．５５ｇ／Ｌ), not an end; section marks
+ * (【課題】) and leading spaces are dropped; a piece under 6 bytes is no
+ * sentence.
  */
 #include "stages.h"
 
@@ -23,6 +25,20 @@ int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
         return TENYO_ERR_NOMEM;
     buf->len = ty_clean_text(buf->p, buf->len - 1); /* markup, reference signs */
     return TENYO_OK;
+}
+
+/* 1 when the character at p is a digit, ASCII or full-width (０-９). */
+static int digit_at(const char *p) {
+    const unsigned char *u = (const unsigned char *)p;
+    return (u[0] >= '0' && u[0] <= '9') ||
+           (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99);
+}
+
+/* 1 when q (a ．) stands between two digits of text: a decimal point. */
+static int decimal_point(const char *text, const char *q) {
+    int before = (q - text >= 1 && q[-1] >= '0' && q[-1] <= '9') ||
+                 (q - text >= 3 && digit_at(q - 3));
+    return before && digit_at(q + 3);
 }
 
 /* Split text into sentences (pointers into text); returns the count. */
@@ -46,7 +62,10 @@ size_t ty_sentences(const char *text, ty_sent *out, size_t cap) {
         while (*q && !end) {
             if (*q == '\n') { end = q; break; }
             for (int k = 0; stops[k]; k++)
-                if (!strncmp(q, stops[k], 3)) { end = q + 3; break; }
+                if (!strncmp(q, stops[k], 3) && !(k == 1 && decimal_point(text, q))) {
+                    end = q + 3;
+                    break;
+                }
             if (end) break;
             if ((*q == '.' || *q == ';' || *q == '?' || *q == '!') &&
                 (q[1] == ' ' || q[1] == '\n' || q[1] == 0)) {
