@@ -54,10 +54,11 @@ ALLCXXFLAGS = -std=c++17 $(filter-out -Wstrict-prototypes,$(WARN)) $(CFLAGS) $(S
               $(PICFLAGS) $(CPPFLAGS) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/text/*.c src/io/*.c src/model/*.c \
-                             src/store/*.c src/search/*.c src/ideas/*.c src/api/*.c))
+                             src/store/*.c src/search/*.c src/judge/*.c src/ideas/*.c src/api/*.c))
 LIB_CXX := $(sort $(wildcard src/io/*.cc))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o) \
-           $(BUILD)/obj/gen/stopwords.o $(BUILD)/obj/gen/ipc_titles.o
+           $(BUILD)/obj/gen/stopwords.o $(BUILD)/obj/gen/ipc_titles.o \
+           $(BUILD)/obj/gen/judge_weights.o
 # The library's objects are position-independent: the same objects make
 # libtenyo.a and libtenyo.so (one compile; -fPIC costs nothing measurable in
 # the BLAS- and MeCab-bound paths).
@@ -78,7 +79,7 @@ SO_REAL  := libtenyo.so.$(VERSION)
 DEB_PKGS := build-essential pkg-config libopenblas-dev liblapacke-dev libicu-dev \
             libmecab-dev mecab-ipadic-utf8 libzstd-dev libjansson-dev libcsv-dev \
             libexpat1-dev libmd-dev zstd libmicrohttpd-dev \
-            liblinear-dev libstemmer-dev libsimdjson-dev
+            liblinear-dev libstemmer-dev libsimdjson-dev mecab-jumandic-utf8
 
 # What only the tests use: curl (HTTP API tests), python3 (JSON and CSV
 # checks of the CLI tests), chromium and a Japanese font (the web page's
@@ -164,6 +165,21 @@ $(BUILD)/gen/stopwords.c: models/stopwords_ja.txt models/stopwords_en.txt
 	    sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/  "&",/' models/stopwords_$$l.txt; \
 	    echo '  NULL };'; \
 	  done; } > $@
+
+# The judge's weights (models/judge.tsv: "version V", then "name<TAB>weight"
+# lines, '#' comments), compiled in; eval/fit_judge.py writes the file.
+$(BUILD)/gen/judge_weights.c: models/judge.tsv
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from models/judge.tsv by the Makefile */'; \
+	  echo 'typedef struct ty_judge_weight { const char *name; double w; } ty_judge_weight;'; \
+	  echo "const char ty_judge_weights_version[] = \"$$(sed -n 's/^version[[:space:]]*//p' models/judge.tsv | head -n 1)\";"; \
+	  echo 'const ty_judge_weight ty_judge_weights[] = {'; \
+	  sed -e 's/#.*//' -e '/^version/d' -e '/^[[:space:]]*$$/d' models/judge.tsv | awk -F'\t' '{ printf "  {\"%s\", %s},\n", $$1, $$2 }'; \
+	  echo '  {0, 0} };'; } > $@
+
+$(BUILD)/obj/gen/judge_weights.o: $(BUILD)/gen/judge_weights.c | check-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
 
 $(BUILD)/obj/gen/stopwords.o: $(BUILD)/gen/stopwords.c | check-deps
 	@mkdir -p $(dir $@)

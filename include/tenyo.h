@@ -1121,6 +1121,25 @@ int tenyo_ideas_doc(tenyo_ctx *c, uint64_t doc, const tenyo_ideas_opts *o,
                     size_t n, tenyo_idea *out);
 int tenyo_ideas_text(tenyo_ctx *c, const char *text, size_t len,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out);
+/* What the judge says of an index term: its worth as a term a link between
+ * two patents may rest on (0..1: the fitted probability that an analyst
+ * would defend such a link, from the term's facts: its unit and head as
+ * MeCab sees them, JUMAN's category, domain and 多義, its spread over the
+ * fields with every field weighted alike, its rarity, how often it is only
+ * a piece of longer compounds), and those facts, named. */
+#define TENYO_JUDGE_FEATURES 32
+typedef struct tenyo_term_judgement {
+    double worth;             /* 0..1 */
+    int nfeatures;            /* facts in features and names */
+    const char *const *names; /* their names (static) */
+    double features[TENYO_JUDGE_FEATURES];
+    int juman;                /* 1: JUMAN's dictionary was there */
+    const char *version;      /* the weights' version (static) */
+} tenyo_term_judgement;
+/* The judgement of term (as the index spells it: NFKC, folded; see
+ * tenyo_tokenizer_run). TENYO_ERR_NOTFOUND when the index lacks it. */
+int tenyo_term_judge(const tenyo_index *x, const char *term, tenyo_term_judgement *out);
+
 /* Bridge terms of an idea from the last ideas call on c: the query terms
  * that weigh most in the idea's evidence patents (query weight x evidence
  * weight x similarity x (0.1 + specificity)); never a single character. Writes up to k term strings (living as long as the

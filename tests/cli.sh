@@ -1125,6 +1125,23 @@ expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sampl
 
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
+# what the judge says of each term of an index: a header naming the facts,
+# a worth between 0 and 1 for every term the index has, generic words worth
+# less than a technical compound, and a term the index lacks said to be so
+expect 0 cli_tokens_judge_index "$T" index -q -o "$D/judge.tny" data/sample/sample.jsonl
+expect 0 cli_tokens_judge "$T" tokens --judge "$D/judge.tny" --text "眠気推定
+制御
+ｘｙｚｚｙ"
+if python3 -c 'import sys
+rows=[l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")]
+h=rows[0]; assert h[:2]==["term","worth"] and "genericity" in h and "j_abstract" in h and "head_suffix" in h, h
+w={r[0]: r[1] for r in rows[1:]}
+assert any(v=="-" for v in w.values()), w
+assert 0<=float(w["制御"])<float(w["眠気"])<=1, w
+for r in rows[1:]:
+    assert r[1]=="-" or len(r)==len(h), r' "$D/out"; then ok cli_tokens_judge_table; else bad "cli_tokens_judge_table ($(head -c 300 "$D/out"))"; fi
+expect 3 cli_tokens_judge_missing_index "$T" tokens --judge "$D/nonexistent.tny" --text "制御"
+contains "$D/err" "nonexistent.tny" cli_tokens_judge_missing_index_named
 
 # docs/evaluation.md's table (once README's): train docs, terms and TF-IDF P@10 as `tenyo
 # eval` prints them today (the other columns take minutes: regenerate them

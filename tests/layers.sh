@@ -36,7 +36,7 @@
 # checked. No layer header may be skipped over to reach a file's internals:
 # the check is on folders, so "search/ivf.h" counts as the search layer.
 # make test runs the check (and tests/test_layers.sh that it can fail).
-ORDER="util text io model store search api ideas cli mpi"
+ORDER="util text io model store search api judge ideas cli mpi"
 
 # Size limits: a file a reader can hold in mind, a function that fits on a
 # couple of screens.

@@ -241,6 +241,20 @@ for m in ms:
     n+=1
 assert n>=len(ms)*0.8, (n,len(ms))' "$D/match.json"; then ok lic_match_application_concrete; else bad "lic_match_application_concrete ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text_k8 "$T" match "$D/m.tny" --text "$CO" -k 8
+# match's shared words are terms as an analyst reads them: no single
+# character, no piece of another word it lists (顔 and 画像 beside 顔画像,
+# 運転 beside 運転者, 撮像 beside 撮像部)
+expect 0 lic_match_units_index "$T" index -q -o "$D/units.tny" data/sample/sample.jsonl
+expect 0 lic_match_units "$T" match "$D/units.tny" --text "運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。画像処理の技術がある。" -k 8 --json
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); ms=o["matches"]; assert ms
+seen=0
+for m in ms:
+    ts=m["why"]["terms"]; seen+=len(ts)
+    for t in ts:
+        assert len(t)>1, (m["id"], ts)
+        assert not any(t!=u and t in u for u in ts), (m["id"], ts)
+assert seen>=len(ms), seen' "$D/out"; then ok lic_match_shared_words_are_units; else bad "lic_match_shared_words_are_units ($(head -c 300 "$D/out"))"; fi
 lacks "$D/out" "確信度 0%" lic_match_text_no_conf0
 lacks "$D/out" "確信度 0\.0%" lic_match_text_no_conf00
 lacks "$D/out" "自社の分野の製品・工程" lic_match_text_no_generic_use

@@ -74,6 +74,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->co_once);
     ty_once_init(&x->post_once);
     ty_once_init(&x->tgen_once);
+    ty_once_init(&x->judge_once);
     ty_once_init(&x->fm_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
@@ -335,6 +336,9 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->co_once);
     free(x->tgen);
     ty_once_destroy(&x->tgen_once);
+    free(x->judge_feat);
+    free(x->judge_worth);
+    ty_once_destroy(&x->judge_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
     free(x->fm_top);

@@ -522,6 +522,8 @@ static const help_ja texts[] = {
 "      --text TEXT       文章\n"
 "      --file FILE       FILE の文章（文字コードは判定。- で標準入力）\n"
 "      --identity        最初に、索引が記録する形態素解析器の識別情報を表示する\n"
+"      --judge INDEX     1 行に 1 語、INDEX でその語を共有する結び付きの\n"
+"                        確かさ (0〜1) とその根拠の性質を表示する\n"
 "      --dicdir DIR      MeCab の辞書（既定: システムの ipadic-utf8）\n"
 "      --no-parts        複合名詞の構成語を残さない\n"
 "      --stem            英語の語幹処理（Snowball English。既定）\n"

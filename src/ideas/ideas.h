@@ -18,5 +18,6 @@
 #define TENYO_IDEAS_H
 
 #include "api/api.h"
+#include "judge/judge.h"
 
 #endif /* TENYO_IDEAS_H */

@@ -20,77 +20,8 @@
 
 /* ======================================================= term genericity */
 
-/* A term is generic when it spreads over the fields as evenly as documents
- * drawn at random would: generic(t) = F(t) / E(df(t)) x df / (df + 20),
- * where F(t) is the number of fields among the documents holding t and
- * E(d) = sum over fields f of 1 - (1 - p_f)^d the number a random draw of d
- * documents would reach (p_f: the field's share of the documents). 制御,
- * 部材, 構造 come out near 1; 歯車 or 内視鏡 well below. The last factor
- * keeps rare terms specific (a term in three documents of three fields
- * says nothing about spread). Built once per index, on first use. */
-static int tgen_build(void *arg) {
-    tenyo_index *x = arg;
-    const ty_model *m = &x->m;
-    int rc = ty_model_need_sparse(m, NULL, 0);
-    if (rc) return rc;
-    size_t words = (m->nfields + 63) / 64;
-    if (!words) words = 1;
-    uint64_t *bits = ty_calloc(m->nterms ? m->nterms * words : 1, sizeof *bits);
-    float *g = ty_calloc(m->nterms ? m->nterms : 1, sizeof *g);
-    double *pf = ty_calloc(m->nfields ? m->nfields : 1, sizeof *pf);
-    uint32_t *nf = ty_calloc(m->nterms ? m->nterms : 1, sizeof *nf);
-    uint32_t *dfl = ty_calloc(m->nterms ? m->nterms : 1, sizeof *dfl);
-    if (!bits || !g || !pf || !nf || !dfl) {
-        free(bits);
-        free(g);
-        free(pf);
-        free(nf);
-        free(dfl);
-        return TENYO_ERR_NOMEM;
-    }
-    for (uint64_t d = 0; d < m->ndocs; d++)
-        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++) {
-            uint32_t t = m->tfidf.col[j];
-            dfl[t]++;
-            for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) {
-                uint16_t f = m->field_ids[k];
-                uint64_t *w = &bits[(size_t)t * words + f / 64];
-                if (!(*w >> (f % 64) & 1)) {
-                    *w |= 1ull << (f % 64);
-                    nf[t]++;
-                }
-            }
-        }
-    for (uint32_t f = 0; f < m->nfields; f++)
-        pf[f] = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
-    double memo[256];
-    for (int i = 0; i < 256; i++) memo[i] = -1;
-    for (uint64_t t = 0; t < m->nterms; t++) {
-        uint32_t df = dfl[t];
-        if (!df || !nf[t]) continue;
-        double e;
-        if (df < 256 && memo[df] >= 0) e = memo[df];
-        else {
-            e = 0;
-            for (uint32_t f = 0; f < m->nfields; f++) e += 1 - pow(1 - pf[f], (double)df);
-            if (df < 256) memo[df] = e;
-        }
-        double r = e > 0 ? nf[t] / e : 1;
-        if (r > 1) r = 1;
-        g[t] = (float)(r * df / (df + 20.0));
-    }
-    free(bits);
-    free(pf);
-    free(nf);
-    free(dfl);
-    x->tgen = g;
-    return TENYO_OK;
-}
-
-const float *ty_term_generic(const tenyo_index *cx) {
-    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
-    return ty_once_run(&x->tgen_once, tgen_build, x) ? NULL : x->tgen;
-}
+/* Genericity is one of the judge's term facts (judge/terms.c). */
+const float *ty_term_generic(const tenyo_index *x) { return ty_judge_genericity(x); }
 
 /* A model for an index written without one (section "fieldmodel"). */
 static int fm_build(void *arg) {

@@ -336,9 +336,25 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
             q->id[j - 1] = s;
         }
     if ((rc = mw_put(&c->why_q, &qs[bq])) || (rc = mw_put(&c->why_e, &ps[bp]))) goto done;
+    /* terms as an analyst reads them: never a single character, never a
+     * piece of a longer shared word (金 and 型 of 金型: the compound is
+     * shown), never a piece MeCab cut from a longer word in either
+     * sentence (設 of 建設) */
     for (int i = 0; i < q->n && out->nterms < TENYO_WHY_TERMS; i++) {
         size_t tl;
-        out->terms[out->nterms++] = ty_strmap_key(x->vocab, q->id[i], &tl);
+        const char *ti = ty_strmap_key(x->vocab, q->id[i], &tl);
+        if (ty_one_char(ti)) continue;
+        int piece = 0;
+        for (int j = 0; j < q->n && !piece; j++) {
+            size_t ul;
+            const char *tj = ty_strmap_key(x->vocab, q->id[j], &ul);
+            piece = j != i && ul > tl && strstr(tj, ti) != NULL;
+        }
+        ty_cut k = {0};
+        ty_cut_seen(&k, ti, c->why_q.p);
+        ty_cut_seen(&k, ti, c->why_e.p);
+        if (piece || ty_cut_word(&k)) continue;
+        out->terms[out->nterms++] = ti;
     }
     out->query = c->why_q.p;
     out->evidence = c->why_e.p;

@@ -5,6 +5,7 @@
  *              streaming), NFKC + case folding, word break
  * mecab.c      MeCab adapter: morphemes of Japanese text
  * stem.c       Snowball adapter: English (Porter2) stems
+ * juman.c      the JUMAN dictionary (through MeCab): category, domain, 多義
  * tokenizer.c  the core: runs of Japanese and other scripts, stopwords,
  *              terms; feeds phrases.c
  * phrases.c    application phrases (「…に用いる」, "for use in ...")
@@ -72,6 +73,28 @@ void ty_mecab_ctx_free(ty_mecab_ctx *c);
 /* Analyse UTF-8 text, calling emit for every morpheme in order. */
 int ty_mecab_parse(ty_mecab_ctx *c, const char *text, size_t len,
                    void (*emit)(void *ud, const ty_morph *m), void *ud);
+
+/* --- the JUMAN dictionary as a lexical resource (text/juman.c) --- */
+
+/* JUMAN's category of a word's head (カテゴリ). */
+enum { TY_JUMAN_NONE = 0, TY_JUMAN_ABSTRACT, TY_JUMAN_ARTIFACT, TY_JUMAN_NATURAL, TY_JUMAN_OTHER };
+typedef struct ty_juman_facts {
+    int morphs;      /* JUMAN morphemes of the word */
+    int known;       /* every morpheme a dictionary entry (not guessed) */
+    int unknown;     /* some morpheme guessed or auto-acquired */
+    int noun;        /* the head is a noun */
+    int sahen;       /* the head is a サ変名詞 (a noun of doing) */
+    int category;    /* TY_JUMAN_*: the head's category */
+    int domain;      /* the head names a domain (ドメイン) */
+    int polysemous;  /* a morpheme is marked 多義 */
+} ty_juman_facts;
+/* One analyser; not thread-safe. TENYO_ERR_DEPENDENCY (err names the
+ * package) when the dictionary is not installed. */
+typedef struct ty_juman ty_juman;
+int ty_juman_new(ty_juman **out, char *err, size_t errlen);
+void ty_juman_free(ty_juman *j);
+/* What JUMAN says of word w[0..len). */
+int ty_juman_word(ty_juman *j, const char *w, size_t len, ty_juman_facts *out);
 
 /* --- Snowball adapter (text/stem.c) --- */
 

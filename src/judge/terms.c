@@ -1,0 +1,403 @@
+/*
+ * terms.c — the term facts of an index and each term's worth as a bridge.
+ *
+ * What a shared word is worth to a link is decided here and nowhere else.
+ * Each vocabulary term gets one record of facts, built once per index on
+ * first use (from any thread, ty_once), then a worth: the logistic model
+ * of models/judge.tsv over those facts, fitted by eval/fit_judge.py on
+ * the readers' labels (terms they named as boilerplate, generic or puns
+ * against the bridge terms of cards they kept) and judged on query sets
+ * it never saw.
+ *
+ * The facts, in ty_judge_feature_names' order:
+ *   unit       compound (two or more ipadic morphemes), morphemes,
+ *              Latin script, all katakana, a verb or adjective base form
+ *              (MeCab's part of speech, not a guess from trailing kana);
+ *   head       the last morpheme's part of speech as ipadic gives it:
+ *              サ変接続 (a noun of doing: 取得, 記憶, 回収), 接尾 (a claim
+ *              element's head: 〜部, 〜性, 〜化), 形容動詞語幹, 固有名詞;
+ *   JUMAN      the head's カテゴリ (抽象物, 人工物, 自然物, other), none
+ *              (a word JUMAN does not know: most technical compounds),
+ *              ドメイン, and 多義 on any morpheme (text/juman.c);
+ *   spread     how evenly the term spreads over the fields with every field
+ *              weighted alike: the normalised entropy of its per-field
+ *              document rates df_f / N_f over fields of at least
+ *              JF_MIN_FIELD documents. Counting documents instead lets one
+ *              large field (vehicles, software) make its own boilerplate
+ *              look concentrated, hence specific;
+ *   idf        log((N + 1) / (df + 1)) / log(N + 1);
+ *   partness   how much of the term's document frequency its compounds
+ *              account for (金 of 金型, 型 of 型枠): the documents of the
+ *              vocabulary's compounds holding it as a member, over its
+ *              own, capped at 1; a word mostly seen inside longer words
+ *              is a poor unit of a link;
+ *   genericity the older measure (ideas' field spread against random
+ *              draws), kept as a feature so the fit can weigh it.
+ * Without the JUMAN dictionary its five facts are 0 and the worth is
+ * computed all the same (the fit's weights for them then do nothing).
+ *
+ * Cost: one MeCab pass (ipadic, and JUMAN when present) over the
+ * vocabulary, one pass over the TF-IDF rows and a transpose of them;
+ * about 0.3 s for 25k terms and 15k documents.
+ */
+#include "judge/judge.h"
+#include "text/text.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fields with fewer documents are not counted in the spread. */
+#define JF_MIN_FIELD 10
+
+enum {
+    JF_BIAS, JF_COMPOUND, JF_MORPHS, JF_LATIN, JF_KATAKANA, JF_VERB,
+    JF_HEAD_SAHEN, JF_HEAD_SUFFIX, JF_HEAD_ADJNOUN, JF_HEAD_PROPER,
+    JF_J_ABSTRACT, JF_J_ARTIFACT, JF_J_NATURAL, JF_J_OTHER, JF_J_NONE,
+    JF_J_DOMAIN, JF_J_POLYSEMOUS, JF_SPREAD, JF_IDF, JF_PARTNESS, JF_GENERICITY
+};
+
+static const char *const jf_names[TY_JF_N + 1] = {
+    "bias", "compound", "morphs", "latin", "katakana", "verb",
+    "head_sahen", "head_suffix", "head_adjnoun", "head_proper",
+    "j_abstract", "j_artifact", "j_natural", "j_other", "j_none",
+    "j_domain", "j_polysemous", "spread", "idf", "partness", "genericity", NULL};
+
+const char *const *ty_judge_feature_names(void) { return jf_names; }
+
+/* The compiled-in weights (build/gen/judge_weights.c, from models/judge.tsv). */
+typedef struct ty_judge_weight { const char *name; double w; } ty_judge_weight;
+extern const ty_judge_weight ty_judge_weights[];
+extern const char ty_judge_weights_version[];
+
+const char *ty_judge_version(void) { return ty_judge_weights_version; }
+
+/* The table kept with the index (x->judge_feat, judge_worth, judge_juman;
+ * freed with it). */
+struct ty_judge_terms {
+    float *feat;    /* nterms x TY_JF_N */
+    float *worth;   /* nterms */
+    int juman;      /* the JUMAN facts are there */
+};
+
+/* One term's ipadic analysis. */
+typedef struct jf_mc {
+    int n;                 /* morphemes */
+    int verb;              /* the last is a verb or adjective */
+    char head[48];         /* the last morpheme's POS fields 1-2 */
+    size_t member_len[8];  /* bytes of each morpheme, in order */
+} jf_mc;
+
+static void jf_emit(void *ud, const ty_morph *m) {
+    jf_mc *a = ud;
+    if (a->n < 8) a->member_len[a->n] = m->surface_len;
+    a->n++;
+    size_t k = 0, commas = 0;
+    while (k < m->pos_len && k + 1 < sizeof a->head) {
+        if (m->pos[k] == ',' && ++commas == 2) break;
+        a->head[k] = m->pos[k];
+        k++;
+    }
+    a->head[k] = 0;
+    a->verb = !strncmp(m->pos, "動詞", strlen("動詞")) || !strncmp(m->pos, "形容詞", strlen("形容詞"));
+}
+
+static int all_katakana(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    if (!*p) return 0;
+    while (*p) {
+        /* U+30A0..U+30FF: E3 82 A0 .. E3 83 BF */
+        if (p[0] != 0xE3 || !((p[1] == 0x82 && p[2] >= 0xA0) || p[1] == 0x83)) return 0;
+        p += 3;
+    }
+    return 1;
+}
+
+/* A term is generic when it spreads over the fields as evenly as documents
+ * drawn at random would: generic(t) = F(t) / E(df(t)) x df / (df + 20),
+ * where F(t) is the number of fields among the documents holding t and
+ * E(d) = sum over fields f of 1 - (1 - p_f)^d the number a random draw of d
+ * documents would reach (p_f: the field's share of the documents). 制御,
+ * 部材, 構造 come out near 1; 歯車 or 内視鏡 well below. The last factor
+ * keeps rare terms specific (a term in three documents of three fields
+ * says nothing about spread). Built once per index, on first use. */
+static int tgen_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    int rc = ty_model_need_sparse(m, NULL, 0);
+    if (rc) return rc;
+    size_t words = (m->nfields + 63) / 64;
+    if (!words) words = 1;
+    uint64_t *bits = ty_calloc(m->nterms ? m->nterms * words : 1, sizeof *bits);
+    float *g = ty_calloc(m->nterms ? m->nterms : 1, sizeof *g);
+    double *pf = ty_calloc(m->nfields ? m->nfields : 1, sizeof *pf);
+    uint32_t *nf = ty_calloc(m->nterms ? m->nterms : 1, sizeof *nf);
+    uint32_t *dfl = ty_calloc(m->nterms ? m->nterms : 1, sizeof *dfl);
+    if (!bits || !g || !pf || !nf || !dfl) {
+        free(bits);
+        free(g);
+        free(pf);
+        free(nf);
+        free(dfl);
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t d = 0; d < m->ndocs; d++)
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++) {
+            uint32_t t = m->tfidf.col[j];
+            dfl[t]++;
+            for (uint64_t k = m->field_ptr[d]; k < m->field_ptr[d + 1]; k++) {
+                uint16_t f = m->field_ids[k];
+                uint64_t *w = &bits[(size_t)t * words + f / 64];
+                if (!(*w >> (f % 64) & 1)) {
+                    *w |= 1ull << (f % 64);
+                    nf[t]++;
+                }
+            }
+        }
+    for (uint32_t f = 0; f < m->nfields; f++)
+        pf[f] = m->ndocs ? (double)m->field_count[f] / (double)m->ndocs : 0;
+    double memo[256];
+    for (int i = 0; i < 256; i++) memo[i] = -1;
+    for (uint64_t t = 0; t < m->nterms; t++) {
+        uint32_t df = dfl[t];
+        if (!df || !nf[t]) continue;
+        double e;
+        if (df < 256 && memo[df] >= 0) e = memo[df];
+        else {
+            e = 0;
+            for (uint32_t f = 0; f < m->nfields; f++) e += 1 - pow(1 - pf[f], (double)df);
+            if (df < 256) memo[df] = e;
+        }
+        double r = e > 0 ? nf[t] / e : 1;
+        if (r > 1) r = 1;
+        g[t] = (float)(r * df / (df + 20.0));
+    }
+    free(bits);
+    free(pf);
+    free(nf);
+    free(dfl);
+    x->tgen = g;
+    return TENYO_OK;
+}
+
+const float *ty_judge_genericity(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
+    return ty_once_run(&x->tgen_once, tgen_build, x) ? NULL : x->tgen;
+}
+
+static double sigmoid(double z) { return 1 / (1 + exp(-z)); }
+
+/* The worth of one feature vector under the compiled weights. */
+static double jf_worth(const float *f) {
+    double z = 0;
+    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
+        for (int i = 0; i < TY_JF_N; i++)
+            if (!strcmp(w->name, jf_names[i])) z += w->w * f[i];
+    return sigmoid(z);
+}
+
+/* Field-balanced spread and df of every term (spread[t], df[t]). */
+static int jf_spread(const ty_model *m, float *spread, uint32_t *df) {
+    uint64_t nt = m->nterms, nd = m->ndocs;
+    uint64_t *ptr = ty_calloc(nt + 1, sizeof *ptr);
+    if (!ptr) return TENYO_ERR_NOMEM;
+    for (uint64_t j = 0; j < m->tfidf.rowptr[nd]; j++) ptr[m->tfidf.col[j] + 1]++;
+    for (uint64_t t = 0; t < nt; t++) {
+        df[t] = (uint32_t)ptr[t + 1];
+        ptr[t + 1] += ptr[t];
+    }
+    uint64_t nnz = ptr[nt];
+    uint32_t *docs = ty_mallocarray(nnz ? nnz : 1, sizeof *docs);
+    uint64_t *fill = ty_mallocarray(nt ? nt : 1, sizeof *fill);
+    double *cnt = ty_calloc(m->nfields ? m->nfields : 1, sizeof *cnt);
+    uint32_t *touched = ty_mallocarray(m->nfields ? m->nfields : 1, sizeof *touched);
+    if (!docs || !fill || !cnt || !touched) {
+        free(ptr);
+        free(docs);
+        free(fill);
+        free(cnt);
+        free(touched);
+        return TENYO_ERR_NOMEM;
+    }
+    memcpy(fill, ptr, nt * sizeof *fill);
+    for (uint64_t d = 0; d < nd; d++)
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++)
+            docs[fill[m->tfidf.col[j]]++] = (uint32_t)d;
+    uint32_t big = 0;
+    for (uint32_t f = 0; f < m->nfields; f++) big += m->field_count[f] >= JF_MIN_FIELD;
+    double hmax = big > 1 ? log((double)big) : 1;
+    for (uint64_t t = 0; t < nt; t++) {
+        uint32_t nto = 0;
+        for (uint64_t k = ptr[t]; k < ptr[t + 1]; k++) {
+            uint64_t d = docs[k];
+            for (uint64_t q = m->field_ptr[d]; q < m->field_ptr[d + 1]; q++) {
+                uint16_t f = m->field_ids[q];
+                if (m->field_count[f] < JF_MIN_FIELD) continue;
+                if (cnt[f] == 0) touched[nto++] = f;
+                cnt[f] += 1;
+            }
+        }
+        double tot = 0, h = 0;
+        for (uint32_t i = 0; i < nto; i++) {
+            uint32_t f = touched[i];
+            cnt[f] /= (double)m->field_count[f];
+            tot += cnt[f];
+        }
+        for (uint32_t i = 0; i < nto; i++) {
+            uint32_t f = touched[i];
+            double p = cnt[f] / tot;
+            if (p > 0) h -= p * log(p);
+            cnt[f] = 0;
+        }
+        spread[t] = nto > 1 ? (float)(h / hmax) : 0;
+    }
+    free(ptr);
+    free(docs);
+    free(fill);
+    free(cnt);
+    free(touched);
+    return TENYO_OK;
+}
+
+static int jf_build(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    int rc = ty_model_need_sparse(m, NULL, 0);
+    if (rc) return rc;
+    uint64_t nt = m->nterms;
+    struct ty_judge_terms *j = ty_calloc(1, sizeof *j);
+    float *spread = ty_calloc(nt ? nt : 1, sizeof *spread);
+    uint32_t *df = ty_calloc(nt ? nt : 1, sizeof *df);
+    double *compdf = ty_calloc(nt ? nt : 1, sizeof *compdf);
+    if (!j || !spread || !df || !compdf) {
+        rc = TENYO_ERR_NOMEM;
+        goto out;
+    }
+    j->feat = ty_calloc(nt ? nt * TY_JF_N : 1, sizeof *j->feat);
+    j->worth = ty_calloc(nt ? nt : 1, sizeof *j->worth);
+    if (!j->feat || !j->worth || (rc = jf_spread(m, spread, df))) {
+        if (!rc) rc = TENYO_ERR_NOMEM;
+        goto out;
+    }
+    char err[TY_ERRLEN];
+    ty_mecab *mc = NULL;
+    ty_mecab_ctx *mx = NULL;
+    if (ty_mecab_new(x->tok.mecab_dicdir, &mc, err, sizeof err) == 0) ty_mecab_ctx_new(mc, &mx);
+    ty_juman *ju = NULL;
+    j->juman = ty_juman_new(&ju, err, sizeof err) == 0;
+    const float *gen = ty_judge_genericity(x);
+    double lnn = log((double)m->ndocs + 1);
+    /* pass 1: the analysis of each term, and its compounds' documents
+     * credited to its members */
+    for (uint64_t t = 0; t < nt; t++) {
+        const char *s = m->term_blob + m->term_off[t];
+        size_t len = strlen(s);
+        float *f = j->feat + t * TY_JF_N;
+        f[JF_BIAS] = 1;
+        if ((unsigned char)s[0] < 0x80) {
+            f[JF_LATIN] = 1;
+            f[JF_MORPHS] = 0.25f;
+        } else {
+            jf_mc a = {0};
+            if (mx) ty_mecab_parse(mx, s, len, jf_emit, &a);
+            int n = a.n ? a.n : 1;
+            f[JF_COMPOUND] = n >= 2;
+            f[JF_MORPHS] = (float)(n > 4 ? 4 : n) / 4;
+            f[JF_KATAKANA] = (float)all_katakana(s);
+            f[JF_VERB] = (float)a.verb;
+            f[JF_HEAD_SAHEN] = strstr(a.head, "サ変接続") != NULL && !a.verb;
+            f[JF_HEAD_SUFFIX] = strstr(a.head, "接尾") != NULL;
+            f[JF_HEAD_ADJNOUN] = strstr(a.head, "形容動詞語幹") != NULL;
+            f[JF_HEAD_PROPER] = strstr(a.head, "固有名詞") != NULL;
+            if (ju) {
+                ty_juman_facts jf;
+                if (ty_juman_word(ju, s, len, &jf) == 0) {
+                    f[JF_J_ABSTRACT] = jf.category == TY_JUMAN_ABSTRACT;
+                    f[JF_J_ARTIFACT] = jf.category == TY_JUMAN_ARTIFACT;
+                    f[JF_J_NATURAL] = jf.category == TY_JUMAN_NATURAL;
+                    f[JF_J_OTHER] = jf.category == TY_JUMAN_OTHER;
+                    f[JF_J_NONE] = jf.category == TY_JUMAN_NONE;
+                    f[JF_J_DOMAIN] = (float)jf.domain;
+                    f[JF_J_POLYSEMOUS] = (float)jf.polysemous;
+                }
+            }
+            /* members: every proper substring of the term that is itself a
+             * term, at morpheme boundaries */
+            if (n >= 2 && n <= 8) {
+                size_t off = 0;
+                for (int i = 0; i < n && i < 8; i++) {
+                    size_t l = a.member_len[i];
+                    if (off + l <= len) {
+                        int64_t u = ty_strmap_get(x->vocab, s + off, l);
+                        if (u >= 0 && (uint64_t)u != t) compdf[u] += df[t];
+                    }
+                    off += l;
+                }
+            }
+        }
+        f[JF_SPREAD] = spread[t];
+        f[JF_IDF] = (float)(lnn > 0 ? log(((double)m->ndocs + 1) / (df[t] + 1.0)) / lnn : 0);
+        f[JF_GENERICITY] = gen ? gen[t] : 0;
+    }
+    for (uint64_t t = 0; t < nt; t++) {
+        float *f = j->feat + t * TY_JF_N;
+        double p = df[t] ? compdf[t] / df[t] : 0;
+        f[JF_PARTNESS] = (float)(p > 1 ? 1 : p);
+        j->worth[t] = (float)jf_worth(f);
+    }
+    ty_juman_free(ju);
+    if (mx) ty_mecab_ctx_free(mx);
+    if (mc) ty_mecab_free(mc);
+    x->judge_feat = j->feat;
+    x->judge_worth = j->worth;
+    x->judge_juman = j->juman;
+    free(j);
+    j = NULL;
+out:
+    if (j) {
+        free(j->feat);
+        free(j->worth);
+        free(j);
+    }
+    free(spread);
+    free(df);
+    free(compdf);
+    return rc;
+}
+
+static int jf_ready(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
+    return ty_once_run(&x->judge_once, jf_build, x) == 0;
+}
+
+const float *ty_judge_worth(const tenyo_index *x) {
+    return jf_ready(x) ? x->judge_worth : NULL;
+}
+
+int ty_judge_has_juman(const tenyo_index *x) {
+    return jf_ready(x) && x->judge_juman;
+}
+
+int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth) {
+    if (!jf_ready(x)) return TENYO_ERR_NOMEM;
+    if (t >= x->m.nterms) return TENYO_ERR_ARG;
+    for (int i = 0; i < TY_JF_N; i++) f[i] = x->judge_feat[(size_t)t * TY_JF_N + i];
+    *worth = x->judge_worth[t];
+    return TENYO_OK;
+}
+
+int tenyo_term_judge(const tenyo_index *x, const char *term, tenyo_term_judgement *out) {
+    if (!x || !term || !out) return TENYO_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    int64_t t = ty_strmap_get(x->vocab, term, strlen(term));
+    if (t < 0) return TENYO_ERR_NOTFOUND;
+    double f[TY_JF_N];
+    int rc = ty_judge_term_features(x, (uint32_t)t, f, &out->worth);
+    if (rc) return rc;
+    out->nfeatures = TY_JF_N;
+    out->names = jf_names;
+    for (int i = 0; i < TY_JF_N; i++) out->features[i] = f[i];
+    out->juman = x->judge_juman;
+    out->version = ty_judge_weights_version;
+    return TENYO_OK;
+}
