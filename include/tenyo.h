@@ -1416,6 +1416,7 @@ int tenyo_ideas_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq,
  * matches into out; returns their count (0 when no licensable patent is
  * near) or a negative status. */
 #define TENYO_MATCH_USES 4
+#define TENYO_MATCH_SAME 4
 typedef struct tenyo_match {
     uint64_t doc;             /* the licensable patent */
     float similarity;         /* its similarity to the text (o's mode) */
@@ -1433,6 +1434,12 @@ typedef struct tenyo_match {
     int nspecific;            /* specific words shared (compound parts once) */
     double content;           /* 0..1: specific shared content, as
                                  tenyo_idea.content */
+    int nsame;                /* entries used in same */
+    uint64_t same[TENYO_MATCH_SAME]; /* near-identical patents folded under
+                                 this one (one invention filed again, a
+                                 divisional, a sister filing): their texts
+                                 share 80% of their weight or their title
+                                 and applicant */
 } tenyo_match;
 int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,

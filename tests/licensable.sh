@@ -255,6 +255,25 @@ for m in ms:
         assert len(t)>1, (m["id"], ts)
         assert not any(t!=u and t in u for u in ts), (m["id"], ts)
 assert seen>=len(ms), seen' "$D/out"; then ok lic_match_shared_words_are_units; else bad "lic_match_shared_words_are_units ($(head -c 300 "$D/out"))"; fi
+# one card per invention: a second filing of the same text is named under
+# the first, not given a slot of its own
+py 'import json
+for l in open("data/sample/sample.jsonl", encoding="utf-8"):
+    print(l.rstrip("\n"))
+    d=json.loads(l)
+    if d["id"]=="SAMPLE-001":
+        d["id"]="SAMPLE-001-B"; print(json.dumps(d, ensure_ascii=False))' >"$D/twice.jsonl"
+expect 0 lic_match_same_index "$T" index -q -o "$D/twice.tny" "$D/twice.jsonl"
+expect 0 lic_match_same "$T" match "$D/twice.tny" --text "運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。" -k 8 --json
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); ms=o["matches"]
+ids=[m["id"] for m in ms]
+assert not ("SAMPLE-001" in ids and "SAMPLE-001-B" in ids), ids
+m=[m for m in ms if m["id"] in ("SAMPLE-001","SAMPLE-001-B")]
+assert len(m)==1, ids
+assert [s["id"] for s in m[0]["same_invention"]]==[{"SAMPLE-001":"SAMPLE-001-B","SAMPLE-001-B":"SAMPLE-001"}[m[0]["id"]]], m[0]["same_invention"]' "$D/out"; then ok lic_match_one_card_per_invention; else bad "lic_match_one_card_per_invention ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_match_same_text "$T" match "$D/twice.tny" --text "運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。" -k 8
+contains "$D/out" "同じ発明の別出願: SAMPLE-001" lic_match_same_text_named
 lacks "$D/out" "確信度 0%" lic_match_text_no_conf0
 lacks "$D/out" "確信度 0\.0%" lic_match_text_no_conf00
 lacks "$D/out" "自社の分野の製品・工程" lic_match_text_no_generic_use

@@ -203,7 +203,8 @@ class _IdeasNotes(Structure):
 class _Match(Structure):
     _fields_ = [("doc", c_uint64), ("similarity", c_float), ("confidence", c_double),
                 ("own_field", c_int), ("nuses", c_int), ("uses", c_int * 4),
-                ("band", c_int), ("weak", c_uint), ("nspecific", c_int), ("content", c_double)]
+                ("band", c_int), ("weak", c_uint), ("nspecific", c_int), ("content", c_double),
+                ("nsame", c_int), ("same", c_uint64 * 4)]
 
 
 class _OpenStats(Structure):

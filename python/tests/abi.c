@@ -96,6 +96,7 @@ int main(void) {
     F(tenyo_match, doc); F(tenyo_match, similarity); F(tenyo_match, confidence);
     F(tenyo_match, own_field); F(tenyo_match, nuses); F(tenyo_match, uses);
     F(tenyo_match, band); F(tenyo_match, weak); F(tenyo_match, nspecific);
+    F(tenyo_match, nsame); F(tenyo_match, same);
     F(tenyo_match, content);
     S(tenyo_sentence);
     F(tenyo_sentence, text); F(tenyo_sentence, len);

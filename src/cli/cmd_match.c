@@ -88,6 +88,11 @@ static void print_match(const json_t *o, const char *lang) {
             }
             printf("\n");
         }
+        json_array_foreach(json_object_get(v, "same_invention"), j, u) {
+            printf("    %s %s  ", ja ? "同じ発明の別出願:" : "same invention, filed again:", cli_safe(cli_jstr(u, "id")));
+            cli_cut(cli_jstr(u, "title"), 40);
+            printf("\n");
+        }
         if (*cli_jstr(v, "link")) printf("    %s\n", cli_jstr(v, "link"));
         printf("\n");
     }

@@ -711,6 +711,18 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
     json_object_set_new(r, "link", json_string(tenyo_doc_link(dm.id, link, sizeof link)));
     json_object_set_new(r, "similarity", json_real((double)mt->similarity));
     json_object_set_new(r, "own_field", json_boolean(mt->own_field));
+    json_t *same = json_array(); /* near-identical patents folded under it */
+    for (int s = 0; s < mt->nsame; s++) {
+        tenyo_doc_meta sm;
+        tenyo_index_doc(x, mt->same[s], &sm);
+        json_t *e = json_object();
+        json_object_set_new(e, "id", json_string(sm.id));
+        json_object_set_new(e, "title", json_string(sm.title));
+        json_object_set_new(e, "applicant", json_string(sm.applicant));
+        json_object_set_new(e, "date", json_string(sm.date));
+        json_array_append_new(same, e);
+    }
+    json_object_set_new(r, "same_invention", same);
     for (int u = 0; u < mt->nuses; u++) {
         const tenyo_idea *id = &ideas[mt->uses[u]];
         const json_t *ij = json_array_get(iarr, (size_t)mt->uses[u]);

@@ -16,6 +16,11 @@
  * _phrases, tenyo_ctx_notes and tenyo_ctx_home explain the uses as they
  * explain `ideas`.
  *
+ * One card per invention: after ordering, a candidate whose text is
+ * near-identical to one listed before it (TF-IDF cosine >= 0.8, or the same
+ * title and applicant: a divisional, a sister filing) is named under that
+ * one (tenyo_match.same) instead of taking a slot of its own.
+ *
  * Which patents and how strong: each candidate (the nearest k x 4, at
  * least 40, and every evidence patent) is banded by the rule of an ideas
  * card (score.c: ty_match_band, ty_band_of): the specific words the
@@ -61,6 +66,9 @@
 #define MATCH_NEAR_MAX 200
 #define MATCH_NEAR_FACTOR 4
 #define MATCH_NEAR_MIN 40
+/* Two patents whose TF-IDF rows have at least this cosine are one
+ * invention to a reader (a divisional, a sister filing). */
+#define MATCH_SAME_COSINE 0.8
 /* Proposals of one patent's own ideas query weighed for its application. */
 #define MATCH_APP_IDEAS 8
 
@@ -84,6 +92,49 @@ static int cmp_match(const void *a, const void *b) {
     if ((x->nspecific > 0) != (y->nspecific > 0)) return x->nspecific > 0 ? -1 : 1;
     if (x->similarity != y->similarity) return x->similarity > y->similarity ? -1 : 1;
     return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+/* Cosine of the TF-IDF rows of documents a and b. */
+static double row_cosine(const ty_model *m, uint64_t a, uint64_t b) {
+    uint64_t i = m->tfidf.rowptr[a], ie = m->tfidf.rowptr[a + 1];
+    uint64_t j = m->tfidf.rowptr[b], je = m->tfidf.rowptr[b + 1];
+    double dot = 0, na = 0, nb = 0;
+    for (uint64_t k = i; k < ie; k++) na += (double)m->tfidf.val[k] * m->tfidf.val[k];
+    for (uint64_t k = j; k < je; k++) nb += (double)m->tfidf.val[k] * m->tfidf.val[k];
+    while (i < ie && j < je) {
+        if (m->tfidf.col[i] == m->tfidf.col[j]) dot += (double)m->tfidf.val[i++] * m->tfidf.val[j++];
+        else if (m->tfidf.col[i] < m->tfidf.col[j]) i++;
+        else j++;
+    }
+    return na > 0 && nb > 0 ? dot / sqrt(na * nb) : 0;
+}
+
+/* 1 when documents a and b are one invention as a reader sees it: texts
+ * sharing MATCH_SAME_COSINE of their weight, or the same title from the
+ * same first applicant. */
+static int same_invention(const ty_model *m, uint64_t a, uint64_t b) {
+    const char *ta = m->meta_blob + m->meta_off[a * TY_META_NSTR + TY_META_TITLE];
+    const char *tb = m->meta_blob + m->meta_off[b * TY_META_NSTR + TY_META_TITLE];
+    if (*ta && !strcmp(ta, tb) && ty_same_applicant(m, a, b)) return 1;
+    return row_cosine(m, a, b) >= MATCH_SAME_COSINE;
+}
+
+/* One card per invention: a match near-identical to one kept before it
+ * (the list is in its final order) is named under that one and leaves the
+ * list. Returns the matches left. */
+static size_t fold_same(const ty_model *m, tenyo_match *all, size_t na) {
+    size_t kept = 0;
+    for (size_t j = 0; j < na; j++) {
+        size_t h = 0;
+        while (h < kept && !same_invention(m, all[h].doc, all[j].doc)) h++;
+        if (h < kept) {
+            if (all[h].nsame < TENYO_MATCH_SAME) all[h].same[all[h].nsame++] = all[j].doc;
+            continue;
+        }
+        if (kept != j) all[kept] = all[j];
+        kept++;
+    }
+    return kept;
 }
 
 /* Add idea i as a use of match mt (kept best confidence first). */
@@ -189,6 +240,7 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
         all[j].band = ty_band_of(mc.weak, mc.nspecific);
     }
     qsort(all, na, sizeof *all, cmp_match);
+    na = fold_same(m, all, na);
     if (na > k) na = k;
     if (na) memcpy(out, all, na * sizeof *all);
     rc = (int)na;
