@@ -1056,6 +1056,11 @@ typedef struct tenyo_idea {
     double unexpected;        /* 0..1: surprise scaled (1 - exp(-surprise/3)):
                                  how unexpected the field is for a patent of
                                  the home fields */
+    int shown;                /* position in the list a user sees by
+                                 default (1 first): kept cards, then strong,
+                                 then candidate cards, reference cards only
+                                 to reach five; 0: shown only on request.
+                                 The array keeps the engine's order. */
 } tenyo_idea;
 
 /* What the last ideas call on a context has to say about its answer

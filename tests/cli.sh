@@ -216,9 +216,39 @@ expect 0 cli_ideas_reject_long_list_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 1 --
 grep -q "\"field\":\"$f0\"" "$D/out" && bad "cli_ideas_reject_long_list ($f0 proposed)" || ok cli_ideas_reject_long_list
 # a card whose evidence shares no specific word says so on its bridge line
 # (the line was left empty: 18 cards over these ten queries)
-for i in 001 002 003 004 005 006 007 008 009 010; do "$T" ideas "$D/s.tny" SAMPLE-$i -n 30; done >"$D/br"
+for i in 001 002 003 004 005 006 007 008 009 010; do "$T" ideas "$D/s.tny" SAMPLE-$i -n 30 --all; done >"$D/br"
 if grep -q '橋渡し語: *$' "$D/br"; then bad "cli_ideas_bridge_line_never_empty ($(grep -c '橋渡し語: *$' "$D/br") empty)"
 else contains "$D/br" "橋渡し語: （なし" cli_ideas_bridge_line_never_empty; fi
+# the list shown by default (the judge's): kept, strong, then candidate
+# cards, reference cards only to reach five; the others counted and shown
+# with --all; the JSON keeps the engine's order with each card's position
+for i in 001 002 003 004 005; do "$T" ideas "$D/s.tny" SAMPLE-$i -n 30 --json; echo; done >"$D/shown.jsonl"
+if python3 - "$D/shown.jsonl" <<'P'
+import json, sys
+B = {"strong": 0, "candidate": 1, "reference": 2}
+for l in open(sys.argv[1]):
+    if not l.strip(): continue
+    o = json.loads(l); v = o["ideas"]
+    assert [i["rank"] for i in v] == list(range(1, len(v) + 1))
+    sh = sorted((i["shown"], B[i["band"]]) for i in v if i["shown"] > 0)
+    assert [p for p, _ in sh] == list(range(1, len(sh) + 1)), sh
+    bands = [b for _, b in sh]
+    assert bands == sorted(bands), bands
+    trusted = sum(b < 2 for b in bands)
+    assert len(sh) == max(trusted, min(5, len(v))), (len(sh), trusted, len(v))
+    assert all(i["band"] == "reference" for i in v if i["shown"] == 0)
+    assert o["shown"] == len(sh) and o["more"] == len(v) - len(sh), (o["shown"], o["more"])
+P
+then ok cli_ideas_shown_list; else bad cli_ideas_shown_list; fi
+"$T" ideas "$D/s.tny" SAMPLE-003 -n 30 >"$D/out"
+n=$(python3 -c 'import json,sys; o=json.loads([l for l in open(sys.argv[1]) if l.strip()][2]); print(o["shown"], o["more"])' "$D/shown.jsonl")
+set -- $n
+[ "$(grep -c '^ *[0-9]*\. \[' "$D/out")" = "$1" ] && ok cli_ideas_shown_text_cards || bad "cli_ideas_shown_text_cards ($(grep -c '^ *[0-9]*\. \[' "$D/out") printed, $1 shown)"
+if [ "$2" -gt 0 ]; then contains "$D/out" "ほかに参考カードが $2 件あります（--all ですべて表示）" cli_ideas_shown_text_more
+else ok cli_ideas_shown_text_more; fi
+"$T" ideas "$D/s.tny" SAMPLE-003 -n 30 --all >"$D/out"
+[ "$(grep -c '^ *[0-9]*\. \[' "$D/out")" = "$(($1 + $2))" ] && ok cli_ideas_all_every_card || bad "cli_ideas_all_every_card ($(grep -c '^ *[0-9]*\. \[' "$D/out"))"
+set --
 # more cards: --offset 10 -n 20 is cards 11-30 of the list of 30, ranked
 # as in it, in every output; an offset past the end is no card
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --json >"$D/o30"

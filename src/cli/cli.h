@@ -45,8 +45,14 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_APPLICANT, OPT_NOT_APPLICANT, OPT_FIELDS, OPT_NOT_FIELDS, OPT_KEYWORDS,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
        OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_CONTENT, OPT_NOT, OPT_KEEP_FIELD,
-       OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES, OPT_OFFSET,
+       OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES, OPT_OFFSET, OPT_ALL,
        OPT_WORKSHEET, OPT_SENSES, OPT_NOTE, OPT_REMEMBER };
+
+/* The cards of an ideas answer's "ideas" array in the order a user reads
+ * them: the list shown by default (each card's "shown" position), then
+ * with all the others in the engine's order. ord has room for the array;
+ * returns the entries written, *nshown the cards of the default list. */
+size_t cli_ideas_order(const json_t *arr, int all, size_t *ord, size_t *nshown);
 
 /* Most proposals one ideas query may ask for (-n), and most matches of one
  * match query (-k). */

@@ -47,8 +47,11 @@ static const char *ideas_usage =
     "  --novelty V          0..1: the first round(10(1-V)) proposals are the most\n"
     "                       confident, then fields co-classification alone would not\n"
     "                       propose come first (default 0.6; 0: by confidence only)\n"
-    "  The list is full: up to -n proposals, each marked with its band (有力 strong,\n"
-    "  候補 candidate, 参考 for reference, with the reason it is weak).\n"
+    "  Each proposal is marked with its band (有力 strong, 候補 candidate, 参考 for\n"
+    "  reference, with the reason it is weak). The list shows strong and candidate\n"
+    "  cards first and reference cards only to reach five; it says how many more\n"
+    "  there are:\n"
+    "  --all                show every card of the -n (the rest after the list)\n"
     "  These thresholds hide proposals (default: none):\n"
     "  --min-confidence C   leave out proposals below confidence C (0..1), and thin\n"
     "                       ones (at most one specific shared word); 0.03 is a\n"
@@ -108,6 +111,8 @@ static const char *ideas_usage =
 /* --bom: the CSV starts with a UTF-8 byte order mark (Excel on Japanese
  * Windows reads a CSV without one as Shift_JIS). */
 static int csv_bom;
+/* --all: every card of the answer, not only the list shown by default */
+static int show_all;
 
 /* --not, --keep, --reject: the analyst's steer, set on every context the
  * command makes (the batch's workers only read it), or NULL. */
@@ -200,12 +205,21 @@ static void print_report(const json_t *o, const char *lang) {
     printf("\n");
     size_t i, k;
     json_t *it, *e;
-    json_array_foreach(arr, i, it) {
+    /* the list shown by default, in its order (the judge's: "shown"), then
+     * with --all the other cards in the engine's order */
+    size_t na = json_array_size(arr), nshown = 0, *ord = calloc(na ? na : 1, sizeof *ord);
+    if (!ord) return;
+    size_t nord = cli_ideas_order(arr, show_all, ord, &nshown);
+    for (size_t oi = 0; oi < nord; oi++) {
+        i = ord[oi];
+        it = json_array_get(arr, i);
         char list[1024];
         char also[256];
         cli_jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
-        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n",
-               (int)json_integer_value(json_object_get(it, "rank")),
+        /* a later page (--offset) keeps the list's numbers */
+        int num = json_object_get(q, "offset") ? (int)json_integer_value(json_object_get(it, "rank"))
+                                               : (int)oi + 1;
+        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n", num,
                cli_safe(cli_jstr(it, "band_label")),
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
                cli_safe(cli_jstr(it, "label")),
@@ -268,6 +282,10 @@ static void print_report(const json_t *o, const char *lang) {
         }
         printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));
     }
+    free(ord);
+    if (!show_all && na > nshown)
+        printf(ja ? "ほかに参考カードが %zu 件あります（--all ですべて表示）\n\n"
+                  : "%zu more reference cards (--all shows every card)\n\n", na - nshown);
     if (json_array_size(arr)) {
         printf("%s\n%s\n%s\n", tenyo_idea_legend("bands", ja ? "ja" : "en"),
                tenyo_idea_legend("confidence", ja ? "ja" : "en"),
@@ -670,6 +688,7 @@ static const struct option ideas_lo[] = {
     {"sentences", no_argument, 0, OPT_SENTENCES}, {"offset", required_argument, 0, OPT_OFFSET},
     {"worksheet", required_argument, 0, OPT_WORKSHEET}, {"note", required_argument, 0, OPT_NOTE},
     {"senses", required_argument, 0, OPT_SENSES}, {"remember", no_argument, 0, OPT_REMEMBER},
+    {"all", no_argument, 0, OPT_ALL},
     {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
 
@@ -836,6 +855,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case 'C': fmt = OUT_CSV; break;
         case 'W': fmt = OUT_HTML; break;
         case 'U': csv_bom = 1; break;
+        case OPT_ALL: show_all = 1; break;
         case 'h':
             free(homebuf);
             steer_done();

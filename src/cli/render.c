@@ -298,3 +298,19 @@ void cli_pct_text(char *out, size_t n, double c, int ja) {
     else if (c < 0.0095) snprintf(out, n, "%.1f%%", 100 * c);
     else snprintf(out, n, "%.0f%%", 100 * c);
 }
+
+size_t cli_ideas_order(const json_t *arr, int all, size_t *ord, size_t *nshown) {
+    size_t na = json_array_size(arr), i, n = 0;
+    json_t *it;
+    for (size_t s = 0; s < na; s++) ord[s] = 0;
+    *nshown = 0;
+    json_array_foreach(arr, i, it) {
+        json_int_t s = json_integer_value(json_object_get(it, "shown"));
+        if (s > 0 && (size_t)s <= na && !ord[s - 1]) ord[s - 1] = i + 1, (*nshown)++;
+    }
+    for (size_t s = 0; s < na; s++)
+        if (ord[s]) ord[n++] = ord[s] - 1;
+    if (all)
+        json_array_foreach(arr, i, it) if (json_integer_value(json_object_get(it, "shown")) <= 0) ord[n++] = i;
+    return n;
+}

@@ -462,16 +462,31 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
     if (json_is_true(json_object_get(q, "home_predicted"))) fputs(ja ? "（推定）" : " (predicted)", f);
     fputs("</p>\n", f);
     const json_t *ideas = json_object_get(o, "ideas");
-    const char *codes[64];
+    const char *codes[64] = {0};
     int n = 0;
-    size_t i;
+    size_t i, na = json_array_size(ideas), nshown;
     json_t *it;
-    json_array_foreach(ideas, i, it) if (n < 64) codes[n++] = cli_jstr(it, "field");
+    /* the list shown by default, in its order; the others named after it */
+    size_t *ord = calloc(na ? na : 1, sizeof *ord);
+    if (!ord) return -1;
+    size_t nord = cli_ideas_order(ideas, 0, ord, &nshown);
+    for (size_t k = 0; k < nord && n < 64; k++) codes[n++] = cli_jstr(json_array_get(ideas, ord[k]), "field");
     map_svg(f, x, ctx, json_object_get(q, "home"), codes, NULL, n, ja);
     fprintf(f, "<h2>%s（%d %s）</h2>\n", ja ? "転用の提案" : "Proposals", n,
             ja ? "件" : (n == 1 ? "proposal" : "proposals"));
-    json_array_foreach(ideas, i, it)
-        idea_card(f, it, (int)json_integer_value(json_object_get(it, "rank")), ja);
+    for (size_t k = 0; k < nord; k++) idea_card(f, json_array_get(ideas, ord[k]), (int)k + 1, ja);
+    free(ord);
+    if (na > nshown) {
+        fprintf(f, "<p>%s", ja ? "ほかの参考カード（根拠が弱いため省略）: " : "Other reference cards (left out: weak grounds): ");
+        int first = 1;
+        json_array_foreach(ideas, i, it) {
+            if (json_integer_value(json_object_get(it, "shown")) > 0) continue;
+            fputs(first ? "" : ", ", f);
+            esc(f, cli_jstr(it, "field"));
+            first = 0;
+        }
+        fputs("</p>\n", f);
+    }
     if (!n) fprintf(f, "<p>%s</p>\n", ja ? "提案はありません。" : "No proposal.");
     notes(f, o, ja);
     legend(f, ja);

@@ -295,6 +295,7 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
                          const char *lang) {
     json_t *it = json_object(), *b = json_array(), *e = json_array();
     json_object_set_new(it, "rank", json_integer(rank));
+    json_object_set_new(it, "shown", json_integer(idea->shown));
     json_object_set_new(it, "field", json_string(idea->code));
     json_object_set_new(it, "label", json_string(label));
     json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, idea->code, "ja")));
@@ -588,6 +589,10 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     for (int b = TENYO_BAND_STRONG; b >= TENYO_BAND_REFERENCE; b--)
         json_object_set_new(bands, band_code(b), json_integer((json_int_t)nt->nbands[b]));
     json_object_set_new(o, "bands", bands);
+    size_t nshown = 0;
+    for (int i = 0; i < got; i++) nshown += ideas[i].shown > 0;
+    json_object_set_new(o, "shown", json_integer((json_int_t)nshown));
+    json_object_set_new(o, "more", json_integer((json_int_t)((size_t)got - nshown)));
     json_object_set_new(o, "legend", ideas_legend());
     return o;
 }
@@ -817,14 +822,12 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
     return r;
 }
 
-/* 1 when match mt (use ap) is a card: candidate or strong, or reference
- * with a specific word shared and a similarity the ideas engine does not
- * call weak (IDEAS_WEAK_QUERY); else it rests on generic words, or on one
- * word of a far patent, and is listed apart as not fitting. */
+/* 1 when match mt (use ap) is a card: the judge's rule (judge/list.c,
+ * ty_judge_match_card) on its band with the use it found or not. */
 static int match_shown(const tenyo_match *mt, const tenyo_match_app *ap) {
     unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
-    if (ty_band_of(weak, mt->nspecific) >= TENYO_BAND_CANDIDATE) return 1;
-    return mt->nspecific > 0 && mt->similarity >= IDEAS_WEAK_QUERY;
+    return ty_judge_match_card(ty_band_of(weak, mt->nspecific), mt->nspecific, mt->similarity,
+                               IDEAS_WEAK_QUERY);
 }
 
 /* The match object of matches mt[0..n) and proposals ideas[0..got) just

@@ -388,6 +388,12 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     if (cnt > n) cnt = n;
     for (size_t i = 0; i < cnt; i++) nt->nbands[all[skip + i].band]++;
     if (cnt) memcpy(out, all + skip, cnt * sizeof *out);
+    /* the list shown by default: the judge's (judge/list.c) */
+    unsigned char pinned[TY_IDEAS_MAX_SHOWN];
+    size_t nk = cnt < TY_IDEAS_MAX_SHOWN ? cnt : TY_IDEAS_MAX_SHOWN;
+    for (size_t i = 0; i < nk; i++) pinned[i] = (unsigned char)ty_steer_kept(st->is->steer, out[i].code);
+    ty_judge_shown(out, nk, pinned, skip == 0);
+    for (size_t i = nk; i < cnt; i++) out[i].shown = 0;
     return (int)cnt;
 }
 

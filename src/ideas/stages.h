@@ -61,6 +61,9 @@
 
 /* Tuned on the development split (README "Ideas"). */
 #define IDEAS_KNN 300
+/* Cards of one answer the judge places (the n of an ideas query is at
+ * most 100, options.c). */
+#define TY_IDEAS_MAX_SHOWN 128
 #define IDEAS_ALPHA 0.0
 #define IDEAS_NOVELTY 0.6
 #define IDEAS_SERENDIPITY_FROM 5
@@ -414,6 +417,8 @@ size_t ty_steer_veto(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
 /* Stage pin: the cards of fields s keeps first, in order, then the rest
  * (0 or TENYO_ERR_NOMEM). */
 int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt);
+/* 1 when the analyst kept field code. */
+int ty_steer_kept(const tenyo_steer *s, const char *code);
 
 /* --- senses.c --- */
 /* The remembered splits of c's senses that join a home (homes[0..nh))

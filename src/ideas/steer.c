@@ -338,6 +338,10 @@ int ty_steer_pin(const tenyo_steer *s, tenyo_idea *all, size_t cnt) {
     return TENYO_OK;
 }
 
+int ty_steer_kept(const tenyo_steer *s, const char *code) {
+    return s && listed(s, TENYO_STEER_KEPT, code);
+}
+
 int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea) {
     const ty_ideas *is = ty_ideas_peek(c);
     return idea && is && listed(is->steer, TENYO_STEER_KEPT, idea->code);

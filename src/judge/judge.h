@@ -8,6 +8,9 @@
  *            it is only a piece of a longer compound) and each term's
  *            worth as a bridge: the judge's probability that an analyst
  *            would defend a link resting on it
+ * list.c     the list a user sees by default: what the judge trusts
+ *            first, reference cards only to reach five (ideas), which
+ *            licensable patents are cards (match)
  * weights    models/judge.tsv, compiled in (build/gen/judge_weights.c):
  *            the one versioned table of weights the C code and
  *            eval/fit_judge.py both read
@@ -39,5 +42,18 @@ const float *ty_judge_worth(const tenyo_index *x);
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth);
 /* 1 when the JUMAN dictionary was found when the table was built. */
 int ty_judge_has_juman(const tenyo_index *x);
+
+/* --- the list shown by default (list.c) --- */
+
+/* Cards a default list shows at least, reference cards filling up to it. */
+#define TY_SHOWN_MIN 5
+/* Set v[i].shown (1-based position in the default list, 0: shown only on
+ * request) for the n cards of one answer; kept[i] 1 for a card the
+ * analyst kept (NULL: none). first_page 0 (a later page): every card in
+ * order. Returns the cards shown. */
+size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page);
+/* 1 when a licensable patent is a card of match's list (else listed apart
+ * as not fitting). */
+int ty_judge_match_card(int band, int nspecific, double similarity, double weak_query);
 
 #endif
