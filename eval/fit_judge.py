@@ -177,5 +177,109 @@ def main():
         print('wrote', a.write)
 
 
+
+# ------------------------------------------------------------ the card judge
+
+CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen', 'claim_element',
+              'compound', 'idf', 'juman_unknown']
+
+
+def load_cards(arg):
+    """(set name, cards): each labelled card of a set as (query, facts, label)
+    once per reader who labelled it."""
+    name, rest = arg.split('=', 1)
+    path, labs = rest.split(':', 1)
+    readers = [read_labels(p) for p in labs.split(',')]
+    out = []
+    for line in open(path, encoding='utf-8'):
+        o = json.loads(line)
+        n = o['protocol_a']['n']
+        for p in o.get('ideas', [])[:10]:
+            if 'judge_facts' not in p:
+                continue
+            x = [1.0] + [float(p['judge_facts'][k]) for k in CARD_FACTS]
+            for r in readers:
+                lab = r.get((n, p['field']))
+                if lab:
+                    out.append(((name, n), x, lab[0], p))
+    return name, out
+
+
+def pick_thresholds(scored, strong=0.85, candidate=0.65, min_cards=20):
+    """The lowest p at which cards at or above it are usable >= strong, then
+    the lowest below that at which the cards between are usable >= candidate
+    (each over at least min_cards cards)."""
+    s = sorted(scored, key=lambda t: -t[0])
+    ts = 1.0
+    for k in range(min_cards, len(s) + 1):
+        if sum(y for _, y in s[:k]) / k >= strong:
+            ts = s[k - 1][0]
+    rest = [t for t in s if t[0] < ts]
+    tc = ts
+    for k in range(min_cards, len(rest) + 1):
+        if sum(y for _, y in rest[:k]) / k >= candidate:
+            tc = rest[k - 1][0]
+    return ts, tc
+
+
+def cards_main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cards', action='store_true')
+    ap.add_argument('--train', required=True)
+    ap.add_argument('--test', default='')
+    ap.add_argument('--write')
+    ap.add_argument('--only', default='', help='comma-separated card facts the fit may use')
+    ap.add_argument('sets', nargs='+')
+    a = ap.parse_args(argv)
+    sets = dict(load_cards(s) for s in a.sets)
+    tr_names = list(sets) if a.train == 'all' else a.train.split(',')
+    te_names = [x for x in a.test.split(',') if x]
+    use = [0] + [i + 1 for i, n in enumerate(CARD_FACTS) if not a.only or n in a.only.split(',')]
+    sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
+    tr = [c for s in tr_names for c in sets[s]]
+    data = [(sel(x), 1 if lab in 'ab' else 0, 1.0) for _, x, lab, _ in tr]
+    w = fit(data, lam=LAMBDA)
+    ts, tc = pick_thresholds([(prob(w, sel(x)), 1 if lab in 'ab' else 0) for _, x, lab, _ in tr])
+    print('card judge fitted on sets %s: %d labels; bands at p >= %.3f (strong), >= %.3f (candidate)' % (
+        ','.join(tr_names), len(tr), ts, tc))
+    if te_names:
+        te = [c for s in te_names for c in sets[s]]
+        for what, y in (('usable (a or b)', lambda l: l in 'ab'), ('c', lambda l: l == 'c')):
+            sj = [(prob(w, sel(x)) * (1 if what[0] == 'u' else -1), 1 if y(lab) else 0) for _, x, lab, _ in te]
+            sr = [(x[1] * (1 if what[0] == 'u' else -1), 1 if y(lab) else 0) for _, x, lab, _ in te]
+            print('held-out sets %s, %d labels: AUC for %s: judge %.3f, reader model alone %.3f' % (
+                ','.join(te_names), len(te), what, auc(sj), auc(sr)))
+        for lo, hi, band in ((ts, 2, 'strong'), (tc, ts, 'candidate'), (-1, tc, 'reference')):
+            q = [lab for _, x, lab, _ in te if lo <= prob(w, sel(x)) < hi]
+            if q:
+                print('  judged %-9s %4d labels: usable %.0f%%, c %.0f%%' % (
+                    band, len(q), 100.0 * sum(l in 'ab' for l in q) / len(q), 100.0 * sum(l == 'c' for l in q) / len(q)))
+        for band in ('strong', 'candidate', 'reference'):
+            q = [lab for _, x, lab, p in te if p['band'] == band]
+            if q:
+                print('  rule   %-9s %4d labels: usable %.0f%%, c %.0f%%' % (
+                    band, len(q), 100.0 * sum(l in 'ab' for l in q) / len(q), 100.0 * sum(l == 'c' for l in q) / len(q)))
+    print('weights:')
+    names = ['bias'] + CARD_FACTS
+    for n, wi in zip(names, w):
+        print('  card.%-14s %+.4f' % (n, wi))
+    if a.write:
+        keep = [l for l in open(a.write, encoding='utf-8') if not l.startswith('card.') and not l.startswith('version')]
+        old = [l for l in open(a.write, encoding='utf-8') if l.startswith('version')]
+        with open(a.write, 'w', encoding='utf-8') as f:
+            f.write('%s; cards fit on sets %s (%d labels)\n' % (old[0].rstrip('\n') if old else 'version',
+                                                             ','.join(tr_names), len(tr)))
+            f.writelines(keep)
+            for n, wi in zip(names, w):
+                f.write('card.%s\t%.6f\n' % (n, wi))
+            f.write('card.strong_at\t%.6f\ncard.candidate_at\t%.6f\n' % (ts, tc))
+        print('wrote', a.write)
+
+
+if __name__ == '__main__' and '--cards' in sys.argv:
+    cards_main(sys.argv[1:])
+    sys.exit(0)
+
+
 if __name__ == '__main__':
     main()

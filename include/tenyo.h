@@ -1056,6 +1056,10 @@ typedef struct tenyo_idea {
     double unexpected;        /* 0..1: surprise scaled (1 - exp(-surprise/3)):
                                  how unexpected the field is for a patent of
                                  the home fields */
+    double judge;             /* the judge's probability that an analyst
+                                 would defend the card (its facts: the
+                                 reader model, the band rule, the shared
+                                 terms' facts; fitted on readers' labels) */
     int shown;                /* position in the list a user sees by
                                  default (1 first): kept cards, then strong,
                                  then candidate cards, reference cards only

@@ -186,7 +186,8 @@ class _Idea(Structure):
                 ("focus", c_double), ("basis", _Basis), ("flags", c_uint),
                 ("nalso", c_int), ("also", c_char_p * 4), ("nevidence", c_int),
                 ("evidence", _Hit * 3), ("usable", c_double), ("content", c_double),
-                ("band", c_int), ("weak", c_uint), ("unexpected", c_double), ("shown", c_int)]
+                ("band", c_int), ("weak", c_uint), ("unexpected", c_double), ("judge", c_double),
+                ("shown", c_int)]
 
 
 class _IdeasNotes(Structure):

@@ -83,7 +83,7 @@ int main(void) {
     F(tenyo_idea, support); F(tenyo_idea, focus); F(tenyo_idea, basis); F(tenyo_idea, flags);
     F(tenyo_idea, nalso); F(tenyo_idea, also); F(tenyo_idea, nevidence); F(tenyo_idea, evidence);
     F(tenyo_idea, usable); F(tenyo_idea, content); F(tenyo_idea, band);
-    F(tenyo_idea, weak); F(tenyo_idea, unexpected); F(tenyo_idea, shown);
+    F(tenyo_idea, weak); F(tenyo_idea, unexpected); F(tenyo_idea, judge); F(tenyo_idea, shown);
     S(tenyo_ideas_notes);
     F(tenyo_ideas_notes, flags); F(tenyo_ideas_notes, hidden); F(tenyo_ideas_notes, hidden_thin);
     F(tenyo_ideas_notes, min_confidence); F(tenyo_ideas_notes, candidates);

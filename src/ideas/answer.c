@@ -288,6 +288,18 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
     return nb;
 }
 
+/* The judge's probability and the facts it weighed (eval/fit_judge.py
+ * --cards reads them). */
+static void judge_members(const tenyo_ctx *ctx, const tenyo_idea *idea, json_t *it) {
+    json_object_set_new(it, "judge", json_real(idea->judge));
+    double f[TY_CJ_N];
+    if (ty_card_facts(ctx, idea, f)) return;
+    json_t *jf = json_object();
+    const char *const *names = ty_judge_card_names();
+    for (int i = 1; i < TY_CJ_N; i++) json_object_set_new(jf, names[i] + strlen("card."), json_real(f[i]));
+    json_object_set_new(it, "judge_facts", jf);
+}
+
 /* One proposal as JSON (the schema of README "ideas --json"). */
 static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
                          const char *label, const char **bt, int nb,
@@ -574,6 +586,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
             snprintf(why_err, sizeof why_err, "%s", tenyo_ctx_error(ctx));
         }
         steer_members(ctx, &ideas[i], it);
+        judge_members(ctx, &ideas[i], it);
         json_array_append_new(arr, it);
     }
     json_object_set_new(o, "ideas", arr);

@@ -268,6 +268,20 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     if (id->confidence < IDEAS_BAND_CONFIDENCE) weak |= TENYO_WEAK_LOW_CONFIDENCE;
     id->weak = weak;
     id->band = ty_band_of(weak, nspec);
+    /* the judge's record of the card, made once (judge/card.c) */
+    double jf[TY_CJ_N];
+    ty_judge_card_facts(x, id->usable, id->band, c->qt, w, qn, jf);
+    id->judge = ty_judge_card(jf);
+}
+
+int ty_card_facts(const tenyo_ctx *c, const tenyo_idea *id, double *f) {
+    size_t qn = ty_ideas_qn(c);
+    double *w = ty_calloc(qn ? qn : 1, sizeof *w);
+    if (!w) return TENYO_ERR_NOMEM;
+    ty_bridge_weights(c, id->evidence, id->nevidence, id->field, w);
+    ty_judge_card_facts(c->idx, id->usable, id->band, c->qt, w, qn, f);
+    free(w);
+    return TENYO_OK;
 }
 
 int ty_band_of(unsigned weak, int nspec) {

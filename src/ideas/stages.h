@@ -352,6 +352,9 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
  * nothing is weak; candidate when two or more are shared and the content
  * is neither generic, nor one word, nor a side code; else reference. */
 int ty_band_of(unsigned weak, int nspec);
+/* The judge's facts of card id of c's last query (TY_CJ_N), as
+ * ty_card_band computed them. */
+int ty_card_facts(const tenyo_ctx *c, const tenyo_idea *id, double *f);
 /* What the query on c (a company's text) shares with one patent d, as a
  * card's band counts it: specific words (compound parts once), the
  * generic share of the shared weight, content (as tenyo_idea.content,

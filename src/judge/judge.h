@@ -8,6 +8,8 @@
  *            it is only a piece of a longer compound) and each term's
  *            worth as a bridge: the judge's probability that an analyst
  *            would defend a link resting on it
+ * card.c     a card's facts, computed once, and the judge's probability
+ *            that an analyst would defend it
  * list.c     the list a user sees by default: what the judge trusts
  *            first, reference cards only to reach five (ideas), which
  *            licensable patents are cards (match)
@@ -25,6 +27,12 @@
 
 /* The features of a term, in the order of ty_judge_feature_names. */
 #define TY_JF_N 21
+enum {
+    TY_JF_BIAS, TY_JF_COMPOUND, TY_JF_MORPHS, TY_JF_LATIN, TY_JF_KATAKANA, TY_JF_VERB,
+    TY_JF_HEAD_SAHEN, TY_JF_HEAD_SUFFIX, TY_JF_HEAD_ADJNOUN, TY_JF_HEAD_PROPER,
+    TY_JF_J_ABSTRACT, TY_JF_J_ARTIFACT, TY_JF_J_NATURAL, TY_JF_J_OTHER, TY_JF_J_NONE,
+    TY_JF_J_DOMAIN, TY_JF_J_POLYSEMOUS, TY_JF_SPREAD, TY_JF_IDF, TY_JF_PARTNESS, TY_JF_GENERICITY
+};
 
 /* Names of the features (bias first), as models/judge.tsv names them. */
 const char *const *ty_judge_feature_names(void);
@@ -42,6 +50,19 @@ const float *ty_judge_worth(const tenyo_index *x);
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth);
 /* 1 when the JUMAN dictionary was found when the table was built. */
 int ty_judge_has_juman(const tenyo_index *x);
+
+/* --- the judge of a card (card.c) --- */
+
+/* The facts of a card, in the order of ty_judge_card_names. */
+#define TY_CJ_N 11
+const char *const *ty_judge_card_names(void);
+/* The card's facts into f (TY_CJ_N): the reader model's probability
+ * usable, the rule band, and the facts of the n shared terms terms[i]
+ * averaged with the weights w[i] they carry in the card. */
+void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const uint32_t *terms,
+                         const double *w, size_t n, double *f);
+/* The judge's probability that an analyst would defend the card. */
+double ty_judge_card(const double *f);
 
 /* --- the list shown by default (list.c) --- */
 

@@ -50,12 +50,6 @@
 /* Fields with fewer documents are not counted in the spread. */
 #define JF_MIN_FIELD 10
 
-enum {
-    JF_BIAS, JF_COMPOUND, JF_MORPHS, JF_LATIN, JF_KATAKANA, JF_VERB,
-    JF_HEAD_SAHEN, JF_HEAD_SUFFIX, JF_HEAD_ADJNOUN, JF_HEAD_PROPER,
-    JF_J_ABSTRACT, JF_J_ARTIFACT, JF_J_NATURAL, JF_J_OTHER, JF_J_NONE,
-    JF_J_DOMAIN, JF_J_POLYSEMOUS, JF_SPREAD, JF_IDF, JF_PARTNESS, JF_GENERICITY
-};
 
 static const char *const jf_names[TY_JF_N + 1] = {
     "bias", "compound", "morphs", "latin", "katakana", "verb",
@@ -293,32 +287,32 @@ static int jf_build(void *arg) {
         const char *s = m->term_blob + m->term_off[t];
         size_t len = strlen(s);
         float *f = j->feat + t * TY_JF_N;
-        f[JF_BIAS] = 1;
+        f[TY_JF_BIAS] = 1;
         if ((unsigned char)s[0] < 0x80) {
-            f[JF_LATIN] = 1;
-            f[JF_MORPHS] = 0.25f;
+            f[TY_JF_LATIN] = 1;
+            f[TY_JF_MORPHS] = 0.25f;
         } else {
             jf_mc a = {0};
             if (mx) ty_mecab_parse(mx, s, len, jf_emit, &a);
             int n = a.n ? a.n : 1;
-            f[JF_COMPOUND] = n >= 2;
-            f[JF_MORPHS] = (float)(n > 4 ? 4 : n) / 4;
-            f[JF_KATAKANA] = (float)all_katakana(s);
-            f[JF_VERB] = (float)a.verb;
-            f[JF_HEAD_SAHEN] = strstr(a.head, "サ変接続") != NULL && !a.verb;
-            f[JF_HEAD_SUFFIX] = strstr(a.head, "接尾") != NULL;
-            f[JF_HEAD_ADJNOUN] = strstr(a.head, "形容動詞語幹") != NULL;
-            f[JF_HEAD_PROPER] = strstr(a.head, "固有名詞") != NULL;
+            f[TY_JF_COMPOUND] = n >= 2;
+            f[TY_JF_MORPHS] = (float)(n > 4 ? 4 : n) / 4;
+            f[TY_JF_KATAKANA] = (float)all_katakana(s);
+            f[TY_JF_VERB] = (float)a.verb;
+            f[TY_JF_HEAD_SAHEN] = strstr(a.head, "サ変接続") != NULL && !a.verb;
+            f[TY_JF_HEAD_SUFFIX] = strstr(a.head, "接尾") != NULL;
+            f[TY_JF_HEAD_ADJNOUN] = strstr(a.head, "形容動詞語幹") != NULL;
+            f[TY_JF_HEAD_PROPER] = strstr(a.head, "固有名詞") != NULL;
             if (ju) {
                 ty_juman_facts jf;
                 if (ty_juman_word(ju, s, len, &jf) == 0) {
-                    f[JF_J_ABSTRACT] = jf.category == TY_JUMAN_ABSTRACT;
-                    f[JF_J_ARTIFACT] = jf.category == TY_JUMAN_ARTIFACT;
-                    f[JF_J_NATURAL] = jf.category == TY_JUMAN_NATURAL;
-                    f[JF_J_OTHER] = jf.category == TY_JUMAN_OTHER;
-                    f[JF_J_NONE] = jf.category == TY_JUMAN_NONE;
-                    f[JF_J_DOMAIN] = (float)jf.domain;
-                    f[JF_J_POLYSEMOUS] = (float)jf.polysemous;
+                    f[TY_JF_J_ABSTRACT] = jf.category == TY_JUMAN_ABSTRACT;
+                    f[TY_JF_J_ARTIFACT] = jf.category == TY_JUMAN_ARTIFACT;
+                    f[TY_JF_J_NATURAL] = jf.category == TY_JUMAN_NATURAL;
+                    f[TY_JF_J_OTHER] = jf.category == TY_JUMAN_OTHER;
+                    f[TY_JF_J_NONE] = jf.category == TY_JUMAN_NONE;
+                    f[TY_JF_J_DOMAIN] = (float)jf.domain;
+                    f[TY_JF_J_POLYSEMOUS] = (float)jf.polysemous;
                 }
             }
             /* members: every proper substring of the term that is itself a
@@ -335,14 +329,14 @@ static int jf_build(void *arg) {
                 }
             }
         }
-        f[JF_SPREAD] = spread[t];
-        f[JF_IDF] = (float)(lnn > 0 ? log(((double)m->ndocs + 1) / (df[t] + 1.0)) / lnn : 0);
-        f[JF_GENERICITY] = gen ? gen[t] : 0;
+        f[TY_JF_SPREAD] = spread[t];
+        f[TY_JF_IDF] = (float)(lnn > 0 ? log(((double)m->ndocs + 1) / (df[t] + 1.0)) / lnn : 0);
+        f[TY_JF_GENERICITY] = gen ? gen[t] : 0;
     }
     for (uint64_t t = 0; t < nt; t++) {
         float *f = j->feat + t * TY_JF_N;
         double p = df[t] ? compdf[t] / df[t] : 0;
-        f[JF_PARTNESS] = (float)(p > 1 ? 1 : p);
+        f[TY_JF_PARTNESS] = (float)(p > 1 ? 1 : p);
         j->worth[t] = (float)jf_worth(f);
     }
     ty_juman_free(ju);
