@@ -110,7 +110,10 @@ int ty_upd_merge(const tenyo_index *x, uint64_t d, ty_upd_numidx **ni, const ten
     int had_abs = x->m.abs ? out->abs.len > 0 : 1; /* not kept: it may have had one */
     ty_merge_old o = {.title = dm.title, .abstract = x->m.abs ? out->abs.p : NULL,
                       .applicant = dm.applicant, .date = dm.date, .codes = dm.codes,
-                      .numbers = out->nums.p, .open = dm.open,
+                      .numbers = out->nums.p,
+                      /* the record's own mark: a loaded list's stays the
+                       * list's (api/openlist.c), never becomes the record's */
+                      .open = x->open_rec ? x->open_rec[d] : dm.open,
                       .text = (uint8_t)((*dm.title ? BT_TITLE : 0) | (had_abs ? BT_ABSTRACT : 0)),
                       .known = (uint8_t)(BT_TITLE | (x->m.abs ? BT_ABSTRACT : 0)),
                       .src = NULL, .line = -1, .report = report, .report_ud = ud};
