@@ -690,6 +690,61 @@ expect 0 cli_upd_info_after "$T" info "$D/u.tny"
 contains "$D/out" "documents  196" cli_upd_rebuild_docs
 if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
 expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
+# add merging a record into an indexed patent keeps every text the
+# document had: a record of other fields only (a number) keeps its terms,
+# phrases and abstract (claims, an abstract past 4 KiB, a --no-abstracts
+# index); one that changes its text is refused when text the index does
+# not keep would be lost, naming the patent and what, nothing committed
+python3 - "$D" <<'P'
+import json, sys
+d = sys.argv[1]
+s = [json.loads(l) for l in open("data/sample/sample.jsonl")]
+w = lambda f, r: open(d + "/" + f, "w").write(json.dumps(r, ensure_ascii=False) + "\n")
+r = dict(s[0]); r.pop("open", None)
+r.update(id="X-2", title="別の装置", abstract="装置。", claims=s[0]["abstract"])
+w("mx.jsonl", r)
+l = dict(s[1]); l.update(id="X-3", abstract=s[1]["abstract"] * 12 + "末尾だけの語はプラズマ溶射である。")
+w("ml.jsonl", l)
+w("mm.jsonl", {"id": "X-2", "app_no": "特願2020-999999"})
+w("mml.jsonl", {"id": "X-3", "app_no": "特願2020-999998"})
+w("mmn.jsonl", {"id": "SAMPLE-001", "app_no": "特願2020-999997"})
+w("mt.jsonl", {"id": "X-2", "title": "別の装置の改良"})
+w("mtc.jsonl", {"id": "X-2", "title": "別の装置の改良", "claims": s[0]["abstract"]})
+w("mtn.jsonl", {"id": "SAMPLE-001", "title": "車両の運転支援装置及び眠気推定方法の改良"})
+P
+cat data/sample/sample.jsonl "$D/mx.jsonl" "$D/ml.jsonl" >"$D/mxs.jsonl"
+# the 5 most similar, scores to 2 places (an added document is folded into
+# the fit, so its scores move in the third)
+sim() { "$T" similar "$1" "$2" -k 5 --json 2>/dev/null | python3 -c 'import json,sys; print(json.dumps([(r["id"],round(r["score"],2)) for r in json.load(sys.stdin)["results"]]))'; }
+expect 0 cli_merge_base "$T" index -q -o "$D/mg.tny" "$D/mxs.jsonl"
+sim "$D/mg.tny" X-2 >"$D/mg_x2"; sim "$D/mg.tny" X-3 >"$D/mg_x3"
+"$T" search "$D/mg.tny" "プラズマ溶射" -k 3 >"$D/mg_kw" 2>/dev/null
+expect 0 cli_merge_meta_claims "$T" add -q "$D/mg.tny" "$D/mm.jsonl"
+contains "$D/err" "1 merged with an indexed one" cli_merge_meta_claims_merged
+sim "$D/mg.tny" X-2 >"$D/out"
+if grep -q SAMPLE-001 "$D/out" && cmp -s "$D/out" "$D/mg_x2"; then ok cli_merge_meta_keeps_claims; else bad "cli_merge_meta_keeps_claims ($(cat "$D/out") against $(cat "$D/mg_x2"))"; fi
+expect 0 cli_merge_meta_number "$T" similar "$D/mg.tny" 特願2020-999999 -k 1
+contains "$D/err" "read as X-2" cli_merge_meta_number_found
+expect 0 cli_merge_meta_long "$T" add -q "$D/mg.tny" "$D/mml.jsonl"
+sim "$D/mg.tny" X-3 >"$D/out"
+cmp -s "$D/out" "$D/mg_x3" && ok cli_merge_meta_keeps_long_terms || bad "cli_merge_meta_keeps_long_terms ($(cat "$D/out") against $(cat "$D/mg_x3"))"
+"$T" search "$D/mg.tny" "プラズマ溶射" -k 3 >"$D/out" 2>/dev/null
+if grep -q X-3 "$D/mg_kw" && grep -q X-3 "$D/out"; then ok cli_merge_meta_keeps_long_abstract; else bad "cli_merge_meta_keeps_long_abstract ($(cat "$D/out"))"; fi
+cp -r "$D/mg.tny.upd" "$D/mg.keep"
+expect 2 cli_merge_text_refused "$T" add -q "$D/mg.tny" "$D/mt.jsonl"
+contains "$D/err" "mt.jsonl:1: X-2: not added: .*its claims or description.*would be lost" cli_merge_text_refused_names
+contains "$D/err" "nothing committed" cli_merge_text_refused_nothing
+if diff -r "$D/mg.tny.upd" "$D/mg.keep" >/dev/null; then ok cli_merge_text_refused_unchanged; else bad cli_merge_text_refused_unchanged; fi
+expect 0 cli_merge_text_with_claims "$T" add -q "$D/mg.tny" "$D/mtc.jsonl"
+sim "$D/mg.tny" X-2 >"$D/out"
+head -c 40 "$D/out" | grep -q SAMPLE-001 && ok cli_merge_text_with_claims_kept || bad "cli_merge_text_with_claims_kept ($(cat "$D/out"))"
+expect 0 cli_merge_nabs_base "$T" index -q --no-abstracts -o "$D/mn.tny" data/sample/sample.jsonl
+sim "$D/mn.tny" SAMPLE-001 >"$D/mn_1"
+expect 0 cli_merge_nabs_meta "$T" add -q "$D/mn.tny" "$D/mmn.jsonl"
+sim "$D/mn.tny" SAMPLE-001 >"$D/out"
+cmp -s "$D/out" "$D/mn_1" && ok cli_merge_nabs_meta_keeps || bad "cli_merge_nabs_meta_keeps ($(cat "$D/out") against $(cat "$D/mn_1"))"
+expect 2 cli_merge_nabs_text_refused "$T" add -q "$D/mn.tny" "$D/mtn.jsonl"
+contains "$D/err" "SAMPLE-001: not added: .*--no-abstracts" cli_merge_nabs_text_refused_names
 # rebuild --ivf / --no-ivf: the lists of an index set anew without its
 # source. No updates: nothing refitted, every exact answer byte for byte as
 # before, the file passes check; --no-ivf gives back the very bytes; with

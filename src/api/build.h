@@ -198,6 +198,10 @@ typedef struct pair_it {
 
 /* Append s (if non-empty) to text, separated by a newline. */
 int ty_bld_add_text(ty_buf *t, const char *s);
+/* The text record d is indexed on, appended to t: its title, abstract and
+ * claims, its description only when it has neither of the two (each after
+ * a line break). 0 or -1 when out of memory. */
+int ty_bld_record_text(ty_buf *t, const tenyo_doc *d);
 /* Room for one more document in the batch (and its term slot): 0 or
  * TENYO_ERR_NOMEM. */
 int ty_bld_batch_room(tenyo_builder *b);
