@@ -8,14 +8,26 @@
  * (tenyo_builder, no LSA), writes the deletion file and the MANIFEST that
  * names them. An added record whose id names a live document is merged
  * with it field by field first (update_merge.c): one that brings nothing
- * new leaves the document as it is.
+ * new leaves the document as it is; one that changes only its other fields
+ * (numbers, applicant, date, codes, mark) adds it again from its stored
+ * term counts, surfaces, phrases and abstract (put_counts, as a rebuild
+ * does), so that no text is lost that the index does not keep (claims,
+ * descriptions, an abstract past 4 KiB or under --no-abstracts); one that
+ * changes its text adds the merged record, tokenized again, unless the
+ * document's stored terms show text the index does not keep that the
+ * merged record lacks (held_text): that record is refused, naming the
+ * patent and what would be lost, and nothing is committed.
  *
  * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
  * writer lock on its real path (store/manifest.c, ty_wlock) and collect
- * the leftovers of killed writers before anything else; the first update
- * committed for a base sets the base's "updated" byte (store/write.c) just
- * before its manifest, so a base copied without "<path>.upd/" says that
- * updates exist (tenyo info warns, tenyo check reports). A manifest whose
+ * the leftovers of killed writers before anything else. The commit point
+ * is the MANIFEST's rename: every file an update writes before it is a
+ * leftover if it is killed or fails first. The first update committed for
+ * a base then sets the base's "updated" byte (store/write.c), so a base
+ * copied without "<path>.upd/" says that updates exist (tenyo info warns,
+ * tenyo check reports); a format-3 base without the byte and without a
+ * MANIFEST has had no update committed, and the segment and deletion
+ * files beside it are collected by the next writer. A manifest whose
  * rename is in place but whose directory sync failed is reported as
  * committed with unknown durability (TENYO_ERR_UNSYNCED), and the files
  * the previous manifest named are kept.
@@ -138,6 +150,10 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
         u->mf.generation = g;
     } else if (rc == TENYO_ERR_NOTFOUND) {
         memset(&u->mf, 0, sizeof u->mf);
+        /* no update was ever committed to a base that can record one and
+         * does not: segment and deletion files here are those of updates
+         * killed before their commit point (the MANIFEST's rename) */
+        if (u->x->m.format_version >= 3 && !u->x->m.updated) ty_upd_gc(u->dir, NULL);
     } else if (rc) {
         ty_seterr(err, errlen, "%s", why);
         goto fail;
@@ -526,19 +542,24 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     if (rc) goto done;
     snprintf(nm.del, sizeof nm.del, "%s", name);
     nm.ndel = nu;
-    /* the base records that updates exist (one byte, once), so that a copy
-     * of it without its update directory is noticed */
-    if (!u->x->m.updated && !u->marked) {
-        rc = ty_store_mark_updated(u->path, u->err, sizeof u->err);
-        if (rc) goto done;
-        u->marked = 1;
-    }
+    /* the commit point: the MANIFEST's rename */
     rc = ty_manifest_write(u->dir, &nm, u->err, sizeof u->err);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     /* committed. When the directory sync failed, the old manifest might come
      * back after a crash: keep the files it names (no collection) */
     if (!rc) ty_upd_gc(u->dir, &nm);
     unsynced = rc == TENYO_ERR_UNSYNCED;
+    /* then the base records that updates exist (one byte, once), so that a
+     * copy of it without its update directory is noticed. After the commit,
+     * never before: a base so marked without a MANIFEST has lost one, and
+     * one not marked has had none committed, so the files of an update
+     * killed before its rename are leftovers to remove, never a state to
+     * restore. Should it fail, the commit stands and the next update marks
+     * it. */
+    if (!u->x->m.updated && !u->marked) {
+        char why[TY_ERRLEN];
+        u->marked = ty_store_mark_updated(u->path, why, sizeof why) == TENYO_OK;
+    }
     s.generation = gen;
     s.deleted = deleted_here;
 stats:;

@@ -11,8 +11,10 @@
  * metadata (tenyo_index_doc), its abstract (section "abstracts", when the
  * index keeps them) and its other numbers (section "numbers", found
  * through ty_upd_numidx: one pass over the section on the first merge,
- * then per id). Claims and descriptions are not kept: a merged record
- * carries the later record's.
+ * then per id). Claims and descriptions are not kept: update.c adds a
+ * record that changes only other fields from the document's stored terms,
+ * and refuses one whose new text would lose what they gave. The mark
+ * merged is the record's own (x->open_rec), never a loaded list's.
  */
 #include "api/api.h"
 #include "api/build.h"
