@@ -1125,6 +1125,14 @@ expect 0 cli_small_gen_overflow_kept "$T" info "$S16/gen.tny"
 contains "$D/out" "documents  60" cli_small_gen_overflow_unchanged
 expect 1 cli_small_novelty_nan "$T" ideas "$D/s.tny" SAMPLE-001 --novelty nan
 expect 1 cli_small_eval_novelty_nan "$T" eval --novelty nan data/sample/sample.jsonl
+# eval's train index goes into a folder of its own (mkdtemp): a file at
+# the name an earlier tenyo used ($TMPDIR/tenyo-eval-PID.tny, the PID kept
+# by exec) is neither replaced nor deleted, and nothing is left behind
+mkdir "$D/evtmp"
+TMPDIR="$D/evtmp" sh -c 'echo precious >"$TMPDIR/tenyo-eval-$$.tny"; exec "$0" eval --protocol S -m tfidf data/sample/sample.jsonl' "$T" >"$D/out" 2>"$D/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$D"/evtmp/tenyo-eval-*.tny 2>/dev/null)" = precious ] && [ "$(ls "$D/evtmp" | wc -l)" = 1 ]; then ok cli_eval_tmp_no_clobber
+else bad "cli_eval_tmp_no_clobber (exit $rc; left: $(ls "$D/evtmp" | tr '\n' ' '); $(head -c 200 "$D/err"))"; fi
 expect 1 cli_small_threads_negative "$T" index -q -t -1 -o "$S16/t.tny" "$S16/a.jsonl"
 expect 2 cli_small_max_df_msg "$T" similar "$D/s.tny" --text "qqqzzzx"
 contains "$D/err" "too common" cli_small_max_df_named
