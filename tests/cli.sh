@@ -4,7 +4,7 @@
 # Usage: TENYO=build/tenyo sh tests/cli.sh
 T=${TENYO:-build/tenyo}
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-cli-XXXXXX")
-trap 'umount "$D/s16/ro" "$D/rvfull" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
+trap 'umount "$D/s16/ro" "$D/rvfull" "$D/wfull" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
 pass=0; fail=0
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; }
@@ -848,6 +848,34 @@ if mount -t tmpfs -o size=1m tmpfs "$D/rvfull" 2>/dev/null; then
   umount "$D/rvfull"
 else
   echo "skip cli_rv_full*: cannot mount a tmpfs (not root?)"
+fi
+# a full disk while open --from, senses import or ideas --worksheet
+# writes: exit 4 (cannot write), not 2 (bad input); the files as they were
+mkdir "$D/wfull"
+if mount -t tmpfs -o size=1m tmpfs "$D/wfull" 2>/dev/null; then
+  cp "$D/s.tny" "$D/wfull/x.tny"
+  mkdir "$D/wfull/x.tny.upd"
+  printf 'SAMPLE-001\nSAMPLE-002\n' >"$D/wf_list.txt"
+  printf 'チップ\tB27L\tH01L\n' >"$D/wf_senses.tsv"
+  "$T" ideas "$D/wfull/x.tny" SAMPLE-001 -n 3 --worksheet "$D/wfull/w.json" >/dev/null 2>&1
+  cp "$D/wfull/w.json" "$D/wf_w.keep"
+  "$T" ideas "$D/wfull/x.tny" SAMPLE-001 -n 3 --json >"$D/wf_ideas.json" 2>/dev/null
+  f1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ideas"][0]["field"])' "$D/wf_ideas.json")
+  avail=$(df -k --output=avail "$D/wfull" | tail -1)
+  dd if=/dev/zero of="$D/wfull/fill" bs=1k count="$avail" 2>/dev/null
+  expect 4 cli_full_open_from "$T" open "$D/wfull/x.tny" --from "$D/wf_list.txt"
+  [ ! -e "$D/wfull/x.tny.upd/OPEN" ] && ok cli_full_open_from_no_list || bad cli_full_open_from_no_list
+  expect 4 cli_full_senses_import "$T" senses "$D/wfull/x.tny" import "$D/wf_senses.tsv"
+  [ ! -s "$D/wfull/x.tny.senses" ] && ok cli_full_senses_unchanged || bad cli_full_senses_unchanged
+  expect 4 cli_full_worksheet "$T" ideas "$D/wfull/x.tny" SAMPLE-001 -n 3 --worksheet "$D/wfull/w.json" --keep "$f1"
+  contains "$D/err" "left as it was" cli_full_worksheet_says
+  cmp -s "$D/wfull/w.json" "$D/wf_w.keep" && ok cli_full_worksheet_unchanged || bad cli_full_worksheet_unchanged
+  ls "$D/wfull" "$D/wfull/x.tny.upd" | grep -q '\.tmp\.' && bad cli_full_no_temp || ok cli_full_no_temp
+  rm -f "$D/wfull/fill"
+  expect 0 cli_full_then_room "$T" open "$D/wfull/x.tny" --from "$D/wf_list.txt"
+  umount "$D/wfull"
+else
+  echo "skip cli_full_*: cannot mount a tmpfs (not root?)"
 fi
 
 # index safety (issue 16): one writer lock for every writer, real paths,
