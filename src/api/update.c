@@ -82,6 +82,7 @@ const char *tenyo_update_error(const tenyo_update *u) { return u ? u->err : ""; 
 
 void tenyo_update_free(tenyo_update *u) {
     if (!u) return;
+    ty_tokctx_free(u->tc); /* before the builder's tokenizer it was made from */
     tenyo_builder_free(u->b);
     ty_strmap_free(u->added);
     tenyo_index_free(u->x);
@@ -92,7 +93,6 @@ void tenyo_update_free(tenyo_update *u) {
     free(u->delid);
     free(u->deleted);
     ty_upd_numidx_free(u->numidx);
-    ty_tokctx_free(u->tc);
     free(u->terms);
     ty_buf_free(&u->surf);
     ty_buf_free(&u->phr);
