@@ -745,6 +745,11 @@ sim "$D/mn.tny" SAMPLE-001 >"$D/out"
 cmp -s "$D/out" "$D/mn_1" && ok cli_merge_nabs_meta_keeps || bad "cli_merge_nabs_meta_keeps ($(cat "$D/out") against $(cat "$D/mn_1"))"
 expect 2 cli_merge_nabs_text_refused "$T" add -q "$D/mn.tny" "$D/mtn.jsonl"
 contains "$D/err" "SAMPLE-001: not added: .*--no-abstracts" cli_merge_nabs_text_refused_names
+# rebuild carries every document's other numbers (an application number
+# added by a merge too): the patent is still found by them
+expect 0 cli_rebuild_numbers_run "$T" rebuild "$D/mg.tny"
+expect 0 cli_rebuild_keeps_numbers "$T" similar "$D/mg.tny" 特願2020-999999 -k 1
+contains "$D/err" "read as X-2" cli_rebuild_keeps_numbers_found
 # rebuild --ivf / --no-ivf: the lists of an index set anew without its
 # source. No updates: nothing refitted, every exact answer byte for byte as
 # before, the file passes check; --no-ivf gives back the very bytes; with

@@ -273,6 +273,10 @@ typedef struct ty_upd_merged {
 int ty_upd_merge(const tenyo_index *x, uint64_t d, ty_upd_numidx **ni, const tenyo_doc *rec,
                  tenyo_report_fn report, void *ud, ty_upd_merged *out);
 void ty_upd_merged_free(ty_upd_merged *m);
+/* The other numbers of the documents of id in x, one a line, each once,
+ * into out (NUL-terminated; "" for none); *ni as for ty_upd_merge. 0 or
+ * TENYO_ERR_NOMEM. */
+int ty_upd_numbers(const tenyo_index *x, ty_upd_numidx **ni, const char *id, ty_buf *out);
 /* The text fields (BT_*) a merged record has. */
 uint8_t ty_merged_text(const void *m);
 /* build_merge.c: a record whose id has a document already, merged with

@@ -32,8 +32,9 @@
  * committed with unknown durability (TENYO_ERR_UNSYNCED), and the files
  * the previous manifest named are kept.
  *
- * Rebuild reads every live document's stored term counts, surfaces and
- * phrases back out of the merged model and feeds them to a builder
+ * Rebuild reads every live document's stored term counts, surfaces,
+ * phrases, abstract and other numbers (update_merge.c's index of them)
+ * back out of the merged model and feeds them to a builder
  * (ty_builder_add_counts): vocabulary, df filters, idf, SVD and IVF are
  * refitted with the base's options, no source files needed. Terms the
  * original build dropped (df below min_df) are not in the index and cannot
@@ -627,9 +628,11 @@ static int put_counts(tenyo_builder *b, const tenyo_index *x, uint64_t d, const 
     return rc;
 }
 
-/* Feed live document d of x to the builder as stored counts. */
+/* Feed live document d of x to the builder as stored counts, with its
+ * other numbers (*ni: the numbers index, made on first use; nums: room). */
 static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
-                    ty_buf *surf, ty_buf *phr, ty_buf *ab, char *err, size_t errlen) {
+                    ty_buf *surf, ty_buf *phr, ty_buf *ab, ty_upd_numidx **ni, ty_buf *nums,
+                    char *err, size_t errlen) {
     tenyo_doc_meta dm;
     tenyo_index_doc(x, d, &dm);
     char *cbuf = NULL;
@@ -640,6 +643,7 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
     /* the abstract as kept (a damaged section stops the rebuild: the old
      * index stays as it is) */
     rc = ty_abs_get(x->m.abs, d, ab, err, errlen);
+    if (!rc) rc = ty_upd_numbers(x, ni, dm.id, nums);
     if (rc) goto done;
     tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = ab->p, .claims = "",
                      .description = "", .applicant = dm.applicant, .date = dm.date,
@@ -647,7 +651,7 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
                      /* the record's own flag: a licensable list stays
                       * beside the index (api/openlist.c), not baked in */
                      .open = x->open_rec ? x->open_rec[d] : dm.open, .lang = dm.lang,
-                     .source = "", .line = 0};
+                     .numbers = nums->p, .source = "", .line = 0};
     rc = put_counts(b, x, d, &doc, terms, surf, phr);
 done:
     free(cbuf);
@@ -719,7 +723,8 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
     tenyo_index *x = *xp;
     tenyo_builder *b = NULL;
     const char **terms = NULL;
-    ty_buf surf = {0}, phr = {0}, ab = {0};
+    ty_buf surf = {0}, phr = {0}, ab = {0}, nums = {0};
+    ty_upd_numidx *ni = NULL; /* the other numbers by id, carried over */
     int rc = ty_model_need_tf(&x->m, err, errlen);
     if (rc) goto done;
     const ty_model *m = &x->m;
@@ -744,7 +749,7 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
         (void)tenyo_index_keyword_index(x, NULL, NULL, NULL);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         char aerr[TY_ERRLEN] = "";
-        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, aerr, sizeof aerr);
+        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, &ni, &nums, aerr, sizeof aerr);
         if (rc) {
             if (rc != TENYO_ERR_NOMEM)
                 ty_seterr(err, errlen, "%s: document %llu: %s", path, (unsigned long long)d,
@@ -752,6 +757,8 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
             goto done;
         }
     }
+    ty_upd_numidx_free(ni); /* before x, whose numbers it indexes */
+    ni = NULL;
     tenyo_index_free(x); /* the builder holds what it needs */
     *xp = x = NULL;
     rc = tenyo_builder_write(b, path, st);
@@ -774,6 +781,8 @@ done:
     ty_buf_free(&surf);
     ty_buf_free(&phr);
     ty_buf_free(&ab);
+    ty_buf_free(&nums);
+    ty_upd_numidx_free(ni);
     tenyo_builder_free(b);
     return rc;
 }
