@@ -11,11 +11,11 @@
  * count; then the index is opened as a reader would (base + merge) and its
  * live documents counted. Temporary files of killed writers and files no
  * manifest names are reported as leftovers (not problems: the next writer
- * collects them); so are segment and deletion files beside a format-3 base
- * without a MANIFEST and not marked "updated" (the mark follows the first
- * commit, api/update.c: no update reached its commit point), which repair
- * removes, never applies. Findings go to the caller line by line; the stats count
- * them. A file the manifest names and the directory lacks makes every
+ * collects them); so are segment and deletion files beside a format-3
+ * base without a MANIFEST and not marked "updated" (the mark follows the
+ * first commit, api/update.c: no update reached its commit point), which
+ * repair removes, never applies. Findings go to the caller line by line;
+ * the stats count them. A file the manifest names and the directory lacks makes every
  * reader refuse the index, naming this command: check says which, and
  * repair is the way back that needs no source files.
  *
@@ -591,7 +591,8 @@ static void sweep_aside(checker *c, const ty_manifest *nm) {
 }
 
 /* Leftovers: temporary files beside the base and in the update directory,
- * and segment / deletion files mf (may be NULL) does not name. */
+ * and segment / deletion files mf does not name (mf NULL: only when
+ * uncommitted, no update ever committed; else repair judges them). */
 static void leftovers(checker *c, const ty_manifest *mf, int uncommitted) {
     const char *slash = strrchr(c->path, '/');
     char *pdir = ty_strndup(c->path, slash == c->path ? 1 : (size_t)(slash - c->path));
