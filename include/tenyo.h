@@ -530,7 +530,9 @@ int tenyo_index_drop_updates(const char *path, char *err, size_t errlen);
  * rebuild (ids, not positions) until replaced or cleared. A patent is
  * licensable when its record said so (the JSONL "open" member) or the
  * list names it. TENYO_ERR_INPUT ("FILE: no patent number resolved")
- * when nothing resolved: the old list is kept. */
+ * when nothing resolved, or the list cannot be read (TENYO_ERR_NOTFOUND
+ * when it does not exist): the old list is kept; TENYO_ERR_IO when the
+ * list beside the index cannot be written (a full disk). */
 typedef struct tenyo_open_stats {
     uint64_t lines;           /* number lines read (header, blank and
                                  comment lines not counted) */

@@ -4,7 +4,7 @@
 # Usage: TENYO=build/tenyo sh tests/cli.sh
 T=${TENYO:-build/tenyo}
 D=$(mktemp -d "${TMPDIR:-/tmp}/tenyo-cli-XXXXXX")
-trap 'umount "$D/s16/ro" "$D/rvfull" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
+trap 'umount "$D/s16/ro" "$D/rvfull" "$D/wfull" 2>/dev/null; rm -rf "$D"' EXIT # (the read-only tmpfs of issue 16)
 pass=0; fail=0
 ok()   { pass=$((pass+1)); echo "ok   $1"; }
 bad()  { fail=$((fail+1)); echo "FAIL $1"; }
@@ -720,6 +720,66 @@ expect 0 cli_upd_info_after "$T" info "$D/u.tny"
 contains "$D/out" "documents  196" cli_upd_rebuild_docs
 if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
 expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
+# add merging a record into an indexed patent keeps every text the
+# document had: a record of other fields only (a number) keeps its terms,
+# phrases and abstract (claims, an abstract past 4 KiB, a --no-abstracts
+# index); one that changes its text is refused when text the index does
+# not keep would be lost, naming the patent and what, nothing committed
+python3 - "$D" <<'P'
+import json, sys
+d = sys.argv[1]
+s = [json.loads(l) for l in open("data/sample/sample.jsonl")]
+w = lambda f, r: open(d + "/" + f, "w").write(json.dumps(r, ensure_ascii=False) + "\n")
+r = dict(s[0]); r.pop("open", None)
+r.update(id="X-2", title="別の装置", abstract="装置。", claims=s[0]["abstract"])
+w("mx.jsonl", r)
+l = dict(s[1]); l.update(id="X-3", abstract=s[1]["abstract"] * 12 + "末尾だけの語はプラズマ溶射である。")
+w("ml.jsonl", l)
+w("mm.jsonl", {"id": "X-2", "app_no": "特願2020-999999"})
+w("mml.jsonl", {"id": "X-3", "app_no": "特願2020-999998"})
+w("mmn.jsonl", {"id": "SAMPLE-001", "app_no": "特願2020-999997"})
+w("mt.jsonl", {"id": "X-2", "title": "別の装置の改良"})
+w("mtc.jsonl", {"id": "X-2", "title": "別の装置の改良", "claims": s[0]["abstract"]})
+w("mtn.jsonl", {"id": "SAMPLE-001", "title": "車両の運転支援装置及び眠気推定方法の改良"})
+P
+cat data/sample/sample.jsonl "$D/mx.jsonl" "$D/ml.jsonl" >"$D/mxs.jsonl"
+# the 5 most similar, scores to 2 places (an added document is folded into
+# the fit, so its scores move in the third)
+sim() { "$T" similar "$1" "$2" -k 5 --json 2>/dev/null | python3 -c 'import json,sys; print(json.dumps([(r["id"],round(r["score"],2)) for r in json.load(sys.stdin)["results"]]))'; }
+expect 0 cli_merge_base "$T" index -q -o "$D/mg.tny" "$D/mxs.jsonl"
+sim "$D/mg.tny" X-2 >"$D/mg_x2"; sim "$D/mg.tny" X-3 >"$D/mg_x3"
+"$T" search "$D/mg.tny" "プラズマ溶射" -k 3 >"$D/mg_kw" 2>/dev/null
+expect 0 cli_merge_meta_claims "$T" add -q "$D/mg.tny" "$D/mm.jsonl"
+contains "$D/err" "1 merged with an indexed one" cli_merge_meta_claims_merged
+sim "$D/mg.tny" X-2 >"$D/out"
+if grep -q SAMPLE-001 "$D/out" && cmp -s "$D/out" "$D/mg_x2"; then ok cli_merge_meta_keeps_claims; else bad "cli_merge_meta_keeps_claims ($(cat "$D/out") against $(cat "$D/mg_x2"))"; fi
+expect 0 cli_merge_meta_number "$T" similar "$D/mg.tny" 特願2020-999999 -k 1
+contains "$D/err" "read as X-2" cli_merge_meta_number_found
+expect 0 cli_merge_meta_long "$T" add -q "$D/mg.tny" "$D/mml.jsonl"
+sim "$D/mg.tny" X-3 >"$D/out"
+cmp -s "$D/out" "$D/mg_x3" && ok cli_merge_meta_keeps_long_terms || bad "cli_merge_meta_keeps_long_terms ($(cat "$D/out") against $(cat "$D/mg_x3"))"
+"$T" search "$D/mg.tny" "プラズマ溶射" -k 3 >"$D/out" 2>/dev/null
+if grep -q X-3 "$D/mg_kw" && grep -q X-3 "$D/out"; then ok cli_merge_meta_keeps_long_abstract; else bad "cli_merge_meta_keeps_long_abstract ($(cat "$D/out"))"; fi
+cp -r "$D/mg.tny.upd" "$D/mg.keep"
+expect 2 cli_merge_text_refused "$T" add -q "$D/mg.tny" "$D/mt.jsonl"
+contains "$D/err" "mt.jsonl:1: X-2: not added: .*its claims or description.*would be lost" cli_merge_text_refused_names
+contains "$D/err" "nothing committed" cli_merge_text_refused_nothing
+if diff -r "$D/mg.tny.upd" "$D/mg.keep" >/dev/null; then ok cli_merge_text_refused_unchanged; else bad cli_merge_text_refused_unchanged; fi
+expect 0 cli_merge_text_with_claims "$T" add -q "$D/mg.tny" "$D/mtc.jsonl"
+sim "$D/mg.tny" X-2 >"$D/out"
+head -c 40 "$D/out" | grep -q SAMPLE-001 && ok cli_merge_text_with_claims_kept || bad "cli_merge_text_with_claims_kept ($(cat "$D/out"))"
+expect 0 cli_merge_nabs_base "$T" index -q --no-abstracts -o "$D/mn.tny" data/sample/sample.jsonl
+sim "$D/mn.tny" SAMPLE-001 >"$D/mn_1"
+expect 0 cli_merge_nabs_meta "$T" add -q "$D/mn.tny" "$D/mmn.jsonl"
+sim "$D/mn.tny" SAMPLE-001 >"$D/out"
+cmp -s "$D/out" "$D/mn_1" && ok cli_merge_nabs_meta_keeps || bad "cli_merge_nabs_meta_keeps ($(cat "$D/out") against $(cat "$D/mn_1"))"
+expect 2 cli_merge_nabs_text_refused "$T" add -q "$D/mn.tny" "$D/mtn.jsonl"
+contains "$D/err" "SAMPLE-001: not added: .*--no-abstracts" cli_merge_nabs_text_refused_names
+# rebuild carries every document's other numbers (an application number
+# added by a merge too): the patent is still found by them
+expect 0 cli_rebuild_numbers_run "$T" rebuild "$D/mg.tny"
+expect 0 cli_rebuild_keeps_numbers "$T" similar "$D/mg.tny" 特願2020-999999 -k 1
+contains "$D/err" "read as X-2" cli_rebuild_keeps_numbers_found
 # rebuild --ivf / --no-ivf: the lists of an index set anew without its
 # source. No updates: nothing refitted, every exact answer byte for byte as
 # before, the file passes check; --no-ivf gives back the very bytes; with
@@ -823,6 +883,34 @@ if mount -t tmpfs -o size=1m tmpfs "$D/rvfull" 2>/dev/null; then
   umount "$D/rvfull"
 else
   echo "skip cli_rv_full*: cannot mount a tmpfs (not root?)"
+fi
+# a full disk while open --from, senses import or ideas --worksheet
+# writes: exit 4 (cannot write), not 2 (bad input); the files as they were
+mkdir "$D/wfull"
+if mount -t tmpfs -o size=1m tmpfs "$D/wfull" 2>/dev/null; then
+  cp "$D/s.tny" "$D/wfull/x.tny"
+  mkdir "$D/wfull/x.tny.upd"
+  printf 'SAMPLE-001\nSAMPLE-002\n' >"$D/wf_list.txt"
+  printf 'チップ\tB27L\tH01L\n' >"$D/wf_senses.tsv"
+  "$T" ideas "$D/wfull/x.tny" SAMPLE-001 -n 3 --worksheet "$D/wfull/w.json" >/dev/null 2>&1
+  cp "$D/wfull/w.json" "$D/wf_w.keep"
+  "$T" ideas "$D/wfull/x.tny" SAMPLE-001 -n 3 --json >"$D/wf_ideas.json" 2>/dev/null
+  f1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ideas"][0]["field"])' "$D/wf_ideas.json")
+  avail=$(df -k --output=avail "$D/wfull" | tail -1)
+  dd if=/dev/zero of="$D/wfull/fill" bs=1k count="$avail" 2>/dev/null
+  expect 4 cli_full_open_from "$T" open "$D/wfull/x.tny" --from "$D/wf_list.txt"
+  [ ! -e "$D/wfull/x.tny.upd/OPEN" ] && ok cli_full_open_from_no_list || bad cli_full_open_from_no_list
+  expect 4 cli_full_senses_import "$T" senses "$D/wfull/x.tny" import "$D/wf_senses.tsv"
+  [ ! -s "$D/wfull/x.tny.senses" ] && ok cli_full_senses_unchanged || bad cli_full_senses_unchanged
+  expect 4 cli_full_worksheet "$T" ideas "$D/wfull/x.tny" SAMPLE-001 -n 3 --worksheet "$D/wfull/w.json" --keep "$f1"
+  contains "$D/err" "left as it was" cli_full_worksheet_says
+  cmp -s "$D/wfull/w.json" "$D/wf_w.keep" && ok cli_full_worksheet_unchanged || bad cli_full_worksheet_unchanged
+  ls "$D/wfull" "$D/wfull/x.tny.upd" | grep -q '\.tmp\.' && bad cli_full_no_temp || ok cli_full_no_temp
+  rm -f "$D/wfull/fill"
+  expect 0 cli_full_then_room "$T" open "$D/wfull/x.tny" --from "$D/wf_list.txt"
+  umount "$D/wfull"
+else
+  echo "skip cli_full_*: cannot mount a tmpfs (not root?)"
 fi
 
 # index safety (issue 16): one writer lock for every writer, real paths,
@@ -1100,6 +1188,14 @@ expect 0 cli_small_gen_overflow_kept "$T" info "$S16/gen.tny"
 contains "$D/out" "documents  60" cli_small_gen_overflow_unchanged
 expect 1 cli_small_novelty_nan "$T" ideas "$D/s.tny" SAMPLE-001 --novelty nan
 expect 1 cli_small_eval_novelty_nan "$T" eval --novelty nan data/sample/sample.jsonl
+# eval's train index goes into a folder of its own (mkdtemp): a file at
+# the name an earlier tenyo used ($TMPDIR/tenyo-eval-PID.tny, the PID kept
+# by exec) is neither replaced nor deleted, and nothing is left behind
+mkdir "$D/evtmp"
+TMPDIR="$D/evtmp" sh -c 'echo precious >"$TMPDIR/tenyo-eval-$$.tny"; exec "$0" eval --protocol S -m tfidf data/sample/sample.jsonl' "$T" >"$D/out" 2>"$D/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$D"/evtmp/tenyo-eval-*.tny 2>/dev/null)" = precious ] && [ "$(ls "$D/evtmp" | wc -l)" = 1 ]; then ok cli_eval_tmp_no_clobber
+else bad "cli_eval_tmp_no_clobber (exit $rc; left: $(ls "$D/evtmp" | tr '\n' ' '); $(head -c 200 "$D/err"))"; fi
 expect 1 cli_small_threads_negative "$T" index -q -t -1 -o "$S16/t.tny" "$S16/a.jsonl"
 expect 2 cli_small_max_df_msg "$T" similar "$D/s.tny" --text "qqqzzzx"
 contains "$D/err" "too common" cli_small_max_df_named

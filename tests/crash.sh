@@ -156,6 +156,62 @@ for cmd in add delete rebuild relist index link-add link-delete link-rebuild lin
     else bad "$cmd: leftovers after the next writer: $(leftovers "$W/k" | tr '\n' ' ')"; fi
 done
 
+# The commit point of an update is its MANIFEST's rename, as SQLite means
+# it: the first update of a base, killed at each rename before it (strace
+# fault injection: the deletion file's, the segment's, the MANIFEST's) or
+# failing there (ENOSPC), is rolled back by every reader, by check (clean,
+# the files noted as leftovers) and by check --repair (removed, never
+# applied); killed after it, before the base's "updated" byte is set, it
+# stands, and the next update sets the byte.
+if command -v strace >/dev/null 2>&1 && strace -qq -o /dev/null true 2>/dev/null; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS
+    docs() { "$T" info --json "$1" 2>/dev/null | sed -n 's/^{[^{]*"documents":\([0-9]*\).*/\1/p'; }
+    for spec in delete:1:KILL delete:2:KILL add:1:KILL add:2:KILL add:3:KILL add:3:ENOSPC \
+                delete:2:ENOSPC; do
+        c=${spec%%:*} rest=${spec#*:} n=${rest%%:*} how=${rest#*:}
+        name="first-$c-rename$n-$how"
+        rm -rf "$W/f"
+        cp -r "$W/r0" "$W/f"
+        if [ "$how" = KILL ]; then inj="signal=KILL"; else inj="error=ENOSPC"; fi
+        strace -f -qq -o /dev/null -e trace=rename -e inject=rename:$inj:when=$n \
+            "$T" $(args "$W/f/x.tny" "$c") >/dev/null 2>"$W/err"
+        rc=$?
+        if [ "$how" = ENOSPC ]; then
+            if [ $rc = 4 ] && grep -q "nothing committed" "$W/err"; then ok
+            else bad "$name: exit $rc, want 4 and 'nothing committed': $(head -c 300 "$W/err")"; fi
+        fi
+        [ "$(docs "$W/f/x.tny")" = 150 ] && ok || bad "$name: readers see $(docs "$W/f/x.tny") documents, not 150"
+        "$T" check "$W/f/x.tny" >"$W/out" 2>&1
+        rc=$?
+        if [ $rc = 0 ] && ! grep -q DAMAGED "$W/out" && grep -q "leftover" "$W/out"; then ok
+        else bad "$name: check exit $rc: $(tr '\n' ' ' <"$W/out" | head -c 400)"; fi
+        "$T" check --repair "$W/f/x.tny" >"$W/out" 2>&1
+        rc=$?
+        left=$(ls "$W/f/x.tny.upd" | grep -E '^(seg|del)-|\.tmp\.' | tr '\n' ' ')
+        if [ $rc = 0 ] && [ "$(docs "$W/f/x.tny")" = 150 ] && [ -z "$left" ]; then ok
+        else bad "$name: check --repair exit $rc, $(docs "$W/f/x.tny") documents, left: $left $(tr '\n' ' ' <"$W/out" | head -c 300)"; fi
+        # the next update starts from the state before
+        "$T" delete "$W/f/x.tny" SAMPLE-002 >/dev/null 2>&1
+        [ "$(docs "$W/f/x.tny")" = 149 ] && ok || bad "$name: after the next delete: $(docs "$W/f/x.tny") documents, not 149"
+    done
+    # killed after the MANIFEST's rename, before the base is marked (its
+    # one pwrite): committed; check is clean; the next update marks it
+    rm -rf "$W/f"
+    cp -r "$W/r0" "$W/f"
+    strace -f -qq -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=1 \
+        "$T" delete "$W/f/x.tny" SAMPLE-020 SAMPLE-001 >/dev/null 2>&1
+    [ "$(docs "$W/f/x.tny")" = 148 ] && ok || bad "committed-unmarked: readers see $(docs "$W/f/x.tny") documents, not 148"
+    "$T" check "$W/f/x.tny" >"$W/out" 2>&1 && ! grep -q "marked as updated" "$W/out" && ok ||
+        bad "committed-unmarked: check: $(tr '\n' ' ' <"$W/out" | head -c 300)"
+    "$T" delete "$W/f/x.tny" SAMPLE-002 >/dev/null 2>&1
+    "$T" check "$W/f/x.tny" >"$W/out" 2>&1 && grep -q "marked as updated" "$W/out" && [ "$(docs "$W/f/x.tny")" = 147 ] && ok ||
+        bad "committed-unmarked: the next update: $(tr '\n' ' ' <"$W/out" | head -c 300)"
+    echo "commit point: the first update failed or killed at each rename before it, and after it"
+    ASAN_OPTIONS=${ASAN_OPTIONS%detect_leaks=0}; ASAN_OPTIONS=${ASAN_OPTIONS%:}
+else
+    echo "skip the commit point: no strace"
+fi
+
 # signature of running $2 then $3 (each may be "-") on a copy of S0
 sig_of() {
     rm -rf "$W/q"

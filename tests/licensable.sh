@@ -87,6 +87,11 @@ head -3 "$D/noopen.jsonl" | sed 's/"SAMPLE-00/"ADDED-00/' >"$D/add.jsonl"
 expect 0 lic_add "$T" add "$D/s.tny" "$D/add.jsonl"
 expect 0 lic_after_add "$T" open "$D/s.tny"
 contains "$D/out" "licensable patents (4 from the list of 4" lic_survives_add
+# a listed patent that add merges keeps its record's own mark (none): the
+# list's mark does not become the record's (checked after --clear below)
+printf '{"id":"SAMPLE-002","app_no":"特願2019-111111"}\n' >"$D/merge.jsonl"
+expect 0 lic_add_merge_listed "$T" add "$D/s.tny" "$D/merge.jsonl"
+contains "$D/err" "1 merged with an indexed one" lic_add_merge_listed_merged
 expect 0 lic_rebuild "$T" rebuild "$D/s.tny"
 expect 0 lic_after_rebuild "$T" open "$D/s.tny"
 contains "$D/out" "licensable patents (4 from the list of 4" lic_survives_rebuild
@@ -97,6 +102,8 @@ expect 0 lic_clear "$T" open "$D/s.tny" --clear
 contains "$D/err" "licensable list removed" lic_clear_says
 contains "$D/out" "0 licensable patents (by their records; no list loaded)" lic_clear_not_baked_in
 [ ! -e "$D/s.tny.upd/OPEN" ] && ok lic_clear_removes_file || bad lic_clear_removes_file
+expect 0 lic_merge_not_baked_in "$T" info "$D/s.tny" --json
+if py 'import json,sys; o=json.load(open(sys.argv[1]))["licensable"]; assert o["documents"]==0 and o["by_records"]==0, o' "$D/out"; then ok lic_merge_not_baked_in_json; else bad "lic_merge_not_baked_in_json ($(head -c 300 "$D/out"))"; fi
 expect 0 lic_clear_again "$T" open "$D/s.tny" --clear
 contains "$D/err" "had no licensable list" lic_clear_again_says
 

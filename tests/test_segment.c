@@ -798,3 +798,99 @@ TY_TEST(segment_add_merges_with_indexed) {
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }
+
+/* The base of segment_add_merge_keeps_text: records [0, 50) and X-9, whose
+ * text is a short title and abstract and, as claims, SAMPLE-001's
+ * abstract (kept in claims by pick_claims). */
+static char claims_buf[8192];
+static int pick_claims(void *ud, const tenyo_doc *d) {
+    if (!strcmp(d->id, "SAMPLE-001")) snprintf(claims_buf, sizeof claims_buf, "%s", d->abstract);
+    return tenyo_builder_add(ud, d);
+}
+
+/* The score of SAMPLE-001 as the closest document to X-9 in the index at
+ * p (TF-IDF), or -1 when another is closer. */
+static float x9_top(const char *p) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[256];
+    float s = -1;
+    if (tenyo_index_open(p, &x, err, sizeof err) || tenyo_ctx_new(x, &c, err, sizeof err)) {
+        tenyo_index_free(x);
+        return -2;
+    }
+    int64_t d = tenyo_index_find(x, "X-9");
+    tenyo_hit h[1];
+    tenyo_doc_meta dm;
+    if (d >= 0 && tenyo_similar_doc(c, (uint64_t)d, TENYO_MODE_TFIDF, 1, h) == 1 &&
+        tenyo_index_doc(x, h[0].doc, &dm) == TENYO_OK && !strcmp(dm.id, "SAMPLE-001"))
+        s = h[0].score;
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    return s;
+}
+
+/* tenyo_update_add merging a record into an indexed document keeps the
+ * text the index does not keep (its claims): a record of other fields
+ * only re-adds it from its stored terms; one whose new text would lose
+ * them is refused (TENYO_ERR_INPUT, naming the patent and what), one that
+ * gives them again is merged. */
+TY_TEST(segment_add_merge_keeps_text) {
+    char p[512], err[256];
+    snprintf(p, sizeof p, "%s/seg_mkeep.tny", ty_test_tmpdir());
+    tenyo_index_drop_updates(p, NULL, 0);
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.threads = 1;
+    tenyo_builder *b = NULL;
+    CHECK_EQ_INT(tenyo_builder_new(&o, &b, err, sizeof err), TENYO_OK);
+    CHECK(ty_test_feed(SAMPLE, 0, 50, pick_claims, b) > 0);
+    CHECK(claims_buf[0] != 0);
+    tenyo_doc x9 = {.id = "X-9", .title = "別の装置", .abstract = "装置。",
+                    .claims = claims_buf, .description = "", .applicant = "", .date = "",
+                    .lang = "ja", .source = "t", .line = 1};
+    CHECK_EQ_INT(tenyo_builder_add(b, &x9), TENYO_OK);
+    CHECK_EQ_INT(tenyo_builder_write(b, p, NULL), TENYO_OK);
+    tenyo_builder_free(b);
+    float s0 = x9_top(p);
+    CHECK(s0 > 0.5f);
+    /* other fields only: kept whole */
+    tenyo_update *u = NULL;
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    tenyo_doc m = {.id = "X-9", .title = "", .abstract = "", .claims = "", .description = "",
+                   .applicant = "株式会社テスト", .date = "", .numbers = "特願2020-999999",
+                   .source = "m", .line = 1};
+    CHECK_EQ_INT(tenyo_update_add(u, &m), TENYO_OK);
+    tenyo_update_stats st;
+    CHECK_EQ_INT(tenyo_update_commit(u, &st), TENYO_OK);
+    tenyo_update_free(u);
+    CHECK_EQ_INT(st.added, 1);
+    float s1 = x9_top(p);
+    CHECK(s1 > s0 - 0.02f && s1 < s0 + 0.02f);
+    /* a new title without the claims: refused, nothing committed */
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    tenyo_doc t = m;
+    t.title = "別の装置の改良";
+    t.applicant = "";
+    t.numbers = "";
+    CHECK_EQ_INT(tenyo_update_add(u, &t), TENYO_ERR_INPUT);
+    CHECK(strstr(tenyo_update_error(u), "X-9: not added") != NULL);
+    CHECK(strstr(tenyo_update_error(u), "claims or description") != NULL);
+    tenyo_update_free(u);
+    /* with the claims again: merged, the claims' words kept */
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    t.claims = claims_buf;
+    CHECK_EQ_INT(tenyo_update_add(u, &t), TENYO_OK);
+    CHECK_EQ_INT(tenyo_update_commit(u, &st), TENYO_OK);
+    tenyo_update_free(u);
+    CHECK(x9_top(p) > 0.5f);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    int64_t d = tenyo_index_find(x, "X-9");
+    CHECK(d >= 0);
+    tenyo_doc_meta dm;
+    tenyo_index_doc(x, (uint64_t)d, &dm);
+    CHECK_STR(dm.title, "別の装置の改良");
+    CHECK_STR(dm.applicant, "株式会社テスト");
+    tenyo_index_free(x);
+}

@@ -426,8 +426,10 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms);
 int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len);
 
 /* Add a document given as terms and counts instead of text (rebuild of an
- * index from its stored counts). meta supplies id, title, applicant, date,
- * codes, open and lang (text fields are ignored). terms[i] occurs counts[i]
+ * index from its stored counts, or a document whose metadata an update
+ * changes). meta supplies id, title, abstract (kept for reading),
+ * applicant, date, codes, other numbers, open and lang (its claims and
+ * description are ignored). terms[i] occurs counts[i]
  * times (counts > 0; order is the term order used for first-occurrence ids).
  * surf: "term\x1fword\0" pairs (surf_len bytes, may be NULL/0); phr:
  * "target\x1fexpression\0" entries (may be NULL/0). Same replace rule. */

@@ -198,6 +198,10 @@ typedef struct pair_it {
 
 /* Append s (if non-empty) to text, separated by a newline. */
 int ty_bld_add_text(ty_buf *t, const char *s);
+/* The text record d is indexed on, appended to t: its title, abstract and
+ * claims, its description only when it has neither of the two (each after
+ * a line break). 0 or -1 when out of memory. */
+int ty_bld_record_text(ty_buf *t, const tenyo_doc *d);
 /* Room for one more document in the batch (and its term slot): 0 or
  * TENYO_ERR_NOMEM. */
 int ty_bld_batch_room(tenyo_builder *b);
@@ -269,6 +273,10 @@ typedef struct ty_upd_merged {
 int ty_upd_merge(const tenyo_index *x, uint64_t d, ty_upd_numidx **ni, const tenyo_doc *rec,
                  tenyo_report_fn report, void *ud, ty_upd_merged *out);
 void ty_upd_merged_free(ty_upd_merged *m);
+/* The other numbers of the documents of id in x, one a line, each once,
+ * into out (NUL-terminated; "" for none); *ni as for ty_upd_merge. 0 or
+ * TENYO_ERR_NOMEM. */
+int ty_upd_numbers(const tenyo_index *x, ty_upd_numidx **ni, const char *id, ty_buf *out);
 /* The text fields (BT_*) a merged record has. */
 uint8_t ty_merged_text(const void *m);
 /* build_merge.c: a record whose id has a document already, merged with

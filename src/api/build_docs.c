@@ -49,6 +49,16 @@ int ty_bld_add_text(ty_buf *t, const char *s) {
     return ty_buf_append(t, s, strlen(s));
 }
 
+int ty_bld_record_text(ty_buf *t, const tenyo_doc *d) {
+    if (ty_bld_add_text(t, d->title) || ty_bld_add_text(t, d->abstract) ||
+        ty_bld_add_text(t, d->claims))
+        return -1;
+    if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
+        ty_bld_add_text(t, d->description))
+        return -1;
+    return 0;
+}
+
 /* Title shown for a record without one (US abstracts-only data): the first
  * sentence of the abstract, cut at a character boundary near 90 bytes and
  * marked with "…" when cut. */

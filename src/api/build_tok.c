@@ -1080,6 +1080,10 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
     free(d->abs);
     d->abs = ab;
     d->open = meta->open ? 1 : 0;
+    free(d->nums); /* its other numbers, as for a record */
+    d->nums = NULL;
+    if (meta->numbers && *meta->numbers && !(d->nums = ty_strdup(meta->numbers))) goto fail;
+    d->text = ty_bld_text_fields(meta); /* what a later record of its id merges with */
     d->lang = (int8_t)ty_bld_lang_code(meta->lang);
     if (d->lang < 0) {
         /* no text: tell the language from the terms */

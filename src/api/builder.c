@@ -154,12 +154,7 @@ static int add_one(tenyo_builder *b, const tenyo_doc *d, uint64_t rec, int merge
     ty_buf text = {0};
     int rc = TENYO_ERR_NOMEM;
     b->added++;
-    if (ty_bld_add_text(&text, d->title) || ty_bld_add_text(&text, d->abstract) ||
-        ty_bld_add_text(&text, d->claims))
-        goto fail;
-    if ((!d->abstract || !*d->abstract) && (!d->claims || !*d->claims) &&
-        ty_bld_add_text(&text, d->description))
-        goto fail;
+    if (ty_bld_record_text(&text, d)) goto fail;
     if (!text.p && !(text.p = ty_strdup(""))) goto fail;
     if (b->sh.size > 1 && b->sh.rank != 0) return ty_bld_share_add(b, rec, &text, ty_bld_lang_code(d->lang), d);
     char *meta, *ab;

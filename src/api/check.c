@@ -11,8 +11,11 @@
  * count; then the index is opened as a reader would (base + merge) and its
  * live documents counted. Temporary files of killed writers and files no
  * manifest names are reported as leftovers (not problems: the next writer
- * collects them). Findings go to the caller line by line; the stats count
- * them. A file the manifest names and the directory lacks makes every
+ * collects them); so are segment and deletion files beside a format-3
+ * base without a MANIFEST and not marked "updated" (the mark follows the
+ * first commit, api/update.c: no update reached its commit point), which
+ * repair removes, never applies. Findings go to the caller line by line;
+ * the stats count them. A file the manifest names and the directory lacks makes every
  * reader refuse the index, naming this command: check says which, and
  * repair is the way back that needs no source files.
  *
@@ -588,8 +591,9 @@ static void sweep_aside(checker *c, const ty_manifest *nm) {
 }
 
 /* Leftovers: temporary files beside the base and in the update directory,
- * and segment / deletion files mf (may be NULL) does not name. */
-static void leftovers(checker *c, const ty_manifest *mf) {
+ * and segment / deletion files mf does not name (mf NULL: only when
+ * uncommitted, no update ever committed; else repair judges them). */
+static void leftovers(checker *c, const ty_manifest *mf, int uncommitted) {
     const char *slash = strrchr(c->path, '/');
     char *pdir = ty_strndup(c->path, slash == c->path ? 1 : (size_t)(slash - c->path));
     const char *base = slash + 1;
@@ -613,12 +617,17 @@ static void leftovers(checker *c, const ty_manifest *mf) {
         int named = 0;
         for (size_t i = 0; mf && !tmp && i < mf->nseg; i++) named |= !strcmp(n, mf->seg[i].file);
         if (mf && !tmp && mf->del[0] && !strcmp(n, mf->del)) named = 1;
-        if (named || (!mf && !tmp)) continue; /* without a manifest: judged by repair */
+        /* without a manifest: judged by repair, unless no update was
+         * ever committed */
+        if (named || (!mf && !tmp && !uncommitted)) continue;
         uint64_t g = tmp ? 0 : strtoull(n + 4, NULL, 10);
         if (mf && g >= mf->generation + 2) continue; /* committed after it: said below */
         c->st->leftovers++;
         say(c, 0, "leftover %s/%s (%s; the next writer removes it)", c->dir, n,
-            tmp ? "a killed writer's temporary file" : "named by no manifest");
+            tmp ? "a killed writer's temporary file"
+                : !mf ? "of an update that never committed: no MANIFEST, the base not marked "
+                        "updated"
+                      : "named by no manifest");
     }
     if (d) closedir(d);
 }
@@ -671,6 +680,9 @@ typedef struct check_run {
     ty_manifest mf;           /* the MANIFEST, as read */
     int have_mf;              /* mf reads and is for this base */
     int reconstruct;          /* the MANIFEST cannot say what the state is */
+    int uncommitted;          /* no MANIFEST and a base not marked "updated":
+                                 no update ever committed, so segment and
+                                 deletion files are leftovers */
     int open_bad;             /* the licensable list is damaged */
     int del_ok;               /* mf's deletion file reads and matches */
     int newer;                /* files committed after mf lie beside it */
@@ -749,6 +761,9 @@ static int check_manifest(check_run *r) {
             r->reconstruct = 1;
         } else {
             say(c, 0, "no updates");
+            /* the mark follows the first commit (api/update.c): without
+             * it, no update reached its commit point */
+            r->uncommitted = r->base.format_version >= 3;
         }
     } else if (rc == TENYO_ERR_VERSION) {
         say(c, 1, "%s", r->why);
@@ -770,7 +785,7 @@ static int check_manifest(check_run *r) {
             r->reconstruct = 1;
         }
     }
-    leftovers(c, r->have_mf ? mf : NULL);
+    leftovers(c, r->have_mf ? mf : NULL, r->uncommitted);
     return TENYO_OK;
 }
 
@@ -1052,6 +1067,10 @@ int tenyo_index_check(const char *path, int repair, tenyo_check_stats *st,
     if (!repair || st->problems == 0) {
         if (repair && st->leftovers) {
             int n = ty_wlock_collect(&r.lk);
+            if (r.uncommitted) { /* rolled back: never applied */
+                n += ty_upd_gc(r.dir, NULL);
+                ty_sync_dir(r.dir, NULL, 0);
+            }
             say(&r.c, 0, "removed %d leftover file%s", n, n == 1 ? "" : "s");
         }
         rc = st->problems ? TENYO_ERR_CORRUPT : TENYO_OK;

@@ -268,8 +268,11 @@ static int read_list(const char *path, rows *t, char *err, size_t errlen) {
     struct stat st;
     if (!f || fstat(fileno(f), &st) != 0) {
         ty_seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        int e = errno;
         if (f) fclose(f);
-        return errno == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_IO;
+        /* an input that cannot be read: TENYO_ERR_IO is for what cannot
+         * be written (the list beside the index) */
+        return e == ENOENT ? TENYO_ERR_NOTFOUND : TENYO_ERR_INPUT;
     }
     ty_buf b = {0};
     int rc = TENYO_OK;
@@ -289,7 +292,7 @@ static int read_list(const char *path, rows *t, char *err, size_t errlen) {
     }
     if (!rc && ferror(f)) {
         ty_seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        rc = TENYO_ERR_IO;
+        rc = TENYO_ERR_INPUT;
     }
     fclose(f);
     if (rc) {

@@ -8,20 +8,33 @@
  * (tenyo_builder, no LSA), writes the deletion file and the MANIFEST that
  * names them. An added record whose id names a live document is merged
  * with it field by field first (update_merge.c): one that brings nothing
- * new leaves the document as it is.
+ * new leaves the document as it is; one that changes only its other fields
+ * (numbers, applicant, date, codes, mark) adds it again from its stored
+ * term counts, surfaces, phrases and abstract (put_counts, as a rebuild
+ * does), so that no text is lost that the index does not keep (claims,
+ * descriptions, an abstract past 4 KiB or under --no-abstracts); one that
+ * changes its text adds the merged record, tokenized again, unless the
+ * document's stored terms show text the index does not keep that the
+ * merged record lacks (held_text): that record is refused, naming the
+ * patent and what would be lost, and nothing is committed.
  *
  * Writers. tenyo_update_open and tenyo_index_rebuild take the index's one
  * writer lock on its real path (store/manifest.c, ty_wlock) and collect
- * the leftovers of killed writers before anything else; the first update
- * committed for a base sets the base's "updated" byte (store/write.c) just
- * before its manifest, so a base copied without "<path>.upd/" says that
- * updates exist (tenyo info warns, tenyo check reports). A manifest whose
+ * the leftovers of killed writers before anything else. The commit point
+ * is the MANIFEST's rename: every file an update writes before it is a
+ * leftover if it is killed or fails first. The first update committed for
+ * a base then sets the base's "updated" byte (store/write.c), so a base
+ * copied without "<path>.upd/" says that updates exist (tenyo info warns,
+ * tenyo check reports); a format-3 base without the byte and without a
+ * MANIFEST has had no update committed, and the segment and deletion
+ * files beside it are collected by the next writer. A manifest whose
  * rename is in place but whose directory sync failed is reported as
  * committed with unknown durability (TENYO_ERR_UNSYNCED), and the files
  * the previous manifest named are kept.
  *
- * Rebuild reads every live document's stored term counts, surfaces and
- * phrases back out of the merged model and feeds them to a builder
+ * Rebuild reads every live document's stored term counts, surfaces,
+ * phrases, abstract and other numbers (update_merge.c's index of them)
+ * back out of the merged model and feeds them to a builder
  * (ty_builder_add_counts): vocabulary, df filters, idf, SVD and IVF are
  * refitted with the base's options, no source files needed. Terms the
  * original build dropped (df below min_df) are not in the index and cannot
@@ -55,6 +68,12 @@ struct tenyo_update {
     uint8_t *deleted;         /* per document of x: deleted by this update */
     ty_upd_numidx *numidx;    /* x's other numbers by id (update_merge.c) */
     uint64_t unchanged;       /* records a live document was left as */
+    int counts_ready;         /* x's term counts loaded, its keyword index
+                                 too when it has one (put_counts) */
+    ty_tokctx *tc;            /* the builder's tokenizer, for held_text */
+    const char **terms;       /* put_counts's room for one row */
+    size_t capterms;          /* its entries */
+    ty_buf surf, phr;         /* put_counts's scratch */
     int marked;               /* the base's "updated" byte was set here */
     double t0;                /* open time */
     char err[TY_ERRLEN];      /* last error */
@@ -64,6 +83,7 @@ const char *tenyo_update_error(const tenyo_update *u) { return u ? u->err : ""; 
 
 void tenyo_update_free(tenyo_update *u) {
     if (!u) return;
+    ty_tokctx_free(u->tc); /* before the builder's tokenizer it was made from */
     tenyo_builder_free(u->b);
     ty_strmap_free(u->added);
     tenyo_index_free(u->x);
@@ -74,6 +94,9 @@ void tenyo_update_free(tenyo_update *u) {
     free(u->delid);
     free(u->deleted);
     ty_upd_numidx_free(u->numidx);
+    free(u->terms);
+    ty_buf_free(&u->surf);
+    ty_buf_free(&u->phr);
     free(u);
 }
 
@@ -128,6 +151,10 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
         u->mf.generation = g;
     } else if (rc == TENYO_ERR_NOTFOUND) {
         memset(&u->mf, 0, sizeof u->mf);
+        /* no update was ever committed to a base that can record one and
+         * does not: segment and deletion files here are those of updates
+         * killed before their commit point (the MANIFEST's rename) */
+        if (u->x->m.format_version >= 3 && !u->x->m.updated) ty_upd_gc(u->dir, NULL);
     } else if (rc) {
         ty_seterr(err, errlen, "%s", why);
         goto fail;
@@ -142,6 +169,131 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
 fail:
     tenyo_update_free(u);
     return rc;
+}
+
+static int put_counts(tenyo_builder *b, const tenyo_index *x, uint64_t d, const tenyo_doc *doc,
+                      const char **terms, ty_buf *surf, ty_buf *phr);
+
+/* Load what put_counts and held_text read of u->x: its term counts and,
+ * when it has one, its keyword index (the whole abstracts). 0 or a status
+ * with u->err set. */
+static int counts_ready(tenyo_update *u) {
+    if (u->counts_ready) return TENYO_OK;
+    int rc = ty_model_need_tf(&u->x->m, u->err, sizeof u->err);
+    if (rc) return rc;
+    const ty_model *m = &u->x->m;
+    if (m->kw_blob || m->kw_sec || u->x->kw_nparts) /* a damaged one: the 4 KiB kept */
+        (void)tenyo_index_keyword_index(u->x, NULL, NULL, NULL);
+    u->counts_ready = 1;
+    return TENYO_OK;
+}
+
+/* Terms of a text and how often each occurs (held_text). */
+typedef struct tcount {
+    ty_strmap *t;       /* term -> k */
+    uint32_t *n;        /* per k: occurrences */
+    size_t cap;         /* entries of n */
+    int status;         /* first failure */
+} tcount;
+
+static void tcount_term(void *ud, const char *t, size_t n) {
+    tcount *c = ud;
+    if (c->status) return;
+    int is_new = 0;
+    int64_t k = ty_strmap_intern(c->t, t, n, &is_new);
+    if (k < 0) {
+        c->status = (int)k;
+        return;
+    }
+    if (is_new) {
+        if (ty_grow((void **)&c->n, &c->cap, (size_t)k, sizeof *c->n, 256)) {
+            c->status = TENYO_ERR_NOMEM;
+            return;
+        }
+        c->n[k] = 0;
+    }
+    c->n[k]++;
+}
+
+/* The terms of the text record d is indexed on (as the builder tokenizes
+ * a record) counted into *c (c->t made here). 0 or a negative status. */
+static int count_text(ty_tokctx *tc, const tenyo_doc *d, tcount *c) {
+    ty_buf text = {0};
+    if (!(c->t = ty_strmap_new()) || ty_bld_record_text(&text, d)) {
+        ty_buf_free(&text);
+        return TENYO_ERR_NOMEM;
+    }
+    ty_tok_sink sink = {tcount_term, NULL, NULL, c};
+    int r = ty_tokenize_sink(tc, text.p ? text.p : "", text.len, &sink);
+    ty_buf_free(&text);
+    return c->status ? c->status : r < 0 ? r : TENYO_OK;
+}
+
+/* Occurrences of term t in c. */
+static uint32_t tcount_of(const tcount *c, const char *t) {
+    int64_t k = ty_strmap_get(c->t, t, strlen(t));
+    return k < 0 ? 0 : c->n[k];
+}
+
+/* Whether the merged record rec keeps the text of live document d of u->x
+ * that the index does not (old: the record of what it keeps, its title
+ * and abstract): each stored term count of d beyond what old's text gives
+ * (what claims, a description or an abstract not kept whole gave) at most
+ * what rec's text gives, both tokenized as the builder tokenizes a
+ * record. What old gives may change by the merge's rules (a conflict
+ * keeps the longer title); what nothing keeps must come again. 1 kept, 0
+ * not, or a negative status. */
+static int held_text(tenyo_update *u, uint64_t d, const tenyo_doc *old, const tenyo_doc *rec) {
+    char why[TY_ERRLEN] = "";
+    if (!u->tc && ty_tokctx_new(u->b->tok, &u->tc, why, sizeof why)) {
+        ty_seterr(u->err, sizeof u->err, "cannot start the tokenizer: %s", why);
+        return TENYO_ERR_NOMEM;
+    }
+    tcount co = {0}, cr = {0};
+    int rc = count_text(u->tc, old, &co);
+    if (!rc) rc = count_text(u->tc, rec, &cr);
+    if (!rc) {
+        const ty_model *m = &u->x->m;
+        rc = 1;
+        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1] && rc == 1; j++) {
+            const char *t = m->term_blob + m->term_off[m->tfidf.col[j]];
+            uint32_t kept = tcount_of(&co, t);
+            if (m->tf[j] > kept && m->tf[j] - kept > tcount_of(&cr, t)) rc = 0;
+        }
+    }
+    ty_strmap_free(co.t);
+    ty_strmap_free(cr.t);
+    free(co.n);
+    free(cr.n);
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(u->err, sizeof u->err, "out of memory merging a record");
+    else if (rc < 0) ty_seterr(u->err, sizeof u->err, "cannot tokenize the record (%s)",
+                               tenyo_strerror(rc));
+    return rc;
+}
+
+/* The refusal of record doc, whose text differs from live document d's,
+ * when the merged record would lose text of d (held_text 0), with what
+ * may be lost named. TENYO_ERR_INPUT. */
+static int refuse_loss(tenyo_update *u, const tenyo_doc *doc, uint64_t d) {
+    const ty_model *m = &u->x->m;
+    ty_buf ab = {0};
+    char why[TY_ERRLEN];
+    int cut = m->abs && !ty_abs_get(m->abs, d, &ab, why, sizeof why) &&
+              ab.len + 8 >= BUILD_ABS_MAX && !u->x->kwx;
+    ty_buf_free(&ab);
+    const char *what = !m->abs ? "its abstract (this index keeps none: --no-abstracts), "
+                                 "claims or description"
+                       : cut ? "its abstract past the 4 KiB the index keeps, its claims or "
+                               "description"
+                             : "its claims or description";
+    ty_seterr(u->err, sizeof u->err,
+              "%s: not added: this record changes the indexed patent's text, which is then "
+              "indexed again from what the index keeps of it (title and abstract) and this "
+              "record; text indexed before that neither gives (%s) would be lost. Index the "
+              "sources again with this file (tenyo index), or give this record with that "
+              "text or without new text (its other fields are then merged)",
+              doc->id, what);
+    return TENYO_ERR_INPUT;
 }
 
 int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
@@ -170,23 +322,71 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
             return TENYO_ERR_MISMATCH;
         }
     }
-    /* the live document of its id: merged with it (update_merge.c); a
-     * record that brings nothing new leaves it as it is */
+    /* the live document of its id: merged with it (update_merge.c). A
+     * record that brings nothing new leaves it as it is; one that changes
+     * only its other fields (applicant, date, codes, numbers, mark) adds
+     * it again with its stored terms, phrases and abstract as they are;
+     * one that changes its text adds the merged record, to be tokenized
+     * again, refused when the document holds text the index does not keep
+     * (claims, description, an abstract not kept whole), which would be
+     * lost. A later record of an id this update added already merges with
+     * that (the builder's merge), after the same refusal. */
     ty_upd_merged mg = {0};
-    int64_t live = ty_strmap_get(u->added, doc->id, strlen(doc->id)) < 0
-                       ? tenyo_index_find(u->x, doc->id) : -1;
+    int again = ty_strmap_get(u->added, doc->id, strlen(doc->id)) >= 0;
+    int64_t live = tenyo_index_find(u->x, doc->id);
+    const tenyo_doc *put = doc;
     if (live >= 0 && !u->deleted[live]) {
-        rc = ty_upd_merge(u->x, (uint64_t)live, &u->numidx, doc, u->o.report, u->o.report_ud,
-                          &mg);
-        if (!rc && !mg.changed) u->unchanged++;
-        if (rc || !mg.changed) {
-            if (rc) ty_seterr(u->err, sizeof u->err, "%s: cannot read the indexed document "
-                              "to merge with (%s)", doc->id, tenyo_strerror(rc));
+        rc = ty_upd_merge(u->x, (uint64_t)live, &u->numidx, doc,
+                          again ? NULL : u->o.report, u->o.report_ud, &mg);
+        if (rc) {
+            ty_seterr(u->err, sizeof u->err, "%s: cannot read the indexed document "
+                      "to merge with (%s)", doc->id, tenyo_strerror(rc));
+            goto out;
+        }
+        if (mg.changed || again) rc = counts_ready(u);
+        if (!rc && mg.changed == 2) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(u->x, (uint64_t)live, &dm);
+            tenyo_doc old = {.id = dm.id, .title = dm.title,
+                             .abstract = u->x->m.abs ? mg.abs.p : ""};
+            rc = held_text(u, (uint64_t)live, &old, ty_bld_merged_doc(mg.m));
+            rc = rc == 1 ? TENYO_OK : rc == 0 ? refuse_loss(u, doc, (uint64_t)live) : rc;
+        }
+        if (rc || again) { /* again: the builder merges it with this update's */
             ty_upd_merged_free(&mg);
-            return rc;
+            if (rc) return rc;
+        } else if (!mg.changed) {
+            u->unchanged++;
+            goto out;
+        } else if (mg.changed == 1) {
+            tenyo_doc_meta dm;
+            tenyo_index_doc(u->x, (uint64_t)live, &dm);
+            tenyo_doc md = *ty_bld_merged_doc(mg.m);
+            md.claims = md.description = "";
+            md.lang = dm.lang; /* of its text, which stays */
+            uint64_t row = u->x->m.tfidf.rowptr[live + 1] - u->x->m.tfidf.rowptr[live];
+            if (row > u->capterms) {
+                const char **t = ty_reallocarray(u->terms, (size_t)row, sizeof *t);
+                if (!t) {
+                    rc = TENYO_ERR_NOMEM;
+                    ty_seterr(u->err, sizeof u->err, "out of memory adding %s", doc->id);
+                    goto out;
+                }
+                u->terms = t;
+                u->capterms = (size_t)row;
+            }
+            rc = put_counts(u->b, u->x, (uint64_t)live, &md, u->terms, &u->surf, &u->phr);
+            if (rc) {
+                ty_seterr(u->err, sizeof u->err, "%s", rc == TENYO_ERR_NOMEM
+                          ? "out of memory" : tenyo_builder_error(u->b));
+                goto out;
+            }
+            put = NULL;
+        } else {
+            put = ty_bld_merged_doc(mg.m);
         }
     }
-    rc = tenyo_builder_add(u->b, mg.m ? ty_bld_merged_doc(mg.m) : doc);
+    rc = put ? tenyo_builder_add(u->b, put) : TENYO_OK;
     ty_upd_merged_free(&mg);
     if (rc) {
         ty_seterr(u->err, sizeof u->err, "%s", tenyo_builder_error(u->b));
@@ -194,6 +394,9 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
     }
     if (ty_strmap_intern(u->added, doc->id, strlen(doc->id), NULL) < 0) return TENYO_ERR_NOMEM;
     return TENYO_OK;
+out:
+    ty_upd_merged_free(&mg);
+    return rc;
 }
 
 /* Queue document d of u->x (its global position and stored id) for
@@ -340,19 +543,24 @@ int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st) {
     if (rc) goto done;
     snprintf(nm.del, sizeof nm.del, "%s", name);
     nm.ndel = nu;
-    /* the base records that updates exist (one byte, once), so that a copy
-     * of it without its update directory is noticed */
-    if (!u->x->m.updated && !u->marked) {
-        rc = ty_store_mark_updated(u->path, u->err, sizeof u->err);
-        if (rc) goto done;
-        u->marked = 1;
-    }
+    /* the commit point: the MANIFEST's rename */
     rc = ty_manifest_write(u->dir, &nm, u->err, sizeof u->err);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     /* committed. When the directory sync failed, the old manifest might come
      * back after a crash: keep the files it names (no collection) */
     if (!rc) ty_upd_gc(u->dir, &nm);
     unsynced = rc == TENYO_ERR_UNSYNCED;
+    /* then the base records that updates exist (one byte, once), so that a
+     * copy of it without its update directory is noticed. After the commit,
+     * never before: a base so marked without a MANIFEST has lost one, and
+     * one not marked has had none committed, so the files of an update
+     * killed before its rename are leftovers to remove, never a state to
+     * restore. Should it fail, the commit stands and the next update marks
+     * it. */
+    if (!u->x->m.updated && !u->marked) {
+        char why[TY_ERRLEN];
+        u->marked = ty_store_mark_updated(u->path, why, sizeof why) == TENYO_OK;
+    }
     s.generation = gen;
     s.deleted = deleted_here;
 stats:;
@@ -388,10 +596,43 @@ static int split_codes(const char *codes, char **buf, const char ***arr, size_t 
     return TENYO_OK;
 }
 
-/* Feed live document d of x to the builder as stored counts. */
-static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
-                    ty_buf *surf, ty_buf *phr, ty_buf *ab, char *err, size_t errlen) {
+/* Document d of x (its term counts loaded) into the builder as its stored
+ * term counts, surface words and phrases (terms: room for its row), with
+ * the metadata and abstract of doc; the keyword index's whole abstract
+ * kept too when x has it loaded. What the document's text gave is carried
+ * over whole, without its text. */
+static int put_counts(tenyo_builder *b, const tenyo_index *x, uint64_t d, const tenyo_doc *doc,
+                      const char **terms, ty_buf *surf, ty_buf *phr) {
     const ty_model *m = &x->m;
+    uint64_t a = m->tfidf.rowptr[d], e = m->tfidf.rowptr[d + 1];
+    surf->len = phr->len = 0;
+    for (uint64_t j = a; j < e; j++) {
+        terms[j - a] = m->term_blob + m->term_off[m->tfidf.col[j]];
+        const char *w = m->surf_off ? m->surf_blob + m->surf_off[m->tfidf.col[j]] : "";
+        if (*w && (ty_buf_append(surf, terms[j - a], strlen(terms[j - a])) ||
+                   ty_buf_putc(surf, 0x1f) || ty_buf_append(surf, w, strlen(w) + 1)))
+            return TENYO_ERR_NOMEM;
+    }
+    if (m->phr_ptr)
+        for (uint64_t j = m->phr_ptr[d]; j < m->phr_ptr[d + 1]; j++) {
+            const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
+            if (ty_buf_append(phr, p, strlen(p) + 1)) return TENYO_ERR_NOMEM;
+        }
+    int rc = ty_builder_add_counts(b, doc, terms, m->tf + a, (size_t)(e - a), surf->p,
+                                   surf->len, phr->p, phr->len);
+    if (!rc && x->kwx) { /* the keyword index's whole abstract, for the new one */
+        const char *r = x->kw_text + x->kw_off[d] + x->kw_tlen[d] + 1;
+        rc = ty_builder_keep_long(b, doc->id, r,
+                                  (size_t)(x->kw_text + x->kw_off[d + 1] - 1 - r));
+    }
+    return rc;
+}
+
+/* Feed live document d of x to the builder as stored counts, with its
+ * other numbers (*ni: the numbers index, made on first use; nums: room). */
+static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
+                    ty_buf *surf, ty_buf *phr, ty_buf *ab, ty_upd_numidx **ni, ty_buf *nums,
+                    char *err, size_t errlen) {
     tenyo_doc_meta dm;
     tenyo_index_doc(x, d, &dm);
     char *cbuf = NULL;
@@ -399,24 +640,10 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
     size_t nc = 0;
     int rc = split_codes(dm.codes, &cbuf, &codes, &nc);
     if (rc) goto done;
-    uint64_t a = m->tfidf.rowptr[d], e = m->tfidf.rowptr[d + 1];
-    surf->len = phr->len = 0;
-    rc = TENYO_ERR_NOMEM;
-    for (uint64_t j = a; j < e; j++) {
-        terms[j - a] = m->term_blob + m->term_off[m->tfidf.col[j]];
-        const char *w = m->surf_off ? m->surf_blob + m->surf_off[m->tfidf.col[j]] : "";
-        if (*w && (ty_buf_append(surf, terms[j - a], strlen(terms[j - a])) ||
-                   ty_buf_putc(surf, 0x1f) || ty_buf_append(surf, w, strlen(w) + 1)))
-            goto done;
-    }
-    if (m->phr_ptr)
-        for (uint64_t j = m->phr_ptr[d]; j < m->phr_ptr[d + 1]; j++) {
-            const char *p = m->phr_blob + m->phr_off[m->phr_ids[j]];
-            if (ty_buf_append(phr, p, strlen(p) + 1)) goto done;
-        }
     /* the abstract as kept (a damaged section stops the rebuild: the old
      * index stays as it is) */
-    rc = ty_abs_get(m->abs, d, ab, err, errlen);
+    rc = ty_abs_get(x->m.abs, d, ab, err, errlen);
+    if (!rc) rc = ty_upd_numbers(x, ni, dm.id, nums);
     if (rc) goto done;
     tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = ab->p, .claims = "",
                      .description = "", .applicant = dm.applicant, .date = dm.date,
@@ -424,13 +651,8 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
                      /* the record's own flag: a licensable list stays
                       * beside the index (api/openlist.c), not baked in */
                      .open = x->open_rec ? x->open_rec[d] : dm.open, .lang = dm.lang,
-                     .source = "", .line = 0};
-    rc = ty_builder_add_counts(b, &doc, terms, m->tf + a, (size_t)(e - a), surf->p, surf->len,
-                               phr->p, phr->len);
-    if (!rc && x->kwx) { /* the keyword index's whole abstract, for the new one */
-        const char *r = x->kw_text + x->kw_off[d] + x->kw_tlen[d] + 1;
-        rc = ty_builder_keep_long(b, dm.id, r, (size_t)(x->kw_text + x->kw_off[d + 1] - 1 - r));
-    }
+                     .numbers = nums->p, .source = "", .line = 0};
+    rc = put_counts(b, x, d, &doc, terms, surf, phr);
 done:
     free(cbuf);
     free(codes);
@@ -501,7 +723,8 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
     tenyo_index *x = *xp;
     tenyo_builder *b = NULL;
     const char **terms = NULL;
-    ty_buf surf = {0}, phr = {0}, ab = {0};
+    ty_buf surf = {0}, phr = {0}, ab = {0}, nums = {0};
+    ty_upd_numidx *ni = NULL; /* the other numbers by id, carried over */
     int rc = ty_model_need_tf(&x->m, err, errlen);
     if (rc) goto done;
     const ty_model *m = &x->m;
@@ -526,7 +749,7 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
         (void)tenyo_index_keyword_index(x, NULL, NULL, NULL);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         char aerr[TY_ERRLEN] = "";
-        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, aerr, sizeof aerr);
+        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, &ni, &nums, aerr, sizeof aerr);
         if (rc) {
             if (rc != TENYO_ERR_NOMEM)
                 ty_seterr(err, errlen, "%s: document %llu: %s", path, (unsigned long long)d,
@@ -534,6 +757,8 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
             goto done;
         }
     }
+    ty_upd_numidx_free(ni); /* before x, whose numbers it indexes */
+    ni = NULL;
     tenyo_index_free(x); /* the builder holds what it needs */
     *xp = x = NULL;
     rc = tenyo_builder_write(b, path, st);
@@ -556,6 +781,8 @@ done:
     ty_buf_free(&surf);
     ty_buf_free(&phr);
     ty_buf_free(&ab);
+    ty_buf_free(&nums);
+    ty_upd_numidx_free(ni);
     tenyo_builder_free(b);
     return rc;
 }

@@ -11,8 +11,10 @@
  * metadata (tenyo_index_doc), its abstract (section "abstracts", when the
  * index keeps them) and its other numbers (section "numbers", found
  * through ty_upd_numidx: one pass over the section on the first merge,
- * then per id). Claims and descriptions are not kept: a merged record
- * carries the later record's.
+ * then per id). Claims and descriptions are not kept: update.c adds a
+ * record that changes only other fields from the document's stored terms,
+ * and refuses one whose new text would lose what they gave. The mark
+ * merged is the record's own (x->open_rec), never a loaded list's.
  */
 #include "api/api.h"
 #include "api/build.h"
@@ -81,8 +83,20 @@ fail:
     return rc;
 }
 
-/* The other numbers of document id, one a line, into out (emptied
- * first; NUL-terminated). 0 or TENYO_ERR_NOMEM. */
+/* 1 when the '\n'-separated lines s[0..n) hold the line l[0..ln). */
+static int has_line(const char *s, size_t n, const char *l, size_t ln) {
+    for (size_t at = 0; at < n;) {
+        const char *e = memchr(s + at, '\n', n - at);
+        size_t len = e ? (size_t)(e - s - at) : n - at;
+        if (len == ln && !memcmp(s + at, l, ln)) return 1;
+        at += len + 1;
+    }
+    return 0;
+}
+
+/* The other numbers of document id, one a line, each once (a replaced
+ * document's lines are in the base and in the segment that replaced it),
+ * into out (emptied first; NUL-terminated). 0 or TENYO_ERR_NOMEM. */
 static int numbers_of(const tenyo_index *x, const ty_upd_numidx *n, const char *id,
                       ty_buf *out) {
     out->len = 0;
@@ -90,11 +104,16 @@ static int numbers_of(const tenyo_index *x, const ty_upd_numidx *n, const char *
     for (uint64_t i = k < 0 ? 0 : n->ptr[k]; k >= 0 && i < n->ptr[k + 1]; i++) {
         const char *p = x->m.numbers_blob + n->line[i];
         const char *tab = strchr(p, '\t');
-        if (!tab) continue;
+        if (!tab || has_line(out->p, out->len, p, (size_t)(tab - p))) continue;
         if ((out->len && ty_buf_putc(out, '\n')) || ty_buf_append(out, p, (size_t)(tab - p)))
             return TENYO_ERR_NOMEM;
     }
     return ty_buf_putc(out, 0) ? TENYO_ERR_NOMEM : (out->len--, TENYO_OK);
+}
+
+int ty_upd_numbers(const tenyo_index *x, ty_upd_numidx **ni, const char *id, ty_buf *out) {
+    int rc = *ni ? TENYO_OK : numidx_build(x, ni);
+    return rc ? rc : numbers_of(x, *ni, id, out);
 }
 
 int ty_upd_merge(const tenyo_index *x, uint64_t d, ty_upd_numidx **ni, const tenyo_doc *rec,
@@ -110,7 +129,10 @@ int ty_upd_merge(const tenyo_index *x, uint64_t d, ty_upd_numidx **ni, const ten
     int had_abs = x->m.abs ? out->abs.len > 0 : 1; /* not kept: it may have had one */
     ty_merge_old o = {.title = dm.title, .abstract = x->m.abs ? out->abs.p : NULL,
                       .applicant = dm.applicant, .date = dm.date, .codes = dm.codes,
-                      .numbers = out->nums.p, .open = dm.open,
+                      .numbers = out->nums.p,
+                      /* the record's own mark: a loaded list's stays the
+                       * list's (api/openlist.c), never becomes the record's */
+                      .open = x->open_rec ? x->open_rec[d] : dm.open,
                       .text = (uint8_t)((*dm.title ? BT_TITLE : 0) | (had_abs ? BT_ABSTRACT : 0)),
                       .known = (uint8_t)(BT_TITLE | (x->m.abs ? BT_ABSTRACT : 0)),
                       .src = NULL, .line = -1, .report = report, .report_ud = ud};

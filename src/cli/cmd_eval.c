@@ -37,6 +37,8 @@
  */
 #include "cli.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
@@ -637,39 +639,75 @@ static int eval_parse(int argc, char **argv, eval_args *a) {
     return -1;
 }
 
+/* Remove the folder dir that eval_train_index made (mkdtemp) and what the
+ * index written in it left there: its files, and one level of folders
+ * (the index's update folder). */
+static void eval_tmpdir_remove(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[4200];
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (unlink(p) == 0 || errno != EISDIR) continue;
+        DIR *s = opendir(p);
+        struct dirent *f;
+        char q[4500];
+        while (s && (f = readdir(s)))
+            if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..")) {
+                snprintf(q, sizeof q, "%s/%s", p, f->d_name);
+                unlink(q);
+            }
+        if (s) closedir(s);
+        rmdir(p);
+    }
+    if (d) closedir(d);
+    rmdir(dir);
+}
+
 /* Indexes the train split of the inputs as `tenyo index` would, writes it
- * (to --keep-index, else a temporary file removed once open) and opens it
- * again into *X: 0, or the exit code (its message printed). */
+ * (to --keep-index, else into a folder of its own that mkdtemp makes in
+ * $TMPDIR, never an existing file's name, removed once the index is open)
+ * and opens it again into *X: 0, or the exit code (its message printed). */
 static int eval_train_index(eval_args *a, eval_result *r, tenyo_index **x) {
-    char tmp[4096];
+    char tmp[4096], dir[4000] = "";
     if (a->keep) snprintf(tmp, sizeof tmp, "%s", a->keep);
     else {
         const char *td = getenv("TMPDIR");
-        snprintf(tmp, sizeof tmp, "%s/tenyo-eval-%ld.tny", td && *td ? td : "/tmp",
-                 (long)getpid());
+        snprintf(dir, sizeof dir, "%s/tenyo-eval-XXXXXX", td && *td ? td : "/tmp");
+        if (!mkdtemp(dir)) {
+            cli_err("%s: cannot make a folder for the train index: %s\n", cli_safe(dir),
+                    strerror(errno));
+            return EXIT_RESOURCE;
+        }
+        snprintf(tmp, sizeof tmp, "%s/train.tny", dir);
     }
     char err[512] = "";
     tenyo_builder *b = NULL;
     int rc = tenyo_builder_new(&a->bo, &b, err, sizeof err);
-    if (rc) { cli_err("%s\n", err); return EXIT_RESOURCE; }
+    int ec = EXIT_RESOURCE;
+    if (rc) { cli_err("%s\n", err); goto done; }
     double t0 = now_s();
     tenyo_read_opts ro = {0};
     cli_sink sink = cli_sink_builder(b);
-    int ec = cli_read_inputs(&sink, a->files, a->nfiles, &ro, 1, keep_train, &a->sf, &r->tot);
-    if (ec) { tenyo_builder_free(b); return ec; }
+    ec = cli_read_inputs(&sink, a->files, a->nfiles, &ro, 1, keep_train, &a->sf, &r->tot);
+    if (ec) { tenyo_builder_free(b); goto done; }
     rc = a->w ? tenyo_writer_commit(a->w, b, &r->st, err, sizeof err)
               : tenyo_builder_write(b, tmp, &r->st);
     if (rc) {
         cli_err("%s\n", a->w ? err : tenyo_builder_error(b));
         tenyo_builder_free(b);
-        return cli_exit_code(rc);
+        ec = cli_exit_code(rc);
+        goto done;
     }
     tenyo_builder_free(b);
     r->t_build = now_s() - t0;
     rc = tenyo_index_open(tmp, x, err, sizeof err);
-    if (!a->keep) unlink(tmp);
-    if (rc) { cli_err("%s\n", err); return EXIT_INDEX; }
-    return 0;
+    ec = EXIT_OK;
+    if (rc) { cli_err("%s\n", err); ec = EXIT_INDEX; }
+done:
+    if (*dir) eval_tmpdir_remove(dir);
+    return ec;
 }
 
 /* The files eval writes, before any work (the rule of `tenyo index -o`,

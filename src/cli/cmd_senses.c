@@ -84,7 +84,9 @@ int cli_senses_save(const tenyo_senses *s, const char *path) {
     int rc = tenyo_senses_save(s, path, err, sizeof err);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         cli_err("%s\n", err);
-        return EXIT_INPUT;
+        /* not written (a full disk, no room): a resource (4); a path the
+         * output rule refuses: input (2) */
+        return rc == TENYO_ERR_IO || rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
     }
     return EXIT_OK;
 }

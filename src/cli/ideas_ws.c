@@ -186,7 +186,8 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         cli_err("%s (the file is left as it was)\n", err);
         json_decref(o);
-        ec = EXIT_INPUT;
+        /* not written (a full disk): a resource (4); refused: input (2) */
+        ec = rc == TENYO_ERR_IO || rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         goto done;
     }
     cli_err("worksheet %s: %zu kept, %zu cards in all\n", r->path, ws_kept(w),

@@ -195,8 +195,8 @@ static void file_report(const char *file, tenyo_reader *r, const tenyo_read_stat
         if (t)
             cli_err("警告: %s: %llu 件中 %llu 件に要約がありません。発明の名称だけで索引するため、"
                     "類似検索と転用候補が弱くなり、文を引用できません。要約を含めて出力してください"
-                    "（同じ特許を要約付きで含む別の入力があれば、その要約が使われます: "
-                    "同じ特許のレコードは統合されます）\n", file, n, t);
+                    "（同じ特許を要約付きで含む別の入力、または追加先の索引があれば、その要約が"
+                    "使われます: 同じ特許のレコードは統合されます）\n", file, n, t);
         return;
     }
     fprintf(stderr, "read %s: %llu record%s (%s, %s%s), %llu without abstract, %llu skipped\n",
@@ -205,8 +205,9 @@ static void file_report(const char *file, tenyo_reader *r, const tenyo_read_stat
     if (t)
         cli_err("warning: %s: %llu of %llu records %s no abstract (要約): %s indexed on %s "
                 "title only, so similarity and proposals for %s are weaker and no sentence "
-                "can be quoted; export with 要約 for full results (a patent another input "
-                "gives with its 要約 keeps it: records of one patent are merged)\n", file, t, n,
+                "can be quoted; export with 要約 for full results (a patent that another input, "
+                "or the index added to, gives with its 要約 keeps it: records of one patent "
+                "are merged)\n", file, t, n,
                 t == 1 ? "has" : "have", t == 1 ? "it is" : "they are", t == 1 ? "its" : "their",
                 t == 1 ? "it" : "them");
 }

@@ -84,8 +84,8 @@ int cli_open_list_load(const char *path, const char *list, const char *column, i
                 cli_safe(list), q.more, OPEN_REPORT_MAX);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         cli_err("%s\n", err);
-        return rc == TENYO_ERR_ARG ? EXIT_USAGE : rc == TENYO_ERR_INPUT || rc == TENYO_ERR_IO ||
-                                                           rc == TENYO_ERR_NOTFOUND
+        /* the list unreadable is input (2); OPEN not written, a resource (4) */
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : rc == TENYO_ERR_INPUT || rc == TENYO_ERR_NOTFOUND
                                                        ? EXIT_INPUT : cli_writer_exit(rc);
     }
     fprintf(stderr, "licensable list %s: %llu patent%s listed (%llu lines%s%s%s, %llu not in the "

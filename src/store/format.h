@@ -237,8 +237,8 @@
 #define STORE_NSEC 14              /* sections every version-1 file has */
 
 /* The "updated" byte. The base file is immutable except for this one byte,
- * written in place once by the first update committed for it
- * (ty_store_mark_updated), so that a base copied or moved without its
+ * written in place once by the first update committed for it, just after
+ * its MANIFEST's rename (ty_store_mark_updated), so that a base copied or moved without its
  * "<path>.upd/" says that updates exist (tenyo info warns). One byte, outside
  * the checksum: a single-byte write cannot be torn, and a reader that meets
  * it half-way sees 0 or 1 under the same checksum. Rejected: a marker file
