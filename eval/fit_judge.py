@@ -168,8 +168,8 @@ def main():
         print('  %-14s %+.4f' % (n, wi))
     if a.write:
         with open(a.write, 'w', encoding='utf-8') as f:
-            f.write('version %s fit on Protocol A sets %s (%d terms), eval/fit_judge.py\n' % (
-                datetime.date.today().isoformat(), ','.join(names_tr), len(tr)))
+            f.write('version %s: terms fit on Protocol A sets %s (%d terms; facts: %s), eval/fit_judge.py\n' % (
+                datetime.date.today().isoformat(), ','.join(names_tr), len(tr), a.only or 'all'))
             f.write('# name<TAB>weight: the judge\'s term worth is sigmoid(sum of weight x fact);\n')
             f.write('# the facts are those of src/judge/terms.c (tenyo tokens --judge INDEX).\n')
             for n, wi in zip(fnames, w):
@@ -272,7 +272,6 @@ def cards_main(argv):
             f.writelines(keep)
             for n, wi in zip(names, w):
                 f.write('card.%s\t%.6f\n' % (n, wi))
-            f.write('card.strong_at\t%.6f\ncard.candidate_at\t%.6f\n' % (ts, tc))
         print('wrote', a.write)
 
 
