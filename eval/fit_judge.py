@@ -272,6 +272,9 @@ def cards_main(argv):
             f.writelines(keep)
             for n, wi in zip(names, w):
                 f.write('card.%s\t%.6f\n' % (n, wi))
+            f.write('# the judge\'s bands: strong at or above, candidate at or above (cards usable\n'
+                    '# >= 85% and >= 65% of the time on the training labels)\n')
+            f.write('card.strong_at\t%.6f\ncard.candidate_at\t%.6f\n' % (ts, tc))
         print('wrote', a.write)
 
 

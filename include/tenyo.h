@@ -902,6 +902,10 @@ typedef struct tenyo_ideas_opts {
                                  first; 10 with n 20: cards 11-30); kept
                                  cards are first in the list, so on the
                                  first page */
+    int show;                 /* the most cards the list shown by default
+                                 holds (tenyo_idea.shown); the n returned
+                                 are the pool the judge picks them from
+                                 (0, the default: n) */
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);

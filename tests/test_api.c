@@ -380,9 +380,10 @@ TY_TEST(api_ideas_full_list_bands) {
         CHECK_EQ_INT(nt->nbands[0] + nt->nbands[1] + nt->nbands[2], (size_t)a);
         for (int i = 0; i < a; i++) {
             CHECK(all[i].band >= TENYO_BAND_REFERENCE && all[i].band <= TENYO_BAND_STRONG);
-            CHECK((all[i].band == TENYO_BAND_STRONG) == (all[i].weak == 0));
-            if (all[i].band == TENYO_BAND_CANDIDATE)
-                CHECK(!(all[i].weak & (TENYO_WEAK_GENERIC | TENYO_WEAK_ONE_WORD | TENYO_WEAK_SIDE_CODE)));
+            /* the band is the judge's: a higher band, a higher probability */
+            CHECK(all[i].judge >= 0 && all[i].judge <= 1);
+            for (int j = 0; j < a; j++)
+                if (all[i].band > all[j].band) CHECK(all[i].judge > all[j].judge);
             CHECK(all[i].content >= 0 && all[i].content <= 1);
             CHECK(all[i].unexpected >= 0 && all[i].unexpected <= 1);
             if (i) CHECK(all[i].score <= all[i - 1].score);

@@ -300,6 +300,9 @@ static const struct ncase {
     {"tenyo_ideas_text", "text", 202},
     {"tenyo_ideas_text", "o", 203},
     {"tenyo_ideas_text", "out", 204},
+    {"tenyo_term_judge", "x", 900},
+    {"tenyo_term_judge", "term", 901},
+    {"tenyo_term_judge", "out", 902},
     {"tenyo_idea_bridge", "c", 205},
     {"tenyo_idea_bridge", "idea", 206},
     {"tenyo_idea_bridge", "terms", 207},
@@ -715,6 +718,9 @@ static void run_case(int k) {
     case 202: fx.rv = (long long)tenyo_ideas_text(fx.c, NULL, 9, &fx.iopts, 5, fx.ideas); break;
     case 203: fx.rv = (long long)tenyo_ideas_text(fx.c, "robot arm", 9, NULL, 5, fx.ideas); break;
     case 204: fx.rv = (long long)tenyo_ideas_text(fx.c, "robot arm", 9, &fx.iopts, 5, NULL); break;
+    case 900: { tenyo_term_judgement j; fx.rv = (long long)tenyo_term_judge(NULL, "運転", &j); break; }
+    case 901: { tenyo_term_judgement j; fx.rv = (long long)tenyo_term_judge(fx.x, NULL, &j); break; }
+    case 902: fx.rv = (long long)tenyo_term_judge(fx.x, "運転", NULL); break;
     case 205: fx.rv = (long long)tenyo_idea_bridge(NULL, fx.ideas, 5, fx.strs); break;
     case 206: fx.rv = (long long)tenyo_idea_bridge(fx.c, NULL, 5, fx.strs); break;
     case 207: fx.rv = (long long)tenyo_idea_bridge(fx.c, fx.ideas, 5, NULL); break;

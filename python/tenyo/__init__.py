@@ -170,7 +170,7 @@ class _IdeasOpts(Structure):
                 ("novelty", c_double), ("field_norm", c_double),
                 ("prior_weight", c_double), ("serendipity_from", c_int),
                 ("min_confidence", c_double), ("merge", c_int), ("min_usable", c_double),
-                ("min_content", c_double), ("offset", c_int)]
+                ("min_content", c_double), ("offset", c_int), ("show", c_int)]
 
 
 class _Basis(Structure):

@@ -76,7 +76,7 @@ int main(void) {
     F(tenyo_ideas_opts, prior_weight); F(tenyo_ideas_opts, serendipity_from);
     F(tenyo_ideas_opts, min_confidence); F(tenyo_ideas_opts, merge);
     F(tenyo_ideas_opts, min_usable); F(tenyo_ideas_opts, min_content);
-    F(tenyo_ideas_opts, offset);
+    F(tenyo_ideas_opts, offset); F(tenyo_ideas_opts, show);
     S(tenyo_idea);
     F(tenyo_idea, field); F(tenyo_idea, code); F(tenyo_idea, score); F(tenyo_idea, confidence);
     F(tenyo_idea, relevance); F(tenyo_idea, surprise); F(tenyo_idea, expected);

@@ -56,17 +56,14 @@
  * "<real>.upd/damaged-YYYYmmdd-HHMMSS/" (a second repair within the same
  * second: "...-HHMMSS-2/", each repair a folder of its own), where a later writer's collection
  * does not look (the old MANIFEST linked there, then replaced atomically).
- * Also rejected: salvaging sections of a damaged base (the rows and
- * metadata would have to be refitted without the damaged parts: a
- * different program), and serving the base alone when updates are damaged
- * (a silent partial answer; the open refuses and names this command).
- *
- * The code: tenyo_index_check runs its steps over one struct check_run —
- * paths and lock, the base, the MANIFEST, the licensable list, the
- * segments, the deletions, what else the directory holds, the open as a
- * reader — and, repairing, a plan (plan_from_manifest, or
- * plan_from_record over snap_plan), then the commit and a count.
- * Design history: docs/decisions.md and docs/updates-and-safety.md.
+ * Also rejected: salvaging a damaged base's sections (a different
+ * program), and serving the base alone when updates are damaged (a silent
+ * partial answer; the open refuses and names this command).
+ * The code: tenyo_index_check runs its steps over one struct check_run
+ * (paths and lock, base, MANIFEST, licensable list, segments, deletions,
+ * the rest of the directory, the open as a reader) and, repairing, a plan
+ * (plan_from_manifest, or plan_from_record over snap_plan), the commit and
+ * a count. History: docs/decisions.md, docs/updates-and-safety.md.
  */
 #include "api/api.h"
 

@@ -193,9 +193,9 @@ static const struct { const char *key, *ja, *en; } legend_text[] = {
      "confidence: the probability that such a patent really is classified in the field too (estimated from co-classifications)"},
     {"unexpected", "意外性: 本件の分野の特許がその分野に分類されることの珍しさ（0 = よくある、1 = ほぼ例がない）",
      "unexpected: how rarely patents of the home fields are also classified in the field (0 = common, 1 = almost never)"},
-    {"bands", "有力 = 具体的な共通の内容が多く弱点がない、候補 = 具体的な語を 2 語以上共有、参考 = 根拠が弱い（理由を表示）",
-     "strong = much specific shared content and no weakness; candidate = two or more specific words shared; "
-     "for reference = weak (the reason is shown)"}};
+    {"bands", "有力・候補・参考 = 分析者が根拠として使えると判断する見込みの高い順（これまでの読み手の判定から学んだ判定器による）。弱い点は理由として表示",
+     "strong, candidate, for reference = how likely an analyst is to find the card usable, highest first "
+     "(a judge fitted on earlier readers' labels); weak points are shown as reasons"}};
 
 const char *tenyo_idea_legend(const char *key, const char *lang) {
     if (!key) return ""; /* as an unknown key */
@@ -307,7 +307,6 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
                          const char *lang) {
     json_t *it = json_object(), *b = json_array(), *e = json_array();
     json_object_set_new(it, "rank", json_integer(rank));
-    json_object_set_new(it, "shown", json_integer(idea->shown));
     json_object_set_new(it, "field", json_string(idea->code));
     json_object_set_new(it, "label", json_string(label));
     json_object_set_new(it, "label_ja", json_string(tenyo_field_label(x, idea->code, "ja")));
@@ -319,12 +318,13 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "unexpected", json_real(idea->unexpected));
     json_object_set_new(it, "band", json_string(band_code(idea->band)));
     json_object_set_new(it, "band_label", json_string(band_label(idea->band, lang)));
+    json_object_set_new(it, "shown", json_integer(idea->shown));
     json_t *weak = json_array();
     char reason[512];
     for (unsigned k = 1; k <= TENYO_WEAK_LOW_CONFIDENCE; k <<= 1)
         if (idea->weak & k) json_array_append_new(weak, json_string(weak_code(k)));
     json_object_set_new(it, "weak", weak);
-    weak_reason(idea->weak, idea->band, lang, reason, sizeof reason);
+    weak_reason(idea->weak, -1, lang, reason, sizeof reason); /* every weak point, whatever the judge made of it */
     json_object_set_new(it, "weak_reason", json_string(reason));
     json_t *also = json_array();
     for (int k = 0; k < idea->nalso; k++) json_array_append_new(also, json_string(idea->also[k]));

@@ -392,7 +392,7 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     unsigned char pinned[TY_IDEAS_MAX_SHOWN];
     size_t nk = cnt < TY_IDEAS_MAX_SHOWN ? cnt : TY_IDEAS_MAX_SHOWN;
     for (size_t i = 0; i < nk; i++) pinned[i] = (unsigned char)ty_steer_kept(st->is->steer, out[i].code);
-    ty_judge_shown(out, nk, pinned, skip == 0);
+    ty_judge_shown(out, nk, pinned, skip == 0, st->o->show > 0 ? (size_t)st->o->show : n);
     for (size_t i = nk; i < cnt; i++) out[i].shown = 0;
     return (int)cnt;
 }

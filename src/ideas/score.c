@@ -18,9 +18,12 @@
  * which an obvious neighbour shares too). The field must be named by the
  * shared content (one of its characteristic words is shared) or be the
  * first code of an evidence patent; otherwise it is only a side code that
- * came along. Band: strong (有力) when nothing is weak; candidate (候補)
- * when two or more specific words are shared and the content is neither
- * generic, nor one word, nor a side code; reference (参考) otherwise. How
+ * came along. The rule band: strong (有力) when nothing is weak; candidate
+ * (候補) when two or more specific words are shared and the content is
+ * neither generic, nor one word, nor a side code; reference (参考)
+ * otherwise. The band a card shows is the judge's (judge/card.c), which
+ * weighs the rule band with the reader model and the shared terms' facts;
+ * the weak points stay the card's reasons. How
  * obvious the field is, is the other number (unexpected). The thresholds
  * are set by the rubric's patterns (cards on fewer than four specific
  * words were rarely usable), not fitted; eval/protocol_a/README.md shows
@@ -272,6 +275,8 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     double jf[TY_CJ_N];
     ty_judge_card_facts(x, id->usable, id->band, c->qt, w, qn, jf);
     id->judge = ty_judge_card(jf);
+    /* the band is the judge's: the rule's band above is one of its facts */
+    id->band = ty_judge_band(id->judge);
 }
 
 int ty_card_facts(const tenyo_ctx *c, const tenyo_idea *id, double *f) {

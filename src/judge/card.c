@@ -66,3 +66,16 @@ double ty_judge_card(const double *f) {
             if (!strcmp(w->name, cj_names[i])) z += w->w * f[i];
     return 1 / (1 + exp(-z));
 }
+
+/* A weight of the table by name, or dflt. */
+static double param(const char *name, double dflt) {
+    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
+        if (!strcmp(w->name, name)) return w->w;
+    return dflt;
+}
+
+int ty_judge_band(double p) {
+    if (p >= param("card.strong_at", 2)) return TENYO_BAND_STRONG;
+    if (p >= param("card.candidate_at", 2)) return TENYO_BAND_CANDIDATE;
+    return TENYO_BAND_REFERENCE;
+}

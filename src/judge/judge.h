@@ -63,16 +63,23 @@ void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const ui
                          const double *w, size_t n, double *f);
 /* The judge's probability that an analyst would defend the card. */
 double ty_judge_card(const double *f);
+/* The band of a card the judge gives probability p (TENYO_BAND_*): the
+ * card.strong_at and card.candidate_at thresholds of models/judge.tsv
+ * (fitted: the usable share of the cards above each on the labels). */
+int ty_judge_band(double p);
 
 /* --- the list shown by default (list.c) --- */
 
 /* Cards a default list shows at least, reference cards filling up to it. */
 #define TY_SHOWN_MIN 5
+/* Most cards the judge places in one answer (n is at most 100). */
+#define TY_SHOWN_POOL 128
 /* Set v[i].shown (1-based position in the default list, 0: shown only on
  * request) for the n cards of one answer; kept[i] 1 for a card the
  * analyst kept (NULL: none). first_page 0 (a later page): every card in
  * order. Returns the cards shown. */
-size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page);
+size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page,
+                      size_t show);
 /* 1 when a licensable patent is a card of match's list (else listed apart
  * as not fitting). */
 int ty_judge_match_card(int band, int nspecific, double similarity, double weak_query);

@@ -7,10 +7,15 @@
  * by default (tenyo_idea.shown, 1 first; 0 not shown by default):
  *   1. cards the analyst kept, in their order (a kept card is shown
  *      whatever its band, with the band it had when kept);
- *   2. strong (有力) cards, then candidate (候補) cards, each in the
- *      engine's order: what the judge trusts comes first;
- *   3. reference (参考) cards, in the engine's order, only until
+ *   2. strong (有力) and candidate (候補) cards — the bands are the
+ *      judge's (card.c: its probability against the thresholds of
+ *      models/judge.tsv) — in the judge's order, probability down, at most
+ *      show cards in all;
+ *   3. reference (参考) cards, in the judge's order, only until
  *      TY_SHOWN_MIN cards are shown.
+ * The caller may ask the engine for more cards than it shows (the pool:
+ * tenyo_ideas_opts.show below n), so the judge picks from a longer list
+ * than the one it shows; with show = n it reorders the n.
  * The others stay in the answer, marked not shown, counted, and shown on
  * request (tenyo ideas --all; the page's さらに表示). Why: readers found
  * about a quarter of reference cards usable against nine in ten strong
@@ -24,21 +29,35 @@
  */
 #include "judge/judge.h"
 
-size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page) {
+/* Cards in the judge's order: probability down, then the engine's rank. */
+static void by_judge(const tenyo_idea *v, size_t n, size_t *ord) {
+    for (size_t i = 0; i < n; i++) ord[i] = i;
+    for (size_t i = 1; i < n; i++) /* insertion: n is at most a few dozen */
+        for (size_t j = i; j > 0 && v[ord[j]].judge > v[ord[j - 1]].judge; j--) {
+            size_t t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+}
+
+size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page,
+                      size_t show) {
     size_t pos = 0;
     for (size_t i = 0; i < n; i++) v[i].shown = 0;
     if (!first_page) { /* a later page, asked for: every card in order */
         for (size_t i = 0; i < n; i++) v[i].shown = (int)++pos;
         return pos;
     }
+    if (!show || show > n) show = n;
+    size_t ord[TY_SHOWN_POOL];
+    if (n > TY_SHOWN_POOL) n = TY_SHOWN_POOL;
+    by_judge(v, n, ord);
     for (size_t i = 0; i < n; i++)
         if (kept && kept[i]) v[i].shown = (int)++pos;
-    static const int order[] = {TENYO_BAND_STRONG, TENYO_BAND_CANDIDATE};
-    for (size_t b = 0; b < sizeof order / sizeof order[0]; b++)
-        for (size_t i = 0; i < n; i++)
-            if (!v[i].shown && v[i].band == order[b]) v[i].shown = (int)++pos;
-    for (size_t i = 0; i < n && pos < TY_SHOWN_MIN; i++)
-        if (!v[i].shown) v[i].shown = (int)++pos;
+    for (size_t k = 0; k < n && pos < show; k++)
+        if (!v[ord[k]].shown && v[ord[k]].band >= TENYO_BAND_CANDIDATE) v[ord[k]].shown = (int)++pos;
+    for (size_t k = 0; k < n && pos < TY_SHOWN_MIN && pos < show; k++)
+        if (!v[ord[k]].shown) v[ord[k]].shown = (int)++pos;
     return pos;
 }
 
