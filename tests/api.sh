@@ -278,7 +278,11 @@ grep -q 'cards\[0\].decision' "$D/body" && ok api_worksheet_damaged_why || bad "
 req api_worksheet_kept_after_refusal 200 "$U/api/worksheet?patent=SAMPLE-001"
 same api_worksheet_kept_after_refusal_same "$D/body" "$D/ws1"
 err api_worksheet_bad_key 400 "$U/api/worksheet?id=..%2Fs.tny"
-err api_worksheet_none 404 "$U/api/worksheet?patent=SAMPLE-199"
+# a patent not worked on yet has no sheet, which is no error (the page
+# asks for every patent it opens); an id that names no file is 404
+req api_worksheet_none_yet 200 "$U/api/worksheet?patent=SAMPLE-199"
+grep -q '"worksheet":null' "$D/body" && grep -q '"id":"patent-SAMPLE-199"' "$D/body" && ok api_worksheet_none_yet_null || bad "api_worksheet_none_yet_null ($(head -c 200 "$D/body"))"
+err api_worksheet_none 404 "$U/api/worksheet?id=patent-SAMPLE-199"
 req api_sentences 200 "$U/api/sentences?id=SAMPLE-001"
 "$T" ideas "$D/s.tny" SAMPLE-001 --sentences >"$D/sent"
 python3 - "$D/body" "$D/sent" <<'P' && ok api_sentences_as_cli || bad "api_sentences_as_cli ($(head -c 300 "$D/body"))"

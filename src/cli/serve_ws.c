@@ -7,8 +7,9 @@
  *                                library and saved atomically in
  *                                INDEX.worksheets/KEY.json; {"id": KEY,
  *                                "worksheet": {...}}
- *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet (404:
- *                                none yet)
+ *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet; for a
+ *                                patent with none yet {"id", "worksheet":
+ *                                null}, for an id with none 404
  *   GET  /api/senses             {"file", "senses": [{word, field, other}]}
  *                                the splits every ideas query honours
  *
@@ -226,6 +227,12 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
     char *text = NULL;
     if (!rc) rc = tenyo_worksheet_json(w, &text);
     tenyo_worksheet_free(w);
+    if (rc == TENYO_ERR_NOTFOUND && patent) { /* a patent not worked on yet: no sheet, no error */
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(key));
+        json_object_set_new(o, "worksheet", json_null());
+        return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+    }
     if (rc == TENYO_ERR_NOTFOUND)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no worksheet %s yet", key);
     if (rc == TENYO_ERR_NOMEM)

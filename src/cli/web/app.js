@@ -109,6 +109,10 @@ const T = {
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
     keep: "採用", reject: "却下", note_ph: "メモ（任意）", kept_badge: "採用", more: "さらに表示",
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
+    ws_kept: "採用", ws_rejected: "却下", ws_strike: "除外した語", ws_focus: "選んだ文",
+    ws_focus_text: "焦点のテキスト",
+    undo: "取り消す", undo_title: (d) => `「${d}」を取り消して一覧を作り直す`, unkeep: "採用を取り消す",
+    warn_filtered: (m, n) => `（フィルタで根拠の候補を ${m} / ${n} 件に絞っています。フィルタを外すと増えることがあります）`,
     why: "理由",
     abstract: "要約",
     why_query: "本件",
@@ -242,6 +246,10 @@ const T = {
     focus_apply: "make the list from these",
     keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
     ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} words struck (saved as you work)`,
+    ws_kept: "kept", ws_rejected: "rejected", ws_strike: "struck word", ws_focus: "chosen sentences",
+    ws_focus_text: "focus text",
+    undo: "undo", undo_title: (d) => `take back "${d}" and make the list again`, unkeep: "undo keep",
+    warn_filtered: (m, n) => ` (the filters leave ${m} of ${n} patents as evidence; clearing them may show more)`,
     why: "why",
     abstract: "abstract",
     why_query: "this patent",
@@ -299,6 +307,7 @@ const state = {
   labels: null,     // {qs, labels, left_out}: the server's labels of one picture
   updates: null,    // /api/updates when the page started (writable, limits)
   ws: null,         // the worksheet of the patent shown (GET/POST /api/worksheet), or null
+  note: "",         // the status line's note of the last answer (filters, number read as)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -590,7 +599,8 @@ function renderSearch(res) {
     li.appendChild(el("p", "meta", `${r.applicant || "-"} · ${r.date || "-"} · ${(r.fields || []).join(", ")}`));
     const go = el("button", "link", tr("search_ideas"));
     go.type = "button";
-    go.addEventListener("click", () => { $("q").value = r.id; submit(); });
+    /* the keywords found the patent; its ideas are asked without them */
+    go.addEventListener("click", () => { $("q").value = r.id; $("keywords").value = ""; submit(); });
     li.appendChild(go);
     cards.appendChild(li);
   }
@@ -642,6 +652,9 @@ function renderWarnings(res) {
     if (w.code === "home_predicted")
       m = m.replace(/[。.]?\s*--home[^。.]*[。.]?$/, "") + (state.lang === "ja" ? "。" : ". ") + tr("hint_home");
     m = m.replace(/[（(]--min-(confidence|usable|transfer) 0[^）)]*[）)]/g, (state.lang === "ja" ? "（" : " (") + tr("hint_weak") + (state.lang === "ja" ? "）" : ")"));
+    /* fewer than asked under a filter: the filter, not the index, may be why */
+    const fl = res.query && res.query.filter;
+    if (w.code === "fewer_than_asked" && fl && fl.matching < fl.documents) m += tr("warn_filtered", fl.matching, fl.documents);
     const li = el("li", "warning", m);
     li.dataset.code = w.code;
     wl.appendChild(li);
@@ -828,6 +841,7 @@ function wsBody(body) {
 async function wsLoad(id) {
   try {
     state.ws = (await api("/api/worksheet?patent=" + encodeURIComponent(id))).worksheet;
+    if (!state.ws) state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
   } catch (e) {
     state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
   }
@@ -869,9 +883,41 @@ async function focusBox(id) {
   }));
   box.open = on.size > 0;
 }
+/* The worksheet's line and its decisions, one a row, each with a button
+ * that takes it back (saved, and the list made again): a struck word, a
+ * kept or rejected card (with its note), the chosen sentences. A rejected
+ * card is off the list, so this is where it comes back from. */
 function wsStatus() {
-  const ws = state.ws;
+  const ws = state.ws, ul = $("wsdecisions");
   $("wsinfo").textContent = ws ? tr("ws_state", wsFields("kept").length, wsFields("rejected").length, ws.strike.length) : "";
+  ul.replaceChildren();
+  if (!ws) return;
+  const label = (f) => { /* the card's label, else the map's */
+    const c = state.result && (state.result.ideas || []).find((x) => x.field === f);
+    const m = state.map && state.map.fields.find((x) => x.field === f);
+    const l = c ? c.label : m ? m["label_" + state.lang] : "";
+    return l ? `${f} ${l}` : f;
+  };
+  const row = (kind, value, text, undo) => {
+    const li = el("li");
+    li.dataset.kind = kind;
+    li.dataset.value = value;
+    li.appendChild(el("span", "k", tr("ws_" + kind)));
+    li.appendChild(el("span", "what", text));
+    const b = el("button", "undo link", tr("undo"));
+    b.type = "button";
+    b.title = tr("undo_title", text);
+    b.addEventListener("click", () => wsDecide(undo));
+    li.appendChild(b);
+    ul.appendChild(li);
+  };
+  for (const w of ws.strike) row("strike", w, w, (x) => { x.strike = x.strike.filter((y) => y !== w); });
+  for (const d of ["kept", "rejected"])
+    for (const c of ws.cards.filter((x) => x.decision === d))
+      row(d, c.field, label(c.field) + (c.note ? ` — ${c.note}` : ""),
+        (x) => { x.cards = x.cards.filter((y) => y.field !== c.field); });
+  if (ws.focus && ws.focus.length) row("focus", ws.focus.join(","), ws.focus.join(", "), (x) => { delete x.focus; });
+  else if (ws.focus_text) row("focus_text", "", [...ws.focus_text].slice(0, 40).join(""), (x) => { delete x.focus_text; });
 }
 
 async function runQuery(f) {
@@ -903,6 +949,7 @@ async function runQuery(f) {
     }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
+    state.note = note;
     setState("done", (res.ideas.length ? tr("done", res.ideas.length, a.ms) : tr("none")) + (note ? " " + note : ""));
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);
@@ -1067,9 +1114,12 @@ function decideRow(it, li, head) {
     if (note.value.trim()) k.note = note.value.trim(); else delete k.note;
   });
   for (const d of ["kept", "rejected"]) {
-    const b = el("button", "decide-" + d, tr(d === "kept" ? "keep" : "reject"));
+    const undo = d === "kept" && c && c.decision === "kept";
+    const b = el("button", "decide-" + d + (undo ? " undo" : ""), tr(undo ? "unkeep" : d === "kept" ? "keep" : "reject"));
     b.type = "button";
-    b.addEventListener("click", () => decide(d));
+    b.addEventListener("click", () => undo
+      ? wsDecide((ws) => { ws.cards = ws.cards.filter((x) => x.field !== it.field); })
+      : decide(d));
     row.appendChild(b);
   }
   row.appendChild(note);
@@ -1079,7 +1129,7 @@ function decideRow(it, li, head) {
 /* "more": the next cards of the same list (offset), added below. */
 async function moreCards() {
   if (!state.result || !state.ideasBody) return;
-  const shown = state.result.ideas.length;
+  const shown = state.result.ideas.length, t0 = performance.now();
   try {
     const res = await api("/api/ideas", Object.assign({}, state.ideasBody, { offset: shown }));
     state.result.ideas = state.result.ideas.concat(res.ideas);
@@ -1087,6 +1137,9 @@ async function moreCards() {
     for (const it of res.ideas) $("cards").appendChild(renderCard(it, maxScore, 0));
     document.body.dataset.cards = String(state.result.ideas.length);
     $("more").hidden = res.ideas.length === 0;
+    /* the status counts the cards shown now */
+    setState("done", tr("done", state.result.ideas.length, Math.round(performance.now() - t0)) +
+      (state.note ? " " + state.note : ""));
   } catch (e) { setState("error", `${tr("error")}: ${e.message}`); }
 }
 
@@ -1169,7 +1222,7 @@ function mapModel() {
   const byCode = new Map(fields.map((f) => [f.field, f]));
   const maxDocs = Math.max(1, ...fields.map((f) => f.documents));
   const home = res ? (res.query.home || []).filter((c) => byCode.has(c)) : [];
-  const props = res ? res.ideas.filter((i) => byCode.has(i.field)) : [];
+  const props = res ? (res.ideas || []).filter((i) => byCode.has(i.field)) : [];
   const maxScore = Math.max(1e-9, ...props.map((i) => i.score));
   const supports = new Map(), titles = new Map();
   for (const it of props) for (const ev of it.evidence) {
