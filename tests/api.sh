@@ -771,6 +771,8 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     printf '番号\n特開1999-999999\n' >"$D/none.csv"
     req api_write_licensable_none_400 400 --data-binary @"$D/none.csv" "$U/api/licensable?name=none.csv"
     grep -q 'none.csv.*the old list is kept' "$D/body" && ok api_write_licensable_none_kept || bad "api_write_licensable_none_kept ($(head -c 300 "$D/body"))"
+    # the page is told the index's file name, never where the server keeps it
+    grep -q 'a patent of w.tny (' "$D/body" && ! grep -q "$D" "$D/body" && ok api_write_no_server_path || bad "api_write_no_server_path ($(head -c 300 "$D/body"))"
     printf '番号,名前\n特開2099-000150,テスト\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/sjis.csv"
     req api_write_licensable_sjis 200 --data-binary @"$D/sjis.csv" "$U/api/licensable?name=sjis.csv"
     grep -q '"column":"番号"' "$D/body" && ok api_write_licensable_sjis_column_name || bad "api_write_licensable_sjis_column_name ($(head -c 300 "$D/body"))"

@@ -12,6 +12,7 @@ Usage: python3 tests/e2e_clicks.py CHROMEDRIVER CHROMIUM URL WRITABLE_URL OUTDIR
 import base64
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import urllib.error
 import urllib.request
 
 DRIVER, CHROME, URL, WURL, OUT = sys.argv[1:6]
+OUT = os.path.abspath(OUT)
 EID = "element-6066-11e4-a52e-4f735466cecf"
 results = []
 
@@ -242,6 +244,39 @@ def run(b):
     b.settle()
     errs = [m for m in b.console() if "404" in m]
     check("clicks_no_worksheet_no_404", not errs, repr(errs[:2]))
+
+    # ------------------------------------- the writable page's answers
+    # files chosen in the file inputs (the driver types their paths) and
+    # sent with the page's buttons; what the page says is in its language,
+    # names no place on the server and suggests no other number
+    tmp = os.path.join(OUT, "uploads")
+    os.makedirs(tmp, exist_ok=True)
+    with open(os.path.join(tmp, "notes.dat"), "w") as f:
+        f.write("hello\nworld\n")
+    with open(os.path.join(tmp, "list.csv"), "w") as f:
+        f.write("番号\nSAMPLE-0012\nZZ-404\n")
+
+    def upload(lang, inp, btn, name):
+        b.go(WURL + "#lang=" + lang)
+        b.js("location.reload()")
+        b.wait("!document.getElementById('updates').hidden", 20)
+        b.js("document.getElementById('updates').open = true")
+        e = b.find(inp)
+        b.s("POST", "/element/%s/value" % e, {"text": os.path.join(tmp, name)})
+        b.click(btn)
+        b.wait("['done', 'error'].includes(document.getElementById('updates').dataset.state)", 60)
+        return (b.text("#upd-status") or "") + "\n" + (b.text("#upd-said") or "")
+
+    said = upload("ja", "#upd-add-file", "#upd-add", "notes.dat")
+    b.shot("clicks_06_upload_format_ja")
+    check("clicks_upload_format_ja", "形式を判別できません" in said and "name the format" not in said, said)
+    said = upload("ja", "#upd-list-file", "#upd-list", "list.csv")
+    b.shot("clicks_07_upload_list_ja")
+    check("clicks_upload_list_ja", "「SAMPLE-0012」は索引にありません" in said and "is not in the index" not in said, said)
+    check("clicks_upload_no_suggestion", "did you mean" not in said and "SAMPLE-001," not in said, said)
+    check("clicks_upload_no_server_path", not re.search(r"(^|[\s(])/[A-Za-z]", said), said)
+    said = upload("en", "#upd-add-file", "#upd-add", "notes.dat")
+    check("clicks_upload_format_en", "not a format the index reads" in said and "name the format" not in said, said)
 
 
 if __name__ == "__main__":

@@ -146,13 +146,24 @@ const T = {
     upd_add: "J-PlatPat の CSV（要約を含む）", upd_add_run: "索引に追加",
     upd_list: "開放特許の一覧（CSV または番号を1行ずつ）", upd_list_run: "一覧を読み込む",
     upd_nofile: "ファイルを選んでください。",
-    upd_toolarge: (mb) => `ファイルが大きすぎます（上限 ${mb} MB、tenyo serve --upload-max で変更）。`,
+    upd_toolarge: (mb) => `ファイルが大きすぎます（このサーバーの上限は ${mb} MB）。ファイルを分けて送ってください。何も変わっていません。`,
     upd_sending: (f) => `${f} を送信中`,
     upd_stage: (f, st) => `${f}: ${({ lock: "索引をロック", read: "読み込み", tokenize: "形態素解析", svd: "LSA に写像", commit: "書き込み準備", write: "書き込み", reload: "索引を開き直し", resolve: "番号を照合" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
     upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。`,
     upd_more: (n) => `ほか ${n} 件`,
     upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
+    upd_e_format: (f) => `${f}: 形式を判別できません。J-PlatPat の CSV エクスポート（要約を含む）、JSON Lines、特許庁の公報 XML のいずれかを選んでください。何も追加していません。`,
+    upd_e_rows: (f, n) => `${f}: 記録が ${n.toLocaleString()} 件（このサーバーの上限）を超えています。ファイルを分けて送ってください。何も追加していません。`,
+    upd_e_norecord: (f, k) => `${f}: 特許の記録を 1 件も読めませんでした（飛ばした記録 ${k} 件）。何も追加していません。`,
+    upd_e_nolisted: (f, n) => `${f}: ${n} 行のどの番号も索引の特許に当たりませんでした。前の一覧をそのまま使います。`,
+    upd_e_nonumber: (f) => `${f}: 特許番号が見つかりません。前の一覧をそのまま使います。`,
+    upd_e_empty: (f) => `${f} は空です。何も変わっていません。`,
+    upd_e_busy: (f) => `別のファイル（${f}）を反映しています。終わってからもう一度送ってください。`,
+    upd_e_csvrow: (f, l, why) => `${f}:${l}: CSV の行が壊れています（${why}）。何も読み込んでいません。`,
+    upd_l_missing: (n) => `「${n}」は索引にありません`,
+    upd_l_nocell: (c) => `${c} 列に特許番号がありません`,
+    upd_l_skipped: (why) => `この記録は飛ばしました（${why}）`,
   },
   en: {
     tagline: "Where else could this patent apply?",
@@ -283,13 +294,24 @@ const T = {
     upd_add: "J-PlatPat CSV (with 要約)", upd_add_run: "Add to the index",
     upd_list: "Licensable patents (CSV, or one number a line)", upd_list_run: "Load the list",
     upd_nofile: "Choose a file first.",
-    upd_toolarge: (mb) => `The file is too large (limit ${mb} MB; tenyo serve --upload-max changes it).`,
+    upd_toolarge: (mb) => `The file is too large (this server's limit is ${mb} MB). Send it in parts. Nothing changed.`,
     upd_sending: (f) => `sending ${f}`,
     upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${o.records} records read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${o.documents.toLocaleString()} documents.` + (o.without_abstract ? ` ${o.without_abstract} records had no abstract.` : ""),
     upd_listed: (o) => `${o.file}: ${o.listed} licensable patents from ${o.lines} lines (${o.unresolved} numbers not in the index, ${o.duplicates} repeated).`,
     upd_more: (n) => `and ${n} more`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
+    upd_e_format: (f) => `${f}: not a format the index reads. Choose a J-PlatPat CSV export (with 要約), JSON Lines or JPO gazette XML. Nothing was added.`,
+    upd_e_rows: (f, n) => `${f}: more than ${n.toLocaleString()} records, this server's limit. Send it in parts. Nothing was added.`,
+    upd_e_norecord: (f, k) => `${f}: no patent record could be read (${k} skipped). Nothing was added.`,
+    upd_e_nolisted: (f, n) => `${f}: none of its ${n} lines names a patent of the index. The previous list is kept.`,
+    upd_e_nonumber: (f) => `${f}: no patent number in the file. The previous list is kept.`,
+    upd_e_empty: (f) => `${f} is empty. Nothing changed.`,
+    upd_e_busy: (f) => `Another file (${f}) is being applied. Send this one again when it is done.`,
+    upd_e_csvrow: (f, l, why) => `${f}:${l}: malformed CSV row (${why}). Nothing was loaded.`,
+    upd_l_missing: (n) => `"${n}" is not in the index`,
+    upd_l_nocell: (c) => `no patent number in column ${c}`,
+    upd_l_skipped: (why) => `record skipped (${why})`,
   },
 };
 
@@ -1779,13 +1801,41 @@ async function initUpdates() {
   $("upd-list").addEventListener("click", () => upload("licensable"));
 }
 
+/* The server's messages about an upload (the library's, in English, for
+ * the command line) as the page says them: in the page's language, with
+ * the advice a page user can follow. A line of a licensable list that is
+ * not in the index is said without the command line's "did you mean": the
+ * list's numbers are the licensor's own, and a number near one is another
+ * patent. A message not in the table is shown as the server wrote it. */
+const UPD_SAY = [
+  [/^(.*?): unknown input format .*nothing added$/, (m) => tr("upd_e_format", m[1])],
+  [/^(.*?) holds more than (\d+) records.*nothing added$/, (m) => tr("upd_e_rows", m[1], Number(m[2]))],
+  [/^(.*?): no patent record read \((\d+) skipped\); nothing added$/, (m) => tr("upd_e_norecord", m[1], m[2])],
+  [/^(.*?): no patent number resolved to a patent of .*?\((\d+) lines? read\); the old list is kept$/, (m) => tr("upd_e_nolisted", m[1], m[2])],
+  [/^(.*?): no patent number in the file$/, (m) => tr("upd_e_nonumber", m[1])],
+  [/^(.*?) is empty; nothing changed$/, (m) => tr("upd_e_empty", m[1])],
+  [/^the file is larger than this server's limit of (\d+) MiB/, (m) => tr("upd_toolarge", m[1])],
+  [/^another upload \((.*?), (add|licensable)\) is being applied/, (m) => tr("upd_e_busy", m[1])],
+  [/^(.*?):(\d+): malformed CSV row: (.*?); nothing loaded$/, (m) => tr("upd_e_csvrow", m[1], m[2], m[3])],
+  [/^'(.*)' is not in the index(; did you mean .*)?$/, (m) => tr("upd_l_missing", m[1])],
+  [/^no patent number in column (.*)$/, (m) => tr("upd_l_nocell", m[1])],
+  [/^skipped: (.*)$/, (m) => tr("upd_l_skipped", m[1])],
+];
+function updText(msg) {
+  for (const [re, f] of UPD_SAY) {
+    const m = re.exec(msg || "");
+    if (m) return f(m);
+  }
+  return msg || "";
+}
+
 function updSay(s, msg, said, more) {
   $("updates").dataset.state = s;
   $("upd-status").textContent = msg;
   $("upd-status").className = s === "error" ? "error" : "";
   const ul = $("upd-said");
   ul.replaceChildren();
-  for (const l of said || []) ul.appendChild(el("li", null, `${l.file}:${l.line}: ${l.message}`));
+  for (const l of said || []) ul.appendChild(el("li", null, `${l.file}:${l.line}: ${updText(l.message)}`));
   if (more) ul.appendChild(el("li", null, tr("upd_more", more)));
 }
 
@@ -1818,7 +1868,7 @@ function upload(task) {
     end();
     let j = null;
     try { j = JSON.parse(xhr.responseText); } catch (e) { j = null; }
-    if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${(j && j.error) || `HTTP ${xhr.status}`}`, j && j.said);
+    if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${j && j.error ? updText(j.error) : `HTTP ${xhr.status}`}`, j && j.said);
     const msg = (task === "add" ? tr("upd_added", j) : tr("upd_listed", j)) + (j.warning ? ` ${j.warning}` : "");
     updSay("done", msg, task === "add" ? j.skipped_records : j.unresolved_lines, task === "add" ? j.skipped_more : j.unresolved_more);
     try {
