@@ -272,6 +272,17 @@ assert [(i["field"], i["confidence"]) for i in a["ideas"]] == [(i["field"], i["c
 assert a["ideas"][0]["field"] == sys.argv[3] and a["ideas"][0]["note"] == "for the client"
 P
 then ok cli_ideas_worksheet_applied; else bad cli_ideas_worksheet_applied; fi
+# the terminal's report of a worksheet run: the header says what is
+# struck, kept and rejected (the rejected cards are not listed), and the
+# kept card is marked
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --worksheet "$D/ws.json" --lang ja >"$D/wsr" 2>/dev/null
+sed -n '1,/^$/p' "$D/wsr" >"$D/wsh"
+grep -qx "除外した語: $w" "$D/wsh" && grep -qx "採用: $f1" "$D/wsh" && grep -qx "却下: $f0" "$D/wsh" &&
+  ok cli_ideas_worksheet_header_decisions || bad "cli_ideas_worksheet_header_decisions ($(head -c 400 "$D/wsr"))"
+grep -q "^ 1\. \[[^]]*\]\[採用\] $f1" "$D/wsr" && [ "$(grep -c '\[採用\]' "$D/wsr")" = 1 ] &&
+  ok cli_ideas_worksheet_kept_marked || bad "cli_ideas_worksheet_kept_marked ($(grep '^ *[0-9]*\. ' "$D/wsr" | head -3))"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --keep "$f1" --reject "$f0" --not "$w" --lang en >"$D/wsr" 2>/dev/null
+grep -qx "rejected: $f0" "$D/wsr" && grep -q '\[kept\] ' "$D/wsr" && ok cli_ideas_steer_header_en || bad "cli_ideas_steer_header_en ($(head -c 400 "$D/wsr"))"
 "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/ws.json" --html >"$D/ws.html" 2>/dev/null
 grep -q "for the client" "$D/ws.html" && [ "$(grep -c 'class="card"' "$D/ws.html")" = 1 ] && ok cli_ideas_worksheet_report_kept_cards || bad "cli_ideas_worksheet_report_kept_cards ($(grep -c 'class="card"' "$D/ws.html") cards)"
 cp "$D/ws.json" "$D/ws.keep"

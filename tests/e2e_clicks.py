@@ -152,7 +152,23 @@ def main():
         b.quit()
 
 
+def section(name, fn, b):
+    """One path of the page; a driver error in it is one failure, and the
+    next path still runs."""
+    try:
+        fn(b)
+    except Exception as e:
+        check(name, False, repr(e)[:300])
+
+
 def run(b):
+    section("clicks_search", search_paths, b)
+    section("clicks_undo", undo_paths, b)
+    section("clicks_more", more_paths, b)
+    section("clicks_upload", upload_paths, b)
+
+
+def search_paths(b):
     # ------------------------------------------ keyword search, then a patent
     b.go(URL + "#kw=%E9%81%8B%E8%BB%A2")  # 運転
     b.settle()
@@ -180,6 +196,9 @@ def run(b):
           "%s cards, %r" % (n, b.text("#resulttitle")))
     b.shot("clicks_02_search_ideas")
 
+
+
+def undo_paths(b):
     # ------------------------------------------------ decisions and undo
     pid = "SAMPLE-001"
     b.go(URL + "#q=%s&n=5&conf=0" % pid)
@@ -226,7 +245,11 @@ def run(b):
           b.text("#wsdecisions"))
     b.shot("clicks_04_undone")
 
+
+
+def more_paths(b):
     # ------------------------------------------------ more, status count
+    pid = "SAMPLE-001"
     b.go(URL + "#q=%s&n=3&conf=0" % pid)
     b.js("location.reload()")
     b.settle()
@@ -245,6 +268,9 @@ def run(b):
     errs = [m for m in b.console() if "404" in m]
     check("clicks_no_worksheet_no_404", not errs, repr(errs[:2]))
 
+
+
+def upload_paths(b):
     # ------------------------------------- the writable page's answers
     # files chosen in the file inputs (the driver types their paths) and
     # sent with the page's buttons; what the page says is in its language,

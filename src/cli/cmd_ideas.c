@@ -177,6 +177,20 @@ static void print_focus(const json_t *f, int ja) {
     printf("%s: %s\n", ja ? "技術の文（番号）" : "focus (sentences)", list);
 }
 
+/* A steered query's decisions, a line each: the struck words, the kept
+ * fields (their cards come first, marked) and the rejected ones (never
+ * listed, so said here). */
+static void print_steer(const json_t *st, int ja) {
+    static const char *const names[] = {"struck", "kept", "rejected"};
+    static const char *const en[] = {"struck words", "kept", "rejected"};
+    static const char *const jp[] = {"除外した語", "採用", "却下"};
+    for (int k = 0; st && k < 3; k++) {
+        char list[1024];
+        cli_jjoin(json_object_get(st, names[k]), NULL, ", ", list, sizeof list);
+        if (list[0]) printf("%s: %s\n", ja ? jp[k] : en[k], cli_safe(list));
+    }
+}
+
 /* The readable report of one result object of cli_ideas_json. */
 static void print_report(const json_t *o, const char *lang) {
     int ja = !strcmp(lang, "ja");
@@ -197,6 +211,7 @@ static void print_report(const json_t *o, const char *lang) {
     printf("%s: %s%s\n", ja ? "本件の分野" : "home fields", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
     print_focus(json_object_get(q, "focus"), ja);
+    print_steer(json_object_get(q, "steer"), ja);
     printf("\n");
     size_t i, k;
     json_t *it, *e;
@@ -204,9 +219,10 @@ static void print_report(const json_t *o, const char *lang) {
         char list[1024];
         char also[256];
         cli_jjoin(json_object_get(it, "also_fields"), NULL, ",", also, sizeof also);
-        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n",
+        int kept = json_is_true(json_object_get(it, "kept"));
+        printf("%2d. [%s]%s %s%s%s %s   %s %.0f%%  %s %.2f%s\n",
                (int)json_integer_value(json_object_get(it, "rank")),
-               cli_safe(cli_jstr(it, "band_label")),
+               cli_safe(cli_jstr(it, "band_label")), kept ? (ja ? "[採用]" : "[kept]") : "",
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
                cli_safe(cli_jstr(it, "label")),
                ja ? "確信度" : "confidence",
