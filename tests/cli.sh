@@ -330,6 +330,17 @@ ln -s wsl_target.json "$D/wsl.json"
 : >"$D/wsl_target.json.tmp.Ab12Cd"
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsl_target.json" >/dev/null 2>&1
 [ ! -e "$D/wsl_target.json.tmp.Ab12Cd" ] && ok cli_ideas_worksheet_stray_tmp_removed || bad cli_ideas_worksheet_stray_tmp_removed
+# the server's folder: a sheet the page would never find (the id as typed,
+# not as the page names it) is refused with the right name, nothing left
+# there; the page's name works; elsewhere a new sheet is started and said
+"$T" index -q -o "$D/jw.tny" data/sample/jplatpat_export.csv 2>/dev/null
+mkdir -p "$D/jw.tny.worksheets"
+expect 1 cli_ideas_worksheet_server_name_refused "$T" ideas "$D/jw.tny" 特開2099-000101 -n 2 --worksheet "$D/jw.tny.worksheets/patent-特開2099-000101.json" --keep G08B
+contains "$D/err" "jw.tny.worksheets/patent-.E7.89.B9.E9.96.8B2099-000101.json" cli_ideas_worksheet_server_name_said
+[ -z "$(ls -A "$D/jw.tny.worksheets")" ] && ok cli_ideas_worksheet_server_name_no_stray || bad "cli_ideas_worksheet_server_name_no_stray ($(ls -A "$D/jw.tny.worksheets"))"
+expect 0 cli_ideas_worksheet_server_name_ok "$T" ideas "$D/jw.tny" 特開2099-000101 -n 2 --worksheet "$D/jw.tny.worksheets/patent-.E7.89.B9.E9.96.8B2099-000101.json" --keep G08B
+contains "$D/err" "no such file yet, a new one started" cli_ideas_worksheet_new_said
+contains "$D/err" "1 kept, 1 card in all" cli_ideas_worksheet_one_card_singular
 # a field both kept and rejected, or more kept than a run takes: refused
 printf '{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G07C","decision":"kept"},{"field":"G07C","decision":"rejected"}]}' >"$D/wsd.json"
 expect 2 cli_ideas_worksheet_dup_card "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsd.json"

@@ -918,7 +918,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     json_t *o = NULL;
     if (mo.worksheet) {
         cli_ws_run wr = {mo.worksheet, x, ctx, ideas_steer, mo.notes, mo.nnotes, qdoc, text, len,
-                         &io, (size_t)n, lang, fmt == OUT_HTML};
+                         &io, (size_t)n, lang, fmt == OUT_HTML, path};
         if ((ec = cli_ideas_worksheet(&wr, &o)) != EXIT_OK) goto done;
     } else {
         o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
