@@ -207,9 +207,13 @@ curl -s -X POST -H 'Content-Type: application/json' \
 "$T" ideas "$D/s.tny" --text "robot gripper with soft fingers" --home B25J --lang en --csv --bom >"$D/cli.csv"
 same api_ideas_csv_text_is_cli_csv "$D/page.csv" "$D/cli.csv"
 # its header: the columns of ideas --csv, every one
-h1=$(head -n 1 "$D/page.csv" | tr -d '\r'); h2=$("$T" ideas "$D/s.tny" SAMPLE-002 --csv --bom | head -n 1)
-[ -n "$h1" ] && [ "$h1" = "$h2" ] && [ "$(printf '%s\n' "$h1" | tr ',' '\n' | wc -l)" -eq 24 ] &&
+h1=$(head -n 1 "$D/page.csv" | tr -d '\r'); h2=$("$T" ideas "$D/s.tny" SAMPLE-002 --csv --bom --lang en | head -n 1)
+[ -n "$h1" ] && [ "$h1" = "$h2" ] && [ "$(printf '%s\n' "$h1" | tr ',' '\n' | wc -l)" -eq 25 ] &&
   ok api_ideas_csv_columns || bad "api_ideas_csv_columns ($h1)"
+# the page in Japanese (no lang: the server's default, ja): Japanese headers
+curl -s -X POST -H 'Content-Type: application/json' \
+  --data-binary '{"id":"SAMPLE-001","n":3}' "$U/api/ideas.csv" >"$D/page.csv"
+head -n 1 "$D/page.csv" | grep -q '^.\{0,3\}"問い合わせ","自分の分野","順位"' && ok api_ideas_csv_japanese || bad "api_ideas_csv_japanese ($(head -c 200 "$D/page.csv"))"
 err api_ideas_csv_bad_member 400 -X POST -H 'Content-Type: application/json' -d '{"id":"SAMPLE-001","novelty":3}' "$U/api/ideas.csv"
 err api_ideas_csv_get 405 "$U/api/ideas.csv"
 # the options table: every option with its type and bounds; each flag is

@@ -233,7 +233,7 @@ P
 then ok cli_ideas_offset_cards_11_30; else bad cli_ideas_offset_cards_11_30; fi
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 >"$D/out"
 grep -q '^11\. ' "$D/out" && grep -q '^12\. ' "$D/out" && ok cli_ideas_offset_report_numbers || bad "cli_ideas_offset_report_numbers ($(head -c 300 "$D/out"))"
-"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 --csv >"$D/out"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 --csv --lang en >"$D/out"
 python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert [x["rank"] for x in r]==["11","12"], r' "$D/out" && ok cli_ideas_offset_csv_rank || bad cli_ideas_offset_csv_rank
 expect 1 cli_ideas_offset_negative "$T" ideas "$D/s.tny" SAMPLE-001 --offset -1
 contains "$D/err" "offset must be an integer from 0 to 1000" cli_ideas_offset_negative_said
@@ -454,7 +454,7 @@ if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); A=[(i["field"],a
 expect 0 cli_ideas_why_report_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0
 contains "$D/out" "理由: 本件「" cli_ideas_why_report
 contains "$D/out" "【" cli_ideas_why_marked
-expect 0 cli_ideas_why_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --csv
+expect 0 cli_ideas_why_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --csv --lang en
 if python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert r and any(x["why_query"] and x["why_evidence"] for x in r), r[:1]' "$D/out"; then ok cli_ideas_why_csv; else bad cli_ideas_why_csv; fi
 expect 0 cli_info_abstracts_run "$T" info "$D/s.tny"
 contains "$D/out" "abstracts  kept:" cli_info_abstracts
@@ -538,11 +538,11 @@ expect 0 cli_ideas_partial_en_run "$T" ideas "$D/s.tny" --text "顔画像判定�
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "searched by their known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
 # nothing shown: one row saying why, the message under "warnings" (it
 # landed two columns to the right, under why_evidence, before)
-expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv
+expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv --lang en
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert len(R)==2 and len(R[1])==len(h), R; r=dict(zip(h,R[1])); assert "10" in r["warnings"] and not r["why_evidence"] and not r["error"] and r["query"]=="SAMPLE-001", r' "$D/out"; then ok cli_ideas_none_csv; else bad cli_ideas_none_csv; fi
-expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --min-confidence 0.03
+expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --lang en --min-confidence 0.03
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert "confidence" in h and "warnings" in h; w=h.index("warnings"); assert all("10" in r[w] for r in R[1:]) and len(R)>1, R' "$D/out"; then ok cli_ideas_warn_csv; else bad cli_ideas_warn_csv; fi
-expect 0 cli_ideas_band_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv
+expect 0 cli_ideas_band_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --lang en
 if python3 -c 'import csv,sys; R=list(csv.DictReader(open(sys.argv[1], newline=""))); assert len(R)==10 and all(r["band"] in ("strong","candidate","reference") and (r["band"]=="strong")==(r["weak_reason"]=="") and 0<=float(r["unexpected"])<=1 for r in R), R[:2]' "$D/out"; then ok cli_ideas_band_csv; else bad cli_ideas_band_csv; fi
 # clean text: records carrying J-PlatPat markup (<BR> inside words,
 # (57)【要約】, （修正有）) and reference signs (防振ゴム１２が) show none of it
@@ -565,9 +565,9 @@ assert any(i.get("why") for i in I), I
 ' "$D/out"; then ok cli_clean_card_text; else bad "cli_clean_card_text: $(head -c 400 "$D/out")"; fi
 # CSV for a licensing workflow: evidence with applicant and date; --bom
 # starts with the UTF-8 byte order mark (Excel), plain --csv does not
-expect 0 cli_ideas_csv_bom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --bom
+expect 0 cli_ideas_csv_bom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --bom --lang en
 if python3 -c 'import csv,sys; b=open(sys.argv[1],"rb").read(); assert b.startswith(b"\xef\xbb\xbf"), b[:8]; R=list(csv.reader(b[3:].decode().splitlines())); h=R[0]; d=h.index("evidence_details"); assert len(R)>1 and all(len(r)==len(h) for r in R); assert all(r[d].count("(")==len(r[h.index("evidence")].split("; ")) and ", 20" in r[d] for r in R[1:]), R' "$D/out"; then ok cli_ideas_csv_bom_details; else bad cli_ideas_csv_bom_details; fi
-expect 0 cli_ideas_csv_nobom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
+expect 0 cli_ideas_csv_nobom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --lang en
 if head -c 7 "$D/out" | grep -q '^"query"'; then ok cli_ideas_csv_no_bom; else bad cli_ideas_csv_no_bom; fi
 python3 - "$D" <<'PY'
 import json, sys
@@ -645,8 +645,31 @@ if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); P=[p for i in o[
 expect 0 cli_ideas_en "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en --json --min-confidence 0
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); B=[b for i in o["ideas"] for b in i["bridge_terms"]]; assert "batteries" in B or "battery" in B, B; assert "batteri" not in B; assert o["ideas"][0]["idea"].startswith("The technology")' "$D/out"; then ok cli_ideas_en_surface; else bad cli_ideas_en_surface; fi
 # --csv: RFC 4180, one header and one row per proposal
-expect 0 cli_ideas_csv "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
+expect 0 cli_ideas_csv "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --lang en
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); assert R[0][:4]==["query","home","rank","field"] and len(R)==4, R; assert all(r[0]=="SAMPLE-001" and len(r)==len(R[0]) for r in R[1:])' "$D/out"; then ok cli_ideas_csv_parse; else bad cli_ideas_csv_parse; fi
+# in Japanese (the default language): Japanese headers that say each
+# scale, the band, expected and cautions in words, the evidence's titles
+expect 0 cli_ideas_csv_ja_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --csv --min-confidence 0
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --json >"$D/csvj"
+if python3 - "$D/out" "$D/csvj" <<'P'
+import csv, json, sys
+R = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+J = json.load(open(sys.argv[2]))["ideas"]
+assert len(R) == len(J) == 5, (len(R), len(J))
+h = list(R[0].keys())
+assert h[:4] == ["問い合わせ", "自分の分野", "順位", "分野"], h
+assert "共分類での珍しさ（−ln P、0 以上）" in h and "意外性（0〜1、珍しさから換算）" in h and "確信度（0〜1）" in h, h
+for r, j in zip(R, J):
+    assert r["区分"] == j["band_label"] and r["区分"] in ("有力", "候補", "参考"), r["区分"]
+    assert r["共分類で予想される分野"] in ("はい", "いいえ"), r
+    assert r["根拠特許の題名"] == "; ".join(e["title"] for e in j["evidence"]), r["根拠特許の題名"]
+    assert not any(c in r["注意"] for c in ("one_patent", "one_word")), r["注意"]
+    assert float(r["意外性（0〜1、珍しさから換算）"]) == round(j["unexpected"], 3)
+P
+then ok cli_ideas_csv_japanese; else bad "cli_ideas_csv_japanese ($(head -n 2 "$D/out" | head -c 400))"; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --csv --lang en >"$D/out"
+python3 -c 'import csv,sys; R=list(csv.DictReader(open(sys.argv[1], newline=""))); assert R and all(r["evidence_titles"] and r["band"] in ("strong","candidate","reference") for r in R), R[:1]' "$D/out" &&
+  ok cli_ideas_csv_english_titles || bad "cli_ideas_csv_english_titles ($(head -c 300 "$D/out"))"
 # IPC titles recorded at index time label the fields; a bad file is refused by file:line
 expect 0 cli_index_titles "$T" index -q -o "$D/t.tny" --ipc-titles tests/data/ipc_titles_ja.tsv data/sample/sample.jsonl
 expect 0 cli_ideas_titles "$T" ideas "$D/t.tny" SAMPLE-001 -n 5 --json --min-confidence 0

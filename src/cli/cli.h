@@ -530,7 +530,7 @@ void cli_jjoin(const json_t *a, const char *member, const char *sep, char *out, 
 /* The CSV rows of one ideas answer o (cli_ideas_json) to f, after the
  * header when header is set (and a UTF-8 byte order mark first with bom):
  * `ideas --csv` and the page's download (ideas_csv.c). */
-void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom);
+void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang);
 /* Option name of the ideas table (tenyo_ideas_opt) read from arg as the
  * command line gives it (flag: its spelling, NULL for the table's): a
  * member of io is set (io NULL: none), *v gets the value (a choice's

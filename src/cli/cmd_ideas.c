@@ -79,7 +79,8 @@ static const char *ideas_usage =
     "                       lost it, for every later query (see 'tenyo senses')\n"
     "  --senses FILE        the remembered sense splits (default INDEX.senses, when\n"
     "                       there is one)\n"
-    "  --csv                RFC 4180 CSV, one row per proposal\n"
+    "  --csv                RFC 4180 CSV, one row per proposal (headed in --lang's\n"
+    "                       language)\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
@@ -577,7 +578,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     tenyo_parallel(nt, batch_worker, &job);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
-            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom);
+            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom, lang);
             *header = 0;
         } else if (lines[i].out) {
             cli_print_json(lines[i].out);
@@ -745,7 +746,7 @@ static int ideas_print(json_t *o, int fmt, const tenyo_index *x, tenyo_ctx *ctx,
                        const char *path, const char *lang) {
     int ec = EXIT_OK;
     if (fmt == OUT_JSON) cli_print_json(o);
-    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
+    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom, lang);
     else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
     else if (fmt == OUT_HTML) {} /* written */
     else print_report(o, lang);

@@ -237,7 +237,7 @@ static const help_ja texts[] = {
 "  --remember           --not と: 除外した語を、自分の分野と失ったカードの分野の\n"
 "                       間の語義の区別として覚え、以後の問い合わせに適用する\n"
 "  --senses FILE        覚えた語義の区別（既定: あれば INDEX.senses）\n"
-"  --csv                RFC 4180 の CSV、1 行 1 提案\n"
+"  --csv                RFC 4180 の CSV、1 行 1 提案（見出しは --lang の言語）\n"
 "  --bom                --csv と一緒に: 先頭に UTF-8 の BOM を付ける（Excel 用）\n"
 "  --knn N              投票する近傍の数（既定 300）\n"
 "  -m, --mode M         根拠の類似度: tfidf | lsa | hybrid（既定）\n"
