@@ -308,6 +308,15 @@ contains "$D/err" "wsh.json: line 1" cli_ideas_worksheet_hostile_utf8_said
 python3 -c 'import json,sys; json.dump({"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06T","decision":"kept","note":"x"*(10<<20)}]}, open(sys.argv[1],"w"))' "$D/wsh.json"
 expect 2 cli_ideas_worksheet_hostile_10mb "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
 contains "$D/err" "larger than 4194304 bytes" cli_ideas_worksheet_hostile_10mb_said
+# --batch answers JSON lines or --csv: --html (one query's report) is
+# refused, as is a second output format, never the last silently
+expect 1 cli_ideas_batch_html_refused "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --html
+contains "$D/err" "with --batch the answers are JSON lines" cli_ideas_batch_html_said
+[ ! -s "$D/out" ] && ok cli_ideas_batch_html_no_output || bad cli_ideas_batch_html_no_output
+expect 1 cli_ideas_two_formats "$T" ideas "$D/s.tny" SAMPLE-001 --csv --html
+contains "$D/err" "give one" cli_ideas_two_formats_said
+expect 0 cli_ideas_batch_csv "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" -n 2 --csv --lang en
+head -n 1 "$D/out" | grep -q '^"query","home","rank"' && ok cli_ideas_batch_csv_is_csv || bad "cli_ideas_batch_csv_is_csv ($(head -c 100 "$D/out"))"
 expect 1 cli_ideas_worksheet_not_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --worksheet "$D/ws.json"
 # the worksheet follows the output rule: never the index, a file of its
 # update folder, an empty name; a link is written through to its target

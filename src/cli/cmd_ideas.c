@@ -724,6 +724,11 @@ static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *
         bad = 1;
     }
     if (sentences) *fmt = OUT_SENTENCES;
+    if (batch && *fmt == OUT_HTML) {
+        cli_err("--html is one query's printed report: with --batch the answers are JSON "
+                "lines (the default) or --csv\n");
+        bad = 1;
+    }
     if (worksheet && (batch || sentences || *fmt == OUT_CSV)) {
         cli_err("--worksheet is one query's: not with --batch, --sentences or --csv\n");
         bad = 1;
@@ -849,9 +854,17 @@ int cli_cmd_ideas(int argc, char **argv) {
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
-        case 'j': fmt = OUT_JSON; break;
-        case 'C': fmt = OUT_CSV; break;
-        case 'W': fmt = OUT_HTML; break;
+        case 'j':
+        case 'C':
+        case 'W': { /* one format: a second one is said, not silently the last */
+            int f = c == 'j' ? OUT_JSON : c == 'C' ? OUT_CSV : OUT_HTML;
+            if (fmt != OUT_REPORT && fmt != f) {
+                cli_err("--json, --csv and --html are output formats: give one\n");
+                bad = 1;
+            }
+            fmt = f;
+            break;
+        }
         case 'U': csv_bom = 1; break;
         case 'h':
             free(homebuf);
