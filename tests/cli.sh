@@ -544,7 +544,10 @@ expect 0 cli_ideas_partial_run "$T" ideas "$D/s.tny" --text "顔画像判定回�
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; p=W.get("partial_words",""); assert "顔画像判定回路（顔画像 + 判定 + 回路）" in p, W; u=W.get("unknown_words",""); assert "zqxjvw" in u and "顔画像" not in u, W' "$D/out"; then ok cli_ideas_partial_words; else bad cli_ideas_partial_words; fi
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert any("顔画像" in i["bridge_terms"] for i in o["ideas"]), [i["bridge_terms"] for i in o["ideas"]]' "$D/out"; then ok cli_ideas_partial_in_query; else bad cli_ideas_partial_in_query; fi
 expect 0 cli_ideas_partial_en_run "$T" ideas "$D/s.tny" --text "顔画像判定回路" --json --lang en
-if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "searched by their known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "1 compound word unknown to the index was searched by its known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
+# one unknown word: said in the singular
+expect 0 cli_ideas_unknown_one_run "$T" ideas "$D/s.tny" --text "zqxjvw 運転者の眠気" --json --lang en
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert W.get("unknown_words","").startswith("1 query word is unknown to the index and was not used: zqxjvw"), W' "$D/out"; then ok cli_ideas_unknown_one_singular; else bad cli_ideas_unknown_one_singular; fi
 # nothing shown: one row saying why, the message under "warnings" (it
 # landed two columns to the right, under why_evidence, before)
 expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv --lang en

@@ -426,9 +426,13 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     if (nt->flags & TENYO_NOTE_UNKNOWN_WORDS) {
         char list[512];
         join_list(list, sizeof list, nt->unknown, nt->nunknown < 8 ? nt->nunknown : 8, ja);
-        snprintf(msg, sizeof msg, ja ? "索引にない語 %zu 個は検索に使われていません: %s%s"
-                                     : "%zu query words are unknown to the index and were not used: %s%s",
-                 nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
+        if (ja)
+            snprintf(msg, sizeof msg, "索引にない語 %zu 個は検索に使われていません: %s%s",
+                     nt->nunknown, list, nt->nunknown > 8 ? " ほか" : "");
+        else
+            snprintf(msg, sizeof msg, "%zu query %s unknown to the index and %s not used: %s%s",
+                     nt->nunknown, nt->nunknown == 1 ? "word is" : "words are",
+                     nt->nunknown == 1 ? "was" : "were", list, nt->nunknown > 8 ? ", ..." : "");
         warn(arr, "unknown_words", msg);
     }
     if (nt->flags & TENYO_NOTE_PARTIAL_WORDS) {
@@ -438,9 +442,14 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
         for (size_t i = 0; i < shown && l < sizeof list; i++)
             l += (size_t)snprintf(list + l, sizeof list - l, ja ? "%s%s（%s）" : "%s%s (%s)",
                                   i ? (ja ? "、" : ", ") : "", nt->partial[i], nt->partial_as[i]);
-        snprintf(msg, sizeof msg, ja ? "索引にない複合語 %zu 個は、索引にある部分で検索しました: %s%s"
-                                     : "%zu compound words unknown to the index were searched by their known parts: %s%s",
-                 nt->npartial, list, nt->npartial > 8 ? (ja ? " ほか" : ", ...") : "");
+        if (ja)
+            snprintf(msg, sizeof msg, "索引にない複合語 %zu 個は、索引にある部分で検索しました: %s%s",
+                     nt->npartial, list, nt->npartial > 8 ? " ほか" : "");
+        else
+            snprintf(msg, sizeof msg, "%zu compound %s unknown to the index %s searched by %s "
+                     "known parts: %s%s", nt->npartial, nt->npartial == 1 ? "word" : "words",
+                     nt->npartial == 1 ? "was" : "were", nt->npartial == 1 ? "its" : "their", list,
+                     nt->npartial > 8 ? ", ..." : "");
         warn(arr, "partial_words", msg);
     }
     if (nt->flags & TENYO_NOTE_TITLE_ONLY_QUERY)
