@@ -253,6 +253,10 @@ chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&df=2020&xap=%E6%9C%89%E6%98%8E" 
 has "$D/filt.html" 'data-state="done"' e2e_filter_done
 has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
+# fewer cards than asked under a filter: the warning names the filter as a
+# cause (not the index alone)
+chrome --dump-dom "${U}#q=SAMPLE-001&n=50&conf=0&kw=%E9%81%8B%E8%BB%A2" >"$D/fewf.html"
+has "$D/fewf.html" '<li class="warning" data-code="fewer_than_asked">[^<]*（フィルタで根拠の候補を [0-9]* / [0-9]* 件に絞っています' e2e_warning_fewer_names_filter
 # the kind filter (a select of the form; kd= in the address): the sample's
 # ids are neither 特開 nor 特許, so "grant" leaves none, and the page says so
 chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&kd=grant" >"$D/kind.html"
