@@ -258,6 +258,9 @@ def more_paths(b):
     n = b.js("return Number(document.body.dataset.cards)")
     st_text = b.text("#status") or ""
     check("clicks_more_status_counts", ("%d 件" % n) in st_text, "%d cards, status %r" % (n, st_text))
+    b.wait("Number(document.getElementById('map').dataset.proposals) === %d" % n, 10)
+    mp = b.js("return document.getElementById('map').dataset.proposals")
+    check("clicks_more_on_map", mp == str(n), "map shows %s proposals, %d cards" % (mp, n))
     b.shot("clicks_05_more")
 
     # a patent without a worksheet: no failed request in the console

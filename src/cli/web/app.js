@@ -1159,9 +1159,10 @@ async function moreCards() {
     for (const it of res.ideas) $("cards").appendChild(renderCard(it, maxScore, 0));
     document.body.dataset.cards = String(state.result.ideas.length);
     $("more").hidden = res.ideas.length === 0;
-    /* the status counts the cards shown now */
+    /* the status counts the cards shown now, the map and its table show them */
     setState("done", tr("done", state.result.ideas.length, Math.round(performance.now() - t0)) +
       (state.note ? " " + state.note : ""));
+    await loadPoints(state.result);
   } catch (e) { setState("error", `${tr("error")}: ${e.message}`); }
 }
 
