@@ -21,12 +21,10 @@
  *
  *   prefix   特開 特表 特許 特公 → jp; 特願 (an application) → jpa, 実願
  *            → jpa with class u; 再表 → jpwo (a WO number republished,
- *            Google's JPWO…A1); 実登 実開 実全 実公 (and 実用新案登録,
- *            登録実用新案 written out) → jp with class u (utility models:
- *            JP3123456U); an optional 第 and era 昭 平 令 → s h r
- *            (JPH11123456A), or, after a prefix whose numbers start with a
- *            year, a Western year 1926-1999 read as its era's (特開1999-
- *            314709 is 特開平11-314709); or a Latin country code (jp us wo ep
+ *            Google's JPWO…A1); 実登 実開 実全 実公 実用新案登録 → jp with
+ *            class u (JP3123456U); an optional 第 and era 昭 平 令 → s h r
+ *            (JPH11123456A; a Western year before 2000 too: western_era);
+ *            or a Latin country code (jp us wo ep
  *            cn kr de gb fr ca au tw) with at most two series letters (USD,
  *            USRE, USPP, JPH, JPWO);
  *   number   digit groups, joined (2024-127407, 6,836,996); an era year is

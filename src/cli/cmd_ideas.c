@@ -713,6 +713,17 @@ static int more_opt(int c, char *arg, ideas_more *m) {
     return 0;
 }
 
+/* The output format f taken into *fmt: 0, or 1 after a message when
+ * another was given (said, never silently the last). */
+static int set_format(int *fmt, int f) {
+    if (*fmt != OUT_REPORT && *fmt != f) {
+        cli_err("--json, --csv and --html are output formats: give one\n");
+        return 1;
+    }
+    *fmt = f;
+    return 0;
+}
+
 /* Flags that do not go together, each said; --sentences made the format.
  * 1 when any. */
 static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *m) {
@@ -854,17 +865,9 @@ int cli_cmd_ideas(int argc, char **argv) {
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
-        case 'j':
-        case 'C':
-        case 'W': { /* one format: a second one is said, not silently the last */
-            int f = c == 'j' ? OUT_JSON : c == 'C' ? OUT_CSV : OUT_HTML;
-            if (fmt != OUT_REPORT && fmt != f) {
-                cli_err("--json, --csv and --html are output formats: give one\n");
-                bad = 1;
-            }
-            fmt = f;
-            break;
-        }
+        case 'j': bad |= set_format(&fmt, OUT_JSON); break;
+        case 'C': bad |= set_format(&fmt, OUT_CSV); break;
+        case 'W': bad |= set_format(&fmt, OUT_HTML); break;
         case 'U': csv_bom = 1; break;
         case 'h':
             free(homebuf);
