@@ -306,6 +306,11 @@ def upload_paths(b):
     check("clicks_upload_no_server_path", not re.search(r"(^|[\s(])/[A-Za-z]", said), said)
     said = upload("en", "#upd-add-file", "#upd-add", "notes.dat")
     check("clicks_upload_format_en", "not a format the index reads" in said and "name the format" not in said, said)
+    # a list with one number the index has: said in the singular
+    with open(os.path.join(tmp, "one.csv"), "w") as f:
+        f.write("番号\nSAMPLE-001\nZZ-404\n")
+    said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
+    check("clicks_upload_one_singular", "1 licensable patent from 2 lines (1 number not in the index" in said, said)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@
  */
 "use strict";
 
+/* n and an English noun, plural unless n is 1: "1 record", "5 records". */
+const en_n = (n, noun) => `${Number(n).toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+
 const T = {
   ja: {
     tagline: "この特許、ほかの分野で使えないか？",
@@ -297,8 +300,8 @@ const T = {
     upd_toolarge: (mb) => `The file is too large (this server's limit is ${mb} MB). Send it in parts. Nothing changed.`,
     upd_sending: (f) => `sending ${f}`,
     upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
-    upd_added: (o) => `${o.file}: ${o.records} records read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${o.documents.toLocaleString()} documents.` + (o.without_abstract ? ` ${o.without_abstract} records had no abstract.` : ""),
-    upd_listed: (o) => `${o.file}: ${o.listed} licensable patents from ${o.lines} lines (${o.unresolved} numbers not in the index, ${o.duplicates} repeated).`,
+    upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
+    upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).`,
     upd_more: (n) => `and ${n} more`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
     upd_e_format: (f) => `${f}: not a format the index reads. Choose a J-PlatPat CSV export (with 要約), JSON Lines or JPO gazette XML. Nothing was added.`,
