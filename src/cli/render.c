@@ -184,27 +184,6 @@ json_t *cli_json_take(char *s) {
     return o ? o : json_object();
 }
 
-/* The decisions of the steer set on ctx, {"struck", "kept", "rejected"}
- * (each a list, left out when empty), or NULL when there are none: the
- * query's "steer", so that a reader of the list sees what it was made
- * under, the rejected fields above all (their cards are not in it). */
-static json_t *steer_json(const tenyo_ctx *ctx) {
-    static const char *const names[] = {"struck", "kept", "rejected"};
-    static const int what[] = {TENYO_STEER_STRUCK, TENYO_STEER_KEPT, TENYO_STEER_REJECTED};
-    const tenyo_steer *st = tenyo_ctx_steer(ctx);
-    json_t *o = NULL;
-    for (int k = 0; st && k < 3; k++) {
-        size_t n = tenyo_steer_count(st, what[k]);
-        if (!n) continue;
-        json_t *a = json_array();
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(a, json_string(tenyo_steer_item(st, what[k], i)));
-        if (!o) o = json_object();
-        json_object_set_new(o, names[k], a);
-    }
-    return o;
-}
-
 json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                          const char *text, size_t len, const tenyo_idea *ideas, int got,
                          size_t asked, const char *lang) {
@@ -212,9 +191,7 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     tenyo_query q = {qdoc, text, len, NULL, 0};
     char *s = NULL;
     tenyo_ideas_json(ctx, &q, ideas, got, asked, lang, &s);
-    json_t *o = cli_json_take(s), *st = o ? steer_json(ctx) : NULL;
-    if (st) json_object_set_new(json_object_get(o, "query"), "steer", st);
-    return o;
+    return cli_json_take(s);
 }
 
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,

@@ -380,6 +380,27 @@ static void focus_member(const tenyo_ctx *ctx, json_t *q) {
     json_object_set_new(q, "focus", f);
 }
 
+/* With decisions in the steer set on ctx: the query's "steer", {"struck",
+ * "kept", "rejected"} (each a list, left out when empty), so that a reader
+ * of the list sees what it was made under, the rejected fields above all
+ * (their cards are not in it). */
+static void steer_member(const tenyo_ctx *ctx, json_t *q) {
+    static const char *const names[] = {"struck", "kept", "rejected"};
+    static const int what[] = {TENYO_STEER_STRUCK, TENYO_STEER_KEPT, TENYO_STEER_REJECTED};
+    const tenyo_steer *st = tenyo_ctx_steer(ctx);
+    json_t *o = NULL;
+    for (int k = 0; st && k < 3; k++) {
+        size_t n = tenyo_steer_count(st, what[k]);
+        if (!n) continue;
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_string(tenyo_steer_item(st, what[k], i)));
+        if (!o) o = json_object();
+        json_object_set_new(o, names[k], a);
+    }
+    if (o) json_object_set_new(q, "steer", o);
+}
+
 /* With a steer set on ctx (tenyo_ctx_set_steer): "kept" and the struck
  * words the card lost ("struck"); without one, nothing (the answer is the
  * unsteered schema). */
@@ -553,6 +574,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(q, "home_predicted", json_boolean(predicted));
     json_object_set_new(q, "lang", json_string(lang));
     focus_member(ctx, q);
+    steer_member(ctx, q);
     if (tenyo_ctx_notes(ctx)->offset) /* a later page: where it starts */
         json_object_set_new(q, "offset", json_integer((json_int_t)tenyo_ctx_notes(ctx)->offset));
     json_object_set_new(o, "query", q);
