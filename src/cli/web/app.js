@@ -248,7 +248,7 @@ const T = {
     home_fields: "Home fields",
     predicted: " (predicted)",
     score: "confidence",
-    surprise: "surprise",
+    surprise: "unexpected", /* the 0..1 scale, named as the terminal and the CSV name it */
     relevance: "relevance",
     unexpected: "unexpected",
     also: "fields on the same evidence",
