@@ -514,6 +514,7 @@ grep -q '"suggestions":\[{"id":"SAMPLE-001"' "$D/body" && ok api_patno_ideas_sug
 if [ -n "$PY" ]; then
   for c in 'SAMPLE-001|id|exact|SAMPLE-001' 'ｓａｍｐｌｅ００１|id|normalised|SAMPLE-001' \
            'SAMPLE-0001|number||' '特開2024-127407|number||' 'JP2024-127407A|number||' \
+           '実用新案登録第3234843号|number||' '特開1999-314709|number||' \
            '運転者の眠気を検出する装置|text||' '眠気|text||' 'robot gripper with soft fingers|text||'; do
     q=${c%%|*}; r=${c#*|}; kind=${r%%|*}; r=${r#*|}; match=${r%%|*}; id=${r#*|}
     n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-20)
