@@ -244,6 +244,23 @@ def undo_paths(b):
     check("clicks_ws_empty_after_undo", b.js("return document.querySelectorAll('#wsdecisions li').length") == 0,
           b.text("#wsdecisions"))
     b.shot("clicks_04_undone")
+    # a decision, then a keyword search and a company's list: the patent's
+    # worksheet (and its undo buttons) is not shown with them
+    b.click(".chip.strikable")
+    b.settle()
+    b.type("#keywords", "運転")
+    b.click("#kwsearch")
+    b.settle()
+    left = b.js("return document.querySelectorAll('#wsdecisions li').length + ' ' + document.getElementById('wsinfo').textContent + ' ' + document.getElementById('focusbox').hidden")
+    check("clicks_search_no_stale_worksheet", left == "0  true", left)
+    b.js("document.getElementById('keywords').value = ''")
+    b.click("#task-match")
+    b.type("#q", "運転者の眠気を顔画像から推定するセンサ")
+    b.click("#run")
+    b.settle()
+    left = b.js("return document.querySelectorAll('#wsdecisions li').length + ' ' + document.getElementById('wsinfo').textContent + ' ' + document.getElementById('focusbox').hidden")
+    check("clicks_match_no_stale_worksheet", left == "0  true", left)
+    b.click("#task-ideas")
 
 
 

@@ -603,6 +603,7 @@ async function runSearch() {
 
 function renderSearch(res) {
   const fl = res.query.filter;
+  wsClear();
   $("result").hidden = false;
   $("export-report").hidden = true;
   $("resulttitle").textContent = tr("search_title", fl.keywords);
@@ -655,6 +656,7 @@ async function runMatch(f) {
   try {
     document.body.dataset.kind = "text";
     const res = await api("/api/match", body);
+    wsClear(); /* a company's list has no patent worksheet */
     setReport("match", body);
     const a = await takeAnswer(res, renderMatch, t0);
     setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
@@ -912,6 +914,15 @@ async function focusBox(id) {
  * that takes it back (saved, and the list made again): a struck word, a
  * kept or rejected card (with its note), the chosen sentences. A rejected
  * card is off the list, so this is where it comes back from. */
+/* No worksheet on the page (a keyword search, a company's list): the
+ * worksheet line, its decisions and the focus box of an earlier patent
+ * are taken away with it, so that no undo acts on a list not shown. */
+function wsClear() {
+  state.ws = null;
+  wsStatus();
+  $("focusbox").hidden = true;
+  $("more").hidden = true;
+}
 function wsStatus() {
   const ws = state.ws, ul = $("wsdecisions");
   $("wsinfo").textContent = ws ? tr("ws_state", wsFields("kept").length, wsFields("rejected").length, ws.strike.length) : "";
