@@ -207,9 +207,13 @@ curl -s -X POST -H 'Content-Type: application/json' \
 "$T" ideas "$D/s.tny" --text "robot gripper with soft fingers" --home B25J --lang en --csv --bom >"$D/cli.csv"
 same api_ideas_csv_text_is_cli_csv "$D/page.csv" "$D/cli.csv"
 # its header: the columns of ideas --csv, every one
-h1=$(head -n 1 "$D/page.csv" | tr -d '\r'); h2=$("$T" ideas "$D/s.tny" SAMPLE-002 --csv --bom | head -n 1)
-[ -n "$h1" ] && [ "$h1" = "$h2" ] && [ "$(printf '%s\n' "$h1" | tr ',' '\n' | wc -l)" -eq 24 ] &&
+h1=$(head -n 1 "$D/page.csv" | tr -d '\r'); h2=$("$T" ideas "$D/s.tny" SAMPLE-002 --csv --bom --lang en | head -n 1)
+[ -n "$h1" ] && [ "$h1" = "$h2" ] && [ "$(printf '%s\n' "$h1" | tr ',' '\n' | wc -l)" -eq 25 ] &&
   ok api_ideas_csv_columns || bad "api_ideas_csv_columns ($h1)"
+# the page in Japanese (no lang: the server's default, ja): Japanese headers
+curl -s -X POST -H 'Content-Type: application/json' \
+  --data-binary '{"id":"SAMPLE-001","n":3}' "$U/api/ideas.csv" >"$D/page.csv"
+head -n 1 "$D/page.csv" | grep -q '^.\{0,3\}"問い合わせ","自分の分野","順位"' && ok api_ideas_csv_japanese || bad "api_ideas_csv_japanese ($(head -c 200 "$D/page.csv"))"
 err api_ideas_csv_bad_member 400 -X POST -H 'Content-Type: application/json' -d '{"id":"SAMPLE-001","novelty":3}' "$U/api/ideas.csv"
 err api_ideas_csv_get 405 "$U/api/ideas.csv"
 # the options table: every option with its type and bounds; each flag is
@@ -278,7 +282,11 @@ grep -q 'cards\[0\].decision' "$D/body" && ok api_worksheet_damaged_why || bad "
 req api_worksheet_kept_after_refusal 200 "$U/api/worksheet?patent=SAMPLE-001"
 same api_worksheet_kept_after_refusal_same "$D/body" "$D/ws1"
 err api_worksheet_bad_key 400 "$U/api/worksheet?id=..%2Fs.tny"
-err api_worksheet_none 404 "$U/api/worksheet?patent=SAMPLE-199"
+# a patent not worked on yet has no sheet, which is no error (the page
+# asks for every patent it opens); an id that names no file is 404
+req api_worksheet_none_yet 200 "$U/api/worksheet?patent=SAMPLE-199"
+grep -q '"worksheet":null' "$D/body" && grep -q '"id":"patent-SAMPLE-199"' "$D/body" && ok api_worksheet_none_yet_null || bad "api_worksheet_none_yet_null ($(head -c 200 "$D/body"))"
+err api_worksheet_none 404 "$U/api/worksheet?id=patent-SAMPLE-199"
 req api_sentences 200 "$U/api/sentences?id=SAMPLE-001"
 "$T" ideas "$D/s.tny" SAMPLE-001 --sentences >"$D/sent"
 python3 - "$D/body" "$D/sent" <<'P' && ok api_sentences_as_cli || bad "api_sentences_as_cli ($(head -c 300 "$D/body"))"
@@ -506,6 +514,7 @@ grep -q '"suggestions":\[{"id":"SAMPLE-001"' "$D/body" && ok api_patno_ideas_sug
 if [ -n "$PY" ]; then
   for c in 'SAMPLE-001|id|exact|SAMPLE-001' 'ｓａｍｐｌｅ００１|id|normalised|SAMPLE-001' \
            'SAMPLE-0001|number||' '特開2024-127407|number||' 'JP2024-127407A|number||' \
+           '実用新案登録第3234843号|number||' '特開1999-314709|number||' \
            '運転者の眠気を検出する装置|text||' '眠気|text||' 'robot gripper with soft fingers|text||'; do
     q=${c%%|*}; r=${c#*|}; kind=${r%%|*}; r=${r#*|}; match=${r%%|*}; id=${r#*|}
     n=$(printf '%s' "$q" | od -An -tx1 | tr -d ' \n' | cut -c1-20)
@@ -767,6 +776,8 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     printf '番号\n特開1999-999999\n' >"$D/none.csv"
     req api_write_licensable_none_400 400 --data-binary @"$D/none.csv" "$U/api/licensable?name=none.csv"
     grep -q 'none.csv.*the old list is kept' "$D/body" && ok api_write_licensable_none_kept || bad "api_write_licensable_none_kept ($(head -c 300 "$D/body"))"
+    # the page is told the index's file name, never where the server keeps it
+    grep -q 'a patent of w.tny (' "$D/body" && ! grep -q "$D" "$D/body" && ok api_write_no_server_path || bad "api_write_no_server_path ($(head -c 300 "$D/body"))"
     printf '番号,名前\n特開2099-000150,テスト\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/sjis.csv"
     req api_write_licensable_sjis 200 --data-binary @"$D/sjis.csv" "$U/api/licensable?name=sjis.csv"
     grep -q '"column":"番号"' "$D/body" && ok api_write_licensable_sjis_column_name || bad "api_write_licensable_sjis_column_name ($(head -c 300 "$D/body"))"

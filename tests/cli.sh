@@ -263,7 +263,7 @@ P
 then ok cli_ideas_offset_cards_11_30; else bad cli_ideas_offset_cards_11_30; fi
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 >"$D/out"
 grep -q '^11\. ' "$D/out" && grep -q '^12\. ' "$D/out" && ok cli_ideas_offset_report_numbers || bad "cli_ideas_offset_report_numbers ($(head -c 300 "$D/out"))"
-"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 --csv >"$D/out"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --offset 10 --csv --lang en >"$D/out"
 python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert [x["rank"] for x in r]==["11","12"], r' "$D/out" && ok cli_ideas_offset_csv_rank || bad cli_ideas_offset_csv_rank
 expect 1 cli_ideas_offset_negative "$T" ideas "$D/s.tny" SAMPLE-001 --offset -1
 contains "$D/err" "offset must be an integer from 0 to 1000" cli_ideas_offset_negative_said
@@ -302,6 +302,17 @@ assert [(i["field"], i["confidence"]) for i in a["ideas"]] == [(i["field"], i["c
 assert a["ideas"][0]["field"] == sys.argv[3] and a["ideas"][0]["note"] == "for the client"
 P
 then ok cli_ideas_worksheet_applied; else bad cli_ideas_worksheet_applied; fi
+# the terminal's report of a worksheet run: the header says what is
+# struck, kept and rejected (the rejected cards are not listed), and the
+# kept card is marked
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --worksheet "$D/ws.json" --lang ja >"$D/wsr" 2>/dev/null
+sed -n '1,/^$/p' "$D/wsr" >"$D/wsh"
+grep -qx "除外した語: $w" "$D/wsh" && grep -qx "採用: $f1" "$D/wsh" && grep -qx "却下: $f0" "$D/wsh" &&
+  ok cli_ideas_worksheet_header_decisions || bad "cli_ideas_worksheet_header_decisions ($(head -c 400 "$D/wsr"))"
+grep -q "^ 1\. \[[^]]*\]\[採用\] $f1" "$D/wsr" && [ "$(grep -c '\[採用\]' "$D/wsr")" = 1 ] &&
+  ok cli_ideas_worksheet_kept_marked || bad "cli_ideas_worksheet_kept_marked ($(grep '^ *[0-9]*\. ' "$D/wsr" | head -3))"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --keep "$f1" --reject "$f0" --not "$w" --lang en >"$D/wsr" 2>/dev/null
+grep -qx "rejected: $f0" "$D/wsr" && grep -q '\[kept\] ' "$D/wsr" && ok cli_ideas_steer_header_en || bad "cli_ideas_steer_header_en ($(head -c 400 "$D/wsr"))"
 "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/ws.json" --html >"$D/ws.html" 2>/dev/null
 grep -q "for the client" "$D/ws.html" && [ "$(grep -c 'class="card"' "$D/ws.html")" = 1 ] && ok cli_ideas_worksheet_report_kept_cards || bad "cli_ideas_worksheet_report_kept_cards ($(grep -c 'class="card"' "$D/ws.html") cards)"
 cp "$D/ws.json" "$D/ws.keep"
@@ -327,6 +338,15 @@ contains "$D/err" "wsh.json: line 1" cli_ideas_worksheet_hostile_utf8_said
 python3 -c 'import json,sys; json.dump({"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G06T","decision":"kept","note":"x"*(10<<20)}]}, open(sys.argv[1],"w"))' "$D/wsh.json"
 expect 2 cli_ideas_worksheet_hostile_10mb "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsh.json"
 contains "$D/err" "larger than 4194304 bytes" cli_ideas_worksheet_hostile_10mb_said
+# --batch answers JSON lines or --csv: --html (one query's report) is
+# refused, as is a second output format, never the last silently
+expect 1 cli_ideas_batch_html_refused "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --html
+contains "$D/err" "with --batch the answers are JSON lines" cli_ideas_batch_html_said
+[ ! -s "$D/out" ] && ok cli_ideas_batch_html_no_output || bad cli_ideas_batch_html_no_output
+expect 1 cli_ideas_two_formats "$T" ideas "$D/s.tny" SAMPLE-001 --csv --html
+contains "$D/err" "give one" cli_ideas_two_formats_said
+expect 0 cli_ideas_batch_csv "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" -n 2 --csv --lang en
+head -n 1 "$D/out" | grep -q '^"query","home","rank"' && ok cli_ideas_batch_csv_is_csv || bad "cli_ideas_batch_csv_is_csv ($(head -c 100 "$D/out"))"
 expect 1 cli_ideas_worksheet_not_batch "$T" ideas "$D/s.tny" --batch "$D/fb.jsonl" --worksheet "$D/ws.json"
 # the worksheet follows the output rule: never the index, a file of its
 # update folder, an empty name; a link is written through to its target
@@ -349,6 +369,17 @@ ln -s wsl_target.json "$D/wsl.json"
 : >"$D/wsl_target.json.tmp.Ab12Cd"
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --worksheet "$D/wsl_target.json" >/dev/null 2>&1
 [ ! -e "$D/wsl_target.json.tmp.Ab12Cd" ] && ok cli_ideas_worksheet_stray_tmp_removed || bad cli_ideas_worksheet_stray_tmp_removed
+# the server's folder: a sheet the page would never find (the id as typed,
+# not as the page names it) is refused with the right name, nothing left
+# there; the page's name works; elsewhere a new sheet is started and said
+"$T" index -q -o "$D/jw.tny" data/sample/jplatpat_export.csv 2>/dev/null
+mkdir -p "$D/jw.tny.worksheets"
+expect 1 cli_ideas_worksheet_server_name_refused "$T" ideas "$D/jw.tny" 特開2099-000101 -n 2 --worksheet "$D/jw.tny.worksheets/patent-特開2099-000101.json" --keep G08B
+contains "$D/err" "jw.tny.worksheets/patent-.E7.89.B9.E9.96.8B2099-000101.json" cli_ideas_worksheet_server_name_said
+[ -z "$(ls -A "$D/jw.tny.worksheets")" ] && ok cli_ideas_worksheet_server_name_no_stray || bad "cli_ideas_worksheet_server_name_no_stray ($(ls -A "$D/jw.tny.worksheets"))"
+expect 0 cli_ideas_worksheet_server_name_ok "$T" ideas "$D/jw.tny" 特開2099-000101 -n 2 --worksheet "$D/jw.tny.worksheets/patent-.E7.89.B9.E9.96.8B2099-000101.json" --keep G08B
+contains "$D/err" "no such file yet, a new one started" cli_ideas_worksheet_new_said
+contains "$D/err" "1 kept, 1 card in all" cli_ideas_worksheet_one_card_singular
 # a field both kept and rejected, or more kept than a run takes: refused
 printf '{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G07C","decision":"kept"},{"field":"G07C","decision":"rejected"}]}' >"$D/wsd.json"
 expect 2 cli_ideas_worksheet_dup_card "$T" ideas "$D/s.tny" SAMPLE-001 --worksheet "$D/wsd.json"
@@ -462,7 +493,7 @@ if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); A=[(i["field"],a
 expect 0 cli_ideas_why_report_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0
 contains "$D/out" "理由: 本件「" cli_ideas_why_report
 contains "$D/out" "【" cli_ideas_why_marked
-expect 0 cli_ideas_why_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --csv
+expect 0 cli_ideas_why_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --csv --lang en
 if python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding="utf-8"))); assert r and any(x["why_query"] and x["why_evidence"] for x in r), r[:1]' "$D/out"; then ok cli_ideas_why_csv; else bad cli_ideas_why_csv; fi
 expect 0 cli_info_abstracts_run "$T" info "$D/s.tny"
 contains "$D/out" "abstracts  kept:" cli_info_abstracts
@@ -545,14 +576,17 @@ expect 0 cli_ideas_partial_run "$T" ideas "$D/s.tny" --text "顔画像判定回�
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; p=W.get("partial_words",""); assert "顔画像判定回路（顔画像 + 判定 + 回路）" in p, W; u=W.get("unknown_words",""); assert "zqxjvw" in u and "顔画像" not in u, W' "$D/out"; then ok cli_ideas_partial_words; else bad cli_ideas_partial_words; fi
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert any("顔画像" in i["bridge_terms"] for i in o["ideas"]), [i["bridge_terms"] for i in o["ideas"]]' "$D/out"; then ok cli_ideas_partial_in_query; else bad cli_ideas_partial_in_query; fi
 expect 0 cli_ideas_partial_en_run "$T" ideas "$D/s.tny" --text "顔画像判定回路" --json --lang en
-if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "searched by their known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "1 compound word unknown to the index was searched by its known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
+# one unknown word: said in the singular
+expect 0 cli_ideas_unknown_one_run "$T" ideas "$D/s.tny" --text "zqxjvw 運転者の眠気" --json --lang en
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert W.get("unknown_words","").startswith("1 query word is unknown to the index and was not used: zqxjvw"), W' "$D/out"; then ok cli_ideas_unknown_one_singular; else bad cli_ideas_unknown_one_singular; fi
 # nothing shown: one row saying why, the message under "warnings" (it
 # landed two columns to the right, under why_evidence, before)
-expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv
+expect 0 cli_ideas_none_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --min-confidence 1 --csv --lang en
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert len(R)==2 and len(R[1])==len(h), R; r=dict(zip(h,R[1])); assert "10" in r["warnings"] and not r["why_evidence"] and not r["error"] and r["query"]=="SAMPLE-001", r' "$D/out"; then ok cli_ideas_none_csv; else bad cli_ideas_none_csv; fi
-expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --min-confidence 0.03
+expect 0 cli_ideas_warn_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --lang en --min-confidence 0.03
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); h=R[0]; assert "confidence" in h and "warnings" in h; w=h.index("warnings"); assert all("10" in r[w] for r in R[1:]) and len(R)>1, R' "$D/out"; then ok cli_ideas_warn_csv; else bad cli_ideas_warn_csv; fi
-expect 0 cli_ideas_band_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv
+expect 0 cli_ideas_band_csv_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --csv --lang en
 if python3 -c 'import csv,sys; R=list(csv.DictReader(open(sys.argv[1], newline=""))); assert len(R)==10 and all(r["band"] in ("strong","candidate","reference") and 0<=float(r["unexpected"])<=1 for r in R), R[:2]' "$D/out"; then ok cli_ideas_band_csv; else bad cli_ideas_band_csv; fi
 # clean text: records carrying J-PlatPat markup (<BR> inside words,
 # (57)【要約】, （修正有）) and reference signs (防振ゴム１２が) show none of it
@@ -575,9 +609,9 @@ assert any(i.get("why") for i in I), I
 ' "$D/out"; then ok cli_clean_card_text; else bad "cli_clean_card_text: $(head -c 400 "$D/out")"; fi
 # CSV for a licensing workflow: evidence with applicant and date; --bom
 # starts with the UTF-8 byte order mark (Excel), plain --csv does not
-expect 0 cli_ideas_csv_bom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --bom
+expect 0 cli_ideas_csv_bom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --bom --lang en
 if python3 -c 'import csv,sys; b=open(sys.argv[1],"rb").read(); assert b.startswith(b"\xef\xbb\xbf"), b[:8]; R=list(csv.reader(b[3:].decode().splitlines())); h=R[0]; d=h.index("evidence_details"); assert len(R)>1 and all(len(r)==len(h) for r in R); assert all(r[d].count("(")==len(r[h.index("evidence")].split("; ")) and ", 20" in r[d] for r in R[1:]), R' "$D/out"; then ok cli_ideas_csv_bom_details; else bad cli_ideas_csv_bom_details; fi
-expect 0 cli_ideas_csv_nobom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
+expect 0 cli_ideas_csv_nobom_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --lang en
 if head -c 7 "$D/out" | grep -q '^"query"'; then ok cli_ideas_csv_no_bom; else bad cli_ideas_csv_no_bom; fi
 python3 - "$D" <<'PY'
 import json, sys
@@ -655,8 +689,31 @@ if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); P=[p for i in o[
 expect 0 cli_ideas_en "$T" ideas "$D/s.tny" --text "Cooling plate for the batteries of electric vehicles" --lang en --json --min-confidence 0
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); B=[b for i in o["ideas"] for b in i["bridge_terms"]]; assert "batteries" in B or "battery" in B, B; assert "batteri" not in B; assert o["ideas"][0]["idea"].startswith("The technology")' "$D/out"; then ok cli_ideas_en_surface; else bad cli_ideas_en_surface; fi
 # --csv: RFC 4180, one header and one row per proposal
-expect 0 cli_ideas_csv "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv
+expect 0 cli_ideas_csv "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --csv --lang en
 if python3 -c 'import csv,sys; R=list(csv.reader(open(sys.argv[1], newline=""))); assert R[0][:4]==["query","home","rank","field"] and len(R)==4, R; assert all(r[0]=="SAMPLE-001" and len(r)==len(R[0]) for r in R[1:])' "$D/out"; then ok cli_ideas_csv_parse; else bad cli_ideas_csv_parse; fi
+# in Japanese (the default language): Japanese headers that say each
+# scale, the band, expected and cautions in words, the evidence's titles
+expect 0 cli_ideas_csv_ja_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --csv --min-confidence 0
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 5 --min-confidence 0 --json >"$D/csvj"
+if python3 - "$D/out" "$D/csvj" <<'P'
+import csv, json, sys
+R = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+J = json.load(open(sys.argv[2]))["ideas"]
+assert len(R) == len(J) == 5, (len(R), len(J))
+h = list(R[0].keys())
+assert h[:4] == ["問い合わせ", "自分の分野", "順位", "分野"], h
+assert "共分類での珍しさ（−ln P、0 以上）" in h and "意外性（0〜1、珍しさから換算）" in h and "確信度（0〜1）" in h, h
+for r, j in zip(R, J):
+    assert r["区分"] == j["band_label"] and r["区分"] in ("有力", "候補", "参考"), r["区分"]
+    assert r["共分類で予想される分野"] in ("はい", "いいえ"), r
+    assert r["根拠特許の題名"] == "; ".join(e["title"] for e in j["evidence"]), r["根拠特許の題名"]
+    assert not any(c in r["注意"] for c in ("one_patent", "one_word")), r["注意"]
+    assert float(r["意外性（0〜1、珍しさから換算）"]) == round(j["unexpected"], 3)
+P
+then ok cli_ideas_csv_japanese; else bad "cli_ideas_csv_japanese ($(head -n 2 "$D/out" | head -c 400))"; fi
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --csv --lang en >"$D/out"
+python3 -c 'import csv,sys; R=list(csv.DictReader(open(sys.argv[1], newline=""))); assert R and all(r["evidence_titles"] and r["band"] in ("strong","candidate","reference") for r in R), R[:1]' "$D/out" &&
+  ok cli_ideas_csv_english_titles || bad "cli_ideas_csv_english_titles ($(head -c 300 "$D/out"))"
 # IPC titles recorded at index time label the fields; a bad file is refused by file:line
 expect 0 cli_index_titles "$T" index -q -o "$D/t.tny" --ipc-titles tests/data/ipc_titles_ja.tsv data/sample/sample.jsonl
 expect 0 cli_ideas_titles "$T" ideas "$D/t.tny" SAMPLE-001 -n 5 --json --min-confidence 0

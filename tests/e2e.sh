@@ -6,7 +6,9 @@
 # and checks in the rendered DOM that the cards and the landscape map were
 # drawn, that English switches the page, and that the hostile title shows
 # up as text, never as markup. Keeps a screenshot of the result page under
-# $E2E_OUT (default build/e2e/). Skips (0 passed, 0 failed) when Chromium
+# $E2E_OUT (default build/e2e/). With chromedriver (Debian's
+# chromium-driver) also drives the page with real clicks
+# (tests/e2e_clicks.py). Skips (0 passed, 0 failed) when Chromium
 # or curl is absent. Prints "N passed, N failed".
 # Usage: TENYO=build/tenyo sh tests/e2e.sh
 T=${TENYO:-build/tenyo}
@@ -131,7 +133,8 @@ has "$D/ws.html" '<p class="note">e2e-note 検査部門へ</p>' e2e_worksheet_no
 hasnt "$D/ws.html" "<span class=\"code\">$fr</span>" e2e_worksheet_rejected_gone
 has "$D/ws.html" '<span class="chip struck">運転</span>' e2e_worksheet_struck_shown
 has "$D/ws.html" 'class="chip strikable"' e2e_worksheet_bridge_strikable
-count "$D/ws.html" '<button class="decide-kept" type="button">採用</button>' 5 e2e_worksheet_keep_buttons
+count "$D/ws.html" '<button class="decide-kept[ "][^>]*>\(採用\|採用を取り消す\)</button>' 5 e2e_worksheet_keep_buttons
+count "$D/ws.html" '<button class="decide-kept undo" type="button">採用を取り消す</button>' 1 e2e_worksheet_unkeep_button
 has "$D/ws.html" 'id="wsinfo">作業シート: 採用 1・却下 1・除外した語 1' e2e_worksheet_status
 has "$D/ws.html" '<button type="button" id="more"' e2e_more_button
 has "$D/ws.html" 'id="export-kept"[^>]*href="/api/report?[^"]*kept=1"' e2e_kept_report_link
@@ -250,6 +253,10 @@ chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&df=2020&xap=%E6%9C%89%E6%98%8E" 
 has "$D/filt.html" 'data-state="done"' e2e_filter_done
 has "$D/filt.html" "フィルタに合う特許 $M 件から" e2e_filter_note
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_filter_posted || bad e2e_filter_posted
+# fewer cards than asked under a filter: the warning names the filter as a
+# cause (not the index alone)
+chrome --dump-dom "${U}#q=SAMPLE-001&n=50&conf=0&kw=%E9%81%8B%E8%BB%A2" >"$D/fewf.html"
+has "$D/fewf.html" '<li class="warning" data-code="fewer_than_asked">[^<]*（フィルタで根拠の候補を [0-9]* / [0-9]* 件に絞っています' e2e_warning_fewer_names_filter
 # the kind filter (a select of the form; kd= in the address): the sample's
 # ids are neither 特開 nor 特許, so "grant" leaves none, and the page says so
 chrome --dump-dom "${U}#q=SAMPLE-001&n=5&conf=0&kd=grant" >"$D/kind.html"
@@ -288,6 +295,7 @@ has "$D/err.html" 'id="status"[^>]*>エラー: ' e2e_error_message
 # in tests/api.sh: headless Chromium cannot choose a file without a driver)
 hasnt "$D/ja.html" '<details id="updates">' e2e_updates_hidden_readonly
 cp "$D/e.tny" "$D/w.tny"
+: >"$D/logw"
 "$T" serve "$D/w.tny" --port 0 --threads 1 --writable --upload-max 8 --upload-rows 3000 2>"$D/logw" &
 WP=$!; i=0; WPORT=
 while [ $i -lt 300 ] && [ -z "$WPORT" ]; do
@@ -300,6 +308,26 @@ has "$D/upd.html" '<details id="updates">' e2e_updates_shown_writable
 has "$D/upd.html" '1 ファイル 8 MB・3,000 件まで' e2e_updates_limits_said
 has "$D/upd.html" '<input id="upd-add-file" type="file"' e2e_updates_file_input
 chrome --screenshot="$OUTDIR/serve_updates_ja.png" "http://127.0.0.1:$WPORT/" >/dev/null
+
+# --------------------------------------- real clicks (tests/e2e_clicks.py)
+# the paths a new analyst clicks through, driven by Debian's chromedriver
+# on the writable server (its index has no worksheets yet): a patent from
+# the keyword search, its ideas, decisions and their undo, "more", the
+# uploads' answers; screenshots under $OUTDIR/clicks_*.png
+DRIVER=${CHROMEDRIVER:-}
+for c in chromedriver /usr/lib/chromium/chromedriver; do
+  [ -z "$DRIVER" ] && command -v "$c" >/dev/null 2>&1 && DRIVER=$(command -v "$c")
+done
+if [ -n "$DRIVER" ] && command -v python3 >/dev/null 2>&1; then
+  python3 tests/e2e_clicks.py "$DRIVER" "$(command -v "$CHROME")" "http://127.0.0.1:$WPORT/" \
+    "http://127.0.0.1:$WPORT/" "$OUTDIR" >"$D/clicks" 2>&1
+  cat "$D/clicks"
+  pass=$((pass + $(grep -c '^ok ' "$D/clicks")))
+  fail=$((fail + $(grep -c '^FAIL ' "$D/clicks")))
+  grep -q '^ok \|^FAIL ' "$D/clicks" || bad "e2e_clicks ($(tail -n 3 "$D/clicks"))"
+else
+  echo "skip e2e_clicks_*: chromedriver or python3 not installed (apt-get install chromium-driver)"
+fi
 kill "$WP"; wait "$WP" 2>/dev/null
 
 grep -q 'POST /api/ideas 200' "$D/log" && ok e2e_server_log || bad e2e_server_log

@@ -129,6 +129,14 @@ contains "$D/err" "no patent number resolved" lic_csv_wrong_column_says
 contains "$D/err" "the old list is kept" lic_csv_wrong_column_keeps
 expect 0 lic_kept "$T" open "$D/s.tny"
 contains "$D/out" "2 licensable patents (2 from the list of 2 in .*nohead.csv" lic_kept_old_list
+# two lists: refused (a list replaces the index's: the second would win
+# silently), the list as it was
+expect 1 lic_from_twice "$T" open "$D/s.tny" --from "$D/export.csv" --from "$D/nohead.csv"
+contains "$D/err" "--from given twice" lic_from_twice_says
+expect 0 lic_from_twice_kept "$T" open "$D/s.tny"
+contains "$D/out" "2 licensable patents (2 from the list of 2 in .*nohead.csv" lic_from_twice_list_unchanged
+expect 1 lic_index_open_list_twice "$T" index -q -o "$D/twice.tny" --open-list "$D/export.csv" --open-list "$D/nohead.csv" "$D/noopen.jsonl"
+contains "$D/err" "--open-list given twice" lic_index_open_list_twice_says
 expect 1 lic_csv_no_such_column "$T" open "$D/s.tny" --from "$D/export.csv" --column 番号
 contains "$D/err" "no column '番号'" lic_csv_no_such_column_says
 expect 2 lic_missing_file "$T" open "$D/s.tny" --from "$D/none.txt"

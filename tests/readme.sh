@@ -48,7 +48,7 @@ grep -q '^make demo' README.md && grep -q '^make test' README.md && ok readme_tw
 if ! git clone -q --no-hardlinks "$top" "$D/tenyo" 2>"$D/err"; then
   bad "readme_clone ($(head -c 200 "$D/err"))"; echo "$pass passed, $fail failed"; exit 1
 fi
-cp README.md "$D/tenyo/" && { [ ! -f README.ja.md ] || cp README.ja.md "$D/tenyo/"; }
+cp README.md .gitignore "$D/tenyo/" && { [ ! -f README.ja.md ] || cp README.ja.md "$D/tenyo/"; }
 rm -rf "$D/tenyo/data/sample" && cp -r data/sample "$D/tenyo/data/sample"
 if [ "${README_MAKE:-0}" = 1 ]; then
   if (cd "$D/tenyo" && make >"$D/make.log" 2>&1); then ok readme_make_in_clone
@@ -113,6 +113,19 @@ for readme in README.md README.ja.md; do
     esac
   done <"$D/cmds"
 done
+
+# ------------------------------------------------------------ after them
+# the tours leave the work tree as git sees it clean: what they make (the
+# index and what sits beside it, the reports) is ignored, and nothing the
+# clone holds was changed (the files copied over it above aside)
+git -C "$D/tenyo" status --porcelain --untracked-files=all 2>&1 |
+  grep -v -e ' README.md$' -e ' README.ja.md$' -e ' .gitignore$' -e ' data/sample/' >"$D/status"
+[ ! -s "$D/status" ] && ok readme_tour_tree_clean || bad "readme_tour_tree_clean ($(head -5 "$D/status" | tr '\n' ' '))"
+# the Python example makes an index of its own, never the tour's
+tour_ix=$(sed -n 's/^build\/tenyo index -o \([^ ]*\) .*/\1/p' README.md | head -n 1)
+py_ix=$(awk '/<!-- python-example -->/{p=1} p' README.md | sed -n 's/^tenyo.build("\([^"]*\)".*/\1/p' | head -n 1)
+[ -n "$tour_ix" ] && [ -n "$py_ix" ] && [ "$tour_ix" != "$py_ix" ] && ok "readme_python_own_index ($py_ix)" ||
+  bad "readme_python_own_index (the tour's index '$tour_ix', the Python example's '$py_ix')"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -106,6 +106,25 @@ TY_TEST(labels_builtin_table) {
               "手工具；可搬式動力工具；マニプレータ");
 }
 
+/* The subclasses of H10 that the 2018 scheme predates are named as
+ * subclasses (not by the class H10, "（クラス）半導体装置…"), in both
+ * languages; a subclass no table knows still falls back to its class. */
+TY_TEST(labels_newer_h10_subclasses) {
+    int lv = -1;
+    const char *codes[] = {"H10B", "H10D", "H10F", "H10H", "H10K", "H10N", "H10P", "H10W"};
+    const char *cls = ty_labels_get(NULL, "H10", "ja", NULL);
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
+        const char *ja = ty_labels_get(NULL, codes[i], "ja", &lv);
+        CHECKF(lv == 2 && ja && strcmp(ja, cls), "%s: level %d, %s", codes[i], lv, ja ? ja : "-");
+        const char *en = ty_labels_get(NULL, codes[i], "en", &lv);
+        CHECKF(lv == 2 && en && *en, "%s: level %d (en)", codes[i], lv);
+    }
+    CHECK_STR(ty_labels_get(NULL, "H10P", "ja", NULL), "H10 装置の製造・処理");
+    CHECK_STR(ty_labels_get(NULL, "H10P", "en", NULL), "Manufacture or treatment of H10 devices");
+    ty_labels_get(NULL, "H10X", "ja", &lv);
+    CHECK_EQ_INT(lv, 1);
+}
+
 /* Every class code of a scheme file has a built-in label in both
  * languages (read with plain stdio, independently of the loader). */
 static int lab_classes_covered(const char *path, char *missing, size_t mlen,

@@ -54,6 +54,19 @@ TY_TEST(patno_key_jp_forms) {
     CHECK_STR(key("実登3123456", NULL), "jp3123456u");
     CHECK_STR(key("JP3123456U", NULL), "jp3123456u");
     CHECK_STR(key("実全平03-012345", NULL), "jph03012345u");
+    /* a utility model's registration written out */
+    CHECK_STR(key("実用新案登録第3234843号", NULL), "jp3234843u");
+    CHECK_STR(key("登録実用新案第3234843号", NULL), "jp3234843u");
+    /* a Western year before 2000 where the number has an era's */
+    CHECK_STR(key("特開1999-314709", NULL), "jph11314709");
+    CHECK_STR(key("特開1999314709", NULL), "jph11314709");
+    CHECK_STR(key("特開１９９９－３１４７０９", NULL), "jph11314709");
+    CHECK_STR(key("特開1988-123456", NULL), "jps63123456");
+    CHECK_STR(key("特願1999-123456", NULL), "jpah11123456");
+    CHECK_STR(key("実開1995-012345", NULL), "jph07012345u");
+    /* from 2000 the year is Western, and a serial number is no year */
+    CHECK_STR(key("特開2012-197975", NULL), "jp2012197975");
+    CHECK_STR(key("特許1999123", NULL), "jp1999123");
 }
 
 TY_TEST(patno_key_us_forms) {
@@ -177,6 +190,7 @@ TY_TEST(patno_resolve_exact_then_normalised) {
         {"JP2024500123A", "特表2024-500123"}, {"JP7123456B2", "特許7123456"},
         {"特許第7123456号", "特許7123456"}, {"JPWO2018123456A1", "再表2018/123456"},
         {"JPH11-123456A", "特開平11-123456"}, {"JP3123456U", "実登3123456"},
+        {"特開1999-123456", "特開平11-123456"}, {"実用新案登録第3123456号", "実登3123456"},
         {"US 6,836,996 B2", "US06836996-20050104"}, {"us6836996", "US06836996-20050104"},
         {"6836996", "US06836996-20050104"}, {"US D656,296", "USD0656296"},
         {"sample-001", "SAMPLE-001"}, {"ｓａｍｐｌｅ００２", "SAMPLE-002"}};

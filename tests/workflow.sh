@@ -198,6 +198,22 @@ contains "$D/match.html" "<mark>" wf_report_match_why_marked
 # coordinates: data-box is x,y,w,h in the picture's units); ten proposals
 # of the J-PlatPat sample crowd the map's middle
 "$T" index -q -o "$D/jp.tny" data/sample/jplatpat_export.csv 2>/dev/null
+# search: a patent's number typed as the query is that patent (not words
+# no record holds), said so; a filter that leaves nothing is named as the
+# cause of the 0, with the count the words alone would find
+expect 0 wf_search_number "$T" search "$D/jp.tny" 特開２０９９－０００１０１
+contains "$D/out" "特許番号として読みました: 特開2099-000101" wf_search_number_said
+contains "$D/out" "^ *1 .*特開2099-000101" wf_search_number_listed
+lacks "$D/err" "no record contains" wf_search_number_not_words
+"$T" search "$D/jp.tny" 特開2099-000101 --json >"$D/out" 2>/dev/null
+contains "$D/out" '"number":"特開2099-000101"' wf_search_number_json
+expect 0 wf_search_filter_zero "$T" search "$D/jp.tny" 装置 --applicant 高砂
+contains "$D/out" "全 170 件中 0 件が該当" wf_search_filter_zero_count
+contains "$D/out" "フィルタ（出願人「高砂」）に合う特許が 1 件もありません（フィルタなしなら [1-9][0-9]* 件が該当）" wf_search_filter_zero_said
+expect 0 wf_search_filter_zero_en "$T" search "$D/jp.tny" 装置 --applicant 高砂 --lang en
+contains "$D/out" "the filters (applicant 高砂) leave none of the 170 patents (without them, [1-9][0-9]* patents match)" wf_search_filter_zero_said_en
+"$T" search "$D/jp.tny" 装置 --applicant 高砂 --json >"$D/out" 2>/dev/null
+contains "$D/out" '"matching_filters_alone":0,"matching_words_alone":[1-9]' wf_search_filter_zero_json
 "$T" ideas "$D/jp.tny" 特開2099-000001 -n 10 --html >"$D/ideas10.html" 2>/dev/null
 "$T" match "$D/jp.tny" --text "当社は金属の精密プレス加工と部品の超音波洗浄を得意とする町工場です。" -k 10 --html \
   >"$D/match10.html" 2>/dev/null

@@ -372,7 +372,8 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     m = re.search(r"<!-- python-example -->\s*```python\n(.*?)```", readme, re.S)
     assert m, "README has no python example block"
     monkeypatch.chdir(ROOT)
-    code = m.group(1).replace("sample.tny", str(tmp_path / "sample.tny"))
+    code = m.group(1).replace('"python-sample.tny"', repr(str(tmp_path / "python-sample.tny")))
+    assert str(tmp_path) in code, "the example's index is not python-sample.tny"
     env = {}
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):

@@ -21,9 +21,10 @@
  *
  *   prefix   特開 特表 特許 特公 → jp; 特願 (an application) → jpa, 実願
  *            → jpa with class u; 再表 → jpwo (a WO number republished,
- *            Google's JPWO…A1); 実登 実開 実全 実公 → jp with class u
- *            (utility models: JP3123456U); an optional 第 and era 昭 平 令
- *            → s h r (JPH11123456A); or a Latin country code (jp us wo ep
+ *            Google's JPWO…A1); 実登 実開 実全 実公 実用新案登録 → jp with
+ *            class u (JP3123456U); an optional 第 and era 昭 平 令 → s h r
+ *            (JPH11123456A; a Western year before 2000 too: western_era);
+ *            or a Latin country code (jp us wo ep
  *            cn kr de gb fr ca au tw) with at most two series letters (USD,
  *            USRE, USPP, JPH, JPWO);
  *   number   digit groups, joined (2024-127407, 6,836,996); an era year is
@@ -84,7 +85,16 @@ static const struct {
     {"特開", "jp", 0}, {"特表", "jp", 0}, {"特許", "jp", 0}, {"特公", "jp", 0},
     {"再表", "jpwo", 0}, {"実登", "jp", 1}, {"実開", "jp", 1}, {"実全", "jp", 1},
     {"実公", "jp", 1}, {"特願", "jpa", 0}, {"実願", "jpa", 1},
+    /* a utility model's registration written out (実用新案登録第3234843号,
+     * the gazette's 登録実用新案第…号) is 実登 */
+    {"実用新案登録", "jp", 1}, {"登録実用新案", "jp", 1},
 };
+
+/* The prefixes whose numbers start with a year (the others are serial):
+ * before 2000 that year is an era's (特開平11-314709), which people also
+ * write as the Western year (特開1999-314709; western_era). */
+static const char *const year_prefixes[] = {"特開", "特表", "特公", "特願", "実開", "実公",
+                                            "実全", "実願"};
 
 /* Country codes read as the start of a Latin patent number. */
 static const char *const countries[] = {"jp", "us", "wo", "ep", "cn", "kr",
@@ -107,6 +117,35 @@ typedef struct group {
 } group;
 
 #define MAX_GROUPS 8
+
+/* A Western year 1926-1999 where the number's era year belongs: the four
+ * digits of the group at c[at] (followed by another group, or the ten
+ * digits of an unseparated year and serial) rewritten in place as the
+ * era's two (1989-1999 平 1-11, 1926-1988 昭 1-63), the groups after them
+ * moved; the era's letter ('h', 's'), or 0 with nothing changed. */
+static int western_era(ty_buf *c, group *g, size_t *ng, size_t at) {
+    size_t i = 0;
+    while (i < *ng && g[i].off != at) i++;
+    if (i == *ng) return 0;
+    int split = g[i].len == 10; /* 1999314709: year and serial in one group */
+    if (!(g[i].len == 4 && i + 1 < *ng) && !(split && *ng < MAX_GROUPS)) return 0;
+    int year = 0;
+    for (size_t d = 0; d < 4; d++) year = year * 10 + (c->p[at + d] - '0');
+    if (year < 1926 || year > 1999) return 0;
+    int era = year >= 1989 ? 'h' : 's', ey = year >= 1989 ? year - 1988 : year - 1925;
+    c->p[at] = (char)('0' + ey / 10);
+    c->p[at + 1] = (char)('0' + ey % 10);
+    memmove(c->p + at + 2, c->p + at + 4, c->len - at - 4 + 1);
+    c->len -= 2;
+    for (size_t j = i + 1; j < *ng; j++) g[j].off -= 2;
+    if (split) { /* the serial a group of its own, after the year's */
+        memmove(g + i + 2, g + i + 1, (*ng - i - 1) * sizeof *g);
+        g[i + 1] = (group){at + 2, 6};
+        (*ng)++;
+    }
+    g[i].len = 2;
+    return era;
+}
 
 /* Read the separator-free tail t (after the prefix) as number, kind and
  * date. groups[] hold where separators cut the digits. Writes the key's
@@ -215,6 +254,9 @@ static int patno_key(ty_icu *u, const char *typed, size_t len, ty_buf *nb, ty_bu
             else if (!strncmp(q, "平", 3)) era = 'h';
             else if (!strncmp(q, "令", 3)) era = 'r';
             if (era) q += 3;
+            for (size_t y = 0; !era && y < sizeof year_prefixes / sizeof *year_prefixes; y++)
+                if (!strcmp(jp_prefix[j].kanji, year_prefixes[y]))
+                    era = western_era(&c, g, &ng, (size_t)(q - c.p));
             if (ty_buf_append(k, jp_prefix[j].pre, strlen(jp_prefix[j].pre))) goto nomem;
             if (era && ty_buf_putc(k, (char)era)) goto nomem;
             shaped = read_number(c.p, (size_t)(q - c.p), g, ng, era, 0, jp_prefix[j].utility, k);

@@ -412,6 +412,14 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
  * the resolved query (qdoc, or text[0..len)), this run's steer flags
  * (NULL: none) applied after its decisions, notes "FIELD=TEXT", the list
  * made on ctx and the worksheet saved back. */
+/* The name (less ".json") of the worksheet file of a subject of kind
+ * ("patent", "company", "text") in INDEX.worksheets/, as `tenyo serve`
+ * saves it and the page finds it: kind, '-', and the subject with every
+ * byte outside [A-Za-z0-9_-] written as ".XX" (hex), or "KIND-h" and a
+ * 64-bit FNV-1a hash of the subject when that passes CLI_WS_KEY_MAX bytes;
+ * into key[CLI_WS_KEY_MAX + 32]. */
+#define CLI_WS_KEY_MAX 160
+void cli_ws_key(const char *kind, const char *subject, char *key);
 /* How long a run waits for another run's lock on its worksheet (ms). */
 #define CLI_WS_WAIT_MS 30000
 typedef struct cli_ws_run {
@@ -428,6 +436,7 @@ typedef struct cli_ws_run {
     size_t n;                     /* cards asked */
     const char *lang;
     int html;                     /* the report: kept cards alone */
+    const char *index;            /* the index's path (its .worksheets folder) */
 } cli_ws_run;
 /* EXIT_OK with the answer in *out (with each card's "note"), or an exit
  * code after a message (the file untouched). */
@@ -527,7 +536,7 @@ void cli_jjoin(const json_t *a, const char *member, const char *sep, char *out, 
 /* The CSV rows of one ideas answer o (cli_ideas_json) to f, after the
  * header when header is set (and a UTF-8 byte order mark first with bom):
  * `ideas --csv` and the page's download (ideas_csv.c). */
-void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom);
+void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang);
 /* Option name of the ideas table (tenyo_ideas_opt) read from arg as the
  * command line gives it (flag: its spelling, NULL for the table's): a
  * member of io is set (io NULL: none), *v gets the value (a choice's

@@ -82,7 +82,8 @@ static const char *ideas_usage =
     "                       lost it, for every later query (see 'tenyo senses')\n"
     "  --senses FILE        the remembered sense splits (default INDEX.senses, when\n"
     "                       there is one)\n"
-    "  --csv                RFC 4180 CSV, one row per proposal\n"
+    "  --csv                RFC 4180 CSV, one row per proposal (headed in --lang's\n"
+    "                       language)\n"
     "  --bom                with --csv: start with a UTF-8 byte order mark (Excel)\n"
     "  --knn N              neighbours that vote (default 300)\n"
     "  -m, --mode M         similarity for the evidence: tfidf | lsa | hybrid (default)\n"
@@ -182,6 +183,20 @@ static void print_focus(const json_t *f, int ja) {
     printf("%s: %s\n", ja ? "技術の文（番号）" : "focus (sentences)", list);
 }
 
+/* A steered query's decisions, a line each: the struck words, the kept
+ * fields (their cards come first, marked) and the rejected ones (never
+ * listed, so said here). */
+static void print_steer(const json_t *st, int ja) {
+    static const char *const names[] = {"struck", "kept", "rejected"};
+    static const char *const en[] = {"struck words", "kept", "rejected"};
+    static const char *const jp[] = {"除外した語", "採用", "却下"};
+    for (int k = 0; st && k < 3; k++) {
+        char list[1024];
+        cli_jjoin(json_object_get(st, names[k]), NULL, ", ", list, sizeof list);
+        if (list[0]) printf("%s: %s\n", ja ? jp[k] : en[k], cli_safe(list));
+    }
+}
+
 /* The readable report of one result object of cli_ideas_json. */
 static void print_report(const json_t *o, const char *lang) {
     int ja = !strcmp(lang, "ja");
@@ -202,6 +217,7 @@ static void print_report(const json_t *o, const char *lang) {
     printf("%s: %s%s\n", ja ? "本件の分野" : "home fields", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（推定）" : " (predicted)") : "");
     print_focus(json_object_get(q, "focus"), ja);
+    print_steer(json_object_get(q, "steer"), ja);
     printf("\n");
     size_t i, k;
     json_t *it, *e;
@@ -219,8 +235,9 @@ static void print_report(const json_t *o, const char *lang) {
         /* a later page (--offset) keeps the list's numbers */
         int num = json_object_get(q, "offset") ? (int)json_integer_value(json_object_get(it, "rank"))
                                                : (int)oi + 1;
-        printf("%2d. [%s] %s%s%s %s   %s %.0f%%  %s %.2f%s\n", num,
-               cli_safe(cli_jstr(it, "band_label")),
+        int kept = json_is_true(json_object_get(it, "kept"));
+        printf("%2d. [%s]%s %s%s%s %s   %s %.0f%%  %s %.2f%s\n", num,
+               cli_safe(cli_jstr(it, "band_label")), kept ? (ja ? "[採用]" : "[kept]") : "",
                cli_safe(cli_jstr(it, "field")), also[0] ? "," : "", cli_safe(also),
                cli_safe(cli_jstr(it, "label")),
                ja ? "確信度" : "confidence",
@@ -579,7 +596,7 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     tenyo_parallel(nt, batch_worker, &job);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
-            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom);
+            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom, lang);
             *header = 0;
         } else if (lines[i].out) {
             cli_print_json(lines[i].out);
@@ -715,6 +732,17 @@ static int more_opt(int c, char *arg, ideas_more *m) {
     return 0;
 }
 
+/* The output format f taken into *fmt: 0, or 1 after a message when
+ * another was given (said, never silently the last). */
+static int set_format(int *fmt, int f) {
+    if (*fmt != OUT_REPORT && *fmt != f) {
+        cli_err("--json, --csv and --html are output formats: give one\n");
+        return 1;
+    }
+    *fmt = f;
+    return 0;
+}
+
 /* Flags that do not go together, each said; --sentences made the format.
  * 1 when any. */
 static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *m) {
@@ -726,6 +754,11 @@ static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *
         bad = 1;
     }
     if (sentences) *fmt = OUT_SENTENCES;
+    if (batch && *fmt == OUT_HTML) {
+        cli_err("--html is one query's printed report: with --batch the answers are JSON "
+                "lines (the default) or --csv\n");
+        bad = 1;
+    }
     if (worksheet && (batch || sentences || *fmt == OUT_CSV)) {
         cli_err("--worksheet is one query's: not with --batch, --sentences or --csv\n");
         bad = 1;
@@ -748,7 +781,7 @@ static int ideas_print(json_t *o, int fmt, const tenyo_index *x, tenyo_ctx *ctx,
                        const char *path, const char *lang) {
     int ec = EXIT_OK;
     if (fmt == OUT_JSON) cli_print_json(o);
-    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom);
+    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom, lang);
     else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
     else if (fmt == OUT_HTML) {} /* written */
     else print_report(o, lang);
@@ -851,9 +884,9 @@ int cli_cmd_ideas(int argc, char **argv) {
             if (ntitles < 4) titles[ntitles++] = cli_input_path(optarg);
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
-        case 'j': fmt = OUT_JSON; break;
-        case 'C': fmt = OUT_CSV; break;
-        case 'W': fmt = OUT_HTML; break;
+        case 'j': bad |= set_format(&fmt, OUT_JSON); break;
+        case 'C': bad |= set_format(&fmt, OUT_CSV); break;
+        case 'W': bad |= set_format(&fmt, OUT_HTML); break;
         case 'U': csv_bom = 1; break;
         case OPT_ALL: show_all = 1; break;
         case 'h':
@@ -922,7 +955,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     json_t *o = NULL;
     if (mo.worksheet) {
         cli_ws_run wr = {mo.worksheet, x, ctx, ideas_steer, mo.notes, mo.nnotes, qdoc, text, len,
-                         &io, (size_t)n, lang, fmt == OUT_HTML};
+                         &io, (size_t)n, lang, fmt == OUT_HTML, path};
         if ((ec = cli_ideas_worksheet(&wr, &o)) != EXIT_OK) goto done;
     } else {
         o = cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);

@@ -190,7 +190,14 @@ static int index_parse(int argc, char **argv, index_args *a) {
         }
         case OPT_F16: bo->f16_vectors = 1; break;
         case OPT_FORCE: a->wflags |= TENYO_WRITE_FORCE; break;
-        case OPT_OPEN_LIST: a->open_list = optarg; break;
+        case OPT_OPEN_LIST:
+            if (a->open_list) { /* one list, as open --from: never the last silently */
+                cli_err("--open-list given twice (%s, %s): put every number in one file\n",
+                        a->open_list, optarg);
+                bad = 1;
+            }
+            a->open_list = optarg;
+            break;
         case OPT_COLUMN: a->open_column = optarg; break;
         case 'q': a->quiet = 1; break;
         case 'h': return cli_help(index_usage);

@@ -42,7 +42,14 @@ int cli_cmd_open(int argc, char **argv) {
     optind = 1;
     while ((c = cli_getopt(argc, argv, "qjh", lo)) != -1) {
         switch (c) {
-        case OPT_FROM: from = optarg; break;
+        case OPT_FROM: /* one list: it replaces the index's, so a second would win silently */
+            if (from) {
+                cli_err("--from given twice (%s, %s): a list replaces the index's list; put "
+                        "every number in one file\n", from, optarg);
+                bad = 1;
+            }
+            from = optarg;
+            break;
         case OPT_COLUMN: column = optarg; break;
         case OPT_CLEAR: clear = 1; break;
         case 'q': quiet = 1; break;

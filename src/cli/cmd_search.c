@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *search_usage =
     "usage: tenyo search INDEX QUERY [options]\n"
@@ -18,6 +19,8 @@ static const char *search_usage =
     "A QUERY starting with '-' goes after --: tenyo search INDEX -- '-a b'.\n"
     "A word matches wherever the text contains it (打継目 finds 水平打継目),\n"
     "full-width and half-width alike (ＡＢＣ = abc); a Latin word must start a word.\n"
+    "A QUERY that is an indexed patent's number (特開2012-197975, JP2012197975A)\n"
+    "lists that patent. When filters leave nothing, the line under the count says so.\n"
     "  -k N                  number of results (default 10, at most 10000)\n"
     "  -j, --json            one JSON object: {\"query\": {...}, \"results\": [...]}\n"
     "      --lang ja|en      language of the report's headings (default ja)\n"
@@ -30,6 +33,65 @@ static const char *search_usage =
     "      --exclude-fields CODES  in none of these\n"
     "      --open-only       licensable patents only ('tenyo open', or the records' open)\n"
     "      --kind K          application | grant, as the id says it (特開 / 特許, JP…A / B)\n";
+
+/* 1 when fo has a filter besides the query's words. */
+static int other_filters(const cli_filter_opts *fo) {
+    return fo->date_from || fo->date_to || fo->nappl[0] || fo->nappl[1] || fo->nfield[0] ||
+           fo->nfield[1] || fo->open_only || fo->kind;
+}
+
+/* fo's filters besides the words, as a reader reads them, into out. */
+static void filters_text(const cli_filter_opts *fo, int ja, char *out, size_t len) {
+    size_t at = 0;
+    out[0] = 0;
+#define ADD(...)                                                                \
+    do {                                                                        \
+        if (at < len) {                                                         \
+            if (at) at += (size_t)snprintf(out + at, len - at, ja ? "、" : ", "); \
+            if (at < len) at += (size_t)snprintf(out + at, len - at, __VA_ARGS__); \
+        }                                                                       \
+    } while (0)
+    for (int i = 0; i < fo->nappl[0]; i++) ADD(ja ? "出願人「%s」" : "applicant %s", fo->appl[0][i]);
+    for (int i = 0; i < fo->nappl[1]; i++)
+        ADD(ja ? "出願人「%s」を除く" : "not applicant %s", fo->appl[1][i]);
+    for (int i = 0; i < fo->nfield[0]; i++) ADD(ja ? "分野 %s" : "field %s", fo->field[0][i]);
+    for (int i = 0; i < fo->nfield[1]; i++) ADD(ja ? "分野 %s を除く" : "not field %s", fo->field[1][i]);
+    if (fo->date_from) ADD(ja ? "%s 以降" : "from %s", fo->date_from);
+    if (fo->date_to) ADD(ja ? "%s 以前" : "to %s", fo->date_to);
+    if (fo->open_only) ADD("%s", ja ? "ライセンス可のみ" : "licensable only");
+    if (fo->kind)
+        ADD("%s", fo->kind == TENYO_KIND_GRANT ? (ja ? "登録（特許）" : "grants")
+                                               : (ja ? "公開（出願）" : "applications"));
+#undef ADD
+    if (at >= len && len > 4) snprintf(out + len - 4, 4, "...");
+}
+
+/* The count of patents fo's filters leave without its words (keywords
+ * NULL) or its words alone (filters off: alone set), or -1. */
+static int64_t count_without(const tenyo_index *x, tenyo_ctx *ctx, const cli_filter_opts *fo,
+                             int words_alone) {
+    cli_filter_opts g = words_alone ? (cli_filter_opts){0} : *fo;
+    if (words_alone) g.keywords = fo->keywords;
+    else g.keywords = NULL;
+    g.any = 1;
+    tenyo_filter *f = NULL;
+    char msg[512];
+    if (cli_filter_build(x, ctx, &g, &f, msg, sizeof msg)) return -1;
+    int64_t n = f ? tenyo_filter_count(f) : (int64_t)tenyo_index_ndocs(x);
+    tenyo_filter_free(f);
+    return n;
+}
+
+/* A query that is a patent number (特開2012-197975 typed as a search): the
+ * document it names, or -1 (words, bare digits and numbers not indexed
+ * are searched as words). */
+static int64_t query_number(const tenyo_index *x, const char *q) {
+    char key[256];
+    if (tenyo_patno_key(q, key, sizeof key) != 1 || strspn(key, "0123456789") == strlen(key))
+        return -1;
+    int64_t d = -1;
+    return tenyo_index_resolve(x, q, &d, NULL, 0, NULL) > 0 ? d : -1;
+}
 
 int cli_cmd_search(int argc, char **argv) {
     static const struct option lo[] = {
@@ -82,19 +144,41 @@ int cli_cmd_search(int argc, char **argv) {
         ec = EXIT_RESOURCE;
         goto done;
     }
-    if ((ec = cli_filter_make(x, ctx, &fo, &filter)) != EXIT_OK) {
+    /* a patent's number: that patent, said so (its words are not searched) */
+    int64_t numdoc = query_number(x, fo.keywords);
+    cli_filter_opts fb = fo;
+    if (numdoc >= 0) fb.keywords = NULL;
+    if ((ec = cli_filter_make(x, ctx, &fb, &filter)) != EXIT_OK) {
         if (ec == EXIT_USAGE) cli_usage_error(search_usage);
         goto done;
     }
-    int n = tenyo_search(ctx, filter, (size_t)k, hits);
+    int n = numdoc >= 0 ? (hits[0] = (tenyo_hit){(uint64_t)numdoc, 1.0f}, 1)
+                        : tenyo_search(ctx, filter, (size_t)k, hits);
     if (n < 0) {
         cli_err("%s\n", tenyo_ctx_error(ctx));
         ec = cli_exit_code(n);
         goto done;
     }
-    int64_t matching = tenyo_filter_count(filter);
+    int64_t matching = numdoc >= 0 ? 1 : tenyo_filter_count(filter);
+    /* nothing found under other filters: which of them left nothing */
+    int64_t fonly = -1, wonly = -1;
+    if (matching == 0 && numdoc < 0 && other_filters(&fo)) {
+        fonly = count_without(x, ctx, &fo, 0);
+        wonly = count_without(x, ctx, &fo, 1);
+    }
+    tenyo_doc_meta nm = {0};
+    if (numdoc >= 0) tenyo_index_doc(x, (uint64_t)numdoc, &nm);
     if (json) {
-        json_t *o = cli_search_json(x, &fo, filter, k, hits, n);
+        json_t *o = cli_search_json(x, &fb, filter, k, hits, n);
+        json_t *qf = json_object_get(json_object_get(o, "query"), "filter");
+        if (numdoc >= 0) { /* the query named the patent */
+            json_object_set_new(json_object_get(o, "query"), "number", json_string(nm.id));
+            json_object_set_new(qf, "keywords", json_string(fo.keywords));
+            json_object_set_new(qf, "matching", json_integer(1));
+            json_object_del(qf, "warning");
+        }
+        if (fonly >= 0) json_object_set_new(qf, "matching_filters_alone", json_integer(fonly));
+        if (wonly >= 0) json_object_set_new(qf, "matching_words_alone", json_integer(wonly));
         cli_print_json(o);
         json_decref(o);
     } else {
@@ -110,15 +194,36 @@ int cli_cmd_search(int argc, char **argv) {
                         "index the sources again to add it\n", path);
         }
         /* one language per line: the headings in --lang's */
-        if (ja) {
-            printf("検索: %s\n", cli_safe(fo.keywords));
+        printf("%s: %s\n", ja ? "検索" : "search", cli_safe(fo.keywords));
+        if (numdoc >= 0)
+            printf(ja ? "特許番号として読みました: %s\n" : "read as a patent number: %s\n",
+                   cli_safe(nm.id));
+        else if (ja)
             printf("全 %llu 件中 %lld 件が該当、関連度の高い %d 件を表示\n",
                    (unsigned long long)tenyo_index_ndocs(x), (long long)matching, n);
-        } else {
-            printf("search: %s\n", cli_safe(fo.keywords));
+        else
             printf("%lld of %llu patents %s; %d shown, ranked by relevance\n",
                    (long long)matching, (unsigned long long)tenyo_index_ndocs(x),
                    matching == 1 ? "matches" : "match", n);
+        if (fonly >= 0) { /* the 0 said with its cause */
+            char ft[512];
+            filters_text(&fo, ja, ft, sizeof ft);
+            if (fonly == 0 && ja)
+                printf("フィルタ（%s）に合う特許が 1 件もありません", cli_safe(ft));
+            else if (fonly == 0)
+                printf("the filters (%s) leave none of the %llu patents", cli_safe(ft),
+                       (unsigned long long)tenyo_index_ndocs(x));
+            else if (ja)
+                printf("フィルタ（%s）に合う %lld 件に、語を含むものがありません", cli_safe(ft),
+                       (long long)fonly);
+            else
+                printf("none of the %lld patents the filters (%s) leave has the words",
+                       (long long)fonly, cli_safe(ft));
+            if (wonly > 0)
+                printf(ja ? "（フィルタなしなら %lld 件が該当）\n"
+                          : " (without them, %lld patents match)\n", (long long)wonly);
+            else
+                printf("\n");
         }
         cli_print_hits(x, hits, n);
     }

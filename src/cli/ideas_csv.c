@@ -44,27 +44,68 @@ static void evidence_details(const json_t *ev, char *out, size_t len) {
     }
 }
 
+/* The columns: the name a script keys on (English, and the header of
+ * --lang en), and the header of --lang ja, which says each scale. */
+static const struct {
+    const char *en, *ja;
+} cols[] = {
+    {"query", "問い合わせ"}, {"home", "自分の分野"}, {"rank", "順位"}, {"field", "分野"},
+    {"label", "分野名"}, {"score", "スコア"}, {"relevance", "関連度"},
+    {"surprise", "共分類での珍しさ（−ln P、0 以上）"}, {"expected", "共分類で予想される分野"},
+    {"bridge_terms", "橋渡し語"}, {"phrases", "用途表現"}, {"evidence", "根拠特許"},
+    {"evidence_titles", "根拠特許の題名"}, {"evidence_details", "根拠特許の出願人・日付"},
+    {"idea", "転用案"}, {"confidence", "確信度（0〜1）"}, {"also_fields", "同じ根拠の分野"},
+    {"cautions", "注意"}, {"warnings", "警告"}, {"why_query", "理由（本件の文）"},
+    {"why_evidence", "理由（根拠特許の文）"}, {"band", "区分"}, {"weak_reason", "弱い理由"},
+    {"unexpected", "意外性（0〜1、珍しさから換算）"}, {"error", "エラー"},
+};
+#define NCOL ((int)(sizeof cols / sizeof cols[0]))
+
+/* The cautions' codes as a Japanese reader reads them (the page's words). */
+static const char *caution_ja(const char *code) {
+    static const char *const t[][2] = {
+        {"one_patent", "根拠特許が 1 件だけ"}, {"one_word", "共通の内容の大半が 1 語に偏る"},
+        {"generic_words", "共通語の多くが一般的な語"},
+        {"title_only_evidence", "根拠特許は題名だけ（要約なし）"}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (!strcmp(code, t[i][0])) return t[i][1];
+    return code;
+}
+
+/* The cautions of it joined by "; " (in Japanese when ja). */
+static void cautions(const json_t *it, int ja, char *out, size_t len) {
+    size_t i, at = 0;
+    json_t *v;
+    out[0] = 0;
+    json_array_foreach(json_object_get(it, "cautions"), i, v) {
+        const char *c = json_string_value(v);
+        if (!c) continue;
+        int w = snprintf(out + at, len - at, "%s%s", at ? "; " : "", ja ? caution_ja(c) : c);
+        if (w < 0 || (size_t)w >= len - at) break;
+        at += (size_t)w;
+    }
+}
+
 /* CSV rows (one per proposal; one row with the error for a failed batch
- * line) of one result object, after the header when header is set. */
-void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom) {
-    static const char *cols[] = {"query", "home", "rank", "field", "label", "score",
-                                 "relevance", "surprise", "expected", "bridge_terms",
-                                 "phrases", "evidence", "evidence_details", "idea",
-                                 "confidence", "also_fields", "cautions", "warnings",
-                                 "why_query", "why_evidence", "band", "weak_reason",
-                                 "unexpected", "error"};
-    const int ncol = (int)(sizeof cols / sizeof cols[0]);
+ * line) of one result object, after the header when header is set. The
+ * language (lang, else the answer's query.lang, else ja) picks the
+ * header and the words of the band, expected and cautions cells; the
+ * numbers and the rest are the answer's. */
+void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang) {
+    const json_t *q = json_object_get(o, "query");
+    if (!lang) lang = json_object_get(q, "lang") ? cli_jstr(q, "lang") : "ja";
+    int ja = strcmp(lang, "en") != 0;
     if (header && bom) fputs("\xEF\xBB\xBF", f);
     if (header)
-        for (int c = 0; c < ncol; c++) csv_field(f, cols[c], c == ncol - 1);
-    const json_t *q = json_object_get(o, "query");
+        for (int c = 0; c < NCOL; c++) csv_field(f, ja ? cols[c].ja : cols[c].en, c == NCOL - 1);
     char qid[256], home[512], num[64];
-    snprintf(qid, sizeof qid, "%s", json_object_get(q, "id") ? cli_jstr(q, "id") : "(text)");
+    snprintf(qid, sizeof qid, "%s", json_object_get(q, "id") ? cli_jstr(q, "id")
+                                                              : ja ? "（テキスト）" : "(text)");
     cli_jjoin(json_object_get(q, "home"), NULL, ",", home, sizeof home);
     if (json_object_get(o, "error")) {
         csv_field(f, qid, 0);
         csv_field(f, home, 0);
-        for (int c = 2; c < ncol - 1; c++) csv_field(f, "", 0);
+        for (int c = 2; c < NCOL - 1; c++) csv_field(f, "", 0);
         csv_field(f, cli_jstr(o, "error"), 1);
         return;
     }
@@ -80,21 +121,23 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom) {
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "score"))), csv_field(f, num, 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "relevance"))), csv_field(f, num, 0);
         snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "surprise"))), csv_field(f, num, 0);
-        csv_field(f, json_is_true(json_object_get(it, "expected")) ? "1" : "0", 0);
+        int ex = json_is_true(json_object_get(it, "expected"));
+        csv_field(f, ja ? (ex ? "はい" : "いいえ") : ex ? "1" : "0", 0);
         cli_jjoin(json_object_get(it, "bridge_terms"), NULL, "; ", list, sizeof list), csv_field(f, list, 0);
         cli_jjoin(json_object_get(it, "phrases"), NULL, "; ", list, sizeof list), csv_field(f, list, 0);
         cli_jjoin(json_object_get(it, "evidence"), "id", "; ", list, sizeof list), csv_field(f, list, 0);
+        cli_jjoin(json_object_get(it, "evidence"), "title", "; ", list, sizeof list), csv_field(f, list, 0);
         evidence_details(json_object_get(it, "evidence"), list, sizeof list), csv_field(f, list, 0);
         csv_field(f, cli_jstr(it, "idea"), 0);
         snprintf(num, sizeof num, "%.4f", json_real_value(json_object_get(it, "confidence"))), csv_field(f, num, 0);
         cli_jjoin(json_object_get(it, "also_fields"), NULL, "; ", list, sizeof list), csv_field(f, list, 0);
-        cli_jjoin(json_object_get(it, "cautions"), NULL, "; ", list, sizeof list), csv_field(f, list, 0);
+        cautions(it, ja, list, sizeof list), csv_field(f, list, 0);
         cli_jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list), csv_field(f, list, 0);
         const json_t *wj = json_object_get(it, "why");
         csv_field(f, wj ? cli_jstr(wj, "query") : "", 0);
         if (wj) snprintf(list, sizeof list, "%s: %s", cli_jstr(wj, "evidence_id"), cli_jstr(wj, "evidence"));
         csv_field(f, wj ? list : "", 0);
-        csv_field(f, cli_jstr(it, "band"), 0);
+        csv_field(f, ja && *cli_jstr(it, "band_label") ? cli_jstr(it, "band_label") : cli_jstr(it, "band"), 0);
         csv_field(f, cli_jstr(it, "weak_reason"), 0);
         snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "unexpected"))), csv_field(f, num, 0);
         csv_field(f, "", 1);
@@ -103,8 +146,8 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom) {
         char list[2048];
         csv_field(f, qid, 0);
         csv_field(f, home, 0);
-        for (int c = 2; c < ncol - 1; c++) {
-            if (!strcmp(cols[c], "warnings"))
+        for (int c = 2; c < NCOL - 1; c++) {
+            if (!strcmp(cols[c].en, "warnings"))
                 cli_jjoin(json_object_get(o, "warnings"), "message", " / ", list, sizeof list);
             else
                 list[0] = 0;
@@ -113,4 +156,3 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom) {
         csv_field(f, "", 1);
     }
 }
-

@@ -24,23 +24,85 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+void cli_ws_key(const char *kind, const char *subject, char *key) {
+    size_t at = (size_t)snprintf(key, 16, "%s-", kind), n = strlen(subject);
+    for (size_t i = 0; i < n && at < CLI_WS_KEY_MAX; i++) {
+        unsigned char ch = (unsigned char)subject[i];
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_')
+            key[at++] = (char)ch;
+        else
+            at += (size_t)snprintf(key + at, 4, ".%02X", ch);
+    }
+    key[at] = 0;
+    if (at >= CLI_WS_KEY_MAX) { /* long (a text): its FNV-1a hash */
+        unsigned long long h = 1469598103934665603ull;
+        for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)subject[i]) * 1099511628211ull;
+        snprintf(key, CLI_WS_KEY_MAX + 32, "%s-h%016llx", kind, h);
+    }
+}
+
+/* 0 when a new worksheet of kind/subject may be started at path; else -1
+ * after a message: path is in the index's INDEX.worksheets folder (the
+ * server's, where the page looks a subject's sheet up by its name) under
+ * a name the page would never find, which would start an empty sheet
+ * beside the page's own. */
+static int ws_new_name_ok(const char *path, const char *index, const char *kind,
+                          const char *subject) {
+    if (!index) return 0;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+    char *rd = dir ? realpath(dir, NULL) : NULL, *ri = realpath(index, NULL);
+    int bad = 0;
+    if (rd && ri) {
+        size_t n = strlen(ri);
+        bad = !strncmp(rd, ri, n) && !strcmp(rd + n, ".worksheets");
+    }
+    char key[CLI_WS_KEY_MAX + 32], want[CLI_WS_KEY_MAX + 40];
+    cli_ws_key(kind, subject, key);
+    snprintf(want, sizeof want, "%s.json", key);
+    if (bad && strcmp(slash ? slash + 1 : path, want)) {
+        cli_err("%s: no such worksheet; the page keeps the worksheet of this %s in %s/%s (its "
+                "name is the %s with every byte outside A-Z, a-z, 0-9, '_' and '-' written as "
+                ".XX); give that file, or a file outside that folder for a sheet of your own\n",
+                path, kind, dir, want, kind);
+    } else {
+        bad = 0;
+    }
+    free(dir);
+    free(rd);
+    free(ri);
+    return bad ? -1 : 0;
+}
+
+/* The subject of a new worksheet for the query: the patent's id, or the
+ * text; the kind into *kind. */
+static const char *ws_subject(const tenyo_index *x, int64_t qdoc, const char *text,
+                              const char **kind) {
+    tenyo_doc_meta dm;
+    int pat = qdoc >= 0 && tenyo_index_doc(x, (uint64_t)qdoc, &dm) == TENYO_OK;
+    *kind = pat ? "patent" : "text";
+    return pat ? dm.id : text ? text : "";
+}
 
 /* The worksheet of the query: path read, or a new one for the query when
- * there is no file; NULL after a message (*ec set). */
+ * there is no file (said); NULL after a message (*ec set). */
 static tenyo_worksheet *ws_open(const char *path, const tenyo_index *x, int64_t qdoc,
                                 const char *text, int *ec) {
     char err[512];
     tenyo_worksheet *w = NULL;
     int rc = tenyo_worksheet_load(path, &w, err, sizeof err);
     if (rc == TENYO_ERR_NOTFOUND) {
-        tenyo_doc_meta dm;
-        if (qdoc >= 0 && tenyo_index_doc(x, (uint64_t)qdoc, &dm) == TENYO_OK)
-            rc = tenyo_worksheet_new("patent", dm.id, &w);
-        else
-            rc = tenyo_worksheet_new("text", text ? text : "", &w);
+        const char *kind, *subject = ws_subject(x, qdoc, text, &kind);
+        rc = tenyo_worksheet_new(kind, subject, &w);
+        if (!rc) cli_err("worksheet %s: no such file yet, a new one started\n", path);
         snprintf(err, sizeof err, "%s: cannot start a worksheet for this query", path);
     }
     if (rc) {
@@ -136,6 +198,10 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
     *out = NULL;
     char err[512];
     tenyo_lock *lk = NULL;
+    const char *kind, *subject = ws_subject(r->x, r->qdoc, r->text, &kind);
+    /* before the lock, whose file would be left beside the refused name */
+    if (access(r->path, F_OK) && errno == ENOENT && ws_new_name_ok(r->path, r->index, kind, subject))
+        return EXIT_USAGE;
     int rc = tenyo_worksheet_lock_take(r->path, CLI_WS_WAIT_MS, &lk, err, sizeof err);
     if (rc) {
         cli_err("--worksheet: %s (the file is left as it was)\n", err);
@@ -190,9 +256,9 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
         ec = rc == TENYO_ERR_IO || rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
         goto done;
     }
-    cli_err("worksheet %s: %zu kept, %zu cards in all\n", r->path, ws_kept(w),
-            (size_t)tenyo_steer_count(s, TENYO_STEER_KEPT) +
-                tenyo_steer_count(s, TENYO_STEER_REJECTED));
+    size_t ncards = tenyo_steer_count(s, TENYO_STEER_KEPT) + tenyo_steer_count(s, TENYO_STEER_REJECTED);
+    cli_err("worksheet %s: %zu kept, %zu card%s in all\n", r->path, ws_kept(w), ncards,
+            ncards == 1 ? "" : "s");
     *out = o;
 done:
     tenyo_ctx_set_steer(r->ctx, r->flags);

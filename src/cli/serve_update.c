@@ -135,8 +135,10 @@ static void upload_drop(server *s, serve_upload *up) {
     job_release(s, up);
 }
 
-/* msg with every occurrence of the temporary directory and its '/' taken
- * out, so that it names the analyst's file. */
+/* msg with every occurrence of what names a place on the server cut
+ * from it: the temporary directory and its '/' (so that it names the
+ * analyst's file), and the index's folder, as given and as resolved (so
+ * that the page says the index's file name, never the server's paths). */
 static void hide_dir(char *msg, const serve_upload *up) {
     size_t dl = strlen(up->dir);
     char *p;
@@ -144,6 +146,16 @@ static void hide_dir(char *msg, const serve_upload *up) {
         size_t cut = dl + (p[dl] == '/');
         memmove(p, p + cut, strlen(p + cut) + 1);
     }
+    if (!up->s) return;
+    char *real = realpath(up->s->path, NULL);
+    const char *paths[2] = {real, up->s->path}; /* the longer first */
+    for (int i = 0; i < 2; i++) {
+        const char *slash = paths[i] ? strrchr(paths[i], '/') : NULL;
+        if (!slash) continue;
+        size_t fl = (size_t)(slash + 1 - paths[i]); /* the folder with its '/' */
+        while ((p = strstr(msg, paths[i])) != NULL) memmove(p, p + fl, strlen(p + fl) + 1);
+    }
+    free(real);
 }
 
 /* ============================================================ leftovers */
@@ -579,6 +591,7 @@ static void *apply_main(void *arg) {
             char m[700];
             snprintf(m, sizeof m, "the index was changed, but this server still answers from "
                      "it as it was (%s): restart tenyo serve", err);
+            hide_dir(m, up);
             json_object_set_new(o, "warning", json_string(m));
         }
     }

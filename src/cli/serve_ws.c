@@ -7,8 +7,9 @@
  *                                library and saved atomically in
  *                                INDEX.worksheets/KEY.json; {"id": KEY,
  *                                "worksheet": {...}}
- *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet (404:
- *                                none yet)
+ *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet; for a
+ *                                patent with none yet {"id", "worksheet":
+ *                                null}, for an id with none 404
  *   GET  /api/senses             {"file", "senses": [{word, field, other}]}
  *                                the splits every ideas query honours
  *
@@ -45,27 +46,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Longest key before the subject is hashed instead. */
-#define WS_KEY_MAX 160
-
-/* The key of a subject of kind into key[WS_KEY_MAX + 32]. */
-static void ws_key(const char *kind, const char *subject, char *key) {
-    size_t at = (size_t)snprintf(key, 16, "%s-", kind), n = strlen(subject);
-    for (size_t i = 0; i < n && at < WS_KEY_MAX; i++) {
-        unsigned char ch = (unsigned char)subject[i];
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-            ch == '-' || ch == '_')
-            key[at++] = (char)ch;
-        else
-            at += (size_t)snprintf(key + at, 4, ".%02X", ch);
-    }
-    key[at] = 0;
-    if (at >= WS_KEY_MAX) { /* long (a text): its FNV-1a hash */
-        unsigned long long h = 1469598103934665603ull;
-        for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)subject[i]) * 1099511628211ull;
-        snprintf(key, WS_KEY_MAX + 32, "%s-h%016llx", kind, h);
-    }
-}
+/* Longest key before the subject is hashed instead (cli_ws_key). */
+#define WS_KEY_MAX CLI_WS_KEY_MAX
+#define ws_key cli_ws_key
 
 /* 1 when key is a key ws_key could make. */
 static int key_ok(const char *key) {
@@ -226,6 +209,12 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
     char *text = NULL;
     if (!rc) rc = tenyo_worksheet_json(w, &text);
     tenyo_worksheet_free(w);
+    if (rc == TENYO_ERR_NOTFOUND && patent) { /* a patent not worked on yet: no sheet, no error */
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(key));
+        json_object_set_new(o, "worksheet", json_null());
+        return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+    }
     if (rc == TENYO_ERR_NOTFOUND)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no worksheet %s yet", key);
     if (rc == TENYO_ERR_NOMEM)

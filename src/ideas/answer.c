@@ -393,6 +393,27 @@ static void focus_member(const tenyo_ctx *ctx, json_t *q) {
     json_object_set_new(q, "focus", f);
 }
 
+/* With decisions in the steer set on ctx: the query's "steer", {"struck",
+ * "kept", "rejected"} (each a list, left out when empty), so that a reader
+ * of the list sees what it was made under, the rejected fields above all
+ * (their cards are not in it). */
+static void steer_member(const tenyo_ctx *ctx, json_t *q) {
+    static const char *const names[] = {"struck", "kept", "rejected"};
+    static const int what[] = {TENYO_STEER_STRUCK, TENYO_STEER_KEPT, TENYO_STEER_REJECTED};
+    const tenyo_steer *st = tenyo_ctx_steer(ctx);
+    json_t *o = NULL;
+    for (int k = 0; st && k < 3; k++) {
+        size_t n = tenyo_steer_count(st, what[k]);
+        if (!n) continue;
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, json_string(tenyo_steer_item(st, what[k], i)));
+        if (!o) o = json_object();
+        json_object_set_new(o, names[k], a);
+    }
+    if (o) json_object_set_new(q, "steer", o);
+}
+
 /* With a steer set on ctx (tenyo_ctx_set_steer): "kept" and the struck
  * words the card lost ("struck"); without one, nothing (the answer is the
  * unsteered schema). */
@@ -439,9 +460,13 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     if (nt->flags & TENYO_NOTE_UNKNOWN_WORDS) {
         char list[512];
         join_list(list, sizeof list, nt->unknown, nt->nunknown < 8 ? nt->nunknown : 8, ja);
-        snprintf(msg, sizeof msg, ja ? "索引にない語 %zu 個は検索に使われていません: %s%s"
-                                     : "%zu query words are unknown to the index and were not used: %s%s",
-                 nt->nunknown, list, nt->nunknown > 8 ? (ja ? " ほか" : ", ...") : "");
+        if (ja)
+            snprintf(msg, sizeof msg, "索引にない語 %zu 個は検索に使われていません: %s%s",
+                     nt->nunknown, list, nt->nunknown > 8 ? " ほか" : "");
+        else
+            snprintf(msg, sizeof msg, "%zu query %s unknown to the index and %s not used: %s%s",
+                     nt->nunknown, nt->nunknown == 1 ? "word is" : "words are",
+                     nt->nunknown == 1 ? "was" : "were", list, nt->nunknown > 8 ? ", ..." : "");
         warn(arr, "unknown_words", msg);
     }
     if (nt->flags & TENYO_NOTE_PARTIAL_WORDS) {
@@ -451,9 +476,14 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
         for (size_t i = 0; i < shown && l < sizeof list; i++)
             l += (size_t)snprintf(list + l, sizeof list - l, ja ? "%s%s（%s）" : "%s%s (%s)",
                                   i ? (ja ? "、" : ", ") : "", nt->partial[i], nt->partial_as[i]);
-        snprintf(msg, sizeof msg, ja ? "索引にない複合語 %zu 個は、索引にある部分で検索しました: %s%s"
-                                     : "%zu compound words unknown to the index were searched by their known parts: %s%s",
-                 nt->npartial, list, nt->npartial > 8 ? (ja ? " ほか" : ", ...") : "");
+        if (ja)
+            snprintf(msg, sizeof msg, "索引にない複合語 %zu 個は、索引にある部分で検索しました: %s%s",
+                     nt->npartial, list, nt->npartial > 8 ? " ほか" : "");
+        else
+            snprintf(msg, sizeof msg, "%zu compound %s unknown to the index %s searched by %s "
+                     "known parts: %s%s", nt->npartial, nt->npartial == 1 ? "word" : "words",
+                     nt->npartial == 1 ? "was" : "were", nt->npartial == 1 ? "its" : "their", list,
+                     nt->npartial > 8 ? ", ..." : "");
         warn(arr, "partial_words", msg);
     }
     if (nt->flags & TENYO_NOTE_TITLE_ONLY_QUERY)
@@ -557,6 +587,7 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     json_object_set_new(q, "home_predicted", json_boolean(predicted));
     json_object_set_new(q, "lang", json_string(lang));
     focus_member(ctx, q);
+    steer_member(ctx, q);
     if (tenyo_ctx_notes(ctx)->offset) /* a later page: where it starts */
         json_object_set_new(q, "offset", json_integer((json_int_t)tenyo_ctx_notes(ctx)->offset));
     json_object_set_new(o, "query", q);

@@ -19,8 +19,11 @@
  *     builder gave (models/README.md); none when the build had none. The
  *     index asks it for a subclass its own set has no title for
  *     (tenyo_field_label), so a loaded file overrides it.
- * ty_labels_get() answers with the subclass title when one is loaded,
- * else the class label, else the section label, in the language asked: a
+ * ty_labels_get() answers with the subclass title when one is loaded (or,
+ * for the subclasses of H10 that the 2018 scheme predates, a built-in
+ * label of ours: builtin_newer_subclasses), else the class label (which
+ * tenyo_field_label marks "（クラス）", so a card says it names the class),
+ * else the section label, in the language asked: a
  * well-formed code never gets NULL or "". Class and section labels come
  * from the built-in tables when they have the code (they are written to be
  * short), from the file only for a class the tables do not know (a newer
@@ -303,6 +306,30 @@ static const builtin_title *builtin_class(const char *code3) {
     return NULL;
 }
 
+/* The subclasses of class H10, which the IPC carved out of H01L from
+ * edition 2023.01 on (H10B, H10K, H10N; H10D, H10F, H10H in 2025.01; H10P,
+ * H10W in 2026.01): the 2018.01 scheme the built-in titles are made from
+ * has none of them, so without these every one would be named by its
+ * class alone. Short card labels written from the scheme's titles, as
+ * the class labels above; a loaded scheme file that has them wins. */
+static const builtin_title builtin_newer_subclasses[] = {
+    {"H10B", "電子記憶装置", "Electronic memory devices"},
+    {"H10D", "無機電気半導体装置", "Inorganic electric semiconductor devices"},
+    {"H10F", "放射線に感応する無機半導体装置", "Inorganic semiconductor devices sensitive to radiation"},
+    {"H10H", "無機発光半導体装置", "Inorganic light-emitting semiconductor devices"},
+    {"H10K", "有機電気固体装置", "Organic electric solid-state devices"},
+    {"H10N", "他に分類されない電気固体装置", "Electric solid-state devices not otherwise provided for"},
+    {"H10P", "H10 装置の製造・処理", "Manufacture or treatment of H10 devices"},
+    {"H10W", "H10 装置のパッケージ・配線", "Packages, interconnections and details of H10 devices"},
+};
+
+/* The entry of a subclass newer than the built-in scheme, or NULL. */
+static const builtin_title *builtin_newer(const char *code4) {
+    for (size_t i = 0; i < sizeof builtin_newer_subclasses / sizeof *builtin_newer_subclasses; i++)
+        if (!strncmp(builtin_newer_subclasses[i].code, code4, 4)) return &builtin_newer_subclasses[i];
+    return NULL;
+}
+
 int ty_labels_class_known(const char *code) {
     return code && strlen(code) >= 3 && builtin_class(code) != NULL;
 }
@@ -437,7 +464,9 @@ const char *ty_labels_get(const ty_labels *l, const char *code,
     int answered = level;
     if (level == 2) {
         const lab_entry *e = find_entry(l, code, 4);
+        const builtin_title *nb = e && e->label[g] ? NULL : builtin_newer(code);
         if (e && e->label[g]) s = e->label[g];
+        else if (nb) s = g == LANG_JA ? nb->ja : nb->en; /* newer than the scheme */
         else answered = 1;
     }
     if (!s && answered == 1) {

@@ -17,6 +17,9 @@
  */
 "use strict";
 
+/* n and an English noun, plural unless n is 1: "1 record", "5 records". */
+const en_n = (n, noun) => `${Number(n).toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}`;
+
 const T = {
   ja: {
     tagline: "この特許、ほかの分野で使えないか？",
@@ -109,6 +112,10 @@ const T = {
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
     keep: "採用", reject: "却下", note_ph: "メモ（任意）", kept_badge: "採用", more: "さらに表示",
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
+    ws_kept: "採用", ws_rejected: "却下", ws_strike: "除外した語", ws_focus: "選んだ文",
+    ws_focus_text: "焦点のテキスト",
+    undo: "取り消す", undo_title: (d) => `「${d}」を取り消して一覧を作り直す`, unkeep: "採用を取り消す",
+    warn_filtered: (m, n) => `（フィルタで根拠の候補を ${m} / ${n} 件に絞っています。フィルタを外すと増えることがあります）`,
     why: "理由",
     abstract: "要約",
     why_query: "本件",
@@ -142,13 +149,24 @@ const T = {
     upd_add: "J-PlatPat の CSV（要約を含む）", upd_add_run: "索引に追加",
     upd_list: "開放特許の一覧（CSV または番号を1行ずつ）", upd_list_run: "一覧を読み込む",
     upd_nofile: "ファイルを選んでください。",
-    upd_toolarge: (mb) => `ファイルが大きすぎます（上限 ${mb} MB、tenyo serve --upload-max で変更）。`,
+    upd_toolarge: (mb) => `ファイルが大きすぎます（このサーバーの上限は ${mb} MB）。ファイルを分けて送ってください。何も変わっていません。`,
     upd_sending: (f) => `${f} を送信中`,
     upd_stage: (f, st) => `${f}: ${({ lock: "索引をロック", read: "読み込み", tokenize: "形態素解析", svd: "LSA に写像", commit: "書き込み準備", write: "書き込み", reload: "索引を開き直し", resolve: "番号を照合" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
     upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。`,
     upd_more: (n) => `ほか ${n} 件`,
     upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
+    upd_e_format: (f) => `${f}: 形式を判別できません。J-PlatPat の CSV エクスポート（要約を含む）、JSON Lines、特許庁の公報 XML のいずれかを選んでください。何も追加していません。`,
+    upd_e_rows: (f, n) => `${f}: 記録が ${n.toLocaleString()} 件（このサーバーの上限）を超えています。ファイルを分けて送ってください。何も追加していません。`,
+    upd_e_norecord: (f, k) => `${f}: 特許の記録を 1 件も読めませんでした（飛ばした記録 ${k} 件）。何も追加していません。`,
+    upd_e_nolisted: (f, n) => `${f}: ${n} 行のどの番号も索引の特許に当たりませんでした。前の一覧をそのまま使います。`,
+    upd_e_nonumber: (f) => `${f}: 特許番号が見つかりません。前の一覧をそのまま使います。`,
+    upd_e_empty: (f) => `${f} は空です。何も変わっていません。`,
+    upd_e_busy: (f) => `別のファイル（${f}）を反映しています。終わってからもう一度送ってください。`,
+    upd_e_csvrow: (f, l, why) => `${f}:${l}: CSV の行が壊れています（${why}）。何も読み込んでいません。`,
+    upd_l_missing: (n) => `「${n}」は索引にありません`,
+    upd_l_nocell: (c) => `${c} 列に特許番号がありません`,
+    upd_l_skipped: (why) => `この記録は飛ばしました（${why}）`,
   },
   en: {
     tagline: "Where else could this patent apply?",
@@ -230,7 +248,7 @@ const T = {
     home_fields: "Home fields",
     predicted: " (predicted)",
     score: "confidence",
-    surprise: "surprise",
+    surprise: "unexpected", /* the 0..1 scale, named as the terminal and the CSV name it */
     relevance: "relevance",
     unexpected: "unexpected",
     also: "fields on the same evidence",
@@ -242,6 +260,10 @@ const T = {
     focus_apply: "make the list from these",
     keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
     ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} words struck (saved as you work)`,
+    ws_kept: "kept", ws_rejected: "rejected", ws_strike: "struck word", ws_focus: "chosen sentences",
+    ws_focus_text: "focus text",
+    undo: "undo", undo_title: (d) => `take back "${d}" and make the list again`, unkeep: "undo keep",
+    warn_filtered: (m, n) => ` (the filters leave ${m} of ${n} patents as evidence; clearing them may show more)`,
     why: "why",
     abstract: "abstract",
     why_query: "this patent",
@@ -275,13 +297,24 @@ const T = {
     upd_add: "J-PlatPat CSV (with 要約)", upd_add_run: "Add to the index",
     upd_list: "Licensable patents (CSV, or one number a line)", upd_list_run: "Load the list",
     upd_nofile: "Choose a file first.",
-    upd_toolarge: (mb) => `The file is too large (limit ${mb} MB; tenyo serve --upload-max changes it).`,
+    upd_toolarge: (mb) => `The file is too large (this server's limit is ${mb} MB). Send it in parts. Nothing changed.`,
     upd_sending: (f) => `sending ${f}`,
     upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
-    upd_added: (o) => `${o.file}: ${o.records} records read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${o.documents.toLocaleString()} documents.` + (o.without_abstract ? ` ${o.without_abstract} records had no abstract.` : ""),
-    upd_listed: (o) => `${o.file}: ${o.listed} licensable patents from ${o.lines} lines (${o.unresolved} numbers not in the index, ${o.duplicates} repeated).`,
+    upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
+    upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).`,
     upd_more: (n) => `and ${n} more`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
+    upd_e_format: (f) => `${f}: not a format the index reads. Choose a J-PlatPat CSV export (with 要約), JSON Lines or JPO gazette XML. Nothing was added.`,
+    upd_e_rows: (f, n) => `${f}: more than ${n.toLocaleString()} records, this server's limit. Send it in parts. Nothing was added.`,
+    upd_e_norecord: (f, k) => `${f}: no patent record could be read (${k} skipped). Nothing was added.`,
+    upd_e_nolisted: (f, n) => `${f}: none of its ${n} lines names a patent of the index. The previous list is kept.`,
+    upd_e_nonumber: (f) => `${f}: no patent number in the file. The previous list is kept.`,
+    upd_e_empty: (f) => `${f} is empty. Nothing changed.`,
+    upd_e_busy: (f) => `Another file (${f}) is being applied. Send this one again when it is done.`,
+    upd_e_csvrow: (f, l, why) => `${f}:${l}: malformed CSV row (${why}). Nothing was loaded.`,
+    upd_l_missing: (n) => `"${n}" is not in the index`,
+    upd_l_nocell: (c) => `no patent number in column ${c}`,
+    upd_l_skipped: (why) => `record skipped (${why})`,
   },
 };
 
@@ -299,6 +332,7 @@ const state = {
   labels: null,     // {qs, labels, left_out}: the server's labels of one picture
   updates: null,    // /api/updates when the page started (writable, limits)
   ws: null,         // the worksheet of the patent shown (GET/POST /api/worksheet), or null
+  note: "",         // the status line's note of the last answer (filters, number read as)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -569,6 +603,7 @@ async function runSearch() {
 
 function renderSearch(res) {
   const fl = res.query.filter;
+  wsClear();
   $("result").hidden = false;
   $("export-report").hidden = true;
   $("resulttitle").textContent = tr("search_title", fl.keywords);
@@ -590,7 +625,8 @@ function renderSearch(res) {
     li.appendChild(el("p", "meta", `${r.applicant || "-"} · ${r.date || "-"} · ${(r.fields || []).join(", ")}`));
     const go = el("button", "link", tr("search_ideas"));
     go.type = "button";
-    go.addEventListener("click", () => { $("q").value = r.id; submit(); });
+    /* the keywords found the patent; its ideas are asked without them */
+    go.addEventListener("click", () => { $("q").value = r.id; $("keywords").value = ""; submit(); });
     li.appendChild(go);
     cards.appendChild(li);
   }
@@ -620,6 +656,7 @@ async function runMatch(f) {
   try {
     document.body.dataset.kind = "text";
     const res = await api("/api/match", body);
+    wsClear(); /* a company's list has no patent worksheet */
     setReport("match", body);
     const a = await takeAnswer(res, renderMatch, t0);
     setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
@@ -642,6 +679,9 @@ function renderWarnings(res) {
     if (w.code === "home_predicted")
       m = m.replace(/[。.]?\s*--home[^。.]*[。.]?$/, "") + (state.lang === "ja" ? "。" : ". ") + tr("hint_home");
     m = m.replace(/[（(]--min-(confidence|usable|transfer) 0[^）)]*[）)]/g, (state.lang === "ja" ? "（" : " (") + tr("hint_weak") + (state.lang === "ja" ? "）" : ")"));
+    /* fewer than asked under a filter: the filter, not the index, may be why */
+    const fl = res.query && res.query.filter;
+    if (w.code === "fewer_than_asked" && fl && fl.matching < fl.documents) m += tr("warn_filtered", fl.matching, fl.documents);
     const li = el("li", "warning", m);
     li.dataset.code = w.code;
     wl.appendChild(li);
@@ -828,6 +868,7 @@ function wsBody(body) {
 async function wsLoad(id) {
   try {
     state.ws = (await api("/api/worksheet?patent=" + encodeURIComponent(id))).worksheet;
+    if (!state.ws) state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
   } catch (e) {
     state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
   }
@@ -869,9 +910,50 @@ async function focusBox(id) {
   }));
   box.open = on.size > 0;
 }
+/* The worksheet's line and its decisions, one a row, each with a button
+ * that takes it back (saved, and the list made again): a struck word, a
+ * kept or rejected card (with its note), the chosen sentences. A rejected
+ * card is off the list, so this is where it comes back from. */
+/* No worksheet on the page (a keyword search, a company's list): the
+ * worksheet line, its decisions and the focus box of an earlier patent
+ * are taken away with it, so that no undo acts on a list not shown. */
+function wsClear() {
+  state.ws = null;
+  wsStatus();
+  $("focusbox").hidden = true;
+  $("more").hidden = true;
+}
 function wsStatus() {
-  const ws = state.ws;
+  const ws = state.ws, ul = $("wsdecisions");
   $("wsinfo").textContent = ws ? tr("ws_state", wsFields("kept").length, wsFields("rejected").length, ws.strike.length) : "";
+  ul.replaceChildren();
+  if (!ws) return;
+  const label = (f) => { /* the card's label, else the map's */
+    const c = state.result && (state.result.ideas || []).find((x) => x.field === f);
+    const m = state.map && state.map.fields.find((x) => x.field === f);
+    const l = c ? c.label : m ? m["label_" + state.lang] : "";
+    return l ? `${f} ${l}` : f;
+  };
+  const row = (kind, value, text, undo) => {
+    const li = el("li");
+    li.dataset.kind = kind;
+    li.dataset.value = value;
+    li.appendChild(el("span", "k", tr("ws_" + kind)));
+    li.appendChild(el("span", "what", text));
+    const b = el("button", "undo link", tr("undo"));
+    b.type = "button";
+    b.title = tr("undo_title", text);
+    b.addEventListener("click", () => wsDecide(undo));
+    li.appendChild(b);
+    ul.appendChild(li);
+  };
+  for (const w of ws.strike) row("strike", w, w, (x) => { x.strike = x.strike.filter((y) => y !== w); });
+  for (const d of ["kept", "rejected"])
+    for (const c of ws.cards.filter((x) => x.decision === d))
+      row(d, c.field, label(c.field) + (c.note ? ` — ${c.note}` : ""),
+        (x) => { x.cards = x.cards.filter((y) => y.field !== c.field); });
+  if (ws.focus && ws.focus.length) row("focus", ws.focus.join(","), ws.focus.join(", "), (x) => { delete x.focus; });
+  else if (ws.focus_text) row("focus_text", "", [...ws.focus_text].slice(0, 40).join(""), (x) => { delete x.focus_text; });
 }
 
 async function runQuery(f) {
@@ -903,6 +985,7 @@ async function runQuery(f) {
     }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
+    state.note = note;
     setState("done", (res.ideas.length ? tr("done", res.ideas.length, a.ms) : tr("none")) + (note ? " " + note : ""));
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);
@@ -1067,9 +1150,12 @@ function decideRow(it, li, head) {
     if (note.value.trim()) k.note = note.value.trim(); else delete k.note;
   });
   for (const d of ["kept", "rejected"]) {
-    const b = el("button", "decide-" + d, tr(d === "kept" ? "keep" : "reject"));
+    const undo = d === "kept" && c && c.decision === "kept";
+    const b = el("button", "decide-" + d + (undo ? " undo" : ""), tr(undo ? "unkeep" : d === "kept" ? "keep" : "reject"));
     b.type = "button";
-    b.addEventListener("click", () => decide(d));
+    b.addEventListener("click", () => undo
+      ? wsDecide((ws) => { ws.cards = ws.cards.filter((x) => x.field !== it.field); })
+      : decide(d));
     row.appendChild(b);
   }
   row.appendChild(note);
@@ -1079,7 +1165,7 @@ function decideRow(it, li, head) {
 /* "more": the next cards of the same list (offset), added below. */
 async function moreCards() {
   if (!state.result || !state.ideasBody) return;
-  const shown = state.result.ideas.length;
+  const shown = state.result.ideas.length, t0 = performance.now();
   try {
     const res = await api("/api/ideas", Object.assign({}, state.ideasBody, { offset: shown }));
     state.result.ideas = state.result.ideas.concat(res.ideas);
@@ -1087,6 +1173,10 @@ async function moreCards() {
     for (const it of res.ideas) $("cards").appendChild(renderCard(it, maxScore, 0));
     document.body.dataset.cards = String(state.result.ideas.length);
     $("more").hidden = res.ideas.length === 0;
+    /* the status counts the cards shown now, the map and its table show them */
+    setState("done", tr("done", state.result.ideas.length, Math.round(performance.now() - t0)) +
+      (state.note ? " " + state.note : ""));
+    await loadPoints(state.result);
   } catch (e) { setState("error", `${tr("error")}: ${e.message}`); }
 }
 
@@ -1169,7 +1259,7 @@ function mapModel() {
   const byCode = new Map(fields.map((f) => [f.field, f]));
   const maxDocs = Math.max(1, ...fields.map((f) => f.documents));
   const home = res ? (res.query.home || []).filter((c) => byCode.has(c)) : [];
-  const props = res ? res.ideas.filter((i) => byCode.has(i.field)) : [];
+  const props = res ? (res.ideas || []).filter((i) => byCode.has(i.field)) : [];
   const maxScore = Math.max(1e-9, ...props.map((i) => i.score));
   const supports = new Map(), titles = new Map();
   for (const it of props) for (const ev of it.evidence) {
@@ -1726,13 +1816,41 @@ async function initUpdates() {
   $("upd-list").addEventListener("click", () => upload("licensable"));
 }
 
+/* The server's messages about an upload (the library's, in English, for
+ * the command line) as the page says them: in the page's language, with
+ * the advice a page user can follow. A line of a licensable list that is
+ * not in the index is said without the command line's "did you mean": the
+ * list's numbers are the licensor's own, and a number near one is another
+ * patent. A message not in the table is shown as the server wrote it. */
+const UPD_SAY = [
+  [/^(.*?): unknown input format .*nothing added$/, (m) => tr("upd_e_format", m[1])],
+  [/^(.*?) holds more than (\d+) records.*nothing added$/, (m) => tr("upd_e_rows", m[1], Number(m[2]))],
+  [/^(.*?): no patent record read \((\d+) skipped\); nothing added$/, (m) => tr("upd_e_norecord", m[1], m[2])],
+  [/^(.*?): no patent number resolved to a patent of .*?\((\d+) lines? read\); the old list is kept$/, (m) => tr("upd_e_nolisted", m[1], m[2])],
+  [/^(.*?): no patent number in the file$/, (m) => tr("upd_e_nonumber", m[1])],
+  [/^(.*?) is empty; nothing changed$/, (m) => tr("upd_e_empty", m[1])],
+  [/^the file is larger than this server's limit of (\d+) MiB/, (m) => tr("upd_toolarge", m[1])],
+  [/^another upload \((.*?), (add|licensable)\) is being applied/, (m) => tr("upd_e_busy", m[1])],
+  [/^(.*?):(\d+): malformed CSV row: (.*?); nothing loaded$/, (m) => tr("upd_e_csvrow", m[1], m[2], m[3])],
+  [/^'(.*)' is not in the index(; did you mean .*)?$/, (m) => tr("upd_l_missing", m[1])],
+  [/^no patent number in column (.*)$/, (m) => tr("upd_l_nocell", m[1])],
+  [/^skipped: (.*)$/, (m) => tr("upd_l_skipped", m[1])],
+];
+function updText(msg) {
+  for (const [re, f] of UPD_SAY) {
+    const m = re.exec(msg || "");
+    if (m) return f(m);
+  }
+  return msg || "";
+}
+
 function updSay(s, msg, said, more) {
   $("updates").dataset.state = s;
   $("upd-status").textContent = msg;
   $("upd-status").className = s === "error" ? "error" : "";
   const ul = $("upd-said");
   ul.replaceChildren();
-  for (const l of said || []) ul.appendChild(el("li", null, `${l.file}:${l.line}: ${l.message}`));
+  for (const l of said || []) ul.appendChild(el("li", null, `${l.file}:${l.line}: ${updText(l.message)}`));
   if (more) ul.appendChild(el("li", null, tr("upd_more", more)));
 }
 
@@ -1765,7 +1883,7 @@ function upload(task) {
     end();
     let j = null;
     try { j = JSON.parse(xhr.responseText); } catch (e) { j = null; }
-    if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${(j && j.error) || `HTTP ${xhr.status}`}`, j && j.said);
+    if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${j && j.error ? updText(j.error) : `HTTP ${xhr.status}`}`, j && j.said);
     const msg = (task === "add" ? tr("upd_added", j) : tr("upd_listed", j)) + (j.warning ? ` ${j.warning}` : "");
     updSay("done", msg, task === "add" ? j.skipped_records : j.unresolved_lines, task === "add" ? j.skipped_more : j.unresolved_more);
     try {

@@ -1,0 +1,338 @@
+"""e2e_clicks.py — the page of `tenyo serve` driven with real clicks in
+headless Chromium, through Debian's chromedriver (W3C WebDriver over HTTP,
+spoken here with the standard library: no node or pip packages). Runs the
+paths a new analyst takes that tests/e2e.sh, which only reads the drawn
+DOM, cannot: a patent opened from the keyword search, its "ideas" button,
+striking, keeping and rejecting and taking each back, "more", and the
+writable page's answers. Saves a screenshot per step under OUTDIR.
+Prints "ok NAME" / "FAIL NAME (why)" lines for tests/e2e.sh.
+
+Usage: python3 tests/e2e_clicks.py CHROMEDRIVER CHROMIUM URL WRITABLE_URL OUTDIR
+"""
+import base64
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+DRIVER, CHROME, URL, WURL, OUT = sys.argv[1:6]
+OUT = os.path.abspath(OUT)
+EID = "element-6066-11e4-a52e-4f735466cecf"
+results = []
+
+
+def check(name, cond, why=""):
+    results.append(bool(cond))
+    print(("ok   %s" % name) if cond else ("FAIL %s (%s)" % (name, why)))
+    sys.stdout.flush()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Browser:
+    """One WebDriver session of headless Chromium."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen([DRIVER, "--port=%d" % self.port],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = "http://127.0.0.1:%d" % self.port
+        for _ in range(100):
+            try:
+                self.call("GET", "/status")
+                break
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.1)
+        caps = {"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {"binary": CHROME, "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--window-size=1400,1800", "--lang=ja"]}}}}
+        self.sid = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read() or b"{}").get("value", {}) if path != "/session" else json.loads(r.read())["value"]
+        except urllib.error.HTTPError as e:
+            raise RuntimeError("%s %s: %s" % (method, path, e.read()[:300].decode("utf-8", "replace")))
+
+    def s(self, method, path, body=None):
+        return self.call(method, "/session/%s%s" % (self.sid, path), body)
+
+    def go(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def js(self, script, *args):
+        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def find(self, css):
+        return self.s("POST", "/element", {"using": "css selector", "value": css})[EID]
+
+    def click(self, css):
+        """A real click (the driver's pointer on the element's centre)."""
+        e = self.find(css)
+        self.s("POST", "/element/%s/click" % e, {})
+
+    def type(self, css, text):
+        e = self.find(css)
+        self.s("POST", "/element/%s/clear" % e, {})
+        self.s("POST", "/element/%s/value" % e, {"text": text})
+
+    def text(self, css):
+        return self.js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", css)
+
+    def wait(self, cond, timeout=30):
+        """Until the script cond (an expression) is true; False on time out."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.js("return !!(%s);" % cond):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def settle(self):
+        """Until the page has answered (not busy) and its run button is free."""
+        time.sleep(0.2)
+        return self.wait("document.body.dataset.state !== 'busy' && document.body.dataset.state !== 'loading' && !document.getElementById('run').disabled")
+
+    def shot(self, name):
+        png = base64.b64decode(self.s("GET", "/screenshot"))
+        with open(os.path.join(OUT, name + ".png"), "wb") as f:
+            f.write(png)
+
+    def console(self):
+        """The browser's console lines since the last call (errors, failed loads)."""
+        try:
+            return [e.get("message", "") for e in self.s("POST", "/se/log", {"type": "browser"})]
+        except RuntimeError:
+            return []
+
+    def quit(self):
+        try:
+            self.s("DELETE", "")
+        except Exception:
+            pass
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def api(path, body=None, base=URL):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path.lstrip("/"), data=data,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    b = Browser()
+    try:
+        run(b)
+    finally:
+        b.quit()
+
+
+def section(name, fn, b):
+    """One path of the page; a driver error in it is one failure, and the
+    next path still runs."""
+    try:
+        fn(b)
+    except Exception as e:
+        check(name, False, repr(e)[:300])
+
+
+def run(b):
+    section("clicks_search", search_paths, b)
+    section("clicks_undo", undo_paths, b)
+    section("clicks_more", more_paths, b)
+    section("clicks_upload", upload_paths, b)
+
+
+def search_paths(b):
+    # ------------------------------------------ keyword search, then a patent
+    b.go(URL + "#kw=%E9%81%8B%E8%BB%A2")  # 運転
+    b.settle()
+    check("clicks_search_listed", b.js("return document.querySelectorAll('#cards li.search').length") > 0,
+          b.text("#status"))
+    first = b.js("return document.querySelector('#cards li.search').dataset.id")
+    b.console()
+    b.click("#cards li.search .card-head button.code")
+    ok = b.wait("document.getElementById('detail').dataset.patent === %s" % json.dumps(first), 15)
+    body = b.text("#detail-body") or ""
+    errs = [m for m in b.console() if "Cannot read" in m or "TypeError" in m]
+    check("clicks_search_patent_panel", ok and "エラー" not in body and not errs,
+          "panel %r, console %r" % (body[:120], errs[:2]))
+    b.shot("clicks_01_search_patent")
+    b.click("#detail-close")
+    # "ideas for this patent" from the results: the keyword was for finding
+    # it, not a filter of its ideas
+    b.click("#cards li.search > button.link")
+    b.settle()
+    h = b.js("return location.hash")
+    check("clicks_search_ideas_no_keyword", "kw=" not in h and b.js("return document.getElementById('keywords').value") == "",
+          h)
+    n = b.js("return Number(document.body.dataset.cards || 0)")
+    check("clicks_search_ideas_cards", n > 1 and first in (b.text("#resulttitle") or ""),
+          "%s cards, %r" % (n, b.text("#resulttitle")))
+    b.shot("clicks_02_search_ideas")
+
+
+
+def undo_paths(b):
+    # ------------------------------------------------ decisions and undo
+    pid = "SAMPLE-001"
+    b.go(URL + "#q=%s&n=5&conf=0" % pid)
+    b.go(URL + "#q=%s&n=5&conf=0" % pid)
+    b.js("location.reload()")
+    b.settle()
+    word = b.js("return document.querySelector('.chip.strikable').textContent")
+    b.click(".chip.strikable")
+    b.settle()
+    check("clicks_strike", word in (b.js("return [...document.querySelectorAll('.chip.struck')].map(c => c.textContent)") or []),
+          word)
+    f1 = b.js("return document.querySelector('#cards > li .code').textContent")
+    b.click("#cards > li:nth-child(1) .decide-kept")
+    b.settle()
+    f2 = b.js("return document.querySelector('#cards > li:nth-child(2) .code').textContent")
+    b.click("#cards > li:nth-child(2) .decide-rejected")
+    b.settle()
+    b.shot("clicks_03_decided")
+    listed = b.js("return [...document.querySelectorAll('#wsdecisions li')].map(l => l.dataset.kind + ':' + l.dataset.value)") or []
+    check("clicks_ws_lists_decisions",
+          sorted(listed) == sorted(["kept:" + f1, "rejected:" + f2, "strike:" + word]), repr(listed))
+    undo = b.js("return document.querySelectorAll('#wsdecisions li button.undo').length")
+    check("clicks_ws_undo_controls", undo == 3, "%s undo buttons" % undo)
+    # take the rejection back: the card is listed again
+    b.click('#wsdecisions li[data-kind="rejected"] button.undo')
+    b.settle()
+    codes = b.js("return [...document.querySelectorAll('#cards > li .code')].map(c => c.textContent)")
+    st, ws = api("api/worksheet?patent=" + pid)
+    check("clicks_undo_reject", f2 in codes and not any(c["field"] == f2 for c in ws["worksheet"]["cards"]),
+          "%r %r" % (codes, ws))
+    # take the struck word back
+    b.click('#wsdecisions li[data-kind="strike"] button.undo')
+    b.settle()
+    st, ws = api("api/worksheet?patent=" + pid)
+    check("clicks_undo_strike", b.js("return document.querySelectorAll('.chip.struck').length") == 0 and
+          word not in ws["worksheet"].get("strike", []), repr(ws))
+    # take the kept card back
+    b.click('#wsdecisions li[data-kind="kept"] button.undo')
+    b.settle()
+    st, ws = api("api/worksheet?patent=" + pid)
+    check("clicks_undo_keep", b.js("return document.querySelectorAll('#cards .badge.kept').length") == 0 and
+          not ws["worksheet"].get("cards"), repr(ws))
+    check("clicks_ws_empty_after_undo", b.js("return document.querySelectorAll('#wsdecisions li').length") == 0,
+          b.text("#wsdecisions"))
+    b.shot("clicks_04_undone")
+    # a decision, then a keyword search and a company's list: the patent's
+    # worksheet (and its undo buttons) is not shown with them
+    b.click(".chip.strikable")
+    b.settle()
+    b.type("#keywords", "運転")
+    b.click("#kwsearch")
+    b.settle()
+    left = b.js("return document.querySelectorAll('#wsdecisions li').length + ' ' + document.getElementById('wsinfo').textContent + ' ' + document.getElementById('focusbox').hidden")
+    check("clicks_search_no_stale_worksheet", left == "0  true", left)
+    b.js("document.getElementById('keywords').value = ''")
+    b.click("#task-match")
+    b.type("#q", "運転者の眠気を顔画像から推定するセンサ")
+    b.click("#run")
+    b.settle()
+    left = b.js("return document.querySelectorAll('#wsdecisions li').length + ' ' + document.getElementById('wsinfo').textContent + ' ' + document.getElementById('focusbox').hidden")
+    check("clicks_match_no_stale_worksheet", left == "0  true", left)
+    b.click("#task-ideas")
+
+
+
+def more_paths(b):
+    # ------------------------------------------------ more, status count
+    pid = "SAMPLE-001"
+    b.go(URL + "#q=%s&n=3&conf=0" % pid)
+    b.js("location.reload()")
+    b.settle()
+    b.click("#more")
+    b.wait("Number(document.body.dataset.cards) > 3", 20)
+    n = b.js("return Number(document.body.dataset.cards)")
+    st_text = b.text("#status") or ""
+    check("clicks_more_status_counts", ("%d 件" % n) in st_text, "%d cards, status %r" % (n, st_text))
+    b.wait("Number(document.getElementById('map').dataset.proposals) === %d" % n, 10)
+    mp = b.js("return document.getElementById('map').dataset.proposals")
+    check("clicks_more_on_map", mp == str(n), "map shows %s proposals, %d cards" % (mp, n))
+    b.shot("clicks_05_more")
+
+    # a patent without a worksheet: no failed request in the console
+    b.console()
+    b.go(URL + "#q=SAMPLE-002&n=3&conf=0")
+    b.js("location.reload()")
+    b.settle()
+    errs = [m for m in b.console() if "404" in m]
+    check("clicks_no_worksheet_no_404", not errs, repr(errs[:2]))
+
+
+
+def upload_paths(b):
+    # ------------------------------------- the writable page's answers
+    # files chosen in the file inputs (the driver types their paths) and
+    # sent with the page's buttons; what the page says is in its language,
+    # names no place on the server and suggests no other number
+    tmp = os.path.join(OUT, "uploads")
+    os.makedirs(tmp, exist_ok=True)
+    with open(os.path.join(tmp, "notes.dat"), "w") as f:
+        f.write("hello\nworld\n")
+    with open(os.path.join(tmp, "list.csv"), "w") as f:
+        f.write("番号\nSAMPLE-0012\nZZ-404\n")
+
+    def upload(lang, inp, btn, name):
+        b.go(WURL + "#lang=" + lang)
+        b.js("location.reload()")
+        b.wait("!document.getElementById('updates').hidden", 20)
+        b.js("document.getElementById('updates').open = true")
+        e = b.find(inp)
+        b.s("POST", "/element/%s/value" % e, {"text": os.path.join(tmp, name)})
+        b.click(btn)
+        b.wait("['done', 'error'].includes(document.getElementById('updates').dataset.state)", 60)
+        return (b.text("#upd-status") or "") + "\n" + (b.text("#upd-said") or "")
+
+    said = upload("ja", "#upd-add-file", "#upd-add", "notes.dat")
+    b.shot("clicks_06_upload_format_ja")
+    check("clicks_upload_format_ja", "形式を判別できません" in said and "name the format" not in said, said)
+    said = upload("ja", "#upd-list-file", "#upd-list", "list.csv")
+    b.shot("clicks_07_upload_list_ja")
+    check("clicks_upload_list_ja", "「SAMPLE-0012」は索引にありません" in said and "is not in the index" not in said, said)
+    check("clicks_upload_no_suggestion", "did you mean" not in said and "SAMPLE-001," not in said, said)
+    check("clicks_upload_no_server_path", not re.search(r"(^|[\s(])/[A-Za-z]", said), said)
+    said = upload("en", "#upd-add-file", "#upd-add", "notes.dat")
+    check("clicks_upload_format_en", "not a format the index reads" in said and "name the format" not in said, said)
+    # a list with one number the index has: said in the singular
+    with open(os.path.join(tmp, "one.csv"), "w") as f:
+        f.write("番号\nSAMPLE-001\nZZ-404\n")
+    said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
+    check("clicks_upload_one_singular", "1 licensable patent from 2 lines (1 number not in the index" in said, said)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # a driver or page failure is one failed check
+        check("clicks_driver", False, repr(e)[:300])
+    sys.exit(0 if all(results) else 1)
