@@ -1310,6 +1310,14 @@ expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sampl
 
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
+# a field that holds only a tool's word for "no value" ("abstract": "null",
+# NULL, None, nan, N/A) is missing, not text: "null" was a term that every
+# such record shared and a bridge of every card of one
+printf '{"id":"N-1","title":"バイオディーゼル燃料の製造方法","abstract":"null","fi":["C10L1/02"]}\n{"id":"N-2","title":"廃油の精製","abstract":"NULL","fi":["C10G3/00"]}\n{"id":"N-3","title":"燃料電池","abstract":"水素を用いる燃料電池。null 値の扱い。","fi":["H01M8/00"]}\n' >"$D/null.jsonl"
+expect 0 cli_placeholder_abstract_index "$T" index -o "$D/null.tny" "$D/null.jsonl"
+contains "$D/err" "2 of 3 records have no abstract" cli_placeholder_abstract_missing
+expect 0 cli_placeholder_abstract_terms "$T" tokens --judge "$D/null.tny" --text "燃料電池"
+contains "$D/out" "燃料電池" cli_placeholder_abstract_text_kept
 # what the judge says of each term of an index: a header naming the facts,
 # a worth between 0 and 1 for every term the index has, generic words worth
 # less than a technical compound, and a term the index lacks said to be so

@@ -27,7 +27,9 @@ for l in open(sys.argv[1], encoding='utf-8'):
     codes = []
     for c in (o.get("fi") or []) + (o.get("ipc") or []):
         if c[:4] not in codes: codes.append(c[:4])
-    t = (o.get("title") or "") + "。" + (o.get("abstract") or "")
+    ab = o.get("abstract") or ""
+    if ab.strip().lower() in ("null", "none", "nan", "n/a", "#n/a", "nil"): ab = ""  # missing, as the indexer reads it
+    t = (o.get("title") or "") + "。" + ab
     print(t.replace("\t", " ").replace("\n", " "), ",".join(codes), o.get("title", ""), sep="\t")
     break
 PY

@@ -271,6 +271,18 @@ static void trim(ty_buf *b) {
     b->p[b->len] = 0;
 }
 
+/* 1 when text field b holds only a spreadsheet's or a script's word for
+ * "no value" (null, NULL, None, nan, N/A, #N/A): an export written through
+ * pandas or a CSV tool puts it where the abstract was missing, and indexed
+ * as text it becomes a term every such record shares. */
+static int placeholder(const ty_buf *b) {
+    static const char *const none[] = {"null", "none", "nan", "n/a", "#n/a", "nil"};
+    if (!b->len || b->len > 4) return 0;
+    for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+        if (strlen(none[i]) == b->len && !strncasecmp(b->p, none[i], b->len)) return 1;
+    return 0;
+}
+
 /* 1 when the record has no text to index. */
 static int no_text(const ty_record *r) {
     return !r->title.len && !r->abstract.len && !r->claims.len &&
@@ -294,6 +306,11 @@ static int queue_sink(void *ud, ty_record *rec) {
             marked[i]->p[marked[i]->len] = 0;
         }
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) trim(bufs[i]);
+    for (size_t i = 0; i < sizeof marked / sizeof *marked; i++)
+        if (placeholder(marked[i])) { /* "abstract": "null": missing, not text */
+            marked[i]->len = 0;
+            marked[i]->p[0] = 0;
+        }
     if (!rec->id.len) return ty_parse_bad(&r->env, rec->line, "record without id");
     /* an id is a key: "X " and "X" become one document, so say so */
     if (rec->id.len != idlen)
