@@ -280,6 +280,25 @@ def more_paths(b):
     check("clicks_more_on_map", mp == str(n), "map shows %s proposals, %d cards" % (mp, n))
     b.shot("clicks_05_more")
 
+    # the judge's list: the cards shown by default, in their order, the
+    # answer's others behind "more" first
+    _, want = api("/api/ideas", {"id": "SAMPLE-003", "n": 30, "lang": "ja"})
+    shown = sorted([i for i in want["ideas"] if i.get("shown", 0) > 0], key=lambda i: i["shown"])
+    b.go(URL + "#q=SAMPLE-003&n=30")
+    b.js("location.reload()")
+    b.settle()
+    got = b.js("return Array.from(document.querySelectorAll('#cards > li.card')).map(li => li.dataset.field || '')")
+    nums = b.js("return Array.from(document.querySelectorAll('#cards > li.card .rank')).map(e => e.textContent)")
+    check("clicks_judged_list_numbered", nums == ["%d." % (k + 1) for k in range(len(shown))], repr(nums))
+    check("clicks_judged_list_shown", got == [i["field"] for i in shown] and len(shown) < len(want["ideas"]),
+          "%d cards on the page, %d shown of %d" % (len(got), len(shown), len(want["ideas"])))
+    st_text = b.text("#status") or ""
+    check("clicks_judged_list_status_more", ("ほかに参考 %d 件" % (len(want["ideas"]) - len(shown))) in st_text, st_text)
+    b.click("#more")
+    b.wait("Number(document.body.dataset.cards) === %d" % len(want["ideas"]), 20)
+    check("clicks_judged_list_more_adds_rest", b.js("return Number(document.body.dataset.cards)") == len(want["ideas"]))
+    b.shot("clicks_06_judged_list")
+
     # a patent without a worksheet: no failed request in the console
     b.console()
     b.go(URL + "#q=SAMPLE-002&n=3&conf=0")

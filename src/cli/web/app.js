@@ -91,6 +91,7 @@ const T = {
     busy: "検索中…",
     ready: "特許番号か技術の説明を入力してください。",
     done: (n, ms) => `${n} 件の転用候補（${ms} ms）`,
+    done_more: (n, k, ms) => `${n} 件の転用候補、ほかに参考 ${k} 件（さらに表示）（${ms} ms）`,
     none: "転用候補が見つかりませんでした。",
     read_as: (q, id) => `「${q}」を ${id} として検索しました。`,
     no_number: (q) => `特許番号「${q}」は索引にありません。`,
@@ -238,6 +239,7 @@ const T = {
     busy: "Searching…",
     ready: "Enter a patent number or describe a technology.",
     done: (n, ms) => `${n} proposals (${ms} ms)`,
+    done_more: (n, k, ms) => `${n} proposals, ${k} more for reference (more) (${ms} ms)`,
     none: "No proposals found.",
     read_as: (q, id) => `"${q}" was read as ${id}.`,
     no_number: (q) => `No indexed patent has the number "${q}".`,
@@ -986,7 +988,9 @@ async function runQuery(f) {
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
     state.note = note;
-    setState("done", (res.ideas.length ? tr("done", res.ideas.length, a.ms) : tr("none")) + (note ? " " + note : ""));
+    const nshown = Number(document.body.dataset.cards || 0), nrest = (state.rest || []).length;
+    setState("done", (res.ideas.length ? (nrest ? tr("done_more", nshown, nrest, a.ms) : tr("done", nshown, a.ms))
+                                       : tr("none")) + (note ? " " + note : ""));
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);
   } finally {
@@ -1078,7 +1082,7 @@ function renderCard(it, maxScore, maxSurprise) {
   const li = el("li", "card" + (it.expected ? " expected" : ""));
   li.dataset.field = it.field;
   const head = el("div", "card-head");
-  head.appendChild(el("span", "rank", `${it.rank}.`));
+  head.appendChild(el("span", "rank", `${it.pos || it.rank}.`));
   if (it.band_label) head.appendChild(el("span", "badge band band-" + it.band, it.band_label));
   head.appendChild(el("span", "code", it.field));
   if (it.also_fields && it.also_fields.length) {
@@ -1162,9 +1166,31 @@ function decideRow(it, li, head) {
   return row;
 }
 
-/* "more": the next cards of the same list (offset), added below. */
+/* The list the judge shows by default (each card's "shown" position), and
+ * the answer's other cards, which "more" adds first. */
+function judgedList(ideas) {
+  const shown = ideas.filter((i) => i.shown > 0).sort((a, b) => a.shown - b.shown);
+  if (!shown.length) return { shown: ideas, rest: [] };
+  return { shown, rest: ideas.filter((i) => !(i.shown > 0)) };
+}
+
+/* "more": the answer's cards the list did not show, then the next cards of
+ * the same list (offset), added below. */
 async function moreCards() {
   if (!state.result || !state.ideasBody) return;
+  if (state.rest && state.rest.length) {
+    const t1 = performance.now();
+    state.rest.forEach((it, k) => { it.pos = state.result.ideas.length + k + 1; });
+    state.result.ideas = state.result.ideas.concat(state.rest);
+    const maxScore = Math.max(0, ...state.result.ideas.map((i) => i.score));
+    for (const it of state.rest) $("cards").appendChild(renderCard(it, maxScore, 0));
+    state.rest = [];
+    document.body.dataset.cards = String(state.result.ideas.length);
+    setState("done", tr("done", state.result.ideas.length, Math.round(performance.now() - t1)) +
+      (state.note ? " " + state.note : ""));
+    await loadPoints(state.result);
+    return;
+  }
   const shown = state.result.ideas.length, t0 = performance.now();
   try {
     const res = await api("/api/ideas", Object.assign({}, state.ideasBody, { offset: shown }));
@@ -1191,8 +1217,13 @@ function renderResult(res) {
   cards.replaceChildren();
   const maxScore = Math.max(0, ...res.ideas.map((i) => i.score));
   const maxSurprise = Math.max(0, ...res.ideas.map((i) => i.surprise));
-  for (const it of res.ideas) cards.appendChild(renderCard(it, maxScore, maxSurprise));
-  document.body.dataset.cards = String(res.ideas.length);
+  /* an ideas answer: the judge's list first; a match's uses: all */
+  const list = res.matches ? { shown: res.ideas, rest: [] } : judgedList(res.ideas);
+  state.rest = list.rest;
+  res.ideas = list.shown; /* what the page shows (map, counts, decisions) */
+  list.shown.forEach((it, k) => { it.pos = k + 1; }); /* numbered as read */
+  for (const it of list.shown) cards.appendChild(renderCard(it, maxScore, maxSurprise));
+  document.body.dataset.cards = String(list.shown.length);
   $("more").hidden = !res.ideas.length || !!res.matches;
   wsStatus();
   if (q.id) focusBox(q.id); else $("focusbox").hidden = true;
