@@ -236,6 +236,7 @@ int ty_bld_doc_place(tenyo_builder *b, const char *id, char *meta, char *abs, ui
         return (int)s;
     }
     bdoc *bd = &b->docs[s];
+    ty_bld_grow_drop(bd);
     free(bd->meta);
     bd->meta = meta;
     free(bd->abs);
@@ -280,6 +281,7 @@ void ty_bld_release_terms(tenyo_builder *b) {
  * tokenizer). */
 void ty_bld_release(tenyo_builder *b) {
     for (size_t i = 0; i < b->n; i++) {
+        ty_bld_grow_drop(&b->docs[i]);
         free(b->docs[i].meta);
         free(b->docs[i].abs);
         free(b->docs[i].nums);

@@ -18,7 +18,9 @@
  * line cut by a piece's end is copied. A line longer than env->max_record
  * (16 MiB) is reported as a bad record as soon as it passes the limit and
  * its bytes are dropped up to the next '\n', so memory stays bounded by
- * the limit whatever the file holds. ty_parse_jsonl() is the same parser
+ * the limit whatever the file holds: the view keeps the members fill
+ * reads (ty_jview_read), so a line's other members, however many
+ * elements their arrays hold, are parsed and dropped. ty_parse_jsonl() is the same parser
  * fed the whole text at once.
  *
  * Before jansson sees a line it is checked with ty_utf8_valid(): jansson
@@ -72,6 +74,20 @@ static const char *const code_keys[] = {"ipc", "fi", "cpc"};
 #define NKEYS(a) (sizeof(a) / sizeof *(a))
 
 int ty_jsonl_fast = 1;
+
+/* The other members fill reads. */
+static const char *const other_keys[] = {"title", "abstract", "claims", "description",
+                                        "applicant", "open", "lang", "app_no",
+                                        "reg_no", "pub_no", "numbers"};
+
+int ty_jview_read(const char *key) {
+    const char *const *lists[] = {id_keys, date_keys, code_keys, other_keys};
+    size_t sizes[] = {NKEYS(id_keys), NKEYS(date_keys), NKEYS(code_keys), NKEYS(other_keys)};
+    for (size_t l = 0; l < 4; l++)
+        for (size_t i = 0; i < sizes[l]; i++)
+            if (!strcmp(key, lists[l][i])) return 1;
+    return 0;
+}
 
 /* First non-null value among keys[] in d, its key in *key; NULL if none. */
 static const ty_jv *first_of(const ty_jdoc *d, const char *const *keys, size_t n,
@@ -295,6 +311,7 @@ static int view_of(json_t *obj, ty_jdoc *d) {
     const char *key;
     json_t *val;
     json_object_foreach(obj, key, val) {
+        if (!ty_jview_read(key)) continue; /* never read: not kept */
         ty_jmember *m = ty_jdoc_member(d);
         if (!m) return TENYO_ERR_NOMEM;
         m->key = key;

@@ -315,6 +315,8 @@ static int queue_sink(void *ud, ty_record *rec) {
         r->queue = q;
         r->capq = cap;
     }
+    ty_strmap_free(rec->codeset); /* its codes are deduplicated: the set is done */
+    rec->codeset = NULL;
     r->queue[r->nq++] = *rec;
     memset(rec, 0, sizeof *rec);
     return TENYO_OK;
