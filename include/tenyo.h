@@ -104,6 +104,10 @@ typedef struct tenyo_read_opts {
     int strict;              /* 1: any bad record is a fatal TENYO_ERR_INPUT */
     tenyo_report_fn report;  /* may be NULL */
     void *report_ud;         /* passed to report */
+    uint64_t max_bytes;      /* 0: no limit; else a file whose content (a
+                                zstd file's once decompressed) passes this
+                                many bytes ends the read with
+                                TENYO_ERR_LIMIT, naming the file */
 } tenyo_read_opts;
 
 typedef struct tenyo_read_stats {

@@ -19,14 +19,10 @@
  * separators dropped (spaces, - / , . _ : and the dashes people paste:
  * U+2010..2015, U+2212, ー). What remains is read as a patent number:
  *
- *   prefix   特開 特表 特許 → jp; 特公 → jp with class b (an examined
- *            publication: 特公平7-012345 is JPH07012345B2, another
- *            application than 特開平7-012345, JPH07012345A); 特願 (an
- *            application) → jpa, 実願 → jpa with class u; 再表 → jpwo (a
- *            WO number republished, Google's JPWO…A1); 実登 実開 実全 → jp
- *            with class u (utility models: JP3123456U); 実公 → jp with
- *            class y (an examined utility model, JPS63012345Y2, not the
- *            実開 of its number); an optional 第 and era 昭 平 令
+ *   prefix   特開 特表 特許 → jp, 特公 → jp class b; 特願 → jpa, 実願 → jpa
+ *            class u; 再表 → jpwo (a WO number republished, Google's
+ *            JPWO…A1); 実登 実開 実全 → jp class u (utility models:
+ *            JP3123456U), 実公 → jp class y; an optional 第 and era 昭 平 令
  *            → s h r (JPH11123456A); or a Latin country code (jp us wo ep
  *            cn kr de gb fr ca au tw) with at most two series letters (USD,
  *            USRE, USPP, JPH, JPWO);
@@ -36,12 +32,9 @@
  *   kind     a letter and at most one digit (A, B2, A1, S) at the end,
  *            dropped: a publication (A) and its grant (B) carry different
  *            numbers in Japan, and one number one kind in the US, so the
- *            number alone names the document; the classes stay: u for a
- *            utility model (JP3123456U is not 特許3123456; a JP…Y2
- *            without an era is a registered utility model, class u too),
- *            and for an era number (the numbering before 2000, when
- *            publications and examined publications shared numbers) B is
- *            特公 (class b) and Y is 実公 (class y);
+ *            number alone names the document; classes stay (JP3123456U
+ *            is not 特許3123456); B and Y of an era number are 特公 (b) and
+ *            実公 (y), another application than the 特開 of that number;
  *   date     a last group of eight digits starting 19 or 20 after at least
  *            six digits of number (the -20050104 of the USPTO id), dropped;
  *   号, 公報 at the end are dropped.
