@@ -572,6 +572,33 @@ mib=$(sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$D/err")
 if [ -n "$mib" ] && [ "$mib" -lt 400 ]; then ok "hostile_wide_unknown_member_memory ($mib MiB)"; else bad "hostile_wide_unknown_member_memory (${mib:-?} MiB: $(head -c 300 "$D/err"))"; fi
 rm -f "$D/wide.jsonl" "$D/wide.tny"
 
+# ------------------------------------------------ an address-space limit
+# under ulimit -v OpenBLAS's allocator retried a failing allocation for ever
+# (index and rebuild never ended at 400-800 MB): every limit ends, built
+# (exit 0) or refused naming the limit (exit 4), and what is built is the
+# same bits as without a limit (fewer threads, the same chunks)
+if sh -c 'ulimit -v 400000 && "$0" --help' "$T" >/dev/null 2>&1; then
+  "$T" index -q -o "$D/ul0.tny" data/sample/sample.jsonl 2>/dev/null
+  "$T" index -q -o "$D/ul0j.tny" "$D/costly.jsonl" 2>/dev/null
+  hung=; said=1; diff=; built=0
+  for v in 400000 450000 500000 550000 600000 650000 700000 750000 800000 1000000; do
+    for f in data/sample/sample.jsonl:ul0 "$D/costly.jsonl":ul0j; do
+      sh -c 'ulimit -v "$1" && exec timeout 60 "$2" index -q -o "$3" "$4"' sh "$v" "$T" "$D/ul.tny" "${f%:*}" >/dev/null 2>"$D/ulerr"; rc=$?
+      case $rc in
+        0) built=$((built+1)); cmp -s "$D/ul.tny" "$D/${f#*:}.tny" || diff="$diff $v";;
+        4) grep -q "ulimit -v\|out of memory" "$D/ulerr" || said=;;
+        *) hung="$hung $v:$rc";;
+      esac
+      rm -f "$D/ul.tny"
+    done
+  done
+  [ -z "$hung" ] && ok "hostile_ulimit_v_ends ($built of 20 built)" || bad "hostile_ulimit_v_ends (limit:exit$hung)"
+  [ -n "$said" ] && ok hostile_ulimit_v_refusal_says || bad "hostile_ulimit_v_refusal_says ($(head -c 300 "$D/ulerr"))"
+  [ -z "$diff" ] && [ "$built" -gt 0 ] && ok hostile_ulimit_v_same_bits || bad "hostile_ulimit_v_same_bits (differ at$diff; $built built)"
+else
+  echo "skip hostile_ulimit_v_*: $T does not start under ulimit -v (a sanitizer build)"
+fi
+
 # ------------------------------------------------ the server (loopback)
 "$T" open "$D/s.tny" --from "$D/good.txt" >/dev/null 2>&1
 python3 tests/hostile_serve.py "$T" "$D/s.tny" >"$D/serve" 2>&1
