@@ -782,8 +782,8 @@ PY
     bad "api_write_time_limits_server_starts ($(head -c 300 "$D/logw"))"
   fi
   # SIGTERM while a zstd body of 3 records and 2 GiB of blank lines is
-  # read (at the default limit): the server stops within seconds, the
-  # index as it was
+  # read (at the default limit): the server stops within seconds (24 s
+  # before, reading all of it, then committing), the index as it was
   if command -v zstd >/dev/null 2>&1 && TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable; then
     U="http://127.0.0.1:$PORT"
     head -c 67108864 /dev/zero | tr '\0' '\n' | zstd -q -c >"$D/blank64.zst"
@@ -800,7 +800,7 @@ PY
     kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     wait $CP
-    if [ "$rc" = 0 ] && [ "$ms" -lt 4000 ]; then ok "api_write_sigterm_prompt ($ms ms)"; else bad "api_write_sigterm_prompt (exit $rc after $ms ms)"; fi
+    if [ "$rc" = 0 ] && [ "$ms" -lt 10000 ]; then ok "api_write_sigterm_prompt ($ms ms)"; else bad "api_write_sigterm_prompt (exit $rc after $ms ms)"; fi
     [ "$(winfo)" = "$before" ] && ok api_write_sigterm_unchanged || bad "api_write_sigterm_unchanged ($(winfo) vs $before)"
     rm -f "$D/blank64.zst" "$D/bomb2.zst"
   fi
