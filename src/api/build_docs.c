@@ -19,6 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+void ty_bld_grow_drop(bdoc *d) {
+    if (!d->grow) return;
+    ty_strmap_free(d->grow->codes);
+    ty_strmap_free(d->grow->nums);
+    free(d->grow);
+    d->grow = NULL;
+}
+
 /* The k-th metadata string (BM_*) of d. */
 const char *ty_bld_meta_get(const bdoc *d, int k) {
     const char *s = d->meta;

@@ -323,14 +323,6 @@ int ty_bld_note_source(tenyo_builder *b, size_t s, const tenyo_doc *d) {
  * sets (bgrow). */
 #define GROW_AT 4096
 
-void ty_bld_grow_drop(bdoc *d) {
-    if (!d->grow) return;
-    ty_strmap_free(d->grow->codes);
-    ty_strmap_free(d->grow->nums);
-    free(d->grow);
-    d->grow = NULL;
-}
-
 /* Room for extra more bytes in *p (len used, *cap allocated), doubling. 0
  * or TENYO_ERR_NOMEM. */
 static int room(char **p, size_t len, size_t *cap, size_t extra) {

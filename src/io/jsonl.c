@@ -63,31 +63,9 @@
 
 #include "io/jview.h"
 
-/* Keys accepted for the id, in order of preference. */
-static const char *const id_keys[] = {"id", "patent_id", "doc_id", "文献番号"};
-/* Keys accepted for the date, in order of preference. */
-static const char *const date_keys[] = {"date", "pub_date", "publication_date",
-                                        "filing_date"};
-/* Keys whose values are classification codes, in the order they are added. */
-static const char *const code_keys[] = {"ipc", "fi", "cpc"};
-
 #define NKEYS(a) (sizeof(a) / sizeof *(a))
 
 int ty_jsonl_fast = 1;
-
-/* The other members fill reads. */
-static const char *const other_keys[] = {"title", "abstract", "claims", "description",
-                                        "applicant", "open", "lang", "app_no",
-                                        "reg_no", "pub_no", "numbers"};
-
-int ty_jview_read(const char *key) {
-    const char *const *lists[] = {id_keys, date_keys, code_keys, other_keys};
-    size_t sizes[] = {NKEYS(id_keys), NKEYS(date_keys), NKEYS(code_keys), NKEYS(other_keys)};
-    for (size_t l = 0; l < 4; l++)
-        for (size_t i = 0; i < sizes[l]; i++)
-            if (!strcmp(key, lists[l][i])) return 1;
-    return 0;
-}
 
 /* First non-null value among keys[] in d, its key in *key; NULL if none. */
 static const ty_jv *first_of(const ty_jdoc *d, const char *const *keys, size_t n,
@@ -161,7 +139,7 @@ static int get_codes(ty_parse_env *env, long line, const ty_jdoc *d,
 static int get_id(ty_parse_env *env, long line, const ty_jdoc *d, ty_record *rec,
                   int *rc) {
     const char *key = NULL;
-    const ty_jv *v = first_of(d, id_keys, NKEYS(id_keys), &key);
+    const ty_jv *v = first_of(d, ty_jkeys_id, NKEYS(ty_jkeys_id), &key);
     char num[64];
     if (!v) {
         *rc = ty_parse_bad(env, line, "no id (keys id, patent_id, doc_id, "
@@ -233,12 +211,12 @@ static int fill(ty_parse_env *env, long line, const ty_jdoc *d, ty_record *rec,
                        &rec->description)) ||
         (rc = get_text(env, line, d, "applicant", "; ", &rec->applicant)))
         return rc;
-    for (size_t i = 0; i < NKEYS(code_keys); i++)
-        if ((rc = get_codes(env, line, d, code_keys[i], rec))) return rc;
+    for (size_t i = 0; i < NKEYS(ty_jkeys_code); i++)
+        if ((rc = get_codes(env, line, d, ty_jkeys_code[i], rec))) return rc;
     if ((rc = get_numbers(d, rec))) return rc;
 
     const char *key = NULL;
-    const ty_jv *v = first_of(d, date_keys, NKEYS(date_keys), &key);
+    const ty_jv *v = first_of(d, ty_jkeys_date, NKEYS(ty_jkeys_date), &key);
     if (v && v->type == TY_JV_STRING && v->n) {
         if (ty_buf_append(&rec->date, v->s, v->n)) return TENYO_ERR_NOMEM;
         if (ty_date_normalize(&rec->date)) {

@@ -52,6 +52,11 @@ typedef struct ty_jdoc {
  * of elements included, cost nothing past the parse (a 16 MiB line of one
  * unknown array took 706 MB as elements never read). */
 int ty_jview_read(const char *key);
+/* The members fill reads (jview.c): the id's keys and the date's, in order
+ * of preference; the codes', in the order they are added; the others. The
+ * view keeps these and no others. */
+extern const char *const ty_jkeys_id[4], *const ty_jkeys_date[4], *const ty_jkeys_code[3],
+    *const ty_jkeys_other[11];
 
 /* Empty the view (its room kept). */
 void ty_jdoc_clear(ty_jdoc *d);
