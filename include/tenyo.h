@@ -104,6 +104,10 @@ typedef struct tenyo_read_opts {
     int strict;              /* 1: any bad record is a fatal TENYO_ERR_INPUT */
     tenyo_report_fn report;  /* may be NULL */
     void *report_ud;         /* passed to report */
+    uint64_t max_bytes;      /* 0: no limit; else a file whose content (a
+                                zstd file's once decompressed) passes this
+                                many bytes ends the read with
+                                TENYO_ERR_LIMIT, naming the file */
 } tenyo_read_opts;
 
 typedef struct tenyo_read_stats {
@@ -609,9 +613,11 @@ int64_t tenyo_index_find(const tenyo_index *idx, const char *id);
 /* Patent numbers as people type them (api/patno.c). The canonical key of
  * typed (NUL-terminated, at most outlen bytes with the NUL) into out: NFKC
  * with case folding, separators (spaces, hyphens, slashes, commas, dashes)
- * dropped, 特開/特表/特許/特公 → jp, 再表 → jpwo, 実登/実開/実全 → jp…u,
- * eras 昭/平/令 → s/h/r, kind codes (A, B2, A1) and a trailing date
- * dropped, US numbers without leading zeros: 特開２０２４－１２７４０７,
+ * dropped, 特開/特表/特許 → jp, 特公 → jp…b, 再表 → jpwo, 実登/実開/実全 →
+ * jp…u, 実公 → jp…y, eras 昭/平/令 → s/h/r, kind codes (A, B2, A1) and a
+ * trailing date dropped (but B and Y of an era number are 特公 and 実公:
+ * JPH07012345B2 gives "jph07012345b", not 特開平7-012345's
+ * "jph07012345"), US numbers without leading zeros: 特開２０２４－１２７４０７,
  * JP2024-127407A and 特開2024127407 all give "jp2024127407", US 6,836,996
  * B2 and US06836996-20050104 "us6836996". Returns 1 when typed has the
  * shape of a patent number (one of those forms, bare digits, or letters

@@ -740,6 +740,79 @@ PY
     grep -q '"busy":false' "$D/body" && ok api_write_after_413_slot_free || bad "api_write_after_413_slot_free ($(head -c 200 "$D/body"))"
     kill "$PID"; wait "$PID"; PID=
   fi
+  # a client that trickles its body a byte at a time holds the one write
+  # slot --upload-time seconds at most (each piece re-armed a 30 s
+  # deadline: for ever), refused with 408 naming the option; a zstd body
+  # that holds more than --upload-decompressed MiB once decompressed is
+  # refused naming that option, nothing added
+  if TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable --upload-time 2 --upload-decompressed 1; then
+    U="http://127.0.0.1:$PORT"
+    req api_write_updates_time 200 "$U/api/updates"
+    grep -q '"max_seconds":2,"max_decompressed":1048576' "$D/body" && ok api_write_updates_time_limits || bad "api_write_updates_time_limits ($(head -c 200 "$D/body"))"
+    if python3 - "$PORT" >"$D/trickle" 2>&1 <<'PY'
+import socket, sys, time, json, http.client
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"POST /api/add?name=slow.csv HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n")
+t0 = time.time(); a = b""
+s.settimeout(0.4)
+while time.time() - t0 < 12 and not a:
+    try:
+        s.sendall(b"x")
+    except OSError:
+        pass
+    try:
+        a = s.recv(4096)
+    except socket.timeout:
+        pass
+    except OSError:
+        break
+took = time.time() - t0
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("GET", "/api/updates"); u = json.loads(c.getresponse().read())
+print(round(took, 1), a[:200], u["busy"])
+assert a.startswith(b"HTTP/1.1 408") and b"--upload-time" in a and took < 8, (took, a[:200])
+assert not u["busy"], u
+PY
+    then ok api_write_trickle_408; else bad "api_write_trickle_408 ($(tail -c 300 "$D/trickle"))"; fi
+    if command -v zstd >/dev/null 2>&1; then
+      head -n 3 data/sample/sample.jsonl | zstd -q -c >"$D/bomb.zst"
+      head -c 8388608 /dev/zero | tr '\0' '\n' | zstd -q -c >"$D/blank.zst"
+      cat "$D/blank.zst" "$D/blank.zst" >>"$D/bomb.zst"
+      before=$(winfo)
+      err api_write_zstd_bomb_413 413 --data-binary @"$D/bomb.zst" "$U/api/add?name=bomb.jsonl.zst"
+      grep -q 'bomb.jsonl.zst holds more than 1 MiB once decompressed.*--upload-decompressed); nothing added' "$D/body" && ok api_write_zstd_bomb_says || bad "api_write_zstd_bomb_says ($(head -c 300 "$D/body"))"
+      [ "$(winfo)" = "$before" ] && ok api_write_zstd_bomb_unchanged || bad "api_write_zstd_bomb_unchanged ($(winfo) vs $before)"
+    else
+      echo "skip api_write_zstd_*: no zstd"
+    fi
+    kill "$PID"; wait "$PID"; PID=
+  else
+    bad "api_write_time_limits_server_starts ($(head -c 300 "$D/logw"))"
+  fi
+  # SIGTERM while a zstd body of 3 records and 2 GiB of blank lines is
+  # read (at the default limit): the server stops within seconds (24 s
+  # before, reading all of it, then committing), the index as it was
+  if command -v zstd >/dev/null 2>&1 && TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable; then
+    U="http://127.0.0.1:$PORT"
+    head -c 67108864 /dev/zero | tr '\0' '\n' | zstd -q -c >"$D/blank64.zst"
+    head -n 3 data/sample/sample.jsonl | zstd -q -c >"$D/bomb2.zst"
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32; do cat "$D/blank64.zst"; done >>"$D/bomb2.zst"
+    before=$(winfo)
+    curl -s --data-binary @"$D/bomb2.zst" "$U/api/add?name=bomb2.jsonl.zst" >"$D/bomb2.out" 2>&1 &
+    CP=$!; i=0
+    while [ $i -lt 100 ]; do
+      curl -s "$U/api/updates" | grep -q '"stage":"\(read\|lock\)"' && break
+      sleep 0.05; i=$((i+1))
+    done
+    t0=$(date +%s%N)
+    kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    wait $CP
+    if [ "$rc" = 0 ] && [ "$ms" -lt 10000 ]; then ok "api_write_sigterm_prompt ($ms ms)"; else bad "api_write_sigterm_prompt (exit $rc after $ms ms)"; fi
+    [ "$(winfo)" = "$before" ] && ok api_write_sigterm_unchanged || bad "api_write_sigterm_unchanged ($(winfo) vs $before)"
+    rm -f "$D/blank64.zst" "$D/bomb2.zst"
+  fi
   if TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable; then
     U="http://127.0.0.1:$PORT"
     req api_write_add 200 --data-binary @"$D/more.csv" "$U/api/add?name=more.csv"

@@ -21,6 +21,9 @@ expect 0 cli_help "$T" --help
 expect 1 cli_no_args "$T"
 expect 1 cli_unknown_command "$T" frobnicate
 for c in index similar info eval tokens ideas; do expect 0 "cli_help_$c" "$T" $c --help; done
+# records of one id are merged (build_merge.c), and index --help says so
+"$T" index --help >"$D/out" 2>&1
+if grep -q "merged field by field" "$D/out" && ! grep -q "replaces the earlier" "$D/out"; then ok cli_help_index_merges; else bad "cli_help_index_merges: $(grep -i 'repeated\|merge' "$D/out")"; fi
 expect 1 cli_index_no_output "$T" index data/sample/sample.jsonl
 expect 1 cli_index_empty_output "$T" index -o "" data/sample/sample.jsonl
 contains "$D/err" "output path is empty" cli_index_empty_output_says

@@ -536,6 +536,69 @@ else
   echo "skip hostile_mpi_*: no mpirun or $M"
 fi
 
+# ------------------------------------------------ records that cost their size
+# one record of 160,000 codes (deduplicated scanning every code before it:
+# 51 s), and 32,000 records of one id each adding a code and a number
+# (rebuilding the document each time: 25 s): seconds each, all kept
+py 'import json
+sub=["B25J","G06F","H01M","A61B","B60W","G06N","H04N","C07D"]
+codes=["%s %d/%02d" % (sub[j%8], 1+(j//8)//100, (j//8)%100) for j in range(160000)]
+print(json.dumps({"id":"BIG-1","title":"robot gripper finger","ipc":codes+codes[:1000]}))
+for i in range(32000):
+    print(json.dumps({"id":"DUP-1","title":"robot gripper finger","ipc":["B25J %d/%02d"%(1+i//100,i%100)],"app_no":"特願2020-%06d"%i},ensure_ascii=False))
+print(json.dumps({"id":"OTHER-1","title":"camera image sensor","ipc":["H04N 5/00"]}))' >"$D/costly.jsonl"
+t0=$(date +%s)
+timeout 120 "$T" index -q -o "$D/costly.tny" "$D/costly.jsonl" >"$D/out" 2>"$D/err"; rc=$?
+secs=$(($(date +%s) - t0))
+if [ "$rc" = 0 ] && [ "$secs" -lt 10 ]; then ok "hostile_costly_records_linear ($secs s)"; else bad "hostile_costly_records_linear (exit $rc after $secs s: $(head -c 300 "$D/err"))"; fi
+contains "$D/err" "indexed 3 docs from 32002 records" hostile_costly_records_counted
+# the 160,000 codes and the 32,000 numbers are the documents': 8 fields,
+# and the last application number finds DUP-1
+"$T" similar "$D/costly.tny" BIG-1 -k 1 --json >"$D/out" 2>/dev/null
+"$T" similar "$D/costly.tny" 特願2020-031999 -k 1 --json >"$D/out2" 2>/dev/null
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); p=json.load(open(sys.argv[2]))
+assert o["query"]["id"]=="BIG-1" and len(o["query"]["fields"])==8, o["query"]
+assert p["query"]["id"]=="DUP-1", p["query"]' "$D/out" "$D/out2"; then ok hostile_costly_records_kept; else bad "hostile_costly_records_kept ($(head -c 300 "$D/out2"))"; fi
+
+# a 16 MiB record whose one unknown member is an array of 8 million
+# numbers: its elements are never read, so never kept (706 MB before;
+# simdjson's own parse of the line is most of what remains)
+py 'import sys
+n=(16*1024*1024-200)//2
+sys.stdout.write("{\"id\":\"X-1\",\"title\":\"robot gripper\",\"junk\":["+",".join(["0"]*n)+"]}\n")' >"$D/wide.jsonl"
+expect 0 hostile_wide_unknown_member "$T" index -q -o "$D/wide.tny" "$D/wide.jsonl"
+mib=$(sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$D/err")
+if [ -n "$mib" ] && [ "$mib" -lt 400 ]; then ok "hostile_wide_unknown_member_memory ($mib MiB)"; else bad "hostile_wide_unknown_member_memory (${mib:-?} MiB: $(head -c 300 "$D/err"))"; fi
+rm -f "$D/wide.jsonl" "$D/wide.tny"
+
+# ------------------------------------------------ an address-space limit
+# under ulimit -v OpenBLAS's allocator retried a failing allocation for ever
+# (index and rebuild never ended at 400-800 MB): every limit ends, built
+# (exit 0) or refused naming the limit (exit 4), and what is built is the
+# same bits as without a limit (fewer threads, the same chunks)
+if sh -c 'ulimit -v 400000 && "$0" --help' "$T" >/dev/null 2>&1; then
+  "$T" index -q -o "$D/ul0.tny" data/sample/sample.jsonl 2>/dev/null
+  "$T" index -q -o "$D/ul0j.tny" "$D/costly.jsonl" 2>/dev/null
+  hung=; said=1; diff=; built=0
+  for v in 400000 450000 500000 550000 600000 650000 700000 750000 800000 1000000; do
+    for f in data/sample/sample.jsonl:ul0 "$D/costly.jsonl":ul0j; do
+      sh -c 'ulimit -v "$1" && exec timeout 60 "$2" index -q -o "$3" "$4"' sh "$v" "$T" "$D/ul.tny" "${f%:*}" >/dev/null 2>"$D/ulerr"; rc=$?
+      case $rc in
+        0) built=$((built+1)); cmp -s "$D/ul.tny" "$D/${f#*:}.tny" || diff="$diff $v";;
+        4) grep -q "ulimit -v\|out of memory" "$D/ulerr" || said=;;
+        *) hung="$hung $v:$rc";;
+      esac
+      rm -f "$D/ul.tny"
+    done
+  done
+  [ -z "$hung" ] && ok "hostile_ulimit_v_ends ($built of 20 built)" || bad "hostile_ulimit_v_ends (limit:exit$hung)"
+  [ -n "$said" ] && ok hostile_ulimit_v_refusal_says || bad "hostile_ulimit_v_refusal_says ($(head -c 300 "$D/ulerr"))"
+  [ -z "$diff" ] && [ "$built" -gt 0 ] && ok hostile_ulimit_v_same_bits || bad "hostile_ulimit_v_same_bits (differ at$diff; $built built)"
+else
+  echo "skip hostile_ulimit_v_*: $T does not start under ulimit -v (a sanitizer build)"
+fi
+
 # ------------------------------------------------ the server (loopback)
 "$T" open "$D/s.tny" --from "$D/good.txt" >/dev/null 2>&1
 python3 tests/hostile_serve.py "$T" "$D/s.tny" >"$D/serve" 2>&1

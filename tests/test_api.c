@@ -229,6 +229,70 @@ TY_TEST(api_builder_rejects) {
     tenyo_index_free(x);
 }
 
+/* 32,000 records of one id, each adding a code and a number: merged in
+ * linear time (rebuilding the document each time took 25 s), every code
+ * and number kept in order, the applicant's fuller value, a text that grows
+ * midway (the document tokenized again) and records that bring nothing. */
+TY_TEST(api_builder_merges_many_of_one_id) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.dim = 2;
+    bo.min_df = 1;
+    bo.threads = 1;
+    tenyo_builder *b = NULL;
+    char err[512] = "";
+    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_OK);
+    enum { K = 32000 };
+    ty_buf want = {0};
+    char code[32], num[40], code2[32];
+    const char *codes[2] = {code, code2};
+    double t0 = ty_now();
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < K; i++) {
+            snprintf(code, sizeof code, "B25J%d/%02d", 1 + i / 100, i % 100);
+            int j = i ? i - 1 : 0; /* a code the document has */
+            snprintf(code2, sizeof code2, "B25J%d/%02d", 1 + j / 100, j % 100);
+            snprintf(num, sizeof num, "特願2020-%06d", i);
+            if (!pass && i && (want.len && ty_buf_putc(&want, ';'))) break;
+            if (!pass && ty_buf_append(&want, code, strlen(code))) break;
+            tenyo_doc d = {.id = "MANY-1",
+                           .title = pass && i == K / 2 ? "robot gripper finger assembly"
+                                                       : "robot gripper finger",
+                           .abstract = "a robot gripper with soft fingers",
+                           .applicant = !pass && i == 20000  ? "ACME"
+                                        : !pass && i == 30000 ? "ACME Robotics"
+                                                              : "",
+                           .codes = codes, .ncodes = i ? 2 : 1, .numbers = num};
+            if (tenyo_builder_add(b, &d) != TENYO_OK) break;
+            tenyo_doc other = {.id = i % 1000 ? "OTHER-1" : "OTHER-2", .title = "camera image sensor",
+                               .codes = codes, .ncodes = 1};
+            if (i % 500 == 0 && tenyo_builder_add(b, &other) != TENYO_OK) break;
+        }
+    tenyo_build_stats st;
+    CHECK_EQ_INT(tenyo_builder_write(b, tmp("many.tny"), &st), TENYO_OK);
+    double secs = ty_now() - t0;
+    tenyo_builder_free(b);
+    CHECKF(secs < 10, "%d records of one id took %.1f s", 2 * K, secs);
+    CHECK_EQ_INT(st.docs, 3);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(tmp("many.tny"), &x, err, sizeof err), TENYO_OK);
+    tenyo_doc_meta dm;
+    int64_t d0 = tenyo_index_find(x, "MANY-1");
+    CHECK(d0 >= 0);
+    CHECK_EQ_INT(tenyo_index_doc(x, (uint64_t)d0, &dm), TENYO_OK);
+    CHECKF(want.p && !strcmp(dm.codes, want.p), "codes %zu bytes: %.80s ... %s, want %zu: %.80s", strlen(dm.codes), dm.codes, dm.codes + (strlen(dm.codes) > 60 ? strlen(dm.codes) - 60 : 0), want.len, want.p);
+    CHECK_STR(dm.applicant, "ACME Robotics");
+    CHECK_STR(dm.title, "robot gripper finger assembly");
+    const char *typed[] = {"特願2020-000000", "特願2020-012345", "特願2020-031999"};
+    for (size_t i = 0; i < 3; i++) {
+        int64_t d = -1;
+        CHECK_EQ_INT(tenyo_index_resolve(x, typed[i], &d, NULL, 0, NULL), TENYO_ID_NORMALISED);
+        CHECKF(d == d0, "%s -> %lld", typed[i], (long long)d);
+    }
+    tenyo_index_free(x);
+    ty_buf_free(&want);
+}
+
 TY_TEST(api_real_jp_corpus) {
     const char *jp = ty_test_shared("jp/jplatpat.jsonl");
     if (!jp) TY_SKIP("../shared/data/jp/jplatpat.jsonl absent");

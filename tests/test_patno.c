@@ -67,6 +67,19 @@ TY_TEST(patno_key_jp_forms) {
     /* from 2000 the year is Western, and a serial number is no year */
     CHECK_STR(key("特開2012-197975", NULL), "jp2012197975");
     CHECK_STR(key("特許1999123", NULL), "jp1999123");
+    /* an examined publication (特公, B of an era number) is another
+     * application than the 特開 of its number; 実公 (Y) than the 実開 */
+    CHECK_STR(key("特公平7-012345", NULL), "jph07012345b");
+    CHECK_STR(key("JPH07012345B2", NULL), "jph07012345b");
+    CHECK_STR(key("特公平07-012345号公報", NULL), "jph07012345b");
+    CHECK_STR(key("特開平7-012345", NULL), "jph07012345");
+    CHECK_STR(key("JPH07012345A", NULL), "jph07012345");
+    CHECK_STR(key("実公昭63-012345", NULL), "jps63012345y");
+    CHECK_STR(key("JPS63012345Y2", NULL), "jps63012345y");
+    CHECK_STR(key("実開昭63-012345", NULL), "jps63012345u");
+    /* without an era: B is the 特許 number, Y a registered utility model */
+    CHECK_STR(key("JP2500000Y2", NULL), "jp2500000u");
+    CHECK_STR(key("JP7123456B2", NULL), "jp7123456");
 }
 
 TY_TEST(patno_key_us_forms) {
@@ -239,6 +252,13 @@ TY_TEST(patno_resolve_did_you_mean) {
     /* typed exactly, each is still itself */
     CHECK_EQ_INT(tenyo_index_resolve(x, "特表2022-555555", &d, sug, 5, &ns), TENYO_ID_EXACT);
     CHECK_EQ_INT(tenyo_index_resolve(NULL, "x", &d, sug, 5, &ns), TENYO_ERR_ARG);
+    /* the 特公 of a 特開's number is another application: not that 特開 */
+    const char *kokoku[] = {"特公平11-123456", "JPH11123456B2", "JPH11-123456B"};
+    for (size_t i = 0; i < sizeof kokoku / sizeof *kokoku; i++) {
+        CHECKF(tenyo_index_resolve(x, kokoku[i], &d, NULL, 0, NULL) == TENYO_ERR_NOTFOUND,
+               "%s resolved to document %lld", kokoku[i], (long long)d);
+        CHECK_EQ_INT(d, -1);
+    }
     tenyo_index_free(x);
 }
 

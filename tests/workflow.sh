@@ -458,6 +458,21 @@ expect 0 wf_merge_add "$T" add "$D/mc.tny" "$D/c1.jsonl" "$D/c2.jsonl"
 expect 0 wf_merge_add_search "$T" search "$D/mc.tny" 柔らかい -k 3
 contains "$D/out" "特開2099-500001" wf_merge_add_abstract_kept
 
+# texts that differ only in spacing (the CSV export indents and breaks
+# lines where the JSON Lines of the same patent does not) are the same
+# text: no conflict, nothing replaced; a text that differs still is one
+printf '\357\273\277"文献番号","発明の名称","要約"\n"特開2099-700001","把持装置","(57)【要約】\n【課題】\n  柔らかい指でワーク<BR>を把持する。\n【解決手段】  指は樹脂である。\n"\n' >"$D/sp.csv"
+printf '{"id": "特開2099-700001", "title": "把持 装置", "abstract": "【課題】\\n柔らかい指でワークを把持する。\\n【解決手段】指は樹脂である。"}\n' >"$D/sp.jsonl"
+printf '{"id": "特開2099-700001", "title": "把持装置", "abstract": "【課題】硬い爪でワークを把持する。"}\n' >"$D/sp2.jsonl"
+expect 0 wf_merge_spacing "$T" index -t 1 --min-df 1 --max-df 1 -o "$D/sp.tny" "$D/sp.jsonl" "$D/sp.csv"
+lacks "$D/err" "differ" wf_merge_spacing_no_conflict
+expect 0 wf_merge_spacing_one "$T" index -q -t 1 --min-df 1 --max-df 1 -o "$D/sp1.tny" "$D/sp.jsonl"
+expect 0 wf_merge_spacing_add "$T" add "$D/sp1.tny" "$D/sp.csv"
+contains "$D/err" "added 0 documents .* 1 left an indexed one as it was (nothing new)" wf_merge_spacing_add_unchanged
+lacks "$D/err" "differ" wf_merge_spacing_add_no_conflict
+expect 0 wf_merge_spacing_other "$T" add "$D/sp.tny" "$D/sp2.jsonl"
+contains "$D/err" "their abstracts differ" wf_merge_spacing_other_conflict
+
 # ------------------------------------------------------ the real exports
 S=../shared/data/jp
 if [ -f "$S/jplatpat.jsonl" ] && [ -d "$S/jplatpat_csv" ] && [ -d "$S/jplatpat_csv_broad" ]; then
@@ -481,6 +496,11 @@ if [ -f "$S/jplatpat.jsonl" ] && [ -d "$S/jplatpat_csv" ] && [ -d "$S/jplatpat_c
   # keyword search counts what the records say (the oracle: the records'
   # NFKC case-folded title and abstract, by substring)
   expect 0 wf_real_jp_index "$T" index -q -o "$D/jp.tny" "$S/jplatpat.jsonl"
+  # an export of the same patents added: their texts differ in spacing only
+  cp "$D/jp.tny" "$D/jp3.tny"
+  expect 0 wf_real_add_export03 "$T" add "$D/jp3.tny" "$S/jplatpat_csv/export_03.csv"
+  lacks "$D/err" "differ" wf_real_add_export03_no_conflict
+  rm -f "$D/jp3.tny"
   cat >"$D/oracle.py" <<'P'
 import json, sys, unicodedata, re
 docs = [json.loads(l) for l in open(sys.argv[1])]

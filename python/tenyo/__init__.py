@@ -92,7 +92,7 @@ _progress_fn = CFUNCTYPE(None, c_void_p, c_char_p, c_uint64, c_uint64)
 
 class _ReadOpts(Structure):
     _fields_ = [("format", c_int), ("encoding", c_char_p), ("strict", c_int),
-                ("report", _report_fn), ("report_ud", c_void_p)]
+                ("report", _report_fn), ("report_ud", c_void_p), ("max_bytes", c_uint64)]
 
 
 class _ReadStats(Structure):

@@ -16,7 +16,7 @@
 int main(void) {
     S(tenyo_read_opts);
     F(tenyo_read_opts, format); F(tenyo_read_opts, encoding); F(tenyo_read_opts, strict);
-    F(tenyo_read_opts, report); F(tenyo_read_opts, report_ud);
+    F(tenyo_read_opts, report); F(tenyo_read_opts, report_ud); F(tenyo_read_opts, max_bytes);
     S(tenyo_read_stats);
     F(tenyo_read_stats, records); F(tenyo_read_stats, skipped); F(tenyo_read_stats, empty);
     F(tenyo_read_stats, bytes_read); F(tenyo_read_stats, bytes_total);

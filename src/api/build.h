@@ -28,11 +28,25 @@
 /* Metadata strings of a document, in this order in bdoc.meta. */
 enum { BM_ID, BM_TITLE, BM_APPLICANT, BM_DATE, BM_CODES, BM_N };
 
-/* One document (added record). */
 /* Bytes of an abstract kept for reading (section "abstracts"); the
  * keyword index keeps the whole of a longer one (bdoc.abs_long). */
 #define BUILD_ABS_MAX 4096
 
+/* A document merged with records of its id until its codes and numbers
+ * grew past GROW_AT bytes (build_merge.c): its codes and numbers as sets,
+ * and room at the end of its meta and nums, so each later record of the id
+ * costs what it brings, not what the document holds (32,000 records of one
+ * id took 25 s rebuilding both each time). Dropped when the slot's meta is
+ * replaced (ty_bld_grow_drop). */
+typedef struct bgrow {
+    size_t meta_len, meta_cap; /* bytes of bdoc.meta (with its last NUL),
+                                  and allocated */
+    size_t nums_len, nums_cap; /* of bdoc.nums (without its NUL; 0 cap:
+                                  none allocated) */
+    ty_strmap *codes, *nums;   /* its codes; its numbers' lines */
+} bgrow;
+
+/* One document (added record). */
 typedef struct bdoc {
     char *meta;        /* BM_N NUL-terminated strings one after another
                           (freed once copied into the index) */
@@ -59,7 +73,11 @@ typedef struct bdoc {
                           UINT32_MAX: none named), for merge reports */
     long line;         /* its line or record number there */
     uint8_t text;      /* the text fields it has (BT_*) */
+    bgrow *grow;       /* merged past GROW_AT bytes, or NULL */
 } bdoc;
+
+/* Drop d's bgrow (its meta or nums replaced, or the build done). */
+void ty_bld_grow_drop(bdoc *d);
 
 /* Text fields of a record (bdoc.text). */
 enum { BT_TITLE = 1, BT_ABSTRACT = 2, BT_CLAIMS = 4, BT_DESCRIPTION = 8 };
@@ -146,7 +164,8 @@ struct tenyo_builder {
                                   instead of merging with it (the rule of a
                                   shared build; TENYO_DUPLICATES=replace,
                                   for tests that compare with one) */
-    double t0;                 /* time of the first add */
+    double t0;                 /* time the builder was made: the reading
+                                  of the first record is the build's too */
     double sec_tok;            /* seconds tokenizing and merging */
     double sec_kw;             /* seconds the write waited for the keyword
                                   index (made beside the SVD: kwfly) */
@@ -241,6 +260,10 @@ typedef struct ty_merge_old {
                                                          NULL: none) */
     const char *codes;       /* its codes, ';'-joined */
     const char *numbers;     /* its other numbers, one a line, or NULL */
+    ty_strmap *codeset, *numset; /* the same as sets, or NULL: when given
+                                    and the text is unchanged, the merged
+                                    record holds only the codes and numbers
+                                    it adds (added to the sets) */
     int open;                /* its licensable mark */
     uint8_t text;            /* BT_* text fields it has */
     uint8_t known;           /* BT_* fields whose text is given above (the

@@ -19,6 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+void ty_bld_grow_drop(bdoc *d) {
+    if (!d->grow) return;
+    ty_strmap_free(d->grow->codes);
+    ty_strmap_free(d->grow->nums);
+    free(d->grow);
+    d->grow = NULL;
+}
+
 /* The k-th metadata string (BM_*) of d. */
 const char *ty_bld_meta_get(const bdoc *d, int k) {
     const char *s = d->meta;
@@ -246,6 +254,7 @@ int ty_bld_doc_place(tenyo_builder *b, const char *id, char *meta, char *abs, ui
         return (int)s;
     }
     bdoc *bd = &b->docs[s];
+    ty_bld_grow_drop(bd);
     free(bd->meta);
     bd->meta = meta;
     free(bd->abs);
@@ -290,6 +299,7 @@ void ty_bld_release_terms(tenyo_builder *b) {
  * tokenizer). */
 void ty_bld_release(tenyo_builder *b) {
     for (size_t i = 0; i < b->n; i++) {
+        ty_bld_grow_drop(&b->docs[i]);
         free(b->docs[i].meta);
         free(b->docs[i].abs);
         free(b->docs[i].nums);

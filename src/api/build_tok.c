@@ -1074,6 +1074,7 @@ int ty_builder_add_counts(tenyo_builder *b, const tenyo_doc *meta,
     int oom;
     char *ab = ty_bld_keep_abstract(b->o.no_abstracts, meta->abstract, &oom);
     if (oom) goto fail;
+    ty_bld_grow_drop(d);
     free(d->meta);
     d->meta = m;
     m = NULL;

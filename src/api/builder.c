@@ -78,6 +78,7 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
     *out = NULL;
     tenyo_builder *b = calloc(1, sizeof *b);
     if (!b) return TENYO_ERR_NOMEM;
+    b->t0 = ty_now(); /* the caller's reading of the first record counts */
     if (opts) b->o = *opts;
     else tenyo_build_opts_default(&b->o);
     int rc = TENYO_ERR_ARG;

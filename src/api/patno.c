@@ -1,11 +1,9 @@
 /*
  * patno.c — patent numbers as people type them.
  *
- * An analyst types 特開２０２４－１２７４０７, 特開2024127407, JP2024-127407A,
- * " 特開2024-127407" or jp2024127407a for the document stored as
- * 特開2024-127407; US 6,836,996 B2, US6836996 or 6836996 for the one stored
- * as US06836996-20050104 (the USPTO bulk files' id: number and grant date);
- * sample-001 for SAMPLE-001. tenyo_index_resolve answers them in two steps:
+ * 特開２０２４－１２７４０７, JP2024-127407A or jp2024127407a find 特開2024-127407;
+ * US 6,836,996 B2 or 6836996 find US06836996-20050104 (the USPTO bulk files'
+ * id: number and grant date); sample-001 finds SAMPLE-001. In two steps:
  *
  *   1. the exact stored id (tenyo_index_find): an id is never reinterpreted
  *      when it is typed as stored;
@@ -19,12 +17,12 @@
  * separators dropped (spaces, - / , . _ : and the dashes people paste:
  * U+2010..2015, U+2212, ー). What remains is read as a patent number:
  *
- *   prefix   特開 特表 特許 特公 → jp; 特願 (an application) → jpa, 実願
- *            → jpa with class u; 再表 → jpwo (a WO number republished,
- *            Google's JPWO…A1); 実登 実開 実全 実公 実用新案登録 → jp with
- *            class u (JP3123456U); an optional 第 and era 昭 平 令 → s h r
- *            (JPH11123456A; a Western year before 2000 too: western_era);
- *            or a Latin country code (jp us wo ep
+ *   prefix   特開 特表 特許 → jp, 特公 → jp class b; 特願 → jpa, 実願 → jpa
+ *            class u; 再表 → jpwo (a WO number republished, Google's
+ *            JPWO…A1); 実登 実開 実全 実用新案登録 → jp class u (utility
+ *            models: JP3123456U), 実公 → jp class y; an optional 第 and era
+ *            昭 平 令 → s h r (JPH11123456A; a Western year before 2000 too:
+ *            western_era); or a Latin country code (jp us wo ep
  *            cn kr de gb fr ca au tw) with at most two series letters (USD,
  *            USRE, USPP, JPH, JPWO);
  *   number   digit groups, joined (2024-127407, 6,836,996); an era year is
@@ -33,8 +31,9 @@
  *   kind     a letter and at most one digit (A, B2, A1, S) at the end,
  *            dropped: a publication (A) and its grant (B) carry different
  *            numbers in Japan, and one number one kind in the US, so the
- *            number alone names the document; the utility-model class u
- *            stays (JP3123456U is not 特許3123456);
+ *            number alone names the document; classes stay (JP3123456U
+ *            is not 特許3123456); B and Y of an era number are 特公 (b) and
+ *            実公 (y), another application than the 特開 of that number;
  *   date     a last group of eight digits starting 19 or 20 after at least
  *            six digits of number (the -20050104 of the USPTO id), dropped;
  *   号, 公報 at the end are dropped.
@@ -76,18 +75,18 @@
 /* ============================================================ the key */
 
 /* Japanese kind prefixes: the country (and series) they stand for, and
- * whether they are utility models. */
+ * the class their keys end with. */
 static const struct {
     const char *kanji; /* as written (UTF-8) */
     const char *pre;   /* key prefix */
-    int utility;       /* 1: class u */
+    char cls;          /* 'u' utility model, 'b' 特公, 'y' 実公, 0 none */
 } jp_prefix[] = {
-    {"特開", "jp", 0}, {"特表", "jp", 0}, {"特許", "jp", 0}, {"特公", "jp", 0},
-    {"再表", "jpwo", 0}, {"実登", "jp", 1}, {"実開", "jp", 1}, {"実全", "jp", 1},
-    {"実公", "jp", 1}, {"特願", "jpa", 0}, {"実願", "jpa", 1},
+    {"特開", "jp", 0}, {"特表", "jp", 0}, {"特許", "jp", 0}, {"特公", "jp", 'b'},
+    {"再表", "jpwo", 0}, {"実登", "jp", 'u'}, {"実開", "jp", 'u'}, {"実全", "jp", 'u'},
+    {"実公", "jp", 'y'}, {"特願", "jpa", 0}, {"実願", "jpa", 'u'},
     /* a utility model's registration written out (実用新案登録第3234843号,
      * the gazette's 登録実用新案第…号) is 実登 */
-    {"実用新案登録", "jp", 1}, {"登録実用新案", "jp", 1},
+    {"実用新案登録", "jp", 'u'}, {"登録実用新案", "jp", 'u'},
 };
 
 /* The prefixes whose numbers start with a year (the others are serial):
@@ -149,9 +148,11 @@ static int western_era(ty_buf *c, group *g, size_t *ng, size_t at) {
 
 /* Read the separator-free tail t (after the prefix) as number, kind and
  * date. groups[] hold where separators cut the digits. Writes the key's
- * number part (and class) into k; 1 when t is a number, else 0. */
+ * number part (and class) into k; 1 when t is a number, else 0. cls: the
+ * class a kanji prefix gives; jp: a Latin JP number, whose kind letter
+ * gives the class (B and Y of an era number, Y and U otherwise). */
 static int read_number(const char *c, size_t at, const group *g, size_t ng,
-                       int era, int strip_zeros, int utility, ty_buf *k) {
+                       int era, int strip_zeros, char cls, int jp, ty_buf *k) {
     /* the groups must tile the digits of c[at..), with only a kind code
      * (letter + optional digit) and号/公報 after them */
     size_t first = 0;
@@ -200,8 +201,10 @@ static int read_number(const char *c, size_t at, const group *g, size_t ng,
         while (from + 1 < datecut && c[from] == '0') from++;
     }
     if (ty_buf_append(k, c + from, datecut - from)) return -1;
-    if (utility || kind == 'u')
-        if (ty_buf_putc(k, 'u')) return -1;
+    if (!cls && kind == 'u') cls = 'u';
+    if (!cls && jp && kind == 'y') cls = era ? 'y' : 'u';
+    if (!cls && jp && kind == 'b' && era) cls = 'b';
+    if (cls && ty_buf_putc(k, cls)) return -1;
     return 1;
 }
 
@@ -259,7 +262,7 @@ static int patno_key(ty_icu *u, const char *typed, size_t len, ty_buf *nb, ty_bu
                     era = western_era(&c, g, &ng, (size_t)(q - c.p));
             if (ty_buf_append(k, jp_prefix[j].pre, strlen(jp_prefix[j].pre))) goto nomem;
             if (era && ty_buf_putc(k, (char)era)) goto nomem;
-            shaped = read_number(c.p, (size_t)(q - c.p), g, ng, era, 0, jp_prefix[j].utility, k);
+            shaped = read_number(c.p, (size_t)(q - c.p), g, ng, era, 0, jp_prefix[j].cls, 0, k);
             if (shaped < 0) goto nomem;
             break;
         }
@@ -270,7 +273,8 @@ static int patno_key(ty_icu *u, const char *typed, size_t len, ty_buf *nb, ty_bu
                 if (strncmp(p, countries[j], 2)) continue;
                 int era = !strncmp(p, "jp", 2) && al == 3 && strchr("shr", p[2]) ? p[2] : 0;
                 if (ty_buf_append(k, p, al)) goto nomem;
-                shaped = read_number(c.p, al, g, ng, era, !strncmp(p, "us", 2), 0, k);
+                shaped = read_number(c.p, al, g, ng, era, !strncmp(p, "us", 2), 0,
+                                     !strncmp(p, "jp", 2), k);
                 if (shaped < 0) goto nomem;
                 if (!shaped) k->len = 0;
                 break;
@@ -328,12 +332,14 @@ int tenyo_patno_key(const char *typed, char *out, size_t outlen) {
 
 /* ====================================================== the index's keys */
 
-/* Number part of a key: without its leading letters and class u. */
+/* Number part of a key: without its leading letters and class (u; b and
+ * y of a JP key). */
 static void number_part(const char *key, size_t len, const char **p, size_t *n) {
     size_t al = strspn(key, "abcdefghijklmnopqrstuvwxyz");
     *p = key + al;
     *n = len - al;
-    if (*n && (*p)[*n - 1] == 'u') (*n)--;
+    char last = *n ? (*p)[*n - 1] : 0;
+    if (last == 'u' || ((last == 'b' || last == 'y') && !strncmp(key, "jp", 2))) (*n)--;
     if (strspn(*p, "0123456789") < *n) *n = 0; /* not a number */
 }
 

@@ -57,7 +57,9 @@ static const char *index_usage =
     "                           with a number column (see 'tenyo open --help')\n"
     "      --open-column C      the number column of --open-list (header or 1-based)\n"
     "  -q, --quiet              no per-record messages\n"
-    "A repeated id replaces the earlier record (counted as a duplicate).\n";
+    "Records of one id are merged field by field: an empty field keeps the other,\n"
+    "the fuller value is kept, codes and numbers are joined, and a conflict is\n"
+    "reported with both files and lines (counted as a duplicate).\n";
 
 /* tenyo-mpi index on a process other than 0: read and tokenize this
  * process's share of the records and send it (cli_dist); its records'

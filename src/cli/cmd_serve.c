@@ -563,7 +563,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                                          *upload_data_size);
             *upload_data_size = 0;
             if (rq->answered) return ret; /* refused: answered at once */
-            watch_arm(&s->wd, rq->watch, SRV_RECV_DEADLINE); /* coming in: more time */
+            /* coming in: more time, never past the whole body's deadline */
+            double left = cli_serve_upload_left(s, rq);
+            watch_arm(&s->wd, rq->watch, left < SRV_RECV_DEADLINE ? left : SRV_RECV_DEADLINE);
         } else {
             body_append(rq, upload_data, *upload_data_size);
         }
@@ -650,8 +652,9 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
 static const char *serve_usage =
     "usage: tenyo serve INDEX [--bind ADDR] [--port N] [--threads N] [--ipc-titles FILE]\n"
     "                         [--client-conns N] [--writable [--upload-max MB]\n"
-    "                         [--upload-rows N]] [--worksheets N] [--worksheets-mb MB]\n"
-    "                         [--quiet]\n"
+    "                         [--upload-rows N] [--upload-time S]\n"
+    "                         [--upload-decompressed MB]] [--worksheets N]\n"
+    "                         [--worksheets-mb MB] [--quiet]\n"
     "Serve the index over HTTP: a JSON API and the analyst web page. Read-only\n"
     "unless --writable: then the page can add a J-PlatPat export to the index and\n"
     "load the licensable list, as tenyo add and tenyo open --from do (the same\n"
@@ -668,6 +671,9 @@ static const char *serve_usage =
     "                       index; without it those answer 403\n"
     "  --upload-max MB      largest file the page may send (default 32, at most 1024)\n"
     "  --upload-rows N      most records one file may hold (default 20000)\n"
+    "  --upload-time S      seconds a whole file may take to arrive (default 300)\n"
+    "  --upload-decompressed MB  most a zstd-compressed file may hold once\n"
+    "                       decompressed (default 256)\n"
     "  --worksheets N       most worksheets the page may save, for patents (or\n"
     "                       companies) of the index (default 1000; 0: none)\n"
     "  --worksheets-mb MB   most MiB they may take in all (default 256)\n"
@@ -908,23 +914,55 @@ static void serve_free(server *s) {
     pthread_mutex_destroy(&s->job.mu);
 }
 
+/* The numeric limits of serve's options, by their short code. */
+enum { LIM_UPLOAD_MB, LIM_UPLOAD_ROWS, LIM_UPLOAD_SECS, LIM_UPLOAD_DEC_MB, LIM_WS_MAX, LIM_WS_MB,
+       LIM_N };
+static const struct {
+    int c;
+    const char *name;
+    long lo, hi, def;
+} serve_limits[LIM_N] = {
+    {'U', "--upload-max", 1, SRV_UPLOAD_MB_MAX, SRV_UPLOAD_MB},
+    {'R', "--upload-rows", 1, SRV_UPLOAD_ROWS_MAX, SRV_UPLOAD_ROWS},
+    {'T', "--upload-time", 1, SRV_UPLOAD_TIME_MAX, SRV_UPLOAD_TIME},
+    {'Z', "--upload-decompressed", 1, SRV_UPLOAD_DEC_MB_MAX, SRV_UPLOAD_DEC_MB},
+    {'S', "--worksheets", 0, SRV_WS_MAX_CAP, SRV_WS_MAX},
+    {'M', "--worksheets-mb", 1, SRV_WS_MB_CAP, SRV_WS_MB}};
+
+/* Option c with argument arg into lim[] when it is a limit: 0 taken, 1
+ * taken but refused (said), -1 not a limit. */
+static int limit_opt(int c, const char *arg, long *lim) {
+    for (int i = 0; i < LIM_N; i++)
+        if (serve_limits[i].c == c)
+            return cli_long(serve_limits[i].name, arg, serve_limits[i].lo, serve_limits[i].hi,
+                            &lim[i]) != 0;
+    return -1;
+}
+
 int cli_cmd_serve(int argc, char **argv) {
     static const struct option lo[] = {
         {"bind", required_argument, 0, 'b'}, {"port", required_argument, 0, 'p'},
         {"threads", required_argument, 0, 't'}, {"ipc-titles", required_argument, 0, 'I'},
         {"client-conns", required_argument, 0, 'C'}, {"writable", no_argument, 0, 'W'},
         {"upload-max", required_argument, 0, 'U'}, {"upload-rows", required_argument, 0, 'R'},
+        {"upload-time", required_argument, 0, 'T'},
+        {"upload-decompressed", required_argument, 0, 'Z'},
         {"worksheets", required_argument, 0, 'S'}, {"worksheets-mb", required_argument, 0, 'M'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *bind = "127.0.0.1", *titles[4];
     int ntitles = 0, c, bad = 0, quiet = 0, writable = 0;
     long port = 8080, threads = sysconf(_SC_NPROCESSORS_ONLN), per_client = 0;
-    long upload_mb = SRV_UPLOAD_MB, upload_rows = SRV_UPLOAD_ROWS, ws_max = SRV_WS_MAX,
-         ws_mb = SRV_WS_MB;
+    long lim[LIM_N];
+    for (int i = 0; i < LIM_N; i++) lim[i] = serve_limits[i].def;
     if (threads < 1) threads = 1;
     if (threads > SRV_MAX_THREADS) threads = SRV_MAX_THREADS;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "b:p:t:qh", lo)) != -1) {
+        int l = limit_opt(c, optarg, lim);
+        if (l >= 0) {
+            bad |= l;
+            continue;
+        }
         switch (c) {
         case 'b': bind = optarg; break;
         case 'p': bad |= cli_long("--port", optarg, 0, 65535, &port) != 0; break;
@@ -935,12 +973,6 @@ int cli_cmd_serve(int argc, char **argv) {
             else { cli_err("at most 4 --ipc-titles files\n"); bad = 1; }
             break;
         case 'W': writable = 1; break;
-        case 'U': bad |= cli_long("--upload-max", optarg, 1, SRV_UPLOAD_MB_MAX, &upload_mb) != 0; break;
-        case 'R':
-            bad |= cli_long("--upload-rows", optarg, 1, SRV_UPLOAD_ROWS_MAX, &upload_rows) != 0;
-            break;
-        case 'S': bad |= cli_long("--worksheets", optarg, 0, SRV_WS_MAX_CAP, &ws_max) != 0; break;
-        case 'M': bad |= cli_long("--worksheets-mb", optarg, 1, SRV_WS_MB_CAP, &ws_mb) != 0; break;
         case 'q': quiet = 1; break;
         case 'h': return cli_help(serve_usage);
         default: bad = 1;
@@ -974,10 +1006,12 @@ int cli_cmd_serve(int argc, char **argv) {
                     : (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
     s.writable = writable;
     if (writable) cli_serve_upload_clean(s.path);
-    s.upload_bytes = upload_mb * 1024 * 1024;
-    s.upload_rows = upload_rows;
-    s.ws_max = ws_max;
-    s.ws_bytes = (long long)ws_mb << 20;
+    s.upload_bytes = lim[LIM_UPLOAD_MB] * 1024 * 1024;
+    s.upload_rows = lim[LIM_UPLOAD_ROWS];
+    s.upload_secs = lim[LIM_UPLOAD_SECS];
+    s.upload_dec = (long long)lim[LIM_UPLOAD_DEC_MB] << 20;
+    s.ws_max = lim[LIM_WS_MAX];
+    s.ws_bytes = (long long)lim[LIM_WS_MB] << 20;
     s.titles = titles;
     s.ntitles = ntitles;
     /* a reload waits for the requests in flight, and new ones wait for it */

@@ -29,6 +29,11 @@
 #define SRV_UPLOAD_MB_MAX 1024    /* --upload-max cap */
 #define SRV_UPLOAD_ROWS 20000     /* --upload-rows default (records of one upload) */
 #define SRV_UPLOAD_ROWS_MAX 10000000 /* --upload-rows cap */
+#define SRV_UPLOAD_TIME 300       /* --upload-time default (seconds for a whole body) */
+#define SRV_UPLOAD_TIME_MAX 86400 /* --upload-time cap */
+#define SRV_UPLOAD_DEC_MB 256     /* --upload-decompressed default (MiB a zstd body
+                                     may hold once decompressed) */
+#define SRV_UPLOAD_DEC_MB_MAX 65536 /* --upload-decompressed cap */
 #define SRV_WS_MAX 1000           /* --worksheets default (worksheets saved) */
 #define SRV_WS_MAX_CAP 1000000    /* --worksheets cap */
 #define SRV_WS_MB 256             /* --worksheets-mb default (MiB of them in all) */
@@ -84,6 +89,8 @@ typedef struct serve_job {
     uint64_t records;           /* records read so far (add) */
     unsigned long jobs;         /* writes finished since the start */
     int running;                /* apply threads running (0 or 1) */
+    int stopping;               /* the server stops: the apply under way gives
+                                   up at its next record, nothing added */
 } serve_job;
 
 /* Everything the request handler shares. The index and what is built
@@ -109,6 +116,8 @@ typedef struct server {
                                    load a licensable list */
     long upload_bytes;          /* --upload-max in bytes */
     long upload_rows;           /* --upload-rows */
+    long upload_secs;           /* --upload-time: seconds for a whole body */
+    long long upload_dec;       /* --upload-decompressed in bytes */
     long ws_max;                /* --worksheets: most worksheets saved (0: none) */
     long long ws_bytes;         /* --worksheets-mb in bytes: all of them at most */
     const char *const *titles;  /* --ipc-titles files (loaded again on reload) */
@@ -202,6 +211,9 @@ void cli_serve_upload_clean(const char *index);
  * once with the file removed and the slot released. */
 enum MHD_Result cli_serve_upload_piece(server *s, struct MHD_Connection *conn, request *rq,
                                        const char *data, size_t n);
+/* Seconds left of the upload's whole-body deadline (--upload-time), at
+ * least 1: the most the connection's receive deadline may be armed for. */
+double cli_serve_upload_left(const server *s, const request *rq);
 /* The whole body is in: apply it (as tenyo add / tenyo open --from) and
  * answer what was done. */
 enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, request *rq);

@@ -9,7 +9,8 @@
  *
  *   POST /api/add?name=FILE                     body: the file's bytes
  *   POST /api/licensable?name=FILE[&column=C]   body: the list's bytes
- *   GET  /api/updates    {"writable", "max_bytes", "max_rows", "busy",
+ *   GET  /api/updates    {"writable", "max_bytes", "max_rows", "max_seconds",
+ *                         "max_decompressed", "busy",
  *                         "task", "file", "stage", "done", "total",
  *                         "records", "jobs"}
  *
@@ -26,9 +27,16 @@
  *
  * Limits, said in every refusal with the option that changes them: the
  * body at most --upload-max MiB (413 from Content-Length before anything
- * is read, or when a chunked body passes it), at most --upload-rows
- * records (413, nothing added), one write at a time (409 naming the one
- * under way). The body is received into a file of its own in a private
+ * is read, or when a chunked body passes it), all of it within
+ * --upload-time seconds of its headers (408 at the first piece past it;
+ * the connection's receive deadline is never armed past it, so a client
+ * that trickles a byte at a time holds the one write slot that long at
+ * most, not for as long as it keeps sending), a zstd body at most
+ * --upload-decompressed MiB once decompressed (413, nothing added: 68 kB
+ * of zstd can hold 2 GiB of blank lines), at most --upload-rows records
+ * (413, nothing added), one write at a time (409 naming the one under
+ * way). A server told to stop (SIGTERM) gives up the apply under way at
+ * its next record (nothing added) instead of finishing it. The body is received into a file of its own in a private
  * temporary directory ($TMPDIR or /tmp, mode 0700) named as the upload
  * (name=), so that every message names the analyst's file and line, and
  * is removed when the request ends, answered or aborted. Its directory is
@@ -74,6 +82,7 @@ typedef struct serve_upload {
     char name[128];             /* the file's name as the page sent it */
     char column[64];            /* column= of a list ("" none) */
     uint64_t bytes;             /* body bytes received */
+    struct timespec t0;         /* when its headers were in (CLOCK_MONOTONIC) */
     int over;                   /* the body passed --upload-max */
     int werr;                   /* errno of a failed write (0: none) */
     int released;               /* the job slot was given back */
@@ -285,8 +294,21 @@ enum MHD_Result cli_serve_upload_begin(server *s, struct MHD_Connection *conn, r
                                      "cannot store the upload in %s: %s; nothing changed",
                                      tmp && *tmp ? tmp : "/tmp", strerror(e));
     }
+    clock_gettime(CLOCK_MONOTONIC, &up->t0);
     rq->up = up;
     return MHD_YES;
+}
+
+/* Seconds since the upload's headers were in. */
+static double upload_age(const serve_upload *up) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - up->t0.tv_sec) + (double)(t.tv_nsec - up->t0.tv_nsec) * 1e-9;
+}
+
+double cli_serve_upload_left(const server *s, const request *rq) {
+    double left = (double)s->upload_secs - upload_age(rq->up);
+    return left > 1 ? left : 1;
 }
 
 int cli_serve_upload_data(server *s, request *rq, const char *data, size_t n) {
@@ -340,16 +362,21 @@ static enum MHD_Result upload_refuse_now(server *s, struct MHD_Connection *conn,
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     char msg[256], head[512];
-    snprintf(msg, sizeof msg, "the file is larger than this server's limit of %ld MiB (tenyo "
-             "serve --upload-max); nothing changed", s->upload_bytes / (1024 * 1024));
+    unsigned code = up->over ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_REQUEST_TIMEOUT;
+    if (up->over)
+        snprintf(msg, sizeof msg, "the file is larger than this server's limit of %ld MiB "
+                 "(tenyo serve --upload-max); nothing changed", s->upload_bytes / (1024 * 1024));
+    else
+        snprintf(msg, sizeof msg, "the file did not arrive within this server's limit of %ld s "
+                 "(tenyo serve --upload-time); nothing changed", s->upload_secs);
     json_t *o = json_pack("{s:s}", "error", msg);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     size_t bl = body ? strlen(body) : 0;
-    int hl = snprintf(head, sizeof head, "HTTP/1.1 413 Content Too Large\r\nContent-Type: "
+    int hl = snprintf(head, sizeof head, "HTTP/1.1 %u %s\r\nContent-Type: "
                       "application/json\r\nContent-Length: %zu\r\nConnection: close\r\n"
                       "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n",
-                      bl + 1);
+                      code, up->over ? "Content Too Large" : "Request Timeout", bl + 1);
     if (ci && body) {
         int fd = ci->connect_fd;
         struct iovec v[3] = {{head, (size_t)hl}, {body, bl}, {"\n", 1}};
@@ -358,13 +385,15 @@ static enum MHD_Result upload_refuse_now(server *s, struct MHD_Connection *conn,
     }
     free(body);
     rq->answered = 1;
-    rq->status = MHD_HTTP_CONTENT_TOO_LARGE;
+    rq->status = code;
     rq->bytes = bl + 1;
     return MHD_NO;
 }
 
 enum MHD_Result cli_serve_upload_piece(server *s, struct MHD_Connection *conn, request *rq,
                                        const char *data, size_t n) {
+    if (upload_age(rq->up) > (double)s->upload_secs) /* past --upload-time: 408 now */
+        return upload_refuse_now(s, conn, rq);
     if (cli_serve_upload_data(s, rq, data, n) == 0) return MHD_YES;
     /* answered now, not after the rest of the body (a chunked body has no
      * length to refuse it by, and may never end) */
@@ -433,7 +462,8 @@ static unsigned writer_status(int rc) {
 static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd,
                     json_t **out, unsigned *status, uint64_t *records, uint64_t *skipped,
                     uint64_t *no_abstract, json_t *res) {
-    tenyo_read_opts ro = {.format = TENYO_FORMAT_AUTO, .report = on_said, .report_ud = sd};
+    tenyo_read_opts ro = {.format = TENYO_FORMAT_AUTO, .report = on_said, .report_ud = sd,
+                          .max_bytes = (uint64_t)s->upload_dec};
     tenyo_reader *r = NULL;
     char err[512] = "";
     int rc = tenyo_reader_open(up->path, &ro, &r, err, sizeof err);
@@ -448,6 +478,15 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
     tenyo_read_stats rs;
     job_set(s, "read", 0, 0);
     while ((rc = tenyo_reader_next(r, &d)) == 1) {
+        pthread_mutex_lock(&s->job.mu);
+        int stopping = s->job.stopping;
+        pthread_mutex_unlock(&s->job.mu);
+        if (stopping) {
+            *out = refusal(status, MHD_HTTP_SERVICE_UNAVAILABLE, up, sd, "the server is "
+                           "stopping; nothing added");
+            tenyo_reader_free(r);
+            return -1;
+        }
         if (++*records > (uint64_t)s->upload_rows) {
             *out = refusal(status, MHD_HTTP_CONTENT_TOO_LARGE, up, sd,
                            "%s holds more than %ld records, this server's limit (tenyo serve "
@@ -472,6 +511,13 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
     }
     tenyo_reader_stats(r, &rs);
     *skipped = rs.skipped;
+    if (rc == TENYO_ERR_LIMIT) { /* past --upload-decompressed */
+        tenyo_reader_free(r);
+        *out = refusal(status, MHD_HTTP_CONTENT_TOO_LARGE, up, sd, "%s holds more than %lld MiB "
+                       "once decompressed, this server's limit (tenyo serve "
+                       "--upload-decompressed); nothing added", up->name, s->upload_dec >> 20);
+        return -1;
+    }
     if (rc < 0) {
         char m[SRV_MSG];
         snprintf(m, sizeof m, "%s", tenyo_reader_error(r));
@@ -645,6 +691,9 @@ enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, 
 }
 
 void cli_serve_upload_drain(server *s) {
+    pthread_mutex_lock(&s->job.mu);
+    s->job.stopping = 1; /* the apply under way gives up at its next record */
+    pthread_mutex_unlock(&s->job.mu);
     for (;;) {
         pthread_mutex_lock(&s->job.mu);
         int n = s->job.running;
@@ -662,6 +711,8 @@ enum MHD_Result cli_serve_api_updates(server *s, struct MHD_Connection *conn, re
     json_object_set_new(o, "writable", json_boolean(s->writable));
     json_object_set_new(o, "max_bytes", json_integer((json_int_t)s->upload_bytes));
     json_object_set_new(o, "max_rows", json_integer((json_int_t)s->upload_rows));
+    json_object_set_new(o, "max_seconds", json_integer((json_int_t)s->upload_secs));
+    json_object_set_new(o, "max_decompressed", json_integer((json_int_t)s->upload_dec));
     pthread_mutex_lock(&s->job.mu);
     json_object_set_new(o, "busy", json_boolean(s->job.busy));
     json_object_set_new(o, "task", json_string(s->job.task));

@@ -30,6 +30,8 @@ typedef struct ty_record {
     ty_buf numbers;     /* other numbers of the document, '\n'-separated */
     char **codes;       /* classification codes (malloc'd strings) */
     size_t ncodes, capcodes;
+    struct ty_strmap *codeset; /* the codes as a set, once there are many
+                                  (NULL until then; freed by clear) */
     int open;           /* open / licensable flag */
     long line;          /* line or record number of the record start */
 } ty_record;

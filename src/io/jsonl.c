@@ -18,7 +18,9 @@
  * line cut by a piece's end is copied. A line longer than env->max_record
  * (16 MiB) is reported as a bad record as soon as it passes the limit and
  * its bytes are dropped up to the next '\n', so memory stays bounded by
- * the limit whatever the file holds. ty_parse_jsonl() is the same parser
+ * the limit whatever the file holds: the view keeps the members fill
+ * reads (ty_jview_read), so a line's other members, however many
+ * elements their arrays hold, are parsed and dropped. ty_parse_jsonl() is the same parser
  * fed the whole text at once.
  *
  * Before jansson sees a line it is checked with ty_utf8_valid(): jansson
@@ -60,14 +62,6 @@
 #include <jansson.h>
 
 #include "io/jview.h"
-
-/* Keys accepted for the id, in order of preference. */
-static const char *const id_keys[] = {"id", "patent_id", "doc_id", "文献番号"};
-/* Keys accepted for the date, in order of preference. */
-static const char *const date_keys[] = {"date", "pub_date", "publication_date",
-                                        "filing_date"};
-/* Keys whose values are classification codes, in the order they are added. */
-static const char *const code_keys[] = {"ipc", "fi", "cpc"};
 
 #define NKEYS(a) (sizeof(a) / sizeof *(a))
 
@@ -145,7 +139,7 @@ static int get_codes(ty_parse_env *env, long line, const ty_jdoc *d,
 static int get_id(ty_parse_env *env, long line, const ty_jdoc *d, ty_record *rec,
                   int *rc) {
     const char *key = NULL;
-    const ty_jv *v = first_of(d, id_keys, NKEYS(id_keys), &key);
+    const ty_jv *v = first_of(d, ty_jkeys_id, NKEYS(ty_jkeys_id), &key);
     char num[64];
     if (!v) {
         *rc = ty_parse_bad(env, line, "no id (keys id, patent_id, doc_id, "
@@ -217,12 +211,12 @@ static int fill(ty_parse_env *env, long line, const ty_jdoc *d, ty_record *rec,
                        &rec->description)) ||
         (rc = get_text(env, line, d, "applicant", "; ", &rec->applicant)))
         return rc;
-    for (size_t i = 0; i < NKEYS(code_keys); i++)
-        if ((rc = get_codes(env, line, d, code_keys[i], rec))) return rc;
+    for (size_t i = 0; i < NKEYS(ty_jkeys_code); i++)
+        if ((rc = get_codes(env, line, d, ty_jkeys_code[i], rec))) return rc;
     if ((rc = get_numbers(d, rec))) return rc;
 
     const char *key = NULL;
-    const ty_jv *v = first_of(d, date_keys, NKEYS(date_keys), &key);
+    const ty_jv *v = first_of(d, ty_jkeys_date, NKEYS(ty_jkeys_date), &key);
     if (v && v->type == TY_JV_STRING && v->n) {
         if (ty_buf_append(&rec->date, v->s, v->n)) return TENYO_ERR_NOMEM;
         if (ty_date_normalize(&rec->date)) {
@@ -295,6 +289,7 @@ static int view_of(json_t *obj, ty_jdoc *d) {
     const char *key;
     json_t *val;
     json_object_foreach(obj, key, val) {
+        if (!ty_jview_read(key)) continue; /* never read: not kept */
         ty_jmember *m = ty_jdoc_member(d);
         if (!m) return TENYO_ERR_NOMEM;
         m->key = key;

@@ -2,13 +2,30 @@
  * jview.c — the pools of a JSON Lines record's view (jview.h): members and
  * top-level array elements in two arrays that grow by doubling and are
  * kept from line to line, so a record costs no allocation once the
- * largest has been seen.
+ * largest has been seen; and the names of the members jsonl.c's fill
+ * reads, the only ones the parsers keep (ty_jview_read).
  */
 #include "io/io.h"
 #include "io/jview.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+const char *const ty_jkeys_id[4] = {"id", "patent_id", "doc_id", "文献番号"};
+const char *const ty_jkeys_date[4] = {"date", "pub_date", "publication_date", "filing_date"};
+const char *const ty_jkeys_code[3] = {"ipc", "fi", "cpc"};
+const char *const ty_jkeys_other[11] = {"title", "abstract", "claims", "description",
+                                        "applicant", "open", "lang", "app_no",
+                                        "reg_no", "pub_no", "numbers"};
+
+int ty_jview_read(const char *key) {
+    const char *const *lists[] = {ty_jkeys_id, ty_jkeys_date, ty_jkeys_code, ty_jkeys_other};
+    const size_t sizes[] = {4, 4, 3, 11};
+    for (size_t l = 0; l < 4; l++)
+        for (size_t i = 0; i < sizes[l]; i++)
+            if (!strcmp(key, lists[l][i])) return 1;
+    return 0;
+}
 
 void ty_jdoc_clear(ty_jdoc *d) {
     d->nmem = 0;

@@ -2,7 +2,8 @@
  * jview.h — one JSON Lines record as the JSONL reader reads it: the members
  * of its top-level object (key, value), each array's elements flat in one
  * pool, strings borrowed from the parser that made the view (valid until
- * its next line). Two parsers fill it: simdjson.cc (every line it can take
+ * its next line), of the members jsonl.c reads (ty_jview_read) only. Two
+ * parsers fill it: simdjson.cc (every line it can take
  * exactly as jansson would) and jsonl.c (jansson: the lines simdjson
  * declines, with jansson's own messages for the broken ones), so the
  * fields are read from the record by one code (jsonl.c's fill) whichever
@@ -45,6 +46,17 @@ typedef struct ty_jdoc {
     ty_jv *el;                /* the top-level arrays' elements */
     size_t nel, capel;
 } ty_jdoc;
+
+/* 1 when jsonl.c's fill reads the member key, else 0. The parsers keep
+ * only these members in the view: the others' values, arrays of millions
+ * of elements included, cost nothing past the parse (a 16 MiB line of one
+ * unknown array took 706 MB as elements never read). */
+int ty_jview_read(const char *key);
+/* The members fill reads (jview.c): the id's keys and the date's, in order
+ * of preference; the codes', in the order they are added; the others. The
+ * view keeps these and no others. */
+extern const char *const ty_jkeys_id[4], *const ty_jkeys_date[4], *const ty_jkeys_code[3],
+    *const ty_jkeys_other[11];
 
 /* Empty the view (its room kept). */
 void ty_jdoc_clear(ty_jdoc *d);

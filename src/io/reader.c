@@ -100,6 +100,7 @@ struct tenyo_reader {
     size_t next;             /* next record to hand out */
     ty_parse_env env;        /* parser environment (report, strict, err) */
     tenyo_read_stats stats;  /* counts so far */
+    uint64_t max_bytes;      /* tenyo_read_opts.max_bytes (0: none) */
     tenyo_doc doc;           /* the record handed out last */
     char err[TY_ERRLEN];     /* last fatal error, "" if none */
 };
@@ -332,6 +333,8 @@ static int queue_sink(void *ud, ty_record *rec) {
         r->queue = q;
         r->capq = cap;
     }
+    ty_strmap_free(rec->codeset); /* its codes are deduplicated: the set is done */
+    rec->codeset = NULL;
     r->queue[r->nq++] = *rec;
     memset(rec, 0, sizeof *rec);
     return TENYO_OK;
@@ -431,6 +434,11 @@ static int read_chunk(tenyo_reader *r, char *err, size_t errlen) {
     r->raw_at = r->raw_end;
     r->raw_end += n;
     r->raw_len = n;
+    if (r->max_bytes && r->raw_end > r->max_bytes) { /* a zstd bomb ends here */
+        ty_seterr(err, errlen, "%s: more than %llu bytes%s", r->path,
+                  (unsigned long long)r->max_bytes, r->zin ? " once decompressed" : "");
+        return TENYO_ERR_LIMIT;
+    }
     return TENYO_OK;
 }
 
@@ -642,6 +650,7 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
         goto fail;
     }
     r->env.strict = o.strict ? 1 : 0;
+    r->max_bytes = o.max_bytes;
     r->env.report = o.report;
     r->env.report_ud = o.report_ud;
     r->env.path = r->path;

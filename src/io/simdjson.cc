@@ -119,6 +119,7 @@ void scalar(element e, ty_jv *v) {
 
 int view(simdjson::dom::object o, ty_jdoc *d) {
     for (auto f : o) {
+        if (!ty_jview_read(f.key.data())) continue; /* never read: not kept */
         ty_jmember *m = ty_jdoc_member(d);
         if (!m) return TENYO_ERR_NOMEM;
         m->key = f.key.data(); /* NUL-terminated too */

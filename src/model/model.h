@@ -188,6 +188,19 @@ typedef struct ty_svd_opts {
     const ty_svd_comm *comm; /* rows split over processes, or NULL: this
                            process holds all rows */
 } ty_svd_opts;
+/* Room in the address space for OpenBLAS's work buffers (TY_BLAS_BUFFER
+ * each, one per thread calling it at once), what each worker thread but
+ * the caller's maps besides (TY_BLAS_THREAD: its stack, its malloc arena)
+ * and TY_BLAS_SPARE for what the caller allocates before its BLAS calls. The most of
+ * `workers` threads that the limit (ulimit -v, RLIMIT_AS) leaves room for,
+ * found by mapping that much and giving it back, at least 1; 0 when not
+ * even one fits, with a message naming the limit in err. Under a limit
+ * OpenBLAS's allocator retries a failing allocation for ever (index and
+ * rebuild never ended at 600-800 MB): its callers ask here first. */
+#define TY_BLAS_BUFFER ((size_t)132 << 20)
+#define TY_BLAS_THREAD ((size_t)76 << 20)
+#define TY_BLAS_SPARE ((size_t)32 << 20)
+int ty_blas_room(int workers, char *err, size_t errlen);
 int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen);
 

@@ -593,6 +593,13 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
         goto done;
     }
     r.have_at = 1;
+    /* as many threads as OpenBLAS has room for, once the SVD's own memory
+     * is taken (before the terms are shared out over them): the chunks,
+     * and so the bits, do not depend on it */
+    if ((r.threads = ty_blas_room(r.threads, err, errlen)) < 1) {
+        rc = TENYO_ERR_NOMEM;
+        goto done;
+    }
     if ((rc = ty_svd_term_bounds(&r)) || (rc = svd_range(&r, o, &b, &step, steps)) ||
         (rc = svd_project(&r, o, &b, u, s, v, kk, &step, steps)))
         goto done;

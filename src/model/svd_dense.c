@@ -17,6 +17,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+
+/* The most workers whose buffers were found room for (they stay mapped:
+ * OpenBLAS keeps its buffers once made). */
+static int blas_fits;
+
+int ty_blas_room(int workers, char *err, size_t errlen) {
+    if (workers < 1) workers = 1;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY) return workers;
+    int known = __atomic_load_n(&blas_fits, __ATOMIC_ACQUIRE);
+    if (workers <= known) return workers;
+    for (int w = workers; w > known; w--) {
+        size_t need = (size_t)(w - known) * TY_BLAS_BUFFER +
+                      (size_t)(w - (known ? known : 1)) * TY_BLAS_THREAD + TY_BLAS_SPARE;
+        void *p = mmap(NULL, need, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) continue;
+        munmap(p, need);
+        __atomic_store_n(&blas_fits, w, __ATOMIC_RELEASE);
+        return w;
+    }
+    if (known) return known;
+    ty_seterr(err, errlen, "out of memory: the address-space limit (ulimit -v %llu KiB) leaves "
+              "no room for OpenBLAS's work buffer (%zu MiB): raise the limit",
+              (unsigned long long)(rl.rlim_cur / 1024), (TY_BLAS_BUFFER + TY_BLAS_SPARE) >> 20);
+    return 0;
+}
 
 /* Map a LAPACKE status to a tenyo status with a message naming the step. */
 int ty_svd_lapack_fail(const svd_run *r, const char *fn, const char *step,

@@ -585,6 +585,28 @@ int ty_text_unbidi(const char *s, char **out) {
     return TENYO_OK;
 }
 
+int ty_text_unspaced(const char *s, ty_buf *out) {
+    out->len = 0;
+    size_t n = s ? strlen(s) : 0;
+    if (ty_buf_reserve(out, n + 1)) return TENYO_ERR_NOMEM;
+    if (n > INT32_MAX) { /* beyond ICU's offsets: as it is */
+        memcpy(out->p, s, n + 1);
+        out->len = n;
+        return TENYO_OK;
+    }
+    int32_t i = 0;
+    while ((size_t)i < n) {
+        int32_t at = i;
+        UChar32 c;
+        U8_NEXT(s, i, (int32_t)n, c);
+        if (c >= 0 && u_isUWhiteSpace(c)) continue;
+        memcpy(out->p + out->len, s + at, (size_t)(i - at));
+        out->len += (size_t)(i - at);
+    }
+    out->p[out->len] = 0;
+    return TENYO_OK;
+}
+
 size_t tenyo_text_fit(const char *s, size_t len, size_t cols) {
     if (!s) return 0;
     size_t w = 0;

@@ -39,6 +39,13 @@ int ty_utf8_valid(const char *p, size_t len, size_t *bad);
  * TENYO_ERR_NOMEM. */
 int ty_text_unbidi(const char *s, char **out);
 
+/* s without its white space (ICU's White_Space property: ASCII blanks and
+ * line ends, U+3000, no-break spaces...) into out (replaced,
+ * NUL-terminated): two texts that differ only in spacing and line breaks
+ * give the same bytes. Bytes that are not UTF-8 are kept. TENYO_OK or
+ * TENYO_ERR_NOMEM. */
+int ty_text_unspaced(const char *s, ty_buf *out);
+
 /* Per-thread ICU state: normalizer, word-break iterator, UTF-16 scratch. */
 typedef struct ty_icu ty_icu;
 int ty_icu_new(ty_icu **out, char *err, size_t errlen);
