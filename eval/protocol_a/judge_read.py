@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The judge's reads (sets 60 and 61): the readers' cards, and the scores of
+the list shown before (the engine's first ten) and after (the judge's list,
+each card's "shown" position), from one read of the ten cards.
+
+    bash eval/protocol_a/run38.sh TRAIN.tny QUERYSIDE.jsonl eval/protocol_a/queries61.tsv OUT
+    python3 eval/protocol_a/judge_read.py cards OUT/all.jsonl > cards.txt
+    python3 eval/protocol_a/judge_read.py score OUT/all.jsonl labels/set61_reader3.tsv labels/set61_reader4.tsv
+
+cards: every card of the first ten in the engine's order, as content only
+(field, bridge terms, phrases, evidence, idea, why; no band, no number of
+the ranker), so one read labels both lists. score: per reader, the cards
+shown, a/b/c/d, the c share, the usable share of the first five, the
+lists with a genuine transfer, the patent lists with five or more shown,
+the usable and c shares by band; then the AUC for usable and for not-c of
+the judge's probability, the reader model and the engine's rank over the
+ten cards of every list."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from fit_judge import read_labels, auc  # noqa: E402
+
+
+def cards(path):
+    w = sys.stdout.write
+    for line in open(path, encoding='utf-8'):
+        r = json.loads(line)
+        pa, q = r['protocol_a'], r['query']
+        w('=' * 72 + '\n')
+        if pa['set'] == 'jp':
+            w('QUERY %d (patent, asked by its title and abstract): %s\n' % (pa['n'], q.get('text', '')[:1500]))
+        else:
+            w('QUERY %d (free text: an SME describes its technology): %s\n' % (pa['n'], q.get('text', '')))
+        w('home fields: %s\n' % ','.join(q.get('home', [])))
+        ideas = r.get('ideas', [])[:10]
+        if not ideas:
+            w('(no proposals)\n')
+        for k, p in enumerate(ideas):
+            also = ' (also %s)' % ','.join(p['also_fields']) if p.get('also_fields') else ''
+            w('\n  Q%d.%d  %s %s%s\n' % (pa['n'], k + 1, p['field'], p.get('label', ''), also))
+            w('    bridge terms: %s\n' % ', '.join(p.get('bridge_terms', [])))
+            if p.get('phrases'):
+                w('    application phrases: %s\n' % '、'.join(
+                    x if isinstance(x, str) else x.get('phrase', x.get('text', '')) for x in p['phrases']))
+            for e in p.get('evidence', []):
+                w('    evidence: %s %s\n' % (e['id'], e.get('title', '')))
+            if p.get('idea'):
+                w('    idea: %s\n' % p['idea'])
+            y = p.get('why')
+            if y:
+                w('    why, query: %s\n' % y['query'])
+                w('    why, %s: %s\n' % (y['evidence_id'], y['evidence']))
+        w('\n')
+
+
+def score(path, label_files):
+    A = [json.loads(line) for line in open(path, encoding='utf-8')]
+    lists = {
+        'before (first ten)': lambda o: o['ideas'][:10],
+        'after (judge\'s list)': lambda o: sorted([i for i in o['ideas'] if i.get('shown', 0) > 0],
+                                                   key=lambda i: i['shown']),
+    }
+    for lf in label_files:
+        r = read_labels(lf)
+        print(os.path.basename(lf))
+        for name, pick in lists.items():
+            n, f5, la, pat, cover, band = [0] * 4, [0, 0], 0, 0, 0, {}
+            for o in A:
+                q, shown, has_a = o['protocol_a']['n'], pick(o), False
+                for pos, i in enumerate(shown):
+                    lab = r.get((q, i['field']), ('?',))[0]
+                    if lab in 'abcd':
+                        n['abcd'.index(lab)] += 1
+                    if pos < 5:
+                        f5[0] += 1
+                        f5[1] += lab in 'ab'
+                    has_a |= lab == 'a'
+                    b = band.setdefault(i['band'], [0, 0, 0])
+                    b[0] += 1
+                    b[1] += lab in 'ab'
+                    b[2] += lab == 'c'
+                la += has_a
+                if o['protocol_a']['set'] == 'jp':
+                    pat += 1
+                    cover += len(shown) >= 5
+            t = max(1, sum(n))
+            print('  %-22s shown %d, a/b/c/d %d/%d/%d/%d, c %.0f%%, first-5 usable %.0f%%, lists with a %d/%d, '
+                  'patent lists with >= 5 shown %d/%d' % (name, sum(n), *n, 100.0 * n[2] / t,
+                                                          100.0 * f5[1] / max(1, f5[0]), la, len(A), cover, pat))
+            print('    by band: ' + ', '.join('%s %d, usable %.0f%%, c %.0f%%' % (
+                k, v[0], 100.0 * v[1] / v[0], 100.0 * v[2] / v[0]) for k, v in sorted(band.items())))
+        rows = [(i.get('judge', 0), i['usable'], -i['rank'], r[(o['protocol_a']['n'], i['field'])][0])
+                for o in A for i in o['ideas'][:10] if (o['protocol_a']['n'], i['field']) in r]
+        for name, j in (('judge', 0), ('reader model', 1), ('engine rank', 2)):
+            print('  AUC %-12s usable %.3f, not c %.3f' % (name, auc([(x[j], x[3] in 'ab') for x in rows]),
+                                                           auc([(x[j], x[3] != 'c') for x in rows])))
+
+
+if __name__ == '__main__':
+    if len(sys.argv) >= 3 and sys.argv[1] == 'cards':
+        cards(sys.argv[2])
+    elif len(sys.argv) >= 4 and sys.argv[1] == 'score':
+        score(sys.argv[2], sys.argv[3:])
+    else:
+        sys.exit(__doc__)
