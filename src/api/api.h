@@ -143,10 +143,11 @@ struct tenyo_index {
                                  fields (ideas.c ty_term_generic), built
                                  on first use */
     ty_once tgen_once;        /* its result */
-    float *judge_feat;        /* per term its TY_JF_N facts, and */
-    float *judge_worth;       /* its worth as a bridge (judge/terms.c), */
-    int judge_juman;          /* with JUMAN's facts; built on first use */
-    ty_once judge_once;       /* their result */
+    struct ty_judge_state *judge; /* the term facts computed so far and the
+                                 analysers that compute them (judge/terms.c),
+                                 made on first use */
+    void (*judge_free)(struct ty_judge_state *); /* its release (set with it) */
+    ty_once judge_once;       /* its result */
     ty_fieldmodel fm;         /* the field model (ideas): read at open
                                  from the section, else trained on first
                                  use */

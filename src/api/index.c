@@ -336,8 +336,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->co_once);
     free(x->tgen);
     ty_once_destroy(&x->tgen_once);
-    free(x->judge_feat);
-    free(x->judge_worth);
+    if (x->judge && x->judge_free) x->judge_free(x->judge);
     ty_once_destroy(&x->judge_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);

@@ -43,10 +43,10 @@ const char *ty_judge_version(void);
  * random documents (制御, 部材 near 1; 歯車, 内視鏡 well below), built on
  * first use; NULL when it cannot be built. */
 const float *ty_judge_genericity(const tenyo_index *x);
-/* Per-term worth as a bridge (0..1), built on first use from any thread;
- * NULL when the table cannot be built (out of memory). */
-const float *ty_judge_worth(const tenyo_index *x);
-/* The features of term t of x (TY_JF_N values) and its worth. */
+/* The facts of term t of x (TY_JF_N values) and its worth as a bridge
+ * (0..1), computed on first use of the term, from any thread. The
+ * corpus-wide facts (spread, partness) are 0 until tenyo_term_judge has
+ * needed them; nothing the engine decides reads them. */
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth);
 /* 1 when the JUMAN dictionary was found when the table was built. */
 int ty_judge_has_juman(const tenyo_index *x);

@@ -2,8 +2,8 @@
  * terms.c — the term facts of an index and each term's worth as a bridge.
  *
  * What a shared word is worth to a link is decided here and nowhere else.
- * Each vocabulary term gets one record of facts, built once per index on
- * first use (from any thread, ty_once), then a worth: the logistic model
+ * Each vocabulary term gets one record of facts, computed when first
+ * needed (from any thread), then a worth: the logistic model
  * of models/judge.tsv over those facts, fitted by eval/fit_judge.py on
  * the readers' labels (terms they named as boilerplate, generic or puns
  * against the bridge terms of cards they kept) and judged on query sets
@@ -36,14 +36,18 @@
  * Without the JUMAN dictionary its five facts are 0 and the worth is
  * computed all the same (the fit's weights for them then do nothing).
  *
- * Cost: one MeCab pass (ipadic, and JUMAN when present) over the
- * vocabulary, one pass over the TF-IDF rows and a transpose of them;
- * about 0.3 s for 25k terms and 15k documents.
+ * Cost: a term's own facts are computed the first time a card weighs it
+ * (one ipadic and one JUMAN analysis of the term, under the state's
+ * mutex: MeCab's taggers are not thread-safe) and kept; the corpus-wide
+ * facts (spread, partness: a pass over the rows and a MeCab pass over the
+ * vocabulary, about 0.2 s for 25k terms) only when tenyo_term_judge asks.
+ * An ideas process pays about 20 MB of dictionary pages and milliseconds.
  */
 #include "judge/judge.h"
 #include "text/text.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,13 +70,6 @@ extern const char ty_judge_weights_version[];
 
 const char *ty_judge_version(void) { return ty_judge_weights_version; }
 
-/* The table kept with the index (x->judge_feat, judge_worth, judge_juman;
- * freed with it). */
-struct ty_judge_terms {
-    float *feat;    /* nterms x TY_JF_N */
-    float *worth;   /* nterms */
-    int juman;      /* the JUMAN facts are there */
-};
 
 /* One term's ipadic analysis. */
 typedef struct jf_mc {
@@ -179,16 +176,7 @@ const float *ty_judge_genericity(const tenyo_index *cx) {
     return ty_once_run(&x->tgen_once, tgen_build, x) ? NULL : x->tgen;
 }
 
-static double sigmoid(double z) { return 1 / (1 + exp(-z)); }
 
-/* The worth of one feature vector under the compiled weights. */
-static double jf_worth(const float *f) {
-    double z = 0;
-    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
-        for (int i = 0; i < TY_JF_N; i++)
-            if (!strcmp(w->name, jf_names[i])) z += w->w * f[i];
-    return sigmoid(z);
-}
 
 /* Field-balanced spread and df of every term (spread[t], df[t]). */
 static int jf_spread(const ty_model *m, float *spread, uint32_t *df) {
@@ -253,130 +241,172 @@ static int jf_spread(const ty_model *m, float *spread, uint32_t *df) {
     return TENYO_OK;
 }
 
+/* The judge's state of one index (x->judge): the facts computed so far,
+ * the analysers that compute a term's on demand, the weights by fact. */
+struct ty_judge_state {
+    float *feat;            /* nterms x TY_JF_N */
+    uint8_t *done;          /* per term: 1 once its facts are in feat */
+    pthread_mutex_t mu;     /* guards done, feat's lexical facts, the analysers */
+    ty_mecab *mc;           /* ipadic (the index's dictionary) */
+    ty_mecab_ctx *mx;
+    ty_juman *ju;           /* NULL without the JUMAN dictionary */
+    double w[TY_JF_N];      /* the weights of models/judge.tsv by fact */
+    ty_once corpus_once;    /* spread and partness of every term, on request */
+};
+
+static void jf_state_free(struct ty_judge_state *j) {
+    if (!j) return;
+    ty_juman_free(j->ju);
+    if (j->mx) ty_mecab_ctx_free(j->mx);
+    if (j->mc) ty_mecab_free(j->mc);
+    pthread_mutex_destroy(&j->mu);
+    ty_once_destroy(&j->corpus_once);
+    free(j->feat);
+    free(j->done);
+    free(j);
+}
+
 static int jf_build(void *arg) {
     tenyo_index *x = arg;
+    uint64_t nt = x->m.nterms;
+    struct ty_judge_state *j = ty_calloc(1, sizeof *j);
+    if (!j) return TENYO_ERR_NOMEM;
+    pthread_mutex_init(&j->mu, NULL);
+    ty_once_init(&j->corpus_once);
+    j->feat = ty_calloc(nt ? nt * TY_JF_N : 1, sizeof *j->feat);
+    j->done = ty_calloc(nt ? nt : 1, 1);
+    if (!j->feat || !j->done) {
+        jf_state_free(j);
+        return TENYO_ERR_NOMEM;
+    }
+    char err[TY_ERRLEN];
+    if (ty_mecab_new(x->tok.mecab_dicdir, &j->mc, err, sizeof err) == 0) ty_mecab_ctx_new(j->mc, &j->mx);
+    if (ty_juman_new(&j->ju, err, sizeof err)) j->ju = NULL;
+    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
+        for (int i = 0; i < TY_JF_N; i++)
+            if (!strcmp(w->name, jf_names[i])) j->w[i] = w->w;
+    x->judge = j;
+    x->judge_free = jf_state_free;
+    return TENYO_OK;
+}
+
+static struct ty_judge_state *jf_state(const tenyo_index *cx) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
+    return ty_once_run(&x->judge_once, jf_build, x) ? NULL : x->judge;
+}
+
+/* Term t's own facts into f (j->mu held): its analysis by ipadic and JUMAN,
+ * its rarity and genericity. */
+static void jf_lexical(const tenyo_index *x, struct ty_judge_state *j, uint32_t t, float *f) {
+    const ty_model *m = &x->m;
+    const char *s = m->term_blob + m->term_off[t];
+    size_t len = strlen(s);
+    f[TY_JF_BIAS] = 1;
+    if ((unsigned char)s[0] < 0x80) {
+        f[TY_JF_LATIN] = 1;
+        f[TY_JF_MORPHS] = 0.25f;
+    } else {
+        jf_mc a = {0};
+        if (j->mx) ty_mecab_parse(j->mx, s, len, jf_emit, &a);
+        int n = a.n ? a.n : 1;
+        f[TY_JF_COMPOUND] = n >= 2;
+        f[TY_JF_MORPHS] = (float)(n > 4 ? 4 : n) / 4;
+        f[TY_JF_KATAKANA] = (float)all_katakana(s);
+        f[TY_JF_VERB] = (float)a.verb;
+        f[TY_JF_HEAD_SAHEN] = strstr(a.head, "サ変接続") != NULL && !a.verb;
+        f[TY_JF_HEAD_SUFFIX] = strstr(a.head, "接尾") != NULL;
+        f[TY_JF_HEAD_ADJNOUN] = strstr(a.head, "形容動詞語幹") != NULL;
+        f[TY_JF_HEAD_PROPER] = strstr(a.head, "固有名詞") != NULL;
+        ty_juman_facts jf;
+        if (j->ju && ty_juman_word(j->ju, s, len, &jf) == 0) {
+            f[TY_JF_J_ABSTRACT] = jf.category == TY_JUMAN_ABSTRACT;
+            f[TY_JF_J_ARTIFACT] = jf.category == TY_JUMAN_ARTIFACT;
+            f[TY_JF_J_NATURAL] = jf.category == TY_JUMAN_NATURAL;
+            f[TY_JF_J_OTHER] = jf.category == TY_JUMAN_OTHER;
+            f[TY_JF_J_NONE] = jf.category == TY_JUMAN_NONE;
+            f[TY_JF_J_DOMAIN] = (float)jf.domain;
+            f[TY_JF_J_POLYSEMOUS] = (float)jf.polysemous;
+        }
+    }
+    /* smoothed idf = ln((1 + N) / (1 + df)) + 1 (model/tfidf.c), scaled */
+    double lnn = log((double)m->ndocs + 1);
+    f[TY_JF_IDF] = (float)(lnn > 0 && m->idf ? (m->idf[t] - 1) / lnn : 0);
+    const float *gen = ty_judge_genericity(x);
+    f[TY_JF_GENERICITY] = gen ? gen[t] : 0;
+}
+
+/* Spread and partness of every term (the corpus-wide facts): the spread
+ * over the fields, and the documents of the vocabulary's compounds
+ * credited to their members. Run once, when a caller wants every fact. */
+static int jf_corpus(void *arg) {
+    tenyo_index *x = arg;
+    struct ty_judge_state *j = x->judge;
     const ty_model *m = &x->m;
     int rc = ty_model_need_sparse(m, NULL, 0);
     if (rc) return rc;
     uint64_t nt = m->nterms;
-    struct ty_judge_terms *j = ty_calloc(1, sizeof *j);
     float *spread = ty_calloc(nt ? nt : 1, sizeof *spread);
     uint32_t *df = ty_calloc(nt ? nt : 1, sizeof *df);
     double *compdf = ty_calloc(nt ? nt : 1, sizeof *compdf);
-    if (!j || !spread || !df || !compdf) {
-        rc = TENYO_ERR_NOMEM;
-        goto out;
+    if (!spread || !df || !compdf || (rc = jf_spread(m, spread, df))) {
+        free(spread);
+        free(df);
+        free(compdf);
+        return rc ? rc : TENYO_ERR_NOMEM;
     }
-    j->feat = ty_calloc(nt ? nt * TY_JF_N : 1, sizeof *j->feat);
-    j->worth = ty_calloc(nt ? nt : 1, sizeof *j->worth);
-    if (!j->feat || !j->worth || (rc = jf_spread(m, spread, df))) {
-        if (!rc) rc = TENYO_ERR_NOMEM;
-        goto out;
-    }
-    char err[TY_ERRLEN];
-    ty_mecab *mc = NULL;
-    ty_mecab_ctx *mx = NULL;
-    if (ty_mecab_new(x->tok.mecab_dicdir, &mc, err, sizeof err) == 0) ty_mecab_ctx_new(mc, &mx);
-    ty_juman *ju = NULL;
-    j->juman = ty_juman_new(&ju, err, sizeof err) == 0;
-    const float *gen = ty_judge_genericity(x);
-    double lnn = log((double)m->ndocs + 1);
-    /* pass 1: the analysis of each term, and its compounds' documents
-     * credited to its members */
+    pthread_mutex_lock(&j->mu);
     for (uint64_t t = 0; t < nt; t++) {
         const char *s = m->term_blob + m->term_off[t];
         size_t len = strlen(s);
-        float *f = j->feat + t * TY_JF_N;
-        f[TY_JF_BIAS] = 1;
-        if ((unsigned char)s[0] < 0x80) {
-            f[TY_JF_LATIN] = 1;
-            f[TY_JF_MORPHS] = 0.25f;
-        } else {
-            jf_mc a = {0};
-            if (mx) ty_mecab_parse(mx, s, len, jf_emit, &a);
-            int n = a.n ? a.n : 1;
-            f[TY_JF_COMPOUND] = n >= 2;
-            f[TY_JF_MORPHS] = (float)(n > 4 ? 4 : n) / 4;
-            f[TY_JF_KATAKANA] = (float)all_katakana(s);
-            f[TY_JF_VERB] = (float)a.verb;
-            f[TY_JF_HEAD_SAHEN] = strstr(a.head, "サ変接続") != NULL && !a.verb;
-            f[TY_JF_HEAD_SUFFIX] = strstr(a.head, "接尾") != NULL;
-            f[TY_JF_HEAD_ADJNOUN] = strstr(a.head, "形容動詞語幹") != NULL;
-            f[TY_JF_HEAD_PROPER] = strstr(a.head, "固有名詞") != NULL;
-            if (ju) {
-                ty_juman_facts jf;
-                if (ty_juman_word(ju, s, len, &jf) == 0) {
-                    f[TY_JF_J_ABSTRACT] = jf.category == TY_JUMAN_ABSTRACT;
-                    f[TY_JF_J_ARTIFACT] = jf.category == TY_JUMAN_ARTIFACT;
-                    f[TY_JF_J_NATURAL] = jf.category == TY_JUMAN_NATURAL;
-                    f[TY_JF_J_OTHER] = jf.category == TY_JUMAN_OTHER;
-                    f[TY_JF_J_NONE] = jf.category == TY_JUMAN_NONE;
-                    f[TY_JF_J_DOMAIN] = (float)jf.domain;
-                    f[TY_JF_J_POLYSEMOUS] = (float)jf.polysemous;
-                }
+        if ((unsigned char)s[0] < 0x80 || !j->mx) continue;
+        jf_mc a = {0};
+        ty_mecab_parse(j->mx, s, len, jf_emit, &a);
+        if (a.n < 2 || a.n > 8) continue;
+        size_t off = 0; /* members: substrings at morpheme boundaries that are terms */
+        for (int i = 0; i < a.n; i++) {
+            size_t l = a.member_len[i];
+            if (off + l <= len) {
+                int64_t u = ty_strmap_get(x->vocab, s + off, l);
+                if (u >= 0 && (uint64_t)u != t) compdf[u] += df[t];
             }
-            /* members: every proper substring of the term that is itself a
-             * term, at morpheme boundaries */
-            if (n >= 2 && n <= 8) {
-                size_t off = 0;
-                for (int i = 0; i < n && i < 8; i++) {
-                    size_t l = a.member_len[i];
-                    if (off + l <= len) {
-                        int64_t u = ty_strmap_get(x->vocab, s + off, l);
-                        if (u >= 0 && (uint64_t)u != t) compdf[u] += df[t];
-                    }
-                    off += l;
-                }
-            }
+            off += l;
         }
-        f[TY_JF_SPREAD] = spread[t];
-        f[TY_JF_IDF] = (float)(lnn > 0 ? log(((double)m->ndocs + 1) / (df[t] + 1.0)) / lnn : 0);
-        f[TY_JF_GENERICITY] = gen ? gen[t] : 0;
     }
     for (uint64_t t = 0; t < nt; t++) {
         float *f = j->feat + t * TY_JF_N;
         double p = df[t] ? compdf[t] / df[t] : 0;
         f[TY_JF_PARTNESS] = (float)(p > 1 ? 1 : p);
-        j->worth[t] = (float)jf_worth(f);
+        f[TY_JF_SPREAD] = spread[t];
     }
-    ty_juman_free(ju);
-    if (mx) ty_mecab_ctx_free(mx);
-    if (mc) ty_mecab_free(mc);
-    x->judge_feat = j->feat;
-    x->judge_worth = j->worth;
-    x->judge_juman = j->juman;
-    free(j);
-    j = NULL;
-out:
-    if (j) {
-        free(j->feat);
-        free(j->worth);
-        free(j);
-    }
+    pthread_mutex_unlock(&j->mu);
     free(spread);
     free(df);
     free(compdf);
-    return rc;
-}
-
-static int jf_ready(const tenyo_index *cx) {
-    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
-    return ty_once_run(&x->judge_once, jf_build, x) == 0;
-}
-
-const float *ty_judge_worth(const tenyo_index *x) {
-    return jf_ready(x) ? x->judge_worth : NULL;
+    return TENYO_OK;
 }
 
 int ty_judge_has_juman(const tenyo_index *x) {
-    return jf_ready(x) && x->judge_juman;
+    struct ty_judge_state *j = jf_state(x);
+    return j && j->ju;
 }
 
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth) {
-    if (!jf_ready(x)) return TENYO_ERR_NOMEM;
+    struct ty_judge_state *j = jf_state(x);
+    if (!j) return TENYO_ERR_NOMEM;
     if (t >= x->m.nterms) return TENYO_ERR_ARG;
-    for (int i = 0; i < TY_JF_N; i++) f[i] = x->judge_feat[(size_t)t * TY_JF_N + i];
-    *worth = x->judge_worth[t];
+    float *tf = j->feat + (size_t)t * TY_JF_N;
+    double z = 0;
+    pthread_mutex_lock(&j->mu);
+    if (!j->done[t]) {
+        jf_lexical(x, j, t, tf);
+        j->done[t] = 1;
+    }
+    for (int i = 0; i < TY_JF_N; i++) {
+        f[i] = tf[i];
+        z += j->w[i] * tf[i];
+    }
+    pthread_mutex_unlock(&j->mu);
+    *worth = 1 / (1 + exp(-z));
     return TENYO_OK;
 }
 
@@ -385,13 +415,16 @@ int tenyo_term_judge(const tenyo_index *x, const char *term, tenyo_term_judgemen
     memset(out, 0, sizeof *out);
     int64_t t = ty_strmap_get(x->vocab, term, strlen(term));
     if (t < 0) return TENYO_ERR_NOTFOUND;
+    /* every fact: the corpus-wide ones too */
+    struct ty_judge_state *j = jf_state(x);
+    if (!j || ty_once_run(&j->corpus_once, jf_corpus, (void *)x)) return TENYO_ERR_NOMEM;
     double f[TY_JF_N];
     int rc = ty_judge_term_features(x, (uint32_t)t, f, &out->worth);
     if (rc) return rc;
     out->nfeatures = TY_JF_N;
     out->names = jf_names;
     for (int i = 0; i < TY_JF_N; i++) out->features[i] = f[i];
-    out->juman = x->judge_juman;
+    out->juman = j->ju != NULL;
     out->version = ty_judge_weights_version;
     return TENYO_OK;
 }
