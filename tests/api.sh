@@ -277,6 +277,21 @@ same api_worksheet_get_by_id_is_posted "$D/body" "$D/ws1"
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --worksheet "$D/s.tny.worksheets/patent-SAMPLE-001.json" --json >"$D/out" 2>/dev/null &&
   grep -q '"note":"for the client"' "$D/out" && ok api_worksheet_read_by_cli || bad "api_worksheet_read_by_cli ($(head -c 200 "$D/out"))"
 curl -s -X POST -H 'Content-Type: application/json' --data-binary "$wsb" "$U/api/worksheet" >"$D/ws1"
+# the page and the CLI share a sheet without losing a decision: a save
+# names the version it loaded, and one made on a sheet saved meanwhile is
+# refused (409 worksheet_changed) with the other's decision kept
+v1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$D/ws1")
+[ -n "$v1" ] && ok api_worksheet_version_given || bad "api_worksheet_version_given ($(head -c 200 "$D/ws1"))"
+req api_worksheet_same_version 200 -X POST -H Content-Type:application/json --data-binary "$wsb" "$U/api/worksheet?version=$v1"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --worksheet "$D/s.tny.worksheets/patent-SAMPLE-001.json" --reject C02F >/dev/null 2>&1
+req api_worksheet_changed 409 -X POST -H Content-Type:application/json --data-binary "$wsb" "$U/api/worksheet?version=$v1"
+grep -q '"code":"worksheet_changed"' "$D/body" && ok api_worksheet_changed_code || bad "api_worksheet_changed_code ($(head -c 200 "$D/body"))"
+grep -q '"C02F"' "$D/s.tny.worksheets/patent-SAMPLE-001.json" && ok api_worksheet_changed_cli_kept || bad api_worksheet_changed_cli_kept
+req api_worksheet_changed_none 409 -X POST -H Content-Type:application/json --data-binary "$wsb" "$U/api/worksheet?version="
+curl -s "$U/api/worksheet?patent=SAMPLE-001" >"$D/ws2"
+v2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$D/ws2")
+req api_worksheet_reloaded_saves 200 -X POST -H Content-Type:application/json --data-binary "$wsb" "$U/api/worksheet?version=$v2"
+curl -s -X POST -H 'Content-Type: application/json' --data-binary "$wsb" "$U/api/worksheet" >"$D/ws1"
 err api_worksheet_damaged 400 -X POST -H Content-Type:application/json -d '{"tenyo_worksheet":1,"patent":"SAMPLE-001","cards":[{"field":"G08B","decision":"maybe"}]}' "$U/api/worksheet"
 grep -q 'cards\[0\].decision' "$D/body" && ok api_worksheet_damaged_why || bad "api_worksheet_damaged_why ($(cat "$D/body"))"
 req api_worksheet_kept_after_refusal 200 "$U/api/worksheet?patent=SAMPLE-001"

@@ -165,6 +165,7 @@ def run(b):
     section("clicks_search", search_paths, b)
     section("clicks_undo", undo_paths, b)
     section("clicks_more", more_paths, b)
+    section("clicks_other_writer", other_writer_paths, b)
     section("clicks_upload", upload_paths, b)
 
 
@@ -262,6 +263,28 @@ def undo_paths(b):
     check("clicks_match_no_stale_worksheet", left == "0  true", left)
     b.click("#task-ideas")
 
+
+
+def other_writer_paths(b):
+    # ------------------------- another writer saves the sheet meanwhile
+    pid = "SAMPLE-002"
+    b.go(URL + "#q=%s&n=5&conf=0" % pid)
+    b.js("location.reload()")
+    b.settle()
+    # `ideas --worksheet` (or another page) rejects a field while this page
+    # is open: its save names no version, as the command's own file write
+    st, cur = api("api/worksheet?patent=" + pid)
+    sheet = cur.get("worksheet") or {"tenyo_worksheet": 1, "patent": pid, "strike": [], "cards": []}
+    sheet["cards"] = [c for c in sheet.get("cards", []) if c["field"] != "A01B"] + [{"field": "A01B", "decision": "rejected"}]
+    st2, _ = api("api/worksheet", sheet)
+    f1 = b.js("return document.querySelector('#cards > li .code').textContent")
+    b.click("#cards > li:nth-child(1) .decide-kept")
+    b.settle()
+    st3, ws = api("api/worksheet?patent=" + pid)
+    fields = {c["field"]: c["decision"] for c in (ws.get("worksheet") or {}).get("cards", [])}
+    check("clicks_ws_other_writer_kept", st2 == 200 and fields.get("A01B") == "rejected" and fields.get(f1) == "kept",
+          repr(fields))
+    b.shot("clicks_07_other_writer")
 
 
 def more_paths(b):

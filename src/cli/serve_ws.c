@@ -2,14 +2,18 @@
  * serve_ws.c — the analyst's work kept by `tenyo serve`: worksheets and
  * the remembered sense splits.
  *
- *   POST /api/worksheet          a worksheet (the JSON of
+ *   POST /api/worksheet[?version=V]  a worksheet (the JSON of
  *                                `ideas --worksheet`), checked by the
  *                                library and saved atomically in
  *                                INDEX.worksheets/KEY.json; {"id": KEY,
- *                                "worksheet": {...}}
- *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet; for a
- *                                patent with none yet {"id", "worksheet":
- *                                null}, for an id with none 404
+ *                                "worksheet": {...}, "version"}; with V,
+ *                                only when the saved sheet is still the
+ *                                one of version V ("" none), else 409
+ *                                {"code": "worksheet_changed"}
+ *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet and its
+ *                                version; for a patent with none yet
+ *                                {"id", "worksheet": null, "version": ""},
+ *                                for an id with none 404
  *   GET  /api/senses             {"file", "senses": [{word, field, other}]}
  *                                the splits every ideas query honours
  *
@@ -30,6 +34,11 @@
  * that fails the library's check is 400 with its reason, and the saved
  * one is left as it was.
  *
+ * The version is a hash of the saved sheet's JSON: the page sends the one
+ * it loaded, so a decision `ideas --worksheet` (or another page) saved
+ * meanwhile is never written over; the page loads the sheet again and
+ * makes its decision on it (app.js wsDecide).
+ *
  * The splits are read once, at start (INDEX.senses; a damaged file stops
  * the server with its file and line, as `ideas` refuses it), and set on
  * each context for the length of one /api/ideas request.
@@ -46,6 +55,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* ws_store's status for a version that is not the saved one's. */
+#define SRV_WS_CHANGED 1409
 /* Longest key before the subject is hashed instead (cli_ws_key). */
 #define WS_KEY_MAX CLI_WS_KEY_MAX
 #define ws_key cli_ws_key
@@ -99,14 +110,42 @@ static void ws_usage(const char *dir, const char *key, long *count, long long *b
     if (d) closedir(d);
 }
 
+/* The version of a saved sheet: FNV-1a 64 of its JSON, in hex ("" none). */
+static void ws_version(const char *text, char out[17]) {
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)text; text && *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    if (text) snprintf(out, 17, "%016llx", (unsigned long long)h);
+    else out[0] = 0;
+}
+
+/* The version of the sheet saved at path ("" when there is none); 0, or
+ * TENYO_ERR_* for a file that cannot be read. */
+static int ws_saved_version(const char *path, char out[17]) {
+    tenyo_worksheet *w = NULL;
+    char err[640], *text = NULL;
+    int rc = tenyo_worksheet_load(path, &w, err, sizeof err);
+    if (rc == TENYO_ERR_NOTFOUND) {
+        out[0] = 0;
+        return TENYO_OK;
+    }
+    if (!rc) rc = tenyo_worksheet_json(w, &text);
+    tenyo_worksheet_free(w);
+    if (!rc) ws_version(text, out);
+    tenyo_json_free(text);
+    return rc;
+}
+
 /* One POST at a time: the limits are counted and the file written under
  * it (the file's own lock keeps out a CLI run on the same file). */
 static pthread_mutex_t ws_post_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* w saved as INDEX.worksheets/key.json within the server's limits: an HTTP
  * status (200 when saved) with the reason in err. */
-static unsigned ws_store(server *s, const tenyo_worksheet *w, const char *key, char *err,
-                         size_t errlen) {
+static unsigned ws_store(server *s, const tenyo_worksheet *w, const char *key,
+                         const char *expect, char *err, size_t errlen) {
     size_t dl = strlen(s->path) + sizeof ".worksheets";
     char *dir = malloc(dl), *path = ws_path(s, key), *text = NULL;
     unsigned st = dir && path && !tenyo_worksheet_json(w, &text) ? MHD_HTTP_OK
@@ -133,12 +172,22 @@ static unsigned ws_store(server *s, const tenyo_worksheet *w, const char *key, c
         st = MHD_HTTP_CONFLICT;
     } else {
         tenyo_lock *lk = NULL;
+        char now[17];
         int rc = tenyo_worksheet_lock_take(path, SRV_WS_WAIT_MS, &lk, err, errlen);
+        /* the sheet the writer loaded is still the one saved (under the
+         * lock: a CLI run cannot slip in between) */
+        if (!rc && expect && !ws_saved_version(path, now) && strcmp(now, expect)) {
+            snprintf(err, errlen, "the worksheet changed since it was loaded (another page or "
+                     "ideas --worksheet saved it); load it again and decide on it");
+            rc = TENYO_ERR_BUSY;
+            st = MHD_HTTP_PRECONDITION_FAILED; /* marked below as a conflict */
+        }
         if (!rc) rc = tenyo_worksheet_save(w, path, err, errlen);
         tenyo_lock_free(lk);
         /* refused by the output rule (a directory there, a damaged file) or
          * a writer at work: the request conflicts with what is on disk */
-        if (rc && rc != TENYO_ERR_UNSYNCED)
+        if (st == MHD_HTTP_PRECONDITION_FAILED) st = SRV_WS_CHANGED;
+        else if (rc && rc != TENYO_ERR_UNSYNCED)
             st = rc == TENYO_ERR_ARG || rc == TENYO_ERR_BUSY ? MHD_HTTP_CONFLICT
                                                              : MHD_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -172,15 +221,24 @@ enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *c
         return r;
     }
     ws_key(kind, subject, key);
-    unsigned st = ws_store(s, w, key, err, sizeof err);
-    char *text = NULL;
+    const char *expect = cli_serve_query_arg(conn, "version");
+    unsigned st = ws_store(s, w, key, expect, err, sizeof err);
+    char *text = NULL, ver[17];
     if (st == MHD_HTTP_OK && tenyo_worksheet_json(w, &text)) st = MHD_HTTP_INTERNAL_SERVER_ERROR;
     tenyo_worksheet_free(w);
+    if (st == SRV_WS_CHANGED) {
+        json_t *o = json_object();
+        json_object_set_new(o, "error", json_string(err));
+        json_object_set_new(o, "code", json_string("worksheet_changed"));
+        return cli_serve_reply_json(conn, rq, MHD_HTTP_CONFLICT, o, NULL);
+    }
     if (st != MHD_HTTP_OK)
         return cli_serve_reply_error(conn, rq, st, NULL, "%s", err);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_string(key));
     json_object_set_new(o, "worksheet", json_loads(text, 0, NULL));
+    ws_version(text, ver);
+    json_object_set_new(o, "version", json_string(ver));
     tenyo_json_free(text);
     return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
@@ -213,6 +271,7 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
         json_t *o = json_object();
         json_object_set_new(o, "id", json_string(key));
         json_object_set_new(o, "worksheet", json_null());
+        json_object_set_new(o, "version", json_string(""));
         return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
     }
     if (rc == TENYO_ERR_NOTFOUND)
@@ -226,8 +285,11 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
                                      "hand, or remove it (its decisions are lost) and save "
                                      "the worksheet again", err);
     json_t *o = json_object();
+    char ver[17];
+    ws_version(text, ver);
     json_object_set_new(o, "id", json_string(key));
     json_object_set_new(o, "worksheet", json_loads(text, 0, NULL));
+    json_object_set_new(o, "version", json_string(ver));
     tenyo_json_free(text);
     return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }

@@ -91,6 +91,7 @@ const T = {
     busy: "検索中…",
     ready: "特許番号か技術の説明を入力してください。",
     done: (n, ms) => `${n} 件の転用候補（${ms} ms）`,
+    ws_unread: "保存済みのワークシートを読めなかったため、上書きしません（再読み込みしてください）",
     done_more: (n, k, ms) => `${n} 件の転用候補、ほかに参考 ${k} 件（さらに表示）（${ms} ms）`,
     none: "転用候補が見つかりませんでした。",
     read_as: (q, id) => `「${q}」を ${id} として検索しました。`,
@@ -239,6 +240,7 @@ const T = {
     busy: "Searching…",
     ready: "Enter a patent number or describe a technology.",
     done: (n, ms) => `${n} proposals (${ms} ms)`,
+    ws_unread: "the saved worksheet could not be read, so it is not written over (reload the page)",
     done_more: (n, k, ms) => `${n} proposals, ${k} more for reference (more) (${ms} ms)`,
     none: "No proposals found.",
     read_as: (q, id) => `"${q}" was read as ${id}.`,
@@ -867,19 +869,32 @@ function wsBody(body) {
   else if (ws.focus_text) body.focus_text = ws.focus_text;
   return body;
 }
+/* The patent's saved sheet and its version (what a save must still find
+ * on the server); a sheet that could not be read is never saved over. */
 async function wsLoad(id) {
+  state.wsVersion = null;
+  state.wsError = null;
   try {
-    state.ws = (await api("/api/worksheet?patent=" + encodeURIComponent(id))).worksheet;
+    const r = await api("/api/worksheet?patent=" + encodeURIComponent(id));
+    state.ws = r.worksheet;
+    state.wsVersion = r.version === undefined ? null : r.version;
     if (!state.ws) state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
   } catch (e) {
     state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
+    state.wsError = e.message;
   }
   state.ws.strike = state.ws.strike || [];
   state.ws.cards = state.ws.cards || [];
 }
 async function wsSave() {
-  const r = await api("/api/worksheet", state.ws);
+  if (state.wsVersion === null) { /* the saved sheet was never read: never written over */
+    const e = new Error(tr("ws_unread") + (state.wsError ? ` (${state.wsError})` : ""));
+    e.status = 0;
+    throw e;
+  }
+  const r = await api("/api/worksheet?version=" + encodeURIComponent(state.wsVersion), state.ws);
   state.ws = r.worksheet;
+  state.wsVersion = r.version === undefined ? null : r.version;
 }
 function wsCard(field) {
   return state.ws ? state.ws.cards.find((c) => c.field === field) : null;
@@ -889,7 +904,16 @@ function wsCard(field) {
 async function wsDecide(fn) {
   if (!state.ws) return;
   fn(state.ws);
-  try { await wsSave(); } catch (e) { setState("error", `${tr("error")}: ${e.message}`); return; }
+  try {
+    try { await wsSave(); } catch (e) {
+      /* saved meanwhile by ideas --worksheet or another page: the decision
+       * is made again on the sheet as it now is */
+      if (e.status !== 409 || !state.ws.patent) throw e;
+      await wsLoad(state.ws.patent);
+      fn(state.ws);
+      await wsSave();
+    }
+  } catch (e) { setState("error", `${tr("error")}: ${e.message}`); return; }
   submit();
 }
 /* The patent's sentences with a box each (GET /api/sentences): the ones
