@@ -82,3 +82,15 @@ TY_TEST(clean_cut_words) {
     const char *kata[] = {"カメラユニット", "カメラで撮像", "カメラユニット", NULL};
     CHECK(!cut_of("カメラ", kata));
 }
+
+/* a katakana term a text uses only as the tail of a longer katakana word */
+TY_TEST(clean_kata_piece) {
+    CHECK(ty_kata_piece("ボス", "シート本体にエンボス凹部を形成した。エンボスの間隔。"));
+    CHECK(ty_kata_piece("キャスト", "プレキャストの床版"));
+    CHECK(!ty_kata_piece("ボス", "樹脂成形品のボスにねじを締結する。"));
+    CHECK(!ty_kata_piece("ボス", "エンボスとボスを備える")); /* once alone: a word here */
+    CHECK(!ty_kata_piece("ボス", "ボスはエンボスの一部ではない"));
+    CHECK(!ty_kata_piece("凹部", "エンボス凹部"));           /* not katakana */
+    CHECK(!ty_kata_piece("ボス", "ねじの穴"));               /* not in the text */
+    CHECK(!ty_kata_piece("", "エンボス"));
+}

@@ -188,6 +188,18 @@ void ty_cut_seen(ty_cut *k, const char *t, const char *text) {
     }
 }
 
+int ty_kata_piece(const char *t, const char *text) {
+    size_t tn = strlen(t), l;
+    if (!tn || !text || !is_kata(cp_at((const unsigned char *)t, 0, tn, &l))) return 0;
+    int seen = 0;
+    for (const char *p = strstr(text, t); p; p = strstr(p + tn, t)) {
+        if (p == text || !is_kata(cp_before((const unsigned char *)text, (size_t)(p - text))))
+            return 0; /* used on its own here */
+        seen = 1;
+    }
+    return seen;
+}
+
 int ty_cut_word(const ty_cut *k) {
     return k->n >= TY_CUT_MIN && !k->open;
 }

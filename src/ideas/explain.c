@@ -49,11 +49,14 @@ static int card_texts(tenyo_ctx *c, const tenyo_idea *idea, ty_buf *out) {
 }
 
 /* 1 when term t is a piece cut from a longer word in the texts (card_texts'
- * texts[0..len)). */
+ * texts[0..len)): in all of them together, or, a katakana piece, in any
+ * one of them (that side never uses it alone: ボス of エンボス). */
 static int cut_in(const char *t, const ty_buf *texts) {
     ty_cut k = {0};
-    for (size_t at = 0; at < texts->len; at += strlen(texts->p + at) + 1)
+    for (size_t at = 0; at < texts->len; at += strlen(texts->p + at) + 1) {
+        if (ty_kata_piece(t, texts->p + at)) return 1;
         ty_cut_seen(&k, t, texts->p + at);
+    }
     return ty_cut_word(&k);
 }
 

@@ -391,7 +391,7 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
     /* terms as an analyst reads them: never a single character, never a
      * piece of a longer shared word (金 and 型 of 金型: the compound is
      * shown), never a piece MeCab cut from a longer word in either
-     * sentence (設 of 建設) */
+     * sentence (設 of 建設, ボス of エンボス) */
     for (int i = 0; i < q->n && out->nterms < TENYO_WHY_TERMS; i++) {
         size_t tl;
         const char *ti = ty_strmap_key(x->vocab, q->id[i], &tl);
@@ -405,7 +405,8 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
         ty_cut k = {0};
         ty_cut_seen(&k, ti, c->why_q.p);
         ty_cut_seen(&k, ti, c->why_e.p);
-        if (piece || ty_cut_word(&k)) continue;
+        if (piece || ty_cut_word(&k) || ty_kata_piece(ti, c->why_q.p) || ty_kata_piece(ti, c->why_e.p))
+            continue;
         out->terms[out->nterms++] = ti;
     }
     out->query = c->why_q.p;

@@ -330,6 +330,10 @@ void ty_cut_seen(ty_cut *k, const char *t, const char *text);
  * 化合物, アミ of アミノ酸): at least TY_CUT_MIN occurrences, each followed
  * by the same character that continues it. */
 int ty_cut_word(const ty_cut *k);
+/* 1 when katakana term t occurs in text only as the tail of a longer
+ * katakana word (ボス of エンボス, キャスト of プレキャスト): a piece MeCab
+ * cut from a word it did not know, which that text never uses alone. */
+int ty_kata_piece(const char *t, const char *text);
 
 /* --- explain.c --- */
 /* 1 when phrase target p[0..n) can be quoted as a use (tenyo_idea_phrases'
