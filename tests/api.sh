@@ -945,6 +945,14 @@ if start_server "$D/logl" --threads 2 --worksheets 2 --worksheets-mb 1; then
   wpost api_worksheet_count_limit 409 '{"tenyo_worksheet":1,"patent":"SAMPLE-003"}'
   grep -q 'at most 2 worksheets (--worksheets)' "$D/body" && ok api_worksheet_count_limit_said || bad "api_worksheet_count_limit_said ($(head -c 200 "$D/body"))"
   wpost api_worksheet_replace_within_limit 200 '{"tenyo_worksheet":1,"patent":"SAMPLE-002","strike":["x"]}'
+  # a folder over the limit (the CLI added a sheet, or the server was
+  # started with a lower --worksheets): a sheet already there is still
+  # replaced, a new one still refused
+  cp "$D/wl.tny.worksheets/patent-SAMPLE-002.json" "$D/wl.tny.worksheets/patent-SAMPLE-004.json"
+  sed -i 's/SAMPLE-002/SAMPLE-004/' "$D/wl.tny.worksheets/patent-SAMPLE-004.json"
+  wpost api_worksheet_replace_over_limit 200 '{"tenyo_worksheet":1,"patent":"SAMPLE-002","strike":["y"]}'
+  wpost api_worksheet_new_over_limit 409 '{"tenyo_worksheet":1,"patent":"SAMPLE-005"}'
+  rm "$D/wl.tny.worksheets/patent-SAMPLE-004.json"
   echo '{broken' >"$D/wl.tny.worksheets/patent-SAMPLE-002.json"
   req api_worksheet_damaged_on_disk 409 "$U/api/worksheet?patent=SAMPLE-002"
   grep -q 'damaged.*repair' "$D/body" && ok api_worksheet_damaged_on_disk_said || bad "api_worksheet_damaged_on_disk_said ($(head -c 300 "$D/body"))"

@@ -91,9 +91,10 @@ static int ws_subject_known(const server *s, const char *kind, const char *subje
 
 /* The worksheets saved in dir ("*.json"): their count and bytes, less
  * those of the file named key.json (the one a POST replaces). */
-static void ws_usage(const char *dir, const char *key, long *count, long long *bytes) {
+static void ws_usage(const char *dir, const char *key, long *count, long long *bytes, int *own) {
     *count = 0;
     *bytes = 0;
+    *own = 0;
     DIR *d = opendir(dir);
     struct dirent *e;
     struct stat st;
@@ -101,7 +102,10 @@ static void ws_usage(const char *dir, const char *key, long *count, long long *b
     while (d && (e = readdir(d))) {
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".json") || e->d_name[0] == '.') continue;
-        if (n == kl + 5 && !strncmp(e->d_name, key, kl)) continue;
+        if (n == kl + 5 && !strncmp(e->d_name, key, kl)) {
+            *own = 1;
+            continue;
+        }
         if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
             continue;
         (*count)++;
@@ -159,9 +163,10 @@ static unsigned ws_store(server *s, const tenyo_worksheet *w, const char *key,
     pthread_mutex_lock(&ws_post_mu);
     long count;
     long long bytes;
-    if (st == MHD_HTTP_OK) ws_usage(dir, key, &count, &bytes);
+    int own = 0;
+    if (st == MHD_HTTP_OK) ws_usage(dir, key, &count, &bytes, &own);
     if (st != MHD_HTTP_OK) {
-    } else if (count >= s->ws_max) {
+    } else if (!own && count >= s->ws_max) { /* a sheet replaced adds no file */
         snprintf(err, errlen, "this server keeps at most %ld worksheets (--worksheets); "
                  "remove some from %s to save more", s->ws_max, dir);
         st = MHD_HTTP_CONFLICT;
