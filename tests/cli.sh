@@ -1313,6 +1313,16 @@ expect 1 cli_max_terms_bad "$T" index -q --max-terms 0 -o "$D/p0.tny" data/sampl
 
 expect 0 cli_tokens "$T" tokens --text "半導体基板を洗浄する"
 contains "$D/out" "半導体基板" cli_tokens_compound
+# an index copied without its .upd folder (MANIFEST gone, the base marked
+# updated): every command says it answers from the base alone (deleted
+# patents came back unsaid), the ideas JSON carries the warning
+head -120 data/sample/sample.jsonl >"$D/um_a.jsonl"; sed -n 121,160p data/sample/sample.jsonl >"$D/um_b.jsonl"
+"$T" index -q -o "$D/um.tny" "$D/um_a.jsonl" && "$T" add -q "$D/um.tny" "$D/um_b.jsonl" && "$T" delete -q "$D/um.tny" SAMPLE-005 >/dev/null 2>&1
+rm -f "$D/um.tny.upd/MANIFEST"
+expect 0 cli_updates_missing_search "$T" search "$D/um.tny" SAMPLE-005 -j
+contains "$D/err" "MANIFEST is not there" cli_updates_missing_search_says
+expect 0 cli_updates_missing_ideas "$T" ideas "$D/um.tny" SAMPLE-001 --json
+contains "$D/out" '"code":"updates_missing"' cli_updates_missing_ideas_json
 # a katakana piece MeCab cut from a word it did not know (ボス of エンボス)
 # is no bridge: the query never uses it alone
 python3 -c '

@@ -62,6 +62,15 @@ tenyo_index *cli_open_index(const char *path, int *ec) {
         *ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
         return NULL;
     }
+    /* deletions and additions committed but not found: said by every
+     * command, not only info (patents deleted would come back unsaid) */
+    tenyo_index_info in;
+    tenyo_index_info_get(x, &in);
+    if (in.updates_missing)
+        cli_err("warning: %s: updates were committed to this index, but %s.upd/MANIFEST is "
+                "not there (copied or moved without its .upd directory?): answering from the "
+                "base file alone, without those additions and deletions; see 'tenyo check'\n",
+                path, path);
     return x;
 }
 

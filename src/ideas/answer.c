@@ -453,6 +453,11 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     int ja = !strcmp(lang, "ja");
     json_t *arr = json_array();
     char msg[1024];
+    if (ctx->idx->upd.missing) /* deletions and additions not applied */
+        warn(arr, "updates_missing",
+             ja ? "この索引には更新（追加・削除）が記録されていますが、その .upd フォルダがありません。更新前の索引だけで答えています（tenyo check で確かめてください）"
+                : "updates were committed to this index but its .upd folder is missing: the answer "
+                  "comes from the index as it was before them (see tenyo check)");
     if (nt->flags & TENYO_NOTE_NO_CODES)
         warn(arr, "no_codes", ja ? "この索引には分類コードがないため、分野を提案できません（分類コード付きの文献で索引を作ってください）"
                                  : "the index has no classification codes, so no field can be proposed "
