@@ -24,6 +24,7 @@
 #include "judge/judge.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 static const char *const cj_names[TY_CJ_N + 1] = {
@@ -33,8 +34,16 @@ static const char *const cj_names[TY_CJ_N + 1] = {
 
 const char *const *ty_judge_card_names(void) { return cj_names; }
 
-typedef struct ty_judge_weight { const char *name; double w; } ty_judge_weight;
-extern const ty_judge_weight ty_judge_weights[];
+/* The card weights by fact and the band thresholds, looked up once: the
+ * card stage weighs hundreds of cards a query. */
+static double cj_w[TY_CJ_N], cj_strong_at, cj_candidate_at;
+static pthread_once_t cj_once = PTHREAD_ONCE_INIT;
+static void cj_load(void) {
+    for (int i = 0; i < TY_CJ_N; i++) cj_w[i] = ty_judge_weight(cj_names[i], 0);
+    /* without thresholds (no fit yet) every card is a reference card */
+    cj_strong_at = ty_judge_weight("card.strong_at", 2);
+    cj_candidate_at = ty_judge_weight("card.candidate_at", 2);
+}
 
 void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const uint32_t *terms,
                          const double *w, size_t n, double *f) {
@@ -60,22 +69,15 @@ void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const ui
 }
 
 double ty_judge_card(const double *f) {
+    pthread_once(&cj_once, cj_load);
     double z = 0;
-    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
-        for (int i = 0; i < TY_CJ_N; i++)
-            if (!strcmp(w->name, cj_names[i])) z += w->w * f[i];
+    for (int i = 0; i < TY_CJ_N; i++) z += cj_w[i] * f[i];
     return 1 / (1 + exp(-z));
 }
 
-/* A weight of the table by name, or dflt. */
-static double param(const char *name, double dflt) {
-    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
-        if (!strcmp(w->name, name)) return w->w;
-    return dflt;
-}
-
 int ty_judge_band(double p) {
-    if (p >= param("card.strong_at", 2)) return TENYO_BAND_STRONG;
-    if (p >= param("card.candidate_at", 2)) return TENYO_BAND_CANDIDATE;
+    pthread_once(&cj_once, cj_load);
+    if (p >= cj_strong_at) return TENYO_BAND_STRONG;
+    if (p >= cj_candidate_at) return TENYO_BAND_CANDIDATE;
     return TENYO_BAND_REFERENCE;
 }

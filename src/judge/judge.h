@@ -13,9 +13,9 @@
  * list.c     the list a user sees by default: what the judge trusts
  *            first, reference cards only to reach five (ideas), which
  *            licensable patents are cards (match)
- * weights    models/judge.tsv, compiled in (build/gen/judge_weights.c):
+ * weights.c  models/judge.tsv, compiled in (build/gen/judge_weights.c):
  *            the one versioned table of weights the C code and
- *            eval/fit_judge.py both read
+ *            eval/fit_judge.py both read, by name
  *
  * Below: api (the index), text (MeCab, JUMAN), util. Above: ideas (every
  * stage that weighs a shared word asks here, through lexicon.c's hook).
@@ -38,6 +38,8 @@ enum {
 const char *const *ty_judge_feature_names(void);
 /* The weights table's version (models/judge.tsv's "version" line). */
 const char *ty_judge_version(void);
+/* The weight called name in models/judge.tsv, or dflt (weights.c). */
+double ty_judge_weight(const char *name, double dflt);
 
 /* Per-term genericity: how evenly a term spreads over the fields against
  * random documents (制御, 部材 near 1; 歯車, 内視鏡 well below), built on

@@ -63,12 +63,6 @@ static const char *const jf_names[TY_JF_N + 1] = {
 
 const char *const *ty_judge_feature_names(void) { return jf_names; }
 
-/* The compiled-in weights (build/gen/judge_weights.c, from models/judge.tsv). */
-typedef struct ty_judge_weight { const char *name; double w; } ty_judge_weight;
-extern const ty_judge_weight ty_judge_weights[];
-extern const char ty_judge_weights_version[];
-
-const char *ty_judge_version(void) { return ty_judge_weights_version; }
 
 
 /* One term's ipadic analysis. */
@@ -180,38 +174,26 @@ const float *ty_judge_genericity(const tenyo_index *cx) {
 
 /* Field-balanced spread and df of every term (spread[t], df[t]). */
 static int jf_spread(const ty_model *m, float *spread, uint32_t *df) {
-    uint64_t nt = m->nterms, nd = m->ndocs;
-    uint64_t *ptr = ty_calloc(nt + 1, sizeof *ptr);
-    if (!ptr) return TENYO_ERR_NOMEM;
-    for (uint64_t j = 0; j < m->tfidf.rowptr[nd]; j++) ptr[m->tfidf.col[j] + 1]++;
-    for (uint64_t t = 0; t < nt; t++) {
-        df[t] = (uint32_t)ptr[t + 1];
-        ptr[t + 1] += ptr[t];
-    }
-    uint64_t nnz = ptr[nt];
-    uint32_t *docs = ty_mallocarray(nnz ? nnz : 1, sizeof *docs);
-    uint64_t *fill = ty_mallocarray(nt ? nt : 1, sizeof *fill);
+    uint64_t nt = m->nterms;
+    ty_csr post; /* the rows transposed: each term's documents */
+    int rc = ty_csr_transpose(&m->tfidf, &post);
+    if (rc) return rc;
     double *cnt = ty_calloc(m->nfields ? m->nfields : 1, sizeof *cnt);
     uint32_t *touched = ty_mallocarray(m->nfields ? m->nfields : 1, sizeof *touched);
-    if (!docs || !fill || !cnt || !touched) {
-        free(ptr);
-        free(docs);
-        free(fill);
+    if (!cnt || !touched) {
+        ty_csr_free(&post);
         free(cnt);
         free(touched);
         return TENYO_ERR_NOMEM;
     }
-    memcpy(fill, ptr, nt * sizeof *fill);
-    for (uint64_t d = 0; d < nd; d++)
-        for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1]; j++)
-            docs[fill[m->tfidf.col[j]]++] = (uint32_t)d;
     uint32_t big = 0;
     for (uint32_t f = 0; f < m->nfields; f++) big += m->field_count[f] >= JF_MIN_FIELD;
     double hmax = big > 1 ? log((double)big) : 1;
     for (uint64_t t = 0; t < nt; t++) {
         uint32_t nto = 0;
-        for (uint64_t k = ptr[t]; k < ptr[t + 1]; k++) {
-            uint64_t d = docs[k];
+        df[t] = (uint32_t)(post.rowptr[t + 1] - post.rowptr[t]);
+        for (uint64_t k = post.rowptr[t]; k < post.rowptr[t + 1]; k++) {
+            uint64_t d = post.col[k];
             for (uint64_t q = m->field_ptr[d]; q < m->field_ptr[d + 1]; q++) {
                 uint16_t f = m->field_ids[q];
                 if (m->field_count[f] < JF_MIN_FIELD) continue;
@@ -233,9 +215,7 @@ static int jf_spread(const ty_model *m, float *spread, uint32_t *df) {
         }
         spread[t] = nto > 1 ? (float)(h / hmax) : 0;
     }
-    free(ptr);
-    free(docs);
-    free(fill);
+    ty_csr_free(&post);
     free(cnt);
     free(touched);
     return TENYO_OK;
@@ -282,9 +262,7 @@ static int jf_build(void *arg) {
     char err[TY_ERRLEN];
     if (ty_mecab_new(x->tok.mecab_dicdir, &j->mc, err, sizeof err) == 0) ty_mecab_ctx_new(j->mc, &j->mx);
     if (ty_juman_new(&j->ju, err, sizeof err)) j->ju = NULL;
-    for (const ty_judge_weight *w = ty_judge_weights; w->name; w++)
-        for (int i = 0; i < TY_JF_N; i++)
-            if (!strcmp(w->name, jf_names[i])) j->w[i] = w->w;
+    for (int i = 0; i < TY_JF_N; i++) j->w[i] = ty_judge_weight(jf_names[i], 0);
     x->judge = j;
     x->judge_free = jf_state_free;
     return TENYO_OK;
@@ -425,6 +403,6 @@ int tenyo_term_judge(const tenyo_index *x, const char *term, tenyo_term_judgemen
     out->names = jf_names;
     for (int i = 0; i < TY_JF_N; i++) out->features[i] = f[i];
     out->juman = j->ju != NULL;
-    out->version = ty_judge_weights_version;
+    out->version = ty_judge_version();
     return TENYO_OK;
 }
