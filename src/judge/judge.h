@@ -25,7 +25,7 @@
 
 #include "api/api.h"
 
-/* The features of a term, in the order of ty_judge_feature_names. */
+/* The facts of a term, in terms.c's order (the TY_JF_* indexes). */
 #define TY_JF_N 21
 enum {
     TY_JF_BIAS, TY_JF_COMPOUND, TY_JF_MORPHS, TY_JF_LATIN, TY_JF_KATAKANA, TY_JF_VERB,
@@ -34,8 +34,6 @@ enum {
     TY_JF_J_DOMAIN, TY_JF_J_POLYSEMOUS, TY_JF_SPREAD, TY_JF_IDF, TY_JF_PARTNESS, TY_JF_GENERICITY
 };
 
-/* Names of the features (bias first), as models/judge.tsv names them. */
-const char *const *ty_judge_feature_names(void);
 /* The weights table's version (models/judge.tsv's "version" line). */
 const char *ty_judge_version(void);
 /* The weight called name in models/judge.tsv, or dflt (weights.c). */
@@ -50,8 +48,6 @@ const float *ty_judge_genericity(const tenyo_index *x);
  * corpus-wide facts (spread, partness) are 0 until tenyo_term_judge has
  * needed them; nothing the engine decides reads them. */
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth);
-/* 1 when the JUMAN dictionary was found when the table was built. */
-int ty_judge_has_juman(const tenyo_index *x);
 
 /* --- the judge of a card (card.c) --- */
 

@@ -9,7 +9,7 @@
  * against the bridge terms of cards they kept) and judged on query sets
  * it never saw.
  *
- * The facts, in ty_judge_feature_names' order:
+ * The facts, in jf_names' order (tenyo_term_judge names them):
  *   unit       compound (two or more ipadic morphemes), morphemes,
  *              Latin script, all katakana, a verb or adjective base form
  *              (MeCab's part of speech, not a guess from trailing kana);
@@ -61,7 +61,6 @@ static const char *const jf_names[TY_JF_N + 1] = {
     "j_abstract", "j_artifact", "j_natural", "j_other", "j_none",
     "j_domain", "j_polysemous", "spread", "idf", "partness", "genericity", NULL};
 
-const char *const *ty_judge_feature_names(void) { return jf_names; }
 
 
 
@@ -361,11 +360,6 @@ static int jf_corpus(void *arg) {
     free(df);
     free(compdf);
     return TENYO_OK;
-}
-
-int ty_judge_has_juman(const tenyo_index *x) {
-    struct ty_judge_state *j = jf_state(x);
-    return j && j->ju;
 }
 
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth) {
