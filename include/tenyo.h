@@ -54,7 +54,8 @@ enum {
     TENYO_ERR_EMPTY = -11,     /* nothing to index, or query without known terms */
     TENYO_ERR_UNSYNCED = -12,  /* committed and in place, but the directory could
                                   not be synced: durability unknown */
-    TENYO_ERR_BUSY = -13       /* another writer holds the index's lock */
+    TENYO_ERR_BUSY = -13,      /* another writer holds the index's lock */
+    TENYO_ERR_STOPPED = -14    /* stopped on request (tenyo_read_opts.stop) */
 };
 
 /* Short English description of a status code. Static string. */
@@ -108,6 +109,11 @@ typedef struct tenyo_read_opts {
                                 zstd file's once decompressed) passes this
                                 many bytes ends the read with
                                 TENYO_ERR_LIMIT, naming the file */
+    int (*stop)(void *ud);   /* may be NULL; asked before each chunk of the
+                                file is read (at most 1 MiB): nonzero ends
+                                the read with TENYO_ERR_STOPPED (a server
+                                stopping while a long upload is read) */
+    void *stop_ud;           /* passed to stop */
 } tenyo_read_opts;
 
 typedef struct tenyo_read_stats {

@@ -569,7 +569,11 @@ n=(16*1024*1024-200)//2
 sys.stdout.write("{\"id\":\"X-1\",\"title\":\"robot gripper\",\"junk\":["+",".join(["0"]*n)+"]}\n")' >"$D/wide.jsonl"
 expect 0 hostile_wide_unknown_member "$T" index -q -o "$D/wide.tny" "$D/wide.jsonl"
 mib=$(sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$D/err")
-if [ -n "$mib" ] && [ "$mib" -lt 400 ]; then ok "hostile_wide_unknown_member_memory ($mib MiB)"; else bad "hostile_wide_unknown_member_memory (${mib:-?} MiB: $(head -c 300 "$D/err"))"; fi
+# the bar is the product's: a sanitizer build (it does not start under
+# ulimit -v) keeps shadow memory beside every byte
+if ! sh -c 'ulimit -v 400000 && "$0" --help' "$T" >/dev/null 2>&1; then
+  echo "skip hostile_wide_unknown_member_memory: $T is a sanitizer build (${mib:-?} MiB with its shadow memory)"
+elif [ -n "$mib" ] && [ "$mib" -lt 400 ]; then ok "hostile_wide_unknown_member_memory ($mib MiB)"; else bad "hostile_wide_unknown_member_memory (${mib:-?} MiB: $(head -c 300 "$D/err"))"; fi
 rm -f "$D/wide.jsonl" "$D/wide.tny"
 
 # ------------------------------------------------ an address-space limit

@@ -1149,3 +1149,31 @@ TY_TEST(io_jsonl_simdjson_as_jansson) {
     ty_buf_free(&fast);
     ty_buf_free(&slow);
 }
+
+/* A stop asked while the reader walks 8 MiB of blank lines after its one
+ * record ends the read at the next chunk with TENYO_ERR_STOPPED (before:
+ * the whole file was read first). */
+static int stop_after(void *ud) { return --*(int *)ud < 0; }
+
+TY_TEST(io_reader_stop_between_chunks) {
+    const char *p = tmp_path("stop.jsonl");
+    FILE *f = fopen(p, "wb");
+    CHECK(f != NULL);
+    fputs("{\"id\":\"S-1\",\"title\":\"robot gripper\"}\n", f);
+    for (int i = 0; i < 8 * 1024; i++) {
+        char nl[1024];
+        memset(nl, '\n', sizeof nl);
+        fwrite(nl, 1, sizeof nl, f);
+    }
+    fclose(f);
+    int left = 2;
+    tenyo_read_opts o = {.stop = stop_after, .stop_ud = &left};
+    readres res;
+    CHECK_EQ_INT(read_file_all(p, &o, NULL, NULL, &res), TENYO_ERR_STOPPED);
+    CHECK(strstr(res.err, "stopped") != NULL);
+    CHECK(res.st.bytes_read < 4u << 20);
+    int never = 1 << 30;
+    o.stop_ud = &never;
+    CHECK_EQ_INT(read_file_all(p, &o, NULL, NULL, &res), 0);
+    CHECK_EQ_INT(res.st.records, 1);
+}

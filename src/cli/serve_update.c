@@ -458,12 +458,23 @@ static unsigned writer_status(int rc) {
     return rc == TENYO_ERR_BUSY ? MHD_HTTP_CONFLICT : MHD_HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* The reader's stop: the server is stopping (tenyo_read_opts.stop, asked
+ * between chunks, so a long upload of blank lines ends at once too). */
+static int job_stopping(void *ud) {
+    server *s = ud;
+    pthread_mutex_lock(&s->job.mu);
+    int stopping = s->job.stopping;
+    pthread_mutex_unlock(&s->job.mu);
+    return stopping;
+}
+
 /* Read up's records into update u; 0, or the refusal in *out. */
 static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd,
                     json_t **out, unsigned *status, uint64_t *records, uint64_t *skipped,
                     uint64_t *no_abstract, json_t *res) {
     tenyo_read_opts ro = {.format = TENYO_FORMAT_AUTO, .report = on_said, .report_ud = sd,
-                          .max_bytes = (uint64_t)s->upload_dec};
+                          .max_bytes = (uint64_t)s->upload_dec, .stop = job_stopping,
+                          .stop_ud = s};
     tenyo_reader *r = NULL;
     char err[512] = "";
     int rc = tenyo_reader_open(up->path, &ro, &r, err, sizeof err);
@@ -478,10 +489,7 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
     tenyo_read_stats rs;
     job_set(s, "read", 0, 0);
     while ((rc = tenyo_reader_next(r, &d)) == 1) {
-        pthread_mutex_lock(&s->job.mu);
-        int stopping = s->job.stopping;
-        pthread_mutex_unlock(&s->job.mu);
-        if (stopping) {
+        if (job_stopping(s)) {
             *out = refusal(status, MHD_HTTP_SERVICE_UNAVAILABLE, up, sd, "the server is "
                            "stopping; nothing added");
             tenyo_reader_free(r);
@@ -511,6 +519,12 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
     }
     tenyo_reader_stats(r, &rs);
     *skipped = rs.skipped;
+    if (rc == TENYO_ERR_STOPPED) {
+        tenyo_reader_free(r);
+        *out = refusal(status, MHD_HTTP_SERVICE_UNAVAILABLE, up, sd, "the server is "
+                       "stopping; nothing added");
+        return -1;
+    }
     if (rc == TENYO_ERR_LIMIT) { /* past --upload-decompressed */
         tenyo_reader_free(r);
         *out = refusal(status, MHD_HTTP_CONTENT_TOO_LARGE, up, sd, "%s holds more than %lld MiB "

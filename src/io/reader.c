@@ -101,6 +101,8 @@ struct tenyo_reader {
     ty_parse_env env;        /* parser environment (report, strict, err) */
     tenyo_read_stats stats;  /* counts so far */
     uint64_t max_bytes;      /* tenyo_read_opts.max_bytes (0: none) */
+    int (*stop)(void *);     /* tenyo_read_opts.stop (may be NULL) */
+    void *stop_ud;
     tenyo_doc doc;           /* the record handed out last */
     char err[TY_ERRLEN];     /* last fatal error, "" if none */
 };
@@ -402,6 +404,10 @@ static int check_text(tenyo_reader *r, char *err, size_t errlen) {
  * at file offset r->raw_at); sets r->eof at the end of the file. */
 static int read_chunk(tenyo_reader *r, char *err, size_t errlen) {
     size_t n;
+    if (r->stop && r->stop(r->stop_ud)) {
+        ty_seterr(err, errlen, "%s: reading stopped on request", r->path);
+        return TENYO_ERR_STOPPED;
+    }
     if (r->zin) {
         int eof = 0;
         int rc = ty_zin_read(r->zin, r->f, r->raw, CHUNK_BYTES, &n, &eof, r->path, err, errlen);
@@ -651,6 +657,8 @@ int tenyo_reader_open(const char *path, const tenyo_read_opts *opts,
     }
     r->env.strict = o.strict ? 1 : 0;
     r->max_bytes = o.max_bytes;
+    r->stop = o.stop;
+    r->stop_ud = o.stop_ud;
     r->env.report = o.report;
     r->env.report_ud = o.report_ud;
     r->env.path = r->path;

@@ -47,6 +47,7 @@ const char *tenyo_strerror(int status) {
     case TENYO_ERR_EMPTY: return "nothing to work on";
     case TENYO_ERR_UNSYNCED: return "committed, durability unknown (directory not synced)";
     case TENYO_ERR_BUSY: return "another writer holds the index";
+    case TENYO_ERR_STOPPED: return "stopped on request";
     default: return "unknown status";
     }
 }
