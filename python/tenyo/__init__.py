@@ -88,11 +88,13 @@ _lib = ctypes.CDLL(library_path)   # CDLL: the GIL is released around calls
 
 _report_fn = CFUNCTYPE(None, c_void_p, c_char_p, ctypes.c_long, c_char_p)
 _progress_fn = CFUNCTYPE(None, c_void_p, c_char_p, c_uint64, c_uint64)
+_stop_fn = CFUNCTYPE(c_int, c_void_p)
 
 
 class _ReadOpts(Structure):
     _fields_ = [("format", c_int), ("encoding", c_char_p), ("strict", c_int),
-                ("report", _report_fn), ("report_ud", c_void_p), ("max_bytes", c_uint64)]
+                ("report", _report_fn), ("report_ud", c_void_p), ("max_bytes", c_uint64),
+                ("stop", _stop_fn), ("stop_ud", c_void_p)]
 
 
 class _ReadStats(Structure):
