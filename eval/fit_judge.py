@@ -264,18 +264,92 @@ def cards_main(argv):
     for n, wi in zip(names, w):
         print('  card.%-14s %+.4f' % (n, wi))
     if a.write:
-        keep = [l for l in open(a.write, encoding='utf-8') if not l.startswith('card.') and not l.startswith('version')]
+        keep = [l for l in open(a.write, encoding='utf-8')
+                if not l.startswith(('card.', 'version', "# the judge's bands", '# >= 85%'))]
         old = [l for l in open(a.write, encoding='utf-8') if l.startswith('version')]
         with open(a.write, 'w', encoding='utf-8') as f:
-            f.write('%s; cards fit on sets %s (%d labels)\n' % (old[0].rstrip('\n') if old else 'version',
-                                                             ','.join(tr_names), len(tr)))
-            f.writelines(keep)
+            base = re.sub(r'; cards fit on sets [^;]*', '', old[0].rstrip('\n')) if old else 'version'
+            f.write('%s; cards fit on sets %s (%d labels)\n' % (base, ','.join(tr_names), len(tr)))
+            f.writelines(l for l in keep if not l.startswith(('sense.', '# one sense', '# below this')))
             for n, wi in zip(names, w):
                 f.write('card.%s\t%.6f\n' % (n, wi))
             f.write('# the judge\'s bands: strong at or above, candidate at or above (cards usable\n'
                     '# >= 85% and >= 65% of the time on the training labels)\n')
             f.write('card.strong_at\t%.6f\ncard.candidate_at\t%.6f\n' % (ts, tc))
+            f.writelines(l for l in keep if l.startswith(('sense.', '# one sense', '# below this')))
         print('wrote', a.write)
+
+
+# ------------------------------------------------------ one sense (sense.c)
+
+def sense_main(argv):
+    """The bar of src/judge/sense.c: the threshold on a card's agreement
+    (JSON "sense", asked for strong and candidate cards) below which it reads
+    as two senses. Chosen on the training sets' labels among a grid: the one
+    that most separates the usable share of the strong and candidate cards
+    below it from those above (at least 20 labels below); printed with what
+    it does on the test sets."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--sense', action='store_true')
+    ap.add_argument('--train', required=True)
+    ap.add_argument('--test', default='')
+    ap.add_argument('--write')
+    ap.add_argument('sets', nargs='+')
+    a = ap.parse_args(argv)
+    sets = dict(load_cards(s) for s in a.sets)
+    tr_names = list(sets) if a.train == 'all' else a.train.split(',')
+    te_names = [x for x in a.test.split(',') if x]
+    # the band before the sense stage: the judge's probability
+    ts, tc = None, None
+    for l in open(os.path.join(HERE, '..', 'models', 'judge.tsv'), encoding='utf-8'):
+        p = l.rstrip('\n').split('\t')
+        if p[0] == 'card.strong_at':
+            ts = float(p[1])
+        elif p[0] == 'card.candidate_at':
+            tc = float(p[1])
+
+    def rows(names):
+        return [(c[3].get('sense', -1), 1 if c[2] in 'ab' else 0, 'strong' if c[3]['judge'] >= ts else 'candidate')
+                for s in names for c in sets[s] if c[3]['judge'] >= tc]
+
+    def split(rs, t):
+        lo = [y for v, y, _ in rs if 0 <= v < t]
+        hi = [y for v, y, _ in rs if not 0 <= v < t]
+        return lo, hi
+
+    tr = rows(tr_names)
+    best, bt = -1, 0.0
+    for t in (0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+        lo, hi = split(tr, t)
+        if len(lo) < 20 or not hi:
+            continue
+        d = sum(hi) / len(hi) - sum(lo) / len(lo)
+        print('train sets %s: agreement < %.2f: %d labels usable %.0f%%, the rest %d usable %.0f%%' % (
+            ','.join(tr_names), t, len(lo), 100.0 * sum(lo) / len(lo), len(hi), 100.0 * sum(hi) / len(hi)))
+        if d > best:
+            best, bt = d, t
+    print('chosen: sense.split_below %.2f' % bt)
+    if te_names:
+        te = rows(te_names)
+        for band in ('strong', 'candidate'):
+            lo, hi = split([r for r in te if r[2] == band], bt)
+            if lo and hi:
+                print('held-out sets %s, %s: below %d labels usable %.0f%%, the rest %d usable %.0f%%' % (
+                    ','.join(te_names), band, len(lo), 100.0 * sum(lo) / len(lo), len(hi), 100.0 * sum(hi) / len(hi)))
+    if a.write:
+        lines = [l for l in open(a.write, encoding='utf-8')
+                 if not l.startswith(('sense.', '# one sense', '# below this'))]
+        with open(a.write, 'w', encoding='utf-8') as f:
+            f.writelines(lines)
+            f.write('# one sense on both sides (src/judge/sense.c): a strong or candidate card whose\n'
+                    '# shown terms agree below this with their context on the other side is one band down\n')
+            f.write('sense.split_below\t%.6f\n' % bt)
+        print('wrote', a.write)
+
+
+if __name__ == '__main__' and '--sense' in sys.argv:
+    sense_main(sys.argv[1:])
+    sys.exit(0)
 
 
 if __name__ == '__main__' and '--cards' in sys.argv:

@@ -921,6 +921,13 @@ typedef struct tenyo_ideas_opts {
 } tenyo_ideas_opts;
 
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o);
+/* The list a user asked n cards of is picked by the judge from a pool
+ * TENYO_IDEAS_POOL times longer: sets o->show to n and returns the pool's
+ * size, the n to pass to tenyo_ideas_doc / _text (at most 100). A later
+ * page (o->offset > 0) or a show already set keeps n: returns n. What the
+ * CLI, the server and the Python binding ask. */
+#define TENYO_IDEAS_POOL 3
+size_t tenyo_ideas_pool(tenyo_ideas_opts *o, size_t n);
 
 /* The options of an ideas query as data: one table, read by every surface
  * (the CLI's flags, the server's members, the Python keywords, the page's
@@ -1009,9 +1016,12 @@ enum {
                                      evidence, not named by the shared words */
     TENYO_WEAK_LOW_CONFIDENCE = 128, /* the field is rarely a real use of such
                                      a patent (confidence below 3%) */
-    TENYO_WEAK_NO_USE = 256       /* a match card: no credible use found in
+    TENYO_WEAK_NO_USE = 256,      /* a match card: no credible use found in
                                      the patent's text nor in evidence that
                                      shares its content (tenyo_match_apply) */
+    TENYO_WEAK_TWO_SENSES = 512   /* the shared words stand among other words
+                                     on each side: likely two senses of one
+                                     word (never strong) */
 };
 
 /* Why a proposal is weak (tenyo_idea.flags). */
@@ -1083,6 +1093,12 @@ typedef struct tenyo_idea {
                                  then candidate cards, reference cards only
                                  to reach five; 0: shown only on request.
                                  The array keeps the engine's order. */
+    double sense;             /* 0..1: how much the words beside the shared
+                                 terms agree between the query's sentences
+                                 and the evidence's (one sense on both
+                                 sides); below the judge's bar the card is
+                                 one band down (TENYO_WEAK_TWO_SENSES); -1:
+                                 unknown, or not asked (a reference card) */
 } tenyo_idea;
 
 /* What the last ideas call on a context has to say about its answer

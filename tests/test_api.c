@@ -444,10 +444,16 @@ TY_TEST(api_ideas_full_list_bands) {
         CHECK_EQ_INT(nt->nbands[0] + nt->nbands[1] + nt->nbands[2], (size_t)a);
         for (int i = 0; i < a; i++) {
             CHECK(all[i].band >= TENYO_BAND_REFERENCE && all[i].band <= TENYO_BAND_STRONG);
-            /* the band is the judge's: a higher band, a higher probability */
+            /* the band is the judge's: a higher band, a higher probability,
+             * but for a card of two senses (one band down, never strong) */
             CHECK(all[i].judge >= 0 && all[i].judge <= 1);
             for (int j = 0; j < a; j++)
-                if (all[i].band > all[j].band) CHECK(all[i].judge > all[j].judge);
+                if (all[i].band > all[j].band && !(all[j].weak & TENYO_WEAK_TWO_SENSES))
+                    CHECK(all[i].judge > all[j].judge);
+            if (all[i].weak & TENYO_WEAK_TWO_SENSES)
+                CHECK(all[i].band != TENYO_BAND_STRONG && all[i].sense >= 0 && all[i].sense < 1);
+            else if (all[i].band == TENYO_BAND_REFERENCE)
+                CHECK(all[i].sense == -1); /* not asked */
             CHECK(all[i].content >= 0 && all[i].content <= 1);
             CHECK(all[i].unexpected >= 0 && all[i].unexpected <= 1);
             if (i) CHECK(all[i].score <= all[i - 1].score);

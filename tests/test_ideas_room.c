@@ -7,6 +7,7 @@
  * mask carries nothing and is no longer a bridge.
  */
 #include "ideas/stages.h"
+#include "judge/judge.h"
 #include "test.h"
 
 #include <math.h>
@@ -689,4 +690,37 @@ TY_TEST(ideas_sentences_decimal_point) {
     if (n >= 2) CHECKF(st[1].len == strlen("項目１．"), "%zu", st[1].len);
     tenyo_ctx_free(c);
     tenyo_index_free(x);
+}
+
+/* One sense on both sides (judge/sense.c): 運転 beside 眠気・撮像・警告 in
+ * the query agrees with a forklift driver's sentence and not with a heat
+ * pump's defrost run; a term in no sentence of one side is unknown (-1);
+ * the rule takes a card of two senses one band down, never strong. */
+TY_TEST(judge_sense_two_senses) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    static const char q[] = "運転者の眠気を撮像画像から推定し、警告灯を点灯する。";
+    static const char same[] = "フォークリフトの運転者の眠気を撮像して警告灯を点灯する。";
+    static const char other[] = "ヒートポンプ式給湯機の除霜運転の時刻を給湯需要の予測に基づいて決める。";
+    ty_judge_span qs = {q, strlen(q)}, es = {same, strlen(same)}, eo = {other, strlen(other)};
+    const char *terms[] = {"運転"}, *none[] = {"内視鏡"};
+    double a_same = rc ? -2 : ty_judge_sense(c, &qs, 1, &es, 1, terms, 1);
+    double a_other = rc ? -2 : ty_judge_sense(c, &qs, 1, &eo, 1, terms, 1);
+    double a_none = rc ? -2 : ty_judge_sense(c, &qs, 1, &es, 1, none, 1);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(a_same > 0.3 && a_other >= 0 && a_other < 0.1, "%.3f %.3f", a_same, a_other);
+    CHECK(a_none == -1);
+    unsigned w = 0;
+    CHECK_EQ_INT(ty_judge_sense_band(TENYO_BAND_STRONG, a_other, &w), TENYO_BAND_CANDIDATE);
+    CHECK(w == TENYO_WEAK_TWO_SENSES);
+    w = 0;
+    CHECK_EQ_INT(ty_judge_sense_band(TENYO_BAND_CANDIDATE, a_other, &w), TENYO_BAND_REFERENCE);
+    w = 0;
+    CHECK_EQ_INT(ty_judge_sense_band(TENYO_BAND_STRONG, a_same, &w), TENYO_BAND_STRONG);
+    CHECK_EQ_INT(ty_judge_sense_band(TENYO_BAND_STRONG, -1, &w), TENYO_BAND_STRONG);
+    CHECK(w == 0);
 }

@@ -292,6 +292,7 @@ static const struct ncase {
     {"tenyo_similar_batch", "cb", 194},
     {"tenyo_similar_batch", "ud", 195},
     {"tenyo_ideas_opts_default", "o", 196},
+    {"tenyo_ideas_pool", "o", 1500},
     {"tenyo_ctx_notes", "c", 197},
     {"tenyo_ideas_doc", "c", 198},
     {"tenyo_ideas_doc", "o", 199},
@@ -710,6 +711,7 @@ static void run_case(int k) {
     case 194: fx.rv = (long long)tenyo_similar_batch(fx.c, &fx.q, 1, TENYO_MODE_LSA, 5, NULL, NULL); break;
     case 195: fx.rv = (long long)tenyo_similar_batch(fx.c, &fx.q, 1, TENYO_MODE_LSA, 5, on_similar, NULL); break;
     case 196: tenyo_ideas_opts_default(NULL); break;
+    case 1500: fx.rv = (long long)tenyo_ideas_pool(NULL, 7); break;
     case 197: fx.rv = (long long)(intptr_t)tenyo_ctx_notes(NULL); break;
     case 198: fx.rv = (long long)tenyo_ideas_doc(NULL, 0, &fx.iopts, 5, fx.ideas); break;
     case 199: fx.rv = (long long)tenyo_ideas_doc(fx.c, 0, NULL, 5, fx.ideas); break;

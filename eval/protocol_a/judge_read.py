@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
-"""The judge's reads (sets 60 and 61): the readers' cards, and the scores of
-the list shown before (the engine's first ten) and after (the judge's list,
-each card's "shown" position), from one read of the ten cards.
+"""The judge's reads (sets 60, 61 and 62): the readers' cards, and the scores
+of the list shown before (the engine's first ten) and after (the judge's list,
+each card's "shown" position), from one read of the cards.
 
     bash eval/protocol_a/run38.sh TRAIN.tny QUERYSIDE.jsonl eval/protocol_a/queries61.tsv OUT
     python3 eval/protocol_a/judge_read.py cards OUT/all.jsonl > cards.txt
     python3 eval/protocol_a/judge_read.py score OUT/all.jsonl labels/set61_reader3.tsv labels/set61_reader4.tsv
+
+With an earlier output beside it (set 62: the list before the pool and the
+sense stage, `--old OLD.jsonl` to both commands), the cards read are the
+first ten, the list shown of each output, and the scores are of the three
+lists, all from one read.
+
+    python3 eval/protocol_a/judge_read.py cards OUT/all.jsonl --old OLD/all.jsonl > cards.txt
+    python3 eval/protocol_a/judge_read.py score OUT/all.jsonl --old OLD/all.jsonl LABELS...
 
 cards: every card of the first ten in the engine's order, as content only
 (field, bridge terms, phrases, evidence, idea, why; no band, no number of
@@ -23,9 +31,29 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from fit_judge import read_labels, auc  # noqa: E402
 
 
-def cards(path):
+def shown(o):
+    """The list shown of an answer, in its order."""
+    return sorted([i for i in o['ideas'] if i.get('shown', 0) > 0], key=lambda i: i['shown'])
+
+
+def to_read(r, old):
+    """The cards of answer r to read: its first ten, its list shown and the
+    list shown of the earlier answer old (may be None), once each, in the
+    engine's order (r's, then old's for a card r lacks)."""
+    want = {i['field'] for i in r.get('ideas', [])[:10]} | {i['field'] for i in shown(r)}
+    if old:
+        want |= {i['field'] for i in shown(old)}
+    out = [i for i in r.get('ideas', []) if i['field'] in want]
+    have = {i['field'] for i in out}
+    if old:
+        out += [i for i in old.get('ideas', []) if i['field'] in want and i['field'] not in have]
+    return out
+
+
+def cards(path, old_path=None):
     w = sys.stdout.write
-    for line in open(path, encoding='utf-8'):
+    olds = [json.loads(line) for line in open(old_path, encoding='utf-8')] if old_path else None
+    for k, line in enumerate(open(path, encoding='utf-8')):
         r = json.loads(line)
         pa, q = r['protocol_a'], r['query']
         w('=' * 72 + '\n')
@@ -34,7 +62,7 @@ def cards(path):
         else:
             w('QUERY %d (free text: an SME describes its technology): %s\n' % (pa['n'], q.get('text', '')))
         w('home fields: %s\n' % ','.join(q.get('home', [])))
-        ideas = r.get('ideas', [])[:10]
+        ideas = to_read(r, olds[k] if olds else None)
         if not ideas:
             w('(no proposals)\n')
         for k, p in enumerate(ideas):
@@ -55,21 +83,21 @@ def cards(path):
         w('\n')
 
 
-def score(path, label_files):
+def score(path, label_files, old_path=None):
     A = [json.loads(line) for line in open(path, encoding='utf-8')]
-    lists = {
-        'before (first ten)': lambda o: o['ideas'][:10],
-        'after (judge\'s list)': lambda o: sorted([i for i in o['ideas'] if i.get('shown', 0) > 0],
-                                                   key=lambda i: i['shown']),
-    }
+    lists = {'before (first ten)': lambda o, k: o['ideas'][:10]}
+    if old_path:
+        O = [json.loads(line) for line in open(old_path, encoding='utf-8')]
+        lists['judge of the ten'] = lambda o, k: shown(O[k])
+    lists['after (judge\'s list)'] = lambda o, k: shown(o)
     for lf in label_files:
         r = read_labels(lf)
         print(os.path.basename(lf))
         for name, pick in lists.items():
             n, f5, la, pat, cover, band = [0] * 4, [0, 0], 0, 0, 0, {}
-            for o in A:
-                q, shown, has_a = o['protocol_a']['n'], pick(o), False
-                for pos, i in enumerate(shown):
+            for k, o in enumerate(A):
+                q, sh, has_a = o['protocol_a']['n'], pick(o, k), False
+                for pos, i in enumerate(sh):
                     lab = r.get((q, i['field']), ('?',))[0]
                     if lab in 'abcd':
                         n['abcd'.index(lab)] += 1
@@ -84,7 +112,7 @@ def score(path, label_files):
                 la += has_a
                 if o['protocol_a']['set'] == 'jp':
                     pat += 1
-                    cover += len(shown) >= 5
+                    cover += len(sh) >= 5
             t = max(1, sum(n))
             print('  %-22s shown %d, a/b/c/d %d/%d/%d/%d, c %.0f%%, first-5 usable %.0f%%, lists with a %d/%d, '
                   'patent lists with >= 5 shown %d/%d' % (name, sum(n), *n, 100.0 * n[2] / t,
@@ -92,16 +120,21 @@ def score(path, label_files):
             print('    by band: ' + ', '.join('%s %d, usable %.0f%%, c %.0f%%' % (
                 k, v[0], 100.0 * v[1] / v[0], 100.0 * v[2] / v[0]) for k, v in sorted(band.items())))
         rows = [(i.get('judge', 0), i['usable'], -i['rank'], r[(o['protocol_a']['n'], i['field'])][0])
-                for o in A for i in o['ideas'][:10] if (o['protocol_a']['n'], i['field']) in r]
+                for o in A for i in o['ideas'] if (o['protocol_a']['n'], i['field']) in r]
         for name, j in (('judge', 0), ('reader model', 1), ('engine rank', 2)):
             print('  AUC %-12s usable %.3f, not c %.3f' % (name, auc([(x[j], x[3] in 'ab') for x in rows]),
                                                            auc([(x[j], x[3] != 'c') for x in rows])))
 
 
 if __name__ == '__main__':
-    if len(sys.argv) >= 3 and sys.argv[1] == 'cards':
-        cards(sys.argv[2])
-    elif len(sys.argv) >= 4 and sys.argv[1] == 'score':
-        score(sys.argv[2], sys.argv[3:])
+    argv, old = sys.argv[1:], None
+    if '--old' in argv:
+        k = argv.index('--old')
+        old = argv[k + 1]
+        del argv[k:k + 2]
+    if len(argv) >= 2 and argv[0] == 'cards':
+        cards(argv[1], old)
+    elif len(argv) >= 3 and argv[0] == 'score':
+        score(argv[1], argv[2:], old)
     else:
         sys.exit(__doc__)

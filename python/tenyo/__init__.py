@@ -189,7 +189,7 @@ class _Idea(Structure):
                 ("nalso", c_int), ("also", c_char_p * 4), ("nevidence", c_int),
                 ("evidence", _Hit * 3), ("usable", c_double), ("content", c_double),
                 ("band", c_int), ("weak", c_uint), ("unexpected", c_double), ("judge", c_double),
-                ("shown", c_int)]
+                ("shown", c_int), ("sense", c_double)]
 
 
 class _IdeasNotes(Structure):
@@ -303,6 +303,7 @@ _similar_doc = _fn("tenyo_similar_doc", c_int, _P, c_uint64, c_int, c_size_t, PO
 _similar_text = _fn("tenyo_similar_text", c_int, _P, c_char_p, c_size_t, c_int, c_size_t,
                     POINTER(_Hit))
 _ideas_opts_default = _fn("tenyo_ideas_opts_default", None, POINTER(_IdeasOpts))
+_ideas_pool = _fn("tenyo_ideas_pool", c_size_t, POINTER(_IdeasOpts), c_size_t)
 _opt_find = _fn("tenyo_ideas_opt_find", POINTER(_Opt), c_char_p)
 _opt_check = _fn("tenyo_ideas_opt_check", c_int, c_char_p, c_double, c_char_p, c_size_t)
 _opt_parse = _fn("tenyo_ideas_opt_parse", c_int, c_char_p, c_char_p, POINTER(c_double),
@@ -1417,7 +1418,8 @@ class Index:
         _ideas_set(o, "merge", merge)
         _ideas_set(o, "offset", offset)
         c = self._ctx()
-        ideas = (_Idea * n)()
+        pool = _ideas_pool(byref(o), n)  # the judge picks the list of n from it
+        ideas = (_Idea * pool)()
         f = self._filter(filters)
         q = _Query(-1, None, 0, None, 0)
         out = c_void_p()
@@ -1443,9 +1445,9 @@ class Index:
                 if rc:
                     raise _error(rc, err.value)
             if text is None:
-                got = _ideas_doc(c, q.doc, byref(o), n, ideas)
+                got = _ideas_doc(c, q.doc, byref(o), pool, ideas)
             else:
-                got = _ideas_text(c, t, len(t), byref(o), n, ideas)
+                got = _ideas_text(c, t, len(t), byref(o), pool, ideas)
             if got < 0:
                 raise _error(got, _ctx_error(c))
             res = _take_json(_ideas_json(c, byref(q), ideas, got, n, lang.encode(),

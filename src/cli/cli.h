@@ -535,8 +535,10 @@ int cli_filter_opt(int c, const char *arg, cli_filter_opts *fo);
 void cli_jjoin(const json_t *a, const char *member, const char *sep, char *out, size_t len);
 /* The CSV rows of one ideas answer o (cli_ideas_json) to f, after the
  * header when header is set (and a UTF-8 byte order mark first with bom):
- * `ideas --csv` and the page's download (ideas_csv.c). */
-void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang);
+ * `ideas --csv` and the page's download (ideas_csv.c). The list shown
+ * (cards with a position in "shown", in that order), or with all every
+ * card of the answer in the engine's order. */
+void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang, int all);
 /* Option name of the ideas table (tenyo_ideas_opt) read from arg as the
  * command line gives it (flag: its spelling, NULL for the table's): a
  * member of io is set (io NULL: none), *v gets the value (a choice's

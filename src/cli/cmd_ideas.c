@@ -40,7 +40,8 @@ static const char *ideas_usage =
     "                       patent's own fields; predicted for free text)\n"
     "  --distance D         section | class | subclass: how far proposals must be\n"
     "                       from every home field (default class)\n"
-    "  -n N                 number of proposals (default 10, at most 100)\n"
+    "  -n N                 the most cards the list shows (default 10, at most 100),\n"
+    "                       picked from the engine's best 3N (--json: all of them)\n"
     "  --offset N           pass over the first N cards (10: cards 11 on, for more)\n"
     "  --open-only          evidence only from licensable (open) patents\n"
     "  --lang ja|en         language of labels and sentences (default ja)\n"
@@ -51,7 +52,7 @@ static const char *ideas_usage =
     "  reference, with the reason it is weak). The list shows strong and candidate\n"
     "  cards first and reference cards only to reach five; it says how many more\n"
     "  there are:\n"
-    "  --all                show every card of the -n (the rest after the list)\n"
+    "  --all                show every card of the 3N (the rest after the list)\n"
     "  These thresholds hide proposals (default: none):\n"
     "  --min-confidence C   leave out proposals below confidence C (0..1), and thin\n"
     "                       ones (at most one specific shared word); 0.03 is a\n"
@@ -300,9 +301,23 @@ static void print_report(const json_t *o, const char *lang) {
         printf("    → %s\n\n", cli_safe(cli_jstr(it, "idea")));
     }
     free(ord);
-    if (!show_all && na > nshown)
-        printf(ja ? "ほかに参考カードが %zu 件あります（--all ですべて表示）\n\n"
-                  : "%zu more reference cards (--all shows every card)\n\n", na - nshown);
+    if (!show_all && na > nshown) {
+        /* what was not shown: reference cards, unless more strong and
+         * candidate cards than the list holds were found */
+        size_t other = 0;
+        for (size_t u = 0; u < na; u++) {
+            json_t *c = json_array_get(arr, u);
+            other += !json_integer_value(json_object_get(c, "shown")) &&
+                     strcmp(cli_jstr(c, "band"), "reference");
+        }
+        if (other)
+            printf(ja ? "ほかにカードが %zu 件あります（うち有力・候補 %zu 件、--all ですべて表示）\n\n"
+                      : "%zu more cards, %zu of them strong or candidate (--all shows every card)\n\n",
+                   na - nshown, other);
+        else
+            printf(ja ? "ほかに参考カードが %zu 件あります（--all ですべて表示）\n\n"
+                      : "%zu more reference cards (--all shows every card)\n\n", na - nshown);
+    }
     if (json_array_size(arr)) {
         printf("%s\n%s\n%s\n", tenyo_idea_legend("bands", ja ? "ja" : "en"),
                tenyo_idea_legend("confidence", ja ? "ja" : "en"),
@@ -350,7 +365,9 @@ typedef struct bjob {
     bline *lines;           /* all lines */
     size_t n;               /* number of lines */
     tenyo_ideas_opts io;    /* options (home set per line) */
-    size_t nideas;          /* proposals per query */
+    size_t nideas;          /* proposals asked per query */
+    size_t pool;            /* proposals computed, the judge's pool
+                               (tenyo_ideas_pool: io.show is nideas) */
     const char *lang;       /* language */
     tenyo_filter *filter;   /* the filter options' filter (compiled before
                                the workers start: they only read it), or
@@ -459,7 +476,7 @@ static int batch_worker(void *ud, int tid, int threads) {
         nq++;
     }
     bctx bc = {j, ctx, line, doc};
-    tenyo_ideas_batch(ctx, qs, nq, &j->io, j->nideas, batch_done, &bc);
+    tenyo_ideas_batch(ctx, qs, nq, &j->io, j->pool, batch_done, &bc);
 done:
     for (size_t i = 0; hbuf && homes && i < cnt; i++) {
         free(hbuf[i]);
@@ -592,11 +609,12 @@ static int run_chunk(const tenyo_index *x, bline *lines, size_t n, const tenyo_i
     if (nt < 1) nt = 1;
     if (nt > 64) nt = 64;
     if ((size_t)nt > n) nt = n ? (int)n : 1;
-    bjob job = {x, lines, n, *io, nideas, lang, filter};
+    bjob job = {x, lines, n, *io, nideas, nideas, lang, filter};
+    job.pool = tenyo_ideas_pool(&job.io, nideas);
     tenyo_parallel(nt, batch_worker, &job);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].out && csv) {
-            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom, lang);
+            cli_ideas_csv(stdout, lines[i].out, *header, csv_bom, lang, show_all);
             *header = 0;
         } else if (lines[i].out) {
             cli_print_json(lines[i].out);
@@ -781,7 +799,7 @@ static int ideas_print(json_t *o, int fmt, const tenyo_index *x, tenyo_ctx *ctx,
                        const char *path, const char *lang) {
     int ec = EXIT_OK;
     if (fmt == OUT_JSON) cli_print_json(o);
-    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom, lang);
+    else if (fmt == OUT_CSV) cli_ideas_csv(stdout, o, 1, csv_bom, lang, show_all);
     else if (fmt == OUT_HTML && cli_report_ideas(stdout, x, ctx, o, path, lang)) ec = EXIT_RESOURCE;
     else if (fmt == OUT_HTML) {} /* written */
     else print_report(o, lang);

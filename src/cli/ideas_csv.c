@@ -91,7 +91,7 @@ static void cautions(const json_t *it, int ja, char *out, size_t len) {
  * language (lang, else the answer's query.lang, else ja) picks the
  * header and the words of the band, expected and cautions cells; the
  * numbers and the rest are the answer's. */
-void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang) {
+void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *lang, int all) {
     const json_t *q = json_object_get(o, "query");
     if (!lang) lang = json_object_get(q, "lang") ? cli_jstr(q, "lang") : "ja";
     int ja = strcmp(lang, "en") != 0;
@@ -109,9 +109,20 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *la
         csv_field(f, cli_jstr(o, "error"), 1);
         return;
     }
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(o, "ideas"), i, it) {
+    const json_t *arr = json_object_get(o, "ideas");
+    size_t na = json_array_size(arr);
+    for (size_t k = 0, pos = 1; k < na; k++) {
+        /* the list shown: the card at position pos, if any; else all */
+        json_t *it = NULL;
+        if (all) {
+            it = json_array_get(arr, k);
+        } else {
+            for (size_t j = 0; j < na && !it; j++)
+                if ((size_t)json_integer_value(json_object_get(json_array_get(arr, j), "shown")) == pos)
+                    it = json_array_get(arr, j);
+            if (!it) break;
+            pos++;
+        }
         char list[2048];
         csv_field(f, qid, 0);
         csv_field(f, home, 0);

@@ -219,11 +219,13 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out) {
     tenyo_idea ideas[CLI_IDEAS_MAX];
     size_t n = r->n, kept = ws_kept(w);
     if (r->html && kept > n) n = kept < CLI_IDEAS_MAX ? kept : CLI_IDEAS_MAX;
+    tenyo_ideas_opts po = *r->io;
+    size_t pool = tenyo_ideas_pool(&po, n);
     int got = rc;
     if (!rc) {
         tenyo_ctx_set_steer(r->ctx, s);
-        got = r->qdoc >= 0 ? tenyo_ideas_doc(r->ctx, (uint64_t)r->qdoc, r->io, n, ideas)
-                           : tenyo_ideas_text(r->ctx, r->text, r->len, r->io, n, ideas);
+        got = r->qdoc >= 0 ? tenyo_ideas_doc(r->ctx, (uint64_t)r->qdoc, &po, pool, ideas)
+                           : tenyo_ideas_text(r->ctx, r->text, r->len, &po, pool, ideas);
     }
     if (rc) {
         if (rc == TENYO_ERR_NOMEM) cli_err("out of memory\n");

@@ -199,10 +199,13 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        size_t n, const char *lang, int *status) {
     tenyo_idea ideas[CLI_IDEAS_MAX];
     if (n > CLI_IDEAS_MAX) n = CLI_IDEAS_MAX;
-    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, io, n, ideas)
-                        : tenyo_ideas_text(ctx, text, len, io, n, ideas);
+    tenyo_ideas_opts po = *io;
+    size_t pool = tenyo_ideas_pool(&po, n);
+    int got = qdoc >= 0 ? tenyo_ideas_doc(ctx, (uint64_t)qdoc, &po, pool, ideas)
+                        : tenyo_ideas_text(ctx, text, len, &po, pool, ideas);
     *status = got < 0 ? got : TENYO_OK;
     if (got < 0) return NULL;
+    /* "fewer than asked" speaks of the n asked, not of the pool */
     return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
 }
 

@@ -477,7 +477,8 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
     for (size_t k = 0; k < nord; k++) idea_card(f, json_array_get(ideas, ord[k]), (int)k + 1, ja);
     free(ord);
     if (na > nshown) {
-        fprintf(f, "<p>%s", ja ? "ほかの参考カード（根拠が弱いため省略）: " : "Other reference cards (left out: weak grounds): ");
+        fprintf(f, "<p>%s", ja ? "一覧に入らなかったほかのカード（判定器の評価が低いため省略）: "
+                                : "Other cards, left out of the list (the judge trusts them less): ");
         int first = 1;
         json_array_foreach(ideas, i, it) {
             if (json_integer_value(json_object_get(it, "shown")) > 0) continue;

@@ -298,7 +298,7 @@ static enum MHD_Result reply_csv(struct MHD_Connection *conn, request *rq, json_
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (f) cli_ideas_csv(f, res, 1, 1, NULL); /* in the answer's language */
+    if (f) cli_ideas_csv(f, res, 1, 1, NULL, 0); /* in the answer's language: the list shown */
     int bad = !f || fclose(f);
     json_decref(res);
     if (bad) {

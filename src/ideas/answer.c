@@ -169,7 +169,9 @@ static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = 
      "no shared word names the field: it is only a side code of the evidence"},
     {TENYO_WEAK_LOW_CONFIDENCE, "low_confidence", "実際の用途である見込みが低い（確信度 3% 未満）",
      "the field is rarely a real use of such a patent (confidence below 3%)"},
-    {TENYO_WEAK_NO_USE, "no_use", "確かな用途が見つからない", "no credible use found"}};
+    {TENYO_WEAK_NO_USE, "no_use", "確かな用途が見つからない", "no credible use found"},
+    {TENYO_WEAK_TWO_SENSES, "two_senses", "共通語が両側で別の語と使われ、別の意味の可能性",
+     "the shared words stand among different words on each side: likely two senses"}};
 
 static const char *weak_code(unsigned bit) {
     for (size_t i = 0; i < sizeof weak_text / sizeof weak_text[0]; i++)
@@ -292,6 +294,7 @@ static int explain(const tenyo_index *x, const tenyo_ctx *ctx,
  * --cards reads them). */
 static void judge_members(const tenyo_ctx *ctx, const tenyo_idea *idea, json_t *it) {
     json_object_set_new(it, "judge", json_real(idea->judge));
+    json_object_set_new(it, "sense", json_real(idea->sense));
     double f[TY_CJ_N];
     if (ty_card_facts(ctx, idea, f)) return;
     json_t *jf = json_object();
@@ -321,8 +324,8 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "shown", json_integer(idea->shown));
     json_t *weak = json_array();
     char reason[512];
-    for (unsigned k = 1; k <= TENYO_WEAK_LOW_CONFIDENCE; k <<= 1)
-        if (idea->weak & k) json_array_append_new(weak, json_string(weak_code(k)));
+    for (unsigned k = 1; k <= TENYO_WEAK_TWO_SENSES; k <<= 1)
+        if ((idea->weak & k) && k != TENYO_WEAK_NO_USE) json_array_append_new(weak, json_string(weak_code(k)));
     json_object_set_new(it, "weak", weak);
     weak_reason(idea->weak, -1, lang, reason, sizeof reason); /* every weak point, whatever the judge made of it */
     json_object_set_new(it, "weak_reason", json_string(reason));
@@ -539,10 +542,14 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
                      got, asked);
         warn(arr, "fewer_than_asked", msg);
     }
+    /* of the cards the list shows (all of them on a later page, where
+     * every card is shown) */
     int one = 0;
-    for (int i = 0; i < got; i++) one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) != 0;
+    for (int i = 0; i < got; i++)
+        one += (ideas[i].flags & TENYO_IDEA_ONE_PATENT) && ideas[i].shown > 0;
     if (one) {
-        snprintf(msg, sizeof msg, ja ? "%d 件の提案は根拠特許が 1 件だけです" : "%d proposals rest on one patent only", one);
+        snprintf(msg, sizeof msg, ja ? "示した提案のうち %d 件は根拠特許が 1 件だけです"
+                                     : "%d of the proposals shown rest on one patent only", one);
         warn(arr, "one_patent", msg);
     }
     return arr;
@@ -744,6 +751,13 @@ static json_t *app_json(const tenyo_index *x, const tenyo_match_app *ap, const t
     return a;
 }
 
+/* The band of match mt as shown: the match stage's (match.c: the rule of
+ * an ideas card, one band down for two senses), and never strong without
+ * a use found (tenyo_match_apply). */
+static int match_band(const tenyo_match *mt, const tenyo_match_app *ap) {
+    return !ap->found && mt->band == TENYO_BAND_STRONG ? TENYO_BAND_CANDIDATE : mt->band;
+}
+
 /* One match card (match mt, its use ap) as JSON, rank its place among the
  * cards: the patent, its band and weak reasons (as an ideas card's, with
  * "no use found" added), the uses of the company's proposals, the
@@ -856,11 +870,11 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
                                                 "patent", w.evidence, "terms", wt));
     }
     unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
-    int band = ty_band_of(weak, mt->nspecific);
+    int band = match_band(mt, ap);
     char reason[512];
     weak_reason(weak, band, lang, reason, sizeof reason);
     json_t *wk = json_array();
-    for (unsigned bit = 1; bit <= TENYO_WEAK_NO_USE; bit <<= 1)
+    for (unsigned bit = 1; bit <= TENYO_WEAK_TWO_SENSES; bit <<= 1)
         if (weak & bit) json_array_append_new(wk, json_string(weak_code(bit)));
     json_object_set_new(r, "band", json_string(band_code(band)));
     json_object_set_new(r, "band_label", json_string(band_label(band, lang)));
@@ -874,9 +888,7 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
 /* 1 when match mt (use ap) is a card: the judge's rule (judge/list.c,
  * ty_judge_match_card) on its band with the use it found or not. */
 static int match_shown(const tenyo_match *mt, const tenyo_match_app *ap) {
-    unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
-    return ty_judge_match_card(ty_band_of(weak, mt->nspecific), mt->nspecific, mt->similarity,
-                               IDEAS_WEAK_QUERY);
+    return ty_judge_match_card(match_band(mt, ap), mt->nspecific, mt->similarity, IDEAS_WEAK_QUERY);
 }
 
 /* The match object of matches mt[0..n) and proposals ideas[0..got) just

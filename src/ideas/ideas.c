@@ -386,12 +386,15 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     nt->offset = skip;
     cnt -= skip;
     if (cnt > n) cnt = n;
-    for (size_t i = 0; i < cnt; i++) nt->nbands[all[skip + i].band]++;
     if (cnt) memcpy(out, all + skip, cnt * sizeof *out);
-    /* the list shown by default: the judge's (judge/list.c) */
+    /* the list shown by default: the judge's (judge/list.c), once the
+     * sense stage has taken down the cards of two senses (onesense.c) */
     unsigned char pinned[TY_IDEAS_MAX_SHOWN];
     size_t nk = cnt < TY_IDEAS_MAX_SHOWN ? cnt : TY_IDEAS_MAX_SHOWN;
     for (size_t i = 0; i < nk; i++) pinned[i] = (unsigned char)ty_steer_kept(st->is->steer, out[i].code);
+    rc = ty_onesense(st->c, out, nk, pinned);
+    if (rc) return rc;
+    for (size_t i = 0; i < cnt; i++) nt->nbands[out[i].band]++;
     ty_judge_shown(out, nk, pinned, skip == 0, st->o->show > 0 ? (size_t)st->o->show : n);
     for (size_t i = nk; i < cnt; i++) out[i].shown = 0;
     return (int)cnt;

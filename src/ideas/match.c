@@ -56,6 +56,7 @@
  * this company go with it").
  */
 #include "ideas/stages.h"
+#include "judge/judge.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -151,6 +152,8 @@ static void add_use(tenyo_match *mt, const tenyo_idea *ideas, int i) {
     mt->confidence = ideas[mt->uses[0]].confidence;
 }
 
+static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *all, size_t na);
+
 int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ideas_opts *o,
                      size_t nideas, tenyo_idea *ideas, int *got_ideas, size_t k,
                      tenyo_match *out) {
@@ -239,6 +242,7 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
         all[j].weak = mc.weak;
         all[j].band = ty_band_of(mc.weak, mc.nspecific);
     }
+    if ((rc = match_sense(c, text, len, all, na))) goto done;
     qsort(all, na, sizeof *all, cmp_match);
     na = fold_same(m, all, na);
     if (na > k) na = k;
@@ -251,6 +255,48 @@ done:
     free(near);
     free(all);
     tenyo_filter_free(lic);
+    return rc;
+}
+
+/* ============================================================ one sense */
+
+/* The sense stage of match, as of an ideas card (onesense.c, judge/
+ * sense.c): each strong or candidate match whose shared terms (those of
+ * tenyo_match_why) stand among other words in the company's sentences
+ * than in the patent's is one band down, TENYO_WEAK_TWO_SENSES saying why. */
+static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *all, size_t na) {
+    enum { MAXS = 64 };
+    ty_buf qt = {0}, pt = {0};
+    ty_sent s[MAXS];
+    ty_judge_span qs[MAXS], ps[MAXS];
+    size_t nq = 0;
+    int rc = TENYO_OK, asked = 0;
+    for (size_t j = 0; j < na && !rc; j++) {
+        if (all[j].band < TENYO_BAND_CANDIDATE) continue;
+        if (!asked++) {
+            if (ty_buf_append(&qt, text, len) || ty_buf_putc(&qt, 0)) {
+                rc = TENYO_ERR_NOMEM;
+                break;
+            }
+            size_t k = ty_sentences(qt.p, s, MAXS);
+            for (size_t i = 0; i < k; i++) qs[nq++] = (ty_judge_span){s[i].p, s[i].n};
+        }
+        tenyo_why w;
+        int r = tenyo_match_why(c, text, len, all[j].doc, &w);
+        if (r == 0) continue; /* nothing specific shared */
+        if (r > 0) r = ty_doc_text(c, all[j].doc, &pt);
+        if (r == TENYO_ERR_NOMEM) {
+            rc = r;
+            break;
+        }
+        if (r) continue; /* unreadable texts (a damaged abstracts section): not asked */
+        size_t k = ty_sentences(pt.p, s, MAXS), np = 0;
+        for (size_t i = 0; i < k; i++) ps[np++] = (ty_judge_span){s[i].p, s[i].n};
+        double a = ty_judge_sense(c, qs, nq, ps, np, w.terms, w.nterms);
+        all[j].band = ty_judge_sense_band(all[j].band, a, &all[j].weak);
+    }
+    ty_buf_free(&qt);
+    ty_buf_free(&pt);
     return rc;
 }
 

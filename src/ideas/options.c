@@ -24,6 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t tenyo_ideas_pool(tenyo_ideas_opts *o, size_t n) {
+    if (n > 100) n = 100;
+    if (!o || o->show > 0 || o->offset > 0) return n;
+    o->show = (int)n;
+    return n * TENYO_IDEAS_POOL < 100 ? n * TENYO_IDEAS_POOL : 100;
+}
+
 void tenyo_ideas_opts_default(tenyo_ideas_opts *o) {
     if (!o) return;
     memset(o, 0, sizeof *o);

@@ -277,6 +277,7 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     id->judge = ty_judge_card(jf);
     /* the band is the judge's: the rule's band above is one of its facts */
     id->band = ty_judge_band(id->judge);
+    id->sense = -1; /* asked by the sense stage of the list (onesense.c) */
 }
 
 int ty_card_facts(const tenyo_ctx *c, const tenyo_idea *id, double *f) {

@@ -386,6 +386,11 @@ typedef struct ty_sent { const char *p; size_t n; } ty_sent;
 /* The title and abstract of document d, cleaned (no markup, no reference
  * signs), into buf (NUL-terminated; buf->len without the NUL). */
 int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf);
+/* The sense stage (onesense.c): each strong or candidate card of v[0..n)
+ * not kept (kept[i] 0; kept may be NULL) asked whether its shown terms
+ * have one sense on both sides (tenyo_idea.sense), one band down when
+ * not. 0 or a status. */
+int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept);
 /* text split into sentences (pointers into text), at most cap; the count. */
 size_t ty_sentences(const char *text, ty_sent *out, size_t cap);
 

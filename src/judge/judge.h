@@ -10,6 +10,10 @@
  *            would defend a link resting on it
  * card.c     a card's facts, computed once, and the judge's probability
  *            that an analyst would defend it
+ * sense.c    one sense on both sides: the agreement of the contexts a
+ *            card's shared terms have in the query's sentences and in its
+ *            evidence's, and the rule that a card of two senses is never
+ *            strong
  * list.c     the list a user sees by default: what the judge trusts
  *            first, reference cards only to reach five (ideas), which
  *            licensable patents are cards (match)
@@ -65,6 +69,20 @@ double ty_judge_card(const double *f);
  * card.strong_at and card.candidate_at thresholds of models/judge.tsv
  * (fitted: the usable share of the cards above each on the labels). */
 int ty_judge_band(double p);
+
+/* --- one sense on both sides (sense.c) --- */
+
+/* A sentence: text bytes (not NUL-terminated). */
+typedef struct ty_judge_span { const char *p; size_t n; } ty_judge_span;
+/* The agreement (0..1) of the contexts the terms terms[0..nt) have in the
+ * query's sentences qs and the evidence's es: the best over the terms that
+ * have both; -1 when none has (unknown). Tokenizes with c's tokenizer. */
+double ty_judge_sense(tenyo_ctx *c, const ty_judge_span *qs, size_t nq, const ty_judge_span *es,
+                      size_t ne, const char *const *terms, int nt);
+/* The band of a card of band band and agreement agreement: one step down,
+ * TENYO_WEAK_TWO_SENSES added to *weak, when the agreement is known and
+ * below sense.split_below of models/judge.tsv; else band. */
+int ty_judge_sense_band(int band, double agreement, unsigned *weak);
 
 /* --- the list shown by default (list.c) --- */
 

@@ -9,7 +9,8 @@
  *      whatever its band, with the band it had when kept);
  *   2. strong (有力) and candidate (候補) cards — the bands are the
  *      judge's (card.c: its probability against the thresholds of
- *      models/judge.tsv) — in the judge's order, probability down, at most
+ *      models/judge.tsv; sense.c: one band down for two senses) — strong
+ *      first, each band in the judge's order, probability down, at most
  *      show cards in all;
  *   3. reference (参考) cards, in the judge's order, only until
  *      TY_SHOWN_MIN cards are shown.
@@ -29,11 +30,19 @@
  */
 #include "judge/judge.h"
 
-/* Cards in the judge's order: probability down, then the engine's rank. */
+/* 1 when card a goes before card b: its band higher (the sense stage may
+ * have taken a card down below its probability's band), then its
+ * probability. */
+static int before(const tenyo_idea *a, const tenyo_idea *b) {
+    return a->band != b->band ? a->band > b->band : a->judge > b->judge;
+}
+
+/* Cards in the judge's order: band, probability down, then the engine's
+ * rank. */
 static void by_judge(const tenyo_idea *v, size_t n, size_t *ord) {
     for (size_t i = 0; i < n; i++) ord[i] = i;
     for (size_t i = 1; i < n; i++) /* insertion: n is at most a few dozen */
-        for (size_t j = i; j > 0 && v[ord[j]].judge > v[ord[j - 1]].judge; j--) {
+        for (size_t j = i; j > 0 && before(&v[ord[j]], &v[ord[j - 1]]); j--) {
             size_t t = ord[j];
             ord[j] = ord[j - 1];
             ord[j - 1] = t;

@@ -1,0 +1,69 @@
+/*
+ * onesense.c — the sense stage of the list, after present and pin and
+ * before the judge places the cards (ideas.c, ideas_list): each card the
+ * judge bands strong or candidate, not kept by the analyst (a kept card
+ * keeps its band), is asked whether the terms it shows (tenyo_idea_bridge)
+ * have one sense in the query and in its evidence. This file gathers the
+ * sentences — the query's title and abstract (or its text) and each
+ * evidence patent's, split as the why lines split them (sentences.c) —
+ * and the judge decides (judge/sense.c): the agreement goes to
+ * tenyo_idea.sense, and a card of two senses goes one band down with
+ * TENYO_WEAK_TWO_SENSES. Reference cards are not asked (nothing to take
+ * down): their sense stays -1, as does a card whose texts cannot be read
+ * (a damaged abstracts section: the list is answered, the why says it).
+ */
+#include "stages.h"
+
+#include "judge/judge.h"
+
+#include <string.h>
+
+enum { ONESENSE_MAX = 64 }; /* sentences read per text */
+
+/* sentences of text (NUL-terminated) appended to sp[*n..cap) */
+static void spans_of(const char *text, ty_judge_span *sp, size_t *n, size_t cap) {
+    ty_sent s[ONESENSE_MAX];
+    size_t k = ty_sentences(text, s, ONESENSE_MAX);
+    for (size_t i = 0; i < k && *n < cap; i++) sp[(*n)++] = (ty_judge_span){s[i].p, s[i].n};
+}
+
+int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept) {
+    const ty_ideas *is = ty_ideas_peek(c);
+    uint64_t qdoc = is ? is->skip : UINT64_MAX;
+    ty_buf qt = {0}, et[TENYO_IDEA_EVIDENCE] = {{0}};
+    ty_judge_span qs[ONESENSE_MAX], es[ONESENSE_MAX * TENYO_IDEA_EVIDENCE];
+    size_t nq = 0;
+    int rc = TENYO_OK, asked = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (v[i].band < TENYO_BAND_CANDIDATE || (kept && kept[i])) continue;
+        const char *terms[TENYO_WHY_TERMS];
+        int nt = tenyo_idea_bridge(c, &v[i], TENYO_WHY_TERMS, terms);
+        if (nt < 0) {
+            if (nt == TENYO_ERR_NOMEM) rc = nt;
+            continue; /* unreadable texts: not asked */
+        }
+        if (!asked++) { /* the query's sentences, once */
+            int r = TENYO_OK;
+            if (qdoc != UINT64_MAX)
+                r = ty_doc_text(c, qdoc, &qt);
+            else if (c->qtext.p && ty_buf_append(&qt, c->qtext.p, strlen(c->qtext.p) + 1))
+                r = TENYO_ERR_NOMEM;
+            if (r == TENYO_ERR_NOMEM) rc = r;
+            if (r) break;
+            if (qt.p) spans_of(qt.p, qs, &nq, ONESENSE_MAX);
+        }
+        size_t ne = 0;
+        int r = TENYO_OK;
+        for (int e = 0; e < v[i].nevidence && e < TENYO_IDEA_EVIDENCE && !r; e++) {
+            r = ty_doc_text(c, v[i].evidence[e].doc, &et[e]);
+            if (!r) spans_of(et[e].p, es, &ne, sizeof es / sizeof *es);
+        }
+        if (r == TENYO_ERR_NOMEM) rc = r;
+        if (r) continue;
+        v[i].sense = ty_judge_sense(c, qs, nq, es, ne, terms, nt);
+        v[i].band = ty_judge_sense_band(v[i].band, v[i].sense, &v[i].weak);
+    }
+    ty_buf_free(&qt);
+    for (int e = 0; e < TENYO_IDEA_EVIDENCE; e++) ty_buf_free(&et[e]);
+    return rc;
+}
