@@ -21,7 +21,7 @@
  * and libmicrohttpd.
  */
 #include "fuzz.h"
-#include "cli/serve_parse.h"
+#include "serve/serve_parse.h"
 
 #include <math.h>
 #include <stdarg.h>

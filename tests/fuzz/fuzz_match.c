@@ -17,7 +17,7 @@
  * Linked against the CLI objects (serve_parse.c) like fuzz_http.
  */
 #include "fuzz.h"
-#include "cli/serve_parse.h"
+#include "serve/serve_parse.h"
 
 #define FZ_MSG 256
 
