@@ -45,7 +45,7 @@ include $(CONFIG)
 endif
 LIBS    := $(PKG_LIBS) -lsimdjson -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
-CPPFLAGS := -Iinclude -Isrc -Isrc/cli -Isrc/serve $(PKG_CFLAGS)
+CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
 ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(PICFLAGS) $(CPPFLAGS) -MMD -MP
 # The one C++ file, the simdjson adapter (src/io/simdjson.cc): C++17, the
 # same warnings but C's prototypes rule.

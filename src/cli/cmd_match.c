@@ -7,7 +7,7 @@
  * run with open_only, plus the nearest licensable patents, each use
  * explained with the same JSON the `ideas` command prints for that
  * proposal). POST /api/match answers with the same object as `tenyo match
- * --json` (cmd_serve.c); this file holds the options and the readable
+ * --json` (the server, src/serve/); this file holds the options and the readable
  * report.
  */
 #include "cli.h"

@@ -7,7 +7,7 @@
  * through serve_http.c and gives the context back; the JSON shapes are
  * render.c's and answers.c's, the same as the command line's --json.
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 

@@ -10,7 +10,7 @@
  * cli_serve_reply_error, so a status, a body and the access log's byte count always
  * agree; nothing here knows a route's meaning.
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 

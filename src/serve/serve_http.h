@@ -4,12 +4,13 @@
  * state, and the HTTP replies and argument checks every handler uses
  * (serve_http.c). The handlers are serve_api.c's (patents, similar,
  * search, ideas, match, report, profile, health) and serve_map.c's (the
- * field map); cmd_serve.c routes requests to them and runs the command.
+ * field map); serve_route.c routes requests to them, serve_start.c runs
+ * the server (serve_daemon.h).
  */
 #ifndef TENYO_CLI_SERVE_HTTP_H
 #define TENYO_CLI_SERVE_HTTP_H
 
-#include "cli.h"
+#include "views/views.h"
 #include "serve_parse.h"
 
 #include <microhttpd.h>
@@ -182,7 +183,7 @@ int cli_serve_similar_args(struct MHD_Connection *conn, request *rq, long *k,
  * only while no context of either is taken. */
 void cli_serve_pool_swap(ctx_pool *p, ctx_pool *q);
 
-/* ============================================ cmd_serve.c, serve_update.c */
+/* ========================================== serve_start.c, serve_update.c */
 
 /* After s->x is open: the titles files, the map, the bodies built once
  * (/api/info, /api/map), the contexts (*pool_ready once made, even half)

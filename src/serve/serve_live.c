@@ -11,7 +11,7 @@
  * answering from the old index until a restart (what the page just added
  * would not be found).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 
 #include <pthread.h>

@@ -6,7 +6,7 @@
  * can read it: the largest fields first, each label's width estimated from
  * its characters (map_labels.c), kept when it collides with none already placed.
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 

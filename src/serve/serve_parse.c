@@ -1,14 +1,14 @@
 /*
- * serve_parse.c — the checks `tenyo serve` (cmd_serve.c) applies to what a
+ * serve_parse.c — the checks `tenyo serve` (serve_route.c) applies to what a
  * client sends: the path, the query arguments, the Host header and the JSON
  * body of POST /api/ideas. Each takes strings and bytes and returns 0 or
- * the HTTP status of the refusal with its message; cmd_serve.c looks the values
+ * the HTTP status of the refusal with its message; the server looks the values
  * up in libmicrohttpd and turns a refusal into the {"error": ...} reply.
  *
  * Why a file of its own: these are the only places where untrusted bytes
  * are interpreted by our code (libmicrohttpd splits the request and
  * unescapes the query; jansson parses the JSON), so they are the target of
- * the HTTP fuzzer (tests/fuzz/fuzz_http.c), which cannot drive cmd_serve.c's
+ * the HTTP fuzzer (tests/fuzz/fuzz_http.c), which cannot drive serve_route.c's
  * handlers without a daemon and an index. Rejected: fuzzing through a real
  * daemon on a socket pair — slow (a thread hop per input) and mostly a test
  * of libmicrohttpd's parser, which is not ours to fix.
@@ -21,7 +21,7 @@
  */
 #include "serve_parse.h"
 
-#include "cli.h"
+#include "views/views.h"
 
 #include <errno.h>
 #include <math.h>

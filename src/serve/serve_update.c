@@ -52,7 +52,7 @@
  * Read-only by default: a server another person can reach must not change
  * the index unless its operator said so.
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 

@@ -43,7 +43,7 @@
  * the server with its file and line, as `ideas` refuses it), and set on
  * each context for the length of one /api/ideas request.
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 
 #include <dirent.h>

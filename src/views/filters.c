@@ -1,6 +1,6 @@
 /*
  * filters.c — the filter options that `similar` and `ideas` share (and the
- * HTTP API's equivalents in cmd_serve.c): a publication date range, applicant
+ * HTTP API's equivalents in serve/serve_parse.c): a publication date range, applicant
  * substrings to include or exclude, IPC fields to include or exclude (and
  * the keyword query, --keywords: api/keywords.c). Read with the other options (each value
  * checked there: a date that is not YYYY[-MM[-DD]], a code that is not an
@@ -16,7 +16,7 @@
  * Rejected: one --filter EXPR mini-language (a second syntax to learn and
  * quote in a shell, for what five plain options say).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>

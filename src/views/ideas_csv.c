@@ -4,7 +4,7 @@
  * none): the one writer behind `tenyo ideas --csv` and the page's CSV
  * download (POST /api/ideas.csv), so both have the same columns and bytes.
  */
-#include "cli.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>

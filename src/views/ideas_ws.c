@@ -22,7 +22,7 @@
  * write are the library's (src/ideas/worksheet.c), shared with the server
  * and the Python binding.
  */
-#include "cli.h"
+#include "views.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -15,7 +15,7 @@
  * Rejected: measuring in the browser (the page would place labels itself
  * and the report, a file without script, could not).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <math.h>
 #include <stdio.h>

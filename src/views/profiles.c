@@ -6,7 +6,7 @@
  * (cli_profile_json). The ideas and match objects themselves come from the
  * library (tenyo_ideas_json, tenyo_match_json: ideas/answer.c).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * of --text / --file (cli_slurp: any charset, decoded to UTF-8). Shared by
  * similar, ideas, match and the server (GET /api/resolve).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * Text that came from records goes out through safe.c's rules (cli_safe,
  * cli_csv_risky).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <ctype.h>
 #include <stdio.h>

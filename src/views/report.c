@@ -26,7 +26,7 @@
  * PDF library for layout and CJK fonts the browser already has; headless
  * Chromium --print-to-pdf makes the PDF from this file).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * fuzz_match.c — the body of POST /api/match, the company query
- * (serve_match_parse in src/cli/serve_parse.c), over arbitrary bytes,
+ * (serve_match_parse in src/serve/serve_parse.c), over arbitrary bytes,
  * handed over as libmicrohttpd hands a body: an exact-size copy, not
  * terminated.
  *
