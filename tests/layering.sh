@@ -62,6 +62,16 @@ rm -rf "$t/src" && cp -r src "$t/src" && mkdir "$t/src/misc" && echo '/* x */' >
 if sh tests/layers.sh "$t/src" 2>&1 | grep -q "folder 'misc' is not a layer"; then ok "a folder that is no layer is refused"
 else ko "a folder that is no layer is refused"; fi
 
+# ---- the map's labels are assembled once for the page and the report:
+# among the program's rooms only views/map_labels.c places them
+if [ -d "$B/obj/src/views" ]; then
+    placers=$(for o in "$B"/obj/src/views/*.o "$B"/obj/src/serve/*.o "$B"/obj/src/cli/*.o; do
+        c=${o#"$B"/obj/}; c=${c%.o}.c
+        [ -f "$c" ] && nm -u "$o" 2>/dev/null | grep -qw tenyo_map_place_labels && echo "${c%.c}.o"; done | tr '\n' ' ')
+    if [ "$placers" = "src/views/map_labels.o " ]; then ok "the map's labels placed in one file: $placers"
+    else ko "the map's labels placed in one file (views/map_labels.c), not: $placers"; fi
+fi
+
 # ---- sizes: no .c file over 1,200 lines, no function over 150 (tests/layers.sh
 # --sizes: Universal Ctags for the functions), and the check fails on each
 if command -v ctags >/dev/null 2>&1 && ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then

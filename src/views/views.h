@@ -153,6 +153,52 @@ void cli_map_label_text(char *out, size_t cap, const char *code, const char *tit
 /* The marker radius of a field of docs documents, most the largest's. */
 double cli_map_field_radius(uint64_t docs, uint64_t most);
 
+/* Where a map's points go in the picture: x from the left, y from the top,
+ * px = pad + (x - x0) sx, py = pad + (y1 - y) sy; the picture is width x
+ * height. */
+typedef struct cli_map_view {
+    double x0, y1, sx, sy, pad, width, height;
+} cli_map_view;
+/* One entry of a picture: its field (-1: none), its label's text ("": a
+ * marker only) and the caller's tag (the page's role, the report's class). */
+typedef struct cli_map_item {
+    int32_t field;
+    int tag;
+    char text[160];
+} cli_map_item;
+/* The labels of one picture of map m, assembled in placement order (the
+ * first placed first): l[i] and it[i] for i < n. */
+typedef struct cli_map_labels {
+    const tenyo_index *x;
+    const tenyo_map *m;
+    cli_map_view v;
+    const char *lang;           /* of the fields' titles */
+    tenyo_map_label *l;         /* the boxes and markers (tenyo_map_place_labels) */
+    cli_map_item *it;           /* what each is */
+    size_t n, cap;
+    uint8_t *taken;             /* per field: on the picture already */
+    uint32_t nf;                /* fields of the index */
+    uint64_t most;              /* documents of the largest field */
+} cli_map_labels;
+/* Room for cap entries besides one per field; 0, or -1 out of memory. */
+int cli_map_labels_init(cli_map_labels *ml, const tenyo_index *x, const tenyo_map *m,
+                        const cli_map_view *v, size_t cap, const char *lang);
+void cli_map_labels_free(cli_map_labels *ml);
+/* Field j with a marker of radius r, labelled text (NULL: "CODE title",
+ * cli_map_label_text), when it is not on the picture yet: 1 added, 0 not
+ * (taken, or no position), -1 no room. */
+int cli_map_labels_field(cli_map_labels *ml, uint32_t j, double r, const char *text,
+                         int important, int tag);
+/* A marker at map point xy of radius r, labelled text (NULL: none), that
+ * takes field (-1: none): 0, or -1 no room. */
+int cli_map_labels_point(cli_map_labels *ml, const double *xy, double r, const char *text,
+                         int64_t field, int important, int tag);
+/* The fields not yet taken whose markers are in the picture, largest
+ * first (ties: the lower number): the first named ones labelled "CODE
+ * title", the others background markers (soft). 0, or -1 no room. */
+int cli_map_labels_largest(cli_map_labels *ml, long named, int tag);
+/* Place the labels (tenyo_map_place_labels in the picture); the number placed. */
+size_t cli_map_labels_place(cli_map_labels *ml);
 
 /* ============ render.c, profiles.c: the ideas, match and profile objects (commands and server);
  * the ideas and match objects are the library's (tenyo_ideas_json, tenyo_match_json) */
