@@ -9,6 +9,10 @@
  * proposal). POST /api/match answers with the same object as `tenyo match
  * --json` (the server, src/serve/); this file holds the options and the readable
  * report.
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * term.c, views/filters.c, views/query.c, views/render.c,
+ * views/report.c, views/safe.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -22,6 +22,10 @@
  * never the index or the senses file read, an index, a file of an update
  * directory or a locked path; a file that is not an export only with
  * --force).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * writer.c, views/safe.c, views/say.c, views/senses.c and the library
+ * (tenyo.h).
  */
 #include "cli.h"
 

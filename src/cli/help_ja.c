@@ -38,6 +38,9 @@
  * translated; in the option lines the description starts after at least
  * two spaces, as in the English, and every line but the usage fits 80
  * columns, a Japanese character counting 2 (tests/man.sh checks both).
+ *
+ * Who calls whom: called by input.c, opts.c, tenyo.c, the commands (17);
+ * calls views/state.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -20,6 +20,9 @@
  * --opt=value; we only replace its messages), and generating --help from a
  * table (the help texts are hand-set prose; tests/man.sh instead checks
  * that --help and man/tenyo.1 name the same options).
+ *
+ * Who calls whom: called by tenyo.c, writer.c, the commands (16); calls
+ * help_ja.c, views/say.c, views/state.c and the library (tenyo.h).
  */
 #include "cli.h"
 

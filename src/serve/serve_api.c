@@ -6,6 +6,11 @@
  * (serve_parse.c's rules), takes a query context from the pool, answers
  * through serve_http.c and gives the context back; the JSON shapes are
  * render.c's and answers.c's, the same as the command line's --json.
+ *
+ * Who calls whom: called by serve_map.c, serve_route.c; calls
+ * serve_http.c, serve_parse.c, serve_ws.c, views/filters.c,
+ * views/ideas_csv.c, views/ideas_ws.c, views/profiles.c, views/query.c,
+ * views/render.c, views/report.c and the library (tenyo.h).
  */
 #include "views/views.h"
 #include "serve_http.h"

@@ -6,6 +6,10 @@
  * can read it: the largest fields first, each label's width estimated from
  * its characters, kept when it collides with none already placed; the
  * labels are assembled by views/map_labels.c, as the printed report's are.
+ *
+ * Who calls whom: called by serve_live.c, serve_route.c; calls
+ * serve_api.c, serve_http.c, serve_parse.c, views/map_labels.c and the
+ * library (tenyo.h).
  */
 #include "views/views.h"
 #include "serve_http.h"

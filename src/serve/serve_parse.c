@@ -18,6 +18,10 @@
  * ignored, since a misspelt option silently dropped gives a plausible but
  * wrong answer. Limits (SRV_MAX_* in serve_parse.h) bound the work of one
  * request: one exact scan of the index, at most 100 hits or 50 ideas.
+ *
+ * Who calls whom: called by serve_api.c, serve_http.c, serve_map.c,
+ * serve_route.c, serve_update.c; calls views/filters.c, views/say.c and
+ * the library (tenyo.h).
  */
 #include "serve_parse.h"
 

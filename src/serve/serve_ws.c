@@ -42,6 +42,9 @@
  * The splits are read once, at start (INDEX.senses; a damaged file stops
  * the server with its file and line, as `ideas` refuses it), and set on
  * each context for the length of one /api/ideas request.
+ *
+ * Who calls whom: called by serve_api.c, serve_route.c; calls
+ * serve_http.c, views/ideas_ws.c and the library (tenyo.h).
  */
 #include "views/views.h"
 #include "serve_http.h"

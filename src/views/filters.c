@@ -15,6 +15,9 @@
  *
  * Rejected: one --filter EXPR mini-language (a second syntax to learn and
  * quote in a shell, for what five plain options say).
+ *
+ * Who calls whom: called by serve/serve_api.c, serve/serve_parse.c,
+ * cli/'s commands (6); calls render.c, say.c and the library (tenyo.h).
  */
 #include "views.h"
 

@@ -10,6 +10,10 @@
  *
  * Text that came from records goes out through safe.c's rules (cli_safe,
  * cli_csv_risky).
+ *
+ * Who calls whom: called by serve/serve_api.c, serve/serve_live.c,
+ * filters.c, ideas_csv.c, ideas_ws.c, profiles.c, query.c, report.c,
+ * cli/'s commands (7); calls safe.c and the library (tenyo.h).
  */
 #include "views.h"
 

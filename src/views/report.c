@@ -25,6 +25,10 @@
  * closed on both pages): whole cards left a third of most pages blank. Rejected: writing PDF ourselves (a
  * PDF library for layout and CJK fonts the browser already has; headless
  * Chromium --print-to-pdf makes the PDF from this file).
+ *
+ * Who calls whom: called by serve/serve_api.c, cli/cmd_ideas.c,
+ * cli/cmd_match.c; calls map_labels.c, render.c and the library
+ * (tenyo.h).
  */
 #include "views.h"
 

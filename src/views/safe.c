@@ -19,6 +19,10 @@
  * eight rotating static buffers, so several fields can go into one printf;
  * rejected: caller-owned buffers at every call (the CLI prints from one
  * thread, and every print site would grow a buffer).
+ *
+ * Who calls whom: called by cli/term.c, cli/writer.c, ideas_csv.c,
+ * profiles.c, render.c, say.c, cli/'s commands (9); calls the library
+ * (tenyo.h).
  */
 #include "views.h"
 
