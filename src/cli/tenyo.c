@@ -43,9 +43,9 @@
  * (control characters escaped; term.c's cells do so themselves), CSV
  * through the formula rule.
  *
- * Who calls whom: called by main.c and src/mpi/tenyo_mpi.c; calls help_ja.c, opts.c,
- * views/say.c, views/state.c, the commands (17) and the library
- * (tenyo.h).
+ * Who calls whom: called by main.c and src/mpi/tenyo_mpi.c; calls
+ * help_ja.c, opts.c, views/say.c, views/state.c, the commands (17) and
+ * the library (tenyo.h).
  */
 #include "cli.h"
 
