@@ -289,6 +289,8 @@ static const help_ja texts[] = {
 "  --min-confidence C   確信度が C 未満の用途を除く（既定 0: ideas が見つけた\n"
 "                       用途をすべて確信度付きで示す）\n"
 "  -m, --mode M         類似度: tfidf | lsa | hybrid（既定）\n"
+"  --not WORD           絞り込み: WORD はここでは別の意味の語。どの特許とも共通の\n"
+"                       語とせず、どの用途のつながりにもしない（繰り返し可）\n"
 "  -j, --json           JSON のオブジェクト 1 つ\n"
 "                       {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
 "      --html           印刷用のレポート（A4 の HTML。ブラウザから PDF に印刷）\n"
