@@ -367,6 +367,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     json_t *res = NULL;
     if (match) q->filter.open_only = 0; /* the match's own */
     tenyo_ctx_set_steer(c, q->steer);
+    pthread_rwlock_rdlock(&s->senses_mu); /* not replaced during the query */
     tenyo_ctx_set_senses(c, s->senses);
     unsigned st = use_filter(s, c, &q->filter, &f, msg, sizeof msg);
     if (!st) {
@@ -386,6 +387,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     tenyo_ctx_set_filter(c, NULL);
     tenyo_ctx_set_steer(c, NULL);
     tenyo_ctx_set_senses(c, NULL);
+    pthread_rwlock_unlock(&s->senses_mu);
     cli_serve_pool_put(&s->pool, c);
     tenyo_filter_free(f);
     if (res && html == 1) return ret;

@@ -124,8 +124,11 @@ typedef struct server {
     const char *const *titles;  /* --ipc-titles files (loaded again on reload) */
     int ntitles;                /* entries of titles */
     serve_job job;              /* the page's write in progress */
-    tenyo_senses *senses;       /* INDEX.senses, read at start (may be empty) */
+    tenyo_senses *senses;       /* INDEX.senses, read at start (may be empty) and
+                                   replaced by POST /api/senses */
     char *senses_path;          /* its path */
+    pthread_rwlock_t senses_mu; /* readers of senses hold it shared; a
+                                   POST /api/senses replaces it exclusively */
 } server;
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -272,6 +275,11 @@ enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *c
 enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
                                             request *rq);
 enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/senses {"word", "pairs": [[FIELD, OTHER], ...]}: the splits
+ * remembered in INDEX.senses (as ideas --not --remember does) and honoured
+ * by every later request. */
+enum MHD_Result cli_serve_api_senses_post(server *s, struct MHD_Connection *conn,
+                                          request *rq);
 /* The saved worksheet of patent (its stored id), or NULL (none, or
  * unreadable). */
 tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);

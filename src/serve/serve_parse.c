@@ -153,7 +153,7 @@ static const char *const args_search[] = {"q", "k", "mode", "date_from", "date_t
                                           "exclude_fields", "open_only", "kind", NULL};
 static const char *const args_patent[] = {"k", "mode", NULL};
 static const char *const args_resolve[] = {"q", NULL};
-static const char *const args_worksheet[] = {"id", "patent", NULL};
+static const char *const args_worksheet[] = {"id", "patent", "company", "text", NULL};
 static const char *const args_resolve_id[] = {"id", NULL};
 static const char *const args_profile[] = {"id", "n", "min_confidence", "distance", "lang",
                                            NULL};

@@ -280,6 +280,7 @@ static enum MHD_Result answer(server *s, struct MHD_Connection *conn, request *r
         return cli_serve_api_match(s, conn, rq);
     }
     if (route == SRV_ROUTE_WORKSHEET && is_post) return cli_serve_api_worksheet_post(s, conn, rq);
+    if (route == SRV_ROUTE_SENSES && is_post) return cli_serve_api_senses_post(s, conn, rq);
     if (route == SRV_ROUTE_NONE)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_FOUND, NULL, "no such path: %.200s", url);
     if (route == SRV_ROUTE_REPORT && get) return cli_serve_api_report(s, conn, rq);

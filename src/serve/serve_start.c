@@ -6,7 +6,8 @@
  * Same answers as the CLI: the JSON comes from the builders the CLI prints
  * (src/views/), so `tenyo ideas --json` and POST /api/ideas are the same bytes
  * (tests/api.sh); defaults follow the CLI. Worksheets in INDEX.worksheets/,
- * sense splits of INDEX.senses (read at start): serve_ws.c.
+ * sense splits of INDEX.senses (read at start, added to by POST
+ * /api/senses): serve_ws.c.
  *
  * Threads. MHD's internal polling thread pool (--threads) answers each
  * request on one thread; the index is shared, and a mutex-protected free
@@ -187,6 +188,7 @@ static void serve_free(server *s) {
     free(s->map_json);
     tenyo_senses_free(s->senses);
     free(s->senses_path);
+    pthread_rwlock_destroy(&s->senses_mu);
     tenyo_map_free(s->map);
     tenyo_index_free((tenyo_index *)s->x); /* the last one loaded */
     pthread_rwlock_destroy(&s->live);
@@ -229,6 +231,7 @@ int serve_run(const serve_config *c) {
     pthread_rwlock_init(&s.live, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&s.job.mu, NULL);
+    pthread_rwlock_init(&s.senses_mu, NULL);
     int ec = EXIT_OK, pool_ready = 0, wd_ready = 0;
     struct MHD_Daemon *d = NULL;
     door dr = {.fd = -1, .wd = &s.wd, .port = (unsigned)port};
