@@ -72,6 +72,22 @@ if [ -d "$B/obj/src/views" ]; then
     else ko "the map's labels placed in one file (views/map_labels.c), not: $placers"; fi
 fi
 
+# ---- a command file calls no other command file (what two share is
+# views/'s or a support file's): only cli/tenyo.c names the commands
+if [ -d "$B/obj/src/cli" ]; then
+    cross=$(for o in "$B"/obj/src/cli/cmd_*.o; do
+        c=${o#"$B"/obj/}; c=${c%.o}.c; [ -f "$c" ] || continue
+        for d in "$B"/obj/src/cli/cmd_*.o; do
+            [ "$d" = "$o" ] && continue; e=${d#"$B"/obj/}; [ -f "${e%.o}.c" ] || continue
+            for sym in $(nm -g --defined-only "$d" | awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }'); do
+                nm -u "$o" | grep -qw "$sym" && echo "$(basename "$o" .o) -> $(basename "$d" .o) ($sym)"
+            done
+        done
+    done | sort -u | tr '\n' ';')
+    if [ -z "$cross" ]; then ok "no command file calls another"
+    else ko "a command file calls another: $cross"; fi
+fi
+
 # ---- sizes: no .c file over 1,200 lines, no function over 150 (tests/layers.sh
 # --sizes: Universal Ctags for the functions), and the check fails on each
 if command -v ctags >/dev/null 2>&1 && ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
