@@ -63,7 +63,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cc=$(BUILD)/obj/%.o) \
 # libtenyo.a and libtenyo.so (one compile; -fPIC costs nothing measurable in
 # the BLAS- and MeCab-bound paths).
 $(LIB_OBJ): PICFLAGS := -fPIC
-CLI_SRC := $(sort $(wildcard src/cli/*.c))
+CLI_SRC := $(sort $(wildcard src/views/*.c src/serve/*.c src/cli/*.c))
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web.o
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
@@ -211,11 +211,11 @@ $(BUILD)/obj/gen/ipc_titles.o: $(BUILD)/gen/ipc_titles.c | check-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 
-# The web page of `tenyo serve` (src/cli/web/) embedded as C byte arrays.
-WEB_SRC := src/cli/web/index.html src/cli/web/app.js src/cli/web/app.css
-$(BUILD)/gen/web.c: $(WEB_SRC) src/cli/web/embed.sh
+# The web page of `tenyo serve` (src/serve/web/) embedded as C byte arrays.
+WEB_SRC := src/serve/web/index.html src/serve/web/app.js src/serve/web/app.css
+$(BUILD)/gen/web.c: $(WEB_SRC) src/serve/web/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/cli/web/embed.sh $@
+	sh src/serve/web/embed.sh $@
 
 $(BUILD)/obj/gen/web.o: $(BUILD)/gen/web.c | check-deps
 	@mkdir -p $(dir $@)

@@ -302,6 +302,17 @@ err api_worksheet_bad_key 400 "$U/api/worksheet?id=..%2Fs.tny"
 req api_worksheet_none_yet 200 "$U/api/worksheet?patent=SAMPLE-199"
 grep -q '"worksheet":null' "$D/body" && grep -q '"id":"patent-SAMPLE-199"' "$D/body" && ok api_worksheet_none_yet_null || bad "api_worksheet_none_yet_null ($(head -c 200 "$D/body"))"
 err api_worksheet_none 404 "$U/api/worksheet?id=patent-SAMPLE-199"
+# a free-text or company query's sheet is its text's: asked for by the
+# text itself (the page), the key made as POST makes it; none yet is null;
+# two subjects at once are refused
+wst='{"tenyo_worksheet":1,"text":"運転者の眠気を推定する","strike":["推定"],"cards":[]}'
+curl -s -X POST -H 'Content-Type: application/json' --data-binary "$wst" "$U/api/worksheet" >"$D/wst"
+req api_worksheet_get_text 200 -G --data-urlencode "text=運転者の眠気を推定する" "$U/api/worksheet"
+same api_worksheet_get_text_is_posted "$D/body" "$D/wst"
+req api_worksheet_text_none_yet 200 -G --data-urlencode "text=まだない文章" "$U/api/worksheet"
+grep -q '"worksheet":null' "$D/body" && ok api_worksheet_text_none_yet_null || bad "api_worksheet_text_none_yet_null ($(head -c 200 "$D/body"))"
+req api_worksheet_company_none_yet 200 -G --data-urlencode "company=朝霧" "$U/api/worksheet"
+err api_worksheet_two_subjects 400 "$U/api/worksheet?patent=SAMPLE-001&text=x"
 req api_sentences 200 "$U/api/sentences?id=SAMPLE-001"
 "$T" ideas "$D/s.tny" SAMPLE-001 --sentences >"$D/sent"
 python3 - "$D/body" "$D/sent" <<'P' && ok api_sentences_as_cli || bad "api_sentences_as_cli ($(head -c 300 "$D/body"))"
@@ -659,6 +670,22 @@ PYX
 else
   echo "skip api_log_method_escaped, api_conflicting_content_length_400, api_idle_flood_*: no python3"
 fi
+
+# ------------------------------------------ remembering a sense split
+# POST /api/senses adds splits as ideas --not --remember does (the file
+# beside the index, under its lock), the server honours them from the next
+# request on (as the CLI reading the same file), and bad pairs are refused
+req api_senses_post 200 -X POST -H Content-Type:application/json -d '{"word":"運転","pairs":[["B60W","F24F"],["G06V","B60W"]]}' "$U/api/senses"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["added"]==2 and sum(x["word"]=="運転" for x in o["senses"])==2, o' "$D/body" && ok api_senses_post_added || bad "api_senses_post_added ($(head -c 300 "$D/body"))"
+grep -q '運転' "$D/s.tny.senses" && ok api_senses_post_saved || bad "api_senses_post_saved ($(cat "$D/s.tny.senses" 2>&1 | head -c 200))"
+req api_senses_post_again 200 -X POST -H Content-Type:application/json -d '{"word":"運転","pairs":[["B60W","F24F"]]}' "$U/api/senses"
+grep -q '"added":0' "$D/body" && ok api_senses_post_again_none_added || bad "api_senses_post_again_none_added ($(head -c 200 "$D/body"))"
+post '{"id":"SAMPLE-001","n":10}' >"$D/api"
+"$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json >"$D/cli" 2>/dev/null
+same api_senses_post_honoured_as_cli "$D/api" "$D/cli"
+err api_senses_post_bad_field 400 -X POST -H Content-Type:application/json -d '{"word":"運転","pairs":[["B60W","nope"]]}' "$U/api/senses"
+err api_senses_post_no_pairs 400 -X POST -H Content-Type:application/json -d '{"word":"運転","pairs":[]}' "$U/api/senses"
+err api_senses_post_unknown_member 400 -X POST -H Content-Type:application/json -d '{"word":"運転","pairs":[["B60W","F24F"]],"x":1}' "$U/api/senses"
 
 # -------------------------------------------------- shutdown, options
 kill -TERM "$PID"

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 DRIVER, CHROME, URL, WURL, OUT = sys.argv[1:6]
@@ -165,8 +166,11 @@ def run(b):
     section("clicks_search", search_paths, b)
     section("clicks_undo", undo_paths, b)
     section("clicks_more", more_paths, b)
+    section("clicks_text", text_paths, b)
+    section("clicks_company", company_paths, b)
     section("clicks_other_writer", other_writer_paths, b)
     section("clicks_upload", upload_paths, b)
+    section("clicks_remember", remember_paths, b)
 
 
 def search_paths(b):
@@ -259,8 +263,10 @@ def undo_paths(b):
     b.type("#q", "運転者の眠気を顔画像から推定するセンサ")
     b.click("#run")
     b.settle()
-    left = b.js("return document.querySelectorAll('#wsdecisions li').length + ' ' + document.getElementById('wsinfo').textContent + ' ' + document.getElementById('focusbox').hidden")
-    check("clicks_match_no_stale_worksheet", left == "0  true", left)
+    # the company's list has its text's own sheet: none of the patent's
+    # decisions, no focus box
+    left = b.js("return document.querySelectorAll('#wsdecisions li').length + ' ' + document.getElementById('focusbox').hidden + ' ' + /除外した語 0/.test(document.getElementById('wsinfo').textContent)")
+    check("clicks_match_no_stale_worksheet", left == "0 true true", left)
     b.click("#task-ideas")
 
 
@@ -285,6 +291,106 @@ def other_writer_paths(b):
     check("clicks_ws_other_writer_kept", st2 == 200 and fields.get("A01B") == "rejected" and fields.get(f1) == "kept",
           repr(fields))
     b.shot("clicks_07_other_writer")
+
+
+def text_paths(b):
+    # ------------------- a free-text query steered as a patent's list
+    text = "カメラで撮像した運転者の顔画像から眠気を推定し、車両の運転を支援する装置"
+    st, _ = api("api/worksheet", {"tenyo_worksheet": 1, "text": text, "strike": [], "cards": []})
+    b.go(URL + "#q=%s&n=5&conf=0" % urllib.parse.quote(text))
+    b.js("location.reload()")
+    b.settle()
+    n_strike = b.js("return document.querySelectorAll('#cards .chip.strikable').length")
+    n_keep = b.js("return document.querySelectorAll('#cards .decide-kept').length")
+    check("clicks_text_steer_controls", n_strike > 0 and n_keep > 0,
+          "%s strikable words, %s keep buttons" % (n_strike, n_keep))
+    b.shot("clicks_08_text_controls")
+    word = b.js("return document.querySelector('#cards .chip.strikable').textContent")
+    b.click("#cards .chip.strikable")
+    b.settle()
+    st, ws = api("api/worksheet?text=" + urllib.parse.quote(text))
+    struck = b.js("return [...document.querySelectorAll('.chip.struck')].map(c => c.textContent)") or []
+    check("clicks_text_strike_saved", word in (ws.get("worksheet") or {}).get("strike", []) and word in struck,
+          "%r %r %r" % (word, ws, struck))
+    f1 = b.js("return document.querySelector('#cards > li .code').textContent")
+    b.click("#cards > li:nth-child(1) .decide-kept")
+    b.settle()
+    st, ws = api("api/worksheet?text=" + urllib.parse.quote(text))
+    kept = [c["field"] for c in (ws.get("worksheet") or {}).get("cards", []) if c["decision"] == "kept"]
+    check("clicks_text_keep_saved", kept == [f1] and b.js("return document.querySelectorAll('#cards .badge.kept').length") == 1,
+          "%r %r" % (f1, kept))
+    # the typed focus: the list made from the analyst's own words
+    shown = b.js("return !document.getElementById('focusbox').hidden")
+    b.js("document.getElementById('focusbox').open = true")
+    b.type("#focustext", "顔画像から眠気を推定する")
+    b.click("#focustext-apply")
+    b.settle()
+    st, ws = api("api/worksheet?text=" + urllib.parse.quote(text))
+    rows = b.js("return [...document.querySelectorAll('#wsdecisions li')].map(l => l.dataset.kind)") or []
+    check("clicks_text_focus_text", shown and (ws.get("worksheet") or {}).get("focus_text") == "顔画像から眠気を推定する"
+          and "focus_text" in rows, "%r %r %r" % (shown, ws, rows))
+    b.shot("clicks_09_text_decided")
+    # every decision taken back from the worksheet's rows
+    for kind in ("focus_text", "kept", "strike"):
+        b.click('#wsdecisions li[data-kind="%s"] button.undo' % kind)
+        b.settle()
+    st, ws = api("api/worksheet?text=" + urllib.parse.quote(text))
+    w = ws.get("worksheet") or {}
+    check("clicks_text_undo_all", not w.get("strike") and not w.get("cards") and not w.get("focus_text"), repr(w))
+
+
+def company_paths(b):
+    # ---------------------- a company's list: its shared words struck
+    text = "運転者の眠気を顔画像から推定するセンサとカメラの画像処理"
+    api("api/worksheet", {"tenyo_worksheet": 1, "text": text, "strike": [], "cards": []})
+    b.go(URL)
+    b.js("location.reload()")
+    b.settle()
+    b.click("#task-match")
+    b.type("#q", text)
+    b.click("#run")
+    b.settle()
+    n = b.js("return document.querySelectorAll('#cards li.match .chip.strikable').length")
+    check("clicks_company_strikable", n > 0, "%s strikable words" % n)
+    b.shot("clicks_10_company_controls")
+    word = b.js("return document.querySelector('#cards li.match .chip.strikable').textContent")
+    had = b.js("return [...document.querySelectorAll('#cards li.match')].filter(l => [...l.querySelectorAll('.chip.strikable')].some(c => c.textContent === arguments[0])).length", word)
+    b.click("#cards li.match .chip.strikable")
+    b.settle()
+    still = b.js("return [...document.querySelectorAll('#cards li.match')].filter(l => [...l.querySelectorAll('.chip.strikable')].some(c => c.textContent === arguments[0])).length", word)
+    st, ws = api("api/worksheet?text=" + urllib.parse.quote(text))
+    rows = b.js("return [...document.querySelectorAll('#wsdecisions li')].map(l => l.dataset.kind + ':' + l.dataset.value)") or []
+    check("clicks_company_strike", had > 0 and still == 0 and word in (ws.get("worksheet") or {}).get("strike", [])
+          and ("strike:" + word) in rows, "%r: %s cards before, %s after, %r %r" % (word, had, still, ws, rows))
+    b.shot("clicks_11_company_struck")
+    b.click('#wsdecisions li[data-kind="strike"] button.undo')
+    b.settle()
+    back = b.js("return [...document.querySelectorAll('#cards li.match')].filter(l => [...l.querySelectorAll('.chip.strikable')].some(c => c.textContent === arguments[0])).length", word)
+    check("clicks_company_undo_strike", back == had, "%s cards share %r again, %s before" % (back, word, had))
+    b.click("#task-ideas")
+
+
+def remember_paths(b):
+    # ------------- a struck word remembered as a sense split (last: it
+    # changes INDEX.senses, which every later query honours)
+    pid = "SAMPLE-001"
+    b.go(URL + "#q=%s&n=5&conf=0" % pid)
+    b.js("location.reload()")
+    b.settle()
+    word = b.js("return document.querySelector('#cards .chip.strikable').textContent")
+    b.click("#cards .chip.strikable")
+    b.settle()
+    row = '#wsdecisions li[data-kind="strike"][data-value=%s]' % json.dumps(word, ensure_ascii=False)
+    has = b.js("return !!document.querySelector(arguments[0])", row + " button.remember")
+    b.click(row + " button.remember")
+    b.wait("document.querySelector(%s)" % json.dumps(row + " .remembered"), 15)
+    st, sn = api("api/senses")
+    said = b.text(row + " .remembered") or ""
+    check("clicks_remember_split", has and any(x["word"] == word for x in (sn or {}).get("senses", []))
+          and "/" not in said, "%r %r %r" % (word, sn, said))
+    b.shot("clicks_12_remembered")
+    b.click(row + " button.undo")
+    b.settle()
 
 
 def more_paths(b):

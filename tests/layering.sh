@@ -3,8 +3,9 @@
 #   - tests/layers.sh passes on src/ and, when the library is built, no
 #     layer calls a layer above it (nm of build/obj/src);
 #   - a copy of src/ with one wrong include is refused, naming file and line:
-#     a lower layer reaching up (model -> api), the CLI reaching past
-#     tenyo.h (cli -> util), and a folder that is no layer;
+#     a lower layer reaching up (model -> api; views -> serve, serve ->
+#     cli among the program's rooms), a room of the program reaching past
+#     tenyo.h (cli -> util, serve -> api), and a folder that is no layer;
 #   - no .c file over 1,200 lines, no function over 150 (tests/layers.sh
 #     --sizes; the pending list excepted, see layers.sh), and
 #     a copy with a longer file, a longer function or a grown pending file
@@ -52,11 +53,40 @@ refused() {
 }
 refused "model includes api" model/csr.c '#include "api/api.h"' 'src/model/csr.c:2: includes "api/api.h": layer api is above model'
 refused "search includes ideas" search/search.h '#include "ideas/ideas.h"' 'src/search/search.h:2: includes "ideas/ideas.h": layer ideas is above search'
-refused "cli includes util" cli/term.c '#include "util/util.h"' 'src/cli/term.c:2: includes "util/util.h": the CLI uses only tenyo.h'
+refused "cli includes util" cli/term.c '#include "util/util.h"' "src/cli/term.c:2: includes \"util/util.h\": the program's rooms (views serve cli) use only tenyo.h"
+refused "serve includes api" serve/serve_http.c '#include "api/api.h"' "src/serve/serve_http.c:2: includes \"api/api.h\": the program's rooms (views serve cli) use only tenyo.h"
+refused "views includes serve" views/render.c '#include "serve/serve.h"' 'src/views/render.c:2: includes "serve/serve.h": layer serve is above views'
+refused "serve includes cli" serve/serve_route.c '#include "cli/cli.h"' 'src/serve/serve_route.c:2: includes "cli/cli.h": layer cli is above serve'
 refused "unknown folder" util/util.c '#include "misc/x.h"' "'misc' is not a layer"
 rm -rf "$t/src" && cp -r src "$t/src" && mkdir "$t/src/misc" && echo '/* x */' >"$t/src/misc/x.c"
 if sh tests/layers.sh "$t/src" 2>&1 | grep -q "folder 'misc' is not a layer"; then ok "a folder that is no layer is refused"
 else ko "a folder that is no layer is refused"; fi
+
+# ---- the map's labels are assembled once for the page and the report:
+# among the program's rooms only views/map_labels.c places them
+if [ -d "$B/obj/src/views" ]; then
+    placers=$(for o in "$B"/obj/src/views/*.o "$B"/obj/src/serve/*.o "$B"/obj/src/cli/*.o; do
+        c=${o#"$B"/obj/}; c=${c%.o}.c
+        [ -f "$c" ] && nm -u "$o" 2>/dev/null | grep -qw tenyo_map_place_labels && echo "${c%.c}.o"; done | tr '\n' ' ')
+    if [ "$placers" = "src/views/map_labels.o " ]; then ok "the map's labels placed in one file: $placers"
+    else ko "the map's labels placed in one file (views/map_labels.c), not: $placers"; fi
+fi
+
+# ---- a command file calls no other command file (what two share is
+# views/'s or a support file's): only cli/tenyo.c names the commands
+if [ -d "$B/obj/src/cli" ]; then
+    cross=$(for o in "$B"/obj/src/cli/cmd_*.o; do
+        c=${o#"$B"/obj/}; c=${c%.o}.c; [ -f "$c" ] || continue
+        for d in "$B"/obj/src/cli/cmd_*.o; do
+            [ "$d" = "$o" ] && continue; e=${d#"$B"/obj/}; [ -f "${e%.o}.c" ] || continue
+            for sym in $(nm -g --defined-only "$d" | awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }'); do
+                nm -u "$o" | grep -qw "$sym" && echo "$(basename "$o" .o) -> $(basename "$d" .o) ($sym)"
+            done
+        done
+    done | sort -u | tr '\n' ';')
+    if [ -z "$cross" ]; then ok "no command file calls another"
+    else ko "a command file calls another: $cross"; fi
+fi
 
 # ---- sizes: no .c file over 1,200 lines, no function over 150 (tests/layers.sh
 # --sizes: Universal Ctags for the functions), and the check fails on each

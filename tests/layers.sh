@@ -30,13 +30,18 @@
 # The order is written here once, lowest first. A header is named by its
 # folder ("model/model.h"); a name without a folder is a header beside the
 # file (its own layer); "tenyo.h" (include/) is the public interface every
-# layer may use. The CLI is held to more: it sees only tenyo.h and its own
-# headers (include/tenyo.h is all a program linking libtenyo has), and the
-# MPI adapter sits on top of everything. System headers (<...>) are not
+# layer may use. Above the library sit the program's rooms, lowest first:
+# views (what the commands and the server both print and read), serve (the
+# HTTP server and its page), cli (the commands, whose serve command calls
+# the server). They are held to more: each sees only tenyo.h, its own
+# headers and the rooms of the program below it (include/tenyo.h is all a
+# program linking libtenyo has). The MPI adapter sits on top of everything. System headers (<...>) are not
 # checked. No layer header may be skipped over to reach a file's internals:
 # the check is on folders, so "search/ivf.h" counts as the search layer.
 # make test runs the check (and tests/test_layers.sh that it can fail).
-ORDER="util text io model store search api judge ideas cli mpi"
+ORDER="util text io model store search api judge ideas views serve cli mpi"
+# The program's rooms (above the library; see above).
+PROGRAM="views serve cli"
 
 # Size limits: a file a reader can hold in mind, a function that fits on a
 # couple of screens.
@@ -305,6 +310,12 @@ rank() {
     echo -1
 }
 
+# in_program LAYER: true when LAYER is one of the program's rooms
+in_program() {
+    for l in $PROGRAM; do [ "$l" = "$1" ] && return 0; done
+    return 1
+}
+
 bad=0
 edges=$(mktemp "${TMPDIR:-/tmp}/tenyo-layers-XXXXXX")
 trap 'rm -f "$edges"' EXIT
@@ -333,8 +344,8 @@ for f in $(find "$SRC" -mindepth 2 -name '*.[ch]' | sort); do
         elif [ "$r_to" -gt "$r_own" ]; then
             echo "$f:$line: includes \"$inc\": layer $to is above $own (order: $ORDER)"
             bad=1
-        elif [ "$own" = cli ] && [ "$to" != cli ]; then
-            echo "$f:$line: includes \"$inc\": the CLI uses only tenyo.h and its own headers"
+        elif in_program "$own" && ! in_program "$to"; then
+            echo "$f:$line: includes \"$inc\": the program's rooms ($PROGRAM) use only tenyo.h and their own headers"
             bad=1
         fi
     done <"$edges.f"

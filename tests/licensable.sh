@@ -270,6 +270,25 @@ for m in ms:
         assert len(t)>1, (m["id"], ts)
         assert not any(t!=u and t in u for u in ts), (m["id"], ts)
 assert seen>=len(ms), seen' "$D/out"; then ok lic_match_shared_words_are_units; else bad "lic_match_shared_words_are_units ($(head -c 300 "$D/out"))"; fi
+# match --not WORD: the word is shared in another sense here, so it is no
+# shared word of any match (the same query without it shows it) and the
+# query says it was struck; a word past 255 bytes is refused by name
+UT="運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。画像処理の技術がある。"
+"$T" match "$D/units.tny" --text "$UT" -k 8 --json >"$D/units_all.json" 2>/dev/null
+expect 0 lic_match_not "$T" match "$D/units.tny" --text "$UT" -k 8 --json --not 眠気
+if py 'import json,sys
+a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2]))
+assert any("眠気" in m["why"]["terms"] for m in a["matches"]), "the query without --not shares no 眠気"
+assert b["query"]["steer"]["struck"]==["眠気"], b["query"].get("steer")
+assert b["matches"] and not any("眠気" in m["why"]["terms"] for m in b["matches"]), [m["why"]["terms"] for m in b["matches"]]
+sa={m["id"]:m["specific_words"] for m in a["matches"]}
+assert any(m["specific_words"]<sa.get(m["id"],0) for m in b["matches"]), "no count fell"' "$D/units_all.json" "$D/out"; then ok lic_match_not_strikes_shared_word; else bad "lic_match_not_strikes_shared_word ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_match_not_text "$T" match "$D/units.tny" --text "$UT" -k 3 --not 眠気
+lacks "$D/out" "【眠気】" lic_match_not_text_no_word
+contains "$D/out" "除外した語（ここでは別の意味）: 眠気" lic_match_not_text_says_struck
+long=$(py 'print("語"*100)')
+expect 1 lic_match_not_too_long "$T" match "$D/units.tny" --text "$UT" --not "$long"
+contains "$D/err" "no word to strike" lic_match_not_too_long_says
 # one card per invention: a second filing of the same text is named under
 # the first, not given a slot of its own
 py 'import json
@@ -469,6 +488,11 @@ if command -v curl >/dev/null 2>&1; then
   curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
   "$T" match "$D/m.tny" --text "$CO" -k 8 $F --json >"$D/cli.json" 2>/dev/null
   cmp -s "$D/api.json" "$D/cli.json" && ok lic_api_match_filtered_equals_cli || bad "lic_api_match_filtered_equals_cli ($(head -c 300 "$D/api.json"))"
+  # a word struck through the API (the page's strike) is --not's: the same bytes
+  body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 8, "strike": ["眠気", "画像"]}, ensure_ascii=False))' "$CO")
+  curl -s -X POST "$U/api/match" -d "$body" >"$D/api.json"
+  "$T" match "$D/m.tny" --text "$CO" -k 8 --not 眠気 --not 画像 --json >"$D/cli.json" 2>/dev/null
+  if cmp -s "$D/api.json" "$D/cli.json" && py 'import json,sys; o=json.load(open(sys.argv[1])); assert o["query"]["steer"]["struck"]==["眠気","画像"]; assert not any(w in m["why"]["terms"] for m in o["matches"] for w in ("眠気","画像"))' "$D/api.json"; then ok lic_api_match_strike_equals_not; else bad "lic_api_match_strike_equals_not ($(head -c 300 "$D/api.json"))"; fi
   # the page's answer for a company the list does not fit: the same
   # reference list and "nothing else fits" as the command line
   body=$(py 'import json,sys; print(json.dumps({"text": sys.argv[1], "k": 5}, ensure_ascii=False))' "$GEN")

@@ -151,8 +151,8 @@ else bad "usage_hint_ja (exit $rc: $(tr '\n' ' ' <"$D/err"))"; fi
 en "$T" add --bogus >/dev/null 2>"$D/err"; rc=$?
 [ "$rc" = 1 ] && grep -qF "see 'tenyo add --help'" "$D/err" && ok usage_hint_en || bad "usage_hint_en (exit $rc)"
 # --help complete and consistent: serve lists every path the server routes
-# (serve_route, src/cli/serve_parse.c), and so does the man page
-routes=$(sed -n '/^serve_route_id serve_route(/,/^}/p' src/cli/serve_parse.c | grep -o '"/[a-z/]*"' | tr -d '"')
+# (serve_route, src/serve/serve_parse.c), and so does the man page
+routes=$(sed -n '/^serve_route_id serve_route(/,/^}/p' src/serve/serve_parse.c | grep -o '"/[a-z/]*"' | tr -d '"')
 [ -n "$routes" ] && ok help_serve_routes_found || bad help_serve_routes_found
 "$T" serve --help >"$D/serve"
 awk '/^\.Sh TENYO SERVE/{on = 1; next} /^\.Sh /{on = 0} on' man/tenyo.1 >"$D/serve.man"

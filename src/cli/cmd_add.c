@@ -2,6 +2,9 @@
  * cmd_add.c — `tenyo add`: add records to an index as a new segment,
  * without a rebuild (the update is opened and ended by writer.c, the
  * records read by input.c).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, input.c,
+ * opts.c, writer.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -43,6 +43,9 @@
  * file or any index; another kind of file only with --force). Rejected: timing through a batch API
  * (tenyo_similar_batch) here: batches trade latency for throughput, and a
  * per-query latency is what the table reports; bench/ has the batch peers.
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * writer.c, views/safe.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

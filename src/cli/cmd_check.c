@@ -2,6 +2,9 @@
  * cmd_check.c — `tenyo check`: verify every file of an index; --repair
  * keeps what is readable. Its usage errors print the whole help on stderr
  * (unlike the other commands: kept as it was published).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, writer.c,
+ * views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

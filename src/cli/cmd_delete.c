@@ -1,6 +1,9 @@
 /*
  * cmd_delete.c — `tenyo delete`: delete documents by id (arguments or a
  * file of ids); unknown ids are reported and give exit 2.
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * writer.c, views/safe.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

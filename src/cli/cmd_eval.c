@@ -34,6 +34,10 @@
  * --per-query writes every query's counts (S: per mode and document, X: the
  * sums each query adds to the totals) so that two runs compare query by
  * query with a paired bootstrap (eval/paired.py).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, input.c,
+ * opts.c, writer.c, views/filters.c, views/render.c, views/safe.c,
+ * views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -17,6 +17,11 @@
  * fuzz target tests/fuzz/fuzz_batch.c reaches it with arbitrary bytes. The
  * lines of a chunk are split into contiguous runs, one per worker, under
  * tenyo_parallel (worker 0 on this thread).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * term.c, views/filters.c, views/ideas_csv.c, views/ideas_ws.c,
+ * views/query.c, views/render.c, views/report.c, views/safe.c,
+ * views/say.c, views/senses.c and the library (tenyo.h).
  */
 #include "cli.h"
 #include "batch.h"

@@ -8,6 +8,9 @@
  * src/mpi/tenyo_mpi.c) every process reads and tokenizes its share of the
  * records (the dist's sink); process 0 writes the index, the others send
  * it theirs (index_share).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, input.c,
+ * opts.c, writer.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -2,6 +2,9 @@
  * cmd_info.c — `tenyo info`: what an index holds, how it was built and how
  * stale its fit is, after reading all of it (--json: cli_info_json,
  * render.c, the object GET /api/info answers with too).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * views/render.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -7,8 +7,12 @@
  * run with open_only, plus the nearest licensable patents, each use
  * explained with the same JSON the `ideas` command prints for that
  * proposal). POST /api/match answers with the same object as `tenyo match
- * --json` (cmd_serve.c); this file holds the options and the readable
+ * --json` (the server, src/serve/); this file holds the options and the readable
  * report.
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * term.c, views/filters.c, views/query.c, views/render.c,
+ * views/report.c, views/safe.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 
@@ -38,10 +42,18 @@ static void print_match(const json_t *o, const char *lang) {
                                : "会社の強みに近い特許（ライセンス可否は未確認）")
                       : (known ? "licensable patents this company could use (the Kawasaki-model query)"
                                : "patents this company could use (licence status unknown)"));
-    printf("%s: %s%s   %s: %lld\n\n", ja ? "自社の分野" : "home fields", home[0] ? cli_safe(home) : "-",
+    printf("%s: %s%s   %s: %lld\n", ja ? "自社の分野" : "home fields", home[0] ? cli_safe(home) : "-",
            json_is_true(json_object_get(q, "home_predicted")) ? (ja ? "（文章から推定）" : " (predicted)") : "",
            ja ? "開放特許" : "licensable",
            (long long)json_integer_value(json_object_get(q, "licensable")));
+    /* --not: the words struck, said once (no card shares them) */
+    const json_t *struck = json_object_get(json_object_get(q, "steer"), "struck");
+    if (json_array_size(struck)) {
+        printf("%s", ja ? "除外した語（ここでは別の意味）: " : "struck (another sense here): ");
+        json_array_foreach(struck, i, v) printf("%s%s", i ? (ja ? "・" : ", ") : "", cli_safe(json_string_value(v)));
+        printf("\n");
+    }
+    printf("\n");
     json_array_foreach(json_object_get(o, "matches"), i, v) {
         printf("%2d. %s  ", (int)i + 1, cli_safe(cli_jstr(v, "id")));
         cli_cut(cli_jstr(v, "title"), cli_room(cols, 6 + (long)cli_width(cli_jstr(v, "id"))));
@@ -129,6 +141,9 @@ static const char *match_usage =
     "  --min-confidence C   uses below confidence C are left out (default 0: every\n"
     "                       use the ideas engine finds is shown with its confidence)\n"
     "  -m, --mode M         similarity: tfidf | lsa | hybrid (default)\n"
+    "  --not WORD           steer: WORD is shared in another sense here, so it is no\n"
+    "                       shared word of any patent and carries no link for any\n"
+    "                       use (repeatable)\n"
     "  -j, --json           one JSON object {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
     "      --html           a printable report (HTML for A4; print to PDF from a browser)\n"
     "Filters (before the top k: only matching licensable patents answer):\n"
@@ -149,7 +164,7 @@ int cli_cmd_match(int argc, char **argv) {
         {"home", required_argument, 0, 'H'}, {"distance", required_argument, 0, 'D'},
         {"lang", required_argument, 0, 'L'}, {"min-confidence", required_argument, 0, 'Q'},
         {"mode", required_argument, 0, 'm'}, {"json", no_argument, 0, 'j'},
-        {"html", no_argument, 0, 'W'},
+        {"html", no_argument, 0, 'W'}, {"not", required_argument, 0, OPT_NOT},
         {"help", no_argument, 0, 'h'}, CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
     cli_filter_opts fo = {0};
     const char *text = NULL, *file = NULL, *lang = "ja", *homes[65];
@@ -159,6 +174,7 @@ int cli_cmd_match(int argc, char **argv) {
     io.min_confidence = 0; /* every use, with its confidence said */
     long k = 10;
     int json = 0, bad = 0, c;
+    tenyo_steer *steer = NULL; /* --not */
     optind = 1;
     while ((c = cli_getopt(argc, argv, "k:m:jh", lo)) != -1) {
         int r = cli_ideas_opt(c, optarg, &io, &homebuf, homes, 64, &lang);
@@ -172,7 +188,17 @@ int cli_cmd_match(int argc, char **argv) {
         case 'k': bad |= cli_long("-k", optarg, 1, CLI_MATCH_MAX_K, &k) != 0; break;
         case 'j': json = 1; break;
         case 'W': json = 2; break;
-        case 'h': free(homebuf); return cli_help(match_usage);
+        case 'h': free(homebuf); tenyo_steer_free(steer); return cli_help(match_usage);
+        case OPT_NOT: {
+            int rc = steer ? 0 : tenyo_steer_new(&steer);
+            if (!rc) rc = tenyo_steer_strike(steer, optarg);
+            if (rc == TENYO_ERR_NOMEM) cli_err("out of memory\n");
+            else if (rc)
+                cli_err("--not: '%s' is no word to strike (1 to 255 bytes of UTF-8%s)\n",
+                        optarg, rc == TENYO_ERR_LIMIT ? "; at most 256 words" : "");
+            bad |= rc != 0;
+            break;
+        }
         default: bad |= cli_filter_opt(c, optarg, &fo) <= 0;
         }
     }
@@ -185,6 +211,7 @@ int cli_cmd_match(int argc, char **argv) {
     }
     if (bad) {
         free(homebuf);
+        tenyo_steer_free(steer);
         return cli_usage_error(match_usage);
     }
     const char *path = argv[optind];
@@ -195,10 +222,12 @@ int cli_cmd_match(int argc, char **argv) {
     int ec = EXIT_OK;
     if (!(x = cli_open_index(path, &ec))) {
         free(homebuf);
+        tenyo_steer_free(steer);
         return ec;
     }
     int rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
     if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
+    if (steer) tenyo_ctx_set_steer(ctx, steer);
     int64_t qdoc = -1;
     size_t len = 0;
     ec = cli_resolve_query(x, path, NULL, file, &text, &len, &buf, &qdoc);
@@ -226,6 +255,7 @@ done:
     free(homebuf);
     tenyo_filter_free(filter);
     tenyo_ctx_free(ctx);
+    tenyo_steer_free(steer);
     tenyo_index_free(x);
     return ec;
 }

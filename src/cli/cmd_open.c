@@ -2,6 +2,9 @@
  * cmd_open.c — `tenyo open`: load, clear or show the list of licensable
  * patents of an index (the list itself is read by cli_open_list_load,
  * writer.c, which `tenyo index --open-list` shares).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * writer.c, views/render.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

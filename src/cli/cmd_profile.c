@@ -4,6 +4,10 @@
  * own fields, the strongest evidence), for an office to sort its catalogue
  * by. The patents run through tenyo_ideas_batch; each profile is rendered
  * by cli_profile_cb (profiles.c), which GET /api/profile shares.
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * views/filters.c, views/profiles.c, views/query.c, views/safe.c,
+ * views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -3,6 +3,9 @@
  * documents from their stored term counts; with --ivf / --no-ivf, set its
  * approximate-search lists anew (tenyo_index_rebuild_ivf: the lists alone
  * when the index has no updates).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, input.c,
+ * opts.c, writer.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

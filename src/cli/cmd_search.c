@@ -2,6 +2,10 @@
  * cmd_search.c — `tenyo search`: keyword search (words and phrases that
  * must / must not occur in a record's title or abstract, ranked by BM25:
  * api/keywords.c) through the filter of filters.c.
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * term.c, views/filters.c, views/render.c, views/safe.c, views/say.c and
+ * the library (tenyo.h).
  */
 #include "cli.h"
 

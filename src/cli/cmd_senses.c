@@ -22,6 +22,10 @@
  * never the index or the senses file read, an index, a file of an update
  * directory or a locked path; a file that is not an export only with
  * --force).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * writer.c, views/safe.c, views/say.c, views/senses.c and the library
+ * (tenyo.h).
  */
 #include "cli.h"
 
@@ -50,58 +54,6 @@ static const char *senses_usage =
     "      --senses FILE    the splits file (default INDEX.senses)\n"
     "      --force          let export replace a file that is not a senses export\n"
     "                       (never an index or a file of its update directory)\n";
-
-/* The splits file of INDEX (malloc'd), or a copy of the named one. */
-char *cli_senses_path(const char *index, const char *named) {
-    if (named) return strdup(named);
-    size_t n = strlen(index);
-    char *p = malloc(n + sizeof ".senses");
-    if (p) {
-        memcpy(p, index, n);
-        memcpy(p + n, ".senses", sizeof ".senses");
-    }
-    return p;
-}
-
-int cli_senses_open(const char *path, int must_exist, tenyo_senses **out) {
-    char err[640];
-    *out = NULL;
-    if (tenyo_senses_new(out)) {
-        cli_err("out of memory\n");
-        return EXIT_RESOURCE;
-    }
-    int rc = tenyo_senses_load(*out, path, err, sizeof err);
-    if (rc == TENYO_ERR_NOTFOUND && !must_exist) return EXIT_OK;
-    if (!rc) return EXIT_OK;
-    cli_err("%s\n", err);
-    tenyo_senses_free(*out);
-    *out = NULL;
-    return rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
-}
-
-int cli_senses_save(const tenyo_senses *s, const char *path) {
-    char err[640];
-    int rc = tenyo_senses_save(s, path, err, sizeof err);
-    if (rc && rc != TENYO_ERR_UNSYNCED) {
-        cli_err("%s\n", err);
-        /* not written (a full disk, no room): a resource (4); a path the
-         * output rule refuses: input (2) */
-        return rc == TENYO_ERR_IO || rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
-    }
-    return EXIT_OK;
-}
-
-/* The file's real name (links resolved; a file not made yet: its folder's
- * real name and its own), malloc'd: two names of one file take one lock. */
-tenyo_lock *cli_senses_lock(const char *path) {
-    char err[640];
-    tenyo_lock *l = NULL;
-    if (tenyo_senses_lock_take(path, UINT_MAX, &l, err, sizeof err)) {
-        cli_err("%s; nothing changed\n", err);
-        return NULL;
-    }
-    return l;
-}
 
 /* add / remove WORD FIELD FIELD on s: an exit code after a message. */
 static int senses_change(tenyo_senses *s, int add, char **a) {

@@ -2,6 +2,10 @@
  * cmd_similar.c — `tenyo similar`: the nearest patents of an indexed
  * patent or of a free text, as a terminal table (cli_print_hits, term.c)
  * or one JSON object (cli_similar_json, render.c, shared with the server).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * term.c, views/filters.c, views/query.c, views/render.c, views/safe.c,
+ * views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -2,6 +2,9 @@
  * cmd_tokens.c — `tenyo tokens`: the terms the tokenizer produces for a
  * text, for checking what an index will see; with --judge INDEX, what
  * each term is worth as the shared term of a link there (tenyo_term_judge).
+ *
+ * Who calls whom: called by tenyo.c's table; calls help_ja.c, opts.c,
+ * views/query.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

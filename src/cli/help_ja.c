@@ -38,6 +38,9 @@
  * translated; in the option lines the description starts after at least
  * two spaces, as in the English, and every line but the usage fits 80
  * columns, a Japanese character counting 2 (tests/man.sh checks both).
+ *
+ * Who calls whom: called by input.c, opts.c, tenyo.c, the commands (17);
+ * calls views/state.c and the library (tenyo.h).
  */
 #include "cli.h"
 
@@ -286,6 +289,8 @@ static const help_ja texts[] = {
 "  --min-confidence C   確信度が C 未満の用途を除く（既定 0: ideas が見つけた\n"
 "                       用途をすべて確信度付きで示す）\n"
 "  -m, --mode M         類似度: tfidf | lsa | hybrid（既定）\n"
+"  --not WORD           絞り込み: WORD はここでは別の意味の語。どの特許とも共通の\n"
+"                       語とせず、どの用途のつながりにもしない（繰り返し可）\n"
 "  -j, --json           JSON のオブジェクト 1 つ\n"
 "                       {\"query\", \"matches\", \"ideas\", \"warnings\"}\n"
 "      --html           印刷用のレポート（A4 の HTML。ブラウザから PDF に印刷）\n"
@@ -369,8 +374,10 @@ static const help_ja texts[] = {
 "                                       （HTML。kept=1: 作業シートの採用カード）\n"
 "  POST /api/worksheet                  作業シート（ideas --worksheet の JSON）を\n"
 "                                       INDEX.worksheets/ に保存\n"
-"  GET  /api/worksheet?id=|patent=      保存した作業シート\n"
+"  GET  /api/worksheet?id=|patent=|company=|text=   保存した作業シート\n"
 "  GET  /api/senses                     覚えた語義の区別（INDEX.senses）\n"
+"  POST /api/senses {\"word\", \"pairs\": [[FIELD, OTHER], ...]}   語義の区別を覚える\n"
+"                                       （= ideas --not WORD --remember）\n"
 "  GET  /api/sentences?id=ID            特許の文（focus の番号付き）\n"
 "  POST /api/ideas {\"id\"|\"text\", \"home\", \"distance\", \"n\", \"lang\", \"mode\", ...}\n"
 "                                       = tenyo ideas --json\n"

@@ -7,6 +7,10 @@
  *
  * The sink (cli_sink) is what lets one reading loop feed both a fresh build
  * and an update: a pair of functions and their argument, not a flag.
+ *
+ * Who calls whom: called by writer.c, cmd_add.c, cmd_eval.c,
+ * cmd_index.c, cmd_rebuild.c; calls help_ja.c, views/say.c and the
+ * library (tenyo.h).
  */
 #include "cli.h"
 

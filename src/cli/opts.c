@@ -2,8 +2,7 @@
  * opts.c — how every command reads its options and says what is wrong
  * with them, so that the commands behave as one tool:
  *
- *   - one message prefix, "tenyo COMMAND: " (cli_err), the command being
- *     the one main() dispatched (cli_cmd; "tenyo: " before there is one);
+ *   - one message prefix, "tenyo COMMAND: " (cli_err, views/say.c);
  *   - a usage error prints the message, the command's one-line usage and
  *     "see 'tenyo COMMAND --help'", never the whole help (cli_usage_error);
  *     exit 1;
@@ -11,9 +10,8 @@
  *     its valid range, and a value out of it, or not a number, is named
  *     with that range ("--dim must be an integer from 1 to 4096, not '0'");
  *   - every value from a fixed set by cli_choice, which lists the set;
- *   - an unknown option or command gets "did you mean" (cli_getopt,
- *     cli_suggest): the closest name by edit distance, when it is close
- *     (at most a third of the word, at least 1; a unique prefix too).
+ *   - an unknown option or command gets "did you mean" (cli_getopt, with
+ *     views/say.c's cli_suggest).
  *
  * cli_getopt wraps getopt_long with opterr = 0 and a leading ':' so that
  * getopt prints nothing itself: its messages ("unrecognized option") have
@@ -22,6 +20,9 @@
  * --opt=value; we only replace its messages), and generating --help from a
  * table (the help texts are hand-set prose; tests/man.sh instead checks
  * that --help and man/tenyo.1 name the same options).
+ *
+ * Who calls whom: called by tenyo.c, writer.c, the commands (16); calls
+ * help_ja.c, views/say.c, views/state.c and the library (tenyo.h).
  */
 #include "cli.h"
 
@@ -34,24 +35,6 @@
 #include <string.h>
 
 const cli_dist *cli_index_dist;
-const cli_serve_dist *cli_serve_share;
-
-/* ============================================================ messages */
-
-void cli_err(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = NULL;
-    int n = vasprintf(&msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "tenyo%s%s: ", *cli_cmd ? " " : "", cli_cmd);
-    if (n < 0) return;
-    /* messages quote file names, ids and list lines: control characters
-     * (an escape sequence in a file name) are shown, never sent raw to
-     * the terminal; line breaks and tabs stay */
-    fputs(cli_safe_lines(msg), stderr);
-    free(msg);
-}
 
 tenyo_index *cli_open_index(const char *path, int *ec) {
     tenyo_index *x = NULL;
@@ -81,41 +64,6 @@ int cli_usage_error(const char *usage) {
     if (*cli_cmd) fprintf(stderr, "see 'tenyo %s --help'\n", cli_cmd);
     else fputs("see 'tenyo --help'\n", stderr);
     return EXIT_USAGE;
-}
-
-/* ======================================================= did you mean */
-
-/* Edit distance of a and b (bytes); 99 beyond 64 bytes: no name is that
- * long, so such a word is never close to one. */
-static int edit_distance(const char *a, const char *b) {
-    size_t na = strlen(a), nb = strlen(b);
-    if (na > 64 || nb > 64) return 99;
-    return tenyo_edit_distance(a, na, b, nb, 98);
-}
-
-const char *cli_suggest(const char *word, const char *const *names, size_t n) {
-    const char *best = NULL;
-    int bd = 99;
-    size_t wl = strlen(word);
-    for (size_t i = 0; i < n; i++) {
-        int d = edit_distance(word, names[i]);
-        if (d < bd) {
-            bd = d;
-            best = names[i];
-        }
-    }
-    int limit = (int)(wl / 3) > 1 ? (int)(wl / 3) : 1;
-    if (best && bd <= limit) return best;
-    /* a typed word that starts a single name ("--hyb" for --hybrid-weight
-     * is taken by getopt itself; this is for commands: "sim") */
-    const char *pre = NULL;
-    for (size_t i = 0; i < n && wl >= 2; i++) {
-        if (!strncmp(names[i], word, wl)) {
-            if (pre) return NULL;
-            pre = names[i];
-        }
-    }
-    return pre;
 }
 
 /* =============================================================== getopt */
@@ -251,33 +199,6 @@ int cli_mode_opt(const char *opt, const char *arg, tenyo_mode *mode) {
 }
 
 /* ==================================================== shared values */
-
-/* Exit code for a library status (opening an input or index file is
- * mapped by the caller: any failure there is an input / index error). */
-int cli_exit_code(int status) {
-    switch (status) {
-    case TENYO_OK: return EXIT_OK;
-    case TENYO_ERR_ARG: return EXIT_USAGE;
-    case TENYO_ERR_INPUT: case TENYO_ERR_NOTFOUND: case TENYO_ERR_EMPTY:
-    case TENYO_ERR_LIMIT:
-        return EXIT_INPUT;
-    case TENYO_ERR_CORRUPT: case TENYO_ERR_VERSION: case TENYO_ERR_MISMATCH:
-        return EXIT_INDEX;
-    default: return EXIT_RESOURCE;
-    }
-}
-
-int cli_parse_mode(const char *s, tenyo_mode *mode) {
-    if (strcmp(s, "tfidf") == 0) *mode = TENYO_MODE_TFIDF;
-    else if (strcmp(s, "lsa") == 0) *mode = TENYO_MODE_LSA;
-    else if (strcmp(s, "hybrid") == 0) *mode = TENYO_MODE_HYBRID;
-    else return -1;
-    return 0;
-}
-
-const char *cli_mode_name(tenyo_mode m) {
-    return m == TENYO_MODE_TFIDF ? "tfidf" : m == TENYO_MODE_LSA ? "lsa" : "hybrid";
-}
 
 /* Comma-separated string -> JSON array of strings. */
 int cli_parse_format(const char *s, tenyo_format *f) {

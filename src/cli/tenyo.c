@@ -42,6 +42,10 @@
  * come from untrusted records: text output passes them through cli_safe
  * (control characters escaped; term.c's cells do so themselves), CSV
  * through the formula rule.
+ *
+ * Who calls whom: called by main.c and src/mpi/tenyo_mpi.c; calls
+ * help_ja.c, opts.c, views/say.c, views/state.c, the commands (17) and
+ * the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -12,6 +12,9 @@
  * set (tests, scripts), else no cut (output piped to a file keeps whole
  * titles; --json always does). Rejected: wcswidth(3) (the C library's
  * tables and the process locale decide; under LANG=C every kanji is -1).
+ *
+ * Who calls whom: called by cmd_ideas.c, cmd_match.c, cmd_search.c,
+ * cmd_similar.c; calls views/safe.c and the library (tenyo.h).
  */
 #include "cli.h"
 

@@ -9,6 +9,9 @@
  * second name is the same file), and for a file that is not an index
  * tenyo_output_check's rule (never an index or a locked path; a file of
  * another kind only with --force), checked before any work is done.
+ *
+ * Who calls whom: called by the commands (9); calls input.c, opts.c,
+ * views/safe.c, views/say.c and the library (tenyo.h).
  */
 #include "cli.h"
 

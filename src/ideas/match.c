@@ -305,6 +305,7 @@ static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *
 /* Distinct index terms of a text (ids into the vocabulary). */
 typedef struct mw_set {
     const tenyo_index *x;
+    const tenyo_ctx *c;         /* its steer's struck words are left out */
     uint32_t id[256];
     int n;
 } mw_set;
@@ -312,7 +313,7 @@ typedef struct mw_set {
 static void mw_emit(void *ud, const char *t, size_t n) {
     mw_set *s = ud;
     int64_t id = ty_strmap_get(s->x->vocab, t, n);
-    if (id < 0 || s->n == 256) return;
+    if (id < 0 || s->n == 256 || ty_steer_struck(s->c, (uint32_t)id)) return;
     for (int i = 0; i < s->n; i++)
         if (s->id[i] == (uint32_t)id) return;
     s->id[s->n++] = (uint32_t)id;
@@ -381,6 +382,7 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
     /* the company's terms */
     if (!rc) {
         q->x = x;
+        q->c = t->c = c; /* a word struck is no shared word (tenyo_ctx_set_steer) */
         rc = ty_ctx_tokenize(c, text, len, mw_emit, q);
     }
     /* the patent's title and abstract */

@@ -423,6 +423,9 @@ int ty_steer_focus_build(tenyo_ctx *c, const tenyo_steer *s, uint64_t doc, const
 int ty_steer_term_is(const ty_model *m, uint32_t t, const char *w);
 /* The struck words of c's steer marked in the mask (qn query terms). */
 void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn);
+/* 1 when term t is one of the words struck by the steer set on c (or a
+ * part of one, ty_steer_term_is); 0 without a steer. */
+int ty_steer_struck(const tenyo_ctx *c, uint32_t t);
 /* Stage veto, the analyst's part: the cards of fields s rejects left out
  * of all[0..cnt), in place; returns how many remain. */
 size_t ty_steer_veto(const tenyo_steer *s, tenyo_idea *all, size_t cnt);

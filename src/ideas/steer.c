@@ -293,6 +293,13 @@ int ty_steer_term_is(const ty_model *m, uint32_t t, const char *w) {
     return strlen(term) < strlen(w) && !ty_one_char(term) && strstr(w, term) != NULL;
 }
 
+int ty_steer_struck(const tenyo_ctx *c, uint32_t t) {
+    const tenyo_steer *s = c ? tenyo_ctx_steer(c) : NULL;
+    for (size_t j = 0; s && j < s->n[TENYO_STEER_STRUCK]; j++)
+        if (ty_steer_term_is(&c->idx->m, t, s->item[TENYO_STEER_STRUCK][j])) return 1;
+    return 0;
+}
+
 void ty_steer_mask(const tenyo_ctx *c, ty_termmask *k, size_t qn) {
     const ty_ideas *is = ty_ideas_peek(c);
     const tenyo_steer *s = is ? is->steer : NULL;

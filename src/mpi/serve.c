@@ -4,7 +4,7 @@
  * over P processes.
  *
  * Who does what. Process 0 runs `tenyo serve` itself (cli_main ->
- * cmd_serve.c) with one hook: once the index is open, cli_serve_share's
+ * cmd_serve.c -> serve_run) with one hook: once the index is open, cli_serve_share's
  * opened() (here) has the other processes open the same path, checks they
  * hold the same index, and installs a ty_scan_share on it. The full scan
  * of every query (api/ctx.c, "A shared scan") then goes through

@@ -1,6 +1,6 @@
 /*
  * fuzz_http.c — the request-parameter checks of `tenyo serve`
- * (src/cli/serve_parse.c) over arbitrary bytes. Each input is used three
+ * (src/serve/serve_parse.c) over arbitrary bytes. Each input is used three
  * ways:
  *   - as the body of POST /api/ideas (serve_ideas_parse), handed over as
  *     libmicrohttpd hands a body: an exact-size copy, not terminated;
@@ -21,7 +21,7 @@
  * and libmicrohttpd.
  */
 #include "fuzz.h"
-#include "cli/serve_parse.h"
+#include "serve/serve_parse.h"
 
 #include <math.h>
 #include <stdarg.h>

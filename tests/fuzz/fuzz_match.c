@@ -1,6 +1,6 @@
 /*
  * fuzz_match.c — the body of POST /api/match, the company query
- * (serve_match_parse in src/cli/serve_parse.c), over arbitrary bytes,
+ * (serve_match_parse in src/serve/serve_parse.c), over arbitrary bytes,
  * handed over as libmicrohttpd hands a body: an exact-size copy, not
  * terminated.
  *
@@ -17,7 +17,7 @@
  * Linked against the CLI objects (serve_parse.c) like fuzz_http.
  */
 #include "fuzz.h"
-#include "cli/serve_parse.h"
+#include "serve/serve_parse.h"
 
 #define FZ_MSG 256
 

@@ -51,8 +51,12 @@
  *
  * Read-only by default: a server another person can reach must not change
  * the index unless its operator said so.
+ *
+ * Who calls whom: called by serve_route.c, serve_start.c; calls
+ * serve_http.c, serve_live.c, serve_parse.c, views/say.c and the library
+ * (tenyo.h).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 

@@ -12,14 +12,19 @@
  * whole (RFC 4180), so a reader sees one cell whatever the text holds.
  * cli_one_line folds a text onto one line for tables.
  *
- * The lowest file of the CLI: it calls nothing of the CLI, so the option
- * reader (opts.c, whose messages go through cli_safe_lines) and the JSON and
- * text renderers (render.c) both call down to it. The escaped copies live in
+ * The lowest file of the program's rooms: it calls nothing of them, so the
+ * messages (say.c, whose text goes through cli_safe_lines), the JSON and
+ * text renderers (render.c) and the commands' tables (cli/term.c) all call
+ * down to it. The escaped copies live in
  * eight rotating static buffers, so several fields can go into one printf;
  * rejected: caller-owned buffers at every call (the CLI prints from one
  * thread, and every print site would grow a buffer).
+ *
+ * Who calls whom: called by cli/term.c, cli/writer.c, ideas_csv.c,
+ * profiles.c, render.c, say.c, cli/'s commands (9); calls the library
+ * (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <csv.h>
 #include <stdio.h>

@@ -1,14 +1,14 @@
 /*
- * serve_parse.c — the checks `tenyo serve` (cmd_serve.c) applies to what a
+ * serve_parse.c — the checks `tenyo serve` (serve_route.c) applies to what a
  * client sends: the path, the query arguments, the Host header and the JSON
  * body of POST /api/ideas. Each takes strings and bytes and returns 0 or
- * the HTTP status of the refusal with its message; cmd_serve.c looks the values
+ * the HTTP status of the refusal with its message; the server looks the values
  * up in libmicrohttpd and turns a refusal into the {"error": ...} reply.
  *
  * Why a file of its own: these are the only places where untrusted bytes
  * are interpreted by our code (libmicrohttpd splits the request and
  * unescapes the query; jansson parses the JSON), so they are the target of
- * the HTTP fuzzer (tests/fuzz/fuzz_http.c), which cannot drive cmd_serve.c's
+ * the HTTP fuzzer (tests/fuzz/fuzz_http.c), which cannot drive serve_route.c's
  * handlers without a daemon and an index. Rejected: fuzzing through a real
  * daemon on a socket pair — slow (a thread hop per input) and mostly a test
  * of libmicrohttpd's parser, which is not ours to fix.
@@ -18,10 +18,14 @@
  * ignored, since a misspelt option silently dropped gives a plausible but
  * wrong answer. Limits (SRV_MAX_* in serve_parse.h) bound the work of one
  * request: one exact scan of the index, at most 100 hits or 50 ideas.
+ *
+ * Who calls whom: called by serve_api.c, serve_http.c, serve_map.c,
+ * serve_route.c, serve_update.c; calls views/filters.c, views/say.c and
+ * the library (tenyo.h).
  */
 #include "serve_parse.h"
 
-#include "cli.h"
+#include "views/views.h"
 
 #include <errno.h>
 #include <math.h>
@@ -149,7 +153,7 @@ static const char *const args_search[] = {"q", "k", "mode", "date_from", "date_t
                                           "exclude_fields", "open_only", "kind", NULL};
 static const char *const args_patent[] = {"k", "mode", NULL};
 static const char *const args_resolve[] = {"q", NULL};
-static const char *const args_worksheet[] = {"id", "patent", NULL};
+static const char *const args_worksheet[] = {"id", "patent", "company", "text", NULL};
 static const char *const args_resolve_id[] = {"id", NULL};
 static const char *const args_profile[] = {"id", "n", "min_confidence", "distance", "lang",
                                            NULL};

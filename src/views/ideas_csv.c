@@ -3,8 +3,11 @@
  * with the error of a failed batch line, one row saying why when there is
  * none): the one writer behind `tenyo ideas --csv` and the page's CSV
  * download (POST /api/ideas.csv), so both have the same columns and bytes.
+ *
+ * Who calls whom: called by serve/serve_api.c, cli/cmd_ideas.c; calls
+ * render.c, safe.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
  * serve_parse.h — the request-parameter checks of `tenyo serve`
- * (src/cli/serve_parse.c): routes, query arguments, the POST /api/ideas
+ * (src/serve/serve_parse.c): routes, query arguments, the POST /api/ideas
  * body, the Host check and the access-log form of a path. They take plain
- * strings and bytes, not libmicrohttpd connections, so that cmd_serve.c stays
+ * strings and bytes, not libmicrohttpd connections, so that serve_route.c stays
  * the only file that talks HTTP and the fuzz target
  * tests/fuzz/fuzz_http.c can feed them arbitrary input.
  *
@@ -14,7 +14,7 @@
 #define TENYO_CLI_SERVE_PARSE_H
 
 #include "tenyo.h"
-#include "cli.h"
+#include "views/views.h"
 
 #include <jansson.h>
 #include <stddef.h>

@@ -5,8 +5,11 @@
  * (cli_profile_cb, the tenyo_ideas_batch callback) or one object
  * (cli_profile_json). The ideas and match objects themselves come from the
  * library (tenyo_ideas_json, tenyo_match_json: ideas/answer.c).
+ *
+ * Who calls whom: called by serve/serve_api.c, cli/cmd_profile.c; calls
+ * render.c, safe.c, say.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,9 +4,14 @@
  * they do not overlap, for the web page's map. Labels are laid out here,
  * not in the browser, so that every client shows the same map and a test
  * can read it: the largest fields first, each label's width estimated from
- * its characters (map_labels.c), kept when it collides with none already placed.
+ * its characters, kept when it collides with none already placed; the
+ * labels are assembled by views/map_labels.c, as the printed report's are.
+ *
+ * Who calls whom: called by serve_live.c, serve_route.c; calls
+ * serve_api.c, serve_http.c, serve_parse.c, views/map_labels.c and the
+ * library (tenyo.h).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 
@@ -83,52 +88,27 @@ static enum MHD_Result collect_label(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-/* qsort_r order of field numbers: more documents first, then the lower
- * number (so the order is total and the same on every run). */
-static int by_documents(const void *a, const void *b, void *ud) {
-    const tenyo_index *x = ud;
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    const char *c;
-    uint64_t ni, nj;
-    tenyo_index_field(x, i, &c, &ni);
-    tenyo_index_field(x, j, &c, &nj);
-    return ni != nj ? (ni > nj ? -1 : 1) : (i > j) - (i < j);
-}
+enum { ROLE_ASKED, ROLE_LARGEST, ROLE_MARK };
 
 /* The labels part of /api/map: {"view", "size", "labels": [{field, text, x,
  * y, w, h, role}], "left_out": [codes]} for the picture va of the map, the
  * fields asked for (label=, in order; important: they may cover background
  * dots when nothing else is free) first, then the largest fields in view;
- * marks are obstacles, every other field in view a soft one. 400 with msg
- * for a bad argument. */
+ * marks are obstacles, every other field in view a soft one (assembled by
+ * views/map_labels.c, as the printed report's map is). 400 with msg for a
+ * bad argument. */
 static unsigned map_labels(const server *s, const serve_map_view_args *va,
                            const label_args *la, json_t *o, char *msg, size_t cap) {
-    tenyo_index_info in;
-    tenyo_index_info_get(s->x, &in);
-    const uint32_t nf = in.nfields;
     const double *v = va->view, W = va->width, H = va->height;
-    const double sx = W / (v[2] - v[0]), sy = H / (v[3] - v[1]);
-    size_t n = 0, cap_l = (size_t)la->nlabels + (size_t)la->nmarks + nf;
-    tenyo_map_label *l = calloc(cap_l ? cap_l : 1, sizeof *l);
-    int32_t *field_of = calloc(cap_l ? cap_l : 1, sizeof *field_of); /* -1: a mark */
-    uint8_t *taken = calloc(nf ? nf : 1, 1);
-    uint32_t *order = calloc(nf ? nf : 1, sizeof *order);
-    unsigned st = 0;
-    if (!l || !field_of || !taken || !order) {
+    const cli_map_view view = {.x0 = v[0], .y1 = v[3], .sx = W / (v[2] - v[0]),
+                               .sy = H / (v[3] - v[1]), .width = W, .height = H};
+    cli_map_labels ml;
+    if (cli_map_labels_init(&ml, s->x, s->map, &view, (size_t)la->nlabels + (size_t)la->nmarks,
+                            va->lang)) {
         snprintf(msg, cap, "out of memory");
-        st = SRV_HTTP_INTERNAL;
-        goto done;
+        return SRV_HTTP_INTERNAL;
     }
-    uint64_t most = 1;
-    for (uint32_t j = 0; j < nf; j++) {
-        const char *code;
-        uint64_t cnt;
-        tenyo_index_field(s->x, j, &code, &cnt);
-        if (cnt > most) most = cnt;
-    }
-    double xy[2];
-#define PX(mx) ((mx - v[0]) * sx)
-#define PY(my) ((v[3] - my) * sy)
+    unsigned st = 0;
     for (int i = 0; i < la->nlabels; i++) {
         char code[5];
         double r;
@@ -139,91 +119,45 @@ static unsigned map_labels(const server *s, const serve_map_view_args *va,
             st = SRV_HTTP_BAD_REQUEST;
             goto done;
         }
-        if (taken[j]) continue;
-        taken[j] = 1;
-        tenyo_map_field(s->map, (uint32_t)j, xy);
-        l[n] = (tenyo_map_label){.x = PX(xy[0]), .y = PY(xy[1]), .r = r, .w = 1, .h = CLI_MAP_BOX_H,
-                                 .important = 1};
-        field_of[n++] = (int32_t)j;
+        cli_map_labels_field(&ml, (uint32_t)j, r, NULL, 1, ROLE_ASKED);
     }
-    size_t asked = n;
-    /* the largest fields whose marker is in the picture: fields by
-     * documents, most first, ties by field number (a stable sort) */
-    for (uint32_t j = 0; j < nf; j++) order[j] = j;
-    qsort_r(order, nf, sizeof *order, by_documents, (void *)s->x);
-    long want = va->largest;
-    for (uint32_t a = 0; a < nf; a++) {
-        uint32_t j = order[a];
-        const char *code;
-        uint64_t cnt;
-        tenyo_index_field(s->x, j, &code, &cnt);
-        tenyo_map_field(s->map, j, xy);
-        double px = PX(xy[0]), py = PY(xy[1]);
-        if (taken[j] || px < 0 || py < 0 || px > W || py > H) continue;
-        taken[j] = 1;
-        /* a label when still wanted, else an obstacle */
-        l[n] = (tenyo_map_label){.x = px, .y = py, .r = cli_map_field_radius(cnt, most),
-                                 .w = want > 0 ? 1 : 0, .h = CLI_MAP_BOX_H, .soft = want <= 0};
-        field_of[n++] = want-- > 0 ? (int32_t)j : -2;
-    }
+    cli_map_labels_largest(&ml, va->largest, ROLE_LARGEST);
     for (int i = 0; i < la->nmarks; i++) {
         double m[3];
         if ((st = serve_map_mark_arg(la->marks[i], m, msg, cap))) goto done;
-        l[n] = (tenyo_map_label){.x = PX(m[0]), .y = PY(m[1]), .r = m[2]};
-        field_of[n++] = -1;
+        cli_map_labels_point(&ml, m, m[2], NULL, -1, 0, ROLE_MARK);
     }
-#undef PX
-#undef PY
-    /* texts and their boxes */
-    char (*texts)[160] = calloc(n ? n : 1, sizeof *texts);
-    if (!texts) {
-        snprintf(msg, cap, "out of memory");
-        st = SRV_HTTP_INTERNAL;
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (field_of[i] < 0 || !(l[i].w > 0)) continue;
-        const char *code;
-        uint64_t cnt;
-        tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
-        cli_map_label_text(texts[i], sizeof texts[i], code, tenyo_field_label(s->x, code, va->lang));
-        l[i].w = cli_map_label_px(texts[i]);
-    }
-    tenyo_map_place_labels(l, n, W, H);
+    cli_map_labels_place(&ml);
     json_t *arr = json_array(), *left = json_array(), *vj = json_array(), *sz = json_array();
     for (int i = 0; i < 4; i++) json_array_append_new(vj, json_real(v[i]));
     json_array_append_new(sz, json_real(W));
     json_array_append_new(sz, json_real(H));
-    for (size_t i = 0; i < n; i++) {
-        if (field_of[i] < 0 || !(l[i].w > 0)) continue;
+    for (size_t i = 0; i < ml.n; i++) {
+        const tenyo_map_label *l = &ml.l[i];
+        if (ml.it[i].field < 0 || !(l->w > 0)) continue;
         const char *code;
-        uint64_t cnt;
-        tenyo_index_field(s->x, (uint32_t)field_of[i], &code, &cnt);
-        if (!l[i].placed) {
+        tenyo_index_field(s->x, (uint32_t)ml.it[i].field, &code, NULL);
+        if (!l->placed) {
             json_array_append_new(left, json_string(code));
             continue;
         }
         json_t *e = json_object();
         json_object_set_new(e, "field", json_string(code));
-        json_object_set_new(e, "text", json_string(texts[i]));
-        json_object_set_new(e, "x", json_real(l[i].bx));
-        json_object_set_new(e, "y", json_real(l[i].by));
-        json_object_set_new(e, "w", json_real(l[i].w));
-        json_object_set_new(e, "h", json_real(l[i].h));
-        json_object_set_new(e, "role", json_string(i < asked ? "asked" : "largest"));
+        json_object_set_new(e, "text", json_string(ml.it[i].text));
+        json_object_set_new(e, "x", json_real(l->bx));
+        json_object_set_new(e, "y", json_real(l->by));
+        json_object_set_new(e, "w", json_real(l->w));
+        json_object_set_new(e, "h", json_real(l->h));
+        json_object_set_new(e, "role", json_string(ml.it[i].tag == ROLE_ASKED ? "asked" : "largest"));
         json_array_append_new(arr, e);
     }
-    free(texts);
     json_object_set_new(o, "view", vj);
     json_object_set_new(o, "size", sz);
     json_object_set_new(o, "font_px", json_real(CLI_MAP_FONT_PX));
     json_object_set_new(o, "labels", arr);
     json_object_set_new(o, "left_out", left);
 done:
-    free(l);
-    free(field_of);
-    free(taken);
-    free(order);
+    cli_map_labels_free(&ml);
     return st;
 }
 

@@ -3,8 +3,11 @@
  * it (cli_resolve_id: exact, normalised, else "did you mean"), or the text
  * of --text / --file (cli_slurp: any charset, decoded to UTF-8). Shared by
  * similar, ideas, match and the server (GET /api/resolve).
+ *
+ * Who calls whom: called by serve/serve_api.c, cli/'s commands (5);
+ * calls render.c, say.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <errno.h>
 #include <stdio.h>

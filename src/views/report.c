@@ -25,8 +25,12 @@
  * closed on both pages): whole cards left a third of most pages blank. Rejected: writing PDF ourselves (a
  * PDF library for layout and CJK fonts the browser already has; headless
  * Chromium --print-to-pdf makes the PDF from this file).
+ *
+ * Who calls whom: called by serve/serve_api.c, cli/cmd_ideas.c,
+ * cli/cmd_match.c; calls map_labels.c, render.c and the library
+ * (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -120,91 +124,43 @@ static int64_t field_of(const tenyo_index *x, const char *code) {
  */
 enum { MAP_W = 640, MAP_H = 400, MAP_PAD = 24, MAP_LARGEST = 8 };
 
-/* One thing on the report's map: a marker and, when w > 0, its label. */
-typedef struct map_item {
-    char text[160];             /* the label ("" for a marker only) */
-    const char *cls;            /* its class: mark, home or field */
-    int mark;                   /* 1-based number of a proposal/match, or 0 */
-} map_item;
-
-/* The picture's coordinate of map point v on axis a (0: x, 1: y, which
- * grows downwards). */
-static double map_px(const double *lo, const double *hi, int a, double v) {
-    double t = (v - lo[a]) / (hi[a] - lo[a]);
-    return a == 0 ? MAP_PAD + t * (MAP_W - 2 * MAP_PAD) : MAP_H - MAP_PAD - t * (MAP_H - 2 * MAP_PAD);
-}
-
-/* Add item i at map point xy to l/it: radius r, label text (NULL: a
- * marker only), flags. */
-static void map_add(tenyo_map_label *l, map_item *it, size_t *n, const double *lo,
-                    const double *hi, const double *xy, double r, const char *text,
-                    const char *cls, int mark, int soft, int important) {
-    l[*n] = (tenyo_map_label){.x = map_px(lo, hi, 0, xy[0]), .y = map_px(lo, hi, 1, xy[1]),
-                              .r = r, .h = CLI_MAP_BOX_H, .soft = soft, .important = important};
-    it[*n].text[0] = 0;
-    if (text) {
-        snprintf(it[*n].text, sizeof it[*n].text, "%s", text);
-        l[*n].w = cli_map_label_px(it[*n].text);
-    }
-    it[*n].cls = cls;
-    it[*n].mark = mark;
-    (*n)++;
-}
+/* What a thing on the report's map is (cli_map_item's tag): a numbered
+ * proposal or match, a home field, the query, another field. */
+enum { MAP_MARK, MAP_HOME, MAP_QUERY, MAP_FIELD };
+static const char *const map_cls[] = {"mark", "home", "query", "field"};
 
 /* The things on the map in placement order: the marks (n codes or docs),
  * the home fields, the query (a marker), the MAP_LARGEST largest other
- * fields with their titles, the rest as soft markers. Returns the count. */
-static size_t map_items(const tenyo_index *x, const tenyo_map *m, const tenyo_ctx *ctx,
-                        const json_t *home, const char *const *codes, const uint64_t *docs,
-                        int n, const double *lo, const double *hi, uint32_t nf,
-                        tenyo_map_label *l, map_item *it, const char *lang) {
-    uint64_t most = 1, cnt;
-    const char *code;
-    for (uint32_t j = 0; tenyo_index_field(x, j, &code, &cnt) == TENYO_OK; j++)
-        if (cnt > most) most = cnt;
-    uint8_t *taken = calloc(nf, 1);
-    if (!taken) return 0;
-    size_t c = 0, i;
+ * fields with their titles, the rest as soft markers. 0, or -1 out of
+ * memory. */
+static int map_items(cli_map_labels *ml, const tenyo_ctx *ctx, const json_t *home,
+                     const char *const *codes, const uint64_t *docs, int n) {
+    const tenyo_index *x = ml->x;
     double xy[2];
     char t[160];
     for (int k = 0; k < n; k++) {
         int64_t j = docs ? -1 : field_of(x, codes[k]);
-        int okp = docs ? tenyo_map_doc(m, docs[k], xy) == TENYO_OK
-                       : j >= 0 && tenyo_map_field(m, (uint32_t)j, xy) == TENYO_OK;
+        int okp = docs ? tenyo_map_doc(ml->m, docs[k], xy) == TENYO_OK
+                       : j >= 0 && tenyo_map_field(ml->m, (uint32_t)j, xy) == TENYO_OK;
         if (!okp) continue;
-        if (j >= 0) taken[j] = 1;
         snprintf(t, sizeof t, "%d%s%s", k + 1, docs ? "" : " ", docs ? "" : codes[k]);
-        map_add(l, it, &c, lo, hi, xy, 6, t, "mark", k + 1, 0, 1);
+        if (cli_map_labels_point(ml, xy, 6, t, j, 1, MAP_MARK)) return -1;
     }
+    size_t i;
     json_t *v;
     json_array_foreach(home, i, v) {
         int64_t j = field_of(x, json_string_value(v));
-        if (j < 0 || taken[j] || tenyo_map_field(m, (uint32_t)j, xy) != TENYO_OK) continue;
-        taken[j] = 1;
-        tenyo_index_field(x, (uint32_t)j, &code, &cnt);
-        map_add(l, it, &c, lo, hi, xy, cli_map_field_radius(cnt, most) + 3,
-                json_string_value(v), "home", 0, 0, 1);
+        const char *code;
+        uint64_t cnt;
+        if (j < 0 || tenyo_index_field(x, (uint32_t)j, &code, &cnt) != TENYO_OK) continue;
+        if (cli_map_labels_field(ml, (uint32_t)j, cli_map_field_radius(cnt, ml->most) + 3,
+                                 json_string_value(v), 1, MAP_HOME) < 0)
+            return -1;
     }
-    if (ctx && tenyo_map_query(m, ctx, xy) == TENYO_OK)
-        map_add(l, it, &c, lo, hi, xy, 9, NULL, "query", 0, 0, 0);
-    for (int named = 0;; named++) {
-        int64_t best = -1;
-        uint64_t bc = 0;
-        for (uint32_t j = 0; j < nf; j++) /* the largest field not yet taken */
-            if (!taken[j] && tenyo_index_field(x, j, &code, &cnt) == TENYO_OK &&
-                (best < 0 || cnt > bc))
-                best = j, bc = cnt;
-        if (best < 0) break;
-        taken[best] = 1;
-        tenyo_index_field(x, (uint32_t)best, &code, &cnt);
-        tenyo_map_field(m, (uint32_t)best, xy);
-        cli_map_label_text(t, sizeof t, code, tenyo_field_label(x, code, lang));
-        int label = named < MAP_LARGEST; /* else a soft marker */
-        map_add(l, it, &c, lo, hi, xy, cli_map_field_radius(cnt, most), label ? t : NULL,
-                "field", 0, !label, 0);
-    }
-    free(taken);
-    return c;
+    if (ctx && tenyo_map_query(ml->m, ctx, xy) == TENYO_OK &&
+        cli_map_labels_point(ml, xy, 9, NULL, -1, 0, MAP_QUERY))
+        return -1;
+    return cli_map_labels_largest(ml, MAP_LARGEST, MAP_FIELD);
 }
 
 /* The map as inline SVG (see above). marks: n codes (fields) or docs. */
@@ -222,27 +178,36 @@ static void map_svg(FILE *f, const tenyo_index *x, const tenyo_ctx *ctx, const j
         }
     for (int a = 0; a < 2; a++)
         if (hi[a] - lo[a] < 1e-9) hi[a] = lo[a] + 1;
-    size_t cap = (size_t)nf + (size_t)n + json_array_size(home) + 1, c = 0;
-    tenyo_map_label *l = nf ? calloc(cap, sizeof *l) : NULL;
-    map_item *it = l ? calloc(cap, sizeof *it) : NULL;
-    if (it) c = map_items(x, m, ctx, home, codes, docs, n, lo, hi, nf, l, it, ja ? "ja" : "en");
-    if (!c) goto done;
-    tenyo_map_place_labels(l, c, MAP_W, MAP_H);
+    const cli_map_view view = {.x0 = lo[0], .y1 = hi[1], .pad = MAP_PAD,
+                               .sx = (MAP_W - 2 * MAP_PAD) / (hi[0] - lo[0]),
+                               .sy = (MAP_H - 2 * MAP_PAD) / (hi[1] - lo[1]),
+                               .width = MAP_W, .height = MAP_H};
+    cli_map_labels ml;
+    if (!nf || cli_map_labels_init(&ml, x, m, &view, (size_t)n + json_array_size(home) + 1,
+                                   ja ? "ja" : "en")) {
+        tenyo_map_free(m);
+        return;
+    }
+    if (map_items(&ml, ctx, home, codes, docs, n) || !ml.n) goto done;
+    cli_map_labels_place(&ml);
+    const tenyo_map_label *l = ml.l;
+    const cli_map_item *it = ml.it;
+    size_t c = ml.n;
     fprintf(f, "<section class=\"map\"><h2>%s</h2>\n<svg viewBox=\"0 0 %d %d\" width=\"100%%\" "
                "role=\"img\">\n<rect width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n",
             ja ? "分野マップ" : "Field map", MAP_W, MAP_H, MAP_W, MAP_H);
     for (size_t i = 0; i < c; i++) { /* the fields first, the rest over them */
-        if (!strcmp(it[i].cls, "field"))
+        if (it[i].tag == MAP_FIELD)
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#ccc\"/>\n", l[i].x, l[i].y,
                     l[i].r);
     }
     for (size_t i = 0; i < c; i++) {
-        if (!strcmp(it[i].cls, "home"))
+        if (it[i].tag == MAP_HOME)
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#ccc\" stroke=\"#1f5fa8\" "
                        "stroke-width=\"2\"/>\n", l[i].x, l[i].y, l[i].r - 2);
-        else if (!strcmp(it[i].cls, "mark"))
+        else if (it[i].tag == MAP_MARK)
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"#d0531c\"/>\n", l[i].x, l[i].y);
-        else if (!strcmp(it[i].cls, "query"))
+        else if (it[i].tag == MAP_QUERY)
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"query\">★</text>\n", l[i].x - 8,
                     l[i].y + 6);
     }
@@ -251,13 +216,14 @@ static void map_svg(FILE *f, const tenyo_index *x, const tenyo_ctx *ctx, const j
         if (!(l[i].w > 0)) continue;
         if (!l[i].placed) {
             size_t u = strlen(left);
-            if (strcmp(it[i].cls, "field") && u + 24 < sizeof left)
+            if (it[i].tag != MAP_FIELD && u + 24 < sizeof left)
                 snprintf(left + u, sizeof left - u, "%s%s", u ? ", " : "", it[i].text);
             continue;
         }
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" textLength=\"%.1f\" lengthAdjust=\"spacing\" "
                    "class=\"%s\" data-box=\"%.2f,%.2f,%.2f,%.2f\">", l[i].bx + 2,
-                l[i].by + l[i].h - 3.5, l[i].w - 4, it[i].cls, l[i].bx, l[i].by, l[i].w, l[i].h);
+                l[i].by + l[i].h - 3.5, l[i].w - 4, map_cls[it[i].tag], l[i].bx, l[i].by, l[i].w,
+                l[i].h);
         esc(f, it[i].text);
         fputs("</text>\n", f);
     }
@@ -271,8 +237,7 @@ static void map_svg(FILE *f, const tenyo_index *x, const tenyo_ctx *ctx, const j
         fprintf(f, ja ? "地図に名前を置く余地がなかった点: %s。" : " No room on the map for the label of: %s.", left);
     fputs("</p></section>\n", f);
 done:
-    free(l);
-    free(it);
+    cli_map_labels_free(&ml);
     tenyo_map_free(m);
 }
 

@@ -1,6 +1,6 @@
 /*
  * filters.c — the filter options that `similar` and `ideas` share (and the
- * HTTP API's equivalents in cmd_serve.c): a publication date range, applicant
+ * HTTP API's equivalents in serve/serve_parse.c): a publication date range, applicant
  * substrings to include or exclude, IPC fields to include or exclude (and
  * the keyword query, --keywords: api/keywords.c). Read with the other options (each value
  * checked there: a date that is not YYYY[-MM[-DD]], a code that is not an
@@ -15,8 +15,11 @@
  *
  * Rejected: one --filter EXPR mini-language (a second syntax to learn and
  * quote in a shell, for what five plain options say).
+ *
+ * Who calls whom: called by serve/serve_api.c, serve/serve_parse.c,
+ * cli/'s commands (6); calls render.c, say.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -112,6 +112,11 @@ const T = {
     struck: "除外した語（別の意味）",
     kept_report: "採用カードの報告",
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
+    focustext_ph: "または技術を自分の言葉で書く（この文章だけから一覧を作る）",
+    focustext_apply: "書いた文章で作り直す", shared: "共通する語",
+    focustext_title: "技術を自分の言葉で書く（その文章だけから一覧を作る）",
+    remember: "覚える", remember_title: (w) => `「${w}」を、この一覧で切れた分野の組では別の意味として覚える（以後のすべての問い合わせに適用）`,
+    remembered: (n, f) => `覚えました（新しい区別 ${n} 件、${f.split("/").pop()}）`,
     keep: "採用", reject: "却下", note_ph: "メモ（任意）", kept_badge: "採用", more: "さらに表示",
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
     ws_kept: "採用", ws_rejected: "却下", ws_strike: "除外した語", ws_focus: "選んだ文",
@@ -262,6 +267,11 @@ const T = {
     kept_report: "report of kept cards",
     focus_title: "Choose the sentences that hold the technique (the list is made from them alone)",
     focus_apply: "make the list from these",
+    focustext_ph: "or write the technique in your own words (the list is made from this text alone)",
+    focustext_apply: "make the list from this text", shared: "shared words",
+    focustext_title: "Write the technique in your own words (the list is made from that text alone)",
+    remember: "remember", remember_title: (w) => `remember "${w}" as another sense between the fields it linked in this list (every later query)`,
+    remembered: (n, f) => `remembered (${n} new split${n === 1 ? "" : "s"}, ${f.split("/").pop()})`,
     keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
     ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} words struck (saved as you work)`,
     ws_kept: "kept", ws_rejected: "rejected", ws_strike: "struck word", ws_focus: "chosen sentences",
@@ -381,6 +391,7 @@ function applyLang() {
   document.documentElement.lang = state.lang;
   document.querySelectorAll("[data-i18n]").forEach((e) => { e.textContent = tr(e.dataset.i18n); });
   document.querySelectorAll("[data-i18n-label]").forEach((e) => { e.setAttribute("aria-label", tr(e.dataset.i18nLabel)); });
+  document.querySelectorAll("[data-i18n-ph]").forEach((e) => { e.placeholder = tr(e.dataset.i18nPh); });
   applyTask();
   $("lang-ja").setAttribute("aria-pressed", String(state.lang === "ja"));
   $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
@@ -659,8 +670,15 @@ async function runMatch(f) {
   const t0 = performance.now();
   try {
     document.body.dataset.kind = "text";
+    /* the company's text has a sheet of its own: the words struck there
+     * are no shared word of any match (its cards are patents: no keep or
+     * reject of fields here) */
+    await wsLoad({ text: f.q });
+    if (state.ws.strike.length) body.strike = state.ws.strike.slice();
     const res = await api("/api/match", body);
-    wsClear(); /* a company's list has no patent worksheet */
+    $("focusbox").hidden = true;
+    $("more").hidden = true;
+    wsStatus();
     setReport("match", body);
     const a = await takeAnswer(res, renderMatch, t0);
     setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
@@ -729,6 +747,7 @@ function matchCard(mt, known) {
   if (mt.why) { /* why it fits: the shared words in a sentence of each */
     const w = el("div", "why");
     w.appendChild(el("div", "k", tr("why_fits", (mt.why.terms || []).join(state.lang === "ja" ? "・" : ", "))));
+    if (state.ws && (mt.why.terms || []).length) w.appendChild(strikeRow(chipRow(tr("shared"), mt.why.terms)));
     for (const [k, s] of [["why_company", mt.why.company], ["why_patent", mt.why.patent]]) {
       const p = el("p", "why-line");
       p.appendChild(el("span", "muted", tr(k) + ": "));
@@ -869,18 +888,22 @@ function wsBody(body) {
   else if (ws.focus_text) body.focus_text = ws.focus_text;
   return body;
 }
-/* The patent's saved sheet and its version (what a save must still find
- * on the server); a sheet that could not be read is never saved over. */
-async function wsLoad(id) {
+/* The saved sheet of a subject ({patent: ID}, or {text: TEXT} for a
+ * free-text or a company query: the text's sheet) and its version (what a
+ * save must still find on the server); a sheet that could not be read is
+ * never saved over. */
+async function wsLoad(subject) {
+  if (typeof subject === "string") subject = { patent: subject };
+  const [kind, value] = Object.entries(subject)[0];
   state.wsVersion = null;
   state.wsError = null;
   try {
-    const r = await api("/api/worksheet?patent=" + encodeURIComponent(id));
+    const r = await api("/api/worksheet?" + kind + "=" + encodeURIComponent(value));
     state.ws = r.worksheet;
     state.wsVersion = r.version === undefined ? null : r.version;
-    if (!state.ws) state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
+    if (!state.ws) state.ws = { tenyo_worksheet: 1, [kind]: value, strike: [], cards: [] };
   } catch (e) {
-    state.ws = { tenyo_worksheet: 1, patent: id, strike: [], cards: [] };
+    state.ws = { tenyo_worksheet: 1, [kind]: value, strike: [], cards: [] };
     state.wsError = e.message;
   }
   state.ws.strike = state.ws.strike || [];
@@ -896,6 +919,11 @@ async function wsSave() {
   state.ws = r.worksheet;
   state.wsVersion = r.version === undefined ? null : r.version;
 }
+/* The subject of sheet ws ({patent: ID}, {company: NAME} or {text: TEXT}). */
+function wsSubject(ws) {
+  for (const k of ["patent", "company", "text"]) if (ws && ws[k] !== undefined) return { [k]: ws[k] };
+  return null;
+}
 function wsCard(field) {
   return state.ws ? state.ws.cards.find((c) => c.field === field) : null;
 }
@@ -908,8 +936,9 @@ async function wsDecide(fn) {
     try { await wsSave(); } catch (e) {
       /* saved meanwhile by ideas --worksheet or another page: the decision
        * is made again on the sheet as it now is */
-      if (e.status !== 409 || !state.ws.patent) throw e;
-      await wsLoad(state.ws.patent);
+      const subj = wsSubject(state.ws);
+      if (e.status !== 409 || !subj) throw e;
+      await wsLoad(subj);
       fn(state.ws);
       await wsSave();
     }
@@ -922,8 +951,11 @@ async function focusBox(id) {
   const box = $("focusbox");
   box.hidden = !state.ws;
   if (!state.ws) return;
+  $("focustext").value = state.ws.focus_text || "";
   let ss = [];
-  try { ss = (await api("/api/sentences?id=" + encodeURIComponent(id))).sentences; } catch (e) { ss = []; }
+  if (id) try { ss = (await api("/api/sentences?id=" + encodeURIComponent(id))).sentences; } catch (e) { ss = []; }
+  $("sentences").hidden = $("focus-apply").hidden = !ss.length;
+  box.querySelector("summary").textContent = tr(ss.length ? "focus_title" : "focustext_title");
   const on = new Set(state.ws.focus || []);
   $("sentences").replaceChildren(...ss.map((t, i) => {
     const li = el("li"), cb = el("input");
@@ -934,7 +966,7 @@ async function focusBox(id) {
     li.appendChild(el("span", null, t));
     return li;
   }));
-  box.open = on.size > 0;
+  box.open = on.size > 0 || !!state.ws.focus_text;
 }
 /* The worksheet's line and its decisions, one a row, each with a button
  * that takes it back (saved, and the list made again): a struck word, a
@@ -948,6 +980,37 @@ function wsClear() {
   wsStatus();
   $("focusbox").hidden = true;
   $("more").hidden = true;
+}
+/* The sense splits a struck word made in the list shown, as ideas --not
+ * WORD --remember makes them: each home field with each card that lost
+ * the word. */
+function sensePairs(w) {
+  const r = state.result;
+  if (!r || !r.ideas || !r.query) return [];
+  const pairs = [];
+  for (const it of r.ideas)
+    if ((it.struck || []).includes(w))
+      for (const h of r.query.home || []) if (h !== it.field) pairs.push([h, it.field]);
+  return pairs;
+}
+/* "Remember": the word's splits kept in INDEX.senses (POST /api/senses),
+ * so that every later query, on any patent or text, leaves the word out
+ * between those fields without striking it again. */
+function rememberButton(w, pairs) {
+  const b = el("button", "remember link", tr("remember"));
+  b.type = "button";
+  b.title = tr("remember_title", w);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try {
+      const r = await api("/api/senses", { word: w, pairs });
+      b.replaceWith(el("span", "remembered muted", tr("remembered", r.added, r.file)));
+    } catch (e) {
+      b.disabled = false;
+      setState("error", `${tr("error")}: ${e.message}`);
+    }
+  });
+  return b;
 }
 function wsStatus() {
   const ws = state.ws, ul = $("wsdecisions");
@@ -973,7 +1036,11 @@ function wsStatus() {
     li.appendChild(b);
     ul.appendChild(li);
   };
-  for (const w of ws.strike) row("strike", w, w, (x) => { x.strike = x.strike.filter((y) => y !== w); });
+  for (const w of ws.strike) {
+    row("strike", w, w, (x) => { x.strike = x.strike.filter((y) => y !== w); });
+    const pairs = sensePairs(w);
+    if (pairs.length) ul.lastChild.appendChild(rememberButton(w, pairs));
+  }
   for (const d of ["kept", "rejected"])
     for (const c of ws.cards.filter((x) => x.decision === d))
       row(d, c.field, label(c.field) + (c.note ? ` — ${c.note}` : ""),
@@ -1005,6 +1072,8 @@ async function runQuery(f) {
       if (r.match === "normalised") note = tr("read_as", f.q, r.id.id);
     }
     if (!res) {
+      await wsLoad({ text: f.q }); /* the text's own sheet: steered as a patent's list */
+      wsBody(body);
       res = await api("/api/ideas", Object.assign({ text: f.q }, body));
       setReport("ideas", Object.assign({ text: f.q }, body));
       state.ideasBody = Object.assign({ text: f.q }, body);
@@ -1102,6 +1171,17 @@ function whyBlock(w) {
   return d;
 }
 
+/* The chips of row made strikable: a click strikes the word (another sense
+ * here), saved in the sheet, and the list made again. */
+function strikeRow(row) {
+  row.querySelectorAll(".chip").forEach((c) => {
+    c.classList.add("strikable");
+    c.title = tr("strike_hint");
+    c.addEventListener("click", () => wsDecide((ws) => { if (!ws.strike.includes(c.textContent)) ws.strike.push(c.textContent); }));
+  });
+  return row;
+}
+
 function renderCard(it, maxScore, maxSurprise) {
   const li = el("li", "card" + (it.expected ? " expected" : ""));
   li.dataset.field = it.field;
@@ -1125,13 +1205,7 @@ function renderCard(it, maxScore, maxSurprise) {
   if (it.weak_reason) li.appendChild(el("p", "weak", it.weak_reason));
   if (it.bridge_terms && it.bridge_terms.length) {
     const row = chipRow(tr("bridge"), it.bridge_terms);
-    if (state.ws) /* a click strikes the word: another sense here */
-      row.querySelectorAll(".chip").forEach((c) => {
-        c.classList.add("strikable");
-        c.title = tr("strike_hint");
-        c.addEventListener("click", () => wsDecide((ws) => { if (!ws.strike.includes(c.textContent)) ws.strike.push(c.textContent); }));
-      });
-    li.appendChild(row);
+    li.appendChild(state.ws ? strikeRow(row) : row);
   }
   if (it.struck && it.struck.length) li.appendChild(chipRow(tr("struck"), it.struck, "struck"));
   if (it.phrases && it.phrases.length) li.appendChild(chipRow(tr("phrases"), it.phrases, "phrase"));
@@ -1250,7 +1324,7 @@ function renderResult(res) {
   document.body.dataset.cards = String(list.shown.length);
   $("more").hidden = !res.ideas.length || !!res.matches;
   wsStatus();
-  if (q.id) focusBox(q.id); else $("focusbox").hidden = true;
+  focusBox(q.id || null); /* a text's list: the typed focus alone */
   renderWarnings(res);
   drawMap();
 }
@@ -1818,6 +1892,11 @@ async function start() {
     });
   }
   $("more").addEventListener("click", moreCards);
+  $("focustext-apply").addEventListener("click", () => wsDecide((ws) => {
+    const t = $("focustext").value.trim();
+    delete ws.focus;
+    if (t) ws.focus_text = t; else delete ws.focus_text;
+  }));
   $("focus-apply").addEventListener("click", () => wsDecide((ws) => {
     const n = [...document.querySelectorAll("#sentences input:checked")].map((c) => Number(c.value));
     delete ws.focus_text;

@@ -9,8 +9,12 @@
  * Every handler (serve_api.c, serve_map.c) answers through reply_json or
  * cli_serve_reply_error, so a status, a body and the access log's byte count always
  * agree; nothing here knows a route's meaning.
+ *
+ * Who calls whom: called by serve_api.c, serve_live.c, serve_map.c,
+ * serve_route.c, serve_start.c, serve_update.c, serve_ws.c; calls
+ * serve_parse.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 

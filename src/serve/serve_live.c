@@ -10,8 +10,12 @@
  * reference counts on the index (every handler would count), and
  * answering from the old index until a restart (what the page just added
  * would not be found).
+ *
+ * Who calls whom: called by serve_start.c, serve_update.c; calls
+ * serve_http.c, serve_map.c, views/render.c, views/say.c and the library
+ * (tenyo.h).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 
 #include <pthread.h>

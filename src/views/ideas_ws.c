@@ -21,8 +21,11 @@
  * The CLI sees only tenyo.h: the worksheet's format, checks and atomic
  * write are the library's (src/ideas/worksheet.c), shared with the server
  * and the Python binding.
+ *
+ * Who calls whom: called by serve/serve_api.c, serve/serve_ws.c,
+ * cli/cmd_ideas.c; calls render.c, say.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <errno.h>
 #include <limits.h>

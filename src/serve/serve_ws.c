@@ -10,12 +10,18 @@
  *                                only when the saved sheet is still the
  *                                one of version V ("" none), else 409
  *                                {"code": "worksheet_changed"}
- *   GET  /api/worksheet?id=KEY | ?patent=ID   the saved worksheet and its
- *                                version; for a patent with none yet
- *                                {"id", "worksheet": null, "version": ""},
- *                                for an id with none 404
+ *   GET  /api/worksheet?id=KEY | ?patent=ID | ?company=NAME | ?text=TEXT
+ *                                the saved worksheet and its version; for
+ *                                a subject with none yet {"id",
+ *                                "worksheet": null, "version": ""}, for an
+ *                                id with none 404
  *   GET  /api/senses             {"file", "senses": [{word, field, other}]}
  *                                the splits every ideas query honours
+ *   POST /api/senses {"word", "pairs": [[FIELD, OTHER], ...]}  the splits
+ *                                remembered (INDEX.senses under its lock,
+ *                                as ideas --not --remember), honoured from
+ *                                the next request on; the GET answer and
+ *                                "added"
  *
  * The page saves the worksheet as the analyst works and asks for it when
  * a patent is opened, so a reload, a server restart or another browser
@@ -39,11 +45,15 @@
  * meanwhile is never written over; the page loads the sheet again and
  * makes its decision on it (app.js wsDecide).
  *
- * The splits are read once, at start (INDEX.senses; a damaged file stops
- * the server with its file and line, as `ideas` refuses it), and set on
- * each context for the length of one /api/ideas request.
+ * The splits are read at start (INDEX.senses; a damaged file stops the
+ * server with its file and line, as `ideas` refuses it), replaced whole by
+ * a POST (senses_mu), and set on each context for the length of one
+ * /api/ideas request.
+ *
+ * Who calls whom: called by serve_api.c, serve_route.c; calls
+ * serve_http.c, views/ideas_ws.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 
 #include <dirent.h>
@@ -250,15 +260,24 @@ enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *c
 
 enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
                                             request *rq) {
-    const char *id = cli_serve_query_arg(conn, "id"), *patent = cli_serve_query_arg(conn, "patent");
+    /* the subject as the page knows it: a patent, a company or a text
+     * (the key made here as POST /api/worksheet makes it), or the key */
+    static const char *const kinds[] = {"patent", "company", "text"};
+    const char *id = cli_serve_query_arg(conn, "id"), *patent = NULL, *kind = NULL;
+    int given = id != NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        const char *v = cli_serve_query_arg(conn, kinds[i]);
+        if (v) given++, patent = v, kind = kinds[i];
+    }
     char key[WS_KEY_MAX + 32], err[640];
-    if (!id == !patent)
+    if (given != 1)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
-                                     "give id (the key POST /api/worksheet answered) or patent");
+                                     "give one of id (the key POST /api/worksheet answered), "
+                                     "patent, company, text");
     if (patent) {
-        if (strlen(patent) > 1024)
-            return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "patent too long");
-        ws_key("patent", patent, key);
+        if (strlen(patent) > TENYO_WORKSHEET_MAX)
+            return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "%s too long", kind);
+        ws_key(kind, patent, key);
     } else if (key_ok(id)) {
         snprintf(key, sizeof key, "%s", id);
     } else {
@@ -272,7 +291,7 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
     char *text = NULL;
     if (!rc) rc = tenyo_worksheet_json(w, &text);
     tenyo_worksheet_free(w);
-    if (rc == TENYO_ERR_NOTFOUND && patent) { /* a patent not worked on yet: no sheet, no error */
+    if (rc == TENYO_ERR_NOTFOUND && patent) { /* a subject not worked on yet: no sheet, no error */
         json_t *o = json_object();
         json_object_set_new(o, "id", json_string(key));
         json_object_set_new(o, "worksheet", json_null());
@@ -310,8 +329,11 @@ tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent) {
     return w;
 }
 
-enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq) {
+/* {"file", "senses": [{word, field, other}]} of the splits the server
+ * holds (under senses_mu, shared). */
+static json_t *senses_json(server *s) {
     json_t *o = json_object(), *a = json_array();
+    pthread_rwlock_rdlock(&s->senses_mu);
     const char *w, *f, *g;
     for (size_t i = 0; tenyo_senses_get(s->senses, i, &w, &f, &g) == TENYO_OK; i++) {
         json_t *e = json_object();
@@ -320,7 +342,95 @@ enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, req
         json_object_set_new(e, "other", json_string(g));
         json_array_append_new(a, e);
     }
+    pthread_rwlock_unlock(&s->senses_mu);
     json_object_set_new(o, "file", json_string(s->senses_path ? s->senses_path : ""));
     json_object_set_new(o, "senses", a);
-    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
+    return o;
+}
+
+enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq) {
+    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, senses_json(s), NULL);
+}
+
+/* The word and pairs of a POST /api/senses body: 0, or 400 with msg. */
+static unsigned senses_body(const json_t *o, const char **word, const json_t **pairs, char *msg,
+                            size_t cap) {
+    const char *k;
+    json_t *v;
+    if (!json_is_object(o)) return snprintf(msg, cap, "the body must be a JSON object {\"word\", "
+                                            "\"pairs\": [[FIELD, OTHER], ...]}"), 400;
+    json_object_foreach((json_t *)o, k, v)
+        if (strcmp(k, "word") && strcmp(k, "pairs"))
+            return snprintf(msg, cap, "unknown member '%.40s' (word, pairs)", k), 400;
+    *word = json_string_value(json_object_get(o, "word"));
+    *pairs = json_object_get(o, "pairs");
+    if (!*word) return snprintf(msg, cap, "word must be a string"), 400;
+    size_t n = json_array_size(*pairs), i;
+    if (!json_is_array(*pairs) || !n || n > 256)
+        return snprintf(msg, cap, "pairs must be 1 to 256 [FIELD, OTHER] pairs of subclasses"), 400;
+    json_array_foreach(*pairs, i, v)
+        if (json_array_size(v) != 2 || !json_is_string(json_array_get(v, 0)) ||
+            !json_is_string(json_array_get(v, 1)))
+            return snprintf(msg, cap, "pairs[%zu] must be [FIELD, OTHER], two subclasses", i), 400;
+    return 0;
+}
+
+enum MHD_Result cli_serve_api_senses_post(server *s, struct MHD_Connection *conn, request *rq) {
+    if (rq->too_large)
+        return cli_serve_reply_error(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+                                     "request body larger than %d bytes", SRV_MAX_BODY);
+    char msg[640] = "";
+    json_error_t je;
+    json_t *o = rq->body ? json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &je) : NULL;
+    const char *word = NULL;
+    const json_t *pairs = NULL;
+    unsigned st = o ? senses_body(o, &word, &pairs, msg, sizeof msg)
+                    : (snprintf(msg, sizeof msg, "invalid JSON body"), 400);
+    if (st) {
+        json_decref(o);
+        return cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    /* as ideas --remember: under the file's lock, the file read again (a
+     * command may have changed it), the splits added, the file saved */
+    tenyo_lock *lk = NULL;
+    tenyo_senses *now = NULL;
+    size_t added = 0, i;
+    json_t *v;
+    int rc = tenyo_senses_lock_take(s->senses_path, SRV_WS_WAIT_MS, &lk, msg, sizeof msg);
+    if (rc) st = MHD_HTTP_CONFLICT;
+    else if (tenyo_senses_new(&now)) st = MHD_HTTP_INTERNAL_SERVER_ERROR, snprintf(msg, sizeof msg, "out of memory");
+    else if ((rc = tenyo_senses_load(now, s->senses_path, msg, sizeof msg)) && rc != TENYO_ERR_NOTFOUND)
+        st = MHD_HTTP_CONFLICT;
+    json_array_foreach(pairs, i, v) {
+        if (st) break;
+        rc = tenyo_senses_add(now, word, json_string_value(json_array_get(v, 0)),
+                              json_string_value(json_array_get(v, 1)));
+        if (rc == TENYO_ERR_ARG)
+            st = MHD_HTTP_BAD_REQUEST, snprintf(msg, sizeof msg, "pairs[%zu]: '%s' must be a word "
+                                                "and two different subclasses (like A61B)", i, word);
+        else if (rc == TENYO_ERR_LIMIT)
+            st = MHD_HTTP_CONFLICT, snprintf(msg, sizeof msg, "%s holds 100000 splits already",
+                                             s->senses_path);
+        else if (rc < 0)
+            st = MHD_HTTP_INTERNAL_SERVER_ERROR, snprintf(msg, sizeof msg, "out of memory");
+        added += rc == 0;
+    }
+    if (!st && (rc = tenyo_senses_save(now, s->senses_path, msg, sizeof msg)) &&
+        rc != TENYO_ERR_UNSYNCED)
+        st = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    tenyo_lock_free(lk);
+    json_decref(o);
+    if (st) {
+        tenyo_senses_free(now);
+        return cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
+    }
+    /* every later request honours them (one in flight keeps its own) */
+    pthread_rwlock_wrlock(&s->senses_mu);
+    tenyo_senses *old = s->senses;
+    s->senses = now;
+    pthread_rwlock_unlock(&s->senses_mu);
+    tenyo_senses_free(old);
+    json_t *r = senses_json(s);
+    json_object_set_new(r, "added", json_integer((json_int_t)added));
+    return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, r, NULL);
 }

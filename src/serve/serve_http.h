@@ -4,12 +4,13 @@
  * state, and the HTTP replies and argument checks every handler uses
  * (serve_http.c). The handlers are serve_api.c's (patents, similar,
  * search, ideas, match, report, profile, health) and serve_map.c's (the
- * field map); cmd_serve.c routes requests to them and runs the command.
+ * field map); serve_route.c routes requests to them, serve_start.c runs
+ * the server (serve_daemon.h).
  */
 #ifndef TENYO_CLI_SERVE_HTTP_H
 #define TENYO_CLI_SERVE_HTTP_H
 
-#include "cli.h"
+#include "views/views.h"
 #include "serve_parse.h"
 
 #include <microhttpd.h>
@@ -123,8 +124,11 @@ typedef struct server {
     const char *const *titles;  /* --ipc-titles files (loaded again on reload) */
     int ntitles;                /* entries of titles */
     serve_job job;              /* the page's write in progress */
-    tenyo_senses *senses;       /* INDEX.senses, read at start (may be empty) */
+    tenyo_senses *senses;       /* INDEX.senses, read at start (may be empty) and
+                                   replaced by POST /api/senses */
     char *senses_path;          /* its path */
+    pthread_rwlock_t senses_mu; /* readers of senses hold it shared; a
+                                   POST /api/senses replaces it exclusively */
 } server;
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -182,7 +186,7 @@ int cli_serve_similar_args(struct MHD_Connection *conn, request *rq, long *k,
  * only while no context of either is taken. */
 void cli_serve_pool_swap(ctx_pool *p, ctx_pool *q);
 
-/* ============================================ cmd_serve.c, serve_update.c */
+/* ========================================== serve_start.c, serve_update.c */
 
 /* After s->x is open: the titles files, the map, the bodies built once
  * (/api/info, /api/map), the contexts (*pool_ready once made, even half)
@@ -271,6 +275,11 @@ enum MHD_Result cli_serve_api_worksheet_post(server *s, struct MHD_Connection *c
 enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *conn,
                                             request *rq);
 enum MHD_Result cli_serve_api_senses(server *s, struct MHD_Connection *conn, request *rq);
+/* POST /api/senses {"word", "pairs": [[FIELD, OTHER], ...]}: the splits
+ * remembered in INDEX.senses (as ideas --not --remember does) and honoured
+ * by every later request. */
+enum MHD_Result cli_serve_api_senses_post(server *s, struct MHD_Connection *conn,
+                                          request *rq);
 /* The saved worksheet of patent (its stored id), or NULL (none, or
  * unreadable). */
 tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);

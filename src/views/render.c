@@ -10,8 +10,12 @@
  *
  * Text that came from records goes out through safe.c's rules (cli_safe,
  * cli_csv_risky).
+ *
+ * Who calls whom: called by serve/serve_api.c, serve/serve_live.c,
+ * filters.c, ideas_csv.c, ideas_ws.c, profiles.c, query.c, report.c,
+ * cli/'s commands (7); calls safe.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views.h"
 
 #include <ctype.h>
 #include <stdio.h>

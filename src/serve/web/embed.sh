@@ -1,16 +1,16 @@
 #!/bin/sh
 # embed.sh — write a C file that embeds the web page (index.html, app.js,
 # app.css of this folder) into the tenyo binary as byte arrays, with the
-# table that src/cli/cmd_serve.c serves them from (struct cli_web_file).
+# table that src/serve/serve_route.c serves them from (struct cli_web_file).
 # Only POSIX sh, od and sed: no xxd, no network.
-# Usage: sh src/cli/web/embed.sh OUT.c
+# Usage: sh src/serve/web/embed.sh OUT.c
 set -eu
 dir=$(dirname "$0")
 out=${1:?usage: embed.sh OUT.c}
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
 {
-  echo '/* generated from src/cli/web/ by src/cli/web/embed.sh: do not edit */'
+  echo '/* generated from src/serve/web/ by src/serve/web/embed.sh: do not edit */'
   echo '#include <stddef.h>'
   echo 'struct cli_web_file { const char *path; const char *type; const unsigned char *data; size_t len; };'
   i=0

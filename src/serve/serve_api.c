@@ -6,8 +6,13 @@
  * (serve_parse.c's rules), takes a query context from the pool, answers
  * through serve_http.c and gives the context back; the JSON shapes are
  * render.c's and answers.c's, the same as the command line's --json.
+ *
+ * Who calls whom: called by serve_map.c, serve_route.c; calls
+ * serve_http.c, serve_parse.c, serve_ws.c, views/filters.c,
+ * views/ideas_csv.c, views/ideas_ws.c, views/profiles.c, views/query.c,
+ * views/render.c, views/report.c and the library (tenyo.h).
  */
-#include "cli.h"
+#include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
 
@@ -362,6 +367,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     json_t *res = NULL;
     if (match) q->filter.open_only = 0; /* the match's own */
     tenyo_ctx_set_steer(c, q->steer);
+    pthread_rwlock_rdlock(&s->senses_mu); /* not replaced during the query */
     tenyo_ctx_set_senses(c, s->senses);
     unsigned st = use_filter(s, c, &q->filter, &f, msg, sizeof msg);
     if (!st) {
@@ -381,6 +387,7 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
     tenyo_ctx_set_filter(c, NULL);
     tenyo_ctx_set_steer(c, NULL);
     tenyo_ctx_set_senses(c, NULL);
+    pthread_rwlock_unlock(&s->senses_mu);
     cli_serve_pool_put(&s->pool, c);
     tenyo_filter_free(f);
     if (res && html == 1) return ret;
