@@ -8,7 +8,8 @@
 #   NAME.json     each company's answer as `match --json` gives it
 #   licensable.txt, jp.tenyo  the list and the index they came from
 # usage: sh eval/protocol_m/run.sh [OUT] (from the repository root; default
-# OUT /tmp/protocol_m; TENYO=path of the binary, SEED=draw seed, K=cards)
+# OUT /tmp/protocol_m; TENYO=path of the binary, SEED=draw seed, K=cards,
+# COMPANIES=the descriptions' file, default companies.tsv)
 set -eu
 OUT=${1:-/tmp/protocol_m}
 TENYO=${TENYO:-build/tenyo}
@@ -31,7 +32,7 @@ R="$OUT/readers.txt"
     echo "use (the use the card names is one the company could pursue: yes / no)."
     echo
 } > "$R"
-grep -v '^#' "$HERE/companies.tsv" | while IFS="$(printf '\t')" read -r name trade text; do
+grep -v '^#' "${COMPANIES:-$HERE/companies.tsv}" | while IFS="$(printf '\t')" read -r name trade text; do
     [ -n "$name" ] || continue
     {
         echo "================================================================"
