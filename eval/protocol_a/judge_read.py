@@ -59,6 +59,8 @@ def cards(path, old_path=None):
         w('=' * 72 + '\n')
         if pa['set'] == 'jp':
             w('QUERY %d (patent, asked by its title and abstract): %s\n' % (pa['n'], q.get('text', '')[:1500]))
+        elif pa['set'] == 'en':
+            w('QUERY %d (US patent, asked by its abstract): %s\n' % (pa['n'], q.get('text', '')[:1500]))
         else:
             w('QUERY %d (free text: an SME describes its technology): %s\n' % (pa['n'], q.get('text', '')))
         w('home fields: %s\n' % ','.join(q.get('home', [])))
