@@ -26,8 +26,8 @@ def codes(o):
     if isinstance(c, str):
         c = [x.strip(" '\"") for x in c.strip('[]').split(',') if x.strip(" '\"")]
     out = []
-    for x in c:
-        if x[:4] not in out:
+    for x in c:  # Y: CPC's tagging scheme, no IPC subclass
+        if x[:4] not in out and not x.startswith('Y'):
             out.append(x[:4])
     return out
 
