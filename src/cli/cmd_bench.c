@@ -150,9 +150,10 @@ static int bm_query(bm_run *r, tenyo_ctx *c, size_t i, tenyo_idea *ideas) {
     if (r->kind == BM_IDEAS || r->kind == BM_STEER) {
         tenyo_ideas_opts o;
         tenyo_ideas_opts_default(&o);
+        size_t pool = tenyo_ideas_pool(&o, r->k); /* the list of k as `ideas` makes it */
         if (r->kind == BM_STEER) tenyo_ctx_set_steer(c, r->steer ? r->steer[i] : NULL);
-        int rc = d >= 0 ? tenyo_ideas_doc(c, (uint64_t)d, &o, r->k, ideas)
-                        : tenyo_ideas_text(c, t, strlen(t), &o, r->k, ideas);
+        int rc = d >= 0 ? tenyo_ideas_doc(c, (uint64_t)d, &o, pool, ideas)
+                        : tenyo_ideas_text(c, t, strlen(t), &o, pool, ideas);
         if (r->kind == BM_STEER) tenyo_ctx_set_steer(c, NULL);
         return rc;
     }
@@ -174,7 +175,7 @@ static int bm_query(bm_run *r, tenyo_ctx *c, size_t i, tenyo_idea *ideas) {
 static int bm_worker(void *ud, int t, int nt) {
     (void)nt;
     bm_run *r = ud;
-    tenyo_idea *ideas = calloc(r->k, sizeof *ideas);
+    tenyo_idea *ideas = calloc(r->k * TENYO_IDEAS_POOL, sizeof *ideas); /* the pool */
     if (!ideas) return TENYO_ERR_NOMEM;
     double last = bm_now();
     for (;;) {

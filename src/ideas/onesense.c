@@ -31,8 +31,8 @@ int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept
     const ty_ideas *is = ty_ideas_peek(c);
     uint64_t qdoc = is ? is->skip : UINT64_MAX;
     ty_buf qt = {0}, et[TENYO_IDEA_EVIDENCE] = {{0}};
-    ty_judge_span qs[ONESENSE_MAX], es[ONESENSE_MAX * TENYO_IDEA_EVIDENCE];
-    size_t nq = 0;
+    ty_judge_span qs[ONESENSE_MAX], es[TENYO_IDEA_EVIDENCE][ONESENSE_MAX];
+    ty_judge_sense_ctx *ss = NULL;
     int rc = TENYO_OK, asked = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         if (v[i].band < TENYO_BAND_CANDIDATE || (kept && kept[i])) continue;
@@ -48,21 +48,32 @@ int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept
                 r = ty_doc_text(c, qdoc, &qt);
             else if (c->qtext.p && ty_buf_append(&qt, c->qtext.p, strlen(c->qtext.p) + 1))
                 r = TENYO_ERR_NOMEM;
+            size_t nq = 0;
+            if (!r && qt.p) spans_of(qt.p, qs, &nq, ONESENSE_MAX);
+            if (!r) r = ty_judge_sense_open(c, qs, nq, &ss);
             if (r == TENYO_ERR_NOMEM) rc = r;
-            if (r) break;
-            if (qt.p) spans_of(qt.p, qs, &nq, ONESENSE_MAX);
+            if (r) break; /* no text, or another dictionary: nothing asked */
         }
-        size_t ne = 0;
-        int r = TENYO_OK;
-        for (int e = 0; e < v[i].nevidence && e < TENYO_IDEA_EVIDENCE && !r; e++) {
-            r = ty_doc_text(c, v[i].evidence[e].doc, &et[e]);
-            if (!r) spans_of(et[e].p, es, &ne, sizeof es / sizeof *es);
+        const ty_judge_span *ep[TENYO_IDEA_EVIDENCE];
+        size_t ne[TENYO_IDEA_EVIDENCE];
+        uint64_t docs[TENYO_IDEA_EVIDENCE];
+        int nd = v[i].nevidence < TENYO_IDEA_EVIDENCE ? v[i].nevidence : TENYO_IDEA_EVIDENCE, r = TENYO_OK;
+        for (int e = 0; e < nd && !r; e++) {
+            docs[e] = v[i].evidence[e].doc;
+            ne[e] = 0;
+            ep[e] = es[e];
+            r = ty_doc_text(c, docs[e], &et[e]);
+            if (!r) spans_of(et[e].p, es[e], &ne[e], ONESENSE_MAX);
         }
         if (r == TENYO_ERR_NOMEM) rc = r;
         if (r) continue;
-        v[i].sense = ty_judge_sense(c, qs, nq, es, ne, terms, nt);
-        v[i].band = ty_judge_sense_band(v[i].band, v[i].sense, &v[i].weak);
+        double a = ty_judge_sense_card(ss, docs, ep, ne, nd, terms, nt, &r);
+        if (r == TENYO_ERR_NOMEM) rc = r;
+        if (r) continue;
+        v[i].sense = a;
+        v[i].band = ty_judge_sense_band(v[i].band, a, &v[i].weak);
     }
+    ty_judge_sense_close(ss);
     ty_buf_free(&qt);
     for (int e = 0; e < TENYO_IDEA_EVIDENCE; e++) ty_buf_free(&et[e]);
     return rc;

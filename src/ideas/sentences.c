@@ -12,10 +12,20 @@
 
 #include <string.h>
 
-/* Title and abstract of document d into buf ("title\nabstract"). */
+/* Title and abstract of document d into buf ("title\nabstract"), cleaned;
+ * from the ideas state's cache when it made them lately (one block of
+ * abstracts decompressed per miss). */
 int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
     const ty_model *m = &c->idx->m; /* the model's own strings: no call up to api/ */
     if (d >= m->ndocs) return TENYO_ERR_ARG;
+    ty_ideas *is = (ty_ideas *)ty_ideas_peek(c);
+    struct ty_doctext *slot = is ? &is->dtext[d % TY_DOCTEXT_SLOTS] : NULL;
+    if (slot && slot->text.p && slot->doc == d) {
+        buf->len = 0;
+        if (ty_buf_append(buf, slot->text.p, slot->text.len + 1)) return TENYO_ERR_NOMEM;
+        buf->len = slot->text.len;
+        return TENYO_OK;
+    }
     const char *title = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
     int rc = ty_abs_get(m->abs, d, &c->abuf, c->err, sizeof c->err);
     if (rc) return rc;
@@ -24,6 +34,16 @@ int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
         ty_buf_append(buf, c->abuf.p, c->abuf.len) || ty_buf_putc(buf, 0))
         return TENYO_ERR_NOMEM;
     buf->len = ty_clean_text(buf->p, buf->len - 1); /* markup, reference signs */
+    if (slot) { /* kept for the next stage; a failed copy only misses later */
+        slot->text.len = 0;
+        if (ty_buf_append(&slot->text, buf->p, buf->len + 1) == 0) {
+            slot->text.len = buf->len;
+            slot->doc = d;
+        } else {
+            slot->text.len = 0;
+            slot->doc = UINT64_MAX;
+        }
+    }
     return TENYO_OK;
 }
 

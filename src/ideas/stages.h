@@ -171,6 +171,9 @@ typedef struct ty_splitpair {
     uint32_t i, f;
 } ty_splitpair;
 
+/* Slots of the ideas state's cache of document texts (ty_doc_text). */
+#define TY_DOCTEXT_SLOTS 64
+
 /* What the ideas layer keeps on a context between calls (state.c): the
  * last query's home, notes, term mask and candidate pool. */
 typedef struct ty_ideas {
@@ -188,6 +191,10 @@ typedef struct ty_ideas {
     ty_splitpair *split;     /* the last query's (term, field) pairs the
                                 senses silence, sorted */
     size_t nsplit, capsplit; /* entries in use, allocated */
+    /* the cleaned texts ty_doc_text made last, by document (direct-mapped:
+     * the bridge, sense and why stages read the same evidence in turn,
+     * and an index's texts never change under its context) */
+    struct ty_doctext { uint64_t doc; ty_buf text; } dtext[TY_DOCTEXT_SLOTS];
 } ty_ideas;
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */

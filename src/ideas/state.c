@@ -20,6 +20,7 @@ static void ideas_free(void *p) {
     free(is->split);
     ty_pool_free(&is->pool);
     ty_buf_free(&is->sbuf);
+    for (int i = 0; i < TY_DOCTEXT_SLOTS; i++) ty_buf_free(&is->dtext[i].text);
     ty_buf_free(&is->fbuf);
     free(is);
 }

@@ -13,6 +13,10 @@
  * suction pad). A term found in no sentence of one side has no say; a
  * card where no term has both contexts is unknown (-1) and keeps its band.
  *
+ * A session (ty_judge_sense_open) tokenizes the query's sentences once and
+ * each evidence patent's once (kept by document for the session's cards),
+ * so a list's cards cost one MeCab pass over the texts they quote.
+ *
  * The rule (ty_judge_sense_band): a card whose agreement is known and
  * below sense.split_below of models/judge.tsv reads as resting on words of
  * two senses: never strong (a strong card becomes a candidate, a candidate
@@ -27,25 +31,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The terms of one sentence: ids, and which asked terms it holds. */
-typedef struct sterms {
-    const tenyo_index *x;
-    const char *const *terms; /* the shared terms asked about */
-    int nt;
-    unsigned held;            /* bit i: terms[i] is one of the sentence's terms */
-    uint32_t *ids;            /* the sentence's term ids (known to the index) */
+/* One text's sentences as the index terms MeCab gives them: sentence k's
+ * ids are ids[off[k] .. off[k + 1]) (terms the index does not know left
+ * out). */
+typedef struct stext {
+    uint64_t doc;     /* the document (UINT64_MAX: not kept) */
+    uint32_t *ids;
     size_t n, cap;
+    size_t *off;      /* nsent + 1 */
+    size_t nsent;
     int nomem;
-} sterms;
+    const tenyo_index *x;
+} stext;
 
 static void st_emit(void *ud, const char *t, size_t n) {
-    sterms *s = ud;
-    for (int i = 0; i < s->nt; i++)
-        if (strlen(s->terms[i]) == n && !memcmp(s->terms[i], t, n)) s->held |= 1u << i;
+    stext *s = ud;
     int64_t id = ty_strmap_get(s->x->vocab, t, n);
     if (id < 0) return;
     if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 32;
+        size_t cap = s->cap ? 2 * s->cap : 64;
         uint32_t *p = realloc(s->ids, cap * sizeof *p);
         if (!p) {
             s->nomem = 1;
@@ -57,119 +61,211 @@ static void st_emit(void *ud, const char *t, size_t n) {
     s->ids[s->n++] = (uint32_t)id;
 }
 
-/* One side's contexts: ctx[i] accumulates, per term id, the idf of the
- * terms beside terms[i] in the side's sentences; *had bit i when a
- * sentence of the side holds terms[i]. */
-typedef struct side {
-    uint32_t *id;   /* (id, term index) pairs, idf in w */
-    uint8_t *ti;
-    double *w;
-    size_t n, cap;
-} side;
+static void stext_free(stext *t) {
+    free(t->ids);
+    free(t->off);
+    memset(t, 0, sizeof *t);
+}
 
-static int side_add(side *s, uint32_t id, int ti, double w) {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        uint32_t *a = realloc(s->id, cap * sizeof *a);
-        if (!a) return TENYO_ERR_NOMEM;
-        s->id = a;
-        uint8_t *b = realloc(s->ti, cap);
-        if (!b) return TENYO_ERR_NOMEM;
-        s->ti = b;
-        double *c = realloc(s->w, cap * sizeof *c);
-        if (!c) return TENYO_ERR_NOMEM;
-        s->w = c;
-        s->cap = cap;
+/* Tokenize sentences sp[0..ns) into t. 0, TENYO_ERR_NOMEM, or another
+ * status when the tokenizer cannot run (another dictionary). */
+static int stext_read(tenyo_ctx *c, const ty_judge_span *sp, size_t ns, uint64_t doc, stext *t) {
+    memset(t, 0, sizeof *t);
+    t->x = c->idx;
+    t->doc = doc;
+    if (!(t->off = malloc((ns + 1) * sizeof *t->off))) return TENYO_ERR_NOMEM;
+    t->off[0] = 0;
+    for (size_t k = 0; k < ns; k++) {
+        int rc = ty_ctx_tokenize(c, sp[k].p, sp[k].n, st_emit, t);
+        if (t->nomem) return TENYO_ERR_NOMEM;
+        if (rc < 0) return rc;
+        t->off[++t->nsent] = t->n;
     }
-    s->id[s->n] = id;
-    s->ti[s->n] = (uint8_t)ti;
-    s->w[s->n++] = w;
     return TENYO_OK;
 }
 
-/* 1 when term a holds term b or b holds a (a compound and its parts). */
-static int related(const char *a, const char *b) {
-    return strstr(a, b) || strstr(b, a);
+struct ty_judge_sense_ctx {
+    tenyo_ctx *c;
+    stext q;              /* the query's sentences */
+    stext docs[32];       /* evidence texts read in this session (the
+                             first 32; later ones are read per card) */
+    size_t ndocs;
+};
+
+int ty_judge_sense_open(tenyo_ctx *c, const ty_judge_span *qs, size_t nq, ty_judge_sense_ctx **out) {
+    *out = NULL;
+    ty_judge_sense_ctx *s = calloc(1, sizeof *s);
+    if (!s) return TENYO_ERR_NOMEM;
+    s->c = c;
+    int rc = stext_read(c, qs, nq, UINT64_MAX, &s->q);
+    if (rc) {
+        ty_judge_sense_close(s);
+        return rc;
+    }
+    *out = s;
+    return TENYO_OK;
 }
 
-static int side_read(tenyo_ctx *c, const ty_judge_span *sp, size_t ns, const char *const *terms,
-                     int nt, side *out, unsigned *had) {
-    const tenyo_index *x = c->idx;
-    const ty_model *m = &x->m;
-    sterms st = {x, terms, nt, 0, NULL, 0, 0, 0};
-    int rc = TENYO_OK;
+void ty_judge_sense_close(ty_judge_sense_ctx *s) {
+    if (!s) return;
+    stext_free(&s->q);
+    for (size_t i = 0; i < s->ndocs; i++) stext_free(&s->docs[i]);
+    free(s);
+}
+
+/* One side's context entries: (term index, id, idf), sorted by term then
+ * id, so that each term's context is a run and equal ids sit together. */
+typedef struct sent3 { uint8_t ti; uint32_t id; double w; } sent3;
+typedef struct side { sent3 *v; size_t n, cap; } side;
+
+static int cmp3(const void *a, const void *b) {
+    const sent3 *x = a, *y = b;
+    if (x->ti != y->ti) return x->ti < y->ti ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* 1 when term a holds term b or b holds a (a compound and its parts). */
+static int related(const ty_model *m, uint32_t a, uint32_t b) {
+    const char *x = m->term_blob + m->term_off[a], *y = m->term_blob + m->term_off[b];
+    return strstr(x, y) || strstr(y, x);
+}
+
+/* The contexts of terms tid[0..nt) in texts t[0..n) into out (the
+ * sentences holding term i give its context: their other terms, but its
+ * compounds and parts); bit i of *had when some sentence holds term i. */
+static int side_of(const ty_model *m, const stext *const *t, size_t n, const uint32_t *tid, int nt,
+                   side *out, unsigned *had) {
     *had = 0;
-    for (size_t k = 0; k < ns && !rc; k++) {
-        int any = 0; /* tokenize only a sentence whose text holds a term */
-        for (int i = 0; i < nt && !any; i++) any = memmem(sp[k].p, sp[k].n, terms[i], strlen(terms[i])) != NULL;
-        if (!any) continue;
-        st.held = 0;
-        st.n = 0;
-        if (ty_ctx_tokenize(c, sp[k].p, sp[k].n, st_emit, &st) < 0) break; /* another dictionary */
-        if (st.nomem) {
-            rc = TENYO_ERR_NOMEM;
-            break;
-        }
-        for (int i = 0; i < nt && !rc; i++) {
-            if (!(st.held >> i & 1)) continue;
-            *had |= 1u << i;
-            for (size_t j = 0; j < st.n && !rc; j++) {
-                uint32_t t = st.ids[j];
-                if (t >= m->nterms || related(m->term_blob + m->term_off[t], terms[i])) continue;
-                rc = side_add(out, t, i, m->idf ? m->idf[t] : 1.0);
+    for (size_t d = 0; d < n; d++)
+        for (size_t k = 0; k < t[d]->nsent; k++) {
+            const uint32_t *ids = t[d]->ids + t[d]->off[k];
+            size_t ns = t[d]->off[k + 1] - t[d]->off[k];
+            for (int i = 0; i < nt; i++) {
+                size_t j = 0;
+                while (j < ns && ids[j] != tid[i]) j++;
+                if (j == ns) continue;
+                *had |= 1u << i;
+                for (j = 0; j < ns; j++) {
+                    if (ids[j] >= m->nterms || related(m, ids[j], tid[i])) continue;
+                    if (out->n == out->cap) {
+                        size_t cap = out->cap ? 2 * out->cap : 128;
+                        sent3 *v = realloc(out->v, cap * sizeof *v);
+                        if (!v) return TENYO_ERR_NOMEM;
+                        out->v = v;
+                        out->cap = cap;
+                    }
+                    out->v[out->n++] = (sent3){(uint8_t)i, ids[j], m->idf ? m->idf[ids[j]] : 1.0};
+                }
             }
         }
-    }
-    free(st.ids);
-    return rc;
+    qsort(out->v, out->n, sizeof *out->v, cmp3);
+    return TENYO_OK;
 }
 
-/* Cosine of term i's contexts on the two sides (sums per id). */
+/* The run of term i in v[0..n): [*lo, *hi). */
+static void run_of(const sent3 *v, size_t n, int i, size_t *lo, size_t *hi) {
+    size_t a = 0;
+    while (a < n && v[a].ti < i) a++;
+    size_t b = a;
+    while (b < n && v[b].ti == i) b++;
+    *lo = a, *hi = b;
+}
+
+/* Cosine of term i's contexts on the two sides (weights summed per id),
+ * -1 when one is empty: a merge of the two sorted runs. */
 static double term_cos(const side *a, const side *b, int i) {
-    double na = 0, nb = 0, dot = 0;
-    /* contexts are a few dozen ids: quadratic sums are cheaper than maps */
-    for (size_t p = 0; p < a->n; p++) {
-        if (a->ti[p] != i) continue;
-        int first = 1;
-        for (size_t q = 0; q < p && first; q++) first = !(a->ti[q] == i && a->id[q] == a->id[p]);
-        if (!first) continue;
+    size_t p, pe, q, qe;
+    run_of(a->v, a->n, i, &p, &pe);
+    run_of(b->v, b->n, i, &q, &qe);
+    double sa = 0, sb = 0, dot = 0;
+    while (p < pe || q < qe) {
+        uint32_t id = p < pe && (q >= qe || a->v[p].id <= b->v[q].id) ? a->v[p].id : b->v[q].id;
         double wa = 0, wb = 0;
-        for (size_t q = p; q < a->n; q++)
-            if (a->ti[q] == i && a->id[q] == a->id[p]) wa += a->w[q];
-        for (size_t q = 0; q < b->n; q++)
-            if (b->ti[q] == i && b->id[q] == a->id[p]) wb += b->w[q];
-        na += wa * wa;
+        for (; p < pe && a->v[p].id == id; p++) wa += a->v[p].w;
+        for (; q < qe && b->v[q].id == id; q++) wb += b->v[q].w;
+        sa += wa * wa;
+        sb += wb * wb;
         dot += wa * wb;
     }
-    for (size_t p = 0; p < b->n; p++) {
-        if (b->ti[p] != i) continue;
-        int first = 1;
-        for (size_t q = 0; q < p && first; q++) first = !(b->ti[q] == i && b->id[q] == b->id[p]);
-        if (!first) continue;
-        double wb = 0;
-        for (size_t q = p; q < b->n; q++)
-            if (b->ti[q] == i && b->id[q] == b->id[p]) wb += b->w[q];
-        nb += wb * wb;
-    }
-    return na > 0 && nb > 0 ? dot / sqrt(na * nb) : -1;
+    return sa > 0 && sb > 0 ? dot / sqrt(sa * sb) : -1;
 }
 
-double ty_judge_sense(tenyo_ctx *c, const ty_judge_span *qs, size_t nq, const ty_judge_span *es,
-                      size_t ne, const char *const *terms, int nt) {
+/* The kept text of document doc, read now when not kept (es[0..ne) its
+ * sentences); NULL when it cannot be read (*rc says why). */
+static const stext *doc_text(ty_judge_sense_ctx *s, uint64_t doc, const ty_judge_span *es,
+                             size_t ne, stext *scratch, int *rc) {
+    for (size_t i = 0; doc != UINT64_MAX && i < s->ndocs; i++)
+        if (s->docs[i].doc == doc) return &s->docs[i];
+    stext t;
+    *rc = stext_read(s->c, es, ne, doc, &t);
+    if (*rc) {
+        stext_free(&t);
+        return NULL;
+    }
+    if (doc == UINT64_MAX || s->ndocs == 32) { /* not kept: the caller frees it */
+        *scratch = t;
+        return scratch;
+    }
+    s->docs[s->ndocs] = t;
+    return &s->docs[s->ndocs++];
+}
+
+double ty_judge_sense_card(ty_judge_sense_ctx *s, const uint64_t *docs, const ty_judge_span *const *es,
+                           const size_t *ne, int ndocs, const char *const *terms, int nt,
+                           int *status) {
+    const ty_model *m = &s->c->idx->m;
+    *status = TENYO_OK;
     if (nt > 8) nt = 8;
+    if (ndocs > TENYO_IDEA_EVIDENCE) ndocs = TENYO_IDEA_EVIDENCE;
+    uint32_t tid[8];
+    int k = 0;
+    const char *tk[8];
+    for (int i = 0; i < nt; i++) { /* a bridge term the index does not know holds nothing */
+        int64_t id = ty_strmap_get(s->c->idx->vocab, terms[i], strlen(terms[i]));
+        if (id >= 0) tk[k] = terms[i], tid[k++] = (uint32_t)id;
+    }
+    (void)tk;
+    const stext *et[TENYO_IDEA_EVIDENCE];
+    stext scratch[TENYO_IDEA_EVIDENCE];
+    int nscratch = 0, ne_ok = 0;
+    for (int d = 0; d < ndocs; d++) {
+        int rc = TENYO_OK;
+        const stext *t = doc_text(s, docs ? docs[d] : UINT64_MAX, es[d], ne[d], &scratch[nscratch], &rc);
+        if (t == &scratch[nscratch]) nscratch++;
+        if (!t) {
+            *status = rc;
+            break;
+        }
+        et[ne_ok++] = t;
+    }
+    double best = -1;
     side q = {0}, e = {0};
     unsigned qh = 0, eh = 0;
-    double best = -1;
-    if (nt > 0 && !side_read(c, qs, nq, terms, nt, &q, &qh) &&
-        !side_read(c, es, ne, terms, nt, &e, &eh))
-        for (int i = 0; i < nt; i++) {
+    const stext *qt[1] = {&s->q};
+    if (!*status && k > 0) {
+        int rc = side_of(m, qt, 1, tid, k, &q, &qh);
+        if (!rc) rc = side_of(m, et, (size_t)ne_ok, tid, k, &e, &eh);
+        if (rc) *status = rc;
+        for (int i = 0; !rc && i < k; i++) {
             if (!((qh & eh) >> i & 1)) continue;
             double v = term_cos(&q, &e, i);
             if (v > best) best = v;
         }
-    free(q.id), free(q.ti), free(q.w);
-    free(e.id), free(e.ti), free(e.w);
+    }
+    free(q.v);
+    free(e.v);
+    for (int i = 0; i < nscratch; i++) stext_free(&scratch[i]);
     return best;
+}
+
+double ty_judge_sense(tenyo_ctx *c, const ty_judge_span *qs, size_t nq, const ty_judge_span *es,
+                      size_t ne, const char *const *terms, int nt) {
+    ty_judge_sense_ctx *s = NULL;
+    if (ty_judge_sense_open(c, qs, nq, &s)) return -1;
+    int st;
+    double v = ty_judge_sense_card(s, NULL, &es, &ne, 1, terms, nt, &st);
+    ty_judge_sense_close(s);
+    return st ? -1 : v;
 }
 
 static double split_below;
