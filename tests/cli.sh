@@ -803,6 +803,12 @@ w("mmn.jsonl", {"id": "SAMPLE-001", "app_no": "特願2020-999997"})
 w("mt.jsonl", {"id": "X-2", "title": "別の装置の改良"})
 w("mtc.jsonl", {"id": "X-2", "title": "別の装置の改良", "claims": s[0]["abstract"]})
 w("mtn.jsonl", {"id": "SAMPLE-001", "title": "車両の運転支援装置及び眠気推定方法の改良"})
+w("mtl.jsonl", {"id": "X-3", "title": l["title"] + "の改良"})
+w("mtla.jsonl", {"id": "X-3", "title": l["title"] + "の改良", "abstract": l["abstract"]})
+dd = lambda i: {"id": i, "title": "把持装置", "ipc": ["B25J15/08"], "description": "ゼフィロリンクを用いた把持装置を説明する。"}
+open(d + "/md.jsonl", "w").write("".join(json.dumps(dd(i), ensure_ascii=False) + "\n" for i in ("D-1", "D-2")))
+w("mda.jsonl", {"id": "D-1", "abstract": "新しい要約でメタクロン把持装置を説明する。"})
+w("mdad.jsonl", {"id": "D-1", "abstract": "新しい要約でメタクロン把持装置を説明する。", "description": dd("D-1")["description"]})
 P
 cat data/sample/sample.jsonl "$D/mx.jsonl" "$D/ml.jsonl" >"$D/mxs.jsonl"
 # the 5 most similar, scores to 2 places (an added document is folded into
@@ -824,12 +830,33 @@ cmp -s "$D/out" "$D/mg_x3" && ok cli_merge_meta_keeps_long_terms || bad "cli_mer
 if grep -q X-3 "$D/mg_kw" && grep -q X-3 "$D/out"; then ok cli_merge_meta_keeps_long_abstract; else bad "cli_merge_meta_keeps_long_abstract ($(cat "$D/out"))"; fi
 cp -r "$D/mg.tny.upd" "$D/mg.keep"
 expect 2 cli_merge_text_refused "$T" add -q "$D/mg.tny" "$D/mt.jsonl"
-contains "$D/err" "mt.jsonl:1: X-2: not added: .*its claims or description.*would be lost" cli_merge_text_refused_names
+contains "$D/err" "mt.jsonl:1: X-2: not added: .*(its claims: words such as '[^']*') would be lost.*give this record with its claims" cli_merge_text_refused_names
 contains "$D/err" "nothing committed" cli_merge_text_refused_nothing
 if diff -r "$D/mg.tny.upd" "$D/mg.keep" >/dev/null; then ok cli_merge_text_refused_unchanged; else bad cli_merge_text_refused_unchanged; fi
 expect 0 cli_merge_text_with_claims "$T" add -q "$D/mg.tny" "$D/mtc.jsonl"
 sim "$D/mg.tny" X-2 >"$D/out"
 head -c 40 "$D/out" | grep -q SAMPLE-001 && ok cli_merge_text_with_claims_kept || bad "cli_merge_text_with_claims_kept ($(cat "$D/out"))"
+# the text lost named as it is: an abstract past the 4 KiB the index
+# keeps (it said "claims or description" for a patent that has neither),
+# with a word of it; given with its whole abstract, accepted
+expect 2 cli_merge_long_refused "$T" add -q "$D/mg.tny" "$D/mtl.jsonl"
+if grep -q "mtl.jsonl:1: X-3: not added: .*(its abstract past the 4 KiB the index keeps: words such as '[^']*') would be lost.*with its whole abstract" "$D/err" && ! grep -q "claims" "$D/err"; then ok cli_merge_long_refused_names_abstract; else bad "cli_merge_long_refused_names_abstract ($(head -c 500 "$D/err"))"; fi
+expect 0 cli_merge_long_whole "$T" add -q "$D/mg.tny" "$D/mtla.jsonl"
+"$T" search "$D/mg.tny" "プラズマ溶射" -k 3 >"$D/out" 2>/dev/null
+grep -q X-3 "$D/out" && ok cli_merge_long_whole_kept || bad "cli_merge_long_whole_kept ($(cat "$D/out"))"
+# a patent indexed from title and description takes an abstract: refused
+# without its description (its words would go unsaid), naming it and how;
+# with its description again accepted, the description giving way to the
+# abstract as tenyo index gives it (said)
+cat data/sample/sample.jsonl "$D/md.jsonl" >"$D/mds.jsonl"
+expect 0 cli_merge_desc_base "$T" index -q -o "$D/md.tny" "$D/mds.jsonl"
+expect 2 cli_merge_desc_refused "$T" add "$D/md.tny" "$D/mda.jsonl"
+contains "$D/err" "D-1: not added: .*(its claims or description: words such as '[^']*').*or with its description" cli_merge_desc_refused_advice
+expect 0 cli_merge_desc_given "$T" add "$D/md.tny" "$D/mdad.jsonl"
+contains "$D/err" "D-1: its description is no longer indexed now that it has an abstract" cli_merge_desc_given_said
+"$T" search "$D/md.tny" "メタクロン" -k 3 >"$D/out" 2>/dev/null
+grep -q D-1 "$D/out" && ok cli_merge_desc_abstract_found || bad "cli_merge_desc_abstract_found ($(cat "$D/out"))"
+expect 0 cli_merge_desc_check "$T" check "$D/md.tny"
 expect 0 cli_merge_nabs_base "$T" index -q --no-abstracts -o "$D/mn.tny" data/sample/sample.jsonl
 sim "$D/mn.tny" SAMPLE-001 >"$D/mn_1"
 expect 0 cli_merge_nabs_meta "$T" add -q "$D/mn.tny" "$D/mmn.jsonl"
@@ -1321,6 +1348,9 @@ head -120 data/sample/sample.jsonl >"$D/um_a.jsonl"; sed -n 121,160p data/sample
 rm -f "$D/um.tny.upd/MANIFEST"
 expect 0 cli_updates_missing_search "$T" search "$D/um.tny" SAMPLE-005 -j
 contains "$D/err" "MANIFEST is not there" cli_updates_missing_search_says
+contains "$D/out" '"code":"updates_missing"' cli_updates_missing_search_json
+expect 0 cli_updates_missing_similar "$T" similar "$D/um.tny" SAMPLE-001 -j
+contains "$D/out" '"code":"updates_missing"' cli_updates_missing_similar_json
 expect 0 cli_updates_missing_ideas "$T" ideas "$D/um.tny" SAMPLE-001 --json
 contains "$D/out" '"code":"updates_missing"' cli_updates_missing_ideas_json
 # a katakana piece MeCab cut from a word it did not know (ボス of エンボス)

@@ -125,12 +125,27 @@ static double mono_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Set w's deadline to now + secs (0: none). */
-static void watch_arm(watchdog *wd, conn_watch *w, double secs) {
+/* Set w's deadline to now + secs (0: none); upload: what a cut answers
+ * (conn_watch.upload). */
+static void watch_arm_as(watchdog *wd, conn_watch *w, double secs, int upload) {
     if (!w) return;
     pthread_mutex_lock(&wd->mu);
     w->deadline = secs > 0 ? mono_now() + secs : 0;
+    w->secs = secs;
+    w->upload = upload;
     pthread_mutex_unlock(&wd->mu);
+}
+
+static void watch_arm(watchdog *wd, conn_watch *w, double secs) {
+    watch_arm_as(wd, w, secs, 0);
+}
+
+/* Arm w for the rest of an upload's body: the receive deadline, never
+ * past the whole body's (--upload-time), a cut answering 408 naming which. */
+static void watch_arm_upload(server *s, conn_watch *w, const request *rq) {
+    double left = cli_serve_upload_left(s, rq);
+    if (left < SRV_RECV_DEADLINE) watch_arm_as(&s->wd, w, left, 2);
+    else watch_arm_as(&s->wd, w, SRV_RECV_DEADLINE, 1);
 }
 
 /* qsort order of watch entries: the earliest deadline (the connection
@@ -186,14 +201,26 @@ static void *watchdog_main(void *arg) {
         shed_oldest(wd);
         for (conn_watch *w = wd->head; w && !wd->stop; w = w->next) {
             if (w->cut || w->deadline <= 0 || now < w->deadline) continue;
+            /* an upload's body is told why (408, as the page shows errors):
+             * nothing is sent on its connection while the body comes in */
+            const char *late = w->upload ? wd->late[w->upload - 1] : "";
+            if (*late) (void)!send(w->fd, late, strlen(late), MSG_NOSIGNAL | MSG_DONTWAIT);
             shutdown(w->fd, SHUT_RDWR);
             w->cut = 1;
             wd->live--;
             wd->ncut++;
             if (!wd->quiet) {
-                char line[160];
-                snprintf(line, sizeof line, "tenyo serve: %s: request not received within %d s, "
-                         "connection closed\n", w->client, SRV_RECV_DEADLINE);
+                char line[200];
+                if (w->upload == 2)
+                    snprintf(line, sizeof line, "tenyo serve: %s: upload not received within "
+                             "%ld s (--upload-time), answered 408, connection closed\n",
+                             w->client, wd->upload_secs);
+                else if (w->upload)
+                    snprintf(line, sizeof line, "tenyo serve: %s: upload stalled (nothing for "
+                             "%.0f s), answered 408, connection closed\n", w->client, w->secs);
+                else
+                    snprintf(line, sizeof line, "tenyo serve: %s: request not received within "
+                             "%.0f s, connection closed\n", w->client, w->secs);
                 fputs(line, stderr);
             }
         }
@@ -227,6 +254,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
                       w->client, sizeof w->client);
         pthread_mutex_lock(&wd->mu);
         w->deadline = mono_now() + SRV_RECV_DEADLINE;
+        w->secs = SRV_RECV_DEADLINE;
         w->next = wd->head;
         if (wd->head) wd->head->prev = w;
         wd->head = w;
@@ -541,8 +569,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                "%zu query arguments; at most %d", rq->nargs, SRV_MAX_ARGS);
         const char *rest0;
         serve_route_id r0 = serve_route(url, &rest0);
-        if (is_post && (r0 == SRV_ROUTE_ADD || r0 == SRV_ROUTE_LICENSABLE))
-            return cli_serve_upload_begin(s, conn, rq, r0, cl); /* its own limits */
+        if (is_post && (r0 == SRV_ROUTE_ADD || r0 == SRV_ROUTE_LICENSABLE)) {
+            enum MHD_Result ret = cli_serve_upload_begin(s, conn, rq, r0, cl); /* its own limits */
+            if (rq->up && !rq->answered) watch_arm_upload(s, rq->watch, rq); /* its body's time */
+            return ret;
+        }
         long n;
         /* a worksheet takes as much as its file may hold (tenyo.h) */
         rq->body_max = is_post && r0 == SRV_ROUTE_WORKSHEET ? TENYO_WORKSHEET_MAX : SRV_MAX_BODY;
@@ -564,8 +595,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             *upload_data_size = 0;
             if (rq->answered) return ret; /* refused: answered at once */
             /* coming in: more time, never past the whole body's deadline */
-            double left = cli_serve_upload_left(s, rq);
-            watch_arm(&s->wd, rq->watch, left < SRV_RECV_DEADLINE ? left : SRV_RECV_DEADLINE);
+            watch_arm_upload(s, rq->watch, rq);
         } else {
             body_append(rq, upload_data, *upload_data_size);
         }
@@ -1057,6 +1087,12 @@ int cli_cmd_serve(int argc, char **argv) {
     pthread_cond_init(&s.wd.cv, NULL);
     pthread_cond_init(&s.wd.room, NULL);
     s.wd.quiet = quiet;
+    s.wd.upload_secs = s.upload_secs;
+    for (int whole = 0; whole < 2; whole++) { /* what an upload cut answers */
+        char msg[256];
+        cli_serve_upload_late(&s, whole, msg, sizeof msg);
+        cli_serve_raw_refusal(MHD_HTTP_REQUEST_TIMEOUT, msg, s.wd.late[whole], sizeof s.wd.late[0]);
+    }
     wd_ready = 1;
     if (pthread_create(&s.wd.th, NULL, watchdog_main, &s.wd)) {
         cli_err("cannot start a thread\n");

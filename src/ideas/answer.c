@@ -968,7 +968,8 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
 
 /* ========================================================= similar */
 
-/* {"query": {...}, "results": [...], "warnings": []} of hits[0..n). */
+/* {"query": {...}, "results": [...], "warnings": [...]} of hits[0..n); the
+ * warnings say an index answering without its updates (updates_missing). */
 static json_t *hits_render(const tenyo_index *x, const tenyo_query *qq, const char *mode,
                            size_t k, const tenyo_hit *hits, int n) {
     json_t *o = json_object(), *q = json_object(), *res = json_array();
@@ -1001,7 +1002,12 @@ static json_t *hits_render(const tenyo_index *x, const tenyo_query *qq, const ch
     }
     json_object_set_new(o, "query", q);
     json_object_set_new(o, "results", res);
-    json_object_set_new(o, "warnings", json_array());
+    json_t *warns = json_array();
+    if (x->upd.missing) /* deletions and additions not applied: as ideas says */
+        warn(warns, "updates_missing",
+             "updates were committed to this index but its .upd folder is missing: the answer "
+             "comes from the index as it was before them (see tenyo check)");
+    json_object_set_new(o, "warnings", warns);
     return o;
 }
 
