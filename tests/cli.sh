@@ -1141,6 +1141,14 @@ expect 0 cli_check_missing_after "$T" check "$S16/k/x.tny"
 contains "$D/out" "opens: 142 live documents" cli_check_missing_after_count
 expect 0 cli_check_missing_add "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/r.jsonl"
 contains "$D/err" "148 documents" cli_check_missing_readd
+# a damaged segment (its header): every reader names the repair as for a
+# missing one (it said only "header checksum mismatch"), which fixes it
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+printf 'UUUU' | dd of="$S16/k/x.tny.upd/seg-000002.tys" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 3 cli_check_damaged_open "$T" similar "$S16/k/x.tny" SAMPLE-002
+contains "$D/err" "seg-000002.tys: header checksum mismatch.*tenyo check --repair" cli_check_damaged_open_msg
+expect 0 cli_check_damaged_repair "$T" check --repair "$S16/k/x.tny"
+expect 0 cli_check_damaged_after "$T" similar "$S16/k/x.tny" SAMPLE-002
 rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
 printf 'garbage' >"$S16/k/x.tny.upd/del-000004.tyd"
 expect 3 cli_check_del "$T" check "$S16/k/x.tny"
