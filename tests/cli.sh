@@ -398,23 +398,48 @@ n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cards"]
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --keep B60W --json >"$D/out" 2>/dev/null
 contains "$D/out" '"code":"home_steered"' cli_ideas_keep_home_field_said
 # senses remembered: --not W --remember splits W between the homes and the
-# fields of the cards that lost it (INDEX.senses), and every later query
-# honours it; tenyo senses lists, removes, imports, exports; a hostile
+# fields of the cards the strike took away (shown without it, gone with
+# it), not of the cards that lost W and still stand (W links those pairs
+# in one sense: it split them all, the survivors alone before), and every
+# later query honours it; --remember-field F splits the pair named;
+# tenyo senses lists, removes, forgets a word, imports, exports; a hostile
 # senses file is refused with file and line, nothing of it taken
 cp "$D/s.tny" "$D/sn.tny"
-"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --json >"$D/sn1" 2>"$D/err"
-expect 0 cli_ideas_remember_run "$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --remember --json
+w2=停止; q2=SAMPLE-002
+"$T" ideas "$D/sn.tny" $q2 -n 10 --json >"$D/sn0" 2>"$D/err"
+"$T" ideas "$D/sn.tny" $q2 -n 10 --not "$w2" --json >"$D/sn1" 2>"$D/err"
+expect 0 cli_ideas_remember_run "$T" ideas "$D/sn.tny" $q2 -n 10 --not "$w2" --remember --json
 contains "$D/err" "splits remembered" cli_ideas_remember_said
-[ -s "$D/sn.tny.senses" ] && grep -q "^$w	" "$D/sn.tny.senses" && ok cli_ideas_remember_file || bad "cli_ideas_remember_file ($(head -c 200 "$D/sn.tny.senses"))"
-"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --json >"$D/sn2"
-if python3 - "$D/sn1" "$D/sn2" "$w" <<'P'
+"$T" ideas "$D/sn.tny" $q2 -n 10 --json >"$D/sn2"
+if python3 - "$D/sn0" "$D/sn1" "$D/sn2" "$D/sn.tny.senses" "$w2" <<'P'
 import json, sys
-a, b = (json.load(open(f)) for f in sys.argv[1:3]); w = sys.argv[3]
-key = lambda o: [(i["field"], i["confidence"], i["bridge_terms"]) for i in o["ideas"]]
-assert key(a) == key(b), (key(a), key(b))
-assert all(w not in i["bridge_terms"] for i in b["ideas"])
+a, b, c = (json.load(open(f)) for f in sys.argv[1:4]); w = sys.argv[5]
+lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[4]) if not l.startswith("word\t")]
+gone = [i["field"] for i in a["ideas"] if i["field"] not in [j["field"] for j in b["ideas"]]]
+stay = [i["field"] for i in b["ideas"] if w in i.get("struck", [])]
+home = a["query"]["home"]
+assert gone and stay, (gone, stay)          # the case tests both kinds
+assert lines and all(l[0] == w and {l[1], l[2]} & set(home) and {l[1], l[2]} & set(gone) for l in lines), (lines, gone)
+assert not any({l[1], l[2]} & set(stay) for l in lines), (lines, stay)
+# later: the cards that stood keep W as a bridge, the split pairs lose it
+cards = {i["field"]: i for i in c["ideas"]}
+assert all(w in cards[f]["bridge_terms"] for f in stay if f in cards and w in [x for i in a["ideas"] if i["field"] == f for x in i["bridge_terms"]]), stay
+assert all(w not in cards[f]["bridge_terms"] for f in gone if f in cards), gone
 P
-then ok cli_ideas_senses_applied_later; else bad cli_ideas_senses_applied_later; fi
+then ok cli_ideas_remember_split_pairs_only; else bad "cli_ideas_remember_split_pairs_only ($(cat "$D/sn.tny.senses" | tr '\n' ' '))"; fi
+cp "$D/s.tny" "$D/snf.tny"
+expect 0 cli_ideas_remember_field "$T" ideas "$D/snf.tny" SAMPLE-001 --not "$w" --remember-field F24F
+if python3 - "$D/snf.tny.senses" "$w" "$D/st0" <<'P'
+import json, sys
+lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if not l.startswith("word\t")]
+home = json.load(open(sys.argv[3]))["query"]["home"]
+assert sorted(lines) == sorted([sys.argv[2], h, "F24F"] for h in home), lines
+P
+then ok cli_ideas_remember_field_pair_only; else bad "cli_ideas_remember_field_pair_only ($(cat "$D/snf.tny.senses" | tr '\n' ' '))"; fi
+expect 0 cli_senses_forget "$T" senses "$D/snf.tny" forget "$w"
+contains "$D/err" "no longer split between" cli_senses_forget_said
+[ "$("$T" senses "$D/snf.tny" | wc -l)" = 0 ] && ok cli_senses_forget_all || bad "cli_senses_forget_all ($("$T" senses "$D/snf.tny"))"
+expect 2 cli_senses_forget_none "$T" senses "$D/snf.tny" forget "$w"
 cmp -s "$D/s.tny" "$D/sn.tny" && ok cli_ideas_senses_index_unchanged || bad cli_ideas_senses_index_unchanged
 expect 0 cli_senses_list "$T" senses "$D/sn.tny"
 n0=$(wc -l <"$D/out")
@@ -469,10 +494,10 @@ rm -rf "$D/snx.tny.upd"
 cp "$D/s.tny" "$D/snc.tny"
 ( for i in $(seq 1 50); do "$T" senses "$D/snc.tny" add "a$i" B60W G07C 2>/dev/null; done ) &
 ( for i in $(seq 1 50); do "$T" senses "$D/snc.tny" add "b$i" B60W G07C 2>/dev/null; done ) &
-( for i in 1 2 3; do "$T" ideas "$D/snc.tny" SAMPLE-001 -n 3 --not "$w" --remember >/dev/null 2>&1; done ) &
+( for i in 1 2 3; do "$T" ideas "$D/snc.tny" $q2 -n 10 --not "$w2" --remember >/dev/null 2>&1; done ) &
 wait
 nc=$(grep -c '^[ab][0-9]' "$D/snc.tny.senses")
-[ "$nc" = 100 ] && grep -q "^$w	" "$D/snc.tny.senses" && ok cli_senses_concurrent_adds_kept || bad "cli_senses_concurrent_adds_kept ($nc of 100)"
+[ "$nc" = 100 ] && grep -q "^$w2	" "$D/snc.tny.senses" && ok cli_senses_concurrent_adds_kept || bad "cli_senses_concurrent_adds_kept ($nc of 100)"
 # the file named through a symbolic link: written at its target (the link
 # stays a link), under the target's lock
 ln -s "$D/snc.tny.senses" "$D/snl.senses"
