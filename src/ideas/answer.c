@@ -921,6 +921,34 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
     json_object_set_new(o, "matches", arr);
     json_object_set_new(o, "reference", ref);
     free(apps);
+    /* "N proposals rest on one patent" counted over the uses the cards
+     * show (a card's application and other fields), not over the
+     * proposals computed for them, most of which no card shows */
+    for (size_t i = json_array_size(warns); i-- > 0;)
+        if (!strcmp(jstr(json_array_get(warns, i), "code"), "one_patent"))
+            json_array_remove(warns, i);
+    int one = 0;
+    for (int i = 0; i < got; i++) {
+        if (!(ideas[i].flags & TENYO_IDEA_ONE_PATENT)) continue;
+        int seen = 0;
+        size_t a, u;
+        json_t *m, *v;
+        json_array_foreach(arr, a, m) {
+            const json_t *ap = json_object_get(m, "application");
+            seen |= json_is_object(ap) && !strcmp(jstr(ap, "field"), ideas[i].code) &&
+                    strcmp(jstr(ap, "source"), "own_text"); /* the patent's own words: no proposal */
+            json_array_foreach(json_object_get(m, "uses"), u, v)
+                seen |= !strcmp(jstr(v, "field"), ideas[i].code);
+            if (seen) break;
+        }
+        one += seen;
+    }
+    if (one) {
+        char msg[256];
+        snprintf(msg, sizeof msg, ja ? "示した用途のうち %d 件は根拠特許が 1 件だけです"
+                                     : "%d of the uses shown rest on one patent only", one);
+        warn(warns, "one_patent", msg);
+    }
     /* a company's prose holds words no patent uses (当社, 得意): not worth
      * a warning here */
     for (size_t i = json_array_size(warns); i-- > 0;)
