@@ -810,6 +810,38 @@ static void steer_done(void) {
     ideas_senses = NULL;
 }
 
+/* The words this command's --not strikes into w[0..cap) (a worksheet may
+ * add its own later: those --remember does not keep), their count; the
+ * strings are the steer's. */
+static size_t struck_here(char **w, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; ideas_steer && i < tenyo_steer_count(ideas_steer, TENYO_STEER_STRUCK) &&
+                       n < cap; i++)
+        w[n++] = (char *)tenyo_steer_item(ideas_steer, TENYO_STEER_STRUCK, i);
+    return n;
+}
+
+/* A context of x for the command's query in *out: steer s (NULL: none),
+ * the remembered senses, --nprobe, --rerank, the filter (NULL: none). An
+ * exit code after a message naming path. */
+static int ctx_make(const tenyo_index *x, const char *path, long nprobe, long rerank,
+                    tenyo_filter *filter, const tenyo_steer *s, tenyo_ctx **out) {
+    char err[512] = "";
+    if (tenyo_ctx_new(x, out, err, sizeof err)) {
+        cli_err("%s\n", err);
+        return EXIT_RESOURCE;
+    }
+    if (s) tenyo_ctx_set_steer(*out, s);
+    tenyo_ctx_set_senses(*out, ideas_senses);
+    if (nprobe && tenyo_ctx_set_nprobe(*out, (uint32_t)nprobe)) {
+        cli_err("%s: %s\n", path, tenyo_ctx_error(*out));
+        return EXIT_USAGE; /* *out freed by the caller */
+    }
+    if (rerank) tenyo_ctx_set_rerank(*out, (size_t)rerank);
+    if (filter) tenyo_ctx_set_filter(*out, filter);
+    return EXIT_OK;
+}
+
 /* What answering the query again takes (remember_splits compares runs). */
 typedef struct rerun {
     const tenyo_index *x;
@@ -826,16 +858,10 @@ typedef struct rerun {
  * none) and n proposals; NULL after a message. */
 static json_t *rerun_ideas(const rerun *r, const tenyo_steer *s, size_t n) {
     tenyo_ctx *c = NULL;
-    char err[512] = "";
-    if (tenyo_ctx_new(r->x, &c, err, sizeof err)) {
-        cli_err("%s\n", err);
+    if (ctx_make(r->x, "", r->nprobe, r->rerank, r->filter, s, &c)) {
+        tenyo_ctx_free(c);
         return NULL;
     }
-    if (s) tenyo_ctx_set_steer(c, s);
-    tenyo_ctx_set_senses(c, ideas_senses);
-    if (r->nprobe) tenyo_ctx_set_nprobe(c, (uint32_t)r->nprobe);
-    if (r->rerank) tenyo_ctx_set_rerank(c, (size_t)r->rerank);
-    if (r->filter) tenyo_ctx_set_filter(c, r->filter);
     int st;
     json_t *o = cli_ideas_json(r->x, c, r->qdoc, r->text, r->len, r->io, n, r->lang, &st);
     if (!o) cli_err("%s\n", tenyo_ctx_error(c));
@@ -1045,13 +1071,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     if (fo.open_only) io.open_only = 1;
     fo.open_only = 0;
     bad |= flags_conflict(&fmt, sentences, batch != NULL, &mo);
-    /* the words this command strikes (a worksheet may add its own later):
-     * those --remember keeps */
     char *mine[256];
-    size_t nmine = 0;
-    for (size_t i = 0; ideas_steer && i < tenyo_steer_count(ideas_steer, TENYO_STEER_STRUCK) &&
-                       nmine < 256; i++)
-        mine[nmine++] = (char *)tenyo_steer_item(ideas_steer, TENYO_STEER_STRUCK, i);
+    size_t nmine = struck_here(mine, 256);
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -1083,21 +1104,11 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);
         goto done;
     }
-    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
-    if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
-    if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
-    tenyo_ctx_set_senses(ctx, ideas_senses);
-    if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
-        cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
-        ec = EXIT_USAGE;
-        goto done;
-    }
-    if (rerank) tenyo_ctx_set_rerank(ctx, (size_t)rerank);
+    if ((ec = ctx_make(x, path, nprobe, rerank, filter, ideas_steer, &ctx))) goto done;
     int64_t qdoc = -1;
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
-    if (filter) tenyo_ctx_set_filter(ctx, filter);
     int st;
     if (fmt == OUT_SENTENCES) {
         ec = print_sentences(ctx, qdoc, text);
@@ -1118,13 +1129,11 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }
-    if (mo.remember) {
-        rerun rr = {x, filter, nprobe, rerank, qdoc, text, len, &io, lang};
-        ec = remember_splits(o, spath, &rr, (size_t)n, mine, nmine, mo.fields, mo.nfields);
-        if (ec) {
-            json_decref(o);
-            goto done;
-        }
+    rerun rr = {x, filter, nprobe, rerank, qdoc, text, len, &io, lang};
+    if (mo.remember &&
+        (ec = remember_splits(o, spath, &rr, (size_t)n, mine, nmine, mo.fields, mo.nfields))) {
+        json_decref(o);
+        goto done;
     }
     ec = ideas_print(o, fmt, x, ctx, path, lang);
 done:

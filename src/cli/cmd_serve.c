@@ -140,6 +140,22 @@ static void watch_arm(watchdog *wd, conn_watch *w, double secs) {
     watch_arm_as(wd, w, secs, 0);
 }
 
+/* The watchdog of s made ready to start: its lock and conditions, quiet
+ * (no log line per cut), what it answers an upload it cuts (late). */
+static void watch_init(server *s, int quiet) {
+    pthread_mutex_init(&s->wd.mu, NULL);
+    pthread_cond_init(&s->wd.cv, NULL);
+    pthread_cond_init(&s->wd.room, NULL);
+    s->wd.quiet = quiet;
+    s->wd.upload_secs = s->upload_secs;
+    for (int whole = 0; whole < 2; whole++) {
+        char msg[256];
+        cli_serve_upload_late(s, whole, msg, sizeof msg);
+        cli_serve_raw_refusal(MHD_HTTP_REQUEST_TIMEOUT, msg, s->wd.late[whole],
+                              sizeof s->wd.late[0]);
+    }
+}
+
 /* Arm w for the rest of an upload's body: the receive deadline, never
  * past the whole body's (--upload-time), a cut answering 408 naming which. */
 static void watch_arm_upload(server *s, conn_watch *w, const request *rq) {
@@ -1083,16 +1099,7 @@ int cli_cmd_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* the receive-deadline watchdog (started after the mask: it inherits it) */
-    pthread_mutex_init(&s.wd.mu, NULL);
-    pthread_cond_init(&s.wd.cv, NULL);
-    pthread_cond_init(&s.wd.room, NULL);
-    s.wd.quiet = quiet;
-    s.wd.upload_secs = s.upload_secs;
-    for (int whole = 0; whole < 2; whole++) { /* what an upload cut answers */
-        char msg[256];
-        cli_serve_upload_late(&s, whole, msg, sizeof msg);
-        cli_serve_raw_refusal(MHD_HTTP_REQUEST_TIMEOUT, msg, s.wd.late[whole], sizeof s.wd.late[0]);
-    }
+    watch_init(&s, quiet);
     wd_ready = 1;
     if (pthread_create(&s.wd.th, NULL, watchdog_main, &s.wd)) {
         cli_err("cannot start a thread\n");
