@@ -487,6 +487,10 @@ int tenyo_update_delete(tenyo_update *u, const char *id);
  * failed, so whether it survives a crash is unknown. */
 int tenyo_update_commit(tenyo_update *u, tenyo_update_stats *st);
 const char *tenyo_update_error(const tenyo_update *u);
+/* Records added so far that left a live document as it was (nothing new:
+ * tenyo_update_stats.unchanged before the commit); a caller comparing it
+ * before and after tenyo_update_add learns which record that was. */
+uint64_t tenyo_update_unchanged(const tenyo_update *u);
 /* Release the lock; an update not committed changes nothing. */
 void tenyo_update_free(tenyo_update *u);
 

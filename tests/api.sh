@@ -817,6 +817,38 @@ assert a.startswith(b"HTTP/1.1 408") and b"--upload-time" in a and took < 8, (to
 assert not u["busy"], u
 PY
     then ok api_write_trickle_408; else bad "api_write_trickle_408 ($(tail -c 300 "$D/trickle"))"; fi
+    # a body that stops coming (one byte, or none, after the headers) is
+    # answered with the same 408 naming --upload-time when the limit
+    # passes (it was closed without a word), and the log says the limit,
+    # not the 30 s of a request's headers
+    if python3 - "$PORT" >"$D/silent" 2>&1 <<'PY'
+import socket, sys, time, json, http.client
+port = int(sys.argv[1])
+def busy():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/api/updates"); return json.loads(c.getresponse().read())["busy"]
+for first in (b"{", b""):
+    t0 = time.time()
+    while busy() and time.time() - t0 < 5: time.sleep(0.1)
+    s = socket.create_connection(("127.0.0.1", port)); s.settimeout(15)
+    t0 = time.time()
+    s.sendall(b"POST /api/add?name=silent.jsonl HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n" + first)
+    a = b""
+    while True:
+        try:
+            b = s.recv(4096)
+        except OSError:
+            break
+        if not b: break
+        a += b
+    took = time.time() - t0
+    print(first, round(took, 1), a[:300])
+    head, _, body = a.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408") and took < 8, (took, a[:200])
+    assert "--upload-time" in json.loads(body)["error"], body
+PY
+    then ok api_write_silent_408; else bad "api_write_silent_408 ($(tail -c 400 "$D/silent"))"; fi
+    grep -q 'upload not received within 2 s (--upload-time), answered 408' "$D/logw" && ! grep -q 'not received within 30 s' "$D/logw" && ok api_write_silent_logged || bad "api_write_silent_logged ($(grep 'within' "$D/logw" | head -3))"
     if command -v zstd >/dev/null 2>&1; then
       head -n 3 data/sample/sample.jsonl | zstd -q -c >"$D/bomb.zst"
       head -c 8388608 /dev/zero | tr '\0' '\n' | zstd -q -c >"$D/blank.zst"
@@ -832,6 +864,29 @@ PY
   else
     bad "api_write_time_limits_server_starts ($(head -c 300 "$D/logw"))"
   fi
+  # records that change nothing of an indexed patent (a shorter abstract
+  # and applicant: the longer kept; nothing but the id) are counted and
+  # named (unchanged, unchanged_records), and the merge's notes say which
+  # value was kept, as tenyo add says them: records = added + unchanged +
+  # skipped
+  cp "$D/s.tny" "$D/un.tny"; IDX="$D/un.tny"
+  if TMPDIR="$D/tmp" start_server "$D/logw" --threads 2 --writable; then
+    U="http://127.0.0.1:$PORT"
+    printf '%s\n' '{"id":"SAMPLE-001","abstract":"運転者の眠気を推定する装置。","applicant":"朝霧社"}' '{"id":"SAMPLE-002"}' '{"id":"NEW-UN-1","title":"新しい把持装置","abstract":"把持装置の指部を説明する。"}' >"$D/un.jsonl"
+    req api_write_unchanged 200 --data-binary @"$D/un.jsonl" "$U/api/add?name=un.jsonl"
+    if python3 -c '
+import json,sys; o=json.load(open(sys.argv[1]))
+assert (o["records"],o["added"],o["unchanged"],o["skipped"])==(3,1,2,0), o
+assert [(u["file"],u["line"],u["id"]) for u in o["unchanged_records"]]==[("un.jsonl",1,"SAMPLE-001"),("un.jsonl",2,"SAMPLE-002")], o
+n=[x["message"] for x in o["notes"] if x["line"]==1]
+assert any("SAMPLE-001" in m and "abstracts differ" in m and "the longer" in m for m in n), o["notes"]
+assert any("applicants differ" in m for m in n), o["notes"]
+' "$D/body"; then ok api_write_unchanged_says; else bad "api_write_unchanged_says ($(head -c 600 "$D/body"))"; fi
+    kill "$PID"; wait "$PID"; PID=
+  else
+    bad "api_write_unchanged_server_starts ($(head -c 300 "$D/logw"))"
+  fi
+  IDX="$D/w.tny"
   # SIGTERM while a zstd body of 3 records and 2 GiB of blank lines is
   # read (at the default limit): the server stops within seconds (24 s
   # before, reading all of it, then committing), the index as it was

@@ -398,23 +398,48 @@ n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cards"]
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 2 --keep B60W --json >"$D/out" 2>/dev/null
 contains "$D/out" '"code":"home_steered"' cli_ideas_keep_home_field_said
 # senses remembered: --not W --remember splits W between the homes and the
-# fields of the cards that lost it (INDEX.senses), and every later query
-# honours it; tenyo senses lists, removes, imports, exports; a hostile
+# fields of the cards the strike took away (shown without it, gone with
+# it), not of the cards that lost W and still stand (W links those pairs
+# in one sense: it split them all, the survivors alone before), and every
+# later query honours it; --remember-field F splits the pair named;
+# tenyo senses lists, removes, forgets a word, imports, exports; a hostile
 # senses file is refused with file and line, nothing of it taken
 cp "$D/s.tny" "$D/sn.tny"
-"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --json >"$D/sn1" 2>"$D/err"
-expect 0 cli_ideas_remember_run "$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --not "$w" --remember --json
+w2=停止; q2=SAMPLE-002
+"$T" ideas "$D/sn.tny" $q2 -n 10 --json >"$D/sn0" 2>"$D/err"
+"$T" ideas "$D/sn.tny" $q2 -n 10 --not "$w2" --json >"$D/sn1" 2>"$D/err"
+expect 0 cli_ideas_remember_run "$T" ideas "$D/sn.tny" $q2 -n 10 --not "$w2" --remember --json
 contains "$D/err" "splits remembered" cli_ideas_remember_said
-[ -s "$D/sn.tny.senses" ] && grep -q "^$w	" "$D/sn.tny.senses" && ok cli_ideas_remember_file || bad "cli_ideas_remember_file ($(head -c 200 "$D/sn.tny.senses"))"
-"$T" ideas "$D/sn.tny" SAMPLE-001 -n 10 --json >"$D/sn2"
-if python3 - "$D/sn1" "$D/sn2" "$w" <<'P'
+"$T" ideas "$D/sn.tny" $q2 -n 10 --json >"$D/sn2"
+if python3 - "$D/sn0" "$D/sn1" "$D/sn2" "$D/sn.tny.senses" "$w2" <<'P'
 import json, sys
-a, b = (json.load(open(f)) for f in sys.argv[1:3]); w = sys.argv[3]
-key = lambda o: [(i["field"], i["confidence"], i["bridge_terms"]) for i in o["ideas"]]
-assert key(a) == key(b), (key(a), key(b))
-assert all(w not in i["bridge_terms"] for i in b["ideas"])
+a, b, c = (json.load(open(f)) for f in sys.argv[1:4]); w = sys.argv[5]
+lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[4]) if not l.startswith("word\t")]
+gone = [i["field"] for i in a["ideas"] if i["field"] not in [j["field"] for j in b["ideas"]]]
+stay = [i["field"] for i in b["ideas"] if w in i.get("struck", [])]
+home = a["query"]["home"]
+assert gone and stay, (gone, stay)          # the case tests both kinds
+assert lines and all(l[0] == w and {l[1], l[2]} & set(home) and {l[1], l[2]} & set(gone) for l in lines), (lines, gone)
+assert not any({l[1], l[2]} & set(stay) for l in lines), (lines, stay)
+# later: the cards that stood keep W as a bridge, the split pairs lose it
+cards = {i["field"]: i for i in c["ideas"]}
+assert all(w in cards[f]["bridge_terms"] for f in stay if f in cards and w in [x for i in a["ideas"] if i["field"] == f for x in i["bridge_terms"]]), stay
+assert all(w not in cards[f]["bridge_terms"] for f in gone if f in cards), gone
 P
-then ok cli_ideas_senses_applied_later; else bad cli_ideas_senses_applied_later; fi
+then ok cli_ideas_remember_split_pairs_only; else bad "cli_ideas_remember_split_pairs_only ($(cat "$D/sn.tny.senses" | tr '\n' ' '))"; fi
+cp "$D/s.tny" "$D/snf.tny"
+expect 0 cli_ideas_remember_field "$T" ideas "$D/snf.tny" SAMPLE-001 --not "$w" --remember-field F24F
+if python3 - "$D/snf.tny.senses" "$w" "$D/st0" <<'P'
+import json, sys
+lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if not l.startswith("word\t")]
+home = json.load(open(sys.argv[3]))["query"]["home"]
+assert sorted(lines) == sorted([sys.argv[2], h, "F24F"] for h in home), lines
+P
+then ok cli_ideas_remember_field_pair_only; else bad "cli_ideas_remember_field_pair_only ($(cat "$D/snf.tny.senses" | tr '\n' ' '))"; fi
+expect 0 cli_senses_forget "$T" senses "$D/snf.tny" forget "$w"
+contains "$D/err" "no longer split between" cli_senses_forget_said
+[ "$("$T" senses "$D/snf.tny" | wc -l)" = 0 ] && ok cli_senses_forget_all || bad "cli_senses_forget_all ($("$T" senses "$D/snf.tny"))"
+expect 2 cli_senses_forget_none "$T" senses "$D/snf.tny" forget "$w"
 cmp -s "$D/s.tny" "$D/sn.tny" && ok cli_ideas_senses_index_unchanged || bad cli_ideas_senses_index_unchanged
 expect 0 cli_senses_list "$T" senses "$D/sn.tny"
 n0=$(wc -l <"$D/out")
@@ -469,10 +494,10 @@ rm -rf "$D/snx.tny.upd"
 cp "$D/s.tny" "$D/snc.tny"
 ( for i in $(seq 1 50); do "$T" senses "$D/snc.tny" add "a$i" B60W G07C 2>/dev/null; done ) &
 ( for i in $(seq 1 50); do "$T" senses "$D/snc.tny" add "b$i" B60W G07C 2>/dev/null; done ) &
-( for i in 1 2 3; do "$T" ideas "$D/snc.tny" SAMPLE-001 -n 3 --not "$w" --remember >/dev/null 2>&1; done ) &
+( for i in 1 2 3; do "$T" ideas "$D/snc.tny" $q2 -n 10 --not "$w2" --remember >/dev/null 2>&1; done ) &
 wait
 nc=$(grep -c '^[ab][0-9]' "$D/snc.tny.senses")
-[ "$nc" = 100 ] && grep -q "^$w	" "$D/snc.tny.senses" && ok cli_senses_concurrent_adds_kept || bad "cli_senses_concurrent_adds_kept ($nc of 100)"
+[ "$nc" = 100 ] && grep -q "^$w2	" "$D/snc.tny.senses" && ok cli_senses_concurrent_adds_kept || bad "cli_senses_concurrent_adds_kept ($nc of 100)"
 # the file named through a symbolic link: written at its target (the link
 # stays a link), under the target's lock
 ln -s "$D/snc.tny.senses" "$D/snl.senses"
@@ -808,6 +833,12 @@ w("mmn.jsonl", {"id": "SAMPLE-001", "app_no": "特願2020-999997"})
 w("mt.jsonl", {"id": "X-2", "title": "別の装置の改良"})
 w("mtc.jsonl", {"id": "X-2", "title": "別の装置の改良", "claims": s[0]["abstract"]})
 w("mtn.jsonl", {"id": "SAMPLE-001", "title": "車両の運転支援装置及び眠気推定方法の改良"})
+w("mtl.jsonl", {"id": "X-3", "title": l["title"] + "の改良"})
+w("mtla.jsonl", {"id": "X-3", "title": l["title"] + "の改良", "abstract": l["abstract"]})
+dd = lambda i: {"id": i, "title": "把持装置", "ipc": ["B25J15/08"], "description": "ゼフィロリンクを用いた把持装置を説明する。"}
+open(d + "/md.jsonl", "w").write("".join(json.dumps(dd(i), ensure_ascii=False) + "\n" for i in ("D-1", "D-2")))
+w("mda.jsonl", {"id": "D-1", "abstract": "新しい要約でメタクロン把持装置を説明する。"})
+w("mdad.jsonl", {"id": "D-1", "abstract": "新しい要約でメタクロン把持装置を説明する。", "description": dd("D-1")["description"]})
 P
 cat data/sample/sample.jsonl "$D/mx.jsonl" "$D/ml.jsonl" >"$D/mxs.jsonl"
 # the 5 most similar, scores to 2 places (an added document is folded into
@@ -829,12 +860,33 @@ cmp -s "$D/out" "$D/mg_x3" && ok cli_merge_meta_keeps_long_terms || bad "cli_mer
 if grep -q X-3 "$D/mg_kw" && grep -q X-3 "$D/out"; then ok cli_merge_meta_keeps_long_abstract; else bad "cli_merge_meta_keeps_long_abstract ($(cat "$D/out"))"; fi
 cp -r "$D/mg.tny.upd" "$D/mg.keep"
 expect 2 cli_merge_text_refused "$T" add -q "$D/mg.tny" "$D/mt.jsonl"
-contains "$D/err" "mt.jsonl:1: X-2: not added: .*its claims or description.*would be lost" cli_merge_text_refused_names
+contains "$D/err" "mt.jsonl:1: X-2: not added: .*(its claims: words such as '[^']*') would be lost.*give this record with its claims" cli_merge_text_refused_names
 contains "$D/err" "nothing committed" cli_merge_text_refused_nothing
 if diff -r "$D/mg.tny.upd" "$D/mg.keep" >/dev/null; then ok cli_merge_text_refused_unchanged; else bad cli_merge_text_refused_unchanged; fi
 expect 0 cli_merge_text_with_claims "$T" add -q "$D/mg.tny" "$D/mtc.jsonl"
 sim "$D/mg.tny" X-2 >"$D/out"
 head -c 40 "$D/out" | grep -q SAMPLE-001 && ok cli_merge_text_with_claims_kept || bad "cli_merge_text_with_claims_kept ($(cat "$D/out"))"
+# the text lost named as it is: an abstract past the 4 KiB the index
+# keeps (it said "claims or description" for a patent that has neither),
+# with a word of it; given with its whole abstract, accepted
+expect 2 cli_merge_long_refused "$T" add -q "$D/mg.tny" "$D/mtl.jsonl"
+if grep -q "mtl.jsonl:1: X-3: not added: .*(its abstract past the 4 KiB the index keeps: words such as '[^']*') would be lost.*with its whole abstract" "$D/err" && ! grep -q "claims" "$D/err"; then ok cli_merge_long_refused_names_abstract; else bad "cli_merge_long_refused_names_abstract ($(head -c 500 "$D/err"))"; fi
+expect 0 cli_merge_long_whole "$T" add -q "$D/mg.tny" "$D/mtla.jsonl"
+"$T" search "$D/mg.tny" "プラズマ溶射" -k 3 >"$D/out" 2>/dev/null
+grep -q X-3 "$D/out" && ok cli_merge_long_whole_kept || bad "cli_merge_long_whole_kept ($(cat "$D/out"))"
+# a patent indexed from title and description takes an abstract: refused
+# without its description (its words would go unsaid), naming it and how;
+# with its description again accepted, the description giving way to the
+# abstract as tenyo index gives it (said)
+cat data/sample/sample.jsonl "$D/md.jsonl" >"$D/mds.jsonl"
+expect 0 cli_merge_desc_base "$T" index -q -o "$D/md.tny" "$D/mds.jsonl"
+expect 2 cli_merge_desc_refused "$T" add "$D/md.tny" "$D/mda.jsonl"
+contains "$D/err" "D-1: not added: .*(its claims or description: words such as '[^']*').*or with its description" cli_merge_desc_refused_advice
+expect 0 cli_merge_desc_given "$T" add "$D/md.tny" "$D/mdad.jsonl"
+contains "$D/err" "D-1: its description is no longer indexed now that it has an abstract" cli_merge_desc_given_said
+"$T" search "$D/md.tny" "メタクロン" -k 3 >"$D/out" 2>/dev/null
+grep -q D-1 "$D/out" && ok cli_merge_desc_abstract_found || bad "cli_merge_desc_abstract_found ($(cat "$D/out"))"
+expect 0 cli_merge_desc_check "$T" check "$D/md.tny"
 expect 0 cli_merge_nabs_base "$T" index -q --no-abstracts -o "$D/mn.tny" data/sample/sample.jsonl
 sim "$D/mn.tny" SAMPLE-001 >"$D/mn_1"
 expect 0 cli_merge_nabs_meta "$T" add -q "$D/mn.tny" "$D/mmn.jsonl"
@@ -1119,6 +1171,14 @@ expect 0 cli_check_missing_after "$T" check "$S16/k/x.tny"
 contains "$D/out" "opens: 142 live documents" cli_check_missing_after_count
 expect 0 cli_check_missing_add "$T" add -q -t 1 "$S16/k/x.tny" "$S16/k/r.jsonl"
 contains "$D/err" "148 documents" cli_check_missing_readd
+# a damaged segment (its header): every reader names the repair as for a
+# missing one (it said only "header checksum mismatch"), which fixes it
+rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
+printf 'UUUU' | dd of="$S16/k/x.tny.upd/seg-000002.tys" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 3 cli_check_damaged_open "$T" similar "$S16/k/x.tny" SAMPLE-002
+contains "$D/err" "seg-000002.tys: header checksum mismatch.*tenyo check --repair" cli_check_damaged_open_msg
+expect 0 cli_check_damaged_repair "$T" check --repair "$S16/k/x.tny"
+expect 0 cli_check_damaged_after "$T" similar "$S16/k/x.tny" SAMPLE-002
 rm -rf "$S16/k"; cp -r "$S16/k0" "$S16/k"
 printf 'garbage' >"$S16/k/x.tny.upd/del-000004.tyd"
 expect 3 cli_check_del "$T" check "$S16/k/x.tny"
@@ -1326,6 +1386,9 @@ head -120 data/sample/sample.jsonl >"$D/um_a.jsonl"; sed -n 121,160p data/sample
 rm -f "$D/um.tny.upd/MANIFEST"
 expect 0 cli_updates_missing_search "$T" search "$D/um.tny" SAMPLE-005 -j
 contains "$D/err" "MANIFEST is not there" cli_updates_missing_search_says
+contains "$D/out" '"code":"updates_missing"' cli_updates_missing_search_json
+expect 0 cli_updates_missing_similar "$T" similar "$D/um.tny" SAMPLE-001 -j
+contains "$D/out" '"code":"updates_missing"' cli_updates_missing_similar_json
 expect 0 cli_updates_missing_ideas "$T" ideas "$D/um.tny" SAMPLE-001 --json
 contains "$D/out" '"code":"updates_missing"' cli_updates_missing_ideas_json
 # a katakana piece MeCab cut from a word it did not know (ボス of エンボス)

@@ -42,6 +42,17 @@ TY_TEST(clean_reference_signs) {
     clean_is("図１に示す", "図１に示す");
     clean_is("２０±１０℃で固体", "２０±１０℃で固体");
     clean_is("重量部１００に対し", "重量部１００に対し");
+    /* after a katakana name or with a letter any particle ends a sign, and
+     * a range of signs goes whole; a counter, an amount's range and a
+     * kanji word's number before から keep theirs */
+    clean_is("脱着ゾーン１０から出た空気", "脱着ゾーンから出た空気");
+    clean_is("ヒータ１２ａ〜１２ｃを制御する", "ヒータを制御する");
+    clean_is("ローラ２１～２４により搬送する", "ローラにより搬送する");
+    clean_is("ポンプ３より送る", "ポンプより送る");
+    clean_is("弁3a-3bまで開く", "弁まで開く");
+    clean_is("ゾーン２つを設ける", "ゾーン２つを設ける");
+    clean_is("粒径１０〜２０の粒子", "粒径１０〜２０の粒子");
+    clean_is("温度１００から下げる", "温度１００から下げる");
 }
 
 TY_TEST(clean_markup_detect) {

@@ -174,6 +174,7 @@ static const struct ncase {
     {"tenyo_update_commit", "u", 76},
     {"tenyo_update_commit", "st", 77},
     {"tenyo_update_error", "u", 78},
+    {"tenyo_update_unchanged", "u", 1425},
     {"tenyo_update_free", "u", 79},
     {"tenyo_index_rebuild", "path", 80},
     {"tenyo_index_rebuild", "opts", 81},
@@ -884,6 +885,7 @@ static void run_case(int k) {
     case 1422: { tenyo_senses *s = NULL; tenyo_senses_new(&s); tenyo_senses_add(s, "x", "B60W", "F24F"); fx.rv = tenyo_senses_tsv(s, NULL); tenyo_senses_free(s); } break;
     case 1423: fx.rv = tenyo_ctx_set_senses(NULL, NULL); break;
     case 1424: fx.rv = tenyo_ctx_set_senses(fx.c, NULL); break;
+    case 1425: fx.rv = (long long)tenyo_update_unchanged(NULL); break;
     case 1300: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_new(NULL, "x", &w); } break;
     case 1301: { tenyo_worksheet *w = NULL; fx.rv = tenyo_worksheet_new("patent", NULL, &w); } break;
     case 1302: fx.rv = tenyo_worksheet_new("patent", "SAMPLE-001", NULL); break;

@@ -693,6 +693,19 @@ TY_TEST(text_phrases_ja) {
     CHECK_EQ_INT(rc > 0, 1);
     CHECKF(strcmp(b.p, "プラント<-固体電解質型燃料電池を備えたプラント | 移動体<-移動体に用いる") == 0,
            "got %.300s", b.p);
+    /* one verbal noun before のため is an action, not a use; a noun (or a
+     * phrase naming what is acted on) is */
+    rc = phrases_of(t, "搬送のためのローラ。冷却のための流路。農業機械のための駆動装置。", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "農業機械<-農業機械のため") == 0, "got %.300s", b.p);
+    /* NP1を備えたNP2 is a use when the title names NP1 (the invention in
+     * something larger); not when NP1 is one of its parts (the title names
+     * another thing) or NP2 carries a reference sign (an element) */
+    rc = phrases_of(t, "給湯装置\n燃焼器を備えた循環路に湯を流す。本給湯装置を備えた住宅。", 0, &b);
+    CHECK_EQ_INT(rc > 0, 1);
+    CHECKF(strcmp(b.p, "住宅<-給湯装置を備えた住宅") == 0, "got %.300s", b.p);
+    rc = phrases_of(t, "撹拌機を備えた反応槽２０に原料を供給する。", 0, &b);
+    CHECKF(rc == 0 || !strstr(b.p ? b.p : "", "反応槽"), "got %.300s", b.p);
     ty_buf_free(&b);
     ty_tokenizer_free(t);
 }

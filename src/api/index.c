@@ -116,6 +116,15 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
         int changed = !have1 || stat(path, &s2) != 0 || s1.st_ino != s2.st_ino ||
                       s1.st_size != s2.st_size || s1.st_mtim.tv_sec != s2.st_mtim.tv_sec ||
                       s1.st_mtim.tv_nsec != s2.st_mtim.tv_nsec;
+        if (rc == TENYO_ERR_CORRUPT && err && !strstr(err, "--repair")) {
+            /* a damaged update file (segment, deletions, manifest): the
+             * repair's pointer, as a missing one has it */
+            char why[TY_ERRLEN];
+            snprintf(why, sizeof why, "%s", err);
+            ty_seterr(err, errlen, "%s: its updates are damaged: %s; `tenyo check --repair %s` "
+                      "keeps every readable document, or refuses when it cannot prove which "
+                      "are deleted", path, why, path);
+        }
         if (rc < 0) return rc;
         if ((rc > 1 || changed) && attempt < 4) { /* raced: again */
             ty_model_free(&x->m);

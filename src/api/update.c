@@ -71,6 +71,7 @@ struct tenyo_update {
     int counts_ready;         /* x's term counts loaded, its keyword index
                                  too when it has one (put_counts) */
     ty_tokctx *tc;            /* the builder's tokenizer, for held_text */
+    char lost[96];            /* a word held_text found lost (0: kept) */
     const char **terms;       /* put_counts's room for one row */
     size_t capterms;          /* its entries */
     ty_buf surf, phr;         /* put_counts's scratch */
@@ -80,6 +81,8 @@ struct tenyo_update {
 };
 
 const char *tenyo_update_error(const tenyo_update *u) { return u ? u->err : ""; }
+
+uint64_t tenyo_update_unchanged(const tenyo_update *u) { return u ? u->unchanged : 0; }
 
 void tenyo_update_free(tenyo_update *u) {
     if (!u) return;
@@ -216,10 +219,16 @@ static void tcount_term(void *ud, const char *t, size_t n) {
 }
 
 /* The terms of the text record d is indexed on (as the builder tokenizes
- * a record) counted into *c (c->t made here). 0 or a negative status. */
-static int count_text(ty_tokctx *tc, const tenyo_doc *d, tcount *c) {
+ * a record) counted into *c (c->t made here); desc: its description too,
+ * next to its title as a record without abstract and claims has it (the
+ * tokenizer may join words across the line between them). 0 or a
+ * negative status. */
+static int count_text(ty_tokctx *tc, const tenyo_doc *d, int desc, tcount *c) {
     ty_buf text = {0};
-    if (!(c->t = ty_strmap_new()) || ty_bld_record_text(&text, d)) {
+    tenyo_doc td = *d;
+    if (desc) td.abstract = td.claims = ""; /* title, description; then the rest */
+    if (!(c->t = ty_strmap_new()) || ty_bld_record_text(&text, &td) ||
+        (desc && (ty_bld_add_text(&text, d->abstract) || ty_bld_add_text(&text, d->claims)))) {
         ty_buf_free(&text);
         return TENYO_ERR_NOMEM;
     }
@@ -243,22 +252,28 @@ static uint32_t tcount_of(const tcount *c, const char *t) {
  * record. What old gives may change by the merge's rules (a conflict
  * keeps the longer title); what nothing keeps must come again. 1 kept, 0
  * not, or a negative status. */
-static int held_text(tenyo_update *u, uint64_t d, const tenyo_doc *old, const tenyo_doc *rec) {
+static int held_text(tenyo_update *u, uint64_t d, const tenyo_doc *old, const tenyo_doc *rec,
+                     int desc) {
     char why[TY_ERRLEN] = "";
     if (!u->tc && ty_tokctx_new(u->b->tok, &u->tc, why, sizeof why)) {
         ty_seterr(u->err, sizeof u->err, "cannot start the tokenizer: %s", why);
         return TENYO_ERR_NOMEM;
     }
     tcount co = {0}, cr = {0};
-    int rc = count_text(u->tc, old, &co);
-    if (!rc) rc = count_text(u->tc, rec, &cr);
+    int rc = count_text(u->tc, old, 0, &co);
+    if (!rc) rc = count_text(u->tc, rec, desc, &cr);
+    u->lost[0] = 0;
     if (!rc) {
         const ty_model *m = &u->x->m;
         rc = 1;
         for (uint64_t j = m->tfidf.rowptr[d]; j < m->tfidf.rowptr[d + 1] && rc == 1; j++) {
             const char *t = m->term_blob + m->term_off[m->tfidf.col[j]];
             uint32_t kept = tcount_of(&co, t);
-            if (m->tf[j] > kept && m->tf[j] - kept > tcount_of(&cr, t)) rc = 0;
+            if (m->tf[j] > kept && m->tf[j] - kept > tcount_of(&cr, t)) {
+                rc = 0; /* the word named as the user wrote it, where known */
+                const char *w = m->surf_off ? m->surf_blob + m->surf_off[m->tfidf.col[j]] : "";
+                snprintf(u->lost, sizeof u->lost, "%s", *w ? w : t);
+            }
         }
     }
     ty_strmap_free(co.t);
@@ -271,28 +286,75 @@ static int held_text(tenyo_update *u, uint64_t d, const tenyo_doc *old, const te
     return rc;
 }
 
-/* The refusal of record doc, whose text differs from live document d's,
- * when the merged record would lose text of d (held_text 0), with what
- * may be lost named. TENYO_ERR_INPUT. */
-static int refuse_loss(tenyo_update *u, const tenyo_doc *doc, uint64_t d) {
+/* Whether the words live document d of u->x lost to the merged record rec
+ * (held_text 0) all come from its whole abstract, which the keyword index
+ * keeps (folded: NFKC, case) past the 4 KiB its stored abstract holds:
+ * 1 yes, 0 no (claims or a description hold some), negative status. */
+static int lost_in_abstract(tenyo_update *u, uint64_t d, const tenyo_doc *old,
+                            const tenyo_doc *rec) {
+    const tenyo_index *x = u->x;
+    if (!x->kwx || !x->kw_text) return 0;
+    const char *r = x->kw_text + x->kw_off[d] + x->kw_tlen[d] + 1;
+    size_t n = (size_t)(x->kw_text + x->kw_off[d + 1] - 1 - r);
+    char *whole = ty_malloc(n + 1);
+    if (!whole) return TENYO_ERR_NOMEM;
+    memcpy(whole, r, n);
+    whole[n] = 0;
+    tenyo_doc o = *old;
+    o.abstract = whole;
+    char lost[sizeof u->lost];
+    memcpy(lost, u->lost, sizeof lost);
+    int rc = held_text(u, d, &o, rec, 0);
+    memcpy(u->lost, lost, sizeof lost); /* the word of the first look */
+    free(whole);
+    return rc;
+}
+
+/* The refusal of record doc, whose text differs from live document d's
+ * (old: what the index keeps of it), when the merged record rec would lose
+ * text of d (held_text 0), naming the text lost, a word of it, and what
+ * to give instead. TENYO_ERR_INPUT, or a negative status. */
+static int refuse_loss(tenyo_update *u, const tenyo_doc *doc, uint64_t d, const tenyo_doc *old,
+                       const tenyo_doc *rec) {
     const ty_model *m = &u->x->m;
-    ty_buf ab = {0};
-    char why[TY_ERRLEN];
-    int cut = m->abs && !ty_abs_get(m->abs, d, &ab, why, sizeof why) &&
-              ab.len + 8 >= BUILD_ABS_MAX && !u->x->kwx;
-    ty_buf_free(&ab);
-    const char *what = !m->abs ? "its abstract (this index keeps none: --no-abstracts), "
-                                 "claims or description"
-                       : cut ? "its abstract past the 4 KiB the index keeps, its claims or "
-                               "description"
-                             : "its claims or description";
+    /* the stored abstract at the 4 KiB it keeps: the rest of it may be
+     * what is lost; the keyword index, where there is one, says whether
+     * all of it is */
+    int cut = m->abs && old->abstract && strlen(old->abstract) + 8 >= BUILD_ABS_MAX;
+    int only_abs = cut ? lost_in_abstract(u, d, old, rec) : 0;
+    if (only_abs < 0) return only_abs;
+    int had_abs = m->abs && old->abstract && *old->abstract;
+    const char *what, *give;
+    if (!m->abs) {
+        what = "its abstract (this index keeps none: --no-abstracts), claims or description";
+        give = "with that text";
+    } else if (only_abs) {
+        what = "its abstract past the 4 KiB the index keeps";
+        give = "with its whole abstract";
+    } else if (cut) {
+        what = "its abstract past the 4 KiB the index keeps, its claims or description";
+        give = "with that text";
+    } else if (had_abs) {
+        what = "its claims";
+        give = "with its claims";
+    } else {
+        /* indexed without an abstract: from its claims, or from its
+         * description when it had no claims either; a description is
+         * indexed only while a record has neither (as tenyo index does),
+         * so it gives way to the abstract when given again */
+        what = "its claims or description";
+        give = "with its claims, or with its description (whose words then give way to the "
+               "new abstract, as tenyo index indexes a description only without abstract and "
+               "claims),";
+    }
     ty_seterr(u->err, sizeof u->err,
               "%s: not added: this record changes the indexed patent's text, which is then "
               "indexed again from what the index keeps of it (title and abstract) and this "
-              "record; text indexed before that neither gives (%s) would be lost. Index the "
-              "sources again with this file (tenyo index), or give this record with that "
-              "text or without new text (its other fields are then merged)",
-              doc->id, what);
+              "record; text indexed before that neither gives (%s%s%s%s) would be lost. Index "
+              "the sources again with this file (tenyo index), or give this record %s or "
+              "without new text (its other fields are then merged)",
+              doc->id, what, u->lost[0] ? ": words such as '" : "", u->lost,
+              u->lost[0] ? "'" : "", give);
     return TENYO_ERR_INPUT;
 }
 
@@ -349,8 +411,23 @@ int tenyo_update_add(tenyo_update *u, const tenyo_doc *doc) {
             tenyo_index_doc(u->x, (uint64_t)live, &dm);
             tenyo_doc old = {.id = dm.id, .title = dm.title,
                              .abstract = u->x->m.abs ? mg.abs.p : ""};
-            rc = held_text(u, (uint64_t)live, &old, ty_bld_merged_doc(mg.m));
-            rc = rc == 1 ? TENYO_OK : rc == 0 ? refuse_loss(u, doc, (uint64_t)live) : rc;
+            const tenyo_doc *md = ty_bld_merged_doc(mg.m);
+            rc = held_text(u, (uint64_t)live, &old, md, 0);
+            /* indexed from its description (no abstract, no claims), given
+             * an abstract and its description again: the description's
+             * words give way to the abstract, as tenyo index of the
+             * sources gives them (a description is indexed only without
+             * both); said */
+            if (rc == 0 && u->x->m.abs && !*old.abstract && md->abstract && *md->abstract &&
+                md->description && *md->description &&
+                (rc = held_text(u, (uint64_t)live, &old, md, 1)) == 1 && u->o.report && !again) {
+                char note[TY_ERRLEN];
+                snprintf(note, sizeof note, "%s: its description is no longer indexed now that it "
+                         "has an abstract (tenyo index indexes a description only without "
+                         "abstract and claims)", doc->id);
+                u->o.report(u->o.report_ud, doc->source, doc->line, note);
+            }
+            rc = rc == 1 ? TENYO_OK : rc == 0 ? refuse_loss(u, doc, (uint64_t)live, &old, md) : rc;
         }
         if (rc || again) { /* again: the builder merges it with this update's */
             ty_upd_merged_free(&mg);

@@ -84,8 +84,11 @@ static const char *ideas_usage =
     "  --note FIELD=TEXT    with --worksheet: the note of a kept or rejected card\n"
     "                       (repeatable)\n"
     "  --remember           with --not: remember each struck word as a sense split\n"
-    "                       between the home fields and the fields of the cards that\n"
-    "                       lost it, for every later query (see 'tenyo senses')\n"
+    "                       between the home fields and the fields of the cards the\n"
+    "                       strike took away (shown without it, gone with it), for\n"
+    "                       every later query (see 'tenyo senses')\n"
+    "  --remember-field F   with --not: remember the split between the home fields\n"
+    "                       and field F alone (repeatable)\n"
     "  --senses FILE        the remembered sense splits (default INDEX.senses, when\n"
     "                       there is one)\n"
     "  --csv                RFC 4180 CSV, one row per proposal (headed in --lang's\n"
@@ -728,6 +731,7 @@ static const struct option ideas_lo[] = {
     {"sentences", no_argument, 0, OPT_SENTENCES}, {"offset", required_argument, 0, OPT_OFFSET},
     {"worksheet", required_argument, 0, OPT_WORKSHEET}, {"note", required_argument, 0, OPT_NOTE},
     {"senses", required_argument, 0, OPT_SENSES}, {"remember", no_argument, 0, OPT_REMEMBER},
+    {"remember-field", required_argument, 0, OPT_REMEMBER_FIELD},
     {"all", no_argument, 0, OPT_ALL},
     {"json", no_argument, 0, 'j'}, {"html", no_argument, 0, 'W'}, {"csv", no_argument, 0, 'C'}, {"bom", no_argument, 0, 'U'}, {"help", no_argument, 0, 'h'},
     CLI_FILTER_LONGOPTS, {0, 0, 0, 0}};
@@ -737,7 +741,9 @@ static const struct option ideas_lo[] = {
 typedef struct ideas_more {
     const char *worksheet;   /* --worksheet FILE, or NULL */
     const char *senses;      /* --senses FILE, or NULL (INDEX.senses) */
-    int remember;            /* --remember */
+    int remember;            /* --remember or --remember-field */
+    int nfields;             /* --remember-field values */
+    char *fields[64];
     int nnotes;              /* --note values */
     char *notes[64];
 } ideas_more;
@@ -747,7 +753,13 @@ static int more_opt(int c, char *arg, ideas_more *m) {
     if (c == OPT_WORKSHEET) m->worksheet = arg;
     else if (c == OPT_SENSES) m->senses = arg;
     else if (c == OPT_REMEMBER) m->remember = 1;
-    else if (m->nnotes < 64) m->notes[m->nnotes++] = arg;
+    else if (c == OPT_REMEMBER_FIELD && m->nfields < 64) {
+        m->remember = 1;
+        m->fields[m->nfields++] = arg;
+    } else if (c == OPT_REMEMBER_FIELD) {
+        cli_err("at most 64 --remember-field\n");
+        return -1;
+    } else if (m->nnotes < 64) m->notes[m->nnotes++] = arg;
     else {
         cli_err("at most 64 --note\n");
         return -1;
@@ -792,8 +804,8 @@ static int flags_conflict(int *fmt, int sentences, int batch, const ideas_more *
     }
     if (m->remember && (batch || sentences || !ideas_steer ||
                         !tenyo_steer_count(ideas_steer, TENYO_STEER_STRUCK))) {
-        cli_err("--remember keeps the words one query strikes: it needs --not, not --batch "
-                "or --sentences\n");
+        cli_err("--remember and --remember-field keep the words one query strikes: they "
+                "need --not, not --batch or --sentences\n");
         bad = 1;
     }
     return bad;
@@ -821,37 +833,194 @@ static void steer_done(void) {
     ideas_senses = NULL;
 }
 
-/* --remember: each struck word a card lost, split between every home field
- * and the card's field, added to the senses file spath: under its lock, the
- * file read again (another command may have changed it since this one
- * started), the splits added and the file saved. */
-static int remember_splits(const json_t *o, const char *spath) {
-    const json_t *home = json_object_get(json_object_get(o, "query"), "home");
-    size_t i, k, h, added = 0;
-    json_t *it, *w, *hv;
-    tenyo_lock *lk = cli_senses_lock(spath);
-    if (!lk) return EXIT_RESOURCE;
-    tenyo_senses *now = NULL;
-    int ec = cli_senses_open(spath, 0, &now);
+/* The words this command's --not strikes into w[0..cap) (a worksheet may
+ * add its own later: those --remember does not keep), their count; the
+ * strings are the steer's. */
+static size_t struck_here(char **w, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; ideas_steer && i < tenyo_steer_count(ideas_steer, TENYO_STEER_STRUCK) &&
+                       n < cap; i++)
+        w[n++] = (char *)tenyo_steer_item(ideas_steer, TENYO_STEER_STRUCK, i);
+    return n;
+}
+
+/* A context of x for the command's query in *out: steer s (NULL: none),
+ * the remembered senses, --nprobe, --rerank, the filter (NULL: none). An
+ * exit code after a message naming path. */
+static int ctx_make(const tenyo_index *x, const char *path, long nprobe, long rerank,
+                    tenyo_filter *filter, const tenyo_steer *s, tenyo_ctx **out) {
+    char err[512] = "";
+    if (tenyo_ctx_new(x, out, err, sizeof err)) {
+        cli_err("%s\n", err);
+        return EXIT_RESOURCE;
+    }
+    if (s) tenyo_ctx_set_steer(*out, s);
+    tenyo_ctx_set_senses(*out, ideas_senses);
+    if (nprobe && tenyo_ctx_set_nprobe(*out, (uint32_t)nprobe)) {
+        cli_err("%s: %s\n", path, tenyo_ctx_error(*out));
+        return EXIT_USAGE; /* *out freed by the caller */
+    }
+    if (rerank) tenyo_ctx_set_rerank(*out, (size_t)rerank);
+    if (filter) tenyo_ctx_set_filter(*out, filter);
+    return EXIT_OK;
+}
+
+/* What answering the query again takes (remember_splits compares runs). */
+typedef struct rerun {
+    const tenyo_index *x;
+    tenyo_filter *filter;
+    long nprobe, rerank;
+    int64_t qdoc;
+    const char *text;
+    size_t len;
+    const tenyo_ideas_opts *io;
+    const char *lang;
+} rerun;
+
+/* The query answered again on a context of its own with steer s (NULL:
+ * none) and n proposals; NULL after a message. */
+static json_t *rerun_ideas(const rerun *r, const tenyo_steer *s, size_t n) {
+    tenyo_ctx *c = NULL;
+    if (ctx_make(r->x, "", r->nprobe, r->rerank, r->filter, s, &c)) {
+        tenyo_ctx_free(c);
+        return NULL;
+    }
+    int st;
+    json_t *o = cli_ideas_json(r->x, c, r->qdoc, r->text, r->len, r->io, n, r->lang, &st);
+    if (!o) cli_err("%s\n", tenyo_ctx_error(c));
+    tenyo_ctx_free(c);
+    return o;
+}
+
+/* A copy of steer s without the struck words w[0..nw) (the query as it was
+ * before this command struck them): its other struck words, kept and
+ * rejected fields and focus. NULL when out of memory. */
+static tenyo_steer *steer_without(const tenyo_steer *s, char *const *w, size_t nw) {
+    tenyo_steer *c = NULL;
+    if (tenyo_steer_new(&c)) return NULL;
+    int rc = 0;
+    for (size_t i = 0; i < tenyo_steer_count(s, TENYO_STEER_STRUCK) && !rc; i++) {
+        const char *t = tenyo_steer_item(s, TENYO_STEER_STRUCK, i);
+        size_t k = 0;
+        while (k < nw && strcmp(w[k], t)) k++;
+        if (k == nw) rc = tenyo_steer_strike(c, t);
+    }
+    for (size_t i = 0; i < tenyo_steer_count(s, TENYO_STEER_KEPT) && !rc; i++)
+        rc = tenyo_steer_keep(c, tenyo_steer_item(s, TENYO_STEER_KEPT, i));
+    for (size_t i = 0; i < tenyo_steer_count(s, TENYO_STEER_REJECTED) && !rc; i++)
+        rc = tenyo_steer_reject(c, tenyo_steer_item(s, TENYO_STEER_REJECTED, i));
+    const char *ft = NULL;
+    uint64_t bits = tenyo_steer_focus_get(s, &ft);
+    if (!rc && ft) rc = tenyo_steer_focus_text(c, ft);
+    else if (!rc && bits) {
+        char nums[64 * 3 + 1] = "";
+        size_t off = 0;
+        for (int i = 0; i < 64; i++)
+            if (bits >> i & 1)
+                off += (size_t)snprintf(nums + off, sizeof nums - off, "%s%d", off ? "," : "", i + 1);
+        rc = tenyo_steer_focus(c, nums);
+    }
+    if (rc) {
+        tenyo_steer_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The card of field f in answer o, or NULL. */
+static const json_t *card_of(const json_t *o, const char *f) {
+    size_t i;
+    json_t *it;
     json_array_foreach(json_object_get(o, "ideas"), i, it)
-        json_array_foreach(json_object_get(it, "struck"), k, w)
+        if (!strcmp(cli_jstr(it, "field"), f)) return it;
+    return NULL;
+}
+
+/* Whether card c lost word w to the strike (its "struck"). */
+static int card_lost(const json_t *c, const char *w) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(c, "struck"), i, v)
+        if (!strcmp(json_string_value(v), w)) return 1;
+    return 0;
+}
+
+/* --remember / --remember-field: the words this command struck (w[0..nw))
+ * split between every home field of answer o and the fields of the pairs
+ * the strike split, added to the senses file spath. Those pairs: with
+ * fields named (--remember-field), those fields; else the cards the
+ * strike took away: shown when the query is answered without these words
+ * (n proposals, as the analyst saw them) and not shown in o, unless the
+ * card is still among the next 100 without having lost the word (pushed
+ * down by others, not split). A card that kept its place after losing the
+ * word still links the pair: the word has one sense there, and its split
+ * would hide that link from every later query. Under the file's lock, the
+ * file read again (another command may have changed it since this one
+ * started), the splits added and the file saved; each said. */
+static int remember_splits(const json_t *o, const char *spath, const rerun *r, size_t n,
+                           char *const *w, size_t nw, char *const *named, int nnamed) {
+    const json_t *home = json_object_get(json_object_get(o, "query"), "home");
+    json_t *base = NULL, *wide = NULL;
+    if (!nnamed) {
+        tenyo_steer *before = steer_without(ideas_steer, w, nw);
+        if (!before) {
+            cli_err("out of memory\n");
+            return EXIT_RESOURCE;
+        }
+        base = rerun_ideas(r, before, n);
+        tenyo_steer_free(before);
+        if (base) wide = rerun_ideas(r, ideas_steer, n + 100);
+        if (!base || !wide) {
+            json_decref(base);
+            json_decref(wide);
+            return EXIT_RESOURCE;
+        }
+    }
+    size_t added = 0, i, h;
+    json_t *hv;
+    tenyo_lock *lk = cli_senses_lock(spath);
+    tenyo_senses *now = NULL;
+    int ec = lk ? cli_senses_open(spath, 0, &now) : EXIT_RESOURCE;
+    /* the pairs: (word k, field f) for every home field */
+    size_t ncards = nnamed ? (size_t)nnamed : json_array_size(json_object_get(base, "ideas"));
+    for (i = 0; i < ncards && !ec; i++) {
+        const char *f = nnamed ? named[i]
+                               : cli_jstr(json_array_get(json_object_get(base, "ideas"), i), "field");
+        if (!nnamed && card_of(o, f)) continue; /* still shown */
+        const json_t *later = nnamed ? NULL : card_of(wide, f);
+        for (size_t k = 0; k < nw && !ec; k++) {
+            if (later && !card_lost(later, w[k])) continue; /* not this word's doing */
             json_array_foreach(home, h, hv) {
                 if (ec) break;
-                int rc = tenyo_senses_add(now, json_string_value(w), json_string_value(hv),
-                                          cli_jstr(it, "field"));
+                int rc = tenyo_senses_add(now, w[k], json_string_value(hv), f);
                 if (rc == TENYO_ERR_LIMIT || rc == TENYO_ERR_NOMEM) {
                     cli_err("%s: %s\n", spath, rc == TENYO_ERR_LIMIT ? "100000 splits already"
                                                                    : "out of memory");
                     ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INPUT;
+                } else if (rc == TENYO_ERR_ARG) {
+                    cli_err("--remember-field: '%s' is not an IPC subclass other than the "
+                            "home's %s (like F24F)\n", f, json_string_value(hv));
+                    ec = EXIT_USAGE;
+                } else if (rc == 0) {
+                    cli_err("senses: '%s' split between %s and %s\n", cli_safe(w[k]),
+                            json_string_value(hv), f);
+                    added++;
                 }
-                added += rc == 0;
             }
+        }
+    }
     if (!ec) ec = cli_senses_save(now, spath);
-    if (!ec)
+    if (!ec && !added && !nnamed)
+        cli_err("senses %s: no split remembered: no card of this answer was taken away by "
+                "the strike (each still stands on other words); name the pair with "
+                "--remember-field FIELD\n", spath);
+    else if (!ec)
         cli_err("senses %s: %zu splits remembered, %zu in all\n", spath, added,
                 tenyo_senses_count(now));
     tenyo_lock_free(lk);
     tenyo_senses_free(now);
+    json_decref(base);
+    json_decref(wide);
     return ec;
 }
 
@@ -893,6 +1062,7 @@ int cli_cmd_ideas(int argc, char **argv) {
         case OPT_SENTENCES: sentences = 1; break;
         case OPT_OFFSET: bad |= cli_ideas_set("offset", NULL, optarg, &io, NULL); break;
         case OPT_WORKSHEET: case OPT_SENSES: case OPT_REMEMBER: case OPT_NOTE:
+        case OPT_REMEMBER_FIELD:
             bad |= more_opt(c, optarg, &mo);
             break;
         case 'K': bad |= cli_ideas_set("knn", NULL, optarg, &io, NULL); break;
@@ -924,6 +1094,8 @@ int cli_cmd_ideas(int argc, char **argv) {
     if (fo.open_only) io.open_only = 1;
     fo.open_only = 0;
     bad |= flags_conflict(&fmt, sentences, batch != NULL, &mo);
+    char *mine[256];
+    size_t nmine = struck_here(mine, 256);
     int npos = argc - optind;
     int nq = (text != NULL) + (file != NULL) + (npos == 2) + (batch != NULL);
     if (bad || npos < 1 || npos > 2 || nq != 1) {
@@ -955,21 +1127,11 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = run_batch(x, batch, &io, (size_t)n, lang, fmt == OUT_CSV, filter);
         goto done;
     }
-    rc = tenyo_ctx_new(x, &ctx, err, sizeof err);
-    if (rc) { cli_err("%s\n", err); ec = EXIT_RESOURCE; goto done; }
-    if (ideas_steer) tenyo_ctx_set_steer(ctx, ideas_steer);
-    tenyo_ctx_set_senses(ctx, ideas_senses);
-    if (nprobe && tenyo_ctx_set_nprobe(ctx, (uint32_t)nprobe)) {
-        cli_err("%s: %s\n", path, tenyo_ctx_error(ctx));
-        ec = EXIT_USAGE;
-        goto done;
-    }
-    if (rerank) tenyo_ctx_set_rerank(ctx, (size_t)rerank);
+    if ((ec = ctx_make(x, path, nprobe, rerank, filter, ideas_steer, &ctx))) goto done;
     int64_t qdoc = -1;
     size_t len = 0;
     ec = cli_resolve_query(x, path, id, file, &text, &len, &buf, &qdoc);
     if (ec) goto done;
-    if (filter) tenyo_ctx_set_filter(ctx, filter);
     int st;
     if (fmt == OUT_SENTENCES) {
         ec = print_sentences(ctx, qdoc, text);
@@ -990,7 +1152,9 @@ int cli_cmd_ideas(int argc, char **argv) {
         ec = st == TENYO_ERR_ARG ? EXIT_USAGE : cli_exit_code(st);
         goto done;
     }
-    if (mo.remember && (ec = remember_splits(o, spath)) != EXIT_OK) {
+    rerun rr = {x, filter, nprobe, rerank, qdoc, text, len, &io, lang};
+    if (mo.remember &&
+        (ec = remember_splits(o, spath, &rr, (size_t)n, mine, nmine, mo.fields, mo.nfields))) {
         json_decref(o);
         goto done;
     }

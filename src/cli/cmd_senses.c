@@ -4,7 +4,7 @@
  * pun (運転: B60W and F24F) and so carries no link between them in any
  * later `ideas` query. The splits live in a TSV file beside the index
  * (INDEX.senses) or in the file --senses names; this command lists them,
- * adds and removes one, imports a colleague's file (merged: all its lines
+ * adds and removes one, forgets every split of a word, imports a colleague's file (merged: all its lines
  * or, when one is at fault, none, named by file and line) and exports
  * them. `ideas --not WORD --remember` adds the splits a strike made. Every
  * change is saved atomically; the index file itself is never written.
@@ -38,7 +38,7 @@
 
 static const char *senses_usage =
     "usage: tenyo senses INDEX [list | add WORD FIELD FIELD | remove WORD FIELD FIELD |\n"
-    "                           import FILE | export [FILE]]\n"
+    "                           forget WORD | import FILE | export [FILE]]\n"
     "                           [--senses FILE] [--force]\n"
     "Senses remembered: a word split from a pair of fields (運転 between B60W and\n"
     "F24F: a pun, not a link) carries no link between those two fields in any\n"
@@ -48,6 +48,7 @@ static const char *senses_usage =
     "  list                 the splits, one a line (the default)\n"
     "  add WORD FIELD FIELD split WORD from this pair of fields\n"
     "  remove WORD FIELD FIELD  undo that split\n"
+    "  forget WORD          undo every split of WORD\n"
     "  import FILE          add the splits of TSV FILE (a colleague's export); a\n"
     "                       line at fault is named and nothing is added\n"
     "  export [FILE]        the splits as TSV into FILE (default: standard output)\n"
@@ -68,6 +69,50 @@ static int senses_change(tenyo_senses *s, int add, char **a) {
                 "(like B60W F24F), not '%s' %s %s\n", a[0], a[1], a[2]);
     if (rc < 0) return EXIT_USAGE;
     if (rc == 1) cli_err("'%s' is split between %s and %s already\n", a[0], a[1], a[2]);
+    return EXIT_OK;
+}
+
+/* forget WORD: every split of word removed from s (the word compared as
+ * the set keeps it, NFKC case-folded); an exit code after a message. */
+static int senses_forget(tenyo_senses *s, const char *word) {
+    /* the word as the set keeps it: added to a set of its own */
+    tenyo_senses *one = NULL;
+    const char *w, *a, *b;
+    int rc = tenyo_senses_new(&one);
+    if (!rc) rc = tenyo_senses_add(one, word, "A01B", "A01C");
+    if (rc == TENYO_ERR_ARG) cli_err("'%s' is no word (1 to 255 bytes of UTF-8)\n", word);
+    else if (rc) cli_err("out of memory\n");
+    if (rc) {
+        tenyo_senses_free(one);
+        return rc == TENYO_ERR_ARG ? EXIT_USAGE : EXIT_RESOURCE;
+    }
+    tenyo_senses_get(one, 0, &w, &a, &b);
+    size_t gone = 0;
+    for (size_t i = 0; tenyo_senses_get(s, i, &w, &a, &b) == TENYO_OK;) {
+        const char *kw;
+        tenyo_senses_get(one, 0, &kw, NULL, NULL);
+        if (strcmp(w, kw)) {
+            i++;
+            continue;
+        }
+        char f1[16], f2[16], *ww = strdup(w); /* the set's strings go with the split */
+        snprintf(f1, sizeof f1, "%s", a);
+        snprintf(f2, sizeof f2, "%s", b);
+        if (!ww || tenyo_senses_remove(s, ww, f1, f2)) {
+            free(ww);
+            tenyo_senses_free(one);
+            cli_err("out of memory\n");
+            return EXIT_RESOURCE;
+        }
+        cli_err("'%s' no longer split between %s and %s\n", cli_safe(ww), f1, f2);
+        free(ww);
+        gone++;
+    }
+    tenyo_senses_free(one);
+    if (!gone) {
+        cli_err("no split of '%s' to forget\n", cli_safe(word));
+        return EXIT_INPUT;
+    }
     return EXIT_OK;
 }
 
@@ -117,12 +162,15 @@ int cli_cmd_senses(int argc, char **argv) {
     int npos = argc - optind;
     const char *act = npos >= 2 ? argv[optind + 1] : "list";
     int want = !strcmp(act, "list") ? 0 : !strcmp(act, "add") || !strcmp(act, "remove") ? 3
-               : !strcmp(act, "import") ? 1 : !strcmp(act, "export") ? -1 : -2;
+               : !strcmp(act, "import") || !strcmp(act, "forget") ? 1
+               : !strcmp(act, "export") ? -1 : -2;
     int args = npos >= 2 ? npos - 2 : 0;
     if (!bad && (npos < 1 || want == -2 || (want >= 0 && args != want) || (want == -1 && args > 1))) {
         if (npos < 1) cli_err("no INDEX\n");
-        else if (want == -2) cli_err("no action '%s' (list, add, remove, import, export)\n", act);
-        else cli_err("%s takes %s\n", act, want == 3 ? "WORD FIELD FIELD" : want == 1 ? "FILE"
+        else if (want == -2)
+            cli_err("no action '%s' (list, add, remove, forget, import, export)\n", act);
+        else cli_err("%s takes %s\n", act, want == 3 ? "WORD FIELD FIELD"
+                                         : want == 1 ? (!strcmp(act, "forget") ? "WORD" : "FILE")
                                          : want == 0 ? "nothing more" : "at most FILE");
         bad = 1;
     }
@@ -138,7 +186,10 @@ int cli_cmd_senses(int argc, char **argv) {
     if (ec) goto done;
     if (want == 0) senses_list(s);
     else if (want == -1) ec = senses_export(s, args ? a[0] : NULL, in, force);
-    if (want == 1) { /* all of the file's lines, or none (the load says which is at fault) */
+    if (want == 1 && !strcmp(act, "forget")) {
+        ec = senses_forget(s, a[0]);
+        if (!ec) ec = cli_senses_save(s, path);
+    } else if (want == 1) { /* all of the file's lines, or none (the load says which is at fault) */
         char err[640];
         int rc = tenyo_senses_load(s, a[0], err, sizeof err);
         if (rc) cli_err("%s\n", err);

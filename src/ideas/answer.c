@@ -933,6 +933,34 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
     json_object_set_new(o, "matches", arr);
     json_object_set_new(o, "reference", ref);
     free(apps);
+    /* "N proposals rest on one patent" counted over the uses the cards
+     * show (a card's application and other fields), not over the
+     * proposals computed for them, most of which no card shows */
+    for (size_t i = json_array_size(warns); i-- > 0;)
+        if (!strcmp(jstr(json_array_get(warns, i), "code"), "one_patent"))
+            json_array_remove(warns, i);
+    int one = 0;
+    for (int i = 0; i < got; i++) {
+        if (!(ideas[i].flags & TENYO_IDEA_ONE_PATENT)) continue;
+        int seen = 0;
+        size_t a, u;
+        json_t *m, *v;
+        json_array_foreach(arr, a, m) {
+            const json_t *ap = json_object_get(m, "application");
+            seen |= json_is_object(ap) && !strcmp(jstr(ap, "field"), ideas[i].code) &&
+                    strcmp(jstr(ap, "source"), "own_text"); /* the patent's own words: no proposal */
+            json_array_foreach(json_object_get(m, "uses"), u, v)
+                seen |= !strcmp(jstr(v, "field"), ideas[i].code);
+            if (seen) break;
+        }
+        one += seen;
+    }
+    if (one) {
+        char msg[256];
+        snprintf(msg, sizeof msg, ja ? "示した用途のうち %d 件は根拠特許が 1 件だけです"
+                                     : "%d of the uses shown rest on one patent only", one);
+        warn(warns, "one_patent", msg);
+    }
     /* a company's prose holds words no patent uses (当社, 得意): not worth
      * a warning here */
     for (size_t i = json_array_size(warns); i-- > 0;)
@@ -980,7 +1008,8 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
 
 /* ========================================================= similar */
 
-/* {"query": {...}, "results": [...], "warnings": []} of hits[0..n). */
+/* {"query": {...}, "results": [...], "warnings": [...]} of hits[0..n); the
+ * warnings say an index answering without its updates (updates_missing). */
 static json_t *hits_render(const tenyo_index *x, const tenyo_query *qq, const char *mode,
                            size_t k, const tenyo_hit *hits, int n) {
     json_t *o = json_object(), *q = json_object(), *res = json_array();
@@ -1013,7 +1042,12 @@ static json_t *hits_render(const tenyo_index *x, const tenyo_query *qq, const ch
     }
     json_object_set_new(o, "query", q);
     json_object_set_new(o, "results", res);
-    json_object_set_new(o, "warnings", json_array());
+    json_t *warns = json_array();
+    if (x->upd.missing) /* deletions and additions not applied: as ideas says */
+        warn(warns, "updates_missing",
+             "updates were committed to this index but its .upd folder is missing: the answer "
+             "comes from the index as it was before them (see tenyo check)");
+    json_object_set_new(o, "warnings", warns);
     return o;
 }
 

@@ -7,9 +7,13 @@
  *
  * A reference sign is a run of up to four digits (ASCII or full-width),
  * optionally with one Latin letter, right after a kanji or katakana and
- * right before a particle (をにがとのはでやへも) or punctuation; numbered
- * things (第１, 請求項１, 式１, 図１, 表１, 例１) and amounts (重量部１００) keep
- * their numbers.
+ * right before a particle (をにがとのはでやへも) or punctuation; after a
+ * katakana name or with a letter, before any hiragana but the counter つ
+ * (脱着ゾーン１０から, ポンプ３より; ゾーン２つ keeps it). Two signs joined by
+ * a range mark (ヒータ１２ａ〜１２ｃ, ローラ２１～２４) go together, after a
+ * katakana name or with letters in both (粒径１０〜２０の is an amount).
+ * Numbered things (第１, 請求項１, 式１, 図１, 表１, 例１) and amounts (重量部
+ * １００) keep their numbers.
  *
  * A cut word (ty_cut_seen, ty_cut_word) is an index term that MeCab cut
  * out of a longer word: 化合 of 化合物, アミ of アミノ酸. It is told by the
@@ -79,6 +83,34 @@ static int numbered(unsigned c) {
     return 0;
 }
 
+static int is_kata(unsigned c);
+
+static int is_hira(unsigned c) { return c >= 0x3041 && c <= 0x3096; }
+
+/* A range mark between two reference signs: 〜 ～ - － ‐ – —. */
+static int is_range(unsigned c) {
+    return c == 0x301C || c == 0xFF5E || c == '-' || c == 0xFF0D || (c >= 0x2010 && c <= 0x2014);
+}
+
+/* The end of the sign at s[i]: its digits (5 at most read) and one Latin
+ * letter after them (*letter set). */
+static size_t sign_end(const unsigned char *u, size_t i, size_t n, int *letter) {
+    size_t j = i, nd = 0, jl;
+    while (j < n && is_digit(cp_at(u, j, n, &jl)) && nd < 5) j += jl, nd++;
+    if (j < n && is_latin(cp_at(u, j, n, &jl))) {
+        j += jl;
+        *letter = 1;
+    }
+    return j;
+}
+
+/* Digits of the sign s[i..j). */
+static size_t sign_digits(const unsigned char *u, size_t i, size_t j, size_t n) {
+    size_t nd = 0, jl;
+    for (; i < j && is_digit(cp_at(u, i, n, &jl)); i += jl) nd++;
+    return nd;
+}
+
 /* Markup strings taken out whole. */
 static const char *const drop[] = {"(57)", "\xEF\xBC\x88\xEF\xBC\x95\xEF\xBC\x97\xEF\xBC\x89" /* （５７） */,
                                    "【要約】", "（修正有）", "(修正有)"};
@@ -119,14 +151,32 @@ size_t ty_clean_text(char *s, size_t n) {
         size_t l;
         unsigned c = cp_at(u, i, n, &l);
         if (is_digit(c)) {
-            /* a reference sign? the run of digits (and one letter) */
+            /* a reference sign? the run of digits (and one letter), or a
+             * range of two (ヒータ１２ａ〜１２ｃ, ローラ２１～２４) */
             unsigned prev = cp_before((const unsigned char *)s, o);
-            size_t j = i, nd = 0, jl;
-            while (j < n && is_digit(cp_at(u, j, n, &jl)) && nd < 5) j += jl, nd++;
-            if (j < n && is_latin(cp_at(u, j, n, &jl))) j += jl;
+            int letter = 0;
+            size_t j = sign_end(u, i, n, &letter), jl;
+            size_t nd = sign_digits(u, i, j, n);
             unsigned next = j < n ? cp_at(u, j, n, &jl) : 0;
+            if (is_range(next) && j + jl < n && is_digit(cp_at(u, j + jl, n, &jl))) {
+                int letter2 = 0;
+                size_t r = j;
+                cp_at(u, r, n, &jl);
+                r += jl;
+                size_t k = sign_end(u, r, n, &letter2);
+                /* a range of signs: after a katakana name or with letters
+                 * (粒径１０〜２０の is an amount) */
+                if (sign_digits(u, r, k, n) <= 4 && (is_kata(prev) || (letter && letter2))) {
+                    j = k;
+                    next = j < n ? cp_at(u, j, n, &jl) : 0;
+                }
+            }
             int amount = o >= 6 && !memcmp(s + o - 6, "量部", 6); /* 重量部１００ */
-            if (nd <= 4 && is_cjk_noun(prev) && !numbered(prev) && !amount && is_after_sign(next)) {
+            /* after a katakana name or a sign with a letter, any particle
+             * (脱着ゾーン１０から, ポンプ３より), not a counter (ゾーン２つ) */
+            int after = is_after_sign(next) ||
+                        ((is_kata(prev) || letter) && is_hira(next) && next != 0x3064 /* つ */);
+            if (nd <= 4 && is_cjk_noun(prev) && !numbered(prev) && !amount && after) {
                 i = j;
                 continue;
             }

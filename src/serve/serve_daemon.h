@@ -63,6 +63,15 @@ void serve_door_stop(door *dr);
 
 /* Set w's receive deadline to now + secs (0: none while answering). */
 void serve_watch_arm(watchdog *wd, conn_watch *w, double secs);
+/* The same, saying what a cut answers: upload 1 an upload's stalled
+ * body, 2 one past --upload-time (conn_watch.upload; 0 a request). */
+void serve_watch_arm_as(watchdog *wd, conn_watch *w, double secs, int upload);
+/* Arm w for the rest of an upload's body: the receive deadline, never
+ * past the whole body's (--upload-time), a cut answering 408 naming which. */
+void serve_watch_arm_upload(server *s, conn_watch *w, const request *rq);
+/* The watchdog of s made ready to start: its lock and conditions, quiet
+ * (no log line per cut), what it answers an upload it cuts (late). */
+void serve_watch_init(server *s, int quiet);
 /* The watchdog's thread (arg: a watchdog): once a second, and at once
  * when a new connection passes 7/8 of the limit, shed near the limit and
  * shut down the sockets past their deadline. */

@@ -63,12 +63,39 @@ static double mono_now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Set w's deadline to now + secs (0: none). */
-void serve_watch_arm(watchdog *wd, conn_watch *w, double secs) {
+/* Set w's deadline to now + secs (0: none); upload: what a cut answers
+ * (conn_watch.upload). */
+void serve_watch_arm_as(watchdog *wd, conn_watch *w, double secs, int upload) {
     if (!w) return;
     pthread_mutex_lock(&wd->mu);
     w->deadline = secs > 0 ? mono_now() + secs : 0;
+    w->secs = secs;
+    w->upload = upload;
     pthread_mutex_unlock(&wd->mu);
+}
+
+void serve_watch_arm(watchdog *wd, conn_watch *w, double secs) {
+    serve_watch_arm_as(wd, w, secs, 0);
+}
+
+void serve_watch_init(server *s, int quiet) {
+    pthread_mutex_init(&s->wd.mu, NULL);
+    pthread_cond_init(&s->wd.cv, NULL);
+    pthread_cond_init(&s->wd.room, NULL);
+    s->wd.quiet = quiet;
+    s->wd.upload_secs = s->upload_secs;
+    for (int whole = 0; whole < 2; whole++) {
+        char msg[256];
+        cli_serve_upload_late(s, whole, msg, sizeof msg);
+        cli_serve_raw_refusal(MHD_HTTP_REQUEST_TIMEOUT, msg, s->wd.late[whole],
+                              sizeof s->wd.late[0]);
+    }
+}
+
+void serve_watch_arm_upload(server *s, conn_watch *w, const request *rq) {
+    double left = cli_serve_upload_left(s, rq);
+    if (left < SRV_RECV_DEADLINE) serve_watch_arm_as(&s->wd, w, left, 2);
+    else serve_watch_arm_as(&s->wd, w, SRV_RECV_DEADLINE, 1);
 }
 
 /* qsort order of watch entries: the earliest deadline (the connection
@@ -124,14 +151,26 @@ void *serve_watchdog_main(void *arg) {
         shed_oldest(wd);
         for (conn_watch *w = wd->head; w && !wd->stop; w = w->next) {
             if (w->cut || w->deadline <= 0 || now < w->deadline) continue;
+            /* an upload's body is told why (408, as the page shows errors):
+             * nothing is sent on its connection while the body comes in */
+            const char *late = w->upload ? wd->late[w->upload - 1] : "";
+            if (*late) (void)!send(w->fd, late, strlen(late), MSG_NOSIGNAL | MSG_DONTWAIT);
             shutdown(w->fd, SHUT_RDWR);
             w->cut = 1;
             wd->live--;
             wd->ncut++;
             if (!wd->quiet) {
-                char line[160];
-                snprintf(line, sizeof line, "tenyo serve: %s: request not received within %d s, "
-                         "connection closed\n", w->client, SRV_RECV_DEADLINE);
+                char line[200];
+                if (w->upload == 2)
+                    snprintf(line, sizeof line, "tenyo serve: %s: upload not received within "
+                             "%ld s (--upload-time), answered 408, connection closed\n",
+                             w->client, wd->upload_secs);
+                else if (w->upload)
+                    snprintf(line, sizeof line, "tenyo serve: %s: upload stalled (nothing for "
+                             "%.0f s), answered 408, connection closed\n", w->client, w->secs);
+                else
+                    snprintf(line, sizeof line, "tenyo serve: %s: request not received within "
+                             "%.0f s, connection closed\n", w->client, w->secs);
                 fputs(line, stderr);
             }
         }
@@ -165,6 +204,7 @@ void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_c
                       w->client, sizeof w->client);
         pthread_mutex_lock(&wd->mu);
         w->deadline = mono_now() + SRV_RECV_DEADLINE;
+        w->secs = SRV_RECV_DEADLINE;
         w->next = wd->head;
         if (wd->head) wd->head->prev = w;
         wd->head = w;

@@ -57,6 +57,10 @@ typedef struct conn_watch {
     int fd;                     /* the connection's socket */
     double deadline;            /* monotonic seconds; 0 while answering */
     int cut;                    /* shut down by the watchdog */
+    double secs;                /* seconds the deadline was armed for (the log) */
+    int upload;                 /* 0: a request; an upload's body coming in,
+                                   cut with watchdog.late answered: 1 at the
+                                   receive deadline, 2 at --upload-time */
     char client[48];            /* client address for the log */
     struct conn_watch *prev;    /* list links (under watchdog.mu) */
     struct conn_watch *next;
@@ -74,6 +78,9 @@ typedef struct watchdog {
     int quiet;                  /* no log line per cut */
     unsigned long ncut;         /* connections cut so far */
     unsigned limit;             /* the connection limit (0: no shedding) */
+    char late[2][768];          /* the 408 (raw HTTP) of an upload cut: stalled
+                                   (conn_watch.upload 1), past --upload-time (2) */
+    long upload_secs;           /* --upload-time, for the log */
     pthread_t th;               /* the thread */
     int running;                /* th was started */
 } watchdog;
@@ -215,6 +222,14 @@ void cli_serve_upload_clean(const char *index);
  * once with the file removed and the slot released. */
 enum MHD_Result cli_serve_upload_piece(server *s, struct MHD_Connection *conn, request *rq,
                                        const char *data, size_t n);
+/* The raw HTTP answer of a refusal written on the socket itself (status
+ * line, headers with "Connection: close", {"error": msg} as
+ * cli_serve_reply_error gives it) into out: its length, 0 when it does
+ * not fit. */
+size_t cli_serve_raw_refusal(unsigned code, const char *msg, char *out, size_t cap);
+/* The message of an upload whose body did not arrive in time: whole 1
+ * past --upload-time, 0 stalled past the receive deadline. */
+void cli_serve_upload_late(const server *s, int whole, char *msg, size_t cap);
 /* Seconds left of the upload's whole-body deadline (--upload-time), at
  * least 1: the most the connection's receive deadline may be armed for. */
 double cli_serve_upload_left(const server *s, const request *rq);

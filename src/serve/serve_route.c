@@ -204,8 +204,11 @@ enum MHD_Result serve_on_request(void *cls, struct MHD_Connection *conn, const c
                                "%zu query arguments; at most %d", rq->nargs, SRV_MAX_ARGS);
         const char *rest0;
         serve_route_id r0 = serve_route(url, &rest0);
-        if (is_post && (r0 == SRV_ROUTE_ADD || r0 == SRV_ROUTE_LICENSABLE))
-            return cli_serve_upload_begin(s, conn, rq, r0, cl); /* its own limits */
+        if (is_post && (r0 == SRV_ROUTE_ADD || r0 == SRV_ROUTE_LICENSABLE)) {
+            enum MHD_Result ret = cli_serve_upload_begin(s, conn, rq, r0, cl); /* its own limits */
+            if (rq->up && !rq->answered) serve_watch_arm_upload(s, rq->watch, rq); /* its body's time */
+            return ret;
+        }
         long n;
         /* a worksheet takes as much as its file may hold (tenyo.h) */
         rq->body_max = is_post && r0 == SRV_ROUTE_WORKSHEET ? TENYO_WORKSHEET_MAX : SRV_MAX_BODY;
@@ -227,8 +230,7 @@ enum MHD_Result serve_on_request(void *cls, struct MHD_Connection *conn, const c
             *upload_data_size = 0;
             if (rq->answered) return ret; /* refused: answered at once */
             /* coming in: more time, never past the whole body's deadline */
-            double left = cli_serve_upload_left(s, rq);
-            serve_watch_arm(&s->wd, rq->watch, left < SRV_RECV_DEADLINE ? left : SRV_RECV_DEADLINE);
+            serve_watch_arm_upload(s, rq->watch, rq);
         } else {
             body_append(rq, upload_data, *upload_data_size);
         }

@@ -264,10 +264,7 @@ int serve_run(const serve_config *c) {
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* the receive-deadline watchdog (started after the mask: it inherits it) */
-    pthread_mutex_init(&s.wd.mu, NULL);
-    pthread_cond_init(&s.wd.cv, NULL);
-    pthread_cond_init(&s.wd.room, NULL);
-    s.wd.quiet = quiet;
+    serve_watch_init(&s, quiet);
     wd_ready = 1;
     if (pthread_create(&s.wd.th, NULL, serve_watchdog_main, &s.wd)) {
         cli_err("cannot start a thread\n");

@@ -365,33 +365,46 @@ static enum MHD_Result upload_refuse_now(server *s, struct MHD_Connection *conn,
     upload_drop(s, up);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    char msg[256], head[512];
+    char msg[256], raw[768];
     unsigned code = up->over ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_REQUEST_TIMEOUT;
     if (up->over)
         snprintf(msg, sizeof msg, "the file is larger than this server's limit of %ld MiB "
                  "(tenyo serve --upload-max); nothing changed", s->upload_bytes / (1024 * 1024));
     else
-        snprintf(msg, sizeof msg, "the file did not arrive within this server's limit of %ld s "
-                 "(tenyo serve --upload-time); nothing changed", s->upload_secs);
+        cli_serve_upload_late(s, 1, msg, sizeof msg);
+    size_t n = cli_serve_raw_refusal(code, msg, raw, sizeof raw);
+    if (ci && n) {
+        (void)!send(ci->connect_fd, raw, n, MSG_NOSIGNAL); /* the socket's buffer takes it */
+        shutdown(ci->connect_fd, SHUT_WR);
+    }
+    rq->answered = 1;
+    rq->status = code;
+    rq->bytes = n;
+    return MHD_NO;
+}
+
+size_t cli_serve_raw_refusal(unsigned code, const char *msg, char *out, size_t cap) {
     json_t *o = json_pack("{s:s}", "error", msg);
     char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
-    size_t bl = body ? strlen(body) : 0;
-    int hl = snprintf(head, sizeof head, "HTTP/1.1 %u %s\r\nContent-Type: "
-                      "application/json\r\nContent-Length: %zu\r\nConnection: close\r\n"
-                      "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n",
-                      code, up->over ? "Content Too Large" : "Request Timeout", bl + 1);
-    if (ci && body) {
-        int fd = ci->connect_fd;
-        struct iovec v[3] = {{head, (size_t)hl}, {body, bl}, {"\n", 1}};
-        (void)!writev(fd, v, 3); /* a few hundred bytes: the socket's buffer takes them */
-        shutdown(fd, SHUT_WR);
-    }
+    if (!body) return 0;
+    const char *reason = code == MHD_HTTP_CONTENT_TOO_LARGE ? "Content Too Large"
+                         : code == MHD_HTTP_REQUEST_TIMEOUT ? "Request Timeout" : "Error";
+    int n = snprintf(out, cap, "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n"
+                     "X-Content-Type-Options: nosniff\r\n\r\n%s\n",
+                     code, reason, strlen(body) + 1, body);
     free(body);
-    rq->answered = 1;
-    rq->status = code;
-    rq->bytes = bl + 1;
-    return MHD_NO;
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+void cli_serve_upload_late(const server *s, int whole, char *msg, size_t cap) {
+    if (whole)
+        snprintf(msg, cap, "the file did not arrive within this server's limit of %ld s "
+                 "(tenyo serve --upload-time); nothing changed", s->upload_secs);
+    else
+        snprintf(msg, cap, "nothing more of the file arrived for %d s (the upload stalled); "
+                 "nothing changed", SRV_RECV_DEADLINE);
 }
 
 enum MHD_Result cli_serve_upload_piece(server *s, struct MHD_Connection *conn, request *rq,
@@ -509,11 +522,22 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
         if (!*d->abstract) ++*no_abstract;
         tenyo_doc dd = *d;
         dd.source = up->name; /* not the temporary path */
+        uint64_t unchanged = tenyo_update_unchanged(u);
         if ((rc = tenyo_update_add(u, &dd)) != TENYO_OK) {
             *out = refusal(status, rc == TENYO_ERR_NOMEM ? 500 : 400, up, sd,
                            "%s:%ld: %s; nothing added", up->name, d->line, tenyo_update_error(u));
             tenyo_reader_free(r);
             return -1;
+        }
+        if (tenyo_update_unchanged(u) > unchanged) { /* which record changed nothing */
+            json_t *ul = json_object_get(res, "unchanged_records");
+            if (json_array_size(ul) < SRV_UPLOAD_SAID) {
+                json_t *o = json_object();
+                json_object_set_new(o, "file", json_string(up->name));
+                json_object_set_new(o, "line", json_integer(d->line));
+                json_object_set_new(o, "id", json_string(d->id));
+                json_array_append_new(ul, o);
+            }
         }
         if ((*records & 63) == 0) { /* done/total: the tokenizer's (job_progress) */
             pthread_mutex_lock(&s->job.mu);
@@ -562,9 +586,15 @@ static json_t *apply_add(server *s, const serve_upload *up, unsigned *status) {
     tenyo_update *u = NULL;
     char err[512] = "";
     said sd = {json_array(), 0, up};
+    /* the merge's notes (two records of a patent disagreeing on a field:
+     * which value was kept), as tenyo add prints them */
+    said notes = {json_array(), 0, up};
+    bo.report = on_said;
+    bo.report_ud = &notes;
     json_t *out = NULL, *res = json_object();
     json_object_set_new(res, "task", json_string("add"));
     json_object_set_new(res, "file", json_string(up->name));
+    json_object_set_new(res, "unchanged_records", json_array());
     job_set(s, "lock", 0, 0);
     int rc = tenyo_update_open(s->path, &bo, &u, err, sizeof err);
     if (rc) {
@@ -584,6 +614,9 @@ static json_t *apply_add(server *s, const serve_upload *up, unsigned *status) {
     json_object_set_new(res, "records", json_integer((json_int_t)records));
     json_object_set_new(res, "added", json_integer((json_int_t)st.added));
     json_object_set_new(res, "replaced", json_integer((json_int_t)st.replaced));
+    json_object_set_new(res, "unchanged", json_integer((json_int_t)st.unchanged));
+    json_object_set_new(res, "unchanged_more", json_integer(
+        (json_int_t)(st.unchanged - json_array_size(json_object_get(res, "unchanged_records")))));
     json_object_set_new(res, "skipped", json_integer((json_int_t)skipped));
     json_object_set_new(res, "without_abstract", json_integer((json_int_t)no_abstract));
     json_object_set_new(res, "documents", json_integer((json_int_t)st.docs));
@@ -591,6 +624,8 @@ static json_t *apply_add(server *s, const serve_upload *up, unsigned *status) {
     json_object_set_new(res, "seconds", json_real(st.seconds));
     json_object_set(res, "skipped_records", sd.lines);
     json_object_set_new(res, "skipped_more", json_integer((json_int_t)sd.more));
+    json_object_set(res, "notes", notes.lines);
+    json_object_set_new(res, "notes_more", json_integer((json_int_t)notes.more));
     if (rc == TENYO_ERR_UNSYNCED)
         json_object_set_new(res, "warning", json_string("committed, but the directory could not "
                                                         "be synced: durability unknown"));
@@ -601,6 +636,7 @@ done:
     tenyo_update_free(u); /* the lock released; not committed: nothing changed */
     json_decref(res);
     json_decref(sd.lines);
+    json_decref(notes.lines);
     return out;
 }
 

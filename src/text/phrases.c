@@ -17,11 +17,16 @@
  *   NP に 用いる | 適する(適した)                 "NPに用いる", "NPに適した"
  *   (a も after に is skipped: 「NPにも適用」 is read as 「NPに適用」)
  *   NP に 適用 | 利用 | 応用 | 使用 | 好適 | 最適 | 搭載  "NPに適用" ...
- *   NP の ため                                  "NPのため"
+ *   NP の ため                                  "NPのため" (not when the NP
+ *                                               is one verbal noun: 操作のため)
  *   NP 用 | 向け  (名詞,接尾)                     "NP用", "NP向け" (not when
  *                                               the NP is verbal nouns only:
  *                                               表示用, 適用判定用)
- *   NP1 を 備える(備えた) NP2                     "NP1を備えたNP2" (target NP2)
+ *   NP1 を 備える(備えた) NP2                     "NP1を備えたNP2" (target NP2;
+ *                                               not when NP2 carries a
+ *                                               reference sign or the title
+ *                                               does not name NP1: parts of
+ *                                               the mechanism described)
  * NP: a run of nouns (一般, 固有名詞, サ変接続, 形容動詞語幹, 接尾, 数) with
  * a leading 接頭詞,名詞接続 allowed and one 「の」 joining two nouns
  * (車両の運転支援). Leading determiners (前記, 上記, 当該, 該, 本, 各 ...) are
@@ -177,6 +182,14 @@ static int np_target(const ty_np *np, const char **s, size_t *n) {
     return 0;
 }
 
+/* Whether target t[0..tn) of np is one verbal noun (サ変接続) alone. */
+static int bare_action(const ty_np *np, const char *t, size_t tn) {
+    for (int i = 0; i < np->nmem; i++)
+        if (np->text + np->off[i] == t)
+            return np->off[i + 1] - np->off[i] == tn && np->kind[i] == PK_SAHEN;
+    return 0;
+}
+
 /* Report target + expression built from parts. */
 static void say(ty_phraser *p, const char *t, size_t tn, const char *pre,
                 size_t pn, const char *mid, const char *post, size_t qn) {
@@ -190,11 +203,24 @@ static void say(ty_phraser *p, const char *t, size_t tn, const char *pre,
 }
 
 /* Close the current NP: when it holds anything it becomes the last NP, and
- * a pending 「を備えた」 takes it as its target. */
+ * a pending 「を備えた」 takes it as its target unless it is a part of the
+ * mechanism described, not what the invention serves. */
 static void np_close(ty_phraser *p) {
     ty_np *np = &p->cur;
+    int part = 0;
     if (np->nmem && np->kind[np->nmem - 1] == PK_NO) np->nmem--; /* の not followed by a noun */
-    if (np->nmem && p->sonae > 0) {
+    /* NP2 with a reference sign (ロボット２０, 車両1a): an element of the
+     * embodiment described, not what the invention serves */
+    int l = np->nmem - 1;
+    if (l >= 0 && (np->kind[l] == PK_NUM ||
+                   (np->off[l + 1] - np->off[l] == 1 && (unsigned char)np->text[np->off[l]] < 0x80)))
+        part = 1;
+    /* NP1 is the invention when the title names it (a document with no
+     * title line: its first line); else NP1 is a part and NP2 the larger
+     * part holding it (流量制御装置を備えたバイパス経路) */
+    const char *t0 = p->title0, *t1 = p->title1 ? p->title1 : p->prev_end;
+    if (!t0 || !t1 || !memmem(t0, (size_t)(t1 - t0), p->sonae_np, p->sonae_len)) part = 1;
+    if (np->nmem && p->sonae > 0 && !part) {
         const char *t;
         size_t tn;
         if (np_target(np, &t, &tn))
@@ -238,12 +264,15 @@ void ty_phr_reset(ty_phraser *p) {
     p->en_state = 0;
     p->en_nw = 0;
     p->prev_end = NULL;
+    p->title0 = p->title1 = NULL;
 }
 
 void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
     /* white space between morphemes (a line break between title and
      * abstract) ends every pattern: nothing spans it */
+    if (!p->title0) p->title0 = m->surface;
     if (p->prev_end && m->surface != p->prev_end) {
+        if (!p->title1) p->title1 = p->prev_end; /* the first line ends */
         np_close(p);
         p->last.nmem = 0;
         p->prev = PK_OTHER;
@@ -319,11 +348,14 @@ void ty_phr_morph(ty_phraser *p, const ty_morph *m) {
     int had_np = np->nmem > 0 && np->kind[np->nmem - 1] != PK_NO;
     int after_no = p->prev == PK_NO && np->nmem > 0;
     np_close(p);
-    /* NP の ため: the purpose the invention serves */
+    /* NP の ため: the purpose the invention serves; not one verbal noun
+     * alone (操作のため, 吸収のため: an action, no use; 衝突回避のため
+     * names what is done to what) */
     if (after_no && eq(s, n, "ため")) {
         const char *t;
         size_t tn;
-        if (np_target(&p->last, &t, &tn)) say(p, t, tn, t, tn, "のため", "", 0);
+        if (np_target(&p->last, &t, &tn) && !bare_action(&p->last, t, tn))
+            say(p, t, tn, t, tn, "のため", "", 0);
     }
     p->cur_has_no = 0;
     if (k == PK_VERB && p->prev == PK_NI) {

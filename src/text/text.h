@@ -178,6 +178,8 @@ typedef struct ty_phraser {
     char sonae_np[96];               /* the NP before を */
     size_t sonae_len;                /* its bytes */
     int paren;                       /* >0: morphemes read inside ( ) */
+    const char *title0, *title1;     /* the text's first line (its title:
+                                        title1 NULL while it is read) */
     int en_state;                    /* 2: reading an English target */
     int en_nw;                       /* words in en_w */
     int en_tw;                       /* words in en_target */

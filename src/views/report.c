@@ -252,7 +252,8 @@ static const char *css =
     "h3{font-size:11pt;margin:0 0 1mm}.meta{color:#555;font-size:9pt}"
     ".card{border:1px solid #ccc;border-radius:2mm;padding:2mm 3.5mm;margin:2.5mm 0;"
     "box-decoration-break:clone;-webkit-box-decoration-break:clone}"
-    ".card p{margin:1mm 0}.card>*,tr{break-inside:avoid;page-break-inside:avoid}"
+    ".card,.card>*,tr{break-inside:avoid;page-break-inside:avoid}.card p{margin:1mm 0}"
+    "th,.date,.nw{white-space:nowrap}"
     ".card h3,.card .head{break-after:avoid;page-break-after:avoid}thead{display:table-header-group}"
     ".num{font-weight:bold;color:#d0531c}.k{color:#555}mark{background:#ffe58a}"
     "table{border-collapse:collapse;width:100%;font-size:9pt}td,th{border-bottom:1px solid #eee;"
@@ -300,14 +301,18 @@ static void legend(FILE *f, int ja) {
                  "specific words in both sentences (<mark>marked</mark>).");
 }
 
-/* Notes of the answer. */
+/* Notes of the answer, for the reader of a printed report: a predicted
+ * home is said beside the home fields, not as advice to run the command
+ * again with --home (the reader is a client, not the analyst). */
 static void notes(FILE *f, const json_t *o, int ja) {
     const json_t *w = json_object_get(o, "warnings");
-    if (!json_array_size(w)) return;
-    fprintf(f, "<h2>%s</h2><ul>\n", ja ? "注意" : "Notes");
-    size_t i;
+    size_t i, shown = 0;
     json_t *v;
+    json_array_foreach(w, i, v) shown += strcmp(cli_jstr(v, "code"), "home_predicted") != 0;
+    if (!shown) return;
+    fprintf(f, "<h2>%s</h2><ul>\n", ja ? "注意" : "Notes");
     json_array_foreach(w, i, v) {
+        if (!strcmp(cli_jstr(v, "code"), "home_predicted")) continue;
         fputs("<li>", f);
         esc(f, cli_jstr(v, "message"));
         fputs("</li>\n", f);
@@ -381,9 +386,10 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
         esc(f, cli_jstr(e, "title"));
         fputs("</td><td>", f);
         esc(f, cli_jstr(e, "applicant"));
-        fputs(" ", f);
+        fputs(" <span class=\"date\">", f);
         esc(f, cli_jstr(e, "date"));
-        fprintf(f, "</td><td>%.2f</td></tr>\n", json_real_value(json_object_get(e, "similarity")));
+        fprintf(f, "</span></td><td class=\"nw\">%.2f</td></tr>\n",
+                json_real_value(json_object_get(e, "similarity")));
     }
     fputs("</table></div>\n", f);
 }
@@ -405,9 +411,9 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
         esc(f, dm.title);
         fputs("<br><span class=\"meta\">", f);
         esc(f, dm.applicant);
-        fputs("　", f);
+        fputs("　<span class=\"date\">", f);
         esc(f, dm.date);
-        fputs("　", f);
+        fputs("</span>　", f);
         esc(f, dm.fields);
         fputs("</span></p>\n", f);
         const char *ab = NULL;
@@ -489,15 +495,24 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
             json_array_size(ms), ja ? "件" : "patents");
     json_array_foreach(ms, i, m) {
         fprintf(f, "<div class=\"card\"><h3><span class=\"num\">%d.</span> ", (int)i + 1);
+        if (*cli_jstr(m, "band_label")) { /* as the ideas report's cards */
+            fputs("[", f);
+            esc(f, cli_jstr(m, "band_label"));
+            fputs("] ", f);
+        }
         esc(f, cli_jstr(m, "id"));
         fputs("　", f);
         esc(f, cli_jstr(m, "title"));
         fputs("</h3>\n<p class=\"meta\">", f);
         esc(f, cli_jstr(m, "applicant"));
-        fputs("　", f);
+        fputs("　<span class=\"date\">", f);
         esc(f, cli_jstr(m, "date"));
-        fputs("　", f);
+        fputs("</span>　", f);
         join(f, json_object_get(m, "fields"), ",");
+        if (*cli_jstr(m, "weak_reason")) {
+            fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "弱い点" : "weak");
+            esc(f, cli_jstr(m, "weak_reason"));
+        }
         fputs("</p>\n<p class=\"meta\">", f);
         esc(f, cli_jstr(json_object_get(m, "fit"), "explain"));
         fputs("</p>\n", f);

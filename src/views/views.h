@@ -34,7 +34,7 @@ enum { OPT_STRICT = 256, OPT_MIN_DF, OPT_MAX_DF, OPT_SEED, OPT_POWER,
        OPT_OPEN_ONLY, OPT_OPEN_LIST, OPT_COLUMN, OPT_CLEAR, OPT_FROM, OPT_BOM, OPT_LANG,
        OPT_KIND, OPT_SHARDS, OPT_F16, OPT_RERANK, OPT_MIN_CONTENT, OPT_NOT, OPT_KEEP_FIELD,
        OPT_REJECT, OPT_FOCUS, OPT_FOCUS_TEXT, OPT_SENTENCES, OPT_OFFSET, OPT_ALL,
-       OPT_WORKSHEET, OPT_SENSES, OPT_NOTE, OPT_REMEMBER };
+       OPT_WORKSHEET, OPT_SENSES, OPT_NOTE, OPT_REMEMBER, OPT_REMEMBER_FIELD };
 
 /* The cards of an ideas answer's "ideas" array in the order a user reads
  * them: the list shown by default (each card's "shown" position), then

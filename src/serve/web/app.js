@@ -159,9 +159,10 @@ const T = {
     upd_toolarge: (mb) => `ファイルが大きすぎます（このサーバーの上限は ${mb} MB）。ファイルを分けて送ってください。何も変わっていません。`,
     upd_sending: (f) => `${f} を送信中`,
     upd_stage: (f, st) => `${f}: ${({ lock: "索引をロック", read: "読み込み", tokenize: "形態素解析", svd: "LSA に写像", commit: "書き込み準備", write: "書き込み", reload: "索引を開き直し", resolve: "番号を照合" })[st] || st}`,
-    upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
+    upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。` + (o.unchanged ? `${o.unchanged} 件は新しい内容がなく、索引済みの文献のままです。` : "") + `索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
     upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。`,
     upd_more: (n) => `ほか ${n} 件`,
+    upd_unchanged_line: (id) => `${id}: 新しい内容がなく、索引済みの文献のままです`,
     upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
     upd_e_format: (f) => `${f}: 形式を判別できません。J-PlatPat の CSV エクスポート（要約を含む）、JSON Lines、特許庁の公報 XML のいずれかを選んでください。何も追加していません。`,
     upd_e_rows: (f, n) => `${f}: 記録が ${n.toLocaleString()} 件（このサーバーの上限）を超えています。ファイルを分けて送ってください。何も追加していません。`,
@@ -314,9 +315,10 @@ const T = {
     upd_toolarge: (mb) => `The file is too large (this server's limit is ${mb} MB). Send it in parts. Nothing changed.`,
     upd_sending: (f) => `sending ${f}`,
     upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
-    upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped. The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
+    upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped.` + (o.unchanged ? ` ${en_n(o.unchanged, "record")} brought nothing new: the indexed patent was left as it was.` : "") + ` The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
     upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).`,
     upd_more: (n) => `and ${n} more`,
+    upd_unchanged_line: (id) => `${id}: nothing new; the indexed patent was left as it was`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
     upd_e_format: (f) => `${f}: not a format the index reads. Choose a J-PlatPat CSV export (with 要約), JSON Lines or JPO gazette XML. Nothing was added.`,
     upd_e_rows: (f, n) => `${f}: more than ${n.toLocaleString()} records, this server's limit. Send it in parts. Nothing was added.`,
@@ -2019,7 +2021,12 @@ function upload(task) {
     try { j = JSON.parse(xhr.responseText); } catch (e) { j = null; }
     if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${j && j.error ? updText(j.error) : `HTTP ${xhr.status}`}`, j && j.said);
     const msg = (task === "add" ? tr("upd_added", j) : tr("upd_listed", j)) + (j.warning ? ` ${j.warning}` : "");
-    updSay("done", msg, task === "add" ? j.skipped_records : j.unresolved_lines, task === "add" ? j.skipped_more : j.unresolved_more);
+    /* an add lists what it skipped, the merge's notes (which value of a
+     * field was kept) and the records that changed nothing */
+    const said = task === "add" ? [...(j.skipped_records || []), ...(j.notes || []),
+      ...(j.unchanged_records || []).map((l) => ({file: l.file, line: l.line, message: tr("upd_unchanged_line", l.id)}))]
+      : j.unresolved_lines;
+    updSay("done", msg, said, task === "add" ? (j.skipped_more || 0) + (j.notes_more || 0) + (j.unchanged_more || 0) : j.unresolved_more);
     try {
       state.info = await api("/api/info");
       try { state.map = await api("/api/map"); } catch (e) { state.map = null; }
