@@ -74,7 +74,7 @@ int ty_judge_band(double p);
 
 /* A sentence: text bytes (not NUL-terminated). */
 typedef struct ty_judge_span { const char *p; size_t n; } ty_judge_span;
-/* A session of sense checks against one query: its sentences qs[0..nq)
+/* A round of sense checks against one query: its sentences qs[0..nq)
  * tokenized once with c's tokenizer, and the evidence texts the cards
  * name kept by document. 0, or a status (another dictionary: the caller
  * asks nothing). */
@@ -83,13 +83,13 @@ int ty_judge_sense_open(tenyo_ctx *c, const ty_judge_span *qs, size_t nq, ty_jud
 void ty_judge_sense_close(ty_judge_sense_ctx *s);
 /* The agreement (0..1) of the contexts the terms terms[0..nt) have in the
  * query's sentences and in the card's evidence (document docs[d], its
- * sentences es[d][0..ne[d]), read once a session; docs NULL: not kept):
+ * sentences es[d][0..ne[d]), read once a round; docs NULL: not kept):
  * the best over the terms that have both; -1 when none has (unknown).
  * *status: 0, or why a text could not be read. */
 double ty_judge_sense_card(ty_judge_sense_ctx *s, const uint64_t *docs, const ty_judge_span *const *es,
                            const size_t *ne, int ndocs, const char *const *terms, int nt,
                            int *status);
-/* The same for one query and one evidence text, in a session of its own. */
+/* The same for one query and one evidence text, in a round of its own. */
 double ty_judge_sense(tenyo_ctx *c, const ty_judge_span *qs, size_t nq, const ty_judge_span *es,
                       size_t ne, const char *const *terms, int nt);
 /* The band of a card of band band and agreement agreement: one step down,

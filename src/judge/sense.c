@@ -13,8 +13,8 @@
  * suction pad). A term found in no sentence of one side has no say; a
  * card where no term has both contexts is unknown (-1) and keeps its band.
  *
- * A session (ty_judge_sense_open) tokenizes the query's sentences once and
- * each evidence patent's once (kept by document for the session's cards),
+ * A round (ty_judge_sense_open) tokenizes the query's sentences once and
+ * each evidence patent's once (kept by document for the round's cards),
  * so a list's cards cost one MeCab pass over the texts they quote.
  *
  * The rule (ty_judge_sense_band): a card whose agreement is known and
@@ -87,7 +87,7 @@ static int stext_read(tenyo_ctx *c, const ty_judge_span *sp, size_t ns, uint64_t
 struct ty_judge_sense_ctx {
     tenyo_ctx *c;
     stext q;              /* the query's sentences */
-    stext docs[32];       /* evidence texts read in this session (the
+    stext docs[32];       /* evidence texts read in this round (the
                              first 32; later ones are read per card) */
     size_t ndocs;
 };
