@@ -422,11 +422,24 @@ def more_paths(b):
     check("clicks_judged_list_shown", got == [i["field"] for i in shown] and len(shown) < len(want["ideas"]),
           "%d cards on the page, %d shown of %d" % (len(got), len(shown), len(want["ideas"])))
     st_text = b.text("#status") or ""
-    check("clicks_judged_list_status_more", ("ほかに参考 %d 件" % (len(want["ideas"]) - len(shown))) in st_text, st_text)
+    rest = len(want["ideas"]) - len(shown)
+    check("clicks_judged_list_status_more", ("ほかに %d 件" % rest) in st_text, st_text)
+    # "more" adds the cards the list was picked from, as many at a time as
+    # the list asked (30 here), numbered on
     b.click("#more")
-    b.wait("Number(document.body.dataset.cards) === %d" % len(want["ideas"]), 20)
-    check("clicks_judged_list_more_adds_rest", b.js("return Number(document.body.dataset.cards)") == len(want["ideas"]))
+    first = len(shown) + min(30, rest)
+    b.wait("Number(document.body.dataset.cards) === %d" % first, 20)
+    check("clicks_judged_list_more_adds_rest", b.js("return Number(document.body.dataset.cards)") == first,
+          "%s cards after one press, want %d" % (b.js("return document.body.dataset.cards"), first))
+    nums = b.js("return Array.from(document.querySelectorAll('#cards > li.card .rank')).map(e => e.textContent)")
+    check("clicks_judged_list_more_numbered_on", nums == ["%d." % (k + 1) for k in range(first)], repr(nums[-3:]))
     b.shot("clicks_06_judged_list")
+    # the CSV the page downloads keeps the server's byte-order mark (Excel
+    # reads UTF-8 by it; decoded as text it was dropped)
+    b.js("window.__bom = ''; resultCsv().then(a => { window.__bom = Array.from(new Uint8Array(a).slice(0, 3)).join(','); }); return 1")
+    b.wait("window.__bom !== ''", 10)
+    bom = b.js("return window.__bom")
+    check("clicks_csv_download_bom", bom == "239,187,191", repr(bom))
 
     # a patent without a worksheet: no failed request in the console
     b.console()

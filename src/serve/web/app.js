@@ -92,7 +92,7 @@ const T = {
     ready: "特許番号か技術の説明を入力してください。",
     done: (n, ms) => `${n} 件の転用候補（${ms} ms）`,
     ws_unread: "保存済みのワークシートを読めなかったため、上書きしません（再読み込みしてください）",
-    done_more: (n, k, ms) => `${n} 件の転用候補、ほかに参考 ${k} 件（さらに表示）（${ms} ms）`,
+    done_more: (n, k, ms) => `${n} 件の転用候補、ほかに ${k} 件（さらに表示）（${ms} ms）`,
     none: "転用候補が見つかりませんでした。",
     read_as: (q, id) => `「${q}」を ${id} として検索しました。`,
     no_number: (q) => `特許番号「${q}」は索引にありません。`,
@@ -247,7 +247,7 @@ const T = {
     ready: "Enter a patent number or describe a technology.",
     done: (n, ms) => `${n} proposals (${ms} ms)`,
     ws_unread: "the saved worksheet could not be read, so it is not written over (reload the page)",
-    done_more: (n, k, ms) => `${n} proposals, ${k} more for reference (more) (${ms} ms)`,
+    done_more: (n, k, ms) => `${n} ${n === 1 ? "proposal" : "proposals"}, ${k} more (more) (${ms} ms)`,
     none: "No proposals found.",
     read_as: (q, id) => `"${q}" was read as ${id}.`,
     no_number: (q) => `No indexed patent has the number "${q}".`,
@@ -1279,12 +1279,12 @@ function judgedList(ideas) {
 async function moreCards() {
   if (!state.result || !state.ideasBody) return;
   if (state.rest && state.rest.length) {
-    const t1 = performance.now();
-    state.rest.forEach((it, k) => { it.pos = state.result.ideas.length + k + 1; });
-    state.result.ideas = state.result.ideas.concat(state.rest);
+    /* the cards the list was picked from, as many at a time as it asked */
+    const t1 = performance.now(), add = state.rest.splice(0, Number(state.ideasBody.n) || 10);
+    add.forEach((it, k) => { it.pos = state.result.ideas.length + k + 1; });
+    state.result.ideas = state.result.ideas.concat(add);
     const maxScore = Math.max(0, ...state.result.ideas.map((i) => i.score));
-    for (const it of state.rest) $("cards").appendChild(renderCard(it, maxScore, 0));
-    state.rest = [];
+    for (const it of add) $("cards").appendChild(renderCard(it, maxScore, 0));
     document.body.dataset.cards = String(state.result.ideas.length);
     setState("done", tr("done", state.result.ideas.length, Math.round(performance.now() - t1)) +
       (state.note ? " " + state.note : ""));
@@ -1583,7 +1583,7 @@ function drawMap() {
     const f = m.byCode.get(it.field);
     const c = svg("circle", { class: "prop", cx: fmt(X(f.x)), cy: fmt(Y(f.y)), r: fmt(m.propRadius(it)) });
     c.dataset.field = f.field;
-    hoverable(c, `${it.rank}. ${it.field} ${it.label} — ${tr("score")} ${Number(it.score).toFixed(3)}, ${tr("surprise")} ${Number(it.surprise).toFixed(2)}`);
+    hoverable(c, `${it.pos || it.rank}. ${it.field} ${it.label} — ${tr("score")} ${Number(it.score).toFixed(3)}, ${tr("surprise")} ${Number(it.surprise).toFixed(2)}`);
     c.addEventListener("mouseenter", () => highlight(it.field, true));
     c.addEventListener("mouseleave", () => highlight(it.field, false));
     gHi.appendChild(c);
@@ -1657,7 +1657,7 @@ function drawTable(m, L, visible) {
   const label = (f) => (state.lang === "ja" ? f.label_ja : f.label_en);
   const rows = [];
   for (const c of m.home) rows.push({ role: tr("t_home"), f: m.byCode.get(c) });
-  for (const it of m.props) rows.push({ role: `${tr("t_prop")} ${it.rank}`, f: m.byCode.get(it.field), it });
+  for (const it of m.props) rows.push({ role: `${tr("t_prop")} ${it.pos || it.rank}`, f: m.byCode.get(it.field), it });
   if (L) for (const l of L.labels) if (!m.home.includes(l.field) && !m.props.some((i) => i.field === l.field))
     rows.push({ role: tr("t_large"), f: m.byCode.get(l.field) });
   for (const r of rows) {
@@ -1811,7 +1811,7 @@ async function resultCsv() {
   const r = await fetch("/api/ideas.csv", { method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify(state.ideasBody) });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return r.text();
+  return r.arrayBuffer(); /* its bytes: r.text() would drop the byte-order mark */
 }
 
 /* The matches of a company query: one row per licensable patent, its uses
@@ -1909,8 +1909,9 @@ async function start() {
     if (!state.result) return;
     const r = state.result;
     try {
+      /* with a UTF-8 byte-order mark, as Excel needs (the server's already has it) */
       download(exportName("csv"), "text/csv;charset=utf-8",
-        r.matches ? matchCsv(r) : r.results ? searchCsv(r) : await resultCsv());
+        r.matches ? "\ufeff" + matchCsv(r) : r.results ? "\ufeff" + searchCsv(r) : await resultCsv());
     } catch (e) { setState("error", `${tr("error")}: ${e.message}`); }
   });
   $("export-json").addEventListener("click", () => { if (state.result) download(exportName("json"), "application/json", JSON.stringify(state.result, null, 2) + "\n"); });
