@@ -245,7 +245,7 @@ const T = {
     loading: "Loading…",
     busy: "Searching…",
     ready: "Enter a patent number or describe a technology.",
-    done: (n, ms) => `${n} proposals (${ms} ms)`,
+    done: (n, ms) => `${n} ${n === 1 ? "proposal" : "proposals"} (${ms} ms)`,
     ws_unread: "the saved worksheet could not be read, so it is not written over (reload the page)",
     done_more: (n, k, ms) => `${n} ${n === 1 ? "proposal" : "proposals"}, ${k} more (more) (${ms} ms)`,
     none: "No proposals found.",
@@ -274,7 +274,7 @@ const T = {
     remember: "remember", remember_title: (w) => `remember "${w}" as another sense between the fields it linked in this list (every later query)`,
     remembered: (n, f) => `remembered (${n} new split${n === 1 ? "" : "s"}, ${f.split("/").pop()})`,
     keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
-    ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} words struck (saved as you work)`,
+    ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} ${s === 1 ? "word" : "words"} struck (saved as you work)`,
     ws_kept: "kept", ws_rejected: "rejected", ws_strike: "struck word", ws_focus: "chosen sentences",
     ws_focus_text: "focus text",
     undo: "undo", undo_title: (d) => `take back "${d}" and make the list again`, unkeep: "undo keep",
@@ -701,7 +701,7 @@ function renderWarnings(res) {
      * controls instead */
     let m = w.message || "";
     if (w.code === "home_predicted")
-      m = m.replace(/[。.]?\s*--home[^。.]*[。.]?$/, "") + (state.lang === "ja" ? "。" : ". ") + tr("hint_home");
+      m = m.replace(/[。.;；、,]?\s*--home[^。.]*[。.]?$/, "") + (state.lang === "ja" ? "。" : ". ") + tr("hint_home");
     m = m.replace(/[（(]--min-(confidence|usable|transfer) 0[^）)]*[）)]/g, (state.lang === "ja" ? "（" : " (") + tr("hint_weak") + (state.lang === "ja" ? "）" : ")"));
     /* fewer than asked under a filter: the filter, not the index, may be why */
     const fl = res.query && res.query.filter;
