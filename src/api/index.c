@@ -38,8 +38,10 @@ typedef struct ids_job {
  * One thread beside the caller's other work (joined on every path out of
  * tenyo_index_open), not a fan-out of equal workers: it stays a plain
  * pthread rather than ty_parallel, whose workers all end before it
- * returns. */
-#define IDS_THREAD_MIN 65536
+ * returns. At 60k documents the table takes about as long as the term
+ * table beside it (7-8 ms each), so the thread pays from a few thousand
+ * documents on; below, starting it costs more than it saves. */
+#define IDS_THREAD_MIN 8192
 
 static void *ids_run(void *arg) {
     ids_job *j = arg;
@@ -76,6 +78,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->tgen_once);
     ty_once_init(&x->judge_once);
     ty_once_init(&x->fm_once);
+    ty_once_init(&x->vec_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
     ty_once_init(&x->patno_once);
@@ -184,6 +187,28 @@ static int open_vectors(tenyo_index *x) {
     return TENYO_OK;
 }
 
+/* The vectors' first use (ty_once_run): the model's decoded, then the
+ * index's codes made from them (an index whose open read them, or one
+ * assembled in memory, has its codes already). */
+static int vec_load(void *arg) {
+    tenyo_index *x = arg;
+    int rc = ty_model_need_vectors(&x->m, x->vec_err, sizeof x->vec_err);
+    if (!rc && x->m.vec_deferred && !x->q8.q && open_vectors(x)) {
+        ty_seterr(x->vec_err, sizeof x->vec_err, "out of memory for the document vectors");
+        rc = TENYO_ERR_NOMEM;
+    }
+    return rc;
+}
+
+int ty_index_need_vectors(const tenyo_index *cx, char *err, size_t errlen) {
+    /* logically const, as ty_model_need_sparse: the vectors were always
+     * the index's, only not read yet */
+    tenyo_index *x = (tenyo_index *)cx;
+    int rc = ty_once_run(&x->vec_once, vec_load, x);
+    if (rc) ty_seterr(err, errlen, "%s", x->vec_err);
+    return rc;
+}
+
 /* The approximate-search lists (the base's, remapped to the merged
  * documents when updates moved them), checked now. */
 static int open_ivf(tenyo_index *x, const char *path, char *err, size_t errlen) {
@@ -289,8 +314,15 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
     }
     rc = open_labels(x, path, err, errlen);
     if (rc) goto fail;
+    /* the vectors now only where the open itself needs them (the IVF lists
+     * are checked against them) or a format-1 or sharded read left no
+     * choice; else at the first query that reads them */
+    if (x->m.vec_deferred && x->m.ivf_blob) {
+        rc = ty_index_need_vectors(x, err, errlen);
+        if (rc) goto fail;
+    }
     rc = TENYO_ERR_NOMEM;
-    if (open_vectors(x)) goto fail;
+    if (!x->m.vec_deferred && open_vectors(x)) goto fail;
     if (istarted) pthread_join(it, NULL);
     istarted = 0;
     if (ij.rc) goto fail;
@@ -340,6 +372,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->judge_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
+    ty_once_destroy(&x->vec_once);
     free(x->fm_top);
     ty_once_destroy(&x->fm_top_once);
     free(x->short_doc);
@@ -381,6 +414,7 @@ void tenyo_index_free(tenyo_index *x) {
 int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!x) return TENYO_ERR_ARG;
     int rc = ty_model_need_sparse(&x->m, err, errlen);
+    if (!rc) rc = ty_index_need_vectors(x, err, errlen);
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);

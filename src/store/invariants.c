@@ -158,8 +158,8 @@ static int counts_check(const ty_model *m, int rows, int docmeta, char *why, siz
         return -1;
     }
     if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
-        (nt && k && !m->basis && !(m->basis_q && m->basis_qscale)) ||
-        (rows && nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
+        (nt && k && !m->basis && !(m->basis_q && m->basis_qscale) && !m->vec_deferred) ||
+        (rows && nd && k && !m->docvec && !(m->doc_q && m->doc_qscale) && !m->vec_deferred) ||
         (nd && ((rows && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
                 (docmeta && !m->meta_off))) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
@@ -221,7 +221,7 @@ static int rows_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
         return -1;
     }
-    if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
+    if (nnz > TY_MAX_NNZ || (nnz && !ty_model_rows_deferred(m) && (!a->col || !a->val))) {
         ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
         return -1;
     }

@@ -73,12 +73,21 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-/* The rows a lazy read left: the reader, its file still open. */
+/* What a lazy read left (the rows, the vectors, or both): the reader, its
+ * file still open until the model is freed. Rows and vectors each have
+ * their own once, message and reader (zstd context, buffer): two threads
+ * may decode them at the same time; both read the one descriptor with
+ * pread. */
 struct ty_lazy {
-    ty_once once;              /* decoded or refused, once */
+    ty_once once;              /* rows decoded or refused, once */
     ty_model *m;               /* the model whose rows these are */
     char err[TY_ERRLEN];       /* the refusal's message */
     reader r;                  /* path and fd its own */
+    int rows;                  /* the rows were left */
+    int vec;                   /* the vectors were left */
+    ty_once vonce;             /* vectors decoded or refused, once */
+    char verr[TY_ERRLEN];      /* their refusal's message */
+    reader rv;                 /* r's path and fd, its own zstd and buffer */
 };
 
 static void lazy_free(ty_lazy *z) {
@@ -86,8 +95,11 @@ static void lazy_free(ty_lazy *z) {
     if (z->r.fd >= 0) close(z->r.fd);
     ZSTD_freeDCtx(z->r.dctx);
     free(z->r.cbuf);
+    ZSTD_freeDCtx(z->rv.dctx);
+    free(z->rv.cbuf);
     free((char *)z->r.path);
     ty_once_destroy(&z->once);
+    ty_once_destroy(&z->vonce);
     free(z);
 }
 
@@ -139,7 +151,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     if (rc) goto done;
     rc = ty_rd_sections(&r, m, nnz);
     if (rc) goto done;
-    if (r.deferred) { /* keep the reader (and the file open) for the rows */
+    if (r.deferred || r.deferred_vec) { /* keep the reader (and the file open) */
         ty_lazy *z = ty_calloc(1, sizeof *z);
         char *pc = z ? strdup(path) : NULL;
         if (!pc) {
@@ -149,7 +161,10 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
             goto done;
         }
         ty_once_init(&z->once);
+        ty_once_init(&z->vonce);
         z->m = m;
+        z->rows = r.deferred;
+        z->vec = r.deferred_vec;
         z->r = r;
         z->r.path = pc;
         z->r.err = z->err;
@@ -157,6 +172,9 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         z->r.dctx = NULL; /* made again when needed; the buffer goes now */
         z->r.cbuf = NULL;
         z->r.ccap = 0;
+        z->rv = z->r;
+        z->rv.err = z->verr;
+        z->rv.errlen = sizeof z->verr;
         r.fd = -1;
         m->lazy = z;
     }
@@ -293,13 +311,47 @@ static int lazy_decode(void *arg) {
         m->tf_leb = NULL;
         m->tf_leb_len = 0;
     }
-    close(z->r.fd);
-    z->r.fd = -1;
-    ZSTD_freeDCtx(z->r.dctx);
+    ZSTD_freeDCtx(z->r.dctx); /* the file stays open for the vectors */
     z->r.dctx = NULL;
     free(z->r.cbuf);
     z->r.cbuf = NULL;
     z->r.ccap = 0;
+    return rc;
+}
+
+/* The vectors' first use (ty_once_run): decode them, or leave none. */
+static int lazy_vectors(void *arg) {
+    ty_lazy *z = arg;
+    ty_model *m = z->m;
+    int rc;
+    z->rv.dctx = ZSTD_createDCtx();
+    if (z->rv.dctx) {
+        rc = ty_rd_vectors(&z->rv, m);
+    } else {
+        ty_seterr(z->verr, sizeof z->verr, "%s: out of memory", z->rv.path);
+        rc = TENYO_ERR_NOMEM;
+    }
+    if (rc) {
+        free(m->basis_q);
+        free(m->basis_qscale);
+        free(m->doc_q);
+        free(m->doc_qscale);
+        m->basis_q = m->doc_q = NULL;
+        m->basis_qscale = m->doc_qscale = NULL;
+    }
+    ZSTD_freeDCtx(z->rv.dctx);
+    z->rv.dctx = NULL;
+    free(z->rv.cbuf);
+    z->rv.cbuf = NULL;
+    z->rv.ccap = 0;
+    return rc;
+}
+
+int ty_model_need_vectors(const ty_model *m, char *err, size_t errlen) {
+    ty_lazy *z = m->lazy;
+    if (!z || !z->vec) return TENYO_OK;
+    int rc = ty_once_run(&z->vonce, lazy_vectors, z);
+    if (rc) ty_seterr(err, errlen, "%s", z->verr);
     return rc;
 }
 
@@ -308,11 +360,13 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
      * decoded yet; readers see them after ty_once_run's release store, and
      * none reads them before. */
     ty_lazy *z = m->lazy;
-    if (!z) return TENYO_OK;
+    if (!z || !z->rows) return TENYO_OK;
     int rc = ty_once_run(&z->once, lazy_decode, z);
     if (rc) ty_seterr(err, errlen, "%s", z->err);
     return rc;
 }
+
+int ty_model_rows_deferred(const ty_model *m) { return m->lazy && m->lazy->rows; }
 
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
