@@ -1077,6 +1077,84 @@ TY_TEST(api_lazy_vectors_concurrent_first_use) {
     tenyo_index_free(y);
 }
 
+/* tenyo_index_open_for: what it names read beside the open gives the same
+ * answers, bit for bit, as tenyo_index_open (keyword search, similar by id
+ * and by text in every mode, ideas); an index freed at once waits for its
+ * thread; a damaged section named is reported by the query that reads it,
+ * with the message an open without prefetch gives. */
+TY_TEST(api_open_for_prefetch_same_answers) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512], err2[512];
+    CHECK_EQ_INT(open_sample(&y, err, sizeof err), TENYO_OK);
+    tenyo_index_free(y);
+    y = NULL;
+    const char *p = tmp("sample_read.tny");
+    unsigned all = TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS;
+    for (int i = 0; i < 3; i++) { /* freed while its thread may still read */
+        CHECK_EQ_INT(tenyo_index_open_for(p, all, &x, err, sizeof err), TENYO_OK);
+        tenyo_index_free(x);
+        x = NULL;
+    }
+    CHECK_EQ_INT(tenyo_index_open_for(p, all, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(p, &y, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL, *d = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    tenyo_hit a[10], b[10];
+    tenyo_filter *f = NULL, *g = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(y, &g), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置 OR 方法"), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(g, d, "装置 OR 方法"), TENYO_OK);
+    int na = tenyo_search(c, f, 10, a), nb = tenyo_search(d, g, 10, b);
+    CHECK_EQ_INT(na, nb);
+    CHECK(tenyo_filter_count(f) == tenyo_filter_count(g));
+    for (int k = 0; k < na && k < 10; k++)
+        CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+    tenyo_filter_free(f);
+    tenyo_filter_free(g);
+    const char *q = "運転者の眠気を検出する装置";
+    tenyo_mode modes[] = {TENYO_MODE_LSA, TENYO_MODE_TFIDF, TENYO_MODE_HYBRID};
+    for (int mi = 0; mi < 3; mi++) {
+        na = tenyo_similar_doc(c, 4, modes[mi], 10, a);
+        CHECK_EQ_INT(na, tenyo_similar_doc(d, 4, modes[mi], 10, b));
+        for (int k = 0; k < na; k++)
+            CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+        na = tenyo_similar_text(c, q, strlen(q), modes[mi], 10, a);
+        CHECK_EQ_INT(na, tenyo_similar_text(d, q, strlen(q), modes[mi], 10, b));
+        for (int k = 0; k < na; k++)
+            CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+    }
+    tenyo_idea ia[10], ib[10];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    int ni = tenyo_ideas_doc(c, 4, &o, 10, ia);
+    CHECK(ni >= 0);
+    CHECK_EQ_INT(ni, tenyo_ideas_doc(d, 4, &o, 10, ib));
+    for (int k = 0; k < ni; k++)
+        CHECK(ia[k].field == ib[k].field && memcmp(&ia[k].score, &ib[k].score, sizeof ia[k].score) == 0);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+    /* damage in what the prefetch reads: the query's refusal, as without */
+    const char *bad = tmp("prefetch_bad_docvec.tny");
+    CHECK_EQ_INT(ty_test_damage(p, bad, "docvec.q8", NULL), 0);
+    CHECK_EQ_INT(tenyo_index_open_for(bad, all, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(bad, &y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_similar_doc(c, 3, TENYO_MODE_HYBRID, 5, a), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(tenyo_similar_doc(d, 3, TENYO_MODE_HYBRID, 5, b), TENYO_ERR_CORRUPT);
+    snprintf(err2, sizeof err2, "%s", tenyo_ctx_error(d));
+    CHECKF(strcmp(tenyo_ctx_error(c), err2) == 0 && strstr(err2, "'docvec.q8'"), "%.200s | %.200s",
+           tenyo_ctx_error(c), err2);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
 /* The field model from its training rows only, gathered elsewhere (what
  * tenyo-mpi index does after the SVD): the same blob as from the whole
  * matrix, with TENYO_FM_MAX_DOCS lowering the bound so that the sample

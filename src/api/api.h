@@ -157,6 +157,9 @@ struct tenyo_index {
                                  on first use (ideas.c) */
     ty_once fm_top_once;      /* its result */
     ty_once fm_once;          /* its result */
+    pthread_t pf_thread;      /* reading what tenyo_index_open_for named */
+    int pf_started;           /* ... started (joined by tenyo_index_free) */
+    unsigned pf_what;         /* TENYO_PREFETCH_* */
     ty_once vec_once;         /* q8 (and the model's vectors) ready, once:
                                  ty_index_need_vectors */
     char vec_err[TY_ERRLEN];  /* why they could not be read */

@@ -53,19 +53,37 @@ static void *ids_run(void *arg) {
     return NULL;
 }
 
-/* tenyo_index_open, and ty_index_open_part with keep (some shards). */
-static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
+/* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
+static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen);
 
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen) {
-    return index_open(path, NULL, 0, out, err, errlen);
+    return index_open(path, NULL, 0, 0, out, err, errlen);
+}
+
+int tenyo_index_open_for(const char *path, unsigned prefetch, tenyo_index **out, char *err,
+                         size_t errlen) {
+    return index_open(path, NULL, 0, prefetch, out, err, errlen);
 }
 
 int ty_index_open_part(const char *path, const uint8_t *keep, uint32_t nkeep,
                        tenyo_index **out, char *err, size_t errlen) {
     if (!keep) return TENYO_ERR_ARG;
-    return index_open(path, keep, nkeep, out, err, errlen);
+    return index_open(path, keep, nkeep, 0, out, err, errlen);
+}
+
+/* The prefetch thread (tenyo_index_open_for): each part through the once
+ * its queries take, so a query that comes first does it and this one
+ * waits, or the other way round; outcomes (a damaged section) stay in the
+ * once for the query to report. Vectors first: the open's caller needs
+ * them first (a query's vector), the rows after its terms. */
+static void *pf_run(void *arg) {
+    tenyo_index *x = arg;
+    if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_index_need_vectors(x, NULL, 0);
+    if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
+    if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
+    return NULL;
 }
 
 /* A new, empty index: its onces and mutex ready, the scan policies read
@@ -252,7 +270,7 @@ static int open_fieldmodel(tenyo_index *x, const char *path, char *err, size_t e
     return TENYO_OK;
 }
 
-static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
+static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
     *out = NULL;
@@ -275,6 +293,12 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
     if (rc) goto fail;
     free(real);
     real = NULL;
+    /* what the caller named, read beside the rest of the open: everything
+     * it reads (sections, updates merged) is in x->m and x->upd now */
+    x->pf_what = prefetch & (TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS |
+                             TENYO_PREFETCH_ROWS);
+    x->pf_started = x->pf_what && ty_ncores() > 1 &&
+                    pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
@@ -360,6 +384,7 @@ fail:
 
 void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
+    if (x->pf_started) pthread_join(x->pf_thread, NULL);
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
     free(x->co_ptr);

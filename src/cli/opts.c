@@ -54,9 +54,13 @@ void cli_err(const char *fmt, ...) {
 }
 
 tenyo_index *cli_open_index(const char *path, int *ec) {
+    return cli_open_index_for(path, 0, ec);
+}
+
+tenyo_index *cli_open_index_for(const char *path, unsigned prefetch, int *ec) {
     tenyo_index *x = NULL;
     char err[512] = "";
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    int rc = tenyo_index_open_for(path, prefetch, &x, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);
         *ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;
