@@ -128,7 +128,8 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
         rc = keep ? ty_store_read_part(path, keep, nkeep, &x->m, err, errlen)
-                  : ty_store_read_lazy(path, &x->m, err, errlen);
+             : x->pf_what & TENYO_PREFETCH_KEYWORDS ? ty_store_read_lazy_kw(path, &x->m, err, errlen)
+                                                    : ty_store_read_lazy(path, &x->m, err, errlen);
         if (rc) {
             *unread = 1;
             return rc;
@@ -276,6 +277,8 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     *out = NULL;
     tenyo_index *x = index_new();
     if (!x) return TENYO_ERR_NOMEM;
+    x->pf_what = prefetch & (TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS |
+                             TENYO_PREFETCH_ROWS);
     ids_job ij = {0};
     pthread_t it;
     int istarted = 0;
@@ -295,8 +298,6 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     real = NULL;
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
-    x->pf_what = prefetch & (TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS |
-                             TENYO_PREFETCH_ROWS);
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     rc = TENYO_ERR_NOMEM;

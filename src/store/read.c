@@ -138,7 +138,8 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     memset(m, 0, sizeof *m);
     reader r;
     int rc = rd_open(&r, path, err, errlen);
-    r.lazy = lazy;
+    r.lazy = lazy != 0;
+    r.prefetch_kw = (lazy & 2) != 0;
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {

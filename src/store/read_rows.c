@@ -757,7 +757,7 @@ static int rd_optional(reader *r, ty_model *m) {
      * malformed one is skipped there, so only the size is checked) */
     if (!rc && ty_rd_has(r, "numbers"))
         rc = rd_blob(r, "numbers", 0, 256ull << 20, 1, &m->numbers_blob, &m->numbers_len);
-    if (!rc) rc = rd_keywords(r, m);
+    if (!rc && !m->kw_sec) rc = rd_keywords(r, m); /* else located first */
     return rc;
 }
 
@@ -787,6 +787,13 @@ static int rd_vectors_defer(reader *r, ty_model *m) {
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     vec_job *vj = NULL;
+    if (r->prefetch_kw && !r->mem && ty_rd_has(r, "keywords")) {
+        /* located and its read started before every other section's; a
+         * refusal here is left for rd_optional to make in its order */
+        char keep = r->errlen ? r->err[0] : 0;
+        if (rd_keywords(r, m) == TENYO_OK) ty_lazysec_prefetch(m->kw_sec);
+        else if (r->errlen) r->err[0] = keep;
+    }
     int basis_bad = 0, rc = rd_terms(r, m);
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */

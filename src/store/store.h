@@ -68,6 +68,10 @@ ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw);
 int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen);
 /* Whether s's content has been read (0 for NULL): for tests and stats. */
 int ty_lazysec_loaded(const ty_lazysec *s);
+/* The first read (ty_lazysec_get's) started now on a thread of its own
+ * (nothing on one core, or when read already); its outcome is the first
+ * get's. */
+void ty_lazysec_prefetch(ty_lazysec *s);
 void ty_lazysec_free(ty_lazysec *s);
 /* Whether m knows its term counts (format 2), and m->tf decoded from the
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
@@ -136,6 +140,10 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
  * kept open until then. What an index opened for queries uses: a query
  * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */
 int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
+/* ty_store_read_lazy, the keyword section's read started (ty_lazysec_prefetch)
+ * as soon as the section table is read, beside the other sections' (a
+ * single file; a sharded index reads it with the rest). */
+int ty_store_read_lazy_kw(const char *path, ty_model *m, char *err, size_t errlen);
 /* ty_store_read_lazy, but of a sharded index only the shards i < nkeep
  * with keep[i] (ty_shards_read_part: the others' documents empty,
  * m->partial); a single file is read whole. */
