@@ -790,9 +790,10 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (r->prefetch_kw && !r->mem && ty_rd_has(r, "keywords")) {
         /* located and its read started before every other section's; a
          * refusal here is left for rd_optional to make in its order */
-        char keep = r->errlen ? r->err[0] : 0;
+        int msg = r->err && r->errlen;
+        char keep = msg ? r->err[0] : 0;
         if (rd_keywords(r, m) == TENYO_OK) ty_lazysec_prefetch(m->kw_sec);
-        else if (r->errlen) r->err[0] = keep;
+        else if (msg) r->err[0] = keep;
     }
     int basis_bad = 0, rc = rd_terms(r, m);
     uint64_t sz;
