@@ -715,7 +715,11 @@ int tenyo_parallel(int nthreads, int (*fn)(void *ud, int t, int nt), void *ud);
 
 /* Threads OpenBLAS may use for one call (process-wide). A server that
  * already runs one query per thread should set 1: BLAS threads would only
- * compete with its own for the cores. Returns the count now in effect. */
+ * compete with its own for the cores. 1 also ends the worker threads
+ * OpenBLAS started when it was loaded (an idle one spins for about 0.1 s,
+ * the whole life of a short query process; a later call with more threads
+ * starts them again): call it before BLAS work, not during. Returns the
+ * count now in effect. */
 int tenyo_set_blas_threads(int n);
 
 /* How the LSA part is scanned. AUTO: int8 vectors (one byte per dimension,

@@ -128,8 +128,9 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
         rc = keep ? ty_store_read_part(path, keep, nkeep, &x->m, err, errlen)
-             : x->pf_what & TENYO_PREFETCH_KEYWORDS ? ty_store_read_lazy_kw(path, &x->m, err, errlen)
-                                                    : ty_store_read_lazy(path, &x->m, err, errlen);
+             : ty_store_read_lazy_for(path, (x->pf_what & TENYO_PREFETCH_KEYWORDS) != 0,
+                                      (x->pf_what & TENYO_PREFETCH_VECTORS) != 0, &x->m, err,
+                                      errlen);
         if (rc) {
             *unread = 1;
             return rc;

@@ -60,6 +60,10 @@ tenyo_index *cli_open_index(const char *path, int *ec) {
 tenyo_index *cli_open_index_for(const char *path, unsigned prefetch, int *ec) {
     tenyo_index *x = NULL;
     char err[512] = "";
+    /* a query command: its BLAS calls are small (a query's fold-in), and
+     * OpenBLAS's idle workers would spin on the second core the prefetch
+     * and the open's threads use; OPENBLAS_NUM_THREADS still decides if set */
+    if (prefetch && !getenv("OPENBLAS_NUM_THREADS")) tenyo_set_blas_threads(1);
     int rc = tenyo_index_open_for(path, prefetch, &x, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);

@@ -26,8 +26,9 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) 
     return store_read(path, m, err, errlen, 1);
 }
 
-int ty_store_read_lazy_kw(const char *path, ty_model *m, char *err, size_t errlen) {
-    return store_read(path, m, err, errlen, 3);
+int ty_store_read_lazy_for(const char *path, int keywords, int vectors, ty_model *m, char *err,
+                           size_t errlen) {
+    return store_read(path, m, err, errlen, 1 | (keywords ? 2 : 0) | (vectors ? 4 : 0));
 }
 
 int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,

@@ -88,10 +88,24 @@ struct ty_lazy {
     ty_once vonce;             /* vectors decoded or refused, once */
     char verr[TY_ERRLEN];      /* their refusal's message */
     reader rv;                 /* r's path and fd, its own zstd and buffer */
+    pthread_t vthr;            /* reading the vectors from the start of the
+                                  read (ty_store_read_lazy_for, vectors) */
+    int vthr_started;          /* ... not joined yet */
 };
+
+static void *lazy_vectors_run(void *arg);
+
+/* Wait for the vectors' thread, if one runs. */
+static void lazy_join(ty_lazy *z) {
+    if (z && z->vthr_started) {
+        pthread_join(z->vthr, NULL);
+        z->vthr_started = 0;
+    }
+}
 
 static void lazy_free(ty_lazy *z) {
     if (!z) return;
+    lazy_join(z);
     if (z->r.fd >= 0) close(z->r.fd);
     ZSTD_freeDCtx(z->r.dctx);
     free(z->r.cbuf);
@@ -150,12 +164,13 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     uint64_t nnz = 0;
     rc = ty_rd_build(&r, m, &nnz);
     if (rc) goto done;
-    rc = ty_rd_sections(&r, m, nnz);
-    if (rc) goto done;
-    if (r.deferred || r.deferred_vec) { /* keep the reader (and the file open) */
-        ty_lazy *z = ty_calloc(1, sizeof *z);
+    ty_lazy *z = NULL;
+    if (r.lazy) { /* a reader of its own (the file duplicated) for what waits */
+        z = ty_calloc(1, sizeof *z);
         char *pc = z ? strdup(path) : NULL;
-        if (!pc) {
+        int fd = pc ? fcntl(r.fd, F_DUPFD_CLOEXEC, 0) : -1;
+        if (fd < 0) {
+            free(pc);
             free(z);
             ty_seterr(err, errlen, "%s: out of memory loading the index", path);
             rc = TENYO_ERR_NOMEM;
@@ -164,20 +179,41 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         ty_once_init(&z->once);
         ty_once_init(&z->vonce);
         z->m = m;
-        z->rows = r.deferred;
-        z->vec = r.deferred_vec;
         z->r = r;
+        z->r.fd = fd;
         z->r.path = pc;
         z->r.err = z->err;
         z->r.errlen = sizeof z->err;
-        z->r.dctx = NULL; /* made again when needed; the buffer goes now */
+        z->r.dctx = NULL; /* made when needed */
         z->r.cbuf = NULL;
         z->r.ccap = 0;
         z->rv = z->r;
         z->rv.err = z->verr;
         z->rv.errlen = sizeof z->verr;
-        r.fd = -1;
         m->lazy = z;
+        /* the vectors named: their read starts now, beside every other
+         * section's (a refusal of their sizes is left for ty_rd_sections to
+         * make in its order) */
+        if ((lazy & 4) && r.version >= 2 && !r.mem && ty_ncores() > 1) {
+            int msg = err && errlen;
+            char keep = msg ? err[0] : 0;
+            if (ty_rd_vectors_defer(&r, m) == TENYO_OK) {
+                z->vec = 1;
+                z->vthr_started = pthread_create(&z->vthr, NULL, lazy_vectors_run, z) == 0;
+            } else if (msg) {
+                err[0] = keep;
+            }
+        }
+    }
+    rc = ty_rd_sections(&r, m, nnz);
+    if (rc) goto done;
+    if (z) {
+        z->rows = r.deferred;
+        z->vec = r.deferred_vec;
+        if (!z->rows && !z->vec) { /* nothing waits: no reader kept */
+            lazy_free(z);
+            m->lazy = NULL;
+        }
     }
     char why[TY_ERRLEN];
     m->format_version = r.version;
@@ -348,6 +384,12 @@ static int lazy_vectors(void *arg) {
     return rc;
 }
 
+static void *lazy_vectors_run(void *arg) {
+    ty_lazy *z = arg;
+    (void)ty_once_run(&z->vonce, lazy_vectors, z); /* the outcome stays in the once */
+    return NULL;
+}
+
 int ty_model_need_vectors(const ty_model *m, char *err, size_t errlen) {
     ty_lazy *z = m->lazy;
     if (!z || !z->vec) return TENYO_OK;
@@ -395,6 +437,7 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
 
 void ty_model_free(ty_model *m) {
     if (!m) return;
+    lazy_join(m->lazy); /* its thread writes the vectors freed below */
     free(m->tokenizer);
     free(m->writer);
     free(m->mecab_dicdir);

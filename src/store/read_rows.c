@@ -772,7 +772,7 @@ int ty_rd_vectors(reader *r, ty_model *m) {
 /* A lazy read of format 2's vectors: both sections located and their
  * sizes checked (rows x (k + 4) bytes each) now, decoded by the first
  * ty_model_need_vectors. */
-static int rd_vectors_defer(reader *r, ty_model *m) {
+int ty_rd_vectors_defer(reader *r, ty_model *m) {
     uint64_t sb, sd;
     if (ty_rd_mul3(m->nterms, (uint64_t)m->dim + 4, 1, &sb) ||
         ty_rd_mul3(m->ndocs, (uint64_t)m->dim + 4, 1, &sd))
@@ -800,7 +800,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
     if (!rc && ty_rd_mul3(m->nterms, m->dim, 1, &sz)) rc = rd_toolarge(r);
     if (!rc && r->version >= 2 && r->lazy && !r->mem) {
-        rc = rd_vectors_defer(r, m); /* read on first use */
+        rc = ty_rd_vectors_defer(r, m); /* read on first use */
     } else if (!rc && r->version >= 2) {
         vj = vec_start(r, m);
         rc = rd_q8(r, "basis.q8", m->nterms, m->dim, NULL, &m->basis_q, &m->basis_qscale);

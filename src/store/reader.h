@@ -83,6 +83,10 @@ int ty_rd_rows(reader *r, ty_model *m, uint64_t nnz);
  * m->basis_q / basis_qscale and m->doc_q / doc_qscale, the vectors on a
  * thread of their own when they are big enough. */
 int ty_rd_vectors(reader *r, ty_model *m);
+/* A lazy read of format 2's vectors: both sections located and their sizes
+ * checked now (r->deferred_vec, m->vec_deferred set), decoded by the first
+ * ty_model_need_vectors. */
+int ty_rd_vectors_defer(reader *r, ty_model *m);
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
 

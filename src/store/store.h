@@ -140,10 +140,12 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
  * kept open until then. What an index opened for queries uses: a query
  * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */
 int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
-/* ty_store_read_lazy, the keyword section's read started (ty_lazysec_prefetch)
- * as soon as the section table is read, beside the other sections' (a
- * single file; a sharded index reads it with the rest). */
-int ty_store_read_lazy_kw(const char *path, ty_model *m, char *err, size_t errlen);
+/* ty_store_read_lazy, with the keyword section's read (ty_lazysec_prefetch)
+ * and the vectors' (ty_model_need_vectors' once) started on threads of
+ * their own as soon as the section table is read, beside the other
+ * sections' (a single file; a sharded index reads them with the rest). */
+int ty_store_read_lazy_for(const char *path, int keywords, int vectors, ty_model *m, char *err,
+                           size_t errlen);
 /* ty_store_read_lazy, but of a sharded index only the shards i < nkeep
  * with keep[i] (ty_shards_read_part: the others' documents empty,
  * m->partial); a single file is read whole. */
