@@ -33,13 +33,19 @@
 # title printed too), interleaved query by query over WROUNDS rounds,
 # p50 / p95 and the median peak resident memory of each command (wait4).
 # BEFORE=BIN adds another tenyo binary's three commands to the same rounds
-# (before / after comparisons on the same machine, same minute).
+# (before / after comparisons on the same machine, same minute). RT=1 runs
+# the whole-process rounds under `chrt -f 50` (root): every command of both
+# engines then preempts whatever else the machine runs, standing in for a
+# quiet machine on a shared one (its second core free for the command's own
+# threads); the load average is still printed.
 #
 # Usage: sh bench/groonga_peer.sh [OUT]
 #   env: DATA (../shared/data), TENYO (build/tenyo), BEFORE (none),
 #        WORK (/tmp/tenyo-groonga: corpus, indexes, databases; kept),
 #        BROUNDS (build rounds, 1), ROUNDS (5), IPREP (3), WROUNDS (5),
-#        SKIP_BUILD=1 (reuse WORK's indexes and databases)
+#        SKIP_BUILD=1 (reuse WORK's indexes and databases; the build
+#        figures then come from OUT/build.txt when an earlier run left one),
+#        RT=1 (whole processes at real-time priority, above)
 # Needs groonga-bin, groonga-tokenizer-mecab, libgroonga-dev (Debian).
 # Prints a summary (medians and ratios, load average with every figure) and
 # writes OUT/results.json (OUT default WORK/out).
@@ -161,7 +167,9 @@ while [ "$i" -le "$IPREP" ]; do
 done
 
 # --------------------------------------------------------- whole process
-python3 - "$TENYO" "${BEFORE}" "$IDX" "$WORK/gm/db" "$Q" "$WORK/ideas_ids.txt" "$WROUNDS" \
+PRIO=
+[ "${RT:-0}" = 1 ] && PRIO="chrt -f 50"
+$PRIO python3 - "$TENYO" "${BEFORE}" "$IDX" "$WORK/gm/db" "$Q" "$WORK/ideas_ids.txt" "$WROUNDS" \
     "$OUT/whole.json" <<'PY'
 import json, os, subprocess, sys, time
 tenyo, before, idx, gdb, qf, idf, rounds, out = sys.argv[1:]
@@ -221,7 +229,8 @@ qs = [l.strip() for l in open(qf, encoding="utf-8") if l.strip()]
 print("corpus: %d records; load average (1 min) is given with every figure" % n)
 print("\n== build (wall s, CPU s = user + sys, peak MiB, load at start)")
 b = {}
-for line in open(out + "/build.txt"):
+import os
+for line in open(out + "/build.txt") if os.path.exists(out + "/build.txt") else []:
     l, w, u, s, m, ld = line.split()
     b.setdefault(l, []).append((float(w), float(u) + float(s), int(m) / 1024, float(ld)))
 for l, v in b.items():
@@ -233,7 +242,7 @@ def tot(pfx):
     lc = [x[1] for x in b[pfx + "_load"]]; ic = [x[1] for x in b[pfx + "_index"]]
     return st.median(a + c for a, c in zip(lw, iw)), st.median(a + c for a, c in zip(lc, ic))
 for g in ("groonga_mecab", "groonga_bigram"):
-    if g + "_load" in b:
+    if g + "_load" in b and "tenyo_t1" in b:
         w, c = tot(g)
         t1 = st.median(x[0] for x in b["tenyo_t1"]); c1 = st.median(x[1] for x in b["tenyo_t1"])
         print("%-22s load + index wall %6.2f cpu %6.2f; tenyo -t 1 / it: wall %.2fx cpu %.2fx" % (
