@@ -415,6 +415,22 @@ typedef struct tenyo_index_info {
  * and checksums verified; a newer version gives TENYO_ERR_VERSION. */
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen);
+/* What a caller's first queries will read, for tenyo_index_open_for (or-ed):
+ * the keyword index (tenyo_search, keyword filters), the LSA vectors (every
+ * similar, ideas and match query) and the sparse TF-IDF rows (TF-IDF and
+ * hybrid queries, ideas, match). */
+#define TENYO_PREFETCH_KEYWORDS 1u
+#define TENYO_PREFETCH_VECTORS 2u
+#define TENYO_PREFETCH_ROWS 4u
+/* tenyo_index_open, and what prefetch names read on a thread of its own,
+ * started as soon as the file's sections are located, beside the rest of
+ * the open and whatever the caller does before its first query (load a
+ * tokenizer, parse a query); that query waits only for what is not read
+ * yet. The answers are the same; a damaged section is reported by the
+ * query that needs it, as it is without. One core, or prefetch 0: exactly
+ * tenyo_index_open. tenyo_index_free waits for the thread. */
+int tenyo_index_open_for(const char *path, unsigned prefetch, tenyo_index **out, char *err,
+                         size_t errlen);
 void tenyo_index_free(tenyo_index *idx);
 /* Opening leaves the sparse TF-IDF rows of a file for their first use (a
  * query in TF-IDF or hybrid mode, ideas, an update): an index used only for
@@ -709,7 +725,11 @@ int tenyo_parallel(int nthreads, int (*fn)(void *ud, int t, int nt), void *ud);
 
 /* Threads OpenBLAS may use for one call (process-wide). A server that
  * already runs one query per thread should set 1: BLAS threads would only
- * compete with its own for the cores. Returns the count now in effect. */
+ * compete with its own for the cores. 1 also ends the worker threads
+ * OpenBLAS started when it was loaded (an idle one spins for about 0.1 s,
+ * the whole life of a short query process; a later call with more threads
+ * starts them again): call it before BLAS work, not during. Returns the
+ * count now in effect. */
 int tenyo_set_blas_threads(int n);
 
 /* How the LSA part is scanned. AUTO: int8 vectors (one byte per dimension,

@@ -994,6 +994,173 @@ TY_TEST(api_lazy_rows_concurrent_first_use) {
     tenyo_index_free(y);
 }
 
+/* ====================================================== lazy vectors */
+
+/* Opening leaves the int8 basis and document vectors for their first use:
+ * the open decodes neither (x->q8 empty until a query reads it), a file
+ * whose docvec.q8 is damaged opens, lists its patents and answers a keyword
+ * query, and the first query that reads vectors, tenyo_index_load_all and
+ * the eager reader all give the same refusal naming file and section,
+ * every time. */
+TY_TEST(api_lazy_vectors_damage_reported_on_use) {
+    tenyo_index *x = NULL;
+    char err[512], err2[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK(x->q8.q == NULL && x->m.basis_q == NULL); /* not read by the open */
+    tenyo_index_free(x);
+    x = NULL;
+    const char *bad = tmp("lazy_bad_docvec.tny");
+    CHECK_EQ_INT(ty_test_damage(tmp("sample_read.tny"), bad, "docvec.q8", NULL), 0);
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
+    CHECK(tenyo_index_find(x, "SAMPLE-001") >= 0);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    tenyo_doc_meta dm;
+    CHECK_EQ_INT(tenyo_index_doc(x, 0, &dm), TENYO_OK);
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置 OR 方法 OR システム"), TENYO_OK);
+    tenyo_hit h[5];
+    CHECK(tenyo_search(c, f, 5, h) >= 0);
+    tenyo_filter_free(f);
+    CHECK(x->q8.q == NULL); /* a keyword query reads no vectors */
+    for (int i = 0; i < 2; i++) {
+        int rc = tenyo_similar_doc(c, 3, TENYO_MODE_LSA, 5, h);
+        CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+        CHECKF(strstr(tenyo_ctx_error(c), bad) && strstr(tenyo_ctx_error(c), "'docvec.q8'"),
+               "message: %s", tenyo_ctx_error(c));
+    }
+    CHECK_EQ_INT(tenyo_similar_text(c, "運転者", strlen("運転者"), TENYO_MODE_HYBRID, 5, h),
+                 TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(tenyo_index_load_all(x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err, tenyo_ctx_error(c)) == 0, "%.200s | %.200s", err, tenyo_ctx_error(c));
+    ty_model m;
+    CHECK_EQ_INT(ty_store_read(bad, &m, err2, sizeof err2), TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err2, err) == 0, "%.200s | %.200s", err2, err);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* Threads that are first to need the vectors at the same time (by id, by
+ * text, LSA and hybrid) all get them decoded once, and the same answers,
+ * bit for bit, as an index whose vectors were loaded before any query. */
+TY_TEST(api_lazy_vectors_concurrent_first_use) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(open_sample(&y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_OK);
+    CHECK(y->q8.q != NULL && y->m.basis_q != NULL);
+    lazy_job j[4], r[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        j[i] = (lazy_job){.x = x, .doc = (uint64_t)(5 * i + 1)};
+        r[i] = (lazy_job){.x = y, .doc = (uint64_t)(5 * i + 1)};
+        CHECK_EQ_INT(pthread_create(&t[i], NULL, lazy_query, &j[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        lazy_query(&r[i]);
+        CHECK_EQ_INT(j[i].rc, 10);
+        CHECK_EQ_INT(r[i].rc, 10);
+        for (int k = 0; k < 10; k++) {
+            CHECK(j[i].hits[k].doc == r[i].hits[k].doc);
+            CHECK(memcmp(&j[i].hits[k].score, &r[i].hits[k].score, sizeof(float)) == 0);
+        }
+    }
+    tenyo_ctx *c = NULL, *d = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    const char *q = "運転者の眠気を検出する装置";
+    tenyo_hit a[10], b[10];
+    int na = tenyo_similar_text(c, q, strlen(q), TENYO_MODE_LSA, 10, a);
+    CHECK_EQ_INT(na, tenyo_similar_text(d, q, strlen(q), TENYO_MODE_LSA, 10, b));
+    for (int k = 0; k < na; k++)
+        CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
+/* tenyo_index_open_for: what it names read beside the open gives the same
+ * answers, bit for bit, as tenyo_index_open (keyword search, similar by id
+ * and by text in every mode, ideas); an index freed at once waits for its
+ * thread; a damaged section named is reported by the query that reads it,
+ * with the message an open without prefetch gives. */
+TY_TEST(api_open_for_prefetch_same_answers) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512], err2[512];
+    CHECK_EQ_INT(open_sample(&y, err, sizeof err), TENYO_OK);
+    tenyo_index_free(y);
+    y = NULL;
+    const char *p = tmp("sample_read.tny");
+    unsigned all = TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS;
+    for (int i = 0; i < 3; i++) { /* freed while its thread may still read */
+        CHECK_EQ_INT(tenyo_index_open_for(p, all, &x, err, sizeof err), TENYO_OK);
+        tenyo_index_free(x);
+        x = NULL;
+    }
+    CHECK_EQ_INT(tenyo_index_open_for(p, all, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(p, &y, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL, *d = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    tenyo_hit a[10], b[10];
+    tenyo_filter *f = NULL, *g = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(y, &g), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置 OR 方法"), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(g, d, "装置 OR 方法"), TENYO_OK);
+    int na = tenyo_search(c, f, 10, a), nb = tenyo_search(d, g, 10, b);
+    CHECK_EQ_INT(na, nb);
+    CHECK(tenyo_filter_count(f) == tenyo_filter_count(g));
+    for (int k = 0; k < na && k < 10; k++)
+        CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+    tenyo_filter_free(f);
+    tenyo_filter_free(g);
+    const char *q = "運転者の眠気を検出する装置";
+    tenyo_mode modes[] = {TENYO_MODE_LSA, TENYO_MODE_TFIDF, TENYO_MODE_HYBRID};
+    for (int mi = 0; mi < 3; mi++) {
+        na = tenyo_similar_doc(c, 4, modes[mi], 10, a);
+        CHECK_EQ_INT(na, tenyo_similar_doc(d, 4, modes[mi], 10, b));
+        for (int k = 0; k < na; k++)
+            CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+        na = tenyo_similar_text(c, q, strlen(q), modes[mi], 10, a);
+        CHECK_EQ_INT(na, tenyo_similar_text(d, q, strlen(q), modes[mi], 10, b));
+        for (int k = 0; k < na; k++)
+            CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+    }
+    tenyo_idea ia[10], ib[10];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    int ni = tenyo_ideas_doc(c, 4, &o, 10, ia);
+    CHECK(ni >= 0);
+    CHECK_EQ_INT(ni, tenyo_ideas_doc(d, 4, &o, 10, ib));
+    for (int k = 0; k < ni; k++)
+        CHECK(ia[k].field == ib[k].field && memcmp(&ia[k].score, &ib[k].score, sizeof ia[k].score) == 0);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+    /* damage in what the prefetch reads: the query's refusal, as without */
+    const char *bad = tmp("prefetch_bad_docvec.tny");
+    CHECK_EQ_INT(ty_test_damage(p, bad, "docvec.q8", NULL), 0);
+    CHECK_EQ_INT(tenyo_index_open_for(bad, all, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(bad, &y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_similar_doc(c, 3, TENYO_MODE_HYBRID, 5, a), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(tenyo_similar_doc(d, 3, TENYO_MODE_HYBRID, 5, b), TENYO_ERR_CORRUPT);
+    snprintf(err2, sizeof err2, "%s", tenyo_ctx_error(d));
+    CHECKF(strcmp(tenyo_ctx_error(c), err2) == 0 && strstr(err2, "'docvec.q8'"), "%.200s | %.200s",
+           tenyo_ctx_error(c), err2);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
 /* The field model from its training rows only, gathered elsewhere (what
  * tenyo-mpi index does after the SVD): the same blob as from the whole
  * matrix, with TENYO_FM_MAX_DOCS lowering the bound so that the sample

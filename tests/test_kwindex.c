@@ -331,6 +331,56 @@ TY_TEST(kwindex_old_index_scans) {
     tenyo_index_free(x);
 }
 
+/* The keyword section read from the start of the open (tenyo_index_open_for
+ * with TENYO_PREFETCH_KEYWORDS: store/lazysec.c's prefetch, then the index's
+ * keyword text): the same counts and hits as an open without; a damaged
+ * section refused by every keyword query, and by the keyword check with the
+ * same message as without. */
+TY_TEST(kwindex_prefetched_same_and_damage) {
+    char path[512], bad[512], err[512], err2[512];
+    snprintf(path, sizeof path, "%s/kwx_pf.tny", ty_test_tmpdir());
+    snprintf(bad, sizeof bad, "%s/kwx_pf_flip.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(SAMPLE, 60, path), 0);
+    CHECK_EQ_INT(ty_test_damage(path, bad, "keywords", NULL), 0);
+    const char *qs[] = {"装置", "制御 OR 車両", "\"運転者\""};
+    for (int pass = 0; pass < 2; pass++) {
+        const char *p = pass ? bad : path;
+        tenyo_index *x = NULL, *y = NULL;
+        CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_KEYWORDS, &x, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_index_open(p, &y, err, sizeof err), TENYO_OK);
+        tenyo_ctx *c = NULL, *d = NULL;
+        CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+        for (int i = 0; i < 3; i++) {
+            tenyo_filter *f = NULL, *g = NULL;
+            CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+            CHECK_EQ_INT(tenyo_filter_new(y, &g), TENYO_OK);
+            int rf = tenyo_filter_keywords(f, c, qs[i]), rg = tenyo_filter_keywords(g, d, qs[i]);
+            CHECK_EQ_INT(rf, rg);
+            if (pass) {
+                CHECK_EQ_INT(rf, TENYO_ERR_CORRUPT);
+                CHECK_EQ_INT(tenyo_index_keyword_check(x, err, sizeof err), TENYO_ERR_CORRUPT);
+                CHECK_EQ_INT(tenyo_index_keyword_check(y, err2, sizeof err2), TENYO_ERR_CORRUPT);
+                CHECKF(strcmp(err, err2) == 0 && strstr(err2, "keywords"), "%.200s | %.200s",
+                       err, err2);
+            } else {
+                tenyo_hit a[10], b[10];
+                int na = tenyo_search(c, f, 10, a);
+                CHECK_EQ_INT(na, tenyo_search(d, g, 10, b));
+                CHECK(tenyo_filter_count(f) == tenyo_filter_count(g));
+                for (int k = 0; k < na && k < 10; k++)
+                    CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+            }
+            tenyo_filter_free(f);
+            tenyo_filter_free(g);
+        }
+        tenyo_ctx_free(c);
+        tenyo_ctx_free(d);
+        tenyo_index_free(x);
+        tenyo_index_free(y);
+    }
+}
+
 TY_TEST(kwindex_damage_detected) {
     char path[512], bad[512], err[512];
     snprintf(path, sizeof path, "%s/kwx_dmg.tny", ty_test_tmpdir());

@@ -16,6 +16,7 @@
 #include "api/api.h"
 
 #include <cblas.h>
+#include <dirent.h>
 #include <lapacke.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -1341,4 +1342,47 @@ TY_TEST(model_svd_split_identical) {
         ty_csr_free(&a);
         CHECKF(rc == TENYO_ERR_ARG && strstr(err, "row split"), "rc %d: %s", rc, err);
     }
+}
+
+/* Threads of this process now (/proc/self/task), or -1. */
+static int task_count(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* tenyo_set_blas_threads(1) ends the worker threads OpenBLAS started (an
+ * idle one spins for ~0.1 s, the whole life of a short query process), and
+ * a later call with more threads starts them again: the same product, bit
+ * for bit, before, with one thread and after. */
+TY_TEST(model_blas_one_thread_ends_idle_workers) {
+    if (ty_ncores() < 2 || task_count() < 1) TY_SKIP("one core or no /proc/self/task");
+    enum { N = 384 };
+    float *a = malloc(sizeof *a * N * N), *b = malloc(sizeof *b * N * N);
+    float *c0 = malloc(sizeof *c0 * N * N), *c1 = malloc(sizeof *c1 * N * N);
+    float *c2 = malloc(sizeof *c2 * N * N);
+    CHECK(a && b && c0 && c1 && c2);
+    for (int i = 0; i < N * N; i++) {
+        a[i] = (float)(i % 13) * 0.25f - 1.5f;
+        b[i] = (float)(i % 7) * 0.5f - 1.0f;
+    }
+    tenyo_set_blas_threads(2);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, a, N, b, N, 0, c0, N);
+    int pool = task_count();
+    CHECK_EQ_INT(tenyo_set_blas_threads(1), 1);
+    CHECKF(task_count() < pool, "threads %d before, %d after", pool, task_count());
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, a, N, b, N, 0, c1, N);
+    CHECK_EQ_INT(tenyo_set_blas_threads(2), 2);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, a, N, b, N, 0, c2, N);
+    CHECK(task_count() >= pool); /* the workers again */
+    CHECK(memcmp(c0, c1, sizeof *c0 * N * N) == 0 && memcmp(c0, c2, sizeof *c0 * N * N) == 0);
+    tenyo_set_blas_threads(1);
+    free(a);
+    free(b);
+    free(c0);
+    free(c1);
+    free(c2);
 }

@@ -156,6 +156,9 @@ static const struct ncase {
     {"tenyo_index_open", "path", 58},
     {"tenyo_index_open", "out", 59},
     {"tenyo_index_open", "err", 60},
+    {"tenyo_index_open_for", "path", 1203},
+    {"tenyo_index_open_for", "out", 1204},
+    {"tenyo_index_open_for", "err", 1205},
     {"tenyo_index_free", "idx", 61},
     {"tenyo_index_load_all", "idx", 62},
     {"tenyo_index_load_all", "err", 63},
@@ -577,6 +580,9 @@ static void run_case(int k) {
     case 58: fx.rv = (long long)tenyo_index_open(NULL, &fx.xo, fx.err, sizeof fx.err); break;
     case 59: fx.rv = (long long)tenyo_index_open(fx.path, NULL, fx.err, sizeof fx.err); break;
     case 60: fx.rv = (long long)tenyo_index_open(fx.path, &fx.xo, NULL, sizeof fx.err); break;
+    case 1203: fx.rv = (long long)tenyo_index_open_for(NULL, 7, &fx.xo, fx.err, sizeof fx.err); break;
+    case 1204: fx.rv = (long long)tenyo_index_open_for(fx.path, 7, NULL, fx.err, sizeof fx.err); break;
+    case 1205: fx.rv = (long long)tenyo_index_open_for(fx.path, 7, &fx.xo, NULL, sizeof fx.err); break;
     case 61: tenyo_index_free(NULL); break;
     case 62: fx.rv = (long long)tenyo_index_load_all(NULL, fx.err, sizeof fx.err); break;
     case 63: fx.rv = (long long)tenyo_index_load_all(fx.x, NULL, sizeof fx.err); break;

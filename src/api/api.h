@@ -157,6 +157,12 @@ struct tenyo_index {
                                  on first use (ideas.c) */
     ty_once fm_top_once;      /* its result */
     ty_once fm_once;          /* its result */
+    pthread_t pf_thread;      /* reading what tenyo_index_open_for named */
+    int pf_started;           /* ... started (joined by tenyo_index_free) */
+    unsigned pf_what;         /* TENYO_PREFETCH_* */
+    ty_once vec_once;         /* q8 (and the model's vectors) ready, once:
+                                 ty_index_need_vectors */
+    char vec_err[TY_ERRLEN];  /* why they could not be read */
     uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
                                  terms (a title without an abstract), built
                                  on the first TF-IDF or hybrid query */
@@ -242,6 +248,12 @@ enum { TY_POSTINGS_AUTO, TY_POSTINGS_OFF, TY_POSTINGS_ON };
 int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
 /* The co_* lists built, once, from any thread: 0 or TENYO_ERR_NOMEM. */
 int ty_index_need_cooc(const tenyo_index *x);
+/* The document vectors the scans read (x->q8) and the model's int8 basis
+ * (fold-in), read on first use when the open left them (an index opened
+ * from one file, without updates or IVF lists: ty_model_need_vectors),
+ * once, from any thread; every reader of x->q8 or m->basis_q calls it
+ * first. 0, or the status with the message (file and section) in err. */
+int ty_index_need_vectors(const tenyo_index *x, char *err, size_t errlen);
 /* Documents listing more fields than this are left out of co-classification
  * counts (their pairs grow with the square; real patents list a handful). */
 #define TY_CO_MAX_FIELDS 64

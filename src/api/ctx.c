@@ -482,6 +482,7 @@ int tenyo_index_warm(tenyo_index *x, char *err, size_t errlen) {
  * re-scored exactly at the top) rather than the exact float scan. */
 int ty_ctx_scan_int8(const tenyo_ctx *c) {
     const ty_model *m = &c->idx->m;
+    if (ty_index_need_vectors(c->idx, NULL, 0)) return 0; /* the query says why */
     return c->idx->q8.n == m->ndocs && m->dim > 0 &&
            (c->scan == TY_SCAN_INT8 || (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
 }
@@ -630,6 +631,8 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
                      size_t nranges, ty_buf *out) {
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
+    int vrc = ty_index_need_vectors(x, c->err, sizeof c->err);
+    if (vrc) return vrc;
     int64_t h[SH_N];
     double w;
     const char *p = msg;
@@ -771,6 +774,8 @@ bad:
 
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
+    int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    if (vrc) return vrc;
     if (mode != TENYO_MODE_LSA) { /* the sparse rows, decoded on first use */
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;

@@ -38,8 +38,10 @@ typedef struct ids_job {
  * One thread beside the caller's other work (joined on every path out of
  * tenyo_index_open), not a fan-out of equal workers: it stays a plain
  * pthread rather than ty_parallel, whose workers all end before it
- * returns. */
-#define IDS_THREAD_MIN 65536
+ * returns. At 60k documents the table takes about as long as the term
+ * table beside it (7-8 ms each), so the thread pays from a few thousand
+ * documents on; below, starting it costs more than it saves. */
+#define IDS_THREAD_MIN 8192
 
 static void *ids_run(void *arg) {
     ids_job *j = arg;
@@ -51,19 +53,37 @@ static void *ids_run(void *arg) {
     return NULL;
 }
 
-/* tenyo_index_open, and ty_index_open_part with keep (some shards). */
-static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
+/* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
+static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen);
 
 int tenyo_index_open(const char *path, tenyo_index **out, char *err,
                      size_t errlen) {
-    return index_open(path, NULL, 0, out, err, errlen);
+    return index_open(path, NULL, 0, 0, out, err, errlen);
+}
+
+int tenyo_index_open_for(const char *path, unsigned prefetch, tenyo_index **out, char *err,
+                         size_t errlen) {
+    return index_open(path, NULL, 0, prefetch, out, err, errlen);
 }
 
 int ty_index_open_part(const char *path, const uint8_t *keep, uint32_t nkeep,
                        tenyo_index **out, char *err, size_t errlen) {
     if (!keep) return TENYO_ERR_ARG;
-    return index_open(path, keep, nkeep, out, err, errlen);
+    return index_open(path, keep, nkeep, 0, out, err, errlen);
+}
+
+/* The prefetch thread (tenyo_index_open_for): each part through the once
+ * its queries take, so a query that comes first does it and this one
+ * waits, or the other way round; outcomes (a damaged section) stay in the
+ * once for the query to report. Vectors first: the open's caller needs
+ * them first (a query's vector), the rows after its terms. */
+static void *pf_run(void *arg) {
+    tenyo_index *x = arg;
+    if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_index_need_vectors(x, NULL, 0);
+    if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
+    if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
+    return NULL;
 }
 
 /* A new, empty index: its onces and mutex ready, the scan policies read
@@ -76,6 +96,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->tgen_once);
     ty_once_init(&x->judge_once);
     ty_once_init(&x->fm_once);
+    ty_once_init(&x->vec_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
     ty_once_init(&x->patno_once);
@@ -107,7 +128,9 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
         struct stat s1, s2;
         int have1 = stat(path, &s1) == 0;
         rc = keep ? ty_store_read_part(path, keep, nkeep, &x->m, err, errlen)
-                  : ty_store_read_lazy(path, &x->m, err, errlen);
+             : ty_store_read_lazy_for(path, (x->pf_what & TENYO_PREFETCH_KEYWORDS) != 0,
+                                      (x->pf_what & TENYO_PREFETCH_VECTORS) != 0, &x->m, err,
+                                      errlen);
         if (rc) {
             *unread = 1;
             return rc;
@@ -193,6 +216,28 @@ static int open_vectors(tenyo_index *x) {
     return TENYO_OK;
 }
 
+/* The vectors' first use (ty_once_run): the model's decoded, then the
+ * index's codes made from them (an index whose open read them, or one
+ * assembled in memory, has its codes already). */
+static int vec_load(void *arg) {
+    tenyo_index *x = arg;
+    int rc = ty_model_need_vectors(&x->m, x->vec_err, sizeof x->vec_err);
+    if (!rc && x->m.vec_deferred && !x->q8.q && open_vectors(x)) {
+        ty_seterr(x->vec_err, sizeof x->vec_err, "out of memory for the document vectors");
+        rc = TENYO_ERR_NOMEM;
+    }
+    return rc;
+}
+
+int ty_index_need_vectors(const tenyo_index *cx, char *err, size_t errlen) {
+    /* logically const, as ty_model_need_sparse: the vectors were always
+     * the index's, only not read yet */
+    tenyo_index *x = (tenyo_index *)cx;
+    int rc = ty_once_run(&x->vec_once, vec_load, x);
+    if (rc) ty_seterr(err, errlen, "%s", x->vec_err);
+    return rc;
+}
+
 /* The approximate-search lists (the base's, remapped to the merged
  * documents when updates moved them), checked now. */
 static int open_ivf(tenyo_index *x, const char *path, char *err, size_t errlen) {
@@ -236,12 +281,14 @@ static int open_fieldmodel(tenyo_index *x, const char *path, char *err, size_t e
     return TENYO_OK;
 }
 
-static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
+static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
     *out = NULL;
     tenyo_index *x = index_new();
     if (!x) return TENYO_ERR_NOMEM;
+    x->pf_what = prefetch & (TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS |
+                             TENYO_PREFETCH_ROWS);
     ids_job ij = {0};
     pthread_t it;
     int istarted = 0;
@@ -259,6 +306,10 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
     if (rc) goto fail;
     free(real);
     real = NULL;
+    /* what the caller named, read beside the rest of the open: everything
+     * it reads (sections, updates merged) is in x->m and x->upd now */
+    x->pf_started = x->pf_what && ty_ncores() > 1 &&
+                    pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
@@ -298,8 +349,15 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep,
     }
     rc = open_labels(x, path, err, errlen);
     if (rc) goto fail;
+    /* the vectors now only where the open itself needs them (the IVF lists
+     * are checked against them) or a format-1 or sharded read left no
+     * choice; else at the first query that reads them */
+    if (x->m.vec_deferred && x->m.ivf_blob) {
+        rc = ty_index_need_vectors(x, err, errlen);
+        if (rc) goto fail;
+    }
     rc = TENYO_ERR_NOMEM;
-    if (open_vectors(x)) goto fail;
+    if (!x->m.vec_deferred && open_vectors(x)) goto fail;
     if (istarted) pthread_join(it, NULL);
     istarted = 0;
     if (ij.rc) goto fail;
@@ -337,6 +395,7 @@ fail:
 
 void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
+    if (x->pf_started) pthread_join(x->pf_thread, NULL);
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
     free(x->co_ptr);
@@ -349,6 +408,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->judge_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
+    ty_once_destroy(&x->vec_once);
     free(x->fm_top);
     ty_once_destroy(&x->fm_top_once);
     free(x->short_doc);
@@ -390,6 +450,7 @@ void tenyo_index_free(tenyo_index *x) {
 int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!x) return TENYO_ERR_ARG;
     int rc = ty_model_need_sparse(&x->m, err, errlen);
+    if (!rc) rc = ty_index_need_vectors(x, err, errlen);
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);

@@ -876,6 +876,8 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
         x->upd.generation = mf.generation;
         goto done;
     }
+    rc = ty_model_need_vectors(B, err, errlen); /* merged below */
+    if (rc) goto done;
     uint64_t P, bytes;
     g.base = B;
     rc = read_segments(dir, &mf, &g, &P, &bytes, err, errlen);

@@ -137,6 +137,7 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
     u->dir = u->lock.dir;
     ty_wlock_collect(&u->lock);
     rc = tenyo_index_open(u->path, &u->x, err, errlen);
+    if (!rc) rc = ty_index_need_vectors(u->x, err, errlen); /* the writer reads them */
     if (rc) goto fail;
     if (!ty_model_has_tf(&u->x->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "
@@ -754,6 +755,7 @@ static int rebuild_open(const char *path, ty_wlock *lk, tenyo_index **x, char *e
     if (rc) return rc;
     ty_wlock_collect(lk);
     rc = tenyo_index_open(lk->path, x, err, errlen);
+    if (!rc) rc = ty_index_need_vectors(*x, err, errlen); /* the writer reads them */
     if (rc) return rc;
     if (!ty_model_has_tf(&(*x)->m)) {
         ty_seterr(err, errlen, "%s: written by index format %u without term counts; "

@@ -108,6 +108,11 @@ int cli_usage_hint(void);
 /* The index at path, opened; NULL after printing why, with *ec the exit
  * code of that failure (EXIT_RESOURCE out of memory, else EXIT_INDEX). */
 tenyo_index *cli_open_index(const char *path, int *ec);
+/* The same, what the command's query will read named (TENYO_PREFETCH_*):
+ * read beside the open (tenyo_index_open_for); with prefetch, a query
+ * command, BLAS on one thread (tenyo_set_blas_threads) unless
+ * OPENBLAS_NUM_THREADS says otherwise. */
+tenyo_index *cli_open_index_for(const char *path, unsigned prefetch, int *ec);
 /* getopt_long that reports unknown options ("did you mean"), missing values
  * and ambiguous abbreviations itself; returns '?' after reporting. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *lo);

@@ -137,7 +137,7 @@ int cli_cmd_search(int argc, char **argv) {
     fo.any = 1;
     char err[512] = "";
     int ec = EXIT_OK, rc;
-    tenyo_index *x = cli_open_index(path, &ec);
+    tenyo_index *x = cli_open_index_for(path, TENYO_PREFETCH_KEYWORDS, &ec);
     if (!x) return ec;
     tenyo_ctx *ctx = NULL;
     tenyo_filter *filter = NULL;

@@ -101,7 +101,8 @@ int cli_cmd_similar(int argc, char **argv) {
     const char *id = npos == 2 ? argv[optind + 1] : NULL;
     char err[512] = "";
     int ec = EXIT_OK, rc;
-    tenyo_index *x = cli_open_index(path, &ec);
+    tenyo_index *x = cli_open_index_for(
+        path, TENYO_PREFETCH_VECTORS | (mode != TENYO_MODE_LSA ? TENYO_PREFETCH_ROWS : 0), &ec);
     if (!x) return ec;
     tenyo_ctx *ctx = NULL;
     char *buf = NULL;

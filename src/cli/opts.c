@@ -37,9 +37,17 @@
 const cli_dist *cli_index_dist;
 
 tenyo_index *cli_open_index(const char *path, int *ec) {
+    return cli_open_index_for(path, 0, ec);
+}
+
+tenyo_index *cli_open_index_for(const char *path, unsigned prefetch, int *ec) {
     tenyo_index *x = NULL;
     char err[512] = "";
-    int rc = tenyo_index_open(path, &x, err, sizeof err);
+    /* a query command: its BLAS calls are small (a query's fold-in), and
+     * OpenBLAS's idle workers would spin on the second core the prefetch
+     * and the open's threads use; OPENBLAS_NUM_THREADS still decides if set */
+    if (prefetch && !getenv("OPENBLAS_NUM_THREADS")) tenyo_set_blas_threads(1);
+    int rc = tenyo_index_open_for(path, prefetch, &x, err, sizeof err);
     if (rc) {
         cli_err("%s\n", err);
         *ec = rc == TENYO_ERR_NOMEM ? EXIT_RESOURCE : EXIT_INDEX;

@@ -171,6 +171,8 @@ int tenyo_map_new(const tenyo_index *idx, tenyo_map **out, char *err,
     *out = NULL;
     if (!idx) return TENYO_ERR_ARG;
     const ty_model *mm = &idx->m;
+    int vrc = ty_index_need_vectors(idx, err, errlen);
+    if (vrc) return vrc;
     if (mm->dim == 0 || !idx->q8.q || mm->nfields == 0) {
         ty_seterr(err, errlen, "landscape map: the index has %s",
                   mm->nfields ? "no LSA vectors" : "no classified documents (no fields)");

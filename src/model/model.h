@@ -262,6 +262,8 @@ typedef struct ty_model {
                                  (store/read.c; ty_model_need_sparse). It
                                  points back at this model: a lazily read
                                  model stays where it was read */
+    int vec_deferred;         /* a lazy read left basis_q and doc_q for
+                                 their first use (ty_model_need_vectors) */
     unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
                                  byte each for counts below 128), checked;
                                  decoded into tf only when needed */

@@ -158,8 +158,8 @@ static int counts_check(const ty_model *m, int rows, int docmeta, char *why, siz
         return -1;
     }
     if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
-        (nt && k && !m->basis && !(m->basis_q && m->basis_qscale)) ||
-        (rows && nd && k && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
+        (nt && k && !m->vec_deferred && !m->basis && !(m->basis_q && m->basis_qscale)) ||
+        (rows && nd && k && !m->vec_deferred && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
         (nd && ((rows && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
                 (docmeta && !m->meta_off))) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
@@ -191,9 +191,12 @@ static int terms_check(const ty_model *m, int loaded, int rows, char *why, size_
     struct { const char *name; const float *p; uint64_t n; } fl[] = {
         {"idf", m->idf, nt}, {"sigma", m->sigma, k},
         {"basis", m->basis, q8 || !m->basis ? 0 : nt * k},
-        {"basis.q8", m->basis_qscale, q8 || !m->basis_qscale ? 0 : nt},
+        /* deferred vectors (being read on another thread): not looked at */
+        {"basis.q8", m->vec_deferred ? NULL : m->basis_qscale,
+         q8 || m->vec_deferred || !m->basis_qscale ? 0 : nt},
         {"docvec", m->docvec, q8 || !m->docvec || !rows ? 0 : nd * k},
-        {"docvec.q8", m->doc_qscale, q8 || !m->doc_qscale || !rows ? 0 : nd}};
+        {"docvec.q8", m->vec_deferred ? NULL : m->doc_qscale,
+         q8 || m->vec_deferred || !m->doc_qscale || !rows ? 0 : nd}};
     for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++) {
         uint64_t bad = first_nonfinite(fl[i].p, fl[i].n);
         if (bad < fl[i].n) {
@@ -221,7 +224,7 @@ static int rows_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
         return -1;
     }
-    if (nnz > TY_MAX_NNZ || (nnz && !m->lazy && (!a->col || !a->val))) {
+    if (nnz > TY_MAX_NNZ || (nnz && !ty_model_rows_deferred(m) && (!a->col || !a->val))) {
         ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
         return -1;
     }

@@ -20,11 +20,16 @@
  * decode) to check its document count early: kwindex.c checks it on load.
  * The abstracts keep their own handle (abstracts.c): they decode a block at
  * a time, this section whole.
+ * ty_lazysec_prefetch starts that first read on a thread of its own (a
+ * reader that knows its caller's first query needs the section: a keyword
+ * search), through the same once, so a get that comes meanwhile waits for
+ * it; ty_lazysec_free joins the thread.
  */
 #include "store/format.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +44,8 @@ struct ty_lazysec {
     char *blob;                /* raw content + a NUL, or NULL until read */
     int loaded;                /* blob is set (atomic: read without the once) */
     char err[TY_ERRLEN];       /* why the section was refused */
+    pthread_t pft;             /* ty_lazysec_prefetch's thread */
+    int pf;                    /* ... started */
 };
 
 ty_lazysec *ty_lazysec_open(int fd, const char *path, const char *name, uint64_t off,
@@ -140,12 +147,24 @@ int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size
     return TENYO_OK;
 }
 
+static void *lazysec_prefetch_run(void *arg) {
+    ty_lazysec *s = arg;
+    (void)ty_once_run(&s->once, lazysec_load, s); /* the outcome stays in the once */
+    return NULL;
+}
+
+void ty_lazysec_prefetch(ty_lazysec *s) {
+    if (!s || s->pf || __atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE) || ty_ncores() < 2) return;
+    s->pf = pthread_create(&s->pft, NULL, lazysec_prefetch_run, s) == 0;
+}
+
 int ty_lazysec_loaded(const ty_lazysec *s) {
     return s && __atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE);
 }
 
 void ty_lazysec_free(ty_lazysec *s) {
     if (!s) return;
+    if (s->pf) pthread_join(s->pft, NULL);
     if (s->fd >= 0) close(s->fd);
     free(s->path);
     free(s->blob);

@@ -73,21 +73,47 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-/* The rows a lazy read left: the reader, its file still open. */
+/* What a lazy read left (the rows, the vectors, or both): the reader, its
+ * file still open until the model is freed. Rows and vectors each have
+ * their own once, message and reader (zstd context, buffer): two threads
+ * may decode them at the same time; both read the one descriptor with
+ * pread. */
 struct ty_lazy {
-    ty_once once;              /* decoded or refused, once */
+    ty_once once;              /* rows decoded or refused, once */
     ty_model *m;               /* the model whose rows these are */
     char err[TY_ERRLEN];       /* the refusal's message */
     reader r;                  /* path and fd its own */
+    int rows;                  /* the rows were left */
+    int vec;                   /* the vectors were left */
+    ty_once vonce;             /* vectors decoded or refused, once */
+    char verr[TY_ERRLEN];      /* their refusal's message */
+    reader rv;                 /* r's path and fd, its own zstd and buffer */
+    pthread_t vthr;            /* reading the vectors from the start of the
+                                  read (ty_store_read_lazy_for, vectors) */
+    int vthr_started;          /* ... not joined yet */
 };
+
+static void *lazy_vectors_run(void *arg);
+
+/* Wait for the vectors' thread, if one runs. */
+static void lazy_join(ty_lazy *z) {
+    if (z && z->vthr_started) {
+        pthread_join(z->vthr, NULL);
+        z->vthr_started = 0;
+    }
+}
 
 static void lazy_free(ty_lazy *z) {
     if (!z) return;
+    lazy_join(z);
     if (z->r.fd >= 0) close(z->r.fd);
     ZSTD_freeDCtx(z->r.dctx);
     free(z->r.cbuf);
+    ZSTD_freeDCtx(z->rv.dctx);
+    free(z->rv.cbuf);
     free((char *)z->r.path);
     ty_once_destroy(&z->once);
+    ty_once_destroy(&z->vonce);
     free(z);
 }
 
@@ -126,7 +152,8 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     memset(m, 0, sizeof *m);
     reader r;
     int rc = rd_open(&r, path, err, errlen);
-    r.lazy = lazy;
+    r.lazy = lazy != 0;
+    r.prefetch_kw = (lazy & 2) != 0;
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {
@@ -137,28 +164,56 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     uint64_t nnz = 0;
     rc = ty_rd_build(&r, m, &nnz);
     if (rc) goto done;
-    rc = ty_rd_sections(&r, m, nnz);
-    if (rc) goto done;
-    if (r.deferred) { /* keep the reader (and the file open) for the rows */
-        ty_lazy *z = ty_calloc(1, sizeof *z);
+    ty_lazy *z = NULL;
+    if (r.lazy) { /* a reader of its own (the file duplicated) for what waits */
+        z = ty_calloc(1, sizeof *z);
         char *pc = z ? strdup(path) : NULL;
-        if (!pc) {
+        int fd = pc ? fcntl(r.fd, F_DUPFD_CLOEXEC, 0) : -1;
+        if (fd < 0) {
+            free(pc);
             free(z);
             ty_seterr(err, errlen, "%s: out of memory loading the index", path);
             rc = TENYO_ERR_NOMEM;
             goto done;
         }
         ty_once_init(&z->once);
+        ty_once_init(&z->vonce);
         z->m = m;
         z->r = r;
+        z->r.fd = fd;
         z->r.path = pc;
         z->r.err = z->err;
         z->r.errlen = sizeof z->err;
-        z->r.dctx = NULL; /* made again when needed; the buffer goes now */
+        z->r.dctx = NULL; /* made when needed */
         z->r.cbuf = NULL;
         z->r.ccap = 0;
-        r.fd = -1;
+        z->rv = z->r;
+        z->rv.err = z->verr;
+        z->rv.errlen = sizeof z->verr;
         m->lazy = z;
+        /* the vectors named: their read starts now, beside every other
+         * section's (a refusal of their sizes is left for ty_rd_sections to
+         * make in its order) */
+        if ((lazy & 4) && r.version >= 2 && !r.mem && ty_ncores() > 1) {
+            int msg = err && errlen;
+            char keep = msg ? err[0] : 0;
+            if (ty_rd_vectors_defer(&r, m) == TENYO_OK) {
+                z->vec = 1;
+                z->vthr_started = pthread_create(&z->vthr, NULL, lazy_vectors_run, z) == 0;
+            } else if (msg) {
+                err[0] = keep;
+            }
+        }
+    }
+    rc = ty_rd_sections(&r, m, nnz);
+    if (rc) goto done;
+    if (z) {
+        z->rows = r.deferred;
+        z->vec = r.deferred_vec;
+        if (!z->rows && !z->vec) { /* nothing waits: no reader kept */
+            lazy_free(z);
+            m->lazy = NULL;
+        }
     }
     char why[TY_ERRLEN];
     m->format_version = r.version;
@@ -293,13 +348,53 @@ static int lazy_decode(void *arg) {
         m->tf_leb = NULL;
         m->tf_leb_len = 0;
     }
-    close(z->r.fd);
-    z->r.fd = -1;
-    ZSTD_freeDCtx(z->r.dctx);
+    ZSTD_freeDCtx(z->r.dctx); /* the file stays open for the vectors */
     z->r.dctx = NULL;
     free(z->r.cbuf);
     z->r.cbuf = NULL;
     z->r.ccap = 0;
+    return rc;
+}
+
+/* The vectors' first use (ty_once_run): decode them, or leave none. */
+static int lazy_vectors(void *arg) {
+    ty_lazy *z = arg;
+    ty_model *m = z->m;
+    int rc;
+    z->rv.dctx = ZSTD_createDCtx();
+    if (z->rv.dctx) {
+        rc = ty_rd_vectors(&z->rv, m);
+    } else {
+        ty_seterr(z->verr, sizeof z->verr, "%s: out of memory", z->rv.path);
+        rc = TENYO_ERR_NOMEM;
+    }
+    if (rc) {
+        free(m->basis_q);
+        free(m->basis_qscale);
+        free(m->doc_q);
+        free(m->doc_qscale);
+        m->basis_q = m->doc_q = NULL;
+        m->basis_qscale = m->doc_qscale = NULL;
+    }
+    ZSTD_freeDCtx(z->rv.dctx);
+    z->rv.dctx = NULL;
+    free(z->rv.cbuf);
+    z->rv.cbuf = NULL;
+    z->rv.ccap = 0;
+    return rc;
+}
+
+static void *lazy_vectors_run(void *arg) {
+    ty_lazy *z = arg;
+    (void)ty_once_run(&z->vonce, lazy_vectors, z); /* the outcome stays in the once */
+    return NULL;
+}
+
+int ty_model_need_vectors(const ty_model *m, char *err, size_t errlen) {
+    ty_lazy *z = m->lazy;
+    if (!z || !z->vec) return TENYO_OK;
+    int rc = ty_once_run(&z->vonce, lazy_vectors, z);
+    if (rc) ty_seterr(err, errlen, "%s", z->verr);
     return rc;
 }
 
@@ -308,11 +403,13 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
      * decoded yet; readers see them after ty_once_run's release store, and
      * none reads them before. */
     ty_lazy *z = m->lazy;
-    if (!z) return TENYO_OK;
+    if (!z || !z->rows) return TENYO_OK;
     int rc = ty_once_run(&z->once, lazy_decode, z);
     if (rc) ty_seterr(err, errlen, "%s", z->err);
     return rc;
 }
+
+int ty_model_rows_deferred(const ty_model *m) { return m->lazy && m->lazy->rows; }
 
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
@@ -340,6 +437,7 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
 
 void ty_model_free(ty_model *m) {
     if (!m) return;
+    lazy_join(m->lazy); /* its thread writes the vectors freed below */
     free(m->tokenizer);
     free(m->writer);
     free(m->mecab_dicdir);

@@ -757,18 +757,51 @@ static int rd_optional(reader *r, ty_model *m) {
      * malformed one is skipped there, so only the size is checked) */
     if (!rc && ty_rd_has(r, "numbers"))
         rc = rd_blob(r, "numbers", 0, 256ull << 20, 1, &m->numbers_blob, &m->numbers_len);
-    if (!rc) rc = rd_keywords(r, m);
+    if (!rc && !m->kw_sec) rc = rd_keywords(r, m); /* else located first */
     return rc;
+}
+
+int ty_rd_vectors(reader *r, ty_model *m) {
+    vec_job *vj = vec_start(r, m);
+    int rc = rd_q8(r, "basis.q8", m->nterms, m->dim, NULL, &m->basis_q, &m->basis_qscale);
+    int basis_bad = rc != 0; /* before the vectors: its message wins */
+    if (!rc && !vj) rc = rd_q8(r, "docvec.q8", m->ndocs, m->dim, NULL, &m->doc_q, &m->doc_qscale);
+    return vec_finish(r, vj, rc, basis_bad);
+}
+
+/* A lazy read of format 2's vectors: both sections located and their
+ * sizes checked (rows x (k + 4) bytes each) now, decoded by the first
+ * ty_model_need_vectors. */
+int ty_rd_vectors_defer(reader *r, ty_model *m) {
+    uint64_t sb, sd;
+    if (ty_rd_mul3(m->nterms, (uint64_t)m->dim + 4, 1, &sb) ||
+        ty_rd_mul3(m->ndocs, (uint64_t)m->dim + 4, 1, &sd))
+        return rd_toolarge(r);
+    if (!ty_rd_locate(r, "basis.q8", sb, sb, 0) || !ty_rd_locate(r, "docvec.q8", sd, sd, 0))
+        return TENYO_ERR_CORRUPT;
+    r->deferred_vec = 1;
+    m->vec_deferred = 1;
+    return TENYO_OK;
 }
 
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     vec_job *vj = NULL;
+    if (r->prefetch_kw && !r->mem && ty_rd_has(r, "keywords")) {
+        /* located and its read started before every other section's; a
+         * refusal here is left for rd_optional to make in its order */
+        int msg = r->err && r->errlen;
+        char keep = msg ? r->err[0] : 0;
+        if (rd_keywords(r, m) == TENYO_OK) ty_lazysec_prefetch(m->kw_sec);
+        else if (msg) r->err[0] = keep;
+    }
     int basis_bad = 0, rc = rd_terms(r, m);
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
     if (!rc && ty_rd_mul3(m->nterms, m->dim, 1, &sz)) rc = rd_toolarge(r);
-    if (!rc && r->version >= 2) {
+    if (!rc && r->version >= 2 && r->lazy && !r->mem) {
+        rc = ty_rd_vectors_defer(r, m); /* read on first use */
+    } else if (!rc && r->version >= 2) {
         vj = vec_start(r, m);
         rc = rd_q8(r, "basis.q8", m->nterms, m->dim, NULL, &m->basis_q, &m->basis_qscale);
         basis_bad = rc != 0; /* before the vectors: its message wins */

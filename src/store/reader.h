@@ -35,7 +35,10 @@ typedef struct reader {
     size_t errlen;              /* its size */
     uint32_t version;           /* format version of the file */
     int lazy;                   /* leave format 2's rows for their first use */
+    int prefetch_kw;            /* start the keyword section's read first */
     int deferred;               /* ... and they were left */
+    int deferred_vec;           /* format 2's basis.q8 and docvec.q8 left for
+                                   their first use (a lazy read of a file) */
     int updated;                /* header byte 20 (format 3) */
     uint64_t hsum;              /* the header checksum as stored */
     ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
@@ -76,6 +79,14 @@ int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t 
  * m->tfidf.col / val, rowptr already set; the counts' bytes are kept in
  * m->tf_leb. */
 int ty_rd_rows(reader *r, ty_model *m, uint64_t nnz);
+/* The int8 basis and document vectors (basis.q8, docvec.q8) into
+ * m->basis_q / basis_qscale and m->doc_q / doc_qscale, the vectors on a
+ * thread of their own when they are big enough. */
+int ty_rd_vectors(reader *r, ty_model *m);
+/* A lazy read of format 2's vectors: both sections located and their sizes
+ * checked now (r->deferred_vec, m->vec_deferred set), decoded by the first
+ * ty_model_need_vectors. */
+int ty_rd_vectors_defer(reader *r, ty_model *m);
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
 

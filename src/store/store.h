@@ -68,12 +68,16 @@ ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw);
 int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen);
 /* Whether s's content has been read (0 for NULL): for tests and stats. */
 int ty_lazysec_loaded(const ty_lazysec *s);
+/* The first read (ty_lazysec_get's) started now on a thread of its own
+ * (nothing on one core, or when read already); its outcome is the first
+ * get's. */
+void ty_lazysec_prefetch(ty_lazysec *s);
 void ty_lazysec_free(ty_lazysec *s);
 /* Whether m knows its term counts (format 2), and m->tf decoded from the
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
  * documents); updates and rebuild decode them. */
-#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL || (m)->lazy != NULL)
+#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL || ty_model_rows_deferred(m))
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
 /* The sparse rows (m->tfidf.col / val, m->tf_leb) of a model read by
  * ty_store_read_lazy, decoded and checked on the first call (all cores),
@@ -81,6 +85,15 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
  * Every reader of those arrays calls it first. 0, or the error with the
  * message (file and section) in err. A model without m->lazy has them. */
 int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
+/* 1 when m's sparse rows wait for ty_model_need_sparse. */
+int ty_model_rows_deferred(const ty_model *m);
+/* The int8 basis and document vectors (m->basis_q, basis_qscale, doc_q,
+ * doc_qscale) of a model read by ty_store_read_lazy, decoded and checked
+ * on the first call (the vectors on a second thread when big), from any
+ * thread, once; m->vec_deferred says they were left. Every reader of those
+ * arrays (the index's vectors, api/index.c) calls it first. 0, or the
+ * error with the message (file and section) in err. */
+int ty_model_need_vectors(const ty_model *m, char *err, size_t errlen);
 
 /* Write atomically (temp + fsync + rename). Fills m->sections/file_bytes.
  * TENYO_ERR_UNSYNCED (with the message) when the file is in place but the
@@ -127,6 +140,12 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
  * kept open until then. What an index opened for queries uses: a query
  * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */
 int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
+/* ty_store_read_lazy, with the keyword section's read (ty_lazysec_prefetch)
+ * and the vectors' (ty_model_need_vectors' once) started on threads of
+ * their own as soon as the section table is read, beside the other
+ * sections' (a single file; a sharded index reads them with the rest). */
+int ty_store_read_lazy_for(const char *path, int keywords, int vectors, ty_model *m, char *err,
+                           size_t errlen);
 /* ty_store_read_lazy, but of a sharded index only the shards i < nkeep
  * with keep[i] (ty_shards_read_part: the others' documents empty,
  * m->partial); a single file is read whole. */

@@ -762,6 +762,7 @@ static int wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
 static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
                        ty_buf *build, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
+    if (!rc) rc = ty_model_need_vectors(m, err, errlen);
     if (rc) return rc;
     char why[TY_ERRLEN];
     if (ty_model_check(m, no_rows, why, sizeof why)) {
