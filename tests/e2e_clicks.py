@@ -219,6 +219,7 @@ def undo_paths(b):
     b.click("#cards > li:nth-child(1) .decide-kept")
     b.settle()
     f2 = b.js("return document.querySelector('#cards > li:nth-child(2) .code').textContent")
+    b.js("document.querySelector('#cards > li:nth-child(2) input.note').value = '既存品が強い'; return 1")
     b.click("#cards > li:nth-child(2) .decide-rejected")
     b.settle()
     b.shot("clicks_03_decided")
@@ -234,6 +235,10 @@ def undo_paths(b):
     st, ws = api("api/worksheet?patent=" + pid)
     check("clicks_undo_reject", f2 in codes and not any(c["field"] == f2 for c in ws["worksheet"]["cards"]),
           "%r %r" % (codes, ws))
+    # the note typed with the decision stays in the card's box once it is
+    # taken back (it went with the decision)
+    kept_note = b.js("const c = [...document.querySelectorAll('#cards > li')].find(l => l.querySelector('.code').textContent === arguments[0]); return c ? c.querySelector('input.note').value : null", f2)
+    check("clicks_undo_keeps_note", kept_note == "既存品が強い", repr(kept_note))
     # take the struck word back
     b.click('#wsdecisions li[data-kind="strike"] button.undo')
     b.settle()
@@ -434,6 +439,8 @@ def more_paths(b):
     nums = b.js("return Array.from(document.querySelectorAll('#cards > li.card .rank')).map(e => e.textContent)")
     check("clicks_judged_list_more_numbered_on", nums == ["%d." % (k + 1) for k in range(first)], repr(nums[-3:]))
     b.shot("clicks_06_judged_list")
+    # the page says what the bands are: the judge's, not the confidence's order
+    check("clicks_band_note", "判定器" in (b.text("#bandnote") or ""), repr(b.text("#bandnote")))
     # the CSV the page downloads keeps the server's byte-order mark (Excel
     # reads UTF-8 by it; decoded as text it was dropped)
     b.js("window.__bom = ''; resultCsv().then(a => { window.__bom = Array.from(new Uint8Array(a).slice(0, 3)).join(','); }); return 1")
@@ -441,6 +448,13 @@ def more_paths(b):
     bom = b.js("return window.__bom")
     check("clicks_csv_download_bom", bom == "239,187,191", repr(bom))
 
+    # a number the index lacks: said, and the last answer leaves the page
+    # (it stayed under the message, read as this number's)
+    b.go(URL + "#q=%E7%89%B9%E9%96%8B2099-123456")
+    b.js("location.reload()")
+    b.settle()
+    check("clicks_no_number_clears", b.js("return document.getElementById('result').hidden") is True,
+          repr(b.text("#status")))
     # a patent without a worksheet: no failed request in the console
     b.console()
     b.go(URL + "#q=SAMPLE-002&n=3&conf=0")

@@ -544,6 +544,9 @@ function resolveQuery(q) {
 /* The "number not indexed" answer: the message and the closest ids as
  * buttons that run them. */
 function showNoNumber(f, r) {
+  /* the last answer is not this number's: it leaves the page */
+  $("result").hidden = true;
+  state.result = null;
   setState("error", tr("no_number", f.q));
   const st = $("status");
   if (r.suggestions && r.suggestions.length) {
@@ -1014,6 +1017,14 @@ function rememberButton(w, pairs) {
   });
   return b;
 }
+/* A decision taken back keeps its note in the card's box (the page's, not
+ * the sheet's): the analyst's text is not lost with the decision. */
+function keepNote(c) {
+  if (!c || !c.note) return;
+  state.undoneNotes = state.undoneNotes || {};
+  state.undoneNotes[c.field] = c.note;
+}
+
 function wsStatus() {
   const ws = state.ws, ul = $("wsdecisions");
   $("wsinfo").textContent = ws ? tr("ws_state", wsFields("kept").length, wsFields("rejected").length, ws.strike.length) : "";
@@ -1046,7 +1057,7 @@ function wsStatus() {
   for (const d of ["kept", "rejected"])
     for (const c of ws.cards.filter((x) => x.decision === d))
       row(d, c.field, label(c.field) + (c.note ? ` — ${c.note}` : ""),
-        (x) => { x.cards = x.cards.filter((y) => y.field !== c.field); });
+        (x) => { keepNote(c); x.cards = x.cards.filter((y) => y.field !== c.field); });
   if (ws.focus && ws.focus.length) row("focus", ws.focus.join(","), ws.focus.join(", "), (x) => { delete x.focus; });
   else if (ws.focus_text) row("focus_text", "", [...ws.focus_text].slice(0, 40).join(""), (x) => { delete x.focus_text; });
 }
@@ -1245,7 +1256,7 @@ function decideRow(it, li, head) {
   const note = el("input", "note");
   note.type = "text";
   note.placeholder = tr("note_ph");
-  note.value = (c && c.note) || "";
+  note.value = (c && c.note) || (state.undoneNotes || {})[it.field] || "";
   note.maxLength = 2000;
   const decide = (d) => wsDecide((ws) => {
     let k = ws.cards.find((x) => x.field === it.field);
@@ -1258,7 +1269,7 @@ function decideRow(it, li, head) {
     const b = el("button", "decide-" + d + (undo ? " undo" : ""), tr(undo ? "unkeep" : d === "kept" ? "keep" : "reject"));
     b.type = "button";
     b.addEventListener("click", () => undo
-      ? wsDecide((ws) => { ws.cards = ws.cards.filter((x) => x.field !== it.field); })
+      ? wsDecide((ws) => { keepNote(c); ws.cards = ws.cards.filter((x) => x.field !== it.field); })
       : decide(d));
     row.appendChild(b);
   }
@@ -1327,6 +1338,16 @@ function renderResult(res) {
   $("more").hidden = !res.ideas.length || !!res.matches;
   wsStatus();
   focusBox(q.id || null); /* a text's list: the typed focus alone */
+  /* what the bands are (the judge's, not the confidence's order) */
+  let bn = $("bandnote");
+  if (!bn) {
+    bn = el("p", "bandnote");
+    bn.id = "bandnote";
+    $("queryinfo").after(bn);
+  }
+  const lg = !res.matches && res.legend && res.legend.bands;
+  bn.textContent = lg ? (lg[state.lang] || lg.ja || "") : "";
+  bn.hidden = !bn.textContent;
   renderWarnings(res);
   drawMap();
 }
