@@ -6,7 +6,9 @@
 # sklearn (TfidfVectorizer + TruncatedSVD), gensim (TfidfModel + LsiModel +
 # MatrixSimilarity), faiss (IndexFlatIP, IndexHNSWFlat, IndexIVFFlat),
 # hnswlib, and numpy/scipy/threadpoolctl underneath them; and Xapian
-# (libxapian-dev, C++: the sparse peer of bench/sparse_vs_xapian.sh); for the
+# (libxapian-dev, C++: the sparse peer of bench/sparse_vs_xapian.sh); Groonga
+# (groonga-bin, groonga-tokenizer-mecab, libgroonga-dev: the full-text peer of
+# bench/groonga_peer.sh); for the
 # native peers of bench/ann_peers.sh, libhnswlib-dev (header-only hnswlib) and
 # dpkg-dev + cmake (bench/faiss_native_build.sh builds faiss from `apt-get
 # source faiss`, which needs a deb-src line: see bench/README.md). As root the missing
@@ -18,7 +20,8 @@
 set -eu
 
 PKGS="python3-numpy python3-scipy python3-sklearn python3-gensim python3-faiss python3-mecab \
-python3-hnswlib python3-threadpoolctl libxapian-dev libhnswlib-dev dpkg-dev cmake"
+python3-hnswlib python3-threadpoolctl libxapian-dev libhnswlib-dev dpkg-dev cmake \
+groonga-bin groonga-tokenizer-mecab libgroonga-dev"
 
 missing=""
 for p in $PKGS; do

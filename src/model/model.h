@@ -264,6 +264,8 @@ typedef struct ty_model {
                                  model stays where it was read */
     int vec_deferred;         /* a lazy read left basis_q and doc_q for
                                  their first use (ty_model_need_vectors) */
+    int rows_deferred;        /* a lazy read left the sparse rows for their
+                                 first use (ty_model_need_sparse) */
     unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
                                  byte each for counts below 128), checked;
                                  decoded into tf only when needed */

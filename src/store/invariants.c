@@ -224,7 +224,7 @@ static int rows_check(const ty_model *m, int loaded, char *why, size_t whylen) {
         ty_seterr(why, whylen, "tfidf.rows: first row does not start at 0");
         return -1;
     }
-    if (nnz > TY_MAX_NNZ || (nnz && !ty_model_rows_deferred(m) && (!a->col || !a->val))) {
+    if (nnz > TY_MAX_NNZ || (nnz && !m->rows_deferred && (!a->col || !a->val))) {
         ty_seterr(why, whylen, "tfidf: %llu non-zeros", (unsigned long long)nnz);
         return -1;
     }

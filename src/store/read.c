@@ -210,6 +210,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     if (z) {
         z->rows = r.deferred;
         z->vec = r.deferred_vec;
+        m->rows_deferred = z->rows;
         if (!z->rows && !z->vec) { /* nothing waits: no reader kept */
             lazy_free(z);
             m->lazy = NULL;
@@ -408,8 +409,6 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
     if (rc) ty_seterr(err, errlen, "%s", z->err);
     return rc;
 }
-
-int ty_model_rows_deferred(const ty_model *m) { return m->lazy && m->lazy->rows; }
 
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);

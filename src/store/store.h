@@ -77,7 +77,7 @@ void ty_lazysec_free(ty_lazysec *s);
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
  * documents); updates and rebuild decode them. */
-#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL || ty_model_rows_deferred(m))
+#define ty_model_has_tf(m) ((m)->tf != NULL || (m)->tf_leb != NULL || (m)->rows_deferred)
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
 /* The sparse rows (m->tfidf.col / val, m->tf_leb) of a model read by
  * ty_store_read_lazy, decoded and checked on the first call (all cores),
@@ -85,8 +85,6 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
  * Every reader of those arrays calls it first. 0, or the error with the
  * message (file and section) in err. A model without m->lazy has them. */
 int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
-/* 1 when m's sparse rows wait for ty_model_need_sparse. */
-int ty_model_rows_deferred(const ty_model *m);
 /* The int8 basis and document vectors (m->basis_q, basis_qscale, doc_q,
  * doc_qscale) of a model read by ty_store_read_lazy, decoded and checked
  * on the first call (the vectors on a second thread when big), from any
