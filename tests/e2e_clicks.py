@@ -188,7 +188,16 @@ def search_paths(b):
     check("clicks_search_patent_panel", ok and "エラー" not in body and not errs,
           "panel %r, console %r" % (body[:120], errs[:2]))
     b.shot("clicks_01_search_patent")
-    b.click("#detail-close")
+    # the panel's "ideas for this patent" as the results' link: no keyword filter
+    b.click("#detail-body .actions button")
+    b.settle()
+    h = b.js("return location.hash")
+    check("clicks_panel_ideas_no_keyword", "kw=" not in h and b.js("return document.getElementById('keywords').value") == "",
+          h)
+    b.go(URL + "#kw=%E9%81%8B%E8%BB%A2")  # the search again, for the results' link below
+    b.js("location.reload()")
+    b.settle()
+    b.wait("document.querySelectorAll('#cards li.search').length > 0", 15)
     # "ideas for this patent" from the results: the keyword was for finding
     # it, not a filter of its ideas
     b.click("#cards li.search > button.link")

@@ -1778,6 +1778,8 @@ async function showPatent(id) {
     b.addEventListener("click", () => {
       panel.hidden = true;
       $("q").value = p.id;
+      /* as the results' link: keywords that found the patent are no filter of its ideas */
+      $("keywords").value = "";
       submit();
     });
     act.appendChild(b);
