@@ -269,17 +269,20 @@ static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *
     ty_buf qt = {0}, pt = {0};
     ty_sent s[MAXS];
     ty_judge_span qs[MAXS], ps[MAXS];
-    size_t nq = 0;
-    int rc = TENYO_OK, asked = 0;
+    ty_judge_sense_ctx *round = NULL;
+    int rc = TENYO_OK;
     for (size_t j = 0; j < na && !rc; j++) {
         if (all[j].band < TENYO_BAND_CANDIDATE) continue;
-        if (!asked++) {
+        if (!round) { /* the company's sentences, once */
             if (ty_buf_append(&qt, text, len) || ty_buf_putc(&qt, 0)) {
                 rc = TENYO_ERR_NOMEM;
                 break;
             }
-            size_t k = ty_sentences(qt.p, s, MAXS);
+            size_t k = ty_sentences(qt.p, s, MAXS), nq = 0;
             for (size_t i = 0; i < k; i++) qs[nq++] = (ty_judge_span){s[i].p, s[i].n};
+            int r = ty_judge_sense_open(c, qs, nq, &round);
+            if (r == TENYO_ERR_NOMEM) rc = r;
+            if (r) break; /* another dictionary: nothing asked */
         }
         tenyo_why w;
         int r = tenyo_match_why(c, text, len, all[j].doc, &w);
@@ -292,9 +295,13 @@ static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *
         if (r) continue; /* unreadable texts (a damaged abstracts section): not asked */
         size_t k = ty_sentences(pt.p, s, MAXS), np = 0;
         for (size_t i = 0; i < k; i++) ps[np++] = (ty_judge_span){s[i].p, s[i].n};
-        double a = ty_judge_sense(c, qs, nq, ps, np, w.terms, w.nterms);
+        const ty_judge_span *pp = ps;
+        double a = ty_judge_sense_card(round, NULL, &pp, &np, 1, w.terms, w.nterms, &r);
+        if (r == TENYO_ERR_NOMEM) rc = r;
+        if (r) continue;
         all[j].band = ty_judge_sense_band(all[j].band, a, &all[j].weak);
     }
+    ty_judge_sense_close(round);
     ty_buf_free(&qt);
     ty_buf_free(&pt);
     return rc;

@@ -219,12 +219,10 @@ double ty_judge_sense_card(ty_judge_sense_ctx *s, const uint64_t *docs, const ty
     if (ndocs > TENYO_IDEA_EVIDENCE) ndocs = TENYO_IDEA_EVIDENCE;
     uint32_t tid[8];
     int k = 0;
-    const char *tk[8];
     for (int i = 0; i < nt; i++) { /* a bridge term the index does not know holds nothing */
         int64_t id = ty_strmap_get(s->c->idx->vocab, terms[i], strlen(terms[i]));
-        if (id >= 0) tk[k] = terms[i], tid[k++] = (uint32_t)id;
+        if (id >= 0) tid[k++] = (uint32_t)id;
     }
-    (void)tk;
     const stext *et[TENYO_IDEA_EVIDENCE];
     stext scratch[TENYO_IDEA_EVIDENCE];
     int nscratch = 0, ne_ok = 0;
