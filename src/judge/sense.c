@@ -158,7 +158,7 @@ static int side_of(const ty_model *m, const stext *const *t, size_t n, const uin
                 }
             }
         }
-    qsort(out->v, out->n, sizeof *out->v, cmp3);
+    if (out->n > 1) qsort(out->v, out->n, sizeof *out->v, cmp3); /* qsort(NULL, 0) is undefined */
     return TENYO_OK;
 }
 
