@@ -27,6 +27,10 @@
  *                  fields the analyst rejected are never cards (steer.c)
  *   present        order, novelty, one idea one card (present.c)
  *   pin            the fields the analyst kept first (steer.c)
+ *   sense          each strong or candidate card not kept asked whether
+ *                  its shown terms have one sense on both sides; one band
+ *                  down when not (onesense.c, judge/sense.c)
+ *   list           the list shown by default (judge/list.c)
  *
  * Files:
  *   options.c   the table of options (tenyo_opt) every surface reads,
@@ -49,7 +53,9 @@
  *   senses.c    remembered sense splits (word, field, field), applied
  *               through the term hook after the home is known
  *   explain.c   bridge terms, application phrases, the why lines
- *   sentences.c a patent's text as numbered sentences (why, focus)
+ *   sentences.c a patent's text as numbered sentences (why, focus), the
+ *               texts of the last documents read kept on the context
+ *   onesense.c  the sense stage: the sentences a card's check reads
  *   clean.c     text fit to show: no markup, reference signs or cut words
  *   answer.c    the one answer schema (JSON) of ideas and match
  *   ideas.c     the public entry points: one query through the stages
