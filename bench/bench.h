@@ -4,7 +4,9 @@
  * and the seeded generator of synthetic unit vectors (splitmix64 ->
  * uniform -> Gaussian by Box-Muller), so that scan_bench and ann_bench
  * draw the same kind of vectors from the same seed; and whether two
- * lists of ideas are the same bits (the benches that compare contexts).
+ * lists of ideas are the same bits (the benches that compare contexts);
+ * nearest-rank quantiles and a query file's lines (kw_bench and
+ * groonga_bench time the same queries the same way).
  */
 #ifndef TENYO_BENCH_H
 #define TENYO_BENCH_H
@@ -13,6 +15,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +55,32 @@ static inline double median(double *v, int n) {
 }
 
 /* The generator's state: seed it by assignment. */
+/* The q-quantile of sorted v[0..n) (nearest rank). */
+static inline double quantile(const double *v, int n, double q) {
+    int i = (int)(q * n + 0.999999) - 1;
+    if (i < 0) i = 0;
+    if (i >= n) i = n - 1;
+    return v[i];
+}
+
+/* The non-empty lines of path, at most max, into q (each malloc'd): their
+ * count, or -1 when the file cannot be read (said on stderr). */
+static inline int read_lines(const char *path, char **q, int max) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    char line[4096];
+    int n = 0;
+    while (n < max && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (*line) q[n++] = strdup(line);
+    }
+    fclose(f);
+    return n;
+}
+
 static uint64_t rng_state;
 
 static inline uint64_t rnd64(void) {

@@ -25,31 +25,14 @@
  */
 #include <groonga.h>
 
+#include "bench.h" /* the clock, quantiles, the query file (as kw_bench) */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define MAXQ 1024
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The q-quantile of sorted v[0..n) (nearest rank). */
-static double quantile(const double *v, int n, double q) {
-    int i = (int)(q * n + 0.999999) - 1;
-    if (i < 0) i = 0;
-    if (i >= n) i = n - 1;
-    return v[i];
-}
 
 /* s with ' and \ escaped for a single-quoted command argument, in out. */
 static void quote(const char *s, char *out, size_t len) {
@@ -80,18 +63,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "groonga_bench: -r and -k must be positive\n");
         return 2;
     }
-    FILE *f = fopen(argv[2], "r");
-    if (!f) {
-        perror(argv[2]);
-        return 1;
-    }
-    char *q[MAXQ], line[4096];
-    int nq = 0;
-    while (nq < MAXQ && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (*line) q[nq++] = strdup(line);
-    }
-    fclose(f);
+    char *q[MAXQ];
+    int nq = read_lines(argv[2], q, MAXQ);
+    if (nq < 0) return 1;
     if (grn_init() != GRN_SUCCESS) {
         fprintf(stderr, "groonga_bench: grn_init failed\n");
         return 1;

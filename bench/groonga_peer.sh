@@ -71,8 +71,8 @@ pkg-config --exists groonga || { echo "groonga_peer: libgroonga-dev is not insta
 (cd "$ROOT" && make -s bench/kw_bench >/dev/null)
 KWB=$ROOT/build/bench/kw_bench
 GB=$WORK/groonga_bench
-if [ ! -x "$GB" ] || [ "$HERE/groonga_bench.c" -nt "$GB" ]; then
-    cc -std=c11 -D_GNU_SOURCE -O2 -Wall -o "$GB" "$HERE/groonga_bench.c" $(pkg-config --cflags --libs groonga)
+if [ ! -x "$GB" ] || [ "$HERE/groonga_bench.c" -nt "$GB" ] || [ "$HERE/bench.h" -nt "$GB" ]; then
+    cc -std=c11 -D_GNU_SOURCE -O2 -Wall -I"$ROOT/include" -o "$GB" "$HERE/groonga_bench.c" $(pkg-config --cflags --libs groonga) -lm
 fi
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 

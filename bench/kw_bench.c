@@ -25,14 +25,6 @@
 
 #define MAXQ 1024
 
-/* The q-quantile of sorted v[0..n) (nearest rank). */
-static double quantile(const double *v, int n, double q) {
-    int i = (int)(q * n + 0.999999) - 1;
-    if (i < 0) i = 0;
-    if (i >= n) i = n - 1;
-    return v[i];
-}
-
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: kw_bench INDEX QUERIES [-r ROUNDS] [-k K]\n");
@@ -48,18 +40,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "kw_bench: -r and -k must be positive\n");
         return 2;
     }
-    FILE *f = fopen(argv[2], "r");
-    if (!f) {
-        perror(argv[2]);
-        return 1;
-    }
-    char *q[MAXQ], line[4096];
-    int nq = 0;
-    while (nq < MAXQ && fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (*line) q[nq++] = strdup(line);
-    }
-    fclose(f);
+    char *q[MAXQ];
+    int nq = read_lines(argv[2], q, MAXQ);
+    if (nq < 0) return 1;
     char err[512];
     tenyo_index *x = NULL;
     tenyo_ctx *c = NULL;

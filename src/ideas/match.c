@@ -267,7 +267,6 @@ done:
 static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *all, size_t na) {
     enum { MAXS = 64 };
     ty_buf qt = {0}, pt = {0};
-    ty_sent s[MAXS];
     ty_judge_span qs[MAXS], ps[MAXS];
     ty_judge_sense_ctx *round = NULL;
     int rc = TENYO_OK;
@@ -278,8 +277,8 @@ static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *
                 rc = TENYO_ERR_NOMEM;
                 break;
             }
-            size_t k = ty_sentences(qt.p, s, MAXS), nq = 0;
-            for (size_t i = 0; i < k; i++) qs[nq++] = (ty_judge_span){s[i].p, s[i].n};
+            size_t nq = 0;
+            ty_sense_spans(qt.p, qs, &nq, MAXS);
             int r = ty_judge_sense_open(c, qs, nq, &round);
             if (r == TENYO_ERR_NOMEM) rc = r;
             if (r) break; /* another dictionary: nothing asked */
@@ -293,8 +292,8 @@ static int match_sense(tenyo_ctx *c, const char *text, size_t len, tenyo_match *
             break;
         }
         if (r) continue; /* unreadable texts (a damaged abstracts section): not asked */
-        size_t k = ty_sentences(pt.p, s, MAXS), np = 0;
-        for (size_t i = 0; i < k; i++) ps[np++] = (ty_judge_span){s[i].p, s[i].n};
+        size_t np = 0;
+        ty_sense_spans(pt.p, ps, &np, MAXS);
         const ty_judge_span *pp = ps;
         double a = ty_judge_sense_card(round, NULL, &pp, &np, 1, w.terms, w.nterms, &r);
         if (r == TENYO_ERR_NOMEM) rc = r;

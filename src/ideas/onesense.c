@@ -20,8 +20,7 @@
 
 enum { ONESENSE_MAX = 64 }; /* sentences read per text */
 
-/* sentences of text (NUL-terminated) appended to sp[*n..cap) */
-static void spans_of(const char *text, ty_judge_span *sp, size_t *n, size_t cap) {
+void ty_sense_spans(const char *text, ty_judge_span *sp, size_t *n, size_t cap) {
     ty_sent s[ONESENSE_MAX];
     size_t k = ty_sentences(text, s, ONESENSE_MAX);
     for (size_t i = 0; i < k && *n < cap; i++) sp[(*n)++] = (ty_judge_span){s[i].p, s[i].n};
@@ -49,7 +48,7 @@ int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept
             else if (c->qtext.p && ty_buf_append(&qt, c->qtext.p, strlen(c->qtext.p) + 1))
                 r = TENYO_ERR_NOMEM;
             size_t nq = 0;
-            if (!r && qt.p) spans_of(qt.p, qs, &nq, ONESENSE_MAX);
+            if (!r && qt.p) ty_sense_spans(qt.p, qs, &nq, ONESENSE_MAX);
             if (!r) r = ty_judge_sense_open(c, qs, nq, &ss);
             if (r == TENYO_ERR_NOMEM) rc = r;
             if (r) break; /* no text, or another dictionary: nothing asked */
@@ -63,7 +62,7 @@ int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept
             ne[e] = 0;
             ep[e] = es[e];
             r = ty_doc_text(c, docs[e], &et[e]);
-            if (!r) spans_of(et[e].p, es[e], &ne[e], ONESENSE_MAX);
+            if (!r) ty_sense_spans(et[e].p, es[e], &ne[e], ONESENSE_MAX);
         }
         if (r == TENYO_ERR_NOMEM) rc = r;
         if (r) continue;

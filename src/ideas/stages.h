@@ -404,6 +404,10 @@ int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf);
  * have one sense on both sides (tenyo_idea.sense), one band down when
  * not. 0 or a status. */
 int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept);
+/* The sentences of text (NUL-terminated, split as ty_sentences splits)
+ * appended to sp[*n..cap): what the sense checks read (onesense.c, match.c). */
+struct ty_judge_span;
+void ty_sense_spans(const char *text, struct ty_judge_span *sp, size_t *n, size_t cap);
 /* text split into sentences (pointers into text), at most cap; the count. */
 size_t ty_sentences(const char *text, ty_sent *out, size_t cap);
 

@@ -48,15 +48,9 @@ static void st_emit(void *ud, const char *t, size_t n) {
     stext *s = ud;
     int64_t id = ty_strmap_get(s->x->vocab, t, n);
     if (id < 0) return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        uint32_t *p = realloc(s->ids, cap * sizeof *p);
-        if (!p) {
-            s->nomem = 1;
-            return;
-        }
-        s->ids = p;
-        s->cap = cap;
+    if (ty_grow((void **)&s->ids, &s->cap, s->n, sizeof *s->ids, 64)) {
+        s->nomem = 1;
+        return;
     }
     s->ids[s->n++] = (uint32_t)id;
 }
@@ -147,13 +141,8 @@ static int side_of(const ty_model *m, const stext *const *t, size_t n, const uin
                 *had |= 1u << i;
                 for (j = 0; j < ns; j++) {
                     if (ids[j] >= m->nterms || related(m, ids[j], tid[i])) continue;
-                    if (out->n == out->cap) {
-                        size_t cap = out->cap ? 2 * out->cap : 128;
-                        sent3 *v = realloc(out->v, cap * sizeof *v);
-                        if (!v) return TENYO_ERR_NOMEM;
-                        out->v = v;
-                        out->cap = cap;
-                    }
+                    if (ty_grow((void **)&out->v, &out->cap, out->n, sizeof *out->v, 128))
+                        return TENYO_ERR_NOMEM;
                     out->v[out->n++] = (sent3){(uint8_t)i, ids[j], m->idf ? m->idf[ids[j]] : 1.0};
                 }
             }

@@ -112,20 +112,13 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *la
         csv_field(f, cli_jstr(o, "error"), 1);
         return;
     }
+    /* the list shown, in its order (cli_ideas_order); with all, every card
+     * in the engine's order */
     const json_t *arr = json_object_get(o, "ideas");
-    size_t na = json_array_size(arr);
-    for (size_t k = 0, pos = 1; k < na; k++) {
-        /* the list shown: the card at position pos, if any; else all */
-        json_t *it = NULL;
-        if (all) {
-            it = json_array_get(arr, k);
-        } else {
-            for (size_t j = 0; j < na && !it; j++)
-                if ((size_t)json_integer_value(json_object_get(json_array_get(arr, j), "shown")) == pos)
-                    it = json_array_get(arr, j);
-            if (!it) break;
-            pos++;
-        }
+    size_t na = json_array_size(arr), nshown, *ord = all ? NULL : malloc((na ? na : 1) * sizeof *ord);
+    size_t nrow = all ? na : ord ? cli_ideas_order(arr, 0, ord, &nshown) : 0;
+    for (size_t k = 0; k < nrow; k++) {
+        json_t *it = json_array_get(arr, all ? k : ord[k]);
         char list[2048];
         csv_field(f, qid, 0);
         csv_field(f, home, 0);
@@ -156,6 +149,7 @@ void cli_ideas_csv(FILE *f, const json_t *o, int header, int bom, const char *la
         snprintf(num, sizeof num, "%.3f", json_real_value(json_object_get(it, "unexpected"))), csv_field(f, num, 0);
         csv_field(f, "", 1);
     }
+    free(ord);
     if (json_array_size(json_object_get(o, "ideas")) == 0) { /* nothing: say why in one row */
         char list[2048];
         csv_field(f, qid, 0);
