@@ -219,13 +219,13 @@ for m in ms:
 assert o["query"]["licensable"]==int(sys.argv[3]) and o["query"]["text"]' "$D/match.json" "$D/recopen.txt" "$n_open"; then ok lic_match_schema_and_uses; else bad "lic_match_schema_and_uses ($(head -c 300 "$D/match.json"))"; fi
 expect 0 lic_match_text "$T" match "$D/m.tny" --text "$CO" -k 3
 contains "$D/out" "^会社の強みから使える開放特許$" lic_match_text_head
-contains "$D/out" "→ 作れるもの: " lic_match_text_uses
+contains "$D/out" "→ 作れるもの: \\|特許が示す製品・用途: " lic_match_text_uses
 contains "$D/out" "      確信度: " lic_match_text_confidence
 contains "$D/out" "    強さ: " lic_match_text_band
 contains "$D/out" "適合度 0\.[0-9][0-9] = 会社の説明文と特許の題名・要約の類似度" lic_match_text_fit_explained
 contains "$D/out" "合う理由（共通する語: " lic_match_text_why
 expect 0 lic_match_en "$T" match "$D/m.tny" --text "$CO" -k 3 --lang en
-contains "$D/out" "→ could make: " lic_match_en_sentence
+contains "$D/out" "→ could make: \\|what the patent makes: " lic_match_en_sentence
 contains "$D/out" "fit 0\.[0-9][0-9] = similarity of the company" lic_match_en_fit
 # every card names a concrete use, first from the patent's own text (an
 # application phrase stating a use, else its title: the claimed object),
@@ -311,6 +311,23 @@ contains "$D/out" "同じ発明の別出願: SAMPLE-001" lic_match_same_text_nam
 lacks "$D/out" "確信度 0%" lic_match_text_no_conf0
 lacks "$D/out" "確信度 0\.0%" lic_match_text_no_conf00
 lacks "$D/out" "自社の分野の製品・工程" lic_match_text_no_generic_use
+# the use line joins the company's own clause to the patent's, both
+# quoted from the texts and holding the same shared term
+expect 0 lic_match_company_use "$T" match "$D/twice.tny" --text "運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。" -k 8 --json
+if py 'import json,sys
+o=json.load(open(sys.argv[1])); ms=o["matches"]
+cu=[m["company_use"] for m in ms if "company_use" in m]
+assert cu, [list(m) for m in ms]
+text="運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。"
+for m in ms:
+    if "company_use" not in m: continue
+    u=m["company_use"]
+    assert u["company"].strip("…") in text, u
+    assert u["term"] in u["company"] and u["term"] in u["technique"], u
+    assert u["use"].startswith("自社の「"+u["company"]+"」に"), u
+    assert "開発と製造を行う" not in u["company"], u' "$D/out"; then ok lic_match_company_use_clauses; else bad "lic_match_company_use_clauses ($(head -c 300 "$D/out"))"; fi
+expect 0 lic_match_company_use_text "$T" match "$D/twice.tny" --text "運転者の顔画像を撮像部で撮像し、眠気を推定する運転支援装置の開発と製造を行う。" -k 8
+contains "$D/out" "→ 使い道: 自社の「" lic_match_company_use_line
 # an index without classification codes proposes no field: each card says
 # so in words, and its confidence in words, not 0%
 py 'import json
@@ -320,7 +337,7 @@ for l in open("data/sample/sample.jsonl"):
     print(json.dumps(d,ensure_ascii=False))' >"$D/nocodes.jsonl"
 expect 0 lic_nocodes_index "$T" index -q -o "$D/nc.tny" "$D/nocodes.jsonl"
 expect 0 lic_match_nocodes "$T" match "$D/nc.tny" --text "$CO" -k 3
-contains "$D/out" "→ 作れるもの: 「" lic_match_nocodes_own_use
+contains "$D/out" "→ 作れるもの: 「\\|特許が示す製品・用途: 「" lic_match_nocodes_own_use
 contains "$D/out" "確信度: なし（用途は特許自身の記載で、推定ではありません）" lic_match_nocodes_conf_in_words
 lacks "$D/out" "確信度 0" lic_match_nocodes_no_conf0
 expect 0 lic_match_nocodes_json "$T" match "$D/nc.tny" --text "$CO" -k 3 --json

@@ -724,3 +724,48 @@ TY_TEST(judge_sense_two_senses) {
     CHECK_EQ_INT(ty_judge_sense_band(TENYO_BAND_STRONG, -1, &w), TENYO_BAND_STRONG);
     CHECK(w == 0);
 }
+
+/* What a company would do with a matched patent (matchuse.c): the
+ * company's clause holding the shared term, its predicate cut, joined to
+ * the patent's clause holding it, reference signs and labels out; a term
+ * in one sentence only is no anchor; English stems anchor on a word start. */
+TY_TEST(match_use_clauses) {
+    tenyo_why w = {0};
+    w.query = "鋳鉄の鋳物を砂型で鋳造している。工作機械のベッドが中心で、溶解炉の管理、鋳物砂の再生を得意とする。";
+    w.evidence = "【解決手段】誘導加熱コイル１８に供給すべき電力を設定するとともに、溶解炉１０の内径に（Ｂ）コイルを合わせる";
+    w.terms[0] = "鋳型"; /* in neither: skipped */
+    w.terms[1] = "溶解炉";
+    w.nterms = 2;
+    ty_buf cb = {0}, tb = {0};
+    const char *term = NULL;
+    CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 1);
+    CHECK_STR(cb.p, "溶解炉の管理");
+    CHECK_STR(tb.p, "溶解炉の内径にコイルを合わせる");
+    CHECK_STR(term, "溶解炉");
+    /* the predicate of the enumeration's last item: を得意とする cut */
+    w.terms[1] = "再生";
+    w.evidence = "鋳物砂の再生装置１２内に配置した。";
+    CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 1);
+    CHECK_STR(cb.p, "鋳物砂の再生");
+    CHECK_STR(tb.p, "鋳物砂の再生装置内に配置した");
+    /* a leading "we" and a closing を開発 cut */
+    w.query = "当社は工場向けの在庫管理システムを開発している。";
+    w.evidence = "本発明の在庫管理システムは、入庫を記録する。";
+    w.terms[1] = "在庫管理";
+    CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 1);
+    CHECK_STR(cb.p, "工場向けの在庫管理システム");
+    CHECK_STR(tb.p, "在庫管理システム");
+    /* no term in both sentences: nothing is guessed */
+    w.terms[1] = "入庫";
+    CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 0);
+    /* English: the stem anchors on a word start, case folded */
+    w.query = "We machine aluminium housings, and we anodize parts for cameras.";
+    w.evidence = "An anodized layer is formed on the housing; the camera body is sealed.";
+    w.terms[0] = "anod";
+    w.nterms = 1;
+    CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 1);
+    CHECK_STR(cb.p, "and we anodize parts for cameras");
+    CHECK_STR(tb.p, "An anodized layer is formed on the housing");
+    ty_buf_free(&cb);
+    ty_buf_free(&tb);
+}

@@ -191,6 +191,7 @@ expect 0 wf_report_match "$T" match "$D/s.tny" --text "カメラで撮像した�
 cp "$D/out" "$D/match.html"
 contains "$D/match.html" "開放特許マッチングレポート" wf_report_match_title
 contains "$D/match.html" "作れるもの" wf_report_match_uses
+contains "$D/match.html" "→ 使い道: 自社の「" wf_report_match_company_use
 contains "$D/match.html" "適合度 0\.[0-9]* = 会社の説明文" wf_report_match_fit
 if grep -q "確信度0%\|確信度 0%" "$D/match.html"; then bad wf_report_match_no_conf0; else ok wf_report_match_no_conf0; fi
 contains "$D/match.html" "<mark>" wf_report_match_why_marked

@@ -84,8 +84,13 @@ static void print_match(const json_t *o, const char *lang) {
             printf("    %s\n", ja ? "合う理由: 会社の文章と具体的な語を共有していません（近さは文章全体の類似度だけ）"
                                   : "why it fits: no specific word shared with the company's text "
                                     "(close by overall similarity only)");
-        const json_t *ap = json_object_get(v, "application");
-        if (json_is_object(ap))
+        const json_t *ap = json_object_get(v, "application"), *cu = json_object_get(v, "company_use");
+        if (json_is_object(cu)) /* the company's clause joined to the patent's */
+            printf("    %s %s\n", ja ? "→ 使い道:" : "→ use:", cli_safe(cli_jstr(cu, "use")));
+        if (json_is_object(ap) && json_is_object(cu))
+            printf("      %s %s\n", ja ? "特許が示す製品・用途:" : "what the patent makes:",
+                   cli_safe(cli_jstr(ap, "use")));
+        else if (json_is_object(ap))
             printf("    %s %s\n", ja ? "→ 作れるもの:" : "→ could make:", cli_safe(cli_jstr(ap, "use")));
         else
             printf("    → %s\n", cli_safe(cli_jstr(v, "application_none")));

@@ -868,6 +868,23 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
         for (int t = 0; t < w.nterms; t++) json_array_append_new(wt, json_string(w.terms[t]));
         json_object_set_new(r, "why", json_pack("{s:s, s:s, s:o}", "company", w.query,
                                                 "patent", w.evidence, "terms", wt));
+        /* what the company would do with it: its own clause joined to
+         * the patent's, on one shared term (matchuse.c) */
+        ty_buf cb = {0}, tb = {0};
+        const char *term = NULL;
+        if (ty_match_use(&w, &cb, &tb, &term) == 1) {
+            char use[1024];
+            if (ja)
+                snprintf(use, sizeof use, "自社の「%s」に、この特許の「%s」を取り入れる", cb.p, tb.p);
+            else
+                snprintf(use, sizeof use, "apply the patent's \"%s\" to the company's \"%s\"", tb.p,
+                         cb.p);
+            json_object_set_new(r, "company_use",
+                                json_pack("{s:s, s:s, s:s, s:s}", "company", cb.p, "technique", tb.p,
+                                          "term", term, "use", use));
+        }
+        ty_buf_free(&cb);
+        ty_buf_free(&tb);
     }
     unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
     int band = match_band(mt, ap);

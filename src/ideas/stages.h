@@ -318,6 +318,13 @@ void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
                       double *nspecific);
 int ty_query_english(const tenyo_ctx *c, size_t qn);
 
+/* --- matchuse.c --- */
+/* What a company would do with a matched patent: of why w (tenyo_match_why),
+ * the company's clause and the patent's clause holding the most specific
+ * shared term found in both, into company and technique (NUL-terminated),
+ * that term in *term. 1 when found, 0 when not, or TENYO_ERR_NOMEM. */
+int ty_match_use(const tenyo_why *w, ty_buf *company, ty_buf *technique, const char **term);
+
 /* --- clean.c --- */
 /* s[0..n) without markup and reference signs, in place (NUL-terminated
  * when shorter); returns the new length. */

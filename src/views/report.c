@@ -527,7 +527,12 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
             esc_marked(f, cli_jstr(w, "patent"), t);
             fputs("</div>\n", f);
         }
-        const json_t *ap = json_object_get(m, "application");
+        const json_t *ap = json_object_get(m, "application"), *cu = json_object_get(m, "company_use");
+        if (json_is_object(cu)) { /* the company's clause joined to the patent's */
+            fprintf(f, "<p class=\"idea\">→ %s: ", ja ? "使い道" : "Use");
+            esc(f, cli_jstr(cu, "use"));
+            fputs("</p>\n", f);
+        }
         fprintf(f, "<p class=\"idea\">→ %s ", ja ? "作れるもの（確信度" : "Could make (confidence");
         esc(f, cli_jstr(m, "confidence_text"));
         fputs(ja ? "）: " : "): ", f);

@@ -36,6 +36,7 @@ const T = {
     similarity: "類似度",
     uses: "作れるもの（活用の可能性）",
     could_make: "作れるもの",
+    company_use: "使い道（会社の文と特許の文から）",
     app_conf: "確信度",
     app_conf_note: "この分野が実際にこの種の特許の用途である見込み（共分類で較正）",
     other_fields: "会社の文章から見た他の分野",
@@ -191,6 +192,7 @@ const T = {
     similarity: "similarity",
     uses: "what it could make (possible uses)",
     could_make: "could make",
+    company_use: "Use (from the company's and the patent's own sentences)",
     app_conf: "confidence",
     app_conf_note: "how likely the field is a real use of such a patent (calibrated on co-classification)",
     other_fields: "other fields from the company's text",
@@ -761,7 +763,14 @@ function matchCard(mt, known) {
     }
     main.appendChild(w);
   } else main.appendChild(el("p", "muted why-none", tr("no_why")));
-  /* what the company could make: one use named in the patents' own text */
+  /* what the company would do with it: its own clause joined to the
+   * patent's; then what the patent itself makes */
+  if (mt.company_use) {
+    const cu = el("div", "company-use");
+    cu.appendChild(el("div", "k", tr("company_use")));
+    cu.appendChild(el("p", "cu-line", mt.company_use.use));
+    main.appendChild(cu);
+  }
   const app = el("div", "application");
   app.appendChild(el("div", "k", tr("could_make")));
   const a = mt.application;
