@@ -60,6 +60,92 @@ static int cut_in(const char *t, const ty_buf *texts) {
     return ty_cut_word(&k);
 }
 
+/* The words the card's texts write stemmed terms as (English): one record
+ * a word, "S\0stem\0key\0word\0" with S '0' for the query's text and '1'
+ * for an evidence text, key the word's inflection key (ty_inflect_key). */
+typedef struct sforms { ty_buf b; int side, nomem; } sforms;
+
+static void sf_term(void *ud, const char *t, size_t n) { (void)ud, (void)t, (void)n; }
+
+static void sf_surface(void *ud, const char *t, size_t n, const char *w, size_t wn) {
+    sforms *f = ud;
+    char key[64];
+    if (wn + 1 > sizeof key) return;
+    memcpy(key, w, wn);
+    size_t kn = ty_inflect_key(key, wn);
+    char side = f->side ? '1' : '0';
+    if (ty_buf_append(&f->b, &side, 1) || ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, t, n) ||
+        ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, key, kn) || ty_buf_putc(&f->b, 0) ||
+        ty_buf_append(&f->b, w, wn) || ty_buf_putc(&f->b, 0))
+        f->nomem = 1;
+}
+
+/* The records of texts (card_texts': the query's first) into f. 0, or a
+ * status (the tokenizer cannot run: f stays empty, nothing is judged). */
+static int sforms_read(tenyo_ctx *c, const ty_buf *texts, sforms *f) {
+    ty_tok_sink sink = {sf_term, sf_surface, NULL, f};
+    f->side = 0;
+    for (size_t at = 0; at < texts->len; at += strlen(texts->p + at) + 1, f->side = 1) {
+        int rc = ty_ctx_tokenize_sink(c, texts->p + at, strlen(texts->p + at), &sink);
+        if (f->nomem) return TENYO_ERR_NOMEM;
+        if (rc) {
+            f->b.len = 0;
+            return rc;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* Whether stem t (a stemmed English term) is one word on both sides of the
+ * card: 1 when a form the query writes it as and a form an evidence text
+ * writes it as have one inflection key; *form is then the word to show:
+ * show (the index's surface for t) when it has that key, else the query's
+ * first word that has it (NULL: show show). 0 when the two sides only share
+ * the stem (fabric and fabrication, both "fabric" to Snowball); -1 when a
+ * side never writes it (nothing to compare: the term is kept as shown). */
+static int one_word(const sforms *f, const char *t, const char *show, const char **form,
+                    size_t *formlen) {
+    char sk[64];
+    size_t sn = strlen(show);
+    *form = NULL;
+    *formlen = 0;
+    int plain = sn + 1 <= sizeof sk;
+    for (size_t i = 0; i < sn && plain; i++) plain = show[i] >= 'a' && show[i] <= 'z';
+    if (plain) {
+        memcpy(sk, show, sn);
+        sn = ty_inflect_key(sk, sn);
+    }
+    sk[plain ? sn : 0] = 0;
+    int q = 0, e = 0, shared = 0, shared_show = 0;
+    for (size_t at = 0; at < f->b.len;) { /* each query form against each evidence form */
+        const char *side = f->b.p + at, *st = side + 2, *key = st + strlen(st) + 1,
+                   *w = key + strlen(key) + 1;
+        at = (size_t)(w + strlen(w) + 1 - f->b.p);
+        if (strcmp(st, t)) continue;
+        if (*side != '0') {
+            e = 1;
+            continue;
+        }
+        q = 1;
+        for (size_t bt = 0; bt < f->b.len;) {
+            const char *s2 = f->b.p + bt, *st2 = s2 + 2, *k2 = st2 + strlen(st2) + 1,
+                       *w2 = k2 + strlen(k2) + 1;
+            bt = (size_t)(w2 + strlen(w2) + 1 - f->b.p);
+            if (*s2 == '0' || strcmp(st2, t) || strcmp(k2, key)) continue;
+            if (plain && !strcmp(key, sk)) shared_show = 1;
+            if (!shared) {
+                *form = w;
+                *formlen = strlen(w);
+            }
+            shared = 1;
+            break;
+        }
+    }
+    if (!q || !e) return -1;
+    if (shared_show) *form = NULL, *formlen = 0;
+    return shared;
+}
+
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms) {
     if (!c || !idea || (k && !terms)) return TENYO_ERR_ARG;
@@ -106,9 +192,28 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         free(bt);
         return rc;
     }
+    /* an English stem is a bridge only where both sides write it as the
+     * word shown (one_word) */
+    sforms forms = {{0}, 0, 0};
+    const char **alt = m->surf_off ? ty_calloc(k, sizeof *alt) : NULL;
+    if (m->surf_off && (!alt || (rc = sforms_read((tenyo_ctx *)c, &texts, &forms)) == TENYO_ERR_NOMEM)) {
+        rc = TENYO_ERR_NOMEM;
+        free(alt);
+        ty_buf_free(&forms.b);
+        ty_buf_free(&texts);
+        free(bt);
+        return rc;
+    }
     for (size_t i = 0; i < ncand && n < k && bt[i].w > 0; i++) {
         const char *ti = m->term_blob + m->term_off[bt[i].t];
         if (ty_verb_like(ti) || cut_in(ti, &texts)) continue;
+        const char *form = NULL;
+        size_t formlen = 0;
+        if (forms.b.len) {
+            const char *sh = m->surf_blob[m->surf_off[bt[i].t]] ? m->surf_blob + m->surf_off[bt[i].t] : ti;
+            if (!one_word(&forms, ti, sh, &form, &formlen)) continue;
+            if (form && !(form = ty_index_word(c->idx, form, formlen))) continue;
+        }
         int skip = 0;
         for (size_t j = 0; j < ncand && !skip; j++) {
             if (j == i || !(bt[j].w > 0)) continue;
@@ -119,13 +224,20 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         }
         for (size_t q = 0; q < n && !skip; q++)
             if (strstr(terms[q], ti) || strstr(ti, terms[q])) skip = 1;
-        if (!skip) terms[n++] = ti;
+        if (!skip) {
+            if (alt) alt[n] = form;
+            terms[n++] = ti;
+        }
     }
-    /* show words, not stems: the surface recorded for a stemmed term */
+    /* show words, not stems: the surface recorded for a stemmed term, or
+     * the form both sides write when that is another (one_word) */
     for (size_t q = 0; q < n && m->surf_off; q++) {
         int64_t t = ty_strmap_get(c->idx->vocab, terms[q], strlen(terms[q]));
-        if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
+        if (alt && alt[q]) terms[q] = alt[q];
+        else if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
     }
+    free(alt);
+    ty_buf_free(&forms.b);
     ty_buf_free(&texts);
     free(bt);
     return (int)n;
