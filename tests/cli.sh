@@ -702,6 +702,10 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
     "$T" ideas "$D/en.tny" "$q" --lang en -n 20 --min-confidence 0 --json >>"$D/enm" 2>/dev/null; echo >>"$D/enm"
   done
   mech cli_ideas_mech_en_real 20 "$D/enm"
+  # a bridge is a word both sides write: Snowball's "fabric" of the
+  # query's "fabrication" is no bridge to a textile patent's "fabric"
+  "$T" ideas "$D/en.tny" US07043147-20060509 --lang en -n 30 --min-confidence 0 --json >"$D/enf" 2>/dev/null
+  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; B=[b for i in I for b in i["bridge_terms"]]; assert len(I) >= 10, len(I); assert "fabric" not in B, [(i["field"], i["bridge_terms"]) for i in I if "fabric" in i["bridge_terms"]]' "$D/enf"; then ok cli_ideas_en_one_form; else bad "cli_ideas_en_one_form: $(python3 -c 'import json,sys; print([(i["field"], i["bridge_terms"]) for i in json.load(open(sys.argv[1]))["ideas"] if "fabric" in i["bridge_terms"]][:3])' "$D/enf" 2>&1 | head -c 300)"; fi
   # US abstracts used as titles hold line breaks: idea sentences and the
   # report keep them on one line (not \x0a, not a raw newline)
   "$T" ideas "$D/en.tny" US07453002-20081118 --lang en -n 20 --min-confidence 0 --json >"$D/enl" 2>/dev/null
@@ -709,7 +713,7 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
   if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; assert I and any("\n" in e["title"] for i in I for e in i["evidence"]), "no title with a line break"; assert not any(c in i["idea"] for i in I for c in "\n\r\t"), [i["idea"] for i in I if "\n" in i["idea"]][:1]' "$D/enl" &&
      ! grep -q 'x0a' "$D/ent"; then ok cli_ideas_titles_one_line; else bad "cli_ideas_titles_one_line: $(grep -m1 x0a "$D/ent" | head -c 200)"; fi
 else
-  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_titles_one_line: ../shared/data not found"
+  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_en_one_form, cli_ideas_titles_one_line: ../shared/data not found"
 fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then
