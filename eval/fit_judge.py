@@ -280,6 +280,114 @@ def cards_main(argv):
         print('wrote', a.write)
 
 
+# ------------------------------------------------- the English card judge
+
+EN_CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen', 'claim_element',
+                 'compound', 'idf', 'juman_unknown', 'en_generic', 'en_verb', 'en_spread', 'latin',
+                 'en_top_spread']
+EN_BASE = ['reader', 'strong', 'candidate', 'genericity', 'idf']
+
+
+def load_en_cards(arg):
+    """Every labelled English card of a set (the cards of the judge's pool
+    the readers read too, not only the first ten): (query, facts, label,
+    card) once per reader; a card is English when most of its terms'
+    weight is in Latin script (the C code's rule)."""
+    name, rest = arg.split('=', 1)
+    path, labs = rest.split(':', 1)
+    readers = [read_labels(p) for p in labs.split(',')]
+    out = []
+    for line in open(path, encoding='utf-8'):
+        o = json.loads(line)
+        n = o['protocol_a']['n']
+        for p in o.get('ideas', []):
+            f = p.get('judge_facts')
+            if not f or f.get('latin', 0) < 0.5:
+                continue
+            x = [1.0] + [float(f.get(k, 0)) for k in EN_CARD_FACTS]
+            for r in readers:
+                lab = r.get((n, p['field']))
+                if lab:
+                    out.append(((name, n), x, lab[0], p))
+    return out
+
+
+def loqo(cards, use, what):
+    """Held-out scores: each query's cards scored by a fit on the others'."""
+    sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
+    out = []
+    for q in sorted({c[0] for c in cards}):
+        tr = [(sel(x), 1 if what(lab) else 0, 1.0) for k, x, lab, _ in cards if k != q]
+        w = fit(tr, lam=LAMBDA)
+        out += [(prob(w, sel(x)), 1 if what(lab) else 0) for k, x, lab, _ in cards if k == q]
+    return out
+
+
+def en_cards_main(argv):
+    """The English card judge (card.c's "en.card." weights): a logistic
+    model over the card facts, fitted on English labels only. Each fact set
+    tried is judged leave-one-query-out (every query scored by a model that
+    never saw its labels) against the judge that made the cards (its
+    "judge") and the reader model; an English fact is kept only when it
+    raises the held-out AUC over the base facts (EN_BASE). --write puts the
+    weights fitted on every label in a block of their own at the end of
+    models/judge.tsv (replacing an earlier one)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cards', action='store_true')
+    ap.add_argument('--en', action='store_true')
+    ap.add_argument('--write')
+    ap.add_argument('--only', default='', help='comma-separated facts (default: chosen held-out)')
+    ap.add_argument('sets', nargs='+')
+    a = ap.parse_args(argv)
+    cards = [c for s in a.sets for c in load_en_cards(s)]
+    usable = lambda l: l in 'ab'
+    notc = lambda l: l != 'c'
+    nq = len({c[0] for c in cards})
+    print('English cards: %d labels over %d queries, usable %.0f%%, c %.0f%%' % (
+        len(cards), nq, 100.0 * sum(usable(c[2]) for c in cards) / len(cards),
+        100.0 * sum(c[2] == 'c' for c in cards) / len(cards)))
+    for nm, k in (('the judge that made the cards', 'judge'), ('the reader model', 'usable')):
+        print('  %-32s AUC usable %.3f, not c %.3f' % (
+            nm, auc([(c[3][k], usable(c[2])) for c in cards]), auc([(c[3][k], notc(c[2])) for c in cards])))
+    idx = lambda names: [0] + [EN_CARD_FACTS.index(n) + 1 for n in names]
+    def score(names):
+        return auc(loqo(cards, idx(names), usable)), auc(loqo(cards, idx(names), notc))
+    base = score(EN_BASE)
+    print('  held out, base facts %-24s AUC usable %.3f, not c %.3f' % (','.join(EN_BASE), *base))
+    chosen = list(EN_BASE)
+    if a.only:
+        chosen = a.only.split(',')
+    else:
+        best = base
+        for extra in ('en_generic', 'en_verb', 'en_spread', 'en_top_spread'):
+            r = score(chosen + [extra])
+            print('  held out, + %-33s AUC usable %.3f, not c %.3f' % (extra, *r))
+            if r[0] > best[0] and r[1] > best[1]:
+                chosen, best = chosen + [extra], r
+    fin = score(chosen)
+    print('  held out, chosen %-28s AUC usable %.3f, not c %.3f' % (','.join(chosen), *fin))
+    use = idx(chosen)
+    sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
+    w = fit([(sel(x), 1 if usable(lab) else 0, 1.0) for _, x, lab, _ in cards], lam=LAMBDA)
+    names = ['bias'] + EN_CARD_FACTS
+    print('weights (every label):')
+    for n, wi in zip(names, w):
+        if wi:
+            print('  en.card.%-14s %+.4f' % (n, wi))
+    if a.write:
+        keep = [l for l in open(a.write, encoding='utf-8') if not l.startswith(('en.card.', '# English cards'))]
+        with open(a.write, 'w', encoding='utf-8') as f:
+            f.writelines(keep)
+            f.write('# English cards (src/judge/card.c: a card mostly in Latin-script terms), fitted on\n'
+                    '# English labels only (%s: %d labels, %d queries); held out by query, AUC\n'
+                    '# usable %.3f / not c %.3f against %.3f / %.3f of the base facts\n' % (
+                        ','.join(s.split('=')[0] for s in a.sets), len(cards), nq, fin[0], fin[1], base[0], base[1]))
+            for n, wi in zip(names, w):
+                if n == 'bias' or n in chosen:
+                    f.write('en.card.%s\t%.6f\n' % (n, wi))
+        print('wrote', a.write)
+
+
 # ------------------------------------------------------ one sense (sense.c)
 
 def sense_main(argv):
@@ -349,6 +457,11 @@ def sense_main(argv):
 
 if __name__ == '__main__' and '--sense' in sys.argv:
     sense_main(sys.argv[1:])
+    sys.exit(0)
+
+
+if __name__ == '__main__' and '--cards' in sys.argv and '--en' in sys.argv:
+    en_cards_main(sys.argv[1:])
     sys.exit(0)
 
 
