@@ -280,6 +280,114 @@ def cards_main(argv):
         print('wrote', a.write)
 
 
+# ------------------------------------------------- the English term worth
+
+EN_TERM_FACTS = ['idf', 'genericity', 'en_generic', 'en_verb', 'en_spread']
+
+
+def stems(words):
+    """word -> the index term the tokenizer makes of it (one a word; a
+    stopword makes none)."""
+    words = sorted(words)
+    r = subprocess.run([TENYO, 'tokens', '--file', '-'], input='\n'.join(words) + '\n',
+                       capture_output=True, text=True, check=True)
+    out = {}
+    for w, line in zip(words, r.stdout.split('\n')):
+        t = line.split()
+        if len(t) == 1:
+            out[w] = t[0]
+    return out
+
+
+def en_terms_main(argv):
+    """The English term worth (terms.c's "en." weights). Examples, by
+    query: bad terms, the bridge words a reader's reason names on a card the
+    reader called c ("generic words member/housing/connected"); good terms,
+    the bridge words of cards every reader called a or b, less the bad ones.
+    Judged by term held out (five folds by md5 of the term: no term is both
+    fitted and scored), against 1 - genericity; --write puts the weights in
+    the English block at the end of models/judge.tsv."""
+    import hashlib
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--en', action='store_true')
+    ap.add_argument('--index', required=True)
+    ap.add_argument('--write')
+    ap.add_argument('--only', default='', help='comma-separated facts (default: chosen held-out)')
+    ap.add_argument('sets', nargs='+')
+    a = ap.parse_args(argv)
+    bad, good = set(), set()
+    for arg in a.sets:
+        name, rest = arg.split('=', 1)
+        path, labs = rest.split(':', 1)
+        readers = [read_labels(p) for p in labs.split(',')]
+        for line in open(path, encoding='utf-8'):
+            o = json.loads(line)
+            n = o['protocol_a']['n']
+            for p in o.get('ideas', []):
+                labs_ = [r.get((n, p['field'])) for r in readers]
+                bt = p.get('bridge_terms', [])
+                for x in labs_:
+                    if x and x[0] == 'c':
+                        why = set(re.findall(r'[a-z]+', x[1].lower()))
+                        bad.update(b for b in bt if b in why)
+                if labs_ and all(x and x[0] in 'ab' for x in labs_):
+                    good.update(bt)
+    st = stems(bad | good)
+    badt = {st[w] for w in bad if w in st}
+    goodt = {st[w] for w in good if w in st} - badt
+    facts, fnames = judge(a.index, badt | goodt)
+    ex = [(t, 0) for t in sorted(badt) if t in facts] + [(t, 1) for t in sorted(goodt) if t in facts]
+    print('English terms: %d good, %d bad' % (sum(y for _, y in ex), sum(1 - y for _, y in ex)))
+    fold = lambda t: int(hashlib.md5(t.encode()).hexdigest(), 16) % 5
+    gi = fnames.index('genericity')
+
+    def fitw(rows, names):
+        use = [i for i, n in enumerate(fnames) if n == 'bias' or n in names]
+        npos = sum(y for _, y in rows)
+        nneg = len(rows) - npos
+        data = [([facts[t][1][i] if i in use else 0.0 for i in range(len(fnames))], y,
+                 len(rows) / (2.0 * npos) if y else len(rows) / (2.0 * nneg)) for t, y in rows]
+        return fit(data, lam=LAMBDA)
+
+    def held(names):
+        sc = []
+        for k in range(5):
+            w = fitw([r for r in ex if fold(r[0]) != k], names)
+            sc += [(prob(w, facts[t][1]), y) for t, y in ex if fold(t) == k]
+        return auc(sc)
+
+    print('  1 - genericity (the Japanese fit\'s main fact)  AUC %.3f' % auc([(1 - facts[t][1][gi], y) for t, y in ex]))
+    print('  the worth of the weights before                  AUC %.3f' % auc([(facts[t][0], y) for t, y in ex]))
+    for n in EN_TERM_FACTS:
+        print('    single fact %-12s AUC %.3f' % (n, auc([(facts[t][1][fnames.index(n)], y) for t, y in ex])))
+    chosen = a.only.split(',') if a.only else ['idf', 'genericity']
+    best = held(chosen)
+    print('  held out, %-34s AUC %.3f' % (','.join(chosen), best))
+    if not a.only:
+        for extra in ('en_generic', 'en_verb', 'en_spread'):
+            r = held(chosen + [extra])
+            print('  held out, + %-32s AUC %.3f' % (extra, r))
+            if r > best:
+                chosen, best = chosen + [extra], r
+    print('  held out, chosen %-27s AUC %.3f' % (','.join(chosen), best))
+    w = fitw(ex, chosen)
+    for n, wi in zip(fnames, w):
+        if wi:
+            print('  en.%-14s %+.4f' % (n, wi))
+    if a.write:
+        keep = [l for l in open(a.write, encoding='utf-8')
+                if not (l.startswith('en.') and not l.startswith('en.card.')) and not l.startswith('# English terms')]
+        with open(a.write, 'w', encoding='utf-8') as f:
+            f.writelines(keep)
+            f.write('# English terms (src/judge/terms.c: a Latin-script term\'s worth), fitted on English\n'
+                    '# labels only (%s: %d terms); held out by term, AUC %.3f\n' % (
+                        ','.join(s_.split('=')[0] for s_ in a.sets), len(ex), best))
+            for n, wi in zip(fnames, w):
+                if n == 'bias' or n in chosen:
+                    f.write('en.%s\t%.6f\n' % (n, wi))
+        print('wrote', a.write)
+
+
 # ------------------------------------------------- the English card judge
 
 EN_CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen', 'claim_element',
@@ -457,6 +565,11 @@ def sense_main(argv):
 
 if __name__ == '__main__' and '--sense' in sys.argv:
     sense_main(sys.argv[1:])
+    sys.exit(0)
+
+
+if __name__ == '__main__' and '--en' in sys.argv and '--cards' not in sys.argv:
+    en_terms_main(sys.argv[1:])
     sys.exit(0)
 
 
