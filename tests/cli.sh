@@ -702,6 +702,15 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
     "$T" ideas "$D/en.tny" "$q" --lang en -n 20 --min-confidence 0 --json >>"$D/enm" 2>/dev/null; echo >>"$D/enm"
   done
   mech cli_ideas_mech_en_real 20 "$D/enm"
+  # the English term facts: a generic head by the spread rule (member,
+  # housing) against field words (catheter, satellite); participles
+  "$T" tokens --judge "$D/en.tny" --text "member housing connected catheter satellite" >"$D/enj" 2>/dev/null
+  if python3 -c 'import sys
+rows=[l.rstrip("\n").split("\t") for l in open(sys.argv[1])]; h=rows[0]; F={r[0]: dict(zip(h, r)) for r in rows[1:]}
+g=lambda t, k: float(F[t][k])
+assert [g(t, "en_generic") for t in ("member", "hous", "cathet", "satellit")] == [1, 1, 0, 0], F
+assert g("connect", "en_verb") == 1 and g("cathet", "en_verb") == 0, F
+assert min(g("member", "en_spread"), g("hous", "en_spread")) > max(g("cathet", "en_spread"), g("satellit", "en_spread")), F' "$D/enj"; then ok cli_tokens_judge_en_facts; else bad "cli_tokens_judge_en_facts ($(head -c 300 "$D/enj"))"; fi
   # a bridge is a word both sides write: Snowball's "fabric" of the
   # query's "fabrication" is no bridge to a textile patent's "fabric"
   "$T" ideas "$D/en.tny" US07043147-20060509 --lang en -n 30 --min-confidence 0 --json >"$D/enf" 2>/dev/null
@@ -713,7 +722,7 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
   if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; assert I and any("\n" in e["title"] for i in I for e in i["evidence"]), "no title with a line break"; assert not any(c in i["idea"] for i in I for c in "\n\r\t"), [i["idea"] for i in I if "\n" in i["idea"]][:1]' "$D/enl" &&
      ! grep -q 'x0a' "$D/ent"; then ok cli_ideas_titles_one_line; else bad "cli_ideas_titles_one_line: $(grep -m1 x0a "$D/ent" | head -c 200)"; fi
 else
-  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_en_one_form, cli_ideas_titles_one_line: ../shared/data not found"
+  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_en_one_form, cli_tokens_judge_en_facts, cli_ideas_titles_one_line: ../shared/data not found"
 fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then

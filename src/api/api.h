@@ -398,9 +398,6 @@ const char *ty_index_word(const tenyo_index *x, const char *w, size_t n);
  * this machine's differs): emit gets each term. 0 or a status (c->err). */
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
                     void (*emit)(void *ud, const char *t, size_t n), void *ud);
-/* The same with every sink of s (the words a stemmed term was written
- * as, through s->surface). 0 or a status. */
-int ty_ctx_tokenize_sink(tenyo_ctx *c, const char *text, size_t len, const ty_tok_sink *s);
 /* Rank the documents by TF-IDF cosine with the query of terms[0..n)
  * (repeats count), through c's filter; the k best into hits. */
 int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,

@@ -479,14 +479,6 @@ int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
     return rc < 0 ? rc : TENYO_OK;
 }
 
-int ty_ctx_tokenize_sink(tenyo_ctx *c, const char *text, size_t len, const ty_tok_sink *s) {
-    if (len > TY_MAX_QUERY) return TENYO_ERR_LIMIT;
-    int rc = ensure_tokenizer(c);
-    if (rc) return rc;
-    rc = ty_tokenize_sink(c->tc, text ? text : "", len, s);
-    return rc < 0 ? rc : TENYO_OK;
-}
-
 int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
                       tenyo_hit *hits) {
     int rc = check_query(c, TENYO_MODE_TFIDF, k, hits);

@@ -62,38 +62,55 @@ static int cut_in(const char *t, const ty_buf *texts) {
 
 /* The words the card's texts write stemmed terms as (English): one record
  * a word, "S\0stem\0key\0word\0" with S '0' for the query's text and '1'
- * for an evidence text, key the word's inflection key (ty_inflect_key). */
-typedef struct sforms { ty_buf b; int side, nomem; } sforms;
+ * for an evidence text, key the word's inflection key (ty_inflect_key).
+ * The words are the texts' runs of ASCII letters, lowercased and stemmed
+ * as the tokenizer stems them (Snowball English): a scan, not a second
+ * tokenizer pass (the bridge list is asked several times a card). */
+typedef struct sforms { ty_buf b; } sforms;
 
-static void sf_term(void *ud, const char *t, size_t n) { (void)ud, (void)t, (void)n; }
-
-static void sf_surface(void *ud, const char *t, size_t n, const char *w, size_t wn) {
-    sforms *f = ud;
-    char key[64];
-    if (wn + 1 > sizeof key) return;
+static int sforms_add(sforms *f, ty_stemmer *sb, int side, const char *w, size_t wn) {
+    char st[64], key[64];
+    memcpy(st, w, wn);
     memcpy(key, w, wn);
+    size_t sn = ty_stem(sb, st, wn, sizeof st - 1);
+    if (!sn) return TENYO_ERR_NOMEM;
     size_t kn = ty_inflect_key(key, wn);
-    char side = f->side ? '1' : '0';
-    if (ty_buf_append(&f->b, &side, 1) || ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, t, n) ||
+    char c = side ? '1' : '0';
+    if (ty_buf_append(&f->b, &c, 1) || ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, st, sn) ||
         ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, key, kn) || ty_buf_putc(&f->b, 0) ||
         ty_buf_append(&f->b, w, wn) || ty_buf_putc(&f->b, 0))
-        f->nomem = 1;
+        return TENYO_ERR_NOMEM;
+    return TENYO_OK;
 }
 
-/* The records of texts (card_texts': the query's first) into f. 0, or a
- * status (the tokenizer cannot run: f stays empty, nothing is judged). */
-static int sforms_read(tenyo_ctx *c, const ty_buf *texts, sforms *f) {
-    ty_tok_sink sink = {sf_term, sf_surface, NULL, f};
-    f->side = 0;
-    for (size_t at = 0; at < texts->len; at += strlen(texts->p + at) + 1, f->side = 1) {
-        int rc = ty_ctx_tokenize_sink(c, texts->p + at, strlen(texts->p + at), &sink);
-        if (f->nomem) return TENYO_ERR_NOMEM;
-        if (rc) {
-            f->b.len = 0;
-            return rc;
+/* The records of texts (card_texts': the query's first) into f. 0, or
+ * TENYO_ERR_NOMEM. */
+static int sforms_read(const ty_buf *texts, sforms *f) {
+    ty_stemmer *sb = NULL;
+    char err[TY_ERRLEN];
+    if (ty_stemmer_new(&sb, err, sizeof err)) return TENYO_ERR_NOMEM;
+    int rc = TENYO_OK, side = 0;
+    for (size_t at = 0; at < texts->len && !rc; at += strlen(texts->p + at) + 1, side = 1) {
+        const char *p = texts->p + at;
+        while (*p && !rc) {
+            if (!isalpha((unsigned char)*p)) {
+                p++;
+                continue;
+            }
+            const char *q = p;
+            while (isalpha((unsigned char)*q)) q++;
+            char w[64];
+            size_t wn = (size_t)(q - p);
+            /* a word, not a piece of a code or number (A61B, 3D) */
+            int plain = wn >= 2 && wn < sizeof w - 1 && !isdigit((unsigned char)*q) &&
+                        (p == texts->p + at || !isalnum((unsigned char)p[-1]));
+            for (size_t k = 0; k < wn && plain; k++) w[k] = (char)tolower((unsigned char)p[k]);
+            if (plain) rc = sforms_add(f, sb, side, w, wn);
+            p = q;
         }
     }
-    return TENYO_OK;
+    ty_stemmer_free(sb);
+    return rc;
 }
 
 /* Whether stem t (a stemmed English term) is one word on both sides of the
@@ -194,9 +211,11 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     }
     /* an English stem is a bridge only where both sides write it as the
      * word shown (one_word) */
-    sforms forms = {{0}, 0, 0};
+    sforms forms = {{0}};
     const char **alt = m->surf_off ? ty_calloc(k, sizeof *alt) : NULL;
-    if (m->surf_off && (!alt || (rc = sforms_read((tenyo_ctx *)c, &texts, &forms)) == TENYO_ERR_NOMEM)) {
+    /* only where the index stems with Snowball (Porter's step 1 of older
+     * indexes joins no derived words) */
+    if (m->surf_off && c->idx->tok.stem == 2 && (!alt || (rc = sforms_read(&texts, &forms)))) {
         rc = TENYO_ERR_NOMEM;
         free(alt);
         ty_buf_free(&forms.b);
