@@ -390,17 +390,25 @@ def en_terms_main(argv):
 
 # ------------------------------------------------- the English card judge
 
-EN_CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen', 'claim_element',
-                 'compound', 'idf', 'juman_unknown', 'en_generic', 'en_verb', 'en_spread', 'latin',
-                 'en_top_spread']
-EN_BASE = ['reader', 'strong', 'candidate', 'genericity', 'idf']
+EN_CARD_FACTS = ['en_generic', 'en_verb', 'en_spread', 'en_top_spread']
 
 
-def load_en_cards(arg):
+def ja_card_weights(path):
+    """The Japanese card weights of a judge.tsv (card.*, less the bands)."""
+    w = {}
+    for line in open(path, encoding='utf-8'):
+        p = line.rstrip('\n').split('\t')
+        if len(p) == 2 and p[0].startswith('card.') and not p[0].endswith('_at'):
+            w[p[0][len('card.'):]] = float(p[1])
+    return w
+
+
+def load_en_cards(arg, jw):
     """Every labelled English card of a set (the cards of the judge's pool
     the readers read too, not only the first ten): (query, facts, label,
-    card) once per reader; a card is English when most of its terms'
-    weight is in Latin script (the C code's rule)."""
+    card) once per reader, facts = [1, the Japanese judge's logit, the
+    English facts]; a card is English when most of its terms' weight is in
+    Latin script (the C code's rule)."""
     name, rest = arg.split('=', 1)
     path, labs = rest.split(':', 1)
     readers = [read_labels(p) for p in labs.split(',')]
@@ -412,11 +420,12 @@ def load_en_cards(arg):
             f = p.get('judge_facts')
             if not f or f.get('latin', 0) < 0.5:
                 continue
-            x = [1.0] + [float(f.get(k, 0)) for k in EN_CARD_FACTS]
+            zja = jw.get('bias', 0) + sum(jw.get(k, 0) * float(v) for k, v in f.items())
+            x = [1.0, zja] + [float(f.get(k, 0)) for k in EN_CARD_FACTS]
             for r in readers:
                 lab = r.get((n, p['field']))
                 if lab:
-                    out.append(((name, n), x, lab[0], p))
+                    out.append(((name, n), x, lab[0], p, zja))
     return out
 
 
@@ -425,75 +434,97 @@ def loqo(cards, use, what):
     sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
     out = []
     for q in sorted({c[0] for c in cards}):
-        tr = [(sel(x), 1 if what(lab) else 0, 1.0) for k, x, lab, _ in cards if k != q]
+        tr = [(sel(c[1]), 1 if what(c[2]) else 0, 1.0) for c in cards if c[0] != q]
         w = fit(tr, lam=LAMBDA)
-        out += [(prob(w, sel(x)), 1 if what(lab) else 0) for k, x, lab, _ in cards if k == q]
+        out += [(prob(w, sel(c[1])), 1 if what(c[2]) else 0, q) for c in cards if c[0] == q]
     return out
 
 
+def within(scored):
+    """The mean over queries of the AUC among each query's own cards
+    (blind to how a fit's level moves from fold to fold); queries with
+    one class only left out."""
+    qs = {}
+    for s_, y, q in scored:
+        qs.setdefault(q, []).append((s_, y))
+    v = [auc(r) for r in qs.values() if 0 < sum(y for _, y in r) < len(r)]
+    return sum(v) / len(v)
+
+
 def en_cards_main(argv):
-    """The English card judge (card.c's "en.card." weights): a logistic
-    model over the card facts, fitted on English labels only. Each fact set
-    tried is judged leave-one-query-out (every query scored by a model that
-    never saw its labels) against the judge that made the cards (its
-    "judge") and the reader model; an English fact is kept only when it
-    raises the held-out AUC over the base facts (EN_BASE). --write puts the
-    weights fitted on every label in a block of their own at the end of
-    models/judge.tsv (replacing an earlier one)."""
+    """The English card judge (card.c's "en.card." weights): the Japanese
+    judge's logit (models/judge.tsv's card.* weights over the same facts)
+    scaled and shifted, plus English facts, fitted on English labels only.
+    Each fact set is judged leave-one-query-out (every query scored by a
+    model that never saw its labels), pooled and within each query, against
+    the Japanese judge alone (no fit) and refitted alone; an English fact is
+    kept only when it raises both pooled held-out AUCs (usable and not c)
+    and lowers neither within-query one (pooled AUCs of fits move with each
+    fold's level; the within-query ones do not). --write puts the weights fitted on every label
+    in a block of their own at the end of models/judge.tsv (replacing an
+    earlier one); without a kept fact nothing is written."""
     ap = argparse.ArgumentParser()
     ap.add_argument('--cards', action='store_true')
     ap.add_argument('--en', action='store_true')
     ap.add_argument('--write')
-    ap.add_argument('--only', default='', help='comma-separated facts (default: chosen held-out)')
+    ap.add_argument('--weights', default=os.path.join(HERE, '..', 'models', 'judge.tsv'),
+                    help='the table whose Japanese card weights are the base')
+    ap.add_argument('--only', default='', help='comma-separated English facts (default: chosen held out)')
     ap.add_argument('sets', nargs='+')
     a = ap.parse_args(argv)
-    cards = [c for s in a.sets for c in load_en_cards(s)]
+    jw = ja_card_weights(a.weights)
+    cards = [c for s_ in a.sets for c in load_en_cards(s_, jw)]
     usable = lambda l: l in 'ab'
     notc = lambda l: l != 'c'
     nq = len({c[0] for c in cards})
     print('English cards: %d labels over %d queries, usable %.0f%%, c %.0f%%' % (
         len(cards), nq, 100.0 * sum(usable(c[2]) for c in cards) / len(cards),
         100.0 * sum(c[2] == 'c' for c in cards) / len(cards)))
-    for nm, k in (('the judge that made the cards', 'judge'), ('the reader model', 'usable')):
-        print('  %-32s AUC usable %.3f, not c %.3f' % (
-            nm, auc([(c[3][k], usable(c[2])) for c in cards]), auc([(c[3][k], notc(c[2])) for c in cards])))
-    idx = lambda names: [0] + [EN_CARD_FACTS.index(n) + 1 for n in names]
+    for nm, k in (('the Japanese judge (no fit)', 4), ('the reader model', None)):
+        sc = lambda y: [((c[4] if k else c[3]['usable']), y(c[2]), c[0]) for c in cards]
+        print('  %-30s AUC usable %.3f, not c %.3f; within queries %.3f, %.3f' % (
+            nm, auc([r[:2] for r in sc(usable)]), auc([r[:2] for r in sc(notc)]), within(sc(usable)), within(sc(notc))))
+    idx = lambda names: [0, 1] + [EN_CARD_FACTS.index(n) + 2 for n in names]
+
     def score(names):
-        return auc(loqo(cards, idx(names), usable)), auc(loqo(cards, idx(names), notc))
-    base = score(EN_BASE)
-    print('  held out, base facts %-24s AUC usable %.3f, not c %.3f' % (','.join(EN_BASE), *base))
-    chosen = list(EN_BASE)
-    if a.only:
-        chosen = a.only.split(',')
-    else:
-        best = base
-        for extra in ('en_generic', 'en_verb', 'en_spread', 'en_top_spread'):
+        u, c = loqo(cards, idx(names), usable), loqo(cards, idx(names), notc)
+        return auc([r[:2] for r in u]), auc([r[:2] for r in c]), within(u), within(c)
+
+    base = score([])
+    print('  held out, the Japanese judge refitted   AUC usable %.3f, not c %.3f; within %.3f, %.3f' % base)
+    chosen = a.only.split(',') if a.only else []
+    best = base
+    if not a.only:
+        for extra in EN_CARD_FACTS:
             r = score(chosen + [extra])
-            print('  held out, + %-33s AUC usable %.3f, not c %.3f' % (extra, *r))
-            if r[0] > best[0] and r[1] > best[1]:
+            print('  held out, + %-28s AUC usable %.3f, not c %.3f; within %.3f, %.3f' % (extra, *r))
+            if r[0] > best[0] and r[1] > best[1] and r[2] >= best[2] and r[3] >= best[3]:
                 chosen, best = chosen + [extra], r
     fin = score(chosen)
-    print('  held out, chosen %-28s AUC usable %.3f, not c %.3f' % (','.join(chosen), *fin))
+    print('  held out, chosen %-23s AUC usable %.3f, not c %.3f; within %.3f, %.3f' % (','.join(chosen) or '-', *fin))
     use = idx(chosen)
     sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
-    w = fit([(sel(x), 1 if usable(lab) else 0, 1.0) for _, x, lab, _ in cards], lam=LAMBDA)
-    names = ['bias'] + EN_CARD_FACTS
+    w = fit([(sel(c[1]), 1 if usable(c[2]) else 0, 1.0) for c in cards], lam=LAMBDA)
+    names = ['bias', 'ja'] + EN_CARD_FACTS
     print('weights (every label):')
     for n, wi in zip(names, w):
         if wi:
             print('  en.card.%-14s %+.4f' % (n, wi))
-    if a.write:
+    if a.write and chosen:
         keep = [l for l in open(a.write, encoding='utf-8') if not l.startswith(('en.card.', '# English cards'))]
         with open(a.write, 'w', encoding='utf-8') as f:
             f.writelines(keep)
-            f.write('# English cards (src/judge/card.c: a card mostly in Latin-script terms), fitted on\n'
-                    '# English labels only (%s: %d labels, %d queries); held out by query, AUC\n'
-                    '# usable %.3f / not c %.3f against %.3f / %.3f of the base facts\n' % (
-                        ','.join(s.split('=')[0] for s in a.sets), len(cards), nq, fin[0], fin[1], base[0], base[1]))
+            f.write('# English cards (src/judge/card.c: a card mostly in Latin-script terms): the Japanese\n'
+                    '# judge\'s logit x en.card.ja plus English facts, fitted on English labels only (%s:\n'
+                    '# %d labels, %d queries); held out by query, AUC usable %.3f / not c %.3f against\n'
+                    '# %.3f / %.3f for the Japanese judge refitted alone\n' % (
+                        ','.join(s_.split('=')[0] for s_ in a.sets), len(cards), nq, fin[0], fin[1], base[0], base[1]))
             for n, wi in zip(names, w):
-                if n == 'bias' or n in chosen:
+                if n in ('bias', 'ja') or n in chosen:
                     f.write('en.card.%s\t%.6f\n' % (n, wi))
         print('wrote', a.write)
+    elif a.write:
+        print('no English fact beat the Japanese judge held out: nothing written')
 
 
 # ------------------------------------------------------ one sense (sense.c)

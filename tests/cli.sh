@@ -555,6 +555,21 @@ assert all(0 <= i["content"] <= 1 and 0 <= i["unexpected"] <= 1 for i in I)
 assert sum(o["bands"].values()) == len(I), o["bands"]
 assert set(o["legend"]) == {"confidence", "unexpected", "bands"} and all(o["legend"][k]["ja"] and o["legend"][k]["en"] for k in o["legend"])
 ' "$D/out"; then ok cli_ideas_full_default; else bad cli_ideas_full_default; fi
+# the judge's facts in the JSON are those it weighed: the probability of
+# each (Japanese) card is the logistic of models/judge.tsv's card weights
+# over them (the fit reads them: the rule's band, not the judge's own)
+expect 0 cli_ideas_judge_facts_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json
+if python3 -c 'import json, math, sys
+W = {}
+for l in open(sys.argv[2], encoding="utf-8"):
+    p = l.rstrip("\n").split("\t")
+    if len(p) == 2 and p[0].startswith("card.") and not p[0].endswith("_at"):
+        W[p[0][5:]] = float(p[1])
+I = [i for i in json.load(open(sys.argv[1]))["ideas"] if i["judge_facts"].get("latin", 0) < 0.5]
+assert len(I) >= 5, len(I)
+bad = [(i["field"], i["band"], round(i["judge"], 4)) for i in I
+       if abs(1 / (1 + math.exp(-(W["bias"] + sum(W.get(k, 0) * v for k, v in i["judge_facts"].items())))) - i["judge"]) > 1e-6]
+assert not bad, bad' "$D/out" models/judge.tsv >"$D/jfr" 2>&1; then ok cli_ideas_judge_facts_reproduce; else bad "cli_ideas_judge_facts_reproduce: $(tail -c 300 "$D/jfr")"; fi
 expect 0 cli_ideas_full_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
 contains "$D/out" "意外性" cli_ideas_full_report_unexpected
 contains "$D/out" "有力・候補・参考 = " cli_ideas_full_report_legend

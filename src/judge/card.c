@@ -28,10 +28,11 @@
  * The probability is the logistic of the "card." weights of
  * models/judge.tsv (eval/fit_judge.py --cards), fitted on the readers'
  * labels of some query sets and judged on others. A card whose weight is
- * mostly in Latin-script terms (an English card) is weighed instead by
- * the "en.card." weights when the table has them (eval/fit_judge.py
- * --cards --en, fitted on English labels only, judged by query held out);
- * the Japanese weights never see the English facts.
+ * mostly in Latin-script terms (an English card) is weighed instead, when
+ * the table has "en.card." weights, by en.card.ja x the Japanese logit
+ * plus the en.card. weights of the bias and the English facts
+ * (eval/fit_judge.py --cards --en: fitted on English labels only, judged
+ * by query held out); the Japanese weights never see the English facts.
  */
 #include "judge/judge.h"
 
@@ -55,7 +56,7 @@ const char *const *ty_judge_card_names(void) { return cj_names; }
 
 /* The card weights by fact and the band thresholds, looked up once: the
  * card stage weighs hundreds of cards a query. */
-static double cj_w[TY_CJ_N], cj_wen[TY_CJ_N], cj_strong_at, cj_candidate_at;
+static double cj_w[TY_CJ_N], cj_wen[TY_CJ_N], cj_en_ja, cj_strong_at, cj_candidate_at;
 static int cj_has_en;
 static pthread_once_t cj_once = PTHREAD_ONCE_INIT;
 static void cj_load(void) {
@@ -67,6 +68,7 @@ static void cj_load(void) {
         cj_wen[i] = ty_judge_weight(en, 0);
     }
     cj_has_en = !isnan(ty_judge_weight("en.card.bias", NAN));
+    cj_en_ja = ty_judge_weight("en.card.ja", 1);
     /* without thresholds (no fit yet) every card is a reference card */
     cj_strong_at = ty_judge_weight("card.strong_at", 2);
     cj_candidate_at = ty_judge_weight("card.candidate_at", 2);
@@ -113,9 +115,12 @@ void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const ui
 
 double ty_judge_card(const double *f) {
     pthread_once(&cj_once, cj_load);
-    const double *w = cj_has_en && f[TY_CJ_LATIN] >= 0.5 ? cj_wen : cj_w;
     double z = 0;
-    for (int i = 0; i < TY_CJ_N; i++) z += w[i] * f[i];
+    for (int i = 0; i < TY_CJ_N; i++) z += cj_w[i] * f[i];
+    if (cj_has_en && f[TY_CJ_LATIN] >= 0.5) { /* an English card */
+        z *= cj_en_ja;
+        for (int i = 0; i < TY_CJ_N; i++) z += cj_wen[i] * f[i];
+    }
     return 1 / (1 + exp(-z));
 }
 
