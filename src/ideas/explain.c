@@ -163,6 +163,20 @@ static int one_word(const sforms *f, const char *t, const char *show, const char
     return shared;
 }
 
+/* 1 when term t of the card may be a bridge as English goes: a stem the
+ * two sides write as one word (one_word), or one a side never writes;
+ * *form then the word to show when it is not t's surface (NULL: the
+ * surface), kept by the index. 0: the sides share only the stem, or the
+ * word could not be kept (out of memory: not shown). */
+static int english_form(const tenyo_ctx *c, const sforms *f, uint32_t t, const char **form) {
+    const ty_model *m = &c->idx->m;
+    const char *ti = m->term_blob + m->term_off[t];
+    const char *sh = m->surf_blob[m->surf_off[t]] ? m->surf_blob + m->surf_off[t] : ti;
+    size_t formlen = 0;
+    if (!one_word(f, ti, sh, form, &formlen)) return 0;
+    return !*form || (*form = ty_index_word(c->idx, *form, formlen)) != NULL;
+}
+
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms) {
     if (!c || !idea || (k && !terms)) return TENYO_ERR_ARG;
@@ -203,36 +217,20 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     /* a piece MeCab cut from a longer word in the card's texts (化合 of
      * 化合物) is no word to show (clean.c) */
     ty_buf texts = {0};
-    rc = card_texts((tenyo_ctx *)c, idea, &texts); /* the context's scratch buffers */
-    if (rc) {
-        ty_buf_free(&texts);
-        free(bt);
-        return rc;
-    }
-    /* an English stem is a bridge only where both sides write it as the
-     * word shown (one_word) */
     sforms forms = {{0}};
-    const char **alt = m->surf_off ? ty_calloc(k, sizeof *alt) : NULL;
-    /* only where the index stems with Snowball (Porter's step 1 of older
-     * indexes joins no derived words) */
-    if (m->surf_off && c->idx->tok.stem == 2 && (!alt || (rc = sforms_read(&texts, &forms)))) {
+    const char **alt = NULL; /* the form to show of terms[q], when not its surface */
+    if ((rc = card_texts((tenyo_ctx *)c, idea, &texts))) goto done; /* the context's scratch */
+    if (m->surf_off && !(alt = ty_calloc(k, sizeof *alt))) {
         rc = TENYO_ERR_NOMEM;
-        free(alt);
-        ty_buf_free(&forms.b);
-        ty_buf_free(&texts);
-        free(bt);
-        return rc;
+        goto done;
     }
+    /* the forms under each English stem, where the index stems with
+     * Snowball (Porter's step 1 of older indexes joins no derived words) */
+    if (alt && c->idx->tok.stem == 2 && (rc = sforms_read(&texts, &forms))) goto done;
     for (size_t i = 0; i < ncand && n < k && bt[i].w > 0; i++) {
-        const char *ti = m->term_blob + m->term_off[bt[i].t];
+        const char *ti = m->term_blob + m->term_off[bt[i].t], *form = NULL;
         if (ty_verb_like(ti) || cut_in(ti, &texts)) continue;
-        const char *form = NULL;
-        size_t formlen = 0;
-        if (forms.b.len) {
-            const char *sh = m->surf_blob[m->surf_off[bt[i].t]] ? m->surf_blob + m->surf_off[bt[i].t] : ti;
-            if (!one_word(&forms, ti, sh, &form, &formlen)) continue;
-            if (form && !(form = ty_index_word(c->idx, form, formlen))) continue;
-        }
+        if (forms.b.len && !english_form(c, &forms, bt[i].t, &form)) continue;
         int skip = 0;
         for (size_t j = 0; j < ncand && !skip; j++) {
             if (j == i || !(bt[j].w > 0)) continue;
@@ -252,14 +250,16 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
      * the form both sides write when that is another (one_word) */
     for (size_t q = 0; q < n && m->surf_off; q++) {
         int64_t t = ty_strmap_get(c->idx->vocab, terms[q], strlen(terms[q]));
-        if (alt && alt[q]) terms[q] = alt[q];
+        if (alt[q]) terms[q] = alt[q];
         else if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
     }
+    rc = (int)n;
+done:
     free(alt);
     ty_buf_free(&forms.b);
     ty_buf_free(&texts);
     free(bt);
-    return (int)n;
+    return rc;
 }
 
 /* ================================================== application phrases */
