@@ -29,7 +29,8 @@
  * models/judge.tsv (eval/fit_judge.py --cards), fitted on the readers'
  * labels of some query sets and judged on others. A card whose weight is
  * mostly in Latin-script terms (an English card) is weighed instead, when
- * the table has "en.card." weights, by en.card.ja x the Japanese logit
+ * the table has "en.card." weights and its terms' spread is known (an
+ * index of mostly English documents), by en.card.ja x the Japanese logit
  * plus the en.card. weights of the bias and the English facts
  * (eval/fit_judge.py --cards --en: fitted on English labels only, judged
  * by query held out); the Japanese weights never see the English facts.
@@ -117,7 +118,9 @@ double ty_judge_card(const double *f) {
     pthread_once(&cj_once, cj_load);
     double z = 0;
     for (int i = 0; i < TY_CJ_N; i++) z += cj_w[i] * f[i];
-    if (cj_has_en && f[TY_CJ_LATIN] >= 0.5) { /* an English card */
+    /* an English card, its English facts known (terms.c computes them on
+     * an index of mostly English documents only) */
+    if (cj_has_en && f[TY_CJ_LATIN] >= 0.5 && f[13] > 0) {
         z *= cj_en_ja;
         for (int i = 0; i < TY_CJ_N; i++) z += cj_wen[i] * f[i];
     }

@@ -35,8 +35,9 @@
  *              draws), kept as a feature so the fit can weigh it;
  *   English    for Latin-script terms (the five Japanese analyses say
  *              nothing of them): en_spread, the spread above computed
- *              when the term is first weighed (the English card judge
- *              needs it); en_generic, a generic head by rule, a term
+ *              when the first such term is weighed on an index of mostly
+ *              English documents (the English card judge needs it; 0 on
+ *              others); en_generic, a generic head by rule, a term
  *              spread at least TY_JF_EN_GENERIC_SPREAD evenly over the
  *              fields weighted alike (member 0.88, housing 0.84, unit
  *              0.92, connected 0.94 on the English train side, against
@@ -246,6 +247,7 @@ struct ty_judge_state {
     double w[TY_JF_N];      /* the weights of models/judge.tsv by fact */
     double wen[TY_JF_N];    /* the "en." weights, for Latin-script terms */
     int has_en;             /* 1 when the table has them */
+    int english;            /* 1 when most documents are English */
     ty_once corpus_once;    /* spread and partness of every term, on request */
     ty_once spread_once;    /* spread of every term, for Latin-script terms */
     float *spread;          /* that spread (NULL until spread_once ran) */
@@ -289,6 +291,9 @@ static int jf_build(void *arg) {
         j->wen[i] = ty_judge_weight(en, 0);
     }
     j->has_en = !isnan(ty_judge_weight("en.bias", NAN));
+    uint64_t en = 0;
+    for (uint64_t d = 0; d < x->m.ndocs && x->m.lang; d++) en += x->m.lang[d] == 1;
+    j->english = 2 * en > x->m.ndocs;
     x->judge = j;
     x->judge_free = jf_state_free;
     return TENYO_OK;
@@ -424,8 +429,10 @@ int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *
     const char *s = x->m.term_blob + x->m.term_off[t];
     int latin = (unsigned char)s[0] < 0x80;
     /* without it a Latin-script term's English facts are 0 (and said so
-     * nowhere else: the worth is computed all the same) */
-    if (latin && ty_once_run(&j->spread_once, jf_spread_all, (void *)x) == TENYO_ERR_NOMEM)
+     * nowhere else: the worth is computed all the same); an index of
+     * mostly Japanese documents does not pay for it (its cards are
+     * Japanese: the English facts would weigh nothing) */
+    if (latin && j->english && ty_once_run(&j->spread_once, jf_spread_all, (void *)x) == TENYO_ERR_NOMEM)
         return TENYO_ERR_NOMEM;
     float *tf = j->feat + (size_t)t * TY_JF_N;
     const double *w = latin && j->has_en ? j->wen : j->w;
