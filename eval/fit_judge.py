@@ -288,6 +288,253 @@ def cards_main(argv):
         print('wrote', a.write)
 
 
+# ------------------------------------------------- the English term worth
+
+EN_TERM_FACTS = ['idf', 'genericity', 'en_generic', 'en_verb', 'en_spread']
+
+
+def stems(words):
+    """word -> the index term the tokenizer makes of it (one a word; a
+    stopword makes none)."""
+    words = sorted(words)
+    r = subprocess.run([TENYO, 'tokens', '--file', '-'], input='\n'.join(words) + '\n',
+                       capture_output=True, text=True, check=True)
+    out = {}
+    for w, line in zip(words, r.stdout.split('\n')):
+        t = line.split()
+        if len(t) == 1:
+            out[w] = t[0]
+    return out
+
+
+def en_terms_main(argv):
+    """The English term worth (terms.c's "en." weights). Examples, by
+    query: bad terms, the bridge words a reader's reason names on a card the
+    reader called c ("generic words member/housing/connected"); good terms,
+    the bridge words of cards every reader called a or b, less the bad ones.
+    Judged by term held out (five folds by md5 of the term: no term is both
+    fitted and scored), against 1 - genericity; --write puts the weights in
+    the English block at the end of models/judge.tsv."""
+    import hashlib
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--en', action='store_true')
+    ap.add_argument('--index', required=True)
+    ap.add_argument('--write')
+    ap.add_argument('--only', default='', help='comma-separated facts (default: chosen held-out)')
+    ap.add_argument('sets', nargs='+')
+    a = ap.parse_args(argv)
+    bad, good = set(), set()
+    for arg in a.sets:
+        name, rest = arg.split('=', 1)
+        path, labs = rest.split(':', 1)
+        readers = [read_labels(p) for p in labs.split(',')]
+        for line in open(path, encoding='utf-8'):
+            o = json.loads(line)
+            n = o['protocol_a']['n']
+            for p in o.get('ideas', []):
+                labs_ = [r.get((n, p['field'])) for r in readers]
+                bt = p.get('bridge_terms', [])
+                for x in labs_:
+                    if x and x[0] == 'c':
+                        why = set(re.findall(r'[a-z]+', x[1].lower()))
+                        bad.update(b for b in bt if b in why)
+                if labs_ and all(x and x[0] in 'ab' for x in labs_):
+                    good.update(bt)
+    st = stems(bad | good)
+    badt = {st[w] for w in bad if w in st}
+    goodt = {st[w] for w in good if w in st} - badt
+    facts, fnames = judge(a.index, badt | goodt)
+    ex = [(t, 0) for t in sorted(badt) if t in facts] + [(t, 1) for t in sorted(goodt) if t in facts]
+    print('English terms: %d good, %d bad' % (sum(y for _, y in ex), sum(1 - y for _, y in ex)))
+    fold = lambda t: int(hashlib.md5(t.encode()).hexdigest(), 16) % 5
+    gi = fnames.index('genericity')
+
+    def fitw(rows, names):
+        use = [i for i, n in enumerate(fnames) if n == 'bias' or n in names]
+        npos = sum(y for _, y in rows)
+        nneg = len(rows) - npos
+        data = [([facts[t][1][i] if i in use else 0.0 for i in range(len(fnames))], y,
+                 len(rows) / (2.0 * npos) if y else len(rows) / (2.0 * nneg)) for t, y in rows]
+        return fit(data, lam=LAMBDA)
+
+    def held(names):
+        sc = []
+        for k in range(5):
+            w = fitw([r for r in ex if fold(r[0]) != k], names)
+            sc += [(prob(w, facts[t][1]), y) for t, y in ex if fold(t) == k]
+        return auc(sc)
+
+    print('  1 - genericity (the Japanese fit\'s main fact)  AUC %.3f' % auc([(1 - facts[t][1][gi], y) for t, y in ex]))
+    print('  the worth of the weights before                  AUC %.3f' % auc([(facts[t][0], y) for t, y in ex]))
+    for n in EN_TERM_FACTS:
+        print('    single fact %-12s AUC %.3f' % (n, auc([(facts[t][1][fnames.index(n)], y) for t, y in ex])))
+    chosen = a.only.split(',') if a.only else ['idf', 'genericity']
+    best = held(chosen)
+    print('  held out, %-34s AUC %.3f' % (','.join(chosen), best))
+    if not a.only:
+        for extra in ('en_generic', 'en_verb', 'en_spread'):
+            r = held(chosen + [extra])
+            print('  held out, + %-32s AUC %.3f' % (extra, r))
+            if r > best:
+                chosen, best = chosen + [extra], r
+    print('  held out, chosen %-27s AUC %.3f' % (','.join(chosen), best))
+    w = fitw(ex, chosen)
+    for n, wi in zip(fnames, w):
+        if wi:
+            print('  en.%-14s %+.4f' % (n, wi))
+    if a.write:
+        keep = [l for l in open(a.write, encoding='utf-8')
+                if not (l.startswith('en.') and not l.startswith('en.card.')) and not l.startswith('# English terms')]
+        with open(a.write, 'w', encoding='utf-8') as f:
+            f.writelines(keep)
+            f.write('# English terms (src/judge/terms.c: a Latin-script term\'s worth), fitted on English\n'
+                    '# labels only (%s: %d terms); held out by term, AUC %.3f\n' % (
+                        ','.join(s_.split('=')[0] for s_ in a.sets), len(ex), best))
+            for n, wi in zip(fnames, w):
+                if n == 'bias' or n in chosen:
+                    f.write('en.%s\t%.6f\n' % (n, wi))
+        print('wrote', a.write)
+
+
+# ------------------------------------------------- the English card judge
+
+EN_CARD_FACTS = ['en_generic', 'en_verb', 'en_spread', 'en_top_spread']
+
+
+def ja_card_weights(path):
+    """The Japanese card weights of a judge.tsv (card.*, less the bands)."""
+    w = {}
+    for line in open(path, encoding='utf-8'):
+        p = line.rstrip('\n').split('\t')
+        if len(p) == 2 and p[0].startswith('card.') and not p[0].endswith('_at'):
+            w[p[0][len('card.'):]] = float(p[1])
+    return w
+
+
+def load_en_cards(arg, jw):
+    """Every labelled English card of a set (the cards of the judge's pool
+    the readers read too, not only the first ten): (query, facts, label,
+    card) once per reader, facts = [1, the Japanese judge's logit, the
+    English facts]; a card is English when most of its terms' weight is in
+    Latin script (the C code's rule)."""
+    name, rest = arg.split('=', 1)
+    path, labs = rest.split(':', 1)
+    readers = [read_labels(p) for p in labs.split(',')]
+    out = []
+    for line in open(path, encoding='utf-8'):
+        o = json.loads(line)
+        n = o['protocol_a']['n']
+        for p in o.get('ideas', []):
+            f = p.get('judge_facts')
+            if not f or f.get('latin', 0) < 0.5:
+                continue
+            zja = jw.get('bias', 0) + sum(jw.get(k, 0) * float(v) for k, v in f.items())
+            x = [1.0, zja] + [float(f.get(k, 0)) for k in EN_CARD_FACTS]
+            for r in readers:
+                lab = r.get((n, p['field']))
+                if lab:
+                    out.append(((name, n), x, lab[0], p, zja))
+    return out
+
+
+def loqo(cards, use, what):
+    """Held-out scores: each query's cards scored by a fit on the others'."""
+    sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
+    out = []
+    for q in sorted({c[0] for c in cards}):
+        tr = [(sel(c[1]), 1 if what(c[2]) else 0, 1.0) for c in cards if c[0] != q]
+        w = fit(tr, lam=LAMBDA)
+        out += [(prob(w, sel(c[1])), 1 if what(c[2]) else 0, q) for c in cards if c[0] == q]
+    return out
+
+
+def within(scored):
+    """The mean over queries of the AUC among each query's own cards
+    (blind to how a fit's level moves from fold to fold); queries with
+    one class only left out."""
+    qs = {}
+    for s_, y, q in scored:
+        qs.setdefault(q, []).append((s_, y))
+    v = [auc(r) for r in qs.values() if 0 < sum(y for _, y in r) < len(r)]
+    return sum(v) / len(v)
+
+
+def en_cards_main(argv):
+    """The English card judge (card.c's "en.card." weights): the Japanese
+    judge's logit (models/judge.tsv's card.* weights over the same facts)
+    scaled and shifted, plus English facts, fitted on English labels only.
+    Each fact set is judged leave-one-query-out (every query scored by a
+    model that never saw its labels), pooled and within each query, against
+    the Japanese judge alone (no fit) and refitted alone; an English fact is
+    kept only when it raises both pooled held-out AUCs (usable and not c)
+    and lowers neither within-query one (pooled AUCs of fits move with each
+    fold's level; the within-query ones do not). --write puts the weights fitted on every label
+    in a block of their own at the end of models/judge.tsv (replacing an
+    earlier one); without a kept fact nothing is written."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cards', action='store_true')
+    ap.add_argument('--en', action='store_true')
+    ap.add_argument('--write')
+    ap.add_argument('--weights', default=os.path.join(HERE, '..', 'models', 'judge.tsv'),
+                    help='the table whose Japanese card weights are the base')
+    ap.add_argument('--only', default='', help='comma-separated English facts (default: chosen held out)')
+    ap.add_argument('sets', nargs='+')
+    a = ap.parse_args(argv)
+    jw = ja_card_weights(a.weights)
+    cards = [c for s_ in a.sets for c in load_en_cards(s_, jw)]
+    usable = lambda l: l in 'ab'
+    notc = lambda l: l != 'c'
+    nq = len({c[0] for c in cards})
+    print('English cards: %d labels over %d queries, usable %.0f%%, c %.0f%%' % (
+        len(cards), nq, 100.0 * sum(usable(c[2]) for c in cards) / len(cards),
+        100.0 * sum(c[2] == 'c' for c in cards) / len(cards)))
+    for nm, k in (('the Japanese judge (no fit)', 4), ('the reader model', None)):
+        sc = lambda y: [((c[4] if k else c[3]['usable']), y(c[2]), c[0]) for c in cards]
+        print('  %-30s AUC usable %.3f, not c %.3f; within queries %.3f, %.3f' % (
+            nm, auc([r[:2] for r in sc(usable)]), auc([r[:2] for r in sc(notc)]), within(sc(usable)), within(sc(notc))))
+    idx = lambda names: [0, 1] + [EN_CARD_FACTS.index(n) + 2 for n in names]
+
+    def score(names):
+        u, c = loqo(cards, idx(names), usable), loqo(cards, idx(names), notc)
+        return auc([r[:2] for r in u]), auc([r[:2] for r in c]), within(u), within(c)
+
+    base = score([])
+    print('  held out, the Japanese judge refitted   AUC usable %.3f, not c %.3f; within %.3f, %.3f' % base)
+    chosen = a.only.split(',') if a.only else []
+    best = base
+    if not a.only:
+        for extra in EN_CARD_FACTS:
+            r = score(chosen + [extra])
+            print('  held out, + %-28s AUC usable %.3f, not c %.3f; within %.3f, %.3f' % (extra, *r))
+            if r[0] > best[0] and r[1] > best[1] and r[2] >= best[2] and r[3] >= best[3]:
+                chosen, best = chosen + [extra], r
+    fin = score(chosen)
+    print('  held out, chosen %-23s AUC usable %.3f, not c %.3f; within %.3f, %.3f' % (','.join(chosen) or '-', *fin))
+    use = idx(chosen)
+    sel = lambda x: [x[i] if i in use else 0.0 for i in range(len(x))]
+    w = fit([(sel(c[1]), 1 if usable(c[2]) else 0, 1.0) for c in cards], lam=LAMBDA)
+    names = ['bias', 'ja'] + EN_CARD_FACTS
+    print('weights (every label):')
+    for n, wi in zip(names, w):
+        if wi:
+            print('  en.card.%-14s %+.4f' % (n, wi))
+    if a.write and chosen:
+        keep = [l for l in open(a.write, encoding='utf-8') if not l.startswith(('en.card.', '# English cards'))]
+        with open(a.write, 'w', encoding='utf-8') as f:
+            f.writelines(keep)
+            f.write('# English cards (src/judge/card.c: a card mostly in Latin-script terms): the Japanese\n'
+                    '# judge\'s logit x en.card.ja plus English facts, fitted on English labels only (%s:\n'
+                    '# %d labels, %d queries); held out by query, AUC usable %.3f / not c %.3f against\n'
+                    '# %.3f / %.3f for the Japanese judge refitted alone\n' % (
+                        ','.join(s_.split('=')[0] for s_ in a.sets), len(cards), nq, fin[0], fin[1], base[0], base[1]))
+            for n, wi in zip(names, w):
+                if n in ('bias', 'ja') or n in chosen:
+                    f.write('en.card.%s\t%.6f\n' % (n, wi))
+        print('wrote', a.write)
+    elif a.write:
+        print('no English fact beat the Japanese judge held out: nothing written')
+
+
 # ------------------------------------------------------ one sense (sense.c)
 
 def sense_main(argv):
@@ -357,6 +604,16 @@ def sense_main(argv):
 
 if __name__ == '__main__' and '--sense' in sys.argv:
     sense_main(sys.argv[1:])
+    sys.exit(0)
+
+
+if __name__ == '__main__' and '--en' in sys.argv and '--cards' not in sys.argv:
+    en_terms_main(sys.argv[1:])
+    sys.exit(0)
+
+
+if __name__ == '__main__' and '--cards' in sys.argv and '--en' in sys.argv:
+    en_cards_main(sys.argv[1:])
     sys.exit(0)
 
 

@@ -555,6 +555,21 @@ assert all(0 <= i["content"] <= 1 and 0 <= i["unexpected"] <= 1 for i in I)
 assert sum(o["bands"].values()) == len(I), o["bands"]
 assert set(o["legend"]) == {"confidence", "unexpected", "bands"} and all(o["legend"][k]["ja"] and o["legend"][k]["en"] for k in o["legend"])
 ' "$D/out"; then ok cli_ideas_full_default; else bad cli_ideas_full_default; fi
+# the judge's facts in the JSON are those it weighed: the probability of
+# each (Japanese) card is the logistic of models/judge.tsv's card weights
+# over them (the fit reads them: the rule's band, not the judge's own)
+expect 0 cli_ideas_judge_facts_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 30 --min-confidence 0 --json
+if python3 -c 'import json, math, sys
+W = {}
+for l in open(sys.argv[2], encoding="utf-8"):
+    p = l.rstrip("\n").split("\t")
+    if len(p) == 2 and p[0].startswith("card.") and not p[0].endswith("_at"):
+        W[p[0][5:]] = float(p[1])
+I = [i for i in json.load(open(sys.argv[1]))["ideas"] if i["judge_facts"].get("latin", 0) < 0.5]
+assert len(I) >= 5, len(I)
+bad = [(i["field"], i["band"], round(i["judge"], 4)) for i in I
+       if abs(1 / (1 + math.exp(-(W["bias"] + sum(W.get(k, 0) * v for k, v in i["judge_facts"].items())))) - i["judge"]) > 1e-6]
+assert not bad, bad' "$D/out" models/judge.tsv >"$D/jfr" 2>&1; then ok cli_ideas_judge_facts_reproduce; else bad "cli_ideas_judge_facts_reproduce: $(tail -c 300 "$D/jfr")"; fi
 expect 0 cli_ideas_full_text_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10
 contains "$D/out" "意外性" cli_ideas_full_report_unexpected
 contains "$D/out" "有力・候補・参考 = " cli_ideas_full_report_legend
@@ -702,6 +717,19 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
     "$T" ideas "$D/en.tny" "$q" --lang en -n 20 --min-confidence 0 --json >>"$D/enm" 2>/dev/null; echo >>"$D/enm"
   done
   mech cli_ideas_mech_en_real 20 "$D/enm"
+  # the English term facts: a generic head by the spread rule (member,
+  # housing) against field words (catheter, satellite); participles
+  "$T" tokens --judge "$D/en.tny" --text "member housing connected catheter satellite" >"$D/enj" 2>/dev/null
+  if python3 -c 'import sys
+rows=[l.rstrip("\n").split("\t") for l in open(sys.argv[1])]; h=rows[0]; F={r[0]: dict(zip(h, r)) for r in rows[1:]}
+g=lambda t, k: float(F[t][k])
+assert [g(t, "en_generic") for t in ("member", "hous", "cathet", "satellit")] == [1, 1, 0, 0], F
+assert g("connect", "en_verb") == 1 and g("cathet", "en_verb") == 0, F
+assert min(g("member", "en_spread"), g("hous", "en_spread")) > max(g("cathet", "en_spread"), g("satellit", "en_spread")), F' "$D/enj"; then ok cli_tokens_judge_en_facts; else bad "cli_tokens_judge_en_facts ($(head -c 300 "$D/enj"))"; fi
+  # a bridge is a word both sides write: Snowball's "fabric" of the
+  # query's "fabrication" is no bridge to a textile patent's "fabric"
+  "$T" ideas "$D/en.tny" US07043147-20060509 --lang en -n 30 --min-confidence 0 --json >"$D/enf" 2>/dev/null
+  if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; B=[b for i in I for b in i["bridge_terms"]]; assert len(I) >= 10, len(I); assert "fabric" not in B, [(i["field"], i["bridge_terms"]) for i in I if "fabric" in i["bridge_terms"]]' "$D/enf"; then ok cli_ideas_en_one_form; else bad "cli_ideas_en_one_form: $(python3 -c 'import json,sys; print([(i["field"], i["bridge_terms"]) for i in json.load(open(sys.argv[1]))["ideas"] if "fabric" in i["bridge_terms"]][:3])' "$D/enf" 2>&1 | head -c 300)"; fi
   # US abstracts used as titles hold line breaks: idea sentences and the
   # report keep them on one line (not \x0a, not a raw newline)
   "$T" ideas "$D/en.tny" US07453002-20081118 --lang en -n 20 --min-confidence 0 --json >"$D/enl" 2>/dev/null
@@ -709,7 +737,7 @@ if [ -f ../shared/data/jp/jplatpat.jsonl ] && [ -f ../shared/data/ipc/ipc2018_ja
   if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); I=o["ideas"]; assert I and any("\n" in e["title"] for i in I for e in i["evidence"]), "no title with a line break"; assert not any(c in i["idea"] for i in I for c in "\n\r\t"), [i["idea"] for i in I if "\n" in i["idea"]][:1]' "$D/enl" &&
      ! grep -q 'x0a' "$D/ent"; then ok cli_ideas_titles_one_line; else bad "cli_ideas_titles_one_line: $(grep -m1 x0a "$D/ent" | head -c 200)"; fi
 else
-  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_titles_one_line: ../shared/data not found"
+  echo "skip cli_ideas_mech_jp, cli_ideas_default_bridged, cli_ideas_mech_en_real, cli_ideas_en_one_form, cli_tokens_judge_en_facts, cli_ideas_titles_one_line: ../shared/data not found"
 fi
 expect 0 cli_ideas_json "$T" ideas "$D/s.tny" SAMPLE-001 -n 3 --json --lang en
 if command -v python3 >/dev/null 2>&1; then

@@ -808,4 +808,27 @@ TY_TEST(ideas_terms_generator_finds_by_terms) {
     CHECKF(got > 0 && by_terms > 0, "got %d, by terms %d, terms only %d", got, by_terms, terms_only);
     CHECK(ty_ngenerators >= 2 && !strcmp(ty_generators[1].name, "terms"));
     CHECK_EQ_INT(en_terms, 0);
+/* The English card judge (judge/card.c): a card whose weight is mostly in
+ * Latin-script terms is weighed by the en.card weights, so the same card
+ * resting on widely spread words (member, housing: spread near 0.9) gets
+ * a lower probability than one resting on field words (catheter: 0.4); a
+ * Japanese card never sees the English facts. */
+TY_TEST(judge_card_english_generic_below_specific) {
+    double g[TY_CJ_N] = {0}, s[TY_CJ_N] = {0};
+    g[0] = s[0] = 1;                  /* bias */
+    g[1] = s[1] = 0;                  /* the reader model at 0.5 */
+    g[4] = s[4] = 0.6;                /* genericity */
+    g[9] = s[9] = 0.4;                /* idf */
+    g[13] = 0.88, s[13] = 0.45;       /* en_spread */
+    g[15] = 0.88, s[15] = 0.45;       /* en_top_spread */
+    g[TY_CJ_LATIN] = s[TY_CJ_LATIN] = 1;
+    const char *const *names = ty_judge_card_names();
+    CHECK_STR(names[13], "card.en_spread");
+    CHECK_STR(names[15], "card.en_top_spread");
+    CHECK_STR(names[TY_CJ_LATIN], "card.latin");
+    double pg = ty_judge_card(g), ps = ty_judge_card(s);
+    CHECKF(pg < ps - 0.1, "generic %.3f, specific %.3f", pg, ps);
+    /* the same facts on a Japanese card: the English facts weigh nothing */
+    g[TY_CJ_LATIN] = s[TY_CJ_LATIN] = 0;
+    CHECK_NEAR(ty_judge_card(g), ty_judge_card(s), 1e-12);
 }

@@ -323,6 +323,27 @@ TY_TEST(text_tok_english) {
     ty_tokenizer_free(t);
 }
 
+/* The inflection key: forms of one word share it, words Snowball joins
+ * by derivation (fabric and fabrication: "fabric") do not. */
+static const char *ikey(const char *w, char *buf) {
+    size_t n = strlen(w);
+    memcpy(buf, w, n);
+    buf[ty_inflect_key(buf, n)] = 0;
+    return buf;
+}
+
+TY_TEST(text_inflect_key) {
+    char a[64], b[64];
+    CHECK_STR(ikey("housings", a), ikey("housing", b));
+    CHECK_STR(ikey("controlled", a), ikey("control", b));
+    CHECK_STR(ikey("packaging", a), ikey("package", b));
+    CHECK_STR(ikey("fabricated", a), ikey("fabricate", b));
+    CHECK_STR(ikey("fabrics", a), ikey("fabric", b));
+    CHECK(strcmp(ikey("fabric", a), ikey("fabrication", b)) != 0);
+    CHECK(strcmp(ikey("fabric", a), ikey("fabricated", b)) != 0);
+    CHECK(strcmp(ikey("product", a), ikey("production", b)) != 0);
+}
+
 TY_TEST(text_tok_mixed) {
     char err[TY_ERRLEN];
     ty_tokenizer *t = mk_tok(1, 0, err, sizeof err);

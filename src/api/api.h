@@ -137,6 +137,11 @@ struct tenyo_index {
                                  known only by its class: api/meta.c) */
     char **lab_str;           /* those labels, by lab_map id; kept until
                                  the index is freed */
+    pthread_mutex_t words_mu; /* guards words_map / words_str */
+    ty_strmap *words_map;     /* words shown for stemmed bridge terms */
+    char **words_str;         /* those words, by words_map id; kept until
+                                 the index is freed (ty_index_word) */
+    uint32_t words_n;         /* slots of words_str */
     uint32_t *phr_df;         /* documents per application phrase (NULL:
                                  no phrases) */
     float *tgen;              /* per term: how evenly it spreads over the
@@ -385,6 +390,10 @@ const float *ty_filter_kw_scores(const tenyo_filter *f, int *positive);
 void ty_filter_set_note(tenyo_filter *f, const char *note);
 /* The positive keyword terms of f (NULL when it has no keyword query). */
 const uint32_t *ty_filter_terms(const tenyo_filter *f, size_t *n);
+/* The word w[0..n) as a string kept as long as x (one copy a word, from
+ * any thread): a word to show that is no term of the index. NULL: out of
+ * memory. */
+const char *ty_index_word(const tenyo_index *x, const char *w, size_t n);
 /* Tokenize text with c's tokenizer (the index's; TENYO_ERR_MISMATCH when
  * this machine's differs): emit gets each term. 0 or a status (c->err). */
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,

@@ -103,6 +103,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->appl_once);
     ty_once_init(&x->kw_once);
     pthread_mutex_init(&x->lab_mu, NULL);
+    pthread_mutex_init(&x->words_mu, NULL);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
                      : pp && !strcmp(pp, "on") ? TY_POSTINGS_ON
@@ -432,6 +433,10 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->lab_str);
     ty_strmap_free(x->lab_map);
     pthread_mutex_destroy(&x->lab_mu);
+    for (uint32_t i = 0; i < x->words_n; i++) free(x->words_str[i]);
+    free(x->words_str);
+    ty_strmap_free(x->words_map);
+    pthread_mutex_destroy(&x->words_mu);
     free(x->open_rec);
     free(x->open_source);
     ty_csr_free(&x->post);
@@ -456,4 +461,29 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);
     if (!rc) rc = ty_kw_load(x, err, errlen); /* queries read it on the first keyword one */
     return rc;
+}
+
+const char *ty_index_word(const tenyo_index *cx, const char *w, size_t n) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as the labels */
+    const char *out = NULL;
+    pthread_mutex_lock(&x->words_mu);
+    if (!x->words_map) x->words_map = ty_strmap_new();
+    int is_new = 0;
+    int64_t id = x->words_map ? ty_strmap_intern(x->words_map, w, n, &is_new) : -1;
+    /* a slot for every id up to this one (NULL until its word is copied) */
+    while (id >= 0 && (uint32_t)id >= x->words_n) {
+        char **p = ty_reallocarray(x->words_str, (size_t)id + 1, sizeof *p);
+        if (!p) break;
+        x->words_str = p;
+        while (x->words_n <= (uint32_t)id) p[x->words_n++] = NULL;
+    }
+    if (id >= 0 && (uint32_t)id < x->words_n) {
+        if (!x->words_str[id] && (x->words_str[id] = ty_malloc(n + 1))) {
+            memcpy(x->words_str[id], w, n);
+            x->words_str[id][n] = 0;
+        }
+        out = x->words_str[id];
+    }
+    pthread_mutex_unlock(&x->words_mu);
+    return out;
 }

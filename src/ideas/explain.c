@@ -60,6 +60,123 @@ static int cut_in(const char *t, const ty_buf *texts) {
     return ty_cut_word(&k);
 }
 
+/* The words the card's texts write stemmed terms as (English): one record
+ * a word, "S\0stem\0key\0word\0" with S '0' for the query's text and '1'
+ * for an evidence text, key the word's inflection key (ty_inflect_key).
+ * The words are the texts' runs of ASCII letters, lowercased and stemmed
+ * as the tokenizer stems them (Snowball English): a scan, not a second
+ * tokenizer pass (the bridge list is asked several times a card). */
+typedef struct sforms { ty_buf b; } sforms;
+
+static int sforms_add(sforms *f, ty_stemmer *sb, int side, const char *w, size_t wn) {
+    char st[64], key[64];
+    memcpy(st, w, wn);
+    memcpy(key, w, wn);
+    size_t sn = ty_stem(sb, st, wn, sizeof st - 1);
+    if (!sn) return TENYO_ERR_NOMEM;
+    size_t kn = ty_inflect_key(key, wn);
+    char c = side ? '1' : '0';
+    if (ty_buf_append(&f->b, &c, 1) || ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, st, sn) ||
+        ty_buf_putc(&f->b, 0) || ty_buf_append(&f->b, key, kn) || ty_buf_putc(&f->b, 0) ||
+        ty_buf_append(&f->b, w, wn) || ty_buf_putc(&f->b, 0))
+        return TENYO_ERR_NOMEM;
+    return TENYO_OK;
+}
+
+/* The records of texts (card_texts': the query's first) into f. 0, or
+ * TENYO_ERR_NOMEM. */
+static int sforms_read(const ty_buf *texts, sforms *f) {
+    ty_stemmer *sb = NULL;
+    char err[TY_ERRLEN];
+    if (ty_stemmer_new(&sb, err, sizeof err)) return TENYO_ERR_NOMEM;
+    int rc = TENYO_OK, side = 0;
+    for (size_t at = 0; at < texts->len && !rc; at += strlen(texts->p + at) + 1, side = 1) {
+        const char *p = texts->p + at;
+        while (*p && !rc) {
+            if (!isalpha((unsigned char)*p)) {
+                p++;
+                continue;
+            }
+            const char *q = p;
+            while (isalpha((unsigned char)*q)) q++;
+            char w[64];
+            size_t wn = (size_t)(q - p);
+            /* a word, not a piece of a code or number (A61B, 3D) */
+            int plain = wn >= 2 && wn < sizeof w - 1 && !isdigit((unsigned char)*q) &&
+                        (p == texts->p + at || !isalnum((unsigned char)p[-1]));
+            for (size_t k = 0; k < wn && plain; k++) w[k] = (char)tolower((unsigned char)p[k]);
+            if (plain) rc = sforms_add(f, sb, side, w, wn);
+            p = q;
+        }
+    }
+    ty_stemmer_free(sb);
+    return rc;
+}
+
+/* Whether stem t (a stemmed English term) is one word on both sides of the
+ * card: 1 when a form the query writes it as and a form an evidence text
+ * writes it as have one inflection key; *form is then the word to show:
+ * show (the index's surface for t) when it has that key, else the query's
+ * first word that has it (NULL: show show). 0 when the two sides only share
+ * the stem (fabric and fabrication, both "fabric" to Snowball); -1 when a
+ * side never writes it (nothing to compare: the term is kept as shown). */
+static int one_word(const sforms *f, const char *t, const char *show, const char **form,
+                    size_t *formlen) {
+    char sk[64];
+    size_t sn = strlen(show);
+    *form = NULL;
+    *formlen = 0;
+    int plain = sn + 1 <= sizeof sk;
+    for (size_t i = 0; i < sn && plain; i++) plain = show[i] >= 'a' && show[i] <= 'z';
+    if (plain) {
+        memcpy(sk, show, sn);
+        sn = ty_inflect_key(sk, sn);
+    }
+    sk[plain ? sn : 0] = 0;
+    int q = 0, e = 0, shared = 0, shared_show = 0;
+    for (size_t at = 0; at < f->b.len;) { /* each query form against each evidence form */
+        const char *side = f->b.p + at, *st = side + 2, *key = st + strlen(st) + 1,
+                   *w = key + strlen(key) + 1;
+        at = (size_t)(w + strlen(w) + 1 - f->b.p);
+        if (strcmp(st, t)) continue;
+        if (*side != '0') {
+            e = 1;
+            continue;
+        }
+        q = 1;
+        for (size_t bt = 0; bt < f->b.len;) {
+            const char *s2 = f->b.p + bt, *st2 = s2 + 2, *k2 = st2 + strlen(st2) + 1,
+                       *w2 = k2 + strlen(k2) + 1;
+            bt = (size_t)(w2 + strlen(w2) + 1 - f->b.p);
+            if (*s2 == '0' || strcmp(st2, t) || strcmp(k2, key)) continue;
+            if (plain && !strcmp(key, sk)) shared_show = 1;
+            if (!shared) {
+                *form = w;
+                *formlen = strlen(w);
+            }
+            shared = 1;
+            break;
+        }
+    }
+    if (!q || !e) return -1;
+    if (shared_show) *form = NULL, *formlen = 0;
+    return shared;
+}
+
+/* 1 when term t of the card may be a bridge as English goes: a stem the
+ * two sides write as one word (one_word), or one a side never writes;
+ * *form then the word to show when it is not t's surface (NULL: the
+ * surface), kept by the index. 0: the sides share only the stem, or the
+ * word could not be kept (out of memory: not shown). */
+static int english_form(const tenyo_ctx *c, const sforms *f, uint32_t t, const char **form) {
+    const ty_model *m = &c->idx->m;
+    const char *ti = m->term_blob + m->term_off[t];
+    const char *sh = m->surf_blob[m->surf_off[t]] ? m->surf_blob + m->surf_off[t] : ti;
+    size_t formlen = 0;
+    if (!one_word(f, ti, sh, form, &formlen)) return 0;
+    return !*form || (*form = ty_index_word(c->idx, *form, formlen)) != NULL;
+}
+
 int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
                       const char **terms) {
     if (!c || !idea || (k && !terms)) return TENYO_ERR_ARG;
@@ -100,15 +217,20 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     /* a piece MeCab cut from a longer word in the card's texts (化合 of
      * 化合物) is no word to show (clean.c) */
     ty_buf texts = {0};
-    rc = card_texts((tenyo_ctx *)c, idea, &texts); /* the context's scratch buffers */
-    if (rc) {
-        ty_buf_free(&texts);
-        free(bt);
-        return rc;
+    sforms forms = {{0}};
+    const char **alt = NULL; /* the form to show of terms[q], when not its surface */
+    if ((rc = card_texts((tenyo_ctx *)c, idea, &texts))) goto done; /* the context's scratch */
+    if (m->surf_off && !(alt = ty_calloc(k, sizeof *alt))) {
+        rc = TENYO_ERR_NOMEM;
+        goto done;
     }
+    /* the forms under each English stem, where the index stems with
+     * Snowball (Porter's step 1 of older indexes joins no derived words) */
+    if (alt && c->idx->tok.stem == 2 && (rc = sforms_read(&texts, &forms))) goto done;
     for (size_t i = 0; i < ncand && n < k && bt[i].w > 0; i++) {
-        const char *ti = m->term_blob + m->term_off[bt[i].t];
+        const char *ti = m->term_blob + m->term_off[bt[i].t], *form = NULL;
         if (ty_verb_like(ti) || cut_in(ti, &texts)) continue;
+        if (forms.b.len && !english_form(c, &forms, bt[i].t, &form)) continue;
         int skip = 0;
         for (size_t j = 0; j < ncand && !skip; j++) {
             if (j == i || !(bt[j].w > 0)) continue;
@@ -119,16 +241,25 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
         }
         for (size_t q = 0; q < n && !skip; q++)
             if (strstr(terms[q], ti) || strstr(ti, terms[q])) skip = 1;
-        if (!skip) terms[n++] = ti;
+        if (!skip) {
+            if (alt) alt[n] = form;
+            terms[n++] = ti;
+        }
     }
-    /* show words, not stems: the surface recorded for a stemmed term */
+    /* show words, not stems: the surface recorded for a stemmed term, or
+     * the form both sides write when that is another (one_word) */
     for (size_t q = 0; q < n && m->surf_off; q++) {
         int64_t t = ty_strmap_get(c->idx->vocab, terms[q], strlen(terms[q]));
-        if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
+        if (alt[q]) terms[q] = alt[q];
+        else if (t >= 0 && m->surf_blob[m->surf_off[t]]) terms[q] = m->surf_blob + m->surf_off[t];
     }
+    rc = (int)n;
+done:
+    free(alt);
+    ty_buf_free(&forms.b);
     ty_buf_free(&texts);
     free(bt);
-    return (int)n;
+    return rc;
 }
 
 /* ================================================== application phrases */

@@ -285,7 +285,16 @@ int ty_card_facts(const tenyo_ctx *c, const tenyo_idea *id, double *f) {
     double *w = ty_calloc(qn ? qn : 1, sizeof *w);
     if (!w) return TENYO_ERR_NOMEM;
     ty_bridge_weights(c, id->evidence, id->nevidence, id->field, w);
-    ty_judge_card_facts(c->idx, id->usable, id->band, c->qt, w, qn, f);
+    /* the rule's band, as ty_card_band gave it to the judge (id->band is
+     * the judge's by now, and the sense stage's) */
+    const float *gen = ty_term_generic(c->idx);
+    int nspec = 0;
+    for (int e = 0; e < id->nevidence; e++) {
+        int k = doc_overlap(c, gen, id->evidence[e].doc, id->field);
+        if (k > nspec) nspec = k;
+    }
+    int band = ty_band_of(id->weak & ~(unsigned)TENYO_WEAK_TWO_SENSES, nspec);
+    ty_judge_card_facts(c->idx, id->usable, band, c->qt, w, qn, f);
     free(w);
     return TENYO_OK;
 }

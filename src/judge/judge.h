@@ -30,13 +30,17 @@
 #include "api/api.h"
 
 /* The facts of a term, in terms.c's order (the TY_JF_* indexes). */
-#define TY_JF_N 21
+#define TY_JF_N 24
 enum {
     TY_JF_BIAS, TY_JF_COMPOUND, TY_JF_MORPHS, TY_JF_LATIN, TY_JF_KATAKANA, TY_JF_VERB,
     TY_JF_HEAD_SAHEN, TY_JF_HEAD_SUFFIX, TY_JF_HEAD_ADJNOUN, TY_JF_HEAD_PROPER,
     TY_JF_J_ABSTRACT, TY_JF_J_ARTIFACT, TY_JF_J_NATURAL, TY_JF_J_OTHER, TY_JF_J_NONE,
-    TY_JF_J_DOMAIN, TY_JF_J_POLYSEMOUS, TY_JF_SPREAD, TY_JF_IDF, TY_JF_PARTNESS, TY_JF_GENERICITY
+    TY_JF_J_DOMAIN, TY_JF_J_POLYSEMOUS, TY_JF_SPREAD, TY_JF_IDF, TY_JF_PARTNESS, TY_JF_GENERICITY,
+    TY_JF_EN_GENERIC, TY_JF_EN_VERB, TY_JF_EN_SPREAD
 };
+/* A Latin-script term spread over the fields at least this evenly (its
+ * en_spread) is a generic head (en_generic): member, housing, unit. */
+#define TY_JF_EN_GENERIC_SPREAD 0.8
 
 /* The weights table's version (models/judge.tsv's "version" line). */
 const char *ty_judge_version(void);
@@ -56,7 +60,11 @@ int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *
 /* --- the judge of a card (card.c) --- */
 
 /* The facts of a card, in the order of ty_judge_card_names. */
-#define TY_CJ_N 11
+#define TY_CJ_N 16
+/* The fact of a card that is the share of its terms' weight in Latin
+ * script: at 0.5 or more the card is weighed by the English weights
+ * ("en.card." of models/judge.tsv) when the table has them. */
+#define TY_CJ_LATIN 14
 const char *const *ty_judge_card_names(void);
 /* The card's facts into f (TY_CJ_N): the reader model's probability
  * usable, the rule band, and the facts of the n shared terms terms[i]

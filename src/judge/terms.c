@@ -32,7 +32,20 @@
  *              own, capped at 1; a word mostly seen inside longer words
  *              is a poor unit of a link;
  *   genericity the older measure (ideas' field spread against random
- *              draws), kept as a feature so the fit can weigh it.
+ *              draws), kept as a feature so the fit can weigh it;
+ *   English    for Latin-script terms (the five Japanese analyses say
+ *              nothing of them): en_spread, the spread above computed
+ *              when the first such term is weighed on an index of mostly
+ *              English documents (the English card judge needs it; 0 on
+ *              others); en_generic, a generic head by rule, a term
+ *              spread at least TY_JF_EN_GENERIC_SPREAD evenly over the
+ *              fields weighted alike (member 0.88, housing 0.84, unit
+ *              0.92, connected 0.94 on the English train side, against
+ *              catheter 0.41, satellite 0.32); en_verb, a term the texts
+ *              write mostly as a participle or gerund (the index's surface
+ *              for it ends in -ed or -ing: connected, mounted, configured).
+ * A Latin-script term's worth uses the "en." weights of models/judge.tsv
+ * (fitted on English labels only) when the table has them.
  * Without the JUMAN dictionary its five facts are 0 and the worth is
  * computed all the same (the fit's weights for them then do nothing).
  *
@@ -48,6 +61,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +73,8 @@ static const char *const jf_names[TY_JF_N + 1] = {
     "bias", "compound", "morphs", "latin", "katakana", "verb",
     "head_sahen", "head_suffix", "head_adjnoun", "head_proper",
     "j_abstract", "j_artifact", "j_natural", "j_other", "j_none",
-    "j_domain", "j_polysemous", "spread", "idf", "partness", "genericity", NULL};
+    "j_domain", "j_polysemous", "spread", "idf", "partness", "genericity",
+    "en_generic", "en_verb", "en_spread", NULL};
 
 
 
@@ -230,7 +245,12 @@ struct ty_judge_state {
     ty_mecab_ctx *mx;
     ty_juman *ju;           /* NULL without the JUMAN dictionary */
     double w[TY_JF_N];      /* the weights of models/judge.tsv by fact */
+    double wen[TY_JF_N];    /* the "en." weights, for Latin-script terms */
+    int has_en;             /* 1 when the table has them */
+    int english;            /* 1 when most documents are English */
     ty_once corpus_once;    /* spread and partness of every term, on request */
+    ty_once spread_once;    /* spread of every term, for Latin-script terms */
+    float *spread;          /* that spread (NULL until spread_once ran) */
 };
 
 static void jf_state_free(struct ty_judge_state *j) {
@@ -240,6 +260,8 @@ static void jf_state_free(struct ty_judge_state *j) {
     if (j->mc) ty_mecab_free(j->mc);
     pthread_mutex_destroy(&j->mu);
     ty_once_destroy(&j->corpus_once);
+    ty_once_destroy(&j->spread_once);
+    free(j->spread);
     free(j->feat);
     free(j->done);
     free(j);
@@ -252,6 +274,7 @@ static int jf_build(void *arg) {
     if (!j) return TENYO_ERR_NOMEM;
     pthread_mutex_init(&j->mu, NULL);
     ty_once_init(&j->corpus_once);
+    ty_once_init(&j->spread_once);
     j->feat = ty_calloc(nt ? nt * TY_JF_N : 1, sizeof *j->feat);
     j->done = ty_calloc(nt ? nt : 1, 1);
     if (!j->feat || !j->done) {
@@ -261,7 +284,16 @@ static int jf_build(void *arg) {
     char err[TY_ERRLEN];
     if (ty_mecab_new(x->tok.mecab_dicdir, &j->mc, err, sizeof err) == 0) ty_mecab_ctx_new(j->mc, &j->mx);
     if (ty_juman_new(&j->ju, err, sizeof err)) j->ju = NULL;
-    for (int i = 0; i < TY_JF_N; i++) j->w[i] = ty_judge_weight(jf_names[i], 0);
+    for (int i = 0; i < TY_JF_N; i++) {
+        char en[40];
+        snprintf(en, sizeof en, "en.%s", jf_names[i]);
+        j->w[i] = ty_judge_weight(jf_names[i], 0);
+        j->wen[i] = ty_judge_weight(en, 0);
+    }
+    j->has_en = !isnan(ty_judge_weight("en.bias", NAN));
+    uint64_t en = 0;
+    for (uint64_t d = 0; d < x->m.ndocs && x->m.lang; d++) en += x->m.lang[d] == 1;
+    j->english = 2 * en > x->m.ndocs;
     x->judge = j;
     x->judge_free = jf_state_free;
     return TENYO_OK;
@@ -282,6 +314,13 @@ static void jf_lexical(const tenyo_index *x, struct ty_judge_state *j, uint32_t 
     if ((unsigned char)s[0] < 0x80) {
         f[TY_JF_LATIN] = 1;
         f[TY_JF_MORPHS] = 0.25f;
+        if (j->spread) {
+            f[TY_JF_EN_SPREAD] = j->spread[t];
+            f[TY_JF_EN_GENERIC] = j->spread[t] >= TY_JF_EN_GENERIC_SPREAD;
+        }
+        const char *w = m->surf_off && m->surf_blob[m->surf_off[t]] ? m->surf_blob + m->surf_off[t] : s;
+        size_t wn = strlen(w);
+        f[TY_JF_EN_VERB] = (wn > 4 && !strcmp(w + wn - 2, "ed")) || (wn > 5 && !strcmp(w + wn - 3, "ing"));
     } else {
         jf_mc a = {0};
         if (j->mx) ty_mecab_parse(j->mx, s, len, jf_emit, &a);
@@ -362,11 +401,41 @@ static int jf_corpus(void *arg) {
     return TENYO_OK;
 }
 
+/* The spread of every term (j->spread), once, the first time a
+ * Latin-script term is weighed: a pass over the rows (milliseconds for the
+ * English corpus). */
+static int jf_spread_all(void *arg) {
+    tenyo_index *x = arg;
+    struct ty_judge_state *j = x->judge;
+    const ty_model *m = &x->m;
+    int rc = ty_model_need_sparse(m, NULL, 0);
+    if (rc) return rc;
+    float *spread = ty_calloc(m->nterms ? m->nterms : 1, sizeof *spread);
+    uint32_t *df = ty_calloc(m->nterms ? m->nterms : 1, sizeof *df);
+    if (!spread || !df || (rc = jf_spread(m, spread, df))) {
+        free(spread);
+        free(df);
+        return rc ? rc : TENYO_ERR_NOMEM;
+    }
+    free(df);
+    j->spread = spread;
+    return TENYO_OK;
+}
+
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth) {
     struct ty_judge_state *j = jf_state(x);
     if (!j) return TENYO_ERR_NOMEM;
     if (t >= x->m.nterms) return TENYO_ERR_ARG;
+    const char *s = x->m.term_blob + x->m.term_off[t];
+    int latin = (unsigned char)s[0] < 0x80;
+    /* without it a Latin-script term's English facts are 0 (and said so
+     * nowhere else: the worth is computed all the same); an index of
+     * mostly Japanese documents does not pay for it (its cards are
+     * Japanese: the English facts would weigh nothing) */
+    if (latin && j->english && ty_once_run(&j->spread_once, jf_spread_all, (void *)x) == TENYO_ERR_NOMEM)
+        return TENYO_ERR_NOMEM;
     float *tf = j->feat + (size_t)t * TY_JF_N;
+    const double *w = latin && j->has_en ? j->wen : j->w;
     double z = 0;
     pthread_mutex_lock(&j->mu);
     if (!j->done[t]) {
@@ -375,7 +444,7 @@ int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *
     }
     for (int i = 0; i < TY_JF_N; i++) {
         f[i] = tf[i];
-        z += j->w[i] * tf[i];
+        z += w[i] * tf[i];
     }
     pthread_mutex_unlock(&j->mu);
     *worth = 1 / (1 + exp(-z));

@@ -147,6 +147,13 @@ typedef struct ty_tok_sink {
  * 【課題】, 【解決手段】) of normalised text s[0..n) in place, as the
  * tokenizer does before it reads a text. */
 void ty_text_blank_headings(char *s, size_t n);
+/* The inflection key of the lowercase a-z word w[0..n): Porter's step 1
+ * (plurals, -ed, -ing, y -> i) in place (w has room for one more byte),
+ * then a final e and a doubled final consonant dropped (package and
+ * packaging, control and controlled); the new length. Words of one key are forms of one word (housing and
+ * housings, fabricated and fabricate), unlike a Snowball stem, which also
+ * joins derived words (fabric and fabrication). */
+size_t ty_inflect_key(char *w, size_t n);
 /* ty_tokenize with every sink of s. */
 int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
                      const ty_tok_sink *s);

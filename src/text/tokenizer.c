@@ -449,6 +449,14 @@ static size_t porter1(char *w, size_t n) {
     return n;
 }
 
+size_t ty_inflect_key(char *w, size_t n) {
+    n = porter1(w, n);
+    /* package and packag(ing), control and controll(ed): one key */
+    if (n > 3 && w[n - 1] == 'e') n--;
+    if (n > 3 && w[n - 1] == w[n - 2] && cons(w, n - 1)) n--;
+    return n;
+}
+
 /* Emit a Latin-script (or other non-Japanese) word: filters, stemming. */
 static void emit_latin(ty_tokctx *c, const char *w, size_t n) {
     if (n >= 2 && w[n - 2] == '\'' && w[n - 1] == 's') n -= 2;
