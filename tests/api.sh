@@ -326,6 +326,32 @@ err api_sentences_unknown 404 "$U/api/sentences?id=NOPE-999"
 rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"]})))')
 req api_report_kept 200 "$U/api/report?task=ideas&body=$rb&kept=1"
 [ "$(grep -c 'class="card"' "$D/body")" = 1 ] && grep -q 'for the client' "$D/body" && ok api_report_kept_cards_notes || bad "api_report_kept_cards_notes ($(grep -c 'class="card"' "$D/body") cards)"
+# the full report is the list the page shows with the worksheet's
+# decisions: a body without decisions gets the saved sheet's (the rejected
+# card is off the list, the struck word struck), the kept card is marked
+# with its note, and the decisions are listed
+curl -s -X POST -H 'Content-Type: application/json' --data-binary '{"id":"SAMPLE-002","n":5}' "$U/api/ideas" >"$D/i2"
+f2=$(python3 -c 'import json,sys; i=[x["field"] for x in json.load(open(sys.argv[1]))["ideas"]]; print(i[0], i[1])' "$D/i2")
+set -- $f2
+curl -s -X POST -H 'Content-Type: application/json' --data-binary "{\"tenyo_worksheet\":1,\"patent\":\"SAMPLE-002\",\"strike\":[],\"cards\":[{\"field\":\"$2\",\"decision\":\"kept\",\"note\":\"keep-note-2\"},{\"field\":\"$1\",\"decision\":\"rejected\",\"note\":\"reject-note-1\"}]}" "$U/api/worksheet" >/dev/null
+rb2=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-002","n":5})))')
+req api_report_worksheet 200 "$U/api/report?task=ideas&body=$rb2"
+python3 - "$D/body" "$1" "$2" <<'P' && ok api_report_worksheet_applied || bad "api_report_worksheet_applied ($(grep -o '<h3>.*</h3>' "$D/body" | head -c 600))"
+import re, sys
+h = open(sys.argv[1]).read()
+rej, kept = sys.argv[2], sys.argv[3]
+cards = re.findall(r'<div class="card"><h3>(.*?)</h3>', h)
+assert cards and not any(" %s " % rej in c for c in cards), cards          # rejected: off the list
+k = [c for c in cards if " %s " % kept in c]
+assert k and '<span class="kept">採用</span>' in k[0], k                    # kept: marked
+assert 'keep-note-2' in h, "the kept card's note"
+ws = h.split('作業シートの判断', 1)[1]
+assert rej in ws and 'reject-note-1' in ws, "the rejection listed with its note"
+P
+rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"],"lang":"en"})))')
+req api_report_worksheet_page_body 200 "$U/api/report?task=ideas&body=$rb"
+grep -q '<span class="kept">kept</span>' "$D/body" && grep -q 'for the client' "$D/body" &&
+  grep -q 'Struck words (another sense)</span> 運転' "$D/body" && ok api_report_worksheet_page_marked || bad "api_report_worksheet_page_marked ($(grep -o '<h3>.*</h3>' "$D/body" | head -c 300))"
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
 # members the table adds to the body answer as the CLI's flags do

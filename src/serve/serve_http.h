@@ -298,6 +298,9 @@ enum MHD_Result cli_serve_api_senses_post(server *s, struct MHD_Connection *conn
 /* The saved worksheet of patent (its stored id), or NULL (none, or
  * unreadable). */
 tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);
+/* The saved worksheet of subject of kind ("patent" or "text"), as the page
+ * asks for it (GET /api/worksheet?KIND=SUBJECT), or NULL. */
+tenyo_worksheet *cli_serve_ws_for(const server *s, const char *kind, const char *subject);
 /* GET /api/sentences?id=ID: the patent's sentences, numbered as focus
  * numbers them (serve_api.c). */
 enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq);

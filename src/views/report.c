@@ -262,6 +262,7 @@ static const char *css =
     ".idea{font-weight:bold}.legend{font-size:8.5pt;color:#555}"
     "svg text{font-size:11px}svg .mark{fill:#b8410f;font-weight:bold}svg .field{fill:#666}svg .home{fill:#1f5fa8}"
     "svg .query{font-size:16px;fill:#000}.map{break-inside:avoid}"
+    ".kept{font-size:9pt;color:#fff;background:#2e7d32;border-radius:1mm;padding:0 1.5mm}"
     ".abs{white-space:pre-wrap;font-size:9pt}";
 
 /* The heading: what, when, from which index. */
@@ -320,6 +321,57 @@ static void notes(FILE *f, const json_t *o, int ja) {
     fputs("</ul>\n", f);
 }
 
+/* The analyst's decisions of the list (o's "worksheet", set by
+ * cli_ideas_ws_report): how many cards kept, which rejected (with their
+ * notes), the struck words and the focus. Nothing without decisions. */
+static void ws_decisions(FILE *f, const json_t *o, int ja) {
+    const json_t *w = json_object_get(o, "worksheet");
+    const json_t *kept = json_object_get(w, "kept"), *rej = json_object_get(w, "rejected"),
+                 *st = json_object_get(w, "strike");
+    const char *focus = cli_jstr(w, "focus"), *ft = cli_jstr(w, "focus_text");
+    if (!json_array_size(kept) && !json_array_size(rej) && !json_array_size(st) && !*focus && !*ft)
+        return;
+    fprintf(f, "<h2>%s</h2><ul class=\"ws\">\n",
+            ja ? "作業シートの判断（この一覧に反映済み）" : "The analyst's decisions (applied to this list)");
+    if (json_array_size(kept)) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ", ja ? "採用" : "Kept");
+        join(f, kept, ", ");
+        fputs("</li>\n", f);
+    }
+    if (json_array_size(rej)) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ",
+                ja ? "却下（一覧から外したカード）" : "Rejected (taken off the list)");
+        size_t i;
+        json_t *r;
+        json_array_foreach(rej, i, r) {
+            if (i) fputs(", ", f);
+            esc(f, cli_jstr(r, "field"));
+            if (*cli_jstr(r, "note")) {
+                fputs(ja ? "（" : " (", f);
+                esc(f, cli_jstr(r, "note"));
+                fputs(ja ? "）" : ")", f);
+            }
+        }
+        fputs("</li>\n", f);
+    }
+    if (json_array_size(st)) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ",
+                ja ? "除外した語（別の意味）" : "Struck words (another sense)");
+        join(f, st, ja ? "・" : ", ");
+        fputs("</li>\n", f);
+    }
+    if (*focus) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ", ja ? "選んだ文" : "Chosen sentences");
+        esc(f, focus);
+        fputs("</li>\n", f);
+    } else if (*ft) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ", ja ? "焦点のテキスト" : "Focus text");
+        esc(f, ft);
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 /* One proposal of an ideas object. */
 static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
     fprintf(f, "<div class=\"card\"><h3><span class=\"num\">%d.</span> ", rank);
@@ -331,6 +383,8 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
     esc(f, cli_jstr(it, "field"));
     fputs(" ", f);
     esc(f, cli_jstr(it, "label"));
+    if (!strcmp(cli_jstr(it, "decision"), "kept")) /* the analyst's (a worksheet's) */
+        fprintf(f, " <span class=\"kept\">%s</span>", ja ? "採用" : "kept");
     fprintf(f, "</h3>\n<p><span class=\"k\">%s</span> ", ja ? "確信度" : "confidence");
     pct(f, json_real_value(json_object_get(it, "confidence")));
     fprintf(f, "　<span class=\"k\">%s</span> %.2f", ja ? "意外性" : "unexpected",
@@ -460,6 +514,7 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
         fputs("</p>\n", f);
     }
     if (!n) fprintf(f, "<p>%s</p>\n", ja ? "提案はありません。" : "No proposal.");
+    ws_decisions(f, o, ja);
     notes(f, o, ja);
     legend(f, ja);
     fputs("</body></html>\n", f);
