@@ -121,6 +121,8 @@ const T = {
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
     ws_kept: "採用", ws_rejected: "却下", ws_strike: "除外した語", ws_focus: "選んだ文",
     ws_focus_text: "焦点のテキスト",
+    remade: (n) => `判断を問い合わせに反映して一覧を作り直しました（採用・却下・除外した語は問い合わせそのものを動かします）。` +
+      (n ? `ほかのカード ${n} 件の確信度または順位が変わりました。` : "ほかのカードの確信度と順位は変わっていません。"),
     undo: "取り消す", undo_title: (d) => `「${d}」を取り消して一覧を作り直す`, unkeep: "採用を取り消す",
     warn_filtered: (m, n) => `（フィルタで根拠の候補を ${m} / ${n} 件に絞っています。フィルタを外すと増えることがあります）`,
     why: "理由",
@@ -277,6 +279,8 @@ const T = {
     ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} ${s === 1 ? "word" : "words"} struck (saved as you work)`,
     ws_kept: "kept", ws_rejected: "rejected", ws_strike: "struck word", ws_focus: "chosen sentences",
     ws_focus_text: "focus text",
+    remade: (n) => "The list was made again with your decision (keeping, rejecting and striking a word move the query itself). " +
+      (n ? `${en_n(n, "other card")} changed confidence or place.` : "No other card changed confidence or place."),
     undo: "undo", undo_title: (d) => `take back "${d}" and make the list again`, unkeep: "undo keep",
     warn_filtered: (m, n) => ` (the filters leave ${m} of ${n} patents as evidence; clearing them may show more)`,
     why: "why",
@@ -933,9 +937,17 @@ function wsCard(field) {
   return state.ws ? state.ws.cards.find((c) => c.field === field) : null;
 }
 /* A decision (a struck word, a kept or rejected card), saved, and the list
- * made again. */
-async function wsDecide(fn) {
+ * made again. A decision moves the query itself (a kept card pulls it
+ * toward its evidence, a rejected one away, a struck word leaves it), so
+ * the other cards' numbers change: the cards' confidence and place before
+ * it are kept (state.before) and the status line says how many changed
+ * (remadeNote); field: the card decided on, not counted. */
+async function wsDecide(fn, field) {
   if (!state.ws) return;
+  state.before = null;
+  if (state.result && state.result.ideas && !state.result.matches) {
+    state.before = { field: field || null, cards: new Map(state.result.ideas.map((i) => [i.field, [i.pos || i.rank, pctText(i.confidence)]])) };
+  }
   fn(state.ws);
   try {
     try { await wsSave(); } catch (e) {
@@ -1045,7 +1057,7 @@ function wsStatus() {
     const b = el("button", "undo link", tr("undo"));
     b.type = "button";
     b.title = tr("undo_title", text);
-    b.addEventListener("click", () => wsDecide(undo));
+    b.addEventListener("click", () => wsDecide(undo, kind === "kept" || kind === "rejected" ? value : null));
     li.appendChild(b);
     ul.appendChild(li);
   };
@@ -1093,6 +1105,8 @@ async function runQuery(f) {
     }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
+    const remade = remadeNote(res);
+    if (remade) note = remade + (note ? " " + note : "");
     state.note = note;
     const nshown = Number(document.body.dataset.cards || 0), nrest = (state.rest || []).length;
     setState("done", (res.ideas.length ? (nrest ? tr("done_more", nshown, nrest, a.ms) : tr("done", nshown, a.ms))
@@ -1102,6 +1116,23 @@ async function runQuery(f) {
   } finally {
     $("run").disabled = false;
   }
+}
+
+/* After a decision (state.before): the status line's note that the list
+ * was made again and how many of the other cards shown before changed
+ * their confidence or place; "" for any other answer. */
+function remadeNote(res) {
+  const b = state.before;
+  state.before = null;
+  if (!b || !res.ideas) return "";
+  let n = 0;
+  for (const it of res.ideas) {
+    const was = b.cards.get(it.field);
+    if (!was || it.field === b.field) continue;
+    if (was[0] !== (it.pos || it.rank) || was[1] !== pctText(it.confidence)) n++;
+  }
+  const gone = [...b.cards.keys()].filter((f) => f !== b.field && !res.ideas.some((i) => i.field === f)).length;
+  return tr("remade", n + gone);
 }
 
 /* Map positions of the query and of the evidence patents of a result. */
@@ -1263,13 +1294,13 @@ function decideRow(it, li, head) {
     if (!k) ws.cards.push(k = { field: it.field, decision: d });
     k.decision = d;
     if (note.value.trim()) k.note = note.value.trim(); else delete k.note;
-  });
+  }, it.field);
   for (const d of ["kept", "rejected"]) {
     const undo = d === "kept" && c && c.decision === "kept";
     const b = el("button", "decide-" + d + (undo ? " undo" : ""), tr(undo ? "unkeep" : d === "kept" ? "keep" : "reject"));
     b.type = "button";
     b.addEventListener("click", () => undo
-      ? wsDecide((ws) => { keepNote(c); ws.cards = ws.cards.filter((x) => x.field !== it.field); })
+      ? wsDecide((ws) => { keepNote(c); ws.cards = ws.cards.filter((x) => x.field !== it.field); }, it.field)
       : decide(d));
     row.appendChild(b);
   }
