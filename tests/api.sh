@@ -354,6 +354,22 @@ grep -q '<span class="kept">kept</span>' "$D/body" && grep -q 'for the client' "
   grep -q 'Struck words (another sense)</span> 運転' "$D/body" && ok api_report_worksheet_page_marked || bad "api_report_worksheet_page_marked ($(grep -o '<h3>.*</h3>' "$D/body" | head -c 300))"
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
+# the why quotes the evidence listed first (a focused or kept list picks
+# its quote from a later patent when that shares more words; it moves up)
+for b in '{"id":"SAMPLE-001","n":10,"focus_text":"画像から状態を推定する"}' '{"id":"SAMPLE-001","n":10,"keep":["G08B"]}' '{"id":"SAMPLE-002","n":10,"focus_text":"画像から状態を推定する"}'; do
+  post "$b"; echo
+done >"$D/whyfirst"
+python3 - "$D/whyfirst" 2>"$D/whyerr" <<'P' && ok api_why_quotes_first_evidence || bad "api_why_quotes_first_evidence ($(tail -n 1 "$D/whyerr"))"
+import json, sys
+n = 0
+for line in filter(str.strip, open(sys.argv[1])):
+    for it in json.loads(line)["ideas"]:
+        w = it.get("why")
+        if w:
+            n += 1
+            assert it["evidence"][0]["id"] == w["evidence_id"], (it["field"], [e["id"] for e in it["evidence"]], w["evidence_id"])
+assert n > 10, n
+P
 # members the table adds to the body answer as the CLI's flags do
 post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"
 "$T" ideas "$D/s.tny" SAMPLE-001 --knn 50 --no-merge --novelty 0.2 --json >"$D/cli"
@@ -967,6 +983,7 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     [ "$(winfo)" = "170 1" ] && ok api_write_errors_unchanged || bad "api_write_errors_unchanged ($(winfo))"
     req api_write_licensable 200 --data-binary @data/sample/licensable.csv "$U/api/licensable?name=licensable.csv"
     grep -q '"task":"licensable","file":"licensable.csv","column":"公開番号","lines":31,"resolved":31' "$D/body" && ok api_write_licensable_says || bad "api_write_licensable_says ($(head -c 300 "$D/body"))"
+    grep -q '"replaced"' "$D/body" && bad "api_write_licensable_first_replaces_none ($(head -c 300 "$D/body"))" || ok api_write_licensable_first_replaces_none
     req api_write_licensable_served 200 "$U/api/info"
     grep -q '"licensable":{"documents":31' "$D/body" && ok api_write_licensable_reloaded || bad "api_write_licensable_reloaded ($(grep -o '"licensable":.\{0,80\}' "$D/body"))"
     printf '番号\n特開1999-999999\n' >"$D/none.csv"
@@ -977,6 +994,8 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     printf '番号,名前\n特開2099-000150,テスト\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/sjis.csv"
     req api_write_licensable_sjis 200 --data-binary @"$D/sjis.csv" "$U/api/licensable?name=sjis.csv"
     grep -q '"column":"番号"' "$D/body" && ok api_write_licensable_sjis_column_name || bad "api_write_licensable_sjis_column_name ($(head -c 300 "$D/body"))"
+    # a list replaces the earlier one: the answer names it and its count
+    grep -q '"replaced":{"file":"licensable.csv","listed":31}' "$D/body" && ok api_write_licensable_says_replaced || bad "api_write_licensable_says_replaced ($(head -c 300 "$D/body"))"
     [ -z "$(ls "$D/tmp")" ] && ok api_write_no_temporary_left || bad "api_write_no_temporary_left ($(ls "$D/tmp"))"
     # after a refusal (an empty list: 400) the slot is free when the answer
     # comes: the next upload, sent at once, is not told another is applied

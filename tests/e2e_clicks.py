@@ -556,6 +556,13 @@ def upload_paths(b):
         f.write("番号\nSAMPLE-001\nZZ-404\n")
     said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
     check("clicks_upload_one_singular", "1 licensable patent from 2 lines (1 number not in the index" in said, said)
+    # a second list replaces the first: the page says which, and its count
+    with open(os.path.join(tmp, "two.csv"), "w") as f:
+        f.write("番号\nSAMPLE-002\nSAMPLE-003\n")
+    said = upload("ja", "#upd-list-file", "#upd-list", "two.csv")
+    check("clicks_upload_list_replaced_ja", "前の一覧 one.csv（開放特許 1 件）はこの一覧に置き換わりました" in said, said)
+    said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
+    check("clicks_upload_list_replaced_en", "It replaced the earlier list, two.csv (2 licensable patents)" in said, said)
 
 
 SECTIONS = sections()

@@ -8,7 +8,9 @@
  * show progress while its upload is applied).
  *
  *   POST /api/add?name=FILE                     body: the file's bytes
- *   POST /api/licensable?name=FILE[&column=C]   body: the list's bytes
+ *   POST /api/licensable?name=FILE[&column=C]   body: the list's bytes;
+ *                        the answer's "replaced" {"file", "listed"} names
+ *                        the list it replaced (absent when there was none)
  *   GET  /api/updates    {"writable", "max_bytes", "max_rows", "max_seconds",
  *                         "max_decompressed", "busy",
  *                         "task", "file", "stage", "done", "total",
@@ -646,6 +648,18 @@ static json_t *apply_list(server *s, const serve_upload *up, unsigned *status) {
     char err[512] = "";
     said sd = {json_array(), 0, up};
     json_t *out;
+    /* the list it replaces: its file's name (never its place on the
+     * server) and how many patents it named */
+    tenyo_index_info in;
+    char was[256] = "";
+    pthread_rwlock_rdlock(&s->live);
+    tenyo_index_info_get(s->x, &in);
+    uint64_t was_listed = in.open_listed;
+    if (was_listed && in.open_source) {
+        const char *b = strrchr(in.open_source, '/');
+        snprintf(was, sizeof was, "%s", b ? b + 1 : in.open_source);
+    }
+    pthread_rwlock_unlock(&s->live);
     job_set(s, "resolve", 0, 0);
     int rc = tenyo_open_load(s->path, up->path, *up->column ? up->column : NULL, on_said, &sd,
                              &os, err, sizeof err);
@@ -664,6 +678,12 @@ static json_t *apply_list(server *s, const serve_upload *up, unsigned *status) {
         json_object_set_new(out, "unresolved", json_integer((json_int_t)os.unresolved));
         json_object_set_new(out, "duplicates", json_integer((json_int_t)os.duplicates));
         json_object_set_new(out, "listed", json_integer((json_int_t)os.listed));
+        if (was_listed) {
+            json_t *r = json_object();
+            json_object_set_new(r, "file", json_string(was));
+            json_object_set_new(r, "listed", json_integer((json_int_t)was_listed));
+            json_object_set_new(out, "replaced", r);
+        }
         json_object_set(out, "unresolved_lines", sd.lines);
         json_object_set_new(out, "unresolved_more", json_integer((json_int_t)sd.more));
         if (rc == TENYO_ERR_UNSYNCED)

@@ -162,7 +162,8 @@ const T = {
     upd_sending: (f) => `${f} を送信中`,
     upd_stage: (f, st) => `${f}: ${({ lock: "索引をロック", read: "読み込み", tokenize: "形態素解析", svd: "LSA に写像", commit: "書き込み準備", write: "書き込み", reload: "索引を開き直し", resolve: "番号を照合" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。` + (o.unchanged ? `${o.unchanged} 件は新しい内容がなく、索引済みの文献のままです。` : "") + `索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
-    upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。`,
+    upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。` +
+      (o.replaced ? `前の一覧 ${o.replaced.file}（開放特許 ${o.replaced.listed.toLocaleString()} 件）はこの一覧に置き換わりました（一覧は 1 つだけです）。` : ""),
     upd_more: (n) => `ほか ${n} 件`,
     upd_unchanged_line: (id) => `${id}: 新しい内容がなく、索引済みの文献のままです`,
     upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
@@ -320,7 +321,8 @@ const T = {
     upd_sending: (f) => `sending ${f}`,
     upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped.` + (o.unchanged ? ` ${en_n(o.unchanged, "record")} brought nothing new: the indexed patent was left as it was.` : "") + ` The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
-    upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).`,
+    upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).` +
+      (o.replaced ? ` It replaced the earlier list, ${o.replaced.file} (${en_n(o.replaced.listed, "licensable patent")}): the index keeps one list.` : ""),
     upd_more: (n) => `and ${n} more`,
     upd_unchanged_line: (id) => `${id}: nothing new; the indexed patent was left as it was`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
