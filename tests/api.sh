@@ -924,6 +924,24 @@ n=[x["message"] for x in o["notes"] if x["line"]==1]
 assert any("SAMPLE-001" in m and "abstracts differ" in m and "the longer" in m for m in n), o["notes"]
 assert any("applicants differ" in m for m in n), o["notes"]
 ' "$D/body"; then ok api_write_unchanged_says; else bad "api_write_unchanged_says ($(head -c 600 "$D/body"))"; fi
+    # records whose text is near-identical to a patent indexed before (the
+    # same text under another number) or to each other are named
+    python3 - data/sample/sample.jsonl >"$D/near.jsonl" <<'P'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if '"SAMPLE-001"' in l][0]
+print(json.dumps(dict(r, id="NEAR-1"), ensure_ascii=False))
+t = {"title": "水中ドローンの姿勢制御装置", "abstract": "水中ドローンの推進器を四基備え、深度センサと慣性計測装置の出力から姿勢を推定して推進器の出力を調整し、潮流の中でも船体を水平に保つ。", "ipc": ["B63C11/00"], "date": "2024-02-02", "lang": "ja"}
+print(json.dumps(dict(t, id="NEAR-2"), ensure_ascii=False))
+print(json.dumps(dict(t, id="NEAR-3"), ensure_ascii=False))
+print(json.dumps({"id": "NEAR-4", "title": "味噌の熟成容器", "abstract": "杉材の樽に温度計を備え、味噌の熟成温度を記録する。", "ipc": ["A23L11/00"], "date": "2024-02-02", "lang": "ja"}, ensure_ascii=False))
+P
+    req api_write_near_same 200 --data-binary @"$D/near.jsonl" "$U/api/add?name=near.jsonl"
+    if python3 -c '
+import json,sys; o=json.load(open(sys.argv[1]))
+n=sorted((x["file"],x["line"],x["id"],x["like"]) for x in o["near_same"])
+assert n==[("near.jsonl",1,"NEAR-1","SAMPLE-001"),("near.jsonl",2,"NEAR-2","NEAR-3")], n
+assert o["near_same_more"]==0 and o["near_checked"]==4 and "read_ids" not in o, o
+' "$D/body"; then ok api_write_near_same_named; else bad "api_write_near_same_named ($(head -c 600 "$D/body"))"; fi
     kill "$PID"; wait "$PID"; PID=
   else
     bad "api_write_unchanged_server_starts ($(head -c 300 "$D/logw"))"

@@ -556,6 +556,14 @@ def upload_paths(b):
         f.write("番号\nSAMPLE-001\nZZ-404\n")
     said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
     check("clicks_upload_one_singular", "1 licensable patent from 2 lines (1 number not in the index" in said, said)
+    # a record whose text is an indexed patent's under another number: named
+    _, pat = api("api/patent/SAMPLE-004", base=WURL)
+    p = (pat or {}).get("patent", {})
+    with open(os.path.join(tmp, "near.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "NEAR-E2E-1", "title": p.get("title", ""), "abstract": p.get("abstract", ""),
+                            "ipc": p.get("codes", []), "date": "2024-03-03", "lang": "ja"}, ensure_ascii=False) + "\n")
+    said = upload("ja", "#upd-add-file", "#upd-add", "near.jsonl")
+    check("clicks_upload_near_same_ja", "ほぼ同じ記録 1 件" in said and "NEAR-E2E-1 の文章は SAMPLE-004 とほぼ同じです" in said, said)
     # a second list replaces the first: the page says which, and its count
     with open(os.path.join(tmp, "two.csv"), "w") as f:
         f.write("番号\nSAMPLE-002\nSAMPLE-003\n")

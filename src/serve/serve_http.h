@@ -41,6 +41,9 @@
 #define SRV_WS_MB_CAP 65536       /* --worksheets-mb cap */
 #define SRV_WS_WAIT_MS 2000       /* a POST waits this long for a CLI run's lock */
 #define SRV_UPLOAD_SAID 50        /* skipped records / unresolved lines listed */
+#define SRV_NEAR_CHECK 2000       /* added records checked for a near-identical patent */
+#define SRV_NEAR_SAME 0.8         /* TF-IDF cosine of one text filed again (the
+                                     fold of a company's list: match.c) */
 
 /* Free list of per-thread query contexts. */
 typedef struct ctx_pool {

@@ -164,6 +164,8 @@ const T = {
     upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。` + (o.unchanged ? `${o.unchanged} 件は新しい内容がなく、索引済みの文献のままです。` : "") + `索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
     upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。` +
       (o.replaced ? `前の一覧 ${o.replaced.file}（開放特許 ${o.replaced.listed.toLocaleString()} 件）はこの一覧に置き換わりました（一覧は 1 つだけです）。` : ""),
+    upd_near: (n) => ` 文章がほかの特許とほぼ同じ記録 ${n} 件（別の番号で同じ発明の可能性。下に対応を示します）。`,
+    upd_near_line: (id, like, sim) => `${id} の文章は ${like} とほぼ同じです（TF-IDF 類似度 ${sim}）`,
     upd_more: (n) => `ほか ${n} 件`,
     upd_unchanged_line: (id) => `${id}: 新しい内容がなく、索引済みの文献のままです`,
     upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
@@ -323,6 +325,8 @@ const T = {
     upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped.` + (o.unchanged ? ` ${en_n(o.unchanged, "record")} brought nothing new: the indexed patent was left as it was.` : "") + ` The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
     upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).` +
       (o.replaced ? ` It replaced the earlier list, ${o.replaced.file} (${en_n(o.replaced.listed, "licensable patent")}): the index keeps one list.` : ""),
+    upd_near: (n) => ` ${en_n(n, "record")} ${n === 1 ? "has" : "have"} nearly the same text as another patent (perhaps one invention under another number; listed below).`,
+    upd_near_line: (id, like, sim) => `${id} has nearly the same text as ${like} (TF-IDF similarity ${sim})`,
     upd_more: (n) => `and ${n} more`,
     upd_unchanged_line: (id) => `${id}: nothing new; the indexed patent was left as it was`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
@@ -2077,13 +2081,16 @@ function upload(task) {
     let j = null;
     try { j = JSON.parse(xhr.responseText); } catch (e) { j = null; }
     if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${j && j.error ? updText(j.error) : `HTTP ${xhr.status}`}`, j && j.said);
-    const msg = (task === "add" ? tr("upd_added", j) : tr("upd_listed", j)) + (j.warning ? ` ${j.warning}` : "");
+    const near = j.near_same || [], nnear = near.length + (j.near_same_more || 0);
+    const msg = (task === "add" ? tr("upd_added", j) + (nnear ? tr("upd_near", nnear) : "") : tr("upd_listed", j)) +
+      (j.warning ? ` ${j.warning}` : "");
     /* an add lists what it skipped, the merge's notes (which value of a
      * field was kept) and the records that changed nothing */
-    const said = task === "add" ? [...(j.skipped_records || []), ...(j.notes || []),
+    const said = task === "add" ? [...near.map((l) => ({file: l.file, line: l.line, message: tr("upd_near_line", l.id, l.like, Number(l.similarity).toFixed(2))})),
+      ...(j.skipped_records || []), ...(j.notes || []),
       ...(j.unchanged_records || []).map((l) => ({file: l.file, line: l.line, message: tr("upd_unchanged_line", l.id)}))]
       : j.unresolved_lines;
-    updSay("done", msg, said, task === "add" ? (j.skipped_more || 0) + (j.notes_more || 0) + (j.unchanged_more || 0) : j.unresolved_more);
+    updSay("done", msg, said, task === "add" ? (j.skipped_more || 0) + (j.notes_more || 0) + (j.unchanged_more || 0) + (j.near_same_more || 0) : j.unresolved_more);
     try {
       state.info = await api("/api/info");
       try { state.map = await api("/api/map"); } catch (e) { state.map = null; }
