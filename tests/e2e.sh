@@ -215,6 +215,11 @@ has "$D/en.html" 'Landscape of fields' e2e_en_map_heading
 count "$D/en.html" '<p class="idea">The technology' 4 e2e_en_sentences
 has "$D/en.html" 'data-cards="4"' e2e_en_cards
 
+# unknown words are noted as typed (fabrics), not as the index's stems
+chrome --dump-dom "${U}#q=woven%20fabrics%20connecting%20zqxjvw%20sensors&lang=en&n=3&conf=0" >"$D/enunk.html"
+has "$D/enunk.html" '<li class="warning" data-code="unknown_words">[^<]*: [^<]*fabrics' e2e_en_unknown_as_typed
+hasnt "$D/enunk.html" '<li class="warning" data-code="unknown_words">[^<]*fabric,' e2e_en_unknown_no_stem
+
 # ------------------------- untrusted text: the hostile title stays text
 chrome --dump-dom "${U}#q=EVIL-001&n=3&patent=EVIL-001" >"$D/evil.html"
 has "$D/evil.html" 'data-state="done"' e2e_evil_done
