@@ -352,6 +352,17 @@ rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({
 req api_report_worksheet_page_body 200 "$U/api/report?task=ideas&body=$rb"
 grep -q '<span class="kept">kept</span>' "$D/body" && grep -q 'for the client' "$D/body" &&
   grep -q 'Struck words (another sense)</span> 運転' "$D/body" && ok api_report_worksheet_page_marked || bad "api_report_worksheet_page_marked ($(grep -o '<h3>.*</h3>' "$D/body" | head -c 300))"
+# an English report is English throughout: no full-width brackets or
+# ideographic spaces in its own words (the records' text may hold them)
+rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-010","n":3,"lang":"en"})))')
+req api_report_en 200 "$U/api/report?task=ideas&body=$rb"
+python3 - "$D/body" 2>"$D/enerr" <<'P' && ok api_report_en_no_full_width || bad "api_report_en_no_full_width ($(tail -n 1 "$D/enerr"))"
+import re, sys
+h = open(sys.argv[1]).read()
+assert re.search(r"<h2>Proposals \([0-9]+ proposals?\)</h2>", h), re.findall(r"<h2>.*?</h2>", h)
+for tag in re.findall(r"<h2>.*?</h2>", h) + re.findall(r'<p class="meta">Date .*?</p>', h) + re.findall(r'<span class="k">[^<]*</span>', h):
+    assert not re.search("[（）「」　]", tag), tag
+P
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
 # the why quotes the evidence listed first (a focused or kept list picks

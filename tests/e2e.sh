@@ -213,6 +213,14 @@ has "$D/en.html" 'Applications of the text' e2e_en_title
 has "$D/en.html" '(predicted)' e2e_en_home_predicted
 has "$D/en.html" 'Landscape of fields' e2e_en_map_heading
 count "$D/en.html" '<p class="idea">The technology' 4 e2e_en_sentences
+# English throughout: the keyword box's example, headings and labels in
+# sentence case as the others ("Bridge terms", not "bridge terms")
+has "$D/en.html" '<input id="keywords" placeholder="camera -vehicle"' e2e_en_keyword_placeholder
+has "$D/en.html" '<span class="k">Bridge terms</span>' e2e_en_label_case_bridge
+has "$D/en.html" '<span class="k">Evidence</span>' e2e_en_label_case_evidence
+has "$D/en.html" '<span data-i18n="weak">Show weaker proposals</span>' e2e_en_label_case_weak
+hasnt "$D/en.html" '<span class="k">[a-z]' e2e_en_no_lower_case_label
+hasnt "$D/en.html" '<span>\(confidence\|unexpected\) ' e2e_en_no_lower_case_metric
 has "$D/en.html" 'data-cards="4"' e2e_en_cards
 
 # unknown words are noted as typed (fabrics), not as the index's stems
