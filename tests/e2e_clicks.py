@@ -176,6 +176,7 @@ def sections():
         ("clicks_search", search_paths),
         ("clicks_undo", undo_paths),
         ("clicks_remade", remade_paths),
+        ("clicks_focus_none", focus_none_paths),
         ("clicks_more", more_paths),
         ("clicks_text", text_paths),
         ("clicks_company", company_paths),
@@ -254,6 +255,34 @@ def remade_paths(b):
     for kind in ("kept",):
         b.click('#wsdecisions li[data-kind="%s"] button.undo' % kind)
         b.settle()
+
+
+def focus_none_paths(b):
+    # ----- "make the list from these" with no sentence ticked: the page
+    # says to choose one first (in its language) and changes nothing
+    pid = "SAMPLE-006"
+    for lang, want in (("ja", "先に文を 1 つ以上選んでください"), ("en", "Select at least one sentence first")):
+        b.go(URL + "#q=%s&n=5&conf=0&lang=%s" % (pid, lang))
+        b.js("location.reload()")
+        b.settle()
+        b.js("document.getElementById('focusbox').open = true; document.querySelectorAll('#sentences input').forEach(c => c.checked = false); return 1")
+        before = b.text("#status")
+        b.click("#focus-apply")
+        b.settle()
+        st, ws = api("api/worksheet?patent=" + pid)
+        hint = b.text("#focus-hint") or ""
+        check("clicks_focus_none_hint_" + lang, want in hint and not (ws.get("worksheet") or {}).get("focus")
+              and b.text("#status") == before, "%r %r" % (hint, ws))
+    b.shot("clicks_14_focus_none")
+    # a sentence ticked: the hint goes, the list is made from it
+    b.js("document.querySelector('#sentences input').checked = true; return 1")
+    b.click("#focus-apply")
+    b.settle()
+    st, ws = api("api/worksheet?patent=" + pid)
+    check("clicks_focus_one_applied", (ws.get("worksheet") or {}).get("focus") == [1] and not (b.text("#focus-hint") or ""),
+          "%r %r" % (ws, b.text("#focus-hint")))
+    b.click('#wsdecisions li[data-kind="focus"] button.undo')
+    b.settle()
 
 
 def undo_paths(b):

@@ -47,6 +47,7 @@ const T = {
     own_field: "自社分野",
     profile: "適用プロファイル",
     profile_loading: "計算中…",
+    profile_order: "確信度の高い順",
     profile_none: "確信度の高い転用先なし",
     profile_note: "この特許自身の文面から見た転用先（左の「作れるもの」は、これらと貴社の説明からの提案のうち、貴社の分野と説明に最も合うもの）",
     profile_line: (n, s, far) => `転用先 ${n} 分野・${s} セクション・最遠: ${far}`,
@@ -113,6 +114,7 @@ const T = {
     struck: "除外した語（別の意味）",
     kept_report: "採用カードの報告",
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
+    focus_none: "先に文を 1 つ以上選んでください（チェックを入れた文だけから一覧を作り直します）。",
     focustext_ph: "または技術を自分の言葉で書く（この文章だけから一覧を作る）",
     focustext_apply: "書いた文章で作り直す", shared: "共通する語",
     focustext_title: "技術を自分の言葉で書く（その文章だけから一覧を作る）",
@@ -154,9 +156,9 @@ const T = {
     nomap: "この索引には分野マップがありません。",
     info: (d, f, k) => `${d.toLocaleString()} 件 · ${f} 分野 · LSA ${k} 次元`,
     error: "エラー",
-    upd_title: "索引を更新する（J-PlatPat の CSV を追加・開放特許の一覧を読み込む）",
+    upd_title: "索引を更新する（特許の記録を追加・開放特許の一覧を読み込む）",
     upd_limits: (mb, rows) => `1 ファイル ${mb} MB・${rows.toLocaleString()} 件まで。ファイル全体が反映されるか、何も変わらないかのどちらかです。`,
-    upd_add: "J-PlatPat の CSV（要約を含む）", upd_add_run: "索引に追加",
+    upd_add: "特許の記録: J-PlatPat の CSV（要約を含む）、JSON Lines、特許庁の公報 XML（zstd 圧縮も可）", upd_add_run: "索引に追加",
     upd_list: "開放特許の一覧（CSV または番号を1行ずつ）", upd_list_run: "一覧を読み込む",
     upd_nofile: "ファイルを選んでください。",
     upd_toolarge: (mb) => `ファイルが大きすぎます（このサーバーの上限は ${mb} MB）。ファイルを分けて送ってください。何も変わっていません。`,
@@ -208,6 +210,7 @@ const T = {
     own_field: "company's field",
     profile: "Applicability profile",
     profile_loading: "Computing…",
+    profile_order: "Highest confidence first",
     profile_none: "No confident use elsewhere",
     profile_note: "This patent's own uses elsewhere, read from its text (\"could make\" on the left is the one of these and of your description's proposals that fits your fields and words best)",
     profile_line: (n, s, far) => `${n} fields · ${s} sections · farthest: ${far}`,
@@ -275,6 +278,7 @@ const T = {
     kept_report: "Report of kept cards",
     focus_title: "Choose the sentences that hold the technique (the list is made from them alone)",
     focus_apply: "Make the list from these",
+    focus_none: "Select at least one sentence first (the list is made again from the ticked sentences alone).",
     focustext_ph: "Or write the technique in your own words (the list is made from this text alone)",
     focustext_apply: "Make the list from this text", shared: "Shared words",
     focustext_title: "Write the technique in your own words (the list is made from that text alone)",
@@ -316,9 +320,9 @@ const T = {
     nomap: "This index has no landscape map.",
     info: (d, f, k) => `${d.toLocaleString()} documents · ${f} fields · LSA rank ${k}`,
     error: "Error",
-    upd_title: "Update the index (add a J-PlatPat CSV, load the licensable list)",
+    upd_title: "Update the index (add patent records, load the licensable list)",
     upd_limits: (mb, rows) => `Up to ${mb} MB and ${rows.toLocaleString()} records a file. A file is applied whole, or nothing changes.`,
-    upd_add: "J-PlatPat CSV (with 要約)", upd_add_run: "Add to the index",
+    upd_add: "Patent records: a J-PlatPat CSV export (with 要約), JSON Lines or JPO gazette XML (zstd-compressed too)", upd_add_run: "Add to the index",
     upd_list: "Licensable patents (CSV, or one number a line)", upd_list_run: "Load the list",
     upd_nofile: "Choose a file first.",
     upd_toolarge: (mb) => `The file is too large (this server's limit is ${mb} MB). Send it in parts. Nothing changed.`,
@@ -848,10 +852,17 @@ function fillProfile(box, p) {
   const m = el("div", "metrics");
   metric(m, tr("best_conf") + " %", p.best_confidence * 100, p.best_confidence, "", 0);
   box.appendChild(m);
+  /* the uses by the number each chip shows, the confidence, highest
+   * first (the profile's own order is the ideas' score, which the chip does
+   * not show: read by their percentages they looked shuffled); ties keep
+   * the profile's order */
   const chips = el("div", "chips");
-  for (const u of p.uses) {
+  chips.title = tr("profile_order");
+  const uses = p.uses.map((u, i) => [u, i]).sort((a, b) => (b[0].confidence - a[0].confidence) || (a[1] - b[1]));
+  for (const [u] of uses) {
     const c = el("span", "chip", `${u.field} ${pctText(u.confidence)}`);
     c.title = u.label;
+    c.dataset.confidence = String(u.confidence);
     chips.appendChild(c);
   }
   box.appendChild(chips);
@@ -977,6 +988,7 @@ async function focusBox(id) {
   box.hidden = !state.ws;
   if (!state.ws) return;
   $("focustext").value = state.ws.focus_text || "";
+  $("focus-hint").textContent = "";
   let ss = [];
   if (id) try { ss = (await api("/api/sentences?id=" + encodeURIComponent(id))).sentences; } catch (e) { ss = []; }
   $("sentences").hidden = $("focus-apply").hidden = !ss.length;
@@ -1961,11 +1973,16 @@ async function start() {
     delete ws.focus;
     if (t) ws.focus_text = t; else delete ws.focus_text;
   }));
-  $("focus-apply").addEventListener("click", () => wsDecide((ws) => {
+  $("focus-apply").addEventListener("click", () => {
     const n = [...document.querySelectorAll("#sentences input:checked")].map((c) => Number(c.value));
-    delete ws.focus_text;
-    if (n.length) ws.focus = n; else delete ws.focus;
-  }));
+    /* nothing ticked and no focus to take back: say what to do first */
+    $("focus-hint").textContent = !n.length && !(state.ws && state.ws.focus && state.ws.focus.length) ? tr("focus_none") : "";
+    if ($("focus-hint").textContent) return;
+    wsDecide((ws) => {
+      delete ws.focus_text;
+      if (n.length) ws.focus = n; else delete ws.focus;
+    });
+  });
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
   $("export-csv").addEventListener("click", async () => {
     if (!state.result) return;
