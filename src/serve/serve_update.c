@@ -7,12 +7,10 @@
  * takes them, its limits and the write under way (the page polls it to
  * show progress while its upload is applied).
  *
- *   POST /api/add?name=FILE                     body: the file's bytes;
- *                        the answer's "near_same" names the records whose
- *                        text is near-identical to another patent's
- *   POST /api/licensable?name=FILE[&column=C]   body: the list's bytes;
- *                        the answer's "replaced" {"file", "listed"} names
- *                        the list it replaced (absent when there was none)
+ *   POST /api/add?name=FILE                     body: the file's bytes
+ *                        (answer: "near_same", records alike another's text)
+ *   POST /api/licensable?name=FILE[&column=C]   body: the list's bytes
+ *                        (answer: "replaced" {"file", "listed"}, the old list)
  *   GET  /api/updates    {"writable", "max_bytes", "max_rows", "max_seconds",
  *                         "max_decompressed", "busy",
  *                         "task", "file", "stage", "done", "total",
