@@ -326,8 +326,61 @@ err api_sentences_unknown 404 "$U/api/sentences?id=NOPE-999"
 rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"]})))')
 req api_report_kept 200 "$U/api/report?task=ideas&body=$rb&kept=1"
 [ "$(grep -c 'class="card"' "$D/body")" = 1 ] && grep -q 'for the client' "$D/body" && ok api_report_kept_cards_notes || bad "api_report_kept_cards_notes ($(grep -c 'class="card"' "$D/body") cards)"
+# the full report is the list the page shows with the worksheet's
+# decisions: a body without decisions gets the saved sheet's (the rejected
+# card is off the list, the struck word struck), the kept card is marked
+# with its note, and the decisions are listed
+curl -s -X POST -H 'Content-Type: application/json' --data-binary '{"id":"SAMPLE-002","n":5}' "$U/api/ideas" >"$D/i2"
+f2=$(python3 -c 'import json,sys; i=[x["field"] for x in json.load(open(sys.argv[1]))["ideas"]]; print(i[0], i[1])' "$D/i2")
+set -- $f2
+curl -s -X POST -H 'Content-Type: application/json' --data-binary "{\"tenyo_worksheet\":1,\"patent\":\"SAMPLE-002\",\"strike\":[],\"cards\":[{\"field\":\"$2\",\"decision\":\"kept\",\"note\":\"keep-note-2\"},{\"field\":\"$1\",\"decision\":\"rejected\",\"note\":\"reject-note-1\"}]}" "$U/api/worksheet" >/dev/null
+rb2=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-002","n":5})))')
+req api_report_worksheet 200 "$U/api/report?task=ideas&body=$rb2"
+python3 - "$D/body" "$1" "$2" <<'P' && ok api_report_worksheet_applied || bad "api_report_worksheet_applied ($(grep -o '<h3>.*</h3>' "$D/body" | head -c 600))"
+import re, sys
+h = open(sys.argv[1]).read()
+rej, kept = sys.argv[2], sys.argv[3]
+cards = re.findall(r'<div class="card"><h3>(.*?)</h3>', h)
+assert cards and not any(" %s " % rej in c for c in cards), cards          # rejected: off the list
+k = [c for c in cards if " %s " % kept in c]
+assert k and '<span class="kept">採用</span>' in k[0], k                    # kept: marked
+assert 'keep-note-2' in h, "the kept card's note"
+ws = h.split('作業シートの判断', 1)[1]
+assert rej in ws and 'reject-note-1' in ws, "the rejection listed with its note"
+P
+rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"],"lang":"en"})))')
+req api_report_worksheet_page_body 200 "$U/api/report?task=ideas&body=$rb"
+grep -q '<span class="kept">kept</span>' "$D/body" && grep -q 'for the client' "$D/body" &&
+  grep -q 'Struck words (another sense)</span> 運転' "$D/body" && ok api_report_worksheet_page_marked || bad "api_report_worksheet_page_marked ($(grep -o '<h3>.*</h3>' "$D/body" | head -c 300))"
+# an English report is English throughout: no full-width brackets or
+# ideographic spaces in its own words (the records' text may hold them)
+rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-010","n":3,"lang":"en"})))')
+req api_report_en 200 "$U/api/report?task=ideas&body=$rb"
+python3 - "$D/body" 2>"$D/enerr" <<'P' && ok api_report_en_no_full_width || bad "api_report_en_no_full_width ($(tail -n 1 "$D/enerr"))"
+import re, sys
+h = open(sys.argv[1]).read()
+assert re.search(r"<h2>Proposals \([0-9]+ proposals?\)</h2>", h), re.findall(r"<h2>.*?</h2>", h)
+for tag in re.findall(r"<h2>.*?</h2>", h) + re.findall(r'<p class="meta">Date .*?</p>', h) + re.findall(r'<span class="k">[^<]*</span>', h):
+    assert not re.search("[（）「」　]", tag), tag
+P
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
+# the why quotes the evidence listed first (a focused or kept list picks
+# its quote from a later patent when that shares more words; it moves up)
+for b in '{"id":"SAMPLE-001","n":10,"focus_text":"画像から状態を推定する"}' '{"id":"SAMPLE-001","n":10,"keep":["G08B"]}' '{"id":"SAMPLE-002","n":10,"focus_text":"画像から状態を推定する"}'; do
+  post "$b"; echo
+done >"$D/whyfirst"
+python3 - "$D/whyfirst" 2>"$D/whyerr" <<'P' && ok api_why_quotes_first_evidence || bad "api_why_quotes_first_evidence ($(tail -n 1 "$D/whyerr"))"
+import json, sys
+n = 0
+for line in filter(str.strip, open(sys.argv[1])):
+    for it in json.loads(line)["ideas"]:
+        w = it.get("why")
+        if w:
+            n += 1
+            assert it["evidence"][0]["id"] == w["evidence_id"], (it["field"], [e["id"] for e in it["evidence"]], w["evidence_id"])
+assert n > 10, n
+P
 # members the table adds to the body answer as the CLI's flags do
 post '{"id":"SAMPLE-001","knn":50,"merge":false,"novelty":0.2}' >"$D/api"
 "$T" ideas "$D/s.tny" SAMPLE-001 --knn 50 --no-merge --novelty 0.2 --json >"$D/cli"
@@ -882,6 +935,24 @@ n=[x["message"] for x in o["notes"] if x["line"]==1]
 assert any("SAMPLE-001" in m and "abstracts differ" in m and "the longer" in m for m in n), o["notes"]
 assert any("applicants differ" in m for m in n), o["notes"]
 ' "$D/body"; then ok api_write_unchanged_says; else bad "api_write_unchanged_says ($(head -c 600 "$D/body"))"; fi
+    # records whose text is near-identical to a patent indexed before (the
+    # same text under another number) or to each other are named
+    python3 - data/sample/sample.jsonl >"$D/near.jsonl" <<'P'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if '"SAMPLE-001"' in l][0]
+print(json.dumps(dict(r, id="NEAR-1"), ensure_ascii=False))
+t = {"title": "水中ドローンの姿勢制御装置", "abstract": "水中ドローンの推進器を四基備え、深度センサと慣性計測装置の出力から姿勢を推定して推進器の出力を調整し、潮流の中でも船体を水平に保つ。", "ipc": ["B63C11/00"], "date": "2024-02-02", "lang": "ja"}
+print(json.dumps(dict(t, id="NEAR-2"), ensure_ascii=False))
+print(json.dumps(dict(t, id="NEAR-3"), ensure_ascii=False))
+print(json.dumps({"id": "NEAR-4", "title": "味噌の熟成容器", "abstract": "杉材の樽に温度計を備え、味噌の熟成温度を記録する。", "ipc": ["A23L11/00"], "date": "2024-02-02", "lang": "ja"}, ensure_ascii=False))
+P
+    req api_write_near_same 200 --data-binary @"$D/near.jsonl" "$U/api/add?name=near.jsonl"
+    if python3 -c '
+import json,sys; o=json.load(open(sys.argv[1]))
+n=sorted((x["file"],x["line"],x["id"],x["like"]) for x in o["near_same"])
+assert n==[("near.jsonl",1,"NEAR-1","SAMPLE-001"),("near.jsonl",2,"NEAR-2","NEAR-3")], n
+assert o["near_same_more"]==0 and o["near_checked"]==4 and "read_ids" not in o, o
+' "$D/body"; then ok api_write_near_same_named; else bad "api_write_near_same_named ($(head -c 600 "$D/body"))"; fi
     kill "$PID"; wait "$PID"; PID=
   else
     bad "api_write_unchanged_server_starts ($(head -c 300 "$D/logw"))"
@@ -941,6 +1012,7 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     [ "$(winfo)" = "170 1" ] && ok api_write_errors_unchanged || bad "api_write_errors_unchanged ($(winfo))"
     req api_write_licensable 200 --data-binary @data/sample/licensable.csv "$U/api/licensable?name=licensable.csv"
     grep -q '"task":"licensable","file":"licensable.csv","column":"公開番号","lines":31,"resolved":31' "$D/body" && ok api_write_licensable_says || bad "api_write_licensable_says ($(head -c 300 "$D/body"))"
+    grep -q '"replaced"' "$D/body" && bad "api_write_licensable_first_replaces_none ($(head -c 300 "$D/body"))" || ok api_write_licensable_first_replaces_none
     req api_write_licensable_served 200 "$U/api/info"
     grep -q '"licensable":{"documents":31' "$D/body" && ok api_write_licensable_reloaded || bad "api_write_licensable_reloaded ($(grep -o '"licensable":.\{0,80\}' "$D/body"))"
     printf '番号\n特開1999-999999\n' >"$D/none.csv"
@@ -951,6 +1023,8 @@ s=o["skipped_records"]; assert len(s)==1 and s[0]["file"]=="more.csv" and s[0]["
     printf '番号,名前\n特開2099-000150,テスト\n' | iconv -f UTF-8 -t SHIFT_JIS >"$D/sjis.csv"
     req api_write_licensable_sjis 200 --data-binary @"$D/sjis.csv" "$U/api/licensable?name=sjis.csv"
     grep -q '"column":"番号"' "$D/body" && ok api_write_licensable_sjis_column_name || bad "api_write_licensable_sjis_column_name ($(head -c 300 "$D/body"))"
+    # a list replaces the earlier one: the answer names it and its count
+    grep -q '"replaced":{"file":"licensable.csv","listed":31}' "$D/body" && ok api_write_licensable_says_replaced || bad "api_write_licensable_says_replaced ($(head -c 300 "$D/body"))"
     [ -z "$(ls "$D/tmp")" ] && ok api_write_no_temporary_left || bad "api_write_no_temporary_left ($(ls "$D/tmp"))"
     # after a refusal (an empty list: 400) the slot is free when the answer
     # comes: the next upload, sent at once, is not told another is applied

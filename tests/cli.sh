@@ -625,6 +625,10 @@ if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert any("顔画像" in i["bridge_terms"] for i in o["ideas"]), [i["bridge_terms"] for i in o["ideas"]]' "$D/out"; then ok cli_ideas_partial_in_query; else bad cli_ideas_partial_in_query; fi
 expect 0 cli_ideas_partial_en_run "$T" ideas "$D/s.tny" --text "顔画像判定回路" --json --lang en
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert "1 compound word unknown to the index was searched by its known parts: 顔画像判定回路 (顔画像 + 判定 + 回路)" in W.get("partial_words",""), W' "$D/out"; then ok cli_ideas_partial_words_en; else bad cli_ideas_partial_words_en; fi
+# unknown English words are said as typed, not as the index's stems
+# (fabrics, not fabric), each once however many forms of it were typed
+expect 0 cli_ideas_unknown_surface_run "$T" ideas "$D/s.tny" --text "woven fabrics connecting zqxjvw sensors to the fabric" --json --lang en
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; u=W.get("unknown_words","").split(": ",1)[-1].split(", "); assert "fabrics" in u and "fabric" not in u and "woven" in u, W' "$D/out"; then ok cli_ideas_unknown_as_typed; else bad "cli_ideas_unknown_as_typed ($(grep -o '"unknown_words","message":"[^"]*' "$D/out"))"; fi
 # one unknown word: said in the singular
 expect 0 cli_ideas_unknown_one_run "$T" ideas "$D/s.tny" --text "zqxjvw 運転者の眠気" --json --lang en
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); W={w["code"]:w["message"] for w in o["warnings"]}; assert W.get("unknown_words","").startswith("1 query word is unknown to the index and was not used: zqxjvw"), W' "$D/out"; then ok cli_ideas_unknown_one_singular; else bad cli_ideas_unknown_one_singular; fi

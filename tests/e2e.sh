@@ -213,7 +213,20 @@ has "$D/en.html" 'Applications of the text' e2e_en_title
 has "$D/en.html" '(predicted)' e2e_en_home_predicted
 has "$D/en.html" 'Landscape of fields' e2e_en_map_heading
 count "$D/en.html" '<p class="idea">The technology' 4 e2e_en_sentences
+# English throughout: the keyword box's example, headings and labels in
+# sentence case as the others ("Bridge terms", not "bridge terms")
+has "$D/en.html" '<input id="keywords" placeholder="camera -vehicle"' e2e_en_keyword_placeholder
+has "$D/en.html" '<span class="k">Bridge terms</span>' e2e_en_label_case_bridge
+has "$D/en.html" '<span class="k">Evidence</span>' e2e_en_label_case_evidence
+has "$D/en.html" '<span data-i18n="weak">Show weaker proposals</span>' e2e_en_label_case_weak
+hasnt "$D/en.html" '<span class="k">[a-z]' e2e_en_no_lower_case_label
+hasnt "$D/en.html" '<span>\(confidence\|unexpected\) ' e2e_en_no_lower_case_metric
 has "$D/en.html" 'data-cards="4"' e2e_en_cards
+
+# unknown words are noted as typed (fabrics), not as the index's stems
+chrome --dump-dom "${U}#q=woven%20fabrics%20connecting%20zqxjvw%20sensors&lang=en&n=3&conf=0" >"$D/enunk.html"
+has "$D/enunk.html" '<li class="warning" data-code="unknown_words">[^<]*: [^<]*fabrics' e2e_en_unknown_as_typed
+hasnt "$D/enunk.html" '<li class="warning" data-code="unknown_words">[^<]*fabric,' e2e_en_unknown_no_stem
 
 # ------------------------- untrusted text: the hostile title stays text
 chrome --dump-dom "${U}#q=EVIL-001&n=3&patent=EVIL-001" >"$D/evil.html"
@@ -284,6 +297,16 @@ has "$D/match.html" '<p class="app-conf"><span class="k">確信度 \(&lt;0.1%\|[
 hasnt "$D/match.html" '確信度 0%' e2e_match_no_conf0
 has "$D/match.html" '<p class="fit-line">適合度 0\.[0-9]* = ' e2e_match_fit_line
 grep -q 'GET /api/profile 200' "$D/log" && ok e2e_match_profile_asked || bad e2e_match_profile_asked
+# a profile's chips in the order of the number each shows: highest
+# confidence first
+python3 - "$D/match.html" 2>"$D/chiperr" <<'P' && ok e2e_match_profile_chips_ordered || bad "e2e_match_profile_chips_ordered ($(tail -n 1 "$D/chiperr"))"
+import re, sys
+h = open(sys.argv[1]).read()
+rows = [[float(c) for c in re.findall(r'<span class="chip"[^>]* data-confidence="([0-9.e-]+)"', b)]
+        for b in re.findall(r'<div class="chips" title="確信度の高い順">(.*?)</div>', h)]
+assert rows and any(len(r) > 2 for r in rows), rows
+assert all(r == sorted(r, reverse=True) for r in rows), rows
+P
 
 # --------------------------------------------- errors reach the page
 chrome --dump-dom "${U}#q=qqqzzz" >"$D/err.html"
@@ -308,6 +331,8 @@ chrome --dump-dom "http://127.0.0.1:$WPORT/" >"$D/upd.html"
 has "$D/upd.html" '<details id="updates">' e2e_updates_shown_writable
 has "$D/upd.html" '1 ファイル 8 MB・3,000 件まで' e2e_updates_limits_said
 has "$D/upd.html" '<input id="upd-add-file" type="file"' e2e_updates_file_input
+# the add row names every format the server reads, not J-PlatPat's alone
+has "$D/upd.html" '<span data-i18n="upd_add">[^<]*J-PlatPat の CSV[^<]*JSON Lines[^<]*公報 XML' e2e_updates_formats_named
 chrome --screenshot="$OUTDIR/serve_updates_ja.png" "http://127.0.0.1:$WPORT/" >/dev/null
 
 # --------------------------------------- real clicks (tests/e2e_clicks.py)

@@ -8,6 +8,8 @@ writable page's answers. Saves a screenshot per step under OUTDIR.
 Prints "ok NAME" / "FAIL NAME (why)" lines for tests/e2e.sh.
 
 Usage: python3 tests/e2e_clicks.py CHROMEDRIVER CHROMIUM URL WRITABLE_URL OUTDIR
+E2E_CLICKS=remade,upload (parts of the paths' names, comma-separated) runs
+those paths alone.
 """
 import base64
 import json
@@ -163,14 +165,25 @@ def section(name, fn, b):
 
 
 def run(b):
-    section("clicks_search", search_paths, b)
-    section("clicks_undo", undo_paths, b)
-    section("clicks_more", more_paths, b)
-    section("clicks_text", text_paths, b)
-    section("clicks_company", company_paths, b)
-    section("clicks_other_writer", other_writer_paths, b)
-    section("clicks_upload", upload_paths, b)
-    section("clicks_remember", remember_paths, b)
+    only = os.environ.get("E2E_CLICKS", "")  # a name's part: only those paths
+    for name, fn in SECTIONS:
+        if not only or any(o in name for o in only.split(",")):
+            section(name, fn, b)
+
+
+def sections():
+    return [
+        ("clicks_search", search_paths),
+        ("clicks_undo", undo_paths),
+        ("clicks_remade", remade_paths),
+        ("clicks_focus_none", focus_none_paths),
+        ("clicks_more", more_paths),
+        ("clicks_text", text_paths),
+        ("clicks_company", company_paths),
+        ("clicks_other_writer", other_writer_paths),
+        ("clicks_upload", upload_paths),
+        ("clicks_remember", remember_paths),
+    ]
 
 
 def search_paths(b):
@@ -210,6 +223,66 @@ def search_paths(b):
           "%s cards, %r" % (n, b.text("#resulttitle")))
     b.shot("clicks_02_search_ideas")
 
+
+
+def remade_paths(b):
+    # ------------- a decision makes the list again: the page says so, and
+    # how many of the other cards changed their numbers
+    pid = "SAMPLE-005"
+    b.go(URL + "#q=%s&n=5&conf=0" % pid)
+    b.js("location.reload()")
+    b.settle()
+    st0 = b.text("#status") or ""
+    check("clicks_remade_not_before", "作り直しました" not in st0, st0)
+    b.click("#cards > li:nth-child(1) .decide-kept")
+    b.settle()
+    st1 = b.text("#status") or ""
+    check("clicks_remade_keep_said", re.search(r"一覧を作り直しました.*(ほかのカード [0-9]+ 件の確信度または順位が変わりました|変わっていません)", st1), st1)
+    b.click("#cards > li:nth-child(2) .decide-rejected")
+    b.settle()
+    st2 = b.text("#status") or ""
+    check("clicks_remade_reject_said", re.search(r"ほかのカード [0-9]+ 件の確信度または順位が変わりました", st2), st2)
+    b.shot("clicks_13_remade")
+    # in English too, and a plain reload says nothing of it
+    b.go(URL + "#q=%s&n=5&conf=0&lang=en" % pid)
+    b.js("location.reload()")
+    b.settle()
+    st3 = b.text("#status") or ""
+    b.click('#wsdecisions li[data-kind="rejected"] button.undo')
+    b.settle()
+    st4 = b.text("#status") or ""
+    check("clicks_remade_en", "made again" not in st3 and re.search(r"The list was made again.*(other cards? changed|No other card changed)", st4), st3 + " / " + st4)
+    for kind in ("kept",):
+        b.click('#wsdecisions li[data-kind="%s"] button.undo' % kind)
+        b.settle()
+
+
+def focus_none_paths(b):
+    # ----- "make the list from these" with no sentence ticked: the page
+    # says to choose one first (in its language) and changes nothing
+    pid = "SAMPLE-006"
+    for lang, want in (("ja", "先に文を 1 つ以上選んでください"), ("en", "Select at least one sentence first")):
+        b.go(URL + "#q=%s&n=5&conf=0&lang=%s" % (pid, lang))
+        b.js("location.reload()")
+        b.settle()
+        b.js("document.getElementById('focusbox').open = true; document.querySelectorAll('#sentences input').forEach(c => c.checked = false); return 1")
+        before = b.text("#status")
+        b.click("#focus-apply")
+        b.settle()
+        st, ws = api("api/worksheet?patent=" + pid)
+        hint = b.text("#focus-hint") or ""
+        check("clicks_focus_none_hint_" + lang, want in hint and not (ws.get("worksheet") or {}).get("focus")
+              and b.text("#status") == before, "%r %r" % (hint, ws))
+    b.shot("clicks_14_focus_none")
+    # a sentence ticked: the hint goes, the list is made from it
+    b.js("document.querySelector('#sentences input').checked = true; return 1")
+    b.click("#focus-apply")
+    b.settle()
+    st, ws = api("api/worksheet?patent=" + pid)
+    check("clicks_focus_one_applied", (ws.get("worksheet") or {}).get("focus") == [1] and not (b.text("#focus-hint") or ""),
+          "%r %r" % (ws, b.text("#focus-hint")))
+    b.click('#wsdecisions li[data-kind="focus"] button.undo')
+    b.settle()
 
 
 def undo_paths(b):
@@ -512,7 +585,24 @@ def upload_paths(b):
         f.write("番号\nSAMPLE-001\nZZ-404\n")
     said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
     check("clicks_upload_one_singular", "1 licensable patent from 2 lines (1 number not in the index" in said, said)
+    # a record whose text is an indexed patent's under another number: named
+    _, pat = api("api/patent/SAMPLE-004", base=WURL)
+    p = (pat or {}).get("patent", {})
+    with open(os.path.join(tmp, "near.jsonl"), "w") as f:
+        f.write(json.dumps({"id": "NEAR-E2E-1", "title": p.get("title", ""), "abstract": p.get("abstract", ""),
+                            "ipc": p.get("codes", []), "date": "2024-03-03", "lang": "ja"}, ensure_ascii=False) + "\n")
+    said = upload("ja", "#upd-add-file", "#upd-add", "near.jsonl")
+    check("clicks_upload_near_same_ja", "ほぼ同じ記録 1 件" in said and "NEAR-E2E-1 の文章は SAMPLE-004 とほぼ同じです" in said, said)
+    # a second list replaces the first: the page says which, and its count
+    with open(os.path.join(tmp, "two.csv"), "w") as f:
+        f.write("番号\nSAMPLE-002\nSAMPLE-003\n")
+    said = upload("ja", "#upd-list-file", "#upd-list", "two.csv")
+    check("clicks_upload_list_replaced_ja", "前の一覧 one.csv（開放特許 1 件）はこの一覧に置き換わりました" in said, said)
+    said = upload("en", "#upd-list-file", "#upd-list", "one.csv")
+    check("clicks_upload_list_replaced_en", "It replaced the earlier list, two.csv (2 licensable patents)" in said, said)
 
+
+SECTIONS = sections()
 
 if __name__ == "__main__":
     try:

@@ -125,6 +125,17 @@ TY_TEST(labels_newer_h10_subclasses) {
     CHECK_EQ_INT(lv, 1);
 }
 
+/* G06V (IPC 2022.01, image or video recognition, split from G06K and
+ * G06T) is named by its own title, not by the class G06, in both
+ * languages. */
+TY_TEST(labels_newer_g06v) {
+    int lv = -1;
+    CHECK_STR(ty_labels_get(NULL, "G06V", "ja", &lv), "画像又は映像の認識又は理解");
+    CHECK_EQ_INT(lv, 2);
+    CHECK_STR(ty_labels_get(NULL, "G06V", "en", &lv), "Image or video recognition or understanding");
+    CHECK_EQ_INT(lv, 2);
+}
+
 /* Every class code of a scheme file has a built-in label in both
  * languages (read with plain stdio, independently of the loader). */
 static int lab_classes_covered(const char *path, char *missing, size_t mlen,

@@ -208,6 +208,11 @@ typedef struct collect {
     char recent[COL_RECENT][48]; /* the last tokens, newest at (nrecent-1) % COL_RECENT */
     int64_t recent_id[COL_RECENT]; /* their ids, -1 unknown */
     size_t nrecent;
+    /* the unknown words as the index's terms (a stem for English), for
+     * telling them apart; c->unk and c->part hold the words as typed */
+    char unk_term[2][8][48];
+    char (*last)[48];  /* the entry the last term was put in (its word
+                          follows: collect_surface), or NULL */
 } collect;
 
 /* 1 when t[0..n) is a term max_df dropped as too common (the "common"
@@ -340,6 +345,7 @@ static int collect_backoff(collect *col, const char *t, size_t n, char *as, size
 static void collect_cb(void *ud, const char *t, size_t n) {
     collect *col = ud;
     tenyo_ctx *c = col->c;
+    col->last = NULL;
     int64_t id = ty_strmap_get(c->idx->vocab, t, n);
     /* a word in most documents (車両 in the jp corpus) is no unknown word:
      * the ideas notes must not say "not in the index" of it */
@@ -356,15 +362,18 @@ static void collect_cb(void *ud, const char *t, size_t n) {
         int pieces = collect_backoff(col, t, n, as, sizeof as);
         collect_remember(col, t, n, -1);
         /* remembered for the notes: distinct, first 8 */
-        char (*list)[48] = pieces ? c->part : c->unk;
+        char (*list)[48] = pieces ? c->part : c->unk, (*terms)[48] = col->unk_term[pieces != 0];
         size_t *cnt = pieces ? &c->npart : &c->nunk;
         int seen = n >= sizeof c->unk[0];
         for (size_t i = 0; i < *cnt && i < 8 && !seen; i++)
-            seen = strlen(list[i]) == n && memcmp(list[i], t, n) == 0;
+            seen = strlen(terms[i]) == n && memcmp(terms[i], t, n) == 0;
         if (!seen) {
             if (*cnt < 8) {
                 memcpy(list[*cnt], t, n);
                 list[*cnt][n] = 0;
+                memcpy(terms[*cnt], t, n);
+                terms[*cnt][n] = 0;
+                col->last = &list[*cnt];
                 if (pieces) memcpy(c->part_as[*cnt], as, sizeof as);
             }
             (*cnt)++;
@@ -373,6 +382,20 @@ static void collect_cb(void *ud, const char *t, size_t n) {
     }
     collect_remember(col, t, n, id);
     collect_add(col, id);
+}
+
+/* The word as typed of a stemmed term (ty_tok_sink.surface, right after
+ * collect_cb): an unknown word is said as the user wrote it ("fabrics"),
+ * not as the index's stem ("fabric"). */
+static void collect_surface(void *ud, const char *t, size_t n, const char *w, size_t wn) {
+    collect *col = ud;
+    (void)t;
+    (void)n;
+    if (col->last && wn < sizeof col->last[0]) {
+        memcpy(*col->last, w, wn);
+        (*col->last)[wn] = 0;
+    }
+    col->last = NULL;
 }
 
 static int ensure_tokenizer(tenyo_ctx *c) {
@@ -420,7 +443,8 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     collect col = {.c = c};
     c->nunk = 0;
     c->npart = 0;
-    rc = ty_tokenize(c->tc, text ? text : "", len, collect_cb, &col);
+    ty_tok_sink sink = {.term = collect_cb, .surface = collect_surface, .ud = &col};
+    rc = ty_tokenize_sink(c->tc, text ? text : "", len, &sink);
     if (rc < 0) {
         ty_seterr(c->err, sizeof c->err, "query text: %s",
                   rc == TENYO_ERR_INPUT ? "not valid UTF-8" : tenyo_strerror(rc));

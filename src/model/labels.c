@@ -20,8 +20,8 @@
  *     index asks it for a subclass its own set has no title for
  *     (tenyo_field_label), so a loaded file overrides it.
  * ty_labels_get() answers with the subclass title when one is loaded (or,
- * for the subclasses of H10 that the 2018 scheme predates, a built-in
- * label of ours: builtin_newer_subclasses), else the class label (which
+ * for the subclasses the 2018 scheme predates (G06V, those of H10), a
+ * built-in label of ours: builtin_newer_subclasses), else the class label (which
  * tenyo_field_label marks "（クラス）", so a card says it names the class),
  * else the section label, in the language asked: a
  * well-formed code never gets NULL or "". Class and section labels come
@@ -306,13 +306,14 @@ static const builtin_title *builtin_class(const char *code3) {
     return NULL;
 }
 
-/* The subclasses of class H10, which the IPC carved out of H01L from
- * edition 2023.01 on (H10B, H10K, H10N; H10D, H10F, H10H in 2025.01; H10P,
- * H10W in 2026.01): the 2018.01 scheme the built-in titles are made from
- * has none of them, so without these every one would be named by its
- * class alone. Short card labels written from the scheme's titles, as
+/* The subclasses newer than the 2018.01 scheme the built-in titles are
+ * made from: G06V (2022.01, out of G06K and G06T) and those of class H10,
+ * which the IPC carved out of H01L from edition 2023.01 on (H10B, H10K,
+ * H10N; H10D, H10F, H10H in 2025.01; H10P, H10W in 2026.01). Without these
+ * every one would be named by its class alone. Short card labels written from the scheme's titles, as
  * the class labels above; a loaded scheme file that has them wins. */
 static const builtin_title builtin_newer_subclasses[] = {
+    {"G06V", "画像又は映像の認識又は理解", "Image or video recognition or understanding"},
     {"H10B", "電子記憶装置", "Electronic memory devices"},
     {"H10D", "無機電気半導体装置", "Inorganic electric semiconductor devices"},
     {"H10F", "放射線に感応する無機半導体装置", "Inorganic semiconductor devices sensitive to radiation"},

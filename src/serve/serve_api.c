@@ -263,9 +263,13 @@ static enum MHD_Result reply_report(server *s, struct MHD_Connection *conn, requ
     char *buf = NULL;
     size_t len = 0;
     const char *kept = cli_serve_query_arg(conn, "kept");
-    if (!match && kept && !strcmp(kept, "1")) { /* the kept cards with their notes */
-        tenyo_worksheet *w = cli_serve_ws_of(s, cli_jstr(json_object_get(res, "query"), "id"));
-        if (w) cli_ideas_ws_mark(res, w, 1);
+    if (!match) { /* the worksheet's decisions, as the page shows them */
+        const json_t *qo = json_object_get(res, "query");
+        const char *id = cli_jstr(qo, "id");
+        tenyo_worksheet *w = *id ? cli_serve_ws_of(s, id)
+                                 : cli_serve_ws_for(s, "text", cli_jstr(qo, "text"));
+        if (w && kept && !strcmp(kept, "1")) cli_ideas_ws_mark(res, w, 1); /* the kept alone */
+        else if (w) cli_ideas_ws_report(res, w);
         tenyo_worksheet_free(w);
     }
     FILE *f = open_memstream(&buf, &len);
@@ -399,8 +403,11 @@ static enum MHD_Result answer_ideas_as(server *s, struct MHD_Connection *conn, r
 /* GET /api/report?task=ideas|match&body=JSON: the printable report (HTML
  * for A4, as `tenyo ideas --html` / `tenyo match --html`) of the answer
  * POST /api/ideas or /api/match gives for that body. A link the page opens
- * in a new tab, to print or save. &kept=1: the kept cards of the patent's
- * worksheet alone, with their notes. */
+ * in a new tab, to print or save. The subject's worksheet (the patent's,
+ * or the text's) is the list the page shows: its decisions steer the list
+ * when the body carries none, its kept cards are marked with their notes
+ * and its rejections and struck words are listed. &kept=1: the kept cards
+ * of the worksheet alone, with their notes. */
 enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, request *rq) {
     const char *task = cli_serve_query_arg(conn, "task"), *body = cli_serve_query_arg(conn, "body");
     if (!task || (strcmp(task, "ideas") && strcmp(task, "match")))
@@ -418,6 +425,17 @@ enum MHD_Result cli_serve_api_report(server *s, struct MHD_Connection *conn, req
     int64_t qdoc = -1;
     if (!st && match && q.io.min_confidence < 0) q.io.min_confidence = 0; /* as api_match */
     if (!st && !match && q.id && (qdoc = cli_serve_resolve_id(s, conn, rq, q.id, &ret)) < 0) goto done;
+    if (!st && !match && !q.steer) { /* a body without decisions: the saved sheet's */
+        tenyo_doc_meta dm;
+        tenyo_worksheet *w = qdoc >= 0 ? (tenyo_index_doc(s->x, (uint64_t)qdoc, &dm) == TENYO_OK
+                                              ? cli_serve_ws_of(s, dm.id) : NULL)
+                                       : cli_serve_ws_for(s, "text", q.text);
+        if (w && !tenyo_steer_new(&q.steer) && tenyo_worksheet_apply(w, q.steer)) {
+            tenyo_steer_free(q.steer);
+            q.steer = NULL;
+        }
+        tenyo_worksheet_free(w);
+    }
     ret = st ? cli_serve_reply_error(conn, rq, st, NULL, "%s", msg)
              : answer_ideas_as(s, conn, rq, &q, qdoc, match, 1);
 done:

@@ -41,6 +41,9 @@
 #define SRV_WS_MB_CAP 65536       /* --worksheets-mb cap */
 #define SRV_WS_WAIT_MS 2000       /* a POST waits this long for a CLI run's lock */
 #define SRV_UPLOAD_SAID 50        /* skipped records / unresolved lines listed */
+#define SRV_NEAR_CHECK 2000       /* added records checked for a near-identical patent */
+#define SRV_NEAR_SAME 0.8         /* TF-IDF cosine of one text filed again (the
+                                     fold of a company's list: match.c) */
 
 /* Free list of per-thread query contexts. */
 typedef struct ctx_pool {
@@ -298,6 +301,9 @@ enum MHD_Result cli_serve_api_senses_post(server *s, struct MHD_Connection *conn
 /* The saved worksheet of patent (its stored id), or NULL (none, or
  * unreadable). */
 tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent);
+/* The saved worksheet of subject of kind ("patent" or "text"), as the page
+ * asks for it (GET /api/worksheet?KIND=SUBJECT), or NULL. */
+tenyo_worksheet *cli_serve_ws_for(const server *s, const char *kind, const char *subject);
 /* GET /api/sentences?id=ID: the patent's sentences, numbered as focus
  * numbers them (serve_api.c). */
 enum MHD_Result cli_serve_api_sentences(server *s, struct MHD_Connection *conn, request *rq);

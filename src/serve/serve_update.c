@@ -8,7 +8,9 @@
  * show progress while its upload is applied).
  *
  *   POST /api/add?name=FILE                     body: the file's bytes
+ *                        (answer: "near_same", records alike another's text)
  *   POST /api/licensable?name=FILE[&column=C]   body: the list's bytes
+ *                        (answer: "replaced" {"file", "listed"}, the old list)
  *   GET  /api/updates    {"writable", "max_bytes", "max_rows", "max_seconds",
  *                         "max_decompressed", "busy",
  *                         "task", "file", "stage", "done", "total",
@@ -520,6 +522,9 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
             return -1;
         }
         if (!*d->abstract) ++*no_abstract;
+        json_t *rd = json_object_get(res, "read_ids"); /* for near_same, after the reload */
+        if (json_array_size(rd) < SRV_NEAR_CHECK)
+            json_array_append_new(rd, json_pack("{s:s, s:I}", "id", d->id, "line", (json_int_t)d->line));
         tenyo_doc dd = *d;
         dd.source = up->name; /* not the temporary path */
         uint64_t unchanged = tenyo_update_unchanged(u);
@@ -530,6 +535,9 @@ static int add_read(server *s, const serve_upload *up, tenyo_update *u, said *sd
             return -1;
         }
         if (tenyo_update_unchanged(u) > unchanged) { /* which record changed nothing */
+            size_t last = json_array_size(rd); /* and is no new text */
+            if (last && !strcmp(json_string_value(json_object_get(json_array_get(rd, last - 1), "id")), d->id))
+                json_array_remove(rd, last - 1);
             json_t *ul = json_object_get(res, "unchanged_records");
             if (json_array_size(ul) < SRV_UPLOAD_SAID) {
                 json_t *o = json_object();
@@ -595,6 +603,7 @@ static json_t *apply_add(server *s, const serve_upload *up, unsigned *status) {
     json_object_set_new(res, "task", json_string("add"));
     json_object_set_new(res, "file", json_string(up->name));
     json_object_set_new(res, "unchanged_records", json_array());
+    json_object_set_new(res, "read_ids", json_array());
     job_set(s, "lock", 0, 0);
     int rc = tenyo_update_open(s->path, &bo, &u, err, sizeof err);
     if (rc) {
@@ -646,6 +655,18 @@ static json_t *apply_list(server *s, const serve_upload *up, unsigned *status) {
     char err[512] = "";
     said sd = {json_array(), 0, up};
     json_t *out;
+    /* the list it replaces: its file's name (never its place on the
+     * server) and how many patents it named */
+    tenyo_index_info in;
+    char was[256] = "";
+    pthread_rwlock_rdlock(&s->live);
+    tenyo_index_info_get(s->x, &in);
+    uint64_t was_listed = in.open_listed;
+    if (was_listed && in.open_source) {
+        const char *b = strrchr(in.open_source, '/');
+        snprintf(was, sizeof was, "%s", b ? b + 1 : in.open_source);
+    }
+    pthread_rwlock_unlock(&s->live);
     job_set(s, "resolve", 0, 0);
     int rc = tenyo_open_load(s->path, up->path, *up->column ? up->column : NULL, on_said, &sd,
                              &os, err, sizeof err);
@@ -664,6 +685,12 @@ static json_t *apply_list(server *s, const serve_upload *up, unsigned *status) {
         json_object_set_new(out, "unresolved", json_integer((json_int_t)os.unresolved));
         json_object_set_new(out, "duplicates", json_integer((json_int_t)os.duplicates));
         json_object_set_new(out, "listed", json_integer((json_int_t)os.listed));
+        if (was_listed) {
+            json_t *r = json_object();
+            json_object_set_new(r, "file", json_string(was));
+            json_object_set_new(r, "listed", json_integer((json_int_t)was_listed));
+            json_object_set_new(out, "replaced", r);
+        }
         json_object_set(out, "unresolved_lines", sd.lines);
         json_object_set_new(out, "unresolved_more", json_integer((json_int_t)sd.more));
         if (rc == TENYO_ERR_UNSYNCED)
@@ -674,6 +701,53 @@ static json_t *apply_list(server *s, const serve_upload *up, unsigned *status) {
     }
     json_decref(sd.lines);
     return out;
+}
+
+/* The records of an add (o's "read_ids", taken out of o) that are
+ * near-identical to another patent of the reloaded index, indexed before
+ * or uploaded with them: their TF-IDF texts share SRV_NEAR_SAME of their
+ * weight (cosine, tenyo_similar_doc's TF-IDF mode), the rule by which a
+ * company's list folds one invention filed under several numbers. Said in
+ * o as "near_same": [{file, line, id, like, similarity}] (a pair once) and
+ * "near_same_more"; the first SRV_NEAR_CHECK records are checked
+ * ("near_checked"). */
+static void near_same(server *s, const serve_upload *up, json_t *o) {
+    json_t *ids = json_incref(json_object_get(o, "read_ids")), *near = json_array(), *e;
+    json_object_del(o, "read_ids");
+    uint64_t more = 0;
+    size_t i;
+    pthread_rwlock_rdlock(&s->live);
+    tenyo_ctx *c = cli_serve_pool_get(&s->pool);
+    json_array_foreach(ids, i, e) {
+        if (!c) break;
+        const char *id = json_string_value(json_object_get(e, "id"));
+        int64_t doc = id ? tenyo_index_find(s->x, id) : -1;
+        tenyo_hit h;
+        if (doc < 0 || tenyo_similar_doc(c, (uint64_t)doc, TENYO_MODE_TFIDF, 1, &h) != 1 ||
+            h.score < SRV_NEAR_SAME)
+            continue;
+        tenyo_doc_meta dm;
+        if (tenyo_index_doc(s->x, h.doc, &dm) != TENYO_OK) continue;
+        size_t k;
+        json_t *p;
+        int seen = 0; /* two uploaded records alike: said once */
+        json_array_foreach(near, k, p) seen |= !strcmp(json_string_value(json_object_get(p, "id")), dm.id) &&
+                                               !strcmp(json_string_value(json_object_get(p, "like")), id);
+        if (seen) continue;
+        if (json_array_size(near) >= SRV_UPLOAD_SAID) {
+            more++;
+            continue;
+        }
+        json_array_append_new(near, json_pack("{s:s, s:O, s:s, s:s, s:f}", "file", up->name, "line",
+                                              json_object_get(e, "line"), "id", id, "like", dm.id,
+                                              "similarity", (double)h.score));
+    }
+    if (c) cli_serve_pool_put(&s->pool, c);
+    pthread_rwlock_unlock(&s->live);
+    json_object_set_new(o, "near_same", near);
+    json_object_set_new(o, "near_same_more", json_integer((json_int_t)more));
+    json_object_set_new(o, "near_checked", json_integer((json_int_t)json_array_size(ids)));
+    json_decref(ids);
 }
 
 /* The apply's thread: the write, the reload, then the connection resumed
@@ -693,8 +767,11 @@ static void *apply_main(void *arg) {
                      "it as it was (%s): restart tenyo serve", err);
             hide_dir(m, up);
             json_object_set_new(o, "warning", json_string(m));
+        } else if (up->route == SRV_ROUTE_ADD) {
+            near_same(s, up, o);
         }
     }
+    if (o) json_object_del(o, "read_ids");
     up->answer = o;
     __atomic_store_n(&up->done, 1, __ATOMIC_RELEASE);
     MHD_resume_connection(up->conn);

@@ -319,9 +319,13 @@ enum MHD_Result cli_serve_api_worksheet_get(server *s, struct MHD_Connection *co
 }
 
 tenyo_worksheet *cli_serve_ws_of(const server *s, const char *patent) {
+    return cli_serve_ws_for(s, "patent", patent);
+}
+
+tenyo_worksheet *cli_serve_ws_for(const server *s, const char *kind, const char *subject) {
     char key[WS_KEY_MAX + 32], err[640];
-    if (!patent || strlen(patent) > 1024) return NULL;
-    ws_key("patent", patent, key);
+    if (!subject || !*subject || (!strcmp(kind, "patent") && strlen(subject) > 1024)) return NULL;
+    ws_key(kind, subject, key);
     char *path = ws_path(s, key);
     tenyo_worksheet *w = NULL;
     if (path && tenyo_worksheet_load(path, &w, err, sizeof err)) w = NULL;

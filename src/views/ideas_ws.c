@@ -187,6 +187,46 @@ void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only) {
     json_decref(keep);
 }
 
+void cli_ideas_ws_report(json_t *o, const tenyo_worksheet *w) {
+    cli_ideas_ws_mark(o, w, 0);
+    json_t *ws = json_object(), *kept = json_array(), *rej = json_array(), *st = json_array();
+    const char *f, *d, *note;
+    for (size_t k = 0; tenyo_worksheet_card(w, k, &f, &d, &note) == TENYO_OK; k++) {
+        if (!strcmp(d, "kept")) {
+            json_array_append_new(kept, json_string(f));
+            size_t i;
+            json_t *it;
+            json_array_foreach(json_object_get(o, "ideas"), i, it)
+                if (!strcmp(f, cli_jstr(it, "field")))
+                    json_object_set_new(it, "decision", json_string("kept"));
+        } else {
+            json_t *r = json_object();
+            json_object_set_new(r, "field", json_string(f));
+            if (note) json_object_set_new(r, "note", json_string(note));
+            json_array_append_new(rej, r);
+        }
+    }
+    tenyo_steer *s = NULL;
+    if (!tenyo_steer_new(&s) && !tenyo_worksheet_apply(w, s)) {
+        for (size_t i = 0; i < tenyo_steer_count(s, TENYO_STEER_STRUCK); i++)
+            json_array_append_new(st, json_string(tenyo_steer_item(s, TENYO_STEER_STRUCK, i)));
+        const char *ft = NULL;
+        uint64_t bits = tenyo_steer_focus_get(s, &ft);
+        char buf[256];
+        size_t at = 0;
+        for (int i = 0; i < 64 && at + 4 < sizeof buf; i++)
+            if (bits & (1ull << i))
+                at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%d", at ? "," : "", i + 1);
+        if (at) json_object_set_new(ws, "focus", json_string(buf));
+        else if (ft) json_object_set_new(ws, "focus_text", json_string(ft));
+    }
+    tenyo_steer_free(s);
+    json_object_set_new(ws, "kept", kept);
+    json_object_set_new(ws, "rejected", rej);
+    json_object_set_new(ws, "strike", st);
+    json_object_set_new(o, "worksheet", ws);
+}
+
 /* Kept cards of w. */
 static size_t ws_kept(const tenyo_worksheet *w) {
     const char *f, *d;

@@ -262,7 +262,13 @@ static const char *css =
     ".idea{font-weight:bold}.legend{font-size:8.5pt;color:#555}"
     "svg text{font-size:11px}svg .mark{fill:#b8410f;font-weight:bold}svg .field{fill:#666}svg .home{fill:#1f5fa8}"
     "svg .query{font-size:16px;fill:#000}.map{break-inside:avoid}"
+    ".kept{font-size:9pt;color:#fff;background:#2e7d32;border-radius:1mm;padding:0 1.5mm}"
     ".abs{white-space:pre-wrap;font-size:9pt}";
+
+/* The space between the parts of a line: the ideographic space in
+ * Japanese, a middle dot between spaces in English (full-width signs in
+ * an English report read as a mistake). */
+static const char *gap(int ja) { return ja ? "　" : " · "; }
 
 /* The heading: what, when, from which index. */
 static void head(FILE *f, const tenyo_index *x, const char *path, const char *title, int ja) {
@@ -277,11 +283,11 @@ static void head(FILE *f, const tenyo_index *x, const char *path, const char *ti
     esc(f, title);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>", css);
     esc(f, title);
-    fprintf(f, "</h1>\n<p class=\"meta\">%s %s　%s ", ja ? "作成日" : "Date", day,
+    fprintf(f, "</h1>\n<p class=\"meta\">%s %s%s%s ", ja ? "作成日" : "Date", day, gap(ja),
             ja ? "索引" : "Index");
     esc(f, path);
     fprintf(f, ja ? "（%llu 件の特許、うち開放特許 %llu 件）　tenyo %s</p>\n"
-                  : " (%llu patents, %llu licensable)　tenyo %s</p>\n",
+                  : " (%llu patents, %llu licensable) · tenyo %s</p>\n",
             (unsigned long long)in.ndocs, (unsigned long long)in.nopen, tenyo_version());
 }
 
@@ -320,6 +326,57 @@ static void notes(FILE *f, const json_t *o, int ja) {
     fputs("</ul>\n", f);
 }
 
+/* The analyst's decisions of the list (o's "worksheet", set by
+ * cli_ideas_ws_report): how many cards kept, which rejected (with their
+ * notes), the struck words and the focus. Nothing without decisions. */
+static void ws_decisions(FILE *f, const json_t *o, int ja) {
+    const json_t *w = json_object_get(o, "worksheet");
+    const json_t *kept = json_object_get(w, "kept"), *rej = json_object_get(w, "rejected"),
+                 *st = json_object_get(w, "strike");
+    const char *focus = cli_jstr(w, "focus"), *ft = cli_jstr(w, "focus_text");
+    if (!json_array_size(kept) && !json_array_size(rej) && !json_array_size(st) && !*focus && !*ft)
+        return;
+    fprintf(f, "<h2>%s</h2><ul class=\"ws\">\n",
+            ja ? "作業シートの判断（この一覧に反映済み）" : "The analyst's decisions (applied to this list)");
+    if (json_array_size(kept)) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ", ja ? "採用" : "Kept");
+        join(f, kept, ", ");
+        fputs("</li>\n", f);
+    }
+    if (json_array_size(rej)) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ",
+                ja ? "却下（一覧から外したカード）" : "Rejected (taken off the list)");
+        size_t i;
+        json_t *r;
+        json_array_foreach(rej, i, r) {
+            if (i) fputs(", ", f);
+            esc(f, cli_jstr(r, "field"));
+            if (*cli_jstr(r, "note")) {
+                fputs(ja ? "（" : " (", f);
+                esc(f, cli_jstr(r, "note"));
+                fputs(ja ? "）" : ")", f);
+            }
+        }
+        fputs("</li>\n", f);
+    }
+    if (json_array_size(st)) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ",
+                ja ? "除外した語（別の意味）" : "Struck words (another sense)");
+        join(f, st, ja ? "・" : ", ");
+        fputs("</li>\n", f);
+    }
+    if (*focus) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ", ja ? "選んだ文" : "Chosen sentences");
+        esc(f, focus);
+        fputs("</li>\n", f);
+    } else if (*ft) {
+        fprintf(f, "<li><span class=\"k\">%s</span> ", ja ? "焦点のテキスト" : "Focus text");
+        esc(f, ft);
+        fputs("</li>\n", f);
+    }
+    fputs("</ul>\n", f);
+}
+
 /* One proposal of an ideas object. */
 static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
     fprintf(f, "<div class=\"card\"><h3><span class=\"num\">%d.</span> ", rank);
@@ -331,35 +388,37 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
     esc(f, cli_jstr(it, "field"));
     fputs(" ", f);
     esc(f, cli_jstr(it, "label"));
-    fprintf(f, "</h3>\n<p><span class=\"k\">%s</span> ", ja ? "確信度" : "confidence");
+    if (!strcmp(cli_jstr(it, "decision"), "kept")) /* the analyst's (a worksheet's) */
+        fprintf(f, " <span class=\"kept\">%s</span>", ja ? "採用" : "kept");
+    fprintf(f, "</h3>\n<p><span class=\"k\">%s</span> ", ja ? "確信度" : "Confidence");
     pct(f, json_real_value(json_object_get(it, "confidence")));
-    fprintf(f, "　<span class=\"k\">%s</span> %.2f", ja ? "意外性" : "unexpected",
+    fprintf(f, "%s<span class=\"k\">%s</span> %.2f", gap(ja), ja ? "意外性" : "Unexpected",
             json_real_value(json_object_get(it, "unexpected")));
     if (*cli_jstr(it, "weak_reason")) {
-        fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "弱い点" : "weak");
+        fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "弱い点" : "Weak");
         esc(f, cli_jstr(it, "weak_reason"));
     }
     const json_t *bt = json_object_get(it, "bridge_terms");
     if (json_array_size(bt)) {
-        fprintf(f, "　<span class=\"k\">%s</span> ", ja ? "橋渡し語" : "bridge terms");
+        fprintf(f, "%s<span class=\"k\">%s</span> ", gap(ja), ja ? "橋渡し語" : "Bridge terms");
         join(f, bt, ja ? "・" : ", ");
     }
     const json_t *sw = json_object_get(it, "struck"); /* a steered list: what it lost */
     if (json_array_size(sw)) {
         fprintf(f, "<br><span class=\"k\">%s</span> ",
-                ja ? "除外した語（別の意味）" : "struck words (another sense)");
+                ja ? "除外した語（別の意味）" : "Struck words (another sense)");
         join(f, sw, ja ? "・" : ", ");
     }
     const json_t *ph = json_object_get(it, "phrases");
     if (json_array_size(ph)) {
-        fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "用途表現" : "applications");
+        fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "用途表現" : "Applications");
         join(f, ph, ja ? "、" : "; ");
     }
     fputs("</p>\n<p class=\"idea\">→ ", f);
     esc(f, cli_jstr(it, "idea"));
     fputs("</p>\n", f);
     if (*cli_jstr(it, "note")) { /* the analyst's note (a worksheet's) */
-        fprintf(f, "<p class=\"note\"><span class=\"k\">%s</span> ", ja ? "メモ" : "note");
+        fprintf(f, "<p class=\"note\"><span class=\"k\">%s</span> ", ja ? "メモ" : "Note");
         esc(f, cli_jstr(it, "note"));
         fputs("</p>\n", f);
     }
@@ -375,8 +434,8 @@ static void idea_card(FILE *f, const json_t *it, int rank, int ja) {
         fputs("</div>\n", f);
     }
     fprintf(f, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n",
-            ja ? "根拠特許" : "evidence", ja ? "発明の名称" : "title", ja ? "出願人・公知日" : "applicant, date",
-            ja ? "類似度" : "similarity");
+            ja ? "根拠特許" : "Evidence", ja ? "発明の名称" : "Title", ja ? "出願人・公知日" : "Applicant, date",
+            ja ? "類似度" : "Similarity");
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(it, "evidence"), i, e) {
@@ -407,13 +466,16 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
         tenyo_index_doc(x, (uint64_t)doc, &dm);
         fputs("<p><b>", f);
         esc(f, dm.id);
-        fputs("</b>　", f);
+        fputs("</b>", f);
+        fputs(gap(ja), f);
         esc(f, dm.title);
         fputs("<br><span class=\"meta\">", f);
         esc(f, dm.applicant);
-        fputs("　<span class=\"date\">", f);
+        fputs(gap(ja), f);
+        fputs("<span class=\"date\">", f);
         esc(f, dm.date);
-        fputs("</span>　", f);
+        fputs("</span>", f);
+        fputs(gap(ja), f);
         esc(f, dm.fields);
         fputs("</span></p>\n", f);
         const char *ab = NULL;
@@ -443,7 +505,7 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
     size_t nord = cli_ideas_order(ideas, 0, ord, &nshown);
     for (size_t k = 0; k < nord && n < 64; k++) codes[n++] = cli_jstr(json_array_get(ideas, ord[k]), "field");
     map_svg(f, x, ctx, json_object_get(q, "home"), codes, NULL, n, ja);
-    fprintf(f, "<h2>%s（%d %s）</h2>\n", ja ? "転用の提案" : "Proposals", n,
+    fprintf(f, ja ? "<h2>%s（%d %s）</h2>\n" : "<h2>%s (%d %s)</h2>\n", ja ? "転用の提案" : "Proposals", n,
             ja ? "件" : (n == 1 ? "proposal" : "proposals"));
     for (size_t k = 0; k < nord; k++) idea_card(f, json_array_get(ideas, ord[k]), (int)k + 1, ja);
     free(ord);
@@ -460,6 +522,7 @@ int cli_report_ideas(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
         fputs("</p>\n", f);
     }
     if (!n) fprintf(f, "<p>%s</p>\n", ja ? "提案はありません。" : "No proposal.");
+    ws_decisions(f, o, ja);
     notes(f, o, ja);
     legend(f, ja);
     fputs("</body></html>\n", f);
@@ -491,7 +554,8 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
         if (d >= 0 && n < 100) docs[n++] = (uint64_t)d;
     }
     map_svg(f, x, ctx, json_object_get(q, "home"), NULL, docs, n, ja);
-    fprintf(f, "<h2>%s（%zu %s）</h2>\n", ja ? "使える特許と作れるもの" : "Patents and what they could make",
+    fprintf(f, ja ? "<h2>%s（%zu %s）</h2>\n" : "<h2>%s (%zu %s)</h2>\n",
+            ja ? "使える特許と作れるもの" : "Patents and what they could make",
             json_array_size(ms), ja ? "件" : "patents");
     json_array_foreach(ms, i, m) {
         fprintf(f, "<div class=\"card\"><h3><span class=\"num\">%d.</span> ", (int)i + 1);
@@ -501,16 +565,18 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
             fputs("] ", f);
         }
         esc(f, cli_jstr(m, "id"));
-        fputs("　", f);
+        fputs(gap(ja), f);
         esc(f, cli_jstr(m, "title"));
         fputs("</h3>\n<p class=\"meta\">", f);
         esc(f, cli_jstr(m, "applicant"));
-        fputs("　<span class=\"date\">", f);
+        fputs(gap(ja), f);
+        fputs("<span class=\"date\">", f);
         esc(f, cli_jstr(m, "date"));
-        fputs("</span>　", f);
+        fputs("</span>", f);
+        fputs(gap(ja), f);
         join(f, json_object_get(m, "fields"), ",");
         if (*cli_jstr(m, "weak_reason")) {
-            fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "弱い点" : "weak");
+            fprintf(f, "<br><span class=\"k\">%s</span> ", ja ? "弱い点" : "Weak");
             esc(f, cli_jstr(m, "weak_reason"));
         }
         fputs("</p>\n<p class=\"meta\">", f);
@@ -521,9 +587,9 @@ int cli_report_match(FILE *f, const tenyo_index *x, tenyo_ctx *ctx, const json_t
             const json_t *t = json_object_get(w, "terms");
             fprintf(f, "<div class=\"why\"><span class=\"k\">%s ", ja ? "合う理由（共通する語:" : "Why it fits (shared:");
             join(f, t, ja ? "・" : ", ");
-            fprintf(f, "%s</span><br>%s ", ja ? "）" : ")", ja ? "会社:" : "company:");
+            fprintf(f, "%s</span><br>%s ", ja ? "）" : ")", ja ? "会社:" : "Company:");
             esc_marked(f, cli_jstr(w, "company"), t);
-            fprintf(f, "<br>%s ", ja ? "特許:" : "patent:");
+            fprintf(f, "<br>%s ", ja ? "特許:" : "Patent:");
             esc_marked(f, cli_jstr(w, "patent"), t);
             fputs("</div>\n", f);
         }

@@ -246,6 +246,11 @@ int cli_ideas_worksheet(const cli_ws_run *r, json_t **out);
  * kept_only, the cards w keeps alone when it keeps any (the report of the
  * kept cards). */
 void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only);
+/* Ideas answer o marked for the report with w's decisions, as the page
+ * shows them: each card's note, "decision": "kept" on the kept cards, and
+ * o's "worksheet": {"kept": [FIELD], "rejected": [{field, note}],
+ * "strike": [WORD], "focus": "1,2" or the focus text}. */
+void cli_ideas_ws_report(json_t *o, const tenyo_worksheet *w);
 
 /* The senses file (senses.c): named, or INDEX.senses (malloc'd). */
 char *cli_senses_path(const char *index, const char *named);

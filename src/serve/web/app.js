@@ -48,6 +48,7 @@ const T = {
     own_field: "自社分野",
     profile: "適用プロファイル",
     profile_loading: "計算中…",
+    profile_order: "確信度の高い順",
     profile_none: "確信度の高い転用先なし",
     profile_note: "この特許自身の文面から見た転用先（左の「作れるもの」は、これらと貴社の説明からの提案のうち、貴社の分野と説明に最も合うもの）",
     profile_line: (n, s, far) => `転用先 ${n} 分野・${s} セクション・最遠: ${far}`,
@@ -73,6 +74,7 @@ const T = {
     fields_in: "分野を含む",
     fields_out: "分野を除く",
     keywords: "キーワード（AND / OR / -除外）",
+    keywords_ph: "カメラ -車両",
     report: "印刷用レポート",
     kwsearch: "キーワードで検索",
     kw_empty: "キーワードを入力してください。",
@@ -113,6 +115,7 @@ const T = {
     struck: "除外した語（別の意味）",
     kept_report: "採用カードの報告",
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
+    focus_none: "先に文を 1 つ以上選んでください（チェックを入れた文だけから一覧を作り直します）。",
     focustext_ph: "または技術を自分の言葉で書く（この文章だけから一覧を作る）",
     focustext_apply: "書いた文章で作り直す", shared: "共通する語",
     focustext_title: "技術を自分の言葉で書く（その文章だけから一覧を作る）",
@@ -122,6 +125,8 @@ const T = {
     ws_state: (k, r, s) => `作業シート: 採用 ${k}・却下 ${r}・除外した語 ${s}（自動保存）`,
     ws_kept: "採用", ws_rejected: "却下", ws_strike: "除外した語", ws_focus: "選んだ文",
     ws_focus_text: "焦点のテキスト",
+    remade: (n) => `判断を問い合わせに反映して一覧を作り直しました（採用・却下・除外した語は問い合わせそのものを動かします）。` +
+      (n ? `ほかのカード ${n} 件の確信度または順位が変わりました。` : "ほかのカードの確信度と順位は変わっていません。"),
     undo: "取り消す", undo_title: (d) => `「${d}」を取り消して一覧を作り直す`, unkeep: "採用を取り消す",
     warn_filtered: (m, n) => `（フィルタで根拠の候補を ${m} / ${n} 件に絞っています。フィルタを外すと増えることがあります）`,
     why: "理由",
@@ -152,16 +157,19 @@ const T = {
     nomap: "この索引には分野マップがありません。",
     info: (d, f, k) => `${d.toLocaleString()} 件 · ${f} 分野 · LSA ${k} 次元`,
     error: "エラー",
-    upd_title: "索引を更新する（J-PlatPat の CSV を追加・開放特許の一覧を読み込む）",
+    upd_title: "索引を更新する（特許の記録を追加・開放特許の一覧を読み込む）",
     upd_limits: (mb, rows) => `1 ファイル ${mb} MB・${rows.toLocaleString()} 件まで。ファイル全体が反映されるか、何も変わらないかのどちらかです。`,
-    upd_add: "J-PlatPat の CSV（要約を含む）", upd_add_run: "索引に追加",
+    upd_add: "特許の記録: J-PlatPat の CSV（要約を含む）、JSON Lines、特許庁の公報 XML（zstd 圧縮も可）", upd_add_run: "索引に追加",
     upd_list: "開放特許の一覧（CSV または番号を1行ずつ）", upd_list_run: "一覧を読み込む",
     upd_nofile: "ファイルを選んでください。",
     upd_toolarge: (mb) => `ファイルが大きすぎます（このサーバーの上限は ${mb} MB）。ファイルを分けて送ってください。何も変わっていません。`,
     upd_sending: (f) => `${f} を送信中`,
     upd_stage: (f, st) => `${f}: ${({ lock: "索引をロック", read: "読み込み", tokenize: "形態素解析", svd: "LSA に写像", commit: "書き込み準備", write: "書き込み", reload: "索引を開き直し", resolve: "番号を照合" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${o.records} 件を読み、${o.added} 件を追加（うち置き換え ${o.replaced} 件）、${o.skipped} 件を飛ばしました。` + (o.unchanged ? `${o.unchanged} 件は新しい内容がなく、索引済みの文献のままです。` : "") + `索引は ${o.documents.toLocaleString()} 件になりました。` + (o.without_abstract ? ` 要約のない記録 ${o.without_abstract} 件。` : ""),
-    upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。`,
+    upd_listed: (o) => `${o.file}: ${o.lines} 行から開放特許 ${o.listed} 件を登録（索引にない番号 ${o.unresolved} 件、重複 ${o.duplicates} 件）。` +
+      (o.replaced ? `前の一覧 ${o.replaced.file}（開放特許 ${o.replaced.listed.toLocaleString()} 件）はこの一覧に置き換わりました（一覧は 1 つだけです）。` : ""),
+    upd_near: (n) => ` 文章がほかの特許とほぼ同じ記録 ${n} 件（別の番号で同じ発明の可能性。下に対応を示します）。`,
+    upd_near_line: (id, like, sim) => `${id} の文章は ${like} とほぼ同じです（TF-IDF 類似度 ${sim}）`,
     upd_more: (n) => `ほか ${n} 件`,
     upd_unchanged_line: (id) => `${id}: 新しい内容がなく、索引済みの文献のままです`,
     upd_neterr: "送信できませんでした（サーバーが止まった可能性があります）。索引は変わっていないか、全体が反映されています。",
@@ -181,7 +189,7 @@ const T = {
     tagline: "Where else could this patent apply?",
     q: "Patent number or a description of the technology (Japanese / English)",
     q_match: "The company's strengths and technologies (Japanese / English)",
-    tasks: "task",
+    tasks: "Task",
     task_ideas: "Where else could a patent apply",
     task_match: "Licensable patents for a company",
     run_match: "Find licensable patents",
@@ -189,37 +197,38 @@ const T = {
     match_done: (n, ms) => `${n} licensable patents (${ms} ms)`,
     match_none: "No licensable patent matches.",
     licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
-    similarity: "similarity",
-    uses: "what it could make (possible uses)",
-    could_make: "could make",
+    similarity: "Similarity",
+    uses: "What it could make (possible uses)",
+    could_make: "Could make",
     company_use: "Use (from the company's and the patent's own sentences)",
-    app_conf: "confidence",
+    app_conf: "Confidence",
     app_conf_note: "how likely the field is a real use of such a patent (calibrated on co-classification)",
-    other_fields: "other fields from the company's text",
-    no_why: "no specific word shared with the company's text (close by overall similarity only)",
-    why_fits: (t) => `why it fits (shared: ${t})`,
-    why_company: "company",
-    why_patent: "patent",
+    other_fields: "Other fields from the company's text",
+    no_why: "No specific word shared with the company's text (close by overall similarity only)",
+    why_fits: (t) => `Why it fits (shared: ${t})`,
+    why_company: "Company",
+    why_patent: "Patent",
     licence_unknown_badge: "licence unknown",
     own_field: "company's field",
-    profile: "applicability profile",
-    profile_loading: "computing…",
-    profile_none: "no confident use elsewhere",
-    profile_note: "this patent's own uses elsewhere, read from its text (\"could make\" on the left is the one of these and of your description's proposals that fits your fields and words best)",
+    profile: "Applicability profile",
+    profile_loading: "Computing…",
+    profile_order: "Highest confidence first",
+    profile_none: "No confident use elsewhere",
+    profile_note: "This patent's own uses elsewhere, read from its text (\"could make\" on the left is the one of these and of your description's proposals that fits your fields and words best)",
     profile_line: (n, s, far) => `${n} fields · ${s} sections · farthest: ${far}`,
     far_section: "another section", far_class: "another class", far_subclass: "another subclass",
-    best_conf: "best confidence",
-    strongest: "strongest evidence",
-    cautions: "cautions",
-    caution_one_patent: "rests on one patent",
-    caution_one_word: "most of the shared content is one word",
-    caution_generic_words: "the shared words are mostly generic",
-    caution_title_only_evidence: "the evidence has titles only",
+    best_conf: "Best confidence",
+    strongest: "Strongest evidence",
+    cautions: "Cautions",
+    caution_one_patent: "Rests on one patent",
+    caution_one_word: "Most of the shared content is one word",
+    caution_generic_words: "The shared words are mostly generic",
+    caution_title_only_evidence: "The evidence has titles only",
     home: "Home fields (optional)",
     distance: "Distance",
-    d_section: "another section (far)",
-    d_class: "another class (default)",
-    d_subclass: "another subclass (near)",
+    d_section: "Another section (far)",
+    d_class: "Another class (default)",
+    d_subclass: "Another subclass (near)",
     n: "Count",
     mode: "Similarity",
     date_from: "Published from",
@@ -229,16 +238,17 @@ const T = {
     fields_in: "Fields (any of)",
     fields_out: "Fields excluded",
     keywords: "Keywords (AND / OR / -not)",
+    keywords_ph: "camera -vehicle",
     report: "Printable report",
     kwsearch: "Search keywords",
     kw_empty: "Type keywords first.",
     search_title: (q) => `Keyword search: ${q}`,
     search_info: (m, n) => `${m} of ${n} ${n === 1 ? "patent matches" : "patents match"} (the words in the title or abstract)`,
     search_done: (m, k, ms) => `${m} ${m === 1 ? "match" : "matches"}, the best ${k} shown (${ms} ms)`,
-    search_ideas: "ideas for this patent →",
-    kw_none: (w) => `in no record: ${w}`,
-    weak: "show weaker proposals",
-    hint_home: "set them in the home fields box above",
+    search_ideas: "Ideas for this patent →",
+    kw_none: (w) => `In no record: ${w}`,
+    weak: "Show weaker proposals",
+    hint_home: "Set them in the home fields box above",
     hint_weak: "tick \u201cshow weaker proposals\u201d to see them",
     open: "Licensable patents only",
     run: "Find applications",
@@ -248,7 +258,7 @@ const T = {
     busy: "Searching…",
     ready: "Enter a patent number or describe a technology.",
     done: (n, ms) => `${n} ${n === 1 ? "proposal" : "proposals"} (${ms} ms)`,
-    ws_unread: "the saved worksheet could not be read, so it is not written over (reload the page)",
+    ws_unread: "The saved worksheet could not be read, so it is not written over (reload the page)",
     done_more: (n, k, ms) => `${n} ${n === 1 ? "proposal" : "proposals"}, ${k} more (more) (${ms} ms)`,
     none: "No proposals found.",
     read_as: (q, id) => `"${q}" was read as ${id}.`,
@@ -259,33 +269,36 @@ const T = {
     results_for_text: "Applications of the text",
     home_fields: "Home fields",
     predicted: " (predicted)",
-    score: "confidence",
-    surprise: "unexpected", /* the 0..1 scale, named as the terminal and the CSV name it */
-    relevance: "relevance",
+    score: "Confidence",
+    surprise: "Unexpected", /* the 0..1 scale, named as the terminal and the CSV name it */
+    relevance: "Relevance",
     unexpected: "unexpected",
-    also: "fields on the same evidence",
-    bridge: "bridge terms",
-    strike_hint: "click: another sense here — leave it out and make the list again",
-    struck: "struck words (another sense)",
-    kept_report: "report of kept cards",
+    also: "Fields on the same evidence",
+    bridge: "Bridge terms",
+    strike_hint: "Click: another sense here — leave it out and make the list again",
+    struck: "Struck words (another sense)",
+    kept_report: "Report of kept cards",
     focus_title: "Choose the sentences that hold the technique (the list is made from them alone)",
-    focus_apply: "make the list from these",
-    focustext_ph: "or write the technique in your own words (the list is made from this text alone)",
-    focustext_apply: "make the list from this text", shared: "shared words",
+    focus_apply: "Make the list from these",
+    focus_none: "Select at least one sentence first (the list is made again from the ticked sentences alone).",
+    focustext_ph: "Or write the technique in your own words (the list is made from this text alone)",
+    focustext_apply: "Make the list from this text", shared: "Shared words",
     focustext_title: "Write the technique in your own words (the list is made from that text alone)",
-    remember: "remember", remember_title: (w) => `remember "${w}" as another sense between the fields it linked in this list (every later query)`,
-    remembered: (n, f) => `remembered (${n} new split${n === 1 ? "" : "s"}, ${f.split("/").pop()})`,
-    keep: "keep", reject: "reject", note_ph: "note (optional)", kept_badge: "kept", more: "more",
+    remember: "Remember", remember_title: (w) => `Remember "${w}" as another sense between the fields it linked in this list (every later query)`,
+    remembered: (n, f) => `Remembered (${n} new split${n === 1 ? "" : "s"}, ${f.split("/").pop()})`,
+    keep: "Keep", reject: "Reject", note_ph: "Note (optional)", kept_badge: "kept", more: "More",
     ws_state: (k, r, s) => `Worksheet: ${k} kept, ${r} rejected, ${s} ${s === 1 ? "word" : "words"} struck (saved as you work)`,
-    ws_kept: "kept", ws_rejected: "rejected", ws_strike: "struck word", ws_focus: "chosen sentences",
-    ws_focus_text: "focus text",
-    undo: "undo", undo_title: (d) => `take back "${d}" and make the list again`, unkeep: "undo keep",
+    ws_kept: "Kept", ws_rejected: "Rejected", ws_strike: "Struck word", ws_focus: "Chosen sentences",
+    ws_focus_text: "Focus text",
+    remade: (n) => "The list was made again with your decision (keeping, rejecting and striking a word move the query itself). " +
+      (n ? `${en_n(n, "other card")} changed confidence or place.` : "No other card changed confidence or place."),
+    undo: "Undo", undo_title: (d) => `Take back "${d}" and make the list again`, unkeep: "Undo keep",
     warn_filtered: (m, n) => ` (the filters leave ${m} of ${n} patents as evidence; clearing them may show more)`,
-    why: "why",
-    abstract: "abstract",
-    why_query: "this patent",
-    phrases: "application phrases",
-    evidence: "evidence",
+    why: "Why",
+    abstract: "Abstract",
+    why_query: "This patent",
+    phrases: "Application phrases",
+    evidence: "Evidence",
     open_badge: "licensable",
     docs: "docs",
     similar: "Similar patents",
@@ -296,29 +309,32 @@ const T = {
     codes: "Codes",
     record: "Public record",
     kind: "Kind",
-    kind_any: "any",
-    kind_application: "application",
-    kind_grant: "grant",
-    legend: ["field (size = documents)", "home field", "proposal (size = score)", "evidence patent (line = field it supports)", "query"],
+    kind_any: "Any",
+    kind_application: "Application",
+    kind_grant: "Grant",
+    legend: ["Field (size = documents)", "Home field", "Proposal (size = score)", "Evidence patent (line = field it supports)", "Query"],
     distnote: "What distance means: the closer two points, the more vocabulary they share (cosine similarity in the LSA space, drawn on two axes). Points far apart use different words; points that look close may still differ in dimensions not drawn, so the table's similarity is the exact value.",
-    zoom: "zoom", zoom_in: "zoom in", zoom_out: "zoom out", zoom_reset: "all",
+    zoom: "Zoom", zoom_in: "Zoom in", zoom_out: "Zoom out", zoom_reset: "All",
     table: "Table view", table_caption: "Fields and evidence on the map (similarity = cosine of the query with the field's centroid)",
-    t_role: "role", t_code: "field", t_name: "name", t_docs: "documents", t_sim: "similarity", t_label: "label",
-    t_home: "home", t_prop: "proposal", t_large: "large field", t_ev: "evidence", t_unlabelled: "left out (overlap)", t_outside: "outside the view",
+    t_role: "Role", t_code: "Field", t_name: "Name", t_docs: "Documents", t_sim: "Similarity", t_label: "Label",
+    t_home: "Home", t_prop: "Proposal", t_large: "Large field", t_ev: "Evidence", t_unlabelled: "Left out (overlap)", t_outside: "Outside the view",
     mapnote: (a, b) => `Principal axes of the field centroids in the LSA space (axis 1 ${a}%, axis 2 ${b}%). Nearby points share vocabulary.`,
     nomap: "This index has no landscape map.",
     info: (d, f, k) => `${d.toLocaleString()} documents · ${f} fields · LSA rank ${k}`,
     error: "Error",
-    upd_title: "Update the index (add a J-PlatPat CSV, load the licensable list)",
+    upd_title: "Update the index (add patent records, load the licensable list)",
     upd_limits: (mb, rows) => `Up to ${mb} MB and ${rows.toLocaleString()} records a file. A file is applied whole, or nothing changes.`,
-    upd_add: "J-PlatPat CSV (with 要約)", upd_add_run: "Add to the index",
+    upd_add: "Patent records: a J-PlatPat CSV export (with 要約), JSON Lines or JPO gazette XML (zstd-compressed too)", upd_add_run: "Add to the index",
     upd_list: "Licensable patents (CSV, or one number a line)", upd_list_run: "Load the list",
     upd_nofile: "Choose a file first.",
     upd_toolarge: (mb) => `The file is too large (this server's limit is ${mb} MB). Send it in parts. Nothing changed.`,
-    upd_sending: (f) => `sending ${f}`,
+    upd_sending: (f) => `Sending ${f}`,
     upd_stage: (f, st) => `${f}: ${({ lock: "locking the index", read: "reading", tokenize: "tokenizing", svd: "folding into LSA", commit: "preparing", write: "writing", reload: "opening the index again", resolve: "resolving numbers" })[st] || st}`,
     upd_added: (o) => `${o.file}: ${en_n(o.records, "record")} read, ${o.added} added (${o.replaced} replaced an indexed one), ${o.skipped} skipped.` + (o.unchanged ? ` ${en_n(o.unchanged, "record")} brought nothing new: the indexed patent was left as it was.` : "") + ` The index now holds ${en_n(o.documents, "document")}.` + (o.without_abstract ? ` ${en_n(o.without_abstract, "record")} had no abstract.` : ""),
-    upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).`,
+    upd_listed: (o) => `${o.file}: ${en_n(o.listed, "licensable patent")} from ${en_n(o.lines, "line")} (${en_n(o.unresolved, "number")} not in the index, ${o.duplicates} repeated).` +
+      (o.replaced ? ` It replaced the earlier list, ${o.replaced.file} (${en_n(o.replaced.listed, "licensable patent")}): the index keeps one list.` : ""),
+    upd_near: (n) => ` ${en_n(n, "record")} ${n === 1 ? "has" : "have"} nearly the same text as another patent (perhaps one invention under another number; listed below).`,
+    upd_near_line: (id, like, sim) => `${id} has nearly the same text as ${like} (TF-IDF similarity ${sim})`,
     upd_more: (n) => `and ${n} more`,
     upd_unchanged_line: (id) => `${id}: nothing new; the indexed patent was left as it was`,
     upd_neterr: "Could not send (the server may have stopped). The index is either as it was or has the whole file.",
@@ -845,10 +861,17 @@ function fillProfile(box, p) {
   const m = el("div", "metrics");
   metric(m, tr("best_conf") + " %", p.best_confidence * 100, p.best_confidence, "", 0);
   box.appendChild(m);
+  /* the uses by the number each chip shows, the confidence, highest
+   * first (the profile's own order is the ideas' score, which the chip does
+   * not show: read by their percentages they looked shuffled); ties keep
+   * the profile's order */
   const chips = el("div", "chips");
-  for (const u of p.uses) {
+  chips.title = tr("profile_order");
+  const uses = p.uses.map((u, i) => [u, i]).sort((a, b) => (b[0].confidence - a[0].confidence) || (a[1] - b[1]));
+  for (const [u] of uses) {
     const c = el("span", "chip", `${u.field} ${pctText(u.confidence)}`);
     c.title = u.label;
+    c.dataset.confidence = String(u.confidence);
     chips.appendChild(c);
   }
   box.appendChild(chips);
@@ -942,9 +965,17 @@ function wsCard(field) {
   return state.ws ? state.ws.cards.find((c) => c.field === field) : null;
 }
 /* A decision (a struck word, a kept or rejected card), saved, and the list
- * made again. */
-async function wsDecide(fn) {
+ * made again. A decision moves the query itself (a kept card pulls it
+ * toward its evidence, a rejected one away, a struck word leaves it), so
+ * the other cards' numbers change: the cards' confidence and place before
+ * it are kept (state.before) and the status line says how many changed
+ * (remadeNote); field: the card decided on, not counted. */
+async function wsDecide(fn, field) {
   if (!state.ws) return;
+  state.before = null;
+  if (state.result && state.result.ideas && !state.result.matches) {
+    state.before = { field: field || null, cards: new Map(state.result.ideas.map((i) => [i.field, [i.pos || i.rank, pctText(i.confidence)]])) };
+  }
   fn(state.ws);
   try {
     try { await wsSave(); } catch (e) {
@@ -966,6 +997,7 @@ async function focusBox(id) {
   box.hidden = !state.ws;
   if (!state.ws) return;
   $("focustext").value = state.ws.focus_text || "";
+  $("focus-hint").textContent = "";
   let ss = [];
   if (id) try { ss = (await api("/api/sentences?id=" + encodeURIComponent(id))).sentences; } catch (e) { ss = []; }
   $("sentences").hidden = $("focus-apply").hidden = !ss.length;
@@ -1054,7 +1086,7 @@ function wsStatus() {
     const b = el("button", "undo link", tr("undo"));
     b.type = "button";
     b.title = tr("undo_title", text);
-    b.addEventListener("click", () => wsDecide(undo));
+    b.addEventListener("click", () => wsDecide(undo, kind === "kept" || kind === "rejected" ? value : null));
     li.appendChild(b);
     ul.appendChild(li);
   };
@@ -1102,6 +1134,8 @@ async function runQuery(f) {
     }
     const a = await takeAnswer(res, renderResult, t0);
     if (a.filter) note = a.filter + (note ? " " + note : "");
+    const remade = remadeNote(res);
+    if (remade) note = remade + (note ? " " + note : "");
     state.note = note;
     const nshown = Number(document.body.dataset.cards || 0), nrest = (state.rest || []).length;
     setState("done", (res.ideas.length ? (nrest ? tr("done_more", nshown, nrest, a.ms) : tr("done", nshown, a.ms))
@@ -1111,6 +1145,23 @@ async function runQuery(f) {
   } finally {
     $("run").disabled = false;
   }
+}
+
+/* After a decision (state.before): the status line's note that the list
+ * was made again and how many of the other cards shown before changed
+ * their confidence or place; "" for any other answer. */
+function remadeNote(res) {
+  const b = state.before;
+  state.before = null;
+  if (!b || !res.ideas) return "";
+  let n = 0;
+  for (const it of res.ideas) {
+    const was = b.cards.get(it.field);
+    if (!was || it.field === b.field) continue;
+    if (was[0] !== (it.pos || it.rank) || was[1] !== pctText(it.confidence)) n++;
+  }
+  const gone = [...b.cards.keys()].filter((f) => f !== b.field && !res.ideas.some((i) => i.field === f)).length;
+  return tr("remade", n + gone);
 }
 
 /* Map positions of the query and of the evidence patents of a result. */
@@ -1272,13 +1323,13 @@ function decideRow(it, li, head) {
     if (!k) ws.cards.push(k = { field: it.field, decision: d });
     k.decision = d;
     if (note.value.trim()) k.note = note.value.trim(); else delete k.note;
-  });
+  }, it.field);
   for (const d of ["kept", "rejected"]) {
     const undo = d === "kept" && c && c.decision === "kept";
     const b = el("button", "decide-" + d + (undo ? " undo" : ""), tr(undo ? "unkeep" : d === "kept" ? "keep" : "reject"));
     b.type = "button";
     b.addEventListener("click", () => undo
-      ? wsDecide((ws) => { keepNote(c); ws.cards = ws.cards.filter((x) => x.field !== it.field); })
+      ? wsDecide((ws) => { keepNote(c); ws.cards = ws.cards.filter((x) => x.field !== it.field); }, it.field)
       : decide(d));
     row.appendChild(b);
   }
@@ -1931,11 +1982,16 @@ async function start() {
     delete ws.focus;
     if (t) ws.focus_text = t; else delete ws.focus_text;
   }));
-  $("focus-apply").addEventListener("click", () => wsDecide((ws) => {
+  $("focus-apply").addEventListener("click", () => {
     const n = [...document.querySelectorAll("#sentences input:checked")].map((c) => Number(c.value));
-    delete ws.focus_text;
-    if (n.length) ws.focus = n; else delete ws.focus;
-  }));
+    /* nothing ticked and no focus to take back: say what to do first */
+    $("focus-hint").textContent = !n.length && !(state.ws && state.ws.focus && state.ws.focus.length) ? tr("focus_none") : "";
+    if ($("focus-hint").textContent) return;
+    wsDecide((ws) => {
+      delete ws.focus_text;
+      if (n.length) ws.focus = n; else delete ws.focus;
+    });
+  });
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; state.selected = null; drawMap(); });
   $("export-csv").addEventListener("click", async () => {
     if (!state.result) return;
@@ -2053,13 +2109,16 @@ function upload(task) {
     let j = null;
     try { j = JSON.parse(xhr.responseText); } catch (e) { j = null; }
     if (xhr.status !== 200 || !j) return updSay("error", `${tr("error")}: ${j && j.error ? updText(j.error) : `HTTP ${xhr.status}`}`, j && j.said);
-    const msg = (task === "add" ? tr("upd_added", j) : tr("upd_listed", j)) + (j.warning ? ` ${j.warning}` : "");
+    const near = j.near_same || [], nnear = near.length + (j.near_same_more || 0);
+    const msg = (task === "add" ? tr("upd_added", j) + (nnear ? tr("upd_near", nnear) : "") : tr("upd_listed", j)) +
+      (j.warning ? ` ${j.warning}` : "");
     /* an add lists what it skipped, the merge's notes (which value of a
      * field was kept) and the records that changed nothing */
-    const said = task === "add" ? [...(j.skipped_records || []), ...(j.notes || []),
+    const said = task === "add" ? [...near.map((l) => ({file: l.file, line: l.line, message: tr("upd_near_line", l.id, l.like, Number(l.similarity).toFixed(2))})),
+      ...(j.skipped_records || []), ...(j.notes || []),
       ...(j.unchanged_records || []).map((l) => ({file: l.file, line: l.line, message: tr("upd_unchanged_line", l.id)}))]
       : j.unresolved_lines;
-    updSay("done", msg, said, task === "add" ? (j.skipped_more || 0) + (j.notes_more || 0) + (j.unchanged_more || 0) : j.unresolved_more);
+    updSay("done", msg, said, task === "add" ? (j.skipped_more || 0) + (j.notes_more || 0) + (j.unchanged_more || 0) + (j.near_same_more || 0) : j.unresolved_more);
     try {
       state.info = await api("/api/info");
       try { state.map = await api("/api/map"); } catch (e) { state.map = null; }
