@@ -156,11 +156,11 @@ else contains "$D/mech" "one idea, two cards" cli_ideas_nomerge_two_cards; fi
 mech cli_ideas_nomerge_allowed 10 "$D/out" --no-merge
 # steering: the first card's first bridge word struck leaves every card's
 # bridges, the cards that shared it say so; a rejected field is no card, a
-# kept one (the last card shown) comes first; without steering the answer has no steer members
+# kept one comes first; without steering the answer has no steer members
 "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json >"$D/st0"
 w=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["ideas"][0]["bridge_terms"][0])' "$D/st0")
 f0=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["ideas"][0]["field"])' "$D/st0")
-fl=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(max((i for i in o["ideas"] if i["shown"]), key=lambda i: i["shown"])["field"])' "$D/st0")
+fl=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(o["ideas"][-1]["field"])' "$D/st0")
 expect 0 cli_ideas_steer_run "$T" ideas "$D/s.tny" SAMPLE-001 -n 10 --json --not "$w" --reject "$f0" --keep "$fl"
 if python3 - "$D/out" "$w" "$f0" "$fl" <<'P'
 import json, sys

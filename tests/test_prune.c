@@ -234,8 +234,8 @@ TY_TEST(prune_batch_and_ideas_identical) {
     uint64_t before = pr.p->npruned;
     for (int i = 0; i < 40; i++) {
         uint64_t d = (uint64_t)i * 197 % nd;
-        /* 300 neighbours and 30: the scan's need is the term ring's either
-         * way */
+        /* the default 300 neighbours re-score 1,204 of 4,000: little to
+         * prune; 30 (256 re-scored) prunes */
         o.knn = i % 2 ? 30 : 0;
         tenyo_idea a[10], b[10];
         int na = tenyo_ideas_doc(pr.p, d, &o, 10, a);
@@ -250,10 +250,7 @@ TY_TEST(prune_batch_and_ideas_identical) {
                       a[j].evidence[e].score == b[j].evidence[e].score);
         }
     }
-    /* a Japanese query's ideas ask the scan for the term generator's ring
-     * (gen_terms.c: 4,000 patents, every one here): nothing is pruned, and
-     * the answers are the same */
-    CHECK(pr.p->npruned == before);
+    CHECK(pr.p->npruned - before >= 10);
     pair_close(&pr);
 }
 

@@ -18,11 +18,7 @@
  * IDEAS_SIDE_WEIGHT of the vote. Each field keeps its best neighbours as
  * evidence, at most IDEAS_EV_PER_APPLICANT of them from one applicant.
  *
- * Terms (ty_gen_terms, gen_terms.c, row 1): a wider ring of the scan
- * scored by the query's technical terms alone votes beside them
- * (Japanese queries).
- *
- * Two generators beside them were built, measured and removed
+ * Two generators beside it were built, measured and removed
  * (docs/ideas-decisions.md): patents in distant fields stating the same
  * function as the query (an object and an action, 振動を抑制), and patents
  * in distant fields with the same means and functions read from the
@@ -38,7 +34,6 @@
 
 const ty_generator ty_generators[] = {
     {"neighbours", ty_gen_neighbours},
-    {"terms", ty_gen_terms},
 };
 const size_t ty_ngenerators = sizeof ty_generators / sizeof ty_generators[0];
 

@@ -145,9 +145,6 @@ static int ideas_scan_home(ty_iquery *st) {
      * on all documents does not cover: that scan is not pruned. */
     size_t sneed = (o->knn > 0 ? (size_t)o->knn : IDEAS_KNN);
     sneed = (sneed > 10 ? sneed : 10) + 1;
-    /* the term generator's ring must be exact too (gen_terms.c) */
-    size_t ring = ty_gen_terms_ring(c, st->qn) + 1;
-    if (ring > sneed) sneed = ring;
     int prune = c->prune;
     if (o->open_only) c->prune = 0;
     c->keep_open = o->open_only; /* a shared scan returns the best open ones too */

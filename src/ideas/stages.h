@@ -261,13 +261,6 @@ extern const size_t ty_ngenerators;
 /* --- generate.c --- */
 /* The neighbour vote: q->nb[0..nn) vote for their fields. */
 int ty_gen_neighbours(const ty_iquery *q, ty_pool *p, unsigned g);
-/* --- gen_terms.c --- */
-/* The term generator: the patents of a wider ring sharing the query's
- * technical terms most vote (the judge's pool only: o->show > 0). */
-int ty_gen_terms(const ty_iquery *q, ty_pool *p, unsigned g);
-/* The patents the term generator reads of the scan (its need), 0 when it
- * does not run for the query (English). */
-size_t ty_gen_terms_ring(const tenyo_ctx *c, size_t qn);
 
 /* --- lexicon.c --- */
 const float *ty_term_generic(const tenyo_index *x);
