@@ -162,9 +162,12 @@ int ty_kw_build(ty_model *m, const char *const *titles, const char *const *abs, 
     for (int t = 1; t < nt && !rc; t++)
         if (part[t].len && ty_buf_append(&part[0], part[t].p, part[t].len)) rc = TENYO_ERR_NOMEM;
     for (int t = 1; t < nt; t++) ty_buf_free(&part[t]);
+    /* TENYO_KW_FORMAT=1 writes the section as indexes made before format
+     * 2 hold it (tests of the reader's compatibility) */
+    const char *kf = getenv("TENYO_KW_FORMAT");
     if (!rc)
-        rc = ty_kwx_pack(part[0].p ? part[0].p : "", part[0].len, m->ndocs, threads, &out, err,
-                        errlen);
+        rc = ty_kwx_pack_version(part[0].p ? part[0].p : "", part[0].len, m->ndocs, threads,
+                                 kf && !strcmp(kf, "1") ? 1 : 2, &out, err, errlen);
     if (!rc) {
         m->kw_blob = out.p;
         m->kw_len = out.len;
@@ -283,6 +286,16 @@ static int kwtext_build(void *arg) {
 
 /* x's keyword text, built on first use: 0 or a status. */
 int ty_kw_text(tenyo_index *x) { return ty_once_run(&x->kw_once, kwtext_build, x); }
+
+int ty_kw_need(const tenyo_index *x, uint64_t d0, uint64_t d1, char *err, size_t errlen) {
+    return ty_kwx_need_text(x->kwx, d0, d1, err, errlen);
+}
+
+int ty_kw_load_all(tenyo_index *x, char *err, size_t errlen) {
+    int rc = ty_kw_load(x, err, errlen);
+    if (!rc && x->kwx) rc = ty_kwx_need_all(x->kwx, err, errlen);
+    return rc;
+}
 
 int ty_kw_load(tenyo_index *x, char *err, size_t errlen) {
     if (!x->m.kw_sec && !x->kw_nparts) return TENYO_OK; /* none: no scan text made */

@@ -60,11 +60,23 @@
 
 #include "tenyo.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #define KWX_MAGIC "TKW1"
 #define KWX_HEAD 48u
+#define KWX2_MAGIC "TKW2"
+#define KWX2_HEAD 64u
+#define KWX2_ENTRY 24u          /* bytes per frame table entry */
+#define KWX_BLOCK 64u           /* records per text frame (format 2) */
+#define KWX_MAX_BLOCK 65536u    /* ... at most, read */
+#define KWX_POST_FRAME 32768u   /* bytes of lists a posting frame closes at */
+#define KWX_LEVEL 3             /* zstd level of the frames (the store's) */
+#define KWX_MAX_RATIO 32768u    /* the most a zstd frame expands (128 KiB / 4 B) */
 #define KWX_MAX_UNIT_CP 1024 /* bigrams looked up per unit, at most */
 
 /* One part's decoded key table. */
@@ -75,8 +87,18 @@ typedef struct kwx_part {
     uint64_t *key;           /* nkeys keys, ascending */
     uint64_t *poff;          /* nkeys + 1 offsets into post */
     uint64_t *cnt;           /* nkeys records per list */
-    const unsigned char *post; /* the lists (inside the blob) */
+    const unsigned char *post; /* the lists (inside the blob, or postbuf) */
     uint64_t keybytes;       /* KB */
+    int v2;                  /* format 2: frames decoded on first use */
+    const unsigned char *tab;    /* format 2: the frame table */
+    const unsigned char *frames; /* ... the frames' bytes */
+    uint32_t npost, ntext, per;  /* posting frames, text frames, records per one */
+    uint64_t *pfirst;        /* npost + 1: each posting frame's first key */
+    unsigned char *postbuf;  /* PB bytes: the lists, frame by frame */
+    char *text;              /* T + 1 bytes: the text, frame by frame */
+    uint64_t *roff;          /* ndocs + 1 record offsets in text */
+    uint32_t *rtl;           /* per record: its title's bytes */
+    unsigned char *state;    /* per frame: 1 decoded (atomic) */
 } kwx_part;
 
 struct ty_kwx {
@@ -87,7 +109,12 @@ struct ty_kwx {
     uint64_t npos;           /* positions */
     uint64_t ndocs;          /* documents of the result */
     int borrowed;            /* the result's text is the one part's own
-                                (inside its blob), not a copy */
+                                (inside its blob, or its frames' room), not
+                                a copy */
+    int lazy;                /* one format-2 part, its frames decoded on
+                                first use (ty_kwx_need_text, the lists) */
+    pthread_mutex_t mu;      /* decoding a frame */
+    ZSTD_DCtx *dc;           /* ... with this context */
 };
 
 /* ============================================================ helpers */
@@ -139,6 +166,14 @@ static int get_leb(const unsigned char **p, const unsigned char *end, uint64_t *
 
 static void put64(unsigned char *p, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t get64(const unsigned char *p) {
@@ -210,23 +245,36 @@ typedef struct kbuild {
     uint64_t *last;          /* per id: the last record counted */
     uint64_t cap;            /* entries allocated in the three */
     uint32_t *list;          /* pass 1: the lists, concatenated by id */
+    uint32_t *tf;            /* pass 1: per list slot, its record's counts
+                                (title << 22 | abstract; 0: past either
+                                field's room, so unknown) */
+    uint64_t *lpos;          /* pass 1: per id, the character position of
+                                its last counted occurrence in the record */
     uint64_t *at;            /* pass 1: per id, the next slot in list */
 } kbuild;
 
+#define KWX_TF_TITLE_MAX 1023u      /* title hits one tf word holds */
+#define KWX_TF_ABS_MAX 4194303u     /* abstract hits one tf word holds */
+
 /* One pass over records [d0, d1), text[0..len) (from record d0's first
  * byte): pass 0 finds the bigrams and counts the records of each, pass 1
- * writes the lists. 0 or NOMEM. */
+ * writes the lists and each posting's counts: the occurrences memmem would
+ * count left to right without overlap (one at the character after the
+ * last counted is skipped), those starting in the title apart. 0 or NOMEM. */
 static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t d0, uint64_t d1,
                  int pass) {
     const unsigned char *s = (const unsigned char *)text, *end = s + len;
     for (uint64_t d = d0; d < d1; d++) {
         uint32_t prev = 0;
-        int have = 0;
+        int have = 0, title = 1;
+        uint64_t pos = 0; /* the character's position in the record */
         while (s < end && *s) {
             uint32_t cp;
             s += cp_at(s, (size_t)(end - s), &cp);
+            pos++;
             if (cp == '\n') { /* the title/abstract break is in no bigram */
                 have = 0;
+                title = 0;
                 continue;
             }
             if (have) {
@@ -249,12 +297,24 @@ static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t d0, uint64_
                     k->cnt[id] = 0;
                     k->last[id] = UINT64_MAX;
                 }
+                uint64_t at = pos - 2; /* the bigram's first character */
                 if (k->last[id] != d) {
                     k->last[id] = d;
-                    if (pass == 0)
+                    if (pass == 0) {
                         k->cnt[id]++;
-                    else
+                    } else {
+                        k->tf[k->at[id]] = title ? 1u << 22 : 1u;
                         k->list[k->at[id]++] = (uint32_t)d;
+                        k->lpos[id] = at;
+                    }
+                } else if (pass == 1 && at != k->lpos[id] + 1) { /* not overlapping */
+                    uint32_t *t = &k->tf[k->at[id] - 1];
+                    uint32_t tt = *t >> 22, ta = *t & KWX_TF_ABS_MAX;
+                    if (*t && (title ? tt < KWX_TF_TITLE_MAX : ta < KWX_TF_ABS_MAX))
+                        *t += title ? 1u << 22 : 1u;
+                    else
+                        *t = 0; /* past the room: unknown */
+                    k->lpos[id] = at;
                 }
             }
             prev = cp;
@@ -303,12 +363,33 @@ static int kpack_worker(void *ud, int t, int nt) {
         k->last[i] = UINT64_MAX;
     }
     k->list = ty_mallocarray(tot ? tot : 1, sizeof *k->list);
-    if (!k->list) return TENYO_ERR_NOMEM;
+    k->tf = ty_mallocarray(tot ? tot : 1, sizeof *k->tf);
+    k->lpos = ty_mallocarray(nk ? nk : 1, sizeof *k->lpos);
+    if (!k->list || !k->tf || !k->lpos) return TENYO_ERR_NOMEM;
     return kwalk(k, s, len, d0, d1, 1);
 }
 
+/* A posting's counts as stored (format 2): LEB128 of abstract hits * 8 +
+ * min(title hits, 7), then LEB128 of title hits - 7 when 7 or more; 0:
+ * unknown (the build's room passed). */
+static int put_tf(ty_buf *b, uint32_t t) {
+    uint64_t tt = t >> 22, ta = t & KWX_TF_ABS_MAX;
+    if (!t) return put_leb(b, 0);
+    if (put_leb(b, ta << 3 | (tt < 7 ? tt : 7))) return -1;
+    return tt >= 7 ? put_leb(b, tt - 7) : 0;
+}
+
+static int pack_frames(const char *text, uint64_t len, uint64_t n, int threads,
+                       const ty_buf *keys, const ty_buf *post, uint64_t nkeys, ty_buf *out,
+                       char *err, size_t errlen);
+
 int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf *out,
                 char *err, size_t errlen) {
+    return ty_kwx_pack_version(text, len, n, threads, 2, out, err, errlen);
+}
+
+int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads, int version,
+                        ty_buf *out, char *err, size_t errlen) {
     if (!text || !out || n >= UINT32_MAX) {
         ty_seterr(err, errlen, "keyword index: %llu records (at most %u)",
                   (unsigned long long)n, UINT32_MAX - 1);
@@ -370,7 +451,9 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
                 uint64_t a = kt->at[id] - kt->cnt[id];
                 for (uint64_t i = 0; i < kt->cnt[id] && !rc; i++, cnt++) {
                     uint64_t d = kt->list[a + i];
-                    if (put_leb(&post, cnt ? d - prev : d)) rc = TENYO_ERR_NOMEM;
+                    if (put_leb(&post, cnt ? d - prev : d) ||
+                        (version >= 2 && put_tf(&post, kt->tf[a + i])))
+                        rc = TENYO_ERR_NOMEM;
                     prev = d;
                 }
             }
@@ -381,7 +464,9 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
             nkeys++;
         }
     }
-    if (!rc) {
+    if (!rc && version >= 2) {
+        rc = pack_frames(text, len, n, threads, &keys, &post, nkeys, out, err, errlen);
+    } else if (!rc) {
         unsigned char h[KWX_HEAD] = {0};
         memcpy(h, KWX_MAGIC, 4);
         put64(h + 8, n);
@@ -397,13 +482,15 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
     }
 done:
     if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory building the keyword index");
-    for (int t = 0; k && t < nt; t++) {
+    for (int t = 0; k && t < nt; t++) { /* (the workers' lists) */
         free(k[t].map.slot);
         free(k[t].map.id);
         free(k[t].key);
         free(k[t].cnt);
         free(k[t].last);
         free(k[t].list);
+        free(k[t].tf);
+        free(k[t].lpos);
         free(k[t].at);
     }
     free(k);
@@ -415,9 +502,231 @@ done:
     return rc;
 }
 
+/* ============================================================ format 2 */
+
+/* The frames of format 2 (layout above), compressed on the build's
+ * threads, each frame by one worker with its own context: the same bytes
+ * for any count. */
+typedef struct kfr {
+    const char *src;         /* raw bytes */
+    uint64_t raw;            /* their length */
+    uint64_t first;          /* first record or key, for the table */
+    ty_buf z;                /* the compressed frame */
+} kfr;
+
+typedef struct kfr_job {
+    kfr *fr;
+    uint64_t n;
+    char (*err)[TY_ERRLEN];
+} kfr_job;
+
+static int kfr_worker(void *ud, int t, int nt) {
+    kfr_job *j = ud;
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    int rc = cc ? TENYO_OK : TENYO_ERR_NOMEM;
+    if (!rc && (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, KWX_LEVEL)) ||
+                ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
+                ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1)))) {
+        rc = TENYO_ERR_DEPENDENCY;
+        ty_seterr(j->err[t], TY_ERRLEN, "zstd refused the keyword index's parameters");
+    }
+    uint64_t f1 = ty_split(j->n, t + 1, nt);
+    for (uint64_t f = ty_split(j->n, t, nt); f < f1 && !rc; f++) {
+        kfr *x = &j->fr[f];
+        size_t cap = ZSTD_compressBound((size_t)x->raw);
+        if (ty_buf_reserve(&x->z, cap)) {
+            rc = TENYO_ERR_NOMEM;
+            break;
+        }
+        size_t z = ZSTD_compress2(cc, x->z.p, cap, x->src, (size_t)x->raw);
+        if (ZSTD_isError(z)) {
+            rc = TENYO_ERR_DEPENDENCY;
+            ty_seterr(j->err[t], TY_ERRLEN, "zstd: %s", ZSTD_getErrorName(z));
+            break;
+        }
+        x->z.len = z;
+    }
+    ZSTD_freeCCtx(cc);
+    return rc;
+}
+
+static int pack_frames(const char *text, uint64_t len, uint64_t n, int threads,
+                       const ty_buf *keys, const ty_buf *post, uint64_t nkeys, ty_buf *out,
+                       char *err, size_t errlen) {
+    ty_buf lens = {0};
+    kfr *fr = NULL;
+    char (*perr)[TY_ERRLEN] = NULL;
+    uint64_t nfr = 0, npost = 0, ntext = (n + KWX_BLOCK - 1) / KWX_BLOCK;
+    int rc = TENYO_ERR_NOMEM;
+    /* the records' lengths; each must hold its title break */
+    const char *s = text, *end = text + len;
+    for (uint64_t d = 0; d < n; d++) {
+        const char *z = s < end ? memchr(s, 0, (size_t)(end - s)) : NULL;
+        const char *nl = z ? memchr(s, '\n', (size_t)(z - s)) : NULL;
+        if (!nl) {
+            ty_seterr(err, errlen, "keyword index: record %llu has no title break",
+                      (unsigned long long)d);
+            rc = TENYO_ERR_ARG;
+            goto done;
+        }
+        if (put_leb(&lens, (uint64_t)(z - s)) || put_leb(&lens, (uint64_t)(nl - s))) goto done;
+        s = z + 1;
+    }
+    if (s != end) {
+        ty_seterr(err, errlen, "keyword index: more text than %llu records",
+                  (unsigned long long)n);
+        rc = TENYO_ERR_ARG;
+        goto done;
+    }
+    /* posting frames: keys from the table, a frame closed at a key's end
+     * once it holds KWX_POST_FRAME bytes */
+    uint64_t *pfirst = ty_mallocarray(nkeys + 1, sizeof *pfirst), *pat = NULL;
+    if (!pfirst) goto done;
+    pat = ty_mallocarray(nkeys + 1, sizeof *pat);
+    if (!pat) {
+        free(pfirst);
+        goto done;
+    }
+    {
+        const unsigned char *k = (const unsigned char *)keys->p, *ke = k + keys->len;
+        uint64_t at = 0;
+        for (uint64_t i = 0; i < nkeys; i++) {
+            uint64_t g = 0, c = 0, b = 0; /* (our own table: well formed) */
+            (void)(get_leb(&k, ke, &g) || get_leb(&k, ke, &c) || get_leb(&k, ke, &b));
+            if (i == 0 || at - pat[npost - 1] >= KWX_POST_FRAME) {
+                pfirst[npost] = i;
+                pat[npost++] = at;
+            }
+            at += b;
+        }
+        pat[npost] = at;
+    }
+    nfr = 2 + npost + ntext;
+    fr = ty_calloc((size_t)nfr, sizeof *fr);
+    if (!fr) {
+        free(pfirst);
+        free(pat);
+        goto done;
+    }
+    fr[0] = (kfr){lens.p ? lens.p : "", lens.len, 0, {0}};
+    fr[1] = (kfr){keys->p ? keys->p : "", keys->len, 0, {0}};
+    for (uint64_t j = 0; j < npost; j++)
+        fr[2 + j] = (kfr){post->p + pat[j], pat[j + 1] - pat[j], pfirst[j], {0}};
+    free(pfirst);
+    free(pat);
+    s = text;
+    for (uint64_t b = 0; b < ntext; b++) {
+        const char *b0 = s;
+        uint64_t e = b + 1 < ntext ? (b + 1) * KWX_BLOCK : n;
+        for (uint64_t d = b * KWX_BLOCK; d < e; d++) s = (const char *)memchr(s, 0, (size_t)(end - s)) + 1;
+        fr[2 + npost + b] = (kfr){b0, (uint64_t)(s - b0), b * KWX_BLOCK, {0}};
+    }
+    for (uint64_t f = 0; f < nfr; f++)
+        if (fr[f].raw > UINT32_MAX / 2) { /* a frame's sizes are u32 */
+            ty_seterr(err, errlen, "keyword index: frame %llu would hold %llu bytes",
+                      (unsigned long long)f, (unsigned long long)fr[f].raw);
+            rc = TENYO_ERR_LIMIT;
+            goto done;
+        }
+    int nt = ty_parallel_workers(threads, len + post->len, (uint64_t)1 << 20);
+    if ((uint64_t)nt > nfr) nt = (int)nfr;
+    perr = ty_calloc((size_t)nt, sizeof *perr);
+    if (!perr) goto done;
+    kfr_job j = {fr, nfr, perr};
+    rc = ty_parallel(nt, kfr_worker, &j);
+    if (rc) {
+        for (int t = 0; t < nt; t++)
+            if (perr[t][0]) {
+                ty_seterr(err, errlen, "%s", perr[t]);
+                break;
+            }
+        goto done;
+    }
+    {
+        rc = TENYO_ERR_NOMEM;
+        uint64_t head = KWX2_HEAD + KWX2_ENTRY * nfr, o = 0;
+        unsigned char *h = ty_calloc((size_t)head, 1);
+        if (!h) goto done;
+        memcpy(h, KWX2_MAGIC, 4);
+        put32(h + 4, KWX_BLOCK);
+        put64(h + 8, n);
+        put64(h + 16, len);
+        put64(h + 24, nkeys);
+        put64(h + 32, keys->len);
+        put64(h + 40, post->len);
+        put32(h + 48, (uint32_t)npost);
+        put32(h + 52, (uint32_t)ntext);
+        for (uint64_t f = 0; f < nfr; f++) {
+            unsigned char *e = h + KWX2_HEAD + KWX2_ENTRY * f;
+            put64(e, o);
+            put32(e + 8, (uint32_t)fr[f].z.len);
+            put32(e + 12, (uint32_t)fr[f].raw);
+            put64(e + 16, fr[f].first);
+            o += fr[f].z.len;
+        }
+        out->len = 0;
+        int bad = ty_buf_reserve(out, (size_t)(head + o)) || ty_buf_append(out, h, (size_t)head);
+        for (uint64_t f = 0; f < nfr && !bad; f++)
+            bad = ty_buf_append(out, fr[f].z.p, fr[f].z.len);
+        free(h);
+        if (!bad) rc = TENYO_OK;
+    }
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory building the keyword index");
+    for (uint64_t f = 0; fr && f < nfr; f++) ty_buf_free(&fr[f].z);
+    free(fr);
+    free(perr);
+    ty_buf_free(&lens);
+    return rc;
+}
+
 /* ============================================================ reading */
 
-/* Check the part's section blob[0..len) and decode its key table into p
+/* Decode part p's key table kt[0..kb) (nk keys over pb bytes of lists)
+ * into p->key, p->cnt, p->poff: 0 or CORRUPT/NOMEM with the message. */
+static int keys_decode(kwx_part *p, const unsigned char *kt, uint64_t kb, uint64_t nk,
+                       uint64_t pb, char *err, size_t errlen) {
+    uint64_t n = p->ndocs, least = p->v2 ? 2 : 1; /* bytes a posting takes at least */
+    if (nk > kb) {
+        ty_seterr(err, errlen, "section 'keywords': %llu keys in %llu bytes",
+                  (unsigned long long)nk, (unsigned long long)kb);
+        return TENYO_ERR_CORRUPT;
+    }
+    p->nkeys = nk;
+    p->keybytes = kb;
+    p->key = ty_mallocarray(nk ? nk : 1, sizeof *p->key);
+    p->poff = ty_mallocarray(nk + 1, sizeof *p->poff);
+    p->cnt = ty_mallocarray(nk ? nk : 1, sizeof *p->cnt);
+    if (!p->key || !p->poff || !p->cnt) {
+        ty_seterr(err, errlen, "out of memory opening the keyword index");
+        return TENYO_ERR_NOMEM;
+    }
+    const unsigned char *k = kt, *kend = k + kb;
+    uint64_t key = 0, at = 0;
+    for (uint64_t i = 0; i < nk; i++) {
+        uint64_t gap, c, bytes;
+        if (get_leb(&k, kend, &gap) || get_leb(&k, kend, &c) || get_leb(&k, kend, &bytes) ||
+            (i && !gap) || gap > (1ull << 42) - key || !c || c > n || bytes / least < c ||
+            bytes > pb - at) {
+            ty_seterr(err, errlen, "section 'keywords': key table entry %llu is damaged",
+                      (unsigned long long)i);
+            return TENYO_ERR_CORRUPT;
+        }
+        key += gap;
+        p->key[i] = key;
+        p->cnt[i] = c;
+        p->poff[i] = at;
+        at += bytes;
+    }
+    p->poff[nk] = at;
+    if (k != kend || at != pb) {
+        ty_seterr(err, errlen, "section 'keywords': the key table does not cover the postings");
+        return TENYO_ERR_CORRUPT;
+    }
+    return TENYO_OK;
+}
+
+/* Check the part's section blob[0..len) (format 1) and decode its key table into p
  * (p->ndocs set from it); its text in *text, *textlen bytes. 0 or CORRUPT/NOMEM. */
 static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **text,
                      uint64_t *textlen, char *err, size_t errlen) {
@@ -440,38 +749,242 @@ static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **t
         return TENYO_ERR_CORRUPT;
     }
     p->ndocs = n;
-    p->nkeys = nk;
-    p->keybytes = kb;
-    p->key = ty_mallocarray(nk ? nk : 1, sizeof *p->key);
-    p->poff = ty_mallocarray(nk + 1, sizeof *p->poff);
-    p->cnt = ty_mallocarray(nk ? nk : 1, sizeof *p->cnt);
-    if (!p->key || !p->poff || !p->cnt) return TENYO_ERR_NOMEM;
-    const unsigned char *k = b + KWX_HEAD + t, *kend = k + kb;
-    uint64_t key = 0, at = 0;
-    for (uint64_t i = 0; i < nk; i++) {
-        uint64_t gap, c, bytes;
-        if (get_leb(&k, kend, &gap) || get_leb(&k, kend, &c) || get_leb(&k, kend, &bytes) ||
-            (i && !gap) || gap > (1ull << 42) - key || !c || c > n || bytes < c ||
-            bytes > pb - at) {
-            ty_seterr(err, errlen, "section 'keywords': key table entry %llu is damaged",
-                      (unsigned long long)i);
-            return TENYO_ERR_CORRUPT;
-        }
-        key += gap;
-        p->key[i] = key;
-        p->cnt[i] = c;
-        p->poff[i] = at;
-        at += bytes;
-    }
-    p->poff[nk] = at;
-    if (k != kend || at != pb) {
-        ty_seterr(err, errlen, "section 'keywords': the key table does not cover the postings");
-        return TENYO_ERR_CORRUPT;
-    }
-    p->post = kend;
+    int rc = keys_decode(p, b + KWX_HEAD + t, kb, nk, pb, err, errlen);
+    if (rc) return rc;
+    p->post = b + KWX_HEAD + t + kb;
     *text = tx;
     *textlen = t;
     return TENYO_OK;
+}
+
+/* What frame f of a format-2 part holds, for messages. */
+static void frame_what(const kwx_part *p, uint64_t f, char *w, size_t wl) {
+    if (f == 0) {
+        snprintf(w, wl, "record lengths");
+    } else if (f == 1) {
+        snprintf(w, wl, "key table");
+    } else if (f < 2 + (uint64_t)p->npost) {
+        snprintf(w, wl, "postings of bigrams %llu-%llu", (unsigned long long)p->pfirst[f - 2],
+                 (unsigned long long)p->pfirst[f - 1] - 1);
+    } else {
+        uint64_t b = f - 2 - p->npost, r0 = b * p->per, r1 = r0 + p->per;
+        snprintf(w, wl, "text of records %llu-%llu", (unsigned long long)r0,
+                 (unsigned long long)(r1 < p->ndocs ? r1 : p->ndocs) - 1);
+    }
+}
+
+/* Decode frame f of format-2 part pi into dst (its raw bytes; dctx
+ * reused): 0 or CORRUPT with a message naming the section and frame. */
+static int frame_decode(const kwx_part *p, uint32_t pi, uint64_t f, void *dst, ZSTD_DCtx *dc,
+                        char *err, size_t errlen) {
+    const unsigned char *e = p->tab + KWX2_ENTRY * f, *c = p->frames + get64(e);
+    uint32_t zs = get32(e + 8), rs = get32(e + 12);
+    const char *why = NULL;
+    if (zs < 6 || get32(c) != ZSTD_MAGICNUMBER || !(c[4] & 0x04) ||
+        ZSTD_getFrameContentSize(c, zs) != rs || ZSTD_findFrameCompressedSize(c, zs) != zs) {
+        why = "not one checksummed zstd frame of its size";
+    } else {
+        size_t d = ZSTD_decompressDCtx(dc, dst, rs, c, zs);
+        if (ZSTD_isError(d) || d != rs) why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short";
+    }
+    if (!why) return TENYO_OK;
+    char w[96];
+    frame_what(p, f, w, sizeof w);
+    ty_seterr(err, errlen, "section 'keywords': frame %llu (%s) of part %u is damaged: %s",
+              (unsigned long long)f, w, pi, why);
+    return TENYO_ERR_CORRUPT;
+}
+
+/* Check the records [r0, r1) of a decoded text frame: each ends with its
+ * NUL and has its title break where the lengths say, none before. */
+static int text_check(const kwx_part *p, uint32_t pi, uint64_t r0, uint64_t r1, char *err,
+                      size_t errlen) {
+    for (uint64_t r = r0; r < r1; r++) {
+        const char *s = p->text + p->roff[r];
+        uint64_t l = p->roff[r + 1] - p->roff[r] - 1, tl = p->rtl[r];
+        if (s[l] || s[tl] != '\n' || memchr(s, '\n', (size_t)tl) || memchr(s, 0, (size_t)l)) {
+            ty_seterr(err, errlen, "section 'keywords': record %llu of part %u is damaged",
+                      (unsigned long long)r, pi);
+            return TENYO_ERR_CORRUPT;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* Frame f of format-2 part pi decoded in place (once, from any thread:
+ * under k's mutex; a damaged frame stays undecoded and is reported by
+ * every use). 0 or CORRUPT/NOMEM with the message in err. */
+static int frame_need(const ty_kwx *k, uint32_t pi, uint64_t f, char *err, size_t errlen) {
+    const kwx_part *p = &k->part[pi];
+    if (__atomic_load_n(&p->state[f], __ATOMIC_ACQUIRE)) return TENYO_OK;
+    ty_kwx *m = (ty_kwx *)k; /* the decoding state, not the answers */
+    pthread_mutex_lock(&m->mu);
+    int rc = TENYO_OK;
+    if (!p->state[f]) {
+        if (!m->dc && !(m->dc = ZSTD_createDCtx())) rc = TENYO_ERR_NOMEM;
+        if (rc) {
+            ty_seterr(err, errlen, "out of memory reading the keyword index");
+        } else if (f < 2 + (uint64_t)p->npost) { /* postings */
+            rc = frame_decode(p, pi, f, p->postbuf + p->poff[p->pfirst[f - 2]], m->dc, err,
+                              errlen);
+        } else {
+            uint64_t b = f - 2 - p->npost, r0 = b * p->per, r1 = r0 + p->per;
+            if (r1 > p->ndocs) r1 = p->ndocs;
+            rc = frame_decode(p, pi, f, p->text + p->roff[r0], m->dc, err, errlen);
+            if (!rc) rc = text_check(p, pi, r0, r1, err, errlen);
+        }
+        if (!rc) __atomic_store_n(&p->state[f], 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
+/* The posting frame of key i of part pi decoded: 0 or a status. */
+static int post_need(const ty_kwx *k, uint32_t pi, uint64_t i, char *err, size_t errlen) {
+    const kwx_part *p = &k->part[pi];
+    if (!p->v2) return TENYO_OK;
+    uint64_t lo = 0, hi = p->npost; /* the last frame whose first key <= i */
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (p->pfirst[mid] <= i) lo = mid;
+        else hi = mid;
+    }
+    return frame_need(k, pi, 2 + lo, err, errlen);
+}
+
+/* Every frame of every format-2 part decoded: 0 or a status. */
+static int need_all(const ty_kwx *k, char *err, size_t errlen) {
+    for (uint32_t pi = 0; k && pi < k->nparts; pi++) {
+        const kwx_part *p = &k->part[pi];
+        for (uint64_t f = 2; p->v2 && f < 2 + (uint64_t)p->npost + p->ntext; f++) {
+            int rc = frame_need(k, pi, f, err, errlen);
+            if (rc) return rc;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* Check a format-2 part's header and frame table, decode its record
+ * lengths and key table, and make room for its postings and text (filled
+ * frame by frame on first use: frame_need). 0 or CORRUPT/NOMEM. */
+static int part_open2(const ty_kwx *k, uint32_t pi, const char *blob, uint64_t len, char *err,
+                      size_t errlen) {
+    kwx_part *p = &k->part[pi];
+    const unsigned char *b = (const unsigned char *)blob;
+    const char *why = NULL;
+    unsigned char *tmp = NULL;
+    int rc = TENYO_ERR_CORRUPT;
+    uint64_t n = get64(b + 8), t = get64(b + 16), nk = get64(b + 24), kb = get64(b + 32),
+             pb = get64(b + 40);
+    uint32_t per = get32(b + 4), npost = get32(b + 48), ntext = get32(b + 52);
+    p->v2 = 1;
+    if (len < KWX2_HEAD || get64(b + 56) || !per || per > KWX_MAX_BLOCK ||
+        ntext != (n + per - 1) / per || (nk == 0) != (npost == 0) || npost > nk ||
+        2 + (uint64_t)npost + ntext > (len - KWX2_HEAD) / KWX2_ENTRY || n > t) {
+        why = "its header does not add up";
+        goto bad;
+    }
+    uint64_t nfr = 2 + (uint64_t)npost + ntext, head = KWX2_HEAD + KWX2_ENTRY * nfr, at = 0;
+    p->tab = b + KWX2_HEAD;
+    p->frames = b + head;
+    p->npost = npost;
+    p->ntext = ntext;
+    p->per = per;
+    p->ndocs = n;
+    uint64_t tsum = 0, psum = 0;
+    for (uint64_t f = 0; f < nfr; f++) {
+        const unsigned char *e = p->tab + KWX2_ENTRY * f;
+        uint64_t o = get64(e), first = get64(e + 16);
+        uint32_t zs = get32(e + 8), rs = get32(e + 12);
+        int okfirst = f < 2 ? first == 0
+                      : f < 2 + (uint64_t)npost
+                          ? (f == 2 ? first == 0 : first > get64(e - KWX2_ENTRY + 16)) && first < nk
+                          : first == (f - 2 - npost) * per;
+        if (o != at || zs > len - head - o || !okfirst || (f == 1 && rs != kb) ||
+            (f == 0 && rs > 20 * n) || rs > (uint64_t)zs * KWX_MAX_RATIO) {
+            why = "its frame table is inconsistent";
+            goto bad;
+        }
+        if (f >= 2 + (uint64_t)npost) tsum += rs;
+        else if (f >= 2) psum += rs;
+        at += zs;
+    }
+    if (at != len - head || tsum != t || psum != pb) {
+        why = "its frames do not cover the section";
+        goto bad;
+    }
+    rc = TENYO_ERR_NOMEM;
+    p->state = ty_calloc((size_t)nfr, 1);
+    p->pfirst = ty_mallocarray((size_t)npost + 1, sizeof *p->pfirst);
+    p->roff = ty_mallocarray(n + 1, sizeof *p->roff);
+    p->rtl = ty_mallocarray(n ? n : 1, sizeof *p->rtl);
+    if (!p->state || !p->pfirst || !p->roff || !p->rtl) goto nomem;
+    for (uint32_t j = 0; j < npost; j++) p->pfirst[j] = get64(p->tab + KWX2_ENTRY * (2 + j) + 16);
+    p->pfirst[npost] = nk;
+    ty_kwx *m = (ty_kwx *)k;
+    if (!m->dc && !(m->dc = ZSTD_createDCtx())) goto nomem;
+    /* the record lengths */
+    uint32_t lraw = get32(p->tab + 12);
+    if (!(tmp = ty_malloc((size_t)lraw + 1))) goto nomem;
+    if ((rc = frame_decode(p, pi, 0, tmp, m->dc, err, errlen))) goto out;
+    {
+        const unsigned char *s = tmp, *se = tmp + lraw;
+        uint64_t o = 0;
+        for (uint64_t r = 0; r < n; r++) {
+            uint64_t l, tl;
+            if (get_leb(&s, se, &l) || get_leb(&s, se, &tl) || tl >= l ||
+                l >= t - o || tl > UINT32_MAX) {
+                why = "its record lengths are damaged";
+                goto bad;
+            }
+            p->roff[r] = o;
+            p->rtl[r] = (uint32_t)tl;
+            o += l + 1;
+            if ((r + 1) % per == 0 || r + 1 == n) { /* a text frame's end */
+                uint64_t b0 = r / per;
+                if (get32(p->tab + KWX2_ENTRY * (2 + npost + b0) + 12) != o - p->roff[b0 * per]) {
+                    why = "its record lengths do not match its text frames";
+                    goto bad;
+                }
+            }
+        }
+        p->roff[n] = o;
+        if (s != se || o != t) {
+            why = "its record lengths do not cover its text";
+            goto bad;
+        }
+    }
+    free(tmp);
+    /* the key table */
+    if (!(tmp = ty_malloc((size_t)kb + 1))) goto nomem;
+    if ((rc = frame_decode(p, pi, 1, tmp, m->dc, err, errlen))) goto out;
+    if ((rc = keys_decode(p, tmp, kb, nk, pb, err, errlen))) goto out;
+    for (uint32_t j = 0; j < npost; j++)
+        if (get32(p->tab + KWX2_ENTRY * (2 + j) + 12) !=
+            p->poff[p->pfirst[j + 1]] - p->poff[p->pfirst[j]]) {
+            why = "its posting frames do not match its key table";
+            rc = TENYO_ERR_CORRUPT;
+            goto bad;
+        }
+    /* room for the lists and the text, touched as frames are decoded
+     * (plain malloc: pages the query never reads are never faulted in) */
+    p->postbuf = malloc(pb ? (size_t)pb : 1);
+    p->text = malloc((size_t)t + 1);
+    if (!p->postbuf || !p->text) goto nomem;
+    p->text[t] = 0;
+    p->post = p->postbuf;
+    free(tmp);
+    return TENYO_OK;
+nomem:
+    rc = TENYO_ERR_NOMEM;
+    ty_seterr(err, errlen, "out of memory opening the keyword index");
+    goto out;
+bad:
+    rc = TENYO_ERR_CORRUPT;
+    ty_seterr(err, errlen, "section 'keywords' of part %u is damaged: %s", pi, why);
+out:
+    free(tmp);
+    return rc;
 }
 
 void ty_kwx_free(ty_kwx *k) {
@@ -480,9 +993,17 @@ void ty_kwx_free(ty_kwx *k) {
         free(k->part[i].key);
         free(k->part[i].poff);
         free(k->part[i].cnt);
+        free(k->part[i].pfirst);
+        free(k->part[i].postbuf);
+        free(k->part[i].text);
+        free(k->part[i].roff);
+        free(k->part[i].rtl);
+        free(k->part[i].state);
     }
     free(k->part);
     free(k->pos2doc);
+    ZSTD_freeDCtx(k->dc);
+    pthread_mutex_destroy(&k->mu);
     free(k);
 }
 
@@ -494,6 +1015,7 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
     *off = NULL;
     *tlen = NULL;
     ty_kwx *k = ty_calloc(1, sizeof *k);
+    if (k) pthread_mutex_init(&k->mu, NULL);
     const char **ptext = ty_calloc(nparts ? nparts : 1, sizeof *ptext);
     uint64_t *plen = ty_calloc(nparts ? nparts : 1, sizeof *plen);
     ty_buf tx = {0};
@@ -506,8 +1028,20 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
     k->nparts = nparts;
     k->ndocs = ndocs;
     uint64_t pos = 0;
+    int whole = nparts == 1 && !gpos;
     for (uint32_t i = 0; i < nparts; i++) {
-        rc = part_open(&k->part[i], blob[i], len[i], &ptext[i], &plen[i], err, errlen);
+        if (len[i] >= KWX2_HEAD && !memcmp(blob[i], KWX2_MAGIC, 4)) {
+            /* format 2: one part alone decodes its frames on first use;
+             * parts to be joined are decoded whole now */
+            rc = part_open2(k, i, blob[i], len[i], err, errlen);
+            for (uint64_t f = 2; !rc && !whole && f < 2 + (uint64_t)k->part[i].npost +
+                                                     k->part[i].ntext; f++)
+                rc = frame_need(k, i, f, err, errlen);
+            ptext[i] = k->part[i].text;
+            plen[i] = k->part[i].roff ? k->part[i].roff[k->part[i].ndocs] : 0;
+        } else {
+            rc = part_open(&k->part[i], blob[i], len[i], &ptext[i], &plen[i], err, errlen);
+        }
         if (rc) goto done;
         k->part[i].first = pos;
         pos += k->part[i].ndocs;
@@ -536,10 +1070,16 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
         }
     }
     /* the result's text: each live record of each part, in position order
-     * (one part, no deletions: the part's own text, not copied) */
-    int whole = nparts == 1 && !gpos;
+     * (one part, no deletions: the part's own text, not copied; of format
+     * 2, its lengths: the text is read frame by frame as queries ask) */
     uint64_t d = 0;
-    for (uint32_t i = 0; i < nparts; i++) {
+    if (whole && k->part[0].v2) {
+        k->lazy = 1;
+        memcpy(o, k->part[0].roff, (ndocs + 1) * sizeof *o);
+        memcpy(tl, k->part[0].rtl, ndocs * sizeof *tl);
+        d = ndocs;
+    }
+    for (uint32_t i = 0; i < nparts && !k->lazy; i++) {
         const char *s = ptext[i], *end = s + plen[i];
         for (uint64_t l = 0; l < k->part[i].ndocs; l++) {
             const char *z = s < end ? memchr(s, 0, (size_t)(end - s)) : NULL;
@@ -602,13 +1142,31 @@ done:
 
 /* ============================================================ queries */
 
-/* Decode list i of part p into out (p->cnt[i] entries): 0 or CORRUPT. */
+/* The next posting of a list at *q (before qe): its gap in *v and, in
+ * format 2, its counts (*tf: title hits * 2 + abstract hits, the weight
+ * keywords.c gives them; 0 unknown). 0, or -1 when damaged. */
+static int next_post(const unsigned char **q, const unsigned char *qe, int v2, uint64_t *v,
+                     uint64_t *tf) {
+    if (get_leb(q, qe, v)) return -1;
+    *tf = 0;
+    if (!v2) return 0;
+    uint64_t c, x = 0;
+    if (get_leb(q, qe, &c) || (c && (c & 7) == 7 && get_leb(q, qe, &x)) || x > 1u << 30 ||
+        c >> 3 > 1u << 30)
+        return -1;
+    if (c) *tf = 2 * ((c & 7) + x) + (c >> 3);
+    return c && !*tf ? -1 : 0;
+}
+
+/* Decode list i of part p into out (p->cnt[i] entries; its frame decoded
+ * already): 0 or CORRUPT. */
 static int list_read(const kwx_part *p, uint64_t i, uint32_t *out) {
     const unsigned char *s = p->post + p->poff[i], *end = p->post + p->poff[i + 1];
-    uint64_t d = 0;
+    uint64_t d = 0, tf;
     for (uint64_t j = 0; j < p->cnt[i]; j++) {
         uint64_t v;
-        if (get_leb(&s, end, &v) || (j && !v) || v >= p->ndocs || (j && d + v >= p->ndocs))
+        if (next_post(&s, end, p->v2, &v, &tf) || (j && !v) || v >= p->ndocs ||
+            (j && d + v >= p->ndocs))
             return TENYO_ERR_CORRUPT;
         d = j ? d + v : v;
         out[j] = (uint32_t)d;
@@ -660,6 +1218,13 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
         for (; m < nk; m++)
             if ((idx[m] = key_find(p, keys[m])) < 0) break;
         if (m < nk) continue; /* a bigram no record of the part holds */
+        for (size_t j = 0; j < nk && !rc; j++) rc = post_need(k, pi, (uint64_t)idx[j], err, errlen);
+        if (rc) {
+            free(a);
+            free(b);
+            free(res);
+            return rc;
+        }
         for (size_t j = 1; j < nk; j++) { /* shortest list first (insertion) */
             int64_t v = idx[j];
             size_t i = j;
@@ -682,10 +1247,11 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
         for (size_t j = 1; j < nk && na && !rc; j++) { /* a &= list j, streamed */
             const unsigned char *q = p->post + p->poff[idx[j]],
                                 *qe = p->post + p->poff[idx[j] + 1];
-            uint64_t d = 0, c = p->cnt[idx[j]], nb = 0, x = 0;
+            uint64_t d = 0, c = p->cnt[idx[j]], nb = 0, x = 0, tf;
             for (uint64_t t = 0; t < c && x < na; t++) {
                 uint64_t v;
-                if (get_leb(&q, qe, &v) || (t && !v) || (t ? d + v : v) >= p->ndocs) {
+                if (next_post(&q, qe, p->v2, &v, &tf) || (t && !v) ||
+                    (t ? d + v : v) >= p->ndocs) {
                     rc = TENYO_ERR_CORRUPT;
                     break;
                 }
@@ -725,6 +1291,8 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
 }
 
 int ty_kwx_verify(const ty_kwx *k, char *err, size_t errlen) {
+    int rc = need_all(k, err, errlen);
+    if (rc) return rc;
     for (uint32_t pi = 0; k && pi < k->nparts; pi++) {
         const kwx_part *p = &k->part[pi];
         uint64_t most = 0;
@@ -757,4 +1325,69 @@ uint64_t ty_kwx_keys(const ty_kwx *k) {
     uint64_t n = 0;
     for (uint32_t i = 0; k && i < k->nparts; i++) n += k->part[i].nkeys;
     return n;
+}
+
+int ty_kwx_need_text(const ty_kwx *k, uint64_t d0, uint64_t d1, char *err, size_t errlen) {
+    if (!k || !k->lazy || d0 >= d1) return TENYO_OK;
+    const kwx_part *p = &k->part[0];
+    for (uint64_t b = d0 / p->per; b <= (d1 - 1) / p->per; b++) {
+        int rc = frame_need(k, 0, 2 + (uint64_t)p->npost + b, err, errlen);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+}
+
+int ty_kwx_need_all(const ty_kwx *k, char *err, size_t errlen) { return need_all(k, err, errlen); }
+
+int ty_kwx_pair(const ty_kwx *k, const char *u, size_t len, uint32_t *tf, uint64_t *df,
+                char *err, size_t errlen) {
+    /* two valid code points, neither the title break */
+    const unsigned char *s = (const unsigned char *)u;
+    uint32_t c1, c2;
+    size_t l1 = len ? cp_at(s, len, &c1) : 0, l2 = l1 && l1 < len ? cp_at(s + l1, len - l1, &c2) : 0;
+    if (!k || !l2 || l1 + l2 != len || c1 >= 0x110000 || c2 >= 0x110000 || c1 == '\n' ||
+        c2 == '\n')
+        return 1;
+    for (uint32_t pi = 0; pi < k->nparts; pi++)
+        if (!k->part[pi].v2) return 1; /* a part without counts */
+    uint64_t key = (uint64_t)c1 << 21 | c2, n = 0;
+    for (uint32_t pi = 0; pi < k->nparts; pi++) {
+        const kwx_part *p = &k->part[pi];
+        int64_t i = key_find(p, key);
+        if (i < 0) continue;
+        int rc = post_need(k, pi, (uint64_t)i, err, errlen);
+        if (rc) return rc;
+        const unsigned char *q = p->post + p->poff[i], *qe = p->post + p->poff[i + 1];
+        uint64_t d = 0;
+        for (uint64_t t = 0; t < p->cnt[i]; t++) {
+            uint64_t v, w;
+            if (next_post(&q, qe, 1, &v, &w) || (t && !v) || (t ? d + v : v) >= p->ndocs) {
+                ty_seterr(err, errlen, "section 'keywords': posting list %lld of part %u is "
+                          "damaged", (long long)i, pi);
+                return TENYO_ERR_CORRUPT;
+            }
+            d = t ? d + v : v;
+            if (!w) return 1; /* a count the build could not hold: verify instead */
+            uint64_t at = p->first + d, doc = k->pos2doc ? k->pos2doc[at] : at;
+            if (doc == UINT64_MAX) continue;
+            tf[doc] = (uint32_t)w;
+            n++;
+        }
+    }
+    *df = n;
+    return TENYO_OK;
+}
+
+void ty_kwx_frames(const ty_kwx *k, uint64_t *text, uint64_t *text_decoded, uint64_t *post,
+                   uint64_t *post_decoded) {
+    *text = *text_decoded = *post = *post_decoded = 0;
+    for (uint32_t pi = 0; k && pi < k->nparts; pi++) {
+        const kwx_part *p = &k->part[pi];
+        if (!p->v2) continue;
+        *post += p->npost;
+        *text += p->ntext;
+        for (uint64_t f = 2; f < 2 + (uint64_t)p->npost + p->ntext; f++)
+            if (__atomic_load_n(&p->state[f], __ATOMIC_ACQUIRE))
+                ++*(f < 2 + (uint64_t)p->npost ? post_decoded : text_decoded);
+    }
 }

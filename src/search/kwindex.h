@@ -23,6 +23,11 @@ typedef struct ty_kwx ty_kwx;
  * any count): 0, or a status with the message in err. */
 int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf *out,
                 char *err, size_t errlen);
+/* The same in a given layout: 2 (ty_kwx_pack's: frames read on first use,
+ * each posting with its counts) or 1 (one blob, as indexes made before
+ * format 2 hold it; kept so that tests make such sections). */
+int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads, int version,
+                        ty_buf *out, char *err, size_t errlen);
 
 /* A handle over the sections blob[0..nparts) (blob[p] of len[p] bytes,
  * raw content; they must outlive the handle). Part p's documents are the
@@ -34,7 +39,11 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
  * NUL-terminated each, *off its ndocs + 1 offsets, *tlen the bytes of
  * each record's title) is malloc'd for the caller, except *text when
  * ty_kwx_text_borrowed (one part, gpos NULL: the part's own text inside
- * blob[0], not to be freed). 0, or
+ * blob[0], or of format 2 the room its text frames are decoded into, owned
+ * by the handle: not to be freed). A lone format-2 part decodes only its
+ * record lengths and key table here; a record's text is there once
+ * ty_kwx_need_text covered it, a list's frame when a query reads it.
+ * Parts to be joined are decoded whole. 0, or
  * TENYO_ERR_CORRUPT / NOMEM with the message in err. */
 int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
                 const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
@@ -48,7 +57,32 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
 int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **docs,
                       uint64_t *n, char *err, size_t errlen);
 
-/* Decode every posting list (what tenyo check runs): 0 or
+/* The text of documents [d0, d1) decoded (a lone format-2 part's text
+ * frames; a no-op otherwise), from any thread: 0, or CORRUPT naming the
+ * section and frame / NOMEM with the message in err. ty_kwx_need_all: every
+ * frame of every part. */
+int ty_kwx_need_text(const ty_kwx *k, uint64_t d0, uint64_t d1, char *err, size_t errlen);
+int ty_kwx_need_all(const ty_kwx *k, char *err, size_t errlen);
+
+/* A unit of exactly two characters counted from its bigram's postings
+ * alone (format 2 holds each posting's counts: the hits memmem finds left
+ * to right, those in the title apart): tf[d] = title hits * 2 + abstract
+ * hits for each document holding it (tf zero before; others untouched),
+ * *df their number. 0; 1 when the postings cannot say (not two valid
+ * characters, a part of format 1, a count past the build's room: the
+ * caller verifies against the text instead, tf to be cleared); or
+ * CORRUPT/NOMEM with the message in err. A unit that must start a word is
+ * the caller's to keep away (the postings do not know the character
+ * before). */
+int ty_kwx_pair(const ty_kwx *k, const char *u, size_t len, uint32_t *tf, uint64_t *df,
+                char *err, size_t errlen);
+
+/* Format-2 frames behind k (text, posting lists) and how many of each
+ * are decoded so far (what the tests and tenyo info look at). */
+void ty_kwx_frames(const ty_kwx *k, uint64_t *text, uint64_t *text_decoded, uint64_t *post,
+                   uint64_t *post_decoded);
+
+/* Decode every frame and posting list (what tenyo check runs): 0 or
  * TENYO_ERR_CORRUPT with the message in err. */
 int ty_kwx_verify(const ty_kwx *k, char *err, size_t errlen);
 
