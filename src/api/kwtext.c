@@ -202,6 +202,12 @@ int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
     return rc;
 }
 
+/* ty_kwx_read_fn over a section located at open (ud: its ty_lazysec). */
+static int kw_sec_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
+                       size_t errlen) {
+    return ty_lazysec_read(ud, off, len, dst, err, errlen);
+}
+
 /* The keyword text from the index's sections "keywords" (with their
  * postings, x->kwx), read now (ty_lazysec_get; under x->kw_once): 0, 1
  * when the index has none (or a part's section holds other than its file's
@@ -217,6 +223,15 @@ static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
         x->kw_stored = kw_sec_stored(m);
     }
     if (!n) return 1;
+    if (n == 1 && !x->kw_part) { /* one section of format 2: read in place, a frame at a time */
+        char magic[4] = {0};
+        uint64_t len = ty_lazysec_size(sec[0]);
+        int rc = len >= 64 ? ty_lazysec_read(sec[0], 0, 4, magic, err, errlen) : 0;
+        if (rc) return rc;
+        if (!memcmp(magic, "TKW2", 4))
+            return ty_kwx_open_read(kw_sec_read, sec[0], len, m->ndocs, &x->kwx, &x->kw_text,
+                                    &x->kw_off, &x->kw_tlen, err, errlen);
+    }
     const char **parts = ty_calloc(n, sizeof *parts);
     uint64_t *plen = ty_calloc(n, sizeof *plen);
     int rc = parts && plen ? TENYO_OK : TENYO_ERR_NOMEM;

@@ -90,8 +90,10 @@ typedef struct kwx_part {
     const unsigned char *post; /* the lists (inside the blob, or postbuf) */
     uint64_t keybytes;       /* KB */
     int v2;                  /* format 2: frames decoded on first use */
-    const unsigned char *tab;    /* format 2: the frame table */
-    const unsigned char *frames; /* ... the frames' bytes */
+    unsigned char *tab;          /* format 2: the frame table (a copy) */
+    ty_kwx_read_fn rd;           /* ... reads the section's bytes */
+    void *ud;                    /* ... with this */
+    uint64_t fbase;              /* ... where its frames start */
     uint32_t npost, ntext, per;  /* posting frames, text frames, records per one */
     uint64_t *pfirst;        /* npost + 1: each posting frame's first key */
     unsigned char *postbuf;  /* PB bytes: the lists, frame by frame */
@@ -115,7 +117,17 @@ struct ty_kwx {
                                 first use (ty_kwx_need_text, the lists) */
     pthread_mutex_t mu;      /* decoding a frame */
     ZSTD_DCtx *dc;           /* ... with this context */
+    ty_buf z;                /* ... read into this */
 };
+
+/* A part's section in memory: ud is its bytes. */
+static int blob_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
+                     size_t errlen) {
+    (void)err;
+    (void)errlen;
+    memcpy(dst, (const char *)ud + off, (size_t)len);
+    return TENYO_OK;
+}
 
 /* ============================================================ helpers */
 
@@ -664,6 +676,7 @@ static int pack_frames(const char *text, uint64_t len, uint64_t n, int threads,
             put64(e + 16, fr[f].first);
             o += fr[f].z.len;
         }
+        put64(h + 56, ty_fnv1a_std(h, (size_t)head)); /* over all but itself (0 then) */
         out->len = 0;
         int bad = ty_buf_reserve(out, (size_t)(head + o)) || ty_buf_append(out, h, (size_t)head);
         for (uint64_t f = 0; f < nfr && !bad; f++)
@@ -775,11 +788,26 @@ static void frame_what(const kwx_part *p, uint64_t f, char *w, size_t wl) {
 
 /* Decode frame f of format-2 part pi into dst (its raw bytes; dctx
  * reused): 0 or CORRUPT with a message naming the section and frame. */
-static int frame_decode(const kwx_part *p, uint32_t pi, uint64_t f, void *dst, ZSTD_DCtx *dc,
-                        char *err, size_t errlen) {
-    const unsigned char *e = p->tab + KWX2_ENTRY * f, *c = p->frames + get64(e);
+static int frame_decode(const ty_kwx *k, uint32_t pi, uint64_t f, void *dst, char *err,
+                        size_t errlen) {
+    const kwx_part *p = &k->part[pi];
+    ty_kwx *m = (ty_kwx *)k; /* its decoding context and buffer */
+    ZSTD_DCtx *dc = m->dc;
+    const unsigned char *e = p->tab + KWX2_ENTRY * f;
     uint32_t zs = get32(e + 8), rs = get32(e + 12);
     const char *why = NULL;
+    if (!dc && !(dc = m->dc = ZSTD_createDCtx())) {
+        ty_seterr(err, errlen, "out of memory reading the keyword index");
+        return TENYO_ERR_NOMEM;
+    }
+    m->z.len = 0;
+    if (ty_buf_reserve(&m->z, zs ? zs : 1)) {
+        ty_seterr(err, errlen, "out of memory reading the keyword index");
+        return TENYO_ERR_NOMEM;
+    }
+    int rc = p->rd(p->ud, p->fbase + get64(e), zs, m->z.p, err, errlen);
+    if (rc) return rc;
+    const unsigned char *c = (const unsigned char *)m->z.p;
     if (zs < 6 || get32(c) != ZSTD_MAGICNUMBER || !(c[4] & 0x04) ||
         ZSTD_getFrameContentSize(c, zs) != rs || ZSTD_findFrameCompressedSize(c, zs) != zs) {
         why = "not one checksummed zstd frame of its size";
@@ -821,16 +849,12 @@ static int frame_need(const ty_kwx *k, uint32_t pi, uint64_t f, char *err, size_
     pthread_mutex_lock(&m->mu);
     int rc = TENYO_OK;
     if (!p->state[f]) {
-        if (!m->dc && !(m->dc = ZSTD_createDCtx())) rc = TENYO_ERR_NOMEM;
-        if (rc) {
-            ty_seterr(err, errlen, "out of memory reading the keyword index");
-        } else if (f < 2 + (uint64_t)p->npost) { /* postings */
-            rc = frame_decode(p, pi, f, p->postbuf + p->poff[p->pfirst[f - 2]], m->dc, err,
-                              errlen);
+        if (f < 2 + (uint64_t)p->npost) { /* postings */
+            rc = frame_decode(k, pi, f, p->postbuf + p->poff[p->pfirst[f - 2]], err, errlen);
         } else {
             uint64_t b = f - 2 - p->npost, r0 = b * p->per, r1 = r0 + p->per;
             if (r1 > p->ndocs) r1 = p->ndocs;
-            rc = frame_decode(p, pi, f, p->text + p->roff[r0], m->dc, err, errlen);
+            rc = frame_decode(k, pi, f, p->text + p->roff[r0], err, errlen);
             if (!rc) rc = text_check(p, pi, r0, r1, err, errlen);
         }
         if (!rc) __atomic_store_n(&p->state[f], 1, __ATOMIC_RELEASE);
@@ -867,26 +891,45 @@ static int need_all(const ty_kwx *k, char *err, size_t errlen) {
 /* Check a format-2 part's header and frame table, decode its record
  * lengths and key table, and make room for its postings and text (filled
  * frame by frame on first use: frame_need). 0 or CORRUPT/NOMEM. */
-static int part_open2(const ty_kwx *k, uint32_t pi, const char *blob, uint64_t len, char *err,
-                      size_t errlen) {
+static int part_open2(const ty_kwx *k, uint32_t pi, ty_kwx_read_fn rd, void *ud, uint64_t len,
+                      char *err, size_t errlen) {
     kwx_part *p = &k->part[pi];
-    const unsigned char *b = (const unsigned char *)blob;
+    unsigned char hb[KWX2_HEAD];
+    const unsigned char *b = hb;
     const char *why = NULL;
     unsigned char *tmp = NULL;
     int rc = TENYO_ERR_CORRUPT;
+    p->v2 = 1;
+    p->rd = rd;
+    p->ud = ud;
+    if (len < KWX2_HEAD) {
+        why = "its header is cut";
+        goto bad;
+    }
+    if ((rc = rd(ud, 0, KWX2_HEAD, hb, err, errlen))) return rc;
+    rc = TENYO_ERR_CORRUPT;
     uint64_t n = get64(b + 8), t = get64(b + 16), nk = get64(b + 24), kb = get64(b + 32),
              pb = get64(b + 40);
     uint32_t per = get32(b + 4), npost = get32(b + 48), ntext = get32(b + 52);
-    p->v2 = 1;
-    if (len < KWX2_HEAD || get64(b + 56) || !per || per > KWX_MAX_BLOCK ||
-        ntext != (n + per - 1) / per || (nk == 0) != (npost == 0) || npost > nk ||
-        2 + (uint64_t)npost + ntext > (len - KWX2_HEAD) / KWX2_ENTRY || n > t) {
+    if (!per || per > KWX_MAX_BLOCK || ntext != (n + per - 1) / per || (nk == 0) != (npost == 0) ||
+        npost > nk || 2 + (uint64_t)npost + ntext > (len - KWX2_HEAD) / KWX2_ENTRY || n > t) {
         why = "its header does not add up";
         goto bad;
     }
     uint64_t nfr = 2 + (uint64_t)npost + ntext, head = KWX2_HEAD + KWX2_ENTRY * nfr, at = 0;
-    p->tab = b + KWX2_HEAD;
-    p->frames = b + head;
+    /* the header and table, checked against the sum the header holds */
+    if (!(tmp = ty_malloc((size_t)head))) goto nomem;
+    if ((rc = rd(ud, 0, head, tmp, err, errlen))) goto out;
+    rc = TENYO_ERR_CORRUPT;
+    uint64_t sum = get64(tmp + 56);
+    put64(tmp + 56, 0);
+    if (ty_fnv1a_std(tmp, (size_t)head) != sum) {
+        why = "its header or frame table does not match its checksum";
+        goto bad;
+    }
+    p->tab = tmp + KWX2_HEAD; /* (tmp kept: freed with the part) */
+    tmp = NULL;
+    p->fbase = head;
     p->npost = npost;
     p->ntext = ntext;
     p->per = per;
@@ -921,12 +964,10 @@ static int part_open2(const ty_kwx *k, uint32_t pi, const char *blob, uint64_t l
     if (!p->state || !p->pfirst || !p->roff || !p->rtl) goto nomem;
     for (uint32_t j = 0; j < npost; j++) p->pfirst[j] = get64(p->tab + KWX2_ENTRY * (2 + j) + 16);
     p->pfirst[npost] = nk;
-    ty_kwx *m = (ty_kwx *)k;
-    if (!m->dc && !(m->dc = ZSTD_createDCtx())) goto nomem;
     /* the record lengths */
     uint32_t lraw = get32(p->tab + 12);
     if (!(tmp = ty_malloc((size_t)lraw + 1))) goto nomem;
-    if ((rc = frame_decode(p, pi, 0, tmp, m->dc, err, errlen))) goto out;
+    if ((rc = frame_decode(k, pi, 0, tmp, err, errlen))) goto out;
     {
         const unsigned char *s = tmp, *se = tmp + lraw;
         uint64_t o = 0;
@@ -957,7 +998,7 @@ static int part_open2(const ty_kwx *k, uint32_t pi, const char *blob, uint64_t l
     free(tmp);
     /* the key table */
     if (!(tmp = ty_malloc((size_t)kb + 1))) goto nomem;
-    if ((rc = frame_decode(p, pi, 1, tmp, m->dc, err, errlen))) goto out;
+    if ((rc = frame_decode(k, pi, 1, tmp, err, errlen))) goto out;
     if ((rc = keys_decode(p, tmp, kb, nk, pb, err, errlen))) goto out;
     for (uint32_t j = 0; j < npost; j++)
         if (get32(p->tab + KWX2_ENTRY * (2 + j) + 12) !=
@@ -993,6 +1034,7 @@ void ty_kwx_free(ty_kwx *k) {
         free(k->part[i].key);
         free(k->part[i].poff);
         free(k->part[i].cnt);
+        if (k->part[i].tab) free(k->part[i].tab - KWX2_HEAD);
         free(k->part[i].pfirst);
         free(k->part[i].postbuf);
         free(k->part[i].text);
@@ -1003,13 +1045,15 @@ void ty_kwx_free(ty_kwx *k) {
     free(k->part);
     free(k->pos2doc);
     ZSTD_freeDCtx(k->dc);
+    ty_buf_free(&k->z);
     pthread_mutex_destroy(&k->mu);
     free(k);
 }
 
-int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
-                const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
-                uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+/* ty_kwx_open, or with rd (not NULL) one format-2 part read through it. */
+static int kwx_open(const char *const *blob, ty_kwx_read_fn rd, void *ud, const uint64_t *len,
+                    uint32_t nparts, const uint64_t *gpos, uint64_t ndocs, ty_kwx **out,
+                    char **text, uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
     *out = NULL;
     *text = NULL;
     *off = NULL;
@@ -1030,10 +1074,11 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
     uint64_t pos = 0;
     int whole = nparts == 1 && !gpos;
     for (uint32_t i = 0; i < nparts; i++) {
-        if (len[i] >= KWX2_HEAD && !memcmp(blob[i], KWX2_MAGIC, 4)) {
+        if (rd || (len[i] >= KWX2_HEAD && !memcmp(blob[i], KWX2_MAGIC, 4))) {
             /* format 2: one part alone decodes its frames on first use;
              * parts to be joined are decoded whole now */
-            rc = part_open2(k, i, blob[i], len[i], err, errlen);
+            rc = rd ? part_open2(k, i, rd, ud, len[i], err, errlen)
+                    : part_open2(k, i, blob_read, (void *)blob[i], len[i], err, errlen);
             for (uint64_t f = 2; !rc && !whole && f < 2 + (uint64_t)k->part[i].npost +
                                                      k->part[i].ntext; f++)
                 rc = frame_need(k, i, f, err, errlen);
@@ -1138,6 +1183,19 @@ done:
     free(o);
     free(tl);
     return rc;
+}
+
+int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
+                const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
+                uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+    return kwx_open(blob, NULL, NULL, len, nparts, gpos, ndocs, out, text, off, tlen, err,
+                    errlen);
+}
+
+int ty_kwx_open_read(ty_kwx_read_fn rd, void *ud, uint64_t len, uint64_t ndocs, ty_kwx **out,
+                     char **text, uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+    const uint64_t l[1] = {len};
+    return kwx_open(NULL, rd, ud, l, 1, NULL, ndocs, out, text, off, tlen, err, errlen);
 }
 
 /* ============================================================ queries */

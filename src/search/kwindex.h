@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 typedef struct ty_kwx ty_kwx;
+typedef int (*ty_kwx_read_fn)(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
+                              size_t errlen);
 
 /* The raw content of section "keywords" for the n records of
  * text[0..len) (each "title\nabstract" folded, NUL-terminated: the layout
@@ -48,6 +50,15 @@ int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads,
 int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
                 const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
                 uint64_t **off, uint32_t **tlen, char *err, size_t errlen);
+
+/* ty_kwx_read_fn (above) reads bytes [off, off + len) of a section into
+ * dst, from any thread: 0, or a status with the message in err.
+ * ty_kwx_open of one part of format 2 (its first bytes "TKW2"), len bytes
+ * read through rd(ud, ...) as they are needed (the section is never held
+ * whole: its header and table, record lengths and key table now, each
+ * frame on first use). ud must outlive the handle. */
+int ty_kwx_open_read(ty_kwx_read_fn rd, void *ud, uint64_t len, uint64_t ndocs, ty_kwx **out,
+                     char **text, uint64_t **off, uint32_t **tlen, char *err, size_t errlen);
 
 /* The documents (ascending, *docs malloc'd, *n of them) whose records hold
  * every character bigram of the unit u[0..len): a superset of those that

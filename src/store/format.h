@@ -247,6 +247,13 @@
  * make the whole base unreadable). */
 #define STORE_UPDATED_AT 20
 
+/* A frame of stored blocks (ty_store_frame_stored): magic, a descriptor
+ * (8-byte content size, single segment, checksum), the content size, then
+ * blocks of ZSTD_BLOCKSIZE_MAX raw bytes each behind a 3-byte header (the
+ * last one shorter), then the checksum. */
+#define STORED_HEAD 13u
+#define STORED_FHD 0xE4u
+
 /* The section "abstracts" (layout above). */
 #define ABS_BLOCK 32u
 #define ABS_MAX_BLOCK 4096u
