@@ -703,3 +703,66 @@ TY_TEST(kwindex_lazy_concurrent_first_use) {
     tenyo_index_free(x);
     tenyo_index_free(y);
 }
+
+/* The section of format 2 is a frame of stored blocks, read in place: a
+ * byte flipped inside one text frame of the file (the last records') is
+ * not read by a two-character word (answered from its postings), is
+ * reported by the first query that reads that frame, naming the section,
+ * the frame and its records, and by tenyo_index_check (the whole frame's
+ * checksum); a query never reads the section whole. */
+static uint64_t kw_raw_at(uint64_t r) { /* raw byte r's place */
+    return 13 + r / 131072 * (131072 + 3) + 3 + r % 131072;
+}
+
+static uint64_t kw_raw64(const unsigned char *sec, uint64_t r) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | sec[kw_raw_at(r + (uint64_t)i)];
+    return v;
+}
+
+TY_TEST(kwindex_file_frame_damage_reported_on_use) {
+    char path[512], bad[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx_fdmg.tny", ty_test_tmpdir());
+    snprintf(bad, sizeof bad, "%s/kwx_fdmg_flip.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(kw_corpus(), 1000, path), 0);
+    size_t n = 0;
+    unsigned char *b = (unsigned char *)ty_test_slurp(path, &n);
+    CHECK(b != NULL && n > 64);
+    uint32_t ns = (uint32_t)b[16] | (uint32_t)b[17] << 8;
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < ns; i++)
+        if (!strcmp((const char *)b + 32 + 48 * i, "keywords"))
+            for (int j = 7; j >= 0; j--) off = off << 8 | b[32 + 48 * i + 16 + j];
+    CHECK(off > 0 && b[off + 4] == 0xE4); /* stored blocks */
+    const unsigned char *sec = b + off;
+    CHECK(sec[kw_raw_at(0)] == 'T' && sec[kw_raw_at(3)] == '2');
+    uint64_t nd = kw_raw64(sec, 8);
+    uint32_t npost = (uint32_t)kw_raw64(sec, 48), ntext = (uint32_t)(kw_raw64(sec, 48) >> 32);
+    uint64_t nfr = 2 + (uint64_t)npost + ntext, head = 64 + 24 * nfr, f = nfr - 1;
+    uint64_t fo = kw_raw64(sec, 64 + 24 * f), zs = kw_raw64(sec, 64 + 24 * f + 8) & 0xFFFFFFFFu;
+    b[off + kw_raw_at(head + fo + zs / 2)] ^= 0x55;
+    FILE *o = fopen(bad, "wb");
+    CHECK(o && fwrite(b, 1, n, o) == n);
+    if (o) fclose(o);
+    free(b);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    tenyo_filter *fl = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(x, &fl), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(fl, c, "装置"), TENYO_OK);
+    CHECK(tenyo_filter_count(fl) > 0);
+    CHECK_EQ_INT(tenyo_filter_keywords(fl, c, "の"), TENYO_ERR_CORRUPT); /* reads every record */
+    const char *msg = tenyo_filter_error(fl);
+    char want[64];
+    snprintf(want, sizeof want, "text of records %llu-%llu", (unsigned long long)((ntext - 1) * 64),
+             (unsigned long long)nd - 1);
+    CHECKF(msg && strstr(msg, "section 'keywords'") && strstr(msg, want), "%s", msg ? msg : "");
+    tenyo_filter_free(fl);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    tenyo_check_stats st;
+    int crc = tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err);
+    CHECK(crc != TENYO_OK || st.problems > 0);
+}
