@@ -23,8 +23,10 @@
  * count. (Sharing the keys out by a hash instead, every worker walking all
  * the text, cost 1.5x the CPU of one walk.)
  *
- * Raw layout of the section (little-endian; the store wraps it in one
- * checksummed zstd frame like every section):
+ * Two layouts are read; format 2 is written. Format 1 (indexes made
+ * before it; ty_kwx_pack_version 1 still writes it for the tests), one
+ * blob (little-endian; the store wraps it in one checksummed zstd frame
+ * like every section), decoded whole on the first keyword query:
  *
  *   0   4  magic "TKW1"
  *   4   4  reserved (0)
@@ -39,6 +41,49 @@
  *          LEB128 records in its list, LEB128 bytes of its list
  *   ..  P  the lists, in key order: LEB128 first record, then gaps (>= 1)
  *
+ * Format 2: the same text, key table and lists, cut into independent
+ * checksummed zstd frames behind a table, so that a query decodes only
+ * what it reads, and each posting followed by its record's counts, so
+ * that a word of two characters (one bigram: the commonest query) needs
+ * no text at all:
+ *
+ *   0   4  magic "TKW2"
+ *   4   4  records per text frame B (KWX_BLOCK, 128)
+ *   8   8  records N
+ *   16  8  text bytes T (raw)
+ *   24  8  distinct bigrams K
+ *   32  8  key table bytes KB (raw)
+ *   40  8  postings bytes P (raw)
+ *   48  4  posting frames NP
+ *   52  4  text frames NT = ceil(N / B)
+ *   56  8  FNV-1a 64 (as published) of bytes 0 .. the table's end, these
+ *          8 taken as 0
+ *   64  24 per frame (2 + NP + NT): u64 offset from the table's end, u32
+ *          stored bytes, u32 raw bytes, u64 its first key (posting frames)
+ *          or record (text frames), 0 for the first two
+ *   ..     the frames, in table order: record lengths (per record LEB128
+ *          bytes before its NUL, LEB128 bytes before its '\n'), the key
+ *          table (as format 1), NP posting frames (the lists of whole
+ *          keys, a frame closed once it holds KWX_POST_FRAME bytes), NT
+ *          text frames (records iB .. (i+1)B - 1, NUL-terminated)
+ *
+ * A format-2 list is, per record, LEB128 gap then LEB128 c = abstract
+ * hits * 8 + min(title hits, 7) (then LEB128 title hits - 7 when 7 or
+ * more); c = 0: unknown (more than 1,023 title or 4,194,303 abstract
+ * hits, past what the build counts in). The hits are what memmem finds
+ * left to right without overlap (ああああ holds ああ twice), those starting
+ * in the title apart: tf = 2 x title + abstract, keywords.c's count, so
+ * such a word is answered from its list alone (ty_kwx_pair). The store
+ * writes the section as one zstd frame of stored blocks (its frames are
+ * compressed already; store/lazysec.c reads a range of it in place): a
+ * query reads the header and table, the lengths and key table (about 5
+ * bytes a record and 2.5 a bigram), then a posting frame per bigram it
+ * looks up and the text frames of the records it verifies, each once
+ * (under the handle's mutex, from any thread); tenyo check reads the
+ * section whole and decodes every frame. One part of an index with
+ * updates is decoded whole when the parts are joined. Sizes on the 60k
+ * corpus: docs/index-format.md.
+ *
  * Code points are read leniently (a byte that does not start a complete
  * UTF-8 sequence is its own "character", 0x110000 + byte): the same reader
  * runs over the text and over a unit, and a valid UTF-8 unit found by
@@ -47,9 +92,12 @@
  * units, but a Japanese two-character word, the commonest query, has no
  * trigram); positional postings (phrases verified without the text, at
  * three to four times the bytes: the text is needed anyway to count hits
- * for ranking); postings built at open from the text (what indexes
- * without the section pay on their first query, as a scan). Measured
- * costs are in docs/keywords.md.
+ * for ranking; format 2's per-record counts are the part of it a
+ * two-character word needs, at one byte a posting); postings built at
+ * open from the text (what indexes without the section pay on their first
+ * query, as a scan); the text stored uncompressed and mapped (40 MB more
+ * file at 60k, and a truncated file a SIGBUS). Measured costs are in
+ * docs/keywords.md.
  *
  * An index with updates has one section per part (the base and each
  * segment, each built with its own documents); ty_kwx_open takes them all
@@ -72,7 +120,7 @@
 #define KWX2_MAGIC "TKW2"
 #define KWX2_HEAD 64u
 #define KWX2_ENTRY 24u          /* bytes per frame table entry */
-#define KWX_BLOCK 64u           /* records per text frame (format 2) */
+#define KWX_BLOCK 128u          /* records per text frame (format 2) */
 #define KWX_MAX_BLOCK 65536u    /* ... at most, read */
 #define KWX_POST_FRAME 32768u   /* bytes of lists a posting frame closes at */
 #define KWX_LEVEL 3             /* zstd level of the frames (the store's) */

@@ -137,7 +137,13 @@
  * index: every record's folded text, whole abstracts, with character
  * bigram postings; its inner layout in search/kwindex.c, checked there on
  * the first keyword query and by check; each segment has its own; a
- * sharded index keeps it whole in the shared part).
+ * sharded index keeps it whole in the shared part). Its layout 2 is made
+ * of checksummed zstd frames of its own, so the section's frame is one of
+ * stored blocks (ty_store_frame_stored: STORED_HEAD below; content size
+ * and checksum as every section's), which lazysec.c reads a range of in
+ * place; its own magic ("TKW1", "TKW2") says which layout it holds, so the
+ * change needed no new file version: a reader that knows only layout 1
+ * refuses a keyword query on it naming the section, and reads the rest.
  *
  * Section "abstracts" (optional, abstracts.c): every document's abstract,
  * for reading (evidence, the "why" of a proposal), never scored. A section

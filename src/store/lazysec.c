@@ -1,6 +1,7 @@
 /*
  * lazysec.c — a section located when the index is opened and read on first
- * use (ty_lazysec): today the keyword index (section "keywords").
+ * use (ty_lazysec), whole or a range at a time: today the keyword index
+ * (section "keywords").
  *
  * Why: the keyword index holds every record's folded title and abstract
  * plus its bigram postings, about 360 bytes a document stored and 1.2 KB
@@ -20,10 +21,18 @@
  * decode) to check its document count early: kwindex.c checks it on load.
  * The abstracts keep their own handle (abstracts.c): they decode a block at
  * a time, this section whole.
+ * ty_lazysec_read reads a range of the content: where the section's frame
+ * is stored blocks (ty_store_frame_stored: the keyword index of layout 2,
+ * whose content is compressed frames of its own), only the blocks holding
+ * the range are read, each block header checked, and the frame's checksum
+ * is left to ty_lazysec_get (tenyo check), the content's frames carrying
+ * their own; otherwise the content is read whole first. A range read
+ * counts as a use (ty_lazysec_loaded) but does not load the section.
  * ty_lazysec_prefetch starts that first read on a thread of its own (a
  * reader that knows its caller's first query needs the section: a keyword
  * search), through the same once, so a get that comes meanwhile waits for
- * it; ty_lazysec_free joins the thread.
+ * it (a section of stored blocks is not read whole: its user reads what
+ * it needs); ty_lazysec_free joins the thread.
  */
 #include "store/format.h"
 
