@@ -406,8 +406,8 @@ TY_TEST(kwindex_damage_detected) {
     tenyo_check_stats st;
     int crc = tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err);
     CHECK(crc != TENYO_OK || st.problems > 0);
-    /* damaged content under a good checksum: the layout checks (format 1;
-     * format 2: kwindex_frame_damage_names_section) */
+    /* damaged content under a good checksum: the layout checks (layout 1;
+     * layout 2: kwindex_frame_damage_names_section) */
     const char *text = "ab\ncd\0ef\nabx\0";
     ty_buf blob = {0};
     CHECK_EQ_INT(ty_kwx_pack_version(text, 13, 2, 1, 1, &blob, err, sizeof err), TENYO_OK);
@@ -474,10 +474,10 @@ TY_TEST(kwindex_pack_same_bytes_any_threads) {
     ty_buf_free(&text);
 }
 
-/* An index written with the keyword section of format 1 (TENYO_KW_FORMAT=1:
- * one blob, as indexes made before format 2 hold it) opens and answers
- * every query word the same as format 2 on the same records: counts, hits
- * and scores bit for bit; its section is format 1 and the other's is 2. */
+/* An index written with the keyword section of layout 1 (TENYO_KW_FORMAT=1:
+ * one blob, as indexes made before layout 2 hold it) opens and answers
+ * every query word the same as layout 2 on the same records: counts, hits
+ * and scores bit for bit; its section is layout 1 and the other's is 2. */
 TY_TEST(kwindex_format1_opens_same_answers) {
     char p1[512], p2[512], err[512], why[256] = "";
     snprintf(p1, sizeof p1, "%s/kwx_f1.tny", ty_test_tmpdir());
@@ -503,7 +503,7 @@ TY_TEST(kwindex_format1_opens_same_answers) {
     tenyo_index_free(y);
 }
 
-/* Format 2 reads what a query needs: a two-character word decodes one
+/* Layout 2 reads what a query needs: a two-character word decodes one
  * posting frame and no text; a longer one the text frames of its
  * candidates; a one-character one (a scan) every text frame. */
 TY_TEST(kwindex_lazy_frames_read_on_use) {
@@ -568,7 +568,7 @@ TY_TEST(kwindex_pair_counts_as_memmem) {
     ty_buf_free(&text);
 }
 
-/* A damaged frame of format 2 (under the section's good checksum) is
+/* A damaged frame of layout 2 (under the section's good checksum) is
  * reported by the first use that reads it and by the check, naming the
  * section and the frame; the open (lengths, key table) still succeeds. */
 TY_TEST(kwindex_frame_damage_names_section) {
@@ -643,7 +643,7 @@ TY_TEST(kwindex_frame_damage_names_section) {
 }
 
 /* First use from several threads at once: each searches the same words on
- * its own context of one freshly opened format-2 index (frames decoded by
+ * its own context of one freshly opened layout-2 index (frames decoded by
  * whichever thread comes first); every answer equals the one-thread
  * answer of a second index, opened whole (tenyo_index_load_all). */
 typedef struct kw_conc {
@@ -707,7 +707,7 @@ TY_TEST(kwindex_lazy_concurrent_first_use) {
     tenyo_index_free(y);
 }
 
-/* The section of format 2 is a frame of stored blocks, read in place: a
+/* The section of layout 2 is a frame of stored blocks, read in place: a
  * byte flipped inside one text frame of the file (the last records') is
  * not read by a two-character word (answered from its postings), is
  * reported by the first query that reads that frame, naming the section,

@@ -375,7 +375,7 @@ int ty_kw_fold_append(ty_icu *u, ty_buf *tmp, const char *s, size_t n, ty_buf *o
 /* x's keyword text, made once (kwtext.c): 0 or a status (x->kw_err). */
 int ty_kw_text(tenyo_index *x);
 /* x's keyword index opened as a first query opens it (ty_kw_load: a
- * format-2 section's record lengths and key table; its lists and text
+ * layout-2 section's record lengths and key table; its lists and text
  * frames decoded as queries read them), or with every frame decoded and
  * checked (ty_kw_load_all: tenyo_index_load_all). 0 or a status with the
  * message in err. ty_kw_need: the text of documents [d0, d1) decoded in

@@ -180,7 +180,7 @@ static void *kw_main(void *ud) {
     kw_make(k);
     if (!k->rc) {
         ty_buf f = {0};
-        /* format 2 holds compressed frames of its own: stored blocks, read
+        /* layout 2 holds compressed frames of its own: stored blocks, read
          * in place (store/lazysec.c) */
         int v2 = k->km.kw_len >= 4 && !memcmp(k->km.kw_blob, "TKW2", 4);
         k->rc = (v2 ? ty_store_frame_stored : ty_store_frame)(k->km.kw_blob, k->km.kw_len, &f,

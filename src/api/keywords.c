@@ -275,7 +275,7 @@ static uint64_t count_range(const tenyo_index *x, const kw_unit *u, uint64_t d, 
 /* Count unit u in every record: tf[d] (title hits counted twice), the
  * number of records holding it in *df. With a keyword index, a unit of two
  * characters is counted from its bigram's postings alone when they hold
- * the counts (format 2; not for a unit that must start a word); a longer
+ * the counts (layout 2; not for a unit that must start a word); a longer
  * one reads only the records holding all of its bigrams (the same counts:
  * each is verified against its text, its text frames decoded first);
  * else, or for a unit of one character, the whole text is scanned. 0 or a

@@ -223,7 +223,7 @@ static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
         x->kw_stored = kw_sec_stored(m);
     }
     if (!n) return 1;
-    if (n == 1 && !x->kw_part) { /* one section of format 2: read in place, a frame at a time */
+    if (n == 1 && !x->kw_part) { /* one section of layout 2: read in place, a frame at a time */
         char magic[4] = {0};
         uint64_t len = ty_lazysec_size(sec[0]);
         int rc = len >= 64 ? ty_lazysec_read(sec[0], 0, 4, magic, err, errlen) : 0;

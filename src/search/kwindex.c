@@ -23,7 +23,7 @@
  * count. (Sharing the keys out by a hash instead, every worker walking all
  * the text, cost 1.5x the CPU of one walk.)
  *
- * Two layouts are read; format 2 is written. Format 1 (indexes made
+ * Two layouts are read; layout 2 is written. Layout 1 (indexes made
  * before it; ty_kwx_pack_version 1 still writes it for the tests), one
  * blob (little-endian; the store wraps it in one checksummed zstd frame
  * like every section), decoded whole on the first keyword query:
@@ -41,7 +41,7 @@
  *          LEB128 records in its list, LEB128 bytes of its list
  *   ..  P  the lists, in key order: LEB128 first record, then gaps (>= 1)
  *
- * Format 2: the same text, key table and lists, cut into independent
+ * Layout 2: the same text, key table and lists, cut into independent
  * checksummed zstd frames behind a table, so that a query decodes only
  * what it reads, and each posting followed by its record's counts, so
  * that a word of two characters (one bigram: the commonest query) needs
@@ -63,11 +63,11 @@
  *          or record (text frames), 0 for the first two
  *   ..     the frames, in table order: record lengths (per record LEB128
  *          bytes before its NUL, LEB128 bytes before its '\n'), the key
- *          table (as format 1), NP posting frames (the lists of whole
+ *          table (as layout 1), NP posting frames (the lists of whole
  *          keys, a frame closed once it holds KWX_POST_FRAME bytes), NT
  *          text frames (records iB .. (i+1)B - 1, NUL-terminated)
  *
- * A format-2 list is, per record, LEB128 gap then LEB128 c = abstract
+ * A layout-2 list is, per record, LEB128 gap then LEB128 c = abstract
  * hits * 8 + min(title hits, 7) (then LEB128 title hits - 7 when 7 or
  * more); c = 0: unknown (more than 1,023 title or 4,194,303 abstract
  * hits, past what the build counts in). The hits are what memmem finds
@@ -76,8 +76,8 @@
  * such a word is answered from its list alone (ty_kwx_pair). The store
  * writes the section as one zstd frame of stored blocks (its frames are
  * compressed already; store/lazysec.c reads a range of it in place): a
- * query reads the header and table, the lengths and key table (about 5
- * bytes a record and 2.5 a bigram), then a posting frame per bigram it
+ * query reads the header and table, the lengths and key table (stored,
+ * about half a byte a record and 2.5 bytes a bigram), then a posting frame per bigram it
  * looks up and the text frames of the records it verifies, each once
  * (under the handle's mutex, from any thread); tenyo check reads the
  * section whole and decodes every frame. One part of an index with
@@ -92,7 +92,7 @@
  * units, but a Japanese two-character word, the commonest query, has no
  * trigram); positional postings (phrases verified without the text, at
  * three to four times the bytes: the text is needed anyway to count hits
- * for ranking; format 2's per-record counts are the part of it a
+ * for ranking; layout 2's per-record counts are the part of it a
  * two-character word needs, at one byte a posting); postings built at
  * open from the text (what indexes without the section pay on their first
  * query, as a scan); the text stored uncompressed and mapped (40 MB more
@@ -120,7 +120,7 @@
 #define KWX2_MAGIC "TKW2"
 #define KWX2_HEAD 64u
 #define KWX2_ENTRY 24u          /* bytes per frame table entry */
-#define KWX_BLOCK 128u          /* records per text frame (format 2) */
+#define KWX_BLOCK 128u          /* records per text frame (layout 2) */
 #define KWX_MAX_BLOCK 65536u    /* ... at most, read */
 #define KWX_POST_FRAME 32768u   /* bytes of lists a posting frame closes at */
 #define KWX_LEVEL 3             /* zstd level of the frames (the store's) */
@@ -137,8 +137,8 @@ typedef struct kwx_part {
     uint64_t *cnt;           /* nkeys records per list */
     const unsigned char *post; /* the lists (inside the blob, or postbuf) */
     uint64_t keybytes;       /* KB */
-    int v2;                  /* format 2: frames decoded on first use */
-    unsigned char *tab;          /* format 2: the frame table (a copy) */
+    int v2;                  /* layout 2: frames decoded on first use */
+    unsigned char *tab;          /* layout 2: the frame table (a copy) */
     ty_kwx_read_fn rd;           /* ... reads the section's bytes */
     void *ud;                    /* ... with this */
     uint64_t fbase;              /* ... where its frames start */
@@ -161,7 +161,7 @@ struct ty_kwx {
     int borrowed;            /* the result's text is the one part's own
                                 (inside its blob, or its frames' room), not
                                 a copy */
-    int lazy;                /* one format-2 part, its frames decoded on
+    int lazy;                /* one layout-2 part, its frames decoded on
                                 first use (ty_kwx_need_text, the lists) */
     pthread_mutex_t mu;      /* decoding a frame */
     ZSTD_DCtx *dc;           /* ... with this context */
@@ -429,7 +429,7 @@ static int kpack_worker(void *ud, int t, int nt) {
     return kwalk(k, s, len, d0, d1, 1);
 }
 
-/* A posting's counts as stored (format 2): LEB128 of abstract hits * 8 +
+/* A posting's counts as stored (layout 2): LEB128 of abstract hits * 8 +
  * min(title hits, 7), then LEB128 of title hits - 7 when 7 or more; 0:
  * unknown (the build's room passed). */
 static int put_tf(ty_buf *b, uint32_t t) {
@@ -562,9 +562,9 @@ done:
     return rc;
 }
 
-/* ============================================================ format 2 */
+/* ============================================================ layout 2 */
 
-/* The frames of format 2 (layout above), compressed on the build's
+/* The frames of layout 2 (layout above), compressed on the build's
  * threads, each frame by one worker with its own context: the same bytes
  * for any count. */
 typedef struct kfr {
@@ -787,7 +787,7 @@ static int keys_decode(kwx_part *p, const unsigned char *kt, uint64_t kb, uint64
     return TENYO_OK;
 }
 
-/* Check the part's section blob[0..len) (format 1) and decode its key table into p
+/* Check the part's section blob[0..len) (layout 1) and decode its key table into p
  * (p->ndocs set from it); its text in *text, *textlen bytes. 0 or CORRUPT/NOMEM. */
 static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **text,
                      uint64_t *textlen, char *err, size_t errlen) {
@@ -818,7 +818,7 @@ static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **t
     return TENYO_OK;
 }
 
-/* What frame f of a format-2 part holds, for messages. */
+/* What frame f of a layout-2 part holds, for messages. */
 static void frame_what(const kwx_part *p, uint64_t f, char *w, size_t wl) {
     if (f == 0) {
         snprintf(w, wl, "record lengths");
@@ -834,7 +834,7 @@ static void frame_what(const kwx_part *p, uint64_t f, char *w, size_t wl) {
     }
 }
 
-/* Decode frame f of format-2 part pi into dst (its raw bytes; dctx
+/* Decode frame f of layout-2 part pi into dst (its raw bytes; dctx
  * reused): 0 or CORRUPT with a message naming the section and frame. */
 static int frame_decode(const ty_kwx *k, uint32_t pi, uint64_t f, void *dst, char *err,
                         size_t errlen) {
@@ -887,7 +887,7 @@ static int text_check(const kwx_part *p, uint32_t pi, uint64_t r0, uint64_t r1, 
     return TENYO_OK;
 }
 
-/* Frame f of format-2 part pi decoded in place (once, from any thread:
+/* Frame f of layout-2 part pi decoded in place (once, from any thread:
  * under k's mutex; a damaged frame stays undecoded and is reported by
  * every use). 0 or CORRUPT/NOMEM with the message in err. */
 static int frame_need(const ty_kwx *k, uint32_t pi, uint64_t f, char *err, size_t errlen) {
@@ -924,7 +924,7 @@ static int post_need(const ty_kwx *k, uint32_t pi, uint64_t i, char *err, size_t
     return frame_need(k, pi, 2 + lo, err, errlen);
 }
 
-/* Every frame of every format-2 part decoded: 0 or a status. */
+/* Every frame of every layout-2 part decoded: 0 or a status. */
 static int need_all(const ty_kwx *k, char *err, size_t errlen) {
     for (uint32_t pi = 0; k && pi < k->nparts; pi++) {
         const kwx_part *p = &k->part[pi];
@@ -936,7 +936,7 @@ static int need_all(const ty_kwx *k, char *err, size_t errlen) {
     return TENYO_OK;
 }
 
-/* Check a format-2 part's header and frame table, decode its record
+/* Check a layout-2 part's header and frame table, decode its record
  * lengths and key table, and make room for its postings and text (filled
  * frame by frame on first use: frame_need). 0 or CORRUPT/NOMEM. */
 static int part_open2(const ty_kwx *k, uint32_t pi, ty_kwx_read_fn rd, void *ud, uint64_t len,
@@ -1098,7 +1098,7 @@ void ty_kwx_free(ty_kwx *k) {
     free(k);
 }
 
-/* ty_kwx_open, or with rd (not NULL) one format-2 part read through it. */
+/* ty_kwx_open, or with rd (not NULL) one layout-2 part read through it. */
 static int kwx_open(const char *const *blob, ty_kwx_read_fn rd, void *ud, const uint64_t *len,
                     uint32_t nparts, const uint64_t *gpos, uint64_t ndocs, ty_kwx **out,
                     char **text, uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
@@ -1123,7 +1123,7 @@ static int kwx_open(const char *const *blob, ty_kwx_read_fn rd, void *ud, const 
     int whole = nparts == 1 && !gpos;
     for (uint32_t i = 0; i < nparts; i++) {
         if (rd || (len[i] >= KWX2_HEAD && !memcmp(blob[i], KWX2_MAGIC, 4))) {
-            /* format 2: one part alone decodes its frames on first use;
+            /* layout 2: one part alone decodes its frames on first use;
              * parts to be joined are decoded whole now */
             rc = rd ? part_open2(k, i, rd, ud, len[i], err, errlen)
                     : part_open2(k, i, blob_read, (void *)blob[i], len[i], err, errlen);
@@ -1249,7 +1249,7 @@ int ty_kwx_open_read(ty_kwx_read_fn rd, void *ud, uint64_t len, uint64_t ndocs, 
 /* ============================================================ queries */
 
 /* The next posting of a list at *q (before qe): its gap in *v and, in
- * format 2, its counts (*tf: title hits * 2 + abstract hits, the weight
+ * layout 2, its counts (*tf: title hits * 2 + abstract hits, the weight
  * keywords.c gives them; 0 unknown). 0, or -1 when damaged. */
 static int next_post(const unsigned char **q, const unsigned char *qe, int v2, uint64_t *v,
                      uint64_t *tf) {

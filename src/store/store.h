@@ -84,7 +84,7 @@ int ty_lazysec_loaded(const ty_lazysec *s);
  * get's. */
 void ty_lazysec_prefetch(ty_lazysec *s);
 void ty_lazysec_free(ty_lazysec *s);
-/* Whether m knows its term counts (format 2), and m->tf decoded from the
+/* Whether m knows its term counts (layout 2), and m->tf decoded from the
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
  * documents); updates and rebuild decode them. */
@@ -116,7 +116,7 @@ int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t err
 /* The same content as one zstd frame of stored (uncompressed) blocks of
  * ZSTD_BLOCKSIZE_MAX bytes, content size and checksum on: for a section
  * whose content is compressed already, in frames of its own (the keyword
- * index, format 2), so that a reader can read part of it in place
+ * index, layout 2), so that a reader can read part of it in place
  * (ty_lazysec_read). 0, or the status with the message. */
 int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen);
 /* The index format this library writes (format.h's "Format history"). */
@@ -150,7 +150,7 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
 /* The single file at path (not a manifest): ty_store_read (lazy 0) or
  * ty_store_read_lazy (lazy 1) without the sharded case (load.c). */
 int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, int lazy);
-/* The same, but a format-2 file's sparse rows are only located and
+/* The same, but a layout-2 file's sparse rows are only located and
  * bounds-checked: decoded on first use (ty_model_need_sparse), the file
  * kept open until then. What an index opened for queries uses: a query
  * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */

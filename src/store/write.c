@@ -579,7 +579,7 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
                   w->path);
         w->rc = TENYO_ERR_ARG;
     } else if (m->kw_blob && !w->mem && m->kw_len >= 4 && !memcmp(m->kw_blob, "TKW2", 4)) {
-        ty_buf f = {0}; /* format 2: frames inside, read in place */
+        ty_buf f = {0}; /* keyword layout 2: frames inside, read in place */
         int rc = ty_store_frame_stored(m->kw_blob, m->kw_len, &f, w->err, w->errlen);
         if (rc && !w->rc) w->rc = rc;
         if (!rc) sec_frame(w, "keywords", m->kw_len, (const unsigned char *)f.p, f.len);
