@@ -31,12 +31,8 @@
  * title and whole abstract with ty_kw_record and packs them with
  * character-bigram postings) opens its text from the section on the first
  * keyword query, with the postings beside it (x->kwx; after updates, the
- * base's and each segment's, ty_kw_take_parts); a section of layout 2
- * (kwindex.c) is read in place, a frame at a time: its record lengths and
- * key table on the first keyword query, a list's frame when a unit looks
- * it up, a record's text frame when a unit is verified in it, and a unit
- * of two characters is counted from its list alone (each posting holds
- * its record's title and abstract hits). Opening the index only
+ * base's and each segment's, ty_kw_take_parts; layout 2 is read a frame
+ * at a time, search/kwframes.c). Opening the index only
  * locates the section (store/lazysec.c): it is read and its frame checked
  * then, or by tenyo_index_load_all and check, so a command that never
  * searches keywords does not pay its ~360 bytes a document read and 1.2 KB
