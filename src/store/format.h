@@ -135,9 +135,9 @@
  * merge, deleted ones lose theirs, shards cut it like docvec.q8's codes),
  * numbers (the records' other numbers, api/patno.c), keywords (the keyword
  * index: every record's folded text, whole abstracts, with character
- * bigram postings; its inner layout in search/kwindex.c, checked there on
- * the first keyword query and by check; each segment has its own; a
- * sharded index keeps it whole in the shared part). Its layout 2 is made
+ * bigram postings; its inner layouts in search/kwindex.c and kwframes.c,
+ * checked there on the first keyword query and by check; each segment
+ * has its own; a sharded index keeps it whole in the shared part). Its layout 2 is made
  * of checksummed zstd frames of its own, so the section's frame is one of
  * stored blocks (ty_store_frame_stored: STORED_HEAD below; content size
  * and checksum as every section's), which lazysec.c reads a range of in
