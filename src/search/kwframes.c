@@ -164,7 +164,8 @@ int ty_kwx_pack_frames(const char *text, uint64_t len, uint64_t n, int threads,
     for (uint64_t b = 0; b < ntext; b++) {
         const char *b0 = s;
         uint64_t e = b + 1 < ntext ? (b + 1) * KWX_BLOCK : n;
-        for (uint64_t d = b * KWX_BLOCK; d < e; d++) s = (const char *)memchr(s, 0, (size_t)(end - s)) + 1;
+        for (uint64_t d = b * KWX_BLOCK; d < e; d++)
+            s = (const char *)memchr(s, 0, (size_t)(end - s)) + 1;
         fr[2 + npost + b] = (kfr){b0, (uint64_t)(s - b0), b * KWX_BLOCK, {0}};
     }
     for (uint64_t f = 0; f < nfr; f++)

@@ -482,7 +482,8 @@ static int kwx_open(const char *const *blob, ty_kwx_read_fn rd, void *ud, const 
             /* layout 2: one part alone decodes its frames on first use;
              * parts to be joined are decoded whole now */
             rc = rd ? ty_kwx_part_open2(k, i, rd, ud, len[i], err, errlen)
-                    : ty_kwx_part_open2(k, i, ty_kwx_blob_read, (void *)blob[i], len[i], err, errlen);
+                    : ty_kwx_part_open2(k, i, ty_kwx_blob_read, (void *)blob[i], len[i], err,
+                                        errlen);
             for (uint64_t f = 2; !rc && !whole && f < 2 + (uint64_t)k->part[i].npost +
                                                      k->part[i].ntext; f++)
                 rc = ty_kwx_frame_need(k, i, f, err, errlen);
@@ -680,7 +681,8 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
         for (; m < nk; m++)
             if ((idx[m] = key_find(p, keys[m])) < 0) break;
         if (m < nk) continue; /* a bigram no record of the part holds */
-        for (size_t j = 0; j < nk && !rc; j++) rc = ty_kwx_post_need(k, pi, (uint64_t)idx[j], err, errlen);
+        for (size_t j = 0; j < nk && !rc; j++)
+            rc = ty_kwx_post_need(k, pi, (uint64_t)idx[j], err, errlen);
         if (rc) {
             free(a);
             free(b);
@@ -794,7 +796,8 @@ int ty_kwx_pair(const ty_kwx *k, const char *u, size_t len, uint32_t *tf, uint64
     /* two valid code points, neither the title break */
     const unsigned char *s = (const unsigned char *)u;
     uint32_t c1, c2;
-    size_t l1 = len ? cp_at(s, len, &c1) : 0, l2 = l1 && l1 < len ? cp_at(s + l1, len - l1, &c2) : 0;
+    size_t l1 = len ? cp_at(s, len, &c1) : 0;
+    size_t l2 = l1 && l1 < len ? cp_at(s + l1, len - l1, &c2) : 0;
     if (!k || !l2 || l1 + l2 != len || c1 >= 0x110000 || c2 >= 0x110000 || c1 == '\n' ||
         c2 == '\n')
         return 1;
