@@ -33,7 +33,10 @@
 # title printed too), interleaved query by query over WROUNDS rounds,
 # p50 / p95 and the median peak resident memory of each command (wait4).
 # BEFORE=BIN adds another tenyo binary's three commands to the same rounds
-# (before / after comparisons on the same machine, same minute). RT=1 runs
+# (before / after comparisons on the same machine, same minute), on
+# BEFORE_IDX when given (an index that binary wrote, when the index format
+# changed; default the same index); BEFORE_KWB=BIN adds that tree's kw_bench
+# to the in-process rounds (engine "before", on BEFORE_IDX). RT=1 runs
 # the whole-process rounds under `chrt -f 50` (root): every command of both
 # engines then preempts whatever else the machine runs, standing in for a
 # quiet machine on a shared one (its second core free for the command's own
@@ -41,6 +44,7 @@
 #
 # Usage: sh bench/groonga_peer.sh [OUT]
 #   env: DATA (../shared/data), TENYO (build/tenyo), BEFORE (none),
+#        BEFORE_IDX (IDX), BEFORE_KWB (none),
 #        WORK (/tmp/tenyo-groonga: corpus, indexes, databases; kept),
 #        BROUNDS (build rounds, 1), ROUNDS (5), IPREP (3), WROUNDS (5),
 #        SKIP_BUILD=1 (reuse WORK's indexes and databases; the build
@@ -55,6 +59,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 DATA=${DATA:-$ROOT/../shared/data}
 TENYO=${TENYO:-$ROOT/build/tenyo}
 BEFORE=${BEFORE:-}
+BEFORE_KWB=${BEFORE_KWB:-}
 WORK=${WORK:-/tmp/tenyo-groonga}
 OUT=${1:-$WORK/out}
 BROUNDS=${BROUNDS:-1}
@@ -148,6 +153,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     done
 fi
 IDX=$WORK/t2.tny
+BEFORE_IDX=${BEFORE_IDX:-$IDX}
 du -sb "$WORK/gm" "$WORK/gb" "$WORK/t2.tny" | awk '{print $2, $1}' > "$OUT/sizes.txt"
 
 # ------------------------------------------------------------ in process
@@ -157,6 +163,11 @@ while [ "$i" -le "$IPREP" ]; do
     ld=$(load | cut -d' ' -f1)
     OPENBLAS_NUM_THREADS=1 TENYO_QUERY_THREADS=1 "$KWB" "$IDX" "$Q" -r "$ROUNDS" -k 10 |
         sed "s/}\$/,\"load\":$ld}/" >> "$OUT/inproc.jsonl"
+    if [ -n "$BEFORE_KWB" ]; then
+        ld=$(load | cut -d' ' -f1)
+        OPENBLAS_NUM_THREADS=1 TENYO_QUERY_THREADS=1 "$BEFORE_KWB" "$BEFORE_IDX" "$Q" -r "$ROUNDS" -k 10 |
+            sed "s/\"engine\":\"tenyo\"/\"engine\":\"before\"/; s/}\$/,\"load\":$ld}/" >> "$OUT/inproc.jsonl"
+    fi
     ld=$(load | cut -d' ' -f1)
     "$GB" "$WORK/gm/db" "$Q" -r "$ROUNDS" -k 10 -l groonga_mecab |
         sed "s/}\$/,\"load\":$ld}/" >> "$OUT/inproc.jsonl"
@@ -170,9 +181,9 @@ done
 PRIO=
 [ "${RT:-0}" = 1 ] && PRIO="chrt -f 50"
 $PRIO python3 - "$TENYO" "${BEFORE}" "$IDX" "$WORK/gm/db" "$Q" "$WORK/ideas_ids.txt" "$WROUNDS" \
-    "$OUT/whole.json" <<'PY'
+    "$OUT/whole.json" "$BEFORE_IDX" <<'PY'
 import json, os, subprocess, sys, time
-tenyo, before, idx, gdb, qf, idf, rounds, out = sys.argv[1:]
+tenyo, before, idx, gdb, qf, idf, rounds, out, bidx = sys.argv[1:]
 rounds = int(rounds)
 qs = [l.strip() for l in open(qf, encoding="utf-8") if l.strip()]
 ids, titles = [], []
@@ -181,13 +192,13 @@ for l in open(idf, encoding="utf-8"):
         a, t = l.rstrip("\n").split("\t", 1)
         ids.append(a)
         titles.append(t)
-def cmds(b, tag):
-    return [(tag + "search", lambda i: [b, "search", idx, qs[i]]),
-            (tag + "similar_text", lambda i: [b, "similar", idx, "--text", titles[i]]),
-            (tag + "ideas_id", lambda i: [b, "ideas", idx, ids[i]])]
-todo = cmds(tenyo, "tenyo_")
+def cmds(b, tag, ix):
+    return [(tag + "search", lambda i: [b, "search", ix, qs[i]]),
+            (tag + "similar_text", lambda i: [b, "similar", ix, "--text", titles[i]]),
+            (tag + "ideas_id", lambda i: [b, "ideas", ix, ids[i]])]
+todo = cmds(tenyo, "tenyo_", idx)
 if before:
-    todo += cmds(before, "before_")
+    todo += cmds(before, "before_", bidx)
 def gq(q):
     return q.replace("\\", "\\\\").replace("'", "\\'")
 todo.append(("groonga_select", lambda i: ["groonga", gdb,

@@ -13,6 +13,7 @@
 #include "test.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #define SAMPLE "data/sample/sample.jsonl"
@@ -405,10 +406,11 @@ TY_TEST(kwindex_damage_detected) {
     tenyo_check_stats st;
     int crc = tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err);
     CHECK(crc != TENYO_OK || st.problems > 0);
-    /* damaged content under a good checksum: the layout checks */
+    /* damaged content under a good checksum: the layout checks (layout 1;
+     * layout 2: kwindex_frame_damage_names_section) */
     const char *text = "ab\ncd\0ef\nabx\0";
     ty_buf blob = {0};
-    CHECK_EQ_INT(ty_kwx_pack(text, 13, 2, 1, &blob, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_kwx_pack_version(text, 13, 2, 1, 1, &blob, err, sizeof err), TENYO_OK);
     const char *part[1] = {blob.p};
     uint64_t len[1] = {blob.len}, *off = NULL, *cand = NULL, nc = 0;
     ty_kwx *k = NULL;
@@ -470,4 +472,300 @@ TY_TEST(kwindex_pack_same_bytes_any_threads) {
     ty_buf_free(&one);
     ty_buf_free(&more);
     ty_buf_free(&text);
+}
+
+/* An index written with the keyword section of layout 1 (TENYO_KW_FORMAT=1:
+ * one blob, as indexes made before layout 2 hold it) opens and answers
+ * every query word the same as layout 2 on the same records: counts, hits
+ * and scores bit for bit; its section is layout 1 and the other's is 2. */
+TY_TEST(kwindex_format1_opens_same_answers) {
+    char p1[512], p2[512], err[512], why[256] = "";
+    snprintf(p1, sizeof p1, "%s/kwx_f1.tny", ty_test_tmpdir());
+    snprintf(p2, sizeof p2, "%s/kwx_f2.tny", ty_test_tmpdir());
+    setenv("TENYO_KW_FORMAT", "1", 1);
+    int rc1 = kw_build(kw_corpus(), 1000, p1);
+    unsetenv("TENYO_KW_FORMAT");
+    CHECK_EQ_INT(rc1, 0);
+    CHECK_EQ_INT(kw_build(kw_corpus(), 1000, p2), 0);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p1, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(p2, &y, err, sizeof err), TENYO_OK);
+    const char *b1 = NULL, *b2 = NULL;
+    uint64_t l1 = 0, l2 = 0;
+    CHECK_EQ_INT(ty_lazysec_get(x->m.kw_sec, &b1, &l1, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_lazysec_get(y->m.kw_sec, &b2, &l2, err, sizeof err), TENYO_OK);
+    CHECK(b1 && l1 > 4 && memcmp(b1, "TKW1", 4) == 0);
+    CHECK(b2 && l2 > 4 && memcmp(b2, "TKW2", 4) == 0);
+    CHECKF(!same_answers(y, x, why, sizeof why), "%s", why);
+    CHECK_EQ_INT(tenyo_index_keyword_check(x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_keyword_check(y, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
+/* Layout 2 reads what a query needs: a two-character word decodes one
+ * posting frame and no text; a longer one the text frames of its
+ * candidates; a one-character one (a scan) every text frame. */
+TY_TEST(kwindex_lazy_frames_read_on_use) {
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx_lazyfr.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(kw_corpus(), 1000, path), 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    uint64_t nt, td, np, pd;
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置"), TENYO_OK);
+    CHECK(tenyo_filter_count(f) > 0);
+    ty_kwx_frames(x->kwx, &nt, &td, &np, &pd);
+    CHECKF(nt >= 2 && td == 0 && pd == 1, "text %llu/%llu, postings %llu/%llu",
+           (unsigned long long)td, (unsigned long long)nt, (unsigned long long)pd,
+           (unsigned long long)np);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "終端語"), TENYO_OK); /* the long records */
+    CHECK_EQ_INT(tenyo_filter_count(f), 3);
+    ty_kwx_frames(x->kwx, &nt, &td, &np, &pd);
+    CHECKF(td >= 1 && td < nt, "text %llu/%llu", (unsigned long long)td, (unsigned long long)nt);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "の"), TENYO_OK);
+    ty_kwx_frames(x->kwx, &nt, &td, &np, &pd);
+    CHECK_EQ_INT(td, nt);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* The counts a two-character word takes from its postings are memmem's:
+ * left to right without overlap (ああああ holds ああ twice), title hits
+ * apart; a count past the build's room (over 1,023 title hits) is unknown
+ * and the caller verifies. */
+TY_TEST(kwindex_pair_counts_as_memmem) {
+    ty_buf text = {0};
+    const char *r0 = "ああああ\nあああxああ";
+    CHECK_EQ_INT(ty_buf_append(&text, r0, strlen(r0) + 1), 0);
+    for (int i = 0; i < 1100; i++) CHECK_EQ_INT(ty_buf_append(&text, "いい", 6), 0);
+    CHECK_EQ_INT(ty_buf_append(&text, "\nいい", 8), 0);
+    char err[256];
+    ty_buf blob = {0};
+    CHECK_EQ_INT(ty_kwx_pack(text.p, text.len, 2, 1, &blob, err, sizeof err), TENYO_OK);
+    const char *part[1] = {blob.p};
+    uint64_t len[1] = {blob.len}, *off = NULL, df = 0;
+    ty_kwx *k = NULL;
+    char *t = NULL;
+    uint32_t *tl = NULL, tf[2] = {0, 0};
+    CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 2, &k, &t, &off, &tl, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(ty_kwx_pair(k, "ああ", strlen("ああ"), tf, &df, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(df, 1);
+    CHECK_EQ_INT(tf[0], 2 * 2 + 1 + 1); /* title 2, abstract あああ 1 and ああ 1 */
+    CHECK_EQ_INT(tf[1], 0);
+    CHECK_EQ_INT(ty_kwx_pair(k, "いい", strlen("いい"), tf, &df, err, sizeof err), 1);
+    CHECK_EQ_INT(ty_kwx_pair(k, "あ", strlen("あ"), tf, &df, err, sizeof err), 1);
+    CHECK_EQ_INT(ty_kwx_pair(k, "ああx", strlen("ああx"), tf, &df, err, sizeof err), 1);
+    ty_kwx_free(k);
+    free(off);
+    free(tl);
+    ty_buf_free(&blob);
+    ty_buf_free(&text);
+}
+
+/* A damaged frame of layout 2 (under the section's good checksum) is
+ * reported by the first use that reads it and by the check, naming the
+ * section and the frame; the open (lengths, key table) still succeeds. */
+TY_TEST(kwindex_frame_damage_names_section) {
+    ty_buf text = {0};
+    for (int r = 0; r < 300; r++) { /* three text frames of 128 */
+        char rec[128];
+        int n = snprintf(rec, sizeof rec, "題名%d\n本文の装置と制御装置%d", r, r % 7);
+        CHECK_EQ_INT(ty_buf_append(&text, rec, (size_t)n + 1), 0);
+    }
+    char err[512];
+    ty_buf blob = {0};
+    CHECK_EQ_INT(ty_kwx_pack(text.p, text.len, 300, 1, &blob, err, sizeof err), TENYO_OK);
+    CHECK(memcmp(blob.p, "TKW2", 4) == 0);
+    unsigned char *b = (unsigned char *)blob.p;
+    uint32_t npost = (uint32_t)b[48] | (uint32_t)b[49] << 8, ntext = b[52];
+    uint32_t per = (uint32_t)b[4] | (uint32_t)b[5] << 8;
+    CHECK_EQ_INT(ntext, (300 + per - 1) / per);
+    CHECK(ntext >= 2);
+    for (int which = 0; which < 2; which++) { /* the last text frame, then the first postings */
+        uint64_t f = which ? 2 : 2 + npost + ntext - 1;
+        const unsigned char *e = b + 64 + 24 * f;
+        uint64_t o = 0;
+        for (int i = 7; i >= 0; i--) o = o << 8 | e[i];
+        uint32_t zs = (uint32_t)e[8] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16;
+        uint64_t at = 64 + 24 * (2 + npost + ntext) + o + zs / 2;
+        b[at] ^= 0x55;
+        const char *part[1] = {blob.p};
+        uint64_t len[1] = {blob.len}, *off = NULL, *cand = NULL, nc = 0, df = 0;
+        ty_kwx *k = NULL;
+        char *t = NULL;
+        uint32_t *tl = NULL, tf[300];
+        CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 300, &k, &t, &off, &tl, err, sizeof err),
+                     TENYO_OK);
+        if (!which) { /* the first frames' records read; the last one's refused */
+            CHECK_EQ_INT(ty_kwx_need_text(k, 0, per, err, sizeof err), TENYO_OK);
+            err[0] = 0;
+            CHECK_EQ_INT(ty_kwx_need_text(k, 299, 300, err, sizeof err), TENYO_ERR_CORRUPT);
+            char want[64];
+            snprintf(want, sizeof want, "text of records %u-299", (ntext - 1) * per);
+            CHECKF(strstr(err, "section 'keywords'") && strstr(err, want), "%s", err);
+            CHECK_EQ_INT(ty_kwx_need_text(k, 299, 300, err, sizeof err), TENYO_ERR_CORRUPT);
+        } else {
+            memset(tf, 0, sizeof tf);
+            err[0] = 0;
+            int rp = ty_kwx_pair(k, "装置", strlen("装置"), tf, &df, err, sizeof err);
+            CHECK_EQ_INT(rp, TENYO_ERR_CORRUPT);
+            CHECKF(strstr(err, "section 'keywords'") && strstr(err, "postings of bigrams"), "%s",
+                   err);
+            CHECK_EQ_INT(ty_kwx_candidates(k, "制御装置", strlen("制御装置"), &cand, &nc, err,
+                                           sizeof err), TENYO_ERR_CORRUPT);
+        }
+        err[0] = 0;
+        CHECK_EQ_INT(ty_kwx_verify(k, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, "section 'keywords'") && strstr(err, "frame"), "%s", err);
+        ty_kwx_free(k);
+        free(off);
+        free(tl);
+        b[at] ^= 0x55;
+    }
+    /* the frame table or the lengths damaged: refused at open */
+    b[64 + 24 * 2 + 16] ^= 1; /* the first posting frame's first key */
+    const char *part[1] = {blob.p};
+    uint64_t len[1] = {blob.len}, *off = NULL;
+    ty_kwx *k = NULL;
+    char *t = NULL;
+    uint32_t *tl = NULL;
+    CHECK_EQ_INT(ty_kwx_open(part, len, 1, NULL, 300, &k, &t, &off, &tl, err, sizeof err),
+                 TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "keywords") != NULL);
+    ty_buf_free(&blob);
+    ty_buf_free(&text);
+}
+
+/* First use from several threads at once: each searches the same words on
+ * its own context of one freshly opened layout-2 index (frames decoded by
+ * whichever thread comes first); every answer equals the one-thread
+ * answer of a second index, opened whole (tenyo_index_load_all). */
+typedef struct kw_conc {
+    tenyo_index *x;
+    int bad;
+    uint64_t count[NWORDS];
+    tenyo_hit hit[NWORDS][20];
+    int n[NWORDS];
+} kw_conc;
+
+static void *kw_conc_run(void *arg) {
+    kw_conc *j = arg;
+    char err[512];
+    tenyo_ctx *c = NULL;
+    tenyo_filter *f = NULL;
+    if (tenyo_ctx_new(j->x, &c, err, sizeof err) || tenyo_filter_new(j->x, &f)) {
+        j->bad = 1;
+        return NULL;
+    }
+    for (size_t w = 0; w < NWORDS && !j->bad; w++) {
+        if (tenyo_filter_keywords(f, c, WORDS[w])) j->bad = 1;
+        j->count[w] = tenyo_filter_count(f);
+        j->n[w] = tenyo_search(c, f, 20, j->hit[w]);
+    }
+    tenyo_ctx_set_filter(c, NULL);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    return NULL;
+}
+
+TY_TEST(kwindex_lazy_concurrent_first_use) {
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx_conc.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(kw_corpus(), 1000, path), 0);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(path, &y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_OK);
+    static kw_conc want, got[4];
+    want.x = y;
+    kw_conc_run(&want);
+    CHECK(!want.bad);
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        got[i].x = x;
+        CHECK_EQ_INT(pthread_create(&th[i], NULL, kw_conc_run, &got[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        CHECK(!got[i].bad);
+        for (size_t w = 0; w < NWORDS; w++) {
+            CHECKF(got[i].count[w] == want.count[w] && got[i].n[w] == want.n[w], "%s: %llu / %llu",
+                   WORDS[w], (unsigned long long)got[i].count[w],
+                   (unsigned long long)want.count[w]);
+            for (int h = 0; h < want.n[w] && h < 20; h++)
+                CHECK(got[i].hit[w][h].doc == want.hit[w][h].doc &&
+                      memcmp(&got[i].hit[w][h].score, &want.hit[w][h].score, sizeof(float)) == 0);
+        }
+    }
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
+/* The section of layout 2 is a frame of stored blocks, read in place: a
+ * byte flipped inside one text frame of the file (the last records') is
+ * not read by a two-character word (answered from its postings), is
+ * reported by the first query that reads that frame, naming the section,
+ * the frame and its records, and by tenyo_index_check (the whole frame's
+ * checksum); a query never reads the section whole. */
+static uint64_t kw_raw_at(uint64_t r) { /* raw byte r's place */
+    return 13 + r / 131072 * (131072 + 3) + 3 + r % 131072;
+}
+
+static uint64_t kw_raw64(const unsigned char *sec, uint64_t r) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | sec[kw_raw_at(r + (uint64_t)i)];
+    return v;
+}
+
+TY_TEST(kwindex_file_frame_damage_reported_on_use) {
+    char path[512], bad[512], err[512];
+    snprintf(path, sizeof path, "%s/kwx_fdmg.tny", ty_test_tmpdir());
+    snprintf(bad, sizeof bad, "%s/kwx_fdmg_flip.tny", ty_test_tmpdir());
+    CHECK_EQ_INT(kw_build(kw_corpus(), 1000, path), 0);
+    size_t n = 0;
+    unsigned char *b = (unsigned char *)ty_test_slurp(path, &n);
+    CHECK(b != NULL && n > 64);
+    uint32_t ns = (uint32_t)b[16] | (uint32_t)b[17] << 8;
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < ns; i++)
+        if (!strcmp((const char *)b + 32 + 48 * i, "keywords"))
+            for (int j = 7; j >= 0; j--) off = off << 8 | b[32 + 48 * i + 16 + j];
+    CHECK(off > 0 && b[off + 4] == 0xE4); /* stored blocks */
+    const unsigned char *sec = b + off;
+    CHECK(sec[kw_raw_at(0)] == 'T' && sec[kw_raw_at(3)] == '2');
+    uint64_t nd = kw_raw64(sec, 8), per = kw_raw64(sec, 0) >> 32;
+    uint32_t npost = (uint32_t)kw_raw64(sec, 48), ntext = (uint32_t)(kw_raw64(sec, 48) >> 32);
+    uint64_t nfr = 2 + (uint64_t)npost + ntext, head = 64 + 24 * nfr, f = nfr - 1;
+    uint64_t fo = kw_raw64(sec, 64 + 24 * f), zs = kw_raw64(sec, 64 + 24 * f + 8) & 0xFFFFFFFFu;
+    b[off + kw_raw_at(head + fo + zs / 2)] ^= 0x55;
+    FILE *o = fopen(bad, "wb");
+    CHECK(o && fwrite(b, 1, n, o) == n);
+    if (o) fclose(o);
+    free(b);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    tenyo_filter *fl = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(x, &fl), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(fl, c, "装置"), TENYO_OK);
+    CHECK(tenyo_filter_count(fl) > 0);
+    CHECK_EQ_INT(tenyo_filter_keywords(fl, c, "の"), TENYO_ERR_CORRUPT); /* reads every record */
+    const char *msg = tenyo_filter_error(fl);
+    char want[64];
+    snprintf(want, sizeof want, "text of records %llu-%llu", (unsigned long long)((ntext - 1) * per),
+             (unsigned long long)nd - 1);
+    CHECKF(msg && strstr(msg, "section 'keywords'") && strstr(msg, want), "%s", msg ? msg : "");
+    tenyo_filter_free(fl);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    tenyo_check_stats st;
+    int crc = tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err);
+    CHECK(crc != TENYO_OK || st.problems > 0);
 }

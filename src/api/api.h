@@ -379,7 +379,15 @@ int ty_kw_build(ty_model *m, const char *const *titles, const char *const *abs, 
 int ty_kw_fold_append(ty_icu *u, ty_buf *tmp, const char *s, size_t n, ty_buf *out);
 /* x's keyword text, made once (kwtext.c): 0 or a status (x->kw_err). */
 int ty_kw_text(tenyo_index *x);
+/* x's keyword index opened as a first query opens it (ty_kw_load: a
+ * layout-2 section's record lengths and key table; its lists and text
+ * frames decoded as queries read them), or with every frame decoded and
+ * checked (ty_kw_load_all: tenyo_index_load_all). 0 or a status with the
+ * message in err. ty_kw_need: the text of documents [d0, d1) decoded in
+ * x->kw_text (a no-op when it is all there): 0 or a status. */
 int ty_kw_load(tenyo_index *x, char *err, size_t errlen);
+int ty_kw_load_all(tenyo_index *x, char *err, size_t errlen);
+int ty_kw_need(const tenyo_index *x, uint64_t d0, uint64_t d1, char *err, size_t errlen);
 /* m's section "keywords" (none: 0) checked whole: layout, every posting
  * list. 0, or TENYO_ERR_CORRUPT with the message in err (NOMEM). */
 int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen);

@@ -180,7 +180,11 @@ static void *kw_main(void *ud) {
     kw_make(k);
     if (!k->rc) {
         ty_buf f = {0};
-        k->rc = ty_store_frame(k->km.kw_blob, k->km.kw_len, &f, k->err, sizeof k->err);
+        /* layout 2 holds compressed frames of its own: stored blocks, read
+         * in place (store/lazysec.c) */
+        int v2 = k->km.kw_len >= 4 && !memcmp(k->km.kw_blob, "TKW2", 4);
+        k->rc = (v2 ? ty_store_frame_stored : ty_store_frame)(k->km.kw_blob, k->km.kw_len, &f,
+                                                              k->err, sizeof k->err);
         k->km.kw_frame = (unsigned char *)f.p;
         k->km.kw_frame_len = f.len;
         if (!k->rc) {

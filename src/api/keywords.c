@@ -31,7 +31,8 @@
  * title and whole abstract with ty_kw_record and packs them with
  * character-bigram postings) opens its text from the section on the first
  * keyword query, with the postings beside it (x->kwx; after updates, the
- * base's and each segment's, ty_kw_take_parts). Opening the index only
+ * base's and each segment's, ty_kw_take_parts; layout 2 is read a frame
+ * at a time, search/kwframes.c). Opening the index only
  * locates the section (store/lazysec.c): it is read and its frame checked
  * then, or by tenyo_index_load_all and check, so a command that never
  * searches keywords does not pay its ~360 bytes a document read and 1.2 KB
@@ -268,24 +269,34 @@ static uint64_t count_range(const tenyo_index *x, const kw_unit *u, uint64_t d, 
 }
 
 /* Count unit u in every record: tf[d] (title hits counted twice), the
- * number of records holding it in *df. With a keyword index, only the
- * records holding all of u's bigrams are read (the same counts: each is
- * verified against its text); else, or for a unit of one character, the
- * whole text is scanned. 0 or a status (message in err). */
+ * number of records holding it in *df. With a keyword index, a unit of two
+ * characters is counted from its bigram's postings alone when they hold
+ * the counts (layout 2; not for a unit that must start a word); a longer
+ * one reads only the records holding all of its bigrams (the same counts:
+ * each is verified against its text, its text frames decoded first);
+ * else, or for a unit of one character, the whole text is scanned. 0 or a
+ * status (message in err). */
 static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint64_t *df,
                       char *err, size_t errlen) {
     uint64_t nd = x->m.ndocs, *cand = NULL, nc = 0;
     memset(tf, 0, (nd ? nd : 1) * sizeof *tf);
-    int rc = x->kwx ? ty_kwx_candidates(x->kwx, u->text, u->len, &cand, &nc, err, errlen) : 1;
+    int rc = x->kwx && !u->word_start ? ty_kwx_pair(x->kwx, u->text, u->len, tf, df, err, errlen)
+                                      : 1;
+    if (rc <= 0) return rc;
+    memset(tf, 0, (nd ? nd : 1) * sizeof *tf); /* (a pair given up part way) */
+    rc = x->kwx ? ty_kwx_candidates(x->kwx, u->text, u->len, &cand, &nc, err, errlen) : 1;
     if (rc < 0) return rc;
     if (rc == 1) {
+        if ((rc = ty_kwx_need_text(x->kwx, 0, nd, err, errlen))) return rc;
         *df = count_range(x, u, 0, nd, tf);
         return TENYO_OK;
     }
     *df = 0;
-    for (uint64_t i = 0; i < nc; i++) *df += count_range(x, u, cand[i], cand[i] + 1, tf);
+    for (uint64_t i = 0; i < nc && !rc; i++)
+        if (!(rc = ty_kwx_need_text(x->kwx, cand[i], cand[i] + 1, err, errlen)))
+            *df += count_range(x, u, cand[i], cand[i] + 1, tf);
     free(cand);
-    return TENYO_OK;
+    return rc;
 }
 
 /* One byte per document (1 when it satisfies every clause) into kw, and

@@ -162,9 +162,12 @@ int ty_kw_build(ty_model *m, const char *const *titles, const char *const *abs, 
     for (int t = 1; t < nt && !rc; t++)
         if (part[t].len && ty_buf_append(&part[0], part[t].p, part[t].len)) rc = TENYO_ERR_NOMEM;
     for (int t = 1; t < nt; t++) ty_buf_free(&part[t]);
+    /* TENYO_KW_FORMAT=1 writes the section as indexes made before format
+     * 2 hold it (tests of the reader's compatibility) */
+    const char *kf = getenv("TENYO_KW_FORMAT");
     if (!rc)
-        rc = ty_kwx_pack(part[0].p ? part[0].p : "", part[0].len, m->ndocs, threads, &out, err,
-                        errlen);
+        rc = ty_kwx_pack_version(part[0].p ? part[0].p : "", part[0].len, m->ndocs, threads,
+                                 kf && !strcmp(kf, "1") ? 1 : 2, &out, err, errlen);
     if (!rc) {
         m->kw_blob = out.p;
         m->kw_len = out.len;
@@ -199,6 +202,12 @@ int ty_kw_verify_model(const ty_model *m, char *err, size_t errlen) {
     return rc;
 }
 
+/* ty_kwx_read_fn over a section located at open (ud: its ty_lazysec). */
+static int kw_sec_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
+                       size_t errlen) {
+    return ty_lazysec_read(ud, off, len, dst, err, errlen);
+}
+
 /* The keyword text from the index's sections "keywords" (with their
  * postings, x->kwx), read now (ty_lazysec_get; under x->kw_once): 0, 1
  * when the index has none (or a part's section holds other than its file's
@@ -214,6 +223,15 @@ static int kwtext_from_index(tenyo_index *x, char *err, size_t errlen) {
         x->kw_stored = kw_sec_stored(m);
     }
     if (!n) return 1;
+    if (n == 1 && !x->kw_part) { /* one section of layout 2: read in place, a frame at a time */
+        char magic[4] = {0};
+        uint64_t len = ty_lazysec_size(sec[0]);
+        int rc = len >= 64 ? ty_lazysec_read(sec[0], 0, 4, magic, err, errlen) : 0;
+        if (rc) return rc;
+        if (!memcmp(magic, "TKW2", 4))
+            return ty_kwx_open_read(kw_sec_read, sec[0], len, m->ndocs, &x->kwx, &x->kw_text,
+                                    &x->kw_off, &x->kw_tlen, err, errlen);
+    }
     const char **parts = ty_calloc(n, sizeof *parts);
     uint64_t *plen = ty_calloc(n, sizeof *plen);
     int rc = parts && plen ? TENYO_OK : TENYO_ERR_NOMEM;
@@ -283,6 +301,16 @@ static int kwtext_build(void *arg) {
 
 /* x's keyword text, built on first use: 0 or a status. */
 int ty_kw_text(tenyo_index *x) { return ty_once_run(&x->kw_once, kwtext_build, x); }
+
+int ty_kw_need(const tenyo_index *x, uint64_t d0, uint64_t d1, char *err, size_t errlen) {
+    return ty_kwx_need_text(x->kwx, d0, d1, err, errlen);
+}
+
+int ty_kw_load_all(tenyo_index *x, char *err, size_t errlen) {
+    int rc = ty_kw_load(x, err, errlen);
+    if (!rc && x->kwx) rc = ty_kwx_need_all(x->kwx, err, errlen);
+    return rc;
+}
 
 int ty_kw_load(tenyo_index *x, char *err, size_t errlen) {
     if (!x->m.kw_sec && !x->kw_nparts) return TENYO_OK; /* none: no scan text made */

@@ -295,6 +295,8 @@ static int lost_in_abstract(tenyo_update *u, uint64_t d, const tenyo_doc *old,
                             const tenyo_doc *rec) {
     const tenyo_index *x = u->x;
     if (!x->kwx || !x->kw_text) return 0;
+    int rc = ty_kw_need(x, d, d + 1, u->err, sizeof u->err);
+    if (rc) return rc;
     const char *r = x->kw_text + x->kw_off[d] + x->kw_tlen[d] + 1;
     size_t n = (size_t)(x->kw_text + x->kw_off[d + 1] - 1 - r);
     char *whole = ty_malloc(n + 1);
@@ -305,7 +307,7 @@ static int lost_in_abstract(tenyo_update *u, uint64_t d, const tenyo_doc *old,
     o.abstract = whole;
     char lost[sizeof u->lost];
     memcpy(lost, u->lost, sizeof lost);
-    int rc = held_text(u, d, &o, rec, 0);
+    rc = held_text(u, d, &o, rec, 0);
     memcpy(u->lost, lost, sizeof lost); /* the word of the first look */
     free(whole);
     return rc;
@@ -698,7 +700,9 @@ static int put_counts(tenyo_builder *b, const tenyo_index *x, uint64_t d, const 
         }
     int rc = ty_builder_add_counts(b, doc, terms, m->tf + a, (size_t)(e - a), surf->p,
                                    surf->len, phr->p, phr->len);
-    if (!rc && x->kwx) { /* the keyword index's whole abstract, for the new one */
+    if (!rc && x->kwx) /* the keyword index's whole abstract, for the new one */
+        rc = ty_kw_need(x, d, d + 1, NULL, 0);
+    if (!rc && x->kwx) {
         const char *r = x->kw_text + x->kw_off[d] + x->kw_tlen[d] + 1;
         rc = ty_builder_keep_long(b, doc->id, r,
                                   (size_t)(x->kw_text + x->kw_off[d + 1] - 1 - r));

@@ -23,8 +23,8 @@
  * count. (Sharing the keys out by a hash instead, every worker walking all
  * the text, cost 1.5x the CPU of one walk.)
  *
- * Raw layout of the section (little-endian; the store wraps it in one
- * checksummed zstd frame like every section):
+ * Layout 1 (read: indexes made before layout 2; ty_kwx_pack_version 1
+ * writes it for tests), one blob decoded whole, little-endian:
  *
  *   0   4  magic "TKW1"
  *   4   4  reserved (0)
@@ -38,6 +38,7 @@
  *          << 21 | code point 2) from the previous key (the first from 0),
  *          LEB128 records in its list, LEB128 bytes of its list
  *   ..  P  the lists, in key order: LEB128 first record, then gaps (>= 1)
+ * Layout 2 (written): the same in frames read on first use, kwframes.c.
  *
  * Code points are read leniently (a byte that does not start a complete
  * UTF-8 sequence is its own "character", 0x110000 + byte): the same reader
@@ -48,47 +49,16 @@
  * trigram); positional postings (phrases verified without the text, at
  * three to four times the bytes: the text is needed anyway to count hits
  * for ranking); postings built at open from the text (what indexes
- * without the section pay on their first query, as a scan). Measured
- * costs are in docs/keywords.md.
+ * without the section pay on their first query, as a scan); the text
+ * uncompressed and mapped (40 MB more at 60k; a cut file a SIGBUS).
+ * Measured costs are in docs/keywords.md.
  *
  * An index with updates has one section per part (the base and each
  * segment, each built with its own documents); ty_kwx_open takes them all
  * with the live documents' global positions, and maps each part's
  * candidates to the merged index's documents, dropping deleted ones.
  */
-#include "search/kwindex.h"
-
-#include "tenyo.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-#define KWX_MAGIC "TKW1"
-#define KWX_HEAD 48u
-#define KWX_MAX_UNIT_CP 1024 /* bigrams looked up per unit, at most */
-
-/* One part's decoded key table. */
-typedef struct kwx_part {
-    uint64_t ndocs;          /* records in the part */
-    uint64_t first;          /* global position of its record 0 */
-    uint64_t nkeys;          /* distinct bigrams */
-    uint64_t *key;           /* nkeys keys, ascending */
-    uint64_t *poff;          /* nkeys + 1 offsets into post */
-    uint64_t *cnt;           /* nkeys records per list */
-    const unsigned char *post; /* the lists (inside the blob) */
-    uint64_t keybytes;       /* KB */
-} kwx_part;
-
-struct ty_kwx {
-    kwx_part *part;          /* nparts parts */
-    uint32_t nparts;
-    uint64_t *pos2doc;       /* global position -> document (UINT64_MAX:
-                                deleted), or NULL: the identity */
-    uint64_t npos;           /* positions */
-    uint64_t ndocs;          /* documents of the result */
-    int borrowed;            /* the result's text is the one part's own
-                                (inside its blob), not a copy */
-};
+#include "search/kwparts.h"
 
 /* ============================================================ helpers */
 
@@ -111,40 +81,6 @@ static size_t cp_at(const unsigned char *s, size_t n, uint32_t *cp) {
     }
     *cp = 0x110000u + c;
     return 1;
-}
-
-static int put_leb(ty_buf *b, uint64_t v) {
-    unsigned char t[10];
-    int n = 0;
-    do {
-        t[n++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    return ty_buf_append(b, t, (size_t)n);
-}
-
-/* Read a LEB128 value at *p (before end): 0, or -1 when truncated/long. */
-static int get_leb(const unsigned char **p, const unsigned char *end, uint64_t *v) {
-    uint64_t r = 0;
-    for (int s = 0; s < 64 && *p < end; s += 7) {
-        unsigned char c = *(*p)++;
-        r |= (uint64_t)(c & 0x7F) << s;
-        if (!(c & 0x80)) {
-            *v = r;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static void put64(unsigned char *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get64(const unsigned char *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
 }
 
 /* ============================================================ packing */
@@ -210,23 +146,36 @@ typedef struct kbuild {
     uint64_t *last;          /* per id: the last record counted */
     uint64_t cap;            /* entries allocated in the three */
     uint32_t *list;          /* pass 1: the lists, concatenated by id */
+    uint32_t *tf;            /* pass 1: per list slot, its record's counts
+                                (title << 22 | abstract; 0: past either
+                                field's room, so unknown) */
+    uint64_t *lpos;          /* pass 1: per id, the character position of
+                                its last counted occurrence in the record */
     uint64_t *at;            /* pass 1: per id, the next slot in list */
 } kbuild;
 
+#define KWX_TF_TITLE_MAX 1023u      /* title hits one tf word holds */
+#define KWX_TF_ABS_MAX 4194303u     /* abstract hits one tf word holds */
+
 /* One pass over records [d0, d1), text[0..len) (from record d0's first
  * byte): pass 0 finds the bigrams and counts the records of each, pass 1
- * writes the lists. 0 or NOMEM. */
+ * writes the lists and each posting's counts: the occurrences memmem would
+ * count left to right without overlap (one at the character after the
+ * last counted is skipped), those starting in the title apart. 0 or NOMEM. */
 static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t d0, uint64_t d1,
                  int pass) {
     const unsigned char *s = (const unsigned char *)text, *end = s + len;
     for (uint64_t d = d0; d < d1; d++) {
         uint32_t prev = 0;
-        int have = 0;
+        int have = 0, title = 1;
+        uint64_t pos = 0; /* the character's position in the record */
         while (s < end && *s) {
             uint32_t cp;
             s += cp_at(s, (size_t)(end - s), &cp);
+            pos++;
             if (cp == '\n') { /* the title/abstract break is in no bigram */
                 have = 0;
+                title = 0;
                 continue;
             }
             if (have) {
@@ -249,12 +198,24 @@ static int kwalk(kbuild *k, const char *text, uint64_t len, uint64_t d0, uint64_
                     k->cnt[id] = 0;
                     k->last[id] = UINT64_MAX;
                 }
+                uint64_t at = pos - 2; /* the bigram's first character */
                 if (k->last[id] != d) {
                     k->last[id] = d;
-                    if (pass == 0)
+                    if (pass == 0) {
                         k->cnt[id]++;
-                    else
+                    } else {
+                        k->tf[k->at[id]] = title ? 1u << 22 : 1u;
                         k->list[k->at[id]++] = (uint32_t)d;
+                        k->lpos[id] = at;
+                    }
+                } else if (pass == 1 && at != k->lpos[id] + 1) { /* not overlapping */
+                    uint32_t *t = &k->tf[k->at[id] - 1];
+                    uint32_t tt = *t >> 22, ta = *t & KWX_TF_ABS_MAX;
+                    if (*t && (title ? tt < KWX_TF_TITLE_MAX : ta < KWX_TF_ABS_MAX))
+                        *t += title ? 1u << 22 : 1u;
+                    else
+                        *t = 0; /* past the room: unknown */
+                    k->lpos[id] = at;
                 }
             }
             prev = cp;
@@ -303,12 +264,29 @@ static int kpack_worker(void *ud, int t, int nt) {
         k->last[i] = UINT64_MAX;
     }
     k->list = ty_mallocarray(tot ? tot : 1, sizeof *k->list);
-    if (!k->list) return TENYO_ERR_NOMEM;
+    k->tf = ty_mallocarray(tot ? tot : 1, sizeof *k->tf);
+    k->lpos = ty_mallocarray(nk ? nk : 1, sizeof *k->lpos);
+    if (!k->list || !k->tf || !k->lpos) return TENYO_ERR_NOMEM;
     return kwalk(k, s, len, d0, d1, 1);
+}
+
+/* A posting's counts as stored (layout 2): LEB128 of abstract hits * 8 +
+ * min(title hits, 7), then LEB128 of title hits - 7 when 7 or more; 0:
+ * unknown (the build's room passed). */
+static int put_tf(ty_buf *b, uint32_t t) {
+    uint64_t tt = t >> 22, ta = t & KWX_TF_ABS_MAX;
+    if (!t) return put_leb(b, 0);
+    if (put_leb(b, ta << 3 | (tt < 7 ? tt : 7))) return -1;
+    return tt >= 7 ? put_leb(b, tt - 7) : 0;
 }
 
 int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf *out,
                 char *err, size_t errlen) {
+    return ty_kwx_pack_version(text, len, n, threads, 2, out, err, errlen);
+}
+
+int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads, int version,
+                        ty_buf *out, char *err, size_t errlen) {
     if (!text || !out || n >= UINT32_MAX) {
         ty_seterr(err, errlen, "keyword index: %llu records (at most %u)",
                   (unsigned long long)n, UINT32_MAX - 1);
@@ -370,7 +348,9 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
                 uint64_t a = kt->at[id] - kt->cnt[id];
                 for (uint64_t i = 0; i < kt->cnt[id] && !rc; i++, cnt++) {
                     uint64_t d = kt->list[a + i];
-                    if (put_leb(&post, cnt ? d - prev : d)) rc = TENYO_ERR_NOMEM;
+                    if (put_leb(&post, cnt ? d - prev : d) ||
+                        (version >= 2 && put_tf(&post, kt->tf[a + i])))
+                        rc = TENYO_ERR_NOMEM;
                     prev = d;
                 }
             }
@@ -381,7 +361,9 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
             nkeys++;
         }
     }
-    if (!rc) {
+    if (!rc && version >= 2) {
+        rc = ty_kwx_pack_frames(text, len, n, threads, &keys, &post, nkeys, out, err, errlen);
+    } else if (!rc) {
         unsigned char h[KWX_HEAD] = {0};
         memcpy(h, KWX_MAGIC, 4);
         put64(h + 8, n);
@@ -397,13 +379,15 @@ int ty_kwx_pack(const char *text, uint64_t len, uint64_t n, int threads, ty_buf 
     }
 done:
     if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory building the keyword index");
-    for (int t = 0; k && t < nt; t++) {
+    for (int t = 0; k && t < nt; t++) { /* (the workers' lists) */
         free(k[t].map.slot);
         free(k[t].map.id);
         free(k[t].key);
         free(k[t].cnt);
         free(k[t].last);
         free(k[t].list);
+        free(k[t].tf);
+        free(k[t].lpos);
         free(k[t].at);
     }
     free(k);
@@ -417,7 +401,7 @@ done:
 
 /* ============================================================ reading */
 
-/* Check the part's section blob[0..len) and decode its key table into p
+/* Check the part's section blob[0..len) (layout 1) and decode its key table into p
  * (p->ndocs set from it); its text in *text, *textlen bytes. 0 or CORRUPT/NOMEM. */
 static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **text,
                      uint64_t *textlen, char *err, size_t errlen) {
@@ -440,35 +424,9 @@ static int part_open(kwx_part *p, const char *blob, uint64_t len, const char **t
         return TENYO_ERR_CORRUPT;
     }
     p->ndocs = n;
-    p->nkeys = nk;
-    p->keybytes = kb;
-    p->key = ty_mallocarray(nk ? nk : 1, sizeof *p->key);
-    p->poff = ty_mallocarray(nk + 1, sizeof *p->poff);
-    p->cnt = ty_mallocarray(nk ? nk : 1, sizeof *p->cnt);
-    if (!p->key || !p->poff || !p->cnt) return TENYO_ERR_NOMEM;
-    const unsigned char *k = b + KWX_HEAD + t, *kend = k + kb;
-    uint64_t key = 0, at = 0;
-    for (uint64_t i = 0; i < nk; i++) {
-        uint64_t gap, c, bytes;
-        if (get_leb(&k, kend, &gap) || get_leb(&k, kend, &c) || get_leb(&k, kend, &bytes) ||
-            (i && !gap) || gap > (1ull << 42) - key || !c || c > n || bytes < c ||
-            bytes > pb - at) {
-            ty_seterr(err, errlen, "section 'keywords': key table entry %llu is damaged",
-                      (unsigned long long)i);
-            return TENYO_ERR_CORRUPT;
-        }
-        key += gap;
-        p->key[i] = key;
-        p->cnt[i] = c;
-        p->poff[i] = at;
-        at += bytes;
-    }
-    p->poff[nk] = at;
-    if (k != kend || at != pb) {
-        ty_seterr(err, errlen, "section 'keywords': the key table does not cover the postings");
-        return TENYO_ERR_CORRUPT;
-    }
-    p->post = kend;
+    int rc = ty_kwx_keys_decode(p, b + KWX_HEAD + t, kb, nk, pb, err, errlen);
+    if (rc) return rc;
+    p->post = b + KWX_HEAD + t + kb;
     *text = tx;
     *textlen = t;
     return TENYO_OK;
@@ -480,20 +438,32 @@ void ty_kwx_free(ty_kwx *k) {
         free(k->part[i].key);
         free(k->part[i].poff);
         free(k->part[i].cnt);
+        if (k->part[i].tab) free(k->part[i].tab - KWX2_HEAD);
+        free(k->part[i].pfirst);
+        free(k->part[i].postbuf);
+        free(k->part[i].text);
+        free(k->part[i].roff);
+        free(k->part[i].rtl);
+        free(k->part[i].state);
     }
     free(k->part);
     free(k->pos2doc);
+    ZSTD_freeDCtx(k->dc);
+    ty_buf_free(&k->z);
+    pthread_mutex_destroy(&k->mu);
     free(k);
 }
 
-int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
-                const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
-                uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+/* ty_kwx_open, or with rd (not NULL) one layout-2 part read through it. */
+static int kwx_open(const char *const *blob, ty_kwx_read_fn rd, void *ud, const uint64_t *len,
+                    uint32_t nparts, const uint64_t *gpos, uint64_t ndocs, ty_kwx **out,
+                    char **text, uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
     *out = NULL;
     *text = NULL;
     *off = NULL;
     *tlen = NULL;
     ty_kwx *k = ty_calloc(1, sizeof *k);
+    if (k) pthread_mutex_init(&k->mu, NULL);
     const char **ptext = ty_calloc(nparts ? nparts : 1, sizeof *ptext);
     uint64_t *plen = ty_calloc(nparts ? nparts : 1, sizeof *plen);
     ty_buf tx = {0};
@@ -506,8 +476,22 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
     k->nparts = nparts;
     k->ndocs = ndocs;
     uint64_t pos = 0;
+    int whole = nparts == 1 && !gpos;
     for (uint32_t i = 0; i < nparts; i++) {
-        rc = part_open(&k->part[i], blob[i], len[i], &ptext[i], &plen[i], err, errlen);
+        if (rd || (len[i] >= KWX2_HEAD && !memcmp(blob[i], KWX2_MAGIC, 4))) {
+            /* layout 2: one part alone decodes its frames on first use;
+             * parts to be joined are decoded whole now */
+            rc = rd ? ty_kwx_part_open2(k, i, rd, ud, len[i], err, errlen)
+                    : ty_kwx_part_open2(k, i, ty_kwx_blob_read, (void *)blob[i], len[i], err,
+                                        errlen);
+            for (uint64_t f = 2; !rc && !whole && f < 2 + (uint64_t)k->part[i].npost +
+                                                     k->part[i].ntext; f++)
+                rc = ty_kwx_frame_need(k, i, f, err, errlen);
+            ptext[i] = k->part[i].text;
+            plen[i] = k->part[i].roff ? k->part[i].roff[k->part[i].ndocs] : 0;
+        } else {
+            rc = part_open(&k->part[i], blob[i], len[i], &ptext[i], &plen[i], err, errlen);
+        }
         if (rc) goto done;
         k->part[i].first = pos;
         pos += k->part[i].ndocs;
@@ -536,10 +520,16 @@ int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
         }
     }
     /* the result's text: each live record of each part, in position order
-     * (one part, no deletions: the part's own text, not copied) */
-    int whole = nparts == 1 && !gpos;
+     * (one part, no deletions: the part's own text, not copied; of format
+     * 2, its lengths: the text is read frame by frame as queries ask) */
     uint64_t d = 0;
-    for (uint32_t i = 0; i < nparts; i++) {
+    if (whole && k->part[0].v2) {
+        k->lazy = 1;
+        memcpy(o, k->part[0].roff, (ndocs + 1) * sizeof *o);
+        memcpy(tl, k->part[0].rtl, ndocs * sizeof *tl);
+        d = ndocs;
+    }
+    for (uint32_t i = 0; i < nparts && !k->lazy; i++) {
         const char *s = ptext[i], *end = s + plen[i];
         for (uint64_t l = 0; l < k->part[i].ndocs; l++) {
             const char *z = s < end ? memchr(s, 0, (size_t)(end - s)) : NULL;
@@ -600,15 +590,46 @@ done:
     return rc;
 }
 
+int ty_kwx_open(const char *const *blob, const uint64_t *len, uint32_t nparts,
+                const uint64_t *gpos, uint64_t ndocs, ty_kwx **out, char **text,
+                uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+    return kwx_open(blob, NULL, NULL, len, nparts, gpos, ndocs, out, text, off, tlen, err,
+                    errlen);
+}
+
+int ty_kwx_open_read(ty_kwx_read_fn rd, void *ud, uint64_t len, uint64_t ndocs, ty_kwx **out,
+                     char **text, uint64_t **off, uint32_t **tlen, char *err, size_t errlen) {
+    const uint64_t l[1] = {len};
+    return kwx_open(NULL, rd, ud, l, 1, NULL, ndocs, out, text, off, tlen, err, errlen);
+}
+
 /* ============================================================ queries */
 
-/* Decode list i of part p into out (p->cnt[i] entries): 0 or CORRUPT. */
+/* The next posting of a list at *q (before qe): its gap in *v and, in
+ * layout 2, its counts (*tf: title hits * 2 + abstract hits, the weight
+ * keywords.c gives them; 0 unknown). 0, or -1 when damaged. */
+static int next_post(const unsigned char **q, const unsigned char *qe, int v2, uint64_t *v,
+                     uint64_t *tf) {
+    if (get_leb(q, qe, v)) return -1;
+    *tf = 0;
+    if (!v2) return 0;
+    uint64_t c, x = 0;
+    if (get_leb(q, qe, &c) || (c && (c & 7) == 7 && get_leb(q, qe, &x)) || x > 1u << 30 ||
+        c >> 3 > 1u << 30)
+        return -1;
+    if (c) *tf = 2 * ((c & 7) + x) + (c >> 3);
+    return c && !*tf ? -1 : 0;
+}
+
+/* Decode list i of part p into out (p->cnt[i] entries; its frame decoded
+ * already): 0 or CORRUPT. */
 static int list_read(const kwx_part *p, uint64_t i, uint32_t *out) {
     const unsigned char *s = p->post + p->poff[i], *end = p->post + p->poff[i + 1];
-    uint64_t d = 0;
+    uint64_t d = 0, tf;
     for (uint64_t j = 0; j < p->cnt[i]; j++) {
         uint64_t v;
-        if (get_leb(&s, end, &v) || (j && !v) || v >= p->ndocs || (j && d + v >= p->ndocs))
+        if (next_post(&s, end, p->v2, &v, &tf) || (j && !v) || v >= p->ndocs ||
+            (j && d + v >= p->ndocs))
             return TENYO_ERR_CORRUPT;
         d = j ? d + v : v;
         out[j] = (uint32_t)d;
@@ -660,6 +681,14 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
         for (; m < nk; m++)
             if ((idx[m] = key_find(p, keys[m])) < 0) break;
         if (m < nk) continue; /* a bigram no record of the part holds */
+        for (size_t j = 0; j < nk && !rc; j++)
+            rc = ty_kwx_post_need(k, pi, (uint64_t)idx[j], err, errlen);
+        if (rc) {
+            free(a);
+            free(b);
+            free(res);
+            return rc;
+        }
         for (size_t j = 1; j < nk; j++) { /* shortest list first (insertion) */
             int64_t v = idx[j];
             size_t i = j;
@@ -682,10 +711,11 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
         for (size_t j = 1; j < nk && na && !rc; j++) { /* a &= list j, streamed */
             const unsigned char *q = p->post + p->poff[idx[j]],
                                 *qe = p->post + p->poff[idx[j] + 1];
-            uint64_t d = 0, c = p->cnt[idx[j]], nb = 0, x = 0;
+            uint64_t d = 0, c = p->cnt[idx[j]], nb = 0, x = 0, tf;
             for (uint64_t t = 0; t < c && x < na; t++) {
                 uint64_t v;
-                if (get_leb(&q, qe, &v) || (t && !v) || (t ? d + v : v) >= p->ndocs) {
+                if (next_post(&q, qe, p->v2, &v, &tf) || (t && !v) ||
+                    (t ? d + v : v) >= p->ndocs) {
                     rc = TENYO_ERR_CORRUPT;
                     break;
                 }
@@ -725,6 +755,8 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
 }
 
 int ty_kwx_verify(const ty_kwx *k, char *err, size_t errlen) {
+    int rc = ty_kwx_need_all(k, err, errlen);
+    if (rc) return rc;
     for (uint32_t pi = 0; k && pi < k->nparts; pi++) {
         const kwx_part *p = &k->part[pi];
         uint64_t most = 0;
@@ -757,4 +789,44 @@ uint64_t ty_kwx_keys(const ty_kwx *k) {
     uint64_t n = 0;
     for (uint32_t i = 0; k && i < k->nparts; i++) n += k->part[i].nkeys;
     return n;
+}
+
+int ty_kwx_pair(const ty_kwx *k, const char *u, size_t len, uint32_t *tf, uint64_t *df,
+                char *err, size_t errlen) {
+    /* two valid code points, neither the title break */
+    const unsigned char *s = (const unsigned char *)u;
+    uint32_t c1, c2;
+    size_t l1 = len ? cp_at(s, len, &c1) : 0;
+    size_t l2 = l1 && l1 < len ? cp_at(s + l1, len - l1, &c2) : 0;
+    if (!k || !l2 || l1 + l2 != len || c1 >= 0x110000 || c2 >= 0x110000 || c1 == '\n' ||
+        c2 == '\n')
+        return 1;
+    for (uint32_t pi = 0; pi < k->nparts; pi++)
+        if (!k->part[pi].v2) return 1; /* a part without counts */
+    uint64_t key = (uint64_t)c1 << 21 | c2, n = 0;
+    for (uint32_t pi = 0; pi < k->nparts; pi++) {
+        const kwx_part *p = &k->part[pi];
+        int64_t i = key_find(p, key);
+        if (i < 0) continue;
+        int rc = ty_kwx_post_need(k, pi, (uint64_t)i, err, errlen);
+        if (rc) return rc;
+        const unsigned char *q = p->post + p->poff[i], *qe = p->post + p->poff[i + 1];
+        uint64_t d = 0;
+        for (uint64_t t = 0; t < p->cnt[i]; t++) {
+            uint64_t v, w;
+            if (next_post(&q, qe, 1, &v, &w) || (t && !v) || (t ? d + v : v) >= p->ndocs) {
+                ty_seterr(err, errlen, "section 'keywords': posting list %lld of part %u is "
+                          "damaged", (long long)i, pi);
+                return TENYO_ERR_CORRUPT;
+            }
+            d = t ? d + v : v;
+            if (!w) return 1; /* a count the build could not hold: verify instead */
+            uint64_t at = p->first + d, doc = k->pos2doc ? k->pos2doc[at] : at;
+            if (doc == UINT64_MAX) continue;
+            tf[doc] = (uint32_t)w;
+            n++;
+        }
+    }
+    *df = n;
+    return TENYO_OK;
 }

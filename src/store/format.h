@@ -135,9 +135,15 @@
  * merge, deleted ones lose theirs, shards cut it like docvec.q8's codes),
  * numbers (the records' other numbers, api/patno.c), keywords (the keyword
  * index: every record's folded text, whole abstracts, with character
- * bigram postings; its inner layout in search/kwindex.c, checked there on
- * the first keyword query and by check; each segment has its own; a
- * sharded index keeps it whole in the shared part).
+ * bigram postings; its inner layouts in search/kwindex.c and kwframes.c,
+ * checked there on the first keyword query and by check; each segment
+ * has its own; a sharded index keeps it whole in the shared part). Its layout 2 is made
+ * of checksummed zstd frames of its own, so the section's frame is one of
+ * stored blocks (ty_store_frame_stored: STORED_HEAD below; content size
+ * and checksum as every section's), which lazysec.c reads a range of in
+ * place; its own magic ("TKW1", "TKW2") says which layout it holds, so the
+ * change needed no new file version: a reader that knows only layout 1
+ * refuses a keyword query on it naming the section, and reads the rest.
  *
  * Section "abstracts" (optional, abstracts.c): every document's abstract,
  * for reading (evidence, the "why" of a proposal), never scored. A section
@@ -246,6 +252,13 @@
  * rewriting the header with a recomputed checksum (a torn write there would
  * make the whole base unreadable). */
 #define STORE_UPDATED_AT 20
+
+/* A frame of stored blocks (ty_store_frame_stored): magic, a descriptor
+ * (8-byte content size, single segment, checksum), the content size, then
+ * blocks of ZSTD_BLOCKSIZE_MAX raw bytes each behind a 3-byte header (the
+ * last one shorter), then the checksum. */
+#define STORED_HEAD 13u
+#define STORED_FHD 0xE4u
 
 /* The section "abstracts" (layout above). */
 #define ABS_BLOCK 32u

@@ -1,6 +1,7 @@
 /*
  * lazysec.c — a section located when the index is opened and read on first
- * use (ty_lazysec): today the keyword index (section "keywords").
+ * use (ty_lazysec), whole or a range at a time: today the keyword index
+ * (section "keywords").
  *
  * Why: the keyword index holds every record's folded title and abstract
  * plus its bigram postings, about 360 bytes a document stored and 1.2 KB
@@ -20,10 +21,18 @@
  * decode) to check its document count early: kwindex.c checks it on load.
  * The abstracts keep their own handle (abstracts.c): they decode a block at
  * a time, this section whole.
+ * ty_lazysec_read reads a range of the content: where the section's frame
+ * is stored blocks (ty_store_frame_stored: the keyword index of layout 2,
+ * whose content is compressed frames of its own), only the blocks holding
+ * the range are read, each block header checked, and the frame's checksum
+ * is left to ty_lazysec_get (tenyo check), the content's frames carrying
+ * their own; otherwise the content is read whole first. A range read
+ * counts as a use (ty_lazysec_loaded) but does not load the section.
  * ty_lazysec_prefetch starts that first read on a thread of its own (a
  * reader that knows its caller's first query needs the section: a keyword
  * search), through the same once, so a get that comes meanwhile waits for
- * it; ty_lazysec_free joins the thread.
+ * it (a section of stored blocks is not read whole: its user reads what
+ * it needs); ty_lazysec_free joins the thread.
  */
 #include "store/format.h"
 
@@ -46,6 +55,9 @@ struct ty_lazysec {
     char err[TY_ERRLEN];       /* why the section was refused */
     pthread_t pft;             /* ty_lazysec_prefetch's thread */
     int pf;                    /* ... started */
+    int layout;                /* the frame: 0 not looked at, 1 stored blocks
+                                  (read in part), 2 other (atomic) */
+    int used;                  /* read in part (atomic) */
 };
 
 ty_lazysec *ty_lazysec_open(int fd, const char *path, const char *name, uint64_t off,
@@ -147,8 +159,90 @@ int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size
     return TENYO_OK;
 }
 
+uint64_t ty_lazysec_size(const ty_lazysec *s) { return s ? s->raw : 0; }
+
+/* Preads all of dst[0..n) at file offset off: 0, or a status (message). */
+static int lz_pread(ty_lazysec *s, void *dst, size_t n, uint64_t off, char *err,
+                    size_t errlen) {
+    for (size_t got = 0; got < n;) {
+        ssize_t k = pread(s->fd, (char *)dst + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            ty_seterr(err, errlen, "%s: section '%s': %s", s->path, s->name,
+                      k < 0 ? strerror(errno) : "the file ends early");
+            return k < 0 ? TENYO_ERR_IO : TENYO_ERR_CORRUPT;
+        }
+        got += (size_t)k;
+    }
+    return TENYO_OK;
+}
+
+/* 1 when s's frame is stored blocks as ty_store_frame_stored writes them
+ * (descriptor, content size and total size checked), else 0. */
+static int stored_layout(ty_lazysec *s) {
+    int l = __atomic_load_n(&s->layout, __ATOMIC_ACQUIRE);
+    if (l) return l == 1;
+    unsigned char h[STORED_HEAD];
+    uint64_t nb = s->raw ? (s->raw + ZSTD_BLOCKSIZE_MAX - 1) / ZSTD_BLOCKSIZE_MAX : 1;
+    l = s->fd >= 0 && s->stored == STORED_HEAD + 3 * nb + s->raw + 4 &&
+                !lz_pread(s, h, sizeof h, s->off, NULL, 0) &&
+                get_le32(h) == ZSTD_MAGICNUMBER && h[4] == STORED_FHD &&
+                get_le64(h + 5) == s->raw
+            ? 1
+            : 2;
+    __atomic_store_n(&s->layout, l, __ATOMIC_RELEASE);
+    return l == 1;
+}
+
+int ty_lazysec_read(ty_lazysec *s, uint64_t off, uint64_t len, void *dst, char *err,
+                    size_t errlen) {
+    if (!s || off > s->raw || len > s->raw - off) {
+        ty_seterr(err, errlen, "%s: section '%s': bytes %llu+%llu asked of %llu",
+                  s && s->path ? s->path : "index", s ? s->name : "?",
+                  (unsigned long long)off, (unsigned long long)len,
+                  (unsigned long long)(s ? s->raw : 0));
+        return TENYO_ERR_CORRUPT;
+    }
+    if (!len) return TENYO_OK;
+    if (__atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE) || !stored_layout(s)) {
+        const char *p;
+        uint64_t n;
+        int rc = ty_lazysec_get(s, &p, &n, err, errlen);
+        if (!rc) memcpy(dst, p + off, (size_t)len);
+        return rc;
+    }
+    /* the blocks holding [off, off + len), read at once, each header checked */
+    const uint64_t B = ZSTD_BLOCKSIZE_MAX;
+    uint64_t nb = (s->raw + B - 1) / B, b0 = off / B, b1 = (off + len - 1) / B;
+    uint64_t from = STORED_HEAD + b0 * (B + 3), last = b1 + 1 < nb ? B : s->raw - b1 * B;
+    uint64_t to = STORED_HEAD + b1 * (B + 3) + 3 + last;
+    unsigned char *t = malloc((size_t)(to - from));
+    if (!t) {
+        ty_seterr(err, errlen, "%s: out of memory reading section '%s'", s->path, s->name);
+        return TENYO_ERR_NOMEM;
+    }
+    int rc = lz_pread(s, t, (size_t)(to - from), s->off + from, err, errlen);
+    for (uint64_t b = b0; b <= b1 && !rc; b++) {
+        const unsigned char *q = t + (b - b0) * (B + 3);
+        uint64_t sz = b + 1 < nb ? B : s->raw - b * B;
+        uint32_t bh = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16;
+        if (bh != ((uint32_t)(sz << 3) | (b + 1 == nb))) {
+            ty_seterr(err, errlen, "%s: section '%s' is damaged: block %llu of its frame",
+                      s->path, s->name, (unsigned long long)b);
+            rc = TENYO_ERR_CORRUPT;
+            break;
+        }
+        uint64_t lo = b == b0 ? off - b * B : 0, hi = b == b1 ? off + len - b * B : sz;
+        memcpy((char *)dst + (b * B + lo - off), q + 3 + lo, (size_t)(hi - lo));
+    }
+    free(t);
+    if (!rc) __atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
+    return rc;
+}
+
 static void *lazysec_prefetch_run(void *arg) {
     ty_lazysec *s = arg;
+    if (stored_layout(s)) return NULL; /* read in part by its user */
     (void)ty_once_run(&s->once, lazysec_load, s); /* the outcome stays in the once */
     return NULL;
 }
@@ -159,7 +253,8 @@ void ty_lazysec_prefetch(ty_lazysec *s) {
 }
 
 int ty_lazysec_loaded(const ty_lazysec *s) {
-    return s && __atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE);
+    return s && (__atomic_load_n(&s->loaded, __ATOMIC_ACQUIRE) ||
+                 __atomic_load_n(&s->used, __ATOMIC_ACQUIRE));
 }
 
 void ty_lazysec_free(ty_lazysec *s) {

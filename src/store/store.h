@@ -66,14 +66,25 @@ ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw);
  * (ty_once); every later call gets the same outcome. NULL s: *p NULL, 0.
  * TENYO_ERR_CORRUPT (or IO, NOMEM) with file and section named in err. */
 int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen);
-/* Whether s's content has been read (0 for NULL): for tests and stats. */
+/* Bytes [off, off + len) of s's raw content into dst, from any thread:
+ * when the section's frame is stored blocks (ty_store_frame_stored), only
+ * the blocks holding them are read (their headers checked; the content's
+ * own checks are the caller's: the frame's checksum covers the whole and
+ * is checked by ty_lazysec_get), else from the whole content
+ * (ty_lazysec_get). 0, or a status with file and section named in err.
+ * ty_lazysec_size: the raw bytes (0 for NULL). */
+int ty_lazysec_read(ty_lazysec *s, uint64_t off, uint64_t len, void *dst, char *err,
+                    size_t errlen);
+uint64_t ty_lazysec_size(const ty_lazysec *s);
+/* Whether s's content has been read, whole or in part (0 for NULL): for
+ * tests and stats. */
 int ty_lazysec_loaded(const ty_lazysec *s);
 /* The first read (ty_lazysec_get's) started now on a thread of its own
  * (nothing on one core, or when read already); its outcome is the first
  * get's. */
 void ty_lazysec_prefetch(ty_lazysec *s);
 void ty_lazysec_free(ty_lazysec *s);
-/* Whether m knows its term counts (format 2), and m->tf decoded from the
+/* Whether m knows its term counts (layout 2), and m->tf decoded from the
  * bytes loading kept (tf_leb), once: 0, or TENYO_ERR_NOMEM. Opening keeps
  * the counts encoded (1 byte per non-zero instead of 4: 450 MB less at 1M
  * documents); updates and rebuild decode them. */
@@ -102,6 +113,12 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen);
  * on another thread, a section's frame costs the write nothing
  * (ty_model.kw_frame). 0, or the status with the message. */
 int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen);
+/* The same content as one zstd frame of stored (uncompressed) blocks of
+ * ZSTD_BLOCKSIZE_MAX bytes, content size and checksum on: for a section
+ * whose content is compressed already, in frames of its own (the keyword
+ * index, layout 2), so that a reader can read part of it in place
+ * (ty_lazysec_read). 0, or the status with the message. */
+int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen);
 /* The index format this library writes (format.h's "Format history"). */
 #define TY_STORE_FORMAT 3u
 
@@ -133,7 +150,7 @@ int ty_store_read(const char *path, ty_model *m, char *err, size_t errlen);
 /* The single file at path (not a manifest): ty_store_read (lazy 0) or
  * ty_store_read_lazy (lazy 1) without the sharded case (load.c). */
 int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, int lazy);
-/* The same, but a format-2 file's sparse rows are only located and
+/* The same, but a layout-2 file's sparse rows are only located and
  * bounds-checked: decoded on first use (ty_model_need_sparse), the file
  * kept open until then. What an index opened for queries uses: a query
  * that needs no TF-IDF (LSA, IVF, metadata) never pays for them. */

@@ -578,6 +578,12 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         ty_seterr(w->err, w->errlen, "%s: the keyword section is held only compressed",
                   w->path);
         w->rc = TENYO_ERR_ARG;
+    } else if (m->kw_blob && !w->mem && m->kw_len >= 4 && !memcmp(m->kw_blob, "TKW2", 4)) {
+        ty_buf f = {0}; /* keyword layout 2: frames inside, read in place */
+        int rc = ty_store_frame_stored(m->kw_blob, m->kw_len, &f, w->err, w->errlen);
+        if (rc && !w->rc) w->rc = rc;
+        if (!rc) sec_frame(w, "keywords", m->kw_len, (const unsigned char *)f.p, f.len);
+        ty_buf_free(&f);
     } else if (m->kw_blob) { /* search/kwindex.c's layout, checked when used */
         sec_begin(w, "keywords", m->kw_len);
         put_bytes(w, m->kw_blob, m->kw_len);
@@ -839,6 +845,51 @@ int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t err
         rc = w->rc;
     }
     wr_end(w, NULL, rc, "section frame", err, errlen);
+    return rc;
+}
+
+int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
+    if ((!p && n) || !out) return TENYO_ERR_ARG;
+    /* the checksum (XXH64's low 32 bits of the content) is zstd's: the
+     * last 4 bytes of the frame it makes of the content at its fastest */
+    size_t cap = ZSTD_compressBound((size_t)n);
+    char *z = ty_malloc(cap);
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    int rc = TENYO_ERR_NOMEM;
+    size_t zn = 0;
+    if (!z || !cc) goto done;
+    rc = TENYO_ERR_DEPENDENCY;
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZSTD_minCLevel())) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(zn = ZSTD_compress2(cc, z, cap, p ? p : "", (size_t)n)) || zn < 4) {
+        ty_seterr(err, errlen, "zstd could not frame a section of %llu bytes",
+                  (unsigned long long)n);
+        goto done;
+    }
+    rc = TENYO_ERR_NOMEM;
+    uint64_t nb = n ? (n + ZSTD_BLOCKSIZE_MAX - 1) / ZSTD_BLOCKSIZE_MAX : 1;
+    out->len = 0;
+    if (ty_buf_reserve(out, (size_t)(STORED_HEAD + 3 * nb + n + 4))) goto done;
+    unsigned char h[STORED_HEAD];
+    put_le32(h, ZSTD_MAGICNUMBER);
+    h[4] = STORED_FHD;
+    put_le64(h + 5, n);
+    ty_buf_append(out, h, sizeof h);
+    for (uint64_t b = 0; b < nb; b++) {
+        uint64_t at = b * ZSTD_BLOCKSIZE_MAX, sz = n - at < ZSTD_BLOCKSIZE_MAX ? n - at
+                                                                              : ZSTD_BLOCKSIZE_MAX;
+        uint32_t bh = (uint32_t)(sz << 3) | (b + 1 == nb); /* raw block, last flag */
+        unsigned char t[3] = {(unsigned char)bh, (unsigned char)(bh >> 8),
+                              (unsigned char)(bh >> 16)};
+        ty_buf_append(out, t, 3);
+        if (sz) ty_buf_append(out, (const char *)p + at, (size_t)sz);
+    }
+    ty_buf_append(out, z + zn - 4, 4);
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory framing a section");
+    ZSTD_freeCCtx(cc);
+    free(z);
     return rc;
 }
 
