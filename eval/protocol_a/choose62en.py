@@ -32,6 +32,29 @@ def codes(o):
     return out
 
 
+def pick(path, salt, seen=frozenset(), n=24):
+    """The rule above with salt, the patents in seen left out: n records."""
+    by = {}
+    for l in open(path, encoding='utf-8'):
+        o = json.loads(l)
+        if md5('dev' + o['patent_id']) % 4 or not (o.get('abstract') or '').strip() or not codes(o):
+            continue
+        if o['patent_id'] in seen:
+            continue
+        by.setdefault(codes(o)[0], []).append(o)
+    subs = sorted(by, key=lambda h: md5(salt + h))
+    secs = sorted({h[0] for h in subs})
+    queues = {s: [h for h in subs if h[0] == s] for s in secs}
+    out = []
+    while len(out) < n and any(queues.values()):
+        for s in secs:
+            if len(out) >= n or not queues[s]:
+                continue
+            h = queues[s].pop(0)
+            out.append(min(by[h], key=lambda o: md5(salt + o['patent_id'])))
+    return out
+
+
 def main(argv):
     if argv[0] == '--train':
         for l in open(argv[1], encoding='utf-8'):
@@ -39,23 +62,7 @@ def main(argv):
             if md5('dev' + o['patent_id']) % 4:
                 sys.stdout.write(l)
         return
-    by = {}
-    for l in open(argv[0], encoding='utf-8'):
-        o = json.loads(l)
-        if md5('dev' + o['patent_id']) % 4 or not (o.get('abstract') or '').strip() or not codes(o):
-            continue
-        by.setdefault(codes(o)[0], []).append(o)
-    subs = sorted(by, key=lambda h: md5('pa62en' + h))
-    secs = sorted({h[0] for h in subs})
-    queues = {s: [h for h in subs if h[0] == s] for s in secs}
-    out = []
-    while len(out) < 24 and any(queues.values()):
-        for s in secs:
-            if len(out) >= 24 or not queues[s]:
-                continue
-            h = queues[s].pop(0)
-            o = min(by[h], key=lambda o: md5('pa62en' + o['patent_id']))
-            out.append(o)
+    out = pick(argv[0], 'pa62en')
     print('# English Protocol A queries of the judge\'s third read, fixed before any output was read:')
     print('# eval/protocol_a/choose62en.py (query side of the development split). set<TAB>abstract<TAB>--home<TAB>id')
     for o in out:

@@ -31,8 +31,9 @@
 
 #include <string.h>
 
-/* The code point at s[i..n) and its length in *len (1 for a bad byte). */
-static unsigned cp_at(const unsigned char *s, size_t i, size_t n, size_t *len) {
+/* The code point at s[i..n) and its length in *len (1 for a bad byte):
+ * ty_utf8_at (stages.h). */
+unsigned ty_utf8_at(const unsigned char *s, size_t i, size_t n, size_t *len) {
     unsigned c = s[i];
     size_t l = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
     if (i + l > n) l = 1;
@@ -49,7 +50,7 @@ static unsigned cp_before(const unsigned char *s, size_t i) {
     size_t a = i - 1;
     while (a > 0 && (s[a] & 0xC0) == 0x80) a--;
     size_t l;
-    return cp_at(s, a, i, &l);
+    return ty_utf8_at(s, a, i, &l);
 }
 
 static int is_digit(unsigned c) {
@@ -96,8 +97,8 @@ static int is_range(unsigned c) {
  * letter after them (*letter set). */
 static size_t sign_end(const unsigned char *u, size_t i, size_t n, int *letter) {
     size_t j = i, nd = 0, jl;
-    while (j < n && is_digit(cp_at(u, j, n, &jl)) && nd < 5) j += jl, nd++;
-    if (j < n && is_latin(cp_at(u, j, n, &jl))) {
+    while (j < n && is_digit(ty_utf8_at(u, j, n, &jl)) && nd < 5) j += jl, nd++;
+    if (j < n && is_latin(ty_utf8_at(u, j, n, &jl))) {
         j += jl;
         *letter = 1;
     }
@@ -107,7 +108,7 @@ static size_t sign_end(const unsigned char *u, size_t i, size_t n, int *letter) 
 /* Digits of the sign s[i..j). */
 static size_t sign_digits(const unsigned char *u, size_t i, size_t j, size_t n) {
     size_t nd = 0, jl;
-    for (; i < j && is_digit(cp_at(u, i, n, &jl)); i += jl) nd++;
+    for (; i < j && is_digit(ty_utf8_at(u, i, n, &jl)); i += jl) nd++;
     return nd;
 }
 
@@ -149,7 +150,7 @@ size_t ty_clean_text(char *s, size_t n) {
         }
         if (dropped) continue;
         size_t l;
-        unsigned c = cp_at(u, i, n, &l);
+        unsigned c = ty_utf8_at(u, i, n, &l);
         if (is_digit(c)) {
             /* a reference sign? the run of digits (and one letter), or a
              * range of two (ヒータ１２ａ〜１２ｃ, ローラ２１～２４) */
@@ -157,18 +158,18 @@ size_t ty_clean_text(char *s, size_t n) {
             int letter = 0;
             size_t j = sign_end(u, i, n, &letter), jl;
             size_t nd = sign_digits(u, i, j, n);
-            unsigned next = j < n ? cp_at(u, j, n, &jl) : 0;
-            if (is_range(next) && j + jl < n && is_digit(cp_at(u, j + jl, n, &jl))) {
+            unsigned next = j < n ? ty_utf8_at(u, j, n, &jl) : 0;
+            if (is_range(next) && j + jl < n && is_digit(ty_utf8_at(u, j + jl, n, &jl))) {
                 int letter2 = 0;
                 size_t r = j;
-                cp_at(u, r, n, &jl);
+                ty_utf8_at(u, r, n, &jl);
                 r += jl;
                 size_t k = sign_end(u, r, n, &letter2);
                 /* a range of signs: after a katakana name or with letters
                  * (粒径１０〜２０の is an amount) */
                 if (sign_digits(u, r, k, n) <= 4 && (is_kata(prev) || (letter && letter2))) {
                     j = k;
-                    next = j < n ? cp_at(u, j, n, &jl) : 0;
+                    next = j < n ? ty_utf8_at(u, j, n, &jl) : 0;
                 }
             }
             int amount = o >= 6 && !memcmp(s + o - 6, "量部", 6); /* 重量部１００ */
@@ -230,7 +231,7 @@ void ty_cut_seen(ty_cut *k, const char *t, const char *text) {
     unsigned last = cp_before((const unsigned char *)t, tn);
     for (const char *p = strstr(text, t); p; p = strstr(p + tn, t)) {
         const unsigned char *q = (const unsigned char *)p + tn;
-        unsigned nx = *q ? cp_at(q, 0, strlen((const char *)q), &l) : 0;
+        unsigned nx = *q ? ty_utf8_at(q, 0, strlen((const char *)q), &l) : 0;
         int cont = (is_kanji(last) && is_kanji(nx)) || (is_kata(last) && is_kata(nx));
         if (!cont || (k->n && nx != k->next)) k->open = 1;
         k->next = nx;
@@ -240,7 +241,7 @@ void ty_cut_seen(ty_cut *k, const char *t, const char *text) {
 
 int ty_kata_piece(const char *t, const char *text) {
     size_t tn = strlen(t), l;
-    if (!tn || !text || !is_kata(cp_at((const unsigned char *)t, 0, tn, &l))) return 0;
+    if (!tn || !text || !is_kata(ty_utf8_at((const unsigned char *)t, 0, tn, &l))) return 0;
     int seen = 0;
     for (const char *p = strstr(text, t); p; p = strstr(p + tn, t)) {
         if (p == text || !is_kata(cp_before((const unsigned char *)text, (size_t)(p - text))))

@@ -47,17 +47,9 @@
  * anchor. */
 #define CLAUSE_MAX 44
 
-/* The code point at s[i..n) and its length in *len (1 for a bad byte). */
+/* The code point at str[i..n) and its length in *len (clean.c). */
 static unsigned cp(const char *str, size_t i, size_t n, size_t *len) {
-    const unsigned char *s = (const unsigned char *)str;
-    unsigned c = s[i];
-    size_t l = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    if (i + l > n) l = 1;
-    *len = l;
-    if (l == 1) return c;
-    unsigned v = c & (0xFF >> (l + 1));
-    for (size_t k = 1; k < l; k++) v = v << 6 | (s[i + k] & 0x3F);
-    return v;
+    return ty_utf8_at((const unsigned char *)str, i, n, len);
 }
 
 /* Start of the code point that ends at s[i] (i > 0). */

@@ -326,6 +326,8 @@ int ty_query_english(const tenyo_ctx *c, size_t qn);
 int ty_match_use(const tenyo_why *w, ty_buf *company, ty_buf *technique, const char **term);
 
 /* --- clean.c --- */
+/* The code point at s[i..n) and its length in *len (1 for a bad byte). */
+unsigned ty_utf8_at(const unsigned char *s, size_t i, size_t n, size_t *len);
 /* s[0..n) without markup and reference signs, in place (NUL-terminated
  * when shorter); returns the new length. */
 size_t ty_clean_text(char *s, size_t n);
