@@ -365,12 +365,13 @@ for tag in re.findall(r"<h2>.*?</h2>", h) + re.findall(r'<p class="meta">Date .*
 P
 req api_senses 200 "$U/api/senses"
 grep -q '"senses":\[\]' "$D/body" && ok api_senses_empty || bad "api_senses_empty ($(head -c 200 "$D/body"))"
-# the why quotes the evidence listed first (a focused or kept list picks
-# its quote from a later patent when that shares more words; it moves up)
+# the why quotes one of the card's evidence patents and names it (a
+# focused or kept list may quote a later one that shares more words); the
+# evidence stays in order of similarity, best first
 for b in '{"id":"SAMPLE-001","n":10,"focus_text":"画像から状態を推定する"}' '{"id":"SAMPLE-001","n":10,"keep":["G08B"]}' '{"id":"SAMPLE-002","n":10,"focus_text":"画像から状態を推定する"}'; do
   post "$b"; echo
 done >"$D/whyfirst"
-python3 - "$D/whyfirst" 2>"$D/whyerr" <<'P' && ok api_why_quotes_first_evidence || bad "api_why_quotes_first_evidence ($(tail -n 1 "$D/whyerr"))"
+python3 - "$D/whyfirst" 2>"$D/whyerr" <<'P' && ok api_why_names_its_evidence_in_order || bad "api_why_names_its_evidence_in_order ($(tail -n 1 "$D/whyerr"))"
 import json, sys
 n = 0
 for line in filter(str.strip, open(sys.argv[1])):
@@ -378,7 +379,9 @@ for line in filter(str.strip, open(sys.argv[1])):
         w = it.get("why")
         if w:
             n += 1
-            assert it["evidence"][0]["id"] == w["evidence_id"], (it["field"], [e["id"] for e in it["evidence"]], w["evidence_id"])
+            assert w["evidence_id"] in [e["id"] for e in it["evidence"]], (it["field"], w["evidence_id"])
+        sims = [e["similarity"] for e in it["evidence"]]
+        assert sims == sorted(sims, reverse=True), (it["field"], sims)
 assert n > 10, n
 P
 # members the table adds to the body answer as the CLI's flags do

@@ -511,6 +511,8 @@ def more_paths(b):
     st_text = b.text("#status") or ""
     rest = len(want["ideas"]) - len(shown)
     check("clicks_judged_list_status_more", ("ほかに %d 件" % rest) in st_text, st_text)
+    # fewer shown than asked: the status says the list's rule
+    check("clicks_judged_list_status_says_why", "参考を 5 件に満たないときだけ" in st_text, st_text)
     # "more" adds the cards the list was picked from, as many at a time as
     # the list asked (30 here), numbered on
     b.click("#more")

@@ -766,6 +766,27 @@ TY_TEST(match_use_clauses) {
     CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 1);
     CHECK_STR(cb.p, "and we anodize parts for cameras");
     CHECK_STR(tb.p, "An anodized layer is formed on the housing");
+    /* a long English clause is cut at spaces, never inside a word */
+    w.query = "Our shop bends and welds steel reinforcing bars and makes concrete formwork for builders";
+    w.evidence = "The pressure is kept below 1.5 bar by a relief valve in the line.";
+    w.terms[0] = "bar";
+    CHECK_EQ_INT(ty_match_use(&w, &cb, &tb, &term), 1);
+    CHECKF(!strncmp(cb.p, "\xE2\x80\xA6", 3) && cb.p[3] != ' ' && strstr(cb.p, " bars ") != NULL,
+           "%s", cb.p);
+    size_t cl = strlen(cb.p);
+    CHECKF(cl > 3 && !strcmp(cb.p + cl - 3, "\xE2\x80\xA6") && cb.p[cl - 4] != ' ', "%s", cb.p);
+    {
+        /* the words around the cuts are whole words of the company's text */
+        char first[64] = "", last[64] = "";
+        sscanf(cb.p + 3, "%63s", first);
+        const char *sp = strrchr(cb.p, ' ');
+        snprintf(last, sizeof last, "%.*s", (int)(cl - 3 - (size_t)(sp + 1 - cb.p)), sp + 1);
+        char pat[80];
+        snprintf(pat, sizeof pat, " %s ", first);
+        CHECKF(strstr(w.query, pat) != NULL || !strncmp(w.query, first, strlen(first)), "%s", first);
+        snprintf(pat, sizeof pat, " %s ", last);
+        CHECKF(strstr(w.query, pat) != NULL, "'%s'", last);
+    }
     ty_buf_free(&cb);
     ty_buf_free(&tb);
 }

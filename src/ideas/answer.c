@@ -625,21 +625,6 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
             for (int k = 0; k < w.nterms; k++) json_array_append_new(wt, json_string(w.terms[k]));
             json_object_set_new(wj, "terms", wt);
             json_object_set_new(it, "why", wj);
-            /* the patent the why quotes (and the sentence cites) is the
-             * evidence listed first: a quote from the second patent under
-             * another one listed first read as a mix-up */
-            json_t *evs = json_object_get(it, "evidence"), *e;
-            size_t k;
-            json_array_foreach(evs, k, e) {
-                const char *eid = json_string_value(json_object_get(e, "id"));
-                if (!eid || strcmp(eid, dm.id)) continue;
-                if (k) {
-                    json_incref(e);
-                    json_array_remove(evs, k);
-                    json_array_insert_new(evs, 0, e);
-                }
-                break;
-            }
         } else if (wr < 0 && !why_err[0]) {
             snprintf(why_err, sizeof why_err, "%s", tenyo_ctx_error(ctx));
         }

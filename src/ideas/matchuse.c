@@ -246,6 +246,17 @@ static int put_clause(ty_buf *out, const char *s, size_t b, size_t e, size_t a) 
     if (chars(s, b, e) > CLAUSE_MAX) {
         from = back(s, a, b, CLAUSE_MAX / 3);
         to = fwd(s, from, e, CLAUSE_MAX);
+        /* Latin words are cut at a space, never inside a word */
+        if (from > b && (unsigned char)s[from] < 0x80 && s[from - 1] != ' ') {
+            size_t f = from;
+            while (f < a && s[f] != ' ') f++;
+            if (f < a) from = f + 1;
+        }
+        if (to < e && (unsigned char)s[to - 1] < 0x80 && s[to] != ' ') {
+            size_t t = to;
+            while (t > a && s[t - 1] != ' ') t--;
+            if (t > a) to = t - 1;
+        }
     }
     if ((from > b && ty_buf_append(out, "\xE2\x80\xA6", 3)) || ty_buf_append(out, s + from, to - from) ||
         (to < e && ty_buf_append(out, "\xE2\x80\xA6", 3)) || ty_buf_putc(out, 0))

@@ -31,6 +31,7 @@ const T = {
     run_match: "開放特許を探す",
     match_title: "企業の強みに合う開放特許",
     match_done: (n, ms) => `${n} 件の開放特許（${ms} ms）`,
+    match_done_unknown: (n, ms) => `${n} 件の特許（ライセンス可否は未確認）（${ms} ms）`,
     match_none: "条件に合う開放特許が見つかりませんでした。",
     licensable: (n) => `開放特許 ${n.toLocaleString()} 件から`,
     similarity: "類似度",
@@ -96,6 +97,7 @@ const T = {
     done: (n, ms) => `${n} 件の転用候補（${ms} ms）`,
     ws_unread: "保存済みのワークシートを読めなかったため、上書きしません（再読み込みしてください）",
     done_more: (n, k, ms) => `${n} 件の転用候補、ほかに ${k} 件（さらに表示）（${ms} ms）`,
+    done_more_few: (n, k, ms) => `${n} 件の転用候補（有力と候補のカードのほかは、参考を 5 件に満たないときだけ示します）、ほかに ${k} 件（さらに表示）（${ms} ms）`,
     none: "転用候補が見つかりませんでした。",
     read_as: (q, id) => `「${q}」を ${id} として検索しました。`,
     no_number: (q) => `特許番号「${q}」は索引にありません。`,
@@ -195,6 +197,7 @@ const T = {
     run_match: "Find licensable patents",
     match_title: "Licensable patents for the company's strengths",
     match_done: (n, ms) => `${n} licensable patents (${ms} ms)`,
+    match_done_unknown: (n, ms) => `${n} ${n === 1 ? "patent" : "patents"}, licence status unknown (${ms} ms)`,
     match_none: "No licensable patent matches.",
     licensable: (n) => `from ${n.toLocaleString()} licensable patents`,
     similarity: "Similarity",
@@ -260,6 +263,7 @@ const T = {
     done: (n, ms) => `${n} ${n === 1 ? "proposal" : "proposals"} (${ms} ms)`,
     ws_unread: "The saved worksheet could not be read, so it is not written over (reload the page)",
     done_more: (n, k, ms) => `${n} ${n === 1 ? "proposal" : "proposals"}, ${k} more (more) (${ms} ms)`,
+    done_more_few: (n, k, ms) => `${n} ${n === 1 ? "proposal" : "proposals"} (beyond strong and candidate cards, reference cards only to reach five), ${k} more (more) (${ms} ms)`,
     none: "No proposals found.",
     read_as: (q, id) => `"${q}" was read as ${id}.`,
     no_number: (q) => `No indexed patent has the number "${q}".`,
@@ -704,7 +708,9 @@ async function runMatch(f) {
     wsStatus();
     setReport("match", body);
     const a = await takeAnswer(res, renderMatch, t0);
-    setState("done", (res.matches.length ? tr("match_done", res.matches.length, a.ms) : tr("match_none")) +
+    /* an index marking nothing licensable is matched over all its patents */
+    const mdone = res.query && res.query.licensable === 0 ? "match_done_unknown" : "match_done";
+    setState("done", (res.matches.length ? tr(mdone, res.matches.length, a.ms) : tr("match_none")) +
       (a.filter ? " " + a.filter : ""));
     await loadProfiles(res);
   } catch (e) {
@@ -1138,7 +1144,9 @@ async function runQuery(f) {
     if (remade) note = remade + (note ? " " + note : "");
     state.note = note;
     const nshown = Number(document.body.dataset.cards || 0), nrest = (state.rest || []).length;
-    setState("done", (res.ideas.length ? (nrest ? tr("done_more", nshown, nrest, a.ms) : tr("done", nshown, a.ms))
+    /* fewer shown than asked: the list's rule says why */
+    const more = nshown < (Number(body.n) || 10) ? "done_more_few" : "done_more";
+    setState("done", (res.ideas.length ? (nrest ? tr(more, nshown, nrest, a.ms) : tr("done", nshown, a.ms))
                                        : tr("none")) + (note ? " " + note : ""));
   } catch (e) {
     setState("error", `${tr("error")}: ${e.message}`);
