@@ -326,6 +326,20 @@ err api_sentences_unknown 404 "$U/api/sentences?id=NOPE-999"
 rb=$(python3 -c 'import json,urllib.parse; print(urllib.parse.quote(json.dumps({"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"]})))')
 req api_report_kept 200 "$U/api/report?task=ideas&body=$rb&kept=1"
 [ "$(grep -c 'class="card"' "$D/body")" = 1 ] && grep -q 'for the client' "$D/body" && ok api_report_kept_cards_notes || bad "api_report_kept_cards_notes ($(grep -c 'class="card"' "$D/body") cards)"
+# its notes count its cards: "N rest on one patent" over the kept card alone
+cp "$D/body" "$D/keptrep"
+curl -s -X POST -H 'Content-Type: application/json' --data-binary '{"id":"SAMPLE-001","keep":["G08B"],"strike":["運転"],"n":30}' "$U/api/ideas" >"$D/keptans"
+python3 - "$D/keptrep" "$D/keptans" 2>"$D/kerr" <<'P' && ok api_report_kept_notes_count_kept || bad "api_report_kept_notes_count_kept ($(tail -n 1 "$D/kerr"))"
+import json, re, sys
+h = open(sys.argv[1]).read()
+a = json.load(open(sys.argv[2]))
+kept = [i for i in a["ideas"] if i["field"] == "G08B"]
+want = sum("one_patent" in i["cautions"] for i in kept)
+listed = sum(1 for i in a["ideas"] if i.get("shown", 0) > 0 and "one_patent" in i["cautions"])
+m = re.search(r"([0-9]+) (?:of the proposals shown rest on one patent|件は根拠特許が 1 件だけ)", h)
+got = int(m.group(1)) if m else 0
+assert got == want, (got, want, listed)
+P
 # the full report is the list the page shows with the worksheet's
 # decisions: a body without decisions gets the saved sheet's (the rejected
 # card is off the list, the struck word struck), the kept card is marked

@@ -183,7 +183,27 @@ void cli_ideas_ws_mark(json_t *o, const tenyo_worksheet *w, int kept_only) {
             }
         if (kept) json_array_append(keep, it);
     }
-    if (kept_only && json_array_size(keep)) json_object_set(o, "ideas", keep);
+    if (kept_only && json_array_size(keep)) {
+        json_object_set(o, "ideas", keep);
+        /* the notes that count cards count these: "N rest on one patent" */
+        json_t *warns = json_object_get(o, "warnings");
+        for (size_t k = json_array_size(warns); k-- > 0;) {
+            json_t *wv = json_array_get(warns, k);
+            if (strcmp(cli_jstr(wv, "code"), "one_patent")) continue;
+            int ja = (unsigned char)cli_jstr(wv, "message")[0] >= 0x80, one = 0;
+            json_t *c, *u;
+            size_t j, q;
+            json_array_foreach(keep, j, c) json_array_foreach(json_object_get(c, "cautions"), q, u)
+                one += !strcmp(json_string_value(u) ? json_string_value(u) : "", "one_patent");
+            if (one) {
+                char msg[160];
+                snprintf(msg, sizeof msg, ja ? "示した提案のうち %d 件は根拠特許が 1 件だけです"
+                                             : "%d of the proposals shown rest on one patent only", one);
+                json_object_set_new(wv, "message", json_string(msg));
+            } else
+                json_array_remove(warns, k);
+        }
+    }
     json_decref(keep);
 }
 
