@@ -128,6 +128,11 @@ contains "$D/err" "--ivf" cli_similar_nprobe_no_ivf_msg
 expect 0 cli_ideas_id "$T" ideas "$D/s.tny" SAMPLE-001 -n 3
 contains "$D/out" "転用候補" cli_ideas_report
 contains "$D/out" "本件の分野: B60W,A61B,G06V" cli_ideas_home
+# a query in another language than the index's patents is told so
+expect 0 cli_ideas_other_language_run "$T" ideas "$D/s.tny" --text "a driver drowsiness camera that warns the driver" -n 3 --json
+grep -q '"other_language"' "$D/out" && ok cli_ideas_other_language_said || bad "cli_ideas_other_language_said ($(head -c 300 "$D/out"))"
+expect 0 cli_ideas_same_language_run "$T" ideas "$D/s.tny" --text "運転者の眠気をカメラで推定して警告する" -n 3 --json
+grep -q '"other_language"' "$D/out" && bad cli_ideas_same_language_not_said || ok cli_ideas_same_language_not_said
 # golden in tfidf mode: independent of the BLAS kernels of the machine;
 # fields named by the IPC titles built into the library when the build
 # had scheme files (models/README.md), else by their class

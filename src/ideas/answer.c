@@ -450,6 +450,18 @@ static void join_list(char *buf, size_t cap, const char *const *items, size_t n,
 /* The warnings of the last ideas call on ctx that asked for `asked` and got
  * `got` proposals, in lang: why the answer is thin or must be read with
  * care. */
+/* 1 when most of the index's patents are titled in Latin script (an
+ * English corpus), from up to 256 titles spread over it. */
+static int index_english(const tenyo_index *x) {
+    const ty_model *m = &x->m;
+    uint64_t n = m->ndocs, step = n > 256 ? n / 256 : 1, latin = 0, seen = 0;
+    for (uint64_t d = 0; d < n; d += step, seen++) {
+        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        latin += *t && (unsigned char)*t < 0x80;
+    }
+    return seen && 2 * latin > seen;
+}
+
 static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int got,
                               size_t asked, const char *lang) {
     const tenyo_ideas_notes *nt = tenyo_ctx_notes(ctx);
@@ -476,6 +488,19 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
                      nt->nunknown, nt->nunknown == 1 ? "word is" : "words are",
                      nt->nunknown == 1 ? "was" : "were", list, nt->nunknown > 8 ? ", ..." : "");
         warn(arr, "unknown_words", msg);
+    }
+    /* a query in one language on an index of the other: the few words the
+     * two share (English words inside Japanese patents) carry it alone */
+    size_t qn = ty_ideas_qn(ctx);
+    if (qn && ty_query_english(ctx, qn) != index_english(ctx->idx)) {
+        int qen = ty_query_english(ctx, qn);
+        if (ja)
+            snprintf(msg, sizeof msg, qen ? "問い合わせは英語ですが、索引の特許はおもに日本語です。共通する少数の英単語だけで答えているため、日本語で書き直すか英語の索引を使ってください"
+                                          : "問い合わせは日本語ですが、索引の特許はおもに英語です。共通する少数の語だけで答えているため、英語で書き直すか日本語の索引を使ってください");
+        else
+            snprintf(msg, sizeof msg, qen ? "the query is English but the index's patents are mostly Japanese: the answer rests on the few English words they share; write it in Japanese or use an English index"
+                                          : "the query is Japanese but the index's patents are mostly English: the answer rests on the few words they share; write it in English or use a Japanese index");
+        warn(arr, "other_language", msg);
     }
     if (nt->flags & TENYO_NOTE_PARTIAL_WORDS) {
         /* "精密プレス加工（精密 + プレス加工）" */
