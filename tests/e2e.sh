@@ -283,6 +283,13 @@ has "$D/match.html" 'data-state="done"' e2e_match_done
 has "$D/match.html" 'data-task="match"' e2e_match_task
 has "$D/match.html" '企業の強みに合う開放特許' e2e_match_title
 count "$D/match.html" '<li class="card match" data-id=' 1 e2e_match_cards
+# the patents listed apart: a line each, never an empty field ("— -")
+chrome --dump-dom "${U}#task=match&q=%E9%A3%9F%E5%93%81%E3%81%AE%E5%8C%85%E8%A3%85%E3%81%A8%E6%AE%BA%E8%8F%8C&n=4" >"$D/matchref.html"
+has "$D/matchref.html" '<li class="card match reference"' e2e_match_reference_lines
+hasnt "$D/matchref.html" ' — - (' e2e_match_reference_no_empty_field
+has "$D/matchref.html" '共通する具体的な語なし' e2e_match_reference_says_none_shared
+# the use in the two texts' own words, on the card
+has "$D/match.html" '<div class="company-use"><div class="k">使い道' e2e_match_company_use
 count "$D/match.html" '<span class="badge open">ライセンス可</span>' 1 e2e_match_licensable_badge
 has "$D/match.html" 'data-profiles="[1-9]' e2e_match_profiles_filled
 count "$D/match.html" '<div class="profile" data-proposals="[0-9]*"><div class="k">適用プロファイル' 1 e2e_match_profile_column

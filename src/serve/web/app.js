@@ -119,7 +119,7 @@ const T = {
     focus_title: "技術の文を選ぶ（選んだ文だけから一覧を作る）", focus_apply: "選んだ文で作り直す",
     focus_none: "先に文を 1 つ以上選んでください（チェックを入れた文だけから一覧を作り直します）。",
     focustext_ph: "または技術を自分の言葉で書く（この文章だけから一覧を作る）",
-    focustext_apply: "書いた文章で作り直す", shared: "共通する語",
+    focustext_apply: "書いた文章で作り直す", shared: "共通する語", no_shared: "共通する具体的な語なし",
     focustext_title: "技術を自分の言葉で書く（その文章だけから一覧を作る）",
     remember: "覚える", remember_title: (w) => `「${w}」を、この一覧で切れた分野の組では別の意味として覚える（以後のすべての問い合わせに適用）`,
     remembered: (n, f) => `覚えました（新しい区別 ${n} 件、${f.split("/").pop()}）`,
@@ -286,7 +286,7 @@ const T = {
     focus_apply: "Make the list from these",
     focus_none: "Select at least one sentence first (the list is made again from the ticked sentences alone).",
     focustext_ph: "Or write the technique in your own words (the list is made from this text alone)",
-    focustext_apply: "Make the list from this text", shared: "Shared words",
+    focustext_apply: "Make the list from this text", shared: "Shared words", no_shared: "no specific word shared",
     focustext_title: "Write the technique in your own words (the list is made from that text alone)",
     remember: "Remember", remember_title: (w) => `Remember "${w}" as another sense between the fields it linked in this list (every later query)`,
     remembered: (n, f) => `Remembered (${n} new split${n === 1 ? "" : "s"}, ${f.split("/").pop()})`,
@@ -846,8 +846,10 @@ function renderMatch(res) {
   for (const r of res.reference || []) {
     const li = el("li", "card match reference");
     li.dataset.id = r.id;
-    const terms = ((r.why || {}).terms || []).join(state.lang === "ja" ? "・" : ", ") || "-";
-    li.appendChild(el("p", "muted", `${r.band_label} ${r.id} ${r.title} — ${terms} (${r.weak_reason})`));
+    const terms = ((r.why || {}).terms || []).join(state.lang === "ja" ? "・" : ", ");
+    /* no shared word: say so, not an empty field */
+    const shared = terms ? `${tr("shared")}: ${terms}` : tr("no_shared");
+    li.appendChild(el("p", "muted", `${r.band_label} ${r.id} ${r.title} — ${shared} (${r.weak_reason})`));
     cards.appendChild(li);
   }
   drawMap();
