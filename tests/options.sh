@@ -181,6 +181,8 @@ usage_error option_missing_value "option '--dim' needs a value" index -o "$D/x.t
 usage_error option_no_value "option '--json' takes no value" info --json=1 "$N"
 usage_error option_did_you_mean "unknown option '--dimm'; did you mean '--dim'?" index --dimm 3 -o "$D/x.tny" x
 usage_error option_did_you_mean_similar "unknown option '--hybrid-weigth'; did you mean '--hybrid-weight'?" similar --hybrid-weigth 0.5 "$N" X
+# the one option sharing its first four letters or more: --write for --writable
+usage_error option_did_you_mean_prefix "unknown option '--write'; did you mean '--writable'?" serve --write "$N"
 usage_error option_ambiguous "option '--no' is ambiguous: --no-abstracts --no-parts --no-stem" index --no -o "$D/x.tny" x
 usage_error choice_did_you_mean "--mode must be one of tfidf, lsa, hybrid; not 'hybird' (did you mean 'hybrid'?)" similar --mode hybird "$N" X
 usage_error no_index "no INDEX" info

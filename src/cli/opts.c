@@ -112,6 +112,19 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
         return '?';
     }
     const char *s = cli_suggest(name, names, n);
+    /* else the one option sharing its first four letters or more
+     * (--write for --writable) */
+    if (!s) {
+        const char *p = NULL;
+        size_t best = 3, nb = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t k = 0;
+            while (name[k] && name[k] == names[i][k]) k++;
+            if (k > best) best = k, nb = 1, p = names[i];
+            else if (k == best && k > 3) nb++;
+        }
+        if (nb == 1) s = p;
+    }
     if (sh) cli_err("unknown option '--%s'; did you mean '-%c'?\n", name, name[0]);
     else if (s) cli_err("unknown option '--%s'; did you mean '--%s'?\n", name, s);
     else cli_err("unknown option '--%s'\n", name);
