@@ -15,14 +15,16 @@
  *     company    its predicate cut off, so what remains is the thing the
  *                company makes or does (鋳物砂の再生を得意とする → 鋳物砂の
  *                再生; 中大物が中心で → 中大物): trailing kana, then a closing
- *                "を/が + 得意・中心・主力・専門・行・手が・手掛" and kana again;
- *                a leading "当社は" / "弊社では" dropped;
+ *                "を/が + 得意・中心・主力・専門・強み" or a verb of the trade
+ *                (を行・手が・設計・開発・製造・生産・販売・提供・加工・施工)
+ *                and kana again; a leading "当社は" / "弊社では" dropped;
  *     technique  the clause as the patent says it, a closing link, a
  *                leading 本発明の or conjunction (及び) cut (設定するとともに
  *                → 設定する); labels in brackets ((Ｂ)界面活性剤) and a sign
  *                before …, the end or 内・側・上・下・外 (タンク２内) dropped;
  *     length     a clause over CLAUSE_MAX characters is quoted around the
- *                anchor with "…" where cut.
+ *                anchor with "…" where cut (Latin text at a space, never
+ *                inside a word).
  *   English (the index term is a stem): the anchor is the first word of the
  *   sentence starting with the stem, case folded; clauses end at , ; : and
  *   sentence ends; no predicate cut.
