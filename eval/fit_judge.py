@@ -184,24 +184,31 @@ CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen'
               'compound', 'idf', 'juman_unknown']
 
 
-def load_cards(arg):
-    """(set name, cards): each labelled card of a set as (query, facts, label)
-    once per reader who labelled it."""
+def set_cards(arg, first=None):
+    """The cards of a set NAME=OUTPUT.jsonl:LABELS,LABELS (each answer's
+    first `first` cards, or all): (name, query number, card, the labels
+    of the readers who labelled it)."""
     name, rest = arg.split('=', 1)
     path, labs = rest.split(':', 1)
     readers = [read_labels(p) for p in labs.split(',')]
-    out = []
     for line in open(path, encoding='utf-8'):
         o = json.loads(line)
         n = o['protocol_a']['n']
-        for p in o.get('ideas', [])[:10]:
-            if 'judge_facts' not in p:
-                continue
-            x = [1.0] + [float(p['judge_facts'][k]) for k in CARD_FACTS]
-            for r in readers:
-                lab = r.get((n, p['field']))
-                if lab:
-                    out.append(((name, n), x, lab[0], p))
+        for p in o.get('ideas', [])[:first]:
+            got = [r.get((n, p['field'])) for r in readers]
+            yield name, n, p, [lab[0] for lab in got if lab]
+
+
+def load_cards(arg):
+    """(set name, cards): each labelled card of a set as (query, facts, label)
+    once per reader who labelled it."""
+    out = []
+    name = arg.split('=', 1)[0]
+    for _, n, p, labs in set_cards(arg, 10):
+        if 'judge_facts' not in p:
+            continue
+        x = [1.0] + [float(p['judge_facts'][k]) for k in CARD_FACTS]
+        out += [((name, n), x, lab, p) for lab in labs]
     return name, out
 
 
@@ -417,23 +424,14 @@ def load_en_cards(arg, jw):
     card) once per reader, facts = [1, the Japanese judge's logit, the
     English facts]; a card is English when most of its terms' weight is in
     Latin script (the C code's rule)."""
-    name, rest = arg.split('=', 1)
-    path, labs = rest.split(':', 1)
-    readers = [read_labels(p) for p in labs.split(',')]
     out = []
-    for line in open(path, encoding='utf-8'):
-        o = json.loads(line)
-        n = o['protocol_a']['n']
-        for p in o.get('ideas', []):
-            f = p.get('judge_facts')
-            if not f or f.get('latin', 0) < 0.5:
-                continue
-            zja = jw.get('bias', 0) + sum(jw.get(k, 0) * float(v) for k, v in f.items())
-            x = [1.0, zja] + [float(f.get(k, 0)) for k in EN_CARD_FACTS]
-            for r in readers:
-                lab = r.get((n, p['field']))
-                if lab:
-                    out.append(((name, n), x, lab[0], p, zja))
+    for name, n, p, labs in set_cards(arg):
+        f = p.get('judge_facts')
+        if not f or f.get('latin', 0) < 0.5:
+            continue
+        zja = jw.get('bias', 0) + sum(jw.get(k, 0) * float(v) for k, v in f.items())
+        x = [1.0, zja] + [float(f.get(k, 0)) for k in EN_CARD_FACTS]
+        out += [((name, n), x, lab, p, zja) for lab in labs]
     return out
 
 

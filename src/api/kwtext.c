@@ -152,11 +152,7 @@ int ty_kw_build(ty_model *m, const char *const *titles, const char *const *abs, 
     kwb_job j = {m, titles, abs, part, perr};
     rc = ty_parallel(nt, kwb_worker, &j);
     if (rc) {
-        for (int t = 0; t < nt; t++)
-            if (perr[t][0]) {
-                ty_seterr(err, errlen, "%s", perr[t]);
-                break;
-            }
+        ty_parallel_err(perr, nt, err, errlen);
         goto done;
     }
     for (int t = 1; t < nt && !rc; t++)

@@ -492,8 +492,8 @@ static json_t *ideas_warnings(const tenyo_ctx *ctx, const tenyo_idea *ideas, int
     /* a query in one language on an index of the other: the few words the
      * two share (English words inside Japanese patents) carry it alone */
     size_t qn = ty_ideas_qn(ctx);
-    if (qn && ty_query_english(ctx, qn) != index_english(ctx->idx)) {
-        int qen = ty_query_english(ctx, qn);
+    int qen = qn ? ty_query_english(ctx, qn) : 0;
+    if (qn && qen != index_english(ctx->idx)) {
         if (ja)
             snprintf(msg, sizeof msg, qen ? "問い合わせは英語ですが、索引の特許はおもに日本語です。共通する少数の英単語だけで答えているため、日本語で書き直すか英語の索引を使ってください"
                                           : "問い合わせは日本語ですが、索引の特許はおもに英語です。共通する少数の語だけで答えているため、英語で書き直すか日本語の索引を使ってください");

@@ -182,11 +182,7 @@ int ty_kwx_pack_frames(const char *text, uint64_t len, uint64_t n, int threads,
     kfr_job j = {fr, nfr, perr};
     rc = ty_parallel(nt, kfr_worker, &j);
     if (rc) {
-        for (int t = 0; t < nt; t++)
-            if (perr[t][0]) {
-                ty_seterr(err, errlen, "%s", perr[t]);
-                break;
-            }
+        ty_parallel_err(perr, nt, err, errlen);
         goto done;
     }
     {

@@ -237,6 +237,14 @@ int ty_parallel(int nt, ty_par_fn fn, void *ud) {
     return ty_parallel_watch(nt, fn, ud, NULL, NULL, 0);
 }
 
+void ty_parallel_err(char (*perr)[TY_ERRLEN], int nt, char *err, size_t errlen) {
+    for (int t = 0; t < nt; t++)
+        if (perr[t][0]) {
+            ty_seterr(err, errlen, "%s", perr[t]);
+            return;
+        }
+}
+
 int ty_parallel_workers(int threads, uint64_t n, uint64_t min_per_worker) {
     if (threads <= 0) threads = ty_ncores();
     if (threads > TY_PAR_MAX) threads = TY_PAR_MAX;

@@ -140,6 +140,9 @@ int ty_parallel_claim(int nt, int nparts, ty_par_fn fn, void *ud);
  * reports); with no thread at all, the workers run on the caller. */
 int ty_parallel_watch(int nt, ty_par_fn fn, void *ud, void (*watch)(void *ud),
                       void *watch_ud, unsigned interval_ms);
+/* After a failed ty_parallel whose workers wrote their messages into
+ * perr[0..nt) (empty: none): the first message into err. */
+void ty_parallel_err(char (*perr)[TY_ERRLEN], int nt, char *err, size_t errlen);
 /* Workers for n items: threads (<= 0: the cores) clamped to
  * [1, TY_PAR_MAX], and to at most n / min_per_worker (at least 1). */
 int ty_parallel_workers(int threads, uint64_t n, uint64_t min_per_worker);
