@@ -181,6 +181,9 @@ while IFS='|' read -r user cmd rc secs built; do
     [ "$user $cmd" = "root make test" ] && echo "$summary"   # the fresh machine's test summary
     if [ "$good" = 0 ]; then
         ok=0
+        # the failing checks by name first (the suites print "FAIL name ..."
+        # or "not ok ..."), then the log's last lines
+        grep -E '^(FAIL|not ok|FAILED)' "$log" | head -n 20 | sed 's/^/  ! /' || true
         tail -n 30 "$log" | sed 's/^/  | /'
     fi
 done <"$LOGS/results"
