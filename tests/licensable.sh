@@ -358,6 +358,24 @@ for m in o["matches"]+o["reference"]:
 for m in o["reference"]: assert "rank" not in m and m["band"]=="reference", m
 assert [m["rank"] for m in o["matches"]]==list(range(1,len(o["matches"])+1))
 assert o["matches"][0]["band"]!="reference", o["matches"][0]' "$D/match.json"; then ok lic_match_bands_one_rule; else bad "lic_match_bands_one_rule ($(head -c 300 "$D/match.json"))"; fi
+# a word counts between the company and a patent only where both texts
+# use it on their own: 電池 of the patents' 燃料電池 (a kind of battery) is
+# no shared word with a company's 電池パック; 電池 written alone is
+py 'import json
+docs=[("FC-%d"%i,"燃料電池の発電制御","燃料電池の発電量を燃料電池の温度に応じて制御する。燃料電池スタックの冷却水を循環させる。","H01M8/04") for i in range(4)]
+docs+=[("BP-%d"%i,"電池の温度管理","電池の温度を測定し、電池を冷却する。電池の充放電を制御する。","H01M10/48") for i in range(4)]
+docs+=[("OT-%d"%i,"歯車の潤滑","歯車に潤滑油を供給する。潤滑油の温度を測る。","F16H57/04") for i in range(6)]
+docs+=[("OS-%d"%i,"座席の調整","座席の高さを調整する。座席を回転させる。","B60N2/02") for i in range(6)]
+for i,t,a,f in docs: print(json.dumps({"id":i,"title":t,"abstract":a,"fi":[f]},ensure_ascii=False))' >"$D/own.jsonl"
+expect 0 lic_own_word_index "$T" index -q -o "$D/own.tny" "$D/own.jsonl"
+expect 0 lic_own_word_match "$T" match "$D/own.tny" --text "電池パックを組み立てる。電池の充放電試験と温度の管理を行う。" -k 8 --json
+if py 'import json,sys
+o=json.load(open(sys.argv[1]))
+ms=o["matches"]+o["reference"]
+fc=[m for m in ms if m["id"].startswith("FC-")]; bp=[m for m in ms if m["id"].startswith("BP-")]
+assert bp and all("電池" in m["why"]["terms"] for m in bp), bp
+assert all("電池" not in (m.get("why") or {}).get("terms",[]) for m in fc), fc
+assert not [m for m in o["matches"] if m["id"].startswith("FC-")], o["matches"]' "$D/out"; then ok lic_match_own_word_only; else bad "lic_match_own_word_only ($(head -c 600 "$D/out"))"; fi
 GEN="加工と製造のシステムを回収して処理する会社です。"
 expect 0 lic_match_generic "$T" match "$D/m.tny" --text "$GEN" -k 5 --json
 if py 'import json,sys

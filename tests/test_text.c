@@ -674,12 +674,57 @@ static int phrases_of(const ty_tokenizer *t, const char *s, int surf, ty_buf *ou
     int rc = ty_tokctx_new(t, &c, err, sizeof err);
     if (rc) return rc;
     ty_tok_sink sink = {drop_term, surf ? collect_surface : NULL,
-                        surf ? NULL : collect_phrase, out};
+                        surf ? NULL : collect_phrase, out, NULL};
     rc = ty_tokenize_sink(c, s, strlen(s), &sink);
     ty_tokctx_free(c);
     ty_buf_putc(out, 0);
     out->len--;
     return rc;
+}
+
+/* Terms of s into own (term()) and part (the part sink), "|"-joined. */
+static void own_cb(void *ud, const char *t, size_t n) {
+    ty_buf *b = ud;
+    ty_buf_append(b, t, n);
+    ty_buf_putc(b, '|');
+}
+static void part_cb(void *ud, const char *t, size_t n) {
+    ty_buf *b = (ty_buf *)ud + 1;
+    ty_buf_append(b, t, n);
+    ty_buf_putc(b, '|');
+}
+
+/* The part sink: a content word another one comes before in a compound
+ * (電池 of 燃料電池, モード of 燃料電池モード) goes there instead of term();
+ * the first content word of a compound (電池 of 電池パック, 燃料) and the one
+ * content word of a compound with a suffix (蝶番 of 蝶番部) stay terms, as do
+ * the compounds; without the sink, every term goes to term() as before. */
+TY_TEST(text_part_sink_members_after_the_first) {
+    char err[TY_ERRLEN];
+    ty_tokenizer *t = mk_tok(1, 1, err, sizeof err);
+    CHECKF(t != NULL, "%.200s", err);
+    ty_tokctx *c = NULL;
+    CHECK_EQ_INT(ty_tokctx_new(t, &c, err, sizeof err), 0);
+    const char *s = "燃料電池と電池パック。蝶番部を備える。";
+    ty_buf b[2] = {{0}};
+    ty_tok_sink sink = {.term = own_cb, .part = part_cb, .ud = b};
+    CHECK(ty_tokenize_sink(c, s, strlen(s), &sink) > 0);
+    ty_buf_putc(&b[0], 0);
+    ty_buf_putc(&b[1], 0);
+    CHECKF(!strcmp(b[1].p, "電池|パック|"), "parts: %s", b[1].p);
+    CHECKF(strstr(b[0].p, "|電池|電池パック|") && strstr(b[0].p, "燃料|燃料電池|") &&
+               strstr(b[0].p, "蝶番|蝶番部|"),
+           "terms: %s", b[0].p);
+    /* no sink: the same terms, parts included, in the same order */
+    ty_buf all = {0};
+    CHECK(ty_tokenize(c, s, strlen(s), own_cb, &all) > 0);
+    ty_buf_putc(&all, 0);
+    CHECKF(!strcmp(all.p, "燃料|電池|燃料電池|電池|パック|電池パック|蝶番|蝶番部|"), "all: %s", all.p);
+    ty_buf_free(&b[0]);
+    ty_buf_free(&b[1]);
+    ty_buf_free(&all);
+    ty_tokctx_free(c);
+    ty_tokenizer_free(t);
 }
 
 TY_TEST(text_phrases_ja) {

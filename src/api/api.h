@@ -406,6 +406,11 @@ const char *ty_index_word(const tenyo_index *x, const char *w, size_t n);
  * this machine's differs): emit gets each term. 0 or a status (c->err). */
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
                     void (*emit)(void *ud, const char *t, size_t n), void *ud);
+/* ty_ctx_tokenize with the members of each compound sent to part (the
+ * tokenizer's ty_tok_sink.part) and every other term to emit. */
+int ty_ctx_tokenize_parts(tenyo_ctx *c, const char *text, size_t len,
+                          void (*emit)(void *ud, const char *t, size_t n),
+                          void (*part)(void *ud, const char *t, size_t n), void *ud);
 /* Rank the documents by TF-IDF cosine with the query of terms[0..n)
  * (repeats count), through c's filter; the k best into hits. */
 int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,

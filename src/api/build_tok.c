@@ -114,7 +114,7 @@ static int tok_worker(void *ud, int t, int nt) {
         if (i >= j->n) break;
         pdoc *pd = &j->batch[i];
         dterms *dt = &j->dt[i];
-        ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt};
+        ty_tok_sink sink = {emit_term, emit_surface, emit_phrase, dt, NULL};
         int r = ty_tokenize_sink(c, pd->text, pd->len, &sink);
         if (r < 0 && !dt->status) dt->status = r;
         if (pd->lang < 0) {

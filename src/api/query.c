@@ -489,6 +489,12 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
 
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
                     void (*emit)(void *ud, const char *t, size_t n), void *ud) {
+    return ty_ctx_tokenize_parts(c, text, len, emit, NULL, ud);
+}
+
+int ty_ctx_tokenize_parts(tenyo_ctx *c, const char *text, size_t len,
+                          void (*emit)(void *ud, const char *t, size_t n),
+                          void (*part)(void *ud, const char *t, size_t n), void *ud) {
     if (len > TY_MAX_QUERY) {
         ty_seterr(c->err, sizeof c->err, "query of %zu bytes is longer than %u MiB", len,
                   TY_MAX_QUERY >> 20);
@@ -496,7 +502,8 @@ int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
     }
     int rc = ensure_tokenizer(c);
     if (rc) return rc;
-    rc = ty_tokenize(c->tc, text ? text : "", len, emit, ud);
+    ty_tok_sink sink = {.term = emit, .part = part, .ud = ud};
+    rc = ty_tokenize_sink(c->tc, text ? text : "", len, &sink);
     if (rc < 0)
         ty_seterr(c->err, sizeof c->err, "query: %s",
                   rc == TENYO_ERR_INPUT ? "not valid UTF-8" : tenyo_strerror(rc));

@@ -233,7 +233,7 @@ static int count_text(ty_tokctx *tc, const tenyo_doc *d, int desc, tcount *c) {
         ty_buf_free(&text);
         return TENYO_ERR_NOMEM;
     }
-    ty_tok_sink sink = {tcount_term, NULL, NULL, c};
+    ty_tok_sink sink = {tcount_term, NULL, NULL, c, NULL};
     int r = ty_tokenize_sink(tc, text.p ? text.p : "", text.len, &sink);
     ty_buf_free(&text);
     return c->status ? c->status : r < 0 ? r : TENYO_OK;

@@ -199,6 +199,8 @@ static void mark_expected(ty_iquery *st) {
     }
 }
 
+static void card_content(ty_iquery *st, tenyo_idea *id, int again);
+
 /* Field f's card: relevance and surprise from the votes and the homes'
  * co-classifications, then its content, confidence and band. */
 static void field_card(ty_iquery *st, uint32_t f, tenyo_idea *id) {
@@ -243,17 +245,47 @@ static void field_card(ty_iquery *st, uint32_t f, tenyo_idea *id) {
                      &id->basis.generic_share, &id->basis.specific_words);
     id->confidence = ty_confidence_of(id, st->qbest);
     if (id->support == 1) id->flags |= TENYO_IDEA_ONE_PATENT;
-    if (id->focus > IDEAS_ONE_WORD) id->flags |= TENYO_IDEA_ONE_WORD;
-    if (id->basis.generic_share > IDEAS_GENERIC) id->flags |= TENYO_IDEA_GENERIC;
     if (id->nevidence && nto == id->nevidence) id->flags |= TENYO_IDEA_TITLE_ONLY;
     id->score = id->confidence;
     /* evidence worth citing: beyond the first, nothing below
      * IDEAS_MIN_EVIDENCE (with 300 neighbours, the tail is noise) */
     while (id->nevidence > 1 && id->evidence[id->nevidence - 1].score < IDEAS_MIN_EVIDENCE)
         id->nevidence--;
-    id->usable = ty_usable_of(id, st->text, st->english);
     id->unexpected = 1 - exp(-id->surprise / 3);
+    card_content(st, id, 0);
+}
+
+/* The card's shared content and what rests on it: the content's flags,
+ * the reader model, the band and the judge's probability (again = 1: the
+ * list stage counting anew under the own-word rule: the content shape,
+ * its flags, the weak points, the band and the judge's probability; the
+ * engine's numbers the thresholds filter on — confidence, content, the
+ * reader model — stay as the engine gave them, so a threshold keeps or
+ * drops the cards it did before the stage). */
+static void card_content(ty_iquery *st, tenyo_idea *id, int again) {
+    double content = id->content;
+    if (again)
+        ty_content_shape(st->c, st->gen, id->evidence, id->nevidence, id->field, st->bw,
+                         &id->focus, &id->basis.generic_share, &id->basis.specific_words);
+    id->flags &= ~(unsigned)(TENYO_IDEA_ONE_WORD | TENYO_IDEA_GENERIC);
+    if (id->focus > IDEAS_ONE_WORD) id->flags |= TENYO_IDEA_ONE_WORD;
+    if (id->basis.generic_share > IDEAS_GENERIC) id->flags |= TENYO_IDEA_GENERIC;
+    if (!again) id->usable = ty_usable_of(id, st->text, st->english);
     ty_card_band(st->c, st->gen, st->hid, st->nh, id, st->bw);
+    if (again) id->content = content;
+}
+
+/* Stage: the technical term as the unit of a link (ownword.c): the pool's
+ * cards counted again with the words each side uses only inside longer
+ * words left out; a kept card keeps its band. */
+static int ideas_own_words(ty_iquery *st, tenyo_idea *out, size_t n, const unsigned char *kept) {
+    int rc = ty_own_begin(st->c);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (kept && kept[i]) continue;
+        card_content(st, &out[i], 1);
+    }
+    return TENYO_OK;
 }
 
 /* Stage: the fields far enough from every home, the nearest patents (the
@@ -392,7 +424,8 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     unsigned char pinned[TY_IDEAS_MAX_SHOWN];
     size_t nk = cnt < TY_IDEAS_MAX_SHOWN ? cnt : TY_IDEAS_MAX_SHOWN;
     for (size_t i = 0; i < nk; i++) pinned[i] = (unsigned char)ty_steer_kept(st->is->steer, out[i].code);
-    rc = ty_onesense(st->c, out, nk, pinned);
+    rc = ideas_own_words(st, out, nk, pinned);
+    if (!rc) rc = ty_onesense(st->c, out, nk, pinned);
     if (rc) return rc;
     for (size_t i = 0; i < cnt; i++) nt->nbands[out[i].band]++;
     ty_judge_shown(out, nk, pinned, skip == 0, st->o->show > 0 ? (size_t)st->o->show : n);
@@ -412,6 +445,7 @@ static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
     memset(&is->notes, 0, sizeof is->notes);
+    ty_own_reset(c); /* the engine's cards count every shared term */
     is->qn = qn;
     int rc = ideas_bad_opts(c, o, n, out);
     if (rc) return rc;

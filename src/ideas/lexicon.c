@@ -171,7 +171,8 @@ void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, uint32_
         double sim = ev[e].score > 0 ? ev[e].score : 0;
         size_t i = 0;
         for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)
-            w[i] += sim * c->qw[i] * m->tfidf.val[j] * ty_term_weight(c, i, f);
+            if (!ty_own_piece(c, d, i))
+                w[i] += sim * c->qw[i] * m->tfidf.val[j] * ty_term_weight(c, i, f);
     }
 }
 

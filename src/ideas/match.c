@@ -24,7 +24,9 @@
  * Which patents and how strong: each candidate (the nearest k x 4, at
  * least 40, and every evidence patent) is banded by the rule of an ideas
  * card (score.c: ty_match_band, ty_band_of): the specific words the
- * company's text shares with the patent (compound parts once), and whether
+ * company's text shares with the patent (compound parts once; a word
+ * either text writes only inside longer words not at all: ownword.c),
+ * and whether
  * the shared weight is mostly generic words (加工, 製造, システム: the
  * index's genericity per term) or one word. Order: band, then sharing a
  * specific word, then similarity. The JSON (answer.c) shows as cards the
@@ -233,6 +235,9 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
         }
     const char *home = tenyo_ctx_home(c, NULL);
     const float *gen = ty_term_generic(x);
+    /* what a patent shares with the company: words both texts use on
+     * their own (ownword.c) */
+    if ((rc = ty_own_begin(c))) goto done;
     for (size_t j = 0; j < na; j++) {
         all[j].own_field = in_home(x, all[j].doc, home);
         ty_match_content mc;
@@ -384,12 +389,23 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
     mw_sent ps[MAXS], qs[MAXS];
     mw_set *q = ty_calloc(1, sizeof *q), *t = ty_calloc(1, sizeof *t), *best = ty_calloc(1, sizeof *best);
     ty_buf pt = {0};
+    uint32_t *qp = NULL; /* the company text's pieces (ownword.c) */
+    size_t nqp = 0;
     int rc = q && t && best ? TENYO_OK : TENYO_ERR_NOMEM;
     /* the company's terms */
     if (!rc) {
         q->x = x;
         q->c = t->c = c; /* a word struck is no shared word (tenyo_ctx_set_steer) */
         rc = ty_ctx_tokenize(c, text, len, mw_emit, q);
+    }
+    /* a word either text writes only inside longer words is no shared
+     * word (ownword.c; asked after the tokenizer is done: it tokenizes) */
+    if (!rc && !(rc = ty_own_text_pieces(c, text, &qp, &nqp))) {
+        int w = 0;
+        for (int i = 0; i < q->n; i++)
+            if (!ty_own_has(qp, nqp, q->id[i]) && !ty_own_doc_piece(c, doc, q->id[i]))
+                q->id[w++] = q->id[i];
+        q->n = w;
     }
     /* the patent's title and abstract */
     const char *title = m->meta_blob + m->meta_off[doc * TY_META_NSTR + TY_META_TITLE];
@@ -449,7 +465,8 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
     for (int i = 0; i < q->n && out->nterms < TENYO_WHY_TERMS; i++) {
         size_t tl;
         const char *ti = ty_strmap_key(x->vocab, q->id[i], &tl);
-        if (ty_one_char(ti)) continue;
+        if (ty_one_char(ti) || ty_own_has(qp, nqp, q->id[i]) || ty_own_doc_piece(c, doc, q->id[i]))
+            continue;
         int piece = 0;
         for (int j = 0; j < q->n && !piece; j++) {
             size_t ul;
@@ -469,6 +486,7 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
     rc = 1;
 done:
     if (rc < 0) memset(out, 0, sizeof *out);
+    free(qp);
     free(q);
     free(t);
     free(best);

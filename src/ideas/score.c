@@ -224,7 +224,8 @@ static int doc_overlap(const tenyo_ctx *c, const float *gen, uint64_t d, uint32_
     int ns = 0;
     size_t i = 0;
     for (uint64_t j = m->tfidf.rowptr[d]; ns < 64 && ty_shared_next(c, d, &i, &j); i++, j++)
-        if (specific_term(c, gen, i, f)) sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
+        if (specific_term(c, gen, i, f) && !ty_own_piece(c, d, i))
+            sh[ns++] = m->term_blob + m->term_off[c->qt[i]];
     int n = 0;
     for (int a = 0; a < ns; a++) {
         int part = 0;
@@ -312,6 +313,7 @@ void ty_match_band(const tenyo_ctx *c, const float *gen, uint64_t d, ty_match_co
     size_t i = 0;
     memset(out, 0, sizeof *out);
     for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++) {
+        if (ty_own_piece(c, d, i)) continue; /* a piece of a longer word on one side */
         double v = c->qw[i] * m->tfidf.val[j] * ty_term_weight(c, i, UINT32_MAX);
         tot += v;
         if (!specific_term(c, gen, i, UINT32_MAX)) continue;

@@ -178,7 +178,7 @@ typedef struct ty_splitpair {
 } ty_splitpair;
 
 /* Slots of the ideas state's cache of document texts (ty_doc_text). */
-#define TY_DOCTEXT_SLOTS 64
+#define TY_DOCTEXT_SLOTS 256
 
 /* What the ideas layer keeps on a context between calls (state.c): the
  * last query's home, notes, term mask and candidate pool. */
@@ -201,7 +201,33 @@ typedef struct ty_ideas {
      * the bridge, sense and why stages read the same evidence in turn,
      * and an index's texts never change under its context) */
     struct ty_doctext { uint64_t doc; ty_buf text; } dtext[TY_DOCTEXT_SLOTS];
+    /* the words of their own (ownword.c): on for the list stage */
+    struct {
+        int on;              /* 1: shared terms count only as words of their own */
+        uint32_t *qpiece;    /* the query text's pieces, sorted */
+        size_t nq;
+        uint64_t doc;        /* the patent whose text is in text */
+        ty_buf text;
+    } own;
 } ty_ideas;
+
+/* The words of their own (ownword.c): ty_own_begin reads the query's
+ * text and switches the rule on for c's last query; ty_own_piece says
+ * whether shared query term i is, in the query's text or in document d's,
+ * only a member of longer words (0 while the rule is off); ty_own_reset
+ * switches it off (a new query); ty_own_free frees the state's part. */
+int ty_own_begin(tenyo_ctx *c);
+int ty_own_piece(const tenyo_ctx *c, uint64_t d, size_t i);
+/* ty_own_piece of vocabulary term t (a piece of the query's text or of d's) */
+int ty_own_piece_term(const tenyo_ctx *c, uint64_t d, uint32_t t);
+/* Whatever the rule's state: 1 when document d's text uses term t only
+ * inside longer words; the pieces of a text, sorted (malloc'd); whether
+ * sorted a[0..n) holds t. */
+int ty_own_doc_piece(const tenyo_ctx *c, uint64_t d, uint32_t t);
+int ty_own_text_pieces(tenyo_ctx *c, const char *text, uint32_t **out, size_t *n);
+int ty_own_has(const uint32_t *a, size_t n, uint32_t t);
+void ty_own_reset(tenyo_ctx *c);
+void ty_own_free(ty_ideas *is);
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */
 ty_ideas *ty_ideas_get(tenyo_ctx *c);

@@ -22,6 +22,7 @@ static void ideas_free(void *p) {
     ty_buf_free(&is->sbuf);
     for (int i = 0; i < TY_DOCTEXT_SLOTS; i++) ty_buf_free(&is->dtext[i].text);
     ty_buf_free(&is->fbuf);
+    ty_own_free(is);
     free(is);
 }
 
@@ -33,6 +34,7 @@ ty_ideas *ty_ideas_get(tenyo_ctx *c) {
         return NULL;
     }
     is->skip = UINT64_MAX;
+    is->own.doc = UINT64_MAX;
     c->ideas = is;
     c->ideas_free = ideas_free;
     return is;

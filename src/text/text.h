@@ -142,6 +142,10 @@ typedef struct ty_tok_sink {
     void (*phrase)(void *ud, const char *target, size_t tn,    /* application */
                    const char *expr, size_t en);               /* phrase */
     void *ud;                                                  /* their argument */
+    void (*part)(void *ud, const char *term, size_t n);        /* when set: a
+                  term emitted only as a member of the compound emitted after
+                  it (燃料 and 電池 before 燃料電池) comes here instead of
+                  term(); a word on its own still goes to term() */
 } ty_tok_sink;
 /* Blank the short 【...】 headings (up to 48 bytes inside, no line break:
  * 【課題】, 【解決手段】) of normalised text s[0..n) in place, as the

@@ -39,8 +39,8 @@
  *     stopword (本発明 gives nothing).
  *     Emission order is stable: the parts (content members that are terms
  *     on their own) in text order, then the compound — 半導体 基板
- *     半導体基板. With keep_parts = 0 only the compound (or the single
- *     word) is emitted.
+ *     半導体基板 (a part after the first goes to a sink's part callback
+ *     when set). With keep_parts = 0 only the compound.
  *     Cap: a compound is at most TK_MAX_PARTS (4) members and TK_MAX_CHARS
  *     (24) characters; a longer run keeps its rightmost members that fit,
  *     not starting on a suffix or stopword (Japanese compounds are
@@ -150,6 +150,7 @@ struct ty_tokctx {
     const ty_tok_sink *sink; /* optional sinks (surface, phrase) or NULL */
     ty_phraser ph;         /* application phrase patterns (when sink->phrase) */
     const char *word_end;  /* end of the previous ICU word of the run */
+    int in_part;           /* 1 while a compound's members are emitted */
     long count;            /* terms emitted by this call */
     int status;            /* first error inside a callback, else 0 */
     char err[TY_ERRLEN];   /* message of the last failed call */
@@ -371,7 +372,8 @@ void ty_tokctx_free(ty_tokctx *c) {
 
 static void put(ty_tokctx *c, const char *s, size_t n) {
     if (c->status || n == 0 || n > TK_TERM_MAX) return;
-    c->emit(c->ud, s, n);
+    if (c->in_part && c->sink && c->sink->part) c->sink->part(c->ud, s, n);
+    else c->emit(c->ud, s, n);
     c->count++;
 }
 
@@ -538,9 +540,21 @@ static void flush_run(ty_tokctx *c) {
     int wcontent = 0;
     for (int k = s; k < j; k++) wcontent += member_is_part(&m[k]);
     int compound = j - s >= 2 && wcontent > 0;
-    if (c->t->keep_parts || !compound)
+    if (c->t->keep_parts || !compound) {
+        /* a content word that another one comes before in the compound
+         * goes to sink->part: 電池 of 燃料電池 (or of 燃料電池モード) is a
+         * kind of battery the word alone does not name; the first stays a
+         * word of its own (二酸化炭素 of 二酸化炭素ガス, 電池 of 電池パック),
+         * as does the one content word of a compound made with a suffix
+         * (蝶番 of 蝶番部) */
+        int before = 0;
         for (int k = i; k < j; k++)
-            if (member_is_part(&m[k])) emit_word(c, txt + m[k].off, m[k].len);
+            if (member_is_part(&m[k])) {
+                c->in_part = compound && before++;
+                emit_word(c, txt + m[k].off, m[k].len);
+            }
+        c->in_part = 0;
+    }
     if (compound) {
         c->term.len = 0;
         for (int k = s; k < j; k++)
@@ -754,7 +768,7 @@ void ty_text_blank_headings(char *s, size_t n) {
 
 int ty_tokenize(ty_tokctx *c, const char *text, size_t len,
                 void (*emit)(void *ud, const char *term, size_t n), void *ud) {
-    ty_tok_sink s = {emit, NULL, NULL, ud};
+    ty_tok_sink s = {emit, NULL, NULL, ud, NULL};
     return ty_tokenize_sink(c, text, len, &s);
 }
 
@@ -799,6 +813,7 @@ int ty_tokenize_sink(ty_tokctx *c, const char *text, size_t len,
     c->ph.ud = ud;
     c->count = 0;
     c->status = 0;
+    c->in_part = 0;
     c->nmem = 0;
     c->numlen = 0;
     c->runtext.len = 0;

@@ -72,7 +72,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 static int run(const char *text, size_t len, seen *s) {
     memset(s, 0, sizeof *s);
     s->hash = 1469598103934665603ull;
-    ty_tok_sink sink = {on_term, on_surface, on_phrase, s};
+    ty_tok_sink sink = {on_term, on_surface, on_phrase, s, NULL};
     return ty_tokenize_sink(g_ctx, text, len, &sink);
 }
 
