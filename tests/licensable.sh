@@ -376,6 +376,10 @@ fc=[m for m in ms if m["id"].startswith("FC-")]; bp=[m for m in ms if m["id"].st
 assert bp and all("電池" in m["why"]["terms"] for m in bp), bp
 assert all("電池" not in (m.get("why") or {}).get("terms",[]) for m in fc), fc
 assert not [m for m in o["matches"] if m["id"].startswith("FC-")], o["matches"]' "$D/out"; then ok lic_match_own_word_only; else bad "lic_match_own_word_only ($(head -c 600 "$D/out"))"; fi
+# a patent listed apart that shares no word says so in words
+expect 0 lic_own_word_match_text "$T" match "$D/own.tny" --text "電池パックを組み立てる。電池の充放電試験と温度の管理を行う。" -k 8
+contains "$D/out" "^  参考（合わない） FC-.*共通する語なし" lic_match_apart_says_no_word
+lacks "$D/out" "共通: -" lic_match_apart_no_dash
 GEN="加工と製造のシステムを回収して処理する会社です。"
 expect 0 lic_match_generic "$T" match "$D/m.tny" --text "$GEN" -k 5 --json
 if py 'import json,sys

@@ -120,9 +120,11 @@ static void print_match(const json_t *o, const char *lang) {
         printf("  %s %s  ", ja ? "参考（合わない）" : "for reference (no fit)", cli_safe(cli_jstr(v, "id")));
         cli_cut(cli_jstr(v, "title"), 40);
         const json_t *t = json_object_get(json_object_get(v, "why"), "terms");
-        printf("%s", ja ? "  共通: " : "  shared: ");
-        json_array_foreach(t, j, u) printf("%s%s", j ? (ja ? "・" : ", ") : "", cli_safe(json_string_value(u)));
-        if (!json_array_size(t)) printf("-");
+        if (json_array_size(t)) {
+            printf("%s", ja ? "  共通: " : "  shared: ");
+            json_array_foreach(t, j, u) printf("%s%s", j ? (ja ? "・" : ", ") : "", cli_safe(json_string_value(u)));
+        } else
+            printf("%s", ja ? "  共通する語なし" : "  no word shared");
         printf("%s%s%s\n", ja ? "（" : " (", cli_jstr(v, "weak_reason"), ja ? "）" : ")");
     }
 }
