@@ -376,6 +376,13 @@ fc=[m for m in ms if m["id"].startswith("FC-")]; bp=[m for m in ms if m["id"].st
 assert bp and all("電池" in m["why"]["terms"] for m in bp), bp
 assert all("電池" not in (m.get("why") or {}).get("terms",[]) for m in fc), fc
 assert not [m for m in o["matches"] if m["id"].startswith("FC-")], o["matches"]' "$D/out"; then ok lic_match_own_word_only; else bad "lic_match_own_word_only ($(head -c 600 "$D/out"))"; fi
+# loading a list over another says which one it replaced
+printf "FC-0\nBP-1\n" >"$D/l1.txt"; printf "OS-1\n" >"$D/l2.txt"
+expect 0 lic_open_first_list "$T" open "$D/own.tny" --from "$D/l1.txt"
+lacks "$D/err" "replaced" lic_open_first_list_replaces_nothing
+expect 0 lic_open_second_list "$T" open "$D/own.tny" --from "$D/l2.txt"
+contains "$D/err" "replaced the earlier licensable list (2 patents from .*l1.txt)" lic_open_says_list_replaced
+expect 0 lic_open_clear_own "$T" open "$D/own.tny" --clear
 # a patent listed apart that shares no word says so in words
 expect 0 lic_own_word_match_text "$T" match "$D/own.tny" --text "電池パックを組み立てる。電池の充放電試験と温度の管理を行う。" -k 8
 contains "$D/out" "^  参考（合わない） FC-.*共通する語なし" lic_match_apart_says_no_word

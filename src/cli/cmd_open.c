@@ -93,8 +93,23 @@ int cli_cmd_open(int argc, char **argv) {
                 "open flags stay)" : "had no licensable list");
         if (rc) return EXIT_RESOURCE;
     } else if (from) {
+        /* the list it replaces, to say so */
+        char was[1024] = "";
+        unsigned long long was_n = 0;
+        int wec = 0;
+        tenyo_index *wx = cli_open_index(path, &wec);
+        if (wx) {
+            tenyo_index_info wi;
+            tenyo_index_info_get(wx, &wi);
+            if (wi.open_listed && wi.open_source) snprintf(was, sizeof was, "%s", wi.open_source);
+            was_n = (unsigned long long)wi.open_listed;
+            tenyo_index_free(wx);
+        }
         ec = cli_open_list_load(path, from, column, quiet, NULL);
         if (ec) return ec;
+        if (*was && !quiet)
+            fprintf(stderr, "%s: replaced the earlier licensable list (%llu patent%s from %s)\n",
+                    path, was_n, was_n == 1 ? "" : "s", cli_safe(was));
     }
     /* what the index's list now is */
     tenyo_index *x = cli_open_index(path, &ec);
