@@ -517,7 +517,11 @@ def en_cards_main(argv):
         if wi:
             print('  en.card.%-14s %+.4f' % (n, wi))
     if a.write and chosen:
-        keep = [l for l in open(a.write, encoding='utf-8') if not l.startswith(('en.card.', '# English cards'))]
+        keep, block = [], False  # the earlier English block: its comment lines too
+        for l in open(a.write, encoding='utf-8'):
+            block = l.startswith('# English cards') or (block and l.startswith('#'))
+            if not block and not l.startswith('en.card.'):
+                keep.append(l)
         with open(a.write, 'w', encoding='utf-8') as f:
             f.writelines(keep)
             f.write('# English cards (src/judge/card.c: a card mostly in Latin-script terms): the Japanese\n'
