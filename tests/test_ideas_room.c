@@ -729,6 +729,19 @@ TY_TEST(judge_sense_two_senses) {
  * company's clause holding the shared term, its predicate cut, joined to
  * the patent's clause holding it, reference signs and labels out; a term
  * in one sentence only is no anchor; English stems anchor on a word start. */
+/* match's list (judge/list.c): a candidate or strong patent is a card; a
+ * reference one only when it shares a specific word, at a similarity the
+ * engine does not call weak, and its why line shows a shared word. */
+TY_TEST(judge_match_card_needs_a_word_shown) {
+    double weak = IDEAS_WEAK_QUERY;
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_CANDIDATE, 0, 0, 0.0, weak), 1);
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_STRONG, 3, 2, 0.5, weak), 1);
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 1, 1, weak, weak), 1);
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 1, 0, 0.5, weak), 0); /* nothing shown */
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 0, 2, 0.5, weak), 0); /* generic only */
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 2, 2, weak / 2, weak), 0); /* weak */
+}
+
 TY_TEST(match_use_clauses) {
     tenyo_why w = {0};
     w.query = "鋳鉄の鋳物を砂型で鋳造している。工作機械のベッドが中心で、溶解炉の管理、鋳物砂の再生を得意とする。";

@@ -927,10 +927,13 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
     return r;
 }
 
-/* 1 when match mt (use ap) is a card: the judge's rule (judge/list.c,
- * ty_judge_match_card) on its band with the use it found or not. */
-static int match_shown(const tenyo_match *mt, const tenyo_match_app *ap) {
-    return ty_judge_match_card(match_band(mt, ap), mt->nspecific, mt->similarity, IDEAS_WEAK_QUERY);
+/* 1 when match mt (use ap, rendered as card) is a card: the judge's rule
+ * (judge/list.c, ty_judge_match_card) on its band with the use it found or
+ * not and the shared words its why line shows. */
+static int match_shown(const tenyo_match *mt, const tenyo_match_app *ap, const json_t *card) {
+    int nwords = (int)json_array_size(json_object_get(json_object_get(card, "why"), "terms"));
+    return ty_judge_match_card(match_band(mt, ap), mt->nspecific, nwords, mt->similarity,
+                               IDEAS_WEAK_QUERY);
 }
 
 /* The match object of matches mt[0..n) and proposals ideas[0..got) just
@@ -963,10 +966,11 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
     for (int i = 0; i < n; i++) {
         json_t *r = match_card(x, ctx, text, len, ideas, iarr, &mt[i], &apps[i],
                                (int)json_array_size(arr) + 1, lang);
-        /* a reference match on generic words only, or on one word of a
-         * weak similarity, is no card: listed apart, so the cards are what
-         * fits and the answer says plainly that nothing else does */
-        if (match_shown(&mt[i], &apps[i])) json_array_append_new(arr, r);
+        /* a reference match on generic words only, on one word of a
+         * weak similarity, or on none its why line can show, is no card:
+         * listed apart, so the cards are what fits and the answer says
+         * plainly that nothing else does */
+        if (match_shown(&mt[i], &apps[i], r)) json_array_append_new(arr, r);
         else {
             json_object_del(r, "rank");
             json_array_append_new(ref, r);

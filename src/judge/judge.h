@@ -118,7 +118,7 @@ int ty_judge_sense_band(int band, double agreement, unsigned *weak);
 size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page,
                       size_t show);
 /* 1 when a licensable patent is a card of match's list (else listed apart
- * as not fitting). */
-int ty_judge_match_card(int band, int nspecific, double similarity, double weak_query);
+ * as not fitting); nwords: the shared words its why line shows. */
+int ty_judge_match_card(int band, int nspecific, int nwords, double similarity, double weak_query);
 
 #endif

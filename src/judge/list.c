@@ -25,8 +25,9 @@
  *
  * match (tenyo_match_json): a licensable patent is a card when its band is
  * candidate or strong, or when it shares a specific word at a similarity
- * the engine does not call weak; the rest is listed apart ("nothing else
- * fits") — ty_judge_match_card.
+ * the engine does not call weak and its why line can show a shared word
+ * (a card that shows nothing it rests on cannot be defended); the rest is
+ * listed apart ("nothing else fits") — ty_judge_match_card.
  */
 #include "judge/judge.h"
 
@@ -70,7 +71,7 @@ size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int fi
     return pos;
 }
 
-int ty_judge_match_card(int band, int nspecific, double similarity, double weak_query) {
+int ty_judge_match_card(int band, int nspecific, int nwords, double similarity, double weak_query) {
     if (band >= TENYO_BAND_CANDIDATE) return 1;
-    return nspecific > 0 && similarity >= weak_query;
+    return nspecific > 0 && nwords > 0 && similarity >= weak_query;
 }
