@@ -338,7 +338,7 @@ int tenyo_output_check(const char *path, const char *own, unsigned flags, char *
 
 typedef struct tenyo_index tenyo_index;
 
-#define TENYO_MAX_SECTIONS 24
+#define TENYO_MAX_SECTIONS 32
 
 typedef struct tenyo_section_info {
     char name[16];            /* section name, e.g. "vocab" */

@@ -1746,6 +1746,16 @@ contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not --note; did yo
 expect 1 cli_double_dash_k "$T" similar "$D/s.tny" SAMPLE-001 --k 3
 contains "$D/err" "did you mean '-k'?" cli_double_dash_k_suggests
 
+# an index with every optional section at once (surface, phrases, labels,
+# lists, float16 rows, field model, common terms, other numbers, keyword
+# index, abstracts, term facts) is written and read back whole
+awk '{ sub(/^\{/, "{\"app_no\": \"特願2020-" sprintf("%06d", NR) "\", "); print }' data/sample/sample.jsonl >"$D/allsec.jsonl"
+expect 0 cli_index_every_section "$T" index -q --max-df 0.05 --ivf=8 --f16 --ipc-titles tests/data/ipc_titles_ja.tsv -o "$D/allsec.tny" "$D/allsec.jsonl"
+expect 0 cli_index_every_section_check "$T" check "$D/allsec.tny"
+"$T" info "$D/allsec.tny" >"$D/out" 2>&1
+n=0; for s in surface phrase.text labels ivf docvec.f16 fieldmodel common numbers keywords abstracts; do grep -q "^ *$s " "$D/out" || grep -q "^sections *$s " "$D/out" || n=$((n+1)); done
+if [ $n = 0 ]; then ok cli_index_every_section_listed; else bad "cli_index_every_section_listed ($n missing: $(sed -n '/^sections/,$p' "$D/out" | head -c 600))"; fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=

@@ -78,6 +78,8 @@ static size_t sections_of(const ty_model *m) {
            (m->kw_blob != NULL || m->kw_frame != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
 }
+/* The most sections_of counts fits the table (the optional sections: 11). */
+_Static_assert(STORE_NSEC + 11 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
