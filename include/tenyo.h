@@ -281,6 +281,8 @@ typedef struct tenyo_build_stats {
                                  keyword index, made beside the SVD and
                                  the field model (0 without one: a
                                  sharded index) */
+    double sec_termfacts;     /* wall seconds computing every term's facts
+                                 (the section "termfacts"; 0 without it) */
 } tenyo_build_stats;
 
 typedef struct tenyo_builder tenyo_builder;

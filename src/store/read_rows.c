@@ -734,6 +734,27 @@ static int rd_keywords(reader *r, ty_model *m) {
     return m->kw_sec ? TENYO_OK : rd_nomem(r);
 }
 
+/* Optional: the term facts (api/termfacts.c checks their layout), located
+ * now and read on the judge's first need or by check; a sharded index's,
+ * already in memory, is wrapped as read. */
+static int rd_termfacts(reader *r, ty_model *m) {
+    if (!ty_rd_has(r, "termfacts")) return TENYO_OK;
+    const rd_sec *s = ty_rd_locate(r, "termfacts", 16, 1ull << 40, 1);
+    if (!s) return TENYO_ERR_CORRUPT;
+    if (r->mem) {
+        void *p = NULL;
+        uint64_t raw;
+        int rc = ty_rd_section(r, "termfacts", 16, 1ull << 40, 1, &p, &raw);
+        if (rc) return rc;
+        ((char *)p)[raw] = 0;
+        m->tf_sec = ty_lazysec_wrap(p, raw);
+        if (!m->tf_sec) free(p);
+    } else {
+        m->tf_sec = ty_lazysec_open(r->fd, r->path, "termfacts", s->off, s->stored, s->raw);
+    }
+    return m->tf_sec ? TENYO_OK : rd_nomem(r);
+}
+
 /* The optional sections after the documents', in the file's order. */
 static int rd_optional(reader *r, ty_model *m) {
     int rc = TENYO_OK;
@@ -748,6 +769,7 @@ static int rd_optional(reader *r, ty_model *m) {
     /* the field model (parsed and checked by the index: model/linear.c) */
     if (!rc && ty_rd_has(r, "fieldmodel"))
         rc = rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
+    if (!rc) rc = rd_termfacts(r, m);
     /* IPC titles recorded at index time (parsed by the index) */
     if (!rc && ty_rd_has(r, "labels"))
         rc = rd_blob(r, "labels", 0, 64ull << 20, 1, &m->labels_blob, &m->labels_len);
