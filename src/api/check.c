@@ -728,12 +728,13 @@ static int base_damaged(check_run *r, const char *why) {
     return TENYO_ERR_CORRUPT;
 }
 
-/* The base, whole: every section, the abstracts (read lazily elsewhere)
- * and the keyword postings. */
+/* The base, whole: every section, the abstracts (read lazily elsewhere),
+ * the keyword postings and the term facts. */
 static int check_base(check_run *r) {
     int rc = ty_store_read(r->real, &r->base, r->why, sizeof r->why);
     if (!rc) rc = ty_abs_verify(r->base.abs, r->why, sizeof r->why);
     if (!rc) rc = ty_kw_verify_model(&r->base, r->why, sizeof r->why);
+    if (!rc) rc = ty_tf_verify_model(&r->base, r->why, sizeof r->why);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) return base_damaged(r, r->why);
     r->c.st->base_docs = r->base.ndocs;
