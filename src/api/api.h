@@ -651,14 +651,15 @@ enum {
  * en_spread) is a generic head (en_generic): member, housing, unit. */
 #define TY_JF_EN_GENERIC_SPREAD 0.8
 /* The analysers of a term's lexical facts: ipadic (the index's
- * dictionary) and JUMAN; each NULL when its dictionary is missing. Not
+ * dictionary) and JUMAN; each NULL when its dictionary is missing or does
+ * not load (why: the last dictionary's reason, may be NULL). Not
  * thread-safe. ty_tf_an_open: 0, or TENYO_ERR_NOMEM. */
 typedef struct ty_tf_an {
     ty_mecab *mc;
     ty_mecab_ctx *mx;
     ty_juman *ju;
 } ty_tf_an;
-int ty_tf_an_open(ty_tf_an *a, const char *dicdir);
+int ty_tf_an_open(ty_tf_an *a, const char *dicdir, char *why, size_t whylen);
 void ty_tf_an_close(ty_tf_an *a);
 /* Term t's lexical facts into f (bias, unit, head, JUMAN, Latin script,
  * en_verb; the other facts untouched): one ipadic and one JUMAN analysis. */
@@ -682,8 +683,10 @@ int ty_tf_partness(const ty_model *m, ty_tf_an *a, const ty_strmap *vocab, const
                    float *part);
 /* The section "termfacts" of m (every fact of every term, computed with
  * the dictionaries of dicdir and JUMAN) into out, malloc'd; out empty when
- * it cannot be made here (no ipadic) and the judge will compute them. m's
- * rows are all there. 0, or TENYO_ERR_NOMEM (err set). */
+ * the layout could not hold a fact exactly (the judge computes them). A
+ * dictionary that is there but does not load is an error (the facts must
+ * not depend on it): TENYO_ERR_NOMEM under an address-space limit, else
+ * TENYO_ERR_DEPENDENCY. 0, or the status with err set. */
 int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, size_t errlen);
 /* The section of x read and checked, once (from any thread), or NULL: the
  * judge computes the facts (no section, damaged, or written without JUMAN

@@ -594,9 +594,11 @@ static int write_fieldmodel(tenyo_builder *b, ty_model *m, int shared, double *t
 
 /* Every term's facts (the section "termfacts", api/termfacts.c), stored
  * in m; its seconds into *ttf. Not for a segment (its facts are never
- * read: an index with updates has its judge compute them). */
+ * read: an index with updates has its judge compute them), nor for a
+ * sharded index: tenyo-mpi's shards keep their rows on their processes,
+ * and the one-process writer makes the same files as tenyo-mpi. */
 static int write_termfacts(tenyo_builder *b, ty_model *m, double *ttf) {
-    if (b->o.dim == TY_BUILD_NO_LSA) return TENYO_OK;
+    if (b->o.dim == TY_BUILD_NO_LSA || b->o.shards > 0) return TENYO_OK;
     *ttf = ty_now();
     ty_buf blob = {0};
     int rc = ty_tf_build(m, b->dicdir, &blob, b->err, sizeof b->err);
@@ -724,12 +726,10 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         if (rc) goto done;
     }
     if (!rows_stay) nnz = m.tfidf.rowptr[m.ndocs];
-    /* every term's facts, where every row is here */
+    /* every term's facts (every row is here: not sharded) */
     double ttf = 0;
-    if (!rows_stay) {
-        rc = write_termfacts(b, &m, &ttf);
-        if (rc) goto done;
-    }
+    rc = write_termfacts(b, &m, &ttf);
+    if (rc) goto done;
     if (ivf && b->o.f16_vectors && !rows_stay) {
         /* the float16 copy the IVF re-ranks from (section docvec.f16),
          * rounded from the float vectors before they are quantised */

@@ -39,16 +39,19 @@
  *   16+12T  4T  f32 spread
  *   16+16T  4T  f32 partness
  * 20 bytes a term raw (bias is 1, en_spread the spread where it is set);
- * zstd keeps about 9 (docs/index-format.md). The builder packs every
- * term's facts and unpacks them again before writing: a fact the layout
- * could not hold exactly leaves the section out.
+ * zstd keeps 7-8 (docs/index-format.md). The builder packs every term's
+ * facts and unpacks them again before writing: a fact the layout could
+ * not hold exactly leaves the section out. A dictionary that is there but
+ * does not load stops the build (under ulimit -v: out of memory), so that
+ * the facts never depend on the memory a build had.
  *
  * Read: ty_index_termfacts, once, on the judge's first need (the section
  * read through store/lazysec.c, its size, flags, bits and values checked).
  * The judge then loads no dictionary and makes no pass over the rows. It
  * does without (computing as above) when the index has no section — one
- * written before it, a segment, a tenyo-mpi build whose rows stay on their
- * processes, an index whose updates are merged at open (its vocabulary
+ * written before it, a segment, a sharded index (tenyo-mpi's shards keep
+ * their rows on their processes, and the one-process writer makes the
+ * same files), an index whose updates are merged at open (its vocabulary
  * and counts are no longer those the section describes) — when the
  * section fails its checks (tenyo check names it: ty_tf_verify_model), and
  * when it was written without JUMAN on a machine that has it now (the
@@ -59,6 +62,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define TF_MAGIC "TJF1"
 #define TF_HEAD 16u
@@ -90,15 +94,14 @@ struct ty_tf_table {
 
 /* ============================================================ analysis */
 
-int ty_tf_an_open(ty_tf_an *a, const char *dicdir) {
+int ty_tf_an_open(ty_tf_an *a, const char *dicdir, char *why, size_t whylen) {
     memset(a, 0, sizeof *a);
-    char err[TY_ERRLEN];
-    if (ty_mecab_new(dicdir, &a->mc, err, sizeof err) == 0 && ty_mecab_ctx_new(a->mc, &a->mx)) {
+    if (ty_mecab_new(dicdir, &a->mc, why, whylen) == 0 && ty_mecab_ctx_new(a->mc, &a->mx)) {
         ty_mecab_free(a->mc);
         a->mc = NULL;
         return TENYO_ERR_NOMEM;
     }
-    int rc = ty_juman_new(&a->ju, err, sizeof err);
+    int rc = ty_juman_new(&a->ju, a->mc ? why : NULL, whylen);
     if (rc == TENYO_ERR_NOMEM) return TENYO_ERR_NOMEM;
     if (rc) a->ju = NULL;
     return TENYO_OK;
@@ -492,12 +495,30 @@ static int tf_build_corpus(tf_build *b) {
     return rc;
 }
 
+/* A dictionary the build has (the tokenizer's ipadic; JUMAN's, installed)
+ * that does not load (why): under an address-space limit, out of memory
+ * (the facts must not depend on the limit); else the dictionary is
+ * broken. The status, with err set. */
+static int tf_no_dictionary(const char *which, const char *why, char *err, size_t errlen) {
+    struct rlimit rl;
+    if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+        ty_seterr(err, errlen, "out of memory: the address-space limit (ulimit -v %llu KiB) leaves "
+                  "no room for the %s dictionary of the term facts: raise the limit",
+                  (unsigned long long)(rl.rlim_cur / 1024), which);
+        return TENYO_ERR_NOMEM;
+    }
+    ty_seterr(err, errlen, "term facts: the %s dictionary does not load: %s", which, why);
+    return TENYO_ERR_DEPENDENCY;
+}
+
 int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     tf_build b = {0};
     b.m = m;
-    int rc = ty_tf_an_open(&b.an, dicdir);
-    if (!rc && !b.an.mx) goto done; /* no ipadic here: the judge computes them */
+    char why[TY_ERRLEN] = "";
+    int rc = ty_tf_an_open(&b.an, dicdir, why, sizeof why);
+    if (!rc && (!b.an.mx || (!b.an.ju && ty_juman_installed())))
+        rc = tf_no_dictionary(!b.an.mx ? "MeCab" : "JUMAN", why, err, errlen);
     if (!rc) rc = ty_model_need_sparse(m, err, errlen);
     if (!rc) rc = tf_build_corpus(&b);
     if (rc) goto done;
@@ -534,12 +555,11 @@ int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, s
         ty_put_le32(col[3] + 4 * t, v);
     }
     /* what a reader will check, checked: else the judge computes them */
-    char why[TY_ERRLEN];
     if (fits && tf_parse(out->p, len, nt, &tab, why, sizeof why) == 0) out->len = len;
 done:
     tf_build_free(&b);
     if (rc || !out->len) ty_buf_free(out);
-    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory for the term facts");
+    if (rc == TENYO_ERR_NOMEM && !*err) ty_seterr(err, errlen, "out of memory for the term facts");
     return rc;
 }
 

@@ -131,7 +131,7 @@ static int jf_build(void *arg) {
     if (!j->tab) { /* computed here, term by term */
         j->feat = ty_calloc(nt ? nt * TY_JF_N : 1, sizeof *j->feat);
         j->done = ty_calloc(nt ? nt : 1, 1);
-        if (!j->feat || !j->done || ty_tf_an_open(&j->an, x->tok.mecab_dicdir)) {
+        if (!j->feat || !j->done || ty_tf_an_open(&j->an, x->tok.mecab_dicdir, NULL, 0)) {
             jf_state_free(j);
             return TENYO_ERR_NOMEM;
         }

@@ -735,23 +735,13 @@ static int rd_keywords(reader *r, ty_model *m) {
 }
 
 /* Optional: the term facts (api/termfacts.c checks their layout), located
- * now and read on the judge's first need or by check; a sharded index's,
- * already in memory, is wrapped as read. */
+ * now and read on the judge's first need or by check (store/lazysec.c). A
+ * sharded index is written without them. */
 static int rd_termfacts(reader *r, ty_model *m) {
-    if (!ty_rd_has(r, "termfacts")) return TENYO_OK;
+    if (r->mem || !ty_rd_has(r, "termfacts")) return TENYO_OK;
     const rd_sec *s = ty_rd_locate(r, "termfacts", 16, 1ull << 40, 1);
     if (!s) return TENYO_ERR_CORRUPT;
-    if (r->mem) {
-        void *p = NULL;
-        uint64_t raw;
-        int rc = ty_rd_section(r, "termfacts", 16, 1ull << 40, 1, &p, &raw);
-        if (rc) return rc;
-        ((char *)p)[raw] = 0;
-        m->tf_sec = ty_lazysec_wrap(p, raw);
-        if (!m->tf_sec) free(p);
-    } else {
-        m->tf_sec = ty_lazysec_open(r->fd, r->path, "termfacts", s->off, s->stored, s->raw);
-    }
+    m->tf_sec = ty_lazysec_open(r->fd, r->path, "termfacts", s->off, s->stored, s->raw);
     return m->tf_sec ? TENYO_OK : rd_nomem(r);
 }
 
