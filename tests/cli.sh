@@ -1774,6 +1774,15 @@ contains "$D/out" "section 'termfacts'" cli_check_termfacts_damaged_named
 "$T" ideas "$D/s.tny" SAMPLE-001 --json >"$D/tf_ok.json" 2>&1
 "$T" ideas "$D/tfd.tny" SAMPLE-001 --json >"$D/tf_dmg.json" 2>&1
 if cmp -s "$D/tf_ok.json" "$D/tf_dmg.json" && [ -s "$D/tf_ok.json" ]; then ok cli_ideas_termfacts_damaged_same; else bad "cli_ideas_termfacts_damaged_same ($(diff "$D/tf_ok.json" "$D/tf_dmg.json" | head -c 300))"; fi
+contains "$D/out" "check --repair. drops the term facts" cli_check_termfacts_damaged_says_repair
+# ... and check --repair drops them: the index is whole again, its answers the same
+expect 0 cli_check_repair_termfacts "$T" check --repair "$D/tfd.tny"
+contains "$D/out" "dropped (ideas and match compute the term facts)" cli_check_repair_termfacts_says
+expect 0 cli_check_repair_termfacts_clean "$T" check "$D/tfd.tny"
+"$T" info "$D/tfd.tny" >"$D/out" 2>&1
+contains "$D/out" "^term facts none stored" cli_check_repair_termfacts_none
+"$T" ideas "$D/tfd.tny" SAMPLE-001 --json >"$D/tf_rep.json" 2>&1
+if cmp -s "$D/tf_ok.json" "$D/tf_rep.json"; then ok cli_ideas_termfacts_repaired_same; else bad "cli_ideas_termfacts_repaired_same ($(diff "$D/tf_ok.json" "$D/tf_rep.json" | head -c 300))"; fi
 
 # an index with every optional section at once (surface, phrases, labels,
 # lists, float16 rows, field model, common terms, other numbers, keyword
