@@ -281,6 +281,8 @@ typedef struct tenyo_build_stats {
                                  keyword index, made beside the SVD and
                                  the field model (0 without one: a
                                  sharded index) */
+    double sec_termfacts;     /* wall seconds computing every term's facts
+                                 (the section "termfacts"; 0 without it) */
 } tenyo_build_stats;
 
 typedef struct tenyo_builder tenyo_builder;
@@ -338,7 +340,7 @@ int tenyo_output_check(const char *path, const char *own, unsigned flags, char *
 
 typedef struct tenyo_index tenyo_index;
 
-#define TENYO_MAX_SECTIONS 24
+#define TENYO_MAX_SECTIONS 32
 
 typedef struct tenyo_section_info {
     char name[16];            /* section name, e.g. "vocab" */

@@ -35,6 +35,7 @@ contains "$D/err" "nonexistent.jsonl" cli_index_missing_file_named
 # sample index
 expect 0 cli_index_sample "$T" index -o "$D/s.tny" data/sample/sample.jsonl
 contains "$D/err" "indexed 200 docs" cli_index_summary
+contains "$D/err" "term facts [0-9.]* s" cli_index_summary_termfacts
 expect 0 cli_info "$T" info "$D/s.tny"
 contains "$D/out" "documents  200" cli_info_docs
 expect 0 cli_info_json "$T" info "$D/s.tny" --json
@@ -830,6 +831,12 @@ contains "$D/out" "documents  200" cli_upd_info_docs
 contains "$D/out" "generation 1: 1 segment" cli_upd_info_generation
 contains "$D/out" "not in the fit: 25.0% of documents" cli_upd_info_stale
 contains "$D/out" "rebuild advised" cli_upd_info_advice
+# the term facts: the base's are not those of the merged index; a segment
+# has none; a rebuild writes them again
+contains "$D/out" "term facts .* the base's: with updates ideas and match compute them" cli_upd_info_termfacts_base
+seg=$(ls "$D/u.tny.upd"/seg-*.tys | head -1)
+"$T" info "$seg" >"$D/out" 2>&1
+if grep -q "^term facts none stored" "$D/out" && ! grep -q " termfacts " "$D/out"; then ok cli_upd_segment_no_termfacts; else bad "cli_upd_segment_no_termfacts ($(grep -i 'term' "$D/out" | head -3))"; fi
 expect 0 cli_upd_info_json "$T" info --json "$D/u.tny"
 contains "$D/out" '"rebuild_advised":true' cli_upd_info_json_advice
 expect 2 cli_upd_delete "$T" delete "$D/u.tny" SAMPLE-003 SAMPLE-180 NO-SUCH-ID
@@ -847,6 +854,7 @@ expect 0 cli_upd_rebuild "$T" rebuild "$D/u.tny"
 contains "$D/err" "rebuilt 196 documents" cli_upd_rebuild_summary
 expect 0 cli_upd_info_after "$T" info "$D/u.tny"
 contains "$D/out" "documents  196" cli_upd_rebuild_docs
+contains "$D/out" "^term facts .* bytes per term, read by ideas and match" cli_upd_rebuild_termfacts
 if grep -q "^updates" "$D/out" || grep -q "advised" "$D/out"; then bad cli_upd_rebuild_fresh; else ok cli_upd_rebuild_fresh; fi
 expect 2 cli_upd_rebuild_deleted_gone "$T" similar "$D/u.tny" SAMPLE-004
 # add merging a record into an indexed patent keeps every text the
@@ -1745,6 +1753,46 @@ expect 1 cli_double_dash_n "$T" ideas "$D/s.tny" SAMPLE-001 --n 3
 contains "$D/err" "ambiguous: --novelty --no-merge --nprobe --not --note; did you mean '-n'?" cli_double_dash_n_suggests
 expect 1 cli_double_dash_k "$T" similar "$D/s.tny" SAMPLE-001 --k 3
 contains "$D/err" "did you mean '-k'?" cli_double_dash_k_suggests
+
+# a damaged term facts section: check names it; ideas and match answer as
+# from the intact index (the facts computed instead)
+cp "$D/s.tny" "$D/tfd.tny"
+python3 - "$D/tfd.tny" <<'P'
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+n = struct.unpack_from("<I", b, 16)[0]
+for i in range(n):
+    e = 32 + 48 * i
+    if b[e:e + 16].rstrip(b"\0") == b"termfacts":
+        off, stored = struct.unpack_from("<QQ", b, e + 16)
+        b[off + stored // 2] ^= 0x55  # inside the frame: its checksum fails
+open(p, "wb").write(b)
+P
+expect 3 cli_check_termfacts_damaged "$T" check "$D/tfd.tny"
+contains "$D/out" "section 'termfacts'" cli_check_termfacts_damaged_named
+"$T" ideas "$D/s.tny" SAMPLE-001 --json >"$D/tf_ok.json" 2>&1
+"$T" ideas "$D/tfd.tny" SAMPLE-001 --json >"$D/tf_dmg.json" 2>&1
+if cmp -s "$D/tf_ok.json" "$D/tf_dmg.json" && [ -s "$D/tf_ok.json" ]; then ok cli_ideas_termfacts_damaged_same; else bad "cli_ideas_termfacts_damaged_same ($(diff "$D/tf_ok.json" "$D/tf_dmg.json" | head -c 300))"; fi
+contains "$D/out" "check --repair. drops the term facts" cli_check_termfacts_damaged_says_repair
+# ... and check --repair drops them: the index is whole again, its answers the same
+expect 0 cli_check_repair_termfacts "$T" check --repair "$D/tfd.tny"
+contains "$D/out" "dropped (ideas and match compute the term facts)" cli_check_repair_termfacts_says
+expect 0 cli_check_repair_termfacts_clean "$T" check "$D/tfd.tny"
+"$T" info "$D/tfd.tny" >"$D/out" 2>&1
+contains "$D/out" "^term facts none stored" cli_check_repair_termfacts_none
+"$T" ideas "$D/tfd.tny" SAMPLE-001 --json >"$D/tf_rep.json" 2>&1
+if cmp -s "$D/tf_ok.json" "$D/tf_rep.json"; then ok cli_ideas_termfacts_repaired_same; else bad "cli_ideas_termfacts_repaired_same ($(diff "$D/tf_ok.json" "$D/tf_rep.json" | head -c 300))"; fi
+
+# an index with every optional section at once (surface, phrases, labels,
+# lists, float16 rows, field model, common terms, other numbers, keyword
+# index, abstracts, term facts) is written and read back whole
+awk '{ sub(/^\{/, "{\"app_no\": \"特願2020-" sprintf("%06d", NR) "\", "); print }' data/sample/sample.jsonl >"$D/allsec.jsonl"
+expect 0 cli_index_every_section "$T" index -q --max-df 0.05 --ivf=8 --f16 --ipc-titles tests/data/ipc_titles_ja.tsv -o "$D/allsec.tny" "$D/allsec.jsonl"
+expect 0 cli_index_every_section_check "$T" check "$D/allsec.tny"
+"$T" info "$D/allsec.tny" >"$D/out" 2>&1
+n=0; for s in surface phrase.text labels ivf docvec.f16 fieldmodel common numbers keywords abstracts; do grep -q "^ *$s " "$D/out" || grep -q "^sections *$s " "$D/out" || n=$((n+1)); done
+if [ $n = 0 ]; then ok cli_index_every_section_listed; else bad "cli_index_every_section_listed ($n missing: $(sed -n '/^sections/,$p' "$D/out" | head -c 600))"; fi
 
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')

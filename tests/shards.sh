@@ -18,10 +18,10 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # info's lines that do not depend on how the index is stored (a sharded
-# index is written without the keyword index: its kw index and keywords
-# lines differ)
+# index is written without the keyword index and the term facts: its kw
+# index, keywords and term facts lines differ; its queries do not)
 content() {
-  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^sections /,$d'
+  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^term facts /d; /^sections /,$d'
 }
 # same NAME ONE SHARDED ID: every query and check output equal
 same() {
@@ -51,6 +51,11 @@ for n in 1 2 3 4; do
     bad "shards_sample_n$n ($(head -c 200 "$D/err"))"
   fi
 done
+if "$TENYO" info "$D/s3.tny" | grep -q '^term facts none stored' && "$TENYO" info "$D/one.tny" | grep -q '^term facts .* read by ideas and match'; then
+  ok shards_info_termfacts
+else
+  bad "shards_info_termfacts ($("$TENYO" info "$D/s3.tny" | grep '^term'; "$TENYO" info "$D/one.tny" | grep '^term'))"
+fi
 if "$TENYO" info "$D/s3.tny" | grep -q '^shards     3 (documents, bytes: 66 [0-9]* 67 [0-9]* 67 [0-9]*)$'; then
   ok shards_info_names_the_shards
 else

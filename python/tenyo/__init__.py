@@ -124,7 +124,8 @@ class _BuildStats(Structure):
                 ("sec_total", c_double), ("file_bytes", c_uint64),
                 ("sec_weight", c_double), ("sec_ivf", c_double),
                 ("sec_fieldmodel", c_double), ("sec_write", c_double),
-                ("sec_read", c_double), ("sec_keywords", c_double)]
+                ("sec_read", c_double), ("sec_keywords", c_double),
+                ("sec_termfacts", c_double)]
 
 
 class _SectionInfo(Structure):
@@ -138,7 +139,7 @@ class _IndexInfo(Structure):
                 ("max_df_ratio", c_double), ("oversample", c_int),
                 ("power_iters", c_int), ("tokenizer", c_char_p), ("writer", c_char_p),
                 ("created", c_int64), ("file_bytes", c_uint64), ("nsections", c_int),
-                ("sections", _SectionInfo * 24), ("scan_kernel", c_char_p),
+                ("sections", _SectionInfo * 32), ("scan_kernel", c_char_p),
                 ("int8_min_docs", c_uint64), ("ivf_lists", c_uint32),
                 ("nphrases", c_uint64), ("max_terms", c_uint32),
                 ("generation", c_uint64), ("nsegments", c_uint32),
@@ -883,6 +884,7 @@ def build(output, files, *, format="auto", encoding=None, strict=False, dim=0,
             "seconds_weight": bs.sec_weight, "seconds_ivf": bs.sec_ivf,
             "seconds_fieldmodel": bs.sec_fieldmodel, "seconds_write": bs.sec_write,
             "seconds_read": bs.sec_read, "seconds_keywords": bs.sec_keywords,
+            "seconds_termfacts": bs.sec_termfacts,
             "file_bytes": bs.file_bytes, "path": os.fspath(output)}
 
 # ------------------------------------------------------------------ index

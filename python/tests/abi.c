@@ -39,6 +39,7 @@ int main(void) {
     F(tenyo_build_stats, sec_weight); F(tenyo_build_stats, sec_ivf);
     F(tenyo_build_stats, sec_fieldmodel); F(tenyo_build_stats, sec_write);
     F(tenyo_build_stats, sec_read); F(tenyo_build_stats, sec_keywords);
+    F(tenyo_build_stats, sec_termfacts);
     S(tenyo_section_info);
     F(tenyo_section_info, name); F(tenyo_section_info, stored); F(tenyo_section_info, raw);
     S(tenyo_index_info);

@@ -7,6 +7,8 @@
  * index.c     tenyo_index (open); meta.c what an open index says; ctx.c
  *             tenyo_ctx and the scan; query.c ranking, queries, batches
  * segment.c   updates: segments applied at open, tenyo_update_*, rebuild
+ * termfacts.c the term facts of every vocabulary term (the judge's),
+ *             computed, stored as a section, read back
  * filter.c    tenyo_filter; keywords.c keyword queries; patno.c patent
  *             numbers as people type them; openlist.c the licensable list
  *             (openapply.c applies it at open);
@@ -153,6 +155,9 @@ struct tenyo_index {
                                  made on first use */
     void (*judge_free)(struct ty_judge_state *); /* its release (set with it) */
     ty_once judge_once;       /* its result */
+    struct ty_tf_table *tfacts; /* the section "termfacts" read and checked
+                                 (api/termfacts.c), or NULL: none here */
+    ty_once tfacts_once;      /* its result */
     ty_fieldmodel fm;         /* the field model (ideas): read at open
                                  from the section, else trained on first
                                  use */
@@ -635,5 +640,73 @@ int ty_builder_share_weigh(tenyo_builder *b, ty_csr *rows, uint32_t **tf, uint64
 /* Tests: tokenize in batches of this many documents or text bytes (0: the
  * default, 4096 documents or 32 MiB). Output does not depend on it. */
 void ty_builder_set_batch(tenyo_builder *b, size_t docs, size_t bytes);
+
+/* --- the term facts of an index (api/termfacts.c) --- */
+
+/* The facts of a term, in this order (the judge's names: judge/terms.c). */
+#define TY_JF_N 24
+enum {
+    TY_JF_BIAS, TY_JF_COMPOUND, TY_JF_MORPHS, TY_JF_LATIN, TY_JF_KATAKANA, TY_JF_VERB,
+    TY_JF_HEAD_SAHEN, TY_JF_HEAD_SUFFIX, TY_JF_HEAD_ADJNOUN, TY_JF_HEAD_PROPER,
+    TY_JF_J_ABSTRACT, TY_JF_J_ARTIFACT, TY_JF_J_NATURAL, TY_JF_J_OTHER, TY_JF_J_NONE,
+    TY_JF_J_DOMAIN, TY_JF_J_POLYSEMOUS, TY_JF_SPREAD, TY_JF_IDF, TY_JF_PARTNESS, TY_JF_GENERICITY,
+    TY_JF_EN_GENERIC, TY_JF_EN_VERB, TY_JF_EN_SPREAD
+};
+/* A Latin-script term spread over the fields at least this evenly (its
+ * en_spread) is a generic head (en_generic): member, housing, unit. */
+#define TY_JF_EN_GENERIC_SPREAD 0.8
+/* The analysers of a term's lexical facts: ipadic (the index's
+ * dictionary) and JUMAN; each NULL when its dictionary is missing or does
+ * not load (why: the last dictionary's reason, may be NULL). Not
+ * thread-safe. ty_tf_an_open: 0, or TENYO_ERR_NOMEM. */
+typedef struct ty_tf_an {
+    ty_mecab *mc;
+    ty_mecab_ctx *mx;
+    ty_juman *ju;
+} ty_tf_an;
+int ty_tf_an_open(ty_tf_an *a, const char *dicdir, char *why, size_t whylen);
+void ty_tf_an_close(ty_tf_an *a);
+/* Term t's lexical facts into f (bias, unit, head, JUMAN, Latin script,
+ * en_verb; the other facts untouched): one ipadic and one JUMAN analysis. */
+void ty_tf_lexical(const ty_model *m, ty_tf_an *a, uint32_t t, float *f);
+/* Term t's idf fact: the model's idf scaled to 0..1. */
+float ty_tf_idf(const ty_model *m, uint32_t t);
+/* 1 when most of m's documents are English: its Latin-script terms then
+ * have the English facts (ty_tf_english_facts of their spread). */
+int ty_tf_english(const ty_model *m);
+void ty_tf_english_facts(float spread, float *f);
+/* Every term's genericity (malloc'd into *out), a pass over the rows
+ * (decoded: ty_model_need_sparse first). 0, or TENYO_ERR_NOMEM. */
+int ty_tf_genericity(const ty_model *m, float **out);
+/* Every term's field-balanced spread and document frequency (the rows
+ * transposed). 0, or TENYO_ERR_NOMEM. */
+int ty_tf_spread(const ty_model *m, float *spread, uint32_t *df);
+/* Every term's partness from the documents df (ty_tf_spread's) of the
+ * compounds holding it, vocab mapping m's terms to their ids: an ipadic
+ * pass over the vocabulary. 0, or TENYO_ERR_NOMEM. */
+int ty_tf_partness(const ty_model *m, ty_tf_an *a, const ty_strmap *vocab, const uint32_t *df,
+                   float *part);
+/* The section "termfacts" of m (every fact of every term, computed with
+ * the dictionaries of dicdir and JUMAN) into out, malloc'd; out empty when
+ * the layout could not hold a fact exactly (the judge computes them). A
+ * dictionary that is there but does not load is an error (the facts must
+ * not depend on it): TENYO_ERR_NOMEM under an address-space limit, else
+ * TENYO_ERR_DEPENDENCY. 0, or the status with err set. */
+int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, size_t errlen);
+/* The section of x read and checked, once (from any thread), or NULL: the
+ * judge computes the facts (no section, damaged, or written without JUMAN
+ * where it is installed now). */
+typedef struct ty_tf_table ty_tf_table;
+const ty_tf_table *ty_index_termfacts(const tenyo_index *x);
+/* Term t's facts (TY_JF_N) as stored. */
+void ty_tf_table_facts(const ty_tf_table *tab, uint32_t t, float *f);
+/* 1 when the stored facts have JUMAN's. */
+int ty_tf_table_juman(const ty_tf_table *tab);
+/* Every term's genericity as stored, malloc'd into *out: 0 or NOMEM. */
+int ty_tf_table_genericity(const ty_tf_table *tab, float **out);
+void ty_tf_table_free(ty_tf_table *tab);
+/* tenyo check: m's section read and every value checked (0; else the
+ * status, why naming the section). */
+int ty_tf_verify_model(const ty_model *m, char *why, size_t whylen);
 
 #endif /* TENYO_API_H */

@@ -592,6 +592,23 @@ static int write_fieldmodel(tenyo_builder *b, ty_model *m, int shared, double *t
     return TENYO_OK;
 }
 
+/* Every term's facts (the section "termfacts", api/termfacts.c), stored
+ * in m; its seconds into *ttf. Not for a segment (its facts are never
+ * read: an index with updates has its judge compute them), nor for a
+ * sharded index: tenyo-mpi's shards keep their rows on their processes,
+ * and the one-process writer makes the same files as tenyo-mpi. */
+static int write_termfacts(tenyo_builder *b, ty_model *m, double *ttf) {
+    if (b->o.dim == TY_BUILD_NO_LSA || b->o.shards > 0) return TENYO_OK;
+    *ttf = ty_now();
+    ty_buf blob = {0};
+    int rc = ty_tf_build(m, b->dicdir, &blob, b->err, sizeof b->err);
+    if (rc) return rc;
+    m->tf_blob = blob.p;
+    m->tf_len = blob.len;
+    *ttf = ty_now() - *ttf;
+    return TENYO_OK;
+}
+
 /* How the index was made, recorded in m (tokenizer identity, writer,
  * options) so that a mismatched query is refused, and the IPC titles:
  * those given as a blob, then the files, read (and so checked) now. */
@@ -709,6 +726,10 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         if (rc) goto done;
     }
     if (!rows_stay) nnz = m.tfidf.rowptr[m.ndocs];
+    /* every term's facts (every row is here: not sharded) */
+    double ttf = 0;
+    rc = write_termfacts(b, &m, &ttf);
+    if (rc) goto done;
     if (ivf && b->o.f16_vectors && !rows_stay) {
         /* the float16 copy the IVF re-ranks from (section docvec.f16),
          * rounded from the float vectors before they are quantised */
@@ -743,6 +764,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->sec_weight = t3 - tw0;
         st->sec_ivf = ivf ? t4 - t3s : 0;
         st->sec_fieldmodel = tfm;
+        st->sec_termfacts = ttf;
         st->sec_write = ty_now() - t5;
         st->sec_read = tread > 0 ? tread : 0;
         st->sec_keywords = b->sec_kw;

@@ -728,14 +728,40 @@ static int base_damaged(check_run *r, const char *why) {
     return TENYO_ERR_CORRUPT;
 }
 
-/* The base, whole: every section, the abstracts (read lazily elsewhere)
- * and the keyword postings. */
+/* The base's term facts: damaged, a problem that repair fixes by
+ * rewriting the base without them (ideas and match then compute them, as
+ * for an index written before them; nothing indexed is lost). */
+static int check_termfacts(check_run *r) {
+    int rc = ty_tf_verify_model(&r->base, r->why, sizeof r->why);
+    if (rc == TENYO_OK || rc == TENYO_ERR_NOMEM) return rc;
+    if (!r->repair) {
+        say(&r->c, 1, "base: %s (`tenyo check --repair` drops the term facts: ideas and match "
+            "then compute them)", r->why);
+        return TENYO_OK;
+    }
+    const char *drop[] = {"termfacts"};
+    char why[TY_ERRLEN];
+    rc = ty_store_rewrite(r->real, drop, 1, NULL, 0, NULL, why, sizeof why);
+    if (rc && rc != TENYO_ERR_UNSYNCED) {
+        say(&r->c, 1, "base: %s; dropping them failed: %s", r->why, why);
+        return rc == TENYO_ERR_NOMEM ? rc : TENYO_OK;
+    }
+    ty_lazysec_free(r->base.tf_sec);
+    r->base.tf_sec = NULL;
+    say(&r->c, 0, "base: %s: dropped (ideas and match compute the term facts)", r->why);
+    return TENYO_OK;
+}
+
+/* The base, whole: every section, the abstracts (read lazily elsewhere),
+ * the keyword postings and the term facts (check_termfacts). */
 static int check_base(check_run *r) {
     int rc = ty_store_read(r->real, &r->base, r->why, sizeof r->why);
     if (!rc) rc = ty_abs_verify(r->base.abs, r->why, sizeof r->why);
     if (!rc) rc = ty_kw_verify_model(&r->base, r->why, sizeof r->why);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) return base_damaged(r, r->why);
+    rc = check_termfacts(r);
+    if (rc) return rc;
     r->c.st->base_docs = r->base.ndocs;
     say(&r->c, 0, "base %s: ok, format %u, %" PRIu64 " documents%s", r->real,
         r->base.format_version, r->base.ndocs, r->base.updated ? ", marked as updated" : "");

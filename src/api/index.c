@@ -95,6 +95,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->post_once);
     ty_once_init(&x->tgen_once);
     ty_once_init(&x->judge_once);
+    ty_once_init(&x->tfacts_once);
     ty_once_init(&x->fm_once);
     ty_once_init(&x->vec_once);
     ty_once_init(&x->fm_top_once);
@@ -407,6 +408,8 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->tgen_once);
     if (x->judge && x->judge_free) x->judge_free(x->judge);
     ty_once_destroy(&x->judge_once);
+    ty_tf_table_free(x->tfacts);
+    ty_once_destroy(&x->tfacts_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
     ty_once_destroy(&x->vec_once);

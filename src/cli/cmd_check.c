@@ -24,7 +24,8 @@ static const char *check_usage =
     "             the newest deletion file, which records the state and each deleted\n"
     "             document's id; when no file proves which documents are deleted, or\n"
     "             the base is damaged, nothing is changed (exit 3): restore from a\n"
-    "             backup or index the sources again.\n";
+    "             backup or index the sources again. The base's term facts, when\n"
+    "             damaged, are dropped (ideas and match then compute them).\n";
 
 static void check_say(void *ud, int problem, const char *line) {
     (void)ud;

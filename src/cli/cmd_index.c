@@ -253,7 +253,8 @@ static void index_summary(const tenyo_build_stats *st, const cli_read_totals *to
     /* the build's phases; "other": the field table, the metadata strings
      * and abstracts, and whatever else lies between the named phases */
     double named = st->sec_read + st->sec_tokenize + st->sec_weight + st->sec_svd +
-                   st->sec_ivf + st->sec_fieldmodel + st->sec_keywords + st->sec_write;
+                   st->sec_ivf + st->sec_fieldmodel + st->sec_termfacts + st->sec_keywords +
+                   st->sec_write;
     char ivf[48] = "";
     double other = st->sec_total > named ? st->sec_total - named : 0.0;
     if (cli_lang_ja()) {
@@ -262,14 +263,16 @@ static void index_summary(const tenyo_build_stats *st, const cli_read_totals *to
                 "索引 %llu 件（%d ファイルの %llu レコードから。スキップ %llu 件、同じ特許の前の"
                 "レコードに%s %llu 件、語のない文献 %llu 件）、語彙 %llu 語、次元 %d、%.1f 秒"
                 "（形態素解析 %.1f 秒、読み込み %.1f 秒、重み付け %.1f 秒、SVD %.1f 秒%s、"
-                "分野モデル %.1f 秒、キーワード %.1f 秒、書き込み %.1f 秒、その他 %.1f 秒）、"
+                "分野モデル %.1f 秒、語の素性 %.1f 秒、キーワード %.1f 秒、書き込み %.1f 秒、"
+                "その他 %.1f 秒）、"
                 "%.2f MB、最大メモリ %.0f MiB -> %s\n",
                 (unsigned long long)st->docs, tot->files, (unsigned long long)tot->records,
                 (unsigned long long)tot->skipped, shared ? "置き換え" : "統合",
                 (unsigned long long)st->duplicates, (unsigned long long)st->empty,
                 (unsigned long long)st->terms, st->dim, st->sec_total, st->sec_tokenize,
                 st->sec_read, st->sec_weight, st->sec_svd, ivf, st->sec_fieldmodel,
-                st->sec_keywords, st->sec_write, other, st->file_bytes / 1e6, cli_peak_mib(), out);
+                st->sec_termfacts, st->sec_keywords, st->sec_write, other, st->file_bytes / 1e6,
+                cli_peak_mib(), out);
         return;
     }
     if (st->sec_ivf > 0) snprintf(ivf, sizeof ivf, ", ivf %.1f s", st->sec_ivf);
@@ -277,7 +280,8 @@ static void index_summary(const tenyo_build_stats *st, const cli_read_totals *to
             "indexed %llu docs from %llu records in %d file%s (%llu skipped, "
             "%llu %s an earlier record of the same patent, %llu without terms), %llu terms, rank %d, "
             "%.1f s (tokenize %.1f s, read %.1f s, weight %.1f s, svd %.1f s%s, "
-            "field model %.1f s, keywords %.1f s, write %.1f s, other %.1f s), %.2f MB, "
+            "field model %.1f s, term facts %.1f s, keywords %.1f s, write %.1f s, "
+            "other %.1f s), %.2f MB, "
             "peak memory %.0f MiB -> %s\n",
             (unsigned long long)st->docs, (unsigned long long)tot->records, tot->files,
             tot->files == 1 ? "" : "s", (unsigned long long)tot->skipped,
@@ -285,7 +289,8 @@ static void index_summary(const tenyo_build_stats *st, const cli_read_totals *to
             shared ? "replaced" : "merged into", (unsigned long long)st->empty,
             (unsigned long long)st->terms, st->dim, st->sec_total, st->sec_tokenize,
             st->sec_read, st->sec_weight, st->sec_svd, ivf, st->sec_fieldmodel,
-            st->sec_keywords, st->sec_write, other, st->file_bytes / 1e6, cli_peak_mib(), out);
+            st->sec_termfacts, st->sec_keywords, st->sec_write, other, st->file_bytes / 1e6,
+            cli_peak_mib(), out);
 }
 
 int cli_cmd_index(int argc, char **argv) {

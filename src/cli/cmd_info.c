@@ -127,6 +127,17 @@ int cli_cmd_info(int argc, char **argv) {
                    "(as far as the 4 KiB kept), folded on the first keyword query%s\n",
                    in.nshards ? "a sharded index is written without one" : "made before it",
                    in.abstract_bytes ? "" : "; no abstracts kept: titles only");
+        uint64_t tfs = 0; /* the term facts' bytes in the file */
+        for (int i = 0; i < in.nsections; i++)
+            if (!strcmp(in.sections[i].name, "termfacts")) tfs = in.sections[i].stored;
+        if (tfs)
+            printf("term facts %.2f MB stored, %.1f bytes per term%s\n", tfs / 1e6,
+                   in.nterms ? (double)tfs / in.nterms : 0.0,
+                   in.generation ? ", the base's: with updates ideas and match compute them"
+                                 : ", read by ideas and match");
+        else
+            printf("term facts none stored: ideas and match compute them (a pass over the "
+                   "documents, the dictionaries loaded)\n");
         if (kin)
             printf("keywords   the text keyword queries search: %.2f MB in memory, %.0f bytes "
                    "per document\n", kin / 1e6, in.ndocs ? (double)kin / in.ndocs : 0.0);

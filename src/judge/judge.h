@@ -29,18 +29,8 @@
 
 #include "api/api.h"
 
-/* The facts of a term, in terms.c's order (the TY_JF_* indexes). */
-#define TY_JF_N 24
-enum {
-    TY_JF_BIAS, TY_JF_COMPOUND, TY_JF_MORPHS, TY_JF_LATIN, TY_JF_KATAKANA, TY_JF_VERB,
-    TY_JF_HEAD_SAHEN, TY_JF_HEAD_SUFFIX, TY_JF_HEAD_ADJNOUN, TY_JF_HEAD_PROPER,
-    TY_JF_J_ABSTRACT, TY_JF_J_ARTIFACT, TY_JF_J_NATURAL, TY_JF_J_OTHER, TY_JF_J_NONE,
-    TY_JF_J_DOMAIN, TY_JF_J_POLYSEMOUS, TY_JF_SPREAD, TY_JF_IDF, TY_JF_PARTNESS, TY_JF_GENERICITY,
-    TY_JF_EN_GENERIC, TY_JF_EN_VERB, TY_JF_EN_SPREAD
-};
-/* A Latin-script term spread over the fields at least this evenly (its
- * en_spread) is a generic head (en_generic): member, housing, unit. */
-#define TY_JF_EN_GENERIC_SPREAD 0.8
+/* The facts of a term (TY_JF_N, the TY_JF_* indexes): api.h, computed and
+ * stored by api/termfacts.c, named and weighed by terms.c. */
 
 /* The weights table's version (models/judge.tsv's "version" line). */
 const char *ty_judge_version(void);
@@ -52,9 +42,10 @@ double ty_judge_weight(const char *name, double dflt);
  * first use; NULL when it cannot be built. */
 const float *ty_judge_genericity(const tenyo_index *x);
 /* The facts of term t of x (TY_JF_N values) and its worth as a bridge
- * (0..1), computed on first use of the term, from any thread. The
- * corpus-wide facts (spread, partness) are 0 until tenyo_term_judge has
- * needed them; nothing the engine decides reads them. */
+ * (0..1): the index's stored ones, else computed on first use of the
+ * term, from any thread. Computed, the corpus-wide facts (spread,
+ * partness) are 0 until tenyo_term_judge has needed them; nothing the
+ * engine decides reads them. */
 int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *worth);
 
 /* --- the judge of a card (card.c) --- */

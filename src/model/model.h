@@ -303,6 +303,13 @@ typedef struct ty_model {
     char *fm_blob;            /* the field model (ty_fieldmodel_write), or
                                  NULL: trained on first use instead */
     uint64_t fm_len;          /* bytes in fm_blob */
+    char *tf_blob;            /* to write: the term facts (section
+                                 "termfacts", api/termfacts.c's raw
+                                 content), or NULL: none */
+    uint64_t tf_len;          /* bytes in tf_blob */
+    struct ty_lazysec *tf_sec; /* read: the section "termfacts", located at
+                                 open and read on the judge's first need
+                                 or by check (store/lazysec.c), or NULL */
     char *labels_blob;        /* IPC titles given at index time
                                  (ty_labels_serialize), or NULL */
     uint64_t labels_len;      /* bytes in labels_blob */

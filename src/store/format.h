@@ -23,7 +23,7 @@
  *   invariants.c  the invariants a model holds to be written or loaded
  *   abstracts.c   the optional section "abstracts": packed by the writer,
  *                 read a block at a time by the ty_abs handle
- *   lazysec.c     a section read on first use ("keywords")
+ *   lazysec.c     a section read on first use ("keywords", "termfacts")
  *   manifest.c    updates beside an index (MANIFEST, deletions, the lock)
  *   paths.c       file names, temporary files, the atomic replace
  *   shards.c      a sharded index: a manifest naming a shared file and
@@ -133,7 +133,10 @@
  * value finite; the approximate search re-ranks its candidates from it:
  * search/half.c. It is per-document: added documents get theirs at the
  * merge, deleted ones lose theirs, shards cut it like docvec.q8's codes),
- * numbers (the records' other numbers, api/patno.c), keywords (the keyword
+ * numbers (the records' other numbers, api/patno.c), termfacts (every
+ * term's facts for the judge, api/termfacts.c's layout, checked there on
+ * first use and by check; located at open and read on first use like
+ * keywords; not in a sharded index), keywords (the keyword
  * index: every record's folded text, whole abstracts, with character
  * bigram postings; its inner layouts in search/kwindex.c and kwframes.c,
  * checked there on the first keyword query and by check; each segment

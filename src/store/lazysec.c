@@ -1,7 +1,8 @@
 /*
  * lazysec.c — a section located when the index is opened and read on first
- * use (ty_lazysec), whole or a range at a time: today the keyword index
- * (section "keywords").
+ * use (ty_lazysec), whole or a range at a time: the keyword index
+ * (section "keywords") and the term facts ("termfacts", read whole by the
+ * judge's first need).
  *
  * Why: the keyword index holds every record's folded title and abstract
  * plus its bigram postings, about 360 bytes a document stored and 1.2 KB

@@ -479,6 +479,8 @@ void ty_model_free(ty_model *m) {
     ty_lazysec_free(m->kw_sec);
     free(m->ivf_blob);
     free(m->fm_blob);
+    free(m->tf_blob);
+    ty_lazysec_free(m->tf_sec);
     free(m->abs_text);
     ty_abs_free(m->abs);
     lazy_free(m->lazy);

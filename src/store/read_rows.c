@@ -734,6 +734,17 @@ static int rd_keywords(reader *r, ty_model *m) {
     return m->kw_sec ? TENYO_OK : rd_nomem(r);
 }
 
+/* Optional: the term facts (api/termfacts.c checks their layout), located
+ * now and read on the judge's first need or by check (store/lazysec.c). A
+ * sharded index is written without them. */
+static int rd_termfacts(reader *r, ty_model *m) {
+    if (r->mem || !ty_rd_has(r, "termfacts")) return TENYO_OK;
+    const rd_sec *s = ty_rd_locate(r, "termfacts", 16, 1ull << 40, 1);
+    if (!s) return TENYO_ERR_CORRUPT;
+    m->tf_sec = ty_lazysec_open(r->fd, r->path, "termfacts", s->off, s->stored, s->raw);
+    return m->tf_sec ? TENYO_OK : rd_nomem(r);
+}
+
 /* The optional sections after the documents', in the file's order. */
 static int rd_optional(reader *r, ty_model *m) {
     int rc = TENYO_OK;
@@ -748,6 +759,7 @@ static int rd_optional(reader *r, ty_model *m) {
     /* the field model (parsed and checked by the index: model/linear.c) */
     if (!rc && ty_rd_has(r, "fieldmodel"))
         rc = rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
+    if (!rc) rc = rd_termfacts(r, m);
     /* IPC titles recorded at index time (parsed by the index) */
     if (!rc && ty_rd_has(r, "labels"))
         rc = rd_blob(r, "labels", 0, 64ull << 20, 1, &m->labels_blob, &m->labels_len);

@@ -9,7 +9,7 @@
  *               parallel and lazy decode, ty_model_free
  * invariants.c  what a model must hold to be written or loaded
  * abstracts.c   the optional section "abstracts" and its ty_abs handle
- * lazysec.c     a section read on first use (ty_lazysec: "keywords")
+ * lazysec.c     a section read on first use (ty_lazysec: "keywords", "termfacts")
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
  * shards.c      a sharded index: the manifest naming a shared part and

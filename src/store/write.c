@@ -75,9 +75,12 @@ static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob != NULL) +
+           (m->tf_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
 }
+/* The most sections_of counts fits the table (the optional sections: 12). */
+_Static_assert(STORE_NSEC + 12 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
@@ -562,6 +565,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         put_bytes(w, m->fm_blob, m->fm_len);
         sec_end(w);
     }
+    if (m->tf_blob) {
+        sec_begin(w, "termfacts", m->tf_len);
+        put_bytes(w, m->tf_blob, m->tf_len);
+        sec_end(w);
+    }
     if (m->common_blob) {
         sec_begin(w, "common", m->common_len);
         put_bytes(w, m->common_blob, m->common_len);
@@ -1020,7 +1028,7 @@ static const char *const layout_order[] = {
     "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
     "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta",
     "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
-    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "common",   "numbers",
+    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "common", "numbers",
     "keywords",  "abstracts"};
 #define LAYOUT_N (sizeof layout_order / sizeof layout_order[0])
 

@@ -27,10 +27,12 @@ struct ty_juman {
     ty_mecab_ctx *ctx;
 };
 
+int ty_juman_installed(void) { return access(TY_JUMAN_DIC "/sys.dic", R_OK) == 0; }
+
 int ty_juman_new(ty_juman **out, char *err, size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     *out = NULL;
-    if (access(TY_JUMAN_DIC "/sys.dic", R_OK) != 0) {
+    if (!ty_juman_installed()) {
         ty_seterr(err, errlen, "the JUMAN dictionary is not installed (%s; Debian package mecab-jumandic-utf8)",
                   TY_JUMAN_DIC);
         return TENYO_ERR_DEPENDENCY;

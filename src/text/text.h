@@ -99,6 +99,8 @@ typedef struct ty_juman_facts {
  * package) when the dictionary is not installed. */
 typedef struct ty_juman ty_juman;
 int ty_juman_new(ty_juman **out, char *err, size_t errlen);
+/* 1 when the dictionary ty_juman_new opens is installed. */
+int ty_juman_installed(void);
 void ty_juman_free(ty_juman *j);
 /* What JUMAN says of word w[0..len). */
 int ty_juman_word(ty_juman *j, const char *w, size_t len, ty_juman_facts *out);

@@ -1,0 +1,232 @@
+/*
+ * test_termfacts.c — the term facts an index stores (api/termfacts.c,
+ * section "termfacts") against the ones the judge computes without them
+ * (judge/terms.c): every term's, bit for bit, on a Japanese index and an
+ * English one; the genericity array; the worth the ideas
+ * path reads before any corpus-wide fact is asked for; a sharded index
+ * (no section) computes the same facts; and a section that
+ * fails its checks (size, a value out of range) is refused by check and
+ * left aside by the judge, which computes the facts instead.
+ */
+#include "api/api.h"
+#include "judge/judge.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+/* Open path twice: *a as written (its section read), *b with the section
+ * dropped before any use (the judge computes every fact). */
+static int open_both(const char *path, tenyo_index **a, tenyo_index **b) {
+    char err[256];
+    *a = *b = NULL;
+    if (tenyo_index_open(path, a, err, sizeof err) || tenyo_index_open(path, b, err, sizeof err))
+        return -1;
+    ty_lazysec_free((*b)->m.tf_sec);
+    (*b)->m.tf_sec = NULL;
+    return 0;
+}
+
+/* Every term's facts and worth from a (stored) and b (computed) equal,
+ * bit for bit; the number of terms compared into *n. Returns the first
+ * term that differs, or -1. */
+static int64_t first_difference(tenyo_index *a, tenyo_index *b, uint64_t *n, int *fact) {
+    *n = 0;
+    *fact = -1;
+    for (uint64_t t = 0; t < a->m.nterms; t++) {
+        const char *s = a->m.term_blob + a->m.term_off[t];
+        tenyo_term_judgement ja, jb;
+        if (tenyo_term_judge(a, s, &ja) || tenyo_term_judge(b, s, &jb)) return (int64_t)t;
+        for (int i = 0; i < TY_JF_N; i++)
+            if (memcmp(&ja.features[i], &jb.features[i], sizeof(double))) {
+                *fact = i;
+                return (int64_t)t;
+            }
+        if (memcmp(&ja.worth, &jb.worth, sizeof(double)) || ja.juman != jb.juman)
+            return (int64_t)t;
+        (*n)++;
+    }
+    return -1;
+}
+
+/* The comparison of an index built at path from n records of src with
+ * opts (NULL: defaults); *latin the Latin-script terms compared. */
+static const char *compare_index(const char *src, int n, const tenyo_build_opts *opts,
+                                 const char *name, uint64_t *terms, uint64_t *latin) {
+    static char msg[512];
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", ty_test_tmpdir(), name);
+    if (ty_test_build(src, n, opts, path)) return "build failed";
+    tenyo_index *a, *b;
+    if (open_both(path, &a, &b)) {
+        tenyo_index_free(a);
+        return "open failed";
+    }
+    const char *bad = NULL;
+    int fact;
+    *latin = 0;
+    for (uint64_t t = 0; t < a->m.nterms; t++)
+        *latin += (unsigned char)a->m.term_blob[a->m.term_off[t]] < 0x80;
+    int64_t d = first_difference(a, b, terms, &fact);
+    if (!ty_index_termfacts(a)) bad = "the index's section was not used";
+    else if (ty_index_termfacts(b)) bad = "the section was used after it was dropped";
+    else if (d >= 0) {
+        tenyo_term_judgement ja, jb;
+        const char *s = a->m.term_blob + a->m.term_off[d];
+        tenyo_term_judge(a, s, &ja);
+        tenyo_term_judge(b, s, &jb);
+        snprintf(msg, sizeof msg, "term %lld (%s): fact %d stored %.9g computed %.9g", (long long)d,
+                 s, fact, fact >= 0 ? ja.features[fact] : ja.worth,
+                 fact >= 0 ? jb.features[fact] : jb.worth);
+        bad = msg;
+    } else {
+        const float *ga = ty_judge_genericity(a), *gb = ty_judge_genericity(b);
+        if (!ga || !gb || memcmp(ga, gb, a->m.nterms * sizeof *ga))
+            bad = "the genericity arrays differ";
+    }
+    tenyo_index_free(a);
+    tenyo_index_free(b);
+    return bad;
+}
+
+TY_TEST(termfacts_table_equals_lazy) {
+    uint64_t n, latin;
+    const char *bad = compare_index(SAMPLE, 1000000, NULL, "tf_sample.tny", &n, &latin);
+    CHECKF(!bad, "sample: %s", bad);
+    CHECKF(n > 1000, "only %llu terms compared", (unsigned long long)n);
+}
+
+/* An index of mostly English documents: its Latin-script terms have the
+ * English facts (en_spread, en_generic) in the section too. The shared US
+ * records carry no codes: each is given one of eight subclasses in turn,
+ * so that the spread over the fields is not 0. */
+TY_TEST(termfacts_table_equals_lazy_english) {
+    const char *en = ty_test_shared("en/uspto_random_10000.jsonl");
+    if (!en) TY_SKIP("no ../shared/data/en/uspto_random_10000.jsonl");
+    static const char *const sub[8] = {"A61B", "B60W", "G06F", "H01L",
+                                       "F16H", "C08K", "B65D", "E04B"};
+    char src[512];
+    snprintf(src, sizeof src, "%s/tf_en.jsonl", ty_test_tmpdir());
+    FILE *in = fopen(en, "r"), *out = fopen(src, "w");
+    CHECK(in && out);
+    char line[65536];
+    int n = 0;
+    while (n < 400 && fgets(line, sizeof line, in)) {
+        char *c = strstr(line, "\"cpc\": []");
+        if (!c) continue;
+        fprintf(out, "%.*s\"cpc\": [\"%s\"]%s", (int)(c - line), line, sub[n % 8],
+                c + strlen("\"cpc\": []"));
+        n++;
+    }
+    fclose(in);
+    CHECK(fclose(out) == 0 && n == 400);
+    uint64_t terms, latin;
+    const char *bad = compare_index(src, 400, NULL, "tf_en.tny", &terms, &latin);
+    CHECKF(!bad, "English: %s", bad);
+    CHECKF(latin > 1000, "only %llu Latin-script terms", (unsigned long long)latin);
+    /* the English facts were there to compare */
+    char path[512];
+    snprintf(path, sizeof path, "%s/tf_en.tny", ty_test_tmpdir());
+    tenyo_index *x = NULL;
+    char err[256];
+    CHECK(tenyo_index_open(path, &x, err, sizeof err) == 0);
+    tenyo_term_judgement j;
+    int any = tenyo_term_judge(x, "member", &j) == 0 && j.features[TY_JF_EN_SPREAD] > 0 &&
+              j.features[TY_JF_EN_SPREAD] == j.features[TY_JF_SPREAD];
+    tenyo_index_free(x);
+    CHECK(any);
+}
+
+/* A sharded index is written without the section (tenyo-mpi's shards
+ * keep their rows where they are, and the one-process writer makes the
+ * same files): its judge computes every term's facts, the same as the
+ * single file's stored ones. */
+TY_TEST(termfacts_sharded_computed_equal) {
+    char one[512], sh[512], err[256];
+    snprintf(one, sizeof one, "%s/tf_one.tny", ty_test_tmpdir());
+    snprintf(sh, sizeof sh, "%s/tf_sharded.tny", ty_test_tmpdir());
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.shards = 3;
+    CHECK(ty_test_build(SAMPLE, 1000000, NULL, one) == 0);
+    CHECK(ty_test_build(SAMPLE, 1000000, &o, sh) == 0);
+    tenyo_index *a = NULL, *b = NULL;
+    CHECK(tenyo_index_open(one, &a, err, sizeof err) == 0);
+    CHECK(tenyo_index_open(sh, &b, err, sizeof err) == 0);
+    CHECK(b->m.tf_sec == NULL && ty_index_termfacts(b) == NULL && ty_index_termfacts(a) != NULL);
+    CHECK_EQ_INT(a->m.nterms, b->m.nterms);
+    uint64_t n;
+    int fact;
+    int64_t d = first_difference(a, b, &n, &fact);
+    tenyo_index_free(a);
+    tenyo_index_free(b);
+    CHECKF(d < 0, "term %lld, fact %d", (long long)d, fact);
+    CHECK(n > 1000);
+}
+
+/* The ideas path weighs terms without asking for the corpus-wide facts:
+ * its worth is the same from the section as computed term by term. */
+TY_TEST(termfacts_worth_same_without_corpus_facts) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tf_worth.tny", ty_test_tmpdir());
+    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
+    tenyo_index *a, *b;
+    CHECK(open_both(path, &a, &b) == 0);
+    int same = 1;
+    for (uint32_t t = 0; t < a->m.nterms && same; t++) {
+        double fa[TY_JF_N], fb[TY_JF_N], wa, wb;
+        same = !ty_judge_term_features(a, t, fa, &wa) && !ty_judge_term_features(b, t, fb, &wb) &&
+               !memcmp(&wa, &wb, sizeof wa);
+        for (int i = 0; i < TY_JF_N && same; i++)
+            same = i == TY_JF_SPREAD || i == TY_JF_PARTNESS || !memcmp(&fa[i], &fb[i], sizeof fa[i]);
+    }
+    tenyo_index_free(a);
+    tenyo_index_free(b);
+    CHECK(same);
+}
+
+/* A section that fails its checks: check names it, the judge computes the
+ * facts instead (the same ones). */
+TY_TEST(termfacts_damaged_section_refused) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tf_bad.tny", ty_test_tmpdir());
+    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
+    tenyo_index *a, *b;
+    CHECK(open_both(path, &a, &b) == 0);
+    const char *p;
+    uint64_t len;
+    char why[256] = "";
+    CHECK(ty_lazysec_get(a->m.tf_sec, &p, &len, why, sizeof why) == 0);
+    CHECK(ty_tf_verify_model(&a->m, why, sizeof why) == 0);
+    uint64_t nt = a->m.nterms;
+    CHECK_EQ_INT(len, 16 + 20 * nt);
+    /* a genericity out of range, then a size one term short */
+    char *bad = malloc(len + 1);
+    CHECK(bad);
+    memcpy(bad, p, len + 1);
+    float nan = NAN;
+    memcpy(bad + 16 + 8 * nt + 4 * 7, &nan, 4);
+    ty_lazysec_free(a->m.tf_sec);
+    a->m.tf_sec = ty_lazysec_wrap(bad, len);
+    CHECK(a->m.tf_sec);
+    CHECK_EQ_INT(ty_tf_verify_model(&a->m, why, sizeof why), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(why, "termfacts") && strstr(why, "term 7") && strstr(why, "genericity"), "%s",
+           why);
+    CHECK(ty_index_termfacts(a) == NULL); /* left aside: computed */
+    tenyo_term_judgement ja, jb;
+    const char *s = a->m.term_blob + a->m.term_off[7];
+    CHECK(tenyo_term_judge(a, s, &ja) == 0 && tenyo_term_judge(b, s, &jb) == 0);
+    CHECK(!memcmp(ja.features, jb.features, sizeof ja.features));
+    ty_lazysec_free(b->m.tf_sec);
+    char *shortb = malloc(len);
+    CHECK(shortb);
+    memcpy(shortb, bad, len - 20);
+    shortb[len - 20] = 0;
+    b->m.tf_sec = ty_lazysec_wrap(shortb, len - 20);
+    CHECK_EQ_INT(ty_tf_verify_model(&b->m, why, sizeof why), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(why, "termfacts") && strstr(why, "20 a term"), "%s", why);
+    tenyo_index_free(a);
+    tenyo_index_free(b);
+}
