@@ -1245,6 +1245,34 @@ TY_TEST(api_open_for_lazy_tables) {
     tenyo_index_free(y);
 }
 
+/* ty_store_rewrite putting a keyword section of layout 2 stores it as the
+ * writer does (one zstd frame of stored blocks, read in place): the
+ * sample's own section put back gives the same file, byte for byte (what
+ * bench/kw_relayout does to a layout-1 index). */
+TY_TEST(api_rewrite_keywords_as_written) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    const char *kw = NULL;
+    uint64_t kwlen = 0;
+    CHECK(x->m.kw_sec != NULL);
+    CHECK_EQ_INT(ty_lazysec_get(x->m.kw_sec, &kw, &kwlen, err, sizeof err), TENYO_OK);
+    CHECK(kwlen > 4 && memcmp(kw, "TKW2", 4) == 0);
+    const char *p = tmp("sample_read.tny"), *q = tmp("rewrite_kw.tny");
+    size_t fl = 0, gl = 0;
+    char *img = ty_test_slurp(p, &fl);
+    FILE *fo = fopen(q, "wb");
+    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
+    if (fo) fclose(fo);
+    ty_secput put = {"keywords", kw, kwlen};
+    CHECK_EQ_INT(ty_store_rewrite(q, NULL, 0, &put, 1, NULL, err, sizeof err), TENYO_OK);
+    char *again = ty_test_slurp(q, &gl);
+    CHECK(again && gl == fl && memcmp(again, img, fl) == 0);
+    free(img);
+    free(again);
+    tenyo_index_free(x);
+}
+
 /* The field model from its training rows only, gathered elsewhere (what
  * tenyo-mpi index does after the SVD): the same blob as from the whole
  * matrix, with TENYO_FM_MAX_DOCS lowering the bound so that the sample

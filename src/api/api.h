@@ -116,6 +116,10 @@ struct tenyo_index {
                               search looks none up), its duplicates
                               reported by ty_index_need_vocab */
     char *path;            /* the path opened (malloc'd), for messages */
+    pthread_t voc_thread;  /* hashing vocab beside the open (a caller
+                              that named the vectors: its query looks
+                              terms up), joined by tenyo_index_free */
+    int voc_started;
     tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
     uint64_t *co_ptr;      /* nfields+1 offsets into co_f / co_n: field a's
                               co-classified fields, ascending (itself too) */

@@ -93,6 +93,14 @@ static void *pf_run(void *arg) {
     return NULL;
 }
 
+/* The term table hashed beside the rest of the open and the caller's
+ * tokenizer load (its outcome stays in the map for ty_index_need_vocab). */
+static void *voc_run(void *arg) {
+    tenyo_index *x = arg;
+    (void)ty_strmap_settle(x->vocab, NULL);
+    return NULL;
+}
+
 /* A new, empty index: its onces and mutex ready, the scan policies read
  * from the environment. NULL: out of memory. */
 static tenyo_index *index_new(void) {
@@ -379,6 +387,10 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     rc = ty_strmap_add_blob_lazy(x->vocab, x->m.term_blob, x->m.term_off, 1, x->m.nterms);
     if (!rc && !prefetch) rc = ty_index_need_vocab(x, err, errlen);
     if (rc) goto fail;
+    /* a caller whose queries read vectors looks terms up first (a text
+     * query) or soon after (ideas): hashed on a thread of its own */
+    x->voc_started = (prefetch & TENYO_PREFETCH_VECTORS) && ty_ncores() > 1 &&
+                     pthread_create(&x->voc_thread, NULL, voc_run, x) == 0;
     rc = TENYO_ERR_NOMEM;
     /* co-classification counts for surprise, as sorted sparse lists per
      * field (a dense nfields^2 table is 16 GiB at the 65,535 fields a file
@@ -446,6 +458,7 @@ fail:
 void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
     if (x->pf_started) pthread_join(x->pf_thread, NULL);
+    if (x->voc_started) pthread_join(x->voc_thread, NULL);
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
     free(x->path);
