@@ -424,13 +424,24 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
 #define TENYO_PREFETCH_KEYWORDS 1u
 #define TENYO_PREFETCH_VECTORS 2u
 #define TENYO_PREFETCH_ROWS 4u
+/* ... and the id table (the caller looks documents up by id: similar ID,
+ * ideas, match): built at open on a thread of its own. Without it, when
+ * anything else is named, the table is made by the first lookup
+ * (tenyo_index_find, tenyo_index_resolve), and a document id written twice
+ * in a damaged file is not reported (the open without prefetch, and
+ * tenyo check, refuse it). */
+#define TENYO_PREFETCH_IDS 8u
 /* tenyo_index_open, and what prefetch names read on a thread of its own,
  * started as soon as the file's sections are located, beside the rest of
  * the open and whatever the caller does before its first query (load a
  * tokenizer, parse a query); that query waits only for what is not read
  * yet. The answers are the same; a damaged section is reported by the
- * query that needs it, as it is without. One core, or prefetch 0: exactly
- * tenyo_index_open. tenyo_index_free waits for the thread. */
+ * query that needs it, as it is without. With any prefetch named, the term
+ * table is also made by the first query that looks a term up (a keyword
+ * search looks none up), and a duplicate term in a damaged file is
+ * reported by that query rather than by the open. Prefetch 0: exactly
+ * tenyo_index_open; one core: no thread. tenyo_index_free waits for the
+ * thread. */
 int tenyo_index_open_for(const char *path, unsigned prefetch, tenyo_index **out, char *err,
                          size_t errlen);
 void tenyo_index_free(tenyo_index *idx);

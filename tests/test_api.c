@@ -1161,6 +1161,118 @@ TY_TEST(api_open_for_prefetch_same_answers) {
     tenyo_index_free(y);
 }
 
+/* What a command of one query names to tenyo_index_open_for leaves its
+ * tables for their first use: without TENYO_PREFETCH_IDS the id table is
+ * made by the first lookup (every id found where tenyo_index_open finds
+ * it), and with any prefetch the term table by the first query that looks
+ * a term up (the same answers). A term written twice (a damaged vocab) is
+ * then refused by that query, naming the file and the term, as the open
+ * without prefetch refuses it, while a keyword search, which looks no term
+ * up, answers as on the sound file. */
+TY_TEST(api_open_for_lazy_tables) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&y, err, sizeof err), TENYO_OK);
+    const char *p = tmp("sample_read.tny");
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_KEYWORDS, &x, err, sizeof err), TENYO_OK);
+    uint64_t n = tenyo_index_ndocs(y);
+    CHECK(n > 20 && tenyo_index_ndocs(x) == n);
+    for (uint64_t d = 0; d < n; d += 13) {
+        tenyo_doc_meta dm;
+        CHECK_EQ_INT(tenyo_index_doc(y, d, &dm), TENYO_OK);
+        CHECK(tenyo_index_find(x, dm.id) == (int64_t)d && tenyo_index_find(y, dm.id) == (int64_t)d);
+    }
+    CHECK(tenyo_index_find(x, "NO-SUCH-ID") == -1);
+    tenyo_ctx *c = NULL, *d = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    const char *q = "運転者の眠気を検出する装置";
+    tenyo_hit a[10], b[10];
+    int na = tenyo_similar_text(c, q, strlen(q), TENYO_MODE_HYBRID, 10, a);
+    CHECK(na > 0);
+    CHECK_EQ_INT(na, tenyo_similar_text(d, q, strlen(q), TENYO_MODE_HYBRID, 10, b));
+    for (int k = 0; k < na; k++)
+        CHECK(a[k].doc == b[k].doc && memcmp(&a[k].score, &b[k].score, sizeof(float)) == 0);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    x = NULL;
+    /* the same file with its second term written as its first */
+    const ty_model *m = &y->m;
+    CHECK(m->nterms > 2);
+    size_t l0 = strlen(m->term_blob), l1 = strlen(m->term_blob + m->term_off[1]);
+    size_t vlen = (size_t)m->term_blob_len - l1 + l0;
+    char *voc = malloc(vlen);
+    CHECK(voc);
+    memcpy(voc, m->term_blob, l0 + 1);
+    memcpy(voc + l0 + 1, m->term_blob, l0 + 1);
+    memcpy(voc + 2 * (l0 + 1), m->term_blob + m->term_off[2],
+           (size_t)m->term_blob_len - m->term_off[2]);
+    const char *bad = tmp("lazy_dup_term.tny");
+    size_t fl = 0;
+    char *img = ty_test_slurp(p, &fl);
+    FILE *fo = fopen(bad, "wb");
+    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
+    if (fo) fclose(fo);
+    free(img);
+    ty_secput put = {"vocab", voc, vlen};
+    CHECK_EQ_INT(ty_store_rewrite(bad, NULL, 0, &put, 1, NULL, err, sizeof err), TENYO_OK);
+    free(voc);
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, "duplicate term") && strstr(err, bad), "%.200s", err);
+    CHECK_EQ_INT(tenyo_index_open_for(bad, TENYO_PREFETCH_KEYWORDS, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &d, err, sizeof err), TENYO_OK);
+    tenyo_filter *f = NULL, *g = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(y, &g), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置"), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(g, d, "装置"), TENYO_OK);
+    na = tenyo_search(c, f, 10, a);
+    CHECK(na > 0);
+    CHECK_EQ_INT(na, tenyo_search(d, g, 10, b));
+    CHECK(tenyo_filter_count(f) == tenyo_filter_count(g));
+    for (int k = 0; k < na; k++) CHECK(a[k].doc == b[k].doc);
+    tenyo_filter_free(f);
+    tenyo_filter_free(g);
+    CHECK_EQ_INT(tenyo_similar_text(c, q, strlen(q), TENYO_MODE_HYBRID, 10, a), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(tenyo_ctx_error(c), "duplicate term") && strstr(tenyo_ctx_error(c), bad), "%.200s",
+           tenyo_ctx_error(c));
+    CHECK_EQ_INT(tenyo_similar_doc(c, 3, TENYO_MODE_LSA, 5, a), TENYO_ERR_CORRUPT);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
+/* ty_store_rewrite putting a keyword section of layout 2 stores it as the
+ * writer does (one zstd frame of stored blocks, read in place): the
+ * sample's own section put back gives the same file, byte for byte (what
+ * bench/kw_relayout does to a layout-1 index). */
+TY_TEST(api_rewrite_keywords_as_written) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    const char *kw = NULL;
+    uint64_t kwlen = 0;
+    CHECK(x->m.kw_sec != NULL);
+    CHECK_EQ_INT(ty_lazysec_get(x->m.kw_sec, &kw, &kwlen, err, sizeof err), TENYO_OK);
+    CHECK(kwlen > 4 && memcmp(kw, "TKW2", 4) == 0);
+    const char *p = tmp("sample_read.tny"), *q = tmp("rewrite_kw.tny");
+    size_t fl = 0, gl = 0;
+    char *img = ty_test_slurp(p, &fl);
+    FILE *fo = fopen(q, "wb");
+    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
+    if (fo) fclose(fo);
+    ty_secput put = {"keywords", kw, kwlen};
+    CHECK_EQ_INT(ty_store_rewrite(q, NULL, 0, &put, 1, NULL, err, sizeof err), TENYO_OK);
+    char *again = ty_test_slurp(q, &gl);
+    CHECK(again && gl == fl && memcmp(again, img, fl) == 0);
+    free(img);
+    free(again);
+    tenyo_index_free(x);
+}
+
 /* The field model from its training rows only, gathered elsewhere (what
  * tenyo-mpi index does after the SVD): the same blob as from the whole
  * matrix, with TENYO_FM_MAX_DOCS lowering the bound so that the sample

@@ -1204,6 +1204,51 @@ TY_TEST(store_vector_thread_same_errors) {
     }
 }
 
+/* The documents' strings (docmeta) are read on a thread of their own
+ * beside the other sections (ty_store_threads > 1 forces it on a small
+ * file): a sound file reads into the same strings; damage gives the same
+ * message whatever the threads, a section before docmeta's first, docmeta's
+ * before a later one's; eager and lazy reads alike. */
+TY_TEST(store_docmeta_thread_same_errors) {
+    ty_model a, b, c;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "mt.idx");
+    st_path(bad, sizeof bad, "mt_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    ty_model_free(&a);
+    ty_store_threads = 1;
+    CHECK(ty_store_read(path, &b, err, sizeof err) == TENYO_OK);
+    ty_store_threads = 2;
+    CHECK(ty_store_read_lazy(path, &c, err, sizeof err) == TENYO_OK);
+    ty_store_threads = 0;
+    CHECK(b.meta_blob_len == c.meta_blob_len &&
+          memcmp(b.meta_blob, c.meta_blob, (size_t)b.meta_blob_len) == 0 &&
+          memcmp(b.meta_off, c.meta_off, (size_t)b.ndocs * TY_META_NSTR * sizeof *b.meta_off) == 0);
+    ty_model_free(&b);
+    ty_model_free(&c);
+    static const char *dmg[][2] = {{"docmeta", NULL},     {"vocab", "docmeta"},
+                                   {"tfidf.rows", "docmeta"}, {"docmeta", "docflags"},
+                                   {"docmeta", "docfields"}, {"docfields", NULL}};
+    static const char *want[] = {"'docmeta'", "'vocab'", "'tfidf.rows'", "'docmeta'", "'docmeta'",
+                                 "'docfields'"};
+    for (int i = 0; i < 6; i++) {
+        CHECK_EQ_INT(ty_test_damage(path, bad, dmg[i][0], dmg[i][1]), 0);
+        for (int lazy = 0; lazy < 2; lazy++) {
+            ty_store_threads = 1;
+            CHECK((lazy ? ty_store_read_lazy(bad, &b, err1, sizeof err1)
+                        : ty_store_read(bad, &b, err1, sizeof err1)) == TENYO_ERR_CORRUPT);
+            ty_store_threads = 2;
+            int rc = lazy ? ty_store_read_lazy(bad, &b, err, sizeof err)
+                          : ty_store_read(bad, &b, err, sizeof err);
+            ty_store_threads = 0;
+            CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+            CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
+            CHECKF(strstr(err, want[i]) != NULL, "case %d: %s", i, err);
+        }
+    }
+}
+
 /* ======================================================== sharded index */
 
 /* st_make's model of nd documents with an abstract each. 0 or -1. */

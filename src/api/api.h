@@ -113,7 +113,15 @@ typedef struct ty_scan_share {
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
     ty_strmap *ids;        /* patent id -> document number */
-    ty_strmap *vocab;      /* term -> term id */
+    ty_strmap *vocab;      /* term -> term id: hashed by its first
+                              lookup (ty_strmap_add_blob_lazy; a keyword
+                              search looks none up), its duplicates
+                              reported by ty_index_need_vocab */
+    char *path;            /* the path opened (malloc'd), for messages */
+    pthread_t voc_thread;  /* hashing vocab beside the open (a caller
+                              that named the vectors: its query looks
+                              terms up), joined by tenyo_index_free */
+    int voc_started;
     tenyo_tok_opts tok;    /* tokenizer options recorded in the file */
     uint64_t *co_ptr;      /* nfields+1 offsets into co_f / co_n: field a's
                               co-classified fields, ascending (itself too) */
@@ -220,6 +228,12 @@ struct tenyo_index {
     char *open_source;        /* the file it came from (malloc'd) or NULL */
     ty_scan_share share;      /* scans shared out (share.scan NULL: none) */
 };
+/* The term table hashed (the first caller pays), and a duplicate term
+ * (a damaged index) refused naming the file and the term: 0, or
+ * TENYO_ERR_CORRUPT / NOMEM with the message in err. Every query that
+ * looks terms up (text, document or terms) and tenyo_index_info call it;
+ * the table is also hashed by any ty_strmap_get on it. */
+int ty_index_need_vocab(const tenyo_index *x, char *err, size_t errlen);
 /* Share x's scans (tenyo-mpi serve, before the first query; s NULL: stop
  * sharing). */
 void ty_index_set_scan_share(tenyo_index *x, const ty_scan_share *s);

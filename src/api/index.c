@@ -3,9 +3,16 @@
  * (tenyo_index_open; ty_index_open_part for some shards of a sharded one)
  * and freeing it. Opening loads the ty_model (store/), builds the id ->
  * document table (on a thread of its own from IDS_THREAD_MIN documents,
- * beside the rest of the work) and the term -> term id table, merges the
- * updates made since the base file (api/segment.c), applies the
- * licensable list (api/openapply.c) and checks that the pieces agree.
+ * beside the rest of the work) and reads the field model (on another),
+ * records the term -> term id table's keys, merges the updates made since
+ * the base file (api/segment.c), applies the licensable list
+ * (api/openapply.c) and checks that the pieces agree. A caller that names
+ * what its queries read (tenyo_index_open_for) has its term table hashed
+ * by the first lookup (ty_index_need_vocab: a keyword search makes none),
+ * and its id table too unless it names TENYO_PREFETCH_IDS: at 60k
+ * documents 11 and 10 ms of a keyword search's open that its query never
+ * used; the open without prefetch hashes both and refuses a duplicate in
+ * either, as it always did.
  * Everything is read-only once it returns, so any number of contexts
  * (api/ctx.c) may search one index concurrently without locks.
  *
@@ -83,6 +90,14 @@ static void *pf_run(void *arg) {
     if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_index_need_vectors(x, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
+    return NULL;
+}
+
+/* The term table hashed beside the rest of the open and the caller's
+ * tokenizer load (its outcome stays in the map for ty_index_need_vocab). */
+static void *voc_run(void *arg) {
+    tenyo_index *x = arg;
+    (void)ty_strmap_settle(x->vocab, NULL);
     return NULL;
 }
 
@@ -231,6 +246,18 @@ static int vec_load(void *arg) {
     return rc;
 }
 
+int ty_index_need_vocab(const tenyo_index *x, char *err, size_t errlen) {
+    uint64_t dup = 0;
+    int rc = ty_strmap_settle(x->vocab, &dup);
+    if (rc == 1) {
+        ty_seterr(err, errlen, "%s: duplicate term '%s' (damaged index)", x->path,
+                  x->m.term_blob + x->m.term_off[dup]);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (rc) ty_seterr(err, errlen, "out of memory for the term table");
+    return rc;
+}
+
 int ty_index_need_vectors(const tenyo_index *cx, char *err, size_t errlen) {
     /* logically const, as ty_model_need_sparse: the vectors were always
      * the index's, only not read yet */
@@ -283,6 +310,22 @@ static int open_fieldmodel(tenyo_index *x, const char *path, char *err, size_t e
     return TENYO_OK;
 }
 
+/* The field model read on a thread of its own (6 ms at 60k documents,
+ * the checksum and the weights), beside the id table and the rest of
+ * the open; its outcome reported where the open reads it in order. */
+typedef struct fm_job {
+    tenyo_index *x;
+    const char *path;
+    int rc;
+    char err[TY_ERRLEN];
+} fm_job;
+
+static void *fm_run(void *arg) {
+    fm_job *j = arg;
+    j->rc = open_fieldmodel(j->x, j->path, j->err, sizeof j->err);
+    return NULL;
+}
+
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
@@ -291,9 +334,13 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (!x) return TENYO_ERR_NOMEM;
     x->pf_what = prefetch & (TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS |
                              TENYO_PREFETCH_ROWS);
+    /* the id table made by the first lookup: a caller that named what it
+     * reads and no id among it */
+    int ids_lazy = prefetch && !(prefetch & TENYO_PREFETCH_IDS) && !keep;
     ids_job ij = {0};
-    pthread_t it;
-    int istarted = 0;
+    pthread_t it, ft;
+    int istarted = 0, fstarted = 0;
+    fm_job fj = {.x = x, .path = path};
     /* base file, then its updates (api/segment.c), which live beside the
      * real file: through a symbolic link, the link's target's "<real>.upd/"
      * (the one every writer uses) */
@@ -315,31 +362,37 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
-    if (!x->ids || !x->vocab ||
-        ty_strmap_reserve(x->ids, x->m.partial ? 1 : (uint32_t)x->m.ndocs) ||
-        ty_strmap_reserve(x->vocab, (uint32_t)x->m.nterms))
+    x->path = ty_strdup(path);
+    if (!x->ids || !x->vocab || !x->path)
         goto fail;
+    if (ids_lazy && !x->m.partial) {
+        rc = ty_strmap_add_blob_lazy(x->ids, x->m.meta_blob, x->m.meta_off + TY_META_ID,
+                                     TY_META_NSTR, x->m.ndocs);
+        if (rc) goto fail;
+        rc = TENYO_ERR_NOMEM;
+    } else if (ty_strmap_reserve(x->ids, x->m.partial ? 1 : (uint32_t)x->m.ndocs)) {
+        goto fail;
+    }
     /* the id table on a thread of its own (a large index), beside the term
      * table, the co-classification lists and the vectors below; none for
      * a partial read (its stand-ins have no ids, and its reader looks
      * none up) */
     ij.x = x;
-    istarted = !x->m.partial && x->m.ndocs >= IDS_THREAD_MIN && ty_ncores() > 1 &&
-                   pthread_create(&it, NULL, ids_run, &ij) == 0;
-    if (!istarted && !x->m.partial) ids_run(&ij);
+    istarted = !x->m.partial && !ids_lazy && x->m.ndocs >= IDS_THREAD_MIN &&
+               ty_ncores() > 1 && pthread_create(&it, NULL, ids_run, &ij) == 0;
+    if (!istarted && !x->m.partial && !ids_lazy) ids_run(&ij);
+    fstarted = x->m.fm_blob && ty_ncores() > 1 && pthread_create(&ft, NULL, fm_run, &fj) == 0;
+    /* the term table: hashed by its first lookup (ty_index_need_vocab)
+     * when the caller named what its queries read (a command of one
+     * query), else now, a duplicate refusing the open as ever */
+    rc = ty_strmap_add_blob_lazy(x->vocab, x->m.term_blob, x->m.term_off, 1, x->m.nterms);
+    if (!rc && !prefetch) rc = ty_index_need_vocab(x, err, errlen);
+    if (rc) goto fail;
+    /* a caller whose queries read vectors looks terms up first (a text
+     * query) or soon after (ideas): hashed on a thread of its own */
+    x->voc_started = (prefetch & TENYO_PREFETCH_VECTORS) && ty_ncores() > 1 &&
+                     pthread_create(&x->voc_thread, NULL, voc_run, x) == 0;
     rc = TENYO_ERR_NOMEM;
-    uint64_t dupt = 0;
-    int vr = ty_strmap_add_blob(x->vocab, x->m.term_blob, x->m.term_off, 1, x->m.nterms, &dupt);
-    if (vr == 1) {
-        ty_seterr(err, errlen, "%s: duplicate term '%s' (damaged index)", path,
-                  x->m.term_blob + x->m.term_off[dupt]);
-        rc = TENYO_ERR_CORRUPT;
-        goto fail;
-    }
-    if (vr) {
-        rc = vr;
-        goto fail;
-    }
     /* co-classification counts for surprise, as sorted sparse lists per
      * field (a dense nfields^2 table is 16 GiB at the 65,535 fields a file
      * may hold), are built on first use (ty_index_need_cooc); fields per
@@ -370,7 +423,14 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     }
     free(x->upd.base_map);
     x->upd.base_map = NULL;
-    rc = open_fieldmodel(x, path, err, errlen);
+    if (fstarted) {
+        pthread_join(ft, NULL);
+        fstarted = 0;
+        rc = fj.rc;
+        if (rc) ty_seterr(err, errlen, "%s", fj.err);
+    } else {
+        rc = open_fieldmodel(x, path, err, errlen);
+    }
     if (rc) goto fail;
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
                               ? x->m.mecab_dicdir : NULL;
@@ -384,6 +444,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
 fail:
     free(real);
     if (istarted) pthread_join(it, NULL);
+    if (fstarted) pthread_join(ft, NULL);
     if (ij.rc) /* the ids come first, as they always did */
         rc = ij.rc;
     if (ij.rc == TENYO_ERR_CORRUPT)
@@ -398,8 +459,10 @@ fail:
 void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
     if (x->pf_started) pthread_join(x->pf_thread, NULL);
+    if (x->voc_started) pthread_join(x->voc_thread, NULL);
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
+    free(x->path);
     free(x->co_ptr);
     free(x->co_f);
     free(x->co_n);

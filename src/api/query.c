@@ -139,9 +139,16 @@ static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,
     return TENYO_OK;
 }
 
+/* What a query of terms or vectors reads: the term table (its damage
+ * first, as when it was hashed at open), then the vectors. */
+static int need_terms(tenyo_ctx *c) {
+    int rc = ty_index_need_vocab(c->idx, c->err, sizeof c->err);
+    return rc ? rc : ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+}
+
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
                      size_t qn, const float *qlsa) {
-    int rc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    int rc = need_terms(c);
     if (rc) return rc;
     c->nunk = 0; /* a batch does not keep each query's unknown words */
     c->npart = 0;
@@ -160,7 +167,7 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms) {
                   (unsigned long long)doc);
         return TENYO_ERR_NOTFOUND;
     }
-    int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    int vrc = need_terms(c);
     if (vrc) return vrc;
     c->nunk = 0;
     c->npart = 0;
@@ -434,7 +441,7 @@ int ty_ctx_query_text(tenyo_ctx *c, const char *text, size_t len) {
     }
     int rc = ensure_tokenizer(c);
     if (rc) return rc;
-    rc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    rc = need_terms(c);
     if (rc) return rc;
     c->qtext.len = 0; /* kept for the why of ideas */
     if ((len && ty_buf_append(&c->qtext, text, len)) || ty_buf_putc(&c->qtext, 0))
@@ -501,6 +508,7 @@ int ty_ctx_tokenize_parts(tenyo_ctx *c, const char *text, size_t len,
         return TENYO_ERR_LIMIT;
     }
     int rc = ensure_tokenizer(c);
+    if (!rc) rc = ty_index_need_vocab(c->idx, c->err, sizeof c->err);
     if (rc) return rc;
     ty_tok_sink sink = {.term = emit, .part = part, .ud = ud};
     rc = ty_tokenize_sink(c->tc, text ? text : "", len, &sink);
@@ -514,7 +522,7 @@ int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
                       tenyo_hit *hits) {
     int rc = check_query(c, TENYO_MODE_TFIDF, k, hits);
     if (rc) return rc;
-    rc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    rc = need_terms(c);
     if (rc) return rc;
     if (ty_ctx_reserve_query(c, n + 1)) return TENYO_ERR_NOMEM;
     memcpy(c->qt, terms, n * sizeof *c->qt);
@@ -568,7 +576,7 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
                              int status, void *ud),
                  void *ud) {
     if (!c || (nq && !q) || !step) return TENYO_ERR_ARG;
-    int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    int vrc = need_terms(c);
     if (vrc) return vrc;
     const ty_model *m = &c->idx->m;
     size_t k = m->dim, nd = m->ndocs;

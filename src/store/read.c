@@ -36,8 +36,8 @@
  * duplicate of the descriptor, read on first use: "abstracts" (abstracts.c)
  * and "keywords" (lazysec.c; from memory, a sharded index's is wrapped as
  * already read).
- * The document vectors are read on a second thread beside the basis, rows
- * and documents (each thread its own zstd context; damage is reported in
+ * The document vectors and the documents' strings are read on threads of
+ * their own beside the rest (each its own zstd context; damage reported in
  * the order an eager one-thread read meets it).
  *
  * Threads. The sparse rows' decode is a fan-out over row ranges

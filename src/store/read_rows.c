@@ -509,11 +509,75 @@ static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
     return TENYO_OK;
 }
 
-/* The documents' strings and flags (open[nd] then lang[nd]). */
-static int rd_docs(reader *r, ty_model *m) {
-    uint64_t nd = m->ndocs, nstr = nd * TY_META_NSTR;
-    int rc = rd_strings(r, "docmeta", nstr, nstr, &m->meta_blob, &m->meta_blob_len,
-                        &m->meta_off);
+/* The documents' strings (section "docmeta"). */
+static int rd_docmeta(reader *r, ty_model *m) {
+    uint64_t nstr = m->ndocs * TY_META_NSTR;
+    return rd_strings(r, "docmeta", nstr, nstr, &m->meta_blob, &m->meta_blob_len,
+                      &m->meta_off);
+}
+
+/* The documents' strings on a thread of their own, from META_THREAD_MIN
+ * documents: the largest section an open decodes (13 MB raw at 60k
+ * documents, 217 bytes a document; about a third of a keyword search's
+ * open), read beside the term tables, rows, flags, fields and optional
+ * sections, which together take about as long. */
+#define META_THREAD_MIN 8192
+
+typedef struct meta_job {
+    reader r;                  /* a copy: its own zstd context, buffer, message */
+    ty_model *m;               /* writes meta_blob, meta_blob_len, meta_off only */
+    int rc;
+    char err[TY_ERRLEN];
+    pthread_t thread;
+} meta_job;
+
+static void *meta_run(void *arg) {
+    meta_job *j = arg;
+    j->rc = rd_docmeta(&j->r, j->m);
+    return NULL;
+}
+
+/* The strings' thread started, or NULL: read them in rd_docs. */
+static meta_job *meta_start(reader *r, ty_model *m) {
+    int two = ty_store_threads > 1 ||
+              (ty_store_threads == 0 && ty_ncores() > 1 && m->ndocs >= META_THREAD_MIN);
+    meta_job *j = two && !r->mem && ty_rd_has(r, "docmeta") ? ty_calloc(1, sizeof *j) : NULL;
+    if (!j) return NULL;
+    j->r = *r;
+    j->r.dctx = ZSTD_createDCtx();
+    j->r.cbuf = NULL;
+    j->r.ccap = 0;
+    j->r.err = j->err;
+    j->r.errlen = sizeof j->err;
+    j->m = m;
+    if (j->r.dctx && pthread_create(&j->thread, NULL, meta_run, j) == 0) return j;
+    ZSTD_freeDCtx(j->r.dctx);
+    free(j);
+    return NULL;
+}
+
+/* Wait for the strings' thread. rc: the status of the steps so far, each
+ * of the file's order; before: 1 when the failing step came before
+ * docmeta's (its damage is reported, as a one-thread read meets it
+ * first), 0 when after (docmeta's damage, if any, is). */
+static int meta_finish(reader *r, meta_job *j, int rc, int before) {
+    if (!j) return rc;
+    pthread_join(j->thread, NULL);
+    if (j->rc && !(rc && before)) {
+        rc = j->rc;
+        ty_seterr(r->err, r->errlen, "%s", j->err);
+    }
+    ZSTD_freeDCtx(j->r.dctx);
+    free(j->r.cbuf);
+    free(j);
+    return rc;
+}
+
+/* The documents' strings (unless a thread reads them: meta) and flags
+ * (open[nd] then lang[nd]). */
+static int rd_docs(reader *r, ty_model *m, int meta) {
+    uint64_t nd = m->ndocs;
+    int rc = meta ? TENYO_OK : rd_docmeta(r, m);
     if (rc) return rc;
     void *p;
     if ((rc = rd_exact(r, "docflags", 2 * nd, 1, &p))) return rc;
@@ -799,6 +863,7 @@ int ty_rd_vectors_defer(reader *r, ty_model *m) {
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     vec_job *vj = NULL;
+    meta_job *mj = NULL;
     if (r->prefetch_kw && !r->mem && ty_rd_has(r, "keywords")) {
         /* located and its read started before every other section's; a
          * refusal here is left for rd_optional to make in its order */
@@ -807,6 +872,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         if (rd_keywords(r, m) == TENYO_OK) ty_lazysec_prefetch(m->kw_sec);
         else if (msg) r->err[0] = keep;
     }
+    mj = meta_start(r, m);
     int basis_bad = 0, rc = rd_terms(r, m);
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
@@ -823,9 +889,11 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         rc = rd_f32_vectors(r, m);
     }
     if (!rc) rc = rd_sparse_rows(r, m, nnz);
-    if (!rc) rc = rd_docs(r, m);
+    int before = rc != 0; /* failed before docmeta */
+    if (!rc) rc = rd_docs(r, m, mj != NULL);
     if (!rc) rc = rd_docfields(r, m);
     if (!rc) rc = rd_fields(r, m);
     if (!rc) rc = rd_optional(r, m);
+    rc = meta_finish(r, mj, rc, before);
     return vec_finish(r, vj, rc, basis_bad);
 }

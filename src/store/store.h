@@ -131,7 +131,8 @@ typedef struct ty_secput {
 /* Rewrite the single index file at path (format 3) atomically, as
  * ty_store_write does (temporary file, fsync, rename, directory sync):
  * the sections named in drop[0..ndrop) and in put left out, put[0..nput)
- * (in the writer's section order, compressed here) put in where the
+ * (in the writer's section order, compressed here; a keyword section of
+ * layout 2 stored as the writer stores it, read in place) put in where the
  * writer puts them, every other section's frame copied byte for byte and
  * checked on the way (zstd checksum, raw size: a damaged one stops the
  * rewrite with the file and section named), the header's "updated" byte

@@ -1113,9 +1113,19 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
         if (i < r->nsec && !keep) continue;
         size_t rank = i < r->nsec ? layout_rank(r->sec[i].name) : LAYOUT_N + 1;
         while (np < nput && layout_rank(put[np].name) < rank && !w->rc) {
-            sec_begin(w, put[np].name, put[np].len);
-            put_bytes(w, put[np].data, (size_t)put[np].len);
-            sec_end(w);
+            const ty_secput *p = &put[np];
+            if (!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
+                !memcmp(p->data, "TKW2", 4)) { /* as the writer stores it */
+                ty_buf f = {0};
+                int rc = ty_store_frame_stored(p->data, p->len, &f, w->err, w->errlen);
+                if (rc) w->rc = rc;
+                else sec_frame(w, p->name, p->len, (const unsigned char *)f.p, f.len);
+                ty_buf_free(&f);
+            } else {
+                sec_begin(w, p->name, p->len);
+                put_bytes(w, p->data, (size_t)p->len);
+                sec_end(w);
+            }
             np++;
         }
         if (i < r->nsec) sec_copy(w, r, &r->sec[i], dctx, buf, cap, sink, sinkcap);

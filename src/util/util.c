@@ -227,6 +227,14 @@ struct ty_strmap {
     uint32_t *lens;       /* key length per id */
     uint64_t *hashes;     /* hash per id (for rehashing) */
     arena_chunk *arena;   /* newest chunk first */
+    /* ty_strmap_add_blob_lazy's keys, inserted by the first use */
+    int lazy;             /* keys recorded (lz_*), not necessarily in */
+    const char *lz_blob;
+    const uint64_t *lz_off;
+    size_t lz_stride;
+    uint64_t lz_n, lz_dup;
+    int lz_rc;            /* ty_strmap_add_blob's result */
+    ty_once lz_once;      /* the keys inserted, once */
 };
 
 ty_strmap *ty_strmap_new(void) {
@@ -238,6 +246,7 @@ ty_strmap *ty_strmap_new(void) {
         free(m);
         return NULL;
     }
+    ty_once_init(&m->lz_once);
     return m;
 }
 
@@ -253,7 +262,38 @@ void ty_strmap_free(ty_strmap *m) {
     free(m->keys);
     free(m->lens);
     free(m->hashes);
+    ty_once_destroy(&m->lz_once);
     free(m);
+}
+
+static int add_blob(ty_strmap *m, const char *blob, const uint64_t *off, size_t stride,
+                    uint64_t n, uint64_t *dup);
+
+/* The lazy keys' insertion (ty_once_run): its outcome kept in the map. */
+static int lz_build(void *arg) {
+    ty_strmap *m = arg;
+    m->lz_rc = add_blob(m, m->lz_blob, m->lz_off, m->lz_stride, m->lz_n, &m->lz_dup);
+    return m->lz_rc < 0 ? m->lz_rc : 0;
+}
+
+int ty_strmap_add_blob_lazy(ty_strmap *m, const char *blob, const uint64_t *off,
+                            size_t stride, uint64_t n) {
+    if (m->n || m->lazy || n > UINT32_MAX / 2 - 1) return TENYO_ERR_ARG;
+    m->lz_blob = blob;
+    m->lz_off = off;
+    m->lz_stride = stride;
+    m->lz_n = n;
+    m->lazy = 1;
+    return TENYO_OK;
+}
+
+int ty_strmap_settle(const ty_strmap *cm, uint64_t *dup) {
+    /* logically const: the keys were always the map's, only not hashed */
+    ty_strmap *m = (ty_strmap *)cm;
+    if (!m->lazy) return TENYO_OK;
+    (void)ty_once_run(&m->lz_once, lz_build, m);
+    if (m->lz_rc == 1 && dup) *dup = m->lz_dup;
+    return m->lz_rc;
 }
 
 static char *arena_copy(ty_strmap *m, const char *key, size_t len) {
@@ -304,7 +344,14 @@ static int keys_reserve(ty_strmap *m, uint32_t cap) {
     return TENYO_OK;
 }
 
+static int reserve(ty_strmap *m, uint32_t n);
+
 int ty_strmap_reserve(ty_strmap *m, uint32_t n) {
+    if (m->lazy) ty_strmap_settle(m, NULL);
+    return reserve(m, n);
+}
+
+static int reserve(ty_strmap *m, uint32_t n) {
     if (n >= UINT32_MAX / 2) return TENYO_ERR_LIMIT;
     size_t ns = m->nslots;
     while ((size_t)n * 2 + 2 > ns) ns *= 2;
@@ -325,6 +372,7 @@ static size_t find_slot(const ty_strmap *m, const char *key, size_t len,
 }
 
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
+    if (m->lazy) ty_strmap_settle(m, NULL);
     size_t i = find_slot(m, key, len, ty_fnv1a(key, len));
     return m->slots[i] ? (int64_t)(uint32_t)m->slots[i] - 1 : -1;
 }
@@ -332,6 +380,7 @@ int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
 int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
                          int *is_new) {
     if (is_new) *is_new = 0;
+    if (m->lazy) ty_strmap_settle(m, NULL);
     if (len > UINT32_MAX) return TENYO_ERR_LIMIT;
     uint64_t h = ty_fnv1a(key, len);
     size_t i = find_slot(m, key, len, h);
@@ -359,8 +408,14 @@ int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
 
 int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
                        size_t stride, uint64_t n, uint64_t *dup) {
+    if (m->lazy) ty_strmap_settle(m, NULL);
+    return add_blob(m, blob, off, stride, n, dup);
+}
+
+static int add_blob(ty_strmap *m, const char *blob, const uint64_t *off, size_t stride,
+                    uint64_t n, uint64_t *dup) {
     if (n > UINT32_MAX / 2 - 1 - m->n) return TENYO_ERR_LIMIT;
-    int rc = ty_strmap_reserve(m, (uint32_t)(m->n + n));
+    int rc = reserve(m, (uint32_t)(m->n + n));
     if (rc) return rc;
     /* no resize below: the slots stay at most half full */
     const size_t mask = m->nslots - 1;
@@ -395,9 +450,18 @@ int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
     return 0;
 }
 
-uint32_t ty_strmap_size(const ty_strmap *m) { return m->n; }
+uint32_t ty_strmap_size(const ty_strmap *m) {
+    /* a lazy map's keys, all of them, before they are in */
+    return m->lazy && !ty_once_done(&m->lz_once) ? (uint32_t)m->lz_n : m->n;
+}
 
 const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {
+    if (m->lazy && !ty_once_done(&m->lz_once)) { /* the pointer it will hold */
+        if (id >= m->lz_n) return NULL;
+        const char *k = m->lz_blob + m->lz_off[(uint64_t)id * m->lz_stride];
+        if (len) *len = strlen(k);
+        return k;
+    }
     if (id >= m->n) return NULL;
     if (len) *len = m->lens[id];
     return m->keys[id];
