@@ -279,7 +279,7 @@ static void card_content(ty_iquery *st, tenyo_idea *id, int again) {
  * cards counted again with the words each side uses only inside longer
  * words left out; a kept card keeps its band. */
 static int ideas_own_words(ty_iquery *st, tenyo_idea *out, size_t n, const unsigned char *kept) {
-    int rc = ty_own_begin(st->c);
+    int rc = ty_own_begin(st->c, ty_steer_focused(st->is->steer));
     if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         if (kept && kept[i]) continue;

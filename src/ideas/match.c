@@ -237,7 +237,7 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     const float *gen = ty_term_generic(x);
     /* what a patent shares with the company: words both texts use on
      * their own (ownword.c) */
-    if ((rc = ty_own_begin(c))) goto done;
+    if ((rc = ty_own_begin(c, 0))) goto done;
     for (size_t j = 0; j < na; j++) {
         all[j].own_field = in_home(x, all[j].doc, home);
         ty_match_content mc;

@@ -122,15 +122,15 @@ void ty_own_reset(tenyo_ctx *c) {
     is->own.nq = 0;
 }
 
-int ty_own_begin(tenyo_ctx *c) {
-    ty_ideas *is = ty_ideas_get(c);
-    if (!is) return TENYO_ERR_NOMEM;
+int ty_own_begin(tenyo_ctx *c, int focused) {
+    ty_ideas *is = (ty_ideas *)ty_ideas_peek(c);
+    if (!is) return TENYO_OK; /* no ideas query yet: the rule stays off */
     ty_own_reset(c);
     ty_buf qt = {0};
     int rc = TENYO_OK;
     /* an indexed patent's own text, unless a focus made the query of
      * some of its sentences (then the query's text is those) */
-    if (is->skip != UINT64_MAX && !ty_steer_focused(is->steer)) rc = ty_doc_text(c, is->skip, &qt);
+    if (is->skip != UINT64_MAX && !focused) rc = ty_doc_text(c, is->skip, &qt);
     else if (c->qtext.p && ty_buf_append(&qt, c->qtext.p, strlen(c->qtext.p) + 1))
         rc = TENYO_ERR_NOMEM;
     if (!rc && qt.p) rc = pieces_of(c, qt.p, &is->own.qpiece, &is->own.nq);
@@ -218,8 +218,8 @@ static int piece_in(tenyo_ctx *c, const char *text, const char *w) {
 int ty_own_doc_piece(const tenyo_ctx *cc, uint64_t d, uint32_t t) {
     if (d >= cc->idx->m.ndocs) return 0;
     tenyo_ctx *c = (tenyo_ctx *)cc; /* logically const: reads the texts */
-    ty_ideas *is = ty_ideas_get(c);
-    if (!is) return 0;
+    ty_ideas *is = (ty_ideas *)ty_ideas_peek(c);
+    if (!is) return 0; /* no ideas state: nothing judged a piece */
     /* the shared terms of one patent are asked in a row: its text kept */
     if (!is->own.text.p || is->own.doc != d) {
         is->own.doc = UINT64_MAX;
@@ -229,7 +229,3 @@ int ty_own_doc_piece(const tenyo_ctx *cc, uint64_t d, uint32_t t) {
     return piece_in(c, is->own.text.p, c->idx->m.term_blob + c->idx->m.term_off[t]);
 }
 
-void ty_own_free(ty_ideas *is) {
-    free(is->own.qpiece);
-    ty_buf_free(&is->own.text);
-}

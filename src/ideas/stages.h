@@ -212,11 +212,12 @@ typedef struct ty_ideas {
 } ty_ideas;
 
 /* The words of their own (ownword.c): ty_own_begin reads the query's
- * text and switches the rule on for c's last query; ty_own_piece says
+ * text (the query's own when focused, else an indexed patent's title and
+ * abstract) and switches the rule on for c's last query; ty_own_piece says
  * whether shared query term i is, in the query's text or in document d's,
  * only a member of longer words (0 while the rule is off); ty_own_reset
- * switches it off (a new query); ty_own_free frees the state's part. */
-int ty_own_begin(tenyo_ctx *c);
+ * switches it off (a new query). The state frees its part (state.c). */
+int ty_own_begin(tenyo_ctx *c, int focused);
 int ty_own_piece(const tenyo_ctx *c, uint64_t d, size_t i);
 /* ty_own_piece of vocabulary term t (a piece of the query's text or of d's) */
 int ty_own_piece_term(const tenyo_ctx *c, uint64_t d, uint32_t t);
@@ -227,7 +228,6 @@ int ty_own_doc_piece(const tenyo_ctx *c, uint64_t d, uint32_t t);
 int ty_own_text_pieces(tenyo_ctx *c, const char *text, uint32_t **out, size_t *n);
 int ty_own_has(const uint32_t *a, size_t n, uint32_t t);
 void ty_own_reset(tenyo_ctx *c);
-void ty_own_free(ty_ideas *is);
 
 /* c's ideas state, made on first use (NULL: out of memory, c->err set). */
 ty_ideas *ty_ideas_get(tenyo_ctx *c);

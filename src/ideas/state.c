@@ -22,7 +22,8 @@ static void ideas_free(void *p) {
     ty_buf_free(&is->sbuf);
     for (int i = 0; i < TY_DOCTEXT_SLOTS; i++) ty_buf_free(&is->dtext[i].text);
     ty_buf_free(&is->fbuf);
-    ty_own_free(is);
+    free(is->own.qpiece);
+    ty_buf_free(&is->own.text);
     free(is);
 }
 
