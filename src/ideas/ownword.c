@@ -8,9 +8,9 @@
  * is no link to a battery's セル either.
  *
  * Which words a text uses on its own: the index's tokenizer run over it
- * with a part sink (text/tokenizer.c: a compound's members go there, every
- * other term as usual); a term the text writes only as a member is a
- * piece of that text. The query's text is its title and abstract (an
+ * with a part sink (text/tokenizer.c: a compound's content words after the
+ * first go there, every other term as usual); a term the text writes only
+ * that way is a piece of that text. The query's text is its title and abstract (an
  * indexed patent) or the text given; a patent's, its title and abstract as
  * the why lines read them (ty_doc_text). A term of the row the text does
  * not show (a record whose other fields were indexed) is not judged a
@@ -21,9 +21,11 @@
  * the engine's order (what Protocol X measures) is not moved; from then on
  * every count of what a card shares — the bridge weights (the bridge list
  * shown, the content shape, the judge's facts), the specific words of the
- * band (score.c) — and match's band of each licensable patent skip the
- * pieces. The stage recomputes each card's content, reader model, band and
- * judge's probability (a kept card keeps its band).
+ * band (score.c) — and match's band of each licensable patent and the
+ * words its why line shows skip the pieces. The stage recomputes each
+ * card's content shape, weak points, band and judge's probability; the
+ * numbers the thresholds filter on (confidence, content, the reader model)
+ * stay the engine's, and a kept card keeps its band.
  *
  * Cost: a shared term the patent's text writes where a noun run starts
  * (after a particle, a mark, the start) is a word of its own there, found
