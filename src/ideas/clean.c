@@ -66,6 +66,8 @@ static int is_cjk_noun(unsigned c) {
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
 }
 
+int ty_noun_char(unsigned c) { return is_cjk_noun(c) || is_latin(c) || is_digit(c); }
+
 static int is_after_sign(unsigned c) {
     static const unsigned ok[] = {0x3092, 0x306B, 0x304C, 0x3068, 0x306E, 0x306F, 0x3067,
                                   0x3084, 0x3078, 0x3082, 0x3001, 0x3002, 0xFF0C, 0xFF0E,

@@ -32,11 +32,12 @@
  * by a string search; where an occurrence follows a kanji, kana or letter,
  * the tokenizer reads that run alone (a few characters: 燃料電池スタック),
  * which cuts as it does in the sentence, since a run ends at a particle.
- * The query's text is read whole, once per query.
+ * The answers for the patent last asked are kept (the band and the bridge
+ * weights ask the same words of it in turn). The query's text is read
+ * whole, once per query.
  */
 #include "stages.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,19 +83,13 @@ static size_t sort_unique(uint32_t *a, size_t n) {
     return w;
 }
 
-static int has(const uint32_t *a, size_t n, uint32_t t) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (a[mid] < t) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && a[lo] == t;
+int ty_own_has(const uint32_t *a, size_t n, uint32_t t) {
+    return n && bsearch(&t, a, n, sizeof *a, ty_cmp_u32) != NULL;
 }
 
 /* The pieces of text (terms only ever members of a compound), sorted,
  * into *out (*n of them, malloc'd). 0 or a negative status. */
-static int pieces_of(tenyo_ctx *c, const char *text, uint32_t **out, size_t *n) {
+int ty_own_text_pieces(tenyo_ctx *c, const char *text, uint32_t **out, size_t *n) {
     own_col k = {.x = c->idx};
     *out = NULL;
     *n = 0;
@@ -105,7 +100,7 @@ static int pieces_of(tenyo_ctx *c, const char *text, uint32_t **out, size_t *n) 
         k.npart = sort_unique(k.part, k.npart);
         size_t w = 0;
         for (size_t i = 0; i < k.npart; i++)
-            if (!has(k.own, k.nown, k.part[i])) k.part[w++] = k.part[i];
+            if (!ty_own_has(k.own, k.nown, k.part[i])) k.part[w++] = k.part[i];
         *out = k.part;
         *n = w;
         k.part = NULL;
@@ -132,10 +127,12 @@ int ty_own_begin(tenyo_ctx *c, int focused) {
     int rc = TENYO_OK;
     /* an indexed patent's own text, unless a focus made the query of
      * some of its sentences (then the query's text is those) */
-    if (is->skip != UINT64_MAX && !focused) rc = ty_doc_text(c, is->skip, &qt);
-    else if (c->qtext.p && ty_buf_append(&qt, c->qtext.p, strlen(c->qtext.p) + 1))
-        rc = TENYO_ERR_NOMEM;
-    if (!rc && qt.p) rc = pieces_of(c, qt.p, &is->own.qpiece, &is->own.nq);
+    const char *text = c->qtext.p;
+    if (is->skip != UINT64_MAX && !focused) {
+        rc = ty_doc_text(c, is->skip, &qt);
+        text = qt.p;
+    }
+    if (!rc && text) rc = ty_own_text_pieces(c, text, &is->own.qpiece, &is->own.nq);
     ty_buf_free(&qt);
     if (rc == TENYO_ERR_NOMEM) return rc;
     /* a text that cannot be read or tokenized judges nothing a piece */
@@ -152,20 +149,7 @@ int ty_own_piece(const tenyo_ctx *c, uint64_t d, size_t i) {
 int ty_own_piece_term(const tenyo_ctx *c, uint64_t d, uint32_t t) {
     const ty_ideas *is = ty_ideas_peek(c);
     if (!is || !is->own.on) return 0;
-    return has(is->own.qpiece, is->own.nq, t) || ty_own_doc_piece(c, d, t);
-}
-
-int ty_own_text_pieces(tenyo_ctx *c, const char *text, uint32_t **out, size_t *n) {
-    return pieces_of(c, text, out, n);
-}
-
-int ty_own_has(const uint32_t *a, size_t n, uint32_t t) { return has(a, n, t); }
-
-/* A character a noun run goes on through: a kanji, katakana (ー too),
- * a Latin letter or a digit (ASCII or full-width). */
-static int glues(unsigned u) {
-    return (u >= 0x4E00 && u <= 0x9FFF) || (u >= 0x30A1 && u <= 0x30FC) || (u < 0x80 && isalnum((int)u)) ||
-           (u >= 0xFF10 && u <= 0xFF19) || (u >= 0xFF21 && u <= 0xFF3A) || (u >= 0xFF41 && u <= 0xFF5A);
+    return ty_own_has(is->own.qpiece, is->own.nq, t) || ty_own_doc_piece(c, d, t);
 }
 
 /* Term t (string w) in one noun run: collects whether the tokenizer,
@@ -203,12 +187,12 @@ static int piece_in(tenyo_ctx *c, const char *text, const char *w) {
         while (a > 0) {
             size_t k = a - 1;
             while (k > 0 && (u[k] & 0xC0) == 0x80) k--;
-            if (!glues(ty_utf8_at(u, k, a, &l))) break;
+            if (!ty_noun_char(ty_utf8_at(u, k, a, &l))) break;
             a = k;
             glued = 1;
         }
         if (!glued) return 0; /* a run starts here: a word of its own */
-        while (b < tn && glues(ty_utf8_at(u, b, tn, &l))) b += l;
+        while (b < tn && ty_noun_char(ty_utf8_at(u, b, tn, &l))) b += l;
         run_seen r = {w, wn, 0, 0};
         if (ty_ctx_tokenize_parts(c, text + a, b - a, rs_own, rs_part, &r)) return 0;
         if (r.own || !r.part) return 0; /* a word here, or not the tokenizer's term */
@@ -222,12 +206,21 @@ int ty_own_doc_piece(const tenyo_ctx *cc, uint64_t d, uint32_t t) {
     tenyo_ctx *c = (tenyo_ctx *)cc; /* logically const: reads the texts */
     ty_ideas *is = (ty_ideas *)ty_ideas_peek(c);
     if (!is) return 0; /* no ideas state: nothing judged a piece */
-    /* the shared terms of one patent are asked in a row: its text kept */
+    /* the shared terms of one patent are asked in a row: its text and the
+     * answers kept */
     if (!is->own.text.p || is->own.doc != d) {
         is->own.doc = UINT64_MAX;
+        is->own.nmemo = 0;
         if (ty_doc_text(c, d, &is->own.text) || !is->own.text.p) return 0;
         is->own.doc = d;
     }
-    return piece_in(c, is->own.text.p, c->idx->m.term_blob + c->idx->m.term_off[t]);
+    for (int i = 0; i < is->own.nmemo; i++)
+        if (is->own.memo_t[i] == t) return is->own.memo_r[i];
+    int r = piece_in(c, is->own.text.p, c->idx->m.term_blob + c->idx->m.term_off[t]);
+    if (is->own.nmemo < TY_OWN_MEMO) {
+        is->own.memo_t[is->own.nmemo] = t;
+        is->own.memo_r[is->own.nmemo++] = (uint8_t)r;
+    }
+    return r;
 }
 

@@ -179,6 +179,8 @@ typedef struct ty_splitpair {
 
 /* Slots of the ideas state's cache of document texts (ty_doc_text). */
 #define TY_DOCTEXT_SLOTS 256
+/* Answers of the own-word rule kept for the patent last asked. */
+#define TY_OWN_MEMO 64
 
 /* What the ideas layer keeps on a context between calls (state.c): the
  * last query's home, notes, term mask and candidate pool. */
@@ -208,6 +210,11 @@ typedef struct ty_ideas {
         size_t nq;
         uint64_t doc;        /* the patent whose text is in text */
         ty_buf text;
+        /* its terms asked so far and the answers (the band's passes and
+         * the bridge weights ask the same words of one patent) */
+        uint32_t memo_t[TY_OWN_MEMO];
+        uint8_t memo_r[TY_OWN_MEMO];
+        int nmemo;
     } own;
 } ty_ideas;
 
@@ -354,6 +361,9 @@ int ty_match_use(const tenyo_why *w, ty_buf *company, ty_buf *technique, const c
 /* --- clean.c --- */
 /* The code point at s[i..n) and its length in *len (1 for a bad byte). */
 unsigned ty_utf8_at(const unsigned char *s, size_t i, size_t n, size_t *len);
+/* 1 for a character a noun run goes on through: a kanji, katakana (ー, not
+ * ・), a Latin letter or a digit, ASCII or full-width (clean.c). */
+int ty_noun_char(unsigned c);
 /* s[0..n) without markup and reference signs, in place (NUL-terminated
  * when shorter); returns the new length. */
 size_t ty_clean_text(char *s, size_t n);
