@@ -50,10 +50,16 @@ def to_read(r, old):
     return out
 
 
-def cards(path, old_path=None):
+def cards(path, old_path=None, skip=None, part=None):
+    """skip: (query, field) already read, left out; part (i, n): the queries
+    of the i-th of n consecutive slices only. With skip, every card of the
+    answer's pool (shown or not) that is not in skip is written."""
     w = sys.stdout.write
     olds = [json.loads(line) for line in open(old_path, encoding='utf-8')] if old_path else None
-    for k, line in enumerate(open(path, encoding='utf-8')):
+    lines = open(path, encoding='utf-8').readlines()
+    for k, line in enumerate(lines):
+        if part and not (part[0] - 1) * len(lines) // part[1] <= k < part[0] * len(lines) // part[1]:
+            continue
         r = json.loads(line)
         pa, q = r['protocol_a'], r['query']
         w('=' * 72 + '\n')
@@ -64,7 +70,10 @@ def cards(path, old_path=None):
         else:
             w('QUERY %d (free text: an SME describes its technology): %s\n' % (pa['n'], q.get('text', '')))
         w('home fields: %s\n' % ','.join(q.get('home', [])))
-        ideas = to_read(r, olds[k] if olds else None)
+        if skip is not None:
+            ideas = [i for i in r.get('ideas', []) if (pa['n'], i['field']) not in skip]
+        else:
+            ideas = to_read(r, olds[k] if olds else None)
         if not ideas:
             w('(no proposals)\n')
         for k, p in enumerate(ideas):
@@ -134,7 +143,15 @@ if __name__ == '__main__':
         k = argv.index('--old')
         old = argv[k + 1]
         del argv[k:k + 2]
-    if len(argv) >= 2 and argv[0] == 'cards':
+    if len(argv) >= 2 and argv[0] == 'pool':
+        # pool OUT/all.jsonl I/N LABELS...: the pool's cards no label file has,
+        # the I-th of N slices of the queries
+        i, n = (int(x) for x in argv[2].split('/'))
+        seen = set()
+        for lf in argv[3:]:
+            seen |= set(read_labels(lf))
+        cards(argv[1], None, seen, (i, n))
+    elif len(argv) >= 2 and argv[0] == 'cards':
         cards(argv[1], old)
     elif len(argv) >= 3 and argv[0] == 'score':
         score(argv[1], argv[2:], old)
