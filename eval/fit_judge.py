@@ -181,7 +181,7 @@ def main():
 # ------------------------------------------------------------ the card judge
 
 CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen', 'claim_element',
-              'compound', 'idf', 'juman_unknown']
+              'compound', 'idf', 'juman_unknown', 'evidence_sim', 'evidence_sum']
 
 
 def set_cards(arg, first=None):
@@ -201,10 +201,11 @@ def set_cards(arg, first=None):
 
 def load_cards(arg):
     """(set name, cards): each labelled card of a set as (query, facts, label)
-    once per reader who labelled it."""
+    once per reader who labelled it, wherever the card stands in the answer
+    (a set read to the end of its pool has labels below the first ten)."""
     out = []
     name = arg.split('=', 1)[0]
-    for _, n, p, labs in set_cards(arg, 10):
+    for _, n, p, labs in set_cards(arg):
         if 'judge_facts' not in p:
             continue
         x = [1.0] + [float(p['judge_facts'][k]) for k in CARD_FACTS]

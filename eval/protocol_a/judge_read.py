@@ -101,9 +101,11 @@ def score(path, label_files, old_path=None):
         O = [json.loads(line) for line in open(old_path, encoding='utf-8')]
         lists['judge of the ten'] = lambda o, k: shown(O[k])
     lists['after (judge\'s list)'] = lambda o, k: shown(o)
-    for lf in label_files:
-        r = read_labels(lf)
-        print(os.path.basename(lf))
+    for lf in label_files:  # a reader's files joined by '+' (a pool read in halves)
+        r = {}
+        for f in lf.split('+'):
+            r.update(read_labels(f))
+        print('+'.join(os.path.basename(f) for f in lf.split('+')))
         for name, pick in lists.items():
             n, f5, la, pat, cover, band = [0] * 4, [0, 0], 0, 0, 0, {}
             for k, o in enumerate(A):
@@ -137,13 +139,56 @@ def score(path, label_files, old_path=None):
                                                            auc([(x[j], x[3] != 'c') for x in rows])))
 
 
+def ceiling(path, groups):
+    """A pool read to its end: per reader (a group of label files, joined
+    by '+'), the best five cards of each answer by the reader's own labels
+    (a and b first, then d, then c) against the judge's five (its
+    probability down) and the list shown; the judge's AUC for usable within
+    each answer's pool."""
+    A = [json.loads(line) for line in open(path, encoding='utf-8')]
+    pri = {'a': 0, 'b': 0, 'd': 1, 'c': 2, '?': 3}
+    for g in groups:
+        L = {}
+        for f in g.split('+'):
+            L.update(read_labels(f))
+        out = {}
+        num = den = missing = 0
+        for name, pick in (('oracle', lambda q, I: sorted(I, key=lambda i: pri[L.get((q, i['field']), ('?',))[0]])[:5]),
+                           ('judge', lambda q, I: sorted(I, key=lambda i: -i.get('judge', 0))[:5]),
+                           ('shown', lambda q, I: shown({'ideas': I}))):
+            c = u = n = 0
+            for o in A:
+                q = o['protocol_a']['n']
+                for i in pick(q, o['ideas']):
+                    lab = L.get((q, i['field']), ('?',))[0]
+                    c += lab == 'c'
+                    u += lab in 'ab'
+                    n += 1
+            out[name] = (100.0 * c / max(1, n), 100.0 * u / max(1, n))
+        for o in A:
+            q = o['protocol_a']['n']
+            labs = [(i.get('judge', 0), L.get((q, i['field']), ('?',))[0]) for i in o['ideas']]
+            missing += sum(lab == '?' for _, lab in labs)
+            for x, lx in labs:
+                for y, ly in labs:
+                    if lx in 'ab' and ly in 'cd':
+                        den += 1
+                        num += 1 if x > y else 0.5 if x == y else 0
+        print('%s: cards unlabelled %d; best five by the labels: c %.0f%%, usable %.0f%%; the judge\'s five: '
+              'c %.0f%%, usable %.0f%%; the list shown: c %.0f%%, usable %.0f%%; AUC for usable within answers %.3f' % (
+                  g, missing, *out['oracle'], *out['judge'], *out['shown'], num / max(1, den)))
+
+
 if __name__ == '__main__':
     argv, old = sys.argv[1:], None
     if '--old' in argv:
         k = argv.index('--old')
         old = argv[k + 1]
         del argv[k:k + 2]
-    if len(argv) >= 2 and argv[0] == 'pool':
+    if len(argv) >= 3 and argv[0] == 'ceiling':
+        # ceiling OUT/all.jsonl A1.tsv+A2.tsv B1.tsv+B2.tsv: a pool read to its end
+        ceiling(argv[1], argv[2:])
+    elif len(argv) >= 2 and argv[0] == 'pool':
         # pool OUT/all.jsonl I/N LABELS...: the pool's cards no label file has,
         # the I-th of N slices of the queries
         i, n = (int(x) for x in argv[2].split('/'))

@@ -46,10 +46,13 @@ PY
         "$tenyo" ideas "${args[@]}" -n 10 "$@" || echo "(exit $?)"
         echo
     } >> "$out/all.txt"
-    "$tenyo" ideas "${args[@]}" -n 10 --json "$@" | python3 -c '
+    # a query tenyo refuses (no word of it in the index) is an answer with
+    # no cards and its message, so that coverage counts it
+    { "$tenyo" ideas "${args[@]}" -n 10 --json "$@" 2>"$out/err.txt" || true; } | python3 -c '
 import json, sys
-o = json.load(sys.stdin)
+raw = sys.stdin.read()
+o = json.loads(raw) if raw.strip() else {"ideas": [], "warnings": [{"code": "refused", "message": open(sys.argv[3], encoding="utf-8").read().strip()}]}
 o["protocol_a"] = {"n": int(sys.argv[1]), "set": sys.argv[2], "home_given": sys.argv[2] == "jp"}
-print(json.dumps(o, ensure_ascii=False))' "$n" "$set" >> "$out/all.jsonl"
+print(json.dumps(o, ensure_ascii=False))' "$n" "$set" "$out/err.txt" >> "$out/all.jsonl"
 done < "$queries"
 echo "$n queries -> $out/all.txt, $out/all.jsonl"

@@ -274,7 +274,7 @@ void ty_card_band(const tenyo_ctx *c, const float *gen, const int64_t *homes, in
     id->band = ty_band_of(weak, nspec);
     /* the judge's record of the card, made once (judge/card.c) */
     double jf[TY_CJ_N];
-    ty_judge_card_facts(x, id->usable, id->band, c->qt, w, qn, jf);
+    ty_judge_card_facts(x, id->usable, id->band, c->qt, w, qn, id->evidence, id->nevidence, jf);
     id->judge = ty_judge_card(jf);
     /* the band is the judge's: the rule's band above is one of its facts */
     id->band = ty_judge_band(id->judge);
@@ -295,7 +295,7 @@ int ty_card_facts(const tenyo_ctx *c, const tenyo_idea *id, double *f) {
         if (k > nspec) nspec = k;
     }
     int band = ty_band_of(id->weak & ~(unsigned)TENYO_WEAK_TWO_SENSES, nspec);
-    ty_judge_card_facts(c->idx, id->usable, band, c->qt, w, qn, f);
+    ty_judge_card_facts(c->idx, id->usable, band, c->qt, w, qn, id->evidence, id->nevidence, f);
     free(w);
     return TENYO_OK;
 }

@@ -24,7 +24,18 @@
  *              terms in the order the bridge list weighs them (weight x
  *              (0.1 + specificity): the words a reader sees; on the
  *              English labels the spread of the words shown told usable
- *              cards apart better than the average over every term).
+ *              cards apart better than the average over every term);
+ *   evidence   the similarity to the query of the card's best evidence
+ *              patent and the sum over its evidence patents (at most
+ *              TENYO_IDEA_EVIDENCE): how close the patents the link
+ *              rests on are, beside what the words are worth. Held out
+ *              set by set (sets 60, 61, 62, 64, 66, fitted on the
+ *              others), the two raised the AUC for usable by 0.00-0.02
+ *              on every set (docs/ideas-decisions.md). The labels hold
+ *              no query of fewer than seven words, and a text of two
+ *              words is close to any patent that writes one of them: on
+ *              a query of fewer than TY_CJ_FULL_QUERY terms both are
+ *              scaled down in proportion.
  * The probability is the logistic of the "card." weights of
  * models/judge.tsv (eval/fit_judge.py --cards), fitted on the readers'
  * labels of some query sets and judged on others. A card whose weight is
@@ -46,10 +57,14 @@ static const char *const cj_names[TY_CJ_N + 1] = {
     "card.bias", "card.reader", "card.strong", "card.candidate", "card.genericity",
     "card.abstract", "card.sahen", "card.claim_element", "card.compound", "card.idf",
     "card.juman_unknown", "card.en_generic", "card.en_verb", "card.en_spread", "card.latin",
-    "card.en_top_spread", NULL};
+    "card.en_top_spread", "card.evidence_sim", "card.evidence_sum", NULL};
 
-/* The facts the Japanese weights were fitted on (the first eleven). */
-#define TY_CJ_JA 11
+/* 1 for the facts the Japanese weights are fitted on (the English ones
+ * are the en.card. weights' alone). */
+static const unsigned char cj_ja[TY_CJ_N] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                                             0, 0, 0, 0, 0, 1, 1};
+/* Query terms from which the evidence's similarity counts in full. */
+#define TY_CJ_FULL_QUERY 6
 /* Latin-script terms the top spread averages (the bridge list shows five). */
 #define TY_CJ_TOP 5
 
@@ -65,7 +80,7 @@ static void cj_load(void) {
         char en[40];
         snprintf(en, sizeof en, "en.%s", cj_names[i]);
         /* the Japanese weights: the facts they were fitted on only */
-        cj_w[i] = i < TY_CJ_JA ? ty_judge_weight(cj_names[i], 0) : 0;
+        cj_w[i] = cj_ja[i] ? ty_judge_weight(cj_names[i], 0) : 0;
         cj_wen[i] = ty_judge_weight(en, 0);
     }
     cj_has_en = !isnan(ty_judge_weight("en.card.bias", NAN));
@@ -76,7 +91,7 @@ static void cj_load(void) {
 }
 
 void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const uint32_t *terms,
-                         const double *w, size_t n, double *f) {
+                         const double *w, size_t n, const tenyo_hit *ev, int nev, double *f) {
     for (int i = 0; i < TY_CJ_N; i++) f[i] = 0;
     double u = usable < 1e-6 ? 1e-6 : usable > 1 - 1e-6 ? 1 - 1e-6 : usable;
     f[0] = 1;
@@ -110,8 +125,14 @@ void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const ui
         f[13] += w[i] * tf[TY_JF_EN_SPREAD];
         f[TY_CJ_LATIN] += w[i] * tf[TY_JF_LATIN];
     }
-    for (int i = 4; i < TY_CJ_N && tot > 0; i++) f[i] /= tot;
+    for (int i = 4; i < 16 && tot > 0; i++) f[i] /= tot;
     for (int k = 0; k < ntop; k++) f[15] += tops[k] / ntop;
+    double full = n < TY_CJ_FULL_QUERY ? (double)n / TY_CJ_FULL_QUERY : 1;
+    for (int e = 0; e < nev && e < TENYO_IDEA_EVIDENCE; e++) {
+        double sim = ev[e].score > 0 ? full * ev[e].score : 0;
+        if (sim > f[16]) f[16] = sim;
+        f[17] += sim;
+    }
 }
 
 double ty_judge_card(const double *f) {

@@ -51,17 +51,18 @@ int ty_judge_term_features(const tenyo_index *x, uint32_t t, double *f, double *
 /* --- the judge of a card (card.c) --- */
 
 /* The facts of a card, in the order of ty_judge_card_names. */
-#define TY_CJ_N 16
+#define TY_CJ_N 18
 /* The fact of a card that is the share of its terms' weight in Latin
  * script: at 0.5 or more the card is weighed by the English weights
  * ("en.card." of models/judge.tsv) when the table has them. */
 #define TY_CJ_LATIN 14
 const char *const *ty_judge_card_names(void);
 /* The card's facts into f (TY_CJ_N): the reader model's probability
- * usable, the rule band, and the facts of the n shared terms terms[i]
- * averaged with the weights w[i] they carry in the card. */
+ * usable, the rule band, the facts of the n shared terms terms[i]
+ * averaged with the weights w[i] they carry in the card, and the
+ * similarity to the query of its nev evidence patents ev. */
 void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const uint32_t *terms,
-                         const double *w, size_t n, double *f);
+                         const double *w, size_t n, const tenyo_hit *ev, int nev, double *f);
 /* The judge's probability that an analyst would defend the card. */
 double ty_judge_card(const double *f);
 /* The band of a card the judge gives probability p (TENYO_BAND_*): the
