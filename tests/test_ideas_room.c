@@ -809,6 +809,30 @@ TY_TEST(match_use_clauses) {
  * resting on widely spread words (member, housing: spread near 0.9) gets
  * a lower probability than one resting on field words (catheter: 0.4); a
  * Japanese card never sees the English facts. */
+/* The evidence facts of a card: the best evidence patent's similarity and
+ * the sum over the card's evidence, in full from TY_CJ_FULL_QUERY query
+ * terms, scaled down on a shorter query (a two-word text is close to any
+ * patent writing one of its words); a closer evidence patent raises the
+ * judge's probability. */
+TY_TEST(judge_card_evidence_facts) {
+    const char *const *names = ty_judge_card_names();
+    CHECK_STR(names[16], "card.evidence_sim");
+    CHECK_STR(names[17], "card.evidence_sum");
+    tenyo_hit ev[3] = {{.doc = 1, .score = 0.4f}, {.doc = 2, .score = 0.2f}, {.doc = 3, .score = -0.1f}};
+    double f[TY_CJ_N], g[TY_CJ_N], w[6] = {0}; /* no term carries weight */
+    uint32_t t[6] = {0};
+    ty_judge_card_facts(NULL, 0.5, TENYO_BAND_REFERENCE, t, w, 6, ev, 3, f);
+    CHECK_NEAR(f[16], 0.4, 1e-6);
+    CHECK_NEAR(f[17], 0.6, 1e-6); /* a negative similarity counts as 0 */
+    ty_judge_card_facts(NULL, 0.5, TENYO_BAND_REFERENCE, t, w, 2, ev, 3, g);
+    CHECK_NEAR(g[16], 0.4 * 2 / 6, 1e-6);
+    CHECK_NEAR(g[17], 0.6 * 2 / 6, 1e-6);
+    CHECKF(ty_judge_card(f) > ty_judge_card(g), "full %.3f, short query %.3f", ty_judge_card(f), ty_judge_card(g));
+    ev[0].score = 0.05f;
+    ty_judge_card_facts(NULL, 0.5, TENYO_BAND_REFERENCE, t, w, 6, ev, 3, g);
+    CHECKF(ty_judge_card(f) > ty_judge_card(g), "close %.3f, far %.3f", ty_judge_card(f), ty_judge_card(g));
+}
+
 TY_TEST(judge_card_english_generic_below_specific) {
     double g[TY_CJ_N] = {0}, s[TY_CJ_N] = {0};
     g[0] = s[0] = 1;                  /* bias */
