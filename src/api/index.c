@@ -108,6 +108,7 @@ static tenyo_index *index_new(void) {
     if (!x) return NULL;
     ty_once_init(&x->co_once);
     ty_once_init(&x->post_once);
+    ty_once_init(&x->tp_once);
     ty_once_init(&x->tgen_once);
     ty_once_init(&x->judge_once);
     ty_once_init(&x->tfacts_once);
@@ -265,6 +266,32 @@ int ty_index_need_vectors(const tenyo_index *cx, char *err, size_t errlen) {
     int rc = ty_once_run(&x->vec_once, vec_load, x);
     if (rc) ty_seterr(err, errlen, "%s", x->vec_err);
     return rc;
+}
+
+static int tp_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err, size_t errlen) {
+    return ty_lazysec_read(ud, off, len, dst, err, errlen);
+}
+
+static int tp_open(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    int rc = ty_tpost_open(tp_read, m->tp_sec, ty_lazysec_size(m->tp_sec),
+                           x->path ? x->path : "", m->nterms, m->ndocs,
+                           m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0, &x->tpost, x->tp_err,
+                           sizeof x->tp_err);
+    return rc;
+}
+
+int ty_index_tpost(const tenyo_index *cx, char *err, size_t errlen) {
+    /* logically const, as ty_index_need_vectors */
+    tenyo_index *x = (tenyo_index *)cx;
+    if (!x->m.tp_sec || x->upd.gpos || x->upd.nseg || x->upd.base_deleted) return 0;
+    int rc = ty_once_run(&x->tp_once, tp_open, x);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", x->tp_err);
+        return rc;
+    }
+    return 1;
 }
 
 /* The approximate-search lists (the base's, remapped to the merged
@@ -508,6 +535,8 @@ void tenyo_index_free(tenyo_index *x) {
     ty_csr_free(&x->post);
     ty_bmax_free(&x->bmax);
     ty_once_destroy(&x->post_once);
+    ty_tpost_free(x->tpost);
+    ty_once_destroy(&x->tp_once);
     free(x->phr_df);
     ty_q8_free(&x->q8);
     if (x->ivf) ty_ivf_free(x->ivf);

@@ -481,6 +481,8 @@ void ty_model_free(ty_model *m) {
     free(m->fm_blob);
     free(m->tf_blob);
     ty_lazysec_free(m->tf_sec);
+    ty_lazysec_free(m->tp_sec);
+    free(m->tp_blob);
     free(m->abs_text);
     ty_abs_free(m->abs);
     lazy_free(m->lazy);

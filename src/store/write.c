@@ -75,12 +75,12 @@ static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob != NULL) +
-           (m->tf_blob != NULL) +
+           (m->tf_blob != NULL) + (m->tp_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
 }
-/* The most sections_of counts fits the table (the optional sections: 12). */
-_Static_assert(STORE_NSEC + 12 <= TENYO_MAX_SECTIONS, "a file of every section has room");
+/* The most sections_of counts fits the table (the optional sections: 13). */
+_Static_assert(STORE_NSEC + 13 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
@@ -570,6 +570,17 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         put_bytes(w, m->tf_blob, m->tf_len);
         sec_end(w);
     }
+    if (m->tp_blob && w->mem) { /* raw, as every section in memory */
+        sec_begin(w, "tfidf.post", m->tp_len);
+        put_bytes(w, m->tp_blob, m->tp_len);
+        sec_end(w);
+    } else if (m->tp_blob) {
+        ty_buf f = {0}; /* search/tpost.c's frames inside, read in place */
+        int rc = ty_store_frame_stored(m->tp_blob, m->tp_len, &f, w->err, w->errlen);
+        if (rc && !w->rc) w->rc = rc;
+        if (!rc) sec_frame(w, "tfidf.post", m->tp_len, (const unsigned char *)f.p, f.len);
+        ty_buf_free(&f);
+    }
     if (m->common_blob) {
         sec_begin(w, "common", m->common_len);
         put_bytes(w, m->common_blob, m->common_len);
@@ -1028,7 +1039,7 @@ static const char *const layout_order[] = {
     "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
     "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta",
     "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
-    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "common", "numbers",
+    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "tfidf.post", "common", "numbers",
     "keywords",  "abstracts"};
 #define LAYOUT_N (sizeof layout_order / sizeof layout_order[0])
 
@@ -1114,8 +1125,9 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
         size_t rank = i < r->nsec ? layout_rank(r->sec[i].name) : LAYOUT_N + 1;
         while (np < nput && layout_rank(put[np].name) < rank && !w->rc) {
             const ty_secput *p = &put[np];
-            if (!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
-                !memcmp(p->data, "TKW2", 4)) { /* as the writer stores it */
+            if ((!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
+                 !memcmp(p->data, "TKW2", 4)) ||
+                !strncmp(p->name, "tfidf.post", 16)) { /* as the writer stores them */
                 ty_buf f = {0};
                 int rc = ty_store_frame_stored(p->data, p->len, &f, w->err, w->errlen);
                 if (rc) w->rc = rc;
