@@ -382,6 +382,12 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (rc) goto fail;
     free(real);
     real = NULL;
+    /* a caller that looks no document up by id (a text query) reads, of
+     * the rows, what its TF-IDF side sums: the stored postings of its
+     * terms where the index has them (ty_index_tpost), not every row */
+    if ((x->pf_what & TENYO_PREFETCH_ROWS) && !(prefetch & TENYO_PREFETCH_IDS) &&
+        x->m.tp_sec && !x->upd.gpos && !x->upd.nseg && !x->upd.base_deleted)
+        x->pf_what &= ~TENYO_PREFETCH_ROWS;
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
