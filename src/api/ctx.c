@@ -818,14 +818,18 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
     if (vrc) return vrc;
     /* the TF-IDF side: the stored postings of the query's terms where the
-     * index has them and the full scan below walks them (no transposed
-     * rows built, no IVF probe, no shared scan), else the sparse rows,
-     * decoded on first use */
+     * index has them and the full scan below walks them (postings built
+     * from the rows when scans repeat, TY_POSTINGS_AFTER, as without them;
+     * no IVF probe, no shared scan), else the sparse rows, decoded on
+     * first use */
+    tenyo_index *xs = (tenyo_index *)c->idx; /* logically const, as the rows */
     int stored = 0;
-    if (mode != TENYO_MODE_LSA && !ty_once_done(&c->idx->post_once) &&
-        !(c->nprobe && c->idx->ivf) && !c->idx->share.scan) {
-        stored = ty_index_tpost(c->idx, c->err, sizeof c->err);
+    if (mode != TENYO_MODE_LSA && xs->post_policy == TY_POSTINGS_AUTO &&
+        !ty_once_done(&xs->post_once) && !(c->nprobe && xs->ivf) && !xs->share.scan &&
+        __atomic_load_n(&xs->tf_scans, __ATOMIC_RELAXED) + 1 < TY_POSTINGS_AFTER) {
+        stored = ty_index_tpost(xs, c->err, sizeof c->err);
         if (stored < 0) return stored;
+        if (stored) __atomic_add_fetch(&xs->tf_scans, 1, __ATOMIC_RELAXED);
     }
     if (mode != TENYO_MODE_LSA && !stored) {
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
