@@ -610,10 +610,10 @@ static int write_termfacts(tenyo_builder *b, ty_model *m, double *ttf) {
 }
 
 /* The stored TF-IDF postings (section "tfidf.post", search/tpost.c), in
- * m. Not for a sharded index (as the term facts), nor without the term
- * counts. */
+ * m. Not for a segment (an index with updates reads its merged rows) nor
+ * a sharded index (as the term facts), nor without the term counts. */
 static int write_tpost(tenyo_builder *b, ty_model *m) {
-    if (b->o.shards > 0 || !m->tf || !m->idf) return TENYO_OK;
+    if (b->o.dim == TY_BUILD_NO_LSA || b->o.shards > 0 || !m->tf || !m->idf) return TENYO_OK;
     ty_buf blob = {0};
     int rc = ty_tpost_pack(&m->tfidf, m->tf, m->idf, m->nterms, b->o.threads, &blob, b->err,
                            sizeof b->err);

@@ -818,13 +818,15 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
     if (vrc) return vrc;
     /* the TF-IDF side: the stored postings of the query's terms where the
-     * index has them and the full scan below walks them (postings built
-     * from the rows when scans repeat, TY_POSTINGS_AFTER, as without them;
-     * no IVF probe, no shared scan), else the sparse rows, decoded on
-     * first use */
+     * index has them, its rows are not decoded (ideas and similar ID read
+     * them first: they are gathered then, as without the section) and the
+     * full scan below walks them (postings built from the rows when scans
+     * repeat, TY_POSTINGS_AFTER, as without them; no IVF probe, no shared
+     * scan), else the sparse rows, decoded on first use */
     tenyo_index *xs = (tenyo_index *)c->idx; /* logically const, as the rows */
     int stored = 0;
     if (mode != TENYO_MODE_LSA && xs->post_policy == TY_POSTINGS_AUTO &&
+        !ty_model_rows_decoded(m) &&
         !ty_once_done(&xs->post_once) && !(c->nprobe && xs->ivf) && !xs->share.scan &&
         __atomic_load_n(&xs->tf_scans, __ATOMIC_RELAXED) + 1 < TY_POSTINGS_AFTER) {
         stored = ty_index_tpost(xs, c->err, sizeof c->err);

@@ -410,6 +410,11 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
     return rc;
 }
 
+int ty_model_rows_decoded(const ty_model *m) {
+    const ty_lazy *z = m->lazy;
+    return !z || !z->rows || ty_once_done(&z->once);
+}
+
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
     if (rc) return rc;
