@@ -420,7 +420,8 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
 /* What a caller's first queries will read, for tenyo_index_open_for (or-ed):
  * the keyword index (tenyo_search, keyword filters), the LSA vectors (every
  * similar, ideas and match query) and the sparse TF-IDF rows (TF-IDF and
- * hybrid queries, ideas, match). */
+ * hybrid queries, ideas, match; a caller naming no id on an index with
+ * stored postings reads those of its terms instead, not the rows). */
 #define TENYO_PREFETCH_KEYWORDS 1u
 #define TENYO_PREFETCH_VECTORS 2u
 #define TENYO_PREFETCH_ROWS 4u

@@ -984,6 +984,39 @@ expect 1 cli_rv_ivf_bad_count "$T" rebuild "$D/rv.tny" --ivf=0
 expect 1 cli_rv_ivf_over_docs "$T" rebuild "$D/rv.tny" --ivf=201
 contains "$D/err" "201 IVF lists asked for 200 documents: there cannot be more lists than documents" cli_rv_ivf_over_docs_says
 cmp -s "$D/rv.tny" "$D/s.tny" && ok cli_rv_refused_unchanged || bad cli_rv_refused_unchanged
+# the stored term postings (section tfidf.post): a damaged frame is refused
+# by the text query that reads it and by check, naming the section and the
+# frame; check --repair drops the section (the layout before it: answers
+# from the rows, the same bytes); rebuild --no-ivf gives it back
+cp "$D/s.tny" "$D/tp.tny"
+"$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10 --json >"$D/tp_want.json"
+python3 - "$D/tp.tny" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+ns = struct.unpack_from('<I', b, 16)[0]
+for i in range(ns):
+    if b[32 + 48 * i:48 + 48 * i].rstrip(b'\0') == b'tfidf.post':
+        off = struct.unpack_from('<Q', b, 48 + 48 * i)[0]
+raw = lambda r: off + 13 + r // 131072 * (131072 + 3) + 3 + r % 131072
+sec = lambda r, n: bytes(b[raw(r + k)] for k in range(n))
+np_, nn = struct.unpack_from('<II', sec(32, 8))
+f = np_ + nn - 1  # the last norm frame
+fo, zs = struct.unpack_from('<QI', sec(64 + 24 * f, 12))
+b[raw(64 + 24 * (np_ + nn) + fo + zs // 2)] ^= 0x55
+open(sys.argv[1], 'wb').write(b)
+PY
+expect 3 cli_tp_damaged_query "$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10
+contains "$D/err" "section 'tfidf.post': norm frame 0, documents 0-199 is damaged" cli_tp_damaged_query_names_frame
+expect 0 cli_tp_damaged_lsa "$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10 --mode lsa
+"$T" check "$D/tp.tny" >"$D/out" 2>"$D/err"
+grep -q "tfidf.post" "$D/out" "$D/err" && ok cli_tp_check_names_section || bad cli_tp_check_names_section
+expect 0 cli_tp_repair "$T" check --repair "$D/tp.tny"
+expect 0 cli_tp_repaired_info "$T" info "$D/tp.tny"
+if grep -q "tfidf.post" "$D/out"; then bad cli_tp_repair_dropped; else ok cli_tp_repair_dropped; fi
+"$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10 --json >"$D/out" 2>/dev/null
+cmp -s "$D/out" "$D/tp_want.json" && ok cli_tp_rows_same_answers || bad cli_tp_rows_same_answers
+expect 0 cli_tp_rebuild "$T" rebuild "$D/tp.tny" --no-ivf
+cmp -s "$D/tp.tny" "$D/s.tny" && ok cli_tp_rebuild_same_bytes || bad cli_tp_rebuild_same_bytes
 # float16 vectors come from a fit's float vectors: made by a refit, then kept
 expect 0 cli_rv_f16 "$T" rebuild "$D/rv.tny" --ivf=8 --f16
 contains "$D/err" "(refit)" cli_rv_f16_refit

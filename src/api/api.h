@@ -23,6 +23,7 @@
 
 #include "io/io.h"
 #include "search/search.h"
+#include "search/tpost.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -132,6 +133,12 @@ struct tenyo_index {
     ty_csr post;           /* the TF-IDF rows transposed (postings per
                               term), built once TF-IDF scans repeat: */
     ty_once post_once;     /* result 0, or -1 (none: scans gather) */
+    ty_tpost *tpost;       /* the stored postings (section "tfidf.post",
+                              search/tpost.c), opened by the first TF-IDF
+                              or hybrid scan of an index without updates
+                              whose rows are not decoded (ty_index_tpost) */
+    ty_once tp_once;       /* ... its result */
+    char tp_err[TY_ERRLEN]; /* ... why it was refused */
     ty_bmax bmax;          /* block maxima of post (search/prune.c), built
                               with it; bmax.ptr NULL: no pruning */
     float q8_l1max;        /* largest L1 norm of a document vector as the
@@ -278,6 +285,16 @@ int ty_index_need_cooc(const tenyo_index *x);
  * once, from any thread; every reader of x->q8 or m->basis_q calls it
  * first. 0, or the status with the message (file and section) in err. */
 int ty_index_need_vectors(const tenyo_index *x, char *err, size_t errlen);
+/* The stored postings a TF-IDF or hybrid scan of x may walk instead of
+ * decoding the rows: 1 (x->tpost open), 0 (none: the index has no section
+ * "tfidf.post" or has updates merged), or
+ * the status of a refused section (header or table damaged) with its
+ * message in err. */
+int ty_index_tpost(const tenyo_index *x, char *err, size_t errlen);
+/* The stored postings of m (read from path) checked whole against its
+ * rows (api/check.c; tenyo check): 0 (also without them), or the status
+ * with err naming the file, the section and the frame. */
+int ty_tpost_verify_model(const ty_model *m, const char *path, char *err, size_t errlen);
 /* Documents listing more fields than this are left out of co-classification
  * counts (their pairs grow with the square; real patents list a handful). */
 #define TY_CO_MAX_FIELDS 64

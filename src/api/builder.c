@@ -609,6 +609,23 @@ static int write_termfacts(tenyo_builder *b, ty_model *m, double *ttf) {
     return TENYO_OK;
 }
 
+/* The stored TF-IDF postings (section "tfidf.post", search/tpost.c), in
+ * m. Not for a segment (an index with updates reads its merged rows) nor
+ * a sharded index (as the term facts), nor without the term counts. */
+static int write_tpost(tenyo_builder *b, ty_model *m) {
+    if (b->o.dim == TY_BUILD_NO_LSA || b->o.shards > 0 || !m->tf || !m->idf) return TENYO_OK;
+    ty_buf blob = {0};
+    int rc = ty_tpost_pack(&m->tfidf, m->tf, m->idf, m->nterms, b->o.threads, &blob, b->err,
+                           sizeof b->err);
+    if (rc) {
+        ty_buf_free(&blob);
+        return rc;
+    }
+    m->tp_blob = blob.p;
+    m->tp_len = blob.len;
+    return TENYO_OK;
+}
+
 /* How the index was made, recorded in m (tokenizer identity, writer,
  * options) so that a mismatched query is refused, and the IPC titles:
  * those given as a blob, then the files, read (and so checked) now. */
@@ -729,6 +746,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     /* every term's facts (every row is here: not sharded) */
     double ttf = 0;
     rc = write_termfacts(b, &m, &ttf);
+    if (rc) goto done;
+    rc = write_tpost(b, &m);
     if (rc) goto done;
     if (ivf && b->o.f16_vectors && !rows_stay) {
         /* the float16 copy the IVF re-ranks from (section docvec.f16),

@@ -752,8 +752,59 @@ static int check_termfacts(check_run *r) {
     return TENYO_OK;
 }
 
+static int tp_mem_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
+                       size_t errlen) {
+    (void)err;
+    (void)errlen;
+    memcpy(dst, (const char *)ud + off, (size_t)len);
+    return TENYO_OK;
+}
+
+/* The stored postings of model m read from path (section "tfidf.post",
+ * search/tpost.c), whole: the section's checksum, its header and table,
+ * every frame decoded and every posting equal to the rows'. 0 (also
+ * without the section), or the status with err. */
+int ty_tpost_verify_model(const ty_model *m, const char *path, char *err, size_t errlen) {
+    if (!m->tp_sec) return TENYO_OK;
+    const char *p;
+    uint64_t n;
+    int rc = ty_lazysec_get(m->tp_sec, &p, &n, err, errlen);
+    if (rc) return rc;
+    ty_tpost *tp = NULL; /* bounds: the open checks every frame inside n */
+    rc = ty_tpost_open(tp_mem_read, (void *)p, n, path, m->nterms, m->ndocs,
+                       m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0, &tp, err, errlen);
+    if (!rc) rc = ty_tpost_verify(tp, &m->tfidf, m->idf, err, errlen);
+    ty_tpost_free(tp);
+    return rc;
+}
+
+/* The base's stored postings: damaged, a problem that repair fixes by
+ * rewriting the base without them (TF-IDF and hybrid queries then decode
+ * the rows, as for an index written before them). */
+static int check_tpost(check_run *r) {
+    int rc = ty_tpost_verify_model(&r->base, r->real, r->why, sizeof r->why);
+    if (rc == TENYO_OK || rc == TENYO_ERR_NOMEM) return rc;
+    if (!r->repair) {
+        say(&r->c, 1, "base: %s (`tenyo check --repair` drops the stored postings: TF-IDF "
+            "and hybrid queries then read the rows)", r->why);
+        return TENYO_OK;
+    }
+    const char *drop[] = {"tfidf.post"};
+    char why[TY_ERRLEN];
+    rc = ty_store_rewrite(r->real, drop, 1, NULL, 0, NULL, why, sizeof why);
+    if (rc && rc != TENYO_ERR_UNSYNCED) {
+        say(&r->c, 1, "base: %s; dropping them failed: %s", r->why, why);
+        return rc == TENYO_ERR_NOMEM ? rc : TENYO_OK;
+    }
+    ty_lazysec_free(r->base.tp_sec);
+    r->base.tp_sec = NULL;
+    say(&r->c, 0, "base: %s: dropped (TF-IDF and hybrid queries read the rows)", r->why);
+    return TENYO_OK;
+}
+
 /* The base, whole: every section, the abstracts (read lazily elsewhere),
- * the keyword postings and the term facts (check_termfacts). */
+ * the keyword postings, the term facts (check_termfacts) and the stored
+ * postings (check_tpost). */
 static int check_base(check_run *r) {
     int rc = ty_store_read(r->real, &r->base, r->why, sizeof r->why);
     if (!rc) rc = ty_abs_verify(r->base.abs, r->why, sizeof r->why);
@@ -761,6 +812,7 @@ static int check_base(check_run *r) {
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) return base_damaged(r, r->why);
     rc = check_termfacts(r);
+    if (!rc) rc = check_tpost(r);
     if (rc) return rc;
     r->c.st->base_docs = r->base.ndocs;
     say(&r->c, 0, "base %s: ok, format %u, %" PRIu64 " documents%s", r->real,

@@ -328,6 +328,9 @@ typedef struct score_job {
     const float *w;          /* their weights */
     size_t nt;               /* how many */
     const uint8_t *mask;     /* the filter, or NULL */
+    ty_csr *plist;           /* post from the stored postings: the lists of
+                                t (rows 0 .. nt - 1 then), else NULL: the
+                                index's transposed rows */
 } score_job;
 
 /* The TF-IDF side of j (not for LSA alone): the postings of the distinct
@@ -352,12 +355,48 @@ static void terms_begin(tenyo_ctx *c, score_job *j, size_t qn, int post) {
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
 }
 
+/* The TF-IDF side of j from the stored postings (ty_index_tpost, open):
+ * the lists of the distinct query terms read now into j->plist, walked as
+ * the transposed rows are (the same weights, the same order: the same
+ * scores). 0, or the status with c->err set. */
+static int terms_stored(tenyo_ctx *c, score_job *j, size_t qn) {
+    const tenyo_index *x = c->idx;
+    uint32_t *tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
+    float *tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
+    ty_csr *pl = ty_calloc(1, sizeof *pl);
+    int rc = TENYO_ERR_NOMEM;
+    if (!tt || !tw || !pl) {
+        ty_seterr(c->err, sizeof c->err, "out of memory for a query's postings");
+        goto fail;
+    }
+    size_t nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
+    rc = ty_tpost_gather(x->tpost, tt, nt, x->m.idf, pl, c->err, sizeof c->err);
+    if (rc) goto fail;
+    for (size_t i = 0; i < nt; i++) tt[i] = (uint32_t)i; /* pl's rows */
+    j->post = 1;
+    j->t = tt;
+    j->w = tw;
+    j->nt = nt;
+    j->plist = pl;
+    return TENYO_OK;
+fail:
+    free(tt);
+    free(tw);
+    free(pl);
+    return rc;
+}
+
 static void terms_end(tenyo_ctx *c, score_job *j, size_t qn) {
     if (j->mode != TENYO_MODE_LSA && !j->post)
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
     if (j->post) {
         free((void *)j->t);
         free((void *)j->w);
+    }
+    if (j->plist) {
+        ty_csr_free(j->plist);
+        free(j->plist);
+        j->plist = NULL;
     }
 }
 
@@ -375,7 +414,9 @@ static void score_docs(score_job *j, uint64_t d0, uint64_t d1) {
     if (j->mode == TENYO_MODE_LSA) {
         memcpy(s + d0, j->lsa + d0, (d1 - d0) * sizeof *s);
     } else {
-        if (j->post) ty_scan_tfidf_postings_range(&x->post, j->t, j->w, j->nt, d0, d1, s);
+        if (j->post)
+            ty_scan_tfidf_postings_range(j->plist ? j->plist : &x->post, j->t, j->w, j->nt, d0,
+                                         d1, s);
         else ty_scan_tfidf_range(m, c->qdense, d0, d1, s);
         if (j->mode == TENYO_MODE_HYBRID) {
             float w = (float)c->hybrid_w, v = 1.f - w;
@@ -668,7 +709,7 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
     }
     score_job j = {c, mode, mode != TENYO_MODE_TFIDF, (int)h[SH_INT8], NULL, 1,
                    mode != TENYO_MODE_TFIDF ? c->s2 : NULL, 0, NULL, NULL, 0,
-                   h[SH_MASKED] ? (const uint8_t *)p : NULL};
+                   h[SH_MASKED] ? (const uint8_t *)p : NULL, NULL};
     if (j.int8 && (x->q8.n != m->ndocs || !dim)) goto bad;
     ty_q8_query qp;
     if (j.lsa_scan && j.int8) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
@@ -776,7 +817,23 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
     if (vrc) return vrc;
-    if (mode != TENYO_MODE_LSA) { /* the sparse rows, decoded on first use */
+    /* the TF-IDF side: the stored postings of the query's terms where the
+     * index has them, its rows are not decoded (ideas and similar ID read
+     * them first: they are gathered then, as without the section) and the
+     * full scan below walks them (postings built from the rows when scans
+     * repeat, TY_POSTINGS_AFTER, as without them; no IVF probe, no shared
+     * scan), else the sparse rows, decoded on first use */
+    tenyo_index *xs = (tenyo_index *)c->idx; /* logically const, as the rows */
+    int stored = 0;
+    if (mode != TENYO_MODE_LSA && xs->post_policy == TY_POSTINGS_AUTO &&
+        !ty_model_rows_decoded(m) &&
+        !ty_once_done(&xs->post_once) && !(c->nprobe && xs->ivf) && !xs->share.scan &&
+        __atomic_load_n(&xs->tf_scans, __ATOMIC_RELAXED) + 1 < TY_POSTINGS_AFTER) {
+        stored = ty_index_tpost(xs, c->err, sizeof c->err);
+        if (stored < 0) return stored;
+        if (stored) __atomic_add_fetch(&xs->tf_scans, 1, __ATOMIC_RELAXED);
+    }
+    if (mode != TENYO_MODE_LSA && !stored) {
         int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
         if (rc) return rc;
     }
@@ -795,7 +852,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
      * rest unless the pruned scan needs them first */
     tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
     if (x->share.scan && !c->pre_lsa) return score_shared(c, mode, qn, need, mask);
-    score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask};
+    score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask, NULL};
     ty_q8_query qp;
     int approx = j.lsa ? c->pre_approx : 0;
     if (mode != TENYO_MODE_TFIDF && !j.lsa) {
@@ -805,7 +862,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         j.qp = &qp;
         j.lsa = c->s2;
     }
-    int post = mode != TENYO_MODE_LSA && use_postings(c);
+    int post = mode != TENYO_MODE_LSA && !stored && use_postings(c);
     if (post && c->prune && x->prune && x->bmax.ptr) {
         if (j.lsa_scan) { /* the pruned scan reads them */
             j.rest = 0;
@@ -816,7 +873,12 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         int prc = score_pruned(c, mode, qn, need, j.lsa, approx, mask);
         if (prc <= 0) return prc;
     }
-    terms_begin(c, &j, qn, post);
+    if (stored) {
+        int rc = terms_stored(c, &j, qn);
+        if (rc) return rc;
+    } else {
+        terms_begin(c, &j, qn, post);
+    }
     score_split(c, &j);
     terms_end(c, &j, qn);
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, j.lsa);

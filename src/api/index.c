@@ -108,6 +108,7 @@ static tenyo_index *index_new(void) {
     if (!x) return NULL;
     ty_once_init(&x->co_once);
     ty_once_init(&x->post_once);
+    ty_once_init(&x->tp_once);
     ty_once_init(&x->tgen_once);
     ty_once_init(&x->judge_once);
     ty_once_init(&x->tfacts_once);
@@ -267,6 +268,32 @@ int ty_index_need_vectors(const tenyo_index *cx, char *err, size_t errlen) {
     return rc;
 }
 
+static int tp_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err, size_t errlen) {
+    return ty_lazysec_read(ud, off, len, dst, err, errlen);
+}
+
+static int tp_open(void *arg) {
+    tenyo_index *x = arg;
+    const ty_model *m = &x->m;
+    int rc = ty_tpost_open(tp_read, m->tp_sec, ty_lazysec_size(m->tp_sec),
+                           x->path ? x->path : "", m->nterms, m->ndocs,
+                           m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0, &x->tpost, x->tp_err,
+                           sizeof x->tp_err);
+    return rc;
+}
+
+int ty_index_tpost(const tenyo_index *cx, char *err, size_t errlen) {
+    /* logically const, as ty_index_need_vectors */
+    tenyo_index *x = (tenyo_index *)cx;
+    if (!x->m.tp_sec || x->upd.gpos || x->upd.nseg || x->upd.base_deleted) return 0;
+    int rc = ty_once_run(&x->tp_once, tp_open, x);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", x->tp_err);
+        return rc;
+    }
+    return 1;
+}
+
 /* The approximate-search lists (the base's, remapped to the merged
  * documents when updates moved them), checked now. */
 static int open_ivf(tenyo_index *x, const char *path, char *err, size_t errlen) {
@@ -355,6 +382,12 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (rc) goto fail;
     free(real);
     real = NULL;
+    /* a caller that looks no document up by id (a text query) reads, of
+     * the rows, what its TF-IDF side sums: the stored postings of its
+     * terms where the index has them (ty_index_tpost), not every row */
+    if ((x->pf_what & TENYO_PREFETCH_ROWS) && !(prefetch & TENYO_PREFETCH_IDS) &&
+        x->m.tp_sec && !x->upd.gpos && !x->upd.nseg && !x->upd.base_deleted)
+        x->pf_what &= ~TENYO_PREFETCH_ROWS;
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
@@ -508,6 +541,8 @@ void tenyo_index_free(tenyo_index *x) {
     ty_csr_free(&x->post);
     ty_bmax_free(&x->bmax);
     ty_once_destroy(&x->post_once);
+    ty_tpost_free(x->tpost);
+    ty_once_destroy(&x->tp_once);
     free(x->phr_df);
     ty_q8_free(&x->q8);
     if (x->ivf) ty_ivf_free(x->ivf);

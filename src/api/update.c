@@ -921,6 +921,20 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
         }
         if (pf) pf(pud, "ivf", 1, 1);
     }
+    /* the stored postings (search/tpost.c) made from the rows, so that an
+     * index written before them gains them: every other section copied */
+    ty_buf tp = {0};
+    if (ty_model_has_tf(&x->m)) {
+        rc = ty_model_need_tf(&x->m, err, errlen);
+        if (!rc)
+            rc = ty_tpost_pack(&x->m.tfidf, x->m.tf, x->m.idf, x->m.nterms,
+                               opts ? opts->threads : 0, &tp, err, errlen);
+        if (rc) {
+            ty_buf_free(&blob);
+            ty_buf_free(&tp);
+            return rc;
+        }
+    }
     double t1 = ty_now();
     st->docs = x->m.ndocs;
     st->terms = x->m.nterms;
@@ -930,11 +944,14 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     tenyo_index_free(x); /* the rewrite copies from the file */
     *xp = NULL;
     if (pf) pf(pud, "write", 0, 1);
-    const char *drop[] = {"ivf", "docvec.f16"};
-    ty_secput put = {"ivf", blob.p, blob.len};
-    rc = ty_store_rewrite(path, drop, f16 ? 1 : 2, &put, ivf_lists ? 1 : 0, &st->file_bytes,
-                          err, errlen);
+    const char *drop[] = {"ivf", "tfidf.post", "docvec.f16"};
+    ty_secput put[2];
+    size_t nput = 0;
+    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len};
+    if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
+    rc = ty_store_rewrite(path, drop, f16 ? 2 : 3, put, nput, &st->file_bytes, err, errlen);
     ty_buf_free(&blob);
+    ty_buf_free(&tp);
     if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
     if (pf) pf(pud, "write", 1, 1);
     st->sec_write = ty_now() - t1;

@@ -102,6 +102,14 @@ double ty_tfidf_row(uint32_t *terms, float *vals, size_t n, const float *idf);
 /* ty_tfidf_row for a row whose terms strictly increase and whose values are
  * whole counts >= 1 (a row being loaded): the same bits, faster. */
 double ty_tfidf_row_counts(const uint32_t *terms, float *vals, size_t n, const float *idf);
+/* One entry of ty_tfidf_row_counts' row without the row: the norm the row
+ * of counts tf[0..n) over terms[0..n) is divided by (the same sum, the
+ * same bits), and the weight of count tf with the term's idf in a row of
+ * inverse norm inv (1 / that norm; 1.0 for a norm of 0): bit for bit the
+ * value ty_tfidf_row_counts gives it (search/tpost.c's stored postings). */
+double ty_tfidf_counts_norm(const uint32_t *terms, const uint32_t *tf, size_t n,
+                            const float *idf);
+float ty_tfidf_weight(uint32_t tf, float idf, double inv);
 /* The same, but duplicate terms (summed) and non-positive counts are
  * removed: *n is updated to the entries kept. ty_tfidf_row keeps n entries,
  * a duplicate after the first of its term staying with weight 0. */
@@ -310,6 +318,14 @@ typedef struct ty_model {
     struct ty_lazysec *tf_sec; /* read: the section "termfacts", located at
                                  open and read on the judge's first need
                                  or by check (store/lazysec.c), or NULL */
+    char *tp_blob;            /* to write: the stored TF-IDF postings
+                                 (section "tfidf.post", search/tpost.c's
+                                 raw content), or NULL: none */
+    uint64_t tp_len;          /* bytes in tp_blob */
+    struct ty_lazysec *tp_sec; /* read: the section "tfidf.post", located
+                                 at open, read in part by TF-IDF and
+                                 hybrid queries (api/ctx.c) or whole by
+                                 check, or NULL */
     char *labels_blob;        /* IPC titles given at index time
                                  (ty_labels_serialize), or NULL */
     uint64_t labels_len;      /* bytes in labels_blob */

@@ -166,6 +166,23 @@ double ty_tfidf_row_counts(const uint32_t *terms, float *vals, size_t n, const f
     return norm;
 }
 
+double ty_tfidf_counts_norm(const uint32_t *terms, const uint32_t *tf, size_t n,
+                            const float *idf) {
+    pthread_once(&ln_once, ln_init);
+    double ss = 0; /* ty_tfidf_row_counts' sum, the count read as the float it loads */
+    for (size_t i = 0; i < n; i++) {
+        float v = (float)(tf_weight((double)(float)tf[i]) * (double)idf[terms[i]]);
+        ss += (double)v * (double)v;
+    }
+    return sqrt(ss);
+}
+
+float ty_tfidf_weight(uint32_t tf, float idf, double inv) {
+    pthread_once(&ln_once, ln_init);
+    float v = (float)(tf_weight((double)(float)tf) * (double)idf);
+    return (float)(v * inv); /* inv 1.0 (an empty norm): v itself */
+}
+
 double ty_tfidf_row_n(uint32_t *terms, float *vals, size_t *n,
                       const float *idf) {
     if (!n) return 0.0;

@@ -136,7 +136,12 @@
  * numbers (the records' other numbers, api/patno.c), termfacts (every
  * term's facts for the judge, api/termfacts.c's layout, checked there on
  * first use and by check; located at open and read on first use like
- * keywords; not in a sharded index), keywords (the keyword
+ * keywords; not in a sharded index), tfidf.post (the rows' postings by
+ * term with every row's inverse norm, search/tpost.c's layout: frames of
+ * its own, so the section's frame is stored blocks, read in part by
+ * TF-IDF and hybrid queries and whole by check; written by every build of
+ * one file and by rebuild --no-ivf / --ivf; not in a sharded index nor a
+ * segment), keywords (the keyword
  * index: every record's folded text, whole abstracts, with character
  * bigram postings; its inner layouts in search/kwindex.c and kwframes.c,
  * checked there on the first keyword query and by check; each segment

@@ -410,6 +410,11 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
     return rc;
 }
 
+int ty_model_rows_decoded(const ty_model *m) {
+    const ty_lazy *z = m->lazy;
+    return !z || !z->rows || ty_once_done(&z->once);
+}
+
 int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
     if (rc) return rc;
@@ -481,6 +486,8 @@ void ty_model_free(ty_model *m) {
     free(m->fm_blob);
     free(m->tf_blob);
     ty_lazysec_free(m->tf_sec);
+    ty_lazysec_free(m->tp_sec);
+    free(m->tp_blob);
     free(m->abs_text);
     ty_abs_free(m->abs);
     lazy_free(m->lazy);

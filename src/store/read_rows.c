@@ -809,6 +809,17 @@ static int rd_termfacts(reader *r, ty_model *m) {
     return m->tf_sec ? TENYO_OK : rd_nomem(r);
 }
 
+/* Optional: the stored TF-IDF postings (search/tpost.c checks their
+ * layout), located now and read in part by the queries that score terms
+ * (api/ctx.c) or whole by check. A sharded index is written without them. */
+static int rd_tpost(reader *r, ty_model *m) {
+    if (r->mem || !ty_rd_has(r, "tfidf.post")) return TENYO_OK;
+    const rd_sec *s = ty_rd_locate(r, "tfidf.post", 64, 1ull << 40, 1);
+    if (!s) return TENYO_ERR_CORRUPT;
+    m->tp_sec = ty_lazysec_open(r->fd, r->path, "tfidf.post", s->off, s->stored, s->raw);
+    return m->tp_sec ? TENYO_OK : rd_nomem(r);
+}
+
 /* The optional sections after the documents', in the file's order. */
 static int rd_optional(reader *r, ty_model *m) {
     int rc = TENYO_OK;
@@ -824,6 +835,7 @@ static int rd_optional(reader *r, ty_model *m) {
     if (!rc && ty_rd_has(r, "fieldmodel"))
         rc = rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
     if (!rc) rc = rd_termfacts(r, m);
+    if (!rc) rc = rd_tpost(r, m);
     /* IPC titles recorded at index time (parsed by the index) */
     if (!rc && ty_rd_has(r, "labels"))
         rc = rd_blob(r, "labels", 0, 64ull << 20, 1, &m->labels_blob, &m->labels_len);

@@ -79,7 +79,7 @@ int ty_sec_rank(const char *name) {
         "build",    "vocab",     "df",      "idf",      "sigma",    "basis.q8",
         "docvec.q8", "tfidf.rows", "tfidf.cols", "tfidf.tf", "tfidf.vals", "docmeta",
         "docflags", "docfields", "fields",  "surface",  "phrase.text", "phrase.docs",
-        "labels",   "ivf",       "docvec.f16", "fieldmodel", "termfacts", "common", "abstracts"};
+        "labels",   "ivf",       "docvec.f16", "fieldmodel", "termfacts", "tfidf.post", "common", "abstracts"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (strcmp(order[i], name) == 0) return (int)i;
     return (int)(sizeof order / sizeof order[0]);

@@ -96,6 +96,9 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
  * Every reader of those arrays calls it first. 0, or the error with the
  * message (file and section) in err. A model without m->lazy has them. */
 int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
+/* Whether m's sparse rows are decoded (read eagerly, or by a finished
+ * ty_model_need_sparse); 0 while they wait for their first use. */
+int ty_model_rows_decoded(const ty_model *m);
 /* The int8 basis and document vectors (m->basis_q, basis_qscale, doc_q,
  * doc_qscale) of a model read by ty_store_read_lazy, decoded and checked
  * on the first call (the vectors on a second thread when big), from any

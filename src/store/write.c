@@ -75,12 +75,12 @@ static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob != NULL) +
-           (m->tf_blob != NULL) +
+           (m->tf_blob != NULL) + (m->tp_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
 }
-/* The most sections_of counts fits the table (the optional sections: 12). */
-_Static_assert(STORE_NSEC + 12 <= TENYO_MAX_SECTIONS, "a file of every section has room");
+/* The most sections_of counts fits the table (the optional sections: 13). */
+_Static_assert(STORE_NSEC + 13 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
@@ -306,6 +306,16 @@ static void sec_frame(writer *w, const char *name, uint64_t raw, const void *fra
     w->nsec++;
 }
 
+/* Section name of raw content p[0..n) as one frame of stored blocks
+ * (ty_store_frame_stored: frames of its own inside, read in place). */
+static void sec_stored(writer *w, const char *name, const void *p, uint64_t n) {
+    ty_buf f = {0};
+    int rc = ty_store_frame_stored(p, n, &f, w->err, w->errlen);
+    if (rc && !w->rc) w->rc = rc;
+    if (!rc) sec_frame(w, name, n, (const unsigned char *)f.p, f.len);
+    ty_buf_free(&f);
+}
+
 /* Bytes into the stage, feeding it to zstd as it fills. */
 static void put_bytes(writer *w, const void *p, size_t n) {
     const unsigned char *b = p;
@@ -323,6 +333,13 @@ static void put_bytes(writer *w, const void *p, size_t n) {
         n -= k;
         if (w->nstage == STORE_STAGE) wr_flush_stage(w);
     }
+}
+
+/* Section name of raw content p[0..n), compressed as every section. */
+static void sec_blob(writer *w, const char *name, const void *p, uint64_t n) {
+    sec_begin(w, name, n);
+    put_bytes(w, p, (size_t)n);
+    sec_end(w);
 }
 
 /* Make room for `need` (<= 16) bytes in the stage; pointer to them. */
@@ -533,11 +550,7 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
     sec_end(w);
 
     /* optional sections (format 1 readers before them skip them) */
-    if (m->surf_blob) {
-        sec_begin(w, "surface", m->surf_blob_len);
-        put_bytes(w, m->surf_blob, m->surf_blob_len);
-        sec_end(w);
-    }
+    if (m->surf_blob) sec_blob(w, "surface", m->surf_blob, m->surf_blob_len);
     if (m->phr_ptr) {
         uint64_t nph = m->phr_ptr[nd];
         sec_begin(w, "phrase.text", m->phr_blob_len);
@@ -549,37 +562,20 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         put_u32s(w, m->phr_ids, nph);
         sec_end(w);
     }
-    if (m->labels_blob) {
-        sec_begin(w, "labels", m->labels_len);
-        put_bytes(w, m->labels_blob, m->labels_len);
-        sec_end(w);
-    }
-    if (m->ivf_blob) {
-        sec_begin(w, "ivf", m->ivf_len);
-        put_bytes(w, m->ivf_blob, m->ivf_len);
-        sec_end(w);
-    }
+    if (m->labels_blob) sec_blob(w, "labels", m->labels_blob, m->labels_len);
+    if (m->ivf_blob) sec_blob(w, "ivf", m->ivf_blob, m->ivf_len);
     if (!w->no_rows) put_f16(w, m);
-    if (m->fm_blob) {
-        sec_begin(w, "fieldmodel", m->fm_len);
-        put_bytes(w, m->fm_blob, m->fm_len);
+    if (m->fm_blob) sec_blob(w, "fieldmodel", m->fm_blob, m->fm_len);
+    if (m->tf_blob) sec_blob(w, "termfacts", m->tf_blob, m->tf_len);
+    if (m->tp_blob && w->mem) { /* raw, as every section in memory */
+        sec_begin(w, "tfidf.post", m->tp_len);
+        put_bytes(w, m->tp_blob, m->tp_len);
         sec_end(w);
+    } else if (m->tp_blob) { /* search/tpost.c's frames inside */
+        sec_stored(w, "tfidf.post", m->tp_blob, m->tp_len);
     }
-    if (m->tf_blob) {
-        sec_begin(w, "termfacts", m->tf_len);
-        put_bytes(w, m->tf_blob, m->tf_len);
-        sec_end(w);
-    }
-    if (m->common_blob) {
-        sec_begin(w, "common", m->common_len);
-        put_bytes(w, m->common_blob, m->common_len);
-        sec_end(w);
-    }
-    if (m->numbers_blob) {
-        sec_begin(w, "numbers", m->numbers_len);
-        put_bytes(w, m->numbers_blob, m->numbers_len);
-        sec_end(w);
-    }
+    if (m->common_blob) sec_blob(w, "common", m->common_blob, m->common_len);
+    if (m->numbers_blob) sec_blob(w, "numbers", m->numbers_blob, m->numbers_len);
     if (m->kw_frame && !w->mem) { /* made ahead: the same bytes */
         sec_frame(w, "keywords", m->kw_len, m->kw_frame, m->kw_frame_len);
     } else if (m->kw_frame && !m->kw_blob && !w->rc) { /* raw wanted, frame only */
@@ -587,11 +583,7 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
                   w->path);
         w->rc = TENYO_ERR_ARG;
     } else if (m->kw_blob && !w->mem && m->kw_len >= 4 && !memcmp(m->kw_blob, "TKW2", 4)) {
-        ty_buf f = {0}; /* keyword layout 2: frames inside, read in place */
-        int rc = ty_store_frame_stored(m->kw_blob, m->kw_len, &f, w->err, w->errlen);
-        if (rc && !w->rc) w->rc = rc;
-        if (!rc) sec_frame(w, "keywords", m->kw_len, (const unsigned char *)f.p, f.len);
-        ty_buf_free(&f);
+        sec_stored(w, "keywords", m->kw_blob, m->kw_len); /* layout 2: frames inside */
     } else if (m->kw_blob) { /* search/kwindex.c's layout, checked when used */
         sec_begin(w, "keywords", m->kw_len);
         put_bytes(w, m->kw_blob, m->kw_len);
@@ -1028,7 +1020,7 @@ static const char *const layout_order[] = {
     "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
     "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta",
     "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
-    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "common", "numbers",
+    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "tfidf.post", "common", "numbers",
     "keywords",  "abstracts"};
 #define LAYOUT_N (sizeof layout_order / sizeof layout_order[0])
 
@@ -1114,13 +1106,10 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
         size_t rank = i < r->nsec ? layout_rank(r->sec[i].name) : LAYOUT_N + 1;
         while (np < nput && layout_rank(put[np].name) < rank && !w->rc) {
             const ty_secput *p = &put[np];
-            if (!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
-                !memcmp(p->data, "TKW2", 4)) { /* as the writer stores it */
-                ty_buf f = {0};
-                int rc = ty_store_frame_stored(p->data, p->len, &f, w->err, w->errlen);
-                if (rc) w->rc = rc;
-                else sec_frame(w, p->name, p->len, (const unsigned char *)f.p, f.len);
-                ty_buf_free(&f);
+            if ((!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
+                 !memcmp(p->data, "TKW2", 4)) ||
+                !strncmp(p->name, "tfidf.post", 16)) { /* as the writer stores them */
+                sec_stored(w, p->name, p->data, p->len);
             } else {
                 sec_begin(w, p->name, p->len);
                 put_bytes(w, p->data, (size_t)p->len);

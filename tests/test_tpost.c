@@ -1,0 +1,277 @@
+/*
+ * test_tpost.c — the stored TF-IDF postings (section "tfidf.post",
+ * search/tpost.c): every list equal to the rows transposed, weight bits
+ * included; TF-IDF and hybrid answers the same with and without the
+ * section (an index of the layout before it), on one thread and split
+ * over document ranges, without the rows decoded; the section made by
+ * rebuild the same bytes as a build's; a damaged frame refused by the
+ * query that reads it and by check, naming the section and the frame.
+ */
+#include "api/api.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE "data/sample/sample.jsonl"
+
+static const char *tp_index(const char *name) {
+    static char path[8][512];
+    static int slot;
+    char *p = path[slot++ % 8];
+    snprintf(p, 512, "%s/%s", ty_test_tmpdir(), name);
+    if (ty_test_build(SAMPLE, 1000000, NULL, p)) return NULL;
+    return p;
+}
+
+static int tp_read_mem(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
+                       size_t errlen) {
+    (void)err;
+    (void)errlen;
+    memcpy(dst, (const char *)ud + off, (size_t)len);
+    return 0;
+}
+
+/* Every term's gathered list against the rows transposed, bit for bit. */
+TY_TEST(tpost_lists_equal_rows_transposed) {
+    const char *path = tp_index("tp_rows.tny");
+    CHECK(path);
+    ty_model m;
+    char err[512] = "";
+    CHECK_EQ_INT(ty_store_read(path, &m, err, sizeof err), 0);
+    CHECK(m.tp_sec != NULL);
+    const char *raw;
+    uint64_t n;
+    CHECK_EQ_INT(ty_lazysec_get(m.tp_sec, &raw, &n, err, sizeof err), 0);
+    ty_tpost *tp = NULL;
+    uint64_t nnz = m.tfidf.rowptr[m.ndocs];
+    CHECKF(ty_tpost_open(tp_read_mem, (void *)raw, n, path, m.nterms, m.ndocs, nnz, &tp, err,
+                         sizeof err) == 0, "%s", err);
+    ty_csr post;
+    CHECK_EQ_INT(ty_csr_transpose(&m.tfidf, &post), 0);
+    uint32_t *all = malloc(m.nterms * sizeof *all);
+    CHECK(all);
+    for (uint64_t t = 0; t < m.nterms; t++) all[t] = (uint32_t)t;
+    ty_csr got;
+    CHECKF(ty_tpost_gather(tp, all, m.nterms, m.idf, &got, err, sizeof err) == 0, "%s", err);
+    CHECK_EQ_INT(got.rowptr[m.nterms], nnz);
+    for (uint64_t t = 0; t < m.nterms; t++) {
+        CHECK_EQ_INT(got.rowptr[t + 1] - got.rowptr[t], post.rowptr[t + 1] - post.rowptr[t]);
+        for (uint64_t i = got.rowptr[t], j = post.rowptr[t]; i < got.rowptr[t + 1]; i++, j++) {
+            CHECK_EQ_INT(got.col[i], post.col[j]);
+            CHECKF(!memcmp(&got.val[i], &post.val[j], sizeof(float)), "term %llu doc %u: %.9g != %.9g",
+                   (unsigned long long)t, got.col[i], (double)got.val[i], (double)post.val[j]);
+        }
+    }
+    /* a few terms alone: the same lists as in the whole gather */
+    uint32_t few[3] = {0, (uint32_t)(m.nterms / 2), (uint32_t)(m.nterms - 1)};
+    ty_csr g3;
+    CHECK_EQ_INT(ty_tpost_gather(tp, few, 3, m.idf, &g3, err, sizeof err), 0);
+    for (int k = 0; k < 3; k++) {
+        uint64_t a = got.rowptr[few[k]], len = got.rowptr[few[k] + 1] - a;
+        CHECK_EQ_INT(g3.rowptr[k + 1] - g3.rowptr[k], len);
+        CHECK(!memcmp(g3.col + g3.rowptr[k], got.col + a, len * sizeof *got.col));
+        CHECK(!memcmp(g3.val + g3.rowptr[k], got.val + a, len * sizeof *got.val));
+    }
+    CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.idf, err, sizeof err), 0);
+    /* terms not rising are refused */
+    uint32_t bad[2] = {3, 3};
+    ty_csr gb;
+    CHECK_EQ_INT(ty_tpost_gather(tp, bad, 2, m.idf, &gb, err, sizeof err), TENYO_ERR_ARG);
+    ty_csr_free(&g3);
+    ty_csr_free(&got);
+    ty_csr_free(&post);
+    free(all);
+    ty_tpost_free(tp);
+    ty_model_free(&m);
+}
+
+/* The same packing for any thread count. */
+TY_TEST(tpost_pack_same_bytes_any_threads) {
+    const char *path = tp_index("tp_threads.tny");
+    CHECK(path);
+    ty_model m;
+    char err[512] = "";
+    CHECK_EQ_INT(ty_store_read(path, &m, err, sizeof err), 0);
+    CHECK_EQ_INT(ty_model_need_tf(&m, err, sizeof err), 0);
+    ty_buf a = {0}, b = {0};
+    CHECK_EQ_INT(ty_tpost_pack(&m.tfidf, m.tf, m.idf, m.nterms, 1, &a, err, sizeof err), 0);
+    CHECK_EQ_INT(ty_tpost_pack(&m.tfidf, m.tf, m.idf, m.nterms, 3, &b, err, sizeof err), 0);
+    const char *raw;
+    uint64_t n;
+    CHECK_EQ_INT(ty_lazysec_get(m.tp_sec, &raw, &n, err, sizeof err), 0);
+    CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+    CHECK(a.len == n && !memcmp(a.p, raw, n)); /* the build's bytes */
+    ty_buf_free(&a);
+    ty_buf_free(&b);
+    ty_model_free(&m);
+}
+
+static const char *const QUERIES[] = {"電池", "リチウムイオン電池の正極材料", "画像処理装置",
+                                      "車両 制御 装置", "半導体 基板 エッチング", "燃料噴射"};
+
+/* Hits of a query on x in mode, k of them, threads (0: auto, the
+ * ranges' split forced from 1 document). */
+static int hits_of(tenyo_index *x, const char *q, tenyo_mode mode, int threads, tenyo_hit *h,
+                   size_t k, size_t *n) {
+    char err[512];
+    tenyo_ctx *c = NULL;
+    if (tenyo_ctx_new(x, &c, err, sizeof err)) return -1;
+    if (threads) {
+        tenyo_ctx_set_threads(c, threads);
+        c->par_min = 1;
+    }
+    int rc = tenyo_similar_text(c, q, strlen(q), mode, k, h);
+    tenyo_ctx_free(c);
+    if (rc < 0) return rc;
+    *n = (size_t)rc;
+    return 0;
+}
+
+/* Answers through the stored postings (rows never decoded) the same hits
+ * and score bits as through the rows (the section dropped: the layout
+ * before it), in TF-IDF and hybrid mode, on one thread and on three. */
+TY_TEST(tpost_same_answers_as_rows) {
+    const char *path = tp_index("tp_same.tny");
+    CHECK(path);
+    char err[512];
+    for (int th = 1; th <= 3; th += 2)
+        for (size_t qi = 0; qi < sizeof QUERIES / sizeof *QUERIES; qi++)
+            for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode++) {
+                if (mode == TENYO_MODE_LSA) continue;
+                tenyo_index *a = NULL, *b = NULL;
+                CHECK_EQ_INT(tenyo_index_open(path, &a, err, sizeof err), 0);
+                CHECK_EQ_INT(tenyo_index_open(path, &b, err, sizeof err), 0);
+                CHECK(a->m.tp_sec != NULL);
+                ty_lazysec_free(b->m.tp_sec);
+                b->m.tp_sec = NULL;
+                tenyo_hit ha[50], hb[50];
+                size_t na = 0, nb = 0;
+                CHECK_EQ_INT(hits_of(a, QUERIES[qi], (tenyo_mode)mode, th, ha, 50, &na), 0);
+                CHECK_EQ_INT(hits_of(b, QUERIES[qi], (tenyo_mode)mode, th, hb, 50, &nb), 0);
+                CHECK(a->tpost != NULL);       /* read through the section */
+                CHECK(a->m.tfidf.col == NULL); /* the rows never decoded */
+                CHECK(b->m.tfidf.col != NULL);
+                CHECK_EQ_INT(na, nb);
+                CHECK(na > 0);
+                for (size_t i = 0; i < na; i++) {
+                    CHECKF(ha[i].doc == hb[i].doc && !memcmp(&ha[i].score, &hb[i].score,
+                                                              sizeof ha[i].score),
+                           "%s mode %d hit %zu: %llu %.9g != %llu %.9g", QUERIES[qi], mode, i,
+                           (unsigned long long)ha[i].doc, (double)ha[i].score,
+                           (unsigned long long)hb[i].doc, (double)hb[i].score);
+                }
+                uint32_t pf, pd, nf, nd;
+                ty_tpost_frames(a->tpost, &pf, &pd, &nf, &nd);
+                CHECK(pd >= 1 && pd <= pf && nd == nf);
+                tenyo_index_free(a);
+                tenyo_index_free(b);
+            }
+}
+
+/* rebuild --no-ivf of an index without the section (the layout before
+ * it, made by dropping it) puts it back: the file is the build's, byte for
+ * byte. */
+TY_TEST(tpost_rebuild_upgrades_old_layout) {
+    const char *path = tp_index("tp_up.tny");
+    CHECK(path);
+    char old[512], err[400];
+    snprintf(old, sizeof old, "%s/tp_up_old.tny", ty_test_tmpdir());
+    size_t n = 0, n2 = 0;
+    char *want = ty_test_slurp(path, &n);
+    CHECK(want);
+    FILE *o = fopen(old, "wb");
+    CHECK(o && fwrite(want, 1, n, o) == n);
+    fclose(o);
+    const char *drop[] = {"tfidf.post"};
+    CHECK_EQ_INT(ty_store_rewrite(old, drop, 1, NULL, 0, NULL, err, sizeof err), 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(old, &x, err, sizeof err), 0);
+    CHECK(x->m.tp_sec == NULL);
+    tenyo_index_free(x);
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    int refitted = -1;
+    CHECKF(tenyo_index_rebuild_ivf(old, &bo, NULL, &refitted, err, sizeof err) == 0, "%s", err);
+    CHECK_EQ_INT(refitted, 0);
+    char *got = ty_test_slurp(old, &n2);
+    CHECK(got);
+    CHECK(n == n2 && !memcmp(want, got, n));
+    free(want);
+    free(got);
+}
+
+static uint64_t raw_at(uint64_t r) { /* raw byte r's place in a stored frame */
+    return 13 + r / 131072 * (131072 + 3) + 3 + r % 131072;
+}
+
+static uint64_t raw64(const unsigned char *sec, uint64_t r) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | sec[raw_at(r + (uint64_t)i)];
+    return v;
+}
+
+/* Every posting frame (posts) or the first norm frame damaged in the
+ * middle, into bad: the query that reads one is refused naming the
+ * section and the frame, an LSA query is not, check finds it. */
+static const char *damage(const char *path, const char *bad, int posts) {
+    static char msg[256];
+    size_t n = 0;
+    unsigned char *b = (unsigned char *)ty_test_slurp(path, &n);
+    if (!b) return "unreadable";
+    uint32_t ns = (uint32_t)b[16] | (uint32_t)b[17] << 8;
+    uint64_t off = 0;
+    for (uint32_t i = 0; i < ns; i++)
+        if (!strcmp((const char *)b + 32 + 48 * i, "tfidf.post"))
+            for (int j = 7; j >= 0; j--) off = off << 8 | b[32 + 48 * i + 16 + j];
+    if (!off || b[off + 4] != 0xE4) return "no section of stored blocks";
+    const unsigned char *sec = b + off;
+    uint64_t np = raw64(sec, 32) & 0xFFFFFFFFu, nn = raw64(sec, 32) >> 32;
+    uint64_t head = 64 + 24 * (np + nn);
+    for (uint64_t f = posts ? 0 : np; f < (posts ? np : np + 1); f++) {
+        uint64_t fo = raw64(sec, 64 + 24 * f), zs = raw64(sec, 64 + 24 * f + 8) & 0xFFFFFFFFu;
+        b[off + raw_at(head + fo + zs / 2)] ^= 0x55;
+    }
+    FILE *o = fopen(bad, "wb");
+    int ok = o && fwrite(b, 1, n, o) == n;
+    if (o) fclose(o);
+    free(b);
+    snprintf(msg, sizeof msg, "%s", ok ? "" : "cannot write");
+    return msg;
+}
+
+TY_TEST(tpost_damaged_frame_refused_naming_it) {
+    const char *path = tp_index("tp_dmg.tny");
+    CHECK(path);
+    for (int posts = 0; posts <= 1; posts++) {
+        char bad[512], err[400];
+        snprintf(bad, sizeof bad, "%s/tp_dmg_%d.tny", ty_test_tmpdir(), posts);
+        const char *w = damage(path, bad, posts);
+        CHECKF(!*w, "%s", w);
+        tenyo_index *x = NULL;
+        CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), 0); /* located only */
+        tenyo_ctx *c = NULL;
+        CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), 0);
+        tenyo_hit h[10];
+        CHECK(tenyo_similar_text(c, "電池", strlen("電池"), TENYO_MODE_LSA, 10, h) > 0);
+        int rc = tenyo_similar_text(c, "電池", strlen("電池"), TENYO_MODE_HYBRID, 10, h);
+        CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+        const char *msg = tenyo_ctx_error(c);
+        CHECKF(strstr(msg, "section 'tfidf.post'") &&
+                   strstr(msg, posts ? "posting frame " : "norm frame 0, documents 0-"),
+               "%s", msg);
+        CHECKF(strstr(msg, bad) != NULL, "%s", msg);
+        tenyo_ctx_free(c);
+        tenyo_index_free(x);
+        tenyo_check_stats st;
+        char line[1024] = "";
+        int crc = tenyo_index_check(bad, 0, &st, NULL, NULL, err, sizeof err);
+        CHECK(crc != TENYO_OK || st.problems > 0);
+        (void)line;
+        ty_model m;
+        CHECK_EQ_INT(ty_store_read(bad, &m, err, sizeof err), 0);
+        CHECK_EQ_INT(ty_tpost_verify_model(&m, bad, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, "tfidf.post"), "%s", err);
+        ty_model_free(&m);
+    }
+}
