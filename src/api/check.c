@@ -204,7 +204,7 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
 }
 
 static const char *doc_id(const ty_model *m, uint64_t d) {
-    return m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID];
+    return ty_meta_str(m, d, TY_META_ID);
 }
 
 /* Say how many deleted documents (positions del over the base and the ok

@@ -38,7 +38,10 @@
 typedef struct ids_job {
     tenyo_index *x;
     uint64_t dup;              /* the document whose id came twice */
-    int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup) */
+    int isdup;                 /* rc is for dup */
+    int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup,
+                                  or the ids' frame damaged: err) */
+    char err[TY_ERRLEN];
 } ids_job;
 
 /* From this many documents the id table is built on a thread of its own.
@@ -53,11 +56,22 @@ typedef struct ids_job {
 static void *ids_run(void *arg) {
     ids_job *j = arg;
     const ty_model *m = &j->x->m;
-    /* the ids stay in the model's blob (the table is freed first) */
-    int rc = ty_strmap_add_blob(j->x->ids, m->meta_blob, m->meta_off + TY_META_ID,
-                                TY_META_NSTR, m->ndocs, &j->dup);
+    /* the ids stay in the model's strings (the table is freed first):
+     * layout 2's frame of ids alone */
+    const char *blob;
+    const uint64_t *off;
+    size_t stride;
+    int rc = ty_meta_ids(m, &blob, &off, &stride, j->err, sizeof j->err);
+    if (!rc) rc = ty_strmap_add_blob(j->x->ids, blob, off, stride, m->ndocs, &j->dup);
+    j->isdup = rc == 1;
     j->rc = rc == 1 ? TENYO_ERR_CORRUPT : rc;
     return NULL;
+}
+
+/* The lazy id table's keys (ty_strmap_add_fill_lazy): the ids' frame read
+ * by the first lookup. */
+static int ids_fill(void *ud, const char **blob, const uint64_t **off, size_t *stride) {
+    return ty_meta_ids(ud, blob, off, stride, NULL, 0);
 }
 
 /* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
@@ -366,8 +380,10 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (!x->ids || !x->vocab || !x->path)
         goto fail;
     if (ids_lazy && !x->m.partial) {
-        rc = ty_strmap_add_blob_lazy(x->ids, x->m.meta_blob, x->m.meta_off + TY_META_ID,
-                                     TY_META_NSTR, x->m.ndocs);
+        rc = x->m.dm ? ty_strmap_add_fill_lazy(x->ids, x->m.ndocs, ids_fill, &x->m)
+                     : ty_strmap_add_blob_lazy(x->ids, x->m.meta_blob,
+                                               x->m.meta_off + TY_META_ID, TY_META_NSTR,
+                                               x->m.ndocs);
         if (rc) goto fail;
         rc = TENYO_ERR_NOMEM;
     } else if (ty_strmap_reserve(x->ids, x->m.partial ? 1 : (uint32_t)x->m.ndocs)) {
@@ -447,9 +463,11 @@ fail:
     if (fstarted) pthread_join(ft, NULL);
     if (ij.rc) /* the ids come first, as they always did */
         rc = ij.rc;
-    if (ij.rc == TENYO_ERR_CORRUPT)
+    if (ij.rc && ij.isdup)
         ty_seterr(err, errlen, "%s: duplicate document id '%s' (damaged index)", path,
-                  x->m.meta_blob + x->m.meta_off[ij.dup * TY_META_NSTR]);
+                  ty_meta_str(&x->m, ij.dup, TY_META_ID));
+    else if (ij.rc && ij.err[0])
+        ty_seterr(err, errlen, "%s", ij.err);
     else if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory loading index", path);
     tenyo_index_free(x);

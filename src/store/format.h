@@ -325,6 +325,20 @@ int ty_abs_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
 ty_abs *ty_abs_open(int fd, const char *path, uint64_t off, uint64_t stored, uint64_t raw,
                     uint64_t ndocs);
 
+/* The section "docmeta" (docmeta.c: its layout 2): 1 when p[0..len)
+ * starts as layout 2 does. */
+int ty_dm_is_layout2(const void *p, uint64_t len);
+/* The layout a single file's writer gives "docmeta": 2, or 1 when the
+ * environment says TENYO_DOCMETA_FORMAT=1 (tests of old indexes). */
+int ty_dm_write_layout(void);
+/* m's strings (layout 1's arrays) as layout 2's raw content into out. */
+int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* A handle on layout 2 read through sec (taken over, freed on failure)
+ * for ndocs documents: its header and table read and checked. 0, or the
+ * status naming path. */
+int ty_dm_open(ty_lazysec *sec, const char *path, uint64_t ndocs, ty_docmeta **out, char *err,
+               size_t errlen);
+
 /* One section of a file as read whole (ty_store_raw_read) or given to a
  * writer (ty_store_write_raw). */
 typedef struct ty_rawsec {

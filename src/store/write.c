@@ -506,7 +506,16 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
     put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
     if (!w->no_rows) put_rows(w, m);
 
-    if (!w->no_docmeta) {
+    if (!w->no_docmeta && !w->mem && !w->sink && ty_dm_write_layout() == 2 && !w->rc) {
+        /* layout 2: frames inside, read a block at a time in place */
+        ty_buf raw = {0}, f = {0};
+        int rc = ty_dm_pack(m, &raw, w->err, w->errlen);
+        if (!rc) rc = ty_store_frame_stored(raw.p, raw.len, &f, w->err, w->errlen);
+        if (rc) w->rc = rc;
+        else sec_frame(w, "docmeta", raw.len, (const unsigned char *)f.p, f.len);
+        ty_buf_free(&raw);
+        ty_buf_free(&f);
+    } else if (!w->no_docmeta) { /* layout 1: one blob (a shard's is cut from it) */
         sec_begin(w, "docmeta", m->meta_blob_len);
         put_bytes(w, m->meta_blob, m->meta_blob_len);
         sec_end(w);
@@ -777,6 +786,7 @@ static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
                        ty_buf *build, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
     if (!rc) rc = ty_model_need_vectors(m, err, errlen);
+    if (!rc && no_rows != TY_CHECK_NO_DOCS) rc = ty_model_need_meta(m, err, errlen);
     if (rc) return rc;
     char why[TY_ERRLEN];
     if (ty_model_check(m, no_rows, why, sizeof why)) {

@@ -1,0 +1,583 @@
+/*
+ * docmeta.c — the documents' strings (section "docmeta"): its layout 2 of
+ * independent frames, packed for the writer (ty_dm_pack) and read a frame
+ * at a time by the ty_docmeta handle; and the one accessor every reader
+ * of a document's strings goes through (ty_meta_str, ty_meta_doc,
+ * ty_meta_ids), whichever layout the index holds.
+ *
+ * Layout 1 (written before, and still by sharded writers and for
+ * TENYO_DOCMETA_FORMAT=1) is one blob: TY_META_NSTR NUL-terminated strings
+ * a document, decoded whole by the open into m->meta_blob / m->meta_off.
+ * Layout 2 (little-endian) is what a single file's writer makes:
+ *
+ *   0   8   magic "\0TYDM2\0\0" (layout 1 cannot start so: its first
+ *           string is a document id, never empty)
+ *   8   4   documents per block B (DM_BLOCK, 128; 1..65536)
+ *   12  4   blocks NB = ceil(N / B)
+ *   16  8   documents N
+ *   24  8   bytes of the strings as layout 1 holds them (its content size)
+ *   32  8   FNV-1a 64 (as published) of bytes 0 .. the table's end, these
+ *           8 taken as 0
+ *   40  16  per frame (1 + NB): u64 offset from the table's end, u32
+ *           stored bytes, u32 raw bytes
+ *   ..      the frames, each a checksummed zstd frame: frame 0 the ids of
+ *           all N documents (NUL-terminated each), frame 1 + i block i:
+ *           documents iB .. min(N, (i+1)B) - 1, each its title, applicant,
+ *           date, codes and fields (NUL-terminated each)
+ *
+ * The store writes the section as one zstd frame of stored blocks
+ * (ty_store_frame_stored), so that lazysec.c reads a range of it in place.
+ * The open reads the header and table only (40 + 16 (1 + NB) bytes: 7.6 KB
+ * at 60k documents) and checks them (sum, sizes adding up, N the model's).
+ * A document's strings then cost its block, decoded the first time any
+ * thread asks (under the handle's mutex; each block once, kept until the
+ * model is freed); the ids cost frame 0, decoded once on the first need of
+ * one (the id -> document table, a lookup by id, an id shown).
+ *
+ * Who reads what (the decision per user):
+ *   a result shown, a title or applicant an answer cites (api/meta.c,
+ *     views, ideas/answer.c, match.c, pool.c, sentences.c, kwtext.c):
+ *     ty_meta_str / ty_meta_doc, the blocks of those documents only;
+ *   the id -> document table, patent numbers, id kinds, check's id
+ *     messages (api/index.c, patno.c, filter.c, check.c): ty_meta_ids,
+ *     frame 0 only (at 60k about 0.9 MB raw, 0.2 MB stored);
+ *   filters by date or applicant, which read one string of every document:
+ *     ty_model_need_meta, every block decoded once into layout 1's arrays;
+ *   writers and merges (store/write.c, api/segment.c, build_fields.c:
+ *     rebuild, add, check --repair) and the invariants: the same, whole;
+ *   tenyo check: ty_meta_verify, every frame decoded and counted.
+ * A damaged frame is reported by the use that reads it, naming the
+ * section, the frame and its documents: ty_meta_doc and ty_meta_ids
+ * return TENYO_ERR_CORRUPT with the message; ty_meta_str gives "" and
+ * keeps the message, which ty_meta_damage returns to the query that
+ * asked (its answer is refused, not shown with empty strings).
+ * Sizes on the 60k and jp corpora: docs/index-format.md.
+ */
+#include "store/format.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DM_MAGIC "\0TYDM2\0\0"
+#define DM_BLOCK 128u
+#define DM_MAX_BLOCK 65536u
+#define DM_HEAD 40u
+#define DM_NSTR_B (TY_META_NSTR - 1) /* strings a document in a block */
+
+/* One decoded frame: its raw bytes and where each string starts. */
+typedef struct dm_frame {
+    char *raw;
+    uint32_t *off;             /* strings' starts in raw */
+} dm_frame;
+
+struct ty_docmeta {
+    ty_lazysec *sec;           /* the section (owned) */
+    char *path;                /* for messages */
+    uint64_t ndocs, rawlen;    /* N, layout 1's bytes */
+    uint32_t per, nb;          /* B, NB */
+    unsigned char *tab;        /* (1 + NB) x 16: the table */
+    uint64_t head;             /* bytes before the frames */
+    pthread_mutex_t mu;        /* decodes a frame */
+    dm_frame *fr;              /* 1 + NB; fr[i].raw set (atomic) once decoded */
+    int damaged;               /* some frame failed (atomic) */
+    char err[TY_ERRLEN];       /* the first failure's message (under mu) */
+    uint64_t *id_off;          /* N offsets into fr[0].raw (with fr[0]) */
+    ty_once whole;             /* ty_model_need_meta, once */
+    char werr[TY_ERRLEN];      /* why it failed */
+    ty_model *m;               /* the model that holds it */
+};
+
+/* ============================================================== packing */
+
+int ty_dm_is_layout2(const void *p, uint64_t len) {
+    return len >= DM_HEAD && !memcmp(p, DM_MAGIC, 8);
+}
+
+/* Compress src[0..n) into one checksummed frame appended to pay. */
+static int dm_compress(ZSTD_CCtx *cc, const char *src, size_t n, ty_buf *pay, uint32_t *zs,
+                       char *err, size_t errlen) {
+    size_t cap = ZSTD_compressBound(n);
+    if (ty_buf_reserve(pay, pay->len + cap)) return TENYO_ERR_NOMEM;
+    size_t z = ZSTD_compress2(cc, pay->p + pay->len, cap, src, n);
+    if (ZSTD_isError(z) || z > UINT32_MAX) {
+        ty_seterr(err, errlen, "zstd: %s",
+                  ZSTD_isError(z) ? ZSTD_getErrorName(z) : "frame too large");
+        return TENYO_ERR_DEPENDENCY;
+    }
+    pay->len += z;
+    *zs = (uint32_t)z;
+    return TENYO_OK;
+}
+
+int ty_dm_write_layout(void) {
+    const char *e = getenv("TENYO_DOCMETA_FORMAT");
+    return e && !strcmp(e, "1") ? 1 : 2;
+}
+
+int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
+    uint64_t n = m->ndocs, nb = (n + DM_BLOCK - 1) / DM_BLOCK;
+    uint64_t head = DM_HEAD + 16 * (1 + nb);
+    ty_buf pay = {0}, raw = {0};
+    unsigned char *tab = ty_calloc(head, 1);
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    int rc = TENYO_ERR_NOMEM;
+    if (!cc || !tab) goto done;
+    if (nb > UINT32_MAX || !m->meta_off) {
+        rc = TENYO_ERR_ARG;
+        ty_seterr(err, errlen, "docmeta: %llu documents cannot be packed",
+                  (unsigned long long)n);
+        goto done;
+    }
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, STORE_LEVEL)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1))) {
+        rc = TENYO_ERR_DEPENDENCY;
+        ty_seterr(err, errlen, "zstd refused the docmeta's parameters");
+        goto done;
+    }
+    memcpy(tab, DM_MAGIC, 8);
+    put_le32(tab + 8, DM_BLOCK);
+    put_le32(tab + 12, (uint32_t)nb);
+    put_le64(tab + 16, n);
+    put_le64(tab + 24, m->meta_blob_len);
+    for (uint64_t f = 0; f <= nb; f++) {
+        raw.len = 0;
+        uint64_t d0 = f ? (f - 1) * DM_BLOCK : 0, d1 = f ? d0 + DM_BLOCK : n;
+        if (d1 > n) d1 = n;
+        for (uint64_t d = d0; d < d1; d++) {
+            for (int s = f ? TY_META_TITLE : TY_META_ID; s < (f ? TY_META_NSTR : 1); s++) {
+                const char *p = m->meta_blob + m->meta_off[d * TY_META_NSTR + s];
+                if (ty_buf_append(&raw, p, strlen(p) + 1)) goto done;
+            }
+        }
+        if (raw.len > UINT32_MAX) {
+            rc = TENYO_ERR_ARG;
+            ty_seterr(err, errlen, "docmeta: frame %llu holds %zu bytes (at most 4 GiB)",
+                      (unsigned long long)f, raw.len);
+            goto done;
+        }
+        uint32_t zs = 0;
+        uint64_t at = pay.len;
+        rc = dm_compress(cc, raw.p ? raw.p : "", raw.len, &pay, &zs, err, errlen);
+        if (rc) goto done;
+        rc = TENYO_ERR_NOMEM;
+        unsigned char *e = tab + DM_HEAD + 16 * f;
+        put_le64(e, at);
+        put_le32(e + 8, zs);
+        put_le32(e + 12, (uint32_t)raw.len);
+    }
+    put_le64(tab + 32, ty_fnv1a_std(tab, (size_t)head));
+    out->len = 0;
+    if (ty_buf_append(out, tab, (size_t)head) || (pay.len && ty_buf_append(out, pay.p, pay.len)))
+        goto done;
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory packing the docmeta");
+    ZSTD_freeCCtx(cc);
+    ty_buf_free(&pay);
+    ty_buf_free(&raw);
+    free(tab);
+    return rc;
+}
+
+/* ============================================================== reading */
+
+/* Documents of frame f (0: all of them, their ids). */
+static void dm_docs(const ty_docmeta *h, uint64_t f, uint64_t *d0, uint64_t *d1) {
+    *d0 = f ? (f - 1) * h->per : 0;
+    *d1 = f ? *d0 + h->per : h->ndocs;
+    if (*d1 > h->ndocs) *d1 = h->ndocs;
+}
+
+/* "frame F (documents A..B)" into buf, for messages. */
+static const char *dm_what(const ty_docmeta *h, uint64_t f, char *buf, size_t len) {
+    uint64_t d0, d1;
+    dm_docs(h, f, &d0, &d1);
+    if (!f)
+        snprintf(buf, len, "frame 0 (the ids of documents 0..%llu)",
+                 (unsigned long long)(d1 ? d1 - 1 : 0));
+    else
+        snprintf(buf, len, "block %llu (documents %llu..%llu)", (unsigned long long)(f - 1),
+                 (unsigned long long)d0, (unsigned long long)(d1 ? d1 - 1 : 0));
+    return buf;
+}
+
+int ty_dm_open(ty_lazysec *sec, const char *path, uint64_t ndocs, ty_docmeta **out, char *err,
+               size_t errlen) {
+    *out = NULL;
+    ty_docmeta *h = ty_calloc(1, sizeof *h);
+    unsigned char hd[DM_HEAD];
+    const char *why = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!h || !(h->path = ty_strdup(path))) {
+        free(h);
+        ty_lazysec_free(sec);
+        ty_seterr(err, errlen, "%s: out of memory opening the docmeta", path);
+        return TENYO_ERR_NOMEM;
+    }
+    h->sec = sec;
+    h->ndocs = ndocs;
+    pthread_mutex_init(&h->mu, NULL);
+    ty_once_init(&h->whole);
+    uint64_t size = ty_lazysec_size(sec);
+    rc = ty_lazysec_read(sec, 0, DM_HEAD, hd, err, errlen);
+    if (rc) goto fail;
+    rc = TENYO_ERR_CORRUPT;
+    h->per = get_le32(hd + 8);
+    h->nb = get_le32(hd + 12);
+    h->rawlen = get_le64(hd + 24);
+    if (memcmp(hd, DM_MAGIC, 8) || h->per == 0 || h->per > DM_MAX_BLOCK ||
+        get_le64(hd + 16) != ndocs || h->nb != (ndocs + h->per - 1) / h->per) {
+        why = "its header does not match the documents";
+        goto bad;
+    }
+    h->head = DM_HEAD + 16 * (1 + (uint64_t)h->nb);
+    if (h->head > size) {
+        why = "its table is cut";
+        goto bad;
+    }
+    h->tab = ty_malloc((size_t)h->head);
+    h->fr = ty_calloc(1 + (size_t)h->nb, sizeof *h->fr);
+    if (!h->tab || !h->fr) {
+        rc = TENYO_ERR_NOMEM;
+        ty_seterr(err, errlen, "%s: out of memory opening the docmeta", path);
+        goto fail;
+    }
+    rc = ty_lazysec_read(sec, 0, h->head, h->tab, err, errlen);
+    if (rc) goto fail;
+    rc = TENYO_ERR_CORRUPT;
+    uint64_t sum = get_le64(h->tab + 32);
+    memset(h->tab + 32, 0, 8);
+    if (ty_fnv1a_std(h->tab, (size_t)h->head) != sum) {
+        why = "its table's checksum does not match";
+        goto bad;
+    }
+    put_le64(h->tab + 32, sum);
+    uint64_t at = 0, raws = 0, pay = size - h->head;
+    for (uint64_t f = 0; f <= h->nb; f++) {
+        const unsigned char *e = h->tab + DM_HEAD + 16 * f;
+        uint64_t d0, d1;
+        dm_docs(h, f, &d0, &d1);
+        uint64_t want = (d1 - d0) * (f ? DM_NSTR_B : 1);
+        uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
+        if (get_le64(e) != at || zs > pay - at || rs < want || (uint64_t)rs > (uint64_t)zs * STORE_MAX_RATIO + 64) {
+            why = "its frame table is inconsistent";
+            goto bad;
+        }
+        at += zs;
+        raws += rs;
+    }
+    if (at != pay || raws != h->rawlen) {
+        why = at != pay ? "bytes after its last frame" : "its frames' sizes do not add up";
+        goto bad;
+    }
+    *out = h;
+    return TENYO_OK;
+bad:
+    ty_seterr(err, errlen, "%s: section 'docmeta' is damaged: %s", path, why);
+fail:
+    ty_dm_free(h);
+    return rc;
+}
+
+void ty_dm_free(ty_docmeta *h) {
+    if (!h) return;
+    for (uint64_t f = 0; h->fr && f <= h->nb; f++) {
+        free(h->fr[f].raw);
+        free(h->fr[f].off);
+    }
+    free(h->fr);
+    free(h->tab);
+    free(h->id_off);
+    free(h->path);
+    ty_lazysec_free(h->sec);
+    pthread_mutex_destroy(&h->mu);
+    ty_once_destroy(&h->whole);
+    free(h);
+}
+
+/* Read and decode frame f into fr (not kept): 0, or the status with the
+ * message naming it. */
+static int dm_decode(ty_docmeta *h, uint64_t f, dm_frame *fr, char *err, size_t errlen) {
+    const unsigned char *e = h->tab + DM_HEAD + 16 * f;
+    uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
+    uint64_t d0, d1;
+    dm_docs(h, f, &d0, &d1);
+    uint64_t want = (d1 - d0) * (f ? DM_NSTR_B : 1);
+    unsigned char *c = ty_malloc(zs ? zs : 1);
+    char *raw = ty_malloc(rs ? rs : 1);
+    uint32_t *off = ty_mallocarray(want ? want : 1, sizeof *off);
+    char what[96];
+    const char *why = NULL;
+    int rc = TENYO_ERR_NOMEM;
+    if (!c || !raw || !off) {
+        ty_seterr(err, errlen, "%s: out of memory reading the docmeta", h->path);
+        goto done;
+    }
+    rc = ty_lazysec_read(h->sec, h->head + get_le64(e), zs, c, err, errlen);
+    if (rc) goto done;
+    rc = TENYO_ERR_CORRUPT;
+    if (zs < 9 || get_le32(c) != ZSTD_MAGICNUMBER || !(c[4] & 0x04) ||
+        ZSTD_getFrameContentSize(c, zs) != rs) {
+        why = "not one checksummed zstd frame";
+        goto bad;
+    }
+    size_t d = ZSTD_decompress(raw, rs, c, zs);
+    if (ZSTD_isError(d) || d != rs) {
+        why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame";
+        goto bad;
+    }
+    uint64_t k = 0;
+    for (uint32_t i = 0, s = 0; i < rs; i++)
+        if (!raw[i]) {
+            if (k == want) {
+                k++;
+                break;
+            }
+            off[k++] = s;
+            s = i + 1;
+        }
+    if (k != want || (rs && raw[rs - 1])) {
+        why = k < want ? "too few strings" : "too many strings";
+        goto bad;
+    }
+    fr->raw = raw;
+    fr->off = off;
+    raw = NULL;
+    off = NULL;
+    rc = TENYO_OK;
+    goto done;
+bad:
+    ty_seterr(err, errlen, "%s: section 'docmeta' is damaged: %s: %s", h->path,
+              dm_what(h, f, what, sizeof what), why);
+done:
+    free(c);
+    free(raw);
+    free(off);
+    return rc;
+}
+
+/* Frame f decoded and kept (once, any thread): its entry, or NULL with the
+ * message. A damaged frame is not kept: every use reads it again and
+ * fails the same way; the first failure's message stays in h->err. */
+static const dm_frame *dm_frame_get(ty_docmeta *h, uint64_t f, char *err, size_t errlen) {
+    dm_frame *fr = &h->fr[f];
+    if (__atomic_load_n(&fr->raw, __ATOMIC_ACQUIRE)) return fr;
+    pthread_mutex_lock(&h->mu);
+    const dm_frame *out = fr;
+    if (!fr->raw) {
+        dm_frame t = {0};
+        char msg[TY_ERRLEN];
+        int rc = dm_decode(h, f, &t, msg, sizeof msg);
+        uint64_t *ids = NULL;
+        if (!rc && f == 0) { /* the ids' offsets as the strmap takes them */
+            ids = ty_mallocarray(h->ndocs ? h->ndocs : 1, sizeof *ids);
+            for (uint64_t d = 0; ids && d < h->ndocs; d++) ids[d] = t.off[d];
+            if (!ids) {
+                rc = TENYO_ERR_NOMEM;
+                ty_seterr(msg, sizeof msg, "%s: out of memory reading the docmeta", h->path);
+                free(t.raw);
+                free(t.off);
+            }
+        }
+        if (rc) {
+            if (rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
+                snprintf(h->err, sizeof h->err, "%s", msg);
+                __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
+            }
+            ty_seterr(err, errlen, "%s", msg);
+            out = NULL;
+        } else {
+            if (f == 0) h->id_off = ids;
+            fr->off = t.off;
+            __atomic_store_n(&fr->raw, t.raw, __ATOMIC_RELEASE);
+        }
+    }
+    pthread_mutex_unlock(&h->mu);
+    return out;
+}
+
+/* ============================================================ accessors */
+
+static const ty_docmeta *dm_of(const ty_model *m) {
+    return __atomic_load_n(&m->meta_off, __ATOMIC_ACQUIRE) ? NULL : m->dm;
+}
+
+int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char *err,
+                size_t errlen) {
+    for (int k = 0; k < TY_META_NSTR; k++) s[k] = "";
+    if (d >= m->ndocs) return TENYO_ERR_ARG;
+    ty_docmeta *h = (ty_docmeta *)dm_of(m);
+    if (!h) {
+        if (!m->meta_off) return TENYO_ERR_ARG; /* none (a model without strings) */
+        for (int k = 0; k < TY_META_NSTR; k++)
+            s[k] = m->meta_blob + m->meta_off[d * TY_META_NSTR + k];
+        return TENYO_OK;
+    }
+    const dm_frame *ids = dm_frame_get(h, 0, err, errlen);
+    const dm_frame *b = dm_frame_get(h, 1 + d / h->per, err, errlen);
+    if (ids) s[TY_META_ID] = ids->raw + ids->off[d];
+    if (b) {
+        const uint32_t *o = b->off + (d % h->per) * DM_NSTR_B;
+        for (int k = 1; k < TY_META_NSTR; k++) s[k] = b->raw + o[k - 1];
+    }
+    return ids && b ? TENYO_OK : TENYO_ERR_CORRUPT;
+}
+
+const char *ty_meta_str(const ty_model *m, uint64_t d, int which) {
+    if (which < 0 || which >= TY_META_NSTR || d >= m->ndocs) return "";
+    ty_docmeta *h = (ty_docmeta *)dm_of(m);
+    if (!h) return m->meta_off ? m->meta_blob + m->meta_off[d * TY_META_NSTR + which] : "";
+    const dm_frame *f = dm_frame_get(h, which == TY_META_ID ? 0 : 1 + d / h->per, NULL, 0);
+    if (!f) return "";
+    return which == TY_META_ID ? f->raw + f->off[d]
+                               : f->raw + f->off[(d % h->per) * DM_NSTR_B + which - 1];
+}
+
+int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size_t *stride,
+                char *err, size_t errlen) {
+    ty_docmeta *h = (ty_docmeta *)dm_of(m);
+    if (!h) {
+        if (!m->meta_off) return TENYO_ERR_ARG;
+        *blob = m->meta_blob;
+        *off = m->meta_off + TY_META_ID;
+        *stride = TY_META_NSTR;
+        return TENYO_OK;
+    }
+    const dm_frame *f = dm_frame_get(h, 0, err, errlen);
+    if (!f) return __atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE) ? TENYO_ERR_CORRUPT
+                                                                   : TENYO_ERR_NOMEM;
+    *blob = f->raw;
+    *off = h->id_off;
+    *stride = 1;
+    return TENYO_OK;
+}
+
+int ty_meta_damage(const ty_model *m, char *err, size_t errlen) {
+    const ty_docmeta *h = m->dm;
+    if (!h || !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) return TENYO_OK;
+    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    ty_seterr(err, errlen, "%s", h->err);
+    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    return TENYO_ERR_CORRUPT;
+}
+
+int ty_meta_ready(const ty_model *m, const uint64_t *docs, size_t n, size_t stride_bytes,
+                  char *err, size_t errlen) {
+    const ty_docmeta *h = dm_of(m);
+    if (!h) return TENYO_OK;
+    const char *s[TY_META_NSTR];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = *(const uint64_t *)((const char *)docs + i * stride_bytes);
+        if (d >= m->ndocs) continue;
+        int rc = ty_meta_doc(m, d, s, err, errlen);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+}
+
+uint64_t ty_meta_len(const ty_model *m) {
+    return m->meta_off || !m->dm ? m->meta_blob_len : m->dm->rawlen;
+}
+
+size_t ty_meta_prefix(const ty_model *m, char *buf, size_t n) {
+    if (m->meta_off || !m->dm) {
+        size_t k = m->meta_blob_len < n ? (size_t)m->meta_blob_len : n;
+        if (k) memcpy(buf, m->meta_blob, k);
+        return k;
+    }
+    size_t k = 0;
+    for (uint64_t d = 0; d < m->ndocs && k < n; d++)
+        for (int s = 0; s < TY_META_NSTR && k < n; s++) {
+            const char *p = ty_meta_str(m, d, s);
+            size_t l = strlen(p) + 1;
+            if (l > n - k) l = n - k;
+            memcpy(buf + k, p, l);
+            k += l;
+        }
+    return k;
+}
+
+/* Every frame into layout 1's arrays (ty_once_run). */
+static int dm_whole(void *arg) {
+    ty_docmeta *h = arg;
+    ty_model *m = h->m;
+    uint64_t n = h->ndocs;
+    char *blob = ty_malloc(h->rawlen ? (size_t)h->rawlen : 1);
+    uint64_t *off = ty_mallocarray(n ? n * TY_META_NSTR : 1, sizeof *off);
+    if (!blob || !off) {
+        free(blob);
+        free(off);
+        snprintf(h->werr, sizeof h->werr, "%s: out of memory reading the docmeta", h->path);
+        return TENYO_ERR_NOMEM;
+    }
+    uint64_t at = 0;
+    char msg[TY_ERRLEN];
+    const dm_frame *ids = dm_frame_get(h, 0, msg, sizeof msg);
+    for (uint64_t f = 1; ids && f <= h->nb; f++) {
+        const dm_frame *b = dm_frame_get(h, f, msg, sizeof msg);
+        if (!b) {
+            ids = NULL;
+            break;
+        }
+        uint64_t d0, d1;
+        dm_docs(h, f, &d0, &d1);
+        for (uint64_t d = d0; d < d1; d++)
+            for (int s = 0; s < TY_META_NSTR; s++) {
+                const char *p = s ? b->raw + b->off[(d - d0) * DM_NSTR_B + s - 1]
+                                  : ids->raw + ids->off[d];
+                size_t l = strlen(p) + 1;
+                if (l > h->rawlen - at) { /* the header's total is wrong */
+                    free(blob);
+                    free(off);
+                    snprintf(h->werr, sizeof h->werr,
+                             "%s: section 'docmeta' is damaged: its strings exceed the %llu "
+                             "bytes its header says", h->path, (unsigned long long)h->rawlen);
+                    return TENYO_ERR_CORRUPT;
+                }
+                off[d * TY_META_NSTR + s] = at;
+                memcpy(blob + at, p, l);
+                at += l;
+            }
+    }
+    if (!ids) {
+        free(blob);
+        free(off);
+        snprintf(h->werr, sizeof h->werr, "%s", msg);
+        return TENYO_ERR_CORRUPT;
+    }
+    m->meta_blob = blob;
+    m->meta_blob_len = at;
+    __atomic_store_n(&m->meta_off, off, __ATOMIC_RELEASE);
+    /* the frames are not needed any more: layout 1's arrays answer */
+    return TENYO_OK;
+}
+
+int ty_model_need_meta(ty_model *m, char *err, size_t errlen) {
+    if (__atomic_load_n(&m->meta_off, __ATOMIC_ACQUIRE) || !m->dm) return TENYO_OK;
+    m->dm->m = m;
+    int rc = ty_once_run(&m->dm->whole, dm_whole, m->dm);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", m->dm->werr);
+    }
+    return rc;
+}
+
+int ty_meta_verify(const ty_model *m, char *err, size_t errlen) {
+    ty_docmeta *h = m->dm;
+    if (!h) return TENYO_OK;
+    const char *p;
+    uint64_t len;
+    int rc = ty_lazysec_get(h->sec, &p, &len, err, errlen); /* the section's checksum */
+    for (uint64_t f = 0; !rc && f <= h->nb; f++) {
+        dm_frame t = {0};
+        rc = dm_decode(h, f, &t, err, errlen);
+        free(t.raw);
+        free(t.off);
+    }
+    return rc;
+}
+
+int ty_meta_layout(const ty_model *m) { return m->dm ? 2 : 1; }
