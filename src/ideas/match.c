@@ -253,6 +253,11 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     if (na > k) na = k;
     if (na) memcpy(out, all, na * sizeof *all);
     rc = (int)na;
+    /* the patents' strings readable, and none read above was damaged
+     * (store/docmeta.c: the answer is refused, naming the frame) */
+    if ((na && ty_meta_ready(m, &out[0].doc, na, sizeof *out, c->err, sizeof c->err)) ||
+        ty_meta_damage(m, c->err, sizeof c->err))
+        rc = TENYO_ERR_CORRUPT;
 done:
     c->filter = user;
     if (rc == TENYO_ERR_NOMEM) ty_seterr(c->err, sizeof c->err, "out of memory matching");

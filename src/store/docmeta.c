@@ -92,8 +92,10 @@ struct ty_docmeta {
 /* ============================================================== packing */
 
 int ty_dm_is_layout2(const void *p, uint64_t len) {
-    return len >= DM_HEAD && !memcmp(p, DM_MAGIC, 8);
+    return len >= DM_HEAD && ty_dm_is_magic(p);
 }
+
+int ty_dm_is_magic(const void *p) { return !memcmp(p, DM_MAGIC, 8); }
 
 /* Compress src[0..n) into one checksummed frame appended to pay. */
 static int dm_compress(ZSTD_CCtx *cc, const char *src, size_t n, ty_buf *pay, uint32_t *zs,
@@ -568,15 +570,16 @@ int ty_model_need_meta(ty_model *m, char *err, size_t errlen) {
 int ty_meta_verify(const ty_model *m, char *err, size_t errlen) {
     ty_docmeta *h = m->dm;
     if (!h) return TENYO_OK;
-    const char *p;
-    uint64_t len;
-    int rc = ty_lazysec_get(h->sec, &p, &len, err, errlen); /* the section's checksum */
-    for (uint64_t f = 0; !rc && f <= h->nb; f++) {
+    int rc = TENYO_OK;
+    for (uint64_t f = 0; !rc && f <= h->nb; f++) { /* each frame, named */
         dm_frame t = {0};
         rc = dm_decode(h, f, &t, err, errlen);
         free(t.raw);
         free(t.off);
     }
+    const char *p;
+    uint64_t len;
+    if (!rc) rc = ty_lazysec_get(h->sec, &p, &len, err, errlen); /* the section's checksum */
     return rc;
 }
 

@@ -328,6 +328,8 @@ ty_abs *ty_abs_open(int fd, const char *path, uint64_t off, uint64_t stored, uin
 /* The section "docmeta" (docmeta.c: its layout 2): 1 when p[0..len)
  * starts as layout 2 does. */
 int ty_dm_is_layout2(const void *p, uint64_t len);
+/* 1 when the 8 bytes at p are layout 2's magic. */
+int ty_dm_is_magic(const void *p);
 /* The layout a single file's writer gives "docmeta": 2, or 1 when the
  * environment says TENYO_DOCMETA_FORMAT=1 (tests of old indexes). */
 int ty_dm_write_layout(void);

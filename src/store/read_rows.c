@@ -521,7 +521,7 @@ static int dm_stored_layout2(reader *r, const rd_sec *s) {
         got += (size_t)k;
     }
     return get_le32(h) == ZSTD_MAGICNUMBER && h[4] == STORED_FHD &&
-           get_le64(h + 5) == s->raw && ty_dm_is_layout2(h + STORED_HEAD + 3, 8);
+           get_le64(h + 5) == s->raw && ty_dm_is_magic(h + STORED_HEAD + 3);
 }
 
 /* The documents' strings (section "docmeta"): layout 1 decoded whole into
