@@ -525,13 +525,15 @@ static int dm_stored_layout2(reader *r, const rd_sec *s) {
 }
 
 /* The documents' strings (section "docmeta"): layout 1 decoded whole into
- * meta_blob / meta_off; layout 2 (store/docmeta.c) stored in blocks is
- * only located here, its header and table read (m->dm), its frames
- * decoded on first use; layout 2 in any other frame (written raw, or a
- * sharded index's) decoded whole. */
+ * meta_blob / meta_off; layout 2 (store/docmeta.c) stored in blocks is,
+ * for a lazy read (an index opened for queries), only located here, its
+ * header and table read (m->dm), its frames decoded on first use; read
+ * whole (ty_store_read: check, info, writers), or in any other frame, or
+ * a sharded index's, its frames are all decoded and checked now, as
+ * layout 1 is. */
 static int rd_docmeta(reader *r, ty_model *m) {
     uint64_t nstr = m->ndocs * TY_META_NSTR;
-    if (!r->mem) {
+    if (!r->mem && r->lazy) {
         const rd_sec *s = ty_rd_locate(r, "docmeta", 0, UINT64_MAX, 1);
         if (s && dm_stored_layout2(r, s)) {
             ty_lazysec *ls = ty_lazysec_open(r->fd, r->path, "docmeta", s->off, s->stored,
@@ -598,7 +600,7 @@ static meta_job *meta_start(reader *r, ty_model *m) {
               (ty_store_threads == 0 && ty_ncores() > 1 && m->ndocs >= META_THREAD_MIN);
     if (!two || r->mem || !ty_rd_has(r, "docmeta")) return NULL;
     const rd_sec *s = ty_rd_locate(r, "docmeta", 0, UINT64_MAX, 1);
-    if (!s || dm_stored_layout2(r, s)) return NULL; /* layout 2: its table only */
+    if (!s || (r->lazy && dm_stored_layout2(r, s))) return NULL; /* its table only */
     meta_job *j = ty_calloc(1, sizeof *j);
     if (!j) return NULL;
     j->r = *r;
