@@ -4,9 +4,8 @@
  * CheckIndex and its -exorcise, scaled down).
  *
  * Check. The base file is read whole (ty_store_read: every section, every
- * checksum and invariant, as `tenyo info` does; the abstracts, which a
- * reader only locates, block by block: ty_abs_verify; the documents'
- * strings of layout 2, frame by frame: ty_meta_verify). When "<real>.upd/" has a
+ * checksum and invariant, as `tenyo info` does; what a reader reads by
+ * blocks, block by block: ty_abs_verify, ty_meta_verify). When "<real>.upd/" has a
  * MANIFEST for this base, each segment it names is read whole and matched
  * with its entry (documents, tokenizer), and the deletion file with its
  * count; then the index is opened as a reader would (base + merge) and its

@@ -543,6 +543,9 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);
+    /* docmeta of layout 2: every frame checked, each then decoded by its
+     * first use (not held twice) */
+    if (!rc) rc = ty_meta_verify(&x->m, err, errlen);
     if (!rc) rc = ty_kw_load_all(x, err, errlen); /* queries read it on the first keyword one */
     return rc;
 }

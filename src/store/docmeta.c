@@ -86,7 +86,6 @@ struct ty_docmeta {
     uint64_t *id_off;          /* N offsets into fr[0].raw (with fr[0]) */
     ty_once whole;             /* ty_model_need_meta, once */
     char werr[TY_ERRLEN];      /* why it failed */
-    ty_model *m;               /* the model that holds it */
 };
 
 /* ============================================================== packing */
@@ -504,8 +503,8 @@ size_t ty_meta_prefix(const ty_model *m, char *buf, size_t n) {
 
 /* Every frame into layout 1's arrays (ty_once_run). */
 static int dm_whole(void *arg) {
-    ty_docmeta *h = arg;
-    ty_model *m = h->m;
+    ty_model *m = arg;
+    ty_docmeta *h = m->dm;
     uint64_t n = h->ndocs;
     char *blob = ty_malloc(h->rawlen ? (size_t)h->rawlen : 1);
     uint64_t *off = ty_mallocarray(n ? n * TY_META_NSTR : 1, sizeof *off);
@@ -559,8 +558,7 @@ static int dm_whole(void *arg) {
 
 int ty_model_need_meta(ty_model *m, char *err, size_t errlen) {
     if (__atomic_load_n(&m->meta_off, __ATOMIC_ACQUIRE) || !m->dm) return TENYO_OK;
-    m->dm->m = m;
-    int rc = ty_once_run(&m->dm->whole, dm_whole, m->dm);
+    int rc = ty_once_run(&m->dm->whole, dm_whole, m);
     if (rc) {
         ty_seterr(err, errlen, "%s", m->dm->werr);
     }

@@ -9,7 +9,10 @@
  *               parallel and lazy decode, ty_model_free
  * invariants.c  what a model must hold to be written or loaded
  * abstracts.c   the optional section "abstracts" and its ty_abs handle
- * lazysec.c     a section read on first use (ty_lazysec: "keywords", "termfacts")
+ * docmeta.c     the documents' strings read a block at a time, and the
+ *               accessor of a document's strings (ty_meta_*)
+ * lazysec.c     a section read on first use (ty_lazysec: "keywords", "termfacts",
+ *               docmeta's layout 2), and the stored frame it reads in part
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
  * shards.c      a sharded index: the manifest naming a shared part and
@@ -94,6 +97,10 @@ int ty_meta_verify(const ty_model *m, char *err, size_t errlen);
 /* 1 or 2: the layout m's strings were read from (1 for a built model). */
 int ty_meta_layout(const ty_model *m);
 void ty_dm_free(ty_docmeta *h);
+/* m's strings (layout 1's arrays: ty_model_need_meta first) as layout 2's
+ * raw content into out, what a single file's writer stores (and
+ * ty_store_rewrite stores so when put in). 0, or the status with err. */
+int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
 
 /* A section located at open and read whole on first use (lazysec.c; the
  * keyword index). ty_lazysec_open dups fd (the handle keeps the file as it
@@ -174,8 +181,8 @@ typedef struct ty_secput {
 /* Rewrite the single index file at path (format 3) atomically, as
  * ty_store_write does (temporary file, fsync, rename, directory sync):
  * the sections named in drop[0..ndrop) and in put left out, put[0..nput)
- * (in the writer's section order, compressed here; a keyword section of
- * layout 2 stored as the writer stores it, read in place) put in where the
+ * (in the writer's section order, compressed here; a keyword section or
+ * docmeta of layout 2 stored as the writer stores it, read in place) put in where the
  * writer puts them, every other section's frame copied byte for byte and
  * checked on the way (zstd checksum, raw size: a damaged one stops the
  * rewrite with the file and section named), the header's "updated" byte

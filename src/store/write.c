@@ -866,50 +866,6 @@ int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t err
     return rc;
 }
 
-int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
-    if ((!p && n) || !out) return TENYO_ERR_ARG;
-    /* the checksum (XXH64's low 32 bits of the content) is zstd's: the
-     * last 4 bytes of the frame it makes of the content at its fastest */
-    size_t cap = ZSTD_compressBound((size_t)n);
-    char *z = ty_malloc(cap);
-    ZSTD_CCtx *cc = ZSTD_createCCtx();
-    int rc = TENYO_ERR_NOMEM;
-    size_t zn = 0;
-    if (!z || !cc) goto done;
-    rc = TENYO_ERR_DEPENDENCY;
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZSTD_minCLevel())) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
-        ZSTD_isError(zn = ZSTD_compress2(cc, z, cap, p ? p : "", (size_t)n)) || zn < 4) {
-        ty_seterr(err, errlen, "zstd could not frame a section of %llu bytes",
-                  (unsigned long long)n);
-        goto done;
-    }
-    rc = TENYO_ERR_NOMEM;
-    uint64_t nb = n ? (n + ZSTD_BLOCKSIZE_MAX - 1) / ZSTD_BLOCKSIZE_MAX : 1;
-    out->len = 0;
-    if (ty_buf_reserve(out, (size_t)(STORED_HEAD + 3 * nb + n + 4))) goto done;
-    unsigned char h[STORED_HEAD];
-    put_le32(h, ZSTD_MAGICNUMBER);
-    h[4] = STORED_FHD;
-    put_le64(h + 5, n);
-    ty_buf_append(out, h, sizeof h);
-    for (uint64_t b = 0; b < nb; b++) {
-        uint64_t at = b * ZSTD_BLOCKSIZE_MAX, sz = n - at < ZSTD_BLOCKSIZE_MAX ? n - at
-                                                                              : ZSTD_BLOCKSIZE_MAX;
-        uint32_t bh = (uint32_t)(sz << 3) | (b + 1 == nb); /* raw block, last flag */
-        unsigned char t[3] = {(unsigned char)bh, (unsigned char)(bh >> 8),
-                              (unsigned char)(bh >> 16)};
-        ty_buf_append(out, t, 3);
-        if (sz) ty_buf_append(out, (const char *)p + at, (size_t)sz);
-    }
-    ty_buf_append(out, z + zn - 4, 4);
-    rc = TENYO_OK;
-done:
-    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory framing a section");
-    ZSTD_freeCCtx(cc);
-    free(z);
-    return rc;
-}
 
 /* ty_store_encode_raw and ty_store_encode_meta: with no_rows, the rows'
  * and vectors' sections left out and the build text counting nnz; with
@@ -1124,8 +1080,10 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
         size_t rank = i < r->nsec ? layout_rank(r->sec[i].name) : LAYOUT_N + 1;
         while (np < nput && layout_rank(put[np].name) < rank && !w->rc) {
             const ty_secput *p = &put[np];
-            if (!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
-                !memcmp(p->data, "TKW2", 4)) { /* as the writer stores it */
+            if ((!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
+                 !memcmp(p->data, "TKW2", 4)) ||
+                (!strncmp(p->name, "docmeta", 16) && ty_dm_is_layout2(p->data, p->len))) {
+                /* frames inside: stored as the writer stores it */
                 ty_buf f = {0};
                 int rc = ty_store_frame_stored(p->data, p->len, &f, w->err, w->errlen);
                 if (rc) w->rc = rc;
