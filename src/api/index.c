@@ -107,6 +107,13 @@ static void *pf_run(void *arg) {
     return NULL;
 }
 
+/* Every block of the documents' strings decoded (ty_meta_warm; a damaged
+ * one is reported by the query that reads it). */
+static void *dm_run(void *arg) {
+    ty_meta_warm(arg);
+    return NULL;
+}
+
 /* The term table hashed beside the rest of the open and the caller's
  * tokenizer load (its outcome stays in the map for ty_index_need_vocab). */
 static void *voc_run(void *arg) {
@@ -373,6 +380,14 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
+    /* a caller that reads rows and looks patents up by id (ideas, match)
+     * reads the titles and applicants of most documents (338 of 475 blocks
+     * for one ideas query at 60k): every block decoded beside the open and
+     * the query, as layout 1's whole decode was, instead of one by one on
+     * the query's thread */
+    x->dm_started = x->m.dm && (prefetch & TENYO_PREFETCH_ROWS) &&
+                    (prefetch & TENYO_PREFETCH_IDS) && ty_ncores() > 1 &&
+                    pthread_create(&x->dm_thread, NULL, dm_run, &x->m) == 0;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
@@ -477,6 +492,7 @@ fail:
 void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
     if (x->pf_started) pthread_join(x->pf_thread, NULL);
+    if (x->dm_started) pthread_join(x->dm_thread, NULL);
     if (x->voc_started) pthread_join(x->voc_thread, NULL);
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);

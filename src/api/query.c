@@ -203,6 +203,9 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
     if (rc) return rc;
     int qn = ty_ctx_query_doc(c, doc, mode != TENYO_MODE_LSA);
     if (qn < 0) return qn;
+    /* the query patent's strings too (shown beside its answers) */
+    if (ty_meta_ready(&c->idx->m, &doc, 1, sizeof doc, c->err, sizeof c->err))
+        return TENYO_ERR_CORRUPT;
     return rank(c, mode, k, doc, (size_t)qn, hits);
 }
 

@@ -865,7 +865,6 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     merge g = {0};
     g.err = err;
     g.errlen = errlen;
-    x->upd.fit = ty_model_fit_id(B);
     ty_model M = {0};
     uint8_t *dead = NULL;
     int rc = ty_manifest_read(dir, &mf, err, errlen);
@@ -877,6 +876,10 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
         return TENYO_OK;
     }
     if (rc) goto done;
+    /* the base's fit id only where a manifest is to be matched (it reads
+     * the first documents' strings: a frame of ids of layout 2); without
+     * one, the writer that makes one computes it (api/update.c) */
+    x->upd.fit = ty_model_fit_id(B);
     uint64_t fit = x->upd.fit;
     rc = manifest_applies(path, dir, &mf, B, fit, err, errlen);
     if (rc) goto done;

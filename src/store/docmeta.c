@@ -362,8 +362,10 @@ done:
 
 /* Frame f decoded and kept (once, any thread): its entry, or NULL with the
  * message. A damaged frame is not kept: every use reads it again and
- * fails the same way; the first failure's message stays in h->err. */
-static const dm_frame *dm_frame_get(ty_docmeta *h, uint64_t f, char *err, size_t errlen) {
+ * fails the same way; with note, the first failure's message stays in
+ * h->err (ty_meta_damage). */
+static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, int note, char *err,
+                                     size_t errlen) {
     dm_frame *fr = &h->fr[f];
     if (__atomic_load_n(&fr->raw, __ATOMIC_ACQUIRE)) return fr;
     pthread_mutex_lock(&h->mu);
@@ -384,7 +386,7 @@ static const dm_frame *dm_frame_get(ty_docmeta *h, uint64_t f, char *err, size_t
             }
         }
         if (rc) {
-            if (rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
+            if (note && rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
                 snprintf(h->err, sizeof h->err, "%s", msg);
                 __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
             }
@@ -398,6 +400,11 @@ static const dm_frame *dm_frame_get(ty_docmeta *h, uint64_t f, char *err, size_t
     }
     pthread_mutex_unlock(&h->mu);
     return out;
+}
+
+/* dm_frame_note for a use: its damage kept for ty_meta_damage. */
+static const dm_frame *dm_frame_get(ty_docmeta *h, uint64_t f, char *err, size_t errlen) {
+    return dm_frame_note(h, f, 1, err, errlen);
 }
 
 /* ============================================================ accessors */
@@ -454,6 +461,11 @@ int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size
     *off = h->id_off;
     *stride = 1;
     return TENYO_OK;
+}
+
+void ty_meta_warm(const ty_model *m) {
+    ty_docmeta *h = m->dm;
+    for (uint64_t f = 0; h && f <= h->nb; f++) (void)dm_frame_note(h, f, 0, NULL, 0);
 }
 
 int ty_meta_damage(const ty_model *m, char *err, size_t errlen) {

@@ -26,8 +26,8 @@
  * ty_lazysec_read reads a range of the content: where the section's frame
  * is stored blocks (ty_store_frame_stored, at this file's end: the keyword
  * index and docmeta of layout 2, whose content is compressed frames of
- * its own), only the blocks holding
- * the range are read, each block header checked, and the frame's checksum
+ * its own), only the range is read, the header of each block holding
+ * part of it checked, and the frame's checksum
  * is left to ty_lazysec_get (tenyo check), the content's frames carrying
  * their own; otherwise the content is read whole first. A range read
  * counts as a use (ty_lazysec_loaded) but does not load the section.
@@ -214,20 +214,19 @@ int ty_lazysec_read(ty_lazysec *s, uint64_t off, uint64_t len, void *dst, char *
         if (!rc) memcpy(dst, p + off, (size_t)len);
         return rc;
     }
-    /* the blocks holding [off, off + len), read at once, each header checked */
+    /* each block holding part of [off, off + len): its header read and
+     * checked, then only that part, straight into dst (a frame of docmeta
+     * or of the keyword index is a few KB of a 128 KiB block) */
     const uint64_t B = ZSTD_BLOCKSIZE_MAX;
     uint64_t nb = (s->raw + B - 1) / B, b0 = off / B, b1 = (off + len - 1) / B;
-    uint64_t from = STORED_HEAD + b0 * (B + 3), last = b1 + 1 < nb ? B : s->raw - b1 * B;
-    uint64_t to = STORED_HEAD + b1 * (B + 3) + 3 + last;
-    unsigned char *t = malloc((size_t)(to - from));
-    if (!t) {
-        ty_seterr(err, errlen, "%s: out of memory reading section '%s'", s->path, s->name);
-        return TENYO_ERR_NOMEM;
-    }
-    int rc = lz_pread(s, t, (size_t)(to - from), s->off + from, err, errlen);
+    int rc = TENYO_OK;
     for (uint64_t b = b0; b <= b1 && !rc; b++) {
-        const unsigned char *q = t + (b - b0) * (B + 3);
+        uint64_t at = s->off + STORED_HEAD + b * (B + 3);
         uint64_t sz = b + 1 < nb ? B : s->raw - b * B;
+        uint64_t lo = b == b0 ? off - b * B : 0, hi = b == b1 ? off + len - b * B : sz;
+        unsigned char q[3];
+        rc = lz_pread(s, q, 3, at, err, errlen);
+        if (rc) break;
         uint32_t bh = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16;
         if (bh != ((uint32_t)(sz << 3) | (b + 1 == nb))) {
             ty_seterr(err, errlen, "%s: section '%s' is damaged: block %llu of its frame",
@@ -235,10 +234,9 @@ int ty_lazysec_read(ty_lazysec *s, uint64_t off, uint64_t len, void *dst, char *
             rc = TENYO_ERR_CORRUPT;
             break;
         }
-        uint64_t lo = b == b0 ? off - b * B : 0, hi = b == b1 ? off + len - b * B : sz;
-        memcpy((char *)dst + (b * B + lo - off), q + 3 + lo, (size_t)(hi - lo));
+        rc = lz_pread(s, (char *)dst + (b * B + lo - off), (size_t)(hi - lo), at + 3 + lo, err,
+                      errlen);
     }
-    free(t);
     if (!rc) __atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
     return rc;
 }

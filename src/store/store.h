@@ -87,6 +87,10 @@ int ty_meta_damage(const ty_model *m, char *err, size_t errlen);
  * calls first (filters by date or applicant, writers, merges). 0, or the
  * status with err set. */
 int ty_model_need_meta(ty_model *m, char *err, size_t errlen);
+/* Every frame of layout 2 decoded and kept, as each first use would (a
+ * no-op for layout 1): what a reader of most documents' strings starts on
+ * a thread of its own. A damaged frame is left to the use that reads it. */
+void ty_meta_warm(const ty_model *m);
 /* Layout 1's content size, and its first n bytes into buf (the count
  * copied): what an index's fit id hashes, the same for either layout. */
 uint64_t ty_meta_len(const ty_model *m);
@@ -118,7 +122,7 @@ ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw);
 int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen);
 /* Bytes [off, off + len) of s's raw content into dst, from any thread:
  * when the section's frame is stored blocks (ty_store_frame_stored), only
- * the blocks holding them are read (their headers checked; the content's
+ * they are read (the headers of the blocks holding them checked; the content's
  * own checks are the caller's: the frame's checksum covers the whole and
  * is checked by ty_lazysec_get), else from the whole content
  * (ty_lazysec_get). 0, or a status with file and section named in err.
