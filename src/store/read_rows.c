@@ -528,18 +528,23 @@ static int dm_stored_layout2(reader *r, const rd_sec *s) {
  * meta_blob / meta_off; layout 2 (store/docmeta.c) stored in blocks is,
  * for a lazy read (an index opened for queries), only located here, its
  * header and table read (m->dm), its frames decoded on first use; read
- * whole (ty_store_read: check, info, writers), or in any other frame, or
- * a sharded index's, its frames are all decoded and checked now, as
- * layout 1 is. */
+ * whole (ty_store_read: check, writers), its frames are all checked and
+ * decoded now, as layout 1 is; so is layout 2 in any other frame (a
+ * sharded index's, or put in raw). */
 static int rd_docmeta(reader *r, ty_model *m) {
     uint64_t nstr = m->ndocs * TY_META_NSTR;
-    if (!r->mem && r->lazy) {
+    if (!r->mem) {
         const rd_sec *s = ty_rd_locate(r, "docmeta", 0, UINT64_MAX, 1);
         if (s && dm_stored_layout2(r, s)) {
             ty_lazysec *ls = ty_lazysec_open(r->fd, r->path, "docmeta", s->off, s->stored,
                                              s->raw);
             if (!ls) return rd_nomem(r);
-            return ty_dm_open(ls, r->path, m->ndocs, &m->dm, r->err, r->errlen);
+            int rc = ty_dm_open(ls, r->path, m->ndocs, &m->dm, r->err, r->errlen);
+            if (rc || r->lazy) return rc;
+            /* read whole: every frame checked (naming the first damaged
+             * one), then the section's checksum, then decoded whole */
+            rc = ty_meta_verify(m, r->err, r->errlen);
+            return rc ? rc : ty_model_need_meta(m, r->err, r->errlen);
         }
     }
     void *p = NULL;
