@@ -1,7 +1,8 @@
 """dmflip.py — flip one byte in the middle of one frame of the section
-"docmeta" of layout 2 (src/store/docmeta.c) in a single index file: frame
-0 holds every document's id, frame 1 + i block i. Prints the documents per
-block and the blocks. Used by tests/hostile.sh.
+"docmeta" of layout 2 (src/store/docmeta.c) in a single index file, in
+the table's order: the NI frames of ids (256 documents each), then block
+i as frame NI + i. Prints the documents per block, the blocks and NI. Used
+by tests/hostile.sh.
 
 Usage: python3 tests/dmflip.py INDEX FRAME
 """
@@ -27,15 +28,16 @@ def main():
     def rd(c, k):
         return bytes(b[at(c + j)] for j in range(k))
 
-    h = rd(0, 40)
+    h = rd(0, 48)
     if h[:8] != b"\0TYDM2\0\0":
         sys.exit("%s: docmeta is not layout 2" % path)
     per, nb = struct.unpack_from("<II", h, 8)
-    head = 40 + 16 * (1 + nb)
-    o, zs, _ = struct.unpack("<QII", rd(40 + 16 * frame, 16))
+    ni = struct.unpack_from("<I", h, 44)[0]
+    head = 48 + 16 * (ni + nb)
+    o, zs, _ = struct.unpack("<QII", rd(48 + 16 * frame, 16))
     b[at(head + o + zs // 2)] ^= 0xFF
     open(path, "wb").write(b)
-    print(per, nb)
+    print(per, nb, ni)
 
 
 main()

@@ -309,7 +309,7 @@ contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 # of ids) answer as layout 1 (TENYO_DOCMETA_FORMAT=1, what indexes were
 # written as before) byte for byte; a damaged block is refused by the query
 # whose answers it holds and by check, naming the section, block and
-# documents (tests/dmflip.py)
+# documents, a damaged frame of ids by a query by id (tests/dmflip.py)
 TENYO_DOCMETA_FORMAT=1 "$T" index -q -o "$D/dm1.tny" "$D/noopen.jsonl" 2>/dev/null
 "$T" index -q -o "$D/dm2.tny" "$D/noopen.jsonl" 2>/dev/null
 same=0; diffs=
@@ -332,7 +332,7 @@ contains "$D/out" "section 'docmeta' is damaged: block 1 (documents 128..199)" h
 cp "$D/dm2.tny" "$D/dmi.tny"
 python3 tests/dmflip.py "$D/dmi.tny" 0 >/dev/null
 expect 3 hostile_docmeta_ids_refused_by_similar "$T" similar "$D/dmi.tny" SAMPLE-001
-contains "$D/err" "section 'docmeta' is damaged: frame 0 (the ids" hostile_docmeta_ids_named_by_similar
+contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..199)" hostile_docmeta_ids_named_by_similar
 
 # ------------------------------------------------ repair of a licensable list
 # an index with no updates whose licensable list is damaged: repair moves

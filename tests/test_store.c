@@ -1314,9 +1314,10 @@ TY_TEST(store_docmeta_layouts) {
     unsigned char *c = img + st_le(e + 16, 8) + 16; /* one stored block */
     CHECK(!memcmp(c, "\0TYDM2\0\0", 8));
     CHECK_EQ_INT(st_le(c + 8, 4), 128);
-    uint64_t nb = st_le(c + 12, 4), head = 40 + 16 * (1 + nb);
+    uint64_t nb = st_le(c + 12, 4), ni = st_le(c + 44, 4), head = 48 + 16 * (ni + nb);
     CHECK_EQ_INT(nb, 3);
-    unsigned char *f2 = c + 40 + 16 * 2;
+    CHECK_EQ_INT(ni, 2); /* ids in frames of 256 */
+    unsigned char *f2 = c + 48 + 16 * (ni + 1);
     c[head + st_le(f2, 8) + st_le(f2 + 8, 4) / 2] ^= 0x55;
     CHECK(st_spit(bad, img, len) == 0);
     CHECKF(ty_store_read_lazy(bad, &n, err, sizeof err) == 0, "%s", err);
@@ -1326,7 +1327,9 @@ TY_TEST(store_docmeta_layouts) {
     CHECK(ty_meta_doc(&n, 130, sn, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECKF(strstr(err, "section 'docmeta' is damaged: block 1 (documents 128..255)") != NULL,
            "%s", err);
-    CHECK(*sn[TY_META_ID]); /* the ids' frame is whole */
+    CHECK(*sn[TY_META_ID]); /* the frame of ids is whole */
+    CHECK(ty_meta_ids(&n, &blob, &off, &stride, err, sizeof err) == 0); /* ids alone */
+    CHECK_STR(blob + off[130], sn[TY_META_ID]);
     CHECK_STR(ty_meta_str(&n, 131, TY_META_TITLE), "");
     CHECK(ty_meta_damage(&n, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECK(strstr(err, "block 1 (documents 128..255)") != NULL);
@@ -1339,7 +1342,7 @@ TY_TEST(store_docmeta_layouts) {
     CHECKF(strstr(err, "'docmeta'") != NULL, "%s", err);
     /* the table damaged: the open refuses it */
     c[head + st_le(f2, 8) + st_le(f2 + 8, 4) / 2] ^= 0x55;
-    c[40 + 16 * 1 + 8] ^= 1;
+    c[48 + 16 * 1 + 8] ^= 1;
     CHECK(st_spit(bad, img, len) == 0);
     CHECK(ty_store_read_lazy(bad, &n, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECKF(strstr(err, "section 'docmeta' is damaged: its table's checksum") != NULL, "%s", err);

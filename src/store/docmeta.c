@@ -18,29 +18,36 @@
  *   24  8   bytes of the strings as layout 1 holds them (its content size)
  *   32  8   FNV-1a 64 (as published) of bytes 0 .. the table's end, these
  *           8 taken as 0
- *   40  16  per frame (1 + NB): u64 offset from the table's end, u32
+ *   40  4   documents per frame of ids I (DM_IDS, 256; 1..65536)
+ *   44  4   frames of ids NI = ceil(N / I)
+ *   48  16  per frame (NI + NB): u64 offset from the table's end, u32
  *           stored bytes, u32 raw bytes
- *   ..      the frames, each a checksummed zstd frame: frame 0 the ids of
- *           all N documents (NUL-terminated each), frame 1 + i block i:
+ *   ..      the frames, each a checksummed zstd frame: frame j < NI the ids
+ *           of documents jI .. min(N, (j+1)I) - 1, frame NI + i block i:
  *           documents iB .. min(N, (i+1)B) - 1, each its title, applicant,
  *           date, codes and fields (NUL-terminated each)
  *
  * The store writes the section as one zstd frame of stored blocks
  * (ty_store_frame_stored), so that lazysec.c reads a range of it in place.
- * The open reads the header and table only (40 + 16 (1 + NB) bytes: 7.6 KB
+ * The open reads the header and table only (48 + 16 (NI + NB) bytes: 11 KB
  * at 60k documents) and checks them (sum, sizes adding up, N the model's).
- * A document's strings then cost its block, decoded the first time any
- * thread asks (under the handle's mutex; each block once, kept until the
- * model is freed); the ids cost frame 0, decoded once on the first need of
- * one (the id -> document table, a lookup by id, an id shown).
+ * A document's strings then cost its block and its frame of ids, each
+ * decoded the first time any thread asks (under the handle's mutex; each
+ * once, kept until the model is freed); the id -> document table, which
+ * needs every id, decodes the frames of ids into one blob (once).
+ * Why ids apart, in frames of 256: the id table reads ids only (0.26 MB
+ * stored at 60k where the blocks are 3.28 MB), and a result shown reads
+ * its id's frame (about 5 KB raw) where one frame of every id (1.2 MB raw,
+ * 0.16 MB stored) cost a ten-result search 4 ms.
  *
  * Who reads what (the decision per user):
  *   a result shown, a title or applicant an answer cites (api/meta.c,
  *     views, ideas/answer.c, match.c, pool.c, sentences.c, kwtext.c):
  *     ty_meta_str / ty_meta_doc, the blocks of those documents only;
- *   the id -> document table, patent numbers, id kinds, check's id
- *     messages (api/index.c, patno.c, filter.c, check.c): ty_meta_ids,
- *     frame 0 only (at 60k about 0.9 MB raw, 0.2 MB stored);
+ *   the id -> document table (api/index.c): ty_meta_ids, the frames of
+ *     ids only (at 60k 1.2 MB raw, 0.26 MB stored); patent numbers, id
+ *     kinds, check's messages (patno.c, filter.c, check.c): ty_meta_str
+ *     of the id, the frames of ids;
  *   filters by date or applicant, which read one string of every document:
  *     ty_model_need_meta, every block decoded once into layout 1's arrays;
  *   writers and merges (store/write.c, api/segment.c, build_fields.c:
@@ -63,7 +70,8 @@
 #define DM_MAGIC "\0TYDM2\0\0"
 #define DM_BLOCK 128u
 #define DM_MAX_BLOCK 65536u
-#define DM_HEAD 40u
+#define DM_HEAD 48u
+#define DM_IDS 256u
 #define DM_NSTR_B (TY_META_NSTR - 1) /* strings a document in a block */
 
 /* One decoded frame: its raw bytes and where each string starts. */
@@ -77,13 +85,17 @@ struct ty_docmeta {
     char *path;                /* for messages */
     uint64_t ndocs, rawlen;    /* N, layout 1's bytes */
     uint32_t per, nb;          /* B, NB */
+    uint32_t iper, ni;         /* I, NI */
     unsigned char *tab;        /* (1 + NB) x 16: the table */
     uint64_t head;             /* bytes before the frames */
     pthread_mutex_t mu;        /* decodes a frame */
-    dm_frame *fr;              /* 1 + NB; fr[i].raw set (atomic) once decoded */
+    dm_frame *fr;              /* NI + NB; fr[i].raw set (atomic) once decoded */
     int damaged;               /* some frame failed (atomic) */
     char err[TY_ERRLEN];       /* the first failure's message (under mu) */
-    uint64_t *id_off;          /* N offsets into fr[0].raw (with fr[0]) */
+    ty_once ids_once;          /* every id into ids_blob, once */
+    char *ids_blob;            /* the ids of all documents, NUL-terminated */
+    uint64_t *id_off;          /* N offsets into ids_blob */
+    char ids_err[TY_ERRLEN];   /* why they could not be read */
     ty_once whole;             /* ty_model_need_meta, once */
     char werr[TY_ERRLEN];      /* why it failed */
 };
@@ -118,8 +130,8 @@ int ty_dm_write_layout(void) {
 }
 
 int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
-    uint64_t n = m->ndocs, nb = (n + DM_BLOCK - 1) / DM_BLOCK;
-    uint64_t head = DM_HEAD + 16 * (1 + nb);
+    uint64_t n = m->ndocs, nb = (n + DM_BLOCK - 1) / DM_BLOCK, ni = (n + DM_IDS - 1) / DM_IDS;
+    uint64_t head = DM_HEAD + 16 * (ni + nb);
     ty_buf pay = {0}, raw = {0};
     unsigned char *tab = ty_calloc(head, 1);
     ZSTD_CCtx *cc = ZSTD_createCCtx();
@@ -143,12 +155,15 @@ int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
     put_le32(tab + 12, (uint32_t)nb);
     put_le64(tab + 16, n);
     put_le64(tab + 24, m->meta_blob_len);
-    for (uint64_t f = 0; f <= nb; f++) {
+    put_le32(tab + 40, DM_IDS);
+    put_le32(tab + 44, (uint32_t)ni);
+    for (uint64_t f = 0; f < ni + nb; f++) {
         raw.len = 0;
-        uint64_t d0 = f ? (f - 1) * DM_BLOCK : 0, d1 = f ? d0 + DM_BLOCK : n;
+        int blk = f >= ni; /* else a frame of ids */
+        uint64_t d0 = blk ? (f - ni) * DM_BLOCK : f * DM_IDS, d1 = d0 + (blk ? DM_BLOCK : DM_IDS);
         if (d1 > n) d1 = n;
         for (uint64_t d = d0; d < d1; d++) {
-            for (int s = f ? TY_META_TITLE : TY_META_ID; s < (f ? TY_META_NSTR : 1); s++) {
+            for (int s = blk ? TY_META_TITLE : TY_META_ID; s < (blk ? TY_META_NSTR : 1); s++) {
                 const char *p = m->meta_blob + m->meta_off[d * TY_META_NSTR + s];
                 if (ty_buf_append(&raw, p, strlen(p) + 1)) goto done;
             }
@@ -185,23 +200,31 @@ done:
 
 /* ============================================================== reading */
 
-/* Documents of frame f (0: all of them, their ids). */
+/* Documents of frame f (below NI: a frame of their ids). */
 static void dm_docs(const ty_docmeta *h, uint64_t f, uint64_t *d0, uint64_t *d1) {
-    *d0 = f ? (f - 1) * h->per : 0;
-    *d1 = f ? *d0 + h->per : h->ndocs;
+    *d0 = f >= h->ni ? (f - h->ni) * h->per : f * h->iper;
+    *d1 = *d0 + (f >= h->ni ? h->per : h->iper);
     if (*d1 > h->ndocs) *d1 = h->ndocs;
+}
+
+/* Strings frame f holds. */
+static uint64_t dm_want(const ty_docmeta *h, uint64_t f) {
+    uint64_t d0, d1;
+    dm_docs(h, f, &d0, &d1);
+    return (d1 - d0) * (f >= h->ni ? DM_NSTR_B : 1);
 }
 
 /* "frame F (documents A..B)" into buf, for messages. */
 static const char *dm_what(const ty_docmeta *h, uint64_t f, char *buf, size_t len) {
     uint64_t d0, d1;
     dm_docs(h, f, &d0, &d1);
-    if (!f)
-        snprintf(buf, len, "frame 0 (the ids of documents 0..%llu)",
-                 (unsigned long long)(d1 ? d1 - 1 : 0));
-    else
-        snprintf(buf, len, "block %llu (documents %llu..%llu)", (unsigned long long)(f - 1),
+    if (f < h->ni)
+        snprintf(buf, len, "frame of ids %llu (documents %llu..%llu)", (unsigned long long)f,
                  (unsigned long long)d0, (unsigned long long)(d1 ? d1 - 1 : 0));
+    else
+        snprintf(buf, len, "block %llu (documents %llu..%llu)",
+                 (unsigned long long)(f - h->ni), (unsigned long long)d0,
+                 (unsigned long long)(d1 ? d1 - 1 : 0));
     return buf;
 }
 
@@ -222,6 +245,7 @@ int ty_dm_open(ty_lazysec *sec, const char *path, uint64_t ndocs, ty_docmeta **o
     h->ndocs = ndocs;
     pthread_mutex_init(&h->mu, NULL);
     ty_once_init(&h->whole);
+    ty_once_init(&h->ids_once);
     uint64_t size = ty_lazysec_size(sec);
     rc = ty_lazysec_read(sec, 0, DM_HEAD, hd, err, errlen);
     if (rc) goto fail;
@@ -229,18 +253,21 @@ int ty_dm_open(ty_lazysec *sec, const char *path, uint64_t ndocs, ty_docmeta **o
     h->per = get_le32(hd + 8);
     h->nb = get_le32(hd + 12);
     h->rawlen = get_le64(hd + 24);
-    if (memcmp(hd, DM_MAGIC, 8) || h->per == 0 || h->per > DM_MAX_BLOCK ||
-        get_le64(hd + 16) != ndocs || h->nb != (ndocs + h->per - 1) / h->per) {
+    h->iper = get_le32(hd + 40);
+    h->ni = get_le32(hd + 44);
+    if (memcmp(hd, DM_MAGIC, 8) || h->per == 0 || h->per > DM_MAX_BLOCK || h->iper == 0 ||
+        h->iper > DM_MAX_BLOCK || get_le64(hd + 16) != ndocs ||
+        h->nb != (ndocs + h->per - 1) / h->per || h->ni != (ndocs + h->iper - 1) / h->iper) {
         why = "its header does not match the documents";
         goto bad;
     }
-    h->head = DM_HEAD + 16 * (1 + (uint64_t)h->nb);
+    h->head = DM_HEAD + 16 * ((uint64_t)h->ni + h->nb);
     if (h->head > size) {
         why = "its table is cut";
         goto bad;
     }
     h->tab = ty_malloc((size_t)h->head);
-    h->fr = ty_calloc(1 + (size_t)h->nb, sizeof *h->fr);
+    h->fr = ty_calloc((size_t)h->ni + h->nb + 1, sizeof *h->fr);
     if (!h->tab || !h->fr) {
         rc = TENYO_ERR_NOMEM;
         ty_seterr(err, errlen, "%s: out of memory opening the docmeta", path);
@@ -257,11 +284,9 @@ int ty_dm_open(ty_lazysec *sec, const char *path, uint64_t ndocs, ty_docmeta **o
     }
     put_le64(h->tab + 32, sum);
     uint64_t at = 0, raws = 0, pay = size - h->head;
-    for (uint64_t f = 0; f <= h->nb; f++) {
+    for (uint64_t f = 0; f < (uint64_t)h->ni + h->nb; f++) {
         const unsigned char *e = h->tab + DM_HEAD + 16 * f;
-        uint64_t d0, d1;
-        dm_docs(h, f, &d0, &d1);
-        uint64_t want = (d1 - d0) * (f ? DM_NSTR_B : 1);
+        uint64_t want = dm_want(h, f);
         uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
         if (get_le64(e) != at || zs > pay - at || rs < want || (uint64_t)rs > (uint64_t)zs * STORE_MAX_RATIO + 64) {
             why = "its frame table is inconsistent";
@@ -285,13 +310,15 @@ fail:
 
 void ty_dm_free(ty_docmeta *h) {
     if (!h) return;
-    for (uint64_t f = 0; h->fr && f <= h->nb; f++) {
+    for (uint64_t f = 0; h->fr && f < (uint64_t)h->ni + h->nb; f++) {
         free(h->fr[f].raw);
         free(h->fr[f].off);
     }
     free(h->fr);
     free(h->tab);
     free(h->id_off);
+    free(h->ids_blob);
+    ty_once_destroy(&h->ids_once);
     free(h->path);
     ty_lazysec_free(h->sec);
     pthread_mutex_destroy(&h->mu);
@@ -304,9 +331,7 @@ void ty_dm_free(ty_docmeta *h) {
 static int dm_decode(ty_docmeta *h, uint64_t f, dm_frame *fr, char *err, size_t errlen) {
     const unsigned char *e = h->tab + DM_HEAD + 16 * f;
     uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
-    uint64_t d0, d1;
-    dm_docs(h, f, &d0, &d1);
-    uint64_t want = (d1 - d0) * (f ? DM_NSTR_B : 1);
+    uint64_t want = dm_want(h, f);
     unsigned char *c = ty_malloc(zs ? zs : 1);
     char *raw = ty_malloc(rs ? rs : 1);
     uint32_t *off = ty_mallocarray(want ? want : 1, sizeof *off);
@@ -374,17 +399,6 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, int note, char *
         dm_frame t = {0};
         char msg[TY_ERRLEN];
         int rc = dm_decode(h, f, &t, msg, sizeof msg);
-        uint64_t *ids = NULL;
-        if (!rc && f == 0) { /* the ids' offsets as the strmap takes them */
-            ids = ty_mallocarray(h->ndocs ? h->ndocs : 1, sizeof *ids);
-            for (uint64_t d = 0; ids && d < h->ndocs; d++) ids[d] = t.off[d];
-            if (!ids) {
-                rc = TENYO_ERR_NOMEM;
-                ty_seterr(msg, sizeof msg, "%s: out of memory reading the docmeta", h->path);
-                free(t.raw);
-                free(t.off);
-            }
-        }
         if (rc) {
             if (note && rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
                 snprintf(h->err, sizeof h->err, "%s", msg);
@@ -393,7 +407,6 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, int note, char *
             ty_seterr(err, errlen, "%s", msg);
             out = NULL;
         } else {
-            if (f == 0) h->id_off = ids;
             fr->off = t.off;
             __atomic_store_n(&fr->raw, t.raw, __ATOMIC_RELEASE);
         }
@@ -424,9 +437,9 @@ int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char
             s[k] = m->meta_blob + m->meta_off[d * TY_META_NSTR + k];
         return TENYO_OK;
     }
-    const dm_frame *ids = dm_frame_get(h, 0, err, errlen);
-    const dm_frame *b = dm_frame_get(h, 1 + d / h->per, err, errlen);
-    if (ids) s[TY_META_ID] = ids->raw + ids->off[d];
+    const dm_frame *ids = dm_frame_get(h, d / h->iper, err, errlen);
+    const dm_frame *b = dm_frame_get(h, h->ni + d / h->per, err, errlen);
+    if (ids) s[TY_META_ID] = ids->raw + ids->off[d % h->iper];
     if (b) {
         const uint32_t *o = b->off + (d % h->per) * DM_NSTR_B;
         for (int k = 1; k < TY_META_NSTR; k++) s[k] = b->raw + o[k - 1];
@@ -438,10 +451,46 @@ const char *ty_meta_str(const ty_model *m, uint64_t d, int which) {
     if (which < 0 || which >= TY_META_NSTR || d >= m->ndocs) return "";
     ty_docmeta *h = (ty_docmeta *)dm_of(m);
     if (!h) return m->meta_off ? m->meta_blob + m->meta_off[d * TY_META_NSTR + which] : "";
-    const dm_frame *f = dm_frame_get(h, which == TY_META_ID ? 0 : 1 + d / h->per, NULL, 0);
+    const dm_frame *f = dm_frame_get(h, which == TY_META_ID ? d / h->iper : h->ni + d / h->per,
+                                     NULL, 0);
     if (!f) return "";
-    return which == TY_META_ID ? f->raw + f->off[d]
+    return which == TY_META_ID ? f->raw + f->off[d % h->iper]
                                : f->raw + f->off[(d % h->per) * DM_NSTR_B + which - 1];
+}
+
+/* Every frame of ids into one blob with each id's offset (ty_once_run):
+ * what the id -> document table takes. */
+static int dm_ids(void *arg) {
+    ty_docmeta *h = arg;
+    uint64_t len = 0;
+    for (uint64_t f = 0; f < h->ni; f++) len += get_le32(h->tab + DM_HEAD + 16 * f + 12);
+    char *blob = ty_malloc(len ? (size_t)len : 1);
+    uint64_t *off = ty_mallocarray(h->ndocs ? h->ndocs : 1, sizeof *off);
+    int rc = blob && off ? TENYO_OK : TENYO_ERR_NOMEM;
+    if (rc) ty_seterr(h->ids_err, sizeof h->ids_err, "%s: out of memory reading the ids",
+                      h->path);
+    uint64_t at = 0;
+    for (uint64_t f = 0; !rc && f < h->ni; f++) {
+        dm_frame t = {0}; /* not kept: the blob holds them */
+        rc = dm_decode(h, f, &t, h->ids_err, sizeof h->ids_err);
+        if (rc) break;
+        uint64_t d0, d1;
+        dm_docs(h, f, &d0, &d1);
+        size_t rs = get_le32(h->tab + DM_HEAD + 16 * f + 12);
+        memcpy(blob + at, t.raw, rs);
+        for (uint64_t d = d0; d < d1; d++) off[d] = at + t.off[d - d0];
+        at += rs;
+        free(t.raw);
+        free(t.off);
+    }
+    if (rc) {
+        free(blob);
+        free(off);
+        return rc;
+    }
+    h->ids_blob = blob;
+    h->id_off = off;
+    return TENYO_OK;
 }
 
 int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size_t *stride,
@@ -454,10 +503,12 @@ int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size
         *stride = TY_META_NSTR;
         return TENYO_OK;
     }
-    const dm_frame *f = dm_frame_get(h, 0, err, errlen);
-    if (!f) return __atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE) ? TENYO_ERR_CORRUPT
-                                                                   : TENYO_ERR_NOMEM;
-    *blob = f->raw;
+    int rc = ty_once_run(&h->ids_once, dm_ids, h);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", h->ids_err);
+        return rc;
+    }
+    *blob = h->ids_blob;
     *off = h->id_off;
     *stride = 1;
     return TENYO_OK;
@@ -465,7 +516,8 @@ int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size
 
 void ty_meta_warm(const ty_model *m) {
     ty_docmeta *h = m->dm;
-    for (uint64_t f = 0; h && f <= h->nb; f++) (void)dm_frame_note(h, f, 0, NULL, 0);
+    for (uint64_t f = 0; h && f < (uint64_t)h->ni + h->nb; f++)
+        (void)dm_frame_note(h, f, 0, NULL, 0);
 }
 
 int ty_meta_damage(const ty_model *m, char *err, size_t errlen) {
@@ -528,19 +580,20 @@ static int dm_whole(void *arg) {
     }
     uint64_t at = 0;
     char msg[TY_ERRLEN];
-    const dm_frame *ids = dm_frame_get(h, 0, msg, sizeof msg);
-    for (uint64_t f = 1; ids && f <= h->nb; f++) {
+    int ok = 1;
+    for (uint64_t f = h->ni; ok && f < (uint64_t)h->ni + h->nb; f++) {
         const dm_frame *b = dm_frame_get(h, f, msg, sizeof msg);
-        if (!b) {
-            ids = NULL;
-            break;
-        }
         uint64_t d0, d1;
         dm_docs(h, f, &d0, &d1);
-        for (uint64_t d = d0; d < d1; d++)
-            for (int s = 0; s < TY_META_NSTR; s++) {
+        for (uint64_t d = d0; b && d < d1 && ok; d++)
+            for (int s = 0; s < TY_META_NSTR && ok; s++) {
+                const dm_frame *ids = s ? NULL : dm_frame_get(h, d / h->iper, msg, sizeof msg);
+                if (!s && !ids) {
+                    ok = 0;
+                    break;
+                }
                 const char *p = s ? b->raw + b->off[(d - d0) * DM_NSTR_B + s - 1]
-                                  : ids->raw + ids->off[d];
+                                  : ids->raw + ids->off[d % h->iper];
                 size_t l = strlen(p) + 1;
                 if (l > h->rawlen - at) { /* the header's total is wrong */
                     free(blob);
@@ -554,8 +607,9 @@ static int dm_whole(void *arg) {
                 memcpy(blob + at, p, l);
                 at += l;
             }
+        if (!b) ok = 0;
     }
-    if (!ids) {
+    if (!ok) {
         free(blob);
         free(off);
         snprintf(h->werr, sizeof h->werr, "%s", msg);
@@ -563,8 +617,7 @@ static int dm_whole(void *arg) {
     }
     m->meta_blob = blob;
     m->meta_blob_len = at;
-    __atomic_store_n(&m->meta_off, off, __ATOMIC_RELEASE);
-    /* the frames are not needed any more: layout 1's arrays answer */
+    __atomic_store_n(&m->meta_off, off, __ATOMIC_RELEASE); /* layout 1's arrays answer */
     return TENYO_OK;
 }
 
@@ -581,7 +634,7 @@ int ty_meta_verify(const ty_model *m, char *err, size_t errlen) {
     ty_docmeta *h = m->dm;
     if (!h) return TENYO_OK;
     int rc = TENYO_OK;
-    for (uint64_t f = 0; !rc && f <= h->nb; f++) { /* each frame, named */
+    for (uint64_t f = 0; !rc && f < (uint64_t)h->ni + h->nb; f++) { /* each frame, named */
         dm_frame t = {0};
         rc = dm_decode(h, f, &t, err, errlen);
         free(t.raw);
