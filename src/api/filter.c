@@ -409,7 +409,7 @@ int ty_filter_compile(tenyo_filter *f) {
         }
         if (ok && f->open_only) ok = m->open[d] != 0;
         if (ok && f->kind)
-            ok = tenyo_id_kind(ty_meta_str(m, d, TY_META_ID)) == f->kind; /* the ids' frame */
+            ok = tenyo_id_kind(ty_meta_str(m, d, TY_META_ID)) == f->kind; /* the frames of ids */
         if (ok && f->nfield[0]) ok = field_any(m, d, f->field[0], f->nfield[0]);
         if (ok && f->nfield[1]) ok = !field_any(m, d, f->field[1], f->nfield[1]);
         mask[d] = (uint8_t)ok;

@@ -40,7 +40,7 @@ typedef struct ids_job {
     uint64_t dup;              /* the document whose id came twice */
     int isdup;                 /* rc is for dup */
     int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup,
-                                  or the ids' frame damaged: err) */
+                                  or a frame of ids damaged: err) */
     char err[TY_ERRLEN];
 } ids_job;
 
@@ -57,7 +57,7 @@ static void *ids_run(void *arg) {
     ids_job *j = arg;
     const ty_model *m = &j->x->m;
     /* the ids stay in the model's strings (the table is freed first):
-     * layout 2's frame of ids alone */
+     * layout 2's frames of ids alone */
     const char *blob;
     const uint64_t *off;
     size_t stride;
@@ -68,7 +68,7 @@ static void *ids_run(void *arg) {
     return NULL;
 }
 
-/* The lazy id table's keys (ty_strmap_add_fill_lazy): the ids' frame read
+/* The lazy id table's keys (ty_strmap_add_fill_lazy): the frames of ids read
  * by the first lookup. */
 static int ids_fill(void *ud, const char **blob, const uint64_t **off, size_t *stride) {
     return ty_meta_ids(ud, blob, off, stride, NULL, 0);

@@ -328,11 +328,12 @@ void ty_dm_free(ty_docmeta *h) {
 
 /* Read and decode frame f into fr (not kept): 0, or the status with the
  * message naming it. */
-static int dm_decode(ty_docmeta *h, uint64_t f, dm_frame *fr, char *err, size_t errlen) {
+static int dm_decode_from(ty_docmeta *h, uint64_t f, const unsigned char *src, dm_frame *fr,
+                          char *err, size_t errlen) {
     const unsigned char *e = h->tab + DM_HEAD + 16 * f;
     uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
     uint64_t want = dm_want(h, f);
-    unsigned char *c = ty_malloc(zs ? zs : 1);
+    unsigned char *c = src ? (unsigned char *)src : ty_malloc(zs ? zs : 1);
     char *raw = ty_malloc(rs ? rs : 1);
     uint32_t *off = ty_mallocarray(want ? want : 1, sizeof *off);
     char what[96];
@@ -342,7 +343,7 @@ static int dm_decode(ty_docmeta *h, uint64_t f, dm_frame *fr, char *err, size_t 
         ty_seterr(err, errlen, "%s: out of memory reading the docmeta", h->path);
         goto done;
     }
-    rc = ty_lazysec_read(h->sec, h->head + get_le64(e), zs, c, err, errlen);
+    rc = src ? TENYO_OK : ty_lazysec_read(h->sec, h->head + get_le64(e), zs, c, err, errlen);
     if (rc) goto done;
     rc = TENYO_ERR_CORRUPT;
     if (zs < 9 || get_le32(c) != ZSTD_MAGICNUMBER || !(c[4] & 0x04) ||
@@ -379,18 +380,23 @@ bad:
     ty_seterr(err, errlen, "%s: section 'docmeta' is damaged: %s: %s", h->path,
               dm_what(h, f, what, sizeof what), why);
 done:
-    free(c);
+    if (!src) free(c);
     free(raw);
     free(off);
     return rc;
+}
+
+/* Frame f read and decoded into fr (not kept). */
+static int dm_decode(ty_docmeta *h, uint64_t f, dm_frame *fr, char *err, size_t errlen) {
+    return dm_decode_from(h, f, NULL, fr, err, errlen);
 }
 
 /* Frame f decoded and kept (once, any thread): its entry, or NULL with the
  * message. A damaged frame is not kept: every use reads it again and
  * fails the same way; with note, the first failure's message stays in
  * h->err (ty_meta_damage). */
-static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, int note, char *err,
-                                     size_t errlen) {
+static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, const unsigned char *src,
+                                     int note, char *err, size_t errlen) {
     dm_frame *fr = &h->fr[f];
     if (__atomic_load_n(&fr->raw, __ATOMIC_ACQUIRE)) return fr;
     pthread_mutex_lock(&h->mu);
@@ -398,7 +404,7 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, int note, char *
     if (!fr->raw) {
         dm_frame t = {0};
         char msg[TY_ERRLEN];
-        int rc = dm_decode(h, f, &t, msg, sizeof msg);
+        int rc = dm_decode_from(h, f, src, &t, msg, sizeof msg);
         if (rc) {
             if (note && rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
                 snprintf(h->err, sizeof h->err, "%s", msg);
@@ -417,7 +423,7 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, int note, char *
 
 /* dm_frame_note for a use: its damage kept for ty_meta_damage. */
 static const dm_frame *dm_frame_get(ty_docmeta *h, uint64_t f, char *err, size_t errlen) {
-    return dm_frame_note(h, f, 1, err, errlen);
+    return dm_frame_note(h, f, NULL, 1, err, errlen);
 }
 
 /* ============================================================ accessors */
@@ -437,20 +443,25 @@ int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char
             s[k] = m->meta_blob + m->meta_off[d * TY_META_NSTR + k];
         return TENYO_OK;
     }
-    const dm_frame *ids = dm_frame_get(h, d / h->iper, err, errlen);
+    const uint64_t *io = __atomic_load_n(&h->id_off, __ATOMIC_ACQUIRE);
+    const dm_frame *ids = io ? NULL : dm_frame_get(h, d / h->iper, err, errlen);
     const dm_frame *b = dm_frame_get(h, h->ni + d / h->per, err, errlen);
-    if (ids) s[TY_META_ID] = ids->raw + ids->off[d % h->iper];
+    if (io) s[TY_META_ID] = h->ids_blob + io[d];
+    else if (ids) s[TY_META_ID] = ids->raw + ids->off[d % h->iper];
     if (b) {
         const uint32_t *o = b->off + (d % h->per) * DM_NSTR_B;
         for (int k = 1; k < TY_META_NSTR; k++) s[k] = b->raw + o[k - 1];
     }
-    return ids && b ? TENYO_OK : TENYO_ERR_CORRUPT;
+    return (io || ids) && b ? TENYO_OK : TENYO_ERR_CORRUPT;
 }
 
 const char *ty_meta_str(const ty_model *m, uint64_t d, int which) {
     if (which < 0 || which >= TY_META_NSTR || d >= m->ndocs) return "";
     ty_docmeta *h = (ty_docmeta *)dm_of(m);
     if (!h) return m->meta_off ? m->meta_blob + m->meta_off[d * TY_META_NSTR + which] : "";
+    const uint64_t *io = which == TY_META_ID ? __atomic_load_n(&h->id_off, __ATOMIC_ACQUIRE)
+                                             : NULL;
+    if (io) return h->ids_blob + io[d];
     const dm_frame *f = dm_frame_get(h, which == TY_META_ID ? d / h->iper : h->ni + d / h->per,
                                      NULL, 0);
     if (!f) return "";
@@ -489,7 +500,7 @@ static int dm_ids(void *arg) {
         return rc;
     }
     h->ids_blob = blob;
-    h->id_off = off;
+    __atomic_store_n(&h->id_off, off, __ATOMIC_RELEASE); /* ids answer from it now */
     return TENYO_OK;
 }
 
@@ -516,8 +527,22 @@ int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size
 
 void ty_meta_warm(const ty_model *m) {
     ty_docmeta *h = m->dm;
-    for (uint64_t f = 0; h && f < (uint64_t)h->ni + h->nb; f++)
-        (void)dm_frame_note(h, f, 0, NULL, 0);
+    if (!h || !h->nb) return;
+    /* the blocks' frames read at once (the ids are the id table's) */
+    uint64_t lo = get_le64(h->tab + DM_HEAD + 16 * (uint64_t)h->ni);
+    uint64_t hi = ty_lazysec_size(h->sec) - h->head;
+    unsigned char *buf = lo <= hi ? ty_malloc(hi - lo ? (size_t)(hi - lo) : 1) : NULL;
+    if (buf && ty_lazysec_read(h->sec, h->head + lo, hi - lo, buf, NULL, 0)) {
+        free(buf);
+        buf = NULL;
+    }
+    for (uint64_t f = h->ni; f < (uint64_t)h->ni + h->nb; f++) {
+        uint64_t o = get_le64(h->tab + DM_HEAD + 16 * f);
+        /* a frame past the bytes read (a damaged table): read alone */
+        int in = buf && o >= lo && get_le32(h->tab + DM_HEAD + 16 * f + 8) <= hi - o;
+        (void)dm_frame_note(h, f, in ? buf + (o - lo) : NULL, 0, NULL, 0);
+    }
+    free(buf);
 }
 
 int ty_meta_damage(const ty_model *m, char *err, size_t errlen) {

@@ -109,8 +109,8 @@
  *   docmeta     >= S*N          layout 1: S*N NUL-terminated strings, S per
  *                               document in TY_META_* order (offsets
  *                               recomputed); layout 2 (docmeta.c, magic
- *                               "\0TYDM2\0\0"): a table, a frame of ids,
- *                               frames of 128 documents' other strings
+ *                               "\0TYDM2\0\0"): a table, frames of 256
+ *                               ids, frames of 128 documents' other strings
  *   docflags    2N              u8 open[N], then u8 lang[N] (0 ja, 1 en)
  *   docfields   4N + 2*sum      u32 count[N], then u16 field ids
  *   fields      16F             per field: char code[8] NUL-padded, u64
@@ -154,7 +154,7 @@
  * place; its own magic ("TKW1", "TKW2") says which layout it holds, so the
  * change needed no new file version: a reader that knows only layout 1
  * refuses a keyword query on it naming the section, and reads the rest.
- * "docmeta" has a layout 2 made the same way (docmeta.c: a frame of ids and
+ * "docmeta" has a layout 2 made the same way (docmeta.c: frames of ids and
  * frames of 128 documents, read a block at a time), told from layout 1 by
  * its magic; a reader that knows only layout 1 refuses the file as a
  * damaged docmeta. A sharded index's shards keep layout 1 (cut by

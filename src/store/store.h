@@ -70,8 +70,8 @@ const char *ty_meta_str(const ty_model *m, uint64_t d, int which);
 int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char *err,
                 size_t errlen);
 /* Every document's id: document d's is *blob + (*off)[d * *stride]
- * (layout 2: its frame of ids alone, decoded once). 0, or the status with
- * err set. Thread-safe. */
+ * (layout 2: its frames of ids alone, decoded once into one blob). 0, or
+ * the status with err set. Thread-safe. */
 int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size_t *stride,
                 char *err, size_t errlen);
 /* The documents docs[i] (a uint64_t every stride_bytes: an array of hits)
