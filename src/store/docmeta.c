@@ -35,24 +35,22 @@
  * decoded the first time any thread asks (under the handle's mutex; each
  * once, kept until the model is freed); the id -> document table, which
  * needs every id, decodes the frames of ids into one blob (once).
- * Why ids apart, in frames of 256: the id table reads ids only (0.26 MB
- * stored at 60k where the blocks are 3.28 MB), and a result shown reads
- * its id's frame (about 5 KB raw) where one frame of every id (1.2 MB raw,
- * 0.16 MB stored) cost a ten-result search 4 ms.
+ * Ids apart, 256 a frame: the id table reads ids only (0.26 MB stored at
+ * 60k, the blocks 3.28 MB), and a result shown reads 5 KB of them where
+ * one frame of every id (1.2 MB raw) cost a ten-result search 4 ms.
  *
  * Who reads what (the decision per user):
  *   a result shown, a title or applicant an answer cites (api/meta.c,
  *     views, ideas/answer.c, match.c, pool.c, sentences.c, kwtext.c):
- *     ty_meta_str / ty_meta_doc, the blocks of those documents only;
+ *     ty_meta_str / ty_meta_doc, the blocks of those documents only
+ *     (ideas and match warm every block on a thread: ty_meta_warm);
  *   the id -> document table (api/index.c): ty_meta_ids, the frames of
- *     ids only (at 60k 1.2 MB raw, 0.26 MB stored); patent numbers, id
- *     kinds, check's messages (patno.c, filter.c, check.c): ty_meta_str
- *     of the id, the frames of ids;
- *   filters by date or applicant, which read one string of every document:
- *     ty_model_need_meta, every block decoded once into layout 1's arrays;
- *   writers and merges (store/write.c, api/segment.c, build_fields.c:
- *     rebuild, add, check --repair) and the invariants: the same, whole;
- *   tenyo check: ty_meta_verify, every frame decoded and counted.
+ *     ids only; typed numbers, id kinds, check's messages (patno.c,
+ *     filter.c, check.c): ty_meta_str of the id, the frames of ids;
+ *   filters by date or applicant, writers and merges (store/write.c,
+ *     api/segment.c, build_fields.c: index, rebuild, add): every block
+ *     decoded once into layout 1's arrays (ty_model_need_meta);
+ *   check, info, a server's load: ty_meta_verify, every frame checked.
  * A damaged frame is reported by the use that reads it, naming the
  * section, the frame and its documents: ty_meta_doc and ty_meta_ids
  * return TENYO_ERR_CORRUPT with the message; ty_meta_str gives "" and
