@@ -44,7 +44,8 @@
 #
 # Usage: sh bench/groonga_peer.sh [OUT]
 #   env: DATA (../shared/data), TENYO (build/tenyo), BEFORE (none),
-#        BEFORE_IDX (IDX), BEFORE_KWB (none),
+#        IDX (the index TENYO queries: WORK/t2.tny, the one the build
+#        writes), BEFORE_IDX (IDX), BEFORE_KWB (none),
 #        WORK (/tmp/tenyo-groonga: corpus, indexes, databases; kept),
 #        BROUNDS (build rounds, 1), ROUNDS (5), IPREP (3), WROUNDS (5),
 #        SKIP_BUILD=1 (reuse WORK's indexes and databases; the build
@@ -152,9 +153,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
         r=$((r + 1))
     done
 fi
-IDX=$WORK/t2.tny
+IDX=${IDX:-$WORK/t2.tny}
 BEFORE_IDX=${BEFORE_IDX:-$IDX}
-du -sb "$WORK/gm" "$WORK/gb" "$WORK/t2.tny" | awk '{print $2, $1}' > "$OUT/sizes.txt"
+du -sb "$WORK/gm" "$WORK/gb" "$IDX" | awk '{print $2, $1}' > "$OUT/sizes.txt"
 
 # ------------------------------------------------------------ in process
 : > "$OUT/inproc.jsonl"

@@ -451,8 +451,8 @@ void tenyo_index_free(tenyo_index *idx);
  * LSA or approximate search never decodes them. This decodes and checks
  * them now, on all cores; thread-safe, and once: later calls, and queries,
  * return the same outcome. It also reads every block of the abstracts
- * (queries read only the blocks they show) and the keyword index (queries
- * read it at the first keyword query). `tenyo info` calls it to check
+ * and of the documents' strings (queries read only the blocks they show)
+ * and the keyword index (queries read it at the first keyword query). `tenyo info` calls it to check
  * a whole file, a server before it takes queries. 0, or the error naming
  * file and section. */
 int tenyo_index_load_all(tenyo_index *idx, char *err, size_t errlen);
@@ -688,7 +688,11 @@ enum {
  * are built on the first call that needs them (thread-safe). */
 int tenyo_index_resolve(const tenyo_index *idx, const char *typed, int64_t *doc,
                         uint64_t *sug, size_t nsug, size_t *nsugged);
-/* Metadata of document i (0 <= i < ndocs); TENYO_ERR_ARG when out of range. */
+/* Metadata of document i (0 <= i < ndocs); TENYO_ERR_ARG when out of range.
+ * The strings are read from the index's block of them on first use (any
+ * thread); when that block is damaged they are "" and the result
+ * TENYO_ERR_CORRUPT (a query that answers with i is refused with the
+ * message first). */
 int tenyo_index_doc(const tenyo_index *idx, uint64_t i, tenyo_doc_meta *out);
 /* Field table: code and document count of field j (0 <= j < nfields). */
 int tenyo_index_field(const tenyo_index *idx, uint32_t j, const char **code,

@@ -304,6 +304,36 @@ contains "$D/out" "abstracts" hostile_check_abstracts_named
 expect 3 hostile_info_abstracts_base "$T" info "$D/ab.tny"
 contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 
+# ------------------------------------------------ docmeta in blocks
+# the documents' strings of layout 2 (one frame per 128 documents and one
+# of ids) answer as layout 1 (TENYO_DOCMETA_FORMAT=1, what indexes were
+# written as before) byte for byte; a damaged block is refused by the query
+# whose answers it holds and by check, naming the section, block and
+# documents, a damaged frame of ids by a query by id (tests/dmflip.py)
+TENYO_DOCMETA_FORMAT=1 "$T" index -q -o "$D/dm1.tny" "$D/noopen.jsonl" 2>/dev/null
+"$T" index -q -o "$D/dm2.tny" "$D/noopen.jsonl" 2>/dev/null
+same=0; diffs=
+for q in "search @ 電池" "search @ センサ 制御" "similar @ SAMPLE-142" "similar @ --text 樹脂組成物" \
+         "ideas @ SAMPLE-001" "match @ --text 電池の熱管理" "search @ 電池 --date-from 2022-01 --applicant 株式会社"; do
+  a=$(echo "$q" | sed "s#@#$D/dm2.tny#"); b=$(echo "$q" | sed "s#@#$D/dm1.tny#")
+  # shellcheck disable=SC2086
+  "$T" $a --json 2>&1 | sed "s#$D/dm2.tny#IDX#g" >"$D/dm_a"; "$T" $b --json 2>&1 | sed "s#$D/dm1.tny#IDX#g" >"$D/dm_b"
+  if cmp -s "$D/dm_a" "$D/dm_b" && [ -s "$D/dm_a" ]; then same=$((same+1)); else diffs="$diffs; $q"; fi
+done
+if [ "$same" = 7 ]; then ok hostile_docmeta_old_layout_same_answers; else bad "hostile_docmeta_old_layout_same_answers ($same/7 the same$diffs)"; fi
+"$T" info "$D/dm1.tny" >"$D/out" 2>&1
+contains "$D/out" "docmeta" hostile_docmeta_old_layout_opens
+cp "$D/dm2.tny" "$D/dmb.tny"
+python3 tests/dmflip.py "$D/dmb.tny" 2 >/dev/null
+expect 3 hostile_docmeta_block_refused_by_search "$T" search "$D/dmb.tny" 電池
+contains "$D/err" "section 'docmeta' is damaged: block 1 (documents 128..199)" hostile_docmeta_block_named_by_search
+expect 3 hostile_docmeta_block_refused_by_check "$T" check "$D/dmb.tny"
+contains "$D/out" "section 'docmeta' is damaged: block 1 (documents 128..199)" hostile_docmeta_block_named_by_check
+cp "$D/dm2.tny" "$D/dmi.tny"
+python3 tests/dmflip.py "$D/dmi.tny" 0 >/dev/null
+expect 3 hostile_docmeta_ids_refused_by_similar "$T" similar "$D/dmi.tny" SAMPLE-001
+contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..199)" hostile_docmeta_ids_named_by_similar
+
 # ------------------------------------------------ repair of a licensable list
 # an index with no updates whose licensable list is damaged: repair moves
 # the list aside and writes an empty deletion file (72 bytes, the smallest

@@ -1208,14 +1208,18 @@ TY_TEST(store_vector_thread_same_errors) {
  * beside the other sections (ty_store_threads > 1 forces it on a small
  * file): a sound file reads into the same strings; damage gives the same
  * message whatever the threads, a section before docmeta's first, docmeta's
- * before a later one's; eager and lazy reads alike. */
+ * before a later one's; eager and lazy reads alike. Layout 1 of docmeta
+ * (one blob: what the thread reads; layout 2 is read by blocks,
+ * store_docmeta_layouts). */
 TY_TEST(store_docmeta_thread_same_errors) {
     ty_model a, b, c;
     char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
     st_path(path, sizeof path, "mt.idx");
     st_path(bad, sizeof bad, "mt_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    setenv("TENYO_DOCMETA_FORMAT", "1", 1);
     CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    unsetenv("TENYO_DOCMETA_FORMAT");
     ty_model_free(&a);
     ty_store_threads = 1;
     CHECK(ty_store_read(path, &b, err, sizeof err) == TENYO_OK);
@@ -1247,6 +1251,102 @@ TY_TEST(store_docmeta_thread_same_errors) {
             CHECKF(strstr(err, want[i]) != NULL, "case %d: %s", i, err);
         }
     }
+}
+
+/* docmeta's layout 2 (store/docmeta.c) against layout 1: every document's
+ * strings the same through the accessors (a block decoded at a time, the
+ * ids from their own frame), the same bytes once decoded whole, the same
+ * fit id; a lazy open reads only its table, so a damaged block is refused
+ * by the lookup that reads it, naming the section, the block and its
+ * documents, while the other blocks answer, and by check (verify) and a
+ * whole read; a damaged table refuses the open. */
+TY_TEST(store_docmeta_layouts) {
+    ty_model a, o, n;
+    char p1[512], p2[512], bad[512], err[ST_ERRLEN] = "";
+    st_path(p1, sizeof p1, "dm1.idx");
+    st_path(p2, sizeof p2, "dm2.idx");
+    st_path(bad, sizeof bad, "dm2_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    setenv("TENYO_DOCMETA_FORMAT", "1", 1);
+    CHECK(ty_store_write(&a, p1, err, sizeof err) == 0);
+    unsetenv("TENYO_DOCMETA_FORMAT");
+    CHECK(ty_store_write(&a, p2, err, sizeof err) == 0);
+    ty_model_free(&a);
+    CHECKF(ty_store_read_lazy(p1, &o, err, sizeof err) == 0, "%s", err);
+    CHECKF(ty_store_read_lazy(p2, &n, err, sizeof err) == 0, "%s", err);
+    CHECK(o.dm == NULL && o.meta_off != NULL);
+    CHECK(n.dm != NULL && n.meta_off == NULL); /* only its table read */
+    CHECK_EQ_INT(ty_meta_layout(&o), 1);
+    CHECK_EQ_INT(ty_meta_layout(&n), 2);
+    const char *blob;
+    const uint64_t *off;
+    size_t stride = 0;
+    CHECK(ty_meta_ids(&n, &blob, &off, &stride, err, sizeof err) == 0);
+    CHECK_EQ_INT(stride, 1);
+    for (uint64_t d = 0; d < o.ndocs; d++) {
+        const char *so[TY_META_NSTR], *sn[TY_META_NSTR];
+        CHECK(ty_meta_doc(&o, d, so, err, sizeof err) == 0);
+        CHECK(ty_meta_doc(&n, d, sn, err, sizeof err) == 0);
+        for (int s = 0; s < TY_META_NSTR; s++) {
+            CHECKF(!strcmp(so[s], sn[s]), "document %llu string %d: '%s' / '%s'",
+                   (unsigned long long)d, s, so[s], sn[s]);
+            CHECK(!strcmp(ty_meta_str(&n, d, s), so[s]));
+        }
+        CHECK(!strcmp(blob + off[d], so[TY_META_ID]));
+    }
+    CHECK_STR(ty_meta_str(&n, o.ndocs, TY_META_ID), ""); /* out of range */
+    CHECK_EQ_INT(ty_meta_len(&n), o.meta_blob_len);
+    CHECK(ty_model_fit_id(&n) == ty_model_fit_id(&o));
+    CHECK(n.meta_off == NULL);
+    CHECK(ty_meta_verify(&n, err, sizeof err) == 0);
+    CHECK(ty_model_need_meta(&n, err, sizeof err) == 0);
+    CHECK(n.meta_blob_len == o.meta_blob_len &&
+          !memcmp(n.meta_blob, o.meta_blob, (size_t)o.meta_blob_len) &&
+          !memcmp(n.meta_off, o.meta_off, (size_t)o.ndocs * TY_META_NSTR * sizeof *o.meta_off));
+    ty_model_free(&o);
+    ty_model_free(&n);
+    /* block 1 (documents 128..255) damaged: the frame's middle byte */
+    size_t len = 0;
+    unsigned char *img = st_slurp(p2, &len);
+    CHECK(img != NULL);
+    unsigned char *e = st_entry(img, "docmeta");
+    CHECK(e != NULL);
+    unsigned char *c = img + st_le(e + 16, 8) + 16; /* one stored block */
+    CHECK(!memcmp(c, "\0TYDM2\0\0", 8));
+    CHECK_EQ_INT(st_le(c + 8, 4), 128);
+    uint64_t nb = st_le(c + 12, 4), ni = st_le(c + 44, 4), head = 48 + 16 * (ni + nb);
+    CHECK_EQ_INT(nb, 3);
+    CHECK_EQ_INT(ni, 2); /* ids in frames of 256 */
+    unsigned char *f2 = c + 48 + 16 * (ni + 1);
+    c[head + st_le(f2, 8) + st_le(f2 + 8, 4) / 2] ^= 0x55;
+    CHECK(st_spit(bad, img, len) == 0);
+    CHECKF(ty_store_read_lazy(bad, &n, err, sizeof err) == 0, "%s", err);
+    const char *sn[TY_META_NSTR];
+    CHECK(ty_meta_doc(&n, 5, sn, err, sizeof err) == 0);
+    CHECK(ty_meta_damage(&n, err, sizeof err) == 0);
+    CHECK(ty_meta_doc(&n, 130, sn, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, "section 'docmeta' is damaged: block 1 (documents 128..255)") != NULL,
+           "%s", err);
+    CHECK(*sn[TY_META_ID]); /* the frame of ids is whole */
+    CHECK(ty_meta_ids(&n, &blob, &off, &stride, err, sizeof err) == 0); /* ids alone */
+    CHECK_STR(blob + off[130], sn[TY_META_ID]);
+    CHECK_STR(ty_meta_str(&n, 131, TY_META_TITLE), "");
+    CHECK(ty_meta_damage(&n, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECK(strstr(err, "block 1 (documents 128..255)") != NULL);
+    CHECK(ty_meta_doc(&n, 299, sn, err, sizeof err) == 0);
+    CHECK(ty_model_need_meta(&n, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECK(ty_meta_verify(&n, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, "block 1 (documents 128..255)") != NULL, "%s", err);
+    ty_model_free(&n);
+    CHECK(ty_store_read(bad, &n, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, "'docmeta'") != NULL, "%s", err);
+    /* the table damaged: the open refuses it */
+    c[head + st_le(f2, 8) + st_le(f2 + 8, 4) / 2] ^= 0x55;
+    c[48 + 16 * 1 + 8] ^= 1;
+    CHECK(st_spit(bad, img, len) == 0);
+    CHECK(ty_store_read_lazy(bad, &n, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, "section 'docmeta' is damaged: its table's checksum") != NULL, "%s", err);
+    free(img);
 }
 
 /* ======================================================== sharded index */
@@ -1388,7 +1488,9 @@ TY_TEST(store_shards_identical_to_one_file) {
         CHECK_EQ_INT(b.nsections, a.nsections);
         for (int i = 0; i < a.nsections; i++) {
             CHECK_STR(b.sections[i].name, a.sections[i].name);
-            if (strcmp(a.sections[i].name, "abstracts"))
+            /* the abstracts packed per shard; docmeta's layout 2 is a
+             * single file's (a shard's is layout 1, cut from the whole) */
+            if (strcmp(a.sections[i].name, "abstracts") && strcmp(a.sections[i].name, "docmeta"))
                 CHECK_EQ_INT(b.sections[i].raw, a.sections[i].raw);
         }
         ty_model_free(&b);

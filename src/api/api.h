@@ -36,7 +36,8 @@ int ty_open_apply(tenyo_index *x, const char *path, char *err, size_t errlen);
 
 /* What the manifest added to the base at open, and how stale the fit is. */
 typedef struct ty_upd {
-    uint64_t fit;             /* fit id of the base file (ty_model_fit_id) */
+    uint64_t fit;             /* fit id of the base file (ty_model_fit_id; 0
+                                 until a manifest is matched or written) */
     uint64_t generation;      /* manifest generation applied (0: none) */
     uint32_t nseg;            /* segments applied */
     uint64_t bytes;           /* bytes of their files and the deletion file */
@@ -184,6 +185,9 @@ struct tenyo_index {
     ty_once fm_once;          /* its result */
     pthread_t pf_thread;      /* reading what tenyo_index_open_for named */
     int pf_started;           /* ... started (joined by tenyo_index_free) */
+    pthread_t dm_thread;      /* decoding every block of the documents'
+                                 strings (ideas, match: ty_meta_warm) */
+    int dm_started;           /* ... started (joined by tenyo_index_free) */
     unsigned pf_what;         /* TENYO_PREFETCH_* */
     ty_once vec_once;         /* q8 (and the model's vectors) ready, once:
                                  ty_index_need_vectors */

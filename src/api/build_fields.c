@@ -120,7 +120,7 @@ static int build_numbers(tenyo_builder *b, ty_model *m) {
         size_t idn = 0;
         const char *s = b->docs[i].nums, *id = NULL;
         if (s && m->meta_off) {
-            id = m->meta_blob + m->meta_off[i * TY_META_NSTR + TY_META_ID];
+            id = ty_meta_str(m, i, TY_META_ID);
             idn = strlen(id);
         } else if (s) {
             id = ty_strmap_key(b->ids, (uint32_t)i, &idn);

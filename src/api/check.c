@@ -4,8 +4,8 @@
  * CheckIndex and its -exorcise, scaled down).
  *
  * Check. The base file is read whole (ty_store_read: every section, every
- * checksum and invariant, as `tenyo info` does; the abstracts, which a
- * reader only locates, block by block: ty_abs_verify). When "<real>.upd/" has a
+ * checksum and invariant, as `tenyo info` does; what a reader reads by
+ * blocks, block by block: ty_abs_verify, ty_meta_verify). When "<real>.upd/" has a
  * MANIFEST for this base, each segment it names is read whole and matched
  * with its entry (documents, tokenizer), and the deletion file with its
  * count; then the index is opened as a reader would (base + merge) and its
@@ -179,6 +179,7 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
     int rc = ty_store_read(sp, &s->m, err, sizeof err);
     free(sp);
     if (!rc && (rc = ty_abs_verify(s->m.abs, err, sizeof err)) != 0) ty_model_free(&s->m);
+    if (!rc && (rc = ty_meta_verify(&s->m, err, sizeof err)) != 0) ty_model_free(&s->m);
     if (!rc && (rc = ty_kw_verify_model(&s->m, err, sizeof err)) != 0) ty_model_free(&s->m);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) {
@@ -204,7 +205,7 @@ static int seg_check(checker *c, const ty_model *base, seg_state *s, uint64_t do
 }
 
 static const char *doc_id(const ty_model *m, uint64_t d) {
-    return m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID];
+    return ty_meta_str(m, d, TY_META_ID);
 }
 
 /* Say how many deleted documents (positions del over the base and the ok
@@ -808,6 +809,7 @@ static int check_tpost(check_run *r) {
 static int check_base(check_run *r) {
     int rc = ty_store_read(r->real, &r->base, r->why, sizeof r->why);
     if (!rc) rc = ty_abs_verify(r->base.abs, r->why, sizeof r->why);
+    if (!rc) rc = ty_meta_verify(&r->base, r->why, sizeof r->why); /* every block */
     if (!rc) rc = ty_kw_verify_model(&r->base, r->why, sizeof r->why);
     if (rc == TENYO_ERR_NOMEM) return rc;
     if (rc) return base_damaged(r, r->why);

@@ -178,8 +178,10 @@ static int appl_build(void *arg) {
     ty_buf blob = {0}, one = {0};
     x->appl_off = ty_mallocarray(x->m.ndocs + 1, sizeof *x->appl_off);
     rc = x->appl_off ? TENYO_OK : TENYO_ERR_NOMEM;
+    /* every document's applicant: the strings decoded whole */
+    if (!rc) rc = ty_model_need_meta(&x->m, NULL, 0);
     for (uint64_t i = 0; i < x->m.ndocs && !rc; i++) {
-        const char *a = x->m.meta_blob + x->m.meta_off[i * TY_META_NSTR + TY_META_APPLICANT];
+        const char *a = ty_meta_str(&x->m, i, TY_META_APPLICANT);
         x->appl_off[i] = blob.len;
         int r = ty_icu_normalize(u, a, strlen(a), &one);
         if (r == TENYO_ERR_INPUT) { /* not UTF-8 (older files): as stored */
@@ -383,6 +385,10 @@ int ty_filter_compile(tenyo_filter *f) {
             return rc;
         }
     }
+    if (f->has_dates) { /* every document's date: the strings decoded whole */
+        int rc = ty_model_need_meta(&x->m, f->err, sizeof f->err);
+        if (rc) return rc;
+    }
     uint8_t *mask = realloc(f->mask, m->ndocs ? m->ndocs : 1);
     if (!mask) return TENYO_ERR_NOMEM;
     f->mask = mask;
@@ -390,7 +396,7 @@ int ty_filter_compile(tenyo_filter *f) {
     for (uint64_t d = 0; d < m->ndocs; d++) {
         int ok = !f->kw || f->kw[d];
         if (ok && f->has_dates) {
-            const char *dt = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_DATE];
+            const char *dt = ty_meta_str(m, d, TY_META_DATE);
             ok = strlen(dt) == 10 && (!*f->from || strcmp(dt, f->from) >= 0) &&
                  (!*f->to || strcmp(dt, f->to) <= 0);
         }
@@ -403,8 +409,7 @@ int ty_filter_compile(tenyo_filter *f) {
         }
         if (ok && f->open_only) ok = m->open[d] != 0;
         if (ok && f->kind)
-            ok = tenyo_id_kind(m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID]) ==
-                 f->kind;
+            ok = tenyo_id_kind(ty_meta_str(m, d, TY_META_ID)) == f->kind; /* the frames of ids */
         if (ok && f->nfield[0]) ok = field_any(m, d, f->field[0], f->nfield[0]);
         if (ok && f->nfield[1]) ok = !field_any(m, d, f->field[1], f->nfield[1]);
         mask[d] = (uint8_t)ok;

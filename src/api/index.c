@@ -38,7 +38,10 @@
 typedef struct ids_job {
     tenyo_index *x;
     uint64_t dup;              /* the document whose id came twice */
-    int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup) */
+    int isdup;                 /* rc is for dup */
+    int rc;                    /* 0, TENYO_ERR_NOMEM or TENYO_ERR_CORRUPT (dup,
+                                  or a frame of ids damaged: err) */
+    char err[TY_ERRLEN];
 } ids_job;
 
 /* From this many documents the id table is built on a thread of its own.
@@ -53,11 +56,22 @@ typedef struct ids_job {
 static void *ids_run(void *arg) {
     ids_job *j = arg;
     const ty_model *m = &j->x->m;
-    /* the ids stay in the model's blob (the table is freed first) */
-    int rc = ty_strmap_add_blob(j->x->ids, m->meta_blob, m->meta_off + TY_META_ID,
-                                TY_META_NSTR, m->ndocs, &j->dup);
+    /* the ids stay in the model's strings (the table is freed first):
+     * layout 2's frames of ids alone */
+    const char *blob;
+    const uint64_t *off;
+    size_t stride;
+    int rc = ty_meta_ids(m, &blob, &off, &stride, j->err, sizeof j->err);
+    if (!rc) rc = ty_strmap_add_blob(j->x->ids, blob, off, stride, m->ndocs, &j->dup);
+    j->isdup = rc == 1;
     j->rc = rc == 1 ? TENYO_ERR_CORRUPT : rc;
     return NULL;
+}
+
+/* The lazy id table's keys (ty_strmap_add_fill_lazy): the frames of ids read
+ * by the first lookup. */
+static int ids_fill(void *ud, const char **blob, const uint64_t **off, size_t *stride) {
+    return ty_meta_ids(ud, blob, off, stride, NULL, 0);
 }
 
 /* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
@@ -90,6 +104,13 @@ static void *pf_run(void *arg) {
     if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_index_need_vectors(x, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
+    return NULL;
+}
+
+/* Every block of the documents' strings decoded (ty_meta_warm; a damaged
+ * one is reported by the query that reads it). */
+static void *dm_run(void *arg) {
+    ty_meta_warm(arg);
     return NULL;
 }
 
@@ -392,6 +413,14 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
+    /* a caller that reads rows and looks patents up by id (ideas, match)
+     * reads the titles and applicants of most documents (338 of 475 blocks
+     * for one ideas query at 60k): every block decoded beside the open and
+     * the query, as layout 1's whole decode was, instead of one by one on
+     * the query's thread */
+    x->dm_started = x->m.dm && (prefetch & TENYO_PREFETCH_ROWS) &&
+                    (prefetch & TENYO_PREFETCH_IDS) && ty_ncores() > 1 &&
+                    pthread_create(&x->dm_thread, NULL, dm_run, &x->m) == 0;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();
@@ -399,8 +428,10 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (!x->ids || !x->vocab || !x->path)
         goto fail;
     if (ids_lazy && !x->m.partial) {
-        rc = ty_strmap_add_blob_lazy(x->ids, x->m.meta_blob, x->m.meta_off + TY_META_ID,
-                                     TY_META_NSTR, x->m.ndocs);
+        rc = x->m.dm ? ty_strmap_add_fill_lazy(x->ids, x->m.ndocs, ids_fill, &x->m)
+                     : ty_strmap_add_blob_lazy(x->ids, x->m.meta_blob,
+                                               x->m.meta_off + TY_META_ID, TY_META_NSTR,
+                                               x->m.ndocs);
         if (rc) goto fail;
         rc = TENYO_ERR_NOMEM;
     } else if (ty_strmap_reserve(x->ids, x->m.partial ? 1 : (uint32_t)x->m.ndocs)) {
@@ -480,9 +511,11 @@ fail:
     if (fstarted) pthread_join(ft, NULL);
     if (ij.rc) /* the ids come first, as they always did */
         rc = ij.rc;
-    if (ij.rc == TENYO_ERR_CORRUPT)
+    if (ij.rc && ij.isdup)
         ty_seterr(err, errlen, "%s: duplicate document id '%s' (damaged index)", path,
-                  x->m.meta_blob + x->m.meta_off[ij.dup * TY_META_NSTR]);
+                  ty_meta_str(&x->m, ij.dup, TY_META_ID));
+    else if (ij.rc && ij.err[0])
+        ty_seterr(err, errlen, "%s", ij.err);
     else if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory loading index", path);
     tenyo_index_free(x);
@@ -492,6 +525,7 @@ fail:
 void tenyo_index_free(tenyo_index *x) {
     if (!x) return;
     if (x->pf_started) pthread_join(x->pf_thread, NULL);
+    if (x->dm_started) pthread_join(x->dm_thread, NULL);
     if (x->voc_started) pthread_join(x->voc_thread, NULL);
     ty_strmap_free(x->ids);
     ty_strmap_free(x->vocab);
@@ -560,6 +594,9 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);
+    /* docmeta of layout 2: every frame checked, each then decoded by its
+     * first use (not held twice) */
+    if (!rc) rc = ty_meta_verify(&x->m, err, errlen);
     if (!rc) rc = ty_kw_load_all(x, err, errlen); /* queries read it on the first keyword one */
     return rc;
 }

@@ -416,5 +416,8 @@ int tenyo_search(tenyo_ctx *c, tenyo_filter *f, size_t k, tenyo_hit *hits) {
     if (rc) return rc;
     /* records the filter passes all score > 0; a k beyond them gets zeros */
     while (n && !(hits[n - 1].score > 0)) n--;
+    /* their strings readable (a damaged frame refuses the search) */
+    if (n && ty_meta_ready(&c->idx->m, &hits[0].doc, n, sizeof *hits, c->err, sizeof c->err))
+        return TENYO_ERR_CORRUPT;
     return (int)n;
 }

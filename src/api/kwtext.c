@@ -264,6 +264,9 @@ static int kwtext_build(void *arg) {
     }
     ty_icu *u = NULL;
     ty_buf blob = {0}, tmp = {0}, ab = {0}, raw = {0};
+    /* every record's title: the strings decoded whole */
+    rc = ty_model_need_meta(&x->m, x->kw_err, sizeof x->kw_err);
+    if (rc) return rc;
     rc = ty_icu_new(&u, NULL, 0);
     if (rc) return rc;
     x->kw_off = ty_mallocarray(m->ndocs + 1, sizeof *x->kw_off);
@@ -271,7 +274,7 @@ static int kwtext_build(void *arg) {
     rc = x->kw_off && x->kw_tlen ? TENYO_OK : TENYO_ERR_NOMEM;
     for (uint64_t d = 0; d < m->ndocs && !rc; d++) {
         x->kw_off[d] = blob.len;
-        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        const char *t = ty_meta_str(m, d, TY_META_TITLE);
         ab.len = 0;
         if (m->abs && !m->partial) rc = ty_abs_get(m->abs, d, &ab, err, sizeof err);
         if (!rc) rc = ty_kw_record(u, &tmp, &raw, t, ab.p, ab.len, &blob);

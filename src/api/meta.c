@@ -166,17 +166,19 @@ int64_t tenyo_index_find(const tenyo_index *x, const char *id) {
 
 int tenyo_index_doc(const tenyo_index *x, uint64_t i, tenyo_doc_meta *out) {
     if (!x || !out || i >= x->m.ndocs) return TENYO_ERR_ARG;
-    const char *b = x->m.meta_blob;
-    const uint64_t *o = x->m.meta_off + i * TY_META_NSTR;
-    out->id = b + o[TY_META_ID];
-    out->title = b + o[TY_META_TITLE];
-    out->applicant = b + o[TY_META_APPLICANT];
-    out->date = b + o[TY_META_DATE];
-    out->codes = b + o[TY_META_CODES];
-    out->fields = b + o[TY_META_FIELDS];
+    const char *s[TY_META_NSTR];
+    /* "" for strings of a damaged frame (TENYO_ERR_CORRUPT; the query that
+     * chose i was refused with the message: ty_meta_ready) */
+    int rc = ty_meta_doc(&x->m, i, s, NULL, 0);
+    out->id = s[TY_META_ID];
+    out->title = s[TY_META_TITLE];
+    out->applicant = s[TY_META_APPLICANT];
+    out->date = s[TY_META_DATE];
+    out->codes = s[TY_META_CODES];
+    out->fields = s[TY_META_FIELDS];
     out->open = x->m.open[i];
     out->lang = x->m.lang[i] ? "en" : "ja";
-    return TENYO_OK;
+    return rc == TENYO_ERR_ARG ? TENYO_OK : rc;
 }
 
 /* A subclass known only by its class (no subclass title loaded): the

@@ -377,7 +377,7 @@ static int keys_build(void *arg) {
     pn->doc_key = ty_mallocarray(x->m.ndocs ? x->m.ndocs : 1, sizeof *pn->doc_key);
     if (!pn->keys || !pn->nums || !pn->doc_key) goto out;
     for (uint64_t i = 0; i < x->m.ndocs; i++) {
-        const char *id = x->m.meta_blob + x->m.meta_off[i * TY_META_NSTR + TY_META_ID];
+        const char *id = ty_meta_str(&x->m, i, TY_META_ID); /* the frames of ids */
         int r = patno_key(u, id, strlen(id), &nb, &k);
         if (r == TENYO_ERR_INPUT) { /* not UTF-8: its bytes as they are */
             k.len = 0;

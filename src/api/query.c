@@ -109,8 +109,8 @@ static int rank_cand(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
 /* Score all documents and keep the k best in hits, skipping document `skip`
  * (UINT64_MAX: none); LSA mode goes through the IVF lists when nprobe is set,
  * or from a batch's candidates when it has them. */
-static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
-                size_t qn, tenyo_hit *hits) {
+static int rank_any(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
+                    size_t qn, tenyo_hit *hits) {
     const ty_model *m = &c->idx->m;
     if (mode == TENYO_MODE_LSA && c->pre_cand && !c->filter) return rank_cand(c, k, skip, hits);
     if (mode == TENYO_MODE_LSA && c->nprobe && c->idx->ivf && m->dim && !c->filter)
@@ -122,6 +122,17 @@ static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
      * left-out ones at -inf, not answers */
     while (c->filter && n && hits[n - 1].score == -INFINITY) n--;
     return (int)n;
+}
+
+/* The ranking, its answers' strings readable (store/docmeta.c: a damaged
+ * frame refuses the query, naming it, rather than showing "" for them). */
+static int rank(tenyo_ctx *c, tenyo_mode mode, size_t k, uint64_t skip,
+                size_t qn, tenyo_hit *hits) {
+    int n = rank_any(c, mode, k, skip, qn, hits);
+    if (n > 0 && ty_meta_ready(&c->idx->m, &hits[0].doc, (size_t)n, sizeof *hits, c->err,
+                               sizeof c->err))
+        return TENYO_ERR_CORRUPT;
+    return n;
 }
 
 static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,
@@ -192,6 +203,9 @@ int tenyo_similar_doc(tenyo_ctx *c, uint64_t doc, tenyo_mode mode, size_t k,
     if (rc) return rc;
     int qn = ty_ctx_query_doc(c, doc, mode != TENYO_MODE_LSA);
     if (qn < 0) return qn;
+    /* the query patent's strings too (shown beside its answers) */
+    if (ty_meta_ready(&c->idx->m, &doc, 1, sizeof doc, c->err, sizeof c->err))
+        return TENYO_ERR_CORRUPT;
     return rank(c, mode, k, doc, (size_t)qn, hits);
 }
 

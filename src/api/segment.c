@@ -73,14 +73,15 @@
 
 uint64_t ty_model_fit_id(const ty_model *m) {
     uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
-    uint64_t v[7] = {m->ndocs, m->nterms, m->dim, nnz, m->term_blob_len, m->meta_blob_len,
+    uint64_t v[7] = {m->ndocs, m->nterms, m->dim, nnz, m->term_blob_len, ty_meta_len(m),
                      m->nfields};
     uint64_t h = ty_fnv1a(v, sizeof v);
     if (m->dim && m->sigma) h = h * 0x100000001b3ull ^ ty_fnv1a(m->sigma, m->dim * sizeof(float));
     size_t tl = m->term_blob_len < 4096 ? (size_t)m->term_blob_len : 4096;
-    size_t ml = m->meta_blob_len < 4096 ? (size_t)m->meta_blob_len : 4096;
+    char mp[4096]; /* layout 1's first bytes, whichever layout was read */
+    size_t ml = ty_meta_prefix(m, mp, sizeof mp);
     if (tl) h = h * 0x100000001b3ull ^ ty_fnv1a(m->term_blob, tl);
-    if (ml) h = h * 0x100000001b3ull ^ ty_fnv1a(m->meta_blob, ml);
+    if (ml) h = h * 0x100000001b3ull ^ ty_fnv1a(mp, ml);
     if (m->tokenizer) h = h * 0x100000001b3ull ^ ty_fnv1a(m->tokenizer, strlen(m->tokenizer));
     return h;
 }
@@ -122,6 +123,8 @@ typedef struct merge {
     uint32_t **pmap;          /* per segment: local phrase -> merged phrase */
     uint16_t *bfmap;          /* base field -> merged field */
     uint16_t **fmap;          /* per segment: local field -> merged field */
+    char *err;                /* the caller's message buffer */
+    size_t errlen;
 } merge;
 
 /* Append string s (with its NUL) to blob, recording its offset. */
@@ -369,8 +372,7 @@ static int copy_doc(ty_model *M, uint64_t n, const ty_model *S, uint64_t d,
                     const uint16_t *fmap, const uint32_t *pmap, ty_buf *mb, uint64_t *fz,
                     uint64_t *pz) {
     for (int s = 0; s < TY_META_NSTR; s++)
-        if (put_str(mb, &M->meta_off[n * TY_META_NSTR + s],
-                    S->meta_blob + S->meta_off[d * TY_META_NSTR + s]))
+        if (put_str(mb, &M->meta_off[n * TY_META_NSTR + s], ty_meta_str(S, d, s)))
             return -1;
     M->open[n] = S->open[d];
     M->lang[n] = S->lang[d];
@@ -634,6 +636,10 @@ static int merge_docs(merge *g, ty_model *M, ty_upd *u) {
     int rc = alloc_docs(g, M, u, &z, &f);
     if (!rc) rc = copy_base_docs(g, M, u, &f);
     if (!rc) rc = fold_seg_docs(g, M, u, &f);
+    /* a damaged frame of strings read above ("" copied) refuses the merge */
+    if (!rc) rc = ty_meta_damage(g->base, g->err, g->errlen);
+    for (size_t i = 0; !rc && i < g->nseg; i++)
+        rc = ty_meta_damage(&g->seg[i], g->err, g->errlen);
     if (!rc) {
         M->meta_blob = f.mb.p ? f.mb.p : ty_strdup("");
         M->meta_blob_len = f.mb.len;
@@ -857,7 +863,8 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     if (!dir) return TENYO_ERR_NOMEM;
     ty_manifest mf;
     merge g = {0};
-    x->upd.fit = ty_model_fit_id(B);
+    g.err = err;
+    g.errlen = errlen;
     ty_model M = {0};
     uint8_t *dead = NULL;
     int rc = ty_manifest_read(dir, &mf, err, errlen);
@@ -869,6 +876,10 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
         return TENYO_OK;
     }
     if (rc) goto done;
+    /* the base's fit id only where a manifest is to be matched (it reads
+     * the first documents' strings: a frame of ids of layout 2); without
+     * one, the writer that makes one computes it (api/update.c) */
+    x->upd.fit = ty_model_fit_id(B);
     uint64_t fit = x->upd.fit;
     rc = manifest_applies(path, dir, &mf, B, fit, err, errlen);
     if (rc) goto done;

@@ -147,6 +147,8 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
     }
     char why[TY_ERRLEN];
     rc = ty_manifest_read(u->dir, &u->mf, why, sizeof why);
+    /* an open with no manifest left the fit id for the one that makes it */
+    if (!u->x->upd.fit && !u->x->upd.gpos) u->x->upd.fit = ty_model_fit_id(&u->x->m);
     if (rc == TENYO_OK && u->mf.fit != u->x->upd.fit) {
         /* stale: made for another base (a rebuild was interrupted before it
          * dropped it); start over from this base, generations still rising */

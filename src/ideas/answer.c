@@ -456,7 +456,7 @@ static int index_english(const tenyo_index *x) {
     const ty_model *m = &x->m;
     uint64_t n = m->ndocs, step = n > 256 ? n / 256 : 1, latin = 0, seen = 0;
     for (uint64_t d = 0; d < n; d += step, seen++) {
-        const char *t = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+        const char *t = ty_meta_str(m, d, TY_META_TITLE);
         latin += *t && (unsigned char)*t < 0x80;
     }
     return seen && 2 * latin > seen;

@@ -435,8 +435,30 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
 
 /* The query is prepared in c (qn sparse terms); skip = query document.
  * The stages after prepare, in order (stages.h). */
+static int ideas_run_any(tenyo_ctx *c, uint64_t skip, size_t qn,
+                         const tenyo_ideas_opts *o, size_t n, tenyo_idea *out);
+
+/* The proposals, their evidence's strings readable and none read on the
+ * way damaged (store/docmeta.c: a damaged frame refuses the answer,
+ * naming it, rather than showing "" for a title). */
 static int ideas_run(tenyo_ctx *c, uint64_t skip, size_t qn,
                      const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
+    int got = ideas_run_any(c, skip, qn, o, n, out);
+    const ty_model *m = &c->idx->m;
+    for (int i = 0; i < got; i++)
+        if (out[i].nevidence > 0 &&
+            ty_meta_ready(m, &out[i].evidence[0].doc, (size_t)out[i].nevidence,
+                          sizeof out[i].evidence[0], c->err, sizeof c->err))
+            return TENYO_ERR_CORRUPT;
+    if (got >= 0 && skip < m->ndocs && ty_meta_ready(m, &skip, 1, sizeof skip, c->err,
+                                                     sizeof c->err))
+        return TENYO_ERR_CORRUPT;
+    if (got >= 0 && ty_meta_damage(m, c->err, sizeof c->err)) return TENYO_ERR_CORRUPT;
+    return got;
+}
+
+static int ideas_run_any(tenyo_ctx *c, uint64_t skip, size_t qn,
+                         const tenyo_ideas_opts *o, size_t n, tenyo_idea *out) {
     tenyo_ideas_opts def;
     if (!o) {
         tenyo_ideas_opts_default(&def);

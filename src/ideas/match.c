@@ -116,8 +116,8 @@ static double row_cosine(const ty_model *m, uint64_t a, uint64_t b) {
  * sharing MATCH_SAME_COSINE of their weight, or the same title from the
  * same first applicant. */
 static int same_invention(const ty_model *m, uint64_t a, uint64_t b) {
-    const char *ta = m->meta_blob + m->meta_off[a * TY_META_NSTR + TY_META_TITLE];
-    const char *tb = m->meta_blob + m->meta_off[b * TY_META_NSTR + TY_META_TITLE];
+    const char *ta = ty_meta_str(m, a, TY_META_TITLE);
+    const char *tb = ty_meta_str(m, b, TY_META_TITLE);
     if (*ta && !strcmp(ta, tb) && ty_same_applicant(m, a, b)) return 1;
     return row_cosine(m, a, b) >= MATCH_SAME_COSINE;
 }
@@ -253,6 +253,11 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     if (na > k) na = k;
     if (na) memcpy(out, all, na * sizeof *all);
     rc = (int)na;
+    /* the patents' strings readable, and none read above was damaged
+     * (store/docmeta.c: the answer is refused, naming the frame) */
+    if ((na && ty_meta_ready(m, &out[0].doc, na, sizeof *out, c->err, sizeof c->err)) ||
+        ty_meta_damage(m, c->err, sizeof c->err))
+        rc = TENYO_ERR_CORRUPT;
 done:
     c->filter = user;
     if (rc == TENYO_ERR_NOMEM) ty_seterr(c->err, sizeof c->err, "out of memory matching");
@@ -408,7 +413,7 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
         q->n = w;
     }
     /* the patent's title and abstract */
-    const char *title = m->meta_blob + m->meta_off[doc * TY_META_NSTR + TY_META_TITLE];
+    const char *title = ty_meta_str(m, doc, TY_META_TITLE);
     if (!rc && m->abs) rc = ty_abs_get(m->abs, doc, &c->abuf, c->err, sizeof c->err);
     if (!rc && (ty_buf_append(&pt, title, strlen(title)) || ty_buf_putc(&pt, '\n') ||
                 (m->abs && ty_buf_append(&pt, c->abuf.p, c->abuf.len)) || ty_buf_putc(&pt, 0)))
@@ -594,7 +599,7 @@ static int use_verb(const char *rest) {
 static int own_use(const tenyo_ctx *c, const char *home, uint64_t d, tenyo_match_app *out) {
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
-    const char *title = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+    const char *title = ty_meta_str(m, d, TY_META_TITLE);
     const char *code = m->field_ptr[d] < m->field_ptr[d + 1]
                            ? m->field_code[m->field_ids[m->field_ptr[d]]] : "";
     double bw = 0;

@@ -19,8 +19,8 @@
  * *len, or NULL when the record names none. */
 const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len) {
     *len = 0;
-    if (!m->meta_blob || !m->meta_off || d >= m->ndocs) return NULL;
-    const char *a = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_APPLICANT];
+    if ((!m->meta_off && !m->dm) || d >= m->ndocs) return NULL;
+    const char *a = ty_meta_str(m, d, TY_META_APPLICANT);
     size_t n = strcspn(a, ",");
     if (!n) return NULL;
     *len = n;

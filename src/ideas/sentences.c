@@ -26,7 +26,7 @@ int ty_doc_text(tenyo_ctx *c, uint64_t d, ty_buf *buf) {
         buf->len = slot->text.len;
         return TENYO_OK;
     }
-    const char *title = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_TITLE];
+    const char *title = ty_meta_str(m, d, TY_META_TITLE);
     int rc = ty_abs_get(m->abs, d, &c->abuf, c->err, sizeof c->err);
     if (rc) return rc;
     buf->len = 0;

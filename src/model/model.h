@@ -283,7 +283,14 @@ typedef struct ty_model {
     uint64_t ndocs;           /* documents */
     char *meta_blob;          /* strings of all docs, NUL-terminated */
     uint64_t meta_blob_len;   /* bytes in meta_blob */
-    uint64_t *meta_off;       /* ndocs x TY_META_NSTR offsets into meta_blob */
+    uint64_t *meta_off;       /* ndocs x TY_META_NSTR offsets into meta_blob
+                                 (layout 1, or decoded whole: NULL while
+                                 a lazily read layout 2 is not; read a
+                                 document's strings with store.h's
+                                 ty_meta_str / ty_meta_doc) */
+    struct ty_docmeta *dm;    /* read: the section "docmeta" of layout 2,
+                                 a block decoded on first use
+                                 (store/docmeta.c), or NULL */
     uint8_t *open;            /* open flag per doc */
     uint8_t *lang;            /* 0 = ja, 1 = en per doc */
     uint64_t *field_ptr;      /* ndocs+1 offsets into field_ids */

@@ -23,7 +23,11 @@
  *   invariants.c  the invariants a model holds to be written or loaded
  *   abstracts.c   the optional section "abstracts": packed by the writer,
  *                 read a block at a time by the ty_abs handle
- *   lazysec.c     a section read on first use ("keywords", "termfacts")
+ *   docmeta.c     the documents' strings: layout 2 of "docmeta" packed
+ *                 and read a block at a time (ty_docmeta), and the one
+ *                 accessor of a document's strings for either layout
+ *   lazysec.c     a section read on first use ("keywords", "termfacts",
+ *                 docmeta's layout 2), and the stored frame it reads in part
  *   manifest.c    updates beside an index (MANIFEST, deletions, the lock)
  *   paths.c       file names, temporary files, the atomic replace
  *   shards.c      a sharded index: a manifest naming a shared file and
@@ -102,8 +106,11 @@
  *                               bit-identical to the builder's)
  *   tfidf.vals  4Z              f32 per non-zero (format 1, or a model
  *                               without counts)
- *   docmeta     >= S*N          S*N NUL-terminated strings, S per document
- *                               in TY_META_* order (offsets recomputed)
+ *   docmeta     >= S*N          layout 1: S*N NUL-terminated strings, S per
+ *                               document in TY_META_* order (offsets
+ *                               recomputed); layout 2 (docmeta.c, magic
+ *                               "\0TYDM2\0\0"): a table, frames of 256
+ *                               ids, frames of 128 documents' other strings
  *   docflags    2N              u8 open[N], then u8 lang[N] (0 ja, 1 en)
  *   docfields   4N + 2*sum      u32 count[N], then u16 field ids
  *   fields      16F             per field: char code[8] NUL-padded, u64
@@ -152,6 +159,11 @@
  * place; its own magic ("TKW1", "TKW2") says which layout it holds, so the
  * change needed no new file version: a reader that knows only layout 1
  * refuses a keyword query on it naming the section, and reads the rest.
+ * "docmeta" has a layout 2 made the same way (docmeta.c: frames of ids and
+ * frames of 128 documents, read a block at a time), told from layout 1 by
+ * its magic; a reader that knows only layout 1 refuses the file as a
+ * damaged docmeta. A sharded index's shards keep layout 1 (cut by
+ * documents).
  *
  * Section "abstracts" (optional, abstracts.c): every document's abstract,
  * for reading (evidence, the "why" of a proposal), never scored. A section
@@ -329,6 +341,20 @@ int ty_abs_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
  * memory or out of descriptors. */
 ty_abs *ty_abs_open(int fd, const char *path, uint64_t off, uint64_t stored, uint64_t raw,
                     uint64_t ndocs);
+
+/* The section "docmeta" (docmeta.c: its layout 2): 1 when p[0..len)
+ * starts as layout 2 does. */
+int ty_dm_is_layout2(const void *p, uint64_t len);
+/* 1 when the 8 bytes at p are layout 2's magic. */
+int ty_dm_is_magic(const void *p);
+/* The layout a single file's writer gives "docmeta": 2, or 1 when the
+ * environment says TENYO_DOCMETA_FORMAT=1 (tests of old indexes). */
+int ty_dm_write_layout(void);
+/* A handle on layout 2 read through sec (taken over, freed on failure)
+ * for ndocs documents: its header and table read and checked. 0, or the
+ * status naming path. */
+int ty_dm_open(ty_lazysec *sec, const char *path, uint64_t ndocs, ty_docmeta **out, char *err,
+               size_t errlen);
 
 /* One section of a file as read whole (ty_store_raw_read) or given to a
  * writer (ty_store_write_raw). */

@@ -161,7 +161,7 @@ static int counts_check(const ty_model *m, int rows, int docmeta, char *why, siz
         (nt && k && !m->vec_deferred && !m->basis && !(m->basis_q && m->basis_qscale)) ||
         (rows && nd && k && !m->vec_deferred && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
         (nd && ((rows && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
-                (docmeta && !m->meta_off))) ||
+                (docmeta && !m->meta_off && !m->dm))) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
         ty_seterr(why, whylen, "model: a required array is missing");
         return -1;

@@ -1,8 +1,9 @@
 /*
  * lazysec.c — a section located when the index is opened and read on first
  * use (ty_lazysec), whole or a range at a time: the keyword index
- * (section "keywords") and the term facts ("termfacts", read whole by the
- * judge's first need).
+ * (section "keywords"), docmeta's layout 2 (docmeta.c) and the term facts
+ * ("termfacts", read whole by the judge's first need); and the frame of
+ * stored blocks a range of which it reads (ty_store_frame_stored).
  *
  * Why: the keyword index holds every record's folded title and abstract
  * plus its bigram postings, about 360 bytes a document stored and 1.2 KB
@@ -23,9 +24,10 @@
  * The abstracts keep their own handle (abstracts.c): they decode a block at
  * a time, this section whole.
  * ty_lazysec_read reads a range of the content: where the section's frame
- * is stored blocks (ty_store_frame_stored: the keyword index of layout 2,
- * whose content is compressed frames of its own), only the blocks holding
- * the range are read, each block header checked, and the frame's checksum
+ * is stored blocks (ty_store_frame_stored, at this file's end: the keyword
+ * index and docmeta of layout 2, whose content is compressed frames of
+ * its own), only the range is read, the header of each block holding
+ * part of it checked, and the frame's checksum
  * is left to ty_lazysec_get (tenyo check), the content's frames carrying
  * their own; otherwise the content is read whole first. A range read
  * counts as a use (ty_lazysec_loaded) but does not load the section.
@@ -212,20 +214,19 @@ int ty_lazysec_read(ty_lazysec *s, uint64_t off, uint64_t len, void *dst, char *
         if (!rc) memcpy(dst, p + off, (size_t)len);
         return rc;
     }
-    /* the blocks holding [off, off + len), read at once, each header checked */
+    /* each block holding part of [off, off + len): its header read and
+     * checked, then only that part, straight into dst (a frame of docmeta
+     * or of the keyword index is a few KB of a 128 KiB block) */
     const uint64_t B = ZSTD_BLOCKSIZE_MAX;
     uint64_t nb = (s->raw + B - 1) / B, b0 = off / B, b1 = (off + len - 1) / B;
-    uint64_t from = STORED_HEAD + b0 * (B + 3), last = b1 + 1 < nb ? B : s->raw - b1 * B;
-    uint64_t to = STORED_HEAD + b1 * (B + 3) + 3 + last;
-    unsigned char *t = malloc((size_t)(to - from));
-    if (!t) {
-        ty_seterr(err, errlen, "%s: out of memory reading section '%s'", s->path, s->name);
-        return TENYO_ERR_NOMEM;
-    }
-    int rc = lz_pread(s, t, (size_t)(to - from), s->off + from, err, errlen);
+    int rc = TENYO_OK;
     for (uint64_t b = b0; b <= b1 && !rc; b++) {
-        const unsigned char *q = t + (b - b0) * (B + 3);
+        uint64_t at = s->off + STORED_HEAD + b * (B + 3);
         uint64_t sz = b + 1 < nb ? B : s->raw - b * B;
+        uint64_t lo = b == b0 ? off - b * B : 0, hi = b == b1 ? off + len - b * B : sz;
+        unsigned char q[3];
+        rc = lz_pread(s, q, 3, at, err, errlen);
+        if (rc) break;
         uint32_t bh = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16;
         if (bh != ((uint32_t)(sz << 3) | (b + 1 == nb))) {
             ty_seterr(err, errlen, "%s: section '%s' is damaged: block %llu of its frame",
@@ -233,10 +234,9 @@ int ty_lazysec_read(ty_lazysec *s, uint64_t off, uint64_t len, void *dst, char *
             rc = TENYO_ERR_CORRUPT;
             break;
         }
-        uint64_t lo = b == b0 ? off - b * B : 0, hi = b == b1 ? off + len - b * B : sz;
-        memcpy((char *)dst + (b * B + lo - off), q + 3 + lo, (size_t)(hi - lo));
+        rc = lz_pread(s, (char *)dst + (b * B + lo - off), (size_t)(hi - lo), at + 3 + lo, err,
+                      errlen);
     }
-    free(t);
     if (!rc) __atomic_store_n(&s->used, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -266,4 +266,51 @@ void ty_lazysec_free(ty_lazysec *s) {
     free(s->blob);
     ty_once_destroy(&s->once);
     free(s);
+}
+
+/* The writer's side: content as a frame of stored blocks (format.h
+ * STORED_HEAD), so that ty_lazysec_read can take a range of it in place. */
+int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
+    if ((!p && n) || !out) return TENYO_ERR_ARG;
+    /* the checksum (XXH64's low 32 bits of the content) is zstd's: the
+     * last 4 bytes of the frame it makes of the content at its fastest */
+    size_t cap = ZSTD_compressBound((size_t)n);
+    char *z = ty_malloc(cap);
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    int rc = TENYO_ERR_NOMEM;
+    size_t zn = 0;
+    if (!z || !cc) goto done;
+    rc = TENYO_ERR_DEPENDENCY;
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZSTD_minCLevel())) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(zn = ZSTD_compress2(cc, z, cap, p ? p : "", (size_t)n)) || zn < 4) {
+        ty_seterr(err, errlen, "zstd could not frame a section of %llu bytes",
+                  (unsigned long long)n);
+        goto done;
+    }
+    rc = TENYO_ERR_NOMEM;
+    uint64_t nb = n ? (n + ZSTD_BLOCKSIZE_MAX - 1) / ZSTD_BLOCKSIZE_MAX : 1;
+    out->len = 0;
+    if (ty_buf_reserve(out, (size_t)(STORED_HEAD + 3 * nb + n + 4))) goto done;
+    unsigned char h[STORED_HEAD];
+    put_le32(h, ZSTD_MAGICNUMBER);
+    h[4] = STORED_FHD;
+    put_le64(h + 5, n);
+    ty_buf_append(out, h, sizeof h);
+    for (uint64_t b = 0; b < nb; b++) {
+        uint64_t at = b * ZSTD_BLOCKSIZE_MAX, sz = n - at < ZSTD_BLOCKSIZE_MAX ? n - at
+                                                                              : ZSTD_BLOCKSIZE_MAX;
+        uint32_t bh = (uint32_t)(sz << 3) | (b + 1 == nb); /* raw block, last flag */
+        unsigned char t[3] = {(unsigned char)bh, (unsigned char)(bh >> 8),
+                              (unsigned char)(bh >> 16)};
+        ty_buf_append(out, t, 3);
+        if (sz) ty_buf_append(out, (const char *)p + at, (size_t)sz);
+    }
+    ty_buf_append(out, z + zn - 4, 4);
+    rc = TENYO_OK;
+done:
+    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory framing a section");
+    ZSTD_freeCCtx(cc);
+    free(z);
+    return rc;
 }

@@ -462,6 +462,7 @@ void ty_model_free(ty_model *m) {
     free(m->tfidf.val);
     free(m->meta_blob);
     free(m->meta_off);
+    ty_dm_free(m->dm);
     free(m->open);
     free(m->lang);
     free(m->field_ptr);

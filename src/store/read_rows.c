@@ -509,11 +509,73 @@ static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
     return TENYO_OK;
 }
 
-/* The documents' strings (section "docmeta"). */
+/* 1 when the frame of section s is stored blocks (ty_store_frame_stored)
+ * holding docmeta's layout 2 (store/docmeta.c): its first 24 bytes read. */
+static int dm_stored_layout2(reader *r, const rd_sec *s) {
+    unsigned char h[STORED_HEAD + 3 + 8];
+    if (s->stored < sizeof h + 4 || s->raw < 40) return 0;
+    for (size_t got = 0; got < sizeof h;) {
+        ssize_t k = pread(r->fd, h + got, sizeof h - got, (off_t)(s->off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return 0; /* the whole read below reports it */
+        got += (size_t)k;
+    }
+    return get_le32(h) == ZSTD_MAGICNUMBER && h[4] == STORED_FHD &&
+           get_le64(h + 5) == s->raw && ty_dm_is_magic(h + STORED_HEAD + 3);
+}
+
+/* The documents' strings (section "docmeta"): layout 1 decoded whole into
+ * meta_blob / meta_off; layout 2 (store/docmeta.c) stored in blocks is,
+ * for a lazy read (an index opened for queries), only located here, its
+ * header and table read (m->dm), its frames decoded on first use; read
+ * whole (ty_store_read: check, writers), its frames are all checked and
+ * decoded now, as layout 1 is; so is layout 2 in any other frame (a
+ * sharded index's, or put in raw). */
 static int rd_docmeta(reader *r, ty_model *m) {
     uint64_t nstr = m->ndocs * TY_META_NSTR;
-    return rd_strings(r, "docmeta", nstr, nstr, &m->meta_blob, &m->meta_blob_len,
-                      &m->meta_off);
+    if (!r->mem) {
+        const rd_sec *s = ty_rd_locate(r, "docmeta", 0, UINT64_MAX, 1);
+        if (s && dm_stored_layout2(r, s)) {
+            ty_lazysec *ls = ty_lazysec_open(r->fd, r->path, "docmeta", s->off, s->stored,
+                                             s->raw);
+            if (!ls) return rd_nomem(r);
+            int rc = ty_dm_open(ls, r->path, m->ndocs, &m->dm, r->err, r->errlen);
+            if (rc || r->lazy) return rc;
+            /* read whole: every frame checked (naming the first damaged
+             * one), then the section's checksum, then decoded whole */
+            rc = ty_meta_verify(m, r->err, r->errlen);
+            return rc ? rc : ty_model_need_meta(m, r->err, r->errlen);
+        }
+    }
+    void *p = NULL;
+    uint64_t raw;
+    int rc = ty_rd_section(r, "docmeta", nstr < 40 ? nstr : 40, UINT64_MAX, 1,
+                           &p, &raw);
+    if (rc) return rc;
+    if (!ty_dm_is_layout2(p, raw)) {
+        char why[256];
+        if (raw < nstr) {
+            free(p);
+            return rd_corrupt(r, "docmeta", "fewer bytes than strings");
+        }
+        m->meta_blob = p;
+        m->meta_blob[raw] = 0;
+        m->meta_blob_len = raw;
+        m->meta_off = ty_mallocarray(nstr ? nstr : 1, sizeof *m->meta_off);
+        if (!m->meta_off) return rd_nomem(r);
+        if (ty_blob_index(m->meta_blob, raw, nstr, m->meta_off, 1, why, sizeof why))
+            return rd_corrupt(r, "docmeta", why);
+        return TENYO_OK;
+    }
+    ((char *)p)[raw] = 0;
+    ty_lazysec *ls = ty_lazysec_wrap(p, raw);
+    if (!ls) {
+        free(p);
+        return rd_nomem(r);
+    }
+    rc = ty_dm_open(ls, r->path, m->ndocs, &m->dm, r->err, r->errlen);
+    if (!rc) rc = ty_model_need_meta(m, r->err, r->errlen);
+    return rc;
 }
 
 /* The documents' strings on a thread of their own, from META_THREAD_MIN
@@ -541,7 +603,10 @@ static void *meta_run(void *arg) {
 static meta_job *meta_start(reader *r, ty_model *m) {
     int two = ty_store_threads > 1 ||
               (ty_store_threads == 0 && ty_ncores() > 1 && m->ndocs >= META_THREAD_MIN);
-    meta_job *j = two && !r->mem && ty_rd_has(r, "docmeta") ? ty_calloc(1, sizeof *j) : NULL;
+    if (!two || r->mem || !ty_rd_has(r, "docmeta")) return NULL;
+    const rd_sec *s = ty_rd_locate(r, "docmeta", 0, UINT64_MAX, 1);
+    if (!s || (r->lazy && dm_stored_layout2(r, s))) return NULL; /* its table only */
+    meta_job *j = ty_calloc(1, sizeof *j);
     if (!j) return NULL;
     j->r = *r;
     j->r.dctx = ZSTD_createDCtx();

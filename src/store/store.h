@@ -9,7 +9,10 @@
  *               parallel and lazy decode, ty_model_free
  * invariants.c  what a model must hold to be written or loaded
  * abstracts.c   the optional section "abstracts" and its ty_abs handle
- * lazysec.c     a section read on first use (ty_lazysec: "keywords", "termfacts")
+ * docmeta.c     the documents' strings read a block at a time, and the
+ *               accessor of a document's strings (ty_meta_*)
+ * lazysec.c     a section read on first use (ty_lazysec: "keywords", "termfacts",
+ *               docmeta's layout 2), and the stored frame it reads in part
  * manifest.c    updates beside an index: MANIFEST, deletion files, the
  *               writer lock, the licensable list
  * shards.c      a sharded index: the manifest naming a shared part and
@@ -52,6 +55,57 @@ ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
 /* Compressed bytes of the section(s) behind a (0 for NULL). */
 uint64_t ty_abs_bytes(const ty_abs *a);
 void ty_abs_free(ty_abs *a);
+/* A document's strings (docmeta.c), whichever layout the index holds:
+ * layout 1's arrays (m->meta_blob, m->meta_off), or layout 2's frames, each
+ * decoded by its first use, from any thread. */
+typedef struct ty_docmeta ty_docmeta;
+/* String `which` (TY_META_*) of document d; "" when d is out of range or
+ * its frame is damaged (the damage kept for ty_meta_damage). Thread-safe;
+ * the string lives as long as m. */
+const char *ty_meta_str(const ty_model *m, uint64_t d, int which);
+/* All TY_META_NSTR strings of document d into s (each "" where not read):
+ * 0, TENYO_ERR_ARG (d out of range, or m holds no strings), or
+ * TENYO_ERR_CORRUPT with the section, the frame and its documents named
+ * in err. Thread-safe. */
+int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char *err,
+                size_t errlen);
+/* Every document's id: document d's is *blob + (*off)[d * *stride]
+ * (layout 2: its frames of ids alone, decoded once into one blob). 0, or
+ * the status with err set. Thread-safe. */
+int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size_t *stride,
+                char *err, size_t errlen);
+/* The documents docs[i] (a uint64_t every stride_bytes: an array of hits)
+ * readable: their frames decoded now. 0, or TENYO_ERR_CORRUPT naming the
+ * frame: what a query calls before it answers with those documents. */
+int ty_meta_ready(const ty_model *m, const uint64_t *docs, size_t n, size_t stride_bytes,
+                  char *err, size_t errlen);
+/* TENYO_ERR_CORRUPT with the first damaged frame's message once any use of
+ * m's strings met one (ty_meta_str gave ""), else 0. */
+int ty_meta_damage(const ty_model *m, char *err, size_t errlen);
+/* Layout 1's arrays filled from layout 2 (every frame decoded, once, any
+ * thread; a no-op for layout 1): what a user of every document's strings
+ * calls first (filters by date or applicant, writers, merges). 0, or the
+ * status with err set. */
+int ty_model_need_meta(ty_model *m, char *err, size_t errlen);
+/* Every frame of layout 2 decoded and kept, as each first use would (a
+ * no-op for layout 1): what a reader of most documents' strings starts on
+ * a thread of its own. A damaged frame is left to the use that reads it. */
+void ty_meta_warm(const ty_model *m);
+/* Layout 1's content size, and its first n bytes into buf (the count
+ * copied): what an index's fit id hashes, the same for either layout. */
+uint64_t ty_meta_len(const ty_model *m);
+size_t ty_meta_prefix(const ty_model *m, char *buf, size_t n);
+/* Every frame of layout 2 decoded and counted, and the section's own
+ * checksum (tenyo check); 0 for layout 1 (decoded whole at open). */
+int ty_meta_verify(const ty_model *m, char *err, size_t errlen);
+/* 1 or 2: the layout m's strings were read from (1 for a built model). */
+int ty_meta_layout(const ty_model *m);
+void ty_dm_free(ty_docmeta *h);
+/* m's strings (layout 1's arrays: ty_model_need_meta first) as layout 2's
+ * raw content into out, what a single file's writer stores (and
+ * ty_store_rewrite stores so when put in). 0, or the status with err. */
+int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+
 /* A section located at open and read whole on first use (lazysec.c; the
  * keyword index). ty_lazysec_open dups fd (the handle keeps the file as it
  * was) and copies path and name; NULL when out of memory or descriptors.
@@ -68,7 +122,7 @@ ty_lazysec *ty_lazysec_wrap(char *blob, uint64_t raw);
 int ty_lazysec_get(ty_lazysec *s, const char **p, uint64_t *len, char *err, size_t errlen);
 /* Bytes [off, off + len) of s's raw content into dst, from any thread:
  * when the section's frame is stored blocks (ty_store_frame_stored), only
- * the blocks holding them are read (their headers checked; the content's
+ * they are read (the headers of the blocks holding them checked; the content's
  * own checks are the caller's: the frame's checksum covers the whole and
  * is checked by ty_lazysec_get), else from the whole content
  * (ty_lazysec_get). 0, or a status with file and section named in err.
@@ -134,8 +188,8 @@ typedef struct ty_secput {
 /* Rewrite the single index file at path (format 3) atomically, as
  * ty_store_write does (temporary file, fsync, rename, directory sync):
  * the sections named in drop[0..ndrop) and in put left out, put[0..nput)
- * (in the writer's section order, compressed here; a keyword section of
- * layout 2 stored as the writer stores it, read in place) put in where the
+ * (in the writer's section order, compressed here; a keyword section or
+ * docmeta of layout 2 stored as the writer stores it, read in place) put in where the
  * writer puts them, every other section's frame copied byte for byte and
  * checked on the way (zstd checksum, raw size: a damaged one stops the
  * rewrite with the file and section named), the header's "updated" byte

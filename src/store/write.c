@@ -523,7 +523,16 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
     put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
     if (!w->no_rows) put_rows(w, m);
 
-    if (!w->no_docmeta) {
+    if (!w->no_docmeta && !w->mem && !w->sink && ty_dm_write_layout() == 2 && !w->rc) {
+        /* layout 2: frames inside, read a block at a time in place */
+        ty_buf raw = {0}, f = {0};
+        int rc = ty_dm_pack(m, &raw, w->err, w->errlen);
+        if (!rc) rc = ty_store_frame_stored(raw.p, raw.len, &f, w->err, w->errlen);
+        if (rc) w->rc = rc;
+        else sec_frame(w, "docmeta", raw.len, (const unsigned char *)f.p, f.len);
+        ty_buf_free(&raw);
+        ty_buf_free(&f);
+    } else if (!w->no_docmeta) { /* layout 1: one blob (a shard's is cut from it) */
         sec_begin(w, "docmeta", m->meta_blob_len);
         put_bytes(w, m->meta_blob, m->meta_blob_len);
         sec_end(w);
@@ -769,6 +778,7 @@ static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
                        ty_buf *build, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(m, err, errlen);
     if (!rc) rc = ty_model_need_vectors(m, err, errlen);
+    if (!rc && no_rows != TY_CHECK_NO_DOCS) rc = ty_model_need_meta(m, err, errlen);
     if (rc) return rc;
     char why[TY_ERRLEN];
     if (ty_model_check(m, no_rows, why, sizeof why)) {
@@ -848,50 +858,6 @@ int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t err
     return rc;
 }
 
-int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
-    if ((!p && n) || !out) return TENYO_ERR_ARG;
-    /* the checksum (XXH64's low 32 bits of the content) is zstd's: the
-     * last 4 bytes of the frame it makes of the content at its fastest */
-    size_t cap = ZSTD_compressBound((size_t)n);
-    char *z = ty_malloc(cap);
-    ZSTD_CCtx *cc = ZSTD_createCCtx();
-    int rc = TENYO_ERR_NOMEM;
-    size_t zn = 0;
-    if (!z || !cc) goto done;
-    rc = TENYO_ERR_DEPENDENCY;
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZSTD_minCLevel())) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
-        ZSTD_isError(zn = ZSTD_compress2(cc, z, cap, p ? p : "", (size_t)n)) || zn < 4) {
-        ty_seterr(err, errlen, "zstd could not frame a section of %llu bytes",
-                  (unsigned long long)n);
-        goto done;
-    }
-    rc = TENYO_ERR_NOMEM;
-    uint64_t nb = n ? (n + ZSTD_BLOCKSIZE_MAX - 1) / ZSTD_BLOCKSIZE_MAX : 1;
-    out->len = 0;
-    if (ty_buf_reserve(out, (size_t)(STORED_HEAD + 3 * nb + n + 4))) goto done;
-    unsigned char h[STORED_HEAD];
-    put_le32(h, ZSTD_MAGICNUMBER);
-    h[4] = STORED_FHD;
-    put_le64(h + 5, n);
-    ty_buf_append(out, h, sizeof h);
-    for (uint64_t b = 0; b < nb; b++) {
-        uint64_t at = b * ZSTD_BLOCKSIZE_MAX, sz = n - at < ZSTD_BLOCKSIZE_MAX ? n - at
-                                                                              : ZSTD_BLOCKSIZE_MAX;
-        uint32_t bh = (uint32_t)(sz << 3) | (b + 1 == nb); /* raw block, last flag */
-        unsigned char t[3] = {(unsigned char)bh, (unsigned char)(bh >> 8),
-                              (unsigned char)(bh >> 16)};
-        ty_buf_append(out, t, 3);
-        if (sz) ty_buf_append(out, (const char *)p + at, (size_t)sz);
-    }
-    ty_buf_append(out, z + zn - 4, 4);
-    rc = TENYO_OK;
-done:
-    if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory framing a section");
-    ZSTD_freeCCtx(cc);
-    free(z);
-    return rc;
-}
 
 /* ty_store_encode_raw and ty_store_encode_meta: with no_rows, the rows'
  * and vectors' sections left out and the build text counting nnz; with
@@ -1108,7 +1074,8 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
             const ty_secput *p = &put[np];
             if ((!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
                  !memcmp(p->data, "TKW2", 4)) ||
-                !strncmp(p->name, "tfidf.post", 16)) { /* as the writer stores them */
+                (!strncmp(p->name, "docmeta", 16) && ty_dm_is_layout2(p->data, p->len)) ||
+                !strncmp(p->name, "tfidf.post", 16)) { /* frames inside: as the writer stores them */
                 sec_stored(w, p->name, p->data, p->len);
             } else {
                 sec_begin(w, p->name, p->len);

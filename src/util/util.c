@@ -234,6 +234,8 @@ struct ty_strmap {
     size_t lz_stride;
     uint64_t lz_n, lz_dup;
     int lz_rc;            /* ty_strmap_add_blob's result */
+    int (*lz_fill)(void *ud, const char **blob, const uint64_t **off, size_t *stride);
+    void *lz_ud;          /* ty_strmap_add_fill_lazy: where the keys come from */
     ty_once lz_once;      /* the keys inserted, once */
 };
 
@@ -272,6 +274,16 @@ static int add_blob(ty_strmap *m, const char *blob, const uint64_t *off, size_t 
 /* The lazy keys' insertion (ty_once_run): its outcome kept in the map. */
 static int lz_build(void *arg) {
     ty_strmap *m = arg;
+    if (m->lz_fill) {
+        const char *b = NULL;
+        const uint64_t *o = NULL;
+        size_t st = 1;
+        int rc = m->lz_fill(m->lz_ud, &b, &o, &st);
+        if (rc) return m->lz_rc = rc < 0 ? rc : TENYO_ERR_ARG;
+        m->lz_blob = b;
+        m->lz_off = o;
+        m->lz_stride = st;
+    }
     m->lz_rc = add_blob(m, m->lz_blob, m->lz_off, m->lz_stride, m->lz_n, &m->lz_dup);
     return m->lz_rc < 0 ? m->lz_rc : 0;
 }
@@ -282,6 +294,18 @@ int ty_strmap_add_blob_lazy(ty_strmap *m, const char *blob, const uint64_t *off,
     m->lz_blob = blob;
     m->lz_off = off;
     m->lz_stride = stride;
+    m->lz_n = n;
+    m->lazy = 1;
+    return TENYO_OK;
+}
+
+int ty_strmap_add_fill_lazy(ty_strmap *m, uint64_t n,
+                            int (*fill)(void *ud, const char **blob, const uint64_t **off,
+                                        size_t *stride),
+                            void *ud) {
+    if (m->n || m->lazy || n > UINT32_MAX / 2 - 1 || !fill) return TENYO_ERR_ARG;
+    m->lz_fill = fill;
+    m->lz_ud = ud;
     m->lz_n = n;
     m->lazy = 1;
     return TENYO_OK;
@@ -456,6 +480,7 @@ uint32_t ty_strmap_size(const ty_strmap *m) {
 }
 
 const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {
+    if (m->lazy && !ty_once_done(&m->lz_once) && m->lz_fill) ty_strmap_settle(m, NULL);
     if (m->lazy && !ty_once_done(&m->lz_once)) { /* the pointer it will hold */
         if (id >= m->lz_n) return NULL;
         const char *k = m->lz_blob + m->lz_off[(uint64_t)id * m->lz_stride];

@@ -94,6 +94,14 @@ int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
  * empty). */
 int ty_strmap_add_blob_lazy(ty_strmap *m, const char *blob, const uint64_t *off,
                             size_t stride, uint64_t n);
+/* The same with the keys' blob not there yet: the first use calls fill
+ * for it (blob, offsets and their stride, as ty_strmap_add_blob takes
+ * them; alive as long as the map), its failure (a negative status) kept
+ * as the map's outcome: every lookup then finds nothing. */
+int ty_strmap_add_fill_lazy(ty_strmap *m, uint64_t n,
+                            int (*fill)(void *ud, const char **blob, const uint64_t **off,
+                                        size_t *stride),
+                            void *ud);
 /* Build a lazy map now (a no-op for any other): 0; 1 when a key came twice
  * (its number in *dup when given; the keys before it are in, the later
  * ones looked up in vain); TENYO_ERR_NOMEM or _LIMIT. The same outcome on
