@@ -1273,6 +1273,40 @@ TY_TEST(api_rewrite_keywords_as_written) {
     tenyo_index_free(x);
 }
 
+/* A section of stored blocks above zstd's default window (128 MiB: a
+ * 1M-document keyword section) is copied by a later rewrite, not refused
+ * as needing too much memory (its frame names its whole content as its
+ * window), and comes out byte for byte. */
+TY_TEST(api_rewrite_copies_a_wide_stored_section) {
+    char err[256];
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    const char *p = tmp("sample_read.tny"), *q = tmp("rewrite_wide.tny");
+    size_t fl = 0;
+    char *img = ty_test_slurp(p, &fl);
+    FILE *fo = fopen(q, "wb");
+    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
+    if (fo) fclose(fo);
+    free(img);
+    size_t n = ((size_t)129 << 20) + 7;
+    char *big = ty_malloc(n);
+    CHECK(big != NULL);
+    if (!big) return;
+    for (size_t i = 0; i < n; i++) big[i] = (char)(i * 2654435761u >> 24);
+    ty_secput put = {"tfidf.post", big, n};
+    CHECK_EQ_INT(ty_store_rewrite(q, NULL, 0, &put, 1, NULL, err, sizeof err), TENYO_OK);
+    free(big);
+    size_t al = 0, bl = 0;
+    char *a = ty_test_slurp(q, &al);
+    CHECKF(ty_store_rewrite(q, NULL, 0, NULL, 0, NULL, err, sizeof err) == TENYO_OK, "%s", err);
+    char *b = ty_test_slurp(q, &bl);
+    CHECK(a && b && al == bl && al > n && memcmp(a, b, al) == 0);
+    free(a);
+    free(b);
+    remove(q);
+}
+
 /* The field model from its training rows only, gathered elsewhere (what
  * tenyo-mpi index does after the SVD): the same blob as from the whole
  * matrix, with TENYO_FM_MAX_DOCS lowering the bound so that the sample

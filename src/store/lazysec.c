@@ -270,6 +270,13 @@ void ty_lazysec_free(ty_lazysec *s) {
 
 /* The writer's side: content as a frame of stored blocks (format.h
  * STORED_HEAD), so that ty_lazysec_read can take a range of it in place. */
+int ty_store_dctx_wide(ZSTD_DCtx *d) {
+    ZSTD_bounds b = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+    return ZSTD_isError(b.error) || ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, b.upperBound))
+               ? TENYO_ERR_DEPENDENCY
+               : TENYO_OK;
+}
+
 int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
     if ((!p && n) || !out) return TENYO_ERR_ARG;
     /* the checksum (XXH64's low 32 bits of the content) is zstd's: the

@@ -552,6 +552,10 @@ static int rd_stream(reader *r, const char *name, const rd_sec *s, void *dst) {
         r->ccap = RD_CHUNK;
     }
     ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+    if (ty_store_dctx_wide(r->dctx)) { /* a frame of stored blocks: window = content */
+        ty_seterr(r->err, r->errlen, "%s: zstd refused a window for section '%s'", r->path, name);
+        return TENYO_ERR_DEPENDENCY;
+    }
     ZSTD_outBuffer o = {dst, (size_t)s->raw, 0};
     uint64_t pos = 0;
     size_t ret = 1;

@@ -28,6 +28,8 @@
 
 #include "model/model.h"
 
+#include <zstd.h>
+
 void ty_model_free(ty_model *m);  /* frees members, not m itself */
 
 /* Abstracts (optional section "abstracts", abstracts.c): kept for reading —
@@ -176,6 +178,12 @@ int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t err
  * index, layout 2), so that a reader can read part of it in place
  * (ty_lazysec_read). 0, or the status with the message. */
 int ty_store_frame_stored(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen);
+/* Let d decode, a piece of input at a time, a section's frame whose window
+ * is above zstd's default limit (128 MiB): a frame of stored blocks names
+ * its whole content as its window (a 1M-document keyword section: 430
+ * MB). The caller has bounded the content's size already. 0 or
+ * TENYO_ERR_DEPENDENCY. */
+int ty_store_dctx_wide(ZSTD_DCtx *d);
 /* The index format this library writes (format.h's "Format history"). */
 #define TY_STORE_FORMAT 3u
 

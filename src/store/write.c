@@ -1134,6 +1134,11 @@ int ty_store_rewrite(const char *path, const char *const *drop, int ndrop,
     buf = ty_malloc(cap);
     sink = ty_malloc(sinkcap);
     if (!w || !dctx || !buf || !sink) goto done;
+    rc = ty_store_dctx_wide(dctx); /* a section of stored blocks is copied too */
+    if (rc) {
+        ty_seterr(err, errlen, "%s: zstd refused a window to copy the sections", path);
+        goto done;
+    }
     w->updated = (unsigned char)r.updated;
     size_t hlen = STORE_FIXED + STORE_ENTRY * (size_t)(n + nput) + 8;
     rc = wr_start(w, hdr, hlen, &tmp);
