@@ -6,7 +6,8 @@
  * draw the same kind of vectors from the same seed; and whether two
  * lists of ideas are the same bits (the benches that compare contexts);
  * nearest-rank quantiles and a query file's lines (kw_bench and
- * groonga_bench time the same queries the same way).
+ * groonga_bench time the same queries the same way); a file copied whole
+ * (the relayout tools write a copy of an index, then rewrite it).
  */
 #ifndef TENYO_BENCH_H
 #define TENYO_BENCH_H
@@ -19,6 +20,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/* Copy the file src to dst (created, not there before): 0 or -1. */
+static inline int bench_copy_file(const char *src, const char *dst) {
+    int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (in < 0 || out < 0) {
+        if (in >= 0) close(in);
+        if (out >= 0) close(out);
+        return -1;
+    }
+    static char buf[1 << 20];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            rc = -1;
+            break;
+        }
+    if (n < 0 || fsync(out)) rc = -1;
+    close(in);
+    return close(out) || rc ? -1 : 0;
+}
 
 /* The same proposals (na of a, nb of b): fields, score bits, evidence. */
 static inline int ideas_identical(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) {

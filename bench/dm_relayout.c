@@ -22,26 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Copy the file src to dst (created, not there before): 0 or -1. */
-static int copy_file(const char *src, const char *dst) {
-    int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (in < 0 || out < 0) {
-        if (in >= 0) close(in);
-        if (out >= 0) close(out);
-        return -1;
-    }
-    static char buf[1 << 20];
-    ssize_t n;
-    int rc = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = -1;
-            break;
-        }
-    if (n < 0 || fsync(out)) rc = -1;
-    close(in);
-    return close(out) || rc ? -1 : 0;
-}
+#include "bench.h"
 
 int main(int argc, char **argv) {
     if (argc != 3) {
@@ -71,7 +52,7 @@ int main(int argc, char **argv) {
             "%.1f s\n", (unsigned long long)x->m.ndocs, (unsigned long long)out.len,
             (unsigned long long)x->m.meta_blob_len, ty_now() - t0);
     tenyo_index_free(x);
-    if (copy_file(argv[1], argv[2])) {
+    if (bench_copy_file(argv[1], argv[2])) {
         fprintf(stderr, "dm_relayout: cannot copy %s to %s: %s\n", argv[1], argv[2],
                 strerror(errno));
         return 1;
