@@ -13,6 +13,7 @@ split's other side, en_train below).
     python3 eval/protocol_a/choose62en.py --train EN.jsonl > en_train.jsonl
 """
 import hashlib
+import os
 import json
 import sys
 
@@ -53,6 +54,25 @@ def pick(path, salt, seen=frozenset(), n=24):
             h = queues[s].pop(0)
             out.append(min(by[h], key=lambda o: md5(salt + o['patent_id'])))
     return out
+
+
+def write_set(path, salt, seen_files, read, script):
+    """Print a query set: the rule with salt, the patents of the query files
+    seen_files (beside this script) left out; read names the read, script
+    the file that drew it."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    seen = set()
+    for f in seen_files:
+        for l in open(os.path.join(here, f), encoding='utf-8'):
+            p = l.rstrip('\n').split('\t')
+            if len(p) > 3:
+                seen.add(p[3])
+    out = pick(path, salt, seen)
+    print("# English Protocol A queries of the judge's %s, fixed before any output was read:" % read)
+    print('# eval/protocol_a/%s (query side of the development split). set<TAB>abstract<TAB>--home<TAB>id' % script)
+    for o in out:
+        print('en\t%s\t%s\t%s' % (' '.join(o['abstract'].split()), ','.join(codes(o)), o['patent_id']))
+    print('# sections: %s' % ''.join(sorted({codes(o)[0][0] for o in out})), file=sys.stderr)
 
 
 def main(argv):

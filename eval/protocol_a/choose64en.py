@@ -10,25 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from choose62en import codes, pick  # noqa: E402
-
-SALT = 'pa64en'
-
-
-def main(path):
-    here = os.path.dirname(os.path.abspath(__file__))
-    seen = set()
-    for l in open(os.path.join(here, 'queries62en.tsv'), encoding='utf-8'):
-        p = l.rstrip('\n').split('\t')
-        if len(p) > 3:
-            seen.add(p[3])
-    out = pick(path, SALT, seen)
-    print("# English Protocol A queries of the judge's fourth read, fixed before any output was read:")
-    print('# eval/protocol_a/choose64en.py (query side of the development split). set<TAB>abstract<TAB>--home<TAB>id')
-    for o in out:
-        print('en\t%s\t%s\t%s' % (' '.join(o['abstract'].split()), ','.join(codes(o)), o['patent_id']))
-    print('# sections: %s' % ''.join(sorted({codes(o)[0][0] for o in out})), file=sys.stderr)
-
+from choose62en import write_set  # noqa: E402
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    write_set(sys.argv[1], 'pa64en', ('queries62en.tsv',), 'fourth read', 'choose64en.py')

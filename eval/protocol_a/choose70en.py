@@ -10,26 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from choose62en import codes, pick  # noqa: E402
-
-SALT = 'pa70en'
-
-
-def main(path):
-    here = os.path.dirname(os.path.abspath(__file__))
-    seen = set()
-    for f in ('queries62en.tsv', 'queries64en.tsv'):
-        for l in open(os.path.join(here, f), encoding='utf-8'):
-            p = l.rstrip('\n').split('\t')
-            if len(p) > 3:
-                seen.add(p[3])
-    out = pick(path, SALT, seen)
-    print("# English Protocol A queries of the judge's sixth read, fixed before any output was read:")
-    print('# eval/protocol_a/choose70en.py (query side of the development split). set<TAB>abstract<TAB>--home<TAB>id')
-    for o in out:
-        print('en\t%s\t%s\t%s' % (' '.join(o['abstract'].split()), ','.join(codes(o)), o['patent_id']))
-    print('# sections: %s' % ''.join(sorted({codes(o)[0][0] for o in out})), file=sys.stderr)
-
+from choose62en import write_set  # noqa: E402
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    write_set(sys.argv[1], 'pa70en', ('queries62en.tsv', 'queries64en.tsv'), 'sixth read', 'choose70en.py')
