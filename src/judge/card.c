@@ -63,6 +63,8 @@ static const char *const cj_names[TY_CJ_N + 1] = {
  * are the en.card. weights' alone). */
 static const unsigned char cj_ja[TY_CJ_N] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
                                              0, 0, 0, 0, 0, 1, 1};
+/* The first of the two evidence facts (the term facts come before it). */
+#define TY_CJ_EVIDENCE 16
 /* Query terms from which the evidence's similarity counts in full. */
 #define TY_CJ_FULL_QUERY 6
 /* Latin-script terms the top spread averages (the bridge list shows five). */
@@ -125,13 +127,13 @@ void ty_judge_card_facts(const tenyo_index *x, double usable, int band, const ui
         f[13] += w[i] * tf[TY_JF_EN_SPREAD];
         f[TY_CJ_LATIN] += w[i] * tf[TY_JF_LATIN];
     }
-    for (int i = 4; i < 16 && tot > 0; i++) f[i] /= tot;
+    for (int i = 4; i < TY_CJ_EVIDENCE && tot > 0; i++) f[i] /= tot;
     for (int k = 0; k < ntop; k++) f[15] += tops[k] / ntop;
     double full = n < TY_CJ_FULL_QUERY ? (double)n / TY_CJ_FULL_QUERY : 1;
     for (int e = 0; e < nev && e < TENYO_IDEA_EVIDENCE; e++) {
         double sim = ev[e].score > 0 ? full * ev[e].score : 0;
-        if (sim > f[16]) f[16] = sim;
-        f[17] += sim;
+        if (sim > f[TY_CJ_EVIDENCE]) f[TY_CJ_EVIDENCE] = sim;
+        f[TY_CJ_EVIDENCE + 1] += sim;
     }
 }
 
