@@ -973,7 +973,7 @@ expect 0 cli_rv_ivf_again "$T" rebuild "$D/rv.tny" --ivf=4
 expect 0 cli_rv_ivf_again_info "$T" info "$D/rv.tny"
 contains "$D/out" "IVF 4 lists" cli_rv_ivf_again_lists
 expect 0 cli_rv_no_ivf "$T" rebuild "$D/rv.tny" --no-ivf
-contains "$D/err" "dropped the IVF lists" cli_rv_no_ivf_summary
+contains "$D/err" "without IVF lists or float16 vectors" cli_rv_no_ivf_summary
 expect 0 cli_rv_no_ivf_info "$T" info "$D/rv.tny"
 contains "$D/out" "no IVF" cli_rv_no_ivf_info_none
 cmp -s "$D/rv.tny" "$D/s.tny" && ok cli_rv_no_ivf_same_bytes || bad cli_rv_no_ivf_same_bytes

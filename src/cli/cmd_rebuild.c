@@ -27,9 +27,9 @@ static const char *rebuild_usage =
     "      --f16           with --ivf: float16 vectors for the IVF's re-rank (kept\n"
     "                      when the index has them, else made by a refit)\n"
     "      --no-ivf        drop the lists and float16 vectors (no refit without\n"
-    "                      updates); with --ivf, what gives an index written by an\n"
-    "                      older tenyo the stored term postings (faster text\n"
-    "                      queries)\n";
+    "                      updates); on an index without lists, how one written by\n"
+    "                      an older tenyo gains the stored term postings (faster\n"
+    "                      text queries)\n";
 
 enum { RB_IVF = 256, RB_F16, RB_NO_IVF };
 
@@ -55,8 +55,9 @@ static void ivf_summary(const char *path, const tenyo_build_stats *st, int ivf_l
                 st->dim, st->sec_total, st->sec_ivf, st->sec_write, st->file_bytes / 1e6,
                 cli_peak_mib(), path);
     } else {
-        fprintf(stderr, "dropped the IVF lists and float16 vectors of %llu documents "
-                "(no updates: fit kept, not refitted), %.1f s, %.2f MB -> %s\n",
+        fprintf(stderr, "rewrote %llu documents without IVF lists or float16 vectors "
+                "(no updates: fit kept, not refitted; the stored term postings made anew), "
+                "%.1f s, %.2f MB -> %s\n",
                 (unsigned long long)st->docs, st->sec_total, st->file_bytes / 1e6, path);
     }
 }
