@@ -435,7 +435,8 @@ static const help_ja texts[] = {
 "      --f16           --ivf と一緒に: IVF の再順位付けに float16 ベクトルも\n"
 "                      （索引にあれば残し、なければ当てはめ直して作る）\n"
 "      --no-ivf        リストと float16 ベクトルを消す（更新がなければ当ては\n"
-"                      め直さない）\n"},
+"                      め直さない）。リストのない索引では、古い tenyo で作った\n"
+"                      索引に語の転置リストを加える方法（文章での検索が速くなる）\n"},
 
 {"open",
 "使い方: tenyo open INDEX (--from FILE [--column C] | --clear) [オプション]\n"
