@@ -74,6 +74,17 @@ char *ty_test_slurp(const char *path, size_t *n) {
     return p;
 }
 
+int ty_test_copy(const char *from, const char *to) {
+    size_t n;
+    char *buf = ty_test_slurp(from, &n);
+    if (!buf) return -1;
+    FILE *f = fopen(to, "wb");
+    int rc = f && fwrite(buf, 1, n, f) == n ? 0 : -1;
+    if (f && fclose(f)) rc = -1;
+    free(buf);
+    return rc;
+}
+
 static int cmp_entry(const void *a, const void *b) {
     const entry *x = a, *y = b;
     int c = strcmp(x->file, y->file);

@@ -35,6 +35,8 @@ const char *ty_test_tmpdir(void);
 /* The whole file at path, malloc'd and NUL-terminated (an empty file gives
  * ""), its size in *n; NULL when it cannot be read. */
 char *ty_test_slurp(const char *path, size_t *n);
+/* The file from copied whole to to (made or truncated): 0, or -1. */
+int ty_test_copy(const char *from, const char *to);
 /* Records [from, to) of the JSONL file at path, each given to add(ud, doc)
  * in order; the number of records read, or -1 when the file cannot be
  * read or add returned non-zero. */

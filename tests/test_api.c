@@ -1209,12 +1209,7 @@ TY_TEST(api_open_for_lazy_tables) {
     memcpy(voc + 2 * (l0 + 1), m->term_blob + m->term_off[2],
            (size_t)m->term_blob_len - m->term_off[2]);
     const char *bad = tmp("lazy_dup_term.tny");
-    size_t fl = 0;
-    char *img = ty_test_slurp(p, &fl);
-    FILE *fo = fopen(bad, "wb");
-    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
-    if (fo) fclose(fo);
-    free(img);
+    CHECK_EQ_INT(ty_test_copy(p, bad), 0);
     ty_secput put = {"vocab", voc, vlen};
     CHECK_EQ_INT(ty_store_rewrite(bad, NULL, 0, &put, 1, NULL, err, sizeof err), TENYO_OK);
     free(voc);
@@ -1283,12 +1278,7 @@ TY_TEST(api_rewrite_copies_a_wide_stored_section) {
     CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
     tenyo_index_free(x);
     const char *p = tmp("sample_read.tny"), *q = tmp("rewrite_wide.tny");
-    size_t fl = 0;
-    char *img = ty_test_slurp(p, &fl);
-    FILE *fo = fopen(q, "wb");
-    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
-    if (fo) fclose(fo);
-    free(img);
+    CHECK_EQ_INT(ty_test_copy(p, q), 0);
     size_t n = ((size_t)129 << 20) + 7;
     char *big = ty_malloc(n);
     CHECK(big != NULL);

@@ -48,17 +48,6 @@ static const char *build_sample(const char *name) {
     return rc ? NULL : p;
 }
 
-static int copy_file(const char *from, const char *to) {
-    size_t n;
-    char *buf = ty_test_slurp(from, &n);
-    if (!buf) return -1;
-    FILE *f = fopen(to, "wb");
-    int rc = f && fwrite(buf, 1, n, f) == n ? 0 : -1;
-    if (f) fclose(f);
-    free(buf);
-    return rc;
-}
-
 TY_TEST(filter_matches_the_metadata) {
     const char *p = build_sample("filter_meta.tny");
     CHECK(p != NULL);
@@ -140,7 +129,7 @@ TY_TEST(filter_topk_equals_index_of_matching_docs) {
     CHECK(p != NULL);
     char q[600];
     snprintf(q, sizeof q, "%s/filter_only.tny", ty_test_tmpdir());
-    CHECK_EQ_INT(copy_file(p, q), 0);
+    CHECK_EQ_INT(ty_test_copy(p, q), 0);
     tenyo_index *x = NULL;
     char err[512];
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);

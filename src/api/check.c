@@ -729,28 +729,39 @@ static int base_damaged(check_run *r, const char *why) {
     return TENYO_ERR_CORRUPT;
 }
 
-/* The base's term facts: damaged, a problem that repair fixes by
- * rewriting the base without them (ideas and match then compute them, as
- * for an index written before them; nothing indexed is lost). */
-static int check_termfacts(check_run *r) {
-    int rc = ty_tf_verify_model(&r->base, r->why, sizeof r->why);
+/* An optional section of the base (name, its handle *sec) that its verify
+ * found damaged (rc, the reason in r->why): a problem that repair fixes by
+ * rewriting the base without it and freeing the handle, so that queries do
+ * without it, as for an index written before it (nothing indexed is lost).
+ * what names its content in the messages, without says what queries do
+ * instead, dropped the same once it is dropped. */
+static int check_drop_optional(check_run *r, int rc, const char *name, ty_lazysec **sec,
+                               const char *what, const char *without, const char *dropped) {
     if (rc == TENYO_OK || rc == TENYO_ERR_NOMEM) return rc;
     if (!r->repair) {
-        say(&r->c, 1, "base: %s (`tenyo check --repair` drops the term facts: ideas and match "
-            "then compute them)", r->why);
+        say(&r->c, 1, "base: %s (`tenyo check --repair` drops the %s: %s)", r->why, what,
+            without);
         return TENYO_OK;
     }
-    const char *drop[] = {"termfacts"};
+    const char *drop[] = {name};
     char why[TY_ERRLEN];
     rc = ty_store_rewrite(r->real, drop, 1, NULL, 0, NULL, why, sizeof why);
     if (rc && rc != TENYO_ERR_UNSYNCED) {
         say(&r->c, 1, "base: %s; dropping them failed: %s", r->why, why);
         return rc == TENYO_ERR_NOMEM ? rc : TENYO_OK;
     }
-    ty_lazysec_free(r->base.tf_sec);
-    r->base.tf_sec = NULL;
-    say(&r->c, 0, "base: %s: dropped (ideas and match compute the term facts)", r->why);
+    ty_lazysec_free(*sec);
+    *sec = NULL;
+    say(&r->c, 0, "base: %s: dropped (%s)", r->why, dropped);
     return TENYO_OK;
+}
+
+/* The base's term facts (ideas and match compute them without). */
+static int check_termfacts(check_run *r) {
+    return check_drop_optional(r, ty_tf_verify_model(&r->base, r->why, sizeof r->why),
+                               "termfacts", &r->base.tf_sec, "term facts",
+                               "ideas and match then compute them",
+                               "ideas and match compute the term facts");
 }
 
 static int tp_mem_read(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
@@ -779,28 +790,13 @@ int ty_tpost_verify_model(const ty_model *m, const char *path, char *err, size_t
     return rc;
 }
 
-/* The base's stored postings: damaged, a problem that repair fixes by
- * rewriting the base without them (TF-IDF and hybrid queries then decode
- * the rows, as for an index written before them). */
+/* The base's stored postings (TF-IDF and hybrid queries read the rows
+ * without). */
 static int check_tpost(check_run *r) {
-    int rc = ty_tpost_verify_model(&r->base, r->real, r->why, sizeof r->why);
-    if (rc == TENYO_OK || rc == TENYO_ERR_NOMEM) return rc;
-    if (!r->repair) {
-        say(&r->c, 1, "base: %s (`tenyo check --repair` drops the stored postings: TF-IDF "
-            "and hybrid queries then read the rows)", r->why);
-        return TENYO_OK;
-    }
-    const char *drop[] = {"tfidf.post"};
-    char why[TY_ERRLEN];
-    rc = ty_store_rewrite(r->real, drop, 1, NULL, 0, NULL, why, sizeof why);
-    if (rc && rc != TENYO_ERR_UNSYNCED) {
-        say(&r->c, 1, "base: %s; dropping them failed: %s", r->why, why);
-        return rc == TENYO_ERR_NOMEM ? rc : TENYO_OK;
-    }
-    ty_lazysec_free(r->base.tp_sec);
-    r->base.tp_sec = NULL;
-    say(&r->c, 0, "base: %s: dropped (TF-IDF and hybrid queries read the rows)", r->why);
-    return TENYO_OK;
+    return check_drop_optional(r, ty_tpost_verify_model(&r->base, r->real, r->why, sizeof r->why),
+                               "tfidf.post", &r->base.tp_sec, "stored postings",
+                               "TF-IDF and hybrid queries then read the rows",
+                               "TF-IDF and hybrid queries read the rows");
 }
 
 /* The base, whole: every section, the abstracts (read lazily elsewhere),
