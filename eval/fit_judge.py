@@ -184,17 +184,16 @@ CARD_FACTS = ['reader', 'strong', 'candidate', 'genericity', 'abstract', 'sahen'
               'compound', 'idf', 'juman_unknown', 'evidence_sim', 'evidence_sum']
 
 
-def set_cards(arg, first=None):
-    """The cards of a set NAME=OUTPUT.jsonl:LABELS,LABELS (each answer's
-    first `first` cards, or all): (name, query number, card, the labels
-    of the readers who labelled it)."""
+def set_cards(arg):
+    """Every card of a set NAME=OUTPUT.jsonl:LABELS,LABELS: (name, query
+    number, card, the labels of the readers who labelled it)."""
     name, rest = arg.split('=', 1)
     path, labs = rest.split(':', 1)
     readers = [read_labels(p) for p in labs.split(',')]
     for line in open(path, encoding='utf-8'):
         o = json.loads(line)
         n = o['protocol_a']['n']
-        for p in o.get('ideas', [])[:first]:
+        for p in o.get('ideas', []):
             got = [r.get((n, p['field'])) for r in readers]
             yield name, n, p, [lab[0] for lab in got if lab]
 

@@ -31,6 +31,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from fit_judge import read_labels, auc  # noqa: E402
 
 
+def reader_labels(group):
+    """One reader's labels: label files joined by '+' (a pool read in
+    slices, each by its own reader)."""
+    out = {}
+    for f in group.split('+'):
+        out.update(read_labels(f))
+    return out
+
+
 def shown(o):
     """The list shown of an answer, in its order."""
     return sorted([i for i in o['ideas'] if i.get('shown', 0) > 0], key=lambda i: i['shown'])
@@ -101,10 +110,8 @@ def score(path, label_files, old_path=None):
         O = [json.loads(line) for line in open(old_path, encoding='utf-8')]
         lists['judge of the ten'] = lambda o, k: shown(O[k])
     lists['after (judge\'s list)'] = lambda o, k: shown(o)
-    for lf in label_files:  # a reader's files joined by '+' (a pool read in halves)
-        r = {}
-        for f in lf.split('+'):
-            r.update(read_labels(f))
+    for lf in label_files:
+        r = reader_labels(lf)
         print('+'.join(os.path.basename(f) for f in lf.split('+')))
         for name, pick in lists.items():
             n, f5, la, pat, cover, band = [0] * 4, [0, 0], 0, 0, 0, {}
@@ -148,9 +155,7 @@ def ceiling(path, groups):
     A = [json.loads(line) for line in open(path, encoding='utf-8')]
     pri = {'a': 0, 'b': 0, 'd': 1, 'c': 2, '?': 3}
     for g in groups:
-        L = {}
-        for f in g.split('+'):
-            L.update(read_labels(f))
+        L = reader_labels(g)
         out = {}
         num = den = missing = 0
         for name, pick in (('oracle', lambda q, I: sorted(I, key=lambda i: pri[L.get((q, i['field']), ('?',))[0]])[:5]),
