@@ -1041,6 +1041,64 @@ TY_TEST(api_lazy_vectors_damage_reported_on_use) {
     tenyo_index_free(x);
 }
 
+/* The field model of an index opened for a keyword search
+ * (tenyo_index_open_for, keywords) is only located: the open reads none of
+ * it; the first ideas reads it, the same model as an eager open's. A
+ * damaged one does not stop such an open nor its keyword query; ideas,
+ * tenyo_index_load_all and the plain open (which reads it, as ideas and
+ * match's open does) refuse it naming file and section. */
+TY_TEST(api_lazy_fieldmodel_read_on_need) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512], err2[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK(x->fm_stored == 1 && x->m.fm_sec == NULL);
+    const char *p = tmp("sample_read.tny");
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err), TENYO_OK);
+    CHECK(y->fm_stored == 0 && y->m.fm_sec != NULL && y->fm.nterms == 0); /* not read */
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(y, &c, err, sizeof err), TENYO_OK);
+    tenyo_idea a[40], b[40];
+    int na = sample_ideas_all(y, c, a, 40);
+    CHECK(na >= 5);
+    CHECK(y->fm_stored == 1 && y->m.fm_sec == NULL && y->fm.nterms == x->fm.nterms &&
+          y->fm.ptr[y->fm.nterms] == x->fm.ptr[x->fm.nterms]);
+    tenyo_ctx_free(c);
+    c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(sample_ideas_all(x, c, b, 40), na);
+    for (int i = 0; i < na; i++)
+        CHECK(!strcmp(a[i].code, b[i].code) && a[i].confidence == b[i].confidence);
+    tenyo_ctx_free(c);
+    c = NULL;
+    tenyo_index_free(y);
+    y = NULL;
+    /* damaged */
+    const char *bad = tmp("lazy_bad_fieldmodel.tny");
+    CHECK_EQ_INT(ty_test_damage(p, bad, "fieldmodel", NULL), 0);
+    CHECK_EQ_INT(tenyo_index_open_for(bad, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_ctx_new(y, &c, err, sizeof err), TENYO_OK);
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(y, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置 OR 方法 OR システム"), TENYO_OK);
+    tenyo_hit h[5];
+    CHECK(tenyo_search(c, f, 5, h) > 0);
+    tenyo_filter_free(f);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_INT(sample_ideas_all(y, c, a, 40), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(tenyo_ctx_error(c), bad) && strstr(tenyo_ctx_error(c), "'fieldmodel'"),
+               "message: %s", tenyo_ctx_error(c));
+    }
+    CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err, tenyo_ctx_error(c)) == 0, "%.200s | %.200s", err, tenyo_ctx_error(c));
+    tenyo_ctx_free(c);
+    tenyo_index_free(y);
+    y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(bad, &y, err2, sizeof err2), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err2, bad) && strstr(err2, "'fieldmodel'"), "message: %.200s", err2);
+    CHECK(y == NULL);
+    tenyo_index_free(x);
+}
+
 /* Threads that are first to need the vectors at the same time (by id, by
  * text, LSA and hybrid) all get them decoded once, and the same answers,
  * bit for bit, as an index whose vectors were loaded before any query. */

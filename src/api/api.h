@@ -178,6 +178,9 @@ struct tenyo_index {
                                  from the section, else trained on first
                                  use */
     int fm_stored;            /* fm was read from the index */
+    ty_once fm_read_once;     /* the stored model read and checked
+                                 (ty_index_need_fieldmodel) */
+    char fm_err[TY_ERRLEN];   /* ... its refusal */
     uint32_t *fm_top;         /* per field, its TY_FM_TOP terms of largest
                                  positive weight (UINT32_MAX: none), built
                                  on first use (ideas.c) */
@@ -289,6 +292,11 @@ int ty_index_need_cooc(const tenyo_index *x);
  * once, from any thread; every reader of x->q8 or m->basis_q calls it
  * first. 0, or the status with the message (file and section) in err. */
 int ty_index_need_vectors(const tenyo_index *x, char *err, size_t errlen);
+/* The stored field model read and checked (x->fm, x->fm_stored), once,
+ * from any thread: at open unless the caller named what it reads and not
+ * rows with ids, else by the first need (ideas). 0 (also when the index
+ * stores none), or the status with the file and section named in err. */
+int ty_index_need_fieldmodel(const tenyo_index *x, char *err, size_t errlen);
 /* The stored postings a TF-IDF or hybrid scan of x may walk instead of
  * decoding the rows: 1 (x->tpost open), 0 (none: the index has no section
  * "tfidf.post" or has updates merged), or

@@ -3,7 +3,9 @@
  * (tenyo_index_open; ty_index_open_part for some shards of a sharded one)
  * and freeing it. Opening loads the ty_model (store/), builds the id ->
  * document table (on a thread of its own from IDS_THREAD_MIN documents,
- * beside the rest of the work) and reads the field model (on another),
+ * beside the rest of the work) and reads the field model (on another;
+ * a caller that names what it reads and not rows with ids, a keyword
+ * search or similar, leaves it to its first need: ideas),
  * records the term -> term id table's keys, merges the updates made since
  * the base file (api/segment.c), applies the licensable list
  * (api/openapply.c) and checks that the pieces agree. A caller that names
@@ -134,6 +136,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->judge_once);
     ty_once_init(&x->tfacts_once);
     ty_once_init(&x->fm_once);
+    ty_once_init(&x->fm_read_once);
     ty_once_init(&x->vec_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
@@ -341,36 +344,57 @@ static int open_ivf(tenyo_index *x, const char *path, char *err, size_t errlen) 
     return TENYO_OK;
 }
 
-/* The field model, checked now like the lists; its blob freed once read. */
-static int open_fieldmodel(tenyo_index *x, const char *path, char *err, size_t errlen) {
-    if (!x->m.fm_blob) return TENYO_OK;
+/* The stored field model read and checked (ty_once_run): from the blob a
+ * whole read left, or from the section located at open (read now); the
+ * section's bytes freed once read. None stored: nothing to do (ideas
+ * trains one on first use). */
+static int fm_read(void *arg) {
+    tenyo_index *x = arg;
+    const char *blob = x->m.fm_blob;
+    uint64_t len = x->m.fm_len;
+    if (!blob && x->m.fm_sec &&
+        ty_lazysec_get(x->m.fm_sec, &blob, &len, x->fm_err, sizeof x->fm_err))
+        return TENYO_ERR_CORRUPT;
+    if (!blob) return TENYO_OK;
     char why[TY_ERRLEN] = "";
-    int rc = ty_fieldmodel_read(x->m.fm_blob, (size_t)x->m.fm_len, &x->m, &x->fm, why,
-                            sizeof why);
+    int rc = ty_fieldmodel_read(blob, (size_t)len, &x->m, &x->fm, why, sizeof why);
     if (rc) {
-        if (rc != TENYO_ERR_NOMEM) ty_seterr(err, errlen, "%s: section 'fieldmodel': %s", path, why);
+        if (rc == TENYO_ERR_NOMEM)
+            ty_seterr(x->fm_err, sizeof x->fm_err, "%s: out of memory loading index", x->path);
+        else
+            ty_seterr(x->fm_err, sizeof x->fm_err, "%s: section 'fieldmodel': %s", x->path, why);
         return rc;
     }
-    free(x->m.fm_blob); /* read: the blob is no longer needed */
+    free(x->m.fm_blob); /* read: the bytes are no longer needed */
     x->m.fm_blob = NULL;
     x->m.fm_len = 0;
+    ty_lazysec_free(x->m.fm_sec);
+    x->m.fm_sec = NULL;
     x->fm_stored = 1;
     return TENYO_OK;
 }
 
-/* The field model read on a thread of its own (6 ms at 60k documents,
- * the checksum and the weights), beside the id table and the rest of
- * the open; its outcome reported where the open reads it in order. */
+int ty_index_need_fieldmodel(const tenyo_index *cx, char *err, size_t errlen) {
+    /* logically const, as ty_index_need_vectors */
+    tenyo_index *x = (tenyo_index *)cx;
+    int rc = ty_once_run(&x->fm_read_once, fm_read, x);
+    if (rc) ty_seterr(err, errlen, "%s", x->fm_err);
+    return rc;
+}
+
+/* The field model read at open on a thread of its own (6 ms at 60k
+ * documents, the checksum and the weights), beside the id table and the
+ * rest of the open; its outcome reported where the open reads it in
+ * order. */
 typedef struct fm_job {
     tenyo_index *x;
-    const char *path;
     int rc;
     char err[TY_ERRLEN];
 } fm_job;
 
 static void *fm_run(void *arg) {
     fm_job *j = arg;
-    j->rc = open_fieldmodel(j->x, j->path, j->err, sizeof j->err);
+    j->rc = ty_index_need_fieldmodel(j->x, j->err, sizeof j->err);
     return NULL;
 }
 
@@ -388,7 +412,12 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     ids_job ij = {0};
     pthread_t it, ft;
     int istarted = 0, fstarted = 0;
-    fm_job fj = {.x = x, .path = path};
+    fm_job fj = {.x = x};
+    /* the field model read by its first need (ideas) when the caller named
+     * what it reads and that is not rows with ids (ideas, match read it):
+     * a keyword search or similar never does */
+    int fm_lazy = prefetch && !((prefetch & TENYO_PREFETCH_ROWS) && (prefetch & TENYO_PREFETCH_IDS)) &&
+                  !keep;
     /* base file, then its updates (api/segment.c), which live beside the
      * real file: through a symbolic link, the link's target's "<real>.upd/"
      * (the one every writer uses) */
@@ -445,7 +474,8 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     istarted = !x->m.partial && !ids_lazy && x->m.ndocs >= IDS_THREAD_MIN &&
                ty_ncores() > 1 && pthread_create(&it, NULL, ids_run, &ij) == 0;
     if (!istarted && !x->m.partial && !ids_lazy) ids_run(&ij);
-    fstarted = x->m.fm_blob && ty_ncores() > 1 && pthread_create(&ft, NULL, fm_run, &fj) == 0;
+    fstarted = !fm_lazy && (x->m.fm_blob || x->m.fm_sec) && ty_ncores() > 1 &&
+               pthread_create(&ft, NULL, fm_run, &fj) == 0;
     /* the term table: hashed by its first lookup (ty_index_need_vocab)
      * when the caller named what its queries read (a command of one
      * query), else now, a duplicate refusing the open as ever */
@@ -493,7 +523,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
         rc = fj.rc;
         if (rc) ty_seterr(err, errlen, "%s", fj.err);
     } else {
-        rc = open_fieldmodel(x, path, err, errlen);
+        rc = fm_lazy ? TENYO_OK : ty_index_need_fieldmodel(x, err, errlen);
     }
     if (rc) goto fail;
     x->tok.mecab_dicdir = x->m.mecab_dicdir && *x->m.mecab_dicdir
@@ -542,6 +572,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_once_destroy(&x->tfacts_once);
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
+    ty_once_destroy(&x->fm_read_once);
     ty_once_destroy(&x->vec_once);
     free(x->fm_top);
     ty_once_destroy(&x->fm_top_once);
@@ -591,6 +622,7 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!x) return TENYO_ERR_ARG;
     int rc = ty_model_need_sparse(&x->m, err, errlen);
     if (!rc) rc = ty_index_need_vectors(x, err, errlen);
+    if (!rc) rc = ty_index_need_fieldmodel(x, err, errlen);
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);

@@ -675,6 +675,8 @@ static int carry_base(ty_model *B, ty_model *M) {
     M->labels_len = B->labels_len;
     M->fm_blob = B->fm_blob;
     M->fm_len = B->fm_len;
+    M->fm_sec = B->fm_sec;
+    B->fm_sec = NULL;
     M->common_blob = B->common_blob;
     M->common_len = B->common_len;
     B->ivf_blob = B->labels_blob = B->fm_blob = B->common_blob = NULL;

@@ -153,6 +153,7 @@ static int ideas_scan_home(ty_iquery *st) {
     c->prune = prune;
     if (rc) return rc;
     rc = ty_model_need_sparse(m, c->err, sizeof c->err);
+    if (!rc) rc = ty_index_need_fieldmodel(c->idx, c->err, sizeof c->err);
     if (rc) return rc;
     if (skip != UINT64_MAX && ty_title_only(m, skip)) is->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
     if (nh == 0) {

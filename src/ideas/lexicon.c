@@ -35,6 +35,7 @@ static int fm_build(void *arg) {
  * when the index has no fields to model. */
 const ty_fieldmodel *ty_field_model(const tenyo_index *cx) {
     tenyo_index *x = (tenyo_index *)cx;
+    if (ty_index_need_fieldmodel(x, NULL, 0)) return NULL; /* damaged: ideas says so */
     if (!x->fm_stored && ty_once_run(&x->fm_once, fm_build, x)) return NULL;
     return x->fm.nfields ? &x->fm : NULL;
 }

@@ -318,6 +318,10 @@ typedef struct ty_model {
     char *fm_blob;            /* the field model (ty_fieldmodel_write), or
                                  NULL: trained on first use instead */
     uint64_t fm_len;          /* bytes in fm_blob */
+    struct ty_lazysec *fm_sec; /* read for queries (ty_store_read_lazy):
+                                 the section "fieldmodel" located at open
+                                 instead of fm_blob, read by the index's
+                                 first need (api/index.c), or NULL */
     char *tf_blob;            /* to write: the term facts (section
                                  "termfacts", api/termfacts.c's raw
                                  content), or NULL: none */

@@ -485,6 +485,7 @@ void ty_model_free(ty_model *m) {
     ty_lazysec_free(m->kw_sec);
     free(m->ivf_blob);
     free(m->fm_blob);
+    ty_lazysec_free(m->fm_sec);
     free(m->tf_blob);
     ty_lazysec_free(m->tf_sec);
     ty_lazysec_free(m->tp_sec);

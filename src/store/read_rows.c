@@ -863,6 +863,22 @@ static int rd_keywords(reader *r, ty_model *m) {
     return m->kw_sec ? TENYO_OK : rd_nomem(r);
 }
 
+/* Optional: the field model (model/linear.c checks its layout). Read for
+ * queries (lazy), located now and read on the index's first need
+ * (ty_index_need_fieldmodel: at open unless the caller named what it
+ * reads, ideas and match do): 2.15 MB raw at 60k documents, its checksum
+ * and weights, that a keyword search or similar never reads; read whole
+ * (writers, check, a sharded index) as a blob. */
+static int rd_fieldmodel(reader *r, ty_model *m) {
+    if (!ty_rd_has(r, "fieldmodel")) return TENYO_OK;
+    if (!r->lazy || r->mem)
+        return rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
+    const rd_sec *s = ty_rd_locate(r, "fieldmodel", 1, UINT64_MAX, 0);
+    if (!s) return TENYO_ERR_CORRUPT;
+    m->fm_sec = ty_lazysec_open(r->fd, r->path, "fieldmodel", s->off, s->stored, s->raw);
+    return m->fm_sec ? TENYO_OK : rd_nomem(r);
+}
+
 /* Optional: the term facts (api/termfacts.c checks their layout), located
  * now and read on the judge's first need or by check (store/lazysec.c). A
  * sharded index is written without them. */
@@ -896,9 +912,9 @@ static int rd_optional(reader *r, ty_model *m) {
     if (!rc && ty_rd_has(r, "ivf"))
         rc = rd_blob(r, "ivf", 1, UINT64_MAX, 0, &m->ivf_blob, &m->ivf_len);
     if (!rc) rc = rd_f16(r, m);
-    /* the field model (parsed and checked by the index: model/linear.c) */
-    if (!rc && ty_rd_has(r, "fieldmodel"))
-        rc = rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
+    /* the field model (parsed and checked by the index: model/linear.c);
+     * read for queries, only located */
+    if (!rc) rc = rd_fieldmodel(r, m);
     if (!rc) rc = rd_termfacts(r, m);
     if (!rc) rc = rd_tpost(r, m);
     /* IPC titles recorded at index time (parsed by the index) */
