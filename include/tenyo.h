@@ -411,6 +411,10 @@ typedef struct tenyo_index_info {
     uint64_t f16_bytes;       /* bytes of float16 document vectors held for
                                  the approximate search's re-rank (section
                                  "docvec.f16"; 0: none) */
+    uint32_t docmeta_layout;  /* how the file holds the documents' strings
+                                 (section "docmeta"): 1 whole, decoded at
+                                 open; 2 in blocks of 128 documents, each
+                                 decoded on first use; 0 not from a file */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes
@@ -440,7 +444,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * query that needs it, as it is without. With any prefetch named, the term
  * table is also made by the first query that looks a term up (a keyword
  * search looks none up), and a duplicate term in a damaged file is
- * reported by that query rather than by the open. Prefetch 0: exactly
+ * reported by that query rather than by the open; unless both the rows and
+ * the ids are named (ideas, match), so is the stored field model: read and
+ * checked by the first ideas query, a damaged one refused by it. Prefetch 0: exactly
  * tenyo_index_open; one core: no thread. tenyo_index_free waits for the
  * thread. */
 int tenyo_index_open_for(const char *path, unsigned prefetch, tenyo_index **out, char *err,

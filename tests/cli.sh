@@ -38,6 +38,19 @@ contains "$D/err" "indexed 200 docs" cli_index_summary
 contains "$D/err" "term facts [0-9.]* s" cli_index_summary_termfacts
 expect 0 cli_info "$T" info "$D/s.tny"
 contains "$D/out" "documents  200" cli_info_docs
+# whether the stored TF-IDF postings are there and how the documents'
+# strings are held (blocks; whole in an index written with layout 1), in
+# words and in --json (the postings' stored bytes: the section's)
+contains "$D/out" "^postings   TF-IDF postings stored: [0-9.]* MB, [0-9.]* bytes per document, read term by term by TF-IDF and hybrid queries$" cli_info_postings
+contains "$D/out" "^docmeta    layout 2: the documents' strings in blocks of 128, each decoded on first use$" cli_info_docmeta_blocks
+"$T" info --json "$D/s.tny" >"$D/out" 2>&1
+if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); s=[x["stored"] for x in o["sections"] if x["name"]=="tfidf.post"]; assert s and o["postings_bytes"]==s[0]>0 and o["docmeta_layout"]==2, (s, o.get("postings_bytes"), o.get("docmeta_layout"))' "$D/out"; then ok cli_info_json_postings_docmeta; else bad "cli_info_json_postings_docmeta ($(grep -o '"postings_bytes[^,]*\|"docmeta_layout[^,]*' "$D/out" | tr '\n' ' '))"; fi
+TENYO_DOCMETA_FORMAT=1 "$T" index -q -o "$D/dm1.tny" data/sample/sample.jsonl
+expect 0 cli_info_layout1 "$T" info "$D/dm1.tny"
+contains "$D/out" "^docmeta    layout 1: the documents' strings whole, decoded at every open$" cli_info_docmeta_whole
+"$T" info --json "$D/dm1.tny" >"$D/out" 2>&1
+if python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["docmeta_layout"] == 1' "$D/out"; then ok cli_info_json_docmeta_whole; else bad cli_info_json_docmeta_whole; fi
+rm -f "$D/dm1.tny"; rm -rf "$D/dm1.tny.upd"
 expect 0 cli_info_json "$T" info "$D/s.tny" --json
 contains "$D/out" '"documents": *200' cli_info_json_docs
 # float16 rows for the IVF's re-rank: info --json says their bytes (0 without)
@@ -834,6 +847,7 @@ contains "$D/out" "rebuild advised" cli_upd_info_advice
 # the term facts: the base's are not those of the merged index; a segment
 # has none; a rebuild writes them again
 contains "$D/out" "term facts .* the base's: with updates ideas and match compute them" cli_upd_info_termfacts_base
+contains "$D/out" "^postings   TF-IDF postings stored: .* the base's: with updates TF-IDF and hybrid queries decode the rows$" cli_upd_info_postings_base
 seg=$(ls "$D/u.tny.upd"/seg-*.tys | head -1)
 "$T" info "$seg" >"$D/out" 2>&1
 if grep -q "^term facts none stored" "$D/out" && ! grep -q " termfacts " "$D/out"; then ok cli_upd_segment_no_termfacts; else bad "cli_upd_segment_no_termfacts ($(grep -i 'term' "$D/out" | head -3))"; fi
@@ -1013,6 +1027,7 @@ grep -q "tfidf.post" "$D/out" "$D/err" && ok cli_tp_check_names_section || bad c
 expect 0 cli_tp_repair "$T" check --repair "$D/tp.tny"
 expect 0 cli_tp_repaired_info "$T" info "$D/tp.tny"
 if grep -q "tfidf.post" "$D/out"; then bad cli_tp_repair_dropped; else ok cli_tp_repair_dropped; fi
+contains "$D/out" "^postings   none stored: TF-IDF and hybrid queries decode every document's row$" cli_tp_repaired_info_says_none
 "$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10 --json >"$D/out" 2>/dev/null
 cmp -s "$D/out" "$D/tp_want.json" && ok cli_tp_rows_same_answers || bad cli_tp_rows_same_answers
 expect 0 cli_tp_rebuild "$T" rebuild "$D/tp.tny" --no-ivf

@@ -154,7 +154,8 @@ class _IndexInfo(Structure):
                 ("open_loaded", c_int64), ("open_source", c_char_p),
                 ("open_records", c_uint64),
                 ("nshards", c_uint32), ("shard_docs", POINTER(c_uint64)),
-                ("shard_bytes", POINTER(c_uint64)), ("f16_bytes", c_uint64)]
+                ("shard_bytes", POINTER(c_uint64)), ("f16_bytes", c_uint64),
+                ("docmeta_layout", c_uint32)]
 
 
 class _DocMeta(Structure):
@@ -1140,6 +1141,7 @@ class Index:
                 "min_df": i.min_df, "max_df_ratio": i.max_df_ratio,
                 "tokenizer": _s(i.tokenizer), "writer": _s(i.writer), "created": i.created,
                 "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists, "f16_bytes": i.f16_bytes,
+                "docmeta_layout": i.docmeta_layout,
                 "phrases": i.nphrases, "generation": i.generation,
                 "rebuild_advised": bool(i.rebuild_advised),
                 "licensable": {"documents": i.nopen, "by_records": i.open_records,

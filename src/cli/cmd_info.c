@@ -138,6 +138,23 @@ int cli_cmd_info(int argc, char **argv) {
         else
             printf("term facts none stored: ideas and match compute them (a pass over the "
                    "documents, the dictionaries loaded)\n");
+        uint64_t tps = 0; /* the stored postings' bytes in the file */
+        for (int i = 0; i < in.nsections; i++)
+            if (!strcmp(in.sections[i].name, "tfidf.post")) tps = in.sections[i].stored;
+        if (tps)
+            printf("postings   TF-IDF postings stored: %.2f MB, %.1f bytes per document, %s\n",
+                   tps / 1e6, in.ndocs ? (double)tps / in.ndocs : 0.0,
+                   in.generation ? "the base's: with updates TF-IDF and hybrid queries decode "
+                                   "the rows"
+                                 : "read term by term by TF-IDF and hybrid queries");
+        else
+            printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
+                   "row%s\n", in.nshards ? " (a sharded index is written without them)" : "");
+        if (in.docmeta_layout == 2)
+            printf("docmeta    layout 2: the documents' strings in blocks of 128, each decoded "
+                   "on first use\n");
+        else if (in.docmeta_layout == 1)
+            printf("docmeta    layout 1: the documents' strings whole, decoded at every open\n");
         if (kin)
             printf("keywords   the text keyword queries search: %.2f MB in memory, %.0f bytes "
                    "per document\n", kin / 1e6, in.ndocs ? (double)kin / in.ndocs : 0.0);

@@ -291,6 +291,8 @@ typedef struct ty_model {
     struct ty_docmeta *dm;    /* read: the section "docmeta" of layout 2,
                                  a block decoded on first use
                                  (store/docmeta.c), or NULL */
+    uint8_t docmeta_layout;   /* read: the file's layout of "docmeta" (1
+                                 whole, 2 blocks; 0 not read from a file) */
     uint8_t *open;            /* open flag per doc */
     uint8_t *lang;            /* 0 = ja, 1 = en per doc */
     uint64_t *field_ptr;      /* ndocs+1 offsets into field_ids */

@@ -536,6 +536,7 @@ static int rd_docmeta(reader *r, ty_model *m) {
     if (!r->mem) {
         const rd_sec *s = ty_rd_locate(r, "docmeta", 0, UINT64_MAX, 1);
         if (s && dm_stored_layout2(r, s)) {
+            m->docmeta_layout = 2;
             ty_lazysec *ls = ty_lazysec_open(r->fd, r->path, "docmeta", s->off, s->stored,
                                              s->raw);
             if (!ls) return rd_nomem(r);
@@ -558,6 +559,7 @@ static int rd_docmeta(reader *r, ty_model *m) {
             free(p);
             return rd_corrupt(r, "docmeta", "fewer bytes than strings");
         }
+        m->docmeta_layout = 1;
         m->meta_blob = p;
         m->meta_blob[raw] = 0;
         m->meta_blob_len = raw;
@@ -568,6 +570,7 @@ static int rd_docmeta(reader *r, ty_model *m) {
         return TENYO_OK;
     }
     ((char *)p)[raw] = 0;
+    m->docmeta_layout = 2;
     ty_lazysec *ls = ty_lazysec_wrap(p, raw);
     if (!ls) {
         free(p);
@@ -587,7 +590,8 @@ static int rd_docmeta(reader *r, ty_model *m) {
 
 typedef struct meta_job {
     reader r;                  /* a copy: its own zstd context, buffer, message */
-    ty_model *m;               /* writes meta_blob, meta_blob_len, meta_off only */
+    ty_model *m;               /* writes meta_blob, meta_blob_len, meta_off,
+                                  dm and docmeta_layout only */
     int rc;
     char err[TY_ERRLEN];
     pthread_t thread;

@@ -93,6 +93,11 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "search", sr);
     json_object_set_new(o, "phrases", json_integer((json_int_t)in.nphrases));
     json_object_set_new(o, "abstract_bytes", json_integer((json_int_t)in.abstract_bytes));
+    uint64_t tps = 0; /* the stored TF-IDF postings (section "tfidf.post") */
+    for (int i = 0; i < in.nsections; i++)
+        if (!strcmp(in.sections[i].name, "tfidf.post")) tps = in.sections[i].stored;
+    json_object_set_new(o, "postings_bytes", json_integer((json_int_t)tps));
+    json_object_set_new(o, "docmeta_layout", json_integer(in.docmeta_layout));
     uint64_t kst = 0, kin = 0; /* read nothing: a server starts without the keyword text */
     tenyo_index_keyword_size(x, &kst, &kin);
     json_object_set_new(o, "keyword_index_bytes", json_integer((json_int_t)kst));
