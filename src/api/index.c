@@ -398,6 +398,14 @@ static void *fm_run(void *arg) {
     return NULL;
 }
 
+/* 1 when the open leaves the field model to its first need (ideas): the
+ * caller named what it reads and that is not rows with ids (ideas, match
+ * read the model; a keyword search or similar never does). */
+static int fm_on_need(unsigned prefetch, int part) {
+    unsigned both = TENYO_PREFETCH_ROWS | TENYO_PREFETCH_IDS;
+    return prefetch && (prefetch & both) != both && !part;
+}
+
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
@@ -413,11 +421,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     pthread_t it, ft;
     int istarted = 0, fstarted = 0;
     fm_job fj = {.x = x};
-    /* the field model read by its first need (ideas) when the caller named
-     * what it reads and that is not rows with ids (ideas, match read it):
-     * a keyword search or similar never does */
-    int fm_lazy = prefetch && !((prefetch & TENYO_PREFETCH_ROWS) && (prefetch & TENYO_PREFETCH_IDS)) &&
-                  !keep;
+    int fm_lazy = fm_on_need(prefetch, keep != NULL);
     /* base file, then its updates (api/segment.c), which live beside the
      * real file: through a symbolic link, the link's target's "<real>.upd/"
      * (the one every writer uses) */

@@ -32,6 +32,52 @@ static void print_staleness(const tenyo_index_info *in, const char *path) {
                "changed, or over 2%% of occurrences new): tenyo rebuild %s\n", path);
 }
 
+/* What the index holds beside the model and how a query reads it: the
+ * keyword index, the term facts, the stored TF-IDF postings, the layout of
+ * the documents' strings. *kin: the keyword text's bytes in memory. */
+static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *kin_) {
+    uint64_t kst = 0, kin = 0; /* nothing read: info stays as fast as an open */
+    tenyo_index_keyword_size(x, &kst, &kin);
+    *kin_ = kin;
+    if (kst)
+        printf("kw index   %.2f MB stored (text and bigram postings), %.0f bytes per "
+               "document, read on the first keyword query\n", kst / 1e6,
+               in->ndocs ? (double)kst / in->ndocs : 0.0);
+    else
+        printf("kw index   none (%s): keyword queries scan the titles and abstracts "
+               "(as far as the 4 KiB kept), folded on the first keyword query%s\n",
+               in->nshards ? "a sharded index is written without one" : "made before it",
+               in->abstract_bytes ? "" : "; no abstracts kept: titles only");
+    uint64_t tfs = 0; /* the term facts' bytes in the file */
+    for (int i = 0; i < in->nsections; i++)
+        if (!strcmp(in->sections[i].name, "termfacts")) tfs = in->sections[i].stored;
+    if (tfs)
+        printf("term facts %.2f MB stored, %.1f bytes per term%s\n", tfs / 1e6,
+               in->nterms ? (double)tfs / in->nterms : 0.0,
+               in->generation ? ", the base's: with updates ideas and match compute them"
+                             : ", read by ideas and match");
+    else
+        printf("term facts none stored: ideas and match compute them (a pass over the "
+               "documents, the dictionaries loaded)\n");
+    uint64_t tps = 0; /* the stored postings' bytes in the file */
+    for (int i = 0; i < in->nsections; i++)
+        if (!strcmp(in->sections[i].name, "tfidf.post")) tps = in->sections[i].stored;
+    if (tps)
+        printf("postings   TF-IDF postings stored: %.2f MB, %.1f bytes per document, %s\n",
+               tps / 1e6, in->ndocs ? (double)tps / in->ndocs : 0.0,
+               in->generation ? "the base's: with updates TF-IDF and hybrid queries decode "
+                               "the rows"
+                             : "read term by term by TF-IDF and hybrid queries");
+    else
+        printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
+               "row%s\n", in->nshards ? " (a sharded index is written without them)" : "");
+    if (in->docmeta_layout == 2)
+        printf("docmeta    layout 2: the documents' strings in blocks of 128, each decoded "
+               "on first use\n");
+    else if (in->docmeta_layout == 1)
+        printf("docmeta    layout 1: the documents' strings whole, decoded at every open\n");
+}
+
 int cli_cmd_info(int argc, char **argv) {
     static const struct option lo[] = {{"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -116,45 +162,8 @@ int cli_cmd_info(int argc, char **argv) {
                    in.abstract_bytes / 1e6, in.ndocs ? (double)in.abstract_bytes / in.ndocs : 0.0);
         else
             printf("abstracts  none kept (no record had one, or index --no-abstracts)\n");
-        uint64_t kst = 0, kin = 0; /* nothing read: info stays as fast as an open */
-        tenyo_index_keyword_size(x, &kst, &kin);
-        if (kst)
-            printf("kw index   %.2f MB stored (text and bigram postings), %.0f bytes per "
-                   "document, read on the first keyword query\n", kst / 1e6,
-                   in.ndocs ? (double)kst / in.ndocs : 0.0);
-        else
-            printf("kw index   none (%s): keyword queries scan the titles and abstracts "
-                   "(as far as the 4 KiB kept), folded on the first keyword query%s\n",
-                   in.nshards ? "a sharded index is written without one" : "made before it",
-                   in.abstract_bytes ? "" : "; no abstracts kept: titles only");
-        uint64_t tfs = 0; /* the term facts' bytes in the file */
-        for (int i = 0; i < in.nsections; i++)
-            if (!strcmp(in.sections[i].name, "termfacts")) tfs = in.sections[i].stored;
-        if (tfs)
-            printf("term facts %.2f MB stored, %.1f bytes per term%s\n", tfs / 1e6,
-                   in.nterms ? (double)tfs / in.nterms : 0.0,
-                   in.generation ? ", the base's: with updates ideas and match compute them"
-                                 : ", read by ideas and match");
-        else
-            printf("term facts none stored: ideas and match compute them (a pass over the "
-                   "documents, the dictionaries loaded)\n");
-        uint64_t tps = 0; /* the stored postings' bytes in the file */
-        for (int i = 0; i < in.nsections; i++)
-            if (!strcmp(in.sections[i].name, "tfidf.post")) tps = in.sections[i].stored;
-        if (tps)
-            printf("postings   TF-IDF postings stored: %.2f MB, %.1f bytes per document, %s\n",
-                   tps / 1e6, in.ndocs ? (double)tps / in.ndocs : 0.0,
-                   in.generation ? "the base's: with updates TF-IDF and hybrid queries decode "
-                                   "the rows"
-                                 : "read term by term by TF-IDF and hybrid queries");
-        else
-            printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
-                   "row%s\n", in.nshards ? " (a sharded index is written without them)" : "");
-        if (in.docmeta_layout == 2)
-            printf("docmeta    layout 2: the documents' strings in blocks of 128, each decoded "
-                   "on first use\n");
-        else if (in.docmeta_layout == 1)
-            printf("docmeta    layout 1: the documents' strings whole, decoded at every open\n");
+        uint64_t kin = 0;
+        print_stored(x, &in, &kin);
         if (kin)
             printf("keywords   the text keyword queries search: %.2f MB in memory, %.0f bytes "
                    "per document\n", kin / 1e6, in.ndocs ? (double)kin / in.ndocs : 0.0);
