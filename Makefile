@@ -43,7 +43,11 @@ NOCONFIG_GOALS := clean deps check-deps fresh-check uninstall
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
-LIBS    := $(PKG_LIBS) -lsimdjson -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
+# libmicrohttpd is not linked: tenyo serve loads it (src/serve/serve_mhd.c),
+# so that no other command pays for loading it and the TLS stack it brings;
+# the fuzz target that calls it directly links MHD_LIBS
+MHD_LIBS := -lmicrohttpd
+LIBS    := $(filter-out $(MHD_LIBS),$(PKG_LIBS)) -lsimdjson -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
 CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
 ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(PICFLAGS) $(CPPFLAGS) -MMD -MP
@@ -137,7 +141,8 @@ $(CONFIG): Makefile
 	@pkg-config --print-errors --exists $(PKGS)
 	@{ echo "# made by the Makefile from pkg-config; make clean removes it"; \
 	   echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
-	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; } >$@.tmp && mv $@.tmp $@
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
+	   echo "MHD_SONAME := $$(objdump -p $$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so | sed -n 's/^ *SONAME *//p')"; } >$@.tmp && mv $@.tmp $@
 
 # The README's two commands in a fresh Debian 12 root (mmdebstrap, chroot;
 # root only): see tests/fresh.sh.
@@ -153,6 +158,9 @@ $(BUILD)/obj/%.o: %.c | check-deps
 $(BUILD)/obj/%.o: %.cc | check-deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLCXXFLAGS) -c $< -o $@
+
+# the soname serve_mhd.c opens: the one of the library its header came with
+$(BUILD)/obj/src/serve/serve_mhd.o: CPPFLAGS += $(if $(MHD_SONAME),-DSERVE_MHD_SONAME='"$(MHD_SONAME)"')
 
 # Built-in stopword lists, compiled from models/*.txt (one word per line,
 # '#' comments) into a C table so the binary needs no data files at run time.

@@ -51,6 +51,15 @@ contains "$D/out" "^docmeta    layout 1: the documents' strings whole, decoded a
 "$T" info --json "$D/dm1.tny" >"$D/out" 2>&1
 if python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["docmeta_layout"] == 1' "$D/out"; then ok cli_info_json_docmeta_whole; else bad cli_info_json_docmeta_whole; fi
 rm -f "$D/dm1.tny"; rm -rf "$D/dm1.tny.upd"
+# the HTTP library is loaded by serve alone (src/serve/serve_mhd.c): a
+# search process never maps it nor the TLS stack it brings, and a serve
+# that cannot load it refuses to start, naming it
+LD_DEBUG=libs "$T" search "$D/s.tny" 装置 >/dev/null 2>"$D/err"
+if grep -q "calling init" "$D/err" && ! grep -q "libmicrohttpd\|libgnutls" "$D/err"; then ok cli_search_no_http_library; else bad "cli_search_no_http_library ($(grep -o 'lib[a-z]*http[^ ]*\|libgnutls[^ ]*' "$D/err" | head -2 | tr '\n' ' '))"; fi
+mkdir -p "$D/nomhd" && : >"$D/nomhd/libmicrohttpd.so.12"
+expect 4 cli_serve_http_library_missing timeout 20 env LD_LIBRARY_PATH="$D/nomhd" "$T" serve "$D/s.tny" --port 0
+contains "$D/err" "cannot start the server: cannot load libmicrohttpd" cli_serve_http_library_missing_says
+rm -rf "$D/nomhd"
 expect 0 cli_info_json "$T" info "$D/s.tny" --json
 contains "$D/out" '"documents": *200' cli_info_json_docs
 # float16 rows for the IVF's re-rank: info --json says their bytes (0 without)

@@ -15,10 +15,10 @@
 #include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
+#include "serve_mhd.h"
 
 #include <errno.h>
 #include <math.h>
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,7 +124,7 @@ enum MHD_Result cli_serve_api_similar(server *s, struct MHD_Connection *conn, re
     if (st) return cli_serve_reply_error(conn, rq, st, NULL, "%s", msg);
     filter_args fa;
     memset(&fa, 0, sizeof fa);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
+    serve_mhd.get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
     if (fa.status) return cli_serve_reply_error(conn, rq, fa.status, NULL, "%s", fa.msg);
     int64_t qdoc = -1;
     if (id && (qdoc = cli_serve_resolve_id(s, conn, rq, id, &ret)) < 0) return ret;
@@ -166,7 +166,7 @@ enum MHD_Result cli_serve_api_search(server *s, struct MHD_Connection *conn, req
     if (!q || !*q) return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL, "missing q");
     filter_args fa;
     memset(&fa, 0, sizeof fa);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
+    serve_mhd.get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_filter, &fa);
     if (fa.status) return cli_serve_reply_error(conn, rq, fa.status, NULL, "%s", fa.msg);
     if (fa.fo.keywords)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
@@ -277,21 +277,21 @@ static enum MHD_Result reply_report(server *s, struct MHD_Connection *conn, requ
                            : cli_report_ideas(f, s->x, c, res, s->path, lang));
     if (f && fclose(f)) bad = 1;
     json_decref(res);
-    struct MHD_Response *r = bad ? NULL : MHD_create_response_from_buffer(len, buf,
+    struct MHD_Response *r = bad ? NULL : serve_mhd.create_response_from_buffer(len, buf,
                                                                            MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(buf);
         return cli_serve_reply_error(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, "cannot write the report");
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Content-Security-Policy",
+    serve_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+    serve_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+    serve_mhd.add_response_header(r, "Referrer-Policy", "no-referrer");
+    serve_mhd.add_response_header(r, "Content-Security-Policy",
                             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
+    serve_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = serve_mhd.queue_response(conn, MHD_HTTP_OK, r);
+    serve_mhd.destroy_response(r);
     rq->answered = 1;
     rq->status = MHD_HTTP_OK;
     rq->bytes = len;
@@ -506,7 +506,7 @@ enum MHD_Result cli_serve_collect_rep(void *cls, enum MHD_ValueKind kind, const 
 enum MHD_Result cli_serve_api_profile(server *s, struct MHD_Connection *conn, request *rq) {
     const char *ids[SRV_MAX_PROFILE];
     rep_args a = {"id", ids, SRV_MAX_PROFILE, 0, 0};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, cli_serve_collect_rep, &a);
+    serve_mhd.get_connection_values(conn, MHD_GET_ARGUMENT_KIND, cli_serve_collect_rep, &a);
     if (a.over)
         return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                            "more than %d id arguments", SRV_MAX_PROFILE);
@@ -535,7 +535,6 @@ enum MHD_Result cli_serve_api_profile(server *s, struct MHD_Connection *conn, re
     if (!o) return cli_serve_reply_error(conn, rq, serve_http_status(rc), NULL, "%s", msg);
     return cli_serve_reply_json(conn, rq, MHD_HTTP_OK, o, NULL);
 }
-
 
 /* GET /healthz */
 enum MHD_Result cli_serve_api_health(server *s, struct MHD_Connection *conn, request *rq) {

@@ -17,10 +17,10 @@
  * calls views/ (cli_err) and the library through tenyo.h only.
  */
 #include "serve_daemon.h"
+#include "serve_mhd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -188,13 +188,13 @@ void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_c
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         *socket_context = NULL;
         const union MHD_ConnectionInfo *fi =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+            serve_mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         conn_watch *w = fi ? calloc(1, sizeof *w) : NULL;
         if (!w) return;
         w->fd = fi->connect_fd;
         snprintf(w->client, sizeof w->client, "-");
         const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            serve_mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
                       w->client, sizeof w->client);
@@ -235,7 +235,7 @@ void serve_on_connection(void *cls, struct MHD_Connection *conn, void **socket_c
 /* The watch entry of conn, or NULL. */
 conn_watch *serve_conn_watch_of(struct MHD_Connection *conn) {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        serve_mhd.get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return ci ? ci->socket_context : NULL;
 }
 
@@ -302,7 +302,7 @@ void *serve_door_main(void *arg) {
             continue; /* EINTR, ECONNABORTED, ... */
         }
         door_wait_room(dr);
-        if (MHD_add_connection(dr->d, fd, (struct sockaddr *)&ss, len) != MHD_YES) {
+        if (serve_mhd.add_connection(dr->d, fd, (struct sockaddr *)&ss, len) != MHD_YES) {
             pthread_mutex_lock(&dr->wd->mu); /* refused, fd closed: no notice comes */
             dr->wd->nopen--;
             pthread_mutex_unlock(&dr->wd->mu);
@@ -362,11 +362,11 @@ static int length_refused(const char *v, int too_large) {
  * value: if another was parsed in between, libmicrohttpd's answer stands. */
 static void answer_bad_length(int too_large) {
     struct MHD_Connection *c = serve_tl_conn;
-    const char *v = c ? MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+    const char *v = c ? serve_mhd.lookup_connection_value(c, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_LENGTH) : NULL;
     const union MHD_ConnectionInfo *fi =
         v && length_refused(v, too_large)
-            ? MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+            ? serve_mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
     if (!fi) return;
     char body[128], all[512];
     int bl = too_large ? snprintf(body, sizeof body, "{\"error\":\"request body larger than %d "
@@ -394,7 +394,6 @@ void serve_on_mhd_log(void *ud, const char *fmt, va_list ap) {
     else if (!l->quiet)
         cli_err("libmicrohttpd: %s\n", m);
 }
-
 
 /* Stop the receive-deadline watchdog and free its list. */
 void serve_watchdog_stop(watchdog *wd) {

@@ -17,10 +17,10 @@
 #include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
+#include "serve_mhd.h"
 
 #include <errno.h>
 #include <math.h>
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -102,28 +102,28 @@ void cli_serve_pool_swap(ctx_pool *p, ctx_pool *q) {
 enum MHD_Result cli_serve_reply(struct MHD_Connection *conn, request *rq,
                              unsigned status, const char *type, void *data,
                              size_t len, int own, const char *allow) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
+    struct MHD_Response *r = serve_mhd.create_response_from_buffer(
         len, data, own ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
     if (!r) {
         if (own) free(data);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    serve_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    serve_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+    serve_mhd.add_response_header(r, "Referrer-Policy", "no-referrer");
     if (!strncmp(type, "text/html", 9)) {
-        MHD_add_response_header(r, "Content-Security-Policy",
+        serve_mhd.add_response_header(r, "Content-Security-Policy",
                                 "default-src 'none'; script-src 'self'; style-src 'self'; "
                                 "connect-src 'self'; img-src 'self' data:; "
                                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        serve_mhd.add_response_header(r, "X-Frame-Options", "DENY");
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    serve_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (allow) serve_mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
+        serve_mhd.add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = serve_mhd.queue_response(conn, status, r);
+    serve_mhd.destroy_response(r);
     rq->answered = 1;
     rq->status = status;
     rq->bytes = len;
@@ -173,7 +173,7 @@ enum MHD_Result cli_serve_reply_error(struct MHD_Connection *conn, request *rq,
 /* ====================================================== input checks */
 
 const char *cli_serve_query_arg(struct MHD_Connection *conn, const char *key) {
-    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+    return serve_mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
 /* The first refused query argument (collected by check_arg). */
@@ -208,7 +208,7 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 int cli_serve_args_ok(struct MHD_Connection *conn, request *rq, serve_route_id route,
                    enum MHD_Result *ret) {
     arg_verdict v = {.route = route, .status = 0};
-    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_arg, &v);
+    serve_mhd.get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_arg, &v);
     if (v.status) *ret = cli_serve_reply_error(conn, rq, v.status, NULL, "%s", v.msg);
     return !v.status;
 }

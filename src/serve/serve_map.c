@@ -14,10 +14,10 @@
 #include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
+#include "serve_mhd.h"
 
 #include <errno.h>
 #include <math.h>
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,7 +170,7 @@ enum MHD_Result cli_serve_api_map(server *s, struct MHD_Connection *conn, reques
     const char *fields = cli_serve_query_arg(conn, "fields");
     const char *doc_ids[SRV_MAX_MAP_DOCS];
     rep_args d = {"doc", doc_ids, SRV_MAX_MAP_DOCS, 0, 0};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, cli_serve_collect_rep, &d);
+    serve_mhd.get_connection_values(conn, MHD_GET_ARGUMENT_KIND, cli_serve_collect_rep, &d);
     int with_fields;
     size_t len;
     char msg[SRV_MSG];
@@ -180,7 +180,7 @@ enum MHD_Result cli_serve_api_map(server *s, struct MHD_Connection *conn, reques
     label_args la = {.nlabels = 0};
     serve_map_view_args va;
     if (view) {
-        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_label, &la);
+        serve_mhd.get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_label, &la);
         if (la.over)
             return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                "more than %d label or mark arguments", SRV_MAX_MAP_LABELS);

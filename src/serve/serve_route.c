@@ -16,9 +16,9 @@
  * the index under its write side, serve_live.c).
  */
 #include "serve_daemon.h"
+#include "serve_mhd.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -157,7 +157,7 @@ enum MHD_Result serve_on_request(void *cls, struct MHD_Connection *conn, const c
         snprintf(rq->client, sizeof rq->client, "-");
         rq->watch = serve_conn_watch_of(conn);
         const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            serve_mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci && ci->client_addr) {
             const struct sockaddr *sa = ci->client_addr;
             if (sa->sa_family == AF_INET)
@@ -172,19 +172,19 @@ enum MHD_Result serve_on_request(void *cls, struct MHD_Connection *conn, const c
          * (field names end at the colon: "Host : x" would pass the check
          * below as no Host at all) */
         cl_seen cs = {NULL, 0, 0, 0};
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header, &cs);
+        serve_mhd.get_connection_values(conn, MHD_HEADER_KIND, on_header, &cs);
         if (cs.bad_name)
             return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                "a header name with a space in it");
         if (cs.hosts > 1 || (!cs.hosts && version && !strcmp(version, MHD_HTTP_VERSION_1_1)))
             return cli_serve_reply_error(conn, rq, MHD_HTTP_BAD_REQUEST, NULL,
                                cs.hosts ? "more than one Host header" : "no Host header");
-        const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+        const char *host = serve_mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
                                                        MHD_HTTP_HEADER_HOST);
         if (s->loopback && !serve_host_ok(host) && !serve_host_is(host, s->bind))
             return cli_serve_reply_error(conn, rq, MHD_HTTP_FORBIDDEN, NULL,
                                "host not allowed: this server answers localhost only");
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+        const char *cl = serve_mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         /* two Content-Length headers that differ: which body is meant is
          * unknown (request smuggling); RFC 9112 6.3 says 400 */
@@ -194,7 +194,7 @@ enum MHD_Result serve_on_request(void *cls, struct MHD_Connection *conn, const c
         /* a transfer coding libmicrohttpd does not decode: the body's end
          * is unknown, so the request would wait for the receive deadline
          * (RFC 9112 6.1: 501) */
-        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+        const char *te = serve_mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_TRANSFER_ENCODING);
         if (te && strcasecmp(te, "chunked"))
             return cli_serve_reply_error(conn, rq, MHD_HTTP_NOT_IMPLEMENTED, NULL,

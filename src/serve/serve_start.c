@@ -58,10 +58,10 @@
  * docs/web-and-api.md, "The server in detail".
  */
 #include "serve_daemon.h"
+#include "serve_mhd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -122,6 +122,11 @@ static int start_daemon(server *s, door *dr, long per_client, long threads,
                         struct MHD_Daemon **d) {
     static mhd_log mlog;
     mlog.quiet = s->quiet;
+    char why[300];
+    if (serve_mhd_open(why, sizeof why)) { /* the library: loaded by this command only */
+        cli_err("cannot start the server: %s\n", why);
+        return EXIT_RESOURCE;
+    }
     const struct sockaddr *a = (const struct sockaddr *)&dr->addr;
     int v6 = a->sa_family == AF_INET6;
     socklen_t alen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -153,7 +158,7 @@ static int start_daemon(server *s, door *dr, long per_client, long threads,
      * connection for the whole idle timeout (bench/serve_chaos.sh,
      * trunc_headers); the door accepts, so poll()'s passes stay few */
     errno = 0;
-    *d = MHD_start_daemon(
+    *d = serve_mhd.start_daemon(
         MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, serve_on_request, s,
@@ -291,7 +296,7 @@ int serve_run(const serve_config *c) {
 done:
     serve_door_stop(&dr); /* no connection added once the daemon stops */
     cli_serve_upload_drain(&s); /* a write under way finishes (or not) whole */
-    if (d) MHD_stop_daemon(d); /* waits for the requests in flight */
+    if (d) serve_mhd.stop_daemon(d); /* waits for the requests in flight */
     if (wd_ready) serve_watchdog_stop(&s.wd);
     if (pool_ready) cli_serve_pool_destroy(&s.pool);
     serve_free(&s);

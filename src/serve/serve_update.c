@@ -61,6 +61,7 @@
 #include "views/views.h"
 #include "serve_http.h"
 #include "serve_parse.h"
+#include "serve_mhd.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -68,7 +69,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,7 +366,7 @@ static enum MHD_Result upload_refuse_now(server *s, struct MHD_Connection *conn,
     serve_upload *up = rq->up;
     upload_drop(s, up);
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        serve_mhd.get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     char msg[256], raw[768];
     unsigned code = up->over ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_REQUEST_TIMEOUT;
     if (up->over)
@@ -774,7 +774,7 @@ static void *apply_main(void *arg) {
     if (o) json_object_del(o, "read_ids");
     up->answer = o;
     __atomic_store_n(&up->done, 1, __ATOMIC_RELEASE);
-    MHD_resume_connection(up->conn);
+    serve_mhd.resume_connection(up->conn);
     pthread_mutex_lock(&s->job.mu);
     s->job.running--;
     pthread_mutex_unlock(&s->job.mu);
@@ -808,9 +808,9 @@ enum MHD_Result cli_serve_upload_finish(server *s, struct MHD_Connection *conn, 
     pthread_mutex_lock(&s->job.mu);
     s->job.running++; /* the shutdown waits for it (cli_serve_upload_drain) */
     pthread_mutex_unlock(&s->job.mu);
-    MHD_suspend_connection(conn);
+    serve_mhd.suspend_connection(conn);
     if (pthread_create(&up->th, NULL, apply_main, up)) {
-        MHD_resume_connection(conn);
+        serve_mhd.resume_connection(conn);
         pthread_mutex_lock(&s->job.mu);
         s->job.running--;
         pthread_mutex_unlock(&s->job.mu);

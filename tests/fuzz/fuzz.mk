@@ -88,7 +88,7 @@ $(BUILD)/fuzz/libtenyocli_fuzz.a: $(FUZZ_CLI_OBJ)
 
 $(BUILD)/fuzz/bin/fuzz_%: $(FUZZ_OBJDIR)/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libtenyocli_fuzz.a $(BUILD)/fuzz/libtenyo_fuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS) $(MHD_LIBS)
 
 fuzz-build: check-deps $(FUZZ_BINS)
 
@@ -107,7 +107,7 @@ $(BUILD)/fuzz/libtenyocli.a: $(REPLAY_CLI_OBJ)
 
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libtenyocli.a $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS) $(MHD_LIBS)
 
 # Built for `make test` without stopping it: one target that does not
 # build is reported by replay.sh as failed, the others still run. After the
