@@ -293,6 +293,68 @@ TY_TEST(api_builder_merges_many_of_one_id) {
     ty_buf_free(&want);
 }
 
+/* The documents' other numbers (section "numbers") of an index opened by a
+ * caller that looks no document up by id (tenyo_index_open_for, keywords)
+ * are only located: the first tenyo_index_resolve reads them and resolves
+ * as an eager open does. Damaged: such an open and its keyword query go
+ * on; resolve, tenyo_index_load_all and the plain open refuse it, the last
+ * two naming file and section. */
+TY_TEST(api_lazy_numbers_read_on_resolve) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.dim = 2;
+    bo.min_df = 1;
+    bo.threads = 1;
+    tenyo_builder *b = NULL;
+    char err[512] = "", err2[512] = "";
+    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_OK);
+    for (int i = 0; i < 40; i++) {
+        char id[32], num[40];
+        snprintf(id, sizeof id, "DOC-%d", i);
+        snprintf(num, sizeof num, "特願2021-%06d", 100 + i);
+        const char *code = i % 2 ? "B25J" : "G06F";
+        tenyo_doc d = {.id = id, .title = i % 2 ? "robot gripper finger" : "camera image sensor",
+                       .abstract = "a device with parts", .codes = &code, .ncodes = 1,
+                       .numbers = num};
+        CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
+    }
+    const char *p = tmp("numbers_lazy.tny");
+    tenyo_build_stats st;
+    CHECK_EQ_INT(tenyo_builder_write(b, p, &st), TENYO_OK);
+    tenyo_builder_free(b);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK(x->m.numbers_blob != NULL && x->m.numbers_sec == NULL);
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err), TENYO_OK);
+    CHECK(y->m.numbers_blob == NULL && y->m.numbers_sec != NULL); /* located, not read */
+    int64_t dx = -1, dy = -1;
+    CHECK_EQ_INT(tenyo_index_resolve(x, "特願2021-000117", &dx, NULL, 0, NULL),
+                 tenyo_index_resolve(y, "特願2021-000117", &dy, NULL, 0, NULL));
+    CHECK(dx >= 0 && dx == dy && dx == tenyo_index_find(x, "DOC-17"));
+    tenyo_index_free(y);
+    y = NULL;
+    tenyo_index_free(x);
+    x = NULL;
+    const char *bad = tmp("numbers_lazy_bad.tny");
+    CHECK_EQ_INT(ty_test_damage(p, bad, "numbers", NULL), 0);
+    CHECK_EQ_INT(tenyo_index_open_for(bad, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(y, &c, err, sizeof err), TENYO_OK);
+    tenyo_filter *f = NULL;
+    CHECK_EQ_INT(tenyo_filter_new(y, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "robot"), TENYO_OK);
+    tenyo_hit h[5];
+    CHECK(tenyo_search(c, f, 5, h) > 0);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    CHECK_EQ_INT(tenyo_index_resolve(y, "特願2021-000117", &dy, NULL, 0, NULL), TENYO_ERR_CORRUPT);
+    CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err, bad) && strstr(err, "'numbers'"), "message: %.300s", err);
+    tenyo_index_free(y);
+    CHECK_EQ_INT(tenyo_index_open(bad, &x, err2, sizeof err2), TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err2, bad) && strstr(err2, "'numbers'"), "message: %.300s", err2);
+}
+
 TY_TEST(api_real_jp_corpus) {
     const char *jp = ty_test_shared("jp/jplatpat.jsonl");
     if (!jp) TY_SKIP("../shared/data/jp/jplatpat.jsonl absent");

@@ -178,6 +178,9 @@ struct tenyo_index {
                                  from the section, else trained on first
                                  use */
     int fm_stored;            /* fm was read from the index */
+    int ids_lazy;             /* the open's caller looks no document up by
+                                 id: the id table and the other numbers
+                                 (section "numbers") wait for a lookup */
     ty_once fm_read_once;     /* the stored model read and checked
                                  (ty_index_need_fieldmodel) */
     char fm_err[TY_ERRLEN];   /* ... its refusal */

@@ -171,8 +171,8 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
         int have1 = stat(path, &s1) == 0;
         rc = keep ? ty_store_read_part(path, keep, nkeep, &x->m, err, errlen)
              : ty_store_read_lazy_for(path, (x->pf_what & TENYO_PREFETCH_KEYWORDS) != 0,
-                                      (x->pf_what & TENYO_PREFETCH_VECTORS) != 0, &x->m, err,
-                                      errlen);
+                                      (x->pf_what & TENYO_PREFETCH_VECTORS) != 0, x->ids_lazy,
+                                      &x->m, err, errlen);
         if (rc) {
             *unread = 1;
             return rc;
@@ -416,7 +416,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
                              TENYO_PREFETCH_ROWS);
     /* the id table made by the first lookup: a caller that named what it
      * reads and no id among it */
-    int ids_lazy = prefetch && !(prefetch & TENYO_PREFETCH_IDS) && !keep;
+    int ids_lazy = x->ids_lazy = prefetch && !(prefetch & TENYO_PREFETCH_IDS) && !keep;
     ids_job ij = {0};
     pthread_t it, ft;
     int istarted = 0, fstarted = 0;
@@ -627,6 +627,9 @@ int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     int rc = ty_model_need_sparse(&x->m, err, errlen);
     if (!rc) rc = ty_index_need_vectors(x, err, errlen);
     if (!rc) rc = ty_index_need_fieldmodel(x, err, errlen);
+    const char *nb; /* the other numbers, when the open only located them */
+    uint64_t nl;
+    if (!rc) rc = ty_model_numbers(&x->m, &nb, &nl, err, errlen);
     if (!rc && (rc = ty_index_need_cooc(x)) != 0)
         ty_seterr(err, errlen, "out of memory counting co-classifications");
     if (!rc) rc = ty_abs_verify(x->m.abs, err, errlen);

@@ -402,7 +402,11 @@ static int keys_build(void *arg) {
     }
     /* the other numbers: "number\tid\n" lines naming live documents */
     uint32_t nidkeys = ty_strmap_size(pn->keys), nidnums = ty_strmap_size(pn->nums);
-    const char *s = x->m.numbers_blob, *end = s ? s + x->m.numbers_len : NULL;
+    const char *s = NULL; /* read now when the open only located them */
+    uint64_t sl = 0;
+    if ((rc = ty_model_numbers(&x->m, &s, &sl, NULL, 0))) goto out;
+    rc = TENYO_ERR_NOMEM;
+    const char *end = s ? s + sl : NULL;
     while (s && s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end, *tab = memchr(s, '\t', (size_t)(e - s));

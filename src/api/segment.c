@@ -805,7 +805,11 @@ done:
  * deleted or replaced document's lines find nothing or its new version). */
 static int merge_numbers(const ty_model *B, const merge *g, ty_model *M) {
     ty_buf nb = {0};
-    int bad = B->numbers_blob && ty_buf_append(&nb, B->numbers_blob, B->numbers_len);
+    const char *bn = NULL; /* the base's, read now when only located */
+    uint64_t bl = 0;
+    int rc = ty_model_numbers(B, &bn, &bl, g->err, g->errlen);
+    if (rc) return rc;
+    int bad = bn && ty_buf_append(&nb, bn, bl);
     for (size_t i = 0; i < g->nseg && !bad; i++)
         bad = g->seg[i].numbers_blob &&
               ty_buf_append(&nb, g->seg[i].numbers_blob, g->seg[i].numbers_len);

@@ -351,6 +351,11 @@ typedef struct ty_model {
                                  NUL-terminated (section "numbers";
                                  api/patno.c), or NULL */
     uint64_t numbers_len;     /* bytes in numbers_blob */
+    struct ty_lazysec *numbers_sec; /* read for a caller that looks no
+                                 document up by id (ty_store_read_lazy_for,
+                                 numbers): the section "numbers" located
+                                 instead of numbers_blob, read by the first
+                                 ty_model_numbers, or NULL */
     char *kw_blob;            /* to write: the keyword index (section
                                  "keywords", search/kwindex.c's raw
                                  content; ty_kw_build), or NULL (none,

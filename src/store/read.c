@@ -154,6 +154,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     int rc = rd_open(&r, path, err, errlen);
     r.lazy = lazy != 0;
     r.prefetch_kw = (lazy & 2) != 0;
+    r.numbers_on_need = (lazy & 8) != 0;
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {
@@ -437,6 +438,16 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen) {
     return TENYO_OK;
 }
 
+int ty_model_numbers(const ty_model *m, const char **p, uint64_t *len, char *err,
+                     size_t errlen) {
+    if (m->numbers_blob || !m->numbers_sec) {
+        *p = m->numbers_blob;
+        *len = m->numbers_blob ? m->numbers_len : 0;
+        return TENYO_OK;
+    }
+    return ty_lazysec_get(m->numbers_sec, p, len, err, errlen);
+}
+
 /* ================================================================= free */
 
 void ty_model_free(ty_model *m) {
@@ -486,6 +497,7 @@ void ty_model_free(ty_model *m) {
     free(m->ivf_blob);
     free(m->fm_blob);
     ty_lazysec_free(m->fm_sec);
+    ty_lazysec_free(m->numbers_sec);
     free(m->tf_blob);
     ty_lazysec_free(m->tf_sec);
     ty_lazysec_free(m->tp_sec);

@@ -927,9 +927,19 @@ static int rd_optional(reader *r, ty_model *m) {
     if (!rc) rc = rd_abstracts(r, m);
     if (!rc) rc = rd_common(r, m);
     /* the documents' other numbers (api/patno.c reads the lines; a
-     * malformed one is skipped there, so only the size is checked) */
-    if (!rc && ty_rd_has(r, "numbers"))
-        rc = rd_blob(r, "numbers", 0, 256ull << 20, 1, &m->numbers_blob, &m->numbers_len);
+     * malformed one is skipped there, so only the size is checked): for a
+     * caller that looks no document up by id, located only (2.3 MB raw at
+     * 60k documents that a keyword search never reads) */
+    if (!rc && ty_rd_has(r, "numbers")) {
+        if (r->numbers_on_need && !r->mem) {
+            const rd_sec *s = ty_rd_locate(r, "numbers", 0, 256ull << 20, 1);
+            if (!s) return TENYO_ERR_CORRUPT;
+            m->numbers_sec = ty_lazysec_open(r->fd, r->path, "numbers", s->off, s->stored, s->raw);
+            if (!m->numbers_sec) rc = rd_nomem(r);
+        } else {
+            rc = rd_blob(r, "numbers", 0, 256ull << 20, 1, &m->numbers_blob, &m->numbers_len);
+        }
+    }
     if (!rc && !m->kw_sec) rc = rd_keywords(r, m); /* else located first */
     return rc;
 }

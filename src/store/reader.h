@@ -36,6 +36,7 @@ typedef struct reader {
     uint32_t version;           /* format version of the file */
     int lazy;                   /* leave format 2's rows for their first use */
     int prefetch_kw;            /* start the keyword section's read first */
+    int numbers_on_need;        /* "numbers" located, read by its first use */
     int deferred;               /* ... and they were left */
     int deferred_vec;           /* format 2's basis.q8 and docvec.q8 left for
                                    their first use (a lazy read of a file) */

@@ -224,9 +224,17 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
 /* ty_store_read_lazy, with the keyword section's read (ty_lazysec_prefetch)
  * and the vectors' (ty_model_need_vectors' once) started on threads of
  * their own as soon as the section table is read, beside the other
- * sections' (a single file; a sharded index reads them with the rest). */
-int ty_store_read_lazy_for(const char *path, int keywords, int vectors, ty_model *m, char *err,
-                           size_t errlen);
+ * sections' (a single file; a sharded index reads them with the rest);
+ * numbers: the section "numbers" only located (m->numbers_sec), read by
+ * the first ty_model_numbers. */
+int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numbers,
+                           ty_model *m, char *err, size_t errlen);
+/* The documents' other numbers ("number\tid" lines, NUL after them): *p
+ * and *len from numbers_blob, or read from numbers_sec on the first call
+ * (from any thread; owned by m); *p NULL when the index has none. 0, or
+ * the status with the file and section named in err. */
+int ty_model_numbers(const ty_model *m, const char **p, uint64_t *len, char *err,
+                     size_t errlen);
 /* ty_store_read_lazy, but of a sharded index only the shards i < nkeep
  * with keep[i] (ty_shards_read_part: the others' documents empty,
  * m->partial); a single file is read whole. */

@@ -74,7 +74,7 @@
 static size_t sections_of(const ty_model *m) {
     return STORE_NSEC + (m->surf_blob != NULL) + 2u * (m->phr_ptr != NULL) +
            (m->labels_blob != NULL) + (m->ivf_blob != NULL) + (m->fm_blob != NULL) +
-           (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob != NULL) +
+           (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob || m->numbers_sec) +
            (m->tf_blob != NULL) + (m->tp_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
            (m->doc_h != NULL && m->ndocs && m->dim);
@@ -584,7 +584,13 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         sec_stored(w, "tfidf.post", m->tp_blob, m->tp_len);
     }
     if (m->common_blob) sec_blob(w, "common", m->common_blob, m->common_len);
-    if (m->numbers_blob) sec_blob(w, "numbers", m->numbers_blob, m->numbers_len);
+    if (m->numbers_blob || m->numbers_sec) { /* a located section read now */
+        const char *nb = NULL;
+        uint64_t nl = 0;
+        int rc = ty_model_numbers(m, &nb, &nl, w->err, w->errlen);
+        if (rc && !w->rc) w->rc = rc;
+        else if (!rc) sec_blob(w, "numbers", nb, nl);
+    }
     if (m->kw_frame && !w->mem) { /* made ahead: the same bytes */
         sec_frame(w, "keywords", m->kw_len, m->kw_frame, m->kw_frame_len);
     } else if (m->kw_frame && !m->kw_blob && !w->rc) { /* raw wanted, frame only */
