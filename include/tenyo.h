@@ -434,7 +434,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * anything else is named, the table is made by the first lookup
  * (tenyo_index_find, tenyo_index_resolve), and a document id written twice
  * in a damaged file is not reported (the open without prefetch, and
- * tenyo check, refuse it). */
+ * tenyo check, refuse it); the records' other numbers (application,
+ * registration) are then read by the first tenyo_index_resolve, which
+ * returns TENYO_ERR_CORRUPT for a damaged section. */
 #define TENYO_PREFETCH_IDS 8u
 /* tenyo_index_open, and what prefetch names read on a thread of its own,
  * started as soon as the file's sections are located, beside the rest of
